@@ -1,0 +1,47 @@
+//go:build ignore
+
+// Code generation for ent and the entgql GraphQL schema. Run from the module
+// root through generate.go (`go generate .`), never from this directory: the
+// paths below are relative to the root.
+package main
+
+import (
+	"log"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/entc"
+	"entgo.io/ent/entc/gen"
+)
+
+func main() {
+	ex, err := entgql.NewExtension(
+		entgql.WithSchemaGenerator(),
+		entgql.WithSchemaPath("./graph/ent.graphqls"),
+		entgql.WithConfigPath("./gqlgen.yml"),
+		entgql.WithWhereInputs(true),
+	)
+	if err != nil {
+		log.Fatalf("creating entgql extension: %v", err)
+	}
+	templates := append(entgql.AllTemplates, gen.MustParse(
+		gen.NewTemplate("pulid").ParseFiles("./ent/schema/pulid/template/pulid.tmpl"),
+	))
+	err = entc.Generate("./ent/schema", &gen.Config{
+		Target:    "./ent",
+		Package:   "github.com/usergroups/usergroups/ent",
+		Templates: templates,
+		Features: []gen.Feature{
+			gen.FeaturePrivacy,
+			gen.FeatureEntQL,
+			gen.FeatureIntercept,
+			gen.FeatureLock,
+			gen.FeatureUpsert,
+			gen.FeatureModifier,
+			gen.FeatureExecQuery,
+			gen.FeatureNamedEdges,
+		},
+	}, entc.Extensions(ex))
+	if err != nil {
+		log.Fatalf("running ent codegen: %v", err)
+	}
+}

@@ -1,0 +1,46 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+)
+
+// APIToken lets a third-party tool act for its owner within its scopes. Only
+// a hash of the secret is stored.
+type APIToken struct{ ent.Schema }
+
+// Mixin of the APIToken.
+func (APIToken) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix("tok"), TimeMixin{}}
+}
+
+// Fields of the APIToken.
+func (APIToken) Fields() []ent.Field {
+	return []ent.Field{
+		fkField("owner_id", "Whose token it is.").Immutable().Field(),
+		field.String("name").Validate(runeLen(1, 100)).Comment("What the token is for."),
+		field.String("token_hash").Unique().Immutable().Sensitive().Comment("SHA-256 of the secret."),
+		field.String("hint").Immutable().Comment("The first characters of the secret, to recognise it."),
+		field.Strings("scopes").Comment("What the token may do: read, write."),
+		field.Time("last_used_at").Optional().Nillable().Comment("When the token was last used."),
+		field.Time("expires_at").Optional().Nillable().Comment("When the token stops working."),
+		field.Time("revoked_at").Optional().Nillable().Comment("When the token was revoked."),
+	}
+}
+
+// Edges of the APIToken.
+func (APIToken) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("owner", User.Type).Ref("api_tokens").Field("owner_id").Unique().Required().Immutable(),
+	}
+}
+
+// Annotations of the APIToken.
+func (APIToken) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip()}
+}

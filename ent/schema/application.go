@@ -1,0 +1,100 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
+)
+
+// Application is any request someone reviews: a new group, membership,
+// organizer or ambassador role, official status, or funding.
+type Application struct{ ent.Schema }
+
+// Mixin of the Application.
+func (Application) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix("app"), TimeMixin{}, changeLogMixin{topic: "application"}}
+}
+
+// Fields of the Application.
+func (Application) Fields() []ent.Field {
+	return []ent.Field{
+		fkField("community_id", "The community whose queue holds the application.").Immutable().Field(),
+		fkField("applicant_id", "Who applied.").Immutable().Field(),
+		fkField("group_id", "The group concerned (for a new group, the proposed group).").Optional().Field(),
+		fkField("region_id", "The region concerned.").Optional().Field(),
+		fkField("reviewer_id", "The reviewer assigned.").Optional().Field(),
+		fkField("mentor_id", "The ambassador assigned to mentor a new group.").Optional().Field(),
+		fkField("decided_by_id", "Who decided.").Optional().Field(),
+		field.Enum("kind").
+			Values("NEW_GROUP", "MEMBERSHIP", "ORGANIZER", "AMBASSADOR", "OFFICIAL_STATUS", "FUNDING").
+			Immutable().
+			Comment("What is requested.").
+			Annotations(entgql.OrderField("KIND")),
+		field.Enum("status").
+			Values("SUBMITTED", "IN_REVIEW", "NEEDS_INFO", "OBJECTION_WINDOW", "APPROVED", "REJECTED", "WITHDRAWN", "EXPIRED").
+			Default("SUBMITTED").
+			Comment("Where the application is in review; APPROVED, REJECTED, WITHDRAWN and EXPIRED are final.").
+			Annotations(entgql.OrderField("STATUS")),
+		field.JSON("answers", schematype.ApplicationAnswers{}).
+			Default(schematype.ApplicationAnswers{}).
+			Comment("What the applicant wrote; the fields used depend on the kind.").
+			Annotations(entgql.Type("ApplicationAnswers"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.JSON("screening", schematype.Screening{}).
+			Optional().
+			Comment("What the automatic checks found on submission.").
+			Annotations(entgql.Type("Screening"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.JSON("checklist", schematype.HandoverChecklist{}).
+			Optional().
+			Comment("Handover steps for official status.").
+			Annotations(entgql.Type("HandoverChecklist"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.Time("objection_deadline").Optional().Nillable().
+			Comment("End of the objection window, when one is open."),
+		field.Text("decision_reason").Optional().Validate(runeLen(1, 5000)).
+			Comment("Why it was decided as it was."),
+		field.Time("decided_at").Optional().Nillable().Comment("When it was decided.").
+			Annotations(entgql.OrderField("DECIDED_AT")),
+	}
+}
+
+// Edges of the Application.
+func (Application) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("community", Community.Type).Ref("applications").Field("community_id").Unique().Required().Immutable().
+			Comment("The community whose queue holds the application."),
+		edge.From("applicant", User.Type).Ref("applications").Field("applicant_id").Unique().Required().Immutable().
+			Comment("Who applied."),
+		edge.From("group", Group.Type).Ref("applications").Field("group_id").Unique().
+			Comment("The group concerned."),
+		edge.To("region", Region.Type).Field("region_id").Unique().Comment("The region concerned."),
+		edge.To("reviewer", User.Type).Field("reviewer_id").Unique().Comment("The reviewer assigned."),
+		edge.To("mentor", User.Type).Field("mentor_id").Unique().Comment("The mentor assigned to a new group."),
+		edge.To("decided_by", User.Type).Field("decided_by_id").Unique().Comment("Who decided."),
+		edge.To("supporters", User.Type).Comment("People backing a new group request.").
+			Annotations(entgql.RelayConnection()),
+		edge.To("reviews", Review.Type).Comment("The review timeline.").
+			Annotations(entgql.RelayConnection()),
+	}
+}
+
+// Indexes of the Application.
+func (Application) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("community_id", "status", "kind", "created_at"),
+		index.Fields("applicant_id", "status"),
+		index.Fields("group_id", "kind", "status"),
+	}
+}
+
+// Annotations of the Application.
+func (Application) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		schema.Comment("A request someone reviews: new group, membership, organizer, ambassador, official status or funding."),
+		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+	}
+}

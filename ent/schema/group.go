@@ -1,0 +1,91 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/policy"
+)
+
+// Group is a local user group of a community.
+type Group struct{ ent.Schema }
+
+// Mixin of the Group.
+func (Group) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix("grp"), TimeMixin{}, changeLogMixin{topic: "group"}}
+}
+
+// Fields of the Group.
+func (Group) Fields() []ent.Field {
+	return []ent.Field{
+		fkField("community_id", "The community the group belongs to.").Immutable().Field(),
+		fkField("region_id", "The region the group is in, if the community uses regions.").Optional().Field(),
+		fkField("mentor_id", "The ambassador mentoring the group.").Optional().Field(),
+		field.String("name").Validate(policy.ValidateGroupName).
+			Comment("Display name: the geographic name first, an optional nickname in braces at the end, e.g. \"Bay Area {Stackers}\".").
+			Annotations(entgql.OrderField("NAME")),
+		field.String("slug").Validate(policy.ValidateSlug).Comment("URL-safe name, unique in the community.").
+			Annotations(entgql.OrderField("SLUG")),
+		field.String("city").Validate(runeLen(1, 100)).Comment("The city the group meets in.").Annotations(entgql.OrderField("CITY")),
+		field.String("country").Validate(policy.ValidateCountry).
+			Comment("ISO 3166-1 alpha-2 country code.").Annotations(entgql.OrderField("COUNTRY")),
+		latitude(),
+		longitude(),
+		longText("description", 5000, "What the group is about."),
+		optionalURL("website_url", "The group's own web site."),
+		optionalURL("meetup_url", "Where the group announces meetings."),
+		optionalURL("chat_url", "The group's chat or mailing list."),
+		optionalURL("logo_url", "The group's logo."),
+		field.Enum("status").
+			Values("PROPOSED", "ACTIVE", "OFFICIAL", "REJECTED", "DORMANT", "ARCHIVED").
+			Default("PROPOSED").
+			Comment("Lifecycle: PROPOSED while its request is reviewed, ACTIVE while mentored, OFFICIAL once recognised; also REJECTED, DORMANT, ARCHIVED.").
+			Annotations(entgql.OrderField("STATUS")),
+		field.Time("official_since").Optional().Nillable().
+			Comment("When the group became official.").Annotations(entgql.OrderField("OFFICIAL_SINCE")),
+	}
+}
+
+// Edges of the Group.
+func (Group) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("community", Community.Type).Ref("groups").Field("community_id").Unique().Required().Immutable().
+			Comment("The community the group belongs to."),
+		edge.From("region", Region.Type).Ref("groups").Field("region_id").Unique().
+			Comment("The region the group is in."),
+		edge.To("mentor", User.Type).Field("mentor_id").Unique().
+			Comment("The ambassador mentoring the group towards official status."),
+		edge.To("roles", Role.Type).Comment("The roster: members, organizers and group ambassadors.").
+			Annotations(entgql.RelayConnection()),
+		edge.To("events", Event.Type).Comment("The group's meetings.").
+			Annotations(entgql.RelayConnection()),
+		edge.To("applications", Application.Type).Comment("Applications that concern the group.").
+			Annotations(entgql.RelayConnection()),
+		edge.To("contributions", Contribution.Type).Comment("Contributions credited to the group.").
+			Annotations(entgql.RelayConnection()),
+	}
+}
+
+// Indexes of the Group.
+func (Group) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("community_id", "slug").Unique(),
+		index.Fields("community_id", "status"),
+		index.Fields("community_id", "region_id"),
+		index.Fields("country", "city"),
+		index.Fields("mentor_id"),
+	}
+}
+
+// Annotations of the Group.
+func (Group) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		schema.Comment("A local user group (a city group or chapter) of a community."),
+		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+	}
+}

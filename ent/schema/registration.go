@@ -1,0 +1,62 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+)
+
+// Registration is a person's RSVP to an event. Who registered is private;
+// the registrant edge and check-in code are not part of the GraphQL schema.
+type Registration struct{ ent.Schema }
+
+// Mixin of the Registration.
+func (Registration) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix("rsv"), TimeMixin{}, changeLogMixin{topic: "registration"}}
+}
+
+// Fields of the Registration.
+func (Registration) Fields() []ent.Field {
+	return []ent.Field{
+		fkField("event_id", "The event.").Immutable().Field(),
+		fkField("user_id", "The registrant.").Immutable().Private().Field(),
+		field.Enum("status").Values("GOING", "WAITLISTED", "CANCELLED", "ATTENDED", "NO_SHOW").Default("GOING").
+			Comment("Where the RSVP stands.").Annotations(entgql.OrderField("STATUS")),
+		field.String("check_in_code").Unique().Sensitive().
+			Comment("Secret code for QR check-in.").Annotations(entgql.Skip()),
+		field.Time("checked_in_at").Optional().Nillable().Comment("When the attendee was checked in."),
+		field.Time("cancelled_at").Optional().Nillable().Comment("When the registration was cancelled."),
+	}
+}
+
+// Edges of the Registration.
+func (Registration) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("event", Event.Type).Ref("registrations").Field("event_id").Unique().Required().Immutable().
+			Comment("The event."),
+		edge.From("user", User.Type).Ref("registrations").Field("user_id").Unique().Required().Immutable().
+			Comment("The registrant (private).").Annotations(entgql.Skip()),
+	}
+}
+
+// Indexes of the Registration.
+func (Registration) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("event_id", "user_id").Unique(),
+		index.Fields("event_id", "status", "created_at"),
+		index.Fields("user_id"),
+	}
+}
+
+// Annotations of the Registration.
+func (Registration) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		schema.Comment("An RSVP to an event. Counts are public; who registered is not."),
+		entgql.RelayConnection(), entgql.MultiOrder(),
+	}
+}

@@ -1,0 +1,89 @@
+// Package schematype holds the structured values stored as JSON columns
+// (application answers, screening results, the handover checklist) so ent,
+// the workflows and GraphQL share one Go type for each.
+package schematype
+
+import "time"
+
+// Link is a labelled web address.
+type Link struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+// ApplicationAnswers holds what an applicant wrote; which fields apply
+// depends on the application's kind.
+type ApplicationAnswers struct {
+	// Why the applicant applies (ambassador, organizer).
+	Why string `json:"why,omitempty"`
+	// Participation describes the applicant's involvement so far.
+	Participation string `json:"participation,omitempty"`
+	// Ideas the applicant would pursue with time or resources.
+	Ideas string `json:"ideas,omitempty"`
+	// ProposedName is the display name proposed for a new group.
+	ProposedName string `json:"proposedName,omitempty"`
+	// City of a proposed group.
+	City string `json:"city,omitempty"`
+	// Country of a proposed group (ISO 3166-1 alpha-2).
+	Country string `json:"country,omitempty"`
+	// Latitude of a proposed group.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude of a proposed group.
+	Longitude *float64 `json:"longitude,omitempty"`
+	// Links for a proposed group (meetup page, website).
+	Links []Link `json:"links,omitempty"`
+	// Description of a proposed group.
+	Description string `json:"description,omitempty"`
+	// AcceptedCodeOfConduct records that the applicant accepted the community's code of conduct.
+	AcceptedCodeOfConduct bool `json:"acceptedCodeOfConduct,omitempty"`
+	// Affiliation is the employer or "individual" (membership).
+	Affiliation string `json:"affiliation,omitempty"`
+	// ArticleURL links a published article (membership where the policy asks for one).
+	ArticleURL string `json:"articleUrl,omitempty"`
+	// AmountCents is the requested funding in minor units.
+	AmountCents int64 `json:"amountCents,omitempty"`
+	// Currency of the requested funding (ISO 4217).
+	Currency string `json:"currency,omitempty"`
+	// Purpose of the requested funding.
+	Purpose string `json:"purpose,omitempty"`
+	// EventID is the event a funding request is for.
+	EventID string `json:"eventId,omitempty"`
+}
+
+// Conflict is an existing group that a new group request may overlap.
+type Conflict struct {
+	GroupID    string  `json:"groupId"`
+	Name       string  `json:"name"`
+	City       string  `json:"city"`
+	Status     string  `json:"status"`
+	DistanceKm float64 `json:"distanceKm"`
+}
+
+// Screening is what automatic checks found when an application arrived.
+type Screening struct {
+	// Conflicts lists nearby groups of the same community.
+	Conflicts []Conflict `json:"conflicts,omitempty"`
+	// Flags are warnings for reviewers ("COMMERCIAL", "OFF_TOPIC"); they never reject on their own.
+	Flags []string `json:"flags,omitempty"`
+	// Missing lists information the request lacks ("link", "description").
+	Missing []string `json:"missing,omitempty"`
+	// Supporters counts people backing the request so far.
+	Supporters int `json:"supporters"`
+	// SupporterOrganizations counts distinct organizations among them.
+	SupporterOrganizations int `json:"supporterOrganizations"`
+	// ScreenedAt is when the checks ran.
+	ScreenedAt time.Time `json:"screenedAt"`
+}
+
+// ChecklistItem is one step of the official-status handover.
+type ChecklistItem struct {
+	Key    string     `json:"key"`
+	Label  string     `json:"label"`
+	DoneAt *time.Time `json:"doneAt,omitempty"`
+	DoneBy string     `json:"doneBy,omitempty"`
+}
+
+// HandoverChecklist tracks the official-status handover steps.
+type HandoverChecklist struct {
+	Items []ChecklistItem `json:"items"`
+}

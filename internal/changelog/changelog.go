@@ -1,0 +1,224 @@
+// Package changelog appends a Change row for every create, update and delete
+// of the tracked entities, inside the transaction that makes the change, so
+// the audit trail and subscriptions see exactly what was committed.
+package changelog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	entgo "entgo.io/ent"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/change"
+	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/registration"
+	"github.com/usergroups/usergroups/ent/review"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+)
+
+// Topics of the tracked entity families.
+const (
+	TopicGroup        = "group"
+	TopicRole         = "role"
+	TopicApplication  = "application"
+	TopicReview       = "review"
+	TopicEvent        = "event"
+	TopicRegistration = "registration"
+)
+
+// ErrNoTransaction is returned when a tracked entity is written outside a
+// transaction: its change row could not be atomic with it.
+var ErrNoTransaction = errors.New("changelog: tracked entities must be written inside a transaction")
+
+type actorKey struct{}
+
+// WithActor records who is acting, for the change rows written under ctx.
+func WithActor(ctx context.Context, userID pulid.ID) context.Context {
+	return context.WithValue(ctx, actorKey{}, userID)
+}
+
+// ActorFrom returns the acting person recorded in ctx, if any.
+func ActorFrom(ctx context.Context) (pulid.ID, bool) {
+	id, ok := ctx.Value(actorKey{}).(pulid.ID)
+	return id, ok && id != ""
+}
+
+// mutation is what every generated mutation of a tracked entity offers.
+type mutation interface {
+	entgo.Mutation
+	Client() *ent.Client
+	Tx() (*ent.Tx, error)
+	IDs(context.Context) ([]pulid.ID, error)
+	ID() (pulid.ID, bool)
+}
+
+// Hook returns the ent hook that logs mutations of one entity family.
+func Hook(topic string) entgo.Hook {
+	return func(next entgo.Mutator) entgo.Mutator {
+		return entgo.MutateFunc(func(ctx context.Context, em entgo.Mutation) (entgo.Value, error) {
+			m, ok := em.(mutation)
+			if !ok {
+				return nil, fmt.Errorf("changelog: unexpected mutation type %T", em)
+			}
+			if _, err := m.Tx(); err != nil {
+				return nil, ErrNoTransaction
+			}
+			client := m.Client()
+			var (
+				ids    []pulid.ID
+				scopes map[pulid.ID]scope
+				err    error
+			)
+			op := change.OpUPDATED
+			switch {
+			case m.Op().Is(entgo.OpCreate):
+				op = change.OpCREATED
+			case m.Op().Is(entgo.OpDelete | entgo.OpDeleteOne):
+				op = change.OpDELETED
+			}
+			if op != change.OpCREATED {
+				if ids, err = m.IDs(ctx); err != nil {
+					return nil, err
+				}
+				if len(ids) == 0 {
+					return next.Mutate(ctx, m)
+				}
+			}
+			if op == change.OpDELETED {
+				// Read the scope while the rows still exist.
+				if scopes, err = lookup(ctx, client, topic, ids); err != nil {
+					return nil, err
+				}
+			}
+			v, err := next.Mutate(ctx, m)
+			if err != nil {
+				return v, err
+			}
+			if op == change.OpCREATED {
+				id, ok := m.ID()
+				if !ok {
+					return nil, errors.New("changelog: created row has no id")
+				}
+				ids = []pulid.ID{id}
+			}
+			if op != change.OpDELETED {
+				if scopes, err = lookup(ctx, client, topic, ids); err != nil {
+					return nil, err
+				}
+			}
+			actor, _ := ActorFrom(ctx)
+			builders := make([]*ent.ChangeCreate, 0, len(ids))
+			for _, id := range ids {
+				s := scopes[id]
+				builders = append(builders, client.Change.Create().
+					SetTopic(topic).
+					SetNodeType(m.Type()).
+					SetNodeID(string(id)).
+					SetOp(op).
+					SetCommunityID(string(s.community)).
+					SetGroupID(string(s.group)).
+					SetActorID(string(actor)))
+			}
+			if err := client.Change.CreateBulk(builders...).Exec(ctx); err != nil {
+				return nil, fmt.Errorf("changelog: %w", err)
+			}
+			return v, nil
+		})
+	}
+}
+
+// scope is where a change belongs, for routing it to subscribers.
+type scope struct {
+	community pulid.ID
+	group     pulid.ID
+}
+
+// lookup finds the community and group of each id with a constant number of
+// queries per call (at most three, for registrations).
+func lookup(ctx context.Context, c *ent.Client, topic string, ids []pulid.ID) (map[pulid.ID]scope, error) {
+	out := make(map[pulid.ID]scope, len(ids))
+	switch topic {
+	case TopicGroup:
+		rows, err := c.Group.Query().Where(group.IDIn(ids...)).Select(group.FieldID, group.FieldCommunityID).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = scope{community: r.CommunityID, group: r.ID}
+		}
+	case TopicRole:
+		rows, err := c.Role.Query().Where(role.IDIn(ids...)).Select(role.FieldID, role.FieldCommunityID, role.FieldGroupID).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = scope{community: r.CommunityID, group: r.GroupID}
+		}
+	case TopicApplication:
+		rows, err := c.Application.Query().Where(application.IDIn(ids...)).
+			Select(application.FieldID, application.FieldCommunityID, application.FieldGroupID).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = scope{community: r.CommunityID, group: r.GroupID}
+		}
+	case TopicReview:
+		rows, err := c.Review.Query().Where(review.IDIn(ids...)).Select(review.FieldID, review.FieldApplicationID).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		parents, err := lookup(ctx, c, TopicApplication, uniq(rows, func(r *ent.Review) pulid.ID { return r.ApplicationID }))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = parents[r.ApplicationID]
+		}
+	case TopicEvent:
+		rows, err := c.Event.Query().Where(event.IDIn(ids...)).Select(event.FieldID, event.FieldGroupID).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		parents, err := lookup(ctx, c, TopicGroup, uniq(rows, func(r *ent.Event) pulid.ID { return r.GroupID }))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = parents[r.GroupID]
+		}
+	case TopicRegistration:
+		rows, err := c.Registration.Query().Where(registration.IDIn(ids...)).
+			Select(registration.FieldID, registration.FieldEventID).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		parents, err := lookup(ctx, c, TopicEvent, uniq(rows, func(r *ent.Registration) pulid.ID { return r.EventID }))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = parents[r.EventID]
+		}
+	default:
+		return nil, fmt.Errorf("changelog: unknown topic %q", topic)
+	}
+	return out, nil
+}
+
+func uniq[T any](rows []T, key func(T) pulid.ID) []pulid.ID {
+	seen := make(map[pulid.ID]bool, len(rows))
+	out := make([]pulid.ID, 0, len(rows))
+	for _, r := range rows {
+		if k := key(r); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}

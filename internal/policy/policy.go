@@ -1,0 +1,155 @@
+// Package policy holds a community's programme rules as plain data and the pure
+// functions that apply them (name rules, distances, requirement checks). It
+// imports nothing from the data layer so every rule is testable on its own.
+package policy
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// AmbassadorScope says where a community's ambassadors serve.
+type AmbassadorScope string
+
+// Ambassador scopes.
+const (
+	// AmbassadorsPerGroup is openEuler's model: each city group has its own ambassadors.
+	AmbassadorsPerGroup AmbassadorScope = "GROUP"
+	// AmbassadorsPerRegion is OpenStack's model: regional mentors for many groups.
+	AmbassadorsPerRegion AmbassadorScope = "REGION"
+)
+
+// Policy is the set of numbers and switches that make one community's
+// programme differ from another's. Zero in a "max" or "window" field means
+// the rule does not apply.
+type Policy struct {
+	// Preset names the preset the policy started from ("OPENEULER", "OPENSTACK" or "CUSTOM").
+	Preset string `json:"preset"`
+	// MaxOrganizersPerGroup caps ORGANIZER roles per group; 0 is unlimited.
+	MaxOrganizersPerGroup int `json:"maxOrganizersPerGroup"`
+	// AmbassadorScope is where ambassadors serve.
+	AmbassadorScope AmbassadorScope `json:"ambassadorScope"`
+	// MaxAmbassadorsPerScope caps ambassadors per group or region; 0 is unlimited.
+	MaxAmbassadorsPerScope int `json:"maxAmbassadorsPerScope"`
+	// MinSupporters is how many people must back a new group before approval.
+	MinSupporters int `json:"minSupporters"`
+	// MinSupporterOrganizations is how many distinct organizations those supporters must come from.
+	MinSupporterOrganizations int `json:"minSupporterOrganizations"`
+	// RequireMentor says a new group needs a mentor ambassador before approval.
+	RequireMentor bool `json:"requireMentor"`
+	// ObjectionWindowHours is how long ambassadors may object after approval; 0 approves at once.
+	ObjectionWindowHours int `json:"objectionWindowHours"`
+	// ConflictRadiusKm is the distance under which another group conflicts; 0 means same city only.
+	ConflictRadiusKm float64 `json:"conflictRadiusKm"`
+	// MembershipNeedsApproval sends join requests to the group's organizers.
+	MembershipNeedsApproval bool `json:"membershipNeedsApproval"`
+	// MembershipRequiresArticle asks members for at least one published article link.
+	MembershipRequiresArticle bool `json:"membershipRequiresArticle"`
+	// LeadersRequirePartner says organizers and ambassadors must work for a partner organization.
+	LeadersRequirePartner bool `json:"leadersRequirePartner"`
+	// ObligationWindowDays lapses members without a verified contribution in that many days; 0 disables.
+	ObligationWindowDays int `json:"obligationWindowDays"`
+	// TermLengthDays is the length of organizer and ambassador terms; 0 means they serve until they step down.
+	TermLengthDays int `json:"termLengthDays"`
+	// FirstTermAppointed says the community appoints first terms and groups elect later ones.
+	FirstTermAppointed bool `json:"firstTermAppointed"`
+	// OfficialStatusEnabled says groups can be mentored up to official status.
+	OfficialStatusEnabled bool `json:"officialStatusEnabled"`
+	// MaxSponsorPitchMinutes caps a sponsor's pitch in an agenda; 0 is no cap.
+	MaxSponsorPitchMinutes int `json:"maxSponsorPitchMinutes"`
+	// DormantAfterDays marks a group dormant after that many days without events; 0 disables.
+	DormantAfterDays int `json:"dormantAfterDays"`
+}
+
+// Preset names.
+const (
+	PresetOpenEuler = "OPENEULER"
+	PresetOpenStack = "OPENSTACK"
+	PresetCustom    = "CUSTOM"
+)
+
+// OpenEuler returns the preset drawn from openEuler's city user group plan:
+// one organizer and ten ambassadors per group, ten supporters from ten
+// enterprises, an article to join, yearly obligations and elected later terms.
+func OpenEuler() Policy {
+	return Policy{
+		Preset:                    PresetOpenEuler,
+		MaxOrganizersPerGroup:     1,
+		AmbassadorScope:           AmbassadorsPerGroup,
+		MaxAmbassadorsPerScope:    10,
+		MinSupporters:             10,
+		MinSupporterOrganizations: 10,
+		MembershipNeedsApproval:   true,
+		MembershipRequiresArticle: true,
+		LeadersRequirePartner:     true,
+		ObligationWindowDays:      365,
+		TermLengthDays:            365,
+		FirstTermAppointed:        true,
+		DormantAfterDays:          365,
+	}
+}
+
+// OpenStack returns the preset drawn from OpenStack's groups portal and
+// ambassador programme: regional ambassadors who serve until they step down,
+// a mentor and an objection window for new groups, official status, and short
+// sponsor pitches.
+func OpenStack() Policy {
+	return Policy{
+		Preset:                 PresetOpenStack,
+		AmbassadorScope:        AmbassadorsPerRegion,
+		MaxAmbassadorsPerScope: 3,
+		RequireMentor:          true,
+		ObjectionWindowHours:   72,
+		ConflictRadiusKm:       50,
+		OfficialStatusEnabled:  true,
+		MaxSponsorPitchMinutes: 10,
+		DormantAfterDays:       365,
+	}
+}
+
+// Validate reports the first field of p that holds an impossible value.
+func (p Policy) Validate() error {
+	switch {
+	case p.MaxOrganizersPerGroup < 0:
+		return &FieldError{Field: "maxOrganizersPerGroup", Reason: "must not be negative"}
+	case p.AmbassadorScope != AmbassadorsPerGroup && p.AmbassadorScope != AmbassadorsPerRegion:
+		return &FieldError{Field: "ambassadorScope", Reason: "must be GROUP or REGION"}
+	case p.MaxAmbassadorsPerScope < 0:
+		return &FieldError{Field: "maxAmbassadorsPerScope", Reason: "must not be negative"}
+	case p.MinSupporters < 0 || p.MinSupporterOrganizations < 0:
+		return &FieldError{Field: "minSupporters", Reason: "must not be negative"}
+	case p.MinSupporterOrganizations > p.MinSupporters:
+		return &FieldError{Field: "minSupporterOrganizations", Reason: "cannot exceed minSupporters"}
+	case p.ObjectionWindowHours < 0 || p.ObjectionWindowHours > 24*60:
+		return &FieldError{Field: "objectionWindowHours", Reason: "must be between 0 and 1440"}
+	case p.ConflictRadiusKm < 0 || p.ConflictRadiusKm > 1000:
+		return &FieldError{Field: "conflictRadiusKm", Reason: "must be between 0 and 1000"}
+	case p.ObligationWindowDays < 0, p.TermLengthDays < 0, p.DormantAfterDays < 0:
+		return &FieldError{Field: "obligationWindowDays", Reason: "day counts must not be negative"}
+	case p.MaxSponsorPitchMinutes < 0:
+		return &FieldError{Field: "maxSponsorPitchMinutes", Reason: "must not be negative"}
+	}
+	return nil
+}
+
+// FieldError names the field a rule rejected and why.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// MarshalGQL writes the scope as a GraphQL enum value.
+func (s AmbassadorScope) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
+
+// UnmarshalGQL reads the scope from a GraphQL enum value.
+func (s *AmbassadorScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok || (AmbassadorScope(str) != AmbassadorsPerGroup && AmbassadorScope(str) != AmbassadorsPerRegion) {
+		return fmt.Errorf("%v is not a valid AmbassadorScope", v)
+	}
+	*s = AmbassadorScope(str)
+	return nil
+}
