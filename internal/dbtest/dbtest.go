@@ -83,8 +83,6 @@ func DSN(t testing.TB) string {
 	return u.String()
 }
 
-
-
 // uniqueName is a lower-case identifier unique across tests and processes.
 func uniqueName(t testing.TB) string {
 	var b [6]byte

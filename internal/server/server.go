@@ -1,0 +1,139 @@
+// Package server assembles the HTTP side of usergroups: the GraphQL endpoint
+// with its transports, limits and error presenter, health checks, CORS and
+// request ids.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/usergroups/usergroups/graph"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/store"
+)
+
+// Config holds what the HTTP layer needs besides the database.
+type Config struct {
+	// Dev serves GraphiQL at /.
+	Dev bool
+	// CORSOrigins lists the browser origins allowed to call the API; empty
+	// allows none (same-origin only).
+	CORSOrigins []string
+	// Logger receives request and error logs.
+	Logger *slog.Logger
+}
+
+// GraphQL returns the GraphQL handler alone, as mounted on /graphql.
+func GraphQL(db *store.DB, log *slog.Logger) *handler.Server {
+	srv := handler.New(graph.NewSchema(db.Client))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
+	present := apierror.Presenter(log)
+	srv.SetErrorPresenter(present)
+	srv.SetRecoverFunc(apierror.Recover(log))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(entgql.Transactioner{TxOpener: db.Client})
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if err := checkPageSizes(graphql.GetOperationContext(ctx)); err != nil {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
+		}
+		return next(ctx)
+	})
+	return srv
+}
+
+// New returns the complete HTTP handler.
+func New(db *store.DB, cfg Config) http.Handler {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	mux := http.NewServeMux()
+	gql := GraphQL(db, log)
+	mux.Handle("/graphql", gql)
+	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			log.WarnContext(ctx, "database not reachable", "error", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	if cfg.Dev {
+		mux.Handle("GET /{$}", playground.Handler("usergroups", "/graphql"))
+	}
+	c := cors.New(cors.Options{
+		AllowedOrigins: cfg.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type"},
+		MaxAge:         600,
+	})
+	return requestID(accessLog(log, c.Handler(mux)))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// requestID gives every request an id, in the context (for logs and
+// internal-error responses) and in the X-Request-Id response header.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(apierror.WithRequestID(r.Context(), id)))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// accessLog logs one line per request at debug level, and errors at warn.
+func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		level := slog.LevelDebug
+		if rec.status >= 500 {
+			level = slog.LevelWarn
+		}
+		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration", time.Since(start), "request_id", apierror.RequestID(r.Context()))
+	})
+}
