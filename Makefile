@@ -1,0 +1,33 @@
+# usergroups — run `make help` for the targets.
+
+GO ?= go
+BIN ?= bin/usergroups
+
+.DEFAULT_GOAL := help
+
+.PHONY: help run test generate check-generate lint build
+
+help: ## List the targets with what each does
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: ## Serve the API with demo data on embedded SQLite at http://127.0.0.1:8080/graphql
+	$(GO) run ./cmd/usergroups serve --demo --dev
+
+test: ## Run every test with the race detector (also on PostgreSQL when USERGROUPS_TEST_DATABASE is set)
+	$(GO) test -race -count=1 ./...
+
+generate: ## Regenerate ent, the entgql schema and gqlgen code, then tidy go.mod
+	$(GO) generate .
+	$(GO) mod tidy
+
+check-generate: generate ## Fail if generated code or go.mod differ from what is committed
+	@git diff --exit-code || (echo "generated code is stale: run make generate and commit" >&2; exit 1)
+	@test -z "$$(git status --porcelain --untracked-files=all -- ent graph go.mod go.sum)" || \
+		(echo "generation left untracked files:" >&2; git status --porcelain -- ent graph >&2; exit 1)
+
+lint: ## Run go vet and check gofmt
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (echo "gofmt needed on:" >&2; gofmt -l . >&2; exit 1)
+
+build: ## Build the binary into bin/usergroups
+	$(GO) build -o $(BIN) ./cmd/usergroups
