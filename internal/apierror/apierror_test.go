@@ -45,7 +45,10 @@ func TestValidatorsNameTheField(t *testing.T) {
 		write func() error
 	}{
 		{"url", "websiteURL", func() error { _, err := newGroup().SetSlug("aa").SetWebsiteURL("not a url").Save(ctx); return err }},
-		{"email", "email", func() error { _, err := tx.User.Create().SetHandle("ada").SetName("Ada").SetEmail("ada-at-example").Save(ctx); return err }},
+		{"email", "email", func() error {
+			_, err := tx.User.Create().SetHandle("ada").SetName("Ada").SetEmail("ada-at-example").Save(ctx)
+			return err
+		}},
 		{"country", "country", func() error { _, err := newGroup().SetSlug("bb").SetCountry("XX").Save(ctx); return err }},
 		{"latitude", "latitude", func() error { _, err := newGroup().SetSlug("cc").SetLatitude(91).Save(ctx); return err }},
 		{"longitude", "longitude", func() error { _, err := newGroup().SetSlug("dd").SetLongitude(-181).Save(ctx); return err }},
