@@ -11,6 +11,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 func main() {
@@ -19,6 +20,7 @@ func main() {
 		entgql.WithSchemaPath("./graph/ent.graphqls"),
 		entgql.WithConfigPath("./gqlgen.yml"),
 		entgql.WithWhereInputs(true),
+		entgql.WithSchemaHook(describeConnectionEdges),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -44,4 +46,25 @@ func main() {
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
+}
+
+// describeConnectionEdges copies each edge's schema comment to its GraphQL
+// field: entgql drops it when the edge is a Relay connection, and the
+// descriptions are the API documentation.
+func describeConnectionEdges(g *gen.Graph, s *ast.Schema) error {
+	for _, n := range g.Nodes {
+		def := s.Types[n.Name]
+		if def == nil {
+			continue
+		}
+		for _, e := range n.Edges {
+			if e.Comment() == "" {
+				continue
+			}
+			if f := def.Fields.ForName(gen.Funcs["camel"].(func(string) string)(e.Name)); f != nil && f.Description == "" {
+				f.Description = e.Comment()
+			}
+		}
+	}
+	return nil
 }

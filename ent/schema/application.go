@@ -95,6 +95,6 @@ func (Application) Indexes() []ent.Index {
 func (Application) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A request someone reviews: new group, membership, organizer, ambassador, official status or funding."),
-		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+		entgql.RelayConnection(), entgql.QueryField().Description("Applications of every kind, the review queues of the communities."), entgql.MultiOrder(),
 	}
 }

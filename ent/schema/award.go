@@ -54,6 +54,6 @@ func (Award) Indexes() []ent.Index {
 func (Award) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A yearly recognition of a member, with rank and citation."),
-		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+		entgql.RelayConnection(), entgql.QueryField().Description("Yearly awards given by the communities."), entgql.MultiOrder(),
 	}
 }

@@ -84,7 +84,7 @@ func (Community) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A user-group programme, such as openEuler's or OpenStack's, with its own policy."),
 		entgql.RelayConnection(),
-		entgql.QueryField(),
+		entgql.QueryField().Description("Communities (programmes) hosted by this deployment."),
 		entgql.MultiOrder(),
 	}
 }

@@ -63,6 +63,6 @@ func (Contribution) Indexes() []ent.Index {
 func (Contribution) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("What a member did for the community: article, talk, user case, referral, feedback, code, docs, translation or event help."),
-		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+		entgql.RelayConnection(), entgql.QueryField().Description("Contributions members made to their communities."), entgql.MultiOrder(),
 	}
 }

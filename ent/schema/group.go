@@ -86,6 +86,6 @@ func (Group) Indexes() []ent.Index {
 func (Group) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A local user group (a city group or chapter) of a community."),
-		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+		entgql.RelayConnection(), entgql.QueryField().Description("User groups of all communities; filter by community, status, region or place."), entgql.MultiOrder(),
 	}
 }

@@ -44,6 +44,6 @@ func (Organization) Edges() []ent.Edge {
 func (Organization) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("An employer or enterprise; partners of a community count for diversity and eligibility rules."),
-		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+		entgql.RelayConnection(), entgql.QueryField().Description("Organizations (employers, partner enterprises)."), entgql.MultiOrder(),
 	}
 }

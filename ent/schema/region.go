@@ -64,6 +64,6 @@ func (Region) Indexes() []ent.Index {
 func (Region) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A named area of a community, covered by its ambassadors."),
-		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+		entgql.RelayConnection(), entgql.QueryField().Description("Regions of all communities."), entgql.MultiOrder(),
 	}
 }

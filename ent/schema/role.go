@@ -136,6 +136,6 @@ func roleScopeKey(next ent.Mutator) ent.Mutator {
 func (Role) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A person's role (member, organizer, ambassador, staff) in a group, region or community."),
-		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+		entgql.RelayConnection(), entgql.QueryField().Description("Roles (roster entries) in groups, regions and communities."), entgql.MultiOrder(),
 	}
 }

@@ -81,6 +81,6 @@ func (User) Indexes() []ent.Index {
 func (User) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A person: member, organizer, ambassador or staff. Only public profile fields are exposed."),
-		entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder(),
+		entgql.RelayConnection(), entgql.QueryField().Description("People, with their public profiles."), entgql.MultiOrder(),
 	}
 }

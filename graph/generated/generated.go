@@ -3402,6 +3402,9 @@ type Application implements Node {
   Who decided.
   """
   decidedBy: User
+  """
+  People backing a new group request.
+  """
   supporters(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3433,6 +3436,9 @@ type Application implements Node {
     """
     where: UserWhereInput
   ): UserConnection!
+  """
+  The review timeline.
+  """
   reviews(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4108,6 +4114,9 @@ type Community implements Node {
   The programme's rules: caps, requirements, windows.
   """
   policy: CommunityPolicy!
+  """
+  Areas inside the community that ambassadors may cover.
+  """
   regions(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4139,6 +4148,9 @@ type Community implements Node {
     """
     where: RegionWhereInput
   ): RegionConnection!
+  """
+  The community's user groups.
+  """
   groups(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4170,6 +4182,9 @@ type Community implements Node {
     """
     where: GroupWhereInput
   ): GroupConnection!
+  """
+  Roles held in the community or its groups and regions.
+  """
   roles(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4201,6 +4216,9 @@ type Community implements Node {
     """
     where: RoleWhereInput
   ): RoleConnection!
+  """
+  Requests reviewed in the community's queue.
+  """
   applications(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4232,6 +4250,9 @@ type Community implements Node {
     """
     where: ApplicationWhereInput
   ): ApplicationConnection!
+  """
+  Partner enterprises of the community.
+  """
   partners(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4263,6 +4284,9 @@ type Community implements Node {
     """
     where: OrganizationWhereInput
   ): OrganizationConnection!
+  """
+  Yearly recognitions.
+  """
   awards(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4916,6 +4940,9 @@ type Event implements Node {
   The group holding the event.
   """
   group: Group!
+  """
+  The agenda.
+  """
   agendaItems(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4947,6 +4974,9 @@ type Event implements Node {
     """
     where: AgendaItemWhereInput
   ): AgendaItemConnection!
+  """
+  Who covers costs.
+  """
   sponsors(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4978,6 +5008,9 @@ type Event implements Node {
     """
     where: SponsorWhereInput
   ): SponsorConnection!
+  """
+  RSVPs; who registered is private, counts are public.
+  """
   registrations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5452,6 +5485,9 @@ type Group implements Node {
   The ambassador mentoring the group towards official status.
   """
   mentor: User
+  """
+  The roster: members, organizers and group ambassadors.
+  """
   roles(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5483,6 +5519,9 @@ type Group implements Node {
     """
     where: RoleWhereInput
   ): RoleConnection!
+  """
+  The group's meetings.
+  """
   events(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5514,6 +5553,9 @@ type Group implements Node {
     """
     where: EventWhereInput
   ): EventConnection!
+  """
+  Applications that concern the group.
+  """
   applications(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5545,6 +5587,9 @@ type Group implements Node {
     """
     where: ApplicationWhereInput
   ): ApplicationConnection!
+  """
+  Contributions credited to the group.
+  """
   contributions(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6029,6 +6074,9 @@ type Organization implements Node {
   What the organization does.
   """
   description: String
+  """
+  Communities that count the organization as a partner enterprise.
+  """
   partnerOf(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6060,6 +6108,9 @@ type Organization implements Node {
     """
     where: CommunityWhereInput
   ): CommunityConnection!
+  """
+  People who work for the organization.
+  """
   members(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6323,6 +6374,9 @@ type Query {
     """
     ids: [ID!]!
   ): [Node]!
+  """
+  Applications of every kind, the review queues of the communities.
+  """
   applications(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6354,6 +6408,9 @@ type Query {
     """
     where: ApplicationWhereInput
   ): ApplicationConnection!
+  """
+  Yearly awards given by the communities.
+  """
   awards(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6385,6 +6442,9 @@ type Query {
     """
     where: AwardWhereInput
   ): AwardConnection!
+  """
+  Communities (programmes) hosted by this deployment.
+  """
   communities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6416,6 +6476,9 @@ type Query {
     """
     where: CommunityWhereInput
   ): CommunityConnection!
+  """
+  Contributions members made to their communities.
+  """
   contributions(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6447,6 +6510,9 @@ type Query {
     """
     where: ContributionWhereInput
   ): ContributionConnection!
+  """
+  Events of all groups; filter by status and time, sort by start.
+  """
   events(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6478,6 +6544,9 @@ type Query {
     """
     where: EventWhereInput
   ): EventConnection!
+  """
+  User groups of all communities; filter by community, status, region or place.
+  """
   groups(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6509,6 +6578,9 @@ type Query {
     """
     where: GroupWhereInput
   ): GroupConnection!
+  """
+  Organizations (employers, partner enterprises).
+  """
   organizations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6540,6 +6612,9 @@ type Query {
     """
     where: OrganizationWhereInput
   ): OrganizationConnection!
+  """
+  Regions of all communities.
+  """
   regions(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6571,6 +6646,9 @@ type Query {
     """
     where: RegionWhereInput
   ): RegionConnection!
+  """
+  Roles (roster entries) in groups, regions and communities.
+  """
   roles(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6602,6 +6680,9 @@ type Query {
     """
     where: RoleWhereInput
   ): RoleConnection!
+  """
+  People, with their public profiles.
+  """
   users(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6667,6 +6748,9 @@ type Region implements Node {
   The community the region belongs to.
   """
   community: Community!
+  """
+  Groups in the region.
+  """
   groups(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6698,6 +6782,9 @@ type Region implements Node {
     """
     where: GroupWhereInput
   ): GroupConnection!
+  """
+  Roles scoped to the region (regional ambassadors).
+  """
   roles(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8326,6 +8413,9 @@ type User implements Node {
   The organization the person works for.
   """
   organization: Organization
+  """
+  The person's roles in groups, regions and communities.
+  """
   roles(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8357,6 +8447,9 @@ type User implements Node {
     """
     where: RoleWhereInput
   ): RoleConnection!
+  """
+  What the person contributed.
+  """
   contributions(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8388,6 +8481,9 @@ type User implements Node {
     """
     where: ContributionWhereInput
   ): ContributionConnection!
+  """
+  Recognitions the person received.
+  """
   awards(
     """
     Returns the elements in the list that come after the specified cursor.
