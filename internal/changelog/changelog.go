@@ -105,8 +105,15 @@ func Hook(topic string) entgo.Hook {
 					return nil, errors.New("changelog: created row has no id")
 				}
 				ids = []pulid.ID{id}
+				// A new row carries its parent ids: at most one query,
+				// which keeps bulk inserts (the demo data) cheap.
+				s, err := createdScope(ctx, client, topic, m, id)
+				if err != nil {
+					return nil, err
+				}
+				scopes = map[pulid.ID]scope{id: s}
 			}
-			if op != change.OpDELETED {
+			if op == change.OpUPDATED {
 				if scopes, err = lookup(ctx, client, topic, ids); err != nil {
 					return nil, err
 				}
@@ -136,6 +143,43 @@ func Hook(topic string) entgo.Hook {
 type scope struct {
 	community pulid.ID
 	group     pulid.ID
+}
+
+// createdScope derives the scope of a row just created from its own fields.
+func createdScope(ctx context.Context, c *ent.Client, topic string, m mutation, id pulid.ID) (scope, error) {
+	field := func(name string) pulid.ID {
+		v, _ := m.Field(name)
+		fid, _ := v.(pulid.ID)
+		return fid
+	}
+	switch topic {
+	case TopicGroup:
+		return scope{community: field("community_id"), group: id}, nil
+	case TopicRole, TopicApplication:
+		return scope{community: field("community_id"), group: field("group_id")}, nil
+	case TopicReview:
+		a, err := c.Application.Query().Where(application.ID(field("application_id"))).
+			Select(application.FieldCommunityID, application.FieldGroupID).Only(ctx)
+		if err != nil {
+			return scope{}, err
+		}
+		return scope{community: a.CommunityID, group: a.GroupID}, nil
+	case TopicEvent:
+		gid := field("group_id")
+		g, err := c.Group.Query().Where(group.ID(gid)).Select(group.FieldCommunityID).Only(ctx)
+		if err != nil {
+			return scope{}, err
+		}
+		return scope{community: g.CommunityID, group: gid}, nil
+	case TopicRegistration:
+		g, err := c.Event.Query().Where(event.ID(field("event_id"))).QueryGroup().
+			Select(group.FieldID, group.FieldCommunityID).Only(ctx)
+		if err != nil {
+			return scope{}, err
+		}
+		return scope{community: g.CommunityID, group: g.ID}, nil
+	}
+	return scope{}, fmt.Errorf("changelog: unknown topic %q", topic)
 }
 
 // lookup finds the community and group of each id with a constant number of

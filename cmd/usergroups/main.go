@@ -1,0 +1,275 @@
+// Command usergroups runs the usergroups GraphQL API and its maintenance
+// tasks: serve, migrate and seed.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/usergroups/usergroups/internal/seed"
+	"github.com/usergroups/usergroups/internal/server"
+	"github.com/usergroups/usergroups/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil))
+}
+
+const usage = `usergroups runs a technology community's user-group programme as a GraphQL API.
+
+Usage:
+  usergroups serve    [flags]   serve the API (migrates the schema first)
+  usergroups migrate  [flags]   apply the schema and exit
+  usergroups seed --demo        load the demo data set into an empty database
+
+Run "usergroups COMMAND --help" for a command's flags.
+`
+
+// run executes one command line; ready, if not nil, receives the listening
+// address once serve accepts connections (tests use it).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stderr, ready)
+	case "migrate":
+		err = migrate(ctx, args[1:], stdout, stderr)
+	case "seed":
+		err = seedCmd(ctx, args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "usergroups: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "usergroups %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+// envFlag describes a flag whose default comes from an environment variable.
+type envFlag struct {
+	name, env, def, help string
+}
+
+// newFlagSet builds a flag set whose --help lists each flag with its
+// environment variable and default.
+func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: usergroups %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		fs.VisitAll(func(f *flag.Flag) {
+			fmt.Fprintf(stderr, "  --%s\n    \t%s", f.Name, f.Usage)
+			if f.DefValue != "" && f.DefValue != "false" {
+				fmt.Fprintf(stderr, " (default %q)", f.DefValue)
+			}
+			fmt.Fprintln(stderr)
+		})
+	}
+	return fs
+}
+
+func stringFlag(fs *flag.FlagSet, f envFlag) *string {
+	def := f.def
+	if v, ok := os.LookupEnv(f.env); ok {
+		def = v
+	}
+	return fs.String(f.name, def, f.help+" [env "+f.env+"]")
+}
+
+func databaseFlag(fs *flag.FlagSet) *string {
+	return stringFlag(fs, envFlag{"database", "USERGROUPS_DATABASE", "./usergroups.db",
+		"database: a postgres:// URL, or a SQLite file path"})
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return errUsage
+	}
+	return nil
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func openMigrated(ctx context.Context, dsn string) (*store.DB, error) {
+	db, err := store.Open(dsn, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- string) error {
+	fs := newFlagSet("serve", "Serve the GraphQL API at /graphql, with /livez and /readyz. Migrates the schema on start.", stderr)
+	listen := stringFlag(fs, envFlag{"listen", "USERGROUPS_LISTEN", "127.0.0.1:8080", "address to listen on"})
+	database := databaseFlag(fs)
+	origins := stringFlag(fs, envFlag{"cors-origins", "USERGROUPS_CORS_ORIGINS", "",
+		"comma-separated browser origins allowed to call the API"})
+	logLevel := stringFlag(fs, envFlag{"log-level", "USERGROUPS_LOG_LEVEL", "info", "debug, info, warn or error"})
+	demo := fs.Bool("demo", os.Getenv("USERGROUPS_DEMO") == "true", "load the demo data set when the database is empty [env USERGROUPS_DEMO=true]")
+	dev := fs.Bool("dev", os.Getenv("USERGROUPS_DEV") == "true", "development mode: GraphiQL at / [env USERGROUPS_DEV=true]")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, *database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *demo {
+		if err := loadDemoIfEmpty(ctx, db, log); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: server.New(db, server.Config{
+			Dev:         *dev,
+			CORSOrigins: splitList(*origins),
+			Logger:      log,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "dev", *dev)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	return nil
+}
+
+func loadDemoIfEmpty(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	empty, err := seed.IsEmpty(ctx, db.Client)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		log.Info("database has data; demo data not loaded")
+		return nil
+	}
+	start := time.Now()
+	stats, err := seed.Demo(ctx, db.Client, seed.Options{})
+	if err != nil {
+		return fmt.Errorf("loading demo data: %w", err)
+	}
+	log.Info("demo data loaded", "groups", stats.Groups, "users", stats.Users, "events", stats.Events,
+		"registrations", stats.Registrations, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", "Create or update the database schema, then exit.", stderr)
+	database := databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, *database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "schema up to date (%s)\n", db.Dialect)
+	return nil
+}
+
+func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("seed", "Load a data set into an empty database (migrating it first).", stderr)
+	database := databaseFlag(fs)
+	demo := fs.Bool("demo", false, "load the demo data set: the openEuler and OpenStack programmes")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !*demo {
+		fmt.Fprintln(stderr, "usergroups seed: nothing to load; pass --demo")
+		return errUsage
+	}
+	db, err := openMigrated(ctx, *database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	stats, err := seed.Demo(ctx, db.Client, seed.Options{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo data loaded in %s: %d communities, %d groups, %d users, %d organizations, %d events, %d registrations, %d applications, %d contributions\n",
+		time.Since(start).Round(time.Millisecond), stats.Communities, stats.Groups, stats.Users, stats.Organizations,
+		stats.Events, stats.Registrations, stats.Applications, stats.Contributions)
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,237 @@
+// Package seed loads the deterministic demo data set: the openEuler and
+// OpenStack user-group programmes side by side, with generated people,
+// organizations, rosters, events, registrations, applications in every state,
+// contributions, awards and an outbox. No real personal data is used: names
+// are generated, addresses live at example domains and phones in the 555-01xx
+// range.
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/privacy"
+)
+
+// ErrNotEmpty is returned by Demo when the database already holds a community.
+var ErrNotEmpty = errors.New("seed: the database already holds data; demo data loads only into an empty database")
+
+// Options tune the demo data set.
+type Options struct {
+	// Now is the reference time dates are placed around (past and upcoming
+	// events, open applications); the zero value means time.Now().
+	Now time.Time
+}
+
+// Stats counts the rows Demo created, per entity.
+type Stats struct {
+	Communities, Regions, Organizations, Users, Groups, Roles, Applications, Reviews, Events, AgendaItems,
+	Sponsors, Registrations, Contributions, Awards, Submissions, Reports, Messages int
+}
+
+// IsEmpty reports whether the database holds no community, the state Demo needs.
+func IsEmpty(ctx context.Context, client *ent.Client) (bool, error) {
+	ctx = privacy.DecisionContext(ctx, privacy.Allow)
+	exists, err := client.Community.Query().Exist(ctx)
+	if err != nil {
+		return false, fmt.Errorf("seed: checking for communities: %w", err)
+	}
+	return !exists, nil
+}
+
+// Demo loads the demo data set in one transaction and reports what it
+// created. Ids, names and relationships are the same on every run; dates
+// are placed around opts.Now. It fails with ErrNotEmpty, writing nothing,
+// if any community exists.
+func Demo(ctx context.Context, client *ent.Client, opts Options) (Stats, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.UTC().Truncate(time.Second)
+	// Seeding acts as the system: no viewer, so privacy rules must not apply.
+	ctx = privacy.DecisionContext(ctx, privacy.Allow)
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return Stats{}, fmt.Errorf("seed: starting transaction: %w", err)
+	}
+	stats, err := load(ctx, tx, now)
+	if err != nil {
+		_ = tx.Rollback()
+		return Stats{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Stats{}, fmt.Errorf("seed: committing: %w", err)
+	}
+	return stats, nil
+}
+
+func load(ctx context.Context, tx *ent.Tx, now time.Time) (Stats, error) {
+	exists, err := tx.Community.Query().Exist(ctx)
+	if err != nil {
+		return Stats{}, fmt.Errorf("seed: checking for communities: %w", err)
+	}
+	if exists {
+		return Stats{}, ErrNotEmpty
+	}
+	g := newGen(tx.Client(), now)
+	g.build()
+	return g.write(ctx)
+}
+
+// build plans the whole data set in memory.
+func (g *gen) build() {
+	for i, step := range []func(){
+		g.buildCommunities,
+		g.buildOpenEuler,
+		g.buildOpenStack,
+		g.buildEvents,
+		g.buildApplications,
+		g.buildContributions,
+		g.buildAwards,
+		g.buildSubmissions,
+		g.buildReports,
+		g.buildMessages,
+		g.emitOrgs,
+		g.emitPeople,
+		g.emitGroups,
+	} {
+		g.reseed(uint64(i+1), 0)
+		step()
+	}
+}
+
+// Batch sizes: tracked entities run the change-log hook per row inside the
+// bulk insert, so their batches stay smaller.
+const (
+	batchPlain   = 400
+	batchTracked = 200
+)
+
+func bulk[B any](ctx context.Context, what string, rows []B, size int, save func(context.Context, []B) error) error {
+	for i := 0; i < len(rows); i += size {
+		if err := save(ctx, rows[i:min(i+size, len(rows))]); err != nil {
+			return fmt.Errorf("seed: writing %s: %w", what, err)
+		}
+	}
+	return nil
+}
+
+// write inserts every planned row in dependency order.
+func (g *gen) write(ctx context.Context) (Stats, error) {
+	tx, b := g.db, &g.b
+	steps := []func() error{
+		func() error {
+			return bulk(ctx, "communities", b.communities, batchPlain, func(ctx context.Context, r []*ent.CommunityCreate) error {
+				return tx.Community.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "organizations", b.organizations, batchPlain, func(ctx context.Context, r []*ent.OrganizationCreate) error {
+				return tx.Organization.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "users", b.users, batchPlain, func(ctx context.Context, r []*ent.UserCreate) error {
+				return tx.User.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "regions", b.regions, batchPlain, func(ctx context.Context, r []*ent.RegionCreate) error {
+				return tx.Region.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "groups", b.groups, batchTracked, func(ctx context.Context, r []*ent.GroupCreate) error {
+				return tx.Group.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "roles", b.roles, batchTracked, func(ctx context.Context, r []*ent.RoleCreate) error {
+				return tx.Role.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "events", b.events, batchTracked, func(ctx context.Context, r []*ent.EventCreate) error {
+				return tx.Event.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "agenda items", b.agenda, batchPlain, func(ctx context.Context, r []*ent.AgendaItemCreate) error {
+				return tx.AgendaItem.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "sponsors", b.sponsors, batchPlain, func(ctx context.Context, r []*ent.SponsorCreate) error {
+				return tx.Sponsor.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "registrations", b.registrations, batchTracked, func(ctx context.Context, r []*ent.RegistrationCreate) error {
+				return tx.Registration.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "applications", b.applications, batchTracked, func(ctx context.Context, r []*ent.ApplicationCreate) error {
+				return tx.Application.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "reviews", b.reviews, batchTracked, func(ctx context.Context, r []*ent.ReviewCreate) error {
+				return tx.Review.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "contributions", b.contributions, batchPlain, func(ctx context.Context, r []*ent.ContributionCreate) error {
+				return tx.Contribution.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "awards", b.awards, batchPlain, func(ctx context.Context, r []*ent.AwardCreate) error {
+				return tx.Award.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "submissions", b.submissions, batchPlain, func(ctx context.Context, r []*ent.SubmissionCreate) error {
+				return tx.Submission.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "reports", b.reports, batchPlain, func(ctx context.Context, r []*ent.ReportCreate) error {
+				return tx.Report.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "messages", b.messages, batchPlain, func(ctx context.Context, r []*ent.MessageCreate) error {
+				return tx.Message.CreateBulk(r...).Exec(ctx)
+			})
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return Stats{}, err
+		}
+	}
+	return Stats{
+		Communities:   len(b.communities),
+		Regions:       len(b.regions),
+		Organizations: len(b.organizations),
+		Users:         len(b.users),
+		Groups:        len(b.groups),
+		Roles:         len(b.roles),
+		Applications:  len(b.applications),
+		Reviews:       len(b.reviews),
+		Events:        len(b.events),
+		AgendaItems:   len(b.agenda),
+		Sponsors:      len(b.sponsors),
+		Registrations: len(b.registrations),
+		Contributions: len(b.contributions),
+		Awards:        len(b.awards),
+		Submissions:   len(b.submissions),
+		Reports:       len(b.reports),
+		Messages:      len(b.messages),
+	}, nil
+}
