@@ -179,7 +179,9 @@ func (_c *AgendaItemCreate) Mutation() *AgendaItemMutation {
 
 // Save creates the AgendaItem in the database.
 func (_c *AgendaItemCreate) Save(ctx context.Context) (*AgendaItem, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -206,12 +208,18 @@ func (_c *AgendaItemCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AgendaItemCreate) defaults() {
+func (_c *AgendaItemCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if agendaitem.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized agendaitem.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := agendaitem.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if agendaitem.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized agendaitem.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := agendaitem.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -224,9 +232,13 @@ func (_c *AgendaItemCreate) defaults() {
 		_c.mutation.SetTrack(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if agendaitem.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized agendaitem.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := agendaitem.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -192,7 +192,9 @@ func (_u *AgendaItemUpdate) ClearSpeaker() *AgendaItemUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *AgendaItemUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -219,11 +221,15 @@ func (_u *AgendaItemUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AgendaItemUpdate) defaults() {
+func (_u *AgendaItemUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if agendaitem.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized agendaitem.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := agendaitem.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -540,7 +546,9 @@ func (_u *AgendaItemUpdateOne) Select(field string, fields ...string) *AgendaIte
 
 // Save executes the query and returns the updated AgendaItem entity.
 func (_u *AgendaItemUpdateOne) Save(ctx context.Context) (*AgendaItem, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -567,11 +575,15 @@ func (_u *AgendaItemUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AgendaItemUpdateOne) defaults() {
+func (_u *AgendaItemUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if agendaitem.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized agendaitem.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := agendaitem.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

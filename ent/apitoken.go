@@ -15,7 +15,7 @@ import (
 	"github.com/usergroups/usergroups/ent/user"
 )
 
-// APIToken is the model entity for the APIToken schema.
+// An API token for a third-party tool; the secret is shown once, at creation.
 type APIToken struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -49,7 +49,7 @@ type APIToken struct {
 
 // APITokenEdges holds the relations/edges for other nodes in the graph.
 type APITokenEdges struct {
-	// Owner holds the value of the owner edge.
+	// Whose token it is.
 	Owner *User `json:"owner,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

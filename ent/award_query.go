@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -439,6 +440,12 @@ func (_q *AwardQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if award.Policy == nil {
+		return errors.New("ent: uninitialized award.Policy (forgotten import ent/runtime?)")
+	}
+	if err := award.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

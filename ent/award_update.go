@@ -151,7 +151,9 @@ func (_u *AwardUpdate) ClearGroup() *AwardUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *AwardUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -178,11 +180,15 @@ func (_u *AwardUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AwardUpdate) defaults() {
+func (_u *AwardUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if award.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized award.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := award.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -442,7 +448,9 @@ func (_u *AwardUpdateOne) Select(field string, fields ...string) *AwardUpdateOne
 
 // Save executes the query and returns the updated Award entity.
 func (_u *AwardUpdateOne) Save(ctx context.Context) (*Award, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -469,11 +477,15 @@ func (_u *AwardUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AwardUpdateOne) defaults() {
+func (_u *AwardUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if award.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized award.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := award.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -115,7 +115,9 @@ func (_c *ChangeCreate) Mutation() *ChangeMutation {
 
 // Save creates the Change in the database.
 func (_c *ChangeCreate) Save(ctx context.Context) (*Change, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -142,11 +144,15 @@ func (_c *ChangeCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ChangeCreate) defaults() {
+func (_c *ChangeCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if change.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized change.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := change.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -22,6 +22,7 @@ import (
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
@@ -32,6 +33,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
@@ -56,6 +58,8 @@ type Client struct {
 	Change *ChangeClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
+	// Contact is the client for interacting with the Contact builders.
+	Contact *ContactClient
 	// Contribution is the client for interacting with the Contribution builders.
 	Contribution *ContributionClient
 	// Event is the client for interacting with the Event builders.
@@ -76,6 +80,8 @@ type Client struct {
 	Review *ReviewClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
+	// ShippingAddress is the client for interacting with the ShippingAddress builders.
+	ShippingAddress *ShippingAddressClient
 	// Sponsor is the client for interacting with the Sponsor builders.
 	Sponsor *SponsorClient
 	// Submission is the client for interacting with the Submission builders.
@@ -99,6 +105,7 @@ func (c *Client) init() {
 	c.Award = NewAwardClient(c.config)
 	c.Change = NewChangeClient(c.config)
 	c.Community = NewCommunityClient(c.config)
+	c.Contact = NewContactClient(c.config)
 	c.Contribution = NewContributionClient(c.config)
 	c.Event = NewEventClient(c.config)
 	c.Group = NewGroupClient(c.config)
@@ -109,6 +116,7 @@ func (c *Client) init() {
 	c.Report = NewReportClient(c.config)
 	c.Review = NewReviewClient(c.config)
 	c.Role = NewRoleClient(c.config)
+	c.ShippingAddress = NewShippingAddressClient(c.config)
 	c.Sponsor = NewSponsorClient(c.config)
 	c.Submission = NewSubmissionClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -202,27 +210,29 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		APIToken:     NewAPITokenClient(cfg),
-		AgendaItem:   NewAgendaItemClient(cfg),
-		Application:  NewApplicationClient(cfg),
-		Award:        NewAwardClient(cfg),
-		Change:       NewChangeClient(cfg),
-		Community:    NewCommunityClient(cfg),
-		Contribution: NewContributionClient(cfg),
-		Event:        NewEventClient(cfg),
-		Group:        NewGroupClient(cfg),
-		Message:      NewMessageClient(cfg),
-		Organization: NewOrganizationClient(cfg),
-		Region:       NewRegionClient(cfg),
-		Registration: NewRegistrationClient(cfg),
-		Report:       NewReportClient(cfg),
-		Review:       NewReviewClient(cfg),
-		Role:         NewRoleClient(cfg),
-		Sponsor:      NewSponsorClient(cfg),
-		Submission:   NewSubmissionClient(cfg),
-		User:         NewUserClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		APIToken:        NewAPITokenClient(cfg),
+		AgendaItem:      NewAgendaItemClient(cfg),
+		Application:     NewApplicationClient(cfg),
+		Award:           NewAwardClient(cfg),
+		Change:          NewChangeClient(cfg),
+		Community:       NewCommunityClient(cfg),
+		Contact:         NewContactClient(cfg),
+		Contribution:    NewContributionClient(cfg),
+		Event:           NewEventClient(cfg),
+		Group:           NewGroupClient(cfg),
+		Message:         NewMessageClient(cfg),
+		Organization:    NewOrganizationClient(cfg),
+		Region:          NewRegionClient(cfg),
+		Registration:    NewRegistrationClient(cfg),
+		Report:          NewReportClient(cfg),
+		Review:          NewReviewClient(cfg),
+		Role:            NewRoleClient(cfg),
+		ShippingAddress: NewShippingAddressClient(cfg),
+		Sponsor:         NewSponsorClient(cfg),
+		Submission:      NewSubmissionClient(cfg),
+		User:            NewUserClient(cfg),
 	}, nil
 }
 
@@ -240,27 +250,29 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		APIToken:     NewAPITokenClient(cfg),
-		AgendaItem:   NewAgendaItemClient(cfg),
-		Application:  NewApplicationClient(cfg),
-		Award:        NewAwardClient(cfg),
-		Change:       NewChangeClient(cfg),
-		Community:    NewCommunityClient(cfg),
-		Contribution: NewContributionClient(cfg),
-		Event:        NewEventClient(cfg),
-		Group:        NewGroupClient(cfg),
-		Message:      NewMessageClient(cfg),
-		Organization: NewOrganizationClient(cfg),
-		Region:       NewRegionClient(cfg),
-		Registration: NewRegistrationClient(cfg),
-		Report:       NewReportClient(cfg),
-		Review:       NewReviewClient(cfg),
-		Role:         NewRoleClient(cfg),
-		Sponsor:      NewSponsorClient(cfg),
-		Submission:   NewSubmissionClient(cfg),
-		User:         NewUserClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		APIToken:        NewAPITokenClient(cfg),
+		AgendaItem:      NewAgendaItemClient(cfg),
+		Application:     NewApplicationClient(cfg),
+		Award:           NewAwardClient(cfg),
+		Change:          NewChangeClient(cfg),
+		Community:       NewCommunityClient(cfg),
+		Contact:         NewContactClient(cfg),
+		Contribution:    NewContributionClient(cfg),
+		Event:           NewEventClient(cfg),
+		Group:           NewGroupClient(cfg),
+		Message:         NewMessageClient(cfg),
+		Organization:    NewOrganizationClient(cfg),
+		Region:          NewRegionClient(cfg),
+		Registration:    NewRegistrationClient(cfg),
+		Report:          NewReportClient(cfg),
+		Review:          NewReviewClient(cfg),
+		Role:            NewRoleClient(cfg),
+		ShippingAddress: NewShippingAddressClient(cfg),
+		Sponsor:         NewSponsorClient(cfg),
+		Submission:      NewSubmissionClient(cfg),
+		User:            NewUserClient(cfg),
 	}, nil
 }
 
@@ -291,8 +303,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Change, c.Community,
-		c.Contribution, c.Event, c.Group, c.Message, c.Organization, c.Region,
-		c.Registration, c.Report, c.Review, c.Role, c.Sponsor, c.Submission, c.User,
+		c.Contact, c.Contribution, c.Event, c.Group, c.Message, c.Organization,
+		c.Region, c.Registration, c.Report, c.Review, c.Role, c.ShippingAddress,
+		c.Sponsor, c.Submission, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -303,8 +316,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Change, c.Community,
-		c.Contribution, c.Event, c.Group, c.Message, c.Organization, c.Region,
-		c.Registration, c.Report, c.Review, c.Role, c.Sponsor, c.Submission, c.User,
+		c.Contact, c.Contribution, c.Event, c.Group, c.Message, c.Organization,
+		c.Region, c.Registration, c.Report, c.Review, c.Role, c.ShippingAddress,
+		c.Sponsor, c.Submission, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -325,6 +339,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Change.mutate(ctx, m)
 	case *CommunityMutation:
 		return c.Community.mutate(ctx, m)
+	case *ContactMutation:
+		return c.Contact.mutate(ctx, m)
 	case *ContributionMutation:
 		return c.Contribution.mutate(ctx, m)
 	case *EventMutation:
@@ -345,6 +361,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Review.mutate(ctx, m)
 	case *RoleMutation:
 		return c.Role.mutate(ctx, m)
+	case *ShippingAddressMutation:
+		return c.ShippingAddress.mutate(ctx, m)
 	case *SponsorMutation:
 		return c.Sponsor.mutate(ctx, m)
 	case *SubmissionMutation:
@@ -482,7 +500,8 @@ func (c *APITokenClient) QueryOwner(_m *APIToken) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *APITokenClient) Hooks() []Hook {
-	return c.hooks.APIToken
+	hooks := c.hooks.APIToken
+	return append(hooks[:len(hooks):len(hooks)], apitoken.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -647,7 +666,8 @@ func (c *AgendaItemClient) QuerySpeaker(_m *AgendaItem) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *AgendaItemClient) Hooks() []Hook {
-	return c.hooks.AgendaItem
+	hooks := c.hooks.AgendaItem
+	return append(hooks[:len(hooks):len(hooks)], agendaitem.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1106,7 +1126,8 @@ func (c *AwardClient) QueryGroup(_m *Award) *GroupQuery {
 
 // Hooks returns the client hooks.
 func (c *AwardClient) Hooks() []Hook {
-	return c.hooks.Award
+	hooks := c.hooks.Award
+	return append(hooks[:len(hooks):len(hooks)], award.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1239,7 +1260,8 @@ func (c *ChangeClient) GetX(ctx context.Context, id int64) *Change {
 
 // Hooks returns the client hooks.
 func (c *ChangeClient) Hooks() []Hook {
-	return c.hooks.Change
+	hooks := c.hooks.Change
+	return append(hooks[:len(hooks):len(hooks)], change.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1492,6 +1514,156 @@ func (c *CommunityClient) mutate(ctx context.Context, m *CommunityMutation) (Val
 	}
 }
 
+// ContactClient is a client for the Contact schema.
+type ContactClient struct {
+	config
+}
+
+// NewContactClient returns a client for the Contact from the given config.
+func NewContactClient(c config) *ContactClient {
+	return &ContactClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `contact.Hooks(f(g(h())))`.
+func (c *ContactClient) Use(hooks ...Hook) {
+	c.hooks.Contact = append(c.hooks.Contact, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `contact.Intercept(f(g(h())))`.
+func (c *ContactClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Contact = append(c.inters.Contact, interceptors...)
+}
+
+// Create returns a builder for creating a Contact entity.
+func (c *ContactClient) Create() *ContactCreate {
+	mutation := newContactMutation(c.config, OpCreate)
+	return &ContactCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Contact entities.
+func (c *ContactClient) CreateBulk(builders ...*ContactCreate) *ContactCreateBulk {
+	return &ContactCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ContactClient) MapCreateBulk(slice any, setFunc func(*ContactCreate, int)) *ContactCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ContactCreateBulk{err: fmt.Errorf("calling to ContactClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ContactCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ContactCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Contact.
+func (c *ContactClient) Update() *ContactUpdate {
+	mutation := newContactMutation(c.config, OpUpdate)
+	return &ContactUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ContactClient) UpdateOne(_m *Contact) *ContactUpdateOne {
+	mutation := newContactMutation(c.config, OpUpdateOne, withContact(_m))
+	return &ContactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ContactClient) UpdateOneID(id pulid.ID) *ContactUpdateOne {
+	mutation := newContactMutation(c.config, OpUpdateOne, withContactID(id))
+	return &ContactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Contact.
+func (c *ContactClient) Delete() *ContactDelete {
+	mutation := newContactMutation(c.config, OpDelete)
+	return &ContactDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ContactClient) DeleteOne(_m *Contact) *ContactDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ContactClient) DeleteOneID(id pulid.ID) *ContactDeleteOne {
+	builder := c.Delete().Where(contact.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ContactDeleteOne{builder}
+}
+
+// Query returns a query builder for Contact.
+func (c *ContactClient) Query() *ContactQuery {
+	return &ContactQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeContact},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Contact entity by its id.
+func (c *ContactClient) Get(ctx context.Context, id pulid.ID) (*Contact, error) {
+	return c.Query().Where(contact.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ContactClient) GetX(ctx context.Context, id pulid.ID) *Contact {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUser queries the user edge of a Contact.
+func (c *ContactClient) QueryUser(_m *Contact) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, contact.UserTable, contact.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ContactClient) Hooks() []Hook {
+	hooks := c.hooks.Contact
+	return append(hooks[:len(hooks):len(hooks)], contact.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ContactClient) Interceptors() []Interceptor {
+	return c.inters.Contact
+}
+
+func (c *ContactClient) mutate(ctx context.Context, m *ContactMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ContactCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ContactUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ContactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ContactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Contact mutation op: %q", m.Op())
+	}
+}
+
 // ContributionClient is a client for the Contribution schema.
 type ContributionClient struct {
 	config
@@ -1666,7 +1838,8 @@ func (c *ContributionClient) QueryVerifiedBy(_m *Contribution) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *ContributionClient) Hooks() []Hook {
-	return c.hooks.Contribution
+	hooks := c.hooks.Contribution
+	return append(hooks[:len(hooks):len(hooks)], contribution.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2275,7 +2448,8 @@ func (c *MessageClient) QueryRecipient(_m *Message) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *MessageClient) Hooks() []Hook {
-	return c.hooks.Message
+	hooks := c.hooks.Message
+	return append(hooks[:len(hooks):len(hooks)], message.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2440,7 +2614,8 @@ func (c *OrganizationClient) QueryMembers(_m *Organization) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *OrganizationClient) Hooks() []Hook {
-	return c.hooks.Organization
+	hooks := c.hooks.Organization
+	return append(hooks[:len(hooks):len(hooks)], organization.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2621,7 +2796,8 @@ func (c *RegionClient) QueryRoles(_m *Region) *RoleQuery {
 
 // Hooks returns the client hooks.
 func (c *RegionClient) Hooks() []Hook {
-	return c.hooks.Region
+	hooks := c.hooks.Region
+	return append(hooks[:len(hooks):len(hooks)], region.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3000,7 +3176,8 @@ func (c *ReportClient) QueryEvent(_m *Report) *EventQuery {
 
 // Hooks returns the client hooks.
 func (c *ReportClient) Hooks() []Hook {
-	return c.hooks.Report
+	hooks := c.hooks.Report
+	return append(hooks[:len(hooks):len(hooks)], report.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3419,6 +3596,156 @@ func (c *RoleClient) mutate(ctx context.Context, m *RoleMutation) (Value, error)
 	}
 }
 
+// ShippingAddressClient is a client for the ShippingAddress schema.
+type ShippingAddressClient struct {
+	config
+}
+
+// NewShippingAddressClient returns a client for the ShippingAddress from the given config.
+func NewShippingAddressClient(c config) *ShippingAddressClient {
+	return &ShippingAddressClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `shippingaddress.Hooks(f(g(h())))`.
+func (c *ShippingAddressClient) Use(hooks ...Hook) {
+	c.hooks.ShippingAddress = append(c.hooks.ShippingAddress, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `shippingaddress.Intercept(f(g(h())))`.
+func (c *ShippingAddressClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ShippingAddress = append(c.inters.ShippingAddress, interceptors...)
+}
+
+// Create returns a builder for creating a ShippingAddress entity.
+func (c *ShippingAddressClient) Create() *ShippingAddressCreate {
+	mutation := newShippingAddressMutation(c.config, OpCreate)
+	return &ShippingAddressCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ShippingAddress entities.
+func (c *ShippingAddressClient) CreateBulk(builders ...*ShippingAddressCreate) *ShippingAddressCreateBulk {
+	return &ShippingAddressCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ShippingAddressClient) MapCreateBulk(slice any, setFunc func(*ShippingAddressCreate, int)) *ShippingAddressCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ShippingAddressCreateBulk{err: fmt.Errorf("calling to ShippingAddressClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ShippingAddressCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ShippingAddressCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ShippingAddress.
+func (c *ShippingAddressClient) Update() *ShippingAddressUpdate {
+	mutation := newShippingAddressMutation(c.config, OpUpdate)
+	return &ShippingAddressUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ShippingAddressClient) UpdateOne(_m *ShippingAddress) *ShippingAddressUpdateOne {
+	mutation := newShippingAddressMutation(c.config, OpUpdateOne, withShippingAddress(_m))
+	return &ShippingAddressUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ShippingAddressClient) UpdateOneID(id pulid.ID) *ShippingAddressUpdateOne {
+	mutation := newShippingAddressMutation(c.config, OpUpdateOne, withShippingAddressID(id))
+	return &ShippingAddressUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ShippingAddress.
+func (c *ShippingAddressClient) Delete() *ShippingAddressDelete {
+	mutation := newShippingAddressMutation(c.config, OpDelete)
+	return &ShippingAddressDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ShippingAddressClient) DeleteOne(_m *ShippingAddress) *ShippingAddressDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ShippingAddressClient) DeleteOneID(id pulid.ID) *ShippingAddressDeleteOne {
+	builder := c.Delete().Where(shippingaddress.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ShippingAddressDeleteOne{builder}
+}
+
+// Query returns a query builder for ShippingAddress.
+func (c *ShippingAddressClient) Query() *ShippingAddressQuery {
+	return &ShippingAddressQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeShippingAddress},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ShippingAddress entity by its id.
+func (c *ShippingAddressClient) Get(ctx context.Context, id pulid.ID) (*ShippingAddress, error) {
+	return c.Query().Where(shippingaddress.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ShippingAddressClient) GetX(ctx context.Context, id pulid.ID) *ShippingAddress {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUser queries the user edge of a ShippingAddress.
+func (c *ShippingAddressClient) QueryUser(_m *ShippingAddress) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(shippingaddress.Table, shippingaddress.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, shippingaddress.UserTable, shippingaddress.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ShippingAddressClient) Hooks() []Hook {
+	hooks := c.hooks.ShippingAddress
+	return append(hooks[:len(hooks):len(hooks)], shippingaddress.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ShippingAddressClient) Interceptors() []Interceptor {
+	return c.inters.ShippingAddress
+}
+
+func (c *ShippingAddressClient) mutate(ctx context.Context, m *ShippingAddressMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ShippingAddressCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ShippingAddressUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ShippingAddressUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ShippingAddressDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ShippingAddress mutation op: %q", m.Op())
+	}
+}
+
 // SponsorClient is a client for the Sponsor schema.
 type SponsorClient struct {
 	config
@@ -3545,7 +3872,8 @@ func (c *SponsorClient) QueryEvent(_m *Sponsor) *EventQuery {
 
 // Hooks returns the client hooks.
 func (c *SponsorClient) Hooks() []Hook {
-	return c.hooks.Sponsor
+	hooks := c.hooks.Sponsor
+	return append(hooks[:len(hooks):len(hooks)], sponsor.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3742,7 +4070,8 @@ func (c *SubmissionClient) QueryRegion(_m *Submission) *RegionQuery {
 
 // Hooks returns the client hooks.
 func (c *SubmissionClient) Hooks() []Hook {
-	return c.hooks.Submission
+	hooks := c.hooks.Submission
+	return append(hooks[:len(hooks):len(hooks)], submission.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3889,6 +4218,38 @@ func (c *UserClient) QueryOrganization(_m *User) *OrganizationQuery {
 	return query
 }
 
+// QueryContact queries the contact edge of a User.
+func (c *UserClient) QueryContact(_m *User) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, user.ContactTable, user.ContactColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryShippingAddress queries the shipping_address edge of a User.
+func (c *UserClient) QueryShippingAddress(_m *User) *ShippingAddressQuery {
+	query := (&ShippingAddressClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(shippingaddress.Table, shippingaddress.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, user.ShippingAddressTable, user.ShippingAddressColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryRoles queries the roles edge of a User.
 func (c *UserClient) QueryRoles(_m *User) *RoleQuery {
 	query := (&RoleClient{config: c.config}).Query()
@@ -3987,7 +4348,8 @@ func (c *UserClient) QueryAPITokens(_m *User) *APITokenQuery {
 
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
-	return c.hooks.User
+	hooks := c.hooks.User
+	return append(hooks[:len(hooks):len(hooks)], user.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -4013,14 +4375,15 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AgendaItem, Application, Award, Change, Community, Contribution,
-		Event, Group, Message, Organization, Region, Registration, Report, Review,
-		Role, Sponsor, Submission, User []ent.Hook
+		APIToken, AgendaItem, Application, Award, Change, Community, Contact,
+		Contribution, Event, Group, Message, Organization, Region, Registration,
+		Report, Review, Role, ShippingAddress, Sponsor, Submission, User []ent.Hook
 	}
 	inters struct {
-		APIToken, AgendaItem, Application, Award, Change, Community, Contribution,
-		Event, Group, Message, Organization, Region, Registration, Report, Review,
-		Role, Sponsor, Submission, User []ent.Interceptor
+		APIToken, AgendaItem, Application, Award, Change, Community, Contact,
+		Contribution, Event, Group, Message, Organization, Region, Registration,
+		Report, Review, Role, ShippingAddress, Sponsor, Submission,
+		User []ent.Interceptor
 	}
 )
 

@@ -182,7 +182,9 @@ func (_c *ContributionCreate) Mutation() *ContributionMutation {
 
 // Save creates the Contribution in the database.
 func (_c *ContributionCreate) Save(ctx context.Context) (*Contribution, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -209,19 +211,29 @@ func (_c *ContributionCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ContributionCreate) defaults() {
+func (_c *ContributionCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if contribution.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized contribution.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := contribution.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if contribution.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized contribution.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := contribution.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if contribution.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized contribution.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := contribution.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -189,7 +189,9 @@ func (_u *ContributionUpdate) ClearVerifiedBy() *ContributionUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ContributionUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -216,11 +218,15 @@ func (_u *ContributionUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ContributionUpdate) defaults() {
+func (_u *ContributionUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if contribution.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized contribution.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := contribution.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -541,7 +547,9 @@ func (_u *ContributionUpdateOne) Select(field string, fields ...string) *Contrib
 
 // Save executes the query and returns the updated Contribution entity.
 func (_u *ContributionUpdateOne) Save(ctx context.Context) (*Contribution, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -568,11 +576,15 @@ func (_u *ContributionUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ContributionUpdateOne) defaults() {
+func (_u *ContributionUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if contribution.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized contribution.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := contribution.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -18,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
@@ -28,6 +29,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
@@ -91,25 +93,27 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apitoken.Table:     apitoken.ValidColumn,
-			agendaitem.Table:   agendaitem.ValidColumn,
-			application.Table:  application.ValidColumn,
-			award.Table:        award.ValidColumn,
-			change.Table:       change.ValidColumn,
-			community.Table:    community.ValidColumn,
-			contribution.Table: contribution.ValidColumn,
-			event.Table:        event.ValidColumn,
-			group.Table:        group.ValidColumn,
-			message.Table:      message.ValidColumn,
-			organization.Table: organization.ValidColumn,
-			region.Table:       region.ValidColumn,
-			registration.Table: registration.ValidColumn,
-			report.Table:       report.ValidColumn,
-			review.Table:       review.ValidColumn,
-			role.Table:         role.ValidColumn,
-			sponsor.Table:      sponsor.ValidColumn,
-			submission.Table:   submission.ValidColumn,
-			user.Table:         user.ValidColumn,
+			apitoken.Table:        apitoken.ValidColumn,
+			agendaitem.Table:      agendaitem.ValidColumn,
+			application.Table:     application.ValidColumn,
+			award.Table:           award.ValidColumn,
+			change.Table:          change.ValidColumn,
+			community.Table:       community.ValidColumn,
+			contact.Table:         contact.ValidColumn,
+			contribution.Table:    contribution.ValidColumn,
+			event.Table:           event.ValidColumn,
+			group.Table:           group.ValidColumn,
+			message.Table:         message.ValidColumn,
+			organization.Table:    organization.ValidColumn,
+			region.Table:          region.ValidColumn,
+			registration.Table:    registration.ValidColumn,
+			report.Table:          report.ValidColumn,
+			review.Table:          review.ValidColumn,
+			role.Table:            role.ValidColumn,
+			shippingaddress.Table: shippingaddress.ValidColumn,
+			sponsor.Table:         sponsor.ValidColumn,
+			submission.Table:      submission.ValidColumn,
+			user.Table:            user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -9,6 +9,7 @@ import (
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
@@ -20,6 +21,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
@@ -32,7 +34,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -177,6 +179,23 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   contact.Table,
+			Columns: contact.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: contact.FieldID,
+			},
+		},
+		Type: "Contact",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			contact.FieldCreatedAt: {Type: field.TypeTime, Column: contact.FieldCreatedAt},
+			contact.FieldUpdatedAt: {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
+			contact.FieldUserID:    {Type: field.TypeString, Column: contact.FieldUserID},
+			contact.FieldEmail:     {Type: field.TypeString, Column: contact.FieldEmail},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contribution.Table,
 			Columns: contribution.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -199,7 +218,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contribution.FieldVerifiedAt:   {Type: field.TypeTime, Column: contribution.FieldVerifiedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -213,6 +232,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldCreatedAt:    {Type: field.TypeTime, Column: event.FieldCreatedAt},
 			event.FieldUpdatedAt:    {Type: field.TypeTime, Column: event.FieldUpdatedAt},
 			event.FieldGroupID:      {Type: field.TypeString, Column: event.FieldGroupID},
+			event.FieldCommunityID:  {Type: field.TypeString, Column: event.FieldCommunityID},
 			event.FieldKind:         {Type: field.TypeEnum, Column: event.FieldKind},
 			event.FieldTitle:        {Type: field.TypeString, Column: event.FieldTitle},
 			event.FieldDescription:  {Type: field.TypeString, Column: event.FieldDescription},
@@ -230,7 +250,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldCancelReason: {Type: field.TypeString, Column: event.FieldCancelReason},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -261,7 +281,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldOfficialSince: {Type: field.TypeTime, Column: group.FieldOfficialSince},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -288,7 +308,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldDedupeKey:   {Type: field.TypeString, Column: message.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -308,7 +328,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldDescription: {Type: field.TypeString, Column: organization.FieldDescription},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   region.Table,
 			Columns: region.Columns,
@@ -328,7 +348,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			region.FieldDescription: {Type: field.TypeString, Column: region.FieldDescription},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -349,7 +369,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldCancelledAt: {Type: field.TypeTime, Column: registration.FieldCancelledAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -373,7 +393,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldResolution:    {Type: field.TypeString, Column: report.FieldResolution},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -396,7 +416,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldResolvedByID:  {Type: field.TypeString, Column: review.FieldResolvedByID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -424,7 +444,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldEndReason:   {Type: field.TypeString, Column: role.FieldEndReason},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   shippingaddress.Table,
+			Columns: shippingaddress.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: shippingaddress.FieldID,
+			},
+		},
+		Type: "ShippingAddress",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			shippingaddress.FieldCreatedAt:     {Type: field.TypeTime, Column: shippingaddress.FieldCreatedAt},
+			shippingaddress.FieldUpdatedAt:     {Type: field.TypeTime, Column: shippingaddress.FieldUpdatedAt},
+			shippingaddress.FieldUserID:        {Type: field.TypeString, Column: shippingaddress.FieldUserID},
+			shippingaddress.FieldRecipientName: {Type: field.TypeString, Column: shippingaddress.FieldRecipientName},
+			shippingaddress.FieldAddress:       {Type: field.TypeString, Column: shippingaddress.FieldAddress},
+			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sponsor.Table,
 			Columns: sponsor.Columns,
@@ -445,7 +484,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sponsor.FieldPitchMinutes: {Type: field.TypeInt, Column: sponsor.FieldPitchMinutes},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   submission.Table,
 			Columns: submission.Columns,
@@ -468,7 +507,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			submission.FieldStatus:      {Type: field.TypeEnum, Column: submission.FieldStatus},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -479,21 +518,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "User",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			user.FieldCreatedAt:       {Type: field.TypeTime, Column: user.FieldCreatedAt},
-			user.FieldUpdatedAt:       {Type: field.TypeTime, Column: user.FieldUpdatedAt},
-			user.FieldHandle:          {Type: field.TypeString, Column: user.FieldHandle},
-			user.FieldName:            {Type: field.TypeString, Column: user.FieldName},
-			user.FieldBio:             {Type: field.TypeString, Column: user.FieldBio},
-			user.FieldCity:            {Type: field.TypeString, Column: user.FieldCity},
-			user.FieldCountry:         {Type: field.TypeString, Column: user.FieldCountry},
-			user.FieldAffiliation:     {Type: field.TypeString, Column: user.FieldAffiliation},
-			user.FieldOrganizationID:  {Type: field.TypeString, Column: user.FieldOrganizationID},
-			user.FieldAvatarURL:       {Type: field.TypeString, Column: user.FieldAvatarURL},
-			user.FieldEmail:           {Type: field.TypeString, Column: user.FieldEmail},
-			user.FieldPhone:           {Type: field.TypeString, Column: user.FieldPhone},
-			user.FieldShippingAddress: {Type: field.TypeString, Column: user.FieldShippingAddress},
-			user.FieldOidcIssuer:      {Type: field.TypeString, Column: user.FieldOidcIssuer},
-			user.FieldOidcSubject:     {Type: field.TypeString, Column: user.FieldOidcSubject},
+			user.FieldCreatedAt:      {Type: field.TypeTime, Column: user.FieldCreatedAt},
+			user.FieldUpdatedAt:      {Type: field.TypeTime, Column: user.FieldUpdatedAt},
+			user.FieldHandle:         {Type: field.TypeString, Column: user.FieldHandle},
+			user.FieldName:           {Type: field.TypeString, Column: user.FieldName},
+			user.FieldBio:            {Type: field.TypeString, Column: user.FieldBio},
+			user.FieldCity:           {Type: field.TypeString, Column: user.FieldCity},
+			user.FieldCountry:        {Type: field.TypeString, Column: user.FieldCountry},
+			user.FieldAffiliation:    {Type: field.TypeString, Column: user.FieldAffiliation},
+			user.FieldOrganizationID: {Type: field.TypeString, Column: user.FieldOrganizationID},
+			user.FieldAvatarURL:      {Type: field.TypeString, Column: user.FieldAvatarURL},
+			user.FieldOidcIssuer:     {Type: field.TypeString, Column: user.FieldOidcIssuer},
+			user.FieldOidcSubject:    {Type: field.TypeString, Column: user.FieldOidcSubject},
 		},
 	}
 	graph.MustAddE(
@@ -747,6 +783,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Community",
 		"Award",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   contact.UserTable,
+			Columns: []string{contact.UserColumn},
+			Bidi:    false,
+		},
+		"Contact",
+		"User",
 	)
 	graph.MustAddE(
 		"community",
@@ -1193,6 +1241,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Group",
 	)
 	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   shippingaddress.UserTable,
+			Columns: []string{shippingaddress.UserColumn},
+			Bidi:    false,
+		},
+		"ShippingAddress",
+		"User",
+	)
+	graph.MustAddE(
 		"event",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1263,6 +1323,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Organization",
+	)
+	graph.MustAddE(
+		"contact",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ContactTable,
+			Columns: []string{user.ContactColumn},
+			Bidi:    false,
+		},
+		"User",
+		"Contact",
+	)
+	graph.MustAddE(
+		"shipping_address",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ShippingAddressTable,
+			Columns: []string{user.ShippingAddressColumn},
+			Bidi:    false,
+		},
+		"User",
+		"ShippingAddress",
 	)
 	graph.MustAddE(
 		"roles",
@@ -2200,6 +2284,80 @@ func (f *CommunityFilter) WhereHasAwardsWith(preds ...predicate.Award) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ContactQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ContactQuery builder.
+func (_q *ContactQuery) Filter() *ContactFilter {
+	return &ContactFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ContactMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ContactMutation builder.
+func (m *ContactMutation) Filter() *ContactFilter {
+	return &ContactFilter{config: m.config, predicateAdder: m}
+}
+
+// ContactFilter provides a generic filtering capability at runtime for ContactQuery.
+type ContactFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ContactFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ContactFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(contact.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ContactFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ContactFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldUpdatedAt))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *ContactFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUserID))
+}
+
+// WhereEmail applies the entql string predicate on the email field.
+func (f *ContactFilter) WhereEmail(p entql.StringP) {
+	f.Where(p.Field(contact.FieldEmail))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *ContactFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *ContactFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ContributionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2228,7 +2386,7 @@ type ContributionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContributionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2379,7 +2537,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2403,6 +2561,11 @@ func (f *EventFilter) WhereUpdatedAt(p entql.TimeP) {
 // WhereGroupID applies the entql string predicate on the group_id field.
 func (f *EventFilter) WhereGroupID(p entql.StringP) {
 	f.Where(p.Field(event.FieldGroupID))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *EventFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(event.FieldCommunityID))
 }
 
 // WhereKind applies the entql string predicate on the kind field.
@@ -2565,7 +2728,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2793,7 +2956,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2931,7 +3094,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3034,7 +3197,7 @@ type RegionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3151,7 +3314,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3259,7 +3422,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3424,7 +3587,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3556,7 +3719,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3713,6 +3876,90 @@ func (f *RoleFilter) WhereHasHomeGroupWith(preds ...predicate.Group) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ShippingAddressQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ShippingAddressQuery builder.
+func (_q *ShippingAddressQuery) Filter() *ShippingAddressFilter {
+	return &ShippingAddressFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ShippingAddressMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ShippingAddressMutation builder.
+func (m *ShippingAddressMutation) Filter() *ShippingAddressFilter {
+	return &ShippingAddressFilter{config: m.config, predicateAdder: m}
+}
+
+// ShippingAddressFilter provides a generic filtering capability at runtime for ShippingAddressQuery.
+type ShippingAddressFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ShippingAddressFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ShippingAddressFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(shippingaddress.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ShippingAddressFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(shippingaddress.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ShippingAddressFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(shippingaddress.FieldUpdatedAt))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *ShippingAddressFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(shippingaddress.FieldUserID))
+}
+
+// WhereRecipientName applies the entql string predicate on the recipient_name field.
+func (f *ShippingAddressFilter) WhereRecipientName(p entql.StringP) {
+	f.Where(p.Field(shippingaddress.FieldRecipientName))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *ShippingAddressFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(shippingaddress.FieldAddress))
+}
+
+// WherePhone applies the entql string predicate on the phone field.
+func (f *ShippingAddressFilter) WherePhone(p entql.StringP) {
+	f.Where(p.Field(shippingaddress.FieldPhone))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *ShippingAddressFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *ShippingAddressFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SponsorQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3741,7 +3988,7 @@ type SponsorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SponsorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3835,7 +4082,7 @@ type SubmissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubmissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3981,7 +4228,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4042,21 +4289,6 @@ func (f *UserFilter) WhereAvatarURL(p entql.StringP) {
 	f.Where(p.Field(user.FieldAvatarURL))
 }
 
-// WhereEmail applies the entql string predicate on the email field.
-func (f *UserFilter) WhereEmail(p entql.StringP) {
-	f.Where(p.Field(user.FieldEmail))
-}
-
-// WherePhone applies the entql string predicate on the phone field.
-func (f *UserFilter) WherePhone(p entql.StringP) {
-	f.Where(p.Field(user.FieldPhone))
-}
-
-// WhereShippingAddress applies the entql string predicate on the shipping_address field.
-func (f *UserFilter) WhereShippingAddress(p entql.StringP) {
-	f.Where(p.Field(user.FieldShippingAddress))
-}
-
 // WhereOidcIssuer applies the entql string predicate on the oidc_issuer field.
 func (f *UserFilter) WhereOidcIssuer(p entql.StringP) {
 	f.Where(p.Field(user.FieldOidcIssuer))
@@ -4075,6 +4307,34 @@ func (f *UserFilter) WhereHasOrganization() {
 // WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
 func (f *UserFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
 	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasContact applies a predicate to check if query has an edge contact.
+func (f *UserFilter) WhereHasContact() {
+	f.Where(entql.HasEdge("contact"))
+}
+
+// WhereHasContactWith applies a predicate to check if query has an edge contact with a given conditions (other predicates).
+func (f *UserFilter) WhereHasContactWith(preds ...predicate.Contact) {
+	f.Where(entql.HasEdgeWith("contact", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasShippingAddress applies a predicate to check if query has an edge shipping_address.
+func (f *UserFilter) WhereHasShippingAddress() {
+	f.Where(entql.HasEdge("shipping_address"))
+}
+
+// WhereHasShippingAddressWith applies a predicate to check if query has an edge shipping_address with a given conditions (other predicates).
+func (f *UserFilter) WhereHasShippingAddressWith(preds ...predicate.ShippingAddress) {
+	f.Where(entql.HasEdgeWith("shipping_address", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -26,6 +26,8 @@ type Event struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// The group holding the event.
 	GroupID pulid.ID `json:"group_id,omitempty"`
+	// The community of the event's group, copied on create so permission checks need no join.
+	CommunityID pulid.ID `json:"community_id,omitempty"`
 	// What sort of meeting it is.
 	Kind event.Kind `json:"kind,omitempty"`
 	// The event's title.
@@ -126,7 +128,7 @@ func (*Event) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case event.FieldID, event.FieldGroupID:
+		case event.FieldID, event.FieldGroupID, event.FieldCommunityID:
 			values[i] = new(pulid.ID)
 		case event.FieldLatitude, event.FieldLongitude:
 			values[i] = new(sql.NullFloat64)
@@ -174,6 +176,12 @@ func (_m *Event) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field group_id", values[i])
 			} else if value != nil {
 				_m.GroupID = *value
+			}
+		case event.FieldCommunityID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field community_id", values[i])
+			} else if value != nil {
+				_m.CommunityID = *value
 			}
 		case event.FieldKind:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -332,6 +340,9 @@ func (_m *Event) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("group_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.GroupID))
+	builder.WriteString(", ")
+	builder.WriteString("community_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CommunityID))
 	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))

@@ -62,6 +62,20 @@ func (_c *EventCreate) SetGroupID(v pulid.ID) *EventCreate {
 	return _c
 }
 
+// SetCommunityID sets the "community_id" field.
+func (_c *EventCreate) SetCommunityID(v pulid.ID) *EventCreate {
+	_c.mutation.SetCommunityID(v)
+	return _c
+}
+
+// SetNillableCommunityID sets the "community_id" field if the given value is not nil.
+func (_c *EventCreate) SetNillableCommunityID(v *pulid.ID) *EventCreate {
+	if v != nil {
+		_c.SetCommunityID(*v)
+	}
+	return _c
+}
+
 // SetKind sets the "kind" field.
 func (_c *EventCreate) SetKind(v event.Kind) *EventCreate {
 	_c.mutation.SetKind(v)
@@ -526,6 +540,10 @@ func (_c *EventCreate) createSpec() (*Event, *sqlgraph.CreateSpec) {
 		_spec.SetField(event.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.CommunityID(); ok {
+		_spec.SetField(event.FieldCommunityID, field.TypeString, value)
+		_node.CommunityID = value
+	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(event.FieldKind, field.TypeEnum, value)
 		_node.Kind = value
@@ -983,6 +1001,9 @@ func (u *EventUpsertOne) UpdateNewValues() *EventUpsertOne {
 		}
 		if _, exists := u.create.mutation.GroupID(); exists {
 			s.SetIgnore(event.FieldGroupID)
+		}
+		if _, exists := u.create.mutation.CommunityID(); exists {
+			s.SetIgnore(event.FieldCommunityID)
 		}
 	}))
 	return u
@@ -1504,6 +1525,9 @@ func (u *EventUpsertBulk) UpdateNewValues() *EventUpsertBulk {
 			}
 			if _, exists := b.mutation.GroupID(); exists {
 				s.SetIgnore(event.FieldGroupID)
+			}
+			if _, exists := b.mutation.CommunityID(); exists {
+				s.SetIgnore(event.FieldCommunityID)
 			}
 		}
 	}))

@@ -567,6 +567,9 @@ func (_u *EventUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(event.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if _u.mutation.CommunityIDCleared() {
+		_spec.ClearField(event.FieldCommunityID, field.TypeString)
+	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(event.FieldKind, field.TypeEnum, value)
 	}
@@ -1365,6 +1368,9 @@ func (_u *EventUpdateOne) sqlSave(ctx context.Context) (_node *Event, err error)
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(event.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CommunityIDCleared() {
+		_spec.ClearField(event.FieldCommunityID, field.TypeString)
 	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(event.FieldKind, field.TypeEnum, value)

@@ -8,6 +8,14 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *APIToken) Owner(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.OwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOwner().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *AgendaItem) Event(ctx context.Context) (*Event, error) {
 	result, err := _m.Edges.EventOrErr()
 	if IsNotLoaded(err) {
@@ -270,6 +278,14 @@ func (_m *Community) Awards(
 		return conn, nil
 	}
 	return _m.QueryAwards().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Contact) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *Contribution) Community(ctx context.Context) (*Community, error) {
@@ -583,6 +599,54 @@ func (_m *Registration) Event(ctx context.Context) (*Event, error) {
 	return result, err
 }
 
+func (_m *Registration) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Report) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Report) Reporter(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ReporterOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReporter().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Report) SubjectUser(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.SubjectUserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySubjectUser().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Report) Group(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.GroupOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGroup().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Report) Event(ctx context.Context) (*Event, error) {
+	result, err := _m.Edges.EventOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEvent().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Review) Application(ctx context.Context) (*Application, error) {
 	result, err := _m.Edges.ApplicationOrErr()
 	if IsNotLoaded(err) {
@@ -647,6 +711,14 @@ func (_m *Role) HomeGroup(ctx context.Context) (*Group, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *ShippingAddress) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Sponsor) Event(ctx context.Context) (*Event, error) {
 	result, err := _m.Edges.EventOrErr()
 	if IsNotLoaded(err) {
@@ -695,6 +767,22 @@ func (_m *User) Organization(ctx context.Context) (*Organization, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *User) Contact(ctx context.Context) (*Contact, error) {
+	result, err := _m.Edges.ContactOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryContact().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *User) ShippingAddress(ctx context.Context) (*ShippingAddress, error) {
+	result, err := _m.Edges.ShippingAddressOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryShippingAddress().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *User) Roles(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*RoleOrder, where *RoleWhereInput,
 ) (*RoleConnection, error) {
@@ -703,7 +791,7 @@ func (_m *User) Roles(
 		WithRoleFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
 	if nodes, err := _m.NamedRoles(alias); err == nil || hasTotalCount {
 		pager, err := newRolePager(opts, last != nil)
 		if err != nil {
@@ -724,7 +812,7 @@ func (_m *User) Contributions(
 		WithContributionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
 	if nodes, err := _m.NamedContributions(alias); err == nil || hasTotalCount {
 		pager, err := newContributionPager(opts, last != nil)
 		if err != nil {
@@ -745,7 +833,7 @@ func (_m *User) Awards(
 		WithAwardFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
 	if nodes, err := _m.NamedAwards(alias); err == nil || hasTotalCount {
 		pager, err := newAwardPager(opts, last != nil)
 		if err != nil {
@@ -756,4 +844,66 @@ func (_m *User) Awards(
 		return conn, nil
 	}
 	return _m.QueryAwards().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *User) Registrations(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*RegistrationOrder, where *RegistrationWhereInput,
+) (*RegistrationConnection, error) {
+	opts := []RegistrationPaginateOption{
+		WithRegistrationOrder(orderBy),
+		WithRegistrationFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedRegistrations(alias); err == nil || hasTotalCount {
+		pager, err := newRegistrationPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &RegistrationConnection{Edges: []*RegistrationEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryRegistrations().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *User) Applications(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ApplicationOrder, where *ApplicationWhereInput,
+) (*ApplicationConnection, error) {
+	opts := []ApplicationPaginateOption{
+		WithApplicationOrder(orderBy),
+		WithApplicationFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	if nodes, err := _m.NamedApplications(alias); err == nil || hasTotalCount {
+		pager, err := newApplicationPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ApplicationConnection{Edges: []*ApplicationEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryApplications().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *User) APITokens(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *APITokenOrder,
+) (*APITokenConnection, error) {
+	opts := []APITokenPaginateOption{
+		WithAPITokenOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
+	if nodes, err := _m.NamedAPITokens(alias); err == nil || hasTotalCount {
+		pager, err := newAPITokenPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &APITokenConnection{Edges: []*APITokenEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAPITokens().Paginate(ctx, after, first, before, last, opts...)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
+	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -6991,6 +6992,10 @@ type RegistrationWhereInput struct {
 	// "event" edge predicates.
 	HasEvent     *bool              `json:"hasEvent,omitempty"`
 	HasEventWith []*EventWhereInput `json:"hasEventWith,omitempty"`
+
+	// "user" edge predicates.
+	HasUser     *bool             `json:"hasUser,omitempty"`
+	HasUserWith []*UserWhereInput `json:"hasUserWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -7266,6 +7271,24 @@ func (i *RegistrationWhereInput) P() (predicate.Registration, error) {
 		}
 		predicates = append(predicates, registration.HasEventWith(with...))
 	}
+	if i.HasUser != nil {
+		p := registration.HasUser()
+		if !*i.HasUser {
+			p = registration.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasUserWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasUserWith))
+		for _, w := range i.HasUserWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasUserWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, registration.HasUserWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyRegistrationWhereInput
@@ -7273,6 +7296,754 @@ func (i *RegistrationWhereInput) P() (predicate.Registration, error) {
 		return predicates[0], nil
 	default:
 		return registration.And(predicates...), nil
+	}
+}
+
+// ReportWhereInput represents a where input for filtering Report queries.
+type ReportWhereInput struct {
+	Predicates []predicate.Report  `json:"-"`
+	Not        *ReportWhereInput   `json:"not,omitempty"`
+	Or         []*ReportWhereInput `json:"or,omitempty"`
+	And        []*ReportWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "community_id" field predicates.
+	CommunityID             *pulid.ID  `json:"communityID,omitempty"`
+	CommunityIDNEQ          *pulid.ID  `json:"communityIDNEQ,omitempty"`
+	CommunityIDIn           []pulid.ID `json:"communityIDIn,omitempty"`
+	CommunityIDNotIn        []pulid.ID `json:"communityIDNotIn,omitempty"`
+	CommunityIDGT           *pulid.ID  `json:"communityIDGT,omitempty"`
+	CommunityIDGTE          *pulid.ID  `json:"communityIDGTE,omitempty"`
+	CommunityIDLT           *pulid.ID  `json:"communityIDLT,omitempty"`
+	CommunityIDLTE          *pulid.ID  `json:"communityIDLTE,omitempty"`
+	CommunityIDContains     *pulid.ID  `json:"communityIDContains,omitempty"`
+	CommunityIDHasPrefix    *pulid.ID  `json:"communityIDHasPrefix,omitempty"`
+	CommunityIDHasSuffix    *pulid.ID  `json:"communityIDHasSuffix,omitempty"`
+	CommunityIDEqualFold    *pulid.ID  `json:"communityIDEqualFold,omitempty"`
+	CommunityIDContainsFold *pulid.ID  `json:"communityIDContainsFold,omitempty"`
+
+	// "reporter_id" field predicates.
+	ReporterID             *pulid.ID  `json:"reporterID,omitempty"`
+	ReporterIDNEQ          *pulid.ID  `json:"reporterIDNEQ,omitempty"`
+	ReporterIDIn           []pulid.ID `json:"reporterIDIn,omitempty"`
+	ReporterIDNotIn        []pulid.ID `json:"reporterIDNotIn,omitempty"`
+	ReporterIDGT           *pulid.ID  `json:"reporterIDGT,omitempty"`
+	ReporterIDGTE          *pulid.ID  `json:"reporterIDGTE,omitempty"`
+	ReporterIDLT           *pulid.ID  `json:"reporterIDLT,omitempty"`
+	ReporterIDLTE          *pulid.ID  `json:"reporterIDLTE,omitempty"`
+	ReporterIDContains     *pulid.ID  `json:"reporterIDContains,omitempty"`
+	ReporterIDHasPrefix    *pulid.ID  `json:"reporterIDHasPrefix,omitempty"`
+	ReporterIDHasSuffix    *pulid.ID  `json:"reporterIDHasSuffix,omitempty"`
+	ReporterIDEqualFold    *pulid.ID  `json:"reporterIDEqualFold,omitempty"`
+	ReporterIDContainsFold *pulid.ID  `json:"reporterIDContainsFold,omitempty"`
+
+	// "subject_user_id" field predicates.
+	SubjectUserID             *pulid.ID  `json:"subjectUserID,omitempty"`
+	SubjectUserIDNEQ          *pulid.ID  `json:"subjectUserIDNEQ,omitempty"`
+	SubjectUserIDIn           []pulid.ID `json:"subjectUserIDIn,omitempty"`
+	SubjectUserIDNotIn        []pulid.ID `json:"subjectUserIDNotIn,omitempty"`
+	SubjectUserIDGT           *pulid.ID  `json:"subjectUserIDGT,omitempty"`
+	SubjectUserIDGTE          *pulid.ID  `json:"subjectUserIDGTE,omitempty"`
+	SubjectUserIDLT           *pulid.ID  `json:"subjectUserIDLT,omitempty"`
+	SubjectUserIDLTE          *pulid.ID  `json:"subjectUserIDLTE,omitempty"`
+	SubjectUserIDContains     *pulid.ID  `json:"subjectUserIDContains,omitempty"`
+	SubjectUserIDHasPrefix    *pulid.ID  `json:"subjectUserIDHasPrefix,omitempty"`
+	SubjectUserIDHasSuffix    *pulid.ID  `json:"subjectUserIDHasSuffix,omitempty"`
+	SubjectUserIDIsNil        bool       `json:"subjectUserIDIsNil,omitempty"`
+	SubjectUserIDNotNil       bool       `json:"subjectUserIDNotNil,omitempty"`
+	SubjectUserIDEqualFold    *pulid.ID  `json:"subjectUserIDEqualFold,omitempty"`
+	SubjectUserIDContainsFold *pulid.ID  `json:"subjectUserIDContainsFold,omitempty"`
+
+	// "group_id" field predicates.
+	GroupID             *pulid.ID  `json:"groupID,omitempty"`
+	GroupIDNEQ          *pulid.ID  `json:"groupIDNEQ,omitempty"`
+	GroupIDIn           []pulid.ID `json:"groupIDIn,omitempty"`
+	GroupIDNotIn        []pulid.ID `json:"groupIDNotIn,omitempty"`
+	GroupIDGT           *pulid.ID  `json:"groupIDGT,omitempty"`
+	GroupIDGTE          *pulid.ID  `json:"groupIDGTE,omitempty"`
+	GroupIDLT           *pulid.ID  `json:"groupIDLT,omitempty"`
+	GroupIDLTE          *pulid.ID  `json:"groupIDLTE,omitempty"`
+	GroupIDContains     *pulid.ID  `json:"groupIDContains,omitempty"`
+	GroupIDHasPrefix    *pulid.ID  `json:"groupIDHasPrefix,omitempty"`
+	GroupIDHasSuffix    *pulid.ID  `json:"groupIDHasSuffix,omitempty"`
+	GroupIDIsNil        bool       `json:"groupIDIsNil,omitempty"`
+	GroupIDNotNil       bool       `json:"groupIDNotNil,omitempty"`
+	GroupIDEqualFold    *pulid.ID  `json:"groupIDEqualFold,omitempty"`
+	GroupIDContainsFold *pulid.ID  `json:"groupIDContainsFold,omitempty"`
+
+	// "event_id" field predicates.
+	EventID             *pulid.ID  `json:"eventID,omitempty"`
+	EventIDNEQ          *pulid.ID  `json:"eventIDNEQ,omitempty"`
+	EventIDIn           []pulid.ID `json:"eventIDIn,omitempty"`
+	EventIDNotIn        []pulid.ID `json:"eventIDNotIn,omitempty"`
+	EventIDGT           *pulid.ID  `json:"eventIDGT,omitempty"`
+	EventIDGTE          *pulid.ID  `json:"eventIDGTE,omitempty"`
+	EventIDLT           *pulid.ID  `json:"eventIDLT,omitempty"`
+	EventIDLTE          *pulid.ID  `json:"eventIDLTE,omitempty"`
+	EventIDContains     *pulid.ID  `json:"eventIDContains,omitempty"`
+	EventIDHasPrefix    *pulid.ID  `json:"eventIDHasPrefix,omitempty"`
+	EventIDHasSuffix    *pulid.ID  `json:"eventIDHasSuffix,omitempty"`
+	EventIDIsNil        bool       `json:"eventIDIsNil,omitempty"`
+	EventIDNotNil       bool       `json:"eventIDNotNil,omitempty"`
+	EventIDEqualFold    *pulid.ID  `json:"eventIDEqualFold,omitempty"`
+	EventIDContainsFold *pulid.ID  `json:"eventIDContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *report.Kind  `json:"kind,omitempty"`
+	KindNEQ   *report.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []report.Kind `json:"kindIn,omitempty"`
+	KindNotIn []report.Kind `json:"kindNotIn,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *report.Status  `json:"status,omitempty"`
+	StatusNEQ   *report.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []report.Status `json:"statusIn,omitempty"`
+	StatusNotIn []report.Status `json:"statusNotIn,omitempty"`
+
+	// "resolution" field predicates.
+	Resolution             *string  `json:"resolution,omitempty"`
+	ResolutionNEQ          *string  `json:"resolutionNEQ,omitempty"`
+	ResolutionIn           []string `json:"resolutionIn,omitempty"`
+	ResolutionNotIn        []string `json:"resolutionNotIn,omitempty"`
+	ResolutionGT           *string  `json:"resolutionGT,omitempty"`
+	ResolutionGTE          *string  `json:"resolutionGTE,omitempty"`
+	ResolutionLT           *string  `json:"resolutionLT,omitempty"`
+	ResolutionLTE          *string  `json:"resolutionLTE,omitempty"`
+	ResolutionContains     *string  `json:"resolutionContains,omitempty"`
+	ResolutionHasPrefix    *string  `json:"resolutionHasPrefix,omitempty"`
+	ResolutionHasSuffix    *string  `json:"resolutionHasSuffix,omitempty"`
+	ResolutionIsNil        bool     `json:"resolutionIsNil,omitempty"`
+	ResolutionNotNil       bool     `json:"resolutionNotNil,omitempty"`
+	ResolutionEqualFold    *string  `json:"resolutionEqualFold,omitempty"`
+	ResolutionContainsFold *string  `json:"resolutionContainsFold,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+
+	// "reporter" edge predicates.
+	HasReporter     *bool             `json:"hasReporter,omitempty"`
+	HasReporterWith []*UserWhereInput `json:"hasReporterWith,omitempty"`
+
+	// "subject_user" edge predicates.
+	HasSubjectUser     *bool             `json:"hasSubjectUser,omitempty"`
+	HasSubjectUserWith []*UserWhereInput `json:"hasSubjectUserWith,omitempty"`
+
+	// "group" edge predicates.
+	HasGroup     *bool              `json:"hasGroup,omitempty"`
+	HasGroupWith []*GroupWhereInput `json:"hasGroupWith,omitempty"`
+
+	// "event" edge predicates.
+	HasEvent     *bool              `json:"hasEvent,omitempty"`
+	HasEventWith []*EventWhereInput `json:"hasEventWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ReportWhereInput) AddPredicates(predicates ...predicate.Report) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ReportWhereInput filter on the ReportQuery builder.
+func (i *ReportWhereInput) Filter(q *ReportQuery) (*ReportQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyReportWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyReportWhereInput is returned in case the ReportWhereInput is empty.
+var ErrEmptyReportWhereInput = errors.New("ent: empty predicate ReportWhereInput")
+
+// P returns a predicate for filtering reports.
+// An error is returned if the input is empty or invalid.
+func (i *ReportWhereInput) P() (predicate.Report, error) {
+	var predicates []predicate.Report
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, report.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Report, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, report.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Report, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, report.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, report.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, report.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, report.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, report.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, report.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, report.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, report.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, report.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, report.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, report.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, report.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, report.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, report.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, report.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, report.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, report.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, report.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, report.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, report.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, report.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, report.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, report.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, report.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, report.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CommunityID != nil {
+		predicates = append(predicates, report.CommunityIDEQ(*i.CommunityID))
+	}
+	if i.CommunityIDNEQ != nil {
+		predicates = append(predicates, report.CommunityIDNEQ(*i.CommunityIDNEQ))
+	}
+	if len(i.CommunityIDIn) > 0 {
+		predicates = append(predicates, report.CommunityIDIn(i.CommunityIDIn...))
+	}
+	if len(i.CommunityIDNotIn) > 0 {
+		predicates = append(predicates, report.CommunityIDNotIn(i.CommunityIDNotIn...))
+	}
+	if i.CommunityIDGT != nil {
+		predicates = append(predicates, report.CommunityIDGT(*i.CommunityIDGT))
+	}
+	if i.CommunityIDGTE != nil {
+		predicates = append(predicates, report.CommunityIDGTE(*i.CommunityIDGTE))
+	}
+	if i.CommunityIDLT != nil {
+		predicates = append(predicates, report.CommunityIDLT(*i.CommunityIDLT))
+	}
+	if i.CommunityIDLTE != nil {
+		predicates = append(predicates, report.CommunityIDLTE(*i.CommunityIDLTE))
+	}
+	if i.CommunityIDContains != nil {
+		predicates = append(predicates, report.CommunityIDContains(*i.CommunityIDContains))
+	}
+	if i.CommunityIDHasPrefix != nil {
+		predicates = append(predicates, report.CommunityIDHasPrefix(*i.CommunityIDHasPrefix))
+	}
+	if i.CommunityIDHasSuffix != nil {
+		predicates = append(predicates, report.CommunityIDHasSuffix(*i.CommunityIDHasSuffix))
+	}
+	if i.CommunityIDEqualFold != nil {
+		predicates = append(predicates, report.CommunityIDEqualFold(*i.CommunityIDEqualFold))
+	}
+	if i.CommunityIDContainsFold != nil {
+		predicates = append(predicates, report.CommunityIDContainsFold(*i.CommunityIDContainsFold))
+	}
+	if i.ReporterID != nil {
+		predicates = append(predicates, report.ReporterIDEQ(*i.ReporterID))
+	}
+	if i.ReporterIDNEQ != nil {
+		predicates = append(predicates, report.ReporterIDNEQ(*i.ReporterIDNEQ))
+	}
+	if len(i.ReporterIDIn) > 0 {
+		predicates = append(predicates, report.ReporterIDIn(i.ReporterIDIn...))
+	}
+	if len(i.ReporterIDNotIn) > 0 {
+		predicates = append(predicates, report.ReporterIDNotIn(i.ReporterIDNotIn...))
+	}
+	if i.ReporterIDGT != nil {
+		predicates = append(predicates, report.ReporterIDGT(*i.ReporterIDGT))
+	}
+	if i.ReporterIDGTE != nil {
+		predicates = append(predicates, report.ReporterIDGTE(*i.ReporterIDGTE))
+	}
+	if i.ReporterIDLT != nil {
+		predicates = append(predicates, report.ReporterIDLT(*i.ReporterIDLT))
+	}
+	if i.ReporterIDLTE != nil {
+		predicates = append(predicates, report.ReporterIDLTE(*i.ReporterIDLTE))
+	}
+	if i.ReporterIDContains != nil {
+		predicates = append(predicates, report.ReporterIDContains(*i.ReporterIDContains))
+	}
+	if i.ReporterIDHasPrefix != nil {
+		predicates = append(predicates, report.ReporterIDHasPrefix(*i.ReporterIDHasPrefix))
+	}
+	if i.ReporterIDHasSuffix != nil {
+		predicates = append(predicates, report.ReporterIDHasSuffix(*i.ReporterIDHasSuffix))
+	}
+	if i.ReporterIDEqualFold != nil {
+		predicates = append(predicates, report.ReporterIDEqualFold(*i.ReporterIDEqualFold))
+	}
+	if i.ReporterIDContainsFold != nil {
+		predicates = append(predicates, report.ReporterIDContainsFold(*i.ReporterIDContainsFold))
+	}
+	if i.SubjectUserID != nil {
+		predicates = append(predicates, report.SubjectUserIDEQ(*i.SubjectUserID))
+	}
+	if i.SubjectUserIDNEQ != nil {
+		predicates = append(predicates, report.SubjectUserIDNEQ(*i.SubjectUserIDNEQ))
+	}
+	if len(i.SubjectUserIDIn) > 0 {
+		predicates = append(predicates, report.SubjectUserIDIn(i.SubjectUserIDIn...))
+	}
+	if len(i.SubjectUserIDNotIn) > 0 {
+		predicates = append(predicates, report.SubjectUserIDNotIn(i.SubjectUserIDNotIn...))
+	}
+	if i.SubjectUserIDGT != nil {
+		predicates = append(predicates, report.SubjectUserIDGT(*i.SubjectUserIDGT))
+	}
+	if i.SubjectUserIDGTE != nil {
+		predicates = append(predicates, report.SubjectUserIDGTE(*i.SubjectUserIDGTE))
+	}
+	if i.SubjectUserIDLT != nil {
+		predicates = append(predicates, report.SubjectUserIDLT(*i.SubjectUserIDLT))
+	}
+	if i.SubjectUserIDLTE != nil {
+		predicates = append(predicates, report.SubjectUserIDLTE(*i.SubjectUserIDLTE))
+	}
+	if i.SubjectUserIDContains != nil {
+		predicates = append(predicates, report.SubjectUserIDContains(*i.SubjectUserIDContains))
+	}
+	if i.SubjectUserIDHasPrefix != nil {
+		predicates = append(predicates, report.SubjectUserIDHasPrefix(*i.SubjectUserIDHasPrefix))
+	}
+	if i.SubjectUserIDHasSuffix != nil {
+		predicates = append(predicates, report.SubjectUserIDHasSuffix(*i.SubjectUserIDHasSuffix))
+	}
+	if i.SubjectUserIDIsNil {
+		predicates = append(predicates, report.SubjectUserIDIsNil())
+	}
+	if i.SubjectUserIDNotNil {
+		predicates = append(predicates, report.SubjectUserIDNotNil())
+	}
+	if i.SubjectUserIDEqualFold != nil {
+		predicates = append(predicates, report.SubjectUserIDEqualFold(*i.SubjectUserIDEqualFold))
+	}
+	if i.SubjectUserIDContainsFold != nil {
+		predicates = append(predicates, report.SubjectUserIDContainsFold(*i.SubjectUserIDContainsFold))
+	}
+	if i.GroupID != nil {
+		predicates = append(predicates, report.GroupIDEQ(*i.GroupID))
+	}
+	if i.GroupIDNEQ != nil {
+		predicates = append(predicates, report.GroupIDNEQ(*i.GroupIDNEQ))
+	}
+	if len(i.GroupIDIn) > 0 {
+		predicates = append(predicates, report.GroupIDIn(i.GroupIDIn...))
+	}
+	if len(i.GroupIDNotIn) > 0 {
+		predicates = append(predicates, report.GroupIDNotIn(i.GroupIDNotIn...))
+	}
+	if i.GroupIDGT != nil {
+		predicates = append(predicates, report.GroupIDGT(*i.GroupIDGT))
+	}
+	if i.GroupIDGTE != nil {
+		predicates = append(predicates, report.GroupIDGTE(*i.GroupIDGTE))
+	}
+	if i.GroupIDLT != nil {
+		predicates = append(predicates, report.GroupIDLT(*i.GroupIDLT))
+	}
+	if i.GroupIDLTE != nil {
+		predicates = append(predicates, report.GroupIDLTE(*i.GroupIDLTE))
+	}
+	if i.GroupIDContains != nil {
+		predicates = append(predicates, report.GroupIDContains(*i.GroupIDContains))
+	}
+	if i.GroupIDHasPrefix != nil {
+		predicates = append(predicates, report.GroupIDHasPrefix(*i.GroupIDHasPrefix))
+	}
+	if i.GroupIDHasSuffix != nil {
+		predicates = append(predicates, report.GroupIDHasSuffix(*i.GroupIDHasSuffix))
+	}
+	if i.GroupIDIsNil {
+		predicates = append(predicates, report.GroupIDIsNil())
+	}
+	if i.GroupIDNotNil {
+		predicates = append(predicates, report.GroupIDNotNil())
+	}
+	if i.GroupIDEqualFold != nil {
+		predicates = append(predicates, report.GroupIDEqualFold(*i.GroupIDEqualFold))
+	}
+	if i.GroupIDContainsFold != nil {
+		predicates = append(predicates, report.GroupIDContainsFold(*i.GroupIDContainsFold))
+	}
+	if i.EventID != nil {
+		predicates = append(predicates, report.EventIDEQ(*i.EventID))
+	}
+	if i.EventIDNEQ != nil {
+		predicates = append(predicates, report.EventIDNEQ(*i.EventIDNEQ))
+	}
+	if len(i.EventIDIn) > 0 {
+		predicates = append(predicates, report.EventIDIn(i.EventIDIn...))
+	}
+	if len(i.EventIDNotIn) > 0 {
+		predicates = append(predicates, report.EventIDNotIn(i.EventIDNotIn...))
+	}
+	if i.EventIDGT != nil {
+		predicates = append(predicates, report.EventIDGT(*i.EventIDGT))
+	}
+	if i.EventIDGTE != nil {
+		predicates = append(predicates, report.EventIDGTE(*i.EventIDGTE))
+	}
+	if i.EventIDLT != nil {
+		predicates = append(predicates, report.EventIDLT(*i.EventIDLT))
+	}
+	if i.EventIDLTE != nil {
+		predicates = append(predicates, report.EventIDLTE(*i.EventIDLTE))
+	}
+	if i.EventIDContains != nil {
+		predicates = append(predicates, report.EventIDContains(*i.EventIDContains))
+	}
+	if i.EventIDHasPrefix != nil {
+		predicates = append(predicates, report.EventIDHasPrefix(*i.EventIDHasPrefix))
+	}
+	if i.EventIDHasSuffix != nil {
+		predicates = append(predicates, report.EventIDHasSuffix(*i.EventIDHasSuffix))
+	}
+	if i.EventIDIsNil {
+		predicates = append(predicates, report.EventIDIsNil())
+	}
+	if i.EventIDNotNil {
+		predicates = append(predicates, report.EventIDNotNil())
+	}
+	if i.EventIDEqualFold != nil {
+		predicates = append(predicates, report.EventIDEqualFold(*i.EventIDEqualFold))
+	}
+	if i.EventIDContainsFold != nil {
+		predicates = append(predicates, report.EventIDContainsFold(*i.EventIDContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, report.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, report.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, report.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, report.KindNotIn(i.KindNotIn...))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, report.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, report.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, report.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, report.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, report.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, report.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, report.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, report.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, report.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, report.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, report.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, report.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, report.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, report.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, report.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, report.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, report.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Resolution != nil {
+		predicates = append(predicates, report.ResolutionEQ(*i.Resolution))
+	}
+	if i.ResolutionNEQ != nil {
+		predicates = append(predicates, report.ResolutionNEQ(*i.ResolutionNEQ))
+	}
+	if len(i.ResolutionIn) > 0 {
+		predicates = append(predicates, report.ResolutionIn(i.ResolutionIn...))
+	}
+	if len(i.ResolutionNotIn) > 0 {
+		predicates = append(predicates, report.ResolutionNotIn(i.ResolutionNotIn...))
+	}
+	if i.ResolutionGT != nil {
+		predicates = append(predicates, report.ResolutionGT(*i.ResolutionGT))
+	}
+	if i.ResolutionGTE != nil {
+		predicates = append(predicates, report.ResolutionGTE(*i.ResolutionGTE))
+	}
+	if i.ResolutionLT != nil {
+		predicates = append(predicates, report.ResolutionLT(*i.ResolutionLT))
+	}
+	if i.ResolutionLTE != nil {
+		predicates = append(predicates, report.ResolutionLTE(*i.ResolutionLTE))
+	}
+	if i.ResolutionContains != nil {
+		predicates = append(predicates, report.ResolutionContains(*i.ResolutionContains))
+	}
+	if i.ResolutionHasPrefix != nil {
+		predicates = append(predicates, report.ResolutionHasPrefix(*i.ResolutionHasPrefix))
+	}
+	if i.ResolutionHasSuffix != nil {
+		predicates = append(predicates, report.ResolutionHasSuffix(*i.ResolutionHasSuffix))
+	}
+	if i.ResolutionIsNil {
+		predicates = append(predicates, report.ResolutionIsNil())
+	}
+	if i.ResolutionNotNil {
+		predicates = append(predicates, report.ResolutionNotNil())
+	}
+	if i.ResolutionEqualFold != nil {
+		predicates = append(predicates, report.ResolutionEqualFold(*i.ResolutionEqualFold))
+	}
+	if i.ResolutionContainsFold != nil {
+		predicates = append(predicates, report.ResolutionContainsFold(*i.ResolutionContainsFold))
+	}
+
+	if i.HasCommunity != nil {
+		p := report.HasCommunity()
+		if !*i.HasCommunity {
+			p = report.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, report.HasCommunityWith(with...))
+	}
+	if i.HasReporter != nil {
+		p := report.HasReporter()
+		if !*i.HasReporter {
+			p = report.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReporterWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasReporterWith))
+		for _, w := range i.HasReporterWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReporterWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, report.HasReporterWith(with...))
+	}
+	if i.HasSubjectUser != nil {
+		p := report.HasSubjectUser()
+		if !*i.HasSubjectUser {
+			p = report.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSubjectUserWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasSubjectUserWith))
+		for _, w := range i.HasSubjectUserWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSubjectUserWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, report.HasSubjectUserWith(with...))
+	}
+	if i.HasGroup != nil {
+		p := report.HasGroup()
+		if !*i.HasGroup {
+			p = report.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasGroupWith) > 0 {
+		with := make([]predicate.Group, 0, len(i.HasGroupWith))
+		for _, w := range i.HasGroupWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasGroupWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, report.HasGroupWith(with...))
+	}
+	if i.HasEvent != nil {
+		p := report.HasEvent()
+		if !*i.HasEvent {
+			p = report.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEventWith) > 0 {
+		with := make([]predicate.Event, 0, len(i.HasEventWith))
+		for _, w := range i.HasEventWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEventWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, report.HasEventWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyReportWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return report.And(predicates...), nil
 	}
 }
 
@@ -10202,6 +10973,14 @@ type UserWhereInput struct {
 	// "awards" edge predicates.
 	HasAwards     *bool              `json:"hasAwards,omitempty"`
 	HasAwardsWith []*AwardWhereInput `json:"hasAwardsWith,omitempty"`
+
+	// "registrations" edge predicates.
+	HasRegistrations     *bool                     `json:"hasRegistrations,omitempty"`
+	HasRegistrationsWith []*RegistrationWhereInput `json:"hasRegistrationsWith,omitempty"`
+
+	// "applications" edge predicates.
+	HasApplications     *bool                    `json:"hasApplications,omitempty"`
+	HasApplicationsWith []*ApplicationWhereInput `json:"hasApplicationsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -10767,6 +11546,42 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, user.HasAwardsWith(with...))
+	}
+	if i.HasRegistrations != nil {
+		p := user.HasRegistrations()
+		if !*i.HasRegistrations {
+			p = user.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRegistrationsWith) > 0 {
+		with := make([]predicate.Registration, 0, len(i.HasRegistrationsWith))
+		for _, w := range i.HasRegistrationsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRegistrationsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, user.HasRegistrationsWith(with...))
+	}
+	if i.HasApplications != nil {
+		p := user.HasApplications()
+		if !*i.HasApplications {
+			p = user.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasApplicationsWith) > 0 {
+		with := make([]predicate.Application, 0, len(i.HasApplicationsWith))
+		for _, w := range i.HasApplicationsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasApplicationsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, user.HasApplicationsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -229,7 +229,9 @@ func (_c *MessageCreate) Mutation() *MessageMutation {
 
 // Save creates the Message in the database.
 func (_c *MessageCreate) Save(ctx context.Context) (*Message, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -256,12 +258,18 @@ func (_c *MessageCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *MessageCreate) defaults() {
+func (_c *MessageCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if message.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized message.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := message.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if message.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized message.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := message.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -274,9 +282,13 @@ func (_c *MessageCreate) defaults() {
 		_c.mutation.SetAttempts(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if message.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized message.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := message.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -17,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
@@ -30,6 +31,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
@@ -45,25 +47,27 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAPIToken     = "APIToken"
-	TypeAgendaItem   = "AgendaItem"
-	TypeApplication  = "Application"
-	TypeAward        = "Award"
-	TypeChange       = "Change"
-	TypeCommunity    = "Community"
-	TypeContribution = "Contribution"
-	TypeEvent        = "Event"
-	TypeGroup        = "Group"
-	TypeMessage      = "Message"
-	TypeOrganization = "Organization"
-	TypeRegion       = "Region"
-	TypeRegistration = "Registration"
-	TypeReport       = "Report"
-	TypeReview       = "Review"
-	TypeRole         = "Role"
-	TypeSponsor      = "Sponsor"
-	TypeSubmission   = "Submission"
-	TypeUser         = "User"
+	TypeAPIToken        = "APIToken"
+	TypeAgendaItem      = "AgendaItem"
+	TypeApplication     = "Application"
+	TypeAward           = "Award"
+	TypeChange          = "Change"
+	TypeCommunity       = "Community"
+	TypeContact         = "Contact"
+	TypeContribution    = "Contribution"
+	TypeEvent           = "Event"
+	TypeGroup           = "Group"
+	TypeMessage         = "Message"
+	TypeOrganization    = "Organization"
+	TypeRegion          = "Region"
+	TypeRegistration    = "Registration"
+	TypeReport          = "Report"
+	TypeReview          = "Review"
+	TypeRole            = "Role"
+	TypeShippingAddress = "ShippingAddress"
+	TypeSponsor         = "Sponsor"
+	TypeSubmission      = "Submission"
+	TypeUser            = "User"
 )
 
 // APITokenMutation represents an operation that mutates the APIToken nodes in the graph.
@@ -7110,6 +7114,554 @@ func (m *CommunityMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Community edge %s", name)
 }
 
+// ContactMutation represents an operation that mutates the Contact nodes in the graph.
+type ContactMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *pulid.ID
+	created_at    *time.Time
+	updated_at    *time.Time
+	email         *string
+	clearedFields map[string]struct{}
+	user          *pulid.ID
+	cleareduser   bool
+	done          bool
+	oldValue      func(context.Context) (*Contact, error)
+	predicates    []predicate.Contact
+}
+
+var _ ent.Mutation = (*ContactMutation)(nil)
+
+// contactOption allows management of the mutation configuration using functional options.
+type contactOption func(*ContactMutation)
+
+// newContactMutation creates new mutation for the Contact entity.
+func newContactMutation(c config, op Op, opts ...contactOption) *ContactMutation {
+	m := &ContactMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeContact,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withContactID sets the ID field of the mutation.
+func withContactID(id pulid.ID) contactOption {
+	return func(m *ContactMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Contact
+		)
+		m.oldValue = func(ctx context.Context) (*Contact, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Contact.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withContact sets the old Contact of the mutation.
+func withContact(node *Contact) contactOption {
+	return func(m *ContactMutation) {
+		m.oldValue = func(context.Context) (*Contact, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ContactMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ContactMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Contact entities.
+func (m *ContactMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ContactMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ContactMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Contact.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ContactMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ContactMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ContactMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ContactMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ContactMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ContactMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ContactMutation) SetUserID(pu pulid.ID) {
+	m.user = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ContactMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ContactMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetEmail sets the "email" field.
+func (m *ContactMutation) SetEmail(s string) {
+	m.email = &s
+}
+
+// Email returns the value of the "email" field in the mutation.
+func (m *ContactMutation) Email() (r string, exists bool) {
+	v := m.email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmail returns the old "email" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmail: %w", err)
+	}
+	return oldValue.Email, nil
+}
+
+// ResetEmail resets all changes to the "email" field.
+func (m *ContactMutation) ResetEmail() {
+	m.email = nil
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *ContactMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[contact.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *ContactMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *ContactMutation) UserIDs() (ids []pulid.ID) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *ContactMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// Where appends a list predicates to the ContactMutation builder.
+func (m *ContactMutation) Where(ps ...predicate.Contact) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ContactMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ContactMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Contact, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ContactMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ContactMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Contact).
+func (m *ContactMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ContactMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.created_at != nil {
+		fields = append(fields, contact.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, contact.FieldUpdatedAt)
+	}
+	if m.user != nil {
+		fields = append(fields, contact.FieldUserID)
+	}
+	if m.email != nil {
+		fields = append(fields, contact.FieldEmail)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ContactMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case contact.FieldCreatedAt:
+		return m.CreatedAt()
+	case contact.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case contact.FieldUserID:
+		return m.UserID()
+	case contact.FieldEmail:
+		return m.Email()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case contact.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case contact.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case contact.FieldUserID:
+		return m.OldUserID(ctx)
+	case contact.FieldEmail:
+		return m.OldEmail(ctx)
+	}
+	return nil, fmt.Errorf("unknown Contact field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case contact.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case contact.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case contact.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case contact.FieldEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmail(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Contact field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ContactMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Contact numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ContactMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ContactMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ContactMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Contact nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ContactMutation) ResetField(name string) error {
+	switch name {
+	case contact.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case contact.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case contact.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case contact.FieldEmail:
+		m.ResetEmail()
+		return nil
+	}
+	return fmt.Errorf("unknown Contact field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ContactMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.user != nil {
+		edges = append(edges, contact.EdgeUser)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ContactMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case contact.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ContactMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ContactMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ContactMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cleareduser {
+		edges = append(edges, contact.EdgeUser)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ContactMutation) EdgeCleared(name string) bool {
+	switch name {
+	case contact.EdgeUser:
+		return m.cleareduser
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ContactMutation) ClearEdge(name string) error {
+	switch name {
+	case contact.EdgeUser:
+		m.ClearUser()
+		return nil
+	}
+	return fmt.Errorf("unknown Contact unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ContactMutation) ResetEdge(name string) error {
+	switch name {
+	case contact.EdgeUser:
+		m.ResetUser()
+		return nil
+	}
+	return fmt.Errorf("unknown Contact edge %s", name)
+}
+
 // ContributionMutation represents an operation that mutates the Contribution nodes in the graph.
 type ContributionMutation struct {
 	config
@@ -8261,6 +8813,7 @@ type EventMutation struct {
 	id                   *pulid.ID
 	created_at           *time.Time
 	updated_at           *time.Time
+	community_id         *pulid.ID
 	kind                 *event.Kind
 	title                *string
 	description          *string
@@ -8506,6 +9059,55 @@ func (m *EventMutation) OldGroupID(ctx context.Context) (v pulid.ID, err error) 
 // ResetGroupID resets all changes to the "group_id" field.
 func (m *EventMutation) ResetGroupID() {
 	m.group = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *EventMutation) SetCommunityID(pu pulid.ID) {
+	m.community_id = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *EventMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ClearCommunityID clears the value of the "community_id" field.
+func (m *EventMutation) ClearCommunityID() {
+	m.community_id = nil
+	m.clearedFields[event.FieldCommunityID] = struct{}{}
+}
+
+// CommunityIDCleared returns if the "community_id" field was cleared in this mutation.
+func (m *EventMutation) CommunityIDCleared() bool {
+	_, ok := m.clearedFields[event.FieldCommunityID]
+	return ok
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *EventMutation) ResetCommunityID() {
+	m.community_id = nil
+	delete(m.clearedFields, event.FieldCommunityID)
 }
 
 // SetKind sets the "kind" field.
@@ -9438,7 +10040,7 @@ func (m *EventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EventMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, event.FieldCreatedAt)
 	}
@@ -9447,6 +10049,9 @@ func (m *EventMutation) Fields() []string {
 	}
 	if m.group != nil {
 		fields = append(fields, event.FieldGroupID)
+	}
+	if m.community_id != nil {
+		fields = append(fields, event.FieldCommunityID)
 	}
 	if m.kind != nil {
 		fields = append(fields, event.FieldKind)
@@ -9507,6 +10112,8 @@ func (m *EventMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case event.FieldGroupID:
 		return m.GroupID()
+	case event.FieldCommunityID:
+		return m.CommunityID()
 	case event.FieldKind:
 		return m.Kind()
 	case event.FieldTitle:
@@ -9552,6 +10159,8 @@ func (m *EventMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldUpdatedAt(ctx)
 	case event.FieldGroupID:
 		return m.OldGroupID(ctx)
+	case event.FieldCommunityID:
+		return m.OldCommunityID(ctx)
 	case event.FieldKind:
 		return m.OldKind(ctx)
 	case event.FieldTitle:
@@ -9611,6 +10220,13 @@ func (m *EventMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetGroupID(v)
+		return nil
+	case event.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
 		return nil
 	case event.FieldKind:
 		v, ok := value.(event.Kind)
@@ -9786,6 +10402,9 @@ func (m *EventMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *EventMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(event.FieldCommunityID) {
+		fields = append(fields, event.FieldCommunityID)
+	}
 	if m.FieldCleared(event.FieldDescription) {
 		fields = append(fields, event.FieldDescription)
 	}
@@ -9824,6 +10443,9 @@ func (m *EventMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *EventMutation) ClearField(name string) error {
 	switch name {
+	case event.FieldCommunityID:
+		m.ClearCommunityID()
+		return nil
 	case event.FieldDescription:
 		m.ClearDescription()
 		return nil
@@ -9864,6 +10486,9 @@ func (m *EventMutation) ResetField(name string) error {
 		return nil
 	case event.FieldGroupID:
 		m.ResetGroupID()
+		return nil
+	case event.FieldCommunityID:
+		m.ResetCommunityID()
 		return nil
 	case event.FieldKind:
 		m.ResetKind()
@@ -19814,6 +20439,684 @@ func (m *RoleMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Role edge %s", name)
 }
 
+// ShippingAddressMutation represents an operation that mutates the ShippingAddress nodes in the graph.
+type ShippingAddressMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *pulid.ID
+	created_at     *time.Time
+	updated_at     *time.Time
+	recipient_name *string
+	address        *string
+	phone          *string
+	clearedFields  map[string]struct{}
+	user           *pulid.ID
+	cleareduser    bool
+	done           bool
+	oldValue       func(context.Context) (*ShippingAddress, error)
+	predicates     []predicate.ShippingAddress
+}
+
+var _ ent.Mutation = (*ShippingAddressMutation)(nil)
+
+// shippingaddressOption allows management of the mutation configuration using functional options.
+type shippingaddressOption func(*ShippingAddressMutation)
+
+// newShippingAddressMutation creates new mutation for the ShippingAddress entity.
+func newShippingAddressMutation(c config, op Op, opts ...shippingaddressOption) *ShippingAddressMutation {
+	m := &ShippingAddressMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeShippingAddress,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withShippingAddressID sets the ID field of the mutation.
+func withShippingAddressID(id pulid.ID) shippingaddressOption {
+	return func(m *ShippingAddressMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ShippingAddress
+		)
+		m.oldValue = func(ctx context.Context) (*ShippingAddress, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ShippingAddress.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withShippingAddress sets the old ShippingAddress of the mutation.
+func withShippingAddress(node *ShippingAddress) shippingaddressOption {
+	return func(m *ShippingAddressMutation) {
+		m.oldValue = func(context.Context) (*ShippingAddress, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ShippingAddressMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ShippingAddressMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ShippingAddress entities.
+func (m *ShippingAddressMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ShippingAddressMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ShippingAddressMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ShippingAddress.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ShippingAddressMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ShippingAddressMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ShippingAddressMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ShippingAddressMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ShippingAddressMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ShippingAddressMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ShippingAddressMutation) SetUserID(pu pulid.ID) {
+	m.user = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ShippingAddressMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ShippingAddressMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetRecipientName sets the "recipient_name" field.
+func (m *ShippingAddressMutation) SetRecipientName(s string) {
+	m.recipient_name = &s
+}
+
+// RecipientName returns the value of the "recipient_name" field in the mutation.
+func (m *ShippingAddressMutation) RecipientName() (r string, exists bool) {
+	v := m.recipient_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientName returns the old "recipient_name" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldRecipientName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientName: %w", err)
+	}
+	return oldValue.RecipientName, nil
+}
+
+// ResetRecipientName resets all changes to the "recipient_name" field.
+func (m *ShippingAddressMutation) ResetRecipientName() {
+	m.recipient_name = nil
+}
+
+// SetAddress sets the "address" field.
+func (m *ShippingAddressMutation) SetAddress(s string) {
+	m.address = &s
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *ShippingAddressMutation) Address() (r string, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *ShippingAddressMutation) ResetAddress() {
+	m.address = nil
+}
+
+// SetPhone sets the "phone" field.
+func (m *ShippingAddressMutation) SetPhone(s string) {
+	m.phone = &s
+}
+
+// Phone returns the value of the "phone" field in the mutation.
+func (m *ShippingAddressMutation) Phone() (r string, exists bool) {
+	v := m.phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhone returns the old "phone" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhone: %w", err)
+	}
+	return oldValue.Phone, nil
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (m *ShippingAddressMutation) ClearPhone() {
+	m.phone = nil
+	m.clearedFields[shippingaddress.FieldPhone] = struct{}{}
+}
+
+// PhoneCleared returns if the "phone" field was cleared in this mutation.
+func (m *ShippingAddressMutation) PhoneCleared() bool {
+	_, ok := m.clearedFields[shippingaddress.FieldPhone]
+	return ok
+}
+
+// ResetPhone resets all changes to the "phone" field.
+func (m *ShippingAddressMutation) ResetPhone() {
+	m.phone = nil
+	delete(m.clearedFields, shippingaddress.FieldPhone)
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *ShippingAddressMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[shippingaddress.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *ShippingAddressMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *ShippingAddressMutation) UserIDs() (ids []pulid.ID) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *ShippingAddressMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// Where appends a list predicates to the ShippingAddressMutation builder.
+func (m *ShippingAddressMutation) Where(ps ...predicate.ShippingAddress) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ShippingAddressMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ShippingAddressMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ShippingAddress, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ShippingAddressMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ShippingAddressMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ShippingAddress).
+func (m *ShippingAddressMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ShippingAddressMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, shippingaddress.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, shippingaddress.FieldUpdatedAt)
+	}
+	if m.user != nil {
+		fields = append(fields, shippingaddress.FieldUserID)
+	}
+	if m.recipient_name != nil {
+		fields = append(fields, shippingaddress.FieldRecipientName)
+	}
+	if m.address != nil {
+		fields = append(fields, shippingaddress.FieldAddress)
+	}
+	if m.phone != nil {
+		fields = append(fields, shippingaddress.FieldPhone)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ShippingAddressMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case shippingaddress.FieldCreatedAt:
+		return m.CreatedAt()
+	case shippingaddress.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case shippingaddress.FieldUserID:
+		return m.UserID()
+	case shippingaddress.FieldRecipientName:
+		return m.RecipientName()
+	case shippingaddress.FieldAddress:
+		return m.Address()
+	case shippingaddress.FieldPhone:
+		return m.Phone()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ShippingAddressMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case shippingaddress.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case shippingaddress.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case shippingaddress.FieldUserID:
+		return m.OldUserID(ctx)
+	case shippingaddress.FieldRecipientName:
+		return m.OldRecipientName(ctx)
+	case shippingaddress.FieldAddress:
+		return m.OldAddress(ctx)
+	case shippingaddress.FieldPhone:
+		return m.OldPhone(ctx)
+	}
+	return nil, fmt.Errorf("unknown ShippingAddress field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ShippingAddressMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case shippingaddress.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case shippingaddress.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case shippingaddress.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case shippingaddress.FieldRecipientName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientName(v)
+		return nil
+	case shippingaddress.FieldAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	case shippingaddress.FieldPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhone(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ShippingAddress field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ShippingAddressMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ShippingAddressMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ShippingAddressMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ShippingAddress numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ShippingAddressMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(shippingaddress.FieldPhone) {
+		fields = append(fields, shippingaddress.FieldPhone)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ShippingAddressMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ShippingAddressMutation) ClearField(name string) error {
+	switch name {
+	case shippingaddress.FieldPhone:
+		m.ClearPhone()
+		return nil
+	}
+	return fmt.Errorf("unknown ShippingAddress nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ShippingAddressMutation) ResetField(name string) error {
+	switch name {
+	case shippingaddress.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case shippingaddress.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case shippingaddress.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case shippingaddress.FieldRecipientName:
+		m.ResetRecipientName()
+		return nil
+	case shippingaddress.FieldAddress:
+		m.ResetAddress()
+		return nil
+	case shippingaddress.FieldPhone:
+		m.ResetPhone()
+		return nil
+	}
+	return fmt.Errorf("unknown ShippingAddress field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ShippingAddressMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.user != nil {
+		edges = append(edges, shippingaddress.EdgeUser)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ShippingAddressMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case shippingaddress.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ShippingAddressMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ShippingAddressMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ShippingAddressMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cleareduser {
+		edges = append(edges, shippingaddress.EdgeUser)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ShippingAddressMutation) EdgeCleared(name string) bool {
+	switch name {
+	case shippingaddress.EdgeUser:
+		return m.cleareduser
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ShippingAddressMutation) ClearEdge(name string) error {
+	switch name {
+	case shippingaddress.EdgeUser:
+		m.ClearUser()
+		return nil
+	}
+	return fmt.Errorf("unknown ShippingAddress unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ShippingAddressMutation) ResetEdge(name string) error {
+	switch name {
+	case shippingaddress.EdgeUser:
+		m.ResetUser()
+		return nil
+	}
+	return fmt.Errorf("unknown ShippingAddress edge %s", name)
+}
+
 // SponsorMutation represents an operation that mutates the Sponsor nodes in the graph.
 type SponsorMutation struct {
 	config
@@ -21728,47 +23031,48 @@ func (m *SubmissionMutation) ResetEdge(name string) error {
 // UserMutation represents an operation that mutates the User nodes in the graph.
 type UserMutation struct {
 	config
-	op                   Op
-	typ                  string
-	id                   *pulid.ID
-	created_at           *time.Time
-	updated_at           *time.Time
-	handle               *string
-	name                 *string
-	bio                  *string
-	city                 *string
-	country              *string
-	affiliation          *string
-	avatar_url           *string
-	email                *string
-	phone                *string
-	shipping_address     *string
-	oidc_issuer          *string
-	oidc_subject         *string
-	clearedFields        map[string]struct{}
-	organization         *pulid.ID
-	clearedorganization  bool
-	roles                map[pulid.ID]struct{}
-	removedroles         map[pulid.ID]struct{}
-	clearedroles         bool
-	contributions        map[pulid.ID]struct{}
-	removedcontributions map[pulid.ID]struct{}
-	clearedcontributions bool
-	awards               map[pulid.ID]struct{}
-	removedawards        map[pulid.ID]struct{}
-	clearedawards        bool
-	registrations        map[pulid.ID]struct{}
-	removedregistrations map[pulid.ID]struct{}
-	clearedregistrations bool
-	applications         map[pulid.ID]struct{}
-	removedapplications  map[pulid.ID]struct{}
-	clearedapplications  bool
-	api_tokens           map[pulid.ID]struct{}
-	removedapi_tokens    map[pulid.ID]struct{}
-	clearedapi_tokens    bool
-	done                 bool
-	oldValue             func(context.Context) (*User, error)
-	predicates           []predicate.User
+	op                      Op
+	typ                     string
+	id                      *pulid.ID
+	created_at              *time.Time
+	updated_at              *time.Time
+	handle                  *string
+	name                    *string
+	bio                     *string
+	city                    *string
+	country                 *string
+	affiliation             *string
+	avatar_url              *string
+	oidc_issuer             *string
+	oidc_subject            *string
+	clearedFields           map[string]struct{}
+	organization            *pulid.ID
+	clearedorganization     bool
+	contact                 *pulid.ID
+	clearedcontact          bool
+	shipping_address        *pulid.ID
+	clearedshipping_address bool
+	roles                   map[pulid.ID]struct{}
+	removedroles            map[pulid.ID]struct{}
+	clearedroles            bool
+	contributions           map[pulid.ID]struct{}
+	removedcontributions    map[pulid.ID]struct{}
+	clearedcontributions    bool
+	awards                  map[pulid.ID]struct{}
+	removedawards           map[pulid.ID]struct{}
+	clearedawards           bool
+	registrations           map[pulid.ID]struct{}
+	removedregistrations    map[pulid.ID]struct{}
+	clearedregistrations    bool
+	applications            map[pulid.ID]struct{}
+	removedapplications     map[pulid.ID]struct{}
+	clearedapplications     bool
+	api_tokens              map[pulid.ID]struct{}
+	removedapi_tokens       map[pulid.ID]struct{}
+	clearedapi_tokens       bool
+	done                    bool
+	oldValue                func(context.Context) (*User, error)
+	predicates              []predicate.User
 }
 
 var _ ent.Mutation = (*UserMutation)(nil)
@@ -22313,153 +23617,6 @@ func (m *UserMutation) ResetAvatarURL() {
 	delete(m.clearedFields, user.FieldAvatarURL)
 }
 
-// SetEmail sets the "email" field.
-func (m *UserMutation) SetEmail(s string) {
-	m.email = &s
-}
-
-// Email returns the value of the "email" field in the mutation.
-func (m *UserMutation) Email() (r string, exists bool) {
-	v := m.email
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldEmail returns the old "email" field's value of the User entity.
-// If the User object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *UserMutation) OldEmail(ctx context.Context) (v *string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldEmail is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldEmail requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldEmail: %w", err)
-	}
-	return oldValue.Email, nil
-}
-
-// ClearEmail clears the value of the "email" field.
-func (m *UserMutation) ClearEmail() {
-	m.email = nil
-	m.clearedFields[user.FieldEmail] = struct{}{}
-}
-
-// EmailCleared returns if the "email" field was cleared in this mutation.
-func (m *UserMutation) EmailCleared() bool {
-	_, ok := m.clearedFields[user.FieldEmail]
-	return ok
-}
-
-// ResetEmail resets all changes to the "email" field.
-func (m *UserMutation) ResetEmail() {
-	m.email = nil
-	delete(m.clearedFields, user.FieldEmail)
-}
-
-// SetPhone sets the "phone" field.
-func (m *UserMutation) SetPhone(s string) {
-	m.phone = &s
-}
-
-// Phone returns the value of the "phone" field in the mutation.
-func (m *UserMutation) Phone() (r string, exists bool) {
-	v := m.phone
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldPhone returns the old "phone" field's value of the User entity.
-// If the User object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *UserMutation) OldPhone(ctx context.Context) (v *string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldPhone requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldPhone: %w", err)
-	}
-	return oldValue.Phone, nil
-}
-
-// ClearPhone clears the value of the "phone" field.
-func (m *UserMutation) ClearPhone() {
-	m.phone = nil
-	m.clearedFields[user.FieldPhone] = struct{}{}
-}
-
-// PhoneCleared returns if the "phone" field was cleared in this mutation.
-func (m *UserMutation) PhoneCleared() bool {
-	_, ok := m.clearedFields[user.FieldPhone]
-	return ok
-}
-
-// ResetPhone resets all changes to the "phone" field.
-func (m *UserMutation) ResetPhone() {
-	m.phone = nil
-	delete(m.clearedFields, user.FieldPhone)
-}
-
-// SetShippingAddress sets the "shipping_address" field.
-func (m *UserMutation) SetShippingAddress(s string) {
-	m.shipping_address = &s
-}
-
-// ShippingAddress returns the value of the "shipping_address" field in the mutation.
-func (m *UserMutation) ShippingAddress() (r string, exists bool) {
-	v := m.shipping_address
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldShippingAddress returns the old "shipping_address" field's value of the User entity.
-// If the User object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *UserMutation) OldShippingAddress(ctx context.Context) (v *string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldShippingAddress is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldShippingAddress requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldShippingAddress: %w", err)
-	}
-	return oldValue.ShippingAddress, nil
-}
-
-// ClearShippingAddress clears the value of the "shipping_address" field.
-func (m *UserMutation) ClearShippingAddress() {
-	m.shipping_address = nil
-	m.clearedFields[user.FieldShippingAddress] = struct{}{}
-}
-
-// ShippingAddressCleared returns if the "shipping_address" field was cleared in this mutation.
-func (m *UserMutation) ShippingAddressCleared() bool {
-	_, ok := m.clearedFields[user.FieldShippingAddress]
-	return ok
-}
-
-// ResetShippingAddress resets all changes to the "shipping_address" field.
-func (m *UserMutation) ResetShippingAddress() {
-	m.shipping_address = nil
-	delete(m.clearedFields, user.FieldShippingAddress)
-}
-
 // SetOidcIssuer sets the "oidc_issuer" field.
 func (m *UserMutation) SetOidcIssuer(s string) {
 	m.oidc_issuer = &s
@@ -22583,6 +23740,84 @@ func (m *UserMutation) OrganizationIDs() (ids []pulid.ID) {
 func (m *UserMutation) ResetOrganization() {
 	m.organization = nil
 	m.clearedorganization = false
+}
+
+// SetContactID sets the "contact" edge to the Contact entity by id.
+func (m *UserMutation) SetContactID(id pulid.ID) {
+	m.contact = &id
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *UserMutation) ClearContact() {
+	m.clearedcontact = true
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *UserMutation) ContactCleared() bool {
+	return m.clearedcontact
+}
+
+// ContactID returns the "contact" edge ID in the mutation.
+func (m *UserMutation) ContactID() (id pulid.ID, exists bool) {
+	if m.contact != nil {
+		return *m.contact, true
+	}
+	return
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *UserMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *UserMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// SetShippingAddressID sets the "shipping_address" edge to the ShippingAddress entity by id.
+func (m *UserMutation) SetShippingAddressID(id pulid.ID) {
+	m.shipping_address = &id
+}
+
+// ClearShippingAddress clears the "shipping_address" edge to the ShippingAddress entity.
+func (m *UserMutation) ClearShippingAddress() {
+	m.clearedshipping_address = true
+}
+
+// ShippingAddressCleared reports if the "shipping_address" edge to the ShippingAddress entity was cleared.
+func (m *UserMutation) ShippingAddressCleared() bool {
+	return m.clearedshipping_address
+}
+
+// ShippingAddressID returns the "shipping_address" edge ID in the mutation.
+func (m *UserMutation) ShippingAddressID() (id pulid.ID, exists bool) {
+	if m.shipping_address != nil {
+		return *m.shipping_address, true
+	}
+	return
+}
+
+// ShippingAddressIDs returns the "shipping_address" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ShippingAddressID instead. It exists only for internal usage by the builders.
+func (m *UserMutation) ShippingAddressIDs() (ids []pulid.ID) {
+	if id := m.shipping_address; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetShippingAddress resets all changes to the "shipping_address" edge.
+func (m *UserMutation) ResetShippingAddress() {
+	m.shipping_address = nil
+	m.clearedshipping_address = false
 }
 
 // AddRoleIDs adds the "roles" edge to the Role entity by ids.
@@ -22943,7 +24178,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -22973,15 +24208,6 @@ func (m *UserMutation) Fields() []string {
 	}
 	if m.avatar_url != nil {
 		fields = append(fields, user.FieldAvatarURL)
-	}
-	if m.email != nil {
-		fields = append(fields, user.FieldEmail)
-	}
-	if m.phone != nil {
-		fields = append(fields, user.FieldPhone)
-	}
-	if m.shipping_address != nil {
-		fields = append(fields, user.FieldShippingAddress)
 	}
 	if m.oidc_issuer != nil {
 		fields = append(fields, user.FieldOidcIssuer)
@@ -23017,12 +24243,6 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.OrganizationID()
 	case user.FieldAvatarURL:
 		return m.AvatarURL()
-	case user.FieldEmail:
-		return m.Email()
-	case user.FieldPhone:
-		return m.Phone()
-	case user.FieldShippingAddress:
-		return m.ShippingAddress()
 	case user.FieldOidcIssuer:
 		return m.OidcIssuer()
 	case user.FieldOidcSubject:
@@ -23056,12 +24276,6 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldOrganizationID(ctx)
 	case user.FieldAvatarURL:
 		return m.OldAvatarURL(ctx)
-	case user.FieldEmail:
-		return m.OldEmail(ctx)
-	case user.FieldPhone:
-		return m.OldPhone(ctx)
-	case user.FieldShippingAddress:
-		return m.OldShippingAddress(ctx)
 	case user.FieldOidcIssuer:
 		return m.OldOidcIssuer(ctx)
 	case user.FieldOidcSubject:
@@ -23145,27 +24359,6 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAvatarURL(v)
 		return nil
-	case user.FieldEmail:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetEmail(v)
-		return nil
-	case user.FieldPhone:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetPhone(v)
-		return nil
-	case user.FieldShippingAddress:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetShippingAddress(v)
-		return nil
 	case user.FieldOidcIssuer:
 		v, ok := value.(string)
 		if !ok {
@@ -23228,15 +24421,6 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldAvatarURL) {
 		fields = append(fields, user.FieldAvatarURL)
 	}
-	if m.FieldCleared(user.FieldEmail) {
-		fields = append(fields, user.FieldEmail)
-	}
-	if m.FieldCleared(user.FieldPhone) {
-		fields = append(fields, user.FieldPhone)
-	}
-	if m.FieldCleared(user.FieldShippingAddress) {
-		fields = append(fields, user.FieldShippingAddress)
-	}
 	if m.FieldCleared(user.FieldOidcIssuer) {
 		fields = append(fields, user.FieldOidcIssuer)
 	}
@@ -23274,15 +24458,6 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldAvatarURL:
 		m.ClearAvatarURL()
-		return nil
-	case user.FieldEmail:
-		m.ClearEmail()
-		return nil
-	case user.FieldPhone:
-		m.ClearPhone()
-		return nil
-	case user.FieldShippingAddress:
-		m.ClearShippingAddress()
 		return nil
 	case user.FieldOidcIssuer:
 		m.ClearOidcIssuer()
@@ -23328,15 +24503,6 @@ func (m *UserMutation) ResetField(name string) error {
 	case user.FieldAvatarURL:
 		m.ResetAvatarURL()
 		return nil
-	case user.FieldEmail:
-		m.ResetEmail()
-		return nil
-	case user.FieldPhone:
-		m.ResetPhone()
-		return nil
-	case user.FieldShippingAddress:
-		m.ResetShippingAddress()
-		return nil
 	case user.FieldOidcIssuer:
 		m.ResetOidcIssuer()
 		return nil
@@ -23349,9 +24515,15 @@ func (m *UserMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UserMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.organization != nil {
 		edges = append(edges, user.EdgeOrganization)
+	}
+	if m.contact != nil {
+		edges = append(edges, user.EdgeContact)
+	}
+	if m.shipping_address != nil {
+		edges = append(edges, user.EdgeShippingAddress)
 	}
 	if m.roles != nil {
 		edges = append(edges, user.EdgeRoles)
@@ -23380,6 +24552,14 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 	switch name {
 	case user.EdgeOrganization:
 		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case user.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	case user.EdgeShippingAddress:
+		if id := m.shipping_address; id != nil {
 			return []ent.Value{*id}
 		}
 	case user.EdgeRoles:
@@ -23424,7 +24604,7 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.removedroles != nil {
 		edges = append(edges, user.EdgeRoles)
 	}
@@ -23492,9 +24672,15 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UserMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.clearedorganization {
 		edges = append(edges, user.EdgeOrganization)
+	}
+	if m.clearedcontact {
+		edges = append(edges, user.EdgeContact)
+	}
+	if m.clearedshipping_address {
+		edges = append(edges, user.EdgeShippingAddress)
 	}
 	if m.clearedroles {
 		edges = append(edges, user.EdgeRoles)
@@ -23523,6 +24709,10 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 	switch name {
 	case user.EdgeOrganization:
 		return m.clearedorganization
+	case user.EdgeContact:
+		return m.clearedcontact
+	case user.EdgeShippingAddress:
+		return m.clearedshipping_address
 	case user.EdgeRoles:
 		return m.clearedroles
 	case user.EdgeContributions:
@@ -23546,6 +24736,12 @@ func (m *UserMutation) ClearEdge(name string) error {
 	case user.EdgeOrganization:
 		m.ClearOrganization()
 		return nil
+	case user.EdgeContact:
+		m.ClearContact()
+		return nil
+	case user.EdgeShippingAddress:
+		m.ClearShippingAddress()
+		return nil
 	}
 	return fmt.Errorf("unknown User unique edge %s", name)
 }
@@ -23556,6 +24752,12 @@ func (m *UserMutation) ResetEdge(name string) error {
 	switch name {
 	case user.EdgeOrganization:
 		m.ResetOrganization()
+		return nil
+	case user.EdgeContact:
+		m.ResetContact()
+		return nil
+	case user.EdgeShippingAddress:
+		m.ResetShippingAddress()
 		return nil
 	case user.EdgeRoles:
 		m.ResetRoles()

@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
@@ -21,6 +22,7 @@ import (
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
@@ -33,6 +35,7 @@ var prefixMap = map[string]string{
 	"app": application.Table,
 	"awd": award.Table,
 	"com": community.Table,
+	"con": contact.Table,
 	"ctb": contribution.Table,
 	"evt": event.Table,
 	"grp": group.Table,
@@ -43,6 +46,7 @@ var prefixMap = map[string]string{
 	"rpt": report.Table,
 	"rev": review.Table,
 	"rol": role.Table,
+	"shp": shippingaddress.Table,
 	"spn": sponsor.Table,
 	"sub": submission.Table,
 	"usr": user.Table,

@@ -47,13 +47,13 @@ type Registration struct {
 type RegistrationEdges struct {
 	// The event.
 	Event *Event `json:"event,omitempty"`
-	// The registrant (private).
+	// The registrant; visible to them, the group's organizers and staff only.
 	User *User `json:"user,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 }
 
 // EventOrErr returns the Event value or an error if the edge

@@ -17,7 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/user"
 )
 
-// Report is the model entity for the Report schema.
+// A confidential report (code of conduct, misuse of the ambassador title, spam), for the reporter and the community's staff only.
 type Report struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -53,15 +53,15 @@ type Report struct {
 
 // ReportEdges holds the relations/edges for other nodes in the graph.
 type ReportEdges struct {
-	// Community holds the value of the community edge.
+	// The community whose staff handle it.
 	Community *Community `json:"community,omitempty"`
-	// Reporter holds the value of the reporter edge.
+	// Who reported.
 	Reporter *User `json:"reporter,omitempty"`
-	// SubjectUser holds the value of the subject_user edge.
+	// The person reported.
 	SubjectUser *User `json:"subject_user,omitempty"`
-	// Group holds the value of the group edge.
+	// The group concerned.
 	Group *Group `json:"group,omitempty"`
-	// Event holds the value of the event edge.
+	// The event concerned.
 	Event *Event `json:"event,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -104,7 +104,9 @@ func (_u *ReportUpdate) Mutation() *ReportMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ReportUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -131,11 +133,15 @@ func (_u *ReportUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ReportUpdate) defaults() {
+func (_u *ReportUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if report.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized report.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := report.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -315,7 +321,9 @@ func (_u *ReportUpdateOne) Select(field string, fields ...string) *ReportUpdateO
 
 // Save executes the query and returns the updated Report entity.
 func (_u *ReportUpdateOne) Save(ctx context.Context) (*Report, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -342,11 +350,15 @@ func (_u *ReportUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ReportUpdateOne) defaults() {
+func (_u *ReportUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if report.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized report.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := report.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -147,7 +147,9 @@ func (_c *SponsorCreate) Mutation() *SponsorMutation {
 
 // Save creates the Sponsor in the database.
 func (_c *SponsorCreate) Save(ctx context.Context) (*Sponsor, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -174,12 +176,18 @@ func (_c *SponsorCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SponsorCreate) defaults() {
+func (_c *SponsorCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if sponsor.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized sponsor.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := sponsor.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if sponsor.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized sponsor.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := sponsor.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -188,9 +196,13 @@ func (_c *SponsorCreate) defaults() {
 		_c.mutation.SetPitchMinutes(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if sponsor.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized sponsor.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := sponsor.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -137,7 +137,9 @@ func (_u *SponsorUpdate) Mutation() *SponsorMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SponsorUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -164,11 +166,15 @@ func (_u *SponsorUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SponsorUpdate) defaults() {
+func (_u *SponsorUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if sponsor.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized sponsor.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := sponsor.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -395,7 +401,9 @@ func (_u *SponsorUpdateOne) Select(field string, fields ...string) *SponsorUpdat
 
 // Save executes the query and returns the updated Sponsor entity.
 func (_u *SponsorUpdateOne) Save(ctx context.Context) (*Sponsor, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -422,11 +430,15 @@ func (_u *SponsorUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SponsorUpdateOne) defaults() {
+func (_u *SponsorUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if sponsor.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized sponsor.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := sponsor.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -26,6 +26,8 @@ type Tx struct {
 	Change *ChangeClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
+	// Contact is the client for interacting with the Contact builders.
+	Contact *ContactClient
 	// Contribution is the client for interacting with the Contribution builders.
 	Contribution *ContributionClient
 	// Event is the client for interacting with the Event builders.
@@ -46,6 +48,8 @@ type Tx struct {
 	Review *ReviewClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
+	// ShippingAddress is the client for interacting with the ShippingAddress builders.
+	ShippingAddress *ShippingAddressClient
 	// Sponsor is the client for interacting with the Sponsor builders.
 	Sponsor *SponsorClient
 	// Submission is the client for interacting with the Submission builders.
@@ -189,6 +193,7 @@ func (tx *Tx) init() {
 	tx.Award = NewAwardClient(tx.config)
 	tx.Change = NewChangeClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
+	tx.Contact = NewContactClient(tx.config)
 	tx.Contribution = NewContributionClient(tx.config)
 	tx.Event = NewEventClient(tx.config)
 	tx.Group = NewGroupClient(tx.config)
@@ -199,6 +204,7 @@ func (tx *Tx) init() {
 	tx.Report = NewReportClient(tx.config)
 	tx.Review = NewReviewClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
+	tx.ShippingAddress = NewShippingAddressClient(tx.config)
 	tx.Sponsor = NewSponsorClient(tx.config)
 	tx.Submission = NewSubmissionClient(tx.config)
 	tx.User = NewUserClient(tx.config)

@@ -9,8 +9,10 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
@@ -40,12 +42,6 @@ type User struct {
 	OrganizationID pulid.ID `json:"organization_id,omitempty"`
 	// Profile picture.
 	AvatarURL string `json:"avatar_url,omitempty"`
-	// Private contact email.
-	Email *string `json:"email,omitempty"`
-	// Private phone number.
-	Phone *string `json:"phone,omitempty"`
-	// Private postal address for swag kits.
-	ShippingAddress *string `json:"-"`
 	// Identity provider that vouches for the person.
 	OidcIssuer *string `json:"oidc_issuer,omitempty"`
 	// The person's subject at that provider.
@@ -61,23 +57,27 @@ type User struct {
 type UserEdges struct {
 	// The organization the person works for.
 	Organization *Organization `json:"organization,omitempty"`
+	// The person's private email; null unless the viewer may see it.
+	Contact *Contact `json:"contact,omitempty"`
+	// Where the person's swag kit goes; null unless the viewer may see it.
+	ShippingAddress *ShippingAddress `json:"shipping_address,omitempty"`
 	// The person's roles in groups, regions and communities.
 	Roles []*Role `json:"roles,omitempty"`
 	// What the person contributed.
 	Contributions []*Contribution `json:"contributions,omitempty"`
 	// Recognitions the person received.
 	Awards []*Award `json:"awards,omitempty"`
-	// Event registrations (private).
+	// Event registrations the viewer may see.
 	Registrations []*Registration `json:"registrations,omitempty"`
-	// Applications the person submitted.
+	// Applications the person submitted that the viewer may see.
 	Applications []*Application `json:"applications,omitempty"`
-	// The person's API tokens.
+	// The person's API tokens; only the person sees them.
 	APITokens []*APIToken `json:"api_tokens,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [9]map[string]int
 
 	namedRoles         map[string][]*Role
 	namedContributions map[string][]*Contribution
@@ -98,10 +98,32 @@ func (e UserEdges) OrganizationOrErr() (*Organization, error) {
 	return nil, &NotLoadedError{edge: "organization"}
 }
 
+// ContactOrErr returns the Contact value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e UserEdges) ContactOrErr() (*Contact, error) {
+	if e.Contact != nil {
+		return e.Contact, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: contact.Label}
+	}
+	return nil, &NotLoadedError{edge: "contact"}
+}
+
+// ShippingAddressOrErr returns the ShippingAddress value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e UserEdges) ShippingAddressOrErr() (*ShippingAddress, error) {
+	if e.ShippingAddress != nil {
+		return e.ShippingAddress, nil
+	} else if e.loadedTypes[2] {
+		return nil, &NotFoundError{label: shippingaddress.Label}
+	}
+	return nil, &NotLoadedError{edge: "shipping_address"}
+}
+
 // RolesOrErr returns the Roles value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) RolesOrErr() ([]*Role, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[3] {
 		return e.Roles, nil
 	}
 	return nil, &NotLoadedError{edge: "roles"}
@@ -110,7 +132,7 @@ func (e UserEdges) RolesOrErr() ([]*Role, error) {
 // ContributionsOrErr returns the Contributions value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) ContributionsOrErr() ([]*Contribution, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[4] {
 		return e.Contributions, nil
 	}
 	return nil, &NotLoadedError{edge: "contributions"}
@@ -119,7 +141,7 @@ func (e UserEdges) ContributionsOrErr() ([]*Contribution, error) {
 // AwardsOrErr returns the Awards value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) AwardsOrErr() ([]*Award, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[5] {
 		return e.Awards, nil
 	}
 	return nil, &NotLoadedError{edge: "awards"}
@@ -128,7 +150,7 @@ func (e UserEdges) AwardsOrErr() ([]*Award, error) {
 // RegistrationsOrErr returns the Registrations value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) RegistrationsOrErr() ([]*Registration, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[6] {
 		return e.Registrations, nil
 	}
 	return nil, &NotLoadedError{edge: "registrations"}
@@ -137,7 +159,7 @@ func (e UserEdges) RegistrationsOrErr() ([]*Registration, error) {
 // ApplicationsOrErr returns the Applications value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) ApplicationsOrErr() ([]*Application, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[7] {
 		return e.Applications, nil
 	}
 	return nil, &NotLoadedError{edge: "applications"}
@@ -146,7 +168,7 @@ func (e UserEdges) ApplicationsOrErr() ([]*Application, error) {
 // APITokensOrErr returns the APITokens value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) APITokensOrErr() ([]*APIToken, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[8] {
 		return e.APITokens, nil
 	}
 	return nil, &NotLoadedError{edge: "api_tokens"}
@@ -159,7 +181,7 @@ func (*User) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case user.FieldID, user.FieldOrganizationID:
 			values[i] = new(pulid.ID)
-		case user.FieldHandle, user.FieldName, user.FieldBio, user.FieldCity, user.FieldCountry, user.FieldAffiliation, user.FieldAvatarURL, user.FieldEmail, user.FieldPhone, user.FieldShippingAddress, user.FieldOidcIssuer, user.FieldOidcSubject:
+		case user.FieldHandle, user.FieldName, user.FieldBio, user.FieldCity, user.FieldCountry, user.FieldAffiliation, user.FieldAvatarURL, user.FieldOidcIssuer, user.FieldOidcSubject:
 			values[i] = new(sql.NullString)
 		case user.FieldCreatedAt, user.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -246,27 +268,6 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.AvatarURL = value.String
 			}
-		case user.FieldEmail:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field email", values[i])
-			} else if value.Valid {
-				_m.Email = new(string)
-				*_m.Email = value.String
-			}
-		case user.FieldPhone:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field phone", values[i])
-			} else if value.Valid {
-				_m.Phone = new(string)
-				*_m.Phone = value.String
-			}
-		case user.FieldShippingAddress:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field shipping_address", values[i])
-			} else if value.Valid {
-				_m.ShippingAddress = new(string)
-				*_m.ShippingAddress = value.String
-			}
 		case user.FieldOidcIssuer:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field oidc_issuer", values[i])
@@ -304,6 +305,16 @@ func (_m *User) Value(name string) (ent.Value, error) {
 // QueryOrganization queries the "organization" edge of the User entity.
 func (_m *User) QueryOrganization() *OrganizationQuery {
 	return NewUserClient(_m.config).QueryOrganization(_m)
+}
+
+// QueryContact queries the "contact" edge of the User entity.
+func (_m *User) QueryContact() *ContactQuery {
+	return NewUserClient(_m.config).QueryContact(_m)
+}
+
+// QueryShippingAddress queries the "shipping_address" edge of the User entity.
+func (_m *User) QueryShippingAddress() *ShippingAddressQuery {
+	return NewUserClient(_m.config).QueryShippingAddress(_m)
 }
 
 // QueryRoles queries the "roles" edge of the User entity.
@@ -388,18 +399,6 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("avatar_url=")
 	builder.WriteString(_m.AvatarURL)
-	builder.WriteString(", ")
-	if v := _m.Email; v != nil {
-		builder.WriteString("email=")
-		builder.WriteString(*v)
-	}
-	builder.WriteString(", ")
-	if v := _m.Phone; v != nil {
-		builder.WriteString("phone=")
-		builder.WriteString(*v)
-	}
-	builder.WriteString(", ")
-	builder.WriteString("shipping_address=<sensitive>")
 	builder.WriteString(", ")
 	if v := _m.OidcIssuer; v != nil {
 		builder.WriteString("oidc_issuer=")

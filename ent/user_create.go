@@ -15,11 +15,13 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
@@ -155,48 +157,6 @@ func (_c *UserCreate) SetNillableAvatarURL(v *string) *UserCreate {
 	return _c
 }
 
-// SetEmail sets the "email" field.
-func (_c *UserCreate) SetEmail(v string) *UserCreate {
-	_c.mutation.SetEmail(v)
-	return _c
-}
-
-// SetNillableEmail sets the "email" field if the given value is not nil.
-func (_c *UserCreate) SetNillableEmail(v *string) *UserCreate {
-	if v != nil {
-		_c.SetEmail(*v)
-	}
-	return _c
-}
-
-// SetPhone sets the "phone" field.
-func (_c *UserCreate) SetPhone(v string) *UserCreate {
-	_c.mutation.SetPhone(v)
-	return _c
-}
-
-// SetNillablePhone sets the "phone" field if the given value is not nil.
-func (_c *UserCreate) SetNillablePhone(v *string) *UserCreate {
-	if v != nil {
-		_c.SetPhone(*v)
-	}
-	return _c
-}
-
-// SetShippingAddress sets the "shipping_address" field.
-func (_c *UserCreate) SetShippingAddress(v string) *UserCreate {
-	_c.mutation.SetShippingAddress(v)
-	return _c
-}
-
-// SetNillableShippingAddress sets the "shipping_address" field if the given value is not nil.
-func (_c *UserCreate) SetNillableShippingAddress(v *string) *UserCreate {
-	if v != nil {
-		_c.SetShippingAddress(*v)
-	}
-	return _c
-}
-
 // SetOidcIssuer sets the "oidc_issuer" field.
 func (_c *UserCreate) SetOidcIssuer(v string) *UserCreate {
 	_c.mutation.SetOidcIssuer(v)
@@ -242,6 +202,44 @@ func (_c *UserCreate) SetNillableID(v *pulid.ID) *UserCreate {
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *UserCreate) SetOrganization(v *Organization) *UserCreate {
 	return _c.SetOrganizationID(v.ID)
+}
+
+// SetContactID sets the "contact" edge to the Contact entity by ID.
+func (_c *UserCreate) SetContactID(id pulid.ID) *UserCreate {
+	_c.mutation.SetContactID(id)
+	return _c
+}
+
+// SetNillableContactID sets the "contact" edge to the Contact entity by ID if the given value is not nil.
+func (_c *UserCreate) SetNillableContactID(id *pulid.ID) *UserCreate {
+	if id != nil {
+		_c = _c.SetContactID(*id)
+	}
+	return _c
+}
+
+// SetContact sets the "contact" edge to the Contact entity.
+func (_c *UserCreate) SetContact(v *Contact) *UserCreate {
+	return _c.SetContactID(v.ID)
+}
+
+// SetShippingAddressID sets the "shipping_address" edge to the ShippingAddress entity by ID.
+func (_c *UserCreate) SetShippingAddressID(id pulid.ID) *UserCreate {
+	_c.mutation.SetShippingAddressID(id)
+	return _c
+}
+
+// SetNillableShippingAddressID sets the "shipping_address" edge to the ShippingAddress entity by ID if the given value is not nil.
+func (_c *UserCreate) SetNillableShippingAddressID(id *pulid.ID) *UserCreate {
+	if id != nil {
+		_c = _c.SetShippingAddressID(*id)
+	}
+	return _c
+}
+
+// SetShippingAddress sets the "shipping_address" edge to the ShippingAddress entity.
+func (_c *UserCreate) SetShippingAddress(v *ShippingAddress) *UserCreate {
+	return _c.SetShippingAddressID(v.ID)
 }
 
 // AddRoleIDs adds the "roles" edge to the Role entity by IDs.
@@ -341,7 +339,9 @@ func (_c *UserCreate) Mutation() *UserMutation {
 
 // Save creates the User in the database.
 func (_c *UserCreate) Save(ctx context.Context) (*User, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -368,19 +368,29 @@ func (_c *UserCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *UserCreate) defaults() {
+func (_c *UserCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if user.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized user.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := user.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if user.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized user.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := user.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if user.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized user.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := user.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -430,21 +440,6 @@ func (_c *UserCreate) check() error {
 	if v, ok := _c.mutation.AvatarURL(); ok {
 		if err := user.AvatarURLValidator(v); err != nil {
 			return &ValidationError{Name: "avatar_url", err: fmt.Errorf(`ent: validator failed for field "User.avatar_url": %w`, err)}
-		}
-	}
-	if v, ok := _c.mutation.Email(); ok {
-		if err := user.EmailValidator(v); err != nil {
-			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "User.email": %w`, err)}
-		}
-	}
-	if v, ok := _c.mutation.Phone(); ok {
-		if err := user.PhoneValidator(v); err != nil {
-			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "User.phone": %w`, err)}
-		}
-	}
-	if v, ok := _c.mutation.ShippingAddress(); ok {
-		if err := user.ShippingAddressValidator(v); err != nil {
-			return &ValidationError{Name: "shipping_address", err: fmt.Errorf(`ent: validator failed for field "User.shipping_address": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
@@ -524,18 +519,6 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 		_spec.SetField(user.FieldAvatarURL, field.TypeString, value)
 		_node.AvatarURL = value
 	}
-	if value, ok := _c.mutation.Email(); ok {
-		_spec.SetField(user.FieldEmail, field.TypeString, value)
-		_node.Email = &value
-	}
-	if value, ok := _c.mutation.Phone(); ok {
-		_spec.SetField(user.FieldPhone, field.TypeString, value)
-		_node.Phone = &value
-	}
-	if value, ok := _c.mutation.ShippingAddress(); ok {
-		_spec.SetField(user.FieldShippingAddress, field.TypeString, value)
-		_node.ShippingAddress = &value
-	}
 	if value, ok := _c.mutation.OidcIssuer(); ok {
 		_spec.SetField(user.FieldOidcIssuer, field.TypeString, value)
 		_node.OidcIssuer = &value
@@ -559,6 +542,38 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.OrganizationID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ContactIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ContactTable,
+			Columns: []string{user.ContactColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ShippingAddressIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ShippingAddressTable,
+			Columns: []string{user.ShippingAddressColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shippingaddress.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.RolesIDs(); len(nodes) > 0 {
@@ -853,60 +868,6 @@ func (u *UserUpsert) ClearAvatarURL() *UserUpsert {
 	return u
 }
 
-// SetEmail sets the "email" field.
-func (u *UserUpsert) SetEmail(v string) *UserUpsert {
-	u.Set(user.FieldEmail, v)
-	return u
-}
-
-// UpdateEmail sets the "email" field to the value that was provided on create.
-func (u *UserUpsert) UpdateEmail() *UserUpsert {
-	u.SetExcluded(user.FieldEmail)
-	return u
-}
-
-// ClearEmail clears the value of the "email" field.
-func (u *UserUpsert) ClearEmail() *UserUpsert {
-	u.SetNull(user.FieldEmail)
-	return u
-}
-
-// SetPhone sets the "phone" field.
-func (u *UserUpsert) SetPhone(v string) *UserUpsert {
-	u.Set(user.FieldPhone, v)
-	return u
-}
-
-// UpdatePhone sets the "phone" field to the value that was provided on create.
-func (u *UserUpsert) UpdatePhone() *UserUpsert {
-	u.SetExcluded(user.FieldPhone)
-	return u
-}
-
-// ClearPhone clears the value of the "phone" field.
-func (u *UserUpsert) ClearPhone() *UserUpsert {
-	u.SetNull(user.FieldPhone)
-	return u
-}
-
-// SetShippingAddress sets the "shipping_address" field.
-func (u *UserUpsert) SetShippingAddress(v string) *UserUpsert {
-	u.Set(user.FieldShippingAddress, v)
-	return u
-}
-
-// UpdateShippingAddress sets the "shipping_address" field to the value that was provided on create.
-func (u *UserUpsert) UpdateShippingAddress() *UserUpsert {
-	u.SetExcluded(user.FieldShippingAddress)
-	return u
-}
-
-// ClearShippingAddress clears the value of the "shipping_address" field.
-func (u *UserUpsert) ClearShippingAddress() *UserUpsert {
-	u.SetNull(user.FieldShippingAddress)
-	return u
-}
-
 // SetOidcIssuer sets the "oidc_issuer" field.
 func (u *UserUpsert) SetOidcIssuer(v string) *UserUpsert {
 	u.Set(user.FieldOidcIssuer, v)
@@ -1159,69 +1120,6 @@ func (u *UserUpsertOne) UpdateAvatarURL() *UserUpsertOne {
 func (u *UserUpsertOne) ClearAvatarURL() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearAvatarURL()
-	})
-}
-
-// SetEmail sets the "email" field.
-func (u *UserUpsertOne) SetEmail(v string) *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.SetEmail(v)
-	})
-}
-
-// UpdateEmail sets the "email" field to the value that was provided on create.
-func (u *UserUpsertOne) UpdateEmail() *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdateEmail()
-	})
-}
-
-// ClearEmail clears the value of the "email" field.
-func (u *UserUpsertOne) ClearEmail() *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.ClearEmail()
-	})
-}
-
-// SetPhone sets the "phone" field.
-func (u *UserUpsertOne) SetPhone(v string) *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.SetPhone(v)
-	})
-}
-
-// UpdatePhone sets the "phone" field to the value that was provided on create.
-func (u *UserUpsertOne) UpdatePhone() *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdatePhone()
-	})
-}
-
-// ClearPhone clears the value of the "phone" field.
-func (u *UserUpsertOne) ClearPhone() *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.ClearPhone()
-	})
-}
-
-// SetShippingAddress sets the "shipping_address" field.
-func (u *UserUpsertOne) SetShippingAddress(v string) *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.SetShippingAddress(v)
-	})
-}
-
-// UpdateShippingAddress sets the "shipping_address" field to the value that was provided on create.
-func (u *UserUpsertOne) UpdateShippingAddress() *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdateShippingAddress()
-	})
-}
-
-// ClearShippingAddress clears the value of the "shipping_address" field.
-func (u *UserUpsertOne) ClearShippingAddress() *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.ClearShippingAddress()
 	})
 }
 
@@ -1650,69 +1548,6 @@ func (u *UserUpsertBulk) UpdateAvatarURL() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearAvatarURL() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearAvatarURL()
-	})
-}
-
-// SetEmail sets the "email" field.
-func (u *UserUpsertBulk) SetEmail(v string) *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.SetEmail(v)
-	})
-}
-
-// UpdateEmail sets the "email" field to the value that was provided on create.
-func (u *UserUpsertBulk) UpdateEmail() *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdateEmail()
-	})
-}
-
-// ClearEmail clears the value of the "email" field.
-func (u *UserUpsertBulk) ClearEmail() *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.ClearEmail()
-	})
-}
-
-// SetPhone sets the "phone" field.
-func (u *UserUpsertBulk) SetPhone(v string) *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.SetPhone(v)
-	})
-}
-
-// UpdatePhone sets the "phone" field to the value that was provided on create.
-func (u *UserUpsertBulk) UpdatePhone() *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdatePhone()
-	})
-}
-
-// ClearPhone clears the value of the "phone" field.
-func (u *UserUpsertBulk) ClearPhone() *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.ClearPhone()
-	})
-}
-
-// SetShippingAddress sets the "shipping_address" field.
-func (u *UserUpsertBulk) SetShippingAddress(v string) *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.SetShippingAddress(v)
-	})
-}
-
-// UpdateShippingAddress sets the "shipping_address" field to the value that was provided on create.
-func (u *UserUpsertBulk) UpdateShippingAddress() *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdateShippingAddress()
-	})
-}
-
-// ClearShippingAddress clears the value of the "shipping_address" field.
-func (u *UserUpsertBulk) ClearShippingAddress() *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.ClearShippingAddress()
 	})
 }
 

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -16,12 +17,14 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
@@ -33,6 +36,8 @@ type UserQuery struct {
 	inters                 []Interceptor
 	predicates             []predicate.User
 	withOrganization       *OrganizationQuery
+	withContact            *ContactQuery
+	withShippingAddress    *ShippingAddressQuery
 	withRoles              *RoleQuery
 	withContributions      *ContributionQuery
 	withAwards             *AwardQuery
@@ -99,6 +104,50 @@ func (_q *UserQuery) QueryOrganization() *OrganizationQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, user.OrganizationTable, user.OrganizationColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryContact chains the current query on the "contact" edge.
+func (_q *UserQuery) QueryContact() *ContactQuery {
+	query := (&ContactClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, user.ContactTable, user.ContactColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryShippingAddress chains the current query on the "shipping_address" edge.
+func (_q *UserQuery) QueryShippingAddress() *ShippingAddressQuery {
+	query := (&ShippingAddressClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(shippingaddress.Table, shippingaddress.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, user.ShippingAddressTable, user.ShippingAddressColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -425,18 +474,20 @@ func (_q *UserQuery) Clone() *UserQuery {
 		return nil
 	}
 	return &UserQuery{
-		config:            _q.config,
-		ctx:               _q.ctx.Clone(),
-		order:             append([]user.OrderOption{}, _q.order...),
-		inters:            append([]Interceptor{}, _q.inters...),
-		predicates:        append([]predicate.User{}, _q.predicates...),
-		withOrganization:  _q.withOrganization.Clone(),
-		withRoles:         _q.withRoles.Clone(),
-		withContributions: _q.withContributions.Clone(),
-		withAwards:        _q.withAwards.Clone(),
-		withRegistrations: _q.withRegistrations.Clone(),
-		withApplications:  _q.withApplications.Clone(),
-		withAPITokens:     _q.withAPITokens.Clone(),
+		config:              _q.config,
+		ctx:                 _q.ctx.Clone(),
+		order:               append([]user.OrderOption{}, _q.order...),
+		inters:              append([]Interceptor{}, _q.inters...),
+		predicates:          append([]predicate.User{}, _q.predicates...),
+		withOrganization:    _q.withOrganization.Clone(),
+		withContact:         _q.withContact.Clone(),
+		withShippingAddress: _q.withShippingAddress.Clone(),
+		withRoles:           _q.withRoles.Clone(),
+		withContributions:   _q.withContributions.Clone(),
+		withAwards:          _q.withAwards.Clone(),
+		withRegistrations:   _q.withRegistrations.Clone(),
+		withApplications:    _q.withApplications.Clone(),
+		withAPITokens:       _q.withAPITokens.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -452,6 +503,28 @@ func (_q *UserQuery) WithOrganization(opts ...func(*OrganizationQuery)) *UserQue
 		opt(query)
 	}
 	_q.withOrganization = query
+	return _q
+}
+
+// WithContact tells the query-builder to eager-load the nodes that are connected to
+// the "contact" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithContact(opts ...func(*ContactQuery)) *UserQuery {
+	query := (&ContactClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withContact = query
+	return _q
+}
+
+// WithShippingAddress tells the query-builder to eager-load the nodes that are connected to
+// the "shipping_address" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithShippingAddress(opts ...func(*ShippingAddressQuery)) *UserQuery {
+	query := (&ShippingAddressClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withShippingAddress = query
 	return _q
 }
 
@@ -592,6 +665,12 @@ func (_q *UserQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if user.Policy == nil {
+		return errors.New("ent: uninitialized user.Policy (forgotten import ent/runtime?)")
+	}
+	if err := user.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -600,8 +679,10 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		nodes       = []*User{}
 		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [9]bool{
 			_q.withOrganization != nil,
+			_q.withContact != nil,
+			_q.withShippingAddress != nil,
 			_q.withRoles != nil,
 			_q.withContributions != nil,
 			_q.withAwards != nil,
@@ -637,6 +718,18 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	if query := _q.withOrganization; query != nil {
 		if err := _q.loadOrganization(ctx, query, nodes, nil,
 			func(n *User, e *Organization) { n.Edges.Organization = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withContact; query != nil {
+		if err := _q.loadContact(ctx, query, nodes, nil,
+			func(n *User, e *Contact) { n.Edges.Contact = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withShippingAddress; query != nil {
+		if err := _q.loadShippingAddress(ctx, query, nodes, nil,
+			func(n *User, e *ShippingAddress) { n.Edges.ShippingAddress = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -758,6 +851,60 @@ func (_q *UserQuery) loadOrganization(ctx context.Context, query *OrganizationQu
 		for i := range nodes {
 			assign(nodes[i], n)
 		}
+	}
+	return nil
+}
+func (_q *UserQuery) loadContact(ctx context.Context, query *ContactQuery, nodes []*User, init func(*User), assign func(*User, *Contact)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(contact.FieldUserID)
+	}
+	query.Where(predicate.Contact(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.ContactColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadShippingAddress(ctx context.Context, query *ShippingAddressQuery, nodes []*User, init func(*User), assign func(*User, *ShippingAddress)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(shippingaddress.FieldUserID)
+	}
+	query.Where(predicate.ShippingAddress(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.ShippingAddressColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
 	}
 	return nil
 }

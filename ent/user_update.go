@@ -14,12 +14,14 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
@@ -191,66 +193,6 @@ func (_u *UserUpdate) ClearAvatarURL() *UserUpdate {
 	return _u
 }
 
-// SetEmail sets the "email" field.
-func (_u *UserUpdate) SetEmail(v string) *UserUpdate {
-	_u.mutation.SetEmail(v)
-	return _u
-}
-
-// SetNillableEmail sets the "email" field if the given value is not nil.
-func (_u *UserUpdate) SetNillableEmail(v *string) *UserUpdate {
-	if v != nil {
-		_u.SetEmail(*v)
-	}
-	return _u
-}
-
-// ClearEmail clears the value of the "email" field.
-func (_u *UserUpdate) ClearEmail() *UserUpdate {
-	_u.mutation.ClearEmail()
-	return _u
-}
-
-// SetPhone sets the "phone" field.
-func (_u *UserUpdate) SetPhone(v string) *UserUpdate {
-	_u.mutation.SetPhone(v)
-	return _u
-}
-
-// SetNillablePhone sets the "phone" field if the given value is not nil.
-func (_u *UserUpdate) SetNillablePhone(v *string) *UserUpdate {
-	if v != nil {
-		_u.SetPhone(*v)
-	}
-	return _u
-}
-
-// ClearPhone clears the value of the "phone" field.
-func (_u *UserUpdate) ClearPhone() *UserUpdate {
-	_u.mutation.ClearPhone()
-	return _u
-}
-
-// SetShippingAddress sets the "shipping_address" field.
-func (_u *UserUpdate) SetShippingAddress(v string) *UserUpdate {
-	_u.mutation.SetShippingAddress(v)
-	return _u
-}
-
-// SetNillableShippingAddress sets the "shipping_address" field if the given value is not nil.
-func (_u *UserUpdate) SetNillableShippingAddress(v *string) *UserUpdate {
-	if v != nil {
-		_u.SetShippingAddress(*v)
-	}
-	return _u
-}
-
-// ClearShippingAddress clears the value of the "shipping_address" field.
-func (_u *UserUpdate) ClearShippingAddress() *UserUpdate {
-	_u.mutation.ClearShippingAddress()
-	return _u
-}
-
 // SetOidcIssuer sets the "oidc_issuer" field.
 func (_u *UserUpdate) SetOidcIssuer(v string) *UserUpdate {
 	_u.mutation.SetOidcIssuer(v)
@@ -294,6 +236,44 @@ func (_u *UserUpdate) ClearOidcSubject() *UserUpdate {
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_u *UserUpdate) SetOrganization(v *Organization) *UserUpdate {
 	return _u.SetOrganizationID(v.ID)
+}
+
+// SetContactID sets the "contact" edge to the Contact entity by ID.
+func (_u *UserUpdate) SetContactID(id pulid.ID) *UserUpdate {
+	_u.mutation.SetContactID(id)
+	return _u
+}
+
+// SetNillableContactID sets the "contact" edge to the Contact entity by ID if the given value is not nil.
+func (_u *UserUpdate) SetNillableContactID(id *pulid.ID) *UserUpdate {
+	if id != nil {
+		_u = _u.SetContactID(*id)
+	}
+	return _u
+}
+
+// SetContact sets the "contact" edge to the Contact entity.
+func (_u *UserUpdate) SetContact(v *Contact) *UserUpdate {
+	return _u.SetContactID(v.ID)
+}
+
+// SetShippingAddressID sets the "shipping_address" edge to the ShippingAddress entity by ID.
+func (_u *UserUpdate) SetShippingAddressID(id pulid.ID) *UserUpdate {
+	_u.mutation.SetShippingAddressID(id)
+	return _u
+}
+
+// SetNillableShippingAddressID sets the "shipping_address" edge to the ShippingAddress entity by ID if the given value is not nil.
+func (_u *UserUpdate) SetNillableShippingAddressID(id *pulid.ID) *UserUpdate {
+	if id != nil {
+		_u = _u.SetShippingAddressID(*id)
+	}
+	return _u
+}
+
+// SetShippingAddress sets the "shipping_address" edge to the ShippingAddress entity.
+func (_u *UserUpdate) SetShippingAddress(v *ShippingAddress) *UserUpdate {
+	return _u.SetShippingAddressID(v.ID)
 }
 
 // AddRoleIDs adds the "roles" edge to the Role entity by IDs.
@@ -394,6 +374,18 @@ func (_u *UserUpdate) Mutation() *UserMutation {
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (_u *UserUpdate) ClearOrganization() *UserUpdate {
 	_u.mutation.ClearOrganization()
+	return _u
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (_u *UserUpdate) ClearContact() *UserUpdate {
+	_u.mutation.ClearContact()
+	return _u
+}
+
+// ClearShippingAddress clears the "shipping_address" edge to the ShippingAddress entity.
+func (_u *UserUpdate) ClearShippingAddress() *UserUpdate {
+	_u.mutation.ClearShippingAddress()
 	return _u
 }
 
@@ -525,7 +517,9 @@ func (_u *UserUpdate) RemoveAPITokens(v ...*APIToken) *UserUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *UserUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -552,11 +546,15 @@ func (_u *UserUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *UserUpdate) defaults() {
+func (_u *UserUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if user.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized user.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := user.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -594,21 +592,6 @@ func (_u *UserUpdate) check() error {
 	if v, ok := _u.mutation.AvatarURL(); ok {
 		if err := user.AvatarURLValidator(v); err != nil {
 			return &ValidationError{Name: "avatar_url", err: fmt.Errorf(`ent: validator failed for field "User.avatar_url": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.Email(); ok {
-		if err := user.EmailValidator(v); err != nil {
-			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "User.email": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.Phone(); ok {
-		if err := user.PhoneValidator(v); err != nil {
-			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "User.phone": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.ShippingAddress(); ok {
-		if err := user.ShippingAddressValidator(v); err != nil {
-			return &ValidationError{Name: "shipping_address", err: fmt.Errorf(`ent: validator failed for field "User.shipping_address": %w`, err)}
 		}
 	}
 	return nil
@@ -671,24 +654,6 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.AvatarURLCleared() {
 		_spec.ClearField(user.FieldAvatarURL, field.TypeString)
 	}
-	if value, ok := _u.mutation.Email(); ok {
-		_spec.SetField(user.FieldEmail, field.TypeString, value)
-	}
-	if _u.mutation.EmailCleared() {
-		_spec.ClearField(user.FieldEmail, field.TypeString)
-	}
-	if value, ok := _u.mutation.Phone(); ok {
-		_spec.SetField(user.FieldPhone, field.TypeString, value)
-	}
-	if _u.mutation.PhoneCleared() {
-		_spec.ClearField(user.FieldPhone, field.TypeString)
-	}
-	if value, ok := _u.mutation.ShippingAddress(); ok {
-		_spec.SetField(user.FieldShippingAddress, field.TypeString, value)
-	}
-	if _u.mutation.ShippingAddressCleared() {
-		_spec.ClearField(user.FieldShippingAddress, field.TypeString)
-	}
 	if value, ok := _u.mutation.OidcIssuer(); ok {
 		_spec.SetField(user.FieldOidcIssuer, field.TypeString, value)
 	}
@@ -723,6 +688,64 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(organization.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ContactCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ContactTable,
+			Columns: []string{user.ContactColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ContactIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ContactTable,
+			Columns: []string{user.ContactColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ShippingAddressCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ShippingAddressTable,
+			Columns: []string{user.ShippingAddressColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shippingaddress.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ShippingAddressIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ShippingAddressTable,
+			Columns: []string{user.ShippingAddressColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shippingaddress.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1176,66 +1199,6 @@ func (_u *UserUpdateOne) ClearAvatarURL() *UserUpdateOne {
 	return _u
 }
 
-// SetEmail sets the "email" field.
-func (_u *UserUpdateOne) SetEmail(v string) *UserUpdateOne {
-	_u.mutation.SetEmail(v)
-	return _u
-}
-
-// SetNillableEmail sets the "email" field if the given value is not nil.
-func (_u *UserUpdateOne) SetNillableEmail(v *string) *UserUpdateOne {
-	if v != nil {
-		_u.SetEmail(*v)
-	}
-	return _u
-}
-
-// ClearEmail clears the value of the "email" field.
-func (_u *UserUpdateOne) ClearEmail() *UserUpdateOne {
-	_u.mutation.ClearEmail()
-	return _u
-}
-
-// SetPhone sets the "phone" field.
-func (_u *UserUpdateOne) SetPhone(v string) *UserUpdateOne {
-	_u.mutation.SetPhone(v)
-	return _u
-}
-
-// SetNillablePhone sets the "phone" field if the given value is not nil.
-func (_u *UserUpdateOne) SetNillablePhone(v *string) *UserUpdateOne {
-	if v != nil {
-		_u.SetPhone(*v)
-	}
-	return _u
-}
-
-// ClearPhone clears the value of the "phone" field.
-func (_u *UserUpdateOne) ClearPhone() *UserUpdateOne {
-	_u.mutation.ClearPhone()
-	return _u
-}
-
-// SetShippingAddress sets the "shipping_address" field.
-func (_u *UserUpdateOne) SetShippingAddress(v string) *UserUpdateOne {
-	_u.mutation.SetShippingAddress(v)
-	return _u
-}
-
-// SetNillableShippingAddress sets the "shipping_address" field if the given value is not nil.
-func (_u *UserUpdateOne) SetNillableShippingAddress(v *string) *UserUpdateOne {
-	if v != nil {
-		_u.SetShippingAddress(*v)
-	}
-	return _u
-}
-
-// ClearShippingAddress clears the value of the "shipping_address" field.
-func (_u *UserUpdateOne) ClearShippingAddress() *UserUpdateOne {
-	_u.mutation.ClearShippingAddress()
-	return _u
-}
-
 // SetOidcIssuer sets the "oidc_issuer" field.
 func (_u *UserUpdateOne) SetOidcIssuer(v string) *UserUpdateOne {
 	_u.mutation.SetOidcIssuer(v)
@@ -1279,6 +1242,44 @@ func (_u *UserUpdateOne) ClearOidcSubject() *UserUpdateOne {
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_u *UserUpdateOne) SetOrganization(v *Organization) *UserUpdateOne {
 	return _u.SetOrganizationID(v.ID)
+}
+
+// SetContactID sets the "contact" edge to the Contact entity by ID.
+func (_u *UserUpdateOne) SetContactID(id pulid.ID) *UserUpdateOne {
+	_u.mutation.SetContactID(id)
+	return _u
+}
+
+// SetNillableContactID sets the "contact" edge to the Contact entity by ID if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableContactID(id *pulid.ID) *UserUpdateOne {
+	if id != nil {
+		_u = _u.SetContactID(*id)
+	}
+	return _u
+}
+
+// SetContact sets the "contact" edge to the Contact entity.
+func (_u *UserUpdateOne) SetContact(v *Contact) *UserUpdateOne {
+	return _u.SetContactID(v.ID)
+}
+
+// SetShippingAddressID sets the "shipping_address" edge to the ShippingAddress entity by ID.
+func (_u *UserUpdateOne) SetShippingAddressID(id pulid.ID) *UserUpdateOne {
+	_u.mutation.SetShippingAddressID(id)
+	return _u
+}
+
+// SetNillableShippingAddressID sets the "shipping_address" edge to the ShippingAddress entity by ID if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableShippingAddressID(id *pulid.ID) *UserUpdateOne {
+	if id != nil {
+		_u = _u.SetShippingAddressID(*id)
+	}
+	return _u
+}
+
+// SetShippingAddress sets the "shipping_address" edge to the ShippingAddress entity.
+func (_u *UserUpdateOne) SetShippingAddress(v *ShippingAddress) *UserUpdateOne {
+	return _u.SetShippingAddressID(v.ID)
 }
 
 // AddRoleIDs adds the "roles" edge to the Role entity by IDs.
@@ -1379,6 +1380,18 @@ func (_u *UserUpdateOne) Mutation() *UserMutation {
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (_u *UserUpdateOne) ClearOrganization() *UserUpdateOne {
 	_u.mutation.ClearOrganization()
+	return _u
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (_u *UserUpdateOne) ClearContact() *UserUpdateOne {
+	_u.mutation.ClearContact()
+	return _u
+}
+
+// ClearShippingAddress clears the "shipping_address" edge to the ShippingAddress entity.
+func (_u *UserUpdateOne) ClearShippingAddress() *UserUpdateOne {
+	_u.mutation.ClearShippingAddress()
 	return _u
 }
 
@@ -1523,7 +1536,9 @@ func (_u *UserUpdateOne) Select(field string, fields ...string) *UserUpdateOne {
 
 // Save executes the query and returns the updated User entity.
 func (_u *UserUpdateOne) Save(ctx context.Context) (*User, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1550,11 +1565,15 @@ func (_u *UserUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *UserUpdateOne) defaults() {
+func (_u *UserUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if user.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized user.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := user.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1592,21 +1611,6 @@ func (_u *UserUpdateOne) check() error {
 	if v, ok := _u.mutation.AvatarURL(); ok {
 		if err := user.AvatarURLValidator(v); err != nil {
 			return &ValidationError{Name: "avatar_url", err: fmt.Errorf(`ent: validator failed for field "User.avatar_url": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.Email(); ok {
-		if err := user.EmailValidator(v); err != nil {
-			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "User.email": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.Phone(); ok {
-		if err := user.PhoneValidator(v); err != nil {
-			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "User.phone": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.ShippingAddress(); ok {
-		if err := user.ShippingAddressValidator(v); err != nil {
-			return &ValidationError{Name: "shipping_address", err: fmt.Errorf(`ent: validator failed for field "User.shipping_address": %w`, err)}
 		}
 	}
 	return nil
@@ -1686,24 +1690,6 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	if _u.mutation.AvatarURLCleared() {
 		_spec.ClearField(user.FieldAvatarURL, field.TypeString)
 	}
-	if value, ok := _u.mutation.Email(); ok {
-		_spec.SetField(user.FieldEmail, field.TypeString, value)
-	}
-	if _u.mutation.EmailCleared() {
-		_spec.ClearField(user.FieldEmail, field.TypeString)
-	}
-	if value, ok := _u.mutation.Phone(); ok {
-		_spec.SetField(user.FieldPhone, field.TypeString, value)
-	}
-	if _u.mutation.PhoneCleared() {
-		_spec.ClearField(user.FieldPhone, field.TypeString)
-	}
-	if value, ok := _u.mutation.ShippingAddress(); ok {
-		_spec.SetField(user.FieldShippingAddress, field.TypeString, value)
-	}
-	if _u.mutation.ShippingAddressCleared() {
-		_spec.ClearField(user.FieldShippingAddress, field.TypeString)
-	}
 	if value, ok := _u.mutation.OidcIssuer(); ok {
 		_spec.SetField(user.FieldOidcIssuer, field.TypeString, value)
 	}
@@ -1738,6 +1724,64 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(organization.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ContactCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ContactTable,
+			Columns: []string{user.ContactColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ContactIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ContactTable,
+			Columns: []string{user.ContactColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ShippingAddressCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ShippingAddressTable,
+			Columns: []string{user.ShippingAddressColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shippingaddress.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ShippingAddressIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.ShippingAddressTable,
+			Columns: []string{user.ShippingAddressColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shippingaddress.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

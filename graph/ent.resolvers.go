@@ -96,6 +96,15 @@ func (r *queryResolver) Regions(ctx context.Context, after *entgql.Cursor[pulid.
 		)
 }
 
+// Reports is the resolver for the reports field.
+func (r *queryResolver) Reports(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) (*ent.ReportConnection, error) {
+	return r.client.Report.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithReportOrder(orderBy),
+			ent.WithReportFilter(where.Filter),
+		)
+}
+
 // Roles is the resolver for the roles field.
 func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
 	return r.client.Role.Query().
@@ -114,7 +123,21 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 		)
 }
 
+// Application returns generated.ApplicationResolver implementation.
+func (r *Resolver) Application() generated.ApplicationResolver { return &applicationResolver{r} }
+
+// Event returns generated.EventResolver implementation.
+func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
+
+// Group returns generated.GroupResolver implementation.
+func (r *Resolver) Group() generated.GroupResolver { return &groupResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	applicationResolver struct{ *Resolver }
+	eventResolver       struct{ *Resolver }
+	groupResolver       struct{ *Resolver }
+	queryResolver       struct{ *Resolver }
+)

@@ -7,12 +7,78 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	entcommunity "github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/graph/generated"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/viewer"
 )
+
+// ViewerCanReview is the resolver for the viewerCanReview field.
+func (r *applicationResolver) ViewerCanReview(ctx context.Context, obj *ent.Application) (bool, error) {
+	return authz.CanReviewApplication(viewer.FromContext(ctx), obj), nil
+}
+
+// ViewerCanEdit is the resolver for the viewerCanEdit field.
+func (r *eventResolver) ViewerCanEdit(ctx context.Context, obj *ent.Event) (bool, error) {
+	return authz.CanEditEvent(viewer.FromContext(ctx), obj), nil
+}
+
+// ViewerCanRegister is the resolver for the viewerCanRegister field.
+func (r *eventResolver) ViewerCanRegister(ctx context.Context, obj *ent.Event) (bool, error) {
+	return authz.CanRegisterForEvent(viewer.FromContext(ctx), obj, time.Now()), nil
+}
+
+// ViewerCanAdminister is the resolver for the viewerCanAdminister field.
+func (r *groupResolver) ViewerCanAdminister(ctx context.Context, obj *ent.Group) (bool, error) {
+	return authz.CanAdministerGroup(viewer.FromContext(ctx), obj), nil
+}
+
+// ViewerCanJoin is the resolver for the viewerCanJoin field.
+func (r *groupResolver) ViewerCanJoin(ctx context.Context, obj *ent.Group) (bool, error) {
+	return authz.CanJoinGroup(viewer.FromContext(ctx), obj), nil
+}
+
+// CreateAPIToken is the resolver for the createAPIToken field.
+func (r *mutationResolver) CreateAPIToken(ctx context.Context, input generated.CreateAPITokenInput) (*generated.CreateAPITokenPayload, error) {
+	v := viewer.FromContext(ctx)
+	if !v.IsUser() {
+		return nil, apierror.Unauthenticatedf("sign in to create API tokens")
+	}
+	var expires *time.Time
+	if input.ExpiresInDays != nil {
+		if *input.ExpiresInDays < 1 || *input.ExpiresInDays > 730 {
+			return nil, apierror.Invalid("expiresInDays", "expiresInDays must be between 1 and 730")
+		}
+		t := time.Now().Add(time.Duration(*input.ExpiresInDays) * 24 * time.Hour)
+		expires = &t
+	}
+	secret, tok, err := auth.CreateToken(ctx, ent.FromContext(ctx), auth.NewTokenInput{
+		OwnerID: v.UserID, Name: input.Name, Scopes: input.Scopes, ExpiresAt: expires,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &generated.CreateAPITokenPayload{Token: secret, APIToken: tok}, nil
+}
+
+// RevokeAPIToken is the resolver for the revokeAPIToken field.
+func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input generated.RevokeAPITokenInput) (*generated.RevokeAPITokenPayload, error) {
+	if !viewer.FromContext(ctx).IsUser() {
+		return nil, apierror.Unauthenticatedf("sign in to revoke API tokens")
+	}
+	tok, err := auth.RevokeToken(ctx, ent.FromContext(ctx), input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RevokeAPITokenPayload{APIToken: tok}, nil
+}
 
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
@@ -42,3 +108,21 @@ func (r *queryResolver) User(ctx context.Context, handle string) (*ent.User, err
 	}
 	return nullIfNotFound(q.Only(ctx))
 }
+
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
+	v := viewer.FromContext(ctx)
+	if !v.IsUser() {
+		return nil, nil
+	}
+	q, err := r.client.User.Query().Where(user.ID(v.UserID)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nullIfNotFound(q.Only(ctx))
+}
+
+// Mutation returns generated.MutationResolver implementation.
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+type mutationResolver struct{ *Resolver }

@@ -25,6 +25,8 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldGroupID holds the string denoting the group_id field in the database.
 	FieldGroupID = "group_id"
+	// FieldCommunityID holds the string denoting the community_id field in the database.
+	FieldCommunityID = "community_id"
 	// FieldKind holds the string denoting the kind field in the database.
 	FieldKind = "kind"
 	// FieldTitle holds the string denoting the title field in the database.
@@ -101,6 +103,7 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldGroupID,
+	FieldCommunityID,
 	FieldKind,
 	FieldTitle,
 	FieldDescription,
@@ -134,7 +137,8 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/usergroups/usergroups/ent/runtime"
 var (
-	Hooks [1]ent.Hook
+	Hooks  [3]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -273,6 +277,11 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByGroupID orders the results by the group_id field.
 func ByGroupID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldGroupID, opts...).ToFunc()
+}
+
+// ByCommunityID orders the results by the community_id field.
+func ByCommunityID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCommunityID, opts...).ToFunc()
 }
 
 // ByKind orders the results by the kind field.

@@ -71,6 +71,11 @@ func GroupID(v pulid.ID) predicate.Event {
 	return predicate.Event(sql.FieldEQ(FieldGroupID, v))
 }
 
+// CommunityID applies equality check predicate on the "community_id" field. It's identical to CommunityIDEQ.
+func CommunityID(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldCommunityID, v))
+}
+
 // Title applies equality check predicate on the "title" field. It's identical to TitleEQ.
 func Title(v string) predicate.Event {
 	return predicate.Event(sql.FieldEQ(FieldTitle, v))
@@ -279,6 +284,86 @@ func GroupIDEqualFold(v pulid.ID) predicate.Event {
 func GroupIDContainsFold(v pulid.ID) predicate.Event {
 	vc := string(v)
 	return predicate.Event(sql.FieldContainsFold(FieldGroupID, vc))
+}
+
+// CommunityIDEQ applies the EQ predicate on the "community_id" field.
+func CommunityIDEQ(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldCommunityID, v))
+}
+
+// CommunityIDNEQ applies the NEQ predicate on the "community_id" field.
+func CommunityIDNEQ(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldNEQ(FieldCommunityID, v))
+}
+
+// CommunityIDIn applies the In predicate on the "community_id" field.
+func CommunityIDIn(vs ...pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldIn(FieldCommunityID, vs...))
+}
+
+// CommunityIDNotIn applies the NotIn predicate on the "community_id" field.
+func CommunityIDNotIn(vs ...pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldNotIn(FieldCommunityID, vs...))
+}
+
+// CommunityIDGT applies the GT predicate on the "community_id" field.
+func CommunityIDGT(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldGT(FieldCommunityID, v))
+}
+
+// CommunityIDGTE applies the GTE predicate on the "community_id" field.
+func CommunityIDGTE(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldGTE(FieldCommunityID, v))
+}
+
+// CommunityIDLT applies the LT predicate on the "community_id" field.
+func CommunityIDLT(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldLT(FieldCommunityID, v))
+}
+
+// CommunityIDLTE applies the LTE predicate on the "community_id" field.
+func CommunityIDLTE(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldLTE(FieldCommunityID, v))
+}
+
+// CommunityIDContains applies the Contains predicate on the "community_id" field.
+func CommunityIDContains(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldContains(FieldCommunityID, vc))
+}
+
+// CommunityIDHasPrefix applies the HasPrefix predicate on the "community_id" field.
+func CommunityIDHasPrefix(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldHasPrefix(FieldCommunityID, vc))
+}
+
+// CommunityIDHasSuffix applies the HasSuffix predicate on the "community_id" field.
+func CommunityIDHasSuffix(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldHasSuffix(FieldCommunityID, vc))
+}
+
+// CommunityIDIsNil applies the IsNil predicate on the "community_id" field.
+func CommunityIDIsNil() predicate.Event {
+	return predicate.Event(sql.FieldIsNull(FieldCommunityID))
+}
+
+// CommunityIDNotNil applies the NotNil predicate on the "community_id" field.
+func CommunityIDNotNil() predicate.Event {
+	return predicate.Event(sql.FieldNotNull(FieldCommunityID))
+}
+
+// CommunityIDEqualFold applies the EqualFold predicate on the "community_id" field.
+func CommunityIDEqualFold(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldEqualFold(FieldCommunityID, vc))
+}
+
+// CommunityIDContainsFold applies the ContainsFold predicate on the "community_id" field.
+func CommunityIDContainsFold(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldContainsFold(FieldCommunityID, vc))
 }
 
 // KindEQ applies the EQ predicate on the "kind" field.

@@ -81,6 +81,18 @@ func (f CommunityFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CommunityMutation", m)
 }
 
+// The ContactFunc type is an adapter to allow the use of ordinary
+// function as Contact mutator.
+type ContactFunc func(context.Context, *ent.ContactMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ContactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ContactMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactMutation", m)
+}
+
 // The ContributionFunc type is an adapter to allow the use of ordinary
 // function as Contribution mutator.
 type ContributionFunc func(context.Context, *ent.ContributionMutation) (ent.Value, error)
@@ -199,6 +211,18 @@ func (f RoleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RoleMutation", m)
+}
+
+// The ShippingAddressFunc type is an adapter to allow the use of ordinary
+// function as ShippingAddress mutator.
+type ShippingAddressFunc func(context.Context, *ent.ShippingAddressMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ShippingAddressFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ShippingAddressMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ShippingAddressMutation", m)
 }
 
 // The SponsorFunc type is an adapter to allow the use of ordinary

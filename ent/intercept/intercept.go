@@ -14,6 +14,7 @@ import (
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
@@ -25,6 +26,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
@@ -246,6 +248,33 @@ func (f TraverseCommunity) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CommunityQuery", q)
+}
+
+// The ContactFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ContactFunc func(context.Context, *ent.ContactQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ContactFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ContactQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ContactQuery", q)
+}
+
+// The TraverseContact type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseContact func(context.Context, *ent.ContactQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseContact) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseContact) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ContactQuery", q)
 }
 
 // The ContributionFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -518,6 +547,33 @@ func (f TraverseRole) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RoleQuery", q)
 }
 
+// The ShippingAddressFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ShippingAddressFunc func(context.Context, *ent.ShippingAddressQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ShippingAddressFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ShippingAddressQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ShippingAddressQuery", q)
+}
+
+// The TraverseShippingAddress type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseShippingAddress func(context.Context, *ent.ShippingAddressQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseShippingAddress) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseShippingAddress) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ShippingAddressQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ShippingAddressQuery", q)
+}
+
 // The SponsorFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SponsorFunc func(context.Context, *ent.SponsorQuery) (ent.Value, error)
 
@@ -614,6 +670,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ChangeQuery, predicate.Change, change.OrderOption]{typ: ent.TypeChange, tq: q}, nil
 	case *ent.CommunityQuery:
 		return &query[*ent.CommunityQuery, predicate.Community, community.OrderOption]{typ: ent.TypeCommunity, tq: q}, nil
+	case *ent.ContactQuery:
+		return &query[*ent.ContactQuery, predicate.Contact, contact.OrderOption]{typ: ent.TypeContact, tq: q}, nil
 	case *ent.ContributionQuery:
 		return &query[*ent.ContributionQuery, predicate.Contribution, contribution.OrderOption]{typ: ent.TypeContribution, tq: q}, nil
 	case *ent.EventQuery:
@@ -634,6 +692,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ReviewQuery, predicate.Review, review.OrderOption]{typ: ent.TypeReview, tq: q}, nil
 	case *ent.RoleQuery:
 		return &query[*ent.RoleQuery, predicate.Role, role.OrderOption]{typ: ent.TypeRole, tq: q}, nil
+	case *ent.ShippingAddressQuery:
+		return &query[*ent.ShippingAddressQuery, predicate.ShippingAddress, shippingaddress.OrderOption]{typ: ent.TypeShippingAddress, tq: q}, nil
 	case *ent.SponsorQuery:
 		return &query[*ent.SponsorQuery, predicate.Sponsor, sponsor.OrderOption]{typ: ent.TypeSponsor, tq: q}, nil
 	case *ent.SubmissionQuery:

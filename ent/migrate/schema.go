@@ -267,6 +267,28 @@ var (
 		Columns:    CommunitiesColumns,
 		PrimaryKey: []*schema.Column{CommunitiesColumns[0]},
 	}
+	// ContactsColumns holds the columns for the "contacts" table.
+	ContactsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "email", Type: field.TypeString, Unique: true},
+		{Name: "user_id", Type: field.TypeString, Unique: true, Size: 40},
+	}
+	// ContactsTable holds the schema information for the "contacts" table.
+	ContactsTable = &schema.Table{
+		Name:       "contacts",
+		Columns:    ContactsColumns,
+		PrimaryKey: []*schema.Column{ContactsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "contacts_users_contact",
+				Columns:    []*schema.Column{ContactsColumns[4]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// ContributionsColumns holds the columns for the "contributions" table.
 	ContributionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -336,6 +358,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "community_id", Type: field.TypeString, Nullable: true},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"MEETUP", "WORKSHOP", "HACKFEST", "SOCIAL", "TRAINING", "CLOSED_DOOR", "SUMMIT"}, Default: "MEETUP"},
 		{Name: "title", Type: field.TypeString},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -361,7 +384,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "events_groups_events",
-				Columns:    []*schema.Column{EventsColumns[18]},
+				Columns:    []*schema.Column{EventsColumns[19]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -370,12 +393,12 @@ var (
 			{
 				Name:    "event_group_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{EventsColumns[18], EventsColumns[6]},
+				Columns: []*schema.Column{EventsColumns[19], EventsColumns[7]},
 			},
 			{
 				Name:    "event_status_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{EventsColumns[16], EventsColumns[6]},
+				Columns: []*schema.Column{EventsColumns[17], EventsColumns[7]},
 			},
 		},
 	}
@@ -796,6 +819,30 @@ var (
 			},
 		},
 	}
+	// ShippingAddressesColumns holds the columns for the "shipping_addresses" table.
+	ShippingAddressesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "recipient_name", Type: field.TypeString},
+		{Name: "address", Type: field.TypeString, Size: 2147483647},
+		{Name: "phone", Type: field.TypeString, Nullable: true},
+		{Name: "user_id", Type: field.TypeString, Unique: true, Size: 40},
+	}
+	// ShippingAddressesTable holds the schema information for the "shipping_addresses" table.
+	ShippingAddressesTable = &schema.Table{
+		Name:       "shipping_addresses",
+		Columns:    ShippingAddressesColumns,
+		PrimaryKey: []*schema.Column{ShippingAddressesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "shipping_addresses_users_shipping_address",
+				Columns:    []*schema.Column{ShippingAddressesColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// SponsorsColumns holds the columns for the "sponsors" table.
 	SponsorsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -887,9 +934,6 @@ var (
 		{Name: "country", Type: field.TypeString, Nullable: true},
 		{Name: "affiliation", Type: field.TypeString, Nullable: true},
 		{Name: "avatar_url", Type: field.TypeString, Nullable: true},
-		{Name: "email", Type: field.TypeString, Unique: true, Nullable: true},
-		{Name: "phone", Type: field.TypeString, Nullable: true},
-		{Name: "shipping_address", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "oidc_issuer", Type: field.TypeString, Nullable: true},
 		{Name: "oidc_subject", Type: field.TypeString, Nullable: true},
 		{Name: "application_supporters", Type: field.TypeString, Nullable: true, Size: 40},
@@ -903,13 +947,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_applications_supporters",
-				Columns:    []*schema.Column{UsersColumns[15]},
+				Columns:    []*schema.Column{UsersColumns[12]},
 				RefColumns: []*schema.Column{ApplicationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "users_organizations_members",
-				Columns:    []*schema.Column{UsersColumns[16]},
+				Columns:    []*schema.Column{UsersColumns[13]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -918,12 +962,12 @@ var (
 			{
 				Name:    "user_oidc_issuer_oidc_subject",
 				Unique:  true,
-				Columns: []*schema.Column{UsersColumns[13], UsersColumns[14]},
+				Columns: []*schema.Column{UsersColumns[10], UsersColumns[11]},
 			},
 			{
 				Name:    "user_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[16]},
+				Columns: []*schema.Column{UsersColumns[13]},
 			},
 		},
 	}
@@ -960,6 +1004,7 @@ var (
 		AwardsTable,
 		ChangesTable,
 		CommunitiesTable,
+		ContactsTable,
 		ContributionsTable,
 		EventsTable,
 		GroupsTable,
@@ -970,6 +1015,7 @@ var (
 		ReportsTable,
 		ReviewsTable,
 		RolesTable,
+		ShippingAddressesTable,
 		SponsorsTable,
 		SubmissionsTable,
 		UsersTable,
@@ -991,6 +1037,7 @@ func init() {
 	AwardsTable.ForeignKeys[0].RefTable = GroupsTable
 	AwardsTable.ForeignKeys[1].RefTable = CommunitiesTable
 	AwardsTable.ForeignKeys[2].RefTable = UsersTable
+	ContactsTable.ForeignKeys[0].RefTable = UsersTable
 	ContributionsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	ContributionsTable.ForeignKeys[1].RefTable = UsersTable
 	ContributionsTable.ForeignKeys[2].RefTable = GroupsTable
@@ -1017,6 +1064,7 @@ func init() {
 	RolesTable.ForeignKeys[2].RefTable = RegionsTable
 	RolesTable.ForeignKeys[3].RefTable = GroupsTable
 	RolesTable.ForeignKeys[4].RefTable = UsersTable
+	ShippingAddressesTable.ForeignKeys[0].RefTable = UsersTable
 	SponsorsTable.ForeignKeys[0].RefTable = EventsTable
 	SubmissionsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	SubmissionsTable.ForeignKeys[1].RefTable = UsersTable

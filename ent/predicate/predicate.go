@@ -24,6 +24,9 @@ type Change func(*sql.Selector)
 // Community is the predicate function for community builders.
 type Community func(*sql.Selector)
 
+// Contact is the predicate function for contact builders.
+type Contact func(*sql.Selector)
+
 // Contribution is the predicate function for contribution builders.
 type Contribution func(*sql.Selector)
 
@@ -53,6 +56,9 @@ type Review func(*sql.Selector)
 
 // Role is the predicate function for role builders.
 type Role func(*sql.Selector)
+
+// ShippingAddress is the predicate function for shippingaddress builders.
+type ShippingAddress func(*sql.Selector)
 
 // Sponsor is the predicate function for sponsor builders.
 type Sponsor func(*sql.Selector)

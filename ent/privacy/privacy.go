@@ -255,6 +255,30 @@ func (f CommunityMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CommunityMutation", m)
 }
 
+// The ContactQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ContactQueryRuleFunc func(context.Context, *ent.ContactQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ContactQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ContactQuery", q)
+}
+
+// The ContactMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ContactMutationRuleFunc func(context.Context, *ent.ContactMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ContactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ContactMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactMutation", m)
+}
+
 // The ContributionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ContributionQueryRuleFunc func(context.Context, *ent.ContributionQuery) error
@@ -495,6 +519,30 @@ func (f RoleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RoleMutation", m)
 }
 
+// The ShippingAddressQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ShippingAddressQueryRuleFunc func(context.Context, *ent.ShippingAddressQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ShippingAddressQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ShippingAddressQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ShippingAddressQuery", q)
+}
+
+// The ShippingAddressMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ShippingAddressMutationRuleFunc func(context.Context, *ent.ShippingAddressMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ShippingAddressMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ShippingAddressMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ShippingAddressMutation", m)
+}
+
 // The SponsorQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SponsorQueryRuleFunc func(context.Context, *ent.SponsorQuery) error
@@ -614,6 +662,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CommunityQuery:
 		return q.Filter(), nil
+	case *ent.ContactQuery:
+		return q.Filter(), nil
 	case *ent.ContributionQuery:
 		return q.Filter(), nil
 	case *ent.EventQuery:
@@ -633,6 +683,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.ReviewQuery:
 		return q.Filter(), nil
 	case *ent.RoleQuery:
+		return q.Filter(), nil
+	case *ent.ShippingAddressQuery:
 		return q.Filter(), nil
 	case *ent.SponsorQuery:
 		return q.Filter(), nil
@@ -659,6 +711,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CommunityMutation:
 		return m.Filter(), nil
+	case *ent.ContactMutation:
+		return m.Filter(), nil
 	case *ent.ContributionMutation:
 		return m.Filter(), nil
 	case *ent.EventMutation:
@@ -678,6 +732,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ReviewMutation:
 		return m.Filter(), nil
 	case *ent.RoleMutation:
+		return m.Filter(), nil
+	case *ent.ShippingAddressMutation:
 		return m.Filter(), nil
 	case *ent.SponsorMutation:
 		return m.Filter(), nil

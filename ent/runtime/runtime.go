@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"context"
 	"time"
 
 	"github.com/usergroups/usergroups/ent/agendaitem"
@@ -11,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
@@ -24,10 +26,14 @@ import (
 	"github.com/usergroups/usergroups/ent/schema"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/policy"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -35,6 +41,15 @@ import (
 // to their package variables.
 func init() {
 	apitokenMixin := schema.APIToken{}.Mixin()
+	apitoken.Policy = privacy.NewPolicies(schema.APIToken{})
+	apitoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := apitoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	apitokenMixinFields0 := apitokenMixin[0].Fields()
 	_ = apitokenMixinFields0
 	apitokenMixinFields1 := apitokenMixin[1].Fields()
@@ -62,6 +77,15 @@ func init() {
 	// apitoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	apitoken.IDValidator = apitokenDescID.Validators[0].(func(string) error)
 	agendaitemMixin := schema.AgendaItem{}.Mixin()
+	agendaitem.Policy = privacy.NewPolicies(schema.AgendaItem{})
+	agendaitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := agendaitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	agendaitemMixinFields0 := agendaitemMixin[0].Fields()
 	_ = agendaitemMixinFields0
 	agendaitemMixinFields1 := agendaitemMixin[1].Fields()
@@ -107,8 +131,18 @@ func init() {
 	// agendaitem.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	agendaitem.IDValidator = agendaitemDescID.Validators[0].(func(string) error)
 	applicationMixin := schema.Application{}.Mixin()
+	application.Policy = privacy.NewPolicies(schema.Application{})
+	application.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := application.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	applicationMixinHooks2 := applicationMixin[2].Hooks()
-	application.Hooks[0] = applicationMixinHooks2[0]
+
+	application.Hooks[1] = applicationMixinHooks2[0]
 	applicationMixinFields0 := applicationMixin[0].Fields()
 	_ = applicationMixinFields0
 	applicationMixinFields1 := applicationMixin[1].Fields()
@@ -140,6 +174,15 @@ func init() {
 	// application.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	application.IDValidator = applicationDescID.Validators[0].(func(string) error)
 	awardMixin := schema.Award{}.Mixin()
+	award.Policy = privacy.NewPolicies(schema.Award{})
+	award.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := award.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	awardMixinFields0 := awardMixin[0].Fields()
 	_ = awardMixinFields0
 	awardMixinFields1 := awardMixin[1].Fields()
@@ -178,6 +221,15 @@ func init() {
 	award.DefaultID = awardDescID.Default.(func() pulid.ID)
 	// award.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	award.IDValidator = awardDescID.Validators[0].(func(string) error)
+	change.Policy = privacy.NewPolicies(schema.Change{})
+	change.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := change.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	changeFields := schema.Change{}.Fields()
 	_ = changeFields
 	// changeDescCreatedAt is the schema descriptor for created_at field.
@@ -185,8 +237,18 @@ func init() {
 	// change.DefaultCreatedAt holds the default value on creation for the created_at field.
 	change.DefaultCreatedAt = changeDescCreatedAt.Default.(func() time.Time)
 	communityMixin := schema.Community{}.Mixin()
+	community.Policy = privacy.NewPolicies(schema.Community{})
+	community.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := community.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	communityHooks := schema.Community{}.Hooks()
-	community.Hooks[0] = communityHooks[0]
+
+	community.Hooks[1] = communityHooks[0]
 	communityMixinFields0 := communityMixin[0].Fields()
 	_ = communityMixinFields0
 	communityMixinFields1 := communityMixin[1].Fields()
@@ -237,7 +299,52 @@ func init() {
 	community.DefaultID = communityDescID.Default.(func() pulid.ID)
 	// community.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	community.IDValidator = communityDescID.Validators[0].(func(string) error)
+	contactMixin := schema.Contact{}.Mixin()
+	contact.Policy = privacy.NewPolicies(schema.Contact{})
+	contact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contact.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	contactMixinFields0 := contactMixin[0].Fields()
+	_ = contactMixinFields0
+	contactMixinFields1 := contactMixin[1].Fields()
+	_ = contactMixinFields1
+	contactFields := schema.Contact{}.Fields()
+	_ = contactFields
+	// contactDescCreatedAt is the schema descriptor for created_at field.
+	contactDescCreatedAt := contactMixinFields1[0].Descriptor()
+	// contact.DefaultCreatedAt holds the default value on creation for the created_at field.
+	contact.DefaultCreatedAt = contactDescCreatedAt.Default.(func() time.Time)
+	// contactDescUpdatedAt is the schema descriptor for updated_at field.
+	contactDescUpdatedAt := contactMixinFields1[1].Descriptor()
+	// contact.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	contact.DefaultUpdatedAt = contactDescUpdatedAt.Default.(func() time.Time)
+	// contact.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	contact.UpdateDefaultUpdatedAt = contactDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// contactDescEmail is the schema descriptor for email field.
+	contactDescEmail := contactFields[1].Descriptor()
+	// contact.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	contact.EmailValidator = contactDescEmail.Validators[0].(func(string) error)
+	// contactDescID is the schema descriptor for id field.
+	contactDescID := contactMixinFields0[0].Descriptor()
+	// contact.DefaultID holds the default value on creation for the id field.
+	contact.DefaultID = contactDescID.Default.(func() pulid.ID)
+	// contact.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	contact.IDValidator = contactDescID.Validators[0].(func(string) error)
 	contributionMixin := schema.Contribution{}.Mixin()
+	contribution.Policy = privacy.NewPolicies(schema.Contribution{})
+	contribution.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contribution.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	contributionMixinFields0 := contributionMixin[0].Fields()
 	_ = contributionMixinFields0
 	contributionMixinFields1 := contributionMixin[1].Fields()
@@ -269,8 +376,21 @@ func init() {
 	// contribution.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	contribution.IDValidator = contributionDescID.Validators[0].(func(string) error)
 	eventMixin := schema.Event{}.Mixin()
+	event.Policy = privacy.NewPolicies(schema.Event{})
+	event.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := event.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	eventMixinHooks2 := eventMixin[2].Hooks()
-	event.Hooks[0] = eventMixinHooks2[0]
+	eventHooks := schema.Event{}.Hooks()
+
+	event.Hooks[1] = eventMixinHooks2[0]
+
+	event.Hooks[2] = eventHooks[0]
 	eventMixinFields0 := eventMixin[0].Fields()
 	_ = eventMixinFields0
 	eventMixinFields1 := eventMixin[1].Fields()
@@ -288,43 +408,43 @@ func init() {
 	// event.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	event.UpdateDefaultUpdatedAt = eventDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// eventDescTitle is the schema descriptor for title field.
-	eventDescTitle := eventFields[2].Descriptor()
+	eventDescTitle := eventFields[3].Descriptor()
 	// event.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	event.TitleValidator = eventDescTitle.Validators[0].(func(string) error)
 	// eventDescDescription is the schema descriptor for description field.
-	eventDescDescription := eventFields[3].Descriptor()
+	eventDescDescription := eventFields[4].Descriptor()
 	// event.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	event.DescriptionValidator = eventDescDescription.Validators[0].(func(string) error)
 	// eventDescTimeZone is the schema descriptor for time_zone field.
-	eventDescTimeZone := eventFields[6].Descriptor()
+	eventDescTimeZone := eventFields[7].Descriptor()
 	// event.TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
 	event.TimeZoneValidator = eventDescTimeZone.Validators[0].(func(string) error)
 	// eventDescVenueName is the schema descriptor for venue_name field.
-	eventDescVenueName := eventFields[7].Descriptor()
+	eventDescVenueName := eventFields[8].Descriptor()
 	// event.VenueNameValidator is a validator for the "venue_name" field. It is called by the builders before save.
 	event.VenueNameValidator = eventDescVenueName.Validators[0].(func(string) error)
 	// eventDescVenueAddress is the schema descriptor for venue_address field.
-	eventDescVenueAddress := eventFields[8].Descriptor()
+	eventDescVenueAddress := eventFields[9].Descriptor()
 	// event.VenueAddressValidator is a validator for the "venue_address" field. It is called by the builders before save.
 	event.VenueAddressValidator = eventDescVenueAddress.Validators[0].(func(string) error)
 	// eventDescLatitude is the schema descriptor for latitude field.
-	eventDescLatitude := eventFields[9].Descriptor()
+	eventDescLatitude := eventFields[10].Descriptor()
 	// event.LatitudeValidator is a validator for the "latitude" field. It is called by the builders before save.
 	event.LatitudeValidator = eventDescLatitude.Validators[0].(func(float64) error)
 	// eventDescLongitude is the schema descriptor for longitude field.
-	eventDescLongitude := eventFields[10].Descriptor()
+	eventDescLongitude := eventFields[11].Descriptor()
 	// event.LongitudeValidator is a validator for the "longitude" field. It is called by the builders before save.
 	event.LongitudeValidator = eventDescLongitude.Validators[0].(func(float64) error)
 	// eventDescOnlineURL is the schema descriptor for online_url field.
-	eventDescOnlineURL := eventFields[11].Descriptor()
+	eventDescOnlineURL := eventFields[12].Descriptor()
 	// event.OnlineURLValidator is a validator for the "online_url" field. It is called by the builders before save.
 	event.OnlineURLValidator = eventDescOnlineURL.Validators[0].(func(string) error)
 	// eventDescCapacity is the schema descriptor for capacity field.
-	eventDescCapacity := eventFields[12].Descriptor()
+	eventDescCapacity := eventFields[13].Descriptor()
 	// event.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
 	event.CapacityValidator = eventDescCapacity.Validators[0].(func(int) error)
 	// eventDescCancelReason is the schema descriptor for cancel_reason field.
-	eventDescCancelReason := eventFields[15].Descriptor()
+	eventDescCancelReason := eventFields[16].Descriptor()
 	// event.CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
 	event.CancelReasonValidator = eventDescCancelReason.Validators[0].(func(string) error)
 	// eventDescID is the schema descriptor for id field.
@@ -334,8 +454,18 @@ func init() {
 	// event.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	event.IDValidator = eventDescID.Validators[0].(func(string) error)
 	groupMixin := schema.Group{}.Mixin()
+	group.Policy = privacy.NewPolicies(schema.Group{})
+	group.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := group.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	groupMixinHooks2 := groupMixin[2].Hooks()
-	group.Hooks[0] = groupMixinHooks2[0]
+
+	group.Hooks[1] = groupMixinHooks2[0]
 	groupMixinFields0 := groupMixin[0].Fields()
 	_ = groupMixinFields0
 	groupMixinFields1 := groupMixin[1].Fields()
@@ -403,6 +533,15 @@ func init() {
 	// group.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	group.IDValidator = groupDescID.Validators[0].(func(string) error)
 	messageMixin := schema.Message{}.Mixin()
+	message.Policy = privacy.NewPolicies(schema.Message{})
+	message.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := message.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	messageMixinFields0 := messageMixin[0].Fields()
 	_ = messageMixinFields0
 	messageMixinFields1 := messageMixin[1].Fields()
@@ -444,6 +583,15 @@ func init() {
 	// message.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	message.IDValidator = messageDescID.Validators[0].(func(string) error)
 	organizationMixin := schema.Organization{}.Mixin()
+	organization.Policy = privacy.NewPolicies(schema.Organization{})
+	organization.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := organization.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationMixinFields1 := organizationMixin[1].Fields()
@@ -487,6 +635,15 @@ func init() {
 	// organization.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	organization.IDValidator = organizationDescID.Validators[0].(func(string) error)
 	regionMixin := schema.Region{}.Mixin()
+	region.Policy = privacy.NewPolicies(schema.Region{})
+	region.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := region.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	regionMixinFields0 := regionMixin[0].Fields()
 	_ = regionMixinFields0
 	regionMixinFields1 := regionMixin[1].Fields()
@@ -526,8 +683,18 @@ func init() {
 	// region.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	region.IDValidator = regionDescID.Validators[0].(func(string) error)
 	registrationMixin := schema.Registration{}.Mixin()
+	registration.Policy = privacy.NewPolicies(schema.Registration{})
+	registration.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := registration.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	registrationMixinHooks2 := registrationMixin[2].Hooks()
-	registration.Hooks[0] = registrationMixinHooks2[0]
+
+	registration.Hooks[1] = registrationMixinHooks2[0]
 	registrationMixinFields0 := registrationMixin[0].Fields()
 	_ = registrationMixinFields0
 	registrationMixinFields1 := registrationMixin[1].Fields()
@@ -551,6 +718,15 @@ func init() {
 	// registration.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	registration.IDValidator = registrationDescID.Validators[0].(func(string) error)
 	reportMixin := schema.Report{}.Mixin()
+	report.Policy = privacy.NewPolicies(schema.Report{})
+	report.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := report.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	reportMixinFields0 := reportMixin[0].Fields()
 	_ = reportMixinFields0
 	reportMixinFields1 := reportMixin[1].Fields()
@@ -582,8 +758,18 @@ func init() {
 	// report.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	report.IDValidator = reportDescID.Validators[0].(func(string) error)
 	reviewMixin := schema.Review{}.Mixin()
+	review.Policy = privacy.NewPolicies(schema.Review{})
+	review.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := review.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	reviewMixinHooks2 := reviewMixin[2].Hooks()
-	review.Hooks[0] = reviewMixinHooks2[0]
+
+	review.Hooks[1] = reviewMixinHooks2[0]
 	reviewMixinFields0 := reviewMixin[0].Fields()
 	_ = reviewMixinFields0
 	reviewMixinFields1 := reviewMixin[1].Fields()
@@ -611,10 +797,21 @@ func init() {
 	// review.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	review.IDValidator = reviewDescID.Validators[0].(func(string) error)
 	roleMixin := schema.Role{}.Mixin()
+	role.Policy = privacy.NewPolicies(schema.Role{})
+	role.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := role.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	roleMixinHooks2 := roleMixin[2].Hooks()
 	roleHooks := schema.Role{}.Hooks()
-	role.Hooks[0] = roleMixinHooks2[0]
-	role.Hooks[1] = roleHooks[0]
+
+	role.Hooks[1] = roleMixinHooks2[0]
+
+	role.Hooks[2] = roleHooks[0]
 	roleMixinFields0 := roleMixin[0].Fields()
 	_ = roleMixinFields0
 	roleMixinFields1 := roleMixin[1].Fields()
@@ -647,7 +844,60 @@ func init() {
 	role.DefaultID = roleDescID.Default.(func() pulid.ID)
 	// role.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	role.IDValidator = roleDescID.Validators[0].(func(string) error)
+	shippingaddressMixin := schema.ShippingAddress{}.Mixin()
+	shippingaddress.Policy = privacy.NewPolicies(schema.ShippingAddress{})
+	shippingaddress.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := shippingaddress.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	shippingaddressMixinFields0 := shippingaddressMixin[0].Fields()
+	_ = shippingaddressMixinFields0
+	shippingaddressMixinFields1 := shippingaddressMixin[1].Fields()
+	_ = shippingaddressMixinFields1
+	shippingaddressFields := schema.ShippingAddress{}.Fields()
+	_ = shippingaddressFields
+	// shippingaddressDescCreatedAt is the schema descriptor for created_at field.
+	shippingaddressDescCreatedAt := shippingaddressMixinFields1[0].Descriptor()
+	// shippingaddress.DefaultCreatedAt holds the default value on creation for the created_at field.
+	shippingaddress.DefaultCreatedAt = shippingaddressDescCreatedAt.Default.(func() time.Time)
+	// shippingaddressDescUpdatedAt is the schema descriptor for updated_at field.
+	shippingaddressDescUpdatedAt := shippingaddressMixinFields1[1].Descriptor()
+	// shippingaddress.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	shippingaddress.DefaultUpdatedAt = shippingaddressDescUpdatedAt.Default.(func() time.Time)
+	// shippingaddress.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	shippingaddress.UpdateDefaultUpdatedAt = shippingaddressDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// shippingaddressDescRecipientName is the schema descriptor for recipient_name field.
+	shippingaddressDescRecipientName := shippingaddressFields[1].Descriptor()
+	// shippingaddress.RecipientNameValidator is a validator for the "recipient_name" field. It is called by the builders before save.
+	shippingaddress.RecipientNameValidator = shippingaddressDescRecipientName.Validators[0].(func(string) error)
+	// shippingaddressDescAddress is the schema descriptor for address field.
+	shippingaddressDescAddress := shippingaddressFields[2].Descriptor()
+	// shippingaddress.AddressValidator is a validator for the "address" field. It is called by the builders before save.
+	shippingaddress.AddressValidator = shippingaddressDescAddress.Validators[0].(func(string) error)
+	// shippingaddressDescPhone is the schema descriptor for phone field.
+	shippingaddressDescPhone := shippingaddressFields[3].Descriptor()
+	// shippingaddress.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	shippingaddress.PhoneValidator = shippingaddressDescPhone.Validators[0].(func(string) error)
+	// shippingaddressDescID is the schema descriptor for id field.
+	shippingaddressDescID := shippingaddressMixinFields0[0].Descriptor()
+	// shippingaddress.DefaultID holds the default value on creation for the id field.
+	shippingaddress.DefaultID = shippingaddressDescID.Default.(func() pulid.ID)
+	// shippingaddress.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	shippingaddress.IDValidator = shippingaddressDescID.Validators[0].(func(string) error)
 	sponsorMixin := schema.Sponsor{}.Mixin()
+	sponsor.Policy = privacy.NewPolicies(schema.Sponsor{})
+	sponsor.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := sponsor.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	sponsorMixinFields0 := sponsorMixin[0].Fields()
 	_ = sponsorMixinFields0
 	sponsorMixinFields1 := sponsorMixin[1].Fields()
@@ -693,6 +943,15 @@ func init() {
 	// sponsor.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	sponsor.IDValidator = sponsorDescID.Validators[0].(func(string) error)
 	submissionMixin := schema.Submission{}.Mixin()
+	submission.Policy = privacy.NewPolicies(schema.Submission{})
+	submission.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := submission.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	submissionMixinFields0 := submissionMixin[0].Fields()
 	_ = submissionMixinFields0
 	submissionMixinFields1 := submissionMixin[1].Fields()
@@ -724,6 +983,15 @@ func init() {
 	// submission.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	submission.IDValidator = submissionDescID.Validators[0].(func(string) error)
 	userMixin := schema.User{}.Mixin()
+	user.Policy = privacy.NewPolicies(schema.User{})
+	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := user.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
 	userMixinFields1 := userMixin[1].Fields()
@@ -768,18 +1036,6 @@ func init() {
 	userDescAvatarURL := userFields[7].Descriptor()
 	// user.AvatarURLValidator is a validator for the "avatar_url" field. It is called by the builders before save.
 	user.AvatarURLValidator = userDescAvatarURL.Validators[0].(func(string) error)
-	// userDescEmail is the schema descriptor for email field.
-	userDescEmail := userFields[8].Descriptor()
-	// user.EmailValidator is a validator for the "email" field. It is called by the builders before save.
-	user.EmailValidator = userDescEmail.Validators[0].(func(string) error)
-	// userDescPhone is the schema descriptor for phone field.
-	userDescPhone := userFields[9].Descriptor()
-	// user.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
-	user.PhoneValidator = userDescPhone.Validators[0].(func(string) error)
-	// userDescShippingAddress is the schema descriptor for shipping_address field.
-	userDescShippingAddress := userFields[10].Descriptor()
-	// user.ShippingAddressValidator is a validator for the "shipping_address" field. It is called by the builders before save.
-	user.ShippingAddressValidator = userDescShippingAddress.Validators[0].(func(string) error)
 	// userDescID is the schema descriptor for id field.
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.

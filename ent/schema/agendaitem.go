@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -57,3 +58,6 @@ func (AgendaItem) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the AgendaItem (see internal/authz).
+func (AgendaItem) Policy() ent.Policy { return authz.AgendaItemPolicy() }

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -22,9 +23,9 @@ func (APIToken) Mixin() []ent.Mixin {
 // Fields of the APIToken.
 func (APIToken) Fields() []ent.Field {
 	return []ent.Field{
-		fkField("owner_id", "Whose token it is.").Immutable().Field(),
+		fkField("owner_id", "Whose token it is.").Immutable().Private().Field(),
 		field.String("name").Validate(runeLen(1, 100)).Comment("What the token is for."),
-		field.String("token_hash").Unique().Immutable().Sensitive().Comment("SHA-256 of the secret."),
+		field.String("token_hash").Unique().Immutable().Sensitive().Comment("SHA-256 of the secret.").Annotations(entgql.Skip()),
 		field.String("hint").Immutable().Comment("The first characters of the secret, to recognise it."),
 		field.Strings("scopes").Comment("What the token may do: read, write."),
 		field.Time("last_used_at").Optional().Nillable().Comment("When the token was last used."),
@@ -36,11 +37,19 @@ func (APIToken) Fields() []ent.Field {
 // Edges of the APIToken.
 func (APIToken) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("owner", User.Type).Ref("api_tokens").Field("owner_id").Unique().Required().Immutable(),
+		edge.From("owner", User.Type).Ref("api_tokens").Field("owner_id").Unique().Required().Immutable().
+			Comment("Whose token it is."),
 	}
 }
 
 // Annotations of the APIToken.
 func (APIToken) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip()}
+	return []schema.Annotation{
+		schema.Comment("An API token for a third-party tool; the secret is shown once, at creation."),
+		entgql.RelayConnection(),
+		entgql.Skip(entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+	}
 }
+
+// Policy of the APIToken (see internal/authz).
+func (APIToken) Policy() ent.Policy { return authz.APITokenPolicy() }

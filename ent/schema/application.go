@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
@@ -98,3 +99,6 @@ func (Application) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.QueryField().Description("Applications of every kind, the review queues of the communities."), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Application (see internal/authz).
+func (Application) Policy() ent.Policy { return authz.ApplicationPolicy() }

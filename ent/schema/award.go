@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -57,3 +58,6 @@ func (Award) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.QueryField().Description("Yearly awards given by the communities."), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Award (see internal/authz).
+func (Award) Policy() ent.Policy { return authz.AwardPolicy() }

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"github.com/usergroups/usergroups/internal/authz"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -43,3 +44,6 @@ func (Change) Indexes() []ent.Index {
 func (Change) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip()}
 }
+
+// Policy of the Change (see internal/authz).
+func (Change) Policy() ent.Policy { return authz.ChangePolicy() }

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -88,3 +89,6 @@ func (Community) Annotations() []schema.Annotation {
 		entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Community (see internal/authz).
+func (Community) Policy() ent.Policy { return authz.CommunityPolicy() }

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -66,3 +67,6 @@ func (Contribution) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.QueryField().Description("Contributions members made to their communities."), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Contribution (see internal/authz).
+func (Contribution) Policy() ent.Policy { return authz.ContributionPolicy() }

@@ -1,12 +1,19 @@
 package schema
 
 import (
+	"context"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	gen "github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/hook"
+	"github.com/usergroups/usergroups/ent/privacy"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -24,6 +31,8 @@ func (Event) Mixin() []ent.Mixin {
 func (Event) Fields() []ent.Field {
 	return []ent.Field{
 		fkField("group_id", "The group holding the event.").Immutable().Field(),
+		fkField("community_id", "The community of the event's group, copied on create so permission checks need no join.").
+			Optional().Immutable().Private().Field(),
 		field.Enum("kind").
 			Values("MEETUP", "WORKSHOP", "HACKFEST", "SOCIAL", "TRAINING", "CLOSED_DOOR", "SUMMIT").
 			Default("MEETUP").
@@ -61,6 +70,28 @@ func (Event) Edges() []ent.Edge {
 	}
 }
 
+// Hooks of the Event.
+func (Event) Hooks() []ent.Hook {
+	return []ent.Hook{hook.On(fillEventCommunity, ent.OpCreate)}
+}
+
+// fillEventCommunity copies the group's community onto a new event.
+func fillEventCommunity(next ent.Mutator) ent.Mutator {
+	return hook.EventFunc(func(ctx context.Context, m *gen.EventMutation) (ent.Value, error) {
+		if _, ok := m.CommunityID(); !ok {
+			if gid, ok := m.GroupID(); ok {
+				g, err := m.Client().Group.Query().Where(group.ID(gid)).Select(group.FieldCommunityID).
+					Only(privacy.DecisionContext(ctx, privacy.Allow))
+				if err != nil {
+					return nil, err
+				}
+				m.SetCommunityID(g.CommunityID)
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
 // Indexes of the Event.
 func (Event) Indexes() []ent.Index {
 	return []ent.Index{
@@ -76,3 +107,6 @@ func (Event) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.QueryField().Description("Events of all groups; filter by status and time, sort by start."), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Event (see internal/authz).
+func (Event) Policy() ent.Policy { return authz.EventPolicy() }

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -89,3 +90,6 @@ func (Group) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.QueryField().Description("User groups of all communities; filter by community, status, region or place."), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Group (see internal/authz).
+func (Group) Policy() ent.Policy { return authz.GroupPolicy() }

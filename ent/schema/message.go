@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -57,3 +58,6 @@ func (Message) Indexes() []ent.Index {
 func (Message) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip()}
 }
+
+// Policy of the Message (see internal/authz).
+func (Message) Policy() ent.Policy { return authz.MessagePolicy() }

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -47,3 +48,6 @@ func (Organization) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.QueryField().Description("Organizations (employers, partner enterprises)."), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Organization (see internal/authz).
+func (Organization) Policy() ent.Policy { return authz.OrganizationPolicy() }

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"errors"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -67,3 +68,6 @@ func (Region) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.QueryField().Description("Regions of all communities."), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Region (see internal/authz).
+func (Region) Policy() ent.Policy { return authz.RegionPolicy() }

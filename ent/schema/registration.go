@@ -7,12 +7,13 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
 
-// Registration is a person's RSVP to an event. Who registered is private;
-// the registrant edge and check-in code are not part of the GraphQL schema.
+// Registration is a person's RSVP to an event. Rows are private (see
+// authz.RegistrationPolicy); the check-in code is never in the GraphQL schema.
 type Registration struct{ ent.Schema }
 
 // Mixin of the Registration.
@@ -40,7 +41,7 @@ func (Registration) Edges() []ent.Edge {
 		edge.From("event", Event.Type).Ref("registrations").Field("event_id").Unique().Required().Immutable().
 			Comment("The event."),
 		edge.From("user", User.Type).Ref("registrations").Field("user_id").Unique().Required().Immutable().
-			Comment("The registrant (private).").Annotations(entgql.Skip()),
+			Comment("The registrant; visible to them, the group's organizers and staff only."),
 	}
 }
 
@@ -60,3 +61,6 @@ func (Registration) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Registration (see internal/authz).
+func (Registration) Policy() ent.Policy { return authz.RegistrationPolicy() }

@@ -7,13 +7,13 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
 
 // Report is a confidential report (code of conduct, misuse of the ambassador
-// title, spam), for staff and the reporter only. It is not in the GraphQL
-// schema until privacy rules guard it.
+// title, spam), for staff and the reporter only (see authz.ReportPolicy).
 type Report struct{ ent.Schema }
 
 // Mixin of the Report.
@@ -29,7 +29,8 @@ func (Report) Fields() []ent.Field {
 		fkField("subject_user_id", "The person reported, if any.").Optional().Immutable().Field(),
 		fkField("group_id", "The group concerned, if any.").Optional().Immutable().Field(),
 		fkField("event_id", "The event concerned, if any.").Optional().Immutable().Field(),
-		field.Enum("kind").Values("CODE_OF_CONDUCT", "TITLE_MISUSE", "SPAM", "OTHER").Comment("What is reported."),
+		field.Enum("kind").Values("CODE_OF_CONDUCT", "TITLE_MISUSE", "SPAM", "OTHER").Comment("What is reported.").
+			Annotations(entgql.OrderField("KIND")),
 		field.Text("description").Validate(runeLen(10, 20000)).Comment("What happened."),
 		field.Enum("status").Values("OPEN", "INVESTIGATING", "RESOLVED", "DISMISSED").Default("OPEN").
 			Comment("Handling status."),
@@ -40,11 +41,12 @@ func (Report) Fields() []ent.Field {
 // Edges of the Report.
 func (Report) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("community", Community.Type).Field("community_id").Unique().Required().Immutable(),
-		edge.To("reporter", User.Type).Field("reporter_id").Unique().Required().Immutable(),
-		edge.To("subject_user", User.Type).Field("subject_user_id").Unique().Immutable(),
-		edge.To("group", Group.Type).Field("group_id").Unique().Immutable(),
-		edge.To("event", Event.Type).Field("event_id").Unique().Immutable(),
+		edge.To("community", Community.Type).Field("community_id").Unique().Required().Immutable().
+			Comment("The community whose staff handle it."),
+		edge.To("reporter", User.Type).Field("reporter_id").Unique().Required().Immutable().Comment("Who reported."),
+		edge.To("subject_user", User.Type).Field("subject_user_id").Unique().Immutable().Comment("The person reported."),
+		edge.To("group", Group.Type).Field("group_id").Unique().Immutable().Comment("The group concerned."),
+		edge.To("event", Event.Type).Field("event_id").Unique().Immutable().Comment("The event concerned."),
 	}
 }
 
@@ -55,5 +57,12 @@ func (Report) Indexes() []ent.Index {
 
 // Annotations of the Report.
 func (Report) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip()}
+	return []schema.Annotation{
+		schema.Comment("A confidential report (code of conduct, misuse of the ambassador title, spam), for the reporter and the community's staff only."),
+		entgql.RelayConnection(), entgql.QueryField().Description("Reports the viewer may see: their own, and all of a community they manage."),
+		entgql.MultiOrder(),
+	}
 }
+
+// Policy of the Report (see internal/authz).
+func (Report) Policy() ent.Policy { return authz.ReportPolicy() }

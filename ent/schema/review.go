@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -59,3 +60,6 @@ func (Review) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Review (see internal/authz).
+func (Review) Policy() ent.Policy { return authz.ReviewPolicy() }

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -139,3 +140,6 @@ func (Role) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.QueryField().Description("Roles (roster entries) in groups, regions and communities."), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Role (see internal/authz).
+func (Role) Policy() ent.Policy { return authz.RolePolicy() }

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -45,3 +46,6 @@ func (Sponsor) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Sponsor (see internal/authz).
+func (Sponsor) Policy() ent.Policy { return authz.SponsorPolicy() }

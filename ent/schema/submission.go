@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -58,3 +59,6 @@ func (Submission) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the Submission (see internal/authz).
+func (Submission) Policy() ent.Policy { return authz.SubmissionPolicy() }

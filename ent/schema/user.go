@@ -7,13 +7,14 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
-// User is a person. Email, phone and shipping address are private: they are
-// not part of the GraphQL schema, so no query, filter or ordering can reach them.
+// User is a person's public profile. Private details live in their own rows
+// (Contact, ShippingAddress) that privacy rules guard.
 type User struct{ ent.Schema }
 
 // Mixin of the User.
@@ -35,13 +36,6 @@ func (User) Fields() []ent.Field {
 			Comment("Employer or \"individual\", as the person describes it."),
 		fkField("organization_id", "The organization the person works for.").Optional().Field(),
 		optionalURL("avatar_url", "Profile picture."),
-		// Private fields: skipped in GraphQL entirely until privacy rules guard them.
-		field.String("email").Optional().Nillable().Unique().Validate(policy.ValidateEmail).
-			Comment("Private contact email.").Annotations(entgql.Skip()),
-		field.String("phone").Optional().Nillable().Validate(policy.ValidatePhone).
-			Comment("Private phone number.").Annotations(entgql.Skip()),
-		field.Text("shipping_address").Optional().Nillable().Sensitive().Validate(runeLen(1, 500)).
-			Comment("Private postal address for swag kits.").Annotations(entgql.Skip()),
 		field.String("oidc_issuer").Optional().Nillable().Comment("Identity provider that vouches for the person.").
 			Annotations(entgql.Skip()),
 		field.String("oidc_subject").Optional().Nillable().Comment("The person's subject at that provider.").
@@ -54,18 +48,22 @@ func (User) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("organization", Organization.Type).Ref("members").Field("organization_id").Unique().
 			Comment("The organization the person works for."),
+		edge.To("contact", Contact.Type).Unique().
+			Comment("The person's private email; null unless the viewer may see it."),
+		edge.To("shipping_address", ShippingAddress.Type).Unique().
+			Comment("Where the person's swag kit goes; null unless the viewer may see it."),
 		edge.To("roles", Role.Type).Comment("The person's roles in groups, regions and communities.").
 			Annotations(entgql.RelayConnection()),
 		edge.To("contributions", Contribution.Type).Comment("What the person contributed.").
 			Annotations(entgql.RelayConnection()),
 		edge.To("awards", Award.Type).Comment("Recognitions the person received.").
 			Annotations(entgql.RelayConnection()),
-		edge.To("registrations", Registration.Type).Comment("Event registrations (private).").
-			Annotations(entgql.Skip()),
-		edge.To("applications", Application.Type).Comment("Applications the person submitted.").
-			Annotations(entgql.Skip()),
-		edge.To("api_tokens", APIToken.Type).Comment("The person's API tokens.").
-			Annotations(entgql.Skip()),
+		edge.To("registrations", Registration.Type).Comment("Event registrations the viewer may see.").
+			Annotations(entgql.RelayConnection()),
+		edge.To("applications", Application.Type).Comment("Applications the person submitted that the viewer may see.").
+			Annotations(entgql.RelayConnection()),
+		edge.To("api_tokens", APIToken.Type).Comment("The person's API tokens; only the person sees them.").
+			Annotations(entgql.RelayConnection()),
 	}
 }
 
@@ -84,3 +82,6 @@ func (User) Annotations() []schema.Annotation {
 		entgql.RelayConnection(), entgql.QueryField().Description("People, with their public profiles."), entgql.MultiOrder(),
 	}
 }
+
+// Policy of the User (see internal/authz).
+func (User) Policy() ent.Policy { return authz.UserPolicy() }

@@ -5,6 +5,7 @@ package user
 import (
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -35,18 +36,16 @@ const (
 	FieldOrganizationID = "organization_id"
 	// FieldAvatarURL holds the string denoting the avatar_url field in the database.
 	FieldAvatarURL = "avatar_url"
-	// FieldEmail holds the string denoting the email field in the database.
-	FieldEmail = "email"
-	// FieldPhone holds the string denoting the phone field in the database.
-	FieldPhone = "phone"
-	// FieldShippingAddress holds the string denoting the shipping_address field in the database.
-	FieldShippingAddress = "shipping_address"
 	// FieldOidcIssuer holds the string denoting the oidc_issuer field in the database.
 	FieldOidcIssuer = "oidc_issuer"
 	// FieldOidcSubject holds the string denoting the oidc_subject field in the database.
 	FieldOidcSubject = "oidc_subject"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
+	// EdgeContact holds the string denoting the contact edge name in mutations.
+	EdgeContact = "contact"
+	// EdgeShippingAddress holds the string denoting the shipping_address edge name in mutations.
+	EdgeShippingAddress = "shipping_address"
 	// EdgeRoles holds the string denoting the roles edge name in mutations.
 	EdgeRoles = "roles"
 	// EdgeContributions holds the string denoting the contributions edge name in mutations.
@@ -68,6 +67,20 @@ const (
 	OrganizationInverseTable = "organizations"
 	// OrganizationColumn is the table column denoting the organization relation/edge.
 	OrganizationColumn = "organization_id"
+	// ContactTable is the table that holds the contact relation/edge.
+	ContactTable = "contacts"
+	// ContactInverseTable is the table name for the Contact entity.
+	// It exists in this package in order to avoid circular dependency with the "contact" package.
+	ContactInverseTable = "contacts"
+	// ContactColumn is the table column denoting the contact relation/edge.
+	ContactColumn = "user_id"
+	// ShippingAddressTable is the table that holds the shipping_address relation/edge.
+	ShippingAddressTable = "shipping_addresses"
+	// ShippingAddressInverseTable is the table name for the ShippingAddress entity.
+	// It exists in this package in order to avoid circular dependency with the "shippingaddress" package.
+	ShippingAddressInverseTable = "shipping_addresses"
+	// ShippingAddressColumn is the table column denoting the shipping_address relation/edge.
+	ShippingAddressColumn = "user_id"
 	// RolesTable is the table that holds the roles relation/edge.
 	RolesTable = "roles"
 	// RolesInverseTable is the table name for the Role entity.
@@ -125,9 +138,6 @@ var Columns = []string{
 	FieldAffiliation,
 	FieldOrganizationID,
 	FieldAvatarURL,
-	FieldEmail,
-	FieldPhone,
-	FieldShippingAddress,
 	FieldOidcIssuer,
 	FieldOidcSubject,
 }
@@ -153,7 +163,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/usergroups/usergroups/ent/runtime"
 var (
+	Hooks  [1]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -174,12 +191,6 @@ var (
 	AffiliationValidator func(string) error
 	// AvatarURLValidator is a validator for the "avatar_url" field. It is called by the builders before save.
 	AvatarURLValidator func(string) error
-	// EmailValidator is a validator for the "email" field. It is called by the builders before save.
-	EmailValidator func(string) error
-	// PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
-	PhoneValidator func(string) error
-	// ShippingAddressValidator is a validator for the "shipping_address" field. It is called by the builders before save.
-	ShippingAddressValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -244,21 +255,6 @@ func ByAvatarURL(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAvatarURL, opts...).ToFunc()
 }
 
-// ByEmail orders the results by the email field.
-func ByEmail(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldEmail, opts...).ToFunc()
-}
-
-// ByPhone orders the results by the phone field.
-func ByPhone(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldPhone, opts...).ToFunc()
-}
-
-// ByShippingAddress orders the results by the shipping_address field.
-func ByShippingAddress(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldShippingAddress, opts...).ToFunc()
-}
-
 // ByOidcIssuer orders the results by the oidc_issuer field.
 func ByOidcIssuer(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOidcIssuer, opts...).ToFunc()
@@ -273,6 +269,20 @@ func ByOidcSubject(opts ...sql.OrderTermOption) OrderOption {
 func ByOrganizationField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newOrganizationStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByContactField orders the results by contact field.
+func ByContactField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newContactStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByShippingAddressField orders the results by shipping_address field.
+func ByShippingAddressField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newShippingAddressStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -364,6 +374,20 @@ func newOrganizationStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrganizationInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, OrganizationTable, OrganizationColumn),
+	)
+}
+func newContactStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ContactInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, ContactTable, ContactColumn),
+	)
+}
+func newShippingAddressStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ShippingAddressInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, ShippingAddressTable, ShippingAddressColumn),
 	)
 }
 func newRolesStep() *sqlgraph.Step {

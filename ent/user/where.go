@@ -106,21 +106,6 @@ func AvatarURL(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldAvatarURL, v))
 }
 
-// Email applies equality check predicate on the "email" field. It's identical to EmailEQ.
-func Email(v string) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldEmail, v))
-}
-
-// Phone applies equality check predicate on the "phone" field. It's identical to PhoneEQ.
-func Phone(v string) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldPhone, v))
-}
-
-// ShippingAddress applies equality check predicate on the "shipping_address" field. It's identical to ShippingAddressEQ.
-func ShippingAddress(v string) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldShippingAddress, v))
-}
-
 // OidcIssuer applies equality check predicate on the "oidc_issuer" field. It's identical to OidcIssuerEQ.
 func OidcIssuer(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldOidcIssuer, v))
@@ -796,231 +781,6 @@ func AvatarURLContainsFold(v string) predicate.User {
 	return predicate.User(sql.FieldContainsFold(FieldAvatarURL, v))
 }
 
-// EmailEQ applies the EQ predicate on the "email" field.
-func EmailEQ(v string) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldEmail, v))
-}
-
-// EmailNEQ applies the NEQ predicate on the "email" field.
-func EmailNEQ(v string) predicate.User {
-	return predicate.User(sql.FieldNEQ(FieldEmail, v))
-}
-
-// EmailIn applies the In predicate on the "email" field.
-func EmailIn(vs ...string) predicate.User {
-	return predicate.User(sql.FieldIn(FieldEmail, vs...))
-}
-
-// EmailNotIn applies the NotIn predicate on the "email" field.
-func EmailNotIn(vs ...string) predicate.User {
-	return predicate.User(sql.FieldNotIn(FieldEmail, vs...))
-}
-
-// EmailGT applies the GT predicate on the "email" field.
-func EmailGT(v string) predicate.User {
-	return predicate.User(sql.FieldGT(FieldEmail, v))
-}
-
-// EmailGTE applies the GTE predicate on the "email" field.
-func EmailGTE(v string) predicate.User {
-	return predicate.User(sql.FieldGTE(FieldEmail, v))
-}
-
-// EmailLT applies the LT predicate on the "email" field.
-func EmailLT(v string) predicate.User {
-	return predicate.User(sql.FieldLT(FieldEmail, v))
-}
-
-// EmailLTE applies the LTE predicate on the "email" field.
-func EmailLTE(v string) predicate.User {
-	return predicate.User(sql.FieldLTE(FieldEmail, v))
-}
-
-// EmailContains applies the Contains predicate on the "email" field.
-func EmailContains(v string) predicate.User {
-	return predicate.User(sql.FieldContains(FieldEmail, v))
-}
-
-// EmailHasPrefix applies the HasPrefix predicate on the "email" field.
-func EmailHasPrefix(v string) predicate.User {
-	return predicate.User(sql.FieldHasPrefix(FieldEmail, v))
-}
-
-// EmailHasSuffix applies the HasSuffix predicate on the "email" field.
-func EmailHasSuffix(v string) predicate.User {
-	return predicate.User(sql.FieldHasSuffix(FieldEmail, v))
-}
-
-// EmailIsNil applies the IsNil predicate on the "email" field.
-func EmailIsNil() predicate.User {
-	return predicate.User(sql.FieldIsNull(FieldEmail))
-}
-
-// EmailNotNil applies the NotNil predicate on the "email" field.
-func EmailNotNil() predicate.User {
-	return predicate.User(sql.FieldNotNull(FieldEmail))
-}
-
-// EmailEqualFold applies the EqualFold predicate on the "email" field.
-func EmailEqualFold(v string) predicate.User {
-	return predicate.User(sql.FieldEqualFold(FieldEmail, v))
-}
-
-// EmailContainsFold applies the ContainsFold predicate on the "email" field.
-func EmailContainsFold(v string) predicate.User {
-	return predicate.User(sql.FieldContainsFold(FieldEmail, v))
-}
-
-// PhoneEQ applies the EQ predicate on the "phone" field.
-func PhoneEQ(v string) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldPhone, v))
-}
-
-// PhoneNEQ applies the NEQ predicate on the "phone" field.
-func PhoneNEQ(v string) predicate.User {
-	return predicate.User(sql.FieldNEQ(FieldPhone, v))
-}
-
-// PhoneIn applies the In predicate on the "phone" field.
-func PhoneIn(vs ...string) predicate.User {
-	return predicate.User(sql.FieldIn(FieldPhone, vs...))
-}
-
-// PhoneNotIn applies the NotIn predicate on the "phone" field.
-func PhoneNotIn(vs ...string) predicate.User {
-	return predicate.User(sql.FieldNotIn(FieldPhone, vs...))
-}
-
-// PhoneGT applies the GT predicate on the "phone" field.
-func PhoneGT(v string) predicate.User {
-	return predicate.User(sql.FieldGT(FieldPhone, v))
-}
-
-// PhoneGTE applies the GTE predicate on the "phone" field.
-func PhoneGTE(v string) predicate.User {
-	return predicate.User(sql.FieldGTE(FieldPhone, v))
-}
-
-// PhoneLT applies the LT predicate on the "phone" field.
-func PhoneLT(v string) predicate.User {
-	return predicate.User(sql.FieldLT(FieldPhone, v))
-}
-
-// PhoneLTE applies the LTE predicate on the "phone" field.
-func PhoneLTE(v string) predicate.User {
-	return predicate.User(sql.FieldLTE(FieldPhone, v))
-}
-
-// PhoneContains applies the Contains predicate on the "phone" field.
-func PhoneContains(v string) predicate.User {
-	return predicate.User(sql.FieldContains(FieldPhone, v))
-}
-
-// PhoneHasPrefix applies the HasPrefix predicate on the "phone" field.
-func PhoneHasPrefix(v string) predicate.User {
-	return predicate.User(sql.FieldHasPrefix(FieldPhone, v))
-}
-
-// PhoneHasSuffix applies the HasSuffix predicate on the "phone" field.
-func PhoneHasSuffix(v string) predicate.User {
-	return predicate.User(sql.FieldHasSuffix(FieldPhone, v))
-}
-
-// PhoneIsNil applies the IsNil predicate on the "phone" field.
-func PhoneIsNil() predicate.User {
-	return predicate.User(sql.FieldIsNull(FieldPhone))
-}
-
-// PhoneNotNil applies the NotNil predicate on the "phone" field.
-func PhoneNotNil() predicate.User {
-	return predicate.User(sql.FieldNotNull(FieldPhone))
-}
-
-// PhoneEqualFold applies the EqualFold predicate on the "phone" field.
-func PhoneEqualFold(v string) predicate.User {
-	return predicate.User(sql.FieldEqualFold(FieldPhone, v))
-}
-
-// PhoneContainsFold applies the ContainsFold predicate on the "phone" field.
-func PhoneContainsFold(v string) predicate.User {
-	return predicate.User(sql.FieldContainsFold(FieldPhone, v))
-}
-
-// ShippingAddressEQ applies the EQ predicate on the "shipping_address" field.
-func ShippingAddressEQ(v string) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldShippingAddress, v))
-}
-
-// ShippingAddressNEQ applies the NEQ predicate on the "shipping_address" field.
-func ShippingAddressNEQ(v string) predicate.User {
-	return predicate.User(sql.FieldNEQ(FieldShippingAddress, v))
-}
-
-// ShippingAddressIn applies the In predicate on the "shipping_address" field.
-func ShippingAddressIn(vs ...string) predicate.User {
-	return predicate.User(sql.FieldIn(FieldShippingAddress, vs...))
-}
-
-// ShippingAddressNotIn applies the NotIn predicate on the "shipping_address" field.
-func ShippingAddressNotIn(vs ...string) predicate.User {
-	return predicate.User(sql.FieldNotIn(FieldShippingAddress, vs...))
-}
-
-// ShippingAddressGT applies the GT predicate on the "shipping_address" field.
-func ShippingAddressGT(v string) predicate.User {
-	return predicate.User(sql.FieldGT(FieldShippingAddress, v))
-}
-
-// ShippingAddressGTE applies the GTE predicate on the "shipping_address" field.
-func ShippingAddressGTE(v string) predicate.User {
-	return predicate.User(sql.FieldGTE(FieldShippingAddress, v))
-}
-
-// ShippingAddressLT applies the LT predicate on the "shipping_address" field.
-func ShippingAddressLT(v string) predicate.User {
-	return predicate.User(sql.FieldLT(FieldShippingAddress, v))
-}
-
-// ShippingAddressLTE applies the LTE predicate on the "shipping_address" field.
-func ShippingAddressLTE(v string) predicate.User {
-	return predicate.User(sql.FieldLTE(FieldShippingAddress, v))
-}
-
-// ShippingAddressContains applies the Contains predicate on the "shipping_address" field.
-func ShippingAddressContains(v string) predicate.User {
-	return predicate.User(sql.FieldContains(FieldShippingAddress, v))
-}
-
-// ShippingAddressHasPrefix applies the HasPrefix predicate on the "shipping_address" field.
-func ShippingAddressHasPrefix(v string) predicate.User {
-	return predicate.User(sql.FieldHasPrefix(FieldShippingAddress, v))
-}
-
-// ShippingAddressHasSuffix applies the HasSuffix predicate on the "shipping_address" field.
-func ShippingAddressHasSuffix(v string) predicate.User {
-	return predicate.User(sql.FieldHasSuffix(FieldShippingAddress, v))
-}
-
-// ShippingAddressIsNil applies the IsNil predicate on the "shipping_address" field.
-func ShippingAddressIsNil() predicate.User {
-	return predicate.User(sql.FieldIsNull(FieldShippingAddress))
-}
-
-// ShippingAddressNotNil applies the NotNil predicate on the "shipping_address" field.
-func ShippingAddressNotNil() predicate.User {
-	return predicate.User(sql.FieldNotNull(FieldShippingAddress))
-}
-
-// ShippingAddressEqualFold applies the EqualFold predicate on the "shipping_address" field.
-func ShippingAddressEqualFold(v string) predicate.User {
-	return predicate.User(sql.FieldEqualFold(FieldShippingAddress, v))
-}
-
-// ShippingAddressContainsFold applies the ContainsFold predicate on the "shipping_address" field.
-func ShippingAddressContainsFold(v string) predicate.User {
-	return predicate.User(sql.FieldContainsFold(FieldShippingAddress, v))
-}
-
 // OidcIssuerEQ applies the EQ predicate on the "oidc_issuer" field.
 func OidcIssuerEQ(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldOidcIssuer, v))
@@ -1186,6 +946,52 @@ func HasOrganization() predicate.User {
 func HasOrganizationWith(preds ...predicate.Organization) predicate.User {
 	return predicate.User(func(s *sql.Selector) {
 		step := newOrganizationStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasContact applies the HasEdge predicate on the "contact" edge.
+func HasContact() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, ContactTable, ContactColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasContactWith applies the HasEdge predicate on the "contact" edge with a given conditions (other predicates).
+func HasContactWith(preds ...predicate.Contact) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newContactStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasShippingAddress applies the HasEdge predicate on the "shipping_address" edge.
+func HasShippingAddress() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, ShippingAddressTable, ShippingAddressColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasShippingAddressWith applies the HasEdge predicate on the "shipping_address" edge with a given conditions (other predicates).
+func HasShippingAddressWith(preds ...predicate.ShippingAddress) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newShippingAddressStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

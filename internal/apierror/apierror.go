@@ -16,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -61,6 +62,11 @@ func NotFoundf(format string, args ...any) *Error {
 	return &Error{Code: NotFound, Message: fmt.Sprintf(format, args...)}
 }
 
+// Unauthenticatedf reports an action that needs a signed-in viewer.
+func Unauthenticatedf(format string, args ...any) *Error {
+	return &Error{Code: Unauthenticated, Message: fmt.Sprintf(format, args...)}
+}
+
 // Forbiddenf reports an action the viewer may not take.
 func Forbiddenf(format string, args ...any) *Error {
 	return &Error{Code: Forbidden, Message: fmt.Sprintf(format, args...)}
@@ -94,6 +100,8 @@ func Classify(err error) *Error {
 		return Invalid(GraphQLName(ve.Name), "%s: %s", GraphQLName(ve.Name), reason(ve))
 	case errors.As(err, &fe):
 		return Invalid(GraphQLName(fe.Field), "%s: %s", GraphQLName(fe.Field), fe.Reason)
+	case errors.Is(err, privacy.Deny):
+		return Forbiddenf("you are not allowed to do this")
 	case ent.IsConstraintError(err):
 		return Conflictf("the change conflicts with existing data (a unique or referenced value)")
 	case errors.As(err, &nfe):

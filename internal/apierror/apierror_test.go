@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/usergroups/usergroups/internal/viewer"
 	"log/slog"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ import (
 // TestValidatorsNameTheField writes one bad value of each kind and checks the
 // write is refused with BAD_USER_INPUT naming the GraphQL field.
 func TestValidatorsNameTheField(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	db := dbtest.Open(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
@@ -46,7 +47,8 @@ func TestValidatorsNameTheField(t *testing.T) {
 	}{
 		{"url", "websiteURL", func() error { _, err := newGroup().SetSlug("aa").SetWebsiteURL("not a url").Save(ctx); return err }},
 		{"email", "email", func() error {
-			_, err := tx.User.Create().SetHandle("ada").SetName("Ada").SetEmail("ada-at-example").Save(ctx)
+			u := tx.User.Create().SetHandle("ada").SetName("Ada").SaveX(ctx)
+			_, err := tx.Contact.Create().SetUserID(u.ID).SetEmail("ada-at-example").Save(ctx)
 			return err
 		}},
 		{"country", "country", func() error { _, err := newGroup().SetSlug("bb").SetCountry("XX").Save(ctx); return err }},
@@ -99,7 +101,7 @@ func TestValidatorsNameTheField(t *testing.T) {
 }
 
 func TestConstraintViolationIsConflictWithoutSQL(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	db := dbtest.Open(t)
 	_, err := db.Client.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).Save(ctx)
 	if err != nil {

@@ -3,6 +3,7 @@ package changelog_test
 import (
 	"context"
 	"errors"
+	"github.com/usergroups/usergroups/internal/viewer"
 	"testing"
 
 	"github.com/usergroups/usergroups/ent"
@@ -22,7 +23,7 @@ func newCommunity(ctx context.Context, t *testing.T, tx *ent.Tx) *ent.Community 
 }
 
 func TestCommittedMutationsAppendChanges(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	db := dbtest.Open(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
@@ -65,7 +66,7 @@ func TestCommittedMutationsAppendChanges(t *testing.T) {
 }
 
 func TestRolledBackMutationLeavesNoChange(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	db := dbtest.Open(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
@@ -91,7 +92,7 @@ func TestRolledBackMutationLeavesNoChange(t *testing.T) {
 }
 
 func TestTrackedWritesNeedATransaction(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	db := dbtest.Open(t)
 	c, err := db.Client.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).Save(ctx)
 	if err != nil {
@@ -108,7 +109,7 @@ func TestTrackedWritesNeedATransaction(t *testing.T) {
 }
 
 func TestDeletesAndNestedScopes(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	db := dbtest.Open(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {

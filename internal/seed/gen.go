@@ -56,6 +56,8 @@ type builders struct {
 	communities   []*ent.CommunityCreate
 	organizations []*ent.OrganizationCreate
 	users         []*ent.UserCreate
+	contacts      []*ent.ContactCreate
+	shipping      []*ent.ShippingAddressCreate
 	regions       []*ent.RegionCreate
 	groups        []*ent.GroupCreate
 	roles         []*ent.RoleCreate
@@ -414,7 +416,6 @@ func (g *gen) emitPeople() {
 			SetID(p.id).
 			SetHandle(p.handle).
 			SetName(p.name).
-			SetEmail(p.handle + "@" + domains[i%len(domains)]).
 			SetCreatedAt(p.created).
 			SetUpdatedAt(p.created)
 		if p.bio != "" {
@@ -435,13 +436,26 @@ func (g *gen) emitPeople() {
 		if i%4 == 0 {
 			b.SetAvatarURL("https://avatars.example.net/u/" + p.handle + ".png")
 		}
-		if p.phone {
-			b.SetPhone(fmt.Sprintf("+1 555 01%02d", i%100))
-		}
-		if p.ship {
-			b.SetShippingAddress(fmt.Sprintf("%d %s Road, %s, %s", 1+i%180, streets[i%len(streets)], p.city, p.country))
-		}
 		g.b.users = append(g.b.users, b)
+		g.b.contacts = append(g.b.contacts, g.db.Contact.Create().
+			SetID(g.id("con")).
+			SetUserID(p.id).
+			SetEmail(p.handle+"@"+domains[i%len(domains)]).
+			SetCreatedAt(p.created).
+			SetUpdatedAt(p.created))
+		if p.ship {
+			sb := g.db.ShippingAddress.Create().
+				SetID(g.id("shp")).
+				SetUserID(p.id).
+				SetRecipientName(p.name).
+				SetAddress(fmt.Sprintf("%d %s Road, %s, %s", 1+i%180, streets[i%len(streets)], p.city, p.country)).
+				SetCreatedAt(p.created).
+				SetUpdatedAt(p.created)
+			if p.phone {
+				sb.SetPhone(fmt.Sprintf("+1 555 01%02d", i%100))
+			}
+			g.b.shipping = append(g.b.shipping, sb)
+		}
 	}
 }
 

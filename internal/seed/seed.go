@@ -140,6 +140,16 @@ func (g *gen) write(ctx context.Context) (Stats, error) {
 			})
 		},
 		func() error {
+			return bulk(ctx, "contacts", b.contacts, batchPlain, func(ctx context.Context, r []*ent.ContactCreate) error {
+				return tx.Contact.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "shipping addresses", b.shipping, batchPlain, func(ctx context.Context, r []*ent.ShippingAddressCreate) error {
+				return tx.ShippingAddress.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
 			return bulk(ctx, "regions", b.regions, batchPlain, func(ctx context.Context, r []*ent.RegionCreate) error {
 				return tx.Region.CreateBulk(r...).Exec(ctx)
 			})

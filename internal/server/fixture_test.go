@@ -3,6 +3,9 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/viewer"
 	"testing"
 	"time"
 
@@ -17,11 +20,14 @@ import (
 type fixture struct {
 	community *ent.Community
 	groups    []*ent.Group
+	// manager is the community's manager; staffToken a read token of theirs.
+	manager    pulid.ID
+	staffToken string
 }
 
 func buildFixture(t testing.TB, db *store.DB, groups, membersPerGroup, eventsPerGroup, registrationsPerEvent int) fixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +60,10 @@ func buildFixture(t testing.TB, db *store.DB, groups, membersPerGroup, eventsPer
 		users := make([]*ent.User, membersPerGroup)
 		for m := range users {
 			if users[m], err = tx.User.Create().SetHandle(fmt.Sprintf("u%d-%d", g, m)).SetName(fmt.Sprintf("User %d %d", g, m)).
-				SetOrganizationID(orgs[m%len(orgs)].ID).SetEmail(fmt.Sprintf("u%d-%d@example.org", g, m)).Save(ctx); err != nil {
+				SetOrganizationID(orgs[m%len(orgs)].ID).Save(ctx); err != nil {
+				fail(err)
+			}
+			if _, err := tx.Contact.Create().SetUserID(users[m].ID).SetEmail(fmt.Sprintf("u%d-%d@example.org", g, m)).Save(ctx); err != nil {
 				fail(err)
 			}
 			kind := "MEMBER"
@@ -80,6 +89,17 @@ func buildFixture(t testing.TB, db *store.DB, groups, membersPerGroup, eventsPer
 				}
 			}
 		}
+	}
+	manager, err := tx.User.Create().SetHandle("manager").SetName("Community Manager").Save(ctx)
+	if err != nil {
+		fail(err)
+	}
+	if _, err := tx.Role.Create().SetUserID(manager.ID).SetCommunityID(com.ID).SetKind(role.KindCOMMUNITY_MANAGER).Save(ctx); err != nil {
+		fail(err)
+	}
+	f.manager = manager.ID
+	if f.staffToken, _, err = auth.CreateToken(ctx, tx.Client(), auth.NewTokenInput{OwnerID: manager.ID, Name: "dashboard", Scopes: []string{"read"}}); err != nil {
+		fail(err)
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/usergroups/usergroups/graph"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/store"
 )
 
@@ -37,6 +38,8 @@ type Config struct {
 	CORSOrigins []string
 	// Logger receives request and error logs.
 	Logger *slog.Logger
+	// Auth resolves credentials; nil accepts API tokens only (no identity provider).
+	Auth *auth.Authenticator
 }
 
 // GraphQL returns the GraphQL handler alone, as mounted on /graphql.
@@ -68,8 +71,11 @@ func New(db *store.DB, cfg Config) http.Handler {
 		log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	gql := GraphQL(db, log)
-	mux.Handle("/graphql", gql)
+	authn := cfg.Auth
+	if authn == nil {
+		authn = auth.New(db.Client, nil, log)
+	}
+	mux.Handle("/graphql", authn.Middleware(GraphQL(db, log)))
 	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

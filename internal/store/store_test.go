@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"github.com/usergroups/usergroups/internal/viewer"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,7 @@ func inTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) error {
 }
 
 func TestUniqueness(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	db := dbtest.Open(t)
 	c := db.Client
 	a, b := community(ctx, t, c, "alpha"), community(ctx, t, c, "beta")
@@ -138,7 +139,7 @@ func TestUniqueness(t *testing.T) {
 // for the lock instead of failing: SQLite's busy timeout with IMMEDIATE
 // transactions, PostgreSQL's row locks.
 func TestConcurrentWritersWait(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	var db *store.DB
 	if os.Getenv(dbtest.EnvDatabase) == "" {
 		var err error

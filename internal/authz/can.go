@@ -1,0 +1,88 @@
+package authz
+
+import (
+	"slices"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// What a viewer may do with a row they can see. Dashboards show these as
+// viewerCan* fields; the workflows that perform the actions check the same
+// functions, so a button is shown exactly when the action would be allowed.
+
+// CanAdministerGroup: the group's organizers and its community's staff.
+func CanAdministerGroup(v *viewer.Viewer, g *ent.Group) bool {
+	if !v.HasScope(viewer.ScopeWrite) {
+		return false
+	}
+	return v.IsStaff(g.CommunityID) || v.HasGroupRole(g.ID, viewer.Organizer)
+}
+
+// CanJoinGroup: a signed-in person who may write and is not yet in the
+// group, while the group is running (active or official).
+func CanJoinGroup(v *viewer.Viewer, g *ent.Group) bool {
+	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) {
+		return false
+	}
+	if g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL {
+		return false
+	}
+	return !v.HasGroupRole(g.ID)
+}
+
+// openApplication lists the states in which an application can still be reviewed.
+var openApplication = []application.Status{
+	application.StatusSUBMITTED, application.StatusIN_REVIEW, application.StatusNEEDS_INFO, application.StatusOBJECTION_WINDOW,
+}
+
+// ReviewsApplication reports whether v is among an application's reviewers,
+// whatever its state: the same scope ApplicationVisible grants beyond the
+// applicant.
+func ReviewsApplication(v *viewer.Viewer, a *ent.Application) bool {
+	if v.IsStaff(a.CommunityID) {
+		return true
+	}
+	switch {
+	case slices.Contains(v.AmbassadorCommunities(), a.CommunityID),
+		a.RegionID != "" && slices.Contains(v.AmbassadorRegions(), a.RegionID),
+		a.GroupID != "" && slices.Contains(v.AmbassadorGroups(), a.GroupID):
+		return true
+	case a.Kind == application.KindMEMBERSHIP || a.Kind == application.KindORGANIZER:
+		return a.GroupID != "" && slices.Contains(v.OrganizerGroups(), a.GroupID)
+	}
+	return false
+}
+
+// CanReviewApplication: a reviewer in scope who is not the applicant, while
+// the application is open.
+func CanReviewApplication(v *viewer.Viewer, a *ent.Application) bool {
+	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) || a.ApplicantID == v.UserID {
+		return false
+	}
+	return slices.Contains(openApplication, a.Status) && ReviewsApplication(v, a)
+}
+
+// CanEditEvent: the group's organizers and its community's staff.
+func CanEditEvent(v *viewer.Viewer, e *ent.Event) bool {
+	if !v.HasScope(viewer.ScopeWrite) {
+		return false
+	}
+	return v.IsStaff(e.CommunityID) || v.HasGroupRole(e.GroupID, viewer.Organizer)
+}
+
+// CanRegisterForEvent: a signed-in person who may write, for a published
+// event that has not started; members-only events take the group's members.
+func CanRegisterForEvent(v *viewer.Viewer, e *ent.Event, now time.Time) bool {
+	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) {
+		return false
+	}
+	if e.Status != event.StatusPUBLISHED || !now.Before(e.StartsAt) {
+		return false
+	}
+	return e.Visibility == event.VisibilityPUBLIC || v.HasGroupRole(e.GroupID)
+}

@@ -1,0 +1,337 @@
+package authz
+
+import (
+	"context"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/agendaitem"
+	"github.com/usergroups/usergroups/ent/apitoken"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/change"
+	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/message"
+	"github.com/usergroups/usergroups/ent/predicate"
+	"github.com/usergroups/usergroups/ent/privacy"
+	"github.com/usergroups/usergroups/ent/registration"
+	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/review"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
+	"github.com/usergroups/usergroups/ent/sponsor"
+	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// liveRole is a role that still ties a person to its scope.
+var liveRole = role.StatusIn(role.StatusPENDING, role.StatusACTIVE)
+
+// staffOfUser matches people who take part in one of the communities v
+// manages: a role there (in any status) or an application to it.
+func staffOfUser(v *viewer.Viewer) predicate.User {
+	staff := v.StaffCommunities()
+	return user.Or(
+		user.HasRolesWith(role.CommunityIDIn(staff...)),
+		user.HasApplicationsWith(application.CommunityIDIn(staff...)),
+	)
+}
+
+// ContactPolicy: a person's email is visible to the person, staff of a
+// community they take part in, and organizers of a group they belong to.
+func ContactPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.ContactQueryRuleFunc(func(ctx context.Context, q *ent.ContactQuery) error {
+			v := viewer.FromContext(ctx)
+			q.Where(contact.HasUserWith(user.Or(
+				user.ID(v.UserID),
+				staffOfUser(v),
+				user.HasRolesWith(role.GroupIDIn(v.OrganizerGroups()...), liveRole),
+			)))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(ownerOnly(func(m *ent.ContactMutation) (string, bool) {
+			id, ok := m.UserID()
+			return string(id), ok
+		}, func(ctx context.Context, m *ent.ContactMutation) {
+			m.Where(contact.UserID(viewer.FromContext(ctx).UserID))
+		})),
+	}
+}
+
+// ShippingAddressPolicy: a person's postal address and phone are visible to
+// the person and staff of a community they take part in.
+func ShippingAddressPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.ShippingAddressQueryRuleFunc(func(ctx context.Context, q *ent.ShippingAddressQuery) error {
+			v := viewer.FromContext(ctx)
+			q.Where(shippingaddress.HasUserWith(user.Or(user.ID(v.UserID), staffOfUser(v))))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(ownerOnly(func(m *ent.ShippingAddressMutation) (string, bool) {
+			id, ok := m.UserID()
+			return string(id), ok
+		}, func(ctx context.Context, m *ent.ShippingAddressMutation) {
+			m.Where(shippingaddress.UserID(viewer.FromContext(ctx).UserID))
+		})),
+	}
+}
+
+// ownerOnly lets a person create their own row and change only their own rows.
+func ownerOnly[M interface {
+	ent.Mutation
+	*ent.ContactMutation | *ent.ShippingAddressMutation
+}](owner func(M) (string, bool), restrict func(context.Context, M)) privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, em ent.Mutation) error {
+		m, ok := em.(M)
+		if !ok {
+			return privacy.Skip
+		}
+		v := viewer.FromContext(ctx)
+		if !v.IsUser() {
+			return privacy.Skip
+		}
+		if m.Op().Is(ent.OpCreate) {
+			if id, ok := owner(m); ok && id == string(v.UserID) {
+				return privacy.Allow
+			}
+			return privacy.Skip
+		}
+		restrict(ctx, m)
+		return privacy.Allow
+	})
+}
+
+// RolePolicy: active and emeritus roles form the public rosters and the
+// ambassador directory; pending, lapsed, left and removed ones are visible to
+// the person, the group's organizers and staff.
+func RolePolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.RoleQueryRuleFunc(func(ctx context.Context, q *ent.RoleQuery) error {
+			q.Where(RoleVisible(viewer.FromContext(ctx)))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(),
+	}
+}
+
+// RoleVisible is the roles v may see.
+func RoleVisible(v *viewer.Viewer) predicate.Role {
+	return role.Or(
+		role.StatusIn(role.StatusACTIVE, role.StatusEMERITUS),
+		role.UserID(v.UserID),
+		role.GroupIDIn(v.OrganizerGroups()...),
+		role.CommunityIDIn(v.StaffCommunities()...),
+	)
+}
+
+// ApplicationVisible is the applications v may see: their own, and those v
+// reviews — staff of the community, ambassadors of its region, group or
+// whole community, and organizers for membership and organizer requests to
+// their group.
+func ApplicationVisible(v *viewer.Viewer) predicate.Application {
+	return application.Or(
+		application.ApplicantID(v.UserID),
+		application.CommunityIDIn(v.StaffCommunities()...),
+		application.CommunityIDIn(v.AmbassadorCommunities()...),
+		application.RegionIDIn(v.AmbassadorRegions()...),
+		application.GroupIDIn(v.AmbassadorGroups()...),
+		application.And(
+			application.KindIn(application.KindMEMBERSHIP, application.KindORGANIZER),
+			application.GroupIDIn(v.OrganizerGroups()...),
+		),
+	)
+}
+
+// ApplicationPolicy guards applications (see ApplicationVisible).
+func ApplicationPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.ApplicationQueryRuleFunc(func(ctx context.Context, q *ent.ApplicationQuery) error {
+			q.Where(ApplicationVisible(viewer.FromContext(ctx)))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(),
+	}
+}
+
+// ReviewPolicy: a review is visible with its application.
+func ReviewPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.ReviewQueryRuleFunc(func(ctx context.Context, q *ent.ReviewQuery) error {
+			q.Where(review.HasApplicationWith(ApplicationVisible(viewer.FromContext(ctx))))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(),
+	}
+}
+
+// EventVisible is the events v may see: published (or past) public events;
+// members-only ones to the group's members; drafts to the group's organizers;
+// all of them to staff.
+func EventVisible(v *viewer.Viewer) predicate.Event {
+	return event.Or(
+		event.And(event.StatusNEQ(event.StatusDRAFT), event.VisibilityEQ(event.VisibilityPUBLIC)),
+		event.And(event.StatusNEQ(event.StatusDRAFT), event.GroupIDIn(v.MemberGroups()...)),
+		event.GroupIDIn(v.OrganizerGroups()...),
+		event.CommunityIDIn(v.StaffCommunities()...),
+	)
+}
+
+// EventPolicy guards events (see EventVisible).
+func EventPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.EventQueryRuleFunc(func(ctx context.Context, q *ent.EventQuery) error {
+			q.Where(EventVisible(viewer.FromContext(ctx)))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(),
+	}
+}
+
+// AgendaItemPolicy: agendas are visible with their event.
+func AgendaItemPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.AgendaItemQueryRuleFunc(func(ctx context.Context, q *ent.AgendaItemQuery) error {
+			q.Where(agendaitem.HasEventWith(EventVisible(viewer.FromContext(ctx))))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(),
+	}
+}
+
+// SponsorPolicy: sponsors are visible with their event.
+func SponsorPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.SponsorQueryRuleFunc(func(ctx context.Context, q *ent.SponsorQuery) error {
+			q.Where(sponsor.HasEventWith(EventVisible(viewer.FromContext(ctx))))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(),
+	}
+}
+
+// RegistrationPolicy: a registration is visible to the registrant, the
+// organizers of the event's group and staff — never to an API token,
+// whoever owns it, since registration details are not for marketing.
+func RegistrationPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{allowSystem,
+			privacy.RegistrationQueryRuleFunc(func(ctx context.Context, q *ent.RegistrationQuery) error {
+				v := viewer.FromContext(ctx)
+				if tokensSeeNothing(ctx) {
+					q.Where(registration.IDIn())
+					return privacy.Allow
+				}
+				if v.IsAdmin() {
+					return privacy.Allow
+				}
+				q.Where(registration.Or(
+					registration.UserID(v.UserID),
+					registration.HasEventWith(event.GroupIDIn(v.OrganizerGroups()...)),
+					registration.HasEventWith(event.CommunityIDIn(v.StaffCommunities()...)),
+				))
+				return privacy.Allow
+			}), privacy.AlwaysDenyRule()},
+		Mutation: defaultWrites(),
+	}
+}
+
+// ReportPolicy: confidential reports are visible to the reporter and the
+// community's staff, never to an API token.
+func ReportPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{allowSystem,
+			privacy.ReportQueryRuleFunc(func(ctx context.Context, q *ent.ReportQuery) error {
+				v := viewer.FromContext(ctx)
+				if tokensSeeNothing(ctx) {
+					q.Where(report.IDIn())
+					return privacy.Allow
+				}
+				if v.IsAdmin() {
+					return privacy.Allow
+				}
+				q.Where(report.Or(report.ReporterID(v.UserID), report.CommunityIDIn(v.StaffCommunities()...)))
+				return privacy.Allow
+			}), privacy.AlwaysDenyRule()},
+		Mutation: defaultWrites(),
+	}
+}
+
+// tokensSeeNothing reports whether v came with an API token, and so must
+// get empty lists, zero counts and "not found" for registrations and reports.
+func tokensSeeNothing(ctx context.Context) bool { return viewer.FromContext(ctx).ViaToken() }
+
+// SubmissionPolicy: submissions are visible to their author, the
+// community's staff and, for a group's submissions, its organizers.
+func SubmissionPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.SubmissionQueryRuleFunc(func(ctx context.Context, q *ent.SubmissionQuery) error {
+			v := viewer.FromContext(ctx)
+			q.Where(submission.Or(
+				submission.AuthorID(v.UserID),
+				submission.CommunityIDIn(v.StaffCommunities()...),
+				submission.GroupIDIn(v.OrganizerGroups()...),
+			))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(),
+	}
+}
+
+// MessagePolicy: the outbox is read and written by the system (and admins).
+func MessagePolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.MessageQueryRuleFunc(func(ctx context.Context, q *ent.MessageQuery) error {
+			q.Where(message.IDIn())
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(),
+	}
+}
+
+// ChangePolicy: the change log is append-only. Any write that passed its
+// own entity's policy may append to it (the change-log hook does), nobody
+// may edit or delete it; it is read by the system, which re-checks
+// visibility per subscriber, and by admins.
+func ChangePolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.ChangeQueryRuleFunc(func(ctx context.Context, q *ent.ChangeQuery) error {
+			q.Where(change.IDIn())
+			return privacy.Allow
+		})),
+		Mutation: privacy.MutationPolicy{
+			privacy.OnMutationOperation(privacy.MutationRuleFunc(func(context.Context, ent.Mutation) error {
+				return privacy.Allow
+			}), ent.OpCreate),
+			privacy.AlwaysDenyRule(),
+		},
+	}
+}
+
+// APITokenPolicy: people see and revoke their own tokens. A token cannot
+// mint or revoke tokens: that takes a signed-in person.
+func APITokenPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.APITokenQueryRuleFunc(func(ctx context.Context, q *ent.APITokenQuery) error {
+			q.Where(apitoken.OwnerID(viewer.FromContext(ctx).UserID))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(privacy.APITokenMutationRuleFunc(func(ctx context.Context, m *ent.APITokenMutation) error {
+			v := viewer.FromContext(ctx)
+			if !v.IsUser() || v.ViaToken() {
+				return privacy.Denyf("API tokens are managed by a signed-in person")
+			}
+			if m.Op().Is(ent.OpCreate) {
+				if owner, ok := m.OwnerID(); ok && owner == v.UserID {
+					return privacy.Allow
+				}
+				return privacy.Denyf("a token can only be created for yourself")
+			}
+			if m.Op().Is(ent.OpUpdate | ent.OpUpdateOne) {
+				m.Where(apitoken.OwnerID(v.UserID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})),
+	}
+}
