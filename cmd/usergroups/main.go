@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/oidc"
 	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
@@ -34,6 +36,7 @@ Usage:
   usergroups serve    [flags]   serve the API (migrates the schema first)
   usergroups migrate  [flags]   apply the schema and exit
   usergroups seed --demo        load the demo data set into an empty database
+  usergroups token ACTION       create, list or revoke API tokens
 
 Run "usergroups COMMAND --help" for a command's flags.
 `
@@ -56,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "seed":
 		err = seedCmd(ctx, args[1:], stdout, stderr)
+	case "token":
+		err = tokenCmd(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "usergroups: unknown command %q\n\n%s", args[0], usage)
 		return 2
@@ -151,6 +156,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	origins := stringFlag(fs, envFlag{"cors-origins", "USERGROUPS_CORS_ORIGINS", "",
 		"comma-separated browser origins allowed to call the API"})
 	logLevel := stringFlag(fs, envFlag{"log-level", "USERGROUPS_LOG_LEVEL", "info", "debug, info, warn or error"})
+	oidcIssuer := stringFlag(fs, envFlag{"oidc-issuer", "USERGROUPS_OIDC_ISSUER", "",
+		"OpenID Connect issuer URL whose bearer tokens sign people in; empty accepts API tokens only"})
+	oidcAudience := stringFlag(fs, envFlag{"oidc-audience", "USERGROUPS_OIDC_AUDIENCE", "",
+		"the audience (client id) OIDC tokens must be issued for"})
 	demo := fs.Bool("demo", os.Getenv("USERGROUPS_DEMO") == "true", "load the demo data set when the database is empty [env USERGROUPS_DEMO=true]")
 	dev := fs.Bool("dev", os.Getenv("USERGROUPS_DEV") == "true", "development mode: GraphiQL at / [env USERGROUPS_DEV=true]")
 	if err := parse(fs, args); err != nil {
@@ -170,6 +179,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			return err
 		}
 	}
+	var verifier *oidc.Verifier
+	if *oidcIssuer != "" || *oidcAudience != "" {
+		if verifier, err = oidc.New(oidc.Config{Issuer: *oidcIssuer, Audience: *oidcAudience}); err != nil {
+			return fmt.Errorf("--oidc-issuer/--oidc-audience: %w", err)
+		}
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
@@ -179,6 +194,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			Dev:         *dev,
 			CORSOrigins: splitList(*origins),
 			Logger:      log,
+			Auth:        auth.New(db.Client, verifier, log),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

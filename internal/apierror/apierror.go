@@ -101,6 +101,11 @@ func Classify(err error) *Error {
 	case errors.As(err, &fe):
 		return Invalid(GraphQLName(fe.Field), "%s: %s", GraphQLName(fe.Field), fe.Reason)
 	case errors.Is(err, privacy.Deny):
+		// Our deny rules word their reason for the client ("this
+		// credential may not make changes"); the bare sentinel says nothing.
+		if reason, ok := strings.CutSuffix(err.Error(), ": "+privacy.Deny.Error()); ok && !strings.Contains(reason, ": ") {
+			return Forbiddenf("not allowed: %s", reason)
+		}
 		return Forbiddenf("you are not allowed to do this")
 	case ent.IsConstraintError(err):
 		return Conflictf("the change conflicts with existing data (a unique or referenced value)")

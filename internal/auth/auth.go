@@ -50,6 +50,13 @@ func New(client *ent.Client, verifier *oidc.Verifier, log *slog.Logger) *Authent
 	return &Authenticator{client: client, oidc: verifier, log: log, now: time.Now}
 }
 
+// NewAt is New with a clock, for tests of expiry.
+func NewAt(client *ent.Client, verifier *oidc.Verifier, log *slog.Logger, now func() time.Time) *Authenticator {
+	a := New(client, verifier, log)
+	a.now = now
+	return a
+}
+
 // Authenticate returns the viewer for an Authorization header value ("" is
 // anonymous). Errors wrap ErrUnauthenticated, or oidc.ErrProviderUnavailable.
 func (a *Authenticator) Authenticate(ctx context.Context, header string) (*viewer.Viewer, error) {
