@@ -3961,11 +3961,6 @@ input AgendaItemWhereInput {
   trackEqualFold: String
   trackContainsFold: String
   """
-  event edge predicates
-  """
-  hasEvent: Boolean
-  hasEventWith: [EventWhereInput!]
-  """
   speaker edge predicates
   """
   hasSpeaker: Boolean
@@ -4451,11 +4446,6 @@ input ApplicationWhereInput {
   """
   hasSupporters: Boolean
   hasSupportersWith: [UserWhereInput!]
-  """
-  reviews edge predicates
-  """
-  hasReviews: Boolean
-  hasReviewsWith: [ReviewWhereInput!]
 }
 type Award implements Node {
   """
@@ -5168,16 +5158,6 @@ input CommunityWhereInput {
   """
   hasGroups: Boolean
   hasGroupsWith: [GroupWhereInput!]
-  """
-  roles edge predicates
-  """
-  hasRoles: Boolean
-  hasRolesWith: [RoleWhereInput!]
-  """
-  applications edge predicates
-  """
-  hasApplications: Boolean
-  hasApplicationsWith: [ApplicationWhereInput!]
   """
   partners edge predicates
   """
@@ -6056,21 +6036,6 @@ input EventWhereInput {
   """
   hasGroup: Boolean
   hasGroupWith: [GroupWhereInput!]
-  """
-  agenda_items edge predicates
-  """
-  hasAgendaItems: Boolean
-  hasAgendaItemsWith: [AgendaItemWhereInput!]
-  """
-  sponsors edge predicates
-  """
-  hasSponsors: Boolean
-  hasSponsorsWith: [SponsorWhereInput!]
-  """
-  registrations edge predicates
-  """
-  hasRegistrations: Boolean
-  hasRegistrationsWith: [RegistrationWhereInput!]
 }
 type Group implements Node {
   """
@@ -6661,21 +6626,6 @@ input GroupWhereInput {
   """
   hasMentor: Boolean
   hasMentorWith: [UserWhereInput!]
-  """
-  roles edge predicates
-  """
-  hasRoles: Boolean
-  hasRolesWith: [RoleWhereInput!]
-  """
-  events edge predicates
-  """
-  hasEvents: Boolean
-  hasEventsWith: [EventWhereInput!]
-  """
-  applications edge predicates
-  """
-  hasApplications: Boolean
-  hasApplicationsWith: [ApplicationWhereInput!]
   """
   contributions edge predicates
   """
@@ -7683,11 +7633,6 @@ input RegionWhereInput {
   """
   hasGroups: Boolean
   hasGroupsWith: [GroupWhereInput!]
-  """
-  roles edge predicates
-  """
-  hasRoles: Boolean
-  hasRolesWith: [RoleWhereInput!]
 }
 type Registration implements Node {
   """
@@ -7874,11 +7819,6 @@ input RegistrationWhereInput {
   cancelledAtLTE: Time
   cancelledAtIsNil: Boolean
   cancelledAtNotNil: Boolean
-  """
-  event edge predicates
-  """
-  hasEvent: Boolean
-  hasEventWith: [EventWhereInput!]
   """
   user edge predicates
   """
@@ -8199,11 +8139,6 @@ input ReportWhereInput {
   """
   hasGroup: Boolean
   hasGroupWith: [GroupWhereInput!]
-  """
-  event edge predicates
-  """
-  hasEvent: Boolean
-  hasEventWith: [EventWhereInput!]
 }
 type Review implements Node {
   """
@@ -8479,11 +8414,6 @@ input ReviewWhereInput {
   resolvedByIDNotNil: Boolean
   resolvedByIDEqualFold: ID
   resolvedByIDContainsFold: ID
-  """
-  application edge predicates
-  """
-  hasApplication: Boolean
-  hasApplicationWith: [ApplicationWhereInput!]
   """
   author edge predicates
   """
@@ -9125,11 +9055,6 @@ input SponsorWhereInput {
   pitchMinutesGTE: Int
   pitchMinutesLT: Int
   pitchMinutesLTE: Int
-  """
-  event edge predicates
-  """
-  hasEvent: Boolean
-  hasEventWith: [EventWhereInput!]
 }
 type Submission implements Node {
   """
@@ -9919,11 +9844,6 @@ input UserWhereInput {
   hasOrganization: Boolean
   hasOrganizationWith: [OrganizationWhereInput!]
   """
-  roles edge predicates
-  """
-  hasRoles: Boolean
-  hasRolesWith: [RoleWhereInput!]
-  """
   contributions edge predicates
   """
   hasContributions: Boolean
@@ -9933,16 +9853,6 @@ input UserWhereInput {
   """
   hasAwards: Boolean
   hasAwardsWith: [AwardWhereInput!]
-  """
-  registrations edge predicates
-  """
-  hasRegistrations: Boolean
-  hasRegistrationsWith: [RegistrationWhereInput!]
-  """
-  applications edge predicates
-  """
-  hasApplications: Boolean
-  hasApplicationsWith: [ApplicationWhereInput!]
 }
 `, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `# Hand-written SDL: the types behind JSON columns and our own root fields.
@@ -26143,7 +26053,7 @@ func (ec *executionContext) unmarshalInputAgendaItemWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "eventID", "eventIDNEQ", "eventIDIn", "eventIDNotIn", "eventIDGT", "eventIDGTE", "eventIDLT", "eventIDLTE", "eventIDContains", "eventIDHasPrefix", "eventIDHasSuffix", "eventIDEqualFold", "eventIDContainsFold", "speakerID", "speakerIDNEQ", "speakerIDIn", "speakerIDNotIn", "speakerIDGT", "speakerIDGTE", "speakerIDLT", "speakerIDLTE", "speakerIDContains", "speakerIDHasPrefix", "speakerIDHasSuffix", "speakerIDIsNil", "speakerIDNotNil", "speakerIDEqualFold", "speakerIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "speakerName", "speakerNameNEQ", "speakerNameIn", "speakerNameNotIn", "speakerNameGT", "speakerNameGTE", "speakerNameLT", "speakerNameLTE", "speakerNameContains", "speakerNameHasPrefix", "speakerNameHasSuffix", "speakerNameIsNil", "speakerNameNotNil", "speakerNameEqualFold", "speakerNameContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "durationMinutes", "durationMinutesNEQ", "durationMinutesIn", "durationMinutesNotIn", "durationMinutesGT", "durationMinutesGTE", "durationMinutesLT", "durationMinutesLTE", "track", "trackNEQ", "trackIn", "trackNotIn", "trackGT", "trackGTE", "trackLT", "trackLTE", "trackContains", "trackHasPrefix", "trackHasSuffix", "trackEqualFold", "trackContainsFold", "hasEvent", "hasEventWith", "hasSpeaker", "hasSpeakerWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "eventID", "eventIDNEQ", "eventIDIn", "eventIDNotIn", "eventIDGT", "eventIDGTE", "eventIDLT", "eventIDLTE", "eventIDContains", "eventIDHasPrefix", "eventIDHasSuffix", "eventIDEqualFold", "eventIDContainsFold", "speakerID", "speakerIDNEQ", "speakerIDIn", "speakerIDNotIn", "speakerIDGT", "speakerIDGTE", "speakerIDLT", "speakerIDLTE", "speakerIDContains", "speakerIDHasPrefix", "speakerIDHasSuffix", "speakerIDIsNil", "speakerIDNotNil", "speakerIDEqualFold", "speakerIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "speakerName", "speakerNameNEQ", "speakerNameIn", "speakerNameNotIn", "speakerNameGT", "speakerNameGTE", "speakerNameLT", "speakerNameLTE", "speakerNameContains", "speakerNameHasPrefix", "speakerNameHasSuffix", "speakerNameIsNil", "speakerNameNotNil", "speakerNameEqualFold", "speakerNameContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "durationMinutes", "durationMinutesNEQ", "durationMinutesIn", "durationMinutesNotIn", "durationMinutesGT", "durationMinutesGTE", "durationMinutesLT", "durationMinutesLTE", "track", "trackNEQ", "trackIn", "trackNotIn", "trackGT", "trackGTE", "trackLT", "trackLTE", "trackContains", "trackHasPrefix", "trackHasSuffix", "trackEqualFold", "trackContainsFold", "hasSpeaker", "hasSpeakerWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27067,20 +26977,6 @@ func (ec *executionContext) unmarshalInputAgendaItemWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.TrackContainsFold = data
-		case "hasEvent":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEvent"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEvent = data
-		case "hasEventWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEventWith"))
-			data, err := ec.unmarshalOEventWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEventWith = data
 		case "hasSpeaker":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSpeaker"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -27152,7 +27048,7 @@ func (ec *executionContext) unmarshalInputApplicationWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "applicantID", "applicantIDNEQ", "applicantIDIn", "applicantIDNotIn", "applicantIDGT", "applicantIDGTE", "applicantIDLT", "applicantIDLTE", "applicantIDContains", "applicantIDHasPrefix", "applicantIDHasSuffix", "applicantIDEqualFold", "applicantIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "reviewerID", "reviewerIDNEQ", "reviewerIDIn", "reviewerIDNotIn", "reviewerIDGT", "reviewerIDGTE", "reviewerIDLT", "reviewerIDLTE", "reviewerIDContains", "reviewerIDHasPrefix", "reviewerIDHasSuffix", "reviewerIDIsNil", "reviewerIDNotNil", "reviewerIDEqualFold", "reviewerIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "objectionDeadline", "objectionDeadlineNEQ", "objectionDeadlineIn", "objectionDeadlineNotIn", "objectionDeadlineGT", "objectionDeadlineGTE", "objectionDeadlineLT", "objectionDeadlineLTE", "objectionDeadlineIsNil", "objectionDeadlineNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasCommunity", "hasCommunityWith", "hasApplicant", "hasApplicantWith", "hasGroup", "hasGroupWith", "hasRegion", "hasRegionWith", "hasReviewer", "hasReviewerWith", "hasMentor", "hasMentorWith", "hasDecidedBy", "hasDecidedByWith", "hasSupporters", "hasSupportersWith", "hasReviews", "hasReviewsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "applicantID", "applicantIDNEQ", "applicantIDIn", "applicantIDNotIn", "applicantIDGT", "applicantIDGTE", "applicantIDLT", "applicantIDLTE", "applicantIDContains", "applicantIDHasPrefix", "applicantIDHasSuffix", "applicantIDEqualFold", "applicantIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "reviewerID", "reviewerIDNEQ", "reviewerIDIn", "reviewerIDNotIn", "reviewerIDGT", "reviewerIDGTE", "reviewerIDLT", "reviewerIDLTE", "reviewerIDContains", "reviewerIDHasPrefix", "reviewerIDHasSuffix", "reviewerIDIsNil", "reviewerIDNotNil", "reviewerIDEqualFold", "reviewerIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "objectionDeadline", "objectionDeadlineNEQ", "objectionDeadlineIn", "objectionDeadlineNotIn", "objectionDeadlineGT", "objectionDeadlineGTE", "objectionDeadlineLT", "objectionDeadlineLTE", "objectionDeadlineIsNil", "objectionDeadlineNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasCommunity", "hasCommunityWith", "hasApplicant", "hasApplicantWith", "hasGroup", "hasGroupWith", "hasRegion", "hasRegionWith", "hasReviewer", "hasReviewerWith", "hasMentor", "hasMentorWith", "hasDecidedBy", "hasDecidedByWith", "hasSupporters", "hasSupportersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28468,20 +28364,6 @@ func (ec *executionContext) unmarshalInputApplicationWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasSupportersWith = data
-		case "hasReviews":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReviews"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasReviews = data
-		case "hasReviewsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReviewsWith"))
-			data, err := ec.unmarshalOReviewWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasReviewsWith = data
 		}
 	}
 	return it, nil
@@ -29429,7 +29311,7 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "codeOfConductURL", "codeOfConductURLNEQ", "codeOfConductURLIn", "codeOfConductURLNotIn", "codeOfConductURLGT", "codeOfConductURLGTE", "codeOfConductURLLT", "codeOfConductURLLTE", "codeOfConductURLContains", "codeOfConductURLHasPrefix", "codeOfConductURLHasSuffix", "codeOfConductURLIsNil", "codeOfConductURLNotNil", "codeOfConductURLEqualFold", "codeOfConductURLContainsFold", "forumURL", "forumURLNEQ", "forumURLIn", "forumURLNotIn", "forumURLGT", "forumURLGTE", "forumURLLT", "forumURLLTE", "forumURLContains", "forumURLHasPrefix", "forumURLHasSuffix", "forumURLIsNil", "forumURLNotNil", "forumURLEqualFold", "forumURLContainsFold", "hasRegions", "hasRegionsWith", "hasGroups", "hasGroupsWith", "hasRoles", "hasRolesWith", "hasApplications", "hasApplicationsWith", "hasPartners", "hasPartnersWith", "hasAwards", "hasAwardsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "codeOfConductURL", "codeOfConductURLNEQ", "codeOfConductURLIn", "codeOfConductURLNotIn", "codeOfConductURLGT", "codeOfConductURLGTE", "codeOfConductURLLT", "codeOfConductURLLTE", "codeOfConductURLContains", "codeOfConductURLHasPrefix", "codeOfConductURLHasSuffix", "codeOfConductURLIsNil", "codeOfConductURLNotNil", "codeOfConductURLEqualFold", "codeOfConductURLContainsFold", "forumURL", "forumURLNEQ", "forumURLIn", "forumURLNotIn", "forumURLGT", "forumURLGTE", "forumURLLT", "forumURLLTE", "forumURLContains", "forumURLHasPrefix", "forumURLHasSuffix", "forumURLIsNil", "forumURLNotNil", "forumURLEqualFold", "forumURLContainsFold", "hasRegions", "hasRegionsWith", "hasGroups", "hasGroupsWith", "hasPartners", "hasPartnersWith", "hasAwards", "hasAwardsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30255,34 +30137,6 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasGroupsWith = data
-		case "hasRoles":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRoles"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRoles = data
-		case "hasRolesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRolesWith"))
-			data, err := ec.unmarshalORoleWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRolesWith = data
-		case "hasApplications":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApplications"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasApplications = data
-		case "hasApplicationsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApplicationsWith"))
-			data, err := ec.unmarshalOApplicationWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasApplicationsWith = data
 		case "hasPartners":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPartners"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -31463,7 +31317,7 @@ func (ec *executionContext) unmarshalInputEventWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDEqualFold", "groupIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "onlineURL", "onlineURLNEQ", "onlineURLIn", "onlineURLNotIn", "onlineURLGT", "onlineURLGTE", "onlineURLLT", "onlineURLLTE", "onlineURLContains", "onlineURLHasPrefix", "onlineURLHasSuffix", "onlineURLIsNil", "onlineURLNotNil", "onlineURLEqualFold", "onlineURLContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "hasGroup", "hasGroupWith", "hasAgendaItems", "hasAgendaItemsWith", "hasSponsors", "hasSponsorsWith", "hasRegistrations", "hasRegistrationsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDEqualFold", "groupIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "onlineURL", "onlineURLNEQ", "onlineURLIn", "onlineURLNotIn", "onlineURLGT", "onlineURLGTE", "onlineURLLT", "onlineURLLTE", "onlineURLContains", "onlineURLHasPrefix", "onlineURLHasSuffix", "onlineURLIsNil", "onlineURLNotNil", "onlineURLEqualFold", "onlineURLContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "hasGroup", "hasGroupWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32877,48 +32731,6 @@ func (ec *executionContext) unmarshalInputEventWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasGroupWith = data
-		case "hasAgendaItems":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgendaItems"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAgendaItems = data
-		case "hasAgendaItemsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgendaItemsWith"))
-			data, err := ec.unmarshalOAgendaItemWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAgendaItemsWith = data
-		case "hasSponsors":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSponsors"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSponsors = data
-		case "hasSponsorsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSponsorsWith"))
-			data, err := ec.unmarshalOSponsorWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSponsorsWith = data
-		case "hasRegistrations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegistrations"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRegistrations = data
-		case "hasRegistrationsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegistrationsWith"))
-			data, err := ec.unmarshalORegistrationWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRegistrationsWith = data
 		}
 	}
 	return it, nil
@@ -32976,7 +32788,7 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "meetupURL", "meetupURLNEQ", "meetupURLIn", "meetupURLNotIn", "meetupURLGT", "meetupURLGTE", "meetupURLLT", "meetupURLLTE", "meetupURLContains", "meetupURLHasPrefix", "meetupURLHasSuffix", "meetupURLIsNil", "meetupURLNotNil", "meetupURLEqualFold", "meetupURLContainsFold", "chatURL", "chatURLNEQ", "chatURLIn", "chatURLNotIn", "chatURLGT", "chatURLGTE", "chatURLLT", "chatURLLTE", "chatURLContains", "chatURLHasPrefix", "chatURLHasSuffix", "chatURLIsNil", "chatURLNotNil", "chatURLEqualFold", "chatURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "officialSince", "officialSinceNEQ", "officialSinceIn", "officialSinceNotIn", "officialSinceGT", "officialSinceGTE", "officialSinceLT", "officialSinceLTE", "officialSinceIsNil", "officialSinceNotNil", "hasCommunity", "hasCommunityWith", "hasRegion", "hasRegionWith", "hasMentor", "hasMentorWith", "hasRoles", "hasRolesWith", "hasEvents", "hasEventsWith", "hasApplications", "hasApplicationsWith", "hasContributions", "hasContributionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "meetupURL", "meetupURLNEQ", "meetupURLIn", "meetupURLNotIn", "meetupURLGT", "meetupURLGTE", "meetupURLLT", "meetupURLLTE", "meetupURLContains", "meetupURLHasPrefix", "meetupURLHasSuffix", "meetupURLIsNil", "meetupURLNotNil", "meetupURLEqualFold", "meetupURLContainsFold", "chatURL", "chatURLNEQ", "chatURLIn", "chatURLNotIn", "chatURLGT", "chatURLGTE", "chatURLLT", "chatURLLTE", "chatURLContains", "chatURLHasPrefix", "chatURLHasSuffix", "chatURLIsNil", "chatURLNotNil", "chatURLEqualFold", "chatURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "officialSince", "officialSinceNEQ", "officialSinceIn", "officialSinceNotIn", "officialSinceGT", "officialSinceGTE", "officialSinceLT", "officialSinceLTE", "officialSinceIsNil", "officialSinceNotNil", "hasCommunity", "hasCommunityWith", "hasRegion", "hasRegionWith", "hasMentor", "hasMentorWith", "hasContributions", "hasContributionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34642,48 +34454,6 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasMentorWith = data
-		case "hasRoles":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRoles"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRoles = data
-		case "hasRolesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRolesWith"))
-			data, err := ec.unmarshalORoleWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRolesWith = data
-		case "hasEvents":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEvents"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEvents = data
-		case "hasEventsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEventsWith"))
-			data, err := ec.unmarshalOEventWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEventsWith = data
-		case "hasApplications":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApplications"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasApplications = data
-		case "hasApplicationsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApplicationsWith"))
-			data, err := ec.unmarshalOApplicationWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasApplicationsWith = data
 		case "hasContributions":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContributions"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -35533,7 +35303,7 @@ func (ec *executionContext) unmarshalInputRegionWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "hasCommunity", "hasCommunityWith", "hasGroups", "hasGroupsWith", "hasRoles", "hasRolesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "hasCommunity", "hasCommunityWith", "hasGroups", "hasGroupsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36135,20 +35905,6 @@ func (ec *executionContext) unmarshalInputRegionWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasGroupsWith = data
-		case "hasRoles":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRoles"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRoles = data
-		case "hasRolesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRolesWith"))
-			data, err := ec.unmarshalORoleWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRolesWith = data
 		}
 	}
 	return it, nil
@@ -36206,7 +35962,7 @@ func (ec *executionContext) unmarshalInputRegistrationWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "eventID", "eventIDNEQ", "eventIDIn", "eventIDNotIn", "eventIDGT", "eventIDGTE", "eventIDLT", "eventIDLTE", "eventIDContains", "eventIDHasPrefix", "eventIDHasSuffix", "eventIDEqualFold", "eventIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "checkedInAt", "checkedInAtNEQ", "checkedInAtIn", "checkedInAtNotIn", "checkedInAtGT", "checkedInAtGTE", "checkedInAtLT", "checkedInAtLTE", "checkedInAtIsNil", "checkedInAtNotNil", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasEvent", "hasEventWith", "hasUser", "hasUserWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "eventID", "eventIDNEQ", "eventIDIn", "eventIDNotIn", "eventIDGT", "eventIDGTE", "eventIDLT", "eventIDLTE", "eventIDContains", "eventIDHasPrefix", "eventIDHasSuffix", "eventIDEqualFold", "eventIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "checkedInAt", "checkedInAtNEQ", "checkedInAtIn", "checkedInAtNotIn", "checkedInAtGT", "checkedInAtGTE", "checkedInAtLT", "checkedInAtLTE", "checkedInAtIsNil", "checkedInAtNotNil", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasUser", "hasUserWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36661,20 +36417,6 @@ func (ec *executionContext) unmarshalInputRegistrationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.CancelledAtNotNil = data
-		case "hasEvent":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEvent"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEvent = data
-		case "hasEventWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEventWith"))
-			data, err := ec.unmarshalOEventWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEventWith = data
 		case "hasUser":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUser"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -36746,7 +36488,7 @@ func (ec *executionContext) unmarshalInputReportWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "reporterID", "reporterIDNEQ", "reporterIDIn", "reporterIDNotIn", "reporterIDGT", "reporterIDGTE", "reporterIDLT", "reporterIDLTE", "reporterIDContains", "reporterIDHasPrefix", "reporterIDHasSuffix", "reporterIDEqualFold", "reporterIDContainsFold", "subjectUserID", "subjectUserIDNEQ", "subjectUserIDIn", "subjectUserIDNotIn", "subjectUserIDGT", "subjectUserIDGTE", "subjectUserIDLT", "subjectUserIDLTE", "subjectUserIDContains", "subjectUserIDHasPrefix", "subjectUserIDHasSuffix", "subjectUserIDIsNil", "subjectUserIDNotNil", "subjectUserIDEqualFold", "subjectUserIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "eventID", "eventIDNEQ", "eventIDIn", "eventIDNotIn", "eventIDGT", "eventIDGTE", "eventIDLT", "eventIDLTE", "eventIDContains", "eventIDHasPrefix", "eventIDHasSuffix", "eventIDIsNil", "eventIDNotNil", "eventIDEqualFold", "eventIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "resolution", "resolutionNEQ", "resolutionIn", "resolutionNotIn", "resolutionGT", "resolutionGTE", "resolutionLT", "resolutionLTE", "resolutionContains", "resolutionHasPrefix", "resolutionHasSuffix", "resolutionIsNil", "resolutionNotNil", "resolutionEqualFold", "resolutionContainsFold", "hasCommunity", "hasCommunityWith", "hasReporter", "hasReporterWith", "hasSubjectUser", "hasSubjectUserWith", "hasGroup", "hasGroupWith", "hasEvent", "hasEventWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "reporterID", "reporterIDNEQ", "reporterIDIn", "reporterIDNotIn", "reporterIDGT", "reporterIDGTE", "reporterIDLT", "reporterIDLTE", "reporterIDContains", "reporterIDHasPrefix", "reporterIDHasSuffix", "reporterIDEqualFold", "reporterIDContainsFold", "subjectUserID", "subjectUserIDNEQ", "subjectUserIDIn", "subjectUserIDNotIn", "subjectUserIDGT", "subjectUserIDGTE", "subjectUserIDLT", "subjectUserIDLTE", "subjectUserIDContains", "subjectUserIDHasPrefix", "subjectUserIDHasSuffix", "subjectUserIDIsNil", "subjectUserIDNotNil", "subjectUserIDEqualFold", "subjectUserIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "eventID", "eventIDNEQ", "eventIDIn", "eventIDNotIn", "eventIDGT", "eventIDGTE", "eventIDLT", "eventIDLTE", "eventIDContains", "eventIDHasPrefix", "eventIDHasSuffix", "eventIDIsNil", "eventIDNotNil", "eventIDEqualFold", "eventIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "resolution", "resolutionNEQ", "resolutionIn", "resolutionNotIn", "resolutionGT", "resolutionGTE", "resolutionLT", "resolutionLTE", "resolutionContains", "resolutionHasPrefix", "resolutionHasSuffix", "resolutionIsNil", "resolutionNotNil", "resolutionEqualFold", "resolutionContainsFold", "hasCommunity", "hasCommunityWith", "hasReporter", "hasReporterWith", "hasSubjectUser", "hasSubjectUserWith", "hasGroup", "hasGroupWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37747,20 +37489,6 @@ func (ec *executionContext) unmarshalInputReportWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasGroupWith = data
-		case "hasEvent":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEvent"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEvent = data
-		case "hasEventWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEventWith"))
-			data, err := ec.unmarshalOEventWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEventWith = data
 		}
 	}
 	return it, nil
@@ -37818,7 +37546,7 @@ func (ec *executionContext) unmarshalInputReviewWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "applicationID", "applicationIDNEQ", "applicationIDIn", "applicationIDNotIn", "applicationIDGT", "applicationIDGTE", "applicationIDLT", "applicationIDLTE", "applicationIDContains", "applicationIDHasPrefix", "applicationIDHasSuffix", "applicationIDEqualFold", "applicationIDContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyIsNil", "bodyNotNil", "bodyEqualFold", "bodyContainsFold", "fromStatus", "fromStatusNEQ", "fromStatusIn", "fromStatusNotIn", "fromStatusGT", "fromStatusGTE", "fromStatusLT", "fromStatusLTE", "fromStatusContains", "fromStatusHasPrefix", "fromStatusHasSuffix", "fromStatusIsNil", "fromStatusNotNil", "fromStatusEqualFold", "fromStatusContainsFold", "toStatus", "toStatusNEQ", "toStatusIn", "toStatusNotIn", "toStatusGT", "toStatusGTE", "toStatusLT", "toStatusLTE", "toStatusContains", "toStatusHasPrefix", "toStatusHasSuffix", "toStatusIsNil", "toStatusNotNil", "toStatusEqualFold", "toStatusContainsFold", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolvedByID", "resolvedByIDNEQ", "resolvedByIDIn", "resolvedByIDNotIn", "resolvedByIDGT", "resolvedByIDGTE", "resolvedByIDLT", "resolvedByIDLTE", "resolvedByIDContains", "resolvedByIDHasPrefix", "resolvedByIDHasSuffix", "resolvedByIDIsNil", "resolvedByIDNotNil", "resolvedByIDEqualFold", "resolvedByIDContainsFold", "hasApplication", "hasApplicationWith", "hasAuthor", "hasAuthorWith", "hasResolvedBy", "hasResolvedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "applicationID", "applicationIDNEQ", "applicationIDIn", "applicationIDNotIn", "applicationIDGT", "applicationIDGTE", "applicationIDLT", "applicationIDLTE", "applicationIDContains", "applicationIDHasPrefix", "applicationIDHasSuffix", "applicationIDEqualFold", "applicationIDContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDContains", "authorIDHasPrefix", "authorIDHasSuffix", "authorIDIsNil", "authorIDNotNil", "authorIDEqualFold", "authorIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyIsNil", "bodyNotNil", "bodyEqualFold", "bodyContainsFold", "fromStatus", "fromStatusNEQ", "fromStatusIn", "fromStatusNotIn", "fromStatusGT", "fromStatusGTE", "fromStatusLT", "fromStatusLTE", "fromStatusContains", "fromStatusHasPrefix", "fromStatusHasSuffix", "fromStatusIsNil", "fromStatusNotNil", "fromStatusEqualFold", "fromStatusContainsFold", "toStatus", "toStatusNEQ", "toStatusIn", "toStatusNotIn", "toStatusGT", "toStatusGTE", "toStatusLT", "toStatusLTE", "toStatusContains", "toStatusHasPrefix", "toStatusHasSuffix", "toStatusIsNil", "toStatusNotNil", "toStatusEqualFold", "toStatusContainsFold", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolvedByID", "resolvedByIDNEQ", "resolvedByIDIn", "resolvedByIDNotIn", "resolvedByIDGT", "resolvedByIDGTE", "resolvedByIDLT", "resolvedByIDLTE", "resolvedByIDContains", "resolvedByIDHasPrefix", "resolvedByIDHasSuffix", "resolvedByIDIsNil", "resolvedByIDNotNil", "resolvedByIDEqualFold", "resolvedByIDContainsFold", "hasAuthor", "hasAuthorWith", "hasResolvedBy", "hasResolvedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38728,20 +38456,6 @@ func (ec *executionContext) unmarshalInputReviewWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.ResolvedByIDContainsFold = data
-		case "hasApplication":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApplication"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasApplication = data
-		case "hasApplicationWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApplicationWith"))
-			data, err := ec.unmarshalOApplicationWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasApplicationWith = data
 		case "hasAuthor":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuthor"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -40118,7 +39832,7 @@ func (ec *executionContext) unmarshalInputSponsorWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "eventID", "eventIDNEQ", "eventIDIn", "eventIDNotIn", "eventIDGT", "eventIDGTE", "eventIDLT", "eventIDLTE", "eventIDContains", "eventIDHasPrefix", "eventIDHasSuffix", "eventIDEqualFold", "eventIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "covers", "coversNEQ", "coversIn", "coversNotIn", "coversGT", "coversGTE", "coversLT", "coversLTE", "coversContains", "coversHasPrefix", "coversHasSuffix", "coversIsNil", "coversNotNil", "coversEqualFold", "coversContainsFold", "pitchMinutes", "pitchMinutesNEQ", "pitchMinutesIn", "pitchMinutesNotIn", "pitchMinutesGT", "pitchMinutesGTE", "pitchMinutesLT", "pitchMinutesLTE", "hasEvent", "hasEventWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "eventID", "eventIDNEQ", "eventIDIn", "eventIDNotIn", "eventIDGT", "eventIDGTE", "eventIDLT", "eventIDLTE", "eventIDContains", "eventIDHasPrefix", "eventIDHasSuffix", "eventIDEqualFold", "eventIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "covers", "coversNEQ", "coversIn", "coversNotIn", "coversGT", "coversGTE", "coversLT", "coversLTE", "coversContains", "coversHasPrefix", "coversHasSuffix", "coversIsNil", "coversNotNil", "coversEqualFold", "coversContainsFold", "pitchMinutes", "pitchMinutesNEQ", "pitchMinutesIn", "pitchMinutesNotIn", "pitchMinutesGT", "pitchMinutesGTE", "pitchMinutesLT", "pitchMinutesLTE"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40867,20 +40581,6 @@ func (ec *executionContext) unmarshalInputSponsorWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.PitchMinutesLTE = data
-		case "hasEvent":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEvent"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEvent = data
-		case "hasEventWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEventWith"))
-			data, err := ec.unmarshalOEventWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEventWith = data
 		}
 	}
 	return it, nil
@@ -41877,7 +41577,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "handle", "handleNEQ", "handleIn", "handleNotIn", "handleGT", "handleGTE", "handleLT", "handleLTE", "handleContains", "handleHasPrefix", "handleHasSuffix", "handleEqualFold", "handleContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "bio", "bioNEQ", "bioIn", "bioNotIn", "bioGT", "bioGTE", "bioLT", "bioLTE", "bioContains", "bioHasPrefix", "bioHasSuffix", "bioIsNil", "bioNotNil", "bioEqualFold", "bioContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryIsNil", "countryNotNil", "countryEqualFold", "countryContainsFold", "affiliation", "affiliationNEQ", "affiliationIn", "affiliationNotIn", "affiliationGT", "affiliationGTE", "affiliationLT", "affiliationLTE", "affiliationContains", "affiliationHasPrefix", "affiliationHasSuffix", "affiliationIsNil", "affiliationNotNil", "affiliationEqualFold", "affiliationContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "organizationIDContains", "organizationIDHasPrefix", "organizationIDHasSuffix", "organizationIDIsNil", "organizationIDNotNil", "organizationIDEqualFold", "organizationIDContainsFold", "avatarURL", "avatarURLNEQ", "avatarURLIn", "avatarURLNotIn", "avatarURLGT", "avatarURLGTE", "avatarURLLT", "avatarURLLTE", "avatarURLContains", "avatarURLHasPrefix", "avatarURLHasSuffix", "avatarURLIsNil", "avatarURLNotNil", "avatarURLEqualFold", "avatarURLContainsFold", "hasOrganization", "hasOrganizationWith", "hasRoles", "hasRolesWith", "hasContributions", "hasContributionsWith", "hasAwards", "hasAwardsWith", "hasRegistrations", "hasRegistrationsWith", "hasApplications", "hasApplicationsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "handle", "handleNEQ", "handleIn", "handleNotIn", "handleGT", "handleGTE", "handleLT", "handleLTE", "handleContains", "handleHasPrefix", "handleHasSuffix", "handleEqualFold", "handleContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "bio", "bioNEQ", "bioIn", "bioNotIn", "bioGT", "bioGTE", "bioLT", "bioLTE", "bioContains", "bioHasPrefix", "bioHasSuffix", "bioIsNil", "bioNotNil", "bioEqualFold", "bioContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryIsNil", "countryNotNil", "countryEqualFold", "countryContainsFold", "affiliation", "affiliationNEQ", "affiliationIn", "affiliationNotIn", "affiliationGT", "affiliationGTE", "affiliationLT", "affiliationLTE", "affiliationContains", "affiliationHasPrefix", "affiliationHasSuffix", "affiliationIsNil", "affiliationNotNil", "affiliationEqualFold", "affiliationContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "organizationIDContains", "organizationIDHasPrefix", "organizationIDHasSuffix", "organizationIDIsNil", "organizationIDNotNil", "organizationIDEqualFold", "organizationIDContainsFold", "avatarURL", "avatarURLNEQ", "avatarURLIn", "avatarURLNotIn", "avatarURLGT", "avatarURLGTE", "avatarURLLT", "avatarURLLTE", "avatarURLContains", "avatarURLHasPrefix", "avatarURLHasSuffix", "avatarURLIsNil", "avatarURLNotNil", "avatarURLEqualFold", "avatarURLContainsFold", "hasOrganization", "hasOrganizationWith", "hasContributions", "hasContributionsWith", "hasAwards", "hasAwardsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42899,20 +42599,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasOrganizationWith = data
-		case "hasRoles":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRoles"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRoles = data
-		case "hasRolesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRolesWith"))
-			data, err := ec.unmarshalORoleWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRolesWith = data
 		case "hasContributions":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContributions"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -42941,34 +42627,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasAwardsWith = data
-		case "hasRegistrations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegistrations"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRegistrations = data
-		case "hasRegistrationsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegistrationsWith"))
-			data, err := ec.unmarshalORegistrationWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRegistrationsWith = data
-		case "hasApplications":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApplications"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasApplications = data
-		case "hasApplicationsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApplicationsWith"))
-			data, err := ec.unmarshalOApplicationWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasApplicationsWith = data
 		}
 	}
 	return it, nil

@@ -1,5 +1,19 @@
 package server_test
 
-import "net/url"
+import (
+	"net/url"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/store"
+)
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
+
+func pulidID(s string) pulid.ID { return pulid.ID(s) }
+
+// dbClient bundles the store with its client for handlers under test.
+type dbClient struct {
+	*store.DB
+	Client *ent.Client
+}

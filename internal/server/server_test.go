@@ -389,6 +389,11 @@ func TestFiltersAndPrivateFields(t *testing.T) {
 		`{ users(first: 1) { edges { node { phone shippingAddress } } } }`,
 		`{ events(first: 1) { edges { node { registrations(first: 1) { edges { node { checkInCode } } } } } } }`,
 		`{ events(first: 1) { edges { node { registrations(where: {userID: "usr_x"}) { totalCount } } } } }`,
+		// Edge filters into private rows are joins privacy rules cannot see.
+		`{ events(where: {hasRegistrationsWith: {status: GOING}}) { totalCount } }`,
+		`{ groups(where: {hasRolesWith: {status: PENDING}}) { totalCount } }`,
+		`{ users(where: {hasApplications: true}) { totalCount } }`,
+		`{ groups(where: {hasEventsWith: {visibility: MEMBERS_ONLY}}) { totalCount } }`,
 	} {
 		// gqlgen answers validation failures with HTTP 422, which the client reports as an error.
 		_, err := c.RawPost(q)

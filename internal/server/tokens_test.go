@@ -1,0 +1,83 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+func TestAPITokensThroughGraphQL(t *testing.T) {
+	base := dbtest.Open(t)
+	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
+	sys := viewer.SystemContext(context.Background())
+	ada := base.Client.User.Create().SetHandle("ada").SetName("Ada").SaveX(sys)
+	bob := base.Client.User.Create().SetHandle("bob").SetName("Bob").SaveX(sys)
+	asAda, asBob := "Session "+string(ada.ID), "Session "+string(bob.ID)
+
+	const create = `mutation($in: CreateAPITokenInput!) { createAPIToken(input: $in) { token apiToken { id name scopes hint expiresAt } } }`
+	const revoke = `mutation($id: ID!) { revokeAPIToken(input: {id: $id}) { apiToken { id revokedAt } } }`
+	code := func(r gqlResponse) any {
+		if len(r.Errors) == 0 {
+			return nil
+		}
+		return r.Errors[0].Extensions["code"]
+	}
+
+	if r := query(t, h, "", `{ me { handle } }`, nil); r.Data["me"] != nil || len(r.Errors) > 0 {
+		t.Errorf("anonymous me = %+v", r)
+	}
+	if r := query(t, h, "", create, map[string]any{"in": map[string]any{"name": "x", "scopes": []string{"read"}}}); code(r) != "UNAUTHENTICATED" {
+		t.Errorf("anonymous createAPIToken: %+v", r.Errors)
+	}
+
+	r := query(t, h, asAda, create, map[string]any{"in": map[string]any{"name": "sync", "scopes": []string{"read"}, "expiresInDays": 30}})
+	if len(r.Errors) > 0 {
+		t.Fatalf("createAPIToken: %+v", r.Errors)
+	}
+	secret, _ := dig(r.Data, "createAPIToken", "token").(string)
+	tokID, _ := dig(r.Data, "createAPIToken", "apiToken", "id").(string)
+	if !strings.HasPrefix(secret, "ugt_") || dig(r.Data, "createAPIToken", "apiToken", "expiresAt") == nil {
+		t.Fatalf("payload = %+v", r.Data)
+	}
+	bearer := "Bearer " + secret
+
+	if r := query(t, h, bearer, `{ me { handle apiTokens { totalCount } } }`, nil); dig(r.Data, "me", "handle") != "ada" ||
+		dig(r.Data, "me", "apiTokens", "totalCount") != float64(1) {
+		t.Errorf("me with the token = %+v %+v", r.Data, r.Errors)
+	}
+	// Nobody else sees Ada's tokens.
+	if r := query(t, h, asBob, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": tokID}); code(r) != "NOT_FOUND" {
+		t.Errorf("bob looks up ada's token: %+v", r)
+	}
+	// A token cannot mint tokens, and a read token cannot change anything.
+	if r := query(t, h, bearer, create, map[string]any{"in": map[string]any{"name": "y", "scopes": []string{"write"}}}); code(r) != "FORBIDDEN" {
+		t.Errorf("token creates a token: %+v", r.Errors)
+	}
+	if r := query(t, h, bearer, revoke, map[string]any{"id": tokID}); code(r) != "FORBIDDEN" {
+		t.Errorf("read token revokes: %+v", r.Errors)
+	}
+	if r := query(t, h, asAda, create, map[string]any{"in": map[string]any{"name": "z", "scopes": []string{"root"}}}); code(r) != "BAD_USER_INPUT" ||
+		r.Errors[0].Extensions["field"] != "scopes" {
+		t.Errorf("unknown scope: %+v", r.Errors)
+	}
+	if r := query(t, h, asBob, revoke, map[string]any{"id": tokID}); code(r) != "NOT_FOUND" {
+		t.Errorf("bob revokes ada's token: %+v", r.Errors)
+	}
+	if r := query(t, h, asAda, revoke, map[string]any{"id": tokID}); len(r.Errors) > 0 || dig(r.Data, "revokeAPIToken", "apiToken", "revokedAt") == nil {
+		t.Errorf("ada revokes her token: %+v %+v", r.Data, r.Errors)
+	}
+
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ me { handle } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", bearer)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "UNAUTHENTICATED") {
+		t.Errorf("revoked token: %d %s", rec.Code, rec.Body)
+	}
+}
