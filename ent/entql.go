@@ -229,25 +229,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Event",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			event.FieldCreatedAt:    {Type: field.TypeTime, Column: event.FieldCreatedAt},
-			event.FieldUpdatedAt:    {Type: field.TypeTime, Column: event.FieldUpdatedAt},
-			event.FieldGroupID:      {Type: field.TypeString, Column: event.FieldGroupID},
-			event.FieldCommunityID:  {Type: field.TypeString, Column: event.FieldCommunityID},
-			event.FieldKind:         {Type: field.TypeEnum, Column: event.FieldKind},
-			event.FieldTitle:        {Type: field.TypeString, Column: event.FieldTitle},
-			event.FieldDescription:  {Type: field.TypeString, Column: event.FieldDescription},
-			event.FieldStartsAt:     {Type: field.TypeTime, Column: event.FieldStartsAt},
-			event.FieldEndsAt:       {Type: field.TypeTime, Column: event.FieldEndsAt},
-			event.FieldTimeZone:     {Type: field.TypeString, Column: event.FieldTimeZone},
-			event.FieldVenueName:    {Type: field.TypeString, Column: event.FieldVenueName},
-			event.FieldVenueAddress: {Type: field.TypeString, Column: event.FieldVenueAddress},
-			event.FieldLatitude:     {Type: field.TypeFloat64, Column: event.FieldLatitude},
-			event.FieldLongitude:    {Type: field.TypeFloat64, Column: event.FieldLongitude},
-			event.FieldOnlineURL:    {Type: field.TypeString, Column: event.FieldOnlineURL},
-			event.FieldCapacity:     {Type: field.TypeInt, Column: event.FieldCapacity},
-			event.FieldVisibility:   {Type: field.TypeEnum, Column: event.FieldVisibility},
-			event.FieldStatus:       {Type: field.TypeEnum, Column: event.FieldStatus},
-			event.FieldCancelReason: {Type: field.TypeString, Column: event.FieldCancelReason},
+			event.FieldCreatedAt:     {Type: field.TypeTime, Column: event.FieldCreatedAt},
+			event.FieldUpdatedAt:     {Type: field.TypeTime, Column: event.FieldUpdatedAt},
+			event.FieldGroupID:       {Type: field.TypeString, Column: event.FieldGroupID},
+			event.FieldCommunityID:   {Type: field.TypeString, Column: event.FieldCommunityID},
+			event.FieldKind:          {Type: field.TypeEnum, Column: event.FieldKind},
+			event.FieldTitle:         {Type: field.TypeString, Column: event.FieldTitle},
+			event.FieldDescription:   {Type: field.TypeString, Column: event.FieldDescription},
+			event.FieldStartsAt:      {Type: field.TypeTime, Column: event.FieldStartsAt},
+			event.FieldEndsAt:        {Type: field.TypeTime, Column: event.FieldEndsAt},
+			event.FieldTimeZone:      {Type: field.TypeString, Column: event.FieldTimeZone},
+			event.FieldVenueName:     {Type: field.TypeString, Column: event.FieldVenueName},
+			event.FieldVenueAddress:  {Type: field.TypeString, Column: event.FieldVenueAddress},
+			event.FieldLatitude:      {Type: field.TypeFloat64, Column: event.FieldLatitude},
+			event.FieldLongitude:     {Type: field.TypeFloat64, Column: event.FieldLongitude},
+			event.FieldOnlineURL:     {Type: field.TypeString, Column: event.FieldOnlineURL},
+			event.FieldCapacity:      {Type: field.TypeInt, Column: event.FieldCapacity},
+			event.FieldVisibility:    {Type: field.TypeEnum, Column: event.FieldVisibility},
+			event.FieldStatus:        {Type: field.TypeEnum, Column: event.FieldStatus},
+			event.FieldGoingCount:    {Type: field.TypeInt, Column: event.FieldGoingCount},
+			event.FieldWaitlistCount: {Type: field.TypeInt, Column: event.FieldWaitlistCount},
+			event.FieldAttendedCount: {Type: field.TypeInt, Column: event.FieldAttendedCount},
+			event.FieldCancelReason:  {Type: field.TypeString, Column: event.FieldCancelReason},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -2636,6 +2639,21 @@ func (f *EventFilter) WhereVisibility(p entql.StringP) {
 // WhereStatus applies the entql string predicate on the status field.
 func (f *EventFilter) WhereStatus(p entql.StringP) {
 	f.Where(p.Field(event.FieldStatus))
+}
+
+// WhereGoingCount applies the entql int predicate on the going_count field.
+func (f *EventFilter) WhereGoingCount(p entql.IntP) {
+	f.Where(p.Field(event.FieldGoingCount))
+}
+
+// WhereWaitlistCount applies the entql int predicate on the waitlist_count field.
+func (f *EventFilter) WhereWaitlistCount(p entql.IntP) {
+	f.Where(p.Field(event.FieldWaitlistCount))
+}
+
+// WhereAttendedCount applies the entql int predicate on the attended_count field.
+func (f *EventFilter) WhereAttendedCount(p entql.IntP) {
+	f.Where(p.Field(event.FieldAttendedCount))
 }
 
 // WhereCancelReason applies the entql string predicate on the cancel_reason field.

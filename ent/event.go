@@ -56,6 +56,12 @@ type Event struct {
 	Visibility event.Visibility `json:"visibility,omitempty"`
 	// Lifecycle of the event.
 	Status event.Status `json:"status,omitempty"`
+	// Registrations GOING; public, kept by the registrations themselves.
+	GoingCount int `json:"going_count,omitempty"`
+	// Registrations WAITLISTED; public.
+	WaitlistCount int `json:"waitlist_count,omitempty"`
+	// Registrations ATTENDED (checked in); public.
+	AttendedCount int `json:"attended_count,omitempty"`
 	// Why the event was cancelled.
 	CancelReason string `json:"cancel_reason,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -132,7 +138,7 @@ func (*Event) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case event.FieldLatitude, event.FieldLongitude:
 			values[i] = new(sql.NullFloat64)
-		case event.FieldCapacity:
+		case event.FieldCapacity, event.FieldGoingCount, event.FieldWaitlistCount, event.FieldAttendedCount:
 			values[i] = new(sql.NullInt64)
 		case event.FieldKind, event.FieldTitle, event.FieldDescription, event.FieldTimeZone, event.FieldVenueName, event.FieldVenueAddress, event.FieldOnlineURL, event.FieldVisibility, event.FieldStatus, event.FieldCancelReason:
 			values[i] = new(sql.NullString)
@@ -270,6 +276,24 @@ func (_m *Event) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Status = event.Status(value.String)
 			}
+		case event.FieldGoingCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field going_count", values[i])
+			} else if value.Valid {
+				_m.GoingCount = int(value.Int64)
+			}
+		case event.FieldWaitlistCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field waitlist_count", values[i])
+			} else if value.Valid {
+				_m.WaitlistCount = int(value.Int64)
+			}
+		case event.FieldAttendedCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field attended_count", values[i])
+			} else if value.Valid {
+				_m.AttendedCount = int(value.Int64)
+			}
 		case event.FieldCancelReason:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field cancel_reason", values[i])
@@ -391,6 +415,15 @@ func (_m *Event) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	builder.WriteString("going_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.GoingCount))
+	builder.WriteString(", ")
+	builder.WriteString("waitlist_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.WaitlistCount))
+	builder.WriteString(", ")
+	builder.WriteString("attended_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AttendedCount))
 	builder.WriteString(", ")
 	builder.WriteString("cancel_reason=")
 	builder.WriteString(_m.CancelReason)

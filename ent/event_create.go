@@ -240,6 +240,48 @@ func (_c *EventCreate) SetNillableStatus(v *event.Status) *EventCreate {
 	return _c
 }
 
+// SetGoingCount sets the "going_count" field.
+func (_c *EventCreate) SetGoingCount(v int) *EventCreate {
+	_c.mutation.SetGoingCount(v)
+	return _c
+}
+
+// SetNillableGoingCount sets the "going_count" field if the given value is not nil.
+func (_c *EventCreate) SetNillableGoingCount(v *int) *EventCreate {
+	if v != nil {
+		_c.SetGoingCount(*v)
+	}
+	return _c
+}
+
+// SetWaitlistCount sets the "waitlist_count" field.
+func (_c *EventCreate) SetWaitlistCount(v int) *EventCreate {
+	_c.mutation.SetWaitlistCount(v)
+	return _c
+}
+
+// SetNillableWaitlistCount sets the "waitlist_count" field if the given value is not nil.
+func (_c *EventCreate) SetNillableWaitlistCount(v *int) *EventCreate {
+	if v != nil {
+		_c.SetWaitlistCount(*v)
+	}
+	return _c
+}
+
+// SetAttendedCount sets the "attended_count" field.
+func (_c *EventCreate) SetAttendedCount(v int) *EventCreate {
+	_c.mutation.SetAttendedCount(v)
+	return _c
+}
+
+// SetNillableAttendedCount sets the "attended_count" field if the given value is not nil.
+func (_c *EventCreate) SetNillableAttendedCount(v *int) *EventCreate {
+	if v != nil {
+		_c.SetAttendedCount(*v)
+	}
+	return _c
+}
+
 // SetCancelReason sets the "cancel_reason" field.
 func (_c *EventCreate) SetCancelReason(v string) *EventCreate {
 	_c.mutation.SetCancelReason(v)
@@ -381,6 +423,18 @@ func (_c *EventCreate) defaults() error {
 		v := event.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.GoingCount(); !ok {
+		v := event.DefaultGoingCount
+		_c.mutation.SetGoingCount(v)
+	}
+	if _, ok := _c.mutation.WaitlistCount(); !ok {
+		v := event.DefaultWaitlistCount
+		_c.mutation.SetWaitlistCount(v)
+	}
+	if _, ok := _c.mutation.AttendedCount(); !ok {
+		v := event.DefaultAttendedCount
+		_c.mutation.SetAttendedCount(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if event.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized event.DefaultID (forgotten import ent/runtime?)")
@@ -481,6 +535,30 @@ func (_c *EventCreate) check() error {
 	if v, ok := _c.mutation.Status(); ok {
 		if err := event.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Event.status": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.GoingCount(); !ok {
+		return &ValidationError{Name: "going_count", err: errors.New(`ent: missing required field "Event.going_count"`)}
+	}
+	if v, ok := _c.mutation.GoingCount(); ok {
+		if err := event.GoingCountValidator(v); err != nil {
+			return &ValidationError{Name: "going_count", err: fmt.Errorf(`ent: validator failed for field "Event.going_count": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.WaitlistCount(); !ok {
+		return &ValidationError{Name: "waitlist_count", err: errors.New(`ent: missing required field "Event.waitlist_count"`)}
+	}
+	if v, ok := _c.mutation.WaitlistCount(); ok {
+		if err := event.WaitlistCountValidator(v); err != nil {
+			return &ValidationError{Name: "waitlist_count", err: fmt.Errorf(`ent: validator failed for field "Event.waitlist_count": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.AttendedCount(); !ok {
+		return &ValidationError{Name: "attended_count", err: errors.New(`ent: missing required field "Event.attended_count"`)}
+	}
+	if v, ok := _c.mutation.AttendedCount(); ok {
+		if err := event.AttendedCountValidator(v); err != nil {
+			return &ValidationError{Name: "attended_count", err: fmt.Errorf(`ent: validator failed for field "Event.attended_count": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.CancelReason(); ok {
@@ -599,6 +677,18 @@ func (_c *EventCreate) createSpec() (*Event, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(event.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
+	}
+	if value, ok := _c.mutation.GoingCount(); ok {
+		_spec.SetField(event.FieldGoingCount, field.TypeInt, value)
+		_node.GoingCount = value
+	}
+	if value, ok := _c.mutation.WaitlistCount(); ok {
+		_spec.SetField(event.FieldWaitlistCount, field.TypeInt, value)
+		_node.WaitlistCount = value
+	}
+	if value, ok := _c.mutation.AttendedCount(); ok {
+		_spec.SetField(event.FieldAttendedCount, field.TypeInt, value)
+		_node.AttendedCount = value
 	}
 	if value, ok := _c.mutation.CancelReason(); ok {
 		_spec.SetField(event.FieldCancelReason, field.TypeString, value)
@@ -961,6 +1051,60 @@ func (u *EventUpsert) UpdateStatus() *EventUpsert {
 	return u
 }
 
+// SetGoingCount sets the "going_count" field.
+func (u *EventUpsert) SetGoingCount(v int) *EventUpsert {
+	u.Set(event.FieldGoingCount, v)
+	return u
+}
+
+// UpdateGoingCount sets the "going_count" field to the value that was provided on create.
+func (u *EventUpsert) UpdateGoingCount() *EventUpsert {
+	u.SetExcluded(event.FieldGoingCount)
+	return u
+}
+
+// AddGoingCount adds v to the "going_count" field.
+func (u *EventUpsert) AddGoingCount(v int) *EventUpsert {
+	u.Add(event.FieldGoingCount, v)
+	return u
+}
+
+// SetWaitlistCount sets the "waitlist_count" field.
+func (u *EventUpsert) SetWaitlistCount(v int) *EventUpsert {
+	u.Set(event.FieldWaitlistCount, v)
+	return u
+}
+
+// UpdateWaitlistCount sets the "waitlist_count" field to the value that was provided on create.
+func (u *EventUpsert) UpdateWaitlistCount() *EventUpsert {
+	u.SetExcluded(event.FieldWaitlistCount)
+	return u
+}
+
+// AddWaitlistCount adds v to the "waitlist_count" field.
+func (u *EventUpsert) AddWaitlistCount(v int) *EventUpsert {
+	u.Add(event.FieldWaitlistCount, v)
+	return u
+}
+
+// SetAttendedCount sets the "attended_count" field.
+func (u *EventUpsert) SetAttendedCount(v int) *EventUpsert {
+	u.Set(event.FieldAttendedCount, v)
+	return u
+}
+
+// UpdateAttendedCount sets the "attended_count" field to the value that was provided on create.
+func (u *EventUpsert) UpdateAttendedCount() *EventUpsert {
+	u.SetExcluded(event.FieldAttendedCount)
+	return u
+}
+
+// AddAttendedCount adds v to the "attended_count" field.
+func (u *EventUpsert) AddAttendedCount(v int) *EventUpsert {
+	u.Add(event.FieldAttendedCount, v)
+	return u
+}
+
 // SetCancelReason sets the "cancel_reason" field.
 func (u *EventUpsert) SetCancelReason(v string) *EventUpsert {
 	u.Set(event.FieldCancelReason, v)
@@ -1313,6 +1457,69 @@ func (u *EventUpsertOne) SetStatus(v event.Status) *EventUpsertOne {
 func (u *EventUpsertOne) UpdateStatus() *EventUpsertOne {
 	return u.Update(func(s *EventUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetGoingCount sets the "going_count" field.
+func (u *EventUpsertOne) SetGoingCount(v int) *EventUpsertOne {
+	return u.Update(func(s *EventUpsert) {
+		s.SetGoingCount(v)
+	})
+}
+
+// AddGoingCount adds v to the "going_count" field.
+func (u *EventUpsertOne) AddGoingCount(v int) *EventUpsertOne {
+	return u.Update(func(s *EventUpsert) {
+		s.AddGoingCount(v)
+	})
+}
+
+// UpdateGoingCount sets the "going_count" field to the value that was provided on create.
+func (u *EventUpsertOne) UpdateGoingCount() *EventUpsertOne {
+	return u.Update(func(s *EventUpsert) {
+		s.UpdateGoingCount()
+	})
+}
+
+// SetWaitlistCount sets the "waitlist_count" field.
+func (u *EventUpsertOne) SetWaitlistCount(v int) *EventUpsertOne {
+	return u.Update(func(s *EventUpsert) {
+		s.SetWaitlistCount(v)
+	})
+}
+
+// AddWaitlistCount adds v to the "waitlist_count" field.
+func (u *EventUpsertOne) AddWaitlistCount(v int) *EventUpsertOne {
+	return u.Update(func(s *EventUpsert) {
+		s.AddWaitlistCount(v)
+	})
+}
+
+// UpdateWaitlistCount sets the "waitlist_count" field to the value that was provided on create.
+func (u *EventUpsertOne) UpdateWaitlistCount() *EventUpsertOne {
+	return u.Update(func(s *EventUpsert) {
+		s.UpdateWaitlistCount()
+	})
+}
+
+// SetAttendedCount sets the "attended_count" field.
+func (u *EventUpsertOne) SetAttendedCount(v int) *EventUpsertOne {
+	return u.Update(func(s *EventUpsert) {
+		s.SetAttendedCount(v)
+	})
+}
+
+// AddAttendedCount adds v to the "attended_count" field.
+func (u *EventUpsertOne) AddAttendedCount(v int) *EventUpsertOne {
+	return u.Update(func(s *EventUpsert) {
+		s.AddAttendedCount(v)
+	})
+}
+
+// UpdateAttendedCount sets the "attended_count" field to the value that was provided on create.
+func (u *EventUpsertOne) UpdateAttendedCount() *EventUpsertOne {
+	return u.Update(func(s *EventUpsert) {
+		s.UpdateAttendedCount()
 	})
 }
 
@@ -1838,6 +2045,69 @@ func (u *EventUpsertBulk) SetStatus(v event.Status) *EventUpsertBulk {
 func (u *EventUpsertBulk) UpdateStatus() *EventUpsertBulk {
 	return u.Update(func(s *EventUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetGoingCount sets the "going_count" field.
+func (u *EventUpsertBulk) SetGoingCount(v int) *EventUpsertBulk {
+	return u.Update(func(s *EventUpsert) {
+		s.SetGoingCount(v)
+	})
+}
+
+// AddGoingCount adds v to the "going_count" field.
+func (u *EventUpsertBulk) AddGoingCount(v int) *EventUpsertBulk {
+	return u.Update(func(s *EventUpsert) {
+		s.AddGoingCount(v)
+	})
+}
+
+// UpdateGoingCount sets the "going_count" field to the value that was provided on create.
+func (u *EventUpsertBulk) UpdateGoingCount() *EventUpsertBulk {
+	return u.Update(func(s *EventUpsert) {
+		s.UpdateGoingCount()
+	})
+}
+
+// SetWaitlistCount sets the "waitlist_count" field.
+func (u *EventUpsertBulk) SetWaitlistCount(v int) *EventUpsertBulk {
+	return u.Update(func(s *EventUpsert) {
+		s.SetWaitlistCount(v)
+	})
+}
+
+// AddWaitlistCount adds v to the "waitlist_count" field.
+func (u *EventUpsertBulk) AddWaitlistCount(v int) *EventUpsertBulk {
+	return u.Update(func(s *EventUpsert) {
+		s.AddWaitlistCount(v)
+	})
+}
+
+// UpdateWaitlistCount sets the "waitlist_count" field to the value that was provided on create.
+func (u *EventUpsertBulk) UpdateWaitlistCount() *EventUpsertBulk {
+	return u.Update(func(s *EventUpsert) {
+		s.UpdateWaitlistCount()
+	})
+}
+
+// SetAttendedCount sets the "attended_count" field.
+func (u *EventUpsertBulk) SetAttendedCount(v int) *EventUpsertBulk {
+	return u.Update(func(s *EventUpsert) {
+		s.SetAttendedCount(v)
+	})
+}
+
+// AddAttendedCount adds v to the "attended_count" field.
+func (u *EventUpsertBulk) AddAttendedCount(v int) *EventUpsertBulk {
+	return u.Update(func(s *EventUpsert) {
+		s.AddAttendedCount(v)
+	})
+}
+
+// UpdateAttendedCount sets the "attended_count" field to the value that was provided on create.
+func (u *EventUpsertBulk) UpdateAttendedCount() *EventUpsertBulk {
+	return u.Update(func(s *EventUpsert) {
+		s.UpdateAttendedCount()
 	})
 }
 

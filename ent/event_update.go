@@ -298,6 +298,69 @@ func (_u *EventUpdate) SetNillableStatus(v *event.Status) *EventUpdate {
 	return _u
 }
 
+// SetGoingCount sets the "going_count" field.
+func (_u *EventUpdate) SetGoingCount(v int) *EventUpdate {
+	_u.mutation.ResetGoingCount()
+	_u.mutation.SetGoingCount(v)
+	return _u
+}
+
+// SetNillableGoingCount sets the "going_count" field if the given value is not nil.
+func (_u *EventUpdate) SetNillableGoingCount(v *int) *EventUpdate {
+	if v != nil {
+		_u.SetGoingCount(*v)
+	}
+	return _u
+}
+
+// AddGoingCount adds value to the "going_count" field.
+func (_u *EventUpdate) AddGoingCount(v int) *EventUpdate {
+	_u.mutation.AddGoingCount(v)
+	return _u
+}
+
+// SetWaitlistCount sets the "waitlist_count" field.
+func (_u *EventUpdate) SetWaitlistCount(v int) *EventUpdate {
+	_u.mutation.ResetWaitlistCount()
+	_u.mutation.SetWaitlistCount(v)
+	return _u
+}
+
+// SetNillableWaitlistCount sets the "waitlist_count" field if the given value is not nil.
+func (_u *EventUpdate) SetNillableWaitlistCount(v *int) *EventUpdate {
+	if v != nil {
+		_u.SetWaitlistCount(*v)
+	}
+	return _u
+}
+
+// AddWaitlistCount adds value to the "waitlist_count" field.
+func (_u *EventUpdate) AddWaitlistCount(v int) *EventUpdate {
+	_u.mutation.AddWaitlistCount(v)
+	return _u
+}
+
+// SetAttendedCount sets the "attended_count" field.
+func (_u *EventUpdate) SetAttendedCount(v int) *EventUpdate {
+	_u.mutation.ResetAttendedCount()
+	_u.mutation.SetAttendedCount(v)
+	return _u
+}
+
+// SetNillableAttendedCount sets the "attended_count" field if the given value is not nil.
+func (_u *EventUpdate) SetNillableAttendedCount(v *int) *EventUpdate {
+	if v != nil {
+		_u.SetAttendedCount(*v)
+	}
+	return _u
+}
+
+// AddAttendedCount adds value to the "attended_count" field.
+func (_u *EventUpdate) AddAttendedCount(v int) *EventUpdate {
+	_u.mutation.AddAttendedCount(v)
+	return _u
+}
+
 // SetCancelReason sets the "cancel_reason" field.
 func (_u *EventUpdate) SetCancelReason(v string) *EventUpdate {
 	_u.mutation.SetCancelReason(v)
@@ -535,6 +598,21 @@ func (_u *EventUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Event.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.GoingCount(); ok {
+		if err := event.GoingCountValidator(v); err != nil {
+			return &ValidationError{Name: "going_count", err: fmt.Errorf(`ent: validator failed for field "Event.going_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.WaitlistCount(); ok {
+		if err := event.WaitlistCountValidator(v); err != nil {
+			return &ValidationError{Name: "waitlist_count", err: fmt.Errorf(`ent: validator failed for field "Event.waitlist_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.AttendedCount(); ok {
+		if err := event.AttendedCountValidator(v); err != nil {
+			return &ValidationError{Name: "attended_count", err: fmt.Errorf(`ent: validator failed for field "Event.attended_count": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.CancelReason(); ok {
 		if err := event.CancelReasonValidator(v); err != nil {
 			return &ValidationError{Name: "cancel_reason", err: fmt.Errorf(`ent: validator failed for field "Event.cancel_reason": %w`, err)}
@@ -641,6 +719,24 @@ func (_u *EventUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(event.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.GoingCount(); ok {
+		_spec.SetField(event.FieldGoingCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedGoingCount(); ok {
+		_spec.AddField(event.FieldGoingCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.WaitlistCount(); ok {
+		_spec.SetField(event.FieldWaitlistCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWaitlistCount(); ok {
+		_spec.AddField(event.FieldWaitlistCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AttendedCount(); ok {
+		_spec.SetField(event.FieldAttendedCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAttendedCount(); ok {
+		_spec.AddField(event.FieldAttendedCount, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.CancelReason(); ok {
 		_spec.SetField(event.FieldCancelReason, field.TypeString, value)
@@ -1070,6 +1166,69 @@ func (_u *EventUpdateOne) SetNillableStatus(v *event.Status) *EventUpdateOne {
 	return _u
 }
 
+// SetGoingCount sets the "going_count" field.
+func (_u *EventUpdateOne) SetGoingCount(v int) *EventUpdateOne {
+	_u.mutation.ResetGoingCount()
+	_u.mutation.SetGoingCount(v)
+	return _u
+}
+
+// SetNillableGoingCount sets the "going_count" field if the given value is not nil.
+func (_u *EventUpdateOne) SetNillableGoingCount(v *int) *EventUpdateOne {
+	if v != nil {
+		_u.SetGoingCount(*v)
+	}
+	return _u
+}
+
+// AddGoingCount adds value to the "going_count" field.
+func (_u *EventUpdateOne) AddGoingCount(v int) *EventUpdateOne {
+	_u.mutation.AddGoingCount(v)
+	return _u
+}
+
+// SetWaitlistCount sets the "waitlist_count" field.
+func (_u *EventUpdateOne) SetWaitlistCount(v int) *EventUpdateOne {
+	_u.mutation.ResetWaitlistCount()
+	_u.mutation.SetWaitlistCount(v)
+	return _u
+}
+
+// SetNillableWaitlistCount sets the "waitlist_count" field if the given value is not nil.
+func (_u *EventUpdateOne) SetNillableWaitlistCount(v *int) *EventUpdateOne {
+	if v != nil {
+		_u.SetWaitlistCount(*v)
+	}
+	return _u
+}
+
+// AddWaitlistCount adds value to the "waitlist_count" field.
+func (_u *EventUpdateOne) AddWaitlistCount(v int) *EventUpdateOne {
+	_u.mutation.AddWaitlistCount(v)
+	return _u
+}
+
+// SetAttendedCount sets the "attended_count" field.
+func (_u *EventUpdateOne) SetAttendedCount(v int) *EventUpdateOne {
+	_u.mutation.ResetAttendedCount()
+	_u.mutation.SetAttendedCount(v)
+	return _u
+}
+
+// SetNillableAttendedCount sets the "attended_count" field if the given value is not nil.
+func (_u *EventUpdateOne) SetNillableAttendedCount(v *int) *EventUpdateOne {
+	if v != nil {
+		_u.SetAttendedCount(*v)
+	}
+	return _u
+}
+
+// AddAttendedCount adds value to the "attended_count" field.
+func (_u *EventUpdateOne) AddAttendedCount(v int) *EventUpdateOne {
+	_u.mutation.AddAttendedCount(v)
+	return _u
+}
+
 // SetCancelReason sets the "cancel_reason" field.
 func (_u *EventUpdateOne) SetCancelReason(v string) *EventUpdateOne {
 	_u.mutation.SetCancelReason(v)
@@ -1320,6 +1479,21 @@ func (_u *EventUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Event.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.GoingCount(); ok {
+		if err := event.GoingCountValidator(v); err != nil {
+			return &ValidationError{Name: "going_count", err: fmt.Errorf(`ent: validator failed for field "Event.going_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.WaitlistCount(); ok {
+		if err := event.WaitlistCountValidator(v); err != nil {
+			return &ValidationError{Name: "waitlist_count", err: fmt.Errorf(`ent: validator failed for field "Event.waitlist_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.AttendedCount(); ok {
+		if err := event.AttendedCountValidator(v); err != nil {
+			return &ValidationError{Name: "attended_count", err: fmt.Errorf(`ent: validator failed for field "Event.attended_count": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.CancelReason(); ok {
 		if err := event.CancelReasonValidator(v); err != nil {
 			return &ValidationError{Name: "cancel_reason", err: fmt.Errorf(`ent: validator failed for field "Event.cancel_reason": %w`, err)}
@@ -1443,6 +1617,24 @@ func (_u *EventUpdateOne) sqlSave(ctx context.Context) (_node *Event, err error)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(event.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.GoingCount(); ok {
+		_spec.SetField(event.FieldGoingCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedGoingCount(); ok {
+		_spec.AddField(event.FieldGoingCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.WaitlistCount(); ok {
+		_spec.SetField(event.FieldWaitlistCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWaitlistCount(); ok {
+		_spec.AddField(event.FieldWaitlistCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AttendedCount(); ok {
+		_spec.SetField(event.FieldAttendedCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAttendedCount(); ok {
+		_spec.AddField(event.FieldAttendedCount, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.CancelReason(); ok {
 		_spec.SetField(event.FieldCancelReason, field.TypeString, value)

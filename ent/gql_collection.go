@@ -2273,6 +2273,21 @@ func (_q *EventQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, event.FieldStatus)
 				fieldSeen[event.FieldStatus] = struct{}{}
 			}
+		case "goingCount":
+			if _, ok := fieldSeen[event.FieldGoingCount]; !ok {
+				selectedFields = append(selectedFields, event.FieldGoingCount)
+				fieldSeen[event.FieldGoingCount] = struct{}{}
+			}
+		case "waitlistCount":
+			if _, ok := fieldSeen[event.FieldWaitlistCount]; !ok {
+				selectedFields = append(selectedFields, event.FieldWaitlistCount)
+				fieldSeen[event.FieldWaitlistCount] = struct{}{}
+			}
+		case "attendedCount":
+			if _, ok := fieldSeen[event.FieldAttendedCount]; !ok {
+				selectedFields = append(selectedFields, event.FieldAttendedCount)
+				fieldSeen[event.FieldAttendedCount] = struct{}{}
+			}
 		case "cancelReason":
 			if _, ok := fieldSeen[event.FieldCancelReason]; !ok {
 				selectedFields = append(selectedFields, event.FieldCancelReason)

@@ -3036,6 +3036,20 @@ var (
 			}
 		},
 	}
+	// EventOrderFieldGoingCount orders Event by going_count.
+	EventOrderFieldGoingCount = &EventOrderField{
+		Value: func(_m *Event) (ent.Value, error) {
+			return _m.GoingCount, nil
+		},
+		column: event.FieldGoingCount,
+		toTerm: event.ByGoingCount,
+		toCursor: func(_m *Event) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.GoingCount,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -3056,6 +3070,8 @@ func (f EventOrderField) String() string {
 		str = "ENDS_AT"
 	case EventOrderFieldStatus.column:
 		str = "STATUS"
+	case EventOrderFieldGoingCount.column:
+		str = "GOING_COUNT"
 	}
 	return str
 }
@@ -3086,6 +3102,8 @@ func (f *EventOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *EventOrderFieldEndsAt
 	case "STATUS":
 		*f = *EventOrderFieldStatus
+	case "GOING_COUNT":
+		*f = *EventOrderFieldGoingCount
 	default:
 		return fmt.Errorf("%s is not a valid EventOrderField", str)
 	}

@@ -3925,6 +3925,36 @@ type EventWhereInput struct {
 	StatusIn    []event.Status `json:"statusIn,omitempty"`
 	StatusNotIn []event.Status `json:"statusNotIn,omitempty"`
 
+	// "going_count" field predicates.
+	GoingCount      *int  `json:"goingCount,omitempty"`
+	GoingCountNEQ   *int  `json:"goingCountNEQ,omitempty"`
+	GoingCountIn    []int `json:"goingCountIn,omitempty"`
+	GoingCountNotIn []int `json:"goingCountNotIn,omitempty"`
+	GoingCountGT    *int  `json:"goingCountGT,omitempty"`
+	GoingCountGTE   *int  `json:"goingCountGTE,omitempty"`
+	GoingCountLT    *int  `json:"goingCountLT,omitempty"`
+	GoingCountLTE   *int  `json:"goingCountLTE,omitempty"`
+
+	// "waitlist_count" field predicates.
+	WaitlistCount      *int  `json:"waitlistCount,omitempty"`
+	WaitlistCountNEQ   *int  `json:"waitlistCountNEQ,omitempty"`
+	WaitlistCountIn    []int `json:"waitlistCountIn,omitempty"`
+	WaitlistCountNotIn []int `json:"waitlistCountNotIn,omitempty"`
+	WaitlistCountGT    *int  `json:"waitlistCountGT,omitempty"`
+	WaitlistCountGTE   *int  `json:"waitlistCountGTE,omitempty"`
+	WaitlistCountLT    *int  `json:"waitlistCountLT,omitempty"`
+	WaitlistCountLTE   *int  `json:"waitlistCountLTE,omitempty"`
+
+	// "attended_count" field predicates.
+	AttendedCount      *int  `json:"attendedCount,omitempty"`
+	AttendedCountNEQ   *int  `json:"attendedCountNEQ,omitempty"`
+	AttendedCountIn    []int `json:"attendedCountIn,omitempty"`
+	AttendedCountNotIn []int `json:"attendedCountNotIn,omitempty"`
+	AttendedCountGT    *int  `json:"attendedCountGT,omitempty"`
+	AttendedCountGTE   *int  `json:"attendedCountGTE,omitempty"`
+	AttendedCountLT    *int  `json:"attendedCountLT,omitempty"`
+	AttendedCountLTE   *int  `json:"attendedCountLTE,omitempty"`
+
 	// "cancel_reason" field predicates.
 	CancelReason             *string  `json:"cancelReason,omitempty"`
 	CancelReasonNEQ          *string  `json:"cancelReasonNEQ,omitempty"`
@@ -4572,6 +4602,78 @@ func (i *EventWhereInput) P() (predicate.Event, error) {
 	}
 	if len(i.StatusNotIn) > 0 {
 		predicates = append(predicates, event.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.GoingCount != nil {
+		predicates = append(predicates, event.GoingCountEQ(*i.GoingCount))
+	}
+	if i.GoingCountNEQ != nil {
+		predicates = append(predicates, event.GoingCountNEQ(*i.GoingCountNEQ))
+	}
+	if len(i.GoingCountIn) > 0 {
+		predicates = append(predicates, event.GoingCountIn(i.GoingCountIn...))
+	}
+	if len(i.GoingCountNotIn) > 0 {
+		predicates = append(predicates, event.GoingCountNotIn(i.GoingCountNotIn...))
+	}
+	if i.GoingCountGT != nil {
+		predicates = append(predicates, event.GoingCountGT(*i.GoingCountGT))
+	}
+	if i.GoingCountGTE != nil {
+		predicates = append(predicates, event.GoingCountGTE(*i.GoingCountGTE))
+	}
+	if i.GoingCountLT != nil {
+		predicates = append(predicates, event.GoingCountLT(*i.GoingCountLT))
+	}
+	if i.GoingCountLTE != nil {
+		predicates = append(predicates, event.GoingCountLTE(*i.GoingCountLTE))
+	}
+	if i.WaitlistCount != nil {
+		predicates = append(predicates, event.WaitlistCountEQ(*i.WaitlistCount))
+	}
+	if i.WaitlistCountNEQ != nil {
+		predicates = append(predicates, event.WaitlistCountNEQ(*i.WaitlistCountNEQ))
+	}
+	if len(i.WaitlistCountIn) > 0 {
+		predicates = append(predicates, event.WaitlistCountIn(i.WaitlistCountIn...))
+	}
+	if len(i.WaitlistCountNotIn) > 0 {
+		predicates = append(predicates, event.WaitlistCountNotIn(i.WaitlistCountNotIn...))
+	}
+	if i.WaitlistCountGT != nil {
+		predicates = append(predicates, event.WaitlistCountGT(*i.WaitlistCountGT))
+	}
+	if i.WaitlistCountGTE != nil {
+		predicates = append(predicates, event.WaitlistCountGTE(*i.WaitlistCountGTE))
+	}
+	if i.WaitlistCountLT != nil {
+		predicates = append(predicates, event.WaitlistCountLT(*i.WaitlistCountLT))
+	}
+	if i.WaitlistCountLTE != nil {
+		predicates = append(predicates, event.WaitlistCountLTE(*i.WaitlistCountLTE))
+	}
+	if i.AttendedCount != nil {
+		predicates = append(predicates, event.AttendedCountEQ(*i.AttendedCount))
+	}
+	if i.AttendedCountNEQ != nil {
+		predicates = append(predicates, event.AttendedCountNEQ(*i.AttendedCountNEQ))
+	}
+	if len(i.AttendedCountIn) > 0 {
+		predicates = append(predicates, event.AttendedCountIn(i.AttendedCountIn...))
+	}
+	if len(i.AttendedCountNotIn) > 0 {
+		predicates = append(predicates, event.AttendedCountNotIn(i.AttendedCountNotIn...))
+	}
+	if i.AttendedCountGT != nil {
+		predicates = append(predicates, event.AttendedCountGT(*i.AttendedCountGT))
+	}
+	if i.AttendedCountGTE != nil {
+		predicates = append(predicates, event.AttendedCountGTE(*i.AttendedCountGTE))
+	}
+	if i.AttendedCountLT != nil {
+		predicates = append(predicates, event.AttendedCountLT(*i.AttendedCountLT))
+	}
+	if i.AttendedCountLTE != nil {
+		predicates = append(predicates, event.AttendedCountLTE(*i.AttendedCountLTE))
 	}
 	if i.CancelReason != nil {
 		predicates = append(predicates, event.CancelReasonEQ(*i.CancelReason))

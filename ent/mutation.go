@@ -8831,6 +8831,12 @@ type EventMutation struct {
 	addcapacity          *int
 	visibility           *event.Visibility
 	status               *event.Status
+	going_count          *int
+	addgoing_count       *int
+	waitlist_count       *int
+	addwaitlist_count    *int
+	attended_count       *int
+	addattended_count    *int
 	cancel_reason        *string
 	clearedFields        map[string]struct{}
 	group                *pulid.ID
@@ -9768,6 +9774,174 @@ func (m *EventMutation) ResetStatus() {
 	m.status = nil
 }
 
+// SetGoingCount sets the "going_count" field.
+func (m *EventMutation) SetGoingCount(i int) {
+	m.going_count = &i
+	m.addgoing_count = nil
+}
+
+// GoingCount returns the value of the "going_count" field in the mutation.
+func (m *EventMutation) GoingCount() (r int, exists bool) {
+	v := m.going_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGoingCount returns the old "going_count" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldGoingCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGoingCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGoingCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGoingCount: %w", err)
+	}
+	return oldValue.GoingCount, nil
+}
+
+// AddGoingCount adds i to the "going_count" field.
+func (m *EventMutation) AddGoingCount(i int) {
+	if m.addgoing_count != nil {
+		*m.addgoing_count += i
+	} else {
+		m.addgoing_count = &i
+	}
+}
+
+// AddedGoingCount returns the value that was added to the "going_count" field in this mutation.
+func (m *EventMutation) AddedGoingCount() (r int, exists bool) {
+	v := m.addgoing_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetGoingCount resets all changes to the "going_count" field.
+func (m *EventMutation) ResetGoingCount() {
+	m.going_count = nil
+	m.addgoing_count = nil
+}
+
+// SetWaitlistCount sets the "waitlist_count" field.
+func (m *EventMutation) SetWaitlistCount(i int) {
+	m.waitlist_count = &i
+	m.addwaitlist_count = nil
+}
+
+// WaitlistCount returns the value of the "waitlist_count" field in the mutation.
+func (m *EventMutation) WaitlistCount() (r int, exists bool) {
+	v := m.waitlist_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWaitlistCount returns the old "waitlist_count" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldWaitlistCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWaitlistCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWaitlistCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWaitlistCount: %w", err)
+	}
+	return oldValue.WaitlistCount, nil
+}
+
+// AddWaitlistCount adds i to the "waitlist_count" field.
+func (m *EventMutation) AddWaitlistCount(i int) {
+	if m.addwaitlist_count != nil {
+		*m.addwaitlist_count += i
+	} else {
+		m.addwaitlist_count = &i
+	}
+}
+
+// AddedWaitlistCount returns the value that was added to the "waitlist_count" field in this mutation.
+func (m *EventMutation) AddedWaitlistCount() (r int, exists bool) {
+	v := m.addwaitlist_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWaitlistCount resets all changes to the "waitlist_count" field.
+func (m *EventMutation) ResetWaitlistCount() {
+	m.waitlist_count = nil
+	m.addwaitlist_count = nil
+}
+
+// SetAttendedCount sets the "attended_count" field.
+func (m *EventMutation) SetAttendedCount(i int) {
+	m.attended_count = &i
+	m.addattended_count = nil
+}
+
+// AttendedCount returns the value of the "attended_count" field in the mutation.
+func (m *EventMutation) AttendedCount() (r int, exists bool) {
+	v := m.attended_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendedCount returns the old "attended_count" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldAttendedCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendedCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendedCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendedCount: %w", err)
+	}
+	return oldValue.AttendedCount, nil
+}
+
+// AddAttendedCount adds i to the "attended_count" field.
+func (m *EventMutation) AddAttendedCount(i int) {
+	if m.addattended_count != nil {
+		*m.addattended_count += i
+	} else {
+		m.addattended_count = &i
+	}
+}
+
+// AddedAttendedCount returns the value that was added to the "attended_count" field in this mutation.
+func (m *EventMutation) AddedAttendedCount() (r int, exists bool) {
+	v := m.addattended_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttendedCount resets all changes to the "attended_count" field.
+func (m *EventMutation) ResetAttendedCount() {
+	m.attended_count = nil
+	m.addattended_count = nil
+}
+
 // SetCancelReason sets the "cancel_reason" field.
 func (m *EventMutation) SetCancelReason(s string) {
 	m.cancel_reason = &s
@@ -10040,7 +10214,7 @@ func (m *EventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EventMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, event.FieldCreatedAt)
 	}
@@ -10095,6 +10269,15 @@ func (m *EventMutation) Fields() []string {
 	if m.status != nil {
 		fields = append(fields, event.FieldStatus)
 	}
+	if m.going_count != nil {
+		fields = append(fields, event.FieldGoingCount)
+	}
+	if m.waitlist_count != nil {
+		fields = append(fields, event.FieldWaitlistCount)
+	}
+	if m.attended_count != nil {
+		fields = append(fields, event.FieldAttendedCount)
+	}
 	if m.cancel_reason != nil {
 		fields = append(fields, event.FieldCancelReason)
 	}
@@ -10142,6 +10325,12 @@ func (m *EventMutation) Field(name string) (ent.Value, bool) {
 		return m.Visibility()
 	case event.FieldStatus:
 		return m.Status()
+	case event.FieldGoingCount:
+		return m.GoingCount()
+	case event.FieldWaitlistCount:
+		return m.WaitlistCount()
+	case event.FieldAttendedCount:
+		return m.AttendedCount()
 	case event.FieldCancelReason:
 		return m.CancelReason()
 	}
@@ -10189,6 +10378,12 @@ func (m *EventMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldVisibility(ctx)
 	case event.FieldStatus:
 		return m.OldStatus(ctx)
+	case event.FieldGoingCount:
+		return m.OldGoingCount(ctx)
+	case event.FieldWaitlistCount:
+		return m.OldWaitlistCount(ctx)
+	case event.FieldAttendedCount:
+		return m.OldAttendedCount(ctx)
 	case event.FieldCancelReason:
 		return m.OldCancelReason(ctx)
 	}
@@ -10326,6 +10521,27 @@ func (m *EventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetStatus(v)
 		return nil
+	case event.FieldGoingCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGoingCount(v)
+		return nil
+	case event.FieldWaitlistCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWaitlistCount(v)
+		return nil
+	case event.FieldAttendedCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendedCount(v)
+		return nil
 	case event.FieldCancelReason:
 		v, ok := value.(string)
 		if !ok {
@@ -10350,6 +10566,15 @@ func (m *EventMutation) AddedFields() []string {
 	if m.addcapacity != nil {
 		fields = append(fields, event.FieldCapacity)
 	}
+	if m.addgoing_count != nil {
+		fields = append(fields, event.FieldGoingCount)
+	}
+	if m.addwaitlist_count != nil {
+		fields = append(fields, event.FieldWaitlistCount)
+	}
+	if m.addattended_count != nil {
+		fields = append(fields, event.FieldAttendedCount)
+	}
 	return fields
 }
 
@@ -10364,6 +10589,12 @@ func (m *EventMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedLongitude()
 	case event.FieldCapacity:
 		return m.AddedCapacity()
+	case event.FieldGoingCount:
+		return m.AddedGoingCount()
+	case event.FieldWaitlistCount:
+		return m.AddedWaitlistCount()
+	case event.FieldAttendedCount:
+		return m.AddedAttendedCount()
 	}
 	return nil, false
 }
@@ -10393,6 +10624,27 @@ func (m *EventMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddCapacity(v)
+		return nil
+	case event.FieldGoingCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGoingCount(v)
+		return nil
+	case event.FieldWaitlistCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWaitlistCount(v)
+		return nil
+	case event.FieldAttendedCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttendedCount(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Event numeric field %s", name)
@@ -10531,6 +10783,15 @@ func (m *EventMutation) ResetField(name string) error {
 		return nil
 	case event.FieldStatus:
 		m.ResetStatus()
+		return nil
+	case event.FieldGoingCount:
+		m.ResetGoingCount()
+		return nil
+	case event.FieldWaitlistCount:
+		m.ResetWaitlistCount()
+		return nil
+	case event.FieldAttendedCount:
+		m.ResetAttendedCount()
 		return nil
 	case event.FieldCancelReason:
 		m.ResetCancelReason()

@@ -55,6 +55,12 @@ const (
 	FieldVisibility = "visibility"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
+	// FieldGoingCount holds the string denoting the going_count field in the database.
+	FieldGoingCount = "going_count"
+	// FieldWaitlistCount holds the string denoting the waitlist_count field in the database.
+	FieldWaitlistCount = "waitlist_count"
+	// FieldAttendedCount holds the string denoting the attended_count field in the database.
+	FieldAttendedCount = "attended_count"
 	// FieldCancelReason holds the string denoting the cancel_reason field in the database.
 	FieldCancelReason = "cancel_reason"
 	// EdgeGroup holds the string denoting the group edge name in mutations.
@@ -118,6 +124,9 @@ var Columns = []string{
 	FieldCapacity,
 	FieldVisibility,
 	FieldStatus,
+	FieldGoingCount,
+	FieldWaitlistCount,
+	FieldAttendedCount,
 	FieldCancelReason,
 }
 
@@ -163,6 +172,18 @@ var (
 	OnlineURLValidator func(string) error
 	// CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
 	CapacityValidator func(int) error
+	// DefaultGoingCount holds the default value on creation for the "going_count" field.
+	DefaultGoingCount int
+	// GoingCountValidator is a validator for the "going_count" field. It is called by the builders before save.
+	GoingCountValidator func(int) error
+	// DefaultWaitlistCount holds the default value on creation for the "waitlist_count" field.
+	DefaultWaitlistCount int
+	// WaitlistCountValidator is a validator for the "waitlist_count" field. It is called by the builders before save.
+	WaitlistCountValidator func(int) error
+	// DefaultAttendedCount holds the default value on creation for the "attended_count" field.
+	DefaultAttendedCount int
+	// AttendedCountValidator is a validator for the "attended_count" field. It is called by the builders before save.
+	AttendedCountValidator func(int) error
 	// CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
 	CancelReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
@@ -352,6 +373,21 @@ func ByVisibility(opts ...sql.OrderTermOption) OrderOption {
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByGoingCount orders the results by the going_count field.
+func ByGoingCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldGoingCount, opts...).ToFunc()
+}
+
+// ByWaitlistCount orders the results by the waitlist_count field.
+func ByWaitlistCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWaitlistCount, opts...).ToFunc()
+}
+
+// ByAttendedCount orders the results by the attended_count field.
+func ByAttendedCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAttendedCount, opts...).ToFunc()
 }
 
 // ByCancelReason orders the results by the cancel_reason field.

@@ -131,6 +131,21 @@ func Capacity(v int) predicate.Event {
 	return predicate.Event(sql.FieldEQ(FieldCapacity, v))
 }
 
+// GoingCount applies equality check predicate on the "going_count" field. It's identical to GoingCountEQ.
+func GoingCount(v int) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldGoingCount, v))
+}
+
+// WaitlistCount applies equality check predicate on the "waitlist_count" field. It's identical to WaitlistCountEQ.
+func WaitlistCount(v int) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldWaitlistCount, v))
+}
+
+// AttendedCount applies equality check predicate on the "attended_count" field. It's identical to AttendedCountEQ.
+func AttendedCount(v int) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldAttendedCount, v))
+}
+
 // CancelReason applies equality check predicate on the "cancel_reason" field. It's identical to CancelReasonEQ.
 func CancelReason(v string) predicate.Event {
 	return predicate.Event(sql.FieldEQ(FieldCancelReason, v))
@@ -1084,6 +1099,126 @@ func StatusIn(vs ...Status) predicate.Event {
 // StatusNotIn applies the NotIn predicate on the "status" field.
 func StatusNotIn(vs ...Status) predicate.Event {
 	return predicate.Event(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// GoingCountEQ applies the EQ predicate on the "going_count" field.
+func GoingCountEQ(v int) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldGoingCount, v))
+}
+
+// GoingCountNEQ applies the NEQ predicate on the "going_count" field.
+func GoingCountNEQ(v int) predicate.Event {
+	return predicate.Event(sql.FieldNEQ(FieldGoingCount, v))
+}
+
+// GoingCountIn applies the In predicate on the "going_count" field.
+func GoingCountIn(vs ...int) predicate.Event {
+	return predicate.Event(sql.FieldIn(FieldGoingCount, vs...))
+}
+
+// GoingCountNotIn applies the NotIn predicate on the "going_count" field.
+func GoingCountNotIn(vs ...int) predicate.Event {
+	return predicate.Event(sql.FieldNotIn(FieldGoingCount, vs...))
+}
+
+// GoingCountGT applies the GT predicate on the "going_count" field.
+func GoingCountGT(v int) predicate.Event {
+	return predicate.Event(sql.FieldGT(FieldGoingCount, v))
+}
+
+// GoingCountGTE applies the GTE predicate on the "going_count" field.
+func GoingCountGTE(v int) predicate.Event {
+	return predicate.Event(sql.FieldGTE(FieldGoingCount, v))
+}
+
+// GoingCountLT applies the LT predicate on the "going_count" field.
+func GoingCountLT(v int) predicate.Event {
+	return predicate.Event(sql.FieldLT(FieldGoingCount, v))
+}
+
+// GoingCountLTE applies the LTE predicate on the "going_count" field.
+func GoingCountLTE(v int) predicate.Event {
+	return predicate.Event(sql.FieldLTE(FieldGoingCount, v))
+}
+
+// WaitlistCountEQ applies the EQ predicate on the "waitlist_count" field.
+func WaitlistCountEQ(v int) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldWaitlistCount, v))
+}
+
+// WaitlistCountNEQ applies the NEQ predicate on the "waitlist_count" field.
+func WaitlistCountNEQ(v int) predicate.Event {
+	return predicate.Event(sql.FieldNEQ(FieldWaitlistCount, v))
+}
+
+// WaitlistCountIn applies the In predicate on the "waitlist_count" field.
+func WaitlistCountIn(vs ...int) predicate.Event {
+	return predicate.Event(sql.FieldIn(FieldWaitlistCount, vs...))
+}
+
+// WaitlistCountNotIn applies the NotIn predicate on the "waitlist_count" field.
+func WaitlistCountNotIn(vs ...int) predicate.Event {
+	return predicate.Event(sql.FieldNotIn(FieldWaitlistCount, vs...))
+}
+
+// WaitlistCountGT applies the GT predicate on the "waitlist_count" field.
+func WaitlistCountGT(v int) predicate.Event {
+	return predicate.Event(sql.FieldGT(FieldWaitlistCount, v))
+}
+
+// WaitlistCountGTE applies the GTE predicate on the "waitlist_count" field.
+func WaitlistCountGTE(v int) predicate.Event {
+	return predicate.Event(sql.FieldGTE(FieldWaitlistCount, v))
+}
+
+// WaitlistCountLT applies the LT predicate on the "waitlist_count" field.
+func WaitlistCountLT(v int) predicate.Event {
+	return predicate.Event(sql.FieldLT(FieldWaitlistCount, v))
+}
+
+// WaitlistCountLTE applies the LTE predicate on the "waitlist_count" field.
+func WaitlistCountLTE(v int) predicate.Event {
+	return predicate.Event(sql.FieldLTE(FieldWaitlistCount, v))
+}
+
+// AttendedCountEQ applies the EQ predicate on the "attended_count" field.
+func AttendedCountEQ(v int) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldAttendedCount, v))
+}
+
+// AttendedCountNEQ applies the NEQ predicate on the "attended_count" field.
+func AttendedCountNEQ(v int) predicate.Event {
+	return predicate.Event(sql.FieldNEQ(FieldAttendedCount, v))
+}
+
+// AttendedCountIn applies the In predicate on the "attended_count" field.
+func AttendedCountIn(vs ...int) predicate.Event {
+	return predicate.Event(sql.FieldIn(FieldAttendedCount, vs...))
+}
+
+// AttendedCountNotIn applies the NotIn predicate on the "attended_count" field.
+func AttendedCountNotIn(vs ...int) predicate.Event {
+	return predicate.Event(sql.FieldNotIn(FieldAttendedCount, vs...))
+}
+
+// AttendedCountGT applies the GT predicate on the "attended_count" field.
+func AttendedCountGT(v int) predicate.Event {
+	return predicate.Event(sql.FieldGT(FieldAttendedCount, v))
+}
+
+// AttendedCountGTE applies the GTE predicate on the "attended_count" field.
+func AttendedCountGTE(v int) predicate.Event {
+	return predicate.Event(sql.FieldGTE(FieldAttendedCount, v))
+}
+
+// AttendedCountLT applies the LT predicate on the "attended_count" field.
+func AttendedCountLT(v int) predicate.Event {
+	return predicate.Event(sql.FieldLT(FieldAttendedCount, v))
+}
+
+// AttendedCountLTE applies the LTE predicate on the "attended_count" field.
+func AttendedCountLTE(v int) predicate.Event {
+	return predicate.Event(sql.FieldLTE(FieldAttendedCount, v))
 }
 
 // CancelReasonEQ applies the EQ predicate on the "cancel_reason" field.

@@ -373,6 +373,9 @@ var (
 		{Name: "capacity", Type: field.TypeInt, Nullable: true},
 		{Name: "visibility", Type: field.TypeEnum, Enums: []string{"PUBLIC", "MEMBERS_ONLY"}, Default: "PUBLIC"},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "PUBLISHED", "CANCELLED", "COMPLETED"}, Default: "DRAFT"},
+		{Name: "going_count", Type: field.TypeInt, Default: 0},
+		{Name: "waitlist_count", Type: field.TypeInt, Default: 0},
+		{Name: "attended_count", Type: field.TypeInt, Default: 0},
 		{Name: "cancel_reason", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "group_id", Type: field.TypeString, Size: 40},
 	}
@@ -384,7 +387,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "events_groups_events",
-				Columns:    []*schema.Column{EventsColumns[19]},
+				Columns:    []*schema.Column{EventsColumns[22]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -393,7 +396,7 @@ var (
 			{
 				Name:    "event_group_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{EventsColumns[19], EventsColumns[7]},
+				Columns: []*schema.Column{EventsColumns[22], EventsColumns[7]},
 			},
 			{
 				Name:    "event_status_starts_at",

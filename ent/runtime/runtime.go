@@ -443,8 +443,26 @@ func init() {
 	eventDescCapacity := eventFields[13].Descriptor()
 	// event.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
 	event.CapacityValidator = eventDescCapacity.Validators[0].(func(int) error)
+	// eventDescGoingCount is the schema descriptor for going_count field.
+	eventDescGoingCount := eventFields[16].Descriptor()
+	// event.DefaultGoingCount holds the default value on creation for the going_count field.
+	event.DefaultGoingCount = eventDescGoingCount.Default.(int)
+	// event.GoingCountValidator is a validator for the "going_count" field. It is called by the builders before save.
+	event.GoingCountValidator = eventDescGoingCount.Validators[0].(func(int) error)
+	// eventDescWaitlistCount is the schema descriptor for waitlist_count field.
+	eventDescWaitlistCount := eventFields[17].Descriptor()
+	// event.DefaultWaitlistCount holds the default value on creation for the waitlist_count field.
+	event.DefaultWaitlistCount = eventDescWaitlistCount.Default.(int)
+	// event.WaitlistCountValidator is a validator for the "waitlist_count" field. It is called by the builders before save.
+	event.WaitlistCountValidator = eventDescWaitlistCount.Validators[0].(func(int) error)
+	// eventDescAttendedCount is the schema descriptor for attended_count field.
+	eventDescAttendedCount := eventFields[18].Descriptor()
+	// event.DefaultAttendedCount holds the default value on creation for the attended_count field.
+	event.DefaultAttendedCount = eventDescAttendedCount.Default.(int)
+	// event.AttendedCountValidator is a validator for the "attended_count" field. It is called by the builders before save.
+	event.AttendedCountValidator = eventDescAttendedCount.Validators[0].(func(int) error)
 	// eventDescCancelReason is the schema descriptor for cancel_reason field.
-	eventDescCancelReason := eventFields[16].Descriptor()
+	eventDescCancelReason := eventFields[19].Descriptor()
 	// event.CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
 	event.CancelReasonValidator = eventDescCancelReason.Validators[0].(func(string) error)
 	// eventDescID is the schema descriptor for id field.
@@ -693,8 +711,11 @@ func init() {
 		})
 	}
 	registrationMixinHooks2 := registrationMixin[2].Hooks()
+	registrationHooks := schema.Registration{}.Hooks()
 
 	registration.Hooks[1] = registrationMixinHooks2[0]
+
+	registration.Hooks[2] = registrationHooks[0]
 	registrationMixinFields0 := registrationMixin[0].Fields()
 	_ = registrationMixinFields0
 	registrationMixinFields1 := registrationMixin[1].Fields()

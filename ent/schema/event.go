@@ -54,6 +54,15 @@ func (Event) Fields() []ent.Field {
 			Comment("PUBLIC, or MEMBERS_ONLY for closed-door activities."),
 		field.Enum("status").Values("DRAFT", "PUBLISHED", "CANCELLED", "COMPLETED").Default("DRAFT").
 			Comment("Lifecycle of the event.").Annotations(entgql.OrderField("STATUS")),
+		field.Int("going_count").Default(0).NonNegative().
+			Comment("Registrations GOING; public, kept by the registrations themselves.").
+			Annotations(entgql.OrderField("GOING_COUNT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Int("waitlist_count").Default(0).NonNegative().
+			Comment("Registrations WAITLISTED; public.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Int("attended_count").Default(0).NonNegative().
+			Comment("Registrations ATTENDED (checked in); public.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Text("cancel_reason").Optional().Validate(runeLen(1, 2000)).Comment("Why the event was cancelled."),
 	}
 }

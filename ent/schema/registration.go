@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/internal/attendance"
 	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -43,6 +44,11 @@ func (Registration) Edges() []ent.Edge {
 		edge.From("user", User.Type).Ref("registrations").Field("user_id").Unique().Required().Immutable().
 			Comment("The registrant; visible to them, the group's organizers and staff only."),
 	}
+}
+
+// Hooks of the Registration.
+func (Registration) Hooks() []ent.Hook {
+	return []ent.Hook{attendance.Hook}
 }
 
 // Indexes of the Registration.

@@ -290,11 +290,13 @@ type ComplexityRoot struct {
 
 	Event struct {
 		AgendaItems       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
+		AttendedCount     func(childComplexity int) int
 		CancelReason      func(childComplexity int) int
 		Capacity          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		EndsAt            func(childComplexity int) int
+		GoingCount        func(childComplexity int) int
 		Group             func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
@@ -313,6 +315,7 @@ type ComplexityRoot struct {
 		ViewerCanEdit     func(childComplexity int) int
 		ViewerCanRegister func(childComplexity int) int
 		Visibility        func(childComplexity int) int
+		WaitlistCount     func(childComplexity int) int
 	}
 
 	EventConnection struct {
@@ -1765,6 +1768,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.AgendaItems(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.AgendaItemOrder), args["where"].(*ent.AgendaItemWhereInput)), true
+	case "Event.attendedCount":
+		if e.ComplexityRoot.Event.AttendedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.AttendedCount(childComplexity), true
 	case "Event.cancelReason":
 		if e.ComplexityRoot.Event.CancelReason == nil {
 			break
@@ -1795,6 +1804,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.EndsAt(childComplexity), true
+	case "Event.goingCount":
+		if e.ComplexityRoot.Event.GoingCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.GoingCount(childComplexity), true
 	case "Event.group":
 		if e.ComplexityRoot.Event.Group == nil {
 			break
@@ -1913,6 +1928,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Visibility(childComplexity), true
+	case "Event.waitlistCount":
+		if e.ComplexityRoot.Event.WaitlistCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.WaitlistCount(childComplexity), true
 
 	case "EventConnection.edges":
 		if e.ComplexityRoot.EventConnection.Edges == nil {
@@ -5577,6 +5598,18 @@ type Event implements Node {
   """
   status: EventStatus!
   """
+  Registrations GOING; public, kept by the registrations themselves.
+  """
+  goingCount: Int!
+  """
+  Registrations WAITLISTED; public.
+  """
+  waitlistCount: Int!
+  """
+  Registrations ATTENDED (checked in); public.
+  """
+  attendedCount: Int!
+  """
   Why the event was cancelled.
   """
   cancelReason: String
@@ -5753,6 +5786,7 @@ enum EventOrderField {
   STARTS_AT
   ENDS_AT
   STATUS
+  GOING_COUNT
 }
 """
 EventStatus is enum for the field status
@@ -6013,6 +6047,39 @@ input EventWhereInput {
   statusNEQ: EventStatus
   statusIn: [EventStatus!]
   statusNotIn: [EventStatus!]
+  """
+  going_count field predicates
+  """
+  goingCount: Int
+  goingCountNEQ: Int
+  goingCountIn: [Int!]
+  goingCountNotIn: [Int!]
+  goingCountGT: Int
+  goingCountGTE: Int
+  goingCountLT: Int
+  goingCountLTE: Int
+  """
+  waitlist_count field predicates
+  """
+  waitlistCount: Int
+  waitlistCountNEQ: Int
+  waitlistCountIn: [Int!]
+  waitlistCountNotIn: [Int!]
+  waitlistCountGT: Int
+  waitlistCountGTE: Int
+  waitlistCountLT: Int
+  waitlistCountLTE: Int
+  """
+  attended_count field predicates
+  """
+  attendedCount: Int
+  attendedCountNEQ: Int
+  attendedCountIn: [Int!]
+  attendedCountNotIn: [Int!]
+  attendedCountGT: Int
+  attendedCountGTE: Int
+  attendedCountLT: Int
+  attendedCountLTE: Int
   """
   cancel_reason field predicates
   """
@@ -10619,6 +10686,12 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_visibility(ctx, field)
 	case "status":
 		return ec.fieldContext_Event_status(ctx, field)
+	case "goingCount":
+		return ec.fieldContext_Event_goingCount(ctx, field)
+	case "waitlistCount":
+		return ec.fieldContext_Event_waitlistCount(ctx, field)
+	case "attendedCount":
+		return ec.fieldContext_Event_attendedCount(ctx, field)
 	case "cancelReason":
 		return ec.fieldContext_Event_cancelReason(ctx, field)
 	case "group":
@@ -18158,6 +18231,75 @@ func (ec *executionContext) _Event_status(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Event_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, false, false, errors.New("field of type EventStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Event_goingCount(ctx context.Context, field graphql.CollectedField, obj *ent.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_goingCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GoingCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_goingCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Event_waitlistCount(ctx context.Context, field graphql.CollectedField, obj *ent.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_waitlistCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitlistCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_waitlistCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Event_attendedCount(ctx context.Context, field graphql.CollectedField, obj *ent.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_attendedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_attendedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Event_cancelReason(ctx context.Context, field graphql.CollectedField, obj *ent.Event) (ret graphql.Marshaler) {
@@ -31317,7 +31459,7 @@ func (ec *executionContext) unmarshalInputEventWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDEqualFold", "groupIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "onlineURL", "onlineURLNEQ", "onlineURLIn", "onlineURLNotIn", "onlineURLGT", "onlineURLGTE", "onlineURLLT", "onlineURLLTE", "onlineURLContains", "onlineURLHasPrefix", "onlineURLHasSuffix", "onlineURLIsNil", "onlineURLNotNil", "onlineURLEqualFold", "onlineURLContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "hasGroup", "hasGroupWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDEqualFold", "groupIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "onlineURL", "onlineURLNEQ", "onlineURLIn", "onlineURLNotIn", "onlineURLGT", "onlineURLGTE", "onlineURLLT", "onlineURLLTE", "onlineURLContains", "onlineURLHasPrefix", "onlineURLHasSuffix", "onlineURLIsNil", "onlineURLNotNil", "onlineURLEqualFold", "onlineURLContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "goingCount", "goingCountNEQ", "goingCountIn", "goingCountNotIn", "goingCountGT", "goingCountGTE", "goingCountLT", "goingCountLTE", "waitlistCount", "waitlistCountNEQ", "waitlistCountIn", "waitlistCountNotIn", "waitlistCountGT", "waitlistCountGTE", "waitlistCountLT", "waitlistCountLTE", "attendedCount", "attendedCountNEQ", "attendedCountIn", "attendedCountNotIn", "attendedCountGT", "attendedCountGTE", "attendedCountLT", "attendedCountLTE", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "hasGroup", "hasGroupWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32612,6 +32754,174 @@ func (ec *executionContext) unmarshalInputEventWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.StatusNotIn = data
+		case "goingCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goingCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoingCount = data
+		case "goingCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goingCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoingCountNEQ = data
+		case "goingCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goingCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoingCountIn = data
+		case "goingCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goingCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoingCountNotIn = data
+		case "goingCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goingCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoingCountGT = data
+		case "goingCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goingCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoingCountGTE = data
+		case "goingCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goingCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoingCountLT = data
+		case "goingCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goingCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoingCountLTE = data
+		case "waitlistCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistCount = data
+		case "waitlistCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistCountNEQ = data
+		case "waitlistCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistCountIn = data
+		case "waitlistCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistCountNotIn = data
+		case "waitlistCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistCountGT = data
+		case "waitlistCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistCountGTE = data
+		case "waitlistCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistCountLT = data
+		case "waitlistCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistCountLTE = data
+		case "attendedCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedCount = data
+		case "attendedCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedCountNEQ = data
+		case "attendedCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedCountIn = data
+		case "attendedCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedCountNotIn = data
+		case "attendedCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedCountGT = data
+		case "attendedCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedCountGTE = data
+		case "attendedCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedCountLT = data
+		case "attendedCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedCountLTE = data
 		case "cancelReason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelReason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -45335,6 +45645,21 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "status":
 			out.Values[i] = ec._Event_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "goingCount":
+			out.Values[i] = ec._Event_goingCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "waitlistCount":
+			out.Values[i] = ec._Event_waitlistCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendedCount":
+			out.Values[i] = ec._Event_attendedCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -85,6 +85,11 @@ func Hook(topic string) entgo.Hook {
 			case m.Op().Is(entgo.OpDelete | entgo.OpDeleteOne):
 				op = change.OpDELETED
 			}
+			if op == change.OpUPDATED && onlyDerived(m) {
+				// Counters kept by another entity's hook: that entity's own
+				// change row already announces the change.
+				return next.Mutate(ctx, m)
+			}
 			if op != change.OpCREATED {
 				if ids, err = m.IDs(ctx); err != nil {
 					return nil, err
@@ -141,6 +146,22 @@ func Hook(topic string) entgo.Hook {
 			return v, nil
 		})
 	}
+}
+
+// derivedFields are columns computed from other rows (see internal/attendance).
+var derivedFields = map[string]bool{"going_count": true, "waitlist_count": true, "attended_count": true, "updated_at": true}
+
+// onlyDerived reports whether an update touches derived columns only.
+func onlyDerived(m mutation) bool {
+	if len(m.ClearedFields()) > 0 {
+		return false
+	}
+	for _, f := range append(m.Fields(), m.AddedFields()...) {
+		if !derivedFields[f] {
+			return false
+		}
+	}
+	return true
 }
 
 // scope is where a change belongs, for routing it to subscribers.

@@ -229,7 +229,7 @@ func TestPermissionMatrix(t *testing.T) {
 		checks  []check
 	}{
 		{
-			name: "email",
+			name:    "email",
 			visible: map[string]bool{"self": true, "organizer": true, "manager": true, "admin": true, "token": true},
 			checks: []check{
 				nodeCheck("contact"),
@@ -240,7 +240,7 @@ func TestPermissionMatrix(t *testing.T) {
 			},
 		},
 		{
-			name: "address",
+			name:    "address",
 			visible: map[string]bool{"self": true, "manager": true, "admin": true, "token": true},
 			checks: []check{
 				nodeCheck("shipping"),
@@ -249,7 +249,7 @@ func TestPermissionMatrix(t *testing.T) {
 			},
 		},
 		{
-			name: "registrations",
+			name:    "registrations",
 			visible: map[string]bool{"self": true, "organizer": true, "manager": true, "admin": true},
 			checks: []check{
 				nodeCheck("registration"),
@@ -260,7 +260,7 @@ func TestPermissionMatrix(t *testing.T) {
 			},
 		},
 		{
-			name: "reports",
+			name:    "reports",
 			visible: map[string]bool{"self": true, "manager": true, "admin": true},
 			checks: []check{
 				nodeCheck("report"),
@@ -270,7 +270,7 @@ func TestPermissionMatrix(t *testing.T) {
 			},
 		},
 		{
-			name: "applications",
+			name:    "applications",
 			visible: map[string]bool{"self": true, "organizer": true, "ambassador": true, "manager": true, "admin": true, "token": true},
 			checks: []check{
 				nodeCheck("application"),
@@ -283,6 +283,14 @@ func TestPermissionMatrix(t *testing.T) {
 			},
 		},
 	}
+	// How many registered is public, whoever asks.
+	for _, v := range []string{"anonymous", "member", "token"} {
+		r := query(t, h, w.headers[v], `query($id: ID!) { node(id: $id) { ... on Event { goingCount waitlistCount } } }`, map[string]any{"id": w.ids["event"]})
+		if dig(r.Data, "node", "goingCount") != float64(1) {
+			t.Errorf("%s reads goingCount = %v (%+v)", v, dig(r.Data, "node", "goingCount"), r.Errors)
+		}
+	}
+
 	viewers := []string{"anonymous", "member", "organizerElsewhere", "organizer", "ambassador", "managerElsewhere", "manager", "admin", "token", "self"}
 	for _, res := range resources {
 		for _, v := range viewers {

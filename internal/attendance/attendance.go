@@ -1,0 +1,96 @@
+// Package attendance keeps each event's public registration counts (going,
+// waitlisted, attended) in step with its registrations. Who registered is
+// private, but how many is public: storing the counts on the event lets
+// anyone read them without reading, or bypassing the rules on, a single
+// registration row.
+package attendance
+
+import (
+	"context"
+	"fmt"
+
+	entgo "entgo.io/ent"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/hook"
+	"github.com/usergroups/usergroups/ent/privacy"
+	"github.com/usergroups/usergroups/ent/registration"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+)
+
+// Hook recounts the affected events' registrations after every create,
+// status change and delete of registrations, in the same transaction.
+func Hook(next entgo.Mutator) entgo.Mutator {
+	return hook.RegistrationFunc(func(ctx context.Context, m *ent.RegistrationMutation) (ent.Value, error) {
+		_, statusChanged := m.Status()
+		if m.Op().Is(entgo.OpUpdate|entgo.OpUpdateOne) && !statusChanged {
+			return next.Mutate(ctx, m)
+		}
+		// Counting is bookkeeping: the write itself passed its policy.
+		sys := privacy.DecisionContext(ctx, privacy.Allow)
+		var events []pulid.ID
+		if id, ok := m.EventID(); ok {
+			events = []pulid.ID{id}
+		} else {
+			ids, err := m.IDs(sys)
+			if err != nil {
+				return nil, err
+			}
+			if len(ids) > 0 {
+				if err := m.Client().Registration.Query().Where(registration.IDIn(ids...)).
+					Unique(true).Select(registration.FieldEventID).Scan(sys, &events); err != nil {
+					return nil, err
+				}
+			}
+		}
+		v, err := next.Mutate(ctx, m)
+		if err != nil {
+			return v, err
+		}
+		if err := Recount(sys, m.Client(), events...); err != nil {
+			return nil, fmt.Errorf("attendance: %w", err)
+		}
+		return v, nil
+	})
+}
+
+// Recount sets the counts of the given events from their registrations.
+func Recount(ctx context.Context, c *ent.Client, events ...pulid.ID) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var rows []struct {
+		EventID pulid.ID            `json:"event_id"`
+		Status  registration.Status `json:"status"`
+		Count   int                 `json:"count"`
+	}
+	if err := c.Registration.Query().Where(registration.EventIDIn(events...)).
+		GroupBy(registration.FieldEventID, registration.FieldStatus).Aggregate(ent.Count()).Scan(ctx, &rows); err != nil {
+		return err
+	}
+	type counts struct{ going, waitlisted, attended int }
+	byEvent := make(map[pulid.ID]*counts, len(events))
+	for _, id := range events {
+		byEvent[id] = &counts{}
+	}
+	for _, r := range rows {
+		cs := byEvent[r.EventID]
+		switch r.Status {
+		case registration.StatusGOING:
+			cs.going += r.Count
+		case registration.StatusWAITLISTED:
+			cs.waitlisted += r.Count
+		case registration.StatusATTENDED:
+			cs.attended += r.Count
+		}
+	}
+	for id, cs := range byEvent {
+		if err := c.Event.Update().Where(event.ID(id)).
+			SetGoingCount(cs.going).SetWaitlistCount(cs.waitlisted).SetAttendedCount(cs.attended).
+			Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

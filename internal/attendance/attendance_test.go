@@ -1,0 +1,56 @@
+package attendance_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/registration"
+	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+func TestCountsFollowRegistrations(t *testing.T) {
+	ctx := viewer.SystemContext(context.Background())
+	db := dbtest.Open(t)
+	tx, err := db.Client.Tx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(ctx)
+	g := tx.Group.Create().SetCommunityID(c.ID).SetName("Berlin").SetSlug("berlin").SetCity("Berlin").SetCountry("DE").SaveX(ctx)
+	start := time.Date(2026, 9, 1, 17, 0, 0, 0, time.UTC)
+	ev := tx.Event.Create().SetGroupID(g.ID).SetTitle("Meetup").SetTimeZone("Europe/Berlin").SetStartsAt(start).SetEndsAt(start.Add(time.Hour)).SaveX(ctx)
+	var regs []*ent.Registration
+	for i, status := range []registration.Status{"GOING", "GOING", "GOING", "WAITLISTED"} {
+		u := tx.User.Create().SetHandle(string(rune('a'+i)) + "x").SetName("P").SaveX(ctx)
+		regs = append(regs, tx.Registration.Create().SetEventID(ev.ID).SetUserID(u.ID).SetStatus(status).SetCheckInCode(string(rune('a'+i))).SaveX(ctx))
+	}
+	counts := func() (int, int, int) {
+		e := tx.Event.GetX(ctx, ev.ID)
+		return e.GoingCount, e.WaitlistCount, e.AttendedCount
+	}
+	if g, w, a := counts(); g != 3 || w != 1 || a != 0 {
+		t.Fatalf("after registering: going %d waitlisted %d attended %d", g, w, a)
+	}
+	tx.Registration.UpdateOne(regs[0]).SetStatus("CANCELLED").ExecX(ctx)
+	tx.Registration.UpdateOne(regs[3]).SetStatus("GOING").ExecX(ctx)
+	tx.Registration.Update().Where(registration.IDIn(regs[1].ID, regs[2].ID)).SetStatus("ATTENDED").ExecX(ctx)
+	if g, w, a := counts(); g != 1 || w != 0 || a != 2 {
+		t.Fatalf("after changes: going %d waitlisted %d attended %d", g, w, a)
+	}
+	tx.Registration.DeleteOne(regs[3]).ExecX(ctx)
+	if g, _, _ := counts(); g != 0 {
+		t.Fatalf("after delete: going %d", g)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	// Count updates add no change-log rows of their own: 1 group, 1 event,
+	// 4 registrations created, 4 registration updates, 1 delete.
+	if n := db.Client.Change.Query().CountX(ctx); n != 11 {
+		t.Errorf("%d change rows, want 11", n)
+	}
+}
