@@ -6,6 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/graph/generated"
 )
 
@@ -28,4 +29,22 @@ func nullIfNotFound[T any](v *T, err error) (*T, error) {
 		return nil, nil
 	}
 	return v, err
+}
+
+// links converts GraphQL link inputs to stored links.
+func links(in []*generated.LinkInput) []schematype.Link {
+	out := make([]schematype.Link, 0, len(in))
+	for _, l := range in {
+		if l != nil {
+			out = append(out, schematype.Link{Label: l.Label, URL: l.URL})
+		}
+	}
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

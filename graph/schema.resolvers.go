@@ -18,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // ViewerCanReview is the resolver for the viewerCanReview field.
@@ -78,6 +79,38 @@ func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input generated.R
 		return nil, err
 	}
 	return &generated.RevokeAPITokenPayload{APIToken: tok}, nil
+}
+
+// ApplyForGroup is the resolver for the applyForGroup field.
+func (r *mutationResolver) ApplyForGroup(ctx context.Context, input generated.ApplyForGroupInput) (*generated.ApplyForGroupPayload, error) {
+	client := ent.FromContext(ctx)
+	app, err := workflow.ApplyForGroup(ctx, client, workflow.GroupRequest{
+		CommunityID: input.Community, Name: input.Name, City: input.City, Country: input.Country,
+		Latitude: input.Latitude, Longitude: input.Longitude, Links: links(input.Links),
+		Description: deref(input.Description), AcceptedCodeOfConduct: input.AcceptCodeOfConduct,
+	})
+	if err != nil {
+		return nil, err
+	}
+	g, err := client.Group.Get(ctx, app.GroupID)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplyForGroupPayload{Application: app, Group: g}, nil
+}
+
+// SupportGroupApplication is the resolver for the supportGroupApplication field.
+func (r *mutationResolver) SupportGroupApplication(ctx context.Context, input generated.SupportGroupApplicationInput) (*generated.SupportGroupApplicationPayload, error) {
+	client := ent.FromContext(ctx)
+	s, err := workflow.SupportGroupRequest(ctx, client, input.Group)
+	if err != nil {
+		return nil, err
+	}
+	g, err := client.Group.Get(ctx, input.Group)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.SupportGroupApplicationPayload{Group: g, Supporters: s.People, SupporterOrganizations: s.Organizations}, nil
 }
 
 // Community is the resolver for the community field.

@@ -159,6 +159,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ApplyForGroupPayload struct {
+		Application func(childComplexity int) int
+		Group       func(childComplexity int) int
+	}
+
 	Award struct {
 		Citation  func(childComplexity int) int
 		Community func(childComplexity int) int
@@ -378,8 +383,10 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateAPIToken func(childComplexity int, input CreateAPITokenInput) int
-		RevokeAPIToken func(childComplexity int, input RevokeAPITokenInput) int
+		ApplyForGroup           func(childComplexity int, input ApplyForGroupInput) int
+		CreateAPIToken          func(childComplexity int, input CreateAPITokenInput) int
+		RevokeAPIToken          func(childComplexity int, input RevokeAPITokenInput) int
+		SupportGroupApplication func(childComplexity int, input SupportGroupApplicationInput) int
 	}
 
 	Organization struct {
@@ -630,6 +637,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SupportGroupApplicationPayload struct {
+		Group                  func(childComplexity int) int
+		SupporterOrganizations func(childComplexity int) int
+		Supporters             func(childComplexity int) int
+	}
+
 	User struct {
 		APITokens       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder) int
 		Affiliation     func(childComplexity int) int
@@ -682,6 +695,8 @@ type GroupResolver interface {
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (*RevokeAPITokenPayload, error)
+	ApplyForGroup(ctx context.Context, input ApplyForGroupInput) (*ApplyForGroupPayload, error)
+	SupportGroupApplication(ctx context.Context, input SupportGroupApplicationInput) (*SupportGroupApplicationPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -1190,6 +1205,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApplicationEdge.Node(childComplexity), true
+
+	case "ApplyForGroupPayload.application":
+		if e.ComplexityRoot.ApplyForGroupPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyForGroupPayload.Application(childComplexity), true
+	case "ApplyForGroupPayload.group":
+		if e.ComplexityRoot.ApplyForGroupPayload.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyForGroupPayload.Group(childComplexity), true
 
 	case "Award.citation":
 		if e.ComplexityRoot.Award.Citation == nil {
@@ -2190,6 +2218,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Link.URL(childComplexity), true
 
+	case "Mutation.applyForGroup":
+		if e.ComplexityRoot.Mutation.ApplyForGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyForGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyForGroup(childComplexity, args["input"].(ApplyForGroupInput)), true
 	case "Mutation.createAPIToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -2212,6 +2251,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(RevokeAPITokenInput)), true
+	case "Mutation.supportGroupApplication":
+		if e.ComplexityRoot.Mutation.SupportGroupApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_supportGroupApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SupportGroupApplication(childComplexity, args["input"].(SupportGroupApplicationInput)), true
 
 	case "Organization.country":
 		if e.ComplexityRoot.Organization.Country == nil {
@@ -3309,6 +3359,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubmissionEdge.Node(childComplexity), true
 
+	case "SupportGroupApplicationPayload.group":
+		if e.ComplexityRoot.SupportGroupApplicationPayload.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportGroupApplicationPayload.Group(childComplexity), true
+	case "SupportGroupApplicationPayload.supporterOrganizations":
+		if e.ComplexityRoot.SupportGroupApplicationPayload.SupporterOrganizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportGroupApplicationPayload.SupporterOrganizations(childComplexity), true
+	case "SupportGroupApplicationPayload.supporters":
+		if e.ComplexityRoot.SupportGroupApplicationPayload.Supporters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportGroupApplicationPayload.Supporters(childComplexity), true
+
 	case "User.apiTokens":
 		if e.ComplexityRoot.User.APITokens == nil {
 			break
@@ -3499,6 +3568,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAgendaItemWhereInput,
 		ec.unmarshalInputApplicationOrder,
 		ec.unmarshalInputApplicationWhereInput,
+		ec.unmarshalInputApplyForGroupInput,
 		ec.unmarshalInputAwardOrder,
 		ec.unmarshalInputAwardWhereInput,
 		ec.unmarshalInputCommunityOrder,
@@ -3510,6 +3580,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputEventWhereInput,
 		ec.unmarshalInputGroupOrder,
 		ec.unmarshalInputGroupWhereInput,
+		ec.unmarshalInputLinkInput,
 		ec.unmarshalInputOrganizationOrder,
 		ec.unmarshalInputOrganizationWhereInput,
 		ec.unmarshalInputRegionOrder,
@@ -3527,6 +3598,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSponsorWhereInput,
 		ec.unmarshalInputSubmissionOrder,
 		ec.unmarshalInputSubmissionWhereInput,
+		ec.unmarshalInputSupportGroupApplicationInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
 	)
@@ -10174,6 +10246,85 @@ extend type Event {
   "Whether the viewer may register for the event now."
   viewerCanRegister: Boolean!
 }
+
+extend type Mutation {
+  """
+  Ask for a new user group. The group appears at once as PROPOSED (on the public
+  "waiting for approval" list), with automatic screening for reviewers: nearby groups,
+  flags, missing information, supporters. A name that breaks the naming rule is refused
+  with BAD_USER_INPUT and, when it can be fixed, extensions.suggestedName.
+  """
+  applyForGroup(input: ApplyForGroupInput!): ApplyForGroupPayload!
+  """
+  Back someone's request for a new group (communities such as openEuler need supporters
+  from several organizations in the city before approval).
+  """
+  supportGroupApplication(input: SupportGroupApplicationInput!): SupportGroupApplicationPayload!
+}
+
+"""
+A labelled web address, as input.
+"""
+input LinkInput {
+  "What the link is, e.g. \"Meetup page\"."
+  label: String!
+  "An absolute http(s) URL."
+  url: String!
+}
+
+"""
+A request for a new group.
+"""
+input ApplyForGroupInput {
+  "The community the group would belong to."
+  community: ID!
+  "Display name: the geographic name first, an optional nickname in braces at the end, e.g. \"Bay Area {Stackers}\"."
+  name: String!
+  "The city the group would meet in."
+  city: String!
+  "ISO 3166-1 alpha-2 country code."
+  country: String!
+  "Latitude; looked up from known groups in the city when omitted."
+  latitude: Float
+  "Longitude; looked up with the latitude."
+  longitude: Float
+  "The group's web pages (meetup page, site)."
+  links: [LinkInput!]
+  "What the group is about."
+  description: String
+  "Must be true: the applicant accepts the community's code of conduct."
+  acceptCodeOfConduct: Boolean!
+}
+
+"""
+A filed request for a new group.
+"""
+type ApplyForGroupPayload {
+  "The application, with its screening."
+  application: Application!
+  "The proposed group."
+  group: Group!
+}
+
+"""
+Which request to support.
+"""
+input SupportGroupApplicationInput {
+  "The proposed group the request is for."
+  group: ID!
+}
+
+"""
+The supporters counted after backing a request.
+"""
+type SupportGroupApplicationPayload {
+  "The proposed group."
+  group: Group!
+  "Supporters from the group's city."
+  supporters: Int!
+  "Distinct organizations among them."
+  supporterOrganizations: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -10390,6 +10541,16 @@ func (ec *executionContext) childFields_ApplicationEdge(ctx context.Context, fie
 		return ec.fieldContext_ApplicationEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApplicationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplyForGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_ApplyForGroupPayload_application(ctx, field)
+	case "group":
+		return ec.fieldContext_ApplyForGroupPayload_group(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplyForGroupPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Award(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11270,6 +11431,18 @@ func (ec *executionContext) childFields_SubmissionEdge(ctx context.Context, fiel
 		return ec.fieldContext_SubmissionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubmissionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SupportGroupApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_SupportGroupApplicationPayload_group(ctx, field)
+	case "supporters":
+		return ec.fieldContext_SupportGroupApplicationPayload_supporters(ctx, field)
+	case "supporterOrganizations":
+		return ec.fieldContext_SupportGroupApplicationPayload_supporterOrganizations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupportGroupApplicationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12264,6 +12437,20 @@ func (ec *executionContext) field_Group_roles_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_applyForGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ApplyForGroupInput, error) {
+			return ec.unmarshalNApplyForGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12284,6 +12471,20 @@ func (ec *executionContext) field_Mutation_revokeAPIToken_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (RevokeAPITokenInput, error) {
 			return ec.unmarshalNRevokeAPITokenInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeAPITokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_supportGroupApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SupportGroupApplicationInput, error) {
+			return ec.unmarshalNSupportGroupApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15542,6 +15743,70 @@ func (ec *executionContext) _ApplicationEdge_cursor(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ApplicationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApplicationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _ApplyForGroupPayload_application(ctx context.Context, field graphql.CollectedField, obj *ApplyForGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyForGroupPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalNApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyForGroupPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyForGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplyForGroupPayload_group(ctx context.Context, field graphql.CollectedField, obj *ApplyForGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyForGroupPayload_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyForGroupPayload_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyForGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Award_id(ctx context.Context, field graphql.CollectedField, obj *ent.Award) (ret graphql.Marshaler) {
@@ -19665,6 +19930,94 @@ func (ec *executionContext) fieldContext_Mutation_revokeAPIToken(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeAPIToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyForGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyForGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyForGroup(ctx, fc.Args["input"].(ApplyForGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplyForGroupPayload) graphql.Marshaler {
+			return ec.marshalNApplyForGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForGroupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyForGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplyForGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyForGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_supportGroupApplication(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_supportGroupApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SupportGroupApplication(ctx, fc.Args["input"].(SupportGroupApplicationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SupportGroupApplicationPayload) graphql.Marshaler {
+			return ec.marshalNSupportGroupApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_supportGroupApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupportGroupApplicationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_supportGroupApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24311,6 +24664,84 @@ func (ec *executionContext) fieldContext_SubmissionEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("SubmissionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _SupportGroupApplicationPayload_group(ctx context.Context, field graphql.CollectedField, obj *SupportGroupApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportGroupApplicationPayload_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportGroupApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupportGroupApplicationPayload_supporters(ctx context.Context, field graphql.CollectedField, obj *SupportGroupApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportGroupApplicationPayload_supporters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supporters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_supporters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportGroupApplicationPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SupportGroupApplicationPayload_supporterOrganizations(ctx context.Context, field graphql.CollectedField, obj *SupportGroupApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportGroupApplicationPayload_supporterOrganizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupporterOrganizations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_supporterOrganizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportGroupApplicationPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28506,6 +28937,92 @@ func (ec *executionContext) unmarshalInputApplicationWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasSupportersWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputApplyForGroupInput(ctx context.Context, obj any) (ApplyForGroupInput, error) {
+	var it ApplyForGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"community", "name", "city", "country", "latitude", "longitude", "links", "description", "acceptCodeOfConduct"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "community":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Community = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "links":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("links"))
+			data, err := ec.unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLinkInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Links = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "acceptCodeOfConduct":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptCodeOfConduct"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptCodeOfConduct = data
 		}
 	}
 	return it, nil
@@ -34778,6 +35295,43 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasContributionsWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputLinkInput(ctx context.Context, obj any) (LinkInput, error) {
+	var it LinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"label", "url"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
 		}
 	}
 	return it, nil
@@ -41835,6 +42389,36 @@ func (ec *executionContext) unmarshalInputSubmissionWhereInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSupportGroupApplicationInput(ctx context.Context, obj any) (SupportGroupApplicationInput, error) {
+	var it SupportGroupApplicationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"group"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUserOrder(ctx context.Context, obj any) (ent.UserOrder, error) {
 	var it ent.UserOrder
 	if obj == nil {
@@ -44168,6 +44752,49 @@ func (ec *executionContext) _ApplicationEdge(ctx context.Context, sel ast.Select
 			}
 		case "cursor":
 			out.Values[i] = ec._ApplicationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var applyForGroupPayloadImplementors = []string{"ApplyForGroupPayload"}
+
+func (ec *executionContext) _ApplyForGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *ApplyForGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applyForGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplyForGroupPayload")
+		case "application":
+			out.Values[i] = ec._ApplyForGroupPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._ApplyForGroupPayload_group(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -46665,6 +47292,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeAPIToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAPIToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyForGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyForGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "supportGroupApplication":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_supportGroupApplication(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -49621,6 +50262,54 @@ func (ec *executionContext) _SubmissionEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var supportGroupApplicationPayloadImplementors = []string{"SupportGroupApplicationPayload"}
+
+func (ec *executionContext) _SupportGroupApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *SupportGroupApplicationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supportGroupApplicationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupportGroupApplicationPayload")
+		case "group":
+			out.Values[i] = ec._SupportGroupApplicationPayload_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "supporters":
+			out.Values[i] = ec._SupportGroupApplicationPayload_supporters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "supporterOrganizations":
+			out.Values[i] = ec._SupportGroupApplicationPayload_supporterOrganizations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -50691,6 +51380,21 @@ func (ec *executionContext) unmarshalNApplicationWhereInput2ᚖgithubᚗcomᚋus
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNApplyForGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForGroupInput(ctx context.Context, v any) (ApplyForGroupInput, error) {
+	res, err := ec.unmarshalInputApplyForGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplyForGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForGroupPayload(ctx context.Context, sel ast.SelectionSet, v *ApplyForGroupPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ApplyForGroupPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAwardConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AwardConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -51109,6 +51813,11 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 
 func (ec *executionContext) marshalNLink2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschematypeᚐLink(ctx context.Context, sel ast.SelectionSet, v schematype.Link) graphql.Marshaler {
 	return ec._Link(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLinkInput(ctx context.Context, v any) (*LinkInput, error) {
+	res, err := ec.unmarshalInputLinkInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
@@ -51546,6 +52255,21 @@ func (ec *executionContext) marshalNSubmissionStatus2githubᚗcomᚋusergroups�
 func (ec *executionContext) unmarshalNSubmissionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionWhereInput(ctx context.Context, v any) (*ent.SubmissionWhereInput, error) {
 	res, err := ec.unmarshalInputSubmissionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSupportGroupApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationInput(ctx context.Context, v any) (SupportGroupApplicationInput, error) {
+	res, err := ec.unmarshalInputSupportGroupApplicationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSupportGroupApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *SupportGroupApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SupportGroupApplicationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -52957,6 +53681,23 @@ func (ec *executionContext) marshalOLink2ᚕgithubᚗcomᚋusergroupsᚋusergrou
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLinkInputᚄ(ctx context.Context, v any) ([]*LinkInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*LinkInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLinkInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLinkInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {

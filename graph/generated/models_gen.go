@@ -7,6 +7,36 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
 
+// A request for a new group.
+type ApplyForGroupInput struct {
+	// The community the group would belong to.
+	Community pulid.ID `json:"community"`
+	// Display name: the geographic name first, an optional nickname in braces at the end, e.g. "Bay Area {Stackers}".
+	Name string `json:"name"`
+	// The city the group would meet in.
+	City string `json:"city"`
+	// ISO 3166-1 alpha-2 country code.
+	Country string `json:"country"`
+	// Latitude; looked up from known groups in the city when omitted.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude; looked up with the latitude.
+	Longitude *float64 `json:"longitude,omitempty"`
+	// The group's web pages (meetup page, site).
+	Links []*LinkInput `json:"links,omitempty"`
+	// What the group is about.
+	Description *string `json:"description,omitempty"`
+	// Must be true: the applicant accepts the community's code of conduct.
+	AcceptCodeOfConduct bool `json:"acceptCodeOfConduct"`
+}
+
+// A filed request for a new group.
+type ApplyForGroupPayload struct {
+	// The application, with its screening.
+	Application *ent.Application `json:"application"`
+	// The proposed group.
+	Group *ent.Group `json:"group"`
+}
+
 // What to create an API token with.
 type CreateAPITokenInput struct {
 	// What the token is for, e.g. "meetup sync".
@@ -25,6 +55,14 @@ type CreateAPITokenPayload struct {
 	APIToken *ent.APIToken `json:"apiToken"`
 }
 
+// A labelled web address, as input.
+type LinkInput struct {
+	// What the link is, e.g. "Meetup page".
+	Label string `json:"label"`
+	// An absolute http(s) URL.
+	URL string `json:"url"`
+}
+
 // Which token to revoke.
 type RevokeAPITokenInput struct {
 	// The token's id.
@@ -35,4 +73,20 @@ type RevokeAPITokenInput struct {
 type RevokeAPITokenPayload struct {
 	// The token, now with revokedAt set.
 	APIToken *ent.APIToken `json:"apiToken"`
+}
+
+// Which request to support.
+type SupportGroupApplicationInput struct {
+	// The proposed group the request is for.
+	Group pulid.ID `json:"group"`
+}
+
+// The supporters counted after backing a request.
+type SupportGroupApplicationPayload struct {
+	// The proposed group.
+	Group *ent.Group `json:"group"`
+	// Supporters from the group's city.
+	Supporters int `json:"supporters"`
+	// Distinct organizations among them.
+	SupporterOrganizations int `json:"supporterOrganizations"`
 }

@@ -21,12 +21,6 @@ func TestAPITokensThroughGraphQL(t *testing.T) {
 
 	const create = `mutation($in: CreateAPITokenInput!) { createAPIToken(input: $in) { token apiToken { id name scopes hint expiresAt } } }`
 	const revoke = `mutation($id: ID!) { revokeAPIToken(input: {id: $id}) { apiToken { id revokedAt } } }`
-	code := func(r gqlResponse) any {
-		if len(r.Errors) == 0 {
-			return nil
-		}
-		return r.Errors[0].Extensions["code"]
-	}
 
 	if r := query(t, h, "", `{ me { handle } }`, nil); r.Data["me"] != nil || len(r.Errors) > 0 {
 		t.Errorf("anonymous me = %+v", r)

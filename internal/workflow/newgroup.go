@@ -1,0 +1,338 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/region"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/policy"
+)
+
+// GroupRequest is what someone asks for when they apply for a new group.
+type GroupRequest struct {
+	CommunityID           pulid.ID
+	Name                  string
+	City                  string
+	Country               string
+	Latitude, Longitude   *float64
+	Links                 []schematype.Link
+	Description           string
+	AcceptedCodeOfConduct bool
+}
+
+// ApplyForGroup files a NEW_GROUP application: it creates the group as
+// PROPOSED (so conflict checks and the public "waiting for approval" list
+// see it), the application with the request, the applicant as its first
+// supporter, and the automatic screening.
+func ApplyForGroup(ctx context.Context, c *ent.Client, req GroupRequest) (*ent.Application, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	com, err := c.Community.Get(ctx, req.CommunityID)
+	if ent.IsNotFound(err) {
+		return nil, apierror.Invalid("community", "no such community")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRequest(com, &req); err != nil {
+		return nil, err
+	}
+	if req.Latitude == nil || req.Longitude == nil {
+		req.Latitude, req.Longitude = knownCoordinates(ctx, c, req.City, req.Country)
+	}
+	bk := bookkeeping(ctx)
+	slug, err := freeSlug(bk, c, com.ID, policy.Slugify(req.Name))
+	if err != nil {
+		return nil, err
+	}
+	gc := c.Group.Create().
+		SetCommunityID(com.ID).SetName(req.Name).SetSlug(slug).SetCity(req.City).SetCountry(req.Country).
+		SetNillableLatitude(req.Latitude).SetNillableLongitude(req.Longitude).SetStatus(group.StatusPROPOSED)
+	if req.Description != "" {
+		gc.SetDescription(req.Description)
+	}
+	if len(req.Links) > 0 {
+		gc.SetWebsiteURL(req.Links[0].URL)
+	}
+	regionID, err := regionFor(bk, c, com.ID, req.Country)
+	if err != nil {
+		return nil, err
+	}
+	if regionID != "" {
+		gc.SetRegionID(regionID)
+	}
+	g, err := gc.Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	ac := c.Application.Create().
+		SetCommunityID(com.ID).SetApplicantID(v.UserID).SetGroupID(g.ID).SetKind(application.KindNEW_GROUP).
+		SetAnswers(schematype.ApplicationAnswers{
+			ProposedName: req.Name, City: req.City, Country: req.Country,
+			Latitude: req.Latitude, Longitude: req.Longitude, Links: req.Links,
+			Description: req.Description, AcceptedCodeOfConduct: true,
+		}).
+		AddSupporterIDs(v.UserID)
+	if regionID != "" {
+		ac.SetRegionID(regionID)
+	}
+	app, err := ac.Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Rescreen(bk, c, app.ID); err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, app.ID)
+}
+
+// checkRequest validates a request field by field, suggesting a name that
+// follows the naming rule when the given one does not.
+func checkRequest(com *ent.Community, req *GroupRequest) error {
+	req.Name = strings.TrimSpace(req.Name)
+	req.City = strings.TrimSpace(req.City)
+	req.Country = strings.ToUpper(strings.TrimSpace(req.Country))
+	if _, err := policy.ParseGroupName(req.Name); err != nil {
+		e := apierror.Invalid("name", "name: %v", err)
+		if s := policy.SuggestGroupName(com.Name, req.Name); s != "" {
+			e.Message += fmt.Sprintf(`; did you mean %q?`, s)
+			e.Extensions = map[string]any{"suggestedName": s}
+		}
+		return e
+	}
+	if req.City == "" || len([]rune(req.City)) > 100 {
+		return apierror.Invalid("city", "city: give the city the group meets in (at most 100 characters)")
+	}
+	if err := policy.ValidateCountry(req.Country); err != nil {
+		return apierror.Invalid("country", "country: %v", err)
+	}
+	if (req.Latitude == nil) != (req.Longitude == nil) {
+		return apierror.Invalid("latitude", "give both latitude and longitude, or neither")
+	}
+	if req.Latitude != nil {
+		if err := policy.ValidateLatitude(*req.Latitude); err != nil {
+			return apierror.Invalid("latitude", "latitude: %v", err)
+		}
+		if err := policy.ValidateLongitude(*req.Longitude); err != nil {
+			return apierror.Invalid("longitude", "longitude: %v", err)
+		}
+	}
+	if len(req.Links) > 10 {
+		return apierror.Invalid("links", "at most 10 links")
+	}
+	for _, l := range req.Links {
+		if err := policy.ValidateURL(l.URL); err != nil {
+			return apierror.Invalid("links", "link %q: %v", l.URL, err)
+		}
+	}
+	if len([]rune(req.Description)) > 5000 {
+		return apierror.Invalid("description", "description: must be at most 5000 characters")
+	}
+	if !req.AcceptedCodeOfConduct {
+		return apierror.Invalid("acceptCodeOfConduct", "accept the community's code of conduct to apply")
+	}
+	return nil
+}
+
+// knownCoordinates looks the city up among the groups the database already
+// knows, for requests that give no coordinates.
+func knownCoordinates(ctx context.Context, c *ent.Client, city, country string) (*float64, *float64) {
+	g, err := c.Group.Query().
+		Where(group.CityEqualFold(city), group.Country(country), group.LatitudeNotNil(), group.LongitudeNotNil()).
+		First(bookkeeping(ctx))
+	if err != nil {
+		return nil, nil
+	}
+	return g.Latitude, g.Longitude
+}
+
+// freeSlug returns base, or base-2, base-3… if taken in the community.
+func freeSlug(ctx context.Context, c *ent.Client, community pulid.ID, base string) (string, error) {
+	if len(base) < 2 {
+		base = "group"
+	}
+	if len(base) > 70 {
+		base = strings.Trim(base[:70], "-")
+	}
+	taken, err := c.Group.Query().Where(group.CommunityID(community), group.SlugHasPrefix(base)).Select(group.FieldSlug).Strings(ctx)
+	if err != nil {
+		return "", err
+	}
+	used := map[string]bool{}
+	for _, s := range taken {
+		used[s] = true
+	}
+	slug := base
+	for i := 2; used[slug]; i++ {
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+	return slug, nil
+}
+
+// regionFor finds the community's region that lists the country, if any.
+func regionFor(ctx context.Context, c *ent.Client, community pulid.ID, country string) (pulid.ID, error) {
+	regions, err := c.Region.Query().Where(region.CommunityID(community)).All(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range regions {
+		for _, rc := range r.Countries {
+			if rc == country {
+				return r.ID, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// Rescreen runs the automatic checks of a new-group application again and
+// stores the result: conflicts with nearby groups of the same community,
+// flags, missing information, and the supporters counted so far.
+func Rescreen(ctx context.Context, c *ent.Client, appID pulid.ID) (schematype.Screening, error) {
+	app, err := c.Application.Query().Where(application.ID(appID)).WithGroup().WithCommunity().Only(ctx)
+	if err != nil {
+		return schematype.Screening{}, err
+	}
+	g, com := app.Edges.Group, app.Edges.Community
+	if g == nil {
+		return schematype.Screening{}, fmt.Errorf("application %s has no proposed group", appID)
+	}
+	proposed := placeOf(g)
+	q := c.Group.Query().Where(
+		group.CommunityID(com.ID), group.IDNEQ(g.ID),
+		group.StatusIn(group.StatusPROPOSED, group.StatusACTIVE, group.StatusOFFICIAL),
+	)
+	if com.Policy.ConflictRadiusKm > 0 && g.Latitude != nil && g.Longitude != nil {
+		// A bounding box around the radius keeps the candidate set small;
+		// FindConflicts measures the real distance.
+		dLat := com.Policy.ConflictRadiusKm/111.0 + 0.01
+		dLon := dLat / math.Max(0.05, math.Cos(*g.Latitude*math.Pi/180))
+		q.Where(group.Or(
+			group.And(group.CityEqualFold(g.City), group.Country(g.Country)),
+			group.And(group.LatitudeGTE(*g.Latitude-dLat), group.LatitudeLTE(*g.Latitude+dLat),
+				group.LongitudeGTE(*g.Longitude-dLon), group.LongitudeLTE(*g.Longitude+dLon)),
+		))
+	} else {
+		q.Where(group.CityEqualFold(g.City), group.Country(g.Country))
+	}
+	nearby, err := q.All(ctx)
+	if err != nil {
+		return schematype.Screening{}, err
+	}
+	places := make([]policy.Place, len(nearby))
+	for i, n := range nearby {
+		places[i] = placeOf(n)
+	}
+	var links []string
+	for _, l := range app.Answers.Links {
+		links = append(links, l.URL)
+	}
+	flags, missing := policy.Screen(com.Name, policy.Request{
+		Name: g.Name, Description: app.Answers.Description, Links: links, HasLocation: g.Latitude != nil,
+	})
+	supporters, err := CountSupporters(ctx, c, app.ID, g.City)
+	if err != nil {
+		return schematype.Screening{}, err
+	}
+	s := schematype.Screening{
+		Flags: flags, Missing: missing,
+		Supporters: supporters.People, SupporterOrganizations: supporters.Organizations,
+		ScreenedAt: time.Now().UTC(),
+	}
+	for _, cf := range policy.FindConflicts(com.Policy, proposed, places) {
+		s.Conflicts = append(s.Conflicts, schematype.Conflict{
+			GroupID: cf.ID, Name: cf.Name, City: cf.City, Status: cf.Status, DistanceKm: cf.DistanceKm,
+		})
+	}
+	if err := c.Application.UpdateOneID(app.ID).SetScreening(s).Exec(ctx); err != nil {
+		return schematype.Screening{}, err
+	}
+	return s, nil
+}
+
+func placeOf(g *ent.Group) policy.Place {
+	return policy.Place{ID: string(g.ID), Name: g.Name, City: g.City, Country: g.Country, Status: string(g.Status),
+		Latitude: g.Latitude, Longitude: g.Longitude}
+}
+
+// CountSupporters counts a request's supporters who live in its city, and
+// the distinct organizations they work for (openEuler: "10 users from 10
+// different enterprises from the city").
+func CountSupporters(ctx context.Context, c *ent.Client, appID pulid.ID, city string) (policy.Supporters, error) {
+	people, err := c.Application.Query().Where(application.ID(appID)).QuerySupporters().
+		Where(user.CityEqualFold(city)).All(ctx)
+	if err != nil {
+		return policy.Supporters{}, err
+	}
+	orgs := map[pulid.ID]bool{}
+	for _, p := range people {
+		if p.OrganizationID != "" {
+			orgs[p.OrganizationID] = true
+		}
+	}
+	return policy.Supporters{People: len(people), Organizations: len(orgs)}, nil
+}
+
+// SupportGroupRequest records the viewer as a supporter of the open request
+// for the proposed group, and updates the screening's counts.
+func SupportGroupRequest(ctx context.Context, c *ent.Client, groupID pulid.ID) (policy.Supporters, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return policy.Supporters{}, err
+	}
+	bk := bookkeeping(ctx)
+	app, err := c.Application.Query().Where(
+		application.GroupID(groupID), application.KindEQ(application.KindNEW_GROUP),
+	).Order(ent.Desc(application.FieldCreatedAt)).First(bk)
+	if ent.IsNotFound(err) {
+		return policy.Supporters{}, apierror.NotFoundf("no request for a new group with that id")
+	}
+	if err != nil {
+		return policy.Supporters{}, err
+	}
+	if !isOpen(app.Status) {
+		return policy.Supporters{}, stateConflict(app, "the request is no longer open for support")
+	}
+	already, err := c.Application.Query().Where(application.ID(app.ID)).QuerySupporters().Where(user.ID(v.UserID)).Exist(bk)
+	if err != nil {
+		return policy.Supporters{}, err
+	}
+	if !already {
+		if err := c.Application.UpdateOneID(app.ID).AddSupporterIDs(v.UserID).Exec(bk); err != nil {
+			return policy.Supporters{}, err
+		}
+	}
+	s, err := Rescreen(bk, c, app.ID)
+	if err != nil {
+		return policy.Supporters{}, err
+	}
+	return policy.Supporters{People: s.Supporters, Organizations: s.SupporterOrganizations}, nil
+}
+
+func isOpen(s application.Status) bool {
+	switch s {
+	case application.StatusSUBMITTED, application.StatusIN_REVIEW, application.StatusNEEDS_INFO, application.StatusOBJECTION_WINDOW:
+		return true
+	}
+	return false
+}
+
+// stateConflict is the CONFLICT error for an action the application's
+// current status does not allow; the status travels in extensions.
+func stateConflict(app *ent.Application, msg string) error {
+	e := apierror.Conflictf("%s (status %s)", msg, app.Status)
+	e.Extensions = map[string]any{"status": string(app.Status)}
+	return e
+}

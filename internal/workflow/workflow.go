@@ -1,0 +1,35 @@
+// Package workflow holds the programme's processes — applying for a group,
+// backing a request, reviewing, deciding — as plain Go functions over an
+// ent transaction client. Each function checks who may act (with the authz
+// rules the dashboards' viewerCan* fields use), validates input, then makes
+// its writes; the caller commits or rolls back the whole step.
+package workflow
+
+import (
+	"context"
+
+	"github.com/usergroups/usergroups/ent/privacy"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// requireWriter returns the acting viewer, or the error for a request that
+// may not change anything.
+func requireWriter(ctx context.Context) (*viewer.Viewer, error) {
+	v := viewer.FromContext(ctx)
+	if !v.IsUser() {
+		return nil, apierror.Unauthenticatedf("sign in first")
+	}
+	if !v.HasScope(viewer.ScopeWrite) {
+		return nil, apierror.Forbiddenf("this credential may not make changes")
+	}
+	return v, nil
+}
+
+// bookkeeping marks writes the workflow makes on the actor's behalf after it
+// has checked the actor may take the step (the screening, the supporter
+// list): row-level write rules are for direct writes, not for a step the
+// workflow has already authorised. The actor stays recorded in the change log.
+func bookkeeping(ctx context.Context) context.Context {
+	return privacy.DecisionContext(ctx, privacy.Allow)
+}
