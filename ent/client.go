@@ -918,7 +918,7 @@ func (c *ApplicationClient) QuerySupporters(_m *Application) *UserQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(application.Table, application.FieldID, id),
 			sqlgraph.To(user.Table, user.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, application.SupportersTable, application.SupportersColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, application.SupportersTable, application.SupportersPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4323,6 +4323,22 @@ func (c *UserClient) QueryApplications(_m *User) *ApplicationQuery {
 			sqlgraph.From(user.Table, user.FieldID, id),
 			sqlgraph.To(application.Table, application.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.ApplicationsTable, user.ApplicationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySupportedApplications queries the supported_applications edge of a User.
+func (c *UserClient) QuerySupportedApplications(_m *User) *ApplicationQuery {
+	query := (&ApplicationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(application.Table, application.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, user.SupportedApplicationsTable, user.SupportedApplicationsPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

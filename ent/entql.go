@@ -658,10 +658,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 	graph.MustAddE(
 		"supporters",
 		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   application.SupportersTable,
-			Columns: []string{application.SupportersColumn},
+			Columns: application.SupportersPrimaryKey,
 			Bidi:    false,
 		},
 		"Application",
@@ -1406,6 +1406,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Inverse: false,
 			Table:   user.ApplicationsTable,
 			Columns: []string{user.ApplicationsColumn},
+			Bidi:    false,
+		},
+		"User",
+		"Application",
+	)
+	graph.MustAddE(
+		"supported_applications",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.SupportedApplicationsTable,
+			Columns: user.SupportedApplicationsPrimaryKey,
 			Bidi:    false,
 		},
 		"User",
@@ -4423,6 +4435,20 @@ func (f *UserFilter) WhereHasApplications() {
 // WhereHasApplicationsWith applies a predicate to check if query has an edge applications with a given conditions (other predicates).
 func (f *UserFilter) WhereHasApplicationsWith(preds ...predicate.Application) {
 	f.Where(entql.HasEdgeWith("applications", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSupportedApplications applies a predicate to check if query has an edge supported_applications.
+func (f *UserFilter) WhereHasSupportedApplications() {
+	f.Where(entql.HasEdge("supported_applications"))
+}
+
+// WhereHasSupportedApplicationsWith applies a predicate to check if query has an edge supported_applications with a given conditions (other predicates).
+func (f *UserFilter) WhereHasSupportedApplicationsWith(preds ...predicate.Application) {
+	f.Where(entql.HasEdgeWith("supported_applications", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -488,13 +488,17 @@ func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 							ids[i] = nodes[i].ID
 						}
 						var v []struct {
-							NodeID pulid.ID `sql:"application_supporters"`
+							NodeID pulid.ID `sql:"application_id"`
 							Count  int      `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(application.SupportersColumn), ids...))
+							joinT := sql.Table(application.SupportersTable)
+							s.Join(joinT).On(s.C(user.FieldID), joinT.C(application.SupportersPrimaryKey[1]))
+							s.Where(sql.InValues(joinT.C(application.SupportersPrimaryKey[0]), ids...))
+							s.Select(joinT.C(application.SupportersPrimaryKey[0]), sql.Count("*"))
+							s.GroupBy(joinT.C(application.SupportersPrimaryKey[0]))
 						})
-						if err := query.GroupBy(application.SupportersColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.Select().Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[pulid.ID]int, len(v))
@@ -539,7 +543,7 @@ func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(application.SupportersColumn, limit, pager.orderExpr(query))
+					modify := entgql.LimitPerRow(application.SupportersPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {

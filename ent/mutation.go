@@ -23292,48 +23292,51 @@ func (m *SubmissionMutation) ResetEdge(name string) error {
 // UserMutation represents an operation that mutates the User nodes in the graph.
 type UserMutation struct {
 	config
-	op                      Op
-	typ                     string
-	id                      *pulid.ID
-	created_at              *time.Time
-	updated_at              *time.Time
-	handle                  *string
-	name                    *string
-	bio                     *string
-	city                    *string
-	country                 *string
-	affiliation             *string
-	avatar_url              *string
-	oidc_issuer             *string
-	oidc_subject            *string
-	clearedFields           map[string]struct{}
-	organization            *pulid.ID
-	clearedorganization     bool
-	contact                 *pulid.ID
-	clearedcontact          bool
-	shipping_address        *pulid.ID
-	clearedshipping_address bool
-	roles                   map[pulid.ID]struct{}
-	removedroles            map[pulid.ID]struct{}
-	clearedroles            bool
-	contributions           map[pulid.ID]struct{}
-	removedcontributions    map[pulid.ID]struct{}
-	clearedcontributions    bool
-	awards                  map[pulid.ID]struct{}
-	removedawards           map[pulid.ID]struct{}
-	clearedawards           bool
-	registrations           map[pulid.ID]struct{}
-	removedregistrations    map[pulid.ID]struct{}
-	clearedregistrations    bool
-	applications            map[pulid.ID]struct{}
-	removedapplications     map[pulid.ID]struct{}
-	clearedapplications     bool
-	api_tokens              map[pulid.ID]struct{}
-	removedapi_tokens       map[pulid.ID]struct{}
-	clearedapi_tokens       bool
-	done                    bool
-	oldValue                func(context.Context) (*User, error)
-	predicates              []predicate.User
+	op                            Op
+	typ                           string
+	id                            *pulid.ID
+	created_at                    *time.Time
+	updated_at                    *time.Time
+	handle                        *string
+	name                          *string
+	bio                           *string
+	city                          *string
+	country                       *string
+	affiliation                   *string
+	avatar_url                    *string
+	oidc_issuer                   *string
+	oidc_subject                  *string
+	clearedFields                 map[string]struct{}
+	organization                  *pulid.ID
+	clearedorganization           bool
+	contact                       *pulid.ID
+	clearedcontact                bool
+	shipping_address              *pulid.ID
+	clearedshipping_address       bool
+	roles                         map[pulid.ID]struct{}
+	removedroles                  map[pulid.ID]struct{}
+	clearedroles                  bool
+	contributions                 map[pulid.ID]struct{}
+	removedcontributions          map[pulid.ID]struct{}
+	clearedcontributions          bool
+	awards                        map[pulid.ID]struct{}
+	removedawards                 map[pulid.ID]struct{}
+	clearedawards                 bool
+	registrations                 map[pulid.ID]struct{}
+	removedregistrations          map[pulid.ID]struct{}
+	clearedregistrations          bool
+	applications                  map[pulid.ID]struct{}
+	removedapplications           map[pulid.ID]struct{}
+	clearedapplications           bool
+	supported_applications        map[pulid.ID]struct{}
+	removedsupported_applications map[pulid.ID]struct{}
+	clearedsupported_applications bool
+	api_tokens                    map[pulid.ID]struct{}
+	removedapi_tokens             map[pulid.ID]struct{}
+	clearedapi_tokens             bool
+	done                          bool
+	oldValue                      func(context.Context) (*User, error)
+	predicates                    []predicate.User
 }
 
 var _ ent.Mutation = (*UserMutation)(nil)
@@ -24351,6 +24354,60 @@ func (m *UserMutation) ResetApplications() {
 	m.removedapplications = nil
 }
 
+// AddSupportedApplicationIDs adds the "supported_applications" edge to the Application entity by ids.
+func (m *UserMutation) AddSupportedApplicationIDs(ids ...pulid.ID) {
+	if m.supported_applications == nil {
+		m.supported_applications = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.supported_applications[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSupportedApplications clears the "supported_applications" edge to the Application entity.
+func (m *UserMutation) ClearSupportedApplications() {
+	m.clearedsupported_applications = true
+}
+
+// SupportedApplicationsCleared reports if the "supported_applications" edge to the Application entity was cleared.
+func (m *UserMutation) SupportedApplicationsCleared() bool {
+	return m.clearedsupported_applications
+}
+
+// RemoveSupportedApplicationIDs removes the "supported_applications" edge to the Application entity by IDs.
+func (m *UserMutation) RemoveSupportedApplicationIDs(ids ...pulid.ID) {
+	if m.removedsupported_applications == nil {
+		m.removedsupported_applications = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.supported_applications, ids[i])
+		m.removedsupported_applications[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSupportedApplications returns the removed IDs of the "supported_applications" edge to the Application entity.
+func (m *UserMutation) RemovedSupportedApplicationsIDs() (ids []pulid.ID) {
+	for id := range m.removedsupported_applications {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SupportedApplicationsIDs returns the "supported_applications" edge IDs in the mutation.
+func (m *UserMutation) SupportedApplicationsIDs() (ids []pulid.ID) {
+	for id := range m.supported_applications {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSupportedApplications resets all changes to the "supported_applications" edge.
+func (m *UserMutation) ResetSupportedApplications() {
+	m.supported_applications = nil
+	m.clearedsupported_applications = false
+	m.removedsupported_applications = nil
+}
+
 // AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by ids.
 func (m *UserMutation) AddAPITokenIDs(ids ...pulid.ID) {
 	if m.api_tokens == nil {
@@ -24776,7 +24833,7 @@ func (m *UserMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UserMutation) AddedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.organization != nil {
 		edges = append(edges, user.EdgeOrganization)
 	}
@@ -24800,6 +24857,9 @@ func (m *UserMutation) AddedEdges() []string {
 	}
 	if m.applications != nil {
 		edges = append(edges, user.EdgeApplications)
+	}
+	if m.supported_applications != nil {
+		edges = append(edges, user.EdgeSupportedApplications)
 	}
 	if m.api_tokens != nil {
 		edges = append(edges, user.EdgeAPITokens)
@@ -24853,6 +24913,12 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeSupportedApplications:
+		ids := make([]ent.Value, 0, len(m.supported_applications))
+		for id := range m.supported_applications {
+			ids = append(ids, id)
+		}
+		return ids
 	case user.EdgeAPITokens:
 		ids := make([]ent.Value, 0, len(m.api_tokens))
 		for id := range m.api_tokens {
@@ -24865,7 +24931,7 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.removedroles != nil {
 		edges = append(edges, user.EdgeRoles)
 	}
@@ -24880,6 +24946,9 @@ func (m *UserMutation) RemovedEdges() []string {
 	}
 	if m.removedapplications != nil {
 		edges = append(edges, user.EdgeApplications)
+	}
+	if m.removedsupported_applications != nil {
+		edges = append(edges, user.EdgeSupportedApplications)
 	}
 	if m.removedapi_tokens != nil {
 		edges = append(edges, user.EdgeAPITokens)
@@ -24921,6 +24990,12 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeSupportedApplications:
+		ids := make([]ent.Value, 0, len(m.removedsupported_applications))
+		for id := range m.removedsupported_applications {
+			ids = append(ids, id)
+		}
+		return ids
 	case user.EdgeAPITokens:
 		ids := make([]ent.Value, 0, len(m.removedapi_tokens))
 		for id := range m.removedapi_tokens {
@@ -24933,7 +25008,7 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UserMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.clearedorganization {
 		edges = append(edges, user.EdgeOrganization)
 	}
@@ -24957,6 +25032,9 @@ func (m *UserMutation) ClearedEdges() []string {
 	}
 	if m.clearedapplications {
 		edges = append(edges, user.EdgeApplications)
+	}
+	if m.clearedsupported_applications {
+		edges = append(edges, user.EdgeSupportedApplications)
 	}
 	if m.clearedapi_tokens {
 		edges = append(edges, user.EdgeAPITokens)
@@ -24984,6 +25062,8 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 		return m.clearedregistrations
 	case user.EdgeApplications:
 		return m.clearedapplications
+	case user.EdgeSupportedApplications:
+		return m.clearedsupported_applications
 	case user.EdgeAPITokens:
 		return m.clearedapi_tokens
 	}
@@ -25034,6 +25114,9 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	case user.EdgeApplications:
 		m.ResetApplications()
+		return nil
+	case user.EdgeSupportedApplications:
+		m.ResetSupportedApplications()
 		return nil
 	case user.EdgeAPITokens:
 		m.ResetAPITokens()

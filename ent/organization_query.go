@@ -554,7 +554,6 @@ func (_q *OrganizationQuery) loadMembers(ctx context.Context, query *UserQuery, 
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(user.FieldOrganizationID)
 	}

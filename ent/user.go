@@ -48,9 +48,8 @@ type User struct {
 	OidcSubject *string `json:"oidc_subject,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
-	Edges                  UserEdges `json:"edges"`
-	application_supporters *pulid.ID
-	selectValues           sql.SelectValues
+	Edges        UserEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // UserEdges holds the relations/edges for other nodes in the graph.
@@ -71,20 +70,23 @@ type UserEdges struct {
 	Registrations []*Registration `json:"registrations,omitempty"`
 	// Applications the person submitted that the viewer may see.
 	Applications []*Application `json:"applications,omitempty"`
+	// New-group requests the person backs.
+	SupportedApplications []*Application `json:"supported_applications,omitempty"`
 	// The person's API tokens; only the person sees them.
 	APITokens []*APIToken `json:"api_tokens,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [9]bool
+	loadedTypes [10]bool
 	// totalCount holds the count of the edges above.
 	totalCount [9]map[string]int
 
-	namedRoles         map[string][]*Role
-	namedContributions map[string][]*Contribution
-	namedAwards        map[string][]*Award
-	namedRegistrations map[string][]*Registration
-	namedApplications  map[string][]*Application
-	namedAPITokens     map[string][]*APIToken
+	namedRoles                 map[string][]*Role
+	namedContributions         map[string][]*Contribution
+	namedAwards                map[string][]*Award
+	namedRegistrations         map[string][]*Registration
+	namedApplications          map[string][]*Application
+	namedSupportedApplications map[string][]*Application
+	namedAPITokens             map[string][]*APIToken
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -165,10 +167,19 @@ func (e UserEdges) ApplicationsOrErr() ([]*Application, error) {
 	return nil, &NotLoadedError{edge: "applications"}
 }
 
+// SupportedApplicationsOrErr returns the SupportedApplications value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) SupportedApplicationsOrErr() ([]*Application, error) {
+	if e.loadedTypes[8] {
+		return e.SupportedApplications, nil
+	}
+	return nil, &NotLoadedError{edge: "supported_applications"}
+}
+
 // APITokensOrErr returns the APITokens value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) APITokensOrErr() ([]*APIToken, error) {
-	if e.loadedTypes[8] {
+	if e.loadedTypes[9] {
 		return e.APITokens, nil
 	}
 	return nil, &NotLoadedError{edge: "api_tokens"}
@@ -185,8 +196,6 @@ func (*User) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case user.FieldCreatedAt, user.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
-		case user.ForeignKeys[0]: // application_supporters
-			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -282,13 +291,6 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				_m.OidcSubject = new(string)
 				*_m.OidcSubject = value.String
 			}
-		case user.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field application_supporters", values[i])
-			} else if value.Valid {
-				_m.application_supporters = new(pulid.ID)
-				*_m.application_supporters = *value.S.(*pulid.ID)
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -340,6 +342,11 @@ func (_m *User) QueryRegistrations() *RegistrationQuery {
 // QueryApplications queries the "applications" edge of the User entity.
 func (_m *User) QueryApplications() *ApplicationQuery {
 	return NewUserClient(_m.config).QueryApplications(_m)
+}
+
+// QuerySupportedApplications queries the "supported_applications" edge of the User entity.
+func (_m *User) QuerySupportedApplications() *ApplicationQuery {
+	return NewUserClient(_m.config).QuerySupportedApplications(_m)
 }
 
 // QueryAPITokens queries the "api_tokens" edge of the User entity.
@@ -530,6 +537,30 @@ func (_m *User) appendNamedApplications(name string, edges ...*Application) {
 		_m.Edges.namedApplications[name] = []*Application{}
 	} else {
 		_m.Edges.namedApplications[name] = append(_m.Edges.namedApplications[name], edges...)
+	}
+}
+
+// NamedSupportedApplications returns the SupportedApplications named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedSupportedApplications(name string) ([]*Application, error) {
+	if _m.Edges.namedSupportedApplications == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSupportedApplications[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedSupportedApplications(name string, edges ...*Application) {
+	if _m.Edges.namedSupportedApplications == nil {
+		_m.Edges.namedSupportedApplications = make(map[string][]*Application)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSupportedApplications[name] = []*Application{}
+	} else {
+		_m.Edges.namedSupportedApplications[name] = append(_m.Edges.namedSupportedApplications[name], edges...)
 	}
 }
 

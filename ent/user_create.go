@@ -317,6 +317,21 @@ func (_c *UserCreate) AddApplications(v ...*Application) *UserCreate {
 	return _c.AddApplicationIDs(ids...)
 }
 
+// AddSupportedApplicationIDs adds the "supported_applications" edge to the Application entity by IDs.
+func (_c *UserCreate) AddSupportedApplicationIDs(ids ...pulid.ID) *UserCreate {
+	_c.mutation.AddSupportedApplicationIDs(ids...)
+	return _c
+}
+
+// AddSupportedApplications adds the "supported_applications" edges to the Application entity.
+func (_c *UserCreate) AddSupportedApplications(v ...*Application) *UserCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSupportedApplicationIDs(ids...)
+}
+
 // AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by IDs.
 func (_c *UserCreate) AddAPITokenIDs(ids ...pulid.ID) *UserCreate {
 	_c.mutation.AddAPITokenIDs(ids...)
@@ -646,6 +661,22 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Inverse: false,
 			Table:   user.ApplicationsTable,
 			Columns: []string{user.ApplicationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SupportedApplicationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.SupportedApplicationsTable,
+			Columns: user.SupportedApplicationsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),

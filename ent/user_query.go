@@ -31,28 +31,29 @@ import (
 // UserQuery is the builder for querying User entities.
 type UserQuery struct {
 	config
-	ctx                    *QueryContext
-	order                  []user.OrderOption
-	inters                 []Interceptor
-	predicates             []predicate.User
-	withOrganization       *OrganizationQuery
-	withContact            *ContactQuery
-	withShippingAddress    *ShippingAddressQuery
-	withRoles              *RoleQuery
-	withContributions      *ContributionQuery
-	withAwards             *AwardQuery
-	withRegistrations      *RegistrationQuery
-	withApplications       *ApplicationQuery
-	withAPITokens          *APITokenQuery
-	withFKs                bool
-	loadTotal              []func(context.Context, []*User) error
-	modifiers              []func(*sql.Selector)
-	withNamedRoles         map[string]*RoleQuery
-	withNamedContributions map[string]*ContributionQuery
-	withNamedAwards        map[string]*AwardQuery
-	withNamedRegistrations map[string]*RegistrationQuery
-	withNamedApplications  map[string]*ApplicationQuery
-	withNamedAPITokens     map[string]*APITokenQuery
+	ctx                            *QueryContext
+	order                          []user.OrderOption
+	inters                         []Interceptor
+	predicates                     []predicate.User
+	withOrganization               *OrganizationQuery
+	withContact                    *ContactQuery
+	withShippingAddress            *ShippingAddressQuery
+	withRoles                      *RoleQuery
+	withContributions              *ContributionQuery
+	withAwards                     *AwardQuery
+	withRegistrations              *RegistrationQuery
+	withApplications               *ApplicationQuery
+	withSupportedApplications      *ApplicationQuery
+	withAPITokens                  *APITokenQuery
+	loadTotal                      []func(context.Context, []*User) error
+	modifiers                      []func(*sql.Selector)
+	withNamedRoles                 map[string]*RoleQuery
+	withNamedContributions         map[string]*ContributionQuery
+	withNamedAwards                map[string]*AwardQuery
+	withNamedRegistrations         map[string]*RegistrationQuery
+	withNamedApplications          map[string]*ApplicationQuery
+	withNamedSupportedApplications map[string]*ApplicationQuery
+	withNamedAPITokens             map[string]*APITokenQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -258,6 +259,28 @@ func (_q *UserQuery) QueryApplications() *ApplicationQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(application.Table, application.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.ApplicationsTable, user.ApplicationsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySupportedApplications chains the current query on the "supported_applications" edge.
+func (_q *UserQuery) QuerySupportedApplications() *ApplicationQuery {
+	query := (&ApplicationClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(application.Table, application.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, user.SupportedApplicationsTable, user.SupportedApplicationsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -474,20 +497,21 @@ func (_q *UserQuery) Clone() *UserQuery {
 		return nil
 	}
 	return &UserQuery{
-		config:              _q.config,
-		ctx:                 _q.ctx.Clone(),
-		order:               append([]user.OrderOption{}, _q.order...),
-		inters:              append([]Interceptor{}, _q.inters...),
-		predicates:          append([]predicate.User{}, _q.predicates...),
-		withOrganization:    _q.withOrganization.Clone(),
-		withContact:         _q.withContact.Clone(),
-		withShippingAddress: _q.withShippingAddress.Clone(),
-		withRoles:           _q.withRoles.Clone(),
-		withContributions:   _q.withContributions.Clone(),
-		withAwards:          _q.withAwards.Clone(),
-		withRegistrations:   _q.withRegistrations.Clone(),
-		withApplications:    _q.withApplications.Clone(),
-		withAPITokens:       _q.withAPITokens.Clone(),
+		config:                    _q.config,
+		ctx:                       _q.ctx.Clone(),
+		order:                     append([]user.OrderOption{}, _q.order...),
+		inters:                    append([]Interceptor{}, _q.inters...),
+		predicates:                append([]predicate.User{}, _q.predicates...),
+		withOrganization:          _q.withOrganization.Clone(),
+		withContact:               _q.withContact.Clone(),
+		withShippingAddress:       _q.withShippingAddress.Clone(),
+		withRoles:                 _q.withRoles.Clone(),
+		withContributions:         _q.withContributions.Clone(),
+		withAwards:                _q.withAwards.Clone(),
+		withRegistrations:         _q.withRegistrations.Clone(),
+		withApplications:          _q.withApplications.Clone(),
+		withSupportedApplications: _q.withSupportedApplications.Clone(),
+		withAPITokens:             _q.withAPITokens.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -580,6 +604,17 @@ func (_q *UserQuery) WithApplications(opts ...func(*ApplicationQuery)) *UserQuer
 		opt(query)
 	}
 	_q.withApplications = query
+	return _q
+}
+
+// WithSupportedApplications tells the query-builder to eager-load the nodes that are connected to
+// the "supported_applications" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithSupportedApplications(opts ...func(*ApplicationQuery)) *UserQuery {
+	query := (&ApplicationClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSupportedApplications = query
 	return _q
 }
 
@@ -677,9 +712,8 @@ func (_q *UserQuery) prepareQuery(ctx context.Context) error {
 func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, error) {
 	var (
 		nodes       = []*User{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [9]bool{
+		loadedTypes = [10]bool{
 			_q.withOrganization != nil,
 			_q.withContact != nil,
 			_q.withShippingAddress != nil,
@@ -688,12 +722,10 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			_q.withAwards != nil,
 			_q.withRegistrations != nil,
 			_q.withApplications != nil,
+			_q.withSupportedApplications != nil,
 			_q.withAPITokens != nil,
 		}
 	)
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, user.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*User).scanValues(nil, columns)
 	}
@@ -768,6 +800,15 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withSupportedApplications; query != nil {
+		if err := _q.loadSupportedApplications(ctx, query, nodes,
+			func(n *User) { n.Edges.SupportedApplications = []*Application{} },
+			func(n *User, e *Application) {
+				n.Edges.SupportedApplications = append(n.Edges.SupportedApplications, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withAPITokens; query != nil {
 		if err := _q.loadAPITokens(ctx, query, nodes,
 			func(n *User) { n.Edges.APITokens = []*APIToken{} },
@@ -807,6 +848,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadApplications(ctx, query, nodes,
 			func(n *User) { n.appendNamedApplications(name) },
 			func(n *User, e *Application) { n.appendNamedApplications(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSupportedApplications {
+		if err := _q.loadSupportedApplications(ctx, query, nodes,
+			func(n *User) { n.appendNamedSupportedApplications(name) },
+			func(n *User, e *Application) { n.appendNamedSupportedApplications(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1058,6 +1106,67 @@ func (_q *UserQuery) loadApplications(ctx context.Context, query *ApplicationQue
 	}
 	return nil
 }
+func (_q *UserQuery) loadSupportedApplications(ctx context.Context, query *ApplicationQuery, nodes []*User, init func(*User), assign func(*User, *Application)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[pulid.ID]*User)
+	nids := make(map[pulid.ID]map[*User]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(user.SupportedApplicationsTable)
+		s.Join(joinT).On(s.C(application.FieldID), joinT.C(user.SupportedApplicationsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(user.SupportedApplicationsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(user.SupportedApplicationsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(pulid.ID)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := *values[0].(*pulid.ID)
+				inValue := *values[1].(*pulid.ID)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*User]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Application](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "supported_applications" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
 func (_q *UserQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, nodes []*User, init func(*User), assign func(*User, *APIToken)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[pulid.ID]*User)
@@ -1278,6 +1387,20 @@ func (_q *UserQuery) WithNamedApplications(name string, opts ...func(*Applicatio
 		_q.withNamedApplications = make(map[string]*ApplicationQuery)
 	}
 	_q.withNamedApplications[name] = query
+	return _q
+}
+
+// WithNamedSupportedApplications tells the query-builder to eager-load the nodes that are connected to the "supported_applications"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedSupportedApplications(name string, opts ...func(*ApplicationQuery)) *UserQuery {
+	query := (&ApplicationClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSupportedApplications == nil {
+		_q.withNamedSupportedApplications = make(map[string]*ApplicationQuery)
+	}
+	_q.withNamedSupportedApplications[name] = query
 	return _q
 }
 

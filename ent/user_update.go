@@ -351,6 +351,21 @@ func (_u *UserUpdate) AddApplications(v ...*Application) *UserUpdate {
 	return _u.AddApplicationIDs(ids...)
 }
 
+// AddSupportedApplicationIDs adds the "supported_applications" edge to the Application entity by IDs.
+func (_u *UserUpdate) AddSupportedApplicationIDs(ids ...pulid.ID) *UserUpdate {
+	_u.mutation.AddSupportedApplicationIDs(ids...)
+	return _u
+}
+
+// AddSupportedApplications adds the "supported_applications" edges to the Application entity.
+func (_u *UserUpdate) AddSupportedApplications(v ...*Application) *UserUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSupportedApplicationIDs(ids...)
+}
+
 // AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by IDs.
 func (_u *UserUpdate) AddAPITokenIDs(ids ...pulid.ID) *UserUpdate {
 	_u.mutation.AddAPITokenIDs(ids...)
@@ -492,6 +507,27 @@ func (_u *UserUpdate) RemoveApplications(v ...*Application) *UserUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveApplicationIDs(ids...)
+}
+
+// ClearSupportedApplications clears all "supported_applications" edges to the Application entity.
+func (_u *UserUpdate) ClearSupportedApplications() *UserUpdate {
+	_u.mutation.ClearSupportedApplications()
+	return _u
+}
+
+// RemoveSupportedApplicationIDs removes the "supported_applications" edge to Application entities by IDs.
+func (_u *UserUpdate) RemoveSupportedApplicationIDs(ids ...pulid.ID) *UserUpdate {
+	_u.mutation.RemoveSupportedApplicationIDs(ids...)
+	return _u
+}
+
+// RemoveSupportedApplications removes "supported_applications" edges to Application entities.
+func (_u *UserUpdate) RemoveSupportedApplications(v ...*Application) *UserUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSupportedApplicationIDs(ids...)
 }
 
 // ClearAPITokens clears all "api_tokens" edges to the APIToken entity.
@@ -978,6 +1014,51 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.SupportedApplicationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.SupportedApplicationsTable,
+			Columns: user.SupportedApplicationsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSupportedApplicationsIDs(); len(nodes) > 0 && !_u.mutation.SupportedApplicationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.SupportedApplicationsTable,
+			Columns: user.SupportedApplicationsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SupportedApplicationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.SupportedApplicationsTable,
+			Columns: user.SupportedApplicationsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.APITokensCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1357,6 +1438,21 @@ func (_u *UserUpdateOne) AddApplications(v ...*Application) *UserUpdateOne {
 	return _u.AddApplicationIDs(ids...)
 }
 
+// AddSupportedApplicationIDs adds the "supported_applications" edge to the Application entity by IDs.
+func (_u *UserUpdateOne) AddSupportedApplicationIDs(ids ...pulid.ID) *UserUpdateOne {
+	_u.mutation.AddSupportedApplicationIDs(ids...)
+	return _u
+}
+
+// AddSupportedApplications adds the "supported_applications" edges to the Application entity.
+func (_u *UserUpdateOne) AddSupportedApplications(v ...*Application) *UserUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSupportedApplicationIDs(ids...)
+}
+
 // AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by IDs.
 func (_u *UserUpdateOne) AddAPITokenIDs(ids ...pulid.ID) *UserUpdateOne {
 	_u.mutation.AddAPITokenIDs(ids...)
@@ -1498,6 +1594,27 @@ func (_u *UserUpdateOne) RemoveApplications(v ...*Application) *UserUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveApplicationIDs(ids...)
+}
+
+// ClearSupportedApplications clears all "supported_applications" edges to the Application entity.
+func (_u *UserUpdateOne) ClearSupportedApplications() *UserUpdateOne {
+	_u.mutation.ClearSupportedApplications()
+	return _u
+}
+
+// RemoveSupportedApplicationIDs removes the "supported_applications" edge to Application entities by IDs.
+func (_u *UserUpdateOne) RemoveSupportedApplicationIDs(ids ...pulid.ID) *UserUpdateOne {
+	_u.mutation.RemoveSupportedApplicationIDs(ids...)
+	return _u
+}
+
+// RemoveSupportedApplications removes "supported_applications" edges to Application entities.
+func (_u *UserUpdateOne) RemoveSupportedApplications(v ...*Application) *UserUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSupportedApplicationIDs(ids...)
 }
 
 // ClearAPITokens clears all "api_tokens" edges to the APIToken entity.
@@ -2004,6 +2121,51 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Inverse: false,
 			Table:   user.ApplicationsTable,
 			Columns: []string{user.ApplicationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SupportedApplicationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.SupportedApplicationsTable,
+			Columns: user.SupportedApplicationsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSupportedApplicationsIDs(); len(nodes) > 0 && !_u.mutation.SupportedApplicationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.SupportedApplicationsTable,
+			Columns: user.SupportedApplicationsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SupportedApplicationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   user.SupportedApplicationsTable,
+			Columns: user.SupportedApplicationsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),

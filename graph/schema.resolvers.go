@@ -113,6 +113,115 @@ func (r *mutationResolver) SupportGroupApplication(ctx context.Context, input ge
 	return &generated.SupportGroupApplicationPayload{Group: g, Supporters: s.People, SupporterOrganizations: s.Organizations}, nil
 }
 
+// CommentOnApplication is the resolver for the commentOnApplication field.
+func (r *mutationResolver) CommentOnApplication(ctx context.Context, input generated.CommentOnApplicationInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.Comment(ctx, ent.FromContext(ctx), input.ID, input.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// RequestApplicationInfo is the resolver for the requestApplicationInfo field.
+func (r *mutationResolver) RequestApplicationInfo(ctx context.Context, input generated.RequestApplicationInfoInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.RequestInfo(ctx, ent.FromContext(ctx), input.ID, input.Message)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// UpdateApplicationProposal is the resolver for the updateApplicationProposal field.
+func (r *mutationResolver) UpdateApplicationProposal(ctx context.Context, input generated.UpdateApplicationProposalInput) (*generated.ApplicationPayload, error) {
+	u := workflow.ProposalUpdate{
+		Name: input.Name, City: input.City, Country: input.Country, Latitude: input.Latitude, Longitude: input.Longitude,
+		Description: input.Description, Note: deref(input.Note),
+	}
+	if input.Links != nil {
+		u.Links = []workflow.LinkUpdate{}
+		for _, l := range input.Links {
+			u.Links = append(u.Links, workflow.LinkUpdate{Label: l.Label, URL: l.URL})
+		}
+	}
+	app, err := workflow.UpdateProposal(ctx, ent.FromContext(ctx), input.ID, u)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// AssignGroupMentor is the resolver for the assignGroupMentor field.
+func (r *mutationResolver) AssignGroupMentor(ctx context.Context, input generated.AssignGroupMentorInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.AssignMentor(ctx, ent.FromContext(ctx), input.ID, input.Mentor)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// ResolveConflict is the resolver for the resolveConflict field.
+func (r *mutationResolver) ResolveConflict(ctx context.Context, input generated.ResolveConflictInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.ResolveConflict(ctx, ent.FromContext(ctx), input.ID, input.Group, input.Resolution)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// RejectApplication is the resolver for the rejectApplication field.
+func (r *mutationResolver) RejectApplication(ctx context.Context, input generated.RejectApplicationInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.Reject(ctx, ent.FromContext(ctx), input.ID, string(input.Reason), input.Message)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// WithdrawApplication is the resolver for the withdrawApplication field.
+func (r *mutationResolver) WithdrawApplication(ctx context.Context, input generated.WithdrawApplicationInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.Withdraw(ctx, ent.FromContext(ctx), input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// ApproveApplication is the resolver for the approveApplication field.
+func (r *mutationResolver) ApproveApplication(ctx context.Context, input generated.ApproveApplicationInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.Approve(ctx, ent.FromContext(ctx), input.ID, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// ObjectToApplication is the resolver for the objectToApplication field.
+func (r *mutationResolver) ObjectToApplication(ctx context.Context, input generated.ObjectToApplicationInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.Object(ctx, ent.FromContext(ctx), input.ID, input.Reason, false)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// EndorseApplication is the resolver for the endorseApplication field.
+func (r *mutationResolver) EndorseApplication(ctx context.Context, input generated.EndorseApplicationInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.Object(ctx, ent.FromContext(ctx), input.ID, input.Reason, true)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// ResolveObjection is the resolver for the resolveObjection field.
+func (r *mutationResolver) ResolveObjection(ctx context.Context, input generated.ResolveObjectionInput) (*generated.ResolveObjectionPayload, error) {
+	obj, err := workflow.ResolveObjection(ctx, ent.FromContext(ctx), input.Objection, input.Note)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ResolveObjectionPayload{Objection: obj}, nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)

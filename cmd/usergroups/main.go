@@ -22,6 +22,7 @@ import (
 	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 func main() {
@@ -201,6 +202,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go workflow.RunScheduler(ctx, db.Client, 30*time.Second, log)
 	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "dev", *dev)
 	if ready != nil {
 		ready <- ln.Addr().String()

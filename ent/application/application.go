@@ -123,13 +123,11 @@ const (
 	DecidedByInverseTable = "users"
 	// DecidedByColumn is the table column denoting the decided_by relation/edge.
 	DecidedByColumn = "decided_by_id"
-	// SupportersTable is the table that holds the supporters relation/edge.
-	SupportersTable = "users"
+	// SupportersTable is the table that holds the supporters relation/edge. The primary key declared below.
+	SupportersTable = "application_supporters"
 	// SupportersInverseTable is the table name for the User entity.
 	// It exists in this package in order to avoid circular dependency with the "user" package.
 	SupportersInverseTable = "users"
-	// SupportersColumn is the table column denoting the supporters relation/edge.
-	SupportersColumn = "application_supporters"
 	// ReviewsTable is the table that holds the reviews relation/edge.
 	ReviewsTable = "reviews"
 	// ReviewsInverseTable is the table name for the Review entity.
@@ -160,6 +158,12 @@ var Columns = []string{
 	FieldDecisionReason,
 	FieldDecidedAt,
 }
+
+var (
+	// SupportersPrimaryKey and SupportersColumn2 are the table columns denoting the
+	// primary key for the supporters relation (M2M).
+	SupportersPrimaryKey = []string{"application_id", "user_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -461,7 +465,7 @@ func newSupportersStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SupportersInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, SupportersTable, SupportersColumn),
+		sqlgraph.Edge(sqlgraph.M2M, false, SupportersTable, SupportersPrimaryKey...),
 	)
 }
 func newReviewsStep() *sqlgraph.Step {

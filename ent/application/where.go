@@ -1137,7 +1137,7 @@ func HasSupporters() predicate.Application {
 	return predicate.Application(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, SupportersTable, SupportersColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, SupportersTable, SupportersPrimaryKey...),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})

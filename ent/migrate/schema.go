@@ -939,7 +939,6 @@ var (
 		{Name: "avatar_url", Type: field.TypeString, Nullable: true},
 		{Name: "oidc_issuer", Type: field.TypeString, Nullable: true},
 		{Name: "oidc_subject", Type: field.TypeString, Nullable: true},
-		{Name: "application_supporters", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "organization_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// UsersTable holds the schema information for the "users" table.
@@ -949,14 +948,8 @@ var (
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "users_applications_supporters",
-				Columns:    []*schema.Column{UsersColumns[12]},
-				RefColumns: []*schema.Column{ApplicationsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
 				Symbol:     "users_organizations_members",
-				Columns:    []*schema.Column{UsersColumns[13]},
+				Columns:    []*schema.Column{UsersColumns[12]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -970,7 +963,32 @@ var (
 			{
 				Name:    "user_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[13]},
+				Columns: []*schema.Column{UsersColumns[12]},
+			},
+		},
+	}
+	// ApplicationSupportersColumns holds the columns for the "application_supporters" table.
+	ApplicationSupportersColumns = []*schema.Column{
+		{Name: "application_id", Type: field.TypeString, Size: 40},
+		{Name: "user_id", Type: field.TypeString, Size: 40},
+	}
+	// ApplicationSupportersTable holds the schema information for the "application_supporters" table.
+	ApplicationSupportersTable = &schema.Table{
+		Name:       "application_supporters",
+		Columns:    ApplicationSupportersColumns,
+		PrimaryKey: []*schema.Column{ApplicationSupportersColumns[0], ApplicationSupportersColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "application_supporters_application_id",
+				Columns:    []*schema.Column{ApplicationSupportersColumns[0]},
+				RefColumns: []*schema.Column{ApplicationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "application_supporters_user_id",
+				Columns:    []*schema.Column{ApplicationSupportersColumns[1]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
 			},
 		},
 	}
@@ -1022,6 +1040,7 @@ var (
 		SponsorsTable,
 		SubmissionsTable,
 		UsersTable,
+		ApplicationSupportersTable,
 		OrganizationPartnerOfTable,
 	}
 )
@@ -1073,8 +1092,9 @@ func init() {
 	SubmissionsTable.ForeignKeys[1].RefTable = UsersTable
 	SubmissionsTable.ForeignKeys[2].RefTable = GroupsTable
 	SubmissionsTable.ForeignKeys[3].RefTable = RegionsTable
-	UsersTable.ForeignKeys[0].RefTable = ApplicationsTable
-	UsersTable.ForeignKeys[1].RefTable = OrganizationsTable
+	UsersTable.ForeignKeys[0].RefTable = OrganizationsTable
+	ApplicationSupportersTable.ForeignKeys[0].RefTable = ApplicationsTable
+	ApplicationSupportersTable.ForeignKeys[1].RefTable = UsersTable
 	OrganizationPartnerOfTable.ForeignKeys[0].RefTable = OrganizationsTable
 	OrganizationPartnerOfTable.ForeignKeys[1].RefTable = CommunitiesTable
 }

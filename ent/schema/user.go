@@ -62,6 +62,8 @@ func (User) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.To("applications", Application.Type).Comment("Applications the person submitted that the viewer may see.").
 			Annotations(entgql.RelayConnection()),
+		edge.From("supported_applications", Application.Type).Ref("supporters").
+			Comment("New-group requests the person backs.").Annotations(entgql.Skip()),
 		edge.To("api_tokens", APIToken.Type).Comment("The person's API tokens; only the person sees them.").
 			Annotations(entgql.RelayConnection()),
 	}

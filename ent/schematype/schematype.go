@@ -57,6 +57,12 @@ type Conflict struct {
 	City       string  `json:"city"`
 	Status     string  `json:"status"`
 	DistanceKm float64 `json:"distanceKm"`
+	// ResolvedAt is when a reviewer settled the overlap; nil while open.
+	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
+	// ResolvedBy is the reviewer who settled it.
+	ResolvedBy string `json:"resolvedBy,omitempty"`
+	// Resolution says how (the groups agreed on areas, one will merge…).
+	Resolution string `json:"resolution,omitempty"`
 }
 
 // Screening is what automatic checks found when an application arrived.

@@ -56,6 +56,8 @@ const (
 	EdgeRegistrations = "registrations"
 	// EdgeApplications holds the string denoting the applications edge name in mutations.
 	EdgeApplications = "applications"
+	// EdgeSupportedApplications holds the string denoting the supported_applications edge name in mutations.
+	EdgeSupportedApplications = "supported_applications"
 	// EdgeAPITokens holds the string denoting the api_tokens edge name in mutations.
 	EdgeAPITokens = "api_tokens"
 	// Table holds the table name of the user in the database.
@@ -116,6 +118,11 @@ const (
 	ApplicationsInverseTable = "applications"
 	// ApplicationsColumn is the table column denoting the applications relation/edge.
 	ApplicationsColumn = "applicant_id"
+	// SupportedApplicationsTable is the table that holds the supported_applications relation/edge. The primary key declared below.
+	SupportedApplicationsTable = "application_supporters"
+	// SupportedApplicationsInverseTable is the table name for the Application entity.
+	// It exists in this package in order to avoid circular dependency with the "application" package.
+	SupportedApplicationsInverseTable = "applications"
 	// APITokensTable is the table that holds the api_tokens relation/edge.
 	APITokensTable = "api_tokens"
 	// APITokensInverseTable is the table name for the APIToken entity.
@@ -142,21 +149,16 @@ var Columns = []string{
 	FieldOidcSubject,
 }
 
-// ForeignKeys holds the SQL foreign-keys that are owned by the "users"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"application_supporters",
-}
+var (
+	// SupportedApplicationsPrimaryKey and SupportedApplicationsColumn2 are the table columns denoting the
+	// primary key for the supported_applications relation (M2M).
+	SupportedApplicationsPrimaryKey = []string{"application_id", "user_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
 		if column == Columns[i] {
-			return true
-		}
-	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
 			return true
 		}
 	}
@@ -356,6 +358,20 @@ func ByApplications(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// BySupportedApplicationsCount orders the results by supported_applications count.
+func BySupportedApplicationsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSupportedApplicationsStep(), opts...)
+	}
+}
+
+// BySupportedApplications orders the results by supported_applications terms.
+func BySupportedApplications(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSupportedApplicationsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByAPITokensCount orders the results by api_tokens count.
 func ByAPITokensCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -423,6 +439,13 @@ func newApplicationsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ApplicationsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ApplicationsTable, ApplicationsColumn),
+	)
+}
+func newSupportedApplicationsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SupportedApplicationsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, SupportedApplicationsTable, SupportedApplicationsPrimaryKey...),
 	)
 }
 func newAPITokensStep() *sqlgraph.Step {

@@ -1115,6 +1115,29 @@ func HasApplicationsWith(preds ...predicate.Application) predicate.User {
 	})
 }
 
+// HasSupportedApplications applies the HasEdge predicate on the "supported_applications" edge.
+func HasSupportedApplications() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, SupportedApplicationsTable, SupportedApplicationsPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSupportedApplicationsWith applies the HasEdge predicate on the "supported_applications" edge with a given conditions (other predicates).
+func HasSupportedApplicationsWith(preds ...predicate.Application) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newSupportedApplicationsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasAPITokens applies the HasEdge predicate on the "api_tokens" edge.
 func HasAPITokens() predicate.User {
 	return predicate.User(func(s *sql.Selector) {

@@ -3,9 +3,20 @@
 package generated
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
+
+// An application after a review step.
+type ApplicationPayload struct {
+	// The application as it is now.
+	Application *ent.Application `json:"application"`
+}
 
 // A request for a new group.
 type ApplyForGroupInput struct {
@@ -37,6 +48,28 @@ type ApplyForGroupPayload struct {
 	Group *ent.Group `json:"group"`
 }
 
+// An approval.
+type ApproveApplicationInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+}
+
+// A mentor assignment.
+type AssignGroupMentorInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+	// The ambassador.
+	Mentor pulid.ID `json:"mentor"`
+}
+
+// A comment.
+type CommentOnApplicationInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+	// The comment.
+	Body string `json:"body"`
+}
+
 // What to create an API token with.
 type CreateAPITokenInput struct {
 	// What the token is for, e.g. "meetup sync".
@@ -55,12 +88,70 @@ type CreateAPITokenPayload struct {
 	APIToken *ent.APIToken `json:"apiToken"`
 }
 
+// An endorsement.
+type EndorseApplicationInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
 // A labelled web address, as input.
 type LinkInput struct {
 	// What the link is, e.g. "Meetup page".
 	Label string `json:"label"`
 	// An absolute http(s) URL.
 	URL string `json:"url"`
+}
+
+// An objection.
+type ObjectToApplicationInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
+// A rejection.
+type RejectApplicationInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+	// The reason.
+	Reason RejectionReason `json:"reason"`
+	// A message to the applicant.
+	Message string `json:"message"`
+}
+
+// A request for information.
+type RequestApplicationInfoInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+	// What the applicant should add.
+	Message string `json:"message"`
+}
+
+// A settled conflict.
+type ResolveConflictInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+	// The nearby group in conflict.
+	Group pulid.ID `json:"group"`
+	// How it was settled.
+	Resolution string `json:"resolution"`
+}
+
+// Which objection to resolve.
+type ResolveObjectionInput struct {
+	// The objection (a review entry of kind OBJECTION).
+	Objection pulid.ID `json:"objection"`
+	// How it was resolved.
+	Note string `json:"note"`
+}
+
+// A resolved objection.
+type ResolveObjectionPayload struct {
+	// The objection, now with resolvedAt.
+	Objection *ent.Review `json:"objection"`
 }
 
 // Which token to revoke.
@@ -89,4 +180,99 @@ type SupportGroupApplicationPayload struct {
 	Supporters int `json:"supporters"`
 	// Distinct organizations among them.
 	SupporterOrganizations int `json:"supporterOrganizations"`
+}
+
+// Changes to a new-group request; omitted fields stay as they are.
+type UpdateApplicationProposalInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+	// A corrected name, following the naming rule.
+	Name *string `json:"name,omitempty"`
+	// City.
+	City *string `json:"city,omitempty"`
+	// Country (ISO 3166-1 alpha-2).
+	Country *string `json:"country,omitempty"`
+	// Latitude.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude.
+	Longitude *float64 `json:"longitude,omitempty"`
+	// Replaces the links.
+	Links []*LinkInput `json:"links,omitempty"`
+	// Description.
+	Description *string `json:"description,omitempty"`
+	// A note for the timeline.
+	Note *string `json:"note,omitempty"`
+}
+
+// A withdrawal.
+type WithdrawApplicationInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+}
+
+// Why an application is rejected.
+type RejectionReason string
+
+const (
+	// Not a user group of the community's project (a general IT group, say).
+	RejectionReasonNotAUserGroup RejectionReason = "NOT_A_USER_GROUP"
+	// Spam.
+	RejectionReasonSpam RejectionReason = "SPAM"
+	// A group already serves the place.
+	RejectionReasonDuplicate RejectionReason = "DUPLICATE"
+	// Advertising or selling; groups are non-commercial.
+	RejectionReasonCommercial RejectionReason = "COMMERCIAL"
+	// Something else, explained in the message.
+	RejectionReasonOther RejectionReason = "OTHER"
+)
+
+var AllRejectionReason = []RejectionReason{
+	RejectionReasonNotAUserGroup,
+	RejectionReasonSpam,
+	RejectionReasonDuplicate,
+	RejectionReasonCommercial,
+	RejectionReasonOther,
+}
+
+func (e RejectionReason) IsValid() bool {
+	switch e {
+	case RejectionReasonNotAUserGroup, RejectionReasonSpam, RejectionReasonDuplicate, RejectionReasonCommercial, RejectionReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e RejectionReason) String() string {
+	return string(e)
+}
+
+func (e *RejectionReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RejectionReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RejectionReason", str)
+	}
+	return nil
+}
+
+func (e RejectionReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RejectionReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RejectionReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -251,10 +251,19 @@ func Rescreen(ctx context.Context, c *ent.Client, appID pulid.ID) (schematype.Sc
 		Supporters: supporters.People, SupporterOrganizations: supporters.Organizations,
 		ScreenedAt: time.Now().UTC(),
 	}
+	// Keep what reviewers already settled about a conflict that is still there.
+	settled := map[string]schematype.Conflict{}
+	for _, old := range app.Screening.Conflicts {
+		if old.ResolvedAt != nil {
+			settled[old.GroupID] = old
+		}
+	}
 	for _, cf := range policy.FindConflicts(com.Policy, proposed, places) {
-		s.Conflicts = append(s.Conflicts, schematype.Conflict{
-			GroupID: cf.ID, Name: cf.Name, City: cf.City, Status: cf.Status, DistanceKm: cf.DistanceKm,
-		})
+		nc := schematype.Conflict{GroupID: cf.ID, Name: cf.Name, City: cf.City, Status: cf.Status, DistanceKm: cf.DistanceKm}
+		if old, ok := settled[cf.ID]; ok {
+			nc.ResolvedAt, nc.ResolvedBy, nc.Resolution = old.ResolvedAt, old.ResolvedBy, old.Resolution
+		}
+		s.Conflicts = append(s.Conflicts, nc)
 	}
 	if err := c.Application.UpdateOneID(app.ID).SetScreening(s).Exec(ctx); err != nil {
 		return schematype.Screening{}, err

@@ -1,0 +1,402 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/message"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
+)
+
+// queueWorld: an OpenStack-like community with a region, an official group
+// in San Francisco, a manager, two regional ambassadors, and an applicant.
+type queueWorld struct {
+	h                                    http.Handler
+	c                                    *ent.Client
+	com                                  *ent.Community
+	bayArea                              *ent.Group
+	manager, amb, amb2, applicant, other string
+	ambID                                pulid.ID
+}
+
+func newQueueWorld(t *testing.T, db *store.DB, p policy.Policy) queueWorld {
+	t.Helper()
+	sys := viewer.SystemContext(context.Background())
+	tx, err := db.Client.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	com := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(p).SetWebsiteURL("https://groups.example.org/about").SaveX(sys)
+	na := tx.Region.Create().SetCommunityID(com.ID).SetName("North America").SetSlug("north-america").SetCountries([]string{"US", "CA"}).SaveX(sys)
+	bay := tx.Group.Create().SetCommunityID(com.ID).SetRegionID(na.ID).SetName("Bay Area {Stackers}").SetSlug("bay-area").
+		SetCity("San Francisco").SetCountry("US").SetLatitude(37.7749).SetLongitude(-122.4194).SetStatus("OFFICIAL").SaveX(sys)
+	mk := func(h string) *ent.User {
+		return tx.User.Create().SetHandle(h).SetName(h).SetCity("Oakland").SaveX(sys)
+	}
+	mgr, amb, amb2, app, other := mk("manager"), mk("amb"), mk("amb2"), mk("applicant"), mk("other")
+	tx.Role.Create().SetUserID(mgr.ID).SetCommunityID(com.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
+	tx.Role.Create().SetUserID(amb.ID).SetCommunityID(com.ID).SetRegionID(na.ID).SetKind(role.KindAMBASSADOR).ExecX(sys)
+	tx.Role.Create().SetUserID(amb2.ID).SetCommunityID(com.ID).SetRegionID(na.ID).SetKind(role.KindAMBASSADOR).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	s := func(u *ent.User) string { return "Session " + string(u.ID) }
+	return queueWorld{
+		h: sessionHandler(t, &dbClient{DB: db, Client: db.Client}), c: db.Client, com: com, bayArea: bay,
+		manager: s(mgr), amb: s(amb), amb2: s(amb2), applicant: s(app), other: s(other), ambID: amb.ID,
+	}
+}
+
+func (w queueWorld) do(t *testing.T, who, q string, vars map[string]any) gqlResponse {
+	t.Helper()
+	return query(t, w.h, who, q, vars)
+}
+
+func (w queueWorld) ok(t *testing.T, who, q string, vars map[string]any) map[string]any {
+	t.Helper()
+	r := w.do(t, who, q, vars)
+	if len(r.Errors) > 0 {
+		t.Fatalf("%s: %+v", q, r.Errors)
+	}
+	return r.Data
+}
+
+const (
+	applyQ   = `mutation($in: ApplyForGroupInput!) { applyForGroup(input: $in) { application { id status screening { conflicts { groupId resolvedAt } } } group { id } } }`
+	statusQ  = `query($id: ID!) { node(id: $id) { ... on Application { status objectionDeadline reviews(first: 50) { totalCount edges { node { id kind fromStatus toStatus } } } } } }`
+	approveQ = `mutation($id: ID!) { approveApplication(input: {id: $id}) { application { status objectionDeadline } } }`
+)
+
+func (w queueWorld) apply(t *testing.T, name string) (appID, groupID string, conflicts []any) {
+	t.Helper()
+	return w.applyIn(t, name, "Oakland")
+}
+
+func (w queueWorld) applyIn(t *testing.T, name, city string) (appID, groupID string, conflicts []any) {
+	t.Helper()
+	d := w.ok(t, w.applicant, applyQ, map[string]any{"in": map[string]any{
+		"community": string(w.com.ID), "name": name, "city": city, "country": "US",
+		"latitude": 37.8044, "longitude": -122.2712, "acceptCodeOfConduct": true,
+		"description": "OpenStack operators in the East Bay.", "links": []map[string]string{{"label": "Meetup", "url": "https://meetup.example.com/eb"}},
+	}})
+	cs, _ := dig(d, "applyForGroup", "application", "screening", "conflicts").([]any)
+	return dig(d, "applyForGroup", "application", "id").(string), dig(d, "applyForGroup", "group", "id").(string), cs
+}
+
+// TestNewGroupProcessOpenStack walks OpenStack's new-group process through
+// GraphQL: request, screening conflict, title fix, conflict settled, mentor,
+// objection window, an objection and its resolution, the window passing,
+// approval, organizer role, message.
+func TestNewGroupProcessOpenStack(t *testing.T) {
+	db := dbtest.Open(t)
+	w := newQueueWorld(t, db, policy.OpenStack())
+	appID, groupID, conflicts := w.apply(t, "OpenStack User Group Oakland {East Bay}")
+	_ = groupID
+	if appID == "" || len(conflicts) != 1 || dig(conflicts[0], "groupId") != string(w.bayArea.ID) {
+		t.Fatalf("screening conflicts = %+v", conflicts)
+	}
+	id := map[string]any{"id": appID}
+
+	// Wrong role, wrong state, bad input.
+	if r := w.do(t, w.other, approveQ, id); code(r) != "NOT_FOUND" {
+		t.Errorf("a stranger approves: %+v", r.Errors)
+	}
+	if r := w.do(t, w.applicant, approveQ, id); code(r) != "FORBIDDEN" {
+		t.Errorf("the applicant approves: %+v", r.Errors)
+	}
+	r := w.do(t, w.manager, approveQ, id)
+	if code(r) != "CONFLICT" || r.Errors[0].Extensions["status"] != "SUBMITTED" {
+		t.Fatalf("approve with a conflict and no mentor: %+v", r.Errors)
+	}
+	if bl, _ := r.Errors[0].Extensions["blockers"].([]any); len(bl) != 2 {
+		t.Errorf("blockers = %v, want OPEN_CONFLICTS and NO_MENTOR", r.Errors[0].Extensions["blockers"])
+	}
+	if r := w.do(t, w.manager, `mutation($id: ID!) { assignGroupMentor(input: {id: $id, mentor: $id}) { application { id } } }`, id); code(r) != "BAD_USER_INPUT" {
+		t.Errorf("a non-ambassador mentor: %+v", r.Errors)
+	}
+
+	// The reviewer fixes the title and settles the conflict; a mentor is assigned.
+	w.ok(t, w.manager, `mutation($id: ID!) { updateApplicationProposal(input: {id: $id, name: "Oakland {East Bay}", note: "Name fixed to the naming rule."}) { application { id } } }`, id)
+	w.ok(t, w.manager, `mutation($id: ID!, $g: ID!) { resolveConflict(input: {id: $id, group: $g, resolution: "Bay Area covers San Francisco; East Bay meets in Oakland."}) { application { id } } }`,
+		map[string]any{"id": appID, "g": string(w.bayArea.ID)})
+	w.ok(t, w.manager, `mutation($id: ID!, $m: ID!) { assignGroupMentor(input: {id: $id, mentor: $m}) { application { mentor { handle } } } }`,
+		map[string]any{"id": appID, "m": string(w.ambID)})
+	g := w.c.Group.GetX(viewer.SystemContext(context.Background()), pulidID(groupID))
+	if g.Name != "Oakland {East Bay}" || g.MentorID != w.ambID {
+		t.Errorf("group after review = %q mentor %q", g.Name, g.MentorID)
+	}
+
+	// Approval opens the objection window.
+	d := w.ok(t, w.manager, approveQ, id)
+	if dig(d, "approveApplication", "application", "status") != "OBJECTION_WINDOW" || dig(d, "approveApplication", "application", "objectionDeadline") == nil {
+		t.Fatalf("approve = %+v", d)
+	}
+	if r := w.do(t, w.manager, approveQ, id); code(r) != "CONFLICT" || r.Errors[0].Extensions["status"] != "OBJECTION_WINDOW" {
+		t.Errorf("approving again during the window: %+v", r.Errors)
+	}
+	if r := w.do(t, w.other, `mutation($id: ID!) { objectToApplication(input: {id: $id, reason: "no"}) { application { id } } }`, id); code(r) != "NOT_FOUND" {
+		t.Errorf("a stranger objects: %+v", r.Errors)
+	}
+	w.ok(t, w.amb2, `mutation($id: ID!) { objectToApplication(input: {id: $id, reason: "Talk to the Bay Area organizers first."}) { application { id } } }`, id)
+	w.ok(t, w.amb, `mutation($id: ID!) { endorseApplication(input: {id: $id, reason: "I will mentor them."}) { application { id } } }`, id)
+
+	later := time.Now().Add(73 * time.Hour)
+	sys := viewer.SystemContext(context.Background())
+	if n, err := workflow.FinishObjectionWindows(sys, w.c, later); err != nil || n != 0 {
+		t.Fatalf("window passed with an open objection: approved %d, err %v", n, err)
+	}
+	var objection string
+	for _, e := range dig(w.ok(t, w.manager, statusQ, id), "node", "reviews", "edges").([]any) {
+		if dig(e, "node", "kind") == "OBJECTION" {
+			objection = dig(e, "node", "id").(string)
+		}
+	}
+	w.ok(t, w.manager, `mutation($o: ID!) { resolveObjection(input: {objection: $o, note: "The organizers met and agreed."}) { objection { resolvedAt } } }`,
+		map[string]any{"o": objection})
+	if n, err := workflow.FinishObjectionWindows(sys, w.c, time.Now()); err != nil || n != 0 {
+		t.Fatalf("approved before the deadline: %d, %v", n, err)
+	}
+	if n, err := workflow.FinishObjectionWindows(sys, w.c, later); err != nil || n != 1 {
+		t.Fatalf("window passed: approved %d, err %v", n, err)
+	}
+
+	d = w.ok(t, w.manager, statusQ, id)
+	if dig(d, "node", "status") != "APPROVED" {
+		t.Fatalf("status = %v", dig(d, "node", "status"))
+	}
+	var path []string
+	for _, e := range dig(d, "node", "reviews", "edges").([]any) {
+		if dig(e, "node", "kind") == "STATUS_CHANGE" {
+			path = append(path, dig(e, "node", "toStatus").(string))
+		}
+	}
+	if want := []string{"IN_REVIEW", "OBJECTION_WINDOW", "APPROVED"}; len(path) != 3 || path[0] != want[0] || path[1] != want[1] || path[2] != want[2] {
+		t.Errorf("status path = %v, want %v", path, want)
+	}
+	g = w.c.Group.GetX(sys, pulidID(groupID))
+	if g.Status != group.StatusACTIVE {
+		t.Errorf("group status %s", g.Status)
+	}
+	app := w.c.Application.GetX(sys, pulidID(appID))
+	organizer := w.c.Role.Query().Where(role.GroupID(g.ID), role.KindEQ(role.KindORGANIZER), role.UserID(app.ApplicantID), role.StatusEQ(role.StatusACTIVE)).ExistX(sys)
+	queued := w.c.Message.Query().Where(message.RecipientID(app.ApplicantID), message.Template("application_approved")).CountX(sys)
+	if !organizer || queued != 1 {
+		t.Errorf("organizer role %v, approval messages %d", organizer, queued)
+	}
+	// Decided is final.
+	if r := w.do(t, w.manager, `mutation($id: ID!) { rejectApplication(input: {id: $id, reason: SPAM, message: "x"}) { application { id } } }`, id); code(r) != "CONFLICT" ||
+		r.Errors[0].Extensions["status"] != "APPROVED" {
+		t.Errorf("reject after approval: %+v", r.Errors)
+	}
+}
+
+func TestRejectWithdrawAndInfoRequest(t *testing.T) {
+	db := dbtest.Open(t)
+	w := newQueueWorld(t, db, policy.OpenStack())
+	sys := viewer.SystemContext(context.Background())
+
+	appID, groupID, _ := w.apply(t, "Oakland {Cheap Cloud Servers}")
+	id := map[string]any{"id": appID}
+	if r := w.do(t, w.manager, `mutation($id: ID!) { rejectApplication(input: {id: $id, reason: COMMERCIAL, message: ""}) { application { id } } }`, id); code(r) != "BAD_USER_INPUT" ||
+		r.Errors[0].Extensions["field"] != "message" {
+		t.Errorf("empty message: %+v", r.Errors)
+	}
+	w.ok(t, w.manager, `mutation($id: ID!) { rejectApplication(input: {id: $id, reason: COMMERCIAL, message: "Please do not advertise hosting."}) { application { status decisionReason } } }`, id)
+	if g := w.c.Group.GetX(sys, pulidID(groupID)); g.Status != group.StatusREJECTED {
+		t.Errorf("rejected request's group is %s", g.Status)
+	}
+	if m := w.c.Message.Query().Where(message.Template("application_rejected")).OnlyX(sys); !contains(m.Body, "https://groups.example.org/about") {
+		t.Errorf("rejection message lacks the explanation link: %q", m.Body)
+	}
+
+	app2, _, _ := w.apply(t, "Berkeley")
+	id2 := map[string]any{"id": app2}
+	w.ok(t, w.amb, `mutation($id: ID!) { requestApplicationInfo(input: {id: $id, message: "Where will you meet?"}) { application { status } } }`, id2)
+	if s := w.c.Application.GetX(sys, pulidID(app2)).Status; s != application.StatusNEEDS_INFO {
+		t.Fatalf("after info request: %s", s)
+	}
+	w.ok(t, w.applicant, `mutation($id: ID!) { updateApplicationProposal(input: {id: $id, description: "We meet at the public library.", note: "Venue added."}) { application { status } } }`, id2)
+	if s := w.c.Application.GetX(sys, pulidID(app2)).Status; s != application.StatusIN_REVIEW {
+		t.Fatalf("after the applicant's answer: %s", s)
+	}
+	if r := w.do(t, w.other, `mutation($id: ID!) { withdrawApplication(input: {id: $id}) { application { id } } }`, id2); code(r) != "NOT_FOUND" {
+		t.Errorf("a stranger withdraws: %+v", r.Errors)
+	}
+	w.ok(t, w.applicant, `mutation($id: ID!) { withdrawApplication(input: {id: $id}) { application { status } } }`, id2)
+	if s := w.c.Application.GetX(sys, pulidID(app2)).Status; s != application.StatusWITHDRAWN {
+		t.Errorf("after withdrawal: %s", s)
+	}
+}
+
+// TestOpenEulerSupporters: approval is refused with 9 supporters, or 10
+// from 9 organizations, and goes through (no objection window) with 10 from 10.
+func TestOpenEulerSupporters(t *testing.T) {
+	db := dbtest.Open(t)
+	p := policy.OpenEuler()
+	w := newQueueWorld(t, db, p)
+	sys := viewer.SystemContext(context.Background())
+	appID, groupID, _ := w.apply(t, "Oakland")
+	id := map[string]any{"id": appID}
+
+	tx, err := w.c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs := make([]*ent.Organization, 10)
+	for i := range orgs {
+		orgs[i] = tx.Organization.Create().SetName("Org " + letters(i)).SetSlug(strings.ToLower("org-" + letters(i))).SaveX(sys)
+	}
+	supporters := make([]*ent.User, 10)
+	for i := range supporters {
+		supporters[i] = tx.User.Create().SetHandle(strings.ToLower("s" + letters(i))).SetName("S").SetCity("Oakland").SetOrganizationID(orgs[i].ID).SaveX(sys)
+	}
+	// The applicant works for the first organization too.
+	applicant := w.c.Application.GetX(sys, pulidID(appID)).ApplicantID
+	tx.User.UpdateOneID(applicant).SetOrganizationID(orgs[0].ID).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	support := func(u *ent.User) {
+		t.Helper()
+		w.ok(t, "Session "+string(u.ID), `mutation($g: ID!) { supportGroupApplication(input: {group: $g}) { supporters } }`, map[string]any{"g": groupID})
+	}
+	blockers := func() []any {
+		r := w.do(t, w.manager, approveQ, id)
+		if len(r.Errors) == 0 {
+			return nil
+		}
+		if code(r) != "CONFLICT" {
+			t.Fatalf("approve: %+v", r.Errors)
+		}
+		b, _ := r.Errors[0].Extensions["blockers"].([]any)
+		return b
+	}
+	for _, u := range supporters[1:8] { // applicant + 7 = 8 people from 8 organizations
+		support(u)
+	}
+	support(supporters[8]) // 9 people, 9 organizations
+	if b := blockers(); len(b) != 2 {
+		t.Errorf("9 supporters: blockers %v, want FEW_SUPPORTERS and FEW_SUPPORTER_ORGANIZATIONS", b)
+	}
+	// A tenth person from an organization already counted: 10 from 9.
+	tx2, _ := w.c.Tx(sys)
+	tenth := tx2.User.Create().SetHandle("tenth").SetName("T").SetCity("Oakland").SetOrganizationID(orgs[1].ID).SaveX(sys)
+	if err := tx2.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	support(tenth)
+	if b := blockers(); len(b) != 1 || b[0] != "FEW_SUPPORTER_ORGANIZATIONS" {
+		t.Errorf("10 from 9 organizations: blockers %v", b)
+	}
+	support(supporters[9]) // 11 people, 10 organizations
+	if b := blockers(); b != nil {
+		t.Fatalf("10 organizations: still blocked %v", b)
+	}
+	if s := w.c.Application.GetX(sys, pulidID(appID)).Status; s != application.StatusAPPROVED {
+		t.Errorf("openEuler has no objection window: status %s", s)
+	}
+}
+
+// TestConcurrentApprovalsMakeOneGroup: replicas finishing the same window at
+// once approve it once.
+func TestConcurrentApprovalsMakeOneGroup(t *testing.T) {
+	ctx := context.Background()
+	var db *store.DB
+	if os.Getenv(dbtest.EnvDatabase) == "" {
+		var err error
+		if db, err = store.Open(filepath.Join(t.TempDir(), "race.db"), store.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		db = dbtest.Open(t)
+	}
+	p := policy.OpenStack()
+	p.RequireMentor = false
+	p.ConflictRadiusKm = 0
+	w := newQueueWorld(t, db, p)
+	appID, groupID, _ := w.apply(t, "Fremont")
+	w.ok(t, w.manager, approveQ, map[string]any{"id": appID})
+
+	sys := viewer.SystemContext(ctx)
+	later := time.Now().Add(100 * time.Hour)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	total := 0
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := workflow.FinishObjectionWindows(sys, w.c, later)
+			if err != nil {
+				t.Errorf("replica: %v", err)
+			}
+			mu.Lock()
+			total += n
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	organizers := w.c.Role.Query().Where(role.GroupID(pulidID(groupID)), role.KindEQ(role.KindORGANIZER)).CountX(sys)
+	if total != 1 || organizers != 1 {
+		t.Errorf("approved %d times, %d organizer roles; want 1 and 1", total, organizers)
+	}
+
+	// Reviewers approving at once where there is no window: one wins, the
+	// others get CONFLICT.
+	p.ObjectionWindowHours = 0
+	tx, err := w.c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Community.UpdateOneID(w.com.ID).SetPolicy(p).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	app2, group2, _ := w.applyIn(t, "Hayward", "Hayward")
+	results := make(chan any, 4)
+	for _, who := range []string{w.manager, w.amb, w.amb2, w.manager} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- code(w.do(t, who, approveQ, map[string]any{"id": app2}))
+		}()
+	}
+	wg.Wait()
+	close(results)
+	wins, conflicts := 0, 0
+	for c := range results {
+		switch c {
+		case nil:
+			wins++
+		case "CONFLICT":
+			conflicts++
+		default:
+			t.Errorf("approval answered %v", c)
+		}
+	}
+	organizers = w.c.Role.Query().Where(role.GroupID(pulidID(group2)), role.KindEQ(role.KindORGANIZER)).CountX(sys)
+	if wins != 1 || conflicts != 3 || organizers != 1 {
+		t.Errorf("%d approvals succeeded, %d conflicts, %d organizer roles; want 1, 3, 1", wins, conflicts, organizers)
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

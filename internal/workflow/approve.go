@@ -1,0 +1,334 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/review"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// Approve decides for an application. A new-group request must have no
+// blockers (unresolved conflicts, missing mentor or supporters, open
+// objections); where the community's policy has an objection window it
+// first enters OBJECTION_WINDOW until the deadline, and FinishObjectionWindows
+// approves it then. Without a window the decision takes effect at once.
+func Approve(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) (*ent.Application, error) {
+	v, app, err := loadForReview(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if app.Status == application.StatusOBJECTION_WINDOW {
+		e := stateConflict(app, fmt.Sprintf("the objection window is open until %s", app.ObjectionDeadline.UTC().Format(time.RFC3339)))
+		return nil, e
+	}
+	if app.Kind == application.KindOFFICIAL_STATUS {
+		return nil, stateConflict(app, "official status is granted by completing the handover checklist")
+	}
+	p := app.Edges.Community.Policy
+	if app.Kind == application.KindNEW_GROUP {
+		st, err := approvalState(bookkeeping(ctx), c, app)
+		if err != nil {
+			return nil, err
+		}
+		if blockers := policy.NewGroupBlockers(p, st); len(blockers) > 0 {
+			return nil, blocked(app, blockers)
+		}
+		if p.ObjectionWindowHours > 0 {
+			if _, err := transition(ctx, c, app, application.StatusOBJECTION_WINDOW, v.UserID,
+				fmt.Sprintf("Approved pending objections; ambassadors have %d hours to object.", p.ObjectionWindowHours)); err != nil {
+				return nil, err
+			}
+			deadline := now.Add(time.Duration(p.ObjectionWindowHours) * time.Hour)
+			if err := c.Application.UpdateOneID(id).SetObjectionDeadline(deadline).Exec(bookkeeping(ctx)); err != nil {
+				return nil, err
+			}
+			return c.Application.Get(ctx, id)
+		}
+	}
+	if err := finalize(ctx, c, app, v.UserID, now); err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, id)
+}
+
+// blocked is the CONFLICT for an approval the policy does not allow yet.
+func blocked(app *ent.Application, bs []policy.Blocker) error {
+	codes := make([]string, len(bs))
+	msg := "cannot approve yet:"
+	for i, b := range bs {
+		codes[i] = b.Code
+		msg += " " + b.Message + ";"
+	}
+	e := apierror.Conflictf("%s", msg[:len(msg)-1])
+	e.Extensions = map[string]any{"status": string(app.Status), "blockers": codes}
+	return e
+}
+
+// finalize makes an approval take effect, all in the caller's transaction:
+// APPROVED, and for a new group: the group ACTIVE with its mentor, the
+// applicant its ORGANIZER, a message to the applicant. actor is empty when
+// the scheduler approves after the objection window.
+func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pulid.ID, now time.Time) error {
+	if _, err := transition(ctx, c, app, application.StatusAPPROVED, actor, ""); err != nil {
+		return err
+	}
+	bk := bookkeeping(ctx)
+	upd := c.Application.UpdateOneID(app.ID).SetDecidedAt(now)
+	if actor != "" {
+		upd.SetDecidedByID(actor)
+	}
+	if err := upd.Exec(bk); err != nil {
+		return err
+	}
+	com, err := c.Community.Get(bk, app.CommunityID)
+	if err != nil {
+		return err
+	}
+	switch app.Kind {
+	case application.KindNEW_GROUP:
+		gu := c.Group.Update().Where(group.ID(app.GroupID), group.StatusEQ(group.StatusPROPOSED)).SetStatus(group.StatusACTIVE)
+		if app.MentorID != "" {
+			gu.SetMentorID(app.MentorID)
+		}
+		n, err := gu.Save(bk)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return apierror.Conflictf("the proposed group is no longer waiting for approval")
+		}
+		if err := grant(bk, c, app.ApplicantID, role.KindORGANIZER, com, app.GroupID, "", now); err != nil {
+			return err
+		}
+		g, err := c.Group.Get(bk, app.GroupID)
+		if err != nil {
+			return err
+		}
+		body := fmt.Sprintf("%s is now an active %s user group, and you are its organizer.\n", g.Name, com.Name)
+		if com.Policy.OfficialStatusEnabled {
+			body += "Your mentor will help you through the steps to official status.\n"
+		}
+		return queueMessage(bk, c, com.ID, app.ApplicantID, "application_approved",
+			fmt.Sprintf("%s user group %s approved", com.Name, g.Name), body, "decision:"+string(app.ID))
+	case application.KindMEMBERSHIP:
+		return grant(bk, c, app.ApplicantID, role.KindMEMBER, com, app.GroupID, "", now)
+	case application.KindORGANIZER:
+		return grant(bk, c, app.ApplicantID, role.KindORGANIZER, com, app.GroupID, "", now)
+	case application.KindAMBASSADOR:
+		scopeGroup, scopeRegion := pulid.ID(""), app.RegionID
+		if com.Policy.AmbassadorScope == policy.AmbassadorsPerGroup {
+			scopeGroup, scopeRegion = app.GroupID, ""
+		}
+		return grant(bk, c, app.ApplicantID, role.KindAMBASSADOR, com, scopeGroup, scopeRegion, now)
+	}
+	return nil
+}
+
+// grant gives a person an ACTIVE role, within the policy's caps.
+func grant(ctx context.Context, c *ent.Client, userID pulid.ID, kind role.Kind, com *ent.Community, groupID, regionID pulid.ID, now time.Time) error {
+	p := com.Policy
+	limit := 0
+	q := c.Role.Query().Where(role.KindEQ(kind), role.StatusEQ(role.StatusACTIVE), role.CommunityID(com.ID))
+	switch {
+	case kind == role.KindORGANIZER:
+		limit = p.MaxOrganizersPerGroup
+		q.Where(role.GroupID(groupID))
+	case kind == role.KindAMBASSADOR && groupID != "":
+		limit = p.MaxAmbassadorsPerScope
+		q.Where(role.GroupID(groupID))
+	case kind == role.KindAMBASSADOR && regionID != "":
+		limit = p.MaxAmbassadorsPerScope
+		q.Where(role.RegionID(regionID))
+	}
+	if limit > 0 {
+		n, err := q.Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n >= limit {
+			return apierror.Conflictf("the community allows at most %d %s roles here", limit, kind)
+		}
+	}
+	rc := c.Role.Create().SetUserID(userID).SetKind(kind).SetCommunityID(com.ID).SetTermStart(now)
+	if groupID != "" {
+		rc.SetGroupID(groupID)
+	}
+	if regionID != "" {
+		rc.SetRegionID(regionID)
+	}
+	if p.TermLengthDays > 0 && kind != role.KindMEMBER {
+		rc.SetTermEnd(now.AddDate(0, 0, p.TermLengthDays))
+	}
+	err := rc.Exec(ctx)
+	if ent.IsConstraintError(err) {
+		return apierror.Conflictf("the person already holds this role")
+	}
+	return err
+}
+
+// canObject: ambassadors among the application's reviewers, and staff.
+func canObject(v *viewer.Viewer, app *ent.Application) bool {
+	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) || app.ApplicantID == v.UserID {
+		return false
+	}
+	if v.IsStaff(app.CommunityID) {
+		return true
+	}
+	for _, r := range v.Roles {
+		if r.Kind == viewer.Ambassador && r.CommunityID == app.CommunityID {
+			return authz.ReviewsApplication(v, app)
+		}
+	}
+	return false
+}
+
+// Object records an ambassador's objection; it blocks approval until a
+// reviewer resolves it. Endorse records support. Both need an open application.
+func Object(ctx context.Context, c *ent.Client, id pulid.ID, reason string, endorse bool) (*ent.Application, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	app, err := c.Application.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no application with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !canObject(v, app) {
+		return nil, apierror.Forbiddenf("only the community's ambassadors in scope may object to or endorse an application")
+	}
+	if !isOpen(app.Status) {
+		return nil, stateConflict(app, "the application is already decided")
+	}
+	if reason, err = checkText("reason", reason, 5000); err != nil {
+		return nil, err
+	}
+	kind := review.KindOBJECTION
+	if endorse {
+		kind = review.KindENDORSEMENT
+	}
+	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(kind).SetBody(reason).Exec(bookkeeping(ctx)); err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, id)
+}
+
+// ResolveObjection closes an open objection with a reviewer's note.
+func ResolveObjection(ctx context.Context, c *ent.Client, reviewID pulid.ID, note string) (*ent.Review, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := c.Review.Get(ctx, reviewID)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no review entry with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if obj.Kind != review.KindOBJECTION {
+		return nil, apierror.Invalid("objection", "that review entry is not an objection")
+	}
+	if obj.ResolvedAt != nil {
+		return nil, apierror.Conflictf("the objection is already resolved")
+	}
+	if _, _, err := loadForReview(ctx, c, obj.ApplicationID); err != nil {
+		return nil, err
+	}
+	if note, err = checkText("note", note, 5000); err != nil {
+		return nil, err
+	}
+	bk := bookkeeping(ctx)
+	n, err := c.Review.Update().Where(review.ID(reviewID), review.ResolvedAtIsNil()).
+		SetResolvedAt(time.Now()).SetResolvedByID(v.UserID).Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, apierror.Conflictf("the objection is already resolved")
+	}
+	if err := c.Review.Create().SetApplicationID(obj.ApplicationID).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
+		SetBody("Objection resolved: " + note).Exec(bk); err != nil {
+		return nil, err
+	}
+	return c.Review.Get(ctx, reviewID)
+}
+
+// FinishObjectionWindows approves, each in its own transaction, the
+// applications whose objection window ended by now with no open objection.
+// Several replicas may run it at once: the conditional status change lets
+// exactly one of them approve each application. It returns how many it approved.
+func FinishObjectionWindows(ctx context.Context, client *ent.Client, now time.Time) (int, error) {
+	sys := viewer.SystemContext(ctx)
+	due, err := client.Application.Query().Where(
+		application.StatusEQ(application.StatusOBJECTION_WINDOW),
+		application.ObjectionDeadlineLTE(now),
+		application.Not(application.HasReviewsWith(review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil())),
+	).IDs(sys)
+	if err != nil {
+		return 0, err
+	}
+	approved := 0
+	for _, id := range due {
+		tx, err := client.Tx(sys)
+		if err != nil {
+			return approved, err
+		}
+		app, err := tx.Application.Get(sys, id)
+		if err == nil && app.Status != application.StatusOBJECTION_WINDOW {
+			_ = tx.Rollback() // decided meanwhile, by another replica
+			continue
+		}
+		if err == nil {
+			err = finalize(sys, tx.Client(), app, "", now)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			if ae := apierror.Classify(err); ae != nil && ae.Code == apierror.Conflict {
+				continue // another replica or a reviewer got there first
+			}
+			return approved, err
+		}
+		if err := tx.Commit(); err != nil {
+			return approved, err
+		}
+		approved++
+	}
+	return approved, nil
+}
+
+// RunScheduler finishes due objection windows every interval until ctx ends.
+// Every replica may run it: FinishObjectionWindows approves each application once.
+func RunScheduler(ctx context.Context, client *ent.Client, every time.Duration, log interface {
+	InfoContext(context.Context, string, ...any)
+	ErrorContext(context.Context, string, ...any)
+}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := FinishObjectionWindows(ctx, client, time.Now())
+			if err != nil && ctx.Err() == nil {
+				log.ErrorContext(ctx, "finishing objection windows", "error", err)
+			}
+			if n > 0 {
+				log.InfoContext(ctx, "approved after objection window", "applications", n)
+			}
+		}
+	}
+}

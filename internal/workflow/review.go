@@ -1,0 +1,446 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/review"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// loadForReview fetches an application the viewer may review, with its
+// community: NOT_FOUND when the viewer cannot see it, FORBIDDEN when they
+// see it but may not review (the applicant, say), CONFLICT when it is decided.
+func loadForReview(ctx context.Context, c *ent.Client, id pulid.ID) (*viewer.Viewer, *ent.Application, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := c.Application.Query().Where(application.ID(id)).WithCommunity().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil, apierror.NotFoundf("no application with that id")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !isOpen(app.Status) {
+		return nil, nil, stateConflict(app, "the application is already decided")
+	}
+	if !authz.CanReviewApplication(v, app) {
+		return nil, nil, apierror.Forbiddenf("you are not a reviewer of this application")
+	}
+	return v, app, nil
+}
+
+// transition moves an application from its current status to `to`,
+// recording a STATUS_CHANGE review. The update is conditional on the status
+// read, so of two reviewers acting at once one wins and the other gets
+// CONFLICT.
+func transition(ctx context.Context, c *ent.Client, app *ent.Application, to application.Status, actor pulid.ID, note string) (*ent.Application, error) {
+	from := app.Status
+	upd := c.Application.Update().Where(application.ID(app.ID), application.StatusEQ(from)).SetStatus(to)
+	n, err := upd.Save(bookkeeping(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		current, err := c.Application.Query().Where(application.ID(app.ID)).Only(bookkeeping(ctx))
+		if err != nil {
+			return nil, err
+		}
+		return nil, stateConflict(current, "the application changed meanwhile")
+	}
+	rc := c.Review.Create().SetApplicationID(app.ID).SetKind(review.KindSTATUS_CHANGE).
+		SetFromStatus(string(from)).SetToStatus(string(to))
+	if actor != "" {
+		rc.SetAuthorID(actor)
+	}
+	if note = strings.TrimSpace(note); note != "" {
+		rc.SetBody(note)
+	}
+	if err := rc.Exec(bookkeeping(ctx)); err != nil {
+		return nil, err
+	}
+	app.Status = to
+	return app, nil
+}
+
+// startReview moves a SUBMITTED application to IN_REVIEW on a reviewer's first action.
+func startReview(ctx context.Context, c *ent.Client, app *ent.Application, actor pulid.ID) (*ent.Application, error) {
+	if app.Status != application.StatusSUBMITTED {
+		return app, nil
+	}
+	return transition(ctx, c, app, application.StatusIN_REVIEW, actor, "")
+}
+
+func checkText(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", apierror.Invalid(field, "%s must not be empty", field)
+	}
+	if len([]rune(s)) > max {
+		return "", apierror.Invalid(field, "%s must be at most %d characters", field, max)
+	}
+	return s, nil
+}
+
+// Comment adds a reviewer's comment (the applicant may comment on their own
+// application too, e.g. to answer a question).
+func Comment(ctx context.Context, c *ent.Client, id pulid.ID, body string) (*ent.Application, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	body, err = checkText("body", body, 10000)
+	if err != nil {
+		return nil, err
+	}
+	app, err := c.Application.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no application with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if app.ApplicantID != v.UserID {
+		if _, app, err = loadForReview(ctx, c, id); err != nil {
+			return nil, err
+		}
+		if app, err = startReview(ctx, c, app, v.UserID); err != nil {
+			return nil, err
+		}
+	} else if !isOpen(app.Status) {
+		return nil, stateConflict(app, "the application is already decided")
+	}
+	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).SetBody(body).Exec(bookkeeping(ctx)); err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, id)
+}
+
+// RequestInfo asks the applicant for more information (→ NEEDS_INFO).
+func RequestInfo(ctx context.Context, c *ent.Client, id pulid.ID, message string) (*ent.Application, error) {
+	v, app, err := loadForReview(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if message, err = checkText("message", message, 5000); err != nil {
+		return nil, err
+	}
+	if app.Status != application.StatusSUBMITTED && app.Status != application.StatusIN_REVIEW {
+		return nil, stateConflict(app, "information can be requested only while the application is in review")
+	}
+	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindINFO_REQUEST).SetBody(message).Exec(bookkeeping(ctx)); err != nil {
+		return nil, err
+	}
+	if _, err := transition(ctx, c, app, application.StatusNEEDS_INFO, v.UserID, ""); err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, id)
+}
+
+// ProposalUpdate changes a new-group request: a reviewer fixing the title or
+// adding a missing link, or the applicant answering a request for
+// information. Nil fields are left as they are.
+type ProposalUpdate struct {
+	Name                *string
+	City, Country       *string
+	Latitude, Longitude *float64
+	Links               []LinkUpdate
+	Description         *string
+	Note                string
+}
+
+// LinkUpdate is a link in a ProposalUpdate.
+type LinkUpdate struct{ Label, URL string }
+
+// UpdateProposal applies a ProposalUpdate to the application and its
+// proposed group, screens it again, and — when the applicant answers a
+// request for information — returns it to review.
+func UpdateProposal(ctx context.Context, c *ent.Client, id pulid.ID, u ProposalUpdate) (*ent.Application, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	app, err := c.Application.Query().Where(application.ID(id)).WithCommunity().WithGroup().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no application with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	applicant := app.ApplicantID == v.UserID
+	if !applicant && !authz.CanReviewApplication(v, app) {
+		return nil, apierror.Forbiddenf("only the applicant and the application's reviewers may change it")
+	}
+	if !isOpen(app.Status) || app.Status == application.StatusOBJECTION_WINDOW {
+		return nil, stateConflict(app, "the request can no longer be changed")
+	}
+	if app.Kind != application.KindNEW_GROUP || app.Edges.Group == nil {
+		return nil, apierror.Invalid("id", "only new-group requests have a proposal to update")
+	}
+	req := GroupRequest{
+		CommunityID: app.CommunityID, Name: app.Edges.Group.Name, City: app.Edges.Group.City, Country: app.Edges.Group.Country,
+		Latitude: app.Edges.Group.Latitude, Longitude: app.Edges.Group.Longitude, Links: app.Answers.Links,
+		Description: app.Answers.Description, AcceptedCodeOfConduct: true,
+	}
+	if u.Name != nil {
+		req.Name = *u.Name
+	}
+	if u.City != nil {
+		req.City = *u.City
+	}
+	if u.Country != nil {
+		req.Country = *u.Country
+	}
+	if u.Latitude != nil || u.Longitude != nil {
+		req.Latitude, req.Longitude = u.Latitude, u.Longitude
+	}
+	if u.Links != nil {
+		req.Links = nil
+		for _, l := range u.Links {
+			req.Links = append(req.Links, linkOf(l))
+		}
+	}
+	if u.Description != nil {
+		req.Description = *u.Description
+	}
+	if err := checkRequest(app.Edges.Community, &req); err != nil {
+		return nil, err
+	}
+	bk := bookkeeping(ctx)
+	gu := c.Group.UpdateOneID(app.Edges.Group.ID).SetName(req.Name).SetCity(req.City).SetCountry(req.Country).
+		SetNillableLatitude(req.Latitude).SetNillableLongitude(req.Longitude)
+	if req.Description != "" {
+		gu.SetDescription(req.Description)
+	}
+	if len(req.Links) > 0 {
+		gu.SetWebsiteURL(req.Links[0].URL)
+	}
+	if err := gu.Exec(bk); err != nil {
+		return nil, err
+	}
+	answers := app.Answers
+	answers.ProposedName, answers.City, answers.Country = req.Name, req.City, req.Country
+	answers.Latitude, answers.Longitude, answers.Links, answers.Description = req.Latitude, req.Longitude, req.Links, req.Description
+	if err := c.Application.UpdateOneID(id).SetAnswers(answers).Exec(bk); err != nil {
+		return nil, err
+	}
+	note := strings.TrimSpace(u.Note)
+	if note == "" {
+		note = "Proposal updated."
+	}
+	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).SetBody(note).Exec(bk); err != nil {
+		return nil, err
+	}
+	if _, err := Rescreen(bk, c, id); err != nil {
+		return nil, err
+	}
+	switch {
+	case applicant && app.Status == application.StatusNEEDS_INFO:
+		_, err = transition(ctx, c, app, application.StatusIN_REVIEW, v.UserID, "The applicant answered.")
+	case !applicant:
+		_, err = startReview(ctx, c, app, v.UserID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, id)
+}
+
+// AssignMentor records the ambassador who will mentor a proposed group. The
+// mentor must hold an active AMBASSADOR role in the community and must not
+// be the applicant.
+func AssignMentor(ctx context.Context, c *ent.Client, id, mentor pulid.ID) (*ent.Application, error) {
+	v, app, err := loadForReview(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if mentor == app.ApplicantID {
+		return nil, apierror.Invalid("mentor", "the applicant cannot mentor their own group")
+	}
+	isAmbassador, err := c.Role.Query().Where(role.UserID(mentor), role.KindEQ(role.KindAMBASSADOR),
+		role.StatusEQ(role.StatusACTIVE), role.CommunityID(app.CommunityID)).Exist(bookkeeping(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if !isAmbassador {
+		return nil, apierror.Invalid("mentor", "the mentor must be an active ambassador of the community")
+	}
+	bk := bookkeeping(ctx)
+	if err := c.Application.UpdateOneID(id).SetMentorID(mentor).Exec(bk); err != nil {
+		return nil, err
+	}
+	if app.GroupID != "" {
+		if err := c.Group.UpdateOneID(app.GroupID).SetMentorID(mentor).Exec(bk); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := startReview(ctx, c, app, v.UserID); err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, id)
+}
+
+// ResolveConflict records how a reviewer settled the overlap with a nearby group.
+func ResolveConflict(ctx context.Context, c *ent.Client, id, conflictingGroup pulid.ID, resolution string) (*ent.Application, error) {
+	v, app, err := loadForReview(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if resolution, err = checkText("resolution", resolution, 2000); err != nil {
+		return nil, err
+	}
+	s := app.Screening
+	found := false
+	now := time.Now().UTC()
+	for i := range s.Conflicts {
+		if s.Conflicts[i].GroupID == string(conflictingGroup) {
+			s.Conflicts[i].ResolvedAt, s.Conflicts[i].ResolvedBy, s.Conflicts[i].Resolution = &now, string(v.UserID), resolution
+			found = true
+		}
+	}
+	if !found {
+		return nil, apierror.Invalid("group", "that group is not among the application's conflicts")
+	}
+	bk := bookkeeping(ctx)
+	if err := c.Application.UpdateOneID(id).SetScreening(s).Exec(bk); err != nil {
+		return nil, err
+	}
+	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
+		SetBody("Conflict settled: " + resolution).Exec(bk); err != nil {
+		return nil, err
+	}
+	if _, err := startReview(ctx, c, app, v.UserID); err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, id)
+}
+
+// Reasons a request may be rejected for.
+var rejectReasons = map[string]string{
+	"NOT_A_USER_GROUP": "this does not look like a user group of the project",
+	"SPAM":             "this looks like spam",
+	"DUPLICATE":        "a group already serves this place",
+	"COMMERCIAL":       "user groups are non-commercial",
+	"OTHER":            "see the reviewer's note",
+}
+
+// Reject decides against an application with a reason code and a message to
+// the applicant; a proposed group becomes REJECTED.
+func Reject(ctx context.Context, c *ent.Client, id pulid.ID, reason, message string) (*ent.Application, error) {
+	v, app, err := loadForReview(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	why, ok := rejectReasons[reason]
+	if !ok {
+		return nil, apierror.Invalid("reason", "reason must be one of NOT_A_USER_GROUP, SPAM, DUPLICATE, COMMERCIAL, OTHER")
+	}
+	if message, err = checkText("message", message, 5000); err != nil {
+		return nil, err
+	}
+	if _, err := transition(ctx, c, app, application.StatusREJECTED, v.UserID, reason+": "+message); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	bk := bookkeeping(ctx)
+	if err := c.Application.UpdateOneID(id).SetDecidedByID(v.UserID).SetDecidedAt(now).
+		SetDecisionReason(reason + ": " + message).Exec(bk); err != nil {
+		return nil, err
+	}
+	if app.Kind == application.KindNEW_GROUP && app.GroupID != "" {
+		if err := c.Group.Update().Where(group.ID(app.GroupID), group.StatusEQ(group.StatusPROPOSED)).
+			SetStatus(group.StatusREJECTED).Exec(bk); err != nil {
+			return nil, err
+		}
+	}
+	com := app.Edges.Community
+	explain := com.WebsiteURL
+	if explain == "" {
+		explain = com.CodeOfConductURL
+	}
+	body := fmt.Sprintf("Your application to %s was not approved: %s.\n\n%s\n", com.Name, why, message)
+	if explain != "" {
+		body += fmt.Sprintf("\nWhat a %s user group is, and how to start one: %s\n", com.Name, explain)
+	}
+	if err := queueMessage(bk, c, com.ID, app.ApplicantID, "application_rejected",
+		fmt.Sprintf("Your %s application", com.Name), body, "decision:"+string(id)); err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, id)
+}
+
+// Withdraw lets the applicant take back an open application.
+func Withdraw(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	app, err := c.Application.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no application with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if app.ApplicantID != v.UserID {
+		return nil, apierror.Forbiddenf("only the applicant may withdraw an application")
+	}
+	if !isOpen(app.Status) {
+		return nil, stateConflict(app, "the application is already decided")
+	}
+	if _, err := transition(ctx, c, app, application.StatusWITHDRAWN, v.UserID, "Withdrawn by the applicant."); err != nil {
+		return nil, err
+	}
+	if app.Kind == application.KindNEW_GROUP && app.GroupID != "" {
+		if err := c.Group.Update().Where(group.ID(app.GroupID), group.StatusEQ(group.StatusPROPOSED)).
+			SetStatus(group.StatusREJECTED).Exec(bookkeeping(ctx)); err != nil {
+			return nil, err
+		}
+	}
+	return c.Application.Get(ctx, id)
+}
+
+// queueMessage writes a notification to the outbox, in the caller's
+// transaction; dedupe keeps a retried step from queueing it twice.
+func queueMessage(ctx context.Context, c *ent.Client, community, recipient pulid.ID, template, subject, body, dedupe string) error {
+	return c.Message.Create().SetCommunityID(community).SetRecipientID(recipient).SetTemplate(template).
+		SetSubject(subject).SetBody(body).SetDedupeKey(template + ":" + dedupe).Exec(ctx)
+}
+
+func linkOf(l LinkUpdate) schematype.Link { return schematype.Link{Label: l.Label, URL: l.URL} }
+
+// approvalState gathers what the approval rules look at.
+func approvalState(ctx context.Context, c *ent.Client, app *ent.Application) (policy.ApprovalState, error) {
+	var st policy.ApprovalState
+	for _, cf := range app.Screening.Conflicts {
+		if cf.ResolvedAt == nil {
+			st.UnresolvedConflicts++
+		}
+	}
+	st.HasMentor = app.MentorID != ""
+	if app.Kind == application.KindNEW_GROUP && app.GroupID != "" {
+		g, err := c.Group.Get(ctx, app.GroupID)
+		if err != nil {
+			return st, err
+		}
+		if st.Supporters, err = CountSupporters(ctx, c, app.ID, g.City); err != nil {
+			return st, err
+		}
+	}
+	n, err := c.Review.Query().Where(review.ApplicationID(app.ID), review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil()).Count(ctx)
+	st.OpenObjections = n
+	return st, err
+}
