@@ -53,6 +53,8 @@ type Application struct {
 	Screening schematype.Screening `json:"screening,omitempty"`
 	// Handover steps for official status.
 	Checklist schematype.HandoverChecklist `json:"checklist,omitempty"`
+	// Conflicts in the screening that no reviewer has settled; derived from the screening.
+	UnresolvedConflicts int `json:"unresolved_conflicts,omitempty"`
 	// End of the objection window, when one is open.
 	ObjectionDeadline *time.Time `json:"objection_deadline,omitempty"`
 	// Why it was decided as it was.
@@ -199,6 +201,8 @@ func (*Application) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case application.FieldID, application.FieldCommunityID, application.FieldApplicantID, application.FieldGroupID, application.FieldRegionID, application.FieldReviewerID, application.FieldMentorID, application.FieldDecidedByID:
 			values[i] = new(pulid.ID)
+		case application.FieldUnresolvedConflicts:
+			values[i] = new(sql.NullInt64)
 		case application.FieldKind, application.FieldStatus, application.FieldDecisionReason:
 			values[i] = new(sql.NullString)
 		case application.FieldCreatedAt, application.FieldUpdatedAt, application.FieldObjectionDeadline, application.FieldDecidedAt:
@@ -313,6 +317,12 @@ func (_m *Application) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Checklist); err != nil {
 					return fmt.Errorf("unmarshal field checklist: %w", err)
 				}
+			}
+		case application.FieldUnresolvedConflicts:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field unresolved_conflicts", values[i])
+			} else if value.Valid {
+				_m.UnresolvedConflicts = int(value.Int64)
 			}
 		case application.FieldObjectionDeadline:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -456,6 +466,9 @@ func (_m *Application) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("checklist=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Checklist))
+	builder.WriteString(", ")
+	builder.WriteString("unresolved_conflicts=")
+	builder.WriteString(fmt.Sprintf("%v", _m.UnresolvedConflicts))
 	builder.WriteString(", ")
 	if v := _m.ObjectionDeadline; v != nil {
 		builder.WriteString("objection_deadline=")

@@ -202,6 +202,20 @@ func (_c *ApplicationCreate) SetNillableChecklist(v *schematype.HandoverChecklis
 	return _c
 }
 
+// SetUnresolvedConflicts sets the "unresolved_conflicts" field.
+func (_c *ApplicationCreate) SetUnresolvedConflicts(v int) *ApplicationCreate {
+	_c.mutation.SetUnresolvedConflicts(v)
+	return _c
+}
+
+// SetNillableUnresolvedConflicts sets the "unresolved_conflicts" field if the given value is not nil.
+func (_c *ApplicationCreate) SetNillableUnresolvedConflicts(v *int) *ApplicationCreate {
+	if v != nil {
+		_c.SetUnresolvedConflicts(*v)
+	}
+	return _c
+}
+
 // SetObjectionDeadline sets the "objection_deadline" field.
 func (_c *ApplicationCreate) SetObjectionDeadline(v time.Time) *ApplicationCreate {
 	_c.mutation.SetObjectionDeadline(v)
@@ -382,6 +396,10 @@ func (_c *ApplicationCreate) defaults() error {
 		v := application.DefaultAnswers
 		_c.mutation.SetAnswers(v)
 	}
+	if _, ok := _c.mutation.UnresolvedConflicts(); !ok {
+		v := application.DefaultUnresolvedConflicts
+		_c.mutation.SetUnresolvedConflicts(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if application.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized application.DefaultID (forgotten import ent/runtime?)")
@@ -424,6 +442,14 @@ func (_c *ApplicationCreate) check() error {
 	}
 	if _, ok := _c.mutation.Answers(); !ok {
 		return &ValidationError{Name: "answers", err: errors.New(`ent: missing required field "Application.answers"`)}
+	}
+	if _, ok := _c.mutation.UnresolvedConflicts(); !ok {
+		return &ValidationError{Name: "unresolved_conflicts", err: errors.New(`ent: missing required field "Application.unresolved_conflicts"`)}
+	}
+	if v, ok := _c.mutation.UnresolvedConflicts(); ok {
+		if err := application.UnresolvedConflictsValidator(v); err != nil {
+			return &ValidationError{Name: "unresolved_conflicts", err: fmt.Errorf(`ent: validator failed for field "Application.unresolved_conflicts": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.DecisionReason(); ok {
 		if err := application.DecisionReasonValidator(v); err != nil {
@@ -504,6 +530,10 @@ func (_c *ApplicationCreate) createSpec() (*Application, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Checklist(); ok {
 		_spec.SetField(application.FieldChecklist, field.TypeJSON, value)
 		_node.Checklist = value
+	}
+	if value, ok := _c.mutation.UnresolvedConflicts(); ok {
+		_spec.SetField(application.FieldUnresolvedConflicts, field.TypeInt, value)
+		_node.UnresolvedConflicts = value
 	}
 	if value, ok := _c.mutation.ObjectionDeadline(); ok {
 		_spec.SetField(application.FieldObjectionDeadline, field.TypeTime, value)
@@ -882,6 +912,24 @@ func (u *ApplicationUpsert) ClearChecklist() *ApplicationUpsert {
 	return u
 }
 
+// SetUnresolvedConflicts sets the "unresolved_conflicts" field.
+func (u *ApplicationUpsert) SetUnresolvedConflicts(v int) *ApplicationUpsert {
+	u.Set(application.FieldUnresolvedConflicts, v)
+	return u
+}
+
+// UpdateUnresolvedConflicts sets the "unresolved_conflicts" field to the value that was provided on create.
+func (u *ApplicationUpsert) UpdateUnresolvedConflicts() *ApplicationUpsert {
+	u.SetExcluded(application.FieldUnresolvedConflicts)
+	return u
+}
+
+// AddUnresolvedConflicts adds v to the "unresolved_conflicts" field.
+func (u *ApplicationUpsert) AddUnresolvedConflicts(v int) *ApplicationUpsert {
+	u.Add(application.FieldUnresolvedConflicts, v)
+	return u
+}
+
 // SetObjectionDeadline sets the "objection_deadline" field.
 func (u *ApplicationUpsert) SetObjectionDeadline(v time.Time) *ApplicationUpsert {
 	u.Set(application.FieldObjectionDeadline, v)
@@ -1182,6 +1230,27 @@ func (u *ApplicationUpsertOne) UpdateChecklist() *ApplicationUpsertOne {
 func (u *ApplicationUpsertOne) ClearChecklist() *ApplicationUpsertOne {
 	return u.Update(func(s *ApplicationUpsert) {
 		s.ClearChecklist()
+	})
+}
+
+// SetUnresolvedConflicts sets the "unresolved_conflicts" field.
+func (u *ApplicationUpsertOne) SetUnresolvedConflicts(v int) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetUnresolvedConflicts(v)
+	})
+}
+
+// AddUnresolvedConflicts adds v to the "unresolved_conflicts" field.
+func (u *ApplicationUpsertOne) AddUnresolvedConflicts(v int) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.AddUnresolvedConflicts(v)
+	})
+}
+
+// UpdateUnresolvedConflicts sets the "unresolved_conflicts" field to the value that was provided on create.
+func (u *ApplicationUpsertOne) UpdateUnresolvedConflicts() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateUnresolvedConflicts()
 	})
 }
 
@@ -1661,6 +1730,27 @@ func (u *ApplicationUpsertBulk) UpdateChecklist() *ApplicationUpsertBulk {
 func (u *ApplicationUpsertBulk) ClearChecklist() *ApplicationUpsertBulk {
 	return u.Update(func(s *ApplicationUpsert) {
 		s.ClearChecklist()
+	})
+}
+
+// SetUnresolvedConflicts sets the "unresolved_conflicts" field.
+func (u *ApplicationUpsertBulk) SetUnresolvedConflicts(v int) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetUnresolvedConflicts(v)
+	})
+}
+
+// AddUnresolvedConflicts adds v to the "unresolved_conflicts" field.
+func (u *ApplicationUpsertBulk) AddUnresolvedConflicts(v int) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.AddUnresolvedConflicts(v)
+	})
+}
+
+// UpdateUnresolvedConflicts sets the "unresolved_conflicts" field to the value that was provided on create.
+func (u *ApplicationUpsertBulk) UpdateUnresolvedConflicts() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateUnresolvedConflicts()
 	})
 }
 

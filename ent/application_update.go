@@ -209,6 +209,27 @@ func (_u *ApplicationUpdate) ClearChecklist() *ApplicationUpdate {
 	return _u
 }
 
+// SetUnresolvedConflicts sets the "unresolved_conflicts" field.
+func (_u *ApplicationUpdate) SetUnresolvedConflicts(v int) *ApplicationUpdate {
+	_u.mutation.ResetUnresolvedConflicts()
+	_u.mutation.SetUnresolvedConflicts(v)
+	return _u
+}
+
+// SetNillableUnresolvedConflicts sets the "unresolved_conflicts" field if the given value is not nil.
+func (_u *ApplicationUpdate) SetNillableUnresolvedConflicts(v *int) *ApplicationUpdate {
+	if v != nil {
+		_u.SetUnresolvedConflicts(*v)
+	}
+	return _u
+}
+
+// AddUnresolvedConflicts adds value to the "unresolved_conflicts" field.
+func (_u *ApplicationUpdate) AddUnresolvedConflicts(v int) *ApplicationUpdate {
+	_u.mutation.AddUnresolvedConflicts(v)
+	return _u
+}
+
 // SetObjectionDeadline sets the "objection_deadline" field.
 func (_u *ApplicationUpdate) SetObjectionDeadline(v time.Time) *ApplicationUpdate {
 	_u.mutation.SetObjectionDeadline(v)
@@ -450,6 +471,11 @@ func (_u *ApplicationUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Application.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UnresolvedConflicts(); ok {
+		if err := application.UnresolvedConflictsValidator(v); err != nil {
+			return &ValidationError{Name: "unresolved_conflicts", err: fmt.Errorf(`ent: validator failed for field "Application.unresolved_conflicts": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.DecisionReason(); ok {
 		if err := application.DecisionReasonValidator(v); err != nil {
 			return &ValidationError{Name: "decision_reason", err: fmt.Errorf(`ent: validator failed for field "Application.decision_reason": %w`, err)}
@@ -502,6 +528,12 @@ func (_u *ApplicationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.ChecklistCleared() {
 		_spec.ClearField(application.FieldChecklist, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.UnresolvedConflicts(); ok {
+		_spec.SetField(application.FieldUnresolvedConflicts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedUnresolvedConflicts(); ok {
+		_spec.AddField(application.FieldUnresolvedConflicts, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ObjectionDeadline(); ok {
 		_spec.SetField(application.FieldObjectionDeadline, field.TypeTime, value)
@@ -952,6 +984,27 @@ func (_u *ApplicationUpdateOne) ClearChecklist() *ApplicationUpdateOne {
 	return _u
 }
 
+// SetUnresolvedConflicts sets the "unresolved_conflicts" field.
+func (_u *ApplicationUpdateOne) SetUnresolvedConflicts(v int) *ApplicationUpdateOne {
+	_u.mutation.ResetUnresolvedConflicts()
+	_u.mutation.SetUnresolvedConflicts(v)
+	return _u
+}
+
+// SetNillableUnresolvedConflicts sets the "unresolved_conflicts" field if the given value is not nil.
+func (_u *ApplicationUpdateOne) SetNillableUnresolvedConflicts(v *int) *ApplicationUpdateOne {
+	if v != nil {
+		_u.SetUnresolvedConflicts(*v)
+	}
+	return _u
+}
+
+// AddUnresolvedConflicts adds value to the "unresolved_conflicts" field.
+func (_u *ApplicationUpdateOne) AddUnresolvedConflicts(v int) *ApplicationUpdateOne {
+	_u.mutation.AddUnresolvedConflicts(v)
+	return _u
+}
+
 // SetObjectionDeadline sets the "objection_deadline" field.
 func (_u *ApplicationUpdateOne) SetObjectionDeadline(v time.Time) *ApplicationUpdateOne {
 	_u.mutation.SetObjectionDeadline(v)
@@ -1206,6 +1259,11 @@ func (_u *ApplicationUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Application.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UnresolvedConflicts(); ok {
+		if err := application.UnresolvedConflictsValidator(v); err != nil {
+			return &ValidationError{Name: "unresolved_conflicts", err: fmt.Errorf(`ent: validator failed for field "Application.unresolved_conflicts": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.DecisionReason(); ok {
 		if err := application.DecisionReasonValidator(v); err != nil {
 			return &ValidationError{Name: "decision_reason", err: fmt.Errorf(`ent: validator failed for field "Application.decision_reason": %w`, err)}
@@ -1275,6 +1333,12 @@ func (_u *ApplicationUpdateOne) sqlSave(ctx context.Context) (_node *Application
 	}
 	if _u.mutation.ChecklistCleared() {
 		_spec.ClearField(application.FieldChecklist, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.UnresolvedConflicts(); ok {
+		_spec.SetField(application.FieldUnresolvedConflicts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedUnresolvedConflicts(); ok {
+		_spec.AddField(application.FieldUnresolvedConflicts, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ObjectionDeadline(); ok {
 		_spec.SetField(application.FieldObjectionDeadline, field.TypeTime, value)

@@ -93,23 +93,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Application",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			application.FieldCreatedAt:         {Type: field.TypeTime, Column: application.FieldCreatedAt},
-			application.FieldUpdatedAt:         {Type: field.TypeTime, Column: application.FieldUpdatedAt},
-			application.FieldCommunityID:       {Type: field.TypeString, Column: application.FieldCommunityID},
-			application.FieldApplicantID:       {Type: field.TypeString, Column: application.FieldApplicantID},
-			application.FieldGroupID:           {Type: field.TypeString, Column: application.FieldGroupID},
-			application.FieldRegionID:          {Type: field.TypeString, Column: application.FieldRegionID},
-			application.FieldReviewerID:        {Type: field.TypeString, Column: application.FieldReviewerID},
-			application.FieldMentorID:          {Type: field.TypeString, Column: application.FieldMentorID},
-			application.FieldDecidedByID:       {Type: field.TypeString, Column: application.FieldDecidedByID},
-			application.FieldKind:              {Type: field.TypeEnum, Column: application.FieldKind},
-			application.FieldStatus:            {Type: field.TypeEnum, Column: application.FieldStatus},
-			application.FieldAnswers:           {Type: field.TypeJSON, Column: application.FieldAnswers},
-			application.FieldScreening:         {Type: field.TypeJSON, Column: application.FieldScreening},
-			application.FieldChecklist:         {Type: field.TypeJSON, Column: application.FieldChecklist},
-			application.FieldObjectionDeadline: {Type: field.TypeTime, Column: application.FieldObjectionDeadline},
-			application.FieldDecisionReason:    {Type: field.TypeString, Column: application.FieldDecisionReason},
-			application.FieldDecidedAt:         {Type: field.TypeTime, Column: application.FieldDecidedAt},
+			application.FieldCreatedAt:           {Type: field.TypeTime, Column: application.FieldCreatedAt},
+			application.FieldUpdatedAt:           {Type: field.TypeTime, Column: application.FieldUpdatedAt},
+			application.FieldCommunityID:         {Type: field.TypeString, Column: application.FieldCommunityID},
+			application.FieldApplicantID:         {Type: field.TypeString, Column: application.FieldApplicantID},
+			application.FieldGroupID:             {Type: field.TypeString, Column: application.FieldGroupID},
+			application.FieldRegionID:            {Type: field.TypeString, Column: application.FieldRegionID},
+			application.FieldReviewerID:          {Type: field.TypeString, Column: application.FieldReviewerID},
+			application.FieldMentorID:            {Type: field.TypeString, Column: application.FieldMentorID},
+			application.FieldDecidedByID:         {Type: field.TypeString, Column: application.FieldDecidedByID},
+			application.FieldKind:                {Type: field.TypeEnum, Column: application.FieldKind},
+			application.FieldStatus:              {Type: field.TypeEnum, Column: application.FieldStatus},
+			application.FieldAnswers:             {Type: field.TypeJSON, Column: application.FieldAnswers},
+			application.FieldScreening:           {Type: field.TypeJSON, Column: application.FieldScreening},
+			application.FieldChecklist:           {Type: field.TypeJSON, Column: application.FieldChecklist},
+			application.FieldUnresolvedConflicts: {Type: field.TypeInt, Column: application.FieldUnresolvedConflicts},
+			application.FieldObjectionDeadline:   {Type: field.TypeTime, Column: application.FieldObjectionDeadline},
+			application.FieldDecisionReason:      {Type: field.TypeString, Column: application.FieldDecisionReason},
+			application.FieldDecidedAt:           {Type: field.TypeTime, Column: application.FieldDecidedAt},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
@@ -1779,6 +1780,11 @@ func (f *ApplicationFilter) WhereScreening(p entql.BytesP) {
 // WhereChecklist applies the entql json.RawMessage predicate on the checklist field.
 func (f *ApplicationFilter) WhereChecklist(p entql.BytesP) {
 	f.Where(p.Field(application.FieldChecklist))
+}
+
+// WhereUnresolvedConflicts applies the entql int predicate on the unresolved_conflicts field.
+func (f *ApplicationFilter) WhereUnresolvedConflicts(p entql.IntP) {
+	f.Where(p.Field(application.FieldUnresolvedConflicts))
 }
 
 // WhereObjectionDeadline applies the entql time.Time predicate on the objection_deadline field.

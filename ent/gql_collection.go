@@ -676,6 +676,11 @@ func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, application.FieldChecklist)
 				fieldSeen[application.FieldChecklist] = struct{}{}
 			}
+		case "unresolvedConflicts":
+			if _, ok := fieldSeen[application.FieldUnresolvedConflicts]; !ok {
+				selectedFields = append(selectedFields, application.FieldUnresolvedConflicts)
+				fieldSeen[application.FieldUnresolvedConflicts] = struct{}{}
+			}
 		case "objectionDeadline":
 			if _, ok := fieldSeen[application.FieldObjectionDeadline]; !ok {
 				selectedFields = append(selectedFields, application.FieldObjectionDeadline)

@@ -861,6 +861,16 @@ type ApplicationWhereInput struct {
 	StatusIn    []application.Status `json:"statusIn,omitempty"`
 	StatusNotIn []application.Status `json:"statusNotIn,omitempty"`
 
+	// "unresolved_conflicts" field predicates.
+	UnresolvedConflicts      *int  `json:"unresolvedConflicts,omitempty"`
+	UnresolvedConflictsNEQ   *int  `json:"unresolvedConflictsNEQ,omitempty"`
+	UnresolvedConflictsIn    []int `json:"unresolvedConflictsIn,omitempty"`
+	UnresolvedConflictsNotIn []int `json:"unresolvedConflictsNotIn,omitempty"`
+	UnresolvedConflictsGT    *int  `json:"unresolvedConflictsGT,omitempty"`
+	UnresolvedConflictsGTE   *int  `json:"unresolvedConflictsGTE,omitempty"`
+	UnresolvedConflictsLT    *int  `json:"unresolvedConflictsLT,omitempty"`
+	UnresolvedConflictsLTE   *int  `json:"unresolvedConflictsLTE,omitempty"`
+
 	// "objection_deadline" field predicates.
 	ObjectionDeadline       *time.Time  `json:"objectionDeadline,omitempty"`
 	ObjectionDeadlineNEQ    *time.Time  `json:"objectionDeadlineNEQ,omitempty"`
@@ -1408,6 +1418,30 @@ func (i *ApplicationWhereInput) P() (predicate.Application, error) {
 	}
 	if len(i.StatusNotIn) > 0 {
 		predicates = append(predicates, application.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.UnresolvedConflicts != nil {
+		predicates = append(predicates, application.UnresolvedConflictsEQ(*i.UnresolvedConflicts))
+	}
+	if i.UnresolvedConflictsNEQ != nil {
+		predicates = append(predicates, application.UnresolvedConflictsNEQ(*i.UnresolvedConflictsNEQ))
+	}
+	if len(i.UnresolvedConflictsIn) > 0 {
+		predicates = append(predicates, application.UnresolvedConflictsIn(i.UnresolvedConflictsIn...))
+	}
+	if len(i.UnresolvedConflictsNotIn) > 0 {
+		predicates = append(predicates, application.UnresolvedConflictsNotIn(i.UnresolvedConflictsNotIn...))
+	}
+	if i.UnresolvedConflictsGT != nil {
+		predicates = append(predicates, application.UnresolvedConflictsGT(*i.UnresolvedConflictsGT))
+	}
+	if i.UnresolvedConflictsGTE != nil {
+		predicates = append(predicates, application.UnresolvedConflictsGTE(*i.UnresolvedConflictsGTE))
+	}
+	if i.UnresolvedConflictsLT != nil {
+		predicates = append(predicates, application.UnresolvedConflictsLT(*i.UnresolvedConflictsLT))
+	}
+	if i.UnresolvedConflictsLTE != nil {
+		predicates = append(predicates, application.UnresolvedConflictsLTE(*i.UnresolvedConflictsLTE))
 	}
 	if i.ObjectionDeadline != nil {
 		predicates = append(predicates, application.ObjectionDeadlineEQ(*i.ObjectionDeadline))

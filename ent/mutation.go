@@ -2089,43 +2089,45 @@ func (m *AgendaItemMutation) ResetEdge(name string) error {
 // ApplicationMutation represents an operation that mutates the Application nodes in the graph.
 type ApplicationMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *pulid.ID
-	created_at         *time.Time
-	updated_at         *time.Time
-	kind               *application.Kind
-	status             *application.Status
-	answers            *schematype.ApplicationAnswers
-	screening          *schematype.Screening
-	checklist          *schematype.HandoverChecklist
-	objection_deadline *time.Time
-	decision_reason    *string
-	decided_at         *time.Time
-	clearedFields      map[string]struct{}
-	community          *pulid.ID
-	clearedcommunity   bool
-	applicant          *pulid.ID
-	clearedapplicant   bool
-	group              *pulid.ID
-	clearedgroup       bool
-	region             *pulid.ID
-	clearedregion      bool
-	reviewer           *pulid.ID
-	clearedreviewer    bool
-	mentor             *pulid.ID
-	clearedmentor      bool
-	decided_by         *pulid.ID
-	cleareddecided_by  bool
-	supporters         map[pulid.ID]struct{}
-	removedsupporters  map[pulid.ID]struct{}
-	clearedsupporters  bool
-	reviews            map[pulid.ID]struct{}
-	removedreviews     map[pulid.ID]struct{}
-	clearedreviews     bool
-	done               bool
-	oldValue           func(context.Context) (*Application, error)
-	predicates         []predicate.Application
+	op                      Op
+	typ                     string
+	id                      *pulid.ID
+	created_at              *time.Time
+	updated_at              *time.Time
+	kind                    *application.Kind
+	status                  *application.Status
+	answers                 *schematype.ApplicationAnswers
+	screening               *schematype.Screening
+	checklist               *schematype.HandoverChecklist
+	unresolved_conflicts    *int
+	addunresolved_conflicts *int
+	objection_deadline      *time.Time
+	decision_reason         *string
+	decided_at              *time.Time
+	clearedFields           map[string]struct{}
+	community               *pulid.ID
+	clearedcommunity        bool
+	applicant               *pulid.ID
+	clearedapplicant        bool
+	group                   *pulid.ID
+	clearedgroup            bool
+	region                  *pulid.ID
+	clearedregion           bool
+	reviewer                *pulid.ID
+	clearedreviewer         bool
+	mentor                  *pulid.ID
+	clearedmentor           bool
+	decided_by              *pulid.ID
+	cleareddecided_by       bool
+	supporters              map[pulid.ID]struct{}
+	removedsupporters       map[pulid.ID]struct{}
+	clearedsupporters       bool
+	reviews                 map[pulid.ID]struct{}
+	removedreviews          map[pulid.ID]struct{}
+	clearedreviews          bool
+	done                    bool
+	oldValue                func(context.Context) (*Application, error)
+	predicates              []predicate.Application
 }
 
 var _ ent.Mutation = (*ApplicationMutation)(nil)
@@ -2827,6 +2829,62 @@ func (m *ApplicationMutation) ResetChecklist() {
 	delete(m.clearedFields, application.FieldChecklist)
 }
 
+// SetUnresolvedConflicts sets the "unresolved_conflicts" field.
+func (m *ApplicationMutation) SetUnresolvedConflicts(i int) {
+	m.unresolved_conflicts = &i
+	m.addunresolved_conflicts = nil
+}
+
+// UnresolvedConflicts returns the value of the "unresolved_conflicts" field in the mutation.
+func (m *ApplicationMutation) UnresolvedConflicts() (r int, exists bool) {
+	v := m.unresolved_conflicts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnresolvedConflicts returns the old "unresolved_conflicts" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldUnresolvedConflicts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnresolvedConflicts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnresolvedConflicts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnresolvedConflicts: %w", err)
+	}
+	return oldValue.UnresolvedConflicts, nil
+}
+
+// AddUnresolvedConflicts adds i to the "unresolved_conflicts" field.
+func (m *ApplicationMutation) AddUnresolvedConflicts(i int) {
+	if m.addunresolved_conflicts != nil {
+		*m.addunresolved_conflicts += i
+	} else {
+		m.addunresolved_conflicts = &i
+	}
+}
+
+// AddedUnresolvedConflicts returns the value that was added to the "unresolved_conflicts" field in this mutation.
+func (m *ApplicationMutation) AddedUnresolvedConflicts() (r int, exists bool) {
+	v := m.addunresolved_conflicts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnresolvedConflicts resets all changes to the "unresolved_conflicts" field.
+func (m *ApplicationMutation) ResetUnresolvedConflicts() {
+	m.unresolved_conflicts = nil
+	m.addunresolved_conflicts = nil
+}
+
 // SetObjectionDeadline sets the "objection_deadline" field.
 func (m *ApplicationMutation) SetObjectionDeadline(t time.Time) {
 	m.objection_deadline = &t
@@ -3305,7 +3363,7 @@ func (m *ApplicationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ApplicationMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, application.FieldCreatedAt)
 	}
@@ -3347,6 +3405,9 @@ func (m *ApplicationMutation) Fields() []string {
 	}
 	if m.checklist != nil {
 		fields = append(fields, application.FieldChecklist)
+	}
+	if m.unresolved_conflicts != nil {
+		fields = append(fields, application.FieldUnresolvedConflicts)
 	}
 	if m.objection_deadline != nil {
 		fields = append(fields, application.FieldObjectionDeadline)
@@ -3393,6 +3454,8 @@ func (m *ApplicationMutation) Field(name string) (ent.Value, bool) {
 		return m.Screening()
 	case application.FieldChecklist:
 		return m.Checklist()
+	case application.FieldUnresolvedConflicts:
+		return m.UnresolvedConflicts()
 	case application.FieldObjectionDeadline:
 		return m.ObjectionDeadline()
 	case application.FieldDecisionReason:
@@ -3436,6 +3499,8 @@ func (m *ApplicationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldScreening(ctx)
 	case application.FieldChecklist:
 		return m.OldChecklist(ctx)
+	case application.FieldUnresolvedConflicts:
+		return m.OldUnresolvedConflicts(ctx)
 	case application.FieldObjectionDeadline:
 		return m.OldObjectionDeadline(ctx)
 	case application.FieldDecisionReason:
@@ -3549,6 +3614,13 @@ func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetChecklist(v)
 		return nil
+	case application.FieldUnresolvedConflicts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnresolvedConflicts(v)
+		return nil
 	case application.FieldObjectionDeadline:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -3577,13 +3649,21 @@ func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *ApplicationMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addunresolved_conflicts != nil {
+		fields = append(fields, application.FieldUnresolvedConflicts)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *ApplicationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case application.FieldUnresolvedConflicts:
+		return m.AddedUnresolvedConflicts()
+	}
 	return nil, false
 }
 
@@ -3592,6 +3672,13 @@ func (m *ApplicationMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ApplicationMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case application.FieldUnresolvedConflicts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnresolvedConflicts(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Application numeric field %s", name)
 }
@@ -3723,6 +3810,9 @@ func (m *ApplicationMutation) ResetField(name string) error {
 		return nil
 	case application.FieldChecklist:
 		m.ResetChecklist()
+		return nil
+	case application.FieldUnresolvedConflicts:
+		m.ResetUnresolvedConflicts()
 		return nil
 	case application.FieldObjectionDeadline:
 		m.ResetObjectionDeadline()

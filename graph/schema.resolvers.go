@@ -9,14 +9,17 @@ import (
 	"context"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
 	entcommunity "github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/graph/generated"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -24,6 +27,29 @@ import (
 // ViewerCanReview is the resolver for the viewerCanReview field.
 func (r *applicationResolver) ViewerCanReview(ctx context.Context, obj *ent.Application) (bool, error) {
 	return authz.CanReviewApplication(viewer.FromContext(ctx), obj), nil
+}
+
+// Applications is the resolver for the applications field.
+func (r *approvalQueueResolver) Applications(ctx context.Context, obj *queue.Queue) (*ent.ApplicationConnection, error) {
+	return obj.Paginate(ctx, r.client)
+}
+
+// Counts is the resolver for the counts field.
+func (r *approvalQueueResolver) Counts(ctx context.Context, obj *queue.Queue) ([]*queue.Count, error) {
+	counts, err := obj.Counts(ctx, r.client)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*queue.Count, len(counts))
+	for i := range counts {
+		out[i] = &counts[i]
+	}
+	return out, nil
+}
+
+// OldestOpenSince is the resolver for the oldestOpenSince field.
+func (r *approvalQueueResolver) OldestOpenSince(ctx context.Context, obj *queue.Queue) (*time.Time, error) {
+	return obj.OldestOpen(ctx, r.client)
 }
 
 // ViewerCanEdit is the resolver for the viewerCanEdit field.
@@ -264,7 +290,41 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	return nullIfNotFound(q.Only(ctx))
 }
 
+// ApprovalQueue is the resolver for the approvalQueue field.
+func (r *queryResolver) ApprovalQueue(ctx context.Context, community pulid.ID, filter *generated.ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error) {
+	q := &queue.Queue{
+		Community: community, Now: time.Now(),
+		Page: queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy},
+	}
+	if f := filter; f != nil {
+		q.Filter = queue.Filter{Kinds: f.Kinds, Statuses: f.Statuses, HasConflicts: f.HasConflicts, HasOpenObjections: f.HasOpenObjections}
+		if f.Region != nil {
+			q.Filter.Region = *f.Region
+		}
+		if f.AssignedToMe != nil && *f.AssignedToMe {
+			v := viewer.FromContext(ctx)
+			if !v.IsUser() {
+				return nil, apierror.Unauthenticatedf("sign in to see what is assigned to you")
+			}
+			q.Filter.AssignedTo = v.UserID
+		}
+		if f.OlderThanHours != nil {
+			if *f.OlderThanHours < 0 {
+				return nil, apierror.Invalid("olderThanHours", "olderThanHours must not be negative")
+			}
+			q.Filter.OlderThan = time.Duration(*f.OlderThanHours) * time.Hour
+		}
+	}
+	return q, nil
+}
+
+// ApprovalQueue returns generated.ApprovalQueueResolver implementation.
+func (r *Resolver) ApprovalQueue() generated.ApprovalQueueResolver { return &approvalQueueResolver{r} }
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+type (
+	approvalQueueResolver struct{ *Resolver }
+	mutationResolver      struct{ *Resolver }
+)

@@ -48,6 +48,8 @@ const (
 	FieldScreening = "screening"
 	// FieldChecklist holds the string denoting the checklist field in the database.
 	FieldChecklist = "checklist"
+	// FieldUnresolvedConflicts holds the string denoting the unresolved_conflicts field in the database.
+	FieldUnresolvedConflicts = "unresolved_conflicts"
 	// FieldObjectionDeadline holds the string denoting the objection_deadline field in the database.
 	FieldObjectionDeadline = "objection_deadline"
 	// FieldDecisionReason holds the string denoting the decision_reason field in the database.
@@ -154,6 +156,7 @@ var Columns = []string{
 	FieldAnswers,
 	FieldScreening,
 	FieldChecklist,
+	FieldUnresolvedConflicts,
 	FieldObjectionDeadline,
 	FieldDecisionReason,
 	FieldDecidedAt,
@@ -181,7 +184,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/usergroups/usergroups/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -191,6 +194,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultAnswers holds the default value on creation for the "answers" field.
 	DefaultAnswers schematype.ApplicationAnswers
+	// DefaultUnresolvedConflicts holds the default value on creation for the "unresolved_conflicts" field.
+	DefaultUnresolvedConflicts int
+	// UnresolvedConflictsValidator is a validator for the "unresolved_conflicts" field. It is called by the builders before save.
+	UnresolvedConflictsValidator func(int) error
 	// DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
 	DecisionReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
@@ -319,6 +326,11 @@ func ByKind(opts ...sql.OrderTermOption) OrderOption {
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByUnresolvedConflicts orders the results by the unresolved_conflicts field.
+func ByUnresolvedConflicts(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUnresolvedConflicts, opts...).ToFunc()
 }
 
 // ByObjectionDeadline orders the results by the objection_deadline field.

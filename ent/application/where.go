@@ -101,6 +101,11 @@ func DecidedByID(v pulid.ID) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldDecidedByID, v))
 }
 
+// UnresolvedConflicts applies equality check predicate on the "unresolved_conflicts" field. It's identical to UnresolvedConflictsEQ.
+func UnresolvedConflicts(v int) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldUnresolvedConflicts, v))
+}
+
 // ObjectionDeadline applies equality check predicate on the "objection_deadline" field. It's identical to ObjectionDeadlineEQ.
 func ObjectionDeadline(v time.Time) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldObjectionDeadline, v))
@@ -794,6 +799,46 @@ func ChecklistIsNil() predicate.Application {
 // ChecklistNotNil applies the NotNil predicate on the "checklist" field.
 func ChecklistNotNil() predicate.Application {
 	return predicate.Application(sql.FieldNotNull(FieldChecklist))
+}
+
+// UnresolvedConflictsEQ applies the EQ predicate on the "unresolved_conflicts" field.
+func UnresolvedConflictsEQ(v int) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldUnresolvedConflicts, v))
+}
+
+// UnresolvedConflictsNEQ applies the NEQ predicate on the "unresolved_conflicts" field.
+func UnresolvedConflictsNEQ(v int) predicate.Application {
+	return predicate.Application(sql.FieldNEQ(FieldUnresolvedConflicts, v))
+}
+
+// UnresolvedConflictsIn applies the In predicate on the "unresolved_conflicts" field.
+func UnresolvedConflictsIn(vs ...int) predicate.Application {
+	return predicate.Application(sql.FieldIn(FieldUnresolvedConflicts, vs...))
+}
+
+// UnresolvedConflictsNotIn applies the NotIn predicate on the "unresolved_conflicts" field.
+func UnresolvedConflictsNotIn(vs ...int) predicate.Application {
+	return predicate.Application(sql.FieldNotIn(FieldUnresolvedConflicts, vs...))
+}
+
+// UnresolvedConflictsGT applies the GT predicate on the "unresolved_conflicts" field.
+func UnresolvedConflictsGT(v int) predicate.Application {
+	return predicate.Application(sql.FieldGT(FieldUnresolvedConflicts, v))
+}
+
+// UnresolvedConflictsGTE applies the GTE predicate on the "unresolved_conflicts" field.
+func UnresolvedConflictsGTE(v int) predicate.Application {
+	return predicate.Application(sql.FieldGTE(FieldUnresolvedConflicts, v))
+}
+
+// UnresolvedConflictsLT applies the LT predicate on the "unresolved_conflicts" field.
+func UnresolvedConflictsLT(v int) predicate.Application {
+	return predicate.Application(sql.FieldLT(FieldUnresolvedConflicts, v))
+}
+
+// UnresolvedConflictsLTE applies the LTE predicate on the "unresolved_conflicts" field.
+func UnresolvedConflictsLTE(v int) predicate.Application {
+	return predicate.Application(sql.FieldLTE(FieldUnresolvedConflicts, v))
 }
 
 // ObjectionDeadlineEQ applies the EQ predicate on the "objection_deadline" field.

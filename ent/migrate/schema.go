@@ -89,6 +89,7 @@ var (
 		{Name: "answers", Type: field.TypeJSON},
 		{Name: "screening", Type: field.TypeJSON, Nullable: true},
 		{Name: "checklist", Type: field.TypeJSON, Nullable: true},
+		{Name: "unresolved_conflicts", Type: field.TypeInt, Default: 0},
 		{Name: "objection_deadline", Type: field.TypeTime, Nullable: true},
 		{Name: "decision_reason", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
@@ -108,43 +109,43 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "applications_regions_region",
-				Columns:    []*schema.Column{ApplicationsColumns[11]},
+				Columns:    []*schema.Column{ApplicationsColumns[12]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "applications_users_reviewer",
-				Columns:    []*schema.Column{ApplicationsColumns[12]},
-				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "applications_users_mentor",
 				Columns:    []*schema.Column{ApplicationsColumns[13]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "applications_users_decided_by",
+				Symbol:     "applications_users_mentor",
 				Columns:    []*schema.Column{ApplicationsColumns[14]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "applications_communities_applications",
+				Symbol:     "applications_users_decided_by",
 				Columns:    []*schema.Column{ApplicationsColumns[15]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "applications_communities_applications",
+				Columns:    []*schema.Column{ApplicationsColumns[16]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "applications_groups_applications",
-				Columns:    []*schema.Column{ApplicationsColumns[16]},
+				Columns:    []*schema.Column{ApplicationsColumns[17]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "applications_users_applications",
-				Columns:    []*schema.Column{ApplicationsColumns[17]},
+				Columns:    []*schema.Column{ApplicationsColumns[18]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -153,17 +154,17 @@ var (
 			{
 				Name:    "application_community_id_status_kind_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ApplicationsColumns[15], ApplicationsColumns[4], ApplicationsColumns[3], ApplicationsColumns[1]},
+				Columns: []*schema.Column{ApplicationsColumns[16], ApplicationsColumns[4], ApplicationsColumns[3], ApplicationsColumns[1]},
 			},
 			{
 				Name:    "application_applicant_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ApplicationsColumns[17], ApplicationsColumns[4]},
+				Columns: []*schema.Column{ApplicationsColumns[18], ApplicationsColumns[4]},
 			},
 			{
 				Name:    "application_group_id_kind_status",
 				Unique:  false,
-				Columns: []*schema.Column{ApplicationsColumns[16], ApplicationsColumns[3], ApplicationsColumns[4]},
+				Columns: []*schema.Column{ApplicationsColumns[17], ApplicationsColumns[3], ApplicationsColumns[4]},
 			},
 		},
 	}

@@ -141,8 +141,11 @@ func init() {
 		})
 	}
 	applicationMixinHooks2 := applicationMixin[2].Hooks()
+	applicationHooks := schema.Application{}.Hooks()
 
 	application.Hooks[1] = applicationMixinHooks2[0]
+
+	application.Hooks[2] = applicationHooks[0]
 	applicationMixinFields0 := applicationMixin[0].Fields()
 	_ = applicationMixinFields0
 	applicationMixinFields1 := applicationMixin[1].Fields()
@@ -163,8 +166,14 @@ func init() {
 	applicationDescAnswers := applicationFields[9].Descriptor()
 	// application.DefaultAnswers holds the default value on creation for the answers field.
 	application.DefaultAnswers = applicationDescAnswers.Default.(schematype.ApplicationAnswers)
+	// applicationDescUnresolvedConflicts is the schema descriptor for unresolved_conflicts field.
+	applicationDescUnresolvedConflicts := applicationFields[12].Descriptor()
+	// application.DefaultUnresolvedConflicts holds the default value on creation for the unresolved_conflicts field.
+	application.DefaultUnresolvedConflicts = applicationDescUnresolvedConflicts.Default.(int)
+	// application.UnresolvedConflictsValidator is a validator for the "unresolved_conflicts" field. It is called by the builders before save.
+	application.UnresolvedConflictsValidator = applicationDescUnresolvedConflicts.Validators[0].(func(int) error)
 	// applicationDescDecisionReason is the schema descriptor for decision_reason field.
-	applicationDescDecisionReason := applicationFields[13].Descriptor()
+	applicationDescDecisionReason := applicationFields[14].Descriptor()
 	// application.DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
 	application.DecisionReasonValidator = applicationDescDecisionReason.Validators[0].(func(string) error)
 	// applicationDescID is the schema descriptor for id field.

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"context"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -54,6 +56,9 @@ func (Application) Fields() []ent.Field {
 			Optional().
 			Comment("Handover steps for official status.").
 			Annotations(entgql.Type("HandoverChecklist"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.Int("unresolved_conflicts").Default(0).NonNegative().
+			Comment("Conflicts in the screening that no reviewer has settled; derived from the screening.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Time("objection_deadline").Optional().Nillable().
 			Comment("End of the objection window, when one is open."),
 		field.Text("decision_reason").Optional().Validate(runeLen(1, 5000)).
@@ -81,6 +86,32 @@ func (Application) Edges() []ent.Edge {
 		edge.To("reviews", Review.Type).Comment("The review timeline.").
 			Annotations(entgql.RelayConnection()),
 	}
+}
+
+// Hooks of the Application.
+func (Application) Hooks() []ent.Hook {
+	return []ent.Hook{countUnresolvedConflicts}
+}
+
+// countUnresolvedConflicts keeps unresolved_conflicts in step with the
+// screening, whoever writes it, so the queue can filter on it in SQL.
+func countUnresolvedConflicts(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		if v, ok := m.Field("screening"); ok {
+			if s, ok := v.(schematype.Screening); ok {
+				n := 0
+				for _, c := range s.Conflicts {
+					if c.ResolvedAt == nil {
+						n++
+					}
+				}
+				if err := m.SetField("unresolved_conflicts", n); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
 }
 
 // Indexes of the Application.

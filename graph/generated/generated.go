@@ -29,6 +29,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/queue"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -44,6 +45,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Application() ApplicationResolver
+	ApprovalQueue() ApprovalQueueResolver
 	Event() EventResolver
 	Group() GroupResolver
 	Mutation() MutationResolver
@@ -105,27 +107,28 @@ type ComplexityRoot struct {
 	}
 
 	Application struct {
-		Answers           func(childComplexity int) int
-		Applicant         func(childComplexity int) int
-		Checklist         func(childComplexity int) int
-		Community         func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		DecidedAt         func(childComplexity int) int
-		DecidedBy         func(childComplexity int) int
-		DecisionReason    func(childComplexity int) int
-		Group             func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Kind              func(childComplexity int) int
-		Mentor            func(childComplexity int) int
-		ObjectionDeadline func(childComplexity int) int
-		Region            func(childComplexity int) int
-		Reviewer          func(childComplexity int) int
-		Reviews           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReviewOrder, where *ent.ReviewWhereInput) int
-		Screening         func(childComplexity int) int
-		Status            func(childComplexity int) int
-		Supporters        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
-		UpdatedAt         func(childComplexity int) int
-		ViewerCanReview   func(childComplexity int) int
+		Answers             func(childComplexity int) int
+		Applicant           func(childComplexity int) int
+		Checklist           func(childComplexity int) int
+		Community           func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		DecidedAt           func(childComplexity int) int
+		DecidedBy           func(childComplexity int) int
+		DecisionReason      func(childComplexity int) int
+		Group               func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		Mentor              func(childComplexity int) int
+		ObjectionDeadline   func(childComplexity int) int
+		Region              func(childComplexity int) int
+		Reviewer            func(childComplexity int) int
+		Reviews             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReviewOrder, where *ent.ReviewWhereInput) int
+		Screening           func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Supporters          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		UnresolvedConflicts func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		ViewerCanReview     func(childComplexity int) int
 	}
 
 	ApplicationAnswers struct {
@@ -166,6 +169,12 @@ type ComplexityRoot struct {
 	ApplyForGroupPayload struct {
 		Application func(childComplexity int) int
 		Group       func(childComplexity int) int
+	}
+
+	ApprovalQueue struct {
+		Applications    func(childComplexity int) int
+		Counts          func(childComplexity int) int
+		OldestOpenSince func(childComplexity int) int
 	}
 
 	Award struct {
@@ -440,6 +449,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Applications  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
+		ApprovalQueue func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
 		Awards        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
 		Communities   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Community     func(childComplexity int, slug string) int
@@ -456,6 +466,11 @@ type ComplexityRoot struct {
 		Roles         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
 		User          func(childComplexity int, handle string) int
 		Users         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+	}
+
+	QueueCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
 	}
 
 	Region struct {
@@ -706,6 +721,11 @@ type ComplexityRoot struct {
 type ApplicationResolver interface {
 	ViewerCanReview(ctx context.Context, obj *ent.Application) (bool, error)
 }
+type ApprovalQueueResolver interface {
+	Applications(ctx context.Context, obj *queue.Queue) (*ent.ApplicationConnection, error)
+	Counts(ctx context.Context, obj *queue.Queue) ([]*queue.Count, error)
+	OldestOpenSince(ctx context.Context, obj *queue.Queue) (*time.Time, error)
+}
 type EventResolver interface {
 	ViewerCanEdit(ctx context.Context, obj *ent.Event) (bool, error)
 	ViewerCanRegister(ctx context.Context, obj *ent.Event) (bool, error)
@@ -749,6 +769,7 @@ type QueryResolver interface {
 	Group(ctx context.Context, community string, slug string) (*ent.Group, error)
 	User(ctx context.Context, handle string) (*ent.User, error)
 	Me(ctx context.Context) (*ent.User, error)
+	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1091,6 +1112,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Supporters(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+	case "Application.unresolvedConflicts":
+		if e.ComplexityRoot.Application.UnresolvedConflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.UnresolvedConflicts(childComplexity), true
 	case "Application.updatedAt":
 		if e.ComplexityRoot.Application.UpdatedAt == nil {
 			break
@@ -1258,6 +1285,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApplyForGroupPayload.Group(childComplexity), true
+
+	case "ApprovalQueue.applications":
+		if e.ComplexityRoot.ApprovalQueue.Applications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalQueue.Applications(childComplexity), true
+	case "ApprovalQueue.counts":
+		if e.ComplexityRoot.ApprovalQueue.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalQueue.Counts(childComplexity), true
+	case "ApprovalQueue.oldestOpenSince":
+		if e.ComplexityRoot.ApprovalQueue.OldestOpenSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalQueue.OldestOpenSince(childComplexity), true
 
 	case "Award.citation":
 		if e.ComplexityRoot.Award.Citation == nil {
@@ -2581,6 +2627,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Applications(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ApplicationOrder), args["where"].(*ent.ApplicationWhereInput)), true
+	case "Query.approvalQueue":
+		if e.ComplexityRoot.Query.ApprovalQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_approvalQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["filter"].(*ApprovalQueueFilter), args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ApplicationOrder)), true
 	case "Query.awards":
 		if e.ComplexityRoot.Query.Awards == nil {
 			break
@@ -2753,6 +2810,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+
+	case "QueueCount.count":
+		if e.ComplexityRoot.QueueCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueueCount.Count(childComplexity), true
+	case "QueueCount.status":
+		if e.ComplexityRoot.QueueCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueueCount.Status(childComplexity), true
 
 	case "Region.community":
 		if e.ComplexityRoot.Region.Community == nil {
@@ -3755,6 +3825,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputApplicationOrder,
 		ec.unmarshalInputApplicationWhereInput,
 		ec.unmarshalInputApplyForGroupInput,
+		ec.unmarshalInputApprovalQueueFilter,
 		ec.unmarshalInputApproveApplicationInput,
 		ec.unmarshalInputAssignGroupMentorInput,
 		ec.unmarshalInputAwardOrder,
@@ -4290,6 +4361,10 @@ type Application implements Node {
   """
   checklist: HandoverChecklist
   """
+  Conflicts in the screening that no reviewer has settled; derived from the screening.
+  """
+  unresolvedConflicts: Int!
+  """
   End of the objection window, when one is open.
   """
   objectionDeadline: Time
@@ -4652,6 +4727,17 @@ input ApplicationWhereInput {
   statusNEQ: ApplicationStatus
   statusIn: [ApplicationStatus!]
   statusNotIn: [ApplicationStatus!]
+  """
+  unresolved_conflicts field predicates
+  """
+  unresolvedConflicts: Int
+  unresolvedConflictsNEQ: Int
+  unresolvedConflictsIn: [Int!]
+  unresolvedConflictsNotIn: [Int!]
+  unresolvedConflictsGT: Int
+  unresolvedConflictsGTE: Int
+  unresolvedConflictsLT: Int
+  unresolvedConflictsLTE: Int
   """
   objection_deadline field predicates
   """
@@ -10681,6 +10767,72 @@ input ResolveObjectionInput {
   "How it was resolved."
   note: String!
 }
+
+extend type Query {
+  """
+  A community's review queue as the viewer may see it: the applications matching the
+  filter, how many there are in each status (the columns of a board), and when the oldest
+  open one arrived.
+  """
+  approvalQueue(
+    "The community."
+    community: ID!
+    "What to include."
+    filter: ApprovalQueueFilter
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Ordering; oldest first when omitted."
+    orderBy: [ApplicationOrder!]
+  ): ApprovalQueue!
+}
+
+"""
+What an approval queue shows.
+"""
+input ApprovalQueueFilter {
+  "Only these kinds."
+  kinds: [ApplicationKind!]
+  "Only these statuses; the open ones (SUBMITTED, IN_REVIEW, NEEDS_INFO, OBJECTION_WINDOW) when omitted."
+  statuses: [ApplicationStatus!]
+  "Only applications concerning this region."
+  region: ID
+  "Only applications assigned to the viewer as reviewer."
+  assignedToMe: Boolean
+  "Only (true) or never (false) applications with a conflict no reviewer has settled."
+  hasConflicts: Boolean
+  "Only (true) or never (false) applications with an open objection."
+  hasOpenObjections: Boolean
+  "Only applications submitted more than this many hours ago."
+  olderThanHours: Int
+}
+
+"""
+A review queue.
+"""
+type ApprovalQueue {
+  "The applications."
+  applications: ApplicationConnection!
+  "How many applications match the filter in each status (ignoring the filter's statuses)."
+  counts: [QueueCount!]!
+  "When the oldest open application matching the filter was submitted; null when there is none."
+  oldestOpenSince: Time
+}
+
+"""
+A column of a board.
+"""
+type QueueCount {
+  "The status."
+  status: ApplicationStatus!
+  "How many applications are in it."
+  count: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -10807,6 +10959,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_screening(ctx, field)
 	case "checklist":
 		return ec.fieldContext_Application_checklist(ctx, field)
+	case "unresolvedConflicts":
+		return ec.fieldContext_Application_unresolvedConflicts(ctx, field)
 	case "objectionDeadline":
 		return ec.fieldContext_Application_objectionDeadline(ctx, field)
 	case "decisionReason":
@@ -10915,6 +11069,18 @@ func (ec *executionContext) childFields_ApplyForGroupPayload(ctx context.Context
 		return ec.fieldContext_ApplyForGroupPayload_group(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApplyForGroupPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ApprovalQueue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "applications":
+		return ec.fieldContext_ApprovalQueue_applications(ctx, field)
+	case "counts":
+		return ec.fieldContext_ApprovalQueue_counts(ctx, field)
+	case "oldestOpenSince":
+		return ec.fieldContext_ApprovalQueue_oldestOpenSince(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApprovalQueue", field.Name)
 }
 
 func (ec *executionContext) childFields_Award(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11419,6 +11585,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_QueueCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_QueueCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_QueueCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QueueCount", field.Name)
 }
 
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13198,6 +13374,68 @@ func (ec *executionContext) field_Query_applications_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_approvalQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["community"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*ApprovalQueueFilter, error) {
+			return ec.unmarshalOApprovalQueueFilter2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApprovalQueueFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ApplicationOrder, error) {
+			return ec.unmarshalOApplicationOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg6
 	return args, nil
 }
 
@@ -15331,6 +15569,29 @@ func (ec *executionContext) fieldContext_Application_checklist(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Application_unresolvedConflicts(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_unresolvedConflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnresolvedConflicts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_unresolvedConflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Application_objectionDeadline(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16371,6 +16632,93 @@ func (ec *executionContext) fieldContext_ApplyForGroupPayload_group(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ApprovalQueue_applications(ctx context.Context, field graphql.CollectedField, obj *queue.Queue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalQueue_applications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApprovalQueue().Applications(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ApplicationConnection) graphql.Marshaler {
+			return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalQueue_applications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApprovalQueue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationConnection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApprovalQueue_counts(ctx context.Context, field graphql.CollectedField, obj *queue.Queue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalQueue_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApprovalQueue().Counts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.Count) graphql.Marshaler {
+			return ec.marshalNQueueCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalQueue_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApprovalQueue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QueueCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApprovalQueue_oldestOpenSince(ctx context.Context, field graphql.CollectedField, obj *queue.Queue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalQueue_oldestOpenSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApprovalQueue().OldestOpenSince(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalQueue_oldestOpenSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApprovalQueue", field, true, true, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _Award_id(ctx context.Context, field graphql.CollectedField, obj *ent.Award) (ret graphql.Marshaler) {
@@ -22383,6 +22731,50 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_approvalQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_approvalQueue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ApprovalQueue(ctx, fc.Args["community"].(pulid.ID), fc.Args["filter"].(*ApprovalQueueFilter), fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ApplicationOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *queue.Queue) graphql.Marshaler {
+			return ec.marshalNApprovalQueue2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐQueue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_approvalQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApprovalQueue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_approvalQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22457,6 +22849,52 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _QueueCount_status(ctx context.Context, field graphql.CollectedField, obj *queue.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueueCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v application.Status) graphql.Marshaler {
+			return ec.marshalNApplicationStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋapplicationᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueueCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueueCount", field, false, false, errors.New("field of type ApplicationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _QueueCount_count(ctx context.Context, field graphql.CollectedField, obj *queue.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueueCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueueCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueueCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Region_id(ctx context.Context, field graphql.CollectedField, obj *ent.Region) (ret graphql.Marshaler) {
@@ -28770,7 +29208,7 @@ func (ec *executionContext) unmarshalInputApplicationWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "applicantID", "applicantIDNEQ", "applicantIDIn", "applicantIDNotIn", "applicantIDGT", "applicantIDGTE", "applicantIDLT", "applicantIDLTE", "applicantIDContains", "applicantIDHasPrefix", "applicantIDHasSuffix", "applicantIDEqualFold", "applicantIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "reviewerID", "reviewerIDNEQ", "reviewerIDIn", "reviewerIDNotIn", "reviewerIDGT", "reviewerIDGTE", "reviewerIDLT", "reviewerIDLTE", "reviewerIDContains", "reviewerIDHasPrefix", "reviewerIDHasSuffix", "reviewerIDIsNil", "reviewerIDNotNil", "reviewerIDEqualFold", "reviewerIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "objectionDeadline", "objectionDeadlineNEQ", "objectionDeadlineIn", "objectionDeadlineNotIn", "objectionDeadlineGT", "objectionDeadlineGTE", "objectionDeadlineLT", "objectionDeadlineLTE", "objectionDeadlineIsNil", "objectionDeadlineNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasCommunity", "hasCommunityWith", "hasApplicant", "hasApplicantWith", "hasGroup", "hasGroupWith", "hasRegion", "hasRegionWith", "hasReviewer", "hasReviewerWith", "hasMentor", "hasMentorWith", "hasDecidedBy", "hasDecidedByWith", "hasSupporters", "hasSupportersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "applicantID", "applicantIDNEQ", "applicantIDIn", "applicantIDNotIn", "applicantIDGT", "applicantIDGTE", "applicantIDLT", "applicantIDLTE", "applicantIDContains", "applicantIDHasPrefix", "applicantIDHasSuffix", "applicantIDEqualFold", "applicantIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "reviewerID", "reviewerIDNEQ", "reviewerIDIn", "reviewerIDNotIn", "reviewerIDGT", "reviewerIDGTE", "reviewerIDLT", "reviewerIDLTE", "reviewerIDContains", "reviewerIDHasPrefix", "reviewerIDHasSuffix", "reviewerIDIsNil", "reviewerIDNotNil", "reviewerIDEqualFold", "reviewerIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "unresolvedConflicts", "unresolvedConflictsNEQ", "unresolvedConflictsIn", "unresolvedConflictsNotIn", "unresolvedConflictsGT", "unresolvedConflictsGTE", "unresolvedConflictsLT", "unresolvedConflictsLTE", "objectionDeadline", "objectionDeadlineNEQ", "objectionDeadlineIn", "objectionDeadlineNotIn", "objectionDeadlineGT", "objectionDeadlineGTE", "objectionDeadlineLT", "objectionDeadlineLTE", "objectionDeadlineIsNil", "objectionDeadlineNotNil", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasCommunity", "hasCommunityWith", "hasApplicant", "hasApplicantWith", "hasGroup", "hasGroupWith", "hasRegion", "hasRegionWith", "hasReviewer", "hasReviewerWith", "hasMentor", "hasMentorWith", "hasDecidedBy", "hasDecidedByWith", "hasSupporters", "hasSupportersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29729,6 +30167,62 @@ func (ec *executionContext) unmarshalInputApplicationWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.StatusNotIn = data
+		case "unresolvedConflicts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unresolvedConflicts"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnresolvedConflicts = data
+		case "unresolvedConflictsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unresolvedConflictsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnresolvedConflictsNEQ = data
+		case "unresolvedConflictsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unresolvedConflictsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnresolvedConflictsIn = data
+		case "unresolvedConflictsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unresolvedConflictsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnresolvedConflictsNotIn = data
+		case "unresolvedConflictsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unresolvedConflictsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnresolvedConflictsGT = data
+		case "unresolvedConflictsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unresolvedConflictsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnresolvedConflictsGTE = data
+		case "unresolvedConflictsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unresolvedConflictsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnresolvedConflictsLT = data
+		case "unresolvedConflictsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unresolvedConflictsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnresolvedConflictsLTE = data
 		case "objectionDeadline":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectionDeadline"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -30172,6 +30666,78 @@ func (ec *executionContext) unmarshalInputApplyForGroupInput(ctx context.Context
 				return it, err
 			}
 			it.AcceptCodeOfConduct = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputApprovalQueueFilter(ctx context.Context, obj any) (ApprovalQueueFilter, error) {
+	var it ApprovalQueueFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kinds", "statuses", "region", "assignedToMe", "hasConflicts", "hasOpenObjections", "olderThanHours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOApplicationKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋapplicationᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOApplicationStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋapplicationᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "assignedToMe":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignedToMe"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssignedToMe = data
+		case "hasConflicts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasConflicts"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasConflicts = data
+		case "hasOpenObjections":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOpenObjections"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOpenObjections = data
+		case "olderThanHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("olderThanHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OlderThanHours = data
 		}
 	}
 	return it, nil
@@ -45756,6 +46322,11 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "unresolvedConflicts":
+			out.Values[i] = ec._Application_unresolvedConflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "objectionDeadline":
 			out.Values[i] = ec._Application_objectionDeadline(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -46441,6 +47012,153 @@ func (ec *executionContext) _ApplyForGroupPayload(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var approvalQueueImplementors = []string{"ApprovalQueue"}
+
+func (ec *executionContext) _ApprovalQueue(ctx context.Context, sel ast.SelectionSet, obj *queue.Queue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, approvalQueueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApprovalQueue")
+		case "applications":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ApprovalQueue_applications(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "counts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ApprovalQueue_counts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "oldestOpenSince":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ApprovalQueue_oldestOpenSince(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49753,6 +50471,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "approvalQueue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_approvalQueue(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -49766,6 +50506,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var queueCountImplementors = []string{"QueueCount"}
+
+func (ec *executionContext) _QueueCount(ctx context.Context, sel ast.SelectionSet, obj *queue.Count) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, queueCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QueueCount")
+		case "status":
+			out.Values[i] = ec._QueueCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._QueueCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -53178,6 +53961,16 @@ func (ec *executionContext) marshalNApplyForGroupPayload2ᚖgithubᚗcomᚋuserg
 	return ec._ApplyForGroupPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNApprovalQueue2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐQueue(ctx context.Context, sel ast.SelectionSet, v *queue.Queue) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ApprovalQueue(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNApproveApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApproveApplicationInput(ctx context.Context, v any) (ApproveApplicationInput, error) {
 	res, err := ec.unmarshalInputApproveApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -53686,6 +54479,32 @@ func (ec *executionContext) unmarshalNOrganizationWhereInput2ᚖgithubᚗcomᚋu
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQueueCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*queue.Count) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQueueCount2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQueueCount2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐCount(ctx context.Context, sel ast.SelectionSet, v *queue.Count) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._QueueCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRegionConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RegionConnection) graphql.Marshaler {
@@ -54668,6 +55487,14 @@ func (ec *executionContext) unmarshalOApplicationWhereInput2ᚖgithubᚗcomᚋus
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputApplicationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOApprovalQueueFilter2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApprovalQueueFilter(ctx context.Context, v any) (*ApprovalQueueFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputApprovalQueueFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
 
@@ -46,6 +47,24 @@ type ApplyForGroupPayload struct {
 	Application *ent.Application `json:"application"`
 	// The proposed group.
 	Group *ent.Group `json:"group"`
+}
+
+// What an approval queue shows.
+type ApprovalQueueFilter struct {
+	// Only these kinds.
+	Kinds []application.Kind `json:"kinds,omitempty"`
+	// Only these statuses; the open ones (SUBMITTED, IN_REVIEW, NEEDS_INFO, OBJECTION_WINDOW) when omitted.
+	Statuses []application.Status `json:"statuses,omitempty"`
+	// Only applications concerning this region.
+	Region *pulid.ID `json:"region,omitempty"`
+	// Only applications assigned to the viewer as reviewer.
+	AssignedToMe *bool `json:"assignedToMe,omitempty"`
+	// Only (true) or never (false) applications with a conflict no reviewer has settled.
+	HasConflicts *bool `json:"hasConflicts,omitempty"`
+	// Only (true) or never (false) applications with an open objection.
+	HasOpenObjections *bool `json:"hasOpenObjections,omitempty"`
+	// Only applications submitted more than this many hours ago.
+	OlderThanHours *int `json:"olderThanHours,omitempty"`
 }
 
 // An approval.

@@ -89,11 +89,16 @@ func (w queueWorld) apply(t *testing.T, name string) (appID, groupID string, con
 
 func (w queueWorld) applyIn(t *testing.T, name, city string) (appID, groupID string, conflicts []any) {
 	t.Helper()
-	d := w.ok(t, w.applicant, applyQ, map[string]any{"in": map[string]any{
+	in := map[string]any{
 		"community": string(w.com.ID), "name": name, "city": city, "country": "US",
 		"latitude": 37.8044, "longitude": -122.2712, "acceptCodeOfConduct": true,
 		"description": "OpenStack operators in the East Bay.", "links": []map[string]string{{"label": "Meetup", "url": "https://meetup.example.com/eb"}},
-	}})
+	}
+	if city != "Oakland" { // the coordinates above are Oakland's
+		delete(in, "latitude")
+		delete(in, "longitude")
+	}
+	d := w.ok(t, w.applicant, applyQ, map[string]any{"in": in})
 	cs, _ := dig(d, "applyForGroup", "application", "screening", "conflicts").([]any)
 	return dig(d, "applyForGroup", "application", "id").(string), dig(d, "applyForGroup", "group", "id").(string), cs
 }
@@ -400,3 +405,51 @@ func TestConcurrentApprovalsMakeOneGroup(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestApprovalQueue(t *testing.T) {
+	db := dbtest.Open(t)
+	w := newQueueWorld(t, db, policy.OpenStack())
+	conflicted, _, _ := w.apply(t, "Oakland {East Bay}")
+	w.applyIn(t, "Boston", "Boston")
+	rejected, _, _ := w.applyIn(t, "Denver", "Denver")
+	w.ok(t, w.manager, `mutation($id: ID!) { rejectApplication(input: {id: $id, reason: OTHER, message: "Not now."}) { application { id } } }`, map[string]any{"id": rejected})
+	w.ok(t, w.amb, `mutation($id: ID!) { objectToApplication(input: {id: $id, reason: "Overlaps the Bay Area group."}) { application { id } } }`, map[string]any{"id": conflicted})
+
+	const q = `query($c: ID!, $f: ApprovalQueueFilter) { approvalQueue(community: $c, filter: $f) {
+	  applications { totalCount edges { node { id status answers { city } viewerCanReview } } }
+	  counts { status count }
+	  oldestOpenSince
+	} }`
+	board := func(who string, f map[string]any) (total int, counts map[string]float64, oldest any, first any) {
+		t.Helper()
+		d := w.ok(t, who, q, map[string]any{"c": string(w.com.ID), "f": f})
+		counts = map[string]float64{}
+		for _, c := range dig(d, "approvalQueue", "counts").([]any) {
+			counts[dig(c, "status").(string)] = dig(c, "count").(float64)
+		}
+		return int(dig(d, "approvalQueue", "applications", "totalCount").(float64)), counts,
+			dig(d, "approvalQueue", "oldestOpenSince"), dig(d, "approvalQueue", "applications", "edges", "0", "node", "answers", "city")
+	}
+	total, counts, oldest, first := board(w.manager, nil)
+	if total != 2 || counts["SUBMITTED"] != 2 || counts["REJECTED"] != 1 || oldest == nil || first != "Oakland" {
+		t.Errorf("manager's board: total %d counts %v oldest %v first %v", total, counts, oldest, first)
+	}
+	if total, _, _, _ := board(w.manager, map[string]any{"hasConflicts": true}); total != 1 {
+		t.Errorf("hasConflicts: %d, want 1", total)
+	}
+	if total, _, _, _ := board(w.manager, map[string]any{"hasOpenObjections": true}); total != 1 {
+		t.Errorf("hasOpenObjections: %d, want 1", total)
+	}
+	if total, _, _, _ := board(w.manager, map[string]any{"statuses": []string{"REJECTED"}}); total != 1 {
+		t.Errorf("rejected column: %d, want 1", total)
+	}
+	if total, _, _, _ := board(w.manager, map[string]any{"olderThanHours": 1}); total != 0 {
+		t.Errorf("older than an hour: %d, want 0", total)
+	}
+	if total, counts, oldest, _ := board("", nil); total != 0 || counts["SUBMITTED"] != 0 || oldest != nil {
+		t.Errorf("anonymous board: total %d counts %v oldest %v", total, counts, oldest)
+	}
+	if r := w.do(t, w.manager, `query($c: ID!) { approvalQueue(community: $c, first: 500) { counts { count } } }`, map[string]any{"c": string(w.com.ID)}); code(r) != "BAD_USER_INPUT" {
+		t.Errorf("first: 500 = %+v", r.Errors)
+	}
+}

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -59,13 +58,13 @@ func defaultFirst(set ast.SelectionSet) {
 	}
 }
 
-// isConnection reports whether a field is a Relay connection (paginated by first/last).
+// isConnection reports whether a field is paginated by first/last: a Relay
+// connection, or a field such as approvalQueue that pages one.
 func isConnection(f *ast.Field) bool {
 	if f.Definition == nil || f.Definition.Type == nil {
 		return false
 	}
-	return strings.HasSuffix(f.Definition.Type.Name(), "Connection") &&
-		f.Definition.Arguments.ForName("first") != nil
+	return f.Definition.Arguments.ForName("first") != nil && f.Definition.Arguments.ForName("last") != nil
 }
 
 // checkPageSizes rejects, before anything runs, an operation that asks any

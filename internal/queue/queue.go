@@ -1,0 +1,149 @@
+// Package queue builds a community's review queue — the approval board —
+// from a filter: which applications, how many per status, and how long the
+// oldest has waited. Privacy rules apply as everywhere: a reviewer's board
+// holds what they may see.
+package queue
+
+import (
+	"context"
+	"time"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/predicate"
+	"github.com/usergroups/usergroups/ent/review"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+)
+
+// Open lists the statuses still waiting for a decision.
+var Open = []application.Status{
+	application.StatusSUBMITTED, application.StatusIN_REVIEW, application.StatusNEEDS_INFO, application.StatusOBJECTION_WINDOW,
+}
+
+// Filter narrows a queue; zero values mean "any".
+type Filter struct {
+	Kinds             []application.Kind
+	Statuses          []application.Status
+	Region            pulid.ID
+	AssignedTo        pulid.ID
+	HasConflicts      *bool
+	HasOpenObjections *bool
+	OlderThan         time.Duration
+}
+
+// Queue is one community's queue under a filter, with the page asked for.
+type Queue struct {
+	Community pulid.ID
+	Filter    Filter
+	Now       time.Time
+	Page      Page
+}
+
+// Page is a Relay page request over the queue's applications.
+type Page struct {
+	After, Before *entgql.Cursor[pulid.ID]
+	First, Last   *int
+	OrderBy       []*ent.ApplicationOrder
+}
+
+// Paginate returns the requested page of the queue's applications, oldest
+// first unless ordered otherwise.
+func (q Queue) Paginate(ctx context.Context, c *ent.Client) (*ent.ApplicationConnection, error) {
+	order := q.Page.OrderBy
+	if len(order) == 0 {
+		order = []*ent.ApplicationOrder{{Field: ent.ApplicationOrderFieldCreatedAt, Direction: entgql.OrderDirectionAsc}}
+	}
+	return q.Applications(c).Paginate(ctx, q.Page.After, q.Page.First, q.Page.Before, q.Page.Last,
+		ent.WithApplicationOrder(order))
+}
+
+// base is every predicate but the statuses.
+func (q Queue) base() []predicate.Application {
+	f := q.Filter
+	ps := []predicate.Application{application.CommunityID(q.Community)}
+	if len(f.Kinds) > 0 {
+		ps = append(ps, application.KindIn(f.Kinds...))
+	}
+	if f.Region != "" {
+		ps = append(ps, application.RegionID(f.Region))
+	}
+	if f.AssignedTo != "" {
+		ps = append(ps, application.ReviewerID(f.AssignedTo))
+	}
+	if f.HasConflicts != nil {
+		if *f.HasConflicts {
+			ps = append(ps, application.UnresolvedConflictsGT(0))
+		} else {
+			ps = append(ps, application.UnresolvedConflicts(0))
+		}
+	}
+	if f.HasOpenObjections != nil {
+		// Reviews are visible exactly when their application is, so this
+		// join reveals nothing the viewer could not read.
+		open := application.HasReviewsWith(review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil())
+		if *f.HasOpenObjections {
+			ps = append(ps, open)
+		} else {
+			ps = append(ps, application.Not(open))
+		}
+	}
+	if f.OlderThan > 0 {
+		ps = append(ps, application.CreatedAtLT(q.Now.Add(-f.OlderThan)))
+	}
+	return ps
+}
+
+func (q Queue) statuses() []application.Status {
+	if len(q.Filter.Statuses) > 0 {
+		return q.Filter.Statuses
+	}
+	return Open
+}
+
+// Applications is the query for the queue's rows.
+func (q Queue) Applications(c *ent.Client) *ent.ApplicationQuery {
+	return c.Application.Query().Where(append(q.base(), application.StatusIn(q.statuses()...))...)
+}
+
+// Count is one column of the board.
+type Count struct {
+	Status application.Status `json:"status"`
+	Count  int                `json:"count"`
+}
+
+// Counts returns how many applications match the filter in each status
+// (every status, zero included, in lifecycle order), in one query.
+func (q Queue) Counts(ctx context.Context, c *ent.Client) ([]Count, error) {
+	var rows []Count
+	if err := c.Application.Query().Where(q.base()...).
+		GroupBy(application.FieldStatus).Aggregate(ent.Count()).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	by := map[application.Status]int{}
+	for _, r := range rows {
+		by[r.Status] = r.Count
+	}
+	all := append(append([]application.Status{}, Open...), application.StatusAPPROVED, application.StatusREJECTED,
+		application.StatusWITHDRAWN, application.StatusEXPIRED)
+	out := make([]Count, len(all))
+	for i, s := range all {
+		out[i] = Count{Status: s, Count: by[s]}
+	}
+	return out, nil
+}
+
+// OldestOpen returns when the oldest open application matching the filter
+// arrived, or nil.
+func (q Queue) OldestOpen(ctx context.Context, c *ent.Client) (*time.Time, error) {
+	a, err := c.Application.Query().Where(append(q.base(), application.StatusIn(Open...))...).
+		Order(ent.Asc(application.FieldCreatedAt)).Select(application.FieldCreatedAt).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a.CreatedAt, nil
+}
