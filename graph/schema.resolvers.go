@@ -12,13 +12,14 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
 	entcommunity "github.com/usergroups/usergroups/ent/community"
-	"github.com/usergroups/usergroups/ent/group"
+	entgroup "github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/graph/generated"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
@@ -248,6 +249,24 @@ func (r *mutationResolver) ResolveObjection(ctx context.Context, input generated
 	return &generated.ResolveObjectionPayload{Objection: obj}, nil
 }
 
+// ApplyForOfficialStatus is the resolver for the applyForOfficialStatus field.
+func (r *mutationResolver) ApplyForOfficialStatus(ctx context.Context, input generated.ApplyForOfficialStatusInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.ApplyForOfficialStatus(ctx, ent.FromContext(ctx), input.Group)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// CompleteHandoverStep is the resolver for the completeHandoverStep field.
+func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input generated.CompleteHandoverStepInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.CompleteHandoverStep(ctx, ent.FromContext(ctx), input.ID, input.Step, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)
@@ -260,7 +279,7 @@ func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Commun
 // Group is the resolver for the group field.
 func (r *queryResolver) Group(ctx context.Context, community string, slug string) (*ent.Group, error) {
 	q, err := r.client.Group.Query().
-		Where(group.Slug(slug), group.HasCommunityWith(entcommunity.Slug(community))).
+		Where(entgroup.Slug(slug), entgroup.HasCommunityWith(entcommunity.Slug(community))).
 		CollectFields(ctx)
 	if err != nil {
 		return nil, err
@@ -316,6 +335,23 @@ func (r *queryResolver) ApprovalQueue(ctx context.Context, community pulid.ID, f
 		}
 	}
 	return q, nil
+}
+
+// OfficialRequirements is the resolver for the officialRequirements field.
+func (r *queryResolver) OfficialRequirements(ctx context.Context, group pulid.ID) ([]*policy.Requirement, error) {
+	g, err := r.client.Group.Query().Where(entgroup.ID(group)).WithCommunity().Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := workflow.OfficialRequirements(ctx, r.client, g, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*policy.Requirement, len(rs))
+	for i := range rs {
+		out[i] = &rs[i]
+	}
+	return out, nil
 }
 
 // ApprovalQueue returns generated.ApprovalQueueResolver implementation.

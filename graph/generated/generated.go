@@ -253,6 +253,9 @@ type ComplexityRoot struct {
 		MinSupporters             func(childComplexity int) int
 		ObjectionWindowHours      func(childComplexity int) int
 		ObligationWindowDays      func(childComplexity int) int
+		OfficialMinEvents         func(childComplexity int) int
+		OfficialMinMembers        func(childComplexity int) int
+		OfficialMinOrganizations  func(childComplexity int) int
 		OfficialStatusEnabled     func(childComplexity int) int
 		Preset                    func(childComplexity int) int
 		RequireMentor             func(childComplexity int) int
@@ -400,9 +403,11 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		ApplyForGroup             func(childComplexity int, input ApplyForGroupInput) int
+		ApplyForOfficialStatus    func(childComplexity int, input ApplyForOfficialStatusInput) int
 		ApproveApplication        func(childComplexity int, input ApproveApplicationInput) int
 		AssignGroupMentor         func(childComplexity int, input AssignGroupMentorInput) int
 		CommentOnApplication      func(childComplexity int, input CommentOnApplicationInput) int
+		CompleteHandoverStep      func(childComplexity int, input CompleteHandoverStepInput) int
 		CreateAPIToken            func(childComplexity int, input CreateAPITokenInput) int
 		EndorseApplication        func(childComplexity int, input EndorseApplicationInput) int
 		ObjectToApplication       func(childComplexity int, input ObjectToApplicationInput) int
@@ -414,6 +419,13 @@ type ComplexityRoot struct {
 		SupportGroupApplication   func(childComplexity int, input SupportGroupApplicationInput) int
 		UpdateApplicationProposal func(childComplexity int, input UpdateApplicationProposalInput) int
 		WithdrawApplication       func(childComplexity int, input WithdrawApplicationInput) int
+	}
+
+	OfficialRequirement struct {
+		Detail func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Label  func(childComplexity int) int
+		Met    func(childComplexity int) int
 	}
 
 	Organization struct {
@@ -448,24 +460,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Applications  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
-		ApprovalQueue func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
-		Awards        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
-		Communities   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		Community     func(childComplexity int, slug string) int
-		Contributions func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
-		Events        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *ent.EventWhereInput) int
-		Group         func(childComplexity int, community string, slug string) int
-		Groups        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
-		Me            func(childComplexity int) int
-		Node          func(childComplexity int, id pulid.ID) int
-		Nodes         func(childComplexity int, ids []pulid.ID) int
-		Organizations func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		Regions       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
-		Reports       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) int
-		Roles         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
-		User          func(childComplexity int, handle string) int
-		Users         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		Applications         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
+		ApprovalQueue        func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
+		Awards               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		Communities          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Community            func(childComplexity int, slug string) int
+		Contributions        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
+		Events               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *ent.EventWhereInput) int
+		Group                func(childComplexity int, community string, slug string) int
+		Groups               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
+		Me                   func(childComplexity int) int
+		Node                 func(childComplexity int, id pulid.ID) int
+		Nodes                func(childComplexity int, ids []pulid.ID) int
+		OfficialRequirements func(childComplexity int, group pulid.ID) int
+		Organizations        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Regions              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
+		Reports              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) int
+		Roles                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		User                 func(childComplexity int, handle string) int
+		Users                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 	}
 
 	QueueCount struct {
@@ -750,6 +763,8 @@ type MutationResolver interface {
 	ObjectToApplication(ctx context.Context, input ObjectToApplicationInput) (*ApplicationPayload, error)
 	EndorseApplication(ctx context.Context, input EndorseApplicationInput) (*ApplicationPayload, error)
 	ResolveObjection(ctx context.Context, input ResolveObjectionInput) (*ResolveObjectionPayload, error)
+	ApplyForOfficialStatus(ctx context.Context, input ApplyForOfficialStatusInput) (*ApplicationPayload, error)
+	CompleteHandoverStep(ctx context.Context, input CompleteHandoverStepInput) (*ApplicationPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -770,6 +785,7 @@ type QueryResolver interface {
 	User(ctx context.Context, handle string) (*ent.User, error)
 	Me(ctx context.Context) (*ent.User, error)
 	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error)
+	OfficialRequirements(ctx context.Context, group pulid.ID) ([]*policy.Requirement, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1666,6 +1682,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPolicy.ObligationWindowDays(childComplexity), true
+	case "CommunityPolicy.officialMinEvents":
+		if e.ComplexityRoot.CommunityPolicy.OfficialMinEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.OfficialMinEvents(childComplexity), true
+	case "CommunityPolicy.officialMinMembers":
+		if e.ComplexityRoot.CommunityPolicy.OfficialMinMembers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.OfficialMinMembers(childComplexity), true
+	case "CommunityPolicy.officialMinOrganizations":
+		if e.ComplexityRoot.CommunityPolicy.OfficialMinOrganizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.OfficialMinOrganizations(childComplexity), true
 	case "CommunityPolicy.officialStatusEnabled":
 		if e.ComplexityRoot.CommunityPolicy.OfficialStatusEnabled == nil {
 			break
@@ -2333,6 +2367,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApplyForGroup(childComplexity, args["input"].(ApplyForGroupInput)), true
+	case "Mutation.applyForOfficialStatus":
+		if e.ComplexityRoot.Mutation.ApplyForOfficialStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyForOfficialStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyForOfficialStatus(childComplexity, args["input"].(ApplyForOfficialStatusInput)), true
 	case "Mutation.approveApplication":
 		if e.ComplexityRoot.Mutation.ApproveApplication == nil {
 			break
@@ -2366,6 +2411,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CommentOnApplication(childComplexity, args["input"].(CommentOnApplicationInput)), true
+	case "Mutation.completeHandoverStep":
+		if e.ComplexityRoot.Mutation.CompleteHandoverStep == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeHandoverStep_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteHandoverStep(childComplexity, args["input"].(CompleteHandoverStepInput)), true
 	case "Mutation.createAPIToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -2487,6 +2543,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawApplication(childComplexity, args["input"].(WithdrawApplicationInput)), true
+
+	case "OfficialRequirement.detail":
+		if e.ComplexityRoot.OfficialRequirement.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfficialRequirement.Detail(childComplexity), true
+	case "OfficialRequirement.key":
+		if e.ComplexityRoot.OfficialRequirement.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfficialRequirement.Key(childComplexity), true
+	case "OfficialRequirement.label":
+		if e.ComplexityRoot.OfficialRequirement.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfficialRequirement.Label(childComplexity), true
+	case "OfficialRequirement.met":
+		if e.ComplexityRoot.OfficialRequirement.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfficialRequirement.Met(childComplexity), true
 
 	case "Organization.country":
 		if e.ComplexityRoot.Organization.Country == nil {
@@ -2744,6 +2825,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]pulid.ID)), true
+	case "Query.officialRequirements":
+		if e.ComplexityRoot.Query.OfficialRequirements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_officialRequirements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OfficialRequirements(childComplexity, args["group"].(pulid.ID)), true
 	case "Query.organizations":
 		if e.ComplexityRoot.Query.Organizations == nil {
 			break
@@ -3825,6 +3917,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputApplicationOrder,
 		ec.unmarshalInputApplicationWhereInput,
 		ec.unmarshalInputApplyForGroupInput,
+		ec.unmarshalInputApplyForOfficialStatusInput,
 		ec.unmarshalInputApprovalQueueFilter,
 		ec.unmarshalInputApproveApplicationInput,
 		ec.unmarshalInputAssignGroupMentorInput,
@@ -3833,6 +3926,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCommentOnApplicationInput,
 		ec.unmarshalInputCommunityOrder,
 		ec.unmarshalInputCommunityWhereInput,
+		ec.unmarshalInputCompleteHandoverStepInput,
 		ec.unmarshalInputContributionOrder,
 		ec.unmarshalInputContributionWhereInput,
 		ec.unmarshalInputCreateAPITokenInput,
@@ -10342,6 +10436,12 @@ type CommunityPolicy {
   firstTermAppointed: Boolean!
   "Whether groups can be mentored up to official status."
   officialStatusEnabled: Boolean!
+  "Active members a group needs for official status."
+  officialMinMembers: Int!
+  "Distinct organizations its members must come from."
+  officialMinOrganizations: Int!
+  "Events it must have held in the last year."
+  officialMinEvents: Int!
   "Longest sponsor pitch in minutes; 0 is no cap."
   maxSponsorPitchMinutes: Int!
   "Days without events after which a group is dormant; 0 disables."
@@ -10833,6 +10933,44 @@ type QueueCount {
   "How many applications are in it."
   count: Int!
 }
+
+extend type Query {
+  "The official-status requirements of a group, checked live against its community's policy."
+  officialRequirements(group: ID!): [OfficialRequirement!]!
+}
+
+"One official-status requirement."
+type OfficialRequirement {
+  "Stable key: members, organizations, events, mentoring."
+  key: String!
+  "What is required."
+  label: String!
+  "Whether the group meets it now."
+  met: Boolean!
+  "How far the group is, e.g. \"14 of 20\"."
+  detail: String
+}
+
+extend type Mutation {
+  "Ask for official status for a group you organize; starts the handover checklist."
+  applyForOfficialStatus(input: ApplyForOfficialStatusInput!): ApplicationPayload!
+  "Tick the next step of an official-status handover checklist (mentor or staff, in order). The last step makes the group OFFICIAL."
+  completeHandoverStep(input: CompleteHandoverStepInput!): ApplicationPayload!
+}
+
+"Which group asks for official status."
+input ApplyForOfficialStatusInput {
+  "The group."
+  group: ID!
+}
+
+"A checklist step done."
+input CompleteHandoverStepInput {
+  "The official-status application."
+  id: ID!
+  "The step's key: mentoring_complete, requirements_met, logo_requested, logo_received, portal_updated, logo_pack_sent, swag_kit_shipped."
+  step: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -11239,6 +11377,12 @@ func (ec *executionContext) childFields_CommunityPolicy(ctx context.Context, fie
 		return ec.fieldContext_CommunityPolicy_firstTermAppointed(ctx, field)
 	case "officialStatusEnabled":
 		return ec.fieldContext_CommunityPolicy_officialStatusEnabled(ctx, field)
+	case "officialMinMembers":
+		return ec.fieldContext_CommunityPolicy_officialMinMembers(ctx, field)
+	case "officialMinOrganizations":
+		return ec.fieldContext_CommunityPolicy_officialMinOrganizations(ctx, field)
+	case "officialMinEvents":
+		return ec.fieldContext_CommunityPolicy_officialMinEvents(ctx, field)
 	case "maxSponsorPitchMinutes":
 		return ec.fieldContext_CommunityPolicy_maxSponsorPitchMinutes(ctx, field)
 	case "dormantAfterDays":
@@ -11523,6 +11667,20 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 		return ec.fieldContext_Link_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
+}
+
+func (ec *executionContext) childFields_OfficialRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_OfficialRequirement_key(ctx, field)
+	case "label":
+		return ec.fieldContext_OfficialRequirement_label(ctx, field)
+	case "met":
+		return ec.fieldContext_OfficialRequirement_met(ctx, field)
+	case "detail":
+		return ec.fieldContext_OfficialRequirement_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfficialRequirement", field.Name)
 }
 
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13005,6 +13163,20 @@ func (ec *executionContext) field_Mutation_applyForGroup_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_applyForOfficialStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ApplyForOfficialStatusInput, error) {
+			return ec.unmarshalNApplyForOfficialStatusInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForOfficialStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_approveApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13039,6 +13211,20 @@ func (ec *executionContext) field_Mutation_commentOnApplication_args(ctx context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (CommentOnApplicationInput, error) {
 			return ec.unmarshalNCommentOnApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCommentOnApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeHandoverStep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CompleteHandoverStepInput, error) {
+			return ec.unmarshalNCompleteHandoverStepInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCompleteHandoverStepInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13770,6 +13956,20 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_officialRequirements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "group",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["group"] = arg0
 	return args, nil
 }
 
@@ -18225,6 +18425,75 @@ func (ec *executionContext) fieldContext_CommunityPolicy_officialStatusEnabled(_
 	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _CommunityPolicy_officialMinMembers(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPolicy_officialMinMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfficialMinMembers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_officialMinMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPolicy_officialMinOrganizations(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPolicy_officialMinOrganizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfficialMinOrganizations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_officialMinOrganizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPolicy_officialMinEvents(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPolicy_officialMinEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfficialMinEvents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_officialMinEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _CommunityPolicy_maxSponsorPitchMinutes(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21489,6 +21758,186 @@ func (ec *executionContext) fieldContext_Mutation_resolveObjection(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_applyForOfficialStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyForOfficialStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyForOfficialStatus(ctx, fc.Args["input"].(ApplyForOfficialStatusInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
+			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyForOfficialStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyForOfficialStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeHandoverStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeHandoverStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteHandoverStep(ctx, fc.Args["input"].(CompleteHandoverStepInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
+			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeHandoverStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeHandoverStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfficialRequirement_key(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfficialRequirement_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfficialRequirement_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfficialRequirement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OfficialRequirement_label(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfficialRequirement_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfficialRequirement_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfficialRequirement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OfficialRequirement_met(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfficialRequirement_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfficialRequirement_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfficialRequirement", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _OfficialRequirement_detail(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfficialRequirement_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfficialRequirement_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfficialRequirement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22769,6 +23218,50 @@ func (ec *executionContext) fieldContext_Query_approvalQueue(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_approvalQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_officialRequirements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_officialRequirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OfficialRequirements(ctx, fc.Args["group"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*policy.Requirement) graphql.Marshaler {
+			return ec.marshalNOfficialRequirement2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_officialRequirements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfficialRequirement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_officialRequirements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30671,6 +31164,36 @@ func (ec *executionContext) unmarshalInputApplyForGroupInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputApplyForOfficialStatusInput(ctx context.Context, obj any) (ApplyForOfficialStatusInput, error) {
+	var it ApplyForOfficialStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"group"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputApprovalQueueFilter(ctx context.Context, obj any) (ApprovalQueueFilter, error) {
 	var it ApprovalQueueFilter
 	if obj == nil {
@@ -32643,6 +33166,43 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasAwardsWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCompleteHandoverStepInput(ctx context.Context, obj any) (CompleteHandoverStepInput, error) {
+	var it CompleteHandoverStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "step"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "step":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("step"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Step = data
 		}
 	}
 	return it, nil
@@ -48000,6 +48560,21 @@ func (ec *executionContext) _CommunityPolicy(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "officialMinMembers":
+			out.Values[i] = ec._CommunityPolicy_officialMinMembers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "officialMinOrganizations":
+			out.Values[i] = ec._CommunityPolicy_officialMinOrganizations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "officialMinEvents":
+			out.Values[i] = ec._CommunityPolicy_officialMinEvents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "maxSponsorPitchMinutes":
 			out.Values[i] = ec._CommunityPolicy_maxSponsorPitchMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -49763,6 +50338,73 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "applyForOfficialStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyForOfficialStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeHandoverStep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeHandoverStep(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var officialRequirementImplementors = []string{"OfficialRequirement"}
+
+func (ec *executionContext) _OfficialRequirement(ctx context.Context, sel ast.SelectionSet, obj *policy.Requirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, officialRequirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfficialRequirement")
+		case "key":
+			out.Values[i] = ec._OfficialRequirement_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._OfficialRequirement_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._OfficialRequirement_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._OfficialRequirement_detail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50481,6 +51123,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_approvalQueue(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "officialRequirements":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_officialRequirements(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -53961,6 +54625,11 @@ func (ec *executionContext) marshalNApplyForGroupPayload2ᚖgithubᚗcomᚋuserg
 	return ec._ApplyForGroupPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNApplyForOfficialStatusInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForOfficialStatusInput(ctx context.Context, v any) (ApplyForOfficialStatusInput, error) {
+	res, err := ec.unmarshalInputApplyForOfficialStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNApprovalQueue2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐQueue(ctx context.Context, sel ast.SelectionSet, v *queue.Queue) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -54106,6 +54775,11 @@ func (ec *executionContext) marshalNCommunityPolicy2githubᚗcomᚋusergroupsᚋ
 func (ec *executionContext) unmarshalNCommunityWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityWhereInput(ctx context.Context, v any) (*ent.CommunityWhereInput, error) {
 	res, err := ec.unmarshalInputCommunityWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompleteHandoverStepInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCompleteHandoverStepInput(ctx context.Context, v any) (CompleteHandoverStepInput, error) {
+	res, err := ec.unmarshalInputCompleteHandoverStepInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNConflict2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschematypeᚐConflict(ctx context.Context, sel ast.SelectionSet, v schematype.Conflict) graphql.Marshaler {
@@ -54429,6 +55103,32 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋusergroupsᚋusergrou
 func (ec *executionContext) unmarshalNObjectToApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationInput(ctx context.Context, v any) (ObjectToApplicationInput, error) {
 	res, err := ec.unmarshalInputObjectToApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfficialRequirement2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*policy.Requirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfficialRequirement2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOfficialRequirement2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐRequirement(ctx context.Context, sel ast.SelectionSet, v *policy.Requirement) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OfficialRequirement(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {

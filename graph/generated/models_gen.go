@@ -49,6 +49,12 @@ type ApplyForGroupPayload struct {
 	Group *ent.Group `json:"group"`
 }
 
+// Which group asks for official status.
+type ApplyForOfficialStatusInput struct {
+	// The group.
+	Group pulid.ID `json:"group"`
+}
+
 // What an approval queue shows.
 type ApprovalQueueFilter struct {
 	// Only these kinds.
@@ -87,6 +93,14 @@ type CommentOnApplicationInput struct {
 	ID pulid.ID `json:"id"`
 	// The comment.
 	Body string `json:"body"`
+}
+
+// A checklist step done.
+type CompleteHandoverStepInput struct {
+	// The official-status application.
+	ID pulid.ID `json:"id"`
+	// The step's key: mentoring_complete, requirements_met, logo_requested, logo_received, portal_updated, logo_pack_sent, swag_kit_shipped.
+	Step string `json:"step"`
 }
 
 // What to create an API token with.

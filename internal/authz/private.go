@@ -132,6 +132,7 @@ func RoleVisible(v *viewer.Viewer) predicate.Role {
 func ApplicationVisible(v *viewer.Viewer) predicate.Application {
 	return application.Or(
 		application.ApplicantID(v.UserID),
+		application.MentorID(v.UserID),
 		application.CommunityIDIn(v.StaffCommunities()...),
 		application.CommunityIDIn(v.AmbassadorCommunities()...),
 		application.RegionIDIn(v.AmbassadorRegions()...),

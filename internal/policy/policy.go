@@ -56,6 +56,12 @@ type Policy struct {
 	FirstTermAppointed bool `json:"firstTermAppointed"`
 	// OfficialStatusEnabled says groups can be mentored up to official status.
 	OfficialStatusEnabled bool `json:"officialStatusEnabled"`
+	// OfficialMinMembers is how many active members a group needs for official status.
+	OfficialMinMembers int `json:"officialMinMembers"`
+	// OfficialMinOrganizations is how many distinct organizations its members must come from.
+	OfficialMinOrganizations int `json:"officialMinOrganizations"`
+	// OfficialMinEvents is how many events it must have held in the last year.
+	OfficialMinEvents int `json:"officialMinEvents"`
 	// MaxSponsorPitchMinutes caps a sponsor's pitch in an agenda; 0 is no cap.
 	MaxSponsorPitchMinutes int `json:"maxSponsorPitchMinutes"`
 	// DormantAfterDays marks a group dormant after that many days without events; 0 disables.
@@ -103,8 +109,13 @@ func OpenStack() Policy {
 		ObjectionWindowHours:   72,
 		ConflictRadiusKm:       50,
 		OfficialStatusEnabled:  true,
-		MaxSponsorPitchMinutes: 10,
-		DormantAfterDays:       365,
+		// Our reading of "meets the requirements": a running group with a
+		// real membership and a year of meetings.
+		OfficialMinMembers:       20,
+		OfficialMinOrganizations: 3,
+		OfficialMinEvents:        3,
+		MaxSponsorPitchMinutes:   10,
+		DormantAfterDays:         365,
 	}
 }
 
@@ -127,6 +138,8 @@ func (p Policy) Validate() error {
 		return &FieldError{Field: "conflictRadiusKm", Reason: "must be between 0 and 1000"}
 	case p.ObligationWindowDays < 0, p.TermLengthDays < 0, p.DormantAfterDays < 0:
 		return &FieldError{Field: "obligationWindowDays", Reason: "day counts must not be negative"}
+	case p.OfficialMinMembers < 0 || p.OfficialMinOrganizations < 0 || p.OfficialMinEvents < 0:
+		return &FieldError{Field: "officialMinMembers", Reason: "official-status minimums must not be negative"}
 	case p.MaxSponsorPitchMinutes < 0:
 		return &FieldError{Field: "maxSponsorPitchMinutes", Reason: "must not be negative"}
 	}

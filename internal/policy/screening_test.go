@@ -124,3 +124,24 @@ func TestNewGroupBlockers(t *testing.T) {
 		}
 	}
 }
+
+func TestOfficialRequirements(t *testing.T) {
+	p := OpenStack()
+	ok := GroupRecord{ActiveMembers: 20, Organizations: 3, EventsLastYear: 3, MentoringSignedOff: true}
+	if rs := OfficialRequirements(p, ok); !AllMet(rs) {
+		t.Errorf("a group at the minimums fails: %+v", rs)
+	}
+	for name, g := range map[string]GroupRecord{
+		"19 members":      {19, 3, 3, true},
+		"2 organizations": {20, 2, 3, true},
+		"2 events":        {20, 3, 2, true},
+		"not signed off":  {20, 3, 3, false},
+	} {
+		if AllMet(OfficialRequirements(p, g)) {
+			t.Errorf("%s passes", name)
+		}
+	}
+	if steps := HandoverSteps(); steps[0].Key != StepMentoring || steps[len(steps)-1].Key != StepSwagShipped {
+		t.Errorf("steps out of order: %+v", steps)
+	}
+}

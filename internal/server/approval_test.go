@@ -208,6 +208,106 @@ func TestNewGroupProcessOpenStack(t *testing.T) {
 		r.Errors[0].Extensions["status"] != "APPROVED" {
 		t.Errorf("reject after approval: %+v", r.Errors)
 	}
+
+	officialHandover(t, w, g, app.ApplicantID)
+}
+
+// officialHandover continues with the group's official-status process:
+// request, live requirements, the checklist in order, official.
+func officialHandover(t *testing.T, w queueWorld, g *ent.Group, organizer pulid.ID) {
+	t.Helper()
+	sys := viewer.SystemContext(context.Background())
+	gid := map[string]any{"g": string(g.ID)}
+	const applyOfficial = `mutation($g: ID!) { applyForOfficialStatus(input: {group: $g}) { application { id kind status checklist { items { key doneAt } } } } }`
+	if r := w.do(t, w.other, applyOfficial, gid); code(r) != "FORBIDDEN" {
+		t.Errorf("a non-organizer asks for official status: %+v", r.Errors)
+	}
+	d := w.ok(t, w.applicant, applyOfficial, gid)
+	appID := dig(d, "applyForOfficialStatus", "application", "id").(string)
+	if items := dig(d, "applyForOfficialStatus", "application", "checklist", "items").([]any); len(items) != 7 {
+		t.Fatalf("checklist = %v", items)
+	}
+	if r := w.do(t, w.applicant, applyOfficial, gid); code(r) != "CONFLICT" {
+		t.Errorf("a second request: %+v", r.Errors)
+	}
+	step := func(who, key string) gqlResponse {
+		return w.do(t, who, `mutation($id: ID!, $s: String!) { completeHandoverStep(input: {id: $id, step: $s}) { application { status } } }`,
+			map[string]any{"id": appID, "s": key})
+	}
+	if r := step(w.manager, "requirements_met"); code(r) != "CONFLICT" || r.Errors[0].Extensions["nextStep"] != "mentoring_complete" {
+		t.Errorf("out of order: %+v", r.Errors)
+	}
+	if r := step(w.amb, "mentoring_complete"); len(r.Errors) > 0 {
+		t.Fatalf("mentor signs off: %+v", r.Errors)
+	}
+	if r := step(w.amb, "requirements_met"); code(r) != "FORBIDDEN" {
+		t.Errorf("the mentor confirms requirements: %+v", r.Errors)
+	}
+	r := step(w.manager, "requirements_met")
+	if code(r) != "CONFLICT" {
+		t.Fatalf("requirements with one member: %+v", r.Errors)
+	}
+	if unmet, _ := r.Errors[0].Extensions["unmet"].([]any); len(unmet) != 3 {
+		t.Errorf("unmet = %v, want members, organizations, events", r.Errors[0].Extensions["unmet"])
+	}
+
+	// The group grows: 19 more members from 3 organizations, 3 meetings.
+	tx, err := w.c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 19; i++ {
+		org := tx.Organization.Create().SetName("Member org " + letters(i%3)).SetSlug(strings.ToLower("member-org-" + letters(i%3))).
+			OnConflictColumns("name").UpdateNewValues().IDX(sys)
+		u := tx.User.Create().SetHandle(strings.ToLower("m" + letters(i))).SetName("M").SetOrganizationID(org).SaveX(sys)
+		tx.Role.Create().SetUserID(u.ID).SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetKind(role.KindMEMBER).ExecX(sys)
+	}
+	for i := 1; i <= 3; i++ {
+		start := time.Now().AddDate(0, -i*2, 0)
+		tx.Event.Create().SetGroupID(g.ID).SetTitle("Meetup").SetTimeZone("America/Los_Angeles").SetStartsAt(start).
+			SetEndsAt(start.Add(2 * time.Hour)).SetStatus("COMPLETED").ExecX(sys)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	reqs := w.ok(t, w.manager, `query($g: ID!) { officialRequirements(group: $g) { key met detail } }`, gid)
+	for _, rq := range dig(reqs, "officialRequirements").([]any) {
+		if dig(rq, "met") != true {
+			t.Errorf("requirement not met: %v", rq)
+		}
+	}
+	for _, s := range []struct{ who, key string }{
+		{w.manager, "requirements_met"}, {w.amb, "logo_requested"}, {w.amb, "logo_received"},
+		{w.amb, "portal_updated"}, {w.amb, "logo_pack_sent"},
+	} {
+		if r := step(s.who, s.key); len(r.Errors) > 0 {
+			t.Fatalf("%s: %+v", s.key, r.Errors)
+		}
+	}
+	if n := w.c.Message.Query().Where(message.Template("swag_kit_address_request"), message.RecipientID(organizer)).CountX(sys); n != 1 {
+		t.Errorf("%d address requests to the organizer", n)
+	}
+	if r := step(w.manager, "swag_kit_shipped"); code(r) != "CONFLICT" {
+		t.Errorf("shipping without an address: %+v", r.Errors)
+	}
+	tx, _ = w.c.Tx(sys)
+	tx.ShippingAddress.Create().SetUserID(organizer).SetRecipientName("Organizer").SetAddress("1 Broadway, Oakland, CA").ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if r := step(w.manager, "swag_kit_shipped"); len(r.Errors) > 0 {
+		t.Fatalf("swag kit shipped: %+v", r.Errors)
+	}
+	final := w.c.Group.GetX(sys, g.ID)
+	if final.Status != group.StatusOFFICIAL || final.OfficialSince == nil {
+		t.Errorf("group after handover: %s since %v", final.Status, final.OfficialSince)
+	}
+	if m := w.c.Message.Query().Where(message.Template("official_recognition"), message.RecipientID(organizer)).OnlyX(sys); !strings.Contains(m.Body, final.Name) {
+		t.Errorf("recognition letter lacks the group's name: %q", m.Body)
+	}
+	if s := w.c.Application.GetX(sys, pulidID(appID)).Status; s != application.StatusAPPROVED {
+		t.Errorf("official-status request: %s", s)
+	}
 }
 
 func TestRejectWithdrawAndInfoRequest(t *testing.T) {

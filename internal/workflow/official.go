@@ -1,0 +1,272 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/review"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/shippingaddress"
+	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// ApplyForOfficialStatus starts the official-status process for a group: an
+// OFFICIAL_STATUS application carrying the handover checklist. Only the
+// group's organizers may ask, for an ACTIVE group, where the community's
+// policy has official status, once at a time.
+func ApplyForOfficialStatus(ctx context.Context, c *ent.Client, groupID pulid.ID) (*ent.Application, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.Group.Query().Where(group.ID(groupID)).WithCommunity().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no group with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !v.HasGroupRole(g.ID, viewer.Organizer) {
+		return nil, apierror.Forbiddenf("only the group's organizers may ask for official status")
+	}
+	if !g.Edges.Community.Policy.OfficialStatusEnabled {
+		return nil, apierror.Invalid("group", "%s has no official status for groups", g.Edges.Community.Name)
+	}
+	if g.Status != group.StatusACTIVE {
+		e := apierror.Conflictf("only an active group can become official (status %s)", g.Status)
+		e.Extensions = map[string]any{"status": string(g.Status)}
+		return nil, e
+	}
+	bk := bookkeeping(ctx)
+	pending, err := c.Application.Query().Where(application.GroupID(g.ID), application.KindEQ(application.KindOFFICIAL_STATUS),
+		application.StatusIn(openStatuses()...)).Exist(bk)
+	if err != nil {
+		return nil, err
+	}
+	if pending {
+		return nil, apierror.Conflictf("the group already has an open official-status request")
+	}
+	var items []schematype.ChecklistItem
+	for _, s := range policy.HandoverSteps() {
+		items = append(items, schematype.ChecklistItem{Key: s.Key, Label: s.Label})
+	}
+	ac := c.Application.Create().SetCommunityID(g.CommunityID).SetApplicantID(v.UserID).SetGroupID(g.ID).
+		SetKind(application.KindOFFICIAL_STATUS).SetChecklist(schematype.HandoverChecklist{Items: items})
+	if g.RegionID != "" {
+		ac.SetRegionID(g.RegionID)
+	}
+	if g.MentorID != "" {
+		ac.SetMentorID(g.MentorID)
+	}
+	app, err := ac.Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, app.ID)
+}
+
+func openStatuses() []application.Status {
+	return []application.Status{application.StatusSUBMITTED, application.StatusIN_REVIEW, application.StatusNEEDS_INFO, application.StatusOBJECTION_WINDOW}
+}
+
+// GroupRecord reads what the official-status requirements need.
+func GroupRecord(ctx context.Context, c *ent.Client, g *ent.Group, mentoringSignedOff bool, now time.Time) (policy.GroupRecord, error) {
+	bk := bookkeeping(ctx)
+	members, err := c.User.Query().Where(user.HasRolesWith(role.GroupID(g.ID), role.StatusEQ(role.StatusACTIVE))).All(bk)
+	if err != nil {
+		return policy.GroupRecord{}, err
+	}
+	orgs := map[pulid.ID]bool{}
+	for _, m := range members {
+		if m.OrganizationID != "" {
+			orgs[m.OrganizationID] = true
+		}
+	}
+	events, err := c.Event.Query().Where(event.GroupID(g.ID), event.StatusEQ(event.StatusCOMPLETED),
+		event.StartsAtGTE(now.AddDate(-1, 0, 0))).Count(bk)
+	if err != nil {
+		return policy.GroupRecord{}, err
+	}
+	return policy.GroupRecord{ActiveMembers: len(members), Organizations: len(orgs), EventsLastYear: events,
+		MentoringSignedOff: mentoringSignedOff}, nil
+}
+
+// CompleteHandoverStep ticks the next step of an official-status checklist.
+// Steps go in order; the mentor signs off the mentoring and may do the logo
+// and portal steps, staff may do any step and alone confirm the requirements
+// (which must be met then) and the swag kit (which needs an organizer's
+// shipping address). The last step makes the group OFFICIAL and queues the
+// recognition letter to its organizers.
+func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, step string, now time.Time) (*ent.Application, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	app, err := c.Application.Query().Where(application.ID(appID)).WithCommunity().WithGroup().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no application with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if app.Kind != application.KindOFFICIAL_STATUS {
+		return nil, apierror.Invalid("id", "only official-status requests have a handover checklist")
+	}
+	if !isOpen(app.Status) {
+		return nil, stateConflict(app, "the request is already decided")
+	}
+	steps := policy.HandoverSteps()
+	i := slices.IndexFunc(steps, func(s policy.HandoverStep) bool { return s.Key == step })
+	if i < 0 {
+		return nil, apierror.Invalid("step", "unknown step %q", step)
+	}
+	staff := v.IsStaff(app.CommunityID)
+	mentor := app.Edges.Group.MentorID != "" && app.Edges.Group.MentorID == v.UserID
+	if !staff && !(mentor && steps[i].ByMentor) {
+		return nil, apierror.Forbiddenf("this step is for %s", map[bool]string{true: "the mentor or staff", false: "staff"}[steps[i].ByMentor])
+	}
+	list := app.Checklist
+	for j := 0; j < i; j++ {
+		if list.Items[j].DoneAt == nil {
+			e := apierror.Conflictf("do %q first", steps[j].Label)
+			e.Extensions = map[string]any{"status": string(app.Status), "nextStep": steps[j].Key}
+			return nil, e
+		}
+	}
+	if list.Items[i].DoneAt != nil {
+		return nil, apierror.Conflictf("that step is already done")
+	}
+	bk := bookkeeping(ctx)
+	g, com := app.Edges.Group, app.Edges.Community
+	switch step {
+	case policy.StepRequirements:
+		rec, err := GroupRecord(ctx, c, g, list.Items[0].DoneAt != nil, now)
+		if err != nil {
+			return nil, err
+		}
+		if rs := policy.OfficialRequirements(com.Policy, rec); !policy.AllMet(rs) {
+			var unmet []string
+			for _, r := range rs {
+				if !r.Met {
+					unmet = append(unmet, r.Key)
+				}
+			}
+			e := apierror.Conflictf("requirements not met: %s", strings.Join(unmet, ", "))
+			e.Extensions = map[string]any{"status": string(app.Status), "unmet": unmet}
+			return nil, e
+		}
+	case policy.StepSwagShipped:
+		has, err := c.ShippingAddress.Query().Where(shippingaddress.HasUserWith(
+			user.HasRolesWith(role.GroupID(g.ID), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE)))).Exist(bk)
+		if err != nil {
+			return nil, err
+		}
+		if !has {
+			return nil, apierror.Conflictf("no organizer of the group has given a shipping address yet")
+		}
+	}
+	t := now.UTC()
+	list.Items[i].DoneAt, list.Items[i].DoneBy = &t, string(v.UserID)
+	if err := c.Application.UpdateOneID(app.ID).SetChecklist(list).Exec(bk); err != nil {
+		return nil, err
+	}
+	if err := c.Review.Create().SetApplicationID(app.ID).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
+		SetBody("Done: " + steps[i].Label).Exec(bk); err != nil {
+		return nil, err
+	}
+	if app.Status == application.StatusSUBMITTED {
+		if app, err = transition(ctx, c, app, application.StatusIN_REVIEW, v.UserID, ""); err != nil {
+			return nil, err
+		}
+	}
+	organizers, err := c.User.Query().Where(user.HasRolesWith(role.GroupID(g.ID), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE))).All(bk)
+	if err != nil {
+		return nil, err
+	}
+	switch step {
+	case policy.StepLogoPackSent:
+		for _, o := range organizers {
+			body := fmt.Sprintf("Dear %s,\n\nThe logo pack for %s is on its way. A swag kit will follow: please add a "+
+				"recipient name, postal address and phone number to your profile so it can be shipped.\n", o.Name, g.Name)
+			if err := queueMessage(bk, c, com.ID, o.ID, "swag_kit_address_request", "Where should we send your swag kit?", body,
+				string(app.ID)+":"+string(o.ID)); err != nil {
+				return nil, err
+			}
+		}
+	case policy.StepSwagShipped:
+		if _, err := transition(ctx, c, app, application.StatusAPPROVED, v.UserID, "Handover complete."); err != nil {
+			return nil, err
+		}
+		if err := c.Application.UpdateOneID(app.ID).SetDecidedAt(now).SetDecidedByID(v.UserID).Exec(bk); err != nil {
+			return nil, err
+		}
+		n, err := c.Group.Update().Where(group.ID(g.ID), group.StatusEQ(group.StatusACTIVE)).
+			SetStatus(group.StatusOFFICIAL).SetOfficialSince(now).Save(bk)
+		if err != nil {
+			return nil, err
+		}
+		if n != 1 {
+			return nil, apierror.Conflictf("the group is no longer active")
+		}
+		for _, o := range organizers {
+			body := recognitionLetter(com.Name, g.Name, o.Name)
+			if err := queueMessage(bk, c, com.ID, o.ID, "official_recognition",
+				fmt.Sprintf("%s is now an official %s user group", g.Name, com.Name), body, string(app.ID)+":"+string(o.ID)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return c.Application.Get(ctx, app.ID)
+}
+
+// recognitionLetter is the letter to organizers of a newly official group.
+func recognitionLetter(community, groupName, person string) string {
+	return fmt.Sprintf(`Dear %s,
+
+%s has met the requirements for an official %s user group and has completed its
+mentoring. Congratulations, and thank you for the time you give to your members.
+
+The logo pack you received is yours to use on your pages and social channels, and
+the group's page now shows its official status. Your swag kit has been shipped.
+
+Being official is not the end of the conversation: keep sharing what you learn with
+the other groups, and think about whether you, or someone in your group, would like to
+help new groups as an ambassador.
+`, person, groupName, community)
+}
+
+// OfficialRequirements checks a group (loaded with its community) against
+// its community's official-status requirements now. The mentoring
+// sign-off comes from the group's open or latest official-status request.
+func OfficialRequirements(ctx context.Context, c *ent.Client, g *ent.Group, now time.Time) ([]policy.Requirement, error) {
+	signedOff := false
+	app, err := c.Application.Query().Where(application.GroupID(g.ID), application.KindEQ(application.KindOFFICIAL_STATUS)).
+		Order(ent.Desc(application.FieldCreatedAt)).First(bookkeeping(ctx))
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, err
+	}
+	if app != nil {
+		for _, it := range app.Checklist.Items {
+			if it.Key == policy.StepMentoring && it.DoneAt != nil {
+				signedOff = true
+			}
+		}
+	}
+	rec, err := GroupRecord(ctx, c, g, signedOff, now)
+	if err != nil {
+		return nil, err
+	}
+	return policy.OfficialRequirements(g.Edges.Community.Policy, rec), nil
+}
