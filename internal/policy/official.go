@@ -4,9 +4,9 @@ import "fmt"
 
 // GroupRecord is what the official-status requirements look at.
 type GroupRecord struct {
-	ActiveMembers     int
-	Organizations     int
-	EventsLastYear    int
+	ActiveMembers      int
+	Organizations      int
+	EventsLastYear     int
 	MentoringSignedOff bool
 }
 
