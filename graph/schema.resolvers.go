@@ -177,6 +177,15 @@ func (r *mutationResolver) UpdateApplicationProposal(ctx context.Context, input 
 	return &generated.ApplicationPayload{Application: app}, nil
 }
 
+// AssignApplicationReviewer is the resolver for the assignApplicationReviewer field.
+func (r *mutationResolver) AssignApplicationReviewer(ctx context.Context, input generated.AssignApplicationReviewerInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.AssignReviewer(ctx, ent.FromContext(ctx), input.ID, input.Reviewer)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
 // AssignGroupMentor is the resolver for the assignGroupMentor field.
 func (r *mutationResolver) AssignGroupMentor(ctx context.Context, input generated.AssignGroupMentorInput) (*generated.ApplicationPayload, error) {
 	app, err := workflow.AssignMentor(ctx, ent.FromContext(ctx), input.ID, input.Mentor)

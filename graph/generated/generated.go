@@ -405,6 +405,7 @@ type ComplexityRoot struct {
 		ApplyForGroup             func(childComplexity int, input ApplyForGroupInput) int
 		ApplyForOfficialStatus    func(childComplexity int, input ApplyForOfficialStatusInput) int
 		ApproveApplication        func(childComplexity int, input ApproveApplicationInput) int
+		AssignApplicationReviewer func(childComplexity int, input AssignApplicationReviewerInput) int
 		AssignGroupMentor         func(childComplexity int, input AssignGroupMentorInput) int
 		CommentOnApplication      func(childComplexity int, input CommentOnApplicationInput) int
 		CompleteHandoverStep      func(childComplexity int, input CompleteHandoverStepInput) int
@@ -755,6 +756,7 @@ type MutationResolver interface {
 	CommentOnApplication(ctx context.Context, input CommentOnApplicationInput) (*ApplicationPayload, error)
 	RequestApplicationInfo(ctx context.Context, input RequestApplicationInfoInput) (*ApplicationPayload, error)
 	UpdateApplicationProposal(ctx context.Context, input UpdateApplicationProposalInput) (*ApplicationPayload, error)
+	AssignApplicationReviewer(ctx context.Context, input AssignApplicationReviewerInput) (*ApplicationPayload, error)
 	AssignGroupMentor(ctx context.Context, input AssignGroupMentorInput) (*ApplicationPayload, error)
 	ResolveConflict(ctx context.Context, input ResolveConflictInput) (*ApplicationPayload, error)
 	RejectApplication(ctx context.Context, input RejectApplicationInput) (*ApplicationPayload, error)
@@ -2389,6 +2391,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveApplication(childComplexity, args["input"].(ApproveApplicationInput)), true
+	case "Mutation.assignApplicationReviewer":
+		if e.ComplexityRoot.Mutation.AssignApplicationReviewer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignApplicationReviewer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignApplicationReviewer(childComplexity, args["input"].(AssignApplicationReviewerInput)), true
 	case "Mutation.assignGroupMentor":
 		if e.ComplexityRoot.Mutation.AssignGroupMentor == nil {
 			break
@@ -3920,6 +3933,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputApplyForOfficialStatusInput,
 		ec.unmarshalInputApprovalQueueFilter,
 		ec.unmarshalInputApproveApplicationInput,
+		ec.unmarshalInputAssignApplicationReviewerInput,
 		ec.unmarshalInputAssignGroupMentorInput,
 		ec.unmarshalInputAwardOrder,
 		ec.unmarshalInputAwardWhereInput,
@@ -10722,6 +10736,8 @@ extend type Mutation {
   requestApplicationInfo(input: RequestApplicationInfoInput!): ApplicationPayload!
   "Change a new-group request: a reviewer fixing the name or adding a missing link, or the applicant answering a request for information (which returns it to review)."
   updateApplicationProposal(input: UpdateApplicationProposalInput!): ApplicationPayload!
+  "Put one of the application's reviewers in charge of it (the board's assignedToMe filter)."
+  assignApplicationReviewer(input: AssignApplicationReviewerInput!): ApplicationPayload!
   "Assign the ambassador who will mentor the proposed group (not the applicant)."
   assignGroupMentor(input: AssignGroupMentorInput!): ApplicationPayload!
   "Record how the overlap with a nearby group was settled; unresolved conflicts block approval."
@@ -10788,6 +10804,14 @@ input UpdateApplicationProposalInput {
   description: String
   "A note for the timeline."
   note: String
+}
+
+"A reviewer assignment."
+input AssignApplicationReviewerInput {
+  "The application."
+  id: ID!
+  "The reviewer."
+  reviewer: ID!
 }
 
 "A mentor assignment."
@@ -13183,6 +13207,20 @@ func (ec *executionContext) field_Mutation_approveApplication_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ApproveApplicationInput, error) {
 			return ec.unmarshalNApproveApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApproveApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignApplicationReviewer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AssignApplicationReviewerInput, error) {
+			return ec.unmarshalNAssignApplicationReviewerInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAssignApplicationReviewerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -21400,6 +21438,50 @@ func (ec *executionContext) fieldContext_Mutation_updateApplicationProposal(ctx 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateApplicationProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignApplicationReviewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignApplicationReviewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignApplicationReviewer(ctx, fc.Args["input"].(AssignApplicationReviewerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
+			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignApplicationReviewer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignApplicationReviewer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31291,6 +31373,43 @@ func (ec *executionContext) unmarshalInputApproveApplicationInput(ctx context.Co
 				return it, err
 			}
 			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAssignApplicationReviewerInput(ctx context.Context, obj any) (AssignApplicationReviewerInput, error) {
+	var it AssignApplicationReviewerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reviewer"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reviewer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewer"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reviewer = data
 		}
 	}
 	return it, nil
@@ -50282,6 +50401,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "assignApplicationReviewer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignApplicationReviewer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "assignGroupMentor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_assignGroupMentor(ctx, field)
@@ -54642,6 +54768,11 @@ func (ec *executionContext) marshalNApprovalQueue2ᚖgithubᚗcomᚋusergroups�
 
 func (ec *executionContext) unmarshalNApproveApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApproveApplicationInput(ctx context.Context, v any) (ApproveApplicationInput, error) {
 	res, err := ec.unmarshalInputApproveApplicationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssignApplicationReviewerInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAssignApplicationReviewerInput(ctx context.Context, v any) (AssignApplicationReviewerInput, error) {
+	res, err := ec.unmarshalInputAssignApplicationReviewerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

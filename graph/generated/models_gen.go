@@ -79,6 +79,14 @@ type ApproveApplicationInput struct {
 	ID pulid.ID `json:"id"`
 }
 
+// A reviewer assignment.
+type AssignApplicationReviewerInput struct {
+	// The application.
+	ID pulid.ID `json:"id"`
+	// The reviewer.
+	Reviewer pulid.ID `json:"reviewer"`
+}
+
 // A mentor assignment.
 type AssignGroupMentorInput struct {
 	// The application.

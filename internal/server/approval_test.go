@@ -553,3 +553,95 @@ func TestApprovalQueue(t *testing.T) {
 		t.Errorf("first: 500 = %+v", r.Errors)
 	}
 }
+
+// TestReviewMutationsRefuse checks each review mutation against the wrong
+// role, a decided application and bad input.
+func TestReviewMutationsRefuse(t *testing.T) {
+	db := dbtest.Open(t)
+	w := newQueueWorld(t, db, policy.OpenStack())
+	open, _, _ := w.applyIn(t, "Fresno", "Fresno")
+	decided, _, _ := w.applyIn(t, "Reno", "Reno")
+	w.ok(t, w.manager, `mutation($id: ID!) { rejectApplication(input: {id: $id, reason: OTHER, message: "No."}) { application { id } } }`, map[string]any{"id": decided})
+	amb := string(w.ambID)
+
+	type m struct {
+		name, q    string
+		vars       func(id string) map[string]any
+		badField   string
+		badVars    func(id string) map[string]any
+		wrongActor string
+	}
+	idOnly := func(id string) map[string]any { return map[string]any{"id": id} }
+	muts := []m{
+		{"commentOnApplication", `mutation($id: ID!, $b: String!) { commentOnApplication(input: {id: $id, body: $b}) { application { id } } }`,
+			func(id string) map[string]any { return map[string]any{"id": id, "b": "Looks good."} }, "body",
+			func(id string) map[string]any { return map[string]any{"id": id, "b": "   "} }, w.other},
+		{"requestApplicationInfo", `mutation($id: ID!, $b: String!) { requestApplicationInfo(input: {id: $id, message: $b}) { application { id } } }`,
+			func(id string) map[string]any { return map[string]any{"id": id, "b": "Venue?"} }, "message",
+			func(id string) map[string]any { return map[string]any{"id": id, "b": ""} }, w.applicant},
+		{"updateApplicationProposal", `mutation($id: ID!, $n: String) { updateApplicationProposal(input: {id: $id, name: $n}) { application { id } } }`,
+			func(id string) map[string]any { return map[string]any{"id": id, "n": "Fresno {Valley}"} }, "name",
+			func(id string) map[string]any { return map[string]any{"id": id, "n": "{Valley} Fresno"} }, w.other},
+		{"assignApplicationReviewer", `mutation($id: ID!, $r: ID!) { assignApplicationReviewer(input: {id: $id, reviewer: $r}) { application { id } } }`,
+			func(id string) map[string]any { return map[string]any{"id": id, "r": amb} }, "reviewer",
+			func(id string) map[string]any { return map[string]any{"id": id, "r": id} }, w.applicant},
+		{"assignGroupMentor", `mutation($id: ID!, $r: ID!) { assignGroupMentor(input: {id: $id, mentor: $r}) { application { id } } }`,
+			func(id string) map[string]any { return map[string]any{"id": id, "r": amb} }, "mentor",
+			func(id string) map[string]any { return map[string]any{"id": id, "r": id} }, w.applicant},
+		{"resolveConflict", `mutation($id: ID!, $g: ID!) { resolveConflict(input: {id: $id, group: $g, resolution: "ok"}) { application { id } } }`,
+			nil, "group", func(id string) map[string]any { return map[string]any{"id": id, "g": string(w.bayArea.ID)} }, w.applicant},
+		{"rejectApplication", `mutation($id: ID!, $msg: String!) { rejectApplication(input: {id: $id, reason: SPAM, message: $msg}) { application { id } } }`,
+			func(id string) map[string]any { return map[string]any{"id": id, "msg": "Spam."} }, "message",
+			func(id string) map[string]any { return map[string]any{"id": id, "msg": ""} }, w.applicant},
+		{"objectToApplication", `mutation($id: ID!, $r: String!) { objectToApplication(input: {id: $id, reason: $r}) { application { id } } }`,
+			func(id string) map[string]any { return map[string]any{"id": id, "r": "No."} }, "reason",
+			func(id string) map[string]any { return map[string]any{"id": id, "r": ""} }, w.applicant},
+		{"approveApplication", approveQ, idOnly, "", nil, w.applicant},
+		{"withdrawApplication", `mutation($id: ID!) { withdrawApplication(input: {id: $id}) { application { id } } }`, idOnly, "", nil, w.manager},
+	}
+	for _, mu := range muts {
+		t.Run(mu.name, func(t *testing.T) {
+			// A person who cannot see the application: not found.
+			args := map[string]any{"id": open}
+			if mu.vars != nil {
+				args = mu.vars(open)
+			} else if mu.badVars != nil {
+				args = mu.badVars(open)
+			}
+			if r := w.do(t, w.other, mu.q, args); mu.wrongActor != w.other && code(r) != "NOT_FOUND" {
+				t.Errorf("stranger: %+v", r.Errors)
+			}
+			// Someone who sees it but may not do this: forbidden.
+			if r := w.do(t, mu.wrongActor, mu.q, args); mu.wrongActor != w.other && code(r) != "FORBIDDEN" {
+				t.Errorf("wrong role: %+v", r.Errors)
+			}
+			// A decided application: conflict naming the status.
+			dargs := map[string]any{"id": decided}
+			if mu.vars != nil {
+				dargs = mu.vars(decided)
+			} else if mu.badVars != nil {
+				dargs = mu.badVars(decided)
+			}
+			who := w.manager
+			if mu.name == "withdrawApplication" || mu.name == "commentOnApplication" {
+				who = w.applicant
+			}
+			if mu.name == "objectToApplication" {
+				who = w.amb
+			}
+			if r := w.do(t, who, mu.q, dargs); code(r) != "CONFLICT" || r.Errors[0].Extensions["status"] != "REJECTED" {
+				t.Errorf("decided: %+v", r.Errors)
+			}
+			// Bad input: the field is named.
+			if mu.badField != "" {
+				who := w.manager
+				if mu.name == "objectToApplication" {
+					who = w.amb
+				}
+				if r := w.do(t, who, mu.q, mu.badVars(open)); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != mu.badField {
+					t.Errorf("bad input: %+v", r.Errors)
+				}
+			}
+		})
+	}
+}

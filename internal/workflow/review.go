@@ -181,7 +181,7 @@ func UpdateProposal(ctx context.Context, c *ent.Client, id pulid.ID, u ProposalU
 		return nil, err
 	}
 	applicant := app.ApplicantID == v.UserID
-	if !applicant && !authz.CanReviewApplication(v, app) {
+	if !applicant && !authz.ReviewsApplication(v, app) {
 		return nil, apierror.Forbiddenf("only the applicant and the application's reviewers may change it")
 	}
 	if !isOpen(app.Status) || app.Status == application.StatusOBJECTION_WINDOW {
@@ -443,4 +443,31 @@ func approvalState(ctx context.Context, c *ent.Client, app *ent.Application) (po
 	n, err := c.Review.Query().Where(review.ApplicationID(app.ID), review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil()).Count(ctx)
 	st.OpenObjections = n
 	return st, err
+}
+
+// AssignReviewer puts a reviewer in charge of an application; the assignee
+// must be among its reviewers (and so not the applicant).
+func AssignReviewer(ctx context.Context, c *ent.Client, id, reviewer pulid.ID) (*ent.Application, error) {
+	v, app, err := loadForReview(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := c.Role.Query().Where(role.UserID(reviewer), role.StatusEQ(role.StatusACTIVE)).All(bookkeeping(ctx))
+	if err != nil {
+		return nil, err
+	}
+	assignee := &viewer.Viewer{UserID: reviewer}
+	for _, r := range roles {
+		assignee.Roles = append(assignee.Roles, viewer.Role{Kind: string(r.Kind), CommunityID: r.CommunityID, RegionID: r.RegionID, GroupID: r.GroupID})
+	}
+	if reviewer == app.ApplicantID || !authz.ReviewsApplication(assignee, app) {
+		return nil, apierror.Invalid("reviewer", "the assignee must be one of the application's reviewers, not the applicant")
+	}
+	if err := c.Application.UpdateOneID(id).SetReviewerID(reviewer).Exec(bookkeeping(ctx)); err != nil {
+		return nil, err
+	}
+	if _, err := startReview(ctx, c, app, v.UserID); err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, id)
 }
