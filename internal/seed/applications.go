@@ -2,6 +2,7 @@ package seed
 
 import (
 	"fmt"
+	"github.com/usergroups/usergroups/internal/policy"
 	"slices"
 	"strings"
 	"time"
@@ -886,7 +887,7 @@ func (g *gen) ambassadorApps() {
 // checklist builds the handover checklist with the first done steps completed.
 func checklist(done int, from, to time.Time, by *person) *schematype.HandoverChecklist {
 	cl := &schematype.HandoverChecklist{}
-	for i, s := range handoverSteps {
+	for i, s := range policy.HandoverSteps() {
 		item := schematype.ChecklistItem{Key: s.Key, Label: s.Label}
 		if i < done {
 			t := from.Add(to.Sub(from) * time.Duration(i+1) / time.Duration(done+1)).Truncate(time.Second)
@@ -929,7 +930,7 @@ func (g *gen) officialApps() {
 		a.reason = "Mentoring complete and requirements met. Congratulations on becoming an official user group!"
 		end := gr.officialSince.Add(-time.Duration(c.pol.ObjectionWindowHours) * time.Hour)
 		created := end.Add(-time.Duration(g.between(20, 60)) * day)
-		a.checklist = checklist(len(handoverSteps), created, minTime(gr.officialSince.Add(30*day), g.now.Add(-day)), mentor)
+		a.checklist = checklist(len(policy.HandoverSteps()), created, minTime(gr.officialSince.Add(30*day), g.now.Add(-day)), mentor)
 		g.standard(a, "", c.managers[0], "Requirements met; happy to recognise this group.", "")
 		g.finish(a, created, end)
 	}

@@ -262,16 +262,6 @@ var sponsorCovers = []string{"Venue", "Food and drinks", "Venue and coffee", "Pi
 var guestSpeakers = []string{"Dr. Morgan Reed", "Alex Rivera", "Sam Okoye", "Jordan Lee", "Taylor Brooks",
 	"Casey Nakagawa", "Robin Achterberg", "Kim Dalton", "Avery Sun", "Quinn Holloway"}
 
-// handoverSteps are the official-status handover steps.
-var handoverSteps = []struct{ Key, Label string }{
-	{"requirements_met", "Requirements confirmed by the mentor and a community manager"},
-	{"logo_requested", "Logo ordered from the logo team"},
-	{"logo_received", "Logo delivered by the logo team"},
-	{"portal_updated", "Group page on the portal switched to official"},
-	{"logo_pack_sent", "Logo pack sent to the organizers, together with a request for a delivery address"},
-	{"swag_kit_mailed", "Foundation ships the swag kit"},
-}
-
 // currencies maps a country to the currency funding is requested in.
 var currencies = map[string]string{
 	"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "NL": "EUR", "IT": "EUR", "ES": "EUR",

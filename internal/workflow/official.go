@@ -128,20 +128,21 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 		return nil, stateConflict(app, "the request is already decided")
 	}
 	steps := policy.HandoverSteps()
-	i := slices.IndexFunc(steps, func(s policy.HandoverStep) bool { return s.Key == step })
-	if i < 0 {
+	k := slices.IndexFunc(steps, func(s policy.HandoverStep) bool { return s.Key == step })
+	list := app.Checklist
+	i := slices.IndexFunc(list.Items, func(it schematype.ChecklistItem) bool { return it.Key == step })
+	if k < 0 || i < 0 {
 		return nil, apierror.Invalid("step", "unknown step %q", step)
 	}
 	staff := v.IsStaff(app.CommunityID)
 	mentor := app.Edges.Group.MentorID != "" && app.Edges.Group.MentorID == v.UserID
-	if !staff && !(mentor && steps[i].ByMentor) {
-		return nil, apierror.Forbiddenf("this step is for %s", map[bool]string{true: "the mentor or staff", false: "staff"}[steps[i].ByMentor])
+	if !staff && !(mentor && steps[k].ByMentor) {
+		return nil, apierror.Forbiddenf("this step is for %s", map[bool]string{true: "the mentor or staff", false: "staff"}[steps[k].ByMentor])
 	}
-	list := app.Checklist
 	for j := 0; j < i; j++ {
 		if list.Items[j].DoneAt == nil {
-			e := apierror.Conflictf("do %q first", steps[j].Label)
-			e.Extensions = map[string]any{"status": string(app.Status), "nextStep": steps[j].Key}
+			e := apierror.Conflictf("do %q first", list.Items[j].Label)
+			e.Extensions = map[string]any{"status": string(app.Status), "nextStep": list.Items[j].Key}
 			return nil, e
 		}
 	}
@@ -152,7 +153,10 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 	g, com := app.Edges.Group, app.Edges.Community
 	switch step {
 	case policy.StepRequirements:
-		rec, err := GroupRecord(ctx, c, g, list.Items[0].DoneAt != nil, now)
+		signedOff := slices.ContainsFunc(list.Items, func(it schematype.ChecklistItem) bool {
+			return it.Key == policy.StepMentoring && it.DoneAt != nil
+		})
+		rec, err := GroupRecord(ctx, c, g, signedOff, now)
 		if err != nil {
 			return nil, err
 		}
@@ -183,7 +187,7 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 		return nil, err
 	}
 	if err := c.Review.Create().SetApplicationID(app.ID).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
-		SetBody("Done: " + steps[i].Label).Exec(bk); err != nil {
+		SetBody("Done: " + list.Items[i].Label).Exec(bk); err != nil {
 		return nil, err
 	}
 	if app.Status == application.StatusSUBMITTED {
@@ -205,7 +209,8 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 				return nil, err
 			}
 		}
-	case policy.StepSwagShipped:
+	}
+	if i == len(list.Items)-1 {
 		if _, err := transition(ctx, c, app, application.StatusAPPROVED, v.UserID, "Handover complete."); err != nil {
 			return nil, err
 		}
