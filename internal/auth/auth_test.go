@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -24,7 +22,6 @@ import (
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/oidc"
-	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -188,21 +185,7 @@ func (p *idp) token(t *testing.T, sub, name, email string) string {
 // many requests at once: exactly one user (with their email) must result.
 func TestOIDCFirstSignInCreatesThePersonOnce(t *testing.T) {
 	ctx := context.Background()
-	var db *store.DB
-	if os.Getenv(dbtest.EnvDatabase) == "" {
-		// Concurrent writers need a real file: shared-cache memory
-		// databases lock tables instead of waiting.
-		var err error
-		if db, err = store.Open(filepath.Join(t.TempDir(), "oidc.db"), store.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		db = dbtest.Open(t)
-	}
+	db := dbtest.OpenConcurrent(t)
 	p := newIDP(t)
 	v, err := oidc.New(oidc.Config{Issuer: p.srv.URL, Audience: "usergroups", HTTPClient: p.srv.Client()})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"testing"
@@ -101,4 +102,27 @@ func uniqueName(t testing.TB) string {
 	}
 
 	return "t_" + name + "_" + hex.EncodeToString(b[:])
+}
+
+// OpenConcurrent is Open for tests with concurrent writers: on SQLite it
+// uses a file in t's temporary directory, because a shared-cache memory
+// database locks whole tables instead of letting writers wait.
+func OpenConcurrent(t testing.TB, opts ...Option) *store.DB {
+	t.Helper()
+	if os.Getenv(EnvDatabase) != "" {
+		return Open(t, opts...)
+	}
+	var o store.Options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	db, err := store.Open(filepath.Join(t.TempDir(), "concurrent.db"), o)
+	if err != nil {
+		t.Fatalf("opening test database: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrating test database: %v", err)
+	}
+	return db
 }

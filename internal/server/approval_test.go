@@ -3,8 +3,6 @@ package server_test
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -421,19 +419,7 @@ func TestOpenEulerSupporters(t *testing.T) {
 // once approve it once.
 func TestConcurrentApprovalsMakeOneGroup(t *testing.T) {
 	ctx := context.Background()
-	var db *store.DB
-	if os.Getenv(dbtest.EnvDatabase) == "" {
-		var err error
-		if db, err = store.Open(filepath.Join(t.TempDir(), "race.db"), store.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		db = dbtest.Open(t)
-	}
+	db := dbtest.OpenConcurrent(t)
 	p := policy.OpenStack()
 	p.RequireMentor = false
 	p.ConflictRadiusKm = 0

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/usergroups/usergroups/internal/viewer"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -140,20 +138,7 @@ func TestUniqueness(t *testing.T) {
 // transactions, PostgreSQL's row locks.
 func TestConcurrentWritersWait(t *testing.T) {
 	ctx := viewer.SystemContext(context.Background())
-	var db *store.DB
-	if os.Getenv(dbtest.EnvDatabase) == "" {
-		var err error
-		db, err = store.Open(filepath.Join(t.TempDir(), "concurrent.db"), store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		db = dbtest.Open(t)
-	}
+	db := dbtest.OpenConcurrent(t)
 	com := community(ctx, t, db.Client, "gamma")
 	const writers = 16
 	var wg sync.WaitGroup

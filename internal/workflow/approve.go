@@ -199,10 +199,7 @@ func Object(ctx context.Context, c *ent.Client, id pulid.ID, reason string, endo
 	if err != nil {
 		return nil, err
 	}
-	app, err := c.Application.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no application with that id")
-	}
+	app, err := getApplication(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}

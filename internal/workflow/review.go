@@ -106,10 +106,7 @@ func Comment(ctx context.Context, c *ent.Client, id pulid.ID, body string) (*ent
 	if err != nil {
 		return nil, err
 	}
-	app, err := c.Application.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no application with that id")
-	}
+	app, err := getApplication(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}
@@ -388,10 +385,7 @@ func Withdraw(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application
 	if err != nil {
 		return nil, err
 	}
-	app, err := c.Application.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no application with that id")
-	}
+	app, err := getApplication(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,9 @@ package workflow
 import (
 	"context"
 
+	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/privacy"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -32,4 +34,14 @@ func requireWriter(ctx context.Context) (*viewer.Viewer, error) {
 // workflow has already authorised. The actor stays recorded in the change log.
 func bookkeeping(ctx context.Context) context.Context {
 	return privacy.DecisionContext(ctx, privacy.Allow)
+}
+
+// getApplication reads an application the viewer can see; one they cannot
+// is NOT_FOUND, exactly like one that does not exist.
+func getApplication(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application, error) {
+	app, err := c.Application.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no application with that id")
+	}
+	return app, err
 }
