@@ -276,6 +276,35 @@ func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input gener
 	return &generated.ApplicationPayload{Application: app}, nil
 }
 
+// JoinGroup is the resolver for the joinGroup field.
+func (r *mutationResolver) JoinGroup(ctx context.Context, input generated.JoinGroupInput) (*generated.JoinGroupPayload, error) {
+	res, err := workflow.JoinGroup(ctx, ent.FromContext(ctx), workflow.JoinRequest{
+		GroupID: input.Group, Affiliation: deref(input.Affiliation), ArticleURL: deref(input.ArticleURL),
+	}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.JoinGroupPayload{Role: res.Role, Application: res.Application}, nil
+}
+
+// LeaveGroup is the resolver for the leaveGroup field.
+func (r *mutationResolver) LeaveGroup(ctx context.Context, input generated.LeaveGroupInput) (*generated.GroupRolesPayload, error) {
+	roles, err := workflow.LeaveGroup(ctx, ent.FromContext(ctx), input.Group, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.GroupRolesPayload{Roles: roles}, nil
+}
+
+// RemoveMember is the resolver for the removeMember field.
+func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.RemoveMemberInput) (*generated.GroupRolesPayload, error) {
+	roles, err := workflow.RemoveMember(ctx, ent.FromContext(ctx), input.Group, input.User, input.Reason, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.GroupRolesPayload{Roles: roles}, nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)

@@ -137,6 +137,36 @@ type EndorseApplicationInput struct {
 	Reason string `json:"reason"`
 }
 
+// Roles that ended.
+type GroupRolesPayload struct {
+	// The person's roles in the group, now ended.
+	Roles []*ent.Role `json:"roles"`
+}
+
+// A request to join.
+type JoinGroupInput struct {
+	// The group.
+	Group pulid.ID `json:"group"`
+	// Your employer, or "individual".
+	Affiliation *string `json:"affiliation,omitempty"`
+	// A link to an article you published (required where the community asks for one).
+	ArticleURL *string `json:"articleUrl,omitempty"`
+}
+
+// The outcome of joining: a role, or a request waiting for the organizers.
+type JoinGroupPayload struct {
+	// Your MEMBER role, when membership is open.
+	Role *ent.Role `json:"role,omitempty"`
+	// Your MEMBERSHIP application, when the organizers decide.
+	Application *ent.Application `json:"application,omitempty"`
+}
+
+// Which group to leave.
+type LeaveGroupInput struct {
+	// The group.
+	Group pulid.ID `json:"group"`
+}
+
 // A labelled web address, as input.
 type LinkInput struct {
 	// What the link is, e.g. "Meetup page".
@@ -161,6 +191,16 @@ type RejectApplicationInput struct {
 	Reason RejectionReason `json:"reason"`
 	// A message to the applicant.
 	Message string `json:"message"`
+}
+
+// Who to remove, and why.
+type RemoveMemberInput struct {
+	// The group.
+	Group pulid.ID `json:"group"`
+	// The person.
+	User pulid.ID `json:"user"`
+	// Why; kept on the ended roles.
+	Reason string `json:"reason"`
 }
 
 // A request for information.

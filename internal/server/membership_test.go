@@ -1,0 +1,101 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+func TestJoinLeaveRemove(t *testing.T) {
+	base := dbtest.Open(t)
+	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
+	sys := viewer.SystemContext(context.Background())
+	c := base.Client
+	tx, err := c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
+	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
+	paris := tx.Group.Create().SetCommunityID(os.ID).SetName("Paris").SetSlug("paris").SetCity("Paris").SetCountry("FR").SetStatus("ACTIVE").SaveX(sys)
+	wuhan := tx.Group.Create().SetCommunityID(oe.ID).SetName("Wuhan").SetSlug("wuhan").SetCity("Wuhan").SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
+	proposed := tx.Group.Create().SetCommunityID(os.ID).SetName("Lille").SetSlug("lille").SetCity("Lille").SetCountry("FR").SaveX(sys)
+	mk := func(h string) *ent.User { return tx.User.Create().SetHandle(h).SetName(h).SaveX(sys) }
+	ada, bob, org, mgr := mk("ada"), mk("bob"), mk("org"), mk("mgr")
+	for _, g := range []*ent.Group{paris, wuhan} {
+		tx.Role.Create().SetUserID(org.ID).SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).ExecX(sys)
+	}
+	tx.Role.Create().SetUserID(mgr.ID).SetCommunityID(os.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	as := func(u *ent.User) string { return "Session " + string(u.ID) }
+
+	const join = `mutation($g: ID!, $a: String) { joinGroup(input: {group: $g, articleUrl: $a}) { role { kind status } application { kind status } } }`
+	// Open membership: a member at once, once.
+	r := query(t, h, as(ada), join, map[string]any{"g": string(paris.ID)})
+	if dig(r.Data, "joinGroup", "role", "status") != "ACTIVE" || dig(r.Data, "joinGroup", "application") != nil {
+		t.Fatalf("join Paris: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(ada), join, map[string]any{"g": string(paris.ID)}); code(r) != "CONFLICT" {
+		t.Errorf("joining twice: %+v", r.Errors)
+	}
+	if r := query(t, h, as(ada), join, map[string]any{"g": string(proposed.ID)}); code(r) != "CONFLICT" || r.Errors[0].Extensions["status"] != "PROPOSED" {
+		t.Errorf("joining a proposed group: %+v", r.Errors)
+	}
+	if r := query(t, h, "", join, map[string]any{"g": string(paris.ID)}); code(r) != "UNAUTHENTICATED" {
+		t.Errorf("anonymous join: %+v", r.Errors)
+	}
+
+	// openEuler: an article link, then the organizer decides.
+	if r := query(t, h, as(bob), join, map[string]any{"g": string(wuhan.ID)}); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "articleUrl" {
+		t.Errorf("openEuler join without an article: %+v", r.Errors)
+	}
+	r = query(t, h, as(bob), join, map[string]any{"g": string(wuhan.ID), "a": "https://forum.example.org/t/bob-on-euler"})
+	appID, _ := dig(r.Data, "joinGroup", "application", "kind").(string)
+	if appID != "MEMBERSHIP" {
+		t.Fatalf("openEuler join: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(bob), join, map[string]any{"g": string(wuhan.ID), "a": "https://forum.example.org/t/2"}); code(r) != "CONFLICT" {
+		t.Errorf("second request while one waits: %+v", r.Errors)
+	}
+	q := query(t, h, as(org), `{ applications(where: {kind: MEMBERSHIP}) { edges { node { id viewerCanReview } } } }`, nil)
+	id := dig(q.Data, "applications", "edges", "0", "node", "id")
+	if dig(q.Data, "applications", "edges", "0", "node", "viewerCanReview") != true {
+		t.Fatalf("organizer's queue: %+v %+v", q.Data, q.Errors)
+	}
+	if r := query(t, h, as(org), approveQ, map[string]any{"id": id}); len(r.Errors) > 0 || dig(r.Data, "approveApplication", "application", "status") != "APPROVED" {
+		t.Fatalf("organizer approves: %+v", r.Errors)
+	}
+	if !c.Role.Query().Where(role.UserID(bob.ID), role.GroupID(wuhan.ID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE)).ExistX(sys) {
+		t.Error("approved member has no MEMBER role")
+	}
+
+	// Removing and leaving.
+	const remove = `mutation($g: ID!, $u: ID!) { removeMember(input: {group: $g, user: $u, reason: "Repeated spam in the chat."}) { roles { status endReason } } }`
+	if r := query(t, h, as(bob), remove, map[string]any{"g": string(paris.ID), "u": string(ada.ID)}); code(r) != "FORBIDDEN" {
+		t.Errorf("a non-organizer removes: %+v", r.Errors)
+	}
+	r = query(t, h, as(org), remove, map[string]any{"g": string(paris.ID), "u": string(ada.ID)})
+	if dig(r.Data, "removeMember", "roles", "0", "status") != "REMOVED" || dig(r.Data, "removeMember", "roles", "0", "endReason") != "Repeated spam in the chat." {
+		t.Errorf("organizer removes ada: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(org), remove, map[string]any{"g": string(paris.ID), "u": string(ada.ID)}); code(r) != "CONFLICT" {
+		t.Errorf("removing twice: %+v", r.Errors)
+	}
+	const leave = `mutation($g: ID!) { leaveGroup(input: {group: $g}) { roles { kind status } } }`
+	if r := query(t, h, as(org), leave, map[string]any{"g": string(paris.ID)}); code(r) != "CONFLICT" {
+		t.Errorf("the last organizer leaves: %+v", r.Errors)
+	}
+	if r := query(t, h, as(mgr), remove, map[string]any{"g": string(paris.ID), "u": string(org.ID)}); code(r) != "CONFLICT" {
+		t.Errorf("staff remove the last organizer: %+v", r.Errors)
+	}
+	if r := query(t, h, as(bob), leave, map[string]any{"g": string(wuhan.ID)}); dig(r.Data, "leaveGroup", "roles", "0", "status") != "LEFT" {
+		t.Errorf("bob leaves: %+v %+v", r.Data, r.Errors)
+	}
+}

@@ -1,0 +1,191 @@
+package workflow
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/policy"
+)
+
+// JoinRequest is what a person sends to join a group.
+type JoinRequest struct {
+	GroupID     pulid.ID
+	Affiliation string
+	ArticleURL  string
+}
+
+// JoinResult is a membership granted at once, or a request for the
+// organizers' queue.
+type JoinResult struct {
+	Role        *ent.Role
+	Application *ent.Application
+}
+
+// liveRoles are the statuses that tie a person to a group.
+var liveRoles = []role.Status{role.StatusPENDING, role.StatusACTIVE}
+
+// JoinGroup makes the viewer a member of a running group: at once where the
+// community's policy has open membership, otherwise as a MEMBERSHIP
+// application the group's organizers decide (openEuler asks for a published
+// article). A person is in a roster once.
+func JoinGroup(ctx context.Context, c *ent.Client, req JoinRequest, now time.Time) (JoinResult, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return JoinResult{}, err
+	}
+	g, err := c.Group.Query().Where(group.ID(req.GroupID)).WithCommunity().Only(ctx)
+	if ent.IsNotFound(err) {
+		return JoinResult{}, apierror.NotFoundf("no group with that id")
+	}
+	if err != nil {
+		return JoinResult{}, err
+	}
+	if g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL {
+		e := apierror.Conflictf("only active and official groups take members (status %s)", g.Status)
+		e.Extensions = map[string]any{"status": string(g.Status)}
+		return JoinResult{}, e
+	}
+	bk := bookkeeping(ctx)
+	member, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusIn(liveRoles...)).Exist(bk)
+	if err != nil {
+		return JoinResult{}, err
+	}
+	if member || !authz.CanJoinGroup(v, g) {
+		return JoinResult{}, apierror.Conflictf("you are already in this group")
+	}
+	pending, err := c.Application.Query().Where(application.ApplicantID(v.UserID), application.GroupID(g.ID),
+		application.KindEQ(application.KindMEMBERSHIP), application.StatusIn(openStatuses()...)).Exist(bk)
+	if err != nil {
+		return JoinResult{}, err
+	}
+	if pending {
+		return JoinResult{}, apierror.Conflictf("your request to join is already waiting for the organizers")
+	}
+	p, com := g.Edges.Community.Policy, g.Edges.Community
+	if !p.MembershipNeedsApproval {
+		if err := grant(bk, c, v.UserID, role.KindMEMBER, com, g.ID, "", now); err != nil {
+			return JoinResult{}, err
+		}
+		r, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
+		return JoinResult{Role: r}, err
+	}
+	req.ArticleURL = strings.TrimSpace(req.ArticleURL)
+	if p.MembershipRequiresArticle && req.ArticleURL == "" {
+		return JoinResult{}, apierror.Invalid("articleUrl", "%s asks members for a link to an article they published", com.Name)
+	}
+	if req.ArticleURL != "" {
+		if err := policy.ValidateURL(req.ArticleURL); err != nil {
+			return JoinResult{}, apierror.Invalid("articleUrl", "articleUrl: %v", err)
+		}
+	}
+	if len([]rune(req.Affiliation)) > 200 {
+		return JoinResult{}, apierror.Invalid("affiliation", "affiliation must be at most 200 characters")
+	}
+	ac := c.Application.Create().SetCommunityID(com.ID).SetApplicantID(v.UserID).SetGroupID(g.ID).
+		SetKind(application.KindMEMBERSHIP).
+		SetAnswers(schematype.ApplicationAnswers{Affiliation: strings.TrimSpace(req.Affiliation), ArticleURL: req.ArticleURL})
+	if g.RegionID != "" {
+		ac.SetRegionID(g.RegionID)
+	}
+	app, err := ac.Save(bk)
+	if err != nil {
+		return JoinResult{}, err
+	}
+	app, err = c.Application.Get(ctx, app.ID)
+	return JoinResult{Application: app}, err
+}
+
+// endGroupRoles ends a person's live roles in a group with the given status,
+// refusing to leave the group without an organizer.
+func endGroupRoles(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, status role.Status, reason string, now time.Time) ([]*ent.Role, error) {
+	bk := bookkeeping(ctx)
+	roles, err := c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.StatusIn(liveRoles...)).All(bk)
+	if err != nil {
+		return nil, err
+	}
+	if len(roles) == 0 {
+		return nil, apierror.Conflictf("the person is not in this group")
+	}
+	for _, r := range roles {
+		if r.Kind != role.KindORGANIZER || r.Status != role.StatusACTIVE {
+			continue
+		}
+		others, err := c.Role.Query().Where(role.GroupID(groupID), role.KindEQ(role.KindORGANIZER),
+			role.StatusEQ(role.StatusACTIVE), role.UserIDNEQ(userID)).Count(bk)
+		if err != nil {
+			return nil, err
+		}
+		if others == 0 {
+			return nil, apierror.Conflictf("this is the group's last organizer: name a successor first, or ask a community manager")
+		}
+	}
+	upd := c.Role.Update().Where(role.UserID(userID), role.GroupID(groupID), role.StatusIn(liveRoles...)).
+		SetStatus(status).SetEndedAt(now)
+	if reason != "" {
+		upd.SetEndReason(reason)
+	}
+	if err := upd.Exec(bk); err != nil {
+		return nil, err
+	}
+	return c.Role.Query().Where(role.IDIn(ids(roles)...)).All(bk)
+}
+
+func ids(roles []*ent.Role) []pulid.ID {
+	out := make([]pulid.ID, len(roles))
+	for i, r := range roles {
+		out[i] = r.ID
+	}
+	return out
+}
+
+// LeaveGroup ends the viewer's roles in a group (LEFT).
+func LeaveGroup(ctx context.Context, c *ent.Client, groupID pulid.ID, now time.Time) ([]*ent.Role, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return endGroupRoles(ctx, c, groupID, v.UserID, role.StatusLEFT, "", now)
+}
+
+// RemoveMember ends another person's roles in a group (REMOVED) with a
+// reason. Organizers may remove members; removing an organizer takes staff.
+func RemoveMember(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, reason string, now time.Time) ([]*ent.Role, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.Group.Get(ctx, groupID)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no group with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !authz.CanAdministerGroup(v, g) {
+		return nil, apierror.Forbiddenf("only the group's organizers and staff may remove members")
+	}
+	if userID == v.UserID {
+		return nil, apierror.Invalid("user", "to leave a group yourself, use leaveGroup")
+	}
+	if reason, err = checkText("reason", reason, 500); err != nil {
+		return nil, err
+	}
+	isOrganizer, err := c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.KindEQ(role.KindORGANIZER),
+		role.StatusEQ(role.StatusACTIVE)).Exist(bookkeeping(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if isOrganizer && !v.IsStaff(g.CommunityID) {
+		return nil, apierror.Forbiddenf("removing an organizer takes a community manager")
+	}
+	return endGroupRoles(ctx, c, groupID, userID, role.StatusREMOVED, reason, now)
+}
