@@ -305,6 +305,42 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.Rem
 	return &generated.GroupRolesPayload{Roles: roles}, nil
 }
 
+// GrantGroupRole is the resolver for the grantGroupRole field.
+func (r *mutationResolver) GrantGroupRole(ctx context.Context, input generated.GrantGroupRoleInput) (*generated.RolePayload, error) {
+	role, err := workflow.GrantGroupRole(ctx, ent.FromContext(ctx), input.Group, input.User, input.Kind, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RolePayload{Role: role}, nil
+}
+
+// EndGroupRole is the resolver for the endGroupRole field.
+func (r *mutationResolver) EndGroupRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
+	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.AnyRole, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RolePayload{Role: role}, nil
+}
+
+// StepDown is the resolver for the stepDown field.
+func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDownInput) (*generated.RolePayload, error) {
+	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, "", workflow.OwnRole, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RolePayload{Role: role}, nil
+}
+
+// RevokeRole is the resolver for the revokeRole field.
+func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
+	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.OthersRole, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RolePayload{Role: role}, nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)

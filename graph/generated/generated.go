@@ -419,7 +419,9 @@ type ComplexityRoot struct {
 		CommentOnApplication      func(childComplexity int, input CommentOnApplicationInput) int
 		CompleteHandoverStep      func(childComplexity int, input CompleteHandoverStepInput) int
 		CreateAPIToken            func(childComplexity int, input CreateAPITokenInput) int
+		EndGroupRole              func(childComplexity int, input EndRoleInput) int
 		EndorseApplication        func(childComplexity int, input EndorseApplicationInput) int
+		GrantGroupRole            func(childComplexity int, input GrantGroupRoleInput) int
 		JoinGroup                 func(childComplexity int, input JoinGroupInput) int
 		LeaveGroup                func(childComplexity int, input LeaveGroupInput) int
 		ObjectToApplication       func(childComplexity int, input ObjectToApplicationInput) int
@@ -429,6 +431,8 @@ type ComplexityRoot struct {
 		ResolveConflict           func(childComplexity int, input ResolveConflictInput) int
 		ResolveObjection          func(childComplexity int, input ResolveObjectionInput) int
 		RevokeAPIToken            func(childComplexity int, input RevokeAPITokenInput) int
+		RevokeRole                func(childComplexity int, input EndRoleInput) int
+		StepDown                  func(childComplexity int, input StepDownInput) int
 		SupportGroupApplication   func(childComplexity int, input SupportGroupApplicationInput) int
 		UpdateApplicationProposal func(childComplexity int, input UpdateApplicationProposalInput) int
 		WithdrawApplication       func(childComplexity int, input WithdrawApplicationInput) int
@@ -633,6 +637,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RolePayload struct {
+		Role func(childComplexity int) int
+	}
+
 	Screening struct {
 		Conflicts              func(childComplexity int) int
 		Flags                  func(childComplexity int) int
@@ -782,6 +790,10 @@ type MutationResolver interface {
 	JoinGroup(ctx context.Context, input JoinGroupInput) (*JoinGroupPayload, error)
 	LeaveGroup(ctx context.Context, input LeaveGroupInput) (*GroupRolesPayload, error)
 	RemoveMember(ctx context.Context, input RemoveMemberInput) (*GroupRolesPayload, error)
+	GrantGroupRole(ctx context.Context, input GrantGroupRoleInput) (*RolePayload, error)
+	EndGroupRole(ctx context.Context, input EndRoleInput) (*RolePayload, error)
+	StepDown(ctx context.Context, input StepDownInput) (*RolePayload, error)
+	RevokeRole(ctx context.Context, input EndRoleInput) (*RolePayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -2481,6 +2493,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["input"].(CreateAPITokenInput)), true
+	case "Mutation.endGroupRole":
+		if e.ComplexityRoot.Mutation.EndGroupRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endGroupRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndGroupRole(childComplexity, args["input"].(EndRoleInput)), true
 	case "Mutation.endorseApplication":
 		if e.ComplexityRoot.Mutation.EndorseApplication == nil {
 			break
@@ -2492,6 +2515,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndorseApplication(childComplexity, args["input"].(EndorseApplicationInput)), true
+	case "Mutation.grantGroupRole":
+		if e.ComplexityRoot.Mutation.GrantGroupRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantGroupRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantGroupRole(childComplexity, args["input"].(GrantGroupRoleInput)), true
 	case "Mutation.joinGroup":
 		if e.ComplexityRoot.Mutation.JoinGroup == nil {
 			break
@@ -2591,6 +2625,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(RevokeAPITokenInput)), true
+	case "Mutation.revokeRole":
+		if e.ComplexityRoot.Mutation.RevokeRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(EndRoleInput)), true
+	case "Mutation.stepDown":
+		if e.ComplexityRoot.Mutation.StepDown == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_stepDown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StepDown(childComplexity, args["input"].(StepDownInput)), true
 	case "Mutation.supportGroupApplication":
 		if e.ComplexityRoot.Mutation.SupportGroupApplication == nil {
 			break
@@ -3522,6 +3578,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleEdge.Node(childComplexity), true
 
+	case "RolePayload.role":
+		if e.ComplexityRoot.RolePayload.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolePayload.Role(childComplexity), true
+
 	case "Screening.conflicts":
 		if e.ComplexityRoot.Screening.Conflicts == nil {
 			break
@@ -4012,9 +4075,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputContributionOrder,
 		ec.unmarshalInputContributionWhereInput,
 		ec.unmarshalInputCreateAPITokenInput,
+		ec.unmarshalInputEndRoleInput,
 		ec.unmarshalInputEndorseApplicationInput,
 		ec.unmarshalInputEventOrder,
 		ec.unmarshalInputEventWhereInput,
+		ec.unmarshalInputGrantGroupRoleInput,
 		ec.unmarshalInputGroupOrder,
 		ec.unmarshalInputGroupWhereInput,
 		ec.unmarshalInputJoinGroupInput,
@@ -4041,6 +4106,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRoleWhereInput,
 		ec.unmarshalInputSponsorOrder,
 		ec.unmarshalInputSponsorWhereInput,
+		ec.unmarshalInputStepDownInput,
 		ec.unmarshalInputSubmissionOrder,
 		ec.unmarshalInputSubmissionWhereInput,
 		ec.unmarshalInputSupportGroupApplicationInput,
@@ -11119,6 +11185,51 @@ type GroupRolesPayload {
   "The person's roles in the group, now ended."
   roles: [Role!]!
 }
+
+extend type Mutation {
+  """
+  Give an active member of a group a group role: ORGANIZER (where the community lets
+  organizers appoint; openEuler's first terms are appointed by staff) or, where ambassadors
+  serve groups, AMBASSADOR. Caps such as one organizer per openEuler group hold under concurrency.
+  """
+  grantGroupRole(input: GrantGroupRoleInput!): RolePayload!
+  "End a group role: your own, or (staff) anyone's with a reason. A group's last organizer needs a successor first."
+  endGroupRole(input: EndRoleInput!): RolePayload!
+  "Step down from one of your roles; an ambassador becomes EMERITUS."
+  stepDown(input: StepDownInput!): RolePayload!
+  "Revoke someone's role (staff), e.g. for misuse of the ambassador title; the reason is kept."
+  revokeRole(input: EndRoleInput!): RolePayload!
+}
+
+"A group role to give."
+input GrantGroupRoleInput {
+  "The group."
+  group: ID!
+  "The member."
+  user: ID!
+  "ORGANIZER or AMBASSADOR."
+  kind: RoleKind!
+}
+
+"A role to end."
+input EndRoleInput {
+  "The role."
+  role: ID!
+  "Why (required when ending someone else's role)."
+  reason: String
+}
+
+"A role to step down from."
+input StepDownInput {
+  "Your role."
+  role: ID!
+}
+
+"A role after the change."
+type RolePayload {
+  "The role."
+  role: Role!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -12187,6 +12298,14 @@ func (ec *executionContext) childFields_RoleEdge(ctx context.Context, field grap
 		return ec.fieldContext_RoleEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_RolePayload_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RolePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Screening(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13427,12 +13546,40 @@ func (ec *executionContext) field_Mutation_createAPIToken_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_endGroupRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (EndRoleInput, error) {
+			return ec.unmarshalNEndRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endorseApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (EndorseApplicationInput, error) {
 			return ec.unmarshalNEndorseApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndorseApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_grantGroupRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (GrantGroupRoleInput, error) {
+			return ec.unmarshalNGrantGroupRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐGrantGroupRoleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13559,6 +13706,34 @@ func (ec *executionContext) field_Mutation_revokeAPIToken_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (RevokeAPITokenInput, error) {
 			return ec.unmarshalNRevokeAPITokenInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeAPITokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (EndRoleInput, error) {
+			return ec.unmarshalNEndRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_stepDown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (StepDownInput, error) {
+			return ec.unmarshalNStepDownInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐStepDownInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -22340,6 +22515,182 @@ func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_grantGroupRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantGroupRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantGroupRole(ctx, fc.Args["input"].(GrantGroupRoleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RolePayload) graphql.Marshaler {
+			return ec.marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantGroupRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantGroupRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endGroupRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endGroupRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndGroupRole(ctx, fc.Args["input"].(EndRoleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RolePayload) graphql.Marshaler {
+			return ec.marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endGroupRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endGroupRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_stepDown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_stepDown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StepDown(ctx, fc.Args["input"].(StepDownInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RolePayload) graphql.Marshaler {
+			return ec.marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_stepDown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_stepDown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeRole(ctx, fc.Args["input"].(EndRoleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RolePayload) graphql.Marshaler {
+			return ec.marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OfficialRequirement_key(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26130,6 +26481,38 @@ func (ec *executionContext) _RoleEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_RoleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RoleEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _RolePayload_role(ctx context.Context, field graphql.CollectedField, obj *RolePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolePayload_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolePayload_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Screening_conflicts(ctx context.Context, field graphql.CollectedField, obj *schematype.Screening) (ret graphql.Marshaler) {
@@ -34834,6 +35217,43 @@ func (ec *executionContext) unmarshalInputCreateAPITokenInput(ctx context.Contex
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputEndRoleInput(ctx context.Context, obj any) (EndRoleInput, error) {
+	var it EndRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"role", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputEndorseApplicationInput(ctx context.Context, obj any) (EndorseApplicationInput, error) {
 	var it EndorseApplicationInput
 	if obj == nil {
@@ -36505,6 +36925,50 @@ func (ec *executionContext) unmarshalInputEventWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasGroupWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputGrantGroupRoleInput(ctx context.Context, obj any) (GrantGroupRoleInput, error) {
+	var it GrantGroupRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"group", "user", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "user":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("user"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.User = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRoleKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
 		}
 	}
 	return it, nil
@@ -44714,6 +45178,36 @@ func (ec *executionContext) unmarshalInputSponsorWhereInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputStepDownInput(ctx context.Context, obj any) (StepDownInput, error) {
+	var it StepDownInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSubmissionOrder(ctx context.Context, obj any) (ent.SubmissionOrder, error) {
 	var it ent.SubmissionOrder
 	if obj == nil {
@@ -51110,6 +51604,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "grantGroupRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantGroupRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endGroupRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endGroupRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stepDown":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_stepDown(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53563,6 +54085,44 @@ func (ec *executionContext) _RoleEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var rolePayloadImplementors = []string{"RolePayload"}
+
+func (ec *executionContext) _RolePayload(ctx context.Context, sel ast.SelectionSet, obj *RolePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rolePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RolePayload")
+		case "role":
+			out.Values[i] = ec._RolePayload_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var screeningImplementors = []string{"Screening"}
 
 func (ec *executionContext) _Screening(ctx context.Context, sel ast.SelectionSet, obj *schematype.Screening) graphql.Marshaler {
@@ -55620,6 +56180,11 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) unmarshalNEndRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndRoleInput(ctx context.Context, v any) (EndRoleInput, error) {
+	res, err := ec.unmarshalInputEndRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEndorseApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndorseApplicationInput(ctx context.Context, v any) (EndorseApplicationInput, error) {
 	res, err := ec.unmarshalInputEndorseApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -55715,6 +56280,11 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		}
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNGrantGroupRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐGrantGroupRoleInput(ctx context.Context, v any) (GrantGroupRoleInput, error) {
+	res, err := ec.unmarshalInputGrantGroupRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx context.Context, sel ast.SelectionSet, v *ent.Group) graphql.Marshaler {
@@ -56321,6 +56891,16 @@ func (ec *executionContext) marshalNRoleOrderField2ᚖgithubᚗcomᚋusergroups�
 	return v
 }
 
+func (ec *executionContext) marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx context.Context, sel ast.SelectionSet, v *RolePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RolePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRoleStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐStatus(ctx context.Context, v any) (role.Status, error) {
 	var res role.Status
 	err := res.UnmarshalGQL(v)
@@ -56370,6 +56950,11 @@ func (ec *executionContext) marshalNSponsorOrderField2ᚖgithubᚗcomᚋusergrou
 func (ec *executionContext) unmarshalNSponsorWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorWhereInput(ctx context.Context, v any) (*ent.SponsorWhereInput, error) {
 	res, err := ec.unmarshalInputSponsorWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStepDownInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐStepDownInput(ctx context.Context, v any) (StepDownInput, error) {
+	res, err := ec.unmarshalInputStepDownInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
 
@@ -129,12 +130,30 @@ type CreateAPITokenPayload struct {
 	APIToken *ent.APIToken `json:"apiToken"`
 }
 
+// A role to end.
+type EndRoleInput struct {
+	// The role.
+	Role pulid.ID `json:"role"`
+	// Why (required when ending someone else's role).
+	Reason *string `json:"reason,omitempty"`
+}
+
 // An endorsement.
 type EndorseApplicationInput struct {
 	// The application.
 	ID pulid.ID `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
+}
+
+// A group role to give.
+type GrantGroupRoleInput struct {
+	// The group.
+	Group pulid.ID `json:"group"`
+	// The member.
+	User pulid.ID `json:"user"`
+	// ORGANIZER or AMBASSADOR.
+	Kind role.Kind `json:"kind"`
 }
 
 // Roles that ended.
@@ -245,6 +264,18 @@ type RevokeAPITokenInput struct {
 type RevokeAPITokenPayload struct {
 	// The token, now with revokedAt set.
 	APIToken *ent.APIToken `json:"apiToken"`
+}
+
+// A role after the change.
+type RolePayload struct {
+	// The role.
+	Role *ent.Role `json:"role"`
+}
+
+// A role to step down from.
+type StepDownInput struct {
+	// Your role.
+	Role pulid.ID `json:"role"`
 }
 
 // Which request to support.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/usergroups/usergroups/ent"
@@ -97,5 +98,105 @@ func TestJoinLeaveRemove(t *testing.T) {
 	}
 	if r := query(t, h, as(bob), leave, map[string]any{"g": string(wuhan.ID)}); dig(r.Data, "leaveGroup", "roles", "0", "status") != "LEFT" {
 		t.Errorf("bob leaves: %+v %+v", r.Data, r.Errors)
+	}
+}
+
+func TestGroupRoles(t *testing.T) {
+	base := dbtest.OpenConcurrent(t)
+	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
+	sys := viewer.SystemContext(context.Background())
+	c := base.Client
+	tx, err := c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
+	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
+	partner := tx.Organization.Create().SetName("Partner").SetSlug("partner").AddPartnerOfIDs(oe.ID).SaveX(sys)
+	paris := tx.Group.Create().SetCommunityID(os.ID).SetName("Paris").SetSlug("paris").SetCity("Paris").SetCountry("FR").SetStatus("ACTIVE").SaveX(sys)
+	wuhan := tx.Group.Create().SetCommunityID(oe.ID).SetName("Wuhan").SetSlug("wuhan").SetCity("Wuhan").SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
+	mk := func(h string, g *ent.Group, kind role.Kind) *ent.User {
+		u := tx.User.Create().SetHandle(h).SetName(h).SetOrganizationID(partner.ID).SaveX(sys)
+		tx.Role.Create().SetUserID(u.ID).SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetKind(kind).ExecX(sys)
+		return u
+	}
+	org := mk("org", paris, role.KindORGANIZER)
+	ada := mk("ada", paris, role.KindMEMBER)
+	wm1, wm2 := mk("wm1", wuhan, role.KindMEMBER), mk("wm2", wuhan, role.KindMEMBER)
+	outsider := tx.User.Create().SetHandle("outsider").SetName("O").SaveX(sys)
+	oeStaff := tx.User.Create().SetHandle("oestaff").SetName("S").SaveX(sys)
+	tx.Role.Create().SetUserID(oeStaff.ID).SetCommunityID(oe.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
+	osStaff := tx.User.Create().SetHandle("osstaff").SetName("S").SaveX(sys)
+	tx.Role.Create().SetUserID(osStaff.ID).SetCommunityID(os.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	as := func(u *ent.User) string { return "Session " + string(u.ID) }
+	const grantQ = `mutation($g: ID!, $u: ID!, $k: RoleKind!) { grantGroupRole(input: {group: $g, user: $u, kind: $k}) { role { id kind status } } }`
+	gv := func(g *ent.Group, u *ent.User, k string) map[string]any {
+		return map[string]any{"g": string(g.ID), "u": string(u.ID), "k": k}
+	}
+
+	// OpenStack: an organizer makes a member an administrator.
+	if r := query(t, h, as(ada), grantQ, gv(paris, ada, "ORGANIZER")); code(r) != "FORBIDDEN" {
+		t.Errorf("a member promotes herself: %+v", r.Errors)
+	}
+	if r := query(t, h, as(org), grantQ, gv(paris, outsider, "ORGANIZER")); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "user" {
+		t.Errorf("promoting a non-member: %+v", r.Errors)
+	}
+	r := query(t, h, as(org), grantQ, gv(paris, ada, "ORGANIZER"))
+	adaOrganizer, _ := dig(r.Data, "grantGroupRole", "role", "id").(string)
+	if adaOrganizer == "" {
+		t.Fatalf("organizer promotes ada: %+v", r.Errors)
+	}
+	if r := query(t, h, as(org), grantQ, gv(paris, ada, "AMBASSADOR")); code(r) != "BAD_USER_INPUT" {
+		t.Errorf("group ambassador in a regional programme: %+v", r.Errors)
+	}
+
+	// openEuler: staff appoint; one organizer seat, held under concurrency.
+	if r := query(t, h, as(wm1), grantQ, gv(wuhan, wm1, "ORGANIZER")); code(r) != "FORBIDDEN" {
+		t.Errorf("openEuler member self-appoints: %+v", r.Errors)
+	}
+	results := make(chan any, 2)
+	var wg sync.WaitGroup
+	for _, u := range []*ent.User{wm1, wm2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- code(query(t, h, as(oeStaff), grantQ, gv(wuhan, u, "ORGANIZER")))
+		}()
+	}
+	wg.Wait()
+	close(results)
+	var got []any
+	for c := range results {
+		got = append(got, c)
+	}
+	if n := c.Role.Query().Where(role.GroupID(wuhan.ID), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE)).CountX(sys); n != 1 ||
+		!((got[0] == nil && got[1] == "CONFLICT") || (got[1] == nil && got[0] == "CONFLICT")) {
+		t.Errorf("two appointments to one seat: %d organizers, results %v", n, got)
+	}
+
+	// Stepping down and revoking.
+	const stepDown = `mutation($r: ID!) { stepDown(input: {role: $r}) { role { status } } }`
+	const revoke = `mutation($r: ID!, $why: String) { revokeRole(input: {role: $r, reason: $why}) { role { status endReason } } }`
+	orgRole := c.Role.Query().Where(role.UserID(org.ID), role.KindEQ(role.KindORGANIZER)).OnlyX(sys)
+	if r := query(t, h, as(ada), stepDown, map[string]any{"r": string(orgRole.ID)}); code(r) != "FORBIDDEN" {
+		t.Errorf("stepping down from someone else's role: %+v", r.Errors)
+	}
+	if r := query(t, h, as(org), revoke, map[string]any{"r": adaOrganizer, "why": "no"}); code(r) != "FORBIDDEN" {
+		t.Errorf("an organizer revokes: %+v", r.Errors)
+	}
+	if r := query(t, h, as(osStaff), revoke, map[string]any{"r": adaOrganizer}); code(r) != "BAD_USER_INPUT" {
+		t.Errorf("revoking without a reason: %+v", r.Errors)
+	}
+	if r := query(t, h, as(org), stepDown, map[string]any{"r": string(orgRole.ID)}); dig(r.Data, "stepDown", "role", "status") != "LEFT" {
+		t.Errorf("org steps down while ada organizes too: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(osStaff), revoke, map[string]any{"r": adaOrganizer, "why": "Inactive for a year."}); code(r) != "CONFLICT" {
+		t.Errorf("revoking the last organizer: %+v", r.Errors)
+	}
+	if r := query(t, h, as(org), stepDown, map[string]any{"r": string(orgRole.ID)}); code(r) != "CONFLICT" || r.Errors[0].Extensions["status"] != "LEFT" {
+		t.Errorf("stepping down twice: %+v", r.Errors)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -151,6 +152,20 @@ func grant(ctx context.Context, c *ent.Client, userID pulid.ID, kind role.Kind, 
 		q.Where(role.RegionID(regionID))
 	}
 	if limit > 0 {
+		// Touch the scope's row first: on PostgreSQL that row lock makes
+		// concurrent grants for one group or region count one after the
+		// other, so a cap of one organizer holds under concurrency (SQLite's
+		// write transactions are serial anyway). A touch of updated_at alone
+		// adds no change-log row.
+		var err error
+		if groupID != "" {
+			err = c.Group.Update().Where(group.ID(groupID)).SetUpdatedAt(now).Exec(ctx)
+		} else if regionID != "" {
+			err = c.Region.Update().Where(region.ID(regionID)).SetUpdatedAt(now).Exec(ctx)
+		}
+		if err != nil {
+			return err
+		}
 		n, err := q.Count(ctx)
 		if err != nil {
 			return err

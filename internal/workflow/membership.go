@@ -7,10 +7,13 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -188,4 +191,121 @@ func RemoveMember(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, 
 		return nil, apierror.Forbiddenf("removing an organizer takes a community manager")
 	}
 	return endGroupRoles(ctx, c, groupID, userID, role.StatusREMOVED, reason, now)
+}
+
+// GrantGroupRole makes an active member of a group an ORGANIZER (or, where
+// ambassadors serve groups, an AMBASSADOR), within the policy's caps. Where
+// the community appoints first terms (openEuler) only staff appoint;
+// elsewhere (OpenStack) any organizer may make another member an
+// administrator, as on the old groups portal.
+func GrantGroupRole(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, kind role.Kind, now time.Time) (*ent.Role, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.Group.Query().Where(group.ID(groupID)).WithCommunity().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no group with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	com := g.Edges.Community
+	switch {
+	case kind == role.KindAMBASSADOR && com.Policy.AmbassadorScope != policy.AmbassadorsPerGroup:
+		return nil, apierror.Invalid("kind", "%s's ambassadors serve regions, not groups", com.Name)
+	case kind != role.KindORGANIZER && kind != role.KindAMBASSADOR:
+		return nil, apierror.Invalid("kind", "a group role is ORGANIZER or AMBASSADOR")
+	}
+	staff := v.IsStaff(g.CommunityID)
+	if !staff && (com.Policy.FirstTermAppointed || kind == role.KindAMBASSADOR || !authz.CanAdministerGroup(v, g)) {
+		return nil, apierror.Forbiddenf("only %s may appoint this role", map[bool]string{true: "the community's staff", false: "the group's organizers and staff"}[com.Policy.FirstTermAppointed || kind == role.KindAMBASSADOR])
+	}
+	bk := bookkeeping(ctx)
+	isMember, err := c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE)).Exist(bk)
+	if err != nil {
+		return nil, err
+	}
+	if !isMember {
+		return nil, apierror.Invalid("user", "only an active member of the group can be given a group role")
+	}
+	if com.Policy.LeadersRequirePartner {
+		partner, err := c.User.Query().Where(user.ID(userID), user.HasOrganizationWith(organization.HasPartnerOfWith(community.ID(com.ID)))).Exist(bk)
+		if err != nil {
+			return nil, err
+		}
+		if !partner {
+			return nil, apierror.Invalid("user", "%s's organizers and ambassadors come from partner enterprises", com.Name)
+		}
+	}
+	if err := grant(bk, c, userID, kind, com, groupID, "", now); err != nil {
+		return nil, err
+	}
+	return c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.KindEQ(kind), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
+}
+
+// Ender says whose role an EndRole call may end.
+type Ender int
+
+// Whose role may be ended.
+const (
+	AnyRole    Ender = iota // your own, or (staff) anyone's
+	OwnRole                 // stepping down
+	OthersRole              // revoking
+)
+
+// EndRole ends a role: an ambassador stepping down becomes EMERITUS; an
+// organizer stepping down leaves the group's administrators (LEFT); staff may
+// revoke any role with a reason (REMOVED), e.g. for misuse of the title. A
+// group's last organizer cannot step down or be revoked without a successor.
+func EndRole(ctx context.Context, c *ent.Client, roleID pulid.ID, reason string, who Ender, now time.Time) (*ent.Role, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.Role.Get(ctx, roleID)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no role with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != role.StatusACTIVE {
+		e := apierror.Conflictf("the role is not active (status %s)", r.Status)
+		e.Extensions = map[string]any{"status": string(r.Status)}
+		return nil, e
+	}
+	self := r.UserID == v.UserID
+	if (who == OwnRole && !self) || (who == OthersRole && self) {
+		return nil, apierror.Forbiddenf(map[Ender]string{OwnRole: "you can step down only from your own role", OthersRole: "to end your own role, step down"}[who])
+	}
+	status := role.StatusREMOVED
+	switch {
+	case self && r.Kind == role.KindAMBASSADOR:
+		status = role.StatusEMERITUS
+	case self:
+		status = role.StatusLEFT
+	case r.CommunityID != "" && v.IsStaff(r.CommunityID):
+		if reason, err = checkText("reason", reason, 500); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, apierror.Forbiddenf("you may end your own roles; staff may revoke others'")
+	}
+	bk := bookkeeping(ctx)
+	if r.Kind == role.KindORGANIZER && r.GroupID != "" {
+		others, err := c.Role.Query().Where(role.GroupID(r.GroupID), role.KindEQ(role.KindORGANIZER),
+			role.StatusEQ(role.StatusACTIVE), role.IDNEQ(r.ID)).Count(bk)
+		if err != nil {
+			return nil, err
+		}
+		if others == 0 {
+			return nil, apierror.Conflictf("this is the group's last organizer: name a successor first")
+		}
+	}
+	upd := c.Role.UpdateOneID(r.ID).SetStatus(status).SetEndedAt(now)
+	if reason = strings.TrimSpace(reason); reason != "" {
+		upd.SetEndReason(reason)
+	}
+	return upd.Save(bk)
 }
