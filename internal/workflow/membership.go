@@ -277,7 +277,7 @@ func EndRole(ctx context.Context, c *ent.Client, roleID pulid.ID, reason string,
 	}
 	self := r.UserID == v.UserID
 	if (who == OwnRole && !self) || (who == OthersRole && self) {
-		return nil, apierror.Forbiddenf(map[Ender]string{OwnRole: "you can step down only from your own role", OthersRole: "to end your own role, step down"}[who])
+		return nil, apierror.Forbiddenf("%s", map[Ender]string{OwnRole: "you can step down only from your own role", OthersRole: "to end your own role, step down"}[who])
 	}
 	status := role.StatusREMOVED
 	switch {
