@@ -341,6 +341,22 @@ func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.EndRo
 	return &generated.RolePayload{Role: role}, nil
 }
 
+// ApplyToBeAmbassador is the resolver for the applyToBeAmbassador field.
+func (r *mutationResolver) ApplyToBeAmbassador(ctx context.Context, input generated.ApplyToBeAmbassadorInput) (*generated.ApplicationPayload, error) {
+	req := workflow.AmbassadorRequest{CommunityID: input.Community, Why: input.Why, Participation: input.Participation, Ideas: input.Ideas}
+	if input.Region != nil {
+		req.RegionID = *input.Region
+	}
+	if input.Group != nil {
+		req.GroupID = *input.Group
+	}
+	app, err := workflow.ApplyToBeAmbassador(ctx, ent.FromContext(ctx), req)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)

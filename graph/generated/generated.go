@@ -413,6 +413,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		ApplyForGroup             func(childComplexity int, input ApplyForGroupInput) int
 		ApplyForOfficialStatus    func(childComplexity int, input ApplyForOfficialStatusInput) int
+		ApplyToBeAmbassador       func(childComplexity int, input ApplyToBeAmbassadorInput) int
 		ApproveApplication        func(childComplexity int, input ApproveApplicationInput) int
 		AssignApplicationReviewer func(childComplexity int, input AssignApplicationReviewerInput) int
 		AssignGroupMentor         func(childComplexity int, input AssignGroupMentorInput) int
@@ -794,6 +795,7 @@ type MutationResolver interface {
 	EndGroupRole(ctx context.Context, input EndRoleInput) (*RolePayload, error)
 	StepDown(ctx context.Context, input StepDownInput) (*RolePayload, error)
 	RevokeRole(ctx context.Context, input EndRoleInput) (*RolePayload, error)
+	ApplyToBeAmbassador(ctx context.Context, input ApplyToBeAmbassadorInput) (*ApplicationPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -2427,6 +2429,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApplyForOfficialStatus(childComplexity, args["input"].(ApplyForOfficialStatusInput)), true
+	case "Mutation.applyToBeAmbassador":
+		if e.ComplexityRoot.Mutation.ApplyToBeAmbassador == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyToBeAmbassador_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyToBeAmbassador(childComplexity, args["input"].(ApplyToBeAmbassadorInput)), true
 	case "Mutation.approveApplication":
 		if e.ComplexityRoot.Mutation.ApproveApplication == nil {
 			break
@@ -4062,6 +4075,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputApplicationWhereInput,
 		ec.unmarshalInputApplyForGroupInput,
 		ec.unmarshalInputApplyForOfficialStatusInput,
+		ec.unmarshalInputApplyToBeAmbassadorInput,
 		ec.unmarshalInputApprovalQueueFilter,
 		ec.unmarshalInputApproveApplicationInput,
 		ec.unmarshalInputAssignApplicationReviewerInput,
@@ -11230,6 +11244,31 @@ type RolePayload {
   "The role."
   role: Role!
 }
+
+extend type Mutation {
+  """
+  Apply to become an ambassador of a region (or, where the community's ambassadors serve
+  groups, of a group), answering the programme's three questions. Reviewers decide in the
+  queue; approval grants the role within the community's cap and sends a welcome.
+  """
+  applyToBeAmbassador(input: ApplyToBeAmbassadorInput!): ApplicationPayload!
+}
+
+"An ambassador application."
+input ApplyToBeAmbassadorInput {
+  "The community."
+  community: ID!
+  "The region to serve (communities with regional ambassadors)."
+  region: ID
+  "The group to serve (communities with group ambassadors)."
+  group: ID
+  "Why you are applying."
+  why: String!
+  "How you have taken part in the community so far."
+  participation: String!
+  "What you would do with more time or resources."
+  ideas: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -13454,6 +13493,20 @@ func (ec *executionContext) field_Mutation_applyForOfficialStatus_args(ctx conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ApplyForOfficialStatusInput, error) {
 			return ec.unmarshalNApplyForOfficialStatusInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForOfficialStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_applyToBeAmbassador_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ApplyToBeAmbassadorInput, error) {
+			return ec.unmarshalNApplyToBeAmbassadorInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyToBeAmbassadorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -22685,6 +22738,50 @@ func (ec *executionContext) fieldContext_Mutation_revokeRole(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyToBeAmbassador(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyToBeAmbassador(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyToBeAmbassador(ctx, fc.Args["input"].(ApplyToBeAmbassadorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
+			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyToBeAmbassador(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyToBeAmbassador_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32066,6 +32163,71 @@ func (ec *executionContext) unmarshalInputApplyForOfficialStatusInput(ctx contex
 				return it, err
 			}
 			it.Group = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputApplyToBeAmbassadorInput(ctx context.Context, obj any) (ApplyToBeAmbassadorInput, error) {
+	var it ApplyToBeAmbassadorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"community", "region", "group", "why", "participation", "ideas"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "community":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Community = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "why":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("why"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Why = data
+		case "participation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participation"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participation = data
+		case "ideas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ideas"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ideas = data
 		}
 	}
 	return it, nil
@@ -51632,6 +51794,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "applyToBeAmbassador":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyToBeAmbassador(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55945,6 +56114,11 @@ func (ec *executionContext) marshalNApplyForGroupPayload2ᚖgithubᚗcomᚋuserg
 
 func (ec *executionContext) unmarshalNApplyForOfficialStatusInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForOfficialStatusInput(ctx context.Context, v any) (ApplyForOfficialStatusInput, error) {
 	res, err := ec.unmarshalInputApplyForOfficialStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNApplyToBeAmbassadorInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyToBeAmbassadorInput(ctx context.Context, v any) (ApplyToBeAmbassadorInput, error) {
+	res, err := ec.unmarshalInputApplyToBeAmbassadorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -56,6 +56,22 @@ type ApplyForOfficialStatusInput struct {
 	Group pulid.ID `json:"group"`
 }
 
+// An ambassador application.
+type ApplyToBeAmbassadorInput struct {
+	// The community.
+	Community pulid.ID `json:"community"`
+	// The region to serve (communities with regional ambassadors).
+	Region *pulid.ID `json:"region,omitempty"`
+	// The group to serve (communities with group ambassadors).
+	Group *pulid.ID `json:"group,omitempty"`
+	// Why you are applying.
+	Why string `json:"why"`
+	// How you have taken part in the community so far.
+	Participation string `json:"participation"`
+	// What you would do with more time or resources.
+	Ideas string `json:"ideas"`
+}
+
 // What an approval queue shows.
 type ApprovalQueueFilter struct {
 	// Only these kinds.

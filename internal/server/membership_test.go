@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"github.com/usergroups/usergroups/ent/message"
 	"sync"
 	"testing"
 
@@ -198,5 +199,48 @@ func TestGroupRoles(t *testing.T) {
 	}
 	if r := query(t, h, as(org), stepDown, map[string]any{"r": string(orgRole.ID)}); code(r) != "CONFLICT" || r.Errors[0].Extensions["status"] != "LEFT" {
 		t.Errorf("stepping down twice: %+v", r.Errors)
+	}
+}
+
+func TestApplyToBeAmbassador(t *testing.T) {
+	db := dbtest.Open(t)
+	w := newQueueWorld(t, db, policy.OpenStack())
+	sys := viewer.SystemContext(context.Background())
+	region := w.c.Region.Query().OnlyX(sys)
+	const apply = `mutation($in: ApplyToBeAmbassadorInput!) { applyToBeAmbassador(input: $in) { application { id kind status answers { why } } } }`
+	in := func(why string, withRegion bool) map[string]any {
+		m := map[string]any{"community": string(w.com.ID), "why": why, "participation": "Ran the Oakland meetups for two years.", "ideas": "Hackfests with the universities."}
+		if withRegion {
+			m["region"] = string(region.ID)
+		}
+		return map[string]any{"in": m}
+	}
+	if r := w.do(t, w.other, apply, in("To help new groups.", false)); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "region" {
+		t.Errorf("no region: %+v", r.Errors)
+	}
+	if r := w.do(t, w.other, apply, in("", true)); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "why" {
+		t.Errorf("no answer to why: %+v", r.Errors)
+	}
+	if r := w.do(t, w.amb, apply, in("Again.", true)); code(r) != "CONFLICT" {
+		t.Errorf("an ambassador applies for their own region: %+v", r.Errors)
+	}
+	r := w.do(t, w.other, apply, in("To help new groups.", true))
+	id, _ := dig(r.Data, "applyToBeAmbassador", "application", "id").(string)
+	if id == "" {
+		t.Fatalf("apply: %+v", r.Errors)
+	}
+	if r := w.do(t, w.other, apply, in("Twice.", true)); code(r) != "CONFLICT" {
+		t.Errorf("second application: %+v", r.Errors)
+	}
+	// OpenStack allows 3 per region; the region has 2: approval grants the role and a welcome.
+	if r := w.do(t, w.manager, approveQ, map[string]any{"id": id}); dig(r.Data, "approveApplication", "application", "status") != "APPROVED" {
+		t.Fatalf("approve: %+v", r.Errors)
+	}
+	app := w.c.Application.GetX(sys, pulidID(id))
+	if n := w.c.Role.Query().Where(role.UserID(app.ApplicantID), role.KindEQ(role.KindAMBASSADOR), role.RegionID(region.ID)).CountX(sys); n != 1 {
+		t.Errorf("%d ambassador roles", n)
+	}
+	if n := w.c.Message.Query().Where(message.Template("ambassador_welcome"), message.RecipientID(app.ApplicantID)).CountX(sys); n != 1 {
+		t.Errorf("%d welcome messages", n)
 	}
 }

@@ -130,7 +130,13 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 		if com.Policy.AmbassadorScope == policy.AmbassadorsPerGroup {
 			scopeGroup, scopeRegion = app.GroupID, ""
 		}
-		return grant(bk, c, app.ApplicantID, role.KindAMBASSADOR, com, scopeGroup, scopeRegion, now)
+		if err := grant(bk, c, app.ApplicantID, role.KindAMBASSADOR, com, scopeGroup, scopeRegion, now); err != nil {
+			return err
+		}
+		body := fmt.Sprintf("Welcome to the %s ambassadors! You are now listed in the ambassador directory, "+
+			"so people near you can find you. Your fellow ambassadors will be in touch.\n", com.Name)
+		return queueMessage(bk, c, com.ID, app.ApplicantID, "ambassador_welcome",
+			fmt.Sprintf("Welcome, %s ambassador", com.Name), body, "decision:"+string(app.ID))
 	}
 	return nil
 }

@@ -7,13 +7,10 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
-	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
-	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -230,7 +227,7 @@ func GrantGroupRole(ctx context.Context, c *ent.Client, groupID, userID pulid.ID
 		return nil, apierror.Invalid("user", "only an active member of the group can be given a group role")
 	}
 	if com.Policy.LeadersRequirePartner {
-		partner, err := c.User.Query().Where(user.ID(userID), user.HasOrganizationWith(organization.HasPartnerOfWith(community.ID(com.ID)))).Exist(bk)
+		partner, err := worksForPartner(ctx, c, userID, com.ID)
 		if err != nil {
 			return nil, err
 		}
