@@ -444,6 +444,33 @@ func (r *queryResolver) OfficialRequirements(ctx context.Context, group pulid.ID
 	return out, nil
 }
 
+// Ambassadors is the resolver for the ambassadors field.
+func (r *queryResolver) Ambassadors(ctx context.Context, community pulid.ID, region *pulid.ID, near *generated.NearInput, limit *int) ([]*ent.Role, error) {
+	n := 20
+	if limit != nil {
+		if *limit < 1 || *limit > 100 {
+			return nil, apierror.Invalid("limit", "limit must be between 1 and 100")
+		}
+		n = *limit
+	}
+	var point *queue.Point
+	if near != nil {
+		if policy.ValidateLatitude(near.Lat) != nil || policy.ValidateLongitude(near.Lng) != nil {
+			return nil, apierror.Invalid("near", "near must be a latitude in [-90, 90] and a longitude in [-180, 180]")
+		}
+		point = &queue.Point{Lat: near.Lat, Lng: near.Lng}
+	}
+	q, err := r.client.Role.Query().CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var reg pulid.ID
+	if region != nil {
+		reg = *region
+	}
+	return queue.Ambassadors(ctx, q, community, reg, point, n)
+}
+
 // ApprovalQueue returns generated.ApprovalQueueResolver implementation.
 func (r *Resolver) ApprovalQueue() generated.ApprovalQueueResolver { return &approvalQueueResolver{r} }
 

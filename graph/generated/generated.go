@@ -478,6 +478,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Ambassadors          func(childComplexity int, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) int
 		Applications         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
 		ApprovalQueue        func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
 		Awards               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
@@ -817,6 +818,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*ent.User, error)
 	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error)
 	OfficialRequirements(ctx context.Context, group pulid.ID) ([]*policy.Requirement, error)
+	Ambassadors(ctx context.Context, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) ([]*ent.Role, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2847,6 +2849,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.ambassadors":
+		if e.ComplexityRoot.Query.Ambassadors == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ambassadors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Ambassadors(childComplexity, args["community"].(pulid.ID), args["region"].(*pulid.ID), args["near"].(*NearInput), args["limit"].(*int)), true
 	case "Query.applications":
 		if e.ComplexityRoot.Query.Applications == nil {
 			break
@@ -4099,6 +4112,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputJoinGroupInput,
 		ec.unmarshalInputLeaveGroupInput,
 		ec.unmarshalInputLinkInput,
+		ec.unmarshalInputNearInput,
 		ec.unmarshalInputObjectToApplicationInput,
 		ec.unmarshalInputOrganizationOrder,
 		ec.unmarshalInputOrganizationWhereInput,
@@ -11269,6 +11283,23 @@ input ApplyToBeAmbassadorInput {
   "What you would do with more time or resources."
   ideas: String!
 }
+
+extend type Query {
+  """
+  The ambassador directory: a community's active ambassadors, optionally of one region,
+  nearest first when ` + "`" + `near` + "`" + ` is given (by their home group; those without one come last).
+  "Find your local ambassador."
+  """
+  ambassadors(community: ID!, region: ID, near: NearInput, "At most this many (1 to 100, default 20)." limit: Int): [Role!]!
+}
+
+"A point to sort by distance from."
+input NearInput {
+  "Latitude in degrees."
+  lat: Float!
+  "Longitude in degrees."
+  lng: Float!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -13956,6 +13987,44 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ambassadors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["community"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "near",
+		func(ctx context.Context, v any) (*NearInput, error) {
+			return ec.unmarshalONearInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNearInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["near"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -24204,6 +24273,50 @@ func (ec *executionContext) fieldContext_Query_officialRequirements(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_officialRequirements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ambassadors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ambassadors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Ambassadors(ctx, fc.Args["community"].(pulid.ID), fc.Args["region"].(*pulid.ID), fc.Args["near"].(*NearInput), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ambassadors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ambassadors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38984,6 +39097,43 @@ func (ec *executionContext) unmarshalInputLinkInput(ctx context.Context, obj any
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputNearInput(ctx context.Context, obj any) (NearInput, error) {
+	var it NearInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lat", "lng"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lat"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lat = data
+		case "lng":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lng"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lng = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputObjectToApplicationInput(ctx context.Context, obj any) (ObjectToApplicationInput, error) {
 	var it ObjectToApplicationInput
 	if obj == nil {
@@ -52606,6 +52756,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "ambassadors":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_ambassadors(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -58676,6 +58848,14 @@ func (ec *executionContext) unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋusergroups�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalONearInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNearInput(ctx context.Context, v any) (*NearInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNearInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {

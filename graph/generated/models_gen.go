@@ -210,6 +210,14 @@ type LinkInput struct {
 	URL string `json:"url"`
 }
 
+// A point to sort by distance from.
+type NearInput struct {
+	// Latitude in degrees.
+	Lat float64 `json:"lat"`
+	// Longitude in degrees.
+	Lng float64 `json:"lng"`
+}
+
 // An objection.
 type ObjectToApplicationInput struct {
 	// The application.

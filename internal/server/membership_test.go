@@ -244,3 +244,31 @@ func TestApplyToBeAmbassador(t *testing.T) {
 		t.Errorf("%d welcome messages", n)
 	}
 }
+
+func TestAmbassadorDirectory(t *testing.T) {
+	db := dbtest.Open(t)
+	w := newQueueWorld(t, db, policy.OpenStack())
+	sys := viewer.SystemContext(context.Background())
+	tx, err := w.c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// amb2's home group is the Bay Area; amb has none.
+	amb2 := tx.Role.Query().Where(role.KindEQ(role.KindAMBASSADOR), role.UserIDNEQ(w.ambID)).OnlyX(sys)
+	tx.Role.UpdateOne(amb2).SetHomeGroupID(w.bayArea.ID).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	const q = `query($c: ID!, $near: NearInput, $limit: Int) { ambassadors(community: $c, near: $near, limit: $limit) { id user { handle } region { name } homeGroup { name } } }`
+	r := query(t, w.h, "", q, map[string]any{"c": string(w.com.ID), "near": map[string]any{"lat": 37.8044, "lng": -122.2712}})
+	list, _ := dig(r.Data, "ambassadors").([]any)
+	if len(list) != 2 || dig(list[0], "user", "handle") != "amb2" || dig(list[1], "homeGroup") != nil {
+		t.Errorf("nearest first (anonymous may read the directory): %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, w.h, "", q, map[string]any{"c": string(w.com.ID), "limit": 1}); len(dig(r.Data, "ambassadors").([]any)) != 1 {
+		t.Errorf("limit 1: %+v", r.Data)
+	}
+	if r := query(t, w.h, "", q, map[string]any{"c": string(w.com.ID), "limit": 101}); code(r) != "BAD_USER_INPUT" {
+		t.Errorf("limit 101: %+v", r.Errors)
+	}
+}

@@ -1,0 +1,53 @@
+package queue
+
+import (
+	"context"
+	"math"
+	"slices"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/policy"
+)
+
+// Point is a place to measure distances from.
+type Point struct{ Lat, Lng float64 }
+
+// Ambassadors lists a community's active ambassadors (of one region when
+// given), nearest first from near by their home group, at most limit.
+// Nested fields of the roles are loaded by the caller's field collection, so
+// the cost stays two queries however many ambassadors there are.
+func Ambassadors(ctx context.Context, q *ent.RoleQuery, community, region pulid.ID, near *Point, limit int) ([]*ent.Role, error) {
+	q = q.Where(role.CommunityID(community), role.KindEQ(role.KindAMBASSADOR), role.StatusEQ(role.StatusACTIVE))
+	if region != "" {
+		q = q.Where(role.RegionID(region))
+	}
+	if near == nil {
+		return q.Order(ent.Asc(role.FieldTermStart), ent.Asc(role.FieldID)).Limit(limit).All(ctx)
+	}
+	roles, err := q.WithHomeGroup().Order(ent.Asc(role.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dist := func(r *ent.Role) float64 {
+		if g := r.Edges.HomeGroup; g != nil && g.Latitude != nil && g.Longitude != nil {
+			return policy.DistanceKm(near.Lat, near.Lng, *g.Latitude, *g.Longitude)
+		}
+		return math.Inf(1)
+	}
+	slices.SortStableFunc(roles, func(a, b *ent.Role) int {
+		da, db := dist(a), dist(b)
+		switch {
+		case da < db:
+			return -1
+		case da > db:
+			return 1
+		}
+		return 0
+	})
+	if len(roles) > limit {
+		roles = roles[:limit]
+	}
+	return roles, nil
+}
