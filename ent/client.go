@@ -26,6 +26,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/region"
@@ -66,6 +67,8 @@ type Client struct {
 	Event *EventClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
+	// Invite is the client for interacting with the Invite builders.
+	Invite *InviteClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
 	// Organization is the client for interacting with the Organization builders.
@@ -109,6 +112,7 @@ func (c *Client) init() {
 	c.Contribution = NewContributionClient(c.config)
 	c.Event = NewEventClient(c.config)
 	c.Group = NewGroupClient(c.config)
+	c.Invite = NewInviteClient(c.config)
 	c.Message = NewMessageClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.Region = NewRegionClient(c.config)
@@ -222,6 +226,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Contribution:    NewContributionClient(cfg),
 		Event:           NewEventClient(cfg),
 		Group:           NewGroupClient(cfg),
+		Invite:          NewInviteClient(cfg),
 		Message:         NewMessageClient(cfg),
 		Organization:    NewOrganizationClient(cfg),
 		Region:          NewRegionClient(cfg),
@@ -262,6 +267,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Contribution:    NewContributionClient(cfg),
 		Event:           NewEventClient(cfg),
 		Group:           NewGroupClient(cfg),
+		Invite:          NewInviteClient(cfg),
 		Message:         NewMessageClient(cfg),
 		Organization:    NewOrganizationClient(cfg),
 		Region:          NewRegionClient(cfg),
@@ -303,9 +309,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Change, c.Community,
-		c.Contact, c.Contribution, c.Event, c.Group, c.Message, c.Organization,
-		c.Region, c.Registration, c.Report, c.Review, c.Role, c.ShippingAddress,
-		c.Sponsor, c.Submission, c.User,
+		c.Contact, c.Contribution, c.Event, c.Group, c.Invite, c.Message,
+		c.Organization, c.Region, c.Registration, c.Report, c.Review, c.Role,
+		c.ShippingAddress, c.Sponsor, c.Submission, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -316,9 +322,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Change, c.Community,
-		c.Contact, c.Contribution, c.Event, c.Group, c.Message, c.Organization,
-		c.Region, c.Registration, c.Report, c.Review, c.Role, c.ShippingAddress,
-		c.Sponsor, c.Submission, c.User,
+		c.Contact, c.Contribution, c.Event, c.Group, c.Invite, c.Message,
+		c.Organization, c.Region, c.Registration, c.Report, c.Review, c.Role,
+		c.ShippingAddress, c.Sponsor, c.Submission, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -347,6 +353,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Event.mutate(ctx, m)
 	case *GroupMutation:
 		return c.Group.mutate(ctx, m)
+	case *InviteMutation:
+		return c.Invite.mutate(ctx, m)
 	case *MessageMutation:
 		return c.Message.mutate(ctx, m)
 	case *OrganizationMutation:
@@ -2303,6 +2311,172 @@ func (c *GroupClient) mutate(ctx context.Context, m *GroupMutation) (Value, erro
 		return (&GroupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Group mutation op: %q", m.Op())
+	}
+}
+
+// InviteClient is a client for the Invite schema.
+type InviteClient struct {
+	config
+}
+
+// NewInviteClient returns a client for the Invite from the given config.
+func NewInviteClient(c config) *InviteClient {
+	return &InviteClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `invite.Hooks(f(g(h())))`.
+func (c *InviteClient) Use(hooks ...Hook) {
+	c.hooks.Invite = append(c.hooks.Invite, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `invite.Intercept(f(g(h())))`.
+func (c *InviteClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Invite = append(c.inters.Invite, interceptors...)
+}
+
+// Create returns a builder for creating a Invite entity.
+func (c *InviteClient) Create() *InviteCreate {
+	mutation := newInviteMutation(c.config, OpCreate)
+	return &InviteCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Invite entities.
+func (c *InviteClient) CreateBulk(builders ...*InviteCreate) *InviteCreateBulk {
+	return &InviteCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InviteClient) MapCreateBulk(slice any, setFunc func(*InviteCreate, int)) *InviteCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InviteCreateBulk{err: fmt.Errorf("calling to InviteClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InviteCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InviteCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Invite.
+func (c *InviteClient) Update() *InviteUpdate {
+	mutation := newInviteMutation(c.config, OpUpdate)
+	return &InviteUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InviteClient) UpdateOne(_m *Invite) *InviteUpdateOne {
+	mutation := newInviteMutation(c.config, OpUpdateOne, withInvite(_m))
+	return &InviteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InviteClient) UpdateOneID(id pulid.ID) *InviteUpdateOne {
+	mutation := newInviteMutation(c.config, OpUpdateOne, withInviteID(id))
+	return &InviteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Invite.
+func (c *InviteClient) Delete() *InviteDelete {
+	mutation := newInviteMutation(c.config, OpDelete)
+	return &InviteDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InviteClient) DeleteOne(_m *Invite) *InviteDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InviteClient) DeleteOneID(id pulid.ID) *InviteDeleteOne {
+	builder := c.Delete().Where(invite.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InviteDeleteOne{builder}
+}
+
+// Query returns a query builder for Invite.
+func (c *InviteClient) Query() *InviteQuery {
+	return &InviteQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInvite},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Invite entity by its id.
+func (c *InviteClient) Get(ctx context.Context, id pulid.ID) (*Invite, error) {
+	return c.Query().Where(invite.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InviteClient) GetX(ctx context.Context, id pulid.ID) *Invite {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryGroup queries the group edge of a Invite.
+func (c *InviteClient) QueryGroup(_m *Invite) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invite.Table, invite.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, invite.GroupTable, invite.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCreatedBy queries the created_by edge of a Invite.
+func (c *InviteClient) QueryCreatedBy(_m *Invite) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invite.Table, invite.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, invite.CreatedByTable, invite.CreatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *InviteClient) Hooks() []Hook {
+	hooks := c.hooks.Invite
+	return append(hooks[:len(hooks):len(hooks)], invite.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InviteClient) Interceptors() []Interceptor {
+	return c.inters.Invite
+}
+
+func (c *InviteClient) mutate(ctx context.Context, m *InviteMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InviteCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InviteUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InviteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InviteDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Invite mutation op: %q", m.Op())
 	}
 }
 
@@ -4392,13 +4566,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIToken, AgendaItem, Application, Award, Change, Community, Contact,
-		Contribution, Event, Group, Message, Organization, Region, Registration,
-		Report, Review, Role, ShippingAddress, Sponsor, Submission, User []ent.Hook
+		Contribution, Event, Group, Invite, Message, Organization, Region,
+		Registration, Report, Review, Role, ShippingAddress, Sponsor, Submission,
+		User []ent.Hook
 	}
 	inters struct {
 		APIToken, AgendaItem, Application, Award, Change, Community, Contact,
-		Contribution, Event, Group, Message, Organization, Region, Registration,
-		Report, Review, Role, ShippingAddress, Sponsor, Submission,
+		Contribution, Event, Group, Invite, Message, Organization, Region,
+		Registration, Report, Review, Role, ShippingAddress, Sponsor, Submission,
 		User []ent.Interceptor
 	}
 )

@@ -22,6 +22,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/region"
@@ -103,6 +104,7 @@ func checkColumn(t, c string) error {
 			contribution.Table:    contribution.ValidColumn,
 			event.Table:           event.ValidColumn,
 			group.Table:           group.ValidColumn,
+			invite.Table:          invite.ValidColumn,
 			message.Table:         message.ValidColumn,
 			organization.Table:    organization.ValidColumn,
 			region.Table:          region.ValidColumn,

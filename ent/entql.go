@@ -13,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/predicate"
@@ -34,7 +35,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -287,6 +288,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   invite.Table,
+			Columns: invite.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: invite.FieldID,
+			},
+		},
+		Type: "Invite",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			invite.FieldCreatedAt:   {Type: field.TypeTime, Column: invite.FieldCreatedAt},
+			invite.FieldUpdatedAt:   {Type: field.TypeTime, Column: invite.FieldUpdatedAt},
+			invite.FieldGroupID:     {Type: field.TypeString, Column: invite.FieldGroupID},
+			invite.FieldCreatedByID: {Type: field.TypeString, Column: invite.FieldCreatedByID},
+			invite.FieldCode:        {Type: field.TypeString, Column: invite.FieldCode},
+			invite.FieldExpiresAt:   {Type: field.TypeTime, Column: invite.FieldExpiresAt},
+			invite.FieldMaxUses:     {Type: field.TypeInt, Column: invite.FieldMaxUses},
+			invite.FieldUses:        {Type: field.TypeInt, Column: invite.FieldUses},
+			invite.FieldRevokedAt:   {Type: field.TypeTime, Column: invite.FieldRevokedAt},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -312,7 +335,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldDedupeKey:   {Type: field.TypeString, Column: message.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -332,7 +355,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldDescription: {Type: field.TypeString, Column: organization.FieldDescription},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   region.Table,
 			Columns: region.Columns,
@@ -352,7 +375,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			region.FieldDescription: {Type: field.TypeString, Column: region.FieldDescription},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -373,7 +396,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldCancelledAt: {Type: field.TypeTime, Column: registration.FieldCancelledAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -397,7 +420,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldResolution:    {Type: field.TypeString, Column: report.FieldResolution},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -420,7 +443,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldResolvedByID:  {Type: field.TypeString, Column: review.FieldResolvedByID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -448,7 +471,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldEndReason:   {Type: field.TypeString, Column: role.FieldEndReason},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shippingaddress.Table,
 			Columns: shippingaddress.Columns,
@@ -467,7 +490,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sponsor.Table,
 			Columns: sponsor.Columns,
@@ -488,7 +511,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sponsor.FieldPitchMinutes: {Type: field.TypeInt, Column: sponsor.FieldPitchMinutes},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   submission.Table,
 			Columns: submission.Columns,
@@ -511,7 +534,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			submission.FieldStatus:      {Type: field.TypeEnum, Column: submission.FieldStatus},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -979,6 +1002,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Group",
 		"Contribution",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   invite.GroupTable,
+			Columns: []string{invite.GroupColumn},
+			Bidi:    false,
+		},
+		"Invite",
+		"Group",
+	)
+	graph.MustAddE(
+		"created_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   invite.CreatedByTable,
+			Columns: []string{invite.CreatedByColumn},
+			Bidi:    false,
+		},
+		"Invite",
+		"User",
 	)
 	graph.MustAddE(
 		"community",
@@ -2964,6 +3011,119 @@ func (f *GroupFilter) WhereHasContributionsWith(preds ...predicate.Contribution)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *InviteQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the InviteQuery builder.
+func (_q *InviteQuery) Filter() *InviteFilter {
+	return &InviteFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *InviteMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the InviteMutation builder.
+func (m *InviteMutation) Filter() *InviteFilter {
+	return &InviteFilter{config: m.config, predicateAdder: m}
+}
+
+// InviteFilter provides a generic filtering capability at runtime for InviteQuery.
+type InviteFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *InviteFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *InviteFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(invite.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *InviteFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(invite.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *InviteFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(invite.FieldUpdatedAt))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *InviteFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(invite.FieldGroupID))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *InviteFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(invite.FieldCreatedByID))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *InviteFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(invite.FieldCode))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *InviteFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(invite.FieldExpiresAt))
+}
+
+// WhereMaxUses applies the entql int predicate on the max_uses field.
+func (f *InviteFilter) WhereMaxUses(p entql.IntP) {
+	f.Where(p.Field(invite.FieldMaxUses))
+}
+
+// WhereUses applies the entql int predicate on the uses field.
+func (f *InviteFilter) WhereUses(p entql.IntP) {
+	f.Where(p.Field(invite.FieldUses))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *InviteFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(invite.FieldRevokedAt))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *InviteFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *InviteFilter) WhereHasGroupWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCreatedBy applies a predicate to check if query has an edge created_by.
+func (f *InviteFilter) WhereHasCreatedBy() {
+	f.Where(entql.HasEdge("created_by"))
+}
+
+// WhereHasCreatedByWith applies a predicate to check if query has an edge created_by with a given conditions (other predicates).
+func (f *InviteFilter) WhereHasCreatedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("created_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MessageQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2992,7 +3152,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3130,7 +3290,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3233,7 +3393,7 @@ type RegionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3350,7 +3510,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3458,7 +3618,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3623,7 +3783,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3755,7 +3915,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3940,7 +4100,7 @@ type ShippingAddressFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShippingAddressFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4024,7 +4184,7 @@ type SponsorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SponsorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4118,7 +4278,7 @@ type SubmissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubmissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4264,7 +4424,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
@@ -2933,6 +2934,152 @@ func newGroupPaginateArgs(rv map[string]any) *groupPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*GroupWhereInput); ok {
 		args.opts = append(args.opts, WithGroupFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InviteQuery) CollectFields(ctx context.Context, satisfies ...string) (*InviteQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InviteQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(invite.Columns))
+		selectedFields = []string{invite.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "group":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.withGroup = query
+			if _, ok := fieldSeen[invite.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, invite.FieldGroupID)
+				fieldSeen[invite.FieldGroupID] = struct{}{}
+			}
+
+		case "createdBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreatedBy = query
+			if _, ok := fieldSeen[invite.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, invite.FieldCreatedByID)
+				fieldSeen[invite.FieldCreatedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[invite.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, invite.FieldCreatedAt)
+				fieldSeen[invite.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[invite.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, invite.FieldUpdatedAt)
+				fieldSeen[invite.FieldUpdatedAt] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[invite.FieldCode]; !ok {
+				selectedFields = append(selectedFields, invite.FieldCode)
+				fieldSeen[invite.FieldCode] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[invite.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, invite.FieldExpiresAt)
+				fieldSeen[invite.FieldExpiresAt] = struct{}{}
+			}
+		case "maxUses":
+			if _, ok := fieldSeen[invite.FieldMaxUses]; !ok {
+				selectedFields = append(selectedFields, invite.FieldMaxUses)
+				fieldSeen[invite.FieldMaxUses] = struct{}{}
+			}
+		case "uses":
+			if _, ok := fieldSeen[invite.FieldUses]; !ok {
+				selectedFields = append(selectedFields, invite.FieldUses)
+				fieldSeen[invite.FieldUses] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[invite.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, invite.FieldRevokedAt)
+				fieldSeen[invite.FieldRevokedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type invitePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InvitePaginateOption
+}
+
+func newInvitePaginateArgs(rv map[string]any) *invitePaginateArgs {
+	args := &invitePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &InviteOrder{Field: &InviteOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithInviteOrder(order))
+			}
+		case *InviteOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithInviteOrder(v))
+			}
+		}
 	}
 	return args
 }

@@ -499,6 +499,22 @@ func (_m *Group) Contributions(
 	return _m.QueryContributions().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Invite) Group(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.GroupOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGroup().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Invite) CreatedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CreatedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreatedBy().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Organization) PartnerOf(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CommunityOrder, where *CommunityWhereInput,
 ) (*CommunityConnection, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/region"
@@ -39,6 +40,7 @@ var prefixMap = map[string]string{
 	"ctb": contribution.Table,
 	"evt": event.Table,
 	"grp": group.Table,
+	"inv": invite.Table,
 	"msg": message.Table,
 	"org": organization.Table,
 	"reg": region.Table,

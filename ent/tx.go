@@ -34,6 +34,8 @@ type Tx struct {
 	Event *EventClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
+	// Invite is the client for interacting with the Invite builders.
+	Invite *InviteClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
 	// Organization is the client for interacting with the Organization builders.
@@ -197,6 +199,7 @@ func (tx *Tx) init() {
 	tx.Contribution = NewContributionClient(tx.config)
 	tx.Event = NewEventClient(tx.config)
 	tx.Group = NewGroupClient(tx.config)
+	tx.Invite = NewInviteClient(tx.config)
 	tx.Message = NewMessageClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Region = NewRegionClient(tx.config)

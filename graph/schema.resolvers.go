@@ -357,6 +357,31 @@ func (r *mutationResolver) ApplyToBeAmbassador(ctx context.Context, input genera
 	return &generated.ApplicationPayload{Application: app}, nil
 }
 
+// CreateInvite is the resolver for the createInvite field.
+func (r *mutationResolver) CreateInvite(ctx context.Context, input generated.CreateInviteInput) (*generated.InvitePayload, error) {
+	days, uses := 14, 50
+	if input.ExpiresInDays != nil {
+		days = *input.ExpiresInDays
+	}
+	if input.MaxUses != nil {
+		uses = *input.MaxUses
+	}
+	inv, err := workflow.CreateInvite(ctx, ent.FromContext(ctx), input.Group, time.Duration(days)*24*time.Hour, uses, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.InvitePayload{Invite: inv}, nil
+}
+
+// RedeemInvite is the resolver for the redeemInvite field.
+func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.RedeemInviteInput) (*generated.RolePayload, error) {
+	role, err := workflow.RedeemInvite(ctx, ent.FromContext(ctx), input.Code, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RolePayload{Role: role}, nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)

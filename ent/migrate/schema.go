@@ -481,6 +481,39 @@ var (
 			},
 		},
 	}
+	// InvitesColumns holds the columns for the "invites" table.
+	InvitesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Unique: true},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "max_uses", Type: field.TypeInt},
+		{Name: "uses", Type: field.TypeInt, Default: 0},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "group_id", Type: field.TypeString, Size: 40},
+		{Name: "created_by_id", Type: field.TypeString, Size: 40},
+	}
+	// InvitesTable holds the schema information for the "invites" table.
+	InvitesTable = &schema.Table{
+		Name:       "invites",
+		Columns:    InvitesColumns,
+		PrimaryKey: []*schema.Column{InvitesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "invites_groups_group",
+				Columns:    []*schema.Column{InvitesColumns[8]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "invites_users_created_by",
+				Columns:    []*schema.Column{InvitesColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// MessagesColumns holds the columns for the "messages" table.
 	MessagesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -1030,6 +1063,7 @@ var (
 		ContributionsTable,
 		EventsTable,
 		GroupsTable,
+		InvitesTable,
 		MessagesTable,
 		OrganizationsTable,
 		RegionsTable,
@@ -1069,6 +1103,8 @@ func init() {
 	GroupsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GroupsTable.ForeignKeys[1].RefTable = UsersTable
 	GroupsTable.ForeignKeys[2].RefTable = RegionsTable
+	InvitesTable.ForeignKeys[0].RefTable = GroupsTable
+	InvitesTable.ForeignKeys[1].RefTable = UsersTable
 	MessagesTable.ForeignKeys[0].RefTable = CommunitiesTable
 	MessagesTable.ForeignKeys[1].RefTable = UsersTable
 	RegionsTable.ForeignKeys[0].RefTable = CommunitiesTable

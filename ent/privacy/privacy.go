@@ -351,6 +351,30 @@ func (f GroupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GroupMutation", m)
 }
 
+// The InviteQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InviteQueryRuleFunc func(context.Context, *ent.InviteQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InviteQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InviteQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InviteQuery", q)
+}
+
+// The InviteMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InviteMutationRuleFunc func(context.Context, *ent.InviteMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InviteMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InviteMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InviteMutation", m)
+}
+
 // The MessageQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type MessageQueryRuleFunc func(context.Context, *ent.MessageQuery) error
@@ -670,6 +694,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.GroupQuery:
 		return q.Filter(), nil
+	case *ent.InviteQuery:
+		return q.Filter(), nil
 	case *ent.MessageQuery:
 		return q.Filter(), nil
 	case *ent.OrganizationQuery:
@@ -718,6 +744,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.EventMutation:
 		return m.Filter(), nil
 	case *ent.GroupMutation:
+		return m.Filter(), nil
+	case *ent.InviteMutation:
 		return m.Filter(), nil
 	case *ent.MessageMutation:
 		return m.Filter(), nil

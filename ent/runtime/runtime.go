@@ -16,6 +16,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/region"
@@ -559,6 +560,48 @@ func init() {
 	group.DefaultID = groupDescID.Default.(func() pulid.ID)
 	// group.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	group.IDValidator = groupDescID.Validators[0].(func(string) error)
+	inviteMixin := schema.Invite{}.Mixin()
+	invite.Policy = privacy.NewPolicies(schema.Invite{})
+	invite.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := invite.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	inviteMixinFields0 := inviteMixin[0].Fields()
+	_ = inviteMixinFields0
+	inviteMixinFields1 := inviteMixin[1].Fields()
+	_ = inviteMixinFields1
+	inviteFields := schema.Invite{}.Fields()
+	_ = inviteFields
+	// inviteDescCreatedAt is the schema descriptor for created_at field.
+	inviteDescCreatedAt := inviteMixinFields1[0].Descriptor()
+	// invite.DefaultCreatedAt holds the default value on creation for the created_at field.
+	invite.DefaultCreatedAt = inviteDescCreatedAt.Default.(func() time.Time)
+	// inviteDescUpdatedAt is the schema descriptor for updated_at field.
+	inviteDescUpdatedAt := inviteMixinFields1[1].Descriptor()
+	// invite.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	invite.DefaultUpdatedAt = inviteDescUpdatedAt.Default.(func() time.Time)
+	// invite.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	invite.UpdateDefaultUpdatedAt = inviteDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// inviteDescMaxUses is the schema descriptor for max_uses field.
+	inviteDescMaxUses := inviteFields[4].Descriptor()
+	// invite.MaxUsesValidator is a validator for the "max_uses" field. It is called by the builders before save.
+	invite.MaxUsesValidator = inviteDescMaxUses.Validators[0].(func(int) error)
+	// inviteDescUses is the schema descriptor for uses field.
+	inviteDescUses := inviteFields[5].Descriptor()
+	// invite.DefaultUses holds the default value on creation for the uses field.
+	invite.DefaultUses = inviteDescUses.Default.(int)
+	// invite.UsesValidator is a validator for the "uses" field. It is called by the builders before save.
+	invite.UsesValidator = inviteDescUses.Validators[0].(func(int) error)
+	// inviteDescID is the schema descriptor for id field.
+	inviteDescID := inviteMixinFields0[0].Descriptor()
+	// invite.DefaultID holds the default value on creation for the id field.
+	invite.DefaultID = inviteDescID.Default.(func() pulid.ID)
+	// invite.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	invite.IDValidator = inviteDescID.Validators[0].(func(string) error)
 	messageMixin := schema.Message{}.Mixin()
 	message.Policy = privacy.NewPolicies(schema.Message{})
 	message.Hooks[0] = func(next ent.Mutator) ent.Mutator {

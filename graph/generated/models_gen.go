@@ -146,6 +146,16 @@ type CreateAPITokenPayload struct {
 	APIToken *ent.APIToken `json:"apiToken"`
 }
 
+// An invite to make.
+type CreateInviteInput struct {
+	// The group.
+	Group pulid.ID `json:"group"`
+	// Days the invite works (1 to 90, default 14).
+	ExpiresInDays *int `json:"expiresInDays,omitempty"`
+	// How many people may join with it (1 to 1000, default 50).
+	MaxUses *int `json:"maxUses,omitempty"`
+}
+
 // A role to end.
 type EndRoleInput struct {
 	// The role.
@@ -176,6 +186,12 @@ type GrantGroupRoleInput struct {
 type GroupRolesPayload struct {
 	// The person's roles in the group, now ended.
 	Roles []*ent.Role `json:"roles"`
+}
+
+// A new invite.
+type InvitePayload struct {
+	// The invite, with its code.
+	Invite *ent.Invite `json:"invite"`
 }
 
 // A request to join.
@@ -224,6 +240,12 @@ type ObjectToApplicationInput struct {
 	ID pulid.ID `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
+}
+
+// An invite code to use.
+type RedeemInviteInput struct {
+	// The code.
+	Code string `json:"code"`
 }
 
 // A rejection.

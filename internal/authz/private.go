@@ -10,6 +10,8 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/privacy"
@@ -334,5 +336,21 @@ func APITokenPolicy() ent.Policy {
 			}
 			return privacy.Skip
 		})),
+	}
+}
+
+// InvitePolicy: a group's invites (their codes are secrets) are visible to
+// its organizers and the community's staff.
+func InvitePolicy() ent.Policy {
+	return privacy.Policy{
+		Query: filtered(privacy.InviteQueryRuleFunc(func(ctx context.Context, q *ent.InviteQuery) error {
+			v := viewer.FromContext(ctx)
+			q.Where(invite.Or(
+				invite.GroupIDIn(v.OrganizerGroups()...),
+				invite.HasGroupWith(group.CommunityIDIn(v.StaffCommunities()...)),
+			))
+			return privacy.Allow
+		})),
+		Mutation: defaultWrites(),
 	}
 }

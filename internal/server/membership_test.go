@@ -2,9 +2,12 @@ package server_test
 
 import (
 	"context"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/role"
@@ -270,5 +273,66 @@ func TestAmbassadorDirectory(t *testing.T) {
 	}
 	if r := query(t, w.h, "", q, map[string]any{"c": string(w.com.ID), "limit": 101}); code(r) != "BAD_USER_INPUT" {
 		t.Errorf("limit 101: %+v", r.Errors)
+	}
+}
+
+func TestInvites(t *testing.T) {
+	db := dbtest.Open(t)
+	h := sessionHandler(t, &dbClient{DB: db, Client: db.Client})
+	sys := viewer.SystemContext(context.Background())
+	tx, err := db.Client.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
+	g := tx.Group.Create().SetCommunityID(oe.ID).SetName("Xi'an").SetSlug("xian").SetCity("Xi'an").SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
+	mk := func(h string) *ent.User { return tx.User.Create().SetHandle(h).SetName(h).SaveX(sys) }
+	org, a, b, c := mk("org"), mk("aa"), mk("bb"), mk("cc")
+	tx.Role.Create().SetUserID(org.ID).SetCommunityID(oe.ID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	as := func(u *ent.User) string { return "Session " + string(u.ID) }
+	const create = `mutation($g: ID!, $d: Int, $n: Int) { createInvite(input: {group: $g, expiresInDays: $d, maxUses: $n}) { invite { id code maxUses uses expiresAt } } }`
+	const redeem = `mutation($c: String!) { redeemInvite(input: {code: $c}) { role { kind status group { name } } } }`
+	if r := query(t, h, as(a), create, map[string]any{"g": string(g.ID)}); code(r) != "FORBIDDEN" {
+		t.Errorf("a non-organizer invites: %+v", r.Errors)
+	}
+	if r := query(t, h, as(org), create, map[string]any{"g": string(g.ID), "n": 0}); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "maxUses" {
+		t.Errorf("maxUses 0: %+v", r.Errors)
+	}
+	r := query(t, h, as(org), create, map[string]any{"g": string(g.ID), "n": 2})
+	inviteCode, _ := dig(r.Data, "createInvite", "invite", "code").(string)
+	inviteID, _ := dig(r.Data, "createInvite", "invite", "id").(string)
+	if len(inviteCode) != 12 {
+		t.Fatalf("createInvite: %+v %+v", r.Data, r.Errors)
+	}
+	// The code is for organizers: a member cannot look the invite up.
+	if r := query(t, h, as(a), `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": inviteID}); code(r) != "NOT_FOUND" {
+		t.Errorf("someone else reads the invite: %+v", r.Errors)
+	}
+	if r := query(t, h, as(a), redeem, map[string]any{"c": "NOSUCHCODE12"}); code(r) != "NOT_FOUND" {
+		t.Errorf("unknown code: %+v", r.Errors)
+	}
+	if r := query(t, h, as(a), redeem, map[string]any{"c": strings.ToLower(inviteCode)}); dig(r.Data, "redeemInvite", "role", "status") != "ACTIVE" {
+		t.Fatalf("a joins (openEuler, no article needed with an invite): %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(a), redeem, map[string]any{"c": inviteCode}); code(r) != "CONFLICT" {
+		t.Errorf("redeeming twice: %+v", r.Errors)
+	}
+	query(t, h, as(b), redeem, map[string]any{"c": inviteCode})
+	if r := query(t, h, as(c), redeem, map[string]any{"c": inviteCode}); code(r) != "CONFLICT" {
+		t.Errorf("third use of a two-use invite: %+v", r.Errors)
+	}
+	// Expiry.
+	r = query(t, h, as(org), create, map[string]any{"g": string(g.ID), "d": 1})
+	expiring := dig(r.Data, "createInvite", "invite", "code").(string)
+	tx, _ = db.Client.Tx(sys)
+	tx.Invite.Update().Where(invite.Code(expiring)).SetExpiresAt(time.Now().Add(-time.Minute)).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if r := query(t, h, as(c), redeem, map[string]any{"c": expiring}); code(r) != "CONFLICT" {
+		t.Errorf("expired invite: %+v", r.Errors)
 	}
 }

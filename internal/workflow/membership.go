@@ -2,12 +2,14 @@ package workflow
 
 import (
 	"context"
+	"crypto/rand"
 	"strings"
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
@@ -305,4 +307,93 @@ func EndRole(ctx context.Context, c *ent.Client, roleID pulid.ID, reason string,
 		upd.SetEndReason(reason)
 	}
 	return upd.Save(bk)
+}
+
+// inviteAlphabet avoids look-alike characters, since codes are typed too.
+const inviteAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// CreateInvite makes a "scan to join" code for a group the viewer administers.
+func CreateInvite(ctx context.Context, c *ent.Client, groupID pulid.ID, validFor time.Duration, maxUses int, now time.Time) (*ent.Invite, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.Group.Get(ctx, groupID)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no group with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !authz.CanAdministerGroup(v, g) {
+		return nil, apierror.Forbiddenf("only the group's organizers and staff may invite")
+	}
+	if validFor < time.Hour || validFor > 90*24*time.Hour {
+		return nil, apierror.Invalid("expiresInDays", "an invite lasts from 1 to 90 days")
+	}
+	if maxUses < 1 || maxUses > 1000 {
+		return nil, apierror.Invalid("maxUses", "maxUses must be between 1 and 1000")
+	}
+	var raw [12]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, err
+	}
+	code := make([]byte, len(raw))
+	for i, b := range raw {
+		code[i] = inviteAlphabet[int(b)%len(inviteAlphabet)]
+	}
+	inv, err := c.Invite.Create().SetGroupID(g.ID).SetCreatedByID(v.UserID).SetCode(string(code)).
+		SetExpiresAt(now.Add(validFor)).SetMaxUses(maxUses).Save(bookkeeping(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return c.Invite.Get(ctx, inv.ID)
+}
+
+// RedeemInvite joins the viewer to the invite's group as a member: the
+// organizers' invite stands in for their approval. An unknown code is
+// NOT_FOUND; an expired, withdrawn or used-up one is CONFLICT.
+func RedeemInvite(ctx context.Context, c *ent.Client, code string, now time.Time) (*ent.Role, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bk := bookkeeping(ctx)
+	inv, err := c.Invite.Query().Where(invite.Code(strings.ToUpper(strings.TrimSpace(code)))).WithGroup(func(q *ent.GroupQuery) { q.WithCommunity() }).Only(bk)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no invite with that code")
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case inv.RevokedAt != nil:
+		return nil, apierror.Conflictf("the invite was withdrawn")
+	case !now.Before(inv.ExpiresAt):
+		return nil, apierror.Conflictf("the invite has expired")
+	}
+	g := inv.Edges.Group
+	if g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL {
+		return nil, apierror.Conflictf("the group does not take members (status %s)", g.Status)
+	}
+	member, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusIn(liveRoles...)).Exist(bk)
+	if err != nil {
+		return nil, err
+	}
+	if member {
+		return nil, apierror.Conflictf("you are already in this group")
+	}
+	// Count the use only while uses remain: concurrent redemptions cannot
+	// exceed the limit.
+	n, err := c.Invite.Update().Where(invite.ID(inv.ID), invite.UsesLT(inv.MaxUses)).AddUses(1).Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, apierror.Conflictf("the invite has been used up")
+	}
+	if err := grant(bk, c, v.UserID, role.KindMEMBER, g.Edges.Community, g.ID, "", now); err != nil {
+		return nil, err
+	}
+	return c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
 }
