@@ -16,9 +16,9 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/contact"
-	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/oidc"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -129,18 +129,7 @@ func (a *Authenticator) ViewerFor(ctx context.Context, userID pulid.ID) (*viewer
 
 // viewerFor loads the person's active roles into a viewer.
 func (a *Authenticator) viewerFor(sys context.Context, userID pulid.ID, tok *viewer.Token) (*viewer.Viewer, error) {
-	roles, err := a.client.Role.Query().
-		Where(role.UserID(userID), role.StatusEQ(role.StatusACTIVE)).
-		Select(role.FieldKind, role.FieldCommunityID, role.FieldRegionID, role.FieldGroupID).
-		All(sys)
-	if err != nil {
-		return nil, err
-	}
-	v := &viewer.Viewer{UserID: userID, Token: tok}
-	for _, r := range roles {
-		v.Roles = append(v.Roles, viewer.Role{Kind: string(r.Kind), CommunityID: r.CommunityID, RegionID: r.RegionID, GroupID: r.GroupID})
-	}
-	return v, nil
+	return authz.ViewerFor(sys, a.client, userID, tok)
 }
 
 // SignIn finds the person an identity provider vouches for, creating them on

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -8,6 +9,9 @@ import (
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/privacy"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -35,10 +39,14 @@ func CanJoinGroup(v *viewer.Viewer, g *ent.Group) bool {
 	return !v.HasGroupRole(g.ID)
 }
 
-// openApplication lists the states in which an application can still be reviewed.
-var openApplication = []application.Status{
+// OpenStatuses lists the states in which an application still waits for a
+// decision; the others are final.
+var OpenStatuses = []application.Status{
 	application.StatusSUBMITTED, application.StatusIN_REVIEW, application.StatusNEEDS_INFO, application.StatusOBJECTION_WINDOW,
 }
+
+// IsOpen reports whether an application in status s still waits for a decision.
+func IsOpen(s application.Status) bool { return slices.Contains(OpenStatuses, s) }
 
 // ReviewsApplication reports whether v is among an application's reviewers,
 // whatever its state: the same scope ApplicationVisible grants beyond the
@@ -64,7 +72,7 @@ func CanReviewApplication(v *viewer.Viewer, a *ent.Application) bool {
 	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) || a.ApplicantID == v.UserID {
 		return false
 	}
-	return slices.Contains(openApplication, a.Status) && ReviewsApplication(v, a)
+	return IsOpen(a.Status) && ReviewsApplication(v, a)
 }
 
 // CanEditEvent: the group's organizers and its community's staff.
@@ -85,4 +93,22 @@ func CanRegisterForEvent(v *viewer.Viewer, e *ent.Event, now time.Time) bool {
 		return false
 	}
 	return e.Visibility == event.VisibilityPUBLIC || v.HasGroupRole(e.GroupID)
+}
+
+// ViewerFor loads a person's active roles into a viewer (tok is the API
+// token the request came with, or nil). Authentication uses it for the
+// requester, workflows for people they act on (a reviewer being assigned).
+func ViewerFor(ctx context.Context, c *ent.Client, userID pulid.ID, tok *viewer.Token) (*viewer.Viewer, error) {
+	roles, err := c.Role.Query().
+		Where(role.UserID(userID), role.StatusEQ(role.StatusACTIVE)).
+		Select(role.FieldKind, role.FieldCommunityID, role.FieldRegionID, role.FieldGroupID).
+		All(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return nil, err
+	}
+	v := &viewer.Viewer{UserID: userID, Token: tok}
+	for _, r := range roles {
+		v.Roles = append(v.Roles, viewer.Role{Kind: string(r.Kind), CommunityID: r.CommunityID, RegionID: r.RegionID, GroupID: r.GroupID})
+	}
+	return v, nil
 }

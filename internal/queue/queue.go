@@ -15,12 +15,8 @@ import (
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/authz"
 )
-
-// Open lists the statuses still waiting for a decision.
-var Open = []application.Status{
-	application.StatusSUBMITTED, application.StatusIN_REVIEW, application.StatusNEEDS_INFO, application.StatusOBJECTION_WINDOW,
-}
 
 // Filter narrows a queue; zero values mean "any".
 type Filter struct {
@@ -99,7 +95,7 @@ func (q Queue) statuses() []application.Status {
 	if len(q.Filter.Statuses) > 0 {
 		return q.Filter.Statuses
 	}
-	return Open
+	return authz.OpenStatuses
 }
 
 // Applications is the query for the queue's rows.
@@ -125,7 +121,7 @@ func (q Queue) Counts(ctx context.Context, c *ent.Client) ([]Count, error) {
 	for _, r := range rows {
 		by[r.Status] = r.Count
 	}
-	all := append(append([]application.Status{}, Open...), application.StatusAPPROVED, application.StatusREJECTED,
+	all := append(append([]application.Status{}, authz.OpenStatuses...), application.StatusAPPROVED, application.StatusREJECTED,
 		application.StatusWITHDRAWN, application.StatusEXPIRED)
 	out := make([]Count, len(all))
 	for i, s := range all {
@@ -137,7 +133,7 @@ func (q Queue) Counts(ctx context.Context, c *ent.Client) ([]Count, error) {
 // OldestOpen returns when the oldest open application matching the filter
 // arrived, or nil.
 func (q Queue) OldestOpen(ctx context.Context, c *ent.Client) (*time.Time, error) {
-	a, err := c.Application.Query().Where(append(q.base(), application.StatusIn(Open...))...).
+	a, err := c.Application.Query().Where(append(q.base(), application.StatusIn(authz.OpenStatuses...))...).
 		Order(ent.Asc(application.FieldCreatedAt)).Select(application.FieldCreatedAt).First(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil

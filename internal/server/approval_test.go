@@ -323,7 +323,7 @@ func TestRejectWithdrawAndInfoRequest(t *testing.T) {
 	if g := w.c.Group.GetX(sys, pulidID(groupID)); g.Status != group.StatusREJECTED {
 		t.Errorf("rejected request's group is %s", g.Status)
 	}
-	if m := w.c.Message.Query().Where(message.Template("application_rejected")).OnlyX(sys); !contains(m.Body, "https://groups.example.org/about") {
+	if m := w.c.Message.Query().Where(message.Template("application_rejected")).OnlyX(sys); !strings.Contains(m.Body, "https://groups.example.org/about") {
 		t.Errorf("rejection message lacks the explanation link: %q", m.Body)
 	}
 
@@ -489,8 +489,6 @@ func TestConcurrentApprovalsMakeOneGroup(t *testing.T) {
 		t.Errorf("%d approvals succeeded, %d conflicts, %d organizer roles; want 1, 3, 1", wins, conflicts, organizers)
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func TestApprovalQueue(t *testing.T) {
 	db := dbtest.Open(t)

@@ -175,13 +175,11 @@ func TestConcurrentWritersWait(t *testing.T) {
 func TestSQLiteDSN(t *testing.T) {
 	got := store.SQLiteDSN("./usergroups.db")
 	for _, want := range []string{"file:./usergroups.db?", "foreign_keys%281%29", "busy_timeout", "journal_mode%28WAL%29", "_txlock=immediate"} {
-		if !contains(got, want) {
+		if !strings.Contains(got, want) {
 			t.Errorf("SQLiteDSN = %q, lacks %q", got, want)
 		}
 	}
-	if mem := store.SQLiteDSN("file:x?mode=memory&cache=shared"); contains(mem, "WAL") || !contains(mem, "cache=shared") {
+	if mem := store.SQLiteDSN("file:x?mode=memory&cache=shared"); strings.Contains(mem, "WAL") || !strings.Contains(mem, "cache=shared") {
 		t.Errorf("memory DSN = %q", mem)
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -14,6 +14,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -90,7 +91,7 @@ func ApplyToBeAmbassador(ctx context.Context, c *ent.Client, req AmbassadorReque
 		return nil, apierror.Conflictf("you are already an ambassador there")
 	}
 	pending, err := c.Application.Query().Where(application.ApplicantID(v.UserID), application.CommunityID(com.ID),
-		application.KindEQ(application.KindAMBASSADOR), application.StatusIn(openStatuses()...)).Exist(bk)
+		application.KindEQ(application.KindAMBASSADOR), application.StatusIn(authz.OpenStatuses...)).Exist(bk)
 	if err != nil {
 		return nil, err
 	}

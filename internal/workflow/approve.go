@@ -227,7 +227,7 @@ func Object(ctx context.Context, c *ent.Client, id pulid.ID, reason string, endo
 	if !canObject(v, app) {
 		return nil, apierror.Forbiddenf("only the community's ambassadors in scope may object to or endorse an application")
 	}
-	if !isOpen(app.Status) {
+	if !authz.IsOpen(app.Status) {
 		return nil, stateConflict(app, "the application is already decided")
 	}
 	if reason, err = checkText("reason", reason, 5000); err != nil {

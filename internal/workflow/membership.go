@@ -65,7 +65,7 @@ func JoinGroup(ctx context.Context, c *ent.Client, req JoinRequest, now time.Tim
 		return JoinResult{}, apierror.Conflictf("you are already in this group")
 	}
 	pending, err := c.Application.Query().Where(application.ApplicantID(v.UserID), application.GroupID(g.ID),
-		application.KindEQ(application.KindMEMBERSHIP), application.StatusIn(openStatuses()...)).Exist(bk)
+		application.KindEQ(application.KindMEMBERSHIP), application.StatusIn(authz.OpenStatuses...)).Exist(bk)
 	if err != nil {
 		return JoinResult{}, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -311,7 +312,7 @@ func SupportGroupRequest(ctx context.Context, c *ent.Client, groupID pulid.ID) (
 	if err != nil {
 		return policy.Supporters{}, err
 	}
-	if !isOpen(app.Status) {
+	if !authz.IsOpen(app.Status) {
 		return policy.Supporters{}, stateConflict(app, "the request is no longer open for support")
 	}
 	already, err := c.Application.Query().Where(application.ID(app.ID)).QuerySupporters().Where(user.ID(v.UserID)).Exist(bk)
@@ -328,14 +329,6 @@ func SupportGroupRequest(ctx context.Context, c *ent.Client, groupID pulid.ID) (
 		return policy.Supporters{}, err
 	}
 	return policy.Supporters{People: s.Supporters, Organizations: s.SupporterOrganizations}, nil
-}
-
-func isOpen(s application.Status) bool {
-	switch s {
-	case application.StatusSUBMITTED, application.StatusIN_REVIEW, application.StatusNEEDS_INFO, application.StatusOBJECTION_WINDOW:
-		return true
-	}
-	return false
 }
 
 // stateConflict is the CONFLICT error for an action the application's

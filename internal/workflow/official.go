@@ -18,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -51,7 +52,7 @@ func ApplyForOfficialStatus(ctx context.Context, c *ent.Client, groupID pulid.ID
 	}
 	bk := bookkeeping(ctx)
 	pending, err := c.Application.Query().Where(application.GroupID(g.ID), application.KindEQ(application.KindOFFICIAL_STATUS),
-		application.StatusIn(openStatuses()...)).Exist(bk)
+		application.StatusIn(authz.OpenStatuses...)).Exist(bk)
 	if err != nil {
 		return nil, err
 	}
@@ -75,10 +76,6 @@ func ApplyForOfficialStatus(ctx context.Context, c *ent.Client, groupID pulid.ID
 		return nil, err
 	}
 	return c.Application.Get(ctx, app.ID)
-}
-
-func openStatuses() []application.Status {
-	return []application.Status{application.StatusSUBMITTED, application.StatusIN_REVIEW, application.StatusNEEDS_INFO, application.StatusOBJECTION_WINDOW}
 }
 
 // GroupRecord reads what the official-status requirements need.
@@ -124,7 +121,7 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 	if app.Kind != application.KindOFFICIAL_STATUS {
 		return nil, apierror.Invalid("id", "only official-status requests have a handover checklist")
 	}
-	if !isOpen(app.Status) {
+	if !authz.IsOpen(app.Status) {
 		return nil, stateConflict(app, "the request is already decided")
 	}
 	steps := policy.HandoverSteps()

@@ -34,13 +34,22 @@ func loadForReview(ctx context.Context, c *ent.Client, id pulid.ID) (*viewer.Vie
 	if err != nil {
 		return nil, nil, err
 	}
-	if !isOpen(app.Status) {
-		return nil, nil, stateConflict(app, "the application is already decided")
-	}
-	if !authz.CanReviewApplication(v, app) {
-		return nil, nil, apierror.Forbiddenf("you are not a reviewer of this application")
+	if err := mayReview(v, app); err != nil {
+		return nil, nil, err
 	}
 	return v, app, nil
+}
+
+// mayReview is CONFLICT for a decided application, FORBIDDEN for a viewer
+// who is not among its reviewers.
+func mayReview(v *viewer.Viewer, app *ent.Application) error {
+	if !authz.IsOpen(app.Status) {
+		return stateConflict(app, "the application is already decided")
+	}
+	if !authz.CanReviewApplication(v, app) {
+		return apierror.Forbiddenf("you are not a reviewer of this application")
+	}
+	return nil
 }
 
 // transition moves an application from its current status to `to`,
@@ -111,13 +120,13 @@ func Comment(ctx context.Context, c *ent.Client, id pulid.ID, body string) (*ent
 		return nil, err
 	}
 	if app.ApplicantID != v.UserID {
-		if _, app, err = loadForReview(ctx, c, id); err != nil {
+		if err := mayReview(v, app); err != nil {
 			return nil, err
 		}
 		if app, err = startReview(ctx, c, app, v.UserID); err != nil {
 			return nil, err
 		}
-	} else if !isOpen(app.Status) {
+	} else if !authz.IsOpen(app.Status) {
 		return nil, stateConflict(app, "the application is already decided")
 	}
 	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).SetBody(body).Exec(bookkeeping(ctx)); err != nil {
@@ -181,7 +190,7 @@ func UpdateProposal(ctx context.Context, c *ent.Client, id pulid.ID, u ProposalU
 	if !applicant && !authz.ReviewsApplication(v, app) {
 		return nil, apierror.Forbiddenf("only the applicant and the application's reviewers may change it")
 	}
-	if !isOpen(app.Status) || app.Status == application.StatusOBJECTION_WINDOW {
+	if !authz.IsOpen(app.Status) || app.Status == application.StatusOBJECTION_WINDOW {
 		return nil, stateConflict(app, "the request can no longer be changed")
 	}
 	if app.Kind != application.KindNEW_GROUP || app.Edges.Group == nil {
@@ -392,7 +401,7 @@ func Withdraw(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application
 	if app.ApplicantID != v.UserID {
 		return nil, apierror.Forbiddenf("only the applicant may withdraw an application")
 	}
-	if !isOpen(app.Status) {
+	if !authz.IsOpen(app.Status) {
 		return nil, stateConflict(app, "the application is already decided")
 	}
 	if _, err := transition(ctx, c, app, application.StatusWITHDRAWN, v.UserID, "Withdrawn by the applicant."); err != nil {
@@ -446,13 +455,9 @@ func AssignReviewer(ctx context.Context, c *ent.Client, id, reviewer pulid.ID) (
 	if err != nil {
 		return nil, err
 	}
-	roles, err := c.Role.Query().Where(role.UserID(reviewer), role.StatusEQ(role.StatusACTIVE)).All(bookkeeping(ctx))
+	assignee, err := authz.ViewerFor(ctx, c, reviewer, nil)
 	if err != nil {
 		return nil, err
-	}
-	assignee := &viewer.Viewer{UserID: reviewer}
-	for _, r := range roles {
-		assignee.Roles = append(assignee.Roles, viewer.Role{Kind: string(r.Kind), CommunityID: r.CommunityID, RegionID: r.RegionID, GroupID: r.GroupID})
 	}
 	if reviewer == app.ApplicantID || !authz.ReviewsApplication(assignee, app) {
 		return nil, apierror.Invalid("reviewer", "the assignee must be one of the application's reviewers, not the applicant")
