@@ -20,10 +20,12 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -38,6 +40,7 @@ import (
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/ent/voter"
 
 	stdsql "database/sql"
 )
@@ -55,6 +58,8 @@ type Client struct {
 	Application *ApplicationClient
 	// Award is the client for interacting with the Award builders.
 	Award *AwardClient
+	// Candidate is the client for interacting with the Candidate builders.
+	Candidate *CandidateClient
 	// Change is the client for interacting with the Change builders.
 	Change *ChangeClient
 	// Community is the client for interacting with the Community builders.
@@ -63,6 +68,8 @@ type Client struct {
 	Contact *ContactClient
 	// Contribution is the client for interacting with the Contribution builders.
 	Contribution *ContributionClient
+	// Election is the client for interacting with the Election builders.
+	Election *ElectionClient
 	// Event is the client for interacting with the Event builders.
 	Event *EventClient
 	// Group is the client for interacting with the Group builders.
@@ -91,6 +98,8 @@ type Client struct {
 	Submission *SubmissionClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// Voter is the client for interacting with the Voter builders.
+	Voter *VoterClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -106,10 +115,12 @@ func (c *Client) init() {
 	c.AgendaItem = NewAgendaItemClient(c.config)
 	c.Application = NewApplicationClient(c.config)
 	c.Award = NewAwardClient(c.config)
+	c.Candidate = NewCandidateClient(c.config)
 	c.Change = NewChangeClient(c.config)
 	c.Community = NewCommunityClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Contribution = NewContributionClient(c.config)
+	c.Election = NewElectionClient(c.config)
 	c.Event = NewEventClient(c.config)
 	c.Group = NewGroupClient(c.config)
 	c.Invite = NewInviteClient(c.config)
@@ -124,6 +135,7 @@ func (c *Client) init() {
 	c.Sponsor = NewSponsorClient(c.config)
 	c.Submission = NewSubmissionClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.Voter = NewVoterClient(c.config)
 }
 
 type (
@@ -220,10 +232,12 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AgendaItem:      NewAgendaItemClient(cfg),
 		Application:     NewApplicationClient(cfg),
 		Award:           NewAwardClient(cfg),
+		Candidate:       NewCandidateClient(cfg),
 		Change:          NewChangeClient(cfg),
 		Community:       NewCommunityClient(cfg),
 		Contact:         NewContactClient(cfg),
 		Contribution:    NewContributionClient(cfg),
+		Election:        NewElectionClient(cfg),
 		Event:           NewEventClient(cfg),
 		Group:           NewGroupClient(cfg),
 		Invite:          NewInviteClient(cfg),
@@ -238,6 +252,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Sponsor:         NewSponsorClient(cfg),
 		Submission:      NewSubmissionClient(cfg),
 		User:            NewUserClient(cfg),
+		Voter:           NewVoterClient(cfg),
 	}, nil
 }
 
@@ -261,10 +276,12 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AgendaItem:      NewAgendaItemClient(cfg),
 		Application:     NewApplicationClient(cfg),
 		Award:           NewAwardClient(cfg),
+		Candidate:       NewCandidateClient(cfg),
 		Change:          NewChangeClient(cfg),
 		Community:       NewCommunityClient(cfg),
 		Contact:         NewContactClient(cfg),
 		Contribution:    NewContributionClient(cfg),
+		Election:        NewElectionClient(cfg),
 		Event:           NewEventClient(cfg),
 		Group:           NewGroupClient(cfg),
 		Invite:          NewInviteClient(cfg),
@@ -279,6 +296,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Sponsor:         NewSponsorClient(cfg),
 		Submission:      NewSubmissionClient(cfg),
 		User:            NewUserClient(cfg),
+		Voter:           NewVoterClient(cfg),
 	}, nil
 }
 
@@ -308,10 +326,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Change, c.Community,
-		c.Contact, c.Contribution, c.Event, c.Group, c.Invite, c.Message,
-		c.Organization, c.Region, c.Registration, c.Report, c.Review, c.Role,
-		c.ShippingAddress, c.Sponsor, c.Submission, c.User,
+		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Candidate, c.Change,
+		c.Community, c.Contact, c.Contribution, c.Election, c.Event, c.Group, c.Invite,
+		c.Message, c.Organization, c.Region, c.Registration, c.Report, c.Review,
+		c.Role, c.ShippingAddress, c.Sponsor, c.Submission, c.User, c.Voter,
 	} {
 		n.Use(hooks...)
 	}
@@ -321,10 +339,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Change, c.Community,
-		c.Contact, c.Contribution, c.Event, c.Group, c.Invite, c.Message,
-		c.Organization, c.Region, c.Registration, c.Report, c.Review, c.Role,
-		c.ShippingAddress, c.Sponsor, c.Submission, c.User,
+		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Candidate, c.Change,
+		c.Community, c.Contact, c.Contribution, c.Election, c.Event, c.Group, c.Invite,
+		c.Message, c.Organization, c.Region, c.Registration, c.Report, c.Review,
+		c.Role, c.ShippingAddress, c.Sponsor, c.Submission, c.User, c.Voter,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -341,6 +359,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Application.mutate(ctx, m)
 	case *AwardMutation:
 		return c.Award.mutate(ctx, m)
+	case *CandidateMutation:
+		return c.Candidate.mutate(ctx, m)
 	case *ChangeMutation:
 		return c.Change.mutate(ctx, m)
 	case *CommunityMutation:
@@ -349,6 +369,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Contact.mutate(ctx, m)
 	case *ContributionMutation:
 		return c.Contribution.mutate(ctx, m)
+	case *ElectionMutation:
+		return c.Election.mutate(ctx, m)
 	case *EventMutation:
 		return c.Event.mutate(ctx, m)
 	case *GroupMutation:
@@ -377,6 +399,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Submission.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *VoterMutation:
+		return c.Voter.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -1158,6 +1182,188 @@ func (c *AwardClient) mutate(ctx context.Context, m *AwardMutation) (Value, erro
 	}
 }
 
+// CandidateClient is a client for the Candidate schema.
+type CandidateClient struct {
+	config
+}
+
+// NewCandidateClient returns a client for the Candidate from the given config.
+func NewCandidateClient(c config) *CandidateClient {
+	return &CandidateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `candidate.Hooks(f(g(h())))`.
+func (c *CandidateClient) Use(hooks ...Hook) {
+	c.hooks.Candidate = append(c.hooks.Candidate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `candidate.Intercept(f(g(h())))`.
+func (c *CandidateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Candidate = append(c.inters.Candidate, interceptors...)
+}
+
+// Create returns a builder for creating a Candidate entity.
+func (c *CandidateClient) Create() *CandidateCreate {
+	mutation := newCandidateMutation(c.config, OpCreate)
+	return &CandidateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Candidate entities.
+func (c *CandidateClient) CreateBulk(builders ...*CandidateCreate) *CandidateCreateBulk {
+	return &CandidateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CandidateClient) MapCreateBulk(slice any, setFunc func(*CandidateCreate, int)) *CandidateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CandidateCreateBulk{err: fmt.Errorf("calling to CandidateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CandidateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CandidateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Candidate.
+func (c *CandidateClient) Update() *CandidateUpdate {
+	mutation := newCandidateMutation(c.config, OpUpdate)
+	return &CandidateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CandidateClient) UpdateOne(_m *Candidate) *CandidateUpdateOne {
+	mutation := newCandidateMutation(c.config, OpUpdateOne, withCandidate(_m))
+	return &CandidateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CandidateClient) UpdateOneID(id pulid.ID) *CandidateUpdateOne {
+	mutation := newCandidateMutation(c.config, OpUpdateOne, withCandidateID(id))
+	return &CandidateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Candidate.
+func (c *CandidateClient) Delete() *CandidateDelete {
+	mutation := newCandidateMutation(c.config, OpDelete)
+	return &CandidateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CandidateClient) DeleteOne(_m *Candidate) *CandidateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CandidateClient) DeleteOneID(id pulid.ID) *CandidateDeleteOne {
+	builder := c.Delete().Where(candidate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CandidateDeleteOne{builder}
+}
+
+// Query returns a query builder for Candidate.
+func (c *CandidateClient) Query() *CandidateQuery {
+	return &CandidateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCandidate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Candidate entity by its id.
+func (c *CandidateClient) Get(ctx context.Context, id pulid.ID) (*Candidate, error) {
+	return c.Query().Where(candidate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CandidateClient) GetX(ctx context.Context, id pulid.ID) *Candidate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryElection queries the election edge of a Candidate.
+func (c *CandidateClient) QueryElection(_m *Candidate) *ElectionQuery {
+	query := (&ElectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(candidate.Table, candidate.FieldID, id),
+			sqlgraph.To(election.Table, election.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, candidate.ElectionTable, candidate.ElectionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a Candidate.
+func (c *CandidateClient) QueryUser(_m *Candidate) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(candidate.Table, candidate.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, candidate.UserTable, candidate.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryNominatedBy queries the nominated_by edge of a Candidate.
+func (c *CandidateClient) QueryNominatedBy(_m *Candidate) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(candidate.Table, candidate.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, candidate.NominatedByTable, candidate.NominatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CandidateClient) Hooks() []Hook {
+	hooks := c.hooks.Candidate
+	return append(hooks[:len(hooks):len(hooks)], candidate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CandidateClient) Interceptors() []Interceptor {
+	return c.inters.Candidate
+}
+
+func (c *CandidateClient) mutate(ctx context.Context, m *CandidateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CandidateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CandidateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CandidateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CandidateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Candidate mutation op: %q", m.Op())
+	}
+}
+
 // ChangeClient is a client for the Change schema.
 type ChangeClient struct {
 	config
@@ -1870,6 +2076,204 @@ func (c *ContributionClient) mutate(ctx context.Context, m *ContributionMutation
 	}
 }
 
+// ElectionClient is a client for the Election schema.
+type ElectionClient struct {
+	config
+}
+
+// NewElectionClient returns a client for the Election from the given config.
+func NewElectionClient(c config) *ElectionClient {
+	return &ElectionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `election.Hooks(f(g(h())))`.
+func (c *ElectionClient) Use(hooks ...Hook) {
+	c.hooks.Election = append(c.hooks.Election, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `election.Intercept(f(g(h())))`.
+func (c *ElectionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Election = append(c.inters.Election, interceptors...)
+}
+
+// Create returns a builder for creating a Election entity.
+func (c *ElectionClient) Create() *ElectionCreate {
+	mutation := newElectionMutation(c.config, OpCreate)
+	return &ElectionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Election entities.
+func (c *ElectionClient) CreateBulk(builders ...*ElectionCreate) *ElectionCreateBulk {
+	return &ElectionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ElectionClient) MapCreateBulk(slice any, setFunc func(*ElectionCreate, int)) *ElectionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ElectionCreateBulk{err: fmt.Errorf("calling to ElectionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ElectionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ElectionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Election.
+func (c *ElectionClient) Update() *ElectionUpdate {
+	mutation := newElectionMutation(c.config, OpUpdate)
+	return &ElectionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ElectionClient) UpdateOne(_m *Election) *ElectionUpdateOne {
+	mutation := newElectionMutation(c.config, OpUpdateOne, withElection(_m))
+	return &ElectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ElectionClient) UpdateOneID(id pulid.ID) *ElectionUpdateOne {
+	mutation := newElectionMutation(c.config, OpUpdateOne, withElectionID(id))
+	return &ElectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Election.
+func (c *ElectionClient) Delete() *ElectionDelete {
+	mutation := newElectionMutation(c.config, OpDelete)
+	return &ElectionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ElectionClient) DeleteOne(_m *Election) *ElectionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ElectionClient) DeleteOneID(id pulid.ID) *ElectionDeleteOne {
+	builder := c.Delete().Where(election.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ElectionDeleteOne{builder}
+}
+
+// Query returns a query builder for Election.
+func (c *ElectionClient) Query() *ElectionQuery {
+	return &ElectionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeElection},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Election entity by its id.
+func (c *ElectionClient) Get(ctx context.Context, id pulid.ID) (*Election, error) {
+	return c.Query().Where(election.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ElectionClient) GetX(ctx context.Context, id pulid.ID) *Election {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a Election.
+func (c *ElectionClient) QueryCommunity(_m *Election) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(election.Table, election.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, election.CommunityTable, election.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGroup queries the group edge of a Election.
+func (c *ElectionClient) QueryGroup(_m *Election) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(election.Table, election.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, election.GroupTable, election.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOpenedBy queries the opened_by edge of a Election.
+func (c *ElectionClient) QueryOpenedBy(_m *Election) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(election.Table, election.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, election.OpenedByTable, election.OpenedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCandidates queries the candidates edge of a Election.
+func (c *ElectionClient) QueryCandidates(_m *Election) *CandidateQuery {
+	query := (&CandidateClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(election.Table, election.FieldID, id),
+			sqlgraph.To(candidate.Table, candidate.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, election.CandidatesTable, election.CandidatesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ElectionClient) Hooks() []Hook {
+	hooks := c.hooks.Election
+	return append(hooks[:len(hooks):len(hooks)], election.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ElectionClient) Interceptors() []Interceptor {
+	return c.inters.Election
+}
+
+func (c *ElectionClient) mutate(ctx context.Context, m *ElectionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ElectionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ElectionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ElectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ElectionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Election mutation op: %q", m.Op())
+	}
+}
+
 // EventClient is a client for the Event schema.
 type EventClient struct {
 	config
@@ -2288,6 +2692,38 @@ func (c *GroupClient) QueryContributions(_m *Group) *ContributionQuery {
 	return query
 }
 
+// QueryElections queries the elections edge of a Group.
+func (c *GroupClient) QueryElections(_m *Group) *ElectionQuery {
+	query := (&ElectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(group.Table, group.FieldID, id),
+			sqlgraph.To(election.Table, election.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, group.ElectionsTable, group.ElectionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInvites queries the invites edge of a Group.
+func (c *GroupClient) QueryInvites(_m *Group) *InviteQuery {
+	query := (&InviteClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(group.Table, group.FieldID, id),
+			sqlgraph.To(invite.Table, invite.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, group.InvitesTable, group.InvitesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *GroupClient) Hooks() []Hook {
 	hooks := c.hooks.Group
@@ -2430,7 +2866,7 @@ func (c *InviteClient) QueryGroup(_m *Invite) *GroupQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(invite.Table, invite.FieldID, id),
 			sqlgraph.To(group.Table, group.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, invite.GroupTable, invite.GroupColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, invite.GroupTable, invite.GroupColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4562,19 +4998,185 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// VoterClient is a client for the Voter schema.
+type VoterClient struct {
+	config
+}
+
+// NewVoterClient returns a client for the Voter from the given config.
+func NewVoterClient(c config) *VoterClient {
+	return &VoterClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `voter.Hooks(f(g(h())))`.
+func (c *VoterClient) Use(hooks ...Hook) {
+	c.hooks.Voter = append(c.hooks.Voter, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `voter.Intercept(f(g(h())))`.
+func (c *VoterClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Voter = append(c.inters.Voter, interceptors...)
+}
+
+// Create returns a builder for creating a Voter entity.
+func (c *VoterClient) Create() *VoterCreate {
+	mutation := newVoterMutation(c.config, OpCreate)
+	return &VoterCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Voter entities.
+func (c *VoterClient) CreateBulk(builders ...*VoterCreate) *VoterCreateBulk {
+	return &VoterCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VoterClient) MapCreateBulk(slice any, setFunc func(*VoterCreate, int)) *VoterCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VoterCreateBulk{err: fmt.Errorf("calling to VoterClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VoterCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VoterCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Voter.
+func (c *VoterClient) Update() *VoterUpdate {
+	mutation := newVoterMutation(c.config, OpUpdate)
+	return &VoterUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VoterClient) UpdateOne(_m *Voter) *VoterUpdateOne {
+	mutation := newVoterMutation(c.config, OpUpdateOne, withVoter(_m))
+	return &VoterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VoterClient) UpdateOneID(id pulid.ID) *VoterUpdateOne {
+	mutation := newVoterMutation(c.config, OpUpdateOne, withVoterID(id))
+	return &VoterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Voter.
+func (c *VoterClient) Delete() *VoterDelete {
+	mutation := newVoterMutation(c.config, OpDelete)
+	return &VoterDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VoterClient) DeleteOne(_m *Voter) *VoterDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VoterClient) DeleteOneID(id pulid.ID) *VoterDeleteOne {
+	builder := c.Delete().Where(voter.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VoterDeleteOne{builder}
+}
+
+// Query returns a query builder for Voter.
+func (c *VoterClient) Query() *VoterQuery {
+	return &VoterQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVoter},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Voter entity by its id.
+func (c *VoterClient) Get(ctx context.Context, id pulid.ID) (*Voter, error) {
+	return c.Query().Where(voter.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VoterClient) GetX(ctx context.Context, id pulid.ID) *Voter {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryElection queries the election edge of a Voter.
+func (c *VoterClient) QueryElection(_m *Voter) *ElectionQuery {
+	query := (&ElectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(voter.Table, voter.FieldID, id),
+			sqlgraph.To(election.Table, election.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, voter.ElectionTable, voter.ElectionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a Voter.
+func (c *VoterClient) QueryUser(_m *Voter) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(voter.Table, voter.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, voter.UserTable, voter.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VoterClient) Hooks() []Hook {
+	hooks := c.hooks.Voter
+	return append(hooks[:len(hooks):len(hooks)], voter.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VoterClient) Interceptors() []Interceptor {
+	return c.inters.Voter
+}
+
+func (c *VoterClient) mutate(ctx context.Context, m *VoterMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VoterCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VoterUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VoterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VoterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Voter mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AgendaItem, Application, Award, Change, Community, Contact,
-		Contribution, Event, Group, Invite, Message, Organization, Region,
-		Registration, Report, Review, Role, ShippingAddress, Sponsor, Submission,
-		User []ent.Hook
+		APIToken, AgendaItem, Application, Award, Candidate, Change, Community, Contact,
+		Contribution, Election, Event, Group, Invite, Message, Organization, Region,
+		Registration, Report, Review, Role, ShippingAddress, Sponsor, Submission, User,
+		Voter []ent.Hook
 	}
 	inters struct {
-		APIToken, AgendaItem, Application, Award, Change, Community, Contact,
-		Contribution, Event, Group, Invite, Message, Organization, Region,
-		Registration, Report, Review, Role, ShippingAddress, Sponsor, Submission,
-		User []ent.Interceptor
+		APIToken, AgendaItem, Application, Award, Candidate, Change, Community, Contact,
+		Contribution, Election, Event, Group, Invite, Message, Organization, Region,
+		Registration, Report, Review, Role, ShippingAddress, Sponsor, Submission, User,
+		Voter []ent.Interceptor
 	}
 )
 

@@ -37,6 +37,8 @@ type Community struct {
 	CodeOfConductURL string `json:"code_of_conduct_url,omitempty"`
 	// Where members publish articles and discuss.
 	ForumURL string `json:"forum_url,omitempty"`
+	// The ambassadors' mailing list; new ambassadors are introduced there.
+	AmbassadorsListEmail string `json:"ambassadors_list_email,omitempty"`
 	// The programme's rules: caps, requirements, windows.
 	Policy policy.Policy `json:"policy,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -136,7 +138,7 @@ func (*Community) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case community.FieldID:
 			values[i] = new(pulid.ID)
-		case community.FieldName, community.FieldSlug, community.FieldDescription, community.FieldWebsiteURL, community.FieldCodeOfConductURL, community.FieldForumURL:
+		case community.FieldName, community.FieldSlug, community.FieldDescription, community.FieldWebsiteURL, community.FieldCodeOfConductURL, community.FieldForumURL, community.FieldAmbassadorsListEmail:
 			values[i] = new(sql.NullString)
 		case community.FieldCreatedAt, community.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -208,6 +210,12 @@ func (_m *Community) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field forum_url", values[i])
 			} else if value.Valid {
 				_m.ForumURL = value.String
+			}
+		case community.FieldAmbassadorsListEmail:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field ambassadors_list_email", values[i])
+			} else if value.Valid {
+				_m.AmbassadorsListEmail = value.String
 			}
 		case community.FieldPolicy:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -306,6 +314,9 @@ func (_m *Community) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("forum_url=")
 	builder.WriteString(_m.ForumURL)
+	builder.WriteString(", ")
+	builder.WriteString("ambassadors_list_email=")
+	builder.WriteString(_m.AmbassadorsListEmail)
 	builder.WriteString(", ")
 	builder.WriteString("policy=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Policy))

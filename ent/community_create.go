@@ -127,6 +127,20 @@ func (_c *CommunityCreate) SetNillableForumURL(v *string) *CommunityCreate {
 	return _c
 }
 
+// SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
+func (_c *CommunityCreate) SetAmbassadorsListEmail(v string) *CommunityCreate {
+	_c.mutation.SetAmbassadorsListEmail(v)
+	return _c
+}
+
+// SetNillableAmbassadorsListEmail sets the "ambassadors_list_email" field if the given value is not nil.
+func (_c *CommunityCreate) SetNillableAmbassadorsListEmail(v *string) *CommunityCreate {
+	if v != nil {
+		_c.SetAmbassadorsListEmail(*v)
+	}
+	return _c
+}
+
 // SetPolicy sets the "policy" field.
 func (_c *CommunityCreate) SetPolicy(v policy.Policy) *CommunityCreate {
 	_c.mutation.SetPolicy(v)
@@ -354,6 +368,11 @@ func (_c *CommunityCreate) check() error {
 			return &ValidationError{Name: "forum_url", err: fmt.Errorf(`ent: validator failed for field "Community.forum_url": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.AmbassadorsListEmail(); ok {
+		if err := community.AmbassadorsListEmailValidator(v); err != nil {
+			return &ValidationError{Name: "ambassadors_list_email", err: fmt.Errorf(`ent: validator failed for field "Community.ambassadors_list_email": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Policy(); !ok {
 		return &ValidationError{Name: "policy", err: errors.New(`ent: missing required field "Community.policy"`)}
 	}
@@ -434,6 +453,10 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ForumURL(); ok {
 		_spec.SetField(community.FieldForumURL, field.TypeString, value)
 		_node.ForumURL = value
+	}
+	if value, ok := _c.mutation.AmbassadorsListEmail(); ok {
+		_spec.SetField(community.FieldAmbassadorsListEmail, field.TypeString, value)
+		_node.AmbassadorsListEmail = value
 	}
 	if value, ok := _c.mutation.Policy(); ok {
 		_spec.SetField(community.FieldPolicy, field.TypeJSON, value)
@@ -695,6 +718,24 @@ func (u *CommunityUpsert) ClearForumURL() *CommunityUpsert {
 	return u
 }
 
+// SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
+func (u *CommunityUpsert) SetAmbassadorsListEmail(v string) *CommunityUpsert {
+	u.Set(community.FieldAmbassadorsListEmail, v)
+	return u
+}
+
+// UpdateAmbassadorsListEmail sets the "ambassadors_list_email" field to the value that was provided on create.
+func (u *CommunityUpsert) UpdateAmbassadorsListEmail() *CommunityUpsert {
+	u.SetExcluded(community.FieldAmbassadorsListEmail)
+	return u
+}
+
+// ClearAmbassadorsListEmail clears the value of the "ambassadors_list_email" field.
+func (u *CommunityUpsert) ClearAmbassadorsListEmail() *CommunityUpsert {
+	u.SetNull(community.FieldAmbassadorsListEmail)
+	return u
+}
+
 // SetPolicy sets the "policy" field.
 func (u *CommunityUpsert) SetPolicy(v policy.Policy) *CommunityUpsert {
 	u.Set(community.FieldPolicy, v)
@@ -881,6 +922,27 @@ func (u *CommunityUpsertOne) UpdateForumURL() *CommunityUpsertOne {
 func (u *CommunityUpsertOne) ClearForumURL() *CommunityUpsertOne {
 	return u.Update(func(s *CommunityUpsert) {
 		s.ClearForumURL()
+	})
+}
+
+// SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
+func (u *CommunityUpsertOne) SetAmbassadorsListEmail(v string) *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetAmbassadorsListEmail(v)
+	})
+}
+
+// UpdateAmbassadorsListEmail sets the "ambassadors_list_email" field to the value that was provided on create.
+func (u *CommunityUpsertOne) UpdateAmbassadorsListEmail() *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateAmbassadorsListEmail()
+	})
+}
+
+// ClearAmbassadorsListEmail clears the value of the "ambassadors_list_email" field.
+func (u *CommunityUpsertOne) ClearAmbassadorsListEmail() *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.ClearAmbassadorsListEmail()
 	})
 }
 
@@ -1239,6 +1301,27 @@ func (u *CommunityUpsertBulk) UpdateForumURL() *CommunityUpsertBulk {
 func (u *CommunityUpsertBulk) ClearForumURL() *CommunityUpsertBulk {
 	return u.Update(func(s *CommunityUpsert) {
 		s.ClearForumURL()
+	})
+}
+
+// SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
+func (u *CommunityUpsertBulk) SetAmbassadorsListEmail(v string) *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetAmbassadorsListEmail(v)
+	})
+}
+
+// UpdateAmbassadorsListEmail sets the "ambassadors_list_email" field to the value that was provided on create.
+func (u *CommunityUpsertBulk) UpdateAmbassadorsListEmail() *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateAmbassadorsListEmail()
+	})
+}
+
+// ClearAmbassadorsListEmail clears the value of the "ambassadors_list_email" field.
+func (u *CommunityUpsertBulk) ClearAmbassadorsListEmail() *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.ClearAmbassadorsListEmail()
 	})
 }
 

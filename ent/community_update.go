@@ -151,6 +151,26 @@ func (_u *CommunityUpdate) ClearForumURL() *CommunityUpdate {
 	return _u
 }
 
+// SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
+func (_u *CommunityUpdate) SetAmbassadorsListEmail(v string) *CommunityUpdate {
+	_u.mutation.SetAmbassadorsListEmail(v)
+	return _u
+}
+
+// SetNillableAmbassadorsListEmail sets the "ambassadors_list_email" field if the given value is not nil.
+func (_u *CommunityUpdate) SetNillableAmbassadorsListEmail(v *string) *CommunityUpdate {
+	if v != nil {
+		_u.SetAmbassadorsListEmail(*v)
+	}
+	return _u
+}
+
+// ClearAmbassadorsListEmail clears the value of the "ambassadors_list_email" field.
+func (_u *CommunityUpdate) ClearAmbassadorsListEmail() *CommunityUpdate {
+	_u.mutation.ClearAmbassadorsListEmail()
+	return _u
+}
+
 // SetPolicy sets the "policy" field.
 func (_u *CommunityUpdate) SetPolicy(v policy.Policy) *CommunityUpdate {
 	_u.mutation.SetPolicy(v)
@@ -460,6 +480,11 @@ func (_u *CommunityUpdate) check() error {
 			return &ValidationError{Name: "forum_url", err: fmt.Errorf(`ent: validator failed for field "Community.forum_url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.AmbassadorsListEmail(); ok {
+		if err := community.AmbassadorsListEmailValidator(v); err != nil {
+			return &ValidationError{Name: "ambassadors_list_email", err: fmt.Errorf(`ent: validator failed for field "Community.ambassadors_list_email": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Policy(); ok {
 		if err := v.Validate(); err != nil {
 			return &ValidationError{Name: "policy", err: fmt.Errorf(`ent: validator failed for field "Community.policy": %w`, err)}
@@ -518,6 +543,12 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ForumURLCleared() {
 		_spec.ClearField(community.FieldForumURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.AmbassadorsListEmail(); ok {
+		_spec.SetField(community.FieldAmbassadorsListEmail, field.TypeString, value)
+	}
+	if _u.mutation.AmbassadorsListEmailCleared() {
+		_spec.ClearField(community.FieldAmbassadorsListEmail, field.TypeString)
 	}
 	if value, ok := _u.mutation.Policy(); ok {
 		_spec.SetField(community.FieldPolicy, field.TypeJSON, value)
@@ -928,6 +959,26 @@ func (_u *CommunityUpdateOne) ClearForumURL() *CommunityUpdateOne {
 	return _u
 }
 
+// SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
+func (_u *CommunityUpdateOne) SetAmbassadorsListEmail(v string) *CommunityUpdateOne {
+	_u.mutation.SetAmbassadorsListEmail(v)
+	return _u
+}
+
+// SetNillableAmbassadorsListEmail sets the "ambassadors_list_email" field if the given value is not nil.
+func (_u *CommunityUpdateOne) SetNillableAmbassadorsListEmail(v *string) *CommunityUpdateOne {
+	if v != nil {
+		_u.SetAmbassadorsListEmail(*v)
+	}
+	return _u
+}
+
+// ClearAmbassadorsListEmail clears the value of the "ambassadors_list_email" field.
+func (_u *CommunityUpdateOne) ClearAmbassadorsListEmail() *CommunityUpdateOne {
+	_u.mutation.ClearAmbassadorsListEmail()
+	return _u
+}
+
 // SetPolicy sets the "policy" field.
 func (_u *CommunityUpdateOne) SetPolicy(v policy.Policy) *CommunityUpdateOne {
 	_u.mutation.SetPolicy(v)
@@ -1250,6 +1301,11 @@ func (_u *CommunityUpdateOne) check() error {
 			return &ValidationError{Name: "forum_url", err: fmt.Errorf(`ent: validator failed for field "Community.forum_url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.AmbassadorsListEmail(); ok {
+		if err := community.AmbassadorsListEmailValidator(v); err != nil {
+			return &ValidationError{Name: "ambassadors_list_email", err: fmt.Errorf(`ent: validator failed for field "Community.ambassadors_list_email": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Policy(); ok {
 		if err := v.Validate(); err != nil {
 			return &ValidationError{Name: "policy", err: fmt.Errorf(`ent: validator failed for field "Community.policy": %w`, err)}
@@ -1325,6 +1381,12 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 	}
 	if _u.mutation.ForumURLCleared() {
 		_spec.ClearField(community.FieldForumURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.AmbassadorsListEmail(); ok {
+		_spec.SetField(community.FieldAmbassadorsListEmail, field.TypeString, value)
+	}
+	if _u.mutation.AmbassadorsListEmailCleared() {
+		_spec.ClearField(community.FieldAmbassadorsListEmail, field.TypeString)
 	}
 	if value, ok := _u.mutation.Policy(); ok {
 		_spec.SetField(community.FieldPolicy, field.TypeJSON, value)

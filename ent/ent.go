@@ -16,10 +16,12 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -34,6 +36,7 @@ import (
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/ent/voter"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -98,10 +101,12 @@ func checkColumn(t, c string) error {
 			agendaitem.Table:      agendaitem.ValidColumn,
 			application.Table:     application.ValidColumn,
 			award.Table:           award.ValidColumn,
+			candidate.Table:       candidate.ValidColumn,
 			change.Table:          change.ValidColumn,
 			community.Table:       community.ValidColumn,
 			contact.Table:         contact.ValidColumn,
 			contribution.Table:    contribution.ValidColumn,
+			election.Table:        election.ValidColumn,
 			event.Table:           event.ValidColumn,
 			group.Table:           group.ValidColumn,
 			invite.Table:          invite.ValidColumn,
@@ -116,6 +121,7 @@ func checkColumn(t, c string) error {
 			sponsor.Table:         sponsor.ValidColumn,
 			submission.Table:      submission.ValidColumn,
 			user.Table:            user.ValidColumn,
+			voter.Table:           voter.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

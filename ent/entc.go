@@ -77,7 +77,7 @@ func describeConnectionEdges(g *gen.Graph, s *ast.Schema) error {
 var privateTypes = map[string]bool{
 	"AgendaItem": true, "APIToken": true, "Application": true, "Contact": true, "Event": true,
 	"Registration": true, "Report": true, "Review": true, "Role": true, "ShippingAddress": true,
-	"Sponsor": true, "Submission": true, "Invite": true,
+	"Sponsor": true, "Submission": true, "Invite": true, "Voter": true,
 }
 
 // dropPrivateEdgeFilters removes has<Edge> and has<Edge>With from every

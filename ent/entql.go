@@ -7,10 +7,12 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -26,6 +28,7 @@ import (
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/ent/voter"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -35,7 +38,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -138,6 +141,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   candidate.Table,
+			Columns: candidate.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: candidate.FieldID,
+			},
+		},
+		Type: "Candidate",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			candidate.FieldCreatedAt:     {Type: field.TypeTime, Column: candidate.FieldCreatedAt},
+			candidate.FieldUpdatedAt:     {Type: field.TypeTime, Column: candidate.FieldUpdatedAt},
+			candidate.FieldElectionID:    {Type: field.TypeString, Column: candidate.FieldElectionID},
+			candidate.FieldUserID:        {Type: field.TypeString, Column: candidate.FieldUserID},
+			candidate.FieldNominatedByID: {Type: field.TypeString, Column: candidate.FieldNominatedByID},
+			candidate.FieldStatus:        {Type: field.TypeEnum, Column: candidate.FieldStatus},
+			candidate.FieldStatement:     {Type: field.TypeString, Column: candidate.FieldStatement},
+			candidate.FieldVotes:         {Type: field.TypeInt, Column: candidate.FieldVotes},
+			candidate.FieldElected:       {Type: field.TypeBool, Column: candidate.FieldElected},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   change.Table,
 			Columns: change.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -157,7 +182,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			change.FieldCreatedAt:   {Type: field.TypeTime, Column: change.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
@@ -168,18 +193,19 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Community",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			community.FieldCreatedAt:        {Type: field.TypeTime, Column: community.FieldCreatedAt},
-			community.FieldUpdatedAt:        {Type: field.TypeTime, Column: community.FieldUpdatedAt},
-			community.FieldName:             {Type: field.TypeString, Column: community.FieldName},
-			community.FieldSlug:             {Type: field.TypeString, Column: community.FieldSlug},
-			community.FieldDescription:      {Type: field.TypeString, Column: community.FieldDescription},
-			community.FieldWebsiteURL:       {Type: field.TypeString, Column: community.FieldWebsiteURL},
-			community.FieldCodeOfConductURL: {Type: field.TypeString, Column: community.FieldCodeOfConductURL},
-			community.FieldForumURL:         {Type: field.TypeString, Column: community.FieldForumURL},
-			community.FieldPolicy:           {Type: field.TypeJSON, Column: community.FieldPolicy},
+			community.FieldCreatedAt:            {Type: field.TypeTime, Column: community.FieldCreatedAt},
+			community.FieldUpdatedAt:            {Type: field.TypeTime, Column: community.FieldUpdatedAt},
+			community.FieldName:                 {Type: field.TypeString, Column: community.FieldName},
+			community.FieldSlug:                 {Type: field.TypeString, Column: community.FieldSlug},
+			community.FieldDescription:          {Type: field.TypeString, Column: community.FieldDescription},
+			community.FieldWebsiteURL:           {Type: field.TypeString, Column: community.FieldWebsiteURL},
+			community.FieldCodeOfConductURL:     {Type: field.TypeString, Column: community.FieldCodeOfConductURL},
+			community.FieldForumURL:             {Type: field.TypeString, Column: community.FieldForumURL},
+			community.FieldAmbassadorsListEmail: {Type: field.TypeString, Column: community.FieldAmbassadorsListEmail},
+			community.FieldPolicy:               {Type: field.TypeJSON, Column: community.FieldPolicy},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -196,7 +222,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEmail:     {Type: field.TypeString, Column: contact.FieldEmail},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contribution.Table,
 			Columns: contribution.Columns,
@@ -220,7 +246,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contribution.FieldVerifiedAt:   {Type: field.TypeTime, Column: contribution.FieldVerifiedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   election.Table,
+			Columns: election.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: election.FieldID,
+			},
+		},
+		Type: "Election",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			election.FieldCreatedAt:          {Type: field.TypeTime, Column: election.FieldCreatedAt},
+			election.FieldUpdatedAt:          {Type: field.TypeTime, Column: election.FieldUpdatedAt},
+			election.FieldCommunityID:        {Type: field.TypeString, Column: election.FieldCommunityID},
+			election.FieldGroupID:            {Type: field.TypeString, Column: election.FieldGroupID},
+			election.FieldOpenedByID:         {Type: field.TypeString, Column: election.FieldOpenedByID},
+			election.FieldKind:               {Type: field.TypeEnum, Column: election.FieldKind},
+			election.FieldSeats:              {Type: field.TypeInt, Column: election.FieldSeats},
+			election.FieldStatus:             {Type: field.TypeEnum, Column: election.FieldStatus},
+			election.FieldNominationsCloseAt: {Type: field.TypeTime, Column: election.FieldNominationsCloseAt},
+			election.FieldVotingClosesAt:     {Type: field.TypeTime, Column: election.FieldVotingClosesAt},
+			election.FieldTermStartsAt:       {Type: field.TypeTime, Column: election.FieldTermStartsAt},
+			election.FieldTermNumber:         {Type: field.TypeInt, Column: election.FieldTermNumber},
+			election.FieldTurnout:            {Type: field.TypeInt, Column: election.FieldTurnout},
+			election.FieldDecidedAt:          {Type: field.TypeTime, Column: election.FieldDecidedAt},
+			election.FieldNote:               {Type: field.TypeString, Column: election.FieldNote},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -255,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldCancelReason:  {Type: field.TypeString, Column: event.FieldCancelReason},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -286,7 +340,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldOfficialSince: {Type: field.TypeTime, Column: group.FieldOfficialSince},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invite.Table,
 			Columns: invite.Columns,
@@ -308,7 +362,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invite.FieldRevokedAt:   {Type: field.TypeTime, Column: invite.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -335,7 +389,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldDedupeKey:   {Type: field.TypeString, Column: message.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -355,7 +409,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldDescription: {Type: field.TypeString, Column: organization.FieldDescription},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   region.Table,
 			Columns: region.Columns,
@@ -375,7 +429,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			region.FieldDescription: {Type: field.TypeString, Column: region.FieldDescription},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -396,7 +450,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldCancelledAt: {Type: field.TypeTime, Column: registration.FieldCancelledAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -420,7 +474,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldResolution:    {Type: field.TypeString, Column: report.FieldResolution},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -443,7 +497,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldResolvedByID:  {Type: field.TypeString, Column: review.FieldResolvedByID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -471,7 +525,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldEndReason:   {Type: field.TypeString, Column: role.FieldEndReason},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shippingaddress.Table,
 			Columns: shippingaddress.Columns,
@@ -490,7 +544,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sponsor.Table,
 			Columns: sponsor.Columns,
@@ -511,7 +565,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sponsor.FieldPitchMinutes: {Type: field.TypeInt, Column: sponsor.FieldPitchMinutes},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   submission.Table,
 			Columns: submission.Columns,
@@ -534,7 +588,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			submission.FieldStatus:      {Type: field.TypeEnum, Column: submission.FieldStatus},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -557,6 +611,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldAvatarURL:      {Type: field.TypeString, Column: user.FieldAvatarURL},
 			user.FieldOidcIssuer:     {Type: field.TypeString, Column: user.FieldOidcIssuer},
 			user.FieldOidcSubject:    {Type: field.TypeString, Column: user.FieldOidcSubject},
+		},
+	}
+	graph.Nodes[24] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   voter.Table,
+			Columns: voter.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: voter.FieldID,
+			},
+		},
+		Type: "Voter",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			voter.FieldElectionID: {Type: field.TypeString, Column: voter.FieldElectionID},
+			voter.FieldUserID:     {Type: field.TypeString, Column: voter.FieldUserID},
 		},
 	}
 	graph.MustAddE(
@@ -740,6 +809,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Group",
 	)
 	graph.MustAddE(
+		"election",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   candidate.ElectionTable,
+			Columns: []string{candidate.ElectionColumn},
+			Bidi:    false,
+		},
+		"Candidate",
+		"Election",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   candidate.UserTable,
+			Columns: []string{candidate.UserColumn},
+			Bidi:    false,
+		},
+		"Candidate",
+		"User",
+	)
+	graph.MustAddE(
+		"nominated_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   candidate.NominatedByTable,
+			Columns: []string{candidate.NominatedByColumn},
+			Bidi:    false,
+		},
+		"Candidate",
+		"User",
+	)
+	graph.MustAddE(
 		"regions",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -870,6 +975,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Contribution",
 		"User",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   election.CommunityTable,
+			Columns: []string{election.CommunityColumn},
+			Bidi:    false,
+		},
+		"Election",
+		"Community",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   election.GroupTable,
+			Columns: []string{election.GroupColumn},
+			Bidi:    false,
+		},
+		"Election",
+		"Group",
+	)
+	graph.MustAddE(
+		"opened_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   election.OpenedByTable,
+			Columns: []string{election.OpenedByColumn},
+			Bidi:    false,
+		},
+		"Election",
+		"User",
+	)
+	graph.MustAddE(
+		"candidates",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   election.CandidatesTable,
+			Columns: []string{election.CandidatesColumn},
+			Bidi:    false,
+		},
+		"Election",
+		"Candidate",
 	)
 	graph.MustAddE(
 		"group",
@@ -1004,10 +1157,34 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Contribution",
 	)
 	graph.MustAddE(
+		"elections",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.ElectionsTable,
+			Columns: []string{group.ElectionsColumn},
+			Bidi:    false,
+		},
+		"Group",
+		"Election",
+	)
+	graph.MustAddE(
+		"invites",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.InvitesTable,
+			Columns: []string{group.InvitesColumn},
+			Bidi:    false,
+		},
+		"Group",
+		"Invite",
+	)
+	graph.MustAddE(
 		"group",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
-			Inverse: false,
+			Inverse: true,
 			Table:   invite.GroupTable,
 			Columns: []string{invite.GroupColumn},
 			Bidi:    false,
@@ -1482,6 +1659,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"APIToken",
+	)
+	graph.MustAddE(
+		"election",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   voter.ElectionTable,
+			Columns: []string{voter.ElectionColumn},
+			Bidi:    false,
+		},
+		"Voter",
+		"Election",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   voter.UserTable,
+			Columns: []string{voter.UserColumn},
+			Bidi:    false,
+		},
+		"Voter",
+		"User",
 	)
 	return graph
 }()
@@ -2103,6 +2304,133 @@ func (f *AwardFilter) WhereHasGroupWith(preds ...predicate.Group) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CandidateQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CandidateQuery builder.
+func (_q *CandidateQuery) Filter() *CandidateFilter {
+	return &CandidateFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CandidateMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CandidateMutation builder.
+func (m *CandidateMutation) Filter() *CandidateFilter {
+	return &CandidateFilter{config: m.config, predicateAdder: m}
+}
+
+// CandidateFilter provides a generic filtering capability at runtime for CandidateQuery.
+type CandidateFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CandidateFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CandidateFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(candidate.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CandidateFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(candidate.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CandidateFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(candidate.FieldUpdatedAt))
+}
+
+// WhereElectionID applies the entql string predicate on the election_id field.
+func (f *CandidateFilter) WhereElectionID(p entql.StringP) {
+	f.Where(p.Field(candidate.FieldElectionID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *CandidateFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(candidate.FieldUserID))
+}
+
+// WhereNominatedByID applies the entql string predicate on the nominated_by_id field.
+func (f *CandidateFilter) WhereNominatedByID(p entql.StringP) {
+	f.Where(p.Field(candidate.FieldNominatedByID))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CandidateFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(candidate.FieldStatus))
+}
+
+// WhereStatement applies the entql string predicate on the statement field.
+func (f *CandidateFilter) WhereStatement(p entql.StringP) {
+	f.Where(p.Field(candidate.FieldStatement))
+}
+
+// WhereVotes applies the entql int predicate on the votes field.
+func (f *CandidateFilter) WhereVotes(p entql.IntP) {
+	f.Where(p.Field(candidate.FieldVotes))
+}
+
+// WhereElected applies the entql bool predicate on the elected field.
+func (f *CandidateFilter) WhereElected(p entql.BoolP) {
+	f.Where(p.Field(candidate.FieldElected))
+}
+
+// WhereHasElection applies a predicate to check if query has an edge election.
+func (f *CandidateFilter) WhereHasElection() {
+	f.Where(entql.HasEdge("election"))
+}
+
+// WhereHasElectionWith applies a predicate to check if query has an edge election with a given conditions (other predicates).
+func (f *CandidateFilter) WhereHasElectionWith(preds ...predicate.Election) {
+	f.Where(entql.HasEdgeWith("election", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *CandidateFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *CandidateFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasNominatedBy applies a predicate to check if query has an edge nominated_by.
+func (f *CandidateFilter) WhereHasNominatedBy() {
+	f.Where(entql.HasEdge("nominated_by"))
+}
+
+// WhereHasNominatedByWith applies a predicate to check if query has an edge nominated_by with a given conditions (other predicates).
+func (f *CandidateFilter) WhereHasNominatedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("nominated_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ChangeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2131,7 +2459,7 @@ type ChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2211,7 +2539,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2260,6 +2588,11 @@ func (f *CommunityFilter) WhereCodeOfConductURL(p entql.StringP) {
 // WhereForumURL applies the entql string predicate on the forum_url field.
 func (f *CommunityFilter) WhereForumURL(p entql.StringP) {
 	f.Where(p.Field(community.FieldForumURL))
+}
+
+// WhereAmbassadorsListEmail applies the entql string predicate on the ambassadors_list_email field.
+func (f *CommunityFilter) WhereAmbassadorsListEmail(p entql.StringP) {
+	f.Where(p.Field(community.FieldAmbassadorsListEmail))
 }
 
 // WherePolicy applies the entql json.RawMessage predicate on the policy field.
@@ -2380,7 +2713,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2454,7 +2787,7 @@ type ContributionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContributionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2577,6 +2910,177 @@ func (f *ContributionFilter) WhereHasVerifiedByWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ElectionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ElectionQuery builder.
+func (_q *ElectionQuery) Filter() *ElectionFilter {
+	return &ElectionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ElectionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ElectionMutation builder.
+func (m *ElectionMutation) Filter() *ElectionFilter {
+	return &ElectionFilter{config: m.config, predicateAdder: m}
+}
+
+// ElectionFilter provides a generic filtering capability at runtime for ElectionQuery.
+type ElectionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ElectionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ElectionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(election.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ElectionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(election.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ElectionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(election.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *ElectionFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(election.FieldCommunityID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *ElectionFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(election.FieldGroupID))
+}
+
+// WhereOpenedByID applies the entql string predicate on the opened_by_id field.
+func (f *ElectionFilter) WhereOpenedByID(p entql.StringP) {
+	f.Where(p.Field(election.FieldOpenedByID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ElectionFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(election.FieldKind))
+}
+
+// WhereSeats applies the entql int predicate on the seats field.
+func (f *ElectionFilter) WhereSeats(p entql.IntP) {
+	f.Where(p.Field(election.FieldSeats))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ElectionFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(election.FieldStatus))
+}
+
+// WhereNominationsCloseAt applies the entql time.Time predicate on the nominations_close_at field.
+func (f *ElectionFilter) WhereNominationsCloseAt(p entql.TimeP) {
+	f.Where(p.Field(election.FieldNominationsCloseAt))
+}
+
+// WhereVotingClosesAt applies the entql time.Time predicate on the voting_closes_at field.
+func (f *ElectionFilter) WhereVotingClosesAt(p entql.TimeP) {
+	f.Where(p.Field(election.FieldVotingClosesAt))
+}
+
+// WhereTermStartsAt applies the entql time.Time predicate on the term_starts_at field.
+func (f *ElectionFilter) WhereTermStartsAt(p entql.TimeP) {
+	f.Where(p.Field(election.FieldTermStartsAt))
+}
+
+// WhereTermNumber applies the entql int predicate on the term_number field.
+func (f *ElectionFilter) WhereTermNumber(p entql.IntP) {
+	f.Where(p.Field(election.FieldTermNumber))
+}
+
+// WhereTurnout applies the entql int predicate on the turnout field.
+func (f *ElectionFilter) WhereTurnout(p entql.IntP) {
+	f.Where(p.Field(election.FieldTurnout))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *ElectionFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(election.FieldDecidedAt))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *ElectionFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(election.FieldNote))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *ElectionFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *ElectionFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *ElectionFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *ElectionFilter) WhereHasGroupWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOpenedBy applies a predicate to check if query has an edge opened_by.
+func (f *ElectionFilter) WhereHasOpenedBy() {
+	f.Where(entql.HasEdge("opened_by"))
+}
+
+// WhereHasOpenedByWith applies a predicate to check if query has an edge opened_by with a given conditions (other predicates).
+func (f *ElectionFilter) WhereHasOpenedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("opened_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCandidates applies a predicate to check if query has an edge candidates.
+func (f *ElectionFilter) WhereHasCandidates() {
+	f.Where(entql.HasEdge("candidates"))
+}
+
+// WhereHasCandidatesWith applies a predicate to check if query has an edge candidates with a given conditions (other predicates).
+func (f *ElectionFilter) WhereHasCandidatesWith(preds ...predicate.Candidate) {
+	f.Where(entql.HasEdgeWith("candidates", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2605,7 +3109,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2811,7 +3315,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3010,6 +3514,34 @@ func (f *GroupFilter) WhereHasContributionsWith(preds ...predicate.Contribution)
 	})))
 }
 
+// WhereHasElections applies a predicate to check if query has an edge elections.
+func (f *GroupFilter) WhereHasElections() {
+	f.Where(entql.HasEdge("elections"))
+}
+
+// WhereHasElectionsWith applies a predicate to check if query has an edge elections with a given conditions (other predicates).
+func (f *GroupFilter) WhereHasElectionsWith(preds ...predicate.Election) {
+	f.Where(entql.HasEdgeWith("elections", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInvites applies a predicate to check if query has an edge invites.
+func (f *GroupFilter) WhereHasInvites() {
+	f.Where(entql.HasEdge("invites"))
+}
+
+// WhereHasInvitesWith applies a predicate to check if query has an edge invites with a given conditions (other predicates).
+func (f *GroupFilter) WhereHasInvitesWith(preds ...predicate.Invite) {
+	f.Where(entql.HasEdgeWith("invites", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *InviteQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3039,7 +3571,7 @@ type InviteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InviteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3152,7 +3684,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3290,7 +3822,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3393,7 +3925,7 @@ type RegionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3510,7 +4042,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3618,7 +4150,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3783,7 +4315,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3915,7 +4447,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4100,7 +4632,7 @@ type ShippingAddressFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShippingAddressFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4184,7 +4716,7 @@ type SponsorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SponsorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4278,7 +4810,7 @@ type SubmissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubmissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4424,7 +4956,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4629,6 +5161,84 @@ func (f *UserFilter) WhereHasAPITokens() {
 // WhereHasAPITokensWith applies a predicate to check if query has an edge api_tokens with a given conditions (other predicates).
 func (f *UserFilter) WhereHasAPITokensWith(preds ...predicate.APIToken) {
 	f.Where(entql.HasEdgeWith("api_tokens", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VoterQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VoterQuery builder.
+func (_q *VoterQuery) Filter() *VoterFilter {
+	return &VoterFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VoterMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VoterMutation builder.
+func (m *VoterMutation) Filter() *VoterFilter {
+	return &VoterFilter{config: m.config, predicateAdder: m}
+}
+
+// VoterFilter provides a generic filtering capability at runtime for VoterQuery.
+type VoterFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VoterFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *VoterFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(voter.FieldID))
+}
+
+// WhereElectionID applies the entql string predicate on the election_id field.
+func (f *VoterFilter) WhereElectionID(p entql.StringP) {
+	f.Where(p.Field(voter.FieldElectionID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *VoterFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(voter.FieldUserID))
+}
+
+// WhereHasElection applies a predicate to check if query has an edge election.
+func (f *VoterFilter) WhereHasElection() {
+	f.Where(entql.HasEdge("election"))
+}
+
+// WhereHasElectionWith applies a predicate to check if query has an edge election with a given conditions (other predicates).
+func (f *VoterFilter) WhereHasElectionWith(preds ...predicate.Election) {
+	f.Where(entql.HasEdgeWith("election", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *VoterFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *VoterFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

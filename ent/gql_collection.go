@@ -14,9 +14,11 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -932,6 +934,157 @@ func newAwardPaginateArgs(rv map[string]any) *awardPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CandidateQuery) CollectFields(ctx context.Context, satisfies ...string) (*CandidateQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CandidateQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(candidate.Columns))
+		selectedFields = []string{candidate.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "election":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ElectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, electionImplementors)...); err != nil {
+				return err
+			}
+			_q.withElection = query
+			if _, ok := fieldSeen[candidate.FieldElectionID]; !ok {
+				selectedFields = append(selectedFields, candidate.FieldElectionID)
+				fieldSeen[candidate.FieldElectionID] = struct{}{}
+			}
+
+		case "user":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUser = query
+			if _, ok := fieldSeen[candidate.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, candidate.FieldUserID)
+				fieldSeen[candidate.FieldUserID] = struct{}{}
+			}
+
+		case "nominatedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withNominatedBy = query
+			if _, ok := fieldSeen[candidate.FieldNominatedByID]; !ok {
+				selectedFields = append(selectedFields, candidate.FieldNominatedByID)
+				fieldSeen[candidate.FieldNominatedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[candidate.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, candidate.FieldCreatedAt)
+				fieldSeen[candidate.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[candidate.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, candidate.FieldUpdatedAt)
+				fieldSeen[candidate.FieldUpdatedAt] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[candidate.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, candidate.FieldStatus)
+				fieldSeen[candidate.FieldStatus] = struct{}{}
+			}
+		case "statement":
+			if _, ok := fieldSeen[candidate.FieldStatement]; !ok {
+				selectedFields = append(selectedFields, candidate.FieldStatement)
+				fieldSeen[candidate.FieldStatement] = struct{}{}
+			}
+		case "elected":
+			if _, ok := fieldSeen[candidate.FieldElected]; !ok {
+				selectedFields = append(selectedFields, candidate.FieldElected)
+				fieldSeen[candidate.FieldElected] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type candidatePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CandidatePaginateOption
+}
+
+func newCandidatePaginateArgs(rv map[string]any) *candidatePaginateArgs {
+	args := &candidatePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CandidateOrder{Field: &CandidateOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCandidateOrder(order))
+			}
+		case *CandidateOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCandidateOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *CommunityQuery) CollectFields(ctx context.Context, satisfies ...string) (*CommunityQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1530,6 +1683,11 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, community.FieldForumURL)
 				fieldSeen[community.FieldForumURL] = struct{}{}
 			}
+		case "ambassadorsListEmail":
+			if _, ok := fieldSeen[community.FieldAmbassadorsListEmail]; !ok {
+				selectedFields = append(selectedFields, community.FieldAmbassadorsListEmail)
+				fieldSeen[community.FieldAmbassadorsListEmail] = struct{}{}
+			}
 		case "policy":
 			if _, ok := fieldSeen[community.FieldPolicy]; !ok {
 				selectedFields = append(selectedFields, community.FieldPolicy)
@@ -1896,6 +2054,193 @@ func newContributionPaginateArgs(rv map[string]any) *contributionPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ContributionWhereInput); ok {
 		args.opts = append(args.opts, WithContributionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ElectionQuery) CollectFields(ctx context.Context, satisfies ...string) (*ElectionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ElectionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(election.Columns))
+		selectedFields = []string{election.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[election.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, election.FieldCommunityID)
+				fieldSeen[election.FieldCommunityID] = struct{}{}
+			}
+
+		case "group":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.withGroup = query
+			if _, ok := fieldSeen[election.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, election.FieldGroupID)
+				fieldSeen[election.FieldGroupID] = struct{}{}
+			}
+
+		case "candidates":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CandidateClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, candidateImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedCandidates(alias, func(wq *CandidateQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[election.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, election.FieldCreatedAt)
+				fieldSeen[election.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[election.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, election.FieldUpdatedAt)
+				fieldSeen[election.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[election.FieldKind]; !ok {
+				selectedFields = append(selectedFields, election.FieldKind)
+				fieldSeen[election.FieldKind] = struct{}{}
+			}
+		case "seats":
+			if _, ok := fieldSeen[election.FieldSeats]; !ok {
+				selectedFields = append(selectedFields, election.FieldSeats)
+				fieldSeen[election.FieldSeats] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[election.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, election.FieldStatus)
+				fieldSeen[election.FieldStatus] = struct{}{}
+			}
+		case "nominationsCloseAt":
+			if _, ok := fieldSeen[election.FieldNominationsCloseAt]; !ok {
+				selectedFields = append(selectedFields, election.FieldNominationsCloseAt)
+				fieldSeen[election.FieldNominationsCloseAt] = struct{}{}
+			}
+		case "votingClosesAt":
+			if _, ok := fieldSeen[election.FieldVotingClosesAt]; !ok {
+				selectedFields = append(selectedFields, election.FieldVotingClosesAt)
+				fieldSeen[election.FieldVotingClosesAt] = struct{}{}
+			}
+		case "termStartsAt":
+			if _, ok := fieldSeen[election.FieldTermStartsAt]; !ok {
+				selectedFields = append(selectedFields, election.FieldTermStartsAt)
+				fieldSeen[election.FieldTermStartsAt] = struct{}{}
+			}
+		case "termNumber":
+			if _, ok := fieldSeen[election.FieldTermNumber]; !ok {
+				selectedFields = append(selectedFields, election.FieldTermNumber)
+				fieldSeen[election.FieldTermNumber] = struct{}{}
+			}
+		case "turnout":
+			if _, ok := fieldSeen[election.FieldTurnout]; !ok {
+				selectedFields = append(selectedFields, election.FieldTurnout)
+				fieldSeen[election.FieldTurnout] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[election.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, election.FieldDecidedAt)
+				fieldSeen[election.FieldDecidedAt] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[election.FieldNote]; !ok {
+				selectedFields = append(selectedFields, election.FieldNote)
+				fieldSeen[election.FieldNote] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type electionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ElectionPaginateOption
+}
+
+func newElectionPaginateArgs(rv map[string]any) *electionPaginateArgs {
+	args := &electionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ElectionOrder{Field: &ElectionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithElectionOrder(order))
+			}
+		case *ElectionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithElectionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ElectionWhereInput); ok {
+		args.opts = append(args.opts, WithElectionFilter(v.Filter))
 	}
 	return args
 }
@@ -2792,6 +3137,32 @@ func (_q *GroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedContributions(alias, func(wq *ContributionQuery) {
+				*wq = *query
+			})
+
+		case "elections":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ElectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, electionImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedElections(alias, func(wq *ElectionQuery) {
+				*wq = *query
+			})
+
+		case "invites":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InviteClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, inviteImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedInvites(alias, func(wq *InviteQuery) {
 				*wq = *query
 			})
 		case "createdAt":

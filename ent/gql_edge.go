@@ -154,6 +154,30 @@ func (_m *Award) Group(ctx context.Context) (*Group, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Candidate) Election(ctx context.Context) (*Election, error) {
+	result, err := _m.Edges.ElectionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryElection().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Candidate) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Candidate) NominatedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.NominatedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryNominatedBy().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Community) Regions(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*RegionOrder, where *RegionWhereInput,
 ) (*RegionConnection, error) {
@@ -318,6 +342,34 @@ func (_m *Contribution) VerifiedBy(ctx context.Context) (*User, error) {
 		result, err = _m.QueryVerifiedBy().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *Election) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Election) Group(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.GroupOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGroup().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Election) Candidates(ctx context.Context) (result []*Candidate, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedCandidates(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.CandidatesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCandidates().All(ctx)
+	}
+	return result, err
 }
 
 func (_m *Event) Group(ctx context.Context) (*Group, error) {
@@ -497,6 +549,30 @@ func (_m *Group) Contributions(
 		return conn, nil
 	}
 	return _m.QueryContributions().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Group) Elections(ctx context.Context) (result []*Election, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedElections(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ElectionsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryElections().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Group) Invites(ctx context.Context) (result []*Invite, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedInvites(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.InvitesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInvites().All(ctx)
+	}
+	return result, err
 }
 
 func (_m *Invite) Group(ctx context.Context) (*Group, error) {

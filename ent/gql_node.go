@@ -13,9 +13,11 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -57,6 +59,11 @@ var awardImplementors = []string{"Award", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Award) IsNode() {}
 
+var candidateImplementors = []string{"Candidate", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Candidate) IsNode() {}
+
 var communityImplementors = []string{"Community", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -71,6 +78,11 @@ var contributionImplementors = []string{"Contribution", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Contribution) IsNode() {}
+
+var electionImplementors = []string{"Election", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Election) IsNode() {}
 
 var eventImplementors = []string{"Event", "Node"}
 
@@ -247,6 +259,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case candidate.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Candidate.Query().
+			Where(candidate.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, candidateImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case community.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -282,6 +307,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(contribution.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, contributionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case election.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Election.Query().
+			Where(election.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, electionImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -592,6 +630,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case candidate.Table:
+		query := c.Candidate.Query().
+			Where(candidate.IDIn(ids...))
+		query, err := query.CollectFields(ctx, candidateImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case community.Table:
 		query := c.Community.Query().
 			Where(community.IDIn(ids...))
@@ -628,6 +682,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Contribution.Query().
 			Where(contribution.IDIn(ids...))
 		query, err := query.CollectFields(ctx, contributionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case election.Table:
+		query := c.Election.Query().
+			Where(election.IDIn(ids...))
+		query, err := query.CollectFields(ctx, electionImplementors...)
 		if err != nil {
 			return nil, err
 		}

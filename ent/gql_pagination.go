@@ -18,9 +18,11 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -1608,6 +1610,320 @@ func (_m *Award) ToEdge(order *AwardOrder) *AwardEdge {
 	}
 }
 
+// CandidateEdge is the edge representation of Candidate.
+type CandidateEdge struct {
+	Node   *Candidate `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// CandidateConnection is the connection containing edges to Candidate.
+type CandidateConnection struct {
+	Edges      []*CandidateEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *CandidateConnection) build(nodes []*Candidate, pager *candidatePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Candidate
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Candidate {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Candidate {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CandidateEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CandidateEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CandidatePaginateOption enables pagination customization.
+type CandidatePaginateOption func(*candidatePager) error
+
+// WithCandidateOrder configures pagination ordering.
+func WithCandidateOrder(order *CandidateOrder) CandidatePaginateOption {
+	if order == nil {
+		order = DefaultCandidateOrder
+	}
+	o := *order
+	return func(pager *candidatePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCandidateOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCandidateFilter configures pagination filter.
+func WithCandidateFilter(filter func(*CandidateQuery) (*CandidateQuery, error)) CandidatePaginateOption {
+	return func(pager *candidatePager) error {
+		if filter == nil {
+			return errors.New("CandidateQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type candidatePager struct {
+	reverse bool
+	order   *CandidateOrder
+	filter  func(*CandidateQuery) (*CandidateQuery, error)
+}
+
+func newCandidatePager(opts []CandidatePaginateOption, reverse bool) (*candidatePager, error) {
+	pager := &candidatePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCandidateOrder
+	}
+	return pager, nil
+}
+
+func (p *candidatePager) applyFilter(query *CandidateQuery) (*CandidateQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *candidatePager) toCursor(_m *Candidate) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *candidatePager) applyCursors(query *CandidateQuery, after, before *Cursor) (*CandidateQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCandidateOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *candidatePager) applyOrder(query *CandidateQuery) *CandidateQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCandidateOrder.Field {
+		query = query.Order(DefaultCandidateOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *candidatePager) orderExpr(query *CandidateQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCandidateOrder.Field {
+			b.Comma().Ident(DefaultCandidateOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Candidate.
+func (_m *CandidateQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CandidatePaginateOption,
+) (*CandidateConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCandidatePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CandidateConnection{Edges: []*CandidateEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CandidateOrderFieldCreatedAt orders Candidate by created_at.
+	CandidateOrderFieldCreatedAt = &CandidateOrderField{
+		Value: func(_m *Candidate) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: candidate.FieldCreatedAt,
+		toTerm: candidate.ByCreatedAt,
+		toCursor: func(_m *Candidate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CandidateOrderFieldUpdatedAt orders Candidate by updated_at.
+	CandidateOrderFieldUpdatedAt = &CandidateOrderField{
+		Value: func(_m *Candidate) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: candidate.FieldUpdatedAt,
+		toTerm: candidate.ByUpdatedAt,
+		toCursor: func(_m *Candidate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CandidateOrderField) String() string {
+	var str string
+	switch f.column {
+	case CandidateOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CandidateOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CandidateOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CandidateOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CandidateOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CandidateOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CandidateOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CandidateOrderField", str)
+	}
+	return nil
+}
+
+// CandidateOrderField defines the ordering field of Candidate.
+type CandidateOrderField struct {
+	// Value extracts the ordering value from the given Candidate.
+	Value    func(*Candidate) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) candidate.OrderOption
+	toCursor func(*Candidate) Cursor
+}
+
+// CandidateOrder defines the ordering of Candidate.
+type CandidateOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *CandidateOrderField `json:"field"`
+}
+
+// DefaultCandidateOrder is the default ordering of Candidate.
+var DefaultCandidateOrder = &CandidateOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CandidateOrderField{
+		Value: func(_m *Candidate) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: candidate.FieldID,
+		toTerm: candidate.ByID,
+		toCursor: func(_m *Candidate) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Candidate into CandidateEdge.
+func (_m *Candidate) ToEdge(order *CandidateOrder) *CandidateEdge {
+	if order == nil {
+		order = DefaultCandidateOrder
+	}
+	return &CandidateEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // CommunityEdge is the edge representation of Community.
 type CommunityEdge struct {
 	Node   *Community `json:"node"`
@@ -2689,6 +3005,356 @@ func (_m *Contribution) ToEdge(order *ContributionOrder) *ContributionEdge {
 		order = DefaultContributionOrder
 	}
 	return &ContributionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ElectionEdge is the edge representation of Election.
+type ElectionEdge struct {
+	Node   *Election `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// ElectionConnection is the connection containing edges to Election.
+type ElectionConnection struct {
+	Edges      []*ElectionEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *ElectionConnection) build(nodes []*Election, pager *electionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Election
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Election {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Election {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ElectionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ElectionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ElectionPaginateOption enables pagination customization.
+type ElectionPaginateOption func(*electionPager) error
+
+// WithElectionOrder configures pagination ordering.
+func WithElectionOrder(order *ElectionOrder) ElectionPaginateOption {
+	if order == nil {
+		order = DefaultElectionOrder
+	}
+	o := *order
+	return func(pager *electionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultElectionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithElectionFilter configures pagination filter.
+func WithElectionFilter(filter func(*ElectionQuery) (*ElectionQuery, error)) ElectionPaginateOption {
+	return func(pager *electionPager) error {
+		if filter == nil {
+			return errors.New("ElectionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type electionPager struct {
+	reverse bool
+	order   *ElectionOrder
+	filter  func(*ElectionQuery) (*ElectionQuery, error)
+}
+
+func newElectionPager(opts []ElectionPaginateOption, reverse bool) (*electionPager, error) {
+	pager := &electionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultElectionOrder
+	}
+	return pager, nil
+}
+
+func (p *electionPager) applyFilter(query *ElectionQuery) (*ElectionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *electionPager) toCursor(_m *Election) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *electionPager) applyCursors(query *ElectionQuery, after, before *Cursor) (*ElectionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultElectionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *electionPager) applyOrder(query *ElectionQuery) *ElectionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultElectionOrder.Field {
+		query = query.Order(DefaultElectionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *electionPager) orderExpr(query *ElectionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultElectionOrder.Field {
+			b.Comma().Ident(DefaultElectionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Election.
+func (_m *ElectionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ElectionPaginateOption,
+) (*ElectionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newElectionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ElectionConnection{Edges: []*ElectionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ElectionOrderFieldCreatedAt orders Election by created_at.
+	ElectionOrderFieldCreatedAt = &ElectionOrderField{
+		Value: func(_m *Election) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: election.FieldCreatedAt,
+		toTerm: election.ByCreatedAt,
+		toCursor: func(_m *Election) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ElectionOrderFieldUpdatedAt orders Election by updated_at.
+	ElectionOrderFieldUpdatedAt = &ElectionOrderField{
+		Value: func(_m *Election) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: election.FieldUpdatedAt,
+		toTerm: election.ByUpdatedAt,
+		toCursor: func(_m *Election) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ElectionOrderFieldStatus orders Election by status.
+	ElectionOrderFieldStatus = &ElectionOrderField{
+		Value: func(_m *Election) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: election.FieldStatus,
+		toTerm: election.ByStatus,
+		toCursor: func(_m *Election) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// ElectionOrderFieldVotingClosesAt orders Election by voting_closes_at.
+	ElectionOrderFieldVotingClosesAt = &ElectionOrderField{
+		Value: func(_m *Election) (ent.Value, error) {
+			return _m.VotingClosesAt, nil
+		},
+		column: election.FieldVotingClosesAt,
+		toTerm: election.ByVotingClosesAt,
+		toCursor: func(_m *Election) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.VotingClosesAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ElectionOrderField) String() string {
+	var str string
+	switch f.column {
+	case ElectionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ElectionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ElectionOrderFieldStatus.column:
+		str = "STATUS"
+	case ElectionOrderFieldVotingClosesAt.column:
+		str = "VOTING_CLOSES_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ElectionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ElectionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ElectionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ElectionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ElectionOrderFieldUpdatedAt
+	case "STATUS":
+		*f = *ElectionOrderFieldStatus
+	case "VOTING_CLOSES_AT":
+		*f = *ElectionOrderFieldVotingClosesAt
+	default:
+		return fmt.Errorf("%s is not a valid ElectionOrderField", str)
+	}
+	return nil
+}
+
+// ElectionOrderField defines the ordering field of Election.
+type ElectionOrderField struct {
+	// Value extracts the ordering value from the given Election.
+	Value    func(*Election) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) election.OrderOption
+	toCursor func(*Election) Cursor
+}
+
+// ElectionOrder defines the ordering of Election.
+type ElectionOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *ElectionOrderField `json:"field"`
+}
+
+// DefaultElectionOrder is the default ordering of Election.
+var DefaultElectionOrder = &ElectionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ElectionOrderField{
+		Value: func(_m *Election) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: election.FieldID,
+		toTerm: election.ByID,
+		toCursor: func(_m *Election) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Election into ElectionEdge.
+func (_m *Election) ToEdge(order *ElectionOrder) *ElectionEdge {
+	if order == nil {
+		order = DefaultElectionOrder
+	}
+	return &ElectionEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/organization"
@@ -2468,6 +2469,23 @@ type CommunityWhereInput struct {
 	ForumURLEqualFold    *string  `json:"forumURLEqualFold,omitempty"`
 	ForumURLContainsFold *string  `json:"forumURLContainsFold,omitempty"`
 
+	// "ambassadors_list_email" field predicates.
+	AmbassadorsListEmail             *string  `json:"ambassadorsListEmail,omitempty"`
+	AmbassadorsListEmailNEQ          *string  `json:"ambassadorsListEmailNEQ,omitempty"`
+	AmbassadorsListEmailIn           []string `json:"ambassadorsListEmailIn,omitempty"`
+	AmbassadorsListEmailNotIn        []string `json:"ambassadorsListEmailNotIn,omitempty"`
+	AmbassadorsListEmailGT           *string  `json:"ambassadorsListEmailGT,omitempty"`
+	AmbassadorsListEmailGTE          *string  `json:"ambassadorsListEmailGTE,omitempty"`
+	AmbassadorsListEmailLT           *string  `json:"ambassadorsListEmailLT,omitempty"`
+	AmbassadorsListEmailLTE          *string  `json:"ambassadorsListEmailLTE,omitempty"`
+	AmbassadorsListEmailContains     *string  `json:"ambassadorsListEmailContains,omitempty"`
+	AmbassadorsListEmailHasPrefix    *string  `json:"ambassadorsListEmailHasPrefix,omitempty"`
+	AmbassadorsListEmailHasSuffix    *string  `json:"ambassadorsListEmailHasSuffix,omitempty"`
+	AmbassadorsListEmailIsNil        bool     `json:"ambassadorsListEmailIsNil,omitempty"`
+	AmbassadorsListEmailNotNil       bool     `json:"ambassadorsListEmailNotNil,omitempty"`
+	AmbassadorsListEmailEqualFold    *string  `json:"ambassadorsListEmailEqualFold,omitempty"`
+	AmbassadorsListEmailContainsFold *string  `json:"ambassadorsListEmailContainsFold,omitempty"`
+
 	// "regions" edge predicates.
 	HasRegions     *bool               `json:"hasRegions,omitempty"`
 	HasRegionsWith []*RegionWhereInput `json:"hasRegionsWith,omitempty"`
@@ -2893,6 +2911,51 @@ func (i *CommunityWhereInput) P() (predicate.Community, error) {
 	}
 	if i.ForumURLContainsFold != nil {
 		predicates = append(predicates, community.ForumURLContainsFold(*i.ForumURLContainsFold))
+	}
+	if i.AmbassadorsListEmail != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailEQ(*i.AmbassadorsListEmail))
+	}
+	if i.AmbassadorsListEmailNEQ != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailNEQ(*i.AmbassadorsListEmailNEQ))
+	}
+	if len(i.AmbassadorsListEmailIn) > 0 {
+		predicates = append(predicates, community.AmbassadorsListEmailIn(i.AmbassadorsListEmailIn...))
+	}
+	if len(i.AmbassadorsListEmailNotIn) > 0 {
+		predicates = append(predicates, community.AmbassadorsListEmailNotIn(i.AmbassadorsListEmailNotIn...))
+	}
+	if i.AmbassadorsListEmailGT != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailGT(*i.AmbassadorsListEmailGT))
+	}
+	if i.AmbassadorsListEmailGTE != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailGTE(*i.AmbassadorsListEmailGTE))
+	}
+	if i.AmbassadorsListEmailLT != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailLT(*i.AmbassadorsListEmailLT))
+	}
+	if i.AmbassadorsListEmailLTE != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailLTE(*i.AmbassadorsListEmailLTE))
+	}
+	if i.AmbassadorsListEmailContains != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailContains(*i.AmbassadorsListEmailContains))
+	}
+	if i.AmbassadorsListEmailHasPrefix != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailHasPrefix(*i.AmbassadorsListEmailHasPrefix))
+	}
+	if i.AmbassadorsListEmailHasSuffix != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailHasSuffix(*i.AmbassadorsListEmailHasSuffix))
+	}
+	if i.AmbassadorsListEmailIsNil {
+		predicates = append(predicates, community.AmbassadorsListEmailIsNil())
+	}
+	if i.AmbassadorsListEmailNotNil {
+		predicates = append(predicates, community.AmbassadorsListEmailNotNil())
+	}
+	if i.AmbassadorsListEmailEqualFold != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailEqualFold(*i.AmbassadorsListEmailEqualFold))
+	}
+	if i.AmbassadorsListEmailContainsFold != nil {
+		predicates = append(predicates, community.AmbassadorsListEmailContainsFold(*i.AmbassadorsListEmailContainsFold))
 	}
 
 	if i.HasRegions != nil {
@@ -3732,6 +3795,702 @@ func (i *ContributionWhereInput) P() (predicate.Contribution, error) {
 		return predicates[0], nil
 	default:
 		return contribution.And(predicates...), nil
+	}
+}
+
+// ElectionWhereInput represents a where input for filtering Election queries.
+type ElectionWhereInput struct {
+	Predicates []predicate.Election  `json:"-"`
+	Not        *ElectionWhereInput   `json:"not,omitempty"`
+	Or         []*ElectionWhereInput `json:"or,omitempty"`
+	And        []*ElectionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "community_id" field predicates.
+	CommunityID             *pulid.ID  `json:"communityID,omitempty"`
+	CommunityIDNEQ          *pulid.ID  `json:"communityIDNEQ,omitempty"`
+	CommunityIDIn           []pulid.ID `json:"communityIDIn,omitempty"`
+	CommunityIDNotIn        []pulid.ID `json:"communityIDNotIn,omitempty"`
+	CommunityIDGT           *pulid.ID  `json:"communityIDGT,omitempty"`
+	CommunityIDGTE          *pulid.ID  `json:"communityIDGTE,omitempty"`
+	CommunityIDLT           *pulid.ID  `json:"communityIDLT,omitempty"`
+	CommunityIDLTE          *pulid.ID  `json:"communityIDLTE,omitempty"`
+	CommunityIDContains     *pulid.ID  `json:"communityIDContains,omitempty"`
+	CommunityIDHasPrefix    *pulid.ID  `json:"communityIDHasPrefix,omitempty"`
+	CommunityIDHasSuffix    *pulid.ID  `json:"communityIDHasSuffix,omitempty"`
+	CommunityIDEqualFold    *pulid.ID  `json:"communityIDEqualFold,omitempty"`
+	CommunityIDContainsFold *pulid.ID  `json:"communityIDContainsFold,omitempty"`
+
+	// "group_id" field predicates.
+	GroupID             *pulid.ID  `json:"groupID,omitempty"`
+	GroupIDNEQ          *pulid.ID  `json:"groupIDNEQ,omitempty"`
+	GroupIDIn           []pulid.ID `json:"groupIDIn,omitempty"`
+	GroupIDNotIn        []pulid.ID `json:"groupIDNotIn,omitempty"`
+	GroupIDGT           *pulid.ID  `json:"groupIDGT,omitempty"`
+	GroupIDGTE          *pulid.ID  `json:"groupIDGTE,omitempty"`
+	GroupIDLT           *pulid.ID  `json:"groupIDLT,omitempty"`
+	GroupIDLTE          *pulid.ID  `json:"groupIDLTE,omitempty"`
+	GroupIDContains     *pulid.ID  `json:"groupIDContains,omitempty"`
+	GroupIDHasPrefix    *pulid.ID  `json:"groupIDHasPrefix,omitempty"`
+	GroupIDHasSuffix    *pulid.ID  `json:"groupIDHasSuffix,omitempty"`
+	GroupIDEqualFold    *pulid.ID  `json:"groupIDEqualFold,omitempty"`
+	GroupIDContainsFold *pulid.ID  `json:"groupIDContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *election.Kind  `json:"kind,omitempty"`
+	KindNEQ   *election.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []election.Kind `json:"kindIn,omitempty"`
+	KindNotIn []election.Kind `json:"kindNotIn,omitempty"`
+
+	// "seats" field predicates.
+	Seats      *int  `json:"seats,omitempty"`
+	SeatsNEQ   *int  `json:"seatsNEQ,omitempty"`
+	SeatsIn    []int `json:"seatsIn,omitempty"`
+	SeatsNotIn []int `json:"seatsNotIn,omitempty"`
+	SeatsGT    *int  `json:"seatsGT,omitempty"`
+	SeatsGTE   *int  `json:"seatsGTE,omitempty"`
+	SeatsLT    *int  `json:"seatsLT,omitempty"`
+	SeatsLTE   *int  `json:"seatsLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *election.Status  `json:"status,omitempty"`
+	StatusNEQ   *election.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []election.Status `json:"statusIn,omitempty"`
+	StatusNotIn []election.Status `json:"statusNotIn,omitempty"`
+
+	// "nominations_close_at" field predicates.
+	NominationsCloseAt      *time.Time  `json:"nominationsCloseAt,omitempty"`
+	NominationsCloseAtNEQ   *time.Time  `json:"nominationsCloseAtNEQ,omitempty"`
+	NominationsCloseAtIn    []time.Time `json:"nominationsCloseAtIn,omitempty"`
+	NominationsCloseAtNotIn []time.Time `json:"nominationsCloseAtNotIn,omitempty"`
+	NominationsCloseAtGT    *time.Time  `json:"nominationsCloseAtGT,omitempty"`
+	NominationsCloseAtGTE   *time.Time  `json:"nominationsCloseAtGTE,omitempty"`
+	NominationsCloseAtLT    *time.Time  `json:"nominationsCloseAtLT,omitempty"`
+	NominationsCloseAtLTE   *time.Time  `json:"nominationsCloseAtLTE,omitempty"`
+
+	// "voting_closes_at" field predicates.
+	VotingClosesAt      *time.Time  `json:"votingClosesAt,omitempty"`
+	VotingClosesAtNEQ   *time.Time  `json:"votingClosesAtNEQ,omitempty"`
+	VotingClosesAtIn    []time.Time `json:"votingClosesAtIn,omitempty"`
+	VotingClosesAtNotIn []time.Time `json:"votingClosesAtNotIn,omitempty"`
+	VotingClosesAtGT    *time.Time  `json:"votingClosesAtGT,omitempty"`
+	VotingClosesAtGTE   *time.Time  `json:"votingClosesAtGTE,omitempty"`
+	VotingClosesAtLT    *time.Time  `json:"votingClosesAtLT,omitempty"`
+	VotingClosesAtLTE   *time.Time  `json:"votingClosesAtLTE,omitempty"`
+
+	// "term_starts_at" field predicates.
+	TermStartsAt      *time.Time  `json:"termStartsAt,omitempty"`
+	TermStartsAtNEQ   *time.Time  `json:"termStartsAtNEQ,omitempty"`
+	TermStartsAtIn    []time.Time `json:"termStartsAtIn,omitempty"`
+	TermStartsAtNotIn []time.Time `json:"termStartsAtNotIn,omitempty"`
+	TermStartsAtGT    *time.Time  `json:"termStartsAtGT,omitempty"`
+	TermStartsAtGTE   *time.Time  `json:"termStartsAtGTE,omitempty"`
+	TermStartsAtLT    *time.Time  `json:"termStartsAtLT,omitempty"`
+	TermStartsAtLTE   *time.Time  `json:"termStartsAtLTE,omitempty"`
+
+	// "term_number" field predicates.
+	TermNumber      *int  `json:"termNumber,omitempty"`
+	TermNumberNEQ   *int  `json:"termNumberNEQ,omitempty"`
+	TermNumberIn    []int `json:"termNumberIn,omitempty"`
+	TermNumberNotIn []int `json:"termNumberNotIn,omitempty"`
+	TermNumberGT    *int  `json:"termNumberGT,omitempty"`
+	TermNumberGTE   *int  `json:"termNumberGTE,omitempty"`
+	TermNumberLT    *int  `json:"termNumberLT,omitempty"`
+	TermNumberLTE   *int  `json:"termNumberLTE,omitempty"`
+
+	// "turnout" field predicates.
+	Turnout       *int  `json:"turnout,omitempty"`
+	TurnoutNEQ    *int  `json:"turnoutNEQ,omitempty"`
+	TurnoutIn     []int `json:"turnoutIn,omitempty"`
+	TurnoutNotIn  []int `json:"turnoutNotIn,omitempty"`
+	TurnoutGT     *int  `json:"turnoutGT,omitempty"`
+	TurnoutGTE    *int  `json:"turnoutGTE,omitempty"`
+	TurnoutLT     *int  `json:"turnoutLT,omitempty"`
+	TurnoutLTE    *int  `json:"turnoutLTE,omitempty"`
+	TurnoutIsNil  bool  `json:"turnoutIsNil,omitempty"`
+	TurnoutNotNil bool  `json:"turnoutNotNil,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+
+	// "group" edge predicates.
+	HasGroup     *bool              `json:"hasGroup,omitempty"`
+	HasGroupWith []*GroupWhereInput `json:"hasGroupWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ElectionWhereInput) AddPredicates(predicates ...predicate.Election) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ElectionWhereInput filter on the ElectionQuery builder.
+func (i *ElectionWhereInput) Filter(q *ElectionQuery) (*ElectionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyElectionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyElectionWhereInput is returned in case the ElectionWhereInput is empty.
+var ErrEmptyElectionWhereInput = errors.New("ent: empty predicate ElectionWhereInput")
+
+// P returns a predicate for filtering elections.
+// An error is returned if the input is empty or invalid.
+func (i *ElectionWhereInput) P() (predicate.Election, error) {
+	var predicates []predicate.Election
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, election.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Election, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, election.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Election, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, election.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, election.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, election.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, election.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, election.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, election.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, election.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, election.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, election.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, election.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, election.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, election.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, election.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, election.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, election.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, election.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, election.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, election.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, election.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, election.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, election.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, election.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, election.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, election.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, election.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CommunityID != nil {
+		predicates = append(predicates, election.CommunityIDEQ(*i.CommunityID))
+	}
+	if i.CommunityIDNEQ != nil {
+		predicates = append(predicates, election.CommunityIDNEQ(*i.CommunityIDNEQ))
+	}
+	if len(i.CommunityIDIn) > 0 {
+		predicates = append(predicates, election.CommunityIDIn(i.CommunityIDIn...))
+	}
+	if len(i.CommunityIDNotIn) > 0 {
+		predicates = append(predicates, election.CommunityIDNotIn(i.CommunityIDNotIn...))
+	}
+	if i.CommunityIDGT != nil {
+		predicates = append(predicates, election.CommunityIDGT(*i.CommunityIDGT))
+	}
+	if i.CommunityIDGTE != nil {
+		predicates = append(predicates, election.CommunityIDGTE(*i.CommunityIDGTE))
+	}
+	if i.CommunityIDLT != nil {
+		predicates = append(predicates, election.CommunityIDLT(*i.CommunityIDLT))
+	}
+	if i.CommunityIDLTE != nil {
+		predicates = append(predicates, election.CommunityIDLTE(*i.CommunityIDLTE))
+	}
+	if i.CommunityIDContains != nil {
+		predicates = append(predicates, election.CommunityIDContains(*i.CommunityIDContains))
+	}
+	if i.CommunityIDHasPrefix != nil {
+		predicates = append(predicates, election.CommunityIDHasPrefix(*i.CommunityIDHasPrefix))
+	}
+	if i.CommunityIDHasSuffix != nil {
+		predicates = append(predicates, election.CommunityIDHasSuffix(*i.CommunityIDHasSuffix))
+	}
+	if i.CommunityIDEqualFold != nil {
+		predicates = append(predicates, election.CommunityIDEqualFold(*i.CommunityIDEqualFold))
+	}
+	if i.CommunityIDContainsFold != nil {
+		predicates = append(predicates, election.CommunityIDContainsFold(*i.CommunityIDContainsFold))
+	}
+	if i.GroupID != nil {
+		predicates = append(predicates, election.GroupIDEQ(*i.GroupID))
+	}
+	if i.GroupIDNEQ != nil {
+		predicates = append(predicates, election.GroupIDNEQ(*i.GroupIDNEQ))
+	}
+	if len(i.GroupIDIn) > 0 {
+		predicates = append(predicates, election.GroupIDIn(i.GroupIDIn...))
+	}
+	if len(i.GroupIDNotIn) > 0 {
+		predicates = append(predicates, election.GroupIDNotIn(i.GroupIDNotIn...))
+	}
+	if i.GroupIDGT != nil {
+		predicates = append(predicates, election.GroupIDGT(*i.GroupIDGT))
+	}
+	if i.GroupIDGTE != nil {
+		predicates = append(predicates, election.GroupIDGTE(*i.GroupIDGTE))
+	}
+	if i.GroupIDLT != nil {
+		predicates = append(predicates, election.GroupIDLT(*i.GroupIDLT))
+	}
+	if i.GroupIDLTE != nil {
+		predicates = append(predicates, election.GroupIDLTE(*i.GroupIDLTE))
+	}
+	if i.GroupIDContains != nil {
+		predicates = append(predicates, election.GroupIDContains(*i.GroupIDContains))
+	}
+	if i.GroupIDHasPrefix != nil {
+		predicates = append(predicates, election.GroupIDHasPrefix(*i.GroupIDHasPrefix))
+	}
+	if i.GroupIDHasSuffix != nil {
+		predicates = append(predicates, election.GroupIDHasSuffix(*i.GroupIDHasSuffix))
+	}
+	if i.GroupIDEqualFold != nil {
+		predicates = append(predicates, election.GroupIDEqualFold(*i.GroupIDEqualFold))
+	}
+	if i.GroupIDContainsFold != nil {
+		predicates = append(predicates, election.GroupIDContainsFold(*i.GroupIDContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, election.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, election.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, election.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, election.KindNotIn(i.KindNotIn...))
+	}
+	if i.Seats != nil {
+		predicates = append(predicates, election.SeatsEQ(*i.Seats))
+	}
+	if i.SeatsNEQ != nil {
+		predicates = append(predicates, election.SeatsNEQ(*i.SeatsNEQ))
+	}
+	if len(i.SeatsIn) > 0 {
+		predicates = append(predicates, election.SeatsIn(i.SeatsIn...))
+	}
+	if len(i.SeatsNotIn) > 0 {
+		predicates = append(predicates, election.SeatsNotIn(i.SeatsNotIn...))
+	}
+	if i.SeatsGT != nil {
+		predicates = append(predicates, election.SeatsGT(*i.SeatsGT))
+	}
+	if i.SeatsGTE != nil {
+		predicates = append(predicates, election.SeatsGTE(*i.SeatsGTE))
+	}
+	if i.SeatsLT != nil {
+		predicates = append(predicates, election.SeatsLT(*i.SeatsLT))
+	}
+	if i.SeatsLTE != nil {
+		predicates = append(predicates, election.SeatsLTE(*i.SeatsLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, election.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, election.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, election.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, election.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.NominationsCloseAt != nil {
+		predicates = append(predicates, election.NominationsCloseAtEQ(*i.NominationsCloseAt))
+	}
+	if i.NominationsCloseAtNEQ != nil {
+		predicates = append(predicates, election.NominationsCloseAtNEQ(*i.NominationsCloseAtNEQ))
+	}
+	if len(i.NominationsCloseAtIn) > 0 {
+		predicates = append(predicates, election.NominationsCloseAtIn(i.NominationsCloseAtIn...))
+	}
+	if len(i.NominationsCloseAtNotIn) > 0 {
+		predicates = append(predicates, election.NominationsCloseAtNotIn(i.NominationsCloseAtNotIn...))
+	}
+	if i.NominationsCloseAtGT != nil {
+		predicates = append(predicates, election.NominationsCloseAtGT(*i.NominationsCloseAtGT))
+	}
+	if i.NominationsCloseAtGTE != nil {
+		predicates = append(predicates, election.NominationsCloseAtGTE(*i.NominationsCloseAtGTE))
+	}
+	if i.NominationsCloseAtLT != nil {
+		predicates = append(predicates, election.NominationsCloseAtLT(*i.NominationsCloseAtLT))
+	}
+	if i.NominationsCloseAtLTE != nil {
+		predicates = append(predicates, election.NominationsCloseAtLTE(*i.NominationsCloseAtLTE))
+	}
+	if i.VotingClosesAt != nil {
+		predicates = append(predicates, election.VotingClosesAtEQ(*i.VotingClosesAt))
+	}
+	if i.VotingClosesAtNEQ != nil {
+		predicates = append(predicates, election.VotingClosesAtNEQ(*i.VotingClosesAtNEQ))
+	}
+	if len(i.VotingClosesAtIn) > 0 {
+		predicates = append(predicates, election.VotingClosesAtIn(i.VotingClosesAtIn...))
+	}
+	if len(i.VotingClosesAtNotIn) > 0 {
+		predicates = append(predicates, election.VotingClosesAtNotIn(i.VotingClosesAtNotIn...))
+	}
+	if i.VotingClosesAtGT != nil {
+		predicates = append(predicates, election.VotingClosesAtGT(*i.VotingClosesAtGT))
+	}
+	if i.VotingClosesAtGTE != nil {
+		predicates = append(predicates, election.VotingClosesAtGTE(*i.VotingClosesAtGTE))
+	}
+	if i.VotingClosesAtLT != nil {
+		predicates = append(predicates, election.VotingClosesAtLT(*i.VotingClosesAtLT))
+	}
+	if i.VotingClosesAtLTE != nil {
+		predicates = append(predicates, election.VotingClosesAtLTE(*i.VotingClosesAtLTE))
+	}
+	if i.TermStartsAt != nil {
+		predicates = append(predicates, election.TermStartsAtEQ(*i.TermStartsAt))
+	}
+	if i.TermStartsAtNEQ != nil {
+		predicates = append(predicates, election.TermStartsAtNEQ(*i.TermStartsAtNEQ))
+	}
+	if len(i.TermStartsAtIn) > 0 {
+		predicates = append(predicates, election.TermStartsAtIn(i.TermStartsAtIn...))
+	}
+	if len(i.TermStartsAtNotIn) > 0 {
+		predicates = append(predicates, election.TermStartsAtNotIn(i.TermStartsAtNotIn...))
+	}
+	if i.TermStartsAtGT != nil {
+		predicates = append(predicates, election.TermStartsAtGT(*i.TermStartsAtGT))
+	}
+	if i.TermStartsAtGTE != nil {
+		predicates = append(predicates, election.TermStartsAtGTE(*i.TermStartsAtGTE))
+	}
+	if i.TermStartsAtLT != nil {
+		predicates = append(predicates, election.TermStartsAtLT(*i.TermStartsAtLT))
+	}
+	if i.TermStartsAtLTE != nil {
+		predicates = append(predicates, election.TermStartsAtLTE(*i.TermStartsAtLTE))
+	}
+	if i.TermNumber != nil {
+		predicates = append(predicates, election.TermNumberEQ(*i.TermNumber))
+	}
+	if i.TermNumberNEQ != nil {
+		predicates = append(predicates, election.TermNumberNEQ(*i.TermNumberNEQ))
+	}
+	if len(i.TermNumberIn) > 0 {
+		predicates = append(predicates, election.TermNumberIn(i.TermNumberIn...))
+	}
+	if len(i.TermNumberNotIn) > 0 {
+		predicates = append(predicates, election.TermNumberNotIn(i.TermNumberNotIn...))
+	}
+	if i.TermNumberGT != nil {
+		predicates = append(predicates, election.TermNumberGT(*i.TermNumberGT))
+	}
+	if i.TermNumberGTE != nil {
+		predicates = append(predicates, election.TermNumberGTE(*i.TermNumberGTE))
+	}
+	if i.TermNumberLT != nil {
+		predicates = append(predicates, election.TermNumberLT(*i.TermNumberLT))
+	}
+	if i.TermNumberLTE != nil {
+		predicates = append(predicates, election.TermNumberLTE(*i.TermNumberLTE))
+	}
+	if i.Turnout != nil {
+		predicates = append(predicates, election.TurnoutEQ(*i.Turnout))
+	}
+	if i.TurnoutNEQ != nil {
+		predicates = append(predicates, election.TurnoutNEQ(*i.TurnoutNEQ))
+	}
+	if len(i.TurnoutIn) > 0 {
+		predicates = append(predicates, election.TurnoutIn(i.TurnoutIn...))
+	}
+	if len(i.TurnoutNotIn) > 0 {
+		predicates = append(predicates, election.TurnoutNotIn(i.TurnoutNotIn...))
+	}
+	if i.TurnoutGT != nil {
+		predicates = append(predicates, election.TurnoutGT(*i.TurnoutGT))
+	}
+	if i.TurnoutGTE != nil {
+		predicates = append(predicates, election.TurnoutGTE(*i.TurnoutGTE))
+	}
+	if i.TurnoutLT != nil {
+		predicates = append(predicates, election.TurnoutLT(*i.TurnoutLT))
+	}
+	if i.TurnoutLTE != nil {
+		predicates = append(predicates, election.TurnoutLTE(*i.TurnoutLTE))
+	}
+	if i.TurnoutIsNil {
+		predicates = append(predicates, election.TurnoutIsNil())
+	}
+	if i.TurnoutNotNil {
+		predicates = append(predicates, election.TurnoutNotNil())
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, election.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, election.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, election.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, election.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, election.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, election.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, election.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, election.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, election.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, election.DecidedAtNotNil())
+	}
+	if i.Note != nil {
+		predicates = append(predicates, election.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, election.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, election.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, election.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, election.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, election.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, election.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, election.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, election.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, election.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, election.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, election.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, election.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, election.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, election.NoteContainsFold(*i.NoteContainsFold))
+	}
+
+	if i.HasCommunity != nil {
+		p := election.HasCommunity()
+		if !*i.HasCommunity {
+			p = election.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, election.HasCommunityWith(with...))
+	}
+	if i.HasGroup != nil {
+		p := election.HasGroup()
+		if !*i.HasGroup {
+			p = election.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasGroupWith) > 0 {
+		with := make([]predicate.Group, 0, len(i.HasGroupWith))
+		for _, w := range i.HasGroupWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasGroupWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, election.HasGroupWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyElectionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return election.And(predicates...), nil
 	}
 }
 
@@ -5137,6 +5896,10 @@ type GroupWhereInput struct {
 	// "contributions" edge predicates.
 	HasContributions     *bool                     `json:"hasContributions,omitempty"`
 	HasContributionsWith []*ContributionWhereInput `json:"hasContributionsWith,omitempty"`
+
+	// "elections" edge predicates.
+	HasElections     *bool                 `json:"hasElections,omitempty"`
+	HasElectionsWith []*ElectionWhereInput `json:"hasElectionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6020,6 +6783,24 @@ func (i *GroupWhereInput) P() (predicate.Group, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, group.HasContributionsWith(with...))
+	}
+	if i.HasElections != nil {
+		p := group.HasElections()
+		if !*i.HasElections {
+			p = group.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasElectionsWith) > 0 {
+		with := make([]predicate.Election, 0, len(i.HasElectionsWith))
+		for _, w := range i.HasElectionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasElectionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, group.HasElectionsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -80,16 +80,22 @@ type GroupEdges struct {
 	Applications []*Application `json:"applications,omitempty"`
 	// Contributions credited to the group.
 	Contributions []*Contribution `json:"contributions,omitempty"`
+	// Elections for the group's roles, newest first when ordered by deadline.
+	Elections []*Election `json:"elections,omitempty"`
+	// Invite codes (the group's organizers and staff only).
+	Invites []*Invite `json:"invites,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [9]map[string]int
 
 	namedRoles         map[string][]*Role
 	namedEvents        map[string][]*Event
 	namedApplications  map[string][]*Application
 	namedContributions map[string][]*Contribution
+	namedElections     map[string][]*Election
+	namedInvites       map[string][]*Invite
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -159,6 +165,24 @@ func (e GroupEdges) ContributionsOrErr() ([]*Contribution, error) {
 		return e.Contributions, nil
 	}
 	return nil, &NotLoadedError{edge: "contributions"}
+}
+
+// ElectionsOrErr returns the Elections value or an error if the edge
+// was not loaded in eager-loading.
+func (e GroupEdges) ElectionsOrErr() ([]*Election, error) {
+	if e.loadedTypes[7] {
+		return e.Elections, nil
+	}
+	return nil, &NotLoadedError{edge: "elections"}
+}
+
+// InvitesOrErr returns the Invites value or an error if the edge
+// was not loaded in eager-loading.
+func (e GroupEdges) InvitesOrErr() ([]*Invite, error) {
+	if e.loadedTypes[8] {
+		return e.Invites, nil
+	}
+	return nil, &NotLoadedError{edge: "invites"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -354,6 +378,16 @@ func (_m *Group) QueryContributions() *ContributionQuery {
 	return NewGroupClient(_m.config).QueryContributions(_m)
 }
 
+// QueryElections queries the "elections" edge of the Group entity.
+func (_m *Group) QueryElections() *ElectionQuery {
+	return NewGroupClient(_m.config).QueryElections(_m)
+}
+
+// QueryInvites queries the "invites" edge of the Group entity.
+func (_m *Group) QueryInvites() *InviteQuery {
+	return NewGroupClient(_m.config).QueryInvites(_m)
+}
+
 // Update returns a builder for updating this Group.
 // Note that you need to call Group.Unwrap() before calling this method if this Group
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -533,6 +567,54 @@ func (_m *Group) appendNamedContributions(name string, edges ...*Contribution) {
 		_m.Edges.namedContributions[name] = []*Contribution{}
 	} else {
 		_m.Edges.namedContributions[name] = append(_m.Edges.namedContributions[name], edges...)
+	}
+}
+
+// NamedElections returns the Elections named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Group) NamedElections(name string) ([]*Election, error) {
+	if _m.Edges.namedElections == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedElections[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Group) appendNamedElections(name string, edges ...*Election) {
+	if _m.Edges.namedElections == nil {
+		_m.Edges.namedElections = make(map[string][]*Election)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedElections[name] = []*Election{}
+	} else {
+		_m.Edges.namedElections[name] = append(_m.Edges.namedElections[name], edges...)
+	}
+}
+
+// NamedInvites returns the Invites named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Group) NamedInvites(name string) ([]*Invite, error) {
+	if _m.Edges.namedInvites == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInvites[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Group) appendNamedInvites(name string, edges ...*Invite) {
+	if _m.Edges.namedInvites == nil {
+		_m.Edges.namedInvites = make(map[string][]*Invite)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInvites[name] = []*Invite{}
+	} else {
+		_m.Edges.namedInvites[name] = append(_m.Edges.namedInvites[name], edges...)
 	}
 }
 

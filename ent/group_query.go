@@ -17,8 +17,10 @@ import (
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/role"
@@ -40,12 +42,16 @@ type GroupQuery struct {
 	withEvents             *EventQuery
 	withApplications       *ApplicationQuery
 	withContributions      *ContributionQuery
+	withElections          *ElectionQuery
+	withInvites            *InviteQuery
 	loadTotal              []func(context.Context, []*Group) error
 	modifiers              []func(*sql.Selector)
 	withNamedRoles         map[string]*RoleQuery
 	withNamedEvents        map[string]*EventQuery
 	withNamedApplications  map[string]*ApplicationQuery
 	withNamedContributions map[string]*ContributionQuery
+	withNamedElections     map[string]*ElectionQuery
+	withNamedInvites       map[string]*InviteQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -229,6 +235,50 @@ func (_q *GroupQuery) QueryContributions() *ContributionQuery {
 			sqlgraph.From(group.Table, group.FieldID, selector),
 			sqlgraph.To(contribution.Table, contribution.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, group.ContributionsTable, group.ContributionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryElections chains the current query on the "elections" edge.
+func (_q *GroupQuery) QueryElections() *ElectionQuery {
+	query := (&ElectionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(group.Table, group.FieldID, selector),
+			sqlgraph.To(election.Table, election.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, group.ElectionsTable, group.ElectionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInvites chains the current query on the "invites" edge.
+func (_q *GroupQuery) QueryInvites() *InviteQuery {
+	query := (&InviteClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(group.Table, group.FieldID, selector),
+			sqlgraph.To(invite.Table, invite.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, group.InvitesTable, group.InvitesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -435,6 +485,8 @@ func (_q *GroupQuery) Clone() *GroupQuery {
 		withEvents:        _q.withEvents.Clone(),
 		withApplications:  _q.withApplications.Clone(),
 		withContributions: _q.withContributions.Clone(),
+		withElections:     _q.withElections.Clone(),
+		withInvites:       _q.withInvites.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -516,6 +568,28 @@ func (_q *GroupQuery) WithContributions(opts ...func(*ContributionQuery)) *Group
 		opt(query)
 	}
 	_q.withContributions = query
+	return _q
+}
+
+// WithElections tells the query-builder to eager-load the nodes that are connected to
+// the "elections" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithElections(opts ...func(*ElectionQuery)) *GroupQuery {
+	query := (&ElectionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withElections = query
+	return _q
+}
+
+// WithInvites tells the query-builder to eager-load the nodes that are connected to
+// the "invites" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithInvites(opts ...func(*InviteQuery)) *GroupQuery {
+	query := (&InviteClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInvites = query
 	return _q
 }
 
@@ -603,7 +677,7 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 	var (
 		nodes       = []*Group{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [9]bool{
 			_q.withCommunity != nil,
 			_q.withRegion != nil,
 			_q.withMentor != nil,
@@ -611,6 +685,8 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 			_q.withEvents != nil,
 			_q.withApplications != nil,
 			_q.withContributions != nil,
+			_q.withElections != nil,
+			_q.withInvites != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -680,6 +756,20 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 			return nil, err
 		}
 	}
+	if query := _q.withElections; query != nil {
+		if err := _q.loadElections(ctx, query, nodes,
+			func(n *Group) { n.Edges.Elections = []*Election{} },
+			func(n *Group, e *Election) { n.Edges.Elections = append(n.Edges.Elections, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withInvites; query != nil {
+		if err := _q.loadInvites(ctx, query, nodes,
+			func(n *Group) { n.Edges.Invites = []*Invite{} },
+			func(n *Group, e *Invite) { n.Edges.Invites = append(n.Edges.Invites, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedRoles {
 		if err := _q.loadRoles(ctx, query, nodes,
 			func(n *Group) { n.appendNamedRoles(name) },
@@ -705,6 +795,20 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 		if err := _q.loadContributions(ctx, query, nodes,
 			func(n *Group) { n.appendNamedContributions(name) },
 			func(n *Group, e *Contribution) { n.appendNamedContributions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedElections {
+		if err := _q.loadElections(ctx, query, nodes,
+			func(n *Group) { n.appendNamedElections(name) },
+			func(n *Group, e *Election) { n.appendNamedElections(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInvites {
+		if err := _q.loadInvites(ctx, query, nodes,
+			func(n *Group) { n.appendNamedInvites(name) },
+			func(n *Group, e *Invite) { n.appendNamedInvites(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -923,6 +1027,66 @@ func (_q *GroupQuery) loadContributions(ctx context.Context, query *Contribution
 	}
 	return nil
 }
+func (_q *GroupQuery) loadElections(ctx context.Context, query *ElectionQuery, nodes []*Group, init func(*Group), assign func(*Group, *Election)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Group)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(election.FieldGroupID)
+	}
+	query.Where(predicate.Election(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(group.ElectionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.GroupID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "group_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *GroupQuery) loadInvites(ctx context.Context, query *InviteQuery, nodes []*Group, init func(*Group), assign func(*Group, *Invite)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Group)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(invite.FieldGroupID)
+	}
+	query.Where(predicate.Invite(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(group.InvitesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.GroupID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "group_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *GroupQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1105,6 +1269,34 @@ func (_q *GroupQuery) WithNamedContributions(name string, opts ...func(*Contribu
 		_q.withNamedContributions = make(map[string]*ContributionQuery)
 	}
 	_q.withNamedContributions[name] = query
+	return _q
+}
+
+// WithNamedElections tells the query-builder to eager-load the nodes that are connected to the "elections"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithNamedElections(name string, opts ...func(*ElectionQuery)) *GroupQuery {
+	query := (&ElectionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedElections == nil {
+		_q.withNamedElections = make(map[string]*ElectionQuery)
+	}
+	_q.withNamedElections[name] = query
+	return _q
+}
+
+// WithNamedInvites tells the query-builder to eager-load the nodes that are connected to the "invites"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithNamedInvites(name string, opts ...func(*InviteQuery)) *GroupQuery {
+	query := (&InviteClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInvites == nil {
+		_q.withNamedInvites = make(map[string]*InviteQuery)
+	}
+	_q.withNamedInvites[name] = query
 	return _q
 }
 

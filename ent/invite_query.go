@@ -81,7 +81,7 @@ func (_q *InviteQuery) QueryGroup() *GroupQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(invite.Table, invite.FieldID, selector),
 			sqlgraph.To(group.Table, group.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, invite.GroupTable, invite.GroupColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, invite.GroupTable, invite.GroupColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil

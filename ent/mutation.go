@@ -15,10 +15,12 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -36,6 +38,7 @@ import (
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/ent/voter"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -52,10 +55,12 @@ const (
 	TypeAgendaItem      = "AgendaItem"
 	TypeApplication     = "Application"
 	TypeAward           = "Award"
+	TypeCandidate       = "Candidate"
 	TypeChange          = "Change"
 	TypeCommunity       = "Community"
 	TypeContact         = "Contact"
 	TypeContribution    = "Contribution"
+	TypeElection        = "Election"
 	TypeEvent           = "Event"
 	TypeGroup           = "Group"
 	TypeInvite          = "Invite"
@@ -70,6 +75,7 @@ const (
 	TypeSponsor         = "Sponsor"
 	TypeSubmission      = "Submission"
 	TypeUser            = "User"
+	TypeVoter           = "Voter"
 )
 
 // APITokenMutation represents an operation that mutates the APIToken nodes in the graph.
@@ -5085,6 +5091,974 @@ func (m *AwardMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Award edge %s", name)
 }
 
+// CandidateMutation represents an operation that mutates the Candidate nodes in the graph.
+type CandidateMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	status              *candidate.Status
+	statement           *string
+	votes               *int
+	addvotes            *int
+	elected             *bool
+	clearedFields       map[string]struct{}
+	election            *pulid.ID
+	clearedelection     bool
+	user                *pulid.ID
+	cleareduser         bool
+	nominated_by        *pulid.ID
+	clearednominated_by bool
+	done                bool
+	oldValue            func(context.Context) (*Candidate, error)
+	predicates          []predicate.Candidate
+}
+
+var _ ent.Mutation = (*CandidateMutation)(nil)
+
+// candidateOption allows management of the mutation configuration using functional options.
+type candidateOption func(*CandidateMutation)
+
+// newCandidateMutation creates new mutation for the Candidate entity.
+func newCandidateMutation(c config, op Op, opts ...candidateOption) *CandidateMutation {
+	m := &CandidateMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCandidate,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCandidateID sets the ID field of the mutation.
+func withCandidateID(id pulid.ID) candidateOption {
+	return func(m *CandidateMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Candidate
+		)
+		m.oldValue = func(ctx context.Context) (*Candidate, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Candidate.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCandidate sets the old Candidate of the mutation.
+func withCandidate(node *Candidate) candidateOption {
+	return func(m *CandidateMutation) {
+		m.oldValue = func(context.Context) (*Candidate, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CandidateMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CandidateMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Candidate entities.
+func (m *CandidateMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CandidateMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CandidateMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Candidate.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CandidateMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CandidateMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Candidate entity.
+// If the Candidate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CandidateMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CandidateMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CandidateMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CandidateMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Candidate entity.
+// If the Candidate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CandidateMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CandidateMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetElectionID sets the "election_id" field.
+func (m *CandidateMutation) SetElectionID(pu pulid.ID) {
+	m.election = &pu
+}
+
+// ElectionID returns the value of the "election_id" field in the mutation.
+func (m *CandidateMutation) ElectionID() (r pulid.ID, exists bool) {
+	v := m.election
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldElectionID returns the old "election_id" field's value of the Candidate entity.
+// If the Candidate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CandidateMutation) OldElectionID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldElectionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldElectionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldElectionID: %w", err)
+	}
+	return oldValue.ElectionID, nil
+}
+
+// ResetElectionID resets all changes to the "election_id" field.
+func (m *CandidateMutation) ResetElectionID() {
+	m.election = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *CandidateMutation) SetUserID(pu pulid.ID) {
+	m.user = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *CandidateMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Candidate entity.
+// If the Candidate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CandidateMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *CandidateMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetNominatedByID sets the "nominated_by_id" field.
+func (m *CandidateMutation) SetNominatedByID(pu pulid.ID) {
+	m.nominated_by = &pu
+}
+
+// NominatedByID returns the value of the "nominated_by_id" field in the mutation.
+func (m *CandidateMutation) NominatedByID() (r pulid.ID, exists bool) {
+	v := m.nominated_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNominatedByID returns the old "nominated_by_id" field's value of the Candidate entity.
+// If the Candidate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CandidateMutation) OldNominatedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNominatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNominatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNominatedByID: %w", err)
+	}
+	return oldValue.NominatedByID, nil
+}
+
+// ResetNominatedByID resets all changes to the "nominated_by_id" field.
+func (m *CandidateMutation) ResetNominatedByID() {
+	m.nominated_by = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CandidateMutation) SetStatus(c candidate.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CandidateMutation) Status() (r candidate.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Candidate entity.
+// If the Candidate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CandidateMutation) OldStatus(ctx context.Context) (v candidate.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CandidateMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStatement sets the "statement" field.
+func (m *CandidateMutation) SetStatement(s string) {
+	m.statement = &s
+}
+
+// Statement returns the value of the "statement" field in the mutation.
+func (m *CandidateMutation) Statement() (r string, exists bool) {
+	v := m.statement
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatement returns the old "statement" field's value of the Candidate entity.
+// If the Candidate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CandidateMutation) OldStatement(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatement is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatement requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatement: %w", err)
+	}
+	return oldValue.Statement, nil
+}
+
+// ClearStatement clears the value of the "statement" field.
+func (m *CandidateMutation) ClearStatement() {
+	m.statement = nil
+	m.clearedFields[candidate.FieldStatement] = struct{}{}
+}
+
+// StatementCleared returns if the "statement" field was cleared in this mutation.
+func (m *CandidateMutation) StatementCleared() bool {
+	_, ok := m.clearedFields[candidate.FieldStatement]
+	return ok
+}
+
+// ResetStatement resets all changes to the "statement" field.
+func (m *CandidateMutation) ResetStatement() {
+	m.statement = nil
+	delete(m.clearedFields, candidate.FieldStatement)
+}
+
+// SetVotes sets the "votes" field.
+func (m *CandidateMutation) SetVotes(i int) {
+	m.votes = &i
+	m.addvotes = nil
+}
+
+// Votes returns the value of the "votes" field in the mutation.
+func (m *CandidateMutation) Votes() (r int, exists bool) {
+	v := m.votes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVotes returns the old "votes" field's value of the Candidate entity.
+// If the Candidate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CandidateMutation) OldVotes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVotes: %w", err)
+	}
+	return oldValue.Votes, nil
+}
+
+// AddVotes adds i to the "votes" field.
+func (m *CandidateMutation) AddVotes(i int) {
+	if m.addvotes != nil {
+		*m.addvotes += i
+	} else {
+		m.addvotes = &i
+	}
+}
+
+// AddedVotes returns the value that was added to the "votes" field in this mutation.
+func (m *CandidateMutation) AddedVotes() (r int, exists bool) {
+	v := m.addvotes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVotes resets all changes to the "votes" field.
+func (m *CandidateMutation) ResetVotes() {
+	m.votes = nil
+	m.addvotes = nil
+}
+
+// SetElected sets the "elected" field.
+func (m *CandidateMutation) SetElected(b bool) {
+	m.elected = &b
+}
+
+// Elected returns the value of the "elected" field in the mutation.
+func (m *CandidateMutation) Elected() (r bool, exists bool) {
+	v := m.elected
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldElected returns the old "elected" field's value of the Candidate entity.
+// If the Candidate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CandidateMutation) OldElected(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldElected is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldElected requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldElected: %w", err)
+	}
+	return oldValue.Elected, nil
+}
+
+// ResetElected resets all changes to the "elected" field.
+func (m *CandidateMutation) ResetElected() {
+	m.elected = nil
+}
+
+// ClearElection clears the "election" edge to the Election entity.
+func (m *CandidateMutation) ClearElection() {
+	m.clearedelection = true
+	m.clearedFields[candidate.FieldElectionID] = struct{}{}
+}
+
+// ElectionCleared reports if the "election" edge to the Election entity was cleared.
+func (m *CandidateMutation) ElectionCleared() bool {
+	return m.clearedelection
+}
+
+// ElectionIDs returns the "election" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ElectionID instead. It exists only for internal usage by the builders.
+func (m *CandidateMutation) ElectionIDs() (ids []pulid.ID) {
+	if id := m.election; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetElection resets all changes to the "election" edge.
+func (m *CandidateMutation) ResetElection() {
+	m.election = nil
+	m.clearedelection = false
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *CandidateMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[candidate.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *CandidateMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *CandidateMutation) UserIDs() (ids []pulid.ID) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *CandidateMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// ClearNominatedBy clears the "nominated_by" edge to the User entity.
+func (m *CandidateMutation) ClearNominatedBy() {
+	m.clearednominated_by = true
+	m.clearedFields[candidate.FieldNominatedByID] = struct{}{}
+}
+
+// NominatedByCleared reports if the "nominated_by" edge to the User entity was cleared.
+func (m *CandidateMutation) NominatedByCleared() bool {
+	return m.clearednominated_by
+}
+
+// NominatedByIDs returns the "nominated_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// NominatedByID instead. It exists only for internal usage by the builders.
+func (m *CandidateMutation) NominatedByIDs() (ids []pulid.ID) {
+	if id := m.nominated_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetNominatedBy resets all changes to the "nominated_by" edge.
+func (m *CandidateMutation) ResetNominatedBy() {
+	m.nominated_by = nil
+	m.clearednominated_by = false
+}
+
+// Where appends a list predicates to the CandidateMutation builder.
+func (m *CandidateMutation) Where(ps ...predicate.Candidate) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CandidateMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CandidateMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Candidate, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CandidateMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CandidateMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Candidate).
+func (m *CandidateMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CandidateMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, candidate.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, candidate.FieldUpdatedAt)
+	}
+	if m.election != nil {
+		fields = append(fields, candidate.FieldElectionID)
+	}
+	if m.user != nil {
+		fields = append(fields, candidate.FieldUserID)
+	}
+	if m.nominated_by != nil {
+		fields = append(fields, candidate.FieldNominatedByID)
+	}
+	if m.status != nil {
+		fields = append(fields, candidate.FieldStatus)
+	}
+	if m.statement != nil {
+		fields = append(fields, candidate.FieldStatement)
+	}
+	if m.votes != nil {
+		fields = append(fields, candidate.FieldVotes)
+	}
+	if m.elected != nil {
+		fields = append(fields, candidate.FieldElected)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CandidateMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case candidate.FieldCreatedAt:
+		return m.CreatedAt()
+	case candidate.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case candidate.FieldElectionID:
+		return m.ElectionID()
+	case candidate.FieldUserID:
+		return m.UserID()
+	case candidate.FieldNominatedByID:
+		return m.NominatedByID()
+	case candidate.FieldStatus:
+		return m.Status()
+	case candidate.FieldStatement:
+		return m.Statement()
+	case candidate.FieldVotes:
+		return m.Votes()
+	case candidate.FieldElected:
+		return m.Elected()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CandidateMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case candidate.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case candidate.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case candidate.FieldElectionID:
+		return m.OldElectionID(ctx)
+	case candidate.FieldUserID:
+		return m.OldUserID(ctx)
+	case candidate.FieldNominatedByID:
+		return m.OldNominatedByID(ctx)
+	case candidate.FieldStatus:
+		return m.OldStatus(ctx)
+	case candidate.FieldStatement:
+		return m.OldStatement(ctx)
+	case candidate.FieldVotes:
+		return m.OldVotes(ctx)
+	case candidate.FieldElected:
+		return m.OldElected(ctx)
+	}
+	return nil, fmt.Errorf("unknown Candidate field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CandidateMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case candidate.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case candidate.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case candidate.FieldElectionID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetElectionID(v)
+		return nil
+	case candidate.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case candidate.FieldNominatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNominatedByID(v)
+		return nil
+	case candidate.FieldStatus:
+		v, ok := value.(candidate.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case candidate.FieldStatement:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatement(v)
+		return nil
+	case candidate.FieldVotes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVotes(v)
+		return nil
+	case candidate.FieldElected:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetElected(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Candidate field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CandidateMutation) AddedFields() []string {
+	var fields []string
+	if m.addvotes != nil {
+		fields = append(fields, candidate.FieldVotes)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CandidateMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case candidate.FieldVotes:
+		return m.AddedVotes()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CandidateMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case candidate.FieldVotes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVotes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Candidate numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CandidateMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(candidate.FieldStatement) {
+		fields = append(fields, candidate.FieldStatement)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CandidateMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CandidateMutation) ClearField(name string) error {
+	switch name {
+	case candidate.FieldStatement:
+		m.ClearStatement()
+		return nil
+	}
+	return fmt.Errorf("unknown Candidate nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CandidateMutation) ResetField(name string) error {
+	switch name {
+	case candidate.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case candidate.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case candidate.FieldElectionID:
+		m.ResetElectionID()
+		return nil
+	case candidate.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case candidate.FieldNominatedByID:
+		m.ResetNominatedByID()
+		return nil
+	case candidate.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case candidate.FieldStatement:
+		m.ResetStatement()
+		return nil
+	case candidate.FieldVotes:
+		m.ResetVotes()
+		return nil
+	case candidate.FieldElected:
+		m.ResetElected()
+		return nil
+	}
+	return fmt.Errorf("unknown Candidate field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CandidateMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.election != nil {
+		edges = append(edges, candidate.EdgeElection)
+	}
+	if m.user != nil {
+		edges = append(edges, candidate.EdgeUser)
+	}
+	if m.nominated_by != nil {
+		edges = append(edges, candidate.EdgeNominatedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CandidateMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case candidate.EdgeElection:
+		if id := m.election; id != nil {
+			return []ent.Value{*id}
+		}
+	case candidate.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	case candidate.EdgeNominatedBy:
+		if id := m.nominated_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CandidateMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CandidateMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CandidateMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedelection {
+		edges = append(edges, candidate.EdgeElection)
+	}
+	if m.cleareduser {
+		edges = append(edges, candidate.EdgeUser)
+	}
+	if m.clearednominated_by {
+		edges = append(edges, candidate.EdgeNominatedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CandidateMutation) EdgeCleared(name string) bool {
+	switch name {
+	case candidate.EdgeElection:
+		return m.clearedelection
+	case candidate.EdgeUser:
+		return m.cleareduser
+	case candidate.EdgeNominatedBy:
+		return m.clearednominated_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CandidateMutation) ClearEdge(name string) error {
+	switch name {
+	case candidate.EdgeElection:
+		m.ClearElection()
+		return nil
+	case candidate.EdgeUser:
+		m.ClearUser()
+		return nil
+	case candidate.EdgeNominatedBy:
+		m.ClearNominatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Candidate unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CandidateMutation) ResetEdge(name string) error {
+	switch name {
+	case candidate.EdgeElection:
+		m.ResetElection()
+		return nil
+	case candidate.EdgeUser:
+		m.ResetUser()
+		return nil
+	case candidate.EdgeNominatedBy:
+		m.ResetNominatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Candidate edge %s", name)
+}
+
 // ChangeMutation represents an operation that mutates the Change nodes in the graph.
 type ChangeMutation struct {
 	config
@@ -5858,40 +6832,41 @@ func (m *ChangeMutation) ResetEdge(name string) error {
 // CommunityMutation represents an operation that mutates the Community nodes in the graph.
 type CommunityMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *pulid.ID
-	created_at          *time.Time
-	updated_at          *time.Time
-	name                *string
-	slug                *string
-	description         *string
-	website_url         *string
-	code_of_conduct_url *string
-	forum_url           *string
-	policy              *policy.Policy
-	clearedFields       map[string]struct{}
-	regions             map[pulid.ID]struct{}
-	removedregions      map[pulid.ID]struct{}
-	clearedregions      bool
-	groups              map[pulid.ID]struct{}
-	removedgroups       map[pulid.ID]struct{}
-	clearedgroups       bool
-	roles               map[pulid.ID]struct{}
-	removedroles        map[pulid.ID]struct{}
-	clearedroles        bool
-	applications        map[pulid.ID]struct{}
-	removedapplications map[pulid.ID]struct{}
-	clearedapplications bool
-	partners            map[pulid.ID]struct{}
-	removedpartners     map[pulid.ID]struct{}
-	clearedpartners     bool
-	awards              map[pulid.ID]struct{}
-	removedawards       map[pulid.ID]struct{}
-	clearedawards       bool
-	done                bool
-	oldValue            func(context.Context) (*Community, error)
-	predicates          []predicate.Community
+	op                     Op
+	typ                    string
+	id                     *pulid.ID
+	created_at             *time.Time
+	updated_at             *time.Time
+	name                   *string
+	slug                   *string
+	description            *string
+	website_url            *string
+	code_of_conduct_url    *string
+	forum_url              *string
+	ambassadors_list_email *string
+	policy                 *policy.Policy
+	clearedFields          map[string]struct{}
+	regions                map[pulid.ID]struct{}
+	removedregions         map[pulid.ID]struct{}
+	clearedregions         bool
+	groups                 map[pulid.ID]struct{}
+	removedgroups          map[pulid.ID]struct{}
+	clearedgroups          bool
+	roles                  map[pulid.ID]struct{}
+	removedroles           map[pulid.ID]struct{}
+	clearedroles           bool
+	applications           map[pulid.ID]struct{}
+	removedapplications    map[pulid.ID]struct{}
+	clearedapplications    bool
+	partners               map[pulid.ID]struct{}
+	removedpartners        map[pulid.ID]struct{}
+	clearedpartners        bool
+	awards                 map[pulid.ID]struct{}
+	removedawards          map[pulid.ID]struct{}
+	clearedawards          bool
+	done                   bool
+	oldValue               func(context.Context) (*Community, error)
+	predicates             []predicate.Community
 }
 
 var _ ent.Mutation = (*CommunityMutation)(nil)
@@ -6338,6 +7313,55 @@ func (m *CommunityMutation) ResetForumURL() {
 	delete(m.clearedFields, community.FieldForumURL)
 }
 
+// SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
+func (m *CommunityMutation) SetAmbassadorsListEmail(s string) {
+	m.ambassadors_list_email = &s
+}
+
+// AmbassadorsListEmail returns the value of the "ambassadors_list_email" field in the mutation.
+func (m *CommunityMutation) AmbassadorsListEmail() (r string, exists bool) {
+	v := m.ambassadors_list_email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmbassadorsListEmail returns the old "ambassadors_list_email" field's value of the Community entity.
+// If the Community object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommunityMutation) OldAmbassadorsListEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmbassadorsListEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmbassadorsListEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmbassadorsListEmail: %w", err)
+	}
+	return oldValue.AmbassadorsListEmail, nil
+}
+
+// ClearAmbassadorsListEmail clears the value of the "ambassadors_list_email" field.
+func (m *CommunityMutation) ClearAmbassadorsListEmail() {
+	m.ambassadors_list_email = nil
+	m.clearedFields[community.FieldAmbassadorsListEmail] = struct{}{}
+}
+
+// AmbassadorsListEmailCleared returns if the "ambassadors_list_email" field was cleared in this mutation.
+func (m *CommunityMutation) AmbassadorsListEmailCleared() bool {
+	_, ok := m.clearedFields[community.FieldAmbassadorsListEmail]
+	return ok
+}
+
+// ResetAmbassadorsListEmail resets all changes to the "ambassadors_list_email" field.
+func (m *CommunityMutation) ResetAmbassadorsListEmail() {
+	m.ambassadors_list_email = nil
+	delete(m.clearedFields, community.FieldAmbassadorsListEmail)
+}
+
 // SetPolicy sets the "policy" field.
 func (m *CommunityMutation) SetPolicy(po policy.Policy) {
 	m.policy = &po
@@ -6732,7 +7756,7 @@ func (m *CommunityMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CommunityMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, community.FieldCreatedAt)
 	}
@@ -6756,6 +7780,9 @@ func (m *CommunityMutation) Fields() []string {
 	}
 	if m.forum_url != nil {
 		fields = append(fields, community.FieldForumURL)
+	}
+	if m.ambassadors_list_email != nil {
+		fields = append(fields, community.FieldAmbassadorsListEmail)
 	}
 	if m.policy != nil {
 		fields = append(fields, community.FieldPolicy)
@@ -6784,6 +7811,8 @@ func (m *CommunityMutation) Field(name string) (ent.Value, bool) {
 		return m.CodeOfConductURL()
 	case community.FieldForumURL:
 		return m.ForumURL()
+	case community.FieldAmbassadorsListEmail:
+		return m.AmbassadorsListEmail()
 	case community.FieldPolicy:
 		return m.Policy()
 	}
@@ -6811,6 +7840,8 @@ func (m *CommunityMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldCodeOfConductURL(ctx)
 	case community.FieldForumURL:
 		return m.OldForumURL(ctx)
+	case community.FieldAmbassadorsListEmail:
+		return m.OldAmbassadorsListEmail(ctx)
 	case community.FieldPolicy:
 		return m.OldPolicy(ctx)
 	}
@@ -6878,6 +7909,13 @@ func (m *CommunityMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetForumURL(v)
 		return nil
+	case community.FieldAmbassadorsListEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmbassadorsListEmail(v)
+		return nil
 	case community.FieldPolicy:
 		v, ok := value.(policy.Policy)
 		if !ok {
@@ -6927,6 +7965,9 @@ func (m *CommunityMutation) ClearedFields() []string {
 	if m.FieldCleared(community.FieldForumURL) {
 		fields = append(fields, community.FieldForumURL)
 	}
+	if m.FieldCleared(community.FieldAmbassadorsListEmail) {
+		fields = append(fields, community.FieldAmbassadorsListEmail)
+	}
 	return fields
 }
 
@@ -6952,6 +7993,9 @@ func (m *CommunityMutation) ClearField(name string) error {
 		return nil
 	case community.FieldForumURL:
 		m.ClearForumURL()
+		return nil
+	case community.FieldAmbassadorsListEmail:
+		m.ClearAmbassadorsListEmail()
 		return nil
 	}
 	return fmt.Errorf("unknown Community nullable field %s", name)
@@ -6984,6 +8028,9 @@ func (m *CommunityMutation) ResetField(name string) error {
 		return nil
 	case community.FieldForumURL:
 		m.ResetForumURL()
+		return nil
+	case community.FieldAmbassadorsListEmail:
+		m.ResetAmbassadorsListEmail()
 		return nil
 	case community.FieldPolicy:
 		m.ResetPolicy()
@@ -8895,6 +9942,1488 @@ func (m *ContributionMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Contribution edge %s", name)
+}
+
+// ElectionMutation represents an operation that mutates the Election nodes in the graph.
+type ElectionMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *pulid.ID
+	created_at           *time.Time
+	updated_at           *time.Time
+	kind                 *election.Kind
+	seats                *int
+	addseats             *int
+	status               *election.Status
+	nominations_close_at *time.Time
+	voting_closes_at     *time.Time
+	term_starts_at       *time.Time
+	term_number          *int
+	addterm_number       *int
+	turnout              *int
+	addturnout           *int
+	decided_at           *time.Time
+	note                 *string
+	clearedFields        map[string]struct{}
+	community            *pulid.ID
+	clearedcommunity     bool
+	group                *pulid.ID
+	clearedgroup         bool
+	opened_by            *pulid.ID
+	clearedopened_by     bool
+	candidates           map[pulid.ID]struct{}
+	removedcandidates    map[pulid.ID]struct{}
+	clearedcandidates    bool
+	done                 bool
+	oldValue             func(context.Context) (*Election, error)
+	predicates           []predicate.Election
+}
+
+var _ ent.Mutation = (*ElectionMutation)(nil)
+
+// electionOption allows management of the mutation configuration using functional options.
+type electionOption func(*ElectionMutation)
+
+// newElectionMutation creates new mutation for the Election entity.
+func newElectionMutation(c config, op Op, opts ...electionOption) *ElectionMutation {
+	m := &ElectionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeElection,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withElectionID sets the ID field of the mutation.
+func withElectionID(id pulid.ID) electionOption {
+	return func(m *ElectionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Election
+		)
+		m.oldValue = func(ctx context.Context) (*Election, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Election.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withElection sets the old Election of the mutation.
+func withElection(node *Election) electionOption {
+	return func(m *ElectionMutation) {
+		m.oldValue = func(context.Context) (*Election, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ElectionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ElectionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Election entities.
+func (m *ElectionMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ElectionMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ElectionMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Election.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ElectionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ElectionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ElectionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ElectionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ElectionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ElectionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *ElectionMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *ElectionMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *ElectionMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *ElectionMutation) SetGroupID(pu pulid.ID) {
+	m.group = &pu
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *ElectionMutation) GroupID() (r pulid.ID, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldGroupID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *ElectionMutation) ResetGroupID() {
+	m.group = nil
+}
+
+// SetOpenedByID sets the "opened_by_id" field.
+func (m *ElectionMutation) SetOpenedByID(pu pulid.ID) {
+	m.opened_by = &pu
+}
+
+// OpenedByID returns the value of the "opened_by_id" field in the mutation.
+func (m *ElectionMutation) OpenedByID() (r pulid.ID, exists bool) {
+	v := m.opened_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOpenedByID returns the old "opened_by_id" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldOpenedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOpenedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOpenedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOpenedByID: %w", err)
+	}
+	return oldValue.OpenedByID, nil
+}
+
+// ResetOpenedByID resets all changes to the "opened_by_id" field.
+func (m *ElectionMutation) ResetOpenedByID() {
+	m.opened_by = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ElectionMutation) SetKind(e election.Kind) {
+	m.kind = &e
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ElectionMutation) Kind() (r election.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldKind(ctx context.Context) (v election.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ElectionMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetSeats sets the "seats" field.
+func (m *ElectionMutation) SetSeats(i int) {
+	m.seats = &i
+	m.addseats = nil
+}
+
+// Seats returns the value of the "seats" field in the mutation.
+func (m *ElectionMutation) Seats() (r int, exists bool) {
+	v := m.seats
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeats returns the old "seats" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldSeats(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeats is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeats requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeats: %w", err)
+	}
+	return oldValue.Seats, nil
+}
+
+// AddSeats adds i to the "seats" field.
+func (m *ElectionMutation) AddSeats(i int) {
+	if m.addseats != nil {
+		*m.addseats += i
+	} else {
+		m.addseats = &i
+	}
+}
+
+// AddedSeats returns the value that was added to the "seats" field in this mutation.
+func (m *ElectionMutation) AddedSeats() (r int, exists bool) {
+	v := m.addseats
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSeats resets all changes to the "seats" field.
+func (m *ElectionMutation) ResetSeats() {
+	m.seats = nil
+	m.addseats = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ElectionMutation) SetStatus(e election.Status) {
+	m.status = &e
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ElectionMutation) Status() (r election.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldStatus(ctx context.Context) (v election.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ElectionMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetNominationsCloseAt sets the "nominations_close_at" field.
+func (m *ElectionMutation) SetNominationsCloseAt(t time.Time) {
+	m.nominations_close_at = &t
+}
+
+// NominationsCloseAt returns the value of the "nominations_close_at" field in the mutation.
+func (m *ElectionMutation) NominationsCloseAt() (r time.Time, exists bool) {
+	v := m.nominations_close_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNominationsCloseAt returns the old "nominations_close_at" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldNominationsCloseAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNominationsCloseAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNominationsCloseAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNominationsCloseAt: %w", err)
+	}
+	return oldValue.NominationsCloseAt, nil
+}
+
+// ResetNominationsCloseAt resets all changes to the "nominations_close_at" field.
+func (m *ElectionMutation) ResetNominationsCloseAt() {
+	m.nominations_close_at = nil
+}
+
+// SetVotingClosesAt sets the "voting_closes_at" field.
+func (m *ElectionMutation) SetVotingClosesAt(t time.Time) {
+	m.voting_closes_at = &t
+}
+
+// VotingClosesAt returns the value of the "voting_closes_at" field in the mutation.
+func (m *ElectionMutation) VotingClosesAt() (r time.Time, exists bool) {
+	v := m.voting_closes_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVotingClosesAt returns the old "voting_closes_at" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldVotingClosesAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVotingClosesAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVotingClosesAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVotingClosesAt: %w", err)
+	}
+	return oldValue.VotingClosesAt, nil
+}
+
+// ResetVotingClosesAt resets all changes to the "voting_closes_at" field.
+func (m *ElectionMutation) ResetVotingClosesAt() {
+	m.voting_closes_at = nil
+}
+
+// SetTermStartsAt sets the "term_starts_at" field.
+func (m *ElectionMutation) SetTermStartsAt(t time.Time) {
+	m.term_starts_at = &t
+}
+
+// TermStartsAt returns the value of the "term_starts_at" field in the mutation.
+func (m *ElectionMutation) TermStartsAt() (r time.Time, exists bool) {
+	v := m.term_starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTermStartsAt returns the old "term_starts_at" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldTermStartsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTermStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTermStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTermStartsAt: %w", err)
+	}
+	return oldValue.TermStartsAt, nil
+}
+
+// ResetTermStartsAt resets all changes to the "term_starts_at" field.
+func (m *ElectionMutation) ResetTermStartsAt() {
+	m.term_starts_at = nil
+}
+
+// SetTermNumber sets the "term_number" field.
+func (m *ElectionMutation) SetTermNumber(i int) {
+	m.term_number = &i
+	m.addterm_number = nil
+}
+
+// TermNumber returns the value of the "term_number" field in the mutation.
+func (m *ElectionMutation) TermNumber() (r int, exists bool) {
+	v := m.term_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTermNumber returns the old "term_number" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldTermNumber(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTermNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTermNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTermNumber: %w", err)
+	}
+	return oldValue.TermNumber, nil
+}
+
+// AddTermNumber adds i to the "term_number" field.
+func (m *ElectionMutation) AddTermNumber(i int) {
+	if m.addterm_number != nil {
+		*m.addterm_number += i
+	} else {
+		m.addterm_number = &i
+	}
+}
+
+// AddedTermNumber returns the value that was added to the "term_number" field in this mutation.
+func (m *ElectionMutation) AddedTermNumber() (r int, exists bool) {
+	v := m.addterm_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTermNumber resets all changes to the "term_number" field.
+func (m *ElectionMutation) ResetTermNumber() {
+	m.term_number = nil
+	m.addterm_number = nil
+}
+
+// SetTurnout sets the "turnout" field.
+func (m *ElectionMutation) SetTurnout(i int) {
+	m.turnout = &i
+	m.addturnout = nil
+}
+
+// Turnout returns the value of the "turnout" field in the mutation.
+func (m *ElectionMutation) Turnout() (r int, exists bool) {
+	v := m.turnout
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTurnout returns the old "turnout" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldTurnout(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTurnout is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTurnout requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTurnout: %w", err)
+	}
+	return oldValue.Turnout, nil
+}
+
+// AddTurnout adds i to the "turnout" field.
+func (m *ElectionMutation) AddTurnout(i int) {
+	if m.addturnout != nil {
+		*m.addturnout += i
+	} else {
+		m.addturnout = &i
+	}
+}
+
+// AddedTurnout returns the value that was added to the "turnout" field in this mutation.
+func (m *ElectionMutation) AddedTurnout() (r int, exists bool) {
+	v := m.addturnout
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTurnout clears the value of the "turnout" field.
+func (m *ElectionMutation) ClearTurnout() {
+	m.turnout = nil
+	m.addturnout = nil
+	m.clearedFields[election.FieldTurnout] = struct{}{}
+}
+
+// TurnoutCleared returns if the "turnout" field was cleared in this mutation.
+func (m *ElectionMutation) TurnoutCleared() bool {
+	_, ok := m.clearedFields[election.FieldTurnout]
+	return ok
+}
+
+// ResetTurnout resets all changes to the "turnout" field.
+func (m *ElectionMutation) ResetTurnout() {
+	m.turnout = nil
+	m.addturnout = nil
+	delete(m.clearedFields, election.FieldTurnout)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *ElectionMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *ElectionMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *ElectionMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[election.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *ElectionMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[election.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *ElectionMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, election.FieldDecidedAt)
+}
+
+// SetNote sets the "note" field.
+func (m *ElectionMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *ElectionMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the Election entity.
+// If the Election object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ElectionMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *ElectionMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[election.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *ElectionMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[election.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *ElectionMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, election.FieldNote)
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *ElectionMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[election.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *ElectionMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *ElectionMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *ElectionMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearGroup clears the "group" edge to the Group entity.
+func (m *ElectionMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[election.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the Group entity was cleared.
+func (m *ElectionMutation) GroupCleared() bool {
+	return m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *ElectionMutation) GroupIDs() (ids []pulid.ID) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *ElectionMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// ClearOpenedBy clears the "opened_by" edge to the User entity.
+func (m *ElectionMutation) ClearOpenedBy() {
+	m.clearedopened_by = true
+	m.clearedFields[election.FieldOpenedByID] = struct{}{}
+}
+
+// OpenedByCleared reports if the "opened_by" edge to the User entity was cleared.
+func (m *ElectionMutation) OpenedByCleared() bool {
+	return m.clearedopened_by
+}
+
+// OpenedByIDs returns the "opened_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OpenedByID instead. It exists only for internal usage by the builders.
+func (m *ElectionMutation) OpenedByIDs() (ids []pulid.ID) {
+	if id := m.opened_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOpenedBy resets all changes to the "opened_by" edge.
+func (m *ElectionMutation) ResetOpenedBy() {
+	m.opened_by = nil
+	m.clearedopened_by = false
+}
+
+// AddCandidateIDs adds the "candidates" edge to the Candidate entity by ids.
+func (m *ElectionMutation) AddCandidateIDs(ids ...pulid.ID) {
+	if m.candidates == nil {
+		m.candidates = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.candidates[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCandidates clears the "candidates" edge to the Candidate entity.
+func (m *ElectionMutation) ClearCandidates() {
+	m.clearedcandidates = true
+}
+
+// CandidatesCleared reports if the "candidates" edge to the Candidate entity was cleared.
+func (m *ElectionMutation) CandidatesCleared() bool {
+	return m.clearedcandidates
+}
+
+// RemoveCandidateIDs removes the "candidates" edge to the Candidate entity by IDs.
+func (m *ElectionMutation) RemoveCandidateIDs(ids ...pulid.ID) {
+	if m.removedcandidates == nil {
+		m.removedcandidates = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.candidates, ids[i])
+		m.removedcandidates[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCandidates returns the removed IDs of the "candidates" edge to the Candidate entity.
+func (m *ElectionMutation) RemovedCandidatesIDs() (ids []pulid.ID) {
+	for id := range m.removedcandidates {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CandidatesIDs returns the "candidates" edge IDs in the mutation.
+func (m *ElectionMutation) CandidatesIDs() (ids []pulid.ID) {
+	for id := range m.candidates {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCandidates resets all changes to the "candidates" edge.
+func (m *ElectionMutation) ResetCandidates() {
+	m.candidates = nil
+	m.clearedcandidates = false
+	m.removedcandidates = nil
+}
+
+// Where appends a list predicates to the ElectionMutation builder.
+func (m *ElectionMutation) Where(ps ...predicate.Election) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ElectionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ElectionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Election, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ElectionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ElectionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Election).
+func (m *ElectionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ElectionMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, election.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, election.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, election.FieldCommunityID)
+	}
+	if m.group != nil {
+		fields = append(fields, election.FieldGroupID)
+	}
+	if m.opened_by != nil {
+		fields = append(fields, election.FieldOpenedByID)
+	}
+	if m.kind != nil {
+		fields = append(fields, election.FieldKind)
+	}
+	if m.seats != nil {
+		fields = append(fields, election.FieldSeats)
+	}
+	if m.status != nil {
+		fields = append(fields, election.FieldStatus)
+	}
+	if m.nominations_close_at != nil {
+		fields = append(fields, election.FieldNominationsCloseAt)
+	}
+	if m.voting_closes_at != nil {
+		fields = append(fields, election.FieldVotingClosesAt)
+	}
+	if m.term_starts_at != nil {
+		fields = append(fields, election.FieldTermStartsAt)
+	}
+	if m.term_number != nil {
+		fields = append(fields, election.FieldTermNumber)
+	}
+	if m.turnout != nil {
+		fields = append(fields, election.FieldTurnout)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, election.FieldDecidedAt)
+	}
+	if m.note != nil {
+		fields = append(fields, election.FieldNote)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ElectionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case election.FieldCreatedAt:
+		return m.CreatedAt()
+	case election.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case election.FieldCommunityID:
+		return m.CommunityID()
+	case election.FieldGroupID:
+		return m.GroupID()
+	case election.FieldOpenedByID:
+		return m.OpenedByID()
+	case election.FieldKind:
+		return m.Kind()
+	case election.FieldSeats:
+		return m.Seats()
+	case election.FieldStatus:
+		return m.Status()
+	case election.FieldNominationsCloseAt:
+		return m.NominationsCloseAt()
+	case election.FieldVotingClosesAt:
+		return m.VotingClosesAt()
+	case election.FieldTermStartsAt:
+		return m.TermStartsAt()
+	case election.FieldTermNumber:
+		return m.TermNumber()
+	case election.FieldTurnout:
+		return m.Turnout()
+	case election.FieldDecidedAt:
+		return m.DecidedAt()
+	case election.FieldNote:
+		return m.Note()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ElectionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case election.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case election.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case election.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case election.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case election.FieldOpenedByID:
+		return m.OldOpenedByID(ctx)
+	case election.FieldKind:
+		return m.OldKind(ctx)
+	case election.FieldSeats:
+		return m.OldSeats(ctx)
+	case election.FieldStatus:
+		return m.OldStatus(ctx)
+	case election.FieldNominationsCloseAt:
+		return m.OldNominationsCloseAt(ctx)
+	case election.FieldVotingClosesAt:
+		return m.OldVotingClosesAt(ctx)
+	case election.FieldTermStartsAt:
+		return m.OldTermStartsAt(ctx)
+	case election.FieldTermNumber:
+		return m.OldTermNumber(ctx)
+	case election.FieldTurnout:
+		return m.OldTurnout(ctx)
+	case election.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	case election.FieldNote:
+		return m.OldNote(ctx)
+	}
+	return nil, fmt.Errorf("unknown Election field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ElectionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case election.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case election.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case election.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case election.FieldGroupID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case election.FieldOpenedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOpenedByID(v)
+		return nil
+	case election.FieldKind:
+		v, ok := value.(election.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case election.FieldSeats:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeats(v)
+		return nil
+	case election.FieldStatus:
+		v, ok := value.(election.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case election.FieldNominationsCloseAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNominationsCloseAt(v)
+		return nil
+	case election.FieldVotingClosesAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVotingClosesAt(v)
+		return nil
+	case election.FieldTermStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTermStartsAt(v)
+		return nil
+	case election.FieldTermNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTermNumber(v)
+		return nil
+	case election.FieldTurnout:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTurnout(v)
+		return nil
+	case election.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	case election.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Election field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ElectionMutation) AddedFields() []string {
+	var fields []string
+	if m.addseats != nil {
+		fields = append(fields, election.FieldSeats)
+	}
+	if m.addterm_number != nil {
+		fields = append(fields, election.FieldTermNumber)
+	}
+	if m.addturnout != nil {
+		fields = append(fields, election.FieldTurnout)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ElectionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case election.FieldSeats:
+		return m.AddedSeats()
+	case election.FieldTermNumber:
+		return m.AddedTermNumber()
+	case election.FieldTurnout:
+		return m.AddedTurnout()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ElectionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case election.FieldSeats:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeats(v)
+		return nil
+	case election.FieldTermNumber:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTermNumber(v)
+		return nil
+	case election.FieldTurnout:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTurnout(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Election numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ElectionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(election.FieldTurnout) {
+		fields = append(fields, election.FieldTurnout)
+	}
+	if m.FieldCleared(election.FieldDecidedAt) {
+		fields = append(fields, election.FieldDecidedAt)
+	}
+	if m.FieldCleared(election.FieldNote) {
+		fields = append(fields, election.FieldNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ElectionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ElectionMutation) ClearField(name string) error {
+	switch name {
+	case election.FieldTurnout:
+		m.ClearTurnout()
+		return nil
+	case election.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	case election.FieldNote:
+		m.ClearNote()
+		return nil
+	}
+	return fmt.Errorf("unknown Election nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ElectionMutation) ResetField(name string) error {
+	switch name {
+	case election.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case election.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case election.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case election.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case election.FieldOpenedByID:
+		m.ResetOpenedByID()
+		return nil
+	case election.FieldKind:
+		m.ResetKind()
+		return nil
+	case election.FieldSeats:
+		m.ResetSeats()
+		return nil
+	case election.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case election.FieldNominationsCloseAt:
+		m.ResetNominationsCloseAt()
+		return nil
+	case election.FieldVotingClosesAt:
+		m.ResetVotingClosesAt()
+		return nil
+	case election.FieldTermStartsAt:
+		m.ResetTermStartsAt()
+		return nil
+	case election.FieldTermNumber:
+		m.ResetTermNumber()
+		return nil
+	case election.FieldTurnout:
+		m.ResetTurnout()
+		return nil
+	case election.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	case election.FieldNote:
+		m.ResetNote()
+		return nil
+	}
+	return fmt.Errorf("unknown Election field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ElectionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.community != nil {
+		edges = append(edges, election.EdgeCommunity)
+	}
+	if m.group != nil {
+		edges = append(edges, election.EdgeGroup)
+	}
+	if m.opened_by != nil {
+		edges = append(edges, election.EdgeOpenedBy)
+	}
+	if m.candidates != nil {
+		edges = append(edges, election.EdgeCandidates)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ElectionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case election.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case election.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	case election.EdgeOpenedBy:
+		if id := m.opened_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case election.EdgeCandidates:
+		ids := make([]ent.Value, 0, len(m.candidates))
+		for id := range m.candidates {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ElectionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedcandidates != nil {
+		edges = append(edges, election.EdgeCandidates)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ElectionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case election.EdgeCandidates:
+		ids := make([]ent.Value, 0, len(m.removedcandidates))
+		for id := range m.removedcandidates {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ElectionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedcommunity {
+		edges = append(edges, election.EdgeCommunity)
+	}
+	if m.clearedgroup {
+		edges = append(edges, election.EdgeGroup)
+	}
+	if m.clearedopened_by {
+		edges = append(edges, election.EdgeOpenedBy)
+	}
+	if m.clearedcandidates {
+		edges = append(edges, election.EdgeCandidates)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ElectionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case election.EdgeCommunity:
+		return m.clearedcommunity
+	case election.EdgeGroup:
+		return m.clearedgroup
+	case election.EdgeOpenedBy:
+		return m.clearedopened_by
+	case election.EdgeCandidates:
+		return m.clearedcandidates
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ElectionMutation) ClearEdge(name string) error {
+	switch name {
+	case election.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case election.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	case election.EdgeOpenedBy:
+		m.ClearOpenedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Election unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ElectionMutation) ResetEdge(name string) error {
+	switch name {
+	case election.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case election.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	case election.EdgeOpenedBy:
+		m.ResetOpenedBy()
+		return nil
+	case election.EdgeCandidates:
+		m.ResetCandidates()
+		return nil
+	}
+	return fmt.Errorf("unknown Election edge %s", name)
 }
 
 // EventMutation represents an operation that mutates the Event nodes in the graph.
@@ -11088,6 +13617,12 @@ type GroupMutation struct {
 	contributions        map[pulid.ID]struct{}
 	removedcontributions map[pulid.ID]struct{}
 	clearedcontributions bool
+	elections            map[pulid.ID]struct{}
+	removedelections     map[pulid.ID]struct{}
+	clearedelections     bool
+	invites              map[pulid.ID]struct{}
+	removedinvites       map[pulid.ID]struct{}
+	clearedinvites       bool
 	done                 bool
 	oldValue             func(context.Context) (*Group, error)
 	predicates           []predicate.Group
@@ -12314,6 +14849,114 @@ func (m *GroupMutation) ResetContributions() {
 	m.removedcontributions = nil
 }
 
+// AddElectionIDs adds the "elections" edge to the Election entity by ids.
+func (m *GroupMutation) AddElectionIDs(ids ...pulid.ID) {
+	if m.elections == nil {
+		m.elections = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.elections[ids[i]] = struct{}{}
+	}
+}
+
+// ClearElections clears the "elections" edge to the Election entity.
+func (m *GroupMutation) ClearElections() {
+	m.clearedelections = true
+}
+
+// ElectionsCleared reports if the "elections" edge to the Election entity was cleared.
+func (m *GroupMutation) ElectionsCleared() bool {
+	return m.clearedelections
+}
+
+// RemoveElectionIDs removes the "elections" edge to the Election entity by IDs.
+func (m *GroupMutation) RemoveElectionIDs(ids ...pulid.ID) {
+	if m.removedelections == nil {
+		m.removedelections = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.elections, ids[i])
+		m.removedelections[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedElections returns the removed IDs of the "elections" edge to the Election entity.
+func (m *GroupMutation) RemovedElectionsIDs() (ids []pulid.ID) {
+	for id := range m.removedelections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ElectionsIDs returns the "elections" edge IDs in the mutation.
+func (m *GroupMutation) ElectionsIDs() (ids []pulid.ID) {
+	for id := range m.elections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetElections resets all changes to the "elections" edge.
+func (m *GroupMutation) ResetElections() {
+	m.elections = nil
+	m.clearedelections = false
+	m.removedelections = nil
+}
+
+// AddInviteIDs adds the "invites" edge to the Invite entity by ids.
+func (m *GroupMutation) AddInviteIDs(ids ...pulid.ID) {
+	if m.invites == nil {
+		m.invites = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.invites[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInvites clears the "invites" edge to the Invite entity.
+func (m *GroupMutation) ClearInvites() {
+	m.clearedinvites = true
+}
+
+// InvitesCleared reports if the "invites" edge to the Invite entity was cleared.
+func (m *GroupMutation) InvitesCleared() bool {
+	return m.clearedinvites
+}
+
+// RemoveInviteIDs removes the "invites" edge to the Invite entity by IDs.
+func (m *GroupMutation) RemoveInviteIDs(ids ...pulid.ID) {
+	if m.removedinvites == nil {
+		m.removedinvites = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.invites, ids[i])
+		m.removedinvites[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInvites returns the removed IDs of the "invites" edge to the Invite entity.
+func (m *GroupMutation) RemovedInvitesIDs() (ids []pulid.ID) {
+	for id := range m.removedinvites {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InvitesIDs returns the "invites" edge IDs in the mutation.
+func (m *GroupMutation) InvitesIDs() (ids []pulid.ID) {
+	for id := range m.invites {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInvites resets all changes to the "invites" edge.
+func (m *GroupMutation) ResetInvites() {
+	m.invites = nil
+	m.clearedinvites = false
+	m.removedinvites = nil
+}
+
 // Where appends a list predicates to the GroupMutation builder.
 func (m *GroupMutation) Where(ps ...predicate.Group) {
 	m.predicates = append(m.predicates, ps...)
@@ -12826,7 +15469,7 @@ func (m *GroupMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *GroupMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.community != nil {
 		edges = append(edges, group.EdgeCommunity)
 	}
@@ -12847,6 +15490,12 @@ func (m *GroupMutation) AddedEdges() []string {
 	}
 	if m.contributions != nil {
 		edges = append(edges, group.EdgeContributions)
+	}
+	if m.elections != nil {
+		edges = append(edges, group.EdgeElections)
+	}
+	if m.invites != nil {
+		edges = append(edges, group.EdgeInvites)
 	}
 	return edges
 }
@@ -12891,13 +15540,25 @@ func (m *GroupMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case group.EdgeElections:
+		ids := make([]ent.Value, 0, len(m.elections))
+		for id := range m.elections {
+			ids = append(ids, id)
+		}
+		return ids
+	case group.EdgeInvites:
+		ids := make([]ent.Value, 0, len(m.invites))
+		for id := range m.invites {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *GroupMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.removedroles != nil {
 		edges = append(edges, group.EdgeRoles)
 	}
@@ -12909,6 +15570,12 @@ func (m *GroupMutation) RemovedEdges() []string {
 	}
 	if m.removedcontributions != nil {
 		edges = append(edges, group.EdgeContributions)
+	}
+	if m.removedelections != nil {
+		edges = append(edges, group.EdgeElections)
+	}
+	if m.removedinvites != nil {
+		edges = append(edges, group.EdgeInvites)
 	}
 	return edges
 }
@@ -12941,13 +15608,25 @@ func (m *GroupMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case group.EdgeElections:
+		ids := make([]ent.Value, 0, len(m.removedelections))
+		for id := range m.removedelections {
+			ids = append(ids, id)
+		}
+		return ids
+	case group.EdgeInvites:
+		ids := make([]ent.Value, 0, len(m.removedinvites))
+		for id := range m.removedinvites {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *GroupMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.clearedcommunity {
 		edges = append(edges, group.EdgeCommunity)
 	}
@@ -12968,6 +15647,12 @@ func (m *GroupMutation) ClearedEdges() []string {
 	}
 	if m.clearedcontributions {
 		edges = append(edges, group.EdgeContributions)
+	}
+	if m.clearedelections {
+		edges = append(edges, group.EdgeElections)
+	}
+	if m.clearedinvites {
+		edges = append(edges, group.EdgeInvites)
 	}
 	return edges
 }
@@ -12990,6 +15675,10 @@ func (m *GroupMutation) EdgeCleared(name string) bool {
 		return m.clearedapplications
 	case group.EdgeContributions:
 		return m.clearedcontributions
+	case group.EdgeElections:
+		return m.clearedelections
+	case group.EdgeInvites:
+		return m.clearedinvites
 	}
 	return false
 }
@@ -13035,6 +15724,12 @@ func (m *GroupMutation) ResetEdge(name string) error {
 		return nil
 	case group.EdgeContributions:
 		m.ResetContributions()
+		return nil
+	case group.EdgeElections:
+		m.ResetElections()
+		return nil
+	case group.EdgeInvites:
+		m.ResetInvites()
 		return nil
 	}
 	return fmt.Errorf("unknown Group edge %s", name)
@@ -26170,4 +28865,490 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)
+}
+
+// VoterMutation represents an operation that mutates the Voter nodes in the graph.
+type VoterMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	clearedFields   map[string]struct{}
+	election        *pulid.ID
+	clearedelection bool
+	user            *pulid.ID
+	cleareduser     bool
+	done            bool
+	oldValue        func(context.Context) (*Voter, error)
+	predicates      []predicate.Voter
+}
+
+var _ ent.Mutation = (*VoterMutation)(nil)
+
+// voterOption allows management of the mutation configuration using functional options.
+type voterOption func(*VoterMutation)
+
+// newVoterMutation creates new mutation for the Voter entity.
+func newVoterMutation(c config, op Op, opts ...voterOption) *VoterMutation {
+	m := &VoterMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVoter,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVoterID sets the ID field of the mutation.
+func withVoterID(id pulid.ID) voterOption {
+	return func(m *VoterMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Voter
+		)
+		m.oldValue = func(ctx context.Context) (*Voter, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Voter.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVoter sets the old Voter of the mutation.
+func withVoter(node *Voter) voterOption {
+	return func(m *VoterMutation) {
+		m.oldValue = func(context.Context) (*Voter, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VoterMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VoterMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Voter entities.
+func (m *VoterMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VoterMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VoterMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Voter.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetElectionID sets the "election_id" field.
+func (m *VoterMutation) SetElectionID(pu pulid.ID) {
+	m.election = &pu
+}
+
+// ElectionID returns the value of the "election_id" field in the mutation.
+func (m *VoterMutation) ElectionID() (r pulid.ID, exists bool) {
+	v := m.election
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldElectionID returns the old "election_id" field's value of the Voter entity.
+// If the Voter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VoterMutation) OldElectionID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldElectionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldElectionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldElectionID: %w", err)
+	}
+	return oldValue.ElectionID, nil
+}
+
+// ResetElectionID resets all changes to the "election_id" field.
+func (m *VoterMutation) ResetElectionID() {
+	m.election = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *VoterMutation) SetUserID(pu pulid.ID) {
+	m.user = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *VoterMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Voter entity.
+// If the Voter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VoterMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *VoterMutation) ResetUserID() {
+	m.user = nil
+}
+
+// ClearElection clears the "election" edge to the Election entity.
+func (m *VoterMutation) ClearElection() {
+	m.clearedelection = true
+	m.clearedFields[voter.FieldElectionID] = struct{}{}
+}
+
+// ElectionCleared reports if the "election" edge to the Election entity was cleared.
+func (m *VoterMutation) ElectionCleared() bool {
+	return m.clearedelection
+}
+
+// ElectionIDs returns the "election" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ElectionID instead. It exists only for internal usage by the builders.
+func (m *VoterMutation) ElectionIDs() (ids []pulid.ID) {
+	if id := m.election; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetElection resets all changes to the "election" edge.
+func (m *VoterMutation) ResetElection() {
+	m.election = nil
+	m.clearedelection = false
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *VoterMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[voter.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *VoterMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *VoterMutation) UserIDs() (ids []pulid.ID) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *VoterMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// Where appends a list predicates to the VoterMutation builder.
+func (m *VoterMutation) Where(ps ...predicate.Voter) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VoterMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VoterMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Voter, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VoterMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VoterMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Voter).
+func (m *VoterMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VoterMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.election != nil {
+		fields = append(fields, voter.FieldElectionID)
+	}
+	if m.user != nil {
+		fields = append(fields, voter.FieldUserID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VoterMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case voter.FieldElectionID:
+		return m.ElectionID()
+	case voter.FieldUserID:
+		return m.UserID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VoterMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case voter.FieldElectionID:
+		return m.OldElectionID(ctx)
+	case voter.FieldUserID:
+		return m.OldUserID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Voter field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VoterMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case voter.FieldElectionID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetElectionID(v)
+		return nil
+	case voter.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Voter field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VoterMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VoterMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VoterMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Voter numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VoterMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VoterMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VoterMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Voter nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VoterMutation) ResetField(name string) error {
+	switch name {
+	case voter.FieldElectionID:
+		m.ResetElectionID()
+		return nil
+	case voter.FieldUserID:
+		m.ResetUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown Voter field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VoterMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.election != nil {
+		edges = append(edges, voter.EdgeElection)
+	}
+	if m.user != nil {
+		edges = append(edges, voter.EdgeUser)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VoterMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case voter.EdgeElection:
+		if id := m.election; id != nil {
+			return []ent.Value{*id}
+		}
+	case voter.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VoterMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VoterMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VoterMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedelection {
+		edges = append(edges, voter.EdgeElection)
+	}
+	if m.cleareduser {
+		edges = append(edges, voter.EdgeUser)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VoterMutation) EdgeCleared(name string) bool {
+	switch name {
+	case voter.EdgeElection:
+		return m.clearedelection
+	case voter.EdgeUser:
+		return m.cleareduser
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VoterMutation) ClearEdge(name string) error {
+	switch name {
+	case voter.EdgeElection:
+		m.ClearElection()
+		return nil
+	case voter.EdgeUser:
+		m.ClearUser()
+		return nil
+	}
+	return fmt.Errorf("unknown Voter unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VoterMutation) ResetEdge(name string) error {
+	switch name {
+	case voter.EdgeElection:
+		m.ResetElection()
+		return nil
+	case voter.EdgeUser:
+		m.ResetUser()
+		return nil
+	}
+	return fmt.Errorf("unknown Voter edge %s", name)
 }

@@ -9,9 +9,11 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -27,6 +29,7 @@ import (
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/ent/voter"
 )
 
 // prefixMap maps id prefixes to table names.
@@ -35,9 +38,11 @@ var prefixMap = map[string]string{
 	"agi": agendaitem.Table,
 	"app": application.Table,
 	"awd": award.Table,
+	"cnd": candidate.Table,
 	"com": community.Table,
 	"con": contact.Table,
 	"ctb": contribution.Table,
+	"ele": election.Table,
 	"evt": event.Table,
 	"grp": group.Table,
 	"inv": invite.Table,
@@ -52,6 +57,7 @@ var prefixMap = map[string]string{
 	"spn": sponsor.Table,
 	"sub": submission.Table,
 	"usr": user.Table,
+	"vtr": voter.Table,
 }
 
 // IDToType maps an id to the table that holds it, from its prefix.

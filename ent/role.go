@@ -39,7 +39,7 @@ type Role struct {
 	HomeGroupID pulid.ID `json:"home_group_id,omitempty"`
 	// What the person is in the scope.
 	Kind role.Kind `json:"kind,omitempty"`
-	// PENDING for a join request, ACTIVE while held, then how it ended.
+	// PENDING for a join request, ACTIVE while held, then how it ended (TERM_ENDED when a term ran out).
 	Status role.Status `json:"status,omitempty"`
 	// Derived: the scope as one value, so uniqueness holds for every kind of scope.
 	ScopeKey string `json:"scope_key,omitempty"`

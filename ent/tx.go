@@ -22,6 +22,8 @@ type Tx struct {
 	Application *ApplicationClient
 	// Award is the client for interacting with the Award builders.
 	Award *AwardClient
+	// Candidate is the client for interacting with the Candidate builders.
+	Candidate *CandidateClient
 	// Change is the client for interacting with the Change builders.
 	Change *ChangeClient
 	// Community is the client for interacting with the Community builders.
@@ -30,6 +32,8 @@ type Tx struct {
 	Contact *ContactClient
 	// Contribution is the client for interacting with the Contribution builders.
 	Contribution *ContributionClient
+	// Election is the client for interacting with the Election builders.
+	Election *ElectionClient
 	// Event is the client for interacting with the Event builders.
 	Event *EventClient
 	// Group is the client for interacting with the Group builders.
@@ -58,6 +62,8 @@ type Tx struct {
 	Submission *SubmissionClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// Voter is the client for interacting with the Voter builders.
+	Voter *VoterClient
 
 	// lazily loaded.
 	client     *Client
@@ -193,10 +199,12 @@ func (tx *Tx) init() {
 	tx.AgendaItem = NewAgendaItemClient(tx.config)
 	tx.Application = NewApplicationClient(tx.config)
 	tx.Award = NewAwardClient(tx.config)
+	tx.Candidate = NewCandidateClient(tx.config)
 	tx.Change = NewChangeClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.Contribution = NewContributionClient(tx.config)
+	tx.Election = NewElectionClient(tx.config)
 	tx.Event = NewEventClient(tx.config)
 	tx.Group = NewGroupClient(tx.config)
 	tx.Invite = NewInviteClient(tx.config)
@@ -211,6 +219,7 @@ func (tx *Tx) init() {
 	tx.Sponsor = NewSponsorClient(tx.config)
 	tx.Submission = NewSubmissionClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.Voter = NewVoterClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -126,6 +126,12 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 // Application returns generated.ApplicationResolver implementation.
 func (r *Resolver) Application() generated.ApplicationResolver { return &applicationResolver{r} }
 
+// Candidate returns generated.CandidateResolver implementation.
+func (r *Resolver) Candidate() generated.CandidateResolver { return &candidateResolver{r} }
+
+// Election returns generated.ElectionResolver implementation.
+func (r *Resolver) Election() generated.ElectionResolver { return &electionResolver{r} }
+
 // Event returns generated.EventResolver implementation.
 func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
 
@@ -135,9 +141,15 @@ func (r *Resolver) Group() generated.GroupResolver { return &groupResolver{r} }
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// User returns generated.UserResolver implementation.
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 type (
 	applicationResolver struct{ *Resolver }
+	candidateResolver   struct{ *Resolver }
+	electionResolver    struct{ *Resolver }
 	eventResolver       struct{ *Resolver }
 	groupResolver       struct{ *Resolver }
 	queryResolver       struct{ *Resolver }
+	userResolver        struct{ *Resolver }
 )

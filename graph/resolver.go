@@ -3,11 +3,16 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/graph/generated"
+	"github.com/usergroups/usergroups/internal/queue"
 )
 
 // Resolver is the root resolver; it holds the dependencies resolvers share.
@@ -47,4 +52,32 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// rosterCounts counts a group's roles per kind, once for all the groups of
+// the list it is resolved in.
+func (r *Resolver) rosterCounts(ctx context.Context, groupID pulid.ID, statuses []role.Status) ([]*queue.KindCount, error) {
+	counts, err := batched(ctx, groupID, groupsIn, func(ids []pulid.ID) (map[pulid.ID][]queue.KindCount, error) {
+		return queue.RosterCounts(ctx, r.client, ids, statuses)
+	})
+	return pointers(counts[groupID]), err
+}
+
+// parentElection returns a candidate's election: the one it was listed
+// under when there is one (no query), else read by id.
+func parentElection(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Election, error) {
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if e, ok := fc.Result.(*ent.Election); ok && e != nil && e.ID == id {
+			return e, nil
+		}
+	}
+	return c.Election.Get(ctx, id)
+}
+
+func pointers[T any](in []T) []*T {
+	out := make([]*T, len(in))
+	for i := range in {
+		out[i] = &in[i]
+	}
+	return out
 }

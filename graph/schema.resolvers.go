@@ -12,7 +12,9 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
 	entcommunity "github.com/usergroups/usergroups/ent/community"
+	entelection "github.com/usergroups/usergroups/ent/election"
 	entgroup "github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/graph/generated"
@@ -28,6 +30,20 @@ import (
 // ViewerCanReview is the resolver for the viewerCanReview field.
 func (r *applicationResolver) ViewerCanReview(ctx context.Context, obj *ent.Application) (bool, error) {
 	return authz.CanReviewApplication(viewer.FromContext(ctx), obj), nil
+}
+
+// TrackRecord is the resolver for the trackRecord field.
+func (r *applicationResolver) TrackRecord(ctx context.Context, obj *ent.Application) (*queue.TrackRecord, error) {
+	if !authz.ReviewsApplication(viewer.FromContext(ctx), obj) {
+		return nil, nil
+	}
+	records, err := batched(ctx, obj.ID, applicationsIn, func(ids []pulid.ID) (map[pulid.ID]*queue.TrackRecord, error) {
+		return queue.TrackRecords(ctx, r.client, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return records[obj.ID], nil
 }
 
 // Applications is the resolver for the applications field.
@@ -53,6 +69,36 @@ func (r *approvalQueueResolver) OldestOpenSince(ctx context.Context, obj *queue.
 	return obj.OldestOpen(ctx, r.client)
 }
 
+// Votes is the resolver for the votes field.
+func (r *candidateResolver) Votes(ctx context.Context, obj *ent.Candidate) (*int, error) {
+	e, err := parentElection(ctx, r.client, obj.ElectionID)
+	if err != nil {
+		return nil, err
+	}
+	switch e.Status {
+	case entelection.StatusOPEN, entelection.StatusCANCELLED:
+		return nil, nil // secret while voting runs; never shown for a cancelled vote
+	}
+	return &obj.Votes, nil
+}
+
+// Phase is the resolver for the phase field.
+func (r *electionResolver) Phase(ctx context.Context, obj *ent.Election) (generated.ElectionPhase, error) {
+	now := time.Now()
+	switch {
+	case obj.Status == entelection.StatusOPEN && now.Before(obj.NominationsCloseAt):
+		return generated.ElectionPhaseNominations, nil
+	case obj.Status == entelection.StatusOPEN && now.Before(obj.VotingClosesAt):
+		return generated.ElectionPhaseVoting, nil
+	}
+	return generated.ElectionPhaseClosed, nil
+}
+
+// ViewerHasVoted is the resolver for the viewerHasVoted field.
+func (r *electionResolver) ViewerHasVoted(ctx context.Context, obj *ent.Election) (bool, error) {
+	return workflow.HasVoted(ctx, r.client, obj.ID, viewer.FromContext(ctx).UserID)
+}
+
 // ViewerCanEdit is the resolver for the viewerCanEdit field.
 func (r *eventResolver) ViewerCanEdit(ctx context.Context, obj *ent.Event) (bool, error) {
 	return authz.CanEditEvent(viewer.FromContext(ctx), obj), nil
@@ -71,6 +117,31 @@ func (r *groupResolver) ViewerCanAdminister(ctx context.Context, obj *ent.Group)
 // ViewerCanJoin is the resolver for the viewerCanJoin field.
 func (r *groupResolver) ViewerCanJoin(ctx context.Context, obj *ent.Group) (bool, error) {
 	return authz.CanJoinGroup(viewer.FromContext(ctx), obj), nil
+}
+
+// Roster is the resolver for the roster field.
+func (r *groupResolver) Roster(ctx context.Context, obj *ent.Group, kinds []role.Kind, statuses []role.Status, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder) (*generated.RosterConnection, error) {
+	q := obj.QueryRoles().Where(role.StatusIn(statuses...))
+	if len(statuses) == 0 {
+		q = obj.QueryRoles().Where(role.StatusEQ(role.StatusACTIVE))
+	}
+	if len(kinds) > 0 {
+		q = q.Where(role.KindIn(kinds...))
+	}
+	page, err := q.Paginate(ctx, after, first, before, last, ent.WithRoleOrder(orderBy))
+	if err != nil {
+		return nil, err
+	}
+	counts, err := r.rosterCounts(ctx, obj.ID, statuses)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RosterConnection{Edges: page.Edges, PageInfo: &page.PageInfo, TotalCount: page.TotalCount, Counts: counts}, nil
+}
+
+// RosterCounts is the resolver for the rosterCounts field.
+func (r *groupResolver) RosterCounts(ctx context.Context, obj *ent.Group, statuses []role.Status) ([]*queue.KindCount, error) {
+	return r.rosterCounts(ctx, obj.ID, statuses)
 }
 
 // CreateAPIToken is the resolver for the createAPIToken field.
@@ -382,6 +453,85 @@ func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.Red
 	return &generated.RolePayload{Role: role}, nil
 }
 
+// RevokeInvite is the resolver for the revokeInvite field.
+func (r *mutationResolver) RevokeInvite(ctx context.Context, input generated.RevokeInviteInput) (*generated.InvitePayload, error) {
+	inv, err := workflow.RevokeInvite(ctx, ent.FromContext(ctx), input.Invite, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.InvitePayload{Invite: inv}, nil
+}
+
+// ApplyToOrganize is the resolver for the applyToOrganize field.
+func (r *mutationResolver) ApplyToOrganize(ctx context.Context, input generated.ApplyToOrganizeInput) (*generated.ApplicationPayload, error) {
+	app, err := workflow.ApplyToOrganize(ctx, ent.FromContext(ctx), input.Group, input.Why)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// OpenElection is the resolver for the openElection field.
+func (r *mutationResolver) OpenElection(ctx context.Context, input generated.OpenElectionInput) (*generated.ElectionPayload, error) {
+	seats := 0
+	if input.Seats != nil {
+		seats = *input.Seats
+	}
+	e, err := workflow.OpenElection(ctx, ent.FromContext(ctx), workflow.ElectionRequest{
+		Group: input.Group, Kind: input.Kind, Seats: seats,
+		NominationsCloseAt: input.NominationsCloseAt, VotingClosesAt: input.VotingClosesAt, TermStartsAt: input.TermStartsAt,
+	}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ElectionPayload{Election: e}, nil
+}
+
+// NominateCandidate is the resolver for the nominateCandidate field.
+func (r *mutationResolver) NominateCandidate(ctx context.Context, input generated.NominateCandidateInput) (*generated.CandidatePayload, error) {
+	cand, err := workflow.Nominate(ctx, ent.FromContext(ctx), input.Election, input.User, deref(input.Statement), time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.CandidatePayload{Candidate: cand}, nil
+}
+
+// RespondToNomination is the resolver for the respondToNomination field.
+func (r *mutationResolver) RespondToNomination(ctx context.Context, input generated.RespondToNominationInput) (*generated.CandidatePayload, error) {
+	cand, err := workflow.RespondToNomination(ctx, ent.FromContext(ctx), input.Candidate, input.Accept, deref(input.Statement), time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.CandidatePayload{Candidate: cand}, nil
+}
+
+// CastVote is the resolver for the castVote field.
+func (r *mutationResolver) CastVote(ctx context.Context, input generated.CastVoteInput) (*generated.ElectionPayload, error) {
+	e, err := workflow.CastVote(ctx, ent.FromContext(ctx), input.Election, input.Candidate, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ElectionPayload{Election: e}, nil
+}
+
+// CancelElection is the resolver for the cancelElection field.
+func (r *mutationResolver) CancelElection(ctx context.Context, input generated.CancelElectionInput) (*generated.ElectionPayload, error) {
+	e, err := workflow.CancelElection(ctx, ent.FromContext(ctx), input.Election, input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ElectionPayload{Election: e}, nil
+}
+
+// BreakElectionTie is the resolver for the breakElectionTie field.
+func (r *mutationResolver) BreakElectionTie(ctx context.Context, input generated.BreakElectionTieInput) (*generated.ElectionPayload, error) {
+	e, err := workflow.BreakTie(ctx, ent.FromContext(ctx), input.Election, input.Winners, input.Note)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ElectionPayload{Election: e}, nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)
@@ -494,6 +644,22 @@ func (r *queryResolver) Ambassadors(ctx context.Context, community pulid.ID, reg
 		reg = *region
 	}
 	return queue.Ambassadors(ctx, q, community, reg, point, n)
+}
+
+// GroupsWithoutOrganizer is the resolver for the groupsWithoutOrganizer field.
+func (r *queryResolver) GroupsWithoutOrganizer(ctx context.Context, community pulid.ID) ([]*ent.Group, error) {
+	if !viewer.FromContext(ctx).IsStaff(community) {
+		return nil, apierror.Forbiddenf("only the community's staff see which groups lack an organizer")
+	}
+	return queue.Leaderless(ctx, r.client, community)
+}
+
+// RoleCounts is the resolver for the roleCounts field.
+func (r *userResolver) RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error) {
+	counts, err := batched(ctx, obj.ID, usersIn, func(ids []pulid.ID) (map[pulid.ID][]queue.KindCount, error) {
+		return queue.UserRoleCounts(ctx, r.client, ids, statuses)
+	})
+	return pointers(counts[obj.ID]), err
 }
 
 // ApprovalQueue returns generated.ApprovalQueueResolver implementation.

@@ -33,6 +33,8 @@ const (
 	FieldCodeOfConductURL = "code_of_conduct_url"
 	// FieldForumURL holds the string denoting the forum_url field in the database.
 	FieldForumURL = "forum_url"
+	// FieldAmbassadorsListEmail holds the string denoting the ambassadors_list_email field in the database.
+	FieldAmbassadorsListEmail = "ambassadors_list_email"
 	// FieldPolicy holds the string denoting the policy field in the database.
 	FieldPolicy = "policy"
 	// EdgeRegions holds the string denoting the regions edge name in mutations.
@@ -102,6 +104,7 @@ var Columns = []string{
 	FieldWebsiteURL,
 	FieldCodeOfConductURL,
 	FieldForumURL,
+	FieldAmbassadorsListEmail,
 	FieldPolicy,
 }
 
@@ -147,6 +150,8 @@ var (
 	CodeOfConductURLValidator func(string) error
 	// ForumURLValidator is a validator for the "forum_url" field. It is called by the builders before save.
 	ForumURLValidator func(string) error
+	// AmbassadorsListEmailValidator is a validator for the "ambassadors_list_email" field. It is called by the builders before save.
+	AmbassadorsListEmailValidator func(string) error
 	// DefaultPolicy holds the default value on creation for the "policy" field.
 	DefaultPolicy policy.Policy
 	// DefaultID holds the default value on creation for the "id" field.
@@ -201,6 +206,11 @@ func ByCodeOfConductURL(opts ...sql.OrderTermOption) OrderOption {
 // ByForumURL orders the results by the forum_url field.
 func ByForumURL(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldForumURL, opts...).ToFunc()
+}
+
+// ByAmbassadorsListEmail orders the results by the ambassadors_list_email field.
+func ByAmbassadorsListEmail(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAmbassadorsListEmail, opts...).ToFunc()
 }
 
 // ByRegionsCount orders the results by regions count.

@@ -96,6 +96,11 @@ func ForumURL(v string) predicate.Community {
 	return predicate.Community(sql.FieldEQ(FieldForumURL, v))
 }
 
+// AmbassadorsListEmail applies equality check predicate on the "ambassadors_list_email" field. It's identical to AmbassadorsListEmailEQ.
+func AmbassadorsListEmail(v string) predicate.Community {
+	return predicate.Community(sql.FieldEQ(FieldAmbassadorsListEmail, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Community {
 	return predicate.Community(sql.FieldEQ(FieldCreatedAt, v))
@@ -604,6 +609,81 @@ func ForumURLEqualFold(v string) predicate.Community {
 // ForumURLContainsFold applies the ContainsFold predicate on the "forum_url" field.
 func ForumURLContainsFold(v string) predicate.Community {
 	return predicate.Community(sql.FieldContainsFold(FieldForumURL, v))
+}
+
+// AmbassadorsListEmailEQ applies the EQ predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailEQ(v string) predicate.Community {
+	return predicate.Community(sql.FieldEQ(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailNEQ applies the NEQ predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailNEQ(v string) predicate.Community {
+	return predicate.Community(sql.FieldNEQ(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailIn applies the In predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailIn(vs ...string) predicate.Community {
+	return predicate.Community(sql.FieldIn(FieldAmbassadorsListEmail, vs...))
+}
+
+// AmbassadorsListEmailNotIn applies the NotIn predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailNotIn(vs ...string) predicate.Community {
+	return predicate.Community(sql.FieldNotIn(FieldAmbassadorsListEmail, vs...))
+}
+
+// AmbassadorsListEmailGT applies the GT predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailGT(v string) predicate.Community {
+	return predicate.Community(sql.FieldGT(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailGTE applies the GTE predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailGTE(v string) predicate.Community {
+	return predicate.Community(sql.FieldGTE(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailLT applies the LT predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailLT(v string) predicate.Community {
+	return predicate.Community(sql.FieldLT(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailLTE applies the LTE predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailLTE(v string) predicate.Community {
+	return predicate.Community(sql.FieldLTE(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailContains applies the Contains predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailContains(v string) predicate.Community {
+	return predicate.Community(sql.FieldContains(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailHasPrefix applies the HasPrefix predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailHasPrefix(v string) predicate.Community {
+	return predicate.Community(sql.FieldHasPrefix(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailHasSuffix applies the HasSuffix predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailHasSuffix(v string) predicate.Community {
+	return predicate.Community(sql.FieldHasSuffix(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailIsNil applies the IsNil predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailIsNil() predicate.Community {
+	return predicate.Community(sql.FieldIsNull(FieldAmbassadorsListEmail))
+}
+
+// AmbassadorsListEmailNotNil applies the NotNil predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailNotNil() predicate.Community {
+	return predicate.Community(sql.FieldNotNull(FieldAmbassadorsListEmail))
+}
+
+// AmbassadorsListEmailEqualFold applies the EqualFold predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailEqualFold(v string) predicate.Community {
+	return predicate.Community(sql.FieldEqualFold(FieldAmbassadorsListEmail, v))
+}
+
+// AmbassadorsListEmailContainsFold applies the ContainsFold predicate on the "ambassadors_list_email" field.
+func AmbassadorsListEmailContainsFold(v string) predicate.Community {
+	return predicate.Community(sql.FieldContainsFold(FieldAmbassadorsListEmail, v))
 }
 
 // HasRegions applies the HasEdge predicate on the "regions" edge.

@@ -69,6 +69,10 @@ const (
 	EdgeApplications = "applications"
 	// EdgeContributions holds the string denoting the contributions edge name in mutations.
 	EdgeContributions = "contributions"
+	// EdgeElections holds the string denoting the elections edge name in mutations.
+	EdgeElections = "elections"
+	// EdgeInvites holds the string denoting the invites edge name in mutations.
+	EdgeInvites = "invites"
 	// Table holds the table name of the group in the database.
 	Table = "groups"
 	// CommunityTable is the table that holds the community relation/edge.
@@ -120,6 +124,20 @@ const (
 	ContributionsInverseTable = "contributions"
 	// ContributionsColumn is the table column denoting the contributions relation/edge.
 	ContributionsColumn = "group_id"
+	// ElectionsTable is the table that holds the elections relation/edge.
+	ElectionsTable = "elections"
+	// ElectionsInverseTable is the table name for the Election entity.
+	// It exists in this package in order to avoid circular dependency with the "election" package.
+	ElectionsInverseTable = "elections"
+	// ElectionsColumn is the table column denoting the elections relation/edge.
+	ElectionsColumn = "group_id"
+	// InvitesTable is the table that holds the invites relation/edge.
+	InvitesTable = "invites"
+	// InvitesInverseTable is the table name for the Invite entity.
+	// It exists in this package in order to avoid circular dependency with the "invite" package.
+	InvitesInverseTable = "invites"
+	// InvitesColumn is the table column denoting the invites relation/edge.
+	InvitesColumn = "group_id"
 )
 
 // Columns holds all SQL columns for group fields.
@@ -401,6 +419,34 @@ func ByContributions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newContributionsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByElectionsCount orders the results by elections count.
+func ByElectionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newElectionsStep(), opts...)
+	}
+}
+
+// ByElections orders the results by elections terms.
+func ByElections(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newElectionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByInvitesCount orders the results by invites count.
+func ByInvitesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInvitesStep(), opts...)
+	}
+}
+
+// ByInvites orders the results by invites terms.
+func ByInvites(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInvitesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCommunityStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -448,6 +494,20 @@ func newContributionsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ContributionsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ContributionsTable, ContributionsColumn),
+	)
+}
+func newElectionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ElectionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ElectionsTable, ElectionsColumn),
+	)
+}
+func newInvitesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InvitesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, InvitesTable, InvitesColumn),
 	)
 }
 

@@ -57,6 +57,18 @@ func (f AwardFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AwardMutation", m)
 }
 
+// The CandidateFunc type is an adapter to allow the use of ordinary
+// function as Candidate mutator.
+type CandidateFunc func(context.Context, *ent.CandidateMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CandidateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CandidateMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CandidateMutation", m)
+}
+
 // The ChangeFunc type is an adapter to allow the use of ordinary
 // function as Change mutator.
 type ChangeFunc func(context.Context, *ent.ChangeMutation) (ent.Value, error)
@@ -103,6 +115,18 @@ func (f ContributionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContributionMutation", m)
+}
+
+// The ElectionFunc type is an adapter to allow the use of ordinary
+// function as Election mutator.
+type ElectionFunc func(context.Context, *ent.ElectionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ElectionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ElectionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ElectionMutation", m)
 }
 
 // The EventFunc type is an adapter to allow the use of ordinary
@@ -271,6 +295,18 @@ func (f UserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UserMutation", m)
+}
+
+// The VoterFunc type is an adapter to allow the use of ordinary
+// function as Voter mutator.
+type VoterFunc func(context.Context, *ent.VoterMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VoterFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VoterMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VoterMutation", m)
 }
 
 // Condition is a hook condition function.

@@ -12,10 +12,12 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -31,6 +33,7 @@ import (
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/ent/voter"
 )
 
 // The Query interface represents an operation that queries a graph.
@@ -197,6 +200,33 @@ func (f TraverseAward) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.AwardQuery", q)
 }
 
+// The CandidateFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CandidateFunc func(context.Context, *ent.CandidateQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CandidateFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CandidateQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CandidateQuery", q)
+}
+
+// The TraverseCandidate type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCandidate func(context.Context, *ent.CandidateQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCandidate) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCandidate) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CandidateQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CandidateQuery", q)
+}
+
 // The ChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ChangeFunc func(context.Context, *ent.ChangeQuery) (ent.Value, error)
 
@@ -303,6 +333,33 @@ func (f TraverseContribution) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ContributionQuery", q)
+}
+
+// The ElectionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ElectionFunc func(context.Context, *ent.ElectionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ElectionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ElectionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ElectionQuery", q)
+}
+
+// The TraverseElection type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseElection func(context.Context, *ent.ElectionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseElection) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseElection) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ElectionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ElectionQuery", q)
 }
 
 // The EventFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -683,6 +740,33 @@ func (f TraverseUser) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.UserQuery", q)
 }
 
+// The VoterFunc type is an adapter to allow the use of ordinary function as a Querier.
+type VoterFunc func(context.Context, *ent.VoterQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f VoterFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.VoterQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.VoterQuery", q)
+}
+
+// The TraverseVoter type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseVoter func(context.Context, *ent.VoterQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseVoter) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseVoter) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VoterQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.VoterQuery", q)
+}
+
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
@@ -694,6 +778,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ApplicationQuery, predicate.Application, application.OrderOption]{typ: ent.TypeApplication, tq: q}, nil
 	case *ent.AwardQuery:
 		return &query[*ent.AwardQuery, predicate.Award, award.OrderOption]{typ: ent.TypeAward, tq: q}, nil
+	case *ent.CandidateQuery:
+		return &query[*ent.CandidateQuery, predicate.Candidate, candidate.OrderOption]{typ: ent.TypeCandidate, tq: q}, nil
 	case *ent.ChangeQuery:
 		return &query[*ent.ChangeQuery, predicate.Change, change.OrderOption]{typ: ent.TypeChange, tq: q}, nil
 	case *ent.CommunityQuery:
@@ -702,6 +788,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ContactQuery, predicate.Contact, contact.OrderOption]{typ: ent.TypeContact, tq: q}, nil
 	case *ent.ContributionQuery:
 		return &query[*ent.ContributionQuery, predicate.Contribution, contribution.OrderOption]{typ: ent.TypeContribution, tq: q}, nil
+	case *ent.ElectionQuery:
+		return &query[*ent.ElectionQuery, predicate.Election, election.OrderOption]{typ: ent.TypeElection, tq: q}, nil
 	case *ent.EventQuery:
 		return &query[*ent.EventQuery, predicate.Event, event.OrderOption]{typ: ent.TypeEvent, tq: q}, nil
 	case *ent.GroupQuery:
@@ -730,6 +818,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SubmissionQuery, predicate.Submission, submission.OrderOption]{typ: ent.TypeSubmission, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
+	case *ent.VoterQuery:
+		return &query[*ent.VoterQuery, predicate.Voter, voter.OrderOption]{typ: ent.TypeVoter, tq: q}, nil
 	default:
 		return nil, fmt.Errorf("unknown query type %T", q)
 	}

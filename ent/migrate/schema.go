@@ -214,6 +214,52 @@ var (
 			},
 		},
 	}
+	// CandidatesColumns holds the columns for the "candidates" table.
+	CandidatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"NOMINATED", "ACCEPTED", "DECLINED", "WITHDRAWN"}, Default: "NOMINATED"},
+		{Name: "statement", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "votes", Type: field.TypeInt, Default: 0},
+		{Name: "elected", Type: field.TypeBool, Default: false},
+		{Name: "user_id", Type: field.TypeString, Size: 40},
+		{Name: "nominated_by_id", Type: field.TypeString, Size: 40},
+		{Name: "election_id", Type: field.TypeString, Size: 40},
+	}
+	// CandidatesTable holds the schema information for the "candidates" table.
+	CandidatesTable = &schema.Table{
+		Name:       "candidates",
+		Columns:    CandidatesColumns,
+		PrimaryKey: []*schema.Column{CandidatesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "candidates_users_user",
+				Columns:    []*schema.Column{CandidatesColumns[7]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "candidates_users_nominated_by",
+				Columns:    []*schema.Column{CandidatesColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "candidates_elections_candidates",
+				Columns:    []*schema.Column{CandidatesColumns[9]},
+				RefColumns: []*schema.Column{ElectionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "candidate_election_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{CandidatesColumns[9], CandidatesColumns[7]},
+			},
+		},
+	}
 	// ChangesColumns holds the columns for the "changes" table.
 	ChangesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt64, Increment: true},
@@ -260,6 +306,7 @@ var (
 		{Name: "website_url", Type: field.TypeString, Nullable: true},
 		{Name: "code_of_conduct_url", Type: field.TypeString, Nullable: true},
 		{Name: "forum_url", Type: field.TypeString, Nullable: true},
+		{Name: "ambassadors_list_email", Type: field.TypeString, Nullable: true},
 		{Name: "policy", Type: field.TypeJSON},
 	}
 	// CommunitiesTable holds the schema information for the "communities" table.
@@ -351,6 +398,68 @@ var (
 				Name:    "contribution_group_id_occurred_on",
 				Unique:  false,
 				Columns: []*schema.Column{ContributionsColumns[10], ContributionsColumns[6]},
+			},
+		},
+	}
+	// ElectionsColumns holds the columns for the "elections" table.
+	ElectionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORGANIZER", "AMBASSADOR"}},
+		{Name: "seats", Type: field.TypeInt, Default: 1},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "DECIDED", "TIED", "NO_CANDIDATES", "SEATED", "CANCELLED"}, Default: "OPEN"},
+		{Name: "nominations_close_at", Type: field.TypeTime},
+		{Name: "voting_closes_at", Type: field.TypeTime},
+		{Name: "term_starts_at", Type: field.TypeTime},
+		{Name: "term_number", Type: field.TypeInt},
+		{Name: "turnout", Type: field.TypeInt, Nullable: true},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "note", Type: field.TypeString, Nullable: true},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+		{Name: "opened_by_id", Type: field.TypeString, Size: 40},
+		{Name: "group_id", Type: field.TypeString, Size: 40},
+	}
+	// ElectionsTable holds the schema information for the "elections" table.
+	ElectionsTable = &schema.Table{
+		Name:       "elections",
+		Columns:    ElectionsColumns,
+		PrimaryKey: []*schema.Column{ElectionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "elections_communities_community",
+				Columns:    []*schema.Column{ElectionsColumns[13]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "elections_users_opened_by",
+				Columns:    []*schema.Column{ElectionsColumns[14]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "elections_groups_elections",
+				Columns:    []*schema.Column{ElectionsColumns[15]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "election_group_id_kind_status",
+				Unique:  false,
+				Columns: []*schema.Column{ElectionsColumns[15], ElectionsColumns[3], ElectionsColumns[5]},
+			},
+			{
+				Name:    "election_status_voting_closes_at",
+				Unique:  false,
+				Columns: []*schema.Column{ElectionsColumns[5], ElectionsColumns[7]},
+			},
+			{
+				Name:    "election_status_term_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{ElectionsColumns[5], ElectionsColumns[8]},
 			},
 		},
 	}
@@ -501,7 +610,7 @@ var (
 		PrimaryKey: []*schema.Column{InvitesColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "invites_groups_group",
+				Symbol:     "invites_groups_invites",
 				Columns:    []*schema.Column{InvitesColumns[8]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.NoAction,
@@ -775,7 +884,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"MEMBER", "ORGANIZER", "AMBASSADOR", "COMMUNITY_MANAGER", "ADMIN"}},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "ACTIVE", "LAPSED", "LEFT", "REMOVED", "EMERITUS"}, Default: "ACTIVE"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "ACTIVE", "LAPSED", "LEFT", "REMOVED", "EMERITUS", "TERM_ENDED"}, Default: "ACTIVE"},
 		{Name: "scope_key", Type: field.TypeString},
 		{Name: "term_start", Type: field.TypeTime, Nullable: true},
 		{Name: "term_end", Type: field.TypeTime, Nullable: true},
@@ -1001,6 +1110,39 @@ var (
 			},
 		},
 	}
+	// VotersColumns holds the columns for the "voters" table.
+	VotersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "election_id", Type: field.TypeString, Size: 40},
+		{Name: "user_id", Type: field.TypeString, Size: 40},
+	}
+	// VotersTable holds the schema information for the "voters" table.
+	VotersTable = &schema.Table{
+		Name:       "voters",
+		Columns:    VotersColumns,
+		PrimaryKey: []*schema.Column{VotersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "voters_elections_election",
+				Columns:    []*schema.Column{VotersColumns[1]},
+				RefColumns: []*schema.Column{ElectionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "voters_users_user",
+				Columns:    []*schema.Column{VotersColumns[2]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "voter_election_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{VotersColumns[1], VotersColumns[2]},
+			},
+		},
+	}
 	// ApplicationSupportersColumns holds the columns for the "application_supporters" table.
 	ApplicationSupportersColumns = []*schema.Column{
 		{Name: "application_id", Type: field.TypeString, Size: 40},
@@ -1057,10 +1199,12 @@ var (
 		AgendaItemsTable,
 		ApplicationsTable,
 		AwardsTable,
+		CandidatesTable,
 		ChangesTable,
 		CommunitiesTable,
 		ContactsTable,
 		ContributionsTable,
+		ElectionsTable,
 		EventsTable,
 		GroupsTable,
 		InvitesTable,
@@ -1075,6 +1219,7 @@ var (
 		SponsorsTable,
 		SubmissionsTable,
 		UsersTable,
+		VotersTable,
 		ApplicationSupportersTable,
 		OrganizationPartnerOfTable,
 	}
@@ -1094,11 +1239,17 @@ func init() {
 	AwardsTable.ForeignKeys[0].RefTable = GroupsTable
 	AwardsTable.ForeignKeys[1].RefTable = CommunitiesTable
 	AwardsTable.ForeignKeys[2].RefTable = UsersTable
+	CandidatesTable.ForeignKeys[0].RefTable = UsersTable
+	CandidatesTable.ForeignKeys[1].RefTable = UsersTable
+	CandidatesTable.ForeignKeys[2].RefTable = ElectionsTable
 	ContactsTable.ForeignKeys[0].RefTable = UsersTable
 	ContributionsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	ContributionsTable.ForeignKeys[1].RefTable = UsersTable
 	ContributionsTable.ForeignKeys[2].RefTable = GroupsTable
 	ContributionsTable.ForeignKeys[3].RefTable = UsersTable
+	ElectionsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	ElectionsTable.ForeignKeys[1].RefTable = UsersTable
+	ElectionsTable.ForeignKeys[2].RefTable = GroupsTable
 	EventsTable.ForeignKeys[0].RefTable = GroupsTable
 	GroupsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GroupsTable.ForeignKeys[1].RefTable = UsersTable
@@ -1130,6 +1281,8 @@ func init() {
 	SubmissionsTable.ForeignKeys[2].RefTable = GroupsTable
 	SubmissionsTable.ForeignKeys[3].RefTable = RegionsTable
 	UsersTable.ForeignKeys[0].RefTable = OrganizationsTable
+	VotersTable.ForeignKeys[0].RefTable = ElectionsTable
+	VotersTable.ForeignKeys[1].RefTable = UsersTable
 	ApplicationSupportersTable.ForeignKeys[0].RefTable = ApplicationsTable
 	ApplicationSupportersTable.ForeignKeys[1].RefTable = UsersTable
 	OrganizationPartnerOfTable.ForeignKeys[0].RefTable = OrganizationsTable

@@ -18,6 +18,9 @@ type Application func(*sql.Selector)
 // Award is the predicate function for award builders.
 type Award func(*sql.Selector)
 
+// Candidate is the predicate function for candidate builders.
+type Candidate func(*sql.Selector)
+
 // Change is the predicate function for change builders.
 type Change func(*sql.Selector)
 
@@ -29,6 +32,9 @@ type Contact func(*sql.Selector)
 
 // Contribution is the predicate function for contribution builders.
 type Contribution func(*sql.Selector)
+
+// Election is the predicate function for election builders.
+type Election func(*sql.Selector)
 
 // Event is the predicate function for event builders.
 type Event func(*sql.Selector)
@@ -71,3 +77,6 @@ type Submission func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// Voter is the predicate function for voter builders.
+type Voter func(*sql.Selector)

@@ -207,6 +207,30 @@ func (f AwardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AwardMutation", m)
 }
 
+// The CandidateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CandidateQueryRuleFunc func(context.Context, *ent.CandidateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CandidateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CandidateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CandidateQuery", q)
+}
+
+// The CandidateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CandidateMutationRuleFunc func(context.Context, *ent.CandidateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CandidateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CandidateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CandidateMutation", m)
+}
+
 // The ChangeQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ChangeQueryRuleFunc func(context.Context, *ent.ChangeQuery) error
@@ -301,6 +325,30 @@ func (f ContributionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContributionMutation", m)
+}
+
+// The ElectionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ElectionQueryRuleFunc func(context.Context, *ent.ElectionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ElectionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ElectionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ElectionQuery", q)
+}
+
+// The ElectionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ElectionMutationRuleFunc func(context.Context, *ent.ElectionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ElectionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ElectionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ElectionMutation", m)
 }
 
 // The EventQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -639,6 +687,30 @@ func (f UserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserMutation", m)
 }
 
+// The VoterQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VoterQueryRuleFunc func(context.Context, *ent.VoterQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VoterQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VoterQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VoterQuery", q)
+}
+
+// The VoterMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VoterMutationRuleFunc func(context.Context, *ent.VoterMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VoterMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VoterMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VoterMutation", m)
+}
+
 type (
 	// Filter is the interface that wraps the Where function
 	// for filtering nodes in queries and mutations.
@@ -682,6 +754,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AwardQuery:
 		return q.Filter(), nil
+	case *ent.CandidateQuery:
+		return q.Filter(), nil
 	case *ent.ChangeQuery:
 		return q.Filter(), nil
 	case *ent.CommunityQuery:
@@ -689,6 +763,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.ContactQuery:
 		return q.Filter(), nil
 	case *ent.ContributionQuery:
+		return q.Filter(), nil
+	case *ent.ElectionQuery:
 		return q.Filter(), nil
 	case *ent.EventQuery:
 		return q.Filter(), nil
@@ -718,6 +794,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
+	case *ent.VoterQuery:
+		return q.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected query type %T for query filter", q)
 	}
@@ -733,6 +811,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.AwardMutation:
 		return m.Filter(), nil
+	case *ent.CandidateMutation:
+		return m.Filter(), nil
 	case *ent.ChangeMutation:
 		return m.Filter(), nil
 	case *ent.CommunityMutation:
@@ -740,6 +820,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ContactMutation:
 		return m.Filter(), nil
 	case *ent.ContributionMutation:
+		return m.Filter(), nil
+	case *ent.ElectionMutation:
 		return m.Filter(), nil
 	case *ent.EventMutation:
 		return m.Filter(), nil
@@ -768,6 +850,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SubmissionMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
+		return m.Filter(), nil
+	case *ent.VoterMutation:
 		return m.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected mutation type %T for mutation filter", m)

@@ -188,12 +188,13 @@ const DefaultStatus = StatusACTIVE
 
 // Status values.
 const (
-	StatusPENDING  Status = "PENDING"
-	StatusACTIVE   Status = "ACTIVE"
-	StatusLAPSED   Status = "LAPSED"
-	StatusLEFT     Status = "LEFT"
-	StatusREMOVED  Status = "REMOVED"
-	StatusEMERITUS Status = "EMERITUS"
+	StatusPENDING    Status = "PENDING"
+	StatusACTIVE     Status = "ACTIVE"
+	StatusLAPSED     Status = "LAPSED"
+	StatusLEFT       Status = "LEFT"
+	StatusREMOVED    Status = "REMOVED"
+	StatusEMERITUS   Status = "EMERITUS"
+	StatusTERM_ENDED Status = "TERM_ENDED"
 )
 
 func (s Status) String() string {
@@ -203,7 +204,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusPENDING, StatusACTIVE, StatusLAPSED, StatusLEFT, StatusREMOVED, StatusEMERITUS:
+	case StatusPENDING, StatusACTIVE, StatusLAPSED, StatusLEFT, StatusREMOVED, StatusEMERITUS, StatusTERM_ENDED:
 		return nil
 	default:
 		return fmt.Errorf("role: invalid enum value for status field: %q", s)

@@ -10,10 +10,12 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
@@ -31,6 +33,7 @@ import (
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/ent/voter"
 	"github.com/usergroups/usergroups/internal/policy"
 
 	"entgo.io/ent"
@@ -231,6 +234,52 @@ func init() {
 	award.DefaultID = awardDescID.Default.(func() pulid.ID)
 	// award.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	award.IDValidator = awardDescID.Validators[0].(func(string) error)
+	candidateMixin := schema.Candidate{}.Mixin()
+	candidate.Policy = privacy.NewPolicies(schema.Candidate{})
+	candidate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := candidate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	candidateMixinFields0 := candidateMixin[0].Fields()
+	_ = candidateMixinFields0
+	candidateMixinFields1 := candidateMixin[1].Fields()
+	_ = candidateMixinFields1
+	candidateFields := schema.Candidate{}.Fields()
+	_ = candidateFields
+	// candidateDescCreatedAt is the schema descriptor for created_at field.
+	candidateDescCreatedAt := candidateMixinFields1[0].Descriptor()
+	// candidate.DefaultCreatedAt holds the default value on creation for the created_at field.
+	candidate.DefaultCreatedAt = candidateDescCreatedAt.Default.(func() time.Time)
+	// candidateDescUpdatedAt is the schema descriptor for updated_at field.
+	candidateDescUpdatedAt := candidateMixinFields1[1].Descriptor()
+	// candidate.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	candidate.DefaultUpdatedAt = candidateDescUpdatedAt.Default.(func() time.Time)
+	// candidate.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	candidate.UpdateDefaultUpdatedAt = candidateDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// candidateDescStatement is the schema descriptor for statement field.
+	candidateDescStatement := candidateFields[4].Descriptor()
+	// candidate.StatementValidator is a validator for the "statement" field. It is called by the builders before save.
+	candidate.StatementValidator = candidateDescStatement.Validators[0].(func(string) error)
+	// candidateDescVotes is the schema descriptor for votes field.
+	candidateDescVotes := candidateFields[5].Descriptor()
+	// candidate.DefaultVotes holds the default value on creation for the votes field.
+	candidate.DefaultVotes = candidateDescVotes.Default.(int)
+	// candidate.VotesValidator is a validator for the "votes" field. It is called by the builders before save.
+	candidate.VotesValidator = candidateDescVotes.Validators[0].(func(int) error)
+	// candidateDescElected is the schema descriptor for elected field.
+	candidateDescElected := candidateFields[6].Descriptor()
+	// candidate.DefaultElected holds the default value on creation for the elected field.
+	candidate.DefaultElected = candidateDescElected.Default.(bool)
+	// candidateDescID is the schema descriptor for id field.
+	candidateDescID := candidateMixinFields0[0].Descriptor()
+	// candidate.DefaultID holds the default value on creation for the id field.
+	candidate.DefaultID = candidateDescID.Default.(func() pulid.ID)
+	// candidate.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	candidate.IDValidator = candidateDescID.Validators[0].(func(string) error)
 	change.Policy = privacy.NewPolicies(schema.Change{})
 	change.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -299,8 +348,12 @@ func init() {
 	communityDescForumURL := communityFields[5].Descriptor()
 	// community.ForumURLValidator is a validator for the "forum_url" field. It is called by the builders before save.
 	community.ForumURLValidator = communityDescForumURL.Validators[0].(func(string) error)
+	// communityDescAmbassadorsListEmail is the schema descriptor for ambassadors_list_email field.
+	communityDescAmbassadorsListEmail := communityFields[6].Descriptor()
+	// community.AmbassadorsListEmailValidator is a validator for the "ambassadors_list_email" field. It is called by the builders before save.
+	community.AmbassadorsListEmailValidator = communityDescAmbassadorsListEmail.Validators[0].(func(string) error)
 	// communityDescPolicy is the schema descriptor for policy field.
-	communityDescPolicy := communityFields[6].Descriptor()
+	communityDescPolicy := communityFields[7].Descriptor()
 	// community.DefaultPolicy holds the default value on creation for the policy field.
 	community.DefaultPolicy = communityDescPolicy.Default.(policy.Policy)
 	// communityDescID is the schema descriptor for id field.
@@ -385,6 +438,55 @@ func init() {
 	contribution.DefaultID = contributionDescID.Default.(func() pulid.ID)
 	// contribution.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	contribution.IDValidator = contributionDescID.Validators[0].(func(string) error)
+	electionMixin := schema.Election{}.Mixin()
+	election.Policy = privacy.NewPolicies(schema.Election{})
+	election.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := election.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	electionMixinHooks2 := electionMixin[2].Hooks()
+
+	election.Hooks[1] = electionMixinHooks2[0]
+	electionMixinFields0 := electionMixin[0].Fields()
+	_ = electionMixinFields0
+	electionMixinFields1 := electionMixin[1].Fields()
+	_ = electionMixinFields1
+	electionFields := schema.Election{}.Fields()
+	_ = electionFields
+	// electionDescCreatedAt is the schema descriptor for created_at field.
+	electionDescCreatedAt := electionMixinFields1[0].Descriptor()
+	// election.DefaultCreatedAt holds the default value on creation for the created_at field.
+	election.DefaultCreatedAt = electionDescCreatedAt.Default.(func() time.Time)
+	// electionDescUpdatedAt is the schema descriptor for updated_at field.
+	electionDescUpdatedAt := electionMixinFields1[1].Descriptor()
+	// election.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	election.DefaultUpdatedAt = electionDescUpdatedAt.Default.(func() time.Time)
+	// election.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	election.UpdateDefaultUpdatedAt = electionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// electionDescSeats is the schema descriptor for seats field.
+	electionDescSeats := electionFields[4].Descriptor()
+	// election.DefaultSeats holds the default value on creation for the seats field.
+	election.DefaultSeats = electionDescSeats.Default.(int)
+	// election.SeatsValidator is a validator for the "seats" field. It is called by the builders before save.
+	election.SeatsValidator = electionDescSeats.Validators[0].(func(int) error)
+	// electionDescTermNumber is the schema descriptor for term_number field.
+	electionDescTermNumber := electionFields[9].Descriptor()
+	// election.TermNumberValidator is a validator for the "term_number" field. It is called by the builders before save.
+	election.TermNumberValidator = electionDescTermNumber.Validators[0].(func(int) error)
+	// electionDescNote is the schema descriptor for note field.
+	electionDescNote := electionFields[12].Descriptor()
+	// election.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	election.NoteValidator = electionDescNote.Validators[0].(func(string) error)
+	// electionDescID is the schema descriptor for id field.
+	electionDescID := electionMixinFields0[0].Descriptor()
+	// election.DefaultID holds the default value on creation for the id field.
+	election.DefaultID = electionDescID.Default.(func() pulid.ID)
+	// election.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	election.IDValidator = electionDescID.Validators[0].(func(string) error)
 	eventMixin := schema.Event{}.Mixin()
 	event.Policy = privacy.NewPolicies(schema.Event{})
 	event.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1115,6 +1217,26 @@ func init() {
 	user.DefaultID = userDescID.Default.(func() pulid.ID)
 	// user.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	user.IDValidator = userDescID.Validators[0].(func(string) error)
+	voterMixin := schema.Voter{}.Mixin()
+	voter.Policy = privacy.NewPolicies(schema.Voter{})
+	voter.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := voter.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	voterMixinFields0 := voterMixin[0].Fields()
+	_ = voterMixinFields0
+	voterFields := schema.Voter{}.Fields()
+	_ = voterFields
+	// voterDescID is the schema descriptor for id field.
+	voterDescID := voterMixinFields0[0].Descriptor()
+	// voter.DefaultID holds the default value on creation for the id field.
+	voter.DefaultID = voterDescID.Default.(func() pulid.ID)
+	// voter.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	voter.IDValidator = voterDescID.Validators[0].(func(string) error)
 }
 
 const (

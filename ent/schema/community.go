@@ -34,6 +34,8 @@ func (Community) Fields() []ent.Field {
 		optionalURL("website_url", "The programme's home page."),
 		optionalURL("code_of_conduct_url", "The code of conduct every group and event follows."),
 		optionalURL("forum_url", "Where members publish articles and discuss."),
+		field.String("ambassadors_list_email").Optional().Validate(policy.ValidateEmail).
+			Comment("The ambassadors' mailing list; new ambassadors are introduced there."),
 		field.JSON("policy", policy.Policy{}).
 			Default(policy.OpenStack()).
 			Comment("The programme's rules: caps, requirements, windows.").

@@ -69,6 +69,8 @@ func (Group) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.To("contributions", Contribution.Type).Comment("Contributions credited to the group.").
 			Annotations(entgql.RelayConnection()),
+		edge.To("elections", Election.Type).Comment("Elections for the group's roles, newest first when ordered by deadline."),
+		edge.To("invites", Invite.Type).Comment("Invite codes (the group's organizers and staff only)."),
 	}
 }
 

@@ -37,7 +37,7 @@ func (Invite) Fields() []ent.Field {
 // Edges of the Invite.
 func (Invite) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("group", Group.Type).Field("group_id").Unique().Required().Immutable().Comment("The group the invite joins."),
+		edge.From("group", Group.Type).Ref("invites").Field("group_id").Unique().Required().Immutable().Comment("The group the invite joins."),
 		edge.To("created_by", User.Type).Field("created_by_id").Unique().Required().Immutable().Comment("The organizer who made it."),
 	}
 }

@@ -39,9 +39,9 @@ func (Role) Fields() []ent.Field {
 			Comment("What the person is in the scope.").
 			Annotations(entgql.OrderField("KIND")),
 		field.Enum("status").
-			Values("PENDING", "ACTIVE", "LAPSED", "LEFT", "REMOVED", "EMERITUS").
+			Values("PENDING", "ACTIVE", "LAPSED", "LEFT", "REMOVED", "EMERITUS", "TERM_ENDED").
 			Default("ACTIVE").
-			Comment("PENDING for a join request, ACTIVE while held, then how it ended.").
+			Comment("PENDING for a join request, ACTIVE while held, then how it ended (TERM_ENDED when a term ran out).").
 			Annotations(entgql.OrderField("STATUS")),
 		field.String("scope_key").Immutable().
 			Comment("Derived: the scope as one value, so uniqueness holds for every kind of scope.").

@@ -18,7 +18,9 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/registration"
@@ -46,10 +48,13 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApprovalQueue() ApprovalQueueResolver
+	Candidate() CandidateResolver
+	Election() ElectionResolver
 	Event() EventResolver
 	Group() GroupResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	User() UserResolver
 }
 
 type DirectiveRoot struct {
@@ -126,6 +131,7 @@ type ComplexityRoot struct {
 		Screening           func(childComplexity int) int
 		Status              func(childComplexity int) int
 		Supporters          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		TrackRecord         func(childComplexity int) int
 		UnresolvedConflicts func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
 		ViewerCanReview     func(childComplexity int) int
@@ -201,6 +207,23 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Candidate struct {
+		CreatedAt   func(childComplexity int) int
+		Elected     func(childComplexity int) int
+		Election    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		NominatedBy func(childComplexity int) int
+		Statement   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		User        func(childComplexity int) int
+		Votes       func(childComplexity int) int
+	}
+
+	CandidatePayload struct {
+		Candidate func(childComplexity int) int
+	}
+
 	ChecklistItem struct {
 		DoneAt func(childComplexity int) int
 		DoneBy func(childComplexity int) int
@@ -209,22 +232,23 @@ type ComplexityRoot struct {
 	}
 
 	Community struct {
-		Applications     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
-		Awards           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
-		CodeOfConductURL func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		Description      func(childComplexity int) int
-		ForumURL         func(childComplexity int) int
-		Groups           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
-		ID               func(childComplexity int) int
-		Name             func(childComplexity int) int
-		Partners         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		Policy           func(childComplexity int) int
-		Regions          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
-		Roles            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
-		Slug             func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
-		WebsiteURL       func(childComplexity int) int
+		AmbassadorsListEmail func(childComplexity int) int
+		Applications         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
+		Awards               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		CodeOfConductURL     func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		Description          func(childComplexity int) int
+		ForumURL             func(childComplexity int) int
+		Groups               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
+		ID                   func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Partners             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Policy               func(childComplexity int) int
+		Regions              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
+		Roles                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		Slug                 func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		WebsiteURL           func(childComplexity int) int
 	}
 
 	CommunityConnection struct {
@@ -312,6 +336,31 @@ type ComplexityRoot struct {
 		Token    func(childComplexity int) int
 	}
 
+	Election struct {
+		Candidates         func(childComplexity int) int
+		Community          func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		DecidedAt          func(childComplexity int) int
+		Group              func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		NominationsCloseAt func(childComplexity int) int
+		Note               func(childComplexity int) int
+		Phase              func(childComplexity int) int
+		Seats              func(childComplexity int) int
+		Status             func(childComplexity int) int
+		TermNumber         func(childComplexity int) int
+		TermStartsAt       func(childComplexity int) int
+		Turnout            func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		ViewerHasVoted     func(childComplexity int) int
+		VotingClosesAt     func(childComplexity int) int
+	}
+
+	ElectionPayload struct {
+		Election func(childComplexity int) int
+	}
+
 	Event struct {
 		AgendaItems       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
 		AttendedCount     func(childComplexity int) int
@@ -362,8 +411,10 @@ type ComplexityRoot struct {
 		Country             func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
 		Description         func(childComplexity int) int
+		Elections           func(childComplexity int) int
 		Events              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *ent.EventWhereInput) int
 		ID                  func(childComplexity int) int
+		Invites             func(childComplexity int) int
 		Latitude            func(childComplexity int) int
 		LogoURL             func(childComplexity int) int
 		Longitude           func(childComplexity int) int
@@ -373,6 +424,8 @@ type ComplexityRoot struct {
 		OfficialSince       func(childComplexity int) int
 		Region              func(childComplexity int) int
 		Roles               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		Roster              func(childComplexity int, kinds []role.Kind, statuses []role.Status, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder) int
+		RosterCounts        func(childComplexity int, statuses []role.Status) int
 		Slug                func(childComplexity int) int
 		Status              func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
@@ -431,9 +484,13 @@ type ComplexityRoot struct {
 		ApplyForGroup             func(childComplexity int, input ApplyForGroupInput) int
 		ApplyForOfficialStatus    func(childComplexity int, input ApplyForOfficialStatusInput) int
 		ApplyToBeAmbassador       func(childComplexity int, input ApplyToBeAmbassadorInput) int
+		ApplyToOrganize           func(childComplexity int, input ApplyToOrganizeInput) int
 		ApproveApplication        func(childComplexity int, input ApproveApplicationInput) int
 		AssignApplicationReviewer func(childComplexity int, input AssignApplicationReviewerInput) int
 		AssignGroupMentor         func(childComplexity int, input AssignGroupMentorInput) int
+		BreakElectionTie          func(childComplexity int, input BreakElectionTieInput) int
+		CancelElection            func(childComplexity int, input CancelElectionInput) int
+		CastVote                  func(childComplexity int, input CastVoteInput) int
 		CommentOnApplication      func(childComplexity int, input CommentOnApplicationInput) int
 		CompleteHandoverStep      func(childComplexity int, input CompleteHandoverStepInput) int
 		CreateAPIToken            func(childComplexity int, input CreateAPITokenInput) int
@@ -443,14 +500,18 @@ type ComplexityRoot struct {
 		GrantGroupRole            func(childComplexity int, input GrantGroupRoleInput) int
 		JoinGroup                 func(childComplexity int, input JoinGroupInput) int
 		LeaveGroup                func(childComplexity int, input LeaveGroupInput) int
+		NominateCandidate         func(childComplexity int, input NominateCandidateInput) int
 		ObjectToApplication       func(childComplexity int, input ObjectToApplicationInput) int
+		OpenElection              func(childComplexity int, input OpenElectionInput) int
 		RedeemInvite              func(childComplexity int, input RedeemInviteInput) int
 		RejectApplication         func(childComplexity int, input RejectApplicationInput) int
 		RemoveMember              func(childComplexity int, input RemoveMemberInput) int
 		RequestApplicationInfo    func(childComplexity int, input RequestApplicationInfoInput) int
 		ResolveConflict           func(childComplexity int, input ResolveConflictInput) int
 		ResolveObjection          func(childComplexity int, input ResolveObjectionInput) int
+		RespondToNomination       func(childComplexity int, input RespondToNominationInput) int
 		RevokeAPIToken            func(childComplexity int, input RevokeAPITokenInput) int
+		RevokeInvite              func(childComplexity int, input RevokeInviteInput) int
 		RevokeRole                func(childComplexity int, input EndRoleInput) int
 		StepDown                  func(childComplexity int, input StepDownInput) int
 		SupportGroupApplication   func(childComplexity int, input SupportGroupApplicationInput) int
@@ -497,26 +558,27 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Ambassadors          func(childComplexity int, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) int
-		Applications         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
-		ApprovalQueue        func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
-		Awards               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
-		Communities          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		Community            func(childComplexity int, slug string) int
-		Contributions        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
-		Events               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *ent.EventWhereInput) int
-		Group                func(childComplexity int, community string, slug string) int
-		Groups               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
-		Me                   func(childComplexity int) int
-		Node                 func(childComplexity int, id pulid.ID) int
-		Nodes                func(childComplexity int, ids []pulid.ID) int
-		OfficialRequirements func(childComplexity int, group pulid.ID) int
-		Organizations        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		Regions              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
-		Reports              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) int
-		Roles                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
-		User                 func(childComplexity int, handle string) int
-		Users                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		Ambassadors            func(childComplexity int, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) int
+		Applications           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
+		ApprovalQueue          func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
+		Awards                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		Communities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Community              func(childComplexity int, slug string) int
+		Contributions          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
+		Events                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *ent.EventWhereInput) int
+		Group                  func(childComplexity int, community string, slug string) int
+		Groups                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
+		GroupsWithoutOrganizer func(childComplexity int, community pulid.ID) int
+		Me                     func(childComplexity int) int
+		Node                   func(childComplexity int, id pulid.ID) int
+		Nodes                  func(childComplexity int, ids []pulid.ID) int
+		OfficialRequirements   func(childComplexity int, group pulid.ID) int
+		Organizations          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Regions                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
+		Reports                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) int
+		Roles                  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		User                   func(childComplexity int, handle string) int
+		Users                  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 	}
 
 	QueueCount struct {
@@ -658,8 +720,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RoleKindCount struct {
+		Count func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
 	RolePayload struct {
 		Role func(childComplexity int) int
+	}
+
+	RosterConnection struct {
+		Counts     func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	Screening struct {
@@ -735,6 +809,13 @@ type ComplexityRoot struct {
 		Supporters             func(childComplexity int) int
 	}
 
+	TrackRecord struct {
+		AmbassadorsInScope func(childComplexity int) int
+		Contributions      func(childComplexity int) int
+		EventsOrganized    func(childComplexity int) int
+		Roles              func(childComplexity int) int
+	}
+
 	User struct {
 		APITokens       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder) int
 		Affiliation     func(childComplexity int) int
@@ -752,6 +833,7 @@ type ComplexityRoot struct {
 		Name            func(childComplexity int) int
 		Organization    func(childComplexity int) int
 		Registrations   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegistrationOrder, where *ent.RegistrationWhereInput) int
+		RoleCounts      func(childComplexity int, statuses []role.Status) int
 		Roles           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
 		ShippingAddress func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
@@ -775,11 +857,19 @@ type ComplexityRoot struct {
 
 type ApplicationResolver interface {
 	ViewerCanReview(ctx context.Context, obj *ent.Application) (bool, error)
+	TrackRecord(ctx context.Context, obj *ent.Application) (*queue.TrackRecord, error)
 }
 type ApprovalQueueResolver interface {
 	Applications(ctx context.Context, obj *queue.Queue) (*ent.ApplicationConnection, error)
 	Counts(ctx context.Context, obj *queue.Queue) ([]*queue.Count, error)
 	OldestOpenSince(ctx context.Context, obj *queue.Queue) (*time.Time, error)
+}
+type CandidateResolver interface {
+	Votes(ctx context.Context, obj *ent.Candidate) (*int, error)
+}
+type ElectionResolver interface {
+	Phase(ctx context.Context, obj *ent.Election) (ElectionPhase, error)
+	ViewerHasVoted(ctx context.Context, obj *ent.Election) (bool, error)
 }
 type EventResolver interface {
 	ViewerCanEdit(ctx context.Context, obj *ent.Event) (bool, error)
@@ -788,6 +878,8 @@ type EventResolver interface {
 type GroupResolver interface {
 	ViewerCanAdminister(ctx context.Context, obj *ent.Group) (bool, error)
 	ViewerCanJoin(ctx context.Context, obj *ent.Group) (bool, error)
+	Roster(ctx context.Context, obj *ent.Group, kinds []role.Kind, statuses []role.Status, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder) (*RosterConnection, error)
+	RosterCounts(ctx context.Context, obj *ent.Group, statuses []role.Status) ([]*queue.KindCount, error)
 }
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*CreateAPITokenPayload, error)
@@ -818,6 +910,14 @@ type MutationResolver interface {
 	ApplyToBeAmbassador(ctx context.Context, input ApplyToBeAmbassadorInput) (*ApplicationPayload, error)
 	CreateInvite(ctx context.Context, input CreateInviteInput) (*InvitePayload, error)
 	RedeemInvite(ctx context.Context, input RedeemInviteInput) (*RolePayload, error)
+	RevokeInvite(ctx context.Context, input RevokeInviteInput) (*InvitePayload, error)
+	ApplyToOrganize(ctx context.Context, input ApplyToOrganizeInput) (*ApplicationPayload, error)
+	OpenElection(ctx context.Context, input OpenElectionInput) (*ElectionPayload, error)
+	NominateCandidate(ctx context.Context, input NominateCandidateInput) (*CandidatePayload, error)
+	RespondToNomination(ctx context.Context, input RespondToNominationInput) (*CandidatePayload, error)
+	CastVote(ctx context.Context, input CastVoteInput) (*ElectionPayload, error)
+	CancelElection(ctx context.Context, input CancelElectionInput) (*ElectionPayload, error)
+	BreakElectionTie(ctx context.Context, input BreakElectionTieInput) (*ElectionPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -840,6 +940,10 @@ type QueryResolver interface {
 	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error)
 	OfficialRequirements(ctx context.Context, group pulid.ID) ([]*policy.Requirement, error)
 	Ambassadors(ctx context.Context, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) ([]*ent.Role, error)
+	GroupsWithoutOrganizer(ctx context.Context, community pulid.ID) ([]*ent.Group, error)
+}
+type UserResolver interface {
+	RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1182,6 +1286,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Supporters(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+	case "Application.trackRecord":
+		if e.ComplexityRoot.Application.TrackRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.TrackRecord(childComplexity), true
 	case "Application.unresolvedConflicts":
 		if e.ComplexityRoot.Application.UnresolvedConflicts == nil {
 			break
@@ -1468,6 +1578,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AwardEdge.Node(childComplexity), true
 
+	case "Candidate.createdAt":
+		if e.ComplexityRoot.Candidate.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.CreatedAt(childComplexity), true
+	case "Candidate.elected":
+		if e.ComplexityRoot.Candidate.Elected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.Elected(childComplexity), true
+	case "Candidate.election":
+		if e.ComplexityRoot.Candidate.Election == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.Election(childComplexity), true
+	case "Candidate.id":
+		if e.ComplexityRoot.Candidate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.ID(childComplexity), true
+	case "Candidate.nominatedBy":
+		if e.ComplexityRoot.Candidate.NominatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.NominatedBy(childComplexity), true
+	case "Candidate.statement":
+		if e.ComplexityRoot.Candidate.Statement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.Statement(childComplexity), true
+	case "Candidate.status":
+		if e.ComplexityRoot.Candidate.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.Status(childComplexity), true
+	case "Candidate.updatedAt":
+		if e.ComplexityRoot.Candidate.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.UpdatedAt(childComplexity), true
+	case "Candidate.user":
+		if e.ComplexityRoot.Candidate.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.User(childComplexity), true
+	case "Candidate.votes":
+		if e.ComplexityRoot.Candidate.Votes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Candidate.Votes(childComplexity), true
+
+	case "CandidatePayload.candidate":
+		if e.ComplexityRoot.CandidatePayload.Candidate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidatePayload.Candidate(childComplexity), true
+
 	case "ChecklistItem.doneAt":
 		if e.ComplexityRoot.ChecklistItem.DoneAt == nil {
 			break
@@ -1493,6 +1671,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChecklistItem.Label(childComplexity), true
 
+	case "Community.ambassadorsListEmail":
+		if e.ComplexityRoot.Community.AmbassadorsListEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.AmbassadorsListEmail(childComplexity), true
 	case "Community.applications":
 		if e.ComplexityRoot.Community.Applications == nil {
 			break
@@ -1977,6 +2161,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateAPITokenPayload.Token(childComplexity), true
 
+	case "Election.candidates":
+		if e.ComplexityRoot.Election.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.Candidates(childComplexity), true
+	case "Election.community":
+		if e.ComplexityRoot.Election.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.Community(childComplexity), true
+	case "Election.createdAt":
+		if e.ComplexityRoot.Election.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.CreatedAt(childComplexity), true
+	case "Election.decidedAt":
+		if e.ComplexityRoot.Election.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.DecidedAt(childComplexity), true
+	case "Election.group":
+		if e.ComplexityRoot.Election.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.Group(childComplexity), true
+	case "Election.id":
+		if e.ComplexityRoot.Election.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.ID(childComplexity), true
+	case "Election.kind":
+		if e.ComplexityRoot.Election.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.Kind(childComplexity), true
+	case "Election.nominationsCloseAt":
+		if e.ComplexityRoot.Election.NominationsCloseAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.NominationsCloseAt(childComplexity), true
+	case "Election.note":
+		if e.ComplexityRoot.Election.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.Note(childComplexity), true
+	case "Election.phase":
+		if e.ComplexityRoot.Election.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.Phase(childComplexity), true
+	case "Election.seats":
+		if e.ComplexityRoot.Election.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.Seats(childComplexity), true
+	case "Election.status":
+		if e.ComplexityRoot.Election.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.Status(childComplexity), true
+	case "Election.termNumber":
+		if e.ComplexityRoot.Election.TermNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.TermNumber(childComplexity), true
+	case "Election.termStartsAt":
+		if e.ComplexityRoot.Election.TermStartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.TermStartsAt(childComplexity), true
+	case "Election.turnout":
+		if e.ComplexityRoot.Election.Turnout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.Turnout(childComplexity), true
+	case "Election.updatedAt":
+		if e.ComplexityRoot.Election.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.UpdatedAt(childComplexity), true
+	case "Election.viewerHasVoted":
+		if e.ComplexityRoot.Election.ViewerHasVoted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.ViewerHasVoted(childComplexity), true
+	case "Election.votingClosesAt":
+		if e.ComplexityRoot.Election.VotingClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Election.VotingClosesAt(childComplexity), true
+
+	case "ElectionPayload.election":
+		if e.ComplexityRoot.ElectionPayload.Election == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ElectionPayload.Election(childComplexity), true
+
 	case "Event.agendaItems":
 		if e.ComplexityRoot.Event.AgendaItems == nil {
 			break
@@ -2245,6 +2545,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Description(childComplexity), true
+	case "Group.elections":
+		if e.ComplexityRoot.Group.Elections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Elections(childComplexity), true
 	case "Group.events":
 		if e.ComplexityRoot.Group.Events == nil {
 			break
@@ -2262,6 +2568,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.ID(childComplexity), true
+	case "Group.invites":
+		if e.ComplexityRoot.Group.Invites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Invites(childComplexity), true
 	case "Group.latitude":
 		if e.ComplexityRoot.Group.Latitude == nil {
 			break
@@ -2321,6 +2633,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Roles(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+	case "Group.roster":
+		if e.ComplexityRoot.Group.Roster == nil {
+			break
+		}
+
+		args, err := ec.field_Group_roster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.Roster(childComplexity, args["kinds"].([]role.Kind), args["statuses"].([]role.Status), args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.RoleOrder)), true
+	case "Group.rosterCounts":
+		if e.ComplexityRoot.Group.RosterCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Group_rosterCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.RosterCounts(childComplexity, args["statuses"].([]role.Status)), true
 	case "Group.slug":
 		if e.ComplexityRoot.Group.Slug == nil {
 			break
@@ -2531,6 +2865,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApplyToBeAmbassador(childComplexity, args["input"].(ApplyToBeAmbassadorInput)), true
+	case "Mutation.applyToOrganize":
+		if e.ComplexityRoot.Mutation.ApplyToOrganize == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyToOrganize_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyToOrganize(childComplexity, args["input"].(ApplyToOrganizeInput)), true
 	case "Mutation.approveApplication":
 		if e.ComplexityRoot.Mutation.ApproveApplication == nil {
 			break
@@ -2564,6 +2909,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignGroupMentor(childComplexity, args["input"].(AssignGroupMentorInput)), true
+	case "Mutation.breakElectionTie":
+		if e.ComplexityRoot.Mutation.BreakElectionTie == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_breakElectionTie_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BreakElectionTie(childComplexity, args["input"].(BreakElectionTieInput)), true
+	case "Mutation.cancelElection":
+		if e.ComplexityRoot.Mutation.CancelElection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelElection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelElection(childComplexity, args["input"].(CancelElectionInput)), true
+	case "Mutation.castVote":
+		if e.ComplexityRoot.Mutation.CastVote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_castVote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CastVote(childComplexity, args["input"].(CastVoteInput)), true
 	case "Mutation.commentOnApplication":
 		if e.ComplexityRoot.Mutation.CommentOnApplication == nil {
 			break
@@ -2663,6 +3041,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LeaveGroup(childComplexity, args["input"].(LeaveGroupInput)), true
+	case "Mutation.nominateCandidate":
+		if e.ComplexityRoot.Mutation.NominateCandidate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_nominateCandidate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.NominateCandidate(childComplexity, args["input"].(NominateCandidateInput)), true
 	case "Mutation.objectToApplication":
 		if e.ComplexityRoot.Mutation.ObjectToApplication == nil {
 			break
@@ -2674,6 +3063,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ObjectToApplication(childComplexity, args["input"].(ObjectToApplicationInput)), true
+	case "Mutation.openElection":
+		if e.ComplexityRoot.Mutation.OpenElection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openElection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenElection(childComplexity, args["input"].(OpenElectionInput)), true
 	case "Mutation.redeemInvite":
 		if e.ComplexityRoot.Mutation.RedeemInvite == nil {
 			break
@@ -2740,6 +3140,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResolveObjection(childComplexity, args["input"].(ResolveObjectionInput)), true
+	case "Mutation.respondToNomination":
+		if e.ComplexityRoot.Mutation.RespondToNomination == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_respondToNomination_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RespondToNomination(childComplexity, args["input"].(RespondToNominationInput)), true
 	case "Mutation.revokeAPIToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -2751,6 +3162,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(RevokeAPITokenInput)), true
+	case "Mutation.revokeInvite":
+		if e.ComplexityRoot.Mutation.RevokeInvite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeInvite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeInvite(childComplexity, args["input"].(RevokeInviteInput)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -3070,6 +3492,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Groups(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.GroupOrder), args["where"].(*ent.GroupWhereInput)), true
+	case "Query.groupsWithoutOrganizer":
+		if e.ComplexityRoot.Query.GroupsWithoutOrganizer == nil {
+			break
+		}
+
+		args, err := ec.field_Query_groupsWithoutOrganizer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GroupsWithoutOrganizer(childComplexity, args["community"].(pulid.ID)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -3715,12 +4148,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleEdge.Node(childComplexity), true
 
+	case "RoleKindCount.count":
+		if e.ComplexityRoot.RoleKindCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleKindCount.Count(childComplexity), true
+	case "RoleKindCount.kind":
+		if e.ComplexityRoot.RoleKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleKindCount.Kind(childComplexity), true
+
 	case "RolePayload.role":
 		if e.ComplexityRoot.RolePayload.Role == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RolePayload.Role(childComplexity), true
+
+	case "RosterConnection.counts":
+		if e.ComplexityRoot.RosterConnection.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterConnection.Counts(childComplexity), true
+	case "RosterConnection.edges":
+		if e.ComplexityRoot.RosterConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterConnection.Edges(childComplexity), true
+	case "RosterConnection.pageInfo":
+		if e.ComplexityRoot.RosterConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterConnection.PageInfo(childComplexity), true
+	case "RosterConnection.totalCount":
+		if e.ComplexityRoot.RosterConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterConnection.TotalCount(childComplexity), true
 
 	case "Screening.conflicts":
 		if e.ComplexityRoot.Screening.Conflicts == nil {
@@ -4007,6 +4478,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SupportGroupApplicationPayload.Supporters(childComplexity), true
 
+	case "TrackRecord.ambassadorsInScope":
+		if e.ComplexityRoot.TrackRecord.AmbassadorsInScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrackRecord.AmbassadorsInScope(childComplexity), true
+	case "TrackRecord.contributions":
+		if e.ComplexityRoot.TrackRecord.Contributions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrackRecord.Contributions(childComplexity), true
+	case "TrackRecord.eventsOrganized":
+		if e.ComplexityRoot.TrackRecord.EventsOrganized == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrackRecord.EventsOrganized(childComplexity), true
+	case "TrackRecord.roles":
+		if e.ComplexityRoot.TrackRecord.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrackRecord.Roles(childComplexity), true
+
 	case "User.apiTokens":
 		if e.ComplexityRoot.User.APITokens == nil {
 			break
@@ -4128,6 +4624,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Registrations(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.RegistrationOrder), args["where"].(*ent.RegistrationWhereInput)), true
+	case "User.roleCounts":
+		if e.ComplexityRoot.User.RoleCounts == nil {
+			break
+		}
+
+		args, err := ec.field_User_roleCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.RoleCounts(childComplexity, args["statuses"].([]role.Status)), true
 	case "User.roles":
 		if e.ComplexityRoot.User.Roles == nil {
 			break
@@ -4200,12 +4707,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputApplyForGroupInput,
 		ec.unmarshalInputApplyForOfficialStatusInput,
 		ec.unmarshalInputApplyToBeAmbassadorInput,
+		ec.unmarshalInputApplyToOrganizeInput,
 		ec.unmarshalInputApprovalQueueFilter,
 		ec.unmarshalInputApproveApplicationInput,
 		ec.unmarshalInputAssignApplicationReviewerInput,
 		ec.unmarshalInputAssignGroupMentorInput,
 		ec.unmarshalInputAwardOrder,
 		ec.unmarshalInputAwardWhereInput,
+		ec.unmarshalInputBreakElectionTieInput,
+		ec.unmarshalInputCancelElectionInput,
+		ec.unmarshalInputCandidateOrder,
+		ec.unmarshalInputCastVoteInput,
 		ec.unmarshalInputCommentOnApplicationInput,
 		ec.unmarshalInputCommunityOrder,
 		ec.unmarshalInputCommunityWhereInput,
@@ -4214,6 +4726,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputContributionWhereInput,
 		ec.unmarshalInputCreateAPITokenInput,
 		ec.unmarshalInputCreateInviteInput,
+		ec.unmarshalInputElectionOrder,
+		ec.unmarshalInputElectionWhereInput,
 		ec.unmarshalInputEndRoleInput,
 		ec.unmarshalInputEndorseApplicationInput,
 		ec.unmarshalInputEventOrder,
@@ -4225,7 +4739,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputLeaveGroupInput,
 		ec.unmarshalInputLinkInput,
 		ec.unmarshalInputNearInput,
+		ec.unmarshalInputNominateCandidateInput,
 		ec.unmarshalInputObjectToApplicationInput,
+		ec.unmarshalInputOpenElectionInput,
 		ec.unmarshalInputOrganizationOrder,
 		ec.unmarshalInputOrganizationWhereInput,
 		ec.unmarshalInputRedeemInviteInput,
@@ -4240,9 +4756,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRequestApplicationInfoInput,
 		ec.unmarshalInputResolveConflictInput,
 		ec.unmarshalInputResolveObjectionInput,
+		ec.unmarshalInputRespondToNominationInput,
 		ec.unmarshalInputReviewOrder,
 		ec.unmarshalInputReviewWhereInput,
 		ec.unmarshalInputRevokeAPITokenInput,
+		ec.unmarshalInputRevokeInviteInput,
 		ec.unmarshalInputRoleOrder,
 		ec.unmarshalInputRoleWhereInput,
 		ec.unmarshalInputSponsorOrder,
@@ -5467,6 +5985,73 @@ input AwardWhereInput {
   hasGroup: Boolean
   hasGroupWith: [GroupWhereInput!]
 }
+type Candidate implements Node {
+  """
+  Opaque global id; its prefix names the type.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record last changed.
+  """
+  updatedAt: Time!
+  """
+  NOMINATED until the person accepts; only ACCEPTED candidates stand.
+  """
+  status: CandidateStatus!
+  """
+  What the candidate wants to do in the role.
+  """
+  statement: String
+  """
+  Whether the candidate won a seat.
+  """
+  elected: Boolean!
+  """
+  The election.
+  """
+  election: Election!
+  """
+  The person nominated.
+  """
+  user: User!
+  """
+  Who nominated them.
+  """
+  nominatedBy: User!
+}
+"""
+Ordering options for Candidate connections
+"""
+input CandidateOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Candidates.
+  """
+  field: CandidateOrderField!
+}
+"""
+Properties by which Candidate connections can be ordered.
+"""
+enum CandidateOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+CandidateStatus is enum for the field status
+"""
+enum CandidateStatus @goModel(model: "github.com/usergroups/usergroups/ent/candidate.Status") {
+  NOMINATED
+  ACCEPTED
+  DECLINED
+  WITHDRAWN
+}
 type Community implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -5504,6 +6089,10 @@ type Community implements Node {
   Where members publish articles and discuss.
   """
   forumURL: String
+  """
+  The ambassadors' mailing list; new ambassadors are introduced there.
+  """
+  ambassadorsListEmail: String
   """
   The programme's rules: caps, requirements, windows.
   """
@@ -5911,6 +6500,24 @@ input CommunityWhereInput {
   forumURLEqualFold: String
   forumURLContainsFold: String
   """
+  ambassadors_list_email field predicates
+  """
+  ambassadorsListEmail: String
+  ambassadorsListEmailNEQ: String
+  ambassadorsListEmailIn: [String!]
+  ambassadorsListEmailNotIn: [String!]
+  ambassadorsListEmailGT: String
+  ambassadorsListEmailGTE: String
+  ambassadorsListEmailLT: String
+  ambassadorsListEmailLTE: String
+  ambassadorsListEmailContains: String
+  ambassadorsListEmailHasPrefix: String
+  ambassadorsListEmailHasSuffix: String
+  ambassadorsListEmailIsNil: Boolean
+  ambassadorsListEmailNotNil: Boolean
+  ambassadorsListEmailEqualFold: String
+  ambassadorsListEmailContainsFold: String
+  """
   regions edge predicates
   """
   hasRegions: Boolean
@@ -6269,6 +6876,309 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+type Election implements Node {
+  """
+  Opaque global id; its prefix names the type.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record last changed.
+  """
+  updatedAt: Time!
+  """
+  The role being elected.
+  """
+  kind: ElectionKind!
+  """
+  How many people are elected.
+  """
+  seats: Int!
+  """
+  OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began.
+  """
+  status: ElectionStatus!
+  """
+  Nominations are taken until then; voting starts then.
+  """
+  nominationsCloseAt: Time!
+  """
+  The deadline: the result is computed then.
+  """
+  votingClosesAt: Time!
+  """
+  When the winners' term begins (when the current term ends).
+  """
+  termStartsAt: Time!
+  """
+  Which term is being elected.
+  """
+  termNumber: Int!
+  """
+  How many members voted; known once voting closed.
+  """
+  turnout: Int
+  """
+  When the result was computed.
+  """
+  decidedAt: Time
+  """
+  How the election ended: tie-break, cancellation reason, or why nobody was seated.
+  """
+  note: String
+  """
+  The community of the group.
+  """
+  community: Community!
+  """
+  The group electing.
+  """
+  group: Group!
+  """
+  The people nominated, in nomination order.
+  """
+  candidates: [Candidate!]
+}
+"""
+ElectionKind is enum for the field kind
+"""
+enum ElectionKind @goModel(model: "github.com/usergroups/usergroups/ent/election.Kind") {
+  ORGANIZER
+  AMBASSADOR
+}
+"""
+Ordering options for Election connections
+"""
+input ElectionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Elections.
+  """
+  field: ElectionOrderField!
+}
+"""
+Properties by which Election connections can be ordered.
+"""
+enum ElectionOrderField {
+  CREATED_AT
+  UPDATED_AT
+  STATUS
+  VOTING_CLOSES_AT
+}
+"""
+ElectionStatus is enum for the field status
+"""
+enum ElectionStatus @goModel(model: "github.com/usergroups/usergroups/ent/election.Status") {
+  OPEN
+  DECIDED
+  TIED
+  NO_CANDIDATES
+  SEATED
+  CANCELLED
+}
+"""
+ElectionWhereInput is used for filtering Election objects.
+Input was generated by ent.
+"""
+input ElectionWhereInput {
+  not: ElectionWhereInput
+  and: [ElectionWhereInput!]
+  or: [ElectionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  community_id field predicates
+  """
+  communityID: ID
+  communityIDNEQ: ID
+  communityIDIn: [ID!]
+  communityIDNotIn: [ID!]
+  communityIDGT: ID
+  communityIDGTE: ID
+  communityIDLT: ID
+  communityIDLTE: ID
+  communityIDContains: ID
+  communityIDHasPrefix: ID
+  communityIDHasSuffix: ID
+  communityIDEqualFold: ID
+  communityIDContainsFold: ID
+  """
+  group_id field predicates
+  """
+  groupID: ID
+  groupIDNEQ: ID
+  groupIDIn: [ID!]
+  groupIDNotIn: [ID!]
+  groupIDGT: ID
+  groupIDGTE: ID
+  groupIDLT: ID
+  groupIDLTE: ID
+  groupIDContains: ID
+  groupIDHasPrefix: ID
+  groupIDHasSuffix: ID
+  groupIDEqualFold: ID
+  groupIDContainsFold: ID
+  """
+  kind field predicates
+  """
+  kind: ElectionKind
+  kindNEQ: ElectionKind
+  kindIn: [ElectionKind!]
+  kindNotIn: [ElectionKind!]
+  """
+  seats field predicates
+  """
+  seats: Int
+  seatsNEQ: Int
+  seatsIn: [Int!]
+  seatsNotIn: [Int!]
+  seatsGT: Int
+  seatsGTE: Int
+  seatsLT: Int
+  seatsLTE: Int
+  """
+  status field predicates
+  """
+  status: ElectionStatus
+  statusNEQ: ElectionStatus
+  statusIn: [ElectionStatus!]
+  statusNotIn: [ElectionStatus!]
+  """
+  nominations_close_at field predicates
+  """
+  nominationsCloseAt: Time
+  nominationsCloseAtNEQ: Time
+  nominationsCloseAtIn: [Time!]
+  nominationsCloseAtNotIn: [Time!]
+  nominationsCloseAtGT: Time
+  nominationsCloseAtGTE: Time
+  nominationsCloseAtLT: Time
+  nominationsCloseAtLTE: Time
+  """
+  voting_closes_at field predicates
+  """
+  votingClosesAt: Time
+  votingClosesAtNEQ: Time
+  votingClosesAtIn: [Time!]
+  votingClosesAtNotIn: [Time!]
+  votingClosesAtGT: Time
+  votingClosesAtGTE: Time
+  votingClosesAtLT: Time
+  votingClosesAtLTE: Time
+  """
+  term_starts_at field predicates
+  """
+  termStartsAt: Time
+  termStartsAtNEQ: Time
+  termStartsAtIn: [Time!]
+  termStartsAtNotIn: [Time!]
+  termStartsAtGT: Time
+  termStartsAtGTE: Time
+  termStartsAtLT: Time
+  termStartsAtLTE: Time
+  """
+  term_number field predicates
+  """
+  termNumber: Int
+  termNumberNEQ: Int
+  termNumberIn: [Int!]
+  termNumberNotIn: [Int!]
+  termNumberGT: Int
+  termNumberGTE: Int
+  termNumberLT: Int
+  termNumberLTE: Int
+  """
+  turnout field predicates
+  """
+  turnout: Int
+  turnoutNEQ: Int
+  turnoutIn: [Int!]
+  turnoutNotIn: [Int!]
+  turnoutGT: Int
+  turnoutGTE: Int
+  turnoutLT: Int
+  turnoutLTE: Int
+  turnoutIsNil: Boolean
+  turnoutNotNil: Boolean
+  """
+  decided_at field predicates
+  """
+  decidedAt: Time
+  decidedAtNEQ: Time
+  decidedAtIn: [Time!]
+  decidedAtNotIn: [Time!]
+  decidedAtGT: Time
+  decidedAtGTE: Time
+  decidedAtLT: Time
+  decidedAtLTE: Time
+  decidedAtIsNil: Boolean
+  decidedAtNotNil: Boolean
+  """
+  note field predicates
+  """
+  note: String
+  noteNEQ: String
+  noteIn: [String!]
+  noteNotIn: [String!]
+  noteGT: String
+  noteGTE: String
+  noteLT: String
+  noteLTE: String
+  noteContains: String
+  noteHasPrefix: String
+  noteHasSuffix: String
+  noteIsNil: Boolean
+  noteNotNil: Boolean
+  noteEqualFold: String
+  noteContainsFold: String
+  """
+  community edge predicates
+  """
+  hasCommunity: Boolean
+  hasCommunityWith: [CommunityWhereInput!]
+  """
+  group edge predicates
+  """
+  hasGroup: Boolean
+  hasGroupWith: [GroupWhereInput!]
+}
 type Event implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -7058,6 +7968,14 @@ type Group implements Node {
     """
     where: ContributionWhereInput
   ): ContributionConnection!
+  """
+  Elections for the group's roles, newest first when ordered by deadline.
+  """
+  elections: [Election!]
+  """
+  Invite codes (the group's organizers and staff only).
+  """
+  invites: [Invite!]
 }
 """
 A connection to a list of items.
@@ -7439,6 +8357,11 @@ input GroupWhereInput {
   """
   hasContributions: Boolean
   hasContributionsWith: [ContributionWhereInput!]
+  """
+  elections edge predicates
+  """
+  hasElections: Boolean
+  hasElectionsWith: [ElectionWhereInput!]
 }
 type Invite implements Node {
   """
@@ -9293,7 +10216,7 @@ type Role implements Node {
   """
   kind: RoleKind!
   """
-  PENDING for a join request, ACTIVE while held, then how it ended.
+  PENDING for a join request, ACTIVE while held, then how it ended (TERM_ENDED when a term ran out).
   """
   status: RoleStatus!
   """
@@ -9410,6 +10333,7 @@ enum RoleStatus @goModel(model: "github.com/usergroups/usergroups/ent/role.Statu
   LEFT
   REMOVED
   EMERITUS
+  TERM_ENDED
 }
 """
 RoleWhereInput is used for filtering Role objects.
@@ -11484,6 +12408,216 @@ input RedeemInviteInput {
   "The code."
   code: String!
 }
+
+extend type Mutation {
+  "Withdraw an invite code (the group's organizers and staff); it stops working at once."
+  revokeInvite(input: RevokeInviteInput!): InvitePayload!
+  """
+  Ask to become an organizer of a group you are an active member of (openEuler: you must work
+  for a partner enterprise). The group's organizers and the community's reviewers decide in the
+  queue; approval grants the role within the community's cap.
+  """
+  applyToOrganize(input: ApplyToOrganizeInput!): ApplicationPayload!
+}
+
+"An invite to withdraw."
+input RevokeInviteInput {
+  "The invite."
+  invite: ID!
+}
+
+"A request to organize a group."
+input ApplyToOrganizeInput {
+  "The group."
+  group: ID!
+  "Why you want to organize it, and what you would do."
+  why: String!
+}
+
+"How many roles of one kind."
+type RoleKindCount {
+  "The kind."
+  kind: RoleKind!
+  "How many roles of that kind."
+  count: Int!
+}
+
+"A page of a group's roster, with the counts per kind of the whole roster."
+type RosterConnection {
+  "The roles on this page."
+  edges: [RoleEdge]
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many roles match the filter."
+  totalCount: Int!
+  "How many roles of each kind have the requested statuses (the kinds filter does not narrow these)."
+  counts: [RoleKindCount!]!
+}
+
+extend type Group {
+  """
+  The group's roster: roles of the given kinds (default all) and statuses (default ACTIVE),
+  with counts per kind. For rosters of many groups in one request, prefer ` + "`" + `roles(where:)` + "`" + ` with
+  ` + "`" + `totalCount` + "`" + ` and ` + "`" + `rosterCounts` + "`" + `, which load once for the whole list.
+  """
+  roster(
+    kinds: [RoleKind!]
+    statuses: [RoleStatus!]
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    orderBy: [RoleOrder!]
+  ): RosterConnection!
+  "How many roles of each kind the group has with the given statuses (default ACTIVE)."
+  rosterCounts(statuses: [RoleStatus!]): [RoleKindCount!]!
+}
+
+extend type User {
+  "How many roles of each kind the person holds with the given statuses (default ACTIVE), across communities."
+  roleCounts(statuses: [RoleStatus!]): [RoleKindCount!]!
+}
+
+"What reviewers see of an applicant's record in the application's community."
+type TrackRecord {
+  "Verified contributions to the community."
+  contributions: Int!
+  "Published or completed events of groups the applicant organizes or organized."
+  eventsOrganized: Int!
+  "The applicant's roles in the community, active and past, by kind."
+  roles: [RoleKindCount!]!
+  "Active ambassadors already serving the application's region or group (the programme wants geographic spread); null for other kinds of application."
+  ambassadorsInScope: Int
+}
+
+extend type Application {
+  "The applicant's track record, for the application's reviewers; null for everyone else."
+  trackRecord: TrackRecord
+}
+
+extend type Query {
+  "Running groups of a community with no active organizer (the community's staff only): they need a successor."
+  groupsWithoutOrganizer(community: ID!): [Group!]!
+}
+
+"Where an election stands, by the clock."
+enum ElectionPhase {
+  "Members are nominating candidates."
+  NOMINATIONS
+  "Members are voting."
+  VOTING
+  "Voting is over."
+  CLOSED
+}
+
+extend type Election {
+  "Where the election stands now."
+  phase: ElectionPhase!
+  "Whether the viewer has voted (only ever answered for the viewer)."
+  viewerHasVoted: Boolean!
+}
+
+extend type Candidate {
+  "Votes received; null until voting closed, as the ballot is secret while it runs."
+  votes: Int
+}
+
+extend type Mutation {
+  """
+  Open an election for the next term of a group role (the group's organizers or the community's
+  staff). Needs a community whose roles have terms; where the community appoints first terms,
+  the first term must have been appointed. One election per role at a time.
+  """
+  openElection(input: OpenElectionInput!): ElectionPayload!
+  "Nominate an active member of the group (or yourself, which stands at once) until nominations close."
+  nominateCandidate(input: NominateCandidateInput!): CandidatePayload!
+  "Accept or decline your nomination; after accepting, declining withdraws. Until nominations close."
+  respondToNomination(input: RespondToNominationInput!): CandidatePayload!
+  """
+  Vote once for a standing candidate while voting is open. Only people who were active members
+  of the group when the election opened may vote. The ballot is secret: nobody can read who
+  voted for whom.
+  """
+  castVote(input: CastVoteInput!): ElectionPayload!
+  "Call an election off before its winners take office (the group's organizers or staff), with a reason."
+  cancelElection(input: CancelElectionInput!): ElectionPayload!
+  "Choose among candidates tied for the last seat(s) (the community's staff)."
+  breakElectionTie(input: BreakElectionTieInput!): ElectionPayload!
+}
+
+"An election to open."
+input OpenElectionInput {
+  "The group."
+  group: ID!
+  "The role to elect."
+  kind: ElectionKind!
+  "How many people to elect (default 1, within the community's cap)."
+  seats: Int
+  "When nominations close and voting opens."
+  nominationsCloseAt: Time!
+  "The deadline, when the result is computed (within 90 days)."
+  votingClosesAt: Time!
+  "When the elected term begins; defaults to the end of the current term, or the deadline."
+  termStartsAt: Time
+}
+
+"A nomination."
+input NominateCandidateInput {
+  "The election."
+  election: ID!
+  "The member nominated (yourself to stand)."
+  user: ID!
+  "Your statement, when you nominate yourself."
+  statement: String
+}
+
+"An answer to a nomination."
+input RespondToNominationInput {
+  "Your candidacy."
+  candidate: ID!
+  "True to stand, false to decline or withdraw."
+  accept: Boolean!
+  "Your statement, when accepting."
+  statement: String
+}
+
+"A vote."
+input CastVoteInput {
+  "The election."
+  election: ID!
+  "The candidate you vote for."
+  candidate: ID!
+}
+
+"An election to cancel."
+input CancelElectionInput {
+  "The election."
+  election: ID!
+  "Why."
+  reason: String!
+}
+
+"A tie to break."
+input BreakElectionTieInput {
+  "The tied election."
+  election: ID!
+  "The tied candidates chosen, as many as seats remain."
+  winners: [ID!]!
+  "How the tie was broken; kept on the election."
+  note: String!
+}
+
+"An election after the change."
+type ElectionPayload {
+  "The election."
+  election: Election!
+}
+
+"A candidate after the change."
+type CandidatePayload {
+  "The candidate."
+  candidate: Candidate!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -11638,6 +12772,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_reviews(ctx, field)
 	case "viewerCanReview":
 		return ec.fieldContext_Application_viewerCanReview(ctx, field)
+	case "trackRecord":
+		return ec.fieldContext_Application_trackRecord(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Application", field.Name)
 }
@@ -11782,6 +12918,40 @@ func (ec *executionContext) childFields_AwardEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type AwardEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Candidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Candidate_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Candidate_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Candidate_updatedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_Candidate_status(ctx, field)
+	case "statement":
+		return ec.fieldContext_Candidate_statement(ctx, field)
+	case "elected":
+		return ec.fieldContext_Candidate_elected(ctx, field)
+	case "election":
+		return ec.fieldContext_Candidate_election(ctx, field)
+	case "user":
+		return ec.fieldContext_Candidate_user(ctx, field)
+	case "nominatedBy":
+		return ec.fieldContext_Candidate_nominatedBy(ctx, field)
+	case "votes":
+		return ec.fieldContext_Candidate_votes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Candidate", field.Name)
+}
+
+func (ec *executionContext) childFields_CandidatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "candidate":
+		return ec.fieldContext_CandidatePayload_candidate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ChecklistItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -11816,6 +12986,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_codeOfConductURL(ctx, field)
 	case "forumURL":
 		return ec.fieldContext_Community_forumURL(ctx, field)
+	case "ambassadorsListEmail":
+		return ec.fieldContext_Community_ambassadorsListEmail(ctx, field)
 	case "policy":
 		return ec.fieldContext_Community_policy(ctx, field)
 	case "regions":
@@ -12004,6 +13176,56 @@ func (ec *executionContext) childFields_CreateAPITokenPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type CreateAPITokenPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Election(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Election_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Election_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Election_updatedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_Election_kind(ctx, field)
+	case "seats":
+		return ec.fieldContext_Election_seats(ctx, field)
+	case "status":
+		return ec.fieldContext_Election_status(ctx, field)
+	case "nominationsCloseAt":
+		return ec.fieldContext_Election_nominationsCloseAt(ctx, field)
+	case "votingClosesAt":
+		return ec.fieldContext_Election_votingClosesAt(ctx, field)
+	case "termStartsAt":
+		return ec.fieldContext_Election_termStartsAt(ctx, field)
+	case "termNumber":
+		return ec.fieldContext_Election_termNumber(ctx, field)
+	case "turnout":
+		return ec.fieldContext_Election_turnout(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Election_decidedAt(ctx, field)
+	case "note":
+		return ec.fieldContext_Election_note(ctx, field)
+	case "community":
+		return ec.fieldContext_Election_community(ctx, field)
+	case "group":
+		return ec.fieldContext_Election_group(ctx, field)
+	case "candidates":
+		return ec.fieldContext_Election_candidates(ctx, field)
+	case "phase":
+		return ec.fieldContext_Election_phase(ctx, field)
+	case "viewerHasVoted":
+		return ec.fieldContext_Election_viewerHasVoted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Election", field.Name)
+}
+
+func (ec *executionContext) childFields_ElectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "election":
+		return ec.fieldContext_ElectionPayload_election(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ElectionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12134,10 +13356,18 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_applications(ctx, field)
 	case "contributions":
 		return ec.fieldContext_Group_contributions(ctx, field)
+	case "elections":
+		return ec.fieldContext_Group_elections(ctx, field)
+	case "invites":
+		return ec.fieldContext_Group_invites(ctx, field)
 	case "viewerCanAdminister":
 		return ec.fieldContext_Group_viewerCanAdminister(ctx, field)
 	case "viewerCanJoin":
 		return ec.fieldContext_Group_viewerCanJoin(ctx, field)
+	case "roster":
+		return ec.fieldContext_Group_roster(ctx, field)
+	case "rosterCounts":
+		return ec.fieldContext_Group_rosterCounts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Group", field.Name)
 }
@@ -12588,12 +13818,36 @@ func (ec *executionContext) childFields_RoleEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type RoleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RoleKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RoleKindCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_RoleKindCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleKindCount", field.Name)
+}
+
 func (ec *executionContext) childFields_RolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
 		return ec.fieldContext_RolePayload_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RolePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RosterConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RosterConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RosterConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RosterConnection_totalCount(ctx, field)
+	case "counts":
+		return ec.fieldContext_RosterConnection_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_Screening(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12730,6 +13984,20 @@ func (ec *executionContext) childFields_SupportGroupApplicationPayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type SupportGroupApplicationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_TrackRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contributions":
+		return ec.fieldContext_TrackRecord_contributions(ctx, field)
+	case "eventsOrganized":
+		return ec.fieldContext_TrackRecord_eventsOrganized(ctx, field)
+	case "roles":
+		return ec.fieldContext_TrackRecord_roles(ctx, field)
+	case "ambassadorsInScope":
+		return ec.fieldContext_TrackRecord_ambassadorsInScope(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrackRecord", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12770,6 +14038,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_applications(ctx, field)
 	case "apiTokens":
 		return ec.fieldContext_User_apiTokens(ctx, field)
+	case "roleCounts":
+		return ec.fieldContext_User_roleCounts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -13722,6 +14992,82 @@ func (ec *executionContext) field_Group_roles_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Group_rosterCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]role.Status, error) {
+			return ec.unmarshalORoleStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_roster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]role.Kind, error) {
+			return ec.unmarshalORoleKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]role.Status, error) {
+			return ec.unmarshalORoleStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.RoleOrder, error) {
+			return ec.unmarshalORoleOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_applyForGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13764,6 +15110,20 @@ func (ec *executionContext) field_Mutation_applyToBeAmbassador_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_applyToOrganize_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ApplyToOrganizeInput, error) {
+			return ec.unmarshalNApplyToOrganizeInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyToOrganizeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_approveApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13798,6 +15158,48 @@ func (ec *executionContext) field_Mutation_assignGroupMentor_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (AssignGroupMentorInput, error) {
 			return ec.unmarshalNAssignGroupMentorInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAssignGroupMentorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_breakElectionTie_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (BreakElectionTieInput, error) {
+			return ec.unmarshalNBreakElectionTieInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐBreakElectionTieInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelElection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CancelElectionInput, error) {
+			return ec.unmarshalNCancelElectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelElectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_castVote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CastVoteInput, error) {
+			return ec.unmarshalNCastVoteInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCastVoteInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13932,12 +15334,40 @@ func (ec *executionContext) field_Mutation_leaveGroup_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_nominateCandidate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (NominateCandidateInput, error) {
+			return ec.unmarshalNNominateCandidateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateCandidateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_objectToApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ObjectToApplicationInput, error) {
 			return ec.unmarshalNObjectToApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openElection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (OpenElectionInput, error) {
+			return ec.unmarshalNOpenElectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14030,12 +15460,40 @@ func (ec *executionContext) field_Mutation_resolveObjection_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_respondToNomination_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RespondToNominationInput, error) {
+			return ec.unmarshalNRespondToNominationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRespondToNominationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (RevokeAPITokenInput, error) {
 			return ec.unmarshalNRevokeAPITokenInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeAPITokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeInviteInput, error) {
+			return ec.unmarshalNRevokeInviteInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeInviteInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14639,6 +16097,20 @@ func (ec *executionContext) field_Query_group_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["slug"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_groupsWithoutOrganizer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["community"] = arg0
 	return args, nil
 }
 
@@ -15389,6 +16861,20 @@ func (ec *executionContext) field_User_registrations_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_User_roleCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]role.Status, error) {
+			return ec.unmarshalORoleStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg0
 	return args, nil
 }
 
@@ -16961,6 +18447,38 @@ func (ec *executionContext) fieldContext_Application_viewerCanReview(_ context.C
 	return graphql.NewScalarFieldContext("Application", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _Application_trackRecord(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_trackRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().TrackRecord(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *queue.TrackRecord) graphql.Marshaler {
+			return ec.marshalOTrackRecord2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐTrackRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_trackRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrackRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ApplicationAnswers_why(ctx context.Context, field graphql.CollectedField, obj *schematype.ApplicationAnswers) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18085,6 +19603,295 @@ func (ec *executionContext) fieldContext_AwardEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AwardEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _Candidate_id(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Candidate", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Candidate_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Candidate", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Candidate_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Candidate", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Candidate_status(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v candidate.Status) graphql.Marshaler {
+			return ec.marshalNCandidateStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcandidateᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Candidate", field, false, false, errors.New("field of type CandidateStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Candidate_statement(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_statement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Statement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Candidate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Candidate_elected(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_elected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_elected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Candidate", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Candidate_election(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_election(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Election(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Election) graphql.Marshaler {
+			return ec.marshalNElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_election(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Candidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Election(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Candidate_user(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Candidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Candidate_nominatedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_nominatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NominatedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_nominatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Candidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Candidate_votes(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Candidate_votes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Candidate().Votes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Candidate_votes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Candidate", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CandidatePayload_candidate(ctx context.Context, field graphql.CollectedField, obj *CandidatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidatePayload_candidate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Candidate) graphql.Marshaler {
+			return ec.marshalNCandidate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidatePayload_candidate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Candidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ChecklistItem_key(ctx context.Context, field graphql.CollectedField, obj *schematype.ChecklistItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18381,6 +20188,29 @@ func (ec *executionContext) _Community_forumURL(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Community_forumURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Community_ambassadorsListEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_ambassadorsListEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmbassadorsListEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Community_ambassadorsListEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -20122,6 +21952,479 @@ func (ec *executionContext) fieldContext_CreateAPITokenPayload_apiToken(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Election_id(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Election_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Election_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Election_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v election.Kind) graphql.Marshaler {
+			return ec.marshalNElectionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type ElectionKind does not have child fields"))
+}
+
+func (ec *executionContext) _Election_seats(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Election_status(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v election.Status) graphql.Marshaler {
+			return ec.marshalNElectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type ElectionStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Election_nominationsCloseAt(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_nominationsCloseAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NominationsCloseAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_nominationsCloseAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Election_votingClosesAt(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_votingClosesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VotingClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_votingClosesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Election_termStartsAt(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_termStartsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermStartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_termStartsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Election_termNumber(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_termNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_termNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Election_turnout(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_turnout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Turnout, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Election_turnout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Election_decidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Election_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Election_note(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Election_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Election_community(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Election",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Election_group(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Election",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Election_candidates(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Candidate) graphql.Marshaler {
+			return ec.marshalOCandidate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Election_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Election",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Candidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Election_phase(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Election().Phase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ElectionPhase) graphql.Marshaler {
+			return ec.marshalNElectionPhase2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPhase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, true, true, errors.New("field of type ElectionPhase does not have child fields"))
+}
+
+func (ec *executionContext) _Election_viewerHasVoted(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Election_viewerHasVoted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Election().ViewerHasVoted(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Election_viewerHasVoted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Election", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ElectionPayload_election(ctx context.Context, field graphql.CollectedField, obj *ElectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ElectionPayload_election(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Election, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Election) graphql.Marshaler {
+			return ec.marshalNElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ElectionPayload_election(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ElectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Election(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *ent.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21597,6 +23900,70 @@ func (ec *executionContext) fieldContext_Group_contributions(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Group_elections(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_elections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elections(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Election) graphql.Marshaler {
+			return ec.marshalOElection2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_elections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Election(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_invites(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_invites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invites(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Invite) graphql.Marshaler {
+			return ec.marshalOInvite2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐInviteᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_invites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_viewerCanAdminister(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21641,6 +24008,94 @@ func (ec *executionContext) _Group_viewerCanJoin(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Group_viewerCanJoin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Group", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Group_roster(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_roster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().Roster(ctx, obj, fc.Args["kinds"].([]role.Kind), fc.Args["statuses"].([]role.Status), fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.RoleOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RosterConnection) graphql.Marshaler {
+			return ec.marshalNRosterConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRosterConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_roster(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_roster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_rosterCounts(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_rosterCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().RosterCounts(ctx, obj, fc.Args["statuses"].([]role.Status))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.KindCount) graphql.Marshaler {
+			return ec.marshalNRoleKindCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_rosterCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleKindCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_rosterCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.GroupConnection) (ret graphql.Marshaler) {
@@ -23471,6 +25926,358 @@ func (ec *executionContext) fieldContext_Mutation_redeemInvite(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_revokeInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeInvite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeInvite(ctx, fc.Args["input"].(RevokeInviteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *InvitePayload) graphql.Marshaler {
+			return ec.marshalNInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐInvitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyToOrganize(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyToOrganize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyToOrganize(ctx, fc.Args["input"].(ApplyToOrganizeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
+			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyToOrganize(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyToOrganize_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openElection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openElection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenElection(ctx, fc.Args["input"].(OpenElectionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
+			return ec.marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openElection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ElectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openElection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_nominateCandidate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_nominateCandidate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().NominateCandidate(ctx, fc.Args["input"].(NominateCandidateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CandidatePayload) graphql.Marshaler {
+			return ec.marshalNCandidatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCandidatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_nominateCandidate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_nominateCandidate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_respondToNomination(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_respondToNomination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RespondToNomination(ctx, fc.Args["input"].(RespondToNominationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CandidatePayload) graphql.Marshaler {
+			return ec.marshalNCandidatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCandidatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_respondToNomination(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_respondToNomination_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_castVote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_castVote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CastVote(ctx, fc.Args["input"].(CastVoteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
+			return ec.marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_castVote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ElectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_castVote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelElection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelElection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelElection(ctx, fc.Args["input"].(CancelElectionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
+			return ec.marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelElection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ElectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelElection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_breakElectionTie(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_breakElectionTie(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BreakElectionTie(ctx, fc.Args["input"].(BreakElectionTieInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
+			return ec.marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_breakElectionTie(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ElectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_breakElectionTie_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OfficialRequirement_key(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24931,6 +27738,50 @@ func (ec *executionContext) fieldContext_Query_ambassadors(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_ambassadors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_groupsWithoutOrganizer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_groupsWithoutOrganizer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GroupsWithoutOrganizer(ctx, fc.Args["community"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_groupsWithoutOrganizer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_groupsWithoutOrganizer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27307,6 +30158,52 @@ func (ec *executionContext) fieldContext_RoleEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RoleEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _RoleKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *queue.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v role.Kind) graphql.Marshaler {
+			return ec.marshalNRoleKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleKindCount", field, false, false, errors.New("field of type RoleKind does not have child fields"))
+}
+
+func (ec *executionContext) _RoleKindCount_count(ctx context.Context, field graphql.CollectedField, obj *queue.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleKindCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleKindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleKindCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _RolePayload_role(ctx context.Context, field graphql.CollectedField, obj *RolePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27334,6 +30231,125 @@ func (ec *executionContext) fieldContext_RolePayload_role(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterConnection_edges(ctx context.Context, field graphql.CollectedField, obj *RosterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RoleEdge) graphql.Marshaler {
+			return ec.marshalORoleEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RosterConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *RosterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *RosterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RosterConnection_counts(ctx context.Context, field graphql.CollectedField, obj *RosterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterConnection_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.KindCount) graphql.Marshaler {
+			return ec.marshalNRoleKindCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterConnection_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleKindCount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -28523,6 +31539,107 @@ func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_supporte
 	return graphql.NewScalarFieldContext("SupportGroupApplicationPayload", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _TrackRecord_contributions(ctx context.Context, field graphql.CollectedField, obj *queue.TrackRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrackRecord_contributions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contributions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrackRecord_contributions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrackRecord", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TrackRecord_eventsOrganized(ctx context.Context, field graphql.CollectedField, obj *queue.TrackRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrackRecord_eventsOrganized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventsOrganized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrackRecord_eventsOrganized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrackRecord", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TrackRecord_roles(ctx context.Context, field graphql.CollectedField, obj *queue.TrackRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrackRecord_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []queue.KindCount) graphql.Marshaler {
+			return ec.marshalNRoleKindCount2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrackRecord_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrackRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrackRecord_ambassadorsInScope(ctx context.Context, field graphql.CollectedField, obj *queue.TrackRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrackRecord_ambassadorsInScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmbassadorsInScope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrackRecord_ambassadorsInScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrackRecord", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29107,6 +32224,50 @@ func (ec *executionContext) fieldContext_User_apiTokens(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_User_apiTokens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_roleCounts(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_roleCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.User().RoleCounts(ctx, obj, fc.Args["statuses"].([]role.Status))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.KindCount) graphql.Marshaler {
+			return ec.marshalNRoleKindCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_roleCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleKindCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_roleCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32960,6 +36121,43 @@ func (ec *executionContext) unmarshalInputApplyToBeAmbassadorInput(ctx context.C
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputApplyToOrganizeInput(ctx context.Context, obj any) (ApplyToOrganizeInput, error) {
+	var it ApplyToOrganizeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"group", "why"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "why":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("why"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Why = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputApprovalQueueFilter(ctx context.Context, obj any) (ApprovalQueueFilter, error) {
 	var it ApprovalQueueFilter
 	if obj == nil {
@@ -34026,6 +37224,165 @@ func (ec *executionContext) unmarshalInputAwardWhereInput(ctx context.Context, o
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputBreakElectionTieInput(ctx context.Context, obj any) (BreakElectionTieInput, error) {
+	var it BreakElectionTieInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"election", "winners", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "election":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("election"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Election = data
+		case "winners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("winners"))
+			data, err := ec.unmarshalNID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Winners = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCancelElectionInput(ctx context.Context, obj any) (CancelElectionInput, error) {
+	var it CancelElectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"election", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "election":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("election"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Election = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCandidateOrder(ctx context.Context, obj any) (ent.CandidateOrder, error) {
+	var it ent.CandidateOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCandidateOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidateOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCastVoteInput(ctx context.Context, obj any) (CastVoteInput, error) {
+	var it CastVoteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"election", "candidate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "election":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("election"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Election = data
+		case "candidate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("candidate"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Candidate = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCommentOnApplicationInput(ctx context.Context, obj any) (CommentOnApplicationInput, error) {
 	var it CommentOnApplicationInput
 	if obj == nil {
@@ -34115,7 +37472,7 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "codeOfConductURL", "codeOfConductURLNEQ", "codeOfConductURLIn", "codeOfConductURLNotIn", "codeOfConductURLGT", "codeOfConductURLGTE", "codeOfConductURLLT", "codeOfConductURLLTE", "codeOfConductURLContains", "codeOfConductURLHasPrefix", "codeOfConductURLHasSuffix", "codeOfConductURLIsNil", "codeOfConductURLNotNil", "codeOfConductURLEqualFold", "codeOfConductURLContainsFold", "forumURL", "forumURLNEQ", "forumURLIn", "forumURLNotIn", "forumURLGT", "forumURLGTE", "forumURLLT", "forumURLLTE", "forumURLContains", "forumURLHasPrefix", "forumURLHasSuffix", "forumURLIsNil", "forumURLNotNil", "forumURLEqualFold", "forumURLContainsFold", "hasRegions", "hasRegionsWith", "hasGroups", "hasGroupsWith", "hasPartners", "hasPartnersWith", "hasAwards", "hasAwardsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "codeOfConductURL", "codeOfConductURLNEQ", "codeOfConductURLIn", "codeOfConductURLNotIn", "codeOfConductURLGT", "codeOfConductURLGTE", "codeOfConductURLLT", "codeOfConductURLLTE", "codeOfConductURLContains", "codeOfConductURLHasPrefix", "codeOfConductURLHasSuffix", "codeOfConductURLIsNil", "codeOfConductURLNotNil", "codeOfConductURLEqualFold", "codeOfConductURLContainsFold", "forumURL", "forumURLNEQ", "forumURLIn", "forumURLNotIn", "forumURLGT", "forumURLGTE", "forumURLLT", "forumURLLTE", "forumURLContains", "forumURLHasPrefix", "forumURLHasSuffix", "forumURLIsNil", "forumURLNotNil", "forumURLEqualFold", "forumURLContainsFold", "ambassadorsListEmail", "ambassadorsListEmailNEQ", "ambassadorsListEmailIn", "ambassadorsListEmailNotIn", "ambassadorsListEmailGT", "ambassadorsListEmailGTE", "ambassadorsListEmailLT", "ambassadorsListEmailLTE", "ambassadorsListEmailContains", "ambassadorsListEmailHasPrefix", "ambassadorsListEmailHasSuffix", "ambassadorsListEmailIsNil", "ambassadorsListEmailNotNil", "ambassadorsListEmailEqualFold", "ambassadorsListEmailContainsFold", "hasRegions", "hasRegionsWith", "hasGroups", "hasGroupsWith", "hasPartners", "hasPartnersWith", "hasAwards", "hasAwardsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34913,6 +38270,111 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.ForumURLContainsFold = data
+		case "ambassadorsListEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmail = data
+		case "ambassadorsListEmailNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailNEQ = data
+		case "ambassadorsListEmailIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailIn = data
+		case "ambassadorsListEmailNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailNotIn = data
+		case "ambassadorsListEmailGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailGT = data
+		case "ambassadorsListEmailGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailGTE = data
+		case "ambassadorsListEmailLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailLT = data
+		case "ambassadorsListEmailLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailLTE = data
+		case "ambassadorsListEmailContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailContains = data
+		case "ambassadorsListEmailHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailHasPrefix = data
+		case "ambassadorsListEmailHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailHasSuffix = data
+		case "ambassadorsListEmailIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailIsNil = data
+		case "ambassadorsListEmailNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailNotNil = data
+		case "ambassadorsListEmailEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailEqualFold = data
+		case "ambassadorsListEmailContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmailContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorsListEmailContainsFold = data
 		case "hasRegions":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegions"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -36145,6 +39607,1050 @@ func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context,
 				return it, err
 			}
 			it.MaxUses = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputElectionOrder(ctx context.Context, obj any) (ent.ElectionOrder, error) {
+	var it ent.ElectionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNElectionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputElectionWhereInput(ctx context.Context, obj any) (ent.ElectionWhereInput, error) {
+	var it ent.ElectionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDEqualFold", "groupIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "seats", "seatsNEQ", "seatsIn", "seatsNotIn", "seatsGT", "seatsGTE", "seatsLT", "seatsLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "nominationsCloseAt", "nominationsCloseAtNEQ", "nominationsCloseAtIn", "nominationsCloseAtNotIn", "nominationsCloseAtGT", "nominationsCloseAtGTE", "nominationsCloseAtLT", "nominationsCloseAtLTE", "votingClosesAt", "votingClosesAtNEQ", "votingClosesAtIn", "votingClosesAtNotIn", "votingClosesAtGT", "votingClosesAtGTE", "votingClosesAtLT", "votingClosesAtLTE", "termStartsAt", "termStartsAtNEQ", "termStartsAtIn", "termStartsAtNotIn", "termStartsAtGT", "termStartsAtGTE", "termStartsAtLT", "termStartsAtLTE", "termNumber", "termNumberNEQ", "termNumberIn", "termNumberNotIn", "termNumberGT", "termNumberGTE", "termNumberLT", "termNumberLTE", "turnout", "turnoutNEQ", "turnoutIn", "turnoutNotIn", "turnoutGT", "turnoutGTE", "turnoutLT", "turnoutLTE", "turnoutIsNil", "turnoutNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "hasCommunity", "hasCommunityWith", "hasGroup", "hasGroupWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOElectionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOElectionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOElectionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "communityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "communityIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDNEQ = data
+		case "communityIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDIn = data
+		case "communityIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDNotIn = data
+		case "communityIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDGT = data
+		case "communityIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDGTE = data
+		case "communityIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDLT = data
+		case "communityIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDLTE = data
+		case "communityIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDContains = data
+		case "communityIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDHasPrefix = data
+		case "communityIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDHasSuffix = data
+		case "communityIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDEqualFold = data
+		case "communityIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDContainsFold = data
+		case "groupID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "groupIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDNEQ = data
+		case "groupIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDIn = data
+		case "groupIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDNotIn = data
+		case "groupIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDGT = data
+		case "groupIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDGTE = data
+		case "groupIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDLT = data
+		case "groupIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDLTE = data
+		case "groupIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDContains = data
+		case "groupIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDHasPrefix = data
+		case "groupIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDHasSuffix = data
+		case "groupIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDEqualFold = data
+		case "groupIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOElectionKind2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOElectionKind2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOElectionKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOElectionKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "seatsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatsNEQ = data
+		case "seatsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatsIn = data
+		case "seatsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatsNotIn = data
+		case "seatsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatsGT = data
+		case "seatsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatsGTE = data
+		case "seatsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatsLT = data
+		case "seatsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatsLTE = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOElectionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOElectionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOElectionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOElectionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "nominationsCloseAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAt = data
+		case "nominationsCloseAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtNEQ = data
+		case "nominationsCloseAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtIn = data
+		case "nominationsCloseAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtNotIn = data
+		case "nominationsCloseAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtGT = data
+		case "nominationsCloseAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtGTE = data
+		case "nominationsCloseAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtLT = data
+		case "nominationsCloseAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtLTE = data
+		case "votingClosesAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votingClosesAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotingClosesAt = data
+		case "votingClosesAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votingClosesAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotingClosesAtNEQ = data
+		case "votingClosesAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votingClosesAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotingClosesAtIn = data
+		case "votingClosesAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votingClosesAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotingClosesAtNotIn = data
+		case "votingClosesAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votingClosesAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotingClosesAtGT = data
+		case "votingClosesAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votingClosesAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotingClosesAtGTE = data
+		case "votingClosesAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votingClosesAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotingClosesAtLT = data
+		case "votingClosesAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votingClosesAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotingClosesAtLTE = data
+		case "termStartsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStartsAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStartsAt = data
+		case "termStartsAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStartsAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStartsAtNEQ = data
+		case "termStartsAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStartsAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStartsAtIn = data
+		case "termStartsAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStartsAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStartsAtNotIn = data
+		case "termStartsAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStartsAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStartsAtGT = data
+		case "termStartsAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStartsAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStartsAtGTE = data
+		case "termStartsAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStartsAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStartsAtLT = data
+		case "termStartsAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStartsAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStartsAtLTE = data
+		case "termNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termNumber"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermNumber = data
+		case "termNumberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termNumberNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermNumberNEQ = data
+		case "termNumberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termNumberIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermNumberIn = data
+		case "termNumberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termNumberNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermNumberNotIn = data
+		case "termNumberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termNumberGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermNumberGT = data
+		case "termNumberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termNumberGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermNumberGTE = data
+		case "termNumberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termNumberLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermNumberLT = data
+		case "termNumberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termNumberLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermNumberLTE = data
+		case "turnout":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnout"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Turnout = data
+		case "turnoutNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnoutNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TurnoutNEQ = data
+		case "turnoutIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnoutIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TurnoutIn = data
+		case "turnoutNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnoutNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TurnoutNotIn = data
+		case "turnoutGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnoutGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TurnoutGT = data
+		case "turnoutGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnoutGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TurnoutGTE = data
+		case "turnoutLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnoutLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TurnoutLT = data
+		case "turnoutLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnoutLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TurnoutLTE = data
+		case "turnoutIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnoutIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TurnoutIsNil = data
+		case "turnoutNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("turnoutNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TurnoutNotNil = data
+		case "decidedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAt = data
+		case "decidedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNEQ = data
+		case "decidedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIn = data
+		case "decidedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotIn = data
+		case "decidedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGT = data
+		case "decidedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGTE = data
+		case "decidedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLT = data
+		case "decidedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLTE = data
+		case "decidedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIsNil = data
+		case "decidedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotNil = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "noteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNEQ = data
+		case "noteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIn = data
+		case "noteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotIn = data
+		case "noteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGT = data
+		case "noteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGTE = data
+		case "noteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLT = data
+		case "noteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLTE = data
+		case "noteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContains = data
+		case "noteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasPrefix = data
+		case "noteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasSuffix = data
+		case "noteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIsNil = data
+		case "noteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotNil = data
+		case "noteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteEqualFold = data
+		case "noteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContainsFold = data
+		case "hasCommunity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunity"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunity = data
+		case "hasCommunityWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunityWith"))
+			data, err := ec.unmarshalOCommunityWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunityWith = data
+		case "hasGroup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGroup"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasGroup = data
+		case "hasGroupWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGroupWith"))
+			data, err := ec.unmarshalOGroupWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasGroupWith = data
 		}
 	}
 	return it, nil
@@ -37959,7 +42465,7 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "meetupURL", "meetupURLNEQ", "meetupURLIn", "meetupURLNotIn", "meetupURLGT", "meetupURLGTE", "meetupURLLT", "meetupURLLTE", "meetupURLContains", "meetupURLHasPrefix", "meetupURLHasSuffix", "meetupURLIsNil", "meetupURLNotNil", "meetupURLEqualFold", "meetupURLContainsFold", "chatURL", "chatURLNEQ", "chatURLIn", "chatURLNotIn", "chatURLGT", "chatURLGTE", "chatURLLT", "chatURLLTE", "chatURLContains", "chatURLHasPrefix", "chatURLHasSuffix", "chatURLIsNil", "chatURLNotNil", "chatURLEqualFold", "chatURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "officialSince", "officialSinceNEQ", "officialSinceIn", "officialSinceNotIn", "officialSinceGT", "officialSinceGTE", "officialSinceLT", "officialSinceLTE", "officialSinceIsNil", "officialSinceNotNil", "hasCommunity", "hasCommunityWith", "hasRegion", "hasRegionWith", "hasMentor", "hasMentorWith", "hasContributions", "hasContributionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "meetupURL", "meetupURLNEQ", "meetupURLIn", "meetupURLNotIn", "meetupURLGT", "meetupURLGTE", "meetupURLLT", "meetupURLLTE", "meetupURLContains", "meetupURLHasPrefix", "meetupURLHasSuffix", "meetupURLIsNil", "meetupURLNotNil", "meetupURLEqualFold", "meetupURLContainsFold", "chatURL", "chatURLNEQ", "chatURLIn", "chatURLNotIn", "chatURLGT", "chatURLGTE", "chatURLLT", "chatURLLTE", "chatURLContains", "chatURLHasPrefix", "chatURLHasSuffix", "chatURLIsNil", "chatURLNotNil", "chatURLEqualFold", "chatURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "officialSince", "officialSinceNEQ", "officialSinceIn", "officialSinceNotIn", "officialSinceGT", "officialSinceGTE", "officialSinceLT", "officialSinceLTE", "officialSinceIsNil", "officialSinceNotNil", "hasCommunity", "hasCommunityWith", "hasRegion", "hasRegionWith", "hasMentor", "hasMentorWith", "hasContributions", "hasContributionsWith", "hasElections", "hasElectionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39639,6 +44145,20 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasContributionsWith = data
+		case "hasElections":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasElections"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasElections = data
+		case "hasElectionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasElectionsWith"))
+			data, err := ec.unmarshalOElectionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasElectionsWith = data
 		}
 	}
 	return it, nil
@@ -39792,6 +44312,50 @@ func (ec *executionContext) unmarshalInputNearInput(ctx context.Context, obj any
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputNominateCandidateInput(ctx context.Context, obj any) (NominateCandidateInput, error) {
+	var it NominateCandidateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"election", "user", "statement"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "election":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("election"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Election = data
+		case "user":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("user"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.User = data
+		case "statement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statement"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statement = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputObjectToApplicationInput(ctx context.Context, obj any) (ObjectToApplicationInput, error) {
 	var it ObjectToApplicationInput
 	if obj == nil {
@@ -39824,6 +44388,71 @@ func (ec *executionContext) unmarshalInputObjectToApplicationInput(ctx context.C
 				return it, err
 			}
 			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOpenElectionInput(ctx context.Context, obj any) (OpenElectionInput, error) {
+	var it OpenElectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"group", "kind", "seats", "nominationsCloseAt", "votingClosesAt", "termStartsAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNElectionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "nominationsCloseAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAt = data
+		case "votingClosesAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votingClosesAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotingClosesAt = data
+		case "termStartsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStartsAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStartsAt = data
 		}
 	}
 	return it, nil
@@ -43086,6 +47715,50 @@ func (ec *executionContext) unmarshalInputResolveObjectionInput(ctx context.Cont
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRespondToNominationInput(ctx context.Context, obj any) (RespondToNominationInput, error) {
+	var it RespondToNominationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"candidate", "accept", "statement"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "candidate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("candidate"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Candidate = data
+		case "accept":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accept"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accept = data
+		case "statement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statement"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statement = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputReviewOrder(ctx context.Context, obj any) (ent.ReviewOrder, error) {
 	var it ent.ReviewOrder
 	if obj == nil {
@@ -44106,6 +48779,36 @@ func (ec *executionContext) unmarshalInputRevokeAPITokenInput(ctx context.Contex
 				return it, err
 			}
 			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRevokeInviteInput(ctx context.Context, obj any) (RevokeInviteInput, error) {
+	var it RevokeInviteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"invite"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "invite":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invite"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Invite = data
 		}
 	}
 	return it, nil
@@ -48473,6 +53176,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Event(ctx, sel, obj)
+	case *ent.Election:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Election(ctx, sel, obj)
 	case *ent.Contribution:
 		if obj == nil {
 			return graphql.Null
@@ -48488,6 +53196,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Community(ctx, sel, obj)
+	case *ent.Candidate:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Candidate(ctx, sel, obj)
 	case *ent.Award:
 		if obj == nil {
 			return graphql.Null
@@ -49430,6 +54143,44 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "trackRecord":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Application_trackRecord(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50161,6 +54912,259 @@ func (ec *executionContext) _AwardEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var candidateImplementors = []string{"Candidate", "Node"}
+
+func (ec *executionContext) _Candidate(ctx context.Context, sel ast.SelectionSet, obj *ent.Candidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Candidate")
+		case "id":
+			out.Values[i] = ec._Candidate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Candidate_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Candidate_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Candidate_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statement":
+			out.Values[i] = ec._Candidate_statement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "elected":
+			out.Values[i] = ec._Candidate_elected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "election":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Candidate_election(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "user":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Candidate_user(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "nominatedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Candidate_nominatedBy(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "votes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Candidate_votes(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var candidatePayloadImplementors = []string{"CandidatePayload"}
+
+func (ec *executionContext) _CandidatePayload(ctx context.Context, sel ast.SelectionSet, obj *CandidatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidatePayload")
+		case "candidate":
+			out.Values[i] = ec._CandidatePayload_candidate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var checklistItemImplementors = []string{"ChecklistItem"}
 
 func (ec *executionContext) _ChecklistItem(ctx context.Context, sel ast.SelectionSet, obj *schematype.ChecklistItem) graphql.Marshaler {
@@ -50268,6 +55272,11 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			}
 		case "forumURL":
 			out.Values[i] = ec._Community_forumURL(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ambassadorsListEmail":
+			out.Values[i] = ec._Community_ambassadorsListEmail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -51277,6 +56286,332 @@ func (ec *executionContext) _CreateAPITokenPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var electionImplementors = []string{"Election", "Node"}
+
+func (ec *executionContext) _Election(ctx context.Context, sel ast.SelectionSet, obj *ent.Election) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, electionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Election")
+		case "id":
+			out.Values[i] = ec._Election_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Election_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Election_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Election_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seats":
+			out.Values[i] = ec._Election_seats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Election_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nominationsCloseAt":
+			out.Values[i] = ec._Election_nominationsCloseAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "votingClosesAt":
+			out.Values[i] = ec._Election_votingClosesAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "termStartsAt":
+			out.Values[i] = ec._Election_termStartsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "termNumber":
+			out.Values[i] = ec._Election_termNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "turnout":
+			out.Values[i] = ec._Election_turnout(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Election_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Election_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Election_community(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "group":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Election_group(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "candidates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Election_candidates(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "phase":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Election_phase(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "viewerHasVoted":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Election_viewerHasVoted(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var electionPayloadImplementors = []string{"ElectionPayload"}
+
+func (ec *executionContext) _ElectionPayload(ctx context.Context, sel ast.SelectionSet, obj *ElectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, electionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ElectionPayload")
+		case "election":
+			out.Values[i] = ec._ElectionPayload_election(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var eventImplementors = []string{"Event", "Node"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *ent.Event) graphql.Marshaler {
@@ -52092,6 +57427,82 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "elections":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_elections(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "invites":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_invites(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "viewerCanAdminister":
 			field := field
 
@@ -52140,6 +57551,82 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Group_viewerCanJoin(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "roster":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_roster(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rosterCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_rosterCounts(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -52841,6 +58328,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "redeemInvite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_redeemInvite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeInvite":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeInvite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyToOrganize":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyToOrganize(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openElection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openElection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nominateCandidate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_nominateCandidate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "respondToNomination":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_respondToNomination(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "castVote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_castVote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelElection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelElection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakElectionTie":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_breakElectionTie(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -53660,6 +59203,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_ambassadors(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "groupsWithoutOrganizer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_groupsWithoutOrganizer(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -55320,6 +60885,49 @@ func (ec *executionContext) _RoleEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var roleKindCountImplementors = []string{"RoleKindCount"}
+
+func (ec *executionContext) _RoleKindCount(ctx context.Context, sel ast.SelectionSet, obj *queue.KindCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleKindCount")
+		case "kind":
+			out.Values[i] = ec._RoleKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RoleKindCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var rolePayloadImplementors = []string{"RolePayload"}
 
 func (ec *executionContext) _RolePayload(ctx context.Context, sel ast.SelectionSet, obj *RolePayload) graphql.Marshaler {
@@ -55334,6 +60942,59 @@ func (ec *executionContext) _RolePayload(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("RolePayload")
 		case "role":
 			out.Values[i] = ec._RolePayload_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rosterConnectionImplementors = []string{"RosterConnection"}
+
+func (ec *executionContext) _RosterConnection(ctx context.Context, sel ast.SelectionSet, obj *RosterConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterConnection")
+		case "edges":
+			out.Values[i] = ec._RosterConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RosterConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RosterConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._RosterConnection_counts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -56083,6 +61744,59 @@ func (ec *executionContext) _SupportGroupApplicationPayload(ctx context.Context,
 	return out
 }
 
+var trackRecordImplementors = []string{"TrackRecord"}
+
+func (ec *executionContext) _TrackRecord(ctx context.Context, sel ast.SelectionSet, obj *queue.TrackRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trackRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrackRecord")
+		case "contributions":
+			out.Values[i] = ec._TrackRecord_contributions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventsOrganized":
+			out.Values[i] = ec._TrackRecord_eventsOrganized(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._TrackRecord_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ambassadorsInScope":
+			out.Values[i] = ec._TrackRecord_ambassadorsInScope(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -56459,6 +62173,44 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._User_apiTokens(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "roleCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_roleCounts(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -57188,6 +62940,11 @@ func (ec *executionContext) unmarshalNApplyToBeAmbassadorInput2githubᚗcomᚋus
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNApplyToOrganizeInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyToOrganizeInput(ctx context.Context, v any) (ApplyToOrganizeInput, error) {
+	res, err := ec.unmarshalInputApplyToOrganizeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNApprovalQueue2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐQueue(ctx context.Context, sel ast.SelectionSet, v *queue.Queue) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -57263,6 +63020,67 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNBreakElectionTieInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐBreakElectionTieInput(ctx context.Context, v any) (BreakElectionTieInput, error) {
+	res, err := ec.unmarshalInputBreakElectionTieInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCancelElectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelElectionInput(ctx context.Context, v any) (CancelElectionInput, error) {
+	res, err := ec.unmarshalInputCancelElectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCandidate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidate(ctx context.Context, sel ast.SelectionSet, v *ent.Candidate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Candidate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCandidateOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidateOrderField(ctx context.Context, v any) (*ent.CandidateOrderField, error) {
+	var res = new(ent.CandidateOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCandidateOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidateOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CandidateOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNCandidatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCandidatePayload(ctx context.Context, sel ast.SelectionSet, v *CandidatePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CandidatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCandidateStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcandidateᚐStatus(ctx context.Context, v any) (candidate.Status, error) {
+	var res candidate.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCandidateStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcandidateᚐStatus(ctx context.Context, sel ast.SelectionSet, v candidate.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCastVoteInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCastVoteInput(ctx context.Context, v any) (CastVoteInput, error) {
+	res, err := ec.unmarshalInputCastVoteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNChecklistItem2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschematypeᚐChecklistItem(ctx context.Context, sel ast.SelectionSet, v schematype.ChecklistItem) graphql.Marshaler {
@@ -57425,6 +63243,77 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) marshalNElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx context.Context, sel ast.SelectionSet, v *ent.Election) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Election(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNElectionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx context.Context, v any) (election.Kind, error) {
+	var res election.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNElectionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx context.Context, sel ast.SelectionSet, v election.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNElectionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionOrderField(ctx context.Context, v any) (*ent.ElectionOrderField, error) {
+	var res = new(ent.ElectionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNElectionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ElectionOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx context.Context, sel ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ElectionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNElectionPhase2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPhase(ctx context.Context, v any) (ElectionPhase, error) {
+	var res ElectionPhase
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNElectionPhase2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPhase(ctx context.Context, sel ast.SelectionSet, v ElectionPhase) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNElectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatus(ctx context.Context, v any) (election.Status, error) {
+	var res election.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNElectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatus(ctx context.Context, sel ast.SelectionSet, v election.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNElectionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionWhereInput(ctx context.Context, v any) (*ent.ElectionWhereInput, error) {
+	res, err := ec.unmarshalInputElectionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEndRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndRoleInput(ctx context.Context, v any) (EndRoleInput, error) {
 	res, err := ec.unmarshalInputEndRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57530,6 +63419,22 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 func (ec *executionContext) unmarshalNGrantGroupRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐGrantGroupRoleInput(ctx context.Context, v any) (GrantGroupRoleInput, error) {
 	res, err := ec.unmarshalInputGrantGroupRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGroup2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx context.Context, sel ast.SelectionSet, v *ent.Group) graphql.Marshaler {
@@ -57728,6 +63633,11 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋusergroupsᚋusergrou
 	return ret
 }
 
+func (ec *executionContext) unmarshalNNominateCandidateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateCandidateInput(ctx context.Context, v any) (NominateCandidateInput, error) {
+	res, err := ec.unmarshalInputNominateCandidateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNObjectToApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationInput(ctx context.Context, v any) (ObjectToApplicationInput, error) {
 	res, err := ec.unmarshalInputObjectToApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57757,6 +63667,11 @@ func (ec *executionContext) marshalNOfficialRequirement2ᚖgithubᚗcomᚋusergr
 		return graphql.Null
 	}
 	return ec._OfficialRequirement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOpenElectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionInput(ctx context.Context, v any) (OpenElectionInput, error) {
+	res, err := ec.unmarshalInputOpenElectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
@@ -57807,6 +63722,16 @@ func (ec *executionContext) unmarshalNOrganizationWhereInput2ᚖgithubᚗcomᚋu
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNQueueCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*queue.Count) graphql.Marshaler {
@@ -58023,6 +63948,11 @@ func (ec *executionContext) marshalNResolveObjectionPayload2ᚖgithubᚗcomᚋus
 	return ec._ResolveObjectionPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRespondToNominationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRespondToNominationInput(ctx context.Context, v any) (RespondToNominationInput, error) {
+	res, err := ec.unmarshalInputRespondToNominationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx context.Context, sel ast.SelectionSet, v *ent.Review) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -58094,6 +64024,11 @@ func (ec *executionContext) marshalNRevokeAPITokenPayload2ᚖgithubᚗcomᚋuser
 	return ec._RevokeAPITokenPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRevokeInviteInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeInviteInput(ctx context.Context, v any) (RevokeInviteInput, error) {
+	res, err := ec.unmarshalInputRevokeInviteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRole2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -58140,6 +64075,52 @@ func (ec *executionContext) marshalNRoleKind2githubᚗcomᚋusergroupsᚋusergro
 	return v
 }
 
+func (ec *executionContext) marshalNRoleKindCount2githubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCount(ctx context.Context, sel ast.SelectionSet, v queue.KindCount) graphql.Marshaler {
+	return ec._RoleKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRoleKindCount2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []queue.KindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoleKindCount2githubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoleKindCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*queue.KindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoleKindCount2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoleKindCount2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐKindCount(ctx context.Context, sel ast.SelectionSet, v *queue.KindCount) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RoleKindCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRoleOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleOrder(ctx context.Context, v any) (*ent.RoleOrder, error) {
 	res, err := ec.unmarshalInputRoleOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -58184,6 +64165,16 @@ func (ec *executionContext) marshalNRoleStatus2githubᚗcomᚋusergroupsᚋuserg
 func (ec *executionContext) unmarshalNRoleWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleWhereInput(ctx context.Context, v any) (*ent.RoleWhereInput, error) {
 	res, err := ec.unmarshalInputRoleWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRosterConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRosterConnection(ctx context.Context, sel ast.SelectionSet, v *RosterConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RosterConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSponsorConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SponsorConnection) graphql.Marshaler {
@@ -58976,6 +64967,25 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCandidate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Candidate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCandidate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *ent.Community) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -59206,6 +65216,154 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOElection2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Election) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOElectionKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKindᚄ(ctx context.Context, v any) ([]election.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]election.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNElectionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOElectionKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []election.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNElectionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOElectionKind2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx context.Context, v any) (*election.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(election.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOElectionKind2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx context.Context, sel ast.SelectionSet, v *election.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOElectionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatusᚄ(ctx context.Context, v any) ([]election.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]election.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNElectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOElectionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []election.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNElectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOElectionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatus(ctx context.Context, v any) (*election.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(election.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOElectionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐStatus(ctx context.Context, sel ast.SelectionSet, v *election.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOElectionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionWhereInputᚄ(ctx context.Context, v any) ([]*ent.ElectionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ElectionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNElectionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOElectionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionWhereInput(ctx context.Context, v any) (*ent.ElectionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputElectionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx context.Context, sel ast.SelectionSet, v *ent.Event) graphql.Marshaler {
@@ -59736,6 +65894,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInvite2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐInviteᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Invite) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvite2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐInvite(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOLink2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschematypeᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Link) graphql.Marshaler {
@@ -60867,6 +67044,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTrackRecord2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐTrackRecord(ctx context.Context, sel ast.SelectionSet, v *queue.TrackRecord) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrackRecord(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/queue"
 )
 
 // An application after a review step.
@@ -72,6 +76,14 @@ type ApplyToBeAmbassadorInput struct {
 	Ideas string `json:"ideas"`
 }
 
+// A request to organize a group.
+type ApplyToOrganizeInput struct {
+	// The group.
+	Group pulid.ID `json:"group"`
+	// Why you want to organize it, and what you would do.
+	Why string `json:"why"`
+}
+
 // What an approval queue shows.
 type ApprovalQueueFilter struct {
 	// Only these kinds.
@@ -110,6 +122,38 @@ type AssignGroupMentorInput struct {
 	ID pulid.ID `json:"id"`
 	// The ambassador.
 	Mentor pulid.ID `json:"mentor"`
+}
+
+// A tie to break.
+type BreakElectionTieInput struct {
+	// The tied election.
+	Election pulid.ID `json:"election"`
+	// The tied candidates chosen, as many as seats remain.
+	Winners []pulid.ID `json:"winners"`
+	// How the tie was broken; kept on the election.
+	Note string `json:"note"`
+}
+
+// An election to cancel.
+type CancelElectionInput struct {
+	// The election.
+	Election pulid.ID `json:"election"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
+// A candidate after the change.
+type CandidatePayload struct {
+	// The candidate.
+	Candidate *ent.Candidate `json:"candidate"`
+}
+
+// A vote.
+type CastVoteInput struct {
+	// The election.
+	Election pulid.ID `json:"election"`
+	// The candidate you vote for.
+	Candidate pulid.ID `json:"candidate"`
 }
 
 // A comment.
@@ -154,6 +198,12 @@ type CreateInviteInput struct {
 	ExpiresInDays *int `json:"expiresInDays,omitempty"`
 	// How many people may join with it (1 to 1000, default 50).
 	MaxUses *int `json:"maxUses,omitempty"`
+}
+
+// An election after the change.
+type ElectionPayload struct {
+	// The election.
+	Election *ent.Election `json:"election"`
 }
 
 // A role to end.
@@ -234,12 +284,38 @@ type NearInput struct {
 	Lng float64 `json:"lng"`
 }
 
+// A nomination.
+type NominateCandidateInput struct {
+	// The election.
+	Election pulid.ID `json:"election"`
+	// The member nominated (yourself to stand).
+	User pulid.ID `json:"user"`
+	// Your statement, when you nominate yourself.
+	Statement *string `json:"statement,omitempty"`
+}
+
 // An objection.
 type ObjectToApplicationInput struct {
 	// The application.
 	ID pulid.ID `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
+}
+
+// An election to open.
+type OpenElectionInput struct {
+	// The group.
+	Group pulid.ID `json:"group"`
+	// The role to elect.
+	Kind election.Kind `json:"kind"`
+	// How many people to elect (default 1, within the community's cap).
+	Seats *int `json:"seats,omitempty"`
+	// When nominations close and voting opens.
+	NominationsCloseAt time.Time `json:"nominationsCloseAt"`
+	// The deadline, when the result is computed (within 90 days).
+	VotingClosesAt time.Time `json:"votingClosesAt"`
+	// When the elected term begins; defaults to the end of the current term, or the deadline.
+	TermStartsAt *time.Time `json:"termStartsAt,omitempty"`
 }
 
 // An invite code to use.
@@ -300,6 +376,16 @@ type ResolveObjectionPayload struct {
 	Objection *ent.Review `json:"objection"`
 }
 
+// An answer to a nomination.
+type RespondToNominationInput struct {
+	// Your candidacy.
+	Candidate pulid.ID `json:"candidate"`
+	// True to stand, false to decline or withdraw.
+	Accept bool `json:"accept"`
+	// Your statement, when accepting.
+	Statement *string `json:"statement,omitempty"`
+}
+
 // Which token to revoke.
 type RevokeAPITokenInput struct {
 	// The token's id.
@@ -312,10 +398,28 @@ type RevokeAPITokenPayload struct {
 	APIToken *ent.APIToken `json:"apiToken"`
 }
 
+// An invite to withdraw.
+type RevokeInviteInput struct {
+	// The invite.
+	Invite pulid.ID `json:"invite"`
+}
+
 // A role after the change.
 type RolePayload struct {
 	// The role.
 	Role *ent.Role `json:"role"`
+}
+
+// A page of a group's roster, with the counts per kind of the whole roster.
+type RosterConnection struct {
+	// The roles on this page.
+	Edges []*ent.RoleEdge `json:"edges,omitempty"`
+	// Paging information.
+	PageInfo *entgql.PageInfo[pulid.ID] `json:"pageInfo"`
+	// How many roles match the filter.
+	TotalCount int `json:"totalCount"`
+	// How many roles of each kind have the requested statuses (the kinds filter does not narrow these).
+	Counts []*queue.KindCount `json:"counts"`
 }
 
 // A role to step down from.
@@ -366,6 +470,67 @@ type UpdateApplicationProposalInput struct {
 type WithdrawApplicationInput struct {
 	// The application.
 	ID pulid.ID `json:"id"`
+}
+
+// Where an election stands, by the clock.
+type ElectionPhase string
+
+const (
+	// Members are nominating candidates.
+	ElectionPhaseNominations ElectionPhase = "NOMINATIONS"
+	// Members are voting.
+	ElectionPhaseVoting ElectionPhase = "VOTING"
+	// Voting is over.
+	ElectionPhaseClosed ElectionPhase = "CLOSED"
+)
+
+var AllElectionPhase = []ElectionPhase{
+	ElectionPhaseNominations,
+	ElectionPhaseVoting,
+	ElectionPhaseClosed,
+}
+
+func (e ElectionPhase) IsValid() bool {
+	switch e {
+	case ElectionPhaseNominations, ElectionPhaseVoting, ElectionPhaseClosed:
+		return true
+	}
+	return false
+}
+
+func (e ElectionPhase) String() string {
+	return string(e)
+}
+
+func (e *ElectionPhase) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ElectionPhase(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ElectionPhase", str)
+	}
+	return nil
+}
+
+func (e ElectionPhase) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ElectionPhase) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ElectionPhase) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Why an application is rejected.

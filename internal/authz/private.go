@@ -120,7 +120,7 @@ func RolePolicy() ent.Policy {
 // RoleVisible is the roles v may see.
 func RoleVisible(v *viewer.Viewer) predicate.Role {
 	return role.Or(
-		role.StatusIn(role.StatusACTIVE, role.StatusEMERITUS),
+		role.StatusIn(role.StatusACTIVE, role.StatusEMERITUS, role.StatusTERM_ENDED),
 		role.UserID(v.UserID),
 		role.GroupIDIn(v.OrganizerGroups()...),
 		role.CommunityIDIn(v.StaffCommunities()...),
@@ -351,6 +351,15 @@ func InvitePolicy() ent.Policy {
 			))
 			return privacy.Allow
 		})),
+		Mutation: defaultWrites(),
+	}
+}
+
+// VoterPolicy: who voted is read by the system only (to refuse a second vote
+// and answer viewerHasVoted for the voter); nobody reads the voter roll.
+func VoterPolicy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{allowSystem, privacy.AlwaysDenyRule()},
 		Mutation: defaultWrites(),
 	}
 }

@@ -100,3 +100,10 @@ func ContributionPolicy() ent.Policy { return publicPolicy() }
 
 // AwardPolicy: awards are public.
 func AwardPolicy() ent.Policy { return publicPolicy() }
+
+// ElectionPolicy: elections are public like the groups holding them.
+func ElectionPolicy() ent.Policy { return publicPolicy() }
+
+// CandidatePolicy: candidates are public; their tallies stay hidden until
+// the deadline (the column is not in the API; a resolver shows it then).
+func CandidatePolicy() ent.Policy { return publicPolicy() }

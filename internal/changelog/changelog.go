@@ -13,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/change"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/privacy"
@@ -30,6 +31,7 @@ const (
 	TopicReview       = "review"
 	TopicEvent        = "event"
 	TopicRegistration = "registration"
+	TopicElection     = "election"
 )
 
 // ErrNoTransaction is returned when a tracked entity is written outside a
@@ -180,7 +182,7 @@ func createdScope(ctx context.Context, c *ent.Client, topic string, m mutation, 
 	switch topic {
 	case TopicGroup:
 		return scope{community: field("community_id"), group: id}, nil
-	case TopicRole, TopicApplication:
+	case TopicRole, TopicApplication, TopicElection:
 		return scope{community: field("community_id"), group: field("group_id")}, nil
 	case TopicReview:
 		a, err := c.Application.Query().Where(application.ID(field("application_id"))).
@@ -231,6 +233,15 @@ func lookup(ctx context.Context, c *ent.Client, topic string, ids []pulid.ID) (m
 	case TopicApplication:
 		rows, err := c.Application.Query().Where(application.IDIn(ids...)).
 			Select(application.FieldID, application.FieldCommunityID, application.FieldGroupID).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = scope{community: r.CommunityID, group: r.GroupID}
+		}
+	case TopicElection:
+		rows, err := c.Election.Query().Where(election.IDIn(ids...)).
+			Select(election.FieldID, election.FieldCommunityID, election.FieldGroupID).All(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -59,7 +59,7 @@ func GraphQL(db *store.DB, log *slog.Logger) *handler.Server {
 		if err := checkPageSizes(graphql.GetOperationContext(ctx)); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
-		return next(ctx)
+		return next(graph.WithBatches(ctx))
 	})
 	return srv
 }

@@ -135,14 +135,46 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 		}
 		body := fmt.Sprintf("Welcome to the %s ambassadors! You are now listed in the ambassador directory, "+
 			"so people near you can find you. Your fellow ambassadors will be in touch.\n", com.Name)
-		return queueMessage(bk, c, com.ID, app.ApplicantID, "ambassador_welcome",
-			fmt.Sprintf("Welcome, %s ambassador", com.Name), body, "decision:"+string(app.ID))
+		if err := queueMessage(bk, c, com.ID, app.ApplicantID, "ambassador_welcome",
+			fmt.Sprintf("Welcome, %s ambassador", com.Name), body, "decision:"+string(app.ID)); err != nil {
+			return err
+		}
+		if com.AmbassadorsListEmail == "" {
+			return nil
+		}
+		// Introduce the newcomer to their peers: the seed's manual "add to
+		// the mailing list and say hello" step, queued in the same transaction.
+		person, err := c.User.Get(bk, app.ApplicantID)
+		if err != nil {
+			return err
+		}
+		where := ""
+		if scopeRegion != "" {
+			if r, err := c.Region.Get(bk, scopeRegion); err == nil {
+				where = " for " + r.Name
+			}
+		} else if g, err := c.Group.Get(bk, scopeGroup); err == nil {
+			where = " for " + g.Name
+		}
+		return c.Message.Create().SetCommunityID(com.ID).SetToAddress(com.AmbassadorsListEmail).
+			SetTemplate("ambassador_introduction").
+			SetSubject(fmt.Sprintf("Please welcome %s, our new ambassador%s", person.Name, where)).
+			SetBody(fmt.Sprintf("%s has joined the %s ambassadors%s. Say hello, and help them find their feet!\n", person.Name, com.Name, where)).
+			SetDedupeKey("ambassador_introduction:" + string(app.ID)).Exec(bk)
 	}
 	return nil
 }
 
-// grant gives a person an ACTIVE role, within the policy's caps.
+// grant gives a person an ACTIVE role, within the policy's caps, starting
+// now as the first term.
 func grant(ctx context.Context, c *ent.Client, userID pulid.ID, kind role.Kind, com *ent.Community, groupID, regionID pulid.ID, now time.Time) error {
+	return grantTerm(ctx, c, userID, kind, com, groupID, regionID, now, 1)
+}
+
+// grantTerm gives a person an ACTIVE role for term number term beginning at
+// now, within the policy's caps; where the policy has terms, leader roles
+// end after its term length.
+func grantTerm(ctx context.Context, c *ent.Client, userID pulid.ID, kind role.Kind, com *ent.Community, groupID, regionID pulid.ID, now time.Time, term int) error {
 	p := com.Policy
 	limit := 0
 	q := c.Role.Query().Where(role.KindEQ(kind), role.StatusEQ(role.StatusACTIVE), role.CommunityID(com.ID))
@@ -180,7 +212,7 @@ func grant(ctx context.Context, c *ent.Client, userID pulid.ID, kind role.Kind, 
 			return apierror.Conflictf("the community allows at most %d %s roles here", limit, kind)
 		}
 	}
-	rc := c.Role.Create().SetUserID(userID).SetKind(kind).SetCommunityID(com.ID).SetTermStart(now)
+	rc := c.Role.Create().SetUserID(userID).SetKind(kind).SetCommunityID(com.ID).SetTermStart(now).SetTermNumber(term)
 	if groupID != "" {
 		rc.SetGroupID(groupID)
 	}
@@ -298,55 +330,11 @@ func FinishObjectionWindows(ctx context.Context, client *ent.Client, now time.Ti
 	if err != nil {
 		return 0, err
 	}
-	approved := 0
-	for _, id := range due {
-		tx, err := client.Tx(sys)
-		if err != nil {
-			return approved, err
+	return eachInTx(sys, client, due, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+		app, err := c.Application.Get(ctx, id)
+		if err != nil || app.Status != application.StatusOBJECTION_WINDOW {
+			return orSkip(err) // decided meanwhile, by another replica
 		}
-		app, err := tx.Application.Get(sys, id)
-		if err == nil && app.Status != application.StatusOBJECTION_WINDOW {
-			_ = tx.Rollback() // decided meanwhile, by another replica
-			continue
-		}
-		if err == nil {
-			err = finalize(sys, tx.Client(), app, "", now)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			if ae := apierror.Classify(err); ae != nil && ae.Code == apierror.Conflict {
-				continue // another replica or a reviewer got there first
-			}
-			return approved, err
-		}
-		if err := tx.Commit(); err != nil {
-			return approved, err
-		}
-		approved++
-	}
-	return approved, nil
-}
-
-// RunScheduler finishes due objection windows every interval until ctx ends.
-// Every replica may run it: FinishObjectionWindows approves each application once.
-func RunScheduler(ctx context.Context, client *ent.Client, every time.Duration, log interface {
-	InfoContext(context.Context, string, ...any)
-	ErrorContext(context.Context, string, ...any)
-}) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			n, err := FinishObjectionWindows(ctx, client, time.Now())
-			if err != nil && ctx.Err() == nil {
-				log.ErrorContext(ctx, "finishing objection windows", "error", err)
-			}
-			if n > 0 {
-				log.InfoContext(ctx, "approved after objection window", "applications", n)
-			}
-		}
-	}
+		return finalize(ctx, c, app, "", now)
+	})
 }

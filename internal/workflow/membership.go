@@ -397,3 +397,93 @@ func RedeemInvite(ctx context.Context, c *ent.Client, code string, now time.Time
 	}
 	return c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
 }
+
+// RevokeInvite withdraws an invite code (the group's organizers and staff).
+func RevokeInvite(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) (*ent.Invite, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The invite's read rule already limits it to organizers and staff.
+	inv, err := c.Invite.Query().Where(invite.ID(id)).WithGroup().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no invite with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !authz.CanAdministerGroup(v, inv.Edges.Group) {
+		return nil, apierror.Forbiddenf("only the group's organizers and staff may withdraw an invite")
+	}
+	n, err := c.Invite.Update().Where(invite.ID(id), invite.RevokedAtIsNil()).SetRevokedAt(now).Save(bookkeeping(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, apierror.Conflictf("the invite was already withdrawn")
+	}
+	return c.Invite.Get(ctx, id)
+}
+
+// ApplyToOrganize files an ORGANIZER application for a group the viewer is
+// an active member of, for its organizers and the community's reviewers to
+// decide. Where organizers must come from partner enterprises (openEuler),
+// only such people may apply.
+func ApplyToOrganize(ctx context.Context, c *ent.Client, groupID pulid.ID, why string) (*ent.Application, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.Group.Query().Where(group.ID(groupID)).WithCommunity().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no group with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	com := g.Edges.Community
+	if g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL {
+		return nil, apierror.Conflictf("the group is not running (status %s)", g.Status)
+	}
+	if why, err = checkText("why", why, 5000); err != nil {
+		return nil, err
+	}
+	bk := bookkeeping(ctx)
+	held, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusEQ(role.StatusACTIVE)).All(bk)
+	if err != nil {
+		return nil, err
+	}
+	member := false
+	for _, r := range held {
+		if r.Kind == role.KindORGANIZER {
+			return nil, apierror.Conflictf("you already organize this group")
+		}
+		member = member || r.Kind == role.KindMEMBER
+	}
+	if !member {
+		return nil, apierror.Forbiddenf("only active members of the group may apply to organize it")
+	}
+	if com.Policy.LeadersRequirePartner {
+		partner, err := worksForPartner(ctx, c, v.UserID, com.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !partner {
+			return nil, apierror.Invalid("group", "%s's organizers come from partner enterprises", com.Name)
+		}
+	}
+	open, err := c.Application.Query().Where(application.ApplicantID(v.UserID), application.GroupID(g.ID),
+		application.KindEQ(application.KindORGANIZER), application.StatusIn(authz.OpenStatuses...)).Exist(bk)
+	if err != nil {
+		return nil, err
+	}
+	if open {
+		return nil, apierror.Conflictf("you already have an open request to organize this group")
+	}
+	app, err := c.Application.Create().SetCommunityID(com.ID).SetGroupID(g.ID).SetApplicantID(v.UserID).
+		SetKind(application.KindORGANIZER).SetAnswers(schematype.ApplicationAnswers{Why: why}).Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	return c.Application.Get(ctx, app.ID)
+}

@@ -1,0 +1,556 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/election"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/voter"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// ElectionRequest opens an election for the next term of a group role.
+type ElectionRequest struct {
+	Group              pulid.ID
+	Kind               election.Kind
+	Seats              int
+	NominationsCloseAt time.Time
+	VotingClosesAt     time.Time
+	// TermStartsAt defaults to the end of the current holders' term (or the deadline).
+	TermStartsAt *time.Time
+}
+
+// rosterKinds are the roles that make someone part of a group's roster, and
+// so a voter and a possible candidate.
+var rosterKinds = []role.Kind{role.KindMEMBER, role.KindORGANIZER, role.KindAMBASSADOR}
+
+// busyElection are the states in which an election still has work to do.
+var busyElection = []election.Status{election.StatusOPEN, election.StatusDECIDED, election.StatusTIED}
+
+// OpenElection lets a group's organizers (or staff) open an election for the
+// next term of ORGANIZER or (where ambassadors serve groups) AMBASSADOR. It
+// needs a policy with terms; where the community appoints first terms, the
+// first term must have been appointed. One election per role at a time.
+func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now time.Time) (*ent.Election, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := c.Group.Query().Where(group.ID(req.Group)).WithCommunity().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no group with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !authz.CanAdministerGroup(v, g) {
+		return nil, apierror.Forbiddenf("only the group's organizers and the community's staff may open an election")
+	}
+	com := g.Edges.Community
+	p := com.Policy
+	kind := role.Kind(req.Kind)
+	limit := p.MaxOrganizersPerGroup
+	switch {
+	case p.TermLengthDays == 0:
+		return nil, apierror.Invalid("group", "%s's leaders serve until they step down: there are no terms to elect", com.Name)
+	case kind == role.KindAMBASSADOR && p.AmbassadorScope != policy.AmbassadorsPerGroup:
+		return nil, apierror.Invalid("kind", "%s's ambassadors serve regions, not groups", com.Name)
+	case kind == role.KindAMBASSADOR:
+		limit = p.MaxAmbassadorsPerScope
+	case g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL:
+		return nil, apierror.Conflictf("the group is not running (status %s)", g.Status)
+	}
+	if req.Seats == 0 {
+		req.Seats = 1
+	}
+	switch {
+	case req.Seats < 1 || req.Seats > 10:
+		return nil, apierror.Invalid("seats", "seats must be between 1 and 10")
+	case limit > 0 && req.Seats > limit:
+		return nil, apierror.Invalid("seats", "%s allows at most %d %s roles per group", com.Name, limit, kind)
+	case !req.NominationsCloseAt.After(now):
+		return nil, apierror.Invalid("nominationsCloseAt", "nominations must close in the future")
+	case !req.VotingClosesAt.After(req.NominationsCloseAt):
+		return nil, apierror.Invalid("votingClosesAt", "voting must close after nominations close")
+	case req.VotingClosesAt.After(now.AddDate(0, 0, 90)):
+		return nil, apierror.Invalid("votingClosesAt", "an election lasts at most 90 days")
+	}
+	bk := bookkeeping(ctx)
+	// Touch the group's row first so two organizers opening elections at
+	// once are counted one after the other (a row lock on PostgreSQL).
+	if err := c.Group.Update().Where(group.ID(g.ID)).SetUpdatedAt(now).Exec(bk); err != nil {
+		return nil, err
+	}
+	busy, err := c.Election.Query().Where(election.GroupID(g.ID), election.KindEQ(req.Kind), election.StatusIn(busyElection...)).Exist(bk)
+	if err != nil {
+		return nil, err
+	}
+	if busy {
+		return nil, apierror.Conflictf("an election for %s is already under way in this group", kind)
+	}
+	held, err := c.Role.Query().Where(role.GroupID(g.ID), role.KindEQ(kind)).
+		Select(role.FieldStatus, role.FieldTermEnd, role.FieldTermNumber).All(bk)
+	if err != nil {
+		return nil, err
+	}
+	if p.FirstTermAppointed && len(held) == 0 {
+		return nil, apierror.Conflictf("%s appoints the first %s term; later terms are elected", com.Name, kind)
+	}
+	term, start := 1, req.VotingClosesAt
+	for _, r := range held {
+		term = max(term, r.TermNumber+1)
+		if r.Status == role.StatusACTIVE && r.TermEnd != nil && r.TermEnd.After(start) {
+			start = *r.TermEnd
+		}
+	}
+	if req.TermStartsAt != nil {
+		if req.TermStartsAt.Before(req.VotingClosesAt) || req.TermStartsAt.After(req.VotingClosesAt.AddDate(1, 0, 0)) {
+			return nil, apierror.Invalid("termStartsAt", "the term starts after voting closes, within a year")
+		}
+		start = *req.TermStartsAt
+	}
+	e, err := c.Election.Create().SetCommunityID(com.ID).SetGroupID(g.ID).SetOpenedByID(v.UserID).
+		SetKind(req.Kind).SetSeats(req.Seats).SetNominationsCloseAt(req.NominationsCloseAt).
+		SetVotingClosesAt(req.VotingClosesAt).SetTermStartsAt(start).SetTermNumber(term).Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	return c.Election.Get(ctx, e.ID)
+}
+
+// loadElection reads an election with its group and community.
+func loadElection(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Election, error) {
+	e, err := c.Election.Query().Where(election.ID(id)).
+		WithGroup().WithCommunity().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no election with that id")
+	}
+	return e, err
+}
+
+// onRoster reports whether a person holds an active role in the group —
+// since a given time, when since is not zero (the voter roll closes when an
+// election opens, so nobody joins just to vote).
+func onRoster(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, since time.Time) (bool, error) {
+	q := c.Role.Query().Where(role.GroupID(groupID), role.UserID(userID), role.StatusEQ(role.StatusACTIVE), role.KindIn(rosterKinds...))
+	if !since.IsZero() {
+		q.Where(role.CreatedAtLTE(since))
+	}
+	return q.Exist(bookkeeping(ctx))
+}
+
+// Nominate puts a member of the group forward as a candidate: yourself
+// (standing at once) or another member, who must accept. Only active members
+// nominate, and only until nominations close.
+func Nominate(ctx context.Context, c *ent.Client, electionID, userID pulid.ID, statement string, now time.Time) (*ent.Candidate, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := loadElection(ctx, c, electionID)
+	if err != nil {
+		return nil, err
+	}
+	if e.Status != election.StatusOPEN || !now.Before(e.NominationsCloseAt) {
+		return nil, electionConflict(e, "nominations are closed")
+	}
+	ok, err := onRoster(ctx, c, e.GroupID, v.UserID, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, apierror.Forbiddenf("only the group's active members may nominate")
+	}
+	if ok, err = onRoster(ctx, c, e.GroupID, userID, time.Time{}); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, apierror.Invalid("user", "only an active member of the group can stand")
+	}
+	com := e.Edges.Community
+	if com.Policy.LeadersRequirePartner {
+		partner, err := worksForPartner(ctx, c, userID, com.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !partner {
+			return nil, apierror.Invalid("user", "%s's organizers and ambassadors come from partner enterprises", com.Name)
+		}
+	}
+	self := userID == v.UserID
+	cc := c.Candidate.Create().SetElectionID(e.ID).SetUserID(userID).SetNominatedByID(v.UserID)
+	if self {
+		cc.SetStatus(candidate.StatusACCEPTED)
+	}
+	if statement = strings.TrimSpace(statement); statement != "" {
+		if !self {
+			return nil, apierror.Invalid("statement", "only candidates write their own statement")
+		}
+		if statement, err = checkText("statement", statement, 2000); err != nil {
+			return nil, err
+		}
+		cc.SetStatement(statement)
+	}
+	bk := bookkeeping(ctx)
+	cand, err := cc.Save(bk)
+	if ent.IsConstraintError(err) {
+		return nil, apierror.Conflictf("that person is already nominated")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !self {
+		body := fmt.Sprintf("You have been nominated for %s of %s. Accept or decline the nomination before %s.\n",
+			e.Kind, e.Edges.Group.Name, e.NominationsCloseAt.UTC().Format(time.RFC1123))
+		if err := queueMessage(bk, c, com.ID, userID, "election_nomination",
+			fmt.Sprintf("Nominated for %s of %s", e.Kind, e.Edges.Group.Name), body, string(cand.ID)); err != nil {
+			return nil, err
+		}
+	}
+	return c.Candidate.Get(ctx, cand.ID)
+}
+
+// RespondToNomination lets a nominee accept (with an optional statement) or
+// decline; a candidate who accepted may withdraw. Only until nominations close.
+func RespondToNomination(ctx context.Context, c *ent.Client, candidateID pulid.ID, accept bool, statement string, now time.Time) (*ent.Candidate, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cand, err := c.Candidate.Get(ctx, candidateID)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no candidate with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cand.UserID != v.UserID {
+		return nil, apierror.Forbiddenf("only the person nominated may answer a nomination")
+	}
+	e, err := loadElection(ctx, c, cand.ElectionID)
+	if err != nil {
+		return nil, err
+	}
+	if e.Status != election.StatusOPEN || !now.Before(e.NominationsCloseAt) {
+		return nil, electionConflict(e, "nominations are closed")
+	}
+	var from, to candidate.Status
+	switch {
+	case accept && cand.Status == candidate.StatusNOMINATED:
+		from, to = candidate.StatusNOMINATED, candidate.StatusACCEPTED
+	case !accept && cand.Status == candidate.StatusNOMINATED:
+		from, to = candidate.StatusNOMINATED, candidate.StatusDECLINED
+	case !accept && cand.Status == candidate.StatusACCEPTED:
+		from, to = candidate.StatusACCEPTED, candidate.StatusWITHDRAWN
+	default:
+		e := apierror.Conflictf("the nomination is %s", cand.Status)
+		e.Extensions = map[string]any{"status": string(cand.Status)}
+		return nil, e
+	}
+	upd := c.Candidate.Update().Where(candidate.ID(cand.ID), candidate.StatusEQ(from)).SetStatus(to)
+	if statement = strings.TrimSpace(statement); statement != "" && accept {
+		if statement, err = checkText("statement", statement, 2000); err != nil {
+			return nil, err
+		}
+		upd.SetStatement(statement)
+	}
+	n, err := upd.Save(bookkeeping(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, apierror.Conflictf("the nomination changed meanwhile")
+	}
+	return c.Candidate.Get(ctx, cand.ID)
+}
+
+// CastVote records the viewer's vote for a standing candidate. The voter
+// must have been an active member of the group since the election opened
+// (a lapsed member cannot vote) and votes once. The ballot is secret: the
+// vote only adds to the candidate's tally; the voter roll says who voted,
+// never for whom.
+func CastVote(ctx context.Context, c *ent.Client, electionID, candidateID pulid.ID, now time.Time) (*ent.Election, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := loadElection(ctx, c, electionID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case e.Status != election.StatusOPEN || !now.Before(e.VotingClosesAt):
+		return nil, electionConflict(e, "voting is closed")
+	case now.Before(e.NominationsCloseAt):
+		return nil, electionConflict(e, "voting opens when nominations close, at "+e.NominationsCloseAt.UTC().Format(time.RFC3339))
+	}
+	ok, err := onRoster(ctx, c, e.GroupID, v.UserID, e.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, apierror.Forbiddenf("only people who were active members of the group when the election opened may vote")
+	}
+	bk := bookkeeping(ctx)
+	standing, err := c.Candidate.Query().Where(candidate.ID(candidateID), candidate.ElectionID(e.ID), candidate.StatusEQ(candidate.StatusACCEPTED)).Exist(bk)
+	if err != nil {
+		return nil, err
+	}
+	if !standing {
+		return nil, apierror.Invalid("candidate", "that person is not standing in this election")
+	}
+	err = c.Voter.Create().SetElectionID(e.ID).SetUserID(v.UserID).Exec(bk)
+	if ent.IsConstraintError(err) {
+		return nil, apierror.Conflictf("you have already voted in this election")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Candidate.UpdateOneID(candidateID).AddVotes(1).Exec(bk); err != nil {
+		return nil, err
+	}
+	return c.Election.Get(ctx, e.ID)
+}
+
+// HasVoted reports whether a person voted in an election (for the person
+// themself: nobody reads the voter roll).
+func HasVoted(ctx context.Context, c *ent.Client, electionID, userID pulid.ID) (bool, error) {
+	if userID == "" {
+		return false, nil
+	}
+	return c.Voter.Query().Where(voter.ElectionID(electionID), voter.UserID(userID)).Exist(bookkeeping(ctx))
+}
+
+// CancelElection calls an election off (organizers and staff) before its
+// winners are seated; the reason is kept.
+func CancelElection(ctx context.Context, c *ent.Client, id pulid.ID, reason string) (*ent.Election, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := loadElection(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if !authz.CanAdministerGroup(v, e.Edges.Group) {
+		return nil, apierror.Forbiddenf("only the group's organizers and the community's staff may cancel an election")
+	}
+	if reason, err = checkText("reason", reason, 1000); err != nil {
+		return nil, err
+	}
+	n, err := c.Election.Update().Where(election.ID(e.ID), election.StatusIn(busyElection...)).
+		SetStatus(election.StatusCANCELLED).SetNote(reason).Save(bookkeeping(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, electionConflict(e, "the election is over")
+	}
+	return c.Election.Get(ctx, e.ID)
+}
+
+// BreakTie lets the community's staff choose among candidates tied for the
+// last seat(s); the election is then DECIDED and seated with the others.
+func BreakTie(ctx context.Context, c *ent.Client, id pulid.ID, winners []pulid.ID, note string) (*ent.Election, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := loadElection(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsStaff(e.CommunityID) {
+		return nil, apierror.Forbiddenf("only the community's staff break a tie")
+	}
+	if e.Status != election.StatusTIED {
+		return nil, electionConflict(e, "the election is not tied")
+	}
+	if note, err = checkText("note", note, 1000); err != nil {
+		return nil, err
+	}
+	bk := bookkeeping(ctx)
+	res, err := countElection(bk, c, e)
+	if err != nil {
+		return nil, err
+	}
+	tied := make(map[pulid.ID]bool, len(res.Tied))
+	for _, t := range res.Tied {
+		tied[pulid.ID(t)] = true
+	}
+	need := e.Seats - len(res.Winners)
+	chosen := make(map[pulid.ID]bool, len(winners))
+	for _, w := range winners {
+		if !tied[w] || chosen[w] {
+			return nil, apierror.Invalid("winners", "choose distinct candidates among those tied")
+		}
+		chosen[w] = true
+	}
+	if len(chosen) != need {
+		return nil, apierror.Invalid("winners", "choose exactly %d of the tied candidates", need)
+	}
+	n, err := c.Election.Update().Where(election.ID(e.ID), election.StatusEQ(election.StatusTIED)).
+		SetStatus(election.StatusDECIDED).SetNote(note).Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, apierror.Conflictf("the election changed meanwhile")
+	}
+	if err := c.Candidate.Update().Where(candidate.IDIn(winners...)).SetElected(true).Exec(bk); err != nil {
+		return nil, err
+	}
+	return c.Election.Get(ctx, e.ID)
+}
+
+// countElection applies policy.Count to the election's standing candidates.
+func countElection(ctx context.Context, c *ent.Client, e *ent.Election) (policy.Result, error) {
+	cands, err := c.Candidate.Query().Where(candidate.ElectionID(e.ID), candidate.StatusEQ(candidate.StatusACCEPTED)).
+		Order(ent.Asc(candidate.FieldCreatedAt), ent.Asc(candidate.FieldID)).All(ctx)
+	if err != nil {
+		return policy.Result{}, err
+	}
+	tallies := make([]policy.Tally, len(cands))
+	for i, cd := range cands {
+		tallies[i] = policy.Tally{ID: string(cd.ID), Votes: cd.Votes}
+	}
+	return policy.Count(tallies, e.Seats), nil
+}
+
+func electionConflict(e *ent.Election, msg string) error {
+	err := apierror.Conflictf("%s", msg)
+	err.Extensions = map[string]any{"status": string(e.Status)}
+	return err
+}
+
+// CloseElections computes the result of every open election whose deadline
+// passed, each in its own transaction; the conditional status change lets
+// exactly one replica close each. It returns how many it closed.
+func CloseElections(ctx context.Context, client *ent.Client, now time.Time) (int, error) {
+	sys := viewer.SystemContext(ctx)
+	due, err := client.Election.Query().Where(election.StatusEQ(election.StatusOPEN), election.VotingClosesAtLTE(now)).IDs(sys)
+	if err != nil {
+		return 0, err
+	}
+	return eachInTx(sys, client, due, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+		e, err := loadElection(ctx, c, id)
+		if err != nil {
+			return err
+		}
+		res, err := countElection(ctx, c, e)
+		if err != nil {
+			return err
+		}
+		turnout, err := c.Voter.Query().Where(voter.ElectionID(e.ID)).Count(ctx)
+		if err != nil {
+			return err
+		}
+		n, err := c.Election.Update().Where(election.ID(e.ID), election.StatusEQ(election.StatusOPEN)).
+			SetStatus(election.Status(res.Outcome)).SetTurnout(turnout).SetDecidedAt(now).Save(ctx)
+		if err != nil || n == 0 {
+			return orSkip(err)
+		}
+		winners := make([]pulid.ID, len(res.Winners))
+		for i, w := range res.Winners {
+			winners[i] = pulid.ID(w)
+		}
+		if err := c.Candidate.Update().Where(candidate.IDIn(winners...)).SetElected(true).Exec(ctx); err != nil {
+			return err
+		}
+		return nil
+	})
+}
+
+// EndTerms ends every active role whose term is over (TERM_ENDED), then
+// seats the winners of decided elections whose term has begun; each role
+// and election in its own transaction, conditional on its state, so several
+// replicas running it at once end and seat each exactly once.
+func EndTerms(ctx context.Context, client *ent.Client, now time.Time) (ended, seated int, err error) {
+	sys := viewer.SystemContext(ctx)
+	due, err := client.Role.Query().Where(role.StatusEQ(role.StatusACTIVE), role.TermEndLTE(now)).IDs(sys)
+	if err != nil {
+		return 0, 0, err
+	}
+	ended, err = eachInTx(sys, client, due, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+		r, err := c.Role.Query().Where(role.ID(id)).WithGroup().WithCommunity().Only(ctx)
+		if err != nil || r.Status != role.StatusACTIVE || r.TermEnd == nil {
+			return orSkip(err)
+		}
+		n, err := c.Role.Update().Where(role.ID(id), role.StatusEQ(role.StatusACTIVE)).
+			SetStatus(role.StatusTERM_ENDED).SetEndedAt(*r.TermEnd).SetEndReason("term ended").Save(ctx)
+		if err != nil || n == 0 {
+			return orSkip(err)
+		}
+		where := r.Edges.Community.Name
+		if r.Edges.Group != nil {
+			where = r.Edges.Group.Name
+		}
+		body := fmt.Sprintf("Your term %d as %s of %s has ended. Thank you for serving!\n", r.TermNumber, r.Kind, where)
+		return queueMessage(ctx, c, r.CommunityID, r.UserID, "term_ended",
+			fmt.Sprintf("Your term as %s of %s has ended", r.Kind, where), body, string(r.ID))
+	})
+	if err != nil {
+		return ended, 0, err
+	}
+	ready, err := client.Election.Query().Where(election.StatusEQ(election.StatusDECIDED), election.TermStartsAtLTE(now)).IDs(sys)
+	if err != nil {
+		return ended, 0, err
+	}
+	seated, err = eachInTx(sys, client, ready, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+		return seat(ctx, c, id, now)
+	})
+	return ended, seated, err
+}
+
+// seat gives a decided election's winners their role for the elected term.
+// A winner who still holds the role (re-elected before their term ran out)
+// has it extended instead.
+func seat(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) error {
+	e, err := loadElection(ctx, c, id)
+	if err != nil {
+		return err
+	}
+	n, err := c.Election.Update().Where(election.ID(id), election.StatusEQ(election.StatusDECIDED)).
+		SetStatus(election.StatusSEATED).Save(ctx)
+	if err != nil || n == 0 {
+		return orSkip(err)
+	}
+	winners, err := c.Candidate.Query().Where(candidate.ElectionID(id), candidate.Elected(true)).All(ctx)
+	if err != nil {
+		return err
+	}
+	com, kind := e.Edges.Community, role.Kind(e.Kind)
+	for _, w := range winners {
+		held, err := c.Role.Query().Where(role.GroupID(e.GroupID), role.UserID(w.UserID), role.KindEQ(kind), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
+		switch {
+		case err == nil:
+			upd := c.Role.UpdateOne(held).SetTermNumber(e.TermNumber)
+			if com.Policy.TermLengthDays > 0 {
+				upd.SetTermEnd(e.TermStartsAt.AddDate(0, 0, com.Policy.TermLengthDays))
+			}
+			err = upd.Exec(ctx)
+		case ent.IsNotFound(err):
+			err = grantTerm(ctx, c, w.UserID, kind, com, e.GroupID, "", e.TermStartsAt, e.TermNumber)
+		}
+		if err != nil {
+			return err
+		}
+		body := fmt.Sprintf("The members of %s elected you %s for term %d, which has now begun. Congratulations!\n",
+			e.Edges.Group.Name, kind, e.TermNumber)
+		if err := queueMessage(ctx, c, com.ID, w.UserID, "election_won",
+			fmt.Sprintf("You are %s of %s", kind, e.Edges.Group.Name), body, string(w.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
