@@ -4,6 +4,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -18,12 +19,18 @@ import (
 // Resolver is the root resolver; it holds the dependencies resolvers share.
 type Resolver struct {
 	client *ent.Client
+	// now is the clock deadlines are checked against (time.Now outside tests).
+	now func() time.Time
 }
 
-// NewSchema returns the executable schema over the given ent client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
+// NewSchema returns the executable schema over the given ent client;
+// deadlines and windows are measured with now (time.Now when nil).
+func NewSchema(client *ent.Client, now func() time.Time) graphql.ExecutableSchema {
+	if now == nil {
+		now = time.Now
+	}
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{client: client},
+		Resolvers: &Resolver{client: client, now: now},
 	})
 }
 
@@ -58,7 +65,7 @@ func deref(s *string) string {
 // the list it is resolved in.
 func (r *Resolver) rosterCounts(ctx context.Context, groupID pulid.ID, statuses []role.Status) ([]*queue.KindCount, error) {
 	counts, err := batched(ctx, groupID, groupsIn, func(ids []pulid.ID) (map[pulid.ID][]queue.KindCount, error) {
-		return queue.RosterCounts(ctx, r.client, ids, statuses)
+		return queue.RosterCounts(ctx, r.db(ctx), ids, statuses)
 	})
 	return pointers(counts[groupID]), err
 }
@@ -80,4 +87,14 @@ func pointers[T any](in []T) []*T {
 		out[i] = &in[i]
 	}
 	return out
+}
+
+// db is the client for reads: the mutation's transaction when the field is
+// part of a mutation's payload (so it sees the mutation's own writes, and
+// never waits on them), else the shared client.
+func (r *Resolver) db(ctx context.Context) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return r.client
 }

@@ -38,7 +38,7 @@ func (r *applicationResolver) TrackRecord(ctx context.Context, obj *ent.Applicat
 		return nil, nil
 	}
 	records, err := batched(ctx, obj.ID, applicationsIn, func(ids []pulid.ID) (map[pulid.ID]*queue.TrackRecord, error) {
-		return queue.TrackRecords(ctx, r.client, ids)
+		return queue.TrackRecords(ctx, r.db(ctx), ids)
 	})
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (r *approvalQueueResolver) OldestOpenSince(ctx context.Context, obj *queue.
 
 // Votes is the resolver for the votes field.
 func (r *candidateResolver) Votes(ctx context.Context, obj *ent.Candidate) (*int, error) {
-	e, err := parentElection(ctx, r.client, obj.ElectionID)
+	e, err := parentElection(ctx, r.db(ctx), obj.ElectionID)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (r *candidateResolver) Votes(ctx context.Context, obj *ent.Candidate) (*int
 
 // Phase is the resolver for the phase field.
 func (r *electionResolver) Phase(ctx context.Context, obj *ent.Election) (generated.ElectionPhase, error) {
-	now := time.Now()
+	now := r.now()
 	switch {
 	case obj.Status == entelection.StatusOPEN && now.Before(obj.NominationsCloseAt):
 		return generated.ElectionPhaseNominations, nil
@@ -96,7 +96,7 @@ func (r *electionResolver) Phase(ctx context.Context, obj *ent.Election) (genera
 
 // ViewerHasVoted is the resolver for the viewerHasVoted field.
 func (r *electionResolver) ViewerHasVoted(ctx context.Context, obj *ent.Election) (bool, error) {
-	return workflow.HasVoted(ctx, r.client, obj.ID, viewer.FromContext(ctx).UserID)
+	return workflow.HasVoted(ctx, r.db(ctx), obj.ID, viewer.FromContext(ctx).UserID)
 }
 
 // ViewerCanEdit is the resolver for the viewerCanEdit field.
@@ -106,7 +106,7 @@ func (r *eventResolver) ViewerCanEdit(ctx context.Context, obj *ent.Event) (bool
 
 // ViewerCanRegister is the resolver for the viewerCanRegister field.
 func (r *eventResolver) ViewerCanRegister(ctx context.Context, obj *ent.Event) (bool, error) {
-	return authz.CanRegisterForEvent(viewer.FromContext(ctx), obj, time.Now()), nil
+	return authz.CanRegisterForEvent(viewer.FromContext(ctx), obj, r.now()), nil
 }
 
 // ViewerCanAdminister is the resolver for the viewerCanAdminister field.
@@ -155,7 +155,7 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input generated.C
 		if *input.ExpiresInDays < 1 || *input.ExpiresInDays > 730 {
 			return nil, apierror.Invalid("expiresInDays", "expiresInDays must be between 1 and 730")
 		}
-		t := time.Now().Add(time.Duration(*input.ExpiresInDays) * 24 * time.Hour)
+		t := r.now().Add(time.Duration(*input.ExpiresInDays) * 24 * time.Hour)
 		expires = &t
 	}
 	secret, tok, err := auth.CreateToken(ctx, ent.FromContext(ctx), auth.NewTokenInput{
@@ -295,7 +295,7 @@ func (r *mutationResolver) WithdrawApplication(ctx context.Context, input genera
 
 // ApproveApplication is the resolver for the approveApplication field.
 func (r *mutationResolver) ApproveApplication(ctx context.Context, input generated.ApproveApplicationInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.Approve(ctx, ent.FromContext(ctx), input.ID, time.Now())
+	app, err := workflow.Approve(ctx, ent.FromContext(ctx), input.ID, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +340,7 @@ func (r *mutationResolver) ApplyForOfficialStatus(ctx context.Context, input gen
 
 // CompleteHandoverStep is the resolver for the completeHandoverStep field.
 func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input generated.CompleteHandoverStepInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.CompleteHandoverStep(ctx, ent.FromContext(ctx), input.ID, input.Step, time.Now())
+	app, err := workflow.CompleteHandoverStep(ctx, ent.FromContext(ctx), input.ID, input.Step, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +351,7 @@ func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input gener
 func (r *mutationResolver) JoinGroup(ctx context.Context, input generated.JoinGroupInput) (*generated.JoinGroupPayload, error) {
 	res, err := workflow.JoinGroup(ctx, ent.FromContext(ctx), workflow.JoinRequest{
 		GroupID: input.Group, Affiliation: deref(input.Affiliation), ArticleURL: deref(input.ArticleURL),
-	}, time.Now())
+	}, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +360,7 @@ func (r *mutationResolver) JoinGroup(ctx context.Context, input generated.JoinGr
 
 // LeaveGroup is the resolver for the leaveGroup field.
 func (r *mutationResolver) LeaveGroup(ctx context.Context, input generated.LeaveGroupInput) (*generated.GroupRolesPayload, error) {
-	roles, err := workflow.LeaveGroup(ctx, ent.FromContext(ctx), input.Group, time.Now())
+	roles, err := workflow.LeaveGroup(ctx, ent.FromContext(ctx), input.Group, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +369,7 @@ func (r *mutationResolver) LeaveGroup(ctx context.Context, input generated.Leave
 
 // RemoveMember is the resolver for the removeMember field.
 func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.RemoveMemberInput) (*generated.GroupRolesPayload, error) {
-	roles, err := workflow.RemoveMember(ctx, ent.FromContext(ctx), input.Group, input.User, input.Reason, time.Now())
+	roles, err := workflow.RemoveMember(ctx, ent.FromContext(ctx), input.Group, input.User, input.Reason, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -378,7 +378,7 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.Rem
 
 // GrantGroupRole is the resolver for the grantGroupRole field.
 func (r *mutationResolver) GrantGroupRole(ctx context.Context, input generated.GrantGroupRoleInput) (*generated.RolePayload, error) {
-	role, err := workflow.GrantGroupRole(ctx, ent.FromContext(ctx), input.Group, input.User, input.Kind, time.Now())
+	role, err := workflow.GrantGroupRole(ctx, ent.FromContext(ctx), input.Group, input.User, input.Kind, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +387,7 @@ func (r *mutationResolver) GrantGroupRole(ctx context.Context, input generated.G
 
 // EndGroupRole is the resolver for the endGroupRole field.
 func (r *mutationResolver) EndGroupRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
-	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.AnyRole, time.Now())
+	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.AnyRole, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +396,7 @@ func (r *mutationResolver) EndGroupRole(ctx context.Context, input generated.End
 
 // StepDown is the resolver for the stepDown field.
 func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDownInput) (*generated.RolePayload, error) {
-	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, "", workflow.OwnRole, time.Now())
+	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, "", workflow.OwnRole, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +405,7 @@ func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDow
 
 // RevokeRole is the resolver for the revokeRole field.
 func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
-	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.OthersRole, time.Now())
+	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.OthersRole, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -437,7 +437,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input generated.Cre
 	if input.MaxUses != nil {
 		uses = *input.MaxUses
 	}
-	inv, err := workflow.CreateInvite(ctx, ent.FromContext(ctx), input.Group, time.Duration(days)*24*time.Hour, uses, time.Now())
+	inv, err := workflow.CreateInvite(ctx, ent.FromContext(ctx), input.Group, time.Duration(days)*24*time.Hour, uses, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +446,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input generated.Cre
 
 // RedeemInvite is the resolver for the redeemInvite field.
 func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.RedeemInviteInput) (*generated.RolePayload, error) {
-	role, err := workflow.RedeemInvite(ctx, ent.FromContext(ctx), input.Code, time.Now())
+	role, err := workflow.RedeemInvite(ctx, ent.FromContext(ctx), input.Code, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +455,7 @@ func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.Red
 
 // RevokeInvite is the resolver for the revokeInvite field.
 func (r *mutationResolver) RevokeInvite(ctx context.Context, input generated.RevokeInviteInput) (*generated.InvitePayload, error) {
-	inv, err := workflow.RevokeInvite(ctx, ent.FromContext(ctx), input.Invite, time.Now())
+	inv, err := workflow.RevokeInvite(ctx, ent.FromContext(ctx), input.Invite, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -480,7 +480,7 @@ func (r *mutationResolver) OpenElection(ctx context.Context, input generated.Ope
 	e, err := workflow.OpenElection(ctx, ent.FromContext(ctx), workflow.ElectionRequest{
 		Group: input.Group, Kind: input.Kind, Seats: seats,
 		NominationsCloseAt: input.NominationsCloseAt, VotingClosesAt: input.VotingClosesAt, TermStartsAt: input.TermStartsAt,
-	}, time.Now())
+	}, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -489,7 +489,7 @@ func (r *mutationResolver) OpenElection(ctx context.Context, input generated.Ope
 
 // NominateCandidate is the resolver for the nominateCandidate field.
 func (r *mutationResolver) NominateCandidate(ctx context.Context, input generated.NominateCandidateInput) (*generated.CandidatePayload, error) {
-	cand, err := workflow.Nominate(ctx, ent.FromContext(ctx), input.Election, input.User, deref(input.Statement), time.Now())
+	cand, err := workflow.Nominate(ctx, ent.FromContext(ctx), input.Election, input.User, deref(input.Statement), r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -498,7 +498,7 @@ func (r *mutationResolver) NominateCandidate(ctx context.Context, input generate
 
 // RespondToNomination is the resolver for the respondToNomination field.
 func (r *mutationResolver) RespondToNomination(ctx context.Context, input generated.RespondToNominationInput) (*generated.CandidatePayload, error) {
-	cand, err := workflow.RespondToNomination(ctx, ent.FromContext(ctx), input.Candidate, input.Accept, deref(input.Statement), time.Now())
+	cand, err := workflow.RespondToNomination(ctx, ent.FromContext(ctx), input.Candidate, input.Accept, deref(input.Statement), r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +507,7 @@ func (r *mutationResolver) RespondToNomination(ctx context.Context, input genera
 
 // CastVote is the resolver for the castVote field.
 func (r *mutationResolver) CastVote(ctx context.Context, input generated.CastVoteInput) (*generated.ElectionPayload, error) {
-	e, err := workflow.CastVote(ctx, ent.FromContext(ctx), input.Election, input.Candidate, time.Now())
+	e, err := workflow.CastVote(ctx, ent.FromContext(ctx), input.Election, input.Candidate, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -577,7 +577,7 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 // ApprovalQueue is the resolver for the approvalQueue field.
 func (r *queryResolver) ApprovalQueue(ctx context.Context, community pulid.ID, filter *generated.ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error) {
 	q := &queue.Queue{
-		Community: community, Now: time.Now(),
+		Community: community, Now: r.now(),
 		Page: queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy},
 	}
 	if f := filter; f != nil {
@@ -608,7 +608,7 @@ func (r *queryResolver) OfficialRequirements(ctx context.Context, group pulid.ID
 	if err != nil {
 		return nil, err
 	}
-	rs, err := workflow.OfficialRequirements(ctx, r.client, g, time.Now())
+	rs, err := workflow.OfficialRequirements(ctx, r.client, g, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -651,13 +651,13 @@ func (r *queryResolver) GroupsWithoutOrganizer(ctx context.Context, community pu
 	if !viewer.FromContext(ctx).IsStaff(community) {
 		return nil, apierror.Forbiddenf("only the community's staff see which groups lack an organizer")
 	}
-	return queue.Leaderless(ctx, r.client, community)
+	return queue.Leaderless(ctx, r.db(ctx), community)
 }
 
 // RoleCounts is the resolver for the roleCounts field.
 func (r *userResolver) RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error) {
 	counts, err := batched(ctx, obj.ID, usersIn, func(ids []pulid.ID) (map[pulid.ID][]queue.KindCount, error) {
-		return queue.UserRoleCounts(ctx, r.client, ids, statuses)
+		return queue.UserRoleCounts(ctx, r.db(ctx), ids, statuses)
 	})
 	return pointers(counts[obj.ID]), err
 }

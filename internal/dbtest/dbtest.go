@@ -126,3 +126,27 @@ func OpenConcurrent(t testing.TB, opts ...Option) *store.DB {
 	}
 	return db
 }
+
+// OpenReplicas opens n connections pools to one fresh, migrated database,
+// as n replicas of the API would: PostgreSQL when configured, else a SQLite
+// file shared by the pools.
+func OpenReplicas(t testing.TB, n int) []*store.DB {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "replicas.db")
+	if os.Getenv(EnvDatabase) != "" {
+		dsn = DSN(t)
+	}
+	dbs := make([]*store.DB, n)
+	for i := range dbs {
+		db, err := store.Open(dsn, store.Options{})
+		if err != nil {
+			t.Fatalf("opening replica %d: %v", i, err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		dbs[i] = db
+	}
+	if err := dbs[0].Migrate(context.Background()); err != nil {
+		t.Fatalf("migrating test database: %v", err)
+	}
+	return dbs
+}

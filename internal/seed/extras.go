@@ -421,7 +421,7 @@ func (g *gen) buildMessages() {
 			}
 		}
 	}
-	g.message(msg{c: g.os, address: "ambassadors@lists.example.org", template: "ambassador_welcome",
+	g.message(msg{c: g.os, address: g.os.ambassadorsList, template: "ambassador_welcome",
 		subject: fmt.Sprintf("Please welcome %s, ambassador for %s", newest.name, newestRegion.spec.Name),
 		body: fmt.Sprintf("%s joins the ambassadors for %s. Their home group is %s. Say hello on the list!",
 			newest.name, newestRegion.spec.Name, newest.home.pl.Name),

@@ -35,13 +35,14 @@ type gen struct {
 	orgNames map[string]bool
 	codes    map[string]bool
 
-	admin  *person
-	oe, os *comm
-	people []*person
-	orgs   []*org
-	groups []*grp
-	events []*evt
-	apps   []*app
+	admin     *person
+	oe, os    *comm
+	people    []*person
+	orgs      []*org
+	groups    []*grp
+	events    []*evt
+	apps      []*app
+	elections []*elc
 
 	// verified contributions per person in the award year.
 	awardYear  int
@@ -67,6 +68,9 @@ type builders struct {
 	registrations []*ent.RegistrationCreate
 	applications  []*ent.ApplicationCreate
 	reviews       []*ent.ReviewCreate
+	elections     []*ent.ElectionCreate
+	candidates    []*ent.CandidateCreate
+	voters        []*ent.VoterCreate
 	contributions []*ent.ContributionCreate
 	awards        []*ent.AwardCreate
 	submissions   []*ent.SubmissionCreate
@@ -86,6 +90,8 @@ type comm struct {
 	topics   []string
 	openEu   bool
 	vendors  []*org
+
+	ambassadorsList string // the ambassadors' mailing list
 }
 
 type org struct {
@@ -167,6 +173,10 @@ type grp struct {
 	orgs          []*org
 	events        []*evt
 	index         int
+
+	// The leaders' current term (openEuler, where leaders serve terms).
+	term               int
+	termStart, termEnd time.Time
 }
 
 // activeMembers returns the people whose MEMBER role is ACTIVE.

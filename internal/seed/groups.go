@@ -26,6 +26,8 @@ func slugFor(name string) string { return policy.Slugify(deaccent.Replace(string
 func (g *gen) buildCommunities() {
 	g.oe = &comm{id: g.id("com"), name: "openEuler", slug: "openeuler", pol: policy.OpenEuler(), topics: openEulerTopics, openEu: true}
 	g.os = &comm{id: g.id("com"), name: "OpenStack", slug: "openstack", pol: policy.OpenStack(), topics: openStackTopics}
+	g.oe.ambassadorsList = "ambassadors@lists.openeuler.example"
+	g.os.ambassadorsList = "ambassadors@lists.openstack.example"
 
 	oeCreated, osCreated := g.daysAgo(900), g.daysAgo(4000)
 	g.b.communities = append(g.b.communities,
@@ -40,6 +42,7 @@ func (g *gen) buildCommunities() {
 			SetWebsiteURL("https://www.openeuler.org").
 			SetForumURL("https://forum.openeuler.org").
 			SetCodeOfConductURL("https://www.openeuler.org/en/community/conduct/").
+			SetAmbassadorsListEmail(g.oe.ambassadorsList).
 			SetPolicy(g.oe.pol).
 			SetCreatedAt(oeCreated).
 			SetUpdatedAt(oeCreated),
@@ -52,6 +55,7 @@ func (g *gen) buildCommunities() {
 				"Regional ambassadors mentor new groups until they are recognised as official.").
 			SetWebsiteURL("https://www.openstack.org").
 			SetCodeOfConductURL("https://groups.openstack.org/content/openstack-community-code-conduct").
+			SetAmbassadorsListEmail(g.os.ambassadorsList).
 			SetPolicy(g.os.pol).
 			SetCreatedAt(osCreated).
 			SetUpdatedAt(osCreated),
@@ -190,7 +194,13 @@ func (g *gen) buildOpenEuler() {
 	c := g.oe
 	for i, pl := range openEulerCities {
 		gr := g.newGroup(c, pl, stActive)
-		gr.founded = g.daysAgo(760 + 4*i)
+		age := 760 + 4*i
+		if left, ok := electionGroups[pl.Name]; ok {
+			// Younger by a few months, so that the organizer's second term,
+			// the first elected one, runs out while its successor is elected.
+			age = 2*365 - left
+		}
+		gr.founded = g.daysAgo(age)
 		gr.created = gr.founded.Add(-20 * day)
 		gr.changed = gr.founded
 		gr.orgs = g.localOrgs(c, pl, 13, 11)
@@ -200,6 +210,7 @@ func (g *gen) buildOpenEuler() {
 		term := int(g.now.Sub(gr.founded)/(365*day)) + 1
 		termStart := gr.founded.Add(time.Duration(term-1) * 365 * day)
 		termEnd := termStart.Add(365 * day)
+		gr.term, gr.termStart, gr.termEnd = term, termStart, termEnd
 
 		for k := 0; k < 11; k++ {
 			// Leaders come from eleven different partner enterprises.

@@ -60,6 +60,7 @@ func checkMinimums(t *testing.T, now time.Time, g *gen) {
 		{"groups", len(b.groups), 60}, {"users", len(b.users), 3000}, {"organizations", len(b.organizations), 300},
 		{"events", len(b.events), 400}, {"registrations", len(b.registrations), 10000},
 		{"open applications", open, 40}, {"contributions", len(b.contributions), 2000}, {"awards", len(b.awards), 10},
+		{"elections", len(b.elections), 3}, {"voters", len(b.voters), 20},
 	} {
 		if c.got < c.min {
 			t.Errorf("Now=%s: %d %s, want at least %d", now, c.got, c.what, c.min)
@@ -68,8 +69,8 @@ func checkMinimums(t *testing.T, now time.Time, g *gen) {
 }
 
 // identity lists what must not move with Now: ids with names, handles,
-// statuses and relationships of people, organizations, groups, events and
-// applications.
+// statuses and relationships of people, organizations, groups, events,
+// applications and elections (with their candidates and tallies).
 func identity(g *gen) []string {
 	var out []string
 	for _, p := range g.people {
@@ -101,6 +102,12 @@ func identity(g *gen) []string {
 			gr = string(a.gr.id)
 		}
 		out = append(out, fmt.Sprintf("app %s %s %s %s %s %d", a.id, a.kind, a.status, a.applicant.id, gr, len(a.tl.entries)))
+	}
+	for _, e := range g.elections {
+		out = append(out, fmt.Sprintf("election %s %s %s %d %s %d", e.id, e.gr.id, e.status, e.term, e.openedBy.id, len(e.voters)))
+		for _, cd := range e.cands {
+			out = append(out, fmt.Sprintf("candidate %s %s %s %s %d %v", cd.id, cd.p.id, cd.by.id, cd.status, cd.votes, cd.elected))
+		}
 	}
 	return slices.Clip(out)
 }

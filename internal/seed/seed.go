@@ -1,9 +1,9 @@
 // Package seed loads the deterministic demo data set: the openEuler and
 // OpenStack user-group programmes side by side, with generated people,
 // organizations, rosters, events, registrations, applications in every state,
-// contributions, awards and an outbox. No real personal data is used: names
-// are generated, addresses live at example domains and phones in the 555-01xx
-// range.
+// contributions, awards, elections and an outbox. No real personal data is
+// used: names are generated, addresses live at example domains and phones in
+// the 555-01xx range.
 package seed
 
 import (
@@ -29,7 +29,8 @@ type Options struct {
 // Stats counts the rows Demo created, per entity.
 type Stats struct {
 	Communities, Regions, Organizations, Users, Groups, Roles, Applications, Reviews, Events, AgendaItems,
-	Sponsors, Registrations, Contributions, Awards, Submissions, Reports, Messages int
+	Sponsors, Registrations, Contributions, Awards, Submissions, Reports, Messages,
+	Elections, Candidates, Voters int
 }
 
 // IsEmpty reports whether the database holds no community, the state Demo needs.
@@ -98,6 +99,9 @@ func (g *gen) build() {
 		g.emitOrgs,
 		g.emitPeople,
 		g.emitGroups,
+		// Last, so that adding it left the random streams of the steps
+		// above, and so their data, as they were.
+		g.buildElections,
 	} {
 		g.reseed(uint64(i+1), 0)
 		step()
@@ -162,6 +166,21 @@ func (g *gen) write(ctx context.Context) (Stats, error) {
 		func() error {
 			return bulk(ctx, "roles", b.roles, batchTracked, func(ctx context.Context, r []*ent.RoleCreate) error {
 				return tx.Role.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "elections", b.elections, batchTracked, func(ctx context.Context, r []*ent.ElectionCreate) error {
+				return tx.Election.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "candidates", b.candidates, batchPlain, func(ctx context.Context, r []*ent.CandidateCreate) error {
+				return tx.Candidate.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "voters", b.voters, batchPlain, func(ctx context.Context, r []*ent.VoterCreate) error {
+				return tx.Voter.CreateBulk(r...).Exec(ctx)
 			})
 		},
 		func() error {
@@ -243,5 +262,8 @@ func (g *gen) write(ctx context.Context) (Stats, error) {
 		Submissions:   len(b.submissions),
 		Reports:       len(b.reports),
 		Messages:      len(b.messages),
+		Elections:     len(b.elections),
+		Candidates:    len(b.candidates),
+		Voters:        len(b.voters),
 	}, nil
 }

@@ -8,20 +8,25 @@ import (
 	"fmt"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"hash"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/sponsor"
+	"github.com/usergroups/usergroups/ent/voter"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/seed"
 )
@@ -75,6 +80,9 @@ func TestDemo(t *testing.T) {
 			"reports":       {stats.Reports, 1},
 			"messages":      {stats.Messages, 1},
 			"regions":       {stats.Regions, 5},
+			"elections":     {stats.Elections, 3},
+			"candidates":    {stats.Candidates, 6},
+			"voters":        {stats.Voters, 1},
 		}
 		for name, v := range counts {
 			if v[0] < v[1] {
@@ -92,6 +100,9 @@ func TestDemo(t *testing.T) {
 			"applications":  {c.Application.Query().CountX(ctx), stats.Applications},
 			"reviews":       {c.Review.Query().CountX(ctx), stats.Reviews},
 			"contributions": {c.Contribution.Query().CountX(ctx), stats.Contributions},
+			"elections":     {c.Election.Query().CountX(ctx), stats.Elections},
+			"candidates":    {c.Candidate.Query().CountX(ctx), stats.Candidates},
+			"voters":        {c.Voter.Query().CountX(ctx), stats.Voters},
 		}
 		for name, v := range stored {
 			if v[0] != v[1] {
@@ -285,6 +296,126 @@ func TestDemo(t *testing.T) {
 		}
 	})
 
+	t.Run("Elections", func(t *testing.T) {
+		for _, com := range c.Community.Query().AllX(ctx) {
+			if !strings.HasPrefix(com.AmbassadorsListEmail, "ambassadors@") || !strings.HasSuffix(com.AmbassadorsListEmail, ".example") {
+				t.Errorf("%s: ambassadors' list %q", com.Name, com.AmbassadorsListEmail)
+			}
+		}
+		oe := c.Community.Query().Where(community.Slug("openeuler")).OnlyX(ctx)
+		// onRoster reports whether the person holds an ACTIVE MEMBER role in
+		// the group, held since t when t is not zero (the voter roll closes
+		// when an election opens).
+		onRoster := func(groupID, userID pulid.ID, t time.Time) bool {
+			q := c.Role.Query().Where(role.GroupID(groupID), role.UserID(userID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE))
+			if !t.IsZero() {
+				q.Where(role.CreatedAtLTE(t))
+			}
+			return q.ExistX(ctx)
+		}
+		var voting, nominating, seated int
+		for _, e := range c.Election.Query().WithCandidates().Order(ent.Asc(election.FieldID)).AllX(ctx) {
+			gr := c.Group.GetX(ctx, e.GroupID)
+			voters := c.Voter.Query().Where(voter.ElectionID(e.ID)).AllX(ctx)
+			votes := 0
+			for _, cd := range e.Edges.Candidates {
+				votes += cd.Votes
+				if !onRoster(e.GroupID, cd.UserID, time.Time{}) || !onRoster(e.GroupID, cd.NominatedByID, time.Time{}) {
+					t.Errorf("election %s: candidate %s or their nominator is not an active member of %s", e.ID, cd.UserID, gr.Name)
+				}
+				if cd.Status == candidate.StatusACCEPTED && cd.NominatedByID != cd.UserID && cd.Statement != "" {
+					t.Errorf("election %s: candidate %s nominated by someone else has a statement", e.ID, cd.ID)
+				}
+				if cd.CreatedAt.Before(e.CreatedAt) || cd.CreatedAt.After(e.NominationsCloseAt) || cd.CreatedAt.After(now) {
+					t.Errorf("election %s: candidate %s nominated at %s, outside nominations", e.ID, cd.ID, cd.CreatedAt)
+				}
+			}
+			if e.CommunityID != oe.ID || gr.CommunityID != oe.ID || e.Kind != election.KindORGANIZER || e.Seats != 1 {
+				t.Errorf("election %s: community %s (group's %s), kind %s, %d seats", e.ID, e.CommunityID, gr.CommunityID, e.Kind, e.Seats)
+			}
+			if !e.CreatedAt.Before(e.NominationsCloseAt) || !e.NominationsCloseAt.Before(e.VotingClosesAt) || e.TermStartsAt.Before(e.VotingClosesAt) {
+				t.Errorf("election %s: opened %s, nominations close %s, voting closes %s, term starts %s",
+					e.ID, e.CreatedAt, e.NominationsCloseAt, e.VotingClosesAt, e.TermStartsAt)
+			}
+			incumbent := c.Role.Query().Where(role.GroupID(e.GroupID), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE)).OnlyX(ctx)
+			switch {
+			case e.Status == election.StatusOPEN:
+				// The next term: it begins when the incumbent's ends, soon.
+				if incumbent.TermEnd == nil || !e.TermStartsAt.Equal(*incumbent.TermEnd) || e.TermNumber != incumbent.TermNumber+1 ||
+					e.OpenedByID != incumbent.UserID || e.TermStartsAt.After(now.AddDate(0, 2, 0)) {
+					t.Errorf("election %s: term %d from %s opened by %s; incumbent %s in term %d until %v",
+						e.ID, e.TermNumber, e.TermStartsAt, e.OpenedByID, incumbent.UserID, incumbent.TermNumber, incumbent.TermEnd)
+				}
+				if e.CreatedAt.After(now) || !e.VotingClosesAt.After(now) || e.DecidedAt != nil || e.Turnout != nil {
+					t.Errorf("election %s: OPEN but opened %s, closing %s, decided %v", e.ID, e.CreatedAt, e.VotingClosesAt, e.DecidedAt)
+				}
+				if e.NominationsCloseAt.After(now) {
+					nominating++
+					if len(voters) != 0 || votes != 0 {
+						t.Errorf("election %s: %d voters and %d votes before voting opened", e.ID, len(voters), votes)
+					}
+					continue
+				}
+				voting++
+				if len(voters) != votes || votes == 0 {
+					t.Errorf("election %s: %d voters, %d votes", e.ID, len(voters), votes)
+				}
+				for _, cd := range e.Edges.Candidates {
+					if cd.Status != candidate.StatusACCEPTED || cd.NominatedByID != cd.UserID || cd.Elected {
+						t.Errorf("election %s: candidate %s is %s (nominated by %s, elected %v)", e.ID, cd.ID, cd.Status, cd.NominatedByID, cd.Elected)
+					}
+				}
+				for _, v := range voters {
+					if !onRoster(e.GroupID, v.UserID, e.CreatedAt) {
+						t.Errorf("election %s: voter %s was not an active member when it opened", e.ID, v.UserID)
+					}
+				}
+			case e.Status == election.StatusSEATED:
+				seated++
+				turnout := -1
+				if e.Turnout != nil {
+					turnout = *e.Turnout
+				}
+				if turnout != len(voters) || votes != len(voters) || e.DecidedAt == nil ||
+					e.DecidedAt.Before(e.VotingClosesAt) || e.TermStartsAt.After(now) {
+					t.Errorf("election %s: turnout %d, %d voters, %d votes, decided %v, term from %s",
+						e.ID, turnout, len(voters), votes, e.DecidedAt, e.TermStartsAt)
+				}
+				var winners []*ent.Candidate
+				for _, cd := range e.Edges.Candidates {
+					if cd.Elected {
+						winners = append(winners, cd)
+					}
+				}
+				if len(winners) != e.Seats {
+					t.Fatalf("election %s: %d elected for %d seats", e.ID, len(winners), e.Seats)
+				}
+				for _, cd := range e.Edges.Candidates {
+					if cd != winners[0] && cd.Votes >= winners[0].Votes {
+						t.Errorf("election %s: %s elected with %d votes, %s had %d", e.ID, winners[0].ID, winners[0].Votes, cd.ID, cd.Votes)
+					}
+				}
+				// The winner holds the role for the elected term.
+				if incumbent.UserID != winners[0].UserID || incumbent.TermNumber != e.TermNumber ||
+					incumbent.TermStart == nil || !incumbent.TermStart.Equal(e.TermStartsAt) {
+					t.Errorf("election %s: winner %s for term %d from %s; organizer %s in term %d from %v",
+						e.ID, winners[0].UserID, e.TermNumber, e.TermStartsAt, incumbent.UserID, incumbent.TermNumber, incumbent.TermStart)
+				}
+				for _, v := range voters {
+					if !c.Role.Query().Where(role.GroupID(e.GroupID), role.UserID(v.UserID), role.KindEQ(role.KindMEMBER),
+						role.CreatedAtLTE(e.CreatedAt)).ExistX(ctx) {
+						t.Errorf("election %s: voter %s was not a member when it opened", e.ID, v.UserID)
+					}
+				}
+			default:
+				t.Errorf("election %s: unexpected status %s", e.ID, e.Status)
+			}
+		}
+		if voting == 0 || nominating == 0 || seated == 0 {
+			t.Errorf("%d elections voting, %d taking nominations, %d seated; want each", voting, nominating, seated)
+		}
+	})
+
 	first := digest(ctx, t, c)
 
 	t.Run("NotEmpty", func(t *testing.T) {
@@ -383,6 +514,15 @@ func digest(ctx context.Context, t *testing.T, c *ent.Client) string {
 	}
 	for _, x := range c.Award.Query().Order(ent.Asc("id")).AllX(ctx) {
 		w(h, "awd %s %s %s %d", x.ID, x.UserID, x.Title, x.Rank)
+	}
+	for _, x := range c.Election.Query().Order(ent.Asc(election.FieldID)).AllX(ctx) {
+		w(h, "ele %s %s %s %d %d %d", x.ID, x.GroupID, x.Status, x.TermNumber, x.CreatedAt.Unix(), x.VotingClosesAt.Unix())
+	}
+	for _, x := range c.Candidate.Query().Order(ent.Asc(candidate.FieldID)).AllX(ctx) {
+		w(h, "cnd %s %s %s %s %s %d %v", x.ID, x.ElectionID, x.UserID, x.NominatedByID, x.Status, x.Votes, x.Elected)
+	}
+	for _, x := range c.Voter.Query().Order(ent.Asc(voter.FieldID)).AllX(ctx) {
+		w(h, "vtr %s %s %s", x.ID, x.ElectionID, x.UserID)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/url"
+	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -16,4 +17,6 @@ func pulidID(s string) pulid.ID { return pulid.ID(s) }
 type dbClient struct {
 	*store.DB
 	Client *ent.Client
+	// now is the handler's clock; nil means time.Now.
+	now func() time.Time
 }

@@ -235,7 +235,26 @@ func TestApplyToBeAmbassador(t *testing.T) {
 	if r := w.do(t, w.other, apply, in("Twice.", true)); code(r) != "CONFLICT" {
 		t.Errorf("second application: %+v", r.Errors)
 	}
-	// OpenStack allows 3 per region; the region has 2: approval grants the role and a welcome.
+	// Reviewers see the applicant's record and the region's ambassadors; the applicant does not.
+	const recordQ = `query($id: ID!) { node(id: $id) { ... on Application { trackRecord { ambassadorsInScope roles { kind count } } } } }`
+	if r := w.do(t, w.manager, recordQ, map[string]any{"id": id}); dig(r.Data, "node", "trackRecord", "ambassadorsInScope") != float64(2) {
+		t.Errorf("the manager reads the track record: %+v %+v", r.Data, r.Errors)
+	}
+	if r := w.do(t, w.other, recordQ, map[string]any{"id": id}); dig(r.Data, "node", "trackRecord") != nil {
+		t.Errorf("the applicant reads their track record: %+v", r.Data)
+	}
+	func() {
+		tx, err := w.c.Tx(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.Community.UpdateOne(w.com).SetAmbassadorsListEmail("ambassadors@lists.example.org").ExecX(sys)
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	// OpenStack allows 3 per region; the region has 2: approval grants the
+	// role, a welcome, and an introduction on the ambassadors' list.
 	if r := w.do(t, w.manager, approveQ, map[string]any{"id": id}); dig(r.Data, "approveApplication", "application", "status") != "APPROVED" {
 		t.Fatalf("approve: %+v", r.Errors)
 	}
@@ -245,6 +264,9 @@ func TestApplyToBeAmbassador(t *testing.T) {
 	}
 	if n := w.c.Message.Query().Where(message.Template("ambassador_welcome"), message.RecipientID(app.ApplicantID)).CountX(sys); n != 1 {
 		t.Errorf("%d welcome messages", n)
+	}
+	if n := w.c.Message.Query().Where(message.Template("ambassador_introduction"), message.ToAddress("ambassadors@lists.example.org")).CountX(sys); n != 1 {
+		t.Errorf("%d introductions on the ambassadors' list", n)
 	}
 }
 
@@ -334,5 +356,29 @@ func TestInvites(t *testing.T) {
 	}
 	if r := query(t, h, as(c), redeem, map[string]any{"c": expiring}); code(r) != "CONFLICT" {
 		t.Errorf("expired invite: %+v", r.Errors)
+	}
+
+	// The group's invites, listed for its organizers only; withdrawing one.
+	const list = `{ group(community: "openeuler", slug: "xian") { invites { id code uses revokedAt } } }`
+	if r := query(t, h, as(org), list, nil); len(items(r.Data, "group", "invites")) != 2 {
+		t.Errorf("the organizer lists invites: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(a), list, nil); len(items(r.Data, "group", "invites")) != 0 {
+		t.Errorf("a member lists invites: %+v", r.Data)
+	}
+	r = query(t, h, as(org), create, map[string]any{"g": string(g.ID)})
+	fresh, freshID := dig(r.Data, "createInvite", "invite", "code").(string), dig(r.Data, "createInvite", "invite", "id")
+	const revoke = `mutation($id: ID!) { revokeInvite(input: {invite: $id}) { invite { revokedAt } } }`
+	if r := query(t, h, as(a), revoke, map[string]any{"id": freshID}); code(r) != "NOT_FOUND" {
+		t.Errorf("a member withdraws an invite: %+v", r.Errors)
+	}
+	if r := query(t, h, as(org), revoke, map[string]any{"id": freshID}); dig(r.Data, "revokeInvite", "invite", "revokedAt") == nil {
+		t.Errorf("the organizer withdraws it: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(org), revoke, map[string]any{"id": freshID}); code(r) != "CONFLICT" {
+		t.Errorf("withdrawing twice: %+v", r.Errors)
+	}
+	if r := query(t, h, as(c), redeem, map[string]any{"c": fresh}); code(r) != "CONFLICT" {
+		t.Errorf("a withdrawn invite: %+v", r.Errors)
 	}
 }

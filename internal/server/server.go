@@ -42,9 +42,10 @@ type Config struct {
 	Auth *auth.Authenticator
 }
 
-// GraphQL returns the GraphQL handler alone, as mounted on /graphql.
-func GraphQL(db *store.DB, log *slog.Logger) *handler.Server {
-	srv := handler.New(graph.NewSchema(db.Client))
+// GraphQL returns the GraphQL handler alone, as mounted on /graphql;
+// deadlines are checked against now (time.Now when nil).
+func GraphQL(db *store.DB, log *slog.Logger, now func() time.Time) *handler.Server {
+	srv := handler.New(graph.NewSchema(db.Client, now))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -75,7 +76,7 @@ func New(db *store.DB, cfg Config) http.Handler {
 	if authn == nil {
 		authn = auth.New(db.Client, nil, log)
 	}
-	mux.Handle("/graphql", authn.Middleware(GraphQL(db, log)))
+	mux.Handle("/graphql", authn.Middleware(GraphQL(db, log, nil)))
 	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

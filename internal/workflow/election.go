@@ -534,7 +534,7 @@ func seat(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) error 
 		held, err := c.Role.Query().Where(role.GroupID(e.GroupID), role.UserID(w.UserID), role.KindEQ(kind), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
 		switch {
 		case err == nil:
-			upd := c.Role.UpdateOne(held).SetTermNumber(e.TermNumber)
+			upd := c.Role.UpdateOne(held).SetTermNumber(e.TermNumber).SetTermStart(e.TermStartsAt)
 			if com.Policy.TermLengthDays > 0 {
 				upd.SetTermEnd(e.TermStartsAt.AddDate(0, 0, com.Policy.TermLengthDays))
 			}
