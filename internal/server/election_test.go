@@ -48,9 +48,9 @@ const (
 			election { id status phase termNumber termStartsAt } } }`
 	nominateQ = `mutation($e: ID!, $u: ID!, $s: String) {
 		nominateCandidate(input: {election: $e, user: $u, statement: $s}) { candidate { id status statement } } }`
-	respondQ = `mutation($c: ID!, $a: Boolean!) { respondToNomination(input: {candidate: $c, accept: $a}) { candidate { status } } }`
-	voteQ    = `mutation($e: ID!, $c: ID!) { castVote(input: {election: $e, candidate: $c}) { election { viewerHasVoted } } }`
-	tieQ     = `mutation($e: ID!, $w: [ID!]!) { breakElectionTie(input: {election: $e, winners: $w, note: "Drawn by lot at the staff meeting."}) { election { status note } } }`
+	respondQ  = `mutation($c: ID!, $a: Boolean!) { respondToNomination(input: {candidate: $c, accept: $a}) { candidate { status } } }`
+	voteQ     = `mutation($e: ID!, $c: ID!) { castVote(input: {election: $e, candidate: $c}) { election { viewerHasVoted } } }`
+	tieQ      = `mutation($e: ID!, $w: [ID!]!) { breakElectionTie(input: {election: $e, winners: $w, note: "Drawn by lot at the staff meeting."}) { election { status note } } }`
 	electionQ = `query($e: ID!) { node(id: $e) { ... on Election { status phase turnout viewerHasVoted
 		candidates { id status votes elected user { handle } } } } }`
 )

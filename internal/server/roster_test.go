@@ -41,7 +41,9 @@ func TestRosterCountsCostConstantSQL(t *testing.T) {
 		var resp struct {
 			Community struct {
 				Groups struct {
-					Edges []struct{ Node struct{ RosterCounts, Past kc } }
+					Edges []struct {
+						Node struct{ RosterCounts, Past kc }
+					}
 				}
 			}
 		}
@@ -64,7 +66,9 @@ func TestRosterCountsCostConstantSQL(t *testing.T) {
 		var roster struct {
 			Group struct {
 				Roles struct {
-					Edges []struct{ Node struct{ User struct{ RoleCounts kc } } }
+					Edges []struct {
+						Node struct{ User struct{ RoleCounts kc } }
+					}
 				}
 			}
 		}
@@ -168,7 +172,7 @@ func TestRosterAndOrganizerRequests(t *testing.T) {
 		vars map[string]any
 		want string
 	}{
-		{m2, in(wuhan), "FORBIDDEN"},        // left the group
+		{m2, in(wuhan), "FORBIDDEN"},         // left the group
 		{indie, in(wuhan), "BAD_USER_INPUT"}, // not from a partner enterprise
 		{org, in(wuhan), "CONFLICT"},         // already organizes it
 		{m1, map[string]any{"g": string(wuhan.ID), "why": " "}, "BAD_USER_INPUT"},
