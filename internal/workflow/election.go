@@ -46,10 +46,7 @@ func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now t
 	if err != nil {
 		return nil, err
 	}
-	g, err := c.Group.Query().Where(group.ID(req.Group)).WithCommunity().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no group with that id")
-	}
+	g, err := loadGroup(ctx, c, req.Group)
 	if err != nil {
 		return nil, err
 	}

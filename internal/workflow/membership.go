@@ -44,10 +44,7 @@ func JoinGroup(ctx context.Context, c *ent.Client, req JoinRequest, now time.Tim
 	if err != nil {
 		return JoinResult{}, err
 	}
-	g, err := c.Group.Query().Where(group.ID(req.GroupID)).WithCommunity().Only(ctx)
-	if ent.IsNotFound(err) {
-		return JoinResult{}, apierror.NotFoundf("no group with that id")
-	}
+	g, err := loadGroup(ctx, c, req.GroupID)
 	if err != nil {
 		return JoinResult{}, err
 	}
@@ -202,10 +199,7 @@ func GrantGroupRole(ctx context.Context, c *ent.Client, groupID, userID pulid.ID
 	if err != nil {
 		return nil, err
 	}
-	g, err := c.Group.Query().Where(group.ID(groupID)).WithCommunity().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no group with that id")
-	}
+	g, err := loadGroup(ctx, c, groupID)
 	if err != nil {
 		return nil, err
 	}
@@ -434,10 +428,7 @@ func ApplyToOrganize(ctx context.Context, c *ent.Client, groupID pulid.ID, why s
 	if err != nil {
 		return nil, err
 	}
-	g, err := c.Group.Query().Where(group.ID(groupID)).WithCommunity().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no group with that id")
-	}
+	g, err := loadGroup(ctx, c, groupID)
 	if err != nil {
 		return nil, err
 	}

@@ -32,10 +32,7 @@ func ApplyForOfficialStatus(ctx context.Context, c *ent.Client, groupID pulid.ID
 	if err != nil {
 		return nil, err
 	}
-	g, err := c.Group.Query().Where(group.ID(groupID)).WithCommunity().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no group with that id")
-	}
+	g, err := loadGroup(ctx, c, groupID)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -44,4 +45,14 @@ func getApplication(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Appli
 		return nil, apierror.NotFoundf("no application with that id")
 	}
 	return app, err
+}
+
+// loadGroup reads a group with its community (whose policy the workflows
+// apply); a missing group is NOT_FOUND.
+func loadGroup(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Group, error) {
+	g, err := c.Group.Query().Where(group.ID(id)).WithCommunity().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no group with that id")
+	}
+	return g, err
 }
