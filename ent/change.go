@@ -28,7 +28,7 @@ type Change struct {
 	NodeType string `json:"node_type,omitempty"`
 	// Id of the changed node.
 	NodeID string `json:"node_id,omitempty"`
-	// What happened.
+	// What happened; ACCESSED is an audit entry (an export of contact details).
 	Op change.Op `json:"op,omitempty"`
 	// Who caused it; empty for the system.
 	ActorID string `json:"actor_id,omitempty"`

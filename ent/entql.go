@@ -448,6 +448,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldCheckInCode: {Type: field.TypeString, Column: registration.FieldCheckInCode},
 			registration.FieldCheckedInAt: {Type: field.TypeTime, Column: registration.FieldCheckedInAt},
 			registration.FieldCancelledAt: {Type: field.TypeTime, Column: registration.FieldCancelledAt},
+			registration.FieldQueuedAt:    {Type: field.TypeTime, Column: registration.FieldQueuedAt},
 		},
 	}
 	graph.Nodes[17] = &sqlgraph.Node{
@@ -4091,6 +4092,11 @@ func (f *RegistrationFilter) WhereCheckedInAt(p entql.TimeP) {
 // WhereCancelledAt applies the entql time.Time predicate on the cancelled_at field.
 func (f *RegistrationFilter) WhereCancelledAt(p entql.TimeP) {
 	f.Where(p.Field(registration.FieldCancelledAt))
+}
+
+// WhereQueuedAt applies the entql time.Time predicate on the queued_at field.
+func (f *RegistrationFilter) WhereQueuedAt(p entql.TimeP) {
+	f.Where(p.Field(registration.FieldQueuedAt))
 }
 
 // WhereHasEvent applies a predicate to check if query has an edge event.

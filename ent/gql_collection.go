@@ -4151,6 +4151,11 @@ func (_q *RegistrationQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, registration.FieldCancelledAt)
 				fieldSeen[registration.FieldCancelledAt] = struct{}{}
 			}
+		case "queuedAt":
+			if _, ok := fieldSeen[registration.FieldQueuedAt]; !ok {
+				selectedFields = append(selectedFields, registration.FieldQueuedAt)
+				fieldSeen[registration.FieldQueuedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -7906,6 +7906,16 @@ type RegistrationWhereInput struct {
 	CancelledAtIsNil  bool        `json:"cancelledAtIsNil,omitempty"`
 	CancelledAtNotNil bool        `json:"cancelledAtNotNil,omitempty"`
 
+	// "queued_at" field predicates.
+	QueuedAt      *time.Time  `json:"queuedAt,omitempty"`
+	QueuedAtNEQ   *time.Time  `json:"queuedAtNEQ,omitempty"`
+	QueuedAtIn    []time.Time `json:"queuedAtIn,omitempty"`
+	QueuedAtNotIn []time.Time `json:"queuedAtNotIn,omitempty"`
+	QueuedAtGT    *time.Time  `json:"queuedAtGT,omitempty"`
+	QueuedAtGTE   *time.Time  `json:"queuedAtGTE,omitempty"`
+	QueuedAtLT    *time.Time  `json:"queuedAtLT,omitempty"`
+	QueuedAtLTE   *time.Time  `json:"queuedAtLTE,omitempty"`
+
 	// "event" edge predicates.
 	HasEvent     *bool              `json:"hasEvent,omitempty"`
 	HasEventWith []*EventWhereInput `json:"hasEventWith,omitempty"`
@@ -8168,6 +8178,30 @@ func (i *RegistrationWhereInput) P() (predicate.Registration, error) {
 	}
 	if i.CancelledAtNotNil {
 		predicates = append(predicates, registration.CancelledAtNotNil())
+	}
+	if i.QueuedAt != nil {
+		predicates = append(predicates, registration.QueuedAtEQ(*i.QueuedAt))
+	}
+	if i.QueuedAtNEQ != nil {
+		predicates = append(predicates, registration.QueuedAtNEQ(*i.QueuedAtNEQ))
+	}
+	if len(i.QueuedAtIn) > 0 {
+		predicates = append(predicates, registration.QueuedAtIn(i.QueuedAtIn...))
+	}
+	if len(i.QueuedAtNotIn) > 0 {
+		predicates = append(predicates, registration.QueuedAtNotIn(i.QueuedAtNotIn...))
+	}
+	if i.QueuedAtGT != nil {
+		predicates = append(predicates, registration.QueuedAtGT(*i.QueuedAtGT))
+	}
+	if i.QueuedAtGTE != nil {
+		predicates = append(predicates, registration.QueuedAtGTE(*i.QueuedAtGTE))
+	}
+	if i.QueuedAtLT != nil {
+		predicates = append(predicates, registration.QueuedAtLT(*i.QueuedAtLT))
+	}
+	if i.QueuedAtLTE != nil {
+		predicates = append(predicates, registration.QueuedAtLTE(*i.QueuedAtLTE))
 	}
 
 	if i.HasEvent != nil {

@@ -19816,6 +19816,7 @@ type RegistrationMutation struct {
 	check_in_code *string
 	checked_in_at *time.Time
 	cancelled_at  *time.Time
+	queued_at     *time.Time
 	clearedFields map[string]struct{}
 	event         *pulid.ID
 	clearedevent  bool
@@ -20244,6 +20245,42 @@ func (m *RegistrationMutation) ResetCancelledAt() {
 	delete(m.clearedFields, registration.FieldCancelledAt)
 }
 
+// SetQueuedAt sets the "queued_at" field.
+func (m *RegistrationMutation) SetQueuedAt(t time.Time) {
+	m.queued_at = &t
+}
+
+// QueuedAt returns the value of the "queued_at" field in the mutation.
+func (m *RegistrationMutation) QueuedAt() (r time.Time, exists bool) {
+	v := m.queued_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQueuedAt returns the old "queued_at" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldQueuedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQueuedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQueuedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQueuedAt: %w", err)
+	}
+	return oldValue.QueuedAt, nil
+}
+
+// ResetQueuedAt resets all changes to the "queued_at" field.
+func (m *RegistrationMutation) ResetQueuedAt() {
+	m.queued_at = nil
+}
+
 // ClearEvent clears the "event" edge to the Event entity.
 func (m *RegistrationMutation) ClearEvent() {
 	m.clearedevent = true
@@ -20332,7 +20369,7 @@ func (m *RegistrationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RegistrationMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, registration.FieldCreatedAt)
 	}
@@ -20356,6 +20393,9 @@ func (m *RegistrationMutation) Fields() []string {
 	}
 	if m.cancelled_at != nil {
 		fields = append(fields, registration.FieldCancelledAt)
+	}
+	if m.queued_at != nil {
+		fields = append(fields, registration.FieldQueuedAt)
 	}
 	return fields
 }
@@ -20381,6 +20421,8 @@ func (m *RegistrationMutation) Field(name string) (ent.Value, bool) {
 		return m.CheckedInAt()
 	case registration.FieldCancelledAt:
 		return m.CancelledAt()
+	case registration.FieldQueuedAt:
+		return m.QueuedAt()
 	}
 	return nil, false
 }
@@ -20406,6 +20448,8 @@ func (m *RegistrationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldCheckedInAt(ctx)
 	case registration.FieldCancelledAt:
 		return m.OldCancelledAt(ctx)
+	case registration.FieldQueuedAt:
+		return m.OldQueuedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Registration field %s", name)
 }
@@ -20470,6 +20514,13 @@ func (m *RegistrationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetCancelledAt(v)
+		return nil
+	case registration.FieldQueuedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQueuedAt(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Registration field %s", name)
@@ -20558,6 +20609,9 @@ func (m *RegistrationMutation) ResetField(name string) error {
 		return nil
 	case registration.FieldCancelledAt:
 		m.ResetCancelledAt()
+		return nil
+	case registration.FieldQueuedAt:
+		m.ResetQueuedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Registration field %s", name)

@@ -37,6 +37,8 @@ type Registration struct {
 	CheckedInAt *time.Time `json:"checked_in_at,omitempty"`
 	// When the registration was cancelled.
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	// When the person registered (again): seats and the waitlist are served in this order.
+	QueuedAt time.Time `json:"queued_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RegistrationQuery when eager-loading is set.
 	Edges        RegistrationEdges `json:"edges"`
@@ -87,7 +89,7 @@ func (*Registration) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case registration.FieldStatus, registration.FieldCheckInCode:
 			values[i] = new(sql.NullString)
-		case registration.FieldCreatedAt, registration.FieldUpdatedAt, registration.FieldCheckedInAt, registration.FieldCancelledAt:
+		case registration.FieldCreatedAt, registration.FieldUpdatedAt, registration.FieldCheckedInAt, registration.FieldCancelledAt, registration.FieldQueuedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -159,6 +161,12 @@ func (_m *Registration) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CancelledAt = new(time.Time)
 				*_m.CancelledAt = value.Time
+			}
+		case registration.FieldQueuedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field queued_at", values[i])
+			} else if value.Valid {
+				_m.QueuedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -232,6 +240,9 @@ func (_m *Registration) String() string {
 		builder.WriteString("cancelled_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("queued_at=")
+	builder.WriteString(_m.QueuedAt.Format(time.ANSIC))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -114,6 +114,20 @@ func (_c *RegistrationCreate) SetNillableCancelledAt(v *time.Time) *Registration
 	return _c
 }
 
+// SetQueuedAt sets the "queued_at" field.
+func (_c *RegistrationCreate) SetQueuedAt(v time.Time) *RegistrationCreate {
+	_c.mutation.SetQueuedAt(v)
+	return _c
+}
+
+// SetNillableQueuedAt sets the "queued_at" field if the given value is not nil.
+func (_c *RegistrationCreate) SetNillableQueuedAt(v *time.Time) *RegistrationCreate {
+	if v != nil {
+		_c.SetQueuedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *RegistrationCreate) SetID(v pulid.ID) *RegistrationCreate {
 	_c.mutation.SetID(v)
@@ -193,6 +207,13 @@ func (_c *RegistrationCreate) defaults() error {
 		v := registration.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.QueuedAt(); !ok {
+		if registration.DefaultQueuedAt == nil {
+			return fmt.Errorf("ent: uninitialized registration.DefaultQueuedAt (forgotten import ent/runtime?)")
+		}
+		v := registration.DefaultQueuedAt()
+		_c.mutation.SetQueuedAt(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if registration.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized registration.DefaultID (forgotten import ent/runtime?)")
@@ -227,6 +248,9 @@ func (_c *RegistrationCreate) check() error {
 	}
 	if _, ok := _c.mutation.CheckInCode(); !ok {
 		return &ValidationError{Name: "check_in_code", err: errors.New(`ent: missing required field "Registration.check_in_code"`)}
+	}
+	if _, ok := _c.mutation.QueuedAt(); !ok {
+		return &ValidationError{Name: "queued_at", err: errors.New(`ent: missing required field "Registration.queued_at"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := registration.IDValidator(string(v)); err != nil {
@@ -298,6 +322,10 @@ func (_c *RegistrationCreate) createSpec() (*Registration, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.CancelledAt(); ok {
 		_spec.SetField(registration.FieldCancelledAt, field.TypeTime, value)
 		_node.CancelledAt = &value
+	}
+	if value, ok := _c.mutation.QueuedAt(); ok {
+		_spec.SetField(registration.FieldQueuedAt, field.TypeTime, value)
+		_node.QueuedAt = value
 	}
 	if nodes := _c.mutation.EventIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -457,6 +485,18 @@ func (u *RegistrationUpsert) ClearCancelledAt() *RegistrationUpsert {
 	return u
 }
 
+// SetQueuedAt sets the "queued_at" field.
+func (u *RegistrationUpsert) SetQueuedAt(v time.Time) *RegistrationUpsert {
+	u.Set(registration.FieldQueuedAt, v)
+	return u
+}
+
+// UpdateQueuedAt sets the "queued_at" field to the value that was provided on create.
+func (u *RegistrationUpsert) UpdateQueuedAt() *RegistrationUpsert {
+	u.SetExcluded(registration.FieldQueuedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -595,6 +635,20 @@ func (u *RegistrationUpsertOne) UpdateCancelledAt() *RegistrationUpsertOne {
 func (u *RegistrationUpsertOne) ClearCancelledAt() *RegistrationUpsertOne {
 	return u.Update(func(s *RegistrationUpsert) {
 		s.ClearCancelledAt()
+	})
+}
+
+// SetQueuedAt sets the "queued_at" field.
+func (u *RegistrationUpsertOne) SetQueuedAt(v time.Time) *RegistrationUpsertOne {
+	return u.Update(func(s *RegistrationUpsert) {
+		s.SetQueuedAt(v)
+	})
+}
+
+// UpdateQueuedAt sets the "queued_at" field to the value that was provided on create.
+func (u *RegistrationUpsertOne) UpdateQueuedAt() *RegistrationUpsertOne {
+	return u.Update(func(s *RegistrationUpsert) {
+		s.UpdateQueuedAt()
 	})
 }
 
@@ -903,6 +957,20 @@ func (u *RegistrationUpsertBulk) UpdateCancelledAt() *RegistrationUpsertBulk {
 func (u *RegistrationUpsertBulk) ClearCancelledAt() *RegistrationUpsertBulk {
 	return u.Update(func(s *RegistrationUpsert) {
 		s.ClearCancelledAt()
+	})
+}
+
+// SetQueuedAt sets the "queued_at" field.
+func (u *RegistrationUpsertBulk) SetQueuedAt(v time.Time) *RegistrationUpsertBulk {
+	return u.Update(func(s *RegistrationUpsert) {
+		s.SetQueuedAt(v)
+	})
+}
+
+// UpdateQueuedAt sets the "queued_at" field to the value that was provided on create.
+func (u *RegistrationUpsertBulk) UpdateQueuedAt() *RegistrationUpsertBulk {
+	return u.Update(func(s *RegistrationUpsert) {
+		s.UpdateQueuedAt()
 	})
 }
 

@@ -103,6 +103,20 @@ func (_u *RegistrationUpdate) ClearCancelledAt() *RegistrationUpdate {
 	return _u
 }
 
+// SetQueuedAt sets the "queued_at" field.
+func (_u *RegistrationUpdate) SetQueuedAt(v time.Time) *RegistrationUpdate {
+	_u.mutation.SetQueuedAt(v)
+	return _u
+}
+
+// SetNillableQueuedAt sets the "queued_at" field if the given value is not nil.
+func (_u *RegistrationUpdate) SetNillableQueuedAt(v *time.Time) *RegistrationUpdate {
+	if v != nil {
+		_u.SetQueuedAt(*v)
+	}
+	return _u
+}
+
 // Mutation returns the RegistrationMutation object of the builder.
 func (_u *RegistrationUpdate) Mutation() *RegistrationMutation {
 	return _u.mutation
@@ -205,6 +219,9 @@ func (_u *RegistrationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if _u.mutation.CancelledAtCleared() {
 		_spec.ClearField(registration.FieldCancelledAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.QueuedAt(); ok {
+		_spec.SetField(registration.FieldQueuedAt, field.TypeTime, value)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -298,6 +315,20 @@ func (_u *RegistrationUpdateOne) SetNillableCancelledAt(v *time.Time) *Registrat
 // ClearCancelledAt clears the value of the "cancelled_at" field.
 func (_u *RegistrationUpdateOne) ClearCancelledAt() *RegistrationUpdateOne {
 	_u.mutation.ClearCancelledAt()
+	return _u
+}
+
+// SetQueuedAt sets the "queued_at" field.
+func (_u *RegistrationUpdateOne) SetQueuedAt(v time.Time) *RegistrationUpdateOne {
+	_u.mutation.SetQueuedAt(v)
+	return _u
+}
+
+// SetNillableQueuedAt sets the "queued_at" field if the given value is not nil.
+func (_u *RegistrationUpdateOne) SetNillableQueuedAt(v *time.Time) *RegistrationUpdateOne {
+	if v != nil {
+		_u.SetQueuedAt(*v)
+	}
 	return _u
 }
 
@@ -432,6 +463,9 @@ func (_u *RegistrationUpdateOne) sqlSave(ctx context.Context) (_node *Registrati
 	}
 	if _u.mutation.CancelledAtCleared() {
 		_spec.ClearField(registration.FieldCancelledAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.QueuedAt(); ok {
+		_spec.SetField(registration.FieldQueuedAt, field.TypeTime, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Registration{config: _u.config}

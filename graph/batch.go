@@ -182,3 +182,28 @@ func applicationsIn(v any) []pulid.ID {
 	}
 	return nil
 }
+
+// eventsIn lists the events of a resolved list value, nil for anything else.
+func eventsIn(v any) []pulid.ID {
+	switch l := v.(type) {
+	case *ent.EventConnection:
+		if l != nil {
+			return eventsIn(l.Edges)
+		}
+	case []*ent.EventEdge:
+		out := make([]pulid.ID, 0, len(l))
+		for _, e := range l {
+			if e != nil && e.Node != nil {
+				out = append(out, e.Node.ID)
+			}
+		}
+		return out
+	case []*ent.Event:
+		out := make([]pulid.ID, 0, len(l))
+		for _, e := range l {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	return nil
+}

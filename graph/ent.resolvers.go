@@ -60,15 +60,6 @@ func (r *queryResolver) Contributions(ctx context.Context, after *entgql.Cursor[
 		)
 }
 
-// Events is the resolver for the events field.
-func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *ent.EventWhereInput) (*ent.EventConnection, error) {
-	return r.client.Event.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithEventOrder(orderBy),
-			ent.WithEventFilter(where.Filter),
-		)
-}
-
 // Groups is the resolver for the groups field.
 func (r *queryResolver) Groups(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) (*ent.GroupConnection, error) {
 	return r.client.Group.Query().
@@ -141,15 +132,19 @@ func (r *Resolver) Group() generated.GroupResolver { return &groupResolver{r} }
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Registration returns generated.RegistrationResolver implementation.
+func (r *Resolver) Registration() generated.RegistrationResolver { return &registrationResolver{r} }
+
 // User returns generated.UserResolver implementation.
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	applicationResolver struct{ *Resolver }
-	candidateResolver   struct{ *Resolver }
-	electionResolver    struct{ *Resolver }
-	eventResolver       struct{ *Resolver }
-	groupResolver       struct{ *Resolver }
-	queryResolver       struct{ *Resolver }
-	userResolver        struct{ *Resolver }
+	applicationResolver  struct{ *Resolver }
+	candidateResolver    struct{ *Resolver }
+	electionResolver     struct{ *Resolver }
+	eventResolver        struct{ *Resolver }
+	groupResolver        struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	registrationResolver struct{ *Resolver }
+	userResolver         struct{ *Resolver }
 )

@@ -98,3 +98,11 @@ func (r *Resolver) db(ctx context.Context) *ent.Client {
 	}
 	return r.client
 }
+
+// localTime shows an instant in an event's own zone.
+func localTime(t time.Time, zone string) string {
+	if loc, err := time.LoadLocation(zone); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format(time.RFC3339)
+}

@@ -14,6 +14,7 @@ import (
 	entcommunity "github.com/usergroups/usergroups/ent/community"
 	entelection "github.com/usergroups/usergroups/ent/election"
 	entgroup "github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
@@ -21,6 +22,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/discover"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -109,6 +111,33 @@ func (r *eventResolver) ViewerCanRegister(ctx context.Context, obj *ent.Event) (
 	return authz.CanRegisterForEvent(viewer.FromContext(ctx), obj, r.now()), nil
 }
 
+// LocalStartsAt is the resolver for the localStartsAt field.
+func (r *eventResolver) LocalStartsAt(ctx context.Context, obj *ent.Event) (string, error) {
+	return localTime(obj.StartsAt, obj.TimeZone), nil
+}
+
+// LocalEndsAt is the resolver for the localEndsAt field.
+func (r *eventResolver) LocalEndsAt(ctx context.Context, obj *ent.Event) (string, error) {
+	return localTime(obj.EndsAt, obj.TimeZone), nil
+}
+
+// ViewerRegistration is the resolver for the viewerRegistration field.
+func (r *eventResolver) ViewerRegistration(ctx context.Context, obj *ent.Event) (*ent.Registration, error) {
+	v := viewer.FromContext(ctx)
+	if !v.IsUser() {
+		return nil, nil
+	}
+	mine, err := batched(ctx, obj.ID, eventsIn, func(ids []pulid.ID) (map[pulid.ID]*ent.Registration, error) {
+		regs, err := r.db(ctx).Registration.Query().Where(registration.EventIDIn(ids...), registration.UserID(v.UserID)).All(ctx)
+		out := make(map[pulid.ID]*ent.Registration, len(regs))
+		for _, reg := range regs {
+			out[reg.EventID] = reg
+		}
+		return out, err
+	})
+	return mine[obj.ID], err
+}
+
 // ViewerCanAdminister is the resolver for the viewerCanAdminister field.
 func (r *groupResolver) ViewerCanAdminister(ctx context.Context, obj *ent.Group) (bool, error) {
 	return authz.CanAdministerGroup(viewer.FromContext(ctx), obj), nil
@@ -142,6 +171,21 @@ func (r *groupResolver) Roster(ctx context.Context, obj *ent.Group, kinds []role
 // RosterCounts is the resolver for the rosterCounts field.
 func (r *groupResolver) RosterCounts(ctx context.Context, obj *ent.Group, statuses []role.Status) ([]*queue.KindCount, error) {
 	return r.rosterCounts(ctx, obj.ID, statuses)
+}
+
+// UpcomingEvents is the resolver for the upcomingEvents field.
+func (r *groupResolver) UpcomingEvents(ctx context.Context, obj *ent.Group, first *int) ([]*ent.Event, error) {
+	n := 5
+	if first != nil {
+		if *first < 1 || *first > 50 {
+			return nil, apierror.Invalid("first", "first must be between 1 and 50")
+		}
+		n = *first
+	}
+	upcoming, err := batched(ctx, obj.ID, groupsIn, func(ids []pulid.ID) (map[pulid.ID][]*ent.Event, error) {
+		return discover.Upcoming(ctx, r.db(ctx), ids, r.now(), n)
+	})
+	return upcoming[obj.ID], err
 }
 
 // CreateAPIToken is the resolver for the createAPIToken field.
@@ -532,6 +576,148 @@ func (r *mutationResolver) BreakElectionTie(ctx context.Context, input generated
 	return &generated.ElectionPayload{Election: e}, nil
 }
 
+// CreateEvent is the resolver for the createEvent field.
+func (r *mutationResolver) CreateEvent(ctx context.Context, input generated.CreateEventInput) (*generated.EventPayload, error) {
+	e, err := workflow.CreateEvent(ctx, ent.FromContext(ctx), input.Group, workflow.EventInput{
+		Kind: input.Kind, Title: &input.Title, Description: input.Description,
+		StartsAt: &input.StartsAt, EndsAt: &input.EndsAt, TimeZone: &input.TimeZone,
+		VenueName: input.VenueName, VenueAddress: input.VenueAddress, Latitude: input.Latitude, Longitude: input.Longitude,
+		OnlineURL: input.OnlineURL, Capacity: input.Capacity, Visibility: input.Visibility,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &generated.EventPayload{Event: e}, nil
+}
+
+// UpdateEvent is the resolver for the updateEvent field.
+func (r *mutationResolver) UpdateEvent(ctx context.Context, input generated.UpdateEventInput) (*generated.EventPayload, error) {
+	e, err := workflow.UpdateEvent(ctx, ent.FromContext(ctx), input.ID, workflow.EventInput{
+		Kind: input.Kind, Title: input.Title, Description: input.Description,
+		StartsAt: input.StartsAt, EndsAt: input.EndsAt, TimeZone: input.TimeZone,
+		VenueName: input.VenueName, VenueAddress: input.VenueAddress, Latitude: input.Latitude, Longitude: input.Longitude,
+		OnlineURL: input.OnlineURL, Capacity: input.Capacity, ClearCapacity: input.ClearCapacity != nil && *input.ClearCapacity,
+		Visibility: input.Visibility,
+	}, r.now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.EventPayload{Event: e}, nil
+}
+
+// PublishEvent is the resolver for the publishEvent field.
+func (r *mutationResolver) PublishEvent(ctx context.Context, input generated.EventRefInput) (*generated.EventPayload, error) {
+	e, err := workflow.PublishEvent(ctx, ent.FromContext(ctx), input.Event, r.now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.EventPayload{Event: e}, nil
+}
+
+// CancelEvent is the resolver for the cancelEvent field.
+func (r *mutationResolver) CancelEvent(ctx context.Context, input generated.CancelEventInput) (*generated.EventPayload, error) {
+	e, err := workflow.CancelEvent(ctx, ent.FromContext(ctx), input.Event, input.Reason, r.now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.EventPayload{Event: e}, nil
+}
+
+// CompleteEvent is the resolver for the completeEvent field.
+func (r *mutationResolver) CompleteEvent(ctx context.Context, input generated.EventRefInput) (*generated.EventPayload, error) {
+	e, err := workflow.CompleteEvent(ctx, ent.FromContext(ctx), input.Event, r.now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.EventPayload{Event: e}, nil
+}
+
+// AddAgendaItem is the resolver for the addAgendaItem field.
+func (r *mutationResolver) AddAgendaItem(ctx context.Context, input generated.AddAgendaItemInput) (*generated.AgendaItemPayload, error) {
+	in := workflow.AgendaInput{Title: input.Title, SpeakerName: deref(input.SpeakerName), StartsAt: input.StartsAt,
+		DurationMinutes: input.DurationMinutes, Track: deref(input.Track)}
+	if input.Kind != nil {
+		in.Kind = *input.Kind
+	}
+	if input.Speaker != nil {
+		in.SpeakerID = *input.Speaker
+	}
+	it, err := workflow.AddAgendaItem(ctx, ent.FromContext(ctx), input.Event, in)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.AgendaItemPayload{AgendaItem: it}, nil
+}
+
+// RemoveAgendaItem is the resolver for the removeAgendaItem field.
+func (r *mutationResolver) RemoveAgendaItem(ctx context.Context, input generated.RemoveAgendaItemInput) (*generated.EventPayload, error) {
+	e, err := workflow.RemoveAgendaItem(ctx, ent.FromContext(ctx), input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.EventPayload{Event: e}, nil
+}
+
+// AddSponsor is the resolver for the addSponsor field.
+func (r *mutationResolver) AddSponsor(ctx context.Context, input generated.AddSponsorInput) (*generated.SponsorPayload, error) {
+	sp, err := workflow.AddSponsor(ctx, ent.FromContext(ctx), input.Event, workflow.SponsorInput{
+		Name: input.Name, WebsiteURL: deref(input.WebsiteURL), LogoURL: deref(input.LogoURL), Covers: deref(input.Covers),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &generated.SponsorPayload{Sponsor: sp}, nil
+}
+
+// RemoveSponsor is the resolver for the removeSponsor field.
+func (r *mutationResolver) RemoveSponsor(ctx context.Context, input generated.RemoveSponsorInput) (*generated.EventPayload, error) {
+	e, err := workflow.RemoveSponsor(ctx, ent.FromContext(ctx), input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.EventPayload{Event: e}, nil
+}
+
+// RegisterForEvent is the resolver for the registerForEvent field.
+func (r *mutationResolver) RegisterForEvent(ctx context.Context, input generated.EventRefInput) (*generated.RegistrationPayload, error) {
+	reg, err := workflow.RegisterForEvent(ctx, ent.FromContext(ctx), input.Event, r.now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RegistrationPayload{Registration: reg}, nil
+}
+
+// CancelRegistration is the resolver for the cancelRegistration field.
+func (r *mutationResolver) CancelRegistration(ctx context.Context, input generated.EventRefInput) (*generated.RegistrationPayload, error) {
+	reg, err := workflow.CancelRegistration(ctx, ent.FromContext(ctx), input.Event, r.now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RegistrationPayload{Registration: reg}, nil
+}
+
+// CheckIn is the resolver for the checkIn field.
+func (r *mutationResolver) CheckIn(ctx context.Context, input generated.CheckInInput) (*generated.RegistrationPayload, error) {
+	var reg pulid.ID
+	if input.Registration != nil {
+		reg = *input.Registration
+	}
+	out, err := workflow.CheckIn(ctx, ent.FromContext(ctx), input.Event, reg, deref(input.Code), r.now())
+	if err != nil {
+		return nil, err
+	}
+	return &generated.RegistrationPayload{Registration: out}, nil
+}
+
+// ExportEventAttendees is the resolver for the exportEventAttendees field.
+func (r *mutationResolver) ExportEventAttendees(ctx context.Context, input generated.EventRefInput) (*generated.ExportEventAttendeesPayload, error) {
+	rows, err := workflow.ExportAttendees(ctx, ent.FromContext(ctx), input.Event)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ExportEventAttendeesPayload{Attendees: pointers(rows)}, nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)
@@ -652,6 +838,39 @@ func (r *queryResolver) GroupsWithoutOrganizer(ctx context.Context, community pu
 		return nil, apierror.Forbiddenf("only the community's staff see which groups lack an organizer")
 	}
 	return queue.Leaderless(ctx, r.db(ctx), community)
+}
+
+// Events is the resolver for the events field.
+func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *generated.EventSearch) (*ent.EventConnection, error) {
+	var s discover.Search
+	if where != nil {
+		s = discover.Search{StartsAfter: where.StartsAfter, StartsBefore: where.StartsBefore, Kinds: where.Kinds, Statuses: where.Statuses}
+		if where.Community != nil {
+			s.Community = *where.Community
+		}
+		if where.Group != nil {
+			s.Group = *where.Group
+		}
+		if where.Near != nil {
+			s.Near = &discover.Near{Lat: where.Near.Lat, Lng: where.Near.Lng, Km: where.Near.Km}
+		}
+	}
+	preds, err := discover.Predicates(ctx, r.client, s)
+	if err != nil {
+		return nil, err
+	}
+	if len(orderBy) == 0 {
+		orderBy = []*ent.EventOrder{{Field: ent.EventOrderFieldStartsAt, Direction: entgql.OrderDirectionAsc}}
+	}
+	return r.client.Event.Query().Where(preds...).Paginate(ctx, after, first, before, last, ent.WithEventOrder(orderBy))
+}
+
+// CheckInCode is the resolver for the checkInCode field.
+func (r *registrationResolver) CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error) {
+	if v := viewer.FromContext(ctx); v.IsUser() && obj.UserID == v.UserID {
+		return &obj.CheckInCode, nil
+	}
+	return nil, nil
 }
 
 // RoleCounts is the resolver for the roleCounts field.

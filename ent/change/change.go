@@ -77,9 +77,10 @@ type Op string
 
 // Op values.
 const (
-	OpCREATED Op = "CREATED"
-	OpUPDATED Op = "UPDATED"
-	OpDELETED Op = "DELETED"
+	OpCREATED  Op = "CREATED"
+	OpUPDATED  Op = "UPDATED"
+	OpDELETED  Op = "DELETED"
+	OpACCESSED Op = "ACCESSED"
 )
 
 func (_op Op) String() string {
@@ -89,7 +90,7 @@ func (_op Op) String() string {
 // OpValidator is a validator for the "op" field enum values. It is called by the builders before save.
 func OpValidator(_op Op) error {
 	switch _op {
-	case OpCREATED, OpUPDATED, OpDELETED:
+	case OpCREATED, OpUPDATED, OpDELETED, OpACCESSED:
 		return nil
 	default:
 		return fmt.Errorf("change: invalid enum value for op field: %q", _op)

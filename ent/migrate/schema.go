@@ -268,7 +268,7 @@ var (
 		{Name: "topic", Type: field.TypeString},
 		{Name: "node_type", Type: field.TypeString},
 		{Name: "node_id", Type: field.TypeString},
-		{Name: "op", Type: field.TypeEnum, Enums: []string{"CREATED", "UPDATED", "DELETED"}},
+		{Name: "op", Type: field.TypeEnum, Enums: []string{"CREATED", "UPDATED", "DELETED", "ACCESSED"}},
 		{Name: "actor_id", Type: field.TypeString, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},
 	}
@@ -726,6 +726,7 @@ var (
 		{Name: "check_in_code", Type: field.TypeString, Unique: true},
 		{Name: "checked_in_at", Type: field.TypeTime, Nullable: true},
 		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "queued_at", Type: field.TypeTime},
 		{Name: "event_id", Type: field.TypeString, Size: 40},
 		{Name: "user_id", Type: field.TypeString, Size: 40},
 	}
@@ -737,13 +738,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "registrations_events_registrations",
-				Columns:    []*schema.Column{RegistrationsColumns[7]},
+				Columns:    []*schema.Column{RegistrationsColumns[8]},
 				RefColumns: []*schema.Column{EventsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "registrations_users_registrations",
-				Columns:    []*schema.Column{RegistrationsColumns[8]},
+				Columns:    []*schema.Column{RegistrationsColumns[9]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -752,17 +753,17 @@ var (
 			{
 				Name:    "registration_event_id_user_id",
 				Unique:  true,
-				Columns: []*schema.Column{RegistrationsColumns[7], RegistrationsColumns[8]},
+				Columns: []*schema.Column{RegistrationsColumns[8], RegistrationsColumns[9]},
 			},
 			{
-				Name:    "registration_event_id_status_created_at",
+				Name:    "registration_event_id_status_queued_at",
 				Unique:  false,
-				Columns: []*schema.Column{RegistrationsColumns[7], RegistrationsColumns[3], RegistrationsColumns[1]},
+				Columns: []*schema.Column{RegistrationsColumns[8], RegistrationsColumns[3], RegistrationsColumns[7]},
 			},
 			{
 				Name:    "registration_user_id",
 				Unique:  false,
-				Columns: []*schema.Column{RegistrationsColumns[8]},
+				Columns: []*schema.Column{RegistrationsColumns[9]},
 			},
 		},
 	}

@@ -91,6 +91,11 @@ func CancelledAt(v time.Time) predicate.Registration {
 	return predicate.Registration(sql.FieldEQ(FieldCancelledAt, v))
 }
 
+// QueuedAt applies equality check predicate on the "queued_at" field. It's identical to QueuedAtEQ.
+func QueuedAt(v time.Time) predicate.Registration {
+	return predicate.Registration(sql.FieldEQ(FieldQueuedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Registration {
 	return predicate.Registration(sql.FieldEQ(FieldCreatedAt, v))
@@ -494,6 +499,46 @@ func CancelledAtIsNil() predicate.Registration {
 // CancelledAtNotNil applies the NotNil predicate on the "cancelled_at" field.
 func CancelledAtNotNil() predicate.Registration {
 	return predicate.Registration(sql.FieldNotNull(FieldCancelledAt))
+}
+
+// QueuedAtEQ applies the EQ predicate on the "queued_at" field.
+func QueuedAtEQ(v time.Time) predicate.Registration {
+	return predicate.Registration(sql.FieldEQ(FieldQueuedAt, v))
+}
+
+// QueuedAtNEQ applies the NEQ predicate on the "queued_at" field.
+func QueuedAtNEQ(v time.Time) predicate.Registration {
+	return predicate.Registration(sql.FieldNEQ(FieldQueuedAt, v))
+}
+
+// QueuedAtIn applies the In predicate on the "queued_at" field.
+func QueuedAtIn(vs ...time.Time) predicate.Registration {
+	return predicate.Registration(sql.FieldIn(FieldQueuedAt, vs...))
+}
+
+// QueuedAtNotIn applies the NotIn predicate on the "queued_at" field.
+func QueuedAtNotIn(vs ...time.Time) predicate.Registration {
+	return predicate.Registration(sql.FieldNotIn(FieldQueuedAt, vs...))
+}
+
+// QueuedAtGT applies the GT predicate on the "queued_at" field.
+func QueuedAtGT(v time.Time) predicate.Registration {
+	return predicate.Registration(sql.FieldGT(FieldQueuedAt, v))
+}
+
+// QueuedAtGTE applies the GTE predicate on the "queued_at" field.
+func QueuedAtGTE(v time.Time) predicate.Registration {
+	return predicate.Registration(sql.FieldGTE(FieldQueuedAt, v))
+}
+
+// QueuedAtLT applies the LT predicate on the "queued_at" field.
+func QueuedAtLT(v time.Time) predicate.Registration {
+	return predicate.Registration(sql.FieldLT(FieldQueuedAt, v))
+}
+
+// QueuedAtLTE applies the LTE predicate on the "queued_at" field.
+func QueuedAtLTE(v time.Time) predicate.Registration {
+	return predicate.Registration(sql.FieldLTE(FieldQueuedAt, v))
 }
 
 // HasEvent applies the HasEdge predicate on the "event" edge.

@@ -886,6 +886,10 @@ func init() {
 	registration.DefaultUpdatedAt = registrationDescUpdatedAt.Default.(func() time.Time)
 	// registration.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	registration.UpdateDefaultUpdatedAt = registrationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// registrationDescQueuedAt is the schema descriptor for queued_at field.
+	registrationDescQueuedAt := registrationFields[6].Descriptor()
+	// registration.DefaultQueuedAt holds the default value on creation for the queued_at field.
+	registration.DefaultQueuedAt = registrationDescQueuedAt.Default.(func() time.Time)
 	// registrationDescID is the schema descriptor for id field.
 	registrationDescID := registrationMixinFields0[0].Descriptor()
 	// registration.DefaultID holds the default value on creation for the id field.

@@ -25,7 +25,7 @@ func (Change) Fields() []ent.Field {
 		field.String("topic").Immutable().Comment("Entity family: group, role, application, review, event, registration."),
 		field.String("node_type").Immutable().Comment("GraphQL type of the changed node."),
 		field.String("node_id").Immutable().Comment("Id of the changed node."),
-		field.Enum("op").Values("CREATED", "UPDATED", "DELETED").Immutable().Comment("What happened."),
+		field.Enum("op").Values("CREATED", "UPDATED", "DELETED", "ACCESSED").Immutable().Comment("What happened; ACCESSED is an audit entry (an export of contact details)."),
 		field.String("actor_id").Optional().Immutable().Comment("Who caused it; empty for the system."),
 		field.Time("created_at").Default(time.Now).Immutable().Comment("When it was committed."),
 	}

@@ -113,7 +113,7 @@ func (Event) Indexes() []ent.Index {
 func (Event) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A group's meeting, with agenda, sponsors and registrations."),
-		entgql.RelayConnection(), entgql.QueryField().Description("Events of all groups; filter by status and time, sort by start."), entgql.MultiOrder(),
+		entgql.RelayConnection(), entgql.MultiOrder(),
 	}
 }
 

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"time"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -33,6 +35,8 @@ func (Registration) Fields() []ent.Field {
 			Comment("Secret code for QR check-in.").Annotations(entgql.Skip()),
 		field.Time("checked_in_at").Optional().Nillable().Comment("When the attendee was checked in."),
 		field.Time("cancelled_at").Optional().Nillable().Comment("When the registration was cancelled."),
+		field.Time("queued_at").Default(time.Now).
+			Comment("When the person registered (again): seats and the waitlist are served in this order."),
 	}
 }
 
@@ -55,7 +59,7 @@ func (Registration) Hooks() []ent.Hook {
 func (Registration) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("event_id", "user_id").Unique(),
-		index.Fields("event_id", "status", "created_at"),
+		index.Fields("event_id", "status", "queued_at"),
 		index.Fields("user_id"),
 	}
 }

@@ -11,12 +11,55 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/election"
+	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/queue"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
+
+// An agenda item.
+type AddAgendaItemInput struct {
+	// The event.
+	Event pulid.ID `json:"event"`
+	// TALK, PANEL, WORKSHOP, SPONSOR_PITCH or BREAK (default TALK).
+	Kind *agendaitem.Kind `json:"kind,omitempty"`
+	// Title.
+	Title string `json:"title"`
+	// The speaker, when they have an account.
+	Speaker *pulid.ID `json:"speaker,omitempty"`
+	// A guest speaker's name.
+	SpeakerName *string `json:"speakerName,omitempty"`
+	// Start (in the event's zone, or an instant).
+	StartsAt string `json:"startsAt"`
+	// Length in minutes.
+	DurationMinutes int `json:"durationMinutes"`
+	// Parallel track (default main).
+	Track *string `json:"track,omitempty"`
+}
+
+// A sponsor.
+type AddSponsorInput struct {
+	// The event.
+	Event pulid.ID `json:"event"`
+	// Name.
+	Name string `json:"name"`
+	// Web site.
+	WebsiteURL *string `json:"websiteUrl,omitempty"`
+	// Logo.
+	LogoURL *string `json:"logoUrl,omitempty"`
+	// What they cover (venue, food and drink).
+	Covers *string `json:"covers,omitempty"`
+}
+
+// A new agenda item.
+type AgendaItemPayload struct {
+	// The item.
+	AgendaItem *ent.AgendaItem `json:"agendaItem"`
+}
 
 // An application after a review step.
 type ApplicationPayload struct {
@@ -142,6 +185,14 @@ type CancelElectionInput struct {
 	Reason string `json:"reason"`
 }
 
+// An event to cancel.
+type CancelEventInput struct {
+	// The event.
+	Event pulid.ID `json:"event"`
+	// Why; sent to registrants.
+	Reason string `json:"reason"`
+}
+
 // A candidate after the change.
 type CandidatePayload struct {
 	// The candidate.
@@ -154,6 +205,16 @@ type CastVoteInput struct {
 	Election pulid.ID `json:"election"`
 	// The candidate you vote for.
 	Candidate pulid.ID `json:"candidate"`
+}
+
+// Whom to check in: a registration, or the code from their QR.
+type CheckInInput struct {
+	// The event.
+	Event pulid.ID `json:"event"`
+	// The registration.
+	Registration *pulid.ID `json:"registration,omitempty"`
+	// The check-in code.
+	Code *string `json:"code,omitempty"`
 }
 
 // A comment.
@@ -190,6 +251,38 @@ type CreateAPITokenPayload struct {
 	APIToken *ent.APIToken `json:"apiToken"`
 }
 
+// An event's details. Times are wall-clock times in the event's zone (2026-12-03T19:00) or RFC 3339 instants.
+type CreateEventInput struct {
+	// The group holding it.
+	Group pulid.ID `json:"group"`
+	// What sort of meeting (default MEETUP).
+	Kind *event.Kind `json:"kind,omitempty"`
+	// Title.
+	Title string `json:"title"`
+	// What will happen; Markdown.
+	Description *string `json:"description,omitempty"`
+	// Start.
+	StartsAt string `json:"startsAt"`
+	// End, after the start.
+	EndsAt string `json:"endsAt"`
+	// IANA time zone, e.g. Asia/Shanghai.
+	TimeZone string `json:"timeZone"`
+	// Venue name (a venue or an online link is needed).
+	VenueName *string `json:"venueName,omitempty"`
+	// Venue address.
+	VenueAddress *string `json:"venueAddress,omitempty"`
+	// Venue latitude.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Venue longitude.
+	Longitude *float64 `json:"longitude,omitempty"`
+	// Link for online attendance.
+	OnlineURL *string `json:"onlineUrl,omitempty"`
+	// Seats; leave out for no limit.
+	Capacity *int `json:"capacity,omitempty"`
+	// PUBLIC, or MEMBERS_ONLY for closed-door activities (default PUBLIC).
+	Visibility *event.Visibility `json:"visibility,omitempty"`
+}
+
 // An invite to make.
 type CreateInviteInput struct {
 	// The group.
@@ -220,6 +313,42 @@ type EndorseApplicationInput struct {
 	ID pulid.ID `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
+}
+
+// An event after the change.
+type EventPayload struct {
+	// The event.
+	Event *ent.Event `json:"event"`
+}
+
+// An event.
+type EventRefInput struct {
+	// The event.
+	Event pulid.ID `json:"event"`
+}
+
+// What events to find.
+type EventSearch struct {
+	// Events of this community's groups.
+	Community *pulid.ID `json:"community,omitempty"`
+	// Events of this group.
+	Group *pulid.ID `json:"group,omitempty"`
+	// Events whose venue lies within this radius (online-only events have none).
+	Near *NearbyInput `json:"near,omitempty"`
+	// Events starting at or after this instant.
+	StartsAfter *time.Time `json:"startsAfter,omitempty"`
+	// Events starting before this instant.
+	StartsBefore *time.Time `json:"startsBefore,omitempty"`
+	// Events of these kinds.
+	Kinds []event.Kind `json:"kinds,omitempty"`
+	// Events in these states (default: published and completed; drafts only for those who may see them).
+	Statuses []event.Status `json:"statuses,omitempty"`
+}
+
+// An attendee export.
+type ExportEventAttendeesPayload struct {
+	// Everyone registered (cancellations left out), in registration order.
+	Attendees []*workflow.Attendee `json:"attendees"`
 }
 
 // A group role to give.
@@ -284,6 +413,16 @@ type NearInput struct {
 	Lng float64 `json:"lng"`
 }
 
+// A place and radius to search around.
+type NearbyInput struct {
+	// Latitude in degrees.
+	Lat float64 `json:"lat"`
+	// Longitude in degrees.
+	Lng float64 `json:"lng"`
+	// Radius in kilometres (up to 1000).
+	Km float64 `json:"km"`
+}
+
 // A nomination.
 type NominateCandidateInput struct {
 	// The election.
@@ -324,6 +463,12 @@ type RedeemInviteInput struct {
 	Code string `json:"code"`
 }
 
+// A registration after the change.
+type RegistrationPayload struct {
+	// The registration.
+	Registration *ent.Registration `json:"registration"`
+}
+
 // A rejection.
 type RejectApplicationInput struct {
 	// The application.
@@ -334,6 +479,12 @@ type RejectApplicationInput struct {
 	Message string `json:"message"`
 }
 
+// An agenda item to remove.
+type RemoveAgendaItemInput struct {
+	// The item.
+	ID pulid.ID `json:"id"`
+}
+
 // Who to remove, and why.
 type RemoveMemberInput struct {
 	// The group.
@@ -342,6 +493,12 @@ type RemoveMemberInput struct {
 	User pulid.ID `json:"user"`
 	// Why; kept on the ended roles.
 	Reason string `json:"reason"`
+}
+
+// A sponsor to remove.
+type RemoveSponsorInput struct {
+	// The sponsor.
+	ID pulid.ID `json:"id"`
 }
 
 // A request for information.
@@ -422,6 +579,12 @@ type RosterConnection struct {
 	Counts []*queue.KindCount `json:"counts"`
 }
 
+// A new sponsor.
+type SponsorPayload struct {
+	// The sponsor.
+	Sponsor *ent.Sponsor `json:"sponsor"`
+}
+
 // A role to step down from.
 type StepDownInput struct {
 	// Your role.
@@ -464,6 +627,40 @@ type UpdateApplicationProposalInput struct {
 	Description *string `json:"description,omitempty"`
 	// A note for the timeline.
 	Note *string `json:"note,omitempty"`
+}
+
+// Changes to an event; fields left out keep their value, empty strings clear optional text.
+type UpdateEventInput struct {
+	// The event.
+	ID pulid.ID `json:"id"`
+	// What sort of meeting.
+	Kind *event.Kind `json:"kind,omitempty"`
+	// Title.
+	Title *string `json:"title,omitempty"`
+	// Description.
+	Description *string `json:"description,omitempty"`
+	// Start.
+	StartsAt *string `json:"startsAt,omitempty"`
+	// End.
+	EndsAt *string `json:"endsAt,omitempty"`
+	// IANA time zone; other times given are read in it.
+	TimeZone *string `json:"timeZone,omitempty"`
+	// Venue name.
+	VenueName *string `json:"venueName,omitempty"`
+	// Venue address.
+	VenueAddress *string `json:"venueAddress,omitempty"`
+	// Venue latitude.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Venue longitude.
+	Longitude *float64 `json:"longitude,omitempty"`
+	// Online link.
+	OnlineURL *string `json:"onlineUrl,omitempty"`
+	// Seats.
+	Capacity *int `json:"capacity,omitempty"`
+	// Remove the seat limit.
+	ClearCapacity *bool `json:"clearCapacity,omitempty"`
+	// Visibility.
+	Visibility *event.Visibility `json:"visibility,omitempty"`
 }
 
 // A withdrawal.

@@ -302,3 +302,18 @@ func uniq[T any](rows []T, key func(T) pulid.ID) []pulid.ID {
 	}
 	return out
 }
+
+// TopicAudit is the topic of audit entries: reads of private data that must
+// leave a trace (an export of attendees' contact details).
+const TopicAudit = "audit"
+
+// Audit records, in the caller's transaction (c must be its client), that
+// the actor in ctx accessed private data of a node — an export of attendees'
+// contact details. Like every change row it commits or rolls back with the
+// step that made it.
+func Audit(ctx context.Context, c *ent.Client, nodeType, nodeID string, community, group pulid.ID) error {
+	actor, _ := ActorFrom(ctx)
+	return c.Change.Create().SetTopic(TopicAudit).SetNodeType(nodeType).SetNodeID(nodeID).
+		SetOp(change.OpACCESSED).SetCommunityID(string(community)).SetGroupID(string(group)).
+		SetActorID(string(actor)).Exec(privacy.DecisionContext(ctx, privacy.Allow))
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/server"
@@ -128,7 +129,7 @@ func sessionHandler(t *testing.T, db *dbClient) http.Handler {
 				t.Errorf("viewer: %v", err)
 				return
 			}
-			gql.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+			gql.ServeHTTP(w, r.WithContext(changelog.WithActor(viewer.NewContext(r.Context(), v), v.UserID)))
 			return
 		}
 		withAuth.ServeHTTP(w, r)
@@ -257,6 +258,24 @@ func TestPermissionMatrix(t *testing.T) {
 				gqlCheck("event.registrations totalCount", `query($event: ID!) { node(id: $event) { ... on Event { registrations { totalCount } } } }`, `"totalCount":1`),
 				gqlCheck("user.registrations", `query($target: String!) { user(handle: $target) { registrations { totalCount } } }`, `"totalCount":1`),
 				gqlCheck("where filter", `query($event: ID!) { node(id: $event) { ... on Event { registrations(where: {status: GOING}) { totalCount } } } }`, `"totalCount":1`),
+			},
+		},
+		{
+			// The code admits its holder at the door: nobody else reads it, staff included.
+			name:    "check-in code",
+			visible: map[string]bool{"self": true},
+			checks: []check{
+				gqlCheck("event.viewerRegistration", `query($event: ID!) { node(id: $event) { ... on Event { viewerRegistration { checkInCode } } } }`, "secret-code"),
+				gqlCheck("event.registrations", `query($event: ID!) { node(id: $event) { ... on Event { registrations { edges { node { checkInCode } } } } } }`, "secret-code"),
+				gqlCheck("user.registrations", `query($target: String!) { user(handle: $target) { registrations { edges { node { checkInCode } } } } }`, "secret-code"),
+			},
+		},
+		{
+			// Contact details of attendees: the group's organizers, signed in, and every export audited.
+			name:    "attendee export",
+			visible: map[string]bool{"organizer": true},
+			checks: []check{
+				gqlCheck("exportEventAttendees", `mutation($event: ID!) { exportEventAttendees(input: {event: $event}) { attendees { email } } }`, "target@example.org"),
 			},
 		},
 		{

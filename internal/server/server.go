@@ -26,6 +26,7 @@ import (
 	"github.com/usergroups/usergroups/graph"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/ical"
 	"github.com/usergroups/usergroups/internal/store"
 )
 
@@ -77,6 +78,7 @@ func New(db *store.DB, cfg Config) http.Handler {
 		authn = auth.New(db.Client, nil, log)
 	}
 	mux.Handle("/graphql", authn.Middleware(GraphQL(db, log, nil)))
+	mux.Handle("/ical/", ical.NewHandler(db.Client, log))
 	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -387,7 +387,9 @@ func TestFiltersAndPrivateFields(t *testing.T) {
 		`{ users(where: {emailContains: "example"}) { totalCount } }`,
 		`{ users(orderBy: [{field: EMAIL}]) { totalCount } }`,
 		`{ users(first: 1) { edges { node { phone shippingAddress } } } }`,
-		`{ events(first: 1) { edges { node { registrations(first: 1) { edges { node { checkInCode } } } } } } }`,
+		// The check-in code is a field only its holder reads (TestEventLifecycle); never a filter or an order.
+		`{ events(first: 1) { edges { node { registrations(where: {checkInCode: "ABCDEFGHJK"}) { totalCount } } } } }`,
+		`{ events(first: 1) { edges { node { registrations(orderBy: [{field: CHECK_IN_CODE}]) { totalCount } } } } }`,
 		`{ events(first: 1) { edges { node { registrations(where: {userID: "usr_x"}) { totalCount } } } } }`,
 		// Edge filters into private rows are joins privacy rules cannot see.
 		`{ events(where: {hasRegistrationsWith: {status: GOING}}) { totalCount } }`,

@@ -1,0 +1,104 @@
+// Package discover finds events for people looking for a meeting: by
+// community, group, place and time, and each group's next meetings. Reads go
+// through the caller's privacy rules, so members-only events and drafts show
+// only to those who may see them.
+package discover
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/predicate"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/policy"
+)
+
+// Near is a circle to search in.
+type Near struct{ Lat, Lng, Km float64 }
+
+// Search is what events to find; zero fields do not filter.
+type Search struct {
+	Community, Group          pulid.ID
+	Near                      *Near
+	StartsAfter, StartsBefore *time.Time
+	Kinds                     []event.Kind
+	Statuses                  []event.Status
+}
+
+// Predicates turns a search into query predicates. A radius search reads
+// the candidates inside the circle's bounding box (one query) and keeps
+// those truly within the radius, so pagination and totals stay exact.
+func Predicates(ctx context.Context, c *ent.Client, s Search) ([]predicate.Event, error) {
+	var ps []predicate.Event
+	if s.Community != "" {
+		ps = append(ps, event.HasGroupWith(group.CommunityID(s.Community)))
+	}
+	if s.Group != "" {
+		ps = append(ps, event.GroupID(s.Group))
+	}
+	if s.StartsAfter != nil {
+		ps = append(ps, event.StartsAtGTE(*s.StartsAfter))
+	}
+	if s.StartsBefore != nil {
+		ps = append(ps, event.StartsAtLT(*s.StartsBefore))
+	}
+	if len(s.Kinds) > 0 {
+		ps = append(ps, event.KindIn(s.Kinds...))
+	}
+	if len(s.Statuses) > 0 {
+		ps = append(ps, event.StatusIn(s.Statuses...))
+	} else {
+		ps = append(ps, event.StatusIn(event.StatusPUBLISHED, event.StatusCOMPLETED))
+	}
+	if s.Near == nil {
+		return ps, nil
+	}
+	n := *s.Near
+	if policy.ValidateLatitude(n.Lat) != nil || policy.ValidateLongitude(n.Lng) != nil || n.Km <= 0 || n.Km > 1000 {
+		return nil, apierror.Invalid("near", "near needs a latitude in [-90, 90], a longitude in [-180, 180] and 0 < km <= 1000")
+	}
+	// One degree of latitude is ~111.2 km; a degree of longitude shrinks with the cosine.
+	dLat := n.Km / 111.2
+	dLng := 180.0
+	if cos := math.Cos(n.Lat * math.Pi / 180); cos > 0.01 {
+		dLng = math.Min(180, n.Km/(111.2*cos))
+	}
+	box := append(append([]predicate.Event(nil), ps...),
+		event.LatitudeGTE(n.Lat-dLat), event.LatitudeLTE(n.Lat+dLat))
+	if dLng < 180 {
+		box = append(box, event.LongitudeGTE(n.Lng-dLng), event.LongitudeLTE(n.Lng+dLng))
+	}
+	cands, err := c.Event.Query().Where(box...).Select(event.FieldID, event.FieldLatitude, event.FieldLongitude).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var within []pulid.ID
+	for _, e := range cands {
+		if e.Latitude != nil && e.Longitude != nil && policy.DistanceKm(n.Lat, n.Lng, *e.Latitude, *e.Longitude) <= n.Km {
+			within = append(within, e.ID)
+		}
+	}
+	return append(ps, event.IDIn(within...)), nil
+}
+
+// Upcoming returns each group's published events that have not ended by
+// now, soonest first, at most limit per group, in one query for all groups.
+func Upcoming(ctx context.Context, c *ent.Client, groups []pulid.ID, now time.Time, limit int) (map[pulid.ID][]*ent.Event, error) {
+	evs, err := c.Event.Query().Where(event.GroupIDIn(groups...), event.StatusEQ(event.StatusPUBLISHED), event.EndsAtGT(now)).
+		Order(ent.Asc(event.FieldStartsAt), ent.Asc(event.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[pulid.ID][]*ent.Event, len(groups))
+	for _, e := range evs {
+		if len(out[e.GroupID]) < limit {
+			out[e.GroupID] = append(out[e.GroupID], e)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,436 @@
+package workflow
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/agendaitem"
+	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/registration"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/sponsor"
+	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/policy"
+)
+
+// AgendaInput is one agenda slot: a talk, panel, workshop, sponsor pitch or
+// break, with a speaker who is a user or a named guest.
+type AgendaInput struct {
+	Kind            agendaitem.Kind
+	Title           string
+	SpeakerID       pulid.ID
+	SpeakerName     string
+	StartsAt        string
+	DurationMinutes int
+	Track           string
+}
+
+func slotOf(it *ent.AgendaItem) policy.Slot {
+	return policy.Slot{ID: string(it.ID), Title: it.Title, Track: it.Track, Start: it.StartsAt,
+		Minutes: it.DurationMinutes, Pitch: it.Kind == agendaitem.KindSPONSOR_PITCH}
+}
+
+// AddAgendaItem puts an item on an event's agenda: inside the event, not
+// overlapping its track, and a sponsor's pitch within the policy's cap.
+func AddAgendaItem(ctx context.Context, c *ent.Client, eventID pulid.ID, in AgendaInput) (*ent.AgendaItem, error) {
+	e, err := editableEvent(ctx, c, eventID)
+	if err != nil {
+		return nil, err
+	}
+	if e.Status == event.StatusCANCELLED || e.Status == event.StatusCOMPLETED {
+		return nil, eventConflict(e, "a cancelled or completed event's agenda cannot change")
+	}
+	title, err := checkText("title", in.Title, 200)
+	if err != nil {
+		return nil, err
+	}
+	loc, _ := time.LoadLocation(e.TimeZone)
+	start, err := policy.ParseEventTime("startsAt", in.StartsAt, loc)
+	if err != nil {
+		return nil, fieldError(err)
+	}
+	if in.Track = strings.TrimSpace(in.Track); in.Track == "" {
+		in.Track = "main"
+	}
+	if in.Kind == "" {
+		in.Kind = agendaitem.KindTALK
+	}
+	bk := bookkeeping(ctx)
+	// Touch the event's row so two organizers adding items at once check
+	// overlaps one after the other (a row lock on PostgreSQL).
+	if err := c.Event.Update().Where(event.ID(e.ID)).SetUpdatedAt(time.Now()).Exec(bk); err != nil {
+		return nil, err
+	}
+	existing, err := c.AgendaItem.Query().Where(agendaitem.EventID(e.ID)).All(bk)
+	if err != nil {
+		return nil, err
+	}
+	others := make([]policy.Slot, len(existing))
+	for i, it := range existing {
+		others[i] = slotOf(it)
+	}
+	slot := policy.Slot{Title: title, Track: in.Track, Start: start, Minutes: in.DurationMinutes, Pitch: in.Kind == agendaitem.KindSPONSOR_PITCH}
+	if err := policy.CheckAgenda(slot, others, e.StartsAt, e.EndsAt, e.Edges.Group.Edges.Community.Policy.MaxSponsorPitchMinutes); err != nil {
+		return nil, fieldError(err)
+	}
+	ac := c.AgendaItem.Create().SetEventID(e.ID).SetKind(in.Kind).SetTitle(title).SetStartsAt(start).
+		SetDurationMinutes(in.DurationMinutes).SetTrack(in.Track)
+	switch {
+	case in.SpeakerID != "":
+		ok, err := c.User.Query().Where(user.ID(in.SpeakerID)).Exist(bk)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apierror.Invalid("speaker", "no such person")
+		}
+		ac.SetSpeakerID(in.SpeakerID)
+	case strings.TrimSpace(in.SpeakerName) != "":
+		ac.SetSpeakerName(strings.TrimSpace(in.SpeakerName))
+	}
+	it, err := ac.Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	return c.AgendaItem.Get(ctx, it.ID)
+}
+
+// RemoveAgendaItem takes an item off an event's agenda.
+func RemoveAgendaItem(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Event, error) {
+	it, err := c.AgendaItem.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no agenda item with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	e, err := editableEvent(ctx, c, it.EventID)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.AgendaItem.DeleteOneID(id).Exec(bookkeeping(ctx)); err != nil {
+		return nil, err
+	}
+	return c.Event.Get(ctx, e.ID)
+}
+
+// SponsorInput is a sponsor of an event.
+type SponsorInput struct {
+	Name, WebsiteURL, LogoURL, Covers string
+}
+
+// AddSponsor lists a sponsor on an event.
+func AddSponsor(ctx context.Context, c *ent.Client, eventID pulid.ID, in SponsorInput) (*ent.Sponsor, error) {
+	e, err := editableEvent(ctx, c, eventID)
+	if err != nil {
+		return nil, err
+	}
+	name, err := checkText("name", in.Name, 200)
+	if err != nil {
+		return nil, err
+	}
+	sc := c.Sponsor.Create().SetEventID(e.ID).SetName(name)
+	if s := strings.TrimSpace(in.WebsiteURL); s != "" {
+		sc.SetWebsiteURL(s)
+	}
+	if s := strings.TrimSpace(in.LogoURL); s != "" {
+		sc.SetLogoURL(s)
+	}
+	if s := strings.TrimSpace(in.Covers); s != "" {
+		sc.SetCovers(s)
+	}
+	s, err := sc.Save(bookkeeping(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return c.Sponsor.Get(ctx, s.ID)
+}
+
+// RemoveSponsor takes a sponsor off an event.
+func RemoveSponsor(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Event, error) {
+	s, err := c.Sponsor.Query().Where(sponsor.ID(id)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no sponsor with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	e, err := editableEvent(ctx, c, s.EventID)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Sponsor.DeleteOneID(id).Exec(bookkeeping(ctx)); err != nil {
+		return nil, err
+	}
+	return c.Event.Get(ctx, e.ID)
+}
+
+// seatHolders are the registrations that take a seat.
+var seatHolders = []registration.Status{registration.StatusGOING, registration.StatusATTENDED}
+
+// checkInAlphabet avoids look-alike characters: codes are typed when a QR
+// scan fails.
+const checkInAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+func newCheckInCode() (string, error) {
+	var raw [10]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	code := make([]byte, len(raw))
+	for i, b := range raw {
+		code[i] = checkInAlphabet[int(b)%len(checkInAlphabet)]
+	}
+	return string(code), nil
+}
+
+// RegisterForEvent registers the viewer for a published event that has not
+// started: GOING while seats are left, else WAITLISTED. Members-only events
+// take the group's members only. Seats hold under concurrency: the event's
+// row is locked (PostgreSQL) or writes are serial (SQLite) while counting.
+func RegisterForEvent(ctx context.Context, c *ent.Client, eventID pulid.ID, now time.Time) (*ent.Registration, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := loadEvent(ctx, c, eventID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case e.Status != event.StatusPUBLISHED:
+		return nil, eventConflict(e, "the event does not take registrations")
+	case !now.Before(e.StartsAt):
+		return nil, eventConflict(e, "the event has started")
+	case !authz.CanRegisterForEvent(v, e, now):
+		return nil, apierror.Forbiddenf("this event is for the group's members")
+	}
+	bk := bookkeeping(ctx)
+	if err := c.Event.Update().Where(event.ID(e.ID)).SetUpdatedAt(now).Exec(bk); err != nil {
+		return nil, err
+	}
+	status := registration.StatusGOING
+	if e.Capacity != nil {
+		taken, err := c.Registration.Query().Where(registration.EventID(e.ID), registration.StatusIn(seatHolders...)).Count(bk)
+		if err != nil {
+			return nil, err
+		}
+		if taken >= *e.Capacity {
+			status = registration.StatusWAITLISTED
+		}
+	}
+	prev, err := c.Registration.Query().Where(registration.EventID(e.ID), registration.UserID(v.UserID)).Only(bk)
+	switch {
+	case err == nil && prev.Status != registration.StatusCANCELLED:
+		return nil, apierror.Conflictf("you are already registered (%s)", prev.Status)
+	case err == nil:
+		// Registering again after cancelling: same row, back of the queue.
+		err = c.Registration.UpdateOne(prev).SetStatus(status).SetQueuedAt(now).ClearCancelledAt().Exec(bk)
+		if err != nil {
+			return nil, err
+		}
+		return c.Registration.Get(ctx, prev.ID)
+	case !ent.IsNotFound(err):
+		return nil, err
+	}
+	code, err := newCheckInCode()
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.Registration.Create().SetEventID(e.ID).SetUserID(v.UserID).SetStatus(status).
+		SetCheckInCode(code).SetQueuedAt(now).Save(bk)
+	if ent.IsConstraintError(err) {
+		return nil, apierror.Conflictf("you are already registered")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Registration.Get(ctx, r.ID)
+}
+
+// CancelRegistration cancels the viewer's registration for an event that has
+// not started; a freed seat goes to the first person on the waitlist.
+func CancelRegistration(ctx context.Context, c *ent.Client, eventID pulid.ID, now time.Time) (*ent.Registration, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := loadEvent(ctx, c, eventID)
+	if err != nil {
+		return nil, err
+	}
+	bk := bookkeeping(ctx)
+	r, err := c.Registration.Query().Where(registration.EventID(e.ID), registration.UserID(v.UserID)).Only(bk)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("you are not registered for this event")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !now.Before(e.StartsAt) {
+		return nil, eventConflict(e, "the event has started")
+	}
+	if err := c.Event.Update().Where(event.ID(e.ID)).SetUpdatedAt(now).Exec(bk); err != nil {
+		return nil, err
+	}
+	n, err := c.Registration.Update().Where(registration.ID(r.ID),
+		registration.StatusIn(registration.StatusGOING, registration.StatusWAITLISTED)).
+		SetStatus(registration.StatusCANCELLED).SetCancelledAt(now).Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		err := apierror.Conflictf("the registration is %s", r.Status)
+		err.Extensions = map[string]any{"status": string(r.Status)}
+		return nil, err
+	}
+	if err := seatWaitlist(bk, c, e.ID, now); err != nil {
+		return nil, err
+	}
+	return c.Registration.Get(ctx, r.ID)
+}
+
+// seatWaitlist gives free seats to the waitlist in the order people joined
+// it, telling each through the outbox. The caller holds the event's row.
+func seatWaitlist(ctx context.Context, c *ent.Client, eventID pulid.ID, now time.Time) error {
+	e, err := c.Event.Get(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	if e.Status != event.StatusPUBLISHED || !now.Before(e.StartsAt) {
+		return nil
+	}
+	q := c.Registration.Query().Where(registration.EventID(eventID), registration.StatusEQ(registration.StatusWAITLISTED)).
+		Order(ent.Asc(registration.FieldQueuedAt), ent.Asc(registration.FieldID))
+	if e.Capacity != nil {
+		taken, err := c.Registration.Query().Where(registration.EventID(eventID), registration.StatusIn(seatHolders...)).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if taken >= *e.Capacity {
+			return nil
+		}
+		q.Limit(*e.Capacity - taken)
+	}
+	next, err := q.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range next {
+		if err := c.Registration.UpdateOne(r).SetStatus(registration.StatusGOING).Exec(ctx); err != nil {
+			return err
+		}
+		loc, _ := time.LoadLocation(e.TimeZone)
+		body := fmt.Sprintf("A seat opened up: you are now going to %s on %s. If you cannot come, cancel so the next person can.\n",
+			e.Title, e.StartsAt.In(loc).Format("Monday 2 January 2006 at 15:04 MST"))
+		if err := queueMessage(ctx, c, e.CommunityID, r.UserID, "waitlist_promoted",
+			"You have a seat: "+e.Title, body, string(r.ID)+":"+r.UpdatedAt.Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckIn marks an attendee present (the group's organizers and staff), by
+// registration id or by the code of their QR; a code works once. Check-in
+// opens three hours before the start; after completion it corrects a NO_SHOW.
+func CheckIn(ctx context.Context, c *ent.Client, eventID, registrationID pulid.ID, code string, now time.Time) (*ent.Registration, error) {
+	e, err := editableEvent(ctx, c, eventID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case e.Status != event.StatusPUBLISHED && e.Status != event.StatusCOMPLETED:
+		return nil, eventConflict(e, "check-in is for published events")
+	case now.Before(e.StartsAt.Add(-3 * time.Hour)):
+		return nil, eventConflict(e, "check-in opens three hours before the start")
+	}
+	bk := bookkeeping(ctx)
+	q := c.Registration.Query().Where(registration.EventID(e.ID))
+	switch {
+	case registrationID != "":
+		q.Where(registration.ID(registrationID))
+	case strings.TrimSpace(code) != "":
+		q.Where(registration.CheckInCode(strings.ToUpper(strings.TrimSpace(code))))
+	default:
+		return nil, apierror.Invalid("registration", "give a registration or a check-in code")
+	}
+	r, err := q.Only(bk)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no registration for this event matches")
+	}
+	if err != nil {
+		return nil, err
+	}
+	n, err := c.Registration.Update().Where(registration.ID(r.ID), registration.StatusIn(registration.StatusGOING, registration.StatusNO_SHOW)).
+		SetStatus(registration.StatusATTENDED).SetCheckedInAt(now).Save(bk)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		err := apierror.Conflictf("cannot check in a registration that is %s", r.Status)
+		err.Extensions = map[string]any{"status": string(r.Status)}
+		return nil, err
+	}
+	return c.Registration.Get(ctx, r.ID)
+}
+
+// Attendee is one line of an event's attendee export.
+type Attendee struct {
+	RegistrationID pulid.ID
+	Name           string
+	Email          string
+	Status         registration.Status
+	CheckedInAt    *time.Time
+}
+
+// ExportAttendees returns an event's registrations with the registrants'
+// names and email addresses, for the group's own organizers only (staff
+// included only when they organize the group): registration details are for
+// running the event, never for marketing. Every export is recorded in the
+// change log as an audit entry, in the same transaction.
+func ExportAttendees(ctx context.Context, c *ent.Client, eventID pulid.ID) ([]Attendee, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := loadEvent(ctx, c, eventID)
+	if err != nil {
+		return nil, err
+	}
+	if v.ViaToken() || !v.HasGroupRole(e.GroupID, "ORGANIZER") {
+		return nil, apierror.Forbiddenf("only the group's organizers, signed in, may export its attendees")
+	}
+	bk := bookkeeping(ctx)
+	regs, err := c.Registration.Query().Where(registration.EventID(e.ID), registration.StatusNEQ(registration.StatusCANCELLED)).
+		WithUser(func(q *ent.UserQuery) {
+			q.WithContact(func(q *ent.ContactQuery) { q.Select(contact.FieldUserID, contact.FieldEmail) })
+		}).
+		Order(ent.Asc(registration.FieldQueuedAt), ent.Asc(registration.FieldID)).All(bk)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Attendee, len(regs))
+	for i, r := range regs {
+		a := Attendee{RegistrationID: r.ID, Status: r.Status, CheckedInAt: r.CheckedInAt}
+		if u := r.Edges.User; u != nil {
+			a.Name = u.Name
+			if u.Edges.Contact != nil {
+				a.Email = u.Edges.Contact.Email
+			}
+		}
+		out[i] = a
+	}
+	if err := changelog.Audit(ctx, c, "Event", string(e.ID), e.CommunityID, e.GroupID); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
