@@ -49,7 +49,12 @@ func vevent(e *ent.Event, groupName string) *ics.VEvent {
 	// show them in the subscriber's own zone.
 	v.SetStartAt(e.StartsAt)
 	v.SetEndAt(e.EndsAt)
-	v.SetSummary(text(e.Title))
+	summary := e.Title
+	if e.Status == event.StatusCANCELLED {
+		// Some calendar apps ignore STATUS in subscribed feeds: say it in the title too.
+		summary = "Cancelled: " + summary
+	}
+	v.SetSummary(text(summary))
 	if d := description(e, groupName); d != "" {
 		v.SetDescription(d)
 	}

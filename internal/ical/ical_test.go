@@ -107,7 +107,7 @@ func TestFeeds(t *testing.T) {
 		}
 		// In order of start; drafts, members-only, other communities' and
 		// out-of-window events never.
-		want := []string{"Past workshop", "Shanghai evening", "Called off", "Berlin meetup"}
+		want := []string{"Past workshop", "Shanghai evening", "Cancelled: Called off", "Berlin meetup"}
 		if got := summaries(cal); !slices.Equal(got, want) {
 			t.Errorf("events = %q, want %q", got, want)
 		}
@@ -141,7 +141,7 @@ func TestFeeds(t *testing.T) {
 		if got := calProp(cal, ics.PropertyXWRCalName); got != "OpenStack — Paris" {
 			t.Errorf("X-WR-CALNAME = %q", got)
 		}
-		want := []string{"Past workshop", "Shanghai evening", "Called off"}
+		want := []string{"Past workshop", "Shanghai evening", "Cancelled: Called off"}
 		if got := summaries(cal); !slices.Equal(got, want) {
 			t.Errorf("events = %q, want %q", got, want)
 		}
@@ -276,7 +276,7 @@ func checkEvents(t *testing.T, cal *ics.Calendar, evs feedEvents, groupNames map
 		t.Errorf("URL = %q, want none for an in-person event", got)
 	}
 
-	v = byTitle["Called off"]
+	v = byTitle["Cancelled: Called off"]
 	if v == nil {
 		t.Fatal("no Called off")
 	}

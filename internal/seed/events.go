@@ -555,7 +555,8 @@ func (g *gen) registrations(e *evt, roster, guests []*person, cancelledAt time.T
 			SetEventID(e.id).
 			SetUserID(p.id).
 			SetCheckInCode(g.checkInCode(int(g.seq["rsv"]))).
-			SetCreatedAt(at)
+			SetCreatedAt(at).
+			SetQueuedAt(at)
 		updated := at
 		var st registration.Status
 		switch {

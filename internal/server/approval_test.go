@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -260,10 +261,14 @@ func officialHandover(t *testing.T, w queueWorld, g *ent.Group, organizer pulid.
 		u := tx.User.Create().SetHandle(strings.ToLower("m" + letters(i))).SetName("M").SetOrganizationID(org).SaveX(sys)
 		tx.Role.Create().SetUserID(u.ID).SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetKind(role.KindMEMBER).ExecX(sys)
 	}
+	attendee := tx.User.Create().SetHandle("attendee").SetName("A").SaveX(sys)
 	for i := 1; i <= 3; i++ {
 		start := time.Now().AddDate(0, -i*2, 0)
-		tx.Event.Create().SetGroupID(g.ID).SetTitle("Meetup").SetTimeZone("America/Los_Angeles").SetStartsAt(start).
-			SetEndsAt(start.Add(2 * time.Hour)).SetStatus("COMPLETED").ExecX(sys)
+		ev := tx.Event.Create().SetGroupID(g.ID).SetTitle("Meetup").SetTimeZone("America/Los_Angeles").SetStartsAt(start).
+			SetEndsAt(start.Add(2 * time.Hour)).SetStatus("COMPLETED").SaveX(sys)
+		// A meeting counts towards official status once someone attended it.
+		tx.Registration.Create().SetEventID(ev.ID).SetUserID(attendee.ID).SetCheckInCode(fmt.Sprintf("code-%d", i)).
+			SetStatus("ATTENDED").ExecX(sys)
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)

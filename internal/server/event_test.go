@@ -162,8 +162,37 @@ func TestEventLifecycle(t *testing.T) {
 		t.Errorf("a member adds to a draft's agenda: %+v", r.Errors)
 	}
 	const addSponsor = `mutation($e: ID!) { addSponsor(input: {event: $e, name: "Example Cloud", websiteUrl: "https://cloud.example.com", covers: "pizza"}) { sponsor { id name covers } } }`
-	if r := w.h(w.org, addSponsor, ev); dig(r.Data, "addSponsor", "sponsor", "covers") != "pizza" {
+	r = w.h(w.org, addSponsor, ev)
+	if dig(r.Data, "addSponsor", "sponsor", "covers") != "pizza" {
 		t.Errorf("sponsor: %+v %+v", r.Data, r.Errors)
+	}
+	sponsorID := dig(r.Data, "addSponsor", "sponsor", "id")
+	const removeSponsor = `mutation($id: ID!) { removeSponsor(input: {id: $id}) { event { sponsors { totalCount } } } }`
+	if r := w.h(w.member, removeSponsor, map[string]any{"id": sponsorID}); code(r) != "NOT_FOUND" {
+		t.Errorf("a member removes a draft's sponsor: %+v", r.Errors)
+	}
+	if r := w.h(w.org, removeSponsor, map[string]any{"id": sponsorID}); dig(r.Data, "removeSponsor", "event", "sponsors", "totalCount") != float64(0) {
+		t.Errorf("removing the sponsor: %+v %+v", r.Data, r.Errors)
+	}
+	w.h(w.org, addSponsor, ev)
+	// Moving the end before the pitch ends is refused while the pitch is on the agenda.
+	const update = `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { localEndsAt agendaItems { totalCount edges { node { id kind } } } } } }`
+	if r := w.h(w.org, update, map[string]any{"in": map[string]any{"id": id, "endsAt": "2026-12-03T19:50"}}); code(r) != "BAD_USER_INPUT" {
+		t.Errorf("ending the event before its agenda: %+v", r.Errors)
+	}
+	r = w.h(w.org, update, map[string]any{"in": map[string]any{"id": id, "endsAt": "2026-12-03T21:00"}})
+	if dig(r.Data, "updateEvent", "event", "localEndsAt") != "2026-12-03T21:00:00+08:00" || dig(r.Data, "updateEvent", "event", "agendaItems", "totalCount") != float64(3) {
+		t.Fatalf("moving the end: %+v %+v", r.Data, r.Errors)
+	}
+	var pitch any
+	for _, e := range items(r.Data, "updateEvent", "event", "agendaItems", "edges") {
+		if dig(e, "node", "kind") == "SPONSOR_PITCH" {
+			pitch = dig(e, "node", "id")
+		}
+	}
+	const removeItem = `mutation($id: ID!) { removeAgendaItem(input: {id: $id}) { event { agendaItems { totalCount } } } }`
+	if r := w.h(w.org, removeItem, map[string]any{"id": pitch}); dig(r.Data, "removeAgendaItem", "event", "agendaItems", "totalCount") != float64(2) {
+		t.Errorf("removing the pitch: %+v %+v", r.Data, r.Errors)
 	}
 
 	if r := w.h(w.org, w.ref("publishEvent", "event { status }"), ev); dig(r.Data, "publishEvent", "event", "status") != "PUBLISHED" {
@@ -279,8 +308,12 @@ func TestEventLifecycle(t *testing.T) {
 	if status(w.s2) != registration.StatusNO_SHOW || status(w.s1) != registration.StatusATTENDED || status(w.s3) != registration.StatusWAITLISTED {
 		t.Errorf("after completion: s1 %s, s2 %s, s3 %s", status(w.s1), status(w.s2), status(w.s3))
 	}
-	if r := w.h(w.org, w.ref("cancelEvent", "event { status }"), ev); code(r) == nil {
-		t.Errorf("cancelling a completed event: %+v", r.Data)
+	const cancel = `mutation($e: ID!) { cancelEvent(input: {event: $e, reason: "Too late."}) { event { status } } }`
+	if r := w.h(w.org, cancel, ev); code(r) != "CONFLICT" {
+		t.Errorf("cancelling a completed event: %+v", r.Errors)
+	}
+	if r := w.h(w.org, update, map[string]any{"in": map[string]any{"id": id, "title": "Renamed afterwards"}}); code(r) != "CONFLICT" {
+		t.Errorf("editing a completed event: %+v", r.Errors)
 	}
 	// Every step is in the change log.
 	if n := w.c.Change.Query().Where(change.Topic("registration")).CountX(sys); n < 8 {

@@ -88,8 +88,10 @@ func GroupRecord(ctx context.Context, c *ent.Client, g *ent.Group, mentoringSign
 			orgs[m.OrganizationID] = true
 		}
 	}
+	// A meeting counts once it is completed with at least one attendee
+	// checked in: attendance, not the calendar, shows the group meets.
 	events, err := c.Event.Query().Where(event.GroupID(g.ID), event.StatusEQ(event.StatusCOMPLETED),
-		event.StartsAtGTE(now.AddDate(-1, 0, 0))).Count(bk)
+		event.AttendedCountGT(0), event.StartsAtGTE(now.AddDate(-1, 0, 0))).Count(bk)
 	if err != nil {
 		return policy.GroupRecord{}, err
 	}
