@@ -64,8 +64,8 @@ func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now t
 		return nil, apierror.Invalid("kind", "%s's ambassadors serve regions, not groups", com.Name)
 	case kind == role.KindAMBASSADOR:
 		limit = p.MaxAmbassadorsPerScope
-	case g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL:
-		return nil, apierror.Conflictf("the group is not running (status %s)", g.Status)
+	case running(g) != nil:
+		return nil, running(g)
 	}
 	if req.Seats == 0 {
 		req.Seats = 1

@@ -10,7 +10,6 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/event"
-	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -137,8 +136,8 @@ func CreateEvent(ctx context.Context, c *ent.Client, groupID pulid.ID, in EventI
 	if !authz.CanAdministerGroup(v, g) {
 		return nil, apierror.Forbiddenf("only the group's organizers and the community's staff may create its events")
 	}
-	if g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL {
-		return nil, apierror.Conflictf("the group is not running (status %s)", g.Status)
+	if err := running(g); err != nil {
+		return nil, err
 	}
 	if in.Title == nil {
 		return nil, apierror.Invalid("title", "title is required")

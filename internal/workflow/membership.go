@@ -8,7 +8,6 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
-	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -48,10 +47,8 @@ func JoinGroup(ctx context.Context, c *ent.Client, req JoinRequest, now time.Tim
 	if err != nil {
 		return JoinResult{}, err
 	}
-	if g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL {
-		e := apierror.Conflictf("only active and official groups take members (status %s)", g.Status)
-		e.Extensions = map[string]any{"status": string(g.Status)}
-		return JoinResult{}, e
+	if err := running(g); err != nil {
+		return JoinResult{}, err
 	}
 	bk := bookkeeping(ctx)
 	member, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusIn(liveRoles...)).Exist(bk)
@@ -367,8 +364,8 @@ func RedeemInvite(ctx context.Context, c *ent.Client, code string, now time.Time
 		return nil, apierror.Conflictf("the invite has expired")
 	}
 	g := inv.Edges.Group
-	if g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL {
-		return nil, apierror.Conflictf("the group does not take members (status %s)", g.Status)
+	if err := running(g); err != nil {
+		return nil, err
 	}
 	member, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusIn(liveRoles...)).Exist(bk)
 	if err != nil {
@@ -433,8 +430,8 @@ func ApplyToOrganize(ctx context.Context, c *ent.Client, groupID pulid.ID, why s
 		return nil, err
 	}
 	com := g.Edges.Community
-	if g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL {
-		return nil, apierror.Conflictf("the group is not running (status %s)", g.Status)
+	if err := running(g); err != nil {
+		return nil, err
 	}
 	if why, err = checkText("why", why, 5000); err != nil {
 		return nil, err

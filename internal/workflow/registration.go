@@ -13,7 +13,6 @@ import (
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
-	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
@@ -105,18 +104,30 @@ func AddAgendaItem(ctx context.Context, c *ent.Client, eventID pulid.ID, in Agen
 
 // RemoveAgendaItem takes an item off an event's agenda.
 func RemoveAgendaItem(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Event, error) {
-	it, err := c.AgendaItem.Get(ctx, id)
+	return removeEventPart(ctx, c, "agenda item", func() (pulid.ID, error) {
+		it, err := c.AgendaItem.Get(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return it.EventID, nil
+	}, func(ctx context.Context) error { return c.AgendaItem.DeleteOneID(id).Exec(ctx) })
+}
+
+// removeEventPart deletes a part of an event (an agenda item, a sponsor)
+// for someone who may edit the event; one the viewer cannot see is NOT_FOUND.
+func removeEventPart(ctx context.Context, c *ent.Client, what string, eventOf func() (pulid.ID, error), del func(context.Context) error) (*ent.Event, error) {
+	eventID, err := eventOf()
 	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no agenda item with that id")
+		return nil, apierror.NotFoundf("no %s with that id", what)
 	}
 	if err != nil {
 		return nil, err
 	}
-	e, err := editableEvent(ctx, c, it.EventID)
+	e, err := editableEvent(ctx, c, eventID)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.AgendaItem.DeleteOneID(id).Exec(bookkeeping(ctx)); err != nil {
+	if err := del(bookkeeping(ctx)); err != nil {
 		return nil, err
 	}
 	return c.Event.Get(ctx, e.ID)
@@ -156,21 +167,13 @@ func AddSponsor(ctx context.Context, c *ent.Client, eventID pulid.ID, in Sponsor
 
 // RemoveSponsor takes a sponsor off an event.
 func RemoveSponsor(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Event, error) {
-	s, err := c.Sponsor.Query().Where(sponsor.ID(id)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no sponsor with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	e, err := editableEvent(ctx, c, s.EventID)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.Sponsor.DeleteOneID(id).Exec(bookkeeping(ctx)); err != nil {
-		return nil, err
-	}
-	return c.Event.Get(ctx, e.ID)
+	return removeEventPart(ctx, c, "sponsor", func() (pulid.ID, error) {
+		sp, err := c.Sponsor.Get(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return sp.EventID, nil
+	}, func(ctx context.Context) error { return c.Sponsor.DeleteOneID(id).Exec(ctx) })
 }
 
 // seatHolders are the registrations that take a seat.

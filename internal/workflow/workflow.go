@@ -56,3 +56,14 @@ func loadGroup(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Group, err
 	}
 	return g, err
 }
+
+// running refuses a step on a group that is not ACTIVE or OFFICIAL (a
+// proposal, a dormant or closed group), naming its status.
+func running(g *ent.Group) error {
+	if g.Status == group.StatusACTIVE || g.Status == group.StatusOFFICIAL {
+		return nil
+	}
+	err := apierror.Conflictf("the group is not running (status %s)", g.Status)
+	err.Extensions = map[string]any{"status": string(g.Status)}
+	return err
+}
