@@ -13,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/graph/generated"
+	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/queue"
 )
 
@@ -21,16 +22,19 @@ type Resolver struct {
 	client *ent.Client
 	// now is the clock deadlines are checked against (time.Now outside tests).
 	now func() time.Time
+	// live feeds the subscriptions; nil when this server has none.
+	live *live.Source
 }
 
 // NewSchema returns the executable schema over the given ent client;
-// deadlines and windows are measured with now (time.Now when nil).
-func NewSchema(client *ent.Client, now func() time.Time) graphql.ExecutableSchema {
+// deadlines and windows are measured with now (time.Now when nil), and
+// subscriptions are fed by src (nil: subscriptions answer UNAVAILABLE).
+func NewSchema(client *ent.Client, now func() time.Time, src *live.Source) graphql.ExecutableSchema {
 	if now == nil {
 		now = time.Now
 	}
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{client: client, now: now},
+		Resolvers: &Resolver{client: client, now: now, live: src},
 	})
 }
 

@@ -7,10 +7,12 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
 	entcommunity "github.com/usergroups/usergroups/ent/community"
 	entelection "github.com/usergroups/usergroups/ent/election"
 	entgroup "github.com/usergroups/usergroups/ent/group"
@@ -23,6 +25,7 @@ import (
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/discover"
+	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -873,6 +876,92 @@ func (r *registrationResolver) CheckInCode(ctx context.Context, obj *ent.Registr
 	return nil, nil
 }
 
+// ApprovalQueue is the resolver for the approvalQueue field.
+func (r *subscriptionResolver) ApprovalQueue(ctx context.Context, community pulid.ID, kinds []application.Kind, after *string) (<-chan *generated.ApplicationChange, error) {
+	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
+		return c.Topic == "application" && c.CommunityID == string(community)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return forward(ctx, items, func(it *live.Item) (*generated.ApplicationChange, bool) {
+		app, ok := it.Node.(*ent.Application)
+		if !ok || (len(kinds) > 0 && !slices.Contains(kinds, app.Kind)) {
+			return nil, false // not visible to this subscriber, or not asked for
+		}
+		return &generated.ApplicationChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: r.actor(ctx, it), Node: app}, true
+	}), nil
+}
+
+// GroupRoster is the resolver for the groupRoster field.
+func (r *subscriptionResolver) GroupRoster(ctx context.Context, group pulid.ID, after *string) (<-chan *generated.RoleChange, error) {
+	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
+		return c.Topic == "role" && c.GroupID == string(group)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return forward(ctx, items, func(it *live.Item) (*generated.RoleChange, bool) {
+		ro, ok := it.Node.(*ent.Role)
+		if !ok {
+			return nil, false
+		}
+		return &generated.RoleChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: r.actor(ctx, it), Node: ro}, true
+	}), nil
+}
+
+// EventRegistrations is the resolver for the eventRegistrations field.
+func (r *subscriptionResolver) EventRegistrations(ctx context.Context, event pulid.ID, after *string) (<-chan *generated.RegistrationChange, error) {
+	ev, err := r.client.Event.Get(ctx, event)
+	if ent.IsNotFound(err) {
+		return nil, apierror.NotFoundf("no event with that id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
+		return c.Topic == "registration" && c.GroupID == string(ev.GroupID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return forward(ctx, items, func(it *live.Item) (*generated.RegistrationChange, bool) {
+		// Which event a registration belongs to is bookkeeping; whether the
+		// subscriber may see the registration itself is decided by its rules.
+		reg, err := r.client.Registration.Query().Where(registration.ID(pulid.ID(it.Change.NodeID))).
+			Select(registration.FieldEventID).Only(viewer.SystemContext(ctx))
+		if err != nil || reg.EventID != event {
+			return nil, false
+		}
+		current, err := r.client.Event.Get(ctx, event) // the live counts
+		if err != nil {
+			return nil, false
+		}
+		out := &generated.RegistrationChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Event: current}
+		if visible, ok := it.Node.(*ent.Registration); ok {
+			out.Node = visible
+			out.Actor = r.actor(ctx, it)
+		}
+		return out, true
+	}), nil
+}
+
+// Changes is the resolver for the changes field.
+func (r *subscriptionResolver) Changes(ctx context.Context, community pulid.ID, topics []string, after *string) (<-chan *generated.ChangeItem, error) {
+	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
+		return c.CommunityID == string(community) && (len(topics) == 0 || slices.Contains(topics, c.Topic))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return forward(ctx, items, func(it *live.Item) (*generated.ChangeItem, bool) {
+		if it.Node == nil {
+			return nil, false
+		}
+		return &generated.ChangeItem{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: r.actor(ctx, it), Topic: it.Topic, Node: it.Node}, true
+	}), nil
+}
+
 // RoleCounts is the resolver for the roleCounts field.
 func (r *userResolver) RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error) {
 	counts, err := batched(ctx, obj.ID, usersIn, func(ids []pulid.ID) (map[pulid.ID][]queue.KindCount, error) {
@@ -887,7 +976,11 @@ func (r *Resolver) ApprovalQueue() generated.ApprovalQueueResolver { return &app
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
+// Subscription returns generated.SubscriptionResolver implementation.
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
 	approvalQueueResolver struct{ *Resolver }
 	mutationResolver      struct{ *Resolver }
+	subscriptionResolver  struct{ *Resolver }
 )

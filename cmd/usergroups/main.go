@@ -14,10 +14,13 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/broker"
+	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/oidc"
 	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
@@ -138,8 +141,12 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
-func openMigrated(ctx context.Context, dsn string) (*store.DB, error) {
-	db, err := store.Open(dsn, store.Options{})
+func openMigrated(ctx context.Context, dsn string, opts ...store.Options) (*store.DB, error) {
+	var o store.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	db, err := store.Open(dsn, o)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +177,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if err != nil {
 		return err
 	}
-	db, err := openMigrated(ctx, *database)
+	// The change broker is built on the database, and the database's driver
+	// announces commits to the broker: the pointer ties the knot.
+	var changes atomic.Pointer[broker.Broker]
+	dialectName := "sqlite3"
+	if store.IsPostgres(*database) {
+		dialectName = "postgres"
+	}
+	db, err := openMigrated(ctx, *database, store.Options{WrapDriver: broker.WrapDriver(dialectName, func() {
+		if b := changes.Load(); b != nil {
+			b.Poke()
+		}
+	})})
 	if err != nil {
 		return err
 	}
@@ -190,13 +208,26 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if err != nil {
 		return err
 	}
+	listenDSN := ""
+	if dialectName == "postgres" {
+		listenDSN = *database
+	}
+	b := broker.New(db, broker.Options{ListenDSN: listenDSN, Logger: log})
+	changes.Store(b)
+	go func() {
+		if err := b.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("change broker stopped", "error", err)
+		}
+	}()
+	api := server.New(db, server.Config{
+		Dev:         *dev,
+		CORSOrigins: splitList(*origins),
+		Logger:      log,
+		Auth:        auth.New(db.Client, verifier, log),
+		Live:        &live.Source{Broker: b, Client: db.Client},
+	})
 	srv := &http.Server{
-		Handler: server.New(db, server.Config{
-			Dev:         *dev,
-			CORSOrigins: splitList(*origins),
-			Logger:      log,
-			Auth:        auth.New(db.Client, verifier, log),
-		}),
+		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -215,8 +246,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	// Websockets are hijacked connections http.Server.Shutdown does not
+	// track: close them (1001, after queued messages) alongside.
+	errs := make(chan error, 1)
+	go func() { errs <- api.Shutdown(shutdownCtx) }()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errs; err != nil {
+		return fmt.Errorf("closing websockets: %w", err)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
@@ -56,6 +57,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Registration() RegistrationResolver
+	Subscription() SubscriptionResolver
 	User() UserResolver
 }
 
@@ -163,6 +165,14 @@ type ComplexityRoot struct {
 		Why                   func(childComplexity int) int
 	}
 
+	ApplicationChange struct {
+		Actor  func(childComplexity int) int
+		At     func(childComplexity int) int
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Op     func(childComplexity int) int
+	}
+
 	ApplicationConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -236,6 +246,15 @@ type ComplexityRoot struct {
 
 	CandidatePayload struct {
 		Candidate func(childComplexity int) int
+	}
+
+	ChangeItem struct {
+		Actor  func(childComplexity int) int
+		At     func(childComplexity int) int
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Op     func(childComplexity int) int
+		Topic  func(childComplexity int) int
 	}
 
 	ChecklistItem struct {
@@ -662,6 +681,15 @@ type ComplexityRoot struct {
 		User        func(childComplexity int) int
 	}
 
+	RegistrationChange struct {
+		Actor  func(childComplexity int) int
+		At     func(childComplexity int) int
+		Cursor func(childComplexity int) int
+		Event  func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Op     func(childComplexity int) int
+	}
+
 	RegistrationConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -752,6 +780,14 @@ type ComplexityRoot struct {
 		TermStart  func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
 		User       func(childComplexity int) int
+	}
+
+	RoleChange struct {
+		Actor  func(childComplexity int) int
+		At     func(childComplexity int) int
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Op     func(childComplexity int) int
 	}
 
 	RoleConnection struct {
@@ -850,6 +886,13 @@ type ComplexityRoot struct {
 	SubmissionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		ApprovalQueue      func(childComplexity int, community pulid.ID, kinds []application.Kind, after *string) int
+		Changes            func(childComplexity int, community pulid.ID, topics []string, after *string) int
+		EventRegistrations func(childComplexity int, event pulid.ID, after *string) int
+		GroupRoster        func(childComplexity int, group pulid.ID, after *string) int
 	}
 
 	SupportGroupApplicationPayload struct {
@@ -1010,6 +1053,12 @@ type QueryResolver interface {
 }
 type RegistrationResolver interface {
 	CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error)
+}
+type SubscriptionResolver interface {
+	ApprovalQueue(ctx context.Context, community pulid.ID, kinds []application.Kind, after *string) (<-chan *ApplicationChange, error)
+	GroupRoster(ctx context.Context, group pulid.ID, after *string) (<-chan *RoleChange, error)
+	EventRegistrations(ctx context.Context, event pulid.ID, after *string) (<-chan *RegistrationChange, error)
+	Changes(ctx context.Context, community pulid.ID, topics []string, after *string) (<-chan *ChangeItem, error)
 }
 type UserResolver interface {
 	RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error)
@@ -1490,6 +1539,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApplicationAnswers.Why(childComplexity), true
 
+	case "ApplicationChange.actor":
+		if e.ComplexityRoot.ApplicationChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationChange.Actor(childComplexity), true
+	case "ApplicationChange.at":
+		if e.ComplexityRoot.ApplicationChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationChange.At(childComplexity), true
+	case "ApplicationChange.cursor":
+		if e.ComplexityRoot.ApplicationChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationChange.Cursor(childComplexity), true
+	case "ApplicationChange.node":
+		if e.ComplexityRoot.ApplicationChange.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationChange.Node(childComplexity), true
+	case "ApplicationChange.op":
+		if e.ComplexityRoot.ApplicationChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationChange.Op(childComplexity), true
+
 	case "ApplicationConnection.edges":
 		if e.ComplexityRoot.ApplicationConnection.Edges == nil {
 			break
@@ -1752,6 +1832,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CandidatePayload.Candidate(childComplexity), true
+
+	case "ChangeItem.actor":
+		if e.ComplexityRoot.ChangeItem.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Actor(childComplexity), true
+	case "ChangeItem.at":
+		if e.ComplexityRoot.ChangeItem.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.At(childComplexity), true
+	case "ChangeItem.cursor":
+		if e.ComplexityRoot.ChangeItem.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Cursor(childComplexity), true
+	case "ChangeItem.node":
+		if e.ComplexityRoot.ChangeItem.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Node(childComplexity), true
+	case "ChangeItem.op":
+		if e.ComplexityRoot.ChangeItem.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Op(childComplexity), true
+	case "ChangeItem.topic":
+		if e.ComplexityRoot.ChangeItem.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Topic(childComplexity), true
 
 	case "ChecklistItem.doneAt":
 		if e.ComplexityRoot.ChecklistItem.DoneAt == nil {
@@ -4080,6 +4197,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Registration.User(childComplexity), true
 
+	case "RegistrationChange.actor":
+		if e.ComplexityRoot.RegistrationChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationChange.Actor(childComplexity), true
+	case "RegistrationChange.at":
+		if e.ComplexityRoot.RegistrationChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationChange.At(childComplexity), true
+	case "RegistrationChange.cursor":
+		if e.ComplexityRoot.RegistrationChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationChange.Cursor(childComplexity), true
+	case "RegistrationChange.event":
+		if e.ComplexityRoot.RegistrationChange.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationChange.Event(childComplexity), true
+	case "RegistrationChange.node":
+		if e.ComplexityRoot.RegistrationChange.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationChange.Node(childComplexity), true
+	case "RegistrationChange.op":
+		if e.ComplexityRoot.RegistrationChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationChange.Op(childComplexity), true
+
 	case "RegistrationConnection.edges":
 		if e.ComplexityRoot.RegistrationConnection.Edges == nil {
 			break
@@ -4427,6 +4581,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.User(childComplexity), true
+
+	case "RoleChange.actor":
+		if e.ComplexityRoot.RoleChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleChange.Actor(childComplexity), true
+	case "RoleChange.at":
+		if e.ComplexityRoot.RoleChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleChange.At(childComplexity), true
+	case "RoleChange.cursor":
+		if e.ComplexityRoot.RoleChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleChange.Cursor(childComplexity), true
+	case "RoleChange.node":
+		if e.ComplexityRoot.RoleChange.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleChange.Node(childComplexity), true
+	case "RoleChange.op":
+		if e.ComplexityRoot.RoleChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleChange.Op(childComplexity), true
 
 	case "RoleConnection.edges":
 		if e.ComplexityRoot.RoleConnection.Edges == nil {
@@ -4777,6 +4962,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmissionEdge.Node(childComplexity), true
+
+	case "Subscription.approvalQueue":
+		if e.ComplexityRoot.Subscription.ApprovalQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_approvalQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["kinds"].([]application.Kind), args["after"].(*string)), true
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["community"].(pulid.ID), args["topics"].([]string), args["after"].(*string)), true
+	case "Subscription.eventRegistrations":
+		if e.ComplexityRoot.Subscription.EventRegistrations == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_eventRegistrations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.EventRegistrations(childComplexity, args["event"].(pulid.ID), args["after"].(*string)), true
+	case "Subscription.groupRoster":
+		if e.ComplexityRoot.Subscription.GroupRoster == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_groupRoster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.GroupRoster(childComplexity, args["group"].(pulid.ID), args["after"].(*string)), true
 
 	case "SupportGroupApplicationPayload.group":
 		if e.ComplexityRoot.SupportGroupApplicationPayload.Group == nil {
@@ -5146,6 +5376,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -13203,6 +13450,93 @@ type ExportEventAttendeesPayload {
   "Everyone registered (cancellations left out), in registration order."
   attendees: [Attendee!]!
 }
+
+"What happened to a node in a change."
+enum ChangeOp {
+  "It was created."
+  CREATED
+  "It changed."
+  UPDATED
+  "It was deleted."
+  DELETED
+}
+
+"""
+Live updates. Every item carries a ` + "`" + `cursor` + "`" + `: subscribe again with ` + "`" + `after:` + "`" + ` set to the last
+cursor you received to replay what you missed and continue live, with no gap and no duplicate.
+Without ` + "`" + `after:` + "`" + ` a subscription starts from now. Each item is checked against the subscriber's
+permissions when it is delivered.
+"""
+type Subscription {
+  "Applications entering, moving through and leaving a community's approval queue (reviewers see theirs)."
+  approvalQueue(community: ID!, kinds: [ApplicationKind!], after: String): ApplicationChange!
+  "Roles of a group granted, changed and ended."
+  groupRoster(group: ID!, after: String): RoleChange!
+  "Registrations of an event and its live counts; registrations themselves only for those who may see them."
+  eventRegistrations(event: ID!, after: String): RegistrationChange!
+  "A community's activity feed for dashboards, optionally of some topics (group, role, application, review, event, registration, election)."
+  changes(community: ID!, topics: [String!], after: String): ChangeItem!
+}
+
+"A change to an application."
+type ApplicationChange {
+  "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
+  cursor: String!
+  "What happened."
+  op: ChangeOp!
+  "When it was committed."
+  at: Time!
+  "Who did it; null for the system."
+  actor: User
+  "The application as it is now."
+  node: Application!
+}
+
+"A change to a role."
+type RoleChange {
+  "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
+  cursor: String!
+  "What happened."
+  op: ChangeOp!
+  "When it was committed."
+  at: Time!
+  "Who did it; null for the system."
+  actor: User
+  "The role as it is now."
+  node: Role!
+}
+
+"A change to an event's registrations."
+type RegistrationChange {
+  "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
+  cursor: String!
+  "What happened."
+  op: ChangeOp!
+  "When it was committed."
+  at: Time!
+  "Who did it; null for the system."
+  actor: User
+  "The registration, for those who may see it; null for everyone else."
+  node: Registration
+  "The event with its live counts."
+  event: Event!
+}
+
+"An entry of a community's activity feed."
+type ChangeItem {
+  "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
+  cursor: String!
+  "What happened."
+  op: ChangeOp!
+  "When it was committed."
+  at: Time!
+  "Who did it; null for the system."
+  actor: User
+  "The entity family: group, role, application, review, event, registration, election."
+  topic: String!
+  "The changed node as it is now."
+  node: Node!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -13411,6 +13745,22 @@ func (ec *executionContext) childFields_ApplicationAnswers(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ApplicationAnswers", field.Name)
 }
 
+func (ec *executionContext) childFields_ApplicationChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ApplicationChange_cursor(ctx, field)
+	case "op":
+		return ec.fieldContext_ApplicationChange_op(ctx, field)
+	case "at":
+		return ec.fieldContext_ApplicationChange_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_ApplicationChange_actor(ctx, field)
+	case "node":
+		return ec.fieldContext_ApplicationChange_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplicationChange", field.Name)
+}
+
 func (ec *executionContext) childFields_ApplicationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -13559,6 +13909,24 @@ func (ec *executionContext) childFields_CandidatePayload(ctx context.Context, fi
 		return ec.fieldContext_CandidatePayload_candidate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CandidatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeItem_cursor(ctx, field)
+	case "op":
+		return ec.fieldContext_ChangeItem_op(ctx, field)
+	case "at":
+		return ec.fieldContext_ChangeItem_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_ChangeItem_actor(ctx, field)
+	case "topic":
+		return ec.fieldContext_ChangeItem_topic(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeItem_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeItem", field.Name)
 }
 
 func (ec *executionContext) childFields_ChecklistItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14257,6 +14625,24 @@ func (ec *executionContext) childFields_Registration(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type Registration", field.Name)
 }
 
+func (ec *executionContext) childFields_RegistrationChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RegistrationChange_cursor(ctx, field)
+	case "op":
+		return ec.fieldContext_RegistrationChange_op(ctx, field)
+	case "at":
+		return ec.fieldContext_RegistrationChange_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_RegistrationChange_actor(ctx, field)
+	case "node":
+		return ec.fieldContext_RegistrationChange_node(ctx, field)
+	case "event":
+		return ec.fieldContext_RegistrationChange_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegistrationChange", field.Name)
+}
+
 func (ec *executionContext) childFields_RegistrationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -14439,6 +14825,22 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_homeGroup(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Role", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RoleChange_cursor(ctx, field)
+	case "op":
+		return ec.fieldContext_RoleChange_op(ctx, field)
+	case "at":
+		return ec.fieldContext_RoleChange_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_RoleChange_actor(ctx, field)
+	case "node":
+		return ec.fieldContext_RoleChange_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleChange", field.Name)
 }
 
 func (ec *executionContext) childFields_RoleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17451,6 +17853,110 @@ func (ec *executionContext) field_Region_roles_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_approvalQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["community"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]application.Kind, error) {
+			return ec.unmarshalOApplicationKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋapplicationᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["community"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "topics",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["topics"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_eventRegistrations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "event",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["event"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_groupRoster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "group",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["group"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_User_apiTokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19760,6 +20266,139 @@ func (ec *executionContext) fieldContext_ApplicationAnswers_eventId(_ context.Co
 	return graphql.NewScalarFieldContext("ApplicationAnswers", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _ApplicationChange_cursor(ctx context.Context, field graphql.CollectedField, obj *ApplicationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplicationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ApplicationChange_op(ctx context.Context, field graphql.CollectedField, obj *ApplicationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationChange_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v change.Op) graphql.Marshaler {
+			return ec.marshalNChangeOp2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋchangeᚐOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationChange_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplicationChange", field, false, false, errors.New("field of type ChangeOp does not have child fields"))
+}
+
+func (ec *executionContext) _ApplicationChange_at(ctx context.Context, field graphql.CollectedField, obj *ApplicationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplicationChange", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ApplicationChange_actor(ctx context.Context, field graphql.CollectedField, obj *ApplicationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplicationChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplicationChange_node(ctx context.Context, field graphql.CollectedField, obj *ApplicationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationChange_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalNApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationChange_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplicationChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ApplicationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20883,6 +21522,162 @@ func (ec *executionContext) fieldContext_CandidatePayload_candidate(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Candidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeItem_cursor(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeItem_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeItem_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ChangeItem_op(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeItem_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v change.Op) graphql.Marshaler {
+			return ec.marshalNChangeOp2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋchangeᚐOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeItem_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type ChangeOp does not have child fields"))
+}
+
+func (ec *executionContext) _ChangeItem_at(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeItem_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeItem_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ChangeItem_actor(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeItem_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeItem_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeItem_topic(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeItem_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeItem_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ChangeItem_node(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeItem_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ent.Noder) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeItem_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
 	}
 	return fc, nil
@@ -30335,6 +31130,171 @@ func (ec *executionContext) fieldContext_Registration_checkInCode(_ context.Cont
 	return graphql.NewScalarFieldContext("Registration", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _RegistrationChange_cursor(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegistrationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RegistrationChange_op(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationChange_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v change.Op) graphql.Marshaler {
+			return ec.marshalNChangeOp2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋchangeᚐOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationChange_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegistrationChange", field, false, false, errors.New("field of type ChangeOp does not have child fields"))
+}
+
+func (ec *executionContext) _RegistrationChange_at(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegistrationChange", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RegistrationChange_actor(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegistrationChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegistrationChange_node(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationChange_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
+			return ec.marshalORegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationChange_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegistrationChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Registration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegistrationChange_event(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationChange_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationChange_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegistrationChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RegistrationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RegistrationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31848,6 +32808,139 @@ func (ec *executionContext) fieldContext_Role_homeGroup(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RoleChange_cursor(ctx context.Context, field graphql.CollectedField, obj *RoleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RoleChange_op(ctx context.Context, field graphql.CollectedField, obj *RoleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleChange_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v change.Op) graphql.Marshaler {
+			return ec.marshalNChangeOp2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋchangeᚐOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleChange_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleChange", field, false, false, errors.New("field of type ChangeOp does not have child fields"))
+}
+
+func (ec *executionContext) _RoleChange_at(ctx context.Context, field graphql.CollectedField, obj *RoleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleChange", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RoleChange_actor(ctx context.Context, field graphql.CollectedField, obj *RoleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleChange_node(ctx context.Context, field graphql.CollectedField, obj *RoleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleChange_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleChange_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RoleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RoleConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33323,6 +34416,182 @@ func (ec *executionContext) _SubmissionEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_SubmissionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _Subscription_approvalQueue(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_approvalQueue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ApprovalQueue(ctx, fc.Args["community"].(pulid.ID), fc.Args["kinds"].([]application.Kind), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationChange) graphql.Marshaler {
+			return ec.marshalNApplicationChange2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_approvalQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_approvalQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_groupRoster(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_groupRoster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().GroupRoster(ctx, fc.Args["group"].(pulid.ID), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RoleChange) graphql.Marshaler {
+			return ec.marshalNRoleChange2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRoleChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_groupRoster(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_groupRoster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_eventRegistrations(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_eventRegistrations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().EventRegistrations(ctx, fc.Args["event"].(pulid.ID), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RegistrationChange) graphql.Marshaler {
+			return ec.marshalNRegistrationChange2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegistrationChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_eventRegistrations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegistrationChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_eventRegistrations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["community"].(pulid.ID), fc.Args["topics"].([]string), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ChangeItem) graphql.Marshaler {
+			return ec.marshalNChangeItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SupportGroupApplicationPayload_group(ctx context.Context, field graphql.CollectedField, obj *SupportGroupApplicationPayload) (ret graphql.Marshaler) {
@@ -56951,6 +58220,64 @@ func (ec *executionContext) _ApplicationAnswers(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var applicationChangeImplementors = []string{"ApplicationChange"}
+
+func (ec *executionContext) _ApplicationChange(ctx context.Context, sel ast.SelectionSet, obj *ApplicationChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applicationChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplicationChange")
+		case "cursor":
+			out.Values[i] = ec._ApplicationChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "op":
+			out.Values[i] = ec._ApplicationChange_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ApplicationChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._ApplicationChange_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ApplicationChange_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var applicationConnectionImplementors = []string{"ApplicationConnection"}
 
 func (ec *executionContext) _ApplicationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ApplicationConnection) graphql.Marshaler {
@@ -57830,6 +59157,69 @@ func (ec *executionContext) _CandidatePayload(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("CandidatePayload")
 		case "candidate":
 			out.Values[i] = ec._CandidatePayload_candidate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var changeItemImplementors = []string{"ChangeItem"}
+
+func (ec *executionContext) _ChangeItem(ctx context.Context, sel ast.SelectionSet, obj *ChangeItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeItem")
+		case "cursor":
+			out.Values[i] = ec._ChangeItem_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "op":
+			out.Values[i] = ec._ChangeItem_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ChangeItem_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._ChangeItem_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "topic":
+			out.Values[i] = ec._ChangeItem_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeItem_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -62778,6 +64168,69 @@ func (ec *executionContext) _Registration(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var registrationChangeImplementors = []string{"RegistrationChange"}
+
+func (ec *executionContext) _RegistrationChange(ctx context.Context, sel ast.SelectionSet, obj *RegistrationChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, registrationChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegistrationChange")
+		case "cursor":
+			out.Values[i] = ec._RegistrationChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "op":
+			out.Values[i] = ec._RegistrationChange_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._RegistrationChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._RegistrationChange_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RegistrationChange_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._RegistrationChange_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var registrationConnectionImplementors = []string{"RegistrationConnection"}
 
 func (ec *executionContext) _RegistrationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RegistrationConnection) graphql.Marshaler {
@@ -63883,6 +65336,64 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var roleChangeImplementors = []string{"RoleChange"}
+
+func (ec *executionContext) _RoleChange(ctx context.Context, sel ast.SelectionSet, obj *RoleChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleChange")
+		case "cursor":
+			out.Values[i] = ec._RoleChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "op":
+			out.Values[i] = ec._RoleChange_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._RoleChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._RoleChange_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RoleChange_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var roleConnectionImplementors = []string{"RoleConnection"}
 
 func (ec *executionContext) _RoleConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RoleConnection) graphql.Marshaler {
@@ -64821,6 +66332,32 @@ func (ec *executionContext) _SubmissionEdge(ctx context.Context, sel ast.Selecti
 	})
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "approvalQueue":
+		return ec._Subscription_approvalQueue(ctx, fields[0])
+	case "groupRoster":
+		return ec._Subscription_groupRoster(ctx, fields[0])
+	case "eventRegistrations":
+		return ec._Subscription_eventRegistrations(ctx, fields[0])
+	case "changes":
+		return ec._Subscription_changes(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var supportGroupApplicationPayloadImplementors = []string{"SupportGroupApplicationPayload"}
@@ -66006,6 +67543,16 @@ func (ec *executionContext) marshalNApplicationAnswers2githubᚗcomᚋusergroups
 	return ec._ApplicationAnswers(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNApplicationChange2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationChange(ctx context.Context, sel ast.SelectionSet, v *ApplicationChange) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ApplicationChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNApplicationConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ApplicationConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -66269,6 +67816,26 @@ func (ec *executionContext) marshalNCandidateStatus2githubᚗcomᚋusergroupsᚋ
 func (ec *executionContext) unmarshalNCastVoteInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCastVoteInput(ctx context.Context, v any) (CastVoteInput, error) {
 	res, err := ec.unmarshalInputCastVoteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeItem(ctx context.Context, sel ast.SelectionSet, v *ChangeItem) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChangeItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeOp2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋchangeᚐOp(ctx context.Context, v any) (change.Op, error) {
+	var res change.Op
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeOp2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋchangeᚐOp(ctx context.Context, sel ast.SelectionSet, v change.Op) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNCheckInInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCheckInInput(ctx context.Context, v any) (CheckInInput, error) {
@@ -66862,6 +68429,16 @@ func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋusergroupsᚋu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNNode2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -67048,6 +68625,16 @@ func (ec *executionContext) marshalNRegistration2ᚖgithubᚗcomᚋusergroupsᚋ
 		return graphql.Null
 	}
 	return ec._Registration(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRegistrationChange2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegistrationChange(ctx context.Context, sel ast.SelectionSet, v *RegistrationChange) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RegistrationChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRegistrationConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RegistrationConnection) graphql.Marshaler {
@@ -67322,6 +68909,16 @@ func (ec *executionContext) marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergrou
 		return graphql.Null
 	}
 	return ec._Role(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRoleChange2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRoleChange(ctx context.Context, sel ast.SelectionSet, v *RoleChange) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RoleChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRoleConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RoleConnection) graphql.Marshaler {

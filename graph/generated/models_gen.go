@@ -13,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/role"
@@ -59,6 +60,20 @@ type AddSponsorInput struct {
 type AgendaItemPayload struct {
 	// The item.
 	AgendaItem *ent.AgendaItem `json:"agendaItem"`
+}
+
+// A change to an application.
+type ApplicationChange struct {
+	// Position in the change log; pass it as `after:` to resume.
+	Cursor string `json:"cursor"`
+	// What happened.
+	Op change.Op `json:"op"`
+	// When it was committed.
+	At time.Time `json:"at"`
+	// Who did it; null for the system.
+	Actor *ent.User `json:"actor,omitempty"`
+	// The application as it is now.
+	Node *ent.Application `json:"node"`
 }
 
 // An application after a review step.
@@ -205,6 +220,22 @@ type CastVoteInput struct {
 	Election pulid.ID `json:"election"`
 	// The candidate you vote for.
 	Candidate pulid.ID `json:"candidate"`
+}
+
+// An entry of a community's activity feed.
+type ChangeItem struct {
+	// Position in the change log; pass it as `after:` to resume.
+	Cursor string `json:"cursor"`
+	// What happened.
+	Op change.Op `json:"op"`
+	// When it was committed.
+	At time.Time `json:"at"`
+	// Who did it; null for the system.
+	Actor *ent.User `json:"actor,omitempty"`
+	// The entity family: group, role, application, review, event, registration, election.
+	Topic string `json:"topic"`
+	// The changed node as it is now.
+	Node ent.Noder `json:"node"`
 }
 
 // Whom to check in: a registration, or the code from their QR.
@@ -463,6 +494,22 @@ type RedeemInviteInput struct {
 	Code string `json:"code"`
 }
 
+// A change to an event's registrations.
+type RegistrationChange struct {
+	// Position in the change log; pass it as `after:` to resume.
+	Cursor string `json:"cursor"`
+	// What happened.
+	Op change.Op `json:"op"`
+	// When it was committed.
+	At time.Time `json:"at"`
+	// Who did it; null for the system.
+	Actor *ent.User `json:"actor,omitempty"`
+	// The registration, for those who may see it; null for everyone else.
+	Node *ent.Registration `json:"node,omitempty"`
+	// The event with its live counts.
+	Event *ent.Event `json:"event"`
+}
+
 // A registration after the change.
 type RegistrationPayload struct {
 	// The registration.
@@ -561,6 +608,20 @@ type RevokeInviteInput struct {
 	Invite pulid.ID `json:"invite"`
 }
 
+// A change to a role.
+type RoleChange struct {
+	// Position in the change log; pass it as `after:` to resume.
+	Cursor string `json:"cursor"`
+	// What happened.
+	Op change.Op `json:"op"`
+	// When it was committed.
+	At time.Time `json:"at"`
+	// Who did it; null for the system.
+	Actor *ent.User `json:"actor,omitempty"`
+	// The role as it is now.
+	Node *ent.Role `json:"node"`
+}
+
 // A role after the change.
 type RolePayload struct {
 	// The role.
@@ -589,6 +650,13 @@ type SponsorPayload struct {
 type StepDownInput struct {
 	// Your role.
 	Role pulid.ID `json:"role"`
+}
+
+// Live updates. Every item carries a `cursor`: subscribe again with `after:` set to the last
+// cursor you received to replay what you missed and continue live, with no gap and no duplicate.
+// Without `after:` a subscription starts from now. Each item is checked against the subscriber's
+// permissions when it is delivered.
+type Subscription struct {
 }
 
 // Which request to support.

@@ -31,6 +31,7 @@ const (
 	BadUserInput    Code = "BAD_USER_INPUT"
 	Conflict        Code = "CONFLICT"
 	RateLimited     Code = "RATE_LIMITED"
+	Unavailable     Code = "UNAVAILABLE"
 	Internal        Code = "INTERNAL_SERVER_ERROR"
 )
 
@@ -70,6 +71,11 @@ func Unauthenticatedf(format string, args ...any) *Error {
 // Forbiddenf reports an action the viewer may not take.
 func Forbiddenf(format string, args ...any) *Error {
 	return &Error{Code: Forbidden, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailablef reports a service this server cannot give right now.
+func Unavailablef(format string, args ...any) *Error {
+	return &Error{Code: Unavailable, Message: fmt.Sprintf(format, args...)}
 }
 
 type requestIDKey struct{}

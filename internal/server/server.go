@@ -4,12 +4,15 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -26,8 +29,12 @@ import (
 	"github.com/usergroups/usergroups/graph"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/ical"
+	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/ws"
 )
 
 // Config holds what the HTTP layer needs besides the database.
@@ -41,12 +48,30 @@ type Config struct {
 	Logger *slog.Logger
 	// Auth resolves credentials; nil accepts API tokens only (no identity provider).
 	Auth *auth.Authenticator
+	// Live feeds subscriptions; nil answers them UNAVAILABLE.
+	Live *live.Source
+	// Now is the clock for deadlines; nil is time.Now.
+	Now func() time.Time
 }
 
-// GraphQL returns the GraphQL handler alone, as mounted on /graphql;
-// deadlines are checked against now (time.Now when nil).
-func GraphQL(db *store.DB, log *slog.Logger, now func() time.Time) *handler.Server {
-	srv := handler.New(graph.NewSchema(db.Client, now))
+// Server is the complete HTTP handler and what must be stopped with it.
+type Server struct {
+	http.Handler
+	ws *ws.Transport
+}
+
+// Shutdown closes every websocket with 1001 after its queued messages;
+// http.Server.Shutdown does not see upgraded connections, so call both.
+func (s *Server) Shutdown(ctx context.Context) error { return s.ws.Shutdown(ctx) }
+
+// WebSocketMetrics returns the websocket transport's live counters.
+func (s *Server) WebSocketMetrics() *ws.Metrics { return s.ws.Metrics() }
+
+// GraphQL returns the GraphQL handler alone, as mounted on /graphql, with
+// its HTTP transports; deadlines are checked against now (time.Now when
+// nil) and subscriptions are fed by src.
+func GraphQL(db *store.DB, log *slog.Logger, now func() time.Time, src *live.Source) *handler.Server {
+	srv := handler.New(graph.NewSchema(db.Client, now, src))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -67,7 +92,7 @@ func GraphQL(db *store.DB, log *slog.Logger, now func() time.Time) *handler.Serv
 }
 
 // New returns the complete HTTP handler.
-func New(db *store.DB, cfg Config) http.Handler {
+func New(db *store.DB, cfg Config) *Server {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -77,7 +102,36 @@ func New(db *store.DB, cfg Config) http.Handler {
 	if authn == nil {
 		authn = auth.New(db.Client, nil, log)
 	}
-	mux.Handle("/graphql", authn.Middleware(GraphQL(db, log, nil)))
+	c := cors.New(cors.Options{
+		AllowedOrigins: cfg.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type"},
+		MaxAge:         600,
+	})
+	gql := GraphQL(db, log, cfg.Now, cfg.Live)
+	sockets := ws.New(ws.Config{
+		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
+			return socketViewer(ctx, authn, payload)
+		},
+		// Browsers send Origin on every websocket handshake: the allow-list
+		// of CORS holds here too (cross-site websocket hijacking). Clients
+		// outside browsers send none.
+		CheckOrigin: func(r *http.Request) bool {
+			return r.Header.Get("Origin") == "" || (len(cfg.CORSOrigins) > 0 && c.OriginAllowed(r)) || sameOrigin(r)
+		},
+		MaxSocketsPerKey: func(ctx context.Context) (string, int) {
+			v := viewer.FromContext(ctx)
+			switch {
+			case v.Token != nil:
+				return "token:" + string(v.Token.ID), 20
+			case v.IsUser():
+				return "user:" + string(v.UserID), 20
+			}
+			return "", 0
+		},
+	})
+	gql.AddTransport(sockets)
+	mux.Handle("/graphql", authn.Middleware(gql))
 	mux.Handle("/ical/", ical.NewHandler(db.Client, log))
 	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -95,13 +149,35 @@ func New(db *store.DB, cfg Config) http.Handler {
 	if cfg.Dev {
 		mux.Handle("GET /{$}", playground.Handler("usergroups", "/graphql"))
 	}
-	c := cors.New(cors.Options{
-		AllowedOrigins: cfg.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Authorization", "Content-Type"},
-		MaxAge:         600,
-	})
-	return requestID(accessLog(log, c.Handler(mux)))
+	return &Server{Handler: requestID(accessLog(log, c.Handler(mux))), ws: sockets}
+}
+
+// socketViewer authenticates a websocket from its connection_init payload
+// (browsers cannot set headers on a websocket), with the rules of HTTP: no
+// credential is anonymous, a bad one is refused.
+func socketViewer(ctx context.Context, authn *auth.Authenticator, payload map[string]any) (context.Context, error) {
+	header, _ := payload["Authorization"].(string)
+	if header == "" {
+		header, _ = payload["authorization"].(string)
+	}
+	if header == "" {
+		return viewer.NewContext(ctx, &viewer.Viewer{}), nil
+	}
+	v, err := authn.Authenticate(ctx, header)
+	if err != nil {
+		return nil, err
+	}
+	ctx = viewer.NewContext(ctx, v)
+	if v.UserID != "" {
+		ctx = changelog.WithActor(ctx, v.UserID)
+	}
+	return ctx, nil
+}
+
+// sameOrigin reports whether the Origin header names this host.
+func sameOrigin(r *http.Request) bool {
+	u, err := url.Parse(r.Header.Get("Origin"))
+	return err == nil && u.Host == r.Host
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -130,6 +206,16 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
+}
+
+// Hijack hands the connection to the websocket transport (which needs an
+// http.Hijacker) and logs the upgrade as 101.
+func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(s.ResponseWriter).Hijack()
+	if err == nil {
+		s.status = http.StatusSwitchingProtocols
+	}
+	return conn, rw, err
 }
 
 // accessLog logs one line per request at debug level, and errors at warn.

@@ -1,0 +1,483 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/gorilla/websocket"
+)
+
+// conn is one socket. Its goroutines: the reader (the HTTP handler's
+// goroutine, which also tears the socket down), one writer, and one per
+// running operation; teardown waits for all of them.
+type conn struct {
+	t       *Transport
+	ws      *websocket.Conn
+	netConn net.Conn
+	exec    graphql.GraphExecutor
+	proto   protocol
+	headers http.Header
+
+	// ctx is the socket's context, from the handshake request; cancelled
+	// at teardown. opBase is what Authenticate returned; operations derive
+	// from it. The reader sets opBase before it starts any operation.
+	ctx    context.Context
+	cancel context.CancelFunc
+	opBase context.Context
+
+	// out is the bounded send queue; only the writer writes data messages,
+	// as gorilla allows one concurrent writer.
+	out        chan []byte
+	closeCh    chan struct{} // closed once a close is requested
+	done       chan struct{} // closed when the reader has ended
+	writerDone chan struct{}
+
+	closeOnce  sync.Once
+	closeCode  int
+	closeMsg   string
+	closeDrain bool
+
+	// dlMu orders read-deadline changes: once closing, the idle deadline
+	// must not push back the close-handshake deadline.
+	dlMu    sync.Mutex
+	closing bool
+
+	initSeen atomic.Bool
+	acked    atomic.Bool
+
+	mu    sync.Mutex
+	ops   map[string]*operation
+	opsWG sync.WaitGroup
+
+	releaseKey func() // frees the MaxSocketsPerKey slot; reader-owned
+}
+
+// operation is one running subscribe/start.
+type operation struct {
+	id     string
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newConn(t *Transport, wsc *websocket.Conn, r *http.Request, exec graphql.GraphExecutor, proto protocol) *conn {
+	ctx, cancel := context.WithCancel(r.Context())
+	return &conn{
+		t:          t,
+		ws:         wsc,
+		netConn:    wsc.NetConn(),
+		exec:       exec,
+		proto:      proto,
+		headers:    r.Header,
+		ctx:        ctx,
+		cancel:     cancel,
+		opBase:     ctx,
+		out:        make(chan []byte, t.cfg.SendQueueSize),
+		closeCh:    make(chan struct{}),
+		done:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+		ops:        map[string]*operation{},
+	}
+}
+
+func (c *conn) serve() {
+	// A hijacked connection may carry the http.Server's deadlines.
+	_ = c.netConn.SetDeadline(time.Time{})
+	c.touch()
+	c.ws.SetPongHandler(func(string) error {
+		c.touch()
+		return nil
+	})
+	go c.writeLoop()
+	defer c.teardown()
+	c.readLoop()
+}
+
+func (c *conn) idleTimeout() time.Duration {
+	if c.t.cfg.PingInterval <= 0 {
+		return 0
+	}
+	return 2 * c.t.cfg.PingInterval
+}
+
+// touch pushes back the idle deadline after something arrived.
+func (c *conn) touch() {
+	idle := c.idleTimeout()
+	if idle <= 0 {
+		return
+	}
+	c.dlMu.Lock()
+	if !c.closing {
+		_ = c.netConn.SetReadDeadline(time.Now().Add(idle))
+	}
+	c.dlMu.Unlock()
+}
+
+func (c *conn) isClosing() bool {
+	c.dlMu.Lock()
+	defer c.dlMu.Unlock()
+	return c.closing
+}
+
+func (c *conn) readLoop() {
+	limit := c.t.cfg.MaxMessageBytes
+	for {
+		_, r, err := c.ws.NextReader()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() && !c.isClosing() {
+				c.t.metrics.DisconnectsIdle.Add(1)
+			}
+			return
+		}
+		if c.isClosing() {
+			// Wait for the client's close frame; NextReader discards the
+			// rest of this message.
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(r, limit+1))
+		if err != nil {
+			return
+		}
+		if int64(len(data)) > limit {
+			c.requestClose(CloseMessageTooBig, "Message too big", false)
+			continue
+		}
+		c.touch()
+		c.t.metrics.MessagesReceived.Add(1)
+		c.handle(data)
+	}
+}
+
+func (c *conn) handle(data []byte) {
+	var m inbound
+	if err := decodeObject(data, &m); err != nil || m.Type == nil {
+		if c.proto.legacy() {
+			// The legacy protocol answers parse errors without closing.
+			c.sendConnectionError("invalid message: expected a JSON object with a type")
+			return
+		}
+		c.badRequest("expected a JSON object with a string type")
+		return
+	}
+	id := ""
+	if m.ID != nil {
+		id = *m.ID
+	}
+	if c.proto.legacy() {
+		c.handleLegacy(*m.Type, id, m.Payload)
+	} else {
+		c.handleTransportWS(*m.Type, id, m.Payload)
+	}
+}
+
+// handleTransportWS follows graphql-transport-ws: any violation closes the
+// socket with the protocol's code.
+func (c *conn) handleTransportWS(typ, id string, payload json.RawMessage) {
+	switch typ {
+	case "connection_init":
+		c.connectionInit(payload)
+	case "ping":
+		c.enqueue(encode("pong", "", payload))
+	case "pong":
+		// touch() already recorded that the client is alive.
+	case "subscribe":
+		if !c.acked.Load() {
+			c.requestClose(CloseUnauthorized, "Unauthorized", false)
+			return
+		}
+		if id == "" {
+			c.badRequest("subscribe needs an id")
+			return
+		}
+		params, err := decodeParams(payload)
+		if err != nil {
+			c.badRequest("subscribe needs a payload object with the query: " + err.Error())
+			return
+		}
+		c.startOperation(id, params)
+	case "complete":
+		if id == "" {
+			c.badRequest("complete needs an id")
+			return
+		}
+		c.stopOperation(id)
+	default:
+		c.badRequest("unexpected message type " + typ)
+	}
+}
+
+// handleLegacy follows subscriptions-transport-ws, which reports most
+// mistakes as messages; the violations that graphql-transport-ws closes for
+// (subscribing before the ack, a second init) close here too.
+func (c *conn) handleLegacy(typ, id string, payload json.RawMessage) {
+	switch typ {
+	case "connection_init":
+		c.connectionInit(payload)
+	case "start":
+		if !c.acked.Load() {
+			c.requestClose(CloseUnauthorized, "Unauthorized", false)
+			return
+		}
+		if id == "" {
+			c.sendConnectionError("start needs an id")
+			return
+		}
+		params, err := decodeParams(payload)
+		if err != nil {
+			c.enqueue(c.errorFrame(id, "start needs a payload object with the query: "+err.Error()))
+			return
+		}
+		c.startOperation(id, params)
+	case "stop":
+		c.stopOperation(id)
+	case "connection_terminate":
+		c.requestClose(CloseNormal, "Normal closure", false)
+	default:
+		c.sendConnectionError("unexpected message type " + typ)
+	}
+}
+
+func (c *conn) badRequest(why string) {
+	c.requestClose(CloseBadRequest, "Invalid message received: "+why, false)
+}
+
+func (c *conn) sendConnectionError(msg string) {
+	c.enqueue(encode("connection_error", "", map[string]string{"message": msg}))
+}
+
+// connectionInit authenticates the socket and acknowledges it.
+func (c *conn) connectionInit(raw json.RawMessage) {
+	if c.initSeen.Swap(true) {
+		c.requestClose(CloseTooManyInitRequests, "Too many initialisation requests", false)
+		return
+	}
+	payload, err := decodeInitPayload(raw)
+	if err != nil {
+		if c.proto.legacy() {
+			c.sendConnectionError("connection_init payload must be an object")
+			c.requestClose(CloseBadRequest, "Invalid message received: connection_init payload must be an object", true)
+			return
+		}
+		c.badRequest("connection_init payload must be an object")
+		return
+	}
+	ctx := c.ctx
+	if auth := c.t.cfg.Authenticate; auth != nil {
+		actx, err := auth(c.ctx, payload)
+		if err != nil {
+			c.refuseInit(CloseForbidden, "Forbidden", err.Error())
+			return
+		}
+		if actx != nil {
+			ctx = actx
+		}
+	}
+	if perKey := c.t.cfg.MaxSocketsPerKey; perKey != nil {
+		if key, limit := perKey(ctx); key != "" && limit > 0 {
+			if !c.t.acquireKey(key, limit) {
+				c.refuseInit(CloseTooManySockets, "Too many sockets for this credential",
+					"too many open sockets for this credential")
+				return
+			}
+			c.releaseKey = func() { c.t.releaseKey(key) }
+		}
+	}
+	c.opBase = ctx
+	c.enqueue(encode("connection_ack", "", nil))
+	if c.proto.legacy() {
+		c.enqueue(encode("ka", "", nil))
+	}
+	c.acked.Store(true)
+}
+
+// refuseInit closes a socket whose connection_init was refused; legacy
+// clients learn why from connection_error first.
+func (c *conn) refuseInit(code int, reason, legacyMsg string) {
+	if c.proto.legacy() {
+		c.sendConnectionError(legacyMsg)
+		c.requestClose(code, reason, true)
+		return
+	}
+	c.requestClose(code, reason, false)
+}
+
+// enqueue hands a message to the writer. A queue that stays full for
+// SlowConsumerGrace means the client does not keep up: the socket is
+// closed with 1013. It reports whether the message was queued.
+func (c *conn) enqueue(frame []byte) bool {
+	select {
+	case <-c.closeCh:
+		return false
+	default:
+	}
+	select {
+	case c.out <- frame:
+		return true
+	default:
+	}
+	timer := time.NewTimer(c.t.cfg.SlowConsumerGrace)
+	defer timer.Stop()
+	select {
+	case c.out <- frame:
+		return true
+	case <-c.closeCh:
+		return false
+	case <-timer.C:
+		c.requestClose(CloseSlowConsumer, "Try again later: the client reads too slowly", false)
+		return false
+	}
+}
+
+// requestClose starts closing the socket, once. Without drain the close
+// frame is written at once from the calling goroutine (gorilla allows
+// WriteControl next to the writer), so that even a writer stuck on a slow
+// client does not delay it; with drain the writer first writes what is
+// queued. The reader then waits a bounded time for the client's close frame.
+func (c *conn) requestClose(code int, reason string, drain bool) {
+	c.closeOnce.Do(func() {
+		c.closeCode, c.closeMsg, c.closeDrain = code, reason, drain
+		c.t.metrics.countClose(code)
+		wait := closeHandshakeWait
+		if drain {
+			wait += c.t.cfg.WriteTimeout
+		}
+		c.dlMu.Lock()
+		c.closing = true
+		_ = c.netConn.SetReadDeadline(time.Now().Add(wait))
+		c.dlMu.Unlock()
+		if !drain {
+			c.writeClose(code, reason)
+		}
+		close(c.closeCh)
+	})
+}
+
+func (c *conn) writeClose(code int, reason string) {
+	msg := websocket.FormatCloseMessage(code, closeReason(reason))
+	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+}
+
+// abort drops the connection without a close handshake.
+func (c *conn) abort() {
+	_ = c.netConn.Close()
+}
+
+func (c *conn) writeLoop() {
+	defer close(c.writerDone)
+	var tick <-chan time.Time
+	if p := c.t.cfg.PingInterval; p > 0 {
+		ticker := time.NewTicker(p)
+		defer ticker.Stop()
+		tick = ticker.C
+	}
+	initTimer := time.NewTimer(c.t.cfg.InitTimeout)
+	defer initTimer.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-c.closeCh:
+			if c.closeDrain {
+				c.drain()
+				c.writeClose(c.closeCode, c.closeMsg)
+			}
+			return
+		case frame := <-c.out:
+			if err := c.write(frame); err != nil {
+				c.writeFailed()
+				return
+			}
+		case <-tick:
+			if err := c.keepAlive(); err != nil {
+				c.writeFailed()
+				return
+			}
+		case <-initTimer.C:
+			if !c.initSeen.Load() {
+				c.requestClose(CloseInitTimeout, "Connection initialisation timeout", false)
+			}
+		}
+	}
+}
+
+// drain writes what is queued, for a graceful close.
+func (c *conn) drain() {
+	for {
+		select {
+		case frame := <-c.out:
+			if c.write(frame) != nil {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (c *conn) write(frame []byte) error {
+	if c.t.beforeWrite != nil {
+		c.t.beforeWrite(frame)
+	}
+	if err := c.ws.SetWriteDeadline(time.Now().Add(c.t.cfg.WriteTimeout)); err != nil {
+		return err
+	}
+	if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+		return err
+	}
+	c.t.metrics.MessagesSent.Add(1)
+	return nil
+}
+
+// writeFailed handles a failed write: while closing, the reader finishes
+// the close handshake; otherwise the connection is broken and dropped so
+// the reader ends too.
+func (c *conn) writeFailed() {
+	if !c.isClosing() {
+		c.abort()
+	}
+}
+
+func (c *conn) keepAlive() error {
+	switch {
+	case !c.proto.legacy():
+		if err := c.write(encode("ping", "", nil)); err != nil {
+			return err
+		}
+	case c.acked.Load():
+		if err := c.write(encode("ka", "", nil)); err != nil {
+			return err
+		}
+	}
+	// A ping frame too: browsers answer it by themselves, which keeps
+	// legacy clients (that never answer "ka") from looking idle.
+	return c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.t.cfg.WriteTimeout))
+}
+
+// teardown runs when the reader ends and returns only when every goroutine
+// of the socket has ended.
+func (c *conn) teardown() {
+	c.closeOnce.Do(func() { close(c.closeCh) })
+	close(c.done)
+	c.cancel()
+	c.mu.Lock()
+	for _, op := range c.ops {
+		op.cancel()
+	}
+	c.mu.Unlock()
+	c.abort()
+	<-c.writerDone
+	c.opsWG.Wait()
+	if c.releaseKey != nil {
+		c.releaseKey()
+	}
+	c.t.unregister(c)
+	c.t.metrics.ActiveSockets.Add(-1)
+}
