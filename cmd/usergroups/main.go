@@ -18,9 +18,12 @@ import (
 	"syscall"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/live"
+	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/oidc"
 	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
@@ -184,11 +187,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if store.IsPostgres(*database) {
 		dialectName = "postgres"
 	}
-	db, err := openMigrated(ctx, *database, store.Options{WrapDriver: broker.WrapDriver(dialectName, func() {
+	announce := broker.WrapDriver(dialectName, func() {
 		if b := changes.Load(); b != nil {
 			b.Poke()
 		}
-	})})
+	})
+	db, err := openMigrated(ctx, *database, store.Options{WrapDriver: func(d dialect.Driver) dialect.Driver {
+		return metrics.CountStatements(announce(d))
+	}})
 	if err != nil {
 		return err
 	}
@@ -225,6 +231,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		Logger:      log,
 		Auth:        auth.New(db.Client, verifier, log),
 		Live:        &live.Source{Broker: b, Client: db.Client},
+		Metrics:     metrics.New(),
 	})
 	srv := &http.Server{
 		Handler:           api,

@@ -32,6 +32,7 @@ import (
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/ical"
 	"github.com/usergroups/usergroups/internal/live"
+	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/ws"
@@ -52,6 +53,8 @@ type Config struct {
 	Live *live.Source
 	// Now is the clock for deadlines; nil is time.Now.
 	Now func() time.Time
+	// Metrics is served at /metrics; nil keeps a private registry.
+	Metrics *metrics.Metrics
 }
 
 // Server is the complete HTTP handler and what must be stopped with it.
@@ -67,11 +70,29 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.ws.Shutdown(ctx)
 // WebSocketMetrics returns the websocket transport's live counters.
 func (s *Server) WebSocketMetrics() *ws.Metrics { return s.ws.Metrics() }
 
+// Options are what the GraphQL handler needs besides the database.
+type Options struct {
+	// Log receives the operation log and errors.
+	Log *slog.Logger
+	// Now is the clock for deadlines; nil is time.Now.
+	Now func() time.Time
+	// Live feeds subscriptions; nil answers them UNAVAILABLE.
+	Live *live.Source
+	// Metrics records every operation; nil keeps a private registry.
+	Metrics *metrics.Metrics
+}
+
 // GraphQL returns the GraphQL handler alone, as mounted on /graphql, with
-// its HTTP transports; deadlines are checked against now (time.Now when
-// nil) and subscriptions are fed by src.
-func GraphQL(db *store.DB, log *slog.Logger, now func() time.Time, src *live.Source) *handler.Server {
-	srv := handler.New(graph.NewSchema(db.Client, now, src))
+// its HTTP transports.
+func GraphQL(db *store.DB, o Options) *handler.Server {
+	log := o.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.New()
+	}
+	srv := handler.New(graph.NewSchema(db.Client, o.Now, o.Live))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -81,6 +102,7 @@ func GraphQL(db *store.DB, log *slog.Logger, now func() time.Time, src *live.Sou
 	srv.SetRecoverFunc(apierror.Recover(log))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(observe{log: log, metrics: o.Metrics})
 	srv.Use(entgql.Transactioner{TxOpener: db.Client})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if err := checkPageSizes(graphql.GetOperationContext(ctx)); err != nil {
@@ -108,7 +130,11 @@ func New(db *store.DB, cfg Config) *Server {
 		AllowedHeaders: []string{"Authorization", "Content-Type"},
 		MaxAge:         600,
 	})
-	gql := GraphQL(db, log, cfg.Now, cfg.Live)
+	m := cfg.Metrics
+	if m == nil {
+		m = metrics.New()
+	}
+	gql := GraphQL(db, Options{Log: log, Now: cfg.Now, Live: cfg.Live, Metrics: m})
 	sockets := ws.New(ws.Config{
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
 			return socketViewer(ctx, authn, payload)
@@ -132,6 +158,8 @@ func New(db *store.DB, cfg Config) *Server {
 	})
 	gql.AddTransport(sockets)
 	mux.Handle("/graphql", authn.Middleware(gql))
+	watch(m, sockets, cfg.Live)
+	mux.Handle("GET /metrics", m.Handler())
 	mux.Handle("/ical/", ical.NewHandler(db.Client, log))
 	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -231,4 +259,26 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration", time.Since(start), "request_id", apierror.RequestID(r.Context()))
 	})
+}
+
+// watch exposes the websocket transport's and the broker's counters.
+func watch(m *metrics.Metrics, sockets *ws.Transport, src *live.Source) {
+	sm := sockets.Metrics()
+	m.Gauge("usergroups_websocket_sockets", "Open websockets.", func() float64 { return float64(sm.ActiveSockets.Load()) })
+	m.Gauge("usergroups_websocket_subscriptions", "Running subscriptions.", func() float64 { return float64(sm.ActiveSubscriptions.Load()) })
+	m.Counter("usergroups_websocket_disconnects_slow_total", "Websockets closed because the client could not keep up.",
+		func() float64 { return float64(sm.DisconnectsSlow.Load()) })
+	m.Counter("usergroups_websocket_messages_sent_total", "Messages written to websockets.", func() float64 { return float64(sm.MessagesSent.Load()) })
+	if src == nil || src.Broker == nil {
+		return
+	}
+	b := src.Broker
+	m.Gauge("usergroups_broker_lag", "Changes read from the log but not yet delivered to the slowest subscriber.",
+		func() float64 { return float64(b.Metrics().Lag) })
+	m.Gauge("usergroups_broker_subscribers", "Subscriptions held by the change broker.", func() float64 { return float64(b.Metrics().Subscribers) })
+	m.Counter("usergroups_broker_delivered_total", "Changes delivered to subscribers.", func() float64 { return float64(b.Metrics().Delivered) })
+	m.Counter("usergroups_broker_gaps_skipped_total", "Holes in the change sequence given up on after the hold time.",
+		func() float64 { return float64(b.Metrics().Skipped) })
+	m.Counter("usergroups_broker_listener_reconnects_total", "Times the PostgreSQL LISTEN connection was re-established.",
+		func() float64 { return float64(b.Metrics().Reconnects) })
 }

@@ -35,7 +35,7 @@ func signedIn(t *testing.T, db *store.DB, userID pulid.ID) *client.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := server.GraphQL(db, quietLogger(), nil, nil)
+	h := server.GraphQL(db, server.Options{Log: quietLogger()})
 	return client.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
 	}))

@@ -1,0 +1,181 @@
+// Package metrics keeps the numbers an operator watches — requests by
+// operation and outcome, latency, SQL statements per request, websockets,
+// subscriptions, broker lag, rate-limit refusals — and serves them to
+// Prometheus at /metrics.
+package metrics
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// maxOperations bounds the operation-name label: names come from clients,
+// and an unbounded label would let anyone grow the metrics without limit.
+const maxOperations = 200
+
+// Metrics is one process's registry and collectors.
+type Metrics struct {
+	registry    *prometheus.Registry
+	requests    *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	statements  prometheus.Histogram
+	rateLimited prometheus.Counter
+
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+// New registers the collectors (and Go runtime and process metrics).
+func New() *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "usergroups_graphql_requests_total",
+			Help: "GraphQL operations by operation name, type and outcome code (OK or extensions.code of the first error).",
+		}, []string{"operation", "type", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "usergroups_graphql_request_duration_seconds",
+			Help:    "Time to answer a GraphQL query or mutation.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"operation", "type"}),
+		statements: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "usergroups_sql_statements_per_request",
+			Help:    "SQL statements one GraphQL query or mutation sent; it should not grow with the data.",
+			Buckets: []float64{1, 2, 4, 8, 12, 16, 24, 32, 64, 128},
+		}),
+		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "usergroups_rate_limited_total",
+			Help: "Requests refused because their credential or address ran out of budget.",
+		}),
+		names: map[string]bool{},
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.statements, m.rateLimited,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in Prometheus's text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// Operation is what one GraphQL operation did.
+type Operation struct {
+	Name, Type, Code string
+	Duration         time.Duration
+	Statements       int64
+}
+
+// Observe records one query or mutation.
+func (m *Metrics) Observe(op Operation) {
+	name := m.label(op.Name)
+	m.requests.WithLabelValues(name, op.Type, op.Code).Inc()
+	m.duration.WithLabelValues(name, op.Type).Observe(op.Duration.Seconds())
+	m.statements.Observe(float64(op.Statements))
+}
+
+// RateLimited counts one refusal for want of budget.
+func (m *Metrics) RateLimited() { m.rateLimited.Inc() }
+
+// label keeps the first maxOperations names and folds the rest into "other".
+func (m *Metrics) label(name string) string {
+	if name == "" {
+		return "anonymous"
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.names[name] {
+		return name
+	}
+	if len(m.names) >= maxOperations {
+		return "other"
+	}
+	m.names[name] = true
+	return name
+}
+
+// Gauge exposes a value read when Prometheus scrapes (open sockets, broker
+// lag), so the components keep plain counters and know nothing of Prometheus.
+func (m *Metrics) Gauge(name, help string, read func() float64) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read))
+}
+
+// Counter exposes a monotonic count read when Prometheus scrapes.
+func (m *Metrics) Counter(name, help string, read func() float64) {
+	m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, read))
+}
+
+type statementsKey struct{}
+
+// WithStatementCounter returns a context whose SQL statements are counted
+// (by a driver wrapped with CountStatements) into the returned counter.
+func WithStatementCounter(ctx context.Context) (context.Context, *atomic.Int64) {
+	n := new(atomic.Int64)
+	return context.WithValue(ctx, statementsKey{}, n), n
+}
+
+func count(ctx context.Context) {
+	if n, ok := ctx.Value(statementsKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+}
+
+// CountStatements wraps an ent driver so statements sent under a context
+// from WithStatementCounter are counted, transactions included.
+func CountStatements(drv dialect.Driver) dialect.Driver { return &countingDriver{Driver: drv} }
+
+type countingDriver struct{ dialect.Driver }
+
+func (d *countingDriver) Exec(ctx context.Context, q string, args, v any) error {
+	count(ctx)
+	return d.Driver.Exec(ctx, q, args, v)
+}
+
+func (d *countingDriver) Query(ctx context.Context, q string, args, v any) error {
+	count(ctx)
+	return d.Driver.Query(ctx, q, args, v)
+}
+
+func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
+	tx, err := d.Driver.Tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{Tx: tx}, nil
+}
+
+// BeginTx keeps ent's Client.BeginTx working through the wrapper.
+func (d *countingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	b, ok := d.Driver.(interface {
+		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
+	})
+	if !ok {
+		return d.Tx(ctx)
+	}
+	tx, err := b.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{Tx: tx}, nil
+}
+
+type countingTx struct{ dialect.Tx }
+
+func (t *countingTx) Exec(ctx context.Context, q string, args, v any) error {
+	count(ctx)
+	return t.Tx.Exec(ctx, q, args, v)
+}
+
+func (t *countingTx) Query(ctx context.Context, q string, args, v any) error {
+	count(ctx)
+	return t.Tx.Query(ctx, q, args, v)
+}
