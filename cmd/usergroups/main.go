@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -117,6 +118,20 @@ func stringFlag(fs *flag.FlagSet, f envFlag) *string {
 	return fs.String(f.name, def, f.help+" [env "+f.env+"]")
 }
 
+// intFlag is stringFlag for a whole number; a bad value fails at parse time.
+func intFlag(fs *flag.FlagSet, f envFlag) *int {
+	def, err := strconv.Atoi(f.def)
+	if v, ok := os.LookupEnv(f.env); ok {
+		if n, perr := strconv.Atoi(v); perr == nil {
+			def = n
+		}
+	}
+	if err != nil {
+		panic("intFlag: default of " + f.name + " is not a number") // a programming error, caught by any test of the command
+	}
+	return fs.Int(f.name, def, f.help+" [env "+f.env+"]")
+}
+
 func databaseFlag(fs *flag.FlagSet) *string {
 	return stringFlag(fs, envFlag{"database", "USERGROUPS_DATABASE", "./usergroups.db",
 		"database: a postgres:// URL, or a SQLite file path"})
@@ -171,6 +186,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		"OpenID Connect issuer URL whose bearer tokens sign people in; empty accepts API tokens only"})
 	oidcAudience := stringFlag(fs, envFlag{"oidc-audience", "USERGROUPS_OIDC_AUDIENCE", "",
 		"the audience (client id) OIDC tokens must be issued for"})
+	rateLimit := intFlag(fs, envFlag{"rate-limit", "USERGROUPS_RATE_LIMIT", "5000",
+		"cost points per minute for each API token or signed-in person"})
+	anonymousRateLimit := intFlag(fs, envFlag{"anonymous-rate-limit", "USERGROUPS_ANONYMOUS_RATE_LIMIT", "1000",
+		"cost points per minute for each anonymous client address"})
+	maxBody := intFlag(fs, envFlag{"max-body-bytes", "USERGROUPS_MAX_BODY_BYTES", "65536", "largest request body accepted"})
+	trustProxy := fs.Bool("trust-proxy", os.Getenv("USERGROUPS_TRUST_PROXY") == "true",
+		"take client addresses from X-Forwarded-For (only behind a proxy that sets it) [env USERGROUPS_TRUST_PROXY=true]")
 	demo := fs.Bool("demo", os.Getenv("USERGROUPS_DEMO") == "true", "load the demo data set when the database is empty [env USERGROUPS_DEMO=true]")
 	dev := fs.Bool("dev", os.Getenv("USERGROUPS_DEV") == "true", "development mode: GraphiQL at / [env USERGROUPS_DEV=true]")
 	if err := parse(fs, args); err != nil {
@@ -226,12 +248,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		}
 	}()
 	api := server.New(db, server.Config{
-		Dev:         *dev,
-		CORSOrigins: splitList(*origins),
-		Logger:      log,
-		Auth:        auth.New(db.Client, verifier, log),
-		Live:        &live.Source{Broker: b, Client: db.Client},
-		Metrics:     metrics.New(),
+		Dev:                *dev,
+		CORSOrigins:        splitList(*origins),
+		Logger:             log,
+		Auth:               auth.New(db.Client, verifier, log),
+		Live:               &live.Source{Broker: b, Client: db.Client},
+		Metrics:            metrics.New(),
+		MaxBodyBytes:       int64(*maxBody),
+		RateLimit:          *rateLimit,
+		AnonymousRateLimit: *anonymousRateLimit,
+		TrustProxy:         *trustProxy,
 	})
 	srv := &http.Server{
 		Handler:           api,

@@ -30,9 +30,11 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/httpguard"
 	"github.com/usergroups/usergroups/internal/ical"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/metrics"
+	"github.com/usergroups/usergroups/internal/ratelimit"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/ws"
@@ -55,6 +57,13 @@ type Config struct {
 	Now func() time.Time
 	// Metrics is served at /metrics; nil keeps a private registry.
 	Metrics *metrics.Metrics
+	// MaxBodyBytes caps a request body (0: 64 KiB).
+	MaxBodyBytes int64
+	// RateLimit and AnonymousRateLimit are the per-minute budgets of a
+	// credential or person and of an anonymous address (0: the defaults).
+	RateLimit, AnonymousRateLimit int
+	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy only).
+	TrustProxy bool
 }
 
 // Server is the complete HTTP handler and what must be stopped with it.
@@ -129,6 +138,8 @@ func New(db *store.DB, cfg Config) *Server {
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders: []string{"Authorization", "Content-Type"},
 		MaxAge:         600,
+		// Browsers may read these only when they are listed.
+		ExposedHeaders: []string{"X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"},
 	})
 	m := cfg.Metrics
 	if m == nil {
@@ -157,7 +168,17 @@ func New(db *store.DB, cfg Config) *Server {
 		},
 	})
 	gql.AddTransport(sockets)
-	mux.Handle("/graphql", authn.Middleware(gql))
+	// Junk is refused before it costs a token lookup; the budget is charged
+	// after authentication, which names whose budget it is.
+	guard := httpguard.Middleware(httpguard.Config{MaxBodyBytes: cfg.MaxBodyBytes})
+	anonymous := cfg.AnonymousRateLimit
+	if anonymous == 0 {
+		anonymous = ratelimit.DefaultAnonymousLimit
+	}
+	limit := ratelimit.Middleware(ratelimit.HTTPConfig{TrustProxy: cfg.TrustProxy,
+		Identified: ratelimit.New(ratelimit.Config{Limit: cfg.RateLimit}),
+		Anonymous:  ratelimit.New(ratelimit.Config{Limit: anonymous})})
+	mux.Handle("/graphql", guard(authn.Middleware(limit(gql))))
 	watch(m, sockets, cfg.Live)
 	mux.Handle("GET /metrics", m.Handler())
 	mux.Handle("/ical/", ical.NewHandler(db.Client, log))
