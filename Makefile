@@ -5,7 +5,7 @@ BIN ?= bin/usergroups
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test generate check-generate lint build
+.PHONY: help run test generate check-generate lint build migration migration-hash
 
 help: ## List the targets with what each does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,3 +36,14 @@ lint: ## Run go vet and check gofmt
 
 build: ## Build the binary into bin/usergroups
 	$(GO) build -o $(BIN) ./cmd/usergroups
+
+# The PostgreSQL server on which `make migration` replays the migrations, in a
+# throwaway schema it drops afterwards.
+MIGRATION_DEV_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+
+migration: ## Write the next migration for each dialect after an ent schema change: make migration NAME=add_something
+	@test -n "$(NAME)" || (echo "usage: make migration NAME=add_something" >&2; exit 2)
+	$(GO) run ./cmd/migrations -name "$(NAME)" -dev-url "$(MIGRATION_DEV_URL)"
+
+migration-hash: ## Rewrite migrations/*/atlas.sum after editing a migration by hand
+	$(GO) run ./cmd/migrations -hash

@@ -79,14 +79,6 @@ func (d *DB) Close() error { return d.Client.Close() }
 // Ping reports whether the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
 
-// Migrate creates or updates tables and indexes to match the schema.
-func (d *DB) Migrate(ctx context.Context) error {
-	if err := d.Client.Schema.Create(ctx); err != nil {
-		return fmt.Errorf("migrating schema: %w", err)
-	}
-	return nil
-}
-
 func stdlibConfig(dsn string) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
