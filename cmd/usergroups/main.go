@@ -193,6 +193,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	maxBody := intFlag(fs, envFlag{"max-body-bytes", "USERGROUPS_MAX_BODY_BYTES", "65536", "largest request body accepted"})
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("USERGROUPS_TRUST_PROXY") == "true",
 		"take client addresses from X-Forwarded-For (only behind a proxy that sets it) [env USERGROUPS_TRUST_PROXY=true]")
+	introspection := fs.Bool("introspection", os.Getenv("USERGROUPS_INTROSPECTION") != "false",
+		"answer schema introspection (third-party tools need it) [env USERGROUPS_INTROSPECTION=false to turn off]")
 	demo := fs.Bool("demo", os.Getenv("USERGROUPS_DEMO") == "true", "load the demo data set when the database is empty [env USERGROUPS_DEMO=true]")
 	dev := fs.Bool("dev", os.Getenv("USERGROUPS_DEV") == "true", "development mode: GraphiQL at / [env USERGROUPS_DEV=true]")
 	if err := parse(fs, args); err != nil {
@@ -248,16 +250,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		}
 	}()
 	api := server.New(db, server.Config{
-		Dev:                *dev,
-		CORSOrigins:        splitList(*origins),
-		Logger:             log,
-		Auth:               auth.New(db.Client, verifier, log),
-		Live:               &live.Source{Broker: b, Client: db.Client},
-		Metrics:            metrics.New(),
-		MaxBodyBytes:       int64(*maxBody),
-		RateLimit:          *rateLimit,
-		AnonymousRateLimit: *anonymousRateLimit,
-		TrustProxy:         *trustProxy,
+		Dev:                  *dev,
+		CORSOrigins:          splitList(*origins),
+		Logger:               log,
+		Auth:                 auth.New(db.Client, verifier, log),
+		Live:                 &live.Source{Broker: b, Client: db.Client},
+		Metrics:              metrics.New(),
+		MaxBodyBytes:         int64(*maxBody),
+		RateLimit:            *rateLimit,
+		AnonymousRateLimit:   *anonymousRateLimit,
+		TrustProxy:           *trustProxy,
+		DisableIntrospection: !*introspection,
 	})
 	srv := &http.Server{
 		Handler:           api,

@@ -32,6 +32,7 @@ import (
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/httpguard"
 	"github.com/usergroups/usergroups/internal/ical"
+	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/ratelimit"
@@ -64,6 +65,8 @@ type Config struct {
 	RateLimit, AnonymousRateLimit int
 	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy only).
 	TrustProxy bool
+	// DisableIntrospection turns schema introspection off.
+	DisableIntrospection bool
 }
 
 // Server is the complete HTTP handler and what must be stopped with it.
@@ -89,6 +92,9 @@ type Options struct {
 	Live *live.Source
 	// Metrics records every operation; nil keeps a private registry.
 	Metrics *metrics.Metrics
+	// DisableIntrospection turns schema introspection off (it is on by
+	// default: third-party tools need it).
+	DisableIntrospection bool
 }
 
 // GraphQL returns the GraphQL handler alone, as mounted on /graphql, with
@@ -106,11 +112,29 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
-	present := apierror.Presenter(log)
+	base := apierror.Presenter(log)
+	// A database call cut off by the operation's deadline fails however its
+	// driver words it: report it as the timeout it is.
+	present := func(ctx context.Context, err error) *gqlerror.Error {
+		if te := limits.TimeoutError(ctx, err); te != nil {
+			return te
+		}
+		return base(ctx, err)
+	}
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(apierror.Recover(log))
-	srv.Use(extension.Introspection{})
+	// "Did you mean …?" hints map the schema for anyone probing it.
+	srv.SetDisableSuggestion(true)
+	lim := limits.Default()
+	lim.DefaultPageSize = DefaultPageSize
+	srv.SetParserTokenLimit(lim.MaxTokens)
+	if !o.DisableIntrospection {
+		srv.Use(extension.Introspection{})
+	}
+	// Persisted queries first: they fill in the document the limits check.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	// Limits before anything that does work, so that work carries the deadline.
+	srv.Use(limits.New(lim))
 	srv.Use(observe{log: log, metrics: o.Metrics})
 	srv.Use(entgql.Transactioner{TxOpener: db.Client})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -145,7 +169,7 @@ func New(db *store.DB, cfg Config) *Server {
 	if m == nil {
 		m = metrics.New()
 	}
-	gql := GraphQL(db, Options{Log: log, Now: cfg.Now, Live: cfg.Live, Metrics: m})
+	gql := GraphQL(db, Options{Log: log, Now: cfg.Now, Live: cfg.Live, Metrics: m, DisableIntrospection: cfg.DisableIntrospection})
 	sockets := ws.New(ws.Config{
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
 			return socketViewer(ctx, authn, payload)

@@ -1,0 +1,98 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/server"
+)
+
+// crasher is the document whose fragment cycle sends gqlparser's
+// overlapping-fields rule into unbounded recursion (vektah/gqlparser#173):
+// unguarded, it kills the process with a stack overflow.
+const crasher = `query { ...F } fragment F on Query { me { handle } ...F ...F }`
+
+// TestRequestLimitsThroughTheServer: limits refuse with their codes over
+// HTTP and websockets, the cost is reported, and the server still answers
+// afterwards.
+func TestRequestLimitsThroughTheServer(t *testing.T) {
+	db := dbtest.Open(t)
+	h := server.New(db, server.Config{Logger: quietLogger()})
+	post := func(q string) (int, map[string]any) {
+		body, _ := json.Marshal(map[string]any{"query": q})
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var out map[string]any
+		_ = json.Unmarshal(rec.Body.Bytes(), &out)
+		return rec.Code, out
+	}
+	codeOf := func(out map[string]any) any { return dig(out, "errors", "0", "extensions", "code") }
+	for _, tc := range []struct{ name, q, code string }{
+		{"cyclic fragments", crasher, "CYCLIC_FRAGMENTS"},
+		{"first: 100000", `{ groups(first: 100000) { edges { node { name } } } }`, "QUERY_TOO_COMPLEX"},
+		{"3 levels of first: 2147483647", `{ groups(first: 2147483647) { edges { node { roles(first: 2147483647) { edges { node { user { roles(first: 2147483647) { totalCount } } } } } } } } }`, "QUERY_TOO_COMPLEX"},
+		{"500 aliases", "{ me {" + aliases(500) + " } }", "TOO_MANY_ALIASES"},
+		{"6,000 repeated fields", "{" + strings.Repeat(" __typename", 6000) + " }", ""},
+		{"13 levels deep", `{ me { roles { edges { node { group { roles { edges { node { user { roles { edges { node { kind } } } } } } } } } } } } }`, "QUERY_TOO_DEEP"},
+		{"a suggestion-bait typo", `{ grups { totalCount } }`, "GRAPHQL_VALIDATION_FAILED"},
+	} {
+		status, out := post(tc.q)
+		if status >= 500 || (tc.code != "" && codeOf(out) != tc.code) || (tc.code == "" && out["errors"] == nil) {
+			t.Errorf("%s: HTTP %d, %v", tc.name, status, out["errors"])
+		}
+		if b, _ := json.Marshal(out); strings.Contains(string(b), "Did you mean") {
+			t.Errorf("%s: the answer suggests field names: %s", tc.name, b)
+		}
+	}
+	// The server still answers, with the cost of what it ran.
+	status, out := post(`{ groups(first: 5) { totalCount edges { node { name } } } }`)
+	if status != http.StatusOK || out["errors"] != nil || dig(out, "extensions", "cost", "requestedQueryCost") == nil {
+		t.Errorf("after the refusals: HTTP %d %v", status, out)
+	}
+
+	// The same document over a websocket is an `error` message; the socket and server live on.
+	s := startLive(t)
+	ws := s.dial(t, "")
+	ws.subscribe("c", crasher, nil)
+	if m := ws.read(); m["type"] != "error" || !strings.Contains(string(mustJSON(m)), "CYCLIC_FRAGMENTS") {
+		t.Errorf("cyclic fragments over the socket: %v", m)
+	}
+	ws.subscribe("ok", `{ __typename }`, nil)
+	if m := ws.next(); m["__typename"] != "Query" {
+		t.Errorf("after the refusal: %v", m)
+	}
+}
+
+// aliases builds n aliased fields.
+func aliases(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(" a")
+		b.WriteString(strings.Repeat("x", i%7))
+		b.WriteString(letters(i))
+		b.WriteString(": __typename")
+	}
+	return b.String()
+}
+
+// TestIntrospectionSwitch: introspection is on by default and can be turned off.
+func TestIntrospectionSwitch(t *testing.T) {
+	db := dbtest.Open(t)
+	for _, off := range []bool{false, true} {
+		h := server.New(db, server.Config{Logger: quietLogger(), DisableIntrospection: off})
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query": "{ __schema { queryType { name } } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if got := strings.Contains(rec.Body.String(), `"name":"Query"`); got == off {
+			t.Errorf("introspection off=%v: %s", off, rec.Body.String())
+		}
+	}
+}
