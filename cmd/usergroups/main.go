@@ -186,9 +186,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		"OpenID Connect issuer URL whose bearer tokens sign people in; empty accepts API tokens only"})
 	oidcAudience := stringFlag(fs, envFlag{"oidc-audience", "USERGROUPS_OIDC_AUDIENCE", "",
 		"the audience (client id) OIDC tokens must be issued for"})
-	rateLimit := intFlag(fs, envFlag{"rate-limit", "USERGROUPS_RATE_LIMIT", "5000",
+	rateLimit := intFlag(fs, envFlag{"rate-limit", "USERGROUPS_RATE_LIMIT", "100000",
 		"cost points per minute for each API token or signed-in person"})
-	anonymousRateLimit := intFlag(fs, envFlag{"anonymous-rate-limit", "USERGROUPS_ANONYMOUS_RATE_LIMIT", "1000",
+	anonymousRateLimit := intFlag(fs, envFlag{"anonymous-rate-limit", "USERGROUPS_ANONYMOUS_RATE_LIMIT", "20000",
 		"cost points per minute for each anonymous client address"})
 	maxBody := intFlag(fs, envFlag{"max-body-bytes", "USERGROUPS_MAX_BODY_BYTES", "65536", "largest request body accepted"})
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("USERGROUPS_TRUST_PROXY") == "true",

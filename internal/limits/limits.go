@@ -283,3 +283,16 @@ func refusal(code string, pos *ast.Position, limit, value int, format string, ar
 	}
 	return err
 }
+
+// CostOf returns the cost computed for a validated operation, for callers
+// that charge it (the rate limiter); false before it was computed.
+func CostOf(oc *graphql.OperationContext) (int64, bool) {
+	if oc == nil {
+		return 0, false
+	}
+	st, _ := oc.Stats.GetExtension(statsKey).(*opStats)
+	if st == nil || st.cost == nil {
+		return 0, false
+	}
+	return st.cost.RequestedQueryCost, true
+}

@@ -32,18 +32,19 @@ import (
 // a minute identified, 20,000 anonymous).
 const (
 	// DefaultIdentifiedLimit is the budget per window of an API token or a
-	// signed-in person: 5,000 requests a minute is over 80 a second, far
-	// above what a person's browser or a board integration sends, low
-	// enough that one runaway script cannot take the server's two cores.
-	DefaultIdentifiedLimit = 5000
+	// signed-in person, in cost points (internal/limits: about one per field
+	// returned; a dashboard of 20 groups × 20 members costs some 3,000, and
+	// the most a single query may cost is 10,000). 100,000 a minute is a
+	// busy dashboard refreshing every few seconds, and still bounds what one
+	// runaway script can ask of the server.
+	DefaultIdentifiedLimit = 100_000
 	// DefaultAnonymousLimit is the budget per window of an anonymous client
 	// IP address (an IPv6 /64). It is lower because anyone can be anonymous
 	// from many addresses at no cost, but not much lower, because many
 	// people share one address behind NAT — a meetup's venue Wi-Fi is the
 	// typical case for this application — and public pages are read
-	// anonymously: 1,000 requests a minute still lets dozens of people
-	// there browse at once.
-	DefaultAnonymousLimit = 1000
+	// anonymously; it stays above the largest single query's cost.
+	DefaultAnonymousLimit = 20_000
 	// DefaultWindow is the time in which a whole budget refills.
 	DefaultWindow = time.Minute
 	// DefaultMaxKeys bounds the keys one Limiter tracks: about 200 bytes

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,5 +95,31 @@ func TestIntrospectionSwitch(t *testing.T) {
 		if got := strings.Contains(rec.Body.String(), `"name":"Query"`); got == off {
 			t.Errorf("introspection off=%v: %s", off, rec.Body.String())
 		}
+	}
+}
+
+// TestRateLimitChargesCost: a request pays its computed cost, not one
+// point: the headers show it, and a budget smaller than a query's cost
+// refuses it with 429 and RATE_LIMITED.
+func TestRateLimitChargesCost(t *testing.T) {
+	db := dbtest.Open(t)
+	const q = `{"query": "{ groups(first: 20) { edges { node { name roles(first: 10) { edges { node { kind } } } } } } }"}`
+	send := func(h http.Handler) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(q))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := send(server.New(db, server.Config{Logger: quietLogger(), AnonymousRateLimit: 10_000}))
+	var out map[string]any
+	_ = json.Unmarshal(rec.Body.Bytes(), &out)
+	cost, _ := dig(out, "extensions", "cost", "requestedQueryCost").(float64)
+	if rec.Code != http.StatusOK || cost < 100 || rec.Header().Get("X-RateLimit-Remaining") != strconv.Itoa(10_000-int(cost)) {
+		t.Errorf("HTTP %d, cost %v, remaining %q", rec.Code, cost, rec.Header().Get("X-RateLimit-Remaining"))
+	}
+	rec = send(server.New(db, server.Config{Logger: quietLogger(), AnonymousRateLimit: 50}))
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "RATE_LIMITED") {
+		t.Errorf("over budget: HTTP %d %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
 	}
 }

@@ -138,8 +138,16 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	srv.Use(observe{log: log, metrics: o.Metrics})
 	srv.Use(entgql.Transactioner{TxOpener: db.Client})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		if err := checkPageSizes(graphql.GetOperationContext(ctx)); err != nil {
+		oc := graphql.GetOperationContext(ctx)
+		if err := checkPageSizes(oc); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
+		}
+		// The request paid one point at the door; now it pays what it costs.
+		if cost, ok := limits.CostOf(oc); ok && cost > 1 {
+			if _, err := ratelimit.Charge(ctx, int(cost-1)); err != nil {
+				o.Metrics.RateLimited()
+				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
+			}
 		}
 		return next(graph.WithBatches(ctx))
 	})
