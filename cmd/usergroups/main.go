@@ -193,6 +193,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	maxBody := intFlag(fs, envFlag{"max-body-bytes", "USERGROUPS_MAX_BODY_BYTES", "65536", "largest request body accepted"})
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("USERGROUPS_TRUST_PROXY") == "true",
 		"take client addresses from X-Forwarded-For (only behind a proxy that sets it) [env USERGROUPS_TRUST_PROXY=true]")
+	trusted := stringFlag(fs, envFlag{"trusted-documents", "USERGROUPS_TRUSTED_DOCUMENTS", "",
+		"a JSON file of allowed documents (SHA-256 hex → document, or an Apollo persisted-query manifest): serve only those"})
 	introspection := fs.Bool("introspection", os.Getenv("USERGROUPS_INTROSPECTION") != "false",
 		"answer schema introspection (third-party tools need it) [env USERGROUPS_INTROSPECTION=false to turn off]")
 	demo := fs.Bool("demo", os.Getenv("USERGROUPS_DEMO") == "true", "load the demo data set when the database is empty [env USERGROUPS_DEMO=true]")
@@ -228,6 +230,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			return err
 		}
 	}
+	var trustedDocs map[string]string
+	if *trusted != "" {
+		if trustedDocs, err = server.LoadTrustedDocuments(*trusted); err != nil {
+			return fmt.Errorf("--trusted-documents: %w", err)
+		}
+	}
 	var verifier *oidc.Verifier
 	if *oidcIssuer != "" || *oidcAudience != "" {
 		if verifier, err = oidc.New(oidc.Config{Issuer: *oidcIssuer, Audience: *oidcAudience}); err != nil {
@@ -261,6 +269,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		AnonymousRateLimit:   *anonymousRateLimit,
 		TrustProxy:           *trustProxy,
 		DisableIntrospection: !*introspection,
+		TrustedDocuments:     trustedDocs,
 	})
 	srv := &http.Server{
 		Handler:           api,

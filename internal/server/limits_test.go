@@ -2,9 +2,13 @@ package server_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,5 +125,51 @@ func TestRateLimitChargesCost(t *testing.T) {
 	rec = send(server.New(db, server.Config{Logger: quietLogger(), AnonymousRateLimit: 50}))
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "RATE_LIMITED") {
 		t.Errorf("over budget: HTTP %d %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
+	}
+}
+
+// TestTrustedDocuments: in allow-list mode only listed documents run, by
+// hash or by text; anything else is refused, and a list whose hash does not
+// match its document is refused at startup.
+func TestTrustedDocuments(t *testing.T) {
+	const doc = `query Me { me { handle } }`
+	sum := sha256.Sum256([]byte(doc))
+	hash := hex.EncodeToString(sum[:])
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	docs, err := server.LoadTrustedDocuments(write("list.json", `{"`+hash+`": "`+doc+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.LoadTrustedDocuments(write("manifest.json", `{"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": "`+hash+`", "name": "Me", "type": "query", "body": "`+doc+`"}]}`)); err != nil {
+		t.Errorf("Apollo manifest: %v", err)
+	}
+	if _, err := server.LoadTrustedDocuments(write("bad.json", `{"`+hash+`": "{ __typename }"}`)); err == nil {
+		t.Error("a hash that is not its document's was accepted")
+	}
+	h := server.New(dbtest.Open(t), server.Config{Logger: quietLogger(), TrustedDocuments: docs})
+	post := func(body string) string {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	byHash := `{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "` + hash + `"}}}`
+	for body, want := range map[string]string{
+		byHash:                        `"me":null`,
+		`{"query": "` + doc + `"}`:    `"me":null`,
+		`{"query": "{ __typename }"}`: "DOCUMENT_NOT_ALLOWED",
+		`{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "` + strings.Repeat("0", 64) + `"}}}`: "PERSISTED_QUERY_NOT_FOUND",
+	} {
+		if got := post(body); !strings.Contains(got, want) {
+			t.Errorf("%s: %s, want %s", body, got, want)
+		}
 	}
 }

@@ -67,6 +67,8 @@ type Config struct {
 	TrustProxy bool
 	// DisableIntrospection turns schema introspection off.
 	DisableIntrospection bool
+	// TrustedDocuments, when set, is the only set of documents served.
+	TrustedDocuments map[string]string
 }
 
 // Server is the complete HTTP handler and what must be stopped with it.
@@ -95,6 +97,9 @@ type Options struct {
 	// DisableIntrospection turns schema introspection off (it is on by
 	// default: third-party tools need it).
 	DisableIntrospection bool
+	// TrustedDocuments, when set (SHA-256 hex → document), is the only set of
+	// documents the server runs (see LoadTrustedDocuments).
+	TrustedDocuments map[string]string
 }
 
 // GraphQL returns the GraphQL handler alone, as mounted on /graphql, with
@@ -132,7 +137,11 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 		srv.Use(extension.Introspection{})
 	}
 	// Persisted queries first: they fill in the document the limits check.
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	if o.TrustedDocuments != nil {
+		srv.Use(trustedDocuments(o.TrustedDocuments))
+	} else {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	}
 	// Limits before anything that does work, so that work carries the deadline.
 	srv.Use(limits.New(lim))
 	srv.Use(observe{log: log, metrics: o.Metrics})
@@ -177,7 +186,8 @@ func New(db *store.DB, cfg Config) *Server {
 	if m == nil {
 		m = metrics.New()
 	}
-	gql := GraphQL(db, Options{Log: log, Now: cfg.Now, Live: cfg.Live, Metrics: m, DisableIntrospection: cfg.DisableIntrospection})
+	gql := GraphQL(db, Options{Log: log, Now: cfg.Now, Live: cfg.Live, Metrics: m,
+		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments})
 	sockets := ws.New(ws.Config{
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
 			return socketViewer(ctx, authn, payload)
