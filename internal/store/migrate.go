@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/sqltool"
@@ -98,7 +99,22 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := d.MigrateDir(ctx, dir, 0); err != nil {
+	for attempt := 1; ; attempt++ {
+		err = d.MigrateDir(ctx, dir, 0)
+		// Replicas opening a fresh SQLite file at once can meet SQLITE_BUSY
+		// before any busy handler applies (switching the file to WAL takes
+		// an exclusive lock). Every migration is one transaction and the
+		// run is idempotent, so trying again is safe.
+		if err == nil || d.Dialect != dialect.SQLite || attempt == 5 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt*50) * time.Millisecond):
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
 	return nil
