@@ -88,6 +88,18 @@ func batched[R any](ctx context.Context, id pulid.ID, collect func(any) []pulid.
 	return load([]pulid.ID{id})
 }
 
+// idsOf maps the elements of a resolved list to ids, skipping those id
+// rejects (nil edges, edges without a node).
+func idsOf[T any](list []T, id func(T) (pulid.ID, bool)) []pulid.ID {
+	out := make([]pulid.ID, 0, len(list))
+	for _, x := range list {
+		if v, ok := id(x); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // groupsIn lists the groups of a resolved list value, nil for anything else.
 func groupsIn(v any) []pulid.ID {
 	switch l := v.(type) {
@@ -96,19 +108,14 @@ func groupsIn(v any) []pulid.ID {
 			return groupsIn(l.Edges)
 		}
 	case []*ent.GroupEdge:
-		out := make([]pulid.ID, 0, len(l))
-		for _, e := range l {
-			if e != nil && e.Node != nil {
-				out = append(out, e.Node.ID)
+		return idsOf(l, func(e *ent.GroupEdge) (pulid.ID, bool) {
+			if e == nil || e.Node == nil {
+				return "", false
 			}
-		}
-		return out
+			return e.Node.ID, true
+		})
 	case []*ent.Group:
-		out := make([]pulid.ID, 0, len(l))
-		for _, g := range l {
-			out = append(out, g.ID)
-		}
-		return out
+		return idsOf(l, func(g *ent.Group) (pulid.ID, bool) { return g.ID, true })
 	}
 	return nil
 }
@@ -122,37 +129,27 @@ func usersIn(v any) []pulid.ID {
 			return usersIn(l.Edges)
 		}
 	case []*ent.UserEdge:
-		out := make([]pulid.ID, 0, len(l))
-		for _, e := range l {
-			if e != nil && e.Node != nil {
-				out = append(out, e.Node.ID)
+		return idsOf(l, func(e *ent.UserEdge) (pulid.ID, bool) {
+			if e == nil || e.Node == nil {
+				return "", false
 			}
-		}
-		return out
+			return e.Node.ID, true
+		})
 	case []*ent.User:
-		out := make([]pulid.ID, 0, len(l))
-		for _, u := range l {
-			out = append(out, u.ID)
-		}
-		return out
+		return idsOf(l, func(u *ent.User) (pulid.ID, bool) { return u.ID, true })
 	case *ent.RoleConnection:
 		if l != nil {
 			return usersIn(l.Edges)
 		}
 	case []*ent.RoleEdge:
-		out := make([]pulid.ID, 0, len(l))
-		for _, e := range l {
-			if e != nil && e.Node != nil {
-				out = append(out, e.Node.UserID)
+		return idsOf(l, func(e *ent.RoleEdge) (pulid.ID, bool) {
+			if e == nil || e.Node == nil {
+				return "", false
 			}
-		}
-		return out
+			return e.Node.UserID, true
+		})
 	case []*ent.Role:
-		out := make([]pulid.ID, 0, len(l))
-		for _, r := range l {
-			out = append(out, r.UserID)
-		}
-		return out
+		return idsOf(l, func(r *ent.Role) (pulid.ID, bool) { return r.UserID, true })
 	}
 	return nil
 }
@@ -166,19 +163,14 @@ func applicationsIn(v any) []pulid.ID {
 			return applicationsIn(l.Edges)
 		}
 	case []*ent.ApplicationEdge:
-		out := make([]pulid.ID, 0, len(l))
-		for _, e := range l {
-			if e != nil && e.Node != nil {
-				out = append(out, e.Node.ID)
+		return idsOf(l, func(e *ent.ApplicationEdge) (pulid.ID, bool) {
+			if e == nil || e.Node == nil {
+				return "", false
 			}
-		}
-		return out
+			return e.Node.ID, true
+		})
 	case []*ent.Application:
-		out := make([]pulid.ID, 0, len(l))
-		for _, a := range l {
-			out = append(out, a.ID)
-		}
-		return out
+		return idsOf(l, func(a *ent.Application) (pulid.ID, bool) { return a.ID, true })
 	}
 	return nil
 }
@@ -191,19 +183,14 @@ func eventsIn(v any) []pulid.ID {
 			return eventsIn(l.Edges)
 		}
 	case []*ent.EventEdge:
-		out := make([]pulid.ID, 0, len(l))
-		for _, e := range l {
-			if e != nil && e.Node != nil {
-				out = append(out, e.Node.ID)
+		return idsOf(l, func(e *ent.EventEdge) (pulid.ID, bool) {
+			if e == nil || e.Node == nil {
+				return "", false
 			}
-		}
-		return out
+			return e.Node.ID, true
+		})
 	case []*ent.Event:
-		out := make([]pulid.ID, 0, len(l))
-		for _, e := range l {
-			out = append(out, e.ID)
-		}
-		return out
+		return idsOf(l, func(e *ent.Event) (pulid.ID, bool) { return e.ID, true })
 	}
 	return nil
 }

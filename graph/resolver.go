@@ -4,6 +4,7 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -24,6 +25,8 @@ type Resolver struct {
 	now func() time.Time
 	// live feeds the subscriptions; nil when this server has none.
 	live *live.Source
+	// zones caches loaded time zones by name.
+	zones sync.Map
 }
 
 // NewSchema returns the executable schema over the given ent client;
@@ -103,10 +106,17 @@ func (r *Resolver) db(ctx context.Context) *ent.Client {
 	return r.client
 }
 
-// localTime shows an instant in an event's own zone.
-func localTime(t time.Time, zone string) string {
-	if loc, err := time.LoadLocation(zone); err == nil {
-		t = t.In(loc)
+// localTime shows an instant in an event's own zone. Zones are loaded once
+// per resolver: time.LoadLocation parses the zone database on every call,
+// and event lists ask for two local times per event.
+func (r *Resolver) localTime(t time.Time, zone string) string {
+	loc, ok := r.zones.Load(zone)
+	if !ok {
+		l, err := time.LoadLocation(zone)
+		if err != nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+		loc, _ = r.zones.LoadOrStore(zone, l)
 	}
-	return t.Format(time.RFC3339)
+	return t.In(loc.(*time.Location)).Format(time.RFC3339)
 }

@@ -116,12 +116,12 @@ func (r *eventResolver) ViewerCanRegister(ctx context.Context, obj *ent.Event) (
 
 // LocalStartsAt is the resolver for the localStartsAt field.
 func (r *eventResolver) LocalStartsAt(ctx context.Context, obj *ent.Event) (string, error) {
-	return localTime(obj.StartsAt, obj.TimeZone), nil
+	return r.localTime(obj.StartsAt, obj.TimeZone), nil
 }
 
 // LocalEndsAt is the resolver for the localEndsAt field.
 func (r *eventResolver) LocalEndsAt(ctx context.Context, obj *ent.Event) (string, error) {
-	return localTime(obj.EndsAt, obj.TimeZone), nil
+	return r.localTime(obj.EndsAt, obj.TimeZone), nil
 }
 
 // ViewerRegistration is the resolver for the viewerRegistration field.
@@ -153,10 +153,7 @@ func (r *groupResolver) ViewerCanJoin(ctx context.Context, obj *ent.Group) (bool
 
 // Roster is the resolver for the roster field.
 func (r *groupResolver) Roster(ctx context.Context, obj *ent.Group, kinds []role.Kind, statuses []role.Status, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder) (*generated.RosterConnection, error) {
-	q := obj.QueryRoles().Where(role.StatusIn(statuses...))
-	if len(statuses) == 0 {
-		q = obj.QueryRoles().Where(role.StatusEQ(role.StatusACTIVE))
-	}
+	q := obj.QueryRoles().Where(role.StatusIn(queue.ActiveIfNone(statuses)...))
 	if len(kinds) > 0 {
 		q = q.Where(role.KindIn(kinds...))
 	}

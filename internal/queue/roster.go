@@ -26,8 +26,8 @@ type KindCount struct {
 // kindOrder lists kinds in the order the enum declares them.
 var kindOrder = []role.Kind{role.KindMEMBER, role.KindORGANIZER, role.KindAMBASSADOR, role.KindCOMMUNITY_MANAGER, role.KindADMIN}
 
-// activeIfNone defaults a status filter to ACTIVE.
-func activeIfNone(statuses []role.Status) []role.Status {
+// ActiveIfNone defaults a roster's status filter to ACTIVE.
+func ActiveIfNone(statuses []role.Status) []role.Status {
 	if len(statuses) == 0 {
 		return []role.Status{role.StatusACTIVE}
 	}
@@ -66,13 +66,13 @@ func countRoles(ctx context.Context, c *ent.Client, by string, where ...predicat
 // RosterCounts counts each group's roles per kind with the given statuses
 // (ACTIVE when none), in one statement for any number of groups.
 func RosterCounts(ctx context.Context, c *ent.Client, groups []pulid.ID, statuses []role.Status) (map[pulid.ID][]KindCount, error) {
-	return countRoles(ctx, c, role.FieldGroupID, role.GroupIDIn(groups...), role.StatusIn(activeIfNone(statuses)...))
+	return countRoles(ctx, c, role.FieldGroupID, role.GroupIDIn(groups...), role.StatusIn(ActiveIfNone(statuses)...))
 }
 
 // UserRoleCounts counts each person's roles per kind with the given
 // statuses (ACTIVE when none), in one statement for any number of people.
 func UserRoleCounts(ctx context.Context, c *ent.Client, users []pulid.ID, statuses []role.Status) (map[pulid.ID][]KindCount, error) {
-	return countRoles(ctx, c, role.FieldUserID, role.UserIDIn(users...), role.StatusIn(activeIfNone(statuses)...))
+	return countRoles(ctx, c, role.FieldUserID, role.UserIDIn(users...), role.StatusIn(ActiveIfNone(statuses)...))
 }
 
 // TrackRecord is what reviewers see of an applicant in the application's

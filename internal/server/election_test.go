@@ -77,6 +77,7 @@ func TestElectionEndToEnd(t *testing.T) {
 		return tx.Group.Create().SetCommunityID(com.ID).SetName(name).SetSlug(slug).SetCity(name).SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
 	}
 	wuhan, xian, paris := mkGroup(oe, "Wuhan"), mkGroup(oe, "Xian"), mkGroup(os, "Paris")
+	proposed := tx.Group.Create().SetCommunityID(oe.ID).SetName("Lhasa").SetSlug("lhasa").SetCity("Lhasa").SetCountry("CN").SaveX(sys)
 	mk := func(handle string) *ent.User {
 		return tx.User.Create().SetHandle(handle).SetName(handle).SetOrganizationID(partner.ID).SaveX(sys)
 	}
@@ -112,6 +113,10 @@ func TestElectionEndToEnd(t *testing.T) {
 	}
 	if r := open(osOrg, paris); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "group" {
 		t.Errorf("an election where roles have no terms: %+v", r.Errors)
+	}
+	if r := query(t, h, as(staff), openElectionQ, map[string]any{"g": string(proposed.ID), "k": "AMBASSADOR", "n": at(day), "v": at(3 * day)}); code(r) != "CONFLICT" ||
+		r.Errors[0].Extensions["status"] != "PROPOSED" {
+		t.Errorf("an ambassador election in a group that is not running: %+v", r.Errors)
 	}
 	if r := open(staff, xian); code(r) != "CONFLICT" {
 		t.Errorf("electing a first term openEuler appoints: %+v", r.Errors)

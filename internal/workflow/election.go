@@ -56,6 +56,9 @@ func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now t
 	com := g.Edges.Community
 	p := com.Policy
 	kind := role.Kind(req.Kind)
+	if err := running(g); err != nil {
+		return nil, err
+	}
 	limit := p.MaxOrganizersPerGroup
 	switch {
 	case p.TermLengthDays == 0:
@@ -64,8 +67,6 @@ func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now t
 		return nil, apierror.Invalid("kind", "%s's ambassadors serve regions, not groups", com.Name)
 	case kind == role.KindAMBASSADOR:
 		limit = p.MaxAmbassadorsPerScope
-	case running(g) != nil:
-		return nil, running(g)
 	}
 	if req.Seats == 0 {
 		req.Seats = 1
