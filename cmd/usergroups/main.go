@@ -23,6 +23,7 @@ import (
 
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/broker"
+	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/oidc"
@@ -132,6 +133,20 @@ func intFlag(fs *flag.FlagSet, f envFlag) *int {
 	return fs.Int(f.name, def, f.help+" [env "+f.env+"]")
 }
 
+// durationFlag is stringFlag for a Go duration ("10s", "1m30s").
+func durationFlag(fs *flag.FlagSet, f envFlag) *time.Duration {
+	def, err := time.ParseDuration(f.def)
+	if v, ok := os.LookupEnv(f.env); ok {
+		if d, perr := time.ParseDuration(v); perr == nil {
+			def = d
+		}
+	}
+	if err != nil {
+		panic("durationFlag: default of " + f.name + " is not a duration") // a programming error, caught by any test of the command
+	}
+	return fs.Duration(f.name, def, f.help+" [env "+f.env+"]")
+}
+
 func databaseFlag(fs *flag.FlagSet) *string {
 	return stringFlag(fs, envFlag{"database", "USERGROUPS_DATABASE", "./usergroups.db",
 		"database: a postgres:// URL, or a SQLite file path"})
@@ -191,6 +206,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	anonymousRateLimit := intFlag(fs, envFlag{"anonymous-rate-limit", "USERGROUPS_ANONYMOUS_RATE_LIMIT", "20000",
 		"cost points per minute for each anonymous client address"})
 	maxBody := intFlag(fs, envFlag{"max-body-bytes", "USERGROUPS_MAX_BODY_BYTES", "65536", "largest request body accepted"})
+	lim := limits.Default()
+	maxDepth := intFlag(fs, envFlag{"max-depth", "USERGROUPS_MAX_DEPTH", strconv.Itoa(lim.MaxDepth), "deepest field nesting an operation may have"})
+	maxAliases := intFlag(fs, envFlag{"max-aliases", "USERGROUPS_MAX_ALIASES", strconv.Itoa(lim.MaxAliases), "aliased fields an operation may have"})
+	maxRootFields := intFlag(fs, envFlag{"max-root-fields", "USERGROUPS_MAX_ROOT_FIELDS", strconv.Itoa(lim.MaxRootFields), "top-level fields an operation may select"})
+	maxCost := intFlag(fs, envFlag{"max-cost", "USERGROUPS_MAX_COST", strconv.Itoa(lim.MaxCost), "highest computed cost an operation may have"})
+	timeout := durationFlag(fs, envFlag{"operation-timeout", "USERGROUPS_OPERATION_TIMEOUT", lim.Timeout.String(),
+		"how long a query or mutation may run before it and its database work are cancelled"})
+	maxSockets := intFlag(fs, envFlag{"max-sockets", "USERGROUPS_MAX_SOCKETS", "20",
+		"websockets one API token or signed-in person may hold open at once"})
+	maxAnonymousSockets := intFlag(fs, envFlag{"max-anonymous-sockets", "USERGROUPS_MAX_ANONYMOUS_SOCKETS", "100",
+		"anonymous websockets one client address may hold open at once"})
+	maxSubscriptions := intFlag(fs, envFlag{"max-subscriptions", "USERGROUPS_MAX_SUBSCRIPTIONS", "100",
+		"subscriptions running at once on one websocket"})
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("USERGROUPS_TRUST_PROXY") == "true",
 		"take client addresses from X-Forwarded-For (only behind a proxy that sets it) [env USERGROUPS_TRUST_PROXY=true]")
 	trusted := stringFlag(fs, envFlag{"trusted-documents", "USERGROUPS_TRUSTED_DOCUMENTS", "",
@@ -205,6 +233,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	log, err := newLogger(stderr, *logLevel)
 	if err != nil {
 		return err
+	}
+	lim.MaxDepth, lim.MaxAliases, lim.MaxRootFields, lim.MaxCost, lim.Timeout = *maxDepth, *maxAliases, *maxRootFields, *maxCost, *timeout
+	if err := limits.New(lim).Validate(nil); err != nil {
+		return fmt.Errorf("request limits: %w", err)
 	}
 	// The change broker is built on the database, and the database's driver
 	// announces commits to the broker: the pointer ties the knot.
@@ -270,6 +302,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		TrustProxy:           *trustProxy,
 		DisableIntrospection: !*introspection,
 		TrustedDocuments:     trustedDocs,
+		Limits:               &lim,
+
+		MaxSocketsPerCredential:   *maxSockets,
+		MaxSocketsPerAddress:      *maxAnonymousSockets,
+		MaxSubscriptionsPerSocket: *maxSubscriptions,
 	})
 	srv := &http.Server{
 		Handler:           api,

@@ -105,7 +105,8 @@ func TestServeDemo(t *testing.T) {
 
 func TestHelpListsFlagsAndEnvironment(t *testing.T) {
 	for cmd, want := range map[string][]string{
-		"serve":   {"--listen", "USERGROUPS_LISTEN", "--database", "USERGROUPS_DATABASE", "--demo", "--dev", "--cors-origins", "USERGROUPS_CORS_ORIGINS"},
+		"serve":   {"--listen", "USERGROUPS_LISTEN", "--database", "USERGROUPS_DATABASE", "--demo", "--dev", "--cors-origins", "USERGROUPS_CORS_ORIGINS",
+			"--max-depth", "--max-cost", "--operation-timeout", "USERGROUPS_OPERATION_TIMEOUT", "--max-sockets", "--max-anonymous-sockets", "--max-subscriptions"},
 		"migrate": {"--database", "USERGROUPS_DATABASE"},
 		"seed":    {"--demo", "--database"},
 	} {
@@ -124,6 +125,11 @@ func TestHelpListsFlagsAndEnvironment(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"seed"}, &bytes.Buffer{}, &bytes.Buffer{}, nil); code != 2 {
 		t.Errorf("seed without --demo exited %d, want 2", code)
+	}
+	// Request limits that would refuse everything stop serve before it listens.
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"serve", "--max-depth", "0", "--listen", "127.0.0.1:0"}, &bytes.Buffer{}, &stderr, nil); code == 0 || !strings.Contains(stderr.String(), "request limits") {
+		t.Errorf("serve --max-depth 0 exited %d: %s", code, stderr.String())
 	}
 }
 

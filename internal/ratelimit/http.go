@@ -87,7 +87,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeLimited(w, r, lim, m.cfg.BaseCost, d)
 		return
 	}
-	c := &charger{lim: lim, key: key}
+	c := &charger{lim: lim, key: key, identified: identified}
 	if httpguard.IsWebSocket(r) {
 		// The socket outlives this response, and the websocket transport
 		// needs the connection's own writer to hijack it.
@@ -148,12 +148,24 @@ type chargerKey struct{}
 
 // charger charges one request's key and keeps its response headers current.
 type charger struct {
-	lim *Limiter
-	key string
+	lim        *Limiter
+	key        string
+	identified bool
 
 	mu     sync.Mutex
 	header http.Header // nil for a websocket, whose response is gone
 	denied bool
+}
+
+// KeyFromContext returns the budget key the middleware chose for the
+// request in ctx ("token:…", "user:…" or "ip:…") and whether the client is
+// identified; ok is false outside the middleware.
+func KeyFromContext(ctx context.Context) (key string, identified, ok bool) {
+	c, _ := ctx.Value(chargerKey{}).(*charger)
+	if c == nil {
+		return "", false, false
+	}
+	return c.key, c.identified, true
 }
 
 // Charge takes cost more points from the budget of the request in ctx, for

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,8 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/server"
 )
 
@@ -171,5 +176,78 @@ func TestTrustedDocuments(t *testing.T) {
 		if got := post(body); !strings.Contains(got, want) {
 			t.Errorf("%s: %s, want %s", body, got, want)
 		}
+	}
+}
+
+// TestOperationTimeoutCancelsDatabaseWork: a query stuck behind another
+// transaction's lock is cut off at the operation timeout with TIMEOUT, its
+// database work is cancelled, and the server answers once the lock is gone.
+func TestOperationTimeoutCancelsDatabaseWork(t *testing.T) {
+	db := dbtest.Open(t)
+	lim := limits.Default()
+	lim.Timeout = 300 * time.Millisecond
+	h := server.New(db, server.Config{Logger: quietLogger(), Limits: &lim})
+	post := func() map[string]any {
+		body, _ := json.Marshal(map[string]any{"query": `{ groups(first: 1) { totalCount } }`})
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var out map[string]any
+		_ = json.Unmarshal(rec.Body.Bytes(), &out)
+		return out
+	}
+	ctx := context.Background()
+	blocker, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := `UPDATE "groups" SET name = name`
+	if db.Dialect == dialect.Postgres {
+		lock = `LOCK TABLE "groups" IN ACCESS EXCLUSIVE MODE`
+	}
+	if _, err := blocker.ExecContext(ctx, lock); err != nil {
+		t.Fatal(err)
+	}
+	var blockerPID int
+	if db.Dialect == dialect.Postgres {
+		if err := blocker.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&blockerPID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan map[string]any, 1)
+	go func() { done <- post() }()
+	select {
+	case out := <-done:
+		if code := dig(out, "errors", "0", "extensions", "code"); code != limits.CodeTimeout {
+			t.Errorf("behind a lock: got %v", out)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the operation was not cut off at its timeout")
+	}
+	if db.Dialect == dialect.Postgres {
+		// The statement itself was cancelled on the server, not abandoned
+		// there still waiting for the lock.
+		waiting := -1
+		for range 50 {
+			row := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+				WHERE $1 = ANY(pg_blocking_pids(pid))`, blockerPID)
+			if err := row.Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+			if waiting == 0 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if waiting != 0 {
+			t.Errorf("%d statements still wait for the lock after the timeout", waiting)
+		}
+	}
+	if err := blocker.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if out := post(); out["errors"] != nil {
+		t.Errorf("after the lock: %v", out)
 	}
 }

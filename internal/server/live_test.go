@@ -45,7 +45,9 @@ func startLive(t *testing.T) *liveServer {
 
 // serveLive runs the API and a change broker over the database open opens
 // with the given driver wrapper, which announces its commits to that broker.
-func serveLive(t *testing.T, open func(wrap func(dialect.Driver) dialect.Driver) *store.DB, opts broker.Options) *liveServer {
+// An optional config sets the server's limits (its logger and live source
+// are filled in).
+func serveLive(t *testing.T, open func(wrap func(dialect.Driver) dialect.Driver) *store.DB, opts broker.Options, config ...server.Config) *liveServer {
 	t.Helper()
 	var b atomic.Pointer[broker.Broker]
 	db := open(broker.WrapDriver("", func() {
@@ -58,7 +60,12 @@ func serveLive(t *testing.T, open func(wrap func(dialect.Driver) dialect.Driver)
 	b.Store(br)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = br.Run(ctx) }()
-	api := server.New(db, server.Config{Logger: quietLogger(), Live: &live.Source{Broker: br, Client: db.Client}})
+	var cfg server.Config
+	if len(config) > 0 {
+		cfg = config[0]
+	}
+	cfg.Logger, cfg.Live = quietLogger(), &live.Source{Broker: br, Client: db.Client}
+	api := server.New(db, cfg)
 	hs := httptest.NewServer(api)
 	t.Cleanup(func() {
 		_ = api.Shutdown(context.Background())
@@ -392,5 +399,55 @@ func TestWebSocketOrigins(t *testing.T) {
 	// No subprotocol: refused before upgrading.
 	if _, resp, _ := (&websocket.Dialer{}).Dial(url, nil); resp == nil || resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("no subprotocol: %v", resp)
+	}
+}
+
+// TestWebSocketCaps: the configured caps hold — sockets per anonymous
+// address (1008), subscriptions per socket (an error for the extra id, the
+// socket lives on) and message size (1009).
+func TestWebSocketCaps(t *testing.T) {
+	s := serveLive(t, func(wrap func(dialect.Driver) dialect.Driver) *store.DB {
+		return dbtest.Open(t, dbtest.WithDriver(wrap))
+	}, broker.Options{}, server.Config{MaxSocketsPerAddress: 2, MaxSubscriptionsPerSocket: 1, MaxMessageBytes: 2048})
+	sys := viewer.SystemContext(context.Background())
+	com := s.db.Client.Community.Create().SetName("OpenStack").SetSlug("openstack").SaveX(sys)
+	feed := `subscription($c: ID!) { changes(community: $c) { cursor } }`
+	vars := map[string]any{"c": string(com.ID)}
+
+	first := s.dial(t, "")
+	first.subscribe("a", feed, vars)
+	waitSubscribers(t, s, 1)
+	first.subscribe("b", feed, vars)
+	if m := first.read(); m["type"] != "error" || m["id"] != "b" {
+		t.Errorf("a second subscription on a socket capped at one: %v", m)
+	}
+	_ = s.dial(t, "")
+
+	// A third socket from the same address is closed once it says who it is.
+	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}}
+	conn, _, err := d.Dial("ws"+strings.TrimPrefix(s.url, "http")+"/graphql", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.WriteJSON(map[string]any{"type": "connection_init"})
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := conn.ReadMessage(); !websocket.IsCloseError(err, websocket.ClosePolicyViolation) {
+		t.Errorf("third socket: %v, want close 1008", err)
+	}
+
+	// An oversized message closes the socket that sent it.
+	big := strings.Repeat("x", 4096)
+	first.subscribe("c", `{ __typename }`, map[string]any{"pad": big})
+	_ = first.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := first.conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+			t.Errorf("oversized message: %v, want close 1009", err)
+		}
+		break
 	}
 }

@@ -141,7 +141,7 @@ type gqlResponse struct {
 	Errors []gqlError
 }
 
-func query(t *testing.T, h http.Handler, header, q string, vars map[string]any) gqlResponse {
+func query(t testing.TB, h http.Handler, header, q string, vars map[string]any) gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(string(body)))

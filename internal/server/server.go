@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -69,7 +70,28 @@ type Config struct {
 	DisableIntrospection bool
 	// TrustedDocuments, when set, is the only set of documents served.
 	TrustedDocuments map[string]string
+	// Limits bounds each operation; nil is limits.Default().
+	Limits *limits.Config
+	// MaxSocketsPerCredential caps the websockets one API token or person
+	// holds open at once (0: 20).
+	MaxSocketsPerCredential int
+	// MaxSocketsPerAddress caps the anonymous websockets from one client
+	// address (0: 100; higher than per credential because many people
+	// can share an address behind NAT).
+	MaxSocketsPerAddress int
+	// MaxSubscriptionsPerSocket caps the subscriptions running on one
+	// websocket (0: 100).
+	MaxSubscriptionsPerSocket int
+	// MaxMessageBytes caps one websocket message from a client (0: the
+	// request body cap).
+	MaxMessageBytes int64
 }
+
+// Defaults of Config's websocket caps.
+const (
+	DefaultMaxSocketsPerCredential = 20
+	DefaultMaxSocketsPerAddress    = 100
+)
 
 // Server is the complete HTTP handler and what must be stopped with it.
 type Server struct {
@@ -100,6 +122,8 @@ type Options struct {
 	// TrustedDocuments, when set (SHA-256 hex → document), is the only set of
 	// documents the server runs (see LoadTrustedDocuments).
 	TrustedDocuments map[string]string
+	// Limits bounds each operation; nil is limits.Default().
+	Limits *limits.Config
 }
 
 // GraphQL returns the GraphQL handler alone, as mounted on /graphql, with
@@ -131,6 +155,9 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	// "Did you mean …?" hints map the schema for anyone probing it.
 	srv.SetDisableSuggestion(true)
 	lim := limits.Default()
+	if o.Limits != nil {
+		lim = *o.Limits
+	}
 	lim.DefaultPageSize = DefaultPageSize
 	srv.SetParserTokenLimit(lim.MaxTokens)
 	if !o.DisableIntrospection {
@@ -187,8 +214,22 @@ func New(db *store.DB, cfg Config) *Server {
 		m = metrics.New()
 	}
 	gql := GraphQL(db, Options{Log: log, Now: cfg.Now, Live: cfg.Live, Metrics: m,
-		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments})
+		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments, Limits: cfg.Limits})
+	perCredential := cfg.MaxSocketsPerCredential
+	if perCredential <= 0 {
+		perCredential = DefaultMaxSocketsPerCredential
+	}
+	perAddress := cfg.MaxSocketsPerAddress
+	if perAddress <= 0 {
+		perAddress = DefaultMaxSocketsPerAddress
+	}
+	maxMessage := cfg.MaxMessageBytes
+	if maxMessage <= 0 {
+		maxMessage = cfg.MaxBodyBytes
+	}
 	sockets := ws.New(ws.Config{
+		MaxMessageBytes:           maxMessage,
+		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
 			return socketViewer(ctx, authn, payload)
 		},
@@ -198,13 +239,18 @@ func New(db *store.DB, cfg Config) *Server {
 		CheckOrigin: func(r *http.Request) bool {
 			return r.Header.Get("Origin") == "" || (len(cfg.CORSOrigins) > 0 && c.OriginAllowed(r)) || sameOrigin(r)
 		},
+		// Sockets are counted by the key their budget is charged to: the
+		// credential sent in connection_init if any, else the address.
 		MaxSocketsPerKey: func(ctx context.Context) (string, int) {
 			v := viewer.FromContext(ctx)
 			switch {
 			case v.Token != nil:
-				return "token:" + string(v.Token.ID), 20
+				return "token:" + string(v.Token.ID), perCredential
 			case v.IsUser():
-				return "user:" + string(v.UserID), 20
+				return "user:" + string(v.UserID), perCredential
+			}
+			if key, _, ok := ratelimit.KeyFromContext(ctx); ok && strings.HasPrefix(key, "ip:") {
+				return key, perAddress
 			}
 			return "", 0
 		},
