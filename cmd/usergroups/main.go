@@ -213,6 +213,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	maxCost := intFlag(fs, envFlag{"max-cost", "USERGROUPS_MAX_COST", strconv.Itoa(lim.MaxCost), "highest computed cost an operation may have"})
 	timeout := durationFlag(fs, envFlag{"operation-timeout", "USERGROUPS_OPERATION_TIMEOUT", lim.Timeout.String(),
 		"how long a query or mutation may run before it and its database work are cancelled"})
+	maxPageSize := intFlag(fs, envFlag{"max-page-size", "USERGROUPS_MAX_PAGE_SIZE", strconv.Itoa(server.MaxPageSize), "largest first/last a connection accepts"})
 	maxSockets := intFlag(fs, envFlag{"max-sockets", "USERGROUPS_MAX_SOCKETS", "20",
 		"websockets one API token or signed-in person may hold open at once"})
 	maxAnonymousSockets := intFlag(fs, envFlag{"max-anonymous-sockets", "USERGROUPS_MAX_ANONYMOUS_SOCKETS", "100",
@@ -303,6 +304,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		DisableIntrospection: !*introspection,
 		TrustedDocuments:     trustedDocs,
 		Limits:               &lim,
+		MaxPageSize:          *maxPageSize,
 
 		MaxSocketsPerCredential:   *maxSockets,
 		MaxSocketsPerAddress:      *maxAnonymousSockets,

@@ -105,7 +105,7 @@ func TestServeDemo(t *testing.T) {
 
 func TestHelpListsFlagsAndEnvironment(t *testing.T) {
 	for cmd, want := range map[string][]string{
-		"serve":   {"--listen", "USERGROUPS_LISTEN", "--database", "USERGROUPS_DATABASE", "--demo", "--dev", "--cors-origins", "USERGROUPS_CORS_ORIGINS",
+		"serve": {"--listen", "USERGROUPS_LISTEN", "--database", "USERGROUPS_DATABASE", "--demo", "--dev", "--cors-origins", "USERGROUPS_CORS_ORIGINS",
 			"--max-depth", "--max-cost", "--operation-timeout", "USERGROUPS_OPERATION_TIMEOUT", "--max-sockets", "--max-anonymous-sockets", "--max-subscriptions"},
 		"migrate": {"--database", "USERGROUPS_DATABASE"},
 		"seed":    {"--demo", "--database"},

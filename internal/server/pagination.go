@@ -70,15 +70,15 @@ func isConnection(f *ast.Field) bool {
 // checkPageSizes rejects, before anything runs, an operation that asks any
 // connection for more than MaxPageSize items or nodes(ids:) for more than
 // MaxNodeIDs, with variables applied.
-func checkPageSizes(oc *graphql.OperationContext) *apierror.Error {
+func checkPageSizes(oc *graphql.OperationContext, maxPage int) *apierror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
 	seen := map[string]bool{}
-	return walkSizes(oc.Doc, oc.Operation.SelectionSet, oc.Variables, seen)
+	return walkSizes(oc.Doc, oc.Operation.SelectionSet, oc.Variables, seen, maxPage)
 }
 
-func walkSizes(doc *ast.QueryDocument, set ast.SelectionSet, vars map[string]any, seen map[string]bool) *apierror.Error {
+func walkSizes(doc *ast.QueryDocument, set ast.SelectionSet, vars map[string]any, seen map[string]bool, maxPage int) *apierror.Error {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
@@ -101,8 +101,8 @@ func walkSizes(doc *ast.QueryDocument, set ast.SelectionSet, vars map[string]any
 					if !ok {
 						continue
 					}
-					if n < 0 || n > MaxPageSize {
-						return apierror.Invalid(name, "%s on %s must be between 0 and %d, got %d", name, s.Alias, MaxPageSize, n)
+					if n < 0 || n > int64(maxPage) {
+						return apierror.Invalid(name, "%s on %s must be between 0 and %d, got %d", name, s.Alias, maxPage, n)
 					}
 				}
 			}
@@ -111,11 +111,11 @@ func walkSizes(doc *ast.QueryDocument, set ast.SelectionSet, vars map[string]any
 					return apierror.Invalid("ids", "nodes takes at most %d ids, got %d", MaxNodeIDs, len(ids))
 				}
 			}
-			if err := walkSizes(doc, s.SelectionSet, vars, seen); err != nil {
+			if err := walkSizes(doc, s.SelectionSet, vars, seen, maxPage); err != nil {
 				return err
 			}
 		case *ast.InlineFragment:
-			if err := walkSizes(doc, s.SelectionSet, vars, seen); err != nil {
+			if err := walkSizes(doc, s.SelectionSet, vars, seen, maxPage); err != nil {
 				return err
 			}
 		case *ast.FragmentSpread:
@@ -124,7 +124,7 @@ func walkSizes(doc *ast.QueryDocument, set ast.SelectionSet, vars map[string]any
 			}
 			seen[s.Name] = true
 			if f := doc.Fragments.ForName(s.Name); f != nil {
-				if err := walkSizes(doc, f.SelectionSet, vars, seen); err != nil {
+				if err := walkSizes(doc, f.SelectionSet, vars, seen, maxPage); err != nil {
 					return err
 				}
 			}

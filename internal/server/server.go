@@ -72,6 +72,9 @@ type Config struct {
 	TrustedDocuments map[string]string
 	// Limits bounds each operation; nil is limits.Default().
 	Limits *limits.Config
+	// MaxPageSize is the largest first/last a connection accepts (0:
+	// MaxPageSize).
+	MaxPageSize int
 	// MaxSocketsPerCredential caps the websockets one API token or person
 	// holds open at once (0: 20).
 	MaxSocketsPerCredential int
@@ -124,6 +127,9 @@ type Options struct {
 	TrustedDocuments map[string]string
 	// Limits bounds each operation; nil is limits.Default().
 	Limits *limits.Config
+	// MaxPageSize is the largest first/last a connection accepts (0:
+	// MaxPageSize).
+	MaxPageSize int
 }
 
 // GraphQL returns the GraphQL handler alone, as mounted on /graphql, with
@@ -154,6 +160,10 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	srv.SetRecoverFunc(apierror.Recover(log))
 	// "Did you mean …?" hints map the schema for anyone probing it.
 	srv.SetDisableSuggestion(true)
+	maxPage := o.MaxPageSize
+	if maxPage <= 0 {
+		maxPage = MaxPageSize
+	}
 	lim := limits.Default()
 	if o.Limits != nil {
 		lim = *o.Limits
@@ -175,7 +185,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	srv.Use(entgql.Transactioner{TxOpener: db.Client})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
-		if err := checkPageSizes(oc); err != nil {
+		if err := checkPageSizes(oc, maxPage); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
 		// The request paid one point at the door; now it pays what it costs.
@@ -214,7 +224,8 @@ func New(db *store.DB, cfg Config) *Server {
 		m = metrics.New()
 	}
 	gql := GraphQL(db, Options{Log: log, Now: cfg.Now, Live: cfg.Live, Metrics: m,
-		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments, Limits: cfg.Limits})
+		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments, Limits: cfg.Limits,
+		MaxPageSize: cfg.MaxPageSize})
 	perCredential := cfg.MaxSocketsPerCredential
 	if perCredential <= 0 {
 		perCredential = DefaultMaxSocketsPerCredential

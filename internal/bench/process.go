@@ -1,0 +1,144 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Server is a `usergroups serve` process the harness started: scenarios
+// measure it from outside, as a client would, and read its CPU time from
+// /proc so that the load generator's own work is not counted.
+type Server struct {
+	// URL is the base address, e.g. http://127.0.0.1:41234.
+	URL string
+	cmd *exec.Cmd
+	out *strings.Builder
+}
+
+// ServeArgs are the flags every benchmark server runs with: limits raised
+// so that the largest scenario (100×200) is not refused, and the rate
+// limiter out of the way of a load generator on one address.
+func ServeArgs() []string {
+	return []string{
+		"--max-cost", "1000000000", "--max-page-size", "200",
+		"--rate-limit", "1000000000", "--anonymous-rate-limit", "1000000000",
+		"--max-sockets", "100000", "--max-anonymous-sockets", "100000",
+		"--log-level", "warn",
+	}
+}
+
+// StartServer runs binary `serve` on database dsn with ServeArgs plus
+// extra flags, on a free loopback port, and waits until it answers
+// /readyz (or 60 s pass).
+func StartServer(ctx context.Context, binary, dsn string, extra ...string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	args := append([]string{"serve", "--database", dsn, "--listen", addr}, ServeArgs()...)
+	args = append(args, extra...)
+	cmd := exec.Command(binary, args...)
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=") // the machine's own, as in production
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &Server{URL: "http://" + addr, cmd: cmd, out: out}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(s.URL + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			_ = s.Stop()
+			return nil, fmt.Errorf("bench: server did not become ready: %v\n%s", err, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// PID is the server's process id.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// CPU returns the CPU time (user + system) the server has used so far.
+func (s *Server) CPU() (time.Duration, error) { return processCPU(s.PID()) }
+
+// Stop ends the server (SIGINT, so it shuts down as in production) and
+// waits for it.
+func (s *Server) Stop() error {
+	if s.cmd.ProcessState != nil {
+		return nil
+	}
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return fmt.Errorf("bench: server exited with %v:\n%s", err, s.out.String())
+		}
+		return err
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		return errors.New("bench: server did not stop within 20 s")
+	}
+}
+
+// Output is what the server printed so far (warnings and errors).
+func (s *Server) Output() string { return s.out.String() }
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// clockTicks is USER_HZ, which Linux fixes at 100 for /proc on every
+// architecture Go supports.
+const clockTicks = 100
+
+// processCPU reads utime + stime of pid from /proc/PID/stat.
+func processCPU(pid int) (time.Duration, error) {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; fields after it are
+	// counted from its closing parenthesis.
+	rest := line[strings.LastIndexByte(line, ')')+2:]
+	fields := strings.Fields(rest)
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("bench: unexpected /proc stat line %q", line)
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
