@@ -5,7 +5,7 @@ BIN ?= bin/usergroups
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test generate check-generate lint build migration migration-hash
+.PHONY: help run test generate check-generate lint build migration migration-hash bench
 
 help: ## List the targets with what each does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,3 +47,11 @@ migration: ## Write the next migration for each dialect after an ent schema chan
 
 migration-hash: ## Rewrite migrations/*/atlas.sum after editing a migration by hand
 	$(GO) run ./cmd/migrations -hash
+
+# The PostgreSQL server the benchmarks load their data sets into (a schema
+# per data set, dropped afterwards).
+BENCH_DATABASE ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+BENCH_FLAGS ?=
+
+bench: ## Run the benchmark scenarios (about 10 minutes) and write BENCHMARKS.md
+	$(GO) run ./cmd/bench -postgres "$(BENCH_DATABASE)" -out BENCHMARKS.md $(BENCH_FLAGS)

@@ -62,3 +62,27 @@ func TestFloorMatchesServer(t *testing.T) {
 		t.Error("different pages compared equal")
 	}
 }
+
+// TestSavedQueriesRun: every document of the S5 mix is valid and answers
+// without errors.
+func TestSavedQueriesRun(t *testing.T) {
+	db := dbtest.Open(t)
+	d, err := bench.Load(context.Background(), db.Client, bench.Size{Groups: 12, Members: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := server.New(db, server.Config{RateLimit: 1 << 30, AnonymousRateLimit: 1 << 30})
+	for _, q := range bench.S5Queries {
+		body, _ := json.Marshal(map[string]any{"query": q.Query, "variables": q.Variables(d)})
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) || !bytes.Contains(rec.Body.Bytes(), []byte(`"data":{`)) {
+			t.Errorf("%s: HTTP %d %s", q.Name, rec.Code, rec.Body)
+		}
+	}
+	if len(bench.S5Queries) != 20 {
+		t.Errorf("%d saved queries, want 20", len(bench.S5Queries))
+	}
+}

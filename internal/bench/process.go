@@ -41,14 +41,29 @@ func ServeArgs() []string {
 // extra flags, on a free loopback port, and waits until it answers
 // /readyz (or 60 s pass).
 func StartServer(ctx context.Context, binary, dsn string, extra ...string) (*Server, error) {
+	return startProcess(ctx, binary, func(addr string) []string {
+		args := append([]string{"serve", "--database", dsn, "--listen", addr}, ServeArgs()...)
+		return append(args, extra...)
+	})
+}
+
+// StartFloor runs the harness binary self as `floor`: the hand-written
+// handler in a process of its own, measured like the server.
+func StartFloor(ctx context.Context, self, dsn string) (*Server, error) {
+	return startProcess(ctx, self, func(addr string) []string {
+		return []string{"floor", "--database", dsn, "--listen", addr}
+	})
+}
+
+// startProcess runs binary with the arguments for a free loopback address
+// and waits until it answers /readyz.
+func startProcess(ctx context.Context, binary string, argsFor func(addr string) []string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	args := append([]string{"serve", "--database", dsn, "--listen", addr}, ServeArgs()...)
-	args = append(args, extra...)
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(binary, argsFor(addr)...)
 	out := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=") // the machine's own, as in production
@@ -67,7 +82,7 @@ func StartServer(ctx context.Context, binary, dsn string, extra ...string) (*Ser
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			_ = s.Stop()
-			return nil, fmt.Errorf("bench: server did not become ready: %v\n%s", err, out.String())
+			return nil, fmt.Errorf("bench: %s did not become ready: %v\n%s", binary, err, out.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
