@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -62,8 +63,9 @@ func (o observe) InterceptOperation(ctx context.Context, next graphql.OperationH
 		if code == string(apierror.Internal) {
 			level = slog.LevelError
 		}
+		cost, _ := limits.CostOf(oc)
 		o.log.Log(ctx, level, "graphql", "operation", oc.OperationName, "type", opType, "code", code,
-			"duration", d, "statements", statements.Load(), "cost", resp.Extensions["cost"],
+			"duration", d, "statements", statements.Load(), "cost", cost,
 			"viewer", viewerKind(viewer.FromContext(ctx)), "request_id", apierror.RequestID(ctx))
 		return resp
 	}

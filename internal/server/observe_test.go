@@ -50,7 +50,7 @@ func TestOperationLogAndMetrics(t *testing.T) {
 	post(`{"query": "query Dashboard($slug: String!) { community(slug: $slug) { name } }", "variables": {"slug": "secret-value-42"}, "operationName": "Dashboard"}`)
 	post(`{"query": "query Broken { node(id: \"grp_nope\") { id } }", "operationName": "Broken"}`)
 	out := logs.String()
-	if !strings.Contains(out, "operation=Dashboard") || !strings.Contains(out, "statements=1") || !strings.Contains(out, "viewer=anonymous") {
+	if !strings.Contains(out, "operation=Dashboard") || !strings.Contains(out, "statements=1") || !strings.Contains(out, "viewer=anonymous") || !strings.Contains(out, "cost=2 ") {
 		t.Errorf("operation log: %s", out)
 	}
 	if strings.Contains(out, "secret-value-42") {
