@@ -5,7 +5,7 @@ BIN ?= bin/usergroups
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test generate check-generate lint build migration migration-hash bench
+.PHONY: help run test generate check-generate lint build migration migration-hash bench bench-compare
 
 help: ## List the targets with what each does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,3 +55,6 @@ BENCH_FLAGS ?=
 
 bench: ## Run the benchmark scenarios (about 10 minutes) and write BENCHMARKS.md
 	$(GO) run ./cmd/bench -postgres "$(BENCH_DATABASE)" -out BENCHMARKS.md $(BENCH_FLAGS)
+
+bench-compare: ## Compare S1–S3 with PostGraphile v5 (installs Node 22 and PostGraphile from npm into a temporary folder) into BENCHMARKS-postgraphile.md
+	$(GO) run ./cmd/bench -postgres "$(BENCH_DATABASE)" -only POSTGRAPHILE -sizes 20x20 -out BENCHMARKS-postgraphile.md $(BENCH_FLAGS)

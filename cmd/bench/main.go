@@ -46,7 +46,7 @@ func run(ctx context.Context, args []string) error {
 	runs := fs.Int("runs", 3, "interleaved runs per figure")
 	duration := fs.Duration("duration", 5*time.Second, "length of one run")
 	sizes := fs.String("sizes", "20x20,50x50,100x200", "S1 data sets, groups x members; the first is used by the other scenarios")
-	only := fs.String("only", "", "comma-separated scenarios to run (S1,S4,S5,S6,S7,S8,S9); empty runs all")
+	only := fs.String("only", "", "comma-separated scenarios to run (S1,S4,S5,S6,S7,S8,S9,POSTGRAPHILE); empty runs all")
 	timeout := fs.Duration("timeout", 40*time.Minute, "stop the whole run after this long")
 	if err := fs.Parse(args); err != nil {
 		return err

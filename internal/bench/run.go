@@ -147,7 +147,20 @@ func (s *Suite) Run(ctx context.Context) error {
 	step("S5", s.mix)
 	step("S8", s.sqlite)
 	step("S9", s.executorTax)
+	step("POSTGRAPHILE", s.postgraphile)
 	return errors.Join(errs...)
+}
+
+// postgraphile compares S1–S3 with PostGraphile v5 on the reference size
+// (installing Node 22 and PostGraphile from npm on first use).
+func (s *Suite) postgraphile(ctx context.Context) error {
+	r, err := ComparePostGraphileWith(ctx, CompareConfig{Binary: s.cfg.Binary, PostgresURL: s.cfg.PostgresURL,
+		Sizes: s.cfg.Sizes[:1], Runs: s.cfg.Runs, Duration: s.cfg.Duration, Log: s.cfg.Log})
+	if err != nil {
+		return err
+	}
+	s.Report.Add(r.Section())
+	return nil
 }
 
 // pair measures ours and the floor on the same request, interleaved.
