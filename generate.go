@@ -1,6 +1,8 @@
 // Package usergroups is the module root; it holds only the code-generation
-// order: ent (and the entgql schema) first, then gqlgen.
+// order: ent (and the entgql schema) first, then gqlgen, then the rewrite
+// of gqlgen's executor that internal/tools/execpatch explains.
 package usergroups
 
 //go:generate go run -mod=mod ./ent/entc.go
 //go:generate go tool gqlgen generate --config gqlgen.yml
+//go:generate go run ./internal/tools/execpatch graph/generated/generated.go
