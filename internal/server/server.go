@@ -145,7 +145,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	srv := handler.New(graph.NewSchema(db.Client, o.Now, o.Live))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postTransport{})
 	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
 	base := apierror.Presenter(log)
 	// A database call cut off by the operation's deadline fails however its
