@@ -6,10 +6,10 @@ package pulid
 import (
 	"crypto/rand"
 	"database/sql/driver"
+	"encoding/json"
 	"encoding/binary"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -83,9 +83,20 @@ func (u *ID) UnmarshalGQL(v any) error {
 	return nil
 }
 
-// MarshalGQL implements graphql.Marshaler.
+// MarshalGQL implements graphql.Marshaler. Ids are plain ASCII, written
+// between quotes without the copy strconv.Quote makes (ids are most of the
+// strings in a response); anything else is JSON-escaped.
 func (u ID) MarshalGQL(w io.Writer) {
-	_, _ = io.WriteString(w, strconv.Quote(string(u)))
+	for i := 0; i < len(u); i++ {
+		if c := u[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			b, _ := json.Marshal(string(u))
+			_, _ = w.Write(b)
+			return
+		}
+	}
+	_, _ = io.WriteString(w, `"`)
+	_, _ = io.WriteString(w, string(u))
+	_, _ = io.WriteString(w, `"`)
 }
 
 // Scan implements sql.Scanner.
