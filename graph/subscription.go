@@ -9,37 +9,30 @@ import (
 )
 
 // stream subscribes to the change log through the live source, or refuses
-// when this server runs without one.
-func (r *Resolver) stream(ctx context.Context, after *string, match func(*ent.Change) bool) (<-chan *live.Item, error) {
+// when this server runs without one. Delivery starts with forward.
+func (r *Resolver) stream(ctx context.Context, after *string, match func(*ent.Change) bool) (*live.Subscription, error) {
 	if r.live == nil {
 		return nil, apierror.Unavailablef("live updates are not available on this server")
 	}
-	return r.live.Stream(ctx, after, match)
+	return r.live.Subscribe(ctx, after, match)
 }
 
-// forward converts stream items into a subscription's payloads, dropping
-// those convert rejects (not visible to this subscriber, not asked for).
-func forward[T any](ctx context.Context, items <-chan *live.Item, convert func(*live.Item) (T, bool)) <-chan T {
-	out := make(chan T)
-	go func() {
-		defer close(out)
-		for it := range items {
-			v, ok := convert(it)
-			if !ok {
-				continue
-			}
-			select {
-			case out <- v:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
+// forward delivers a subscription's items as its payloads, dropping those
+// convert rejects (not visible to this subscriber, not asked for). convert
+// runs on the subscription's one delivery goroutine, so an idle
+// subscription parks no goroutine of its own here.
+func forward[T any](ctx context.Context, items *live.Subscription, convert func(*live.Item) (T, bool)) <-chan T {
+	return live.Deliver(ctx, items, convert)
 }
 
-// actor loads who made a change; people's profiles are public.
+// actor is who made a change; people's profiles are public, so the live
+// source loads it once for every subscriber of the change, and each gets
+// its own copy to resolve.
 func (r *Resolver) actor(ctx context.Context, it *live.Item) *ent.User {
+	if it.Actor != nil {
+		u := *it.Actor
+		return &u
+	}
 	if it.ActorID == "" {
 		return nil
 	}

@@ -145,6 +145,8 @@ func (s *Suite) Run(ctx context.Context) error {
 	step("S1", s.dashboard)
 	step("S4", s.statements)
 	step("S5", s.mix)
+	step("S6", s.idle)
+	step("S7", s.fanout)
 	step("S8", s.sqlite)
 	step("S9", s.executorTax)
 	step("POSTGRAPHILE", s.postgraphile)

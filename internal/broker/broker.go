@@ -357,6 +357,7 @@ func (b *Broker) deliver(rows []*ent.Change, pos int64) {
 			select {
 			case s.out <- c:
 				b.delivered.Add(1)
+				s.wake()
 			default:
 				b.dropSlow(s)
 			}
@@ -537,6 +538,7 @@ func (b *Broker) replay(ctx context.Context, s *Subscription, upTo int64) {
 		select {
 		case s.out <- c:
 			b.delivered.Add(1)
+			s.wake()
 			return true
 		case <-s.done:
 			return false
@@ -549,12 +551,12 @@ func (b *Broker) replay(ctx context.Context, s *Subscription, upTo int64) {
 			b.mu.Lock()
 			s.finish(fmt.Errorf("broker: replaying the change log: %w", err))
 			b.mu.Unlock()
-			close(s.out)
+			s.closeOut()
 			return
 		}
 		for _, c := range rows {
 			if s.match(c) && !send(c) {
-				close(s.out)
+				s.closeOut()
 				return
 			}
 			cur = c.ID
@@ -569,7 +571,7 @@ func (b *Broker) replay(ctx context.Context, s *Subscription, upTo int64) {
 		b.mu.Lock()
 		if s.closed {
 			b.mu.Unlock()
-			close(s.out)
+			s.closeOut()
 			return
 		}
 		queued := s.backlog
@@ -582,7 +584,7 @@ func (b *Broker) replay(ctx context.Context, s *Subscription, upTo int64) {
 		b.mu.Unlock()
 		for _, c := range queued {
 			if !send(c) {
-				close(s.out)
+				s.closeOut()
 				return
 			}
 			s.cursor.Store(c.ID)
@@ -607,6 +609,10 @@ type Subscription struct {
 	// the subscription started live.
 	replaying chan struct{}
 
+	// notify, if set, is called after each change queued on out and after
+	// out is closed.
+	notify atomic.Pointer[func()]
+
 	// Guarded by b.mu.
 	live    bool // the loop sends to out; otherwise the replay does
 	backlog []*ent.Change
@@ -629,10 +635,31 @@ func (s *Subscription) finish(err error) {
 	delete(s.b.subs, s)
 	close(s.done)
 	if s.live {
-		close(s.out)
+		s.closeOut()
 	}
 	s.cancel()
 	s.stopCtx()
+}
+
+func (s *Subscription) closeOut() {
+	close(s.out)
+	s.wake()
+}
+
+func (s *Subscription) wake() {
+	if f := s.notify.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// Notify has f called whenever a change is queued on C and when C is
+// closed, and once now for what may already be queued, so that a consumer
+// can wait for many subscriptions without a goroutine parked on each C.
+// f is called from the broker's loop, possibly with its lock held: it must
+// return at once and must not call the broker.
+func (s *Subscription) Notify(f func()) {
+	s.notify.Store(&f)
+	f()
 }
 
 // Err returns why the subscription ended: nil while it is open or after

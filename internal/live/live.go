@@ -11,11 +11,11 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/change"
-	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
@@ -35,6 +35,9 @@ type Item struct {
 	Topic   string
 	Change  *ent.Change
 	Node    ent.Noder
+	// Actor is who made the change (people's profiles are public, so one
+	// load serves every subscriber); nil for the system or when unknown.
+	Actor *ent.User
 }
 
 // cursorPrefix marks our cursors so a cursor of another kind (a connection
@@ -63,17 +66,46 @@ func ParseCursor(s *string) (int64, bool, error) {
 }
 
 // Source is what a stream needs: the broker, a client to load nodes with,
-// and a way to reload a subscriber's roles.
+// and a way to reload a subscriber's roles. Use it by pointer: it shares
+// node loads and delivery workers between its subscribers.
 type Source struct {
 	Broker *broker.Broker
 	Client *ent.Client
+
+	once  sync.Once
+	loads *loader
+	pumps *hub
 }
 
-// Stream subscribes to the changes match accepts, after the cursor (or from
-// now), and delivers them as items on the returned channel until ctx ends or
-// the broker drops the subscription (then the channel closes; the client
-// resumes with the last cursor it saw).
-func (s Source) Stream(ctx context.Context, after *string, match func(*ent.Change) bool) (<-chan *Item, error) {
+func (s *Source) init() {
+	s.once.Do(func() {
+		s.loads = newLoader(s.Client)
+		s.pumps = newHub()
+	})
+}
+
+func (s *Source) loader() *loader {
+	s.init()
+	return s.loads
+}
+
+func (s *Source) workers() *hub {
+	s.init()
+	return s.pumps
+}
+
+// Subscription is a subscriber's place in the change log, opened by
+// Subscribe; Deliver turns it into a stream of values.
+type Subscription struct {
+	src *Source
+	sub *broker.Subscription
+}
+
+// Subscribe subscribes to the changes match accepts, after the cursor (or
+// from now). Nothing is delivered until Deliver is called; meanwhile the
+// broker queues the changes. A bad or expired cursor is refused here, so
+// that the subscription fails before it starts.
+func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.Change) bool) (*Subscription, error) {
 	seq, ok, err := ParseCursor(after)
 	if err != nil {
 		return nil, err
@@ -92,49 +124,40 @@ func (s Source) Stream(ctx context.Context, after *string, match func(*ent.Chang
 	case err != nil:
 		return nil, err
 	}
-	out := make(chan *Item)
-	go func() {
-		defer close(out)
-		defer sub.Close()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case c, ok := <-sub.C:
-				if !ok {
-					return
-				}
-				ctx = s.refreshViewer(ctx, c)
-				item := &Item{Cursor: Cursor(c.ID), Seq: c.ID, Op: c.Op, At: c.CreatedAt,
-					ActorID: pulid.ID(c.ActorID), Topic: c.Topic, Change: c}
-				if c.Op != change.OpDELETED {
-					node, err := s.Client.Noder(ctx, pulid.ID(c.NodeID), ent.WithNodeType(ent.IDToType))
-					if err == nil {
-						item.Node = node
-					}
-				}
-				select {
-				case out <- item:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
+	return &Subscription{src: s, sub: sub}, nil
+}
+
+// Stream subscribes to the changes match accepts, after the cursor (or from
+// now), and delivers them as items on the returned channel until ctx ends or
+// the broker drops the subscription (then the channel closes; the client
+// resumes with the last cursor it saw).
+func (s *Source) Stream(ctx context.Context, after *string, match func(*ent.Change) bool) (<-chan *Item, error) {
+	sub, err := s.Subscribe(ctx, after, match)
+	if err != nil {
+		return nil, err
+	}
+	return Deliver(ctx, sub, func(it *Item) (*Item, bool) { return it, true }), nil
+}
+
+// Deliver delivers sub's changes as items, converted by convert (which
+// drops an item by returning false), on the returned channel until ctx ends
+// or the broker drops the subscription; then the channel closes. The
+// loading, converting and sending run on the Source's shared workers (see
+// pump.go), so convert must not block for long; an idle subscription parks
+// no goroutine here.
+func Deliver[T any](ctx context.Context, sub *Subscription, convert func(*Item) (T, bool)) <-chan T {
+	p := &pump[T]{hub: sub.src.workers(), src: sub.src, sub: sub.sub, convert: convert,
+		out: make(chan T, outBuffer), ctx: ctx}
+	sub.sub.Notify(p.wake)
+	return p.out
 }
 
 // refreshViewer reloads the subscriber's roles when a change touches one of
-// them, so a demoted organizer stops seeing what organizers see at the very
-// next delivery.
-func (s Source) refreshViewer(ctx context.Context, c *ent.Change) context.Context {
+// them (owner is whose role it is), so a demoted organizer stops seeing
+// what organizers see at the very next delivery.
+func (s *Source) refreshViewer(ctx context.Context, c *ent.Change, owner pulid.ID) context.Context {
 	v := viewer.FromContext(ctx)
-	if c.Topic != "role" || !v.IsUser() {
-		return ctx
-	}
-	sys := viewer.SystemContext(ctx)
-	r, err := s.Client.Role.Query().Where(role.ID(pulid.ID(c.NodeID))).Select(role.FieldUserID).Only(sys)
-	if err != nil || r.UserID != v.UserID {
+	if c.Topic != "role" || !v.IsUser() || owner != v.UserID {
 		return ctx
 	}
 	fresh, err := authz.ViewerFor(ctx, s.Client, v.UserID, v.Token)

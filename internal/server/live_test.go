@@ -311,8 +311,10 @@ func TestSubscriptionCyclesLeakNothing(t *testing.T) {
 		}
 		_ = ws.conn.Close()
 	}
+	// Sockets end asynchronously after the client closes: wait (bounded)
+	// for their goroutines and broker subscriptions to go.
 	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > baseline+5 && time.Now().Before(deadline) {
+	for (runtime.NumGoroutine() > baseline+5 || s.broker.Metrics().Subscribers != 0) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if n := runtime.NumGoroutine(); n > baseline+5 {

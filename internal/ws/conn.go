@@ -16,8 +16,12 @@ import (
 )
 
 // conn is one socket. Its goroutines: the reader (the HTTP handler's
-// goroutine, which also tears the socket down), one writer, and one per
-// running operation; teardown waits for all of them.
+// goroutine, which also tears the socket down), one per running operation,
+// and a writer only while there is something to write; teardown waits for
+// all of them. An idle socket thus parks one goroutine, not two: a writer
+// parked on every idle socket cost a goroutine and its stack each, which
+// adds up with thousands of subscribers. Pings and the init timeout are
+// timers that wake the writer or close the socket.
 type conn struct {
 	t       *Transport
 	ws      *websocket.Conn
@@ -35,10 +39,19 @@ type conn struct {
 
 	// out is the bounded send queue; only the writer writes data messages,
 	// as gorilla allows one concurrent writer.
-	out        chan []byte
-	closeCh    chan struct{} // closed once a close is requested
-	done       chan struct{} // closed when the reader has ended
-	writerDone chan struct{}
+	out     chan []byte
+	closeCh chan struct{} // closed once a close is requested
+	done    chan struct{} // closed when the reader has ended
+
+	// wmu guards starting and retiring the writer, so that at most one runs
+	// and a frame queued as it retires is never left behind.
+	wmu      sync.Mutex
+	writing  bool // a writer goroutine is running
+	wstopped bool // teardown began: no writer may start
+	writers  sync.WaitGroup
+	pingDue  atomic.Bool // the ping timer fired; the writer pings
+	// Guarded by wmu.
+	initTimer, pingTimer *time.Timer
 
 	closeOnce  sync.Once
 	closeCode  int
@@ -70,20 +83,19 @@ type operation struct {
 func newConn(t *Transport, wsc *websocket.Conn, r *http.Request, exec graphql.GraphExecutor, proto protocol) *conn {
 	ctx, cancel := context.WithCancel(r.Context())
 	return &conn{
-		t:          t,
-		ws:         wsc,
-		netConn:    wsc.NetConn(),
-		exec:       exec,
-		proto:      proto,
-		headers:    r.Header,
-		ctx:        ctx,
-		cancel:     cancel,
-		opBase:     ctx,
-		out:        make(chan []byte, t.cfg.SendQueueSize),
-		closeCh:    make(chan struct{}),
-		done:       make(chan struct{}),
-		writerDone: make(chan struct{}),
-		ops:        map[string]*operation{},
+		t:       t,
+		ws:      wsc,
+		netConn: wsc.NetConn(),
+		exec:    exec,
+		proto:   proto,
+		headers: r.Header,
+		ctx:     ctx,
+		cancel:  cancel,
+		opBase:  ctx,
+		out:     make(chan []byte, t.cfg.SendQueueSize),
+		closeCh: make(chan struct{}),
+		done:    make(chan struct{}),
+		ops:     map[string]*operation{},
 	}
 }
 
@@ -95,7 +107,7 @@ func (c *conn) serve() {
 		c.touch()
 		return nil
 	})
-	go c.writeLoop()
+	c.startTimers()
 	defer c.teardown()
 	c.readLoop()
 }
@@ -320,6 +332,7 @@ func (c *conn) enqueue(frame []byte) bool {
 	}
 	select {
 	case c.out <- frame:
+		c.kick()
 		return true
 	default:
 	}
@@ -327,6 +340,7 @@ func (c *conn) enqueue(frame []byte) bool {
 	defer timer.Stop()
 	select {
 	case c.out <- frame:
+		c.kick()
 		return true
 	case <-c.closeCh:
 		return false
@@ -357,6 +371,9 @@ func (c *conn) requestClose(code int, reason string, drain bool) {
 			c.writeClose(code, reason)
 		}
 		close(c.closeCh)
+		if drain {
+			c.kick() // the writer drains the queue, then sends the close
+		}
 	})
 }
 
@@ -370,16 +387,71 @@ func (c *conn) abort() {
 	_ = c.netConn.Close()
 }
 
-func (c *conn) writeLoop() {
-	defer close(c.writerDone)
-	var tick <-chan time.Time
+// startTimers arms the init and ping timers; their callbacks run briefly
+// on goroutines of their own and only close the socket or wake the writer.
+func (c *conn) startTimers() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.initTimer = time.AfterFunc(c.t.cfg.InitTimeout, func() {
+		if !c.initSeen.Load() {
+			c.requestClose(CloseInitTimeout, "Connection initialisation timeout", false)
+		}
+	})
 	if p := c.t.cfg.PingInterval; p > 0 {
-		ticker := time.NewTicker(p)
-		defer ticker.Stop()
-		tick = ticker.C
+		c.pingTimer = time.AfterFunc(p, c.pingFired)
 	}
-	initTimer := time.NewTimer(c.t.cfg.InitTimeout)
-	defer initTimer.Stop()
+}
+
+// pingFired has the writer ping, and re-arms the timer unless the socket
+// is being torn down.
+func (c *conn) pingFired() {
+	c.pingDue.Store(true)
+	c.kick()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !c.wstopped {
+		c.pingTimer.Reset(c.t.cfg.PingInterval)
+	}
+}
+
+// kick starts the writer unless it runs already or the socket is gone.
+func (c *conn) kick() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.writing || c.wstopped {
+		return
+	}
+	c.writing = true
+	c.writers.Add(1)
+	go c.writeLoop()
+}
+
+// retire ends the writer when nothing is left to do, under wmu so that a
+// frame queued meanwhile starts another one (kick) or keeps this one.
+func (c *conn) retire() bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !c.wstopped && (len(c.out) > 0 || c.pingDue.Load() || c.closeRequested()) {
+		return false
+	}
+	c.writing = false
+	return true
+}
+
+func (c *conn) closeRequested() bool {
+	select {
+	case <-c.closeCh:
+		return true
+	default:
+		return false
+	}
+}
+
+// writeLoop writes what is queued, a due ping, and a requested close, then
+// retires. A writer that handled a close, or failed, keeps the writing flag
+// so that no other writer starts after it.
+func (c *conn) writeLoop() {
+	defer c.writers.Done()
 	for {
 		select {
 		case <-c.done:
@@ -390,19 +462,23 @@ func (c *conn) writeLoop() {
 				c.writeClose(c.closeCode, c.closeMsg)
 			}
 			return
+		default:
+		}
+		if c.pingDue.Swap(false) {
+			if err := c.keepAlive(); err != nil {
+				c.writeFailed()
+				return
+			}
+		}
+		select {
 		case frame := <-c.out:
 			if err := c.write(frame); err != nil {
 				c.writeFailed()
 				return
 			}
-		case <-tick:
-			if err := c.keepAlive(); err != nil {
-				c.writeFailed()
+		default:
+			if c.retire() {
 				return
-			}
-		case <-initTimer.C:
-			if !c.initSeen.Load() {
-				c.requestClose(CloseInitTimeout, "Connection initialisation timeout", false)
 			}
 		}
 	}
@@ -472,8 +548,16 @@ func (c *conn) teardown() {
 		op.cancel()
 	}
 	c.mu.Unlock()
+	c.wmu.Lock()
+	c.wstopped = true
+	for _, t := range []*time.Timer{c.initTimer, c.pingTimer} {
+		if t != nil {
+			t.Stop()
+		}
+	}
+	c.wmu.Unlock()
 	c.abort()
-	<-c.writerDone
+	c.writers.Wait()
 	c.opsWG.Wait()
 	if c.releaseKey != nil {
 		c.releaseKey()

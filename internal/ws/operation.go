@@ -120,7 +120,7 @@ func (c *conn) run(op *operation, params *graphql.RawParams, start time.Time) {
 			return
 		}
 		first = false
-		if !c.enqueue(encode(c.proto.next(), op.id, resp)) {
+		if !c.enqueue(encodeResponse(c.proto.next(), op.id, resp)) {
 			return
 		}
 	}

@@ -94,6 +94,57 @@ func encode(typ, id string, payload any) []byte {
 	return b
 }
 
+// encodeResponse renders a result message. It is encode for a
+// *graphql.Response, by hand: encoding/json would validate and copy the
+// data twice (once for the response, once for the message), and one
+// change fanned out to thousands of subscribers renders thousands of
+// messages. The data is still validated once, and anything beyond data,
+// errors and extensions takes the general path.
+func encodeResponse(typ, id string, r *graphql.Response) []byte {
+	if r.Label != "" || r.Path != nil || r.HasNext != nil || (len(r.Data) > 0 && !json.Valid(r.Data)) {
+		return encode(typ, id, r)
+	}
+	var errs, ext []byte
+	var err error
+	if len(r.Errors) > 0 {
+		if errs, err = json.Marshal(r.Errors); err != nil {
+			return encode(typ, id, r)
+		}
+	}
+	if len(r.Extensions) > 0 {
+		if ext, err = json.Marshal(r.Extensions); err != nil {
+			return encode(typ, id, r)
+		}
+	}
+	qid, _ := json.Marshal(id) // a string always marshals
+	b := make([]byte, 0, len(r.Data)+len(errs)+len(ext)+len(qid)+len(typ)+48)
+	if id != "" {
+		b = append(b, `{"id":`...)
+		b = append(b, qid...)
+		b = append(b, `,"type":"`...)
+	} else {
+		b = append(b, `{"type":"`...)
+	}
+	b = append(b, typ...)
+	b = append(b, `","payload":{`...)
+	if errs != nil {
+		b = append(b, `"errors":`...)
+		b = append(b, errs...)
+		b = append(b, ',')
+	}
+	b = append(b, `"data":`...)
+	if len(r.Data) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, r.Data...)
+	}
+	if ext != nil {
+		b = append(b, `,"extensions":`...)
+		b = append(b, ext...)
+	}
+	return append(b, "}}"...)
+}
+
 func isNull(raw json.RawMessage) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || bytes.Equal(raw, []byte("null"))

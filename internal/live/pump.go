@@ -1,0 +1,190 @@
+package live
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/broker"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// Delivery runs on a few shared goroutines rather than one per
+// subscription: an idle subscriber then costs no goroutine here (the
+// websocket's operation goroutine waiting on the output channel is the
+// only one), and a change that reaches ten thousand subscribers is
+// processed by a handful of workers instead of waking ten thousand
+// goroutines that would all compete for the same CPUs.
+//
+// Each subscription is a pump. The broker calls its wake after queueing a
+// change (Subscription.Notify); the first wake puts the pump on the hub's
+// run queue, and a worker drains it. The wake counter guarantees that at
+// most one worker runs a pump at a time, so changes stay in order.
+
+// outBuffer is each subscription's output queue. When it is full (the
+// client reads more slowly than changes arrive) the pump holds the value
+// and retries after retryFull, doubling up to retryMax while it stays
+// full, and further changes wait in the broker's queue, whose bound ends a
+// subscriber that stays too slow.
+const (
+	outBuffer = 16
+	retryFull = 5 * time.Millisecond
+	retryMax  = time.Second
+)
+
+// hub runs pumps on at most max goroutines, started when there is work
+// and ended when there is none.
+type hub struct {
+	max int
+
+	mu      sync.Mutex
+	queue   []runner
+	workers int
+}
+
+type runner interface{ run() }
+
+func newHub() *hub { return &hub{max: max(4, 4*runtime.GOMAXPROCS(0))} }
+
+func (h *hub) push(r runner) {
+	h.mu.Lock()
+	h.queue = append(h.queue, r)
+	if h.workers < h.max && h.workers < len(h.queue) {
+		h.workers++
+		go h.work()
+	}
+	h.mu.Unlock()
+}
+
+func (h *hub) work() {
+	for {
+		h.mu.Lock()
+		if len(h.queue) == 0 {
+			h.queue = nil // let a burst's backing array go
+			h.workers--
+			h.mu.Unlock()
+			return
+		}
+		r := h.queue[0]
+		h.queue[0] = nil
+		h.queue = h.queue[1:]
+		h.mu.Unlock()
+		r.run()
+	}
+}
+
+// pump delivers one subscription's changes to its output channel.
+type pump[T any] struct {
+	hub     *hub
+	src     *Source
+	sub     *broker.Subscription
+	convert func(*Item) (T, bool)
+	out     chan T
+	wakes   atomic.Int64
+
+	// Owned by the worker running the pump.
+	ctx     context.Context // the subscriber's, with roles refreshed
+	held    *T              // converted, waiting for room in out
+	retries int             // retries since out last had room
+	done    bool
+}
+
+func (p *pump[T]) wake() {
+	if p.wakes.Add(1) == 1 {
+		p.hub.push(p)
+	}
+}
+
+// run drains the pump until no wake came in meanwhile.
+func (p *pump[T]) run() {
+	for {
+		n := p.wakes.Load()
+		p.drain()
+		if p.wakes.Add(-n) == 0 {
+			return
+		}
+	}
+}
+
+func (p *pump[T]) drain() {
+	if p.done {
+		return
+	}
+	if p.ctx.Err() != nil {
+		p.finish()
+		return
+	}
+	if p.held != nil {
+		select {
+		case p.out <- *p.held:
+			p.held, p.retries = nil, 0
+		default:
+			p.retry()
+			return
+		}
+	}
+	for {
+		var c *ent.Change
+		select {
+		case ch, ok := <-p.sub.C:
+			if !ok {
+				p.finish()
+				return
+			}
+			c = ch
+		default:
+			return
+		}
+		v, ok := p.process(c)
+		if p.ctx.Err() != nil {
+			p.finish()
+			return
+		}
+		if !ok {
+			continue
+		}
+		select {
+		case p.out <- v:
+		default:
+			p.held = &v
+			p.retry()
+			return
+		}
+	}
+}
+
+// retry wakes the pump again later, to try the held value.
+func (p *pump[T]) retry() {
+	time.AfterFunc(min(retryFull<<min(p.retries, 8), retryMax), p.wake)
+	p.retries++
+}
+
+// process loads what c changed (shared with the other subscribers) and
+// converts it for this subscriber.
+func (p *pump[T]) process(c *ent.Change) (T, bool) {
+	var zero T
+	loads := p.src.loader()
+	e, ok := loads.change(p.ctx, c)
+	if !ok {
+		return zero, false
+	}
+	p.ctx = p.src.refreshViewer(p.ctx, c, e.roleUser)
+	item := &Item{Cursor: Cursor(c.ID), Seq: c.ID, Op: c.Op, At: c.CreatedAt,
+		ActorID: pulid.ID(c.ActorID), Topic: c.Topic, Change: c, Actor: e.actor}
+	if node := loads.nodeFor(p.ctx, e, viewer.FromContext(p.ctx)); node != nil {
+		item.Node = node
+	}
+	return p.convert(item)
+}
+
+// finish closes the output and ends the broker subscription, once.
+func (p *pump[T]) finish() {
+	p.done = true
+	p.held = nil
+	close(p.out)
+	p.sub.Close()
+}
