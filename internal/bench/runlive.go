@@ -11,8 +11,8 @@ import (
 // one socket each and 100 per socket, on PostgreSQL.
 func (s *Suite) idle(ctx context.Context) error {
 	sec := Section{
-		Title: "S6 — idle subscriptions",
-		Intro: "Per idle `approvalQueue` subscription, measured from the server process's /metrics before and after opening them (after forced collections): goroutines, live heap plus goroutine stacks, and RSS. Goal: ≤ 16 KiB and ≤ 2 goroutines per idle subscription.",
+		Title:  "S6 — idle subscriptions",
+		Intro:  "Per idle `approvalQueue` subscription, measured from the server process's /metrics before and after opening them (after forced collections): goroutines, live heap plus goroutine stacks, and RSS. Goal: ≤ 16 KiB and ≤ 2 goroutines per idle subscription.",
 		Header: []string{"subscriptions", "per socket", "goroutines/sub", "heap+stack KiB/sub", "RSS KiB/sub", "open time"},
 	}
 	for _, n := range []int{1000, 10000} {
@@ -47,8 +47,8 @@ func (s *Suite) idle(ctx context.Context) error {
 // received, one replica and two on PostgreSQL.
 func (s *Suite) fanout(ctx context.Context) error {
 	sec := Section{
-		Title: "S7 — fan-out",
-		Intro: "Subscribers (one socket each, staff viewers) on one community's approval queue; 10 commits each moving applications into the queue. Latency runs from the change's timestamp, taken inside the committing transaction, to the client reading the message. With two replicas the commits go through the first and the subscribers listen on the second (PostgreSQL NOTIFY). Goal: 10k subscribers, last delivery p99 ≤ 250 ms on one replica; the second replica adds ≤ 5 ms.",
+		Title:  "S7 — fan-out",
+		Intro:  "Subscribers (one socket each, staff viewers) on one community's approval queue; 10 commits each moving applications into the queue. Latency runs from the change's timestamp, taken inside the committing transaction, to the client reading the message. With two replicas the commits go through the first and the subscribers listen on the second (PostgreSQL NOTIFY). Goal: 10k subscribers, last delivery p99 ≤ 250 ms on one replica; the second replica adds ≤ 5 ms.",
 		Header: []string{"subscribers", "replicas", "delivery p50", "delivery p99", "last delivery p50", "last delivery p99", "missing", "server CPU per commit"},
 	}
 	dir, err := os.MkdirTemp("", "usergroups-bench-live-")
