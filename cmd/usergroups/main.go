@@ -120,32 +120,29 @@ func stringFlag(fs *flag.FlagSet, f envFlag) *string {
 	return fs.String(f.name, def, f.help+" [env "+f.env+"]")
 }
 
-// intFlag is stringFlag for a whole number; a bad value fails at parse time.
+// intFlag is stringFlag for a whole number; a bad default fails at once.
 func intFlag(fs *flag.FlagSet, f envFlag) *int {
-	def, err := strconv.Atoi(f.def)
-	if v, ok := os.LookupEnv(f.env); ok {
-		if n, perr := strconv.Atoi(v); perr == nil {
-			def = n
-		}
-	}
-	if err != nil {
-		panic("intFlag: default of " + f.name + " is not a number") // a programming error, caught by any test of the command
-	}
-	return fs.Int(f.name, def, f.help+" [env "+f.env+"]")
+	return fs.Int(f.name, envDefault(f, strconv.Atoi), f.help+" [env "+f.env+"]")
 }
 
 // durationFlag is stringFlag for a Go duration ("10s", "1m30s").
 func durationFlag(fs *flag.FlagSet, f envFlag) *time.Duration {
-	def, err := time.ParseDuration(f.def)
+	return fs.Duration(f.name, envDefault(f, time.ParseDuration), f.help+" [env "+f.env+"]")
+}
+
+// envDefault is a flag's default: the environment's value when it parses,
+// else the built-in one.
+func envDefault[T any](f envFlag, parse func(string) (T, error)) T {
+	def, err := parse(f.def)
+	if err != nil {
+		panic("the default of --" + f.name + " does not parse") // a programming error, caught by any test of the command
+	}
 	if v, ok := os.LookupEnv(f.env); ok {
-		if d, perr := time.ParseDuration(v); perr == nil {
-			def = d
+		if x, err := parse(v); err == nil {
+			def = x
 		}
 	}
-	if err != nil {
-		panic("durationFlag: default of " + f.name + " is not a duration") // a programming error, caught by any test of the command
-	}
-	return fs.Duration(f.name, def, f.help+" [env "+f.env+"]")
+	return def
 }
 
 // flagSet reports whether the flag was given on the command line.

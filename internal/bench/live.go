@@ -10,13 +10,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -455,32 +453,11 @@ func (fx *liveFixture) write(ctx context.Context, tx *ent.Tx, viewers int) error
 // newSchema creates a private schema on the PostgreSQL server at base and
 // returns a URL that uses it and a function that drops it.
 func newSchema(ctx context.Context, base string) (string, func(), error) {
-	name := "bench_live_" + randomHex()
-	admin, err := sql.Open("pgx", base)
+	s, err := NewSchema(ctx, base, "bench_live_"+randomHex())
 	if err != nil {
 		return "", nil, err
 	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA "`+name+`"`); err != nil {
-		return "", nil, err
-	}
-	drop := func() {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		_, _ = admin.Exec(`DROP SCHEMA "` + name + `" CASCADE`)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		drop()
-		return "", nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String(), drop, nil
+	return s.DSN, func() { _ = s.Drop(context.Background()) }, nil
 }
 
 func randomHex() string {

@@ -695,16 +695,7 @@ func (r *CompareReport) Section() Section {
 // heading, the setup, the table and the notes).
 func (r *CompareReport) Markdown() []byte {
 	var b bytes.Buffer
-	s := r.Section()
-	fmt.Fprintf(&b, "## %s\n\n%s\n\n", s.Title, s.Intro)
 	fmt.Fprintf(&b, "- date: %s\n- commit: %s\n- machine: %s\n\n", r.Started.Format(time.RFC3339), commit(), machine())
-	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(s.Header, " | "), strings.Repeat("---|", len(s.Header)))
-	for _, row := range s.Rows {
-		fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
-	}
-	b.WriteString("\n")
-	for _, n := range s.Notes {
-		fmt.Fprintf(&b, "%s\n\n", n)
-	}
+	r.Section().write(&b)
 	return b.Bytes()
 }

@@ -175,22 +175,27 @@ func (r *Report) Markdown() []byte {
 		fmt.Fprintf(&b, "**Not measured** — %s\n\n", f)
 	}
 	for _, s := range r.Sections {
-		fmt.Fprintf(&b, "## %s\n\n", s.Title)
-		if s.Intro != "" {
-			fmt.Fprintf(&b, "%s\n\n", s.Intro)
-		}
-		if len(s.Header) > 0 {
-			fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(s.Header, " | "), strings.Repeat("---|", len(s.Header)))
-			for _, row := range s.Rows {
-				fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
-			}
-			b.WriteString("\n")
-		}
-		for _, n := range s.Notes {
-			fmt.Fprintf(&b, "%s\n\n", n)
-		}
+		s.write(&b)
 	}
 	return b.Bytes()
+}
+
+// write renders the section: heading, introduction, table and notes.
+func (s Section) write(b *bytes.Buffer) {
+	fmt.Fprintf(b, "## %s\n\n", s.Title)
+	if s.Intro != "" {
+		fmt.Fprintf(b, "%s\n\n", s.Intro)
+	}
+	if len(s.Header) > 0 {
+		fmt.Fprintf(b, "| %s |\n|%s\n", strings.Join(s.Header, " | "), strings.Repeat("---|", len(s.Header)))
+		for _, row := range s.Rows {
+			fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
+		}
+		b.WriteString("\n")
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(b, "%s\n\n", n)
+	}
 }
 
 func commit() string {
