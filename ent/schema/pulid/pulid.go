@@ -6,8 +6,8 @@ package pulid
 import (
 	"crypto/rand"
 	"database/sql/driver"
-	"encoding/json"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
