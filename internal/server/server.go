@@ -183,6 +183,9 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	srv.Use(limits.New(lim))
 	srv.Use(observe{log: log, metrics: o.Metrics})
 	srv.Use(entgql.Transactioner{TxOpener: db.Client})
+	// No AroundFields here, deliberately: the generated executor marshals
+	// plain scalar fields without running field middleware
+	// (internal/tools/execpatch), so one would not see every field.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if err := checkPageSizes(oc, maxPage); err != nil {
