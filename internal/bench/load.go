@@ -98,11 +98,7 @@ func Closed(ctx context.Context, conns int, d time.Duration, cpu func() (time.Du
 		})
 	}
 	wg.Wait()
-	res.Elapsed = time.Since(start)
-	res.CPU = readCPU(cpu) - cpu0
-	res.Requests = len(res.Latencies)
-	slices.Sort(res.Latencies)
-	return res
+	return res.finish(start, readCPU(cpu)-cpu0)
 }
 
 // Fixed sends requests at a fixed rate for d, each on its own goroutine, so
@@ -136,11 +132,16 @@ func Fixed(ctx context.Context, rate float64, d time.Duration, cpu func() (time.
 		})
 	}
 	wg.Wait()
-	res.Elapsed = time.Since(start)
-	res.CPU = readCPU(cpu) - cpu0
-	res.Requests = len(res.Latencies)
-	slices.Sort(res.Latencies)
-	return res
+	return res.finish(start, readCPU(cpu)-cpu0)
+}
+
+// finish completes a run's result once its requests are all in.
+func (r Result) finish(start time.Time, cpu time.Duration) Result {
+	r.Elapsed = time.Since(start)
+	r.CPU = cpu
+	r.Requests = len(r.Latencies)
+	slices.Sort(r.Latencies)
+	return r
 }
 
 func readCPU(cpu func() (time.Duration, error)) time.Duration {

@@ -18,7 +18,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -30,7 +29,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -174,20 +172,10 @@ func runNPM(ctx context.Context, log io.Writer, npm, dir, nodeBin string, args .
 	return nil
 }
 
-// External is a GraphQL server of another project the harness started
-// and measures like ours: from outside, reading its CPU time from /proc.
-type External struct {
-	// URL is the GraphQL endpoint, e.g. http://127.0.0.1:41234/graphql.
-	URL    string
-	cmd    *exec.Cmd
-	out    *syncBuffer
-	exited chan struct{}
-}
-
 // StartPostGraphile installs PostGraphile if need be (InstallPostGraphile)
 // and starts it on the tables of schema in the PostgreSQL database at dsn
 // (a search_path in dsn is ignored: PostGraphile qualifies every table).
-func StartPostGraphile(ctx context.Context, dsn, schema string) (*External, error) {
+func StartPostGraphile(ctx context.Context, dsn, schema string) (*Server, error) {
 	inst, err := InstallPostGraphile(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -197,8 +185,10 @@ func StartPostGraphile(ctx context.Context, dsn, schema string) (*External, erro
 
 // Start runs PostGraphile (one Node process, NODE_ENV=production, a pool
 // of 20 connections like our server's) on schema at dsn on a free loopback
-// port, and waits until it answers a query (or 90 s pass).
-func (inst *PostGraphileInstall) Start(ctx context.Context, dsn, schema string) (*External, error) {
+// port, and waits until it answers a query (or 90 s pass). Its endpoint is
+// URL + "/graphql", as ours; the process measured is the Node process
+// itself (server.mjs serves without cluster workers).
+func (inst *PostGraphileInstall) Start(ctx context.Context, dsn, schema string) (*Server, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return nil, err
@@ -214,81 +204,13 @@ func (inst *PostGraphileInstall) Start(ctx context.Context, dsn, schema string) 
 	cmd.Dir = filepath.Join(inst.Dir, "app")
 	cmd.Env = append(os.Environ(), "NODE_ENV=production", "DATABASE_URL="+u.String(), "DATABASE_SCHEMA="+schema,
 		"POOL_SIZE=20", "HOST=127.0.0.1", "PORT="+strconv.Itoa(port))
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	e := &External{URL: "http://127.0.0.1:" + strconv.Itoa(port) + "/graphql", cmd: cmd, out: out, exited: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(e.exited) }()
 	probe := []byte(`{"query":"{ __typename }"}`)
 	c := NewClient(1)
 	defer c.CloseIdleConnections()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		_, err := Post(ctx, c, e.URL, probe)
-		if err == nil {
-			return e, nil
-		}
-		select {
-		case <-e.exited:
-			return nil, fmt.Errorf("bench: PostGraphile exited: %s", out.String())
-		default:
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			_ = e.Stop()
-			return nil, fmt.Errorf("bench: PostGraphile did not become ready: %v\n%s", err, out.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// PID is the Node process's id.
-func (e *External) PID() int { return e.cmd.Process.Pid }
-
-// CPU returns the CPU time (user + system, all its threads) the Node
-// process has used so far. The process is the one the harness started:
-// server.mjs serves from that process, without cluster workers.
-func (e *External) CPU() (time.Duration, error) { return processCPU(e.PID()) }
-
-// Output is what PostGraphile printed so far.
-func (e *External) Output() string { return e.out.String() }
-
-// Stop ends PostGraphile (SIGINT, then SIGKILL after 20 s) and waits for it.
-func (e *External) Stop() error {
-	select {
-	case <-e.exited:
-		return nil
-	default:
-	}
-	_ = e.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-e.exited:
-		return nil
-	case <-time.After(20 * time.Second):
-		_ = e.cmd.Process.Kill()
-		<-e.exited
-		return errors.New("bench: PostGraphile did not stop within 20 s")
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a process writing while the
-// harness reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	return launch(ctx, cmd, "http://127.0.0.1:"+strconv.Itoa(port), 90*time.Second, func(ctx context.Context, s *Server) error {
+		_, err := Post(ctx, c, s.URL+"/graphql", probe)
+		return err
+	})
 }
 
 // The PostGraphile documents of S1, S2 and S3, in the stock schema the
@@ -616,7 +538,7 @@ func compareSize(ctx context.Context, cfg CompareConfig, inst *PostGraphileInsta
 		if err != nil {
 			return nil, fmt.Errorf("%s ours: %w", s.Name, err)
 		}
-		b, err := Post(ctx, c, theirs.URL, mustJSON(map[string]any{"query": s.Theirs, "variables": vars[s.Name]}))
+		b, err := Post(ctx, c, theirs.URL+"/graphql", mustJSON(map[string]any{"query": s.Theirs, "variables": vars[s.Name]}))
 		if err != nil {
 			return nil, fmt.Errorf("%s PostGraphile: %w", s.Name, err)
 		}
@@ -642,7 +564,7 @@ func compareSize(ctx context.Context, cfg CompareConfig, inst *PostGraphileInsta
 				return err
 			}
 		}
-		a, b := req(oursURL, s.Ours), req(theirs.URL, s.Theirs)
+		a, b := req(oursURL, s.Ours), req(theirs.URL+"/graphql", s.Theirs)
 		if cfg.Warmup > 0 {
 			Closed(ctx, Connections, cfg.Warmup, nil, a)
 			Closed(ctx, Connections, cfg.Warmup, nil, b)

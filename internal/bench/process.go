@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,17 +13,20 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
-// Server is a `usergroups serve` process the harness started: scenarios
-// measure it from outside, as a client would, and read its CPU time from
-// /proc so that the load generator's own work is not counted.
+// Server is a process the harness started (`usergroups serve`, the floor,
+// PostGraphile): scenarios measure it from outside, as a client would, and
+// read its CPU time from /proc so that the load generator's own work is
+// not counted.
 type Server struct {
 	// URL is the base address, e.g. http://127.0.0.1:41234.
-	URL string
-	cmd *exec.Cmd
-	out *strings.Builder
+	URL    string
+	cmd    *exec.Cmd
+	out    *syncBuffer
+	exited chan struct{}
 }
 
 // ServeArgs are the flags every benchmark server runs with: limits raised
@@ -64,25 +68,44 @@ func startProcess(ctx context.Context, binary string, argsFor func(addr string) 
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(binary, argsFor(addr)...)
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=") // the machine's own, as in production
+	return launch(ctx, cmd, "http://"+addr, 60*time.Second, func(ctx context.Context, s *Server) error {
+		resp, err := http.Get(s.URL + "/readyz")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("readyz: HTTP %d", resp.StatusCode)
+		}
+		return nil
+	})
+}
+
+// launch starts cmd, serving at url, and waits until ready succeeds, the
+// process exits, or limit passes.
+func launch(ctx context.Context, cmd *exec.Cmd, url string, limit time.Duration, ready func(context.Context, *Server) error) (*Server, error) {
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &Server{URL: "http://" + addr, cmd: cmd, out: out}
-	deadline := time.Now().Add(60 * time.Second)
+	s := &Server{URL: url, cmd: cmd, out: out, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(s.exited) }()
+	deadline := time.Now().Add(limit)
 	for {
-		resp, err := http.Get(s.URL + "/readyz")
+		err := ready(ctx, s)
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
+			return s, nil
+		}
+		select {
+		case <-s.exited:
+			return nil, fmt.Errorf("bench: %s exited:\n%s", cmd.Path, out.String())
+		default:
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			_ = s.Stop()
-			return nil, fmt.Errorf("bench: %s did not become ready: %v\n%s", binary, err, out.String())
+			return nil, fmt.Errorf("bench: %s did not become ready: %v\n%s", cmd.Path, err, out.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -91,33 +114,50 @@ func startProcess(ctx context.Context, binary string, argsFor func(addr string) 
 // PID is the server's process id.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
 
-// CPU returns the CPU time (user + system) the server has used so far.
+// CPU returns the CPU time (user + system, all threads) the process has
+// used so far.
 func (s *Server) CPU() (time.Duration, error) { return processCPU(s.PID()) }
 
-// Stop ends the server (SIGINT, so it shuts down as in production) and
-// waits for it.
+// Stop ends the process (SIGINT, so it shuts down as in production; SIGKILL
+// after 20 s) and waits for it.
 func (s *Server) Stop() error {
-	if s.cmd.ProcessState != nil {
+	select {
+	case <-s.exited:
 		return nil
+	default:
 	}
 	_ = s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
 	select {
-	case err := <-done:
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return fmt.Errorf("bench: server exited with %v:\n%s", err, s.out.String())
-		}
-		return err
+	case <-s.exited:
+		return nil
 	case <-time.After(20 * time.Second):
 		_ = s.cmd.Process.Kill()
-		return errors.New("bench: server did not stop within 20 s")
+		<-s.exited
+		return fmt.Errorf("bench: %s did not stop within 20 s", s.cmd.Path)
 	}
 }
 
-// Output is what the server printed so far (warnings and errors).
+// Output is what the process printed so far.
 func (s *Server) Output() string { return s.out.String() }
+
+// syncBuffer is a bytes.Buffer safe for a process writing while the
+// harness reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
