@@ -194,3 +194,12 @@ func eventsIn(v any) []pulid.ID {
 	}
 	return nil
 }
+
+// candidatesIn lists the candidates of a resolved list value, nil for
+// anything else.
+func candidatesIn(v any) []pulid.ID {
+	if l, ok := v.([]*ent.Candidate); ok {
+		return idsOf(l, func(c *ent.Candidate) (pulid.ID, bool) { return c.ID, true })
+	}
+	return nil
+}

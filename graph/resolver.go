@@ -77,17 +77,6 @@ func (r *Resolver) rosterCounts(ctx context.Context, groupID pulid.ID, statuses 
 	return pointers(counts[groupID]), err
 }
 
-// parentElection returns a candidate's election: the one it was listed
-// under when there is one (no query), else read by id.
-func parentElection(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Election, error) {
-	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
-		if e, ok := fc.Result.(*ent.Election); ok && e != nil && e.ID == id {
-			return e, nil
-		}
-	}
-	return c.Election.Get(ctx, id)
-}
-
 func pointers[T any](in []T) []*T {
 	out := make([]*T, len(in))
 	for i := range in {

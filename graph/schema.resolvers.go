@@ -76,15 +76,13 @@ func (r *approvalQueueResolver) OldestOpenSince(ctx context.Context, obj *queue.
 
 // Votes is the resolver for the votes field.
 func (r *candidateResolver) Votes(ctx context.Context, obj *ent.Candidate) (*int, error) {
-	e, err := parentElection(ctx, r.db(ctx), obj.ElectionID)
-	if err != nil {
-		return nil, err
+	tallies, err := batched(ctx, obj.ID, candidatesIn, func(ids []pulid.ID) (map[pulid.ID]int, error) {
+		return authz.Tallies(ctx, r.db(ctx), ids)
+	})
+	if n, ok := tallies[obj.ID]; ok && err == nil {
+		return &n, nil
 	}
-	switch e.Status {
-	case entelection.StatusOPEN, entelection.StatusCANCELLED:
-		return nil, nil // secret while voting runs; never shown for a cancelled vote
-	}
-	return &obj.Votes, nil
+	return nil, err
 }
 
 // Phase is the resolver for the phase field.
