@@ -20,14 +20,14 @@ import (
 // and without the election's status, through node, nodes, nested edges and
 // connections. The rule must hold whatever columns the selection loads.
 var ballotShapes = map[string]string{
-	"election without status": `query($e: ID!) { node(id: $e) { ... on Election { candidates { id votes } } } }`,
-	"election with status":    `query($e: ID!) { node(id: $e) { ... on Election { status candidates { id votes } } } }`,
-	"nodes":                   `query($e: ID!, $c: ID!) { nodes(ids: [$e, $c]) { ... on Election { candidates { id votes } } ... on Candidate { id votes } } }`,
-	"candidate alone":         `query($c: ID!) { node(id: $c) { ... on Candidate { id votes } } }`,
-	"candidate's election":    `query($c: ID!) { node(id: $c) { ... on Candidate { election { candidates { id votes } } } } }`,
-	"round trip":              `query($e: ID!) { node(id: $e) { ... on Election { candidates { election { candidates { id votes } } } } } }`,
-	"aliased":                 `query($e: ID!) { node(id: $e) { ... on Election { candidates { id votes: votes tally: votes } } } }`,
-	"groups connection edges": `query { groups(first: 10) { edges { node { elections { candidates { id votes } } } } } }`,
+	"election without status":       `query($e: ID!) { node(id: $e) { ... on Election { candidates { id votes } } } }`,
+	"election with status":          `query($e: ID!) { node(id: $e) { ... on Election { status candidates { id votes } } } }`,
+	"nodes":                         `query($e: ID!, $c: ID!) { nodes(ids: [$e, $c]) { ... on Election { candidates { id votes } } ... on Candidate { id votes } } }`,
+	"candidate alone":               `query($c: ID!) { node(id: $c) { ... on Candidate { id votes } } }`,
+	"candidate's election":          `query($c: ID!) { node(id: $c) { ... on Candidate { election { candidates { id votes } } } } }`,
+	"round trip":                    `query($e: ID!) { node(id: $e) { ... on Election { candidates { election { candidates { id votes } } } } } }`,
+	"aliased":                       `query($e: ID!) { node(id: $e) { ... on Election { candidates { id votes: votes tally: votes } } } }`,
+	"groups connection edges":       `query { groups(first: 10) { edges { node { elections { candidates { id votes } } } } } }`,
 	"groups connection with status": `query { groups(first: 10) { edges { node { elections { status candidates { id votes } } } } } }`,
 }
 
@@ -167,4 +167,3 @@ func TestBallotSecret(t *testing.T) {
 		t.Errorf("the winner's tally: %+v %+v", r.Data, r.Errors)
 	}
 }
-
