@@ -70,11 +70,16 @@ func send(t *testing.T, base, from, authz, q string) httpReply {
 }
 
 // dialFrom opens a graphql-transport-ws socket from the client address
-// from without sending connection_init; the response is the handshake's.
-func dialFrom(t *testing.T, base, from string) (*websocket.Conn, *http.Response, error) {
+// from, with the handshake header authz unless empty, without sending
+// connection_init; the response is the handshake's.
+func dialFrom(t *testing.T, base, from string, authz ...string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 10 * time.Second}
-	conn, resp, err := d.Dial("ws"+strings.TrimPrefix(base, "http")+"/graphql", http.Header{"X-Forwarded-For": {from}})
+	h := http.Header{"X-Forwarded-For": {from}}
+	for _, a := range authz {
+		h.Set("Authorization", a)
+	}
+	conn, resp, err := d.Dial("ws"+strings.TrimPrefix(base, "http")+"/graphql", h)
 	if conn != nil {
 		t.Cleanup(func() { _ = conn.Close() })
 	}
@@ -178,6 +183,15 @@ func TestFailedAuthenticationIsRateLimited(t *testing.T) {
 	}
 	if r := send(t, hs.URL, b, "Bearer "+good, me); r.status != http.StatusOK || dig(r.body, "data", "me", "handle") != "ada" {
 		t.Errorf("the good token from B: HTTP %d %v", r.status, r.body)
+	}
+
+	// A handshake that carries a credential upgrades through the failure guard.
+	conn, _, err = dialFrom(t, hs.URL, b, "Bearer "+good)
+	if err != nil {
+		t.Fatalf("a handshake with a credential: %v", err)
+	}
+	if m, err := initSocket(t, conn, "Bearer "+good); err != nil || m["type"] != "connection_ack" {
+		t.Errorf("init after it: %v %v", m, err)
 	}
 
 	// Once the budget refills, A's credentials are looked at again.
