@@ -210,6 +210,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		"cost points per minute for each API token or signed-in person"})
 	anonymousRateLimit := intFlag(fs, envFlag{"anonymous-rate-limit", "USERGROUPS_ANONYMOUS_RATE_LIMIT", "20000",
 		"cost points per minute for each anonymous client address"})
+	authFailureLimit := intFlag(fs, envFlag{"auth-failure-limit", "USERGROUPS_AUTH_FAILURE_LIMIT", "60",
+		"failed authentications per minute from one client address; past them its credentials get 429 without being checked"})
 	maxBody := intFlag(fs, envFlag{"max-body-bytes", "USERGROUPS_MAX_BODY_BYTES", "65536", "largest request body accepted"})
 	lim := limits.Default()
 	maxDepth := intFlag(fs, envFlag{"max-depth", "USERGROUPS_MAX_DEPTH", strconv.Itoa(lim.MaxDepth), "deepest field nesting an operation may have"})
@@ -223,6 +225,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		"websockets one API token or signed-in person may hold open at once"})
 	maxAnonymousSockets := intFlag(fs, envFlag{"max-anonymous-sockets", "USERGROUPS_MAX_ANONYMOUS_SOCKETS", "100",
 		"anonymous websockets one client address may hold open at once"})
+	maxPendingSockets := intFlag(fs, envFlag{"max-pending-sockets", "USERGROUPS_MAX_PENDING_SOCKETS", "100",
+		"websockets from one client address that have not sent connection_init yet (the next handshake gets 429)"})
 	maxSubscriptions := intFlag(fs, envFlag{"max-subscriptions", "USERGROUPS_MAX_SUBSCRIPTIONS", "100",
 		"subscriptions running at once on one websocket"})
 	gcPercent := intFlag(fs, envFlag{"gc-percent", "GOGC", "400",
@@ -312,15 +316,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		MaxBodyBytes:         int64(*maxBody),
 		RateLimit:            *rateLimit,
 		AnonymousRateLimit:   *anonymousRateLimit,
+		AuthFailureLimit:     *authFailureLimit,
 		TrustProxy:           *trustProxy,
 		DisableIntrospection: !*introspection,
 		TrustedDocuments:     trustedDocs,
 		Limits:               &lim,
 		MaxPageSize:          *maxPageSize,
 
-		MaxSocketsPerCredential:   *maxSockets,
-		MaxSocketsPerAddress:      *maxAnonymousSockets,
-		MaxSubscriptionsPerSocket: *maxSubscriptions,
+		MaxSocketsPerCredential:     *maxSockets,
+		MaxSocketsPerAddress:        *maxAnonymousSockets,
+		MaxPendingSocketsPerAddress: *maxPendingSockets,
+		MaxSubscriptionsPerSocket:   *maxSubscriptions,
 	})
 	srv := &http.Server{
 		Handler:           api,

@@ -106,7 +106,8 @@ func TestServeDemo(t *testing.T) {
 func TestHelpListsFlagsAndEnvironment(t *testing.T) {
 	for cmd, want := range map[string][]string{
 		"serve": {"--listen", "USERGROUPS_LISTEN", "--database", "USERGROUPS_DATABASE", "--demo", "--dev", "--cors-origins", "USERGROUPS_CORS_ORIGINS",
-			"--max-depth", "--max-cost", "--operation-timeout", "USERGROUPS_OPERATION_TIMEOUT", "--max-sockets", "--max-anonymous-sockets", "--max-subscriptions"},
+			"--max-depth", "--max-cost", "--operation-timeout", "USERGROUPS_OPERATION_TIMEOUT", "--max-sockets", "--max-anonymous-sockets", "--max-subscriptions",
+			"--auth-failure-limit", "USERGROUPS_AUTH_FAILURE_LIMIT", "--max-pending-sockets", "USERGROUPS_MAX_PENDING_SOCKETS"},
 		"migrate": {"--database", "USERGROUPS_DATABASE"},
 		"seed":    {"--demo", "--database"},
 	} {

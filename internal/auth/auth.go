@@ -76,6 +76,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (*viewe
 		if a.oidc == nil {
 			return nil, fmt.Errorf("%w: no identity provider is configured", ErrUnauthenticated)
 		}
+		if !parsesAsJWT(cred) {
+			return nil, fmt.Errorf("%w: the token is not valid", ErrUnauthenticated)
+		}
 		claims, err := a.oidc.Verify(ctx, cred)
 		if err != nil {
 			if errors.Is(err, oidc.ErrProviderUnavailable) {
@@ -95,6 +98,10 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (*viewe
 }
 
 func (a *Authenticator) fromAPIToken(sys context.Context, secret string) (*viewer.Viewer, error) {
+	if !wellFormedAPIToken(secret) {
+		// Not a token we could have issued: no lookup can find it.
+		return nil, fmt.Errorf("%w: unknown token", ErrUnauthenticated)
+	}
 	tok, err := a.client.APIToken.Query().Where(apitoken.TokenHash(hashToken(secret))).Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, fmt.Errorf("%w: unknown token", ErrUnauthenticated)

@@ -21,6 +21,10 @@ import (
 // secret scanners can find it) and so it is never mistaken for a JWT.
 const TokenPrefix = "ugt_"
 
+// tokenBytes is how many random bytes a token carries: 256 bits, beyond
+// guessing.
+const tokenBytes = 32
+
 // hintLen is how much of a token is kept in clear to recognise it in lists.
 const hintLen = len(TokenPrefix) + 6
 
@@ -46,7 +50,7 @@ func CreateToken(ctx context.Context, client *ent.Client, in NewTokenInput) (str
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(time.Now()) {
 		return "", nil, apierror.Invalid("expiresAt", "expiresAt must be in the future")
 	}
-	var raw [32]byte
+	var raw [tokenBytes]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", nil, fmt.Errorf("generating token: %w", err)
 	}

@@ -36,7 +36,7 @@ func ServeArgs() []string {
 	return []string{
 		"--max-cost", "1000000000", "--max-page-size", "200",
 		"--rate-limit", "1000000000", "--anonymous-rate-limit", "1000000000",
-		"--max-sockets", "100000", "--max-anonymous-sockets", "100000",
+		"--max-sockets", "100000", "--max-anonymous-sockets", "100000", "--max-pending-sockets", "100000",
 		"--log-level", "warn",
 	}
 }

@@ -49,9 +49,9 @@ type HTTPConfig struct {
 // the request context: before it every request looks anonymous and all of
 // one address's people would share one budget.
 //
-// WebSocket upgrades are charged like any request, and the socket's
-// operations can Charge the same key, but no status or header of theirs can
-// change once the connection is upgraded.
+// WebSocket upgrades are charged like any request; the socket's operations
+// are charged to the credential of its connection_init (ForSocket), and no
+// status or header of theirs can change once the connection is upgraded.
 func Middleware(cfg HTTPConfig) func(next http.Handler) http.Handler {
 	if cfg.Identified == nil {
 		cfg.Identified = New(Config{Limit: DefaultIdentifiedLimit})
@@ -76,18 +76,16 @@ type middleware struct {
 }
 
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	key, identified := m.cfg.Key(r)
-	lim := m.cfg.Anonymous
-	if identified {
-		lim = m.cfg.Identified
-	}
+	addr := m.cfg.AddressKey(r)
+	key, identified := budgetKey(viewer.FromContext(r.Context()), addr)
+	lim := m.cfg.limiter(identified)
 	d := lim.Allow(key, m.cfg.BaseCost)
 	setHeaders(w.Header(), d)
 	if !d.Allowed {
 		writeLimited(w, r, lim, m.cfg.BaseCost, d)
 		return
 	}
-	c := &charger{lim: lim, key: key, identified: identified}
+	c := &charger{cfg: &m.cfg, lim: lim, key: key, addr: addr, identified: identified}
 	if httpguard.IsWebSocket(r) {
 		// The socket outlives this response, and the websocket transport
 		// needs the connection's own writer to hijack it.
@@ -98,19 +96,37 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.next.ServeHTTP(&statusWriter{ResponseWriter: w, c: c}, r.WithContext(context.WithValue(r.Context(), chargerKey{}, c)))
 }
 
+func (c *HTTPConfig) limiter(identified bool) *Limiter {
+	if identified {
+		return c.Identified
+	}
+	return c.Anonymous
+}
+
 // Key returns the budget key of r and whether it belongs to an identified
 // client: "token:ID" for an API token, "user:ID" for a signed-in person,
 // else "ip:ADDRESS" (an IPv6 client by its /64, which one subscriber gets
 // whole and could otherwise walk through for fresh budgets).
 func (c HTTPConfig) Key(r *http.Request) (key string, identified bool) {
-	v := viewer.FromContext(r.Context())
+	return budgetKey(viewer.FromContext(r.Context()), c.AddressKey(r))
+}
+
+// AddressKey returns the budget key of r's client address, "ip:ADDRESS",
+// whoever the viewer is.
+func (c HTTPConfig) AddressKey(r *http.Request) string {
+	return "ip:" + c.clientAddr(r)
+}
+
+// budgetKey is the key of v's budget: its token, else its person, else
+// the address key addr.
+func budgetKey(v *viewer.Viewer, addr string) (key string, identified bool) {
 	switch {
 	case v.Token != nil:
 		return "token:" + string(v.Token.ID), true
 	case v.IsUser():
 		return "user:" + string(v.UserID), true
 	}
-	return "ip:" + c.clientAddr(r), false
+	return addr, false
 }
 
 func (c HTTPConfig) clientAddr(r *http.Request) string {
@@ -146,11 +162,17 @@ func (c HTTPConfig) clientAddr(r *http.Request) string {
 
 type chargerKey struct{}
 
-// charger charges one request's key and keeps its response headers current.
+// charger charges one request's key and keeps its response headers
+// current; or, for a websocket, charges each of its operations.
 type charger struct {
+	cfg        *HTTPConfig
 	lim        *Limiter
 	key        string
+	addr       string // the client address's key, "ip:…"
 	identified bool
+	// perOperation is set on a websocket's charger: its operations passed
+	// no door, so each pays the base cost too.
+	perOperation bool
 
 	mu     sync.Mutex
 	header http.Header // nil for a websocket, whose response is gone
@@ -166,6 +188,52 @@ func KeyFromContext(ctx context.Context) (key string, identified, ok bool) {
 		return "", false, false
 	}
 	return c.key, c.identified, true
+}
+
+// AddressFromContext returns the budget key of the client address of the
+// request in ctx ("ip:…"), whoever the viewer is; ok is false outside the
+// middleware.
+func AddressFromContext(ctx context.Context) (addr string, ok bool) {
+	c, _ := ctx.Value(chargerKey{}).(*charger)
+	if c == nil {
+		return "", false
+	}
+	return c.addr, true
+}
+
+// ForSocket returns ctx charging the budget of the viewer ctx now holds —
+// its API token, else its person, else the handshake's address — for a
+// websocket, whose credential arrives in connection_init, after the
+// handshake paid its base cost to whatever budget the handshake request
+// named. Each operation on the socket then pays through ChargeOperation
+// what it would pay as a request of its own. Without the middleware ctx is
+// returned as is.
+func ForSocket(ctx context.Context) context.Context {
+	c, _ := ctx.Value(chargerKey{}).(*charger)
+	if c == nil {
+		return ctx
+	}
+	key, identified := budgetKey(viewer.FromContext(ctx), c.addr)
+	return context.WithValue(ctx, chargerKey{}, &charger{cfg: c.cfg, lim: c.cfg.limiter(identified), key: key,
+		addr: c.addr, identified: identified, perOperation: true})
+}
+
+// ChargeOperation charges an operation of the computed cost (see
+// internal/limits) to the budget of ctx, as Charge does. Every operation
+// pays the base cost or its cost, whichever is more: a request has paid the
+// base cost at the door already and pays the rest, and an operation on a
+// websocket (see ForSocket) pays all of it, so the same operation costs the
+// same over either.
+func ChargeOperation(ctx context.Context, cost int) (Decision, error) {
+	c, _ := ctx.Value(chargerKey{}).(*charger)
+	if c == nil {
+		return Decision{Allowed: true}, nil
+	}
+	owed := max(cost, c.cfg.BaseCost)
+	if !c.perOperation {
+		owed -= c.cfg.BaseCost
+	}
+	return Charge(ctx, owed)
 }
 
 // Charge takes cost more points from the budget of the request in ctx, for

@@ -139,6 +139,23 @@ func (l *Limiter) Allow(key string, cost int) Decision {
 	return l.take(key, max(cost, 1))
 }
 
+// Check reports whether key's budget holds cost points (at least 1) now,
+// and takes nothing: Allowed says whether Allow would be. A key never seen
+// is not tracked by it.
+func (l *Limiter) Check(key string, cost int) Decision {
+	cost = max(cost, 1)
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := &bucket{tokens: l.limit, at: now} // a key never seen has its whole budget
+	if e, ok := l.keys[key]; ok {
+		b = e.Value.(*bucket)
+		l.refill(b, now)
+	}
+	c := float64(cost)
+	return l.decide(b, c, c <= b.tokens, now)
+}
+
 // Len returns how many keys the Limiter tracks now.
 func (l *Limiter) Len() int {
 	l.mu.Lock()
@@ -169,20 +186,38 @@ func (l *Limiter) take(key string, cost int) Decision {
 		b = &bucket{key: key, tokens: l.limit, at: now}
 		l.keys[key] = l.lru.PushFront(b)
 	}
-	d := Decision{Limit: int(l.limit)}
-	if c := float64(cost); c <= b.tokens {
+	c := float64(cost)
+	allowed := c <= b.tokens
+	if allowed {
 		b.tokens -= c
-		d.Allowed = true
-	} else if c > l.limit {
-		d.RetryAfter = l.window
-	} else {
-		d.RetryAfter = l.duration(c - b.tokens)
+	}
+	return l.decide(b, c, allowed, now)
+}
+
+// decide describes b after an attempt to take cost (already taken when
+// allowed).
+func (l *Limiter) decide(b *bucket, cost float64, allowed bool, now time.Time) Decision {
+	d := Decision{Allowed: allowed, Limit: int(l.limit)}
+	if !allowed {
+		d.RetryAfter = l.retryAfter(cost, b.tokens)
 	}
 	// The epsilon absorbs float error from refills so that a full budget
 	// reads as full.
 	d.Remaining = int(math.Floor(b.tokens + 1e-9))
 	d.Reset = now.Add(l.duration(l.limit - b.tokens))
 	return d
+}
+
+// retryAfter is how long until a bucket holding tokens holds cost: 0 when
+// it does, a whole window for a cost above the budget, which never fits.
+func (l *Limiter) retryAfter(cost, tokens float64) time.Duration {
+	switch {
+	case cost <= tokens:
+		return 0
+	case cost > l.limit:
+		return l.window
+	}
+	return l.duration(cost - tokens)
 }
 
 // refill brings b's tokens up to now.

@@ -9,7 +9,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -55,7 +57,7 @@ type Config struct {
 	Auth *auth.Authenticator
 	// Live feeds subscriptions; nil answers them UNAVAILABLE.
 	Live *live.Source
-	// Now is the clock for deadlines; nil is time.Now.
+	// Now is the clock for deadlines and rate-limit budgets; nil is time.Now.
 	Now func() time.Time
 	// Metrics is served at /metrics; nil keeps a private registry.
 	Metrics *metrics.Metrics
@@ -64,6 +66,11 @@ type Config struct {
 	// RateLimit and AnonymousRateLimit are the per-minute budgets of a
 	// credential or person and of an anonymous address (0: the defaults).
 	RateLimit, AnonymousRateLimit int
+	// AuthFailureLimit is the per-minute budget of failed authentications
+	// of one client address, over HTTP and in websocket connection_init;
+	// past it the address's credentials get 429 unchecked (0:
+	// ratelimit.DefaultFailureLimit).
+	AuthFailureLimit int
 	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy only).
 	TrustProxy bool
 	// DisableIntrospection turns schema introspection off.
@@ -82,6 +89,10 @@ type Config struct {
 	// address (0: 100; higher than per credential because many people
 	// can share an address behind NAT).
 	MaxSocketsPerAddress int
+	// MaxPendingSocketsPerAddress caps the websockets from one client
+	// address that have not sent connection_init yet, whatever credential
+	// they will send; one more handshake gets 429 (0: MaxSocketsPerAddress).
+	MaxPendingSocketsPerAddress int
 	// MaxSubscriptionsPerSocket caps the subscriptions running on one
 	// websocket (0: 100).
 	MaxSubscriptionsPerSocket int
@@ -191,12 +202,12 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 		if err := checkPageSizes(oc, maxPage); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
-		// The request paid one point at the door; now it pays what it costs.
-		if cost, ok := limits.CostOf(oc); ok && cost > 1 {
-			if _, err := ratelimit.Charge(ctx, int(cost-1)); err != nil {
-				o.Metrics.RateLimited()
-				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
-			}
+		// A request paid the base cost at the door and now pays the rest;
+		// an operation on a websocket pays all of it.
+		cost, _ := limits.CostOf(oc)
+		if _, err := ratelimit.ChargeOperation(ctx, int(min(cost, math.MaxInt32))); err != nil {
+			o.Metrics.RateLimited()
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
 		return next(graph.WithBatches(ctx))
 	})
@@ -237,15 +248,31 @@ func New(db *store.DB, cfg Config) *Server {
 	if perAddress <= 0 {
 		perAddress = DefaultMaxSocketsPerAddress
 	}
+	perPending := cfg.MaxPendingSocketsPerAddress
+	if perPending <= 0 {
+		perPending = perAddress
+	}
 	maxMessage := cfg.MaxMessageBytes
 	if maxMessage <= 0 {
 		maxMessage = cfg.MaxBodyBytes
 	}
+	anonymous := cfg.AnonymousRateLimit
+	if anonymous == 0 {
+		anonymous = ratelimit.DefaultAnonymousLimit
+	}
+	failureLimit := cfg.AuthFailureLimit
+	if failureLimit <= 0 {
+		failureLimit = ratelimit.DefaultFailureLimit
+	}
+	budgets := ratelimit.HTTPConfig{TrustProxy: cfg.TrustProxy,
+		Identified: ratelimit.New(ratelimit.Config{Limit: cfg.RateLimit, Now: cfg.Now}),
+		Anonymous:  ratelimit.New(ratelimit.Config{Limit: anonymous, Now: cfg.Now})}
+	failures := ratelimit.NewFailures(budgets, ratelimit.New(ratelimit.Config{Limit: failureLimit, Now: cfg.Now}))
 	sockets := ws.New(ws.Config{
 		MaxMessageBytes:           maxMessage,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
-			return socketViewer(ctx, authn, payload)
+			return socketViewer(ctx, authn, failures, payload)
 		},
 		// Browsers send Origin on every websocket handshake: the allow-list
 		// of CORS holds here too (cross-site websocket hijacking). Clients
@@ -268,19 +295,20 @@ func New(db *store.DB, cfg Config) *Server {
 			}
 			return "", 0
 		},
+		// Until connection_init says who a socket is, it is counted by
+		// the address it came from.
+		MaxPendingPerKey: func(r *http.Request) (string, int) {
+			addr, _ := ratelimit.AddressFromContext(r.Context())
+			return addr, perPending
+		},
 	})
 	gql.AddTransport(sockets)
-	// Junk is refused before it costs a token lookup; the budget is charged
-	// after authentication, which names whose budget it is.
+	// Junk is refused before it costs a token lookup, and so is every
+	// credential from an address that failed too often; the budget is
+	// charged after authentication, which names whose budget it is.
 	guard := httpguard.Middleware(httpguard.Config{MaxBodyBytes: cfg.MaxBodyBytes})
-	anonymous := cfg.AnonymousRateLimit
-	if anonymous == 0 {
-		anonymous = ratelimit.DefaultAnonymousLimit
-	}
-	limit := ratelimit.Middleware(ratelimit.HTTPConfig{TrustProxy: cfg.TrustProxy,
-		Identified: ratelimit.New(ratelimit.Config{Limit: cfg.RateLimit}),
-		Anonymous:  ratelimit.New(ratelimit.Config{Limit: anonymous})})
-	mux.Handle("/graphql", guard(authn.Middleware(limit(gql))))
+	limit := ratelimit.Middleware(budgets)
+	mux.Handle("/graphql", guard(failures.Middleware(authn.Middleware(limit(gql)))))
 	watch(m, sockets, cfg.Live)
 	mux.Handle("GET /metrics", m.Handler())
 	mux.Handle("/ical/", ical.NewHandler(db.Client, log))
@@ -305,24 +333,33 @@ func New(db *store.DB, cfg Config) *Server {
 
 // socketViewer authenticates a websocket from its connection_init payload
 // (browsers cannot set headers on a websocket), with the rules of HTTP: no
-// credential is anonymous, a bad one is refused.
-func socketViewer(ctx context.Context, authn *auth.Authenticator, payload map[string]any) (context.Context, error) {
+// credential is anonymous, a bad one is refused and charged to the
+// address's failures, and the socket's operations are charged to the
+// budget of the credential it sent.
+func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *ratelimit.Failures, payload map[string]any) (context.Context, error) {
 	header, _ := payload["Authorization"].(string)
 	if header == "" {
 		header, _ = payload["authorization"].(string)
 	}
 	if header == "" {
-		return viewer.NewContext(ctx, &viewer.Viewer{}), nil
+		return ratelimit.ForSocket(viewer.NewContext(ctx, &viewer.Viewer{})), nil
+	}
+	addr, _ := ratelimit.AddressFromContext(ctx)
+	if err := failures.Check(addr); err != nil {
+		return nil, err
 	}
 	v, err := authn.Authenticate(ctx, header)
 	if err != nil {
+		if errors.Is(err, auth.ErrUnauthenticated) {
+			failures.Fail(addr)
+		}
 		return nil, err
 	}
 	ctx = viewer.NewContext(ctx, v)
 	if v.UserID != "" {
 		ctx = changelog.WithActor(ctx, v.UserID)
 	}
-	return ctx, nil
+	return ratelimit.ForSocket(ctx), nil
 }
 
 // sameOrigin reports whether the Origin header names this host.

@@ -71,6 +71,9 @@ type conn struct {
 	opsWG sync.WaitGroup
 
 	releaseKey func() // frees the MaxSocketsPerKey slot; reader-owned
+	// releasePending frees the MaxPendingPerKey slot; reader-owned, called
+	// once, at connection_init or teardown.
+	releasePending func()
 }
 
 // operation is one running subscribe/start.
@@ -271,6 +274,7 @@ func (c *conn) connectionInit(raw json.RawMessage) {
 		c.requestClose(CloseTooManyInitRequests, "Too many initialisation requests", false)
 		return
 	}
+	c.freePending()
 	payload, err := decodeInitPayload(raw)
 	if err != nil {
 		if c.proto.legacy() {
@@ -294,12 +298,12 @@ func (c *conn) connectionInit(raw json.RawMessage) {
 	}
 	if perKey := c.t.cfg.MaxSocketsPerKey; perKey != nil {
 		if key, limit := perKey(ctx); key != "" && limit > 0 {
-			if !c.t.acquireKey(key, limit) {
+			if !c.t.acquire(c.t.perKey, key, limit) {
 				c.refuseInit(CloseTooManySockets, "Too many sockets for this credential",
 					"too many open sockets for this credential")
 				return
 			}
-			c.releaseKey = func() { c.t.releaseKey(key) }
+			c.releaseKey = func() { c.t.release(c.t.perKey, key) }
 		}
 	}
 	c.opBase = ctx
@@ -308,6 +312,15 @@ func (c *conn) connectionInit(raw json.RawMessage) {
 		c.enqueue(encode("ka", "", nil))
 	}
 	c.acked.Store(true)
+}
+
+// freePending gives back the socket's MaxPendingPerKey slot, once: the
+// socket has said who it is, or is gone.
+func (c *conn) freePending() {
+	if c.releasePending != nil {
+		c.releasePending()
+		c.releasePending = nil
+	}
 }
 
 // refuseInit closes a socket whose connection_init was refused; legacy
@@ -559,6 +572,7 @@ func (c *conn) teardown() {
 	c.abort()
 	c.writers.Wait()
 	c.opsWG.Wait()
+	c.freePending()
 	if c.releaseKey != nil {
 		c.releaseKey()
 	}

@@ -13,8 +13,10 @@ package ws
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -126,6 +128,16 @@ type Config struct {
 	// with 1008. An empty key or a limit <= 0 means no cap.
 	MaxSocketsPerKey func(ctx context.Context) (key string, limit int)
 
+	// MaxPendingPerKey, if set, is called on each handshake and returns the
+	// key to count the handshake's sockets by until they send
+	// connection_init (the client's address) and the limit for it. A
+	// handshake over the limit is refused before the upgrade with 429, a
+	// RATE_LIMITED error and Retry-After: the time a socket may stay
+	// without connection_init, by which the slots free up. graphql-ws
+	// clients see the refusal as a failed connection (close 1006) and retry
+	// with back-off. An empty key or a limit <= 0 means no cap.
+	MaxPendingPerKey func(r *http.Request) (key string, limit int)
+
 	// SendQueueSize is the number of messages queued per socket for its
 	// writer before producers have to wait.
 	SendQueueSize int
@@ -147,6 +159,9 @@ type Metrics struct {
 	SocketsAccepted atomic.Int64
 	// HandshakesRefused counts handshakes answered with an HTTP error.
 	HandshakesRefused atomic.Int64
+	// HandshakesOverPending counts handshakes refused with 429 by
+	// MaxPendingPerKey (counted in HandshakesRefused too).
+	HandshakesOverPending atomic.Int64
 	// MessagesReceived counts messages read from clients.
 	MessagesReceived atomic.Int64
 	// MessagesSent counts messages written to clients (pings included).
@@ -204,7 +219,8 @@ type Transport struct {
 	mu       sync.Mutex
 	shutdown bool
 	conns    map[*conn]struct{}
-	perKey   map[string]int
+	perKey   map[string]int // initialised sockets, by MaxSocketsPerKey
+	pending  map[string]int // sockets before connection_init, by MaxPendingPerKey
 	sockets  sync.WaitGroup
 }
 
@@ -235,9 +251,10 @@ func New(cfg Config) *Transport {
 		cfg.SlowConsumerGrace = DefaultSlowConsumerGrace
 	}
 	t := &Transport{
-		cfg:    cfg,
-		conns:  map[*conn]struct{}{},
-		perKey: map[string]int{},
+		cfg:     cfg,
+		conns:   map[*conn]struct{}{},
+		perKey:  map[string]int{},
+		pending: map[string]int{},
 	}
 	t.upgrader = websocket.Upgrader{
 		HandshakeTimeout: cfg.WriteTimeout,
@@ -284,13 +301,26 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	t.mu.Unlock()
 	defer t.sockets.Done()
 
+	releasePending := func() {}
+	if perKey := t.cfg.MaxPendingPerKey; perKey != nil {
+		if key, limit := perKey(r); key != "" && limit > 0 {
+			if !t.acquire(t.pending, key, limit) {
+				t.metrics.HandshakesOverPending.Add(1)
+				t.refuseLimited(w, limit)
+				return
+			}
+			releasePending = func() { t.release(t.pending, key) }
+		}
+	}
 	wsc, err := t.upgrader.Upgrade(w, r, http.Header{"Sec-Websocket-Protocol": {proto.name()}})
 	if err != nil {
+		releasePending()
 		return // the upgrader has answered through t.refuse
 	}
 	t.metrics.SocketsAccepted.Add(1)
 	t.metrics.ActiveSockets.Add(1)
 	c := newConn(t, wsc, r, exec, proto)
+	c.releasePending = releasePending
 	t.mu.Lock()
 	t.conns[c] = struct{}{}
 	late := t.shutdown
@@ -343,31 +373,48 @@ func (t *Transport) unregister(c *conn) {
 	t.mu.Unlock()
 }
 
-// acquireKey takes one of limit socket slots for key.
-func (t *Transport) acquireKey(key string, limit int) bool {
+// acquire takes one of limit socket slots for key in counts (perKey or
+// pending).
+func (t *Transport) acquire(counts map[string]int, key string, limit int) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.perKey[key] >= limit {
+	if counts[key] >= limit {
 		return false
 	}
-	t.perKey[key]++
+	counts[key]++
 	return true
 }
 
-func (t *Transport) releaseKey(key string) {
+func (t *Transport) release(counts map[string]int, key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.perKey[key] <= 1 {
-		delete(t.perKey, key)
+	if counts[key] <= 1 {
+		delete(counts, key)
 		return
 	}
-	t.perKey[key]--
+	counts[key]--
 }
 
 // refuse answers a handshake with an HTTP error in GraphQL's JSON shape.
 func (t *Transport) refuse(w http.ResponseWriter, status int, msg string) {
+	t.refuseError(w, status, &gqlerror.Error{Message: msg})
+}
+
+// refuseLimited answers a handshake over MaxPendingPerKey.
+func (t *Transport) refuseLimited(w http.ResponseWriter, limit int) {
+	secs := int(math.Ceil(t.cfg.InitTimeout.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	t.refuseError(w, http.StatusTooManyRequests, &gqlerror.Error{
+		Message: "websocket: too many sockets from this address waiting to send connection_init (at most " +
+			strconv.Itoa(limit) + "); retry in " + strconv.Itoa(secs) + " s",
+		// Same code as apierror.RateLimited, so clients treat it alike.
+		Extensions: map[string]any{"code": "RATE_LIMITED", "retryAfter": secs},
+	})
+}
+
+func (t *Transport) refuseError(w http.ResponseWriter, status int, e *gqlerror.Error) {
 	t.metrics.HandshakesRefused.Add(1)
-	b, _ := json.Marshal(&graphql.Response{Errors: gqlerror.List{{Message: msg}}})
+	b, _ := json.Marshal(&graphql.Response{Errors: gqlerror.List{e}})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)

@@ -549,6 +549,52 @@ func TestMaxSocketsPerKey(t *testing.T) {
 	}
 }
 
+// TestMaxPendingPerKey: sockets that have not sent connection_init are
+// capped per key; one more is refused with 429 before the upgrade, while
+// another key still connects, and a slot frees once a socket sends
+// connection_init or ends.
+func TestMaxPendingPerKey(t *testing.T) {
+	e := newEnv(t, ws.Config{
+		MaxPendingPerKey: func(r *http.Request) (string, int) { return r.Header.Get("X-Client"), 2 },
+	})
+	from := func(client string) http.Header { return http.Header{"X-Client": {client}} }
+	dial := func(client string) *client {
+		t.Helper()
+		c, err := e.tryDial(from(client), "graphql-transport-ws")
+		if err != nil {
+			t.Fatalf("%s: %v", client, err)
+		}
+		return c
+	}
+	first, second := dial("a"), dial("a")
+	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: wait}
+	_, resp, err := d.Dial(e.url, from("a"))
+	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "10" {
+		t.Fatalf("a third socket without connection_init: %v %+v", err, resp)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if !bytes.Contains(body, []byte(`"code":"RATE_LIMITED"`)) {
+		t.Errorf("refusal body: %s", body)
+	}
+	dial("b")
+
+	first.init(nil) // the slot is free once the socket says who it is
+	third := dial("a")
+	_ = second.c.Close() // or once the socket is gone
+	eventually(t, "the closed socket's slot to free", func() bool {
+		c, err := e.tryDial(from("a"), "graphql-transport-ws")
+		if err == nil {
+			_ = c.c.Close()
+		}
+		return err == nil
+	})
+	third.init(nil)
+	if n := e.tr.Metrics().HandshakesOverPending.Load(); n < 1 {
+		t.Errorf("HandshakesOverPending = %d", n)
+	}
+}
+
 func TestSlowConsumerIsDisconnected(t *testing.T) {
 	tr := ws.New(ws.Config{SendQueueSize: 1, SlowConsumerGrace: 20 * time.Millisecond})
 	// The network "stalls" on the first next message until the test ends.
