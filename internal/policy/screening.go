@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 )
 
 // earthRadiusKm is the mean Earth radius used by DistanceKm.
@@ -123,99 +122,6 @@ func Screen(project string, r Request) (flags, missing []string) {
 		missing = append(missing, MissingLocation)
 	}
 	return flags, missing
-}
-
-// Nicknames in the wrong brackets or the wrong place.
-var (
-	trailingBrackets = regexp.MustCompile(`^(.*?)\s*[(\[]([^()\[\]{}]+)[)\]]$`)
-	leadingBraces    = regexp.MustCompile(`^\{([^{}]+)\}\s*(.+)$`)
-	trailingBraces   = regexp.MustCompile(`^(.*?)\s*\{([^{}]+)\}$`)
-)
-
-// groupWords are words that name the kind of group, not the place; a name
-// that starts or ends with them is fixable by moving them into braces.
-var groupWords = []string{"user group", "users group", "meetup", "ug", "community", "club"}
-
-// SuggestGroupName proposes a name that follows the naming rule for a name
-// that does not, or returns "" when it cannot: it trims spaces, capitalises
-// the place, turns a trailing "(nickname)" or "[nickname]" and a leading
-// "{nickname}" into a trailing "{nickname}", and moves the project's name and
-// words such as "User Group" from around the place into the nickname
-// ("OpenStack User Group Paris" → "Paris {OpenStack User Group}").
-func SuggestGroupName(project, name string) string {
-	s := strings.Join(strings.Fields(name), " ")
-	if s == "" {
-		return ""
-	}
-	nick := ""
-	// A nickname in other brackets, or braces in the wrong place.
-	if m := trailingBrackets.FindStringSubmatch(s); m != nil {
-		s, nick = m[1], m[2]
-	} else if m := leadingBraces.FindStringSubmatch(s); m != nil {
-		nick, s = m[1], m[2]
-	} else if m := trailingBraces.FindStringSubmatch(s); m != nil {
-		s, nick = m[1], m[2]
-	}
-	// Group words and the project's name around the place.
-	var moved []string
-	for changed := true; changed; {
-		changed = false
-		low := strings.ToLower(s)
-		for _, w := range append([]string{strings.ToLower(project)}, groupWords...) {
-			if w == "" {
-				continue
-			}
-			if strings.HasPrefix(low, w+" ") {
-				moved = append(moved, s[:len(w)])
-				s = strings.TrimSpace(s[len(w):])
-				changed = true
-				break
-			}
-			if strings.HasSuffix(low, " "+w) {
-				moved = append([]string{s[len(s)-len(w):]}, moved...)
-				s = strings.TrimSpace(s[:len(s)-len(w)])
-				changed = true
-				break
-			}
-		}
-	}
-	s = strings.Trim(s, " -–,:")
-	if len(moved) > 0 {
-		extra := strings.Join(moved, " ")
-		if nick != "" {
-			nick = extra + " " + nick
-		} else {
-			nick = extra
-		}
-	}
-	if s == "" {
-		return ""
-	}
-	candidate := GroupName{Place: capitalizePlace(s), Nickname: strings.TrimSpace(nick)}.String()
-	if _, err := ParseGroupName(candidate); err != nil || candidate == name {
-		return ""
-	}
-	return candidate
-}
-
-// particles stay lower-case inside place names ("Rio de Janeiro").
-var particles = map[string]bool{"de": true, "da": true, "do": true, "del": true, "la": true, "le": true,
-	"of": true, "on": true, "am": true, "an": true, "der": true, "di": true, "du": true, "y": true}
-
-// capitalizePlace capitalises the first letter of a place name and, when the
-// whole name was typed in lower case, of each word but particles.
-func capitalizePlace(s string) string {
-	words := strings.Split(s, " ")
-	allLower := s == strings.ToLower(s)
-	for i, w := range words {
-		if w == "" || (i > 0 && (!allLower || particles[w])) {
-			continue
-		}
-		r := []rune(w)
-		r[0] = unicode.ToUpper(r[0])
-		words[i] = string(r)
-	}
-	return strings.Join(words, " ")
 }
 
 // Supporters counts the backers of a new-group request.

@@ -109,7 +109,7 @@ func (w queueWorld) applyIn(t *testing.T, name, city string) (appID, groupID str
 func TestNewGroupProcessOpenStack(t *testing.T) {
 	db := dbtest.Open(t)
 	w := newQueueWorld(t, db, policy.OpenStack())
-	appID, groupID, conflicts := w.apply(t, "OpenStack User Group Oakland {East Bay}")
+	appID, groupID, conflicts := w.apply(t, "Oakland")
 	_ = groupID
 	if appID == "" || len(conflicts) != 1 || dig(conflicts[0], "groupId") != string(w.bayArea.ID) {
 		t.Fatalf("screening conflicts = %+v", conflicts)
@@ -135,7 +135,7 @@ func TestNewGroupProcessOpenStack(t *testing.T) {
 	}
 
 	// The reviewer fixes the title and settles the conflict; a mentor is assigned.
-	w.ok(t, w.manager, `mutation($id: ID!) { updateApplicationProposal(input: {id: $id, name: "Oakland {East Bay}", note: "Name fixed to the naming rule."}) { application { id } } }`, id)
+	w.ok(t, w.manager, `mutation($id: ID!) { updateApplicationProposal(input: {id: $id, name: "Oakland {East Bay}", note: "Nickname added."}) { application { id } } }`, id)
 	w.ok(t, w.manager, `mutation($id: ID!, $g: ID!) { resolveConflict(input: {id: $id, group: $g, resolution: "Bay Area covers San Francisco; East Bay meets in Oakland."}) { application { id } } }`,
 		map[string]any{"id": appID, "g": string(w.bayArea.ID)})
 	w.ok(t, w.manager, `mutation($id: ID!, $m: ID!) { assignGroupMentor(input: {id: $id, mentor: $m}) { application { mentor { handle } } } }`,

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -105,11 +106,12 @@ func checkRequest(com *ent.Community, req *GroupRequest) error {
 	req.Name = strings.TrimSpace(req.Name)
 	req.City = strings.TrimSpace(req.City)
 	req.Country = strings.ToUpper(strings.TrimSpace(req.Country))
-	if _, err := policy.ParseGroupName(req.Name); err != nil {
+	if _, err := policy.CheckGroupName(com.Name, req.Name); err != nil {
 		e := apierror.Invalid("name", "name: %v", err)
-		if s := policy.SuggestGroupName(com.Name, req.Name); s != "" {
-			e.Message += fmt.Sprintf(`; did you mean %q?`, s)
-			e.Extensions = map[string]any{"suggestedName": s}
+		var ne *policy.NameError
+		if errors.As(err, &ne) && ne.Suggestion != "" {
+			e.Message += fmt.Sprintf(`; did you mean %q?`, ne.Suggestion)
+			e.Extensions = map[string]any{"suggestedName": ne.Suggestion}
 		}
 		return e
 	}
