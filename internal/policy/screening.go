@@ -85,6 +85,9 @@ const (
 	MissingLink        = "link"
 	MissingDescription = "description"
 	MissingLocation    = "coordinates"
+	// MissingSupporters: fewer backers, or backers from fewer organizations,
+	// than the policy asks for before approval.
+	MissingSupporters = "supporters"
 )
 
 var commercialWords = regexp.MustCompile(`(?i)\b(buy|sale|sales|discount|cheap|promo(tion)?|offer|pricing|hosting plans?|reseller|coupon|free trial|shop)\b`)
@@ -99,11 +102,15 @@ type Request struct {
 	Description string
 	Links       []string
 	HasLocation bool
+	// Supporters are the backers counted so far.
+	Supporters Supporters
 }
 
 // Screen returns the flags and the missing information of a request for a
-// community whose project is called project (e.g. "OpenStack").
-func Screen(project string, r Request) (flags, missing []string) {
+// community whose project is called project (e.g. "OpenStack") and whose
+// policy is p: supporters are missing while fewer than the policy's
+// minimums back the request, the same numbers approval checks.
+func Screen(p Policy, project string, r Request) (flags, missing []string) {
 	text := r.Name + " " + r.Description + " " + strings.Join(r.Links, " ")
 	if commercialWords.MatchString(text) {
 		flags = append(flags, FlagCommercial)
@@ -121,6 +128,9 @@ func Screen(project string, r Request) (flags, missing []string) {
 	if !r.HasLocation {
 		missing = append(missing, MissingLocation)
 	}
+	if SupportersMissing(p, r.Supporters) {
+		missing = append(missing, MissingSupporters)
+	}
 	return flags, missing
 }
 
@@ -128,6 +138,12 @@ func Screen(project string, r Request) (flags, missing []string) {
 type Supporters struct {
 	People        int
 	Organizations int
+}
+
+// SupportersMissing reports whether s are fewer people, or people from fewer
+// organizations, than p asks to back a new group before approval.
+func SupportersMissing(p Policy, s Supporters) bool {
+	return s.People < p.MinSupporters || s.Organizations < p.MinSupporterOrganizations
 }
 
 // Blocker is one reason a request cannot be approved yet.

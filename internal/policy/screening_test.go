@@ -3,6 +3,7 @@ package policy
 import (
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -68,9 +69,41 @@ func TestScreen(t *testing.T) {
 		{"missing everything", Request{Name: "Lima"}, nil, []string{MissingLink, MissingDescription, MissingLocation}},
 	}
 	for _, tt := range tests {
-		flags, missing := Screen("OpenStack", tt.r)
+		flags, missing := Screen(OpenStack(), "OpenStack", tt.r)
 		if !reflect.DeepEqual(flags, tt.flags) || !reflect.DeepEqual(missing, tt.missng) {
 			t.Errorf("%s: flags %v missing %v; want %v and %v", tt.name, flags, missing, tt.flags, tt.missng)
+		}
+	}
+}
+
+// TestScreenSupporters: supporters are missing exactly while approval would
+// be blocked for them, and never where the policy asks for none.
+func TestScreenSupporters(t *testing.T) {
+	full := Request{Name: "Hefei", Description: "openEuler users in Hefei.", Links: []string{"https://forum.openeuler.org/hefei"}, HasLocation: true}
+	tests := []struct {
+		name    string
+		p       Policy
+		s       Supporters
+		missing bool
+	}{
+		{"openEuler, the applicant alone", OpenEuler(), Supporters{1, 1}, true},
+		{"openEuler, 10 from 9 organizations", OpenEuler(), Supporters{10, 9}, true},
+		{"openEuler, 10 from 10", OpenEuler(), Supporters{10, 10}, false},
+		{"OpenStack asks for none", OpenStack(), Supporters{}, false},
+	}
+	for _, tt := range tests {
+		r := full
+		r.Supporters = tt.s
+		_, missing := Screen(tt.p, "openEuler", r)
+		if got := slices.Contains(missing, MissingSupporters); got != tt.missing {
+			t.Errorf("%s: missing %v", tt.name, missing)
+		}
+		blocked := false
+		for _, b := range NewGroupBlockers(tt.p, ApprovalState{Supporters: tt.s}) {
+			blocked = blocked || b.Code == BlockerFewSupporters || b.Code == BlockerFewOrgs
+		}
+		if blocked != tt.missing {
+			t.Errorf("%s: screening says missing=%v, approval says blocked=%v", tt.name, tt.missing, blocked)
 		}
 	}
 }

@@ -335,6 +335,10 @@ func (g *gen) screen(gr *grp, t time.Time, supporters []*person) *schematype.Scr
 		}
 	}
 	sc.SupporterOrganizations = len(orgs)
+	// The live screening's rule, so demo rows and new requests agree.
+	if policy.SupportersMissing(gr.c.pol, policy.Supporters{People: sc.Supporters, Organizations: sc.SupporterOrganizations}) {
+		sc.Missing = append(sc.Missing, policy.MissingSupporters)
+	}
 	for _, o := range gr.c.groups {
 		if o == gr || o.status == stRejected || o.created.IsZero() || !o.created.Before(t) {
 			continue
@@ -520,7 +524,7 @@ func (g *gen) openStackProposals() {
 		}
 		a.screening = g.screen(gr, created, supporters)
 		a.screening.Flags = pr.Flags
-		a.screening.Missing = pr.Missing
+		a.screening.Missing = append(slices.Clip(pr.Missing), a.screening.Missing...)
 		a.answers = proposalAnswers(gr, pr.Missing)
 		a.tl.add(review.KindCOMMENT, nil, screeningNote(c, a.screening)).fixed = time.Minute
 
@@ -622,9 +626,6 @@ func (g *gen) openEulerProposals() {
 		a := g.newApp(c, application.KindNEW_GROUP, status, applicant)
 		a.gr, a.reviewer, a.supporters = gr, c.managers[i%len(c.managers)], supporters
 		a.screening = g.screen(gr, created, supporters)
-		if i == 1 {
-			a.screening.Missing = []string{"supporters"}
-		}
 		a.answers = proposalAnswers(gr, nil)
 		a.tl.add(review.KindCOMMENT, nil, screeningNote(c, a.screening)).fixed = time.Minute
 		switch i {

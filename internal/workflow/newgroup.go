@@ -79,6 +79,17 @@ func ApplyForGroup(ctx context.Context, c *ent.Client, req GroupRequest) (*ent.A
 	if err != nil {
 		return nil, err
 	}
+	// Screen before the application exists, so it is written once: a
+	// second write would show reviewers' queues an UPDATED item right after
+	// the CREATED one. The applicant is the only supporter so far.
+	supporters, err := countSupporters(bk, c.User.Query().Where(user.ID(v.UserID)), g.City)
+	if err != nil {
+		return nil, err
+	}
+	screening, err := screen(bk, c, com, g, req.Links, req.Description, supporters, nil)
+	if err != nil {
+		return nil, err
+	}
 	ac := c.Application.Create().
 		SetCommunityID(com.ID).SetApplicantID(v.UserID).SetGroupID(g.ID).SetKind(application.KindNEW_GROUP).
 		SetAnswers(schematype.ApplicationAnswers{
@@ -86,15 +97,12 @@ func ApplyForGroup(ctx context.Context, c *ent.Client, req GroupRequest) (*ent.A
 			Latitude: req.Latitude, Longitude: req.Longitude, Links: req.Links,
 			Description: req.Description, AcceptedCodeOfConduct: true,
 		}).
-		AddSupporterIDs(v.UserID)
+		AddSupporterIDs(v.UserID).SetScreening(screening)
 	if regionID != "" {
 		ac.SetRegionID(regionID)
 	}
 	app, err := ac.Save(bk)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := Rescreen(bk, c, app.ID); err != nil {
 		return nil, err
 	}
 	return c.Application.Get(ctx, app.ID)
@@ -212,6 +220,25 @@ func Rescreen(ctx context.Context, c *ent.Client, appID pulid.ID) (schematype.Sc
 	if g == nil {
 		return schematype.Screening{}, fmt.Errorf("application %s has no proposed group", appID)
 	}
+	supporters, err := CountSupporters(ctx, c, app.ID, g.City)
+	if err != nil {
+		return schematype.Screening{}, err
+	}
+	s, err := screen(ctx, c, com, g, app.Answers.Links, app.Answers.Description, supporters, app.Screening.Conflicts)
+	if err != nil {
+		return schematype.Screening{}, err
+	}
+	if err := c.Application.UpdateOneID(app.ID).SetScreening(s).Exec(ctx); err != nil {
+		return schematype.Screening{}, err
+	}
+	return s, nil
+}
+
+// screen computes a proposed group's screening under its community's
+// policy. A conflict settled in the previous screening keeps its resolution
+// while the conflict is still there.
+func screen(ctx context.Context, c *ent.Client, com *ent.Community, g *ent.Group, links []schematype.Link, description string,
+	supporters policy.Supporters, previous []schematype.Conflict) (schematype.Screening, error) {
 	proposed := placeOf(g)
 	q := c.Group.Query().Where(
 		group.CommunityID(com.ID), group.IDNEQ(g.ID),
@@ -238,25 +265,20 @@ func Rescreen(ctx context.Context, c *ent.Client, appID pulid.ID) (schematype.Sc
 	for i, n := range nearby {
 		places[i] = placeOf(n)
 	}
-	var links []string
-	for _, l := range app.Answers.Links {
-		links = append(links, l.URL)
+	var urls []string
+	for _, l := range links {
+		urls = append(urls, l.URL)
 	}
-	flags, missing := policy.Screen(com.Name, policy.Request{
-		Name: g.Name, Description: app.Answers.Description, Links: links, HasLocation: g.Latitude != nil,
+	flags, missing := policy.Screen(com.Policy, com.Name, policy.Request{
+		Name: g.Name, Description: description, Links: urls, HasLocation: g.Latitude != nil, Supporters: supporters,
 	})
-	supporters, err := CountSupporters(ctx, c, app.ID, g.City)
-	if err != nil {
-		return schematype.Screening{}, err
-	}
 	s := schematype.Screening{
 		Flags: flags, Missing: missing,
 		Supporters: supporters.People, SupporterOrganizations: supporters.Organizations,
 		ScreenedAt: time.Now().UTC(),
 	}
-	// Keep what reviewers already settled about a conflict that is still there.
 	settled := map[string]schematype.Conflict{}
-	for _, old := range app.Screening.Conflicts {
+	for _, old := range previous {
 		if old.ResolvedAt != nil {
 			settled[old.GroupID] = old
 		}
@@ -267,9 +289,6 @@ func Rescreen(ctx context.Context, c *ent.Client, appID pulid.ID) (schematype.Sc
 			nc.ResolvedAt, nc.ResolvedBy, nc.Resolution = old.ResolvedAt, old.ResolvedBy, old.Resolution
 		}
 		s.Conflicts = append(s.Conflicts, nc)
-	}
-	if err := c.Application.UpdateOneID(app.ID).SetScreening(s).Exec(ctx); err != nil {
-		return schematype.Screening{}, err
 	}
 	return s, nil
 }
@@ -283,8 +302,12 @@ func placeOf(g *ent.Group) policy.Place {
 // the distinct organizations they work for (openEuler: "10 users from 10
 // different enterprises from the city").
 func CountSupporters(ctx context.Context, c *ent.Client, appID pulid.ID, city string) (policy.Supporters, error) {
-	people, err := c.Application.Query().Where(application.ID(appID)).QuerySupporters().
-		Where(user.CityEqualFold(city)).All(ctx)
+	return countSupporters(ctx, c.Application.Query().Where(application.ID(appID)).QuerySupporters(), city)
+}
+
+// countSupporters counts the people of q who live in city, and their organizations.
+func countSupporters(ctx context.Context, q *ent.UserQuery, city string) (policy.Supporters, error) {
+	people, err := q.Where(user.CityEqualFold(city)).All(ctx)
 	if err != nil {
 		return policy.Supporters{}, err
 	}
