@@ -119,6 +119,15 @@ func OpenStack() Policy {
 	}
 }
 
+// ApplicantOrganizes says whether approving a new group makes its applicant
+// the group's first organizer. Where leaders must come from partner
+// enterprises (openEuler: the community's team selects first-term
+// organizers among them), only an applicant who works for one; elsewhere
+// (OpenStack) the applicant always does.
+func ApplicantOrganizes(p Policy, fromPartner bool) bool {
+	return !p.LeadersRequirePartner || fromPartner
+}
+
 // Validate reports the first field of p that holds an impossible value.
 func (p Policy) Validate() error {
 	switch {

@@ -102,3 +102,21 @@ func TestPresetsValidate(t *testing.T) {
 		t.Error("more supporter organizations than supporters accepted")
 	}
 }
+
+func TestApplicantOrganizes(t *testing.T) {
+	tests := []struct {
+		name        string
+		p           Policy
+		fromPartner bool
+		want        bool
+	}{
+		{"OpenStack", OpenStack(), false, true},
+		{"openEuler, a partner's employee", OpenEuler(), true, true},
+		{"openEuler, anyone else", OpenEuler(), false, false},
+	}
+	for _, tt := range tests {
+		if got := ApplicantOrganizes(tt.p, tt.fromPartner); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

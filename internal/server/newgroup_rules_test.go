@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/change"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/message"
+	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -113,5 +117,73 @@ func TestApplicationEntersTheQueueOnce(t *testing.T) {
 		Select(change.FieldOp).StringsX(sys)
 	if len(ops) != 1 || ops[0] != string(change.OpCREATED) {
 		t.Errorf("queue items for one new request: %v, want [CREATED]", ops)
+	}
+}
+
+// TestOpenEulerApprovalAppointsOnlyPartnerApplicants: openEuler's first
+// organizers come from partner enterprises and are appointed by the
+// community's team. Approving a request from someone outside them makes the
+// group without an organizer (listed for staff in groupsWithoutOrganizer)
+// and tells the applicant what happens next; a partner's employee is
+// appointed at approval.
+func TestOpenEulerApprovalAppointsOnlyPartnerApplicants(t *testing.T) {
+	db := dbtest.Open(t)
+	p := policy.OpenEuler()
+	p.MinSupporters, p.MinSupporterOrganizations = 0, 0 // this test is about the organizer, not the supporters
+	w := newQueueWorld(t, db, p)
+	sys := viewer.SystemContext(context.Background())
+	tx, err := w.c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner := tx.Organization.Create().SetName("Partner").SetSlug("partner").AddPartnerOfIDs(w.com.ID).SaveX(sys)
+	other := tx.Organization.Create().SetName("Elsewhere").SetSlug("elsewhere").SaveX(sys)
+	applicant := tx.User.Create().SetHandle("outsider").SetName("Outsider").SetCity("Oakland").SetOrganizationID(other.ID).SaveX(sys)
+	employee := tx.User.Create().SetHandle("employee").SetName("Employee").SetCity("Berkeley").SetOrganizationID(partner.ID).SaveX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	const leaderless = `query($c: ID!) { groupsWithoutOrganizer(community: $c) { id } }`
+	applyAs := func(who, name, city string) (appID, groupID string) {
+		t.Helper()
+		d := w.ok(t, who, applyQ, map[string]any{"in": map[string]any{
+			"community": string(w.com.ID), "name": name, "city": city, "country": "US", "acceptCodeOfConduct": true,
+			"description": "openEuler users meeting locally.",
+		}})
+		return dig(d, "applyForGroup", "application", "id").(string), dig(d, "applyForGroup", "group", "id").(string)
+	}
+	organizers := func(groupID string) int {
+		return w.c.Role.Query().Where(role.GroupID(pulidID(groupID)), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE)).CountX(sys)
+	}
+
+	appID, groupID := applyAs("Session "+string(applicant.ID), "Oakland", "Oakland")
+	if d := w.ok(t, w.manager, approveQ, map[string]any{"id": appID}); dig(d, "approveApplication", "application", "status") != "APPROVED" {
+		t.Fatalf("approve: %v", d)
+	}
+	if g := w.c.Group.GetX(sys, pulidID(groupID)); g.Status != group.StatusACTIVE || organizers(groupID) != 0 {
+		t.Errorf("a non-partner's group: %s with %d organizers, want ACTIVE with none", g.Status, organizers(groupID))
+	}
+	leaderlessIDs := func() []any {
+		var ids []any
+		for _, g := range items(w.ok(t, w.manager, leaderless, map[string]any{"c": string(w.com.ID)}), "groupsWithoutOrganizer") {
+			ids = append(ids, dig(g, "id"))
+		}
+		return ids
+	}
+	if ids := leaderlessIDs(); !slices.Contains(ids, any(groupID)) {
+		t.Errorf("groupsWithoutOrganizer = %v, want the new group among them", ids)
+	}
+	m := w.c.Message.Query().Where(message.RecipientID(applicant.ID), message.Template("application_approved")).OnlyX(sys)
+	if strings.Contains(m.Body, "you are its organizer") || !strings.Contains(m.Body, "partner enterprises") || !strings.Contains(m.Body, "appoints") {
+		t.Errorf("the applicant is not told what happens next: %q", m.Body)
+	}
+
+	appID, groupID = applyAs("Session "+string(employee.ID), "Berkeley", "Berkeley")
+	w.ok(t, w.manager, approveQ, map[string]any{"id": appID})
+	if n := organizers(groupID); n != 1 || !w.c.Role.Query().Where(role.GroupID(pulidID(groupID)), role.UserID(employee.ID), role.KindEQ(role.KindORGANIZER)).ExistX(sys) {
+		t.Errorf("a partner's employee is not appointed at approval (%d organizers)", n)
+	}
+	if ids := leaderlessIDs(); slices.Contains(ids, any(groupID)) {
+		t.Errorf("the appointed group is listed without an organizer: %v", ids)
 	}
 }

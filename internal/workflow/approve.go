@@ -77,7 +77,8 @@ func blocked(app *ent.Application, bs []policy.Blocker) error {
 
 // finalize makes an approval take effect, all in the caller's transaction:
 // APPROVED, and for a new group: the group ACTIVE with its mentor, the
-// applicant its ORGANIZER, a message to the applicant. actor is empty when
+// applicant its ORGANIZER where the policy lets them be (otherwise staff
+// appoint one), a message to the applicant saying which. actor is empty when
 // the scheduler approves after the objection window.
 func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pulid.ID, now time.Time) error {
 	if _, err := transition(ctx, c, app, application.StatusAPPROVED, actor, ""); err != nil {
@@ -108,14 +109,28 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 		if n != 1 {
 			return apierror.Conflictf("the proposed group is no longer waiting for approval")
 		}
-		if err := grant(bk, c, app.ApplicantID, role.KindORGANIZER, com, app.GroupID, "", now); err != nil {
+		organizes, err := applicantOrganizes(bk, c, com, app.ApplicantID)
+		if err != nil {
 			return err
+		}
+		if organizes {
+			if err := grant(bk, c, app.ApplicantID, role.KindORGANIZER, com, app.GroupID, "", now); err != nil {
+				return err
+			}
 		}
 		g, err := c.Group.Get(bk, app.GroupID)
 		if err != nil {
 			return err
 		}
 		body := fmt.Sprintf("%s is now an active %s user group, and you are its organizer.\n", g.Name, com.Name)
+		if !organizes {
+			// The group waits in groupsWithoutOrganizer for staff to appoint.
+			body = fmt.Sprintf("%s is now an active %s user group.\n\n"+
+				"%s's organizers come from its partner enterprises, and the community's user-group team "+
+				"appoints each group's first organizer among them, so you were not made its organizer. "+
+				"The team will be in touch about who leads the group; meanwhile you can join it as a member "+
+				"and help bring local users together.\n", g.Name, com.Name, com.Name)
+		}
 		if com.Policy.OfficialStatusEnabled {
 			body += "Your mentor will help you through the steps to official status.\n"
 		}
@@ -163,6 +178,19 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 			SetDedupeKey("ambassador_introduction:" + string(app.ID)).Exec(bk)
 	}
 	return nil
+}
+
+// applicantOrganizes applies the community's rule for who becomes a new
+// group's first organizer to its applicant.
+func applicantOrganizes(ctx context.Context, c *ent.Client, com *ent.Community, applicant pulid.ID) (bool, error) {
+	fromPartner := false
+	if com.Policy.LeadersRequirePartner {
+		var err error
+		if fromPartner, err = worksForPartner(ctx, c, applicant, com.ID); err != nil {
+			return false, err
+		}
+	}
+	return policy.ApplicantOrganizes(com.Policy, fromPartner), nil
 }
 
 // grant gives a person an ACTIVE role, within the policy's caps, starting
