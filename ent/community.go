@@ -37,6 +37,8 @@ type Community struct {
 	CodeOfConductURL string `json:"code_of_conduct_url,omitempty"`
 	// Where members publish articles and discuss.
 	ForumURL string `json:"forum_url,omitempty"`
+	// The page that explains what a user group of the programme is and how to start one; rejected new-group requests link to it.
+	UserGroupPageURL string `json:"user_group_page_url,omitempty"`
 	// The ambassadors' mailing list; new ambassadors are introduced there.
 	AmbassadorsListEmail string `json:"ambassadors_list_email,omitempty"`
 	// The programme's rules: caps, requirements, windows.
@@ -138,7 +140,7 @@ func (*Community) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case community.FieldID:
 			values[i] = new(pulid.ID)
-		case community.FieldName, community.FieldSlug, community.FieldDescription, community.FieldWebsiteURL, community.FieldCodeOfConductURL, community.FieldForumURL, community.FieldAmbassadorsListEmail:
+		case community.FieldName, community.FieldSlug, community.FieldDescription, community.FieldWebsiteURL, community.FieldCodeOfConductURL, community.FieldForumURL, community.FieldUserGroupPageURL, community.FieldAmbassadorsListEmail:
 			values[i] = new(sql.NullString)
 		case community.FieldCreatedAt, community.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -210,6 +212,12 @@ func (_m *Community) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field forum_url", values[i])
 			} else if value.Valid {
 				_m.ForumURL = value.String
+			}
+		case community.FieldUserGroupPageURL:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field user_group_page_url", values[i])
+			} else if value.Valid {
+				_m.UserGroupPageURL = value.String
 			}
 		case community.FieldAmbassadorsListEmail:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -314,6 +322,9 @@ func (_m *Community) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("forum_url=")
 	builder.WriteString(_m.ForumURL)
+	builder.WriteString(", ")
+	builder.WriteString("user_group_page_url=")
+	builder.WriteString(_m.UserGroupPageURL)
 	builder.WriteString(", ")
 	builder.WriteString("ambassadors_list_email=")
 	builder.WriteString(_m.AmbassadorsListEmail)

@@ -127,6 +127,20 @@ func (_c *CommunityCreate) SetNillableForumURL(v *string) *CommunityCreate {
 	return _c
 }
 
+// SetUserGroupPageURL sets the "user_group_page_url" field.
+func (_c *CommunityCreate) SetUserGroupPageURL(v string) *CommunityCreate {
+	_c.mutation.SetUserGroupPageURL(v)
+	return _c
+}
+
+// SetNillableUserGroupPageURL sets the "user_group_page_url" field if the given value is not nil.
+func (_c *CommunityCreate) SetNillableUserGroupPageURL(v *string) *CommunityCreate {
+	if v != nil {
+		_c.SetUserGroupPageURL(*v)
+	}
+	return _c
+}
+
 // SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
 func (_c *CommunityCreate) SetAmbassadorsListEmail(v string) *CommunityCreate {
 	_c.mutation.SetAmbassadorsListEmail(v)
@@ -368,6 +382,11 @@ func (_c *CommunityCreate) check() error {
 			return &ValidationError{Name: "forum_url", err: fmt.Errorf(`ent: validator failed for field "Community.forum_url": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.UserGroupPageURL(); ok {
+		if err := community.UserGroupPageURLValidator(v); err != nil {
+			return &ValidationError{Name: "user_group_page_url", err: fmt.Errorf(`ent: validator failed for field "Community.user_group_page_url": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.AmbassadorsListEmail(); ok {
 		if err := community.AmbassadorsListEmailValidator(v); err != nil {
 			return &ValidationError{Name: "ambassadors_list_email", err: fmt.Errorf(`ent: validator failed for field "Community.ambassadors_list_email": %w`, err)}
@@ -453,6 +472,10 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ForumURL(); ok {
 		_spec.SetField(community.FieldForumURL, field.TypeString, value)
 		_node.ForumURL = value
+	}
+	if value, ok := _c.mutation.UserGroupPageURL(); ok {
+		_spec.SetField(community.FieldUserGroupPageURL, field.TypeString, value)
+		_node.UserGroupPageURL = value
 	}
 	if value, ok := _c.mutation.AmbassadorsListEmail(); ok {
 		_spec.SetField(community.FieldAmbassadorsListEmail, field.TypeString, value)
@@ -718,6 +741,24 @@ func (u *CommunityUpsert) ClearForumURL() *CommunityUpsert {
 	return u
 }
 
+// SetUserGroupPageURL sets the "user_group_page_url" field.
+func (u *CommunityUpsert) SetUserGroupPageURL(v string) *CommunityUpsert {
+	u.Set(community.FieldUserGroupPageURL, v)
+	return u
+}
+
+// UpdateUserGroupPageURL sets the "user_group_page_url" field to the value that was provided on create.
+func (u *CommunityUpsert) UpdateUserGroupPageURL() *CommunityUpsert {
+	u.SetExcluded(community.FieldUserGroupPageURL)
+	return u
+}
+
+// ClearUserGroupPageURL clears the value of the "user_group_page_url" field.
+func (u *CommunityUpsert) ClearUserGroupPageURL() *CommunityUpsert {
+	u.SetNull(community.FieldUserGroupPageURL)
+	return u
+}
+
 // SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
 func (u *CommunityUpsert) SetAmbassadorsListEmail(v string) *CommunityUpsert {
 	u.Set(community.FieldAmbassadorsListEmail, v)
@@ -922,6 +963,27 @@ func (u *CommunityUpsertOne) UpdateForumURL() *CommunityUpsertOne {
 func (u *CommunityUpsertOne) ClearForumURL() *CommunityUpsertOne {
 	return u.Update(func(s *CommunityUpsert) {
 		s.ClearForumURL()
+	})
+}
+
+// SetUserGroupPageURL sets the "user_group_page_url" field.
+func (u *CommunityUpsertOne) SetUserGroupPageURL(v string) *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetUserGroupPageURL(v)
+	})
+}
+
+// UpdateUserGroupPageURL sets the "user_group_page_url" field to the value that was provided on create.
+func (u *CommunityUpsertOne) UpdateUserGroupPageURL() *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateUserGroupPageURL()
+	})
+}
+
+// ClearUserGroupPageURL clears the value of the "user_group_page_url" field.
+func (u *CommunityUpsertOne) ClearUserGroupPageURL() *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.ClearUserGroupPageURL()
 	})
 }
 
@@ -1301,6 +1363,27 @@ func (u *CommunityUpsertBulk) UpdateForumURL() *CommunityUpsertBulk {
 func (u *CommunityUpsertBulk) ClearForumURL() *CommunityUpsertBulk {
 	return u.Update(func(s *CommunityUpsert) {
 		s.ClearForumURL()
+	})
+}
+
+// SetUserGroupPageURL sets the "user_group_page_url" field.
+func (u *CommunityUpsertBulk) SetUserGroupPageURL(v string) *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetUserGroupPageURL(v)
+	})
+}
+
+// UpdateUserGroupPageURL sets the "user_group_page_url" field to the value that was provided on create.
+func (u *CommunityUpsertBulk) UpdateUserGroupPageURL() *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateUserGroupPageURL()
+	})
+}
+
+// ClearUserGroupPageURL clears the value of the "user_group_page_url" field.
+func (u *CommunityUpsertBulk) ClearUserGroupPageURL() *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.ClearUserGroupPageURL()
 	})
 }
 

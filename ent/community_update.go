@@ -151,6 +151,26 @@ func (_u *CommunityUpdate) ClearForumURL() *CommunityUpdate {
 	return _u
 }
 
+// SetUserGroupPageURL sets the "user_group_page_url" field.
+func (_u *CommunityUpdate) SetUserGroupPageURL(v string) *CommunityUpdate {
+	_u.mutation.SetUserGroupPageURL(v)
+	return _u
+}
+
+// SetNillableUserGroupPageURL sets the "user_group_page_url" field if the given value is not nil.
+func (_u *CommunityUpdate) SetNillableUserGroupPageURL(v *string) *CommunityUpdate {
+	if v != nil {
+		_u.SetUserGroupPageURL(*v)
+	}
+	return _u
+}
+
+// ClearUserGroupPageURL clears the value of the "user_group_page_url" field.
+func (_u *CommunityUpdate) ClearUserGroupPageURL() *CommunityUpdate {
+	_u.mutation.ClearUserGroupPageURL()
+	return _u
+}
+
 // SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
 func (_u *CommunityUpdate) SetAmbassadorsListEmail(v string) *CommunityUpdate {
 	_u.mutation.SetAmbassadorsListEmail(v)
@@ -480,6 +500,11 @@ func (_u *CommunityUpdate) check() error {
 			return &ValidationError{Name: "forum_url", err: fmt.Errorf(`ent: validator failed for field "Community.forum_url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UserGroupPageURL(); ok {
+		if err := community.UserGroupPageURLValidator(v); err != nil {
+			return &ValidationError{Name: "user_group_page_url", err: fmt.Errorf(`ent: validator failed for field "Community.user_group_page_url": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.AmbassadorsListEmail(); ok {
 		if err := community.AmbassadorsListEmailValidator(v); err != nil {
 			return &ValidationError{Name: "ambassadors_list_email", err: fmt.Errorf(`ent: validator failed for field "Community.ambassadors_list_email": %w`, err)}
@@ -543,6 +568,12 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ForumURLCleared() {
 		_spec.ClearField(community.FieldForumURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.UserGroupPageURL(); ok {
+		_spec.SetField(community.FieldUserGroupPageURL, field.TypeString, value)
+	}
+	if _u.mutation.UserGroupPageURLCleared() {
+		_spec.ClearField(community.FieldUserGroupPageURL, field.TypeString)
 	}
 	if value, ok := _u.mutation.AmbassadorsListEmail(); ok {
 		_spec.SetField(community.FieldAmbassadorsListEmail, field.TypeString, value)
@@ -959,6 +990,26 @@ func (_u *CommunityUpdateOne) ClearForumURL() *CommunityUpdateOne {
 	return _u
 }
 
+// SetUserGroupPageURL sets the "user_group_page_url" field.
+func (_u *CommunityUpdateOne) SetUserGroupPageURL(v string) *CommunityUpdateOne {
+	_u.mutation.SetUserGroupPageURL(v)
+	return _u
+}
+
+// SetNillableUserGroupPageURL sets the "user_group_page_url" field if the given value is not nil.
+func (_u *CommunityUpdateOne) SetNillableUserGroupPageURL(v *string) *CommunityUpdateOne {
+	if v != nil {
+		_u.SetUserGroupPageURL(*v)
+	}
+	return _u
+}
+
+// ClearUserGroupPageURL clears the value of the "user_group_page_url" field.
+func (_u *CommunityUpdateOne) ClearUserGroupPageURL() *CommunityUpdateOne {
+	_u.mutation.ClearUserGroupPageURL()
+	return _u
+}
+
 // SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
 func (_u *CommunityUpdateOne) SetAmbassadorsListEmail(v string) *CommunityUpdateOne {
 	_u.mutation.SetAmbassadorsListEmail(v)
@@ -1301,6 +1352,11 @@ func (_u *CommunityUpdateOne) check() error {
 			return &ValidationError{Name: "forum_url", err: fmt.Errorf(`ent: validator failed for field "Community.forum_url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UserGroupPageURL(); ok {
+		if err := community.UserGroupPageURLValidator(v); err != nil {
+			return &ValidationError{Name: "user_group_page_url", err: fmt.Errorf(`ent: validator failed for field "Community.user_group_page_url": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.AmbassadorsListEmail(); ok {
 		if err := community.AmbassadorsListEmailValidator(v); err != nil {
 			return &ValidationError{Name: "ambassadors_list_email", err: fmt.Errorf(`ent: validator failed for field "Community.ambassadors_list_email": %w`, err)}
@@ -1381,6 +1437,12 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 	}
 	if _u.mutation.ForumURLCleared() {
 		_spec.ClearField(community.FieldForumURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.UserGroupPageURL(); ok {
+		_spec.SetField(community.FieldUserGroupPageURL, field.TypeString, value)
+	}
+	if _u.mutation.UserGroupPageURLCleared() {
+		_spec.ClearField(community.FieldUserGroupPageURL, field.TypeString)
 	}
 	if value, ok := _u.mutation.AmbassadorsListEmail(); ok {
 		_spec.SetField(community.FieldAmbassadorsListEmail, field.TypeString, value)

@@ -201,6 +201,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldWebsiteURL:           {Type: field.TypeString, Column: community.FieldWebsiteURL},
 			community.FieldCodeOfConductURL:     {Type: field.TypeString, Column: community.FieldCodeOfConductURL},
 			community.FieldForumURL:             {Type: field.TypeString, Column: community.FieldForumURL},
+			community.FieldUserGroupPageURL:     {Type: field.TypeString, Column: community.FieldUserGroupPageURL},
 			community.FieldAmbassadorsListEmail: {Type: field.TypeString, Column: community.FieldAmbassadorsListEmail},
 			community.FieldPolicy:               {Type: field.TypeJSON, Column: community.FieldPolicy},
 		},
@@ -2589,6 +2590,11 @@ func (f *CommunityFilter) WhereCodeOfConductURL(p entql.StringP) {
 // WhereForumURL applies the entql string predicate on the forum_url field.
 func (f *CommunityFilter) WhereForumURL(p entql.StringP) {
 	f.Where(p.Field(community.FieldForumURL))
+}
+
+// WhereUserGroupPageURL applies the entql string predicate on the user_group_page_url field.
+func (f *CommunityFilter) WhereUserGroupPageURL(p entql.StringP) {
+	f.Where(p.Field(community.FieldUserGroupPageURL))
 }
 
 // WhereAmbassadorsListEmail applies the entql string predicate on the ambassadors_list_email field.

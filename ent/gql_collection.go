@@ -1683,6 +1683,11 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, community.FieldForumURL)
 				fieldSeen[community.FieldForumURL] = struct{}{}
 			}
+		case "userGroupPageURL":
+			if _, ok := fieldSeen[community.FieldUserGroupPageURL]; !ok {
+				selectedFields = append(selectedFields, community.FieldUserGroupPageURL)
+				fieldSeen[community.FieldUserGroupPageURL] = struct{}{}
+			}
 		case "ambassadorsListEmail":
 			if _, ok := fieldSeen[community.FieldAmbassadorsListEmail]; !ok {
 				selectedFields = append(selectedFields, community.FieldAmbassadorsListEmail)

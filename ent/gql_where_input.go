@@ -2469,6 +2469,23 @@ type CommunityWhereInput struct {
 	ForumURLEqualFold    *string  `json:"forumURLEqualFold,omitempty"`
 	ForumURLContainsFold *string  `json:"forumURLContainsFold,omitempty"`
 
+	// "user_group_page_url" field predicates.
+	UserGroupPageURL             *string  `json:"userGroupPageURL,omitempty"`
+	UserGroupPageURLNEQ          *string  `json:"userGroupPageURLNEQ,omitempty"`
+	UserGroupPageURLIn           []string `json:"userGroupPageURLIn,omitempty"`
+	UserGroupPageURLNotIn        []string `json:"userGroupPageURLNotIn,omitempty"`
+	UserGroupPageURLGT           *string  `json:"userGroupPageURLGT,omitempty"`
+	UserGroupPageURLGTE          *string  `json:"userGroupPageURLGTE,omitempty"`
+	UserGroupPageURLLT           *string  `json:"userGroupPageURLLT,omitempty"`
+	UserGroupPageURLLTE          *string  `json:"userGroupPageURLLTE,omitempty"`
+	UserGroupPageURLContains     *string  `json:"userGroupPageURLContains,omitempty"`
+	UserGroupPageURLHasPrefix    *string  `json:"userGroupPageURLHasPrefix,omitempty"`
+	UserGroupPageURLHasSuffix    *string  `json:"userGroupPageURLHasSuffix,omitempty"`
+	UserGroupPageURLIsNil        bool     `json:"userGroupPageURLIsNil,omitempty"`
+	UserGroupPageURLNotNil       bool     `json:"userGroupPageURLNotNil,omitempty"`
+	UserGroupPageURLEqualFold    *string  `json:"userGroupPageURLEqualFold,omitempty"`
+	UserGroupPageURLContainsFold *string  `json:"userGroupPageURLContainsFold,omitempty"`
+
 	// "ambassadors_list_email" field predicates.
 	AmbassadorsListEmail             *string  `json:"ambassadorsListEmail,omitempty"`
 	AmbassadorsListEmailNEQ          *string  `json:"ambassadorsListEmailNEQ,omitempty"`
@@ -2911,6 +2928,51 @@ func (i *CommunityWhereInput) P() (predicate.Community, error) {
 	}
 	if i.ForumURLContainsFold != nil {
 		predicates = append(predicates, community.ForumURLContainsFold(*i.ForumURLContainsFold))
+	}
+	if i.UserGroupPageURL != nil {
+		predicates = append(predicates, community.UserGroupPageURLEQ(*i.UserGroupPageURL))
+	}
+	if i.UserGroupPageURLNEQ != nil {
+		predicates = append(predicates, community.UserGroupPageURLNEQ(*i.UserGroupPageURLNEQ))
+	}
+	if len(i.UserGroupPageURLIn) > 0 {
+		predicates = append(predicates, community.UserGroupPageURLIn(i.UserGroupPageURLIn...))
+	}
+	if len(i.UserGroupPageURLNotIn) > 0 {
+		predicates = append(predicates, community.UserGroupPageURLNotIn(i.UserGroupPageURLNotIn...))
+	}
+	if i.UserGroupPageURLGT != nil {
+		predicates = append(predicates, community.UserGroupPageURLGT(*i.UserGroupPageURLGT))
+	}
+	if i.UserGroupPageURLGTE != nil {
+		predicates = append(predicates, community.UserGroupPageURLGTE(*i.UserGroupPageURLGTE))
+	}
+	if i.UserGroupPageURLLT != nil {
+		predicates = append(predicates, community.UserGroupPageURLLT(*i.UserGroupPageURLLT))
+	}
+	if i.UserGroupPageURLLTE != nil {
+		predicates = append(predicates, community.UserGroupPageURLLTE(*i.UserGroupPageURLLTE))
+	}
+	if i.UserGroupPageURLContains != nil {
+		predicates = append(predicates, community.UserGroupPageURLContains(*i.UserGroupPageURLContains))
+	}
+	if i.UserGroupPageURLHasPrefix != nil {
+		predicates = append(predicates, community.UserGroupPageURLHasPrefix(*i.UserGroupPageURLHasPrefix))
+	}
+	if i.UserGroupPageURLHasSuffix != nil {
+		predicates = append(predicates, community.UserGroupPageURLHasSuffix(*i.UserGroupPageURLHasSuffix))
+	}
+	if i.UserGroupPageURLIsNil {
+		predicates = append(predicates, community.UserGroupPageURLIsNil())
+	}
+	if i.UserGroupPageURLNotNil {
+		predicates = append(predicates, community.UserGroupPageURLNotNil())
+	}
+	if i.UserGroupPageURLEqualFold != nil {
+		predicates = append(predicates, community.UserGroupPageURLEqualFold(*i.UserGroupPageURLEqualFold))
+	}
+	if i.UserGroupPageURLContainsFold != nil {
+		predicates = append(predicates, community.UserGroupPageURLContainsFold(*i.UserGroupPageURLContainsFold))
 	}
 	if i.AmbassadorsListEmail != nil {
 		predicates = append(predicates, community.AmbassadorsListEmailEQ(*i.AmbassadorsListEmail))

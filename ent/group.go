@@ -54,7 +54,7 @@ type Group struct {
 	ChatURL string `json:"chat_url,omitempty"`
 	// The group's logo.
 	LogoURL string `json:"logo_url,omitempty"`
-	// Lifecycle: PROPOSED while its request is reviewed, ACTIVE while mentored, OFFICIAL once recognised; also REJECTED, DORMANT, ARCHIVED.
+	// Lifecycle: PROPOSED while its request is reviewed, ACTIVE while mentored, OFFICIAL once recognised; REJECTED or WITHDRAWN when its request was turned down or taken back; also DORMANT, ARCHIVED.
 	Status group.Status `json:"status,omitempty"`
 	// When the group became official.
 	OfficialSince *time.Time `json:"official_since,omitempty"`

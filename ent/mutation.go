@@ -6843,6 +6843,7 @@ type CommunityMutation struct {
 	website_url            *string
 	code_of_conduct_url    *string
 	forum_url              *string
+	user_group_page_url    *string
 	ambassadors_list_email *string
 	policy                 *policy.Policy
 	clearedFields          map[string]struct{}
@@ -7313,6 +7314,55 @@ func (m *CommunityMutation) ResetForumURL() {
 	delete(m.clearedFields, community.FieldForumURL)
 }
 
+// SetUserGroupPageURL sets the "user_group_page_url" field.
+func (m *CommunityMutation) SetUserGroupPageURL(s string) {
+	m.user_group_page_url = &s
+}
+
+// UserGroupPageURL returns the value of the "user_group_page_url" field in the mutation.
+func (m *CommunityMutation) UserGroupPageURL() (r string, exists bool) {
+	v := m.user_group_page_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserGroupPageURL returns the old "user_group_page_url" field's value of the Community entity.
+// If the Community object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommunityMutation) OldUserGroupPageURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserGroupPageURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserGroupPageURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserGroupPageURL: %w", err)
+	}
+	return oldValue.UserGroupPageURL, nil
+}
+
+// ClearUserGroupPageURL clears the value of the "user_group_page_url" field.
+func (m *CommunityMutation) ClearUserGroupPageURL() {
+	m.user_group_page_url = nil
+	m.clearedFields[community.FieldUserGroupPageURL] = struct{}{}
+}
+
+// UserGroupPageURLCleared returns if the "user_group_page_url" field was cleared in this mutation.
+func (m *CommunityMutation) UserGroupPageURLCleared() bool {
+	_, ok := m.clearedFields[community.FieldUserGroupPageURL]
+	return ok
+}
+
+// ResetUserGroupPageURL resets all changes to the "user_group_page_url" field.
+func (m *CommunityMutation) ResetUserGroupPageURL() {
+	m.user_group_page_url = nil
+	delete(m.clearedFields, community.FieldUserGroupPageURL)
+}
+
 // SetAmbassadorsListEmail sets the "ambassadors_list_email" field.
 func (m *CommunityMutation) SetAmbassadorsListEmail(s string) {
 	m.ambassadors_list_email = &s
@@ -7756,7 +7806,7 @@ func (m *CommunityMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CommunityMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, community.FieldCreatedAt)
 	}
@@ -7780,6 +7830,9 @@ func (m *CommunityMutation) Fields() []string {
 	}
 	if m.forum_url != nil {
 		fields = append(fields, community.FieldForumURL)
+	}
+	if m.user_group_page_url != nil {
+		fields = append(fields, community.FieldUserGroupPageURL)
 	}
 	if m.ambassadors_list_email != nil {
 		fields = append(fields, community.FieldAmbassadorsListEmail)
@@ -7811,6 +7864,8 @@ func (m *CommunityMutation) Field(name string) (ent.Value, bool) {
 		return m.CodeOfConductURL()
 	case community.FieldForumURL:
 		return m.ForumURL()
+	case community.FieldUserGroupPageURL:
+		return m.UserGroupPageURL()
 	case community.FieldAmbassadorsListEmail:
 		return m.AmbassadorsListEmail()
 	case community.FieldPolicy:
@@ -7840,6 +7895,8 @@ func (m *CommunityMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldCodeOfConductURL(ctx)
 	case community.FieldForumURL:
 		return m.OldForumURL(ctx)
+	case community.FieldUserGroupPageURL:
+		return m.OldUserGroupPageURL(ctx)
 	case community.FieldAmbassadorsListEmail:
 		return m.OldAmbassadorsListEmail(ctx)
 	case community.FieldPolicy:
@@ -7909,6 +7966,13 @@ func (m *CommunityMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetForumURL(v)
 		return nil
+	case community.FieldUserGroupPageURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserGroupPageURL(v)
+		return nil
 	case community.FieldAmbassadorsListEmail:
 		v, ok := value.(string)
 		if !ok {
@@ -7965,6 +8029,9 @@ func (m *CommunityMutation) ClearedFields() []string {
 	if m.FieldCleared(community.FieldForumURL) {
 		fields = append(fields, community.FieldForumURL)
 	}
+	if m.FieldCleared(community.FieldUserGroupPageURL) {
+		fields = append(fields, community.FieldUserGroupPageURL)
+	}
 	if m.FieldCleared(community.FieldAmbassadorsListEmail) {
 		fields = append(fields, community.FieldAmbassadorsListEmail)
 	}
@@ -7993,6 +8060,9 @@ func (m *CommunityMutation) ClearField(name string) error {
 		return nil
 	case community.FieldForumURL:
 		m.ClearForumURL()
+		return nil
+	case community.FieldUserGroupPageURL:
+		m.ClearUserGroupPageURL()
 		return nil
 	case community.FieldAmbassadorsListEmail:
 		m.ClearAmbassadorsListEmail()
@@ -8028,6 +8098,9 @@ func (m *CommunityMutation) ResetField(name string) error {
 		return nil
 	case community.FieldForumURL:
 		m.ResetForumURL()
+		return nil
+	case community.FieldUserGroupPageURL:
+		m.ResetUserGroupPageURL()
 		return nil
 	case community.FieldAmbassadorsListEmail:
 		m.ResetAmbassadorsListEmail()

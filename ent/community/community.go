@@ -33,6 +33,8 @@ const (
 	FieldCodeOfConductURL = "code_of_conduct_url"
 	// FieldForumURL holds the string denoting the forum_url field in the database.
 	FieldForumURL = "forum_url"
+	// FieldUserGroupPageURL holds the string denoting the user_group_page_url field in the database.
+	FieldUserGroupPageURL = "user_group_page_url"
 	// FieldAmbassadorsListEmail holds the string denoting the ambassadors_list_email field in the database.
 	FieldAmbassadorsListEmail = "ambassadors_list_email"
 	// FieldPolicy holds the string denoting the policy field in the database.
@@ -104,6 +106,7 @@ var Columns = []string{
 	FieldWebsiteURL,
 	FieldCodeOfConductURL,
 	FieldForumURL,
+	FieldUserGroupPageURL,
 	FieldAmbassadorsListEmail,
 	FieldPolicy,
 }
@@ -150,6 +153,8 @@ var (
 	CodeOfConductURLValidator func(string) error
 	// ForumURLValidator is a validator for the "forum_url" field. It is called by the builders before save.
 	ForumURLValidator func(string) error
+	// UserGroupPageURLValidator is a validator for the "user_group_page_url" field. It is called by the builders before save.
+	UserGroupPageURLValidator func(string) error
 	// AmbassadorsListEmailValidator is a validator for the "ambassadors_list_email" field. It is called by the builders before save.
 	AmbassadorsListEmailValidator func(string) error
 	// DefaultPolicy holds the default value on creation for the "policy" field.
@@ -206,6 +211,11 @@ func ByCodeOfConductURL(opts ...sql.OrderTermOption) OrderOption {
 // ByForumURL orders the results by the forum_url field.
 func ByForumURL(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldForumURL, opts...).ToFunc()
+}
+
+// ByUserGroupPageURL orders the results by the user_group_page_url field.
+func ByUserGroupPageURL(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUserGroupPageURL, opts...).ToFunc()
 }
 
 // ByAmbassadorsListEmail orders the results by the ambassadors_list_email field.

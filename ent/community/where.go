@@ -96,6 +96,11 @@ func ForumURL(v string) predicate.Community {
 	return predicate.Community(sql.FieldEQ(FieldForumURL, v))
 }
 
+// UserGroupPageURL applies equality check predicate on the "user_group_page_url" field. It's identical to UserGroupPageURLEQ.
+func UserGroupPageURL(v string) predicate.Community {
+	return predicate.Community(sql.FieldEQ(FieldUserGroupPageURL, v))
+}
+
 // AmbassadorsListEmail applies equality check predicate on the "ambassadors_list_email" field. It's identical to AmbassadorsListEmailEQ.
 func AmbassadorsListEmail(v string) predicate.Community {
 	return predicate.Community(sql.FieldEQ(FieldAmbassadorsListEmail, v))
@@ -609,6 +614,81 @@ func ForumURLEqualFold(v string) predicate.Community {
 // ForumURLContainsFold applies the ContainsFold predicate on the "forum_url" field.
 func ForumURLContainsFold(v string) predicate.Community {
 	return predicate.Community(sql.FieldContainsFold(FieldForumURL, v))
+}
+
+// UserGroupPageURLEQ applies the EQ predicate on the "user_group_page_url" field.
+func UserGroupPageURLEQ(v string) predicate.Community {
+	return predicate.Community(sql.FieldEQ(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLNEQ applies the NEQ predicate on the "user_group_page_url" field.
+func UserGroupPageURLNEQ(v string) predicate.Community {
+	return predicate.Community(sql.FieldNEQ(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLIn applies the In predicate on the "user_group_page_url" field.
+func UserGroupPageURLIn(vs ...string) predicate.Community {
+	return predicate.Community(sql.FieldIn(FieldUserGroupPageURL, vs...))
+}
+
+// UserGroupPageURLNotIn applies the NotIn predicate on the "user_group_page_url" field.
+func UserGroupPageURLNotIn(vs ...string) predicate.Community {
+	return predicate.Community(sql.FieldNotIn(FieldUserGroupPageURL, vs...))
+}
+
+// UserGroupPageURLGT applies the GT predicate on the "user_group_page_url" field.
+func UserGroupPageURLGT(v string) predicate.Community {
+	return predicate.Community(sql.FieldGT(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLGTE applies the GTE predicate on the "user_group_page_url" field.
+func UserGroupPageURLGTE(v string) predicate.Community {
+	return predicate.Community(sql.FieldGTE(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLLT applies the LT predicate on the "user_group_page_url" field.
+func UserGroupPageURLLT(v string) predicate.Community {
+	return predicate.Community(sql.FieldLT(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLLTE applies the LTE predicate on the "user_group_page_url" field.
+func UserGroupPageURLLTE(v string) predicate.Community {
+	return predicate.Community(sql.FieldLTE(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLContains applies the Contains predicate on the "user_group_page_url" field.
+func UserGroupPageURLContains(v string) predicate.Community {
+	return predicate.Community(sql.FieldContains(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLHasPrefix applies the HasPrefix predicate on the "user_group_page_url" field.
+func UserGroupPageURLHasPrefix(v string) predicate.Community {
+	return predicate.Community(sql.FieldHasPrefix(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLHasSuffix applies the HasSuffix predicate on the "user_group_page_url" field.
+func UserGroupPageURLHasSuffix(v string) predicate.Community {
+	return predicate.Community(sql.FieldHasSuffix(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLIsNil applies the IsNil predicate on the "user_group_page_url" field.
+func UserGroupPageURLIsNil() predicate.Community {
+	return predicate.Community(sql.FieldIsNull(FieldUserGroupPageURL))
+}
+
+// UserGroupPageURLNotNil applies the NotNil predicate on the "user_group_page_url" field.
+func UserGroupPageURLNotNil() predicate.Community {
+	return predicate.Community(sql.FieldNotNull(FieldUserGroupPageURL))
+}
+
+// UserGroupPageURLEqualFold applies the EqualFold predicate on the "user_group_page_url" field.
+func UserGroupPageURLEqualFold(v string) predicate.Community {
+	return predicate.Community(sql.FieldEqualFold(FieldUserGroupPageURL, v))
+}
+
+// UserGroupPageURLContainsFold applies the ContainsFold predicate on the "user_group_page_url" field.
+func UserGroupPageURLContainsFold(v string) predicate.Community {
+	return predicate.Community(sql.FieldContainsFold(FieldUserGroupPageURL, v))
 }
 
 // AmbassadorsListEmailEQ applies the EQ predicate on the "ambassadors_list_email" field.

@@ -223,12 +223,13 @@ const DefaultStatus = StatusPROPOSED
 
 // Status values.
 const (
-	StatusPROPOSED Status = "PROPOSED"
-	StatusACTIVE   Status = "ACTIVE"
-	StatusOFFICIAL Status = "OFFICIAL"
-	StatusREJECTED Status = "REJECTED"
-	StatusDORMANT  Status = "DORMANT"
-	StatusARCHIVED Status = "ARCHIVED"
+	StatusPROPOSED  Status = "PROPOSED"
+	StatusACTIVE    Status = "ACTIVE"
+	StatusOFFICIAL  Status = "OFFICIAL"
+	StatusREJECTED  Status = "REJECTED"
+	StatusWITHDRAWN Status = "WITHDRAWN"
+	StatusDORMANT   Status = "DORMANT"
+	StatusARCHIVED  Status = "ARCHIVED"
 )
 
 func (s Status) String() string {
@@ -238,7 +239,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusPROPOSED, StatusACTIVE, StatusOFFICIAL, StatusREJECTED, StatusDORMANT, StatusARCHIVED:
+	case StatusPROPOSED, StatusACTIVE, StatusOFFICIAL, StatusREJECTED, StatusWITHDRAWN, StatusDORMANT, StatusARCHIVED:
 		return nil
 	default:
 		return fmt.Errorf("group: invalid enum value for status field: %q", s)

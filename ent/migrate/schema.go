@@ -306,6 +306,7 @@ var (
 		{Name: "website_url", Type: field.TypeString, Nullable: true},
 		{Name: "code_of_conduct_url", Type: field.TypeString, Nullable: true},
 		{Name: "forum_url", Type: field.TypeString, Nullable: true},
+		{Name: "user_group_page_url", Type: field.TypeString, Nullable: true},
 		{Name: "ambassadors_list_email", Type: field.TypeString, Nullable: true},
 		{Name: "policy", Type: field.TypeJSON},
 	}
@@ -531,7 +532,7 @@ var (
 		{Name: "meetup_url", Type: field.TypeString, Nullable: true},
 		{Name: "chat_url", Type: field.TypeString, Nullable: true},
 		{Name: "logo_url", Type: field.TypeString, Nullable: true},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"PROPOSED", "ACTIVE", "OFFICIAL", "REJECTED", "DORMANT", "ARCHIVED"}, Default: "PROPOSED"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PROPOSED", "ACTIVE", "OFFICIAL", "REJECTED", "WITHDRAWN", "DORMANT", "ARCHIVED"}, Default: "PROPOSED"},
 		{Name: "official_since", Type: field.TypeTime, Nullable: true},
 		{Name: "community_id", Type: field.TypeString, Size: 40},
 		{Name: "mentor_id", Type: field.TypeString, Nullable: true, Size: 40},

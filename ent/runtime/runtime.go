@@ -348,12 +348,16 @@ func init() {
 	communityDescForumURL := communityFields[5].Descriptor()
 	// community.ForumURLValidator is a validator for the "forum_url" field. It is called by the builders before save.
 	community.ForumURLValidator = communityDescForumURL.Validators[0].(func(string) error)
+	// communityDescUserGroupPageURL is the schema descriptor for user_group_page_url field.
+	communityDescUserGroupPageURL := communityFields[6].Descriptor()
+	// community.UserGroupPageURLValidator is a validator for the "user_group_page_url" field. It is called by the builders before save.
+	community.UserGroupPageURLValidator = communityDescUserGroupPageURL.Validators[0].(func(string) error)
 	// communityDescAmbassadorsListEmail is the schema descriptor for ambassadors_list_email field.
-	communityDescAmbassadorsListEmail := communityFields[6].Descriptor()
+	communityDescAmbassadorsListEmail := communityFields[7].Descriptor()
 	// community.AmbassadorsListEmailValidator is a validator for the "ambassadors_list_email" field. It is called by the builders before save.
 	community.AmbassadorsListEmailValidator = communityDescAmbassadorsListEmail.Validators[0].(func(string) error)
 	// communityDescPolicy is the schema descriptor for policy field.
-	communityDescPolicy := communityFields[7].Descriptor()
+	communityDescPolicy := communityFields[8].Descriptor()
 	// community.DefaultPolicy holds the default value on creation for the policy field.
 	community.DefaultPolicy = communityDescPolicy.Default.(policy.Policy)
 	// communityDescID is the schema descriptor for id field.

@@ -34,6 +34,7 @@ func (Community) Fields() []ent.Field {
 		optionalURL("website_url", "The programme's home page."),
 		optionalURL("code_of_conduct_url", "The code of conduct every group and event follows."),
 		optionalURL("forum_url", "Where members publish articles and discuss."),
+		optionalURL("user_group_page_url", "The page that explains what a user group of the programme is and how to start one; rejected new-group requests link to it."),
 		field.String("ambassadors_list_email").Optional().Validate(policy.ValidateEmail).
 			Comment("The ambassadors' mailing list; new ambassadors are introduced there."),
 		field.JSON("policy", policy.Policy{}).

@@ -43,9 +43,9 @@ func (Group) Fields() []ent.Field {
 		optionalURL("chat_url", "The group's chat or mailing list."),
 		optionalURL("logo_url", "The group's logo."),
 		field.Enum("status").
-			Values("PROPOSED", "ACTIVE", "OFFICIAL", "REJECTED", "DORMANT", "ARCHIVED").
+			Values("PROPOSED", "ACTIVE", "OFFICIAL", "REJECTED", "WITHDRAWN", "DORMANT", "ARCHIVED").
 			Default("PROPOSED").
-			Comment("Lifecycle: PROPOSED while its request is reviewed, ACTIVE while mentored, OFFICIAL once recognised; also REJECTED, DORMANT, ARCHIVED.").
+			Comment("Lifecycle: PROPOSED while its request is reviewed, ACTIVE while mentored, OFFICIAL once recognised; REJECTED or WITHDRAWN when its request was turned down or taken back; also DORMANT, ARCHIVED.").
 			Annotations(entgql.OrderField("STATUS")),
 		field.Time("official_since").Optional().Nillable().
 			Comment("When the group became official.").Annotations(entgql.OrderField("OFFICIAL_SINCE")),

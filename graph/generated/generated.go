@@ -282,6 +282,7 @@ type ComplexityRoot struct {
 		Roles                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
 		Slug                 func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
+		UserGroupPageURL     func(childComplexity int) int
 		WebsiteURL           func(childComplexity int) int
 	}
 
@@ -2022,6 +2023,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.UpdatedAt(childComplexity), true
+	case "Community.userGroupPageURL":
+		if e.ComplexityRoot.Community.UserGroupPageURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.UserGroupPageURL(childComplexity), true
 	case "Community.websiteURL":
 		if e.ComplexityRoot.Community.WebsiteURL == nil {
 			break
@@ -6668,6 +6675,10 @@ type Community implements Node {
   """
   forumURL: String
   """
+  The page that explains what a user group of the programme is and how to start one; rejected new-group requests link to it.
+  """
+  userGroupPageURL: String
+  """
   The ambassadors' mailing list; new ambassadors are introduced there.
   """
   ambassadorsListEmail: String
@@ -7077,6 +7088,24 @@ input CommunityWhereInput {
   forumURLNotNil: Boolean
   forumURLEqualFold: String
   forumURLContainsFold: String
+  """
+  user_group_page_url field predicates
+  """
+  userGroupPageURL: String
+  userGroupPageURLNEQ: String
+  userGroupPageURLIn: [String!]
+  userGroupPageURLNotIn: [String!]
+  userGroupPageURLGT: String
+  userGroupPageURLGTE: String
+  userGroupPageURLLT: String
+  userGroupPageURLLTE: String
+  userGroupPageURLContains: String
+  userGroupPageURLHasPrefix: String
+  userGroupPageURLHasSuffix: String
+  userGroupPageURLIsNil: Boolean
+  userGroupPageURLNotNil: Boolean
+  userGroupPageURLEqualFold: String
+  userGroupPageURLContainsFold: String
   """
   ambassadors_list_email field predicates
   """
@@ -8391,7 +8420,7 @@ type Group implements Node {
   """
   logoURL: String
   """
-  Lifecycle: PROPOSED while its request is reviewed, ACTIVE while mentored, OFFICIAL once recognised; also REJECTED, DORMANT, ARCHIVED.
+  Lifecycle: PROPOSED while its request is reviewed, ACTIVE while mentored, OFFICIAL once recognised; REJECTED or WITHDRAWN when its request was turned down or taken back; also DORMANT, ARCHIVED.
   """
   status: GroupStatus!
   """
@@ -8619,6 +8648,7 @@ enum GroupStatus @goModel(model: "github.com/usergroups/usergroups/ent/group.Sta
   ACTIVE
   OFFICIAL
   REJECTED
+  WITHDRAWN
   DORMANT
   ARCHIVED
 }
@@ -13964,6 +13994,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_codeOfConductURL(ctx, field)
 	case "forumURL":
 		return ec.fieldContext_Community_forumURL(ctx, field)
+	case "userGroupPageURL":
+		return ec.fieldContext_Community_userGroupPageURL(ctx, field)
 	case "ambassadorsListEmail":
 		return ec.fieldContext_Community_ambassadorsListEmail(ctx, field)
 	case "policy":
@@ -20556,6 +20588,13 @@ func (ec *executionContext) _Community_forumURL(ctx context.Context, field graph
 	return ec.marshalOString2string(ctx, field.Selections, obj.ForumURL)
 }
 func (ec *executionContext) fieldContext_Community_forumURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Community_userGroupPageURL(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.UserGroupPageURL)
+}
+func (ec *executionContext) fieldContext_Community_userGroupPageURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -35640,7 +35679,7 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "codeOfConductURL", "codeOfConductURLNEQ", "codeOfConductURLIn", "codeOfConductURLNotIn", "codeOfConductURLGT", "codeOfConductURLGTE", "codeOfConductURLLT", "codeOfConductURLLTE", "codeOfConductURLContains", "codeOfConductURLHasPrefix", "codeOfConductURLHasSuffix", "codeOfConductURLIsNil", "codeOfConductURLNotNil", "codeOfConductURLEqualFold", "codeOfConductURLContainsFold", "forumURL", "forumURLNEQ", "forumURLIn", "forumURLNotIn", "forumURLGT", "forumURLGTE", "forumURLLT", "forumURLLTE", "forumURLContains", "forumURLHasPrefix", "forumURLHasSuffix", "forumURLIsNil", "forumURLNotNil", "forumURLEqualFold", "forumURLContainsFold", "ambassadorsListEmail", "ambassadorsListEmailNEQ", "ambassadorsListEmailIn", "ambassadorsListEmailNotIn", "ambassadorsListEmailGT", "ambassadorsListEmailGTE", "ambassadorsListEmailLT", "ambassadorsListEmailLTE", "ambassadorsListEmailContains", "ambassadorsListEmailHasPrefix", "ambassadorsListEmailHasSuffix", "ambassadorsListEmailIsNil", "ambassadorsListEmailNotNil", "ambassadorsListEmailEqualFold", "ambassadorsListEmailContainsFold", "hasRegions", "hasRegionsWith", "hasGroups", "hasGroupsWith", "hasPartners", "hasPartnersWith", "hasAwards", "hasAwardsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "codeOfConductURL", "codeOfConductURLNEQ", "codeOfConductURLIn", "codeOfConductURLNotIn", "codeOfConductURLGT", "codeOfConductURLGTE", "codeOfConductURLLT", "codeOfConductURLLTE", "codeOfConductURLContains", "codeOfConductURLHasPrefix", "codeOfConductURLHasSuffix", "codeOfConductURLIsNil", "codeOfConductURLNotNil", "codeOfConductURLEqualFold", "codeOfConductURLContainsFold", "forumURL", "forumURLNEQ", "forumURLIn", "forumURLNotIn", "forumURLGT", "forumURLGTE", "forumURLLT", "forumURLLTE", "forumURLContains", "forumURLHasPrefix", "forumURLHasSuffix", "forumURLIsNil", "forumURLNotNil", "forumURLEqualFold", "forumURLContainsFold", "userGroupPageURL", "userGroupPageURLNEQ", "userGroupPageURLIn", "userGroupPageURLNotIn", "userGroupPageURLGT", "userGroupPageURLGTE", "userGroupPageURLLT", "userGroupPageURLLTE", "userGroupPageURLContains", "userGroupPageURLHasPrefix", "userGroupPageURLHasSuffix", "userGroupPageURLIsNil", "userGroupPageURLNotNil", "userGroupPageURLEqualFold", "userGroupPageURLContainsFold", "ambassadorsListEmail", "ambassadorsListEmailNEQ", "ambassadorsListEmailIn", "ambassadorsListEmailNotIn", "ambassadorsListEmailGT", "ambassadorsListEmailGTE", "ambassadorsListEmailLT", "ambassadorsListEmailLTE", "ambassadorsListEmailContains", "ambassadorsListEmailHasPrefix", "ambassadorsListEmailHasSuffix", "ambassadorsListEmailIsNil", "ambassadorsListEmailNotNil", "ambassadorsListEmailEqualFold", "ambassadorsListEmailContainsFold", "hasRegions", "hasRegionsWith", "hasGroups", "hasGroupsWith", "hasPartners", "hasPartnersWith", "hasAwards", "hasAwardsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36438,6 +36477,111 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.ForumURLContainsFold = data
+		case "userGroupPageURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURL = data
+		case "userGroupPageURLNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLNEQ = data
+		case "userGroupPageURLIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLIn = data
+		case "userGroupPageURLNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLNotIn = data
+		case "userGroupPageURLGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLGT = data
+		case "userGroupPageURLGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLGTE = data
+		case "userGroupPageURLLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLLT = data
+		case "userGroupPageURLLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLLTE = data
+		case "userGroupPageURLContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLContains = data
+		case "userGroupPageURLHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLHasPrefix = data
+		case "userGroupPageURLHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLHasSuffix = data
+		case "userGroupPageURLIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLIsNil = data
+		case "userGroupPageURLNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLNotNil = data
+		case "userGroupPageURLEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLEqualFold = data
+		case "userGroupPageURLContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGroupPageURLContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGroupPageURLContainsFold = data
 		case "ambassadorsListEmail":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorsListEmail"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -54214,6 +54358,11 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			}
 		case "forumURL":
 			out.Values[i] = ec._Community_forumURL(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userGroupPageURL":
+			out.Values[i] = ec._Community_userGroupPageURL(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -340,7 +340,7 @@ func (g *gen) screen(gr *grp, t time.Time, supporters []*person) *schematype.Scr
 		sc.Missing = append(sc.Missing, policy.MissingSupporters)
 	}
 	for _, o := range gr.c.groups {
-		if o == gr || o.status == stRejected || o.created.IsZero() || !o.created.Before(t) {
+		if o == gr || o.status == stRejected || o.status == stWithdrawn || o.created.IsZero() || !o.created.Before(t) {
 			continue
 		}
 		if o.status == stArchived && o.changed.Before(t) {
@@ -470,7 +470,10 @@ func (g *gen) openStackProposals() {
 	for i, pr := range openStackProposals {
 		open := pr.Reason == ""
 		status := stProposed
-		if !open {
+		switch {
+		case pr.AppStatus == string(application.StatusWITHDRAWN):
+			status = stWithdrawn
+		case !open:
 			status = stRejected
 		}
 		gr := g.newGroup(c, pr.place, status)

@@ -74,8 +74,10 @@ const (
 	stActive   = "ACTIVE"
 	stOfficial = "OFFICIAL"
 	stRejected = "REJECTED"
-	stDormant  = "DORMANT"
-	stArchived = "ARCHIVED"
+	// stWithdrawn: the group of a request its applicant took back.
+	stWithdrawn = "WITHDRAWN"
+	stDormant   = "DORMANT"
+	stArchived  = "ARCHIVED"
 )
 
 // openStackGroups are OpenStack's established groups.

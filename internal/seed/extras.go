@@ -144,7 +144,7 @@ func (g *gen) buildContributions() {
 		}
 	}
 	for _, gr := range g.os.groups {
-		if gr.status == stProposed || gr.status == stRejected {
+		if gr.status == stProposed || gr.status == stRejected || gr.status == stWithdrawn {
 			continue
 		}
 		for _, m := range gr.members {

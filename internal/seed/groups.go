@@ -41,6 +41,7 @@ func (g *gen) buildCommunities() {
 				"after publishing at least one article on the forum, and stay by contributing every year.").
 			SetWebsiteURL("https://www.openeuler.org").
 			SetForumURL("https://forum.openeuler.org").
+			SetUserGroupPageURL("https://www.openeuler.org/en/community/user-group/").
 			SetCodeOfConductURL("https://www.openeuler.org/en/community/conduct/").
 			SetAmbassadorsListEmail(g.oe.ambassadorsList).
 			SetPolicy(g.oe.pol).
@@ -54,6 +55,7 @@ func (g *gen) buildCommunities() {
 				"in person to learn from each other; meetings stay non-commercial, though sponsors may cover costs. "+
 				"Regional ambassadors mentor new groups until they are recognised as official.").
 			SetWebsiteURL("https://www.openstack.org").
+			SetUserGroupPageURL("https://groups.openstack.org/ambassador-program").
 			SetCodeOfConductURL("https://groups.openstack.org/content/openstack-community-code-conduct").
 			SetAmbassadorsListEmail(g.os.ambassadorsList).
 			SetPolicy(g.os.pol).
@@ -457,7 +459,7 @@ func (g *gen) emitGroups() {
 			b.SetOfficialSince(gr.officialSince)
 			b.SetLogoURL(fmt.Sprintf("https://logos.example.org/%s/%s.svg", gr.c.slug, gr.slug))
 		}
-		if gr.status != stRejected {
+		if gr.status != stRejected && gr.status != stWithdrawn {
 			b.SetMeetupURL(fmt.Sprintf("https://meetup.example.com/%s-%s", gr.c.slug, gr.slug))
 		}
 		if gr.status == stActive || gr.status == stOfficial {

@@ -187,3 +187,41 @@ func TestOpenEulerApprovalAppointsOnlyPartnerApplicants(t *testing.T) {
 		t.Errorf("the appointed group is listed without an organizer: %v", ids)
 	}
 }
+
+// TestWithdrawnAndRejectedRequests: a withdrawn request's group is
+// WITHDRAWN, not REJECTED; a rejection links the community's "what is a user
+// group" page (a community setting, readable in GraphQL) with a correct article.
+func TestWithdrawnAndRejectedRequests(t *testing.T) {
+	db := dbtest.Open(t)
+	w := newQueueWorld(t, db, policy.OpenStack())
+	sys := viewer.SystemContext(context.Background())
+	const page = "https://groups.example.org/what-is-a-user-group"
+	tx, err := w.c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Community.UpdateOneID(w.com.ID).SetUserGroupPageURL(page).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if d := w.ok(t, "", `query($id: ID!) { node(id: $id) { ... on Community { userGroupPageURL } } }`, map[string]any{"id": string(w.com.ID)}); dig(d, "node", "userGroupPageURL") != page {
+		t.Errorf("userGroupPageURL = %v", dig(d, "node", "userGroupPageURL"))
+	}
+
+	appID, groupID, _ := w.apply(t, "Berkeley")
+	w.ok(t, w.applicant, `mutation($id: ID!) { withdrawApplication(input: {id: $id}) { application { status } } }`, map[string]any{"id": appID})
+	if d := w.ok(t, "", `query($id: ID!) { node(id: $id) { ... on Group { status } } }`, map[string]any{"id": groupID}); dig(d, "node", "status") != "WITHDRAWN" {
+		t.Errorf("withdrawn request's group: %v", dig(d, "node", "status"))
+	}
+
+	appID, groupID, _ = w.apply(t, "Oakland")
+	w.ok(t, w.manager, `mutation($id: ID!) { rejectApplication(input: {id: $id, reason: NOT_A_USER_GROUP, message: "This is a general IT meetup."}) { application { status } } }`, map[string]any{"id": appID})
+	if g := w.c.Group.GetX(sys, pulidID(groupID)); g.Status != group.StatusREJECTED {
+		t.Errorf("rejected request's group: %s", g.Status)
+	}
+	m := w.c.Message.Query().Where(message.Template("application_rejected")).OnlyX(sys)
+	if !strings.Contains(m.Body, page) || !strings.Contains(m.Body, "an OpenStack user group") || strings.Contains(m.Body, "a OpenStack") ||
+		strings.Contains(m.Body, "https://groups.example.org/about") {
+		t.Errorf("rejection message: %q", m.Body)
+	}
+}

@@ -373,13 +373,14 @@ func Reject(ctx context.Context, c *ent.Client, id pulid.ID, reason, message str
 		}
 	}
 	com := app.Edges.Community
-	explain := com.WebsiteURL
-	if explain == "" {
-		explain = com.CodeOfConductURL
-	}
-	body := fmt.Sprintf("Your application to %s was not approved: %s.\n\n%s\n", com.Name, why, message)
-	if explain != "" {
-		body += fmt.Sprintf("\nWhat a %s user group is, and how to start one: %s\n", com.Name, explain)
+	body := fmt.Sprintf("Thank you for your interest in %s. Your application was not approved: %s.\n\n"+
+		"The reviewer's note:\n%s\n", com.Name, why, message)
+	switch {
+	case com.UserGroupPageURL != "":
+		body += fmt.Sprintf("\nTo learn what makes %s %s user group and how to propose one, read %s\n",
+			article(com.Name), com.Name, com.UserGroupPageURL)
+	case com.WebsiteURL != "":
+		body += fmt.Sprintf("\nMore about %s: %s\n", com.Name, com.WebsiteURL)
 	}
 	if err := queueMessage(bk, c, com.ID, app.ApplicantID, "application_rejected",
 		fmt.Sprintf("Your %s application", com.Name), body, "decision:"+string(id)); err != nil {
@@ -388,7 +389,17 @@ func Reject(ctx context.Context, c *ent.Client, id pulid.ID, reason, message str
 	return c.Application.Get(ctx, id)
 }
 
-// Withdraw lets the applicant take back an open application.
+// article is the indefinite article for a word by its first letter ("an
+// OpenStack", "an openEuler", "a Kubernetes").
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// Withdraw lets the applicant take back an open application; a proposed
+// group becomes WITHDRAWN.
 func Withdraw(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application, error) {
 	v, err := requireWriter(ctx)
 	if err != nil {
@@ -409,7 +420,7 @@ func Withdraw(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application
 	}
 	if app.Kind == application.KindNEW_GROUP && app.GroupID != "" {
 		if err := c.Group.Update().Where(group.ID(app.GroupID), group.StatusEQ(group.StatusPROPOSED)).
-			SetStatus(group.StatusREJECTED).Exec(bookkeeping(ctx)); err != nil {
+			SetStatus(group.StatusWITHDRAWN).Exec(bookkeeping(ctx)); err != nil {
 			return nil, err
 		}
 	}
