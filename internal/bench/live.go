@@ -288,7 +288,7 @@ func FanOut(ctx context.Context, cfg FanOutConfig) (FanOutResult, error) {
 	cpu0 := serversCPU(servers)
 	for i := range cfg.Commits {
 		body, _ := json.Marshal(map[string]any{"query": applyMutation, "variables": map[string]any{
-			"c": string(fx.community), "name": "Bench " + capital(letters(i+1)),
+			"c": string(fx.community), "name": capital(letters(i+1)) + " {Bench}",
 		}})
 		out, err := postAs(ctx, hc, writer.URL+"/graphql", fx.applicant, body)
 		if err != nil {
