@@ -229,6 +229,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		"websockets from one client address that have not sent connection_init yet (the next handshake gets 429)"})
 	maxSubscriptions := intFlag(fs, envFlag{"max-subscriptions", "USERGROUPS_MAX_SUBSCRIPTIONS", "100",
 		"subscriptions running at once on one websocket"})
+	holeWatch := durationFlag(fs, envFlag{"hole-watch", "USERGROUPS_HOLE_WATCH", "1h",
+		"longest a hole in the change log (a transaction that had not committed when later ones had) is watched for a late commit; keep it above your longest transaction"})
 	gcPercent := intFlag(fs, envFlag{"gc-percent", "GOGC", "400",
 		"garbage collector target: heap growth in percent between collections (Go's default is 100; responses allocate a lot of short-lived memory, and 400 spends less CPU on collection at a few MB more heap)"})
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("USERGROUPS_TRUST_PROXY") == "true",
@@ -299,7 +301,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if dialectName == "postgres" {
 		listenDSN = *database
 	}
-	b := broker.New(db, broker.Options{ListenDSN: listenDSN, Logger: log})
+	b := broker.New(db, broker.Options{ListenDSN: listenDSN, HoleWatch: *holeWatch, Logger: log})
 	changes.Store(b)
 	go func() {
 		if err := b.Run(ctx); err != nil && ctx.Err() == nil {

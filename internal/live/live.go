@@ -44,25 +44,64 @@ type Item struct {
 // cursor pasted by mistake) is refused clearly.
 const cursorPrefix = "chg:"
 
-// Cursor encodes a change-log position for clients.
-func Cursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(seq, 10)))
+// Cursor encodes a change-log position for clients: "chg:" and the
+// sequence number, then, if some ids below it had not committed yet, ":"
+// and those holes ("7-9,12"), all in base64 so that it stays opaque. A
+// position without holes encodes as it always has.
+func Cursor(p broker.Position) string {
+	b := strconv.AppendInt([]byte(cursorPrefix), p.Seq, 10)
+	for i, h := range p.Holes {
+		sep := byte(',')
+		if i == 0 {
+			sep = ':'
+		}
+		b = strconv.AppendInt(append(b, sep), h.From, 10)
+		if h.To != h.From {
+			b = strconv.AppendInt(append(b, '-'), h.To, 10)
+		}
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // ParseCursor decodes a cursor given as `after:`; nil means "from now".
-func ParseCursor(s *string) (int64, bool, error) {
+func ParseCursor(s *string) (broker.Position, bool, error) {
 	if s == nil || *s == "" {
-		return 0, false, nil
+		return broker.Position{}, false, nil
 	}
+	bad := apierror.Invalid("after", "not a change cursor")
 	raw, err := base64.RawURLEncoding.DecodeString(*s)
 	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
-		return 0, false, apierror.Invalid("after", "not a change cursor")
+		return broker.Position{}, false, bad
 	}
-	seq, err := strconv.ParseInt(strings.TrimPrefix(string(raw), cursorPrefix), 10, 64)
-	if err != nil || seq < 0 {
-		return 0, false, apierror.Invalid("after", "not a change cursor")
+	seq, holes, hasHoles := strings.Cut(strings.TrimPrefix(string(raw), cursorPrefix), ":")
+	var p broker.Position
+	if p.Seq, err = strconv.ParseInt(seq, 10, 64); err != nil {
+		return broker.Position{}, false, bad
 	}
-	return seq, true, nil
+	if hasHoles {
+		// Bounded before splitting: a hole takes at least two bytes.
+		if strings.Count(holes, ",") >= broker.MaxHoles {
+			return broker.Position{}, false, bad
+		}
+		for h := range strings.SplitSeq(holes, ",") {
+			from, to, isRange := strings.Cut(h, "-")
+			var r broker.Range
+			if r.From, err = strconv.ParseInt(from, 10, 64); err != nil {
+				return broker.Position{}, false, bad
+			}
+			r.To = r.From
+			if isRange {
+				if r.To, err = strconv.ParseInt(to, 10, 64); err != nil || r.To == r.From {
+					return broker.Position{}, false, bad
+				}
+			}
+			p.Holes = append(p.Holes, r)
+		}
+	}
+	if p.Validate() != nil {
+		return broker.Position{}, false, bad
+	}
+	return p, true, nil
 }
 
 // Source is what a stream needs: the broker, a client to load nodes with,
@@ -106,13 +145,13 @@ type Subscription struct {
 // broker queues the changes. A bad or expired cursor is refused here, so
 // that the subscription fails before it starts.
 func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.Change) bool) (*Subscription, error) {
-	seq, ok, err := ParseCursor(after)
+	from, ok, err := ParseCursor(after)
 	if err != nil {
 		return nil, err
 	}
 	var sub *broker.Subscription
 	if ok {
-		sub, err = s.Broker.Subscribe(ctx, seq, match)
+		sub, err = s.Broker.Subscribe(ctx, from, match)
 	} else {
 		sub, err = s.Broker.SubscribeFromNow(ctx, match)
 	}

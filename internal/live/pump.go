@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -128,7 +127,7 @@ func (p *pump[T]) drain() {
 		}
 	}
 	for {
-		var c *ent.Change
+		var c *broker.Delivery
 		select {
 		case ch, ok := <-p.sub.C:
 			if !ok {
@@ -163,17 +162,18 @@ func (p *pump[T]) retry() {
 	p.retries++
 }
 
-// process loads what c changed (shared with the other subscribers) and
+// process loads what d changed (shared with the other subscribers) and
 // converts it for this subscriber.
-func (p *pump[T]) process(c *ent.Change) (T, bool) {
+func (p *pump[T]) process(d *broker.Delivery) (T, bool) {
 	var zero T
+	c := d.Change
 	loads := p.src.loader()
 	e, ok := loads.change(p.ctx, c)
 	if !ok {
 		return zero, false
 	}
 	p.ctx = p.src.refreshViewer(p.ctx, c, e.roleUser)
-	item := &Item{Cursor: Cursor(c.ID), Seq: c.ID, Op: c.Op, At: c.CreatedAt,
+	item := &Item{Cursor: Cursor(d.After), Seq: c.ID, Op: c.Op, At: c.CreatedAt,
 		ActorID: pulid.ID(c.ActorID), Topic: c.Topic, Change: c, Actor: e.actor}
 	if node := loads.nodeFor(p.ctx, e, viewer.FromContext(p.ctx)); node != nil {
 		item.Node = node

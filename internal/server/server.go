@@ -437,8 +437,13 @@ func watch(m *metrics.Metrics, sockets *ws.Transport, src *live.Source) {
 		func() float64 { return float64(b.Metrics().Lag) })
 	m.Gauge("usergroups_broker_subscribers", "Subscriptions held by the change broker.", func() float64 { return float64(b.Metrics().Subscribers) })
 	m.Counter("usergroups_broker_delivered_total", "Changes delivered to subscribers.", func() float64 { return float64(b.Metrics().Delivered) })
-	m.Counter("usergroups_broker_gaps_skipped_total", "Holes in the change sequence given up on after the hold time.",
+	m.Counter("usergroups_broker_gaps_skipped_total", "Sequence numbers delivered past after the hold time, then watched for a late commit.",
 		func() float64 { return float64(b.Metrics().Skipped) })
+	m.Gauge("usergroups_broker_gaps_watched", "Sequence numbers watched for a late commit.", func() float64 { return float64(b.Metrics().Holes) })
+	m.Counter("usergroups_broker_late_total", "Changes that committed after later ones were delivered, delivered late.",
+		func() float64 { return float64(b.Metrics().Late) })
+	m.Counter("usergroups_broker_gaps_abandoned_total", "Sequence numbers no longer watched without proof that they stay empty.",
+		func() float64 { return float64(b.Metrics().Abandoned) })
 	m.Counter("usergroups_broker_listener_reconnects_total", "Times the PostgreSQL LISTEN connection was re-established.",
 		func() float64 { return float64(b.Metrics().Reconnects) })
 }
