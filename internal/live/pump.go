@@ -86,8 +86,13 @@ type pump[T any] struct {
 	out     chan T
 	wakes   atomic.Int64
 
+	// hold is the subscriber's credential when its viewer is live (see
+	// credentials.go); nil for a fixed viewer.
+	hold *hold
+
 	// Owned by the worker running the pump.
-	ctx     context.Context // the subscriber's, with roles refreshed
+	ctx     context.Context // the subscriber's
+	next    *ent.Change     // taken from the broker, waiting for the viewer to be current
 	held    *T              // converted, waiting for room in out
 	retries int             // retries since out last had room
 	done    bool
@@ -128,16 +133,31 @@ func (p *pump[T]) drain() {
 		}
 	}
 	for {
-		var c *ent.Change
-		select {
-		case ch, ok := <-p.sub.C:
-			if !ok {
+		c := p.next
+		p.next = nil
+		if c == nil {
+			select {
+			case ch, ok := <-p.sub.C:
+				if !ok {
+					p.finish()
+					return
+				}
+				c = ch
+			default:
+				return
+			}
+		}
+		if p.hold != nil {
+			// Render c only with a viewer that reflects every role and
+			// credential change before it (and c itself, if it is one).
+			switch p.hold.cs.await(c.ID, p) {
+			case gateLater:
+				p.next = c
+				return
+			case gateEnd:
 				p.finish()
 				return
 			}
-			c = ch
-		default:
-			return
 		}
 		v, ok := p.process(c)
 		if p.ctx.Err() != nil {
@@ -172,7 +192,6 @@ func (p *pump[T]) process(c *ent.Change) (T, bool) {
 	if !ok {
 		return zero, false
 	}
-	p.ctx = p.src.refreshViewer(p.ctx, c, e.roleUser)
 	item := &Item{Cursor: Cursor(c.ID), Seq: c.ID, Op: c.Op, At: c.CreatedAt,
 		ActorID: pulid.ID(c.ActorID), Topic: c.Topic, Change: c, Actor: e.actor}
 	if node := loads.nodeFor(p.ctx, e, viewer.FromContext(p.ctx)); node != nil {
@@ -184,7 +203,7 @@ func (p *pump[T]) process(c *ent.Change) (T, bool) {
 // finish closes the output and ends the broker subscription, once.
 func (p *pump[T]) finish() {
 	p.done = true
-	p.held = nil
+	p.held, p.next = nil, nil
 	close(p.out)
 	p.sub.Close()
 }
