@@ -82,9 +82,8 @@ type credentials struct {
 	watchMu sync.Mutex
 
 	// through is the last change the watch has read; block is the lowest
-	// change noted but not applied yet (MaxInt64 when none). A pump may
-	// render change N once through >= N and block > N. Written under mu,
-	// read without it on the pumps' fast path.
+	// change noted but not applied yet (MaxInt64 when none). See readyFor.
+	// Written under mu, read without it on the pumps' fast path.
 	through, block atomic.Int64
 	// own is 1 while the watch's broker subscription is open or opening.
 	own atomic.Int64
@@ -96,7 +95,7 @@ type credentials struct {
 	byUser   map[pulid.ID]map[*credential]struct{}
 	pending  []*ent.Change // noted, in order, not applied yet
 	working  bool          // a worker applies pending
-	waiters  map[waiter]int64
+	waiters  map[waiter]*ent.Change
 	gen      int64 // counts viewer loads, so an older one never overwrites a newer one
 }
 
@@ -131,7 +130,7 @@ func newCredentials(c *ent.Client, b *broker.Broker, clock Clock) *credentials {
 		clock = systemClock{}
 	}
 	cs := &credentials{client: c, broker: b, clock: clock,
-		byKey: map[string]*credential{}, byUser: map[pulid.ID]map[*credential]struct{}{}, waiters: map[waiter]int64{}}
+		byKey: map[string]*credential{}, byUser: map[pulid.ID]map[*credential]struct{}{}, waiters: map[waiter]*ent.Change{}}
 	cs.ctx, cs.stop = context.WithCancel(viewer.SystemContext(context.Background()))
 	cs.block.Store(math.MaxInt64)
 	return cs
@@ -312,8 +311,8 @@ func (cs *credentials) watch(ctx context.Context) error {
 }
 
 // read takes what the broker queued on the watch's subscription. It runs
-// inside the broker's delivery, before the change reaches later
-// subscribers, so it must not block: it only notes what a worker must
+// inside the broker's delivery, before the broker hands over the next
+// change to anyone, so it must not block: it only notes what a worker must
 // apply.
 func (cs *credentials) read(sub *broker.Subscription) {
 	var wake []waiter
@@ -341,7 +340,7 @@ func (cs *credentials) read(sub *broker.Subscription) {
 			wakeAll(wake)
 			return
 		}
-		if (c.Topic == changelog.TopicRole || c.Topic == changelog.TopicCredential) && len(cs.byKey) > 0 {
+		if affectsViewers(c) && len(cs.byKey) > 0 {
 			cs.pending = append(cs.pending, c)
 			if c.ID < cs.block.Load() {
 				cs.block.Store(c.ID)
@@ -360,8 +359,8 @@ func (cs *credentials) read(sub *broker.Subscription) {
 // readyWaiters takes the waiters that may go on; cs.mu must be held.
 func (cs *credentials) readyWaiters() []waiter {
 	var out []waiter
-	for w, seq := range cs.waiters {
-		if cs.readyFor(seq) {
+	for w, c := range cs.waiters {
+		if cs.readyFor(c) {
 			out = append(out, w)
 			delete(cs.waiters, w)
 		}
@@ -369,8 +368,23 @@ func (cs *credentials) readyWaiters() []waiter {
 	return out
 }
 
-func (cs *credentials) readyFor(seq int64) bool {
-	return seq <= cs.through.Load() && seq < cs.block.Load()
+// readyFor reports whether c may be rendered: no role or credential change
+// up to it waits to be applied. The broker hands a change to every
+// subscriber, the watch included, before it hands over the next one, so
+// by the time a pump holds c the watch has noted every such change before
+// c; only when c is one itself must the pump also wait for the watch to
+// have read it.
+func (cs *credentials) readyFor(c *ent.Change) bool {
+	if affectsViewers(c) && c.ID > cs.through.Load() {
+		return false
+	}
+	return c.ID < cs.block.Load()
+}
+
+// affectsViewers reports whether c can change what a viewer is: a role's
+// change (its owner's roles) or a credential's (a revoked token).
+func affectsViewers(c *ent.Change) bool {
+	return c.Topic == changelog.TopicRole || c.Topic == changelog.TopicCredential
 }
 
 func wakeAll(ws []waiter) {
@@ -388,10 +402,10 @@ const (
 	gateEnd               // the watch ended: end the stream
 )
 
-// await reports whether change seq may be rendered now; if not, w is woken
-// once it may.
-func (cs *credentials) await(seq int64, w waiter) gate {
-	if cs.readyFor(seq) {
+// await reports whether c may be rendered now; if not, w is woken once it
+// may.
+func (cs *credentials) await(c *ent.Change, w waiter) gate {
+	if cs.readyFor(c) {
 		return gateGo
 	}
 	cs.mu.Lock()
@@ -399,10 +413,10 @@ func (cs *credentials) await(seq int64, w waiter) gate {
 	switch {
 	case cs.stopped:
 		return gateEnd
-	case cs.readyFor(seq):
+	case cs.readyFor(c):
 		return gateGo
 	}
-	cs.waiters[w] = seq
+	cs.waiters[w] = c
 	return gateLater
 }
 

@@ -192,6 +192,33 @@ func TestCredentialViewersFollowTheLog(t *testing.T) {
 	if _, err := src.Attach(context.Background(), v); !errors.Is(err, ErrRevoked) {
 		t.Errorf("attaching the revoked token again: %v", err)
 	}
+
+	// Sockets that come and go leave nothing behind: the credential goes
+	// with its last socket, and its expiry timer with it.
+	person, err := authz.ViewerFor(sys, db.Client, org.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	person.Expires = time.Now().Add(time.Hour)
+	for range 50 {
+		sock, closeSocket := context.WithCancel(context.Background())
+		if _, err := src.Attach(sock, person); err != nil {
+			t.Fatal(err)
+		}
+		closeSocket()
+	}
+	cs := src.credentials()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		cs.mu.Lock()
+		left := len(cs.byKey) + len(cs.byUser)
+		cs.mu.Unlock()
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d credentials outlived their sockets", left)
+		}
+	}
 }
 
 // ownerGate holds the query that finds whose roles changed while shut, so a

@@ -150,7 +150,7 @@ func (p *pump[T]) drain() {
 		if p.hold != nil {
 			// Render c only with a viewer that reflects every role and
 			// credential change before it (and c itself, if it is one).
-			switch p.hold.cs.await(c.ID, p) {
+			switch p.hold.cs.await(c, p) {
 			case gateLater:
 				p.next = c
 				return
