@@ -54,16 +54,7 @@ func TestCredentialViewersFollowTheLog(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	// Subscriptions start from now: let the broker pass the setup first.
-	latest, err := b.Latest(sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); b.Metrics().Position < latest; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the broker did not catch up")
-		}
-	}
+	caughtUp(t, b)
 
 	// The source loads through a counted client of its own; the broker and
 	// the writes below are not counted.
@@ -254,4 +245,19 @@ func (g *ownerGate) Query(ctx context.Context, q string, args, v any) error {
 		}
 	}
 	return g.Driver.Query(ctx, q, args, v)
+}
+
+// caughtUp waits until b has delivered everything in the log: a
+// subscription from now then starts after what the test set up.
+func caughtUp(t *testing.T, b *broker.Broker) {
+	t.Helper()
+	latest, err := b.Latest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); b.Metrics().Position < latest; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the broker did not catch up with the log")
+		}
+	}
 }
