@@ -272,7 +272,7 @@ func New(db *store.DB, cfg Config) *Server {
 		MaxMessageBytes:           maxMessage,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
-			return socketViewer(ctx, authn, failures, payload)
+			return socketViewer(ctx, authn, failures, cfg.Live, payload)
 		},
 		// Browsers send Origin on every websocket handshake: the allow-list
 		// of CORS holds here too (cross-site websocket hijacking). Clients
@@ -335,8 +335,11 @@ func New(db *store.DB, cfg Config) *Server {
 // (browsers cannot set headers on a websocket), with the rules of HTTP: no
 // credential is anonymous, a bad one is refused and charged to the
 // address's failures, and the socket's operations are charged to the
-// budget of the credential it sent.
-func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *ratelimit.Failures, payload map[string]any) (context.Context, error) {
+// budget of the credential it sent. With a live source the socket's viewer
+// then follows the credential (live.Source.Attach): every delivery and
+// operation sees the person's current roles, and the socket closes with
+// 4403 once the credential is revoked or expires.
+func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *ratelimit.Failures, src *live.Source, payload map[string]any) (context.Context, error) {
 	header, _ := payload["Authorization"].(string)
 	if header == "" {
 		header, _ = payload["authorization"].(string)
@@ -355,7 +358,13 @@ func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *rate
 		}
 		return nil, err
 	}
-	ctx = viewer.NewContext(ctx, v)
+	if src != nil {
+		if ctx, err = src.Attach(ctx, v); err != nil {
+			return nil, err
+		}
+	} else {
+		ctx = viewer.NewContext(ctx, v)
+	}
 	if v.UserID != "" {
 		ctx = changelog.WithActor(ctx, v.UserID)
 	}
@@ -435,7 +444,7 @@ func watch(m *metrics.Metrics, sockets *ws.Transport, src *live.Source) {
 	b := src.Broker
 	m.Gauge("usergroups_broker_lag", "Changes read from the log but not yet delivered to the slowest subscriber.",
 		func() float64 { return float64(b.Metrics().Lag) })
-	m.Gauge("usergroups_broker_subscribers", "Subscriptions held by the change broker.", func() float64 { return float64(b.Metrics().Subscribers) })
+	m.Gauge("usergroups_broker_subscribers", "Subscriptions held by the change broker for clients.", func() float64 { return float64(src.Subscribers()) })
 	m.Counter("usergroups_broker_delivered_total", "Changes delivered to subscribers.", func() float64 { return float64(b.Metrics().Delivered) })
 	m.Counter("usergroups_broker_gaps_skipped_total", "Sequence numbers delivered past after the hold time, then watched for a late commit.",
 		func() float64 { return float64(b.Metrics().Skipped) })
