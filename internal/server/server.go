@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -144,7 +145,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	}
 	srv := handler.New(graph.NewSchema(db.Client, o.Now, o.Live))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
 	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
 	base := apierror.Presenter(log)
@@ -182,7 +183,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	// Limits before anything that does work, so that work carries the deadline.
 	srv.Use(limits.New(lim))
 	srv.Use(observe{log: log, metrics: o.Metrics})
-	srv.Use(entgql.Transactioner{TxOpener: db.Client})
+	srv.Use(transactions{Transactioner: entgql.Transactioner{TxOpener: db.Client}, present: present})
 	// No AroundFields here, deliberately: the generated executor marshals
 	// plain scalar fields without running field middleware
 	// (internal/tools/execpatch), so one would not see every field.
@@ -245,7 +246,7 @@ func New(db *store.DB, cfg Config) *Server {
 		MaxMessageBytes:           maxMessage,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
-			return socketViewer(ctx, authn, payload)
+			return socketViewer(ctx, authn, payload, log)
 		},
 		// Browsers send Origin on every websocket handshake: the allow-list
 		// of CORS holds here too (cross-site websocket hijacking). Clients
@@ -291,7 +292,7 @@ func New(db *store.DB, cfg Config) *Server {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
-			log.WarnContext(ctx, "database not reachable", "error", err)
+			log.WarnContext(ctx, "database not reachable", "request_id", apierror.RequestID(ctx), "error", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
 			return
 		}
@@ -305,8 +306,11 @@ func New(db *store.DB, cfg Config) *Server {
 
 // socketViewer authenticates a websocket from its connection_init payload
 // (browsers cannot set headers on a websocket), with the rules of HTTP: no
-// credential is anonymous, a bad one is refused.
-func socketViewer(ctx context.Context, authn *auth.Authenticator, payload map[string]any) (context.Context, error) {
+// credential is anonymous, a bad one is refused. A credential that could
+// not be checked (the database or identity provider down) is refused
+// without the cause, which goes to the log: the legacy protocol shows the
+// refusal's text to the client.
+func socketViewer(ctx context.Context, authn *auth.Authenticator, payload map[string]any, log *slog.Logger) (context.Context, error) {
 	header, _ := payload["Authorization"].(string)
 	if header == "" {
 		header, _ = payload["authorization"].(string)
@@ -316,7 +320,11 @@ func socketViewer(ctx context.Context, authn *auth.Authenticator, payload map[st
 	}
 	v, err := authn.Authenticate(ctx, header)
 	if err != nil {
-		return nil, err
+		if errors.Is(err, auth.ErrUnauthenticated) {
+			return nil, err
+		}
+		log.WarnContext(ctx, "websocket credential not checked", "request_id", apierror.RequestID(ctx), "error", err)
+		return nil, errors.New("the credential could not be checked; try again shortly")
 	}
 	ctx = viewer.NewContext(ctx, v)
 	if v.UserID != "" {
