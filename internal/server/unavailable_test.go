@@ -77,9 +77,9 @@ func codes(t *testing.T, body []byte) []string {
 
 // TestDatabaseDownIsUnavailable stops the API's PostgreSQL under it: a
 // query (POST and GET), a mutation (whose transaction cannot begin), a
-// subscription and /readyz each answer UNAVAILABLE — 503 where the whole
-// request failed — and never the driver's words, which name the database's
-// address, user and name.
+// subscription, /readyz and a calendar feed each answer UNAVAILABLE (503
+// where the whole request failed) and never the driver's words, which name
+// the database's address, user and name.
 func TestDatabaseDownIsUnavailable(t *testing.T) {
 	pg := dbtest.StartPostgres(t)
 	u, _ := url.Parse(pg.DSN)
@@ -148,6 +148,16 @@ func TestDatabaseDownIsUnavailable(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable || len(leaks(body, ":"+port)) > 0 {
 		t.Errorf("/readyz: %d %s", resp.StatusCode, body)
+	}
+
+	resp, err = http.Get(s.url + "/ical/communities/openstack.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || len(leaks(body, ":"+port)) > 0 {
+		t.Errorf("calendar feed: %d %s", resp.StatusCode, body)
 	}
 
 	ws := s.dial(t, "")
