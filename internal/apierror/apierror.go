@@ -18,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/store"
 )
 
 // Code is the machine-readable class of an error, sent as extensions.code.
@@ -102,6 +103,8 @@ func Classify(err error) *Error {
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case store.Unreachable(err):
+		return Unavailablef("the service is temporarily unavailable; try again shortly")
 	case errors.As(err, &ve):
 		return Invalid(GraphQLName(ve.Name), "%s: %s", GraphQLName(ve.Name), reason(ve))
 	case errors.As(err, &fe):
@@ -143,6 +146,11 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions = map[string]any{}
 		}
 		if ae := Classify(err); ae != nil {
+			if ae.Code == Unavailable && store.Unreachable(err) {
+				// The driver's words (host, port, user, database) are for
+				// the operator, with the id the client was given.
+				log.WarnContext(ctx, "database unreachable", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)
+			}
 			gqlErr.Message = ae.Message
 			for k, v := range ae.Extensions {
 				gqlErr.Extensions[k] = v
@@ -151,7 +159,7 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if ae.Field != "" {
 				gqlErr.Extensions["field"] = ae.Field
 			}
-			if ae.Code == Internal {
+			if ae.Code == Internal || ae.Code == Unavailable {
 				gqlErr.Extensions["requestId"] = RequestID(ctx)
 			}
 			return gqlErr

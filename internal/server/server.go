@@ -155,7 +155,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	}
 	srv := handler.New(graph.NewSchema(db.Client, o.Now, o.Live))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
 	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
 	base := apierror.Presenter(log)
@@ -193,7 +193,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	// Limits before anything that does work, so that work carries the deadline.
 	srv.Use(limits.New(lim))
 	srv.Use(observe{log: log, metrics: o.Metrics})
-	srv.Use(entgql.Transactioner{TxOpener: db.Client})
+	srv.Use(transactions{Transactioner: entgql.Transactioner{TxOpener: db.Client}, present: present})
 	// No AroundFields here, deliberately: the generated executor marshals
 	// plain scalar fields without running field middleware
 	// (internal/tools/execpatch), so one would not see every field.
@@ -272,7 +272,7 @@ func New(db *store.DB, cfg Config) *Server {
 		MaxMessageBytes:           maxMessage,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
-			return socketViewer(ctx, authn, failures, cfg.Live, payload)
+			return socketViewer(ctx, authn, failures, cfg.Live, payload, log)
 		},
 		// Browsers send Origin on every websocket handshake: the allow-list
 		// of CORS holds here too (cross-site websocket hijacking). Clients
@@ -319,7 +319,7 @@ func New(db *store.DB, cfg Config) *Server {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
-			log.WarnContext(ctx, "database not reachable", "error", err)
+			log.WarnContext(ctx, "database not reachable", "request_id", apierror.RequestID(ctx), "error", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
 			return
 		}
@@ -338,8 +338,11 @@ func New(db *store.DB, cfg Config) *Server {
 // budget of the credential it sent. With a live source the socket's viewer
 // then follows the credential (live.Source.Attach): every delivery and
 // operation sees the person's current roles, and the socket closes with
-// 4403 once the credential is revoked or expires.
-func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *ratelimit.Failures, src *live.Source, payload map[string]any) (context.Context, error) {
+// 4403 once the credential is revoked or expires. A credential that could
+// not be checked (the database or identity provider down) is refused
+// without the cause, which goes to the log: the legacy protocol shows the
+// refusal's text to the client.
+func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *ratelimit.Failures, src *live.Source, payload map[string]any, log *slog.Logger) (context.Context, error) {
 	header, _ := payload["Authorization"].(string)
 	if header == "" {
 		header, _ = payload["authorization"].(string)
@@ -355,8 +358,10 @@ func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *rate
 	if err != nil {
 		if errors.Is(err, auth.ErrUnauthenticated) {
 			failures.Fail(addr)
+			return nil, err
 		}
-		return nil, err
+		log.WarnContext(ctx, "websocket credential not checked", "request_id", apierror.RequestID(ctx), "error", err)
+		return nil, errors.New("the credential could not be checked; try again shortly")
 	}
 	if src != nil {
 		if ctx, err = src.Attach(ctx, v); err != nil {
