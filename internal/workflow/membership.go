@@ -104,6 +104,12 @@ func JoinGroup(ctx context.Context, c *ent.Client, req JoinRequest, now time.Tim
 // refusing to leave the group without an organizer.
 func endGroupRoles(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, status role.Status, reason string, now time.Time) ([]*ent.Role, error) {
 	bk := bookkeeping(ctx)
+	// The group's row is locked before anything is counted: two organizers
+	// leaving at once count each other one after the other, so the second
+	// sees the first gone and is refused.
+	if err := lockGroup(bk, c, groupID); err != nil {
+		return nil, err
+	}
 	roles, err := c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.StatusIn(liveRoles...)).All(bk)
 	if err != nil {
 		return nil, err
@@ -284,6 +290,10 @@ func EndRole(ctx context.Context, c *ent.Client, roleID pulid.ID, reason string,
 	}
 	bk := bookkeeping(ctx)
 	if r.Kind == role.KindORGANIZER && r.GroupID != "" {
+		// As in endGroupRoles: lock the group, then count.
+		if err := lockGroup(bk, c, r.GroupID); err != nil {
+			return nil, err
+		}
 		others, err := c.Role.Query().Where(role.GroupID(r.GroupID), role.KindEQ(role.KindORGANIZER),
 			role.StatusEQ(role.StatusACTIVE), role.IDNEQ(r.ID)).Count(bk)
 		if err != nil {

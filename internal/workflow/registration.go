@@ -63,9 +63,9 @@ func AddAgendaItem(ctx context.Context, c *ent.Client, eventID pulid.ID, in Agen
 		in.Kind = agendaitem.KindTALK
 	}
 	bk := bookkeeping(ctx)
-	// Touch the event's row so two organizers adding items at once check
-	// overlaps one after the other (a row lock on PostgreSQL).
-	if err := c.Event.Update().Where(event.ID(e.ID)).SetUpdatedAt(time.Now()).Exec(bk); err != nil {
+	// Lock the event's row so two organizers adding items at once check
+	// overlaps one after the other.
+	if err := lockEvent(bk, c, e.ID); err != nil {
 		return nil, err
 	}
 	existing, err := c.AgendaItem.Query().Where(agendaitem.EventID(e.ID)).All(bk)
@@ -227,7 +227,7 @@ func RegisterForEvent(ctx context.Context, c *ent.Client, eventID pulid.ID, now 
 		return nil, apierror.Forbiddenf("this event is for the group's members")
 	}
 	bk := bookkeeping(ctx)
-	if err := c.Event.Update().Where(event.ID(e.ID)).SetUpdatedAt(now).Exec(bk); err != nil {
+	if err := lockEvent(bk, c, e.ID); err != nil {
 		return nil, err
 	}
 	status := registration.StatusGOING
@@ -291,7 +291,7 @@ func CancelRegistration(ctx context.Context, c *ent.Client, eventID pulid.ID, no
 	if !now.Before(e.StartsAt) {
 		return nil, eventConflict(e, "the event has started")
 	}
-	if err := c.Event.Update().Where(event.ID(e.ID)).SetUpdatedAt(now).Exec(bk); err != nil {
+	if err := lockEvent(bk, c, e.ID); err != nil {
 		return nil, err
 	}
 	n, err := c.Registration.Update().Where(registration.ID(r.ID),
