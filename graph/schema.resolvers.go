@@ -865,7 +865,9 @@ func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.I
 
 // CheckInCode is the resolver for the checkInCode field.
 func (r *registrationResolver) CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error) {
-	if v := viewer.FromContext(ctx); v.IsUser() && obj.UserID == v.UserID {
+	// Only the registrant, signed in: an API token never reads the code,
+	// not even its owner's (it gets back the rows its steps write).
+	if v := viewer.FromContext(ctx); v.IsUser() && !v.ViaToken() && obj.UserID == v.UserID {
 		return &obj.CheckInCode, nil
 	}
 	return nil, nil

@@ -12806,7 +12806,7 @@ extend type Mutation {
   to the group's organizers.
   """
   joinGroup(input: JoinGroupInput!): JoinGroupPayload!
-  "Leave a group: your roles in it end (LEFT). A group's last organizer must name a successor first."
+  "Leave a group: your roles in it end (LEFT). A group's last organizer cannot: the CONFLICT (reason LAST_ORGANIZER) names who can resolve it in resolvedBy."
   leaveGroup(input: LeaveGroupInput!): GroupRolesPayload!
   "Remove someone from a group you organize, with a reason (REMOVED). Removing an organizer takes a community manager."
   removeMember(input: RemoveMemberInput!): GroupRolesPayload!
@@ -12859,7 +12859,7 @@ extend type Mutation {
   serve groups, AMBASSADOR. Caps such as one organizer per openEuler group hold under concurrency.
   """
   grantGroupRole(input: GrantGroupRoleInput!): RolePayload!
-  "End a group role: your own, or (staff) anyone's with a reason. A group's last organizer needs a successor first."
+  "End a group role: your own, or (staff) anyone's with a reason. A group's last organizer cannot step down (CONFLICT, reason LAST_ORGANIZER); staff may still revoke it."
   endGroupRole(input: EndRoleInput!): RolePayload!
   "Step down from one of your roles; an ambassador becomes EMERITUS."
   stepDown(input: StepDownInput!): RolePayload!

@@ -74,6 +74,17 @@ func Forbiddenf(format string, args ...any) *Error {
 	return &Error{Code: Forbidden, Message: fmt.Sprintf(format, args...)}
 }
 
+// ReasonTokenScope is extensions.reason of a refusal that is about the
+// credential, not the person: an API token without the write scope, or a
+// step no API token may take (exporting attendees, managing tokens).
+const ReasonTokenScope = "TOKEN_SCOPE"
+
+// TokenScopef reports a step the request's API token may not take, though
+// its owner signed in might: FORBIDDEN with extensions.reason TOKEN_SCOPE.
+func TokenScopef(format string, args ...any) *Error {
+	return &Error{Code: Forbidden, Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"reason": ReasonTokenScope}}
+}
+
 // Unavailablef reports a service this server cannot give right now.
 func Unavailablef(format string, args ...any) *Error {
 	return &Error{Code: Unavailable, Message: fmt.Sprintf(format, args...)}

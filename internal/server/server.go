@@ -202,6 +202,9 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 		if err := checkPageSizes(oc, maxPage); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
+		if err := checkWriteScope(ctx, oc); err != nil {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
+		}
 		// A request paid the base cost at the door and now pays the rest;
 		// an operation on a websocket pays all of it.
 		cost, _ := limits.CostOf(oc)
@@ -212,6 +215,19 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 		return next(graph.WithBatches(ctx))
 	})
 	return srv
+}
+
+// checkWriteScope refuses a whole mutation from an API token without the
+// write scope, naming the reason, whatever the mutation would check first
+// (an id it cannot see, a role): a read token changes nothing.
+func checkWriteScope(ctx context.Context, oc *graphql.OperationContext) error {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+		return nil
+	}
+	if v := viewer.FromContext(ctx); v.ViaToken() && !v.HasScope(viewer.ScopeWrite) {
+		return apierror.TokenScopef("this API token may not make changes (it lacks the write scope)")
+	}
+	return nil
 }
 
 // New returns the complete HTTP handler.

@@ -9,7 +9,6 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/election"
-	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/voter"
@@ -84,9 +83,9 @@ func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now t
 		return nil, apierror.Invalid("votingClosesAt", "an election lasts at most 90 days")
 	}
 	bk := bookkeeping(ctx)
-	// Touch the group's row first so two organizers opening elections at
-	// once are counted one after the other (a row lock on PostgreSQL).
-	if err := c.Group.Update().Where(group.ID(g.ID)).SetUpdatedAt(now).Exec(bk); err != nil {
+	// Lock the group's row first so two organizers opening elections at
+	// once are counted one after the other.
+	if err := lockGroup(bk, c, g.ID); err != nil {
 		return nil, err
 	}
 	busy, err := c.Election.Query().Where(election.GroupID(g.ID), election.KindEQ(req.Kind), election.StatusIn(busyElection...)).Exist(bk)
