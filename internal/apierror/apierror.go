@@ -18,7 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/store/dberr"
 )
 
 // Code is the machine-readable class of an error, sent as extensions.code.
@@ -114,7 +114,7 @@ func Classify(err error) *Error {
 	switch {
 	case errors.As(err, &ae):
 		return ae
-	case store.Unreachable(err):
+	case dberr.Unreachable(err):
 		return Unavailablef("the service is temporarily unavailable; try again shortly")
 	case errors.As(err, &ve):
 		return Invalid(GraphQLName(ve.Name), "%s: %s", GraphQLName(ve.Name), reason(ve))
@@ -157,7 +157,7 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions = map[string]any{}
 		}
 		if ae := Classify(err); ae != nil {
-			if ae.Code == Unavailable && store.Unreachable(err) {
+			if ae.Code == Unavailable && dberr.Unreachable(err) {
 				// The driver's words (host, port, user, database) are for
 				// the operator, with the id the client was given.
 				log.WarnContext(ctx, "database unreachable", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)

@@ -20,7 +20,7 @@ import (
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
-	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/store/dberr"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -157,7 +157,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.NotFound(w, r)
 		return
 	}
-	if store.Unreachable(err) {
+	if dberr.Unreachable(err) {
 		h.log.WarnContext(r.Context(), "calendar feed: database unreachable", "path", r.URL.Path, "error", err,
 			"request_id", apierror.RequestID(r.Context()))
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)

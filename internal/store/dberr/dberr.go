@@ -1,4 +1,6 @@
-package store
+// Package dberr tells failures of the database itself (down, restarting,
+// connection lost) from errors in a statement, for the error presenter.
+package dberr
 
 import (
 	"database/sql"

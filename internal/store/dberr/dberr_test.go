@@ -1,4 +1,4 @@
-package store_test
+package dberr_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/store/dberr"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -33,36 +34,36 @@ func TestUnreachable(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = db.Ping(context.Background())
-		if err == nil || !store.Unreachable(err) {
+		if err == nil || !dberr.Unreachable(err) {
 			t.Errorf("%s: %v is not unreachable", name, err)
 		}
-		if _, err := db.Client.Community.Query().Count(viewer.SystemContext(context.Background())); err == nil || !store.Unreachable(err) {
+		if _, err := db.Client.Community.Query().Count(viewer.SystemContext(context.Background())); err == nil || !dberr.Unreachable(err) {
 			t.Errorf("%s, through ent: %v is not unreachable", name, err)
 		}
 		db.Close()
 	}
 
 	db := dbtest.Open(t)
-	if _, err := db.SQL.Exec("SELECT * FROM no_such_table"); err == nil || store.Unreachable(err) {
+	if _, err := db.SQL.Exec("SELECT * FROM no_such_table"); err == nil || dberr.Unreachable(err) {
 		t.Errorf("a bad statement: %v", err)
 	}
 	sys := viewer.SystemContext(context.Background())
-	community(sys, t, db.Client, "openstack")
-	if _, err := db.Client.Community.Create().SetName("again").SetSlug("openstack").SetPolicy(policy.OpenStack()).Save(sys); err == nil || store.Unreachable(err) {
+	db.Client.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
+	if _, err := db.Client.Community.Create().SetName("again").SetSlug("openstack").SetPolicy(policy.OpenStack()).Save(sys); err == nil || dberr.Unreachable(err) {
 		t.Errorf("a duplicate: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := db.Ping(ctx); err == nil || store.Unreachable(err) {
+	if err := db.Ping(ctx); err == nil || dberr.Unreachable(err) {
 		t.Errorf("a cancelled context: %v", err)
 	}
 	for code, want := range map[string]bool{"57P01": true, "57P03": true, "08006": true, "53300": true,
 		"57014": false, "23505": false, "40001": false, "42P01": false} {
-		if got := store.Unreachable(fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: code})); got != want {
+		if got := dberr.Unreachable(fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: code})); got != want {
 			t.Errorf("SQLSTATE %s: unreachable %v, want %v", code, got, want)
 		}
 	}
-	if store.Unreachable(nil) {
+	if dberr.Unreachable(nil) {
 		t.Error("no error is unreachable")
 	}
 }
