@@ -7476,7 +7476,7 @@ type Election implements Node {
   """
   seats: Int!
   """
-  OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began.
+  OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel).
   """
   status: ElectionStatus!
   """
@@ -7558,6 +7558,7 @@ enum ElectionStatus @goModel(model: "github.com/usergroups/usergroups/ent/electi
   TIED
   NO_CANDIDATES
   SEATED
+  SEATING_FAILED
   CANCELLED
 }
 """

@@ -328,13 +328,13 @@ func FinishObjectionWindows(ctx context.Context, client *ent.Client, now time.Ti
 		application.Not(application.HasReviewsWith(review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil())),
 	).IDs(sys)
 	if err != nil {
-		return 0, err
+		return 0, &JobError{Job: JobObjectionWindow, Err: err}
 	}
-	return eachInTx(sys, client, due, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	return job{name: JobObjectionWindow, record: backToReview, step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
 		app, err := c.Application.Get(ctx, id)
 		if err != nil || app.Status != application.StatusOBJECTION_WINDOW {
 			return orSkip(err) // decided meanwhile, by another replica
 		}
 		return finalize(ctx, c, app, "", now)
-	})
+	}}.run(sys, client, due)
 }
