@@ -221,6 +221,15 @@ func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input generated.R
 	return &generated.RevokeAPITokenPayload{APIToken: tok}, nil
 }
 
+// UpdateCommunityPolicy is the resolver for the updateCommunityPolicy field.
+func (r *mutationResolver) UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*generated.CommunityPayload, error) {
+	com, err := workflow.UpdateCommunityPolicy(ctx, ent.FromContext(ctx), input)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.CommunityPayload{Community: com}, nil
+}
+
 // ApplyForGroup is the resolver for the applyForGroup field.
 func (r *mutationResolver) ApplyForGroup(ctx context.Context, input generated.ApplyForGroupInput) (*generated.ApplyForGroupPayload, error) {
 	client := ent.FromContext(ctx)

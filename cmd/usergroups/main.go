@@ -325,13 +325,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			log.Error("change broker stopped", "error", err)
 		}
 	}()
+	// One registry serves the API's numbers and the scheduler's failures.
+	m := metrics.New()
 	api := server.New(db, server.Config{
 		Dev:                  *dev,
 		CORSOrigins:          splitList(*origins),
 		Logger:               log,
 		Auth:                 auth.New(db.Client, verifier, log),
 		Live:                 &live.Source{Broker: b, Client: db.Client},
-		Metrics:              metrics.New(),
+		Metrics:              m,
 		MaxBodyBytes:         int64(*maxBody),
 		RateLimit:            *rateLimit,
 		AnonymousRateLimit:   *anonymousRateLimit,
@@ -350,7 +352,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	srv := server.HTTPServer(api, tmo, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go workflow.RunScheduler(ctx, db.Client, 30*time.Second, log)
+	go workflow.Scheduler{Client: db.Client, Every: 30 * time.Second, Now: time.Now, Log: log, Failed: m.JobFailed}.Run(ctx)
 	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "dev", *dev)
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -408,7 +408,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORGANIZER", "AMBASSADOR"}},
 		{Name: "seats", Type: field.TypeInt, Default: 1},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "DECIDED", "TIED", "NO_CANDIDATES", "SEATED", "CANCELLED"}, Default: "OPEN"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "DECIDED", "TIED", "NO_CANDIDATES", "SEATED", "SEATING_FAILED", "CANCELLED"}, Default: "OPEN"},
 		{Name: "nominations_close_at", Type: field.TypeTime},
 		{Name: "voting_closes_at", Type: field.TypeTime},
 		{Name: "term_starts_at", Type: field.TypeTime},

@@ -296,6 +296,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CommunityPayload struct {
+		Community func(childComplexity int) int
+	}
+
 	CommunityPolicy struct {
 		AmbassadorScope           func(childComplexity int) int
 		ConflictRadiusKm          func(childComplexity int) int
@@ -574,6 +578,7 @@ type ComplexityRoot struct {
 		StepDown                  func(childComplexity int, input StepDownInput) int
 		SupportGroupApplication   func(childComplexity int, input SupportGroupApplicationInput) int
 		UpdateApplicationProposal func(childComplexity int, input UpdateApplicationProposalInput) int
+		UpdateCommunityPolicy     func(childComplexity int, input workflow.CommunityPolicyUpdate) int
 		UpdateEvent               func(childComplexity int, input UpdateEventInput) int
 		WithdrawApplication       func(childComplexity int, input WithdrawApplicationInput) int
 	}
@@ -981,6 +986,7 @@ type GroupResolver interface {
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (*RevokeAPITokenPayload, error)
+	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*CommunityPayload, error)
 	ApplyForGroup(ctx context.Context, input ApplyForGroupInput) (*ApplyForGroupPayload, error)
 	SupportGroupApplication(ctx context.Context, input SupportGroupApplicationInput) (*SupportGroupApplicationPayload, error)
 	CommentOnApplication(ctx context.Context, input CommentOnApplicationInput) (*ApplicationPayload, error)
@@ -2060,6 +2066,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityEdge.Node(childComplexity), true
+
+	case "CommunityPayload.community":
+		if e.ComplexityRoot.CommunityPayload.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPayload.Community(childComplexity), true
 
 	case "CommunityPolicy.ambassadorScope":
 		if e.ComplexityRoot.CommunityPolicy.AmbassadorScope == nil {
@@ -3617,6 +3630,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateApplicationProposal(childComplexity, args["input"].(UpdateApplicationProposalInput)), true
+	case "Mutation.updateCommunityPolicy":
+		if e.ComplexityRoot.Mutation.UpdateCommunityPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCommunityPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCommunityPolicy(childComplexity, args["input"].(workflow.CommunityPolicyUpdate)), true
 	case "Mutation.updateEvent":
 		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
 			break
@@ -5330,6 +5354,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSubmissionWhereInput,
 		ec.unmarshalInputSupportGroupApplicationInput,
 		ec.unmarshalInputUpdateApplicationProposalInput,
+		ec.unmarshalInputUpdateCommunityPolicyInput,
 		ec.unmarshalInputUpdateEventInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
@@ -7476,7 +7501,7 @@ type Election implements Node {
   """
   seats: Int!
   """
-  OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began.
+  OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel).
   """
   status: ElectionStatus!
   """
@@ -7558,6 +7583,7 @@ enum ElectionStatus @goModel(model: "github.com/usergroups/usergroups/ent/electi
   TIED
   NO_CANDIDATES
   SEATED
+  SEATING_FAILED
   CANCELLED
 }
 """
@@ -12265,6 +12291,69 @@ type CommunityPolicy {
   dormantAfterDays: Int!
 }
 
+extend type Mutation {
+  """
+  Change some of a community's policy values (its community managers and admins; a token
+  needs write scope). Only the fields given change; each is checked (BAD_USER_INPUT naming
+  the field). A new value applies to what happens next — the next approval's objection
+  window, the next term — not to deadlines already set. Recorded in the change log with
+  the actor.
+  """
+  updateCommunityPolicy(input: UpdateCommunityPolicyInput!): CommunityPayload!
+}
+
+"Policy values to change; a field left out keeps its value."
+input UpdateCommunityPolicyInput {
+  "The community."
+  community: ID!
+  "Most ORGANIZER roles a group may have; 0 is unlimited (at most 1000)."
+  maxOrganizersPerGroup: Int
+  "Where ambassadors serve."
+  ambassadorScope: AmbassadorScope
+  "Most ambassadors per group or region; 0 is unlimited (at most 1000)."
+  maxAmbassadorsPerScope: Int
+  "People who must back a new group before it can be approved (at most 1000)."
+  minSupporters: Int
+  "Distinct organizations those supporters must come from; at most minSupporters."
+  minSupporterOrganizations: Int
+  "Whether a new group needs a mentor ambassador before approval."
+  requireMentor: Boolean
+  "Hours ambassadors may object after a new group is approved; 0 approves at once (at most 1440)."
+  objectionWindowHours: Int
+  "Distance in km under which another group conflicts with a new one; 0 means the same city only (at most 1000)."
+  conflictRadiusKm: Float
+  "Whether join requests go to the group's organizers."
+  membershipNeedsApproval: Boolean
+  "Whether members must link at least one published article."
+  membershipRequiresArticle: Boolean
+  "Whether organizers and ambassadors must work for a partner organization."
+  leadersRequirePartner: Boolean
+  "Days without a verified contribution after which a membership lapses; 0 disables (at most 3650)."
+  obligationWindowDays: Int
+  "Length of organizer and ambassador terms in days; 0 means they serve until they step down (at most 3650)."
+  termLengthDays: Int
+  "Whether the community appoints first terms and groups elect later ones."
+  firstTermAppointed: Boolean
+  "Whether groups can be mentored up to official status."
+  officialStatusEnabled: Boolean
+  "Active members a group needs for official status."
+  officialMinMembers: Int
+  "Distinct organizations its members must come from (at most 1000)."
+  officialMinOrganizations: Int
+  "Events it must have held in the last year (at most 1000)."
+  officialMinEvents: Int
+  "Longest sponsor pitch in minutes; 0 is no cap (at most 240)."
+  maxSponsorPitchMinutes: Int
+  "Days without events after which a group is dormant; 0 disables (at most 3650)."
+  dormantAfterDays: Int
+}
+
+"A community after the change."
+type CommunityPayload {
+  "The community."
+  community: Community!
+}
+
 """
 A labelled web address.
 """
@@ -13116,7 +13205,10 @@ input OpenElectionInput {
   nominationsCloseAt: Time!
   "The deadline, when the result is computed (within 90 days)."
   votingClosesAt: Time!
-  "When the elected term begins; defaults to the end of the current term, or the deadline."
+  """
+  When the elected term begins; defaults to the end of the current term (or the deadline, if
+  later). Never before the current term ends, nor before voting closes, nor more than a year after.
+  """
   termStartsAt: Time
 }
 
@@ -14004,6 +14096,14 @@ func (ec *executionContext) childFields_CommunityEdge(ctx context.Context, field
 		return ec.fieldContext_CommunityEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_CommunityPayload_community(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CommunityPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16788,6 +16888,20 @@ func (ec *executionContext) field_Mutation_updateApplicationProposal_args(ctx co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateApplicationProposalInput, error) {
 			return ec.unmarshalNUpdateApplicationProposalInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateApplicationProposalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCommunityPolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.CommunityPolicyUpdate, error) {
+			return ec.unmarshalNUpdateCommunityPolicyInput2githubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐCommunityPolicyUpdate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20972,6 +21086,38 @@ func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _CommunityPayload_community(ctx context.Context, field graphql.CollectedField, obj *CommunityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPayload_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPayload_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommunityPolicy_preset(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Preset)
 }
@@ -23554,6 +23700,50 @@ func (ec *executionContext) fieldContext_Mutation_revokeAPIToken(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeAPIToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCommunityPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCommunityPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCommunityPolicy(ctx, fc.Args["input"].(workflow.CommunityPolicyUpdate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommunityPayload) graphql.Marshaler {
+			return ec.marshalNCommunityPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCommunityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCommunityPolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCommunityPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -50517,6 +50707,176 @@ func (ec *executionContext) unmarshalInputUpdateApplicationProposalInput(ctx con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateCommunityPolicyInput(ctx context.Context, obj any) (workflow.CommunityPolicyUpdate, error) {
+	var it workflow.CommunityPolicyUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"community", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "dormantAfterDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "community":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Community = data
+		case "maxOrganizersPerGroup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxOrganizersPerGroup"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxOrganizersPerGroup = data
+		case "ambassadorScope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorScope"))
+			data, err := ec.unmarshalOAmbassadorScope2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐAmbassadorScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorScope = data
+		case "maxAmbassadorsPerScope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAmbassadorsPerScope"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxAmbassadorsPerScope = data
+		case "minSupporters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minSupporters"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinSupporters = data
+		case "minSupporterOrganizations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minSupporterOrganizations"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinSupporterOrganizations = data
+		case "requireMentor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireMentor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireMentor = data
+		case "objectionWindowHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectionWindowHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectionWindowHours = data
+		case "conflictRadiusKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conflictRadiusKm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConflictRadiusKm = data
+		case "membershipNeedsApproval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("membershipNeedsApproval"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MembershipNeedsApproval = data
+		case "membershipRequiresArticle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("membershipRequiresArticle"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MembershipRequiresArticle = data
+		case "leadersRequirePartner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadersRequirePartner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadersRequirePartner = data
+		case "obligationWindowDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("obligationWindowDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObligationWindowDays = data
+		case "termLengthDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termLengthDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermLengthDays = data
+		case "firstTermAppointed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstTermAppointed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstTermAppointed = data
+		case "officialStatusEnabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialStatusEnabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialStatusEnabled = data
+		case "officialMinMembers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialMinMembers"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialMinMembers = data
+		case "officialMinOrganizations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialMinOrganizations"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialMinOrganizations = data
+		case "officialMinEvents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialMinEvents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialMinEvents = data
+		case "maxSponsorPitchMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxSponsorPitchMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxSponsorPitchMinutes = data
+		case "dormantAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dormantAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DormantAfterDays = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, obj any) (UpdateEventInput, error) {
 	var it UpdateEventInput
 	if obj == nil {
@@ -54573,6 +54933,46 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var communityPayloadImplementors = []string{"CommunityPayload"}
+
+func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.SelectionSet, obj *CommunityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityPayload")
+		case "community":
+			out.Values[i] = ec._CommunityPayload_community(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var communityPolicyImplementors = []string{"CommunityPolicy"}
 
 func (ec *executionContext) _CommunityPolicy(ctx context.Context, sel ast.SelectionSet, obj *policy.Policy) graphql.Marshaler {
@@ -57368,6 +57768,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeAPIToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAPIToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCommunityPolicy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCommunityPolicy(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -62926,6 +63333,16 @@ func (ec *executionContext) marshalNCommunityOrderField2ᚖgithubᚗcomᚋusergr
 	return v
 }
 
+func (ec *executionContext) marshalNCommunityPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCommunityPayload(ctx context.Context, sel ast.SelectionSet, v *CommunityPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCommunityPolicy2githubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐPolicy(ctx context.Context, sel ast.SelectionSet, v policy.Policy) graphql.Marshaler {
 	return ec._CommunityPolicy(ctx, sel, &v)
 }
@@ -64249,6 +64666,11 @@ func (ec *executionContext) unmarshalNUpdateApplicationProposalInput2githubᚗco
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateCommunityPolicyInput2githubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐCommunityPolicyUpdate(ctx context.Context, v any) (workflow.CommunityPolicyUpdate, error) {
+	res, err := ec.unmarshalInputUpdateCommunityPolicyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateEventInput(ctx context.Context, v any) (UpdateEventInput, error) {
 	res, err := ec.unmarshalInputUpdateEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -64599,6 +65021,22 @@ func (ec *executionContext) unmarshalOAgendaItemWhereInput2ᚖgithubᚗcomᚋuse
 	}
 	res, err := ec.unmarshalInputAgendaItemWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAmbassadorScope2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐAmbassadorScope(ctx context.Context, v any) (*policy.AmbassadorScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(policy.AmbassadorScope)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAmbassadorScope2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐAmbassadorScope(ctx context.Context, sel ast.SelectionSet, v *policy.AmbassadorScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx context.Context, sel ast.SelectionSet, v *ent.Application) graphql.Marshaler {

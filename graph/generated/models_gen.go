@@ -256,6 +256,12 @@ type CommentOnApplicationInput struct {
 	Body string `json:"body"`
 }
 
+// A community after the change.
+type CommunityPayload struct {
+	// The community.
+	Community *ent.Community `json:"community"`
+}
+
 // A checklist step done.
 type CompleteHandoverStepInput struct {
 	// The official-status application.
@@ -484,7 +490,8 @@ type OpenElectionInput struct {
 	NominationsCloseAt time.Time `json:"nominationsCloseAt"`
 	// The deadline, when the result is computed (within 90 days).
 	VotingClosesAt time.Time `json:"votingClosesAt"`
-	// When the elected term begins; defaults to the end of the current term, or the deadline.
+	// When the elected term begins; defaults to the end of the current term (or the deadline, if
+	// later). Never before the current term ends, nor before voting closes, nor more than a year after.
 	TermStartsAt *time.Time `json:"termStartsAt,omitempty"`
 }
 

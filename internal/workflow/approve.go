@@ -344,9 +344,9 @@ func FinishObjectionWindows(ctx context.Context, client *ent.Client, now time.Ti
 		application.Not(application.HasReviewsWith(review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil())),
 	).IDs(sys)
 	if err != nil {
-		return 0, err
+		return 0, &JobError{Job: JobObjectionWindow, Err: err}
 	}
-	return eachInTx(sys, client, due, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	return job{name: JobObjectionWindow, record: backToReview, step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
 		app, err := lockApplication(ctx, c, id)
 		if err != nil || app.Status != application.StatusOBJECTION_WINDOW {
 			return orSkip(err) // decided meanwhile, by another replica
@@ -359,5 +359,5 @@ func FinishObjectionWindows(ctx context.Context, client *ent.Client, now time.Ti
 			return orSkip(err) // objected to since the list was read
 		}
 		return finalize(ctx, c, app, "", now)
-	})
+	}}.run(sys, client, due)
 }
