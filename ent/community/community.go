@@ -37,6 +37,8 @@ const (
 	FieldAmbassadorsListEmail = "ambassadors_list_email"
 	// FieldPolicy holds the string denoting the policy field in the database.
 	FieldPolicy = "policy"
+	// FieldMessageTemplates holds the string denoting the message_templates field in the database.
+	FieldMessageTemplates = "message_templates"
 	// EdgeRegions holds the string denoting the regions edge name in mutations.
 	EdgeRegions = "regions"
 	// EdgeGroups holds the string denoting the groups edge name in mutations.
@@ -106,6 +108,7 @@ var Columns = []string{
 	FieldForumURL,
 	FieldAmbassadorsListEmail,
 	FieldPolicy,
+	FieldMessageTemplates,
 }
 
 var (

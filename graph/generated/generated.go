@@ -52,6 +52,7 @@ type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApprovalQueue() ApprovalQueueResolver
 	Candidate() CandidateResolver
+	Community() CommunityResolver
 	Election() ElectionResolver
 	Event() EventResolver
 	Group() GroupResolver
@@ -275,6 +276,7 @@ type ComplexityRoot struct {
 		ForumURL             func(childComplexity int) int
 		Groups               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
 		ID                   func(childComplexity int) int
+		MessageTemplates     func(childComplexity int) int
 		Name                 func(childComplexity int) int
 		Partners             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
 		Policy               func(childComplexity int) int
@@ -309,6 +311,7 @@ type ComplexityRoot struct {
 		MaxAmbassadorsPerScope    func(childComplexity int) int
 		MaxOrganizersPerGroup     func(childComplexity int) int
 		MaxSponsorPitchMinutes    func(childComplexity int) int
+		MaxSponsorPitchesPerEvent func(childComplexity int) int
 		MembershipNeedsApproval   func(childComplexity int) int
 		MembershipRequiresArticle func(childComplexity int) int
 		MinSupporterOrganizations func(childComplexity int) int
@@ -530,6 +533,19 @@ type ComplexityRoot struct {
 		URL   func(childComplexity int) int
 	}
 
+	MessageTemplate struct {
+		Body      func(childComplexity int) int
+		Custom    func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Language  func(childComplexity int) int
+		Subject   func(childComplexity int) int
+		Variables func(childComplexity int) int
+	}
+
+	MessageTemplatePayload struct {
+		Template func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddAgendaItem             func(childComplexity int, input AddAgendaItemInput) int
 		AddSponsor                func(childComplexity int, input AddSponsorInput) int
@@ -575,6 +591,8 @@ type ComplexityRoot struct {
 		RevokeAPIToken            func(childComplexity int, input RevokeAPITokenInput) int
 		RevokeInvite              func(childComplexity int, input RevokeInviteInput) int
 		RevokeRole                func(childComplexity int, input EndRoleInput) int
+		SetMessageTemplate        func(childComplexity int, input SetMessageTemplateInput) int
+		SetShippingAddress        func(childComplexity int, input SetShippingAddressInput) int
 		StepDown                  func(childComplexity int, input StepDownInput) int
 		SupportGroupApplication   func(childComplexity int, input SupportGroupApplicationInput) int
 		UpdateApplicationProposal func(childComplexity int, input UpdateApplicationProposalInput) int
@@ -834,12 +852,20 @@ type ComplexityRoot struct {
 
 	ShippingAddress struct {
 		Address       func(childComplexity int) int
+		City          func(childComplexity int) int
+		Country       func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Phone         func(childComplexity int) int
+		PostalCode    func(childComplexity int) int
 		RecipientName func(childComplexity int) int
+		Region        func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		User          func(childComplexity int) int
+	}
+
+	ShippingAddressPayload struct {
+		ShippingAddress func(childComplexity int) int
 	}
 
 	Sponsor struct {
@@ -965,6 +991,9 @@ type ApprovalQueueResolver interface {
 type CandidateResolver interface {
 	Votes(ctx context.Context, obj *ent.Candidate) (*int, error)
 }
+type CommunityResolver interface {
+	MessageTemplates(ctx context.Context, obj *ent.Community) ([]*MessageTemplate, error)
+}
 type ElectionResolver interface {
 	Phase(ctx context.Context, obj *ent.Election) (ElectionPhase, error)
 	ViewerHasVoted(ctx context.Context, obj *ent.Election) (bool, error)
@@ -1003,6 +1032,8 @@ type MutationResolver interface {
 	ResolveObjection(ctx context.Context, input ResolveObjectionInput) (*ResolveObjectionPayload, error)
 	ApplyForOfficialStatus(ctx context.Context, input ApplyForOfficialStatusInput) (*ApplicationPayload, error)
 	CompleteHandoverStep(ctx context.Context, input CompleteHandoverStepInput) (*ApplicationPayload, error)
+	SetShippingAddress(ctx context.Context, input SetShippingAddressInput) (*ShippingAddressPayload, error)
+	SetMessageTemplate(ctx context.Context, input SetMessageTemplateInput) (*MessageTemplatePayload, error)
 	JoinGroup(ctx context.Context, input JoinGroupInput) (*JoinGroupPayload, error)
 	LeaveGroup(ctx context.Context, input LeaveGroupInput) (*GroupRolesPayload, error)
 	RemoveMember(ctx context.Context, input RemoveMemberInput) (*GroupRolesPayload, error)
@@ -1971,6 +2002,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.ID(childComplexity), true
+	case "Community.messageTemplates":
+		if e.ComplexityRoot.Community.MessageTemplates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.MessageTemplates(childComplexity), true
 	case "Community.name":
 		if e.ComplexityRoot.Community.Name == nil {
 			break
@@ -2122,6 +2159,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPolicy.MaxSponsorPitchMinutes(childComplexity), true
+	case "CommunityPolicy.maxSponsorPitchesPerEvent":
+		if e.ComplexityRoot.CommunityPolicy.MaxSponsorPitchesPerEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.MaxSponsorPitchesPerEvent(childComplexity), true
 	case "CommunityPolicy.membershipNeedsApproval":
 		if e.ComplexityRoot.CommunityPolicy.MembershipNeedsApproval == nil {
 			break
@@ -3113,6 +3156,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Link.URL(childComplexity), true
 
+	case "MessageTemplate.body":
+		if e.ComplexityRoot.MessageTemplate.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Body(childComplexity), true
+	case "MessageTemplate.custom":
+		if e.ComplexityRoot.MessageTemplate.Custom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Custom(childComplexity), true
+	case "MessageTemplate.kind":
+		if e.ComplexityRoot.MessageTemplate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Kind(childComplexity), true
+	case "MessageTemplate.language":
+		if e.ComplexityRoot.MessageTemplate.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Language(childComplexity), true
+	case "MessageTemplate.subject":
+		if e.ComplexityRoot.MessageTemplate.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Subject(childComplexity), true
+	case "MessageTemplate.variables":
+		if e.ComplexityRoot.MessageTemplate.Variables == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Variables(childComplexity), true
+
+	case "MessageTemplatePayload.template":
+		if e.ComplexityRoot.MessageTemplatePayload.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplatePayload.Template(childComplexity), true
+
 	case "Mutation.addAgendaItem":
 		if e.ComplexityRoot.Mutation.AddAgendaItem == nil {
 			break
@@ -3597,6 +3684,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(EndRoleInput)), true
+	case "Mutation.setMessageTemplate":
+		if e.ComplexityRoot.Mutation.SetMessageTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMessageTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMessageTemplate(childComplexity, args["input"].(SetMessageTemplateInput)), true
+	case "Mutation.setShippingAddress":
+		if e.ComplexityRoot.Mutation.SetShippingAddress == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setShippingAddress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetShippingAddress(childComplexity, args["input"].(SetShippingAddressInput)), true
 	case "Mutation.stepDown":
 		if e.ComplexityRoot.Mutation.StepDown == nil {
 			break
@@ -4758,6 +4867,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingAddress.Address(childComplexity), true
+	case "ShippingAddress.city":
+		if e.ComplexityRoot.ShippingAddress.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddress.City(childComplexity), true
+	case "ShippingAddress.country":
+		if e.ComplexityRoot.ShippingAddress.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddress.Country(childComplexity), true
 	case "ShippingAddress.createdAt":
 		if e.ComplexityRoot.ShippingAddress.CreatedAt == nil {
 			break
@@ -4776,12 +4897,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingAddress.Phone(childComplexity), true
+	case "ShippingAddress.postalCode":
+		if e.ComplexityRoot.ShippingAddress.PostalCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddress.PostalCode(childComplexity), true
 	case "ShippingAddress.recipientName":
 		if e.ComplexityRoot.ShippingAddress.RecipientName == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ShippingAddress.RecipientName(childComplexity), true
+	case "ShippingAddress.region":
+		if e.ComplexityRoot.ShippingAddress.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddress.Region(childComplexity), true
 	case "ShippingAddress.updatedAt":
 		if e.ComplexityRoot.ShippingAddress.UpdatedAt == nil {
 			break
@@ -4794,6 +4927,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingAddress.User(childComplexity), true
+
+	case "ShippingAddressPayload.shippingAddress":
+		if e.ComplexityRoot.ShippingAddressPayload.ShippingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddressPayload.ShippingAddress(childComplexity), true
 
 	case "Sponsor.covers":
 		if e.ComplexityRoot.Sponsor.Covers == nil {
@@ -5347,6 +5487,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRevokeInviteInput,
 		ec.unmarshalInputRoleOrder,
 		ec.unmarshalInputRoleWhereInput,
+		ec.unmarshalInputSetMessageTemplateInput,
+		ec.unmarshalInputSetShippingAddressInput,
 		ec.unmarshalInputSponsorOrder,
 		ec.unmarshalInputSponsorWhereInput,
 		ec.unmarshalInputStepDownInput,
@@ -11175,9 +11317,25 @@ type ShippingAddress implements Node {
   """
   recipientName: String!
   """
-  Postal address, as lines.
+  Street lines of the postal address, one per line.
   """
   address: String!
+  """
+  City or town.
+  """
+  city: String
+  """
+  State, province or region, where the country uses one.
+  """
+  region: String
+  """
+  Postal code, where the country uses one.
+  """
+  postalCode: String
+  """
+  ISO 3166-1 alpha-2 country code.
+  """
+  country: String
   """
   Phone number for the courier.
   """
@@ -12287,6 +12445,8 @@ type CommunityPolicy {
   officialMinEvents: Int!
   "Longest sponsor pitch in minutes; 0 is no cap."
   maxSponsorPitchMinutes: Int!
+  "Most sponsors granted a pitch at one event, and most sponsor-pitch slots on its agenda; 0 is no cap."
+  maxSponsorPitchesPerEvent: Int!
   "Days without events after which a group is dormant; 0 disables."
   dormantAfterDays: Int!
 }
@@ -12886,6 +13046,89 @@ input CompleteHandoverStepInput {
   id: ID!
   "The step's key: mentoring_complete, requirements_met, logo_requested, logo_received, portal_updated, logo_pack_sent, swag_kit_shipped."
   step: String!
+  "The logo received from the logo team (an https URL), recorded as the group's logo: required for logo_received, refused for the other steps."
+  logoUrl: String
+}
+
+extend type Mutation {
+  """
+  Give or replace the address your swag kit is shipped to. It is private: only you and the staff
+  of the communities you take part in can read it (User.shippingAddress).
+  """
+  setShippingAddress(input: SetShippingAddressInput!): ShippingAddressPayload!
+  """
+  Change the wording of one of the community's letters (staff). Subject and body are Go text/template
+  sources over the variables listed in MessageTemplate.variables; a template that does not parse or
+  render is refused with BAD_USER_INPUT. An empty subject and body restore the default.
+  """
+  setMessageTemplate(input: SetMessageTemplateInput!): MessageTemplatePayload!
+}
+
+"Where a swag kit goes: the name, address and phone the courier needs."
+input SetShippingAddressInput {
+  "Name to ship to."
+  recipientName: String!
+  "Street lines, first to last (1 to 3)."
+  streetLines: [String!]!
+  "City or town."
+  city: String!
+  "State, province or region, where the country uses one."
+  region: String
+  "Postal code, where the country uses one."
+  postalCode: String
+  "ISO 3166-1 alpha-2 country code, e.g. FR."
+  country: String!
+  "Phone number for the courier, e.g. +33 1 23 45 67 89."
+  phone: String!
+}
+
+"The address after the change."
+type ShippingAddressPayload {
+  "The address."
+  shippingAddress: ShippingAddress!
+}
+
+"New wording for one letter."
+input SetMessageTemplateInput {
+  "The community."
+  community: ID!
+  "Which letter: official_recognition or swag_kit_address_request."
+  kind: String!
+  "Language code; en or zh."
+  language: String!
+  "Subject template; empty with an empty body to restore the default."
+  subject: String!
+  "Body template."
+  body: String!
+}
+
+"The letter's wording after the change."
+type MessageTemplatePayload {
+  "The template now in use."
+  template: MessageTemplate!
+}
+
+"""
+The wording of one of a community's letters: Go text/template sources.
+"""
+type MessageTemplate {
+  "Which letter."
+  kind: String!
+  "Language code."
+  language: String!
+  "Subject template."
+  subject: String!
+  "Body template."
+  body: String!
+  "Whether staff changed it from the default."
+  custom: Boolean!
+  "The variables the template may use, e.g. .Group."
+  variables: [String!]!
+}
+
+extend type Community {
+  "The wording of the community's letters, defaults and staff's changes (staff only; empty for others)."
+  messageTemplates: [MessageTemplate!]!
 }
 
 extend type Mutation {
@@ -13482,6 +13725,8 @@ input AddSponsorInput {
   logoUrl: String
   "What they cover (venue, food and drink)."
   covers: String
+  "Minutes of pitch granted at the event; within the community's maxSponsorPitchMinutes, and at most maxSponsorPitchesPerEvent sponsors get one. Default 0: no pitch."
+  pitchMinutes: Int
 }
 
 "A sponsor to remove."
@@ -14072,6 +14317,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_partners(ctx, field)
 	case "awards":
 		return ec.fieldContext_Community_awards(ctx, field)
+	case "messageTemplates":
+		return ec.fieldContext_Community_messageTemplates(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
 }
@@ -14148,6 +14395,8 @@ func (ec *executionContext) childFields_CommunityPolicy(ctx context.Context, fie
 		return ec.fieldContext_CommunityPolicy_officialMinEvents(ctx, field)
 	case "maxSponsorPitchMinutes":
 		return ec.fieldContext_CommunityPolicy_maxSponsorPitchMinutes(ctx, field)
+	case "maxSponsorPitchesPerEvent":
+		return ec.fieldContext_CommunityPolicy_maxSponsorPitchesPerEvent(ctx, field)
 	case "dormantAfterDays":
 		return ec.fieldContext_CommunityPolicy_dormantAfterDays(ctx, field)
 	}
@@ -14564,6 +14813,32 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 		return ec.fieldContext_Link_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_MessageTemplate_kind(ctx, field)
+	case "language":
+		return ec.fieldContext_MessageTemplate_language(ctx, field)
+	case "subject":
+		return ec.fieldContext_MessageTemplate_subject(ctx, field)
+	case "body":
+		return ec.fieldContext_MessageTemplate_body(ctx, field)
+	case "custom":
+		return ec.fieldContext_MessageTemplate_custom(ctx, field)
+	case "variables":
+		return ec.fieldContext_MessageTemplate_variables(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageTemplate", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "template":
+		return ec.fieldContext_MessageTemplatePayload_template(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageTemplatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OfficialRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15028,12 +15303,28 @@ func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, fie
 		return ec.fieldContext_ShippingAddress_recipientName(ctx, field)
 	case "address":
 		return ec.fieldContext_ShippingAddress_address(ctx, field)
+	case "city":
+		return ec.fieldContext_ShippingAddress_city(ctx, field)
+	case "region":
+		return ec.fieldContext_ShippingAddress_region(ctx, field)
+	case "postalCode":
+		return ec.fieldContext_ShippingAddress_postalCode(ctx, field)
+	case "country":
+		return ec.fieldContext_ShippingAddress_country(ctx, field)
 	case "phone":
 		return ec.fieldContext_ShippingAddress_phone(ctx, field)
 	case "user":
 		return ec.fieldContext_ShippingAddress_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShippingAddress", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingAddressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shippingAddress":
+		return ec.fieldContext_ShippingAddressPayload_shippingAddress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingAddressPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Sponsor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16846,6 +17137,34 @@ func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (EndRoleInput, error) {
 			return ec.unmarshalNEndRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setMessageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetMessageTemplateInput, error) {
+			return ec.unmarshalNSetMessageTemplateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setShippingAddress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetShippingAddressInput, error) {
+			return ec.unmarshalNSetShippingAddressInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetShippingAddressInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20976,6 +21295,38 @@ func (ec *executionContext) fieldContext_Community_awards(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Community_messageTemplates(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_messageTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Community().MessageTemplates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MessageTemplate) graphql.Marshaler {
+			return ec.marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_messageTemplates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CommunityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21255,6 +21606,13 @@ func (ec *executionContext) _CommunityPolicy_maxSponsorPitchMinutes(ctx context.
 	return ec.marshalNInt2int(ctx, field.Selections, obj.MaxSponsorPitchMinutes)
 }
 func (ec *executionContext) fieldContext_CommunityPolicy_maxSponsorPitchMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPolicy_maxSponsorPitchesPerEvent(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.MaxSponsorPitchesPerEvent)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_maxSponsorPitchesPerEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
@@ -23618,6 +23976,96 @@ func (ec *executionContext) fieldContext_Link_url(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Link", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _MessageTemplate_kind(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Kind)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_language(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Language)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_subject(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Subject)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_body(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Body)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_custom(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Custom)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_custom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_variables(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_variables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variables, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_variables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplatePayload_template(ctx context.Context, field graphql.CollectedField, obj *MessageTemplatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplatePayload_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
+			return ec.marshalNMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplatePayload_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageTemplatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createAPIToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24448,6 +24896,94 @@ func (ec *executionContext) fieldContext_Mutation_completeHandoverStep(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_completeHandoverStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setShippingAddress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setShippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetShippingAddress(ctx, fc.Args["input"].(SetShippingAddressInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ShippingAddressPayload) graphql.Marshaler {
+			return ec.marshalNShippingAddressPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShippingAddressPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setShippingAddress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingAddressPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setShippingAddress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setMessageTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setMessageTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetMessageTemplate(ctx, fc.Args["input"].(SetMessageTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MessageTemplatePayload) graphql.Marshaler {
+			return ec.marshalNMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMessageTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMessageTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29237,6 +29773,34 @@ func (ec *executionContext) fieldContext_ShippingAddress_address(_ context.Conte
 	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _ShippingAddress_city(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.City)
+}
+func (ec *executionContext) fieldContext_ShippingAddress_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShippingAddress_region(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Region)
+}
+func (ec *executionContext) fieldContext_ShippingAddress_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShippingAddress_postalCode(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.PostalCode)
+}
+func (ec *executionContext) fieldContext_ShippingAddress_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShippingAddress_country(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Country)
+}
+func (ec *executionContext) fieldContext_ShippingAddress_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _ShippingAddress_phone(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
 	return ec.marshalOString2string(ctx, field.Selections, obj.Phone)
 }
@@ -29271,6 +29835,38 @@ func (ec *executionContext) fieldContext_ShippingAddress_user(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingAddressPayload_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *ShippingAddressPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingAddressPayload_shippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
+			return ec.marshalNShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingAddressPayload_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingAddressPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingAddress(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31746,7 +32342,7 @@ func (ec *executionContext) unmarshalInputAddSponsorInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"event", "name", "websiteUrl", "logoUrl", "covers"}
+	fieldsInOrder := [...]string{"event", "name", "websiteUrl", "logoUrl", "covers", "pitchMinutes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31788,6 +32384,13 @@ func (ec *executionContext) unmarshalInputAddSponsorInput(ctx context.Context, o
 				return it, err
 			}
 			it.Covers = data
+		case "pitchMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pitchMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PitchMinutes = data
 		}
 	}
 	return it, nil
@@ -36805,7 +37408,7 @@ func (ec *executionContext) unmarshalInputCompleteHandoverStepInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "step"}
+	fieldsInOrder := [...]string{"id", "step", "logoUrl"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36826,6 +37429,13 @@ func (ec *executionContext) unmarshalInputCompleteHandoverStepInput(ctx context.
 				return it, err
 			}
 			it.Step = data
+		case "logoUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LogoURL = data
 		}
 	}
 	return it, nil
@@ -48816,6 +49426,136 @@ func (ec *executionContext) unmarshalInputRoleWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetMessageTemplateInput(ctx context.Context, obj any) (SetMessageTemplateInput, error) {
+	var it SetMessageTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"community", "kind", "language", "subject", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "community":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Community = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSetShippingAddressInput(ctx context.Context, obj any) (SetShippingAddressInput, error) {
+	var it SetShippingAddressInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"recipientName", "streetLines", "city", "region", "postalCode", "country", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "recipientName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientName = data
+		case "streetLines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetLines"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetLines = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSponsorOrder(ctx context.Context, obj any) (ent.SponsorOrder, error) {
 	var it ent.SponsorOrder
 	if obj == nil {
@@ -54815,6 +55555,44 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "messageTemplates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Community_messageTemplates(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55082,6 +55860,11 @@ func (ec *executionContext) _CommunityPolicy(ctx context.Context, sel ast.Select
 			}
 		case "maxSponsorPitchMinutes":
 			out.Values[i] = ec._CommunityPolicy_maxSponsorPitchMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxSponsorPitchesPerEvent":
+			out.Values[i] = ec._CommunityPolicy_maxSponsorPitchesPerEvent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -57738,6 +58521,111 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var messageTemplateImplementors = []string{"MessageTemplate"}
+
+func (ec *executionContext) _MessageTemplate(ctx context.Context, sel ast.SelectionSet, obj *MessageTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageTemplate")
+		case "kind":
+			out.Values[i] = ec._MessageTemplate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "language":
+			out.Values[i] = ec._MessageTemplate_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._MessageTemplate_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._MessageTemplate_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "custom":
+			out.Values[i] = ec._MessageTemplate_custom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "variables":
+			out.Values[i] = ec._MessageTemplate_variables(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var messageTemplatePayloadImplementors = []string{"MessageTemplatePayload"}
+
+func (ec *executionContext) _MessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *MessageTemplatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageTemplatePayload")
+		case "template":
+			out.Values[i] = ec._MessageTemplatePayload_template(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -57887,6 +58775,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "completeHandoverStep":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_completeHandoverStep(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setShippingAddress":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setShippingAddress(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setMessageTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setMessageTemplate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -61105,6 +62007,26 @@ func (ec *executionContext) _ShippingAddress(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "city":
+			out.Values[i] = ec._ShippingAddress_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.Values[i] = ec._ShippingAddress_region(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postalCode":
+			out.Values[i] = ec._ShippingAddress_postalCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "country":
+			out.Values[i] = ec._ShippingAddress_country(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "phone":
 			out.Values[i] = ec._ShippingAddress_phone(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -61148,6 +62070,46 @@ func (ec *executionContext) _ShippingAddress(ctx context.Context, sel ast.Select
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var shippingAddressPayloadImplementors = []string{"ShippingAddressPayload"}
+
+func (ec *executionContext) _ShippingAddressPayload(ctx context.Context, sel ast.SelectionSet, obj *ShippingAddressPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingAddressPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingAddressPayload")
+		case "shippingAddress":
+			out.Values[i] = ec._ShippingAddressPayload_shippingAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -63869,6 +64831,42 @@ func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋusergroupsᚋu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*MessageTemplate) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MessageTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *MessageTemplatePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MessageTemplatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -64481,6 +65479,36 @@ func (ec *executionContext) marshalNRosterConnection2ᚖgithubᚗcomᚋusergroup
 		return graphql.Null
 	}
 	return ec._RosterConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetMessageTemplateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplateInput(ctx context.Context, v any) (SetMessageTemplateInput, error) {
+	res, err := ec.unmarshalInputSetMessageTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetShippingAddressInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetShippingAddressInput(ctx context.Context, v any) (SetShippingAddressInput, error) {
+	res, err := ec.unmarshalInputSetShippingAddressInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx context.Context, sel ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ShippingAddress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShippingAddressPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShippingAddressPayload(ctx context.Context, sel ast.SelectionSet, v *ShippingAddressPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ShippingAddressPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx context.Context, sel ast.SelectionSet, v *ent.Sponsor) graphql.Marshaler {

@@ -13,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
@@ -38,7 +39,8 @@ func slotOf(it *ent.AgendaItem) policy.Slot {
 }
 
 // AddAgendaItem puts an item on an event's agenda: inside the event, not
-// overlapping its track, and a sponsor's pitch within the policy's cap.
+// overlapping its track, and a sponsor's pitch within the policy's caps on
+// its length and on the pitches per event.
 func AddAgendaItem(ctx context.Context, c *ent.Client, eventID pulid.ID, in AgendaInput) (*ent.AgendaItem, error) {
 	e, err := editableEvent(ctx, c, eventID)
 	if err != nil {
@@ -77,8 +79,20 @@ func AddAgendaItem(ctx context.Context, c *ent.Client, eventID pulid.ID, in Agen
 		others[i] = slotOf(it)
 	}
 	slot := policy.Slot{Title: title, Track: in.Track, Start: start, Minutes: in.DurationMinutes, Pitch: in.Kind == agendaitem.KindSPONSOR_PITCH}
-	if err := policy.CheckAgenda(slot, others, e.StartsAt, e.EndsAt, e.Edges.Group.Edges.Community.Policy.MaxSponsorPitchMinutes); err != nil {
+	p := e.Edges.Group.Edges.Community.Policy
+	if err := policy.CheckAgenda(slot, others, e.StartsAt, e.EndsAt, p.MaxSponsorPitchMinutes); err != nil {
 		return nil, fieldError(err)
+	}
+	if slot.Pitch {
+		pitches := 0
+		for _, o := range others {
+			if o.Pitch {
+				pitches++
+			}
+		}
+		if err := pitchesLeft(e, p, pitches); err != nil {
+			return nil, err
+		}
 	}
 	ac := c.AgendaItem.Create().SetEventID(e.ID).SetKind(in.Kind).SetTitle(title).SetStartsAt(start).
 		SetDurationMinutes(in.DurationMinutes).SetTrack(in.Track)
@@ -133,12 +147,27 @@ func removeEventPart(ctx context.Context, c *ent.Client, what string, eventOf fu
 	return c.Event.Get(ctx, e.ID)
 }
 
-// SponsorInput is a sponsor of an event.
-type SponsorInput struct {
-	Name, WebsiteURL, LogoURL, Covers string
+// pitchesLeft refuses one more sponsor pitch at e when the policy's
+// pitches per event are taken (taken counts those already there).
+func pitchesLeft(e *ent.Event, p policy.Policy, taken int) error {
+	if p.MaxSponsorPitchesPerEvent == 0 || taken < p.MaxSponsorPitchesPerEvent {
+		return nil
+	}
+	err := apierror.Conflictf("this event already has %d sponsor pitch(es), the most the community allows per event", taken)
+	err.Extensions = map[string]any{"status": string(e.Status), "maxSponsorPitchesPerEvent": p.MaxSponsorPitchesPerEvent}
+	return err
 }
 
-// AddSponsor lists a sponsor on an event.
+// SponsorInput is a sponsor of an event, with the minutes of pitch it is
+// granted (0: none).
+type SponsorInput struct {
+	Name, WebsiteURL, LogoURL, Covers string
+	PitchMinutes                      int
+}
+
+// AddSponsor lists a sponsor on an event. A pitch is within the policy's
+// length cap, and only as many sponsors get one as the policy allows per
+// event; the event's row is locked while they are counted.
 func AddSponsor(ctx context.Context, c *ent.Client, eventID pulid.ID, in SponsorInput) (*ent.Sponsor, error) {
 	e, err := editableEvent(ctx, c, eventID)
 	if err != nil {
@@ -148,7 +177,29 @@ func AddSponsor(ctx context.Context, c *ent.Client, eventID pulid.ID, in Sponsor
 	if err != nil {
 		return nil, err
 	}
-	sc := c.Sponsor.Create().SetEventID(e.ID).SetName(name)
+	p := e.Edges.Group.Edges.Community.Policy
+	switch {
+	case in.PitchMinutes < 0 || in.PitchMinutes > 120:
+		return nil, apierror.Invalid("pitchMinutes", "must be between 0 and 120")
+	case p.MaxSponsorPitchMinutes > 0 && in.PitchMinutes > p.MaxSponsorPitchMinutes:
+		return nil, apierror.Invalid("pitchMinutes", "a sponsor's pitch lasts at most %d minutes here", p.MaxSponsorPitchMinutes)
+	}
+	bk := bookkeeping(ctx)
+	if in.PitchMinutes > 0 {
+		lock := c.Event.Query().Where(event.ID(e.ID))
+		lock.Modify(forUpdate)
+		if _, err := lock.IDs(bk); err != nil {
+			return nil, err
+		}
+		taken, err := c.Sponsor.Query().Where(sponsor.EventID(e.ID), sponsor.PitchMinutesGT(0)).Count(bk)
+		if err != nil {
+			return nil, err
+		}
+		if err := pitchesLeft(e, p, taken); err != nil {
+			return nil, err
+		}
+	}
+	sc := c.Sponsor.Create().SetEventID(e.ID).SetName(name).SetPitchMinutes(in.PitchMinutes)
 	if s := strings.TrimSpace(in.WebsiteURL); s != "" {
 		sc.SetWebsiteURL(s)
 	}
@@ -158,7 +209,7 @@ func AddSponsor(ctx context.Context, c *ent.Client, eventID pulid.ID, in Sponsor
 	if s := strings.TrimSpace(in.Covers); s != "" {
 		sc.SetCovers(s)
 	}
-	s, err := sc.Save(bookkeeping(ctx))
+	s, err := sc.Save(bk)
 	if err != nil {
 		return nil, err
 	}
