@@ -244,6 +244,13 @@ func (b *Broker) Run(ctx context.Context) error {
 		pos, seen, err := b.start(ctx)
 		if err == nil {
 			r.pos = Position{Seq: pos}
+			if seen > pos {
+				// The start-up read has seen the ids above the hole it
+				// starts below, so the hold runs from now, before Seen
+				// says the broker has read them; the first read of the
+				// loop may come a while later.
+				r.seen = []sighting{{id: seen, at: b.opts.Now()}}
+			}
 			b.mu.Lock()
 			b.setPos(r.pos)
 			b.mu.Unlock()
@@ -310,8 +317,9 @@ func (b *Broker) start(ctx context.Context) (pos, seen int64, err error) {
 type reader struct {
 	pos Position
 	// seen lists, in increasing order of id, the highest id returned by a
-	// read and when: a missing id m was first known missing at the first
-	// read that returned an id above m, which is when its hold starts.
+	// read (the start-up read included) and when: a missing id m was first
+	// known missing at the first read that returned an id above m, which is
+	// when its hold starts.
 	seen []sighting
 	// watch is the holes below pos.Seq, in increasing order; pos.Holes
 	// lists the same ranges.

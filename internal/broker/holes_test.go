@@ -15,14 +15,46 @@ import (
 type clock struct {
 	mu  sync.Mutex
 	now time.Time
+	// gate, while set, makes Now wait until release, and asked is signalled
+	// when it does: a test can stand in for a broker loop that is slow to
+	// get to its next reading of the clock.
+	gate  chan struct{}
+	asked chan struct{}
 }
 
 func newClock() *clock { return &clock{now: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)} }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
+	if gate := c.gate; gate != nil {
+		c.mu.Unlock()
+		select {
+		case c.asked <- struct{}{}:
+		default:
+		}
+		<-gate
+		c.mu.Lock()
+	}
 	defer c.mu.Unlock()
 	return c.now
+}
+
+// pause makes Now wait until release.
+func (c *clock) pause() {
+	c.mu.Lock()
+	c.gate = make(chan struct{})
+	c.asked = make(chan struct{}, 1)
+	c.mu.Unlock()
+}
+
+// release lets Now answer again; it is a no-op when not paused.
+func (c *clock) release() {
+	c.mu.Lock()
+	if c.gate != nil {
+		close(c.gate)
+		c.gate = nil
+	}
+	c.mu.Unlock()
 }
 
 func (c *clock) advance(d time.Duration) {
@@ -231,6 +263,11 @@ func TestHoleWatchBound(t *testing.T) {
 // than this one (it has seen everything up to x5 except x2, which came late
 // there) gets only what it has not seen, with positions that keep what it
 // has seen.
+//
+// The second broker's hold runs from the start-up read that saw the hole,
+// not from the loop's first read after it: the clock is paused once Seen
+// says x has been read, as if the loop were slow to get there, and the
+// hold must still be over one GapHold later.
 func TestResumeAheadOfBroker(t *testing.T) {
 	r := newReplicas(t, broker.Options{})[0]
 	write(t, r.db, 2, "before")
@@ -240,21 +277,38 @@ func TestResumeAheadOfBroker(t *testing.T) {
 	// A second broker, started now, holds at the hole until its clock
 	// says the hold is over, so it stays behind x.
 	clk := newClock()
+	clk.pause()
 	b := broker.New(r.db, broker.Options{Now: clk.Now, PollInterval: 10 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
 	defer func() { cancel(); <-done }()
+	defer clk.release() // before the broker is stopped: it may be waiting
 	defer rollback()
 
+	// Until Seen reaches x, the clock answers: the broker is still
+	// reading; from then on it waits for the advance.
+	deadline := time.Now().Add(wait)
+	for b.Metrics().Seen < x[4] {
+		select {
+		case <-clk.asked:
+			if b.Metrics().Seen < x[4] {
+				clk.release()
+			}
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the broker to read x")
+		}
+	}
 	ahead := broker.Position{Seq: x[4], Holes: []broker.Range{{x[1], x[1]}}}
 	s := subscribe(t, b, ahead)
-	eventually(t, "the broker to read x", func() bool { return b.Metrics().Seen >= x[4] })
 	if m := b.Metrics(); m.Position >= x[0] {
 		t.Fatalf("the second broker is at %d, not behind %d", m.Position, x[0])
 	}
 	quiet(t, s)
 	clk.advance(2 * time.Second)
+	clk.release()
 	b.Poke()
 	d := next(t, s)
 	if d.ID != x[1] || !samePosition(d.After, broker.Position{Seq: x[4]}) {
