@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -43,6 +44,8 @@ type Community struct {
 	AmbassadorsListEmail string `json:"ambassadors_list_email,omitempty"`
 	// The programme's rules: caps, requirements, windows.
 	Policy policy.Policy `json:"policy,omitempty"`
+	// Staff's wording of the community's letters, overriding the defaults (see internal/letters).
+	MessageTemplates []schematype.MessageTemplate `json:"message_templates,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CommunityQuery when eager-loading is set.
 	Edges        CommunityEdges `json:"edges"`
@@ -136,7 +139,7 @@ func (*Community) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case community.FieldPolicy:
+		case community.FieldPolicy, community.FieldMessageTemplates:
 			values[i] = new([]byte)
 		case community.FieldID:
 			values[i] = new(pulid.ID)
@@ -231,6 +234,14 @@ func (_m *Community) assignValues(columns []string, values []any) error {
 			} else if value != nil && len(*value) > 0 {
 				if err := json.Unmarshal(*value, &_m.Policy); err != nil {
 					return fmt.Errorf("unmarshal field policy: %w", err)
+				}
+			}
+		case community.FieldMessageTemplates:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field message_templates", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.MessageTemplates); err != nil {
+					return fmt.Errorf("unmarshal field message_templates: %w", err)
 				}
 			}
 		default:
@@ -331,6 +342,9 @@ func (_m *Community) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("policy=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Policy))
+	builder.WriteString(", ")
+	builder.WriteString("message_templates=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MessageTemplates))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -166,6 +167,12 @@ func (_c *CommunityCreate) SetNillablePolicy(v *policy.Policy) *CommunityCreate 
 	if v != nil {
 		_c.SetPolicy(*v)
 	}
+	return _c
+}
+
+// SetMessageTemplates sets the "message_templates" field.
+func (_c *CommunityCreate) SetMessageTemplates(v []schematype.MessageTemplate) *CommunityCreate {
+	_c.mutation.SetMessageTemplates(v)
 	return _c
 }
 
@@ -485,6 +492,10 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 		_spec.SetField(community.FieldPolicy, field.TypeJSON, value)
 		_node.Policy = value
 	}
+	if value, ok := _c.mutation.MessageTemplates(); ok {
+		_spec.SetField(community.FieldMessageTemplates, field.TypeJSON, value)
+		_node.MessageTemplates = value
+	}
 	if nodes := _c.mutation.RegionsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -789,6 +800,24 @@ func (u *CommunityUpsert) UpdatePolicy() *CommunityUpsert {
 	return u
 }
 
+// SetMessageTemplates sets the "message_templates" field.
+func (u *CommunityUpsert) SetMessageTemplates(v []schematype.MessageTemplate) *CommunityUpsert {
+	u.Set(community.FieldMessageTemplates, v)
+	return u
+}
+
+// UpdateMessageTemplates sets the "message_templates" field to the value that was provided on create.
+func (u *CommunityUpsert) UpdateMessageTemplates() *CommunityUpsert {
+	u.SetExcluded(community.FieldMessageTemplates)
+	return u
+}
+
+// ClearMessageTemplates clears the value of the "message_templates" field.
+func (u *CommunityUpsert) ClearMessageTemplates() *CommunityUpsert {
+	u.SetNull(community.FieldMessageTemplates)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1019,6 +1048,27 @@ func (u *CommunityUpsertOne) SetPolicy(v policy.Policy) *CommunityUpsertOne {
 func (u *CommunityUpsertOne) UpdatePolicy() *CommunityUpsertOne {
 	return u.Update(func(s *CommunityUpsert) {
 		s.UpdatePolicy()
+	})
+}
+
+// SetMessageTemplates sets the "message_templates" field.
+func (u *CommunityUpsertOne) SetMessageTemplates(v []schematype.MessageTemplate) *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetMessageTemplates(v)
+	})
+}
+
+// UpdateMessageTemplates sets the "message_templates" field to the value that was provided on create.
+func (u *CommunityUpsertOne) UpdateMessageTemplates() *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateMessageTemplates()
+	})
+}
+
+// ClearMessageTemplates clears the value of the "message_templates" field.
+func (u *CommunityUpsertOne) ClearMessageTemplates() *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.ClearMessageTemplates()
 	})
 }
 
@@ -1419,6 +1469,27 @@ func (u *CommunityUpsertBulk) SetPolicy(v policy.Policy) *CommunityUpsertBulk {
 func (u *CommunityUpsertBulk) UpdatePolicy() *CommunityUpsertBulk {
 	return u.Update(func(s *CommunityUpsert) {
 		s.UpdatePolicy()
+	})
+}
+
+// SetMessageTemplates sets the "message_templates" field.
+func (u *CommunityUpsertBulk) SetMessageTemplates(v []schematype.MessageTemplate) *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetMessageTemplates(v)
+	})
+}
+
+// UpdateMessageTemplates sets the "message_templates" field to the value that was provided on create.
+func (u *CommunityUpsertBulk) UpdateMessageTemplates() *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateMessageTemplates()
+	})
+}
+
+// ClearMessageTemplates clears the value of the "message_templates" field.
+func (u *CommunityUpsertBulk) ClearMessageTemplates() *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.ClearMessageTemplates()
 	})
 }
 

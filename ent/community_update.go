@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
@@ -20,6 +21,7 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -202,6 +204,24 @@ func (_u *CommunityUpdate) SetNillablePolicy(v *policy.Policy) *CommunityUpdate 
 	if v != nil {
 		_u.SetPolicy(*v)
 	}
+	return _u
+}
+
+// SetMessageTemplates sets the "message_templates" field.
+func (_u *CommunityUpdate) SetMessageTemplates(v []schematype.MessageTemplate) *CommunityUpdate {
+	_u.mutation.SetMessageTemplates(v)
+	return _u
+}
+
+// AppendMessageTemplates appends value to the "message_templates" field.
+func (_u *CommunityUpdate) AppendMessageTemplates(v []schematype.MessageTemplate) *CommunityUpdate {
+	_u.mutation.AppendMessageTemplates(v)
+	return _u
+}
+
+// ClearMessageTemplates clears the value of the "message_templates" field.
+func (_u *CommunityUpdate) ClearMessageTemplates() *CommunityUpdate {
+	_u.mutation.ClearMessageTemplates()
 	return _u
 }
 
@@ -583,6 +603,17 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Policy(); ok {
 		_spec.SetField(community.FieldPolicy, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.MessageTemplates(); ok {
+		_spec.SetField(community.FieldMessageTemplates, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedMessageTemplates(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, community.FieldMessageTemplates, value)
+		})
+	}
+	if _u.mutation.MessageTemplatesCleared() {
+		_spec.ClearField(community.FieldMessageTemplates, field.TypeJSON)
 	}
 	if _u.mutation.RegionsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1044,6 +1075,24 @@ func (_u *CommunityUpdateOne) SetNillablePolicy(v *policy.Policy) *CommunityUpda
 	return _u
 }
 
+// SetMessageTemplates sets the "message_templates" field.
+func (_u *CommunityUpdateOne) SetMessageTemplates(v []schematype.MessageTemplate) *CommunityUpdateOne {
+	_u.mutation.SetMessageTemplates(v)
+	return _u
+}
+
+// AppendMessageTemplates appends value to the "message_templates" field.
+func (_u *CommunityUpdateOne) AppendMessageTemplates(v []schematype.MessageTemplate) *CommunityUpdateOne {
+	_u.mutation.AppendMessageTemplates(v)
+	return _u
+}
+
+// ClearMessageTemplates clears the value of the "message_templates" field.
+func (_u *CommunityUpdateOne) ClearMessageTemplates() *CommunityUpdateOne {
+	_u.mutation.ClearMessageTemplates()
+	return _u
+}
+
 // AddRegionIDs adds the "regions" edge to the Region entity by IDs.
 func (_u *CommunityUpdateOne) AddRegionIDs(ids ...pulid.ID) *CommunityUpdateOne {
 	_u.mutation.AddRegionIDs(ids...)
@@ -1452,6 +1501,17 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 	}
 	if value, ok := _u.mutation.Policy(); ok {
 		_spec.SetField(community.FieldPolicy, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.MessageTemplates(); ok {
+		_spec.SetField(community.FieldMessageTemplates, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedMessageTemplates(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, community.FieldMessageTemplates, value)
+		})
+	}
+	if _u.mutation.MessageTemplatesCleared() {
+		_spec.ClearField(community.FieldMessageTemplates, field.TypeJSON)
 	}
 	if _u.mutation.RegionsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -36,7 +36,7 @@ type Election struct {
 	Kind election.Kind `json:"kind,omitempty"`
 	// How many people are elected.
 	Seats int `json:"seats,omitempty"`
-	// OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began.
+	// OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel).
 	Status election.Status `json:"status,omitempty"`
 	// Nominations are taken until then; voting starts then.
 	NominationsCloseAt time.Time `json:"nominations_close_at,omitempty"`

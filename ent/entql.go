@@ -204,6 +204,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldUserGroupPageURL:     {Type: field.TypeString, Column: community.FieldUserGroupPageURL},
 			community.FieldAmbassadorsListEmail: {Type: field.TypeString, Column: community.FieldAmbassadorsListEmail},
 			community.FieldPolicy:               {Type: field.TypeJSON, Column: community.FieldPolicy},
+			community.FieldMessageTemplates:     {Type: field.TypeJSON, Column: community.FieldMessageTemplates},
 		},
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
@@ -374,20 +375,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Message",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			message.FieldCreatedAt:   {Type: field.TypeTime, Column: message.FieldCreatedAt},
-			message.FieldUpdatedAt:   {Type: field.TypeTime, Column: message.FieldUpdatedAt},
-			message.FieldCommunityID: {Type: field.TypeString, Column: message.FieldCommunityID},
-			message.FieldRecipientID: {Type: field.TypeString, Column: message.FieldRecipientID},
-			message.FieldToAddress:   {Type: field.TypeString, Column: message.FieldToAddress},
-			message.FieldTemplate:    {Type: field.TypeString, Column: message.FieldTemplate},
-			message.FieldSubject:     {Type: field.TypeString, Column: message.FieldSubject},
-			message.FieldBody:        {Type: field.TypeString, Column: message.FieldBody},
-			message.FieldStatus:      {Type: field.TypeEnum, Column: message.FieldStatus},
-			message.FieldAttempts:    {Type: field.TypeInt, Column: message.FieldAttempts},
-			message.FieldSendAfter:   {Type: field.TypeTime, Column: message.FieldSendAfter},
-			message.FieldSentAt:      {Type: field.TypeTime, Column: message.FieldSentAt},
-			message.FieldLastError:   {Type: field.TypeString, Column: message.FieldLastError},
-			message.FieldDedupeKey:   {Type: field.TypeString, Column: message.FieldDedupeKey},
+			message.FieldCreatedAt:    {Type: field.TypeTime, Column: message.FieldCreatedAt},
+			message.FieldUpdatedAt:    {Type: field.TypeTime, Column: message.FieldUpdatedAt},
+			message.FieldCommunityID:  {Type: field.TypeString, Column: message.FieldCommunityID},
+			message.FieldRecipientID:  {Type: field.TypeString, Column: message.FieldRecipientID},
+			message.FieldRecipientIds: {Type: field.TypeJSON, Column: message.FieldRecipientIds},
+			message.FieldToAddress:    {Type: field.TypeString, Column: message.FieldToAddress},
+			message.FieldTemplate:     {Type: field.TypeString, Column: message.FieldTemplate},
+			message.FieldSubject:      {Type: field.TypeString, Column: message.FieldSubject},
+			message.FieldBody:         {Type: field.TypeString, Column: message.FieldBody},
+			message.FieldStatus:       {Type: field.TypeEnum, Column: message.FieldStatus},
+			message.FieldAttempts:     {Type: field.TypeInt, Column: message.FieldAttempts},
+			message.FieldSendAfter:    {Type: field.TypeTime, Column: message.FieldSendAfter},
+			message.FieldSentAt:       {Type: field.TypeTime, Column: message.FieldSentAt},
+			message.FieldLastError:    {Type: field.TypeString, Column: message.FieldLastError},
+			message.FieldDedupeKey:    {Type: field.TypeString, Column: message.FieldDedupeKey},
 		},
 	}
 	graph.Nodes[14] = &sqlgraph.Node{
@@ -543,6 +545,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shippingaddress.FieldUserID:        {Type: field.TypeString, Column: shippingaddress.FieldUserID},
 			shippingaddress.FieldRecipientName: {Type: field.TypeString, Column: shippingaddress.FieldRecipientName},
 			shippingaddress.FieldAddress:       {Type: field.TypeString, Column: shippingaddress.FieldAddress},
+			shippingaddress.FieldCity:          {Type: field.TypeString, Column: shippingaddress.FieldCity},
+			shippingaddress.FieldRegion:        {Type: field.TypeString, Column: shippingaddress.FieldRegion},
+			shippingaddress.FieldPostalCode:    {Type: field.TypeString, Column: shippingaddress.FieldPostalCode},
+			shippingaddress.FieldCountry:       {Type: field.TypeString, Column: shippingaddress.FieldCountry},
 			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
 		},
 	}
@@ -2607,6 +2613,11 @@ func (f *CommunityFilter) WherePolicy(p entql.BytesP) {
 	f.Where(p.Field(community.FieldPolicy))
 }
 
+// WhereMessageTemplates applies the entql json.RawMessage predicate on the message_templates field.
+func (f *CommunityFilter) WhereMessageTemplates(p entql.BytesP) {
+	f.Where(p.Field(community.FieldMessageTemplates))
+}
+
 // WhereHasRegions applies a predicate to check if query has an edge regions.
 func (f *CommunityFilter) WhereHasRegions() {
 	f.Where(entql.HasEdge("regions"))
@@ -3722,6 +3733,11 @@ func (f *MessageFilter) WhereRecipientID(p entql.StringP) {
 	f.Where(p.Field(message.FieldRecipientID))
 }
 
+// WhereRecipientIds applies the entql json.RawMessage predicate on the recipient_ids field.
+func (f *MessageFilter) WhereRecipientIds(p entql.BytesP) {
+	f.Where(p.Field(message.FieldRecipientIds))
+}
+
 // WhereToAddress applies the entql string predicate on the to_address field.
 func (f *MessageFilter) WhereToAddress(p entql.StringP) {
 	f.Where(p.Field(message.FieldToAddress))
@@ -4678,6 +4694,26 @@ func (f *ShippingAddressFilter) WhereRecipientName(p entql.StringP) {
 // WhereAddress applies the entql string predicate on the address field.
 func (f *ShippingAddressFilter) WhereAddress(p entql.StringP) {
 	f.Where(p.Field(shippingaddress.FieldAddress))
+}
+
+// WhereCity applies the entql string predicate on the city field.
+func (f *ShippingAddressFilter) WhereCity(p entql.StringP) {
+	f.Where(p.Field(shippingaddress.FieldCity))
+}
+
+// WhereRegion applies the entql string predicate on the region field.
+func (f *ShippingAddressFilter) WhereRegion(p entql.StringP) {
+	f.Where(p.Field(shippingaddress.FieldRegion))
+}
+
+// WherePostalCode applies the entql string predicate on the postal_code field.
+func (f *ShippingAddressFilter) WherePostalCode(p entql.StringP) {
+	f.Where(p.Field(shippingaddress.FieldPostalCode))
+}
+
+// WhereCountry applies the entql string predicate on the country field.
+func (f *ShippingAddressFilter) WhereCountry(p entql.StringP) {
+	f.Where(p.Field(shippingaddress.FieldCountry))
 }
 
 // WherePhone applies the entql string predicate on the phone field.

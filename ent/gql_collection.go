@@ -4861,6 +4861,26 @@ func (_q *ShippingAddressQuery) collectField(ctx context.Context, oneNode bool, 
 				selectedFields = append(selectedFields, shippingaddress.FieldAddress)
 				fieldSeen[shippingaddress.FieldAddress] = struct{}{}
 			}
+		case "city":
+			if _, ok := fieldSeen[shippingaddress.FieldCity]; !ok {
+				selectedFields = append(selectedFields, shippingaddress.FieldCity)
+				fieldSeen[shippingaddress.FieldCity] = struct{}{}
+			}
+		case "region":
+			if _, ok := fieldSeen[shippingaddress.FieldRegion]; !ok {
+				selectedFields = append(selectedFields, shippingaddress.FieldRegion)
+				fieldSeen[shippingaddress.FieldRegion] = struct{}{}
+			}
+		case "postalCode":
+			if _, ok := fieldSeen[shippingaddress.FieldPostalCode]; !ok {
+				selectedFields = append(selectedFields, shippingaddress.FieldPostalCode)
+				fieldSeen[shippingaddress.FieldPostalCode] = struct{}{}
+			}
+		case "country":
+			if _, ok := fieldSeen[shippingaddress.FieldCountry]; !ok {
+				selectedFields = append(selectedFields, shippingaddress.FieldCountry)
+				fieldSeen[shippingaddress.FieldCountry] = struct{}{}
+			}
 		case "phone":
 			if _, ok := fieldSeen[shippingaddress.FieldPhone]; !ok {
 				selectedFields = append(selectedFields, shippingaddress.FieldPhone)

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -29,6 +30,8 @@ type Message struct {
 	CommunityID pulid.ID `json:"community_id,omitempty"`
 	// The person it goes to, if a person.
 	RecipientID pulid.ID `json:"recipient_id,omitempty"`
+	// The people one letter goes to together (all leaders of a group), when recipient_id is empty.
+	RecipientIds []pulid.ID `json:"recipient_ids,omitempty"`
 	// A list or mailbox address, when not a person (e.g. the ambassadors' list).
 	ToAddress string `json:"to_address,omitempty"`
 	// Which message it is, e.g. "application_decided".
@@ -95,6 +98,8 @@ func (*Message) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case message.FieldRecipientIds:
+			values[i] = new([]byte)
 		case message.FieldID, message.FieldCommunityID, message.FieldRecipientID:
 			values[i] = new(pulid.ID)
 		case message.FieldAttempts:
@@ -147,6 +152,14 @@ func (_m *Message) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field recipient_id", values[i])
 			} else if value != nil {
 				_m.RecipientID = *value
+			}
+		case message.FieldRecipientIds:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field recipient_ids", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.RecipientIds); err != nil {
+					return fmt.Errorf("unmarshal field recipient_ids: %w", err)
+				}
 			}
 		case message.FieldToAddress:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -268,6 +281,9 @@ func (_m *Message) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("recipient_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RecipientID))
+	builder.WriteString(", ")
+	builder.WriteString("recipient_ids=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RecipientIds))
 	builder.WriteString(", ")
 	builder.WriteString("to_address=")
 	builder.WriteString(_m.ToAddress)

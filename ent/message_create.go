@@ -82,6 +82,12 @@ func (_c *MessageCreate) SetNillableRecipientID(v *pulid.ID) *MessageCreate {
 	return _c
 }
 
+// SetRecipientIds sets the "recipient_ids" field.
+func (_c *MessageCreate) SetRecipientIds(v []pulid.ID) *MessageCreate {
+	_c.mutation.SetRecipientIds(v)
+	return _c
+}
+
 // SetToAddress sets the "to_address" field.
 func (_c *MessageCreate) SetToAddress(v string) *MessageCreate {
 	_c.mutation.SetToAddress(v)
@@ -387,6 +393,10 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(message.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.RecipientIds(); ok {
+		_spec.SetField(message.FieldRecipientIds, field.TypeJSON, value)
+		_node.RecipientIds = value
 	}
 	if value, ok := _c.mutation.ToAddress(); ok {
 		_spec.SetField(message.FieldToAddress, field.TypeString, value)
@@ -707,6 +717,9 @@ func (u *MessageUpsertOne) UpdateNewValues() *MessageUpsertOne {
 		}
 		if _, exists := u.create.mutation.RecipientID(); exists {
 			s.SetIgnore(message.FieldRecipientID)
+		}
+		if _, exists := u.create.mutation.RecipientIds(); exists {
+			s.SetIgnore(message.FieldRecipientIds)
 		}
 	}))
 	return u
@@ -1126,6 +1139,9 @@ func (u *MessageUpsertBulk) UpdateNewValues() *MessageUpsertBulk {
 			}
 			if _, exists := b.mutation.RecipientID(); exists {
 				s.SetIgnore(message.FieldRecipientID)
+			}
+			if _, exists := b.mutation.RecipientIds(); exists {
+				s.SetIgnore(message.FieldRecipientIds)
 			}
 		}
 	}))

@@ -310,6 +310,9 @@ func (_u *MessageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(message.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if _u.mutation.RecipientIdsCleared() {
+		_spec.ClearField(message.FieldRecipientIds, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.ToAddress(); ok {
 		_spec.SetField(message.FieldToAddress, field.TypeString, value)
 	}
@@ -690,6 +693,9 @@ func (_u *MessageUpdateOne) sqlSave(ctx context.Context) (_node *Message, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(message.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RecipientIdsCleared() {
+		_spec.ClearField(message.FieldRecipientIds, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.ToAddress(); ok {
 		_spec.SetField(message.FieldToAddress, field.TypeString, value)

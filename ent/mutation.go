@@ -6832,42 +6832,44 @@ func (m *ChangeMutation) ResetEdge(name string) error {
 // CommunityMutation represents an operation that mutates the Community nodes in the graph.
 type CommunityMutation struct {
 	config
-	op                     Op
-	typ                    string
-	id                     *pulid.ID
-	created_at             *time.Time
-	updated_at             *time.Time
-	name                   *string
-	slug                   *string
-	description            *string
-	website_url            *string
-	code_of_conduct_url    *string
-	forum_url              *string
-	user_group_page_url    *string
-	ambassadors_list_email *string
-	policy                 *policy.Policy
-	clearedFields          map[string]struct{}
-	regions                map[pulid.ID]struct{}
-	removedregions         map[pulid.ID]struct{}
-	clearedregions         bool
-	groups                 map[pulid.ID]struct{}
-	removedgroups          map[pulid.ID]struct{}
-	clearedgroups          bool
-	roles                  map[pulid.ID]struct{}
-	removedroles           map[pulid.ID]struct{}
-	clearedroles           bool
-	applications           map[pulid.ID]struct{}
-	removedapplications    map[pulid.ID]struct{}
-	clearedapplications    bool
-	partners               map[pulid.ID]struct{}
-	removedpartners        map[pulid.ID]struct{}
-	clearedpartners        bool
-	awards                 map[pulid.ID]struct{}
-	removedawards          map[pulid.ID]struct{}
-	clearedawards          bool
-	done                   bool
-	oldValue               func(context.Context) (*Community, error)
-	predicates             []predicate.Community
+	op                      Op
+	typ                     string
+	id                      *pulid.ID
+	created_at              *time.Time
+	updated_at              *time.Time
+	name                    *string
+	slug                    *string
+	description             *string
+	website_url             *string
+	code_of_conduct_url     *string
+	forum_url               *string
+	user_group_page_url     *string
+	ambassadors_list_email  *string
+	policy                  *policy.Policy
+	message_templates       *[]schematype.MessageTemplate
+	appendmessage_templates []schematype.MessageTemplate
+	clearedFields           map[string]struct{}
+	regions                 map[pulid.ID]struct{}
+	removedregions          map[pulid.ID]struct{}
+	clearedregions          bool
+	groups                  map[pulid.ID]struct{}
+	removedgroups           map[pulid.ID]struct{}
+	clearedgroups           bool
+	roles                   map[pulid.ID]struct{}
+	removedroles            map[pulid.ID]struct{}
+	clearedroles            bool
+	applications            map[pulid.ID]struct{}
+	removedapplications     map[pulid.ID]struct{}
+	clearedapplications     bool
+	partners                map[pulid.ID]struct{}
+	removedpartners         map[pulid.ID]struct{}
+	clearedpartners         bool
+	awards                  map[pulid.ID]struct{}
+	removedawards           map[pulid.ID]struct{}
+	clearedawards           bool
+	done                    bool
+	oldValue                func(context.Context) (*Community, error)
+	predicates              []predicate.Community
 }
 
 var _ ent.Mutation = (*CommunityMutation)(nil)
@@ -7448,6 +7450,71 @@ func (m *CommunityMutation) ResetPolicy() {
 	m.policy = nil
 }
 
+// SetMessageTemplates sets the "message_templates" field.
+func (m *CommunityMutation) SetMessageTemplates(st []schematype.MessageTemplate) {
+	m.message_templates = &st
+	m.appendmessage_templates = nil
+}
+
+// MessageTemplates returns the value of the "message_templates" field in the mutation.
+func (m *CommunityMutation) MessageTemplates() (r []schematype.MessageTemplate, exists bool) {
+	v := m.message_templates
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessageTemplates returns the old "message_templates" field's value of the Community entity.
+// If the Community object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommunityMutation) OldMessageTemplates(ctx context.Context) (v []schematype.MessageTemplate, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessageTemplates is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessageTemplates requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessageTemplates: %w", err)
+	}
+	return oldValue.MessageTemplates, nil
+}
+
+// AppendMessageTemplates adds st to the "message_templates" field.
+func (m *CommunityMutation) AppendMessageTemplates(st []schematype.MessageTemplate) {
+	m.appendmessage_templates = append(m.appendmessage_templates, st...)
+}
+
+// AppendedMessageTemplates returns the list of values that were appended to the "message_templates" field in this mutation.
+func (m *CommunityMutation) AppendedMessageTemplates() ([]schematype.MessageTemplate, bool) {
+	if len(m.appendmessage_templates) == 0 {
+		return nil, false
+	}
+	return m.appendmessage_templates, true
+}
+
+// ClearMessageTemplates clears the value of the "message_templates" field.
+func (m *CommunityMutation) ClearMessageTemplates() {
+	m.message_templates = nil
+	m.appendmessage_templates = nil
+	m.clearedFields[community.FieldMessageTemplates] = struct{}{}
+}
+
+// MessageTemplatesCleared returns if the "message_templates" field was cleared in this mutation.
+func (m *CommunityMutation) MessageTemplatesCleared() bool {
+	_, ok := m.clearedFields[community.FieldMessageTemplates]
+	return ok
+}
+
+// ResetMessageTemplates resets all changes to the "message_templates" field.
+func (m *CommunityMutation) ResetMessageTemplates() {
+	m.message_templates = nil
+	m.appendmessage_templates = nil
+	delete(m.clearedFields, community.FieldMessageTemplates)
+}
+
 // AddRegionIDs adds the "regions" edge to the Region entity by ids.
 func (m *CommunityMutation) AddRegionIDs(ids ...pulid.ID) {
 	if m.regions == nil {
@@ -7806,7 +7873,7 @@ func (m *CommunityMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CommunityMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, community.FieldCreatedAt)
 	}
@@ -7840,6 +7907,9 @@ func (m *CommunityMutation) Fields() []string {
 	if m.policy != nil {
 		fields = append(fields, community.FieldPolicy)
 	}
+	if m.message_templates != nil {
+		fields = append(fields, community.FieldMessageTemplates)
+	}
 	return fields
 }
 
@@ -7870,6 +7940,8 @@ func (m *CommunityMutation) Field(name string) (ent.Value, bool) {
 		return m.AmbassadorsListEmail()
 	case community.FieldPolicy:
 		return m.Policy()
+	case community.FieldMessageTemplates:
+		return m.MessageTemplates()
 	}
 	return nil, false
 }
@@ -7901,6 +7973,8 @@ func (m *CommunityMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldAmbassadorsListEmail(ctx)
 	case community.FieldPolicy:
 		return m.OldPolicy(ctx)
+	case community.FieldMessageTemplates:
+		return m.OldMessageTemplates(ctx)
 	}
 	return nil, fmt.Errorf("unknown Community field %s", name)
 }
@@ -7987,6 +8061,13 @@ func (m *CommunityMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPolicy(v)
 		return nil
+	case community.FieldMessageTemplates:
+		v, ok := value.([]schematype.MessageTemplate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessageTemplates(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Community field %s", name)
 }
@@ -8035,6 +8116,9 @@ func (m *CommunityMutation) ClearedFields() []string {
 	if m.FieldCleared(community.FieldAmbassadorsListEmail) {
 		fields = append(fields, community.FieldAmbassadorsListEmail)
 	}
+	if m.FieldCleared(community.FieldMessageTemplates) {
+		fields = append(fields, community.FieldMessageTemplates)
+	}
 	return fields
 }
 
@@ -8066,6 +8150,9 @@ func (m *CommunityMutation) ClearField(name string) error {
 		return nil
 	case community.FieldAmbassadorsListEmail:
 		m.ClearAmbassadorsListEmail()
+		return nil
+	case community.FieldMessageTemplates:
+		m.ClearMessageTemplates()
 		return nil
 	}
 	return fmt.Errorf("unknown Community nullable field %s", name)
@@ -8107,6 +8194,9 @@ func (m *CommunityMutation) ResetField(name string) error {
 		return nil
 	case community.FieldPolicy:
 		m.ResetPolicy()
+		return nil
+	case community.FieldMessageTemplates:
+		m.ResetMessageTemplates()
 		return nil
 	}
 	return fmt.Errorf("unknown Community field %s", name)
@@ -16766,30 +16856,32 @@ func (m *InviteMutation) ResetEdge(name string) error {
 // MessageMutation represents an operation that mutates the Message nodes in the graph.
 type MessageMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *pulid.ID
-	created_at       *time.Time
-	updated_at       *time.Time
-	to_address       *string
-	template         *string
-	subject          *string
-	body             *string
-	status           *message.Status
-	attempts         *int
-	addattempts      *int
-	send_after       *time.Time
-	sent_at          *time.Time
-	last_error       *string
-	dedupe_key       *string
-	clearedFields    map[string]struct{}
-	community        *pulid.ID
-	clearedcommunity bool
-	recipient        *pulid.ID
-	clearedrecipient bool
-	done             bool
-	oldValue         func(context.Context) (*Message, error)
-	predicates       []predicate.Message
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	recipient_ids       *[]pulid.ID
+	appendrecipient_ids []pulid.ID
+	to_address          *string
+	template            *string
+	subject             *string
+	body                *string
+	status              *message.Status
+	attempts            *int
+	addattempts         *int
+	send_after          *time.Time
+	sent_at             *time.Time
+	last_error          *string
+	dedupe_key          *string
+	clearedFields       map[string]struct{}
+	community           *pulid.ID
+	clearedcommunity    bool
+	recipient           *pulid.ID
+	clearedrecipient    bool
+	done                bool
+	oldValue            func(context.Context) (*Message, error)
+	predicates          []predicate.Message
 }
 
 var _ ent.Mutation = (*MessageMutation)(nil)
@@ -17064,6 +17156,71 @@ func (m *MessageMutation) RecipientIDCleared() bool {
 func (m *MessageMutation) ResetRecipientID() {
 	m.recipient = nil
 	delete(m.clearedFields, message.FieldRecipientID)
+}
+
+// SetRecipientIds sets the "recipient_ids" field.
+func (m *MessageMutation) SetRecipientIds(pu []pulid.ID) {
+	m.recipient_ids = &pu
+	m.appendrecipient_ids = nil
+}
+
+// RecipientIds returns the value of the "recipient_ids" field in the mutation.
+func (m *MessageMutation) RecipientIds() (r []pulid.ID, exists bool) {
+	v := m.recipient_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientIds returns the old "recipient_ids" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldRecipientIds(ctx context.Context) (v []pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientIds: %w", err)
+	}
+	return oldValue.RecipientIds, nil
+}
+
+// AppendRecipientIds adds pu to the "recipient_ids" field.
+func (m *MessageMutation) AppendRecipientIds(pu []pulid.ID) {
+	m.appendrecipient_ids = append(m.appendrecipient_ids, pu...)
+}
+
+// AppendedRecipientIds returns the list of values that were appended to the "recipient_ids" field in this mutation.
+func (m *MessageMutation) AppendedRecipientIds() ([]pulid.ID, bool) {
+	if len(m.appendrecipient_ids) == 0 {
+		return nil, false
+	}
+	return m.appendrecipient_ids, true
+}
+
+// ClearRecipientIds clears the value of the "recipient_ids" field.
+func (m *MessageMutation) ClearRecipientIds() {
+	m.recipient_ids = nil
+	m.appendrecipient_ids = nil
+	m.clearedFields[message.FieldRecipientIds] = struct{}{}
+}
+
+// RecipientIdsCleared returns if the "recipient_ids" field was cleared in this mutation.
+func (m *MessageMutation) RecipientIdsCleared() bool {
+	_, ok := m.clearedFields[message.FieldRecipientIds]
+	return ok
+}
+
+// ResetRecipientIds resets all changes to the "recipient_ids" field.
+func (m *MessageMutation) ResetRecipientIds() {
+	m.recipient_ids = nil
+	m.appendrecipient_ids = nil
+	delete(m.clearedFields, message.FieldRecipientIds)
 }
 
 // SetToAddress sets the "to_address" field.
@@ -17599,7 +17756,7 @@ func (m *MessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MessageMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, message.FieldCreatedAt)
 	}
@@ -17611,6 +17768,9 @@ func (m *MessageMutation) Fields() []string {
 	}
 	if m.recipient != nil {
 		fields = append(fields, message.FieldRecipientID)
+	}
+	if m.recipient_ids != nil {
+		fields = append(fields, message.FieldRecipientIds)
 	}
 	if m.to_address != nil {
 		fields = append(fields, message.FieldToAddress)
@@ -17658,6 +17818,8 @@ func (m *MessageMutation) Field(name string) (ent.Value, bool) {
 		return m.CommunityID()
 	case message.FieldRecipientID:
 		return m.RecipientID()
+	case message.FieldRecipientIds:
+		return m.RecipientIds()
 	case message.FieldToAddress:
 		return m.ToAddress()
 	case message.FieldTemplate:
@@ -17695,6 +17857,8 @@ func (m *MessageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCommunityID(ctx)
 	case message.FieldRecipientID:
 		return m.OldRecipientID(ctx)
+	case message.FieldRecipientIds:
+		return m.OldRecipientIds(ctx)
 	case message.FieldToAddress:
 		return m.OldToAddress(ctx)
 	case message.FieldTemplate:
@@ -17751,6 +17915,13 @@ func (m *MessageMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRecipientID(v)
+		return nil
+	case message.FieldRecipientIds:
+		v, ok := value.([]pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientIds(v)
 		return nil
 	case message.FieldToAddress:
 		v, ok := value.(string)
@@ -17873,6 +18044,9 @@ func (m *MessageMutation) ClearedFields() []string {
 	if m.FieldCleared(message.FieldRecipientID) {
 		fields = append(fields, message.FieldRecipientID)
 	}
+	if m.FieldCleared(message.FieldRecipientIds) {
+		fields = append(fields, message.FieldRecipientIds)
+	}
 	if m.FieldCleared(message.FieldToAddress) {
 		fields = append(fields, message.FieldToAddress)
 	}
@@ -17908,6 +18082,9 @@ func (m *MessageMutation) ClearField(name string) error {
 	case message.FieldRecipientID:
 		m.ClearRecipientID()
 		return nil
+	case message.FieldRecipientIds:
+		m.ClearRecipientIds()
+		return nil
 	case message.FieldToAddress:
 		m.ClearToAddress()
 		return nil
@@ -17942,6 +18119,9 @@ func (m *MessageMutation) ResetField(name string) error {
 		return nil
 	case message.FieldRecipientID:
 		m.ResetRecipientID()
+		return nil
+	case message.FieldRecipientIds:
+		m.ResetRecipientIds()
 		return nil
 	case message.FieldToAddress:
 		m.ResetToAddress()
@@ -24579,6 +24759,10 @@ type ShippingAddressMutation struct {
 	updated_at     *time.Time
 	recipient_name *string
 	address        *string
+	city           *string
+	region         *string
+	postal_code    *string
+	country        *string
 	phone          *string
 	clearedFields  map[string]struct{}
 	user           *pulid.ID
@@ -24872,6 +25056,202 @@ func (m *ShippingAddressMutation) ResetAddress() {
 	m.address = nil
 }
 
+// SetCity sets the "city" field.
+func (m *ShippingAddressMutation) SetCity(s string) {
+	m.city = &s
+}
+
+// City returns the value of the "city" field in the mutation.
+func (m *ShippingAddressMutation) City() (r string, exists bool) {
+	v := m.city
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCity returns the old "city" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldCity(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCity: %w", err)
+	}
+	return oldValue.City, nil
+}
+
+// ClearCity clears the value of the "city" field.
+func (m *ShippingAddressMutation) ClearCity() {
+	m.city = nil
+	m.clearedFields[shippingaddress.FieldCity] = struct{}{}
+}
+
+// CityCleared returns if the "city" field was cleared in this mutation.
+func (m *ShippingAddressMutation) CityCleared() bool {
+	_, ok := m.clearedFields[shippingaddress.FieldCity]
+	return ok
+}
+
+// ResetCity resets all changes to the "city" field.
+func (m *ShippingAddressMutation) ResetCity() {
+	m.city = nil
+	delete(m.clearedFields, shippingaddress.FieldCity)
+}
+
+// SetRegion sets the "region" field.
+func (m *ShippingAddressMutation) SetRegion(s string) {
+	m.region = &s
+}
+
+// Region returns the value of the "region" field in the mutation.
+func (m *ShippingAddressMutation) Region() (r string, exists bool) {
+	v := m.region
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegion returns the old "region" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldRegion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegion: %w", err)
+	}
+	return oldValue.Region, nil
+}
+
+// ClearRegion clears the value of the "region" field.
+func (m *ShippingAddressMutation) ClearRegion() {
+	m.region = nil
+	m.clearedFields[shippingaddress.FieldRegion] = struct{}{}
+}
+
+// RegionCleared returns if the "region" field was cleared in this mutation.
+func (m *ShippingAddressMutation) RegionCleared() bool {
+	_, ok := m.clearedFields[shippingaddress.FieldRegion]
+	return ok
+}
+
+// ResetRegion resets all changes to the "region" field.
+func (m *ShippingAddressMutation) ResetRegion() {
+	m.region = nil
+	delete(m.clearedFields, shippingaddress.FieldRegion)
+}
+
+// SetPostalCode sets the "postal_code" field.
+func (m *ShippingAddressMutation) SetPostalCode(s string) {
+	m.postal_code = &s
+}
+
+// PostalCode returns the value of the "postal_code" field in the mutation.
+func (m *ShippingAddressMutation) PostalCode() (r string, exists bool) {
+	v := m.postal_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostalCode returns the old "postal_code" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldPostalCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostalCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostalCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostalCode: %w", err)
+	}
+	return oldValue.PostalCode, nil
+}
+
+// ClearPostalCode clears the value of the "postal_code" field.
+func (m *ShippingAddressMutation) ClearPostalCode() {
+	m.postal_code = nil
+	m.clearedFields[shippingaddress.FieldPostalCode] = struct{}{}
+}
+
+// PostalCodeCleared returns if the "postal_code" field was cleared in this mutation.
+func (m *ShippingAddressMutation) PostalCodeCleared() bool {
+	_, ok := m.clearedFields[shippingaddress.FieldPostalCode]
+	return ok
+}
+
+// ResetPostalCode resets all changes to the "postal_code" field.
+func (m *ShippingAddressMutation) ResetPostalCode() {
+	m.postal_code = nil
+	delete(m.clearedFields, shippingaddress.FieldPostalCode)
+}
+
+// SetCountry sets the "country" field.
+func (m *ShippingAddressMutation) SetCountry(s string) {
+	m.country = &s
+}
+
+// Country returns the value of the "country" field in the mutation.
+func (m *ShippingAddressMutation) Country() (r string, exists bool) {
+	v := m.country
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountry returns the old "country" field's value of the ShippingAddress entity.
+// If the ShippingAddress object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShippingAddressMutation) OldCountry(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountry is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountry requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountry: %w", err)
+	}
+	return oldValue.Country, nil
+}
+
+// ClearCountry clears the value of the "country" field.
+func (m *ShippingAddressMutation) ClearCountry() {
+	m.country = nil
+	m.clearedFields[shippingaddress.FieldCountry] = struct{}{}
+}
+
+// CountryCleared returns if the "country" field was cleared in this mutation.
+func (m *ShippingAddressMutation) CountryCleared() bool {
+	_, ok := m.clearedFields[shippingaddress.FieldCountry]
+	return ok
+}
+
+// ResetCountry resets all changes to the "country" field.
+func (m *ShippingAddressMutation) ResetCountry() {
+	m.country = nil
+	delete(m.clearedFields, shippingaddress.FieldCountry)
+}
+
 // SetPhone sets the "phone" field.
 func (m *ShippingAddressMutation) SetPhone(s string) {
 	m.phone = &s
@@ -24982,7 +25362,7 @@ func (m *ShippingAddressMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ShippingAddressMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, shippingaddress.FieldCreatedAt)
 	}
@@ -24997,6 +25377,18 @@ func (m *ShippingAddressMutation) Fields() []string {
 	}
 	if m.address != nil {
 		fields = append(fields, shippingaddress.FieldAddress)
+	}
+	if m.city != nil {
+		fields = append(fields, shippingaddress.FieldCity)
+	}
+	if m.region != nil {
+		fields = append(fields, shippingaddress.FieldRegion)
+	}
+	if m.postal_code != nil {
+		fields = append(fields, shippingaddress.FieldPostalCode)
+	}
+	if m.country != nil {
+		fields = append(fields, shippingaddress.FieldCountry)
 	}
 	if m.phone != nil {
 		fields = append(fields, shippingaddress.FieldPhone)
@@ -25019,6 +25411,14 @@ func (m *ShippingAddressMutation) Field(name string) (ent.Value, bool) {
 		return m.RecipientName()
 	case shippingaddress.FieldAddress:
 		return m.Address()
+	case shippingaddress.FieldCity:
+		return m.City()
+	case shippingaddress.FieldRegion:
+		return m.Region()
+	case shippingaddress.FieldPostalCode:
+		return m.PostalCode()
+	case shippingaddress.FieldCountry:
+		return m.Country()
 	case shippingaddress.FieldPhone:
 		return m.Phone()
 	}
@@ -25040,6 +25440,14 @@ func (m *ShippingAddressMutation) OldField(ctx context.Context, name string) (en
 		return m.OldRecipientName(ctx)
 	case shippingaddress.FieldAddress:
 		return m.OldAddress(ctx)
+	case shippingaddress.FieldCity:
+		return m.OldCity(ctx)
+	case shippingaddress.FieldRegion:
+		return m.OldRegion(ctx)
+	case shippingaddress.FieldPostalCode:
+		return m.OldPostalCode(ctx)
+	case shippingaddress.FieldCountry:
+		return m.OldCountry(ctx)
 	case shippingaddress.FieldPhone:
 		return m.OldPhone(ctx)
 	}
@@ -25086,6 +25494,34 @@ func (m *ShippingAddressMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAddress(v)
 		return nil
+	case shippingaddress.FieldCity:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCity(v)
+		return nil
+	case shippingaddress.FieldRegion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegion(v)
+		return nil
+	case shippingaddress.FieldPostalCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostalCode(v)
+		return nil
+	case shippingaddress.FieldCountry:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountry(v)
+		return nil
 	case shippingaddress.FieldPhone:
 		v, ok := value.(string)
 		if !ok {
@@ -25123,6 +25559,18 @@ func (m *ShippingAddressMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ShippingAddressMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(shippingaddress.FieldCity) {
+		fields = append(fields, shippingaddress.FieldCity)
+	}
+	if m.FieldCleared(shippingaddress.FieldRegion) {
+		fields = append(fields, shippingaddress.FieldRegion)
+	}
+	if m.FieldCleared(shippingaddress.FieldPostalCode) {
+		fields = append(fields, shippingaddress.FieldPostalCode)
+	}
+	if m.FieldCleared(shippingaddress.FieldCountry) {
+		fields = append(fields, shippingaddress.FieldCountry)
+	}
 	if m.FieldCleared(shippingaddress.FieldPhone) {
 		fields = append(fields, shippingaddress.FieldPhone)
 	}
@@ -25140,6 +25588,18 @@ func (m *ShippingAddressMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ShippingAddressMutation) ClearField(name string) error {
 	switch name {
+	case shippingaddress.FieldCity:
+		m.ClearCity()
+		return nil
+	case shippingaddress.FieldRegion:
+		m.ClearRegion()
+		return nil
+	case shippingaddress.FieldPostalCode:
+		m.ClearPostalCode()
+		return nil
+	case shippingaddress.FieldCountry:
+		m.ClearCountry()
+		return nil
 	case shippingaddress.FieldPhone:
 		m.ClearPhone()
 		return nil
@@ -25165,6 +25625,18 @@ func (m *ShippingAddressMutation) ResetField(name string) error {
 		return nil
 	case shippingaddress.FieldAddress:
 		m.ResetAddress()
+		return nil
+	case shippingaddress.FieldCity:
+		m.ResetCity()
+		return nil
+	case shippingaddress.FieldRegion:
+		m.ResetRegion()
+		return nil
+	case shippingaddress.FieldPostalCode:
+		m.ResetPostalCode()
+		return nil
+	case shippingaddress.FieldCountry:
+		m.ResetCountry()
 		return nil
 	case shippingaddress.FieldPhone:
 		m.ResetPhone()

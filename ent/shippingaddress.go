@@ -28,8 +28,16 @@ type ShippingAddress struct {
 	UserID pulid.ID `json:"user_id,omitempty"`
 	// Name to ship to.
 	RecipientName string `json:"recipient_name,omitempty"`
-	// Postal address, as lines.
+	// Street lines of the postal address, one per line.
 	Address string `json:"address,omitempty"`
+	// City or town.
+	City string `json:"city,omitempty"`
+	// State, province or region, where the country uses one.
+	Region string `json:"region,omitempty"`
+	// Postal code, where the country uses one.
+	PostalCode string `json:"postal_code,omitempty"`
+	// ISO 3166-1 alpha-2 country code.
+	Country string `json:"country,omitempty"`
 	// Phone number for the courier.
 	Phone string `json:"phone,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -67,7 +75,7 @@ func (*ShippingAddress) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case shippingaddress.FieldID, shippingaddress.FieldUserID:
 			values[i] = new(pulid.ID)
-		case shippingaddress.FieldRecipientName, shippingaddress.FieldAddress, shippingaddress.FieldPhone:
+		case shippingaddress.FieldRecipientName, shippingaddress.FieldAddress, shippingaddress.FieldCity, shippingaddress.FieldRegion, shippingaddress.FieldPostalCode, shippingaddress.FieldCountry, shippingaddress.FieldPhone:
 			values[i] = new(sql.NullString)
 		case shippingaddress.FieldCreatedAt, shippingaddress.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -121,6 +129,30 @@ func (_m *ShippingAddress) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field address", values[i])
 			} else if value.Valid {
 				_m.Address = value.String
+			}
+		case shippingaddress.FieldCity:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field city", values[i])
+			} else if value.Valid {
+				_m.City = value.String
+			}
+		case shippingaddress.FieldRegion:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field region", values[i])
+			} else if value.Valid {
+				_m.Region = value.String
+			}
+		case shippingaddress.FieldPostalCode:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field postal_code", values[i])
+			} else if value.Valid {
+				_m.PostalCode = value.String
+			}
+		case shippingaddress.FieldCountry:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field country", values[i])
+			} else if value.Valid {
+				_m.Country = value.String
 			}
 		case shippingaddress.FieldPhone:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -183,6 +215,18 @@ func (_m *ShippingAddress) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("address=")
 	builder.WriteString(_m.Address)
+	builder.WriteString(", ")
+	builder.WriteString("city=")
+	builder.WriteString(_m.City)
+	builder.WriteString(", ")
+	builder.WriteString("region=")
+	builder.WriteString(_m.Region)
+	builder.WriteString(", ")
+	builder.WriteString("postal_code=")
+	builder.WriteString(_m.PostalCode)
+	builder.WriteString(", ")
+	builder.WriteString("country=")
+	builder.WriteString(_m.Country)
 	builder.WriteString(", ")
 	builder.WriteString("phone=")
 	builder.WriteString(_m.Phone)

@@ -71,6 +71,62 @@ func (_c *ShippingAddressCreate) SetAddress(v string) *ShippingAddressCreate {
 	return _c
 }
 
+// SetCity sets the "city" field.
+func (_c *ShippingAddressCreate) SetCity(v string) *ShippingAddressCreate {
+	_c.mutation.SetCity(v)
+	return _c
+}
+
+// SetNillableCity sets the "city" field if the given value is not nil.
+func (_c *ShippingAddressCreate) SetNillableCity(v *string) *ShippingAddressCreate {
+	if v != nil {
+		_c.SetCity(*v)
+	}
+	return _c
+}
+
+// SetRegion sets the "region" field.
+func (_c *ShippingAddressCreate) SetRegion(v string) *ShippingAddressCreate {
+	_c.mutation.SetRegion(v)
+	return _c
+}
+
+// SetNillableRegion sets the "region" field if the given value is not nil.
+func (_c *ShippingAddressCreate) SetNillableRegion(v *string) *ShippingAddressCreate {
+	if v != nil {
+		_c.SetRegion(*v)
+	}
+	return _c
+}
+
+// SetPostalCode sets the "postal_code" field.
+func (_c *ShippingAddressCreate) SetPostalCode(v string) *ShippingAddressCreate {
+	_c.mutation.SetPostalCode(v)
+	return _c
+}
+
+// SetNillablePostalCode sets the "postal_code" field if the given value is not nil.
+func (_c *ShippingAddressCreate) SetNillablePostalCode(v *string) *ShippingAddressCreate {
+	if v != nil {
+		_c.SetPostalCode(*v)
+	}
+	return _c
+}
+
+// SetCountry sets the "country" field.
+func (_c *ShippingAddressCreate) SetCountry(v string) *ShippingAddressCreate {
+	_c.mutation.SetCountry(v)
+	return _c
+}
+
+// SetNillableCountry sets the "country" field if the given value is not nil.
+func (_c *ShippingAddressCreate) SetNillableCountry(v *string) *ShippingAddressCreate {
+	if v != nil {
+		_c.SetCountry(*v)
+	}
+	return _c
+}
+
 // SetPhone sets the "phone" field.
 func (_c *ShippingAddressCreate) SetPhone(v string) *ShippingAddressCreate {
 	_c.mutation.SetPhone(v)
@@ -192,6 +248,26 @@ func (_c *ShippingAddressCreate) check() error {
 			return &ValidationError{Name: "address", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.address": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.City(); ok {
+		if err := shippingaddress.CityValidator(v); err != nil {
+			return &ValidationError{Name: "city", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.city": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Region(); ok {
+		if err := shippingaddress.RegionValidator(v); err != nil {
+			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.region": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.PostalCode(); ok {
+		if err := shippingaddress.PostalCodeValidator(v); err != nil {
+			return &ValidationError{Name: "postal_code", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.postal_code": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Country(); ok {
+		if err := shippingaddress.CountryValidator(v); err != nil {
+			return &ValidationError{Name: "country", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.country": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.Phone(); ok {
 		if err := shippingaddress.PhoneValidator(v); err != nil {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.phone": %w`, err)}
@@ -256,6 +332,22 @@ func (_c *ShippingAddressCreate) createSpec() (*ShippingAddress, *sqlgraph.Creat
 	if value, ok := _c.mutation.Address(); ok {
 		_spec.SetField(shippingaddress.FieldAddress, field.TypeString, value)
 		_node.Address = value
+	}
+	if value, ok := _c.mutation.City(); ok {
+		_spec.SetField(shippingaddress.FieldCity, field.TypeString, value)
+		_node.City = value
+	}
+	if value, ok := _c.mutation.Region(); ok {
+		_spec.SetField(shippingaddress.FieldRegion, field.TypeString, value)
+		_node.Region = value
+	}
+	if value, ok := _c.mutation.PostalCode(); ok {
+		_spec.SetField(shippingaddress.FieldPostalCode, field.TypeString, value)
+		_node.PostalCode = value
+	}
+	if value, ok := _c.mutation.Country(); ok {
+		_spec.SetField(shippingaddress.FieldCountry, field.TypeString, value)
+		_node.Country = value
 	}
 	if value, ok := _c.mutation.Phone(); ok {
 		_spec.SetField(shippingaddress.FieldPhone, field.TypeString, value)
@@ -363,6 +455,78 @@ func (u *ShippingAddressUpsert) SetAddress(v string) *ShippingAddressUpsert {
 // UpdateAddress sets the "address" field to the value that was provided on create.
 func (u *ShippingAddressUpsert) UpdateAddress() *ShippingAddressUpsert {
 	u.SetExcluded(shippingaddress.FieldAddress)
+	return u
+}
+
+// SetCity sets the "city" field.
+func (u *ShippingAddressUpsert) SetCity(v string) *ShippingAddressUpsert {
+	u.Set(shippingaddress.FieldCity, v)
+	return u
+}
+
+// UpdateCity sets the "city" field to the value that was provided on create.
+func (u *ShippingAddressUpsert) UpdateCity() *ShippingAddressUpsert {
+	u.SetExcluded(shippingaddress.FieldCity)
+	return u
+}
+
+// ClearCity clears the value of the "city" field.
+func (u *ShippingAddressUpsert) ClearCity() *ShippingAddressUpsert {
+	u.SetNull(shippingaddress.FieldCity)
+	return u
+}
+
+// SetRegion sets the "region" field.
+func (u *ShippingAddressUpsert) SetRegion(v string) *ShippingAddressUpsert {
+	u.Set(shippingaddress.FieldRegion, v)
+	return u
+}
+
+// UpdateRegion sets the "region" field to the value that was provided on create.
+func (u *ShippingAddressUpsert) UpdateRegion() *ShippingAddressUpsert {
+	u.SetExcluded(shippingaddress.FieldRegion)
+	return u
+}
+
+// ClearRegion clears the value of the "region" field.
+func (u *ShippingAddressUpsert) ClearRegion() *ShippingAddressUpsert {
+	u.SetNull(shippingaddress.FieldRegion)
+	return u
+}
+
+// SetPostalCode sets the "postal_code" field.
+func (u *ShippingAddressUpsert) SetPostalCode(v string) *ShippingAddressUpsert {
+	u.Set(shippingaddress.FieldPostalCode, v)
+	return u
+}
+
+// UpdatePostalCode sets the "postal_code" field to the value that was provided on create.
+func (u *ShippingAddressUpsert) UpdatePostalCode() *ShippingAddressUpsert {
+	u.SetExcluded(shippingaddress.FieldPostalCode)
+	return u
+}
+
+// ClearPostalCode clears the value of the "postal_code" field.
+func (u *ShippingAddressUpsert) ClearPostalCode() *ShippingAddressUpsert {
+	u.SetNull(shippingaddress.FieldPostalCode)
+	return u
+}
+
+// SetCountry sets the "country" field.
+func (u *ShippingAddressUpsert) SetCountry(v string) *ShippingAddressUpsert {
+	u.Set(shippingaddress.FieldCountry, v)
+	return u
+}
+
+// UpdateCountry sets the "country" field to the value that was provided on create.
+func (u *ShippingAddressUpsert) UpdateCountry() *ShippingAddressUpsert {
+	u.SetExcluded(shippingaddress.FieldCountry)
+	return u
+}
+
+// ClearCountry clears the value of the "country" field.
+func (u *ShippingAddressUpsert) ClearCountry() *ShippingAddressUpsert {
+	u.SetNull(shippingaddress.FieldCountry)
 	return u
 }
 
@@ -477,6 +641,90 @@ func (u *ShippingAddressUpsertOne) SetAddress(v string) *ShippingAddressUpsertOn
 func (u *ShippingAddressUpsertOne) UpdateAddress() *ShippingAddressUpsertOne {
 	return u.Update(func(s *ShippingAddressUpsert) {
 		s.UpdateAddress()
+	})
+}
+
+// SetCity sets the "city" field.
+func (u *ShippingAddressUpsertOne) SetCity(v string) *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.SetCity(v)
+	})
+}
+
+// UpdateCity sets the "city" field to the value that was provided on create.
+func (u *ShippingAddressUpsertOne) UpdateCity() *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.UpdateCity()
+	})
+}
+
+// ClearCity clears the value of the "city" field.
+func (u *ShippingAddressUpsertOne) ClearCity() *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.ClearCity()
+	})
+}
+
+// SetRegion sets the "region" field.
+func (u *ShippingAddressUpsertOne) SetRegion(v string) *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.SetRegion(v)
+	})
+}
+
+// UpdateRegion sets the "region" field to the value that was provided on create.
+func (u *ShippingAddressUpsertOne) UpdateRegion() *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.UpdateRegion()
+	})
+}
+
+// ClearRegion clears the value of the "region" field.
+func (u *ShippingAddressUpsertOne) ClearRegion() *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.ClearRegion()
+	})
+}
+
+// SetPostalCode sets the "postal_code" field.
+func (u *ShippingAddressUpsertOne) SetPostalCode(v string) *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.SetPostalCode(v)
+	})
+}
+
+// UpdatePostalCode sets the "postal_code" field to the value that was provided on create.
+func (u *ShippingAddressUpsertOne) UpdatePostalCode() *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.UpdatePostalCode()
+	})
+}
+
+// ClearPostalCode clears the value of the "postal_code" field.
+func (u *ShippingAddressUpsertOne) ClearPostalCode() *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.ClearPostalCode()
+	})
+}
+
+// SetCountry sets the "country" field.
+func (u *ShippingAddressUpsertOne) SetCountry(v string) *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.SetCountry(v)
+	})
+}
+
+// UpdateCountry sets the "country" field to the value that was provided on create.
+func (u *ShippingAddressUpsertOne) UpdateCountry() *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.UpdateCountry()
+	})
+}
+
+// ClearCountry clears the value of the "country" field.
+func (u *ShippingAddressUpsertOne) ClearCountry() *ShippingAddressUpsertOne {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.ClearCountry()
 	})
 }
 
@@ -761,6 +1009,90 @@ func (u *ShippingAddressUpsertBulk) SetAddress(v string) *ShippingAddressUpsertB
 func (u *ShippingAddressUpsertBulk) UpdateAddress() *ShippingAddressUpsertBulk {
 	return u.Update(func(s *ShippingAddressUpsert) {
 		s.UpdateAddress()
+	})
+}
+
+// SetCity sets the "city" field.
+func (u *ShippingAddressUpsertBulk) SetCity(v string) *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.SetCity(v)
+	})
+}
+
+// UpdateCity sets the "city" field to the value that was provided on create.
+func (u *ShippingAddressUpsertBulk) UpdateCity() *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.UpdateCity()
+	})
+}
+
+// ClearCity clears the value of the "city" field.
+func (u *ShippingAddressUpsertBulk) ClearCity() *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.ClearCity()
+	})
+}
+
+// SetRegion sets the "region" field.
+func (u *ShippingAddressUpsertBulk) SetRegion(v string) *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.SetRegion(v)
+	})
+}
+
+// UpdateRegion sets the "region" field to the value that was provided on create.
+func (u *ShippingAddressUpsertBulk) UpdateRegion() *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.UpdateRegion()
+	})
+}
+
+// ClearRegion clears the value of the "region" field.
+func (u *ShippingAddressUpsertBulk) ClearRegion() *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.ClearRegion()
+	})
+}
+
+// SetPostalCode sets the "postal_code" field.
+func (u *ShippingAddressUpsertBulk) SetPostalCode(v string) *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.SetPostalCode(v)
+	})
+}
+
+// UpdatePostalCode sets the "postal_code" field to the value that was provided on create.
+func (u *ShippingAddressUpsertBulk) UpdatePostalCode() *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.UpdatePostalCode()
+	})
+}
+
+// ClearPostalCode clears the value of the "postal_code" field.
+func (u *ShippingAddressUpsertBulk) ClearPostalCode() *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.ClearPostalCode()
+	})
+}
+
+// SetCountry sets the "country" field.
+func (u *ShippingAddressUpsertBulk) SetCountry(v string) *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.SetCountry(v)
+	})
+}
+
+// UpdateCountry sets the "country" field to the value that was provided on create.
+func (u *ShippingAddressUpsertBulk) UpdateCountry() *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.UpdateCountry()
+	})
+}
+
+// ClearCountry clears the value of the "country" field.
+func (u *ShippingAddressUpsertBulk) ClearCountry() *ShippingAddressUpsertBulk {
+	return u.Update(func(s *ShippingAddressUpsert) {
+		s.ClearCountry()
 	})
 }
 

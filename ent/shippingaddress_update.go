@@ -63,6 +63,86 @@ func (_u *ShippingAddressUpdate) SetNillableAddress(v *string) *ShippingAddressU
 	return _u
 }
 
+// SetCity sets the "city" field.
+func (_u *ShippingAddressUpdate) SetCity(v string) *ShippingAddressUpdate {
+	_u.mutation.SetCity(v)
+	return _u
+}
+
+// SetNillableCity sets the "city" field if the given value is not nil.
+func (_u *ShippingAddressUpdate) SetNillableCity(v *string) *ShippingAddressUpdate {
+	if v != nil {
+		_u.SetCity(*v)
+	}
+	return _u
+}
+
+// ClearCity clears the value of the "city" field.
+func (_u *ShippingAddressUpdate) ClearCity() *ShippingAddressUpdate {
+	_u.mutation.ClearCity()
+	return _u
+}
+
+// SetRegion sets the "region" field.
+func (_u *ShippingAddressUpdate) SetRegion(v string) *ShippingAddressUpdate {
+	_u.mutation.SetRegion(v)
+	return _u
+}
+
+// SetNillableRegion sets the "region" field if the given value is not nil.
+func (_u *ShippingAddressUpdate) SetNillableRegion(v *string) *ShippingAddressUpdate {
+	if v != nil {
+		_u.SetRegion(*v)
+	}
+	return _u
+}
+
+// ClearRegion clears the value of the "region" field.
+func (_u *ShippingAddressUpdate) ClearRegion() *ShippingAddressUpdate {
+	_u.mutation.ClearRegion()
+	return _u
+}
+
+// SetPostalCode sets the "postal_code" field.
+func (_u *ShippingAddressUpdate) SetPostalCode(v string) *ShippingAddressUpdate {
+	_u.mutation.SetPostalCode(v)
+	return _u
+}
+
+// SetNillablePostalCode sets the "postal_code" field if the given value is not nil.
+func (_u *ShippingAddressUpdate) SetNillablePostalCode(v *string) *ShippingAddressUpdate {
+	if v != nil {
+		_u.SetPostalCode(*v)
+	}
+	return _u
+}
+
+// ClearPostalCode clears the value of the "postal_code" field.
+func (_u *ShippingAddressUpdate) ClearPostalCode() *ShippingAddressUpdate {
+	_u.mutation.ClearPostalCode()
+	return _u
+}
+
+// SetCountry sets the "country" field.
+func (_u *ShippingAddressUpdate) SetCountry(v string) *ShippingAddressUpdate {
+	_u.mutation.SetCountry(v)
+	return _u
+}
+
+// SetNillableCountry sets the "country" field if the given value is not nil.
+func (_u *ShippingAddressUpdate) SetNillableCountry(v *string) *ShippingAddressUpdate {
+	if v != nil {
+		_u.SetCountry(*v)
+	}
+	return _u
+}
+
+// ClearCountry clears the value of the "country" field.
+func (_u *ShippingAddressUpdate) ClearCountry() *ShippingAddressUpdate {
+	_u.mutation.ClearCountry()
+	return _u
+}
+
 // SetPhone sets the "phone" field.
 func (_u *ShippingAddressUpdate) SetPhone(v string) *ShippingAddressUpdate {
 	_u.mutation.SetPhone(v)
@@ -142,6 +222,26 @@ func (_u *ShippingAddressUpdate) check() error {
 			return &ValidationError{Name: "address", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.address": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.City(); ok {
+		if err := shippingaddress.CityValidator(v); err != nil {
+			return &ValidationError{Name: "city", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.city": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Region(); ok {
+		if err := shippingaddress.RegionValidator(v); err != nil {
+			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.region": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PostalCode(); ok {
+		if err := shippingaddress.PostalCodeValidator(v); err != nil {
+			return &ValidationError{Name: "postal_code", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.postal_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Country(); ok {
+		if err := shippingaddress.CountryValidator(v); err != nil {
+			return &ValidationError{Name: "country", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.country": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Phone(); ok {
 		if err := shippingaddress.PhoneValidator(v); err != nil {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.phone": %w`, err)}
@@ -179,6 +279,30 @@ func (_u *ShippingAddressUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if value, ok := _u.mutation.Address(); ok {
 		_spec.SetField(shippingaddress.FieldAddress, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.City(); ok {
+		_spec.SetField(shippingaddress.FieldCity, field.TypeString, value)
+	}
+	if _u.mutation.CityCleared() {
+		_spec.ClearField(shippingaddress.FieldCity, field.TypeString)
+	}
+	if value, ok := _u.mutation.Region(); ok {
+		_spec.SetField(shippingaddress.FieldRegion, field.TypeString, value)
+	}
+	if _u.mutation.RegionCleared() {
+		_spec.ClearField(shippingaddress.FieldRegion, field.TypeString)
+	}
+	if value, ok := _u.mutation.PostalCode(); ok {
+		_spec.SetField(shippingaddress.FieldPostalCode, field.TypeString, value)
+	}
+	if _u.mutation.PostalCodeCleared() {
+		_spec.ClearField(shippingaddress.FieldPostalCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.Country(); ok {
+		_spec.SetField(shippingaddress.FieldCountry, field.TypeString, value)
+	}
+	if _u.mutation.CountryCleared() {
+		_spec.ClearField(shippingaddress.FieldCountry, field.TypeString)
 	}
 	if value, ok := _u.mutation.Phone(); ok {
 		_spec.SetField(shippingaddress.FieldPhone, field.TypeString, value)
@@ -239,6 +363,86 @@ func (_u *ShippingAddressUpdateOne) SetNillableAddress(v *string) *ShippingAddre
 	if v != nil {
 		_u.SetAddress(*v)
 	}
+	return _u
+}
+
+// SetCity sets the "city" field.
+func (_u *ShippingAddressUpdateOne) SetCity(v string) *ShippingAddressUpdateOne {
+	_u.mutation.SetCity(v)
+	return _u
+}
+
+// SetNillableCity sets the "city" field if the given value is not nil.
+func (_u *ShippingAddressUpdateOne) SetNillableCity(v *string) *ShippingAddressUpdateOne {
+	if v != nil {
+		_u.SetCity(*v)
+	}
+	return _u
+}
+
+// ClearCity clears the value of the "city" field.
+func (_u *ShippingAddressUpdateOne) ClearCity() *ShippingAddressUpdateOne {
+	_u.mutation.ClearCity()
+	return _u
+}
+
+// SetRegion sets the "region" field.
+func (_u *ShippingAddressUpdateOne) SetRegion(v string) *ShippingAddressUpdateOne {
+	_u.mutation.SetRegion(v)
+	return _u
+}
+
+// SetNillableRegion sets the "region" field if the given value is not nil.
+func (_u *ShippingAddressUpdateOne) SetNillableRegion(v *string) *ShippingAddressUpdateOne {
+	if v != nil {
+		_u.SetRegion(*v)
+	}
+	return _u
+}
+
+// ClearRegion clears the value of the "region" field.
+func (_u *ShippingAddressUpdateOne) ClearRegion() *ShippingAddressUpdateOne {
+	_u.mutation.ClearRegion()
+	return _u
+}
+
+// SetPostalCode sets the "postal_code" field.
+func (_u *ShippingAddressUpdateOne) SetPostalCode(v string) *ShippingAddressUpdateOne {
+	_u.mutation.SetPostalCode(v)
+	return _u
+}
+
+// SetNillablePostalCode sets the "postal_code" field if the given value is not nil.
+func (_u *ShippingAddressUpdateOne) SetNillablePostalCode(v *string) *ShippingAddressUpdateOne {
+	if v != nil {
+		_u.SetPostalCode(*v)
+	}
+	return _u
+}
+
+// ClearPostalCode clears the value of the "postal_code" field.
+func (_u *ShippingAddressUpdateOne) ClearPostalCode() *ShippingAddressUpdateOne {
+	_u.mutation.ClearPostalCode()
+	return _u
+}
+
+// SetCountry sets the "country" field.
+func (_u *ShippingAddressUpdateOne) SetCountry(v string) *ShippingAddressUpdateOne {
+	_u.mutation.SetCountry(v)
+	return _u
+}
+
+// SetNillableCountry sets the "country" field if the given value is not nil.
+func (_u *ShippingAddressUpdateOne) SetNillableCountry(v *string) *ShippingAddressUpdateOne {
+	if v != nil {
+		_u.SetCountry(*v)
+	}
+	return _u
+}
+
+// ClearCountry clears the value of the "country" field.
+func (_u *ShippingAddressUpdateOne) ClearCountry() *ShippingAddressUpdateOne {
+	_u.mutation.ClearCountry()
 	return _u
 }
 
@@ -334,6 +538,26 @@ func (_u *ShippingAddressUpdateOne) check() error {
 			return &ValidationError{Name: "address", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.address": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.City(); ok {
+		if err := shippingaddress.CityValidator(v); err != nil {
+			return &ValidationError{Name: "city", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.city": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Region(); ok {
+		if err := shippingaddress.RegionValidator(v); err != nil {
+			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.region": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PostalCode(); ok {
+		if err := shippingaddress.PostalCodeValidator(v); err != nil {
+			return &ValidationError{Name: "postal_code", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.postal_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Country(); ok {
+		if err := shippingaddress.CountryValidator(v); err != nil {
+			return &ValidationError{Name: "country", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.country": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Phone(); ok {
 		if err := shippingaddress.PhoneValidator(v); err != nil {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "ShippingAddress.phone": %w`, err)}
@@ -388,6 +612,30 @@ func (_u *ShippingAddressUpdateOne) sqlSave(ctx context.Context) (_node *Shippin
 	}
 	if value, ok := _u.mutation.Address(); ok {
 		_spec.SetField(shippingaddress.FieldAddress, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.City(); ok {
+		_spec.SetField(shippingaddress.FieldCity, field.TypeString, value)
+	}
+	if _u.mutation.CityCleared() {
+		_spec.ClearField(shippingaddress.FieldCity, field.TypeString)
+	}
+	if value, ok := _u.mutation.Region(); ok {
+		_spec.SetField(shippingaddress.FieldRegion, field.TypeString, value)
+	}
+	if _u.mutation.RegionCleared() {
+		_spec.ClearField(shippingaddress.FieldRegion, field.TypeString)
+	}
+	if value, ok := _u.mutation.PostalCode(); ok {
+		_spec.SetField(shippingaddress.FieldPostalCode, field.TypeString, value)
+	}
+	if _u.mutation.PostalCodeCleared() {
+		_spec.ClearField(shippingaddress.FieldPostalCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.Country(); ok {
+		_spec.SetField(shippingaddress.FieldCountry, field.TypeString, value)
+	}
+	if _u.mutation.CountryCleared() {
+		_spec.ClearField(shippingaddress.FieldCountry, field.TypeString)
 	}
 	if value, ok := _u.mutation.Phone(); ok {
 		_spec.SetField(shippingaddress.FieldPhone, field.TypeString, value)

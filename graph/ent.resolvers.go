@@ -120,6 +120,9 @@ func (r *Resolver) Application() generated.ApplicationResolver { return &applica
 // Candidate returns generated.CandidateResolver implementation.
 func (r *Resolver) Candidate() generated.CandidateResolver { return &candidateResolver{r} }
 
+// Community returns generated.CommunityResolver implementation.
+func (r *Resolver) Community() generated.CommunityResolver { return &communityResolver{r} }
+
 // Election returns generated.ElectionResolver implementation.
 func (r *Resolver) Election() generated.ElectionResolver { return &electionResolver{r} }
 
@@ -141,6 +144,7 @@ func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 type (
 	applicationResolver  struct{ *Resolver }
 	candidateResolver    struct{ *Resolver }
+	communityResolver    struct{ *Resolver }
 	electionResolver     struct{ *Resolver }
 	eventResolver        struct{ *Resolver }
 	groupResolver        struct{ *Resolver }

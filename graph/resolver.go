@@ -14,8 +14,10 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/graph/generated"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/queue"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // Resolver is the root resolver; it holds the dependencies resolvers share.
@@ -108,4 +110,21 @@ func (r *Resolver) localTime(t time.Time, zone string) string {
 		loc, _ = r.zones.LoadOrStore(zone, l)
 	}
 	return t.In(loc.(*time.Location)).Format(time.RFC3339)
+}
+
+func derefInt(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
+}
+
+// messageTemplates presents letter templates with the variables they may use.
+func messageTemplates(ts ...workflow.MessageTemplate) []*generated.MessageTemplate {
+	out := make([]*generated.MessageTemplate, len(ts))
+	for i, t := range ts {
+		out[i] = &generated.MessageTemplate{Kind: t.Kind, Language: t.Language, Subject: t.Subject, Body: t.Body,
+			Custom: t.Custom, Variables: letters.Variables}
+	}
+	return out
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/graph/generated"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -83,6 +84,15 @@ func (r *candidateResolver) Votes(ctx context.Context, obj *ent.Candidate) (*int
 		return &n, nil
 	}
 	return nil, err
+}
+
+// MessageTemplates is the resolver for the messageTemplates field.
+func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Community) ([]*generated.MessageTemplate, error) {
+	ts, err := workflow.MessageTemplates(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return messageTemplates(ts...), nil
 }
 
 // Phase is the resolver for the phase field.
@@ -219,6 +229,15 @@ func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input generated.R
 		return nil, err
 	}
 	return &generated.RevokeAPITokenPayload{APIToken: tok}, nil
+}
+
+// UpdateCommunityPolicy is the resolver for the updateCommunityPolicy field.
+func (r *mutationResolver) UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*generated.CommunityPayload, error) {
+	com, err := workflow.UpdateCommunityPolicy(ctx, ent.FromContext(ctx), input)
+	if err != nil {
+		return nil, err
+	}
+	return &generated.CommunityPayload{Community: com}, nil
 }
 
 // ApplyForGroup is the resolver for the applyForGroup field.
@@ -382,11 +401,32 @@ func (r *mutationResolver) ApplyForOfficialStatus(ctx context.Context, input gen
 
 // CompleteHandoverStep is the resolver for the completeHandoverStep field.
 func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input generated.CompleteHandoverStepInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.CompleteHandoverStep(ctx, ent.FromContext(ctx), input.ID, input.Step, r.now())
+	app, err := workflow.CompleteHandoverStep(ctx, ent.FromContext(ctx), input.ID, input.Step, deref(input.LogoURL), r.now())
 	if err != nil {
 		return nil, err
 	}
 	return &generated.ApplicationPayload{Application: app}, nil
+}
+
+// SetShippingAddress is the resolver for the setShippingAddress field.
+func (r *mutationResolver) SetShippingAddress(ctx context.Context, input generated.SetShippingAddressInput) (*generated.ShippingAddressPayload, error) {
+	a, err := workflow.SetShippingAddress(ctx, ent.FromContext(ctx), workflow.ShippingInput{RecipientName: input.RecipientName,
+		StreetLines: input.StreetLines, City: input.City, Region: deref(input.Region), PostalCode: deref(input.PostalCode),
+		Country: input.Country, Phone: input.Phone})
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ShippingAddressPayload{ShippingAddress: a}, nil
+}
+
+// SetMessageTemplate is the resolver for the setMessageTemplate field.
+func (r *mutationResolver) SetMessageTemplate(ctx context.Context, input generated.SetMessageTemplateInput) (*generated.MessageTemplatePayload, error) {
+	t, err := workflow.SetMessageTemplate(ctx, ent.FromContext(ctx), input.Community, schematype.MessageTemplate{
+		Kind: input.Kind, Language: input.Language, Subject: input.Subject, Body: input.Body})
+	if err != nil {
+		return nil, err
+	}
+	return &generated.MessageTemplatePayload{Template: messageTemplates(t)[0]}, nil
 }
 
 // JoinGroup is the resolver for the joinGroup field.
@@ -660,6 +700,7 @@ func (r *mutationResolver) RemoveAgendaItem(ctx context.Context, input generated
 func (r *mutationResolver) AddSponsor(ctx context.Context, input generated.AddSponsorInput) (*generated.SponsorPayload, error) {
 	sp, err := workflow.AddSponsor(ctx, ent.FromContext(ctx), input.Event, workflow.SponsorInput{
 		Name: input.Name, WebsiteURL: deref(input.WebsiteURL), LogoURL: deref(input.LogoURL), Covers: deref(input.Covers),
+		PitchMinutes: derefInt(input.PitchMinutes),
 	})
 	if err != nil {
 		return nil, err
@@ -865,7 +906,9 @@ func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.I
 
 // CheckInCode is the resolver for the checkInCode field.
 func (r *registrationResolver) CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error) {
-	if v := viewer.FromContext(ctx); v.IsUser() && obj.UserID == v.UserID {
+	// Only the registrant, signed in: an API token never reads the code,
+	// not even its owner's (it gets back the rows its steps write).
+	if v := viewer.FromContext(ctx); v.IsUser() && !v.ViaToken() && obj.UserID == v.UserID {
 		return &obj.CheckInCode, nil
 	}
 	return nil, nil

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -220,6 +219,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	maxCost := intFlag(fs, envFlag{"max-cost", "USERGROUPS_MAX_COST", strconv.Itoa(lim.MaxCost), "highest computed cost an operation may have"})
 	timeout := durationFlag(fs, envFlag{"operation-timeout", "USERGROUPS_OPERATION_TIMEOUT", lim.Timeout.String(),
 		"how long a query or mutation may run before it and its database work are cancelled"})
+	tmo := server.DefaultTimeouts()
+	readHeaderTimeout := durationFlag(fs, envFlag{"read-header-timeout", "USERGROUPS_READ_HEADER_TIMEOUT", tmo.ReadHeader.String(),
+		"how long a client may take to send a request's headers"})
+	readTimeout := durationFlag(fs, envFlag{"read-timeout", "USERGROUPS_READ_TIMEOUT", tmo.Read.String(),
+		"how long a client may take to send a whole request, body included (0: no limit)"})
+	writeTimeout := durationFlag(fs, envFlag{"write-timeout", "USERGROUPS_WRITE_TIMEOUT", tmo.Write.String(),
+		"how long the server may take to answer once a request is in, writing included; longer than --operation-timeout (0: no limit)"})
+	idleTimeout := durationFlag(fs, envFlag{"idle-timeout", "USERGROUPS_IDLE_TIMEOUT", tmo.Idle.String(),
+		"how long a kept-alive connection may wait for its next request"})
+	minBodyRate := intFlag(fs, envFlag{"min-body-rate", "USERGROUPS_MIN_BODY_RATE", strconv.FormatInt(tmo.MinBodyRate, 10),
+		"slowest a request body may arrive, in bytes a second on average after --body-grace; slower bodies are cut off (0: off)"})
+	bodyGrace := durationFlag(fs, envFlag{"body-grace", "USERGROUPS_BODY_GRACE", tmo.BodyGrace.String(),
+		"time a request body has before --min-body-rate counts"})
 	maxPageSize := intFlag(fs, envFlag{"max-page-size", "USERGROUPS_MAX_PAGE_SIZE", strconv.Itoa(server.MaxPageSize), "largest first/last a connection accepts"})
 	maxSockets := intFlag(fs, envFlag{"max-sockets", "USERGROUPS_MAX_SOCKETS", "20",
 		"websockets one API token or signed-in person may hold open at once"})
@@ -229,6 +241,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		"websockets from one client address that have not sent connection_init yet (the next handshake gets 429)"})
 	maxSubscriptions := intFlag(fs, envFlag{"max-subscriptions", "USERGROUPS_MAX_SUBSCRIPTIONS", "100",
 		"subscriptions running at once on one websocket"})
+	holeWatch := durationFlag(fs, envFlag{"hole-watch", "USERGROUPS_HOLE_WATCH", "1h",
+		"longest a hole in the change log (a transaction that had not committed when later ones had) is watched for a late commit; keep it above your longest transaction"})
 	gcPercent := intFlag(fs, envFlag{"gc-percent", "GOGC", "400",
 		"garbage collector target: heap growth in percent between collections (Go's default is 100; responses allocate a lot of short-lived memory, and 400 spends less CPU on collection at a few MB more heap)"})
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("USERGROUPS_TRUST_PROXY") == "true",
@@ -254,6 +268,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	lim.MaxDepth, lim.MaxAliases, lim.MaxRootFields, lim.MaxCost, lim.Timeout = *maxDepth, *maxAliases, *maxRootFields, *maxCost, *timeout
 	if err := limits.New(lim).Validate(nil); err != nil {
 		return fmt.Errorf("request limits: %w", err)
+	}
+	tmo.ReadHeader, tmo.Read, tmo.Write, tmo.Idle = *readHeaderTimeout, *readTimeout, *writeTimeout, *idleTimeout
+	tmo.MinBodyRate, tmo.BodyGrace = int64(*minBodyRate), *bodyGrace
+	if err := tmo.Validate(lim.Timeout); err != nil {
+		return fmt.Errorf("timeouts: %w", err)
 	}
 	// The change broker is built on the database, and the database's driver
 	// announces commits to the broker: the pointer ties the knot.
@@ -299,20 +318,22 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if dialectName == "postgres" {
 		listenDSN = *database
 	}
-	b := broker.New(db, broker.Options{ListenDSN: listenDSN, Logger: log})
+	b := broker.New(db, broker.Options{ListenDSN: listenDSN, HoleWatch: *holeWatch, Logger: log})
 	changes.Store(b)
 	go func() {
 		if err := b.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("change broker stopped", "error", err)
 		}
 	}()
+	// One registry serves the API's numbers and the scheduler's failures.
+	m := metrics.New()
 	api := server.New(db, server.Config{
 		Dev:                  *dev,
 		CORSOrigins:          splitList(*origins),
 		Logger:               log,
 		Auth:                 auth.New(db.Client, verifier, log),
 		Live:                 &live.Source{Broker: b, Client: db.Client},
-		Metrics:              metrics.New(),
+		Metrics:              m,
 		MaxBodyBytes:         int64(*maxBody),
 		RateLimit:            *rateLimit,
 		AnonymousRateLimit:   *anonymousRateLimit,
@@ -328,14 +349,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		MaxPendingSocketsPerAddress: *maxPendingSockets,
 		MaxSubscriptionsPerSocket:   *maxSubscriptions,
 	})
-	srv := &http.Server{
-		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := server.HTTPServer(api, tmo, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go workflow.RunScheduler(ctx, db.Client, 30*time.Second, log)
+	go workflow.Scheduler{Client: db.Client, Every: 30 * time.Second, Now: time.Now, Log: log, Failed: m.JobFailed}.Run(ctx)
 	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "dev", *dev)
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -107,7 +107,9 @@ func TestHelpListsFlagsAndEnvironment(t *testing.T) {
 	for cmd, want := range map[string][]string{
 		"serve": {"--listen", "USERGROUPS_LISTEN", "--database", "USERGROUPS_DATABASE", "--demo", "--dev", "--cors-origins", "USERGROUPS_CORS_ORIGINS",
 			"--max-depth", "--max-cost", "--operation-timeout", "USERGROUPS_OPERATION_TIMEOUT", "--max-sockets", "--max-anonymous-sockets", "--max-subscriptions",
-			"--auth-failure-limit", "USERGROUPS_AUTH_FAILURE_LIMIT", "--max-pending-sockets", "USERGROUPS_MAX_PENDING_SOCKETS"},
+			"--auth-failure-limit", "USERGROUPS_AUTH_FAILURE_LIMIT", "--max-pending-sockets", "USERGROUPS_MAX_PENDING_SOCKETS",
+			"--read-header-timeout", "--read-timeout", "USERGROUPS_READ_TIMEOUT", "--write-timeout", "--idle-timeout", "--min-body-rate",
+			"USERGROUPS_MIN_BODY_RATE", "--body-grace"},
 		"migrate": {"--database", "USERGROUPS_DATABASE"},
 		"seed":    {"--demo", "--database"},
 	} {
@@ -131,6 +133,12 @@ func TestHelpListsFlagsAndEnvironment(t *testing.T) {
 	var stderr bytes.Buffer
 	if code := run(context.Background(), []string{"serve", "--max-depth", "0", "--listen", "127.0.0.1:0"}, &bytes.Buffer{}, &stderr, nil); code == 0 || !strings.Contains(stderr.String(), "request limits") {
 		t.Errorf("serve --max-depth 0 exited %d: %s", code, stderr.String())
+	}
+	// So does a write timeout that would cut off answers an operation may still give.
+	stderr.Reset()
+	if code := run(context.Background(), []string{"serve", "--write-timeout", "5s", "--operation-timeout", "10s", "--listen", "127.0.0.1:0"},
+		&bytes.Buffer{}, &stderr, nil); code == 0 || !strings.Contains(stderr.String(), "write timeout") {
+		t.Errorf("serve --write-timeout 5s exited %d: %s", code, stderr.String())
 	}
 }
 

@@ -39,6 +39,8 @@ const (
 	FieldAmbassadorsListEmail = "ambassadors_list_email"
 	// FieldPolicy holds the string denoting the policy field in the database.
 	FieldPolicy = "policy"
+	// FieldMessageTemplates holds the string denoting the message_templates field in the database.
+	FieldMessageTemplates = "message_templates"
 	// EdgeRegions holds the string denoting the regions edge name in mutations.
 	EdgeRegions = "regions"
 	// EdgeGroups holds the string denoting the groups edge name in mutations.
@@ -109,6 +111,7 @@ var Columns = []string{
 	FieldUserGroupPageURL,
 	FieldAmbassadorsListEmail,
 	FieldPolicy,
+	FieldMessageTemplates,
 }
 
 var (

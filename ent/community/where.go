@@ -766,6 +766,16 @@ func AmbassadorsListEmailContainsFold(v string) predicate.Community {
 	return predicate.Community(sql.FieldContainsFold(FieldAmbassadorsListEmail, v))
 }
 
+// MessageTemplatesIsNil applies the IsNil predicate on the "message_templates" field.
+func MessageTemplatesIsNil() predicate.Community {
+	return predicate.Community(sql.FieldIsNull(FieldMessageTemplates))
+}
+
+// MessageTemplatesNotNil applies the NotNil predicate on the "message_templates" field.
+func MessageTemplatesNotNil() predicate.Community {
+	return predicate.Community(sql.FieldNotNull(FieldMessageTemplates))
+}
+
 // HasRegions applies the HasEdge predicate on the "regions" edge.
 func HasRegions() predicate.Community {
 	return predicate.Community(func(s *sql.Selector) {

@@ -178,12 +178,13 @@ const DefaultStatus = StatusOPEN
 
 // Status values.
 const (
-	StatusOPEN          Status = "OPEN"
-	StatusDECIDED       Status = "DECIDED"
-	StatusTIED          Status = "TIED"
-	StatusNO_CANDIDATES Status = "NO_CANDIDATES"
-	StatusSEATED        Status = "SEATED"
-	StatusCANCELLED     Status = "CANCELLED"
+	StatusOPEN           Status = "OPEN"
+	StatusDECIDED        Status = "DECIDED"
+	StatusTIED           Status = "TIED"
+	StatusNO_CANDIDATES  Status = "NO_CANDIDATES"
+	StatusSEATED         Status = "SEATED"
+	StatusSEATING_FAILED Status = "SEATING_FAILED"
+	StatusCANCELLED      Status = "CANCELLED"
 )
 
 func (s Status) String() string {
@@ -193,7 +194,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusOPEN, StatusDECIDED, StatusTIED, StatusNO_CANDIDATES, StatusSEATED, StatusCANCELLED:
+	case StatusOPEN, StatusDECIDED, StatusTIED, StatusNO_CANDIDATES, StatusSEATED, StatusSEATING_FAILED, StatusCANCELLED:
 		return nil
 	default:
 		return fmt.Errorf("election: invalid enum value for status field: %q", s)

@@ -27,6 +27,8 @@ const (
 	FieldCommunityID = "community_id"
 	// FieldRecipientID holds the string denoting the recipient_id field in the database.
 	FieldRecipientID = "recipient_id"
+	// FieldRecipientIds holds the string denoting the recipient_ids field in the database.
+	FieldRecipientIds = "recipient_ids"
 	// FieldToAddress holds the string denoting the to_address field in the database.
 	FieldToAddress = "to_address"
 	// FieldTemplate holds the string denoting the template field in the database.
@@ -76,6 +78,7 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldCommunityID,
 	FieldRecipientID,
+	FieldRecipientIds,
 	FieldToAddress,
 	FieldTemplate,
 	FieldSubject,

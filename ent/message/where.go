@@ -361,6 +361,16 @@ func RecipientIDContainsFold(v pulid.ID) predicate.Message {
 	return predicate.Message(sql.FieldContainsFold(FieldRecipientID, vc))
 }
 
+// RecipientIdsIsNil applies the IsNil predicate on the "recipient_ids" field.
+func RecipientIdsIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldRecipientIds))
+}
+
+// RecipientIdsNotNil applies the NotNil predicate on the "recipient_ids" field.
+func RecipientIdsNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldRecipientIds))
+}
+
 // ToAddressEQ applies the EQ predicate on the "to_address" field.
 func ToAddressEQ(v string) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldToAddress, v))

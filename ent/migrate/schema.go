@@ -309,6 +309,7 @@ var (
 		{Name: "user_group_page_url", Type: field.TypeString, Nullable: true},
 		{Name: "ambassadors_list_email", Type: field.TypeString, Nullable: true},
 		{Name: "policy", Type: field.TypeJSON},
+		{Name: "message_templates", Type: field.TypeJSON, Nullable: true},
 	}
 	// CommunitiesTable holds the schema information for the "communities" table.
 	CommunitiesTable = &schema.Table{
@@ -409,7 +410,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORGANIZER", "AMBASSADOR"}},
 		{Name: "seats", Type: field.TypeInt, Default: 1},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "DECIDED", "TIED", "NO_CANDIDATES", "SEATED", "CANCELLED"}, Default: "OPEN"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "DECIDED", "TIED", "NO_CANDIDATES", "SEATED", "SEATING_FAILED", "CANCELLED"}, Default: "OPEN"},
 		{Name: "nominations_close_at", Type: field.TypeTime},
 		{Name: "voting_closes_at", Type: field.TypeTime},
 		{Name: "term_starts_at", Type: field.TypeTime},
@@ -629,6 +630,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "recipient_ids", Type: field.TypeJSON, Nullable: true},
 		{Name: "to_address", Type: field.TypeString, Nullable: true},
 		{Name: "template", Type: field.TypeString},
 		{Name: "subject", Type: field.TypeString},
@@ -650,13 +652,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "messages_communities_community",
-				Columns:    []*schema.Column{MessagesColumns[13]},
+				Columns:    []*schema.Column{MessagesColumns[14]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "messages_users_recipient",
-				Columns:    []*schema.Column{MessagesColumns[14]},
+				Columns:    []*schema.Column{MessagesColumns[15]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -665,7 +667,7 @@ var (
 			{
 				Name:    "message_status_send_after",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[7], MessagesColumns[9]},
+				Columns: []*schema.Column{MessagesColumns[8], MessagesColumns[10]},
 			},
 		},
 	}
@@ -974,6 +976,10 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "recipient_name", Type: field.TypeString},
 		{Name: "address", Type: field.TypeString, Size: 2147483647},
+		{Name: "city", Type: field.TypeString, Nullable: true},
+		{Name: "region", Type: field.TypeString, Nullable: true},
+		{Name: "postal_code", Type: field.TypeString, Nullable: true},
+		{Name: "country", Type: field.TypeString, Nullable: true},
 		{Name: "phone", Type: field.TypeString, Nullable: true},
 		{Name: "user_id", Type: field.TypeString, Unique: true, Size: 40},
 	}
@@ -985,7 +991,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "shipping_addresses_users_shipping_address",
-				Columns:    []*schema.Column{ShippingAddressesColumns[6]},
+				Columns:    []*schema.Column{ShippingAddressesColumns[10]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},

@@ -735,19 +735,19 @@ func init() {
 	// message.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	message.UpdateDefaultUpdatedAt = messageDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// messageDescToAddress is the schema descriptor for to_address field.
-	messageDescToAddress := messageFields[2].Descriptor()
+	messageDescToAddress := messageFields[3].Descriptor()
 	// message.ToAddressValidator is a validator for the "to_address" field. It is called by the builders before save.
 	message.ToAddressValidator = messageDescToAddress.Validators[0].(func(string) error)
 	// messageDescTemplate is the schema descriptor for template field.
-	messageDescTemplate := messageFields[3].Descriptor()
+	messageDescTemplate := messageFields[4].Descriptor()
 	// message.TemplateValidator is a validator for the "template" field. It is called by the builders before save.
 	message.TemplateValidator = messageDescTemplate.Validators[0].(func(string) error)
 	// messageDescSubject is the schema descriptor for subject field.
-	messageDescSubject := messageFields[4].Descriptor()
+	messageDescSubject := messageFields[5].Descriptor()
 	// message.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	message.SubjectValidator = messageDescSubject.Validators[0].(func(string) error)
 	// messageDescAttempts is the schema descriptor for attempts field.
-	messageDescAttempts := messageFields[7].Descriptor()
+	messageDescAttempts := messageFields[8].Descriptor()
 	// message.DefaultAttempts holds the default value on creation for the attempts field.
 	message.DefaultAttempts = messageDescAttempts.Default.(int)
 	// message.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
@@ -1061,8 +1061,24 @@ func init() {
 	shippingaddressDescAddress := shippingaddressFields[2].Descriptor()
 	// shippingaddress.AddressValidator is a validator for the "address" field. It is called by the builders before save.
 	shippingaddress.AddressValidator = shippingaddressDescAddress.Validators[0].(func(string) error)
+	// shippingaddressDescCity is the schema descriptor for city field.
+	shippingaddressDescCity := shippingaddressFields[3].Descriptor()
+	// shippingaddress.CityValidator is a validator for the "city" field. It is called by the builders before save.
+	shippingaddress.CityValidator = shippingaddressDescCity.Validators[0].(func(string) error)
+	// shippingaddressDescRegion is the schema descriptor for region field.
+	shippingaddressDescRegion := shippingaddressFields[4].Descriptor()
+	// shippingaddress.RegionValidator is a validator for the "region" field. It is called by the builders before save.
+	shippingaddress.RegionValidator = shippingaddressDescRegion.Validators[0].(func(string) error)
+	// shippingaddressDescPostalCode is the schema descriptor for postal_code field.
+	shippingaddressDescPostalCode := shippingaddressFields[5].Descriptor()
+	// shippingaddress.PostalCodeValidator is a validator for the "postal_code" field. It is called by the builders before save.
+	shippingaddress.PostalCodeValidator = shippingaddressDescPostalCode.Validators[0].(func(string) error)
+	// shippingaddressDescCountry is the schema descriptor for country field.
+	shippingaddressDescCountry := shippingaddressFields[6].Descriptor()
+	// shippingaddress.CountryValidator is a validator for the "country" field. It is called by the builders before save.
+	shippingaddress.CountryValidator = shippingaddressDescCountry.Validators[0].(func(string) error)
 	// shippingaddressDescPhone is the schema descriptor for phone field.
-	shippingaddressDescPhone := shippingaddressFields[3].Descriptor()
+	shippingaddressDescPhone := shippingaddressFields[7].Descriptor()
 	// shippingaddress.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	shippingaddress.PhoneValidator = shippingaddressDescPhone.Validators[0].(func(string) error)
 	// shippingaddressDescID is the schema descriptor for id field.

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/schema/field"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -41,6 +42,9 @@ func (Community) Fields() []ent.Field {
 			Default(policy.OpenStack()).
 			Comment("The programme's rules: caps, requirements, windows.").
 			Annotations(entgql.Type("CommunityPolicy")),
+		field.JSON("message_templates", []schematype.MessageTemplate{}).Optional().
+			Comment("Staff's wording of the community's letters, overriding the defaults (see internal/letters).").
+			Annotations(entgql.Skip()),
 	}
 }
 

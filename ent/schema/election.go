@@ -32,9 +32,9 @@ func (Election) Fields() []ent.Field {
 		field.Int("seats").Range(1, 10).Default(1).Immutable().
 			Comment("How many people are elected."),
 		field.Enum("status").
-			Values("OPEN", "DECIDED", "TIED", "NO_CANDIDATES", "SEATED", "CANCELLED").
+			Values("OPEN", "DECIDED", "TIED", "NO_CANDIDATES", "SEATED", "SEATING_FAILED", "CANCELLED").
 			Default("OPEN").
-			Comment("OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began.").
+			Comment("OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel).").
 			Annotations(entgql.OrderField("STATUS")),
 		field.Time("nominations_close_at").Immutable().
 			Comment("Nominations are taken until then; voting starts then."),

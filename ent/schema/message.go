@@ -27,6 +27,8 @@ func (Message) Fields() []ent.Field {
 	return []ent.Field{
 		fkField("community_id", "The community sending it.").Optional().Immutable().Field(),
 		fkField("recipient_id", "The person it goes to, if a person.").Optional().Immutable().Field(),
+		field.JSON("recipient_ids", []pulid.ID{}).Optional().Immutable().
+			Comment("The people one letter goes to together (all leaders of a group), when recipient_id is empty."),
 		field.String("to_address").Optional().Validate(policy.ValidateEmail).
 			Comment("A list or mailbox address, when not a person (e.g. the ambassadors' list)."),
 		field.String("template").Validate(runeLen(1, 100)).Comment("Which message it is, e.g. \"application_decided\"."),

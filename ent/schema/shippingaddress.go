@@ -26,7 +26,11 @@ func (ShippingAddress) Fields() []ent.Field {
 	return []ent.Field{
 		fkField("user_id", "Whose address this is.").Immutable().Private().Field(),
 		field.String("recipient_name").Validate(runeLen(1, 100)).Comment("Name to ship to."),
-		field.Text("address").Validate(runeLen(5, 500)).Comment("Postal address, as lines."),
+		field.Text("address").Validate(runeLen(5, 500)).Comment("Street lines of the postal address, one per line."),
+		field.String("city").Optional().Validate(runeLen(0, 100)).Comment("City or town."),
+		field.String("region").Optional().Validate(runeLen(0, 100)).Comment("State, province or region, where the country uses one."),
+		field.String("postal_code").Optional().Validate(runeLen(0, 20)).Comment("Postal code, where the country uses one."),
+		field.String("country").Optional().Validate(policy.ValidateCountry).Comment("ISO 3166-1 alpha-2 country code."),
 		field.String("phone").Optional().Validate(policy.ValidatePhone).Comment("Phone number for the courier."),
 	}
 }

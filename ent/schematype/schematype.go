@@ -93,3 +93,12 @@ type ChecklistItem struct {
 type HandoverChecklist struct {
 	Items []ChecklistItem `json:"items"`
 }
+
+// MessageTemplate is a community's own wording of one kind of letter in one
+// language: Go text/template sources for the subject and the body.
+type MessageTemplate struct {
+	Kind     string `json:"kind"`
+	Language string `json:"language"`
+	Subject  string `json:"subject"`
+	Body     string `json:"body"`
+}

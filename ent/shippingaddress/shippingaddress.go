@@ -26,6 +26,14 @@ const (
 	FieldRecipientName = "recipient_name"
 	// FieldAddress holds the string denoting the address field in the database.
 	FieldAddress = "address"
+	// FieldCity holds the string denoting the city field in the database.
+	FieldCity = "city"
+	// FieldRegion holds the string denoting the region field in the database.
+	FieldRegion = "region"
+	// FieldPostalCode holds the string denoting the postal_code field in the database.
+	FieldPostalCode = "postal_code"
+	// FieldCountry holds the string denoting the country field in the database.
+	FieldCountry = "country"
 	// FieldPhone holds the string denoting the phone field in the database.
 	FieldPhone = "phone"
 	// EdgeUser holds the string denoting the user edge name in mutations.
@@ -49,6 +57,10 @@ var Columns = []string{
 	FieldUserID,
 	FieldRecipientName,
 	FieldAddress,
+	FieldCity,
+	FieldRegion,
+	FieldPostalCode,
+	FieldCountry,
 	FieldPhone,
 }
 
@@ -80,6 +92,14 @@ var (
 	RecipientNameValidator func(string) error
 	// AddressValidator is a validator for the "address" field. It is called by the builders before save.
 	AddressValidator func(string) error
+	// CityValidator is a validator for the "city" field. It is called by the builders before save.
+	CityValidator func(string) error
+	// RegionValidator is a validator for the "region" field. It is called by the builders before save.
+	RegionValidator func(string) error
+	// PostalCodeValidator is a validator for the "postal_code" field. It is called by the builders before save.
+	PostalCodeValidator func(string) error
+	// CountryValidator is a validator for the "country" field. It is called by the builders before save.
+	CountryValidator func(string) error
 	// PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	PhoneValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
@@ -119,6 +139,26 @@ func ByRecipientName(opts ...sql.OrderTermOption) OrderOption {
 // ByAddress orders the results by the address field.
 func ByAddress(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAddress, opts...).ToFunc()
+}
+
+// ByCity orders the results by the city field.
+func ByCity(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCity, opts...).ToFunc()
+}
+
+// ByRegion orders the results by the region field.
+func ByRegion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRegion, opts...).ToFunc()
+}
+
+// ByPostalCode orders the results by the postal_code field.
+func ByPostalCode(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPostalCode, opts...).ToFunc()
+}
+
+// ByCountry orders the results by the country field.
+func ByCountry(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCountry, opts...).ToFunc()
 }
 
 // ByPhone orders the results by the phone field.

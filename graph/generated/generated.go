@@ -52,6 +52,7 @@ type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApprovalQueue() ApprovalQueueResolver
 	Candidate() CandidateResolver
+	Community() CommunityResolver
 	Election() ElectionResolver
 	Event() EventResolver
 	Group() GroupResolver
@@ -275,6 +276,7 @@ type ComplexityRoot struct {
 		ForumURL             func(childComplexity int) int
 		Groups               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
 		ID                   func(childComplexity int) int
+		MessageTemplates     func(childComplexity int) int
 		Name                 func(childComplexity int) int
 		Partners             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
 		Policy               func(childComplexity int) int
@@ -297,6 +299,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CommunityPayload struct {
+		Community func(childComplexity int) int
+	}
+
 	CommunityPolicy struct {
 		AmbassadorScope           func(childComplexity int) int
 		ConflictRadiusKm          func(childComplexity int) int
@@ -306,6 +312,7 @@ type ComplexityRoot struct {
 		MaxAmbassadorsPerScope    func(childComplexity int) int
 		MaxOrganizersPerGroup     func(childComplexity int) int
 		MaxSponsorPitchMinutes    func(childComplexity int) int
+		MaxSponsorPitchesPerEvent func(childComplexity int) int
 		MembershipNeedsApproval   func(childComplexity int) int
 		MembershipRequiresArticle func(childComplexity int) int
 		MinSupporterOrganizations func(childComplexity int) int
@@ -527,6 +534,19 @@ type ComplexityRoot struct {
 		URL   func(childComplexity int) int
 	}
 
+	MessageTemplate struct {
+		Body      func(childComplexity int) int
+		Custom    func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Language  func(childComplexity int) int
+		Subject   func(childComplexity int) int
+		Variables func(childComplexity int) int
+	}
+
+	MessageTemplatePayload struct {
+		Template func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddAgendaItem             func(childComplexity int, input AddAgendaItemInput) int
 		AddSponsor                func(childComplexity int, input AddSponsorInput) int
@@ -572,9 +592,12 @@ type ComplexityRoot struct {
 		RevokeAPIToken            func(childComplexity int, input RevokeAPITokenInput) int
 		RevokeInvite              func(childComplexity int, input RevokeInviteInput) int
 		RevokeRole                func(childComplexity int, input EndRoleInput) int
+		SetMessageTemplate        func(childComplexity int, input SetMessageTemplateInput) int
+		SetShippingAddress        func(childComplexity int, input SetShippingAddressInput) int
 		StepDown                  func(childComplexity int, input StepDownInput) int
 		SupportGroupApplication   func(childComplexity int, input SupportGroupApplicationInput) int
 		UpdateApplicationProposal func(childComplexity int, input UpdateApplicationProposalInput) int
+		UpdateCommunityPolicy     func(childComplexity int, input workflow.CommunityPolicyUpdate) int
 		UpdateEvent               func(childComplexity int, input UpdateEventInput) int
 		WithdrawApplication       func(childComplexity int, input WithdrawApplicationInput) int
 	}
@@ -830,12 +853,20 @@ type ComplexityRoot struct {
 
 	ShippingAddress struct {
 		Address       func(childComplexity int) int
+		City          func(childComplexity int) int
+		Country       func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Phone         func(childComplexity int) int
+		PostalCode    func(childComplexity int) int
 		RecipientName func(childComplexity int) int
+		Region        func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		User          func(childComplexity int) int
+	}
+
+	ShippingAddressPayload struct {
+		ShippingAddress func(childComplexity int) int
 	}
 
 	Sponsor struct {
@@ -961,6 +992,9 @@ type ApprovalQueueResolver interface {
 type CandidateResolver interface {
 	Votes(ctx context.Context, obj *ent.Candidate) (*int, error)
 }
+type CommunityResolver interface {
+	MessageTemplates(ctx context.Context, obj *ent.Community) ([]*MessageTemplate, error)
+}
 type ElectionResolver interface {
 	Phase(ctx context.Context, obj *ent.Election) (ElectionPhase, error)
 	ViewerHasVoted(ctx context.Context, obj *ent.Election) (bool, error)
@@ -982,6 +1016,7 @@ type GroupResolver interface {
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (*RevokeAPITokenPayload, error)
+	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*CommunityPayload, error)
 	ApplyForGroup(ctx context.Context, input ApplyForGroupInput) (*ApplyForGroupPayload, error)
 	SupportGroupApplication(ctx context.Context, input SupportGroupApplicationInput) (*SupportGroupApplicationPayload, error)
 	CommentOnApplication(ctx context.Context, input CommentOnApplicationInput) (*ApplicationPayload, error)
@@ -998,6 +1033,8 @@ type MutationResolver interface {
 	ResolveObjection(ctx context.Context, input ResolveObjectionInput) (*ResolveObjectionPayload, error)
 	ApplyForOfficialStatus(ctx context.Context, input ApplyForOfficialStatusInput) (*ApplicationPayload, error)
 	CompleteHandoverStep(ctx context.Context, input CompleteHandoverStepInput) (*ApplicationPayload, error)
+	SetShippingAddress(ctx context.Context, input SetShippingAddressInput) (*ShippingAddressPayload, error)
+	SetMessageTemplate(ctx context.Context, input SetMessageTemplateInput) (*MessageTemplatePayload, error)
 	JoinGroup(ctx context.Context, input JoinGroupInput) (*JoinGroupPayload, error)
 	LeaveGroup(ctx context.Context, input LeaveGroupInput) (*GroupRolesPayload, error)
 	RemoveMember(ctx context.Context, input RemoveMemberInput) (*GroupRolesPayload, error)
@@ -1966,6 +2003,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.ID(childComplexity), true
+	case "Community.messageTemplates":
+		if e.ComplexityRoot.Community.MessageTemplates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.MessageTemplates(childComplexity), true
 	case "Community.name":
 		if e.ComplexityRoot.Community.Name == nil {
 			break
@@ -2068,6 +2111,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommunityEdge.Node(childComplexity), true
 
+	case "CommunityPayload.community":
+		if e.ComplexityRoot.CommunityPayload.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPayload.Community(childComplexity), true
+
 	case "CommunityPolicy.ambassadorScope":
 		if e.ComplexityRoot.CommunityPolicy.AmbassadorScope == nil {
 			break
@@ -2116,6 +2166,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPolicy.MaxSponsorPitchMinutes(childComplexity), true
+	case "CommunityPolicy.maxSponsorPitchesPerEvent":
+		if e.ComplexityRoot.CommunityPolicy.MaxSponsorPitchesPerEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.MaxSponsorPitchesPerEvent(childComplexity), true
 	case "CommunityPolicy.membershipNeedsApproval":
 		if e.ComplexityRoot.CommunityPolicy.MembershipNeedsApproval == nil {
 			break
@@ -3107,6 +3163,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Link.URL(childComplexity), true
 
+	case "MessageTemplate.body":
+		if e.ComplexityRoot.MessageTemplate.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Body(childComplexity), true
+	case "MessageTemplate.custom":
+		if e.ComplexityRoot.MessageTemplate.Custom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Custom(childComplexity), true
+	case "MessageTemplate.kind":
+		if e.ComplexityRoot.MessageTemplate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Kind(childComplexity), true
+	case "MessageTemplate.language":
+		if e.ComplexityRoot.MessageTemplate.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Language(childComplexity), true
+	case "MessageTemplate.subject":
+		if e.ComplexityRoot.MessageTemplate.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Subject(childComplexity), true
+	case "MessageTemplate.variables":
+		if e.ComplexityRoot.MessageTemplate.Variables == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Variables(childComplexity), true
+
+	case "MessageTemplatePayload.template":
+		if e.ComplexityRoot.MessageTemplatePayload.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplatePayload.Template(childComplexity), true
+
 	case "Mutation.addAgendaItem":
 		if e.ComplexityRoot.Mutation.AddAgendaItem == nil {
 			break
@@ -3591,6 +3691,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(EndRoleInput)), true
+	case "Mutation.setMessageTemplate":
+		if e.ComplexityRoot.Mutation.SetMessageTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMessageTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMessageTemplate(childComplexity, args["input"].(SetMessageTemplateInput)), true
+	case "Mutation.setShippingAddress":
+		if e.ComplexityRoot.Mutation.SetShippingAddress == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setShippingAddress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetShippingAddress(childComplexity, args["input"].(SetShippingAddressInput)), true
 	case "Mutation.stepDown":
 		if e.ComplexityRoot.Mutation.StepDown == nil {
 			break
@@ -3624,6 +3746,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateApplicationProposal(childComplexity, args["input"].(UpdateApplicationProposalInput)), true
+	case "Mutation.updateCommunityPolicy":
+		if e.ComplexityRoot.Mutation.UpdateCommunityPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCommunityPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCommunityPolicy(childComplexity, args["input"].(workflow.CommunityPolicyUpdate)), true
 	case "Mutation.updateEvent":
 		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
 			break
@@ -4741,6 +4874,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingAddress.Address(childComplexity), true
+	case "ShippingAddress.city":
+		if e.ComplexityRoot.ShippingAddress.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddress.City(childComplexity), true
+	case "ShippingAddress.country":
+		if e.ComplexityRoot.ShippingAddress.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddress.Country(childComplexity), true
 	case "ShippingAddress.createdAt":
 		if e.ComplexityRoot.ShippingAddress.CreatedAt == nil {
 			break
@@ -4759,12 +4904,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingAddress.Phone(childComplexity), true
+	case "ShippingAddress.postalCode":
+		if e.ComplexityRoot.ShippingAddress.PostalCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddress.PostalCode(childComplexity), true
 	case "ShippingAddress.recipientName":
 		if e.ComplexityRoot.ShippingAddress.RecipientName == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ShippingAddress.RecipientName(childComplexity), true
+	case "ShippingAddress.region":
+		if e.ComplexityRoot.ShippingAddress.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddress.Region(childComplexity), true
 	case "ShippingAddress.updatedAt":
 		if e.ComplexityRoot.ShippingAddress.UpdatedAt == nil {
 			break
@@ -4777,6 +4934,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingAddress.User(childComplexity), true
+
+	case "ShippingAddressPayload.shippingAddress":
+		if e.ComplexityRoot.ShippingAddressPayload.ShippingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingAddressPayload.ShippingAddress(childComplexity), true
 
 	case "Sponsor.covers":
 		if e.ComplexityRoot.Sponsor.Covers == nil {
@@ -5330,6 +5494,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRevokeInviteInput,
 		ec.unmarshalInputRoleOrder,
 		ec.unmarshalInputRoleWhereInput,
+		ec.unmarshalInputSetMessageTemplateInput,
+		ec.unmarshalInputSetShippingAddressInput,
 		ec.unmarshalInputSponsorOrder,
 		ec.unmarshalInputSponsorWhereInput,
 		ec.unmarshalInputStepDownInput,
@@ -5337,6 +5503,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSubmissionWhereInput,
 		ec.unmarshalInputSupportGroupApplicationInput,
 		ec.unmarshalInputUpdateApplicationProposalInput,
+		ec.unmarshalInputUpdateCommunityPolicyInput,
 		ec.unmarshalInputUpdateEventInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
@@ -7505,7 +7672,7 @@ type Election implements Node {
   """
   seats: Int!
   """
-  OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began.
+  OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel).
   """
   status: ElectionStatus!
   """
@@ -7587,6 +7754,7 @@ enum ElectionStatus @goModel(model: "github.com/usergroups/usergroups/ent/electi
   TIED
   NO_CANDIDATES
   SEATED
+  SEATING_FAILED
   CANCELLED
 }
 """
@@ -11179,9 +11347,25 @@ type ShippingAddress implements Node {
   """
   recipientName: String!
   """
-  Postal address, as lines.
+  Street lines of the postal address, one per line.
   """
   address: String!
+  """
+  City or town.
+  """
+  city: String
+  """
+  State, province or region, where the country uses one.
+  """
+  region: String
+  """
+  Postal code, where the country uses one.
+  """
+  postalCode: String
+  """
+  ISO 3166-1 alpha-2 country code.
+  """
+  country: String
   """
   Phone number for the courier.
   """
@@ -12291,8 +12475,73 @@ type CommunityPolicy {
   officialMinEvents: Int!
   "Longest sponsor pitch in minutes; 0 is no cap."
   maxSponsorPitchMinutes: Int!
+  "Most sponsors granted a pitch at one event, and most sponsor-pitch slots on its agenda; 0 is no cap."
+  maxSponsorPitchesPerEvent: Int!
   "Days without events after which a group is dormant; 0 disables."
   dormantAfterDays: Int!
+}
+
+extend type Mutation {
+  """
+  Change some of a community's policy values (its community managers and admins; a token
+  needs write scope). Only the fields given change; each is checked (BAD_USER_INPUT naming
+  the field). A new value applies to what happens next — the next approval's objection
+  window, the next term — not to deadlines already set. Recorded in the change log with
+  the actor.
+  """
+  updateCommunityPolicy(input: UpdateCommunityPolicyInput!): CommunityPayload!
+}
+
+"Policy values to change; a field left out keeps its value."
+input UpdateCommunityPolicyInput {
+  "The community."
+  community: ID!
+  "Most ORGANIZER roles a group may have; 0 is unlimited (at most 1000)."
+  maxOrganizersPerGroup: Int
+  "Where ambassadors serve."
+  ambassadorScope: AmbassadorScope
+  "Most ambassadors per group or region; 0 is unlimited (at most 1000)."
+  maxAmbassadorsPerScope: Int
+  "People who must back a new group before it can be approved (at most 1000)."
+  minSupporters: Int
+  "Distinct organizations those supporters must come from; at most minSupporters."
+  minSupporterOrganizations: Int
+  "Whether a new group needs a mentor ambassador before approval."
+  requireMentor: Boolean
+  "Hours ambassadors may object after a new group is approved; 0 approves at once (at most 1440)."
+  objectionWindowHours: Int
+  "Distance in km under which another group conflicts with a new one; 0 means the same city only (at most 1000)."
+  conflictRadiusKm: Float
+  "Whether join requests go to the group's organizers."
+  membershipNeedsApproval: Boolean
+  "Whether members must link at least one published article."
+  membershipRequiresArticle: Boolean
+  "Whether organizers and ambassadors must work for a partner organization."
+  leadersRequirePartner: Boolean
+  "Days without a verified contribution after which a membership lapses; 0 disables (at most 3650)."
+  obligationWindowDays: Int
+  "Length of organizer and ambassador terms in days; 0 means they serve until they step down (at most 3650)."
+  termLengthDays: Int
+  "Whether the community appoints first terms and groups elect later ones."
+  firstTermAppointed: Boolean
+  "Whether groups can be mentored up to official status."
+  officialStatusEnabled: Boolean
+  "Active members a group needs for official status."
+  officialMinMembers: Int
+  "Distinct organizations its members must come from (at most 1000)."
+  officialMinOrganizations: Int
+  "Events it must have held in the last year (at most 1000)."
+  officialMinEvents: Int
+  "Longest sponsor pitch in minutes; 0 is no cap (at most 240)."
+  maxSponsorPitchMinutes: Int
+  "Days without events after which a group is dormant; 0 disables (at most 3650)."
+  dormantAfterDays: Int
+}
+
+"A community after the change."
+type CommunityPayload {
+  "The community."
+  community: Community!
 }
 
 """
@@ -12827,6 +13076,89 @@ input CompleteHandoverStepInput {
   id: ID!
   "The step's key: mentoring_complete, requirements_met, logo_requested, logo_received, portal_updated, logo_pack_sent, swag_kit_shipped."
   step: String!
+  "The logo received from the logo team (an https URL), recorded as the group's logo: required for logo_received, refused for the other steps."
+  logoUrl: String
+}
+
+extend type Mutation {
+  """
+  Give or replace the address your swag kit is shipped to. It is private: only you and the staff
+  of the communities you take part in can read it (User.shippingAddress).
+  """
+  setShippingAddress(input: SetShippingAddressInput!): ShippingAddressPayload!
+  """
+  Change the wording of one of the community's letters (staff). Subject and body are Go text/template
+  sources over the variables listed in MessageTemplate.variables; a template that does not parse or
+  render is refused with BAD_USER_INPUT. An empty subject and body restore the default.
+  """
+  setMessageTemplate(input: SetMessageTemplateInput!): MessageTemplatePayload!
+}
+
+"Where a swag kit goes: the name, address and phone the courier needs."
+input SetShippingAddressInput {
+  "Name to ship to."
+  recipientName: String!
+  "Street lines, first to last (1 to 3)."
+  streetLines: [String!]!
+  "City or town."
+  city: String!
+  "State, province or region, where the country uses one."
+  region: String
+  "Postal code, where the country uses one."
+  postalCode: String
+  "ISO 3166-1 alpha-2 country code, e.g. FR."
+  country: String!
+  "Phone number for the courier, e.g. +33 1 23 45 67 89."
+  phone: String!
+}
+
+"The address after the change."
+type ShippingAddressPayload {
+  "The address."
+  shippingAddress: ShippingAddress!
+}
+
+"New wording for one letter."
+input SetMessageTemplateInput {
+  "The community."
+  community: ID!
+  "Which letter: official_recognition or swag_kit_address_request."
+  kind: String!
+  "Language code; en or zh."
+  language: String!
+  "Subject template; empty with an empty body to restore the default."
+  subject: String!
+  "Body template."
+  body: String!
+}
+
+"The letter's wording after the change."
+type MessageTemplatePayload {
+  "The template now in use."
+  template: MessageTemplate!
+}
+
+"""
+The wording of one of a community's letters: Go text/template sources.
+"""
+type MessageTemplate {
+  "Which letter."
+  kind: String!
+  "Language code."
+  language: String!
+  "Subject template."
+  subject: String!
+  "Body template."
+  body: String!
+  "Whether staff changed it from the default."
+  custom: Boolean!
+  "The variables the template may use, e.g. .Group."
+  variables: [String!]!
+}
+
+extend type Community {
+  "The wording of the community's letters, defaults and staff's changes (staff only; empty for others)."
+  messageTemplates: [MessageTemplate!]!
 }
 
 extend type Mutation {
@@ -12836,7 +13168,7 @@ extend type Mutation {
   to the group's organizers.
   """
   joinGroup(input: JoinGroupInput!): JoinGroupPayload!
-  "Leave a group: your roles in it end (LEFT). A group's last organizer must name a successor first."
+  "Leave a group: your roles in it end (LEFT). A group's last organizer cannot: the CONFLICT (reason LAST_ORGANIZER) names who can resolve it in resolvedBy."
   leaveGroup(input: LeaveGroupInput!): GroupRolesPayload!
   "Remove someone from a group you organize, with a reason (REMOVED). Removing an organizer takes a community manager."
   removeMember(input: RemoveMemberInput!): GroupRolesPayload!
@@ -12889,7 +13221,7 @@ extend type Mutation {
   serve groups, AMBASSADOR. Caps such as one organizer per openEuler group hold under concurrency.
   """
   grantGroupRole(input: GrantGroupRoleInput!): RolePayload!
-  "End a group role: your own, or (staff) anyone's with a reason. A group's last organizer needs a successor first."
+  "End a group role: your own, or (staff) anyone's with a reason. A group's last organizer cannot step down (CONFLICT, reason LAST_ORGANIZER); staff may still revoke it."
   endGroupRole(input: EndRoleInput!): RolePayload!
   "Step down from one of your roles; an ambassador becomes EMERITUS."
   stepDown(input: StepDownInput!): RolePayload!
@@ -13146,7 +13478,10 @@ input OpenElectionInput {
   nominationsCloseAt: Time!
   "The deadline, when the result is computed (within 90 days)."
   votingClosesAt: Time!
-  "When the elected term begins; defaults to the end of the current term, or the deadline."
+  """
+  When the elected term begins; defaults to the end of the current term (or the deadline, if
+  later). Never before the current term ends, nor before voting closes, nor more than a year after.
+  """
   termStartsAt: Time
 }
 
@@ -13420,6 +13755,8 @@ input AddSponsorInput {
   logoUrl: String
   "What they cover (venue, food and drink)."
   covers: String
+  "Minutes of pitch granted at the event; within the community's maxSponsorPitchMinutes, and at most maxSponsorPitchesPerEvent sponsors get one. Default 0: no pitch."
+  pitchMinutes: Int
 }
 
 "A sponsor to remove."
@@ -14012,6 +14349,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_partners(ctx, field)
 	case "awards":
 		return ec.fieldContext_Community_awards(ctx, field)
+	case "messageTemplates":
+		return ec.fieldContext_Community_messageTemplates(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
 }
@@ -14036,6 +14375,14 @@ func (ec *executionContext) childFields_CommunityEdge(ctx context.Context, field
 		return ec.fieldContext_CommunityEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_CommunityPayload_community(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CommunityPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14080,6 +14427,8 @@ func (ec *executionContext) childFields_CommunityPolicy(ctx context.Context, fie
 		return ec.fieldContext_CommunityPolicy_officialMinEvents(ctx, field)
 	case "maxSponsorPitchMinutes":
 		return ec.fieldContext_CommunityPolicy_maxSponsorPitchMinutes(ctx, field)
+	case "maxSponsorPitchesPerEvent":
+		return ec.fieldContext_CommunityPolicy_maxSponsorPitchesPerEvent(ctx, field)
 	case "dormantAfterDays":
 		return ec.fieldContext_CommunityPolicy_dormantAfterDays(ctx, field)
 	}
@@ -14496,6 +14845,32 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 		return ec.fieldContext_Link_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_MessageTemplate_kind(ctx, field)
+	case "language":
+		return ec.fieldContext_MessageTemplate_language(ctx, field)
+	case "subject":
+		return ec.fieldContext_MessageTemplate_subject(ctx, field)
+	case "body":
+		return ec.fieldContext_MessageTemplate_body(ctx, field)
+	case "custom":
+		return ec.fieldContext_MessageTemplate_custom(ctx, field)
+	case "variables":
+		return ec.fieldContext_MessageTemplate_variables(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageTemplate", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "template":
+		return ec.fieldContext_MessageTemplatePayload_template(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageTemplatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OfficialRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14960,12 +15335,28 @@ func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, fie
 		return ec.fieldContext_ShippingAddress_recipientName(ctx, field)
 	case "address":
 		return ec.fieldContext_ShippingAddress_address(ctx, field)
+	case "city":
+		return ec.fieldContext_ShippingAddress_city(ctx, field)
+	case "region":
+		return ec.fieldContext_ShippingAddress_region(ctx, field)
+	case "postalCode":
+		return ec.fieldContext_ShippingAddress_postalCode(ctx, field)
+	case "country":
+		return ec.fieldContext_ShippingAddress_country(ctx, field)
 	case "phone":
 		return ec.fieldContext_ShippingAddress_phone(ctx, field)
 	case "user":
 		return ec.fieldContext_ShippingAddress_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShippingAddress", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingAddressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shippingAddress":
+		return ec.fieldContext_ShippingAddressPayload_shippingAddress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingAddressPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Sponsor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16786,6 +17177,34 @@ func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setMessageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetMessageTemplateInput, error) {
+			return ec.unmarshalNSetMessageTemplateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setShippingAddress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetShippingAddressInput, error) {
+			return ec.unmarshalNSetShippingAddressInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetShippingAddressInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_stepDown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16820,6 +17239,20 @@ func (ec *executionContext) field_Mutation_updateApplicationProposal_args(ctx co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateApplicationProposalInput, error) {
 			return ec.unmarshalNUpdateApplicationProposalInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateApplicationProposalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCommunityPolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.CommunityPolicyUpdate, error) {
+			return ec.unmarshalNUpdateCommunityPolicyInput2githubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐCommunityPolicyUpdate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20901,6 +21334,38 @@ func (ec *executionContext) fieldContext_Community_awards(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Community_messageTemplates(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_messageTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Community().MessageTemplates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MessageTemplate) graphql.Marshaler {
+			return ec.marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_messageTemplates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CommunityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21009,6 +21474,38 @@ func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPayload_community(ctx context.Context, field graphql.CollectedField, obj *CommunityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPayload_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPayload_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CommunityPolicy_preset(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
@@ -21148,6 +21645,13 @@ func (ec *executionContext) _CommunityPolicy_maxSponsorPitchMinutes(ctx context.
 	return ec.marshalNInt2int(ctx, field.Selections, obj.MaxSponsorPitchMinutes)
 }
 func (ec *executionContext) fieldContext_CommunityPolicy_maxSponsorPitchMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPolicy_maxSponsorPitchesPerEvent(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.MaxSponsorPitchesPerEvent)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_maxSponsorPitchesPerEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
@@ -23511,6 +24015,96 @@ func (ec *executionContext) fieldContext_Link_url(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Link", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _MessageTemplate_kind(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Kind)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_language(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Language)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_subject(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Subject)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_body(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Body)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_custom(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Custom)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_custom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplate_variables(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_variables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variables, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_variables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplatePayload_template(ctx context.Context, field graphql.CollectedField, obj *MessageTemplatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplatePayload_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
+			return ec.marshalNMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplatePayload_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageTemplatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createAPIToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23593,6 +24187,50 @@ func (ec *executionContext) fieldContext_Mutation_revokeAPIToken(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeAPIToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCommunityPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCommunityPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCommunityPolicy(ctx, fc.Args["input"].(workflow.CommunityPolicyUpdate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommunityPayload) graphql.Marshaler {
+			return ec.marshalNCommunityPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCommunityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCommunityPolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCommunityPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24297,6 +24935,94 @@ func (ec *executionContext) fieldContext_Mutation_completeHandoverStep(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_completeHandoverStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setShippingAddress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setShippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetShippingAddress(ctx, fc.Args["input"].(SetShippingAddressInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ShippingAddressPayload) graphql.Marshaler {
+			return ec.marshalNShippingAddressPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShippingAddressPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setShippingAddress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingAddressPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setShippingAddress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setMessageTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setMessageTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetMessageTemplate(ctx, fc.Args["input"].(SetMessageTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MessageTemplatePayload) graphql.Marshaler {
+			return ec.marshalNMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMessageTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMessageTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29086,6 +29812,34 @@ func (ec *executionContext) fieldContext_ShippingAddress_address(_ context.Conte
 	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _ShippingAddress_city(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.City)
+}
+func (ec *executionContext) fieldContext_ShippingAddress_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShippingAddress_region(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Region)
+}
+func (ec *executionContext) fieldContext_ShippingAddress_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShippingAddress_postalCode(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.PostalCode)
+}
+func (ec *executionContext) fieldContext_ShippingAddress_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShippingAddress_country(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Country)
+}
+func (ec *executionContext) fieldContext_ShippingAddress_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _ShippingAddress_phone(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
 	return ec.marshalOString2string(ctx, field.Selections, obj.Phone)
 }
@@ -29120,6 +29874,38 @@ func (ec *executionContext) fieldContext_ShippingAddress_user(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingAddressPayload_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *ShippingAddressPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingAddressPayload_shippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
+			return ec.marshalNShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingAddressPayload_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingAddressPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingAddress(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31595,7 +32381,7 @@ func (ec *executionContext) unmarshalInputAddSponsorInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"event", "name", "websiteUrl", "logoUrl", "covers"}
+	fieldsInOrder := [...]string{"event", "name", "websiteUrl", "logoUrl", "covers", "pitchMinutes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31637,6 +32423,13 @@ func (ec *executionContext) unmarshalInputAddSponsorInput(ctx context.Context, o
 				return it, err
 			}
 			it.Covers = data
+		case "pitchMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pitchMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PitchMinutes = data
 		}
 	}
 	return it, nil
@@ -36759,7 +37552,7 @@ func (ec *executionContext) unmarshalInputCompleteHandoverStepInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "step"}
+	fieldsInOrder := [...]string{"id", "step", "logoUrl"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36780,6 +37573,13 @@ func (ec *executionContext) unmarshalInputCompleteHandoverStepInput(ctx context.
 				return it, err
 			}
 			it.Step = data
+		case "logoUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LogoURL = data
 		}
 	}
 	return it, nil
@@ -48770,6 +49570,136 @@ func (ec *executionContext) unmarshalInputRoleWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetMessageTemplateInput(ctx context.Context, obj any) (SetMessageTemplateInput, error) {
+	var it SetMessageTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"community", "kind", "language", "subject", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "community":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Community = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSetShippingAddressInput(ctx context.Context, obj any) (SetShippingAddressInput, error) {
+	var it SetShippingAddressInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"recipientName", "streetLines", "city", "region", "postalCode", "country", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "recipientName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientName = data
+		case "streetLines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetLines"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetLines = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSponsorOrder(ctx context.Context, obj any) (ent.SponsorOrder, error) {
 	var it ent.SponsorOrder
 	if obj == nil {
@@ -50656,6 +51586,176 @@ func (ec *executionContext) unmarshalInputUpdateApplicationProposalInput(ctx con
 				return it, err
 			}
 			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateCommunityPolicyInput(ctx context.Context, obj any) (workflow.CommunityPolicyUpdate, error) {
+	var it workflow.CommunityPolicyUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"community", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "dormantAfterDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "community":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Community = data
+		case "maxOrganizersPerGroup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxOrganizersPerGroup"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxOrganizersPerGroup = data
+		case "ambassadorScope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ambassadorScope"))
+			data, err := ec.unmarshalOAmbassadorScope2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐAmbassadorScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmbassadorScope = data
+		case "maxAmbassadorsPerScope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAmbassadorsPerScope"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxAmbassadorsPerScope = data
+		case "minSupporters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minSupporters"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinSupporters = data
+		case "minSupporterOrganizations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minSupporterOrganizations"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinSupporterOrganizations = data
+		case "requireMentor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireMentor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireMentor = data
+		case "objectionWindowHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectionWindowHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectionWindowHours = data
+		case "conflictRadiusKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conflictRadiusKm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConflictRadiusKm = data
+		case "membershipNeedsApproval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("membershipNeedsApproval"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MembershipNeedsApproval = data
+		case "membershipRequiresArticle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("membershipRequiresArticle"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MembershipRequiresArticle = data
+		case "leadersRequirePartner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadersRequirePartner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadersRequirePartner = data
+		case "obligationWindowDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("obligationWindowDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObligationWindowDays = data
+		case "termLengthDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termLengthDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermLengthDays = data
+		case "firstTermAppointed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstTermAppointed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstTermAppointed = data
+		case "officialStatusEnabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialStatusEnabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialStatusEnabled = data
+		case "officialMinMembers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialMinMembers"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialMinMembers = data
+		case "officialMinOrganizations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialMinOrganizations"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialMinOrganizations = data
+		case "officialMinEvents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officialMinEvents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficialMinEvents = data
+		case "maxSponsorPitchMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxSponsorPitchMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxSponsorPitchMinutes = data
+		case "dormantAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dormantAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DormantAfterDays = data
 		}
 	}
 	return it, nil
@@ -54604,6 +55704,44 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "messageTemplates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Community_messageTemplates(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54696,6 +55834,46 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "cursor":
 			out.Values[i] = ec._CommunityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var communityPayloadImplementors = []string{"CommunityPayload"}
+
+func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.SelectionSet, obj *CommunityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityPayload")
+		case "community":
+			out.Values[i] = ec._CommunityPayload_community(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -54831,6 +56009,11 @@ func (ec *executionContext) _CommunityPolicy(ctx context.Context, sel ast.Select
 			}
 		case "maxSponsorPitchMinutes":
 			out.Values[i] = ec._CommunityPolicy_maxSponsorPitchMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxSponsorPitchesPerEvent":
+			out.Values[i] = ec._CommunityPolicy_maxSponsorPitchesPerEvent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -57487,6 +58670,111 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var messageTemplateImplementors = []string{"MessageTemplate"}
+
+func (ec *executionContext) _MessageTemplate(ctx context.Context, sel ast.SelectionSet, obj *MessageTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageTemplate")
+		case "kind":
+			out.Values[i] = ec._MessageTemplate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "language":
+			out.Values[i] = ec._MessageTemplate_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._MessageTemplate_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._MessageTemplate_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "custom":
+			out.Values[i] = ec._MessageTemplate_custom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "variables":
+			out.Values[i] = ec._MessageTemplate_variables(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var messageTemplatePayloadImplementors = []string{"MessageTemplatePayload"}
+
+func (ec *executionContext) _MessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *MessageTemplatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageTemplatePayload")
+		case "template":
+			out.Values[i] = ec._MessageTemplatePayload_template(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -57517,6 +58805,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeAPIToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAPIToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCommunityPolicy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCommunityPolicy(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -57629,6 +58924,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "completeHandoverStep":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_completeHandoverStep(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setShippingAddress":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setShippingAddress(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setMessageTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setMessageTemplate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -60847,6 +62156,26 @@ func (ec *executionContext) _ShippingAddress(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "city":
+			out.Values[i] = ec._ShippingAddress_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.Values[i] = ec._ShippingAddress_region(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postalCode":
+			out.Values[i] = ec._ShippingAddress_postalCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "country":
+			out.Values[i] = ec._ShippingAddress_country(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "phone":
 			out.Values[i] = ec._ShippingAddress_phone(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -60890,6 +62219,46 @@ func (ec *executionContext) _ShippingAddress(ctx context.Context, sel ast.Select
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var shippingAddressPayloadImplementors = []string{"ShippingAddressPayload"}
+
+func (ec *executionContext) _ShippingAddressPayload(ctx context.Context, sel ast.SelectionSet, obj *ShippingAddressPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingAddressPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingAddressPayload")
+		case "shippingAddress":
+			out.Values[i] = ec._ShippingAddressPayload_shippingAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -63075,6 +64444,16 @@ func (ec *executionContext) marshalNCommunityOrderField2ᚖgithubᚗcomᚋusergr
 	return v
 }
 
+func (ec *executionContext) marshalNCommunityPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCommunityPayload(ctx context.Context, sel ast.SelectionSet, v *CommunityPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCommunityPolicy2githubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐPolicy(ctx context.Context, sel ast.SelectionSet, v policy.Policy) graphql.Marshaler {
 	return ec._CommunityPolicy(ctx, sel, &v)
 }
@@ -63599,6 +64978,42 @@ func (ec *executionContext) marshalNLink2githubᚗcomᚋusergroupsᚋusergroups�
 func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLinkInput(ctx context.Context, v any) (*LinkInput, error) {
 	res, err := ec.unmarshalInputLinkInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*MessageTemplate) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MessageTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *MessageTemplatePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MessageTemplatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
@@ -64215,6 +65630,36 @@ func (ec *executionContext) marshalNRosterConnection2ᚖgithubᚗcomᚋusergroup
 	return ec._RosterConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetMessageTemplateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplateInput(ctx context.Context, v any) (SetMessageTemplateInput, error) {
+	res, err := ec.unmarshalInputSetMessageTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetShippingAddressInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetShippingAddressInput(ctx context.Context, v any) (SetShippingAddressInput, error) {
+	res, err := ec.unmarshalInputSetShippingAddressInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx context.Context, sel ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ShippingAddress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShippingAddressPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShippingAddressPayload(ctx context.Context, sel ast.SelectionSet, v *ShippingAddressPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ShippingAddressPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx context.Context, sel ast.SelectionSet, v *ent.Sponsor) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -64378,23 +65823,28 @@ func (ec *executionContext) marshalNSupportGroupApplicationPayload2ᚖgithubᚗc
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := scalar.MarshalTime(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 	}
-	return res
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNUpdateApplicationProposalInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateApplicationProposalInput(ctx context.Context, v any) (UpdateApplicationProposalInput, error) {
 	res, err := ec.unmarshalInputUpdateApplicationProposalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateCommunityPolicyInput2githubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐCommunityPolicyUpdate(ctx context.Context, v any) (workflow.CommunityPolicyUpdate, error) {
+	res, err := ec.unmarshalInputUpdateCommunityPolicyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -64748,6 +66198,22 @@ func (ec *executionContext) unmarshalOAgendaItemWhereInput2ᚖgithubᚗcomᚋuse
 	}
 	res, err := ec.unmarshalInputAgendaItemWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAmbassadorScope2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐAmbassadorScope(ctx context.Context, v any) (*policy.AmbassadorScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(policy.AmbassadorScope)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAmbassadorScope2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐAmbassadorScope(ctx context.Context, sel ast.SelectionSet, v *policy.AmbassadorScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx context.Context, sel ast.SelectionSet, v *ent.Application) graphql.Marshaler {
@@ -67113,7 +68579,7 @@ func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -67122,9 +68588,8 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 		return graphql.Null
 	}
 	_ = sel
-	_ = ctx
-	res := graphql.MarshalTime(*v)
-	return res
+	res := scalar.MarshalTime(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalOTrackRecord2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐTrackRecord(ctx context.Context, sel ast.SelectionSet, v *queue.TrackRecord) graphql.Marshaler {

@@ -54,6 +54,8 @@ type AddSponsorInput struct {
 	LogoURL *string `json:"logoUrl,omitempty"`
 	// What they cover (venue, food and drink).
 	Covers *string `json:"covers,omitempty"`
+	// Minutes of pitch granted at the event; within the community's maxSponsorPitchMinutes, and at most maxSponsorPitchesPerEvent sponsors get one. Default 0: no pitch.
+	PitchMinutes *int `json:"pitchMinutes,omitempty"`
 }
 
 // A new agenda item.
@@ -256,12 +258,20 @@ type CommentOnApplicationInput struct {
 	Body string `json:"body"`
 }
 
+// A community after the change.
+type CommunityPayload struct {
+	// The community.
+	Community *ent.Community `json:"community"`
+}
+
 // A checklist step done.
 type CompleteHandoverStepInput struct {
 	// The official-status application.
 	ID pulid.ID `json:"id"`
 	// The step's key: mentoring_complete, requirements_met, logo_requested, logo_received, portal_updated, logo_pack_sent, swag_kit_shipped.
 	Step string `json:"step"`
+	// The logo received from the logo team (an https URL), recorded as the group's logo: required for logo_received, refused for the other steps.
+	LogoURL *string `json:"logoUrl,omitempty"`
 }
 
 // What to create an API token with.
@@ -436,6 +446,28 @@ type LinkInput struct {
 	URL string `json:"url"`
 }
 
+// The wording of one of a community's letters: Go text/template sources.
+type MessageTemplate struct {
+	// Which letter.
+	Kind string `json:"kind"`
+	// Language code.
+	Language string `json:"language"`
+	// Subject template.
+	Subject string `json:"subject"`
+	// Body template.
+	Body string `json:"body"`
+	// Whether staff changed it from the default.
+	Custom bool `json:"custom"`
+	// The variables the template may use, e.g. .Group.
+	Variables []string `json:"variables"`
+}
+
+// The letter's wording after the change.
+type MessageTemplatePayload struct {
+	// The template now in use.
+	Template *MessageTemplate `json:"template"`
+}
+
 // A point to sort by distance from.
 type NearInput struct {
 	// Latitude in degrees.
@@ -484,7 +516,8 @@ type OpenElectionInput struct {
 	NominationsCloseAt time.Time `json:"nominationsCloseAt"`
 	// The deadline, when the result is computed (within 90 days).
 	VotingClosesAt time.Time `json:"votingClosesAt"`
-	// When the elected term begins; defaults to the end of the current term, or the deadline.
+	// When the elected term begins; defaults to the end of the current term (or the deadline, if
+	// later). Never before the current term ends, nor before voting closes, nor more than a year after.
 	TermStartsAt *time.Time `json:"termStartsAt,omitempty"`
 }
 
@@ -638,6 +671,44 @@ type RosterConnection struct {
 	TotalCount int `json:"totalCount"`
 	// How many roles of each kind have the requested statuses (the kinds filter does not narrow these).
 	Counts []*queue.KindCount `json:"counts"`
+}
+
+// New wording for one letter.
+type SetMessageTemplateInput struct {
+	// The community.
+	Community pulid.ID `json:"community"`
+	// Which letter: official_recognition or swag_kit_address_request.
+	Kind string `json:"kind"`
+	// Language code; en or zh.
+	Language string `json:"language"`
+	// Subject template; empty with an empty body to restore the default.
+	Subject string `json:"subject"`
+	// Body template.
+	Body string `json:"body"`
+}
+
+// Where a swag kit goes: the name, address and phone the courier needs.
+type SetShippingAddressInput struct {
+	// Name to ship to.
+	RecipientName string `json:"recipientName"`
+	// Street lines, first to last (1 to 3).
+	StreetLines []string `json:"streetLines"`
+	// City or town.
+	City string `json:"city"`
+	// State, province or region, where the country uses one.
+	Region *string `json:"region,omitempty"`
+	// Postal code, where the country uses one.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// ISO 3166-1 alpha-2 country code, e.g. FR.
+	Country string `json:"country"`
+	// Phone number for the courier, e.g. +33 1 23 45 67 89.
+	Phone string `json:"phone"`
+}
+
+// The address after the change.
+type ShippingAddressPayload struct {
+	// The address.
+	ShippingAddress *ent.ShippingAddress `json:"shippingAddress"`
 }
 
 // A new sponsor.

@@ -18,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/store/dberr"
 )
 
 // Code is the machine-readable class of an error, sent as extensions.code.
@@ -73,6 +74,17 @@ func Forbiddenf(format string, args ...any) *Error {
 	return &Error{Code: Forbidden, Message: fmt.Sprintf(format, args...)}
 }
 
+// ReasonTokenScope is extensions.reason of a refusal that is about the
+// credential, not the person: an API token without the write scope, or a
+// step no API token may take (exporting attendees, managing tokens).
+const ReasonTokenScope = "TOKEN_SCOPE"
+
+// TokenScopef reports a step the request's API token may not take, though
+// its owner signed in might: FORBIDDEN with extensions.reason TOKEN_SCOPE.
+func TokenScopef(format string, args ...any) *Error {
+	return &Error{Code: Forbidden, Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"reason": ReasonTokenScope}}
+}
+
 // Unavailablef reports a service this server cannot give right now.
 func Unavailablef(format string, args ...any) *Error {
 	return &Error{Code: Unavailable, Message: fmt.Sprintf(format, args...)}
@@ -102,6 +114,8 @@ func Classify(err error) *Error {
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case dberr.Unreachable(err):
+		return Unavailablef("the service is temporarily unavailable; try again shortly")
 	case errors.As(err, &ve):
 		return Invalid(GraphQLName(ve.Name), "%s: %s", GraphQLName(ve.Name), reason(ve))
 	case errors.As(err, &fe):
@@ -143,6 +157,11 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions = map[string]any{}
 		}
 		if ae := Classify(err); ae != nil {
+			if ae.Code == Unavailable && dberr.Unreachable(err) {
+				// The driver's words (host, port, user, database) are for
+				// the operator, with the id the client was given.
+				log.WarnContext(ctx, "database unreachable", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)
+			}
 			gqlErr.Message = ae.Message
 			for k, v := range ae.Extensions {
 				gqlErr.Extensions[k] = v
@@ -151,7 +170,7 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if ae.Field != "" {
 				gqlErr.Extensions["field"] = ae.Field
 			}
-			if ae.Code == Internal {
+			if ae.Code == Internal || ae.Code == Unavailable {
 				gqlErr.Extensions["requestId"] = RequestID(ctx)
 			}
 			return gqlErr

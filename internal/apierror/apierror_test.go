@@ -6,6 +6,7 @@ import (
 	"errors"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/store"
 )
 
 // TestValidatorsNameTheField writes one bad value of each kind and checks the
@@ -137,6 +139,41 @@ func TestUnexpectedErrorIsGenericAndLogged(t *testing.T) {
 		t.Errorf("requestId = %v", got.Extensions["requestId"])
 	}
 	if !strings.Contains(buf.String(), "req-123") || !strings.Contains(buf.String(), "syntax error") {
+		t.Errorf("log lacks the request id or the cause: %s", buf.String())
+	}
+}
+
+// TestUnreachableDatabaseIsUnavailable presents the error of a database
+// that does not answer: UNAVAILABLE with a generic message and the request
+// id, the driver's words (address, user, database) only in the log.
+func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	db, err := store.Open("postgres://postgres@"+addr+"/usergroups?sslmode=disable", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, cause := db.Client.Tx(context.Background())
+	if cause == nil {
+		t.Fatal("a transaction began on a closed port")
+	}
+	var buf bytes.Buffer
+	present := apierror.Presenter(slog.New(slog.NewTextHandler(&buf, nil)))
+	got := present(apierror.WithRequestID(context.Background(), "req-456"), cause)
+	if got.Extensions["code"] != "UNAVAILABLE" || got.Extensions["requestId"] != "req-456" {
+		t.Errorf("got %q %v", got.Message, got.Extensions)
+	}
+	for _, leak := range []string{addr, "127.0.0.1", "connect", "refused", "usergroups", "user="} {
+		if strings.Contains(got.Message, leak) {
+			t.Errorf("message %q says %q", got.Message, leak)
+		}
+	}
+	if !strings.Contains(buf.String(), "req-456") || !strings.Contains(buf.String(), addr) {
 		t.Errorf("log lacks the request id or the cause: %s", buf.String())
 	}
 }

@@ -91,7 +91,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (*viewe
 		if err != nil {
 			return nil, err
 		}
-		return a.viewerFor(sys, u.ID, nil)
+		v, err := a.viewerFor(sys, u.ID, nil)
+		if err != nil {
+			return nil, err
+		}
+		v.Expires = claims.Expiry
+		return v, nil
 	default:
 		return nil, fmt.Errorf("%w: unrecognised token", ErrUnauthenticated)
 	}
@@ -125,7 +130,14 @@ func (a *Authenticator) fromAPIToken(sys context.Context, secret string) (*viewe
 			a.log.WarnContext(sys, "recording token use", "token", tok.ID, "error", err)
 		}
 	}
-	return a.viewerFor(sys, tok.OwnerID, &viewer.Token{ID: tok.ID, Scopes: tok.Scopes})
+	v, err := a.viewerFor(sys, tok.OwnerID, &viewer.Token{ID: tok.ID, Scopes: tok.Scopes})
+	if err != nil {
+		return nil, err
+	}
+	if tok.ExpiresAt != nil {
+		v.Expires = *tok.ExpiresAt
+	}
+	return v, nil
 }
 
 // ViewerFor returns the viewer of a signed-in person (as after an OIDC

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -101,7 +104,9 @@ func hashToken(secret string) string {
 
 // RevokeToken marks a token revoked; revoking twice is harmless. The
 // viewer's policy limits it to the viewer's own tokens, so another person's
-// token is "not found".
+// token is "not found". The revocation leaves a change-log row in the same
+// transaction (client's, or one of its own), from which every replica learns
+// to close the sockets the token opened.
 func RevokeToken(ctx context.Context, client *ent.Client, id pulid.ID) (*ent.APIToken, error) {
 	tok, err := client.APIToken.Get(ctx, id)
 	if err != nil {
@@ -110,5 +115,58 @@ func RevokeToken(ctx context.Context, client *ent.Client, id pulid.ID) (*ent.API
 	if tok.RevokedAt != nil {
 		return tok, nil
 	}
-	return client.APIToken.UpdateOne(tok).SetRevokedAt(time.Now()).Save(ctx)
+	err = inTx(ctx, client, func(c *ent.Client) error {
+		if tok, err = c.APIToken.UpdateOne(tok).SetRevokedAt(time.Now()).Save(ctx); err != nil {
+			return fmt.Errorf("revoking token %s: %w", id, err)
+		}
+		return changelog.Credential(ctx, c, "APIToken", id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tok, nil
+}
+
+// inTx runs fn in client's transaction if it is a transaction's client (a
+// GraphQL mutation), else in a transaction of its own (the command line).
+func inTx(ctx context.Context, client *ent.Client, fn func(*ent.Client) error) error {
+	tx, err := client.Tx(ctx)
+	if errors.Is(err, ent.ErrTxStarted) {
+		return fn(client)
+	}
+	if err != nil {
+		return err
+	}
+	if err := fn(tx.Client()); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// CurrentTokenViewer returns the viewer of API token id as it is now (its
+// owner's current active roles), or an error wrapping ErrUnauthenticated
+// once the token is revoked, has expired at now, or is gone. Long-lived
+// connections recheck their token with it.
+func CurrentTokenViewer(ctx context.Context, client *ent.Client, id pulid.ID, now time.Time) (*viewer.Viewer, error) {
+	sys := viewer.SystemContext(ctx)
+	tok, err := client.APIToken.Get(sys, id)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, fmt.Errorf("%w: unknown token", ErrUnauthenticated)
+	case err != nil:
+		return nil, err
+	case tok.RevokedAt != nil:
+		return nil, fmt.Errorf("%w: the token was revoked", ErrUnauthenticated)
+	case tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt):
+		return nil, fmt.Errorf("%w: the token has expired", ErrUnauthenticated)
+	}
+	v, err := authz.ViewerFor(sys, client, tok.OwnerID, &viewer.Token{ID: tok.ID, Scopes: tok.Scopes})
+	if err != nil {
+		return nil, err
+	}
+	if tok.ExpiresAt != nil {
+		v.Expires = *tok.ExpiresAt
+	}
+	return v, nil
 }

@@ -346,7 +346,10 @@ func APITokenPolicy() ent.Policy {
 		})),
 		Mutation: defaultWrites(privacy.APITokenMutationRuleFunc(func(ctx context.Context, m *ent.APITokenMutation) error {
 			v := viewer.FromContext(ctx)
-			if !v.IsUser() || v.ViaToken() {
+			if v.ViaToken() {
+				return denyTokenScope("API tokens are managed by a signed-in person, not with an API token")
+			}
+			if !v.IsUser() {
 				return privacy.Denyf("API tokens are managed by a signed-in person")
 			}
 			if m.Op().Is(ent.OpCreate) {

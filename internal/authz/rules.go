@@ -9,9 +9,11 @@ package authz
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/privacy"
+	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -41,11 +43,20 @@ var requireWriteScope = privacy.MutationRuleFunc(func(ctx context.Context, _ ent
 	if v.IsSystem() {
 		return privacy.Skip
 	}
+	if v.ViaToken() && !v.HasScope(viewer.ScopeWrite) {
+		return denyTokenScope("this API token may not make changes (it lacks the write scope)")
+	}
 	if !v.HasScope(viewer.ScopeWrite) {
 		return privacy.Denyf("this credential may not make changes")
 	}
 	return privacy.Skip
 })
+
+// denyTokenScope is a privacy denial about the credential rather than the
+// person, which the presenter shows as FORBIDDEN with reason TOKEN_SCOPE.
+func denyTokenScope(msg string) error {
+	return fmt.Errorf("%w: %w", apierror.TokenScopef("%s", msg), privacy.Deny)
+}
 
 // allowAdminWrite lets global admins write.
 var allowAdminWrite = privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {

@@ -1,5 +1,6 @@
-// Package broker fans committed changes out to subscribers, in sequence
-// order, across replicas of the API.
+// Package broker fans committed changes out to subscribers across replicas
+// of the API: in sequence order, and a change that commits late is still
+// delivered.
 //
 // Every committed write appends rows to the change log (the changes table,
 // see internal/changelog) in its own transaction; the log, not any message,
@@ -9,29 +10,39 @@
 // a PostgreSQL notification (a commit on any replica) and on a poll
 // interval, so a lost notification only costs latency, never a change.
 //
-// # Gaps
+// # Holes
 //
 // Ids are drawn when a row is inserted but become visible when its
 // transaction commits, so concurrent transactions can make id 5 visible
-// before id 4. A reader that advanced past 4 would never see it. The broker
-// therefore delivers only contiguous ids: when id pos+1 is missing it holds
-// back everything above it until the id appears or Options.GapHold has
-// passed since the hole was first seen; then it skips the hole, because a
-// rolled-back PostgreSQL transaction leaves a permanent hole in the
-// sequence. A transaction that keeps an inserted change uncommitted for
-// longer than GapHold loses that change for live subscribers (it remains in
-// the log, and Metrics.Skipped counts the holes given up on).
+// before id 4. When id pos+1 is missing the broker first holds back
+// everything above it, for up to Options.GapHold, so that the usual case (a
+// commit a few milliseconds behind another) is still delivered in order.
+// After the hold it delivers the ids above and watches the hole: each read
+// of the log also asks, in one query, for the rows of every watched hole,
+// and a row that appears in one is delivered late, out of sequence order
+// (Metrics.Late). Positions (see Position) list the holes, so a subscriber
+// who resumes from one is replayed what filled them meanwhile.
 //
-// A transaction horizon (skip a hole once pg_snapshot_xmin of the current
-// snapshot has passed every transaction that could still fill it) was
-// rejected: a sequence value is drawn before the inserting transaction
-// necessarily has an xid, so a snapshot taken in between does not list the
-// transaction that will fill the hole, and proving a hole permanent would
-// need the writer's xid stored in each row (a schema change). The horizon is
-// also cluster-wide, so any long transaction, even on another schema, would
-// stall delivery, and SQLite has no equivalent. A time bound is simple, the
-// same on both dialects, and its cost (a delay of at most GapHold after a
-// rollback) is bounded.
+// A rolled-back PostgreSQL transaction leaves a permanent hole, so watching
+// must end. On PostgreSQL a hole is retired once it is proved empty: when
+// it has been held, the broker notes the xmax of a fresh snapshot (every
+// transaction that had drawn the id has an xid below it by then: change
+// rows are written after the transaction's first write, or by the INSERT
+// that assigns its xid, and the hold is seconds), and once the xmin of a
+// later snapshot has passed that xmax, every such transaction has ended, so
+// a hole still empty after that will stay empty. Usually that is a moment
+// after the hold. (The same horizon cannot replace the hold itself: it
+// would hold delivery back behind any long transaction on the cluster, and
+// needs the GapHold delay to be sure of the xid.) SQLite has no holes to
+// fill: writers are serialised and draw their ids under the write lock,
+// and a rolled-back id is reused, so a hole there is made by hand and is
+// dropped after Options.HoleWatch. Options.HoleWatch (an hour) and MaxHoles
+// also bound the watch on PostgreSQL, for a horizon held back by a
+// transaction that stays open longer; a hole given up on without proof is
+// logged as an error and counted in Metrics.Abandoned.
+//
+// Holes older than the newest Options.BatchSize rows when the broker
+// starts are taken as settled: a restart forgets the holes it watched.
 package broker
 
 import (
@@ -48,17 +59,18 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/change"
+	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // Errors a subscription can end with or Subscribe can return.
 var (
-	// ErrUnknownCursor means the cursor is negative or after the latest
+	// ErrUnknownCursor means the position is malformed or after the latest
 	// change in the log: it was not issued by this log.
 	ErrUnknownCursor = errors.New("broker: unknown cursor")
-	// ErrExpiredCursor means changes after the cursor have been pruned
-	// from the log, so they can no longer be replayed.
+	// ErrExpiredCursor means changes after the position's low-water mark
+	// have been pruned from the log, so they can no longer be replayed.
 	ErrExpiredCursor = errors.New("broker: cursor expired")
 	// ErrTooSlow ends a subscription whose queue filled up: the broker never
 	// waits for a subscriber.
@@ -79,14 +91,21 @@ type Options struct {
 	// default 1s.
 	PollInterval time.Duration
 	// GapHold is how long a hole in the sequence holds back the changes
-	// above it before it is skipped; default 2s.
+	// above it before they are delivered and the hole is watched instead;
+	// default 2s.
 	GapHold time.Duration
+	// HoleWatch is how long a hole is watched at most (see the package
+	// comment); default 1h.
+	HoleWatch time.Duration
 	// Buffer is each subscriber's queue length; default 256.
 	Buffer int
 	// BatchSize is how many rows one read of the log returns; default 500.
 	BatchSize int
 	// Logger receives read and connection errors; nil discards them.
 	Logger *slog.Logger
+	// Now is the clock the holds and the watch are timed by; nil is
+	// time.Now.
+	Now func() time.Time
 }
 
 // Metrics is a snapshot of a Broker's counters.
@@ -105,11 +124,31 @@ type Metrics struct {
 	Reconnects int64
 	// Seen is the highest sequence number read from the log.
 	Seen int64
-	// Position is the sequence number up to which the log has been
-	// delivered or skipped.
+	// Position is the highest sequence number delivered; those below it
+	// are delivered, or watched (Holes), or settled.
 	Position int64
-	// Skipped counts sequence numbers given up on after GapHold.
+	// Skipped counts sequence numbers passed over after GapHold, to be
+	// watched.
 	Skipped int64
+	// Holes is how many sequence numbers are watched now.
+	Holes int64
+	// Late counts changes read from a watched hole: committed after
+	// changes with higher ids were delivered, and delivered then.
+	Late int64
+	// Abandoned counts sequence numbers no longer watched without proof
+	// that they stay empty (see the package comment).
+	Abandoned int64
+}
+
+// Delivery is a change handed to a subscriber, with where the subscriber
+// stands once it has handled it.
+type Delivery struct {
+	*ent.Change
+	// After is the position to resume from once this change and those
+	// before it are handled.
+	After Position
+	// Late is set on a change delivered after changes with higher ids.
+	Late bool
 }
 
 // Broker reads the change log of one database and delivers it to this
@@ -125,18 +164,21 @@ type Broker struct {
 	started atomic.Bool
 
 	mu      sync.Mutex
-	pos     int64 // every id <= pos has been delivered or skipped
+	pos     Position // every id up to pos.Seq, except pos.Holes, is settled
 	subs    map[*Subscription]struct{}
 	stopped bool
 	replays sync.WaitGroup
 
-	// posHint mirrors pos for the listener, which must not take mu.
+	// posHint mirrors pos.Low() for the listener, which must not take mu.
 	posHint     atomic.Int64
 	seen        atomic.Int64
 	delivered   atomic.Int64
 	droppedSlow atomic.Int64
 	reconnects  atomic.Int64
 	skipped     atomic.Int64
+	holes       atomic.Int64
+	late        atomic.Int64
+	abandoned   atomic.Int64
 }
 
 // New returns a broker for db; it does nothing until Run is called.
@@ -147,11 +189,17 @@ func New(db *store.DB, opts Options) *Broker {
 	if opts.GapHold <= 0 {
 		opts.GapHold = 2 * time.Second
 	}
+	if opts.HoleWatch <= 0 {
+		opts.HoleWatch = time.Hour
+	}
 	if opts.Buffer <= 0 {
 		opts.Buffer = 256
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 500
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	log := opts.Logger
 	if log == nil {
@@ -195,11 +243,17 @@ func (b *Broker) Run(ctx context.Context) error {
 	for {
 		pos, seen, err := b.start(ctx)
 		if err == nil {
-			r.pos = pos
+			r.pos = Position{Seq: pos}
+			if seen > pos {
+				// The start-up read has seen the ids above the hole it
+				// starts below, so the hold runs from now, before Seen
+				// says the broker has read them; the first read of the
+				// loop may come a while later.
+				r.seen = []sighting{{id: seen, at: b.opts.Now()}}
+			}
 			b.mu.Lock()
-			b.pos = pos
+			b.setPos(r.pos)
 			b.mu.Unlock()
-			b.posHint.Store(pos)
 			b.seen.Store(seen)
 			break
 		}
@@ -226,7 +280,7 @@ func (b *Broker) Run(ctx context.Context) error {
 		hold := b.catchUp(ctx, r)
 		wait := b.opts.PollInterval
 		if !hold.IsZero() {
-			wait = min(wait, max(time.Until(hold), time.Millisecond))
+			wait = min(wait, max(hold.Sub(b.opts.Now()), time.Millisecond))
 		}
 		timer.Reset(wait)
 		select {
@@ -261,11 +315,15 @@ func (b *Broker) start(ctx context.Context) (pos, seen int64, err error) {
 
 // reader is the loop's private state.
 type reader struct {
-	pos int64
+	pos Position
 	// seen lists, in increasing order of id, the highest id returned by a
-	// read and when: a missing id m was first known missing at the first
-	// read that returned an id above m, which is when its hold starts.
+	// read (the start-up read included) and when: a missing id m was first
+	// known missing at the first read that returned an id above m, which is
+	// when its hold starts.
 	seen []sighting
+	// watch is the holes below pos.Seq, in increasing order; pos.Holes
+	// lists the same ranges.
+	watch []watched
 }
 
 type sighting struct {
@@ -284,10 +342,17 @@ func (r *reader) missingSince(id int64, now time.Time) time.Time {
 }
 
 // catchUp reads and delivers the log up to its end or to a held hole, and
-// returns when that hole's hold expires (zero if none is held).
+// returns when that hole's hold expires (zero if none is held). Watched
+// holes are looked at first.
 func (b *Broker) catchUp(ctx context.Context, r *reader) time.Time {
+	if err := b.checkHoles(ctx, r); err != nil {
+		if ctx.Err() == nil {
+			b.log.Error("broker: reading the holes in the change log", "err", err)
+		}
+		return time.Time{}
+	}
 	for {
-		rows, err := b.db.Client.Change.Query().Where(change.IDGT(r.pos)).
+		rows, err := b.db.Client.Change.Query().Where(change.IDGT(r.pos.Seq)).
 			Order(change.ByID()).Limit(b.opts.BatchSize).All(viewer.SystemContext(ctx))
 		if err != nil {
 			if ctx.Err() == nil {
@@ -295,7 +360,7 @@ func (b *Broker) catchUp(ctx context.Context, r *reader) time.Time {
 			}
 			return time.Time{}
 		}
-		now := time.Now()
+		now := b.opts.Now()
 		if n := len(rows); n > 0 && (len(r.seen) == 0 || rows[n-1].ID > r.seen[len(r.seen)-1].id) {
 			r.seen = append(r.seen, sighting{id: rows[n-1].ID, at: now})
 			if rows[n-1].ID > b.seen.Load() {
@@ -304,26 +369,28 @@ func (b *Broker) catchUp(ctx context.Context, r *reader) time.Time {
 		}
 		var (
 			hold time.Time
-			out  = rows[:0:0]
-			p    = r.pos
+			out  = make([]*Delivery, 0, len(rows))
+			pos  = r.pos
 		)
 		for _, c := range rows {
-			if c.ID > p+1 {
-				if until := r.missingSince(p+1, now).Add(b.opts.GapHold); now.Before(until) {
+			if c.ID > pos.Seq+1 {
+				since := r.missingSince(pos.Seq+1, now)
+				if until := since.Add(b.opts.GapHold); now.Before(until) {
 					hold = until
 					break
 				}
-				b.skipped.Add(c.ID - p - 1)
-				b.log.Warn("broker: skipping a hole in the change log", "from", p+1, "to", c.ID-1)
+				pos.Holes = r.watchHole(b, Range{pos.Seq + 1, c.ID - 1}, since)
+				b.skipped.Add(c.ID - pos.Seq - 1)
+				b.log.Info("broker: delivering past a hole in the change log, and watching it", "from", pos.Seq+1, "to", c.ID-1)
 			}
-			out = append(out, c)
-			p = c.ID
+			pos.Seq = c.ID
+			out = append(out, &Delivery{Change: c, After: pos})
 		}
-		if p > r.pos {
-			b.deliver(out, p)
-			r.pos = p
+		if pos.Seq > r.pos.Seq {
+			r.pos = pos
+			b.deliver(out, pos)
 			i := 0
-			for i < len(r.seen) && r.seen[i].id <= p {
+			for i < len(r.seen) && r.seen[i].id <= pos.Seq {
 				i++
 			}
 			r.seen = r.seen[i:]
@@ -334,15 +401,22 @@ func (b *Broker) catchUp(ctx context.Context, r *reader) time.Time {
 	}
 }
 
-// deliver hands rows to every subscriber without ever waiting, and moves
-// the position to pos.
-func (b *Broker) deliver(rows []*ent.Change, pos int64) {
+// deliver hands deliveries to every subscriber without ever waiting, and
+// moves the position to pos.
+func (b *Broker) deliver(ds []*Delivery, pos Position) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, c := range rows {
+	for _, d := range ds {
 		for s := range b.subs {
-			if c.ID <= s.after || !s.match(c) {
+			if !s.match(d.Change) {
 				continue
+			}
+			sd := d
+			if s.want != nil {
+				if !s.want.unseen(d.ID) {
+					continue
+				}
+				sd = &Delivery{Change: d.Change, After: meet(*s.want, d.After), Late: d.Late}
 			}
 			if !s.live {
 				// Still replaying: queue behind the replay, within the
@@ -351,11 +425,11 @@ func (b *Broker) deliver(rows []*ent.Change, pos int64) {
 					b.dropSlow(s)
 					continue
 				}
-				s.backlog = append(s.backlog, c)
+				s.backlog = append(s.backlog, sd)
 				continue
 			}
 			select {
-			case s.out <- c:
+			case s.out <- sd:
 				b.delivered.Add(1)
 				s.wake()
 			default:
@@ -363,8 +437,20 @@ func (b *Broker) deliver(rows []*ent.Change, pos int64) {
 			}
 		}
 	}
+	b.setPos(pos)
+}
+
+// setPos moves the position; b.mu must be held. A subscriber that resumed
+// from a position the broker had not reached yet needs its own positions
+// (and filter) only until the broker's has caught up with it.
+func (b *Broker) setPos(pos Position) {
 	b.pos = pos
-	b.posHint.Store(pos)
+	b.posHint.Store(pos.Low())
+	for s := range b.subs {
+		if s.want != nil && covers(*s.want, pos) {
+			s.want = nil
+		}
+	}
 }
 
 func (b *Broker) dropSlow(s *Subscription) {
@@ -384,8 +470,7 @@ func (b *Broker) stop() {
 	b.replays.Wait()
 }
 
-// Latest returns the highest sequence number in the log (0 when empty): a
-// cursor from which only newer changes will be replayed.
+// Latest returns the highest sequence number in the log (0 when empty).
 func (b *Broker) Latest(ctx context.Context) (int64, error) {
 	id, err := b.db.Client.Change.Query().Order(change.ByID(entsql.OrderDesc())).FirstID(viewer.SystemContext(ctx))
 	if ent.IsNotFound(err) {
@@ -406,7 +491,8 @@ func (b *Broker) oldest(ctx context.Context) (int64, error) {
 // Metrics returns a snapshot of the broker's counters.
 func (b *Broker) Metrics() Metrics {
 	b.mu.Lock()
-	pos, low, n := b.pos, b.pos, len(b.subs)
+	pos, n := b.pos.Seq, len(b.subs)
+	low := pos
 	for s := range b.subs {
 		if !s.live {
 			low = min(low, s.cursor.Load())
@@ -423,6 +509,9 @@ func (b *Broker) Metrics() Metrics {
 		Seen:        seen,
 		Position:    pos,
 		Skipped:     b.skipped.Load(),
+		Holes:       b.holes.Load(),
+		Late:        b.late.Load(),
+		Abandoned:   b.abandoned.Load(),
 	}
 }
 
@@ -438,16 +527,18 @@ func (b *Broker) awaitReady(ctx context.Context) error {
 	}
 }
 
-// Subscribe returns the changes after cursor after for which match reports
-// true: first those already in the log, then live ones as they commit, each
-// once and in order. after 0 replays the whole log (if none was pruned); use
-// SubscribeFromNow for live changes only. It waits until Run has started.
-// match is called from the broker's goroutines, possibly concurrently, and
-// must be fast; nil matches everything. The subscription ends when ctx is
-// done or Close is called.
-func (b *Broker) Subscribe(ctx context.Context, after int64, match func(*ent.Change) bool) (*Subscription, error) {
-	if after < 0 {
-		return nil, fmt.Errorf("%w: %d", ErrUnknownCursor, after)
+// Subscribe returns the changes still to come at from for which match
+// reports true: first those already settled in the log, then the others as
+// they commit, each once. They come in sequence order, except that a change
+// which commits late (see the package comment) comes when it commits; each
+// Delivery carries the position to resume from after it. The zero Position
+// replays the whole log (if none was pruned); use SubscribeFromNow for live
+// changes only. It waits until Run has started. match is called from the
+// broker's goroutines, possibly concurrently, and must be fast; nil matches
+// everything. The subscription ends when ctx is done or Close is called.
+func (b *Broker) Subscribe(ctx context.Context, from Position, match func(*ent.Change) bool) (*Subscription, error) {
+	if err := from.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnknownCursor, err)
 	}
 	if err := b.awaitReady(ctx); err != nil {
 		return nil, err
@@ -458,40 +549,40 @@ func (b *Broker) Subscribe(ctx context.Context, after int64, match func(*ent.Cha
 	if err != nil {
 		return nil, err
 	}
-	if after > latest {
-		return nil, fmt.Errorf("%w: %d is after the latest change %d", ErrUnknownCursor, after, latest)
+	if from.Seq > latest {
+		return nil, fmt.Errorf("%w: %d is after the latest change %d", ErrUnknownCursor, from.Seq, latest)
 	}
 	oldest, err := b.oldest(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if oldest > 0 && after < oldest-1 {
+	if oldest > 0 && from.Low() < oldest-1 {
 		return nil, fmt.Errorf("%w: changes before %d were pruned", ErrExpiredCursor, oldest)
 	}
-	return b.subscribe(ctx, after, false, match)
+	return b.subscribe(ctx, from, false, match)
 }
 
 // SubscribeFromNow is Subscribe for the changes the broker delivers from
 // now on, without replay. "Now" is the broker's position, which trails the
 // latest commit by a read: the stream may start with changes committed just
-// before the call, but never misses one committed after it (unlike
-// Subscribe(Latest()), which would miss a change that fills an older hole).
+// before the call, but never misses one committed after it, even one that
+// fills an older hole.
 func (b *Broker) SubscribeFromNow(ctx context.Context, match func(*ent.Change) bool) (*Subscription, error) {
 	if err := b.awaitReady(ctx); err != nil {
 		return nil, err
 	}
-	return b.subscribe(ctx, 0, true, match)
+	return b.subscribe(ctx, Position{}, true, match)
 }
 
 // subscribe registers a subscriber at the broker's current position, under
-// the lock that delivery takes: rows up to that position come from the log
-// (replay), rows above it from the loop, so the seam has neither a gap nor
-// a duplicate.
-func (b *Broker) subscribe(ctx context.Context, after int64, fromNow bool, match func(*ent.Change) bool) (*Subscription, error) {
+// the lock that delivery takes: what from misses that the position has
+// settled comes from the log (replay), the rest from the loop, so the seam
+// has neither a gap nor a duplicate.
+func (b *Broker) subscribe(ctx context.Context, from Position, fromNow bool, match func(*ent.Change) bool) (*Subscription, error) {
 	if match == nil {
 		match = func(*ent.Change) bool { return true }
 	}
-	out := make(chan *ent.Change, b.opts.Buffer)
+	out := make(chan *Delivery, b.opts.Buffer)
 	s := &Subscription{C: out, b: b, out: out, match: match, done: make(chan struct{})}
 	replayCtx, cancel := context.WithCancel(viewer.SystemContext(ctx))
 	s.cancel = cancel
@@ -502,16 +593,22 @@ func (b *Broker) subscribe(ctx context.Context, after int64, fromNow bool, match
 		cancel()
 		return nil, ErrStopped
 	}
-	upTo := b.pos
+	at := b.pos
 	if fromNow {
-		after = upTo
+		from = at
 	}
-	s.after = after
-	if after >= upTo {
+	if !covers(from, at) {
+		// from has seen changes the broker has not delivered yet (a
+		// cursor from a replica ahead of this one): they must not come
+		// twice.
+		s.want = &from
+	}
+	replay := missed(from, at)
+	if len(replay) == 0 {
 		s.live = true
 	} else {
 		s.replaying = make(chan struct{})
-		s.cursor.Store(after)
+		s.cursor.Store(from.Low())
 		b.replays.Add(1)
 	}
 	b.subs[s] = struct{}{}
@@ -523,20 +620,40 @@ func (b *Broker) subscribe(ctx context.Context, after int64, fromNow bool, match
 	b.mu.Unlock()
 
 	if s.replaying != nil {
-		go b.replay(replayCtx, s, upTo)
+		go b.replay(replayCtx, s, from, at, replay)
 	}
 	return s, nil
 }
 
-// replay sends the matching rows in (s.after, upTo] from the log, then what
-// the loop queued meanwhile, and finally turns the subscription live so the
-// loop sends to it directly. While replaying it owns s.out.
-func (b *Broker) replay(ctx context.Context, s *Subscription, upTo int64) {
+// inRanges matches the ids above after that lie in set; ok is false when
+// there are none.
+func inRanges(after int64, set []Range) (p predicate.Change, ok bool) {
+	var ors []predicate.Change
+	for _, r := range set {
+		switch {
+		case r.To <= after:
+		case r.From == r.To:
+			ors = append(ors, change.ID(r.From))
+		default:
+			ors = append(ors, change.And(change.IDGTE(max(r.From, after+1)), change.IDLTE(r.To)))
+		}
+	}
+	if len(ors) == 0 {
+		return nil, false
+	}
+	return change.And(change.IDGT(after), change.Or(ors...)), true
+}
+
+// replay sends the matching rows in set (the ids from has not seen and at
+// has settled), in id order, then what the loop queued meanwhile, and
+// finally turns the subscription live so the loop sends to it directly.
+// While replaying it owns s.out.
+func (b *Broker) replay(ctx context.Context, s *Subscription, from, at Position, set []Range) {
 	defer b.replays.Done()
 	defer close(s.replaying)
-	send := func(c *ent.Change) bool {
+	send := func(d *Delivery) bool {
 		select {
-		case s.out <- c:
+		case s.out <- d:
 			b.delivered.Add(1)
 			s.wake()
 			return true
@@ -544,8 +661,12 @@ func (b *Broker) replay(ctx context.Context, s *Subscription, upTo int64) {
 			return false
 		}
 	}
-	for cur := s.after; cur < upTo; {
-		rows, err := b.db.Client.Change.Query().Where(change.IDGT(cur), change.IDLTE(upTo)).
+	for cur := int64(0); ; {
+		where, ok := inRanges(cur, set)
+		if !ok {
+			break
+		}
+		rows, err := b.db.Client.Change.Query().Where(where).
 			Order(change.ByID()).Limit(b.opts.BatchSize).All(ctx)
 		if err != nil {
 			b.mu.Lock()
@@ -555,18 +676,24 @@ func (b *Broker) replay(ctx context.Context, s *Subscription, upTo int64) {
 			return
 		}
 		for _, c := range rows {
-			if s.match(c) && !send(c) {
+			cur = c.ID
+			s.cursor.Store(cur)
+			if !s.match(c) {
+				continue
+			}
+			// Every id of set up to this one is handled: delivered, not
+			// wanted, or settled as empty.
+			after := without(from, intersect(set, []Range{{1, cur}}))
+			if !send(&Delivery{Change: c, After: after}) {
 				s.closeOut()
 				return
 			}
-			cur = c.ID
-			s.cursor.Store(cur)
 		}
 		if len(rows) < b.opts.BatchSize {
 			break
 		}
 	}
-	s.cursor.Store(upTo)
+	s.cursor.Store(at.Seq)
 	for {
 		b.mu.Lock()
 		if s.closed {
@@ -582,26 +709,26 @@ func (b *Broker) replay(ctx context.Context, s *Subscription, upTo int64) {
 			return
 		}
 		b.mu.Unlock()
-		for _, c := range queued {
-			if !send(c) {
+		for _, d := range queued {
+			if !send(d) {
 				s.closeOut()
 				return
 			}
-			s.cursor.Store(c.ID)
+			s.cursor.Store(max(s.cursor.Load(), d.ID))
 		}
 	}
 }
 
 // Subscription is one subscriber's stream of changes.
 type Subscription struct {
-	// C delivers the changes in sequence order. It is closed when the
-	// subscription ends; Err then says why.
-	C <-chan *ent.Change
+	// C delivers the changes, in sequence order except for late ones (see
+	// Subscribe). It is closed when the subscription ends; Err then says
+	// why.
+	C <-chan *Delivery
 
 	b      *Broker
-	out    chan *ent.Change
+	out    chan *Delivery
 	match  func(*ent.Change) bool
-	after  int64
 	cancel context.CancelFunc // aborts replay queries
 	// cursor is the replay's progress, for Metrics.Lag.
 	cursor atomic.Int64
@@ -614,8 +741,11 @@ type Subscription struct {
 	notify atomic.Pointer[func()]
 
 	// Guarded by b.mu.
-	live    bool // the loop sends to out; otherwise the replay does
-	backlog []*ent.Change
+	live bool // the loop sends to out; otherwise the replay does
+	// want, while set, is where the subscriber resumed from, which is
+	// ahead of the broker in places: only what it has not seen is sent.
+	want    *Position
+	backlog []*Delivery
 	closed  bool
 	err     error
 	done    chan struct{} // closed on finish, to stop the replay

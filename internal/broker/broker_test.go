@@ -260,7 +260,7 @@ func TestReplayThenLive(t *testing.T) {
 			res.only = "w1"
 			match = func(c *ent.Change) bool { return c.NodeID == "w1" || c.NodeID == "sentinel" }
 		}
-		s, err := r.b.Subscribe(context.Background(), res.after, match)
+		s, err := r.b.Subscribe(context.Background(), broker.Position{Seq: res.after}, match)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -388,7 +388,7 @@ func TestStartupHole(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- b.Run(rctx) }()
 	defer func() { cancel(); <-done }()
-	s, err := b.Subscribe(context.Background(), n-1, nil)
+	s, err := b.Subscribe(context.Background(), broker.Position{Seq: n - 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +510,7 @@ func TestReplicas(t *testing.T) {
 	}
 	rs := newReplicas(t, broker.Options{}, broker.Options{PollInterval: poll})
 	a, b := rs[0], rs[1]
-	s, err := b.b.Subscribe(context.Background(), 0, nil)
+	s, err := b.b.Subscribe(context.Background(), broker.Position{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -533,7 +533,7 @@ func TestListenerReconnect(t *testing.T) {
 	}
 	rs := newReplicas(t, broker.Options{}, broker.Options{PollInterval: time.Minute})
 	a, b := rs[0], rs[1]
-	s, err := b.b.Subscribe(context.Background(), 0, nil)
+	s, err := b.b.Subscribe(context.Background(), broker.Position{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +575,7 @@ func TestListenerReconnect(t *testing.T) {
 func TestCursors(t *testing.T) {
 	r := newReplicas(t, broker.Options{})[0]
 	ctx := context.Background()
-	if _, err := r.b.Subscribe(ctx, 1, nil); !errors.Is(err, broker.ErrUnknownCursor) {
+	if _, err := r.b.Subscribe(ctx, broker.Position{Seq: 1}, nil); !errors.Is(err, broker.ErrUnknownCursor) {
 		t.Errorf("cursor on an empty log: %v", err)
 	}
 	ids := write(t, r.db, 5, "x")
@@ -583,7 +583,7 @@ func TestCursors(t *testing.T) {
 		t.Errorf("Latest = %d, %v; want %d", latest, err, ids[4])
 	}
 	for _, after := range []int64{-1, ids[4] + 1} {
-		if _, err := r.b.Subscribe(ctx, after, nil); !errors.Is(err, broker.ErrUnknownCursor) {
+		if _, err := r.b.Subscribe(ctx, broker.Position{Seq: after}, nil); !errors.Is(err, broker.ErrUnknownCursor) {
 			t.Errorf("cursor %d: %v, want ErrUnknownCursor", after, err)
 		}
 	}
@@ -595,11 +595,11 @@ func TestCursors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, after := range []int64{0, ids[0], ids[1]} {
-		if _, err := r.b.Subscribe(ctx, after, nil); !errors.Is(err, broker.ErrExpiredCursor) {
+		if _, err := r.b.Subscribe(ctx, broker.Position{Seq: after}, nil); !errors.Is(err, broker.ErrExpiredCursor) {
 			t.Errorf("cursor %d: %v, want ErrExpiredCursor", after, err)
 		}
 	}
-	s, err := r.b.Subscribe(ctx, ids[2], nil)
+	s, err := r.b.Subscribe(ctx, broker.Position{Seq: ids[2]}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,7 +607,7 @@ func TestCursors(t *testing.T) {
 	if got := receive(t, s, 2); !slices.Equal(got, ids[3:]) {
 		t.Errorf("replayed %v, want %v", got, ids[3:])
 	}
-	s2, err := r.b.Subscribe(ctx, ids[4], nil)
+	s2, err := r.b.Subscribe(ctx, broker.Position{Seq: ids[4]}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -655,7 +655,7 @@ func TestNoLeaks(t *testing.T) {
 		if i%4 == 0 {
 			s, err = r.b.SubscribeFromNow(ctx, nil)
 		} else {
-			s, err = r.b.Subscribe(ctx, int64(i%40), nil) // replays
+			s, err = r.b.Subscribe(ctx, broker.Position{Seq: int64(i % 40)}, nil) // replays
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -704,7 +704,7 @@ func TestStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	replaying, err := b.Subscribe(context.Background(), 0, nil) // more than the buffer: blocks in replay
+	replaying, err := b.Subscribe(context.Background(), broker.Position{}, nil) // more than the buffer: blocks in replay
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -719,7 +719,7 @@ func TestStop(t *testing.T) {
 			t.Errorf("ended with %v", s.Err())
 		}
 	}
-	if _, err := b.Subscribe(context.Background(), 0, nil); !errors.Is(err, broker.ErrStopped) {
+	if _, err := b.Subscribe(context.Background(), broker.Position{}, nil); !errors.Is(err, broker.ErrStopped) {
 		t.Errorf("Subscribe after stop: %v", err)
 	}
 	if err := b.Run(context.Background()); err == nil {

@@ -16,7 +16,7 @@ func TestNotify(t *testing.T) {
 	old := write(t, r.db, 3, "old")
 	caughtUp(t, r)
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := r.b.Subscribe(ctx, old[0]-1, nil)
+	s, err := r.b.Subscribe(ctx, broker.Position{Seq: old[0] - 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

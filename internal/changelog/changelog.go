@@ -317,3 +317,31 @@ func Audit(ctx context.Context, c *ent.Client, nodeType, nodeID string, communit
 		SetOp(change.OpACCESSED).SetCommunityID(string(community)).SetGroupID(string(group)).
 		SetActorID(string(actor)).Exec(privacy.DecisionContext(ctx, privacy.Allow))
 }
+
+// TopicCredential is the topic of credential changes (an API token
+// revoked). It is private: no subscription delivers it to anyone; every
+// replica's live source reads it to close the sockets the credential opened.
+const TopicCredential = "credential"
+
+// Credential records, in the caller's transaction (c must be its client),
+// that a credential changed, so that every replica learns of it through the
+// change log as it learns of any other change.
+func Credential(ctx context.Context, c *ent.Client, nodeType string, nodeID pulid.ID) error {
+	actor, _ := ActorFrom(ctx)
+	return c.Change.Create().SetTopic(TopicCredential).SetNodeType(nodeType).SetNodeID(string(nodeID)).
+		SetOp(change.OpUPDATED).SetActorID(string(actor)).Exec(privacy.DecisionContext(ctx, privacy.Allow))
+}
+
+// TopicCommunity is the topic of changes to a community's own settings
+// (its policy), which staff make through a workflow step.
+const TopicCommunity = "community"
+
+// Updated records, in the caller's transaction (c must be its client), that
+// the actor in ctx changed a node that has no hook of its own (a
+// community's policy), so the change is audited like any tracked one.
+func Updated(ctx context.Context, c *ent.Client, topic, nodeType, nodeID string, community, group pulid.ID) error {
+	actor, _ := ActorFrom(ctx)
+	return c.Change.Create().SetTopic(topic).SetNodeType(nodeType).SetNodeID(nodeID).
+		SetOp(change.OpUPDATED).SetCommunityID(string(community)).SetGroupID(string(group)).
+		SetActorID(string(actor)).Exec(privacy.DecisionContext(ctx, privacy.Allow))
+}

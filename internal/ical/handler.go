@@ -20,6 +20,7 @@ import (
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/store/dberr"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -149,10 +150,17 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, cal *ics.Calenda
 	http.ServeContent(w, r, "", modified, bytes.NewReader(body.Bytes()))
 }
 
-// fail answers 404 for an unknown community or group, and 500 otherwise.
+// fail answers 404 for an unknown community or group, 503 when the
+// database cannot be reached (calendar apps retry), and 500 otherwise.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if ent.IsNotFound(err) {
 		http.NotFound(w, r)
+		return
+	}
+	if dberr.Unreachable(err) {
+		h.log.WarnContext(r.Context(), "calendar feed: database unreachable", "path", r.URL.Path, "error", err,
+			"request_id", apierror.RequestID(r.Context()))
+		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
 	h.log.ErrorContext(r.Context(), "calendar feed", "path", r.URL.Path, "error", err,

@@ -18,8 +18,8 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
-	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/broker"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -44,44 +44,115 @@ type Item struct {
 // cursor pasted by mistake) is refused clearly.
 const cursorPrefix = "chg:"
 
-// Cursor encodes a change-log position for clients.
-func Cursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(seq, 10)))
+// Cursor encodes a change-log position for clients: "chg:" and the
+// sequence number, then, if some ids below it had not committed yet, ":"
+// and those holes ("7-9,12"), all in base64 so that it stays opaque. A
+// position without holes encodes as it always has.
+func Cursor(p broker.Position) string {
+	b := strconv.AppendInt([]byte(cursorPrefix), p.Seq, 10)
+	for i, h := range p.Holes {
+		sep := byte(',')
+		if i == 0 {
+			sep = ':'
+		}
+		b = strconv.AppendInt(append(b, sep), h.From, 10)
+		if h.To != h.From {
+			b = strconv.AppendInt(append(b, '-'), h.To, 10)
+		}
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // ParseCursor decodes a cursor given as `after:`; nil means "from now".
-func ParseCursor(s *string) (int64, bool, error) {
+func ParseCursor(s *string) (broker.Position, bool, error) {
 	if s == nil || *s == "" {
-		return 0, false, nil
+		return broker.Position{}, false, nil
 	}
+	bad := apierror.Invalid("after", "not a change cursor")
 	raw, err := base64.RawURLEncoding.DecodeString(*s)
 	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
-		return 0, false, apierror.Invalid("after", "not a change cursor")
+		return broker.Position{}, false, bad
 	}
-	seq, err := strconv.ParseInt(strings.TrimPrefix(string(raw), cursorPrefix), 10, 64)
-	if err != nil || seq < 0 {
-		return 0, false, apierror.Invalid("after", "not a change cursor")
+	seq, holes, hasHoles := strings.Cut(strings.TrimPrefix(string(raw), cursorPrefix), ":")
+	var p broker.Position
+	if p.Seq, err = strconv.ParseInt(seq, 10, 64); err != nil {
+		return broker.Position{}, false, bad
 	}
-	return seq, true, nil
+	if hasHoles {
+		// Bounded before splitting: a hole takes at least two bytes.
+		if strings.Count(holes, ",") >= broker.MaxHoles {
+			return broker.Position{}, false, bad
+		}
+		for h := range strings.SplitSeq(holes, ",") {
+			from, to, isRange := strings.Cut(h, "-")
+			var r broker.Range
+			if r.From, err = strconv.ParseInt(from, 10, 64); err != nil {
+				return broker.Position{}, false, bad
+			}
+			r.To = r.From
+			if isRange {
+				if r.To, err = strconv.ParseInt(to, 10, 64); err != nil || r.To == r.From {
+					return broker.Position{}, false, bad
+				}
+			}
+			p.Holes = append(p.Holes, r)
+		}
+	}
+	if p.Validate() != nil {
+		return broker.Position{}, false, bad
+	}
+	return p, true, nil
 }
 
-// Source is what a stream needs: the broker, a client to load nodes with,
-// and a way to reload a subscriber's roles. Use it by pointer: it shares
-// node loads and delivery workers between its subscribers.
+// Source is what a stream needs: the broker and a client to load nodes and
+// viewers with. Use it by pointer: it shares node loads, delivery workers
+// and the current viewers of credentials (see credentials.go) between its
+// subscribers.
 type Source struct {
 	Broker *broker.Broker
 	Client *ent.Client
+	// Clock times the expiry of credentials; nil is the system clock.
+	Clock Clock
 
 	once  sync.Once
 	loads *loader
 	pumps *hub
+	creds *credentials
 }
 
 func (s *Source) init() {
 	s.once.Do(func() {
 		s.loads = newLoader(s.Client)
 		s.pumps = newHub()
+		s.creds = newCredentials(s.Client, s.Broker, s.Clock)
 	})
+}
+
+func (s *Source) credentials() *credentials {
+	s.init()
+	return s.creds
+}
+
+// Attach makes v, just authenticated for a long-lived connection (a
+// websocket), follow the credential while ctx lasts. The returned context
+// carries v as a live viewer: the credential's current roles, shared by
+// every connection of it on this replica and reloaded when the change log
+// shows them change, so whatever runs under it — deliveries, but also
+// queries sent over the socket — is decided with the viewer as it is at
+// that moment. The context ends, with ErrRevoked or ErrExpired as its
+// cause, once the credential is revoked or expires. An anonymous viewer is
+// returned in ctx as is: there is nothing to follow.
+func (s *Source) Attach(ctx context.Context, v *viewer.Viewer) (context.Context, error) {
+	if !v.IsUser() {
+		return viewer.NewContext(ctx, v), nil
+	}
+	return s.credentials().attach(ctx, v)
+}
+
+// Subscribers is the number of the broker's subscriptions that serve
+// clients: all but the one the source keeps to follow credentials.
+func (s *Source) Subscribers() int64 {
+	return s.Broker.Metrics().Subscribers - s.credentials().own.Load()
 }
 
 func (s *Source) loader() *loader {
@@ -106,13 +177,18 @@ type Subscription struct {
 // broker queues the changes. A bad or expired cursor is refused here, so
 // that the subscription fails before it starts.
 func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.Change) bool) (*Subscription, error) {
-	seq, ok, err := ParseCursor(after)
+	from, ok, err := ParseCursor(after)
 	if err != nil {
 		return nil, err
 	}
+	if match == nil {
+		match = func(*ent.Change) bool { return true }
+	}
+	filter := match
+	match = func(c *ent.Change) bool { return c.Topic != changelog.TopicCredential && filter(c) }
 	var sub *broker.Subscription
 	if ok {
-		sub, err = s.Broker.Subscribe(ctx, seq, match)
+		sub, err = s.Broker.Subscribe(ctx, from, match)
 	} else {
 		sub, err = s.Broker.SubscribeFromNow(ctx, match)
 	}
@@ -147,22 +223,7 @@ func (s *Source) Stream(ctx context.Context, after *string, match func(*ent.Chan
 // no goroutine here.
 func Deliver[T any](ctx context.Context, sub *Subscription, convert func(*Item) (T, bool)) <-chan T {
 	p := &pump[T]{hub: sub.src.workers(), src: sub.src, sub: sub.sub, convert: convert,
-		out: make(chan T, outBuffer), ctx: ctx}
+		out: make(chan T, outBuffer), ctx: ctx, hold: sub.src.credentials().holdFrom(ctx)}
 	sub.sub.Notify(p.wake)
 	return p.out
-}
-
-// refreshViewer reloads the subscriber's roles when a change touches one of
-// them (owner is whose role it is), so a demoted organizer stops seeing
-// what organizers see at the very next delivery.
-func (s *Source) refreshViewer(ctx context.Context, c *ent.Change, owner pulid.ID) context.Context {
-	v := viewer.FromContext(ctx)
-	if c.Topic != "role" || !v.IsUser() || owner != v.UserID {
-		return ctx
-	}
-	fresh, err := authz.ViewerFor(ctx, s.Client, v.UserID, v.Token)
-	if err != nil {
-		return ctx
-	}
-	return viewer.NewContext(ctx, fresh)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/change"
-	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -20,8 +19,7 @@ import (
 // subscriber made a commit cost one query per subscriber (10,000 queries
 // for 10,000 reviewers on one queue), so a loader shares the work:
 //
-//   - the node, its actor and (for a role) its owner are loaded once per
-//     change, as the system;
+//   - the node and its actor are loaded once per change, as the system;
 //   - applications are then checked per subscriber in memory, by
 //     authz.CanSeeApplication, the in-memory twin of the privacy rule;
 //   - every other node is loaded through the privacy rules once per viewer
@@ -56,8 +54,6 @@ type loaded struct {
 	nodeID pulid.ID
 	node   ent.Noder // as the system sees it; nil if deleted or gone
 	actor  *ent.User
-	// roleUser is whose role changed, for a role change.
-	roleUser pulid.ID
 
 	mu      sync.Mutex
 	classes map[string]*classLoad
@@ -116,13 +112,6 @@ func (l *loader) load(e *loaded, c *ent.Change) {
 			e.actor, err = l.client.User.Get(ctx, pulid.ID(c.ActorID))
 			return err
 		})
-	}
-	if c.Topic == "role" {
-		if r, ok := e.node.(*ent.Role); ok {
-			e.roleUser = r.UserID
-		} else if r, err := l.client.Role.Query().Where(role.ID(pulid.ID(c.NodeID))).Select(role.FieldUserID).Only(ctx); err == nil {
-			e.roleUser = r.UserID
-		}
 	}
 }
 

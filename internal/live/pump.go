@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -86,10 +85,15 @@ type pump[T any] struct {
 	out     chan T
 	wakes   atomic.Int64
 
+	// hold is the subscriber's credential when its viewer is live (see
+	// credentials.go); nil for a fixed viewer.
+	hold *hold
+
 	// Owned by the worker running the pump.
-	ctx     context.Context // the subscriber's, with roles refreshed
-	held    *T              // converted, waiting for room in out
-	retries int             // retries since out last had room
+	ctx     context.Context  // the subscriber's
+	next    *broker.Delivery // taken from the broker, waiting for the viewer to be current
+	held    *T               // converted, waiting for room in out
+	retries int              // retries since out last had room
 	done    bool
 }
 
@@ -128,16 +132,31 @@ func (p *pump[T]) drain() {
 		}
 	}
 	for {
-		var c *ent.Change
-		select {
-		case ch, ok := <-p.sub.C:
-			if !ok {
+		c := p.next
+		p.next = nil
+		if c == nil {
+			select {
+			case ch, ok := <-p.sub.C:
+				if !ok {
+					p.finish()
+					return
+				}
+				c = ch
+			default:
+				return
+			}
+		}
+		if p.hold != nil {
+			// Render c only with a viewer that reflects every role and
+			// credential change before it (and c itself, if it is one).
+			switch p.hold.cs.await(c.Change, p) {
+			case gateLater:
+				p.next = c
+				return
+			case gateEnd:
 				p.finish()
 				return
 			}
-			c = ch
-		default:
-			return
 		}
 		v, ok := p.process(c)
 		if p.ctx.Err() != nil {
@@ -163,17 +182,17 @@ func (p *pump[T]) retry() {
 	p.retries++
 }
 
-// process loads what c changed (shared with the other subscribers) and
+// process loads what d changed (shared with the other subscribers) and
 // converts it for this subscriber.
-func (p *pump[T]) process(c *ent.Change) (T, bool) {
+func (p *pump[T]) process(d *broker.Delivery) (T, bool) {
 	var zero T
+	c := d.Change
 	loads := p.src.loader()
 	e, ok := loads.change(p.ctx, c)
 	if !ok {
 		return zero, false
 	}
-	p.ctx = p.src.refreshViewer(p.ctx, c, e.roleUser)
-	item := &Item{Cursor: Cursor(c.ID), Seq: c.ID, Op: c.Op, At: c.CreatedAt,
+	item := &Item{Cursor: Cursor(d.After), Seq: c.ID, Op: c.Op, At: c.CreatedAt,
 		ActorID: pulid.ID(c.ActorID), Topic: c.Topic, Change: c, Actor: e.actor}
 	if node := loads.nodeFor(p.ctx, e, viewer.FromContext(p.ctx)); node != nil {
 		item.Node = node
@@ -184,7 +203,7 @@ func (p *pump[T]) process(c *ent.Change) (T, bool) {
 // finish closes the output and ends the broker subscription, once.
 func (p *pump[T]) finish() {
 	p.done = true
-	p.held = nil
+	p.held, p.next = nil, nil
 	close(p.out)
 	p.sub.Close()
 }

@@ -50,6 +50,7 @@ func TestDeliverThroughSharedWorkers(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
+	caughtUp(t, b)
 
 	src := &Source{Broker: b, Client: db.Client}
 	staff := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: "usr_staff",

@@ -29,6 +29,7 @@ type Metrics struct {
 	duration    *prometheus.HistogramVec
 	statements  prometheus.Histogram
 	rateLimited prometheus.Counter
+	jobFailures *prometheus.CounterVec
 
 	mu    sync.Mutex
 	names map[string]bool
@@ -56,9 +57,13 @@ func New() *Metrics {
 			Name: "usergroups_rate_limited_total",
 			Help: "Requests refused because their credential or address ran out of budget.",
 		}),
+		jobFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "usergroups_job_failures_total",
+			Help: "Rows a scheduled job could not finish, by job (each failed attempt; the row records why where staff look).",
+		}, []string{"job"}),
 		names: map[string]bool{},
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.statements, m.rateLimited,
+	m.registry.MustRegister(m.requests, m.duration, m.statements, m.rateLimited, m.jobFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -85,6 +90,10 @@ func (m *Metrics) Observe(op Operation) {
 
 // RateLimited counts one refusal for want of budget.
 func (m *Metrics) RateLimited() { m.rateLimited.Inc() }
+
+// JobFailed counts one row a scheduled job could not finish. Job names are
+// the scheduler's own constants, so the label stays bounded.
+func (m *Metrics) JobFailed(job string) { m.jobFailures.WithLabelValues(job).Inc() }
 
 // label keeps the first maxOperations names and folds the rest into "other".
 func (m *Metrics) label(name string) string {

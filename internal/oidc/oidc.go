@@ -80,6 +80,9 @@ type Claims struct {
 	EmailVerified     bool
 	Name              string
 	PreferredUsername string
+	// Expiry is the token's exp: a connection opened with it (a
+	// websocket) is closed then.
+	Expiry time.Time
 }
 
 // Verifier checks bearer tokens against one provider; it is safe for
@@ -222,6 +225,7 @@ func (v *Verifier) claims(tok *gooidc.IDToken) (Claims, error) {
 		EmailVerified:     bool(c.EmailVerified),
 		Name:              c.Name,
 		PreferredUsername: c.PreferredUsername,
+		Expiry:            tok.Expiry,
 	}, nil
 }
 

@@ -203,10 +203,15 @@ func wantUnavailable(t *testing.T, err error) {
 func TestVerifyValidRS256(t *testing.T) {
 	p := newProvider(t)
 	v := p.verifier(t)
-	got, err := v.Verify(ctx(t), sign(t, jose.RS256, keys(t).rsa, "rsa-1", p.claims()))
+	claims := p.claims()
+	got, err := v.Verify(ctx(t), sign(t, jose.RS256, keys(t).rsa, "rsa-1", claims))
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
+	if exp := time.Unix(claims["exp"].(int64), 0); !got.Expiry.Equal(exp) {
+		t.Errorf("expiry = %v, want %v", got.Expiry, exp)
+	}
+	got.Expiry = time.Time{}
 	want := Claims{
 		Issuer:            p.issuer,
 		Subject:           "user-42",

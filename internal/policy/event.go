@@ -22,11 +22,11 @@ var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-
 // in loc, the event's zone, which is what organizers usually type.
 func ParseEventTime(field, s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
+		return t.UTC(), CheckTimeRange(field, t)
 	}
 	for _, layout := range localLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t.UTC(), nil
+			return t.UTC(), CheckTimeRange(field, t)
 		}
 	}
 	return time.Time{}, &FieldError{Field: field, Reason: "must be a date and time such as 2026-12-03T19:00 (in the event's time zone) or an RFC 3339 instant"}

@@ -25,6 +25,18 @@ func TestParseEventTimeRoundTrip(t *testing.T) {
 	if _, err := ParseEventTime("startsAt", "next Tuesday", shanghai); !errors.As(err, &fe) || fe.Field != "startsAt" {
 		t.Errorf("bad time: %v", err)
 	}
+	// The range every time input shares: year 0 and year 10000 (here once
+	// in UTC) are refused; its edges pass.
+	for _, in := range []string{"0000-01-01T00:00", "1969-12-31T23:59:59Z", "1970-01-01T07:59", "9999-12-31T19:00:00-05:00"} {
+		if _, err := ParseEventTime("endsAt", in, shanghai); !errors.As(err, &fe) || fe.Field != "endsAt" {
+			t.Errorf("%q out of range: %v", in, err)
+		}
+	}
+	for _, in := range []string{"1970-01-01T08:00", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T18:59:59-05:00"} {
+		if _, err := ParseEventTime("endsAt", in, shanghai); err != nil {
+			t.Errorf("%q at the edge of the range: %v", in, err)
+		}
+	}
 	if _, err := LoadZone("Mars/Olympus_Mons"); !errors.As(err, &fe) || fe.Field != "timeZone" {
 		t.Errorf("unknown zone: %v", err)
 	}

@@ -64,6 +64,9 @@ type Policy struct {
 	OfficialMinEvents int `json:"officialMinEvents"`
 	// MaxSponsorPitchMinutes caps a sponsor's pitch in an agenda; 0 is no cap.
 	MaxSponsorPitchMinutes int `json:"maxSponsorPitchMinutes"`
+	// MaxSponsorPitchesPerEvent caps the sponsors granted a pitch at one
+	// meeting, and the sponsor-pitch slots on its agenda; 0 is no cap.
+	MaxSponsorPitchesPerEvent int `json:"maxSponsorPitchesPerEvent"`
 	// DormantAfterDays marks a group dormant after that many days without events; 0 disables.
 	DormantAfterDays int `json:"dormantAfterDays"`
 }
@@ -115,7 +118,9 @@ func OpenStack() Policy {
 		OfficialMinOrganizations: 3,
 		OfficialMinEvents:        3,
 		MaxSponsorPitchMinutes:   10,
-		DormantAfterDays:         365,
+		// One short pitch: a meeting is about the community, not its sponsors.
+		MaxSponsorPitchesPerEvent: 1,
+		DormantAfterDays:          365,
 	}
 }
 
@@ -151,6 +156,8 @@ func (p Policy) Validate() error {
 		return &FieldError{Field: "officialMinMembers", Reason: "official-status minimums must not be negative"}
 	case p.MaxSponsorPitchMinutes < 0:
 		return &FieldError{Field: "maxSponsorPitchMinutes", Reason: "must not be negative"}
+	case p.MaxSponsorPitchesPerEvent < 0 || p.MaxSponsorPitchesPerEvent > 20:
+		return &FieldError{Field: "maxSponsorPitchesPerEvent", Reason: "must be between 0 and 20"}
 	}
 	return nil
 }

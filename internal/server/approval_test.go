@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -230,8 +231,11 @@ func officialHandover(t *testing.T, w queueWorld, g *ent.Group, organizer pulid.
 		t.Errorf("a second request: %+v", r.Errors)
 	}
 	step := func(who, key string) gqlResponse {
-		return w.do(t, who, `mutation($id: ID!, $s: String!) { completeHandoverStep(input: {id: $id, step: $s}) { application { status } } }`,
-			map[string]any{"id": appID, "s": key})
+		vars := map[string]any{"id": appID, "s": key, "logo": nil}
+		if key == "logo_received" {
+			vars["logo"] = "https://logos.example.org/pack.zip"
+		}
+		return w.do(t, who, `mutation($id: ID!, $s: String!, $logo: String) { completeHandoverStep(input: {id: $id, step: $s, logoUrl: $logo}) { application { status } } }`, vars)
 	}
 	if r := step(w.manager, "requirements_met"); code(r) != "CONFLICT" || r.Errors[0].Extensions["nextStep"] != "mentoring_complete" {
 		t.Errorf("out of order: %+v", r.Errors)
@@ -287,17 +291,14 @@ func officialHandover(t *testing.T, w queueWorld, g *ent.Group, organizer pulid.
 			t.Fatalf("%s: %+v", s.key, r.Errors)
 		}
 	}
-	if n := w.c.Message.Query().Where(message.Template("swag_kit_address_request"), message.RecipientID(organizer)).CountX(sys); n != 1 {
-		t.Errorf("%d address requests to the organizer", n)
+	if ms := w.c.Message.Query().Where(message.Template("official_recognition")).AllX(sys); len(ms) != 1 || !slices.Contains(ms[0].RecipientIds, organizer) {
+		t.Errorf("recognition letters with the logo pack: %+v", ms)
 	}
 	if r := step(w.manager, "swag_kit_shipped"); code(r) != "CONFLICT" {
 		t.Errorf("shipping without an address: %+v", r.Errors)
 	}
-	tx, _ = w.c.Tx(sys)
-	tx.ShippingAddress.Create().SetUserID(organizer).SetRecipientName("Organizer").SetAddress("1 Broadway, Oakland, CA").ExecX(sys)
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	w.ok(t, w.applicant, `mutation { setShippingAddress(input: {recipientName: "Organizer", streetLines: ["1 Broadway"], city: "Oakland",
+		region: "CA", country: "US", phone: "+1 510 555 0100"}) { shippingAddress { id } } }`, nil)
 	if r := step(w.manager, "swag_kit_shipped"); len(r.Errors) > 0 {
 		t.Fatalf("swag kit shipped: %+v", r.Errors)
 	}
@@ -305,7 +306,9 @@ func officialHandover(t *testing.T, w queueWorld, g *ent.Group, organizer pulid.
 	if final.Status != group.StatusOFFICIAL || final.OfficialSince == nil {
 		t.Errorf("group after handover: %s since %v", final.Status, final.OfficialSince)
 	}
-	if m := w.c.Message.Query().Where(message.Template("official_recognition"), message.RecipientID(organizer)).OnlyX(sys); !strings.Contains(m.Body, final.Name) {
+	if m := w.c.Message.Query().Where(message.Template("official_recognition")).OnlyX(sys); !strings.Contains(m.Body, final.Name) || !slices.Contains(m.RecipientIds, organizer) ||
+		m.Subject != "Official Recognition of your User Group" || !strings.Contains(m.Body, "https://logos.example.org/pack.zip") ||
+		!strings.Contains(m.Body, "phone number") {
 		t.Errorf("recognition letter lacks the group's name: %q", m.Body)
 	}
 	if s := w.c.Application.GetX(sys, pulidID(appID)).Status; s != application.StatusAPPROVED {

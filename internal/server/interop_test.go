@@ -14,6 +14,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -96,7 +97,7 @@ func TestRealClientsResumeWithoutGapOrDuplicate(t *testing.T) {
 
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			args := []string{"resume.mjs", "ws" + strings.TrimPrefix(s.url, "http") + "/graphql", token, string(com.ID), live.Cursor(latest)}
+			args := []string{"resume.mjs", "ws" + strings.TrimPrefix(s.url, "http") + "/graphql", token, string(com.ID), live.Cursor(broker.Position{Seq: latest})}
 			if mode == "legacy" {
 				args = append(args, "legacy")
 			}
@@ -142,11 +143,11 @@ func TestRealClientsResumeWithoutGapOrDuplicate(t *testing.T) {
 			prev := int64(-1)
 			for _, l := range got {
 				seq = append(seq, l.Node)
-				n, _, err := live.ParseCursor(&l.Cursor)
-				if err != nil || n <= prev {
+				p, _, err := live.ParseCursor(&l.Cursor)
+				if err != nil || p.Seq <= prev {
 					t.Errorf("cursors not increasing: %+v", got)
 				}
-				prev = n
+				prev = p.Seq
 			}
 			if strings.Join(seq, ",") != strings.Join(events, ",") {
 				t.Errorf("received %v, want exactly %v", seq, events)

@@ -34,6 +34,7 @@ type liveServer struct {
 	db     *store.DB
 	url    string
 	broker *broker.Broker
+	src    *live.Source
 }
 
 func startLive(t *testing.T) *liveServer {
@@ -49,6 +50,18 @@ func startLive(t *testing.T) *liveServer {
 // are filled in).
 func serveLive(t *testing.T, open func(wrap func(dialect.Driver) dialect.Driver) *store.DB, opts broker.Options, config ...server.Config) *liveServer {
 	t.Helper()
+	return serveLiveWith(t, open, opts, func(_ *store.DB, _ *live.Source, cfg *server.Config) {
+		if len(config) > 0 {
+			*cfg = config[0]
+		}
+	})
+}
+
+// serveLiveWith is serveLive with setup filling in the server's config
+// (its logger and live source are set afterwards) and the live source.
+func serveLiveWith(t *testing.T, open func(wrap func(dialect.Driver) dialect.Driver) *store.DB, opts broker.Options,
+	setup func(db *store.DB, src *live.Source, cfg *server.Config)) *liveServer {
+	t.Helper()
 	var b atomic.Pointer[broker.Broker]
 	db := open(broker.WrapDriver("", func() {
 		if x := b.Load(); x != nil {
@@ -61,10 +74,9 @@ func serveLive(t *testing.T, open func(wrap func(dialect.Driver) dialect.Driver)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = br.Run(ctx) }()
 	var cfg server.Config
-	if len(config) > 0 {
-		cfg = config[0]
-	}
-	cfg.Logger, cfg.Live = quietLogger(), &live.Source{Broker: br, Client: db.Client}
+	src := &live.Source{Broker: br, Client: db.Client}
+	setup(db, src, &cfg)
+	cfg.Logger, cfg.Live = quietLogger(), src
 	api := server.New(db, cfg)
 	hs := httptest.NewServer(api)
 	t.Cleanup(func() {
@@ -73,7 +85,7 @@ func serveLive(t *testing.T, open func(wrap func(dialect.Driver) dialect.Driver)
 		cancel()
 		<-done
 	})
-	return &liveServer{db: db, url: hs.URL, broker: br}
+	return &liveServer{db: db, url: hs.URL, broker: br, src: src}
 }
 
 // post runs a GraphQL operation over HTTP with a bearer token.
@@ -278,10 +290,10 @@ func mustJSON(v any) []byte {
 func waitSubscribers(t *testing.T, s *liveServer, n int) {
 	t.Helper()
 	// A subscription starts asynchronously after `subscribe`: poll the
-	// broker's count rather than sleeping.
+	// broker's count of client subscriptions rather than sleeping.
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if s.broker.Metrics().Subscribers >= int64(n) {
+		if s.src.Subscribers() >= int64(n) {
 			return
 		}
 		time.Sleep(5 * time.Millisecond)

@@ -18,7 +18,8 @@ import (
 // re-validates and compacts the executor's `data` (a json.RawMessage the
 // executor has just written itself): for a 110 KB dashboard that was a
 // quarter of the executor's time. Content negotiation and status codes
-// are gqlgen's (the graphql-http audit checks them).
+// are gqlgen's (the graphql-http audit checks them), plus 503 for a
+// response unavailableWhole.
 type postTransport struct{}
 
 var _ graphql.Transport = postTransport{}
@@ -75,7 +76,11 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	if unavailableWhole(resp) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	writeResponse(w, resp)
 }
 
 // responseContentType picks the media type the client accepts, as gqlgen

@@ -155,7 +155,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	}
 	srv := handler.New(graph.NewSchema(db.Client, o.Now, o.Live))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
 	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
 	base := apierror.Presenter(log)
@@ -193,13 +193,16 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	// Limits before anything that does work, so that work carries the deadline.
 	srv.Use(limits.New(lim))
 	srv.Use(observe{log: log, metrics: o.Metrics})
-	srv.Use(entgql.Transactioner{TxOpener: db.Client})
+	srv.Use(transactions{Transactioner: entgql.Transactioner{TxOpener: db.Client}, present: present})
 	// No AroundFields here, deliberately: the generated executor marshals
 	// plain scalar fields without running field middleware
 	// (internal/tools/execpatch), so one would not see every field.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if err := checkPageSizes(oc, maxPage); err != nil {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
+		}
+		if err := checkWriteScope(ctx, oc); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
 		// A request paid the base cost at the door and now pays the rest;
@@ -212,6 +215,19 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 		return next(graph.WithBatches(ctx))
 	})
 	return srv
+}
+
+// checkWriteScope refuses a whole mutation from an API token without the
+// write scope, naming the reason, whatever the mutation would check first
+// (an id it cannot see, a role): a read token changes nothing.
+func checkWriteScope(ctx context.Context, oc *graphql.OperationContext) error {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+		return nil
+	}
+	if v := viewer.FromContext(ctx); v.ViaToken() && !v.HasScope(viewer.ScopeWrite) {
+		return apierror.TokenScopef("this API token may not make changes (it lacks the write scope)")
+	}
+	return nil
 }
 
 // New returns the complete HTTP handler.
@@ -272,7 +288,7 @@ func New(db *store.DB, cfg Config) *Server {
 		MaxMessageBytes:           maxMessage,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
-			return socketViewer(ctx, authn, failures, payload)
+			return socketViewer(ctx, authn, failures, cfg.Live, payload, log)
 		},
 		// Browsers send Origin on every websocket handshake: the allow-list
 		// of CORS holds here too (cross-site websocket hijacking). Clients
@@ -319,7 +335,7 @@ func New(db *store.DB, cfg Config) *Server {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
-			log.WarnContext(ctx, "database not reachable", "error", err)
+			log.WarnContext(ctx, "database not reachable", "request_id", apierror.RequestID(ctx), "error", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
 			return
 		}
@@ -335,8 +351,14 @@ func New(db *store.DB, cfg Config) *Server {
 // (browsers cannot set headers on a websocket), with the rules of HTTP: no
 // credential is anonymous, a bad one is refused and charged to the
 // address's failures, and the socket's operations are charged to the
-// budget of the credential it sent.
-func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *ratelimit.Failures, payload map[string]any) (context.Context, error) {
+// budget of the credential it sent. With a live source the socket's viewer
+// then follows the credential (live.Source.Attach): every delivery and
+// operation sees the person's current roles, and the socket closes with
+// 4403 once the credential is revoked or expires. A credential that could
+// not be checked (the database or identity provider down) is refused
+// without the cause, which goes to the log: the legacy protocol shows the
+// refusal's text to the client.
+func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *ratelimit.Failures, src *live.Source, payload map[string]any, log *slog.Logger) (context.Context, error) {
 	header, _ := payload["Authorization"].(string)
 	if header == "" {
 		header, _ = payload["authorization"].(string)
@@ -352,10 +374,18 @@ func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *rate
 	if err != nil {
 		if errors.Is(err, auth.ErrUnauthenticated) {
 			failures.Fail(addr)
+			return nil, err
 		}
-		return nil, err
+		log.WarnContext(ctx, "websocket credential not checked", "request_id", apierror.RequestID(ctx), "error", err)
+		return nil, errors.New("the credential could not be checked; try again shortly")
 	}
-	ctx = viewer.NewContext(ctx, v)
+	if src != nil {
+		if ctx, err = src.Attach(ctx, v); err != nil {
+			return nil, err
+		}
+	} else {
+		ctx = viewer.NewContext(ctx, v)
+	}
 	if v.UserID != "" {
 		ctx = changelog.WithActor(ctx, v.UserID)
 	}
@@ -435,10 +465,15 @@ func watch(m *metrics.Metrics, sockets *ws.Transport, src *live.Source) {
 	b := src.Broker
 	m.Gauge("usergroups_broker_lag", "Changes read from the log but not yet delivered to the slowest subscriber.",
 		func() float64 { return float64(b.Metrics().Lag) })
-	m.Gauge("usergroups_broker_subscribers", "Subscriptions held by the change broker.", func() float64 { return float64(b.Metrics().Subscribers) })
+	m.Gauge("usergroups_broker_subscribers", "Subscriptions held by the change broker for clients.", func() float64 { return float64(src.Subscribers()) })
 	m.Counter("usergroups_broker_delivered_total", "Changes delivered to subscribers.", func() float64 { return float64(b.Metrics().Delivered) })
-	m.Counter("usergroups_broker_gaps_skipped_total", "Holes in the change sequence given up on after the hold time.",
+	m.Counter("usergroups_broker_gaps_skipped_total", "Sequence numbers delivered past after the hold time, then watched for a late commit.",
 		func() float64 { return float64(b.Metrics().Skipped) })
+	m.Gauge("usergroups_broker_gaps_watched", "Sequence numbers watched for a late commit.", func() float64 { return float64(b.Metrics().Holes) })
+	m.Counter("usergroups_broker_late_total", "Changes that committed after later ones were delivered, delivered late.",
+		func() float64 { return float64(b.Metrics().Late) })
+	m.Counter("usergroups_broker_gaps_abandoned_total", "Sequence numbers no longer watched without proof that they stay empty.",
+		func() float64 { return float64(b.Metrics().Abandoned) })
 	m.Counter("usergroups_broker_listener_reconnects_total", "Times the PostgreSQL LISTEN connection was re-established.",
 		func() float64 { return float64(b.Metrics().Reconnects) })
 }

@@ -7,6 +7,8 @@ package viewer
 import (
 	"context"
 	"slices"
+	"sync/atomic"
+	"time"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -47,8 +49,12 @@ type Viewer struct {
 	// Token is set when the person authenticated with an API token.
 	Token *Token
 	// Roles are the person's ACTIVE roles.
-	Roles  []Role
-	system bool
+	Roles []Role
+	// Expires is when the credential the viewer was authenticated with
+	// stops being valid (an API token's expiry, an OIDC token's exp); zero
+	// when it does not expire. A long-lived connection is ended then.
+	Expires time.Time
+	system  bool
 }
 
 // System returns the viewer for background jobs, seeding and the command
@@ -66,10 +72,46 @@ func NewContext(ctx context.Context, v *Viewer) context.Context {
 // migrations, the command line and background jobs, never for a request.
 func SystemContext(ctx context.Context) context.Context { return NewContext(ctx, System()) }
 
-// FromContext returns the viewer in ctx, or the anonymous viewer.
+// Live is a viewer that changes while a long-lived connection (a
+// websocket) runs: its roles are reloaded when they change, so everything
+// done for the connection is decided with the person as they are now, not
+// as they were when it opened. Viewers it holds are never modified; Store
+// replaces one.
+type Live struct{ cur atomic.Pointer[Viewer] }
+
+// NewLive returns a Live holding v.
+func NewLive(v *Viewer) *Live {
+	l := &Live{}
+	l.cur.Store(v)
+	return l
+}
+
+// Load returns the viewer as it is now.
+func (l *Live) Load() *Viewer { return l.cur.Load() }
+
+// Store makes v the viewer from now on.
+func (l *Live) Store(v *Viewer) { l.cur.Store(v) }
+
+// NewLiveContext returns ctx whose viewer is whatever l holds each time it
+// is asked for.
+func NewLiveContext(ctx context.Context, l *Live) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// FromContext returns the viewer in ctx (for a live one, as it is now), or
+// the anonymous viewer.
 func FromContext(ctx context.Context) *Viewer {
-	if v, ok := ctx.Value(ctxKey{}).(*Viewer); ok && v != nil {
-		return v
+	switch v := ctx.Value(ctxKey{}).(type) {
+	case *Viewer:
+		if v != nil {
+			return v
+		}
+	case *Live:
+		if v != nil {
+			if cur := v.Load(); cur != nil {
+				return cur
+			}
+		}
 	}
 	return &Viewer{}
 }

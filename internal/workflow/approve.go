@@ -8,7 +8,6 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -28,6 +27,17 @@ func Approve(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) (*e
 	if err != nil {
 		return nil, err
 	}
+	// Decide on the row as it is under lock: an objection filed at the same
+	// moment either commits first and blocks this approval, or waits and
+	// finds the application decided.
+	locked, err := lockApplication(bookkeeping(ctx), c, id)
+	if err != nil {
+		return nil, err
+	}
+	if !authz.IsOpen(locked.Status) {
+		return nil, stateConflict(locked, "the application is already decided")
+	}
+	app.Status = locked.Status
 	if app.Status == application.StatusOBJECTION_WINDOW {
 		e := stateConflict(app, fmt.Sprintf("the objection window is open until %s", app.ObjectionDeadline.UTC().Format(time.RFC3339)))
 		return nil, e
@@ -218,16 +228,14 @@ func grantTerm(ctx context.Context, c *ent.Client, userID pulid.ID, kind role.Ki
 		q.Where(role.RegionID(regionID))
 	}
 	if limit > 0 {
-		// Touch the scope's row first: on PostgreSQL that row lock makes
-		// concurrent grants for one group or region count one after the
-		// other, so a cap of one organizer holds under concurrency (SQLite's
-		// write transactions are serial anyway). A touch of updated_at alone
-		// adds no change-log row.
+		// Lock the scope's row first, so concurrent grants for one group
+		// or region count one after the other and a cap of one organizer
+		// holds under concurrency.
 		var err error
 		if groupID != "" {
-			err = c.Group.Update().Where(group.ID(groupID)).SetUpdatedAt(now).Exec(ctx)
+			err = lockGroup(ctx, c, groupID)
 		} else if regionID != "" {
-			err = c.Region.Update().Where(region.ID(regionID)).SetUpdatedAt(now).Exec(ctx)
+			err = lockRegion(ctx, c, regionID)
 		}
 		if err != nil {
 			return err
@@ -286,6 +294,12 @@ func Object(ctx context.Context, c *ent.Client, id pulid.ID, reason string, endo
 	}
 	if !canObject(v, app) {
 		return nil, apierror.Forbiddenf("only the community's ambassadors in scope may object to or endorse an application")
+	}
+	// The application is locked while the objection is filed, so an
+	// approval deciding at the same moment (a reviewer's, or the end of the
+	// objection window) sees it or has already decided.
+	if app, err = lockApplication(bookkeeping(ctx), c, id); err != nil {
+		return nil, err
 	}
 	if !authz.IsOpen(app.Status) {
 		return nil, stateConflict(app, "the application is already decided")
@@ -347,7 +361,9 @@ func ResolveObjection(ctx context.Context, c *ent.Client, reviewID pulid.ID, not
 // FinishObjectionWindows approves, each in its own transaction, the
 // applications whose objection window ended by now with no open objection.
 // Several replicas may run it at once: the conditional status change lets
-// exactly one of them approve each application. It returns how many it approved.
+// exactly one of them approve each application. The conditions are checked
+// again inside each transaction on the locked row, so an objection filed
+// after the list was read blocks the approval. It returns how many it approved.
 func FinishObjectionWindows(ctx context.Context, client *ent.Client, now time.Time) (int, error) {
 	sys := viewer.SystemContext(ctx)
 	due, err := client.Application.Query().Where(
@@ -356,13 +372,20 @@ func FinishObjectionWindows(ctx context.Context, client *ent.Client, now time.Ti
 		application.Not(application.HasReviewsWith(review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil())),
 	).IDs(sys)
 	if err != nil {
-		return 0, err
+		return 0, &JobError{Job: JobObjectionWindow, Err: err}
 	}
-	return eachInTx(sys, client, due, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
-		app, err := c.Application.Get(ctx, id)
+	return job{name: JobObjectionWindow, record: backToReview, step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+		app, err := lockApplication(ctx, c, id)
 		if err != nil || app.Status != application.StatusOBJECTION_WINDOW {
 			return orSkip(err) // decided meanwhile, by another replica
 		}
+		if app.ObjectionDeadline == nil || app.ObjectionDeadline.After(now) {
+			return errSkip
+		}
+		objected, err := c.Review.Query().Where(review.ApplicationID(id), review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil()).Exist(ctx)
+		if err != nil || objected {
+			return orSkip(err) // objected to since the list was read
+		}
 		return finalize(ctx, c, app, "", now)
-	})
+	}}.run(sys, client, due)
 }

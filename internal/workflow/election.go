@@ -2,14 +2,15 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/election"
-	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/voter"
@@ -35,7 +36,12 @@ type ElectionRequest struct {
 var rosterKinds = []role.Kind{role.KindMEMBER, role.KindORGANIZER, role.KindAMBASSADOR}
 
 // busyElection are the states in which an election still has work to do.
-var busyElection = []election.Status{election.StatusOPEN, election.StatusDECIDED, election.StatusTIED}
+var busyElection = []election.Status{election.StatusOPEN, election.StatusDECIDED, election.StatusTIED, election.StatusSEATING_FAILED}
+
+// toSeat are the states of an election whose winners are due to take office:
+// a seating that failed is tried again on every tick, so it succeeds as soon
+// as staff have removed the cause.
+var toSeat = []election.Status{election.StatusDECIDED, election.StatusSEATING_FAILED}
 
 // OpenElection lets a group's organizers (or staff) open an election for the
 // next term of ORGANIZER or (where ambassadors serve groups) AMBASSADOR. It
@@ -84,9 +90,9 @@ func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now t
 		return nil, apierror.Invalid("votingClosesAt", "an election lasts at most 90 days")
 	}
 	bk := bookkeeping(ctx)
-	// Touch the group's row first so two organizers opening elections at
-	// once are counted one after the other (a row lock on PostgreSQL).
-	if err := c.Group.Update().Where(group.ID(g.ID)).SetUpdatedAt(now).Exec(bk); err != nil {
+	// Lock the group's row first so two organizers opening elections at
+	// once are counted one after the other.
+	if err := lockGroup(bk, c, g.ID); err != nil {
 		return nil, err
 	}
 	busy, err := c.Election.Query().Where(election.GroupID(g.ID), election.KindEQ(req.Kind), election.StatusIn(busyElection...)).Exist(bk)
@@ -104,18 +110,16 @@ func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now t
 	if p.FirstTermAppointed && len(held) == 0 {
 		return nil, apierror.Conflictf("%s appoints the first %s term; later terms are elected", com.Name, kind)
 	}
-	term, start := 1, req.VotingClosesAt
+	term, current := 1, time.Time{}
 	for _, r := range held {
 		term = max(term, r.TermNumber+1)
-		if r.Status == role.StatusACTIVE && r.TermEnd != nil && r.TermEnd.After(start) {
-			start = *r.TermEnd
+		if r.Status == role.StatusACTIVE && r.TermEnd != nil && r.TermEnd.After(current) {
+			current = *r.TermEnd
 		}
 	}
-	if req.TermStartsAt != nil {
-		if req.TermStartsAt.Before(req.VotingClosesAt) || req.TermStartsAt.After(req.VotingClosesAt.AddDate(1, 0, 0)) {
-			return nil, apierror.Invalid("termStartsAt", "the term starts after voting closes, within a year")
-		}
-		start = *req.TermStartsAt
+	start, err := electedTermStart(req, current)
+	if err != nil {
+		return nil, err
 	}
 	e, err := c.Election.Create().SetCommunityID(com.ID).SetGroupID(g.ID).SetOpenedByID(v.UserID).
 		SetKind(req.Kind).SetSeats(req.Seats).SetNominationsCloseAt(req.NominationsCloseAt).
@@ -124,6 +128,30 @@ func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now t
 		return nil, err
 	}
 	return c.Election.Get(ctx, e.ID)
+}
+
+// electedTermStart is when the elected term begins: when asked, or else when
+// the current term ends (when voting closes, if that is later). The elected
+// term follows the current one: it may not start before the current
+// holders' term ends (they serve it in full, and at seating they hand the
+// seat over), nor before the winners are known, nor more than a year after.
+func electedTermStart(req ElectionRequest, currentEnd time.Time) (time.Time, error) {
+	if req.TermStartsAt == nil {
+		if currentEnd.After(req.VotingClosesAt) {
+			return currentEnd, nil
+		}
+		return req.VotingClosesAt, nil
+	}
+	start := *req.TermStartsAt
+	switch {
+	case start.Before(req.VotingClosesAt):
+		return time.Time{}, apierror.Invalid("termStartsAt", "the term cannot start before voting closes (%s)", req.VotingClosesAt.UTC().Format(time.RFC3339))
+	case start.Before(currentEnd):
+		return time.Time{}, apierror.Invalid("termStartsAt", "the current term runs until %s: the elected term starts then or later", currentEnd.UTC().Format(time.RFC3339))
+	case start.After(req.VotingClosesAt.AddDate(1, 0, 0)):
+		return time.Time{}, apierror.Invalid("termStartsAt", "the term starts at most a year after voting closes")
+	}
+	return start, nil
 }
 
 // loadElection reads an election with its group and community.
@@ -445,9 +473,9 @@ func CloseElections(ctx context.Context, client *ent.Client, now time.Time) (int
 	sys := viewer.SystemContext(ctx)
 	due, err := client.Election.Query().Where(election.StatusEQ(election.StatusOPEN), election.VotingClosesAtLTE(now)).IDs(sys)
 	if err != nil {
-		return 0, err
+		return 0, &JobError{Job: JobCloseElection, Err: err}
 	}
-	return eachInTx(sys, client, due, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	return job{name: JobCloseElection, record: noteFailure("Closing failed", election.StatusOPEN), step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
 		e, err := loadElection(ctx, c, id)
 		if err != nil {
 			return err
@@ -461,7 +489,7 @@ func CloseElections(ctx context.Context, client *ent.Client, now time.Time) (int
 			return err
 		}
 		n, err := c.Election.Update().Where(election.ID(e.ID), election.StatusEQ(election.StatusOPEN)).
-			SetStatus(election.Status(res.Outcome)).SetTurnout(turnout).SetDecidedAt(now).Save(ctx)
+			SetStatus(election.Status(res.Outcome)).SetTurnout(turnout).SetDecidedAt(now).ClearNote().Save(ctx)
 		if err != nil || n == 0 {
 			return orSkip(err)
 		}
@@ -473,7 +501,7 @@ func CloseElections(ctx context.Context, client *ent.Client, now time.Time) (int
 			return err
 		}
 		return nil
-	})
+	}}.run(sys, client, due)
 }
 
 // EndTerms ends every active role whose term is over (TERM_ENDED), then
@@ -484,49 +512,100 @@ func EndTerms(ctx context.Context, client *ent.Client, now time.Time) (ended, se
 	sys := viewer.SystemContext(ctx)
 	due, err := client.Role.Query().Where(role.StatusEQ(role.StatusACTIVE), role.TermEndLTE(now)).IDs(sys)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, &JobError{Job: JobEndTerm, Err: err}
 	}
-	ended, err = eachInTx(sys, client, due, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	// No rule refuses the end of a term, so a failure here is the
+	// database's: it is logged and counted, and the role, still ACTIVE past
+	// its termEnd, is tried again on the next tick.
+	ended, errEnd := job{name: JobEndTerm, step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
 		r, err := c.Role.Query().Where(role.ID(id)).WithGroup().WithCommunity().Only(ctx)
 		if err != nil || r.Status != role.StatusACTIVE || r.TermEnd == nil {
 			return orSkip(err)
 		}
-		n, err := c.Role.Update().Where(role.ID(id), role.StatusEQ(role.StatusACTIVE)).
-			SetStatus(role.StatusTERM_ENDED).SetEndedAt(*r.TermEnd).SetEndReason("term ended").Save(ctx)
+		return endTerm(ctx, c, r, *r.TermEnd, "term ended")
+	}}.run(sys, client, due)
+	ready, err := client.Election.Query().Where(election.StatusIn(toSeat...), election.TermStartsAtLTE(now)).IDs(sys)
+	if err != nil {
+		return ended, 0, errors.Join(errEnd, &JobError{Job: JobSeatElection, Err: err})
+	}
+	seated, err = job{name: JobSeatElection, record: noteFailure("Seating failed", toSeat...), step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+		return seat(ctx, c, id)
+	}}.run(sys, client, ready)
+	return ended, seated, errors.Join(errEnd, err)
+}
+
+// endTerm ends an active role's term at the given time (TERM_ENDED) and
+// thanks its holder; it is errSkip when the role ended meanwhile.
+func endTerm(ctx context.Context, c *ent.Client, r *ent.Role, at time.Time, reason string) error {
+	upd := c.Role.Update().Where(role.ID(r.ID), role.StatusEQ(role.StatusACTIVE)).
+		SetStatus(role.StatusTERM_ENDED).SetEndedAt(at).SetEndReason(reason)
+	if r.TermEnd == nil || r.TermEnd.After(at) {
+		upd.SetTermEnd(at)
+	}
+	n, err := upd.Save(ctx)
+	if err != nil || n == 0 {
+		return orSkip(err)
+	}
+	where := r.Edges.Community.Name
+	if r.Edges.Group != nil {
+		where = r.Edges.Group.Name
+	}
+	body := fmt.Sprintf("Your term %d as %s of %s has ended. Thank you for serving!\n", r.TermNumber, r.Kind, where)
+	return queueMessage(ctx, c, r.CommunityID, r.UserID, "term_ended",
+		fmt.Sprintf("Your term as %s of %s has ended", r.Kind, where), body, string(r.ID))
+}
+
+// noteFailure records on an election, while it is in one of the given
+// states, why a job failed on it: as its note, and for a seating as the
+// status SEATING_FAILED, which staff see on the election (and which is
+// retried). An unchanged failure is not written again, so a failure that
+// persists adds no change row per tick.
+func noteFailure(what string, due ...election.Status) func(context.Context, *ent.Client, pulid.ID, error) error {
+	return func(ctx context.Context, c *ent.Client, id pulid.ID, failure error) error {
+		e, err := c.Election.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(due, e.Status) {
+			return errSkip // closed, seated or cancelled meanwhile
+		}
+		status := e.Status
+		if e.Status == election.StatusDECIDED {
+			status = election.StatusSEATING_FAILED
+		}
+		note := what + ": " + failureReason(failure)
+		if r := []rune(note); len(r) > 1000 {
+			note = string(r[:999]) + "…"
+		}
+		if e.Status == status && e.Note == note {
+			return nil
+		}
+		n, err := c.Election.Update().Where(election.ID(id), election.StatusEQ(e.Status)).
+			SetStatus(status).SetNote(note).Save(ctx)
 		if err != nil || n == 0 {
 			return orSkip(err)
 		}
-		where := r.Edges.Community.Name
-		if r.Edges.Group != nil {
-			where = r.Edges.Group.Name
-		}
-		body := fmt.Sprintf("Your term %d as %s of %s has ended. Thank you for serving!\n", r.TermNumber, r.Kind, where)
-		return queueMessage(ctx, c, r.CommunityID, r.UserID, "term_ended",
-			fmt.Sprintf("Your term as %s of %s has ended", r.Kind, where), body, string(r.ID))
-	})
-	if err != nil {
-		return ended, 0, err
+		return nil
 	}
-	ready, err := client.Election.Query().Where(election.StatusEQ(election.StatusDECIDED), election.TermStartsAtLTE(now)).IDs(sys)
-	if err != nil {
-		return ended, 0, err
-	}
-	seated, err = eachInTx(sys, client, ready, func(ctx context.Context, c *ent.Client, id pulid.ID) error {
-		return seat(ctx, c, id, now)
-	})
-	return ended, seated, err
 }
 
-// seat gives a decided election's winners their role for the elected term.
-// A winner who still holds the role (re-elected before their term ran out)
+// seat hands the role over to a decided election's winners for the elected
+// term: the holders of earlier terms who were not re-elected end their term
+// when the elected one starts, then each winner takes office — all in one
+// transaction, so the community's cap (one organizer) holds throughout. A
+// winner who still holds the role (re-elected before their term ran out)
 // has it extended instead.
-func seat(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) error {
+func seat(ctx context.Context, c *ent.Client, id pulid.ID) error {
 	e, err := loadElection(ctx, c, id)
 	if err != nil {
 		return err
 	}
-	n, err := c.Election.Update().Where(election.ID(id), election.StatusEQ(election.StatusDECIDED)).
-		SetStatus(election.StatusSEATED).Save(ctx)
+	upd := c.Election.Update().Where(election.ID(id), election.StatusEQ(e.Status), election.StatusIn(toSeat...)).
+		SetStatus(election.StatusSEATED)
+	if e.Status == election.StatusSEATING_FAILED {
+		upd.ClearNote() // the failure it recorded is over
+	}
+	n, err := upd.Save(ctx)
 	if err != nil || n == 0 {
 		return orSkip(err)
 	}
@@ -535,6 +614,23 @@ func seat(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) error 
 		return err
 	}
 	com, kind := e.Edges.Community, role.Kind(e.Kind)
+	elected := make([]pulid.ID, len(winners))
+	for i, w := range winners {
+		elected[i] = w.UserID
+	}
+	q := c.Role.Query().Where(role.GroupID(e.GroupID), role.KindEQ(kind), role.StatusEQ(role.StatusACTIVE), role.TermNumberLT(e.TermNumber))
+	if len(elected) > 0 {
+		q.Where(role.UserIDNotIn(elected...))
+	}
+	outgoing, err := q.WithGroup().WithCommunity().All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range outgoing {
+		if err := endTerm(ctx, c, r, e.TermStartsAt, fmt.Sprintf("term ended: handed over to elected term %d", e.TermNumber)); err != nil && !errors.Is(err, errSkip) {
+			return err
+		}
+	}
 	for _, w := range winners {
 		held, err := c.Role.Query().Where(role.GroupID(e.GroupID), role.UserID(w.UserID), role.KindEQ(kind), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
 		switch {

@@ -15,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // JoinRequest is what a person sends to join a group.
@@ -100,10 +101,19 @@ func JoinGroup(ctx context.Context, c *ent.Client, req JoinRequest, now time.Tim
 	return JoinResult{Application: app}, err
 }
 
-// endGroupRoles ends a person's live roles in a group with the given status,
-// refusing to leave the group without an organizer.
-func endGroupRoles(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, status role.Status, reason string, now time.Time) ([]*ent.Role, error) {
+// endGroupRoles ends a person's live roles in a group with the given status.
+// keepOrganizer refuses to leave the group without an organizer: people
+// leaving on their own need a successor, while staff removing someone (with
+// a reason) may leave the group organizer-less, listed among
+// groupsWithoutOrganizer until they appoint the next.
+func endGroupRoles(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, status role.Status, reason string, keepOrganizer bool, now time.Time) ([]*ent.Role, error) {
 	bk := bookkeeping(ctx)
+	// The group's row is locked before anything is counted: two organizers
+	// leaving at once count each other one after the other, so the second
+	// sees the first gone and is refused.
+	if err := lockGroup(bk, c, groupID); err != nil {
+		return nil, err
+	}
 	roles, err := c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.StatusIn(liveRoles...)).All(bk)
 	if err != nil {
 		return nil, err
@@ -112,7 +122,7 @@ func endGroupRoles(ctx context.Context, c *ent.Client, groupID, userID pulid.ID,
 		return nil, apierror.Conflictf("the person is not in this group")
 	}
 	for _, r := range roles {
-		if r.Kind != role.KindORGANIZER || r.Status != role.StatusACTIVE {
+		if !keepOrganizer || r.Kind != role.KindORGANIZER || r.Status != role.StatusACTIVE {
 			continue
 		}
 		others, err := c.Role.Query().Where(role.GroupID(groupID), role.KindEQ(role.KindORGANIZER),
@@ -121,7 +131,7 @@ func endGroupRoles(ctx context.Context, c *ent.Client, groupID, userID pulid.ID,
 			return nil, err
 		}
 		if others == 0 {
-			return nil, apierror.Conflictf("this is the group's last organizer: name a successor first, or ask a community manager")
+			return nil, lastOrganizer(bk, c, groupID)
 		}
 	}
 	upd := c.Role.Update().Where(role.UserID(userID), role.GroupID(groupID), role.StatusIn(liveRoles...)).
@@ -149,7 +159,7 @@ func LeaveGroup(ctx context.Context, c *ent.Client, groupID pulid.ID, now time.T
 	if err != nil {
 		return nil, err
 	}
-	return endGroupRoles(ctx, c, groupID, v.UserID, role.StatusLEFT, "", now)
+	return endGroupRoles(ctx, c, groupID, v.UserID, role.StatusLEFT, "", true, now)
 }
 
 // RemoveMember ends another person's roles in a group (REMOVED) with a
@@ -183,7 +193,8 @@ func RemoveMember(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, 
 	if isOrganizer && !v.IsStaff(g.CommunityID) {
 		return nil, apierror.Forbiddenf("removing an organizer takes a community manager")
 	}
-	return endGroupRoles(ctx, c, groupID, userID, role.StatusREMOVED, reason, now)
+	// Only staff get here for an organizer, and they may remove the last.
+	return endGroupRoles(ctx, c, groupID, userID, role.StatusREMOVED, reason, false, now)
 }
 
 // GrantGroupRole makes an active member of a group an ORGANIZER (or, where
@@ -247,7 +258,8 @@ const (
 // EndRole ends a role: an ambassador stepping down becomes EMERITUS; an
 // organizer stepping down leaves the group's administrators (LEFT); staff may
 // revoke any role with a reason (REMOVED), e.g. for misuse of the title. A
-// group's last organizer cannot step down or be revoked without a successor.
+// group's last organizer cannot step down without a successor; staff may
+// revoke it, and the group waits in groupsWithoutOrganizer for the next.
 func EndRole(ctx context.Context, c *ent.Client, roleID pulid.ID, reason string, who Ender, now time.Time) (*ent.Role, error) {
 	v, err := requireWriter(ctx)
 	if err != nil {
@@ -283,14 +295,18 @@ func EndRole(ctx context.Context, c *ent.Client, roleID pulid.ID, reason string,
 		return nil, apierror.Forbiddenf("you may end your own roles; staff may revoke others'")
 	}
 	bk := bookkeeping(ctx)
-	if r.Kind == role.KindORGANIZER && r.GroupID != "" {
+	if self && r.Kind == role.KindORGANIZER && r.GroupID != "" {
+		// As in endGroupRoles: lock the group, then count.
+		if err := lockGroup(bk, c, r.GroupID); err != nil {
+			return nil, err
+		}
 		others, err := c.Role.Query().Where(role.GroupID(r.GroupID), role.KindEQ(role.KindORGANIZER),
 			role.StatusEQ(role.StatusACTIVE), role.IDNEQ(r.ID)).Count(bk)
 		if err != nil {
 			return nil, err
 		}
 		if others == 0 {
-			return nil, apierror.Conflictf("this is the group's last organizer: name a successor first")
+			return nil, lastOrganizer(bk, c, r.GroupID)
 		}
 	}
 	upd := c.Role.UpdateOneID(r.ID).SetStatus(status).SetEndedAt(now)
@@ -298,6 +314,35 @@ func EndRole(ctx context.Context, c *ent.Client, roleID pulid.ID, reason string,
 		upd.SetEndReason(reason)
 	}
 	return upd.Save(bk)
+}
+
+// ReasonLastOrganizer is extensions.reason of the refusal to let a group's
+// last organizer leave without a successor.
+const ReasonLastOrganizer = "LAST_ORGANIZER"
+
+// lastOrganizer is the CONFLICT for a group's last organizer leaving on their
+// own. It names who can resolve it under the community's policy, in
+// extensions.resolvedBy: the organizer themself, by making an active member
+// an organizer first, where organizers may appoint and the cap leaves room;
+// and always the community's staff, who may revoke the role with a reason
+// and appoint the next organizer.
+func lastOrganizer(ctx context.Context, c *ent.Client, groupID pulid.ID) error {
+	g, err := loadGroup(ctx, c, groupID)
+	if err != nil {
+		return err
+	}
+	p := g.Edges.Community.Policy
+	resolvedBy := []string{viewer.CommunityManager}
+	msg := "this is the group's last organizer, and only the community's staff may appoint the next: " +
+		"ask a community manager to end your role (revokeRole, with a reason) and appoint a successor (grantGroupRole)"
+	if !p.FirstTermAppointed && (p.MaxOrganizersPerGroup == 0 || p.MaxOrganizersPerGroup > 1) {
+		resolvedBy = []string{viewer.Organizer, viewer.CommunityManager}
+		msg = "this is the group's last organizer: make an active member an organizer first (grantGroupRole), then step down; " +
+			"or ask a community manager, who may end your role (revokeRole, with a reason) and appoint a successor"
+	}
+	e := apierror.Conflictf("%s", msg)
+	e.Extensions = map[string]any{"reason": ReasonLastOrganizer, "resolvedBy": resolvedBy}
+	return e
 }
 
 // inviteAlphabet avoids look-alike characters, since codes are typed too.

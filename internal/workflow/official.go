@@ -19,6 +19,7 @@ import (
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -103,9 +104,12 @@ func GroupRecord(ctx context.Context, c *ent.Client, g *ent.Group, mentoringSign
 // Steps go in order; the mentor signs off the mentoring and may do the logo
 // and portal steps, staff may do any step and alone confirm the requirements
 // (which must be met then) and the swag kit (which needs an organizer's
-// shipping address). The last step makes the group OFFICIAL and queues the
-// recognition letter to its organizers.
-func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, step string, now time.Time) (*ent.Application, error) {
+// shipping address, named in the step's review note). The logo_received
+// step takes the logo's https URL (logoURL, empty for the other steps) and
+// records it as the group's logo; logo_pack_sent queues the recognition
+// letter, one to all the group's leaders, which links the logo pack and asks
+// for the swag kit's address; the last step makes the group OFFICIAL.
+func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, step, logoURL string, now time.Time) (*ent.Application, error) {
 	v, err := requireWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -130,6 +134,9 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 	if k < 0 || i < 0 {
 		return nil, apierror.Invalid("step", "unknown step %q", step)
 	}
+	if step != policy.StepLogoReceived && strings.TrimSpace(logoURL) != "" {
+		return nil, apierror.Invalid("logoUrl", "a logo is recorded at the %s step only", policy.StepLogoReceived)
+	}
 	staff := v.IsStaff(app.CommunityID)
 	mentor := app.Edges.Group.MentorID != "" && app.Edges.Group.MentorID == v.UserID
 	if !staff && !(mentor && steps[k].ByMentor) {
@@ -147,7 +154,17 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 	}
 	bk := bookkeeping(ctx)
 	g, com := app.Edges.Group, app.Edges.Community
+	note := ""
 	switch step {
+	case policy.StepLogoReceived:
+		logo, err := checkLogoURL(logoURL)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Group.UpdateOneID(g.ID).SetLogoURL(logo).Exec(bk); err != nil {
+			return nil, err
+		}
+		g.LogoURL = logo
 	case policy.StepRequirements:
 		signedOff := slices.ContainsFunc(list.Items, func(it schematype.ChecklistItem) bool {
 			return it.Key == policy.StepMentoring && it.DoneAt != nil
@@ -168,14 +185,11 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 			return nil, e
 		}
 	case policy.StepSwagShipped:
-		has, err := c.ShippingAddress.Query().Where(shippingaddress.HasUserWith(
-			user.HasRolesWith(role.GroupID(g.ID), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE)))).Exist(bk)
+		to, err := swagRecipient(bk, c, g.ID)
 		if err != nil {
 			return nil, err
 		}
-		if !has {
-			return nil, apierror.Conflictf("no organizer of the group has given a shipping address yet")
-		}
+		note = fmt.Sprintf(", to the address %s (@%s) gave", to.Name, to.Handle)
 	}
 	t := now.UTC()
 	list.Items[i].DoneAt, list.Items[i].DoneBy = &t, string(v.UserID)
@@ -183,7 +197,7 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 		return nil, err
 	}
 	if err := c.Review.Create().SetApplicationID(app.ID).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
-		SetBody("Done: " + list.Items[i].Label).Exec(bk); err != nil {
+		SetBody("Done: " + list.Items[i].Label + note).Exec(bk); err != nil {
 		return nil, err
 	}
 	if app.Status == application.StatusSUBMITTED {
@@ -191,19 +205,9 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 			return nil, err
 		}
 	}
-	organizers, err := c.User.Query().Where(user.HasRolesWith(role.GroupID(g.ID), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE))).All(bk)
-	if err != nil {
-		return nil, err
-	}
-	switch step {
-	case policy.StepLogoPackSent:
-		for _, o := range organizers {
-			body := fmt.Sprintf("Dear %s,\n\nThe logo pack for %s is on its way. A swag kit will follow: please add a "+
-				"recipient name, postal address and phone number to your profile so it can be shipped.\n", o.Name, g.Name)
-			if err := queueMessage(bk, c, com.ID, o.ID, "swag_kit_address_request", "Where should we send your swag kit?", body,
-				string(app.ID)+":"+string(o.ID)); err != nil {
-				return nil, err
-			}
+	if step == policy.StepLogoPackSent {
+		if err := queueRecognition(bk, c, com, g, string(app.ID)); err != nil {
+			return nil, err
 		}
 	}
 	if i == len(list.Items)-1 {
@@ -221,31 +225,42 @@ func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, st
 		if n != 1 {
 			return nil, apierror.Conflictf("the group is no longer active")
 		}
-		for _, o := range organizers {
-			body := recognitionLetter(com.Name, g.Name, o.Name)
-			if err := queueMessage(bk, c, com.ID, o.ID, "official_recognition",
-				fmt.Sprintf("%s is now an official %s user group", g.Name, com.Name), body, string(app.ID)+":"+string(o.ID)); err != nil {
-				return nil, err
-			}
-		}
 	}
 	return c.Application.Get(ctx, app.ID)
 }
 
-// recognitionLetter is the letter to organizers of a newly official group.
-func recognitionLetter(community, groupName, person string) string {
-	return fmt.Sprintf(`Dear %s,
+// queueRecognition queues the recognition letter, one to all the group's
+// active organizers, with the logo recorded at the logo_received step.
+func queueRecognition(ctx context.Context, c *ent.Client, com *ent.Community, g *ent.Group, dedupe string) error {
+	organizers, err := c.User.Query().Where(user.HasRolesWith(role.GroupID(g.ID), role.KindEQ(role.KindORGANIZER),
+		role.StatusEQ(role.StatusACTIVE))).Order(ent.Asc(user.FieldName)).All(ctx)
+	if err != nil {
+		return err
+	}
+	letter := letters.Data{Community: com.Name, Group: g.Name, LogoURL: g.LogoURL, ShippingHowTo: letters.ShippingHowTo}
+	var to []pulid.ID
+	for _, o := range organizers {
+		letter.Leaders, to = append(letter.Leaders, o.Name), append(to, o.ID)
+	}
+	return queueLetter(ctx, c, com, letters.KindOfficialRecognition, letter, to, dedupe)
+}
 
-%s has met the requirements for an official %s user group and has completed its
-mentoring. Congratulations, and thank you for the time you give to your members.
-
-The logo pack you received is yours to use on your pages and social channels, and
-the group's page now shows its official status. Your swag kit has been shipped.
-
-Being official is not the end of the conversation: keep sharing what you learn with
-the other groups, and think about whether you, or someone in your group, would like to
-help new groups as an ambassador.
-`, person, groupName, community)
+// swagRecipient is the group's leader whose shipping address the swag kit
+// goes to: the active organizer who most recently gave a complete one.
+func swagRecipient(ctx context.Context, c *ent.Client, groupID pulid.ID) (*ent.User, error) {
+	addrs, err := c.ShippingAddress.Query().Where(shippingaddress.HasUserWith(
+		user.HasRolesWith(role.GroupID(groupID), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE)))).
+		WithUser().Order(ent.Desc(shippingaddress.FieldUpdatedAt)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range addrs {
+		if completeAddress(a) {
+			return a.Edges.User, nil
+		}
+	}
+	return nil, apierror.Conflictf("no organizer of the group has given a complete shipping address (name, address, country and phone) yet: " +
+		"they give it with setShippingAddress")
 }
 
 // OfficialRequirements checks a group (loaded with its community) against

@@ -13,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
@@ -38,7 +39,8 @@ func slotOf(it *ent.AgendaItem) policy.Slot {
 }
 
 // AddAgendaItem puts an item on an event's agenda: inside the event, not
-// overlapping its track, and a sponsor's pitch within the policy's cap.
+// overlapping its track, and a sponsor's pitch within the policy's caps on
+// its length and on the pitches per event.
 func AddAgendaItem(ctx context.Context, c *ent.Client, eventID pulid.ID, in AgendaInput) (*ent.AgendaItem, error) {
 	e, err := editableEvent(ctx, c, eventID)
 	if err != nil {
@@ -63,9 +65,9 @@ func AddAgendaItem(ctx context.Context, c *ent.Client, eventID pulid.ID, in Agen
 		in.Kind = agendaitem.KindTALK
 	}
 	bk := bookkeeping(ctx)
-	// Touch the event's row so two organizers adding items at once check
-	// overlaps one after the other (a row lock on PostgreSQL).
-	if err := c.Event.Update().Where(event.ID(e.ID)).SetUpdatedAt(time.Now()).Exec(bk); err != nil {
+	// Lock the event's row so two organizers adding items at once check
+	// overlaps one after the other.
+	if err := lockEvent(bk, c, e.ID); err != nil {
 		return nil, err
 	}
 	existing, err := c.AgendaItem.Query().Where(agendaitem.EventID(e.ID)).All(bk)
@@ -77,8 +79,20 @@ func AddAgendaItem(ctx context.Context, c *ent.Client, eventID pulid.ID, in Agen
 		others[i] = slotOf(it)
 	}
 	slot := policy.Slot{Title: title, Track: in.Track, Start: start, Minutes: in.DurationMinutes, Pitch: in.Kind == agendaitem.KindSPONSOR_PITCH}
-	if err := policy.CheckAgenda(slot, others, e.StartsAt, e.EndsAt, e.Edges.Group.Edges.Community.Policy.MaxSponsorPitchMinutes); err != nil {
+	p := e.Edges.Group.Edges.Community.Policy
+	if err := policy.CheckAgenda(slot, others, e.StartsAt, e.EndsAt, p.MaxSponsorPitchMinutes); err != nil {
 		return nil, fieldError(err)
+	}
+	if slot.Pitch {
+		pitches := 0
+		for _, o := range others {
+			if o.Pitch {
+				pitches++
+			}
+		}
+		if err := pitchesLeft(e, p, pitches); err != nil {
+			return nil, err
+		}
 	}
 	ac := c.AgendaItem.Create().SetEventID(e.ID).SetKind(in.Kind).SetTitle(title).SetStartsAt(start).
 		SetDurationMinutes(in.DurationMinutes).SetTrack(in.Track)
@@ -133,12 +147,27 @@ func removeEventPart(ctx context.Context, c *ent.Client, what string, eventOf fu
 	return c.Event.Get(ctx, e.ID)
 }
 
-// SponsorInput is a sponsor of an event.
-type SponsorInput struct {
-	Name, WebsiteURL, LogoURL, Covers string
+// pitchesLeft refuses one more sponsor pitch at e when the policy's
+// pitches per event are taken (taken counts those already there).
+func pitchesLeft(e *ent.Event, p policy.Policy, taken int) error {
+	if p.MaxSponsorPitchesPerEvent == 0 || taken < p.MaxSponsorPitchesPerEvent {
+		return nil
+	}
+	err := apierror.Conflictf("this event already has %d sponsor pitch(es), the most the community allows per event", taken)
+	err.Extensions = map[string]any{"status": string(e.Status), "maxSponsorPitchesPerEvent": p.MaxSponsorPitchesPerEvent}
+	return err
 }
 
-// AddSponsor lists a sponsor on an event.
+// SponsorInput is a sponsor of an event, with the minutes of pitch it is
+// granted (0: none).
+type SponsorInput struct {
+	Name, WebsiteURL, LogoURL, Covers string
+	PitchMinutes                      int
+}
+
+// AddSponsor lists a sponsor on an event. A pitch is within the policy's
+// length cap, and only as many sponsors get one as the policy allows per
+// event; the event's row is locked while they are counted.
 func AddSponsor(ctx context.Context, c *ent.Client, eventID pulid.ID, in SponsorInput) (*ent.Sponsor, error) {
 	e, err := editableEvent(ctx, c, eventID)
 	if err != nil {
@@ -148,7 +177,29 @@ func AddSponsor(ctx context.Context, c *ent.Client, eventID pulid.ID, in Sponsor
 	if err != nil {
 		return nil, err
 	}
-	sc := c.Sponsor.Create().SetEventID(e.ID).SetName(name)
+	p := e.Edges.Group.Edges.Community.Policy
+	switch {
+	case in.PitchMinutes < 0 || in.PitchMinutes > 120:
+		return nil, apierror.Invalid("pitchMinutes", "must be between 0 and 120")
+	case p.MaxSponsorPitchMinutes > 0 && in.PitchMinutes > p.MaxSponsorPitchMinutes:
+		return nil, apierror.Invalid("pitchMinutes", "a sponsor's pitch lasts at most %d minutes here", p.MaxSponsorPitchMinutes)
+	}
+	bk := bookkeeping(ctx)
+	if in.PitchMinutes > 0 {
+		lock := c.Event.Query().Where(event.ID(e.ID))
+		lock.Modify(forUpdate)
+		if _, err := lock.IDs(bk); err != nil {
+			return nil, err
+		}
+		taken, err := c.Sponsor.Query().Where(sponsor.EventID(e.ID), sponsor.PitchMinutesGT(0)).Count(bk)
+		if err != nil {
+			return nil, err
+		}
+		if err := pitchesLeft(e, p, taken); err != nil {
+			return nil, err
+		}
+	}
+	sc := c.Sponsor.Create().SetEventID(e.ID).SetName(name).SetPitchMinutes(in.PitchMinutes)
 	if s := strings.TrimSpace(in.WebsiteURL); s != "" {
 		sc.SetWebsiteURL(s)
 	}
@@ -158,7 +209,7 @@ func AddSponsor(ctx context.Context, c *ent.Client, eventID pulid.ID, in Sponsor
 	if s := strings.TrimSpace(in.Covers); s != "" {
 		sc.SetCovers(s)
 	}
-	s, err := sc.Save(bookkeeping(ctx))
+	s, err := sc.Save(bk)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +246,16 @@ func newCheckInCode() (string, error) {
 	return string(code), nil
 }
 
+// written re-reads the registration a step has just written, to return it
+// in the payload. It reads as bookkeeping (bk) because API tokens never
+// read registrations: a token acting for its owner gets back the one row
+// its step wrote — its owner's own, or the one whose id or code the door
+// scanner read from a ticket — and nothing else (the check-in code stays
+// hidden from tokens; see the Registration.checkInCode resolver).
+func written(bk context.Context, c *ent.Client, id pulid.ID) (*ent.Registration, error) {
+	return c.Registration.Get(bk, id)
+}
+
 // RegisterForEvent registers the viewer for a published event that has not
 // started: GOING while seats are left, else WAITLISTED. Members-only events
 // take the group's members only. Seats hold under concurrency: the event's
@@ -217,7 +278,7 @@ func RegisterForEvent(ctx context.Context, c *ent.Client, eventID pulid.ID, now 
 		return nil, apierror.Forbiddenf("this event is for the group's members")
 	}
 	bk := bookkeeping(ctx)
-	if err := c.Event.Update().Where(event.ID(e.ID)).SetUpdatedAt(now).Exec(bk); err != nil {
+	if err := lockEvent(bk, c, e.ID); err != nil {
 		return nil, err
 	}
 	status := registration.StatusGOING
@@ -240,7 +301,7 @@ func RegisterForEvent(ctx context.Context, c *ent.Client, eventID pulid.ID, now 
 		if err != nil {
 			return nil, err
 		}
-		return c.Registration.Get(ctx, prev.ID)
+		return written(bk, c, prev.ID)
 	case !ent.IsNotFound(err):
 		return nil, err
 	}
@@ -256,7 +317,7 @@ func RegisterForEvent(ctx context.Context, c *ent.Client, eventID pulid.ID, now 
 	if err != nil {
 		return nil, err
 	}
-	return c.Registration.Get(ctx, r.ID)
+	return written(bk, c, r.ID)
 }
 
 // CancelRegistration cancels the viewer's registration for an event that has
@@ -281,7 +342,7 @@ func CancelRegistration(ctx context.Context, c *ent.Client, eventID pulid.ID, no
 	if !now.Before(e.StartsAt) {
 		return nil, eventConflict(e, "the event has started")
 	}
-	if err := c.Event.Update().Where(event.ID(e.ID)).SetUpdatedAt(now).Exec(bk); err != nil {
+	if err := lockEvent(bk, c, e.ID); err != nil {
 		return nil, err
 	}
 	n, err := c.Registration.Update().Where(registration.ID(r.ID),
@@ -298,7 +359,7 @@ func CancelRegistration(ctx context.Context, c *ent.Client, eventID pulid.ID, no
 	if err := seatWaitlist(bk, c, e.ID, now); err != nil {
 		return nil, err
 	}
-	return c.Registration.Get(ctx, r.ID)
+	return written(bk, c, r.ID)
 }
 
 // seatWaitlist gives free seats to the waitlist in the order people joined
@@ -383,7 +444,7 @@ func CheckIn(ctx context.Context, c *ent.Client, eventID, registrationID pulid.I
 		err.Extensions = map[string]any{"status": string(r.Status)}
 		return nil, err
 	}
-	return c.Registration.Get(ctx, r.ID)
+	return written(bk, c, r.ID)
 }
 
 // Attendee is one line of an event's attendee export.
@@ -405,11 +466,14 @@ func ExportAttendees(ctx context.Context, c *ent.Client, eventID pulid.ID) ([]At
 	if err != nil {
 		return nil, err
 	}
+	if v.ViaToken() {
+		return nil, apierror.TokenScopef("attendees are exported by an organizer signed in, never with an API token")
+	}
 	e, err := loadEvent(ctx, c, eventID)
 	if err != nil {
 		return nil, err
 	}
-	if v.ViaToken() || !v.HasGroupRole(e.GroupID, "ORGANIZER") {
+	if !v.HasGroupRole(e.GroupID, "ORGANIZER") {
 		return nil, apierror.Forbiddenf("only the group's organizers, signed in, may export its attendees")
 	}
 	bk := bookkeeping(ctx)

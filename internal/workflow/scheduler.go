@@ -3,14 +3,62 @@ package workflow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 )
 
-// errSkip tells eachInTx that the row was already handled (by another
+// The scheduled jobs, as named in JobError, logs and metrics.
+const (
+	JobObjectionWindow = "objection_window" // approving new groups whose objection window ended
+	JobCloseElection   = "close_election"   // computing the result of elections past their deadline
+	JobEndTerm         = "end_term"         // ending roles whose term ran out
+	JobSeatElection    = "seat_election"    // seating the winners of elections whose term began
+)
+
+// JobError is one row a scheduled job could not finish (ID is empty when
+// the job could not even list its rows). The job has already recorded why
+// on the row where staff look, when the row has such a place; the scheduler
+// logs and counts it.
+type JobError struct {
+	Job string
+	ID  pulid.ID
+	Err error
+}
+
+func (e *JobError) Error() string {
+	if e.ID == "" {
+		return e.Job + ": " + e.Err.Error()
+	}
+	return fmt.Sprintf("%s %s: %v", e.Job, e.ID, e.Err)
+}
+
+func (e *JobError) Unwrap() error { return e.Err }
+
+// JobErrors lists the JobErrors joined in err (as Tick returns them); an
+// error that is not one counts as a failure of an unnamed job.
+func JobErrors(err error) []*JobError {
+	if err == nil {
+		return nil
+	}
+	if je, ok := err.(*JobError); ok {
+		return []*JobError{je}
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []*JobError
+		for _, e := range j.Unwrap() {
+			out = append(out, JobErrors(e)...)
+		}
+		return out
+	}
+	return []*JobError{{Job: "unknown", Err: err}}
+}
+
+// errSkip tells a job that the row was already handled (by another
 // replica or a person): roll back quietly and go on.
 var errSkip = errors.New("workflow: already handled")
 
@@ -22,46 +70,87 @@ func orSkip(err error) error {
 	return errSkip
 }
 
-// eachInTx runs step for each id in a transaction of its own, so one row's
+// failureReason is what a row records about a failure. Staff read it, and
+// some rows are public, so an unexpected error (SQL text, a driver message)
+// is not repeated there: the log has it.
+func failureReason(err error) string {
+	if ae := apierror.Classify(err); ae != nil && ae.Code != apierror.Internal {
+		return ae.Message
+	}
+	return "an internal error (the operators' log has the details)"
+}
+
+// job is one kind of scheduled work: a step per row, and how to record on
+// the row that the step failed.
+type job struct {
+	name string
+	step func(context.Context, *ent.Client, pulid.ID) error
+	// record writes on the row, in a transaction of its own, why step
+	// failed. It returns errSkip when the row is no longer due (another
+	// replica or a person handled it meanwhile, so the failure was a lost
+	// race, not a fault); nil record means the row has no place for it.
+	record func(ctx context.Context, c *ent.Client, id pulid.ID, failure error) error
+}
+
+// run runs the step for each id in a transaction of its own, so one row's
 // failure loses nothing of the others. A step that finds its row already
-// handled, or loses a race (CONFLICT), is rolled back and not counted; other
-// failures are collected and returned after the rest have run.
-func eachInTx(ctx context.Context, client *ent.Client, ids []pulid.ID, step func(context.Context, *ent.Client, pulid.ID) error) (int, error) {
+// handled is rolled back and not counted. Any other failure — a rule the
+// row breaks included — is recorded on the row and returned as a JobError
+// after the rest have run: a job never swallows an error.
+func (j job) run(ctx context.Context, client *ent.Client, ids []pulid.ID) (int, error) {
 	var (
 		done int
 		errs []error
 	)
 	for _, id := range ids {
-		tx, err := client.Tx(ctx)
-		if err != nil {
-			return done, errors.Join(append(errs, err)...)
+		err := inTx(ctx, client, func(c *ent.Client) error { return j.step(ctx, c, id) })
+		if err == nil {
+			done++
+			continue
 		}
-		if err := step(ctx, tx.Client(), id); err != nil {
-			_ = tx.Rollback()
-			if ae := apierror.Classify(err); !errors.Is(err, errSkip) && (ae == nil || ae.Code != apierror.Conflict) {
-				errs = append(errs, err)
+		if errors.Is(err, errSkip) {
+			continue
+		}
+		if j.record != nil {
+			rerr := inTx(ctx, client, func(c *ent.Client) error { return j.record(ctx, c, id, err) })
+			if errors.Is(rerr, errSkip) {
+				continue
 			}
-			continue
+			if rerr != nil {
+				err = errors.Join(err, fmt.Errorf("recording the failure: %w", rerr))
+			}
 		}
-		if err := tx.Commit(); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		done++
+		errs = append(errs, &JobError{Job: j.name, ID: id, Err: err})
 	}
 	return done, errors.Join(errs...)
 }
 
+// inTx runs f in a transaction, committing if it returns nil.
+func inTx(ctx context.Context, client *ent.Client, f func(*ent.Client) error) error {
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := f(tx.Client()); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // Tick runs every time-driven step once: objection windows that ended,
 // elections past their deadline, terms that ran out and elected terms that
-// began. Every replica may run it; each step acts on each row once.
+// began. Every replica may run it; each step acts on each row once. The
+// error joins a JobError per row that could not be finished.
 func Tick(ctx context.Context, client *ent.Client, now time.Time) (TickReport, error) {
 	var r TickReport
 	var e1, e2, e3 error
 	r.Approved, e1 = FinishObjectionWindows(ctx, client, now)
 	r.ElectionsClosed, e2 = CloseElections(ctx, client, now)
 	r.TermsEnded, r.Seated, e3 = EndTerms(ctx, client, now)
-	return r, errors.Join(e1, e2, e3)
+	err := errors.Join(e1, e2, e3)
+	r.Failed = len(JobErrors(err))
+	return r, err
 }
 
 // TickReport counts what one Tick did.
@@ -70,28 +159,70 @@ type TickReport struct {
 	ElectionsClosed int // elections whose result was computed
 	TermsEnded      int // roles whose term ran out
 	Seated          int // elections whose winners took office
+	Failed          int // rows a job could not finish (see the error)
 }
 
-// RunScheduler runs Tick every interval until ctx ends.
-func RunScheduler(ctx context.Context, client *ent.Client, every time.Duration, log interface {
+// SchedulerLog is where the scheduler reports.
+type SchedulerLog interface {
 	InfoContext(context.Context, string, ...any)
 	ErrorContext(context.Context, string, ...any)
-}) {
-	t := time.NewTicker(every)
+}
+
+// Scheduler runs Tick on a timer, on behalf of one replica.
+type Scheduler struct {
+	Client *ent.Client
+	Every  time.Duration
+	Now    func() time.Time // the clock Tick is given
+	Log    SchedulerLog
+	// Failed counts one row a job could not finish, by job name (the
+	// metrics' job-failure counter in the server).
+	Failed func(job string)
+}
+
+// Run runs Tick every interval until ctx ends, logging and counting each
+// row a job could not finish.
+func (s Scheduler) Run(ctx context.Context) {
+	t := time.NewTicker(s.Every)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			r, err := Tick(ctx, client, time.Now())
-			if err != nil && ctx.Err() == nil {
-				log.ErrorContext(ctx, "scheduled work", "error", err)
+			r, err := Tick(ctx, s.Client, s.Now())
+			if ctx.Err() != nil {
+				return
+			}
+			for _, je := range JobErrors(err) {
+				s.Log.ErrorContext(ctx, "scheduled job failed", "job", je.Job, "id", string(je.ID), "error", je.Err)
+				s.Failed(je.Job)
 			}
 			if r != (TickReport{}) {
-				log.InfoContext(ctx, "scheduled work done", "approved", r.Approved, "electionsClosed", r.ElectionsClosed,
-					"termsEnded", r.TermsEnded, "seated", r.Seated)
+				s.Log.InfoContext(ctx, "scheduled work done", "approved", r.Approved, "electionsClosed", r.ElectionsClosed,
+					"termsEnded", r.TermsEnded, "seated", r.Seated, "failed", r.Failed)
 			}
 		}
 	}
+}
+
+// backToReview records on an application why its approval failed when the
+// objection window ended (the group cannot become active, its applicant
+// cannot take the organizer's seat): it goes back to IN_REVIEW with the
+// reason in its history, so it is in the reviewers' queue again and a
+// person decides. A failure of the database leaves it in its window, to be
+// tried again on the next tick.
+func backToReview(ctx context.Context, c *ent.Client, id pulid.ID, failure error) error {
+	if ae := apierror.Classify(failure); ae == nil || ae.Code == apierror.Internal {
+		return nil
+	}
+	app, err := c.Application.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if app.Status != application.StatusOBJECTION_WINDOW {
+		return errSkip // decided meanwhile
+	}
+	_, err = transition(ctx, c, app, application.StatusIN_REVIEW, "",
+		"The objection window ended, but the approval could not take effect: "+failureReason(failure)+". A reviewer must decide again.")
+	return err
 }

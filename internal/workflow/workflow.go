@@ -24,7 +24,7 @@ func requireWriter(ctx context.Context) (*viewer.Viewer, error) {
 		return nil, apierror.Unauthenticatedf("sign in first")
 	}
 	if !v.HasScope(viewer.ScopeWrite) {
-		return nil, apierror.Forbiddenf("this credential may not make changes")
+		return nil, apierror.TokenScopef("this API token may not make changes (it lacks the write scope)")
 	}
 	return v, nil
 }

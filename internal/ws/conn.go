@@ -307,6 +307,7 @@ func (c *conn) connectionInit(raw json.RawMessage) {
 		}
 	}
 	c.opBase = ctx
+	c.closeWhenRevoked(ctx)
 	c.enqueue(encode("connection_ack", "", nil))
 	if c.proto.legacy() {
 		c.enqueue(encode("ka", "", nil))

@@ -91,7 +91,9 @@ type Config struct {
 	// nil) and the handshake request's context; it returns the context
 	// carrying the viewer, or an error, which closes the socket with 4403
 	// "Forbidden" (legacy clients first get connection_error with the
-	// error's message). Nil accepts every connection_init as is.
+	// error's message). Nil accepts every connection_init as is. Once the
+	// returned context ends while the socket is open (the credential was
+	// revoked or expired), the socket is closed with 4403 (see revoke.go).
 	Authenticate func(ctx context.Context, initPayload map[string]any) (context.Context, error)
 
 	// CheckOrigin decides whether a handshake's Origin is allowed; use the

@@ -1,0 +1,105 @@
+package policy
+
+import "strconv"
+
+// Patch is a change to some of a community's policy values: a nil field is
+// left as it is. The preset is not among them: it names where the policy
+// started from, whatever staff change later.
+type Patch struct {
+	MaxOrganizersPerGroup     *int
+	AmbassadorScope           *AmbassadorScope
+	MaxAmbassadorsPerScope    *int
+	MinSupporters             *int
+	MinSupporterOrganizations *int
+	RequireMentor             *bool
+	ObjectionWindowHours      *int
+	ConflictRadiusKm          *float64
+	MembershipNeedsApproval   *bool
+	MembershipRequiresArticle *bool
+	LeadersRequirePartner     *bool
+	ObligationWindowDays      *int
+	TermLengthDays            *int
+	FirstTermAppointed        *bool
+	OfficialStatusEnabled     *bool
+	OfficialMinMembers        *int
+	OfficialMinOrganizations  *int
+	OfficialMinEvents         *int
+	MaxSponsorPitchMinutes    *int
+	DormantAfterDays          *int
+}
+
+// Bounds on the values staff may set. Beyond them a value is a typo (a
+// window of years, a cap nobody could reach), not a programme rule.
+const (
+	maxCap     = 1000      // organizers, ambassadors, supporters, official-status minimums
+	maxDays    = 10 * 365  // obligation window, terms, dormancy
+	maxHours   = 24 * 60   // objection window (60 days), as Validate allows
+	maxRadius  = 1000.0    // km, as Validate allows
+	maxMinutes = 4 * 60    // a sponsor pitch
+	maxMembers = 1_000_000 // official status: active members
+)
+
+// Apply returns p with the patch's values, checking each value given (the
+// error names its field) and then the rules between fields.
+func (pt Patch) Apply(p Policy) (Policy, error) {
+	ints := []struct {
+		field string
+		v     *int
+		dst   *int
+		max   int
+	}{
+		{"maxOrganizersPerGroup", pt.MaxOrganizersPerGroup, &p.MaxOrganizersPerGroup, maxCap},
+		{"maxAmbassadorsPerScope", pt.MaxAmbassadorsPerScope, &p.MaxAmbassadorsPerScope, maxCap},
+		{"minSupporters", pt.MinSupporters, &p.MinSupporters, maxCap},
+		{"minSupporterOrganizations", pt.MinSupporterOrganizations, &p.MinSupporterOrganizations, maxCap},
+		{"objectionWindowHours", pt.ObjectionWindowHours, &p.ObjectionWindowHours, maxHours},
+		{"obligationWindowDays", pt.ObligationWindowDays, &p.ObligationWindowDays, maxDays},
+		{"termLengthDays", pt.TermLengthDays, &p.TermLengthDays, maxDays},
+		{"officialMinMembers", pt.OfficialMinMembers, &p.OfficialMinMembers, maxMembers},
+		{"officialMinOrganizations", pt.OfficialMinOrganizations, &p.OfficialMinOrganizations, maxCap},
+		{"officialMinEvents", pt.OfficialMinEvents, &p.OfficialMinEvents, maxCap},
+		{"maxSponsorPitchMinutes", pt.MaxSponsorPitchMinutes, &p.MaxSponsorPitchMinutes, maxMinutes},
+		{"dormantAfterDays", pt.DormantAfterDays, &p.DormantAfterDays, maxDays},
+	}
+	for _, f := range ints {
+		if f.v == nil {
+			continue
+		}
+		if *f.v < 0 || *f.v > f.max {
+			return p, &FieldError{Field: f.field, Reason: "must be between 0 and " + strconv.Itoa(f.max)}
+		}
+		*f.dst = *f.v
+	}
+	if v := pt.ConflictRadiusKm; v != nil {
+		if !(*v >= 0 && *v <= maxRadius) { // NaN fails too
+			return p, &FieldError{Field: "conflictRadiusKm", Reason: "must be between 0 and 1000"}
+		}
+		p.ConflictRadiusKm = *v
+	}
+	if v := pt.AmbassadorScope; v != nil {
+		if *v != AmbassadorsPerGroup && *v != AmbassadorsPerRegion {
+			return p, &FieldError{Field: "ambassadorScope", Reason: "must be GROUP or REGION"}
+		}
+		p.AmbassadorScope = *v
+	}
+	bools := []struct {
+		v   *bool
+		dst *bool
+	}{
+		{pt.RequireMentor, &p.RequireMentor},
+		{pt.MembershipNeedsApproval, &p.MembershipNeedsApproval},
+		{pt.MembershipRequiresArticle, &p.MembershipRequiresArticle},
+		{pt.LeadersRequirePartner, &p.LeadersRequirePartner},
+		{pt.FirstTermAppointed, &p.FirstTermAppointed},
+		{pt.OfficialStatusEnabled, &p.OfficialStatusEnabled},
+	}
+	for _, b := range bools {
+		if b.v != nil {
+			*b.dst = *b.v
+		}
+	}
+	if p.MinSupporterOrganizations > p.MinSupporters {
+		return p, &FieldError{Field: "minSupporterOrganizations", Reason: "cannot exceed minSupporters (" + strconv.Itoa(p.MinSupporters) + ")"}
+	}
+	return p, p.Validate()
+}

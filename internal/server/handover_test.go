@@ -1,0 +1,352 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/message"
+	"github.com/usergroups/usergroups/ent/review"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// handoverWorld is a queueWorld with an active group that meets OpenStack's
+// official-status requirements, mentored by w.amb, led by the applicant and
+// a second organizer, and an open official-status request for it.
+type handoverWorld struct {
+	queueWorld
+	group    *ent.Group
+	leaders  []pulid.ID
+	coLeader string
+	appID    string
+	sys      context.Context
+	logoURL  string
+}
+
+const (
+	setAddressQ = `mutation($in: SetShippingAddressInput!) { setShippingAddress(input: $in) { shippingAddress { recipientName address city region postalCode country phone } } }`
+	stepQ       = `mutation($id: ID!, $s: String!, $logo: String) { completeHandoverStep(input: {id: $id, step: $s, logoUrl: $logo}) { application { status } } }`
+)
+
+func newHandoverWorld(t *testing.T) handoverWorld {
+	t.Helper()
+	db := dbtest.Open(t)
+	w := handoverWorld{queueWorld: newQueueWorld(t, db, policy.OpenStack()), sys: viewer.SystemContext(context.Background()),
+		logoURL: "https://logos.example.org/oakland-pack.zip"}
+	sys := w.sys
+	tx, err := w.c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appUser := tx.User.Query().Where(user.Handle("applicant")).OnlyX(sys)
+	co := tx.User.Create().SetHandle("coleader").SetName("Co Leader").SaveX(sys)
+	w.group = tx.Group.Create().SetCommunityID(w.com.ID).SetRegionID(w.bayArea.RegionID).SetName("Oakland {East Bay}").SetSlug("oakland").
+		SetCity("Oakland").SetCountry("US").SetStatus("ACTIVE").SetMentorID(w.ambID).SaveX(sys)
+	for _, u := range []*ent.User{appUser, co} {
+		tx.Role.Create().SetUserID(u.ID).SetCommunityID(w.com.ID).SetGroupID(w.group.ID).SetKind(role.KindORGANIZER).ExecX(sys)
+		w.leaders = append(w.leaders, u.ID)
+	}
+	for i := 0; i < 20; i++ {
+		org := tx.Organization.Create().SetName("Member org " + letters(i%3)).SetSlug(strings.ToLower("member-org-" + letters(i%3))).
+			OnConflictColumns("name").UpdateNewValues().IDX(sys)
+		u := tx.User.Create().SetHandle(strings.ToLower("m" + letters(i))).SetName("M").SetOrganizationID(org).SaveX(sys)
+		tx.Role.Create().SetUserID(u.ID).SetCommunityID(w.com.ID).SetGroupID(w.group.ID).SetKind(role.KindMEMBER).ExecX(sys)
+	}
+	attendee := tx.User.Create().SetHandle("attendee").SetName("A").SaveX(sys)
+	for i := 1; i <= 3; i++ {
+		start := time.Now().AddDate(0, -i*2, 0)
+		ev := tx.Event.Create().SetGroupID(w.group.ID).SetTitle("Meetup").SetTimeZone("America/Los_Angeles").SetStartsAt(start).
+			SetEndsAt(start.Add(2 * time.Hour)).SetStatus("COMPLETED").SaveX(sys)
+		tx.Registration.Create().SetEventID(ev.ID).SetUserID(attendee.ID).SetCheckInCode(fmt.Sprintf("code-%d", i)).
+			SetStatus("ATTENDED").ExecX(sys)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	w.coLeader = "Session " + string(co.ID)
+	d := w.ok(t, w.applicant, `mutation($g: ID!) { applyForOfficialStatus(input: {group: $g}) { application { id } } }`,
+		map[string]any{"g": string(w.group.ID)})
+	w.appID = dig(d, "applyForOfficialStatus", "application", "id").(string)
+	return w
+}
+
+func (w handoverWorld) step(t *testing.T, who, key, logo string) gqlResponse {
+	t.Helper()
+	vars := map[string]any{"id": w.appID, "s": key, "logo": nil}
+	if logo != "" {
+		vars["logo"] = logo
+	}
+	return w.do(t, who, stepQ, vars)
+}
+
+// through does the handover steps from one up to (not including) another,
+// as the mentor and staff would.
+func (w handoverWorld) through(t *testing.T, from, before string) {
+	t.Helper()
+	started := false
+	for _, s := range []struct{ who, key, logo string }{
+		{w.amb, "mentoring_complete", ""}, {w.manager, "requirements_met", ""}, {w.amb, "logo_requested", ""},
+		{w.amb, "logo_received", w.logoURL}, {w.amb, "portal_updated", ""}, {w.amb, "logo_pack_sent", ""},
+	} {
+		if s.key == before {
+			return
+		}
+		if started = started || s.key == from; !started {
+			continue
+		}
+		if r := w.step(t, s.who, s.key, s.logo); len(r.Errors) > 0 {
+			t.Fatalf("%s: %+v", s.key, r.Errors)
+		}
+	}
+}
+
+func addressInput(extra map[string]any) map[string]any {
+	in := map[string]any{"recipientName": "Ada Organizer", "streetLines": []string{"1 Broadway", "Suite 200"}, "city": "Oakland",
+		"region": "CA", "postalCode": "94607", "country": "us", "phone": "+1 510 555 0100"}
+	for k, v := range extra {
+		in[k] = v
+	}
+	return map[string]any{"in": in}
+}
+
+// TestShippingAddressAndLogoFinishTheHandover: an organizer gives the swag
+// kit's address through the API (private: the person and staff read it),
+// the logo step records the group's logo, and the swag-kit step finds the
+// leader's address and names whose it used.
+func TestShippingAddressAndLogoFinishTheHandover(t *testing.T) {
+	w := newHandoverWorld(t)
+
+	// The address: every field checked, the country normalised, private.
+	for _, tc := range []struct {
+		extra map[string]any
+		field string
+	}{
+		{map[string]any{"country": "XX"}, "country"},
+		{map[string]any{"phone": "call me"}, "phone"},
+		{map[string]any{"streetLines": []string{" "}}, "streetLines"},
+		{map[string]any{"streetLines": []string{"a", "b", "c", "d"}}, "streetLines"},
+		{map[string]any{"city": ""}, "city"},
+		{map[string]any{"recipientName": ""}, "recipientName"},
+	} {
+		if r := w.do(t, w.applicant, setAddressQ, addressInput(tc.extra)); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != tc.field {
+			t.Errorf("address %v: want BAD_USER_INPUT on %s, got %+v", tc.extra, tc.field, r.Errors)
+		}
+	}
+	if r := w.do(t, "", setAddressQ, addressInput(nil)); code(r) != "UNAUTHENTICATED" {
+		t.Errorf("anonymous address: %+v", r.Errors)
+	}
+
+	// The swag-kit step needs an address: none yet.
+	w.through(t, "mentoring_complete", "logo_received")
+	for _, tc := range []struct{ logo, field string }{
+		{"", "logoUrl"}, {"http://logos.example.org/pack.zip", "logoUrl"}, {"not a url", "logoUrl"},
+	} {
+		if r := w.step(t, w.amb, "logo_received", tc.logo); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != tc.field {
+			t.Errorf("logo %q: %+v", tc.logo, r.Errors)
+		}
+	}
+	if r := w.step(t, w.amb, "portal_updated", w.logoURL); code(r) != "BAD_USER_INPUT" {
+		t.Errorf("a logo on another step: %+v", r.Errors)
+	}
+	if r := w.step(t, w.amb, "logo_received", w.logoURL); len(r.Errors) > 0 {
+		t.Fatalf("logo received: %+v", r.Errors)
+	}
+	g := w.ok(t, w.other, `query($id: ID!) { node(id: $id) { ... on Group { logoURL } } }`, map[string]any{"id": string(w.group.ID)})
+	if dig(g, "node", "logoURL") != w.logoURL {
+		t.Errorf("group logo = %v", dig(g, "node", "logoURL"))
+	}
+	w.through(t, "portal_updated", "swag_kit_shipped")
+	r := w.step(t, w.manager, "swag_kit_shipped", "")
+	if code(r) != "CONFLICT" || !strings.Contains(r.Errors[0].Message, "setShippingAddress") {
+		t.Fatalf("swag kit without an address: %+v", r.Errors)
+	}
+
+	d := w.ok(t, w.coLeader, setAddressQ, addressInput(map[string]any{"region": nil, "postalCode": nil}))
+	d = w.ok(t, w.coLeader, setAddressQ, addressInput(nil)) // a second call replaces the first
+	if a := dig(d, "setShippingAddress", "shippingAddress"); dig(a, "address") != "1 Broadway\nSuite 200" || dig(a, "country") != "US" ||
+		dig(a, "postalCode") != "94607" || dig(a, "phone") != "+1 510 555 0100" {
+		t.Errorf("address = %v", a)
+	}
+	if n := w.c.ShippingAddress.Query().CountX(w.sys); n != 1 {
+		t.Errorf("%d address rows, want the one replaced", n)
+	}
+	const read = `{ user(handle: "coleader") { shippingAddress { phone } } }`
+	for who, want := range map[string]any{w.coLeader: "+1 510 555 0100", w.manager: "+1 510 555 0100", w.applicant: nil, w.amb: nil, w.other: nil} {
+		if got := dig(w.ok(t, who, read, nil), "user", "shippingAddress", "phone"); got != want {
+			t.Errorf("%s reads the phone: %v, want %v", who, got, want)
+		}
+	}
+
+	if r := w.step(t, w.manager, "swag_kit_shipped", ""); len(r.Errors) > 0 || dig(r.Data, "completeHandoverStep", "application", "status") != "APPROVED" {
+		t.Fatalf("swag kit shipped: %+v %+v", r.Data, r.Errors)
+	}
+	notes := w.c.Review.Query().Where(review.KindEQ(review.KindCOMMENT), review.BodyContains("Swag kit")).AllX(w.sys)
+	if len(notes) != 1 || !strings.Contains(notes[0].Body, "@coleader") {
+		t.Errorf("the swag-kit note does not say whose address: %v", notes)
+	}
+}
+
+// TestRecognitionLetterFollowsTheTemplate: the logo-pack step sends one
+// recognition letter to all the group's leaders, subject and content as the
+// programme's template has them (logo link; name, address and phone asked
+// for, and how to give them), in the community's wording, which staff edit
+// and the API validates.
+func TestRecognitionLetterFollowsTheTemplate(t *testing.T) {
+	w := newHandoverWorld(t)
+	com := map[string]any{"c": string(w.com.ID)}
+	const setQ = `mutation($in: SetMessageTemplateInput!) { setMessageTemplate(input: $in) { template { kind language subject body custom variables } } }`
+	set := func(who, kind, lang, subject, body string) gqlResponse {
+		return w.do(t, who, setQ, map[string]any{"in": map[string]any{"community": string(w.com.ID), "kind": kind, "language": lang,
+			"subject": subject, "body": body}})
+	}
+	const listQ = `query($c: ID!) { node(id: $c) { ... on Community { messageTemplates { kind language custom subject } } } }`
+	if ts := dig(w.ok(t, w.manager, listQ, com), "node", "messageTemplates").([]any); len(ts) != 2 ||
+		dig(ts[0], "subject") != "Official Recognition of your User Group" || dig(ts[0], "custom") != false {
+		t.Errorf("staff see templates %v", ts)
+	}
+	if ts := dig(w.ok(t, w.applicant, listQ, com), "node", "messageTemplates").([]any); len(ts) != 0 {
+		t.Errorf("an organizer sees templates %v", ts)
+	}
+	const kind = "official_recognition"
+	for _, tc := range []struct {
+		who, kind, lang, subject, body, want, field string
+	}{
+		{w.applicant, kind, "en", "Hi", "Hello {{.Group}}", "FORBIDDEN", ""},
+		{w.manager, kind, "en", "Hi", "Hello {{.Nobody}}", "BAD_USER_INPUT", "body"},
+		{w.manager, kind, "en", "Hi", "Hello {{if .Group}}", "BAD_USER_INPUT", "body"},
+		{w.manager, kind, "en", "Hi {{.Group", "Hello", "BAD_USER_INPUT", "subject"},
+		{w.manager, kind, "en", "Hi", "   ", "BAD_USER_INPUT", "body"},
+		{w.manager, kind, "fr", "Hi", "Hello", "BAD_USER_INPUT", "language"},
+		{w.manager, "welcome_pack", "en", "Hi", "Hello", "BAD_USER_INPUT", "kind"},
+	} {
+		if r := set(tc.who, tc.kind, tc.lang, tc.subject, tc.body); code(r) != tc.want || (tc.field != "" && r.Errors[0].Extensions["field"] != tc.field) {
+			t.Errorf("template %s %q/%q: want %s %s, got %+v", tc.lang, tc.subject, tc.body, tc.want, tc.field, r.Errors)
+		}
+	}
+	r := set(w.manager, kind, "en", "Official Recognition of your User Group",
+		"Dear {{range $i, $l := .Leaders}}{{if $i}} and {{end}}{{$l}}{{end}},\n\nIn our own words: {{.Group}} is an official {{.Community}} user group.\n"+
+			"Logos: {{.LogoURL}}\nPlease send a name, address and phone for the swag kit. {{.ShippingHowTo}}\n")
+	if tpl := dig(r.Data, "setMessageTemplate", "template"); dig(tpl, "custom") != true || !slices.Contains(dig(tpl, "variables").([]any), any(".LogoURL")) {
+		t.Fatalf("stored template = %v %+v", tpl, r.Errors)
+	}
+
+	w.through(t, "mentoring_complete", "logo_pack_sent")
+	if n := w.c.Message.Query().Where(message.Template(kind)).CountX(w.sys); n != 0 {
+		t.Errorf("%d letters before the logo pack is sent", n)
+	}
+	w.through(t, "logo_pack_sent", "swag_kit_shipped")
+
+	// One letter, to all leaders, the programme's subject, staff's wording.
+	sent := w.c.Message.Query().Where(message.Template(kind)).AllX(w.sys)
+	if len(sent) != 1 {
+		t.Fatalf("%d recognition letters, want one to all leaders", len(sent))
+	}
+	l := sent[0]
+	if l.Subject != "Official Recognition of your User Group" || !sameIDs(l.RecipientIds, w.leaders) || l.RecipientID != "" {
+		t.Errorf("letter subject %q to %v / %q, want all of %v", l.Subject, l.RecipientIds, l.RecipientID, w.leaders)
+	}
+	for _, want := range []string{"Dear Co Leader and applicant,", "In our own words: Oakland {East Bay} is an official OpenStack user group",
+		w.logoURL, "name, address and phone", "setShippingAddress"} {
+		if !strings.Contains(l.Body, want) {
+			t.Errorf("letter lacks %q:\n%s", want, l.Body)
+		}
+	}
+	w.ok(t, w.applicant, setAddressQ, addressInput(nil))
+	if r := w.step(t, w.manager, "swag_kit_shipped", ""); len(r.Errors) > 0 {
+		t.Fatalf("swag kit shipped: %+v", r.Errors)
+	}
+	if n := w.c.Message.Query().Where(message.Template(kind)).CountX(w.sys); n != 1 {
+		t.Errorf("%d recognition letters after the handover, want the one", n)
+	}
+
+	// An empty template restores the default, which says the same things.
+	r = set(w.manager, kind, "en", "", "")
+	if dig(r.Data, "setMessageTemplate", "template", "custom") != false ||
+		!strings.Contains(dig(r.Data, "setMessageTemplate", "template", "body").(string), "{{.LogoURL}}") {
+		t.Errorf("reset: %+v %+v", r.Data, r.Errors)
+	}
+}
+
+func sameIDs(got, want []pulid.ID) bool {
+	g, w := slices.Clone(got), slices.Clone(want)
+	slices.Sort(g)
+	slices.Sort(w)
+	return slices.Equal(g, w)
+}
+
+// TestSponsorPitchesFollowPolicy: a sponsor's pitch minutes are set and
+// read back, within the pitch-length cap, and only as many sponsors and
+// sponsor-pitch slots per event as the policy allows (OpenStack: one).
+func TestSponsorPitchesFollowPolicy(t *testing.T) {
+	base := dbtest.Open(t)
+	w := newEventWorld(t, &dbClient{DB: base, Client: base.Client})
+	r := w.h(w.org, createEventQ, w.eventInput(nil))
+	id, _ := dig(r.Data, "createEvent", "event", "id").(string)
+	if id == "" {
+		t.Fatalf("create: %+v", r.Errors)
+	}
+	const addSponsor = `mutation($e: ID!, $n: String!, $p: Int) { addSponsor(input: {event: $e, name: $n, pitchMinutes: $p}) { sponsor { name pitchMinutes } } }`
+	sponsor := func(name string, pitch any) gqlResponse {
+		return w.h(w.org, addSponsor, map[string]any{"e": id, "n": name, "p": pitch})
+	}
+	for _, tc := range []struct {
+		name  string
+		pitch any
+		want  string
+		field string
+	}{
+		{"Too long", 11, "BAD_USER_INPUT", "pitchMinutes"},
+		{"Negative", -1, "BAD_USER_INPUT", "pitchMinutes"},
+		{"Example Cloud", 10, "", ""},
+		{"Second pitch", 5, "CONFLICT", ""},
+		{"Venue only", nil, "", ""},
+		{"Food only", 0, "", ""},
+	} {
+		r := sponsor(tc.name, tc.pitch)
+		if code(r) != nilIfEmpty(tc.want) || (tc.field != "" && r.Errors[0].Extensions["field"] != tc.field) {
+			t.Errorf("sponsor %s pitch %v: want %q %q, got %+v", tc.name, tc.pitch, tc.want, tc.field, r.Errors)
+		}
+		if tc.want == "CONFLICT" && code(r) == "CONFLICT" && r.Errors[0].Extensions["maxSponsorPitchesPerEvent"] != float64(1) {
+			t.Errorf("the refusal does not say the cap: %+v", r.Errors)
+		}
+	}
+	d := w.h(w.org, `query($e: ID!) { node(id: $e) { ... on Event { sponsors { edges { node { name pitchMinutes } } } } } }`, map[string]any{"e": id})
+	got := map[string]any{}
+	for _, e := range items(d.Data, "node", "sponsors", "edges") {
+		got[dig(e, "node", "name").(string)] = dig(e, "node", "pitchMinutes")
+	}
+	if len(got) != 3 || got["Example Cloud"] != float64(10) || got["Venue only"] != float64(0) {
+		t.Errorf("sponsors = %v", got)
+	}
+
+	const addItem = `mutation($in: AddAgendaItemInput!) { addAgendaItem(input: $in) { agendaItem { id } } }`
+	pitch := func(start string) gqlResponse {
+		return w.h(w.org, addItem, map[string]any{"in": map[string]any{"event": id, "kind": "SPONSOR_PITCH", "title": "Pitch at " + start,
+			"speakerName": "Sponsor", "startsAt": start, "durationMinutes": 10}})
+	}
+	if r := pitch("2026-12-03T19:00"); len(r.Errors) > 0 {
+		t.Fatalf("first pitch slot: %+v", r.Errors)
+	}
+	if r := pitch("2026-12-03T20:00"); code(r) != "CONFLICT" || !strings.Contains(r.Errors[0].Message, "sponsor pitch") {
+		t.Errorf("second pitch slot: %+v", r.Errors)
+	}
+	const talk = `mutation($in: AddAgendaItemInput!) { addAgendaItem(input: $in) { agendaItem { id } } }`
+	if r := w.h(w.org, talk, map[string]any{"in": map[string]any{"event": id, "kind": "TALK", "title": "Talk",
+		"speakerName": "Guest", "startsAt": "2026-12-03T20:00", "durationMinutes": 30}}); len(r.Errors) > 0 {
+		t.Errorf("a talk after the pitch: %+v", r.Errors)
+	}
+	p := w.h(w.org, `query($c: ID!) { node(id: $c) { ... on Community { policy { maxSponsorPitchesPerEvent } } } }`,
+		map[string]any{"c": string(w.group.CommunityID)})
+	if dig(p.Data, "node", "policy", "maxSponsorPitchesPerEvent") != float64(1) {
+		t.Errorf("policy: %+v %+v", p.Data, p.Errors)
+	}
+}

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/usergroups/usergroups/internal/apierror"
+)
+
+// unavailableWhole reports whether a response failed as a whole because
+// a part of the service is down: an UNAVAILABLE error and no root field
+// with a value. Such a response goes out as 503, which tells a load
+// balancer or client to retry (elsewhere, or later) rather than take the
+// empty answer for one; a partial answer stays 200.
+func unavailableWhole(resp *graphql.Response) bool {
+	if resp == nil || len(resp.Errors) == 0 {
+		return false
+	}
+	unavailable := false
+	for _, e := range resp.Errors {
+		if e.Extensions["code"] == string(apierror.Unavailable) {
+			unavailable = true
+			break
+		}
+	}
+	if !unavailable {
+		return false
+	}
+	if len(resp.Data) == 0 || string(resp.Data) == "null" {
+		return true
+	}
+	var root map[string]json.RawMessage
+	if err := json.Unmarshal(resp.Data, &root); err != nil {
+		return false
+	}
+	for _, v := range root {
+		if string(v) != "null" {
+			return false
+		}
+	}
+	return true
+}
+
+// getTransport is gqlgen's GET transport with the status of postTransport:
+// 503 for a response unavailableWhole.
+type getTransport struct{ transport.GET }
+
+// Do serves a query sent as GET.
+func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	t.GET.Do(w, r, statusExecutor{GraphExecutor: exec, w: w})
+}
+
+// statusExecutor writes the status of an operation's response before the
+// transport writes its body.
+type statusExecutor struct {
+	graphql.GraphExecutor
+	w http.ResponseWriter
+}
+
+func (e statusExecutor) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+	responses, ctx := e.GraphExecutor.DispatchOperation(ctx, rc)
+	return func(ctx context.Context) *graphql.Response {
+		resp := responses(ctx)
+		if unavailableWhole(resp) {
+			e.w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		return resp
+	}, ctx
+}
