@@ -10,9 +10,6 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/candidate"
 	"github.com/usergroups/usergroups/ent/role"
-	"github.com/usergroups/usergroups/internal/dbtest"
-	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
@@ -54,21 +51,9 @@ func tallies(v any, out *[]any) {
 // can read (no updatedAt, no change-log row, no ordering), and that the
 // tallies appear for everyone once the result is computed.
 func TestBallotSecret(t *testing.T) {
-	base := dbtest.Open(t)
-	clock := &fakeClock{t: time.Now().Truncate(time.Second)}
-	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client, now: clock.Now})
-	sys := viewer.SystemContext(context.Background())
-	c := base.Client
-	tx, err := c.Tx(sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
-	partner := tx.Organization.Create().SetName("Partner").SetSlug("partner").AddPartnerOfIDs(oe.ID).SaveX(sys)
-	wuhan := tx.Group.Create().SetCommunityID(oe.ID).SetName("Wuhan").SetSlug("wuhan").SetCity("Wuhan").SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
-	mk := func(handle string) *ent.User {
-		return tx.User.Create().SetHandle(handle).SetName(handle).SetOrganizationID(partner.ID).SaveX(sys)
-	}
+	f := newElectionFixture(t)
+	c, h, clock, sys, tx, oe, mk := f.c, f.h, f.clock, f.sys, f.tx, f.oe, f.person
+	wuhan := f.group(oe, "Wuhan")
 	termEnd := clock.Now().Add(10 * 24 * time.Hour)
 	org, cand1, cand2, voter1, voter2, staff, outsider := mk("org"), mk("cand1"), mk("cand2"), mk("voter1"), mk("voter2"), mk("staff"), mk("outsider")
 	tx.Role.Create().SetUserID(org.ID).SetCommunityID(oe.ID).SetGroupID(wuhan.ID).SetKind(role.KindORGANIZER).

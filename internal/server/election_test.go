@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,47 @@ import (
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
+
+// electionFixture starts an election test: a handler on a fresh database
+// with a clock the test moves, and an open transaction holding the
+// openEuler community and a partner enterprise, to which the test adds its
+// groups and people before it commits.
+type electionFixture struct {
+	c       *ent.Client
+	h       http.Handler
+	clock   *fakeClock
+	sys     context.Context
+	tx      *ent.Tx
+	oe      *ent.Community
+	partner *ent.Organization
+}
+
+func newElectionFixture(t *testing.T) *electionFixture {
+	t.Helper()
+	base := dbtest.Open(t)
+	f := &electionFixture{c: base.Client, clock: &fakeClock{t: time.Now().Truncate(time.Second)},
+		sys: viewer.SystemContext(context.Background())}
+	f.h = sessionHandler(t, &dbClient{DB: base, Client: base.Client, now: f.clock.Now})
+	tx, err := f.c.Tx(f.sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tx = tx
+	f.oe = tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(f.sys)
+	f.partner = tx.Organization.Create().SetName("Partner").SetSlug("partner").AddPartnerOfIDs(f.oe.ID).SaveX(f.sys)
+	return f
+}
+
+// group adds a running group of com named after its city.
+func (f *electionFixture) group(com *ent.Community, name string) *ent.Group {
+	return f.tx.Group.Create().SetCommunityID(com.ID).SetName(name).SetSlug(strings.ToLower(name)).SetCity(name).
+		SetCountry("CN").SetStatus("ACTIVE").SaveX(f.sys)
+}
+
+// person adds someone who works for the partner enterprise.
+func (f *electionFixture) person(handle string) *ent.User {
+	return f.tx.User.Create().SetHandle(handle).SetName(handle).SetOrganizationID(f.partner.ID).SaveX(f.sys)
+}
 
 // fakeClock is the handler's clock in tests that move through deadlines.
 type fakeClock struct {
@@ -60,27 +102,13 @@ const (
 // staff; the incumbent's term ending and the winner seated exactly once; an
 // election nobody stood in; and a cancelled one.
 func TestElectionEndToEnd(t *testing.T) {
-	base := dbtest.Open(t)
-	clock := &fakeClock{t: time.Now().Truncate(time.Second)}
-	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client, now: clock.Now})
-	sys := viewer.SystemContext(context.Background())
-	c := base.Client
-	tx, err := c.Tx(sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
+	f := newElectionFixture(t)
+	c, h, clock, sys, tx, oe, mk := f.c, f.h, f.clock, f.sys, f.tx, f.oe, f.person
+	var err error
 	os := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
-	partner := tx.Organization.Create().SetName("Partner").SetSlug("partner").AddPartnerOfIDs(oe.ID).SaveX(sys)
-	mkGroup := func(com *ent.Community, name string) *ent.Group {
-		slug := strings.ToLower(name)
-		return tx.Group.Create().SetCommunityID(com.ID).SetName(name).SetSlug(slug).SetCity(name).SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
-	}
+	mkGroup := f.group
 	wuhan, xian, paris := mkGroup(oe, "Wuhan"), mkGroup(oe, "Xian"), mkGroup(os, "Paris")
 	proposed := tx.Group.Create().SetCommunityID(oe.ID).SetName("Lhasa").SetSlug("lhasa").SetCity("Lhasa").SetCountry("CN").SaveX(sys)
-	mk := func(handle string) *ent.User {
-		return tx.User.Create().SetHandle(handle).SetName(handle).SetOrganizationID(partner.ID).SaveX(sys)
-	}
 	join := func(u *ent.User, g *ent.Group, kind role.Kind, status role.Status) *ent.Role {
 		return tx.Role.Create().SetUserID(u.ID).SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetKind(kind).SetStatus(status).SaveX(sys)
 	}
@@ -135,7 +163,7 @@ func TestElectionEndToEnd(t *testing.T) {
 		t.Errorf("a second election for the same seat: %+v", r.Errors)
 	}
 	// Someone who joins after the election opened is not on the voter roll.
-	late := c.User.Create().SetHandle("late").SetName("late").SetOrganizationID(partner.ID).SaveX(sys)
+	late := c.User.Create().SetHandle("late").SetName("late").SetOrganizationID(f.partner.ID).SaveX(sys)
 	func() {
 		tx, err := c.Tx(sys)
 		if err != nil {

@@ -59,24 +59,10 @@ func (s *syncBuffer) String() string {
 // (SEATING_FAILED with the reason, for staff), logged and counted in
 // /metrics, tried again on each tick, and seated once the cause is gone.
 func TestElectedOrganizerIsSeated(t *testing.T) {
-	base := dbtest.Open(t)
-	clock := &fakeClock{t: time.Now().Truncate(time.Second)}
-	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client, now: clock.Now})
-	sys := viewer.SystemContext(context.Background())
-	c := base.Client
-	tx, err := c.Tx(sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
-	partner := tx.Organization.Create().SetName("Partner").SetSlug("partner").AddPartnerOfIDs(oe.ID).SaveX(sys)
-	mkGroup := func(name string) *ent.Group {
-		return tx.Group.Create().SetCommunityID(oe.ID).SetName(name).SetSlug(strings.ToLower(name)).SetCity(name).SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
-	}
-	mk := func(handle string) *ent.User {
-		return tx.User.Create().SetHandle(handle).SetName(handle).SetOrganizationID(partner.ID).SaveX(sys)
-	}
-	wuhan, xian := mkGroup("Wuhan"), mkGroup("Xian")
+	f := newElectionFixture(t)
+	c, h, clock, sys, tx, oe, mk := f.c, f.h, f.clock, f.sys, f.tx, f.oe, f.person
+	var err error
+	wuhan, xian := f.group(oe, "Wuhan"), f.group(oe, "Xian")
 	org, winner, staff, interim, winner2 := mk("org"), mk("winner"), mk("staff"), mk("interim"), mk("winner2")
 	termEnd := clock.Now().Add(10 * 24 * time.Hour)
 	orgRole := tx.Role.Create().SetUserID(org.ID).SetCommunityID(oe.ID).SetGroupID(wuhan.ID).SetKind(role.KindORGANIZER).
