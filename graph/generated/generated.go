@@ -12534,6 +12534,8 @@ input UpdateCommunityPolicyInput {
   officialMinEvents: Int
   "Longest sponsor pitch in minutes; 0 is no cap (at most 240)."
   maxSponsorPitchMinutes: Int
+  "Sponsors granted a pitch at one event; 0 is no cap (at most 20)."
+  maxSponsorPitchesPerEvent: Int
   "Days without events after which a group is dormant; 0 disables (at most 3650)."
   dormantAfterDays: Int
 }
@@ -51602,7 +51604,7 @@ func (ec *executionContext) unmarshalInputUpdateCommunityPolicyInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"community", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "dormantAfterDays"}
+	fieldsInOrder := [...]string{"community", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "maxSponsorPitchesPerEvent", "dormantAfterDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51749,6 +51751,13 @@ func (ec *executionContext) unmarshalInputUpdateCommunityPolicyInput(ctx context
 				return it, err
 			}
 			it.MaxSponsorPitchMinutes = data
+		case "maxSponsorPitchesPerEvent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxSponsorPitchesPerEvent"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxSponsorPitchesPerEvent = data
 		case "dormantAfterDays":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dormantAfterDays"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)

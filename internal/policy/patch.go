@@ -25,6 +25,7 @@ type Patch struct {
 	OfficialMinOrganizations  *int
 	OfficialMinEvents         *int
 	MaxSponsorPitchMinutes    *int
+	MaxSponsorPitchesPerEvent *int
 	DormantAfterDays          *int
 }
 
@@ -36,6 +37,7 @@ const (
 	maxHours   = 24 * 60   // objection window (60 days), as Validate allows
 	maxRadius  = 1000.0    // km, as Validate allows
 	maxMinutes = 4 * 60    // a sponsor pitch
+	maxPitches = 20        // sponsor pitches at one event, as Validate allows
 	maxMembers = 1_000_000 // official status: active members
 )
 
@@ -59,6 +61,7 @@ func (pt Patch) Apply(p Policy) (Policy, error) {
 		{"officialMinOrganizations", pt.OfficialMinOrganizations, &p.OfficialMinOrganizations, maxCap},
 		{"officialMinEvents", pt.OfficialMinEvents, &p.OfficialMinEvents, maxCap},
 		{"maxSponsorPitchMinutes", pt.MaxSponsorPitchMinutes, &p.MaxSponsorPitchMinutes, maxMinutes},
+		{"maxSponsorPitchesPerEvent", pt.MaxSponsorPitchesPerEvent, &p.MaxSponsorPitchesPerEvent, maxPitches},
 		{"dormantAfterDays", pt.DormantAfterDays, &p.DormantAfterDays, maxDays},
 	}
 	for _, f := range ints {

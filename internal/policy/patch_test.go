@@ -35,6 +35,8 @@ func TestPatchApply(t *testing.T) {
 		{"unknown scope", Patch{AmbassadorScope: scope("PLANET")}, "ambassadorScope", nil},
 		{"endless term", Patch{TermLengthDays: n(100000)}, "termLengthDays", nil},
 		{"long pitch", Patch{MaxSponsorPitchMinutes: n(241)}, "maxSponsorPitchMinutes", nil},
+		{"pitch cap", Patch{MaxSponsorPitchesPerEvent: n(3)}, "", func(p Policy) bool { return p.MaxSponsorPitchesPerEvent == 3 }},
+		{"many pitches", Patch{MaxSponsorPitchesPerEvent: n(21)}, "maxSponsorPitchesPerEvent", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := tc.patch.Apply(OpenStack())
