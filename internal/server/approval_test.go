@@ -162,7 +162,7 @@ func TestNewGroupProcessOpenStack(t *testing.T) {
 
 	later := time.Now().Add(73 * time.Hour)
 	sys := viewer.SystemContext(context.Background())
-	if n, err := workflow.FinishObjectionWindows(sys, w.c, later); err != nil || n != 0 {
+	if n, err := workflow.FinishObjectionWindows(sys, workflow.NewRunner(w.c, at(later))); err != nil || n != 0 {
 		t.Fatalf("window passed with an open objection: approved %d, err %v", n, err)
 	}
 	var objection string
@@ -173,10 +173,10 @@ func TestNewGroupProcessOpenStack(t *testing.T) {
 	}
 	w.ok(t, w.manager, `mutation($o: ID!) { resolveObjection(input: {objection: $o, note: "The organizers met and agreed."}) { objection { resolvedAt } } }`,
 		map[string]any{"o": objection})
-	if n, err := workflow.FinishObjectionWindows(sys, w.c, time.Now()); err != nil || n != 0 {
+	if n, err := workflow.FinishObjectionWindows(sys, workflow.NewRunner(w.c, at(time.Now()))); err != nil || n != 0 {
 		t.Fatalf("approved before the deadline: %d, %v", n, err)
 	}
-	if n, err := workflow.FinishObjectionWindows(sys, w.c, later); err != nil || n != 1 {
+	if n, err := workflow.FinishObjectionWindows(sys, workflow.NewRunner(w.c, at(later))); err != nil || n != 1 {
 		t.Fatalf("window passed: approved %d, err %v", n, err)
 	}
 
@@ -444,7 +444,7 @@ func TestConcurrentApprovalsMakeOneGroup(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n, err := workflow.FinishObjectionWindows(sys, w.c, later)
+			n, err := workflow.FinishObjectionWindows(sys, workflow.NewRunner(w.c, at(later)))
 			if err != nil {
 				t.Errorf("replica: %v", err)
 			}

@@ -143,7 +143,7 @@ func TestBallotSecret(t *testing.T) {
 	clock.Advance(2 * day)
 	check("deadline passed, not yet counted", func(v any) bool { return v == nil })
 
-	if rep, err := workflow.Tick(context.Background(), c, clock.Now()); err != nil || rep.ElectionsClosed != 1 {
+	if rep, err := workflow.Tick(context.Background(), workflow.NewRunner(c, clock.Now)); err != nil || rep.ElectionsClosed != 1 {
 		t.Fatalf("closing the election: %+v %v", rep, err)
 	}
 	check("decided", func(v any) bool { return v == float64(2) || v == float64(0) })

@@ -91,11 +91,11 @@ func TestUpdateCommunityPolicyDrivesTheObjectionWindow(t *testing.T) {
 		t.Fatalf("approve = %+v (%v)", d, err)
 	}
 	// Before the hour is up nothing happens; an objection holds it past the hour.
-	if rep, err := workflow.Tick(context.Background(), w.c, deadline.Add(-time.Minute)); err != nil || rep.Approved != 0 {
+	if rep, err := workflow.Tick(context.Background(), workflow.NewRunner(w.c, at(deadline.Add(-time.Minute)))); err != nil || rep.Approved != 0 {
 		t.Fatalf("tick inside the window = %+v, %v", rep, err)
 	}
 	w.ok(t, w.amb2, `mutation($id: ID!) { objectToApplication(input: {id: $id, reason: "Talk to the Boston organizers first."}) { application { id } } }`, id)
-	if rep, err := workflow.Tick(context.Background(), w.c, deadline.Add(time.Minute)); err != nil || rep.Approved != 0 {
+	if rep, err := workflow.Tick(context.Background(), workflow.NewRunner(w.c, at(deadline.Add(time.Minute)))); err != nil || rep.Approved != 0 {
 		t.Fatalf("tick with an open objection = %+v, %v", rep, err)
 	}
 	var objection string
@@ -106,7 +106,7 @@ func TestUpdateCommunityPolicyDrivesTheObjectionWindow(t *testing.T) {
 	}
 	w.ok(t, w.manager, `mutation($o: ID!) { resolveObjection(input: {objection: $o, note: "They met and agreed."}) { objection { resolvedAt } } }`,
 		map[string]any{"o": objection})
-	if rep, err := workflow.Tick(context.Background(), w.c, deadline.Add(time.Minute)); err != nil || rep.Approved != 1 {
+	if rep, err := workflow.Tick(context.Background(), workflow.NewRunner(w.c, at(deadline.Add(time.Minute)))); err != nil || rep.Approved != 1 {
 		t.Fatalf("tick after the window = %+v, %v", rep, err)
 	}
 	if d := w.ok(t, w.manager, statusQ, id); dig(d, "node", "status") != "APPROVED" {

@@ -263,7 +263,7 @@ func TestElectionEndToEnd(t *testing.T) {
 
 	// The deadline: a tie, shown with its tallies, broken by staff.
 	clock.Advance(2 * day)
-	rep, err := workflow.Tick(context.Background(), c, clock.Now())
+	rep, err := workflow.Tick(context.Background(), workflow.NewRunner(c, clock.Now))
 	if err != nil || rep.ElectionsClosed != 1 {
 		t.Fatalf("closing the election: %+v %v", rep, err)
 	}
@@ -291,15 +291,15 @@ func TestElectionEndToEnd(t *testing.T) {
 	}
 
 	// The term ends; the winner takes office for term 2 — once, however often the sweep runs.
-	if rep, err := workflow.Tick(context.Background(), c, clock.Now()); err != nil || rep.Seated != 0 || rep.TermsEnded != 0 {
+	if rep, err := workflow.Tick(context.Background(), workflow.NewRunner(c, clock.Now)); err != nil || rep.Seated != 0 || rep.TermsEnded != 0 {
 		t.Errorf("before the term ends: %+v %v", rep, err)
 	}
 	clock.Advance(7 * day)
-	rep, err = workflow.Tick(context.Background(), c, clock.Now())
+	rep, err = workflow.Tick(context.Background(), workflow.NewRunner(c, clock.Now))
 	if err != nil || rep.TermsEnded != 1 || rep.Seated != 1 {
 		t.Fatalf("at the end of the term: %+v %v", rep, err)
 	}
-	if rep, err := workflow.Tick(context.Background(), c, clock.Now()); err != nil || rep != (workflow.TickReport{}) {
+	if rep, err := workflow.Tick(context.Background(), workflow.NewRunner(c, clock.Now)); err != nil || rep != (workflow.TickReport{}) {
 		t.Errorf("a second sweep: %+v %v", rep, err)
 	}
 	if got := c.Role.GetX(sys, orgRole.ID); got.Status != role.StatusTERM_ENDED || got.EndedAt == nil || !got.EndedAt.Equal(termEnd) {
@@ -325,7 +325,7 @@ func TestElectionEndToEnd(t *testing.T) {
 		t.Fatalf("the new organizer opens the next election: %+v %+v", r.Data, r.Errors)
 	}
 	clock.Advance(4 * day)
-	if rep, err := workflow.Tick(context.Background(), c, clock.Now()); err != nil || rep.ElectionsClosed != 1 {
+	if rep, err := workflow.Tick(context.Background(), workflow.NewRunner(c, clock.Now)); err != nil || rep.ElectionsClosed != 1 {
 		t.Fatalf("closing the empty election: %+v %v", rep, err)
 	}
 	if r := query(t, h, "", electionQ, map[string]any{"e": empty}); dig(r.Data, "node", "status") != "NO_CANDIDATES" || dig(r.Data, "node", "turnout") != float64(0) {
@@ -382,7 +382,7 @@ func TestTermSweepTwoReplicas(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var err error
-			if ended[i], _, err = workflow.EndTerms(context.Background(), db.Client, now); err != nil {
+			if ended[i], _, err = workflow.EndTerms(context.Background(), workflow.NewRunner(db.Client, at(now))); err != nil {
 				t.Errorf("replica %d: %v", i, err)
 			}
 		}()

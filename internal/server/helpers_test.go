@@ -20,3 +20,6 @@ type dbClient struct {
 	// now is the handler's clock; nil means time.Now.
 	now func() time.Time
 }
+
+// at is a clock stopped at t, for a runner whose steps must see a given time.
+func at(t time.Time) func() time.Time { return func() time.Time { return t } }

@@ -137,7 +137,7 @@ func TestObjectionRacesApproval(t *testing.T) {
 		var approved int
 		together(
 			func() {
-				n, err := workflow.FinishObjectionWindows(sys, w.c, later)
+				n, err := workflow.FinishObjectionWindows(sys, workflow.NewRunner(w.c, at(later)))
 				if err != nil {
 					t.Errorf("closing windows: %v", err)
 				}

@@ -109,7 +109,7 @@ func TestElectedOrganizerIsSeated(t *testing.T) {
 	start := termEnd.Add(-5 * day)
 	e := decided(wuhan, winner, start)
 	clock.Advance(6 * day) // past the elected term's start, before the incumbent's end
-	rep, err := workflow.Tick(context.Background(), c, clock.Now())
+	rep, err := workflow.Tick(context.Background(), workflow.NewRunner(c, clock.Now))
 	if err != nil || rep.Seated != 1 || rep.Failed != 0 {
 		t.Fatalf("tick = %+v, %v; want the winner seated", rep, err)
 	}
@@ -138,7 +138,7 @@ func TestElectedOrganizerIsSeated(t *testing.T) {
 		t.Fatal(err)
 	}
 	stuck := decided(xian, winner2, clock.Now().Add(-time.Hour))
-	rep, err = workflow.Tick(context.Background(), c, clock.Now())
+	rep, err = workflow.Tick(context.Background(), workflow.NewRunner(c, clock.Now))
 	var je *workflow.JobError
 	if !errors.As(err, &je) || je.Job != workflow.JobSeatElection || je.ID != stuck.ID || rep.Failed != 1 || rep.Seated != 0 {
 		t.Fatalf("tick with a seating that cannot complete = %+v, %v", rep, err)
@@ -159,7 +159,7 @@ func TestElectedOrganizerIsSeated(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		workflow.Scheduler{Client: c, Every: time.Millisecond, Now: clock.Now, Log: slog.New(slog.NewTextHandler(logs, nil)), Failed: m.JobFailed}.Run(ctx)
+		workflow.Scheduler{Runner: workflow.NewRunner(c, clock.Now), Every: time.Millisecond, Log: slog.New(slog.NewTextHandler(logs, nil)), Failed: m.JobFailed}.Run(ctx)
 	}()
 	scrape := func() string {
 		rec := httptest.NewRecorder()
@@ -184,7 +184,7 @@ func TestElectedOrganizerIsSeated(t *testing.T) {
 
 	// Once the interim term has run out, the next tick seats the winner.
 	clock.Advance(2 * day)
-	if rep, err := workflow.Tick(context.Background(), c, clock.Now()); err != nil || rep.Seated != 1 || rep.TermsEnded != 1 {
+	if rep, err := workflow.Tick(context.Background(), workflow.NewRunner(c, clock.Now)); err != nil || rep.Seated != 1 || rep.TermsEnded != 1 {
 		t.Fatalf("tick after the cause was removed = %+v, %v", rep, err)
 	}
 	r = query(t, h, as(staff), electionNoteQ, map[string]any{"id": string(stuck.ID)})
@@ -216,7 +216,7 @@ func TestObjectionWindowThatCannotApprove(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := workflow.Tick(context.Background(), w.c, time.Now().Add(73*time.Hour))
+	rep, err := workflow.Tick(context.Background(), workflow.NewRunner(w.c, at(time.Now().Add(73*time.Hour))))
 	var je *workflow.JobError
 	if !errors.As(err, &je) || je.Job != workflow.JobObjectionWindow || string(je.ID) != appID || rep.Approved != 0 || rep.Failed != 1 {
 		t.Fatalf("tick = %+v, %v", rep, err)
@@ -233,7 +233,7 @@ func TestObjectionWindowThatCannotApprove(t *testing.T) {
 	if !recorded {
 		t.Errorf("no review entry gives the reason: %+v", items(d, "node", "reviews", "edges"))
 	}
-	if rep, err := workflow.Tick(context.Background(), w.c, time.Now().Add(74*time.Hour)); err != nil || rep != (workflow.TickReport{}) {
+	if rep, err := workflow.Tick(context.Background(), workflow.NewRunner(w.c, at(time.Now().Add(74*time.Hour)))); err != nil || rep != (workflow.TickReport{}) {
 		t.Errorf("a later tick = %+v, %v; the application is a reviewer's again", rep, err)
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -41,6 +40,7 @@ import (
 	"github.com/usergroups/usergroups/internal/ratelimit"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 	"github.com/usergroups/usergroups/internal/ws"
 )
 
@@ -153,7 +153,8 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	if o.Metrics == nil {
 		o.Metrics = metrics.New()
 	}
-	srv := handler.New(graph.NewSchema(db.Client, o.Now, o.Live))
+	runner := workflow.NewRunner(db.Client, o.Now)
+	srv := handler.New(graph.NewSchema(runner, o.Live))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
@@ -193,7 +194,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	// Limits before anything that does work, so that work carries the deadline.
 	srv.Use(limits.New(lim))
 	srv.Use(observe{log: log, metrics: o.Metrics})
-	srv.Use(transactions{Transactioner: entgql.Transactioner{TxOpener: db.Client}, present: present})
+	srv.AroundRootFields(mutationUnits(runner))
 	// No AroundFields here, deliberately: the generated executor marshals
 	// plain scalar fields without running field middleware
 	// (internal/tools/execpatch), so one would not see every field.

@@ -2,53 +2,49 @@ package server
 
 import (
 	"context"
+	"errors"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
-// transactions runs each mutation in one database transaction, as
-// entgql.Transactioner does (whose mutation fields it also runs one at a
-// time), except that a transaction that cannot begin or commit is an
-// error like any other, through the error presenter. entgql's own
-// response put the driver's text — host, port, user and database — in
-// front of the client, with no extensions.code.
-type transactions struct {
-	entgql.Transactioner
-	present graphql.ErrorPresenterFunc
-}
+// errFieldFailed marks a mutation field that answered with an error: its
+// unit is rolled back.
+var errFieldFailed = errors.New("the mutation field failed")
 
-func (transactions) ExtensionName() string { return "Transactions" }
-
-// InterceptResponse runs a mutation under a transaction, committed when
-// the mutation answered without errors and rolled back otherwise.
-func (t transactions) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Mutation {
-		return next(ctx)
-	}
-	txCtx, tx, err := t.OpenTx(ctx)
-	if err != nil {
-		return &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}}
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			_ = tx.Rollback()
-			panic(r)
+// mutationUnits runs each root field of a mutation — the step its resolver
+// takes and the payload read after it — as one workflow unit: one
+// transaction, committed when the field answered without errors, rolled
+// back otherwise. Fields run one after the other, so a later field sees
+// what an earlier one saved, and one failing field saves nothing of its own
+// without undoing the others. A transaction that cannot begin or commit is
+// an error like any other, through the error presenter.
+func mutationUnits(runner *workflow.Runner) graphql.RootFieldMiddleware {
+	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Mutation {
+			return next(ctx)
 		}
-	}()
-	resp := next(txCtx)
-	if resp == nil || len(resp.Errors) > 0 {
-		_ = tx.Rollback()
-		if resp == nil {
+		before := len(graphql.GetErrors(ctx))
+		var out graphql.Marshaler
+		err := runner.Unit(ctx, func(ctx context.Context) error {
+			out = next(ctx)
+			if len(graphql.GetErrors(ctx)) > before {
+				return errFieldFailed
+			}
 			return nil
+		})
+		switch {
+		case err == nil:
+			return out
+		case errors.Is(err, errFieldFailed):
+		case workflow.ErrUnitFailed(err):
+			graphql.AddError(ctx, err)
+		default:
+			graphql.AddError(ctx, err)
 		}
-		// Nothing was saved: no data that says otherwise.
-		return &graphql.Response{Errors: resp.Errors, Extensions: resp.Extensions}
+		// Nothing of this field was saved: no data that says otherwise.
+		return graphql.Null
 	}
-	if err := tx.Commit(); err != nil {
-		return &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}, Extensions: resp.Extensions}
-	}
-	return resp
 }

@@ -364,17 +364,17 @@ func ResolveObjection(ctx context.Context, c *ent.Client, reviewID pulid.ID, not
 // exactly one of them approve each application. The conditions are checked
 // again inside each transaction on the locked row, so an objection filed
 // after the list was read blocks the approval. It returns how many it approved.
-func FinishObjectionWindows(ctx context.Context, client *ent.Client, now time.Time) (int, error) {
+func FinishObjectionWindows(ctx context.Context, r *Runner) (int, error) {
 	sys := viewer.SystemContext(ctx)
-	due, err := client.Application.Query().Where(
+	due, err := r.client.Application.Query().Where(
 		application.StatusEQ(application.StatusOBJECTION_WINDOW),
-		application.ObjectionDeadlineLTE(now),
+		application.ObjectionDeadlineLTE(r.now()),
 		application.Not(application.HasReviewsWith(review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil())),
 	).IDs(sys)
 	if err != nil {
 		return 0, &JobError{Job: JobObjectionWindow, Err: err}
 	}
-	return job{name: JobObjectionWindow, record: backToReview, step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	return job{name: JobObjectionWindow, record: backToReview, step: func(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) error {
 		app, err := lockApplication(ctx, c, id)
 		if err != nil || app.Status != application.StatusOBJECTION_WINDOW {
 			return orSkip(err) // decided meanwhile, by another replica
@@ -387,5 +387,5 @@ func FinishObjectionWindows(ctx context.Context, client *ent.Client, now time.Ti
 			return orSkip(err) // objected to since the list was read
 		}
 		return finalize(ctx, c, app, "", now)
-	}}.run(sys, client, due)
+	}}.run(sys, r, due)
 }

@@ -469,13 +469,13 @@ func electionConflict(e *ent.Election, msg string) error {
 // CloseElections computes the result of every open election whose deadline
 // passed, each in its own transaction; the conditional status change lets
 // exactly one replica close each. It returns how many it closed.
-func CloseElections(ctx context.Context, client *ent.Client, now time.Time) (int, error) {
+func CloseElections(ctx context.Context, r *Runner) (int, error) {
 	sys := viewer.SystemContext(ctx)
-	due, err := client.Election.Query().Where(election.StatusEQ(election.StatusOPEN), election.VotingClosesAtLTE(now)).IDs(sys)
+	due, err := r.client.Election.Query().Where(election.StatusEQ(election.StatusOPEN), election.VotingClosesAtLTE(r.now())).IDs(sys)
 	if err != nil {
 		return 0, &JobError{Job: JobCloseElection, Err: err}
 	}
-	return job{name: JobCloseElection, record: noteFailure("Closing failed", election.StatusOPEN), step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	return job{name: JobCloseElection, record: noteFailure("Closing failed", election.StatusOPEN), step: func(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) error {
 		e, err := loadElection(ctx, c, id)
 		if err != nil {
 			return err
@@ -501,36 +501,37 @@ func CloseElections(ctx context.Context, client *ent.Client, now time.Time) (int
 			return err
 		}
 		return nil
-	}}.run(sys, client, due)
+	}}.run(sys, r, due)
 }
 
 // EndTerms ends every active role whose term is over (TERM_ENDED), then
 // seats the winners of decided elections whose term has begun; each role
 // and election in its own transaction, conditional on its state, so several
 // replicas running it at once end and seat each exactly once.
-func EndTerms(ctx context.Context, client *ent.Client, now time.Time) (ended, seated int, err error) {
+func EndTerms(ctx context.Context, wf *Runner) (ended, seated int, err error) {
 	sys := viewer.SystemContext(ctx)
-	due, err := client.Role.Query().Where(role.StatusEQ(role.StatusACTIVE), role.TermEndLTE(now)).IDs(sys)
+	now := wf.now()
+	due, err := wf.client.Role.Query().Where(role.StatusEQ(role.StatusACTIVE), role.TermEndLTE(now)).IDs(sys)
 	if err != nil {
 		return 0, 0, &JobError{Job: JobEndTerm, Err: err}
 	}
 	// No rule refuses the end of a term, so a failure here is the
 	// database's: it is logged and counted, and the role, still ACTIVE past
 	// its termEnd, is tried again on the next tick.
-	ended, errEnd := job{name: JobEndTerm, step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	ended, errEnd := job{name: JobEndTerm, step: func(ctx context.Context, c *ent.Client, id pulid.ID, _ time.Time) error {
 		r, err := c.Role.Query().Where(role.ID(id)).WithGroup().WithCommunity().Only(ctx)
 		if err != nil || r.Status != role.StatusACTIVE || r.TermEnd == nil {
 			return orSkip(err)
 		}
 		return endTerm(ctx, c, r, *r.TermEnd, "term ended")
-	}}.run(sys, client, due)
-	ready, err := client.Election.Query().Where(election.StatusIn(toSeat...), election.TermStartsAtLTE(now)).IDs(sys)
+	}}.run(sys, wf, due)
+	ready, err := wf.client.Election.Query().Where(election.StatusIn(toSeat...), election.TermStartsAtLTE(now)).IDs(sys)
 	if err != nil {
 		return ended, 0, errors.Join(errEnd, &JobError{Job: JobSeatElection, Err: err})
 	}
-	seated, err = job{name: JobSeatElection, record: noteFailure("Seating failed", toSeat...), step: func(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	seated, err = job{name: JobSeatElection, record: noteFailure("Seating failed", toSeat...), step: func(ctx context.Context, c *ent.Client, id pulid.ID, _ time.Time) error {
 		return seat(ctx, c, id)
-	}}.run(sys, client, ready)
+	}}.run(sys, wf, ready)
 	return ended, seated, errors.Join(errEnd, err)
 }
 

@@ -84,7 +84,7 @@ func failureReason(err error) string {
 // the row that the step failed.
 type job struct {
 	name string
-	step func(context.Context, *ent.Client, pulid.ID) error
+	step func(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) error
 	// record writes on the row, in a transaction of its own, why step
 	// failed. It returns errSkip when the row is no longer due (another
 	// replica or a person handled it meanwhile, so the failure was a lost
@@ -97,13 +97,15 @@ type job struct {
 // handled is rolled back and not counted. Any other failure — a rule the
 // row breaks included — is recorded on the row and returned as a JobError
 // after the rest have run: a job never swallows an error.
-func (j job) run(ctx context.Context, client *ent.Client, ids []pulid.ID) (int, error) {
+func (j job) run(ctx context.Context, r *Runner, ids []pulid.ID) (int, error) {
 	var (
 		done int
 		errs []error
 	)
 	for _, id := range ids {
-		err := inTx(ctx, client, func(c *ent.Client) error { return j.step(ctx, c, id) })
+		_, err := run(ctx, r, j.name, func(ctx context.Context, c *ent.Client, now time.Time) (struct{}, error) {
+			return struct{}{}, j.step(ctx, c, id, now)
+		})
 		if err == nil {
 			done++
 			continue
@@ -112,7 +114,9 @@ func (j job) run(ctx context.Context, client *ent.Client, ids []pulid.ID) (int, 
 			continue
 		}
 		if j.record != nil {
-			rerr := inTx(ctx, client, func(c *ent.Client) error { return j.record(ctx, c, id, err) })
+			_, rerr := run(ctx, r, j.name+" failure", func(ctx context.Context, c *ent.Client, _ time.Time) (struct{}, error) {
+				return struct{}{}, j.record(ctx, c, id, err)
+			})
 			if errors.Is(rerr, errSkip) {
 				continue
 			}
@@ -125,29 +129,16 @@ func (j job) run(ctx context.Context, client *ent.Client, ids []pulid.ID) (int, 
 	return done, errors.Join(errs...)
 }
 
-// inTx runs f in a transaction, committing if it returns nil.
-func inTx(ctx context.Context, client *ent.Client, f func(*ent.Client) error) error {
-	tx, err := client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := f(tx.Client()); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
 // Tick runs every time-driven step once: objection windows that ended,
 // elections past their deadline, terms that ran out and elected terms that
 // began. Every replica may run it; each step acts on each row once. The
 // error joins a JobError per row that could not be finished.
-func Tick(ctx context.Context, client *ent.Client, now time.Time) (TickReport, error) {
+func Tick(ctx context.Context, wf *Runner) (TickReport, error) {
 	var r TickReport
 	var e1, e2, e3 error
-	r.Approved, e1 = FinishObjectionWindows(ctx, client, now)
-	r.ElectionsClosed, e2 = CloseElections(ctx, client, now)
-	r.TermsEnded, r.Seated, e3 = EndTerms(ctx, client, now)
+	r.Approved, e1 = FinishObjectionWindows(ctx, wf)
+	r.ElectionsClosed, e2 = CloseElections(ctx, wf)
+	r.TermsEnded, r.Seated, e3 = EndTerms(ctx, wf)
 	err := errors.Join(e1, e2, e3)
 	r.Failed = len(JobErrors(err))
 	return r, err
@@ -170,9 +161,8 @@ type SchedulerLog interface {
 
 // Scheduler runs Tick on a timer, on behalf of one replica.
 type Scheduler struct {
-	Client *ent.Client
+	Runner *Runner // whose clock decides what is due
 	Every  time.Duration
-	Now    func() time.Time // the clock Tick is given
 	Log    SchedulerLog
 	// Failed counts one row a job could not finish, by job name (the
 	// metrics' job-failure counter in the server).
@@ -189,7 +179,7 @@ func (s Scheduler) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			r, err := Tick(ctx, s.Client, s.Now())
+			r, err := Tick(ctx, s.Runner)
 			if ctx.Err() != nil {
 				return
 			}

@@ -67,3 +67,12 @@ func running(g *ent.Group) error {
 	err.Extensions = map[string]any{"status": string(g.Status)}
 	return err
 }
+
+// notFound maps "no such row" — which is also what a row the viewer may
+// not see reads as — to NOT_FOUND naming what was looked for ("group").
+func notFound(err error, what string) error {
+	if ent.IsNotFound(err) {
+		return apierror.NotFoundf("no %s with that id", what)
+	}
+	return err
+}

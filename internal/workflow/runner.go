@@ -1,0 +1,154 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/viewer"
+)
+
+// Runner runs the workflow steps. It is the one owner of their
+// transactions — it begins, commits and rolls back — and of their clock,
+// and the only holder of the capability to write: a step's body gets a
+// context with it (authz.Permit), for the step's transaction only.
+type Runner struct {
+	client *ent.Client
+	now    func() time.Time
+}
+
+// NewRunner returns the runner of steps over client, taken at the times now
+// gives (time.Now when nil).
+func NewRunner(client *ent.Client, now func() time.Time) *Runner {
+	if now == nil {
+		now = time.Now
+	}
+	return &Runner{client: client, now: now}
+}
+
+// Now is the time on the runner's clock.
+func (r *Runner) Now() time.Time { return r.now() }
+
+// Client is the client reads outside a step go through.
+func (r *Runner) Client() *ent.Client { return r.client }
+
+// unit is a transaction several steps join: a GraphQL mutation field with
+// its payload, or one step that calls another.
+type unit struct {
+	tx *ent.Tx
+	// failed is set when a step inside the unit failed: the unit is then
+	// rolled back even if its caller carried on (a refusal shown as data).
+	failed bool
+}
+
+type unitKey struct{}
+
+// StepError is a step's failure, named after the step. It wraps the
+// cause, so a refusal keeps its code for the error presenter.
+type StepError struct {
+	Step string
+	Err  error
+}
+
+func (e *StepError) Error() string { return e.Step + ": " + e.Err.Error() }
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Unit runs fn in one transaction that every step fn takes joins, so what
+// fn reads after a step (a mutation's payload) sees the step's writes. It
+// commits when fn returns nil and no step inside failed, and rolls back
+// otherwise; fn's context carries the transaction's client for reads.
+func (r *Runner) Unit(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(unitKey{}).(*unit); ok {
+		return fn(ctx)
+	}
+	tx, err := r.client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("beginning a transaction: %w", err)
+	}
+	u := &unit{tx: tx}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	err = fn(context.WithValue(ent.NewContext(ctx, tx.Client()), unitKey{}, u))
+	if err == nil && u.failed {
+		err = errUnitFailed
+	}
+	if err != nil {
+		if rerr := tx.Rollback(); rerr != nil {
+			return errors.Join(err, fmt.Errorf("rolling back: %w", rerr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
+// errUnitFailed is Unit's answer when fn reported success after a step of
+// it failed: nothing was saved.
+var errUnitFailed = errors.New("workflow: a step of this unit failed, nothing was saved")
+
+// ErrUnitFailed tells whether err is Unit refusing to commit a unit whose
+// step failed although its caller carried on.
+func ErrUnitFailed(err error) bool { return errors.Is(err, errUnitFailed) }
+
+// run runs one step named name: fn gets the capability to write, the
+// client of the step's transaction and the time the step is taken at. A
+// step inside a Unit joins its transaction; otherwise it has its own.
+func run[T any](ctx context.Context, r *Runner, name string, fn func(ctx context.Context, c *ent.Client, now time.Time) (T, error)) (T, error) {
+	var out T
+	err := r.Unit(ctx, func(ctx context.Context) error {
+		u := ctx.Value(unitKey{}).(*unit)
+		var err error
+		out, err = fn(authz.Permit(ctx, name), u.tx.Client(), r.now())
+		if err != nil {
+			u.failed = true
+			var se *StepError
+			if !errors.As(err, &se) {
+				err = &StepError{Step: name, Err: err}
+			}
+		}
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// act is run for a step a person takes: it refuses anonymous viewers and
+// tokens without the write scope before anything is read, and hands fn the
+// acting viewer.
+func act[T any](ctx context.Context, r *Runner, name string, fn func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (T, error)) (T, error) {
+	v, err := requireWriter(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return run(ctx, r, name, func(ctx context.Context, c *ent.Client, now time.Time) (T, error) {
+		return fn(ctx, c, v, now)
+	})
+}
+
+// Import runs fn as one step on behalf of the system: the demo data, test
+// fixtures, a bulk load from the command line. fn's writes pass no process
+// rule, so only the system viewer may run it.
+func (r *Runner) Import(ctx context.Context, name string, fn func(ctx context.Context, c *ent.Client) error) error {
+	if !viewer.FromContext(ctx).IsSystem() {
+		return apierror.Forbiddenf("only the system imports data")
+	}
+	_, err := run(ctx, r, "import "+name, func(ctx context.Context, c *ent.Client, _ time.Time) (struct{}, error) {
+		return struct{}{}, fn(ctx, c)
+	})
+	return err
+}
