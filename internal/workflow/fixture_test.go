@@ -9,7 +9,10 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -279,6 +282,51 @@ func (w *world) Application(com *ent.Community, applicant *ent.User, kind applic
 	w.t.Helper()
 	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Application, error) {
 		b := c.Application.Create().SetCommunityID(com.ID).SetApplicantID(applicant.ID).SetKind(kind)
+		for _, o := range opts {
+			o(b)
+		}
+		return b.Save(ctx)
+	})
+}
+
+// Review adds an entry of kind to app's review timeline, by author (nil
+// for an automatic entry); an OBJECTION is open until its resolved_at is set.
+func (w *world) Review(app *ent.Application, kind review.Kind, author *ent.User, opts ...func(*ent.ReviewCreate)) *ent.Review {
+	w.t.Helper()
+	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Review, error) {
+		b := c.Review.Create().SetApplicationID(app.ID).SetKind(kind).SetBody("A fixture's review entry.")
+		if author != nil {
+			b.SetAuthorID(author.ID)
+		}
+		for _, o := range opts {
+			o(b)
+		}
+		return b.Save(ctx)
+	})
+}
+
+// Election adds an OPEN ORGANIZER election of g for term 2, opened by
+// opener: nominations close in a day, voting in three, the term starts in ten.
+func (w *world) Election(g *ent.Group, opener *ent.User, opts ...func(*ent.ElectionCreate)) *ent.Election {
+	w.t.Helper()
+	now := w.Now()
+	day := 24 * time.Hour
+	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Election, error) {
+		b := c.Election.Create().SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetOpenedByID(opener.ID).
+			SetKind(election.KindORGANIZER).SetNominationsCloseAt(now.Add(day)).SetVotingClosesAt(now.Add(3 * day)).
+			SetTermStartsAt(now.Add(10 * day)).SetTermNumber(2)
+		for _, o := range opts {
+			o(b)
+		}
+		return b.Save(ctx)
+	})
+}
+
+// Candidate stands u in e, nominated by themselves and ACCEPTED.
+func (w *world) Candidate(e *ent.Election, u *ent.User, opts ...func(*ent.CandidateCreate)) *ent.Candidate {
+	w.t.Helper()
+	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Candidate, error) {
+		b := c.Candidate.Create().SetElectionID(e.ID).SetUserID(u.ID).SetNominatedByID(u.ID).SetStatus(candidate.StatusACCEPTED)
 		for _, o := range opts {
 			o(b)
 		}
