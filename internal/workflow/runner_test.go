@@ -254,8 +254,10 @@ func TestWriteWithoutStepIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
 	wantCode(t, tx.Organization.Create().SetName("Own tx").SetSlug("own-tx").Exec(sys), apierror.Forbidden)
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
 
 	// Nor with a capability that escaped its step's transaction.
 	var escaped context.Context
