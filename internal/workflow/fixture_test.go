@@ -29,6 +29,7 @@ import (
 // that add rows through Runner.Import (the system's step) and contexts for
 // the people who act. Builders fail the test on any error, so a test reads
 // as its story: w := newWorld(t); g := w.Group(w.Community(policy.OpenStack()), group.StatusACTIVE).
+// Each world has its own database and clock, so its tests may call t.Parallel().
 type world struct {
 	t      testing.TB
 	DB     *store.DB        // the test's own database (SQLite, or PostgreSQL with USERGROUPS_TEST_DATABASE)

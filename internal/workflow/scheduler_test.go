@@ -46,6 +46,7 @@ func (w *world) inWindow(com *ent.Community, deadline time.Time) (*ent.Applicati
 }
 
 func TestTickWithNothingDueDoesNothing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	if rep, err := w.tick(); err != nil || rep != (workflow.TickReport{}) {
 		t.Errorf("a tick on an empty database = %+v, %v", rep, err)
@@ -55,6 +56,7 @@ func TestTickWithNothingDueDoesNothing(t *testing.T) {
 // TestObjectionWindowJobApprovesEachDueRequestOnce: a request is approved
 // when its window has ended with no open objection, and only once.
 func TestObjectionWindowJobApprovesEachDueRequestOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	com := w.Community(policy.OpenStack())
 	deadline := w.Now().Add(time.Hour)
@@ -90,6 +92,7 @@ func TestObjectionWindowJobApprovesEachDueRequestOnce(t *testing.T) {
 // refusal: a new group that can no longer be activated when its window ends
 // goes back to review with the reason in its history, and is a reviewer's.
 func TestObjectionWindowJobThatCannotApprove(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	com := w.Community(policy.OpenStack())
 	app, g := w.inWindow(com, w.Now().Add(72*time.Hour))
@@ -120,6 +123,7 @@ func TestObjectionWindowJobThatCannotApprove(t *testing.T) {
 // TestObjectionWindowReplicasApproveOnce: replicas finishing the same
 // window at once approve it once: one group, one organizer, one letter.
 func TestObjectionWindowReplicasApproveOnce(t *testing.T) {
+	t.Parallel()
 	dbs := dbtest.OpenReplicas(t, 4)
 	w := newWorldOn(t, dbs[0])
 	app, g := w.inWindow(w.Community(policy.OpenStack()), w.Now().Add(time.Hour))
@@ -154,6 +158,7 @@ func TestObjectionWindowReplicasApproveOnce(t *testing.T) {
 // TestCloseElectionsClosesEachOnce: an election past its deadline is
 // closed by one tick, and not again by the next.
 func TestCloseElectionsClosesEachOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	g := w.Group(w.Community(policy.OpenEuler()), group.StatusACTIVE)
 	e := w.Election(g, w.Person(role.KindORGANIZER, g))
@@ -198,6 +203,7 @@ func (s *syncBuffer) String() string {
 // with the reason, for staff), logged and counted by the scheduler, tried
 // again on each tick, and seated once the cause is gone.
 func TestElectedOrganizerIsSeated(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sys := w.System()
 	oe := w.Community(policy.OpenEuler())
@@ -308,6 +314,7 @@ func TestElectedOrganizerIsSeated(t *testing.T) {
 // TestTermSweepTwoReplicas: two replicas sweeping the same expired terms at
 // once end each role exactly once — one change and one message per role.
 func TestTermSweepTwoReplicas(t *testing.T) {
+	t.Parallel()
 	dbs := dbtest.OpenReplicas(t, 2)
 	w := newWorldOn(t, dbs[0])
 	sys := w.System()
@@ -353,6 +360,7 @@ func TestTermSweepTwoReplicas(t *testing.T) {
 }
 
 func TestJobErrorsListsEveryFailedRow(t *testing.T) {
+	t.Parallel()
 	if got := workflow.JobErrors(nil); got != nil {
 		t.Errorf("JobErrors(nil) = %v", got)
 	}
