@@ -82,8 +82,15 @@ func (c *clock) Advance(d time.Duration) time.Time {
 	return c.t
 }
 
+// day is 24 hours, the unit most deadlines are counted in.
+const day = 24 * time.Hour
+
 // Now is the time on the world's clock.
 func (w *world) Now() time.Time { return w.Clock.Now() }
+
+// tick runs every scheduled job once at the clock's now, as a replica's
+// scheduler does.
+func (w *world) tick() (workflow.TickReport, error) { return workflow.Tick(w.System(), w.Runner) }
 
 // System is a context acting as the system (jobs, seeding, the command line).
 func (w *world) System() context.Context { return viewer.SystemContext(context.Background()) }
@@ -252,7 +259,7 @@ func (w *world) Person(kind role.Kind, scope any) *ent.User {
 func (w *world) Event(g *ent.Group, opts ...func(*ent.EventCreate)) *ent.Event {
 	w.t.Helper()
 	n := w.next()
-	start := w.Now().Add(7 * 24 * time.Hour)
+	start := w.Now().Add(7 * day)
 	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Event, error) {
 		b := c.Event.Create().SetGroupID(g.ID).SetTitle(fmt.Sprintf("Meetup %d", n)).
 			SetStartsAt(start).SetEndsAt(start.Add(2 * time.Hour)).SetTimeZone("Europe/Paris").SetStatus("PUBLISHED")
@@ -311,7 +318,6 @@ func (w *world) Review(app *ent.Application, kind review.Kind, author *ent.User,
 func (w *world) Election(g *ent.Group, opener *ent.User, opts ...func(*ent.ElectionCreate)) *ent.Election {
 	w.t.Helper()
 	now := w.Now()
-	day := 24 * time.Hour
 	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Election, error) {
 		b := c.Election.Create().SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetOpenedByID(opener.ID).
 			SetKind(election.KindORGANIZER).SetNominationsCloseAt(now.Add(day)).SetVotingClosesAt(now.Add(3 * day)).

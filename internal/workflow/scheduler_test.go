@@ -29,11 +29,6 @@ import (
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
-const day = 24 * time.Hour
-
-// tick runs every job once, as a replica's scheduler does.
-func (w *world) tick() (workflow.TickReport, error) { return workflow.Tick(w.System(), w.Runner) }
-
 // inWindow adds a new-group request whose objection window ends at
 // deadline, for a PROPOSED group of com; it returns the request and the group.
 func (w *world) inWindow(com *ent.Community, deadline time.Time) (*ent.Application, *ent.Group) {
