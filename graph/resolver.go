@@ -62,11 +62,13 @@ func links(in []*generated.LinkInput) []schematype.Link {
 	return out
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// deref is the value p points to, or the zero value for an absent argument.
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
 	}
-	return *s
+	return *p
 }
 
 // rosterCounts counts a group's roles per kind, once for all the groups of
@@ -86,9 +88,10 @@ func pointers[T any](in []T) []*T {
 	return out
 }
 
-// db is the client for reads: the mutation's transaction when the field is
-// part of a mutation's payload (so it sees the mutation's own writes, and
-// never waits on them), else the shared client.
+// db is the one way a resolver reaches the database: the mutation's
+// transaction when the field is part of a mutation's payload (so it sees
+// the mutation's own writes, and never waits on them), else the shared
+// client. Nothing else reads r.client (TestResolversReachTheDatabaseOnce).
 func (r *Resolver) db(ctx context.Context) *ent.Client {
 	if c := ent.FromContext(ctx); c != nil {
 		return c
