@@ -45,7 +45,9 @@ func TestPrivateRowsPerViewer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	person := func(id pulid.ID, roles ...viewer.Role) *viewer.Viewer { return &viewer.Viewer{UserID: id, Roles: roles} }
+	person := func(id pulid.ID, roles ...viewer.Role) *viewer.Viewer {
+		return &viewer.Viewer{UserID: id, Roles: roles}
+	}
 	token := func(v *viewer.Viewer) *viewer.Viewer {
 		v.Token = &viewer.Token{ID: "tok_1", Scopes: []string{viewer.ScopeRead}}
 		return v
