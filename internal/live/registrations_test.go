@@ -10,9 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/apierror"
-	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/changelog"
-	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -24,14 +22,8 @@ import (
 // An event the subscriber cannot see is NOT_FOUND; a server without live
 // updates is UNAVAILABLE.
 func TestEventRegistrationsShowWhatTheRulesShow(t *testing.T) {
-	var b *broker.Broker
-	db := dbtest.OpenConcurrent(t, dbtest.WithDriver(broker.WrapDriver("", func() { b.Poke() })))
+	db, b := runBroker(t)
 	sys := viewer.SystemContext(context.Background())
-	b = broker.New(db, broker.Options{PollInterval: 50 * time.Millisecond})
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = b.Run(runCtx) }()
-	t.Cleanup(func() { stop(); <-done })
 
 	wf := workflow.NewRunner(db.Client, nil)
 	var com *ent.Community
