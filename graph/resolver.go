@@ -1,5 +1,7 @@
-// Package graph holds the GraphQL resolvers. They stay thin: translate
-// arguments, call ent or an internal/ workflow, return.
+// Package graph holds the GraphQL resolvers. They hold no rules: each maps
+// its arguments, calls one function — a workflow step, an authz or policy
+// rule, a read of internal/queue, discover or live — and returns what it
+// returns, in at most ten lines (resolvers_test.go holds them to it).
 package graph
 
 import (
