@@ -16,7 +16,6 @@ import (
 	entcommunity "github.com/usergroups/usergroups/ent/community"
 	entelection "github.com/usergroups/usergroups/ent/election"
 	entgroup "github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
@@ -25,7 +24,9 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/discover"
+	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
@@ -40,39 +41,26 @@ func (r *applicationResolver) ViewerCanReview(ctx context.Context, obj *ent.Appl
 
 // TrackRecord is the resolver for the trackRecord field.
 func (r *applicationResolver) TrackRecord(ctx context.Context, obj *ent.Application) (*queue.TrackRecord, error) {
-	if !authz.ReviewsApplication(viewer.FromContext(ctx), obj) {
-		return nil, nil
-	}
 	records, err := batched(ctx, obj.ID, applicationsIn, func(ids []pulid.ID) (map[pulid.ID]*queue.TrackRecord, error) {
 		return queue.TrackRecords(ctx, r.db(ctx), ids)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return records[obj.ID], nil
+	return records[obj.ID], err
 }
 
 // Applications is the resolver for the applications field.
 func (r *approvalQueueResolver) Applications(ctx context.Context, obj *queue.Queue) (*ent.ApplicationConnection, error) {
-	return obj.Paginate(ctx, r.client)
+	return obj.Paginate(ctx, r.db(ctx))
 }
 
 // Counts is the resolver for the counts field.
 func (r *approvalQueueResolver) Counts(ctx context.Context, obj *queue.Queue) ([]*queue.Count, error) {
-	counts, err := obj.Counts(ctx, r.client)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*queue.Count, len(counts))
-	for i := range counts {
-		out[i] = &counts[i]
-	}
-	return out, nil
+	counts, err := obj.Counts(ctx, r.db(ctx))
+	return pointers(counts), err
 }
 
 // OldestOpenSince is the resolver for the oldestOpenSince field.
 func (r *approvalQueueResolver) OldestOpenSince(ctx context.Context, obj *queue.Queue) (*time.Time, error) {
-	return obj.OldestOpen(ctx, r.client)
+	return obj.OldestOpen(ctx, r.db(ctx))
 }
 
 // Votes is the resolver for the votes field.
@@ -97,14 +85,8 @@ func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Commu
 
 // Phase is the resolver for the phase field.
 func (r *electionResolver) Phase(ctx context.Context, obj *ent.Election) (generated.ElectionPhase, error) {
-	now := r.now()
-	switch {
-	case obj.Status == entelection.StatusOPEN && now.Before(obj.NominationsCloseAt):
-		return generated.ElectionPhaseNominations, nil
-	case obj.Status == entelection.StatusOPEN && now.Before(obj.VotingClosesAt):
-		return generated.ElectionPhaseVoting, nil
-	}
-	return generated.ElectionPhaseClosed, nil
+	open := obj.Status == entelection.StatusOPEN
+	return generated.ElectionPhase(policy.PhaseAt(open, obj.NominationsCloseAt, obj.VotingClosesAt, r.now())), nil
 }
 
 // ViewerHasVoted is the resolver for the viewerHasVoted field.
@@ -134,17 +116,9 @@ func (r *eventResolver) LocalEndsAt(ctx context.Context, obj *ent.Event) (string
 
 // ViewerRegistration is the resolver for the viewerRegistration field.
 func (r *eventResolver) ViewerRegistration(ctx context.Context, obj *ent.Event) (*ent.Registration, error) {
-	v := viewer.FromContext(ctx)
-	if !v.IsUser() {
-		return nil, nil
-	}
+	me := viewer.FromContext(ctx).UserID
 	mine, err := batched(ctx, obj.ID, eventsIn, func(ids []pulid.ID) (map[pulid.ID]*ent.Registration, error) {
-		regs, err := r.db(ctx).Registration.Query().Where(registration.EventIDIn(ids...), registration.UserID(v.UserID)).All(ctx)
-		out := make(map[pulid.ID]*ent.Registration, len(regs))
-		for _, reg := range regs {
-			out[reg.EventID] = reg
-		}
-		return out, err
+		return discover.Registrations(ctx, r.db(ctx), me, ids)
 	})
 	return mine[obj.ID], err
 }
@@ -161,11 +135,7 @@ func (r *groupResolver) ViewerCanJoin(ctx context.Context, obj *ent.Group) (bool
 
 // Roster is the resolver for the roster field.
 func (r *groupResolver) Roster(ctx context.Context, obj *ent.Group, kinds []role.Kind, statuses []role.Status, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder) (*generated.RosterConnection, error) {
-	q := obj.QueryRoles().Where(role.StatusIn(queue.ActiveIfNone(statuses)...))
-	if len(kinds) > 0 {
-		q = q.Where(role.KindIn(kinds...))
-	}
-	page, err := q.Paginate(ctx, after, first, before, last, ent.WithRoleOrder(orderBy))
+	page, err := queue.Roster(ctx, r.db(ctx), obj.ID, kinds, statuses, after, first, before, last, orderBy)
 	if err != nil {
 		return nil, err
 	}
@@ -183,12 +153,9 @@ func (r *groupResolver) RosterCounts(ctx context.Context, obj *ent.Group, status
 
 // UpcomingEvents is the resolver for the upcomingEvents field.
 func (r *groupResolver) UpcomingEvents(ctx context.Context, obj *ent.Group, first *int) ([]*ent.Event, error) {
-	n := 5
-	if first != nil {
-		if *first < 1 || *first > 50 {
-			return nil, apierror.Invalid("first", "first must be between 1 and 50")
-		}
-		n = *first
+	n, err := limits.UpcomingEvents.Size(first)
+	if err != nil {
+		return nil, err
 	}
 	upcoming, err := batched(ctx, obj.ID, groupsIn, func(ids []pulid.ID) (map[pulid.ID][]*ent.Event, error) {
 		return discover.Upcoming(ctx, r.db(ctx), ids, r.now(), n)
@@ -759,16 +726,16 @@ func (r *mutationResolver) ExportEventAttendees(ctx context.Context, input gener
 
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
-	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)
+	q, err := r.db(ctx).Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return nullIfNotFound(c.Only(ctx))
+	return nullIfNotFound(q.Only(ctx))
 }
 
 // Group is the resolver for the group field.
 func (r *queryResolver) Group(ctx context.Context, community string, slug string) (*ent.Group, error) {
-	q, err := r.client.Group.Query().
+	q, err := r.db(ctx).Group.Query().
 		Where(entgroup.Slug(slug), entgroup.HasCommunityWith(entcommunity.Slug(community))).
 		CollectFields(ctx)
 	if err != nil {
@@ -779,7 +746,7 @@ func (r *queryResolver) Group(ctx context.Context, community string, slug string
 
 // User is the resolver for the user field.
 func (r *queryResolver) User(ctx context.Context, handle string) (*ent.User, error) {
-	q, err := r.client.User.Query().Where(user.Handle(handle)).CollectFields(ctx)
+	q, err := r.db(ctx).User.Query().Where(user.Handle(handle)).CollectFields(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -792,7 +759,7 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	if !v.IsUser() {
 		return nil, nil
 	}
-	q, err := r.client.User.Query().Where(user.ID(v.UserID)).CollectFields(ctx)
+	q, err := r.db(ctx).User.Query().Where(user.ID(v.UserID)).CollectFields(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -801,107 +768,41 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 
 // ApprovalQueue is the resolver for the approvalQueue field.
 func (r *queryResolver) ApprovalQueue(ctx context.Context, community pulid.ID, filter *generated.ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error) {
-	q := &queue.Queue{
-		Community: community, Now: r.now(),
-		Page: queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy},
-	}
-	if f := filter; f != nil {
-		q.Filter = queue.Filter{Kinds: f.Kinds, Statuses: f.Statuses, HasConflicts: f.HasConflicts, HasOpenObjections: f.HasOpenObjections}
-		if f.Region != nil {
-			q.Filter.Region = *f.Region
-		}
-		if f.AssignedToMe != nil && *f.AssignedToMe {
-			v := viewer.FromContext(ctx)
-			if !v.IsUser() {
-				return nil, apierror.Unauthenticatedf("sign in to see what is assigned to you")
-			}
-			q.Filter.AssignedTo = v.UserID
-		}
-		if f.OlderThanHours != nil {
-			if *f.OlderThanHours < 0 {
-				return nil, apierror.Invalid("olderThanHours", "olderThanHours must not be negative")
-			}
-			q.Filter.OlderThan = time.Duration(*f.OlderThanHours) * time.Hour
-		}
-	}
-	return q, nil
+	page := queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy}
+	return queue.Open(ctx, community, queueAsk(filter), page, r.now())
 }
 
 // OfficialRequirements is the resolver for the officialRequirements field.
 func (r *queryResolver) OfficialRequirements(ctx context.Context, group pulid.ID) ([]*policy.Requirement, error) {
-	g, err := r.client.Group.Query().Where(entgroup.ID(group)).WithCommunity().Only(ctx)
+	g, err := r.db(ctx).Group.Query().Where(entgroup.ID(group)).WithCommunity().Only(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := workflow.OfficialRequirements(ctx, r.client, g, r.now())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*policy.Requirement, len(rs))
-	for i := range rs {
-		out[i] = &rs[i]
-	}
-	return out, nil
+	rs, err := workflow.OfficialRequirements(ctx, r.db(ctx), g, r.now())
+	return pointers(rs), err
 }
 
 // Ambassadors is the resolver for the ambassadors field.
 func (r *queryResolver) Ambassadors(ctx context.Context, community pulid.ID, region *pulid.ID, near *generated.NearInput, limit *int) ([]*ent.Role, error) {
-	n := 20
-	if limit != nil {
-		if *limit < 1 || *limit > 100 {
-			return nil, apierror.Invalid("limit", "limit must be between 1 and 100")
-		}
-		n = *limit
-	}
-	var point *queue.Point
-	if near != nil {
-		if policy.ValidateLatitude(near.Lat) != nil || policy.ValidateLongitude(near.Lng) != nil {
-			return nil, apierror.Invalid("near", "near must be a latitude in [-90, 90] and a longitude in [-180, 180]")
-		}
-		point = &queue.Point{Lat: near.Lat, Lng: near.Lng}
-	}
-	q, err := r.client.Role.Query().CollectFields(ctx)
+	n, err := limits.Ambassadors.Size(limit)
 	if err != nil {
 		return nil, err
 	}
-	var reg pulid.ID
-	if region != nil {
-		reg = *region
+	q, err := r.db(ctx).Role.Query().CollectFields(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return queue.Ambassadors(ctx, q, community, reg, point, n)
+	return queue.Ambassadors(ctx, q, community, deref(region), point(near), n)
 }
 
 // GroupsWithoutOrganizer is the resolver for the groupsWithoutOrganizer field.
 func (r *queryResolver) GroupsWithoutOrganizer(ctx context.Context, community pulid.ID) ([]*ent.Group, error) {
-	if !viewer.FromContext(ctx).IsStaff(community) {
-		return nil, apierror.Forbiddenf("only the community's staff see which groups lack an organizer")
-	}
 	return queue.Leaderless(ctx, r.db(ctx), community)
 }
 
 // Events is the resolver for the events field.
 func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *generated.EventSearch) (*ent.EventConnection, error) {
-	var s discover.Search
-	if where != nil {
-		s = discover.Search{StartsAfter: where.StartsAfter, StartsBefore: where.StartsBefore, Kinds: where.Kinds, Statuses: where.Statuses}
-		if where.Community != nil {
-			s.Community = *where.Community
-		}
-		if where.Group != nil {
-			s.Group = *where.Group
-		}
-		if where.Near != nil {
-			s.Near = &discover.Near{Lat: where.Near.Lat, Lng: where.Near.Lng, Km: where.Near.Km}
-		}
-	}
-	preds, err := discover.Predicates(ctx, r.client, s)
-	if err != nil {
-		return nil, err
-	}
-	if len(orderBy) == 0 {
-		orderBy = []*ent.EventOrder{{Field: ent.EventOrderFieldStartsAt, Direction: entgql.OrderDirectionAsc}}
-	}
-	return r.client.Event.Query().Where(preds...).Paginate(ctx, after, first, before, last, ent.WithEventOrder(orderBy))
+	return discover.Events(ctx, r.db(ctx), eventSearch(where), after, first, before, last, orderBy)
 }
 
 // CheckInCode is the resolver for the checkInCode field.
@@ -916,88 +817,37 @@ func (r *registrationResolver) CheckInCode(ctx context.Context, obj *ent.Registr
 
 // ApprovalQueue is the resolver for the approvalQueue field.
 func (r *subscriptionResolver) ApprovalQueue(ctx context.Context, community pulid.ID, kinds []application.Kind, after *string) (<-chan *generated.ApplicationChange, error) {
-	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
-		return c.Topic == "application" && c.CommunityID == string(community)
+	return subscribe(ctx, r.live, after, func(c *ent.Change) bool {
+		return c.Topic == changelog.TopicApplication && c.CommunityID == string(community)
+	}, func(it *live.Item, app *ent.Application) (*generated.ApplicationChange, bool) {
+		asked := len(kinds) == 0 || slices.Contains(kinds, app.Kind)
+		return &generated.ApplicationChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: it.Actor, Node: app}, asked
 	})
-	if err != nil {
-		return nil, err
-	}
-	return forward(ctx, items, func(it *live.Item) (*generated.ApplicationChange, bool) {
-		app, ok := it.Node.(*ent.Application)
-		if !ok || (len(kinds) > 0 && !slices.Contains(kinds, app.Kind)) {
-			return nil, false // not visible to this subscriber, or not asked for
-		}
-		return &generated.ApplicationChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: r.actor(ctx, it), Node: app}, true
-	}), nil
 }
 
 // GroupRoster is the resolver for the groupRoster field.
 func (r *subscriptionResolver) GroupRoster(ctx context.Context, group pulid.ID, after *string) (<-chan *generated.RoleChange, error) {
-	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
-		return c.Topic == "role" && c.GroupID == string(group)
+	return subscribe(ctx, r.live, after, func(c *ent.Change) bool {
+		return c.Topic == changelog.TopicRole && c.GroupID == string(group)
+	}, func(it *live.Item, ro *ent.Role) (*generated.RoleChange, bool) {
+		return &generated.RoleChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: it.Actor, Node: ro}, true
 	})
-	if err != nil {
-		return nil, err
-	}
-	return forward(ctx, items, func(it *live.Item) (*generated.RoleChange, bool) {
-		ro, ok := it.Node.(*ent.Role)
-		if !ok {
-			return nil, false
-		}
-		return &generated.RoleChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: r.actor(ctx, it), Node: ro}, true
-	}), nil
 }
 
 // EventRegistrations is the resolver for the eventRegistrations field.
 func (r *subscriptionResolver) EventRegistrations(ctx context.Context, event pulid.ID, after *string) (<-chan *generated.RegistrationChange, error) {
-	ev, err := r.client.Event.Get(ctx, event)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no event with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
-		return c.Topic == "registration" && c.GroupID == string(ev.GroupID)
+	return live.EventRegistrations(ctx, r.live, event, after, func(c *live.RegistrationChange) *generated.RegistrationChange {
+		return &generated.RegistrationChange{Cursor: c.Cursor, Op: c.Op, At: c.At, Actor: c.Actor, Node: c.Registration, Event: c.Event}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return forward(ctx, items, func(it *live.Item) (*generated.RegistrationChange, bool) {
-		// Which event a registration belongs to is bookkeeping; whether the
-		// subscriber may see the registration itself is decided by its rules.
-		reg, err := r.client.Registration.Query().Where(registration.ID(pulid.ID(it.Change.NodeID))).
-			Select(registration.FieldEventID).Only(viewer.SystemContext(ctx))
-		if err != nil || reg.EventID != event {
-			return nil, false
-		}
-		current, err := r.client.Event.Get(ctx, event) // the live counts
-		if err != nil {
-			return nil, false
-		}
-		out := &generated.RegistrationChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Event: current}
-		if visible, ok := it.Node.(*ent.Registration); ok {
-			out.Node = visible
-			out.Actor = r.actor(ctx, it)
-		}
-		return out, true
-	}), nil
 }
 
 // Changes is the resolver for the changes field.
 func (r *subscriptionResolver) Changes(ctx context.Context, community pulid.ID, topics []string, after *string) (<-chan *generated.ChangeItem, error) {
-	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
+	return subscribe(ctx, r.live, after, func(c *ent.Change) bool {
 		return c.CommunityID == string(community) && (len(topics) == 0 || slices.Contains(topics, c.Topic))
+	}, func(it *live.Item, n ent.Noder) (*generated.ChangeItem, bool) {
+		return &generated.ChangeItem{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: it.Actor, Topic: it.Topic, Node: n}, true
 	})
-	if err != nil {
-		return nil, err
-	}
-	return forward(ctx, items, func(it *live.Item) (*generated.ChangeItem, bool) {
-		if it.Node == nil {
-			return nil, false
-		}
-		return &generated.ChangeItem{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: r.actor(ctx, it), Topic: it.Topic, Node: it.Node}, true
-	}), nil
 }
 
 // RoleCounts is the resolver for the roleCounts field.
