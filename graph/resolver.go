@@ -62,11 +62,13 @@ func links(in []*generated.LinkInput) []schematype.Link {
 	return out
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// deref is the value p points to, or the zero value for an argument left out.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	return *s
+	return *p
 }
 
 // rosterCounts counts a group's roles per kind, once for all the groups of
