@@ -353,7 +353,7 @@ func (r *Runner) CreateInvite(ctx context.Context, groupID pulid.ID, days, maxUs
 			code[i] = inviteAlphabet[int(b)%len(inviteAlphabet)]
 		}
 		inv, err := c.Invite.Create().SetGroupID(g.ID).SetCreatedByID(v.UserID).SetCode(string(code)).
-			SetExpiresAt(now.Add(time.Duration(d)*24*time.Hour)).SetMaxUses(uses).Save(ctx)
+			SetExpiresAt(now.Add(time.Duration(d) * 24 * time.Hour)).SetMaxUses(uses).Save(ctx)
 		if err != nil {
 			return nil, err
 		}
