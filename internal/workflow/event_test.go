@@ -392,6 +392,11 @@ func TestExportAttendeesIsForTheGroupsOrganizersAndAudited(t *testing.T) {
 	if ae := refused(t, err, apierror.Forbidden, ""); ae.Extensions["reason"] != apierror.ReasonTokenScope {
 		t.Errorf("exporting with a token: %v", err)
 	}
+	// A cancelled registration is not listed.
+	_, err = m.Runner.RegisterForEvent(m.As(m.member.ID), e.ID)
+	noErr(t, "register", err)
+	_, err = m.Runner.CancelRegistration(m.As(m.member.ID), e.ID)
+	noErr(t, "cancel", err)
 	accessed := func() []*ent.Change {
 		return m.Client.Change.Query().Where(change.OpEQ(change.OpACCESSED)).AllX(m.System())
 	}

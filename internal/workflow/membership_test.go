@@ -466,4 +466,3 @@ func TestApplyToOrganizeTakesActivePartnerMembersOnce(t *testing.T) {
 	_, err = w.Runner.ApplyToOrganize(w.As(m1.ID), wuhan.ID, why)
 	wantCode(t, err, apierror.Conflict)
 }
-
