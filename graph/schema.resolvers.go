@@ -620,11 +620,9 @@ func (r *mutationResolver) CreateEvent(ctx context.Context, input generated.Crea
 // UpdateEvent is the resolver for the updateEvent field.
 func (r *mutationResolver) UpdateEvent(ctx context.Context, input generated.UpdateEventInput) (*generated.EventPayload, error) {
 	e, err := r.wf.UpdateEvent(ctx, input.ID, workflow.EventInput{
-		Kind: input.Kind, Title: input.Title, Description: input.Description,
-		StartsAt: input.StartsAt, EndsAt: input.EndsAt, TimeZone: input.TimeZone,
+		Kind: input.Kind, Title: input.Title, Description: input.Description, StartsAt: input.StartsAt, EndsAt: input.EndsAt, TimeZone: input.TimeZone,
 		VenueName: input.VenueName, VenueAddress: input.VenueAddress, Latitude: input.Latitude, Longitude: input.Longitude,
-		OnlineURL: input.OnlineURL, Capacity: input.Capacity, ClearCapacity: input.ClearCapacity != nil && *input.ClearCapacity,
-		Visibility: input.Visibility,
+		OnlineURL: input.OnlineURL, Capacity: input.Capacity, ClearCapacity: deref(input.ClearCapacity), Visibility: input.Visibility,
 	})
 	if err != nil {
 		return nil, err
