@@ -9,7 +9,10 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -26,6 +29,7 @@ import (
 // that add rows through Runner.Import (the system's step) and contexts for
 // the people who act. Builders fail the test on any error, so a test reads
 // as its story: w := newWorld(t); g := w.Group(w.Community(policy.OpenStack()), group.StatusACTIVE).
+// Each world has its own database and clock, so its tests may call t.Parallel().
 type world struct {
 	t      testing.TB
 	DB     *store.DB        // the test's own database (SQLite, or PostgreSQL with USERGROUPS_TEST_DATABASE)
@@ -78,8 +82,15 @@ func (c *clock) Advance(d time.Duration) time.Time {
 	return c.t
 }
 
+// day is 24 hours, the unit most deadlines are counted in.
+const day = 24 * time.Hour
+
 // Now is the time on the world's clock.
 func (w *world) Now() time.Time { return w.Clock.Now() }
+
+// tick runs every scheduled job once at the clock's now, as a replica's
+// scheduler does.
+func (w *world) tick() (workflow.TickReport, error) { return workflow.Tick(w.System(), w.Runner) }
 
 // System is a context acting as the system (jobs, seeding, the command line).
 func (w *world) System() context.Context { return viewer.SystemContext(context.Background()) }
@@ -248,7 +259,7 @@ func (w *world) Person(kind role.Kind, scope any) *ent.User {
 func (w *world) Event(g *ent.Group, opts ...func(*ent.EventCreate)) *ent.Event {
 	w.t.Helper()
 	n := w.next()
-	start := w.Now().Add(7 * 24 * time.Hour)
+	start := w.Now().Add(7 * day)
 	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Event, error) {
 		b := c.Event.Create().SetGroupID(g.ID).SetTitle(fmt.Sprintf("Meetup %d", n)).
 			SetStartsAt(start).SetEndsAt(start.Add(2 * time.Hour)).SetTimeZone("Europe/Paris").SetStatus("PUBLISHED")
@@ -279,6 +290,50 @@ func (w *world) Application(com *ent.Community, applicant *ent.User, kind applic
 	w.t.Helper()
 	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Application, error) {
 		b := c.Application.Create().SetCommunityID(com.ID).SetApplicantID(applicant.ID).SetKind(kind)
+		for _, o := range opts {
+			o(b)
+		}
+		return b.Save(ctx)
+	})
+}
+
+// Review adds an entry of kind to app's review timeline, by author (nil
+// for an automatic entry); an OBJECTION is open until its resolved_at is set.
+func (w *world) Review(app *ent.Application, kind review.Kind, author *ent.User, opts ...func(*ent.ReviewCreate)) *ent.Review {
+	w.t.Helper()
+	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Review, error) {
+		b := c.Review.Create().SetApplicationID(app.ID).SetKind(kind).SetBody("A fixture's review entry.")
+		if author != nil {
+			b.SetAuthorID(author.ID)
+		}
+		for _, o := range opts {
+			o(b)
+		}
+		return b.Save(ctx)
+	})
+}
+
+// Election adds an OPEN ORGANIZER election of g for term 2, opened by
+// opener: nominations close in a day, voting in three, the term starts in ten.
+func (w *world) Election(g *ent.Group, opener *ent.User, opts ...func(*ent.ElectionCreate)) *ent.Election {
+	w.t.Helper()
+	now := w.Now()
+	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Election, error) {
+		b := c.Election.Create().SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetOpenedByID(opener.ID).
+			SetKind(election.KindORGANIZER).SetNominationsCloseAt(now.Add(day)).SetVotingClosesAt(now.Add(3 * day)).
+			SetTermStartsAt(now.Add(10 * day)).SetTermNumber(2)
+		for _, o := range opts {
+			o(b)
+		}
+		return b.Save(ctx)
+	})
+}
+
+// Candidate stands u in e, nominated by themselves and ACCEPTED.
+func (w *world) Candidate(e *ent.Election, u *ent.User, opts ...func(*ent.CandidateCreate)) *ent.Candidate {
+	w.t.Helper()
+	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Candidate, error) {
+		b := c.Candidate.Create().SetElectionID(e.ID).SetUserID(u.ID).SetNominatedByID(u.ID).SetStatus(candidate.StatusACCEPTED)
 		for _, o := range opts {
 			o(b)
 		}

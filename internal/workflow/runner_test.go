@@ -37,6 +37,7 @@ func addOrg(ctx context.Context, c *ent.Client, name string) error {
 var errMidway = errors.New("the step fails midway")
 
 func TestStepWritesCommitTogetherOrNotAtAll(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	_, err := workflow.Run(w.System(), w.Runner, "add two", func(ctx context.Context, c *ent.Client, _ time.Time) (struct{}, error) {
 		if err := addOrg(ctx, c, "Failed one"); err != nil {
@@ -66,6 +67,7 @@ func TestStepWritesCommitTogetherOrNotAtAll(t *testing.T) {
 }
 
 func TestUnitWithAFailedStepIsRolledBackThoughTheCallerCarriesOn(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	err := w.Runner.Unit(w.System(), func(ctx context.Context) error {
 		if err := w.Runner.Import(ctx, "first", func(ctx context.Context, c *ent.Client) error {
@@ -87,6 +89,7 @@ func TestUnitWithAFailedStepIsRolledBackThoughTheCallerCarriesOn(t *testing.T) {
 }
 
 func TestNestedStepJoinsTheTransaction(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	// In a unit: the step does not commit on its own, the unit does.
 	err := w.Runner.Unit(w.System(), func(ctx context.Context) error {
@@ -134,6 +137,7 @@ func TestNestedStepJoinsTheTransaction(t *testing.T) {
 }
 
 func TestStepHoldsTheCapabilityAndTheClock(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	if _, ok := authz.StepOf(w.System()); ok {
 		t.Fatal("a context outside any step holds the capability to write")
@@ -152,6 +156,7 @@ func TestStepHoldsTheCapabilityAndTheClock(t *testing.T) {
 }
 
 func TestImportRefusesAnyoneButTheSystem(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	admin := w.Person(role.KindADMIN, nil)
 	for name, ctx := range map[string]context.Context{
@@ -176,6 +181,7 @@ func TestImportRefusesAnyoneButTheSystem(t *testing.T) {
 }
 
 func TestActRefusesWhoMayNotWrite(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.User()
 	for _, tc := range []struct {
@@ -211,6 +217,7 @@ func TestActRefusesWhoMayNotWrite(t *testing.T) {
 }
 
 func TestStepErrorNamesTheStepAndKeepsTheCode(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	_, err := workflow.Run(w.System(), w.Runner, "approve application", func(context.Context, *ent.Client, time.Time) (struct{}, error) {
 		return struct{}{}, apierror.Conflictf("the application was decided meanwhile")
@@ -240,6 +247,7 @@ func TestStepErrorNamesTheStepAndKeepsTheCode(t *testing.T) {
 // TestWriteWithoutStepIsRefused: the one write rule (authz.requireStep)
 // refuses every write without a step's capability, even the system's.
 func TestWriteWithoutStepIsRefused(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sys := w.System()
 	err := w.Client.Organization.Create().SetName("Outside").SetSlug("outside").Exec(sys)
@@ -254,8 +262,10 @@ func TestWriteWithoutStepIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
 	wantCode(t, tx.Organization.Create().SetName("Own tx").SetSlug("own-tx").Exec(sys), apierror.Forbidden)
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
 
 	// Nor with a capability that escaped its step's transaction.
 	var escaped context.Context
@@ -267,6 +277,7 @@ func TestWriteWithoutStepIsRefused(t *testing.T) {
 }
 
 func TestFixtureBuildsRowsAndViewers(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	com := w.Community(policy.OpenEuler())
 	region := w.Region(com)
