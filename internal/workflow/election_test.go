@@ -81,6 +81,7 @@ func (p *polls) stand(e *ent.Election, u *ent.User) *ent.Candidate {
 }
 
 func TestOpenElectionTakesOrganizersTermsAndOneAtATime(t *testing.T) {
+	t.Parallel()
 	p := newPolls(t)
 	os := p.Community(policy.OpenStack())
 	paris, xian, proposed := p.Group(os, group.StatusACTIVE), p.Group(p.oe, group.StatusACTIVE), p.Group(p.oe, group.StatusPROPOSED)
@@ -120,6 +121,7 @@ func TestOpenElectionTakesOrganizersTermsAndOneAtATime(t *testing.T) {
 }
 
 func TestNominateTakesActiveMembersUntilNominationsClose(t *testing.T) {
+	t.Parallel()
 	p := newPolls(t)
 	e := p.opened()
 	_, err := p.Runner.Nominate(p.As(p.outsider.ID), e.ID, p.m1.ID, "")
@@ -149,6 +151,7 @@ func TestNominateTakesActiveMembersUntilNominationsClose(t *testing.T) {
 }
 
 func TestRespondToNominationIsTheNomineesUntilNominationsClose(t *testing.T) {
+	t.Parallel()
 	p := newPolls(t)
 	e := p.opened()
 	c2, err := p.Runner.Nominate(p.As(p.m1.ID), e.ID, p.m2.ID, "")
@@ -173,6 +176,7 @@ func TestRespondToNominationIsTheNomineesUntilNominationsClose(t *testing.T) {
 }
 
 func TestCastVoteOnceByMembersOnTheRollForStandingCandidates(t *testing.T) {
+	t.Parallel()
 	p := newPolls(t)
 	e := p.opened()
 	// Someone who joins after the election opened is not on the voter roll.
@@ -223,6 +227,7 @@ func TestCastVoteOnceByMembersOnTheRollForStandingCandidates(t *testing.T) {
 // reads before the deadline, and leaves the candidate's updatedAt and the
 // change log as they were, so polling cannot rebuild the tally vote by vote.
 func TestCastVoteChangesNothingAPollerCanRead(t *testing.T) {
+	t.Parallel()
 	p := newPolls(t)
 	e := p.opened()
 	c1 := p.stand(e, p.m1)
@@ -244,6 +249,7 @@ func TestCastVoteChangesNothingAPollerCanRead(t *testing.T) {
 }
 
 func TestBreakTieIsStaffsChoiceAmongTheTied(t *testing.T) {
+	t.Parallel()
 	p := newPolls(t)
 	e := p.opened()
 	c1, c2 := p.stand(e, p.m1), p.stand(e, p.m2)
@@ -281,6 +287,7 @@ func TestBreakTieIsStaffsChoiceAmongTheTied(t *testing.T) {
 }
 
 func TestCancelElectionIsTheOrganizersOrStaffsOnce(t *testing.T) {
+	t.Parallel()
 	p := newPolls(t)
 	e := p.opened()
 	const why = "Opened by mistake."

@@ -81,6 +81,7 @@ func (m *meetups) registration(e *ent.Event, u *ent.User) registration.Status {
 }
 
 func TestCreateEventChecksEveryInput(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.Open(t))
 	for _, tc := range []struct {
 		name  string
@@ -124,6 +125,7 @@ func TestCreateEventChecksEveryInput(t *testing.T) {
 }
 
 func TestPublishEventOnceBeforeItStarts(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.Open(t))
 	e := m.published(nil)
 	if e.Status != event.StatusPUBLISHED {
@@ -139,6 +141,7 @@ func TestPublishEventOnceBeforeItStarts(t *testing.T) {
 }
 
 func TestAddAgendaItemFitsTheEventAndItsTrack(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.Open(t))
 	e, err := m.Runner.CreateEvent(m.As(m.org.ID), m.group.ID, m.input(nil))
 	noErr(t, "create", err)
@@ -179,6 +182,7 @@ func TestAddAgendaItemFitsTheEventAndItsTrack(t *testing.T) {
 }
 
 func TestUpdateEventKeepsTheAgendaInside(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.Open(t))
 	e, err := m.Runner.CreateEvent(m.As(m.org.ID), m.group.ID, m.input(nil))
 	noErr(t, "create", err)
@@ -203,6 +207,7 @@ func TestUpdateEventKeepsTheAgendaInside(t *testing.T) {
 }
 
 func TestSponsorsAreListedAndRemovedByTheEventsEditors(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.Open(t))
 	e, err := m.Runner.CreateEvent(m.As(m.org.ID), m.group.ID, m.input(nil))
 	noErr(t, "create", err)
@@ -225,6 +230,7 @@ func TestSponsorsAreListedAndRemovedByTheEventsEditors(t *testing.T) {
 }
 
 func TestRegisterForEventSeatsThenWaitlistsInOrder(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.Open(t))
 	e := m.published(nil) // two seats
 	register := func(u *ent.User) (*ent.Registration, error) {
@@ -269,6 +275,7 @@ func TestRegisterForEventSeatsThenWaitlistsInOrder(t *testing.T) {
 }
 
 func TestUpdateEventWithMoreSeatsSeatsTheWaitlist(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.Open(t))
 	e := m.published(func(in *workflow.EventInput) { in.Capacity = addr(1) })
 	for _, u := range []*ent.User{m.s1, m.s2, m.s3} {
@@ -284,6 +291,7 @@ func TestUpdateEventWithMoreSeatsSeatsTheWaitlist(t *testing.T) {
 }
 
 func TestCancelEventTellsEveryRegistrant(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.Open(t))
 	e := m.published(func(in *workflow.EventInput) { in.Capacity = addr(1) })
 	for _, u := range []*ent.User{m.s1, m.s2, m.s3} {
@@ -307,6 +315,7 @@ func TestCancelEventTellsEveryRegistrant(t *testing.T) {
 }
 
 func TestMembersOnlyEventTakesTheGroupsMembers(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.Open(t))
 	e := m.published(func(in *workflow.EventInput) {
 		in.Visibility, in.Kind = addr(event.VisibilityMEMBERS_ONLY), addr(event.KindCLOSED_DOOR)
@@ -334,6 +343,7 @@ func checkInDay(t *testing.T) (*meetups, *ent.Event, map[*ent.User]*ent.Registra
 }
 
 func TestCheckInOpensThreeHoursBeforeAndTakesACodeOnce(t *testing.T) {
+	t.Parallel()
 	m, e, regs := checkInDay(t)
 	code := regs[m.s1].CheckInCode
 	if len(code) != 10 {
@@ -364,6 +374,7 @@ func TestCheckInOpensThreeHoursBeforeAndTakesACodeOnce(t *testing.T) {
 }
 
 func TestCheckInCodeIsTheRegistrantsAlone(t *testing.T) {
+	t.Parallel()
 	m, _, regs := checkInDay(t)
 	reg := regs[m.s1]
 	if got := workflow.CheckInCode(viewer.FromContext(m.As(m.s1.ID)), reg); got == nil || *got != reg.CheckInCode {
@@ -383,6 +394,7 @@ func TestCheckInCodeIsTheRegistrantsAlone(t *testing.T) {
 }
 
 func TestExportAttendeesIsForTheGroupsOrganizersAndAudited(t *testing.T) {
+	t.Parallel()
 	m, e, _ := checkInDay(t)
 	for _, who := range []*ent.User{m.staff, m.s1} { // staff who do not organize it, an attendee
 		_, err := m.Runner.ExportAttendees(m.As(who.ID), e.ID)
@@ -412,6 +424,7 @@ func TestExportAttendeesIsForTheGroupsOrganizersAndAudited(t *testing.T) {
 }
 
 func TestCompleteEventAfterItStartsMarksNoShows(t *testing.T) {
+	t.Parallel()
 	m, e, regs := checkInDay(t)
 	_, err := m.Runner.CompleteEvent(m.As(m.org.ID), e.ID)
 	wantCode(t, err, apierror.Conflict) // before the start
@@ -442,6 +455,7 @@ func TestCompleteEventAfterItStartsMarksNoShows(t *testing.T) {
 // TestRegistrationCapacityRace: 50 people racing for 10 seats get exactly 10
 // seats and 40 waitlist places, on SQLite and PostgreSQL.
 func TestRegistrationCapacityRace(t *testing.T) {
+	t.Parallel()
 	m := newMeetups(t, dbtest.OpenConcurrent(t))
 	e := m.published(func(in *workflow.EventInput) { in.Capacity = addr(10) })
 	people := make([]*ent.User, 50)

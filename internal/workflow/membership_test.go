@@ -52,6 +52,7 @@ func (w *world) organizerCount(g *ent.Group) int {
 }
 
 func TestJoinGroupWithOpenMembershipGrantsAtOnceAndOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	com := w.Community(policy.OpenStack())
 	paris, proposed := w.Group(com, group.StatusACTIVE), w.Group(com, group.StatusPROPOSED)
@@ -72,6 +73,7 @@ func TestJoinGroupWithOpenMembershipGrantsAtOnceAndOnce(t *testing.T) {
 }
 
 func TestJoinGroupAsksForAnArticleWhereThePolicyDoes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	wuhan := w.Group(w.Community(policy.OpenEuler()), group.StatusACTIVE)
 	bob := w.User()
@@ -87,6 +89,7 @@ func TestJoinGroupAsksForAnArticleWhereThePolicyDoes(t *testing.T) {
 }
 
 func TestRemoveMemberTakesTheGroupsOrganizersAndAnOrganizerTakesStaff(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	com := w.Community(policy.OpenStack())
 	paris := w.Group(com, group.StatusACTIVE)
@@ -117,6 +120,7 @@ func TestRemoveMemberTakesTheGroupsOrganizersAndAnOrganizerTakesStaff(t *testing
 }
 
 func TestLeaveGroupRefusesLastOrganizer(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	paris := w.Group(w.Community(policy.OpenStack()), group.StatusACTIVE)
 	org, ada := w.Person(role.KindORGANIZER, paris), w.Person(role.KindMEMBER, paris)
@@ -174,6 +178,7 @@ func (w *world) organizerRole(u *ent.User, g *ent.Group) *ent.Role {
 // appoint): the organizer makes a member an organizer and then leaves; staff
 // may still remove a last organizer there too.
 func TestLastOrganizerRefusalNamesWhoCanResolveIt(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	oe, os := w.Community(policy.OpenEuler()), w.Community(policy.OpenStack())
 	partner := w.Partner(oe)
@@ -246,6 +251,7 @@ func TestLastOrganizerRefusalNamesWhoCanResolveIt(t *testing.T) {
 }
 
 func TestGrantGroupRoleFollowsWhoAppointsAndTheCap(t *testing.T) {
+	t.Parallel()
 	w := newWorldOn(t, dbtest.OpenConcurrent(t))
 	os, oe := w.Community(policy.OpenStack()), w.Community(policy.OpenEuler())
 	partner := w.Partner(oe)
@@ -296,6 +302,7 @@ func TestGrantGroupRoleFollowsWhoAppointsAndTheCap(t *testing.T) {
 }
 
 func TestEndRoleStepsDownOwnRolesAndStaffRevokeWithAReason(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	os := w.Community(policy.OpenStack())
 	paris := w.Group(os, group.StatusACTIVE)
@@ -329,6 +336,7 @@ func TestEndRoleStepsDownOwnRolesAndStaffRevokeWithAReason(t *testing.T) {
 }
 
 func TestEndRoleMakesAnAmbassadorSteppingDownEmeritus(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	os := w.Community(policy.OpenStack())
 	amb := w.User()
@@ -342,6 +350,7 @@ func TestEndRoleMakesAnAmbassadorSteppingDownEmeritus(t *testing.T) {
 }
 
 func TestInviteIsRedeemedWhileValidAndWithinItsUses(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	xian := w.Group(w.Community(policy.OpenEuler()), group.StatusACTIVE)
 	org, a, b, c := w.Person(role.KindORGANIZER, xian), w.User(), w.User(), w.User()
@@ -399,6 +408,7 @@ func TestInviteIsRedeemedWhileValidAndWithinItsUses(t *testing.T) {
 }
 
 func TestRevokeInviteIsTheOrganizersAndOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	xian := w.Group(w.Community(policy.OpenEuler()), group.StatusACTIVE)
 	org, member, c := w.Person(role.KindORGANIZER, xian), w.Person(role.KindMEMBER, xian), w.User()
@@ -417,6 +427,7 @@ func TestRevokeInviteIsTheOrganizersAndOnce(t *testing.T) {
 }
 
 func TestApplyToOrganizeTakesActivePartnerMembersOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	oe := w.Community(policy.OpenEuler())
 	partner := w.Partner(oe)
