@@ -91,7 +91,7 @@ func (r *electionResolver) Phase(ctx context.Context, obj *ent.Election) (genera
 
 // ViewerHasVoted is the resolver for the viewerHasVoted field.
 func (r *electionResolver) ViewerHasVoted(ctx context.Context, obj *ent.Election) (bool, error) {
-	return workflow.HasVoted(ctx, r.db(ctx), obj.ID, viewer.FromContext(ctx).UserID)
+	return r.wf.HasVoted(ctx, obj.ID)
 }
 
 // ViewerCanEdit is the resolver for the viewerCanEdit field.
@@ -398,9 +398,9 @@ func (r *mutationResolver) SetMessageTemplate(ctx context.Context, input generat
 
 // JoinGroup is the resolver for the joinGroup field.
 func (r *mutationResolver) JoinGroup(ctx context.Context, input generated.JoinGroupInput) (*generated.JoinGroupPayload, error) {
-	res, err := workflow.JoinGroup(ctx, ent.FromContext(ctx), workflow.JoinRequest{
+	res, err := r.wf.JoinGroup(ctx, workflow.JoinRequest{
 		GroupID: input.Group, Affiliation: deref(input.Affiliation), ArticleURL: deref(input.ArticleURL),
-	}, r.now())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -409,7 +409,7 @@ func (r *mutationResolver) JoinGroup(ctx context.Context, input generated.JoinGr
 
 // LeaveGroup is the resolver for the leaveGroup field.
 func (r *mutationResolver) LeaveGroup(ctx context.Context, input generated.LeaveGroupInput) (*generated.GroupRolesPayload, error) {
-	roles, err := workflow.LeaveGroup(ctx, ent.FromContext(ctx), input.Group, r.now())
+	roles, err := r.wf.LeaveGroup(ctx, input.Group)
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +418,7 @@ func (r *mutationResolver) LeaveGroup(ctx context.Context, input generated.Leave
 
 // RemoveMember is the resolver for the removeMember field.
 func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.RemoveMemberInput) (*generated.GroupRolesPayload, error) {
-	roles, err := workflow.RemoveMember(ctx, ent.FromContext(ctx), input.Group, input.User, input.Reason, r.now())
+	roles, err := r.wf.RemoveMember(ctx, input.Group, input.User, input.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -427,7 +427,7 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.Rem
 
 // GrantGroupRole is the resolver for the grantGroupRole field.
 func (r *mutationResolver) GrantGroupRole(ctx context.Context, input generated.GrantGroupRoleInput) (*generated.RolePayload, error) {
-	role, err := workflow.GrantGroupRole(ctx, ent.FromContext(ctx), input.Group, input.User, input.Kind, r.now())
+	role, err := r.wf.GrantGroupRole(ctx, input.Group, input.User, input.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -436,7 +436,7 @@ func (r *mutationResolver) GrantGroupRole(ctx context.Context, input generated.G
 
 // EndGroupRole is the resolver for the endGroupRole field.
 func (r *mutationResolver) EndGroupRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
-	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.AnyRole, r.now())
+	role, err := r.wf.EndRole(ctx, input.Role, deref(input.Reason), workflow.AnyRole)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +445,7 @@ func (r *mutationResolver) EndGroupRole(ctx context.Context, input generated.End
 
 // StepDown is the resolver for the stepDown field.
 func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDownInput) (*generated.RolePayload, error) {
-	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, "", workflow.OwnRole, r.now())
+	role, err := r.wf.EndRole(ctx, input.Role, "", workflow.OwnRole)
 	if err != nil {
 		return nil, err
 	}
@@ -454,7 +454,7 @@ func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDow
 
 // RevokeRole is the resolver for the revokeRole field.
 func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
-	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.OthersRole, r.now())
+	role, err := r.wf.EndRole(ctx, input.Role, deref(input.Reason), workflow.OthersRole)
 	if err != nil {
 		return nil, err
 	}
@@ -479,14 +479,7 @@ func (r *mutationResolver) ApplyToBeAmbassador(ctx context.Context, input genera
 
 // CreateInvite is the resolver for the createInvite field.
 func (r *mutationResolver) CreateInvite(ctx context.Context, input generated.CreateInviteInput) (*generated.InvitePayload, error) {
-	days, uses := 14, 50
-	if input.ExpiresInDays != nil {
-		days = *input.ExpiresInDays
-	}
-	if input.MaxUses != nil {
-		uses = *input.MaxUses
-	}
-	inv, err := workflow.CreateInvite(ctx, ent.FromContext(ctx), input.Group, time.Duration(days)*24*time.Hour, uses, r.now())
+	inv, err := r.wf.CreateInvite(ctx, input.Group, input.ExpiresInDays, input.MaxUses)
 	if err != nil {
 		return nil, err
 	}
@@ -495,7 +488,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input generated.Cre
 
 // RedeemInvite is the resolver for the redeemInvite field.
 func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.RedeemInviteInput) (*generated.RolePayload, error) {
-	role, err := workflow.RedeemInvite(ctx, ent.FromContext(ctx), input.Code, r.now())
+	role, err := r.wf.RedeemInvite(ctx, input.Code)
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +497,7 @@ func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.Red
 
 // RevokeInvite is the resolver for the revokeInvite field.
 func (r *mutationResolver) RevokeInvite(ctx context.Context, input generated.RevokeInviteInput) (*generated.InvitePayload, error) {
-	inv, err := workflow.RevokeInvite(ctx, ent.FromContext(ctx), input.Invite, r.now())
+	inv, err := r.wf.RevokeInvite(ctx, input.Invite)
 	if err != nil {
 		return nil, err
 	}
@@ -513,7 +506,7 @@ func (r *mutationResolver) RevokeInvite(ctx context.Context, input generated.Rev
 
 // ApplyToOrganize is the resolver for the applyToOrganize field.
 func (r *mutationResolver) ApplyToOrganize(ctx context.Context, input generated.ApplyToOrganizeInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.ApplyToOrganize(ctx, ent.FromContext(ctx), input.Group, input.Why)
+	app, err := r.wf.ApplyToOrganize(ctx, input.Group, input.Why)
 	if err != nil {
 		return nil, err
 	}
@@ -522,14 +515,10 @@ func (r *mutationResolver) ApplyToOrganize(ctx context.Context, input generated.
 
 // OpenElection is the resolver for the openElection field.
 func (r *mutationResolver) OpenElection(ctx context.Context, input generated.OpenElectionInput) (*generated.ElectionPayload, error) {
-	seats := 0
-	if input.Seats != nil {
-		seats = *input.Seats
-	}
-	e, err := workflow.OpenElection(ctx, ent.FromContext(ctx), workflow.ElectionRequest{
-		Group: input.Group, Kind: input.Kind, Seats: seats,
+	e, err := r.wf.OpenElection(ctx, workflow.ElectionRequest{
+		Group: input.Group, Kind: input.Kind, Seats: deref(input.Seats),
 		NominationsCloseAt: input.NominationsCloseAt, VotingClosesAt: input.VotingClosesAt, TermStartsAt: input.TermStartsAt,
-	}, r.now())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -538,7 +527,7 @@ func (r *mutationResolver) OpenElection(ctx context.Context, input generated.Ope
 
 // NominateCandidate is the resolver for the nominateCandidate field.
 func (r *mutationResolver) NominateCandidate(ctx context.Context, input generated.NominateCandidateInput) (*generated.CandidatePayload, error) {
-	cand, err := workflow.Nominate(ctx, ent.FromContext(ctx), input.Election, input.User, deref(input.Statement), r.now())
+	cand, err := r.wf.Nominate(ctx, input.Election, input.User, deref(input.Statement))
 	if err != nil {
 		return nil, err
 	}
@@ -547,7 +536,7 @@ func (r *mutationResolver) NominateCandidate(ctx context.Context, input generate
 
 // RespondToNomination is the resolver for the respondToNomination field.
 func (r *mutationResolver) RespondToNomination(ctx context.Context, input generated.RespondToNominationInput) (*generated.CandidatePayload, error) {
-	cand, err := workflow.RespondToNomination(ctx, ent.FromContext(ctx), input.Candidate, input.Accept, deref(input.Statement), r.now())
+	cand, err := r.wf.RespondToNomination(ctx, input.Candidate, input.Accept, deref(input.Statement))
 	if err != nil {
 		return nil, err
 	}
@@ -556,7 +545,7 @@ func (r *mutationResolver) RespondToNomination(ctx context.Context, input genera
 
 // CastVote is the resolver for the castVote field.
 func (r *mutationResolver) CastVote(ctx context.Context, input generated.CastVoteInput) (*generated.ElectionPayload, error) {
-	e, err := workflow.CastVote(ctx, ent.FromContext(ctx), input.Election, input.Candidate, r.now())
+	e, err := r.wf.CastVote(ctx, input.Election, input.Candidate)
 	if err != nil {
 		return nil, err
 	}
@@ -565,7 +554,7 @@ func (r *mutationResolver) CastVote(ctx context.Context, input generated.CastVot
 
 // CancelElection is the resolver for the cancelElection field.
 func (r *mutationResolver) CancelElection(ctx context.Context, input generated.CancelElectionInput) (*generated.ElectionPayload, error) {
-	e, err := workflow.CancelElection(ctx, ent.FromContext(ctx), input.Election, input.Reason)
+	e, err := r.wf.CancelElection(ctx, input.Election, input.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -574,7 +563,7 @@ func (r *mutationResolver) CancelElection(ctx context.Context, input generated.C
 
 // BreakElectionTie is the resolver for the breakElectionTie field.
 func (r *mutationResolver) BreakElectionTie(ctx context.Context, input generated.BreakElectionTieInput) (*generated.ElectionPayload, error) {
-	e, err := workflow.BreakTie(ctx, ent.FromContext(ctx), input.Election, input.Winners, input.Note)
+	e, err := r.wf.BreakTie(ctx, input.Election, input.Winners, input.Note)
 	if err != nil {
 		return nil, err
 	}
@@ -583,7 +572,7 @@ func (r *mutationResolver) BreakElectionTie(ctx context.Context, input generated
 
 // CreateEvent is the resolver for the createEvent field.
 func (r *mutationResolver) CreateEvent(ctx context.Context, input generated.CreateEventInput) (*generated.EventPayload, error) {
-	e, err := workflow.CreateEvent(ctx, ent.FromContext(ctx), input.Group, workflow.EventInput{
+	e, err := r.wf.CreateEvent(ctx, input.Group, workflow.EventInput{
 		Kind: input.Kind, Title: &input.Title, Description: input.Description,
 		StartsAt: &input.StartsAt, EndsAt: &input.EndsAt, TimeZone: &input.TimeZone,
 		VenueName: input.VenueName, VenueAddress: input.VenueAddress, Latitude: input.Latitude, Longitude: input.Longitude,
@@ -597,13 +586,11 @@ func (r *mutationResolver) CreateEvent(ctx context.Context, input generated.Crea
 
 // UpdateEvent is the resolver for the updateEvent field.
 func (r *mutationResolver) UpdateEvent(ctx context.Context, input generated.UpdateEventInput) (*generated.EventPayload, error) {
-	e, err := workflow.UpdateEvent(ctx, ent.FromContext(ctx), input.ID, workflow.EventInput{
-		Kind: input.Kind, Title: input.Title, Description: input.Description,
-		StartsAt: input.StartsAt, EndsAt: input.EndsAt, TimeZone: input.TimeZone,
+	e, err := r.wf.UpdateEvent(ctx, input.ID, workflow.EventInput{
+		Kind: input.Kind, Title: input.Title, Description: input.Description, StartsAt: input.StartsAt, EndsAt: input.EndsAt, TimeZone: input.TimeZone,
 		VenueName: input.VenueName, VenueAddress: input.VenueAddress, Latitude: input.Latitude, Longitude: input.Longitude,
-		OnlineURL: input.OnlineURL, Capacity: input.Capacity, ClearCapacity: input.ClearCapacity != nil && *input.ClearCapacity,
-		Visibility: input.Visibility,
-	}, r.now())
+		OnlineURL: input.OnlineURL, Capacity: input.Capacity, ClearCapacity: deref(input.ClearCapacity), Visibility: input.Visibility,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -612,7 +599,7 @@ func (r *mutationResolver) UpdateEvent(ctx context.Context, input generated.Upda
 
 // PublishEvent is the resolver for the publishEvent field.
 func (r *mutationResolver) PublishEvent(ctx context.Context, input generated.EventRefInput) (*generated.EventPayload, error) {
-	e, err := workflow.PublishEvent(ctx, ent.FromContext(ctx), input.Event, r.now())
+	e, err := r.wf.PublishEvent(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -621,7 +608,7 @@ func (r *mutationResolver) PublishEvent(ctx context.Context, input generated.Eve
 
 // CancelEvent is the resolver for the cancelEvent field.
 func (r *mutationResolver) CancelEvent(ctx context.Context, input generated.CancelEventInput) (*generated.EventPayload, error) {
-	e, err := workflow.CancelEvent(ctx, ent.FromContext(ctx), input.Event, input.Reason, r.now())
+	e, err := r.wf.CancelEvent(ctx, input.Event, input.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -630,7 +617,7 @@ func (r *mutationResolver) CancelEvent(ctx context.Context, input generated.Canc
 
 // CompleteEvent is the resolver for the completeEvent field.
 func (r *mutationResolver) CompleteEvent(ctx context.Context, input generated.EventRefInput) (*generated.EventPayload, error) {
-	e, err := workflow.CompleteEvent(ctx, ent.FromContext(ctx), input.Event, r.now())
+	e, err := r.wf.CompleteEvent(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -639,15 +626,9 @@ func (r *mutationResolver) CompleteEvent(ctx context.Context, input generated.Ev
 
 // AddAgendaItem is the resolver for the addAgendaItem field.
 func (r *mutationResolver) AddAgendaItem(ctx context.Context, input generated.AddAgendaItemInput) (*generated.AgendaItemPayload, error) {
-	in := workflow.AgendaInput{Title: input.Title, SpeakerName: deref(input.SpeakerName), StartsAt: input.StartsAt,
-		DurationMinutes: input.DurationMinutes, Track: deref(input.Track)}
-	if input.Kind != nil {
-		in.Kind = *input.Kind
-	}
-	if input.Speaker != nil {
-		in.SpeakerID = *input.Speaker
-	}
-	it, err := workflow.AddAgendaItem(ctx, ent.FromContext(ctx), input.Event, in)
+	it, err := r.wf.AddAgendaItem(ctx, input.Event, workflow.AgendaInput{Kind: deref(input.Kind), Title: input.Title,
+		SpeakerID: deref(input.Speaker), SpeakerName: deref(input.SpeakerName), StartsAt: input.StartsAt,
+		DurationMinutes: input.DurationMinutes, Track: deref(input.Track)})
 	if err != nil {
 		return nil, err
 	}
@@ -656,7 +637,7 @@ func (r *mutationResolver) AddAgendaItem(ctx context.Context, input generated.Ad
 
 // RemoveAgendaItem is the resolver for the removeAgendaItem field.
 func (r *mutationResolver) RemoveAgendaItem(ctx context.Context, input generated.RemoveAgendaItemInput) (*generated.EventPayload, error) {
-	e, err := workflow.RemoveAgendaItem(ctx, ent.FromContext(ctx), input.ID)
+	e, err := r.wf.RemoveAgendaItem(ctx, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -665,7 +646,7 @@ func (r *mutationResolver) RemoveAgendaItem(ctx context.Context, input generated
 
 // AddSponsor is the resolver for the addSponsor field.
 func (r *mutationResolver) AddSponsor(ctx context.Context, input generated.AddSponsorInput) (*generated.SponsorPayload, error) {
-	sp, err := workflow.AddSponsor(ctx, ent.FromContext(ctx), input.Event, workflow.SponsorInput{
+	sp, err := r.wf.AddSponsor(ctx, input.Event, workflow.SponsorInput{
 		Name: input.Name, WebsiteURL: deref(input.WebsiteURL), LogoURL: deref(input.LogoURL), Covers: deref(input.Covers),
 		PitchMinutes: derefInt(input.PitchMinutes),
 	})
@@ -677,7 +658,7 @@ func (r *mutationResolver) AddSponsor(ctx context.Context, input generated.AddSp
 
 // RemoveSponsor is the resolver for the removeSponsor field.
 func (r *mutationResolver) RemoveSponsor(ctx context.Context, input generated.RemoveSponsorInput) (*generated.EventPayload, error) {
-	e, err := workflow.RemoveSponsor(ctx, ent.FromContext(ctx), input.ID)
+	e, err := r.wf.RemoveSponsor(ctx, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -686,7 +667,7 @@ func (r *mutationResolver) RemoveSponsor(ctx context.Context, input generated.Re
 
 // RegisterForEvent is the resolver for the registerForEvent field.
 func (r *mutationResolver) RegisterForEvent(ctx context.Context, input generated.EventRefInput) (*generated.RegistrationPayload, error) {
-	reg, err := workflow.RegisterForEvent(ctx, ent.FromContext(ctx), input.Event, r.now())
+	reg, err := r.wf.RegisterForEvent(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -695,7 +676,7 @@ func (r *mutationResolver) RegisterForEvent(ctx context.Context, input generated
 
 // CancelRegistration is the resolver for the cancelRegistration field.
 func (r *mutationResolver) CancelRegistration(ctx context.Context, input generated.EventRefInput) (*generated.RegistrationPayload, error) {
-	reg, err := workflow.CancelRegistration(ctx, ent.FromContext(ctx), input.Event, r.now())
+	reg, err := r.wf.CancelRegistration(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -704,11 +685,7 @@ func (r *mutationResolver) CancelRegistration(ctx context.Context, input generat
 
 // CheckIn is the resolver for the checkIn field.
 func (r *mutationResolver) CheckIn(ctx context.Context, input generated.CheckInInput) (*generated.RegistrationPayload, error) {
-	var reg pulid.ID
-	if input.Registration != nil {
-		reg = *input.Registration
-	}
-	out, err := workflow.CheckIn(ctx, ent.FromContext(ctx), input.Event, reg, deref(input.Code), r.now())
+	out, err := r.wf.CheckIn(ctx, input.Event, deref(input.Registration), deref(input.Code))
 	if err != nil {
 		return nil, err
 	}
@@ -717,7 +694,7 @@ func (r *mutationResolver) CheckIn(ctx context.Context, input generated.CheckInI
 
 // ExportEventAttendees is the resolver for the exportEventAttendees field.
 func (r *mutationResolver) ExportEventAttendees(ctx context.Context, input generated.EventRefInput) (*generated.ExportEventAttendeesPayload, error) {
-	rows, err := workflow.ExportAttendees(ctx, ent.FromContext(ctx), input.Event)
+	rows, err := r.wf.ExportAttendees(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -807,12 +784,7 @@ func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.I
 
 // CheckInCode is the resolver for the checkInCode field.
 func (r *registrationResolver) CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error) {
-	// Only the registrant, signed in: an API token never reads the code,
-	// not even its owner's (it gets back the rows its steps write).
-	if v := viewer.FromContext(ctx); v.IsUser() && !v.ViaToken() && obj.UserID == v.UserID {
-		return &obj.CheckInCode, nil
-	}
-	return nil, nil
+	return workflow.CheckInCode(viewer.FromContext(ctx), obj), nil
 }
 
 // ApprovalQueue is the resolver for the approvalQueue field.
