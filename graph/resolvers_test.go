@@ -28,10 +28,6 @@ var longResolvers = map[string]string{
 	"mutationResolver.ApplyForGroup":             "reads the payload's group itself",
 	"mutationResolver.ApplyToBeAmbassador":       "maps optional fields in the resolver",
 	"mutationResolver.UpdateApplicationProposal": "maps links in the resolver",
-	"mutationResolver.OpenElection":              "maps optional fields in the resolver",
-	"mutationResolver.CreateInvite":              "maps optional fields in the resolver",
-	"mutationResolver.UpdateEvent":               "maps optional fields in the resolver",
-	"mutationResolver.AddAgendaItem":             "maps optional fields in the resolver",
 }
 
 // dbAccessExempt lists receivers still allowed to reach the database by
