@@ -2,7 +2,6 @@ package seed
 
 import (
 	"fmt"
-	"github.com/usergroups/usergroups/internal/policy"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/internal/policy"
 )
 
 // entry is one planned review in an application's timeline.

@@ -75,17 +75,36 @@ func checkRules(t *testing.T, ctx context.Context, c *ent.Client) {
 		}
 	})
 
-	t.Run("SponsorPitches", func(t *testing.T) {
-		for _, e := range c.Event.Query().WithGroup().AllX(ctx) {
+	t.Run("Events", func(t *testing.T) {
+		for _, e := range c.Event.Query().WithGroup().WithAgendaItems().AllX(ctx) {
 			p := coms[e.Edges.Group.CommunityID].Policy
+			if err := policy.CheckSchedule(policy.Schedule{Start: e.StartsAt, End: e.EndsAt, Capacity: e.Capacity,
+				Venue: e.VenueName != "", Online: e.OnlineURL != ""}); err != nil {
+				t.Errorf("event %s: %v", e.ID, err)
+			}
+			slots := make([]policy.Slot, len(e.Edges.AgendaItems))
+			for i, it := range e.Edges.AgendaItems {
+				slots[i] = policy.Slot{ID: string(it.ID), Title: it.Title, Track: it.Track, Start: it.StartsAt,
+					Minutes: it.DurationMinutes, Pitch: it.Kind == agendaitem.KindSPONSOR_PITCH}
+			}
+			for _, sl := range slots {
+				if err := policy.CheckAgenda(sl, slots, e.StartsAt, e.EndsAt, p.MaxSponsorPitchMinutes); err != nil {
+					t.Errorf("event %s: agenda item %q: %v", e.ID, sl.Title, err)
+				}
+			}
 			if p.MaxSponsorPitchesPerEvent == 0 {
 				continue
 			}
 			sponsors := c.Sponsor.Query().Where(sponsor.EventID(e.ID), sponsor.PitchMinutesGT(0)).CountX(ctx)
-			slots := e.QueryAgendaItems().Where(agendaitem.KindEQ(agendaitem.KindSPONSOR_PITCH)).CountX(ctx)
-			if sponsors > p.MaxSponsorPitchesPerEvent || slots > p.MaxSponsorPitchesPerEvent {
+			pitches := 0
+			for _, sl := range slots {
+				if sl.Pitch {
+					pitches++
+				}
+			}
+			if sponsors > p.MaxSponsorPitchesPerEvent || pitches > p.MaxSponsorPitchesPerEvent {
 				t.Errorf("event %s: %d sponsors with a pitch, %d pitch slots; the policy allows %d",
-					e.ID, sponsors, slots, p.MaxSponsorPitchesPerEvent)
+					e.ID, sponsors, pitches, p.MaxSponsorPitchesPerEvent)
 			}
 		}
 	})
