@@ -209,9 +209,10 @@ func (g *gen) buildOpenEuler() {
 
 		// Term arithmetic: the community appointed the first term when the
 		// group started; the group re-elected its leaders every year since.
-		term := int(g.now.Sub(gr.founded)/(365*day)) + 1
-		termStart := gr.founded.Add(time.Duration(term-1) * 365 * day)
-		termEnd := termStart.Add(365 * day)
+		termLen := time.Duration(c.pol.TermLengthDays) * day
+		term := int(g.now.Sub(gr.founded)/termLen) + 1
+		termStart := gr.founded.Add(time.Duration(term-1) * termLen)
+		termEnd := termStart.AddDate(0, 0, c.pol.TermLengthDays) // as the workflow grants a term
 		gr.term, gr.termStart, gr.termEnd = term, termStart, termEnd
 
 		for k := 0; k < 11; k++ {

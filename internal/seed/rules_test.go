@@ -12,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/review"
@@ -71,6 +72,20 @@ func checkRules(t *testing.T, ctx context.Context, c *ent.Client) {
 			key := fmt.Sprintf("%s %s in %s%s", r.Kind, r.CommunityID, r.GroupID, r.RegionID)
 			if counts[key]++; limit > 0 && counts[key] > limit {
 				t.Errorf("%s: %d active, the policy allows %d", key, counts[key], limit)
+			}
+		}
+	})
+
+	t.Run("Terms", func(t *testing.T) {
+		for _, r := range c.Role.Query().Where(role.KindIn(role.KindORGANIZER, role.KindAMBASSADOR, role.KindMEMBER)).AllX(ctx) {
+			days := coms[r.CommunityID].Policy.TermLengthDays
+			switch {
+			case r.Kind == role.KindMEMBER || days == 0:
+				if r.TermEnd != nil {
+					t.Errorf("%s role %s has a term end, which its community does not give", r.Kind, r.ID)
+				}
+			case r.TermStart == nil || r.TermEnd == nil || !r.TermEnd.Equal(r.TermStart.AddDate(0, 0, days)):
+				t.Errorf("%s role %s: term %v to %v, the policy's terms last %d days", r.Kind, r.ID, r.TermStart, r.TermEnd, days)
 			}
 		}
 	})
@@ -236,6 +251,16 @@ func checkScreening(t *testing.T, ctx context.Context, c *ent.Client, com *ent.C
 		}
 		if bs := policy.NewGroupBlockers(p, st); len(bs) > 0 {
 			t.Errorf("%s: approved although the policy blocks it: %v", name, bs)
+		}
+	}
+	// Approval made the applicant the first organizer where the policy does.
+	if a.Status == application.StatusAPPROVED {
+		applicant := c.User.GetX(ctx, a.ApplicantID)
+		fromPartner := applicant.OrganizationID != "" &&
+			c.Organization.GetX(ctx, applicant.OrganizationID).QueryPartnerOf().Where(community.ID(com.ID)).ExistX(ctx)
+		organized := c.Role.Query().Where(role.GroupID(g.ID), role.UserID(a.ApplicantID), role.KindEQ(role.KindORGANIZER)).ExistX(ctx)
+		if organized != policy.ApplicantOrganizes(p, fromPartner) {
+			t.Errorf("%s: the applicant organizes the group: %v; the policy says %v", name, organized, !organized)
 		}
 	}
 }
