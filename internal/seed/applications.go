@@ -679,7 +679,7 @@ func (g *gen) openEulerProposals() {
 func (g *gen) articleURL(title string) string {
 	n := g.seq["forum"]
 	g.seq["forum"] = n + 1
-	return fmt.Sprintf("https://forum.openeuler.org/t/%s/%d", slugFor(title), 20000+n*7)
+	return fmt.Sprintf("https://forum.openeuler.org/t/%s/%d", policy.Slugify(title), 20000+n*7)
 }
 
 // membershipApps creates openEuler join requests: one open per group, the

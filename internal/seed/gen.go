@@ -334,7 +334,7 @@ var handleStrip = strings.NewReplacer(" ", "", "'", "", "’", "")
 
 // handleFor returns an unused handle built from a name.
 func (g *gen) handleFor(given, family string) string {
-	base := handleStrip.Replace(deaccent.Replace(strings.ToLower(given))) + "." + handleStrip.Replace(deaccent.Replace(strings.ToLower(family)))
+	base := handleStrip.Replace(policy.FoldAccents(given)) + "." + handleStrip.Replace(policy.FoldAccents(family))
 	if len(base) > 34 {
 		base = base[:34]
 	}
@@ -407,7 +407,7 @@ func (g *gen) newOrg(name, city, country string) *org {
 		name = fmt.Sprintf("%s %d", base, n)
 	}
 	g.orgNames[name] = true
-	o := &org{id: g.id("org"), name: name, slug: slugFor(name), city: city, country: country}
+	o := &org{id: g.id("org"), name: name, slug: policy.Slugify(name), city: city, country: country}
 	g.orgs = append(g.orgs, o)
 	return o
 }

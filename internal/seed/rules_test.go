@@ -49,10 +49,15 @@ func checkRules(t *testing.T, ctx context.Context, c *ent.Client) {
 		}
 	})
 
-	t.Run("GroupNames", func(t *testing.T) {
+	t.Run("GroupNamesAndSlugs", func(t *testing.T) {
 		for _, g := range groups {
 			if _, err := policy.CheckGroupName(coms[g.CommunityID].Name, g.Name); err != nil {
 				t.Errorf("group %q breaks the naming rule: %v", g.Name, err)
+			}
+			// The slug the product gives the name, or base-2, base-3… when taken.
+			base := policy.Slugify(g.Name)
+			if rest, ok := strings.CutPrefix(g.Slug, base); !ok || rest != "" && !strings.HasPrefix(rest, "-") {
+				t.Errorf("group %q: slug %q, the product would give %q", g.Name, g.Slug, base)
 			}
 			if err := policy.ValidateSlug(g.Slug); err != nil {
 				t.Errorf("group %q: slug %q: %v", g.Name, g.Slug, err)
