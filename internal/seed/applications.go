@@ -489,7 +489,7 @@ func (g *gen) approvedNewGroups() {
 		a.note.fixed = time.Minute
 		comment := ""
 		if strings.Contains(gr.pl.Name, "{") {
-			comment = "Adjusted the name to the naming rule: the place first, the nickname in braces at the end."
+			comment = "The name follows the naming rule: the place first, the nickname in braces at the end."
 		}
 		g.standard(a, comment, gr.mentor, "Happy to mentor this group; I know two of the organizers from the regional meetups.", "")
 		end := gr.founded.Add(-time.Duration(c.pol.ObjectionWindowHours) * time.Hour)
