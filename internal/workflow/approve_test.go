@@ -421,7 +421,9 @@ func TestObjectionRacesApproval(t *testing.T) {
 
 	// No window: the reviewer's approval takes effect at once.
 	p.ObjectionWindowHours = 0
-	b.Import(func(ctx context.Context, c *ent.Client) error { return c.Community.UpdateOne(b.com).SetPolicy(p).Exec(ctx) })
+	b.Import(func(ctx context.Context, c *ent.Client) error {
+		return c.Community.UpdateOne(b.com).SetPolicy(p).Exec(ctx)
+	})
 	for i := range raceRounds {
 		city := cities[raceRounds+i]
 		id := b.apply(city, city).Application.ID
