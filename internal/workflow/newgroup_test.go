@@ -229,6 +229,9 @@ func TestSupportCountsPeopleOfTheCityOnce(t *testing.T) {
 	}
 	_, err = b.Runner.SupportGroupRequest(b.As(cat.ID), b.sf.ID)
 	wantCode(t, err, apierror.NotFound)
+	if n := b.Client.Group.Query().Where(group.StatusEQ(group.StatusPROPOSED)).CountX(b.System()); n != 1 {
+		t.Errorf("%d proposed groups, want the one", n)
+	}
 
 	if _, err := b.Runner.Reject(b.As(b.manager.ID), res.Application.ID, "OTHER", "Not now."); err != nil {
 		t.Fatal(err)
