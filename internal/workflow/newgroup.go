@@ -299,13 +299,18 @@ func countSupporters(ctx context.Context, q *ent.UserQuery, city string) (policy
 	if err != nil {
 		return policy.Supporters{}, err
 	}
+	return policy.Supporters{People: len(people), Organizations: organizationsOf(people)}, nil
+}
+
+// organizationsOf counts the distinct organizations people work for.
+func organizationsOf(people []*ent.User) int {
 	orgs := map[pulid.ID]bool{}
 	for _, p := range people {
 		if p.OrganizationID != "" {
 			orgs[p.OrganizationID] = true
 		}
 	}
-	return policy.Supporters{People: len(people), Organizations: len(orgs)}, nil
+	return len(orgs)
 }
 
 // GroupSupport is what backing a request leaves: the proposed group and

@@ -224,12 +224,6 @@ func groupRecord(ctx context.Context, c *ent.Client, g *ent.Group, mentoringSign
 	if err != nil {
 		return policy.GroupRecord{}, err
 	}
-	orgs := map[pulid.ID]bool{}
-	for _, m := range members {
-		if m.OrganizationID != "" {
-			orgs[m.OrganizationID] = true
-		}
-	}
 	// A meeting counts once it is completed with at least one attendee
 	// checked in: attendance, not the calendar, shows the group meets.
 	events, err := c.Event.Query().Where(event.GroupID(g.ID), event.StatusEQ(event.StatusCOMPLETED),
@@ -237,7 +231,7 @@ func groupRecord(ctx context.Context, c *ent.Client, g *ent.Group, mentoringSign
 	if err != nil {
 		return policy.GroupRecord{}, err
 	}
-	return policy.GroupRecord{ActiveMembers: len(members), Organizations: len(orgs), EventsLastYear: events,
+	return policy.GroupRecord{ActiveMembers: len(members), Organizations: organizationsOf(members), EventsLastYear: events,
 		MentoringSignedOff: mentoringSignedOff}, nil
 }
 

@@ -35,6 +35,14 @@ func TestReviewStepsRefuse(t *testing.T) {
 		badField                    string
 		wrongActor, decider, inputs *ent.User
 	}
+	// ambassadorOr names the region's ambassador, or (bad) someone who is
+	// no person at all.
+	ambassadorOr := func(bad bool, id pulid.ID) pulid.ID {
+		if bad {
+			return id
+		}
+		return b.amb.ID
+	}
 	pick := func(bad bool, good, wrong string) string {
 		if bad {
 			return wrong
@@ -55,19 +63,11 @@ func TestReviewStepsRefuse(t *testing.T) {
 			return err
 		}},
 		{name: "assign reviewer", badField: "reviewer", wrongActor: b.applicant, do: func(ctx context.Context, id pulid.ID, bad bool) error {
-			who := b.amb.ID
-			if bad {
-				who = id
-			}
-			_, err := r.AssignReviewer(ctx, id, who)
+			_, err := r.AssignReviewer(ctx, id, ambassadorOr(bad, id))
 			return err
 		}},
 		{name: "assign mentor", badField: "mentor", wrongActor: b.applicant, do: func(ctx context.Context, id pulid.ID, bad bool) error {
-			who := b.amb.ID
-			if bad {
-				who = id
-			}
-			_, err := r.AssignMentor(ctx, id, who)
+			_, err := r.AssignMentor(ctx, id, ambassadorOr(bad, id))
 			return err
 		}},
 		{name: "resolve conflict", badField: "group", wrongActor: b.applicant, do: func(ctx context.Context, id pulid.ID, _ bool) error {
