@@ -200,7 +200,7 @@ func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input generated.R
 
 // UpdateCommunityPolicy is the resolver for the updateCommunityPolicy field.
 func (r *mutationResolver) UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*generated.CommunityPayload, error) {
-	com, err := workflow.UpdateCommunityPolicy(ctx, ent.FromContext(ctx), input)
+	com, err := r.wf.UpdateCommunityPolicy(ctx, input)
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +209,7 @@ func (r *mutationResolver) UpdateCommunityPolicy(ctx context.Context, input work
 
 // ApplyForGroup is the resolver for the applyForGroup field.
 func (r *mutationResolver) ApplyForGroup(ctx context.Context, input generated.ApplyForGroupInput) (*generated.ApplyForGroupPayload, error) {
-	client := ent.FromContext(ctx)
-	app, err := workflow.ApplyForGroup(ctx, client, workflow.GroupRequest{
+	res, err := r.wf.ApplyForGroup(ctx, workflow.GroupRequest{
 		CommunityID: input.Community, Name: input.Name, City: input.City, Country: input.Country,
 		Latitude: input.Latitude, Longitude: input.Longitude, Links: links(input.Links),
 		Description: deref(input.Description), AcceptedCodeOfConduct: input.AcceptCodeOfConduct,
@@ -218,30 +217,21 @@ func (r *mutationResolver) ApplyForGroup(ctx context.Context, input generated.Ap
 	if err != nil {
 		return nil, err
 	}
-	g, err := client.Group.Get(ctx, app.GroupID)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplyForGroupPayload{Application: app, Group: g}, nil
+	return &generated.ApplyForGroupPayload{Application: res.Application, Group: res.Group}, nil
 }
 
 // SupportGroupApplication is the resolver for the supportGroupApplication field.
 func (r *mutationResolver) SupportGroupApplication(ctx context.Context, input generated.SupportGroupApplicationInput) (*generated.SupportGroupApplicationPayload, error) {
-	client := ent.FromContext(ctx)
-	s, err := workflow.SupportGroupRequest(ctx, client, input.Group)
+	s, err := r.wf.SupportGroupRequest(ctx, input.Group)
 	if err != nil {
 		return nil, err
 	}
-	g, err := client.Group.Get(ctx, input.Group)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.SupportGroupApplicationPayload{Group: g, Supporters: s.People, SupporterOrganizations: s.Organizations}, nil
+	return &generated.SupportGroupApplicationPayload{Group: s.Group, Supporters: s.People, SupporterOrganizations: s.Organizations}, nil
 }
 
 // CommentOnApplication is the resolver for the commentOnApplication field.
 func (r *mutationResolver) CommentOnApplication(ctx context.Context, input generated.CommentOnApplicationInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.Comment(ctx, ent.FromContext(ctx), input.ID, input.Body)
+	app, err := r.wf.Comment(ctx, input.ID, input.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +240,7 @@ func (r *mutationResolver) CommentOnApplication(ctx context.Context, input gener
 
 // RequestApplicationInfo is the resolver for the requestApplicationInfo field.
 func (r *mutationResolver) RequestApplicationInfo(ctx context.Context, input generated.RequestApplicationInfoInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.RequestInfo(ctx, ent.FromContext(ctx), input.ID, input.Message)
+	app, err := r.wf.RequestInfo(ctx, input.ID, input.Message)
 	if err != nil {
 		return nil, err
 	}
@@ -259,17 +249,7 @@ func (r *mutationResolver) RequestApplicationInfo(ctx context.Context, input gen
 
 // UpdateApplicationProposal is the resolver for the updateApplicationProposal field.
 func (r *mutationResolver) UpdateApplicationProposal(ctx context.Context, input generated.UpdateApplicationProposalInput) (*generated.ApplicationPayload, error) {
-	u := workflow.ProposalUpdate{
-		Name: input.Name, City: input.City, Country: input.Country, Latitude: input.Latitude, Longitude: input.Longitude,
-		Description: input.Description, Note: deref(input.Note),
-	}
-	if input.Links != nil {
-		u.Links = []workflow.LinkUpdate{}
-		for _, l := range input.Links {
-			u.Links = append(u.Links, workflow.LinkUpdate{Label: l.Label, URL: l.URL})
-		}
-	}
-	app, err := workflow.UpdateProposal(ctx, ent.FromContext(ctx), input.ID, u)
+	app, err := r.wf.UpdateProposal(ctx, input.ID, proposalUpdate(input))
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +258,7 @@ func (r *mutationResolver) UpdateApplicationProposal(ctx context.Context, input 
 
 // AssignApplicationReviewer is the resolver for the assignApplicationReviewer field.
 func (r *mutationResolver) AssignApplicationReviewer(ctx context.Context, input generated.AssignApplicationReviewerInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.AssignReviewer(ctx, ent.FromContext(ctx), input.ID, input.Reviewer)
+	app, err := r.wf.AssignReviewer(ctx, input.ID, input.Reviewer)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +267,7 @@ func (r *mutationResolver) AssignApplicationReviewer(ctx context.Context, input 
 
 // AssignGroupMentor is the resolver for the assignGroupMentor field.
 func (r *mutationResolver) AssignGroupMentor(ctx context.Context, input generated.AssignGroupMentorInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.AssignMentor(ctx, ent.FromContext(ctx), input.ID, input.Mentor)
+	app, err := r.wf.AssignMentor(ctx, input.ID, input.Mentor)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +276,7 @@ func (r *mutationResolver) AssignGroupMentor(ctx context.Context, input generate
 
 // ResolveConflict is the resolver for the resolveConflict field.
 func (r *mutationResolver) ResolveConflict(ctx context.Context, input generated.ResolveConflictInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.ResolveConflict(ctx, ent.FromContext(ctx), input.ID, input.Group, input.Resolution)
+	app, err := r.wf.ResolveConflict(ctx, input.ID, input.Group, input.Resolution)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +285,7 @@ func (r *mutationResolver) ResolveConflict(ctx context.Context, input generated.
 
 // RejectApplication is the resolver for the rejectApplication field.
 func (r *mutationResolver) RejectApplication(ctx context.Context, input generated.RejectApplicationInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.Reject(ctx, ent.FromContext(ctx), input.ID, string(input.Reason), input.Message)
+	app, err := r.wf.Reject(ctx, input.ID, string(input.Reason), input.Message)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +294,7 @@ func (r *mutationResolver) RejectApplication(ctx context.Context, input generate
 
 // WithdrawApplication is the resolver for the withdrawApplication field.
 func (r *mutationResolver) WithdrawApplication(ctx context.Context, input generated.WithdrawApplicationInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.Withdraw(ctx, ent.FromContext(ctx), input.ID)
+	app, err := r.wf.Withdraw(ctx, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +303,7 @@ func (r *mutationResolver) WithdrawApplication(ctx context.Context, input genera
 
 // ApproveApplication is the resolver for the approveApplication field.
 func (r *mutationResolver) ApproveApplication(ctx context.Context, input generated.ApproveApplicationInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.Approve(ctx, ent.FromContext(ctx), input.ID, r.now())
+	app, err := r.wf.Approve(ctx, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +312,7 @@ func (r *mutationResolver) ApproveApplication(ctx context.Context, input generat
 
 // ObjectToApplication is the resolver for the objectToApplication field.
 func (r *mutationResolver) ObjectToApplication(ctx context.Context, input generated.ObjectToApplicationInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.Object(ctx, ent.FromContext(ctx), input.ID, input.Reason, false)
+	app, err := r.wf.Object(ctx, input.ID, input.Reason, false)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +321,7 @@ func (r *mutationResolver) ObjectToApplication(ctx context.Context, input genera
 
 // EndorseApplication is the resolver for the endorseApplication field.
 func (r *mutationResolver) EndorseApplication(ctx context.Context, input generated.EndorseApplicationInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.Object(ctx, ent.FromContext(ctx), input.ID, input.Reason, true)
+	app, err := r.wf.Object(ctx, input.ID, input.Reason, true)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +330,7 @@ func (r *mutationResolver) EndorseApplication(ctx context.Context, input generat
 
 // ResolveObjection is the resolver for the resolveObjection field.
 func (r *mutationResolver) ResolveObjection(ctx context.Context, input generated.ResolveObjectionInput) (*generated.ResolveObjectionPayload, error) {
-	obj, err := workflow.ResolveObjection(ctx, ent.FromContext(ctx), input.Objection, input.Note)
+	obj, err := r.wf.ResolveObjection(ctx, input.Objection, input.Note)
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +339,7 @@ func (r *mutationResolver) ResolveObjection(ctx context.Context, input generated
 
 // ApplyForOfficialStatus is the resolver for the applyForOfficialStatus field.
 func (r *mutationResolver) ApplyForOfficialStatus(ctx context.Context, input generated.ApplyForOfficialStatusInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.ApplyForOfficialStatus(ctx, ent.FromContext(ctx), input.Group)
+	app, err := r.wf.ApplyForOfficialStatus(ctx, input.Group)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +348,7 @@ func (r *mutationResolver) ApplyForOfficialStatus(ctx context.Context, input gen
 
 // CompleteHandoverStep is the resolver for the completeHandoverStep field.
 func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input generated.CompleteHandoverStepInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.CompleteHandoverStep(ctx, ent.FromContext(ctx), input.ID, input.Step, deref(input.LogoURL), r.now())
+	app, err := r.wf.CompleteHandoverStep(ctx, input.ID, input.Step, deref(input.LogoURL))
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +357,7 @@ func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input gener
 
 // SetShippingAddress is the resolver for the setShippingAddress field.
 func (r *mutationResolver) SetShippingAddress(ctx context.Context, input generated.SetShippingAddressInput) (*generated.ShippingAddressPayload, error) {
-	a, err := workflow.SetShippingAddress(ctx, ent.FromContext(ctx), workflow.ShippingInput{RecipientName: input.RecipientName,
+	a, err := r.wf.SetShippingAddress(ctx, workflow.ShippingInput{RecipientName: input.RecipientName,
 		StreetLines: input.StreetLines, City: input.City, Region: deref(input.Region), PostalCode: deref(input.PostalCode),
 		Country: input.Country, Phone: input.Phone})
 	if err != nil {
@@ -388,7 +368,7 @@ func (r *mutationResolver) SetShippingAddress(ctx context.Context, input generat
 
 // SetMessageTemplate is the resolver for the setMessageTemplate field.
 func (r *mutationResolver) SetMessageTemplate(ctx context.Context, input generated.SetMessageTemplateInput) (*generated.MessageTemplatePayload, error) {
-	t, err := workflow.SetMessageTemplate(ctx, ent.FromContext(ctx), input.Community, schematype.MessageTemplate{
+	t, err := r.wf.SetMessageTemplate(ctx, input.Community, schematype.MessageTemplate{
 		Kind: input.Kind, Language: input.Language, Subject: input.Subject, Body: input.Body})
 	if err != nil {
 		return nil, err
@@ -463,14 +443,7 @@ func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.EndRo
 
 // ApplyToBeAmbassador is the resolver for the applyToBeAmbassador field.
 func (r *mutationResolver) ApplyToBeAmbassador(ctx context.Context, input generated.ApplyToBeAmbassadorInput) (*generated.ApplicationPayload, error) {
-	req := workflow.AmbassadorRequest{CommunityID: input.Community, Why: input.Why, Participation: input.Participation, Ideas: input.Ideas}
-	if input.Region != nil {
-		req.RegionID = *input.Region
-	}
-	if input.Group != nil {
-		req.GroupID = *input.Group
-	}
-	app, err := workflow.ApplyToBeAmbassador(ctx, ent.FromContext(ctx), req)
+	app, err := r.wf.ApplyToBeAmbassador(ctx, ambassadorRequest(input))
 	if err != nil {
 		return nil, err
 	}
@@ -751,11 +724,7 @@ func (r *queryResolver) ApprovalQueue(ctx context.Context, community pulid.ID, f
 
 // OfficialRequirements is the resolver for the officialRequirements field.
 func (r *queryResolver) OfficialRequirements(ctx context.Context, group pulid.ID) ([]*policy.Requirement, error) {
-	g, err := r.db(ctx).Group.Query().Where(entgroup.ID(group)).WithCommunity().Only(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := workflow.OfficialRequirements(ctx, r.db(ctx), g, r.now())
+	rs, err := r.wf.OfficialRequirements(ctx, group)
 	return pointers(rs), err
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/message"
-	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
@@ -118,66 +117,21 @@ func addressInput(extra map[string]any) map[string]any {
 	return map[string]any{"in": in}
 }
 
-// TestShippingAddressAndLogoFinishTheHandover: an organizer gives the swag
-// kit's address through the API (private: the person and staff read it),
-// the logo step records the group's logo, and the swag-kit step finds the
-// leader's address and names whose it used.
-func TestShippingAddressAndLogoFinishTheHandover(t *testing.T) {
+// TestShippingAddressIsPrivate: an organizer gives the swag kit's address
+// through the API; the person and their community's staff read it, no one
+// else (authz.ShippingAddressPolicy, over GraphQL).
+func TestShippingAddressIsPrivate(t *testing.T) {
 	w := newHandoverWorld(t)
-
-	// The address: every field checked, the country normalised, private.
-	for _, tc := range []struct {
-		extra map[string]any
-		field string
-	}{
-		{map[string]any{"country": "XX"}, "country"},
-		{map[string]any{"phone": "call me"}, "phone"},
-		{map[string]any{"streetLines": []string{" "}}, "streetLines"},
-		{map[string]any{"streetLines": []string{"a", "b", "c", "d"}}, "streetLines"},
-		{map[string]any{"city": ""}, "city"},
-		{map[string]any{"recipientName": ""}, "recipientName"},
-	} {
-		if r := w.do(t, w.applicant, setAddressQ, addressInput(tc.extra)); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != tc.field {
-			t.Errorf("address %v: want BAD_USER_INPUT on %s, got %+v", tc.extra, tc.field, r.Errors)
-		}
-	}
 	if r := w.do(t, "", setAddressQ, addressInput(nil)); code(r) != "UNAUTHENTICATED" {
 		t.Errorf("anonymous address: %+v", r.Errors)
 	}
-
-	// The swag-kit step needs an address: none yet.
-	w.through(t, "mentoring_complete", "logo_received")
-	for _, tc := range []struct{ logo, field string }{
-		{"", "logoUrl"}, {"http://logos.example.org/pack.zip", "logoUrl"}, {"not a url", "logoUrl"},
-	} {
-		if r := w.step(t, w.amb, "logo_received", tc.logo); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != tc.field {
-			t.Errorf("logo %q: %+v", tc.logo, r.Errors)
-		}
+	if r := w.do(t, w.applicant, setAddressQ, addressInput(map[string]any{"country": "XX"})); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "country" {
+		t.Errorf("a bad country: %+v", r.Errors)
 	}
-	if r := w.step(t, w.amb, "portal_updated", w.logoURL); code(r) != "BAD_USER_INPUT" {
-		t.Errorf("a logo on another step: %+v", r.Errors)
-	}
-	if r := w.step(t, w.amb, "logo_received", w.logoURL); len(r.Errors) > 0 {
-		t.Fatalf("logo received: %+v", r.Errors)
-	}
-	g := w.ok(t, w.other, `query($id: ID!) { node(id: $id) { ... on Group { logoURL } } }`, map[string]any{"id": string(w.group.ID)})
-	if dig(g, "node", "logoURL") != w.logoURL {
-		t.Errorf("group logo = %v", dig(g, "node", "logoURL"))
-	}
-	w.through(t, "portal_updated", "swag_kit_shipped")
-	r := w.step(t, w.manager, "swag_kit_shipped", "")
-	if code(r) != "CONFLICT" || !strings.Contains(r.Errors[0].Message, "setShippingAddress") {
-		t.Fatalf("swag kit without an address: %+v", r.Errors)
-	}
-
-	d := w.ok(t, w.coLeader, setAddressQ, addressInput(map[string]any{"region": nil, "postalCode": nil}))
-	d = w.ok(t, w.coLeader, setAddressQ, addressInput(nil)) // a second call replaces the first
+	d := w.ok(t, w.coLeader, setAddressQ, addressInput(nil))
 	if a := dig(d, "setShippingAddress", "shippingAddress"); dig(a, "address") != "1 Broadway\nSuite 200" || dig(a, "country") != "US" ||
 		dig(a, "postalCode") != "94607" || dig(a, "phone") != "+1 510 555 0100" {
 		t.Errorf("address = %v", a)
-	}
-	if n := w.c.ShippingAddress.Query().CountX(w.sys); n != 1 {
-		t.Errorf("%d address rows, want the one replaced", n)
 	}
 	const read = `{ user(handle: "coleader") { shippingAddress { phone } } }`
 	for who, want := range map[string]any{w.coLeader: "+1 510 555 0100", w.manager: "+1 510 555 0100", w.applicant: nil, w.amb: nil, w.other: nil} {
@@ -185,29 +139,26 @@ func TestShippingAddressAndLogoFinishTheHandover(t *testing.T) {
 			t.Errorf("%s reads the phone: %v, want %v", who, got, want)
 		}
 	}
-
-	if r := w.step(t, w.manager, "swag_kit_shipped", ""); len(r.Errors) > 0 || dig(r.Data, "completeHandoverStep", "application", "status") != "APPROVED" {
-		t.Fatalf("swag kit shipped: %+v %+v", r.Data, r.Errors)
-	}
-	notes := w.c.Review.Query().Where(review.KindEQ(review.KindCOMMENT), review.BodyContains("Swag kit")).AllX(w.sys)
-	if len(notes) != 1 || !strings.Contains(notes[0].Body, "@coleader") {
-		t.Errorf("the swag-kit note does not say whose address: %v", notes)
-	}
 }
 
-// TestRecognitionLetterFollowsTheTemplate: the logo-pack step sends one
-// recognition letter to all the group's leaders, subject and content as the
-// programme's template has them (logo link; name, address and phone asked
-// for, and how to give them), in the community's wording, which staff edit
-// and the API validates.
-func TestRecognitionLetterFollowsTheTemplate(t *testing.T) {
+// TestOfficialStatusEndToEnd walks the official-status handover through
+// GraphQL, one happy path (the rules of each step: internal/workflow's
+// official and handover tests): the live requirements, the letter's wording
+// as staff see and set it, the checklist in order, the address, OFFICIAL.
+func TestOfficialStatusEndToEnd(t *testing.T) {
 	w := newHandoverWorld(t)
-	com := map[string]any{"c": string(w.com.ID)}
-	const setQ = `mutation($in: SetMessageTemplateInput!) { setMessageTemplate(input: $in) { template { kind language subject body custom variables } } }`
-	set := func(who, kind, lang, subject, body string) gqlResponse {
-		return w.do(t, who, setQ, map[string]any{"in": map[string]any{"community": string(w.com.ID), "kind": kind, "language": lang,
-			"subject": subject, "body": body}})
+	w.through(t, "mentoring_complete", "requirements_met")
+	reqs := w.ok(t, w.manager, `query($g: ID!) { officialRequirements(group: $g) { key met detail } }`, map[string]any{"g": string(w.group.ID)})
+	if rs := dig(reqs, "officialRequirements").([]any); len(rs) == 0 {
+		t.Errorf("no requirements listed")
 	}
+	for _, rq := range dig(reqs, "officialRequirements").([]any) {
+		if dig(rq, "met") != true {
+			t.Errorf("requirement not met: %v", rq)
+		}
+	}
+
+	com := map[string]any{"c": string(w.com.ID)}
 	const listQ = `query($c: ID!) { node(id: $c) { ... on Community { messageTemplates { kind language custom subject } } } }`
 	if ts := dig(w.ok(t, w.manager, listQ, com), "node", "messageTemplates").([]any); len(ts) != 2 ||
 		dig(ts[0], "subject") != "Official Recognition of your User Group" || dig(ts[0], "custom") != false {
@@ -216,63 +167,29 @@ func TestRecognitionLetterFollowsTheTemplate(t *testing.T) {
 	if ts := dig(w.ok(t, w.applicant, listQ, com), "node", "messageTemplates").([]any); len(ts) != 0 {
 		t.Errorf("an organizer sees templates %v", ts)
 	}
-	const kind = "official_recognition"
-	for _, tc := range []struct {
-		who, kind, lang, subject, body, want, field string
-	}{
-		{w.applicant, kind, "en", "Hi", "Hello {{.Group}}", "FORBIDDEN", ""},
-		{w.manager, kind, "en", "Hi", "Hello {{.Nobody}}", "BAD_USER_INPUT", "body"},
-		{w.manager, kind, "en", "Hi", "Hello {{if .Group}}", "BAD_USER_INPUT", "body"},
-		{w.manager, kind, "en", "Hi {{.Group", "Hello", "BAD_USER_INPUT", "subject"},
-		{w.manager, kind, "en", "Hi", "   ", "BAD_USER_INPUT", "body"},
-		{w.manager, kind, "fr", "Hi", "Hello", "BAD_USER_INPUT", "language"},
-		{w.manager, "welcome_pack", "en", "Hi", "Hello", "BAD_USER_INPUT", "kind"},
-	} {
-		if r := set(tc.who, tc.kind, tc.lang, tc.subject, tc.body); code(r) != tc.want || (tc.field != "" && r.Errors[0].Extensions["field"] != tc.field) {
-			t.Errorf("template %s %q/%q: want %s %s, got %+v", tc.lang, tc.subject, tc.body, tc.want, tc.field, r.Errors)
-		}
-	}
-	r := set(w.manager, kind, "en", "Official Recognition of your User Group",
-		"Dear {{range $i, $l := .Leaders}}{{if $i}} and {{end}}{{$l}}{{end}},\n\nIn our own words: {{.Group}} is an official {{.Community}} user group.\n"+
-			"Logos: {{.LogoURL}}\nPlease send a name, address and phone for the swag kit. {{.ShippingHowTo}}\n")
-	if tpl := dig(r.Data, "setMessageTemplate", "template"); dig(tpl, "custom") != true || !slices.Contains(dig(tpl, "variables").([]any), any(".LogoURL")) {
-		t.Fatalf("stored template = %v %+v", tpl, r.Errors)
+	const setQ = `mutation($in: SetMessageTemplateInput!) { setMessageTemplate(input: $in) { template { kind language subject body custom variables } } }`
+	d := w.ok(t, w.manager, setQ, map[string]any{"in": map[string]any{"community": string(w.com.ID), "kind": "official_recognition", "language": "en",
+		"subject": "Official Recognition of your User Group", "body": "In our own words: {{.Group}} is official. Logos: {{.LogoURL}}. {{.ShippingHowTo}}"}})
+	if tpl := dig(d, "setMessageTemplate", "template"); dig(tpl, "custom") != true || !slices.Contains(dig(tpl, "variables").([]any), any(".LogoURL")) {
+		t.Fatalf("stored template = %v", tpl)
 	}
 
-	w.through(t, "mentoring_complete", "logo_pack_sent")
-	if n := w.c.Message.Query().Where(message.Template(kind)).CountX(w.sys); n != 0 {
-		t.Errorf("%d letters before the logo pack is sent", n)
+	w.through(t, "requirements_met", "swag_kit_shipped")
+	if m := w.c.Message.Query().Where(message.Template("official_recognition")).OnlyX(w.sys); !strings.Contains(m.Body, "In our own words: Oakland {East Bay} is official") ||
+		!strings.Contains(m.Body, w.logoURL) || !sameIDs(m.RecipientIds, w.leaders) {
+		t.Errorf("recognition letter: %q to %v", m.Body, m.RecipientIds)
 	}
-	w.through(t, "logo_pack_sent", "swag_kit_shipped")
-
-	// One letter, to all leaders, the programme's subject, staff's wording.
-	sent := w.c.Message.Query().Where(message.Template(kind)).AllX(w.sys)
-	if len(sent) != 1 {
-		t.Fatalf("%d recognition letters, want one to all leaders", len(sent))
-	}
-	l := sent[0]
-	if l.Subject != "Official Recognition of your User Group" || !sameIDs(l.RecipientIds, w.leaders) || l.RecipientID != "" {
-		t.Errorf("letter subject %q to %v / %q, want all of %v", l.Subject, l.RecipientIds, l.RecipientID, w.leaders)
-	}
-	for _, want := range []string{"Dear Co Leader and applicant,", "In our own words: Oakland {East Bay} is an official OpenStack user group",
-		w.logoURL, "name, address and phone", "setShippingAddress"} {
-		if !strings.Contains(l.Body, want) {
-			t.Errorf("letter lacks %q:\n%s", want, l.Body)
-		}
+	g := w.ok(t, w.other, `query($id: ID!) { node(id: $id) { ... on Group { logoURL } } }`, map[string]any{"id": string(w.group.ID)})
+	if dig(g, "node", "logoURL") != w.logoURL {
+		t.Errorf("group logo = %v", dig(g, "node", "logoURL"))
 	}
 	w.ok(t, w.applicant, setAddressQ, addressInput(nil))
-	if r := w.step(t, w.manager, "swag_kit_shipped", ""); len(r.Errors) > 0 {
-		t.Fatalf("swag kit shipped: %+v", r.Errors)
+	if r := w.step(t, w.manager, "swag_kit_shipped", ""); len(r.Errors) > 0 || dig(r.Data, "completeHandoverStep", "application", "status") != "APPROVED" {
+		t.Fatalf("swag kit shipped: %+v %+v", r.Data, r.Errors)
 	}
-	if n := w.c.Message.Query().Where(message.Template(kind)).CountX(w.sys); n != 1 {
-		t.Errorf("%d recognition letters after the handover, want the one", n)
-	}
-
-	// An empty template restores the default, which says the same things.
-	r = set(w.manager, kind, "en", "", "")
-	if dig(r.Data, "setMessageTemplate", "template", "custom") != false ||
-		!strings.Contains(dig(r.Data, "setMessageTemplate", "template", "body").(string), "{{.LogoURL}}") {
-		t.Errorf("reset: %+v %+v", r.Data, r.Errors)
+	final := w.ok(t, "", `query($id: ID!) { node(id: $id) { ... on Group { status officialSince } } }`, map[string]any{"id": string(w.group.ID)})
+	if dig(final, "node", "status") != "OFFICIAL" || dig(final, "node", "officialSince") == nil {
+		t.Errorf("group after handover: %v", final)
 	}
 }
 

@@ -23,3 +23,11 @@ type dbClient struct {
 
 // at is a clock stopped at t, for a runner whose steps must see a given time.
 func at(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+// code is the API error code of a response's first error (nil without one).
+func code(r gqlResponse) any {
+	if len(r.Errors) == 0 {
+		return nil
+	}
+	return r.Errors[0].Extensions["code"]
+}

@@ -22,54 +22,55 @@ import (
 // objections); where the community's policy has an objection window it
 // first enters OBJECTION_WINDOW until the deadline, and FinishObjectionWindows
 // approves it then. Without a window the decision takes effect at once.
-func Approve(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) (*ent.Application, error) {
-	v, app, err := loadForReview(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	// Decide on the row as it is under lock: an objection filed at the same
-	// moment either commits first and blocks this approval, or waits and
-	// finds the application decided.
-	locked, err := lockApplication(bookkeeping(ctx), c, id)
-	if err != nil {
-		return nil, err
-	}
-	if !authz.IsOpen(locked.Status) {
-		return nil, stateConflict(locked, "the application is already decided")
-	}
-	app.Status = locked.Status
-	if app.Status == application.StatusOBJECTION_WINDOW {
-		e := stateConflict(app, fmt.Sprintf("the objection window is open until %s", app.ObjectionDeadline.UTC().Format(time.RFC3339)))
-		return nil, e
-	}
-	if app.Kind == application.KindOFFICIAL_STATUS {
-		return nil, stateConflict(app, "official status is granted by completing the handover checklist")
-	}
-	p := app.Edges.Community.Policy
-	if app.Kind == application.KindNEW_GROUP {
-		st, err := approvalState(bookkeeping(ctx), c, app)
+func (r *Runner) Approve(ctx context.Context, id pulid.ID) (*ent.Application, error) {
+	return act(ctx, r, "approve application", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Application, error) {
+		app, err := loadForReview(ctx, c, v, id)
 		if err != nil {
 			return nil, err
 		}
-		if blockers := policy.NewGroupBlockers(p, st); len(blockers) > 0 {
-			return nil, blocked(app, blockers)
+		// Decide on the row as it is under lock: an objection filed at the same
+		// moment either commits first and blocks this approval, or waits and
+		// finds the application decided.
+		locked, err := lockApplication(authz.Unfiltered(ctx), c, id)
+		if err != nil {
+			return nil, err
 		}
-		if p.ObjectionWindowHours > 0 {
-			if _, err := transition(ctx, c, app, application.StatusOBJECTION_WINDOW, v.UserID,
-				fmt.Sprintf("Approved pending objections; ambassadors have %d hours to object.", p.ObjectionWindowHours)); err != nil {
+		if err := stillOpen(locked, decided); err != nil {
+			return nil, err
+		}
+		app.Status = locked.Status
+		if app.Status == application.StatusOBJECTION_WINDOW {
+			return nil, stateConflict(app, fmt.Sprintf("the objection window is open until %s", app.ObjectionDeadline.UTC().Format(time.RFC3339)))
+		}
+		if app.Kind == application.KindOFFICIAL_STATUS {
+			return nil, stateConflict(app, "official status is granted by completing the handover checklist")
+		}
+		p := app.Edges.Community.Policy
+		if app.Kind == application.KindNEW_GROUP {
+			st, err := approvalState(ctx, c, app)
+			if err != nil {
 				return nil, err
 			}
-			deadline := now.Add(time.Duration(p.ObjectionWindowHours) * time.Hour)
-			if err := c.Application.UpdateOneID(id).SetObjectionDeadline(deadline).Exec(bookkeeping(ctx)); err != nil {
-				return nil, err
+			if blockers := policy.NewGroupBlockers(p, st); len(blockers) > 0 {
+				return nil, blocked(app, blockers)
 			}
-			return c.Application.Get(ctx, id)
+			if p.ObjectionWindowHours > 0 {
+				if _, err := transition(ctx, c, app, application.StatusOBJECTION_WINDOW, v.UserID,
+					fmt.Sprintf("Approved pending objections; ambassadors have %d hours to object.", p.ObjectionWindowHours)); err != nil {
+					return nil, err
+				}
+				deadline := now.Add(time.Duration(p.ObjectionWindowHours) * time.Hour)
+				if err := c.Application.UpdateOneID(id).SetObjectionDeadline(deadline).Exec(ctx); err != nil {
+					return nil, err
+				}
+				return c.Application.Get(ctx, id)
+			}
 		}
-	}
-	if err := finalize(ctx, c, app, v.UserID, now); err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, id)
+		if err := finalize(ctx, c, app, v.UserID, now); err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
 }
 
 // blocked is the CONFLICT for an approval the policy does not allow yet.
@@ -94,15 +95,17 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 	if _, err := transition(ctx, c, app, application.StatusAPPROVED, actor, ""); err != nil {
 		return err
 	}
-	bk := bookkeeping(ctx)
+	// The community, the group and the people the approval touches are read
+	// whoever approves (the scheduler, after the objection window).
+	all := authz.Unfiltered(ctx)
 	upd := c.Application.UpdateOneID(app.ID).SetDecidedAt(now)
 	if actor != "" {
 		upd.SetDecidedByID(actor)
 	}
-	if err := upd.Exec(bk); err != nil {
+	if err := upd.Exec(ctx); err != nil {
 		return err
 	}
-	com, err := c.Community.Get(bk, app.CommunityID)
+	com, err := c.Community.Get(all, app.CommunityID)
 	if err != nil {
 		return err
 	}
@@ -112,23 +115,23 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 		if app.MentorID != "" {
 			gu.SetMentorID(app.MentorID)
 		}
-		n, err := gu.Save(bk)
+		n, err := gu.Save(ctx)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
 			return apierror.Conflictf("the proposed group is no longer waiting for approval")
 		}
-		organizes, err := applicantOrganizes(bk, c, com, app.ApplicantID)
+		organizes, err := applicantOrganizes(ctx, c, com, app.ApplicantID)
 		if err != nil {
 			return err
 		}
 		if organizes {
-			if err := grant(bk, c, app.ApplicantID, role.KindORGANIZER, com, app.GroupID, "", now); err != nil {
+			if err := grant(ctx, c, app.ApplicantID, role.KindORGANIZER, com, app.GroupID, "", now); err != nil {
 				return err
 			}
 		}
-		g, err := c.Group.Get(bk, app.GroupID)
+		g, err := c.Group.Get(all, app.GroupID)
 		if err != nil {
 			return err
 		}
@@ -144,23 +147,23 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 		if com.Policy.OfficialStatusEnabled {
 			body += "Your mentor will help you through the steps to official status.\n"
 		}
-		return queueMessage(bk, c, com.ID, app.ApplicantID, "application_approved",
+		return queueMessage(ctx, c, com.ID, app.ApplicantID, "application_approved",
 			fmt.Sprintf("%s user group %s approved", com.Name, g.Name), body, "decision:"+string(app.ID))
 	case application.KindMEMBERSHIP:
-		return grant(bk, c, app.ApplicantID, role.KindMEMBER, com, app.GroupID, "", now)
+		return grant(ctx, c, app.ApplicantID, role.KindMEMBER, com, app.GroupID, "", now)
 	case application.KindORGANIZER:
-		return grant(bk, c, app.ApplicantID, role.KindORGANIZER, com, app.GroupID, "", now)
+		return grant(ctx, c, app.ApplicantID, role.KindORGANIZER, com, app.GroupID, "", now)
 	case application.KindAMBASSADOR:
 		scopeGroup, scopeRegion := pulid.ID(""), app.RegionID
 		if com.Policy.AmbassadorScope == policy.AmbassadorsPerGroup {
 			scopeGroup, scopeRegion = app.GroupID, ""
 		}
-		if err := grant(bk, c, app.ApplicantID, role.KindAMBASSADOR, com, scopeGroup, scopeRegion, now); err != nil {
+		if err := grant(ctx, c, app.ApplicantID, role.KindAMBASSADOR, com, scopeGroup, scopeRegion, now); err != nil {
 			return err
 		}
 		body := fmt.Sprintf("Welcome to the %s ambassadors! You are now listed in the ambassador directory, "+
 			"so people near you can find you. Your fellow ambassadors will be in touch.\n", com.Name)
-		if err := queueMessage(bk, c, com.ID, app.ApplicantID, "ambassador_welcome",
+		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, "ambassador_welcome",
 			fmt.Sprintf("Welcome, %s ambassador", com.Name), body, "decision:"+string(app.ID)); err != nil {
 			return err
 		}
@@ -169,23 +172,23 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 		}
 		// Introduce the newcomer to their peers: the seed's manual "add to
 		// the mailing list and say hello" step, queued in the same transaction.
-		person, err := c.User.Get(bk, app.ApplicantID)
+		person, err := c.User.Get(all, app.ApplicantID)
 		if err != nil {
 			return err
 		}
 		where := ""
 		if scopeRegion != "" {
-			if r, err := c.Region.Get(bk, scopeRegion); err == nil {
+			if r, err := c.Region.Get(all, scopeRegion); err == nil {
 				where = " for " + r.Name
 			}
-		} else if g, err := c.Group.Get(bk, scopeGroup); err == nil {
+		} else if g, err := c.Group.Get(all, scopeGroup); err == nil {
 			where = " for " + g.Name
 		}
 		return c.Message.Create().SetCommunityID(com.ID).SetToAddress(com.AmbassadorsListEmail).
 			SetTemplate("ambassador_introduction").
 			SetSubject(fmt.Sprintf("Please welcome %s, our new ambassador%s", person.Name, where)).
 			SetBody(fmt.Sprintf("%s has joined the %s ambassadors%s. Say hello, and help them find their feet!\n", person.Name, com.Name, where)).
-			SetDedupeKey("ambassador_introduction:" + string(app.ID)).Exec(bk)
+			SetDedupeKey("ambassador_introduction:" + string(app.ID)).Exec(ctx)
 	}
 	return nil
 }
@@ -230,17 +233,18 @@ func grantTerm(ctx context.Context, c *ent.Client, userID pulid.ID, kind role.Ki
 	if limit > 0 {
 		// Lock the scope's row first, so concurrent grants for one group
 		// or region count one after the other and a cap of one organizer
-		// holds under concurrency.
+		// holds under concurrency. The cap counts every role, seen or not.
+		all := authz.Unfiltered(ctx)
 		var err error
 		if groupID != "" {
-			err = lockGroup(ctx, c, groupID)
+			err = lockGroup(all, c, groupID)
 		} else if regionID != "" {
-			err = lockRegion(ctx, c, regionID)
+			err = lockRegion(all, c, regionID)
 		}
 		if err != nil {
 			return err
 		}
-		n, err := q.Count(ctx)
+		n, err := q.Count(all)
 		if err != nil {
 			return err
 		}
@@ -283,79 +287,75 @@ func canObject(v *viewer.Viewer, app *ent.Application) bool {
 
 // Object records an ambassador's objection; it blocks approval until a
 // reviewer resolves it. Endorse records support. Both need an open application.
-func Object(ctx context.Context, c *ent.Client, id pulid.ID, reason string, endorse bool) (*ent.Application, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	app, err := getApplication(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if !canObject(v, app) {
-		return nil, apierror.Forbiddenf("only the community's ambassadors in scope may object to or endorse an application")
-	}
-	// The application is locked while the objection is filed, so an
-	// approval deciding at the same moment (a reviewer's, or the end of the
-	// objection window) sees it or has already decided.
-	if app, err = lockApplication(bookkeeping(ctx), c, id); err != nil {
-		return nil, err
-	}
-	if !authz.IsOpen(app.Status) {
-		return nil, stateConflict(app, "the application is already decided")
-	}
-	if reason, err = checkText("reason", reason, 5000); err != nil {
-		return nil, err
-	}
-	kind := review.KindOBJECTION
+func (r *Runner) Object(ctx context.Context, id pulid.ID, reason string, endorse bool) (*ent.Application, error) {
+	name := "object to application"
 	if endorse {
-		kind = review.KindENDORSEMENT
+		name = "endorse application"
 	}
-	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(kind).SetBody(reason).Exec(bookkeeping(ctx)); err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, id)
+	return act(ctx, r, name, func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
+		app, err := loadApplication(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		if !canObject(v, app) {
+			return nil, apierror.Forbiddenf("only the community's ambassadors in scope may object to or endorse an application")
+		}
+		// The application is locked while the objection is filed, so an
+		// approval deciding at the same moment (a reviewer's, or the end of the
+		// objection window) sees it or has already decided.
+		if app, err = lockApplication(authz.Unfiltered(ctx), c, id); err != nil {
+			return nil, err
+		}
+		if err := stillOpen(app, decided); err != nil {
+			return nil, err
+		}
+		if reason, err = checkText("reason", reason, 5000); err != nil {
+			return nil, err
+		}
+		kind := review.KindOBJECTION
+		if endorse {
+			kind = review.KindENDORSEMENT
+		}
+		if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(kind).SetBody(reason).Exec(ctx); err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
 }
 
 // ResolveObjection closes an open objection with a reviewer's note.
-func ResolveObjection(ctx context.Context, c *ent.Client, reviewID pulid.ID, note string) (*ent.Review, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := c.Review.Get(ctx, reviewID)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no review entry with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if obj.Kind != review.KindOBJECTION {
-		return nil, apierror.Invalid("objection", "that review entry is not an objection")
-	}
-	if obj.ResolvedAt != nil {
-		return nil, apierror.Conflictf("the objection is already resolved")
-	}
-	if _, _, err := loadForReview(ctx, c, obj.ApplicationID); err != nil {
-		return nil, err
-	}
-	if note, err = checkText("note", note, 5000); err != nil {
-		return nil, err
-	}
-	bk := bookkeeping(ctx)
-	n, err := c.Review.Update().Where(review.ID(reviewID), review.ResolvedAtIsNil()).
-		SetResolvedAt(time.Now()).SetResolvedByID(v.UserID).Save(bk)
-	if err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, apierror.Conflictf("the objection is already resolved")
-	}
-	if err := c.Review.Create().SetApplicationID(obj.ApplicationID).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
-		SetBody("Objection resolved: " + note).Exec(bk); err != nil {
-		return nil, err
-	}
-	return c.Review.Get(ctx, reviewID)
+func (r *Runner) ResolveObjection(ctx context.Context, reviewID pulid.ID, note string) (*ent.Review, error) {
+	return act(ctx, r, "resolve objection", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Review, error) {
+		obj, err := c.Review.Get(ctx, reviewID)
+		if err != nil {
+			return nil, notFound(err, "review entry")
+		}
+		if obj.Kind != review.KindOBJECTION {
+			return nil, apierror.Invalid("objection", "that review entry is not an objection")
+		}
+		if obj.ResolvedAt != nil {
+			return nil, apierror.Conflictf("the objection is already resolved")
+		}
+		if _, err := loadForReview(ctx, c, v, obj.ApplicationID); err != nil {
+			return nil, err
+		}
+		if note, err = checkText("note", note, 5000); err != nil {
+			return nil, err
+		}
+		n, err := c.Review.Update().Where(review.ID(reviewID), review.ResolvedAtIsNil()).
+			SetResolvedAt(now).SetResolvedByID(v.UserID).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, apierror.Conflictf("the objection is already resolved")
+		}
+		if err := c.Review.Create().SetApplicationID(obj.ApplicationID).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
+			SetBody("Objection resolved: " + note).Exec(ctx); err != nil {
+			return nil, err
+		}
+		return c.Review.Get(ctx, reviewID)
+	})
 }
 
 // FinishObjectionWindows approves, each in its own transaction, the

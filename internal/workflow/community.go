@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/community"
@@ -9,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // CommunityPolicyUpdate changes some of a community's policy values; the
@@ -24,38 +26,43 @@ type CommunityPolicyUpdate struct {
 // and only the values given change; the change is audited in the change
 // log with the actor. A new value applies to what happens next (the next
 // approval's window, the next term), not to deadlines already set.
-func UpdateCommunityPolicy(ctx context.Context, c *ent.Client, in CommunityPolicyUpdate) (*ent.Community, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	bk := bookkeeping(ctx)
-	// Locked: two staff members changing different values at once must
-	// not write back each other's stale copy of the whole policy.
-	q := c.Community.Query().Where(community.ID(in.Community))
+func (r *Runner) UpdateCommunityPolicy(ctx context.Context, in CommunityPolicyUpdate) (*ent.Community, error) {
+	return act(ctx, r, "update community policy", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Community, error) {
+		// Locked: two staff members changing different values at once must
+		// not write back each other's stale copy of the whole policy.
+		com, err := lockCommunityForStaff(ctx, c, v, in.Community, "policy")
+		if err != nil {
+			return nil, err
+		}
+		p, err := in.Patch.Apply(com.Policy)
+		if err != nil {
+			return nil, err
+		}
+		if p == com.Policy {
+			return com, nil
+		}
+		if err := c.Community.UpdateOneID(com.ID).SetPolicy(p).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if err := changelog.Updated(ctx, c, changelog.TopicCommunity, "Community", string(com.ID), com.ID, ""); err != nil {
+			return nil, err
+		}
+		return c.Community.Get(ctx, com.ID)
+	})
+}
+
+// lockCommunityForStaff locks a community's row for a change of its
+// settings (what names them, for the refusal): only its staff make one.
+
+func lockCommunityForStaff(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID, what string) (*ent.Community, error) {
+	q := c.Community.Query().Where(community.ID(id))
 	q.Modify(forUpdate)
-	com, err := q.Only(bk)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no community with that id")
-	}
+	com, err := q.Only(ctx)
 	if err != nil {
-		return nil, err
+		return nil, notFound(err, "community")
 	}
 	if !v.IsStaff(com.ID) {
-		return nil, apierror.Forbiddenf("only the community's staff may change its policy")
+		return nil, apierror.Forbiddenf("only the community's staff may change its %s", what)
 	}
-	p, err := in.Patch.Apply(com.Policy)
-	if err != nil {
-		return nil, err
-	}
-	if p == com.Policy {
-		return com, nil
-	}
-	if err := c.Community.UpdateOneID(com.ID).SetPolicy(p).Exec(bk); err != nil {
-		return nil, err
-	}
-	if err := changelog.Updated(bk, c, changelog.TopicCommunity, "Community", string(com.ID), com.ID, ""); err != nil {
-		return nil, err
-	}
-	return c.Community.Get(ctx, com.ID)
+	return com, nil
 }

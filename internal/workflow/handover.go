@@ -5,10 +5,10 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/usergroups/usergroups/ent"
-	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
@@ -29,58 +29,23 @@ type ShippingInput struct {
 // SetShippingAddress gives or replaces the viewer's own shipping address.
 // The row is private (authz.ShippingAddressPolicy): the person and staff of
 // the communities they take part in read it.
-func SetShippingAddress(ctx context.Context, c *ent.Client, in ShippingInput) (*ent.ShippingAddress, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	name, err := checkText("recipientName", in.RecipientName, 100)
-	if err != nil {
-		return nil, err
-	}
-	var lines []string
-	for _, l := range in.StreetLines {
-		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
+func (r *Runner) SetShippingAddress(ctx context.Context, in ShippingInput) (*ent.ShippingAddress, error) {
+	return act(ctx, r, "set shipping address", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.ShippingAddress, error) {
+		a, err := in.check()
+		if err != nil {
+			return nil, err
 		}
-	}
-	if len(lines) == 0 || len(lines) > 3 {
-		return nil, apierror.Invalid("streetLines", "give one to three street lines")
-	}
-	for _, l := range lines {
-		if utf8.RuneCountInString(l) > 100 || strings.ContainsAny(l, "\r\n") {
-			return nil, apierror.Invalid("streetLines", "each street line is one line of at most 100 characters")
+		// One row per person: a second call replaces the first, also when two
+		// calls race (the user_id column is unique).
+		id, err := c.ShippingAddress.Create().SetUserID(v.UserID).SetRecipientName(a.RecipientName).
+			SetAddress(strings.Join(a.StreetLines, "\n")).SetCity(a.City).SetRegion(a.Region).SetPostalCode(a.PostalCode).
+			SetCountry(a.Country).SetPhone(a.Phone).
+			OnConflictColumns(shippingaddress.FieldUserID).UpdateNewValues().ID(ctx)
+		if err != nil {
+			return nil, err
 		}
-	}
-	city, err := checkText("city", in.City, 100)
-	if err != nil {
-		return nil, err
-	}
-	region, postal := strings.TrimSpace(in.Region), strings.TrimSpace(in.PostalCode)
-	if utf8.RuneCountInString(region) > 100 {
-		return nil, apierror.Invalid("region", "at most 100 characters")
-	}
-	if utf8.RuneCountInString(postal) > 20 {
-		return nil, apierror.Invalid("postalCode", "at most 20 characters")
-	}
-	country := strings.ToUpper(strings.TrimSpace(in.Country))
-	if err := policy.ValidateCountry(country); err != nil {
-		return nil, apierror.Invalid("country", "%s", err)
-	}
-	phone := strings.TrimSpace(in.Phone)
-	if err := policy.ValidatePhone(phone); err != nil {
-		return nil, apierror.Invalid("phone", "%s", err)
-	}
-	// One row per person: a second call replaces the first, also when two
-	// calls race (the user_id column is unique).
-	id, err := c.ShippingAddress.Create().SetUserID(v.UserID).SetRecipientName(name).
-		SetAddress(strings.Join(lines, "\n")).SetCity(city).SetRegion(region).SetPostalCode(postal).
-		SetCountry(country).SetPhone(phone).
-		OnConflictColumns(shippingaddress.FieldUserID).UpdateNewValues().ID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return c.ShippingAddress.Get(ctx, id)
+		return c.ShippingAddress.Get(ctx, id)
+	})
 }
 
 // completeAddress is an address the courier can use: given through
@@ -122,37 +87,27 @@ type MessageTemplate = letters.Template
 // SetMessageTemplate changes (or, with an empty subject and body, resets)
 // the community's wording of one letter. Staff only; a template that does
 // not parse or render against sample data is refused.
-func SetMessageTemplate(ctx context.Context, c *ent.Client, communityID pulid.ID, t schematype.MessageTemplate) (MessageTemplate, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return MessageTemplate{}, err
-	}
-	// Locked: two staff editing different letters at once must not drop
-	// each other's change to the one JSON column.
-	q := c.Community.Query().Where(community.ID(communityID))
-	q.Modify(forUpdate)
-	com, err := q.Only(bookkeeping(ctx))
-	if ent.IsNotFound(err) {
-		return MessageTemplate{}, apierror.NotFoundf("no community with that id")
-	}
-	if err != nil {
-		return MessageTemplate{}, err
-	}
-	if !v.IsStaff(com.ID) {
-		return MessageTemplate{}, apierror.Forbiddenf("only the community's staff may change its letters")
-	}
-	stored, err := letters.Set(com.MessageTemplates, t)
-	var fe *letters.FieldError
-	if errors.As(err, &fe) {
-		return MessageTemplate{}, apierror.Invalid(fe.Field, "%s", fe.Reason)
-	}
-	if err != nil {
-		return MessageTemplate{}, err
-	}
-	if err := c.Community.UpdateOneID(com.ID).SetMessageTemplates(stored).Exec(bookkeeping(ctx)); err != nil {
-		return MessageTemplate{}, err
-	}
-	return letters.Effective(stored, t.Kind, t.Language)
+func (r *Runner) SetMessageTemplate(ctx context.Context, communityID pulid.ID, t schematype.MessageTemplate) (MessageTemplate, error) {
+	return act(ctx, r, "set message template", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (MessageTemplate, error) {
+		// Locked: two staff editing different letters at once must not drop
+		// each other's change to the one JSON column.
+		com, err := lockCommunityForStaff(ctx, c, v, communityID, "letters")
+		if err != nil {
+			return MessageTemplate{}, err
+		}
+		stored, err := letters.Set(com.MessageTemplates, t)
+		var fe *letters.FieldError
+		if errors.As(err, &fe) {
+			return MessageTemplate{}, apierror.Invalid(fe.Field, "%s", fe.Reason)
+		}
+		if err != nil {
+			return MessageTemplate{}, err
+		}
+		if err := c.Community.UpdateOneID(com.ID).SetMessageTemplates(stored).Exec(ctx); err != nil {
+			return MessageTemplate{}, err
+		}
+		return letters.Effective(stored, t.Kind, t.Language)
+	})
 }
 
 // MessageTemplates lists the wording of every letter of a community in
@@ -171,6 +126,47 @@ func MessageTemplates(ctx context.Context, com *ent.Community) ([]MessageTemplat
 			}
 			out = append(out, t)
 		}
+	}
+	return out, nil
+}
+
+// check validates an address field by field and returns it trimmed.
+func (in ShippingInput) check() (ShippingInput, error) {
+	var out ShippingInput
+	var err error
+	if out.RecipientName, err = checkText("recipientName", in.RecipientName, 100); err != nil {
+		return out, err
+	}
+	for _, l := range in.StreetLines {
+		if l = strings.TrimSpace(l); l != "" {
+			out.StreetLines = append(out.StreetLines, l)
+		}
+	}
+	if len(out.StreetLines) == 0 || len(out.StreetLines) > 3 {
+		return out, apierror.Invalid("streetLines", "give one to three street lines")
+	}
+	for _, l := range out.StreetLines {
+		if utf8.RuneCountInString(l) > 100 || strings.ContainsAny(l, "\r\n") {
+			return out, apierror.Invalid("streetLines", "each street line is one line of at most 100 characters")
+		}
+	}
+	if out.City, err = checkText("city", in.City, 100); err != nil {
+		return out, err
+	}
+	out.Region, out.PostalCode = strings.TrimSpace(in.Region), strings.TrimSpace(in.PostalCode)
+	if utf8.RuneCountInString(out.Region) > 100 {
+		return out, apierror.Invalid("region", "at most 100 characters")
+	}
+	if utf8.RuneCountInString(out.PostalCode) > 20 {
+		return out, apierror.Invalid("postalCode", "at most 20 characters")
+	}
+	out.Country = strings.ToUpper(strings.TrimSpace(in.Country))
+	if err := policy.ValidateCountry(out.Country); err != nil {
+		return out, apierror.Invalid("country", "%s", err)
+	}
+	out.Phone = strings.TrimSpace(in.Phone)
+	if err := policy.ValidatePhone(out.Phone); err != nil {
+		return out, apierror.Invalid("phone", "%s", err)
 	}
 	return out, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // GroupRequest is what someone asks for when they apply for a new group.
@@ -32,80 +33,100 @@ type GroupRequest struct {
 	AcceptedCodeOfConduct bool
 }
 
+// NewGroupRequest is a filed request for a new group: the application and
+// the group it proposes.
+type NewGroupRequest struct {
+	Application *ent.Application
+	Group       *ent.Group
+}
+
+// communityArg reads the community a request names; one that does not
+// exist is a bad argument.
+func communityArg(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Community, error) {
+	com, err := c.Community.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apierror.Invalid("community", "no such community")
+	}
+	return com, err
+}
+
 // ApplyForGroup files a NEW_GROUP application: it creates the group as
 // PROPOSED (so conflict checks and the public "waiting for approval" list
 // see it), the application with the request, the applicant as its first
 // supporter, and the automatic screening.
-func ApplyForGroup(ctx context.Context, c *ent.Client, req GroupRequest) (*ent.Application, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	com, err := c.Community.Get(ctx, req.CommunityID)
-	if ent.IsNotFound(err) {
-		return nil, apierror.Invalid("community", "no such community")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRequest(com, &req); err != nil {
-		return nil, err
-	}
-	if req.Latitude == nil || req.Longitude == nil {
-		req.Latitude, req.Longitude = knownCoordinates(ctx, c, req.City, req.Country)
-	}
-	bk := bookkeeping(ctx)
-	slug, err := freeSlug(bk, c, com.ID, policy.Slugify(req.Name))
-	if err != nil {
-		return nil, err
-	}
-	gc := c.Group.Create().
-		SetCommunityID(com.ID).SetName(req.Name).SetSlug(slug).SetCity(req.City).SetCountry(req.Country).
-		SetNillableLatitude(req.Latitude).SetNillableLongitude(req.Longitude).SetStatus(group.StatusPROPOSED)
-	if req.Description != "" {
-		gc.SetDescription(req.Description)
-	}
-	if len(req.Links) > 0 {
-		gc.SetWebsiteURL(req.Links[0].URL)
-	}
-	regionID, err := regionFor(bk, c, com.ID, req.Country)
-	if err != nil {
-		return nil, err
-	}
-	if regionID != "" {
-		gc.SetRegionID(regionID)
-	}
-	g, err := gc.Save(bk)
-	if err != nil {
-		return nil, err
-	}
-	// Screen before the application exists, so it is written once: a
-	// second write would show reviewers' queues an UPDATED item right after
-	// the CREATED one. The applicant is the only supporter so far.
-	supporters, err := countSupporters(bk, c.User.Query().Where(user.ID(v.UserID)), g.City)
-	if err != nil {
-		return nil, err
-	}
-	screening, err := screen(bk, c, com, g, req.Links, req.Description, supporters, nil)
-	if err != nil {
-		return nil, err
-	}
-	ac := c.Application.Create().
-		SetCommunityID(com.ID).SetApplicantID(v.UserID).SetGroupID(g.ID).SetKind(application.KindNEW_GROUP).
-		SetAnswers(schematype.ApplicationAnswers{
-			ProposedName: req.Name, City: req.City, Country: req.Country,
-			Latitude: req.Latitude, Longitude: req.Longitude, Links: req.Links,
-			Description: req.Description, AcceptedCodeOfConduct: true,
-		}).
-		AddSupporterIDs(v.UserID).SetScreening(screening)
-	if regionID != "" {
-		ac.SetRegionID(regionID)
-	}
-	app, err := ac.Save(bk)
-	if err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, app.ID)
+func (r *Runner) ApplyForGroup(ctx context.Context, req GroupRequest) (NewGroupRequest, error) {
+	return act(ctx, r, "apply for group", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (NewGroupRequest, error) {
+		com, err := communityArg(ctx, c, req.CommunityID)
+		if err != nil {
+			return NewGroupRequest{}, err
+		}
+		if err := checkRequest(com, &req); err != nil {
+			return NewGroupRequest{}, err
+		}
+		// The database's other groups, the regions and the applicant's
+		// organization are read whoever applies.
+		all := authz.Unfiltered(ctx)
+		if req.Latitude == nil || req.Longitude == nil {
+			req.Latitude, req.Longitude = knownCoordinates(all, c, req.City, req.Country)
+		}
+		slug, err := freeSlug(all, c, com.ID, policy.Slugify(req.Name))
+		if err != nil {
+			return NewGroupRequest{}, err
+		}
+		gc := c.Group.Create().
+			SetCommunityID(com.ID).SetName(req.Name).SetSlug(slug).SetCity(req.City).SetCountry(req.Country).
+			SetNillableLatitude(req.Latitude).SetNillableLongitude(req.Longitude).SetStatus(group.StatusPROPOSED)
+		if req.Description != "" {
+			gc.SetDescription(req.Description)
+		}
+		if len(req.Links) > 0 {
+			gc.SetWebsiteURL(req.Links[0].URL)
+		}
+		regionID, err := regionFor(all, c, com.ID, req.Country)
+		if err != nil {
+			return NewGroupRequest{}, err
+		}
+		if regionID != "" {
+			gc.SetRegionID(regionID)
+		}
+		g, err := gc.Save(ctx)
+		if err != nil {
+			return NewGroupRequest{}, err
+		}
+		// Screen before the application exists, so it is written once: a
+		// second write would show reviewers' queues an UPDATED item right after
+		// the CREATED one. The applicant is the only supporter so far.
+		supporters, err := countSupporters(all, c.User.Query().Where(user.ID(v.UserID)), g.City)
+		if err != nil {
+			return NewGroupRequest{}, err
+		}
+		screening, err := screen(all, c, com, g, req.Links, req.Description, supporters, nil, now)
+		if err != nil {
+			return NewGroupRequest{}, err
+		}
+		ac := c.Application.Create().
+			SetCommunityID(com.ID).SetApplicantID(v.UserID).SetGroupID(g.ID).SetKind(application.KindNEW_GROUP).
+			SetAnswers(schematype.ApplicationAnswers{
+				ProposedName: req.Name, City: req.City, Country: req.Country,
+				Latitude: req.Latitude, Longitude: req.Longitude, Links: req.Links,
+				Description: req.Description, AcceptedCodeOfConduct: true,
+			}).
+			AddSupporterIDs(v.UserID).SetScreening(screening)
+		if regionID != "" {
+			ac.SetRegionID(regionID)
+		}
+		app, err := ac.Save(ctx)
+		if err != nil {
+			return NewGroupRequest{}, err
+		}
+		if app, err = c.Application.Get(ctx, app.ID); err != nil {
+			return NewGroupRequest{}, err
+		}
+		if g, err = c.Group.Get(ctx, g.ID); err != nil {
+			return NewGroupRequest{}, err
+		}
+		return NewGroupRequest{Application: app, Group: g}, nil
+	})
 }
 
 // checkRequest validates a request field by field, suggesting a name that
@@ -158,11 +179,11 @@ func checkRequest(com *ent.Community, req *GroupRequest) error {
 }
 
 // knownCoordinates looks the city up among the groups the database already
-// knows, for requests that give no coordinates.
+// knows, for requests that give no coordinates (ctx must see them all).
 func knownCoordinates(ctx context.Context, c *ent.Client, city, country string) (*float64, *float64) {
 	g, err := c.Group.Query().
 		Where(group.CityEqualFold(city), group.Country(country), group.LatitudeNotNil(), group.LongitudeNotNil()).
-		First(bookkeeping(ctx))
+		First(ctx)
 	if err != nil {
 		return nil, nil
 	}
@@ -208,37 +229,11 @@ func regionFor(ctx context.Context, c *ent.Client, community pulid.ID, country s
 	return "", nil
 }
 
-// Rescreen runs the automatic checks of a new-group application again and
-// stores the result: conflicts with nearby groups of the same community,
-// flags, missing information, and the supporters counted so far.
-func Rescreen(ctx context.Context, c *ent.Client, appID pulid.ID) (schematype.Screening, error) {
-	app, err := c.Application.Query().Where(application.ID(appID)).WithGroup().WithCommunity().Only(ctx)
-	if err != nil {
-		return schematype.Screening{}, err
-	}
-	g, com := app.Edges.Group, app.Edges.Community
-	if g == nil {
-		return schematype.Screening{}, fmt.Errorf("application %s has no proposed group", appID)
-	}
-	supporters, err := CountSupporters(ctx, c, app.ID, g.City)
-	if err != nil {
-		return schematype.Screening{}, err
-	}
-	s, err := screen(ctx, c, com, g, app.Answers.Links, app.Answers.Description, supporters, app.Screening.Conflicts)
-	if err != nil {
-		return schematype.Screening{}, err
-	}
-	if err := c.Application.UpdateOneID(app.ID).SetScreening(s).Exec(ctx); err != nil {
-		return schematype.Screening{}, err
-	}
-	return s, nil
-}
-
 // screen computes a proposed group's screening under its community's
 // policy. A conflict settled in the previous screening keeps its resolution
 // while the conflict is still there.
 func screen(ctx context.Context, c *ent.Client, com *ent.Community, g *ent.Group, links []schematype.Link, description string,
-	supporters policy.Supporters, previous []schematype.Conflict) (schematype.Screening, error) {
+	supporters policy.Supporters, previous []schematype.Conflict, now time.Time) (schematype.Screening, error) {
 	proposed := placeOf(g)
 	q := c.Group.Query().Where(
 		group.CommunityID(com.ID), group.IDNEQ(g.ID),
@@ -275,7 +270,7 @@ func screen(ctx context.Context, c *ent.Client, com *ent.Community, g *ent.Group
 	s := schematype.Screening{
 		Flags: flags, Missing: missing,
 		Supporters: supporters.People, SupporterOrganizations: supporters.Organizations,
-		ScreenedAt: time.Now().UTC(),
+		ScreenedAt: now.UTC(),
 	}
 	settled := map[string]schematype.Conflict{}
 	for _, old := range previous {
@@ -298,62 +293,68 @@ func placeOf(g *ent.Group) policy.Place {
 		Latitude: g.Latitude, Longitude: g.Longitude}
 }
 
-// CountSupporters counts a request's supporters who live in its city, and
-// the distinct organizations they work for (openEuler: "10 users from 10
-// different enterprises from the city").
-func CountSupporters(ctx context.Context, c *ent.Client, appID pulid.ID, city string) (policy.Supporters, error) {
-	return countSupporters(ctx, c.Application.Query().Where(application.ID(appID)).QuerySupporters(), city)
-}
-
 // countSupporters counts the people of q who live in city, and their organizations.
 func countSupporters(ctx context.Context, q *ent.UserQuery, city string) (policy.Supporters, error) {
 	people, err := q.Where(user.CityEqualFold(city)).All(ctx)
 	if err != nil {
 		return policy.Supporters{}, err
 	}
+	return policy.Supporters{People: len(people), Organizations: organizationsOf(people)}, nil
+}
+
+// organizationsOf counts the distinct organizations people work for.
+func organizationsOf(people []*ent.User) int {
 	orgs := map[pulid.ID]bool{}
 	for _, p := range people {
 		if p.OrganizationID != "" {
 			orgs[p.OrganizationID] = true
 		}
 	}
-	return policy.Supporters{People: len(people), Organizations: len(orgs)}, nil
+	return len(orgs)
+}
+
+// GroupSupport is what backing a request leaves: the proposed group and
+// the supporters counted for it now.
+type GroupSupport struct {
+	Group *ent.Group
+	policy.Supporters
 }
 
 // SupportGroupRequest records the viewer as a supporter of the open request
 // for the proposed group, and updates the screening's counts.
-func SupportGroupRequest(ctx context.Context, c *ent.Client, groupID pulid.ID) (policy.Supporters, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return policy.Supporters{}, err
-	}
-	bk := bookkeeping(ctx)
-	app, err := c.Application.Query().Where(
-		application.GroupID(groupID), application.KindEQ(application.KindNEW_GROUP),
-	).Order(ent.Desc(application.FieldCreatedAt)).First(bk)
-	if ent.IsNotFound(err) {
-		return policy.Supporters{}, apierror.NotFoundf("no request for a new group with that id")
-	}
-	if err != nil {
-		return policy.Supporters{}, err
-	}
-	if !authz.IsOpen(app.Status) {
-		return policy.Supporters{}, stateConflict(app, "the request is no longer open for support")
-	}
-	already, err := c.Application.Query().Where(application.ID(app.ID)).QuerySupporters().Where(user.ID(v.UserID)).Exist(bk)
-	if err != nil {
-		return policy.Supporters{}, err
-	}
-	if !already {
-		if err := c.Application.UpdateOneID(app.ID).AddSupporterIDs(v.UserID).Exec(bk); err != nil {
-			return policy.Supporters{}, err
+func (r *Runner) SupportGroupRequest(ctx context.Context, groupID pulid.ID) (GroupSupport, error) {
+	return act(ctx, r, "support group request", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (GroupSupport, error) {
+		// The request is the reviewers' and the applicant's to read; a
+		// supporter backs the group it proposes, which everyone sees.
+		all := authz.Unfiltered(ctx)
+		app, err := c.Application.Query().Where(
+			application.GroupID(groupID), application.KindEQ(application.KindNEW_GROUP),
+		).Order(ent.Desc(application.FieldCreatedAt)).First(all)
+		if err != nil {
+			return GroupSupport{}, notFound(err, "request for a new group")
 		}
-	}
-	s, err := Rescreen(bk, c, app.ID)
-	if err != nil {
-		return policy.Supporters{}, err
-	}
-	return policy.Supporters{People: s.Supporters, Organizations: s.SupporterOrganizations}, nil
+		if err := stillOpen(app, "the request is no longer open for support"); err != nil {
+			return GroupSupport{}, err
+		}
+		already, err := c.Application.Query().Where(application.ID(app.ID)).QuerySupporters().Where(user.ID(v.UserID)).Exist(all)
+		if err != nil {
+			return GroupSupport{}, err
+		}
+		if !already {
+			if err := c.Application.UpdateOneID(app.ID).AddSupporterIDs(v.UserID).Exec(ctx); err != nil {
+				return GroupSupport{}, err
+			}
+		}
+		s, err := rescreen(ctx, c, app.ID, now)
+		if err != nil {
+			return GroupSupport{}, err
+		}
+		g, err := c.Group.Get(ctx, groupID)
+		if err != nil {
+			return GroupSupport{}, notFound(err, "group")
+		}
+		return GroupSupport{Group: g, Supporters: policy.Supporters{People: s.Supporters, Organizations: s.SupporterOrganizations}}, nil
+	})
 }
 
 // stateConflict is the CONFLICT error for an action the application's
@@ -362,4 +363,38 @@ func stateConflict(app *ent.Application, msg string) error {
 	e := apierror.Conflictf("%s (status %s)", msg, app.Status)
 	e.Extensions = map[string]any{"status": string(app.Status)}
 	return e
+}
+
+// rescreen runs the automatic checks of a new-group application again and
+// stores the result: conflicts with nearby groups of the same community,
+// flags, missing information, and the supporters counted so far.
+func rescreen(ctx context.Context, c *ent.Client, appID pulid.ID, now time.Time) (schematype.Screening, error) {
+	all := authz.Unfiltered(ctx)
+	app, err := c.Application.Query().Where(application.ID(appID)).WithGroup().WithCommunity().Only(all)
+	if err != nil {
+		return schematype.Screening{}, err
+	}
+	g, com := app.Edges.Group, app.Edges.Community
+	if g == nil {
+		return schematype.Screening{}, fmt.Errorf("application %s has no proposed group", appID)
+	}
+	supporters, err := supportersOf(all, c, app.ID, g.City)
+	if err != nil {
+		return schematype.Screening{}, err
+	}
+	s, err := screen(all, c, com, g, app.Answers.Links, app.Answers.Description, supporters, app.Screening.Conflicts, now)
+	if err != nil {
+		return schematype.Screening{}, err
+	}
+	if err := c.Application.UpdateOneID(app.ID).SetScreening(s).Exec(ctx); err != nil {
+		return schematype.Screening{}, err
+	}
+	return s, nil
+}
+
+// supportersOf counts a request's supporters who live in its city, and
+// the distinct organizations they work for (openEuler: "10 users from 10
+// different enterprises from the city").
+func supportersOf(ctx context.Context, c *ent.Client, appID pulid.ID, city string) (policy.Supporters, error) {
+	return countSupporters(ctx, c.Application.Query().Where(application.ID(appID)).QuerySupporters(), city)
 }

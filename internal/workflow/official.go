@@ -11,6 +11,7 @@ import (
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -28,76 +29,48 @@ import (
 // OFFICIAL_STATUS application carrying the handover checklist. Only the
 // group's organizers may ask, for an ACTIVE group, where the community's
 // policy has official status, once at a time.
-func ApplyForOfficialStatus(ctx context.Context, c *ent.Client, groupID pulid.ID) (*ent.Application, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := loadGroup(ctx, c, groupID)
-	if err != nil {
-		return nil, err
-	}
-	if !v.HasGroupRole(g.ID, viewer.Organizer) {
-		return nil, apierror.Forbiddenf("only the group's organizers may ask for official status")
-	}
-	if !g.Edges.Community.Policy.OfficialStatusEnabled {
-		return nil, apierror.Invalid("group", "%s has no official status for groups", g.Edges.Community.Name)
-	}
-	if g.Status != group.StatusACTIVE {
-		e := apierror.Conflictf("only an active group can become official (status %s)", g.Status)
-		e.Extensions = map[string]any{"status": string(g.Status)}
-		return nil, e
-	}
-	bk := bookkeeping(ctx)
-	pending, err := c.Application.Query().Where(application.GroupID(g.ID), application.KindEQ(application.KindOFFICIAL_STATUS),
-		application.StatusIn(authz.OpenStatuses...)).Exist(bk)
-	if err != nil {
-		return nil, err
-	}
-	if pending {
-		return nil, apierror.Conflictf("the group already has an open official-status request")
-	}
-	var items []schematype.ChecklistItem
-	for _, s := range policy.HandoverSteps() {
-		items = append(items, schematype.ChecklistItem{Key: s.Key, Label: s.Label})
-	}
-	ac := c.Application.Create().SetCommunityID(g.CommunityID).SetApplicantID(v.UserID).SetGroupID(g.ID).
-		SetKind(application.KindOFFICIAL_STATUS).SetChecklist(schematype.HandoverChecklist{Items: items})
-	if g.RegionID != "" {
-		ac.SetRegionID(g.RegionID)
-	}
-	if g.MentorID != "" {
-		ac.SetMentorID(g.MentorID)
-	}
-	app, err := ac.Save(bk)
-	if err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, app.ID)
-}
-
-// GroupRecord reads what the official-status requirements need.
-func GroupRecord(ctx context.Context, c *ent.Client, g *ent.Group, mentoringSignedOff bool, now time.Time) (policy.GroupRecord, error) {
-	bk := bookkeeping(ctx)
-	members, err := c.User.Query().Where(user.HasRolesWith(role.GroupID(g.ID), role.StatusEQ(role.StatusACTIVE))).All(bk)
-	if err != nil {
-		return policy.GroupRecord{}, err
-	}
-	orgs := map[pulid.ID]bool{}
-	for _, m := range members {
-		if m.OrganizationID != "" {
-			orgs[m.OrganizationID] = true
+func (r *Runner) ApplyForOfficialStatus(ctx context.Context, groupID pulid.ID) (*ent.Application, error) {
+	return act(ctx, r, "apply for official status", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
+		g, err := loadGroup(ctx, c, groupID)
+		if err != nil {
+			return nil, err
 		}
-	}
-	// A meeting counts once it is completed with at least one attendee
-	// checked in: attendance, not the calendar, shows the group meets.
-	events, err := c.Event.Query().Where(event.GroupID(g.ID), event.StatusEQ(event.StatusCOMPLETED),
-		event.AttendedCountGT(0), event.StartsAtGTE(now.AddDate(-1, 0, 0))).Count(bk)
-	if err != nil {
-		return policy.GroupRecord{}, err
-	}
-	return policy.GroupRecord{ActiveMembers: len(members), Organizations: len(orgs), EventsLastYear: events,
-		MentoringSignedOff: mentoringSignedOff}, nil
+		if !v.HasGroupRole(g.ID, viewer.Organizer) {
+			return nil, apierror.Forbiddenf("only the group's organizers may ask for official status")
+		}
+		if !g.Edges.Community.Policy.OfficialStatusEnabled {
+			return nil, apierror.Invalid("group", "%s has no official status for groups", g.Edges.Community.Name)
+		}
+		if g.Status != group.StatusACTIVE {
+			e := apierror.Conflictf("only an active group can become official (status %s)", g.Status)
+			e.Extensions = map[string]any{"status": string(g.Status)}
+			return nil, e
+		}
+		pending, err := hasOpenApplication(ctx, c, application.GroupID(g.ID), application.KindEQ(application.KindOFFICIAL_STATUS))
+		if err != nil {
+			return nil, err
+		}
+		if pending {
+			return nil, apierror.Conflictf("the group already has an open official-status request")
+		}
+		var items []schematype.ChecklistItem
+		for _, s := range policy.HandoverSteps() {
+			items = append(items, schematype.ChecklistItem{Key: s.Key, Label: s.Label})
+		}
+		ac := c.Application.Create().SetCommunityID(g.CommunityID).SetApplicantID(v.UserID).SetGroupID(g.ID).
+			SetKind(application.KindOFFICIAL_STATUS).SetChecklist(schematype.HandoverChecklist{Items: items})
+		if g.RegionID != "" {
+			ac.SetRegionID(g.RegionID)
+		}
+		if g.MentorID != "" {
+			ac.SetMentorID(g.MentorID)
+		}
+		app, err := ac.Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, app.ID)
+	})
 }
 
 // CompleteHandoverStep ticks the next step of an official-status checklist.
@@ -109,131 +82,75 @@ func GroupRecord(ctx context.Context, c *ent.Client, g *ent.Group, mentoringSign
 // records it as the group's logo; logo_pack_sent queues the recognition
 // letter, one to all the group's leaders, which links the logo pack and asks
 // for the swag kit's address; the last step makes the group OFFICIAL.
-func CompleteHandoverStep(ctx context.Context, c *ent.Client, appID pulid.ID, step, logoURL string, now time.Time) (*ent.Application, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	app, err := c.Application.Query().Where(application.ID(appID)).WithCommunity().WithGroup().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no application with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if app.Kind != application.KindOFFICIAL_STATUS {
-		return nil, apierror.Invalid("id", "only official-status requests have a handover checklist")
-	}
-	if !authz.IsOpen(app.Status) {
-		return nil, stateConflict(app, "the request is already decided")
-	}
-	steps := policy.HandoverSteps()
-	k := slices.IndexFunc(steps, func(s policy.HandoverStep) bool { return s.Key == step })
-	list := app.Checklist
-	i := slices.IndexFunc(list.Items, func(it schematype.ChecklistItem) bool { return it.Key == step })
-	if k < 0 || i < 0 {
-		return nil, apierror.Invalid("step", "unknown step %q", step)
-	}
-	if step != policy.StepLogoReceived && strings.TrimSpace(logoURL) != "" {
-		return nil, apierror.Invalid("logoUrl", "a logo is recorded at the %s step only", policy.StepLogoReceived)
-	}
-	staff := v.IsStaff(app.CommunityID)
-	mentor := app.Edges.Group.MentorID != "" && app.Edges.Group.MentorID == v.UserID
-	if !staff && !(mentor && steps[k].ByMentor) {
-		return nil, apierror.Forbiddenf("this step is for %s", map[bool]string{true: "the mentor or staff", false: "staff"}[steps[k].ByMentor])
-	}
-	for j := 0; j < i; j++ {
-		if list.Items[j].DoneAt == nil {
-			e := apierror.Conflictf("do %q first", list.Items[j].Label)
-			e.Extensions = map[string]any{"status": string(app.Status), "nextStep": list.Items[j].Key}
-			return nil, e
-		}
-	}
-	if list.Items[i].DoneAt != nil {
-		return nil, apierror.Conflictf("that step is already done")
-	}
-	bk := bookkeeping(ctx)
-	g, com := app.Edges.Group, app.Edges.Community
-	note := ""
-	switch step {
-	case policy.StepLogoReceived:
-		logo, err := checkLogoURL(logoURL)
+func (r *Runner) CompleteHandoverStep(ctx context.Context, appID pulid.ID, step, logoURL string) (*ent.Application, error) {
+	return act(ctx, r, "complete handover step", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Application, error) {
+		app, err := loadApplication(ctx, c, appID)
 		if err != nil {
 			return nil, err
 		}
-		if err := c.Group.UpdateOneID(g.ID).SetLogoURL(logo).Exec(bk); err != nil {
+		if app.Kind != application.KindOFFICIAL_STATUS {
+			return nil, apierror.Invalid("id", "only official-status requests have a handover checklist")
+		}
+		if err := stillOpen(app, "the request is already decided"); err != nil {
 			return nil, err
 		}
-		g.LogoURL = logo
-	case policy.StepRequirements:
-		signedOff := slices.ContainsFunc(list.Items, func(it schematype.ChecklistItem) bool {
-			return it.Key == policy.StepMentoring && it.DoneAt != nil
-		})
-		rec, err := GroupRecord(ctx, c, g, signedOff, now)
+		i, byMentor, err := nextHandoverStep(app, step, logoURL)
 		if err != nil {
 			return nil, err
 		}
-		if rs := policy.OfficialRequirements(com.Policy, rec); !policy.AllMet(rs) {
-			var unmet []string
-			for _, r := range rs {
-				if !r.Met {
-					unmet = append(unmet, r.Key)
-				}
+		staff := v.IsStaff(app.CommunityID)
+		mentor := app.Edges.Group.MentorID != "" && app.Edges.Group.MentorID == v.UserID
+		if !staff && !(mentor && byMentor) {
+			return nil, apierror.Forbiddenf("this step is for %s", map[bool]string{true: "the mentor or staff", false: "staff"}[byMentor])
+		}
+		list := app.Checklist
+		for j := 0; j < i; j++ {
+			if list.Items[j].DoneAt == nil {
+				e := apierror.Conflictf("do %q first", list.Items[j].Label)
+				e.Extensions = map[string]any{"status": string(app.Status), "nextStep": list.Items[j].Key}
+				return nil, e
 			}
-			e := apierror.Conflictf("requirements not met: %s", strings.Join(unmet, ", "))
-			e.Extensions = map[string]any{"status": string(app.Status), "unmet": unmet}
-			return nil, e
 		}
-	case policy.StepSwagShipped:
-		to, err := swagRecipient(bk, c, g.ID)
+		if list.Items[i].DoneAt != nil {
+			return nil, apierror.Conflictf("that step is already done")
+		}
+		note, err := doHandoverStep(ctx, c, app, step, logoURL, now)
 		if err != nil {
 			return nil, err
 		}
-		note = fmt.Sprintf(", to the address %s (@%s) gave", to.Name, to.Handle)
-	}
-	t := now.UTC()
-	list.Items[i].DoneAt, list.Items[i].DoneBy = &t, string(v.UserID)
-	if err := c.Application.UpdateOneID(app.ID).SetChecklist(list).Exec(bk); err != nil {
-		return nil, err
-	}
-	if err := c.Review.Create().SetApplicationID(app.ID).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
-		SetBody("Done: " + list.Items[i].Label + note).Exec(bk); err != nil {
-		return nil, err
-	}
-	if app.Status == application.StatusSUBMITTED {
-		if app, err = transition(ctx, c, app, application.StatusIN_REVIEW, v.UserID, ""); err != nil {
+		t := now.UTC()
+		list.Items[i].DoneAt, list.Items[i].DoneBy = &t, string(v.UserID)
+		if err := c.Application.UpdateOneID(app.ID).SetChecklist(list).Exec(ctx); err != nil {
 			return nil, err
 		}
-	}
-	if step == policy.StepLogoPackSent {
-		if err := queueRecognition(bk, c, com, g, string(app.ID)); err != nil {
+		if err := c.Review.Create().SetApplicationID(app.ID).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
+			SetBody("Done: " + list.Items[i].Label + note).Exec(ctx); err != nil {
 			return nil, err
 		}
-	}
-	if i == len(list.Items)-1 {
-		if _, err := transition(ctx, c, app, application.StatusAPPROVED, v.UserID, "Handover complete."); err != nil {
-			return nil, err
+		if app.Status == application.StatusSUBMITTED {
+			if app, err = transition(ctx, c, app, application.StatusIN_REVIEW, v.UserID, ""); err != nil {
+				return nil, err
+			}
 		}
-		if err := c.Application.UpdateOneID(app.ID).SetDecidedAt(now).SetDecidedByID(v.UserID).Exec(bk); err != nil {
-			return nil, err
+		if step == policy.StepLogoPackSent {
+			if err := queueRecognition(ctx, c, app.Edges.Community, app.Edges.Group, string(app.ID)); err != nil {
+				return nil, err
+			}
 		}
-		n, err := c.Group.Update().Where(group.ID(g.ID), group.StatusEQ(group.StatusACTIVE)).
-			SetStatus(group.StatusOFFICIAL).SetOfficialSince(now).Save(bk)
-		if err != nil {
-			return nil, err
+		if i == len(list.Items)-1 {
+			if err := makeOfficial(ctx, c, app, v.UserID, now); err != nil {
+				return nil, err
+			}
 		}
-		if n != 1 {
-			return nil, apierror.Conflictf("the group is no longer active")
-		}
-	}
-	return c.Application.Get(ctx, app.ID)
+		return c.Application.Get(ctx, app.ID)
+	})
 }
 
 // queueRecognition queues the recognition letter, one to all the group's
 // active organizers, with the logo recorded at the logo_received step.
 func queueRecognition(ctx context.Context, c *ent.Client, com *ent.Community, g *ent.Group, dedupe string) error {
 	organizers, err := c.User.Query().Where(user.HasRolesWith(role.GroupID(g.ID), role.KindEQ(role.KindORGANIZER),
-		role.StatusEQ(role.StatusACTIVE))).Order(ent.Asc(user.FieldName)).All(ctx)
+		role.StatusEQ(role.StatusACTIVE))).Order(ent.Asc(user.FieldName)).All(authz.Unfiltered(ctx))
 	if err != nil {
 		return err
 	}
@@ -266,10 +183,16 @@ func swagRecipient(ctx context.Context, c *ent.Client, groupID pulid.ID) (*ent.U
 // OfficialRequirements checks a group (loaded with its community) against
 // its community's official-status requirements now. The mentoring
 // sign-off comes from the group's open or latest official-status request.
-func OfficialRequirements(ctx context.Context, c *ent.Client, g *ent.Group, now time.Time) ([]policy.Requirement, error) {
+func (r *Runner) OfficialRequirements(ctx context.Context, groupID pulid.ID) ([]policy.Requirement, error) {
+	g, err := loadGroup(ctx, r.client, groupID)
+	if err != nil {
+		return nil, err
+	}
+	// The record counts members and meetings the viewer may not all see.
+	all := authz.Unfiltered(ctx)
 	signedOff := false
-	app, err := c.Application.Query().Where(application.GroupID(g.ID), application.KindEQ(application.KindOFFICIAL_STATUS)).
-		Order(ent.Desc(application.FieldCreatedAt)).First(bookkeeping(ctx))
+	app, err := r.client.Application.Query().Where(application.GroupID(g.ID), application.KindEQ(application.KindOFFICIAL_STATUS)).
+		Order(ent.Desc(application.FieldCreatedAt)).First(all)
 	if err != nil && !ent.IsNotFound(err) {
 		return nil, err
 	}
@@ -280,9 +203,112 @@ func OfficialRequirements(ctx context.Context, c *ent.Client, g *ent.Group, now 
 			}
 		}
 	}
-	rec, err := GroupRecord(ctx, c, g, signedOff, now)
+	rec, err := groupRecord(all, r.client, g, signedOff, r.now())
 	if err != nil {
 		return nil, err
 	}
 	return policy.OfficialRequirements(g.Edges.Community.Policy, rec), nil
+}
+
+// hasOpenApplication tells whether an open application matching where
+// exists, seen or not: one request of a kind at a time.
+func hasOpenApplication(ctx context.Context, c *ent.Client, where ...predicate.Application) (bool, error) {
+	return c.Application.Query().Where(where...).Where(application.StatusIn(authz.OpenStatuses...)).Exist(authz.Unfiltered(ctx))
+}
+
+// groupRecord reads what the official-status requirements need, counting
+// every member and meeting of the group.
+func groupRecord(ctx context.Context, c *ent.Client, g *ent.Group, mentoringSignedOff bool, now time.Time) (policy.GroupRecord, error) {
+	ctx = authz.Unfiltered(ctx)
+	members, err := c.User.Query().Where(user.HasRolesWith(role.GroupID(g.ID), role.StatusEQ(role.StatusACTIVE))).All(ctx)
+	if err != nil {
+		return policy.GroupRecord{}, err
+	}
+	// A meeting counts once it is completed with at least one attendee
+	// checked in: attendance, not the calendar, shows the group meets.
+	events, err := c.Event.Query().Where(event.GroupID(g.ID), event.StatusEQ(event.StatusCOMPLETED),
+		event.AttendedCountGT(0), event.StartsAtGTE(now.AddDate(-1, 0, 0))).Count(ctx)
+	if err != nil {
+		return policy.GroupRecord{}, err
+	}
+	return policy.GroupRecord{ActiveMembers: len(members), Organizations: organizationsOf(members), EventsLastYear: events,
+		MentoringSignedOff: mentoringSignedOff}, nil
+}
+
+// nextHandoverStep finds step in the application's checklist: its index,
+// and whether the mentor may do it.
+func nextHandoverStep(app *ent.Application, step, logoURL string) (int, bool, error) {
+	steps := policy.HandoverSteps()
+	k := slices.IndexFunc(steps, func(s policy.HandoverStep) bool { return s.Key == step })
+	i := slices.IndexFunc(app.Checklist.Items, func(it schematype.ChecklistItem) bool { return it.Key == step })
+	if k < 0 || i < 0 {
+		return 0, false, apierror.Invalid("step", "unknown step %q", step)
+	}
+	if step != policy.StepLogoReceived && strings.TrimSpace(logoURL) != "" {
+		return 0, false, apierror.Invalid("logoUrl", "a logo is recorded at the %s step only", policy.StepLogoReceived)
+	}
+	return i, steps[k].ByMentor, nil
+}
+
+// doHandoverStep does what a step does besides being ticked, and returns
+// the note its review entry ends with.
+func doHandoverStep(ctx context.Context, c *ent.Client, app *ent.Application, step, logoURL string, now time.Time) (string, error) {
+	g, com := app.Edges.Group, app.Edges.Community
+	switch step {
+	case policy.StepLogoReceived:
+		logo, err := checkLogoURL(logoURL)
+		if err != nil {
+			return "", err
+		}
+		if err := c.Group.UpdateOneID(g.ID).SetLogoURL(logo).Exec(ctx); err != nil {
+			return "", err
+		}
+		g.LogoURL = logo
+	case policy.StepRequirements:
+		signedOff := slices.ContainsFunc(app.Checklist.Items, func(it schematype.ChecklistItem) bool {
+			return it.Key == policy.StepMentoring && it.DoneAt != nil
+		})
+		rec, err := groupRecord(ctx, c, g, signedOff, now)
+		if err != nil {
+			return "", err
+		}
+		if rs := policy.OfficialRequirements(com.Policy, rec); !policy.AllMet(rs) {
+			var unmet []string
+			for _, r := range rs {
+				if !r.Met {
+					unmet = append(unmet, r.Key)
+				}
+			}
+			e := apierror.Conflictf("requirements not met: %s", strings.Join(unmet, ", "))
+			e.Extensions = map[string]any{"status": string(app.Status), "unmet": unmet}
+			return "", e
+		}
+	case policy.StepSwagShipped:
+		to, err := swagRecipient(authz.Unfiltered(ctx), c, g.ID)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf(", to the address %s (@%s) gave", to.Name, to.Handle), nil
+	}
+	return "", nil
+}
+
+// makeOfficial decides the request once its last step is done: APPROVED,
+// and the group OFFICIAL from now.
+func makeOfficial(ctx context.Context, c *ent.Client, app *ent.Application, actor pulid.ID, now time.Time) error {
+	if _, err := transition(ctx, c, app, application.StatusAPPROVED, actor, "Handover complete."); err != nil {
+		return err
+	}
+	if err := c.Application.UpdateOneID(app.ID).SetDecidedAt(now).SetDecidedByID(actor).Exec(ctx); err != nil {
+		return err
+	}
+	n, err := c.Group.Update().Where(group.ID(app.GroupID), group.StatusEQ(group.StatusACTIVE)).
+		SetStatus(group.StatusOFFICIAL).SetOfficialSince(now).Save(ctx)
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return apierror.Conflictf("the group is no longer active")
+	}
+	return nil
 }

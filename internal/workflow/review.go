@@ -19,32 +19,36 @@ import (
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
-// loadForReview fetches an application the viewer may review, with its
-// community: NOT_FOUND when the viewer cannot see it, FORBIDDEN when they
-// see it but may not review (the applicant, say), CONFLICT when it is decided.
-func loadForReview(ctx context.Context, c *ent.Client, id pulid.ID) (*viewer.Viewer, *ent.Application, error) {
-	v, err := requireWriter(ctx)
+// loadForReview fetches an application v may review, with its community:
+// NOT_FOUND when v cannot see it, FORBIDDEN when they see it but may not
+// review (the applicant, say), CONFLICT when it is decided.
+func loadForReview(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID) (*ent.Application, error) {
+	app, err := loadApplication(ctx, c, id)
 	if err != nil {
-		return nil, nil, err
-	}
-	app, err := c.Application.Query().Where(application.ID(id)).WithCommunity().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, nil, apierror.NotFoundf("no application with that id")
-	}
-	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := mayReview(v, app); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return v, app, nil
+	return app, nil
+}
+
+// decided is why most steps refuse a decided application.
+const decided = "the application is already decided"
+
+// stillOpen is the CONFLICT, saying why, for a step on a decided application.
+func stillOpen(app *ent.Application, why string) error {
+	if !authz.IsOpen(app.Status) {
+		return stateConflict(app, why)
+	}
+	return nil
 }
 
 // mayReview is CONFLICT for a decided application, FORBIDDEN for a viewer
 // who is not among its reviewers.
 func mayReview(v *viewer.Viewer, app *ent.Application) error {
-	if !authz.IsOpen(app.Status) {
-		return stateConflict(app, "the application is already decided")
+	if err := stillOpen(app, decided); err != nil {
+		return err
 	}
 	if !authz.CanReviewApplication(v, app) {
 		return apierror.Forbiddenf("you are not a reviewer of this application")
@@ -59,12 +63,12 @@ func mayReview(v *viewer.Viewer, app *ent.Application) error {
 func transition(ctx context.Context, c *ent.Client, app *ent.Application, to application.Status, actor pulid.ID, note string) (*ent.Application, error) {
 	from := app.Status
 	upd := c.Application.Update().Where(application.ID(app.ID), application.StatusEQ(from)).SetStatus(to)
-	n, err := upd.Save(bookkeeping(ctx))
+	n, err := upd.Save(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if n == 0 {
-		current, err := c.Application.Query().Where(application.ID(app.ID)).Only(bookkeeping(ctx))
+		current, err := c.Application.Query().Where(application.ID(app.ID)).Only(authz.Unfiltered(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +82,7 @@ func transition(ctx context.Context, c *ent.Client, app *ent.Application, to app
 	if note = strings.TrimSpace(note); note != "" {
 		rc.SetBody(note)
 	}
-	if err := rc.Exec(bookkeeping(ctx)); err != nil {
+	if err := rc.Exec(ctx); err != nil {
 		return nil, err
 	}
 	app.Status = to
@@ -106,54 +110,54 @@ func checkText(field, s string, max int) (string, error) {
 
 // Comment adds a reviewer's comment (the applicant may comment on their own
 // application too, e.g. to answer a question).
-func Comment(ctx context.Context, c *ent.Client, id pulid.ID, body string) (*ent.Application, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	body, err = checkText("body", body, 10000)
-	if err != nil {
-		return nil, err
-	}
-	app, err := getApplication(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if app.ApplicantID != v.UserID {
-		if err := mayReview(v, app); err != nil {
+func (r *Runner) Comment(ctx context.Context, id pulid.ID, body string) (*ent.Application, error) {
+	return act(ctx, r, "comment on application", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
+		body, err := checkText("body", body, 10000)
+		if err != nil {
 			return nil, err
 		}
-		if app, err = startReview(ctx, c, app, v.UserID); err != nil {
+		app, err := loadApplication(ctx, c, id)
+		if err != nil {
 			return nil, err
 		}
-	} else if !authz.IsOpen(app.Status) {
-		return nil, stateConflict(app, "the application is already decided")
-	}
-	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).SetBody(body).Exec(bookkeeping(ctx)); err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, id)
+		if app.ApplicantID != v.UserID {
+			if err := mayReview(v, app); err != nil {
+				return nil, err
+			}
+			if app, err = startReview(ctx, c, app, v.UserID); err != nil {
+				return nil, err
+			}
+		} else if err := stillOpen(app, decided); err != nil {
+			return nil, err
+		}
+		if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).SetBody(body).Exec(ctx); err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
 }
 
 // RequestInfo asks the applicant for more information (→ NEEDS_INFO).
-func RequestInfo(ctx context.Context, c *ent.Client, id pulid.ID, message string) (*ent.Application, error) {
-	v, app, err := loadForReview(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if message, err = checkText("message", message, 5000); err != nil {
-		return nil, err
-	}
-	if app.Status != application.StatusSUBMITTED && app.Status != application.StatusIN_REVIEW {
-		return nil, stateConflict(app, "information can be requested only while the application is in review")
-	}
-	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindINFO_REQUEST).SetBody(message).Exec(bookkeeping(ctx)); err != nil {
-		return nil, err
-	}
-	if _, err := transition(ctx, c, app, application.StatusNEEDS_INFO, v.UserID, ""); err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, id)
+func (r *Runner) RequestInfo(ctx context.Context, id pulid.ID, message string) (*ent.Application, error) {
+	return act(ctx, r, "request information", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
+		app, err := loadForReview(ctx, c, v, id)
+		if err != nil {
+			return nil, err
+		}
+		if message, err = checkText("message", message, 5000); err != nil {
+			return nil, err
+		}
+		if app.Status != application.StatusSUBMITTED && app.Status != application.StatusIN_REVIEW {
+			return nil, stateConflict(app, "information can be requested only while the application is in review")
+		}
+		if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindINFO_REQUEST).SetBody(message).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if _, err := transition(ctx, c, app, application.StatusNEEDS_INFO, v.UserID, ""); err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
 }
 
 // ProposalUpdate changes a new-group request: a reviewer fixing the title or
@@ -174,31 +178,289 @@ type LinkUpdate struct{ Label, URL string }
 // UpdateProposal applies a ProposalUpdate to the application and its
 // proposed group, screens it again, and — when the applicant answers a
 // request for information — returns it to review.
-func UpdateProposal(ctx context.Context, c *ent.Client, id pulid.ID, u ProposalUpdate) (*ent.Application, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
+func (r *Runner) UpdateProposal(ctx context.Context, id pulid.ID, u ProposalUpdate) (*ent.Application, error) {
+	return act(ctx, r, "update proposal", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Application, error) {
+		app, err := loadApplication(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		applicant := app.ApplicantID == v.UserID
+		if !applicant && !authz.ReviewsApplication(v, app) {
+			return nil, apierror.Forbiddenf("only the applicant and the application's reviewers may change it")
+		}
+		if !authz.IsOpen(app.Status) || app.Status == application.StatusOBJECTION_WINDOW {
+			return nil, stateConflict(app, "the request can no longer be changed")
+		}
+		if app.Kind != application.KindNEW_GROUP || app.Edges.Group == nil {
+			return nil, apierror.Invalid("id", "only new-group requests have a proposal to update")
+		}
+		req := u.applyTo(app)
+		if err := checkRequest(app.Edges.Community, &req); err != nil {
+			return nil, err
+		}
+		gu := c.Group.UpdateOneID(app.Edges.Group.ID).SetName(req.Name).SetCity(req.City).SetCountry(req.Country).
+			SetNillableLatitude(req.Latitude).SetNillableLongitude(req.Longitude)
+		if req.Description != "" {
+			gu.SetDescription(req.Description)
+		}
+		if len(req.Links) > 0 {
+			gu.SetWebsiteURL(req.Links[0].URL)
+		}
+		if err := gu.Exec(ctx); err != nil {
+			return nil, err
+		}
+		answers := app.Answers
+		answers.ProposedName, answers.City, answers.Country = req.Name, req.City, req.Country
+		answers.Latitude, answers.Longitude, answers.Links, answers.Description = req.Latitude, req.Longitude, req.Links, req.Description
+		if err := c.Application.UpdateOneID(id).SetAnswers(answers).Exec(ctx); err != nil {
+			return nil, err
+		}
+		note := strings.TrimSpace(u.Note)
+		if note == "" {
+			note = "Proposal updated."
+		}
+		if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).SetBody(note).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if _, err := rescreen(ctx, c, id, now); err != nil {
+			return nil, err
+		}
+		switch {
+		case applicant && app.Status == application.StatusNEEDS_INFO:
+			_, err = transition(ctx, c, app, application.StatusIN_REVIEW, v.UserID, "The applicant answered.")
+		case !applicant:
+			_, err = startReview(ctx, c, app, v.UserID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
+}
+
+// AssignMentor records the ambassador who will mentor a proposed group. The
+// mentor must hold an active AMBASSADOR role in the community and must not
+// be the applicant.
+func (r *Runner) AssignMentor(ctx context.Context, id, mentor pulid.ID) (*ent.Application, error) {
+	return act(ctx, r, "assign mentor", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
+		app, err := loadForReview(ctx, c, v, id)
+		if err != nil {
+			return nil, err
+		}
+		if mentor == app.ApplicantID {
+			return nil, apierror.Invalid("mentor", "the applicant cannot mentor their own group")
+		}
+		isAmbassador, err := c.Role.Query().Where(role.UserID(mentor), role.KindEQ(role.KindAMBASSADOR),
+			role.StatusEQ(role.StatusACTIVE), role.CommunityID(app.CommunityID)).Exist(authz.Unfiltered(ctx))
+		if err != nil {
+			return nil, err
+		}
+		if !isAmbassador {
+			return nil, apierror.Invalid("mentor", "the mentor must be an active ambassador of the community")
+		}
+		if err := c.Application.UpdateOneID(id).SetMentorID(mentor).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if app.GroupID != "" {
+			if err := c.Group.UpdateOneID(app.GroupID).SetMentorID(mentor).Exec(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := startReview(ctx, c, app, v.UserID); err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
+}
+
+// ResolveConflict records how a reviewer settled the overlap with a nearby group.
+func (r *Runner) ResolveConflict(ctx context.Context, id, conflictingGroup pulid.ID, resolution string) (*ent.Application, error) {
+	return act(ctx, r, "resolve conflict", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Application, error) {
+		app, err := loadForReview(ctx, c, v, id)
+		if err != nil {
+			return nil, err
+		}
+		if resolution, err = checkText("resolution", resolution, 2000); err != nil {
+			return nil, err
+		}
+		s := app.Screening
+		found := false
+		now = now.UTC()
+		for i := range s.Conflicts {
+			if s.Conflicts[i].GroupID == string(conflictingGroup) {
+				s.Conflicts[i].ResolvedAt, s.Conflicts[i].ResolvedBy, s.Conflicts[i].Resolution = &now, string(v.UserID), resolution
+				found = true
+			}
+		}
+		if !found {
+			return nil, apierror.Invalid("group", "that group is not among the application's conflicts")
+		}
+		if err := c.Application.UpdateOneID(id).SetScreening(s).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
+			SetBody("Conflict settled: " + resolution).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if _, err := startReview(ctx, c, app, v.UserID); err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
+}
+
+// Reasons a request may be rejected for.
+var rejectReasons = map[string]string{
+	"NOT_A_USER_GROUP": "this does not look like a user group of the project",
+	"SPAM":             "this looks like spam",
+	"DUPLICATE":        "a group already serves this place",
+	"COMMERCIAL":       "user groups are non-commercial",
+	"OTHER":            "see the reviewer's note",
+}
+
+// Reject decides against an application with a reason code and a message to
+// the applicant; a proposed group becomes REJECTED.
+func (r *Runner) Reject(ctx context.Context, id pulid.ID, reason, message string) (*ent.Application, error) {
+	return act(ctx, r, "reject application", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Application, error) {
+		app, err := loadForReview(ctx, c, v, id)
+		if err != nil {
+			return nil, err
+		}
+		why, ok := rejectReasons[reason]
+		if !ok {
+			return nil, apierror.Invalid("reason", "reason must be one of NOT_A_USER_GROUP, SPAM, DUPLICATE, COMMERCIAL, OTHER")
+		}
+		if message, err = checkText("message", message, 5000); err != nil {
+			return nil, err
+		}
+		if _, err := transition(ctx, c, app, application.StatusREJECTED, v.UserID, reason+": "+message); err != nil {
+			return nil, err
+		}
+		if err := c.Application.UpdateOneID(id).SetDecidedByID(v.UserID).SetDecidedAt(now).
+			SetDecisionReason(reason + ": " + message).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if err := endProposal(ctx, c, app, group.StatusREJECTED); err != nil {
+			return nil, err
+		}
+		com := app.Edges.Community
+		body := fmt.Sprintf("Thank you for your interest in %s. Your application was not approved: %s.\n\n"+
+			"The reviewer's note:\n%s\n", com.Name, why, message)
+		switch {
+		case com.UserGroupPageURL != "":
+			body += fmt.Sprintf("\nTo learn what makes %s %s user group and how to propose one, read %s\n",
+				article(com.Name), com.Name, com.UserGroupPageURL)
+		case com.WebsiteURL != "":
+			body += fmt.Sprintf("\nMore about %s: %s\n", com.Name, com.WebsiteURL)
+		}
+		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, "application_rejected",
+			fmt.Sprintf("Your %s application", com.Name), body, "decision:"+string(id)); err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
+}
+
+// article is the indefinite article for a word by its first letter ("an
+// OpenStack", "an openEuler", "a Kubernetes").
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
 	}
-	app, err := c.Application.Query().Where(application.ID(id)).WithCommunity().WithGroup().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no application with that id")
+	return "a"
+}
+
+// Withdraw lets the applicant take back an open application; a proposed
+// group becomes WITHDRAWN.
+func (r *Runner) Withdraw(ctx context.Context, id pulid.ID) (*ent.Application, error) {
+	return act(ctx, r, "withdraw application", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
+		app, err := loadApplication(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		if app.ApplicantID != v.UserID {
+			return nil, apierror.Forbiddenf("only the applicant may withdraw an application")
+		}
+		if err := stillOpen(app, decided); err != nil {
+			return nil, err
+		}
+		if _, err := transition(ctx, c, app, application.StatusWITHDRAWN, v.UserID, "Withdrawn by the applicant."); err != nil {
+			return nil, err
+		}
+		if err := endProposal(ctx, c, app, group.StatusWITHDRAWN); err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
+}
+
+// queueMessage writes a notification to the outbox, in the caller's
+// transaction; dedupe keeps a retried step from queueing it twice.
+func queueMessage(ctx context.Context, c *ent.Client, community, recipient pulid.ID, template, subject, body, dedupe string) error {
+	return c.Message.Create().SetCommunityID(community).SetRecipientID(recipient).SetTemplate(template).
+		SetSubject(subject).SetBody(body).SetDedupeKey(template + ":" + dedupe).Exec(ctx)
+}
+
+func linkOf(l LinkUpdate) schematype.Link { return schematype.Link{Label: l.Label, URL: l.URL} }
+
+// approvalState gathers what the approval rules look at.
+func approvalState(ctx context.Context, c *ent.Client, app *ent.Application) (policy.ApprovalState, error) {
+	ctx = authz.Unfiltered(ctx)
+	var st policy.ApprovalState
+	for _, cf := range app.Screening.Conflicts {
+		if cf.ResolvedAt == nil {
+			st.UnresolvedConflicts++
+		}
 	}
-	if err != nil {
-		return nil, err
+	st.HasMentor = app.MentorID != ""
+	if app.Kind == application.KindNEW_GROUP && app.GroupID != "" {
+		g, err := c.Group.Get(ctx, app.GroupID)
+		if err != nil {
+			return st, err
+		}
+		if st.Supporters, err = supportersOf(ctx, c, app.ID, g.City); err != nil {
+			return st, err
+		}
 	}
-	applicant := app.ApplicantID == v.UserID
-	if !applicant && !authz.ReviewsApplication(v, app) {
-		return nil, apierror.Forbiddenf("only the applicant and the application's reviewers may change it")
-	}
-	if !authz.IsOpen(app.Status) || app.Status == application.StatusOBJECTION_WINDOW {
-		return nil, stateConflict(app, "the request can no longer be changed")
-	}
-	if app.Kind != application.KindNEW_GROUP || app.Edges.Group == nil {
-		return nil, apierror.Invalid("id", "only new-group requests have a proposal to update")
-	}
+	n, err := c.Review.Query().Where(review.ApplicationID(app.ID), review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil()).Count(ctx)
+	st.OpenObjections = n
+	return st, err
+}
+
+// AssignReviewer puts a reviewer in charge of an application; the assignee
+// must be among its reviewers (and so not the applicant).
+func (r *Runner) AssignReviewer(ctx context.Context, id, reviewer pulid.ID) (*ent.Application, error) {
+	return act(ctx, r, "assign reviewer", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
+		app, err := loadForReview(ctx, c, v, id)
+		if err != nil {
+			return nil, err
+		}
+		assignee, err := authz.ViewerFor(ctx, c, reviewer, nil)
+		if err != nil {
+			return nil, err
+		}
+		if reviewer == app.ApplicantID || !authz.ReviewsApplication(assignee, app) {
+			return nil, apierror.Invalid("reviewer", "the assignee must be one of the application's reviewers, not the applicant")
+		}
+		if err := c.Application.UpdateOneID(id).SetReviewerID(reviewer).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if _, err := startReview(ctx, c, app, v.UserID); err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, id)
+	})
+}
+
+// approvalState gathers what the approval rules look at, from rows the
+// reviewer may not all see (the supporters, other ambassadors' objections).
+
+// applyTo is the request app's proposal becomes with u applied.
+func (u ProposalUpdate) applyTo(app *ent.Application) GroupRequest {
+	g := app.Edges.Group
 	req := GroupRequest{
-		CommunityID: app.CommunityID, Name: app.Edges.Group.Name, City: app.Edges.Group.City, Country: app.Edges.Group.Country,
-		Latitude: app.Edges.Group.Latitude, Longitude: app.Edges.Group.Longitude, Links: app.Answers.Links,
+		CommunityID: app.CommunityID, Name: g.Name, City: g.City, Country: g.Country,
+		Latitude: g.Latitude, Longitude: g.Longitude, Links: app.Answers.Links,
 		Description: app.Answers.Description, AcceptedCodeOfConduct: true,
 	}
 	if u.Name != nil {
@@ -222,262 +484,14 @@ func UpdateProposal(ctx context.Context, c *ent.Client, id pulid.ID, u ProposalU
 	if u.Description != nil {
 		req.Description = *u.Description
 	}
-	if err := checkRequest(app.Edges.Community, &req); err != nil {
-		return nil, err
-	}
-	bk := bookkeeping(ctx)
-	gu := c.Group.UpdateOneID(app.Edges.Group.ID).SetName(req.Name).SetCity(req.City).SetCountry(req.Country).
-		SetNillableLatitude(req.Latitude).SetNillableLongitude(req.Longitude)
-	if req.Description != "" {
-		gu.SetDescription(req.Description)
-	}
-	if len(req.Links) > 0 {
-		gu.SetWebsiteURL(req.Links[0].URL)
-	}
-	if err := gu.Exec(bk); err != nil {
-		return nil, err
-	}
-	answers := app.Answers
-	answers.ProposedName, answers.City, answers.Country = req.Name, req.City, req.Country
-	answers.Latitude, answers.Longitude, answers.Links, answers.Description = req.Latitude, req.Longitude, req.Links, req.Description
-	if err := c.Application.UpdateOneID(id).SetAnswers(answers).Exec(bk); err != nil {
-		return nil, err
-	}
-	note := strings.TrimSpace(u.Note)
-	if note == "" {
-		note = "Proposal updated."
-	}
-	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).SetBody(note).Exec(bk); err != nil {
-		return nil, err
-	}
-	if _, err := Rescreen(bk, c, id); err != nil {
-		return nil, err
-	}
-	switch {
-	case applicant && app.Status == application.StatusNEEDS_INFO:
-		_, err = transition(ctx, c, app, application.StatusIN_REVIEW, v.UserID, "The applicant answered.")
-	case !applicant:
-		_, err = startReview(ctx, c, app, v.UserID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, id)
+	return req
 }
 
-// AssignMentor records the ambassador who will mentor a proposed group. The
-// mentor must hold an active AMBASSADOR role in the community and must not
-// be the applicant.
-func AssignMentor(ctx context.Context, c *ent.Client, id, mentor pulid.ID) (*ent.Application, error) {
-	v, app, err := loadForReview(ctx, c, id)
-	if err != nil {
-		return nil, err
+// endProposal closes the group a decided new-group request proposed (to
+// REJECTED or WITHDRAWN), if it is still waiting for approval.
+func endProposal(ctx context.Context, c *ent.Client, app *ent.Application, to group.Status) error {
+	if app.Kind != application.KindNEW_GROUP || app.GroupID == "" {
+		return nil
 	}
-	if mentor == app.ApplicantID {
-		return nil, apierror.Invalid("mentor", "the applicant cannot mentor their own group")
-	}
-	isAmbassador, err := c.Role.Query().Where(role.UserID(mentor), role.KindEQ(role.KindAMBASSADOR),
-		role.StatusEQ(role.StatusACTIVE), role.CommunityID(app.CommunityID)).Exist(bookkeeping(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if !isAmbassador {
-		return nil, apierror.Invalid("mentor", "the mentor must be an active ambassador of the community")
-	}
-	bk := bookkeeping(ctx)
-	if err := c.Application.UpdateOneID(id).SetMentorID(mentor).Exec(bk); err != nil {
-		return nil, err
-	}
-	if app.GroupID != "" {
-		if err := c.Group.UpdateOneID(app.GroupID).SetMentorID(mentor).Exec(bk); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := startReview(ctx, c, app, v.UserID); err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, id)
-}
-
-// ResolveConflict records how a reviewer settled the overlap with a nearby group.
-func ResolveConflict(ctx context.Context, c *ent.Client, id, conflictingGroup pulid.ID, resolution string) (*ent.Application, error) {
-	v, app, err := loadForReview(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if resolution, err = checkText("resolution", resolution, 2000); err != nil {
-		return nil, err
-	}
-	s := app.Screening
-	found := false
-	now := time.Now().UTC()
-	for i := range s.Conflicts {
-		if s.Conflicts[i].GroupID == string(conflictingGroup) {
-			s.Conflicts[i].ResolvedAt, s.Conflicts[i].ResolvedBy, s.Conflicts[i].Resolution = &now, string(v.UserID), resolution
-			found = true
-		}
-	}
-	if !found {
-		return nil, apierror.Invalid("group", "that group is not among the application's conflicts")
-	}
-	bk := bookkeeping(ctx)
-	if err := c.Application.UpdateOneID(id).SetScreening(s).Exec(bk); err != nil {
-		return nil, err
-	}
-	if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
-		SetBody("Conflict settled: " + resolution).Exec(bk); err != nil {
-		return nil, err
-	}
-	if _, err := startReview(ctx, c, app, v.UserID); err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, id)
-}
-
-// Reasons a request may be rejected for.
-var rejectReasons = map[string]string{
-	"NOT_A_USER_GROUP": "this does not look like a user group of the project",
-	"SPAM":             "this looks like spam",
-	"DUPLICATE":        "a group already serves this place",
-	"COMMERCIAL":       "user groups are non-commercial",
-	"OTHER":            "see the reviewer's note",
-}
-
-// Reject decides against an application with a reason code and a message to
-// the applicant; a proposed group becomes REJECTED.
-func Reject(ctx context.Context, c *ent.Client, id pulid.ID, reason, message string) (*ent.Application, error) {
-	v, app, err := loadForReview(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	why, ok := rejectReasons[reason]
-	if !ok {
-		return nil, apierror.Invalid("reason", "reason must be one of NOT_A_USER_GROUP, SPAM, DUPLICATE, COMMERCIAL, OTHER")
-	}
-	if message, err = checkText("message", message, 5000); err != nil {
-		return nil, err
-	}
-	if _, err := transition(ctx, c, app, application.StatusREJECTED, v.UserID, reason+": "+message); err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	bk := bookkeeping(ctx)
-	if err := c.Application.UpdateOneID(id).SetDecidedByID(v.UserID).SetDecidedAt(now).
-		SetDecisionReason(reason + ": " + message).Exec(bk); err != nil {
-		return nil, err
-	}
-	if app.Kind == application.KindNEW_GROUP && app.GroupID != "" {
-		if err := c.Group.Update().Where(group.ID(app.GroupID), group.StatusEQ(group.StatusPROPOSED)).
-			SetStatus(group.StatusREJECTED).Exec(bk); err != nil {
-			return nil, err
-		}
-	}
-	com := app.Edges.Community
-	body := fmt.Sprintf("Thank you for your interest in %s. Your application was not approved: %s.\n\n"+
-		"The reviewer's note:\n%s\n", com.Name, why, message)
-	switch {
-	case com.UserGroupPageURL != "":
-		body += fmt.Sprintf("\nTo learn what makes %s %s user group and how to propose one, read %s\n",
-			article(com.Name), com.Name, com.UserGroupPageURL)
-	case com.WebsiteURL != "":
-		body += fmt.Sprintf("\nMore about %s: %s\n", com.Name, com.WebsiteURL)
-	}
-	if err := queueMessage(bk, c, com.ID, app.ApplicantID, "application_rejected",
-		fmt.Sprintf("Your %s application", com.Name), body, "decision:"+string(id)); err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, id)
-}
-
-// article is the indefinite article for a word by its first letter ("an
-// OpenStack", "an openEuler", "a Kubernetes").
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
-		return "an"
-	}
-	return "a"
-}
-
-// Withdraw lets the applicant take back an open application; a proposed
-// group becomes WITHDRAWN.
-func Withdraw(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	app, err := getApplication(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if app.ApplicantID != v.UserID {
-		return nil, apierror.Forbiddenf("only the applicant may withdraw an application")
-	}
-	if !authz.IsOpen(app.Status) {
-		return nil, stateConflict(app, "the application is already decided")
-	}
-	if _, err := transition(ctx, c, app, application.StatusWITHDRAWN, v.UserID, "Withdrawn by the applicant."); err != nil {
-		return nil, err
-	}
-	if app.Kind == application.KindNEW_GROUP && app.GroupID != "" {
-		if err := c.Group.Update().Where(group.ID(app.GroupID), group.StatusEQ(group.StatusPROPOSED)).
-			SetStatus(group.StatusWITHDRAWN).Exec(bookkeeping(ctx)); err != nil {
-			return nil, err
-		}
-	}
-	return c.Application.Get(ctx, id)
-}
-
-// queueMessage writes a notification to the outbox, in the caller's
-// transaction; dedupe keeps a retried step from queueing it twice.
-func queueMessage(ctx context.Context, c *ent.Client, community, recipient pulid.ID, template, subject, body, dedupe string) error {
-	return c.Message.Create().SetCommunityID(community).SetRecipientID(recipient).SetTemplate(template).
-		SetSubject(subject).SetBody(body).SetDedupeKey(template + ":" + dedupe).Exec(ctx)
-}
-
-func linkOf(l LinkUpdate) schematype.Link { return schematype.Link{Label: l.Label, URL: l.URL} }
-
-// approvalState gathers what the approval rules look at.
-func approvalState(ctx context.Context, c *ent.Client, app *ent.Application) (policy.ApprovalState, error) {
-	var st policy.ApprovalState
-	for _, cf := range app.Screening.Conflicts {
-		if cf.ResolvedAt == nil {
-			st.UnresolvedConflicts++
-		}
-	}
-	st.HasMentor = app.MentorID != ""
-	if app.Kind == application.KindNEW_GROUP && app.GroupID != "" {
-		g, err := c.Group.Get(ctx, app.GroupID)
-		if err != nil {
-			return st, err
-		}
-		if st.Supporters, err = CountSupporters(ctx, c, app.ID, g.City); err != nil {
-			return st, err
-		}
-	}
-	n, err := c.Review.Query().Where(review.ApplicationID(app.ID), review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil()).Count(ctx)
-	st.OpenObjections = n
-	return st, err
-}
-
-// AssignReviewer puts a reviewer in charge of an application; the assignee
-// must be among its reviewers (and so not the applicant).
-func AssignReviewer(ctx context.Context, c *ent.Client, id, reviewer pulid.ID) (*ent.Application, error) {
-	v, app, err := loadForReview(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	assignee, err := authz.ViewerFor(ctx, c, reviewer, nil)
-	if err != nil {
-		return nil, err
-	}
-	if reviewer == app.ApplicantID || !authz.ReviewsApplication(assignee, app) {
-		return nil, apierror.Invalid("reviewer", "the assignee must be one of the application's reviewers, not the applicant")
-	}
-	if err := c.Application.UpdateOneID(id).SetReviewerID(reviewer).Exec(bookkeeping(ctx)); err != nil {
-		return nil, err
-	}
-	if _, err := startReview(ctx, c, app, v.UserID); err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, id)
+	return c.Group.Update().Where(group.ID(app.GroupID), group.StatusEQ(group.StatusPROPOSED)).SetStatus(to).Exec(ctx)
 }

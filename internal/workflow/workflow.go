@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -37,24 +38,19 @@ func bookkeeping(ctx context.Context) context.Context {
 	return privacy.DecisionContext(ctx, privacy.Allow)
 }
 
-// getApplication reads an application the viewer can see; one they cannot
-// is NOT_FOUND, exactly like one that does not exist.
-func getApplication(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application, error) {
-	app, err := c.Application.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no application with that id")
-	}
-	return app, err
+// loadApplication reads an application the viewer can see, with its
+// community (whose policy the steps apply) and its group, if any; one they
+// cannot see is NOT_FOUND, exactly like one that does not exist.
+func loadApplication(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application, error) {
+	app, err := c.Application.Query().Where(application.ID(id)).WithCommunity().WithGroup().Only(ctx)
+	return app, notFound(err, "application")
 }
 
 // loadGroup reads a group with its community (whose policy the workflows
 // apply); a missing group is NOT_FOUND.
 func loadGroup(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Group, error) {
 	g, err := c.Group.Query().Where(group.ID(id)).WithCommunity().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no group with that id")
-	}
-	return g, err
+	return g, notFound(err, "group")
 }
 
 // running refuses a step on a group that is not ACTIVE or OFFICIAL (a
