@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -28,10 +27,7 @@ func TestApplyForGroupAndSupport(t *testing.T) {
 	ada := tx.User.Create().SetHandle("ada").SetName("Ada").SetCity("Oakland").SetOrganizationID(orgA.ID).SaveX(sys)
 	bob := tx.User.Create().SetHandle("bob").SetName("Bob").SetCity("Oakland").SetOrganizationID(orgB.ID).SaveX(sys)
 	cat := tx.User.Create().SetHandle("cat").SetName("Cat").SetCity("Boston").SetOrganizationID(orgB.ID).SaveX(sys)
-	readOnly, _, err := auth.CreateToken(sys, tx.Client(), auth.NewTokenInput{OwnerID: ada.ID, Name: "ro", Scopes: []string{"read"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	readOnly, _ := dbtest.APIToken(t, sys, tx.Client(), ada.ID, "read")
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
