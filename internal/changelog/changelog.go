@@ -16,7 +16,6 @@ import (
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
@@ -317,7 +316,7 @@ func Audit(ctx context.Context, c *ent.Client, nodeType, nodeID string, communit
 	actor, _ := ActorFrom(ctx)
 	return c.Change.Create().SetTopic(TopicAudit).SetNodeType(nodeType).SetNodeID(nodeID).
 		SetOp(change.OpACCESSED).SetCommunityID(string(community)).SetGroupID(string(group)).
-		SetActorID(string(actor)).Exec(privacy.DecisionContext(ctx, privacy.Allow))
+		SetActorID(string(actor)).Exec(ctx)
 }
 
 // TopicCredential is the topic of credential changes (an API token
