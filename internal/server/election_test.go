@@ -14,7 +14,6 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -348,60 +347,5 @@ func TestElectionEndToEnd(t *testing.T) {
 	// Every step of the elections is in the change log.
 	if n := c.Change.Query().Where(change.Topic("election")).CountX(sys); n < 8 {
 		t.Errorf("election changes logged: %d", n)
-	}
-}
-
-// TestTermSweepTwoReplicas: two replicas sweeping the same expired terms at
-// once end each role exactly once — one change and one message per role.
-func TestTermSweepTwoReplicas(t *testing.T) {
-	dbs := dbtest.OpenReplicas(t, 2)
-	sys := viewer.SystemContext(context.Background())
-	c := dbs[0].Client
-	tx, err := c.Tx(sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
-	now := time.Now()
-	const n = 20
-	for i := range n {
-		name := "G" + strings.ToLower(letters(i+1))
-		g := tx.Group.Create().SetCommunityID(oe.ID).SetName(name).SetSlug(strings.ToLower(name)).SetCity(name).SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
-		u := tx.User.Create().SetHandle("u" + strings.ToLower(letters(i+1))).SetName("u").SaveX(sys)
-		tx.Role.Create().SetUserID(u.ID).SetCommunityID(oe.ID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).
-			SetTermStart(now.AddDate(-1, 0, -1)).SetTermEnd(now.Add(-time.Duration(i+1) * time.Minute)).ExecX(sys)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	before := c.Change.Query().CountX(sys)
-	var wg sync.WaitGroup
-	ended := make([]int, len(dbs))
-	for i, db := range dbs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var err error
-			if ended[i], _, err = workflow.EndTerms(context.Background(), workflow.NewRunner(db.Client, at(now))); err != nil {
-				t.Errorf("replica %d: %v", i, err)
-			}
-		}()
-	}
-	wg.Wait()
-	if ended[0]+ended[1] != n {
-		t.Errorf("replicas ended %v roles, want %d in all", ended, n)
-	}
-	if got := c.Role.Query().Where(role.StatusEQ(role.StatusTERM_ENDED)).CountX(sys); got != n {
-		t.Errorf("%d roles ended, want %d", got, n)
-	}
-	if got := c.Change.Query().CountX(sys) - before; got != n {
-		t.Errorf("%d changes logged, want %d", got, n)
-	}
-	if got := c.Message.Query().Where(message.Template("term_ended")).CountX(sys); got != n {
-		t.Errorf("%d term-ended messages, want %d", got, n)
-	}
-	// The groups are now listed for staff as needing an organizer.
-	if got, err := queue.Leaderless(sys, c, oe.ID); err != nil || len(got) != n {
-		t.Errorf("%d groups without an organizer (%v), want %d", len(got), err, n)
 	}
 }
