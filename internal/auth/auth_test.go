@@ -28,9 +28,14 @@ import (
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// newUser adds a person through an import step, as every fixture row is.
 func newUser(t *testing.T, c *ent.Client, handle string) *ent.User {
 	t.Helper()
-	u, err := c.User.Create().SetHandle(handle).SetName(handle).Save(viewer.SystemContext(context.Background()))
+	var u *ent.User
+	err := workflow.NewRunner(c, nil).Import(viewer.SystemContext(context.Background()), "user", func(ctx context.Context, c *ent.Client) (err error) {
+		u, err = c.User.Create().SetHandle(handle).SetName(handle).Save(ctx)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
