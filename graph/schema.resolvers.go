@@ -21,8 +21,6 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/graph/generated"
-	"github.com/usergroups/usergroups/internal/apierror"
-	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/discover"
@@ -165,33 +163,16 @@ func (r *groupResolver) UpcomingEvents(ctx context.Context, obj *ent.Group, firs
 
 // CreateAPIToken is the resolver for the createAPIToken field.
 func (r *mutationResolver) CreateAPIToken(ctx context.Context, input generated.CreateAPITokenInput) (*generated.CreateAPITokenPayload, error) {
-	v := viewer.FromContext(ctx)
-	if !v.IsUser() {
-		return nil, apierror.Unauthenticatedf("sign in to create API tokens")
-	}
-	var expires *time.Time
-	if input.ExpiresInDays != nil {
-		if *input.ExpiresInDays < 1 || *input.ExpiresInDays > 730 {
-			return nil, apierror.Invalid("expiresInDays", "expiresInDays must be between 1 and 730")
-		}
-		t := r.now().Add(time.Duration(*input.ExpiresInDays) * 24 * time.Hour)
-		expires = &t
-	}
-	secret, tok, err := auth.CreateToken(ctx, ent.FromContext(ctx), auth.NewTokenInput{
-		OwnerID: v.UserID, Name: input.Name, Scopes: input.Scopes, ExpiresAt: expires,
-	})
+	t, err := r.wf.CreateAPIToken(ctx, workflow.NewToken{Name: input.Name, Scopes: input.Scopes, ExpiresInDays: input.ExpiresInDays})
 	if err != nil {
 		return nil, err
 	}
-	return &generated.CreateAPITokenPayload{Token: secret, APIToken: tok}, nil
+	return &generated.CreateAPITokenPayload{Token: t.Secret, APIToken: t.Token}, nil
 }
 
 // RevokeAPIToken is the resolver for the revokeAPIToken field.
 func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input generated.RevokeAPITokenInput) (*generated.RevokeAPITokenPayload, error) {
-	if !viewer.FromContext(ctx).IsUser() {
-		return nil, apierror.Unauthenticatedf("sign in to revoke API tokens")
-	}
-	tok, err := auth.RevokeToken(ctx, ent.FromContext(ctx), input.ID)
+	tok, err := r.wf.RevokeAPIToken(ctx, input.ID)
 	if err != nil {
 		return nil, err
 	}

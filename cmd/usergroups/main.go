@@ -331,7 +331,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		Dev:                  *dev,
 		CORSOrigins:          splitList(*origins),
 		Logger:               log,
-		Auth:                 auth.New(db.Client, verifier, log),
+		Auth:                 auth.New(workflow.NewRunner(db.Client, time.Now), verifier, log),
 		Live:                 &live.Source{Broker: b, Client: db.Client},
 		Metrics:              m,
 		MaxBodyBytes:         int64(*maxBody),

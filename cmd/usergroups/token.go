@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,8 +15,10 @@ import (
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
-	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 const tokenUsage = `Usage:
@@ -54,7 +57,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	database := databaseFlag(fs)
 	who := fs.String("user", "", "the person: email address or handle (required)")
 	scopes := fs.String("scopes", "read", "comma-separated scopes: read, write")
-	expires := fs.String("expires", "", "lifetime such as 90d or 12h; empty never expires")
+	expires := fs.String("expires", "", fmt.Sprintf("lifetime in days such as 90d (%d to %d); empty never expires", policy.MinTokenDays, policy.MaxTokenDays))
 	name := fs.String("name", "command line", "what the token is for")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -63,14 +66,13 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stderr, "usergroups token create: --user is required")
 		return errUsage
 	}
-	var expiresAt *time.Time
+	var days *int
 	if *expires != "" {
-		d, err := parseLifetime(*expires)
+		n, err := parseLifetime(*expires)
 		if err != nil {
 			return err
 		}
-		t := time.Now().Add(d)
-		expiresAt = &t
+		days = &n
 	}
 	db, err := openMigrated(ctx, *database)
 	if err != nil {
@@ -81,14 +83,14 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	secret, tok, err := auth.CreateToken(ctx, db.Client, auth.NewTokenInput{
-		OwnerID: u.ID, Name: *name, Scopes: splitList(*scopes), ExpiresAt: expiresAt,
+	t, err := workflow.NewRunner(db.Client, time.Now).CreateAPIToken(ctx, workflow.NewToken{
+		OwnerID: u.ID, Name: *name, Scopes: splitList(*scopes), ExpiresInDays: days,
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "created token %s for %s (scopes %s); it is shown only now:\n", tok.ID, u.Handle, strings.Join(tok.Scopes, ","))
-	fmt.Fprintln(stdout, secret)
+	fmt.Fprintf(stderr, "created token %s for %s (scopes %s); it is shown only now:\n", t.Token.ID, u.Handle, strings.Join(t.Token.Scopes, ","))
+	fmt.Fprintln(stdout, t.Secret)
 	return nil
 }
 
@@ -148,8 +150,8 @@ func tokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer db.Close()
-	tok, err := auth.RevokeToken(ctx, db.Client, pulid.ID(*id))
-	if ent.IsNotFound(err) {
+	tok, err := workflow.NewRunner(db.Client, time.Now).RevokeAPIToken(ctx, pulid.ID(*id))
+	if ae := (*apierror.Error)(nil); errors.As(err, &ae) && ae.Code == apierror.NotFound {
 		return fmt.Errorf("no token %s", *id)
 	}
 	if err != nil {
@@ -174,20 +176,15 @@ func findUser(ctx context.Context, c *ent.Client, who string) (*ent.User, error)
 	return u, err
 }
 
-// parseLifetime reads "90d" (days) or a Go duration such as "12h".
-func parseLifetime(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 1 || n > 3650 {
-			return 0, fmt.Errorf("--expires %q: use a number of days from 1 to 3650, e.g. 90d", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
+// parseLifetime reads a lifetime in days ("90d") within the one limit
+// every path that creates a token checks (policy.TokenLifetime).
+func parseLifetime(s string) (int, error) {
+	days, ok := strings.CutSuffix(s, "d")
+	n, err := strconv.Atoi(days)
+	if !ok || err != nil || policy.TokenLifetime(n) != nil {
+		return 0, fmt.Errorf("--expires %q: use a number of days from %d to %d, e.g. 90d", s, policy.MinTokenDays, policy.MaxTokenDays)
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("--expires %q: use e.g. 90d or 12h", s)
-	}
-	return d, nil
+	return n, nil
 }
 
 func when(t *time.Time) string {

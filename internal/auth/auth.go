@@ -11,50 +11,39 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/apitoken"
-	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
-	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/auth/secret"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/oidc"
-	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // ErrUnauthenticated is returned for missing-but-required, malformed, wrong,
 // expired or revoked credentials.
 var ErrUnauthenticated = errors.New("unauthenticated")
 
-// lastUsedEvery bounds how often a token's lastUsedAt is written: at most
-// once per token per interval, not once per request.
-const lastUsedEvery = time.Minute
-
-// Authenticator resolves credentials to viewers.
+// Authenticator resolves credentials to viewers. What authentication
+// writes — a person created at first sign-in, a token's last use — it
+// writes through workflow steps; its clock is the runner's.
 type Authenticator struct {
-	client *ent.Client
-	oidc   *oidc.Verifier
-	log    *slog.Logger
-	now    func() time.Time
+	wf   *workflow.Runner
+	oidc *oidc.Verifier
+	log  *slog.Logger
 }
 
-// New returns an Authenticator; verifier may be nil when no identity
-// provider is configured (then only API tokens are accepted).
-func New(client *ent.Client, verifier *oidc.Verifier, log *slog.Logger) *Authenticator {
+// New returns an Authenticator writing through wf; verifier may be nil
+// when no identity provider is configured (then only API tokens are
+// accepted).
+func New(wf *workflow.Runner, verifier *oidc.Verifier, log *slog.Logger) *Authenticator {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Authenticator{client: client, oidc: verifier, log: log, now: time.Now}
-}
-
-// NewAt is New with a clock, for tests of expiry.
-func NewAt(client *ent.Client, verifier *oidc.Verifier, log *slog.Logger, now func() time.Time) *Authenticator {
-	a := New(client, verifier, log)
-	a.now = now
-	return a
+	return &Authenticator{wf: wf, oidc: verifier, log: log}
 }
 
 // Authenticate returns the viewer for an Authorization header value ("" is
@@ -87,7 +76,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (*viewe
 			a.log.InfoContext(ctx, "rejected OIDC token", "error", err)
 			return nil, fmt.Errorf("%w: the token is not valid", ErrUnauthenticated)
 		}
-		u, err := a.SignIn(sys, claims)
+		u, err := a.wf.SignIn(sys, workflow.Identity{Issuer: claims.Issuer, Subject: claims.Subject, Name: claims.Name,
+			PreferredUsername: claims.PreferredUsername, Email: claims.Email, EmailVerified: claims.EmailVerified})
 		if err != nil {
 			return nil, err
 		}
@@ -102,33 +92,27 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (*viewe
 	}
 }
 
-func (a *Authenticator) fromAPIToken(sys context.Context, secret string) (*viewer.Viewer, error) {
-	if !wellFormedAPIToken(secret) {
+func (a *Authenticator) fromAPIToken(sys context.Context, cred string) (*viewer.Viewer, error) {
+	if !secret.WellFormed(cred) {
 		// Not a token we could have issued: no lookup can find it.
 		return nil, fmt.Errorf("%w: unknown token", ErrUnauthenticated)
 	}
-	tok, err := a.client.APIToken.Query().Where(apitoken.TokenHash(hashToken(secret))).Only(sys)
+	tok, err := a.wf.Client().APIToken.Query().Where(apitoken.TokenHash(secret.Hash(cred))).Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, fmt.Errorf("%w: unknown token", ErrUnauthenticated)
 	}
 	if err != nil {
 		return nil, err
 	}
-	now := a.now()
+	now := a.wf.Now()
 	switch {
 	case tok.RevokedAt != nil:
 		return nil, fmt.Errorf("%w: the token was revoked", ErrUnauthenticated)
 	case tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt):
 		return nil, fmt.Errorf("%w: the token has expired", ErrUnauthenticated)
 	}
-	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= lastUsedEvery {
-		// Conditional, so concurrent requests write it once per interval.
-		err := a.client.APIToken.Update().
-			Where(apitoken.ID(tok.ID), apitoken.Or(apitoken.LastUsedAtIsNil(), apitoken.LastUsedAtLT(now.Add(-lastUsedEvery)))).
-			SetLastUsedAt(now).Exec(sys)
-		if err != nil {
-			a.log.WarnContext(sys, "recording token use", "token", tok.ID, "error", err)
-		}
+	if err := a.wf.RecordTokenUse(sys, tok); err != nil {
+		a.log.WarnContext(sys, "recording token use", "token", tok.ID, "error", err)
 	}
 	v, err := a.viewerFor(sys, tok.OwnerID, &viewer.Token{ID: tok.ID, Scopes: tok.Scopes})
 	if err != nil {
@@ -148,117 +132,7 @@ func (a *Authenticator) ViewerFor(ctx context.Context, userID pulid.ID) (*viewer
 
 // viewerFor loads the person's active roles into a viewer.
 func (a *Authenticator) viewerFor(sys context.Context, userID pulid.ID, tok *viewer.Token) (*viewer.Viewer, error) {
-	return authz.ViewerFor(sys, a.client, userID, tok)
-}
-
-// SignIn finds the person an identity provider vouches for, creating them on
-// first sign-in from the token's name and email. Concurrent first sign-ins
-// create one person: the loser of the race finds the winner's row.
-func (a *Authenticator) SignIn(sys context.Context, c oidc.Claims) (*ent.User, error) {
-	find := func() (*ent.User, error) {
-		return a.client.User.Query().Where(user.OidcIssuer(c.Issuer), user.OidcSubject(c.Subject)).Only(sys)
-	}
-	u, err := find()
-	if err == nil || !ent.IsNotFound(err) {
-		return u, err
-	}
-	u, err = a.createFromClaims(sys, c)
-	if ent.IsConstraintError(err) {
-		return find()
-	}
-	return u, err
-}
-
-func (a *Authenticator) createFromClaims(sys context.Context, c oidc.Claims) (*ent.User, error) {
-	tx, err := a.client.Tx(sys)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	name := strings.TrimSpace(c.Name)
-	if name == "" {
-		name = c.PreferredUsername
-	}
-	if name == "" {
-		name, _, _ = strings.Cut(c.Email, "@")
-	}
-	if name == "" {
-		name = "New member"
-	}
-	handle, err := a.freeHandle(sys, tx, c)
-	if err != nil {
-		return nil, err
-	}
-	u, err := tx.User.Create().
-		SetHandle(handle).
-		SetName(truncate(name, 100)).
-		SetOidcIssuer(c.Issuer).
-		SetOidcSubject(c.Subject).
-		Save(sys)
-	if err != nil {
-		return nil, err
-	}
-	// Keep a verified email the provider vouches for, unless another person
-	// already uses it (their account is theirs; staff can merge later).
-	if c.Email != "" && c.EmailVerified && policy.ValidateEmail(c.Email) == nil {
-		taken, err := tx.Contact.Query().Where(contact.EmailEqualFold(c.Email)).Exist(sys)
-		if err != nil {
-			return nil, err
-		}
-		if !taken {
-			if err := tx.Contact.Create().SetUserID(u.ID).SetEmail(c.Email).Exec(sys); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	return u, nil
-}
-
-// freeHandle derives an unused handle from the claims.
-func (a *Authenticator) freeHandle(sys context.Context, tx *ent.Tx, c oidc.Claims) (string, error) {
-	base := c.PreferredUsername
-	if base == "" {
-		base, _, _ = strings.Cut(c.Email, "@")
-	}
-	base = strings.Trim(handleChars(strings.ToLower(base)), "-_.")
-	if len(base) < 2 {
-		base = "member"
-	}
-	base = truncate(base, 30)
-	for i := 0; i < 50; i++ {
-		h := base
-		if i > 0 {
-			h = fmt.Sprintf("%s-%d", base, i+1)
-		}
-		taken, err := tx.User.Query().Where(user.Handle(h)).Exist(sys)
-		if err != nil {
-			return "", err
-		}
-		if !taken {
-			return h, nil
-		}
-	}
-	return fmt.Sprintf("%s-%s", truncate(base, 20), strings.ToLower(string(pulid.New("x"))[2:10])), nil
-}
-
-func handleChars(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_', r == '.', r == '-':
-			return r
-		}
-		return '-'
-	}, s)
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
+	return authz.ViewerFor(sys, a.wf.Client(), userID, tok)
 }
 
 // Middleware authenticates each request and puts the viewer (and the actor

@@ -6,21 +6,6 @@ import (
 	"strings"
 )
 
-// apiTokenLen is the length of every secret CreateToken issues.
-var apiTokenLen = len(TokenPrefix) + base64.RawURLEncoding.EncodedLen(tokenBytes)
-
-// wellFormedAPIToken reports whether secret has the shape of a token
-// CreateToken issues — the prefix, then tokenBytes in canonical unpadded
-// base64url — so that a guess of any other shape is refused without a
-// database read.
-func wellFormedAPIToken(secret string) bool {
-	if len(secret) != apiTokenLen || !strings.HasPrefix(secret, TokenPrefix) {
-		return false
-	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(secret[len(TokenPrefix):])
-	return err == nil && len(raw) == tokenBytes
-}
-
 // parsesAsJWT reports whether a credential of the JWT shape has what every
 // signed token has: a header object naming its algorithm, a claims object
 // and a signature. The identity provider's keys are fetched (and, on first

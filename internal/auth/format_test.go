@@ -15,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/oidc"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // TestMalformedCredentialsCostNothing: a credential that is not shaped like
@@ -37,14 +38,16 @@ func TestMalformedCredentialsCostNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := auth.New(db.Client, v, quiet())
+	wf := workflow.NewRunner(db.Client, nil)
+	a := auth.New(wf, v, quiet())
 	ctx := context.Background()
 	sys := viewer.SystemContext(ctx)
 	ada := newUser(t, db.Client, "ada")
-	secret, _, err := auth.CreateToken(sys, db.Client, auth.NewTokenInput{OwnerID: ada.ID, Name: "t", Scopes: []string{"read"}})
+	issued, err := wf.CreateAPIToken(sys, workflow.NewToken{OwnerID: ada.ID, Name: "t", Scopes: []string{"read"}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	secret := issued.Secret
 	body := strings.TrimPrefix(secret, auth.TokenPrefix)
 
 	counter.Reset()

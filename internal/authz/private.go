@@ -279,49 +279,32 @@ func MessagePolicy() ent.Policy {
 	}
 }
 
-// ChangePolicy: the change log is append-only. Any write that passed its
-// own entity's policy may append to it (the change-log hook does), nobody
-// may edit or delete it; it is read by the system, which re-checks
-// visibility per subscriber, and by admins.
+// ChangePolicy: the change log is append-only. Rows are created by the
+// workflow step whose writes they record (the change-log hook, audits,
+// credential changes), under that step's capability; nobody edits or
+// deletes them. It is read by the system, which re-checks visibility per
+// subscriber, and by admins.
 func ChangePolicy() ent.Policy {
 	return privacy.Policy{
 		Query: narrowed[*ent.ChangeQuery](nothing[predicate.Change]),
+		// The create rule is the one every entity's writes follow, so it
+		// becomes "a workflow step only" with them.
 		Mutation: privacy.MutationPolicy{
-			privacy.OnMutationOperation(privacy.MutationRuleFunc(func(context.Context, ent.Mutation) error {
-				return privacy.Allow
-			}), ent.OpCreate),
+			privacy.OnMutationOperation(defaultWrites(), ent.OpCreate),
 			privacy.AlwaysDenyRule(),
 		},
 	}
 }
 
-// APITokenPolicy: people see and revoke their own tokens. A token cannot
-// mint or revoke tokens: that takes a signed-in person.
+// APITokenPolicy: people see their own tokens. Who creates and revokes
+// them is the workflow's rule (only a person signed in, not with a token,
+// for their own): see workflow.CreateAPIToken.
 func APITokenPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: narrowed[*ent.APITokenQuery](func(v *viewer.Viewer) predicate.APIToken {
 			return apitoken.OwnerID(v.UserID)
 		}),
-		Mutation: defaultWrites(privacy.APITokenMutationRuleFunc(func(ctx context.Context, m *ent.APITokenMutation) error {
-			v := viewer.FromContext(ctx)
-			if v.ViaToken() {
-				return denyTokenScope("API tokens are managed by a signed-in person, not with an API token")
-			}
-			if !v.IsUser() {
-				return privacy.Denyf("API tokens are managed by a signed-in person")
-			}
-			if m.Op().Is(ent.OpCreate) {
-				if owner, ok := m.OwnerID(); ok && owner == v.UserID {
-					return privacy.Allow
-				}
-				return privacy.Denyf("a token can only be created for yourself")
-			}
-			if m.Op().Is(ent.OpUpdate | ent.OpUpdateOne) {
-				m.Where(apitoken.OwnerID(v.UserID))
-				return privacy.Allow
-			}
-			return privacy.Skip
-		})),
+		Mutation: defaultWrites(),
 	}
 }
 

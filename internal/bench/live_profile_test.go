@@ -22,6 +22,7 @@ import (
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // TestProfileLive serves the API in this process (the server exposes no
@@ -64,7 +65,7 @@ func TestProfileLive(t *testing.T) {
 	changes.Store(b)
 	go func() { _ = b.Run(ctx) }()
 	api := server.New(db, server.Config{
-		Logger: log, Auth: auth.New(db.Client, nil, log), Live: &live.Source{Broker: b, Client: db.Client},
+		Logger: log, Auth: auth.New(workflow.NewRunner(db.Client, nil), nil, log), Live: &live.Source{Broker: b, Client: db.Client},
 		MaxBodyBytes: 1 << 20, RateLimit: 1 << 30, AnonymousRateLimit: 1 << 30, MaxPageSize: 200,
 		MaxSocketsPerCredential: 1 << 20, MaxSocketsPerAddress: 1 << 20, MaxSubscriptionsPerSocket: max(100, cfg.PerSocket),
 	})

@@ -16,11 +16,11 @@ import (
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/authz"
 )
 
 // Topics of the tracked entity families.
@@ -72,9 +72,10 @@ func Hook(topic string) entgo.Hook {
 				return nil, ErrNoTransaction
 			}
 			client := m.Client()
-			// The write itself passed its entity's policy; reading the
-			// parents it hangs off is bookkeeping the viewer need not see.
-			sysCtx := privacy.DecisionContext(ctx, privacy.Allow)
+			// The hook runs inside the workflow step that makes the write,
+			// whose capability creates the change row; the parents the row
+			// hangs off are read whether or not the actor may see them.
+			all := authz.Unfiltered(ctx)
 			var (
 				ids    []pulid.ID
 				scopes map[pulid.ID]scope
@@ -102,7 +103,7 @@ func Hook(topic string) entgo.Hook {
 			}
 			if op == change.OpDELETED {
 				// Read the scope while the rows still exist.
-				if scopes, err = lookup(sysCtx, client, topic, ids); err != nil {
+				if scopes, err = lookup(all, client, topic, ids); err != nil {
 					return nil, err
 				}
 			}
@@ -118,14 +119,14 @@ func Hook(topic string) entgo.Hook {
 				ids = []pulid.ID{id}
 				// A new row carries its parent ids: at most one query,
 				// which keeps bulk inserts (the demo data) cheap.
-				s, err := createdScope(sysCtx, client, topic, m, id)
+				s, err := createdScope(all, client, topic, m, id)
 				if err != nil {
 					return nil, err
 				}
 				scopes = map[pulid.ID]scope{id: s}
 			}
 			if op == change.OpUPDATED {
-				if scopes, err = lookup(sysCtx, client, topic, ids); err != nil {
+				if scopes, err = lookup(all, client, topic, ids); err != nil {
 					return nil, err
 				}
 			}
@@ -307,15 +308,15 @@ func uniq[T any](rows []T, key func(T) pulid.ID) []pulid.ID {
 // leave a trace (an export of attendees' contact details).
 const TopicAudit = "audit"
 
-// Audit records, in the caller's transaction (c must be its client), that
-// the actor in ctx accessed private data of a node — an export of attendees'
-// contact details. Like every change row it commits or rolls back with the
-// step that made it.
+// Audit records, in the caller's transaction (c must be its client, ctx
+// its workflow step's), that the actor in ctx accessed private data of a
+// node — an export of attendees' contact details. Like every change row it
+// commits or rolls back with the step that made it.
 func Audit(ctx context.Context, c *ent.Client, nodeType, nodeID string, community, group pulid.ID) error {
 	actor, _ := ActorFrom(ctx)
 	return c.Change.Create().SetTopic(TopicAudit).SetNodeType(nodeType).SetNodeID(nodeID).
 		SetOp(change.OpACCESSED).SetCommunityID(string(community)).SetGroupID(string(group)).
-		SetActorID(string(actor)).Exec(privacy.DecisionContext(ctx, privacy.Allow))
+		SetActorID(string(actor)).Exec(ctx)
 }
 
 // TopicCredential is the topic of credential changes (an API token
@@ -323,25 +324,27 @@ func Audit(ctx context.Context, c *ent.Client, nodeType, nodeID string, communit
 // replica's live source reads it to close the sockets the credential opened.
 const TopicCredential = "credential"
 
-// Credential records, in the caller's transaction (c must be its client),
-// that a credential changed, so that every replica learns of it through the
-// change log as it learns of any other change.
+// Credential records, in the caller's transaction (c must be its client,
+// ctx its workflow step's), that a credential changed, so that every
+// replica learns of it through the change log as it learns of any other
+// change.
 func Credential(ctx context.Context, c *ent.Client, nodeType string, nodeID pulid.ID) error {
 	actor, _ := ActorFrom(ctx)
 	return c.Change.Create().SetTopic(TopicCredential).SetNodeType(nodeType).SetNodeID(string(nodeID)).
-		SetOp(change.OpUPDATED).SetActorID(string(actor)).Exec(privacy.DecisionContext(ctx, privacy.Allow))
+		SetOp(change.OpUPDATED).SetActorID(string(actor)).Exec(ctx)
 }
 
 // TopicCommunity is the topic of changes to a community's own settings
 // (its policy), which staff make through a workflow step.
 const TopicCommunity = "community"
 
-// Updated records, in the caller's transaction (c must be its client), that
-// the actor in ctx changed a node that has no hook of its own (a
-// community's policy), so the change is audited like any tracked one.
+// Updated records, in the caller's transaction (c must be its client, ctx
+// its workflow step's), that the actor in ctx changed a node that has no
+// hook of its own (a community's policy), so the change is audited like
+// any tracked one.
 func Updated(ctx context.Context, c *ent.Client, topic, nodeType, nodeID string, community, group pulid.ID) error {
 	actor, _ := ActorFrom(ctx)
 	return c.Change.Create().SetTopic(topic).SetNodeType(nodeType).SetNodeID(nodeID).
 		SetOp(change.OpUPDATED).SetCommunityID(string(community)).SetGroupID(string(group)).
-		SetActorID(string(actor)).Exec(privacy.DecisionContext(ctx, privacy.Allow))
+		SetActorID(string(actor)).Exec(ctx)
 }

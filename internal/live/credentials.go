@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
-	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/auth"
@@ -467,7 +466,7 @@ func (cs *credentials) apply(batch []*ent.Change) {
 		var owners []*ent.Role
 		_ = retry(ctx, func() (err error) {
 			owners, err = cs.client.Role.Query().Where(role.IDIn(roles...)).
-				Select(role.FieldID, role.FieldUserID).All(privacy.DecisionContext(ctx, privacy.Allow))
+				Select(role.FieldID, role.FieldUserID).All(authz.Unfiltered(ctx))
 			return err
 		})
 		found := map[pulid.ID]bool{}

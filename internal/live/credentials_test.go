@@ -13,11 +13,11 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/role"
-	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // TestCredentialViewersFollowTheLog: the sockets of one credential share
@@ -41,10 +41,7 @@ func TestCredentialViewersFollowTheLog(t *testing.T) {
 	start := time.Now().AddDate(0, 0, 7)
 	draft := tx.Event.Create().SetGroupID(g.ID).SetTitle("Draft").SetTimeZone("UTC").SetStartsAt(start).
 		SetEndsAt(start.Add(time.Hour)).SaveX(sys) // drafts: organizers and staff only
-	_, tok, err := auth.CreateToken(sys, tx.Client(), auth.NewTokenInput{OwnerID: org.ID, Name: "board", Scopes: []string{"read"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tok := dbtest.APIToken(t, sys, tx.Client(), org.ID, "read")
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +148,7 @@ func TestCredentialViewersFollowTheLog(t *testing.T) {
 		t.Errorf("the socket's viewer after the demotion: %+v", got)
 	}
 
-	if _, err := auth.RevokeToken(sys, db.Client, tok.ID); err != nil {
+	if _, err := workflow.NewRunner(db.Client, nil).RevokeAPIToken(sys, tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	for i, ctx := range sockets {

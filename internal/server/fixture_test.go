@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
-	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"testing"
 	"time"
@@ -98,9 +98,7 @@ func buildFixture(t testing.TB, db *store.DB, groups, membersPerGroup, eventsPer
 		fail(err)
 	}
 	f.manager = manager.ID
-	if f.staffToken, _, err = auth.CreateToken(ctx, tx.Client(), auth.NewTokenInput{OwnerID: manager.ID, Name: "dashboard", Scopes: []string{"read"}}); err != nil {
-		fail(err)
-	}
+	f.staffToken, _ = dbtest.APIToken(t, ctx, tx.Client(), manager.ID, "read")
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/usergroups/usergroups/ent/role"
-	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/broker"
+	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -70,10 +70,7 @@ func TestRealClientsResumeWithoutGapOrDuplicate(t *testing.T) {
 			g := tx.Group.Create().SetCommunityID(com.ID).SetName("Oakland").SetSlug("oakland").SetCity("Oakland").SetCountry("US").SetStatus("ACTIVE").SaveX(sys)
 			org := tx.User.Create().SetHandle("org").SetName("Org").SaveX(sys)
 			tx.Role.Create().SetUserID(org.ID).SetCommunityID(com.ID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).ExecX(sys)
-			token, _, err := auth.CreateToken(sys, tx.Client(), auth.NewTokenInput{OwnerID: org.ID, Name: "board", Scopes: []string{"read", "write"}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			token, _ := dbtest.APIToken(t, sys, tx.Client(), org.ID, "read", "write")
 			if err := tx.Commit(); err != nil {
 				t.Fatal(err)
 			}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/role"
-	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -58,10 +57,7 @@ func TestLateCommitReachesSubscribers(t *testing.T) {
 	g := tx.Group.Create().SetCommunityID(com.ID).SetName("Oakland").SetSlug("oakland").SetCity("Oakland").SetCountry("US").SetStatus("ACTIVE").SaveX(sys)
 	user := func(h string) (*ent.User, string) {
 		u := tx.User.Create().SetHandle(h).SetName(h).SaveX(sys)
-		tok, _, err := auth.CreateToken(sys, tx.Client(), auth.NewTokenInput{OwnerID: u.ID, Name: "t", Scopes: []string{"read", "write"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok, _ := dbtest.APIToken(t, sys, tx.Client(), u.ID, "read", "write")
 		return u, tok
 	}
 	org, orgTok := user("org")

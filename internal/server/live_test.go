@@ -18,7 +18,6 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/role"
-	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/live"
@@ -185,10 +184,7 @@ func TestSubscriptionsOverWebSocket(t *testing.T) {
 	na := tx.Region.Create().SetCommunityID(com.ID).SetName("North America").SetSlug("north-america").SetCountries([]string{"US"}).SaveX(sys)
 	g := tx.Group.Create().SetCommunityID(com.ID).SetRegionID(na.ID).SetName("Oakland").SetSlug("oakland").SetCity("Oakland").SetCountry("US").SetStatus("ACTIVE").SaveX(sys)
 	token := func(u *ent.User) string {
-		tok, _, err := auth.CreateToken(sys, tx.Client(), auth.NewTokenInput{OwnerID: u.ID, Name: "t", Scopes: []string{"read", "write"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok, _ := dbtest.APIToken(t, sys, tx.Client(), u.ID, "read", "write")
 		return tok
 	}
 	mk := func(h string, kind role.Kind) (*ent.User, string) {
@@ -371,10 +367,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	com := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
 	g := tx.Group.Create().SetCommunityID(com.ID).SetName("Oakland").SetSlug("oakland").SetCity("Oakland").SetCountry("US").SetStatus("ACTIVE").SaveX(sys)
 	u := tx.User.Create().SetHandle("joiner").SetName("J").SaveX(sys)
-	tok, _, err := auth.CreateToken(sys, tx.Client(), auth.NewTokenInput{OwnerID: u.ID, Name: "t", Scopes: []string{"read", "write"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok, _ := dbtest.APIToken(t, sys, tx.Client(), u.ID, "read", "write")
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}

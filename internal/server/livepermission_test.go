@@ -31,6 +31,7 @@ import (
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // identityProvider is an OpenID provider in a test server, so that sockets
@@ -97,9 +98,9 @@ func (p *identityProvider) token(t *testing.T, subject string, exp time.Time) st
 func replicaPair(t *testing.T, idp *identityProvider, clock ...*manualClock) (a, b *liveServer) {
 	t.Helper()
 	setup := func(db *store.DB, src *live.Source, cfg *server.Config) {
-		cfg.Auth = auth.New(db.Client, idp.verifier(t), quietLogger())
+		cfg.Auth = auth.New(workflow.NewRunner(db.Client, nil), idp.verifier(t), quietLogger())
 		if len(clock) > 0 {
-			cfg.Auth = auth.NewAt(db.Client, idp.verifier(t), quietLogger(), clock[0].Now)
+			cfg.Auth = auth.New(workflow.NewRunner(db.Client, clock[0].Now), idp.verifier(t), quietLogger())
 			src.Clock = clock[0]
 		}
 	}
@@ -182,10 +183,7 @@ func buildLiveWorld(t *testing.T, db *store.DB, idp *identityProvider, people ..
 	tx.Role.Create().SetUserID(w.organizer.ID).SetCommunityID(com.ID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).ExecX(sys)
 	w.manager = person("manager")
 	w.managerRole = tx.Role.Create().SetUserID(w.manager.ID).SetCommunityID(com.ID).SetKind(role.KindCOMMUNITY_MANAGER).SaveX(sys).ID
-	if w.managerToken, _, err = auth.CreateToken(sys, tx.Client(), auth.NewTokenInput{OwnerID: w.manager.ID, Name: "board",
-		Scopes: []string{"read", "write"}}); err != nil {
-		t.Fatal(err)
-	}
+	w.managerToken, _ = dbtest.APIToken(t, sys, tx.Client(), w.manager.ID, "read", "write")
 	w.people = map[string]*ent.User{}
 	for _, h := range people {
 		w.people[h] = person(h)
@@ -360,11 +358,11 @@ func TestRevokedTokenClosesItsSocketsLive(t *testing.T) {
 	w := buildSettledLiveWorld(t, a, b, idp, "owner", "joiner")
 	sys := viewer.SystemContext(context.Background())
 	mint := func() (string, pulid.ID) {
-		secret, tok, err := auth.CreateToken(sys, a.db.Client, auth.NewTokenInput{OwnerID: w.people["owner"].ID, Name: "sync", Scopes: []string{"read"}})
+		it, err := workflow.NewRunner(a.db.Client, nil).CreateAPIToken(sys, workflow.NewToken{OwnerID: w.people["owner"].ID, Name: "sync", Scopes: []string{"read"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return secret, tok.ID
+		return it.Secret, it.Token.ID
 	}
 	revoked, revokedID := mint()
 	kept, _ := mint()
@@ -499,12 +497,13 @@ func TestExpiredCredentialsCloseTheirSocketsLive(t *testing.T) {
 	clock := newManualClock(time.Now())
 	a, b := replicaPair(t, idp, clock)
 	w := buildSettledLiveWorld(t, a, b, idp, "owner", "joiner")
-	expires := clock.Now().Add(time.Hour)
-	secret, _, err := auth.CreateToken(viewer.SystemContext(context.Background()), a.db.Client,
-		auth.NewTokenInput{OwnerID: w.people["owner"].ID, Name: "sync", Scopes: []string{"read"}, ExpiresAt: &expires})
+	day := 1 // the shortest lifetime a token may have
+	tok, err := workflow.NewRunner(a.db.Client, clock.Now).CreateAPIToken(viewer.SystemContext(context.Background()),
+		workflow.NewToken{OwnerID: w.people["owner"].ID, Name: "sync", Scopes: []string{"read"}, ExpiresInDays: &day})
 	if err != nil {
 		t.Fatal(err)
 	}
+	secret := tok.Secret
 	vars := map[string]any{"g": string(w.group)}
 	const roster = `subscription($g: ID!) { groupRoster(group: $g) { op node { user { handle } } } }`
 	byToken := b.dial(t, secret)
@@ -527,7 +526,7 @@ func TestExpiredCredentialsCloseTheirSocketsLive(t *testing.T) {
 
 	clock.Advance(time.Minute) // past the OIDC token's exp
 	byOIDC.expectClose(4403, time.Now().Add(10*time.Second))
-	clock.Advance(time.Hour) // past the API token's expiry
+	clock.Advance(24 * time.Hour) // past the API token's expiry
 	byToken.expectClose(4403, time.Now().Add(10*time.Second))
 
 	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}}

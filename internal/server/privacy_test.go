@@ -19,6 +19,7 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // world is the privacy fixture: community A (region R, groups G1 in R and
@@ -88,10 +89,7 @@ func buildWorld(t *testing.T, h http.Handler, db *ent.Client) world {
 	app := tx.Application.Create().SetCommunityID(a.ID).SetApplicantID(target.ID).SetGroupID(g1.ID).SetRegionID(r.ID).
 		SetKind(application.KindMEMBERSHIP).SaveX(ctx)
 
-	tokSecret, _, err := auth.CreateToken(ctx, tx.Client(), auth.NewTokenInput{OwnerID: viewers["manager"].ID, Name: "tool", Scopes: []string{"read"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tokSecret, _ := dbtest.APIToken(t, ctx, tx.Client(), viewers["manager"].ID, "read")
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +117,7 @@ func buildWorld(t *testing.T, h http.Handler, db *ent.Client) world {
 // id>" header (a signed-in person), or through the real auth middleware for
 // API tokens and anonymous requests.
 func sessionHandler(t *testing.T, db *dbClient) http.Handler {
-	authn := auth.New(db.Client, nil, quietLogger())
+	authn := auth.New(workflow.NewRunner(db.Client, db.now), nil, quietLogger())
 	gql := server.GraphQL(db.DB, server.Options{Log: quietLogger(), Now: db.now})
 	withAuth := authn.Middleware(gql)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -117,10 +117,7 @@ func TestFailedAuthenticationIsRateLimited(t *testing.T) {
 	}))
 	sys := viewer.SystemContext(context.Background())
 	ada := db.Client.User.Create().SetHandle("ada").SetName("Ada").SaveX(sys)
-	good, _, err := auth.CreateToken(sys, db.Client, auth.NewTokenInput{OwnerID: ada.ID, Name: "t", Scopes: []string{"read"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	good, _ := dbtest.APIToken(t, sys, db.Client, ada.ID, "read")
 	clk := newTestClock()
 	const budget = 6
 	hs := httptest.NewServer(server.New(db, server.Config{Logger: quietLogger(), TrustProxy: true, Now: clk.Now,
@@ -214,10 +211,7 @@ func TestSocketOperationsPayTheCredentialsBudget(t *testing.T) {
 	}, broker.Options{}, server.Config{Now: clk.Now, RateLimit: budget, AnonymousRateLimit: anonymousBudget})
 	sys := viewer.SystemContext(context.Background())
 	ada := s.db.Client.User.Create().SetHandle("ada").SetName("Ada").SaveX(sys)
-	tok, _, err := auth.CreateToken(sys, s.db.Client, auth.NewTokenInput{OwnerID: ada.ID, Name: "t", Scopes: []string{"read"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok, _ := dbtest.APIToken(t, sys, s.db.Client, ada.ID, "read")
 	const q = `{ __typename }`
 	// What the operation pays over HTTP, as an anonymous request.
 	r := send(t, s.url, "127.0.0.1", "", q)

@@ -240,7 +240,7 @@ func New(db *store.DB, cfg Config) *Server {
 	mux := http.NewServeMux()
 	authn := cfg.Auth
 	if authn == nil {
-		authn = auth.New(db.Client, nil, log)
+		authn = auth.New(workflow.NewRunner(db.Client, cfg.Now), nil, log)
 	}
 	c := cors.New(cors.Options{
 		AllowedOrigins: cfg.CORSOrigins,

@@ -6,6 +6,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,7 +32,7 @@ func newClient(db *store.DB, opts ...client.Option) *client.Client {
 // (what an OIDC sign-in yields), so tests need no identity provider.
 func signedIn(t *testing.T, db *store.DB, userID pulid.ID) *client.Client {
 	t.Helper()
-	v, err := auth.New(db.Client, nil, quietLogger()).ViewerFor(context.Background(), userID)
+	v, err := auth.New(workflow.NewRunner(db.Client, nil), nil, quietLogger()).ViewerFor(context.Background(), userID)
 	if err != nil {
 		t.Fatal(err)
 	}

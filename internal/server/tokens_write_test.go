@@ -7,28 +7,19 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/registration"
-	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // bearer mints an API token of u with scopes and returns its Authorization header.
 func bearer(t *testing.T, c *ent.Client, u *ent.User, scopes ...string) string {
 	t.Helper()
-	sys := viewer.SystemContext(context.Background())
-	tx, err := c.Tx(sys)
+	tok, err := workflow.NewRunner(c, nil).CreateAPIToken(viewer.SystemContext(context.Background()), workflow.NewToken{OwnerID: u.ID, Name: "app", Scopes: scopes})
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, _, err := auth.CreateToken(sys, tx.Client(), auth.NewTokenInput{OwnerID: u.ID, Name: "app", Scopes: scopes})
-	if err != nil {
-		_ = tx.Rollback()
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	return "Bearer " + secret
+	return "Bearer " + tok.Secret
 }
 
 // tokenScope reports whether r was refused for the token's scope, by name.

@@ -1,0 +1,14 @@
+package main
+
+import "testing"
+
+// TestParseLifetime: the command line takes whole days within the one
+// limit every path that creates a token checks (policy.TokenLifetime).
+func TestParseLifetime(t *testing.T) {
+	for in, want := range map[string]int{"1d": 1, "90d": 90, "730d": 730, "0d": 0, "731d": 0, "3650d": 0, "12h": 0, "90": 0, "d": 0, "-1d": 0} {
+		got, err := parseLifetime(in)
+		if (err == nil) != (want != 0) || got != want {
+			t.Errorf("parseLifetime(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+}
