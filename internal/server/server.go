@@ -32,6 +32,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/httpguard"
 	"github.com/usergroups/usergroups/internal/ical"
 	"github.com/usergroups/usergroups/internal/limits"
@@ -159,7 +160,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
 	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
-	base := apierror.Presenter(log)
+	base := apierror.Presenter(log, errmap.Classify)
 	// A database call cut off by the operation's deadline fails however its
 	// driver words it: report it as the timeout it is.
 	present := func(ctx context.Context, err error) *gqlerror.Error {
