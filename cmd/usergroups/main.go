@@ -232,7 +232,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		"slowest a request body may arrive, in bytes a second on average after --body-grace; slower bodies are cut off (0: off)"})
 	bodyGrace := durationFlag(fs, envFlag{"body-grace", "USERGROUPS_BODY_GRACE", tmo.BodyGrace.String(),
 		"time a request body has before --min-body-rate counts"})
-	maxPageSize := intFlag(fs, envFlag{"max-page-size", "USERGROUPS_MAX_PAGE_SIZE", strconv.Itoa(server.MaxPageSize), "largest first/last a connection accepts"})
+	maxPageSize := intFlag(fs, envFlag{"max-page-size", "USERGROUPS_MAX_PAGE_SIZE", strconv.Itoa(limits.MaxPageSize), "largest first/last a connection accepts"})
 	maxSockets := intFlag(fs, envFlag{"max-sockets", "USERGROUPS_MAX_SOCKETS", "20",
 		"websockets one API token or signed-in person may hold open at once"})
 	maxAnonymousSockets := intFlag(fs, envFlag{"max-anonymous-sockets", "USERGROUPS_MAX_ANONYMOUS_SOCKETS", "100",

@@ -22,7 +22,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -40,9 +39,10 @@ import (
 	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/ratelimit"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/transport"
+	"github.com/usergroups/usergroups/internal/transport/ws"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
-	"github.com/usergroups/usergroups/internal/ws"
 )
 
 // Config holds what the HTTP layer needs besides the database.
@@ -156,10 +156,8 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	}
 	runner := workflow.NewRunner(db.Client, o.Now)
 	srv := handler.New(graph.NewSchema(runner, o.Live))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(getTransport{})
-	srv.AddTransport(postTransport{})
-	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
+	transport.AddHTTP(srv)
+	srv.SetQueryCache(limits.PagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
 	base := apierror.Presenter(log, errmap.Classify)
 	// A database call cut off by the operation's deadline fails however its
 	// driver words it: report it as the timeout it is.
@@ -175,13 +173,13 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	srv.SetDisableSuggestion(true)
 	maxPage := o.MaxPageSize
 	if maxPage <= 0 {
-		maxPage = MaxPageSize
+		maxPage = limits.MaxPageSize
 	}
 	lim := limits.Default()
 	if o.Limits != nil {
 		lim = *o.Limits
 	}
-	lim.DefaultPageSize = DefaultPageSize
+	lim.DefaultPageSize = limits.DefaultPageSize
 	srv.SetParserTokenLimit(lim.MaxTokens)
 	if !o.DisableIntrospection {
 		srv.Use(extension.Introspection{})
@@ -201,7 +199,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	// (internal/tools/execpatch), so one would not see every field.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
-		if err := checkPageSizes(oc, maxPage); err != nil {
+		if err := limits.CheckPageSizes(oc, maxPage); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
 		if err := checkWriteScope(ctx, oc); err != nil {

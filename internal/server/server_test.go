@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/client"
 
 	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
 )
@@ -215,15 +216,15 @@ func TestPagination(t *testing.T) {
 			}
 		}
 		c.MustPost(`{ groups { totalCount edges { node { id } } pageInfo { hasNextPage } } }`, &resp)
-		if resp.Groups.TotalCount != 25 || len(resp.Groups.Edges) != server.DefaultPageSize || !resp.Groups.PageInfo.HasNextPage {
+		if resp.Groups.TotalCount != 25 || len(resp.Groups.Edges) != limits.DefaultPageSize || !resp.Groups.PageInfo.HasNextPage {
 			t.Errorf("got totalCount %d, %d edges, hasNextPage %v; want 25, %d, true",
-				resp.Groups.TotalCount, len(resp.Groups.Edges), resp.Groups.PageInfo.HasNextPage, server.DefaultPageSize)
+				resp.Groups.TotalCount, len(resp.Groups.Edges), resp.Groups.PageInfo.HasNextPage, limits.DefaultPageSize)
 		}
 		// A null variable counts as not given.
 		c.MustPost(`query($n: Int) { groups(first: $n) { totalCount edges { node { id } } pageInfo { hasNextPage } } }`, &resp, client.Var("n", nil))
-		if resp.Groups.TotalCount != 25 || len(resp.Groups.Edges) != server.DefaultPageSize || !resp.Groups.PageInfo.HasNextPage {
+		if resp.Groups.TotalCount != 25 || len(resp.Groups.Edges) != limits.DefaultPageSize || !resp.Groups.PageInfo.HasNextPage {
 			t.Errorf("got totalCount %d, %d edges, hasNextPage %v; want 25, %d, true",
-				resp.Groups.TotalCount, len(resp.Groups.Edges), resp.Groups.PageInfo.HasNextPage, server.DefaultPageSize)
+				resp.Groups.TotalCount, len(resp.Groups.Edges), resp.Groups.PageInfo.HasNextPage, limits.DefaultPageSize)
 		}
 	})
 
