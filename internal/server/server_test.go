@@ -36,7 +36,7 @@ func signedIn(t *testing.T, db *store.DB, userID pulid.ID) *client.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := server.GraphQL(db, server.Options{Log: quietLogger()})
+	h := server.GraphQL(db, server.Config{Logger: quietLogger()})
 	return client.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
 	}))
