@@ -1,7 +1,9 @@
 // Package apierror defines the errors the application returns to clients and
 // the one presenter that turns any error into a GraphQL error carrying
 // extensions.code. Internal errors reach clients only as a generic message
-// and a request id; the detail goes to the log.
+// and a request id; the detail goes to the log. It depends on nothing of
+// ours: errors of ent, privacy rules and the database are mapped to an
+// *Error at the edge (internal/errmap) and handed to Presenter.
 package apierror
 
 import (
