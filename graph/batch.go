@@ -88,118 +88,103 @@ func batched[R any](ctx context.Context, id pulid.ID, collect func(any) []pulid.
 	return load([]pulid.ID{id})
 }
 
-// idsOf maps the elements of a resolved list to ids, skipping those id
-// rejects (nil edges, edges without a node).
-func idsOf[T any](list []T, id func(T) (pulid.ID, bool)) []pulid.ID {
-	out := make([]pulid.ID, 0, len(list))
-	for _, x := range list {
-		if v, ok := id(x); ok {
-			out = append(out, v)
+// list describes how the lists of one entity look once resolved — a Relay
+// connection (C) of edges (E), the edges alone, or a plain slice of nodes
+// (T) — and which id of a node a batched field is keyed by.
+type list[T, E, C any] struct {
+	edges func(*C) []*E
+	node  func(*E) *T
+	id    func(*T) pulid.ID
+}
+
+// ids lists the ids of the nodes of a resolved list value, skipping nil
+// edges and edges without a node, and nil for a value of another type.
+func (l list[T, E, C]) ids(v any) []pulid.ID {
+	var nodes []*T
+	switch x := v.(type) {
+	case *C:
+		if x == nil || l.edges == nil {
+			return nil
+		}
+		return l.ids(l.edges(x))
+	case []*E:
+		if l.node == nil {
+			return nil
+		}
+		nodes = make([]*T, 0, len(x))
+		for _, e := range x {
+			if e != nil {
+				nodes = append(nodes, l.node(e))
+			}
+		}
+	case []*T:
+		nodes = x
+	default:
+		return nil
+	}
+	out := make([]pulid.ID, 0, len(nodes))
+	for _, n := range nodes {
+		if n != nil {
+			out = append(out, l.id(n))
 		}
 	}
 	return out
 }
 
-// groupsIn lists the groups of a resolved list value, nil for anything else.
-func groupsIn(v any) []pulid.ID {
-	switch l := v.(type) {
-	case *ent.GroupConnection:
-		if l != nil {
-			return groupsIn(l.Edges)
-		}
-	case []*ent.GroupEdge:
-		return idsOf(l, func(e *ent.GroupEdge) (pulid.ID, bool) {
-			if e == nil || e.Node == nil {
-				return "", false
-			}
-			return e.Node.ID, true
-		})
-	case []*ent.Group:
-		return idsOf(l, func(g *ent.Group) (pulid.ID, bool) { return g.ID, true })
+// unpaged stands for the connection and edge types of an entity listed
+// only as plain slices.
+type unpaged struct{}
+
+// The lists batched fields are resolved in.
+var (
+	groupLists = list[ent.Group, ent.GroupEdge, ent.GroupConnection]{
+		edges: func(c *ent.GroupConnection) []*ent.GroupEdge { return c.Edges },
+		node:  func(e *ent.GroupEdge) *ent.Group { return e.Node },
+		id:    func(g *ent.Group) pulid.ID { return g.ID },
 	}
-	return nil
-}
+	userLists = list[ent.User, ent.UserEdge, ent.UserConnection]{
+		edges: func(c *ent.UserConnection) []*ent.UserEdge { return c.Edges },
+		node:  func(e *ent.UserEdge) *ent.User { return e.Node },
+		id:    func(u *ent.User) pulid.ID { return u.ID },
+	}
+	// Rosters and the ambassador directory list people by their roles.
+	holderLists = list[ent.Role, ent.RoleEdge, ent.RoleConnection]{
+		edges: func(c *ent.RoleConnection) []*ent.RoleEdge { return c.Edges },
+		node:  func(e *ent.RoleEdge) *ent.Role { return e.Node },
+		id:    func(r *ent.Role) pulid.ID { return r.UserID },
+	}
+	applicationLists = list[ent.Application, ent.ApplicationEdge, ent.ApplicationConnection]{
+		edges: func(c *ent.ApplicationConnection) []*ent.ApplicationEdge { return c.Edges },
+		node:  func(e *ent.ApplicationEdge) *ent.Application { return e.Node },
+		id:    func(a *ent.Application) pulid.ID { return a.ID },
+	}
+	eventLists = list[ent.Event, ent.EventEdge, ent.EventConnection]{
+		edges: func(c *ent.EventConnection) []*ent.EventEdge { return c.Edges },
+		node:  func(e *ent.EventEdge) *ent.Event { return e.Node },
+		id:    func(e *ent.Event) pulid.ID { return e.ID },
+	}
+	candidateLists = list[ent.Candidate, unpaged, unpaged]{id: func(c *ent.Candidate) pulid.ID { return c.ID }}
+)
+
+// groupsIn lists the groups of a resolved list value, nil for anything else.
+func groupsIn(v any) []pulid.ID { return groupLists.ids(v) }
 
 // usersIn lists the people of a resolved list value — users, or the holders
 // of roles (rosters, the ambassador directory) — nil for anything else.
 func usersIn(v any) []pulid.ID {
-	switch l := v.(type) {
-	case *ent.UserConnection:
-		if l != nil {
-			return usersIn(l.Edges)
-		}
-	case []*ent.UserEdge:
-		return idsOf(l, func(e *ent.UserEdge) (pulid.ID, bool) {
-			if e == nil || e.Node == nil {
-				return "", false
-			}
-			return e.Node.ID, true
-		})
-	case []*ent.User:
-		return idsOf(l, func(u *ent.User) (pulid.ID, bool) { return u.ID, true })
-	case *ent.RoleConnection:
-		if l != nil {
-			return usersIn(l.Edges)
-		}
-	case []*ent.RoleEdge:
-		return idsOf(l, func(e *ent.RoleEdge) (pulid.ID, bool) {
-			if e == nil || e.Node == nil {
-				return "", false
-			}
-			return e.Node.UserID, true
-		})
-	case []*ent.Role:
-		return idsOf(l, func(r *ent.Role) (pulid.ID, bool) { return r.UserID, true })
+	if ids := userLists.ids(v); ids != nil {
+		return ids
 	}
-	return nil
+	return holderLists.ids(v)
 }
 
 // applicationsIn lists the applications of a resolved list value (the
 // approval queue's pages), nil for anything else.
-func applicationsIn(v any) []pulid.ID {
-	switch l := v.(type) {
-	case *ent.ApplicationConnection:
-		if l != nil {
-			return applicationsIn(l.Edges)
-		}
-	case []*ent.ApplicationEdge:
-		return idsOf(l, func(e *ent.ApplicationEdge) (pulid.ID, bool) {
-			if e == nil || e.Node == nil {
-				return "", false
-			}
-			return e.Node.ID, true
-		})
-	case []*ent.Application:
-		return idsOf(l, func(a *ent.Application) (pulid.ID, bool) { return a.ID, true })
-	}
-	return nil
-}
+func applicationsIn(v any) []pulid.ID { return applicationLists.ids(v) }
 
 // eventsIn lists the events of a resolved list value, nil for anything else.
-func eventsIn(v any) []pulid.ID {
-	switch l := v.(type) {
-	case *ent.EventConnection:
-		if l != nil {
-			return eventsIn(l.Edges)
-		}
-	case []*ent.EventEdge:
-		return idsOf(l, func(e *ent.EventEdge) (pulid.ID, bool) {
-			if e == nil || e.Node == nil {
-				return "", false
-			}
-			return e.Node.ID, true
-		})
-	case []*ent.Event:
-		return idsOf(l, func(e *ent.Event) (pulid.ID, bool) { return e.ID, true })
-	}
-	return nil
-}
+func eventsIn(v any) []pulid.ID { return eventLists.ids(v) }
 
 // candidatesIn lists the candidates of a resolved list value, nil for
 // anything else.
-func candidatesIn(v any) []pulid.ID {
-	if l, ok := v.([]*ent.Candidate); ok {
-		return idsOf(l, func(c *ent.Candidate) (pulid.ID, bool) { return c.ID, true })
-	}
-	return nil
-}
+func candidatesIn(v any) []pulid.ID { return candidateLists.ids(v) }

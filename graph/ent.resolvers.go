@@ -16,17 +16,17 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
-	return r.client.Noder(ctx, id, ent.WithNodeType(ent.IDToType))
+	return r.db(ctx).Noder(ctx, id, ent.WithNodeType(ent.IDToType))
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error) {
-	return r.client.Noders(ctx, ids, ent.WithNodeType(ent.IDToType))
+	return r.db(ctx).Noders(ctx, ids, ent.WithNodeType(ent.IDToType))
 }
 
 // Applications is the resolver for the applications field.
 func (r *queryResolver) Applications(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) (*ent.ApplicationConnection, error) {
-	return r.client.Application.Query().
+	return r.db(ctx).Application.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithApplicationOrder(orderBy),
 			ent.WithApplicationFilter(where.Filter),
@@ -35,7 +35,7 @@ func (r *queryResolver) Applications(ctx context.Context, after *entgql.Cursor[p
 
 // Awards is the resolver for the awards field.
 func (r *queryResolver) Awards(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) (*ent.AwardConnection, error) {
-	return r.client.Award.Query().
+	return r.db(ctx).Award.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithAwardOrder(orderBy),
 			ent.WithAwardFilter(where.Filter),
@@ -44,7 +44,7 @@ func (r *queryResolver) Awards(ctx context.Context, after *entgql.Cursor[pulid.I
 
 // Communities is the resolver for the communities field.
 func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error) {
-	return r.client.Community.Query().
+	return r.db(ctx).Community.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithCommunityOrder(orderBy),
 			ent.WithCommunityFilter(where.Filter),
@@ -53,7 +53,7 @@ func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[pu
 
 // Contributions is the resolver for the contributions field.
 func (r *queryResolver) Contributions(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) (*ent.ContributionConnection, error) {
-	return r.client.Contribution.Query().
+	return r.db(ctx).Contribution.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithContributionOrder(orderBy),
 			ent.WithContributionFilter(where.Filter),
@@ -62,7 +62,7 @@ func (r *queryResolver) Contributions(ctx context.Context, after *entgql.Cursor[
 
 // Groups is the resolver for the groups field.
 func (r *queryResolver) Groups(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) (*ent.GroupConnection, error) {
-	return r.client.Group.Query().
+	return r.db(ctx).Group.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithGroupOrder(orderBy),
 			ent.WithGroupFilter(where.Filter),
@@ -71,7 +71,7 @@ func (r *queryResolver) Groups(ctx context.Context, after *entgql.Cursor[pulid.I
 
 // Organizations is the resolver for the organizations field.
 func (r *queryResolver) Organizations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error) {
-	return r.client.Organization.Query().
+	return r.db(ctx).Organization.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithOrganizationOrder(orderBy),
 			ent.WithOrganizationFilter(where.Filter),
@@ -80,7 +80,7 @@ func (r *queryResolver) Organizations(ctx context.Context, after *entgql.Cursor[
 
 // Regions is the resolver for the regions field.
 func (r *queryResolver) Regions(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) (*ent.RegionConnection, error) {
-	return r.client.Region.Query().
+	return r.db(ctx).Region.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithRegionOrder(orderBy),
 			ent.WithRegionFilter(where.Filter),
@@ -89,7 +89,7 @@ func (r *queryResolver) Regions(ctx context.Context, after *entgql.Cursor[pulid.
 
 // Reports is the resolver for the reports field.
 func (r *queryResolver) Reports(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) (*ent.ReportConnection, error) {
-	return r.client.Report.Query().
+	return r.db(ctx).Report.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithReportOrder(orderBy),
 			ent.WithReportFilter(where.Filter),
@@ -98,7 +98,7 @@ func (r *queryResolver) Reports(ctx context.Context, after *entgql.Cursor[pulid.
 
 // Roles is the resolver for the roles field.
 func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
-	return r.client.Role.Query().
+	return r.db(ctx).Role.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithRoleOrder(orderBy),
 			ent.WithRoleFilter(where.Filter),
@@ -107,7 +107,7 @@ func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[pulid.ID
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
-	return r.client.User.Query().
+	return r.db(ctx).User.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithUserOrder(orderBy),
 			ent.WithUserFilter(where.Filter),

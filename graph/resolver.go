@@ -1,5 +1,7 @@
-// Package graph holds the GraphQL resolvers. They stay thin: translate
-// arguments, call ent or an internal/ workflow, return.
+// Package graph holds the GraphQL resolvers. They hold no rules: each maps
+// its arguments, calls one function — a workflow step, an authz or policy
+// rule, a read of internal/queue, discover or live — and returns what it
+// returns, in at most ten lines (resolvers_test.go holds them to it).
 package graph
 
 import (
@@ -62,11 +64,13 @@ func links(in []*generated.LinkInput) []schematype.Link {
 	return out
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// deref is the value p points to, or the zero value for an absent argument.
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
 	}
-	return *s
+	return *p
 }
 
 // rosterCounts counts a group's roles per kind, once for all the groups of
@@ -86,9 +90,10 @@ func pointers[T any](in []T) []*T {
 	return out
 }
 
-// db is the client for reads: the mutation's transaction when the field is
-// part of a mutation's payload (so it sees the mutation's own writes, and
-// never waits on them), else the shared client.
+// db is the one way a resolver reaches the database: the mutation's
+// transaction when the field is part of a mutation's payload (so it sees
+// the mutation's own writes, and never waits on them), else the shared
+// client. Nothing else reads r.client (TestResolversReachTheDatabaseOnce).
 func (r *Resolver) db(ctx context.Context) *ent.Client {
 	if c := ent.FromContext(ctx); c != nil {
 		return c

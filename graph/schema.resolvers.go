@@ -16,7 +16,6 @@ import (
 	entcommunity "github.com/usergroups/usergroups/ent/community"
 	entelection "github.com/usergroups/usergroups/ent/election"
 	entgroup "github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
@@ -25,7 +24,9 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/discover"
+	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
@@ -40,39 +41,26 @@ func (r *applicationResolver) ViewerCanReview(ctx context.Context, obj *ent.Appl
 
 // TrackRecord is the resolver for the trackRecord field.
 func (r *applicationResolver) TrackRecord(ctx context.Context, obj *ent.Application) (*queue.TrackRecord, error) {
-	if !authz.ReviewsApplication(viewer.FromContext(ctx), obj) {
-		return nil, nil
-	}
 	records, err := batched(ctx, obj.ID, applicationsIn, func(ids []pulid.ID) (map[pulid.ID]*queue.TrackRecord, error) {
 		return queue.TrackRecords(ctx, r.db(ctx), ids)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return records[obj.ID], nil
+	return records[obj.ID], err
 }
 
 // Applications is the resolver for the applications field.
 func (r *approvalQueueResolver) Applications(ctx context.Context, obj *queue.Queue) (*ent.ApplicationConnection, error) {
-	return obj.Paginate(ctx, r.client)
+	return obj.Paginate(ctx, r.db(ctx))
 }
 
 // Counts is the resolver for the counts field.
 func (r *approvalQueueResolver) Counts(ctx context.Context, obj *queue.Queue) ([]*queue.Count, error) {
-	counts, err := obj.Counts(ctx, r.client)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*queue.Count, len(counts))
-	for i := range counts {
-		out[i] = &counts[i]
-	}
-	return out, nil
+	counts, err := obj.Counts(ctx, r.db(ctx))
+	return pointers(counts), err
 }
 
 // OldestOpenSince is the resolver for the oldestOpenSince field.
 func (r *approvalQueueResolver) OldestOpenSince(ctx context.Context, obj *queue.Queue) (*time.Time, error) {
-	return obj.OldestOpen(ctx, r.client)
+	return obj.OldestOpen(ctx, r.db(ctx))
 }
 
 // Votes is the resolver for the votes field.
@@ -97,19 +85,13 @@ func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Commu
 
 // Phase is the resolver for the phase field.
 func (r *electionResolver) Phase(ctx context.Context, obj *ent.Election) (generated.ElectionPhase, error) {
-	now := r.now()
-	switch {
-	case obj.Status == entelection.StatusOPEN && now.Before(obj.NominationsCloseAt):
-		return generated.ElectionPhaseNominations, nil
-	case obj.Status == entelection.StatusOPEN && now.Before(obj.VotingClosesAt):
-		return generated.ElectionPhaseVoting, nil
-	}
-	return generated.ElectionPhaseClosed, nil
+	open := obj.Status == entelection.StatusOPEN
+	return generated.ElectionPhase(policy.PhaseAt(open, obj.NominationsCloseAt, obj.VotingClosesAt, r.now())), nil
 }
 
 // ViewerHasVoted is the resolver for the viewerHasVoted field.
 func (r *electionResolver) ViewerHasVoted(ctx context.Context, obj *ent.Election) (bool, error) {
-	return workflow.HasVoted(ctx, r.db(ctx), obj.ID, viewer.FromContext(ctx).UserID)
+	return r.wf.HasVoted(ctx, obj.ID)
 }
 
 // ViewerCanEdit is the resolver for the viewerCanEdit field.
@@ -134,17 +116,9 @@ func (r *eventResolver) LocalEndsAt(ctx context.Context, obj *ent.Event) (string
 
 // ViewerRegistration is the resolver for the viewerRegistration field.
 func (r *eventResolver) ViewerRegistration(ctx context.Context, obj *ent.Event) (*ent.Registration, error) {
-	v := viewer.FromContext(ctx)
-	if !v.IsUser() {
-		return nil, nil
-	}
+	me := viewer.FromContext(ctx).UserID
 	mine, err := batched(ctx, obj.ID, eventsIn, func(ids []pulid.ID) (map[pulid.ID]*ent.Registration, error) {
-		regs, err := r.db(ctx).Registration.Query().Where(registration.EventIDIn(ids...), registration.UserID(v.UserID)).All(ctx)
-		out := make(map[pulid.ID]*ent.Registration, len(regs))
-		for _, reg := range regs {
-			out[reg.EventID] = reg
-		}
-		return out, err
+		return discover.Registrations(ctx, r.db(ctx), me, ids)
 	})
 	return mine[obj.ID], err
 }
@@ -161,11 +135,7 @@ func (r *groupResolver) ViewerCanJoin(ctx context.Context, obj *ent.Group) (bool
 
 // Roster is the resolver for the roster field.
 func (r *groupResolver) Roster(ctx context.Context, obj *ent.Group, kinds []role.Kind, statuses []role.Status, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder) (*generated.RosterConnection, error) {
-	q := obj.QueryRoles().Where(role.StatusIn(queue.ActiveIfNone(statuses)...))
-	if len(kinds) > 0 {
-		q = q.Where(role.KindIn(kinds...))
-	}
-	page, err := q.Paginate(ctx, after, first, before, last, ent.WithRoleOrder(orderBy))
+	page, err := queue.Roster(ctx, r.db(ctx), obj.ID, kinds, statuses, after, first, before, last, orderBy)
 	if err != nil {
 		return nil, err
 	}
@@ -183,12 +153,9 @@ func (r *groupResolver) RosterCounts(ctx context.Context, obj *ent.Group, status
 
 // UpcomingEvents is the resolver for the upcomingEvents field.
 func (r *groupResolver) UpcomingEvents(ctx context.Context, obj *ent.Group, first *int) ([]*ent.Event, error) {
-	n := 5
-	if first != nil {
-		if *first < 1 || *first > 50 {
-			return nil, apierror.Invalid("first", "first must be between 1 and 50")
-		}
-		n = *first
+	n, err := limits.UpcomingEvents.Size(first)
+	if err != nil {
+		return nil, err
 	}
 	upcoming, err := batched(ctx, obj.ID, groupsIn, func(ids []pulid.ID) (map[pulid.ID][]*ent.Event, error) {
 		return discover.Upcoming(ctx, r.db(ctx), ids, r.now(), n)
@@ -431,9 +398,9 @@ func (r *mutationResolver) SetMessageTemplate(ctx context.Context, input generat
 
 // JoinGroup is the resolver for the joinGroup field.
 func (r *mutationResolver) JoinGroup(ctx context.Context, input generated.JoinGroupInput) (*generated.JoinGroupPayload, error) {
-	res, err := workflow.JoinGroup(ctx, ent.FromContext(ctx), workflow.JoinRequest{
+	res, err := r.wf.JoinGroup(ctx, workflow.JoinRequest{
 		GroupID: input.Group, Affiliation: deref(input.Affiliation), ArticleURL: deref(input.ArticleURL),
-	}, r.now())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +409,7 @@ func (r *mutationResolver) JoinGroup(ctx context.Context, input generated.JoinGr
 
 // LeaveGroup is the resolver for the leaveGroup field.
 func (r *mutationResolver) LeaveGroup(ctx context.Context, input generated.LeaveGroupInput) (*generated.GroupRolesPayload, error) {
-	roles, err := workflow.LeaveGroup(ctx, ent.FromContext(ctx), input.Group, r.now())
+	roles, err := r.wf.LeaveGroup(ctx, input.Group)
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +418,7 @@ func (r *mutationResolver) LeaveGroup(ctx context.Context, input generated.Leave
 
 // RemoveMember is the resolver for the removeMember field.
 func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.RemoveMemberInput) (*generated.GroupRolesPayload, error) {
-	roles, err := workflow.RemoveMember(ctx, ent.FromContext(ctx), input.Group, input.User, input.Reason, r.now())
+	roles, err := r.wf.RemoveMember(ctx, input.Group, input.User, input.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +427,7 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.Rem
 
 // GrantGroupRole is the resolver for the grantGroupRole field.
 func (r *mutationResolver) GrantGroupRole(ctx context.Context, input generated.GrantGroupRoleInput) (*generated.RolePayload, error) {
-	role, err := workflow.GrantGroupRole(ctx, ent.FromContext(ctx), input.Group, input.User, input.Kind, r.now())
+	role, err := r.wf.GrantGroupRole(ctx, input.Group, input.User, input.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -469,7 +436,7 @@ func (r *mutationResolver) GrantGroupRole(ctx context.Context, input generated.G
 
 // EndGroupRole is the resolver for the endGroupRole field.
 func (r *mutationResolver) EndGroupRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
-	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.AnyRole, r.now())
+	role, err := r.wf.EndRole(ctx, input.Role, deref(input.Reason), workflow.AnyRole)
 	if err != nil {
 		return nil, err
 	}
@@ -478,7 +445,7 @@ func (r *mutationResolver) EndGroupRole(ctx context.Context, input generated.End
 
 // StepDown is the resolver for the stepDown field.
 func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDownInput) (*generated.RolePayload, error) {
-	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, "", workflow.OwnRole, r.now())
+	role, err := r.wf.EndRole(ctx, input.Role, "", workflow.OwnRole)
 	if err != nil {
 		return nil, err
 	}
@@ -487,7 +454,7 @@ func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDow
 
 // RevokeRole is the resolver for the revokeRole field.
 func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
-	role, err := workflow.EndRole(ctx, ent.FromContext(ctx), input.Role, deref(input.Reason), workflow.OthersRole, r.now())
+	role, err := r.wf.EndRole(ctx, input.Role, deref(input.Reason), workflow.OthersRole)
 	if err != nil {
 		return nil, err
 	}
@@ -512,14 +479,7 @@ func (r *mutationResolver) ApplyToBeAmbassador(ctx context.Context, input genera
 
 // CreateInvite is the resolver for the createInvite field.
 func (r *mutationResolver) CreateInvite(ctx context.Context, input generated.CreateInviteInput) (*generated.InvitePayload, error) {
-	days, uses := 14, 50
-	if input.ExpiresInDays != nil {
-		days = *input.ExpiresInDays
-	}
-	if input.MaxUses != nil {
-		uses = *input.MaxUses
-	}
-	inv, err := workflow.CreateInvite(ctx, ent.FromContext(ctx), input.Group, time.Duration(days)*24*time.Hour, uses, r.now())
+	inv, err := r.wf.CreateInvite(ctx, input.Group, input.ExpiresInDays, input.MaxUses)
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +488,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input generated.Cre
 
 // RedeemInvite is the resolver for the redeemInvite field.
 func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.RedeemInviteInput) (*generated.RolePayload, error) {
-	role, err := workflow.RedeemInvite(ctx, ent.FromContext(ctx), input.Code, r.now())
+	role, err := r.wf.RedeemInvite(ctx, input.Code)
 	if err != nil {
 		return nil, err
 	}
@@ -537,7 +497,7 @@ func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.Red
 
 // RevokeInvite is the resolver for the revokeInvite field.
 func (r *mutationResolver) RevokeInvite(ctx context.Context, input generated.RevokeInviteInput) (*generated.InvitePayload, error) {
-	inv, err := workflow.RevokeInvite(ctx, ent.FromContext(ctx), input.Invite, r.now())
+	inv, err := r.wf.RevokeInvite(ctx, input.Invite)
 	if err != nil {
 		return nil, err
 	}
@@ -546,7 +506,7 @@ func (r *mutationResolver) RevokeInvite(ctx context.Context, input generated.Rev
 
 // ApplyToOrganize is the resolver for the applyToOrganize field.
 func (r *mutationResolver) ApplyToOrganize(ctx context.Context, input generated.ApplyToOrganizeInput) (*generated.ApplicationPayload, error) {
-	app, err := workflow.ApplyToOrganize(ctx, ent.FromContext(ctx), input.Group, input.Why)
+	app, err := r.wf.ApplyToOrganize(ctx, input.Group, input.Why)
 	if err != nil {
 		return nil, err
 	}
@@ -555,14 +515,10 @@ func (r *mutationResolver) ApplyToOrganize(ctx context.Context, input generated.
 
 // OpenElection is the resolver for the openElection field.
 func (r *mutationResolver) OpenElection(ctx context.Context, input generated.OpenElectionInput) (*generated.ElectionPayload, error) {
-	seats := 0
-	if input.Seats != nil {
-		seats = *input.Seats
-	}
-	e, err := workflow.OpenElection(ctx, ent.FromContext(ctx), workflow.ElectionRequest{
-		Group: input.Group, Kind: input.Kind, Seats: seats,
+	e, err := r.wf.OpenElection(ctx, workflow.ElectionRequest{
+		Group: input.Group, Kind: input.Kind, Seats: deref(input.Seats),
 		NominationsCloseAt: input.NominationsCloseAt, VotingClosesAt: input.VotingClosesAt, TermStartsAt: input.TermStartsAt,
-	}, r.now())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -571,7 +527,7 @@ func (r *mutationResolver) OpenElection(ctx context.Context, input generated.Ope
 
 // NominateCandidate is the resolver for the nominateCandidate field.
 func (r *mutationResolver) NominateCandidate(ctx context.Context, input generated.NominateCandidateInput) (*generated.CandidatePayload, error) {
-	cand, err := workflow.Nominate(ctx, ent.FromContext(ctx), input.Election, input.User, deref(input.Statement), r.now())
+	cand, err := r.wf.Nominate(ctx, input.Election, input.User, deref(input.Statement))
 	if err != nil {
 		return nil, err
 	}
@@ -580,7 +536,7 @@ func (r *mutationResolver) NominateCandidate(ctx context.Context, input generate
 
 // RespondToNomination is the resolver for the respondToNomination field.
 func (r *mutationResolver) RespondToNomination(ctx context.Context, input generated.RespondToNominationInput) (*generated.CandidatePayload, error) {
-	cand, err := workflow.RespondToNomination(ctx, ent.FromContext(ctx), input.Candidate, input.Accept, deref(input.Statement), r.now())
+	cand, err := r.wf.RespondToNomination(ctx, input.Candidate, input.Accept, deref(input.Statement))
 	if err != nil {
 		return nil, err
 	}
@@ -589,7 +545,7 @@ func (r *mutationResolver) RespondToNomination(ctx context.Context, input genera
 
 // CastVote is the resolver for the castVote field.
 func (r *mutationResolver) CastVote(ctx context.Context, input generated.CastVoteInput) (*generated.ElectionPayload, error) {
-	e, err := workflow.CastVote(ctx, ent.FromContext(ctx), input.Election, input.Candidate, r.now())
+	e, err := r.wf.CastVote(ctx, input.Election, input.Candidate)
 	if err != nil {
 		return nil, err
 	}
@@ -598,7 +554,7 @@ func (r *mutationResolver) CastVote(ctx context.Context, input generated.CastVot
 
 // CancelElection is the resolver for the cancelElection field.
 func (r *mutationResolver) CancelElection(ctx context.Context, input generated.CancelElectionInput) (*generated.ElectionPayload, error) {
-	e, err := workflow.CancelElection(ctx, ent.FromContext(ctx), input.Election, input.Reason)
+	e, err := r.wf.CancelElection(ctx, input.Election, input.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -607,7 +563,7 @@ func (r *mutationResolver) CancelElection(ctx context.Context, input generated.C
 
 // BreakElectionTie is the resolver for the breakElectionTie field.
 func (r *mutationResolver) BreakElectionTie(ctx context.Context, input generated.BreakElectionTieInput) (*generated.ElectionPayload, error) {
-	e, err := workflow.BreakTie(ctx, ent.FromContext(ctx), input.Election, input.Winners, input.Note)
+	e, err := r.wf.BreakTie(ctx, input.Election, input.Winners, input.Note)
 	if err != nil {
 		return nil, err
 	}
@@ -616,7 +572,7 @@ func (r *mutationResolver) BreakElectionTie(ctx context.Context, input generated
 
 // CreateEvent is the resolver for the createEvent field.
 func (r *mutationResolver) CreateEvent(ctx context.Context, input generated.CreateEventInput) (*generated.EventPayload, error) {
-	e, err := workflow.CreateEvent(ctx, ent.FromContext(ctx), input.Group, workflow.EventInput{
+	e, err := r.wf.CreateEvent(ctx, input.Group, workflow.EventInput{
 		Kind: input.Kind, Title: &input.Title, Description: input.Description,
 		StartsAt: &input.StartsAt, EndsAt: &input.EndsAt, TimeZone: &input.TimeZone,
 		VenueName: input.VenueName, VenueAddress: input.VenueAddress, Latitude: input.Latitude, Longitude: input.Longitude,
@@ -630,13 +586,11 @@ func (r *mutationResolver) CreateEvent(ctx context.Context, input generated.Crea
 
 // UpdateEvent is the resolver for the updateEvent field.
 func (r *mutationResolver) UpdateEvent(ctx context.Context, input generated.UpdateEventInput) (*generated.EventPayload, error) {
-	e, err := workflow.UpdateEvent(ctx, ent.FromContext(ctx), input.ID, workflow.EventInput{
-		Kind: input.Kind, Title: input.Title, Description: input.Description,
-		StartsAt: input.StartsAt, EndsAt: input.EndsAt, TimeZone: input.TimeZone,
+	e, err := r.wf.UpdateEvent(ctx, input.ID, workflow.EventInput{
+		Kind: input.Kind, Title: input.Title, Description: input.Description, StartsAt: input.StartsAt, EndsAt: input.EndsAt, TimeZone: input.TimeZone,
 		VenueName: input.VenueName, VenueAddress: input.VenueAddress, Latitude: input.Latitude, Longitude: input.Longitude,
-		OnlineURL: input.OnlineURL, Capacity: input.Capacity, ClearCapacity: input.ClearCapacity != nil && *input.ClearCapacity,
-		Visibility: input.Visibility,
-	}, r.now())
+		OnlineURL: input.OnlineURL, Capacity: input.Capacity, ClearCapacity: deref(input.ClearCapacity), Visibility: input.Visibility,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -645,7 +599,7 @@ func (r *mutationResolver) UpdateEvent(ctx context.Context, input generated.Upda
 
 // PublishEvent is the resolver for the publishEvent field.
 func (r *mutationResolver) PublishEvent(ctx context.Context, input generated.EventRefInput) (*generated.EventPayload, error) {
-	e, err := workflow.PublishEvent(ctx, ent.FromContext(ctx), input.Event, r.now())
+	e, err := r.wf.PublishEvent(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -654,7 +608,7 @@ func (r *mutationResolver) PublishEvent(ctx context.Context, input generated.Eve
 
 // CancelEvent is the resolver for the cancelEvent field.
 func (r *mutationResolver) CancelEvent(ctx context.Context, input generated.CancelEventInput) (*generated.EventPayload, error) {
-	e, err := workflow.CancelEvent(ctx, ent.FromContext(ctx), input.Event, input.Reason, r.now())
+	e, err := r.wf.CancelEvent(ctx, input.Event, input.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -663,7 +617,7 @@ func (r *mutationResolver) CancelEvent(ctx context.Context, input generated.Canc
 
 // CompleteEvent is the resolver for the completeEvent field.
 func (r *mutationResolver) CompleteEvent(ctx context.Context, input generated.EventRefInput) (*generated.EventPayload, error) {
-	e, err := workflow.CompleteEvent(ctx, ent.FromContext(ctx), input.Event, r.now())
+	e, err := r.wf.CompleteEvent(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -672,15 +626,9 @@ func (r *mutationResolver) CompleteEvent(ctx context.Context, input generated.Ev
 
 // AddAgendaItem is the resolver for the addAgendaItem field.
 func (r *mutationResolver) AddAgendaItem(ctx context.Context, input generated.AddAgendaItemInput) (*generated.AgendaItemPayload, error) {
-	in := workflow.AgendaInput{Title: input.Title, SpeakerName: deref(input.SpeakerName), StartsAt: input.StartsAt,
-		DurationMinutes: input.DurationMinutes, Track: deref(input.Track)}
-	if input.Kind != nil {
-		in.Kind = *input.Kind
-	}
-	if input.Speaker != nil {
-		in.SpeakerID = *input.Speaker
-	}
-	it, err := workflow.AddAgendaItem(ctx, ent.FromContext(ctx), input.Event, in)
+	it, err := r.wf.AddAgendaItem(ctx, input.Event, workflow.AgendaInput{Kind: deref(input.Kind), Title: input.Title,
+		SpeakerID: deref(input.Speaker), SpeakerName: deref(input.SpeakerName), StartsAt: input.StartsAt,
+		DurationMinutes: input.DurationMinutes, Track: deref(input.Track)})
 	if err != nil {
 		return nil, err
 	}
@@ -689,7 +637,7 @@ func (r *mutationResolver) AddAgendaItem(ctx context.Context, input generated.Ad
 
 // RemoveAgendaItem is the resolver for the removeAgendaItem field.
 func (r *mutationResolver) RemoveAgendaItem(ctx context.Context, input generated.RemoveAgendaItemInput) (*generated.EventPayload, error) {
-	e, err := workflow.RemoveAgendaItem(ctx, ent.FromContext(ctx), input.ID)
+	e, err := r.wf.RemoveAgendaItem(ctx, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -698,7 +646,7 @@ func (r *mutationResolver) RemoveAgendaItem(ctx context.Context, input generated
 
 // AddSponsor is the resolver for the addSponsor field.
 func (r *mutationResolver) AddSponsor(ctx context.Context, input generated.AddSponsorInput) (*generated.SponsorPayload, error) {
-	sp, err := workflow.AddSponsor(ctx, ent.FromContext(ctx), input.Event, workflow.SponsorInput{
+	sp, err := r.wf.AddSponsor(ctx, input.Event, workflow.SponsorInput{
 		Name: input.Name, WebsiteURL: deref(input.WebsiteURL), LogoURL: deref(input.LogoURL), Covers: deref(input.Covers),
 		PitchMinutes: derefInt(input.PitchMinutes),
 	})
@@ -710,7 +658,7 @@ func (r *mutationResolver) AddSponsor(ctx context.Context, input generated.AddSp
 
 // RemoveSponsor is the resolver for the removeSponsor field.
 func (r *mutationResolver) RemoveSponsor(ctx context.Context, input generated.RemoveSponsorInput) (*generated.EventPayload, error) {
-	e, err := workflow.RemoveSponsor(ctx, ent.FromContext(ctx), input.ID)
+	e, err := r.wf.RemoveSponsor(ctx, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -719,7 +667,7 @@ func (r *mutationResolver) RemoveSponsor(ctx context.Context, input generated.Re
 
 // RegisterForEvent is the resolver for the registerForEvent field.
 func (r *mutationResolver) RegisterForEvent(ctx context.Context, input generated.EventRefInput) (*generated.RegistrationPayload, error) {
-	reg, err := workflow.RegisterForEvent(ctx, ent.FromContext(ctx), input.Event, r.now())
+	reg, err := r.wf.RegisterForEvent(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -728,7 +676,7 @@ func (r *mutationResolver) RegisterForEvent(ctx context.Context, input generated
 
 // CancelRegistration is the resolver for the cancelRegistration field.
 func (r *mutationResolver) CancelRegistration(ctx context.Context, input generated.EventRefInput) (*generated.RegistrationPayload, error) {
-	reg, err := workflow.CancelRegistration(ctx, ent.FromContext(ctx), input.Event, r.now())
+	reg, err := r.wf.CancelRegistration(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -737,11 +685,7 @@ func (r *mutationResolver) CancelRegistration(ctx context.Context, input generat
 
 // CheckIn is the resolver for the checkIn field.
 func (r *mutationResolver) CheckIn(ctx context.Context, input generated.CheckInInput) (*generated.RegistrationPayload, error) {
-	var reg pulid.ID
-	if input.Registration != nil {
-		reg = *input.Registration
-	}
-	out, err := workflow.CheckIn(ctx, ent.FromContext(ctx), input.Event, reg, deref(input.Code), r.now())
+	out, err := r.wf.CheckIn(ctx, input.Event, deref(input.Registration), deref(input.Code))
 	if err != nil {
 		return nil, err
 	}
@@ -750,7 +694,7 @@ func (r *mutationResolver) CheckIn(ctx context.Context, input generated.CheckInI
 
 // ExportEventAttendees is the resolver for the exportEventAttendees field.
 func (r *mutationResolver) ExportEventAttendees(ctx context.Context, input generated.EventRefInput) (*generated.ExportEventAttendeesPayload, error) {
-	rows, err := workflow.ExportAttendees(ctx, ent.FromContext(ctx), input.Event)
+	rows, err := r.wf.ExportAttendees(ctx, input.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -759,16 +703,16 @@ func (r *mutationResolver) ExportEventAttendees(ctx context.Context, input gener
 
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
-	c, err := r.client.Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)
+	q, err := r.db(ctx).Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return nullIfNotFound(c.Only(ctx))
+	return nullIfNotFound(q.Only(ctx))
 }
 
 // Group is the resolver for the group field.
 func (r *queryResolver) Group(ctx context.Context, community string, slug string) (*ent.Group, error) {
-	q, err := r.client.Group.Query().
+	q, err := r.db(ctx).Group.Query().
 		Where(entgroup.Slug(slug), entgroup.HasCommunityWith(entcommunity.Slug(community))).
 		CollectFields(ctx)
 	if err != nil {
@@ -779,7 +723,7 @@ func (r *queryResolver) Group(ctx context.Context, community string, slug string
 
 // User is the resolver for the user field.
 func (r *queryResolver) User(ctx context.Context, handle string) (*ent.User, error) {
-	q, err := r.client.User.Query().Where(user.Handle(handle)).CollectFields(ctx)
+	q, err := r.db(ctx).User.Query().Where(user.Handle(handle)).CollectFields(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -792,7 +736,7 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	if !v.IsUser() {
 		return nil, nil
 	}
-	q, err := r.client.User.Query().Where(user.ID(v.UserID)).CollectFields(ctx)
+	q, err := r.db(ctx).User.Query().Where(user.ID(v.UserID)).CollectFields(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -801,203 +745,81 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 
 // ApprovalQueue is the resolver for the approvalQueue field.
 func (r *queryResolver) ApprovalQueue(ctx context.Context, community pulid.ID, filter *generated.ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error) {
-	q := &queue.Queue{
-		Community: community, Now: r.now(),
-		Page: queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy},
-	}
-	if f := filter; f != nil {
-		q.Filter = queue.Filter{Kinds: f.Kinds, Statuses: f.Statuses, HasConflicts: f.HasConflicts, HasOpenObjections: f.HasOpenObjections}
-		if f.Region != nil {
-			q.Filter.Region = *f.Region
-		}
-		if f.AssignedToMe != nil && *f.AssignedToMe {
-			v := viewer.FromContext(ctx)
-			if !v.IsUser() {
-				return nil, apierror.Unauthenticatedf("sign in to see what is assigned to you")
-			}
-			q.Filter.AssignedTo = v.UserID
-		}
-		if f.OlderThanHours != nil {
-			if *f.OlderThanHours < 0 {
-				return nil, apierror.Invalid("olderThanHours", "olderThanHours must not be negative")
-			}
-			q.Filter.OlderThan = time.Duration(*f.OlderThanHours) * time.Hour
-		}
-	}
-	return q, nil
+	page := queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy}
+	return queue.Open(ctx, community, queueAsk(filter), page, r.now())
 }
 
 // OfficialRequirements is the resolver for the officialRequirements field.
 func (r *queryResolver) OfficialRequirements(ctx context.Context, group pulid.ID) ([]*policy.Requirement, error) {
-	g, err := r.client.Group.Query().Where(entgroup.ID(group)).WithCommunity().Only(ctx)
+	g, err := r.db(ctx).Group.Query().Where(entgroup.ID(group)).WithCommunity().Only(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := workflow.OfficialRequirements(ctx, r.client, g, r.now())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*policy.Requirement, len(rs))
-	for i := range rs {
-		out[i] = &rs[i]
-	}
-	return out, nil
+	rs, err := workflow.OfficialRequirements(ctx, r.db(ctx), g, r.now())
+	return pointers(rs), err
 }
 
 // Ambassadors is the resolver for the ambassadors field.
 func (r *queryResolver) Ambassadors(ctx context.Context, community pulid.ID, region *pulid.ID, near *generated.NearInput, limit *int) ([]*ent.Role, error) {
-	n := 20
-	if limit != nil {
-		if *limit < 1 || *limit > 100 {
-			return nil, apierror.Invalid("limit", "limit must be between 1 and 100")
-		}
-		n = *limit
-	}
-	var point *queue.Point
-	if near != nil {
-		if policy.ValidateLatitude(near.Lat) != nil || policy.ValidateLongitude(near.Lng) != nil {
-			return nil, apierror.Invalid("near", "near must be a latitude in [-90, 90] and a longitude in [-180, 180]")
-		}
-		point = &queue.Point{Lat: near.Lat, Lng: near.Lng}
-	}
-	q, err := r.client.Role.Query().CollectFields(ctx)
+	n, err := limits.Ambassadors.Size(limit)
 	if err != nil {
 		return nil, err
 	}
-	var reg pulid.ID
-	if region != nil {
-		reg = *region
+	q, err := r.db(ctx).Role.Query().CollectFields(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return queue.Ambassadors(ctx, q, community, reg, point, n)
+	return queue.Ambassadors(ctx, q, community, deref(region), point(near), n)
 }
 
 // GroupsWithoutOrganizer is the resolver for the groupsWithoutOrganizer field.
 func (r *queryResolver) GroupsWithoutOrganizer(ctx context.Context, community pulid.ID) ([]*ent.Group, error) {
-	if !viewer.FromContext(ctx).IsStaff(community) {
-		return nil, apierror.Forbiddenf("only the community's staff see which groups lack an organizer")
-	}
 	return queue.Leaderless(ctx, r.db(ctx), community)
 }
 
 // Events is the resolver for the events field.
 func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *generated.EventSearch) (*ent.EventConnection, error) {
-	var s discover.Search
-	if where != nil {
-		s = discover.Search{StartsAfter: where.StartsAfter, StartsBefore: where.StartsBefore, Kinds: where.Kinds, Statuses: where.Statuses}
-		if where.Community != nil {
-			s.Community = *where.Community
-		}
-		if where.Group != nil {
-			s.Group = *where.Group
-		}
-		if where.Near != nil {
-			s.Near = &discover.Near{Lat: where.Near.Lat, Lng: where.Near.Lng, Km: where.Near.Km}
-		}
-	}
-	preds, err := discover.Predicates(ctx, r.client, s)
-	if err != nil {
-		return nil, err
-	}
-	if len(orderBy) == 0 {
-		orderBy = []*ent.EventOrder{{Field: ent.EventOrderFieldStartsAt, Direction: entgql.OrderDirectionAsc}}
-	}
-	return r.client.Event.Query().Where(preds...).Paginate(ctx, after, first, before, last, ent.WithEventOrder(orderBy))
+	return discover.Events(ctx, r.db(ctx), eventSearch(where), after, first, before, last, orderBy)
 }
 
 // CheckInCode is the resolver for the checkInCode field.
 func (r *registrationResolver) CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error) {
-	// Only the registrant, signed in: an API token never reads the code,
-	// not even its owner's (it gets back the rows its steps write).
-	if v := viewer.FromContext(ctx); v.IsUser() && !v.ViaToken() && obj.UserID == v.UserID {
-		return &obj.CheckInCode, nil
-	}
-	return nil, nil
+	return workflow.CheckInCode(viewer.FromContext(ctx), obj), nil
 }
 
 // ApprovalQueue is the resolver for the approvalQueue field.
 func (r *subscriptionResolver) ApprovalQueue(ctx context.Context, community pulid.ID, kinds []application.Kind, after *string) (<-chan *generated.ApplicationChange, error) {
-	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
-		return c.Topic == "application" && c.CommunityID == string(community)
+	return subscribe(ctx, r.live, after, func(c *ent.Change) bool {
+		return c.Topic == changelog.TopicApplication && c.CommunityID == string(community)
+	}, func(it *live.Item, app *ent.Application) (*generated.ApplicationChange, bool) {
+		asked := len(kinds) == 0 || slices.Contains(kinds, app.Kind)
+		return &generated.ApplicationChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: it.Actor, Node: app}, asked
 	})
-	if err != nil {
-		return nil, err
-	}
-	return forward(ctx, items, func(it *live.Item) (*generated.ApplicationChange, bool) {
-		app, ok := it.Node.(*ent.Application)
-		if !ok || (len(kinds) > 0 && !slices.Contains(kinds, app.Kind)) {
-			return nil, false // not visible to this subscriber, or not asked for
-		}
-		return &generated.ApplicationChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: r.actor(ctx, it), Node: app}, true
-	}), nil
 }
 
 // GroupRoster is the resolver for the groupRoster field.
 func (r *subscriptionResolver) GroupRoster(ctx context.Context, group pulid.ID, after *string) (<-chan *generated.RoleChange, error) {
-	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
-		return c.Topic == "role" && c.GroupID == string(group)
+	return subscribe(ctx, r.live, after, func(c *ent.Change) bool {
+		return c.Topic == changelog.TopicRole && c.GroupID == string(group)
+	}, func(it *live.Item, ro *ent.Role) (*generated.RoleChange, bool) {
+		return &generated.RoleChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: it.Actor, Node: ro}, true
 	})
-	if err != nil {
-		return nil, err
-	}
-	return forward(ctx, items, func(it *live.Item) (*generated.RoleChange, bool) {
-		ro, ok := it.Node.(*ent.Role)
-		if !ok {
-			return nil, false
-		}
-		return &generated.RoleChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: r.actor(ctx, it), Node: ro}, true
-	}), nil
 }
 
 // EventRegistrations is the resolver for the eventRegistrations field.
 func (r *subscriptionResolver) EventRegistrations(ctx context.Context, event pulid.ID, after *string) (<-chan *generated.RegistrationChange, error) {
-	ev, err := r.client.Event.Get(ctx, event)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no event with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
-		return c.Topic == "registration" && c.GroupID == string(ev.GroupID)
+	return live.EventRegistrations(ctx, r.live, event, after, func(c *live.RegistrationChange) *generated.RegistrationChange {
+		return &generated.RegistrationChange{Cursor: c.Cursor, Op: c.Op, At: c.At, Actor: c.Actor, Node: c.Registration, Event: c.Event}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return forward(ctx, items, func(it *live.Item) (*generated.RegistrationChange, bool) {
-		// Which event a registration belongs to is bookkeeping; whether the
-		// subscriber may see the registration itself is decided by its rules.
-		reg, err := r.client.Registration.Query().Where(registration.ID(pulid.ID(it.Change.NodeID))).
-			Select(registration.FieldEventID).Only(viewer.SystemContext(ctx))
-		if err != nil || reg.EventID != event {
-			return nil, false
-		}
-		current, err := r.client.Event.Get(ctx, event) // the live counts
-		if err != nil {
-			return nil, false
-		}
-		out := &generated.RegistrationChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Event: current}
-		if visible, ok := it.Node.(*ent.Registration); ok {
-			out.Node = visible
-			out.Actor = r.actor(ctx, it)
-		}
-		return out, true
-	}), nil
 }
 
 // Changes is the resolver for the changes field.
 func (r *subscriptionResolver) Changes(ctx context.Context, community pulid.ID, topics []string, after *string) (<-chan *generated.ChangeItem, error) {
-	items, err := r.stream(ctx, after, func(c *ent.Change) bool {
+	return subscribe(ctx, r.live, after, func(c *ent.Change) bool {
 		return c.CommunityID == string(community) && (len(topics) == 0 || slices.Contains(topics, c.Topic))
+	}, func(it *live.Item, n ent.Noder) (*generated.ChangeItem, bool) {
+		return &generated.ChangeItem{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: it.Actor, Topic: it.Topic, Node: n}, true
 	})
-	if err != nil {
-		return nil, err
-	}
-	return forward(ctx, items, func(it *live.Item) (*generated.ChangeItem, bool) {
-		if it.Node == nil {
-			return nil, false
-		}
-		return &generated.ChangeItem{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: r.actor(ctx, it), Topic: it.Topic, Node: it.Node}, true
-	}), nil
 }
 
 // RoleCounts is the resolver for the roleCounts field.

@@ -8,12 +8,10 @@ import (
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
-	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
-	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/registration"
@@ -41,19 +39,28 @@ func staffOfUser(v *viewer.Viewer) predicate.User {
 	)
 }
 
+// personalTo matches the people whose private details v may read: v, the
+// people of the communities v manages, and those more picks.
+func personalTo(v *viewer.Viewer, more ...predicate.User) predicate.User {
+	return user.Or(append([]predicate.User{user.ID(v.UserID), staffOfUser(v)}, more...)...)
+}
+
+// ContactVisible is the contacts v may see (see ContactPolicy).
+func ContactVisible(v *viewer.Viewer) predicate.Contact {
+	return contact.HasUserWith(personalTo(v, user.HasRolesWith(role.GroupIDIn(v.OrganizerGroups()...), liveRole)))
+}
+
+// ShippingAddressVisible is the shipping addresses v may see (see
+// ShippingAddressPolicy).
+func ShippingAddressVisible(v *viewer.Viewer) predicate.ShippingAddress {
+	return shippingaddress.HasUserWith(personalTo(v))
+}
+
 // ContactPolicy: a person's email is visible to the person, staff of a
 // community they take part in, and organizers of a group they belong to.
 func ContactPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.ContactQueryRuleFunc(func(ctx context.Context, q *ent.ContactQuery) error {
-			v := viewer.FromContext(ctx)
-			q.Where(contact.HasUserWith(user.Or(
-				user.ID(v.UserID),
-				staffOfUser(v),
-				user.HasRolesWith(role.GroupIDIn(v.OrganizerGroups()...), liveRole),
-			)))
-			return privacy.Allow
-		})),
+		Query: narrowed[*ent.ContactQuery](ContactVisible),
 		Mutation: defaultWrites(ownerOnly(func(m *ent.ContactMutation) (string, bool) {
 			id, ok := m.UserID()
 			return string(id), ok
@@ -67,11 +74,7 @@ func ContactPolicy() ent.Policy {
 // the person and staff of a community they take part in.
 func ShippingAddressPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.ShippingAddressQueryRuleFunc(func(ctx context.Context, q *ent.ShippingAddressQuery) error {
-			v := viewer.FromContext(ctx)
-			q.Where(shippingaddress.HasUserWith(user.Or(user.ID(v.UserID), staffOfUser(v))))
-			return privacy.Allow
-		})),
+		Query: narrowed[*ent.ShippingAddressQuery](ShippingAddressVisible),
 		Mutation: defaultWrites(ownerOnly(func(m *ent.ShippingAddressMutation) (string, bool) {
 			id, ok := m.UserID()
 			return string(id), ok
@@ -111,10 +114,7 @@ func ownerOnly[M interface {
 // the person, the group's organizers and staff.
 func RolePolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.RoleQueryRuleFunc(func(ctx context.Context, q *ent.RoleQuery) error {
-			q.Where(RoleVisible(viewer.FromContext(ctx)))
-			return privacy.Allow
-		})),
+		Query:    narrowed[*ent.RoleQuery](RoleVisible),
 		Mutation: defaultWrites(),
 	}
 }
@@ -174,10 +174,7 @@ func CanSeeApplication(v *viewer.Viewer, a *ent.Application) bool {
 // ApplicationPolicy guards applications (see ApplicationVisible).
 func ApplicationPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.ApplicationQueryRuleFunc(func(ctx context.Context, q *ent.ApplicationQuery) error {
-			q.Where(ApplicationVisible(viewer.FromContext(ctx)))
-			return privacy.Allow
-		})),
+		Query:    narrowed[*ent.ApplicationQuery](ApplicationVisible),
 		Mutation: defaultWrites(),
 	}
 }
@@ -185,10 +182,9 @@ func ApplicationPolicy() ent.Policy {
 // ReviewPolicy: a review is visible with its application.
 func ReviewPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.ReviewQueryRuleFunc(func(ctx context.Context, q *ent.ReviewQuery) error {
-			q.Where(review.HasApplicationWith(ApplicationVisible(viewer.FromContext(ctx))))
-			return privacy.Allow
-		})),
+		Query: narrowed[*ent.ReviewQuery](func(v *viewer.Viewer) predicate.Review {
+			return review.HasApplicationWith(ApplicationVisible(v))
+		}),
 		Mutation: defaultWrites(),
 	}
 }
@@ -208,10 +204,7 @@ func EventVisible(v *viewer.Viewer) predicate.Event {
 // EventPolicy guards events (see EventVisible).
 func EventPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.EventQueryRuleFunc(func(ctx context.Context, q *ent.EventQuery) error {
-			q.Where(EventVisible(viewer.FromContext(ctx)))
-			return privacy.Allow
-		})),
+		Query:    narrowed[*ent.EventQuery](EventVisible),
 		Mutation: defaultWrites(),
 	}
 }
@@ -219,10 +212,9 @@ func EventPolicy() ent.Policy {
 // AgendaItemPolicy: agendas are visible with their event.
 func AgendaItemPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.AgendaItemQueryRuleFunc(func(ctx context.Context, q *ent.AgendaItemQuery) error {
-			q.Where(agendaitem.HasEventWith(EventVisible(viewer.FromContext(ctx))))
-			return privacy.Allow
-		})),
+		Query: narrowed[*ent.AgendaItemQuery](func(v *viewer.Viewer) predicate.AgendaItem {
+			return agendaitem.HasEventWith(EventVisible(v))
+		}),
 		Mutation: defaultWrites(),
 	}
 }
@@ -230,10 +222,9 @@ func AgendaItemPolicy() ent.Policy {
 // SponsorPolicy: sponsors are visible with their event.
 func SponsorPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.SponsorQueryRuleFunc(func(ctx context.Context, q *ent.SponsorQuery) error {
-			q.Where(sponsor.HasEventWith(EventVisible(viewer.FromContext(ctx))))
-			return privacy.Allow
-		})),
+		Query: narrowed[*ent.SponsorQuery](func(v *viewer.Viewer) predicate.Sponsor {
+			return sponsor.HasEventWith(EventVisible(v))
+		}),
 		Mutation: defaultWrites(),
 	}
 }
@@ -243,23 +234,13 @@ func SponsorPolicy() ent.Policy {
 // whoever owns it, since registration details are not for marketing.
 func RegistrationPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{allowSystem, allowUnfiltered,
-			privacy.RegistrationQueryRuleFunc(func(ctx context.Context, q *ent.RegistrationQuery) error {
-				v := viewer.FromContext(ctx)
-				if tokensSeeNothing(ctx) {
-					q.Where(registration.IDIn())
-					return privacy.Allow
-				}
-				if v.IsAdmin() {
-					return privacy.Allow
-				}
-				q.Where(registration.Or(
-					registration.UserID(v.UserID),
-					registration.HasEventWith(event.GroupIDIn(v.OrganizerGroups()...)),
-					registration.HasEventWith(event.CommunityIDIn(v.StaffCommunities()...)),
-				))
-				return privacy.Allow
-			}), privacy.AlwaysDenyRule()},
+		Query: narrowedNoTokens[*ent.RegistrationQuery](func(v *viewer.Viewer) predicate.Registration {
+			return registration.Or(
+				registration.UserID(v.UserID),
+				registration.HasEventWith(event.GroupIDIn(v.OrganizerGroups()...)),
+				registration.HasEventWith(event.CommunityIDIn(v.StaffCommunities()...)),
+			)
+		}),
 		Mutation: defaultWrites(),
 	}
 }
@@ -268,40 +249,24 @@ func RegistrationPolicy() ent.Policy {
 // community's staff, never to an API token.
 func ReportPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{allowSystem, allowUnfiltered,
-			privacy.ReportQueryRuleFunc(func(ctx context.Context, q *ent.ReportQuery) error {
-				v := viewer.FromContext(ctx)
-				if tokensSeeNothing(ctx) {
-					q.Where(report.IDIn())
-					return privacy.Allow
-				}
-				if v.IsAdmin() {
-					return privacy.Allow
-				}
-				q.Where(report.Or(report.ReporterID(v.UserID), report.CommunityIDIn(v.StaffCommunities()...)))
-				return privacy.Allow
-			}), privacy.AlwaysDenyRule()},
+		Query: narrowedNoTokens[*ent.ReportQuery](func(v *viewer.Viewer) predicate.Report {
+			return report.Or(report.ReporterID(v.UserID), report.CommunityIDIn(v.StaffCommunities()...))
+		}),
 		Mutation: defaultWrites(),
 	}
 }
-
-// tokensSeeNothing reports whether v came with an API token, and so must
-// get empty lists, zero counts and "not found" for registrations and reports.
-func tokensSeeNothing(ctx context.Context) bool { return viewer.FromContext(ctx).ViaToken() }
 
 // SubmissionPolicy: submissions are visible to their author, the
 // community's staff and, for a group's submissions, its organizers.
 func SubmissionPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.SubmissionQueryRuleFunc(func(ctx context.Context, q *ent.SubmissionQuery) error {
-			v := viewer.FromContext(ctx)
-			q.Where(submission.Or(
+		Query: narrowed[*ent.SubmissionQuery](func(v *viewer.Viewer) predicate.Submission {
+			return submission.Or(
 				submission.AuthorID(v.UserID),
 				submission.CommunityIDIn(v.StaffCommunities()...),
 				submission.GroupIDIn(v.OrganizerGroups()...),
-			))
-			return privacy.Allow
-		})),
+			)
+		}),
 		Mutation: defaultWrites(),
 	}
 }
@@ -309,10 +274,7 @@ func SubmissionPolicy() ent.Policy {
 // MessagePolicy: the outbox is read and written by the system (and admins).
 func MessagePolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.MessageQueryRuleFunc(func(ctx context.Context, q *ent.MessageQuery) error {
-			q.Where(message.IDIn())
-			return privacy.Allow
-		})),
+		Query:    narrowed[*ent.MessageQuery](nothing[predicate.Message]),
 		Mutation: defaultWrites(),
 	}
 }
@@ -323,10 +285,7 @@ func MessagePolicy() ent.Policy {
 // visibility per subscriber, and by admins.
 func ChangePolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.ChangeQueryRuleFunc(func(ctx context.Context, q *ent.ChangeQuery) error {
-			q.Where(change.IDIn())
-			return privacy.Allow
-		})),
+		Query: narrowed[*ent.ChangeQuery](nothing[predicate.Change]),
 		Mutation: privacy.MutationPolicy{
 			privacy.OnMutationOperation(privacy.MutationRuleFunc(func(context.Context, ent.Mutation) error {
 				return privacy.Allow
@@ -340,10 +299,9 @@ func ChangePolicy() ent.Policy {
 // mint or revoke tokens: that takes a signed-in person.
 func APITokenPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.APITokenQueryRuleFunc(func(ctx context.Context, q *ent.APITokenQuery) error {
-			q.Where(apitoken.OwnerID(viewer.FromContext(ctx).UserID))
-			return privacy.Allow
-		})),
+		Query: narrowed[*ent.APITokenQuery](func(v *viewer.Viewer) predicate.APIToken {
+			return apitoken.OwnerID(v.UserID)
+		}),
 		Mutation: defaultWrites(privacy.APITokenMutationRuleFunc(func(ctx context.Context, m *ent.APITokenMutation) error {
 			v := viewer.FromContext(ctx)
 			if v.ViaToken() {
@@ -371,14 +329,12 @@ func APITokenPolicy() ent.Policy {
 // its organizers and the community's staff.
 func InvitePolicy() ent.Policy {
 	return privacy.Policy{
-		Query: filtered(privacy.InviteQueryRuleFunc(func(ctx context.Context, q *ent.InviteQuery) error {
-			v := viewer.FromContext(ctx)
-			q.Where(invite.Or(
+		Query: narrowed[*ent.InviteQuery](func(v *viewer.Viewer) predicate.Invite {
+			return invite.Or(
 				invite.GroupIDIn(v.OrganizerGroups()...),
 				invite.HasGroupWith(group.CommunityIDIn(v.StaffCommunities()...)),
-			))
-			return privacy.Allow
-		})),
+			)
+		}),
 		Mutation: defaultWrites(),
 	}
 }

@@ -12,9 +12,10 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // Size is the shape of a data set: Groups groups in one community, each
@@ -42,25 +43,24 @@ type Dataset struct {
 // Organizations is how many organizations members are spread over.
 const Organizations = 20
 
-// Load writes a data set of the given size into an empty database, in one
-// transaction, as the system (no privacy rules, hooks as usual). Ids and
+// Load writes a data set of the given size into an empty database as one
+// workflow step, an import by the system (hooks as usual). Ids and
 // timestamps derive from the index of each row, so every load of a size
 // holds the same data.
 func Load(ctx context.Context, client *ent.Client, s Size) (*Dataset, error) {
 	if s.Events == 0 {
 		s.Events = 5
 	}
-	ctx = privacy.DecisionContext(ctx, privacy.Allow)
-	tx, err := client.Tx(ctx)
+	var d *Dataset
+	err := workflow.NewRunner(client, nil).Import(viewer.SystemContext(ctx), "bench data", func(ctx context.Context, c *ent.Client) error {
+		var err error
+		d, err = load(ctx, c, s)
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	d, err := load(ctx, tx, s)
-	if err != nil {
-		_ = tx.Rollback()
 		return nil, fmt.Errorf("bench: loading %s: %w", s, err)
 	}
-	return d, tx.Commit()
+	return d, nil
 }
 
 // epoch anchors every generated timestamp, so that loads are repeatable;
@@ -87,18 +87,18 @@ func letters(n int) string {
 	return string(b)
 }
 
-func load(ctx context.Context, tx *ent.Tx, s Size) (*Dataset, error) {
+func load(ctx context.Context, c *ent.Client, s Size) (*Dataset, error) {
 	d := &Dataset{Size: s, Community: id("com", 1)}
-	if err := tx.Community.Create().SetID(d.Community).SetName("Bench").SetSlug(Slug).
+	if err := c.Community.Create().SetID(d.Community).SetName("Bench").SetSlug(Slug).
 		SetCreatedAt(epoch).SetUpdatedAt(epoch).Exec(ctx); err != nil {
 		return nil, err
 	}
 	orgs := make([]*ent.OrganizationCreate, Organizations)
 	for i := range orgs {
-		orgs[i] = tx.Organization.Create().SetID(id("org", i)).SetName("Org " + letters(i)).
+		orgs[i] = c.Organization.Create().SetID(id("org", i)).SetName("Org " + letters(i)).
 			SetSlug("org-" + letters(i)).SetCountry("FR").SetCreatedAt(epoch).SetUpdatedAt(epoch)
 	}
-	if err := tx.Organization.CreateBulk(orgs...).Exec(ctx); err != nil {
+	if err := c.Organization.CreateBulk(orgs...).Exec(ctx); err != nil {
 		return nil, err
 	}
 	// One person per seat: member j of group i is user i*Members+j.
@@ -107,23 +107,23 @@ func load(ctx context.Context, tx *ent.Tx, s Size) (*Dataset, error) {
 	for n := range people {
 		uid := id("usr", n)
 		d.Users = append(d.Users, uid)
-		users = append(users, tx.User.Create().SetID(uid).SetHandle(fmt.Sprintf("user%d", n)).
+		users = append(users, c.User.Create().SetID(uid).SetHandle(fmt.Sprintf("user%d", n)).
 			SetName(fmt.Sprintf("Person %d", n)).SetCity("Lyon").SetCountry("FR").
 			SetOrganizationID(id("org", n%Organizations)).SetCreatedAt(epoch).SetUpdatedAt(epoch))
 	}
-	if err := inBatches(ctx, users, func(b []*ent.UserCreate) error { return tx.User.CreateBulk(b...).Exec(ctx) }); err != nil {
+	if err := inBatches(ctx, users, func(b []*ent.UserCreate) error { return c.User.CreateBulk(b...).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	groups := make([]*ent.GroupCreate, s.Groups)
 	for i := range groups {
 		gid := id("grp", i)
 		d.Groups = append(d.Groups, gid)
-		groups[i] = tx.Group.Create().SetID(gid).SetCommunityID(d.Community).
+		groups[i] = c.Group.Create().SetID(gid).SetCommunityID(d.Community).
 			SetName("Bench " + capital(letters(i))).SetSlug("bench-" + letters(i)).
 			SetCity("Lyon").SetCountry("FR").SetStatus(group.StatusACTIVE).
 			SetCreatedAt(epoch).SetUpdatedAt(epoch)
 	}
-	if err := inBatches(ctx, groups, func(b []*ent.GroupCreate) error { return tx.Group.CreateBulk(b...).Exec(ctx) }); err != nil {
+	if err := inBatches(ctx, groups, func(b []*ent.GroupCreate) error { return c.Group.CreateBulk(b...).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	roles := make([]*ent.RoleCreate, 0, people)
@@ -135,12 +135,12 @@ func load(ctx context.Context, tx *ent.Tx, s Size) (*Dataset, error) {
 				kind = role.KindORGANIZER
 			}
 			at := epoch.Add(time.Duration(n) * time.Minute)
-			roles = append(roles, tx.Role.Create().SetID(id("rol", n)).SetUserID(d.Users[n]).
+			roles = append(roles, c.Role.Create().SetID(id("rol", n)).SetUserID(d.Users[n]).
 				SetCommunityID(d.Community).SetGroupID(d.Groups[i]).SetKind(kind).SetStatus(role.StatusACTIVE).
 				SetTermStart(at).SetCreatedAt(at).SetUpdatedAt(at))
 		}
 	}
-	if err := inBatches(ctx, roles, func(b []*ent.RoleCreate) error { return tx.Role.CreateBulk(b...).Exec(ctx) }); err != nil {
+	if err := inBatches(ctx, roles, func(b []*ent.RoleCreate) error { return c.Role.CreateBulk(b...).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 1, 0).Add(18 * time.Hour)
@@ -151,7 +151,7 @@ func load(ctx context.Context, tx *ent.Tx, s Size) (*Dataset, error) {
 			eid := id("evt", n)
 			d.Events = append(d.Events, eid)
 			at := start.AddDate(0, 0, 7*k)
-			events = append(events, tx.Event.Create().SetID(eid).SetGroupID(d.Groups[i]).
+			events = append(events, c.Event.Create().SetID(eid).SetGroupID(d.Groups[i]).
 				SetKind(event.KindMEETUP).SetTitle(fmt.Sprintf("Meetup %d of %s", k+1, letters(i))).
 				SetStartsAt(at).SetEndsAt(at.Add(2*time.Hour)).SetTimeZone("Europe/Paris").
 				SetVenueName("Salle "+letters(k)).SetCapacity(50).
@@ -159,7 +159,7 @@ func load(ctx context.Context, tx *ent.Tx, s Size) (*Dataset, error) {
 				SetCreatedAt(epoch).SetUpdatedAt(epoch))
 		}
 	}
-	if err := inBatches(ctx, events, func(b []*ent.EventCreate) error { return tx.Event.CreateBulk(b...).Exec(ctx) }); err != nil {
+	if err := inBatches(ctx, events, func(b []*ent.EventCreate) error { return c.Event.CreateBulk(b...).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return d, nil

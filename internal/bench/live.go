@@ -35,6 +35,7 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // QueueSubscription is the document every S6 and S7 subscriber runs: a
@@ -391,35 +392,32 @@ func (fx *liveFixture) load(ctx context.Context, viewers int) error {
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	sys := viewer.SystemContext(ctx)
-	tx, err := db.Client.Tx(sys)
+	err = workflow.NewRunner(db.Client, nil).Import(viewer.SystemContext(ctx), "bench data", func(ctx context.Context, c *ent.Client) error {
+		return fx.write(ctx, c, viewers)
+	})
 	if err != nil {
-		return err
-	}
-	if err := fx.write(sys, tx, viewers); err != nil {
-		_ = tx.Rollback()
 		return fmt.Errorf("bench: writing the live fixture: %w", err)
 	}
-	return tx.Commit()
+	return nil
 }
 
-func (fx *liveFixture) write(ctx context.Context, tx *ent.Tx, viewers int) error {
-	com, err := tx.Community.Create().SetName("Bench").SetSlug(Slug).SetPolicy(policy.OpenStack()).Save(ctx)
+func (fx *liveFixture) write(ctx context.Context, c *ent.Client, viewers int) error {
+	com, err := c.Community.Create().SetName("Bench").SetSlug(Slug).SetPolicy(policy.OpenStack()).Save(ctx)
 	if err != nil {
 		return err
 	}
 	fx.community = com.ID
-	if err := tx.Region.Create().SetCommunityID(com.ID).SetName("North America").SetSlug("north-america").
+	if err := c.Region.Create().SetCommunityID(com.ID).SetName("North America").SetSlug("north-america").
 		SetCountries([]string{"US"}).Exec(ctx); err != nil {
 		return err
 	}
 	users := make([]*ent.UserCreate, viewers+1)
 	for i := range users {
-		users[i] = tx.User.Create().SetHandle(fmt.Sprintf("staff%d", i)).SetName(fmt.Sprintf("Staff %d", i))
+		users[i] = c.User.Create().SetHandle(fmt.Sprintf("staff%d", i)).SetName(fmt.Sprintf("Staff %d", i))
 	}
 	var made []*ent.User
 	if err := inBatches(ctx, users, func(b []*ent.UserCreate) error {
-		us, err := tx.User.CreateBulk(b...).Save(ctx)
+		us, err := c.User.CreateBulk(b...).Save(ctx)
 		made = append(made, us...)
 		return err
 	}); err != nil {
@@ -428,13 +426,13 @@ func (fx *liveFixture) write(ctx context.Context, tx *ent.Tx, viewers int) error
 	applicant, staff := made[0], made[1:]
 	roles := make([]*ent.RoleCreate, len(staff))
 	for i, u := range staff {
-		roles[i] = tx.Role.Create().SetUserID(u.ID).SetCommunityID(com.ID).SetKind(role.KindCOMMUNITY_MANAGER)
+		roles[i] = c.Role.Create().SetUserID(u.ID).SetCommunityID(com.ID).SetKind(role.KindCOMMUNITY_MANAGER)
 	}
-	if err := inBatches(ctx, roles, func(b []*ent.RoleCreate) error { return tx.Role.CreateBulk(b...).Exec(ctx) }); err != nil {
+	if err := inBatches(ctx, roles, func(b []*ent.RoleCreate) error { return c.Role.CreateBulk(b...).Exec(ctx) }); err != nil {
 		return err
 	}
 	token := func(u *ent.User, scopes ...string) (string, error) {
-		secret, _, err := auth.CreateToken(ctx, tx.Client(), auth.NewTokenInput{OwnerID: u.ID, Name: "bench", Scopes: scopes})
+		secret, _, err := auth.CreateToken(ctx, c, auth.NewTokenInput{OwnerID: u.ID, Name: "bench", Scopes: scopes})
 		return secret, err
 	}
 	if fx.applicant, err = token(applicant, "read", "write"); err != nil {

@@ -9,10 +9,13 @@ import (
 	"math"
 	"time"
 
+	"entgo.io/contrib/entgql"
+
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/predicate"
+	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -84,6 +87,35 @@ func Predicates(ctx context.Context, c *ent.Client, s Search) ([]predicate.Event
 		}
 	}
 	return append(ps, event.IDIn(within...)), nil
+}
+
+// Events returns a page of the events s finds, soonest first unless
+// ordered otherwise.
+func Events(ctx context.Context, c *ent.Client, s Search,
+	after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder) (*ent.EventConnection, error) {
+	preds, err := Predicates(ctx, c, s)
+	if err != nil {
+		return nil, err
+	}
+	if len(orderBy) == 0 {
+		orderBy = []*ent.EventOrder{{Field: ent.EventOrderFieldStartsAt, Direction: entgql.OrderDirectionAsc}}
+	}
+	return c.Event.Query().Where(preds...).Paginate(ctx, after, first, before, last, ent.WithEventOrder(orderBy))
+}
+
+// Registrations returns user's registration for each of events that has
+// one, as the caller's privacy rules show it (nothing for an anonymous
+// user), in one query for all the events.
+func Registrations(ctx context.Context, c *ent.Client, user pulid.ID, events []pulid.ID) (map[pulid.ID]*ent.Registration, error) {
+	if user == "" {
+		return nil, nil
+	}
+	regs, err := c.Registration.Query().Where(registration.EventIDIn(events...), registration.UserID(user)).All(ctx)
+	out := make(map[pulid.ID]*ent.Registration, len(regs))
+	for _, reg := range regs {
+		out[reg.EventID] = reg
+	}
+	return out, err
 }
 
 // Upcoming returns each group's published events that have not ended by

@@ -27,14 +27,8 @@ import (
 // delivery after it in the log is rendered with the old roles; revoking the
 // token ends every context attached with it.
 func TestCredentialViewersFollowTheLog(t *testing.T) {
-	var b *broker.Broker
-	db := dbtest.OpenConcurrent(t, dbtest.WithDriver(broker.WrapDriver("", func() { b.Poke() })))
+	db, b := runBroker(t)
 	sys := viewer.SystemContext(context.Background())
-	b = broker.New(db, broker.Options{PollInterval: 50 * time.Millisecond})
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = b.Run(runCtx) }()
-	t.Cleanup(func() { stop(); <-done })
 
 	tx, err := db.Client.Tx(sys)
 	if err != nil {

@@ -35,8 +35,9 @@ type Item struct {
 	Topic   string
 	Change  *ent.Change
 	Node    ent.Noder
-	// Actor is who made the change (people's profiles are public, so one
-	// load serves every subscriber); nil for the system or when unknown.
+	// Actor is who made the change: the subscriber's own copy of a profile
+	// loaded once for all (profiles are public); nil for the system or when
+	// unknown.
 	Actor *ent.User
 }
 
@@ -170,13 +171,29 @@ func (s *Source) workers() *hub {
 type Subscription struct {
 	src *Source
 	sub *broker.Subscription
+	// scope, when set, keeps only the changes whose node, as the system
+	// loaded it (every column), it accepts: for filters the change log
+	// cannot express, such as a registration's event.
+	scope func(ent.Noder) bool
+}
+
+// available refuses on a server without live updates (a nil Source).
+func (s *Source) available() error {
+	if s == nil {
+		return apierror.Unavailablef("live updates are not available on this server")
+	}
+	return nil
 }
 
 // Subscribe subscribes to the changes match accepts, after the cursor (or
 // from now). Nothing is delivered until Deliver is called; meanwhile the
 // broker queues the changes. A bad or expired cursor is refused here, so
-// that the subscription fails before it starts.
+// that the subscription fails before it starts; so is any subscription on
+// a nil Source, a server without live updates (UNAVAILABLE).
 func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.Change) bool) (*Subscription, error) {
+	if err := s.available(); err != nil {
+		return nil, err
+	}
 	from, ok, err := ParseCursor(after)
 	if err != nil {
 		return nil, err
@@ -222,7 +239,7 @@ func (s *Source) Stream(ctx context.Context, after *string, match func(*ent.Chan
 // pump.go), so convert must not block for long; an idle subscription parks
 // no goroutine here.
 func Deliver[T any](ctx context.Context, sub *Subscription, convert func(*Item) (T, bool)) <-chan T {
-	p := &pump[T]{hub: sub.src.workers(), src: sub.src, sub: sub.sub, convert: convert,
+	p := &pump[T]{hub: sub.src.workers(), src: sub.src, sub: sub.sub, scope: sub.scope, convert: convert,
 		out: make(chan T, outBuffer), ctx: ctx, hold: sub.src.credentials().holdFrom(ctx)}
 	sub.sub.Notify(p.wake)
 	return p.out

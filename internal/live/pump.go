@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -81,6 +82,7 @@ type pump[T any] struct {
 	hub     *hub
 	src     *Source
 	sub     *broker.Subscription
+	scope   func(ent.Noder) bool
 	convert func(*Item) (T, bool)
 	out     chan T
 	wakes   atomic.Int64
@@ -189,11 +191,15 @@ func (p *pump[T]) process(d *broker.Delivery) (T, bool) {
 	c := d.Change
 	loads := p.src.loader()
 	e, ok := loads.change(p.ctx, c)
-	if !ok {
+	if !ok || (p.scope != nil && !p.scope(e.node)) {
 		return zero, false
 	}
 	item := &Item{Cursor: Cursor(d.After), Seq: c.ID, Op: c.Op, At: c.CreatedAt,
-		ActorID: pulid.ID(c.ActorID), Topic: c.Topic, Change: c, Actor: e.actor}
+		ActorID: pulid.ID(c.ActorID), Topic: c.Topic, Change: c}
+	if e.actor != nil {
+		actor := *e.actor // each subscriber resolves its own copy
+		item.Actor = &actor
+	}
 	if node := loads.nodeFor(p.ctx, e, viewer.FromContext(p.ctx)); node != nil {
 		item.Node = node
 	}

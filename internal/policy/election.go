@@ -1,6 +1,9 @@
 package policy
 
-import "sort"
+import (
+	"sort"
+	"time"
+)
 
 // Outcome is how an election ended at its deadline.
 type Outcome string
@@ -68,4 +71,31 @@ func ids(ts []Tally) []string {
 		out[i] = t.ID
 	}
 	return out
+}
+
+// Phase is where a running election stands for its members.
+type Phase string
+
+// Election phases.
+const (
+	// Nominating: members put candidates forward.
+	Nominating Phase = "NOMINATIONS"
+	// Voting: nominations are closed and members vote.
+	Voting Phase = "VOTING"
+	// Closed: voting is over, or the election no longer runs.
+	Closed Phase = "CLOSED"
+)
+
+// PhaseAt is the phase at now of an election whose stored status is open
+// (running) or not, with its stored deadlines. The deadlines decide on
+// their own: an open election past its voting deadline is Closed before
+// the job that counts it has run.
+func PhaseAt(open bool, nominationsCloseAt, votingClosesAt, now time.Time) Phase {
+	switch {
+	case open && now.Before(nominationsCloseAt):
+		return Nominating
+	case open && now.Before(votingClosesAt):
+		return Voting
+	}
+	return Closed
 }

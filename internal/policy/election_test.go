@@ -3,6 +3,7 @@ package policy
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestCount(t *testing.T) {
@@ -27,6 +28,31 @@ func TestCount(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Count(tt.tallies, tt.seats); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("Count = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPhaseAt(t *testing.T) {
+	nom := time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC)
+	vote := nom.Add(72 * time.Hour)
+	tests := []struct {
+		name string
+		open bool
+		now  time.Time
+		want Phase
+	}{
+		{"open, before nominations close", true, nom.Add(-time.Second), Nominating},
+		{"open, at the nominations deadline", true, nom, Voting},
+		{"open, while voting", true, vote.Add(-time.Second), Voting},
+		{"open, at the voting deadline (not yet counted)", true, vote, Closed},
+		{"decided early", false, nom.Add(-time.Hour), Closed},
+		{"cancelled while voting", false, vote.Add(-time.Hour), Closed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := PhaseAt(tt.open, nom, vote, tt.now); got != tt.want {
+				t.Fatalf("PhaseAt = %s, want %s", got, tt.want)
 			}
 		})
 	}

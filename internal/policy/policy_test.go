@@ -80,9 +80,12 @@ func TestValidators(t *testing.T) {
 
 func TestSlugify(t *testing.T) {
 	for in, want := range map[string]string{
-		"Bay Area {Stackers}": "bay-area-stackers",
-		"Paris, France":       "paris-france",
-		"Xi'an":               "xi-an",
+		"Bay Area {Stackers}":     "bay-area-stackers",
+		"Paris, France":           "paris-france",
+		"Xi'an":                   "xi-an",
+		"Kraków":                  "krakow",
+		"São Paulo":               "sao-paulo",
+		"Montreal {Nuage Québec}": "montreal-nuage-quebec",
 	} {
 		if got := Slugify(in); got != want {
 			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)

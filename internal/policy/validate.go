@@ -96,11 +96,26 @@ func ValidateHandle(s string) error {
 	return nil
 }
 
-// Slugify turns a display name into a slug candidate ("Bay Area {Stackers}" → "bay-area-stackers").
+// accents maps the accented Latin letters of place and person names to
+// their base letters.
+var accents = strings.NewReplacer(
+	"á", "a", "à", "a", "â", "a", "ã", "a", "ä", "a", "å", "a",
+	"é", "e", "è", "e", "ê", "e", "ë", "e",
+	"í", "i", "ì", "i", "î", "i", "ï", "i",
+	"ó", "o", "ò", "o", "ô", "o", "õ", "o", "ö", "o", "ø", "o",
+	"ú", "u", "ù", "u", "û", "u", "ü", "u", "ý", "y", "ñ", "n", "ç", "c",
+)
+
+// FoldAccents lowercases s and writes its accented Latin letters as their
+// base letters ("Bogotá" → "bogota"), so that slugs keep them.
+func FoldAccents(s string) string { return accents.Replace(strings.ToLower(s)) }
+
+// Slugify turns a display name into a slug candidate ("Bay Area {Stackers}"
+// → "bay-area-stackers", "Kraków" → "krakow").
 func Slugify(s string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(s) {
+	for _, r := range FoldAccents(s) {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
 			b.WriteRune(r)

@@ -8,6 +8,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -19,6 +20,9 @@ type Point struct{ Lat, Lng float64 }
 // Nested fields of the roles are loaded by the caller's field collection, so
 // the cost stays two queries however many ambassadors there are.
 func Ambassadors(ctx context.Context, q *ent.RoleQuery, community, region pulid.ID, near *Point, limit int) ([]*ent.Role, error) {
+	if near != nil && (policy.ValidateLatitude(near.Lat) != nil || policy.ValidateLongitude(near.Lng) != nil) {
+		return nil, apierror.Invalid("near", "near must be a latitude in [-90, 90] and a longitude in [-180, 180]")
+	}
 	q = q.Where(role.CommunityID(community), role.KindEQ(role.KindAMBASSADOR), role.StatusEQ(role.StatusACTIVE))
 	if region != "" {
 		q = q.Where(role.RegionID(region))

@@ -15,7 +15,9 @@ import (
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // Filter narrows a queue; zero values mean "any".
@@ -42,6 +44,37 @@ type Page struct {
 	After, Before *entgql.Cursor[pulid.ID]
 	First, Last   *int
 	OrderBy       []*ent.ApplicationOrder
+}
+
+// Ask is a queue's filter as a client asks for it, before Open checks it.
+type Ask struct {
+	Kinds             []application.Kind
+	Statuses          []application.Status
+	Region            pulid.ID
+	AssignedToMe      bool
+	HasConflicts      *bool
+	HasOpenObjections *bool
+	OlderThanHours    int
+}
+
+// Open returns a community's queue under ask for the viewer of ctx at now,
+// with page as the page asked for. "Assigned to me" needs someone signed
+// in, and an age cannot be negative.
+func Open(ctx context.Context, community pulid.ID, ask Ask, page Page, now time.Time) (*Queue, error) {
+	f := Filter{Kinds: ask.Kinds, Statuses: ask.Statuses, Region: ask.Region,
+		HasConflicts: ask.HasConflicts, HasOpenObjections: ask.HasOpenObjections}
+	if ask.AssignedToMe {
+		v := viewer.FromContext(ctx)
+		if !v.IsUser() {
+			return nil, apierror.Unauthenticatedf("sign in to see what is assigned to you")
+		}
+		f.AssignedTo = v.UserID
+	}
+	if ask.OlderThanHours < 0 {
+		return nil, apierror.Invalid("olderThanHours", "olderThanHours must not be negative")
+	}
+	f.OlderThan = time.Duration(ask.OlderThanHours) * time.Hour
+	return &Queue{Community: community, Filter: f, Now: now, Page: page}, nil
 }
 
 // Paginate returns the requested page of the queue's applications, oldest

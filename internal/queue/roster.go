@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/usergroups/usergroups/ent"
@@ -12,9 +13,11 @@ import (
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/predicate"
-	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // KindCount is how many roles of one kind.
@@ -32,6 +35,17 @@ func ActiveIfNone(statuses []role.Status) []role.Status {
 		return []role.Status{role.StatusACTIVE}
 	}
 	return statuses
+}
+
+// Roster returns a page of a group's roles of the given kinds (every kind
+// when none) and statuses (ACTIVE when none), as the caller may see them.
+func Roster(ctx context.Context, c *ent.Client, group pulid.ID, kinds []role.Kind, statuses []role.Status,
+	after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder) (*ent.RoleConnection, error) {
+	q := c.Role.Query().Where(role.GroupID(group), role.StatusIn(ActiveIfNone(statuses)...))
+	if len(kinds) > 0 {
+		q = q.Where(role.KindIn(kinds...))
+	}
+	return q.Paginate(ctx, after, first, before, last, ent.WithRoleOrder(orderBy))
 }
 
 // countRoles counts the roles matching where per owner (the column named
@@ -85,15 +99,20 @@ type TrackRecord struct {
 	AmbassadorsInScope *int
 }
 
-// TrackRecords computes the track record of each application's applicant
-// with a constant number of statements for any number of applications. The
-// caller decides who may see them; the counts themselves are bookkeeping.
+// TrackRecords computes the track record of the applicant of each
+// application among ids that the caller reviews (authz.ReviewsApplication,
+// decided on the application as stored); the others are absent from the
+// map. It takes a constant number of statements for any number of
+// applications. The counts behind a record are bookkeeping: they are read
+// whoever may see the rows counted.
 func TrackRecords(ctx context.Context, c *ent.Client, ids []pulid.ID) (map[pulid.ID]*TrackRecord, error) {
-	ctx = privacy.DecisionContext(ctx, privacy.Allow)
+	v := viewer.FromContext(ctx)
 	apps, err := c.Application.Query().Where(application.IDIn(ids...)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
+	apps = slices.DeleteFunc(apps, func(a *ent.Application) bool { return !authz.ReviewsApplication(v, a) })
+	ctx = authz.Unfiltered(ctx)
 	var people, communities, regions, groups []pulid.ID
 	for _, a := range apps {
 		people, communities = append(people, a.ApplicantID), append(communities, a.CommunityID)
@@ -201,8 +220,12 @@ func TrackRecords(ctx context.Context, c *ent.Client, ids []pulid.ID) (map[pulid
 }
 
 // Leaderless lists a community's running groups that have no active
-// organizer — after a term ended with nobody elected, say — by name.
+// organizer — after a term ended with nobody elected, say — by name, for
+// the community's staff only (authz.CanListLeaderlessGroups).
 func Leaderless(ctx context.Context, c *ent.Client, community pulid.ID) ([]*ent.Group, error) {
+	if !authz.CanListLeaderlessGroups(viewer.FromContext(ctx), community) {
+		return nil, apierror.Forbiddenf("only the community's staff see which groups lack an organizer")
+	}
 	return c.Group.Query().Where(
 		group.CommunityID(community),
 		group.StatusIn(group.StatusACTIVE, group.StatusOFFICIAL),

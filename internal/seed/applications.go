@@ -2,7 +2,6 @@ package seed
 
 import (
 	"fmt"
-	"github.com/usergroups/usergroups/internal/policy"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/internal/policy"
 )
 
 // entry is one planned review in an application's timeline.
@@ -98,6 +98,7 @@ type app struct {
 	decided    time.Time
 	reason     string
 	tl         timeline
+	note       *entry // the automatic screening note, written once the screening is known
 }
 
 func (g *gen) newApp(c *comm, kind application.Kind, status application.Status, applicant *person) *app {
@@ -148,8 +149,9 @@ func (g *gen) standard(a *app, comment string, endorser *person, endorsement, in
 	}
 }
 
-// finish places the timeline so its last free entry lands at end, derives the
-// objection deadline and decision time, and emits the rows.
+// finish places the timeline so its last free entry lands at end and
+// derives the objection deadline and decision time. The rows are emitted by
+// emitApps, once every group of the plan exists.
 func (g *gen) finish(a *app, created, end time.Time) {
 	a.created = created
 	if len(a.tl.entries) == 0 || a.tl.entries[0].author != nil || a.tl.entries[0].kind != review.KindCOMMENT {
@@ -169,11 +171,32 @@ func (g *gen) finish(a *app, created, end time.Time) {
 			a.decider = a.reviewer
 		}
 	}
-	updated := created
 	for i, e := range a.tl.entries {
 		if e.at.After(g.now) {
 			panic(fmt.Sprintf("seed: review %d of a %s application is in the future", i, a.kind))
 		}
+	}
+	g.apps = append(g.apps, a)
+}
+
+// emitApps screens the new-group requests against the plan's groups as
+// they stood when each arrived, then turns every application and its
+// timeline into builders.
+func (g *gen) emitApps() {
+	for _, a := range g.apps {
+		if a.kind == application.KindNEW_GROUP {
+			a.screening = g.screen(a)
+			a.note.body = screeningNote(a.c, a.screening)
+		}
+		g.emitApp(a)
+	}
+}
+
+// emitApp turns one application and its reviews into builders.
+func (g *gen) emitApp(a *app) {
+	created := a.created
+	updated := created
+	for i, e := range a.tl.entries {
 		b := g.db.Review.Create().
 			SetID(g.id("rev")).
 			SetApplicationID(a.id).
@@ -244,7 +267,6 @@ func (g *gen) finish(a *app, created, end time.Time) {
 		b.AddSupporterIDs(s.id)
 	}
 	g.b.applications = append(g.b.applications, b)
-	g.apps = append(g.apps, a)
 }
 
 // autoCheck is the automatic note written when an application arrives: what
@@ -324,42 +346,44 @@ func (g *gen) pastDay(lo, hi int) time.Time {
 	return g.daysAgo(g.between(lo, hi)).Add(-time.Duration(g.intn(12*60)) * time.Minute)
 }
 
-// screen runs the conflict check for a proposed group against the groups of
-// its community that existed at t.
-func (g *gen) screen(gr *grp, t time.Time, supporters []*person) *schematype.Screening {
-	sc := &schematype.Screening{ScreenedAt: t, Supporters: len(supporters)}
+// screen is the automatic screening of a new-group request as the product
+// files it when the request arrives (workflow's screen, by the same policy
+// functions): conflicts with the community's groups as they stood then,
+// flags and missing information from the answers, and the supporters who
+// live in the group's city with their organizations.
+func (g *gen) screen(a *app) *schematype.Screening {
+	gr, c, t := a.gr, a.c, a.created
+	var sup policy.Supporters
 	orgs := map[*org]bool{}
-	for _, s := range supporters {
-		if s.org != nil {
-			orgs[s.org] = true
-		}
-	}
-	sc.SupporterOrganizations = len(orgs)
-	// The live screening's rule, so demo rows and new requests agree.
-	if policy.SupportersMissing(gr.c.pol, policy.Supporters{People: sc.Supporters, Organizations: sc.SupporterOrganizations}) {
-		sc.Missing = append(sc.Missing, policy.MissingSupporters)
-	}
-	for _, o := range gr.c.groups {
-		if o == gr || o.status == stRejected || o.status == stWithdrawn || o.created.IsZero() || !o.created.Before(t) {
-			continue
-		}
-		if o.status == stArchived && o.changed.Before(t) {
-			continue
-		}
-		d := distanceKm(gr.pl.Lat, gr.pl.Lon, o.pl.Lat, o.pl.Lon)
-		var hit bool
-		if gr.c.pol.ConflictRadiusKm > 0 {
-			hit = d <= gr.c.pol.ConflictRadiusKm
-		} else {
-			hit = strings.EqualFold(o.pl.City, gr.pl.City) && o.pl.Country == gr.pl.Country
-		}
-		if hit {
-			status := o.status
-			if o.founded.After(t) {
-				status = stProposed
+	for _, s := range a.supporters {
+		if strings.EqualFold(s.city, gr.pl.City) {
+			sup.People++
+			if s.org != nil {
+				orgs[s.org] = true
 			}
-			sc.Conflicts = append(sc.Conflicts, schematype.Conflict{GroupID: string(o.id), Name: o.pl.Name, City: o.pl.City, Status: status, DistanceKm: d})
 		}
+	}
+	sup.Organizations = len(orgs)
+	var urls []string
+	for _, l := range a.answers.Links {
+		urls = append(urls, l.URL)
+	}
+	flags, missing := policy.Screen(c.pol, c.name, policy.Request{
+		Name: gr.pl.Name, Description: a.answers.Description, Links: urls, HasLocation: true, Supporters: sup,
+	})
+	sc := &schematype.Screening{
+		Flags: flags, Missing: missing, Supporters: sup.People, SupporterOrganizations: sup.Organizations, ScreenedAt: t,
+	}
+	var existing []policy.Place
+	for _, o := range c.groups {
+		// The statuses the product's screening compares against.
+		switch st := o.statusAt(t); st {
+		case stProposed, stActive, stOfficial:
+			existing = append(existing, o.placeAs(st))
+		}
+	}
+	for _, cf := range policy.FindConflicts(c.pol, gr.placeAs(stProposed), existing) {
+		sc.Conflicts = append(sc.Conflicts, schematype.Conflict{GroupID: cf.ID, Name: cf.Name, City: cf.City, Status: cf.Status, DistanceKm: cf.DistanceKm})
 	}
 	return sc
 }
@@ -394,7 +418,10 @@ func screeningNote(c *comm, sc *schematype.Screening) string {
 	return b.String()
 }
 
-func proposalAnswers(gr *grp, missing []string) schematype.ApplicationAnswers {
+// proposalAnswers are the answers of a request for gr: omit names the
+// answers left out ("link", "description"); description and link, when
+// given, replace the usual ones.
+func proposalAnswers(gr *grp, omit []string, description, link string) schematype.ApplicationAnswers {
 	ans := schematype.ApplicationAnswers{
 		ProposedName:          gr.pl.Name,
 		City:                  gr.pl.City,
@@ -403,17 +430,22 @@ func proposalAnswers(gr *grp, missing []string) schematype.ApplicationAnswers {
 		Longitude:             ptr(gr.pl.Lon),
 		AcceptedCodeOfConduct: true,
 	}
-	if !slices.Contains(missing, "link") {
-		ans.Links = []schematype.Link{{Label: "Meetup page", URL: fmt.Sprintf("https://meetup.example.com/%s-%s", gr.c.slug, gr.slug)}}
+	if link == "" {
+		link = fmt.Sprintf("https://meetup.example.com/%s-%s", gr.c.slug, gr.slug)
 	}
-	if !slices.Contains(missing, "description") {
-		if gr.c.openEu {
-			ans.Description = fmt.Sprintf("openEuler users in %s who want a local circle: regular meetups, closed-door "+
-				"sessions with partner enterprises, and a way to send feedback to the developers.", gr.pl.City)
-		} else {
-			ans.Description = fmt.Sprintf("A group for people running or building on OpenStack around %s. "+
-				"We plan to meet every two months, alternating talks and hands-on evenings.", gr.pl.City)
-		}
+	if !slices.Contains(omit, policy.MissingLink) {
+		ans.Links = []schematype.Link{{Label: "Meetup page", URL: link}}
+	}
+	switch {
+	case slices.Contains(omit, policy.MissingDescription):
+	case description != "":
+		ans.Description = description
+	case gr.c.openEu:
+		ans.Description = fmt.Sprintf("openEuler users in %s who want a local circle: regular meetups, closed-door "+
+			"sessions with partner enterprises, and a way to send feedback to the developers.", gr.pl.City)
+	default:
+		ans.Description = fmt.Sprintf("A group for people running or building on OpenStack around %s. "+
+			"We plan to meet every two months, alternating talks and hands-on evenings.", gr.pl.City)
 	}
 	return ans
 }
@@ -427,6 +459,7 @@ func (g *gen) buildApplications() {
 	g.ambassadorApps()
 	g.officialApps()
 	g.fundingApps()
+	g.emitApps()
 }
 
 // approvedNewGroups records the approved requests behind OpenStack's
@@ -448,14 +481,15 @@ func (g *gen) approvedNewGroups() {
 				early = append(early, m.p)
 			}
 		}
-		a.supporters = early[:min(len(early), 3)]
-		a.screening = g.screen(gr, created, a.supporters)
-		a.answers = proposalAnswers(gr, nil)
+		// The applicant backs the request first, as when applying.
+		a.supporters = append([]*person{a.applicant}, early[:min(len(early), 3)]...)
+		a.answers = proposalAnswers(gr, nil, "", "")
 		a.reason = "Genuine OpenStack user group, no conflict, mentor assigned."
-		a.tl.add(review.KindCOMMENT, nil, screeningNote(c, a.screening)).fixed = time.Minute
+		a.note = a.tl.add(review.KindCOMMENT, nil, "")
+		a.note.fixed = time.Minute
 		comment := ""
 		if strings.Contains(gr.pl.Name, "{") {
-			comment = "Adjusted the name to the naming rule: the place first, the nickname in braces at the end."
+			comment = "The name follows the naming rule: the place first, the nickname in braces at the end."
 		}
 		g.standard(a, comment, gr.mentor, "Happy to mentor this group; I know two of the organizers from the regional meetups.", "")
 		end := gr.founded.Add(-time.Duration(c.pol.ObjectionWindowHours) * time.Hour)
@@ -521,15 +555,14 @@ func (g *gen) openStackProposals() {
 			supporters = append(supporters, s)
 		}
 		a := g.newApp(c, application.KindNEW_GROUP, appStatus, applicant)
-		a.gr, a.rg, a.reviewer, a.supporters, a.reason = gr, gr.reg, mgr, supporters, pr.Reason
+		a.gr, a.rg, a.reviewer, a.reason = gr, gr.reg, mgr, pr.Reason
+		a.supporters = append([]*person{applicant}, supporters...)
 		if appStatus == application.StatusREJECTED {
 			a.decider = mgr
 		}
-		a.screening = g.screen(gr, created, supporters)
-		a.screening.Flags = pr.Flags
-		a.screening.Missing = append(slices.Clip(pr.Missing), a.screening.Missing...)
-		a.answers = proposalAnswers(gr, pr.Missing)
-		a.tl.add(review.KindCOMMENT, nil, screeningNote(c, a.screening)).fixed = time.Minute
+		a.answers = proposalAnswers(gr, pr.Omit, pr.Description, pr.Link)
+		a.note = a.tl.add(review.KindCOMMENT, nil, "")
+		a.note.fixed = time.Minute
 
 		switch pr.City {
 		case "Oakland":
@@ -628,9 +661,9 @@ func (g *gen) openEulerProposals() {
 		applicant := supporters[0]
 		a := g.newApp(c, application.KindNEW_GROUP, status, applicant)
 		a.gr, a.reviewer, a.supporters = gr, c.managers[i%len(c.managers)], supporters
-		a.screening = g.screen(gr, created, supporters)
-		a.answers = proposalAnswers(gr, nil)
-		a.tl.add(review.KindCOMMENT, nil, screeningNote(c, a.screening)).fixed = time.Minute
+		a.answers = proposalAnswers(gr, nil, "", "")
+		a.note = a.tl.add(review.KindCOMMENT, nil, "")
+		a.note.fixed = time.Minute
 		switch i {
 		case 0:
 			g.standard(a, "Checked the supporters against the partner register; setting up a call with the proposed organizer.", nil, "", "")
@@ -646,7 +679,7 @@ func (g *gen) openEulerProposals() {
 func (g *gen) articleURL(title string) string {
 	n := g.seq["forum"]
 	g.seq["forum"] = n + 1
-	return fmt.Sprintf("https://forum.openeuler.org/t/%s/%d", slugFor(title), 20000+n*7)
+	return fmt.Sprintf("https://forum.openeuler.org/t/%s/%d", policy.Slugify(title), 20000+n*7)
 }
 
 // membershipApps creates openEuler join requests: one open per group, the

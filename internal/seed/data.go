@@ -146,10 +146,12 @@ var openStackGroups = []place{
 type proposal struct {
 	place
 	AppStatus string   // application status
-	Missing   []string // screening: information the request lacks
-	Flags     []string // screening: warnings for reviewers
-	Objection string   // "open", "resolved" or ""
-	Reason    string   // decision reason for decided requests
+	Omit      []string // answers the request leaves out, which the screening then finds missing
+	// Description and Link replace the usual answers when set; the
+	// screening flags what they say.
+	Description, Link string
+	Objection         string // "open", "resolved" or ""
+	Reason            string // decision reason for decided requests
 }
 
 // openStackProposals are the requests in OpenStack's "waiting for approval"
@@ -160,16 +162,20 @@ var openStackProposals = []proposal{
 	{place: place{Name: "Yokohama", City: "Yokohama", Country: "JP", TZ: "Asia/Tokyo", Lat: 35.4437, Lon: 139.6380, Region: "asia-pacific"}, AppStatus: "SUBMITTED"},
 	{place: place{Name: "Rotterdam", City: "Rotterdam", Country: "NL", TZ: "Europe/Amsterdam", Lat: 51.9244, Lon: 4.4777, Region: "europe"}, AppStatus: "OBJECTION_WINDOW"},
 	{place: place{Name: "Hyderabad", City: "Hyderabad", Country: "IN", TZ: "Asia/Kolkata", Lat: 17.3850, Lon: 78.4867, Region: "asia-pacific"}, AppStatus: "OBJECTION_WINDOW", Objection: "open"},
-	{place: place{Name: "Kraków", City: "Kraków", Country: "PL", TZ: "Europe/Warsaw", Lat: 50.0647, Lon: 19.9450, Region: "europe"}, AppStatus: "SUBMITTED", Missing: []string{"link"}},
+	{place: place{Name: "Kraków", City: "Kraków", Country: "PL", TZ: "Europe/Warsaw", Lat: 50.0647, Lon: 19.9450, Region: "europe"}, AppStatus: "SUBMITTED", Omit: []string{"link"}},
 	{place: place{Name: "Accra", City: "Accra", Country: "GH", TZ: "Africa/Accra", Lat: 5.6037, Lon: -0.1870, Region: "africa-middle-east"}, AppStatus: "IN_REVIEW"},
 	{place: place{Name: "Porto", City: "Porto", Country: "PT", TZ: "Europe/Lisbon", Lat: 41.1579, Lon: -8.6291, Region: "europe"}, AppStatus: "OBJECTION_WINDOW", Objection: "resolved"},
 	{place: place{Name: "Brisbane {Queensland Stackers}", City: "Brisbane", Country: "AU", TZ: "Australia/Brisbane", Lat: -27.4698, Lon: 153.0251, Region: "asia-pacific"}, AppStatus: "SUBMITTED"},
-	{place: place{Name: "Guadalajara", City: "Guadalajara", Country: "MX", TZ: "America/Mexico_City", Lat: 20.6597, Lon: -103.3496, Region: "latin-america"}, AppStatus: "NEEDS_INFO", Missing: []string{"description"}},
+	{place: place{Name: "Guadalajara", City: "Guadalajara", Country: "MX", TZ: "America/Mexico_City", Lat: 20.6597, Lon: -103.3496, Region: "latin-america"}, AppStatus: "NEEDS_INFO", Omit: []string{"description"}},
 	// Decided requests; their groups are REJECTED.
-	{place: place{Name: "Frankfurt {Cheap Cloud Servers}", City: "Frankfurt", Country: "DE", TZ: "Europe/Berlin", Lat: 50.1109, Lon: 8.6821, Region: "europe"}, AppStatus: "REJECTED", Flags: []string{"COMMERCIAL"},
-		Reason: "The page advertises a hosting offer. User groups are non-commercial; see https://groups.openstack.org/what-are-user-groups for what a group is."},
-	{place: place{Name: "Lyon {IT Professionals}", City: "Lyon", Country: "FR", TZ: "Europe/Paris", Lat: 45.7640, Lon: 4.8357, Region: "europe"}, AppStatus: "REJECTED", Flags: []string{"OFF_TOPIC"},
-		Reason: "This is a general IT meetup rather than an OpenStack user group; you are welcome to apply again with an OpenStack focus."},
+	{place: place{Name: "Frankfurt {Cheap Cloud Servers}", City: "Frankfurt", Country: "DE", TZ: "Europe/Berlin", Lat: 50.1109, Lon: 8.6821, Region: "europe"}, AppStatus: "REJECTED",
+		Description: "OpenStack hosting at the best price: cheap cloud servers, a free trial and member discounts at every meetup.",
+		Link:        "https://cheap-cloud-servers.example.com/meetup",
+		Reason:      "The page advertises a hosting offer. User groups are non-commercial; see https://groups.openstack.org/what-are-user-groups for what a group is."},
+	{place: place{Name: "Lyon {IT Professionals}", City: "Lyon", Country: "FR", TZ: "Europe/Paris", Lat: 45.7640, Lon: 4.8357, Region: "europe"}, AppStatus: "REJECTED",
+		Description: "A monthly meetup for IT professionals in Lyon: programming, web design and the latest in cloud and devops.",
+		Link:        "https://meetup.example.com/lyon-it-professionals",
+		Reason:      "This is a general IT meetup rather than an OpenStack user group; you are welcome to apply again with an OpenStack focus."},
 	{place: place{Name: "San Mateo", City: "San Mateo", Country: "US", TZ: "America/Los_Angeles", Lat: 37.5630, Lon: -122.3255, Region: "north-america"}, AppStatus: "WITHDRAWN",
 		Reason: "Withdrawn by the applicant, who now co-organizes with the Bay Area group."},
 	{place: place{Name: "Gurgaon", City: "Gurgaon", Country: "IN", TZ: "Asia/Kolkata", Lat: 28.4595, Lon: 77.0266, Region: "asia-pacific"}, AppStatus: "EXPIRED",

@@ -11,6 +11,7 @@ import (
 	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/policy"
 )
 
 // electionGroups are the openEuler groups whose organizer's second term runs
@@ -147,9 +148,13 @@ func (g *gen) seatedElection(gr *grp) {
 	if n < 5 {
 		panic("seed: too few voters in the past election of " + gr.pl.Name)
 	}
-	// A clear majority, so that policy.Count decides it without a tie.
+	// A clear majority, so that the count decides it without a tie.
 	won.votes = g.between(n/2+1, n*2/3)
 	lost.votes = n - won.votes
+	res := policy.Count([]policy.Tally{{ID: string(won.id), Votes: won.votes}, {ID: string(lost.id), Votes: lost.votes}}, 1)
+	if res.Outcome != policy.Decided || res.Winners[0] != string(won.id) {
+		panic("seed: the count does not seat the incumbent in " + gr.pl.Name)
+	}
 	won.elected = true
 	e.status, e.decided = election.StatusSEATED, e.votingCloses
 	won.updated, lost.updated = e.decided, g.timeIn(e.nominationsClose, e.votingCloses)

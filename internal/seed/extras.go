@@ -14,6 +14,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/internal/policy"
 )
 
 // contribution records one contribution; verified ones from openEuler
@@ -74,7 +75,7 @@ func (g *gen) randomContribution(gr *grp, p *person, lo, hi time.Time, verifier 
 		if c.openEu {
 			url = g.articleURL(title)
 		} else {
-			url = fmt.Sprintf("https://blog.example.org/%s/%s", p.handle, slugFor(title))
+			url = fmt.Sprintf("https://blog.example.org/%s/%s", p.handle, policy.Slugify(title))
 		}
 	case contribution.KindUSER_CASE:
 		who := "a small team"
@@ -82,7 +83,7 @@ func (g *gen) randomContribution(gr *grp, p *person, lo, hi time.Time, verifier 
 			who = p.org.name
 		}
 		title = fmt.Sprintf("User case: %s at %s", lowerFirst(topic), who)
-		url = fmt.Sprintf("https://cases.example.org/%s/%s-%d", c.slug, slugFor(topic), g.seq["ctb"])
+		url = fmt.Sprintf("https://cases.example.org/%s/%s-%d", c.slug, policy.Slugify(topic), g.seq["ctb"])
 	case contribution.KindREFERRAL:
 		title = "Brought a colleague to the " + gr.pl.City + " group"
 	case contribution.KindFEEDBACK:
@@ -90,7 +91,7 @@ func (g *gen) randomContribution(gr *grp, p *person, lo, hi time.Time, verifier 
 		url = fmt.Sprintf("https://feedback.example.net/%s/%d", c.slug, 3000+g.seq["ctb"])
 	case contribution.KindCODE:
 		title = "Patch: " + lowerFirst(topic)
-		url = fmt.Sprintf("https://code.example.org/%s/%s/pulls/%d", c.slug, slugFor(topic), 100+g.intn(9000))
+		url = fmt.Sprintf("https://code.example.org/%s/%s/pulls/%d", c.slug, policy.Slugify(topic), 100+g.intn(9000))
 	case contribution.KindDOCS:
 		title = "Documentation update: " + lowerFirst(topic)
 		url = fmt.Sprintf("https://code.example.org/%s/docs/pulls/%d", c.slug, 100+g.intn(9000))

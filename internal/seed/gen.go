@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -179,6 +178,38 @@ type grp struct {
 	termStart, termEnd time.Time
 }
 
+// statusAt is the group's status at t by its history in the plan, or ""
+// before it was proposed.
+func (gr *grp) statusAt(t time.Time) string {
+	if gr.created.IsZero() || !gr.created.Before(t) {
+		return ""
+	}
+	if t.Before(gr.founded) {
+		return stProposed
+	}
+	switch gr.status {
+	case stRejected, stWithdrawn:
+		if t.Before(gr.changed) {
+			return stProposed
+		}
+	case stOfficial:
+		if t.Before(gr.officialSince) {
+			return stActive
+		}
+	case stDormant, stArchived:
+		if t.Before(gr.changed) {
+			return stActive
+		}
+	}
+	return gr.status
+}
+
+// placeAs is the group as the conflict check sees it, in status st.
+func (gr *grp) placeAs(st string) policy.Place {
+	return policy.Place{ID: string(gr.id), Name: gr.pl.Name, City: gr.pl.City, Country: gr.pl.Country, Status: st,
+		Latitude: ptr(gr.pl.Lat), Longitude: ptr(gr.pl.Lon)}
+}
+
 // activeMembers returns the people whose MEMBER role is ACTIVE.
 func (gr *grp) activeMembers() []*person {
 	var out []*person
@@ -299,22 +330,11 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// distanceKm is the great-circle distance between two points, rounded to 0.1 km.
-func distanceKm(lat1, lon1, lat2, lon2 float64) float64 {
-	const r = 6371.0
-	rad := math.Pi / 180
-	dLat := (lat2 - lat1) * rad
-	dLon := (lon2 - lon1) * rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	d := 2 * r * math.Asin(math.Sqrt(a))
-	return math.Round(d*10) / 10
-}
-
 var handleStrip = strings.NewReplacer(" ", "", "'", "", "’", "")
 
 // handleFor returns an unused handle built from a name.
 func (g *gen) handleFor(given, family string) string {
-	base := handleStrip.Replace(deaccent.Replace(strings.ToLower(given))) + "." + handleStrip.Replace(deaccent.Replace(strings.ToLower(family)))
+	base := handleStrip.Replace(policy.FoldAccents(given)) + "." + handleStrip.Replace(policy.FoldAccents(family))
 	if len(base) > 34 {
 		base = base[:34]
 	}
@@ -387,7 +407,7 @@ func (g *gen) newOrg(name, city, country string) *org {
 		name = fmt.Sprintf("%s %d", base, n)
 	}
 	g.orgNames[name] = true
-	o := &org{id: g.id("org"), name: name, slug: slugFor(name), city: city, country: country}
+	o := &org{id: g.id("org"), name: name, slug: policy.Slugify(name), city: city, country: country}
 	g.orgs = append(g.orgs, o)
 	return o
 }

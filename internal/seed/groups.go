@@ -2,24 +2,12 @@ package seed
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/policy"
 )
-
-var deaccent = strings.NewReplacer(
-	"á", "a", "à", "a", "â", "a", "ã", "a", "ä", "a", "å", "a",
-	"é", "e", "è", "e", "ê", "e", "ë", "e",
-	"í", "i", "ì", "i", "î", "i", "ï", "i",
-	"ó", "o", "ò", "o", "ô", "o", "õ", "o", "ö", "o", "ø", "o",
-	"ú", "u", "ù", "u", "û", "u", "ü", "u", "ý", "y", "ñ", "n", "ç", "c",
-)
-
-// slugFor turns a group or organization name into a slug.
-func slugFor(name string) string { return policy.Slugify(deaccent.Replace(strings.ToLower(name))) }
 
 // buildCommunities creates the two communities, the partner vendors, the
 // global admin and each community's staff.
@@ -162,7 +150,7 @@ func (g *gen) newGroup(c *comm, pl place, status string) *grp {
 		id:        g.id("grp"),
 		c:         c,
 		pl:        pl,
-		slug:      slugFor(pl.Name),
+		slug:      policy.Slugify(pl.Name),
 		status:    status,
 		memberSet: map[*person]*membership{},
 		index:     len(c.groups),
@@ -209,9 +197,10 @@ func (g *gen) buildOpenEuler() {
 
 		// Term arithmetic: the community appointed the first term when the
 		// group started; the group re-elected its leaders every year since.
-		term := int(g.now.Sub(gr.founded)/(365*day)) + 1
-		termStart := gr.founded.Add(time.Duration(term-1) * 365 * day)
-		termEnd := termStart.Add(365 * day)
+		termLen := time.Duration(c.pol.TermLengthDays) * day
+		term := int(g.now.Sub(gr.founded)/termLen) + 1
+		termStart := gr.founded.Add(time.Duration(term-1) * termLen)
+		termEnd := termStart.AddDate(0, 0, c.pol.TermLengthDays) // as the workflow grants a term
 		gr.term, gr.termStart, gr.termEnd = term, termStart, termEnd
 
 		for k := 0; k < 11; k++ {

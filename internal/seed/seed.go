@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
-	"github.com/usergroups/usergroups/ent/privacy"
+	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // ErrNotEmpty is returned by Demo when the database already holds a community.
@@ -35,50 +37,47 @@ type Stats struct {
 
 // IsEmpty reports whether the database holds no community, the state Demo needs.
 func IsEmpty(ctx context.Context, client *ent.Client) (bool, error) {
-	ctx = privacy.DecisionContext(ctx, privacy.Allow)
-	exists, err := client.Community.Query().Exist(ctx)
+	exists, err := client.Community.Query().Exist(authz.Unfiltered(ctx))
 	if err != nil {
 		return false, fmt.Errorf("seed: checking for communities: %w", err)
 	}
 	return !exists, nil
 }
 
-// Demo loads the demo data set in one transaction and reports what it
-// created. Ids, names and relationships are the same on every run; dates
-// are placed around opts.Now. It fails with ErrNotEmpty, writing nothing,
-// if any community exists.
+// Demo loads the demo data set in one workflow step (an import by the
+// system) and reports what it created. Ids, names and relationships are the
+// same on every run; dates are placed around opts.Now. It fails with
+// ErrNotEmpty, writing nothing, if any community exists.
 func Demo(ctx context.Context, client *ent.Client, opts Options) (Stats, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
 	now = now.UTC().Truncate(time.Second)
-	// Seeding acts as the system: no viewer, so privacy rules must not apply.
-	ctx = privacy.DecisionContext(ctx, privacy.Allow)
-	tx, err := client.Tx(ctx)
+	// Loading the demo is the system's act, whoever asks for it: the
+	// command line at startup, a test.
+	r := workflow.NewRunner(client, func() time.Time { return now })
+	var stats Stats
+	err := r.Import(viewer.SystemContext(ctx), "demo data", func(ctx context.Context, c *ent.Client) error {
+		var err error
+		stats, err = load(ctx, c, now)
+		return err
+	})
 	if err != nil {
-		return Stats{}, fmt.Errorf("seed: starting transaction: %w", err)
-	}
-	stats, err := load(ctx, tx, now)
-	if err != nil {
-		_ = tx.Rollback()
 		return Stats{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return Stats{}, fmt.Errorf("seed: committing: %w", err)
 	}
 	return stats, nil
 }
 
-func load(ctx context.Context, tx *ent.Tx, now time.Time) (Stats, error) {
-	exists, err := tx.Community.Query().Exist(ctx)
+func load(ctx context.Context, c *ent.Client, now time.Time) (Stats, error) {
+	exists, err := c.Community.Query().Exist(ctx)
 	if err != nil {
 		return Stats{}, fmt.Errorf("seed: checking for communities: %w", err)
 	}
 	if exists {
 		return Stats{}, ErrNotEmpty
 	}
-	g := newGen(tx.Client(), now)
+	g := newGen(c, now)
 	g.build()
 	return g.write(ctx)
 }
@@ -126,7 +125,7 @@ func bulk[B any](ctx context.Context, what string, rows []B, size int, save func
 
 // write inserts every planned row in dependency order.
 func (g *gen) write(ctx context.Context) (Stats, error) {
-	tx, b := g.db, &g.b
+	tx, b := g.db, &g.b // the step's transaction
 	steps := []func() error{
 		func() error {
 			return bulk(ctx, "communities", b.communities, batchPlain, func(ctx context.Context, r []*ent.CommunityCreate) error {

@@ -29,6 +29,7 @@ import (
 	"github.com/usergroups/usergroups/ent/voter"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/seed"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // now is the fixed reference time of the tests.
@@ -416,6 +417,8 @@ func TestDemo(t *testing.T) {
 		}
 	})
 
+	t.Run("Rules", func(t *testing.T) { checkRules(t, ctx, c) })
+
 	first := digest(ctx, t, c)
 
 	t.Run("NotEmpty", func(t *testing.T) {
@@ -446,7 +449,10 @@ func TestDemo(t *testing.T) {
 func TestDemoRefusesNonEmpty(t *testing.T) {
 	ctx := viewer.SystemContext(context.Background())
 	db := dbtest.Open(t)
-	if _, err := db.Client.Community.Create().SetName("Existing").SetSlug("existing").Save(ctx); err != nil {
+	err := workflow.NewRunner(db.Client, nil).Import(ctx, "a community", func(ctx context.Context, c *ent.Client) error {
+		return c.Community.Create().SetName("Existing").SetSlug("existing").Exec(ctx)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := seed.Demo(ctx, db.Client, seed.Options{Now: now}); !errors.Is(err, seed.ErrNotEmpty) {

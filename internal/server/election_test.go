@@ -14,7 +14,6 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -97,34 +96,27 @@ const (
 		candidates { id status votes elected user { handle } } } } }`
 )
 
-// TestElectionEndToEnd runs openEuler's later-term election through the API:
-// who may open, nominate, accept and vote; the secret ballot; a tie broken by
-// staff; the incumbent's term ending and the winner seated exactly once; an
-// election nobody stood in; and a cancelled one.
+// TestElectionEndToEnd runs openEuler's later-term election through the API,
+// each step once: opening, nominating, accepting and declining, voting
+// under a secret ballot, a tie broken by staff, the incumbent's term ending
+// and the winner seated exactly once; an election nobody stood in; and a
+// cancelled one. The rules of each step are tested beside them in
+// internal/workflow (election_test.go).
 func TestElectionEndToEnd(t *testing.T) {
 	f := newElectionFixture(t)
 	c, h, clock, sys, tx, oe, mk := f.c, f.h, f.clock, f.sys, f.tx, f.oe, f.person
 	var err error
-	os := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
-	mkGroup := f.group
-	wuhan, xian, paris := mkGroup(oe, "Wuhan"), mkGroup(oe, "Xian"), mkGroup(os, "Paris")
-	proposed := tx.Group.Create().SetCommunityID(oe.ID).SetName("Lhasa").SetSlug("lhasa").SetCity("Lhasa").SetCountry("CN").SaveX(sys)
-	join := func(u *ent.User, g *ent.Group, kind role.Kind, status role.Status) *ent.Role {
-		return tx.Role.Create().SetUserID(u.ID).SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetKind(kind).SetStatus(status).SaveX(sys)
-	}
+	wuhan := f.group(oe, "Wuhan")
 	termEnd := clock.Now().Add(10 * 24 * time.Hour)
 	org := mk("org")
 	orgRole := tx.Role.Create().SetUserID(org.ID).SetCommunityID(oe.ID).SetGroupID(wuhan.ID).SetKind(role.KindORGANIZER).
 		SetTermStart(termEnd.AddDate(-1, 0, 0)).SetTermEnd(termEnd).SaveX(sys)
-	m1, m2, m3, m4, m5, lapsed, outsider := mk("m1"), mk("m2"), mk("m3"), mk("m4"), mk("m5"), mk("lapsed"), mk("outsider")
-	for _, u := range []*ent.User{org, m1, m2, m3, m4, m5} {
-		join(u, wuhan, role.KindMEMBER, role.StatusACTIVE)
+	m1, m2, m3, m4 := mk("m1"), mk("m2"), mk("m3"), mk("m4")
+	for _, u := range []*ent.User{org, m1, m2, m3, m4} {
+		tx.Role.Create().SetUserID(u.ID).SetCommunityID(oe.ID).SetGroupID(wuhan.ID).SetKind(role.KindMEMBER).ExecX(sys)
 	}
-	join(lapsed, wuhan, role.KindMEMBER, role.StatusLAPSED)
 	staff := mk("staff")
 	tx.Role.Create().SetUserID(staff.ID).SetCommunityID(oe.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
-	osOrg := mk("osorg")
-	join(osOrg, paris, role.KindORGANIZER, role.StatusACTIVE)
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -135,23 +127,6 @@ func TestElectionEndToEnd(t *testing.T) {
 		return query(t, h, as(who), openElectionQ, map[string]any{"g": string(g.ID), "k": "ORGANIZER", "n": at(day), "v": at(3 * day)})
 	}
 
-	// Opening: organizers and staff, in a community with terms, after an appointed first term.
-	if r := open(m1, wuhan); code(r) != "FORBIDDEN" {
-		t.Errorf("a member opens an election: %+v", r.Errors)
-	}
-	if r := open(osOrg, paris); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "group" {
-		t.Errorf("an election where roles have no terms: %+v", r.Errors)
-	}
-	if r := query(t, h, as(staff), openElectionQ, map[string]any{"g": string(proposed.ID), "k": "AMBASSADOR", "n": at(day), "v": at(3 * day)}); code(r) != "CONFLICT" ||
-		r.Errors[0].Extensions["status"] != "PROPOSED" {
-		t.Errorf("an ambassador election in a group that is not running: %+v", r.Errors)
-	}
-	if r := open(staff, xian); code(r) != "CONFLICT" {
-		t.Errorf("electing a first term openEuler appoints: %+v", r.Errors)
-	}
-	if r := query(t, h, as(org), openElectionQ, map[string]any{"g": string(wuhan.ID), "k": "ORGANIZER", "n": at(2 * day), "v": at(day)}); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "votingClosesAt" {
-		t.Errorf("voting closing before nominations: %+v", r.Errors)
-	}
 	r := open(org, wuhan)
 	electionID, _ := dig(r.Data, "openElection", "election", "id").(string)
 	if electionID == "" || dig(r.Data, "openElection", "election", "phase") != "NOMINATIONS" ||
@@ -159,45 +134,15 @@ func TestElectionEndToEnd(t *testing.T) {
 		dig(r.Data, "openElection", "election", "termStartsAt") != termEnd.UTC().Format(time.RFC3339) {
 		t.Fatalf("organizer opens the election: %+v %+v", r.Data, r.Errors)
 	}
-	if r := open(staff, wuhan); code(r) != "CONFLICT" {
-		t.Errorf("a second election for the same seat: %+v", r.Errors)
-	}
-	// Someone who joins after the election opened is not on the voter roll.
-	late := c.User.Create().SetHandle("late").SetName("late").SetOrganizationID(f.partner.ID).SaveX(sys)
-	func() {
-		tx, err := c.Tx(sys)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tx.Role.Create().SetUserID(late.ID).SetCommunityID(oe.ID).SetGroupID(wuhan.ID).SetKind(role.KindMEMBER).ExecX(sys)
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
-	}()
 
 	// Nominations.
 	nominate := func(who, whom *ent.User, statement any) gqlResponse {
 		return query(t, h, as(who), nominateQ, map[string]any{"e": electionID, "u": string(whom.ID), "s": statement})
 	}
-	if r := nominate(outsider, m1, nil); code(r) != "FORBIDDEN" {
-		t.Errorf("an outsider nominates: %+v", r.Errors)
-	}
-	if r := nominate(m3, outsider, nil); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "user" {
-		t.Errorf("nominating an outsider: %+v", r.Errors)
-	}
-	if r := nominate(m3, lapsed, nil); code(r) != "BAD_USER_INPUT" {
-		t.Errorf("nominating a lapsed member: %+v", r.Errors)
-	}
 	r = nominate(m1, m2, nil)
 	cand2, _ := dig(r.Data, "nominateCandidate", "candidate", "id").(string)
 	if dig(r.Data, "nominateCandidate", "candidate", "status") != "NOMINATED" {
 		t.Fatalf("m1 nominates m2: %+v %+v", r.Data, r.Errors)
-	}
-	if r := nominate(m3, m2, nil); code(r) != "CONFLICT" {
-		t.Errorf("nominating m2 twice: %+v", r.Errors)
-	}
-	if r := query(t, h, as(m1), respondQ, map[string]any{"c": cand2, "a": true}); code(r) != "FORBIDDEN" {
-		t.Errorf("accepting someone else's nomination: %+v", r.Errors)
 	}
 	if r := query(t, h, as(m2), respondQ, map[string]any{"c": cand2, "a": true}); dig(r.Data, "respondToNomination", "candidate", "status") != "ACCEPTED" {
 		t.Errorf("m2 accepts: %+v %+v", r.Data, r.Errors)
@@ -212,35 +157,17 @@ func TestElectionEndToEnd(t *testing.T) {
 	if r := query(t, h, as(m4), respondQ, map[string]any{"c": cand4, "a": false}); dig(r.Data, "respondToNomination", "candidate", "status") != "DECLINED" {
 		t.Errorf("m4 declines: %+v %+v", r.Data, r.Errors)
 	}
-	if r := query(t, h, as(m3), voteQ, map[string]any{"e": electionID, "c": cand1}); code(r) != "CONFLICT" {
-		t.Errorf("voting during nominations: %+v", r.Errors)
-	}
 
-	// Voting: once each, by members on the roll, for standing candidates.
+	// Voting.
 	clock.Advance(day + time.Hour)
-	if r := nominate(m5, m5, nil); code(r) != "CONFLICT" {
-		t.Errorf("nominating after nominations closed: %+v", r.Errors)
-	}
 	vote := func(who *ent.User, cand string) gqlResponse {
 		return query(t, h, as(who), voteQ, map[string]any{"e": electionID, "c": cand})
 	}
 	if r := vote(m3, cand1); dig(r.Data, "castVote", "election", "viewerHasVoted") != true {
 		t.Fatalf("m3 votes: %+v %+v", r.Data, r.Errors)
 	}
-	if r := vote(m3, cand2); code(r) != "CONFLICT" {
-		t.Errorf("voting twice: %+v", r.Errors)
-	}
 	if r := vote(m4, cand2); len(r.Errors) > 0 {
 		t.Fatalf("m4 votes: %+v", r.Errors)
-	}
-	for _, tc := range []struct {
-		who  *ent.User
-		cand string
-		want string
-	}{{lapsed, cand1, "FORBIDDEN"}, {late, cand1, "FORBIDDEN"}, {outsider, cand1, "FORBIDDEN"}, {m5, cand4, "BAD_USER_INPUT"}} {
-		if r := vote(tc.who, tc.cand); code(r) != tc.want {
-			t.Errorf("%s votes: want %s, got %+v", tc.who.Handle, tc.want, r.Errors)
-		}
 	}
 	// The ballot is secret while voting runs, for staff too; the voter roll is not in the API.
 	for _, who := range []*ent.User{staff, org, m3} {
@@ -276,15 +203,6 @@ func TestElectionEndToEnd(t *testing.T) {
 		if dig(cd, "status") == "ACCEPTED" && dig(cd, "votes") != want {
 			t.Errorf("tally of %v: %v, want %v", dig(cd, "user", "handle"), dig(cd, "votes"), want)
 		}
-	}
-	if r := query(t, h, as(org), tieQ, map[string]any{"e": electionID, "w": []string{cand1}}); code(r) != "FORBIDDEN" {
-		t.Errorf("an organizer breaks the tie: %+v", r.Errors)
-	}
-	if r := query(t, h, as(staff), tieQ, map[string]any{"e": electionID, "w": []string{cand4}}); code(r) != "BAD_USER_INPUT" {
-		t.Errorf("choosing someone not tied: %+v", r.Errors)
-	}
-	if r := query(t, h, as(staff), tieQ, map[string]any{"e": electionID, "w": []string{cand1, cand2}}); code(r) != "BAD_USER_INPUT" {
-		t.Errorf("choosing two for one seat: %+v", r.Errors)
 	}
 	if r := query(t, h, as(staff), tieQ, map[string]any{"e": electionID, "w": []string{cand1}}); dig(r.Data, "breakElectionTie", "election", "status") != "DECIDED" {
 		t.Fatalf("staff break the tie: %+v %+v", r.Data, r.Errors)
@@ -332,76 +250,16 @@ func TestElectionEndToEnd(t *testing.T) {
 		t.Errorf("an election nobody stood in: %+v %+v", r.Data, r.Errors)
 	}
 
-	// Cancelling: organizers and staff, with a reason, once.
+	// Cancelling.
 	r = open(m1, wuhan)
 	third, _ := dig(r.Data, "openElection", "election", "id").(string)
 	const cancelQ = `mutation($e: ID!) { cancelElection(input: {election: $e, reason: "Opened by mistake."}) { election { status note } } }`
-	if r := query(t, h, as(m2), cancelQ, map[string]any{"e": third}); code(r) != "FORBIDDEN" {
-		t.Errorf("a member cancels: %+v", r.Errors)
-	}
-	if r := query(t, h, as(staff), cancelQ, map[string]any{"e": third}); dig(r.Data, "cancelElection", "election", "status") != "CANCELLED" {
+	if r := query(t, h, as(staff), cancelQ, map[string]any{"e": third}); dig(r.Data, "cancelElection", "election", "status") != "CANCELLED" ||
+		dig(r.Data, "cancelElection", "election", "note") != "Opened by mistake." {
 		t.Errorf("staff cancel: %+v %+v", r.Data, r.Errors)
-	}
-	if r := query(t, h, as(staff), cancelQ, map[string]any{"e": third}); code(r) != "CONFLICT" {
-		t.Errorf("cancelling twice: %+v", r.Errors)
 	}
 	// Every step of the elections is in the change log.
 	if n := c.Change.Query().Where(change.Topic("election")).CountX(sys); n < 8 {
 		t.Errorf("election changes logged: %d", n)
-	}
-}
-
-// TestTermSweepTwoReplicas: two replicas sweeping the same expired terms at
-// once end each role exactly once — one change and one message per role.
-func TestTermSweepTwoReplicas(t *testing.T) {
-	dbs := dbtest.OpenReplicas(t, 2)
-	sys := viewer.SystemContext(context.Background())
-	c := dbs[0].Client
-	tx, err := c.Tx(sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
-	now := time.Now()
-	const n = 20
-	for i := range n {
-		name := "G" + strings.ToLower(letters(i+1))
-		g := tx.Group.Create().SetCommunityID(oe.ID).SetName(name).SetSlug(strings.ToLower(name)).SetCity(name).SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
-		u := tx.User.Create().SetHandle("u" + strings.ToLower(letters(i+1))).SetName("u").SaveX(sys)
-		tx.Role.Create().SetUserID(u.ID).SetCommunityID(oe.ID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).
-			SetTermStart(now.AddDate(-1, 0, -1)).SetTermEnd(now.Add(-time.Duration(i+1) * time.Minute)).ExecX(sys)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	before := c.Change.Query().CountX(sys)
-	var wg sync.WaitGroup
-	ended := make([]int, len(dbs))
-	for i, db := range dbs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var err error
-			if ended[i], _, err = workflow.EndTerms(context.Background(), workflow.NewRunner(db.Client, at(now))); err != nil {
-				t.Errorf("replica %d: %v", i, err)
-			}
-		}()
-	}
-	wg.Wait()
-	if ended[0]+ended[1] != n {
-		t.Errorf("replicas ended %v roles, want %d in all", ended, n)
-	}
-	if got := c.Role.Query().Where(role.StatusEQ(role.StatusTERM_ENDED)).CountX(sys); got != n {
-		t.Errorf("%d roles ended, want %d", got, n)
-	}
-	if got := c.Change.Query().CountX(sys) - before; got != n {
-		t.Errorf("%d changes logged, want %d", got, n)
-	}
-	if got := c.Message.Query().Where(message.Template("term_ended")).CountX(sys); got != n {
-		t.Errorf("%d term-ended messages, want %d", got, n)
-	}
-	// The groups are now listed for staff as needing an organizer.
-	if got, err := queue.Leaderless(sys, c, oe.ID); err != nil || len(got) != n {
-		t.Errorf("%d groups without an organizer (%v), want %d", len(got), err, n)
 	}
 }

@@ -3,13 +3,11 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/change"
-	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/dbtest"
@@ -83,37 +81,15 @@ func (w *eventWorld) eventInput(extra map[string]any) map[string]any {
 func (w *eventWorld) ref(verb, sel string) string { return fmt.Sprintf(eventRefQ, verb, sel) }
 
 // TestEventLifecycle plans, publishes, fills, runs and closes a meeting
-// through the API: validation, agenda and sponsors, registrations with a
-// waitlist, privacy of registrations, check-in, the audited export and
-// completion.
+// through the API, each step once: times shown in the event's zone, agenda
+// and sponsors, registrations with a waitlist, who reads registrations and
+// check-in codes, check-in, the audited export and completion. The rules of
+// each step are tested beside them in internal/workflow (event_test.go).
 func TestEventLifecycle(t *testing.T) {
 	base := dbtest.Open(t)
 	w := newEventWorld(t, &dbClient{DB: base, Client: base.Client})
 	sys := viewer.SystemContext(context.Background())
 
-	// Creating: organizers and staff; every input checked.
-	for _, tc := range []struct {
-		who   *ent.User
-		extra map[string]any
-		want  string
-		field string
-	}{
-		{w.member, nil, "FORBIDDEN", ""},
-		{nil, nil, "UNAUTHENTICATED", ""},
-		{w.org, map[string]any{"timeZone": "Mars/Olympus"}, "BAD_USER_INPUT", "timeZone"},
-		{w.org, map[string]any{"endsAt": "2026-12-03T18:00"}, "BAD_USER_INPUT", "endsAt"},
-		{w.org, map[string]any{"capacity": 0}, "BAD_USER_INPUT", "capacity"},
-		{w.org, map[string]any{"venueName": nil}, "BAD_USER_INPUT", "venueName"},
-		{w.org, map[string]any{"startsAt": "soon"}, "BAD_USER_INPUT", "startsAt"},
-	} {
-		r := w.h(tc.who, createEventQ, w.eventInput(tc.extra))
-		if code(r) != tc.want || (tc.field != "" && r.Errors[0].Extensions["field"] != tc.field) {
-			t.Errorf("create %v: want %s %s, got %+v", tc.extra, tc.want, tc.field, r.Errors)
-		}
-	}
-	if n := w.c.Event.Query().CountX(sys); n != 0 {
-		t.Fatalf("refused creations left %d events", n)
-	}
 	r := w.h(w.org, createEventQ, w.eventInput(nil))
 	id, _ := dig(r.Data, "createEvent", "event", "id").(string)
 	// 19:00 in Shanghai is 11:00Z, and is shown back as 19:00 +08:00.
@@ -123,63 +99,36 @@ func TestEventLifecycle(t *testing.T) {
 		t.Fatalf("create: %+v %+v", r.Data, r.Errors)
 	}
 	ev := map[string]any{"e": id}
-	// A draft is the organizers' business.
-	if r := w.h(w.s1, w.ref("registerForEvent", "registration { status }"), ev); code(r) != "NOT_FOUND" {
-		t.Errorf("registering for a draft: %+v", r.Errors)
-	}
 	if r := w.h(w.member, w.ref("publishEvent", "event { status }"), ev); code(r) != "NOT_FOUND" {
-		t.Errorf("a member publishes: %+v", r.Errors)
+		t.Errorf("a member publishes a draft: %+v", r.Errors)
 	}
 
-	// The agenda: inside the event, no overlap in a track, short sponsor pitches.
+	// The agenda and a sponsor.
 	const addItem = `mutation($in: AddAgendaItemInput!) { addAgendaItem(input: $in) { agendaItem { id startsAt track speakerName } } }`
-	item := func(who *ent.User, kind, start string, minutes int, track string) gqlResponse {
-		return w.h(who, addItem, map[string]any{"in": map[string]any{"event": id, "kind": kind, "title": kind + " at " + start,
+	item := func(kind, start string, minutes int, track string) gqlResponse {
+		return w.h(w.org, addItem, map[string]any{"in": map[string]any{"event": id, "kind": kind, "title": kind + " at " + start,
 			"speakerName": "Guest Speaker", "startsAt": start, "durationMinutes": minutes, "track": track}})
 	}
-	if r := item(w.org, "TALK", "2026-12-03T19:00", 45, "main"); dig(r.Data, "addAgendaItem", "agendaItem", "startsAt") != "2026-12-03T11:00:00Z" {
+	if r := item("TALK", "2026-12-03T19:00", 45, "main"); dig(r.Data, "addAgendaItem", "agendaItem", "startsAt") != "2026-12-03T11:00:00Z" ||
+		dig(r.Data, "addAgendaItem", "agendaItem", "speakerName") != "Guest Speaker" {
 		t.Fatalf("first talk: %+v %+v", r.Data, r.Errors)
 	}
-	for _, tc := range []struct {
-		kind, start string
-		minutes     int
-		track       string
-		want, field string
-	}{
-		{"TALK", "2026-12-03T19:30", 30, "main", "BAD_USER_INPUT", "startsAt"},
-		{"TALK", "2026-12-03T19:30", 30, "lab", "", ""},
-		{"TALK", "2026-12-03T18:30", 30, "main", "BAD_USER_INPUT", "startsAt"},
-		{"TALK", "2026-12-03T21:15", 30, "main", "BAD_USER_INPUT", "startsAt"},
-		{"SPONSOR_PITCH", "2026-12-03T19:45", 15, "main", "BAD_USER_INPUT", "durationMinutes"},
-		{"SPONSOR_PITCH", "2026-12-03T19:45", 10, "main", "", ""},
-	} {
-		r := item(w.org, tc.kind, tc.start, tc.minutes, tc.track)
-		if code(r) != nilIfEmpty(tc.want) || (tc.field != "" && r.Errors[0].Extensions["field"] != tc.field) {
-			t.Errorf("%s %s %dmin %s: want %q %q, got %+v", tc.kind, tc.start, tc.minutes, tc.track, tc.want, tc.field, r.Errors)
-		}
+	if r := item("TALK", "2026-12-03T19:30", 30, "lab"); dig(r.Data, "addAgendaItem", "agendaItem", "track") != "lab" {
+		t.Errorf("a talk in the lab: %+v %+v", r.Data, r.Errors)
 	}
-	if r := item(w.member, "TALK", "2026-12-03T20:00", 10, "main"); code(r) != "NOT_FOUND" {
-		t.Errorf("a member adds to a draft's agenda: %+v", r.Errors)
+	if r := item("SPONSOR_PITCH", "2026-12-03T19:45", 10, "main"); len(r.Errors) > 0 {
+		t.Errorf("a short pitch: %+v", r.Errors)
 	}
 	const addSponsor = `mutation($e: ID!) { addSponsor(input: {event: $e, name: "Example Cloud", websiteUrl: "https://cloud.example.com", covers: "pizza"}) { sponsor { id name covers } } }`
 	r = w.h(w.org, addSponsor, ev)
 	if dig(r.Data, "addSponsor", "sponsor", "covers") != "pizza" {
 		t.Errorf("sponsor: %+v %+v", r.Data, r.Errors)
 	}
-	sponsorID := dig(r.Data, "addSponsor", "sponsor", "id")
 	const removeSponsor = `mutation($id: ID!) { removeSponsor(input: {id: $id}) { event { sponsors { totalCount } } } }`
-	if r := w.h(w.member, removeSponsor, map[string]any{"id": sponsorID}); code(r) != "NOT_FOUND" {
-		t.Errorf("a member removes a draft's sponsor: %+v", r.Errors)
-	}
-	if r := w.h(w.org, removeSponsor, map[string]any{"id": sponsorID}); dig(r.Data, "removeSponsor", "event", "sponsors", "totalCount") != float64(0) {
+	if r := w.h(w.org, removeSponsor, map[string]any{"id": dig(r.Data, "addSponsor", "sponsor", "id")}); dig(r.Data, "removeSponsor", "event", "sponsors", "totalCount") != float64(0) {
 		t.Errorf("removing the sponsor: %+v %+v", r.Data, r.Errors)
 	}
-	w.h(w.org, addSponsor, ev)
-	// Moving the end before the pitch ends is refused while the pitch is on the agenda.
 	const update = `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { localEndsAt agendaItems { totalCount edges { node { id kind } } } } } }`
-	if r := w.h(w.org, update, map[string]any{"in": map[string]any{"id": id, "endsAt": "2026-12-03T19:50"}}); code(r) != "BAD_USER_INPUT" {
-		t.Errorf("ending the event before its agenda: %+v", r.Errors)
-	}
 	r = w.h(w.org, update, map[string]any{"in": map[string]any{"id": id, "endsAt": "2026-12-03T21:00"}})
 	if dig(r.Data, "updateEvent", "event", "localEndsAt") != "2026-12-03T21:00:00+08:00" || dig(r.Data, "updateEvent", "event", "agendaItems", "totalCount") != float64(3) {
 		t.Fatalf("moving the end: %+v %+v", r.Data, r.Errors)
@@ -194,15 +143,11 @@ func TestEventLifecycle(t *testing.T) {
 	if r := w.h(w.org, removeItem, map[string]any{"id": pitch}); dig(r.Data, "removeAgendaItem", "event", "agendaItems", "totalCount") != float64(2) {
 		t.Errorf("removing the pitch: %+v %+v", r.Data, r.Errors)
 	}
-
 	if r := w.h(w.org, w.ref("publishEvent", "event { status }"), ev); dig(r.Data, "publishEvent", "event", "status") != "PUBLISHED" {
 		t.Fatalf("publish: %+v %+v", r.Data, r.Errors)
 	}
-	if r := w.h(w.org, w.ref("publishEvent", "event { status }"), ev); code(r) != "CONFLICT" {
-		t.Errorf("publishing twice: %+v", r.Errors)
-	}
 
-	// Registrations: two seats, then the waitlist in order.
+	// Registrations: two seats, then the waitlist.
 	register := func(u *ent.User) gqlResponse {
 		w.clock.Advance(time.Minute) // people register one after another
 		return w.h(u, w.ref("registerForEvent", "registration { id status }"), ev)
@@ -215,9 +160,6 @@ func TestEventLifecycle(t *testing.T) {
 			t.Fatalf("registration %d: %+v %+v", i, r.Data, r.Errors)
 		}
 	}
-	if r := register(w.member); code(r) != "CONFLICT" {
-		t.Errorf("registering twice: %+v", r.Errors)
-	}
 	const counts = `query($e: ID!) { node(id: $e) { ... on Event { goingCount waitlistCount attendedCount registrations { totalCount } } } }`
 	if r := w.h(nil, counts, ev); dig(r.Data, "node", "goingCount") != float64(2) || dig(r.Data, "node", "waitlistCount") != float64(2) ||
 		dig(r.Data, "node", "registrations", "totalCount") != float64(0) {
@@ -228,7 +170,7 @@ func TestEventLifecycle(t *testing.T) {
 			t.Errorf("%s sees %v registrations, want %v", who.Handle, dig(r.Data, "node", "registrations", "totalCount"), want)
 		}
 	}
-	// A cancellation seats the first person waiting, who is told.
+	// A cancellation seats the first person waiting.
 	if r := w.h(w.member, w.ref("cancelRegistration", "registration { status }"), ev); dig(r.Data, "cancelRegistration", "registration", "status") != "CANCELLED" {
 		t.Fatalf("cancel: %+v %+v", r.Data, r.Errors)
 	}
@@ -237,13 +179,6 @@ func TestEventLifecycle(t *testing.T) {
 	}
 	if status(w.s2) != registration.StatusGOING || status(w.s3) != registration.StatusWAITLISTED {
 		t.Errorf("after a cancellation: s2 %s, s3 %s", status(w.s2), status(w.s3))
-	}
-	if n := w.c.Message.Query().Where(message.Template("waitlist_promoted"), message.RecipientID(w.s2.ID)).CountX(sys); n != 1 {
-		t.Errorf("%d promotion messages", n)
-	}
-	// Registering again puts you at the back of the queue.
-	if r := register(w.member); dig(r.Data, "registerForEvent", "registration", "status") != "WAITLISTED" {
-		t.Errorf("registering again: %+v %+v", r.Data, r.Errors)
 	}
 
 	// The check-in code is for its holder only.
@@ -260,35 +195,18 @@ func TestEventLifecycle(t *testing.T) {
 		}
 	}
 
-	// Check-in: organizers, from three hours before, once per code.
+	// Check-in at the door, by code.
 	const checkIn = `mutation($e: ID!, $code: String) { checkIn(input: {event: $e, code: $code}) { registration { status checkedInAt } } }`
-	if r := w.h(w.org, checkIn, map[string]any{"e": id, "code": s1Code}); code(r) != "CONFLICT" {
-		t.Errorf("checking in a week early: %+v", r.Errors)
-	}
 	w.clock.t = time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC)
-	if r := w.h(w.s2, checkIn, map[string]any{"e": id, "code": s1Code}); code(r) != "FORBIDDEN" {
-		t.Errorf("an attendee checks someone in: %+v", r.Errors)
-	}
-	if r := w.h(w.org, checkIn, map[string]any{"e": id, "code": "NOSUCHCODE"}); code(r) != "NOT_FOUND" {
-		t.Errorf("unknown code: %+v", r.Errors)
-	}
 	if r := w.h(w.org, checkIn, map[string]any{"e": id, "code": s1Code}); dig(r.Data, "checkIn", "registration", "status") != "ATTENDED" {
 		t.Fatalf("check in s1: %+v %+v", r.Data, r.Errors)
 	}
-	if r := w.h(w.org, checkIn, map[string]any{"e": id, "code": s1Code}); code(r) != "CONFLICT" {
-		t.Errorf("a code used twice: %+v", r.Errors)
-	}
 
-	// The export with contact details: the group's organizers only, audited.
+	// The export with contact details, audited.
 	const export = `mutation($e: ID!) { exportEventAttendees(input: {event: $e}) { attendees { name email status } } }`
-	for _, who := range []*ent.User{w.staff, w.s1} {
-		if r := w.h(who, export, ev); code(r) != "FORBIDDEN" {
-			t.Errorf("%s exports attendees: %+v", who.Handle, r.Errors)
-		}
-	}
 	before := w.c.Change.Query().Where(change.OpEQ(change.OpACCESSED)).CountX(sys)
 	r = w.h(w.org, export, ev)
-	if list := items(r.Data, "exportEventAttendees", "attendees"); len(list) != 4 || dig(list[0], "email") != "s1@example.org" {
+	if list := items(r.Data, "exportEventAttendees", "attendees"); len(list) != 3 || dig(list[0], "email") != "s1@example.org" { // the cancelled one is not listed
 		t.Errorf("export: %+v %+v", r.Data, r.Errors)
 	}
 	audit := w.c.Change.Query().Where(change.OpEQ(change.OpACCESSED)).AllX(sys)
@@ -296,10 +214,7 @@ func TestEventLifecycle(t *testing.T) {
 		t.Errorf("audit entries: %+v", audit)
 	}
 
-	// Completing: after the start only; unmarked seats become NO_SHOW.
-	if r := w.h(w.org, w.ref("completeEvent", "event { status }"), ev); code(r) != "CONFLICT" {
-		t.Errorf("completing before the start: %+v", r.Errors)
-	}
+	// Completing: unmarked seats become NO_SHOW.
 	w.clock.t = time.Date(2026, 12, 3, 13, 40, 0, 0, time.UTC)
 	if r := w.h(w.org, w.ref("completeEvent", "event { status attendedCount goingCount }"), ev); dig(r.Data, "completeEvent", "event", "status") != "COMPLETED" ||
 		dig(r.Data, "completeEvent", "event", "attendedCount") != float64(1) || dig(r.Data, "completeEvent", "event", "goingCount") != float64(0) {
@@ -307,13 +222,6 @@ func TestEventLifecycle(t *testing.T) {
 	}
 	if status(w.s2) != registration.StatusNO_SHOW || status(w.s1) != registration.StatusATTENDED || status(w.s3) != registration.StatusWAITLISTED {
 		t.Errorf("after completion: s1 %s, s2 %s, s3 %s", status(w.s1), status(w.s2), status(w.s3))
-	}
-	const cancel = `mutation($e: ID!) { cancelEvent(input: {event: $e, reason: "Too late."}) { event { status } } }`
-	if r := w.h(w.org, cancel, ev); code(r) != "CONFLICT" {
-		t.Errorf("cancelling a completed event: %+v", r.Errors)
-	}
-	if r := w.h(w.org, update, map[string]any{"in": map[string]any{"id": id, "title": "Renamed afterwards"}}); code(r) != "CONFLICT" {
-		t.Errorf("editing a completed event: %+v", r.Errors)
 	}
 	// Every step is in the change log.
 	if n := w.c.Change.Query().Where(change.Topic("registration")).CountX(sys); n < 8 {
@@ -328,13 +236,12 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
-// TestEventCancelUpdateAndDiscovery: cancelling tells registrants; more seats
-// seat the waitlist; members-only events take members; discovery by place,
-// time and kind, and each group's next events.
-func TestEventCancelUpdateAndDiscovery(t *testing.T) {
+// TestEventDiscovery: discovery by place, time and kind, for anonymous
+// readers and members (a cancelled event and a members-only one among
+// them), and each group's next events.
+func TestEventDiscovery(t *testing.T) {
 	base := dbtest.Open(t)
 	w := newEventWorld(t, &dbClient{DB: base, Client: base.Client})
-	sys := viewer.SystemContext(context.Background())
 	create := func(extra map[string]any) string {
 		r := w.h(w.org, createEventQ, w.eventInput(extra))
 		id, _ := dig(r.Data, "createEvent", "event", "id").(string)
@@ -347,42 +254,15 @@ func TestEventCancelUpdateAndDiscovery(t *testing.T) {
 		return id
 	}
 	a := create(map[string]any{"capacity": 1})
-	for _, u := range []*ent.User{w.s1, w.s2, w.s3} {
-		w.h(u, w.ref("registerForEvent", "registration { status }"), map[string]any{"e": a})
-	}
-	// More seats: the waitlist moves up.
-	const update = `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { capacity goingCount waitlistCount title } } }`
-	if r := w.h(w.org, update, map[string]any{"in": map[string]any{"id": a, "capacity": 2}}); dig(r.Data, "updateEvent", "event", "goingCount") != float64(2) ||
-		dig(r.Data, "updateEvent", "event", "title") != "Meetup: OpenStack on ARM" {
-		t.Errorf("more seats: %+v %+v", r.Data, r.Errors)
-	}
-	if r := w.h(w.member, update, map[string]any{"in": map[string]any{"id": a, "title": "Hijacked"}}); code(r) != "FORBIDDEN" {
-		t.Errorf("a member edits: %+v", r.Errors)
-	}
-	// Cancelling: a reason, registrants told, registrations ended.
-	const cancel = `mutation($e: ID!, $why: String!) { cancelEvent(input: {event: $e, reason: $why}) { event { status cancelReason goingCount } } }`
-	if r := w.h(w.org, cancel, map[string]any{"e": a, "why": " "}); code(r) != "BAD_USER_INPUT" {
-		t.Errorf("cancelling without a reason: %+v", r.Errors)
-	}
+	// The only in-person public event is cancelled (the rules of updating
+	// and cancelling are tested in internal/workflow).
+	const cancel = `mutation($e: ID!, $why: String!) { cancelEvent(input: {event: $e, reason: $why}) { event { status cancelReason } } }`
 	if r := w.h(w.org, cancel, map[string]any{"e": a, "why": "The venue flooded."}); dig(r.Data, "cancelEvent", "event", "status") != "CANCELLED" ||
-		dig(r.Data, "cancelEvent", "event", "goingCount") != float64(0) {
+		dig(r.Data, "cancelEvent", "event", "cancelReason") != "The venue flooded." {
 		t.Fatalf("cancel: %+v %+v", r.Data, r.Errors)
 	}
-	if n := w.c.Message.Query().Where(message.Template("event_cancelled")).CountX(sys); n != 3 {
-		t.Errorf("%d cancellation messages, want 3", n)
-	}
-	if r := w.h(w.org, cancel, map[string]any{"e": a, "why": "Again."}); code(r) != "CONFLICT" {
-		t.Errorf("cancelling twice: %+v", r.Errors)
-	}
-
-	// Members-only: the group's members register, others do not even see it.
+	// Members-only: others do not even see it.
 	closed := create(map[string]any{"visibility": "MEMBERS_ONLY", "kind": "CLOSED_DOOR", "startsAt": "2026-12-10T19:00", "endsAt": "2026-12-10T21:00"})
-	if r := w.h(w.s1, w.ref("registerForEvent", "registration { status }"), map[string]any{"e": closed}); code(r) != "NOT_FOUND" {
-		t.Errorf("an outsider registers for a members-only event: %+v", r.Errors)
-	}
-	if r := w.h(w.member, w.ref("registerForEvent", "registration { status }"), map[string]any{"e": closed}); dig(r.Data, "registerForEvent", "registration", "status") != "GOING" {
-		t.Errorf("a member registers: %+v %+v", r.Data, r.Errors)
-	}
 	online := create(map[string]any{"venueName": nil, "latitude": nil, "longitude": nil, "onlineUrl": "https://meet.example.org/x",
 		"startsAt": "2026-12-05T19:00", "endsAt": "2026-12-05T20:00", "kind": "TRAINING"})
 
@@ -418,51 +298,5 @@ func TestEventCancelUpdateAndDiscovery(t *testing.T) {
 	const upcoming = `{ group(community: "openstack", slug: "shanghai") { upcomingEvents { id } } }`
 	if r := w.h(nil, upcoming, nil); len(items(r.Data, "group", "upcomingEvents")) != 1 || dig(r.Data, "group", "upcomingEvents", "0", "id") != online {
 		t.Errorf("upcoming, anonymous: %+v %+v", r.Data, r.Errors)
-	}
-}
-
-// TestRegistrationCapacityRace: 50 people racing for 10 seats get exactly 10
-// seats and 40 waitlist places, on SQLite and PostgreSQL.
-func TestRegistrationCapacityRace(t *testing.T) {
-	base := dbtest.OpenConcurrent(t)
-	w := newEventWorld(t, &dbClient{DB: base, Client: base.Client})
-	sys := viewer.SystemContext(context.Background())
-	r := w.h(w.org, createEventQ, w.eventInput(map[string]any{"capacity": 10}))
-	id, _ := dig(r.Data, "createEvent", "event", "id").(string)
-	if r := w.h(w.org, w.ref("publishEvent", "event { status }"), map[string]any{"e": id}); len(r.Errors) > 0 {
-		t.Fatalf("publish: %+v", r.Errors)
-	}
-	tx, err := w.c.Tx(sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	people := make([]*ent.User, 50)
-	for i := range people {
-		people[i] = tx.User.Create().SetHandle(fmt.Sprintf("racer%d", i)).SetName("Racer").SaveX(sys)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	errs := make(chan any, len(people))
-	for _, u := range people {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if r := w.h(u, w.ref("registerForEvent", "registration { status }"), map[string]any{"e": id}); len(r.Errors) > 0 {
-				errs <- r.Errors
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Errorf("registration failed: %+v", e)
-	}
-	going := w.c.Registration.Query().Where(registration.StatusEQ(registration.StatusGOING)).CountX(sys)
-	waiting := w.c.Registration.Query().Where(registration.StatusEQ(registration.StatusWAITLISTED)).CountX(sys)
-	ev := w.c.Event.GetX(sys, pulidID(id))
-	if going != 10 || waiting != 40 || ev.GoingCount != 10 || ev.WaitlistCount != 40 {
-		t.Errorf("going %d, waitlisted %d, counts %d/%d; want 10/40", going, waiting, ev.GoingCount, ev.WaitlistCount)
 	}
 }

@@ -2,12 +2,12 @@ package server_test
 
 import (
 	"context"
-	"github.com/usergroups/usergroups/ent/invite"
-	"github.com/usergroups/usergroups/ent/message"
+	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/usergroups/usergroups/ent/message"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/role"
@@ -16,6 +16,11 @@ import (
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
+// TestJoinLeaveRemove is the roster's end-to-end path through the API:
+// joining (at once, or by a request the organizer approves), a role granted
+// and stepped down from, a member removed, an organizer's role revoked by
+// staff and a member leaving. The rules of each step are tested beside
+// them in internal/workflow (membership_test.go).
 func TestJoinLeaveRemove(t *testing.T) {
 	base := dbtest.Open(t)
 	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
@@ -29,7 +34,6 @@ func TestJoinLeaveRemove(t *testing.T) {
 	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
 	paris := tx.Group.Create().SetCommunityID(os.ID).SetName("Paris").SetSlug("paris").SetCity("Paris").SetCountry("FR").SetStatus("ACTIVE").SaveX(sys)
 	wuhan := tx.Group.Create().SetCommunityID(oe.ID).SetName("Wuhan").SetSlug("wuhan").SetCity("Wuhan").SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
-	proposed := tx.Group.Create().SetCommunityID(os.ID).SetName("Lille").SetSlug("lille").SetCity("Lille").SetCountry("FR").SaveX(sys)
 	mk := func(h string) *ent.User { return tx.User.Create().SetHandle(h).SetName(h).SaveX(sys) }
 	ada, bob, org, mgr := mk("ada"), mk("bob"), mk("org"), mk("mgr")
 	for _, g := range []*ent.Group{paris, wuhan} {
@@ -42,32 +46,15 @@ func TestJoinLeaveRemove(t *testing.T) {
 	as := func(u *ent.User) string { return "Session " + string(u.ID) }
 
 	const join = `mutation($g: ID!, $a: String) { joinGroup(input: {group: $g, articleUrl: $a}) { role { kind status } application { kind status } } }`
-	// Open membership: a member at once, once.
+	// Open membership: a member at once.
 	r := query(t, h, as(ada), join, map[string]any{"g": string(paris.ID)})
 	if dig(r.Data, "joinGroup", "role", "status") != "ACTIVE" || dig(r.Data, "joinGroup", "application") != nil {
 		t.Fatalf("join Paris: %+v %+v", r.Data, r.Errors)
 	}
-	if r := query(t, h, as(ada), join, map[string]any{"g": string(paris.ID)}); code(r) != "CONFLICT" {
-		t.Errorf("joining twice: %+v", r.Errors)
-	}
-	if r := query(t, h, as(ada), join, map[string]any{"g": string(proposed.ID)}); code(r) != "CONFLICT" || r.Errors[0].Extensions["status"] != "PROPOSED" {
-		t.Errorf("joining a proposed group: %+v", r.Errors)
-	}
-	if r := query(t, h, "", join, map[string]any{"g": string(paris.ID)}); code(r) != "UNAUTHENTICATED" {
-		t.Errorf("anonymous join: %+v", r.Errors)
-	}
-
 	// openEuler: an article link, then the organizer decides.
-	if r := query(t, h, as(bob), join, map[string]any{"g": string(wuhan.ID)}); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "articleUrl" {
-		t.Errorf("openEuler join without an article: %+v", r.Errors)
-	}
 	r = query(t, h, as(bob), join, map[string]any{"g": string(wuhan.ID), "a": "https://forum.example.org/t/bob-on-euler"})
-	appID, _ := dig(r.Data, "joinGroup", "application", "kind").(string)
-	if appID != "MEMBERSHIP" {
+	if dig(r.Data, "joinGroup", "application", "kind") != "MEMBERSHIP" {
 		t.Fatalf("openEuler join: %+v %+v", r.Data, r.Errors)
-	}
-	if r := query(t, h, as(bob), join, map[string]any{"g": string(wuhan.ID), "a": "https://forum.example.org/t/2"}); code(r) != "CONFLICT" {
-		t.Errorf("second request while one waits: %+v", r.Errors)
 	}
 	q := query(t, h, as(org), `{ applications(where: {kind: MEMBERSHIP}) { edges { node { id viewerCanReview } } } }`, nil)
 	id := dig(q.Data, "applications", "edges", "0", "node", "id")
@@ -81,131 +68,33 @@ func TestJoinLeaveRemove(t *testing.T) {
 		t.Error("approved member has no MEMBER role")
 	}
 
-	// Removing and leaving.
-	const remove = `mutation($g: ID!, $u: ID!) { removeMember(input: {group: $g, user: $u, reason: "Repeated spam in the chat."}) { roles { status endReason } } }`
-	if r := query(t, h, as(bob), remove, map[string]any{"g": string(paris.ID), "u": string(ada.ID)}); code(r) != "FORBIDDEN" {
-		t.Errorf("a non-organizer removes: %+v", r.Errors)
+	// A role granted, then stepped down from.
+	const grantQ = `mutation($g: ID!, $u: ID!) { grantGroupRole(input: {group: $g, user: $u, kind: ORGANIZER}) { role { id kind status } } }`
+	r = query(t, h, as(org), grantQ, map[string]any{"g": string(paris.ID), "u": string(ada.ID)})
+	adaOrganizer, _ := dig(r.Data, "grantGroupRole", "role", "id").(string)
+	if adaOrganizer == "" || dig(r.Data, "grantGroupRole", "role", "status") != "ACTIVE" {
+		t.Fatalf("the organizer makes ada an organizer: %+v %+v", r.Data, r.Errors)
 	}
+	const stepDown = `mutation($r: ID!) { stepDown(input: {role: $r}) { role { status } } }`
+	if r := query(t, h, as(ada), stepDown, map[string]any{"r": adaOrganizer}); dig(r.Data, "stepDown", "role", "status") != "LEFT" {
+		t.Errorf("ada steps down: %+v %+v", r.Data, r.Errors)
+	}
+
+	// Removing, revoking and leaving.
+	const remove = `mutation($g: ID!, $u: ID!) { removeMember(input: {group: $g, user: $u, reason: "Repeated spam in the chat."}) { roles { status endReason } } }`
 	r = query(t, h, as(org), remove, map[string]any{"g": string(paris.ID), "u": string(ada.ID)})
 	if dig(r.Data, "removeMember", "roles", "0", "status") != "REMOVED" || dig(r.Data, "removeMember", "roles", "0", "endReason") != "Repeated spam in the chat." {
 		t.Errorf("organizer removes ada: %+v %+v", r.Data, r.Errors)
 	}
-	if r := query(t, h, as(org), remove, map[string]any{"g": string(paris.ID), "u": string(ada.ID)}); code(r) != "CONFLICT" {
-		t.Errorf("removing twice: %+v", r.Errors)
+	const revoke = `mutation($r: ID!, $why: String) { revokeRole(input: {role: $r, reason: $why}) { role { status endReason } } }`
+	orgRole := c.Role.Query().Where(role.UserID(org.ID), role.GroupID(paris.ID), role.KindEQ(role.KindORGANIZER)).OnlyX(sys)
+	if r := query(t, h, as(mgr), revoke, map[string]any{"r": string(orgRole.ID), "why": "Inactive for a year."}); dig(r.Data, "revokeRole", "role", "status") != "REMOVED" ||
+		dig(r.Data, "revokeRole", "role", "endReason") != "Inactive for a year." {
+		t.Errorf("staff revoke the organizer's role: %+v %+v", r.Data, r.Errors)
 	}
 	const leave = `mutation($g: ID!) { leaveGroup(input: {group: $g}) { roles { kind status } } }`
-	if r := query(t, h, as(org), leave, map[string]any{"g": string(paris.ID)}); code(r) != "CONFLICT" || r.Errors[0].Extensions["reason"] != "LAST_ORGANIZER" {
-		t.Errorf("the last organizer leaves: %+v", r.Errors)
-	}
-	// Staff may (with a reason); the group then waits for a successor.
-	if r := query(t, h, as(mgr), remove, map[string]any{"g": string(paris.ID), "u": string(org.ID)}); len(r.Errors) > 0 {
-		t.Errorf("staff remove the last organizer: %+v", r.Errors)
-	}
 	if r := query(t, h, as(bob), leave, map[string]any{"g": string(wuhan.ID)}); dig(r.Data, "leaveGroup", "roles", "0", "status") != "LEFT" {
 		t.Errorf("bob leaves: %+v %+v", r.Data, r.Errors)
-	}
-}
-
-func TestGroupRoles(t *testing.T) {
-	base := dbtest.OpenConcurrent(t)
-	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
-	sys := viewer.SystemContext(context.Background())
-	c := base.Client
-	tx, err := c.Tx(sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
-	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
-	partner := tx.Organization.Create().SetName("Partner").SetSlug("partner").AddPartnerOfIDs(oe.ID).SaveX(sys)
-	paris := tx.Group.Create().SetCommunityID(os.ID).SetName("Paris").SetSlug("paris").SetCity("Paris").SetCountry("FR").SetStatus("ACTIVE").SaveX(sys)
-	wuhan := tx.Group.Create().SetCommunityID(oe.ID).SetName("Wuhan").SetSlug("wuhan").SetCity("Wuhan").SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
-	mk := func(h string, g *ent.Group, kind role.Kind) *ent.User {
-		u := tx.User.Create().SetHandle(h).SetName(h).SetOrganizationID(partner.ID).SaveX(sys)
-		tx.Role.Create().SetUserID(u.ID).SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetKind(kind).ExecX(sys)
-		return u
-	}
-	org := mk("org", paris, role.KindORGANIZER)
-	ada := mk("ada", paris, role.KindMEMBER)
-	wm1, wm2 := mk("wm1", wuhan, role.KindMEMBER), mk("wm2", wuhan, role.KindMEMBER)
-	outsider := tx.User.Create().SetHandle("outsider").SetName("O").SaveX(sys)
-	oeStaff := tx.User.Create().SetHandle("oestaff").SetName("S").SaveX(sys)
-	tx.Role.Create().SetUserID(oeStaff.ID).SetCommunityID(oe.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
-	osStaff := tx.User.Create().SetHandle("osstaff").SetName("S").SaveX(sys)
-	tx.Role.Create().SetUserID(osStaff.ID).SetCommunityID(os.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	as := func(u *ent.User) string { return "Session " + string(u.ID) }
-	const grantQ = `mutation($g: ID!, $u: ID!, $k: RoleKind!) { grantGroupRole(input: {group: $g, user: $u, kind: $k}) { role { id kind status } } }`
-	gv := func(g *ent.Group, u *ent.User, k string) map[string]any {
-		return map[string]any{"g": string(g.ID), "u": string(u.ID), "k": k}
-	}
-
-	// OpenStack: an organizer makes a member an administrator.
-	if r := query(t, h, as(ada), grantQ, gv(paris, ada, "ORGANIZER")); code(r) != "FORBIDDEN" {
-		t.Errorf("a member promotes herself: %+v", r.Errors)
-	}
-	if r := query(t, h, as(org), grantQ, gv(paris, outsider, "ORGANIZER")); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "user" {
-		t.Errorf("promoting a non-member: %+v", r.Errors)
-	}
-	r := query(t, h, as(org), grantQ, gv(paris, ada, "ORGANIZER"))
-	adaOrganizer, _ := dig(r.Data, "grantGroupRole", "role", "id").(string)
-	if adaOrganizer == "" {
-		t.Fatalf("organizer promotes ada: %+v", r.Errors)
-	}
-	if r := query(t, h, as(org), grantQ, gv(paris, ada, "AMBASSADOR")); code(r) != "BAD_USER_INPUT" {
-		t.Errorf("group ambassador in a regional programme: %+v", r.Errors)
-	}
-
-	// openEuler: staff appoint; one organizer seat, held under concurrency.
-	if r := query(t, h, as(wm1), grantQ, gv(wuhan, wm1, "ORGANIZER")); code(r) != "FORBIDDEN" {
-		t.Errorf("openEuler member self-appoints: %+v", r.Errors)
-	}
-	results := make(chan any, 2)
-	var wg sync.WaitGroup
-	for _, u := range []*ent.User{wm1, wm2} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results <- code(query(t, h, as(oeStaff), grantQ, gv(wuhan, u, "ORGANIZER")))
-		}()
-	}
-	wg.Wait()
-	close(results)
-	var got []any
-	for c := range results {
-		got = append(got, c)
-	}
-	if n := c.Role.Query().Where(role.GroupID(wuhan.ID), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE)).CountX(sys); n != 1 ||
-		!((got[0] == nil && got[1] == "CONFLICT") || (got[1] == nil && got[0] == "CONFLICT")) {
-		t.Errorf("two appointments to one seat: %d organizers, results %v", n, got)
-	}
-
-	// Stepping down and revoking.
-	const stepDown = `mutation($r: ID!) { stepDown(input: {role: $r}) { role { status } } }`
-	const revoke = `mutation($r: ID!, $why: String) { revokeRole(input: {role: $r, reason: $why}) { role { status endReason } } }`
-	orgRole := c.Role.Query().Where(role.UserID(org.ID), role.KindEQ(role.KindORGANIZER)).OnlyX(sys)
-	if r := query(t, h, as(ada), stepDown, map[string]any{"r": string(orgRole.ID)}); code(r) != "FORBIDDEN" {
-		t.Errorf("stepping down from someone else's role: %+v", r.Errors)
-	}
-	if r := query(t, h, as(org), revoke, map[string]any{"r": adaOrganizer, "why": "no"}); code(r) != "FORBIDDEN" {
-		t.Errorf("an organizer revokes: %+v", r.Errors)
-	}
-	if r := query(t, h, as(osStaff), revoke, map[string]any{"r": adaOrganizer}); code(r) != "BAD_USER_INPUT" {
-		t.Errorf("revoking without a reason: %+v", r.Errors)
-	}
-	if r := query(t, h, as(org), stepDown, map[string]any{"r": string(orgRole.ID)}); dig(r.Data, "stepDown", "role", "status") != "LEFT" {
-		t.Errorf("org steps down while ada organizes too: %+v %+v", r.Data, r.Errors)
-	}
-	if r := query(t, h, as(ada), stepDown, map[string]any{"r": adaOrganizer}); code(r) != "CONFLICT" || r.Errors[0].Extensions["reason"] != "LAST_ORGANIZER" {
-		t.Errorf("the last organizer steps down: %+v", r.Errors)
-	}
-	if r := query(t, h, as(osStaff), revoke, map[string]any{"r": adaOrganizer, "why": "Inactive for a year."}); dig(r.Data, "revokeRole", "role", "status") != "REMOVED" {
-		t.Errorf("staff revoke the last organizer: %+v %+v", r.Data, r.Errors)
-	}
-	if r := query(t, h, as(org), stepDown, map[string]any{"r": string(orgRole.ID)}); code(r) != "CONFLICT" || r.Errors[0].Extensions["status"] != "LEFT" {
-		t.Errorf("stepping down twice: %+v", r.Errors)
 	}
 }
 
@@ -302,6 +191,9 @@ func TestAmbassadorDirectory(t *testing.T) {
 	}
 }
 
+// TestInvites is the invite's end-to-end path through the API: created
+// with the defaults, listed for the organizers only, redeemed, withdrawn.
+// The rules are tested in internal/workflow (membership_test.go).
 func TestInvites(t *testing.T) {
 	db := dbtest.Open(t)
 	h := sessionHandler(t, &dbClient{DB: db, Client: db.Client})
@@ -312,77 +204,41 @@ func TestInvites(t *testing.T) {
 	}
 	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
 	g := tx.Group.Create().SetCommunityID(oe.ID).SetName("Xi'an").SetSlug("xian").SetCity("Xi'an").SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
-	mk := func(h string) *ent.User { return tx.User.Create().SetHandle(h).SetName(h).SaveX(sys) }
-	org, a, b, c := mk("org"), mk("aa"), mk("bb"), mk("cc")
+	org := tx.User.Create().SetHandle("org").SetName("org").SaveX(sys)
+	a := tx.User.Create().SetHandle("aa").SetName("aa").SaveX(sys)
 	tx.Role.Create().SetUserID(org.ID).SetCommunityID(oe.ID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).ExecX(sys)
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	as := func(u *ent.User) string { return "Session " + string(u.ID) }
-	const create = `mutation($g: ID!, $d: Int, $n: Int) { createInvite(input: {group: $g, expiresInDays: $d, maxUses: $n}) { invite { id code maxUses uses expiresAt } } }`
+	const create = `mutation($g: ID!) { createInvite(input: {group: $g}) { invite { id code maxUses uses expiresAt } } }`
 	const redeem = `mutation($c: String!) { redeemInvite(input: {code: $c}) { role { kind status group { name } } } }`
-	if r := query(t, h, as(a), create, map[string]any{"g": string(g.ID)}); code(r) != "FORBIDDEN" {
-		t.Errorf("a non-organizer invites: %+v", r.Errors)
-	}
-	if r := query(t, h, as(org), create, map[string]any{"g": string(g.ID), "n": 0}); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "maxUses" {
-		t.Errorf("maxUses 0: %+v", r.Errors)
-	}
-	r := query(t, h, as(org), create, map[string]any{"g": string(g.ID), "n": 2})
+	before := time.Now()
+	r := query(t, h, as(org), create, map[string]any{"g": string(g.ID)})
 	inviteCode, _ := dig(r.Data, "createInvite", "invite", "code").(string)
 	inviteID, _ := dig(r.Data, "createInvite", "invite", "id").(string)
-	if len(inviteCode) != 12 {
-		t.Fatalf("createInvite: %+v %+v", r.Data, r.Errors)
+	expires, _ := time.Parse(time.RFC3339, fmt.Sprint(dig(r.Data, "createInvite", "invite", "expiresAt")))
+	if len(inviteCode) != 12 || dig(r.Data, "createInvite", "invite", "maxUses") != float64(50) ||
+		expires.Before(before.Add(14*24*time.Hour-time.Second)) || expires.After(time.Now().Add(14*24*time.Hour)) {
+		t.Fatalf("createInvite (14 days, 50 uses by default): %+v %+v", r.Data, r.Errors)
 	}
-	// The code is for organizers: a member cannot look the invite up.
+	// The code is for organizers: a member cannot look the invite up, nor list the group's.
 	if r := query(t, h, as(a), `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": inviteID}); code(r) != "NOT_FOUND" {
 		t.Errorf("someone else reads the invite: %+v", r.Errors)
 	}
-	if r := query(t, h, as(a), redeem, map[string]any{"c": "NOSUCHCODE12"}); code(r) != "NOT_FOUND" {
-		t.Errorf("unknown code: %+v", r.Errors)
-	}
-	if r := query(t, h, as(a), redeem, map[string]any{"c": strings.ToLower(inviteCode)}); dig(r.Data, "redeemInvite", "role", "status") != "ACTIVE" {
-		t.Fatalf("a joins (openEuler, no article needed with an invite): %+v %+v", r.Data, r.Errors)
-	}
-	if r := query(t, h, as(a), redeem, map[string]any{"c": inviteCode}); code(r) != "CONFLICT" {
-		t.Errorf("redeeming twice: %+v", r.Errors)
-	}
-	query(t, h, as(b), redeem, map[string]any{"c": inviteCode})
-	if r := query(t, h, as(c), redeem, map[string]any{"c": inviteCode}); code(r) != "CONFLICT" {
-		t.Errorf("third use of a two-use invite: %+v", r.Errors)
-	}
-	// Expiry.
-	r = query(t, h, as(org), create, map[string]any{"g": string(g.ID), "d": 1})
-	expiring := dig(r.Data, "createInvite", "invite", "code").(string)
-	tx, _ = db.Client.Tx(sys)
-	tx.Invite.Update().Where(invite.Code(expiring)).SetExpiresAt(time.Now().Add(-time.Minute)).ExecX(sys)
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	if r := query(t, h, as(c), redeem, map[string]any{"c": expiring}); code(r) != "CONFLICT" {
-		t.Errorf("expired invite: %+v", r.Errors)
-	}
-
-	// The group's invites, listed for its organizers only; withdrawing one.
 	const list = `{ group(community: "openeuler", slug: "xian") { invites { id code uses revokedAt } } }`
-	if r := query(t, h, as(org), list, nil); len(items(r.Data, "group", "invites")) != 2 {
+	if r := query(t, h, as(org), list, nil); len(items(r.Data, "group", "invites")) != 1 {
 		t.Errorf("the organizer lists invites: %+v %+v", r.Data, r.Errors)
 	}
 	if r := query(t, h, as(a), list, nil); len(items(r.Data, "group", "invites")) != 0 {
 		t.Errorf("a member lists invites: %+v", r.Data)
 	}
-	r = query(t, h, as(org), create, map[string]any{"g": string(g.ID)})
-	fresh, freshID := dig(r.Data, "createInvite", "invite", "code").(string), dig(r.Data, "createInvite", "invite", "id")
+	if r := query(t, h, as(a), redeem, map[string]any{"c": strings.ToLower(inviteCode)}); dig(r.Data, "redeemInvite", "role", "status") != "ACTIVE" ||
+		dig(r.Data, "redeemInvite", "role", "group", "name") != "Xi'an" {
+		t.Fatalf("a joins (openEuler, no article needed with an invite): %+v %+v", r.Data, r.Errors)
+	}
 	const revoke = `mutation($id: ID!) { revokeInvite(input: {invite: $id}) { invite { revokedAt } } }`
-	if r := query(t, h, as(a), revoke, map[string]any{"id": freshID}); code(r) != "NOT_FOUND" {
-		t.Errorf("a member withdraws an invite: %+v", r.Errors)
-	}
-	if r := query(t, h, as(org), revoke, map[string]any{"id": freshID}); dig(r.Data, "revokeInvite", "invite", "revokedAt") == nil {
+	if r := query(t, h, as(org), revoke, map[string]any{"id": inviteID}); dig(r.Data, "revokeInvite", "invite", "revokedAt") == nil {
 		t.Errorf("the organizer withdraws it: %+v %+v", r.Data, r.Errors)
-	}
-	if r := query(t, h, as(org), revoke, map[string]any{"id": freshID}); code(r) != "CONFLICT" {
-		t.Errorf("withdrawing twice: %+v", r.Errors)
-	}
-	if r := query(t, h, as(c), redeem, map[string]any{"c": fresh}); code(r) != "CONFLICT" {
-		t.Errorf("a withdrawn invite: %+v", r.Errors)
 	}
 }

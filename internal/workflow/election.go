@@ -47,87 +47,82 @@ var toSeat = []election.Status{election.StatusDECIDED, election.StatusSEATING_FA
 // next term of ORGANIZER or (where ambassadors serve groups) AMBASSADOR. It
 // needs a policy with terms; where the community appoints first terms, the
 // first term must have been appointed. One election per role at a time.
-func OpenElection(ctx context.Context, c *ent.Client, req ElectionRequest, now time.Time) (*ent.Election, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := loadGroup(ctx, c, req.Group)
-	if err != nil {
-		return nil, err
-	}
-	if !authz.CanAdministerGroup(v, g) {
-		return nil, apierror.Forbiddenf("only the group's organizers and the community's staff may open an election")
-	}
-	com := g.Edges.Community
-	p := com.Policy
-	kind := role.Kind(req.Kind)
-	if err := running(g); err != nil {
-		return nil, err
-	}
-	limit := p.MaxOrganizersPerGroup
-	switch {
-	case p.TermLengthDays == 0:
-		return nil, apierror.Invalid("group", "%s's leaders serve until they step down: there are no terms to elect", com.Name)
-	case kind == role.KindAMBASSADOR && p.AmbassadorScope != policy.AmbassadorsPerGroup:
-		return nil, apierror.Invalid("kind", "%s's ambassadors serve regions, not groups", com.Name)
-	case kind == role.KindAMBASSADOR:
-		limit = p.MaxAmbassadorsPerScope
-	}
-	if req.Seats == 0 {
-		req.Seats = 1
-	}
-	switch {
-	case req.Seats < 1 || req.Seats > 10:
-		return nil, apierror.Invalid("seats", "seats must be between 1 and 10")
-	case limit > 0 && req.Seats > limit:
-		return nil, apierror.Invalid("seats", "%s allows at most %d %s roles per group", com.Name, limit, kind)
-	case !req.NominationsCloseAt.After(now):
-		return nil, apierror.Invalid("nominationsCloseAt", "nominations must close in the future")
-	case !req.VotingClosesAt.After(req.NominationsCloseAt):
-		return nil, apierror.Invalid("votingClosesAt", "voting must close after nominations close")
-	case req.VotingClosesAt.After(now.AddDate(0, 0, 90)):
-		return nil, apierror.Invalid("votingClosesAt", "an election lasts at most 90 days")
-	}
-	bk := bookkeeping(ctx)
-	// Lock the group's row first so two organizers opening elections at
-	// once are counted one after the other.
-	if err := lockGroup(bk, c, g.ID); err != nil {
-		return nil, err
-	}
-	busy, err := c.Election.Query().Where(election.GroupID(g.ID), election.KindEQ(req.Kind), election.StatusIn(busyElection...)).Exist(bk)
-	if err != nil {
-		return nil, err
-	}
-	if busy {
-		return nil, apierror.Conflictf("an election for %s is already under way in this group", kind)
-	}
-	held, err := c.Role.Query().Where(role.GroupID(g.ID), role.KindEQ(kind)).
-		Select(role.FieldStatus, role.FieldTermEnd, role.FieldTermNumber).All(bk)
-	if err != nil {
-		return nil, err
-	}
-	if p.FirstTermAppointed && len(held) == 0 {
-		return nil, apierror.Conflictf("%s appoints the first %s term; later terms are elected", com.Name, kind)
-	}
-	term, current := 1, time.Time{}
-	for _, r := range held {
-		term = max(term, r.TermNumber+1)
-		if r.Status == role.StatusACTIVE && r.TermEnd != nil && r.TermEnd.After(current) {
-			current = *r.TermEnd
+func (r *Runner) OpenElection(ctx context.Context, req ElectionRequest) (*ent.Election, error) {
+	return act(ctx, r, "open election", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Election, error) {
+		g, err := administeredGroup(ctx, c, v, req.Group, "open an election")
+		if err != nil {
+			return nil, err
 		}
-	}
-	start, err := electedTermStart(req, current)
-	if err != nil {
-		return nil, err
-	}
-	e, err := c.Election.Create().SetCommunityID(com.ID).SetGroupID(g.ID).SetOpenedByID(v.UserID).
-		SetKind(req.Kind).SetSeats(req.Seats).SetNominationsCloseAt(req.NominationsCloseAt).
-		SetVotingClosesAt(req.VotingClosesAt).SetTermStartsAt(start).SetTermNumber(term).Save(bk)
-	if err != nil {
-		return nil, err
-	}
-	return c.Election.Get(ctx, e.ID)
+		com := g.Edges.Community
+		p := com.Policy
+		kind := role.Kind(req.Kind)
+		if err := running(g); err != nil {
+			return nil, err
+		}
+		limit := p.MaxOrganizersPerGroup
+		switch {
+		case p.TermLengthDays == 0:
+			return nil, apierror.Invalid("group", "%s's leaders serve until they step down: there are no terms to elect", com.Name)
+		case kind == role.KindAMBASSADOR && p.AmbassadorScope != policy.AmbassadorsPerGroup:
+			return nil, apierror.Invalid("kind", "%s's ambassadors serve regions, not groups", com.Name)
+		case kind == role.KindAMBASSADOR:
+			limit = p.MaxAmbassadorsPerScope
+		}
+		if req.Seats == 0 {
+			req.Seats = 1
+		}
+		switch {
+		case req.Seats < 1 || req.Seats > 10:
+			return nil, apierror.Invalid("seats", "seats must be between 1 and 10")
+		case limit > 0 && req.Seats > limit:
+			return nil, apierror.Invalid("seats", "%s allows at most %d %s roles per group", com.Name, limit, kind)
+		case !req.NominationsCloseAt.After(now):
+			return nil, apierror.Invalid("nominationsCloseAt", "nominations must close in the future")
+		case !req.VotingClosesAt.After(req.NominationsCloseAt):
+			return nil, apierror.Invalid("votingClosesAt", "voting must close after nominations close")
+		case req.VotingClosesAt.After(now.AddDate(0, 0, 90)):
+			return nil, apierror.Invalid("votingClosesAt", "an election lasts at most 90 days")
+		}
+		all := authz.Unfiltered(ctx)
+		// Lock the group's row first so two organizers opening elections at
+		// once are counted one after the other.
+		if err := lockGroup(all, c, g.ID); err != nil {
+			return nil, err
+		}
+		busy, err := c.Election.Query().Where(election.GroupID(g.ID), election.KindEQ(req.Kind), election.StatusIn(busyElection...)).Exist(all)
+		if err != nil {
+			return nil, err
+		}
+		if busy {
+			return nil, apierror.Conflictf("an election for %s is already under way in this group", kind)
+		}
+		held, err := c.Role.Query().Where(role.GroupID(g.ID), role.KindEQ(kind)).
+			Select(role.FieldStatus, role.FieldTermEnd, role.FieldTermNumber).All(all)
+		if err != nil {
+			return nil, err
+		}
+		if p.FirstTermAppointed && len(held) == 0 {
+			return nil, apierror.Conflictf("%s appoints the first %s term; later terms are elected", com.Name, kind)
+		}
+		term, current := 1, time.Time{}
+		for _, ro := range held {
+			term = max(term, ro.TermNumber+1)
+			if ro.Status == role.StatusACTIVE && ro.TermEnd != nil && ro.TermEnd.After(current) {
+				current = *ro.TermEnd
+			}
+		}
+		start, err := electedTermStart(req, current)
+		if err != nil {
+			return nil, err
+		}
+		e, err := c.Election.Create().SetCommunityID(com.ID).SetGroupID(g.ID).SetOpenedByID(v.UserID).
+			SetKind(req.Kind).SetSeats(req.Seats).SetNominationsCloseAt(req.NominationsCloseAt).
+			SetVotingClosesAt(req.VotingClosesAt).SetTermStartsAt(start).SetTermNumber(term).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return c.Election.Get(ctx, e.ID)
+	})
 }
 
 // electedTermStart is when the elected term begins: when asked, or else when
@@ -156,12 +151,16 @@ func electedTermStart(req ElectionRequest, currentEnd time.Time) (time.Time, err
 
 // loadElection reads an election with its group and community.
 func loadElection(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Election, error) {
-	e, err := c.Election.Query().Where(election.ID(id)).
-		WithGroup().WithCommunity().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no election with that id")
+	e, err := c.Election.Query().Where(election.ID(id)).WithGroup().WithCommunity().Only(ctx)
+	return e, notFound(err, "election")
+}
+
+// nominating refuses a step on nominations once they are closed.
+func nominating(e *ent.Election, now time.Time) error {
+	if e.Status != election.StatusOPEN || !now.Before(e.NominationsCloseAt) {
+		return electionConflict(e, "nominations are closed")
 	}
-	return e, err
+	return nil
 }
 
 // onRoster reports whether a person holds an active role in the group —
@@ -172,132 +171,116 @@ func onRoster(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, sinc
 	if !since.IsZero() {
 		q.Where(role.CreatedAtLTE(since))
 	}
-	return q.Exist(bookkeeping(ctx))
+	return q.Exist(authz.Unfiltered(ctx))
 }
 
 // Nominate puts a member of the group forward as a candidate: yourself
 // (standing at once) or another member, who must accept. Only active members
 // nominate, and only until nominations close.
-func Nominate(ctx context.Context, c *ent.Client, electionID, userID pulid.ID, statement string, now time.Time) (*ent.Candidate, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := loadElection(ctx, c, electionID)
-	if err != nil {
-		return nil, err
-	}
-	if e.Status != election.StatusOPEN || !now.Before(e.NominationsCloseAt) {
-		return nil, electionConflict(e, "nominations are closed")
-	}
-	ok, err := onRoster(ctx, c, e.GroupID, v.UserID, time.Time{})
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, apierror.Forbiddenf("only the group's active members may nominate")
-	}
-	if ok, err = onRoster(ctx, c, e.GroupID, userID, time.Time{}); err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, apierror.Invalid("user", "only an active member of the group can stand")
-	}
-	com := e.Edges.Community
-	if com.Policy.LeadersRequirePartner {
-		partner, err := worksForPartner(ctx, c, userID, com.ID)
+func (r *Runner) Nominate(ctx context.Context, electionID, userID pulid.ID, statement string) (*ent.Candidate, error) {
+	return act(ctx, r, "nominate", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Candidate, error) {
+		e, err := loadElection(ctx, c, electionID)
 		if err != nil {
 			return nil, err
 		}
-		if !partner {
-			return nil, apierror.Invalid("user", "%s's organizers and ambassadors come from partner enterprises", com.Name)
+		if err := nominating(e, now); err != nil {
+			return nil, err
 		}
-	}
-	self := userID == v.UserID
-	cc := c.Candidate.Create().SetElectionID(e.ID).SetUserID(userID).SetNominatedByID(v.UserID)
-	if self {
-		cc.SetStatus(candidate.StatusACCEPTED)
-	}
-	if statement = strings.TrimSpace(statement); statement != "" {
+		ok, err := onRoster(ctx, c, e.GroupID, v.UserID, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apierror.Forbiddenf("only the group's active members may nominate")
+		}
+		if ok, err = onRoster(ctx, c, e.GroupID, userID, time.Time{}); err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apierror.Invalid("user", "only an active member of the group can stand")
+		}
+		com := e.Edges.Community
+		if err := fromPartner(ctx, c, com, userID, "user", "organizers and ambassadors"); err != nil {
+			return nil, err
+		}
+		self := userID == v.UserID
+		cc := c.Candidate.Create().SetElectionID(e.ID).SetUserID(userID).SetNominatedByID(v.UserID)
+		if self {
+			cc.SetStatus(candidate.StatusACCEPTED)
+		}
+		if statement = strings.TrimSpace(statement); statement != "" {
+			if !self {
+				return nil, apierror.Invalid("statement", "only candidates write their own statement")
+			}
+			if statement, err = checkText("statement", statement, 2000); err != nil {
+				return nil, err
+			}
+			cc.SetStatement(statement)
+		}
+		cand, err := cc.Save(ctx)
+		if ent.IsConstraintError(err) {
+			return nil, apierror.Conflictf("that person is already nominated")
+		}
+		if err != nil {
+			return nil, err
+		}
 		if !self {
-			return nil, apierror.Invalid("statement", "only candidates write their own statement")
+			body := fmt.Sprintf("You have been nominated for %s of %s. Accept or decline the nomination before %s.\n",
+				e.Kind, e.Edges.Group.Name, e.NominationsCloseAt.UTC().Format(time.RFC1123))
+			if err := queueMessage(ctx, c, com.ID, userID, "election_nomination",
+				fmt.Sprintf("Nominated for %s of %s", e.Kind, e.Edges.Group.Name), body, string(cand.ID)); err != nil {
+				return nil, err
+			}
 		}
-		if statement, err = checkText("statement", statement, 2000); err != nil {
-			return nil, err
-		}
-		cc.SetStatement(statement)
-	}
-	bk := bookkeeping(ctx)
-	cand, err := cc.Save(bk)
-	if ent.IsConstraintError(err) {
-		return nil, apierror.Conflictf("that person is already nominated")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !self {
-		body := fmt.Sprintf("You have been nominated for %s of %s. Accept or decline the nomination before %s.\n",
-			e.Kind, e.Edges.Group.Name, e.NominationsCloseAt.UTC().Format(time.RFC1123))
-		if err := queueMessage(bk, c, com.ID, userID, "election_nomination",
-			fmt.Sprintf("Nominated for %s of %s", e.Kind, e.Edges.Group.Name), body, string(cand.ID)); err != nil {
-			return nil, err
-		}
-	}
-	return c.Candidate.Get(ctx, cand.ID)
+		return c.Candidate.Get(ctx, cand.ID)
+	})
 }
 
 // RespondToNomination lets a nominee accept (with an optional statement) or
 // decline; a candidate who accepted may withdraw. Only until nominations close.
-func RespondToNomination(ctx context.Context, c *ent.Client, candidateID pulid.ID, accept bool, statement string, now time.Time) (*ent.Candidate, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cand, err := c.Candidate.Get(ctx, candidateID)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no candidate with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if cand.UserID != v.UserID {
-		return nil, apierror.Forbiddenf("only the person nominated may answer a nomination")
-	}
-	e, err := loadElection(ctx, c, cand.ElectionID)
-	if err != nil {
-		return nil, err
-	}
-	if e.Status != election.StatusOPEN || !now.Before(e.NominationsCloseAt) {
-		return nil, electionConflict(e, "nominations are closed")
-	}
-	var from, to candidate.Status
-	switch {
-	case accept && cand.Status == candidate.StatusNOMINATED:
-		from, to = candidate.StatusNOMINATED, candidate.StatusACCEPTED
-	case !accept && cand.Status == candidate.StatusNOMINATED:
-		from, to = candidate.StatusNOMINATED, candidate.StatusDECLINED
-	case !accept && cand.Status == candidate.StatusACCEPTED:
-		from, to = candidate.StatusACCEPTED, candidate.StatusWITHDRAWN
-	default:
-		e := apierror.Conflictf("the nomination is %s", cand.Status)
-		e.Extensions = map[string]any{"status": string(cand.Status)}
-		return nil, e
-	}
-	upd := c.Candidate.Update().Where(candidate.ID(cand.ID), candidate.StatusEQ(from)).SetStatus(to)
-	if statement = strings.TrimSpace(statement); statement != "" && accept {
-		if statement, err = checkText("statement", statement, 2000); err != nil {
+func (r *Runner) RespondToNomination(ctx context.Context, candidateID pulid.ID, accept bool, statement string) (*ent.Candidate, error) {
+	return act(ctx, r, "respond to nomination", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Candidate, error) {
+		cand, err := c.Candidate.Get(ctx, candidateID)
+		if err != nil {
+			return nil, notFound(err, "candidate")
+		}
+		if cand.UserID != v.UserID {
+			return nil, apierror.Forbiddenf("only the person nominated may answer a nomination")
+		}
+		e, err := loadElection(ctx, c, cand.ElectionID)
+		if err != nil {
 			return nil, err
 		}
-		upd.SetStatement(statement)
-	}
-	n, err := upd.Save(bookkeeping(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, apierror.Conflictf("the nomination changed meanwhile")
-	}
-	return c.Candidate.Get(ctx, cand.ID)
+		if err := nominating(e, now); err != nil {
+			return nil, err
+		}
+		var from, to candidate.Status
+		switch {
+		case accept && cand.Status == candidate.StatusNOMINATED:
+			from, to = candidate.StatusNOMINATED, candidate.StatusACCEPTED
+		case !accept && cand.Status == candidate.StatusNOMINATED:
+			from, to = candidate.StatusNOMINATED, candidate.StatusDECLINED
+		case !accept && cand.Status == candidate.StatusACCEPTED:
+			from, to = candidate.StatusACCEPTED, candidate.StatusWITHDRAWN
+		default:
+			return nil, statusConflict(cand.Status, "the nomination is %s", cand.Status)
+		}
+		upd := c.Candidate.Update().Where(candidate.ID(cand.ID), candidate.StatusEQ(from)).SetStatus(to)
+		if statement = strings.TrimSpace(statement); statement != "" && accept {
+			if statement, err = checkText("statement", statement, 2000); err != nil {
+				return nil, err
+			}
+			upd.SetStatement(statement)
+		}
+		n, err := upd.Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, apierror.Conflictf("the nomination changed meanwhile")
+		}
+		return c.Candidate.Get(ctx, cand.ID)
+	})
 }
 
 // CastVote records the viewer's vote for a standing candidate. The voter
@@ -305,145 +288,139 @@ func RespondToNomination(ctx context.Context, c *ent.Client, candidateID pulid.I
 // (a lapsed member cannot vote) and votes once. The ballot is secret: the
 // vote only adds to the candidate's tally; the voter roll says who voted,
 // never for whom.
-func CastVote(ctx context.Context, c *ent.Client, electionID, candidateID pulid.ID, now time.Time) (*ent.Election, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := loadElection(ctx, c, electionID)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case e.Status != election.StatusOPEN || !now.Before(e.VotingClosesAt):
-		return nil, electionConflict(e, "voting is closed")
-	case now.Before(e.NominationsCloseAt):
-		return nil, electionConflict(e, "voting opens when nominations close, at "+e.NominationsCloseAt.UTC().Format(time.RFC3339))
-	}
-	ok, err := onRoster(ctx, c, e.GroupID, v.UserID, e.CreatedAt)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, apierror.Forbiddenf("only people who were active members of the group when the election opened may vote")
-	}
-	bk := bookkeeping(ctx)
-	// The row is locked so concurrent votes for one candidate serialise on
-	// it, and its updatedAt can be written back unchanged below.
-	q := c.Candidate.Query().Where(candidate.ID(candidateID), candidate.ElectionID(e.ID), candidate.StatusEQ(candidate.StatusACCEPTED))
-	q.Modify(forUpdate)
-	cand, err := q.Only(bk)
-	if ent.IsNotFound(err) {
-		return nil, apierror.Invalid("candidate", "that person is not standing in this election")
-	}
-	if err != nil {
-		return nil, err
-	}
-	err = c.Voter.Create().SetElectionID(e.ID).SetUserID(v.UserID).Exec(bk)
-	if ent.IsConstraintError(err) {
-		return nil, apierror.Conflictf("you have already voted in this election")
-	}
-	if err != nil {
-		return nil, err
-	}
-	// A vote must change nothing anyone can read before the deadline: a
-	// fresh updatedAt on the public candidate row would let anyone polling
-	// it rebuild the tally vote by vote, so the stamp is kept as it was.
-	if err := c.Candidate.UpdateOneID(cand.ID).AddVotes(1).SetUpdatedAt(cand.UpdatedAt).Exec(bk); err != nil {
-		return nil, err
-	}
-	return c.Election.Get(ctx, e.ID)
+func (r *Runner) CastVote(ctx context.Context, electionID, candidateID pulid.ID) (*ent.Election, error) {
+	return act(ctx, r, "cast vote", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Election, error) {
+		e, err := loadElection(ctx, c, electionID)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case e.Status != election.StatusOPEN || !now.Before(e.VotingClosesAt):
+			return nil, electionConflict(e, "voting is closed")
+		case now.Before(e.NominationsCloseAt):
+			return nil, electionConflict(e, "voting opens when nominations close, at "+e.NominationsCloseAt.UTC().Format(time.RFC3339))
+		}
+		ok, err := onRoster(ctx, c, e.GroupID, v.UserID, e.CreatedAt)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apierror.Forbiddenf("only people who were active members of the group when the election opened may vote")
+		}
+		// The row is locked so concurrent votes for one candidate serialise on
+		// it, and its updatedAt can be written back unchanged below.
+		q := c.Candidate.Query().Where(candidate.ID(candidateID), candidate.ElectionID(e.ID), candidate.StatusEQ(candidate.StatusACCEPTED))
+		q.Modify(forUpdate)
+		cand, err := q.Only(authz.Unfiltered(ctx))
+		if ent.IsNotFound(err) {
+			return nil, apierror.Invalid("candidate", "that person is not standing in this election")
+		}
+		if err != nil {
+			return nil, err
+		}
+		err = c.Voter.Create().SetElectionID(e.ID).SetUserID(v.UserID).Exec(ctx)
+		if ent.IsConstraintError(err) {
+			return nil, apierror.Conflictf("you have already voted in this election")
+		}
+		if err != nil {
+			return nil, err
+		}
+		// A vote must change nothing anyone can read before the deadline: a
+		// fresh updatedAt on the public candidate row would let anyone polling
+		// it rebuild the tally vote by vote, so the stamp is kept as it was.
+		if err := c.Candidate.UpdateOneID(cand.ID).AddVotes(1).SetUpdatedAt(cand.UpdatedAt).Exec(ctx); err != nil {
+			return nil, err
+		}
+		return c.Election.Get(ctx, e.ID)
+	})
 }
 
-// HasVoted reports whether a person voted in an election (for the person
-// themself: nobody reads the voter roll).
-func HasVoted(ctx context.Context, c *ent.Client, electionID, userID pulid.ID) (bool, error) {
-	if userID == "" {
+// HasVoted reports whether the viewer voted in an election (for the person
+// themself: nobody reads the voter roll). It reads through the transaction
+// of the unit ctx is in, if any, so a payload sees its own vote.
+func (r *Runner) HasVoted(ctx context.Context, electionID pulid.ID) (bool, error) {
+	v := viewer.FromContext(ctx)
+	if !v.IsUser() {
 		return false, nil
 	}
-	return c.Voter.Query().Where(voter.ElectionID(electionID), voter.UserID(userID)).Exist(bookkeeping(ctx))
+	return r.reader(ctx).Voter.Query().Where(voter.ElectionID(electionID), voter.UserID(v.UserID)).Exist(authz.Unfiltered(ctx))
 }
 
 // CancelElection calls an election off (organizers and staff) before its
 // winners are seated; the reason is kept.
-func CancelElection(ctx context.Context, c *ent.Client, id pulid.ID, reason string) (*ent.Election, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := loadElection(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if !authz.CanAdministerGroup(v, e.Edges.Group) {
-		return nil, apierror.Forbiddenf("only the group's organizers and the community's staff may cancel an election")
-	}
-	if reason, err = checkText("reason", reason, 1000); err != nil {
-		return nil, err
-	}
-	n, err := c.Election.Update().Where(election.ID(e.ID), election.StatusIn(busyElection...)).
-		SetStatus(election.StatusCANCELLED).SetNote(reason).Save(bookkeeping(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, electionConflict(e, "the election is over")
-	}
-	return c.Election.Get(ctx, e.ID)
+func (r *Runner) CancelElection(ctx context.Context, id pulid.ID, reason string) (*ent.Election, error) {
+	return act(ctx, r, "cancel election", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Election, error) {
+		e, err := loadElection(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		if !authz.CanAdministerGroup(v, e.Edges.Group) {
+			return nil, apierror.Forbiddenf("only the group's organizers and the community's staff may cancel an election")
+		}
+		if reason, err = checkText("reason", reason, 1000); err != nil {
+			return nil, err
+		}
+		n, err := c.Election.Update().Where(election.ID(e.ID), election.StatusIn(busyElection...)).
+			SetStatus(election.StatusCANCELLED).SetNote(reason).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, electionConflict(e, "the election is over")
+		}
+		return c.Election.Get(ctx, e.ID)
+	})
 }
 
 // BreakTie lets the community's staff choose among candidates tied for the
 // last seat(s); the election is then DECIDED and seated with the others.
-func BreakTie(ctx context.Context, c *ent.Client, id pulid.ID, winners []pulid.ID, note string) (*ent.Election, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := loadElection(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if !v.IsStaff(e.CommunityID) {
-		return nil, apierror.Forbiddenf("only the community's staff break a tie")
-	}
-	if e.Status != election.StatusTIED {
-		return nil, electionConflict(e, "the election is not tied")
-	}
-	if note, err = checkText("note", note, 1000); err != nil {
-		return nil, err
-	}
-	bk := bookkeeping(ctx)
-	res, err := countElection(bk, c, e)
-	if err != nil {
-		return nil, err
-	}
-	tied := make(map[pulid.ID]bool, len(res.Tied))
-	for _, t := range res.Tied {
-		tied[pulid.ID(t)] = true
-	}
-	need := e.Seats - len(res.Winners)
-	chosen := make(map[pulid.ID]bool, len(winners))
-	for _, w := range winners {
-		if !tied[w] || chosen[w] {
-			return nil, apierror.Invalid("winners", "choose distinct candidates among those tied")
+func (r *Runner) BreakTie(ctx context.Context, id pulid.ID, winners []pulid.ID, note string) (*ent.Election, error) {
+	return act(ctx, r, "break tie", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Election, error) {
+		e, err := loadElection(ctx, c, id)
+		if err != nil {
+			return nil, err
 		}
-		chosen[w] = true
-	}
-	if len(chosen) != need {
-		return nil, apierror.Invalid("winners", "choose exactly %d of the tied candidates", need)
-	}
-	n, err := c.Election.Update().Where(election.ID(e.ID), election.StatusEQ(election.StatusTIED)).
-		SetStatus(election.StatusDECIDED).SetNote(note).Save(bk)
-	if err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, apierror.Conflictf("the election changed meanwhile")
-	}
-	if err := c.Candidate.Update().Where(candidate.IDIn(winners...)).SetElected(true).Exec(bk); err != nil {
-		return nil, err
-	}
-	return c.Election.Get(ctx, e.ID)
+		if !v.IsStaff(e.CommunityID) {
+			return nil, apierror.Forbiddenf("only the community's staff break a tie")
+		}
+		if e.Status != election.StatusTIED {
+			return nil, electionConflict(e, "the election is not tied")
+		}
+		if note, err = checkText("note", note, 1000); err != nil {
+			return nil, err
+		}
+		res, err := countElection(authz.Unfiltered(ctx), c, e)
+		if err != nil {
+			return nil, err
+		}
+		tied := make(map[pulid.ID]bool, len(res.Tied))
+		for _, t := range res.Tied {
+			tied[pulid.ID(t)] = true
+		}
+		need := e.Seats - len(res.Winners)
+		chosen := make(map[pulid.ID]bool, len(winners))
+		for _, w := range winners {
+			if !tied[w] || chosen[w] {
+				return nil, apierror.Invalid("winners", "choose distinct candidates among those tied")
+			}
+			chosen[w] = true
+		}
+		if len(chosen) != need {
+			return nil, apierror.Invalid("winners", "choose exactly %d of the tied candidates", need)
+		}
+		n, err := c.Election.Update().Where(election.ID(e.ID), election.StatusEQ(election.StatusTIED)).
+			SetStatus(election.StatusDECIDED).SetNote(note).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, apierror.Conflictf("the election changed meanwhile")
+		}
+		if err := c.Candidate.Update().Where(candidate.IDIn(winners...)).SetElected(true).Exec(ctx); err != nil {
+			return nil, err
+		}
+		return c.Election.Get(ctx, e.ID)
+	})
 }
 
 // countElection applies policy.Count to the election's standing candidates.
@@ -461,9 +438,7 @@ func countElection(ctx context.Context, c *ent.Client, e *ent.Election) (policy.
 }
 
 func electionConflict(e *ent.Election, msg string) error {
-	err := apierror.Conflictf("%s", msg)
-	err.Extensions = map[string]any{"status": string(e.Status)}
-	return err
+	return statusConflict(e.Status, "%s", msg)
 }
 
 // CloseElections computes the result of every open election whose deadline

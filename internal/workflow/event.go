@@ -15,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // EventInput is an event's editable details. On update, nil fields keep
@@ -39,19 +40,12 @@ type EventInput struct {
 // loadEvent reads an event the viewer can see, with its group and community.
 func loadEvent(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Event, error) {
 	e, err := c.Event.Query().Where(event.ID(id)).WithGroup(func(q *ent.GroupQuery) { q.WithCommunity() }).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no event with that id")
-	}
-	return e, err
+	return e, notFound(err, "event")
 }
 
-// editableEvent loads an event the viewer may edit (the group's organizers,
-// the community's staff).
-func editableEvent(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Event, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
+// editableEvent loads an event v may edit (the group's organizers, the
+// community's staff).
+func editableEvent(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID) (*ent.Event, error) {
 	e, err := loadEvent(ctx, c, id)
 	if err != nil {
 		return nil, err
@@ -62,10 +56,17 @@ func editableEvent(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Event,
 	return e, nil
 }
 
+// changeable refuses to change a cancelled or completed event (what names
+// the part that would change: "event", "event's agenda").
+func changeable(e *ent.Event, what string) error {
+	if e.Status == event.StatusCANCELLED || e.Status == event.StatusCOMPLETED {
+		return eventConflict(e, "a cancelled or completed "+what+" cannot change")
+	}
+	return nil
+}
+
 func eventConflict(e *ent.Event, msg string) error {
-	err := apierror.Conflictf("%s", msg)
-	err.Extensions = map[string]any{"status": string(e.Status)}
-	return err
+	return statusConflict(e.Status, "%s", msg)
 }
 
 // fieldError turns a policy rule's refusal into BAD_USER_INPUT on its field.
@@ -124,38 +125,33 @@ func nonEmpty(s *string) bool { return s != nil && strings.TrimSpace(*s) != "" }
 
 // CreateEvent adds a DRAFT event to a running group (its organizers and the
 // community's staff).
-func CreateEvent(ctx context.Context, c *ent.Client, groupID pulid.ID, in EventInput) (*ent.Event, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := loadGroup(ctx, c, groupID)
-	if err != nil {
-		return nil, err
-	}
-	if !authz.CanAdministerGroup(v, g) {
-		return nil, apierror.Forbiddenf("only the group's organizers and the community's staff may create its events")
-	}
-	if err := running(g); err != nil {
-		return nil, err
-	}
-	if in.Title == nil {
-		return nil, apierror.Invalid("title", "title is required")
-	}
-	if in.TimeZone == nil {
-		return nil, apierror.Invalid("timeZone", "timeZone is required")
-	}
-	r, err := resolveSchedule(in, nil)
-	if err != nil {
-		return nil, err
-	}
-	ec := c.Event.Create().SetGroupID(g.ID).SetStartsAt(r.start).SetEndsAt(r.end).SetTimeZone(r.zone)
-	applyEventInput(ec.Mutation(), in)
-	e, err := ec.Save(bookkeeping(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return c.Event.Get(ctx, e.ID)
+func (r *Runner) CreateEvent(ctx context.Context, groupID pulid.ID, in EventInput) (*ent.Event, error) {
+	return act(ctx, r, "create event", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Event, error) {
+		g, err := administeredGroup(ctx, c, v, groupID, "create its events")
+		if err != nil {
+			return nil, err
+		}
+		if err := running(g); err != nil {
+			return nil, err
+		}
+		if in.Title == nil {
+			return nil, apierror.Invalid("title", "title is required")
+		}
+		if in.TimeZone == nil {
+			return nil, apierror.Invalid("timeZone", "timeZone is required")
+		}
+		sch, err := resolveSchedule(in, nil)
+		if err != nil {
+			return nil, err
+		}
+		ec := c.Event.Create().SetGroupID(g.ID).SetStartsAt(sch.start).SetEndsAt(sch.end).SetTimeZone(sch.zone)
+		applyEventInput(ec.Mutation(), in)
+		e, err := ec.Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return c.Event.Get(ctx, e.ID)
+	})
 }
 
 // applyEventInput copies the plain fields of in onto a create or update.
@@ -195,53 +191,56 @@ func applyEventInput(m *ent.EventMutation, in EventInput) {
 
 // UpdateEvent changes an event that is neither cancelled nor completed. The
 // agenda must still fit the new times; more seats seat the waitlist.
-func UpdateEvent(ctx context.Context, c *ent.Client, id pulid.ID, in EventInput, now time.Time) (*ent.Event, error) {
-	e, err := editableEvent(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if e.Status == event.StatusCANCELLED || e.Status == event.StatusCOMPLETED {
-		return nil, eventConflict(e, "a cancelled or completed event cannot change")
-	}
-	if in.Capacity == nil && !in.ClearCapacity {
-		in.Capacity = e.Capacity
-	}
-	r, err := resolveSchedule(in, e)
-	if err != nil {
-		return nil, err
-	}
-	bk := bookkeeping(ctx)
-	items, err := c.AgendaItem.Query().Where(agendaitem.EventID(e.ID)).All(bk)
-	if err != nil {
-		return nil, err
-	}
-	for _, it := range items {
-		if it.StartsAt.Before(r.start) || slotOf(it).End().After(r.end) {
-			return nil, apierror.Invalid("startsAt", "the agenda item %q would fall outside the event: move it first", it.Title)
+func (r *Runner) UpdateEvent(ctx context.Context, id pulid.ID, in EventInput) (*ent.Event, error) {
+	return act(ctx, r, "update event", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Event, error) {
+		e, err := editableEvent(ctx, c, v, id)
+		if err != nil {
+			return nil, err
 		}
-	}
-	upd := c.Event.UpdateOneID(e.ID).SetStartsAt(r.start).SetEndsAt(r.end).SetTimeZone(r.zone)
-	applyEventInput(upd.Mutation(), in)
-	if err := upd.Exec(bk); err != nil {
-		return nil, err
-	}
-	if err := seatWaitlist(bk, c, e.ID, now); err != nil {
-		return nil, err
-	}
-	return c.Event.Get(ctx, e.ID)
+		if err := changeable(e, "event"); err != nil {
+			return nil, err
+		}
+		if in.Capacity == nil && !in.ClearCapacity {
+			in.Capacity = e.Capacity
+		}
+		sch, err := resolveSchedule(in, e)
+		if err != nil {
+			return nil, err
+		}
+		items, err := c.AgendaItem.Query().Where(agendaitem.EventID(e.ID)).All(authz.Unfiltered(ctx))
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if it.StartsAt.Before(sch.start) || slotOf(it).End().After(sch.end) {
+				return nil, apierror.Invalid("startsAt", "the agenda item %q would fall outside the event: move it first", it.Title)
+			}
+		}
+		upd := c.Event.UpdateOneID(e.ID).SetStartsAt(sch.start).SetEndsAt(sch.end).SetTimeZone(sch.zone)
+		applyEventInput(upd.Mutation(), in)
+		if err := upd.Exec(ctx); err != nil {
+			return nil, err
+		}
+		if err := seatWaitlist(ctx, c, e.ID, now); err != nil {
+			return nil, err
+		}
+		return c.Event.Get(ctx, e.ID)
+	})
 }
 
 // PublishEvent makes a DRAFT event visible and open for registration; it
 // must not have started.
-func PublishEvent(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) (*ent.Event, error) {
-	e, err := editableEvent(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if !now.Before(e.StartsAt) {
-		return nil, apierror.Invalid("startsAt", "the event has already started: move it before publishing")
-	}
-	return setEventStatus(ctx, c, e, event.StatusDRAFT, event.StatusPUBLISHED, nil)
+func (r *Runner) PublishEvent(ctx context.Context, id pulid.ID) (*ent.Event, error) {
+	return act(ctx, r, "publish event", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Event, error) {
+		e, err := editableEvent(ctx, c, v, id)
+		if err != nil {
+			return nil, err
+		}
+		if !now.Before(e.StartsAt) {
+			return nil, apierror.Invalid("startsAt", "the event has already started: move it before publishing")
+		}
+		return setEventStatus(ctx, c, e, event.StatusDRAFT, event.StatusPUBLISHED, nil)
+	})
 }
 
 // setEventStatus moves an event from one status to another, conditionally,
@@ -254,7 +253,7 @@ func setEventStatus(ctx context.Context, c *ent.Client, e *ent.Event, from, to e
 	if also != nil {
 		also(upd)
 	}
-	n, err := upd.Save(bookkeeping(ctx))
+	n, err := upd.Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -266,66 +265,68 @@ func setEventStatus(ctx context.Context, c *ent.Client, e *ent.Event, from, to e
 
 // CancelEvent calls an event off with a reason; everyone holding a seat or
 // waiting for one is told through the outbox and their registration ends.
-func CancelEvent(ctx context.Context, c *ent.Client, id pulid.ID, reason string, now time.Time) (*ent.Event, error) {
-	e, err := editableEvent(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if reason, err = checkText("reason", reason, 2000); err != nil {
-		return nil, err
-	}
-	from := e.Status
-	if from != event.StatusDRAFT && from != event.StatusPUBLISHED {
-		return nil, eventConflict(e, "only a draft or published event can be cancelled")
-	}
-	out, err := setEventStatus(ctx, c, e, from, event.StatusCANCELLED, func(u *ent.EventUpdate) { u.SetCancelReason(reason) })
-	if err != nil {
-		return nil, err
-	}
-	bk := bookkeeping(ctx)
-	regs, err := c.Registration.Query().Where(registration.EventID(e.ID),
-		registration.StatusIn(registration.StatusGOING, registration.StatusWAITLISTED)).All(bk)
-	if err != nil {
-		return nil, err
-	}
-	if len(regs) == 0 {
-		return out, nil
-	}
-	if err := c.Registration.Update().Where(registration.EventID(e.ID),
-		registration.StatusIn(registration.StatusGOING, registration.StatusWAITLISTED)).
-		SetStatus(registration.StatusCANCELLED).SetCancelledAt(now).Exec(bk); err != nil {
-		return nil, err
-	}
-	loc, _ := time.LoadLocation(e.TimeZone)
-	body := fmt.Sprintf("%s, planned for %s, has been cancelled by its organizers.\n\nTheir note: %s\n",
-		e.Title, e.StartsAt.In(loc).Format("Monday 2 January 2006 at 15:04 MST"), reason)
-	for _, r := range regs {
-		if err := queueMessage(bk, c, e.CommunityID, r.UserID, "event_cancelled",
-			"Cancelled: "+e.Title, body, string(r.ID)); err != nil {
+func (r *Runner) CancelEvent(ctx context.Context, id pulid.ID, reason string) (*ent.Event, error) {
+	return act(ctx, r, "cancel event", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Event, error) {
+		e, err := editableEvent(ctx, c, v, id)
+		if err != nil {
 			return nil, err
 		}
-	}
-	return c.Event.Get(ctx, out.ID) // with the counts the cancellations changed
+		if reason, err = checkText("reason", reason, 2000); err != nil {
+			return nil, err
+		}
+		from := e.Status
+		if from != event.StatusDRAFT && from != event.StatusPUBLISHED {
+			return nil, eventConflict(e, "only a draft or published event can be cancelled")
+		}
+		out, err := setEventStatus(ctx, c, e, from, event.StatusCANCELLED, func(u *ent.EventUpdate) { u.SetCancelReason(reason) })
+		if err != nil {
+			return nil, err
+		}
+		held := registration.StatusIn(registration.StatusGOING, registration.StatusWAITLISTED)
+		regs, err := c.Registration.Query().Where(registration.EventID(e.ID), held).All(authz.Unfiltered(ctx))
+		if err != nil {
+			return nil, err
+		}
+		if len(regs) == 0 {
+			return out, nil
+		}
+		if err := c.Registration.Update().Where(registration.EventID(e.ID), held).
+			SetStatus(registration.StatusCANCELLED).SetCancelledAt(now).Exec(ctx); err != nil {
+			return nil, err
+		}
+		loc, _ := time.LoadLocation(e.TimeZone)
+		body := fmt.Sprintf("%s, planned for %s, has been cancelled by its organizers.\n\nTheir note: %s\n",
+			e.Title, e.StartsAt.In(loc).Format("Monday 2 January 2006 at 15:04 MST"), reason)
+		for _, reg := range regs {
+			if err := queueMessage(ctx, c, e.CommunityID, reg.UserID, "event_cancelled",
+				"Cancelled: "+e.Title, body, string(reg.ID)); err != nil {
+				return nil, err
+			}
+		}
+		return c.Event.Get(ctx, out.ID) // with the counts the cancellations changed
+	})
 }
 
 // CompleteEvent closes a published event once it has started: whoever held
 // a seat and was not checked in becomes NO_SHOW. Attendance then counts
 // towards the group's official-status record.
-func CompleteEvent(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) (*ent.Event, error) {
-	e, err := editableEvent(ctx, c, id)
-	if err != nil {
-		return nil, err
-	}
-	if now.Before(e.StartsAt) {
-		return nil, eventConflict(e, "the event has not started yet")
-	}
-	out, err := setEventStatus(ctx, c, e, event.StatusPUBLISHED, event.StatusCOMPLETED, nil)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.Registration.Update().Where(registration.EventID(e.ID), registration.StatusEQ(registration.StatusGOING)).
-		SetStatus(registration.StatusNO_SHOW).Exec(bookkeeping(ctx)); err != nil {
-		return nil, err
-	}
-	return c.Event.Get(ctx, out.ID)
+func (r *Runner) CompleteEvent(ctx context.Context, id pulid.ID) (*ent.Event, error) {
+	return act(ctx, r, "complete event", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Event, error) {
+		e, err := editableEvent(ctx, c, v, id)
+		if err != nil {
+			return nil, err
+		}
+		if now.Before(e.StartsAt) {
+			return nil, eventConflict(e, "the event has not started yet")
+		}
+		out, err := setEventStatus(ctx, c, e, event.StatusPUBLISHED, event.StatusCOMPLETED, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Registration.Update().Where(registration.EventID(e.ID), registration.StatusEQ(registration.StatusGOING)).
+			SetStatus(registration.StatusNO_SHOW).Exec(ctx); err != nil {
+			return nil, err
+		}
+		return c.Event.Get(ctx, out.ID)
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/invite"
+	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
@@ -39,66 +40,63 @@ var liveRoles = []role.Status{role.StatusPENDING, role.StatusACTIVE}
 // community's policy has open membership, otherwise as a MEMBERSHIP
 // application the group's organizers decide (openEuler asks for a published
 // article). A person is in a roster once.
-func JoinGroup(ctx context.Context, c *ent.Client, req JoinRequest, now time.Time) (JoinResult, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return JoinResult{}, err
-	}
-	g, err := loadGroup(ctx, c, req.GroupID)
-	if err != nil {
-		return JoinResult{}, err
-	}
-	if err := running(g); err != nil {
-		return JoinResult{}, err
-	}
-	bk := bookkeeping(ctx)
-	member, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusIn(liveRoles...)).Exist(bk)
-	if err != nil {
-		return JoinResult{}, err
-	}
-	if member || !authz.CanJoinGroup(v, g) {
-		return JoinResult{}, apierror.Conflictf("you are already in this group")
-	}
-	pending, err := c.Application.Query().Where(application.ApplicantID(v.UserID), application.GroupID(g.ID),
-		application.KindEQ(application.KindMEMBERSHIP), application.StatusIn(authz.OpenStatuses...)).Exist(bk)
-	if err != nil {
-		return JoinResult{}, err
-	}
-	if pending {
-		return JoinResult{}, apierror.Conflictf("your request to join is already waiting for the organizers")
-	}
-	p, com := g.Edges.Community.Policy, g.Edges.Community
-	if !p.MembershipNeedsApproval {
-		if err := grant(bk, c, v.UserID, role.KindMEMBER, com, g.ID, "", now); err != nil {
+func (r *Runner) JoinGroup(ctx context.Context, req JoinRequest) (JoinResult, error) {
+	return act(ctx, r, "join group", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (JoinResult, error) {
+		g, err := loadGroup(ctx, c, req.GroupID)
+		if err != nil {
 			return JoinResult{}, err
 		}
-		r, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
-		return JoinResult{Role: r}, err
-	}
-	req.ArticleURL = strings.TrimSpace(req.ArticleURL)
-	if p.MembershipRequiresArticle && req.ArticleURL == "" {
-		return JoinResult{}, apierror.Invalid("articleUrl", "%s asks members for a link to an article they published", com.Name)
-	}
-	if req.ArticleURL != "" {
-		if err := policy.ValidateURL(req.ArticleURL); err != nil {
-			return JoinResult{}, apierror.Invalid("articleUrl", "articleUrl: %v", err)
+		if err := running(g); err != nil {
+			return JoinResult{}, err
 		}
-	}
-	if len([]rune(req.Affiliation)) > 200 {
-		return JoinResult{}, apierror.Invalid("affiliation", "affiliation must be at most 200 characters")
-	}
-	ac := c.Application.Create().SetCommunityID(com.ID).SetApplicantID(v.UserID).SetGroupID(g.ID).
-		SetKind(application.KindMEMBERSHIP).
-		SetAnswers(schematype.ApplicationAnswers{Affiliation: strings.TrimSpace(req.Affiliation), ArticleURL: req.ArticleURL})
-	if g.RegionID != "" {
-		ac.SetRegionID(g.RegionID)
-	}
-	app, err := ac.Save(bk)
-	if err != nil {
-		return JoinResult{}, err
-	}
-	app, err = c.Application.Get(ctx, app.ID)
-	return JoinResult{Application: app}, err
+		member, err := inGroup(ctx, c, g.ID, v.UserID)
+		if err != nil {
+			return JoinResult{}, err
+		}
+		if member || !authz.CanJoinGroup(v, g) {
+			return JoinResult{}, apierror.Conflictf("you are already in this group")
+		}
+		pending, err := c.Application.Query().Where(application.ApplicantID(v.UserID), application.GroupID(g.ID),
+			application.KindEQ(application.KindMEMBERSHIP), application.StatusIn(authz.OpenStatuses...)).Exist(authz.Unfiltered(ctx))
+		if err != nil {
+			return JoinResult{}, err
+		}
+		if pending {
+			return JoinResult{}, apierror.Conflictf("your request to join is already waiting for the organizers")
+		}
+		p, com := g.Edges.Community.Policy, g.Edges.Community
+		if !p.MembershipNeedsApproval {
+			if err := grant(authz.Unfiltered(ctx), c, v.UserID, role.KindMEMBER, com, g.ID, "", now); err != nil {
+				return JoinResult{}, err
+			}
+			ro, err := activeRole(ctx, c, g.ID, v.UserID, role.KindMEMBER)
+			return JoinResult{Role: ro}, err
+		}
+		req.ArticleURL = strings.TrimSpace(req.ArticleURL)
+		if p.MembershipRequiresArticle && req.ArticleURL == "" {
+			return JoinResult{}, apierror.Invalid("articleUrl", "%s asks members for a link to an article they published", com.Name)
+		}
+		if req.ArticleURL != "" {
+			if err := policy.ValidateURL(req.ArticleURL); err != nil {
+				return JoinResult{}, apierror.Invalid("articleUrl", "articleUrl: %v", err)
+			}
+		}
+		if len([]rune(req.Affiliation)) > 200 {
+			return JoinResult{}, apierror.Invalid("affiliation", "affiliation must be at most 200 characters")
+		}
+		ac := c.Application.Create().SetCommunityID(com.ID).SetApplicantID(v.UserID).SetGroupID(g.ID).
+			SetKind(application.KindMEMBERSHIP).
+			SetAnswers(schematype.ApplicationAnswers{Affiliation: strings.TrimSpace(req.Affiliation), ArticleURL: req.ArticleURL})
+		if g.RegionID != "" {
+			ac.SetRegionID(g.RegionID)
+		}
+		app, err := ac.Save(ctx)
+		if err != nil {
+			return JoinResult{}, err
+		}
+		app, err = c.Application.Get(ctx, app.ID)
+		return JoinResult{Application: app}, err
+	})
 }
 
 // endGroupRoles ends a person's live roles in a group with the given status.
@@ -107,31 +105,24 @@ func JoinGroup(ctx context.Context, c *ent.Client, req JoinRequest, now time.Tim
 // a reason) may leave the group organizer-less, listed among
 // groupsWithoutOrganizer until they appoint the next.
 func endGroupRoles(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, status role.Status, reason string, keepOrganizer bool, now time.Time) ([]*ent.Role, error) {
-	bk := bookkeeping(ctx)
-	// The group's row is locked before anything is counted: two organizers
-	// leaving at once count each other one after the other, so the second
-	// sees the first gone and is refused.
-	if err := lockGroup(bk, c, groupID); err != nil {
+	all := authz.Unfiltered(ctx)
+	// The group's row is locked before anything is counted (see
+	// organizersLeft).
+	if err := lockGroup(authz.Unfiltered(ctx), c, groupID); err != nil {
 		return nil, err
 	}
-	roles, err := c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.StatusIn(liveRoles...)).All(bk)
+	roles, err := c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.StatusIn(liveRoles...)).All(all)
 	if err != nil {
 		return nil, err
 	}
 	if len(roles) == 0 {
 		return nil, apierror.Conflictf("the person is not in this group")
 	}
-	for _, r := range roles {
-		if !keepOrganizer || r.Kind != role.KindORGANIZER || r.Status != role.StatusACTIVE {
-			continue
-		}
-		others, err := c.Role.Query().Where(role.GroupID(groupID), role.KindEQ(role.KindORGANIZER),
-			role.StatusEQ(role.StatusACTIVE), role.UserIDNEQ(userID)).Count(bk)
-		if err != nil {
-			return nil, err
-		}
-		if others == 0 {
-			return nil, lastOrganizer(bk, c, groupID)
+	for _, ro := range roles {
+		if keepOrganizer && ro.Kind == role.KindORGANIZER && ro.Status == role.StatusACTIVE {
+			if err := organizersLeft(ctx, c, groupID, role.UserID(userID)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	upd := c.Role.Update().Where(role.UserID(userID), role.GroupID(groupID), role.StatusIn(liveRoles...)).
@@ -139,10 +130,27 @@ func endGroupRoles(ctx context.Context, c *ent.Client, groupID, userID pulid.ID,
 	if reason != "" {
 		upd.SetEndReason(reason)
 	}
-	if err := upd.Exec(bk); err != nil {
+	if err := upd.Exec(ctx); err != nil {
 		return nil, err
 	}
-	return c.Role.Query().Where(role.IDIn(ids(roles)...)).All(bk)
+	return c.Role.Query().Where(role.IDIn(ids(roles)...)).All(all)
+}
+
+// organizersLeft refuses (LAST_ORGANIZER) to let the active organizer
+// roles matched by leaving end when no other active organizer would remain.
+// The caller has locked the group's row: two organizers leaving at once
+// count each other one after the other, so the second sees the first gone
+// and is refused.
+func organizersLeft(ctx context.Context, c *ent.Client, groupID pulid.ID, leaving predicate.Role) error {
+	others, err := c.Role.Query().Where(role.GroupID(groupID), role.KindEQ(role.KindORGANIZER),
+		role.StatusEQ(role.StatusACTIVE), role.Not(leaving)).Count(authz.Unfiltered(ctx))
+	if err != nil {
+		return err
+	}
+	if others == 0 {
+		return lastOrganizer(ctx, c, groupID)
+	}
+	return nil
 }
 
 func ids(roles []*ent.Role) []pulid.ID {
@@ -154,47 +162,36 @@ func ids(roles []*ent.Role) []pulid.ID {
 }
 
 // LeaveGroup ends the viewer's roles in a group (LEFT).
-func LeaveGroup(ctx context.Context, c *ent.Client, groupID pulid.ID, now time.Time) ([]*ent.Role, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return endGroupRoles(ctx, c, groupID, v.UserID, role.StatusLEFT, "", true, now)
+func (r *Runner) LeaveGroup(ctx context.Context, groupID pulid.ID) ([]*ent.Role, error) {
+	return act(ctx, r, "leave group", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) ([]*ent.Role, error) {
+		return endGroupRoles(ctx, c, groupID, v.UserID, role.StatusLEFT, "", true, now)
+	})
 }
 
 // RemoveMember ends another person's roles in a group (REMOVED) with a
 // reason. Organizers may remove members; removing an organizer takes staff.
-func RemoveMember(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, reason string, now time.Time) ([]*ent.Role, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := c.Group.Get(ctx, groupID)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no group with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !authz.CanAdministerGroup(v, g) {
-		return nil, apierror.Forbiddenf("only the group's organizers and staff may remove members")
-	}
-	if userID == v.UserID {
-		return nil, apierror.Invalid("user", "to leave a group yourself, use leaveGroup")
-	}
-	if reason, err = checkText("reason", reason, 500); err != nil {
-		return nil, err
-	}
-	isOrganizer, err := c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.KindEQ(role.KindORGANIZER),
-		role.StatusEQ(role.StatusACTIVE)).Exist(bookkeeping(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if isOrganizer && !v.IsStaff(g.CommunityID) {
-		return nil, apierror.Forbiddenf("removing an organizer takes a community manager")
-	}
-	// Only staff get here for an organizer, and they may remove the last.
-	return endGroupRoles(ctx, c, groupID, userID, role.StatusREMOVED, reason, false, now)
+func (r *Runner) RemoveMember(ctx context.Context, groupID, userID pulid.ID, reason string) ([]*ent.Role, error) {
+	return act(ctx, r, "remove member", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) ([]*ent.Role, error) {
+		g, err := administeredGroup(ctx, c, v, groupID, "remove members")
+		if err != nil {
+			return nil, err
+		}
+		if userID == v.UserID {
+			return nil, apierror.Invalid("user", "to leave a group yourself, use leaveGroup")
+		}
+		if reason, err = checkText("reason", reason, 500); err != nil {
+			return nil, err
+		}
+		isOrganizer, err := holds(ctx, c, groupID, userID, role.KindORGANIZER)
+		if err != nil {
+			return nil, err
+		}
+		if isOrganizer && !v.IsStaff(g.CommunityID) {
+			return nil, apierror.Forbiddenf("removing an organizer takes a community manager")
+		}
+		// Only staff get here for an organizer, and they may remove the last.
+		return endGroupRoles(ctx, c, groupID, userID, role.StatusREMOVED, reason, false, now)
+	})
 }
 
 // GrantGroupRole makes an active member of a group an ORGANIZER (or, where
@@ -202,47 +199,38 @@ func RemoveMember(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, 
 // the community appoints first terms (openEuler) only staff appoint;
 // elsewhere (OpenStack) any organizer may make another member an
 // administrator, as on the old groups portal.
-func GrantGroupRole(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, kind role.Kind, now time.Time) (*ent.Role, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := loadGroup(ctx, c, groupID)
-	if err != nil {
-		return nil, err
-	}
-	com := g.Edges.Community
-	switch {
-	case kind == role.KindAMBASSADOR && com.Policy.AmbassadorScope != policy.AmbassadorsPerGroup:
-		return nil, apierror.Invalid("kind", "%s's ambassadors serve regions, not groups", com.Name)
-	case kind != role.KindORGANIZER && kind != role.KindAMBASSADOR:
-		return nil, apierror.Invalid("kind", "a group role is ORGANIZER or AMBASSADOR")
-	}
-	staff := v.IsStaff(g.CommunityID)
-	if !staff && (com.Policy.FirstTermAppointed || kind == role.KindAMBASSADOR || !authz.CanAdministerGroup(v, g)) {
-		return nil, apierror.Forbiddenf("only %s may appoint this role", map[bool]string{true: "the community's staff", false: "the group's organizers and staff"}[com.Policy.FirstTermAppointed || kind == role.KindAMBASSADOR])
-	}
-	bk := bookkeeping(ctx)
-	isMember, err := c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE)).Exist(bk)
-	if err != nil {
-		return nil, err
-	}
-	if !isMember {
-		return nil, apierror.Invalid("user", "only an active member of the group can be given a group role")
-	}
-	if com.Policy.LeadersRequirePartner {
-		partner, err := worksForPartner(ctx, c, userID, com.ID)
+func (r *Runner) GrantGroupRole(ctx context.Context, groupID, userID pulid.ID, kind role.Kind) (*ent.Role, error) {
+	return act(ctx, r, "grant group role", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Role, error) {
+		g, err := loadGroup(ctx, c, groupID)
 		if err != nil {
 			return nil, err
 		}
-		if !partner {
-			return nil, apierror.Invalid("user", "%s's organizers and ambassadors come from partner enterprises", com.Name)
+		com := g.Edges.Community
+		switch {
+		case kind == role.KindAMBASSADOR && com.Policy.AmbassadorScope != policy.AmbassadorsPerGroup:
+			return nil, apierror.Invalid("kind", "%s's ambassadors serve regions, not groups", com.Name)
+		case kind != role.KindORGANIZER && kind != role.KindAMBASSADOR:
+			return nil, apierror.Invalid("kind", "a group role is ORGANIZER or AMBASSADOR")
 		}
-	}
-	if err := grant(bk, c, userID, kind, com, groupID, "", now); err != nil {
-		return nil, err
-	}
-	return c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.KindEQ(kind), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
+		staffOnly := com.Policy.FirstTermAppointed || kind == role.KindAMBASSADOR
+		if !v.IsStaff(g.CommunityID) && (staffOnly || !authz.CanAdministerGroup(v, g)) {
+			return nil, apierror.Forbiddenf("only %s may appoint this role", map[bool]string{true: "the community's staff", false: "the group's organizers and staff"}[staffOnly])
+		}
+		isMember, err := holds(ctx, c, groupID, userID, role.KindMEMBER)
+		if err != nil {
+			return nil, err
+		}
+		if !isMember {
+			return nil, apierror.Invalid("user", "only an active member of the group can be given a group role")
+		}
+		if err := fromPartner(ctx, c, com, userID, "user", "organizers and ambassadors"); err != nil {
+			return nil, err
+		}
+		if err := grant(authz.Unfiltered(ctx), c, userID, kind, com, groupID, "", now); err != nil {
+			return nil, err
+		}
+		return activeRole(ctx, c, groupID, userID, kind)
+	})
 }
 
 // Ender says whose role an EndRole call may end.
@@ -260,60 +248,46 @@ const (
 // revoke any role with a reason (REMOVED), e.g. for misuse of the title. A
 // group's last organizer cannot step down without a successor; staff may
 // revoke it, and the group waits in groupsWithoutOrganizer for the next.
-func EndRole(ctx context.Context, c *ent.Client, roleID pulid.ID, reason string, who Ender, now time.Time) (*ent.Role, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.Role.Get(ctx, roleID)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no role with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if r.Status != role.StatusACTIVE {
-		e := apierror.Conflictf("the role is not active (status %s)", r.Status)
-		e.Extensions = map[string]any{"status": string(r.Status)}
-		return nil, e
-	}
-	self := r.UserID == v.UserID
-	if (who == OwnRole && !self) || (who == OthersRole && self) {
-		return nil, apierror.Forbiddenf("%s", map[Ender]string{OwnRole: "you can step down only from your own role", OthersRole: "to end your own role, step down"}[who])
-	}
-	status := role.StatusREMOVED
-	switch {
-	case self && r.Kind == role.KindAMBASSADOR:
-		status = role.StatusEMERITUS
-	case self:
-		status = role.StatusLEFT
-	case r.CommunityID != "" && v.IsStaff(r.CommunityID):
-		if reason, err = checkText("reason", reason, 500); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, apierror.Forbiddenf("you may end your own roles; staff may revoke others'")
-	}
-	bk := bookkeeping(ctx)
-	if self && r.Kind == role.KindORGANIZER && r.GroupID != "" {
-		// As in endGroupRoles: lock the group, then count.
-		if err := lockGroup(bk, c, r.GroupID); err != nil {
-			return nil, err
-		}
-		others, err := c.Role.Query().Where(role.GroupID(r.GroupID), role.KindEQ(role.KindORGANIZER),
-			role.StatusEQ(role.StatusACTIVE), role.IDNEQ(r.ID)).Count(bk)
+func (r *Runner) EndRole(ctx context.Context, roleID pulid.ID, reason string, who Ender) (*ent.Role, error) {
+	return act(ctx, r, "end role", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Role, error) {
+		ro, err := c.Role.Get(ctx, roleID)
 		if err != nil {
-			return nil, err
+			return nil, notFound(err, "role")
 		}
-		if others == 0 {
-			return nil, lastOrganizer(bk, c, r.GroupID)
+		if ro.Status != role.StatusACTIVE {
+			return nil, statusConflict(ro.Status, "the role is not active (status %s)", ro.Status)
 		}
-	}
-	upd := c.Role.UpdateOneID(r.ID).SetStatus(status).SetEndedAt(now)
-	if reason = strings.TrimSpace(reason); reason != "" {
-		upd.SetEndReason(reason)
-	}
-	return upd.Save(bk)
+		self := ro.UserID == v.UserID
+		if (who == OwnRole && !self) || (who == OthersRole && self) {
+			return nil, apierror.Forbiddenf("%s", map[Ender]string{OwnRole: "you can step down only from your own role", OthersRole: "to end your own role, step down"}[who])
+		}
+		status := role.StatusREMOVED
+		switch {
+		case self && ro.Kind == role.KindAMBASSADOR:
+			status = role.StatusEMERITUS
+		case self:
+			status = role.StatusLEFT
+		case ro.CommunityID != "" && v.IsStaff(ro.CommunityID):
+			if reason, err = checkText("reason", reason, 500); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, apierror.Forbiddenf("you may end your own roles; staff may revoke others'")
+		}
+		if self && ro.Kind == role.KindORGANIZER && ro.GroupID != "" {
+			if err := lockGroup(authz.Unfiltered(ctx), c, ro.GroupID); err != nil {
+				return nil, err
+			}
+			if err := organizersLeft(ctx, c, ro.GroupID, role.ID(ro.ID)); err != nil {
+				return nil, err
+			}
+		}
+		upd := c.Role.UpdateOneID(ro.ID).SetStatus(status).SetEndedAt(now)
+		if reason = strings.TrimSpace(reason); reason != "" {
+			upd.SetEndReason(reason)
+		}
+		return upd.Save(ctx)
+	})
 }
 
 // ReasonLastOrganizer is extensions.reason of the refusal to let a group's
@@ -327,7 +301,7 @@ const ReasonLastOrganizer = "LAST_ORGANIZER"
 // and always the community's staff, who may revoke the role with a reason
 // and appoint the next organizer.
 func lastOrganizer(ctx context.Context, c *ent.Client, groupID pulid.ID) error {
-	g, err := loadGroup(ctx, c, groupID)
+	g, err := loadGroup(authz.Unfiltered(ctx), c, groupID)
 	if err != nil {
 		return err
 	}
@@ -348,175 +322,169 @@ func lastOrganizer(ctx context.Context, c *ent.Client, groupID pulid.ID) error {
 // inviteAlphabet avoids look-alike characters, since codes are typed too.
 const inviteAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-// CreateInvite makes a "scan to join" code for a group the viewer administers.
-func CreateInvite(ctx context.Context, c *ent.Client, groupID pulid.ID, validFor time.Duration, maxUses int, now time.Time) (*ent.Invite, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
+// Defaults of an invite whose creator leaves them out.
+const (
+	DefaultInviteDays = 14
+	DefaultInviteUses = 50
+)
+
+// CreateInvite makes a "scan to join" code for a group the viewer
+// administers, valid for days (1–90, DefaultInviteDays when nil) and maxUses
+// redemptions (1–1000, DefaultInviteUses when nil).
+func (r *Runner) CreateInvite(ctx context.Context, groupID pulid.ID, days, maxUses *int) (*ent.Invite, error) {
+	return act(ctx, r, "create invite", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Invite, error) {
+		g, err := administeredGroup(ctx, c, v, groupID, "invite")
+		if err != nil {
+			return nil, err
+		}
+		d, uses := orDefault(days, DefaultInviteDays), orDefault(maxUses, DefaultInviteUses)
+		if d < 1 || d > 90 {
+			return nil, apierror.Invalid("expiresInDays", "an invite lasts from 1 to 90 days")
+		}
+		if uses < 1 || uses > 1000 {
+			return nil, apierror.Invalid("maxUses", "maxUses must be between 1 and 1000")
+		}
+		var raw [12]byte
+		if _, err := rand.Read(raw[:]); err != nil {
+			return nil, err
+		}
+		code := make([]byte, len(raw))
+		for i, b := range raw {
+			code[i] = inviteAlphabet[int(b)%len(inviteAlphabet)]
+		}
+		inv, err := c.Invite.Create().SetGroupID(g.ID).SetCreatedByID(v.UserID).SetCode(string(code)).
+			SetExpiresAt(now.Add(time.Duration(d) * 24 * time.Hour)).SetMaxUses(uses).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return c.Invite.Get(ctx, inv.ID)
+	})
+}
+
+func orDefault(n *int, def int) int {
+	if n == nil {
+		return def
 	}
-	g, err := c.Group.Get(ctx, groupID)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no group with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !authz.CanAdministerGroup(v, g) {
-		return nil, apierror.Forbiddenf("only the group's organizers and staff may invite")
-	}
-	if validFor < time.Hour || validFor > 90*24*time.Hour {
-		return nil, apierror.Invalid("expiresInDays", "an invite lasts from 1 to 90 days")
-	}
-	if maxUses < 1 || maxUses > 1000 {
-		return nil, apierror.Invalid("maxUses", "maxUses must be between 1 and 1000")
-	}
-	var raw [12]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return nil, err
-	}
-	code := make([]byte, len(raw))
-	for i, b := range raw {
-		code[i] = inviteAlphabet[int(b)%len(inviteAlphabet)]
-	}
-	inv, err := c.Invite.Create().SetGroupID(g.ID).SetCreatedByID(v.UserID).SetCode(string(code)).
-		SetExpiresAt(now.Add(validFor)).SetMaxUses(maxUses).Save(bookkeeping(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return c.Invite.Get(ctx, inv.ID)
+	return *n
 }
 
 // RedeemInvite joins the viewer to the invite's group as a member: the
 // organizers' invite stands in for their approval. An unknown code is
 // NOT_FOUND; an expired, withdrawn or used-up one is CONFLICT.
-func RedeemInvite(ctx context.Context, c *ent.Client, code string, now time.Time) (*ent.Role, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	bk := bookkeeping(ctx)
-	inv, err := c.Invite.Query().Where(invite.Code(strings.ToUpper(strings.TrimSpace(code)))).WithGroup(func(q *ent.GroupQuery) { q.WithCommunity() }).Only(bk)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no invite with that code")
-	}
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case inv.RevokedAt != nil:
-		return nil, apierror.Conflictf("the invite was withdrawn")
-	case !now.Before(inv.ExpiresAt):
-		return nil, apierror.Conflictf("the invite has expired")
-	}
-	g := inv.Edges.Group
-	if err := running(g); err != nil {
-		return nil, err
-	}
-	member, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusIn(liveRoles...)).Exist(bk)
-	if err != nil {
-		return nil, err
-	}
-	if member {
-		return nil, apierror.Conflictf("you are already in this group")
-	}
-	// Count the use only while uses remain: concurrent redemptions cannot
-	// exceed the limit.
-	n, err := c.Invite.Update().Where(invite.ID(inv.ID), invite.UsesLT(inv.MaxUses)).AddUses(1).Save(bk)
-	if err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, apierror.Conflictf("the invite has been used up")
-	}
-	if err := grant(bk, c, v.UserID, role.KindMEMBER, g.Edges.Community, g.ID, "", now); err != nil {
-		return nil, err
-	}
-	return c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE)).Only(ctx)
+func (r *Runner) RedeemInvite(ctx context.Context, code string) (*ent.Role, error) {
+	return act(ctx, r, "redeem invite", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Role, error) {
+		// Whoever holds the code may read the invite: it is not theirs to see.
+		inv, err := c.Invite.Query().Where(invite.Code(strings.ToUpper(strings.TrimSpace(code)))).
+			WithGroup(func(q *ent.GroupQuery) { q.WithCommunity() }).Only(authz.Unfiltered(ctx))
+		if ent.IsNotFound(err) {
+			return nil, apierror.NotFoundf("no invite with that code")
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case inv.RevokedAt != nil:
+			return nil, apierror.Conflictf("the invite was withdrawn")
+		case !now.Before(inv.ExpiresAt):
+			return nil, apierror.Conflictf("the invite has expired")
+		}
+		g := inv.Edges.Group
+		if err := running(g); err != nil {
+			return nil, err
+		}
+		member, err := inGroup(ctx, c, g.ID, v.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if member {
+			return nil, apierror.Conflictf("you are already in this group")
+		}
+		// Count the use only while uses remain: concurrent redemptions cannot
+		// exceed the limit.
+		n, err := c.Invite.Update().Where(invite.ID(inv.ID), invite.UsesLT(inv.MaxUses)).AddUses(1).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, apierror.Conflictf("the invite has been used up")
+		}
+		if err := grant(authz.Unfiltered(ctx), c, v.UserID, role.KindMEMBER, g.Edges.Community, g.ID, "", now); err != nil {
+			return nil, err
+		}
+		return activeRole(ctx, c, g.ID, v.UserID, role.KindMEMBER)
+	})
 }
 
 // RevokeInvite withdraws an invite code (the group's organizers and staff).
-func RevokeInvite(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) (*ent.Invite, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// The invite's read rule already limits it to organizers and staff.
-	inv, err := c.Invite.Query().Where(invite.ID(id)).WithGroup().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apierror.NotFoundf("no invite with that id")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !authz.CanAdministerGroup(v, inv.Edges.Group) {
-		return nil, apierror.Forbiddenf("only the group's organizers and staff may withdraw an invite")
-	}
-	n, err := c.Invite.Update().Where(invite.ID(id), invite.RevokedAtIsNil()).SetRevokedAt(now).Save(bookkeeping(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, apierror.Conflictf("the invite was already withdrawn")
-	}
-	return c.Invite.Get(ctx, id)
+func (r *Runner) RevokeInvite(ctx context.Context, id pulid.ID) (*ent.Invite, error) {
+	return act(ctx, r, "revoke invite", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Invite, error) {
+		// The invite's read rule already limits it to organizers and staff.
+		inv, err := c.Invite.Query().Where(invite.ID(id)).WithGroup().Only(ctx)
+		if err != nil {
+			return nil, notFound(err, "invite")
+		}
+		if !authz.CanAdministerGroup(v, inv.Edges.Group) {
+			return nil, apierror.Forbiddenf("only the group's organizers and staff may withdraw an invite")
+		}
+		n, err := c.Invite.Update().Where(invite.ID(id), invite.RevokedAtIsNil()).SetRevokedAt(now).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, apierror.Conflictf("the invite was already withdrawn")
+		}
+		return c.Invite.Get(ctx, id)
+	})
 }
 
 // ApplyToOrganize files an ORGANIZER application for a group the viewer is
 // an active member of, for its organizers and the community's reviewers to
 // decide. Where organizers must come from partner enterprises (openEuler),
 // only such people may apply.
-func ApplyToOrganize(ctx context.Context, c *ent.Client, groupID pulid.ID, why string) (*ent.Application, error) {
-	v, err := requireWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := loadGroup(ctx, c, groupID)
-	if err != nil {
-		return nil, err
-	}
-	com := g.Edges.Community
-	if err := running(g); err != nil {
-		return nil, err
-	}
-	if why, err = checkText("why", why, 5000); err != nil {
-		return nil, err
-	}
-	bk := bookkeeping(ctx)
-	held, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusEQ(role.StatusACTIVE)).All(bk)
-	if err != nil {
-		return nil, err
-	}
-	member := false
-	for _, r := range held {
-		if r.Kind == role.KindORGANIZER {
-			return nil, apierror.Conflictf("you already organize this group")
-		}
-		member = member || r.Kind == role.KindMEMBER
-	}
-	if !member {
-		return nil, apierror.Forbiddenf("only active members of the group may apply to organize it")
-	}
-	if com.Policy.LeadersRequirePartner {
-		partner, err := worksForPartner(ctx, c, v.UserID, com.ID)
+func (r *Runner) ApplyToOrganize(ctx context.Context, groupID pulid.ID, why string) (*ent.Application, error) {
+	return act(ctx, r, "apply to organize", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
+		g, err := loadGroup(ctx, c, groupID)
 		if err != nil {
 			return nil, err
 		}
-		if !partner {
-			return nil, apierror.Invalid("group", "%s's organizers come from partner enterprises", com.Name)
+		com := g.Edges.Community
+		if err := running(g); err != nil {
+			return nil, err
 		}
-	}
-	open, err := c.Application.Query().Where(application.ApplicantID(v.UserID), application.GroupID(g.ID),
-		application.KindEQ(application.KindORGANIZER), application.StatusIn(authz.OpenStatuses...)).Exist(bk)
-	if err != nil {
-		return nil, err
-	}
-	if open {
-		return nil, apierror.Conflictf("you already have an open request to organize this group")
-	}
-	app, err := c.Application.Create().SetCommunityID(com.ID).SetGroupID(g.ID).SetApplicantID(v.UserID).
-		SetKind(application.KindORGANIZER).SetAnswers(schematype.ApplicationAnswers{Why: why}).Save(bk)
-	if err != nil {
-		return nil, err
-	}
-	return c.Application.Get(ctx, app.ID)
+		if why, err = checkText("why", why, 5000); err != nil {
+			return nil, err
+		}
+		all := authz.Unfiltered(ctx)
+		held, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusEQ(role.StatusACTIVE)).All(all)
+		if err != nil {
+			return nil, err
+		}
+		member := false
+		for _, ro := range held {
+			if ro.Kind == role.KindORGANIZER {
+				return nil, apierror.Conflictf("you already organize this group")
+			}
+			member = member || ro.Kind == role.KindMEMBER
+		}
+		if !member {
+			return nil, apierror.Forbiddenf("only active members of the group may apply to organize it")
+		}
+		if err := fromPartner(ctx, c, com, v.UserID, "group", "organizers"); err != nil {
+			return nil, err
+		}
+		open, err := c.Application.Query().Where(application.ApplicantID(v.UserID), application.GroupID(g.ID),
+			application.KindEQ(application.KindORGANIZER), application.StatusIn(authz.OpenStatuses...)).Exist(all)
+		if err != nil {
+			return nil, err
+		}
+		if open {
+			return nil, apierror.Conflictf("you already have an open request to organize this group")
+		}
+		app, err := c.Application.Create().SetCommunityID(com.ID).SetGroupID(g.ID).SetApplicantID(v.UserID).
+			SetKind(application.KindORGANIZER).SetAnswers(schematype.ApplicationAnswers{Why: why}).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return c.Application.Get(ctx, app.ID)
+	})
 }

@@ -1,0 +1,111 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
+)
+
+// TestEventRegistrationsShowWhatTheRulesShow: everyone who sees an event
+// gets its registrations' changes with the live counts, and only its own
+// (not those of another event of the group); the registration and who
+// made the change go only to those the registration's rules show it to.
+// An event the subscriber cannot see is NOT_FOUND; a server without live
+// updates is UNAVAILABLE.
+func TestEventRegistrationsShowWhatTheRulesShow(t *testing.T) {
+	db, b := runBroker(t)
+	sys := viewer.SystemContext(context.Background())
+
+	wf := workflow.NewRunner(db.Client, nil)
+	var com *ent.Community
+	var g *ent.Group
+	var ada, org *ent.User
+	var evA, evB, draft *ent.Event
+	err := wf.Import(sys, "fixture", func(ctx context.Context, c *ent.Client) error {
+		com = c.Community.Create().SetName("Alpha").SetSlug("alpha").SaveX(ctx)
+		g = c.Group.Create().SetCommunityID(com.ID).SetName("Paris").SetSlug("paris").SetCity("Paris").SetCountry("FR").SaveX(ctx)
+		ada = c.User.Create().SetHandle("ada").SetName("Ada").SaveX(ctx)
+		org = c.User.Create().SetHandle("org").SetName("Org").SaveX(ctx)
+		c.Role.Create().SetUserID(org.ID).SetCommunityID(com.ID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).ExecX(ctx)
+		start := time.Now().AddDate(0, 0, 7)
+		newEvent := func(title string, s event.Status) *ent.Event {
+			return c.Event.Create().SetGroupID(g.ID).SetKind("MEETUP").SetTitle(title).SetTimeZone("UTC").SetStatus(s).
+				SetVisibility(event.VisibilityPUBLIC).SetStartsAt(start).SetEndsAt(start.Add(time.Hour)).SaveX(ctx)
+		}
+		evA, evB, draft = newEvent("Meetup A", event.StatusPUBLISHED), newEvent("Meetup B", event.StatusPUBLISHED), newEvent("Draft", event.StatusDRAFT)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, b)
+
+	src := &Source{Broker: b, Client: db.Client}
+	subscribe := func(v *viewer.Viewer, ev *ent.Event) (<-chan *RegistrationChange, error) {
+		ctx, cancel := context.WithCancel(viewer.NewContext(context.Background(), v))
+		t.Cleanup(cancel)
+		return EventRegistrations(ctx, src, ev.ID, nil, func(rc *RegistrationChange) *RegistrationChange { return rc })
+	}
+	anonymous := &viewer.Viewer{}
+	organizer := &viewer.Viewer{UserID: org.ID, Roles: []viewer.Role{{Kind: viewer.Organizer, CommunityID: com.ID, GroupID: g.ID}}}
+	var ae *apierror.Error
+	if _, err := subscribe(anonymous, draft); !errors.As(err, &ae) || ae.Code != apierror.NotFound {
+		t.Errorf("anonymous subscribed to a draft: %v", err)
+	}
+	var none *Source
+	if _, err := EventRegistrations(sys, none, evA.ID, nil, func(rc *RegistrationChange) *RegistrationChange { return rc }); !errors.As(err, &ae) || ae.Code != apierror.Unavailable {
+		t.Errorf("no live source: %v", err)
+	}
+	anonItems, err := subscribe(anonymous, evA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgItems, err := subscribe(organizer, evA)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Ada registers for B, then for A (the counts are the workflow's to
+	// keep; here A's is set with the registration).
+	for i, ev := range []*ent.Event{evB, evA} {
+		err := wf.Import(sys, "register", func(ctx context.Context, c *ent.Client) error {
+			ctx = changelog.WithActor(ctx, ada.ID)
+			c.Registration.Create().SetEventID(ev.ID).SetUserID(ada.ID).SetCheckInCode([]string{"ADAB01", "ADAA01"}[i]).ExecX(ctx)
+			c.Event.UpdateOneID(ev.ID).SetGoingCount(1).ExecX(ctx)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(ch <-chan *RegistrationChange) *RegistrationChange {
+		t.Helper()
+		select {
+		case rc := <-ch:
+			return rc
+		case <-time.After(10 * time.Second):
+			t.Fatal("no change within 10 s")
+			return nil
+		}
+	}
+	rc := read(anonItems)
+	if rc.Event == nil || rc.Event.ID != evA.ID || rc.Event.GoingCount != 1 {
+		t.Fatalf("anonymous got event %+v, want A with its count", rc.Event)
+	}
+	if rc.Registration != nil || rc.Actor != nil {
+		t.Errorf("anonymous saw the registration (%v) or who registered (%v)", rc.Registration, rc.Actor)
+	}
+	rc = read(orgItems)
+	if rc.Registration == nil || rc.Registration.EventID != evA.ID || rc.Actor == nil || rc.Actor.ID != ada.ID {
+		t.Fatalf("the organizer got registration %+v by %+v, want Ada's for A", rc.Registration, rc.Actor)
+	}
+}
