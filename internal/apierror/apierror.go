@@ -1,7 +1,9 @@
 // Package apierror defines the errors the application returns to clients and
 // the one presenter that turns any error into a GraphQL error carrying
 // extensions.code. Internal errors reach clients only as a generic message
-// and a request id; the detail goes to the log.
+// and a request id; the detail goes to the log. It depends on nothing of
+// ours: errors of ent, privacy rules and the database are mapped to an
+// *Error at the edge (internal/errmap) and handed to Presenter.
 package apierror
 
 import (
@@ -10,15 +12,9 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"github.com/usergroups/usergroups/ent"
-	"github.com/usergroups/usergroups/ent/privacy"
-	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/store/dberr"
 )
 
 // Code is the machine-readable class of an error, sent as extensions.code.
@@ -45,6 +41,10 @@ type Error struct {
 	Field string
 	// Extensions adds more machine-readable detail (e.g. a suggested value).
 	Extensions map[string]any
+	// LogAs, when set, has the presenter log the original error at warn
+	// level under this message: a failure whose cause (a driver's words)
+	// is for the operators while the client is told only its class.
+	LogAs string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -103,64 +103,37 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// Classify maps err to a client-safe Error, or nil if err is unexpected.
-func Classify(err error) *Error {
-	var (
-		ae  *Error
-		fe  *policy.FieldError
-		ve  *ent.ValidationError
-		nfe *ent.NotFoundError
-	)
-	switch {
-	case errors.As(err, &ae):
+// As returns the *Error in err's chain, or nil. It knows only this
+// package's errors: errors of the layers below (ent, privacy, the database)
+// are classified at the edge by the Classifier given to Presenter.
+func As(err error) *Error {
+	var ae *Error
+	if errors.As(err, &ae) {
 		return ae
-	case dberr.Unreachable(err):
-		return Unavailablef("the service is temporarily unavailable; try again shortly")
-	case errors.As(err, &ve):
-		return Invalid(GraphQLName(ve.Name), "%s: %s", GraphQLName(ve.Name), reason(ve))
-	case errors.As(err, &fe):
-		return Invalid(GraphQLName(fe.Field), "%s: %s", GraphQLName(fe.Field), fe.Reason)
-	case errors.Is(err, privacy.Deny):
-		// Our deny rules word their reason for the client ("this
-		// credential may not make changes"); the bare sentinel says nothing.
-		if reason, ok := strings.CutSuffix(err.Error(), ": "+privacy.Deny.Error()); ok && !strings.Contains(reason, ": ") {
-			return Forbiddenf("not allowed: %s", reason)
-		}
-		return Forbiddenf("you are not allowed to do this")
-	case ent.IsConstraintError(err):
-		return Conflictf("the change conflicts with existing data (a unique or referenced value)")
-	case errors.As(err, &nfe):
-		return NotFoundf("not found")
 	}
 	return nil
 }
 
-// reason strips ent's `ent: validator failed for field "X": ` prefix.
-func reason(ve *ent.ValidationError) string {
-	// ValidationError wraps "ent: validator failed for field …: %w"
-	// around the validator's own message; show only the latter.
-	if u := errors.Unwrap(ve); u != nil {
-		if inner := errors.Unwrap(u); inner != nil {
-			return inner.Error()
-		}
-		return u.Error()
-	}
-	return "is invalid"
-}
+// Classifier maps an error to a client-safe Error, or nil when the error is
+// unexpected; the transport's (internal/errmap.Classify) also knows the
+// errors of ent, privacy rules, policies and the database driver.
+type Classifier func(error) *Error
 
 // Presenter returns the gqlgen error presenter: every error leaves with
-// extensions.code; unexpected ones are logged and replaced by a generic message.
-func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+// extensions.code; those classify does not know (nil: only *Error) are
+// logged and replaced by a generic message.
+func Presenter(log *slog.Logger, classify Classifier) graphql.ErrorPresenterFunc {
+	if classify == nil {
+		classify = As
+	}
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		if gqlErr.Extensions == nil {
 			gqlErr.Extensions = map[string]any{}
 		}
-		if ae := Classify(err); ae != nil {
-			if ae.Code == Unavailable && dberr.Unreachable(err) {
-				// The driver's words (host, port, user, database) are for
-				// the operator, with the id the client was given.
-				log.WarnContext(ctx, "database unreachable", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)
+		if ae := classify(err); ae != nil {
+			if ae.LogAs != "" {
+				log.WarnContext(ctx, ae.LogAs, "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "error", err)
 			}
 			gqlErr.Message = ae.Message
 			for k, v := range ae.Extensions {
@@ -206,28 +179,3 @@ func Recover(log *slog.Logger) graphql.RecoverFunc {
 		return &Error{Code: Internal, Message: "internal server error"}
 	}
 }
-
-// GraphQLName converts an ent field name ("website_url") to its GraphQL
-// spelling ("websiteURL"), following entgql's acronym rules.
-func GraphQLName(name string) string {
-	parts := strings.Split(name, "_")
-	for i, p := range parts {
-		if i == 0 && !acronyms[strings.ToUpper(p)] {
-			continue
-		}
-		if up := strings.ToUpper(p); acronyms[up] {
-			if i == 0 {
-				parts[i] = strings.ToLower(p)
-			} else {
-				parts[i] = up
-			}
-			continue
-		}
-		if p != "" {
-			parts[i] = strings.ToUpper(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, "")
-}
-
-var acronyms = map[string]bool{"ID": true, "URL": true, "API": true, "IP": true, "JSON": true, "HTTP": true, "UUID": true, "URI": true}

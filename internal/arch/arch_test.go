@@ -34,7 +34,7 @@ var layers = [][]string{
 	{"internal/workflow", "internal/queue", "internal/discover", "internal/auth", "internal/ical",
 		"internal/broker", "internal/live", "internal/ratelimit", "internal/seed", "internal/dbtest"},
 	// 3. The GraphQL schema and the transports.
-	{"graph/...", "internal/transport/...", "internal/ws"},
+	{"graph/...", "internal/transport/..."},
 	// 4. HTTP assembly.
 	{"internal/server"},
 	// 5. Programs, benchmarks and build tools.

@@ -84,8 +84,8 @@ func newExecutorFixture(tb testing.TB) *executorFixture {
 	}))
 	lim := limits.Default()
 	lim.MaxCost = 1_000_000_000 // as bench.ServeArgs: S1 at 20×20 is above the default budget
-	srv := server.GraphQL(db, server.Options{
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := server.GraphQL(db, server.Config{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Limits: &lim,
 	})
 	body, err := json.Marshal(map[string]any{

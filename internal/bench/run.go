@@ -296,7 +296,7 @@ func (s *Suite) statements(ctx context.Context) error {
 		}
 		lim := limits.Default()
 		lim.MaxCost = 1 << 30
-		h := server.GraphQL(db, server.Options{Limits: &lim, MaxPageSize: 1000, Log: discardLogger()})
+		h := server.GraphQL(db, server.Config{Limits: &lim, MaxPageSize: 1000, Logger: discardLogger()})
 		row := StatementRow{Groups: n}
 		for _, q := range []struct {
 			query string

@@ -80,6 +80,10 @@ var (
 	ErrStopped = errors.New("broker: stopped")
 )
 
+// DefaultHoleWatch is Options.HoleWatch's default: longer than any
+// transaction should run.
+const DefaultHoleWatch = time.Hour
+
 // Options tune a Broker; the zero value is usable on SQLite.
 type Options struct {
 	// ListenDSN is the PostgreSQL URL the broker LISTENs with, on a
@@ -95,7 +99,7 @@ type Options struct {
 	// default 2s.
 	GapHold time.Duration
 	// HoleWatch is how long a hole is watched at most (see the package
-	// comment); default 1h.
+	// comment); default DefaultHoleWatch.
 	HoleWatch time.Duration
 	// Buffer is each subscriber's queue length; default 256.
 	Buffer int
@@ -190,7 +194,7 @@ func New(db *store.DB, opts Options) *Broker {
 		opts.GapHold = 2 * time.Second
 	}
 	if opts.HoleWatch <= 0 {
-		opts.HoleWatch = time.Hour
+		opts.HoleWatch = DefaultHoleWatch
 	}
 	if opts.Buffer <= 0 {
 		opts.Buffer = 256

@@ -5,6 +5,11 @@
 // made before any resolver runs; the computed cost is reported to clients in
 // every response's extensions.cost so that tool authors can budget.
 //
+// The page-size rules live here too (PagedCache gives every connection
+// without first/last a page of DefaultPageSize; CheckPageSizes refuses
+// pages over the maximum as BAD_USER_INPUT), since the cost estimate
+// assumes them.
+//
 // Install it with handler.Server.Use after any extension that rewrites the
 // query (automatic persisted queries) and before any extension that starts
 // database work (transactions); see Extension.
@@ -115,7 +120,7 @@ func Default() Config {
 		MaxAliases:      30,
 		MaxRootFields:   10,
 		MaxCost:         10000,
-		DefaultPageSize: 20,
+		DefaultPageSize: DefaultPageSize,
 		MaxTokens:       15000,
 		MaxSelections:   5000,
 		MaxRepeats:      20000,

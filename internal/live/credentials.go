@@ -39,7 +39,7 @@ import (
 // viewer must reflect every role and credential change up to N; a pump
 // that gets there first parks (no goroutine) until the worker has applied
 // them, and is woken then. A credential found revoked or expired ends the
-// contexts of its sockets, which close with 4403 (see internal/ws).
+// contexts of its sockets, which close with 4403 (see internal/transport/ws).
 
 // Clock is the time source of credential expiry: the system's, unless a
 // test moves time by hand.

@@ -39,7 +39,7 @@ func newFixture(cfg ratelimit.HTTPConfig) *fixture {
 		if f.charge > 0 {
 			if _, err := ratelimit.Charge(r.Context(), f.charge); err != nil {
 				body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{
-					"message": err.Error(), "extensions": map[string]any{"code": string(apierror.Classify(err).Code)}}}})
+					"message": err.Error(), "extensions": map[string]any{"code": string(apierror.As(err).Code)}}}})
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = w.Write(body)
 				return

@@ -19,7 +19,7 @@ func FuzzIDsAndCursors(f *testing.F) {
 	db := dbtest.Open(f)
 	sys := viewer.SystemContext(context.Background())
 	com := db.Client.Community.Create().SetName("OpenStack").SetSlug("openstack").SaveX(sys)
-	h := server.GraphQL(db, server.Options{Log: quietLogger()})
+	h := server.GraphQL(db, server.Config{Logger: quietLogger()})
 
 	page := query(f, h, "", `{ communities(first: 1) { edges { cursor } pageInfo { endCursor } } }`, nil)
 	real, _ := dig(page.Data, "communities", "pageInfo", "endCursor").(string)

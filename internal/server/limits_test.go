@@ -120,7 +120,10 @@ func TestRateLimitChargesCost(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec
 	}
-	rec := send(server.New(db, server.Config{Logger: quietLogger(), AnonymousRateLimit: 10_000}))
+	// A stopped clock: a budget refills as time passes, and a slow run
+	// (-race on a busy machine) would otherwise see a point come back.
+	stopped := func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
+	rec := send(server.New(db, server.Config{Logger: quietLogger(), AnonymousRateLimit: 10_000, Now: stopped}))
 	var out map[string]any
 	_ = json.Unmarshal(rec.Body.Bytes(), &out)
 	cost, _ := dig(out, "extensions", "cost", "requestedQueryCost").(float64)

@@ -416,7 +416,7 @@ func waitQuiet(t *testing.T) {
 		buf := make([]byte, 1<<20)
 		all := string(buf[:runtime.Stack(buf, true)])
 		for _, g := range strings.Split(all, "\n\n") {
-			if strings.Contains(g, "usergroups/internal/ws.") || strings.Contains(g, "usergroups/internal/live.") {
+			if strings.Contains(g, "usergroups/internal/transport/ws.") || strings.Contains(g, "usergroups/internal/live.") {
 				return g, true
 			}
 		}

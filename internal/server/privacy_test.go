@@ -118,7 +118,7 @@ func buildWorld(t *testing.T, h http.Handler, db *ent.Client) world {
 // API tokens and anonymous requests.
 func sessionHandler(t *testing.T, db *dbClient) http.Handler {
 	authn := auth.New(workflow.NewRunner(db.Client, db.now), nil, quietLogger())
-	gql := server.GraphQL(db.DB, server.Options{Log: quietLogger(), Now: db.now})
+	gql := server.GraphQL(db.DB, server.Config{Logger: quietLogger(), Now: db.now})
 	withAuth := authn.Middleware(gql)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Session "); ok {

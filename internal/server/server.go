@@ -22,7 +22,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -32,6 +31,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/httpguard"
 	"github.com/usergroups/usergroups/internal/ical"
 	"github.com/usergroups/usergroups/internal/limits"
@@ -39,19 +39,23 @@ import (
 	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/ratelimit"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/transport"
+	"github.com/usergroups/usergroups/internal/transport/ws"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
-	"github.com/usergroups/usergroups/internal/ws"
 )
 
-// Config holds what the HTTP layer needs besides the database.
+// Config is the one configuration of the HTTP layer: the GraphQL handler,
+// the HTTP server around it and the websocket transport. Its settings'
+// defaults are Defaults(), from which the command registers its flags; a
+// zero setting also means its default, so tests set only what they need.
 type Config struct {
 	// Dev serves GraphiQL at /.
 	Dev bool
 	// CORSOrigins lists the browser origins allowed to call the API; empty
 	// allows none (same-origin only).
 	CORSOrigins []string
-	// Logger receives request and error logs.
+	// Logger receives request and error logs; nil is slog.Default().
 	Logger *slog.Logger
 	// Auth resolves credentials; nil accepts API tokens only (no identity provider).
 	Auth *auth.Authenticator
@@ -61,51 +65,105 @@ type Config struct {
 	Now func() time.Time
 	// Metrics is served at /metrics; nil keeps a private registry.
 	Metrics *metrics.Metrics
-	// MaxBodyBytes caps a request body (0: 64 KiB).
+	// MaxBodyBytes caps a request body.
 	MaxBodyBytes int64
 	// RateLimit and AnonymousRateLimit are the per-minute budgets of a
-	// credential or person and of an anonymous address (0: the defaults).
+	// credential or person and of an anonymous address.
 	RateLimit, AnonymousRateLimit int
 	// AuthFailureLimit is the per-minute budget of failed authentications
 	// of one client address, over HTTP and in websocket connection_init;
-	// past it the address's credentials get 429 unchecked (0:
-	// ratelimit.DefaultFailureLimit).
+	// past it the address's credentials get 429 unchecked.
 	AuthFailureLimit int
 	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy only).
 	TrustProxy bool
-	// DisableIntrospection turns schema introspection off.
+	// DisableIntrospection turns schema introspection off (it is on by
+	// default: third-party tools need it).
 	DisableIntrospection bool
-	// TrustedDocuments, when set, is the only set of documents served.
+	// TrustedDocuments, when set (SHA-256 hex → document), is the only set
+	// of documents the server runs (see LoadTrustedDocuments).
 	TrustedDocuments map[string]string
 	// Limits bounds each operation; nil is limits.Default().
 	Limits *limits.Config
-	// MaxPageSize is the largest first/last a connection accepts (0:
-	// MaxPageSize).
+	// MaxPageSize is the largest first/last a connection accepts.
 	MaxPageSize int
 	// MaxSocketsPerCredential caps the websockets one API token or person
-	// holds open at once (0: 20).
+	// holds open at once.
 	MaxSocketsPerCredential int
 	// MaxSocketsPerAddress caps the anonymous websockets from one client
-	// address (0: 100; higher than per credential because many people
-	// can share an address behind NAT).
+	// address (higher than per credential because many people can share an
+	// address behind NAT).
 	MaxSocketsPerAddress int
 	// MaxPendingSocketsPerAddress caps the websockets from one client
 	// address that have not sent connection_init yet, whatever credential
 	// they will send; one more handshake gets 429 (0: MaxSocketsPerAddress).
 	MaxPendingSocketsPerAddress int
 	// MaxSubscriptionsPerSocket caps the subscriptions running on one
-	// websocket (0: 100).
+	// websocket.
 	MaxSubscriptionsPerSocket int
 	// MaxMessageBytes caps one websocket message from a client (0: the
 	// request body cap).
 	MaxMessageBytes int64
+	// Timeouts bound the HTTP exchanges; HTTPServer applies them.
+	Timeouts Timeouts
 }
 
-// Defaults of Config's websocket caps.
-const (
-	DefaultMaxSocketsPerCredential = 20
-	DefaultMaxSocketsPerAddress    = 100
-)
+// Defaults returns the configuration this server ships with. The command's
+// flags take their defaults from it, and the README's configuration table
+// is checked against it.
+func Defaults() Config {
+	lim := limits.Default()
+	return Config{
+		MaxBodyBytes:                httpguard.DefaultMaxBodyBytes,
+		RateLimit:                   ratelimit.DefaultIdentifiedLimit,
+		AnonymousRateLimit:          ratelimit.DefaultAnonymousLimit,
+		AuthFailureLimit:            ratelimit.DefaultFailureLimit,
+		Limits:                      &lim,
+		MaxPageSize:                 limits.MaxPageSize,
+		MaxSocketsPerCredential:     20,
+		MaxSocketsPerAddress:        100,
+		MaxPendingSocketsPerAddress: 100,
+		MaxSubscriptionsPerSocket:   ws.DefaultMaxSubscriptionsPerSocket,
+		Timeouts:                    DefaultTimeouts(),
+	}
+}
+
+// withDefaults fills every unset (zero or negative) setting from Defaults,
+// and the runtime dependencies a caller may leave nil.
+func (cfg Config) withDefaults() Config {
+	def := Defaults()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
+	if cfg.Limits == nil {
+		cfg.Limits = def.Limits
+	}
+	for _, f := range []struct{ v, def *int }{
+		{&cfg.RateLimit, &def.RateLimit},
+		{&cfg.AnonymousRateLimit, &def.AnonymousRateLimit},
+		{&cfg.AuthFailureLimit, &def.AuthFailureLimit},
+		{&cfg.MaxPageSize, &def.MaxPageSize},
+		{&cfg.MaxSocketsPerCredential, &def.MaxSocketsPerCredential},
+		{&cfg.MaxSocketsPerAddress, &def.MaxSocketsPerAddress},
+		{&cfg.MaxSubscriptionsPerSocket, &def.MaxSubscriptionsPerSocket},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
+	if cfg.MaxPendingSocketsPerAddress <= 0 {
+		cfg.MaxPendingSocketsPerAddress = cfg.MaxSocketsPerAddress
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = def.MaxBodyBytes
+	}
+	if cfg.MaxMessageBytes <= 0 {
+		cfg.MaxMessageBytes = cfg.MaxBodyBytes
+	}
+	return cfg
+}
 
 // Server is the complete HTTP handler and what must be stopped with it.
 type Server struct {
@@ -120,46 +178,17 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.ws.Shutdown(ctx)
 // WebSocketMetrics returns the websocket transport's live counters.
 func (s *Server) WebSocketMetrics() *ws.Metrics { return s.ws.Metrics() }
 
-// Options are what the GraphQL handler needs besides the database.
-type Options struct {
-	// Log receives the operation log and errors.
-	Log *slog.Logger
-	// Now is the clock for deadlines; nil is time.Now.
-	Now func() time.Time
-	// Live feeds subscriptions; nil answers them UNAVAILABLE.
-	Live *live.Source
-	// Metrics records every operation; nil keeps a private registry.
-	Metrics *metrics.Metrics
-	// DisableIntrospection turns schema introspection off (it is on by
-	// default: third-party tools need it).
-	DisableIntrospection bool
-	// TrustedDocuments, when set (SHA-256 hex → document), is the only set of
-	// documents the server runs (see LoadTrustedDocuments).
-	TrustedDocuments map[string]string
-	// Limits bounds each operation; nil is limits.Default().
-	Limits *limits.Config
-	// MaxPageSize is the largest first/last a connection accepts (0:
-	// MaxPageSize).
-	MaxPageSize int
-}
-
 // GraphQL returns the GraphQL handler alone, as mounted on /graphql, with
-// its HTTP transports.
-func GraphQL(db *store.DB, o Options) *handler.Server {
-	log := o.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	if o.Metrics == nil {
-		o.Metrics = metrics.New()
-	}
-	runner := workflow.NewRunner(db.Client, o.Now)
-	srv := handler.New(graph.NewSchema(runner, o.Live))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(getTransport{})
-	srv.AddTransport(postTransport{})
-	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
-	base := apierror.Presenter(log)
+// its HTTP transports. It uses cfg's logger, clock, live source, metrics,
+// introspection, trusted documents, limits and page size.
+func GraphQL(db *store.DB, cfg Config) *handler.Server {
+	cfg = cfg.withDefaults()
+	log := cfg.Logger
+	runner := workflow.NewRunner(db.Client, cfg.Now)
+	srv := handler.New(graph.NewSchema(runner, cfg.Live))
+	transport.AddHTTP(srv)
+	srv.SetQueryCache(limits.PagedCache{Cache: lru.New[*ast.QueryDocument](1000)})
+	base := apierror.Presenter(log, errmap.Classify)
 	// A database call cut off by the operation's deadline fails however its
 	// driver words it: report it as the timeout it is.
 	present := func(ctx context.Context, err error) *gqlerror.Error {
@@ -172,35 +201,29 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 	srv.SetRecoverFunc(apierror.Recover(log))
 	// "Did you mean …?" hints map the schema for anyone probing it.
 	srv.SetDisableSuggestion(true)
-	maxPage := o.MaxPageSize
-	if maxPage <= 0 {
-		maxPage = MaxPageSize
-	}
-	lim := limits.Default()
-	if o.Limits != nil {
-		lim = *o.Limits
-	}
-	lim.DefaultPageSize = DefaultPageSize
+	maxPage := cfg.MaxPageSize
+	lim := *cfg.Limits
+	lim.DefaultPageSize = limits.DefaultPageSize
 	srv.SetParserTokenLimit(lim.MaxTokens)
-	if !o.DisableIntrospection {
+	if !cfg.DisableIntrospection {
 		srv.Use(extension.Introspection{})
 	}
 	// Persisted queries first: they fill in the document the limits check.
-	if o.TrustedDocuments != nil {
-		srv.Use(trustedDocuments(o.TrustedDocuments))
+	if cfg.TrustedDocuments != nil {
+		srv.Use(trustedDocuments(cfg.TrustedDocuments))
 	} else {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	}
 	// Limits before anything that does work, so that work carries the deadline.
 	srv.Use(limits.New(lim))
-	srv.Use(observe{log: log, metrics: o.Metrics})
+	srv.Use(observe{log: log, metrics: cfg.Metrics})
 	srv.AroundRootFields(mutationUnits(runner))
 	// No AroundFields here, deliberately: the generated executor marshals
 	// plain scalar fields without running field middleware
 	// (internal/tools/execpatch), so one would not see every field.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
-		if err := checkPageSizes(oc, maxPage); err != nil {
+		if err := limits.CheckPageSizes(oc, maxPage); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
 		if err := checkWriteScope(ctx, oc); err != nil {
@@ -210,7 +233,7 @@ func GraphQL(db *store.DB, o Options) *handler.Server {
 		// an operation on a websocket pays all of it.
 		cost, _ := limits.CostOf(oc)
 		if _, err := ratelimit.ChargeOperation(ctx, int(min(cost, math.MaxInt32))); err != nil {
-			o.Metrics.RateLimited()
+			cfg.Metrics.RateLimited()
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
 		return next(graph.WithBatches(ctx))
@@ -233,10 +256,8 @@ func checkWriteScope(ctx context.Context, oc *graphql.OperationContext) error {
 
 // New returns the complete HTTP handler.
 func New(db *store.DB, cfg Config) *Server {
+	cfg = cfg.withDefaults()
 	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
 	mux := http.NewServeMux()
 	authn := cfg.Auth
 	if authn == nil {
@@ -251,42 +272,13 @@ func New(db *store.DB, cfg Config) *Server {
 		ExposedHeaders: []string{"X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"},
 	})
 	m := cfg.Metrics
-	if m == nil {
-		m = metrics.New()
-	}
-	gql := GraphQL(db, Options{Log: log, Now: cfg.Now, Live: cfg.Live, Metrics: m,
-		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments, Limits: cfg.Limits,
-		MaxPageSize: cfg.MaxPageSize})
-	perCredential := cfg.MaxSocketsPerCredential
-	if perCredential <= 0 {
-		perCredential = DefaultMaxSocketsPerCredential
-	}
-	perAddress := cfg.MaxSocketsPerAddress
-	if perAddress <= 0 {
-		perAddress = DefaultMaxSocketsPerAddress
-	}
-	perPending := cfg.MaxPendingSocketsPerAddress
-	if perPending <= 0 {
-		perPending = perAddress
-	}
-	maxMessage := cfg.MaxMessageBytes
-	if maxMessage <= 0 {
-		maxMessage = cfg.MaxBodyBytes
-	}
-	anonymous := cfg.AnonymousRateLimit
-	if anonymous == 0 {
-		anonymous = ratelimit.DefaultAnonymousLimit
-	}
-	failureLimit := cfg.AuthFailureLimit
-	if failureLimit <= 0 {
-		failureLimit = ratelimit.DefaultFailureLimit
-	}
+	gql := GraphQL(db, cfg)
 	budgets := ratelimit.HTTPConfig{TrustProxy: cfg.TrustProxy,
 		Identified: ratelimit.New(ratelimit.Config{Limit: cfg.RateLimit, Now: cfg.Now}),
-		Anonymous:  ratelimit.New(ratelimit.Config{Limit: anonymous, Now: cfg.Now})}
-	failures := ratelimit.NewFailures(budgets, ratelimit.New(ratelimit.Config{Limit: failureLimit, Now: cfg.Now}))
+		Anonymous:  ratelimit.New(ratelimit.Config{Limit: cfg.AnonymousRateLimit, Now: cfg.Now})}
+	failures := ratelimit.NewFailures(budgets, ratelimit.New(ratelimit.Config{Limit: cfg.AuthFailureLimit, Now: cfg.Now}))
 	sockets := ws.New(ws.Config{
-		MaxMessageBytes:           maxMessage,
+		MaxMessageBytes:           cfg.MaxMessageBytes,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
 			return socketViewer(ctx, authn, failures, cfg.Live, payload, log)
@@ -303,12 +295,12 @@ func New(db *store.DB, cfg Config) *Server {
 			v := viewer.FromContext(ctx)
 			switch {
 			case v.Token != nil:
-				return "token:" + string(v.Token.ID), perCredential
+				return "token:" + string(v.Token.ID), cfg.MaxSocketsPerCredential
 			case v.IsUser():
-				return "user:" + string(v.UserID), perCredential
+				return "user:" + string(v.UserID), cfg.MaxSocketsPerCredential
 			}
 			if key, _, ok := ratelimit.KeyFromContext(ctx); ok && strings.HasPrefix(key, "ip:") {
-				return key, perAddress
+				return key, cfg.MaxSocketsPerAddress
 			}
 			return "", 0
 		},
@@ -316,7 +308,7 @@ func New(db *store.DB, cfg Config) *Server {
 		// the address it came from.
 		MaxPendingPerKey: func(r *http.Request) (string, int) {
 			addr, _ := ratelimit.AddressFromContext(r.Context())
-			return addr, perPending
+			return addr, cfg.MaxPendingSocketsPerAddress
 		},
 	})
 	gql.AddTransport(sockets)

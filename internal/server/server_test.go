@@ -18,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/client"
 
 	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
 )
@@ -36,7 +37,7 @@ func signedIn(t *testing.T, db *store.DB, userID pulid.ID) *client.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := server.GraphQL(db, server.Options{Log: quietLogger()})
+	h := server.GraphQL(db, server.Config{Logger: quietLogger()})
 	return client.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
 	}))
@@ -216,15 +217,15 @@ func TestPagination(t *testing.T) {
 			}
 		}
 		c.MustPost(`{ groups { totalCount edges { node { id } } pageInfo { hasNextPage } } }`, &resp)
-		if resp.Groups.TotalCount != 25 || len(resp.Groups.Edges) != server.DefaultPageSize || !resp.Groups.PageInfo.HasNextPage {
+		if resp.Groups.TotalCount != 25 || len(resp.Groups.Edges) != limits.DefaultPageSize || !resp.Groups.PageInfo.HasNextPage {
 			t.Errorf("got totalCount %d, %d edges, hasNextPage %v; want 25, %d, true",
-				resp.Groups.TotalCount, len(resp.Groups.Edges), resp.Groups.PageInfo.HasNextPage, server.DefaultPageSize)
+				resp.Groups.TotalCount, len(resp.Groups.Edges), resp.Groups.PageInfo.HasNextPage, limits.DefaultPageSize)
 		}
 		// A null variable counts as not given.
 		c.MustPost(`query($n: Int) { groups(first: $n) { totalCount edges { node { id } } pageInfo { hasNextPage } } }`, &resp, client.Var("n", nil))
-		if resp.Groups.TotalCount != 25 || len(resp.Groups.Edges) != server.DefaultPageSize || !resp.Groups.PageInfo.HasNextPage {
+		if resp.Groups.TotalCount != 25 || len(resp.Groups.Edges) != limits.DefaultPageSize || !resp.Groups.PageInfo.HasNextPage {
 			t.Errorf("got totalCount %d, %d edges, hasNextPage %v; want 25, %d, true",
-				resp.Groups.TotalCount, len(resp.Groups.Edges), resp.Groups.PageInfo.HasNextPage, server.DefaultPageSize)
+				resp.Groups.TotalCount, len(resp.Groups.Edges), resp.Groups.PageInfo.HasNextPage, limits.DefaultPageSize)
 		}
 	})
 

@@ -17,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/workflow"
@@ -327,7 +328,7 @@ func TestConcurrentApprovalsOneWins(t *testing.T) {
 	close(errs)
 	wins, conflicts := 0, 0
 	for err := range errs {
-		switch ae := apierror.Classify(err); {
+		switch ae := errmap.Classify(err); {
 		case err == nil:
 			wins++
 		case ae != nil && ae.Code == apierror.Conflict:
@@ -384,7 +385,7 @@ func TestObjectionRacesApproval(t *testing.T) {
 		t.Helper()
 		app := b.app(id)
 		open := b.Client.Review.Query().Where(review.ApplicationID(id), review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil()).CountX(sys)
-		ae := apierror.Classify(objection)
+		ae := errmap.Classify(objection)
 		switch {
 		case app.Status == application.StatusAPPROVED && open > 0:
 			t.Errorf("%s, round %d: approved with %d open objection(s) (objection: %v)", what, i, open, objection)
@@ -433,7 +434,7 @@ func TestObjectionRacesApproval(t *testing.T) {
 			func() { _, approval = b.Runner.Approve(mgr, id) },
 			func() { _, objection = b.Runner.Object(amb, id, reason, false) },
 		)
-		if ae := apierror.Classify(approval); approval != nil && (ae == nil || ae.Code != apierror.Conflict) {
+		if ae := errmap.Classify(approval); approval != nil && (ae == nil || ae.Code != apierror.Conflict) {
 			t.Errorf("direct, round %d: the approval got %v", i, approval)
 		}
 		check("direct", i, id, objection, approval == nil)

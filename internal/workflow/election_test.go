@@ -12,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -205,7 +206,7 @@ func TestCastVoteOnceByMembersOnTheRollForStandingCandidates(t *testing.T) {
 		{"for a nominee who did not accept", p.m5, c4.ID, apierror.BadUserInput},
 	} {
 		_, err := p.Runner.CastVote(p.As(tc.who.ID), e.ID, tc.cand)
-		if ae := apierror.Classify(err); ae == nil || ae.Code != tc.want {
+		if ae := errmap.Classify(err); ae == nil || ae.Code != tc.want {
 			t.Errorf("%s votes: want %s, got %v", tc.name, tc.want, err)
 		}
 	}

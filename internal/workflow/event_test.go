@@ -19,6 +19,7 @@ import (
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -104,7 +105,7 @@ func TestCreateEventChecksEveryInput(t *testing.T) {
 			ctx = m.As(tc.who.ID)
 		}
 		_, err := m.Runner.CreateEvent(ctx, m.group.ID, m.input(tc.edit))
-		if ae := apierror.Classify(err); ae == nil || ae.Code != tc.want || (tc.field != "" && ae.Field != tc.field) {
+		if ae := errmap.Classify(err); ae == nil || ae.Code != tc.want || (tc.field != "" && ae.Field != tc.field) {
 			t.Errorf("%s: want %s %s, got %v", tc.name, tc.want, tc.field, err)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -362,7 +363,7 @@ func wantCode(t testing.TB, err error, code apierror.Code) {
 		return
 	}
 	got := apierror.Code("none")
-	if ae := apierror.Classify(err); ae != nil {
+	if ae := errmap.Classify(err); ae != nil {
 		got = ae.Code
 	}
 	if got != code {

@@ -14,6 +14,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/workflow"
@@ -24,7 +25,7 @@ import (
 func refused(t testing.TB, err error, code apierror.Code, field string) *apierror.Error {
 	t.Helper()
 	wantCode(t, err, code)
-	ae := apierror.Classify(err)
+	ae := errmap.Classify(err)
 	if ae == nil {
 		return &apierror.Error{}
 	}
@@ -292,7 +293,7 @@ func TestGrantGroupRoleFollowsWhoAppointsAndTheCap(t *testing.T) {
 	wg.Wait()
 	conflicts := 0
 	for _, err := range errs {
-		if ae := apierror.Classify(err); ae != nil && ae.Code == apierror.Conflict {
+		if ae := errmap.Classify(err); ae != nil && ae.Code == apierror.Conflict {
 			conflicts++
 		}
 	}
@@ -466,7 +467,7 @@ func TestApplyToOrganizeTakesActivePartnerMembersOnce(t *testing.T) {
 		{"no reason given", m1, " ", apierror.BadUserInput, "why"},
 	} {
 		_, err := w.Runner.ApplyToOrganize(w.As(tc.who.ID), wuhan.ID, tc.why)
-		if ae := apierror.Classify(err); ae == nil || ae.Code != tc.want || (tc.field != "" && ae.Field != tc.field) {
+		if ae := errmap.Classify(err); ae == nil || ae.Code != tc.want || (tc.field != "" && ae.Field != tc.field) {
 			t.Errorf("%s: want %s %s, got %v", tc.name, tc.want, tc.field, err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/workflow"
@@ -102,7 +103,7 @@ func (b *bay) app(id pulid.ID) *ent.Application {
 // has the code (and names the field, when field is given).
 func refusal(t testing.TB, err error, code apierror.Code, field string) *apierror.Error {
 	t.Helper()
-	ae := apierror.Classify(err)
+	ae := errmap.Classify(err)
 	if err == nil || ae == nil || ae.Code != code || (field != "" && ae.Field != field) {
 		t.Fatalf("got %v, want %s on %q", err, code, field)
 	}

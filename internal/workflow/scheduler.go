@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/errmap"
 )
 
 // The scheduled jobs, as named in JobError, logs and metrics.
@@ -74,7 +75,7 @@ func orSkip(err error) error {
 // some rows are public, so an unexpected error (SQL text, a driver message)
 // is not repeated there: the log has it.
 func failureReason(err error) string {
-	if ae := apierror.Classify(err); ae != nil && ae.Code != apierror.Internal {
+	if ae := errmap.Classify(err); ae != nil && ae.Code != apierror.Internal {
 		return ae.Message
 	}
 	return "an internal error (the operators' log has the details)"
@@ -202,7 +203,7 @@ func (s Scheduler) Run(ctx context.Context) {
 // person decides. A failure of the database leaves it in its window, to be
 // tried again on the next tick.
 func backToReview(ctx context.Context, c *ent.Client, id pulid.ID, failure error) error {
-	if ae := apierror.Classify(failure); ae == nil || ae.Code == apierror.Internal {
+	if ae := errmap.Classify(failure); ae == nil || ae.Code == apierror.Internal {
 		return nil
 	}
 	app, err := c.Application.Get(ctx, id)

@@ -12,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth/secret"
 	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -20,7 +21,7 @@ import (
 // credential (reason TOKEN_SCOPE), not for the person.
 func wantTokenScope(t testing.TB, err error) {
 	t.Helper()
-	ae := apierror.Classify(err)
+	ae := errmap.Classify(err)
 	if ae == nil || ae.Code != apierror.Forbidden || ae.Extensions["reason"] != apierror.ReasonTokenScope {
 		t.Errorf("got %v, want FORBIDDEN with reason TOKEN_SCOPE", err)
 	}
@@ -118,7 +119,7 @@ func TestCreateAPITokenLifetime(t *testing.T) {
 		got, err := w.Runner.CreateAPIToken(w.As(ada.ID), workflow.NewToken{Name: "t", Scopes: []string{"read"}, ExpiresInDays: days(tc.days)})
 		if !tc.ok {
 			wantCode(t, err, apierror.BadUserInput)
-			if ae := apierror.Classify(err); ae == nil || ae.Field != "expiresInDays" {
+			if ae := errmap.Classify(err); ae == nil || ae.Field != "expiresInDays" {
 				t.Errorf("%d days: %v, want the field expiresInDays", tc.days, err)
 			}
 			continue
@@ -135,7 +136,7 @@ func TestCreateAPITokenLifetime(t *testing.T) {
 
 	for _, scopes := range [][]string{nil, {"root"}, {"read", "admin"}} {
 		_, err := w.Runner.CreateAPIToken(w.As(ada.ID), workflow.NewToken{Name: "t", Scopes: scopes})
-		if ae := apierror.Classify(err); ae == nil || ae.Code != apierror.BadUserInput || ae.Field != "scopes" {
+		if ae := errmap.Classify(err); ae == nil || ae.Code != apierror.BadUserInput || ae.Field != "scopes" {
 			t.Errorf("scopes %v: %v, want BAD_USER_INPUT on scopes", scopes, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package server
+package transport
 
 import (
 	"context"
@@ -45,12 +45,12 @@ func unavailableWhole(resp *graphql.Response) bool {
 	return true
 }
 
-// getTransport is gqlgen's GET transport with the status of postTransport:
-// 503 for a response unavailableWhole.
-type getTransport struct{ transport.GET }
+// GET is gqlgen's GET transport with the status of POST: 503 for a
+// response unavailableWhole.
+type GET struct{ transport.GET }
 
 // Do serves a query sent as GET.
-func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	t.GET.Do(w, r, statusExecutor{GraphExecutor: exec, w: w})
 }
 

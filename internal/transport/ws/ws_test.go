@@ -19,7 +19,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/testserver"
 	"github.com/gorilla/websocket"
 
-	"github.com/usergroups/usergroups/internal/ws"
+	"github.com/usergroups/usergroups/internal/transport/ws"
 )
 
 // wait bounds every blocking step of a test; nothing relies on a fixed sleep.

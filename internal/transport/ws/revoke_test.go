@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/usergroups/usergroups/internal/ws"
+	"github.com/usergroups/usergroups/internal/transport/ws"
 )
 
 // TestCredentialEndingClosesTheSocket: when the context Authenticate

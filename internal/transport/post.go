@@ -1,4 +1,9 @@
-package server
+// Package transport holds the ways a GraphQL operation reaches the server:
+// GraphQL over HTTP (GET and POST, with the status codes of the
+// graphql-over-HTTP specification and 503 for a service that is down) here,
+// and GraphQL over WebSocket in transport/ws. None of them knows the schema,
+// the database or who may do what; internal/server assembles them.
+package transport
 
 import (
 	"bytes"
@@ -10,23 +15,25 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// postTransport is gqlgen's transport.POST with one change: a response is
+// POST is gqlgen's transport.POST with one change: a response is
 // written as it is rather than through json.Marshal. json.Marshal
 // re-validates and compacts the executor's `data` (a json.RawMessage the
 // executor has just written itself): for a 110 KB dashboard that was a
 // quarter of the executor's time. Content negotiation and status codes
 // are gqlgen's (the graphql-http audit checks them), plus 503 for a
 // response unavailableWhole.
-type postTransport struct{}
+type POST struct{}
 
-var _ graphql.Transport = postTransport{}
+var _ graphql.Transport = POST{}
 
 // Supports accepts POST requests with a JSON body (the HTTP guard has
 // refused every other content type already).
-func (postTransport) Supports(r *http.Request) bool {
+func (POST) Supports(r *http.Request) bool {
 	if r.Header.Get("Upgrade") != "" || r.Method != http.MethodPost {
 		return false
 	}
@@ -40,7 +47,7 @@ const (
 )
 
 // Do runs the operation in the body and writes the answer.
-func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
 	contentType := responseContentType(r)
 	w.Header().Set("Content-Type", contentType)
@@ -133,4 +140,12 @@ func writeResponse(w io.Writer, r *graphql.Response) {
 		}
 	}
 	_, _ = io.WriteString(w, "}")
+}
+
+// AddHTTP adds the HTTP transports to srv: gqlgen's OPTIONS, then GET and
+// POST.
+func AddHTTP(srv *handler.Server) {
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(GET{})
+	srv.AddTransport(POST{})
 }

@@ -1,4 +1,4 @@
-package server
+package limits
 
 import (
 	"context"
@@ -19,19 +19,19 @@ const (
 	MaxNodeIDs = 100
 )
 
-// pagedCache wraps gqlgen's parsed-query cache. A document is added once,
+// PagedCache wraps gqlgen's parsed-query cache. A document is added once,
 // right after it was parsed and validated and before anyone else can see
 // it, so this is the one race-free place to give every connection field
 // without first/last an explicit `first: DefaultPageSize`. Rewriting the
 // document (rather than the resolver arguments) matters: ent's eager loading
 // reads the arguments from the document, so nested connections are limited
 // in SQL too.
-type pagedCache struct {
+type PagedCache struct {
 	graphql.Cache[*ast.QueryDocument]
 }
 
 // Add applies the default page size, then caches the document.
-func (c pagedCache) Add(ctx context.Context, key string, doc *ast.QueryDocument) {
+func (c PagedCache) Add(ctx context.Context, key string, doc *ast.QueryDocument) {
 	for _, op := range doc.Operations {
 		defaultFirst(op.SelectionSet)
 	}
@@ -67,10 +67,10 @@ func isConnection(f *ast.Field) bool {
 	return f.Definition.Arguments.ForName("first") != nil && f.Definition.Arguments.ForName("last") != nil
 }
 
-// checkPageSizes rejects, before anything runs, an operation that asks any
+// CheckPageSizes rejects, before anything runs, an operation that asks any
 // connection for more than MaxPageSize items or nodes(ids:) for more than
 // MaxNodeIDs, with variables applied.
-func checkPageSizes(oc *graphql.OperationContext, maxPage int) *apierror.Error {
+func CheckPageSizes(oc *graphql.OperationContext, maxPage int) *apierror.Error {
 	if oc.Operation == nil {
 		return nil
 	}

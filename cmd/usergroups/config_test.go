@@ -1,0 +1,46 @@
+package main
+
+import (
+	"io"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestEnvironmentSetsDefaults: a setting's environment variable replaces
+// its default when it parses (a boolean's takes "true" or "false" only),
+// and a flag on the command line wins over both.
+func TestEnvironmentSetsDefaults(t *testing.T) {
+	t.Setenv("USERGROUPS_INTROSPECTION", "false")
+	t.Setenv("USERGROUPS_DEMO", "yes")
+	t.Setenv("USERGROUPS_TRUST_PROXY", "true")
+	t.Setenv("USERGROUPS_MAX_DEPTH", "not a number")
+	t.Setenv("USERGROUPS_MAX_COST", "500")
+	t.Setenv("USERGROUPS_READ_TIMEOUT", "1m")
+	t.Setenv("USERGROUPS_CORS_ORIGINS", " https://a.example, https://b.example ,")
+	t.Setenv("USERGROUPS_LISTEN", ":9000")
+	fs, cfg := serveFlags(io.Discard)
+	if err := fs.Parse([]string{"--max-aliases", "7", "--listen", ":9001"}); err != nil {
+		t.Fatal(err)
+	}
+	def := defaultServeConfig()
+	if !cfg.DisableIntrospection || cfg.Demo || !cfg.TrustProxy {
+		t.Errorf("introspection off %v, demo %v, trust proxy %v; want true, false, true", cfg.DisableIntrospection, cfg.Demo, cfg.TrustProxy)
+	}
+	if cfg.Limits.MaxDepth != def.Limits.MaxDepth || cfg.Limits.MaxCost != 500 || cfg.Limits.MaxAliases != 7 {
+		t.Errorf("limits %+v", *cfg.Limits)
+	}
+	if cfg.Timeouts.Read != time.Minute || cfg.Listen != ":9001" {
+		t.Errorf("read timeout %s, listen %q", cfg.Timeouts.Read, cfg.Listen)
+	}
+	if !slices.Equal(cfg.CORSOrigins, []string{"https://a.example", "https://b.example"}) {
+		t.Errorf("CORS origins %q", cfg.CORSOrigins)
+	}
+	if def.Limits == cfg.Limits || def.Limits.MaxCost == 500 {
+		t.Error("the defaults share their limits with a parsed configuration")
+	}
+	fs, cfg = serveFlags(io.Discard)
+	if err := fs.Parse([]string{"--introspection"}); err != nil || cfg.DisableIntrospection {
+		t.Errorf("--introspection: err %v, introspection off %v", err, cfg.DisableIntrospection)
+	}
+}
