@@ -5,7 +5,6 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -21,19 +20,8 @@ const maxResolverLines = 10
 
 // longResolvers are the resolvers allowed past maxResolverLines, each with
 // the reason. Keep it short: remove an entry once its resolver is cut down.
-var longResolvers = map[string]string{
-	// Until H1/H2 convert them to one r.wf call each (issue 16); the
-	// test below fails as each is cut down, to keep this list honest.
-	"mutationResolver.CreateAPIToken":            "token lifetime check, moving into the token step",
-	"mutationResolver.ApplyForGroup":             "reads the payload's group itself",
-	"mutationResolver.ApplyToBeAmbassador":       "maps optional fields in the resolver",
-	"mutationResolver.UpdateApplicationProposal": "maps links in the resolver",
-}
+var longResolvers = map[string]string{}
 
-// dbAccessExempt lists receivers still allowed to reach the database by
-// ent.FromContext rather than through r.db: mutation resolvers, until they
-// call their workflow steps through r.wf (issue 16, H1/H2).
-var dbAccessExempt = []string{"mutationResolver"}
 
 // resolverFiles are the files holding resolvers: gqlgen's and the
 // subscriptions' helpers.
@@ -112,7 +100,8 @@ func TestResolversStayShort(t *testing.T) {
 	}
 }
 
-// TestResolversReachTheDatabaseOnce: resolvers read through r.db(ctx) only;
+// TestResolversReachTheDatabaseOnce: mutation resolvers call their
+// workflow step and nothing else; other resolvers read through r.db(ctx) only;
 // the shared client (r.client) and the transaction's (ent.FromContext) are
 // read by db alone, so a field inside a mutation's payload never misses the
 // mutation's writes.
@@ -123,7 +112,7 @@ func TestResolversReachTheDatabaseOnce(t *testing.T) {
 			if !ok || fn.Body == nil || (receiver(fn) == "Resolver" && fn.Name.Name == "db") {
 				continue
 			}
-			exempt := slices.Contains(dbAccessExempt, receiver(fn))
+			mutation := receiver(fn) == "mutationResolver"
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				sel, ok := n.(*ast.SelectorExpr)
 				if !ok {
@@ -134,8 +123,12 @@ func TestResolversReachTheDatabaseOnce(t *testing.T) {
 				case x == nil:
 				case sel.Sel.Name == "client" && x.Name == "r":
 					t.Errorf("%s reads r.client: use r.db(ctx)", fn.Name.Name)
-				case sel.Sel.Name == "FromContext" && x.Name == "ent" && !exempt:
+				case sel.Sel.Name == "FromContext" && x.Name == "ent":
 					t.Errorf("%s reads ent.FromContext: use r.db(ctx)", fn.Name.Name)
+				case sel.Sel.Name == "db" && x.Name == "r" && mutation:
+					// A mutation is one workflow step: the step returns
+					// what the payload shows.
+					t.Errorf("mutation %s reads the database: return what it needs from its r.wf step", fn.Name.Name)
 				}
 				return true
 			})

@@ -64,12 +64,3 @@ var allowUnfiltered = privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Quer
 	}
 	return privacy.Skip
 })
-
-// allowStep lets a workflow step's writes through while the write rules
-// it replaces are being retired.
-var allowStep = privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
-	if _, ok := StepOf(ctx); ok {
-		return privacy.Allow
-	}
-	return privacy.Skip
-})

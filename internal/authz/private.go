@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"context"
 	"slices"
 
 	"github.com/usergroups/usergroups/ent"
@@ -60,13 +59,8 @@ func ShippingAddressVisible(v *viewer.Viewer) predicate.ShippingAddress {
 // community they take part in, and organizers of a group they belong to.
 func ContactPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: narrowed[*ent.ContactQuery](ContactVisible),
-		Mutation: defaultWrites(ownerOnly(func(m *ent.ContactMutation) (string, bool) {
-			id, ok := m.UserID()
-			return string(id), ok
-		}, func(ctx context.Context, m *ent.ContactMutation) {
-			m.Where(contact.UserID(viewer.FromContext(ctx).UserID))
-		})),
+		Query:    narrowed[*ent.ContactQuery](ContactVisible),
+		Mutation: writes(),
 	}
 }
 
@@ -74,39 +68,9 @@ func ContactPolicy() ent.Policy {
 // the person and staff of a community they take part in.
 func ShippingAddressPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: narrowed[*ent.ShippingAddressQuery](ShippingAddressVisible),
-		Mutation: defaultWrites(ownerOnly(func(m *ent.ShippingAddressMutation) (string, bool) {
-			id, ok := m.UserID()
-			return string(id), ok
-		}, func(ctx context.Context, m *ent.ShippingAddressMutation) {
-			m.Where(shippingaddress.UserID(viewer.FromContext(ctx).UserID))
-		})),
+		Query:    narrowed[*ent.ShippingAddressQuery](ShippingAddressVisible),
+		Mutation: writes(),
 	}
-}
-
-// ownerOnly lets a person create their own row and change only their own rows.
-func ownerOnly[M interface {
-	ent.Mutation
-	*ent.ContactMutation | *ent.ShippingAddressMutation
-}](owner func(M) (string, bool), restrict func(context.Context, M)) privacy.MutationRule {
-	return privacy.MutationRuleFunc(func(ctx context.Context, em ent.Mutation) error {
-		m, ok := em.(M)
-		if !ok {
-			return privacy.Skip
-		}
-		v := viewer.FromContext(ctx)
-		if !v.IsUser() {
-			return privacy.Skip
-		}
-		if m.Op().Is(ent.OpCreate) {
-			if id, ok := owner(m); ok && id == string(v.UserID) {
-				return privacy.Allow
-			}
-			return privacy.Skip
-		}
-		restrict(ctx, m)
-		return privacy.Allow
-	})
 }
 
 // RolePolicy: active and emeritus roles form the public rosters and the
@@ -115,7 +79,7 @@ func ownerOnly[M interface {
 func RolePolicy() ent.Policy {
 	return privacy.Policy{
 		Query:    narrowed[*ent.RoleQuery](RoleVisible),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -175,7 +139,7 @@ func CanSeeApplication(v *viewer.Viewer, a *ent.Application) bool {
 func ApplicationPolicy() ent.Policy {
 	return privacy.Policy{
 		Query:    narrowed[*ent.ApplicationQuery](ApplicationVisible),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -185,7 +149,7 @@ func ReviewPolicy() ent.Policy {
 		Query: narrowed[*ent.ReviewQuery](func(v *viewer.Viewer) predicate.Review {
 			return review.HasApplicationWith(ApplicationVisible(v))
 		}),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -205,7 +169,7 @@ func EventVisible(v *viewer.Viewer) predicate.Event {
 func EventPolicy() ent.Policy {
 	return privacy.Policy{
 		Query:    narrowed[*ent.EventQuery](EventVisible),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -215,7 +179,7 @@ func AgendaItemPolicy() ent.Policy {
 		Query: narrowed[*ent.AgendaItemQuery](func(v *viewer.Viewer) predicate.AgendaItem {
 			return agendaitem.HasEventWith(EventVisible(v))
 		}),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -225,7 +189,7 @@ func SponsorPolicy() ent.Policy {
 		Query: narrowed[*ent.SponsorQuery](func(v *viewer.Viewer) predicate.Sponsor {
 			return sponsor.HasEventWith(EventVisible(v))
 		}),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -241,7 +205,7 @@ func RegistrationPolicy() ent.Policy {
 				registration.HasEventWith(event.CommunityIDIn(v.StaffCommunities()...)),
 			)
 		}),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -252,7 +216,7 @@ func ReportPolicy() ent.Policy {
 		Query: narrowedNoTokens[*ent.ReportQuery](func(v *viewer.Viewer) predicate.Report {
 			return report.Or(report.ReporterID(v.UserID), report.CommunityIDIn(v.StaffCommunities()...))
 		}),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -267,7 +231,7 @@ func SubmissionPolicy() ent.Policy {
 				submission.GroupIDIn(v.OrganizerGroups()...),
 			)
 		}),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -275,7 +239,7 @@ func SubmissionPolicy() ent.Policy {
 func MessagePolicy() ent.Policy {
 	return privacy.Policy{
 		Query:    narrowed[*ent.MessageQuery](nothing[predicate.Message]),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -290,7 +254,7 @@ func ChangePolicy() ent.Policy {
 		// The create rule is the one every entity's writes follow, so it
 		// becomes "a workflow step only" with them.
 		Mutation: privacy.MutationPolicy{
-			privacy.OnMutationOperation(defaultWrites(), ent.OpCreate),
+			privacy.OnMutationOperation(requireStep, ent.OpCreate),
 			privacy.AlwaysDenyRule(),
 		},
 	}
@@ -304,7 +268,7 @@ func APITokenPolicy() ent.Policy {
 		Query: narrowed[*ent.APITokenQuery](func(v *viewer.Viewer) predicate.APIToken {
 			return apitoken.OwnerID(v.UserID)
 		}),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -318,7 +282,7 @@ func InvitePolicy() ent.Policy {
 				invite.HasGroupWith(group.CommunityIDIn(v.StaffCommunities()...)),
 			)
 		}),
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
@@ -327,6 +291,6 @@ func InvitePolicy() ent.Policy {
 func VoterPolicy() ent.Policy {
 	return privacy.Policy{
 		Query:    privacy.QueryPolicy{allowSystem, allowUnfiltered, privacy.AlwaysDenyRule()},
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }

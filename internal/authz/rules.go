@@ -9,16 +9,15 @@ package authz
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/privacy"
-	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
-// allowSystem lets the system context (seeding, jobs, the command line) through.
-var allowSystem = privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+// allowSystem lets the system context (jobs, the command line) read
+// everything; it writes like anyone else, through workflow steps.
+var allowSystem = privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Query) error {
 	if viewer.FromContext(ctx).IsSystem() {
 		return privacy.Allow
 	}
@@ -36,50 +35,20 @@ var allowAdminRead = privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Query
 // allowEveryone makes an entity public.
 var allowEveryone = privacy.QueryRuleFunc(func(context.Context, ent.Query) error { return privacy.Allow })
 
-// requireWriteScope refuses writes from anonymous viewers and from API
-// tokens without the write scope, before any other rule is asked.
-var requireWriteScope = privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
-	v := viewer.FromContext(ctx)
-	if v.IsSystem() {
-		return privacy.Skip
-	}
-	if v.ViaToken() && !v.HasScope(viewer.ScopeWrite) {
-		return denyTokenScope("this API token may not make changes (it lacks the write scope)")
-	}
-	if !v.HasScope(viewer.ScopeWrite) {
-		return privacy.Denyf("this credential may not make changes")
-	}
-	return privacy.Skip
-})
-
-// denyTokenScope is a privacy denial about the credential rather than the
-// person, which the presenter shows as FORBIDDEN with reason TOKEN_SCOPE.
-func denyTokenScope(msg string) error {
-	return fmt.Errorf("%w: %w", apierror.TokenScopef("%s", msg), privacy.Deny)
-}
-
-// allowAdminWrite lets global admins write.
-var allowAdminWrite = privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
-	if viewer.FromContext(ctx).IsAdmin() {
-		return privacy.Allow
-	}
-	return privacy.Skip
-})
-
 // publicPolicy is for rows anyone may read: writes go through workflows
 // run by admins or the system until their own issues add finer rules.
 func publicPolicy() ent.Policy {
 	return privacy.Policy{
 		Query:    privacy.QueryPolicy{allowEveryone, privacy.AlwaysDenyRule()},
-		Mutation: defaultWrites(),
+		Mutation: writes(),
 	}
 }
 
-// defaultWrites: system, then scope check, then admins; everyone else is refused.
-func defaultWrites(extra ...privacy.MutationRule) privacy.MutationPolicy {
-	rules := privacy.MutationPolicy{allowStep, allowSystem, requireWriteScope, allowAdminWrite}
-	rules = append(rules, extra...)
-	return append(rules, privacy.AlwaysDenyRule())
+// writes is every entity's write policy: one rule, requireStep. Who may
+// take a step is decided by the step, in internal/workflow, so a write has
+// exactly one place that allows it and any other write is refused.
+func writes() privacy.MutationPolicy {
+	return privacy.MutationPolicy{requireStep}
 }
 
 // filtered builds a read policy whose filter rule narrows the query to what

@@ -251,10 +251,6 @@ func TestWriteWithoutStepIsRefused(t *testing.T) {
 	w := newWorld(t)
 	sys := w.System()
 	err := w.Client.Organization.Create().SetName("Outside").SetSlug("outside").Exec(sys)
-	if err == nil {
-		// Remove this guard once the lead flips defaultWrites to {requireStep}.
-		t.Skip("until the write policies are requireStep")
-	}
 	wantCode(t, err, apierror.Forbidden)
 
 	// Nor in a transaction of one's own, without the capability.

@@ -11,7 +11,6 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -28,14 +27,6 @@ func requireWriter(ctx context.Context) (*viewer.Viewer, error) {
 		return nil, apierror.TokenScopef("this API token may not make changes (it lacks the write scope)")
 	}
 	return v, nil
-}
-
-// bookkeeping marks writes the workflow makes on the actor's behalf after it
-// has checked the actor may take the step (the screening, the supporter
-// list): row-level write rules are for direct writes, not for a step the
-// workflow has already authorised. The actor stays recorded in the change log.
-func bookkeeping(ctx context.Context) context.Context {
-	return privacy.DecisionContext(ctx, privacy.Allow)
 }
 
 // loadApplication reads an application the viewer can see, with its
