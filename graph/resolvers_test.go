@@ -22,7 +22,6 @@ const maxResolverLines = 10
 // the reason. Keep it short: remove an entry once its resolver is cut down.
 var longResolvers = map[string]string{}
 
-
 // resolverFiles are the files holding resolvers: gqlgen's and the
 // subscriptions' helpers.
 func resolverFiles(t *testing.T) []*ast.File {

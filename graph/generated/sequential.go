@@ -7,6 +7,8 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // marshalSliceSequentially is graphql.MarshalSliceConcurrently without a
@@ -37,4 +39,18 @@ func marshalSliceSequentially(ctx context.Context, length int, marshalElement fu
 		}
 	}
 	return ret
+}
+
+// concurrently hands a resolver field to the object's FieldSet, which runs
+// it on a goroutine of its own when the object is dispatched — except
+// inside a mutation's workflow unit, where it runs at once: the fields of a
+// mutation's payload all read through the unit's one transaction, whose
+// connection PostgreSQL's drivers refuse to share between goroutines
+// ("conn busy").
+func concurrently(ctx context.Context, out *graphql.FieldSet, i int, f func(context.Context) graphql.Marshaler) {
+	if workflow.InUnit(ctx) {
+		out.Values[i] = f(ctx)
+		return
+	}
+	out.Concurrently(i, f)
 }

@@ -1,7 +1,6 @@
 package attendance_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -9,11 +8,10 @@ import (
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 func TestCountsFollowRegistrations(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {

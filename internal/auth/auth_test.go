@@ -32,7 +32,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 func newUser(t *testing.T, c *ent.Client, handle string) *ent.User {
 	t.Helper()
 	var u *ent.User
-	err := workflow.NewRunner(c, nil).Import(viewer.SystemContext(context.Background()), "user", func(ctx context.Context, c *ent.Client) (err error) {
+	err := workflow.NewRunner(c, nil).Import(dbtest.FixtureContext(t), "user", func(ctx context.Context, c *ent.Client) (err error) {
 		u, err = c.User.Create().SetHandle(handle).SetName(handle).Save(ctx)
 		return err
 	})

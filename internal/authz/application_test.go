@@ -18,7 +18,7 @@ import (
 // would be sent an application a query would hide from them.
 func TestCanSeeApplicationMatchesPolicy(t *testing.T) {
 	db := dbtest.Open(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	c := db.Client
 	tx, err := c.Tx(sys)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 // outbox is read by admins and Unfiltered reads only.
 func TestPrivateRowsPerViewer(t *testing.T) {
 	db := dbtest.Open(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	var com *ent.Community
 	var g *ent.Group
 	var ada, org, mgr *ent.User

@@ -22,6 +22,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/change"
+	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/store"
@@ -125,7 +126,8 @@ func write(t testing.TB, db *store.DB, n int, node string) []int64 {
 }
 
 func tryWrite(db *store.DB, n int, node string) ([]int64, error) {
-	ctx := sys()
+	// A step's capability, as the writes run in a transaction of their own.
+	ctx := authz.Permit(viewer.SystemContext(context.Background()), "test fixture")
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
 		return nil, err
@@ -146,7 +148,7 @@ func tryWrite(db *store.DB, n int, node string) ([]int64, error) {
 // (whose writers are serialised) can make ids commit out of order.
 func writeID(t *testing.T, db *store.DB, id int64) {
 	t.Helper()
-	ctx := sys()
+	ctx := dbtest.FixtureContext(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -314,7 +316,7 @@ func TestOutOfOrderCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	ctx := sys()
+	ctx := dbtest.FixtureContext(t)
 
 	var n int64
 	var commitN func()
@@ -357,7 +359,7 @@ func TestOutOfOrderCommit(t *testing.T) {
 // older id is still in flight must not start past that id.
 func TestStartupHole(t *testing.T) {
 	r := newReplicas(t, broker.Options{})[0]
-	ctx := sys()
+	ctx := dbtest.FixtureContext(t)
 	write(t, r.db, 3, "before")
 	var n int64
 	var commitN func()
@@ -416,7 +418,7 @@ func TestRolledBackHole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	ctx := sys()
+	ctx := dbtest.FixtureContext(t)
 
 	var next int64
 	var committed time.Time
@@ -747,7 +749,7 @@ func TestWrapDriver(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := sys()
+	ctx := dbtest.FixtureContext(t)
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package broker_test
 
 import (
 	"context"
+	"github.com/usergroups/usergroups/internal/dbtest"
 	"slices"
 	"sync"
 	"testing"
@@ -69,7 +70,7 @@ func (c *clock) advance(d time.Duration) {
 // n, and rollback gives n up instead.
 func lateWriter(t *testing.T, r *replica) (n int64, commit, rollback func()) {
 	t.Helper()
-	ctx := sys()
+	ctx := dbtest.FixtureContext(t)
 	if r.pg() {
 		txA, err := r.db.Client.Tx(ctx)
 		if err != nil {

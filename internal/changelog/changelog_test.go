@@ -3,7 +3,6 @@ package changelog_test
 import (
 	"context"
 	"errors"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"testing"
 
 	"github.com/usergroups/usergroups/ent"
@@ -23,7 +22,7 @@ func newCommunity(ctx context.Context, t *testing.T, tx *ent.Tx) *ent.Community 
 }
 
 func TestCommittedMutationsAppendChanges(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
@@ -66,7 +65,7 @@ func TestCommittedMutationsAppendChanges(t *testing.T) {
 }
 
 func TestRolledBackMutationLeavesNoChange(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
@@ -92,7 +91,7 @@ func TestRolledBackMutationLeavesNoChange(t *testing.T) {
 }
 
 func TestTrackedWritesNeedATransaction(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	c, err := db.Client.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).Save(ctx)
 	if err != nil {
@@ -109,7 +108,7 @@ func TestTrackedWritesNeedATransaction(t *testing.T) {
 }
 
 func TestDeletesAndNestedScopes(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {

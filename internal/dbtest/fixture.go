@@ -9,10 +9,9 @@ import (
 )
 
 // FixtureContext is the system's context with the capability to write, for
-// a test that lays out its rows one by one in its own transaction (the
-// workflow's tests use Runner.Import instead). It takes the test so that
-// only tests can hold it: production code has no testing.TB to give.
+// a test that lays out its rows one by one (the workflow's tests use
+// Runner.Import instead). Only a test can hold it: it takes the test.
 func FixtureContext(t testing.TB) context.Context {
 	t.Helper()
-	return authz.Permit(viewer.SystemContext(context.Background()), "test fixture")
+	return authz.ForFixtures(viewer.SystemContext(context.Background()), t)
 }

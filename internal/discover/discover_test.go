@@ -19,7 +19,7 @@ import (
 // in one read, through the registration rules (never to an API token).
 func TestEventsAndRegistrations(t *testing.T) {
 	db := dbtest.Open(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	var ada *ent.User
 	var later, sooner *ent.Event
 	err := workflow.NewRunner(db.Client, nil).Import(sys, "fixture", func(ctx context.Context, c *ent.Client) error {

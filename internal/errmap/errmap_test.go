@@ -20,13 +20,12 @@ import (
 	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // TestValidatorsNameTheField writes one bad value of each kind and checks the
 // write is refused with BAD_USER_INPUT naming the GraphQL field.
 func TestValidatorsNameTheField(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
@@ -106,7 +105,7 @@ func TestValidatorsNameTheField(t *testing.T) {
 }
 
 func TestConstraintViolationIsConflictWithoutSQL(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	_, err := db.Client.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).Save(ctx)
 	if err != nil {

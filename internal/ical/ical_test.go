@@ -1,7 +1,6 @@
 package ical_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,7 +18,6 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/ical"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // feedEvents are the events the test creates, by title.
@@ -27,7 +25,7 @@ type feedEvents map[string]*ent.Event
 
 func TestFeeds(t *testing.T) {
 	db := dbtest.Open(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ import (
 // token ends every context attached with it.
 func TestCredentialViewersFollowTheLog(t *testing.T) {
 	db, b := runBroker(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 
 	tx, err := db.Client.Tx(sys)
 	if err != nil {

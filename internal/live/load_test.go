@@ -21,7 +21,7 @@ func TestLoaderSharesLoads(t *testing.T) {
 		counter = dbtest.NewCounter(d)
 		return counter
 	}))
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	c := db.Client
 	tx, err := c.Tx(sys)
 	if err != nil {

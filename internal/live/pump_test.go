@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"github.com/usergroups/usergroups/internal/dbtest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestDeliverThroughSharedWorkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	if err := db.Migrate(sys); err != nil {
 		t.Fatal(err)
 	}

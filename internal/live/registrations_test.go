@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"github.com/usergroups/usergroups/internal/dbtest"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 // updates is UNAVAILABLE.
 func TestEventRegistrationsShowWhatTheRulesShow(t *testing.T) {
 	db, b := runBroker(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 
 	wf := workflow.NewRunner(db.Client, nil)
 	var com *ent.Community

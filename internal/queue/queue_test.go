@@ -52,7 +52,7 @@ func TestOpenChecksTheAsk(t *testing.T) {
 // directory search around a place that does not exist is bad input.
 func TestStaffReads(t *testing.T) {
 	db := dbtest.Open(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	var com *ent.Community
 	var led, leaderless *ent.Group
 	var app *ent.Application

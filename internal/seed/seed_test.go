@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"hash"
 	"strings"
 	"testing"
@@ -39,7 +38,7 @@ var now = time.Date(2025, 6, 18, 9, 30, 0, 0, time.UTC)
 // another database, for the determinism check, runs beside it (under -race
 // each load takes most of the test's time).
 func TestDemo(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	c := db.Client
 	db2 := dbtest.Open(t)
@@ -447,7 +446,7 @@ func TestDemo(t *testing.T) {
 
 // TestDemoRefusesNonEmpty checks a database with a community is left alone.
 func TestDemoRefusesNonEmpty(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	err := workflow.NewRunner(db.Client, nil).Import(ctx, "a community", func(ctx context.Context, c *ent.Client) error {
 		return c.Community.Create().SetName("Existing").SetSlug("existing").Exec(ctx)
@@ -468,7 +467,7 @@ func TestDemoRefusesNonEmpty(t *testing.T) {
 
 // BenchmarkDemo measures one load into a fresh database.
 func BenchmarkDemo(b *testing.B) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(b)
 	for b.Loop() {
 		b.StopTimer()
 		db := dbtest.Open(b)

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"testing"
@@ -14,7 +13,6 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
@@ -31,7 +29,7 @@ type queueWorld struct {
 
 func newQueueWorld(t *testing.T, db *store.DB, p policy.Policy) queueWorld {
 	t.Helper()
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := db.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +107,7 @@ func (w queueWorld) applyIn(t *testing.T, name, city string) (appID, groupID str
 func TestNewGroupEndToEnd(t *testing.T) {
 	db := dbtest.Open(t)
 	w := newQueueWorld(t, db, policy.OpenStack())
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	r := w.do(t, w.applicant, `mutation { createAPIToken(input: {name: "ro", scopes: ["read"]}) { token } }`, nil)
 	readOnly, _ := dig(r.Data, "createAPIToken", "token").(string)
 	in := map[string]any{"in": map[string]any{"community": string(w.com.ID), "name": "Oakland", "city": "Oakland", "country": "US", "acceptCodeOfConduct": true}}

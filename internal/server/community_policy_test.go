@@ -1,14 +1,12 @@
 package server_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 const updatePolicyQ = `mutation($in: UpdateCommunityPolicyInput!) { updateCommunityPolicy(input: $in) {
@@ -21,7 +19,7 @@ const updatePolicyQ = `mutation($in: UpdateCommunityPolicyInput!) { updateCommun
 func TestUpdateCommunityPolicyEndToEnd(t *testing.T) {
 	db := dbtest.Open(t)
 	w := newQueueWorld(t, db, policy.OpenStack())
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	set := func(who string, field string, v any) gqlResponse {
 		return w.do(t, who, updatePolicyQ, map[string]any{"in": map[string]any{"community": string(w.com.ID), field: v}})
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
@@ -36,7 +35,7 @@ func newElectionFixture(t *testing.T) *electionFixture {
 	t.Helper()
 	base := dbtest.Open(t)
 	f := &electionFixture{c: base.Client, clock: &fakeClock{t: time.Now().Truncate(time.Second)},
-		sys: viewer.SystemContext(context.Background())}
+		sys: dbtest.FixtureContext(t)}
 	f.h = sessionHandler(t, &dbClient{DB: base, Client: base.Client, now: f.clock.Now})
 	tx, err := f.c.Tx(f.sys)
 	if err != nil {

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // eventWorld is an OpenStack group with an organizer, a member, staff and
@@ -37,7 +35,7 @@ func newEventWorld(t *testing.T, base *dbClient) *eventWorld {
 		}
 		return query(t, h, header, q, vars)
 	}
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := base.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +86,7 @@ func (w *eventWorld) ref(verb, sel string) string { return fmt.Sprintf(eventRefQ
 func TestEventLifecycle(t *testing.T) {
 	base := dbtest.Open(t)
 	w := newEventWorld(t, &dbClient{DB: base, Client: base.Client})
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 
 	r := w.h(w.org, createEventQ, w.eventInput(nil))
 	id, _ := dig(r.Data, "createEvent", "event", "id").(string)

@@ -1,11 +1,9 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/dbtest"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"testing"
 	"time"
 
@@ -27,7 +25,7 @@ type fixture struct {
 
 func buildFixture(t testing.TB, db *store.DB, groups, membersPerGroup, eventsPerGroup, registrationsPerEvent int) fixture {
 	t.Helper()
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	tx, err := db.Client.Tx(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -1,14 +1,12 @@
 package server_test
 
 import (
-	"context"
 	"encoding/base64"
 	"strings"
 	"testing"
 
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/server"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // FuzzIDsAndCursors: node ids and connection cursors are strings a client
@@ -17,7 +15,7 @@ import (
 // cursor never opens rows the first page would not show.
 func FuzzIDsAndCursors(f *testing.F) {
 	db := dbtest.Open(f)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(f)
 	com := db.Client.Community.Create().SetName("OpenStack").SetSlug("openstack").SaveX(sys)
 	h := server.GraphQL(db, server.Config{Logger: quietLogger()})
 

@@ -15,7 +15,6 @@ import (
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // handoverWorld is a queueWorld with an active group that meets OpenStack's
@@ -39,7 +38,7 @@ const (
 func newHandoverWorld(t *testing.T) handoverWorld {
 	t.Helper()
 	db := dbtest.Open(t)
-	w := handoverWorld{queueWorld: newQueueWorld(t, db, policy.OpenStack()), sys: viewer.SystemContext(context.Background()),
+	w := handoverWorld{queueWorld: newQueueWorld(t, db, policy.OpenStack()), sys: dbtest.FixtureContext(t),
 		logoURL: "https://logos.example.org/oakland-pack.zip"}
 	sys := w.sys
 	tx, err := w.c.Tx(sys)

@@ -17,7 +17,6 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // interopDir holds the real npm clients (graphql-ws, subscriptions-transport-ws).
@@ -61,7 +60,7 @@ func TestRealClientsResumeWithoutGapOrDuplicate(t *testing.T) {
 	for _, mode := range []string{"graphql-transport-ws", "legacy"} {
 		t.Run(mode, func(t *testing.T) {
 			s := startLive(t)
-			sys := viewer.SystemContext(context.Background())
+			sys := dbtest.FixtureContext(t)
 			tx, err := s.db.Client.Tx(sys)
 			if err != nil {
 				t.Fatal(err)

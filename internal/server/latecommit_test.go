@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -15,7 +14,6 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // nextWithin is next with a longer deadline, for deliveries that wait on a
@@ -48,7 +46,7 @@ func TestLateCommitReachesSubscribers(t *testing.T) {
 		return dbtest.OpenConcurrent(t, dbtest.WithDriver(wrap))
 	}, broker.Options{})
 	pg := s.db.Dialect == dialect.Postgres
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := s.db.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,6 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // liveServer is the whole API (HTTP and websockets) over a database whose
@@ -175,7 +174,7 @@ func (s *socket) next() map[string]any {
 // receiving what only organizers see; `after:` resumes without a gap.
 func TestSubscriptionsOverWebSocket(t *testing.T) {
 	s := startLive(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := s.db.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +300,7 @@ func waitSubscribers(t *testing.T, s *liveServer, n int) {
 // away leave no goroutine behind (socket, stream, broker subscription).
 func TestSubscriptionCyclesLeakNothing(t *testing.T) {
 	s := startLive(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := s.db.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -359,7 +358,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		}, broker.Options{ListenDSN: dsn, PollInterval: time.Minute})
 	}
 	a, b := replicas[0], replicas[1]
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := a.db.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -416,7 +415,7 @@ func TestWebSocketCaps(t *testing.T) {
 	s := serveLive(t, func(wrap func(dialect.Driver) dialect.Driver) *store.DB {
 		return dbtest.Open(t, dbtest.WithDriver(wrap))
 	}, broker.Options{}, server.Config{MaxSocketsPerAddress: 2, MaxSubscriptionsPerSocket: 1, MaxMessageBytes: 2048})
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	com := s.db.Client.Community.Create().SetName("OpenStack").SetSlug("openstack").SaveX(sys)
 	feed := `subscription($c: ID!) { changes(community: $c) { cursor } }`
 	vars := map[string]any{"c": string(com.ID)}

@@ -30,7 +30,6 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
@@ -161,7 +160,7 @@ type liveWorld struct {
 
 func buildLiveWorld(t *testing.T, db *store.DB, idp *identityProvider, people ...string) liveWorld {
 	t.Helper()
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := db.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +210,7 @@ func signIn(t *testing.T, idp *identityProvider, handle string) string {
 // taken elsewhere): only the change log tells the replicas.
 func demote(t *testing.T, db *store.DB, roleID pulid.ID) {
 	t.Helper()
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := db.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -254,7 +253,7 @@ func TestDemotedOrganizerLosesPrivateFieldsLive(t *testing.T) {
 		t.Fatalf("the organizer sees the registration: %v", m)
 	}
 
-	orgRole := a.db.Client.Role.Query().Where(role.UserID(w.organizer.ID)).OnlyX(viewer.SystemContext(context.Background()))
+	orgRole := a.db.Client.Role.Query().Where(role.UserID(w.organizer.ID)).OnlyX(dbtest.FixtureContext(t))
 	demote(t, a.db, orgRole.ID)
 	for _, m := range []struct{ q, who string }{{join, "bob"}, {register, "bob"}} {
 		if r := a.post(t, signIn(t, idp, m.who), m.q, vars); len(r.Errors) > 0 {
@@ -356,7 +355,7 @@ func TestRevokedTokenClosesItsSocketsLive(t *testing.T) {
 	idp := newIdentityProvider(t)
 	a, b := replicaPair(t, idp)
 	w := buildSettledLiveWorld(t, a, b, idp, "owner", "joiner")
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	mint := func() (string, pulid.ID) {
 		it, err := workflow.NewRunner(a.db.Client, nil).CreateAPIToken(sys, workflow.NewToken{OwnerID: w.people["owner"].ID, Name: "sync", Scopes: []string{"read"}})
 		if err != nil {
@@ -498,7 +497,7 @@ func TestExpiredCredentialsCloseTheirSocketsLive(t *testing.T) {
 	a, b := replicaPair(t, idp, clock)
 	w := buildSettledLiveWorld(t, a, b, idp, "owner", "joiner")
 	day := 1 // the shortest lifetime a token may have
-	tok, err := workflow.NewRunner(a.db.Client, clock.Now).CreateAPIToken(viewer.SystemContext(context.Background()),
+	tok, err := workflow.NewRunner(a.db.Client, clock.Now).CreateAPIToken(dbtest.FixtureContext(t),
 		workflow.NewToken{OwnerID: w.people["owner"].ID, Name: "sync", Scopes: []string{"read"}, ExpiresInDays: &day})
 	if err != nil {
 		t.Fatal(err)

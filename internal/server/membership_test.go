@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // TestJoinLeaveRemove is the roster's end-to-end path through the API:
@@ -24,7 +22,7 @@ import (
 func TestJoinLeaveRemove(t *testing.T) {
 	base := dbtest.Open(t)
 	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	c := base.Client
 	tx, err := c.Tx(sys)
 	if err != nil {
@@ -101,7 +99,7 @@ func TestJoinLeaveRemove(t *testing.T) {
 func TestApplyToBeAmbassador(t *testing.T) {
 	db := dbtest.Open(t)
 	w := newQueueWorld(t, db, policy.OpenStack())
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	region := w.c.Region.Query().OnlyX(sys)
 	const apply = `mutation($in: ApplyToBeAmbassadorInput!) { applyToBeAmbassador(input: $in) { application { id kind status answers { why } } } }`
 	in := func(why string, withRegion bool) map[string]any {
@@ -166,7 +164,7 @@ func TestApplyToBeAmbassador(t *testing.T) {
 func TestAmbassadorDirectory(t *testing.T) {
 	db := dbtest.Open(t)
 	w := newQueueWorld(t, db, policy.OpenStack())
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := w.c.Tx(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +195,7 @@ func TestAmbassadorDirectory(t *testing.T) {
 func TestInvites(t *testing.T) {
 	db := dbtest.Open(t)
 	h := sessionHandler(t, &dbClient{DB: db, Client: db.Client})
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := db.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -33,7 +32,7 @@ type world struct {
 
 func buildWorld(t *testing.T, h http.Handler, db *ent.Client) world {
 	t.Helper()
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	tx, err := db.Tx(ctx)
 	if err != nil {
 		t.Fatal(err)

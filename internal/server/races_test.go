@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // together runs each step in its own goroutine, released at once by a
@@ -43,7 +41,7 @@ const raceRounds = 12
 func TestLastOrganizerRace(t *testing.T) {
 	base := dbtest.OpenConcurrent(t)
 	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := base.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)

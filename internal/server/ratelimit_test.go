@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,7 +20,6 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // testClock is a clock the test moves by hand, so that budgets do not
@@ -115,7 +113,7 @@ func TestFailedAuthenticationIsRateLimited(t *testing.T) {
 		counter = dbtest.NewCounter(d)
 		return counter
 	}))
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	ada := db.Client.User.Create().SetHandle("ada").SetName("Ada").SaveX(sys)
 	good, _ := dbtest.APIToken(t, sys, db.Client, ada.ID, "read")
 	clk := newTestClock()
@@ -209,7 +207,7 @@ func TestSocketOperationsPayTheCredentialsBudget(t *testing.T) {
 	s := serveLive(t, func(wrap func(dialect.Driver) dialect.Driver) *store.DB {
 		return dbtest.Open(t, dbtest.WithDriver(wrap))
 	}, broker.Options{}, server.Config{Now: clk.Now, RateLimit: budget, AnonymousRateLimit: anonymousBudget})
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	ada := s.db.Client.User.Create().SetHandle("ada").SetName("Ada").SaveX(sys)
 	tok, _ := dbtest.APIToken(t, sys, s.db.Client, ada.ID, "read")
 	const q = `{ __typename }`

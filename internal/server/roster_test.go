@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // TestRosterCountsCostConstantSQL: counts per kind load once per list —
@@ -94,7 +92,7 @@ func TestRosterCountsCostConstantSQL(t *testing.T) {
 func TestRosterAndOrganizerRequests(t *testing.T) {
 	base := dbtest.Open(t)
 	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	c := base.Client
 	tx, err := c.Tx(sys)
 	if err != nil {

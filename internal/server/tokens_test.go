@@ -1,20 +1,18 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/usergroups/usergroups/internal/dbtest"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 func TestAPITokensThroughGraphQL(t *testing.T) {
 	base := dbtest.Open(t)
 	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	ada := base.Client.User.Create().SetHandle("ada").SetName("Ada").SaveX(sys)
 	bob := base.Client.User.Create().SetHandle("bob").SetName("Bob").SaveX(sys)
 	asAda, asBob := "Session "+string(ada.ID), "Session "+string(bob.ID)

@@ -1,21 +1,19 @@
 package server_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/internal/dbtest"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // bearer mints an API token of u with scopes and returns its Authorization header.
 func bearer(t *testing.T, c *ent.Client, u *ent.User, scopes ...string) string {
 	t.Helper()
-	tok, err := workflow.NewRunner(c, nil).CreateAPIToken(viewer.SystemContext(context.Background()), workflow.NewToken{OwnerID: u.ID, Name: "app", Scopes: scopes})
+	tok, err := workflow.NewRunner(c, nil).CreateAPIToken(dbtest.FixtureContext(t), workflow.NewToken{OwnerID: u.ID, Name: "app", Scopes: scopes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +34,7 @@ func TestWriteTokenRegistersAndChecksIn(t *testing.T) {
 	db := &dbClient{DB: base, Client: base.Client}
 	w := newEventWorld(t, db)
 	h := sessionHandler(t, db)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	as := func(header, q string, vars map[string]any) gqlResponse { return query(t, h, header, q, vars) }
 
 	r := w.h(w.org, createEventQ, w.eventInput(nil))
@@ -152,7 +150,7 @@ func TestWriteTokenActsAsOwner(t *testing.T) {
 	db := &dbClient{DB: base, Client: base.Client}
 	w := newEventWorld(t, db)
 	h := sessionHandler(t, db)
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	as := func(header, q string, vars map[string]any) gqlResponse { return query(t, h, header, q, vars) }
 	orgApp, orgRead := bearer(t, w.c, w.org, "read", "write"), bearer(t, w.c, w.org, "read")
 	s1App := bearer(t, w.c, w.s1, "write")

@@ -25,7 +25,6 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // driverWords are what PostgreSQL drivers say about a lost database:
@@ -95,7 +94,7 @@ func TestDatabaseDownIsUnavailable(t *testing.T) {
 		}
 		return db
 	}, broker.Options{})
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	tx, err := s.db.Client.Tx(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +205,7 @@ func TestCommitFailureIsNotDriverText(t *testing.T) {
 	if l := leaks(b); len(l) > 0 {
 		t.Errorf("the answer says %q: %s", l, b)
 	}
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	if n := w.c.Role.Query().Where(role.UserID(w.s1.ID)).CountX(sys); n != 0 {
 		t.Errorf("the failed commit saved %d roles", n)
 	}

@@ -25,7 +25,6 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/store/migrationgen"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/migrations"
 )
 
@@ -183,7 +182,7 @@ func TestConcurrentMigrate(t *testing.T) {
 // auto-migration made, as every deployment before versioned migrations
 // was: its data stays and the init migration is recorded, not re-run.
 func TestMigrateBaselinesAutoMigratedDatabase(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := openFresh(t, dbtest.DSN(t))
 	migs, err := store.ReadMigrations(embedded(t))
 	if err != nil {

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"github.com/usergroups/usergroups/internal/viewer"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +37,7 @@ func inTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) error {
 }
 
 func TestUniqueness(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.Open(t)
 	c := db.Client
 	a, b := community(ctx, t, c, "alpha"), community(ctx, t, c, "beta")
@@ -137,7 +136,7 @@ func TestUniqueness(t *testing.T) {
 // for the lock instead of failing: SQLite's busy timeout with IMMEDIATE
 // transactions, PostgreSQL's row locks.
 func TestConcurrentWritersWait(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := dbtest.FixtureContext(t)
 	db := dbtest.OpenConcurrent(t)
 	com := community(ctx, t, db.Client, "gamma")
 	const writers = 16

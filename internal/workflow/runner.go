@@ -152,3 +152,11 @@ func (r *Runner) Import(ctx context.Context, name string, fn func(ctx context.Co
 	})
 	return err
 }
+
+// InUnit tells whether ctx runs inside a unit. Its transaction is one
+// database connection, which one goroutine at a time may use: code that
+// would fan reads out over goroutines runs them one by one there.
+func InUnit(ctx context.Context) bool {
+	_, ok := ctx.Value(unitKey{}).(*unit)
+	return ok
+}

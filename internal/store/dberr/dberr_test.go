@@ -13,7 +13,6 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/store/dberr"
-	"github.com/usergroups/usergroups/internal/viewer"
 )
 
 // TestUnreachable tells a database that cannot be used from a statement
@@ -37,7 +36,7 @@ func TestUnreachable(t *testing.T) {
 		if err == nil || !dberr.Unreachable(err) {
 			t.Errorf("%s: %v is not unreachable", name, err)
 		}
-		if _, err := db.Client.Community.Query().Count(viewer.SystemContext(context.Background())); err == nil || !dberr.Unreachable(err) {
+		if _, err := db.Client.Community.Query().Count(dbtest.FixtureContext(t)); err == nil || !dberr.Unreachable(err) {
 			t.Errorf("%s, through ent: %v is not unreachable", name, err)
 		}
 		db.Close()
@@ -47,7 +46,7 @@ func TestUnreachable(t *testing.T) {
 	if _, err := db.SQL.Exec("SELECT * FROM no_such_table"); err == nil || dberr.Unreachable(err) {
 		t.Errorf("a bad statement: %v", err)
 	}
-	sys := viewer.SystemContext(context.Background())
+	sys := dbtest.FixtureContext(t)
 	db.Client.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
 	if _, err := db.Client.Community.Create().SetName("again").SetSlug("openstack").SetPolicy(policy.OpenStack()).Save(sys); err == nil || dberr.Unreachable(err) {
 		t.Errorf("a duplicate: %v", err)

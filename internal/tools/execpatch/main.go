@@ -15,7 +15,12 @@
 //     have (the server registers no field middleware) and recover from a
 //     panic a field read cannot raise. Such fields now call their
 //     marshaller directly. Fields with resolvers, methods, arguments,
-//     directives or object values keep the full path.
+//     directives or object values keep the full path;
+//   - a field with a resolver is handed to the object's FieldSet to run
+//     on a goroutine of its own (FieldSet.Concurrently); inside a
+//     mutation's workflow unit, whose one transaction a single goroutine
+//     at a time may use, it now runs at once (concurrently, in
+//     graph/generated/sequential.go).
 //
 // It fails when a pattern is not found, so that a gqlgen upgrade that
 // changes the generated code is noticed rather than silently unpatched.
@@ -42,7 +47,9 @@ var (
 		`\t\tnil,\n` +
 		`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v [^\n]+\) graphql\.Marshaler \{\n\t\t\treturn ec\.(marshal[^\s(]+)\(ctx, selections, v\)\n\t\t\},\n` +
 		`\t\t(?:true|false),\n\t\t(?:true|false),\n\t\)\n\}\n`)
-	deferred = regexp.MustCompile(`(?s)\n\tec\.ProcessDeferredGroup\(graphql\.DeferredGroup\{\n(.*?)\n\t\}\)\n`)
+	concurrentField = []byte("out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })")
+	inlineInUnit    = []byte("concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })")
+	deferred        = regexp.MustCompile(`(?s)\n\tec\.ProcessDeferredGroup\(graphql\.DeferredGroup\{\n(.*?)\n\t\}\)\n`)
 )
 
 // scalarMarshaller reports whether the generated marshaller name writes a
@@ -87,12 +94,16 @@ func patch(path string) error {
 	return os.WriteFile(path, out, 0o644)
 }
 
-// Rewrite applies both rewrites to generated source and formats it.
+// Rewrite applies the rewrites to generated source and formats it.
 func Rewrite(src []byte) ([]byte, error) {
 	if n := bytes.Count(src, sliceCall); n == 0 {
 		return nil, fmt.Errorf("no call of graphql.MarshalSliceConcurrently in the expected form")
 	}
 	src = bytes.ReplaceAll(src, sliceCall, seqCall)
+	if n := bytes.Count(src, concurrentField); n == 0 {
+		return nil, fmt.Errorf("no call of FieldSet.Concurrently in the expected form")
+	}
+	src = bytes.ReplaceAll(src, concurrentField, inlineInUnit)
 	if len(deferred.FindAllIndex(src, -1)) == 0 {
 		return nil, fmt.Errorf("no ProcessDeferredGroup call in the expected form")
 	}
