@@ -169,7 +169,7 @@ func (c Config) validate() error {
 // install it after extension.AutomaticPersistedQuery (which fills in the
 // query it must check; if the query changes after the check, the request
 // is refused with CodeInternal rather than run unchecked) and before
-// entgql.Transactioner or anything else that starts work under the
+// the mutation units (internal/server) or anything else that starts work under the
 // operation's context (which must carry the deadline).
 type Extension struct {
 	cfg Config

@@ -49,8 +49,8 @@ func buildFixture(t testing.TB, db *store.DB, groups, membersPerGroup, eventsPer
 	start := time.Date(2026, 5, 1, 18, 0, 0, 0, time.UTC)
 	for g := 0; g < groups; g++ {
 		grp, err := tx.Group.Create().SetCommunityID(com.ID).
-			SetName(fmt.Sprintf("City %s", letters(g))).SetSlug(fmt.Sprintf("city-%d", g)).
-			SetCity(fmt.Sprintf("City %s", letters(g))).SetCountry("FR").SetStatus("ACTIVE").Save(ctx)
+			SetName(fmt.Sprintf("City %s", dbtest.Letters(g))).SetSlug(fmt.Sprintf("city-%d", g)).
+			SetCity(fmt.Sprintf("City %s", dbtest.Letters(g))).SetCountry("FR").SetStatus("ACTIVE").Save(ctx)
 		if err != nil {
 			fail(err)
 		}
@@ -101,16 +101,4 @@ func buildFixture(t testing.TB, db *store.DB, groups, membersPerGroup, eventsPer
 		t.Fatal(err)
 	}
 	return f
-}
-
-// letters names the n-th group "A", "B", ..., "Z", "AA", ... so names follow the naming rule.
-func letters(n int) string {
-	s := ""
-	for {
-		s = string(rune('A'+n%26)) + s
-		n = n/26 - 1
-		if n < 0 {
-			return s
-		}
-	}
 }

@@ -54,9 +54,9 @@ func newHandoverWorld(t *testing.T) handoverWorld {
 		w.leaders = append(w.leaders, u.ID)
 	}
 	for i := 0; i < 20; i++ {
-		org := tx.Organization.Create().SetName("Member org " + letters(i%3)).SetSlug(strings.ToLower("member-org-" + letters(i%3))).
+		org := tx.Organization.Create().SetName("Member org " + dbtest.Letters(i%3)).SetSlug(strings.ToLower("member-org-" + dbtest.Letters(i%3))).
 			OnConflictColumns("name").UpdateNewValues().IDX(sys)
-		u := tx.User.Create().SetHandle(strings.ToLower("m" + letters(i))).SetName("M").SetOrganizationID(org).SaveX(sys)
+		u := tx.User.Create().SetHandle(strings.ToLower("m" + dbtest.Letters(i))).SetName("M").SetOrganizationID(org).SaveX(sys)
 		tx.Role.Create().SetUserID(u.ID).SetCommunityID(w.com.ID).SetGroupID(w.group.ID).SetKind(role.KindMEMBER).ExecX(sys)
 	}
 	attendee := tx.User.Create().SetHandle("attendee").SetName("A").SaveX(sys)

@@ -86,7 +86,7 @@ func aliases(n int) string {
 	for i := range n {
 		b.WriteString(" a")
 		b.WriteString(strings.Repeat("x", i%7))
-		b.WriteString(letters(i))
+		b.WriteString(dbtest.Letters(i))
 		b.WriteString(": __typename")
 	}
 	return b.String()

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/usergroups/usergroups/ent"
@@ -10,26 +9,6 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
 )
-
-// together runs each step in its own goroutine, released at once by a
-// barrier once all are ready, and waits for them all.
-func together(steps ...func()) {
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	for _, step := range steps {
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			step()
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-}
 
 // raceRounds is how many times each race is run: each round is a fresh
 // pair of contenders, so an unlocked count-then-write shows up in some.
@@ -54,7 +33,7 @@ func TestLastOrganizerRace(t *testing.T) {
 	}
 	rounds := make([]round, raceRounds)
 	for i := range rounds {
-		g := tx.Group.Create().SetCommunityID(com.ID).SetName(fmt.Sprintf("City %s", letters(i))).SetSlug(fmt.Sprintf("city-%d", i)).
+		g := tx.Group.Create().SetCommunityID(com.ID).SetName(fmt.Sprintf("City %s", dbtest.Letters(i))).SetSlug(fmt.Sprintf("city-%d", i)).
 			SetCity("Lyon").SetCountry("FR").SetStatus("ACTIVE").SaveX(sys)
 		a := tx.User.Create().SetHandle(fmt.Sprintf("a%d", i)).SetName("A").SaveX(sys)
 		b := tx.User.Create().SetHandle(fmt.Sprintf("b%d", i)).SetName("B").SaveX(sys)
@@ -70,7 +49,7 @@ func TestLastOrganizerRace(t *testing.T) {
 	const leave = `mutation($g: ID!) { leaveGroup(input: {group: $g}) { roles { status } } }`
 	for i, rd := range rounds {
 		var ra, rb gqlResponse
-		together(
+		dbtest.Together(
 			func() {
 				ra = query(t, h, "Session "+string(rd.a.ID), stepDown, map[string]any{"r": string(rd.roleA.ID)})
 			},

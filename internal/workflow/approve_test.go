@@ -343,26 +343,6 @@ func TestConcurrentApprovalsOneWins(t *testing.T) {
 	}
 }
 
-// together runs each step in its own goroutine, released at once by a
-// barrier once all are ready, and waits for them all.
-func together(steps ...func()) {
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	for _, step := range steps {
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			step()
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-}
-
 // raceRounds is how many times each race is run: each round is a fresh
 // pair of contenders, so an unlocked count-then-write shows up in some.
 const raceRounds = 12
@@ -407,7 +387,7 @@ func TestObjectionRacesApproval(t *testing.T) {
 		var objection error
 		var approved int
 		amb := b.As(b.amb.ID)
-		together(
+		dbtest.Together(
 			func() {
 				n, err := workflow.FinishObjectionWindows(sys, closer)
 				if err != nil {
@@ -430,7 +410,7 @@ func TestObjectionRacesApproval(t *testing.T) {
 		id := b.apply(city, city).Application.ID
 		var objection, approval error
 		mgr, amb := b.As(b.manager.ID), b.As(b.amb.ID)
-		together(
+		dbtest.Together(
 			func() { _, approval = b.Runner.Approve(mgr, id) },
 			func() { _, objection = b.Runner.Object(amb, id, reason, false) },
 		)

@@ -213,7 +213,7 @@ func (w *world) Group(com *ent.Community, status group.Status, opts ...func(*ent
 	w.t.Helper()
 	n := w.next()
 	return create(w, func(ctx context.Context, c *ent.Client) (*ent.Group, error) {
-		b := c.Group.Create().SetCommunityID(com.ID).SetName(fmt.Sprintf("Paris %s", letters(n))).
+		b := c.Group.Create().SetCommunityID(com.ID).SetName(fmt.Sprintf("Paris %s", dbtest.Letters(n))).
 			SetSlug(fmt.Sprintf("paris-%d", n)).SetCity("Paris").SetCountry("FR").SetStatus(status)
 		for _, o := range opts {
 			o(b)
@@ -340,19 +340,6 @@ func (w *world) Candidate(e *ent.Election, u *ent.User, opts ...func(*ent.Candid
 		}
 		return b.Save(ctx)
 	})
-}
-
-// letters names the n-th group "A", "B", ..., "Z", "AA", ... so group
-// names keep to the naming rule (no digits).
-func letters(n int) string {
-	s := ""
-	for {
-		s = string(rune('A'+n%26)) + s
-		n = n/26 - 1
-		if n < 0 {
-			return s
-		}
-	}
 }
 
 // wantCode reports an error unless err classifies as the API error code.

@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"fmt"
+	"github.com/usergroups/usergroups/internal/dbtest"
 	"slices"
 	"testing"
 
@@ -294,7 +295,7 @@ func newBayConcurrent(t *testing.T, db *store.DB, p policy.Policy) *bay {
 func cityNames(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("Town %s", letters(i))
+		out[i] = fmt.Sprintf("Town %s", dbtest.Letters(i))
 	}
 	return out
 }
