@@ -180,12 +180,9 @@ func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input generated.R
 }
 
 // UpdateCommunityPolicy is the resolver for the updateCommunityPolicy field.
-func (r *mutationResolver) UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*generated.CommunityPayload, error) {
+func (r *mutationResolver) UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*generated.UpdateCommunityPolicyPayload, error) {
 	com, err := r.wf.UpdateCommunityPolicy(ctx, input)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.CommunityPayload{Community: com}, nil
+	return payload(ctx, &generated.UpdateCommunityPolicyPayload{Community: com}, err)
 }
 
 // ApplyForGroup is the resolver for the applyForGroup field.

@@ -299,10 +299,6 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	CommunityPayload struct {
-		Community func(childComplexity int) int
-	}
-
 	CommunityPolicy struct {
 		AmbassadorScope           func(childComplexity int) int
 		ConflictRadiusKm          func(childComplexity int) int
@@ -941,6 +937,11 @@ type ComplexityRoot struct {
 		Roles              func(childComplexity int) int
 	}
 
+	UpdateCommunityPolicyPayload struct {
+		Community  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	User struct {
 		APITokens       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder) int
 		Affiliation     func(childComplexity int) int
@@ -973,6 +974,13 @@ type ComplexityRoot struct {
 	UserEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	UserError struct {
+		Code          func(childComplexity int) int
+		Field         func(childComplexity int) int
+		Message       func(childComplexity int) int
+		SuggestedName func(childComplexity int) int
 	}
 }
 
@@ -1016,7 +1024,7 @@ type GroupResolver interface {
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (*RevokeAPITokenPayload, error)
-	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*CommunityPayload, error)
+	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*UpdateCommunityPolicyPayload, error)
 	ApplyForGroup(ctx context.Context, input ApplyForGroupInput) (*ApplyForGroupPayload, error)
 	SupportGroupApplication(ctx context.Context, input SupportGroupApplicationInput) (*SupportGroupApplicationPayload, error)
 	CommentOnApplication(ctx context.Context, input CommentOnApplicationInput) (*ApplicationPayload, error)
@@ -2110,13 +2118,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityEdge.Node(childComplexity), true
-
-	case "CommunityPayload.community":
-		if e.ComplexityRoot.CommunityPayload.Community == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CommunityPayload.Community(childComplexity), true
 
 	case "CommunityPolicy.ambassadorScope":
 		if e.ComplexityRoot.CommunityPolicy.AmbassadorScope == nil {
@@ -5224,6 +5225,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrackRecord.Roles(childComplexity), true
 
+	case "UpdateCommunityPolicyPayload.community":
+		if e.ComplexityRoot.UpdateCommunityPolicyPayload.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCommunityPolicyPayload.Community(childComplexity), true
+	case "UpdateCommunityPolicyPayload.userErrors":
+		if e.ComplexityRoot.UpdateCommunityPolicyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCommunityPolicyPayload.UserErrors(childComplexity), true
+
 	case "User.apiTokens":
 		if e.ComplexityRoot.User.APITokens == nil {
 			break
@@ -5411,6 +5425,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
+
+	case "UserError.code":
+		if e.ComplexityRoot.UserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Code(childComplexity), true
+	case "UserError.field":
+		if e.ComplexityRoot.UserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Field(childComplexity), true
+	case "UserError.message":
+		if e.ComplexityRoot.UserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity), true
+	case "UserError.suggestedName":
+		if e.ComplexityRoot.UserError.SuggestedName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.SuggestedName(childComplexity), true
 
 	}
 	return 0, false
@@ -12489,13 +12528,13 @@ extend type Mutation {
   window, the next term — not to deadlines already set. Recorded in the change log with
   the actor.
   """
-  updateCommunityPolicy(input: UpdateCommunityPolicyInput!): CommunityPayload!
+  updateCommunityPolicy(input: UpdateCommunityPolicyInput!): UpdateCommunityPolicyPayload
 }
 
 "Policy values to change; a field left out keeps its value."
 input UpdateCommunityPolicyInput {
-  "The community."
-  community: ID!
+  "The community whose policy changes."
+  id: ID!
   "Most ORGANIZER roles a group may have; 0 is unlimited (at most 1000)."
   maxOrganizersPerGroup: Int
   "Where ambassadors serve."
@@ -12540,10 +12579,41 @@ input UpdateCommunityPolicyInput {
   dormantAfterDays: Int
 }
 
-"A community after the change."
-type CommunityPayload {
-  "The community."
-  community: Community!
+"The result of updateCommunityPolicy."
+type UpdateCommunityPolicyPayload {
+  "The community after the change; null when the change was refused."
+  community: Community
+  "Why the change was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"""
+The class of an expected refusal of a mutation, reported in its payload's userErrors.
+Failures a client cannot fix by changing its input (not signed in, not allowed, rate
+limited, unexpected) are GraphQL errors with the same code in extensions.code instead.
+"""
+enum UserErrorCode {
+  "A value of the input is malformed, out of range or breaks a rule of the process; field names it."
+  BAD_USER_INPUT
+  "The object is not in a state that allows the step (already approved, window closed, full)."
+  CONFLICT
+  "The object named by the input does not exist or is not visible to the viewer."
+  NOT_FOUND
+}
+
+"""
+An expected refusal of a mutation: nothing of the mutation was saved. Shown to people as
+message; code and field are for programs.
+"""
+type UserError {
+  "The class of the refusal."
+  code: UserErrorCode!
+  "What went wrong, in words fit to show the person who asked."
+  message: String!
+  "The path to the input field at fault, e.g. [\"input\", \"name\"]; null when no single field is."
+  field: [String!]
+  "A value of the field that would be accepted, when one can be suggested (a group name that is free)."
+  suggestedName: String
 }
 
 """
@@ -14379,14 +14449,6 @@ func (ec *executionContext) childFields_CommunityEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CommunityEdge", field.Name)
 }
 
-func (ec *executionContext) childFields_CommunityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "community":
-		return ec.fieldContext_CommunityPayload_community(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type CommunityPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_CommunityPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "preset":
@@ -15479,6 +15541,16 @@ func (ec *executionContext) childFields_TrackRecord(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type TrackRecord", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateCommunityPolicyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_UpdateCommunityPolicyPayload_community(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateCommunityPolicyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateCommunityPolicyPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -15545,6 +15617,20 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	case "field":
+		return ec.fieldContext_UserError_field(ctx, field)
+	case "suggestedName":
+		return ec.fieldContext_UserError_suggestedName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21478,38 +21564,6 @@ func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _CommunityPayload_community(ctx context.Context, field graphql.CollectedField, obj *CommunityPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommunityPayload_community(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Community, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
-			return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_CommunityPayload_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "CommunityPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Community(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _CommunityPolicy_preset(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Preset)
 }
@@ -24208,11 +24262,11 @@ func (ec *executionContext) _Mutation_updateCommunityPolicy(ctx context.Context,
 			return ec.Resolvers.Mutation().UpdateCommunityPolicy(ctx, fc.Args["input"].(workflow.CommunityPolicyUpdate))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CommunityPayload) graphql.Marshaler {
-			return ec.marshalNCommunityPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCommunityPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *UpdateCommunityPolicyPayload) graphql.Marshaler {
+			return ec.marshalOUpdateCommunityPolicyPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateCommunityPolicyPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateCommunityPolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24222,7 +24276,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCommunityPolicy(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommunityPayload(ctx, field)
+			return ec.childFields_UpdateCommunityPolicyPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -30705,6 +30759,70 @@ func (ec *executionContext) fieldContext_TrackRecord_ambassadorsInScope(_ contex
 	return graphql.NewScalarFieldContext("TrackRecord", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _UpdateCommunityPolicyPayload_community(ctx context.Context, field graphql.CollectedField, obj *UpdateCommunityPolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateCommunityPolicyPayload_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateCommunityPolicyPayload_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateCommunityPolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateCommunityPolicyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *UpdateCommunityPolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateCommunityPolicyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateCommunityPolicyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateCommunityPolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -31287,6 +31405,50 @@ func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
+	return ec.marshalNUserErrorCode2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorCode(ctx, field.Selections, obj.Code)
+}
+func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type UserErrorCode does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message)
+}
+func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_suggestedName(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SuggestedName)
+}
+func (ec *executionContext) fieldContext_UserError_suggestedName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -51604,20 +51766,20 @@ func (ec *executionContext) unmarshalInputUpdateCommunityPolicyInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"community", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "maxSponsorPitchesPerEvent", "dormantAfterDays"}
+	fieldsInOrder := [...]string{"id", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "maxSponsorPitchesPerEvent", "dormantAfterDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "community":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Community = data
+			it.ID = data
 		case "maxOrganizersPerGroup":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxOrganizersPerGroup"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -55869,46 +56031,6 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var communityPayloadImplementors = []string{"CommunityPayload"}
-
-func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.SelectionSet, obj *CommunityPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communityPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("CommunityPayload")
-		case "community":
-			out.Values[i] = ec._CommunityPayload_community(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
 var communityPolicyImplementors = []string{"CommunityPolicy"}
 
 func (ec *executionContext) _CommunityPolicy(ctx context.Context, sel ast.SelectionSet, obj *policy.Policy) graphql.Marshaler {
@@ -58822,7 +58944,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateCommunityPolicy(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "applyForGroup":
@@ -62987,6 +63109,51 @@ func (ec *executionContext) _TrackRecord(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var updateCommunityPolicyPayloadImplementors = []string{"UpdateCommunityPolicyPayload"}
+
+func (ec *executionContext) _UpdateCommunityPolicyPayload(ctx context.Context, sel ast.SelectionSet, obj *UpdateCommunityPolicyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateCommunityPolicyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateCommunityPolicyPayload")
+		case "community":
+			out.Values[i] = ec._UpdateCommunityPolicyPayload_community(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateCommunityPolicyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -63522,6 +63689,61 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 		case "cursor":
 			out.Values[i] = ec._UserEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var userErrorImplementors = []string{"UserError"}
+
+func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *UserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserError")
+		case "code":
+			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._UserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suggestedName":
+			out.Values[i] = ec._UserError_suggestedName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -64451,16 +64673,6 @@ func (ec *executionContext) marshalNCommunityOrderField2ᚖgithubᚗcomᚋusergr
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalNCommunityPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCommunityPayload(ctx context.Context, sel ast.SelectionSet, v *CommunityPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._CommunityPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCommunityPolicy2githubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋpolicyᚐPolicy(ctx context.Context, sel ast.SelectionSet, v policy.Policy) graphql.Marshaler {
@@ -65880,6 +66092,42 @@ func (ec *executionContext) marshalNUserConnection2ᚖgithubᚗcomᚋusergroups�
 		return graphql.Null
 	}
 	return ec._UserConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*UserError) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserError2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserError(ctx context.Context, sel ast.SelectionSet, v *UserError) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UserError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorCode(ctx context.Context, v any) (UserErrorCode, error) {
+	var res UserErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorCode(ctx context.Context, sel ast.SelectionSet, v UserErrorCode) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNUserOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserOrder(ctx context.Context, v any) (*ent.UserOrder, error) {
@@ -68606,6 +68854,13 @@ func (ec *executionContext) marshalOTrackRecord2ᚖgithubᚗcomᚋusergroupsᚋu
 		return graphql.Null
 	}
 	return ec._TrackRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateCommunityPolicyPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateCommunityPolicyPayload(ctx context.Context, sel ast.SelectionSet, v *UpdateCommunityPolicyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateCommunityPolicyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

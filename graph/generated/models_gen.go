@@ -258,12 +258,6 @@ type CommentOnApplicationInput struct {
 	Body string `json:"body"`
 }
 
-// A community after the change.
-type CommunityPayload struct {
-	// The community.
-	Community *ent.Community `json:"community"`
-}
-
 // A checklist step done.
 type CompleteHandoverStepInput struct {
 	// The official-status application.
@@ -768,6 +762,14 @@ type UpdateApplicationProposalInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// The result of updateCommunityPolicy.
+type UpdateCommunityPolicyPayload struct {
+	// The community after the change; null when the change was refused.
+	Community *ent.Community `json:"community,omitempty"`
+	// Why the change was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Changes to an event; fields left out keep their value, empty strings clear optional text.
 type UpdateEventInput struct {
 	// The event.
@@ -800,6 +802,19 @@ type UpdateEventInput struct {
 	ClearCapacity *bool `json:"clearCapacity,omitempty"`
 	// Visibility.
 	Visibility *event.Visibility `json:"visibility,omitempty"`
+}
+
+// An expected refusal of a mutation: nothing of the mutation was saved. Shown to people as
+// message; code and field are for programs.
+type UserError struct {
+	// The class of the refusal.
+	Code UserErrorCode `json:"code"`
+	// What went wrong, in words fit to show the person who asked.
+	Message string `json:"message"`
+	// The path to the input field at fault, e.g. ["input", "name"]; null when no single field is.
+	Field []string `json:"field,omitempty"`
+	// A value of the field that would be accepted, when one can be suggested (a group name that is free).
+	SuggestedName *string `json:"suggestedName,omitempty"`
 }
 
 // A withdrawal.
@@ -931,6 +946,69 @@ func (e *RejectionReason) UnmarshalJSON(b []byte) error {
 }
 
 func (e RejectionReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The class of an expected refusal of a mutation, reported in its payload's userErrors.
+// Failures a client cannot fix by changing its input (not signed in, not allowed, rate
+// limited, unexpected) are GraphQL errors with the same code in extensions.code instead.
+type UserErrorCode string
+
+const (
+	// A value of the input is malformed, out of range or breaks a rule of the process; field names it.
+	UserErrorCodeBadUserInput UserErrorCode = "BAD_USER_INPUT"
+	// The object is not in a state that allows the step (already approved, window closed, full).
+	UserErrorCodeConflict UserErrorCode = "CONFLICT"
+	// The object named by the input does not exist or is not visible to the viewer.
+	UserErrorCodeNotFound UserErrorCode = "NOT_FOUND"
+)
+
+var AllUserErrorCode = []UserErrorCode{
+	UserErrorCodeBadUserInput,
+	UserErrorCodeConflict,
+	UserErrorCodeNotFound,
+}
+
+func (e UserErrorCode) IsValid() bool {
+	switch e {
+	case UserErrorCodeBadUserInput, UserErrorCodeConflict, UserErrorCodeNotFound:
+		return true
+	}
+	return false
+}
+
+func (e UserErrorCode) String() string {
+	return string(e)
+}
+
+func (e *UserErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UserErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UserErrorCode", str)
+	}
+	return nil
+}
+
+func (e UserErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UserErrorCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -38,6 +38,10 @@ func mutationUnits(runner *workflow.Runner) graphql.RootFieldMiddleware {
 		switch {
 		case err == nil:
 			return out
+		case workflow.ErrAnswered(err):
+			// The payload carries the refusal (userErrors); the step's
+			// writes were rolled back.
+			return out
 		case errors.Is(err, errFieldFailed):
 		case workflow.ErrUnitFailed(err):
 			graphql.AddError(ctx, err)

@@ -16,7 +16,8 @@ import (
 // CommunityPolicyUpdate changes some of a community's policy values; the
 // fields left nil keep their value.
 type CommunityPolicyUpdate struct {
-	Community pulid.ID
+	// ID names the community whose policy changes.
+	ID pulid.ID
 	policy.Patch
 }
 
@@ -30,7 +31,7 @@ func (r *Runner) UpdateCommunityPolicy(ctx context.Context, in CommunityPolicyUp
 	return act(ctx, r, "update community policy", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Community, error) {
 		// Locked: two staff members changing different values at once must
 		// not write back each other's stale copy of the whole policy.
-		com, err := lockCommunityForStaff(ctx, c, v, in.Community, "policy")
+		com, err := lockCommunityForStaff(ctx, c, v, in.ID, "policy")
 		if err != nil {
 			return nil, err
 		}

@@ -13,7 +13,7 @@ import (
 )
 
 func policyUpdate(b *bay, patch func(*policy.Patch)) workflow.CommunityPolicyUpdate {
-	in := workflow.CommunityPolicyUpdate{Community: b.com.ID}
+	in := workflow.CommunityPolicyUpdate{ID: b.com.ID}
 	patch(&in.Patch)
 	return in
 }
@@ -33,7 +33,7 @@ func TestUpdateCommunityPolicyIsStaffsAndChecked(t *testing.T) {
 	wantCode(t, err, apierror.Forbidden)
 	_, err = b.Runner.UpdateCommunityPolicy(b.AsToken(b.manager.ID, "read"), policyUpdate(b, hours(1)))
 	wantCode(t, err, apierror.Forbidden)
-	_, err = b.Runner.UpdateCommunityPolicy(b.As(b.manager.ID), workflow.CommunityPolicyUpdate{Community: "com_nothere"})
+	_, err = b.Runner.UpdateCommunityPolicy(b.As(b.manager.ID), workflow.CommunityPolicyUpdate{ID: "com_nothere"})
 	wantCode(t, err, apierror.NotFound)
 
 	minus, many, far, orgs, long := -1, 1001, 5000.5, 3, 99999

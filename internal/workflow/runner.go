@@ -43,6 +43,10 @@ type unit struct {
 	// failed is set when a step inside the unit failed: the unit is then
 	// rolled back even if its caller carried on (a refusal shown as data).
 	failed bool
+	// answered is set by Answered: the caller showed the failure to its
+	// client as data, so Unit reports ErrAnswered rather than a failure
+	// the caller ignored.
+	answered bool
 }
 
 type unitKey struct{}
@@ -80,6 +84,9 @@ func (r *Runner) Unit(ctx context.Context, fn func(ctx context.Context) error) e
 	err = fn(context.WithValue(ent.NewContext(ctx, tx.Client()), unitKey{}, u))
 	if err == nil && u.failed {
 		err = errUnitFailed
+		if u.answered {
+			err = errAnswered
+		}
 	}
 	if err != nil {
 		if rerr := tx.Rollback(); rerr != nil {
@@ -100,6 +107,24 @@ var errUnitFailed = errors.New("workflow: a step of this unit failed, nothing wa
 // ErrUnitFailed tells whether err is Unit refusing to commit a unit whose
 // step failed although its caller carried on.
 func ErrUnitFailed(err error) bool { return errors.Is(err, errUnitFailed) }
+
+// errAnswered is Unit's answer when a step failed and its caller answered
+// the failure as data (Answered): rolled back, nothing for the caller to add.
+var errAnswered = errors.New("workflow: a step of this unit was refused and the refusal answered, nothing was saved")
+
+// ErrAnswered tells whether err is Unit rolling back a unit whose failed
+// step its caller answered with Answered: the caller's result stands.
+func ErrAnswered(err error) bool { return errors.Is(err, errAnswered) }
+
+// Answered records that the caller of ctx's unit showed a failed step's
+// error to its client as data (a mutation's userErrors): the unit is still
+// rolled back, and Unit returns an error ErrAnswered recognises. Outside a
+// unit it does nothing.
+func Answered(ctx context.Context) {
+	if u, ok := ctx.Value(unitKey{}).(*unit); ok {
+		u.answered = true
+	}
+}
 
 // run runs one step named name: fn gets the capability to write, the
 // client of the step's transaction and the time the step is taken at. A
