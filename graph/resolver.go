@@ -10,12 +10,14 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/graph/generated"
+	"github.com/usergroups/usergroups/graph/sdl"
 	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/queue"
@@ -40,9 +42,17 @@ type Resolver struct {
 // with; subscriptions are fed by src (nil: subscriptions answer UNAVAILABLE).
 func NewSchema(wf *workflow.Runner, src *live.Source) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
+		Schema:    Published(),
 		Resolvers: &Resolver{wf: wf, client: wf.Client(), now: wf.Now, live: src},
 	})
 }
+
+// Published is the schema the server validates, executes and introspects:
+// gqlgen's, less what sdl.Published withholds. Its SDL (sdl.Print) is
+// served at /schema.graphql and committed as schema.graphql.
+var Published = sync.OnceValue(func() *ast.Schema {
+	return sdl.Published(generated.NewExecutableSchema(generated.Config{}).Schema())
+})
 
 // nullIfNotFound turns "no such row" into a null result for lookups by a
 // natural key, where absence is an answer rather than an error.
