@@ -1,6 +1,6 @@
 // Package server assembles the HTTP side of usergroups: the GraphQL endpoint
-// with its transports, limits and error presenter, health checks, CORS and
-// request ids.
+// with its transports, limits and error presenter, the published schema
+// (/schema.graphql), health checks, CORS and request ids.
 package server
 
 import (
@@ -321,6 +321,11 @@ func New(db *store.DB, cfg Config) *Server {
 	watch(m, sockets, cfg.Live)
 	mux.Handle("GET /metrics", m.Handler())
 	mux.Handle("/ical/", ical.NewHandler(db.Client, log))
+	// The SDL says what introspection says: an operator who turned
+	// introspection off does not publish the schema either.
+	if !cfg.DisableIntrospection {
+		mux.Handle("GET /schema.graphql", schemaHandler())
+	}
 	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
