@@ -5,10 +5,10 @@ BIN ?= bin/usergroups
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test generate check-generate lint build migration migration-hash bench bench-compare
+.PHONY: help run test generate check-generate lint lint-schema lint-schema-prune schema-diff build migration migration-hash bench bench-compare
 
 help: ## List the targets with what each does
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: ## Serve the API with demo data on embedded SQLite at http://127.0.0.1:8080/graphql
 	$(GO) run ./cmd/usergroups serve --demo --dev
@@ -18,7 +18,7 @@ run: ## Serve the API with demo data on embedded SQLite at http://127.0.0.1:8080
 # with it. Our own code uses no unsafe, and the race detector stays on.
 RACEFLAGS ?= -race -gcflags=all=-d=checkptr=0
 
-test: ## Run every test with the race detector (also on PostgreSQL when USERGROUPS_TEST_DATABASE is set)
+test: lint-schema ## Lint the schema, then run every test with the race detector (also on PostgreSQL when USERGROUPS_TEST_DATABASE is set)
 	$(GO) test $(RACEFLAGS) -count=1 ./...
 
 generate: ## Regenerate ent, the entgql schema and gqlgen code, then tidy go.mod
@@ -33,6 +33,30 @@ check-generate: generate ## Fail if generated code or go.mod differ from what is
 lint: ## Run go vet and check gofmt
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed on:" >&2; gofmt -l . >&2; exit 1)
+
+# graphql-schema-linter (pinned in internal/tools/schemalint, run through npx)
+# with the rules of .graphql-schema-linterrc; findings older than the linter
+# are listed in .graphql-lint-baseline, which may only shrink.
+lint-schema: ## Lint schema.graphql: fails on a finding not in .graphql-lint-baseline (skipped without node, unless USERGROUPS_SCHEMA_LINT=required)
+	$(GO) run ./internal/tools/schemalint
+
+lint-schema-prune: ## Drop the fixed findings from .graphql-lint-baseline (it never gains one)
+	$(GO) run ./internal/tools/schemalint -prune
+
+# The schema at BASE is its committed schema.graphql or, for a commit from
+# before there was one, the SDL printed from its graph/*.graphqls as
+# go generate prints today's (internal/tools/sdl -from).
+schema-diff: ## List the schema changes since a commit, breaking ones first: make schema-diff BASE=<git ref>
+	@test -n "$(BASE)" || (echo "usage: make schema-diff BASE=<git ref>, e.g. BASE=main" >&2; exit 2)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if git cat-file -e "$(BASE):schema.graphql" 2>/dev/null; then \
+		git show "$(BASE):schema.graphql" > "$$tmp/base.graphql"; \
+	else \
+		echo "schema-diff: $(BASE) has no schema.graphql; printing its graph/*.graphqls" >&2; \
+		git archive "$(BASE)" -- 'graph/*.graphqls' | tar -x -C "$$tmp"; \
+		$(GO) run ./internal/tools/sdl -from "$$tmp/graph" -o "$$tmp/base.graphql"; \
+	fi; \
+	npx --yes --prefer-offline --loglevel=error @graphql-inspector/cli@7.0.0 diff "$$tmp/base.graphql" schema.graphql
 
 build: ## Build the binary into bin/usergroups
 	$(GO) build -o $(BIN) ./cmd/usergroups

@@ -33,7 +33,7 @@ import (
 )
 
 // linter is the pinned linter with its peer dependency, as npx arguments.
-var linter = []string{"--yes", "--prefer-offline",
+var linter = []string{"--yes", "--prefer-offline", "--loglevel=error",
 	"--package=graphql@16.11.0", "--package=graphql-schema-linter@3.0.1", "graphql-schema-linter"}
 
 // finding is one linter message, without its position.
