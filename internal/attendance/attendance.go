@@ -50,11 +50,47 @@ func Hook(next entgo.Mutator) entgo.Mutator {
 		if err != nil {
 			return v, err
 		}
+		if b, ok := ctx.Value(batchKey{}).(*batch); ok {
+			b.note(events)
+			return v, nil
+		}
 		if err := Recount(all, m.Client(), events...); err != nil {
 			return nil, fmt.Errorf("attendance: %w", err)
 		}
 		return v, nil
 	})
+}
+
+type batchKey struct{}
+
+// batch collects the events whose registrations changed inside Batch.
+type batch struct {
+	seen   map[pulid.ID]bool
+	events []pulid.ID
+}
+
+func (b *batch) note(events []pulid.ID) {
+	for _, id := range events {
+		if !b.seen[id] {
+			b.seen[id] = true
+			b.events = append(b.events, id)
+		}
+	}
+}
+
+// Batch runs fn, a bulk write of registrations (a data import), with the
+// recounts deferred: each affected event is recounted once when fn returns,
+// instead of once per registration written. ctx must be a workflow step's,
+// and fn must write with the context it is given.
+func Batch(ctx context.Context, c *ent.Client, fn func(ctx context.Context) error) error {
+	b := &batch{seen: map[pulid.ID]bool{}}
+	if err := fn(context.WithValue(ctx, batchKey{}, b)); err != nil {
+		return err
+	}
+	if err := Recount(authz.Unfiltered(ctx), c, b.events...); err != nil {
+		return fmt.Errorf("attendance: %w", err)
+	}
+	return nil
 }
 
 // Recount sets the counts of the given events from their registrations.

@@ -119,7 +119,7 @@ func Hook(topic string) entgo.Hook {
 				ids = []pulid.ID{id}
 				// A new row carries its parent ids: at most one query,
 				// which keeps bulk inserts (the demo data) cheap.
-				s, err := createdScope(all, client, topic, m, id)
+				s, err := createdScope(withBulk(all, ctx), client, topic, m, id)
 				if err != nil {
 					return nil, err
 				}
@@ -143,12 +143,71 @@ func Hook(topic string) entgo.Hook {
 					SetGroupID(string(s.group)).
 					SetActorID(string(actor)))
 			}
+			if b, ok := ctx.Value(bulkKey{}).(*bulk); ok {
+				b.pending = append(b.pending, builders...)
+				return v, nil
+			}
 			if err := client.Change.CreateBulk(builders...).Exec(ctx); err != nil {
 				return nil, fmt.Errorf("changelog: %w", err)
 			}
 			return v, nil
 		})
 	}
+}
+
+type bulkKey struct{}
+
+// bulk holds what Bulk defers: the change rows not yet written, and the
+// scopes of the parents already looked up.
+type bulk struct {
+	pending []*ent.ChangeCreate
+	parents map[pulid.ID]scope
+}
+
+// bulkChangeBatch is how many change rows one INSERT of Bulk's carries.
+const bulkChangeBatch = 500
+
+// Bulk runs fn, a bulk import of tracked rows, with the change log's work
+// batched: the scope of each parent is read once, and the change rows are
+// written together when fn returns, in the order of the writes, instead of
+// one INSERT per row. ctx must be a workflow step's, and fn must write with
+// the context it is given.
+func Bulk(ctx context.Context, c *ent.Client, fn func(ctx context.Context) error) error {
+	b := &bulk{parents: map[pulid.ID]scope{}}
+	if err := fn(context.WithValue(ctx, bulkKey{}, b)); err != nil {
+		return err
+	}
+	for i := 0; i < len(b.pending); i += bulkChangeBatch {
+		if err := c.Change.CreateBulk(b.pending[i:min(i+bulkChangeBatch, len(b.pending))]...).Exec(ctx); err != nil {
+			return fmt.Errorf("changelog: %w", err)
+		}
+	}
+	return nil
+}
+
+// withBulk carries from's bulk import, if any, into ctx.
+func withBulk(ctx, from context.Context) context.Context {
+	if b, ok := from.Value(bulkKey{}).(*bulk); ok {
+		return context.WithValue(ctx, bulkKey{}, b)
+	}
+	return ctx
+}
+
+// parentScope is the scope of the parent row id, read by load, or remembered
+// from an earlier row of the same bulk import.
+func parentScope(ctx context.Context, id pulid.ID, load func() (scope, error)) (scope, error) {
+	b, ok := ctx.Value(bulkKey{}).(*bulk)
+	if !ok {
+		return load()
+	}
+	if s, ok := b.parents[id]; ok {
+		return s, nil
+	}
+	s, err := load()
+	if err == nil {
+		b.parents[id] = s
+	}
+	return s, err
 }
 
 // derivedFields are columns computed from other rows (see internal/attendance).
@@ -186,26 +245,34 @@ func createdScope(ctx context.Context, c *ent.Client, topic string, m mutation, 
 	case TopicRole, TopicApplication, TopicElection:
 		return scope{community: field("community_id"), group: field("group_id")}, nil
 	case TopicReview:
-		a, err := c.Application.Query().Where(application.ID(field("application_id"))).
-			Select(application.FieldCommunityID, application.FieldGroupID).Only(ctx)
-		if err != nil {
-			return scope{}, err
-		}
-		return scope{community: a.CommunityID, group: a.GroupID}, nil
+		aid := field("application_id")
+		return parentScope(ctx, aid, func() (scope, error) {
+			a, err := c.Application.Query().Where(application.ID(aid)).
+				Select(application.FieldCommunityID, application.FieldGroupID).Only(ctx)
+			if err != nil {
+				return scope{}, err
+			}
+			return scope{community: a.CommunityID, group: a.GroupID}, nil
+		})
 	case TopicEvent:
 		gid := field("group_id")
-		g, err := c.Group.Query().Where(group.ID(gid)).Select(group.FieldCommunityID).Only(ctx)
-		if err != nil {
-			return scope{}, err
-		}
-		return scope{community: g.CommunityID, group: gid}, nil
+		return parentScope(ctx, gid, func() (scope, error) {
+			g, err := c.Group.Query().Where(group.ID(gid)).Select(group.FieldCommunityID).Only(ctx)
+			if err != nil {
+				return scope{}, err
+			}
+			return scope{community: g.CommunityID, group: gid}, nil
+		})
 	case TopicRegistration:
-		g, err := c.Event.Query().Where(event.ID(field("event_id"))).QueryGroup().
-			Select(group.FieldID, group.FieldCommunityID).Only(ctx)
-		if err != nil {
-			return scope{}, err
-		}
-		return scope{community: g.CommunityID, group: g.ID}, nil
+		eid := field("event_id")
+		return parentScope(ctx, eid, func() (scope, error) {
+			g, err := c.Event.Query().Where(event.ID(eid)).QueryGroup().
+				Select(group.FieldID, group.FieldCommunityID).Only(ctx)
+			if err != nil {
+				return scope{}, err
+			}
+			return scope{community: g.CommunityID, group: g.ID}, nil
+		})
 	}
 	return scope{}, fmt.Errorf("changelog: unknown topic %q", topic)
 }

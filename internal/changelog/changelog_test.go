@@ -3,6 +3,7 @@ package changelog_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/usergroups/usergroups/ent"
@@ -131,6 +132,50 @@ func TestDeletesAndNestedScopes(t *testing.T) {
 	for _, ch := range got {
 		if ch.CommunityID != string(c.ID) || ch.GroupID != string(g.ID) || ch.Topic != changelog.TopicRegistration {
 			t.Errorf("change %+v lacks its scope", ch)
+		}
+	}
+}
+
+// TestBulkWritesTheSameRowsOnce: inside Bulk no change row is written per
+// write; when it returns, the rows are those the writes would have logged
+// one by one (topic, node, op, scope), in the order of the writes.
+func TestBulkWritesTheSameRowsOnce(t *testing.T) {
+	ctx := dbtest.FixtureContext(t)
+	db := dbtest.Open(t)
+	tx, err := db.Client.Tx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	c := newCommunity(ctx, t, tx)
+	before := tx.Change.Query().CountX(ctx)
+	var groups []*ent.Group
+	err = changelog.Bulk(ctx, tx.Client(), func(ctx context.Context) error {
+		for _, city := range []string{"Paris", "Lyon", "Nice"} {
+			groups = append(groups, tx.Group.Create().SetCommunityID(c.ID).SetName(city).SetSlug(strings.ToLower(city)).
+				SetCity(city).SetCountry("FR").SaveX(ctx))
+		}
+		tx.Group.UpdateOne(groups[1]).SetStatus("ACTIVE").ExecX(ctx)
+		if n := tx.Change.Query().CountX(ctx); n != before {
+			t.Errorf("%d change rows written inside Bulk, want none yet", n-before)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := tx.Change.Query().Order(ent.Asc(change.FieldID)).AllX(ctx)[before:]
+	want := []struct {
+		g  *ent.Group
+		op change.Op
+	}{{groups[0], change.OpCREATED}, {groups[1], change.OpCREATED}, {groups[2], change.OpCREATED}, {groups[1], change.OpUPDATED}}
+	if len(changes) != len(want) {
+		t.Fatalf("%d change rows, want %d", len(changes), len(want))
+	}
+	for i, w := range want {
+		ch := changes[i]
+		if ch.NodeID != string(w.g.ID) || ch.Op != w.op || ch.Topic != changelog.TopicGroup || ch.CommunityID != string(c.ID) || ch.GroupID != string(w.g.ID) {
+			t.Errorf("row %d = %+v, want %s of %s", i, ch, w.op, w.g.Name)
 		}
 	}
 }

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/internal/attendance"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -123,8 +125,20 @@ func bulk[B any](ctx context.Context, what string, rows []B, size int, save func
 	return nil
 }
 
-// write inserts every planned row in dependency order.
+// write inserts every planned row in dependency order, with the change
+// log's rows batched (changelog.Bulk) rather than one INSERT per row.
 func (g *gen) write(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := changelog.Bulk(ctx, g.db, func(ctx context.Context) error {
+		var err error
+		st, err = g.writeRows(ctx)
+		return err
+	})
+	return st, err
+}
+
+// writeRows is write's body.
+func (g *gen) writeRows(ctx context.Context) (Stats, error) {
 	tx, b := g.db, &g.b // the step's transaction
 	steps := []func() error{
 		func() error {
@@ -198,8 +212,12 @@ func (g *gen) write(ctx context.Context) (Stats, error) {
 			})
 		},
 		func() error {
-			return bulk(ctx, "registrations", b.registrations, batchTracked, func(ctx context.Context, r []*ent.RegistrationCreate) error {
-				return tx.Registration.CreateBulk(r...).Exec(ctx)
+			// Each event's counts are set once, after all its
+			// registrations, not recounted per row.
+			return attendance.Batch(ctx, tx, func(ctx context.Context) error {
+				return bulk(ctx, "registrations", b.registrations, batchTracked, func(ctx context.Context, r []*ent.RegistrationCreate) error {
+					return tx.Registration.CreateBulk(r...).Exec(ctx)
+				})
 			})
 		},
 		func() error {
