@@ -5,22 +5,42 @@ import React from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createClient } from 'graphql-ws';
 import 'graphiql/graphiql.css';
 
 // The endpoint is the page's own server: /graphql over HTTP, and the same
 // path over a websocket for subscriptions (graphql-transport-ws, which the
-// graphql-ws client speaks). The toolkit sends the headers editor's headers
-// (an "Authorization": "Bearer …" pasted there) with every HTTP request and
-// as the websocket's connection_init payload, where the server reads the
-// credential of a socket (browsers cannot set headers on a websocket).
+// graphql-ws client speaks). The headers editor's headers (an
+// "Authorization": "Bearer …" pasted there) go with every HTTP request and,
+// for subscriptions, as the websocket's connection_init payload, where the
+// server reads a socket's credential (browsers cannot set headers on a
+// websocket).
 const endpoint = new URL('/graphql', window.location.href);
-const socket = new URL(endpoint);
-socket.protocol = endpoint.protocol === 'https:' ? 'wss:' : 'ws:';
+const socketURL = new URL(endpoint);
+socketURL.protocol = endpoint.protocol === 'https:' ? 'wss:' : 'ws:';
 
-const fetcher = createGraphiQLFetcher({
-  url: endpoint.href,
-  subscriptionUrl: socket.href,
-});
+// One websocket client per set of headers: changing the credential opens a
+// new socket rather than reusing one authenticated as someone else. A
+// refused credential (4403) or a socket cap (1008) is shown, not retried.
+let socket = null;
+let socketHeaders = null;
+function socketFor(headers) {
+  const key = JSON.stringify(headers ?? {});
+  if (socket === null || key !== socketHeaders) {
+    socket?.dispose();
+    socket = createClient({
+      url: socketURL.href,
+      connectionParams: headers ?? {},
+      shouldRetry: (err) => !(err && typeof err === 'object' && [4403, 1008].includes(err.code)),
+    });
+    socketHeaders = key;
+  }
+  return socket;
+}
+
+function fetcher(params, opts) {
+  return createGraphiQLFetcher({ url: endpoint.href, wsClient: socketFor(opts?.headers) })(params, opts);
+}
 
 createRoot(document.getElementById('graphiql')).render(
   React.createElement(GraphiQL, {
