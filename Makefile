@@ -5,7 +5,7 @@ BIN ?= bin/usergroups
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test generate check-generate lint lint-schema lint-schema-prune schema-diff build migration migration-hash bench bench-compare
+.PHONY: help run test generate check-generate lint lint-schema lint-schema-prune schema-diff build migration migration-hash bench bench-compare explorer-assets typed-client
 
 help: ## List the targets with what each does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,3 +82,14 @@ bench: ## Run the benchmark scenarios (about 10 minutes) and write BENCHMARKS.md
 
 bench-compare: ## Compare S1–S3 with PostGraphile v5 (installs Node 22 and PostGraphile from npm into a temporary folder) into BENCHMARKS-postgraphile.md
 	$(GO) run ./cmd/bench -postgres "$(BENCH_DATABASE)" -only POSTGRAPHILE -sizes 20x20 -out BENCHMARKS-postgraphile.md $(BENCH_FLAGS)
+
+# npm ci runs again only when the lock file changed since the last install
+# (a fresh clone, as in CI, always installs).
+NPM_CI = cmp -s package-lock.json node_modules/.installed-lock || \
+	{ npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock; }
+
+explorer-assets: ## Rebuild GraphiQL's embedded assets (internal/explorer/assets) from the pinned npm packages
+	cd internal/explorer/web && $(NPM_CI) && node build.mjs
+
+typed-client: ## Generate the typed client for README.md's GraphQL documents from schema.graphql and check it with tsc --strict
+	cd examples/typed-client && $(NPM_CI) && npm run --silent check

@@ -62,7 +62,9 @@ var settings = []setting{
 	{"listen", "USERGROUPS_LISTEN", "address to listen on", func(c *serveConfig) any { return &c.Listen }},
 	{"database", "USERGROUPS_DATABASE", "database: a postgres:// URL, or a SQLite file path", func(c *serveConfig) any { return &c.Database }},
 	{"demo", "USERGROUPS_DEMO", "load the demo data set when the database is empty", func(c *serveConfig) any { return &c.Demo }},
-	{"dev", "USERGROUPS_DEV", "development mode: GraphiQL at /", func(c *serveConfig) any { return &c.Dev }},
+	{"dev", "USERGROUPS_DEV", "development mode: the explorer on unless --explorer=false", func(c *serveConfig) any { return &c.Dev }},
+	{"explorer", "USERGROUPS_EXPLORER", "serve GraphiQL, embedded in the binary (no CDN), at /explorer/; on by default with --dev",
+		func(c *serveConfig) any { return &c.Explorer }},
 	{"cors-origins", "USERGROUPS_CORS_ORIGINS", "comma-separated browser origins allowed to call the API",
 		func(c *serveConfig) any { return list{&c.CORSOrigins} }},
 	{"log-level", "USERGROUPS_LOG_LEVEL", "debug, info, warn or error", func(c *serveConfig) any { return &c.LogLevel }},
@@ -122,6 +124,18 @@ var settings = []setting{
 		func(c *serveConfig) any { return &c.GCPercent }},
 	{"trust-proxy", "USERGROUPS_TRUST_PROXY", "take client addresses from X-Forwarded-For (only behind a proxy that sets it)",
 		func(c *serveConfig) any { return &c.TrustProxy }},
+}
+
+// devDefaults turns on, under --dev, what development mode turns on unless
+// the flag or its environment variable said otherwise: the explorer.
+func devDefaults(fs *flag.FlagSet, c *serveConfig) {
+	if !c.Dev || flagSet(fs, "explorer") {
+		return
+	}
+	if env := os.Getenv("USERGROUPS_EXPLORER"); env == "true" || env == "false" {
+		return
+	}
+	c.Explorer = true
 }
 
 // registerFlags adds the named settings (all when none are named) to fs,

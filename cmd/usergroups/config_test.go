@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,5 +43,37 @@ func TestEnvironmentSetsDefaults(t *testing.T) {
 	fs, cfg = serveFlags(io.Discard)
 	if err := fs.Parse([]string{"--introspection"}); err != nil || cfg.DisableIntrospection {
 		t.Errorf("--introspection: err %v, introspection off %v", err, cfg.DisableIntrospection)
+	}
+}
+
+// TestExplorerDefaultsOnWithDev: the explorer is off by default, on with
+// --dev, and --explorer or USERGROUPS_EXPLORER, either way, wins over --dev.
+func TestExplorerDefaultsOnWithDev(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		args []string
+		want bool
+	}{
+		{"", nil, false},
+		{"", []string{"--dev"}, true},
+		{"", []string{"--explorer"}, true},
+		{"", []string{"--dev", "--explorer=false"}, false},
+		{"false", []string{"--dev"}, false},
+		{"true", nil, true},
+		{"junk", []string{"--dev"}, true},
+	} {
+		t.Run(strings.Join(append([]string{"env=" + c.env}, c.args...), " "), func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("USERGROUPS_EXPLORER", c.env)
+			}
+			fs, cfg := serveFlags(io.Discard)
+			if err := fs.Parse(c.args); err != nil {
+				t.Fatal(err)
+			}
+			devDefaults(fs, cfg)
+			if cfg.Explorer != c.want {
+				t.Errorf("explorer %v, want %v", cfg.Explorer, c.want)
+			}
+		})
 	}
 }

@@ -170,6 +170,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	devDefaults(fs, cfg)
 	log, err := newLogger(stderr, cfg.LogLevel)
 	if err != nil {
 		return err
@@ -247,7 +248,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go workflow.Scheduler{Runner: wf, Every: 30 * time.Second, Log: log, Failed: m.JobFailed}.Run(ctx)
-	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "dev", cfg.Dev)
+	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "dev", cfg.Dev, "explorer", cfg.Explorer)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

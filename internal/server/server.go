@@ -22,7 +22,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -32,6 +31,7 @@ import (
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/errmap"
+	"github.com/usergroups/usergroups/internal/explorer"
 	"github.com/usergroups/usergroups/internal/httpguard"
 	"github.com/usergroups/usergroups/internal/ical"
 	"github.com/usergroups/usergroups/internal/limits"
@@ -50,8 +50,11 @@ import (
 // defaults are Defaults(), from which the command registers its flags; a
 // zero setting also means its default, so tests set only what they need.
 type Config struct {
-	// Dev serves GraphiQL at /.
+	// Dev is development mode (the command turns Explorer on with it).
 	Dev bool
+	// Explorer serves GraphiQL, from assets embedded in the binary, at
+	// /explorer/ (and redirects / there); off, both are 404.
+	Explorer bool
 	// CORSOrigins lists the browser origins allowed to call the API; empty
 	// allows none (same-origin only).
 	CORSOrigins []string
@@ -339,8 +342,9 @@ func New(db *store.DB, cfg Config) *Server {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	if cfg.Dev {
-		mux.Handle("GET /{$}", playground.Handler("usergroups", "/graphql"))
+	if cfg.Explorer {
+		mux.Handle(explorer.Path, explorer.Handler())
+		mux.Handle("GET /{$}", http.RedirectHandler(explorer.Path, http.StatusFound))
 	}
 	return &Server{Handler: requestID(accessLog(log, c.Handler(mux))), ws: sockets}
 }
