@@ -13861,37 +13861,37 @@ extend type Query {
 
 extend type Mutation {
   "Create a DRAFT event for a group you organize (or as staff)."
-  createEvent(input: CreateEventInput!): CreateEventPayload
+  createEvent("The new event's group and details." input: CreateEventInput!): CreateEventPayload
   "Change an event that is neither cancelled nor completed; more seats go to the waitlist."
-  updateEvent(input: UpdateEventInput!): UpdateEventPayload
+  updateEvent("The event and the details to change." input: UpdateEventInput!): UpdateEventPayload
   "Publish a draft: it becomes visible and open for registration."
-  publishEvent(input: PublishEventInput!): PublishEventPayload
+  publishEvent("The draft to publish." input: PublishEventInput!): PublishEventPayload
   "Cancel an event with a reason; registrants are told and their registrations end."
-  cancelEvent(input: CancelEventInput!): CancelEventPayload
+  cancelEvent("The event to cancel and why." input: CancelEventInput!): CancelEventPayload
   "Close an event that has started; whoever held a seat and was not checked in becomes NO_SHOW."
-  completeEvent(input: CompleteEventInput!): CompleteEventPayload
+  completeEvent("The event to close." input: CompleteEventInput!): CompleteEventPayload
   "Add an item to an event's agenda: inside the event, not overlapping its track; sponsor pitches within the community's cap."
-  addAgendaItem(input: AddAgendaItemInput!): AddAgendaItemPayload
+  addAgendaItem("The event and the item to add." input: AddAgendaItemInput!): AddAgendaItemPayload
   "Remove an item from an agenda."
-  removeAgendaItem(input: RemoveAgendaItemInput!): RemoveAgendaItemPayload
+  removeAgendaItem("The item to remove." input: RemoveAgendaItemInput!): RemoveAgendaItemPayload
   "List a sponsor on an event."
-  addSponsor(input: AddSponsorInput!): AddSponsorPayload
+  addSponsor("The event and the sponsor to list." input: AddSponsorInput!): AddSponsorPayload
   "Remove a sponsor from an event."
-  removeSponsor(input: RemoveSponsorInput!): RemoveSponsorPayload
+  removeSponsor("The sponsor to remove." input: RemoveSponsorInput!): RemoveSponsorPayload
   "Register for a published event: GOING while seats are left, else WAITLISTED."
-  registerForEvent(input: RegisterForEventInput!): RegisterForEventPayload
+  registerForEvent("The event to register for." input: RegisterForEventInput!): RegisterForEventPayload
   "Cancel your registration for an event; a freed seat goes to the first person waiting."
-  cancelRegistration(input: CancelRegistrationInput!): CancelRegistrationPayload
+  cancelRegistration("The event whose registration to cancel." input: CancelRegistrationInput!): CancelRegistrationPayload
   """
   Check an attendee in at an event's door (organizers and staff), by their registration or
   by the code of their QR; either must belong to the event.
   """
-  checkIn(input: CheckInInput!): CheckInPayload
+  checkIn("The event and the attendee to check in." input: CheckInInput!): CheckInPayload
   """
   The attendee list with names and email addresses, for the group's organizers only (signed
   in, not with an API token). Each export is recorded in the change log.
   """
-  exportEventAttendees(input: ExportEventAttendeesInput!): ExportEventAttendeesPayload
+  exportEventAttendees("The event whose attendees to export." input: ExportEventAttendeesInput!): ExportEventAttendeesPayload
 }
 
 "A new event's details. Times are wall-clock times in the event's zone (2026-12-03T19:00) or RFC 3339 instants."
