@@ -19,23 +19,18 @@ func queueAsk(f *generated.ApprovalQueueFilter) queue.Ask {
 		HasConflicts: f.HasConflicts, HasOpenObjections: f.HasOpenObjections, OlderThanHours: deref(f.OlderThanHours)}
 }
 
-// eventSearch maps an event search.
-func eventSearch(w *generated.EventSearch) discover.Search {
-	if w == nil {
-		return discover.Search{}
+// circle maps the place and radius of an event search.
+func circle(near *generated.NearInput) *discover.Near {
+	if near == nil {
+		return nil
 	}
-	s := discover.Search{Community: deref(w.Community), Group: deref(w.Group), StartsAfter: w.StartsAfter,
-		StartsBefore: w.StartsBefore, Kinds: w.Kinds, Statuses: w.Statuses}
-	if w.Near != nil {
-		s.Near = &discover.Near{Lat: w.Near.Lat, Lng: w.Near.Lng, Km: w.Near.Km}
-	}
-	return s
+	return &discover.Near{Lat: near.Lat, Lng: near.Lng, Km: near.Km}
 }
 
-// point maps a place to measure distances from.
+// point maps a place to measure distances from, with its optional radius.
 func point(near *generated.NearInput) *queue.Point {
 	if near == nil {
 		return nil
 	}
-	return &queue.Point{Lat: near.Lat, Lng: near.Lng}
+	return &queue.Point{Lat: near.Lat, Lng: near.Lng, Km: near.Km}
 }

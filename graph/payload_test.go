@@ -52,19 +52,6 @@ var notYetPayloads = map[string]bool{
 	"castVote":                  true,
 	"cancelElection":            true,
 	"breakElectionTie":          true,
-	"createEvent":               true,
-	"updateEvent":               true,
-	"publishEvent":              true,
-	"cancelEvent":               true,
-	"completeEvent":             true,
-	"addAgendaItem":             true,
-	"removeAgendaItem":          true,
-	"addSponsor":                true,
-	"removeSponsor":             true,
-	"registerForEvent":          true,
-	"cancelRegistration":        true,
-	"checkIn":                   true,
-	"exportEventAttendees":      true,
 }
 
 // loadSchema parses the schema the server serves.

@@ -522,134 +522,95 @@ func (r *mutationResolver) BreakElectionTie(ctx context.Context, input generated
 }
 
 // CreateEvent is the resolver for the createEvent field.
-func (r *mutationResolver) CreateEvent(ctx context.Context, input generated.CreateEventInput) (*generated.EventPayload, error) {
+func (r *mutationResolver) CreateEvent(ctx context.Context, input generated.CreateEventInput) (*generated.CreateEventPayload, error) {
 	e, err := r.wf.CreateEvent(ctx, input.Group, workflow.EventInput{
 		Kind: input.Kind, Title: &input.Title, Description: input.Description,
 		StartsAt: &input.StartsAt, EndsAt: &input.EndsAt, TimeZone: &input.TimeZone,
 		VenueName: input.VenueName, VenueAddress: input.VenueAddress, Latitude: input.Latitude, Longitude: input.Longitude,
 		OnlineURL: input.OnlineURL, Capacity: input.Capacity, Visibility: input.Visibility,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.EventPayload{Event: e}, nil
+	return payload(ctx, &generated.CreateEventPayload{Event: e}, err)
 }
 
 // UpdateEvent is the resolver for the updateEvent field.
-func (r *mutationResolver) UpdateEvent(ctx context.Context, input generated.UpdateEventInput) (*generated.EventPayload, error) {
+func (r *mutationResolver) UpdateEvent(ctx context.Context, input generated.UpdateEventInput) (*generated.UpdateEventPayload, error) {
 	e, err := r.wf.UpdateEvent(ctx, input.ID, workflow.EventInput{
 		Kind: input.Kind, Title: input.Title, Description: input.Description, StartsAt: input.StartsAt, EndsAt: input.EndsAt, TimeZone: input.TimeZone,
 		VenueName: input.VenueName, VenueAddress: input.VenueAddress, Latitude: input.Latitude, Longitude: input.Longitude,
 		OnlineURL: input.OnlineURL, Capacity: input.Capacity, ClearCapacity: deref(input.ClearCapacity), Visibility: input.Visibility,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.EventPayload{Event: e}, nil
+	return payload(ctx, &generated.UpdateEventPayload{Event: e}, err)
 }
 
 // PublishEvent is the resolver for the publishEvent field.
-func (r *mutationResolver) PublishEvent(ctx context.Context, input generated.EventRefInput) (*generated.EventPayload, error) {
-	e, err := r.wf.PublishEvent(ctx, input.Event)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.EventPayload{Event: e}, nil
+func (r *mutationResolver) PublishEvent(ctx context.Context, input generated.PublishEventInput) (*generated.PublishEventPayload, error) {
+	e, err := r.wf.PublishEvent(ctx, input.ID)
+	return payload(ctx, &generated.PublishEventPayload{Event: e}, err)
 }
 
 // CancelEvent is the resolver for the cancelEvent field.
-func (r *mutationResolver) CancelEvent(ctx context.Context, input generated.CancelEventInput) (*generated.EventPayload, error) {
-	e, err := r.wf.CancelEvent(ctx, input.Event, input.Reason)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.EventPayload{Event: e}, nil
+func (r *mutationResolver) CancelEvent(ctx context.Context, input generated.CancelEventInput) (*generated.CancelEventPayload, error) {
+	e, err := r.wf.CancelEvent(ctx, input.ID, input.Reason)
+	return payload(ctx, &generated.CancelEventPayload{Event: e}, err)
 }
 
 // CompleteEvent is the resolver for the completeEvent field.
-func (r *mutationResolver) CompleteEvent(ctx context.Context, input generated.EventRefInput) (*generated.EventPayload, error) {
-	e, err := r.wf.CompleteEvent(ctx, input.Event)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.EventPayload{Event: e}, nil
+func (r *mutationResolver) CompleteEvent(ctx context.Context, input generated.CompleteEventInput) (*generated.CompleteEventPayload, error) {
+	e, err := r.wf.CompleteEvent(ctx, input.ID)
+	return payload(ctx, &generated.CompleteEventPayload{Event: e}, err)
 }
 
 // AddAgendaItem is the resolver for the addAgendaItem field.
-func (r *mutationResolver) AddAgendaItem(ctx context.Context, input generated.AddAgendaItemInput) (*generated.AgendaItemPayload, error) {
+func (r *mutationResolver) AddAgendaItem(ctx context.Context, input generated.AddAgendaItemInput) (*generated.AddAgendaItemPayload, error) {
 	it, err := r.wf.AddAgendaItem(ctx, input.Event, workflow.AgendaInput{Kind: deref(input.Kind), Title: input.Title,
 		SpeakerID: deref(input.Speaker), SpeakerName: deref(input.SpeakerName), StartsAt: input.StartsAt,
 		DurationMinutes: input.DurationMinutes, Track: deref(input.Track)})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.AgendaItemPayload{AgendaItem: it}, nil
+	return payload(ctx, &generated.AddAgendaItemPayload{AgendaItem: it}, err)
 }
 
 // RemoveAgendaItem is the resolver for the removeAgendaItem field.
-func (r *mutationResolver) RemoveAgendaItem(ctx context.Context, input generated.RemoveAgendaItemInput) (*generated.EventPayload, error) {
+func (r *mutationResolver) RemoveAgendaItem(ctx context.Context, input generated.RemoveAgendaItemInput) (*generated.RemoveAgendaItemPayload, error) {
 	e, err := r.wf.RemoveAgendaItem(ctx, input.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.EventPayload{Event: e}, nil
+	return payload(ctx, &generated.RemoveAgendaItemPayload{Event: e}, err)
 }
 
 // AddSponsor is the resolver for the addSponsor field.
-func (r *mutationResolver) AddSponsor(ctx context.Context, input generated.AddSponsorInput) (*generated.SponsorPayload, error) {
+func (r *mutationResolver) AddSponsor(ctx context.Context, input generated.AddSponsorInput) (*generated.AddSponsorPayload, error) {
 	sp, err := r.wf.AddSponsor(ctx, input.Event, workflow.SponsorInput{
 		Name: input.Name, WebsiteURL: deref(input.WebsiteURL), LogoURL: deref(input.LogoURL), Covers: deref(input.Covers),
 		PitchMinutes: derefInt(input.PitchMinutes),
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.SponsorPayload{Sponsor: sp}, nil
+	return payload(ctx, &generated.AddSponsorPayload{Sponsor: sp}, err)
 }
 
 // RemoveSponsor is the resolver for the removeSponsor field.
-func (r *mutationResolver) RemoveSponsor(ctx context.Context, input generated.RemoveSponsorInput) (*generated.EventPayload, error) {
+func (r *mutationResolver) RemoveSponsor(ctx context.Context, input generated.RemoveSponsorInput) (*generated.RemoveSponsorPayload, error) {
 	e, err := r.wf.RemoveSponsor(ctx, input.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.EventPayload{Event: e}, nil
+	return payload(ctx, &generated.RemoveSponsorPayload{Event: e}, err)
 }
 
 // RegisterForEvent is the resolver for the registerForEvent field.
-func (r *mutationResolver) RegisterForEvent(ctx context.Context, input generated.EventRefInput) (*generated.RegistrationPayload, error) {
-	reg, err := r.wf.RegisterForEvent(ctx, input.Event)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.RegistrationPayload{Registration: reg}, nil
+func (r *mutationResolver) RegisterForEvent(ctx context.Context, input generated.RegisterForEventInput) (*generated.RegisterForEventPayload, error) {
+	reg, err := r.wf.RegisterForEvent(ctx, input.ID)
+	return payload(ctx, &generated.RegisterForEventPayload{Registration: reg}, err)
 }
 
 // CancelRegistration is the resolver for the cancelRegistration field.
-func (r *mutationResolver) CancelRegistration(ctx context.Context, input generated.EventRefInput) (*generated.RegistrationPayload, error) {
-	reg, err := r.wf.CancelRegistration(ctx, input.Event)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.RegistrationPayload{Registration: reg}, nil
+func (r *mutationResolver) CancelRegistration(ctx context.Context, input generated.CancelRegistrationInput) (*generated.CancelRegistrationPayload, error) {
+	reg, err := r.wf.CancelRegistration(ctx, input.ID)
+	return payload(ctx, &generated.CancelRegistrationPayload{Registration: reg}, err)
 }
 
 // CheckIn is the resolver for the checkIn field.
-func (r *mutationResolver) CheckIn(ctx context.Context, input generated.CheckInInput) (*generated.RegistrationPayload, error) {
-	out, err := r.wf.CheckIn(ctx, input.Event, deref(input.Registration), deref(input.Code))
-	if err != nil {
-		return nil, err
-	}
-	return &generated.RegistrationPayload{Registration: out}, nil
+func (r *mutationResolver) CheckIn(ctx context.Context, input generated.CheckInInput) (*generated.CheckInPayload, error) {
+	reg, err := r.wf.CheckIn(ctx, input.ID, deref(input.Registration), deref(input.Code))
+	return payload(ctx, &generated.CheckInPayload{Registration: reg}, err)
 }
 
 // ExportEventAttendees is the resolver for the exportEventAttendees field.
-func (r *mutationResolver) ExportEventAttendees(ctx context.Context, input generated.EventRefInput) (*generated.ExportEventAttendeesPayload, error) {
-	rows, err := r.wf.ExportAttendees(ctx, input.Event)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ExportEventAttendeesPayload{Attendees: pointers(rows)}, nil
+func (r *mutationResolver) ExportEventAttendees(ctx context.Context, input generated.ExportEventAttendeesInput) (*generated.ExportEventAttendeesPayload, error) {
+	rows, err := r.wf.ExportAttendees(ctx, input.ID)
+	return payload(ctx, &generated.ExportEventAttendeesPayload{Attendees: pointers(rows)}, err)
 }
 
 // Community is the resolver for the community field.
@@ -725,8 +686,9 @@ func (r *queryResolver) GroupsWithoutOrganizer(ctx context.Context, community pu
 }
 
 // Events is the resolver for the events field.
-func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *generated.EventSearch) (*ent.EventConnection, error) {
-	return discover.Events(ctx, r.db(ctx), eventSearch(where), after, first, before, last, orderBy)
+func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, community *pulid.ID, near *generated.NearInput, where *ent.EventWhereInput) (*ent.EventConnection, error) {
+	s := discover.Search{Community: deref(community), Near: circle(near), Where: where}
+	return discover.Events(ctx, r.db(ctx), s, after, first, before, last, orderBy)
 }
 
 // CheckInCode is the resolver for the checkInCode field.

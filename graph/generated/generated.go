@@ -91,6 +91,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AddAgendaItemPayload struct {
+		AgendaItem func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	AddSponsorPayload struct {
+		Sponsor    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	AgendaItem struct {
 		CreatedAt       func(childComplexity int) int
 		Description     func(childComplexity int) int
@@ -115,10 +125,6 @@ type ComplexityRoot struct {
 	AgendaItemEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
-	}
-
-	AgendaItemPayload struct {
-		AgendaItem func(childComplexity int) int
 	}
 
 	Application struct {
@@ -233,6 +239,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CancelEventPayload struct {
+		Event      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CancelRegistrationPayload struct {
+		Registration func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
 	Candidate struct {
 		CreatedAt   func(childComplexity int) int
 		Elected     func(childComplexity int) int
@@ -257,6 +273,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 		Op     func(childComplexity int) int
 		Topic  func(childComplexity int) int
+	}
+
+	CheckInPayload struct {
+		Registration func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	ChecklistItem struct {
@@ -324,6 +345,11 @@ type ComplexityRoot struct {
 		TermLengthDays            func(childComplexity int) int
 	}
 
+	CompleteEventPayload struct {
+		Event      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Conflict struct {
 		City       func(childComplexity int) int
 		DistanceKm func(childComplexity int) int
@@ -372,6 +398,11 @@ type ComplexityRoot struct {
 	CreateAPITokenPayload struct {
 		APIToken func(childComplexity int) int
 		Token    func(childComplexity int) int
+	}
+
+	CreateEventPayload struct {
+		Event      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Election struct {
@@ -443,12 +474,9 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	EventPayload struct {
-		Event func(childComplexity int) int
-	}
-
 	ExportEventAttendeesPayload struct {
-		Attendees func(childComplexity int) int
+		Attendees  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Group struct {
@@ -556,27 +584,27 @@ type ComplexityRoot struct {
 		BreakElectionTie          func(childComplexity int, input BreakElectionTieInput) int
 		CancelElection            func(childComplexity int, input CancelElectionInput) int
 		CancelEvent               func(childComplexity int, input CancelEventInput) int
-		CancelRegistration        func(childComplexity int, input EventRefInput) int
+		CancelRegistration        func(childComplexity int, input CancelRegistrationInput) int
 		CastVote                  func(childComplexity int, input CastVoteInput) int
 		CheckIn                   func(childComplexity int, input CheckInInput) int
 		CommentOnApplication      func(childComplexity int, input CommentOnApplicationInput) int
-		CompleteEvent             func(childComplexity int, input EventRefInput) int
+		CompleteEvent             func(childComplexity int, input CompleteEventInput) int
 		CompleteHandoverStep      func(childComplexity int, input CompleteHandoverStepInput) int
 		CreateAPIToken            func(childComplexity int, input CreateAPITokenInput) int
 		CreateEvent               func(childComplexity int, input CreateEventInput) int
 		CreateInvite              func(childComplexity int, input CreateInviteInput) int
 		EndGroupRole              func(childComplexity int, input EndRoleInput) int
 		EndorseApplication        func(childComplexity int, input EndorseApplicationInput) int
-		ExportEventAttendees      func(childComplexity int, input EventRefInput) int
+		ExportEventAttendees      func(childComplexity int, input ExportEventAttendeesInput) int
 		GrantGroupRole            func(childComplexity int, input GrantGroupRoleInput) int
 		JoinGroup                 func(childComplexity int, input JoinGroupInput) int
 		LeaveGroup                func(childComplexity int, input LeaveGroupInput) int
 		NominateCandidate         func(childComplexity int, input NominateCandidateInput) int
 		ObjectToApplication       func(childComplexity int, input ObjectToApplicationInput) int
 		OpenElection              func(childComplexity int, input OpenElectionInput) int
-		PublishEvent              func(childComplexity int, input EventRefInput) int
+		PublishEvent              func(childComplexity int, input PublishEventInput) int
 		RedeemInvite              func(childComplexity int, input RedeemInviteInput) int
-		RegisterForEvent          func(childComplexity int, input EventRefInput) int
+		RegisterForEvent          func(childComplexity int, input RegisterForEventInput) int
 		RejectApplication         func(childComplexity int, input RejectApplicationInput) int
 		RemoveAgendaItem          func(childComplexity int, input RemoveAgendaItemInput) int
 		RemoveMember              func(childComplexity int, input RemoveMemberInput) int
@@ -636,6 +664,11 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PublishEventPayload struct {
+		Event      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Query struct {
 		Ambassadors            func(childComplexity int, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) int
 		Applications           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
@@ -644,7 +677,7 @@ type ComplexityRoot struct {
 		Communities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Community              func(childComplexity int, slug string) int
 		Contributions          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
-		Events                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *EventSearch) int
+		Events                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, community *pulid.ID, near *NearInput, where *ent.EventWhereInput) int
 		Group                  func(childComplexity int, community string, slug string) int
 		Groups                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
 		GroupsWithoutOrganizer func(childComplexity int, community pulid.ID) int
@@ -689,6 +722,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RegisterForEventPayload struct {
+		Registration func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
 	Registration struct {
 		CancelledAt func(childComplexity int) int
 		CheckInCode func(childComplexity int) int
@@ -722,8 +760,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	RegistrationPayload struct {
-		Registration func(childComplexity int) int
+	RemoveAgendaItemPayload struct {
+		Event      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RemoveSponsorPayload struct {
+		Event      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Report struct {
@@ -888,10 +932,6 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	SponsorPayload struct {
-		Sponsor func(childComplexity int) int
-	}
-
 	Submission struct {
 		Author    func(childComplexity int) int
 		Body      func(childComplexity int) int
@@ -939,6 +979,11 @@ type ComplexityRoot struct {
 
 	UpdateCommunityPolicyPayload struct {
 		Community  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateEventPayload struct {
+		Event      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -1061,19 +1106,19 @@ type MutationResolver interface {
 	CastVote(ctx context.Context, input CastVoteInput) (*ElectionPayload, error)
 	CancelElection(ctx context.Context, input CancelElectionInput) (*ElectionPayload, error)
 	BreakElectionTie(ctx context.Context, input BreakElectionTieInput) (*ElectionPayload, error)
-	CreateEvent(ctx context.Context, input CreateEventInput) (*EventPayload, error)
-	UpdateEvent(ctx context.Context, input UpdateEventInput) (*EventPayload, error)
-	PublishEvent(ctx context.Context, input EventRefInput) (*EventPayload, error)
-	CancelEvent(ctx context.Context, input CancelEventInput) (*EventPayload, error)
-	CompleteEvent(ctx context.Context, input EventRefInput) (*EventPayload, error)
-	AddAgendaItem(ctx context.Context, input AddAgendaItemInput) (*AgendaItemPayload, error)
-	RemoveAgendaItem(ctx context.Context, input RemoveAgendaItemInput) (*EventPayload, error)
-	AddSponsor(ctx context.Context, input AddSponsorInput) (*SponsorPayload, error)
-	RemoveSponsor(ctx context.Context, input RemoveSponsorInput) (*EventPayload, error)
-	RegisterForEvent(ctx context.Context, input EventRefInput) (*RegistrationPayload, error)
-	CancelRegistration(ctx context.Context, input EventRefInput) (*RegistrationPayload, error)
-	CheckIn(ctx context.Context, input CheckInInput) (*RegistrationPayload, error)
-	ExportEventAttendees(ctx context.Context, input EventRefInput) (*ExportEventAttendeesPayload, error)
+	CreateEvent(ctx context.Context, input CreateEventInput) (*CreateEventPayload, error)
+	UpdateEvent(ctx context.Context, input UpdateEventInput) (*UpdateEventPayload, error)
+	PublishEvent(ctx context.Context, input PublishEventInput) (*PublishEventPayload, error)
+	CancelEvent(ctx context.Context, input CancelEventInput) (*CancelEventPayload, error)
+	CompleteEvent(ctx context.Context, input CompleteEventInput) (*CompleteEventPayload, error)
+	AddAgendaItem(ctx context.Context, input AddAgendaItemInput) (*AddAgendaItemPayload, error)
+	RemoveAgendaItem(ctx context.Context, input RemoveAgendaItemInput) (*RemoveAgendaItemPayload, error)
+	AddSponsor(ctx context.Context, input AddSponsorInput) (*AddSponsorPayload, error)
+	RemoveSponsor(ctx context.Context, input RemoveSponsorInput) (*RemoveSponsorPayload, error)
+	RegisterForEvent(ctx context.Context, input RegisterForEventInput) (*RegisterForEventPayload, error)
+	CancelRegistration(ctx context.Context, input CancelRegistrationInput) (*CancelRegistrationPayload, error)
+	CheckIn(ctx context.Context, input CheckInInput) (*CheckInPayload, error)
+	ExportEventAttendees(ctx context.Context, input ExportEventAttendeesInput) (*ExportEventAttendeesPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -1096,7 +1141,7 @@ type QueryResolver interface {
 	OfficialRequirements(ctx context.Context, group pulid.ID) ([]*policy.Requirement, error)
 	Ambassadors(ctx context.Context, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) ([]*ent.Role, error)
 	GroupsWithoutOrganizer(ctx context.Context, community pulid.ID) ([]*ent.Group, error)
-	Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *EventSearch) (*ent.EventConnection, error)
+	Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, community *pulid.ID, near *NearInput, where *ent.EventWhereInput) (*ent.EventConnection, error)
 }
 type RegistrationResolver interface {
 	CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error)
@@ -1222,6 +1267,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.APITokenEdge.Node(childComplexity), true
 
+	case "AddAgendaItemPayload.agendaItem":
+		if e.ComplexityRoot.AddAgendaItemPayload.AgendaItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAgendaItemPayload.AgendaItem(childComplexity), true
+	case "AddAgendaItemPayload.userErrors":
+		if e.ComplexityRoot.AddAgendaItemPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAgendaItemPayload.UserErrors(childComplexity), true
+
+	case "AddSponsorPayload.sponsor":
+		if e.ComplexityRoot.AddSponsorPayload.Sponsor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSponsorPayload.Sponsor(childComplexity), true
+	case "AddSponsorPayload.userErrors":
+		if e.ComplexityRoot.AddSponsorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSponsorPayload.UserErrors(childComplexity), true
+
 	case "AgendaItem.createdAt":
 		if e.ComplexityRoot.AgendaItem.CreatedAt == nil {
 			break
@@ -1326,13 +1397,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgendaItemEdge.Node(childComplexity), true
-
-	case "AgendaItemPayload.agendaItem":
-		if e.ComplexityRoot.AgendaItemPayload.AgendaItem == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AgendaItemPayload.AgendaItem(childComplexity), true
 
 	case "Application.answers":
 		if e.ComplexityRoot.Application.Answers == nil {
@@ -1812,6 +1876,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AwardEdge.Node(childComplexity), true
 
+	case "CancelEventPayload.event":
+		if e.ComplexityRoot.CancelEventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelEventPayload.Event(childComplexity), true
+	case "CancelEventPayload.userErrors":
+		if e.ComplexityRoot.CancelEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelEventPayload.UserErrors(childComplexity), true
+
+	case "CancelRegistrationPayload.registration":
+		if e.ComplexityRoot.CancelRegistrationPayload.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelRegistrationPayload.Registration(childComplexity), true
+	case "CancelRegistrationPayload.userErrors":
+		if e.ComplexityRoot.CancelRegistrationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelRegistrationPayload.UserErrors(childComplexity), true
+
 	case "Candidate.createdAt":
 		if e.ComplexityRoot.Candidate.CreatedAt == nil {
 			break
@@ -1916,6 +2006,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangeItem.Topic(childComplexity), true
+
+	case "CheckInPayload.registration":
+		if e.ComplexityRoot.CheckInPayload.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInPayload.Registration(childComplexity), true
+	case "CheckInPayload.userErrors":
+		if e.ComplexityRoot.CheckInPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInPayload.UserErrors(childComplexity), true
 
 	case "ChecklistItem.doneAt":
 		if e.ComplexityRoot.ChecklistItem.DoneAt == nil {
@@ -2252,6 +2355,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommunityPolicy.TermLengthDays(childComplexity), true
 
+	case "CompleteEventPayload.event":
+		if e.ComplexityRoot.CompleteEventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteEventPayload.Event(childComplexity), true
+	case "CompleteEventPayload.userErrors":
+		if e.ComplexityRoot.CompleteEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteEventPayload.UserErrors(childComplexity), true
+
 	case "Conflict.city":
 		if e.ComplexityRoot.Conflict.City == nil {
 			break
@@ -2449,6 +2565,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateAPITokenPayload.Token(childComplexity), true
+
+	case "CreateEventPayload.event":
+		if e.ComplexityRoot.CreateEventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEventPayload.Event(childComplexity), true
+	case "CreateEventPayload.userErrors":
+		if e.ComplexityRoot.CreateEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEventPayload.UserErrors(childComplexity), true
 
 	case "Election.candidates":
 		if e.ComplexityRoot.Election.Candidates == nil {
@@ -2794,19 +2923,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
-	case "EventPayload.event":
-		if e.ComplexityRoot.EventPayload.Event == nil {
-			break
-		}
-
-		return e.ComplexityRoot.EventPayload.Event(childComplexity), true
-
 	case "ExportEventAttendeesPayload.attendees":
 		if e.ComplexityRoot.ExportEventAttendeesPayload.Attendees == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ExportEventAttendeesPayload.Attendees(childComplexity), true
+	case "ExportEventAttendeesPayload.userErrors":
+		if e.ComplexityRoot.ExportEventAttendeesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportEventAttendeesPayload.UserErrors(childComplexity), true
 
 	case "Group.applications":
 		if e.ComplexityRoot.Group.Applications == nil {
@@ -3350,7 +3478,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelRegistration(childComplexity, args["input"].(EventRefInput)), true
+		return e.ComplexityRoot.Mutation.CancelRegistration(childComplexity, args["input"].(CancelRegistrationInput)), true
 	case "Mutation.castVote":
 		if e.ComplexityRoot.Mutation.CastVote == nil {
 			break
@@ -3394,7 +3522,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CompleteEvent(childComplexity, args["input"].(EventRefInput)), true
+		return e.ComplexityRoot.Mutation.CompleteEvent(childComplexity, args["input"].(CompleteEventInput)), true
 	case "Mutation.completeHandoverStep":
 		if e.ComplexityRoot.Mutation.CompleteHandoverStep == nil {
 			break
@@ -3471,7 +3599,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ExportEventAttendees(childComplexity, args["input"].(EventRefInput)), true
+		return e.ComplexityRoot.Mutation.ExportEventAttendees(childComplexity, args["input"].(ExportEventAttendeesInput)), true
 	case "Mutation.grantGroupRole":
 		if e.ComplexityRoot.Mutation.GrantGroupRole == nil {
 			break
@@ -3548,7 +3676,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishEvent(childComplexity, args["input"].(EventRefInput)), true
+		return e.ComplexityRoot.Mutation.PublishEvent(childComplexity, args["input"].(PublishEventInput)), true
 	case "Mutation.redeemInvite":
 		if e.ComplexityRoot.Mutation.RedeemInvite == nil {
 			break
@@ -3570,7 +3698,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RegisterForEvent(childComplexity, args["input"].(EventRefInput)), true
+		return e.ComplexityRoot.Mutation.RegisterForEvent(childComplexity, args["input"].(RegisterForEventInput)), true
 	case "Mutation.rejectApplication":
 		if e.ComplexityRoot.Mutation.RejectApplication == nil {
 			break
@@ -3934,6 +4062,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PublishEventPayload.event":
+		if e.ComplexityRoot.PublishEventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishEventPayload.Event(childComplexity), true
+	case "PublishEventPayload.userErrors":
+		if e.ComplexityRoot.PublishEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishEventPayload.UserErrors(childComplexity), true
+
 	case "Query.ambassadors":
 		if e.ComplexityRoot.Query.Ambassadors == nil {
 			break
@@ -4021,7 +4162,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Events(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.EventOrder), args["where"].(*EventSearch)), true
+		return e.ComplexityRoot.Query.Events(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.EventOrder), args["community"].(*pulid.ID), args["near"].(*NearInput), args["where"].(*ent.EventWhereInput)), true
 	case "Query.group":
 		if e.ComplexityRoot.Query.Group == nil {
 			break
@@ -4278,6 +4419,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegionEdge.Node(childComplexity), true
 
+	case "RegisterForEventPayload.registration":
+		if e.ComplexityRoot.RegisterForEventPayload.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterForEventPayload.Registration(childComplexity), true
+	case "RegisterForEventPayload.userErrors":
+		if e.ComplexityRoot.RegisterForEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterForEventPayload.UserErrors(childComplexity), true
+
 	case "Registration.cancelledAt":
 		if e.ComplexityRoot.Registration.CancelledAt == nil {
 			break
@@ -4408,12 +4562,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
 
-	case "RegistrationPayload.registration":
-		if e.ComplexityRoot.RegistrationPayload.Registration == nil {
+	case "RemoveAgendaItemPayload.event":
+		if e.ComplexityRoot.RemoveAgendaItemPayload.Event == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RegistrationPayload.Registration(childComplexity), true
+		return e.ComplexityRoot.RemoveAgendaItemPayload.Event(childComplexity), true
+	case "RemoveAgendaItemPayload.userErrors":
+		if e.ComplexityRoot.RemoveAgendaItemPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAgendaItemPayload.UserErrors(childComplexity), true
+
+	case "RemoveSponsorPayload.event":
+		if e.ComplexityRoot.RemoveSponsorPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveSponsorPayload.Event(childComplexity), true
+	case "RemoveSponsorPayload.userErrors":
+		if e.ComplexityRoot.RemoveSponsorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveSponsorPayload.UserErrors(childComplexity), true
 
 	case "Report.community":
 		if e.ComplexityRoot.Report.Community == nil {
@@ -5030,13 +5203,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SponsorEdge.Node(childComplexity), true
 
-	case "SponsorPayload.sponsor":
-		if e.ComplexityRoot.SponsorPayload.Sponsor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SponsorPayload.Sponsor(childComplexity), true
-
 	case "Submission.author":
 		if e.ComplexityRoot.Submission.Author == nil {
 			break
@@ -5237,6 +5403,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateCommunityPolicyPayload.UserErrors(childComplexity), true
+
+	case "UpdateEventPayload.event":
+		if e.ComplexityRoot.UpdateEventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEventPayload.Event(childComplexity), true
+	case "UpdateEventPayload.userErrors":
+		if e.ComplexityRoot.UpdateEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEventPayload.UserErrors(childComplexity), true
 
 	case "User.apiTokens":
 		if e.ComplexityRoot.User.APITokens == nil {
@@ -5479,12 +5658,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputBreakElectionTieInput,
 		ec.unmarshalInputCancelElectionInput,
 		ec.unmarshalInputCancelEventInput,
+		ec.unmarshalInputCancelRegistrationInput,
 		ec.unmarshalInputCandidateOrder,
 		ec.unmarshalInputCastVoteInput,
 		ec.unmarshalInputCheckInInput,
 		ec.unmarshalInputCommentOnApplicationInput,
 		ec.unmarshalInputCommunityOrder,
 		ec.unmarshalInputCommunityWhereInput,
+		ec.unmarshalInputCompleteEventInput,
 		ec.unmarshalInputCompleteHandoverStepInput,
 		ec.unmarshalInputContributionOrder,
 		ec.unmarshalInputContributionWhereInput,
@@ -5496,9 +5677,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputEndRoleInput,
 		ec.unmarshalInputEndorseApplicationInput,
 		ec.unmarshalInputEventOrder,
-		ec.unmarshalInputEventRefInput,
-		ec.unmarshalInputEventSearch,
 		ec.unmarshalInputEventWhereInput,
+		ec.unmarshalInputExportEventAttendeesInput,
 		ec.unmarshalInputGrantGroupRoleInput,
 		ec.unmarshalInputGroupOrder,
 		ec.unmarshalInputGroupWhereInput,
@@ -5506,15 +5686,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputLeaveGroupInput,
 		ec.unmarshalInputLinkInput,
 		ec.unmarshalInputNearInput,
-		ec.unmarshalInputNearbyInput,
 		ec.unmarshalInputNominateCandidateInput,
 		ec.unmarshalInputObjectToApplicationInput,
 		ec.unmarshalInputOpenElectionInput,
 		ec.unmarshalInputOrganizationOrder,
 		ec.unmarshalInputOrganizationWhereInput,
+		ec.unmarshalInputPublishEventInput,
 		ec.unmarshalInputRedeemInviteInput,
 		ec.unmarshalInputRegionOrder,
 		ec.unmarshalInputRegionWhereInput,
+		ec.unmarshalInputRegisterForEventInput,
 		ec.unmarshalInputRegistrationOrder,
 		ec.unmarshalInputRegistrationWhereInput,
 		ec.unmarshalInputRejectApplicationInput,
@@ -13362,15 +13543,32 @@ extend type Query {
   nearest first when ` + "`" + `near` + "`" + ` is given (by their home group; those without one come last).
   "Find your local ambassador."
   """
-  ambassadors(community: ID!, region: ID, near: NearInput, "At most this many (1 to 100, default 20)." limit: Int): [Role!]!
+  ambassadors(
+    "The community whose ambassadors to list."
+    community: ID!
+    "Only the ambassadors of this region."
+    region: ID
+    "Sort nearest first from this point; with near.km, only those whose home group lies within it."
+    near: NearInput
+    "At most this many (1 to 100, default 20)."
+    limit: Int
+  ): [Role!]!
 }
 
-"A point to sort by distance from."
+"""
+A place to measure distances from, and optionally a radius: the one spelling of "near"
+across the schema (the ambassador directory sorts by it, the event search filters by it).
+"""
 input NearInput {
-  "Latitude in degrees."
+  "Latitude in degrees, in [-90, 90]."
   lat: Float!
-  "Longitude in degrees."
+  "Longitude in degrees, in [-180, 180]."
   lng: Float!
+  """
+  Radius in kilometres (more than 0, at most 1000): only what lies within it. Required by
+  the event search; the ambassador directory without it lists everyone, nearest first.
+  """
+  km: Float
 }
 
 extend type Mutation {
@@ -13634,196 +13832,245 @@ extend type Group {
   upcomingEvents("At most this many (1 to 50, default 5)." first: Int): [Event!]!
 }
 
-"A place and radius to search around."
-input NearbyInput {
-  "Latitude in degrees."
-  lat: Float!
-  "Longitude in degrees."
-  lng: Float!
-  "Radius in kilometres (up to 1000)."
-  km: Float!
-}
-
-"What events to find."
-input EventSearch {
-  "Events of this community's groups."
-  community: ID
-  "Events of this group."
-  group: ID
-  "Events whose venue lies within this radius (online-only events have none)."
-  near: NearbyInput
-  "Events starting at or after this instant."
-  startsAfter: Time
-  "Events starting before this instant."
-  startsBefore: Time
-  "Events of these kinds."
-  kinds: [EventKind!]
-  "Events in these states (default: published and completed; drafts only for those who may see them)."
-  statuses: [EventStatus!]
-}
-
 extend type Query {
   """
-  Events the viewer may see, soonest first unless ordered otherwise: by community, group,
-  distance, start and kind. Members-only events show to the group's members; drafts to its organizers.
+  Events the viewer may see, soonest first unless ordered otherwise. Members-only events
+  show to the group's members; drafts to its organizers. Unless ` + "`" + `where` + "`" + ` filters on status
+  at its top level (status, statusNEQ, statusIn, statusNotIn), only PUBLISHED and COMPLETED
+  events are listed.
   """
   events(
+    "Returns the elements in the list that come after the specified cursor."
     after: Cursor
+    "Returns the first _n_ elements from the list."
     first: Int
+    "Returns the elements in the list that come before the specified cursor."
     before: Cursor
+    "Returns the last _n_ elements from the list."
     last: Int
+    "Ordering options for the events (default: by start, soonest first)."
     orderBy: [EventOrder!]
-    where: EventSearch
+    "Only events of this community's groups."
+    community: ID
+    "Only events whose venue lies within near.km of the point (online-only events have none)."
+    near: NearInput
+    "Filtering options for the events, as on Group.events: group, kind, start, status and the other fields."
+    where: EventWhereInput
   ): EventConnection!
 }
 
 extend type Mutation {
   "Create a DRAFT event for a group you organize (or as staff)."
-  createEvent(input: CreateEventInput!): EventPayload!
+  createEvent("The new event's group and details." input: CreateEventInput!): CreateEventPayload
   "Change an event that is neither cancelled nor completed; more seats go to the waitlist."
-  updateEvent(input: UpdateEventInput!): EventPayload!
+  updateEvent("The event and the details to change." input: UpdateEventInput!): UpdateEventPayload
   "Publish a draft: it becomes visible and open for registration."
-  publishEvent(input: EventRefInput!): EventPayload!
+  publishEvent("The draft to publish." input: PublishEventInput!): PublishEventPayload
   "Cancel an event with a reason; registrants are told and their registrations end."
-  cancelEvent(input: CancelEventInput!): EventPayload!
+  cancelEvent("The event to cancel and why." input: CancelEventInput!): CancelEventPayload
   "Close an event that has started; whoever held a seat and was not checked in becomes NO_SHOW."
-  completeEvent(input: EventRefInput!): EventPayload!
+  completeEvent("The event to close." input: CompleteEventInput!): CompleteEventPayload
   "Add an item to an event's agenda: inside the event, not overlapping its track; sponsor pitches within the community's cap."
-  addAgendaItem(input: AddAgendaItemInput!): AgendaItemPayload!
+  addAgendaItem("The event and the item to add." input: AddAgendaItemInput!): AddAgendaItemPayload
   "Remove an item from an agenda."
-  removeAgendaItem(input: RemoveAgendaItemInput!): EventPayload!
+  removeAgendaItem("The item to remove." input: RemoveAgendaItemInput!): RemoveAgendaItemPayload
   "List a sponsor on an event."
-  addSponsor(input: AddSponsorInput!): SponsorPayload!
+  addSponsor("The event and the sponsor to list." input: AddSponsorInput!): AddSponsorPayload
   "Remove a sponsor from an event."
-  removeSponsor(input: RemoveSponsorInput!): EventPayload!
+  removeSponsor("The sponsor to remove." input: RemoveSponsorInput!): RemoveSponsorPayload
   "Register for a published event: GOING while seats are left, else WAITLISTED."
-  registerForEvent(input: EventRefInput!): RegistrationPayload!
-  "Cancel your registration; a freed seat goes to the first person waiting."
-  cancelRegistration(input: EventRefInput!): RegistrationPayload!
-  "Check an attendee in (organizers and staff), by registration or by the code of their QR."
-  checkIn(input: CheckInInput!): RegistrationPayload!
+  registerForEvent("The event to register for." input: RegisterForEventInput!): RegisterForEventPayload
+  "Cancel your registration for an event; a freed seat goes to the first person waiting."
+  cancelRegistration("The event whose registration to cancel." input: CancelRegistrationInput!): CancelRegistrationPayload
+  """
+  Check an attendee in at an event's door (organizers and staff), by their registration or
+  by the code of their QR; either must belong to the event.
+  """
+  checkIn("The event and the attendee to check in." input: CheckInInput!): CheckInPayload
   """
   The attendee list with names and email addresses, for the group's organizers only (signed
   in, not with an API token). Each export is recorded in the change log.
   """
-  exportEventAttendees(input: EventRefInput!): ExportEventAttendeesPayload!
+  exportEventAttendees("The event whose attendees to export." input: ExportEventAttendeesInput!): ExportEventAttendeesPayload
 }
 
-"An event's details. Times are wall-clock times in the event's zone (2026-12-03T19:00) or RFC 3339 instants."
+"A new event's details. Times are wall-clock times in the event's zone (2026-12-03T19:00) or RFC 3339 instants."
 input CreateEventInput {
-  "The group holding it."
+  "The group holding the event; you organize it or are the community's staff."
   group: ID!
-  "What sort of meeting (default MEETUP)."
+  "What sort of meeting it is (default MEETUP)."
   kind: EventKind
-  "Title."
+  "The event's title, 3 to 200 characters."
   title: String!
   "What will happen; Markdown."
   description: String
-  "Start."
+  "When the event starts."
   startsAt: String!
-  "End, after the start."
+  "When the event ends, after the start and at most 14 days later."
   endsAt: String!
-  "IANA time zone, e.g. Asia/Shanghai."
+  "IANA time zone the event is held in, e.g. Asia/Shanghai."
   timeZone: String!
-  "Venue name (a venue or an online link is needed)."
+  "Where it is held (a venue or an online link is needed)."
   venueName: String
-  "Venue address."
+  "The venue's address."
   venueAddress: String
-  "Venue latitude."
+  "The venue's latitude in degrees."
   latitude: Float
-  "Venue longitude."
+  "The venue's longitude in degrees."
   longitude: Float
   "Link for online attendance."
   onlineUrl: String
   "Seats; leave out for no limit."
   capacity: Int
-  "PUBLIC, or MEMBERS_ONLY for closed-door activities (default PUBLIC)."
+  "Who may see and register: PUBLIC, or MEMBERS_ONLY for closed-door activities (default PUBLIC)."
   visibility: EventVisibility
+}
+
+"The result of createEvent."
+type CreateEventPayload {
+  "The new DRAFT event; null when it was refused."
+  event: Event
+  "Why the event was refused; empty when it was created."
+  userErrors: [UserError!]!
 }
 
 "Changes to an event; fields left out keep their value, empty strings clear optional text."
 input UpdateEventInput {
-  "The event."
+  "The event to change."
   id: ID!
-  "What sort of meeting."
+  "What sort of meeting it is."
   kind: EventKind
-  "Title."
+  "The event's title, 3 to 200 characters."
   title: String
-  "Description."
+  "What will happen; Markdown."
   description: String
-  "Start."
+  "When the event starts."
   startsAt: String
-  "End."
+  "When the event ends, after the start."
   endsAt: String
-  "IANA time zone; other times given are read in it."
+  "IANA time zone; the other times given are read in it."
   timeZone: String
-  "Venue name."
+  "Where it is held."
   venueName: String
-  "Venue address."
+  "The venue's address."
   venueAddress: String
-  "Venue latitude."
+  "The venue's latitude in degrees."
   latitude: Float
-  "Venue longitude."
+  "The venue's longitude in degrees."
   longitude: Float
-  "Online link."
+  "Link for online attendance."
   onlineUrl: String
-  "Seats."
+  "Seats; more seats go to the waitlist at once."
   capacity: Int
-  "Remove the seat limit."
+  "True to remove the seat limit."
   clearCapacity: Boolean
-  "Visibility."
+  "Who may see and register."
   visibility: EventVisibility
 }
 
-"An event."
-input EventRefInput {
-  "The event."
-  event: ID!
+"The result of updateEvent."
+type UpdateEventPayload {
+  "The event after the change; null when it was refused."
+  event: Event
+  "Why the change was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"A draft event to publish."
+input PublishEventInput {
+  "The DRAFT event to publish; it must not have started."
+  id: ID!
+}
+
+"The result of publishEvent."
+type PublishEventPayload {
+  "The event, now PUBLISHED; null when publishing was refused."
+  event: Event
+  "Why publishing was refused; empty when the event was published."
+  userErrors: [UserError!]!
 }
 
 "An event to cancel."
 input CancelEventInput {
-  "The event."
-  event: ID!
-  "Why; sent to registrants."
+  "The DRAFT or PUBLISHED event to cancel."
+  id: ID!
+  "Why it is cancelled; sent to the registrants."
   reason: String!
 }
 
-"An agenda item."
+"The result of cancelEvent."
+type CancelEventPayload {
+  "The event, now CANCELLED; null when cancelling was refused."
+  event: Event
+  "Why cancelling was refused; empty when the event was cancelled."
+  userErrors: [UserError!]!
+}
+
+"An event to close."
+input CompleteEventInput {
+  "The PUBLISHED event to close; it must have started."
+  id: ID!
+}
+
+"The result of completeEvent."
+type CompleteEventPayload {
+  "The event, now COMPLETED; null when closing was refused."
+  event: Event
+  "Why closing was refused; empty when the event was closed."
+  userErrors: [UserError!]!
+}
+
+"A new agenda item."
 input AddAgendaItemInput {
-  "The event."
+  "The event whose agenda gets the item."
   event: ID!
-  "TALK, PANEL, WORKSHOP, SPONSOR_PITCH or BREAK (default TALK)."
+  "What sort of item it is (default TALK)."
   kind: AgendaItemKind
-  "Title."
+  "The item's title."
   title: String!
   "The speaker, when they have an account."
   speaker: ID
   "A guest speaker's name."
   speakerName: String
-  "Start (in the event's zone, or an instant)."
+  "When the item starts (a wall-clock time in the event's zone, or an instant)."
   startsAt: String!
   "Length in minutes."
   durationMinutes: Int!
-  "Parallel track (default main)."
+  "The parallel track it is on, up to 50 characters (default main)."
   track: String
+}
+
+"The result of addAgendaItem."
+type AddAgendaItemPayload {
+  "The new item; null when it was refused."
+  agendaItem: AgendaItem
+  "Why the item was refused; empty when it was added."
+  userErrors: [UserError!]!
 }
 
 "An agenda item to remove."
 input RemoveAgendaItemInput {
-  "The item."
+  "The agenda item to remove."
   id: ID!
 }
 
-"A sponsor."
+"The result of removeAgendaItem."
+type RemoveAgendaItemPayload {
+  "The event without the item; null when the removal was refused."
+  event: Event
+  "Why the removal was refused; empty when the item was removed."
+  userErrors: [UserError!]!
+}
+
+"A new sponsor of an event."
 input AddSponsorInput {
-  "The event."
+  "The event sponsored."
   event: ID!
-  "Name."
+  "The sponsor's name."
   name: String!
-  "Web site."
+  "The sponsor's web site."
   websiteUrl: String
-  "Logo."
+  "The address of the sponsor's logo."
   logoUrl: String
   "What they cover (venue, food and drink)."
   covers: String
@@ -13831,44 +14078,81 @@ input AddSponsorInput {
   pitchMinutes: Int
 }
 
+"The result of addSponsor."
+type AddSponsorPayload {
+  "The new sponsor; null when it was refused."
+  sponsor: Sponsor
+  "Why the sponsor was refused; empty when it was added."
+  userErrors: [UserError!]!
+}
+
 "A sponsor to remove."
 input RemoveSponsorInput {
-  "The sponsor."
+  "The sponsor to remove."
   id: ID!
 }
 
-"Whom to check in: a registration, or the code from their QR."
+"The result of removeSponsor."
+type RemoveSponsorPayload {
+  "The event without the sponsor; null when the removal was refused."
+  event: Event
+  "Why the removal was refused; empty when the sponsor was removed."
+  userErrors: [UserError!]!
+}
+
+"An event to register for."
+input RegisterForEventInput {
+  "The PUBLISHED event to register for; it must not have started."
+  id: ID!
+}
+
+"The result of registerForEvent."
+type RegisterForEventPayload {
+  "Your registration, GOING or WAITLISTED; null when it was refused."
+  registration: Registration
+  "Why the registration was refused (already registered, event not open); empty when you are registered."
+  userErrors: [UserError!]!
+}
+
+"An event to cancel your registration for."
+input CancelRegistrationInput {
+  "The event you registered for (your registration is the one cancelled); it must not have started."
+  id: ID!
+}
+
+"The result of cancelRegistration."
+type CancelRegistrationPayload {
+  "Your registration, now CANCELLED; null when the cancellation was refused."
+  registration: Registration
+  "Why the cancellation was refused; empty when the registration was cancelled."
+  userErrors: [UserError!]!
+}
+
+"""
+Whom to check in at an event's door: give the registration, or the code from the attendee's
+QR. Either is checked against the event, so a ticket for another event is refused here.
+"""
 input CheckInInput {
-  "The event."
-  event: ID!
-  "The registration."
+  "The event whose door the check-in is at."
+  id: ID!
+  "The registration to check in (from the organizers' list)."
   registration: ID
-  "The check-in code."
+  "The check-in code of the attendee's QR (case and surrounding spaces ignored)."
   code: String
 }
 
-"An event after the change."
-type EventPayload {
-  "The event."
-  event: Event!
+"The result of checkIn."
+type CheckInPayload {
+  "The registration, now ATTENDED; null when the check-in was refused."
+  registration: Registration
+  "Why the check-in was refused (no such registration or code at this event, not GOING); empty when checked in."
+  userErrors: [UserError!]!
 }
 
-"A new agenda item."
-type AgendaItemPayload {
-  "The item."
-  agendaItem: AgendaItem!
-}
-
-"A new sponsor."
-type SponsorPayload {
-  "The sponsor."
-  sponsor: Sponsor!
-}
-
-"A registration after the change."
-type RegistrationPayload {
-  "The registration."
-  registration: Registration!
+"An event whose attendees to export."
+input ExportEventAttendeesInput {
+  "The event; you organize its group."
+  id: ID!
 }
 
 "One attendee in an export."
@@ -13885,10 +14169,12 @@ type Attendee {
   checkedInAt: Time
 }
 
-"An attendee export."
+"The result of exportEventAttendees."
 type ExportEventAttendeesPayload {
-  "Everyone registered (cancellations left out), in registration order."
-  attendees: [Attendee!]!
+  "Everyone registered (cancellations left out), in registration order; null when the export was refused."
+  attendees: [Attendee!]
+  "Why the export was refused; empty when it was made."
+  userErrors: [UserError!]!
 }
 
 "What happened to a node in a change."
@@ -14033,6 +14319,26 @@ func (ec *executionContext) childFields_APITokenEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type APITokenEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AddAgendaItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agendaItem":
+		return ec.fieldContext_AddAgendaItemPayload_agendaItem(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddAgendaItemPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddAgendaItemPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AddSponsorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sponsor":
+		return ec.fieldContext_AddSponsorPayload_sponsor(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddSponsorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddSponsorPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14083,14 +14389,6 @@ func (ec *executionContext) childFields_AgendaItemEdge(ctx context.Context, fiel
 		return ec.fieldContext_AgendaItemEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgendaItemEdge", field.Name)
-}
-
-func (ec *executionContext) childFields_AgendaItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "agendaItem":
-		return ec.fieldContext_AgendaItemPayload_agendaItem(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type AgendaItemPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Application(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14317,6 +14615,26 @@ func (ec *executionContext) childFields_AwardEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type AwardEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CancelEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_CancelEventPayload_event(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CancelEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registration":
+		return ec.fieldContext_CancelRegistrationPayload_registration(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CancelRegistrationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelRegistrationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Candidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14367,6 +14685,16 @@ func (ec *executionContext) childFields_ChangeItem(ctx context.Context, field gr
 		return ec.fieldContext_ChangeItem_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangeItem", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registration":
+		return ec.fieldContext_CheckInPayload_registration(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CheckInPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckInPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ChecklistItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14499,6 +14827,16 @@ func (ec *executionContext) childFields_CommunityPolicy(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPolicy", field.Name)
 }
 
+func (ec *executionContext) childFields_CompleteEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_CompleteEventPayload_event(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CompleteEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompleteEventPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Conflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "groupId":
@@ -14597,6 +14935,16 @@ func (ec *executionContext) childFields_CreateAPITokenPayload(ctx context.Contex
 		return ec.fieldContext_CreateAPITokenPayload_apiToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateAPITokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_CreateEventPayload_event(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateEventPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Election(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14737,18 +15085,12 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
 }
 
-func (ec *executionContext) childFields_EventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "event":
-		return ec.fieldContext_EventPayload_event(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type EventPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_ExportEventAttendeesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "attendees":
 		return ec.fieldContext_ExportEventAttendeesPayload_attendees(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ExportEventAttendeesPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExportEventAttendeesPayload", field.Name)
 }
@@ -15013,6 +15355,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PublishEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_PublishEventPayload_event(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PublishEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublishEventPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_QueueCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "status":
@@ -15069,6 +15421,16 @@ func (ec *executionContext) childFields_RegionEdge(ctx context.Context, field gr
 		return ec.fieldContext_RegionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RegisterForEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registration":
+		return ec.fieldContext_RegisterForEventPayload_registration(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RegisterForEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisterForEventPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Registration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15137,12 +15499,24 @@ func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
-func (ec *executionContext) childFields_RegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_RemoveAgendaItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "registration":
-		return ec.fieldContext_RegistrationPayload_registration(ctx, field)
+	case "event":
+		return ec.fieldContext_RemoveAgendaItemPayload_event(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveAgendaItemPayload_userErrors(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type RegistrationPayload", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type RemoveAgendaItemPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemoveSponsorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_RemoveSponsorPayload_event(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveSponsorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveSponsorPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15469,14 +15843,6 @@ func (ec *executionContext) childFields_SponsorEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type SponsorEdge", field.Name)
 }
 
-func (ec *executionContext) childFields_SponsorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "sponsor":
-		return ec.fieldContext_SponsorPayload_sponsor(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type SponsorPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_Submission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -15549,6 +15915,16 @@ func (ec *executionContext) childFields_UpdateCommunityPolicyPayload(ctx context
 		return ec.fieldContext_UpdateCommunityPolicyPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateCommunityPolicyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_UpdateEventPayload_event(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateEventPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16821,8 +17197,8 @@ func (ec *executionContext) field_Mutation_cancelRegistration_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (EventRefInput, error) {
-			return ec.unmarshalNEventRefInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventRefInput(ctx, v)
+		func(ctx context.Context, v any) (CancelRegistrationInput, error) {
+			return ec.unmarshalNCancelRegistrationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelRegistrationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16877,8 +17253,8 @@ func (ec *executionContext) field_Mutation_completeEvent_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (EventRefInput, error) {
-			return ec.unmarshalNEventRefInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventRefInput(ctx, v)
+		func(ctx context.Context, v any) (CompleteEventInput, error) {
+			return ec.unmarshalNCompleteEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCompleteEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16975,8 +17351,8 @@ func (ec *executionContext) field_Mutation_exportEventAttendees_args(ctx context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (EventRefInput, error) {
-			return ec.unmarshalNEventRefInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventRefInput(ctx, v)
+		func(ctx context.Context, v any) (ExportEventAttendeesInput, error) {
+			return ec.unmarshalNExportEventAttendeesInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐExportEventAttendeesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17073,8 +17449,8 @@ func (ec *executionContext) field_Mutation_publishEvent_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (EventRefInput, error) {
-			return ec.unmarshalNEventRefInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventRefInput(ctx, v)
+		func(ctx context.Context, v any) (PublishEventInput, error) {
+			return ec.unmarshalNPublishEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐPublishEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17101,8 +17477,8 @@ func (ec *executionContext) field_Mutation_registerForEvent_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (EventRefInput, error) {
-			return ec.unmarshalNEventRefInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventRefInput(ctx, v)
+		func(ctx context.Context, v any) (RegisterForEventInput, error) {
+			return ec.unmarshalNRegisterForEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegisterForEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17872,14 +18248,30 @@ func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*EventSearch, error) {
-			return ec.unmarshalOEventSearch2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventSearch(ctx, v)
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg5
+	args["community"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "near",
+		func(ctx context.Context, v any) (*NearInput, error) {
+			return ec.unmarshalONearInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNearInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["near"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.EventWhereInput, error) {
+			return ec.unmarshalOEventWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg7
 	return args, nil
 }
 
@@ -19122,6 +19514,134 @@ func (ec *executionContext) fieldContext_APITokenEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("APITokenEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _AddAgendaItemPayload_agendaItem(ctx context.Context, field graphql.CollectedField, obj *AddAgendaItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAgendaItemPayload_agendaItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgendaItem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AgendaItem) graphql.Marshaler {
+			return ec.marshalOAgendaItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAgendaItemPayload_agendaItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAgendaItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAgendaItemPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *AddAgendaItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAgendaItemPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddAgendaItemPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAgendaItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddSponsorPayload_sponsor(ctx context.Context, field graphql.CollectedField, obj *AddSponsorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSponsorPayload_sponsor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sponsor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sponsor) graphql.Marshaler {
+			return ec.marshalOSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddSponsorPayload_sponsor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddSponsorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sponsor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddSponsorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *AddSponsorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSponsorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSponsorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddSponsorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AgendaItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -19364,38 +19884,6 @@ func (ec *executionContext) _AgendaItemEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AgendaItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgendaItemEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
-}
-
-func (ec *executionContext) _AgendaItemPayload_agendaItem(ctx context.Context, field graphql.CollectedField, obj *AgendaItemPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgendaItemPayload_agendaItem(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AgendaItem, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.AgendaItem) graphql.Marshaler {
-			return ec.marshalNAgendaItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItem(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AgendaItemPayload_agendaItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "AgendaItemPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AgendaItem(ctx, field)
-		},
-	}
-	return fc, nil
 }
 
 func (ec *executionContext) _Application_id(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
@@ -20736,6 +21224,134 @@ func (ec *executionContext) fieldContext_AwardEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AwardEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _CancelEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *CancelEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelEventPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CancelEventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CancelEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelRegistrationPayload_registration(ctx context.Context, field graphql.CollectedField, obj *CancelRegistrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelRegistrationPayload_registration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
+			return ec.marshalORegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CancelRegistrationPayload_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Registration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelRegistrationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CancelRegistrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelRegistrationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelRegistrationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Candidate_id(ctx context.Context, field graphql.CollectedField, obj *ent.Candidate) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -21016,6 +21632,70 @@ func (ec *executionContext) fieldContext_ChangeItem_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInPayload_registration(ctx context.Context, field graphql.CollectedField, obj *CheckInPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInPayload_registration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
+			return ec.marshalORegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInPayload_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Registration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CheckInPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21718,6 +22398,70 @@ func (ec *executionContext) fieldContext_CommunityPolicy_dormantAfterDays(_ cont
 	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _CompleteEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *CompleteEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteEventPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteEventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompleteEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CompleteEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Conflict_groupId(ctx context.Context, field graphql.CollectedField, obj *schematype.Conflict) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.GroupID)
 }
@@ -22162,6 +22906,70 @@ func (ec *executionContext) fieldContext_CreateAPITokenPayload_apiToken(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_APIToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *CreateEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEventPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CreateEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22977,38 +23785,6 @@ func (ec *executionContext) fieldContext_EventEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("EventEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _EventPayload_event(ctx context.Context, field graphql.CollectedField, obj *EventPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EventPayload_event(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Event, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
-			return ec.marshalNEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_EventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "EventPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Event(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _ExportEventAttendeesPayload_attendees(ctx context.Context, field graphql.CollectedField, obj *ExportEventAttendeesPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23022,10 +23798,10 @@ func (ec *executionContext) _ExportEventAttendeesPayload_attendees(ctx context.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Attendee) graphql.Marshaler {
-			return ec.marshalNAttendee2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAttendeeᚄ(ctx, selections, v)
+			return ec.marshalOAttendee2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAttendeeᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ExportEventAttendeesPayload_attendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23036,6 +23812,38 @@ func (ec *executionContext) fieldContext_ExportEventAttendeesPayload_attendees(_
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Attendee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExportEventAttendeesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ExportEventAttendeesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportEventAttendeesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportEventAttendeesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExportEventAttendeesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25890,11 +26698,11 @@ func (ec *executionContext) _Mutation_createEvent(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().CreateEvent(ctx, fc.Args["input"].(CreateEventInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *EventPayload) graphql.Marshaler {
-			return ec.marshalNEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CreateEventPayload) graphql.Marshaler {
+			return ec.marshalOCreateEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateEventPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25904,7 +26712,7 @@ func (ec *executionContext) fieldContext_Mutation_createEvent(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventPayload(ctx, field)
+			return ec.childFields_CreateEventPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25934,11 +26742,11 @@ func (ec *executionContext) _Mutation_updateEvent(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().UpdateEvent(ctx, fc.Args["input"].(UpdateEventInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *EventPayload) graphql.Marshaler {
-			return ec.marshalNEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *UpdateEventPayload) graphql.Marshaler {
+			return ec.marshalOUpdateEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateEventPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25948,7 +26756,7 @@ func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventPayload(ctx, field)
+			return ec.childFields_UpdateEventPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25975,14 +26783,14 @@ func (ec *executionContext) _Mutation_publishEvent(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishEvent(ctx, fc.Args["input"].(EventRefInput))
+			return ec.Resolvers.Mutation().PublishEvent(ctx, fc.Args["input"].(PublishEventInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *EventPayload) graphql.Marshaler {
-			return ec.marshalNEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *PublishEventPayload) graphql.Marshaler {
+			return ec.marshalOPublishEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐPublishEventPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_publishEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25992,7 +26800,7 @@ func (ec *executionContext) fieldContext_Mutation_publishEvent(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventPayload(ctx, field)
+			return ec.childFields_PublishEventPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26022,11 +26830,11 @@ func (ec *executionContext) _Mutation_cancelEvent(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().CancelEvent(ctx, fc.Args["input"].(CancelEventInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *EventPayload) graphql.Marshaler {
-			return ec.marshalNEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CancelEventPayload) graphql.Marshaler {
+			return ec.marshalOCancelEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelEventPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_cancelEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26036,7 +26844,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelEvent(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventPayload(ctx, field)
+			return ec.childFields_CancelEventPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26063,14 +26871,14 @@ func (ec *executionContext) _Mutation_completeEvent(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CompleteEvent(ctx, fc.Args["input"].(EventRefInput))
+			return ec.Resolvers.Mutation().CompleteEvent(ctx, fc.Args["input"].(CompleteEventInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *EventPayload) graphql.Marshaler {
-			return ec.marshalNEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CompleteEventPayload) graphql.Marshaler {
+			return ec.marshalOCompleteEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCompleteEventPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_completeEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26080,7 +26888,7 @@ func (ec *executionContext) fieldContext_Mutation_completeEvent(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventPayload(ctx, field)
+			return ec.childFields_CompleteEventPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26110,11 +26918,11 @@ func (ec *executionContext) _Mutation_addAgendaItem(ctx context.Context, field g
 			return ec.Resolvers.Mutation().AddAgendaItem(ctx, fc.Args["input"].(AddAgendaItemInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *AgendaItemPayload) graphql.Marshaler {
-			return ec.marshalNAgendaItemPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAgendaItemPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *AddAgendaItemPayload) graphql.Marshaler {
+			return ec.marshalOAddAgendaItemPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAddAgendaItemPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addAgendaItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26124,7 +26932,7 @@ func (ec *executionContext) fieldContext_Mutation_addAgendaItem(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AgendaItemPayload(ctx, field)
+			return ec.childFields_AddAgendaItemPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26154,11 +26962,11 @@ func (ec *executionContext) _Mutation_removeAgendaItem(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().RemoveAgendaItem(ctx, fc.Args["input"].(RemoveAgendaItemInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *EventPayload) graphql.Marshaler {
-			return ec.marshalNEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RemoveAgendaItemPayload) graphql.Marshaler {
+			return ec.marshalORemoveAgendaItemPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRemoveAgendaItemPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_removeAgendaItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26168,7 +26976,7 @@ func (ec *executionContext) fieldContext_Mutation_removeAgendaItem(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventPayload(ctx, field)
+			return ec.childFields_RemoveAgendaItemPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26198,11 +27006,11 @@ func (ec *executionContext) _Mutation_addSponsor(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().AddSponsor(ctx, fc.Args["input"].(AddSponsorInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *SponsorPayload) graphql.Marshaler {
-			return ec.marshalNSponsorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSponsorPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *AddSponsorPayload) graphql.Marshaler {
+			return ec.marshalOAddSponsorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAddSponsorPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addSponsor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26212,7 +27020,7 @@ func (ec *executionContext) fieldContext_Mutation_addSponsor(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SponsorPayload(ctx, field)
+			return ec.childFields_AddSponsorPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26242,11 +27050,11 @@ func (ec *executionContext) _Mutation_removeSponsor(ctx context.Context, field g
 			return ec.Resolvers.Mutation().RemoveSponsor(ctx, fc.Args["input"].(RemoveSponsorInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *EventPayload) graphql.Marshaler {
-			return ec.marshalNEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RemoveSponsorPayload) graphql.Marshaler {
+			return ec.marshalORemoveSponsorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRemoveSponsorPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_removeSponsor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26256,7 +27064,7 @@ func (ec *executionContext) fieldContext_Mutation_removeSponsor(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventPayload(ctx, field)
+			return ec.childFields_RemoveSponsorPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26283,14 +27091,14 @@ func (ec *executionContext) _Mutation_registerForEvent(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterForEvent(ctx, fc.Args["input"].(EventRefInput))
+			return ec.Resolvers.Mutation().RegisterForEvent(ctx, fc.Args["input"].(RegisterForEventInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RegistrationPayload) graphql.Marshaler {
-			return ec.marshalNRegistrationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegistrationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RegisterForEventPayload) graphql.Marshaler {
+			return ec.marshalORegisterForEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegisterForEventPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_registerForEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26300,7 +27108,7 @@ func (ec *executionContext) fieldContext_Mutation_registerForEvent(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RegistrationPayload(ctx, field)
+			return ec.childFields_RegisterForEventPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26327,14 +27135,14 @@ func (ec *executionContext) _Mutation_cancelRegistration(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelRegistration(ctx, fc.Args["input"].(EventRefInput))
+			return ec.Resolvers.Mutation().CancelRegistration(ctx, fc.Args["input"].(CancelRegistrationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RegistrationPayload) graphql.Marshaler {
-			return ec.marshalNRegistrationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegistrationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CancelRegistrationPayload) graphql.Marshaler {
+			return ec.marshalOCancelRegistrationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelRegistrationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_cancelRegistration(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26344,7 +27152,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelRegistration(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RegistrationPayload(ctx, field)
+			return ec.childFields_CancelRegistrationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26374,11 +27182,11 @@ func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql
 			return ec.Resolvers.Mutation().CheckIn(ctx, fc.Args["input"].(CheckInInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RegistrationPayload) graphql.Marshaler {
-			return ec.marshalNRegistrationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegistrationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CheckInPayload) graphql.Marshaler {
+			return ec.marshalOCheckInPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCheckInPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26388,7 +27196,7 @@ func (ec *executionContext) fieldContext_Mutation_checkIn(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RegistrationPayload(ctx, field)
+			return ec.childFields_CheckInPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26415,14 +27223,14 @@ func (ec *executionContext) _Mutation_exportEventAttendees(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ExportEventAttendees(ctx, fc.Args["input"].(EventRefInput))
+			return ec.Resolvers.Mutation().ExportEventAttendees(ctx, fc.Args["input"].(ExportEventAttendeesInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ExportEventAttendeesPayload) graphql.Marshaler {
-			return ec.marshalNExportEventAttendeesPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐExportEventAttendeesPayload(ctx, selections, v)
+			return ec.marshalOExportEventAttendeesPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐExportEventAttendeesPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_exportEventAttendees(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26821,6 +27629,70 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _PublishEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *PublishEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishEventPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PublishEventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublishEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PublishEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *PublishEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublishEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -27701,7 +28573,7 @@ func (ec *executionContext) _Query_events(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Events(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.EventOrder), fc.Args["where"].(*EventSearch))
+			return ec.Resolvers.Query().Events(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.EventOrder), fc.Args["community"].(*pulid.ID), fc.Args["near"].(*NearInput), fc.Args["where"].(*ent.EventWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.EventConnection) graphql.Marshaler {
@@ -28120,6 +28992,70 @@ func (ec *executionContext) fieldContext_RegionEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("RegionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _RegisterForEventPayload_registration(ctx context.Context, field graphql.CollectedField, obj *RegisterForEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterForEventPayload_registration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
+			return ec.marshalORegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterForEventPayload_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterForEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Registration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterForEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RegisterForEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterForEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterForEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterForEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Registration_id(ctx context.Context, field graphql.CollectedField, obj *ent.Registration) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -28483,33 +29419,129 @@ func (ec *executionContext) fieldContext_RegistrationEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("RegistrationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _RegistrationPayload_registration(ctx context.Context, field graphql.CollectedField, obj *RegistrationPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RemoveAgendaItemPayload_event(ctx context.Context, field graphql.CollectedField, obj *RemoveAgendaItemPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RegistrationPayload_registration(ctx, field)
+			return ec.fieldContext_RemoveAgendaItemPayload_event(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Registration, nil
+			return obj.Event, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
-			return ec.marshalNRegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAgendaItemPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveAgendaItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveAgendaItemPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RemoveAgendaItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAgendaItemPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RegistrationPayload_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RemoveAgendaItemPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "RegistrationPayload",
+		Object:     "RemoveAgendaItemPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Registration(ctx, field)
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveSponsorPayload_event(ctx context.Context, field graphql.CollectedField, obj *RemoveSponsorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveSponsorPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveSponsorPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveSponsorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveSponsorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RemoveSponsorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveSponsorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveSponsorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveSponsorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30165,38 +31197,6 @@ func (ec *executionContext) fieldContext_SponsorEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("SponsorEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _SponsorPayload_sponsor(ctx context.Context, field graphql.CollectedField, obj *SponsorPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SponsorPayload_sponsor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Sponsor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sponsor) graphql.Marshaler {
-			return ec.marshalNSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_SponsorPayload_sponsor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "SponsorPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Sponsor(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Submission_id(ctx context.Context, field graphql.CollectedField, obj *ent.Submission) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -30813,6 +31813,70 @@ func (ec *executionContext) _UpdateCommunityPolicyPayload_userErrors(ctx context
 func (ec *executionContext) fieldContext_UpdateCommunityPolicyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateCommunityPolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *UpdateEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEventPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *UpdateEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateEventPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -36399,20 +37463,20 @@ func (ec *executionContext) unmarshalInputCancelEventInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"event", "reason"}
+	fieldsInOrder := [...]string{"id", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "event":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("event"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Event = data
+			it.ID = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -36420,6 +37484,36 @@ func (ec *executionContext) unmarshalInputCancelEventInput(ctx context.Context, 
 				return it, err
 			}
 			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCancelRegistrationInput(ctx context.Context, obj any) (CancelRegistrationInput, error) {
+	var it CancelRegistrationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -36514,20 +37608,20 @@ func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"event", "registration", "code"}
+	fieldsInOrder := [...]string{"id", "registration", "code"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "event":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("event"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Event = data
+			it.ID = data
 		case "registration":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registration"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
@@ -37700,6 +38794,36 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasAwardsWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCompleteEventInput(ctx context.Context, obj any) (CompleteEventInput, error) {
+	var it CompleteEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -40168,108 +41292,6 @@ func (ec *executionContext) unmarshalInputEventOrder(ctx context.Context, obj an
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputEventRefInput(ctx context.Context, obj any) (EventRefInput, error) {
-	var it EventRefInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"event"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "event":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("event"))
-			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Event = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputEventSearch(ctx context.Context, obj any) (EventSearch, error) {
-	var it EventSearch
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"community", "group", "near", "startsAfter", "startsBefore", "kinds", "statuses"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "community":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Community = data
-		case "group":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Group = data
-		case "near":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
-			data, err := ec.unmarshalONearbyInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNearbyInput(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Near = data
-		case "startsAfter":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAfter"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StartsAfter = data
-		case "startsBefore":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsBefore"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StartsBefore = data
-		case "kinds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
-			data, err := ec.unmarshalOEventKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋeventᚐKindᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Kinds = data
-		case "statuses":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
-			data, err := ec.unmarshalOEventStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋeventᚐStatusᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Statuses = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputEventWhereInput(ctx context.Context, obj any) (ent.EventWhereInput, error) {
 	var it ent.EventWhereInput
 	if obj == nil {
@@ -41863,6 +42885,36 @@ func (ec *executionContext) unmarshalInputEventWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasGroupWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputExportEventAttendeesInput(ctx context.Context, obj any) (ExportEventAttendeesInput, error) {
+	var it ExportEventAttendeesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -43785,43 +44837,6 @@ func (ec *executionContext) unmarshalInputNearInput(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"lat", "lng"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "lat":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lat"))
-			data, err := ec.unmarshalNFloat2float64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Lat = data
-		case "lng":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lng"))
-			data, err := ec.unmarshalNFloat2float64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Lng = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputNearbyInput(ctx context.Context, obj any) (NearbyInput, error) {
-	var it NearbyInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
 	fieldsInOrder := [...]string{"lat", "lng", "km"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -43845,7 +44860,7 @@ func (ec *executionContext) unmarshalInputNearbyInput(ctx context.Context, obj a
 			it.Lng = data
 		case "km":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("km"))
-			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -44779,6 +45794,36 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputPublishEventInput(ctx context.Context, obj any) (PublishEventInput, error) {
+	var it PublishEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRedeemInviteInput(ctx context.Context, obj any) (RedeemInviteInput, error) {
 	var it RedeemInviteInput
 	if obj == nil {
@@ -45463,6 +46508,36 @@ func (ec *executionContext) unmarshalInputRegionWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasGroupsWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRegisterForEventInput(ctx context.Context, obj any) (RegisterForEventInput, error) {
+	var it RegisterForEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -53541,6 +54616,96 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var addAgendaItemPayloadImplementors = []string{"AddAgendaItemPayload"}
+
+func (ec *executionContext) _AddAgendaItemPayload(ctx context.Context, sel ast.SelectionSet, obj *AddAgendaItemPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addAgendaItemPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddAgendaItemPayload")
+		case "agendaItem":
+			out.Values[i] = ec._AddAgendaItemPayload_agendaItem(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddAgendaItemPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var addSponsorPayloadImplementors = []string{"AddSponsorPayload"}
+
+func (ec *executionContext) _AddSponsorPayload(ctx context.Context, sel ast.SelectionSet, obj *AddSponsorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addSponsorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddSponsorPayload")
+		case "sponsor":
+			out.Values[i] = ec._AddSponsorPayload_sponsor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddSponsorPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var agendaItemImplementors = []string{"AgendaItem", "Node"}
 
 func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSet, obj *ent.AgendaItem) graphql.Marshaler {
@@ -53771,46 +54936,6 @@ func (ec *executionContext) _AgendaItemEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._AgendaItemEdge_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
-var agendaItemPayloadImplementors = []string{"AgendaItemPayload"}
-
-func (ec *executionContext) _AgendaItemPayload(ctx context.Context, sel ast.SelectionSet, obj *AgendaItemPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agendaItemPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("AgendaItemPayload")
-		case "agendaItem":
-			out.Values[i] = ec._AgendaItemPayload_agendaItem(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -55198,6 +56323,96 @@ func (ec *executionContext) _AwardEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var cancelEventPayloadImplementors = []string{"CancelEventPayload"}
+
+func (ec *executionContext) _CancelEventPayload(ctx context.Context, sel ast.SelectionSet, obj *CancelEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelEventPayload")
+		case "event":
+			out.Values[i] = ec._CancelEventPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CancelEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var cancelRegistrationPayloadImplementors = []string{"CancelRegistrationPayload"}
+
+func (ec *executionContext) _CancelRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *CancelRegistrationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelRegistrationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelRegistrationPayload")
+		case "registration":
+			out.Values[i] = ec._CancelRegistrationPayload_registration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CancelRegistrationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var candidateImplementors = []string{"Candidate", "Node"}
 
 func (ec *executionContext) _Candidate(ctx context.Context, sel ast.SelectionSet, obj *ent.Candidate) graphql.Marshaler {
@@ -55494,6 +56709,51 @@ func (ec *executionContext) _ChangeItem(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._ChangeItem_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var checkInPayloadImplementors = []string{"CheckInPayload"}
+
+func (ec *executionContext) _CheckInPayload(ctx context.Context, sel ast.SelectionSet, obj *CheckInPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckInPayload")
+		case "registration":
+			out.Values[i] = ec._CheckInPayload_registration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CheckInPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -56176,6 +57436,51 @@ func (ec *executionContext) _CommunityPolicy(ctx context.Context, sel ast.Select
 	return out
 }
 
+var completeEventPayloadImplementors = []string{"CompleteEventPayload"}
+
+func (ec *executionContext) _CompleteEventPayload(ctx context.Context, sel ast.SelectionSet, obj *CompleteEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completeEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompleteEventPayload")
+		case "event":
+			out.Values[i] = ec._CompleteEventPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CompleteEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var conflictImplementors = []string{"Conflict"}
 
 func (ec *executionContext) _Conflict(ctx context.Context, sel ast.SelectionSet, obj *schematype.Conflict) graphql.Marshaler {
@@ -56685,6 +57990,51 @@ func (ec *executionContext) _CreateAPITokenPayload(ctx context.Context, sel ast.
 			}
 		case "apiToken":
 			out.Values[i] = ec._CreateAPITokenPayload_apiToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var createEventPayloadImplementors = []string{"CreateEventPayload"}
+
+func (ec *executionContext) _CreateEventPayload(ctx context.Context, sel ast.SelectionSet, obj *CreateEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateEventPayload")
+		case "event":
+			out.Values[i] = ec._CreateEventPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateEventPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -57618,46 +58968,6 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var eventPayloadImplementors = []string{"EventPayload"}
-
-func (ec *executionContext) _EventPayload(ctx context.Context, sel ast.SelectionSet, obj *EventPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, eventPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("EventPayload")
-		case "event":
-			out.Values[i] = ec._EventPayload_event(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
 var exportEventAttendeesPayloadImplementors = []string{"ExportEventAttendeesPayload"}
 
 func (ec *executionContext) _ExportEventAttendeesPayload(ctx context.Context, sel ast.SelectionSet, obj *ExportEventAttendeesPayload) graphql.Marshaler {
@@ -57672,6 +58982,11 @@ func (ec *executionContext) _ExportEventAttendeesPayload(ctx context.Context, se
 			out.Values[i] = graphql.MarshalString("ExportEventAttendeesPayload")
 		case "attendees":
 			out.Values[i] = ec._ExportEventAttendeesPayload_attendees(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ExportEventAttendeesPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -59203,91 +60518,91 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "publishEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "cancelEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cancelEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "completeEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_completeEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "addAgendaItem":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addAgendaItem(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "removeAgendaItem":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeAgendaItem(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "addSponsor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addSponsor(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "removeSponsor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeSponsor(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "registerForEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerForEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "cancelRegistration":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cancelRegistration(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "checkIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_checkIn(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "exportEventAttendees":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_exportEventAttendees(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -59644,6 +60959,51 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var publishEventPayloadImplementors = []string{"PublishEventPayload"}
+
+func (ec *executionContext) _PublishEventPayload(ctx context.Context, sel ast.SelectionSet, obj *PublishEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publishEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublishEventPayload")
+		case "event":
+			out.Values[i] = ec._PublishEventPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PublishEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -60512,6 +61872,51 @@ func (ec *executionContext) _RegionEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var registerForEventPayloadImplementors = []string{"RegisterForEventPayload"}
+
+func (ec *executionContext) _RegisterForEventPayload(ctx context.Context, sel ast.SelectionSet, obj *RegisterForEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, registerForEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegisterForEventPayload")
+		case "registration":
+			out.Values[i] = ec._RegisterForEventPayload_registration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RegisterForEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var registrationImplementors = []string{"Registration", "Node"}
 
 func (ec *executionContext) _Registration(ctx context.Context, sel ast.SelectionSet, obj *ent.Registration) graphql.Marshaler {
@@ -60856,10 +62261,10 @@ func (ec *executionContext) _RegistrationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
-var registrationPayloadImplementors = []string{"RegistrationPayload"}
+var removeAgendaItemPayloadImplementors = []string{"RemoveAgendaItemPayload"}
 
-func (ec *executionContext) _RegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *RegistrationPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, registrationPayloadImplementors)
+func (ec *executionContext) _RemoveAgendaItemPayload(ctx context.Context, sel ast.SelectionSet, obj *RemoveAgendaItemPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeAgendaItemPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -60867,9 +62272,59 @@ func (ec *executionContext) _RegistrationPayload(ctx context.Context, sel ast.Se
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("RegistrationPayload")
-		case "registration":
-			out.Values[i] = ec._RegistrationPayload_registration(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("RemoveAgendaItemPayload")
+		case "event":
+			out.Values[i] = ec._RemoveAgendaItemPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RemoveAgendaItemPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var removeSponsorPayloadImplementors = []string{"RemoveSponsorPayload"}
+
+func (ec *executionContext) _RemoveSponsorPayload(ctx context.Context, sel ast.SelectionSet, obj *RemoveSponsorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeSponsorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveSponsorPayload")
+		case "event":
+			out.Values[i] = ec._RemoveSponsorPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RemoveSponsorPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -62621,46 +64076,6 @@ func (ec *executionContext) _SponsorEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var sponsorPayloadImplementors = []string{"SponsorPayload"}
-
-func (ec *executionContext) _SponsorPayload(ctx context.Context, sel ast.SelectionSet, obj *SponsorPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, sponsorPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SponsorPayload")
-		case "sponsor":
-			out.Values[i] = ec._SponsorPayload_sponsor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
 var submissionImplementors = []string{"Submission", "Node"}
 
 func (ec *executionContext) _Submission(ctx context.Context, sel ast.SelectionSet, obj *ent.Submission) graphql.Marshaler {
@@ -63128,6 +64543,51 @@ func (ec *executionContext) _UpdateCommunityPolicyPayload(ctx context.Context, s
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateCommunityPolicyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var updateEventPayloadImplementors = []string{"UpdateEventPayload"}
+
+func (ec *executionContext) _UpdateEventPayload(ctx context.Context, sel ast.SelectionSet, obj *UpdateEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateEventPayload")
+		case "event":
+			out.Values[i] = ec._UpdateEventPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateEventPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -64219,16 +65679,6 @@ func (ec *executionContext) unmarshalNAddSponsorInput2githubᚗcomᚋusergroups�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAgendaItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItem(ctx context.Context, sel ast.SelectionSet, v *ent.AgendaItem) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._AgendaItem(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNAgendaItemConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AgendaItemConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -64268,16 +65718,6 @@ func (ec *executionContext) marshalNAgendaItemOrderField2ᚖgithubᚗcomᚋuserg
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalNAgendaItemPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAgendaItemPayload(ctx context.Context, sel ast.SelectionSet, v *AgendaItemPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._AgendaItemPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAgendaItemWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemWhereInput(ctx context.Context, v any) (*ent.AgendaItemWhereInput, error) {
@@ -64440,22 +65880,6 @@ func (ec *executionContext) unmarshalNAssignGroupMentorInput2githubᚗcomᚋuser
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAttendee2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAttendeeᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Attendee) graphql.Marshaler {
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNAttendee2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAttendee(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNAttendee2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAttendee(ctx context.Context, sel ast.SelectionSet, v *workflow.Attendee) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -64530,6 +65954,11 @@ func (ec *executionContext) unmarshalNCancelElectionInput2githubᚗcomᚋusergro
 
 func (ec *executionContext) unmarshalNCancelEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelEventInput(ctx context.Context, v any) (CancelEventInput, error) {
 	res, err := ec.unmarshalInputCancelEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCancelRegistrationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelRegistrationInput(ctx context.Context, v any) (CancelRegistrationInput, error) {
+	res, err := ec.unmarshalInputCancelRegistrationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -64682,6 +66111,11 @@ func (ec *executionContext) marshalNCommunityPolicy2githubᚗcomᚋusergroupsᚋ
 func (ec *executionContext) unmarshalNCommunityWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityWhereInput(ctx context.Context, v any) (*ent.CommunityWhereInput, error) {
 	res, err := ec.unmarshalInputCommunityWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompleteEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCompleteEventInput(ctx context.Context, v any) (CompleteEventInput, error) {
+	res, err := ec.unmarshalInputCompleteEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCompleteHandoverStepInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCompleteHandoverStepInput(ctx context.Context, v any) (CompleteHandoverStepInput, error) {
@@ -64928,21 +66362,6 @@ func (ec *executionContext) marshalNEventOrderField2ᚖgithubᚗcomᚋusergroups
 	return v
 }
 
-func (ec *executionContext) marshalNEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventPayload(ctx context.Context, sel ast.SelectionSet, v *EventPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._EventPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNEventRefInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventRefInput(ctx context.Context, v any) (EventRefInput, error) {
-	res, err := ec.unmarshalInputEventRefInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNEventStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋeventᚐStatus(ctx context.Context, v any) (event.Status, error) {
 	var res event.Status
 	err := res.UnmarshalGQL(v)
@@ -64968,14 +66387,9 @@ func (ec *executionContext) unmarshalNEventWhereInput2ᚖgithubᚗcomᚋusergrou
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNExportEventAttendeesPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐExportEventAttendeesPayload(ctx context.Context, sel ast.SelectionSet, v *ExportEventAttendeesPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ExportEventAttendeesPayload(ctx, sel, v)
+func (ec *executionContext) unmarshalNExportEventAttendeesInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐExportEventAttendeesInput(ctx context.Context, v any) (ExportEventAttendeesInput, error) {
+	res, err := ec.unmarshalInputExportEventAttendeesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -65358,6 +66772,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐ
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPublishEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐPublishEventInput(ctx context.Context, v any) (PublishEventInput, error) {
+	res, err := ec.unmarshalInputPublishEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNQueueCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*queue.Count) graphql.Marshaler {
 	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -65425,14 +66844,9 @@ func (ec *executionContext) unmarshalNRegionWhereInput2ᚖgithubᚗcomᚋusergro
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx context.Context, sel ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Registration(ctx, sel, v)
+func (ec *executionContext) unmarshalNRegisterForEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegisterForEventInput(ctx context.Context, v any) (RegisterForEventInput, error) {
+	res, err := ec.unmarshalInputRegisterForEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRegistrationChange2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegistrationChange(ctx context.Context, sel ast.SelectionSet, v *RegistrationChange) graphql.Marshaler {
@@ -65474,16 +66888,6 @@ func (ec *executionContext) marshalNRegistrationOrderField2ᚖgithubᚗcomᚋuse
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalNRegistrationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegistrationPayload(ctx context.Context, sel ast.SelectionSet, v *RegistrationPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._RegistrationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRegistrationStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋregistrationᚐStatus(ctx context.Context, v any) (registration.Status, error) {
@@ -65881,16 +67285,6 @@ func (ec *executionContext) marshalNShippingAddressPayload2ᚖgithubᚗcomᚋuse
 	return ec._ShippingAddressPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx context.Context, sel ast.SelectionSet, v *ent.Sponsor) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Sponsor(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNSponsorConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SponsorConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -65920,16 +67314,6 @@ func (ec *executionContext) marshalNSponsorOrderField2ᚖgithubᚗcomᚋusergrou
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalNSponsorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSponsorPayload(ctx context.Context, sel ast.SelectionSet, v *SponsorPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._SponsorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSponsorWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorWhereInput(ctx context.Context, v any) (*ent.SponsorWhereInput, error) {
@@ -66336,6 +67720,20 @@ func (ec *executionContext) unmarshalOAPITokenOrder2ᚖgithubᚗcomᚋusergroups
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOAddAgendaItemPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAddAgendaItemPayload(ctx context.Context, sel ast.SelectionSet, v *AddAgendaItemPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddAgendaItemPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAddSponsorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAddSponsorPayload(ctx context.Context, sel ast.SelectionSet, v *AddSponsorPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddSponsorPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAgendaItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItem(ctx context.Context, sel ast.SelectionSet, v *ent.AgendaItem) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -66654,6 +68052,25 @@ func (ec *executionContext) unmarshalOApprovalQueueFilter2ᚖgithubᚗcomᚋuser
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOAttendee2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAttendeeᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Attendee) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttendee2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAttendee(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx context.Context, sel ast.SelectionSet, v *ent.Award) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -66753,6 +68170,20 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCancelEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelEventPayload(ctx context.Context, sel ast.SelectionSet, v *CancelEventPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CancelEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCancelRegistrationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelRegistrationPayload(ctx context.Context, sel ast.SelectionSet, v *CancelRegistrationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CancelRegistrationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCandidate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Candidate) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -66770,6 +68201,13 @@ func (ec *executionContext) marshalOCandidate2ᚕᚖgithubᚗcomᚋusergroupsᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOCheckInPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCheckInPayload(ctx context.Context, sel ast.SelectionSet, v *CheckInPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CheckInPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *ent.Community) graphql.Marshaler {
@@ -66839,6 +68277,13 @@ func (ec *executionContext) unmarshalOCommunityWhereInput2ᚖgithubᚗcomᚋuser
 	}
 	res, err := ec.unmarshalInputCommunityWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCompleteEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCompleteEventPayload(ctx context.Context, sel ast.SelectionSet, v *CompleteEventPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CompleteEventPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOConflict2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschematypeᚐConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Conflict) graphql.Marshaler {
@@ -66986,6 +68431,13 @@ func (ec *executionContext) unmarshalOContributionWhereInput2ᚖgithubᚗcomᚋu
 	}
 	res, err := ec.unmarshalInputContributionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCreateEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateEventPayload(ctx context.Context, sel ast.SelectionSet, v *CreateEventPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateEventPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
@@ -67250,14 +68702,6 @@ func (ec *executionContext) unmarshalOEventOrder2ᚕᚖgithubᚗcomᚋusergroups
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOEventSearch2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEventSearch(ctx context.Context, v any) (*EventSearch, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputEventSearch(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalOEventStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋeventᚐStatusᚄ(ctx context.Context, v any) ([]event.Status, error) {
 	if v == nil {
 		return nil, nil
@@ -67385,6 +68829,13 @@ func (ec *executionContext) unmarshalOEventWhereInput2ᚖgithubᚗcomᚋusergrou
 	}
 	res, err := ec.unmarshalInputEventWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExportEventAttendeesPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐExportEventAttendeesPayload(ctx context.Context, sel ast.SelectionSet, v *ExportEventAttendeesPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExportEventAttendeesPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
@@ -67755,14 +69206,6 @@ func (ec *executionContext) unmarshalONearInput2ᚖgithubᚗcomᚋusergroupsᚋu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalONearbyInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNearbyInput(ctx context.Context, v any) (*NearbyInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputNearbyInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalONode2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -67839,6 +69282,13 @@ func (ec *executionContext) unmarshalOOrganizationWhereInput2ᚖgithubᚗcomᚋu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOPublishEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐPublishEventPayload(ctx context.Context, sel ast.SelectionSet, v *PublishEventPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PublishEventPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegion(ctx context.Context, sel ast.SelectionSet, v *ent.Region) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -67906,6 +69356,13 @@ func (ec *executionContext) unmarshalORegionWhereInput2ᚖgithubᚗcomᚋusergro
 	}
 	res, err := ec.unmarshalInputRegionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORegisterForEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegisterForEventPayload(ctx context.Context, sel ast.SelectionSet, v *RegisterForEventPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RegisterForEventPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx context.Context, sel ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
@@ -68027,6 +69484,20 @@ func (ec *executionContext) unmarshalORegistrationWhereInput2ᚖgithubᚗcomᚋu
 	}
 	res, err := ec.unmarshalInputRegistrationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORemoveAgendaItemPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRemoveAgendaItemPayload(ctx context.Context, sel ast.SelectionSet, v *RemoveAgendaItemPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RemoveAgendaItemPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORemoveSponsorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRemoveSponsorPayload(ctx context.Context, sel ast.SelectionSet, v *RemoveSponsorPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RemoveSponsorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOReport2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReport(ctx context.Context, sel ast.SelectionSet, v *ent.Report) graphql.Marshaler {
@@ -68861,6 +70332,13 @@ func (ec *executionContext) marshalOUpdateCommunityPolicyPayload2ᚖgithubᚗcom
 		return graphql.Null
 	}
 	return ec._UpdateCommunityPolicyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateEventPayload(ctx context.Context, sel ast.SelectionSet, v *UpdateEventPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateEventPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

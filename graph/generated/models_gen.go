@@ -22,35 +22,43 @@ import (
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
-// An agenda item.
+// A new agenda item.
 type AddAgendaItemInput struct {
-	// The event.
+	// The event whose agenda gets the item.
 	Event pulid.ID `json:"event"`
-	// TALK, PANEL, WORKSHOP, SPONSOR_PITCH or BREAK (default TALK).
+	// What sort of item it is (default TALK).
 	Kind *agendaitem.Kind `json:"kind,omitempty"`
-	// Title.
+	// The item's title.
 	Title string `json:"title"`
 	// The speaker, when they have an account.
 	Speaker *pulid.ID `json:"speaker,omitempty"`
 	// A guest speaker's name.
 	SpeakerName *string `json:"speakerName,omitempty"`
-	// Start (in the event's zone, or an instant).
+	// When the item starts (a wall-clock time in the event's zone, or an instant).
 	StartsAt string `json:"startsAt"`
 	// Length in minutes.
 	DurationMinutes int `json:"durationMinutes"`
-	// Parallel track (default main).
+	// The parallel track it is on, up to 50 characters (default main).
 	Track *string `json:"track,omitempty"`
 }
 
-// A sponsor.
+// The result of addAgendaItem.
+type AddAgendaItemPayload struct {
+	// The new item; null when it was refused.
+	AgendaItem *ent.AgendaItem `json:"agendaItem,omitempty"`
+	// Why the item was refused; empty when it was added.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A new sponsor of an event.
 type AddSponsorInput struct {
-	// The event.
+	// The event sponsored.
 	Event pulid.ID `json:"event"`
-	// Name.
+	// The sponsor's name.
 	Name string `json:"name"`
-	// Web site.
+	// The sponsor's web site.
 	WebsiteURL *string `json:"websiteUrl,omitempty"`
-	// Logo.
+	// The address of the sponsor's logo.
 	LogoURL *string `json:"logoUrl,omitempty"`
 	// What they cover (venue, food and drink).
 	Covers *string `json:"covers,omitempty"`
@@ -58,10 +66,12 @@ type AddSponsorInput struct {
 	PitchMinutes *int `json:"pitchMinutes,omitempty"`
 }
 
-// A new agenda item.
-type AgendaItemPayload struct {
-	// The item.
-	AgendaItem *ent.AgendaItem `json:"agendaItem"`
+// The result of addSponsor.
+type AddSponsorPayload struct {
+	// The new sponsor; null when it was refused.
+	Sponsor *ent.Sponsor `json:"sponsor,omitempty"`
+	// Why the sponsor was refused; empty when it was added.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A change to an application.
@@ -204,10 +214,32 @@ type CancelElectionInput struct {
 
 // An event to cancel.
 type CancelEventInput struct {
-	// The event.
-	Event pulid.ID `json:"event"`
-	// Why; sent to registrants.
+	// The DRAFT or PUBLISHED event to cancel.
+	ID pulid.ID `json:"id"`
+	// Why it is cancelled; sent to the registrants.
 	Reason string `json:"reason"`
+}
+
+// The result of cancelEvent.
+type CancelEventPayload struct {
+	// The event, now CANCELLED; null when cancelling was refused.
+	Event *ent.Event `json:"event,omitempty"`
+	// Why cancelling was refused; empty when the event was cancelled.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// An event to cancel your registration for.
+type CancelRegistrationInput struct {
+	// The event you registered for (your registration is the one cancelled); it must not have started.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of cancelRegistration.
+type CancelRegistrationPayload struct {
+	// Your registration, now CANCELLED; null when the cancellation was refused.
+	Registration *ent.Registration `json:"registration,omitempty"`
+	// Why the cancellation was refused; empty when the registration was cancelled.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A candidate after the change.
@@ -240,14 +272,23 @@ type ChangeItem struct {
 	Node ent.Noder `json:"node"`
 }
 
-// Whom to check in: a registration, or the code from their QR.
+// Whom to check in at an event's door: give the registration, or the code from the attendee's
+// QR. Either is checked against the event, so a ticket for another event is refused here.
 type CheckInInput struct {
-	// The event.
-	Event pulid.ID `json:"event"`
-	// The registration.
+	// The event whose door the check-in is at.
+	ID pulid.ID `json:"id"`
+	// The registration to check in (from the organizers' list).
 	Registration *pulid.ID `json:"registration,omitempty"`
-	// The check-in code.
+	// The check-in code of the attendee's QR (case and surrounding spaces ignored).
 	Code *string `json:"code,omitempty"`
+}
+
+// The result of checkIn.
+type CheckInPayload struct {
+	// The registration, now ATTENDED; null when the check-in was refused.
+	Registration *ent.Registration `json:"registration,omitempty"`
+	// Why the check-in was refused (no such registration or code at this event, not GOING); empty when checked in.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A comment.
@@ -256,6 +297,20 @@ type CommentOnApplicationInput struct {
 	ID pulid.ID `json:"id"`
 	// The comment.
 	Body string `json:"body"`
+}
+
+// An event to close.
+type CompleteEventInput struct {
+	// The PUBLISHED event to close; it must have started.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of completeEvent.
+type CompleteEventPayload struct {
+	// The event, now COMPLETED; null when closing was refused.
+	Event *ent.Event `json:"event,omitempty"`
+	// Why closing was refused; empty when the event was closed.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A checklist step done.
@@ -286,36 +341,44 @@ type CreateAPITokenPayload struct {
 	APIToken *ent.APIToken `json:"apiToken"`
 }
 
-// An event's details. Times are wall-clock times in the event's zone (2026-12-03T19:00) or RFC 3339 instants.
+// A new event's details. Times are wall-clock times in the event's zone (2026-12-03T19:00) or RFC 3339 instants.
 type CreateEventInput struct {
-	// The group holding it.
+	// The group holding the event; you organize it or are the community's staff.
 	Group pulid.ID `json:"group"`
-	// What sort of meeting (default MEETUP).
+	// What sort of meeting it is (default MEETUP).
 	Kind *event.Kind `json:"kind,omitempty"`
-	// Title.
+	// The event's title, 3 to 200 characters.
 	Title string `json:"title"`
 	// What will happen; Markdown.
 	Description *string `json:"description,omitempty"`
-	// Start.
+	// When the event starts.
 	StartsAt string `json:"startsAt"`
-	// End, after the start.
+	// When the event ends, after the start and at most 14 days later.
 	EndsAt string `json:"endsAt"`
-	// IANA time zone, e.g. Asia/Shanghai.
+	// IANA time zone the event is held in, e.g. Asia/Shanghai.
 	TimeZone string `json:"timeZone"`
-	// Venue name (a venue or an online link is needed).
+	// Where it is held (a venue or an online link is needed).
 	VenueName *string `json:"venueName,omitempty"`
-	// Venue address.
+	// The venue's address.
 	VenueAddress *string `json:"venueAddress,omitempty"`
-	// Venue latitude.
+	// The venue's latitude in degrees.
 	Latitude *float64 `json:"latitude,omitempty"`
-	// Venue longitude.
+	// The venue's longitude in degrees.
 	Longitude *float64 `json:"longitude,omitempty"`
 	// Link for online attendance.
 	OnlineURL *string `json:"onlineUrl,omitempty"`
 	// Seats; leave out for no limit.
 	Capacity *int `json:"capacity,omitempty"`
-	// PUBLIC, or MEMBERS_ONLY for closed-door activities (default PUBLIC).
+	// Who may see and register: PUBLIC, or MEMBERS_ONLY for closed-door activities (default PUBLIC).
 	Visibility *event.Visibility `json:"visibility,omitempty"`
+}
+
+// The result of createEvent.
+type CreateEventPayload struct {
+	// The new DRAFT event; null when it was refused.
+	Event *ent.Event `json:"event,omitempty"`
+	// Why the event was refused; empty when it was created.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An invite to make.
@@ -350,40 +413,18 @@ type EndorseApplicationInput struct {
 	Reason string `json:"reason"`
 }
 
-// An event after the change.
-type EventPayload struct {
-	// The event.
-	Event *ent.Event `json:"event"`
+// An event whose attendees to export.
+type ExportEventAttendeesInput struct {
+	// The event; you organize its group.
+	ID pulid.ID `json:"id"`
 }
 
-// An event.
-type EventRefInput struct {
-	// The event.
-	Event pulid.ID `json:"event"`
-}
-
-// What events to find.
-type EventSearch struct {
-	// Events of this community's groups.
-	Community *pulid.ID `json:"community,omitempty"`
-	// Events of this group.
-	Group *pulid.ID `json:"group,omitempty"`
-	// Events whose venue lies within this radius (online-only events have none).
-	Near *NearbyInput `json:"near,omitempty"`
-	// Events starting at or after this instant.
-	StartsAfter *time.Time `json:"startsAfter,omitempty"`
-	// Events starting before this instant.
-	StartsBefore *time.Time `json:"startsBefore,omitempty"`
-	// Events of these kinds.
-	Kinds []event.Kind `json:"kinds,omitempty"`
-	// Events in these states (default: published and completed; drafts only for those who may see them).
-	Statuses []event.Status `json:"statuses,omitempty"`
-}
-
-// An attendee export.
+// The result of exportEventAttendees.
 type ExportEventAttendeesPayload struct {
-	// Everyone registered (cancellations left out), in registration order.
-	Attendees []*workflow.Attendee `json:"attendees"`
+	// Everyone registered (cancellations left out), in registration order; null when the export was refused.
+	Attendees []*workflow.Attendee `json:"attendees,omitempty"`
+	// Why the export was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A group role to give.
@@ -462,22 +503,16 @@ type MessageTemplatePayload struct {
 	Template *MessageTemplate `json:"template"`
 }
 
-// A point to sort by distance from.
+// A place to measure distances from, and optionally a radius: the one spelling of "near"
+// across the schema (the ambassador directory sorts by it, the event search filters by it).
 type NearInput struct {
-	// Latitude in degrees.
+	// Latitude in degrees, in [-90, 90].
 	Lat float64 `json:"lat"`
-	// Longitude in degrees.
+	// Longitude in degrees, in [-180, 180].
 	Lng float64 `json:"lng"`
-}
-
-// A place and radius to search around.
-type NearbyInput struct {
-	// Latitude in degrees.
-	Lat float64 `json:"lat"`
-	// Longitude in degrees.
-	Lng float64 `json:"lng"`
-	// Radius in kilometres (up to 1000).
-	Km float64 `json:"km"`
+	// Radius in kilometres (more than 0, at most 1000): only what lies within it. Required by
+	// the event search; the ambassador directory without it lists everyone, nearest first.
+	Km *float64 `json:"km,omitempty"`
 }
 
 // A nomination.
@@ -515,10 +550,38 @@ type OpenElectionInput struct {
 	TermStartsAt *time.Time `json:"termStartsAt,omitempty"`
 }
 
+// A draft event to publish.
+type PublishEventInput struct {
+	// The DRAFT event to publish; it must not have started.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of publishEvent.
+type PublishEventPayload struct {
+	// The event, now PUBLISHED; null when publishing was refused.
+	Event *ent.Event `json:"event,omitempty"`
+	// Why publishing was refused; empty when the event was published.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An invite code to use.
 type RedeemInviteInput struct {
 	// The code.
 	Code string `json:"code"`
+}
+
+// An event to register for.
+type RegisterForEventInput struct {
+	// The PUBLISHED event to register for; it must not have started.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of registerForEvent.
+type RegisterForEventPayload struct {
+	// Your registration, GOING or WAITLISTED; null when it was refused.
+	Registration *ent.Registration `json:"registration,omitempty"`
+	// Why the registration was refused (already registered, event not open); empty when you are registered.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A change to an event's registrations.
@@ -537,12 +600,6 @@ type RegistrationChange struct {
 	Event *ent.Event `json:"event"`
 }
 
-// A registration after the change.
-type RegistrationPayload struct {
-	// The registration.
-	Registration *ent.Registration `json:"registration"`
-}
-
 // A rejection.
 type RejectApplicationInput struct {
 	// The application.
@@ -555,8 +612,16 @@ type RejectApplicationInput struct {
 
 // An agenda item to remove.
 type RemoveAgendaItemInput struct {
-	// The item.
+	// The agenda item to remove.
 	ID pulid.ID `json:"id"`
+}
+
+// The result of removeAgendaItem.
+type RemoveAgendaItemPayload struct {
+	// The event without the item; null when the removal was refused.
+	Event *ent.Event `json:"event,omitempty"`
+	// Why the removal was refused; empty when the item was removed.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Who to remove, and why.
@@ -571,8 +636,16 @@ type RemoveMemberInput struct {
 
 // A sponsor to remove.
 type RemoveSponsorInput struct {
-	// The sponsor.
+	// The sponsor to remove.
 	ID pulid.ID `json:"id"`
+}
+
+// The result of removeSponsor.
+type RemoveSponsorPayload struct {
+	// The event without the sponsor; null when the removal was refused.
+	Event *ent.Event `json:"event,omitempty"`
+	// Why the removal was refused; empty when the sponsor was removed.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A request for information.
@@ -705,12 +778,6 @@ type ShippingAddressPayload struct {
 	ShippingAddress *ent.ShippingAddress `json:"shippingAddress"`
 }
 
-// A new sponsor.
-type SponsorPayload struct {
-	// The sponsor.
-	Sponsor *ent.Sponsor `json:"sponsor"`
-}
-
 // A role to step down from.
 type StepDownInput struct {
 	// Your role.
@@ -772,36 +839,44 @@ type UpdateCommunityPolicyPayload struct {
 
 // Changes to an event; fields left out keep their value, empty strings clear optional text.
 type UpdateEventInput struct {
-	// The event.
+	// The event to change.
 	ID pulid.ID `json:"id"`
-	// What sort of meeting.
+	// What sort of meeting it is.
 	Kind *event.Kind `json:"kind,omitempty"`
-	// Title.
+	// The event's title, 3 to 200 characters.
 	Title *string `json:"title,omitempty"`
-	// Description.
+	// What will happen; Markdown.
 	Description *string `json:"description,omitempty"`
-	// Start.
+	// When the event starts.
 	StartsAt *string `json:"startsAt,omitempty"`
-	// End.
+	// When the event ends, after the start.
 	EndsAt *string `json:"endsAt,omitempty"`
-	// IANA time zone; other times given are read in it.
+	// IANA time zone; the other times given are read in it.
 	TimeZone *string `json:"timeZone,omitempty"`
-	// Venue name.
+	// Where it is held.
 	VenueName *string `json:"venueName,omitempty"`
-	// Venue address.
+	// The venue's address.
 	VenueAddress *string `json:"venueAddress,omitempty"`
-	// Venue latitude.
+	// The venue's latitude in degrees.
 	Latitude *float64 `json:"latitude,omitempty"`
-	// Venue longitude.
+	// The venue's longitude in degrees.
 	Longitude *float64 `json:"longitude,omitempty"`
-	// Online link.
+	// Link for online attendance.
 	OnlineURL *string `json:"onlineUrl,omitempty"`
-	// Seats.
+	// Seats; more seats go to the waitlist at once.
 	Capacity *int `json:"capacity,omitempty"`
-	// Remove the seat limit.
+	// True to remove the seat limit.
 	ClearCapacity *bool `json:"clearCapacity,omitempty"`
-	// Visibility.
+	// Who may see and register.
 	Visibility *event.Visibility `json:"visibility,omitempty"`
+}
+
+// The result of updateEvent.
+type UpdateEventPayload struct {
+	// The event after the change; null when it was refused.
+	Event *ent.Event `json:"event,omitempty"`
+	// Why the change was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An expected refusal of a mutation: nothing of the mutation was saved. Shown to people as

@@ -37,7 +37,8 @@ const (
 type Error struct {
 	Code    Code
 	Message string
-	// Field names the input field at fault (GraphQL name), for BAD_USER_INPUT.
+	// Field names the input field at fault (GraphQL name): for BAD_USER_INPUT,
+	// and for a NOT_FOUND when one field named what was not found.
 	Field string
 	// Extensions adds more machine-readable detail (e.g. a suggested value).
 	Extensions map[string]any

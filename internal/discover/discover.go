@@ -6,6 +6,7 @@ package discover
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -21,16 +22,26 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
-// Near is a circle to search in.
-type Near struct{ Lat, Lng, Km float64 }
+// Near is a circle to search in; Km is required (a nil Km is bad input).
+type Near struct {
+	Lat, Lng float64
+	Km       *float64
+}
 
-// Search is what events to find; zero fields do not filter.
+// Search is what events to find: the community and the circle the
+// GraphQL filter cannot say (an event's community is a private column, a
+// radius is computed), and the filter itself, the same EventWhereInput as
+// Group.events. Zero fields do not filter.
 type Search struct {
-	Community, Group          pulid.ID
-	Near                      *Near
-	StartsAfter, StartsBefore *time.Time
-	Kinds                     []event.Kind
-	Statuses                  []event.Status
+	Community pulid.ID
+	Near      *Near
+	Where     *ent.EventWhereInput
+}
+
+// filtersStatus reports whether w names statuses at its top level; without
+// that, a search lists published and completed events only.
+func filtersStatus(w *ent.EventWhereInput) bool {
+	return w != nil && (w.Status != nil || w.StatusNEQ != nil || len(w.StatusIn) > 0 || len(w.StatusNotIn) > 0)
 }
 
 // Predicates turns a search into query predicates. A radius search reads
@@ -41,35 +52,31 @@ func Predicates(ctx context.Context, c *ent.Client, s Search) ([]predicate.Event
 	if s.Community != "" {
 		ps = append(ps, event.HasGroupWith(group.CommunityID(s.Community)))
 	}
-	if s.Group != "" {
-		ps = append(ps, event.GroupID(s.Group))
+	if s.Where != nil {
+		p, err := s.Where.P()
+		if err != nil && !errors.Is(err, ent.ErrEmptyEventWhereInput) {
+			return nil, err
+		}
+		if p != nil {
+			ps = append(ps, p)
+		}
 	}
-	if s.StartsAfter != nil {
-		ps = append(ps, event.StartsAtGTE(*s.StartsAfter))
-	}
-	if s.StartsBefore != nil {
-		ps = append(ps, event.StartsAtLT(*s.StartsBefore))
-	}
-	if len(s.Kinds) > 0 {
-		ps = append(ps, event.KindIn(s.Kinds...))
-	}
-	if len(s.Statuses) > 0 {
-		ps = append(ps, event.StatusIn(s.Statuses...))
-	} else {
+	if !filtersStatus(s.Where) {
 		ps = append(ps, event.StatusIn(event.StatusPUBLISHED, event.StatusCOMPLETED))
 	}
 	if s.Near == nil {
 		return ps, nil
 	}
 	n := *s.Near
-	if policy.ValidateLatitude(n.Lat) != nil || policy.ValidateLongitude(n.Lng) != nil || n.Km <= 0 || n.Km > 1000 {
+	if policy.ValidateLatitude(n.Lat) != nil || policy.ValidateLongitude(n.Lng) != nil || n.Km == nil || *n.Km <= 0 || *n.Km > 1000 {
 		return nil, apierror.Invalid("near", "near needs a latitude in [-90, 90], a longitude in [-180, 180] and 0 < km <= 1000")
 	}
+	km := *n.Km
 	// One degree of latitude is ~111.2 km; a degree of longitude shrinks with the cosine.
-	dLat := n.Km / 111.2
+	dLat := km / 111.2
 	dLng := 180.0
 	if cos := math.Cos(n.Lat * math.Pi / 180); cos > 0.01 {
-		dLng = math.Min(180, n.Km/(111.2*cos))
+		dLng = math.Min(180, km/(111.2*cos))
 	}
 	box := append(append([]predicate.Event(nil), ps...),
 		event.LatitudeGTE(n.Lat-dLat), event.LatitudeLTE(n.Lat+dLat))
@@ -82,7 +89,7 @@ func Predicates(ctx context.Context, c *ent.Client, s Search) ([]predicate.Event
 	}
 	var within []pulid.ID
 	for _, e := range cands {
-		if e.Latitude != nil && e.Longitude != nil && policy.DistanceKm(n.Lat, n.Lng, *e.Latitude, *e.Longitude) <= n.Km {
+		if e.Latitude != nil && e.Longitude != nil && policy.DistanceKm(n.Lat, n.Lng, *e.Latitude, *e.Longitude) <= km {
 			within = append(within, e.ID)
 		}
 	}

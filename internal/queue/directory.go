@@ -12,16 +12,22 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
-// Point is a place to measure distances from.
-type Point struct{ Lat, Lng float64 }
+// Point is a place to measure distances from; a non-nil Km keeps only what
+// lies within that radius.
+type Point struct {
+	Lat, Lng float64
+	Km       *float64
+}
 
 // Ambassadors lists a community's active ambassadors (of one region when
-// given), nearest first from near by their home group, at most limit.
+// given), nearest first from near by their home group, at most limit; with
+// near.Km, only those whose home group lies within it.
 // Nested fields of the roles are loaded by the caller's field collection, so
 // the cost stays two queries however many ambassadors there are.
 func Ambassadors(ctx context.Context, q *ent.RoleQuery, community, region pulid.ID, near *Point, limit int) ([]*ent.Role, error) {
-	if near != nil && (policy.ValidateLatitude(near.Lat) != nil || policy.ValidateLongitude(near.Lng) != nil) {
-		return nil, apierror.Invalid("near", "near must be a latitude in [-90, 90] and a longitude in [-180, 180]")
+	if near != nil && (policy.ValidateLatitude(near.Lat) != nil || policy.ValidateLongitude(near.Lng) != nil ||
+		near.Km != nil && (*near.Km <= 0 || *near.Km > 1000)) {
+		return nil, apierror.Invalid("near", "near must be a latitude in [-90, 90], a longitude in [-180, 180] and, if given, 0 < km <= 1000")
 	}
 	q = q.Where(role.CommunityID(community), role.KindEQ(role.KindAMBASSADOR), role.StatusEQ(role.StatusACTIVE))
 	if region != "" {
@@ -50,6 +56,16 @@ func Ambassadors(ctx context.Context, q *ent.RoleQuery, community, region pulid.
 		}
 		return 0
 	})
+	if near.Km != nil {
+		// Sorted: those within the radius come first.
+		n, _ := slices.BinarySearchFunc(roles, *near.Km, func(r *ent.Role, km float64) int {
+			if dist(r) <= km {
+				return -1
+			}
+			return 1
+		})
+		roles = roles[:n]
+	}
 	if len(roles) > limit {
 		roles = roles[:limit]
 	}

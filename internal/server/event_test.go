@@ -9,6 +9,7 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
 )
@@ -62,8 +63,10 @@ func newEventWorld(t *testing.T, base *dbClient) *eventWorld {
 }
 
 const (
-	createEventQ = `mutation($in: CreateEventInput!) { createEvent(input: $in) { event { id status startsAt localStartsAt localEndsAt timeZone capacity } } }`
-	eventRefQ    = `mutation($e: ID!) { %s(input: {event: $e}) { %s } }`
+	createEventQ = `mutation($in: CreateEventInput!) { createEvent(input: $in) { event { id status startsAt localStartsAt localEndsAt timeZone capacity }
+		userErrors { code message field } } }`
+	// eventRefQ is a mutation whose input is just the event acted on, as id.
+	eventRefQ = `mutation($e: ID!) { %s(input: {id: $e}) { %s userErrors { code message field } } }`
 )
 
 func (w *eventWorld) eventInput(extra map[string]any) map[string]any {
@@ -97,12 +100,14 @@ func TestEventLifecycle(t *testing.T) {
 		t.Fatalf("create: %+v %+v", r.Data, r.Errors)
 	}
 	ev := map[string]any{"e": id}
-	if r := w.h(w.member, w.ref("publishEvent", "event { status }"), ev); code(r) != "NOT_FOUND" {
-		t.Errorf("a member publishes a draft: %+v", r.Errors)
+	// A draft is invisible to a member: refused as data, nothing published.
+	if r := w.h(w.member, w.ref("publishEvent", "event { status }"), ev); code(r) != "NOT_FOUND" || len(r.Errors) > 0 ||
+		dig(r.Data, "publishEvent", "event") != nil {
+		t.Errorf("a member publishes a draft: %+v %+v", r.Data, r.Errors)
 	}
 
 	// The agenda and a sponsor.
-	const addItem = `mutation($in: AddAgendaItemInput!) { addAgendaItem(input: $in) { agendaItem { id startsAt track speakerName } } }`
+	const addItem = `mutation($in: AddAgendaItemInput!) { addAgendaItem(input: $in) { agendaItem { id startsAt track speakerName } userErrors { code message field } } }`
 	item := func(kind, start string, minutes int, track string) gqlResponse {
 		return w.h(w.org, addItem, map[string]any{"in": map[string]any{"event": id, "kind": kind, "title": kind + " at " + start,
 			"speakerName": "Guest Speaker", "startsAt": start, "durationMinutes": minutes, "track": track}})
@@ -114,19 +119,20 @@ func TestEventLifecycle(t *testing.T) {
 	if r := item("TALK", "2026-12-03T19:30", 30, "lab"); dig(r.Data, "addAgendaItem", "agendaItem", "track") != "lab" {
 		t.Errorf("a talk in the lab: %+v %+v", r.Data, r.Errors)
 	}
-	if r := item("SPONSOR_PITCH", "2026-12-03T19:45", 10, "main"); len(r.Errors) > 0 {
-		t.Errorf("a short pitch: %+v", r.Errors)
+	if r := item("SPONSOR_PITCH", "2026-12-03T19:45", 10, "main"); len(r.Errors) > 0 || code(r) != nil {
+		t.Errorf("a short pitch: %+v %+v", r.Data, r.Errors)
 	}
-	const addSponsor = `mutation($e: ID!) { addSponsor(input: {event: $e, name: "Example Cloud", websiteUrl: "https://cloud.example.com", covers: "pizza"}) { sponsor { id name covers } } }`
+	const addSponsor = `mutation($e: ID!) { addSponsor(input: {event: $e, name: "Example Cloud", websiteUrl: "https://cloud.example.com", covers: "pizza"}) { sponsor { id name covers } userErrors { code } } }`
 	r = w.h(w.org, addSponsor, ev)
 	if dig(r.Data, "addSponsor", "sponsor", "covers") != "pizza" {
 		t.Errorf("sponsor: %+v %+v", r.Data, r.Errors)
 	}
-	const removeSponsor = `mutation($id: ID!) { removeSponsor(input: {id: $id}) { event { sponsors { totalCount } } } }`
+	const removeSponsor = `mutation($id: ID!) { removeSponsor(input: {id: $id}) { event { sponsors { totalCount } } userErrors { code } } }`
 	if r := w.h(w.org, removeSponsor, map[string]any{"id": dig(r.Data, "addSponsor", "sponsor", "id")}); dig(r.Data, "removeSponsor", "event", "sponsors", "totalCount") != float64(0) {
 		t.Errorf("removing the sponsor: %+v %+v", r.Data, r.Errors)
 	}
-	const update = `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { localEndsAt agendaItems { totalCount edges { node { id kind } } } } } }`
+	const update = `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { localEndsAt agendaItems { totalCount edges { node { id kind } } } }
+		userErrors { code message field } } }`
 	r = w.h(w.org, update, map[string]any{"in": map[string]any{"id": id, "endsAt": "2026-12-03T21:00"}})
 	if dig(r.Data, "updateEvent", "event", "localEndsAt") != "2026-12-03T21:00:00+08:00" || dig(r.Data, "updateEvent", "event", "agendaItems", "totalCount") != float64(3) {
 		t.Fatalf("moving the end: %+v %+v", r.Data, r.Errors)
@@ -137,7 +143,7 @@ func TestEventLifecycle(t *testing.T) {
 			pitch = dig(e, "node", "id")
 		}
 	}
-	const removeItem = `mutation($id: ID!) { removeAgendaItem(input: {id: $id}) { event { agendaItems { totalCount } } } }`
+	const removeItem = `mutation($id: ID!) { removeAgendaItem(input: {id: $id}) { event { agendaItems { totalCount } } userErrors { code } } }`
 	if r := w.h(w.org, removeItem, map[string]any{"id": pitch}); dig(r.Data, "removeAgendaItem", "event", "agendaItems", "totalCount") != float64(2) {
 		t.Errorf("removing the pitch: %+v %+v", r.Data, r.Errors)
 	}
@@ -194,14 +200,14 @@ func TestEventLifecycle(t *testing.T) {
 	}
 
 	// Check-in at the door, by code.
-	const checkIn = `mutation($e: ID!, $code: String) { checkIn(input: {event: $e, code: $code}) { registration { status checkedInAt } } }`
+	const checkIn = `mutation($e: ID!, $code: String) { checkIn(input: {id: $e, code: $code}) { registration { status checkedInAt } userErrors { code message field } } }`
 	w.clock.t = time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC)
 	if r := w.h(w.org, checkIn, map[string]any{"e": id, "code": s1Code}); dig(r.Data, "checkIn", "registration", "status") != "ATTENDED" {
 		t.Fatalf("check in s1: %+v %+v", r.Data, r.Errors)
 	}
 
 	// The export with contact details, audited.
-	const export = `mutation($e: ID!) { exportEventAttendees(input: {event: $e}) { attendees { name email status } } }`
+	const export = `mutation($e: ID!) { exportEventAttendees(input: {id: $e}) { attendees { name email status } userErrors { code } } }`
 	before := w.c.Change.Query().Where(change.OpEQ(change.OpACCESSED)).CountX(sys)
 	r = w.h(w.org, export, ev)
 	if list := items(r.Data, "exportEventAttendees", "attendees"); len(list) != 3 || dig(list[0], "email") != "s1@example.org" { // the cancelled one is not listed
@@ -246,15 +252,15 @@ func TestEventDiscovery(t *testing.T) {
 		if id == "" {
 			t.Fatalf("create %v: %+v", extra, r.Errors)
 		}
-		if r := w.h(w.org, w.ref("publishEvent", "event { status }"), map[string]any{"e": id}); len(r.Errors) > 0 {
-			t.Fatalf("publish: %+v", r.Errors)
+		if r := w.h(w.org, w.ref("publishEvent", "event { status }"), map[string]any{"e": id}); len(r.Errors) > 0 || code(r) != nil {
+			t.Fatalf("publish: %+v %+v", r.Data, r.Errors)
 		}
 		return id
 	}
 	a := create(map[string]any{"capacity": 1})
 	// The only in-person public event is cancelled (the rules of updating
 	// and cancelling are tested in internal/workflow).
-	const cancel = `mutation($e: ID!, $why: String!) { cancelEvent(input: {event: $e, reason: $why}) { event { status cancelReason } } }`
+	const cancel = `mutation($e: ID!, $why: String!) { cancelEvent(input: {id: $e, reason: $why}) { event { status cancelReason } userErrors { code } } }`
 	if r := w.h(w.org, cancel, map[string]any{"e": a, "why": "The venue flooded."}); dig(r.Data, "cancelEvent", "event", "status") != "CANCELLED" ||
 		dig(r.Data, "cancelEvent", "event", "cancelReason") != "The venue flooded." {
 		t.Fatalf("cancel: %+v %+v", r.Data, r.Errors)
@@ -265,7 +271,7 @@ func TestEventDiscovery(t *testing.T) {
 		"startsAt": "2026-12-05T19:00", "endsAt": "2026-12-05T20:00", "kind": "TRAINING"})
 
 	// Discovery, soonest first.
-	const find = `query($w: EventSearch) { events(where: $w) { totalCount edges { node { id kind } } } }`
+	const find = `query($c: ID, $near: NearInput, $w: EventWhereInput) { events(community: $c, near: $near, where: $w) { totalCount edges { node { id kind } } } }`
 	ids := func(r gqlResponse) []any {
 		var out []any
 		for _, e := range items(r.Data, "events", "edges") {
@@ -274,27 +280,121 @@ func TestEventDiscovery(t *testing.T) {
 		return out
 	}
 	near := map[string]any{"lat": 31.23, "lng": 121.47, "km": 20}
-	if got := ids(w.h(nil, find, map[string]any{"w": map[string]any{"near": near}})); len(got) != 0 {
+	if got := ids(w.h(nil, find, map[string]any{"near": near})); len(got) != 0 {
 		t.Errorf("anonymous near Shanghai (the only in-person public event is cancelled): %v", got)
 	}
-	if got := ids(w.h(w.member, find, map[string]any{"w": map[string]any{"near": near}})); len(got) != 1 || got[0] != closed {
+	if got := ids(w.h(w.member, find, map[string]any{"near": near})); len(got) != 1 || got[0] != closed {
 		t.Errorf("a member near Shanghai: %v", got)
 	}
 	far := map[string]any{"lat": 48.85, "lng": 2.35, "km": 50}
-	if got := ids(w.h(w.member, find, map[string]any{"w": map[string]any{"near": far}})); len(got) != 0 {
+	if got := ids(w.h(w.member, find, map[string]any{"near": far})); len(got) != 0 {
 		t.Errorf("near Paris: %v", got)
 	}
-	if got := ids(w.h(w.member, find, map[string]any{"w": map[string]any{"group": string(w.group.ID)}})); len(got) != 2 || got[0] != online || got[1] != closed {
+	if got := ids(w.h(w.member, find, map[string]any{"w": map[string]any{"groupID": string(w.group.ID)}})); len(got) != 2 || got[0] != online || got[1] != closed {
 		t.Errorf("the group's events, soonest first: %v", got)
 	}
-	if got := ids(w.h(w.member, find, map[string]any{"w": map[string]any{"kinds": []string{"TRAINING"}, "startsAfter": "2026-12-01T00:00:00Z"}})); len(got) != 1 || got[0] != online {
+	if got := ids(w.h(w.member, find, map[string]any{"w": map[string]any{"kindIn": []string{"TRAINING"}, "startsAtGTE": "2026-12-01T00:00:00Z"}})); len(got) != 1 || got[0] != online {
 		t.Errorf("trainings in December: %v", got)
 	}
-	if r := w.h(nil, find, map[string]any{"w": map[string]any{"near": map[string]any{"lat": 95, "lng": 0, "km": 5}}}); code(r) != "BAD_USER_INPUT" {
+	if r := w.h(nil, find, map[string]any{"near": map[string]any{"lat": 95, "lng": 0, "km": 5}}); code(r) != "BAD_USER_INPUT" {
 		t.Errorf("latitude 95: %+v", r.Errors)
+	}
+	if r := w.h(nil, find, map[string]any{"near": map[string]any{"lat": 31.23, "lng": 121.47}}); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "near" {
+		t.Errorf("a search near a point without a radius: %+v", r.Errors)
+	}
+	// The community is an argument (an event's community is not a filter
+	// field); the default statuses give way to a status filter.
+	if got := ids(w.h(w.member, find, map[string]any{"c": string(w.group.CommunityID)})); len(got) != 2 {
+		t.Errorf("the community's events: %v", got)
+	}
+	if got := ids(w.h(w.member, find, map[string]any{"w": map[string]any{"status": "CANCELLED"}})); len(got) != 1 || got[0] != a {
+		t.Errorf("cancelled events, asked for: %v", got)
 	}
 	const upcoming = `{ group(community: "openstack", slug: "shanghai") { upcomingEvents { id } } }`
 	if r := w.h(nil, upcoming, nil); len(items(r.Data, "group", "upcomingEvents")) != 1 || dig(r.Data, "group", "upcomingEvents", "0", "id") != online {
 		t.Errorf("upcoming, anonymous: %+v %+v", r.Data, r.Errors)
+	}
+}
+
+// TestEventRefusalsAreUserErrors: the event steps' expected refusals are
+// data in their payloads (code, message, field path), nothing of the
+// refused step is saved, and a refusal no longer costs the other root
+// fields of the document their results; not being allowed stays a GraphQL
+// error.
+func TestEventRefusalsAreUserErrors(t *testing.T) {
+	base := dbtest.Open(t)
+	w := newEventWorld(t, &dbClient{DB: base, Client: base.Client})
+	sys := dbtest.FixtureContext(t)
+	create := func(capacity int) string {
+		r := w.h(w.org, createEventQ, w.eventInput(map[string]any{"capacity": capacity}))
+		id, _ := dig(r.Data, "createEvent", "event", "id").(string)
+		if r := w.h(w.org, w.ref("publishEvent", "event { status }"), map[string]any{"e": id}); dig(r.Data, "publishEvent", "event", "status") != "PUBLISHED" {
+			t.Fatalf("publish: %+v %+v", r.Data, r.Errors)
+		}
+		return id
+	}
+	id := create(1)
+	ev := map[string]any{"e": id}
+
+	// Two updates in one document: the good one is saved, the bad one is
+	// refused on its field and rolled back.
+	const two = `mutation($e: ID!) {
+		ok: updateEvent(input: {id: $e, title: "Meetup: OpenStack on RISC-V"}) { event { title } userErrors { code } }
+		bad: updateEvent(input: {id: $e, title: "Never saved", endsAt: "2026-12-03T18:00"}) { event { title } userErrors { code message field } } }`
+	r := w.h(w.org, two, ev)
+	ue := userError(r, "bad")
+	if len(r.Errors) > 0 || dig(r.Data, "ok", "event", "title") != "Meetup: OpenStack on RISC-V" || len(items(r.Data, "ok", "userErrors")) != 0 ||
+		ue == nil || ue["code"] != "BAD_USER_INPUT" || fmt.Sprint(ue["field"]) != "[input endsAt]" || ue["message"] == "" || dig(r.Data, "bad", "event") != nil {
+		t.Fatalf("an update ending before it starts: %+v %+v", r.Data, r.Errors)
+	}
+	if e := w.c.Event.GetX(sys, pulid.ID(id)); e.Title != "Meetup: OpenStack on RISC-V" || !e.EndsAt.Equal(time.Date(2026, 12, 3, 13, 30, 0, 0, time.UTC)) {
+		t.Errorf("after the refused update: %q ends %s", e.Title, e.EndsAt)
+	}
+	// Not allowed is not a userError: a GraphQL error, the payload null.
+	if r := w.h(w.s1, `mutation($e: ID!) { updateEvent(input: {id: $e, title: "Mine now"}) { event { title } userErrors { code } } }`, ev); code(r) != "FORBIDDEN" ||
+		dig(r.Data, "updateEvent") != nil {
+		t.Errorf("an outsider updates the event: %+v %+v", r.Data, r.Errors)
+	}
+
+	// One seat: the first is GOING, the next WAITLISTED, registering twice
+	// is a CONFLICT that changes nothing.
+	const register = "registration { id status }"
+	if r := w.h(w.s1, w.ref("registerForEvent", register), ev); dig(r.Data, "registerForEvent", "registration", "status") != "GOING" || code(r) != nil {
+		t.Fatalf("the first registration: %+v %+v", r.Data, r.Errors)
+	}
+	if r := w.h(w.s2, w.ref("registerForEvent", register), ev); dig(r.Data, "registerForEvent", "registration", "status") != "WAITLISTED" {
+		t.Fatalf("registering when full: %+v %+v", r.Data, r.Errors)
+	}
+	r = w.h(w.s1, w.ref("registerForEvent", register), ev)
+	if ue := userError(r, "registerForEvent"); len(r.Errors) > 0 || ue == nil || ue["code"] != "CONFLICT" || dig(r.Data, "registerForEvent", "registration") != nil {
+		t.Errorf("registering twice: %+v %+v", r.Data, r.Errors)
+	}
+	if n := w.c.Registration.Query().Where(registration.UserID(w.s1.ID), registration.StatusEQ(registration.StatusGOING)).CountX(sys); n != 1 {
+		t.Errorf("s1 holds %d seats", n)
+	}
+
+	// Check-in at the door: a wrong code is NOT_FOUND on the code field, and
+	// a ticket for another event is refused at this door.
+	const mine = `query($e: ID!) { node(id: $e) { ... on Event { viewerRegistration { checkInCode } } } }`
+	s1Code, _ := dig(w.h(w.s1, mine, ev).Data, "node", "viewerRegistration", "checkInCode").(string)
+	other := create(10)
+	w.clock.t = time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC)
+	const checkIn = `mutation($e: ID!, $code: String) { checkIn(input: {id: $e, code: $code}) { registration { status } userErrors { code message field } } }`
+	for name, vars := range map[string]map[string]any{
+		"a wrong code":         {"e": id, "code": "NOTACODE23"},
+		"another event's door": {"e": other, "code": s1Code},
+	} {
+		r := w.h(w.org, checkIn, vars)
+		if ue := userError(r, "checkIn"); len(r.Errors) > 0 || ue == nil || ue["code"] != "NOT_FOUND" || fmt.Sprint(ue["field"]) != "[input code]" ||
+			dig(r.Data, "checkIn", "registration") != nil {
+			t.Errorf("%s: %+v %+v", name, r.Data, r.Errors)
+		}
+	}
+	r = w.h(w.org, `mutation($e: ID!) { checkIn(input: {id: $e}) { registration { status } userErrors { code field } } }`, ev)
+	if ue := userError(r, "checkIn"); ue == nil || ue["code"] != "BAD_USER_INPUT" || fmt.Sprint(ue["field"]) != "[input registration]" {
+		t.Errorf("a check-in naming nobody: %+v %+v", r.Data, r.Errors)
+	}
+	if r := w.h(w.org, checkIn, map[string]any{"e": id, "code": " " + s1Code + " "}); dig(r.Data, "checkIn", "registration", "status") != "ATTENDED" || code(r) != nil {
+		t.Errorf("the right code: %+v %+v", r.Data, r.Errors)
 	}
 }

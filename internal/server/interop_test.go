@@ -81,11 +81,11 @@ func TestRealClientsResumeWithoutGapOrDuplicate(t *testing.T) {
 			create := func() {
 				t.Helper()
 				r := s.post(t, token, `mutation($g: ID!, $t: String!) { createEvent(input: {group: $g, title: $t, startsAt: "2027-01-10T19:00",
-					endsAt: "2027-01-10T21:00", timeZone: "America/Los_Angeles", onlineUrl: "https://meet.example.org/x"}) { event { id } } }`,
+					endsAt: "2027-01-10T21:00", timeZone: "America/Los_Angeles", onlineUrl: "https://meet.example.org/x"}) { event { id } userErrors { code message } } }`,
 					map[string]any{"g": string(g.ID), "t": "Meetup number " + string(rune('A'+len(events)))})
 				id, _ := dig(r.Data, "createEvent", "event", "id").(string)
 				if id == "" {
-					t.Fatalf("createEvent: %+v", r.Errors)
+					t.Fatalf("createEvent: %+v %+v", r.Data, r.Errors)
 				}
 				events = append(events, id)
 			}

@@ -240,10 +240,10 @@ func TestDemotedOrganizerLosesPrivateFieldsLive(t *testing.T) {
 	waitSubscribers(t, b, 2)
 
 	const join = `mutation($g: ID!) { joinGroup(input: {group: $g}) { role { status } } }`
-	const register = `mutation($e: ID!) { registerForEvent(input: {event: $e}) { registration { status } } }`
+	const register = `mutation($e: ID!) { registerForEvent(input: {id: $e}) { registration { status } userErrors { code } } }`
 	for _, m := range []struct{ q, who string }{{join, "ada"}, {register, "ada"}} {
-		if r := a.post(t, signIn(t, idp, m.who), m.q, vars); len(r.Errors) > 0 {
-			t.Fatalf("%s: %+v", m.who, r.Errors)
+		if r := a.post(t, signIn(t, idp, m.who), m.q, vars); len(r.Errors) > 0 || code(r) != nil {
+			t.Fatalf("%s: %+v %+v", m.who, r.Data, r.Errors)
 		}
 	}
 	if m := roster.next(); dig(m, "groupRoster", "node", "user", "contact", "email") != "ada@example.org" {
@@ -256,8 +256,8 @@ func TestDemotedOrganizerLosesPrivateFieldsLive(t *testing.T) {
 	orgRole := a.db.Client.Role.Query().Where(role.UserID(w.organizer.ID)).OnlyX(dbtest.FixtureContext(t))
 	demote(t, a.db, orgRole.ID)
 	for _, m := range []struct{ q, who string }{{join, "bob"}, {register, "bob"}} {
-		if r := a.post(t, signIn(t, idp, m.who), m.q, vars); len(r.Errors) > 0 {
-			t.Fatalf("%s: %+v", m.who, r.Errors)
+		if r := a.post(t, signIn(t, idp, m.who), m.q, vars); len(r.Errors) > 0 || code(r) != nil {
+			t.Fatalf("%s: %+v %+v", m.who, r.Data, r.Errors)
 		}
 	}
 	if m := roster.next(); dig(m, "groupRoster", "node", "user", "handle") != "organizer" || dig(m, "groupRoster", "node", "status") != "REMOVED" {

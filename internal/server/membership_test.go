@@ -181,6 +181,17 @@ func TestAmbassadorDirectory(t *testing.T) {
 	if len(list) != 2 || dig(list[0], "user", "handle") != "amb2" || dig(list[1], "homeGroup") != nil {
 		t.Errorf("nearest first (anonymous may read the directory): %+v %+v", r.Data, r.Errors)
 	}
+	// The same NearInput as the event search: with km, only those whose
+	// home group lies within it (Oakland to the Bay Area group is close).
+	within := func(km float64) gqlResponse {
+		return query(t, w.h, "", q, map[string]any{"c": string(w.com.ID), "near": map[string]any{"lat": 37.8044, "lng": -122.2712, "km": km}})
+	}
+	if r := within(100); len(dig(r.Data, "ambassadors").([]any)) != 1 || dig(r.Data, "ambassadors", "0", "user", "handle") != "amb2" {
+		t.Errorf("within 100 km: %+v %+v", r.Data, r.Errors)
+	}
+	if r := within(1001); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "near" {
+		t.Errorf("a radius over 1000 km: %+v", r.Errors)
+	}
 	if r := query(t, w.h, "", q, map[string]any{"c": string(w.com.ID), "limit": 1}); len(dig(r.Data, "ambassadors").([]any)) != 1 {
 		t.Errorf("limit 1: %+v", r.Data)
 	}

@@ -272,7 +272,7 @@ func TestPermissionMatrix(t *testing.T) {
 			name:    "attendee export",
 			visible: map[string]bool{"organizer": true},
 			checks: []check{
-				gqlCheck("exportEventAttendees", `mutation($event: ID!) { exportEventAttendees(input: {event: $event}) { attendees { email } } }`, "target@example.org"),
+				gqlCheck("exportEventAttendees", `mutation($event: ID!) { exportEventAttendees(input: {id: $event}) { attendees { email } } }`, "target@example.org"),
 			},
 		},
 		{

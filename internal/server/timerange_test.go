@@ -21,11 +21,11 @@ func TestTimeInputsOutOfRange(t *testing.T) {
 	}
 
 	const groupsQ = `query($w: GroupWhereInput) { groups(where: $w) { totalCount } }`
-	const eventsQ = `query($w: EventSearch) { events(where: $w) { totalCount } }`
+	const eventsQ = `query($w: EventWhereInput) { events(where: $w) { totalCount } }`
 	const groupEventsQ = `{ group(community: "openstack", slug: "shanghai") { events(where: {startsAtLT: "0000-01-01T00:00:00Z"}) { totalCount } } }`
 	const openElectionQ = `mutation($in: OpenElectionInput!) { openElection(input: $in) { election { id } } }`
-	const updateEventQ = `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { id } } }`
-	const agendaQ = `mutation($in: AddAgendaItemInput!) { addAgendaItem(input: $in) { agendaItem { id } } }`
+	const updateEventQ = `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { id } userErrors { code field } } }`
+	const agendaQ = `mutation($in: AddAgendaItemInput!) { addAgendaItem(input: $in) { agendaItem { id } userErrors { code field } } }`
 	election := func(closes string) map[string]any {
 		return map[string]any{"in": map[string]any{"group": string(w.group.ID), "kind": "ORGANIZER",
 			"nominationsCloseAt": closes, "votingClosesAt": "2026-12-20T00:00:00Z"}}
@@ -48,12 +48,24 @@ func TestTimeInputsOutOfRange(t *testing.T) {
 		{"filter list", groupsQ, map[string]any{"w": map[string]any{"createdAtIn": []string{"2026-01-01T00:00:00Z", "0001-01-01T00:00:00Z"}}}, "createdAtIn"},
 		{"nested filter", groupsQ, map[string]any{"w": map[string]any{"and": []any{map[string]any{"createdAtLT": "1900-01-01T00:00:00Z"}}}}, "createdAtLT"},
 		{"filter in the document", groupEventsQ, nil, "startsAtLT"},
-		{"search", eventsQ, map[string]any{"w": map[string]any{"startsAfter": "0000-01-01T00:00:00Z"}}, "startsAfter"},
-		{"not a time", eventsQ, map[string]any{"w": map[string]any{"startsBefore": "next week"}}, "startsBefore"},
+		{"search", eventsQ, map[string]any{"w": map[string]any{"startsAtGTE": "0000-01-01T00:00:00Z"}}, "startsAtGTE"},
+		{"not a time", eventsQ, map[string]any{"w": map[string]any{"startsAtLT": "next week"}}, "startsAtLT"},
 		{"mutation argument", openElectionQ, election("0000-01-01T00:00:00Z"), "nominationsCloseAt"},
 	} {
+		// A query's bad input is a GraphQL error naming the field; a
+		// mutation's is a userError whose path ends with it.
 		r := w.h(w.org, tc.q, tc.vars)
-		if code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != tc.field {
+		var field any
+		if len(r.Errors) > 0 {
+			field = r.Errors[0].Extensions["field"]
+		} else {
+			for name := range r.Data {
+				if path, _ := userError(r, name)["field"].([]any); len(path) > 0 {
+					field = path[len(path)-1]
+				}
+			}
+		}
+		if code(r) != "BAD_USER_INPUT" || field != tc.field {
 			t.Errorf("%s: want BAD_USER_INPUT on %s, got data %v errors %+v", tc.name, tc.field, r.Data, r.Errors)
 		}
 	}

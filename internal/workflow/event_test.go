@@ -356,7 +356,9 @@ func TestCheckInOpensThreeHoursBeforeAndTakesACodeOnce(t *testing.T) {
 	_, err = m.Runner.CheckIn(m.As(m.s2.ID), e.ID, "", code)
 	wantCode(t, err, apierror.Forbidden) // an attendee checks someone in
 	_, err = m.Runner.CheckIn(m.As(m.org.ID), e.ID, "", "NOSUCHCODE")
-	wantCode(t, err, apierror.NotFound)
+	refused(t, err, apierror.NotFound, "code") // named, so the door tells a mistyped code from an unknown event
+	_, err = m.Runner.CheckIn(m.As(m.org.ID), e.ID, "reg_nothere", "")
+	refused(t, err, apierror.NotFound, "registration")
 	_, err = m.Runner.CheckIn(m.As(m.org.ID), e.ID, "", "")
 	refused(t, err, apierror.BadUserInput, "registration")
 	r, err := m.Runner.CheckIn(m.As(m.org.ID), e.ID, "", " "+code+" ")

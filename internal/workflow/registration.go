@@ -427,17 +427,23 @@ func (r *Runner) CheckIn(ctx context.Context, eventID, registrationID pulid.ID, 
 			return nil, eventConflict(e, "check-in opens three hours before the start")
 		}
 		q := c.Registration.Query().Where(registration.EventID(e.ID))
+		by := "registration" // the input field the attendee was named by
 		switch {
 		case registrationID != "":
 			q.Where(registration.ID(registrationID))
 		case strings.TrimSpace(code) != "":
+			by = "code"
 			q.Where(registration.CheckInCode(strings.ToUpper(strings.TrimSpace(code))))
 		default:
 			return nil, apierror.Invalid("registration", "give a registration or a check-in code")
 		}
 		reg, err := q.Only(authz.Unfiltered(ctx))
 		if ent.IsNotFound(err) {
-			return nil, apierror.NotFoundf("no registration for this event matches")
+			// Named by the field, so a door scanner can tell a mistyped code
+			// from an unknown event.
+			nf := apierror.NotFoundf("no registration for this event matches that %s", by)
+			nf.Field = by
+			return nil, nf
 		}
 		if err != nil {
 			return nil, err
