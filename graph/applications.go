@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"strings"
+
 	"github.com/usergroups/usergroups/graph/generated"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -32,3 +34,8 @@ func ambassadorRequest(in generated.ApplyToBeAmbassadorInput) workflow.Ambassado
 	}
 	return req
 }
+
+// handoverStep is the checklist key (policy.StepMentoring, …) of a
+// completeHandoverStep step: the enum value in lower case
+// (TestHandoverStepsAreTheAPIs holds the two lists together).
+func handoverStep(s generated.HandoverStep) string { return strings.ToLower(string(s)) }

@@ -147,3 +147,18 @@ func TestElectionPhasesAreTheAPIs(t *testing.T) {
 		t.Errorf("the API has %d phases; policy.PhaseAt knows 3", len(generated.AllElectionPhase))
 	}
 }
+
+// TestHandoverStepsAreTheAPIs: completeHandoverStep's step enum names
+// exactly policy.HandoverSteps, in order, so every step can be done and the
+// enum offers none the checklist does not have.
+func TestHandoverStepsAreTheAPIs(t *testing.T) {
+	steps := policy.HandoverSteps()
+	if len(generated.AllHandoverStep) != len(steps) {
+		t.Fatalf("the API has %d handover steps; policy has %d", len(generated.AllHandoverStep), len(steps))
+	}
+	for i, s := range generated.AllHandoverStep {
+		if got := handoverStep(s); got != steps[i].Key {
+			t.Errorf("step %d: %s is %q, policy has %q", i, s, got, steps[i].Key)
+		}
+	}
+}

@@ -37,6 +37,17 @@ func (r *applicationResolver) ViewerCanReview(ctx context.Context, obj *ent.Appl
 	return authz.CanReviewApplication(viewer.FromContext(ctx), obj), nil
 }
 
+// OpenObjections is the resolver for the openObjections field.
+func (r *applicationResolver) OpenObjections(ctx context.Context, obj *ent.Application) ([]*ent.Review, error) {
+	open, err := batched(ctx, obj.ID, applicationsIn, func(ids []pulid.ID) (map[pulid.ID][]*ent.Review, error) {
+		return queue.OpenObjections(ctx, r.db(ctx), ids)
+	})
+	if open[obj.ID] == nil {
+		return []*ent.Review{}, err
+	}
+	return open[obj.ID], err
+}
+
 // TrackRecord is the resolver for the trackRecord field.
 func (r *applicationResolver) TrackRecord(ctx context.Context, obj *ent.Application) (*queue.TrackRecord, error) {
 	records, err := batched(ctx, obj.ID, applicationsIn, func(ids []pulid.ID) (map[pulid.ID]*queue.TrackRecord, error) {
@@ -192,145 +203,98 @@ func (r *mutationResolver) ApplyForGroup(ctx context.Context, input generated.Ap
 		Latitude: input.Latitude, Longitude: input.Longitude, Links: links(input.Links),
 		Description: deref(input.Description), AcceptedCodeOfConduct: input.AcceptCodeOfConduct,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplyForGroupPayload{Application: res.Application, Group: res.Group}, nil
+	return payload(ctx, &generated.ApplyForGroupPayload{Application: res.Application, Group: res.Group}, err)
 }
 
 // SupportGroupApplication is the resolver for the supportGroupApplication field.
 func (r *mutationResolver) SupportGroupApplication(ctx context.Context, input generated.SupportGroupApplicationInput) (*generated.SupportGroupApplicationPayload, error) {
-	s, err := r.wf.SupportGroupRequest(ctx, input.Group)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.SupportGroupApplicationPayload{Group: s.Group, Supporters: s.People, SupporterOrganizations: s.Organizations}, nil
+	s, err := r.wf.SupportGroupRequest(ctx, input.ID)
+	return payload(ctx, &generated.SupportGroupApplicationPayload{Application: s.Application, Group: s.Group,
+		Supporters: &s.People, SupporterOrganizations: &s.Organizations}, err)
 }
 
 // CommentOnApplication is the resolver for the commentOnApplication field.
-func (r *mutationResolver) CommentOnApplication(ctx context.Context, input generated.CommentOnApplicationInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) CommentOnApplication(ctx context.Context, input generated.CommentOnApplicationInput) (*generated.CommentOnApplicationPayload, error) {
 	app, err := r.wf.Comment(ctx, input.ID, input.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.CommentOnApplicationPayload{Application: app}, err)
 }
 
 // RequestApplicationInfo is the resolver for the requestApplicationInfo field.
-func (r *mutationResolver) RequestApplicationInfo(ctx context.Context, input generated.RequestApplicationInfoInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) RequestApplicationInfo(ctx context.Context, input generated.RequestApplicationInfoInput) (*generated.RequestApplicationInfoPayload, error) {
 	app, err := r.wf.RequestInfo(ctx, input.ID, input.Message)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.RequestApplicationInfoPayload{Application: app}, err)
 }
 
 // UpdateApplicationProposal is the resolver for the updateApplicationProposal field.
-func (r *mutationResolver) UpdateApplicationProposal(ctx context.Context, input generated.UpdateApplicationProposalInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) UpdateApplicationProposal(ctx context.Context, input generated.UpdateApplicationProposalInput) (*generated.UpdateApplicationProposalPayload, error) {
 	app, err := r.wf.UpdateProposal(ctx, input.ID, proposalUpdate(input))
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.UpdateApplicationProposalPayload{Application: app}, err)
 }
 
 // AssignApplicationReviewer is the resolver for the assignApplicationReviewer field.
-func (r *mutationResolver) AssignApplicationReviewer(ctx context.Context, input generated.AssignApplicationReviewerInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) AssignApplicationReviewer(ctx context.Context, input generated.AssignApplicationReviewerInput) (*generated.AssignApplicationReviewerPayload, error) {
 	app, err := r.wf.AssignReviewer(ctx, input.ID, input.Reviewer)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.AssignApplicationReviewerPayload{Application: app}, err)
 }
 
 // AssignGroupMentor is the resolver for the assignGroupMentor field.
-func (r *mutationResolver) AssignGroupMentor(ctx context.Context, input generated.AssignGroupMentorInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) AssignGroupMentor(ctx context.Context, input generated.AssignGroupMentorInput) (*generated.AssignGroupMentorPayload, error) {
 	app, err := r.wf.AssignMentor(ctx, input.ID, input.Mentor)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.AssignGroupMentorPayload{Application: app}, err)
 }
 
 // ResolveConflict is the resolver for the resolveConflict field.
-func (r *mutationResolver) ResolveConflict(ctx context.Context, input generated.ResolveConflictInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) ResolveConflict(ctx context.Context, input generated.ResolveConflictInput) (*generated.ResolveConflictPayload, error) {
 	app, err := r.wf.ResolveConflict(ctx, input.ID, input.Group, input.Resolution)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.ResolveConflictPayload{Application: app}, err)
 }
 
 // RejectApplication is the resolver for the rejectApplication field.
-func (r *mutationResolver) RejectApplication(ctx context.Context, input generated.RejectApplicationInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) RejectApplication(ctx context.Context, input generated.RejectApplicationInput) (*generated.RejectApplicationPayload, error) {
 	app, err := r.wf.Reject(ctx, input.ID, string(input.Reason), input.Message)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.RejectApplicationPayload{Application: app}, err)
 }
 
 // WithdrawApplication is the resolver for the withdrawApplication field.
-func (r *mutationResolver) WithdrawApplication(ctx context.Context, input generated.WithdrawApplicationInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) WithdrawApplication(ctx context.Context, input generated.WithdrawApplicationInput) (*generated.WithdrawApplicationPayload, error) {
 	app, err := r.wf.Withdraw(ctx, input.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.WithdrawApplicationPayload{Application: app}, err)
 }
 
 // ApproveApplication is the resolver for the approveApplication field.
-func (r *mutationResolver) ApproveApplication(ctx context.Context, input generated.ApproveApplicationInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) ApproveApplication(ctx context.Context, input generated.ApproveApplicationInput) (*generated.ApproveApplicationPayload, error) {
 	app, err := r.wf.Approve(ctx, input.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.ApproveApplicationPayload{Application: app}, err)
 }
 
 // ObjectToApplication is the resolver for the objectToApplication field.
-func (r *mutationResolver) ObjectToApplication(ctx context.Context, input generated.ObjectToApplicationInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) ObjectToApplication(ctx context.Context, input generated.ObjectToApplicationInput) (*generated.ObjectToApplicationPayload, error) {
 	app, err := r.wf.Object(ctx, input.ID, input.Reason, false)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.ObjectToApplicationPayload{Application: app}, err)
 }
 
 // EndorseApplication is the resolver for the endorseApplication field.
-func (r *mutationResolver) EndorseApplication(ctx context.Context, input generated.EndorseApplicationInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) EndorseApplication(ctx context.Context, input generated.EndorseApplicationInput) (*generated.EndorseApplicationPayload, error) {
 	app, err := r.wf.Object(ctx, input.ID, input.Reason, true)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.EndorseApplicationPayload{Application: app}, err)
 }
 
 // ResolveObjection is the resolver for the resolveObjection field.
 func (r *mutationResolver) ResolveObjection(ctx context.Context, input generated.ResolveObjectionInput) (*generated.ResolveObjectionPayload, error) {
-	obj, err := r.wf.ResolveObjection(ctx, input.Objection, input.Note)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ResolveObjectionPayload{Objection: obj}, nil
+	res, err := r.wf.ResolveObjection(ctx, input.ID, input.Note)
+	return payload(ctx, &generated.ResolveObjectionPayload{Objection: res.Objection, Application: res.Application}, err)
 }
 
 // ApplyForOfficialStatus is the resolver for the applyForOfficialStatus field.
-func (r *mutationResolver) ApplyForOfficialStatus(ctx context.Context, input generated.ApplyForOfficialStatusInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) ApplyForOfficialStatus(ctx context.Context, input generated.ApplyForOfficialStatusInput) (*generated.ApplyForOfficialStatusPayload, error) {
 	app, err := r.wf.ApplyForOfficialStatus(ctx, input.Group)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.ApplyForOfficialStatusPayload{Application: app}, err)
 }
 
 // CompleteHandoverStep is the resolver for the completeHandoverStep field.
-func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input generated.CompleteHandoverStepInput) (*generated.ApplicationPayload, error) {
-	app, err := r.wf.CompleteHandoverStep(ctx, input.ID, input.Step, deref(input.LogoURL))
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input generated.CompleteHandoverStepInput) (*generated.CompleteHandoverStepPayload, error) {
+	app, err := r.wf.CompleteHandoverStep(ctx, input.ID, handoverStep(input.Step), deref(input.LogoURL))
+	return payload(ctx, &generated.CompleteHandoverStepPayload{Application: app}, err)
 }
 
 // SetShippingAddress is the resolver for the setShippingAddress field.
@@ -420,12 +384,9 @@ func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.EndRo
 }
 
 // ApplyToBeAmbassador is the resolver for the applyToBeAmbassador field.
-func (r *mutationResolver) ApplyToBeAmbassador(ctx context.Context, input generated.ApplyToBeAmbassadorInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) ApplyToBeAmbassador(ctx context.Context, input generated.ApplyToBeAmbassadorInput) (*generated.ApplyToBeAmbassadorPayload, error) {
 	app, err := r.wf.ApplyToBeAmbassador(ctx, ambassadorRequest(input))
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.ApplyToBeAmbassadorPayload{Application: app}, err)
 }
 
 // CreateInvite is the resolver for the createInvite field.
@@ -456,12 +417,9 @@ func (r *mutationResolver) RevokeInvite(ctx context.Context, input generated.Rev
 }
 
 // ApplyToOrganize is the resolver for the applyToOrganize field.
-func (r *mutationResolver) ApplyToOrganize(ctx context.Context, input generated.ApplyToOrganizeInput) (*generated.ApplicationPayload, error) {
+func (r *mutationResolver) ApplyToOrganize(ctx context.Context, input generated.ApplyToOrganizeInput) (*generated.ApplyToOrganizePayload, error) {
 	app, err := r.wf.ApplyToOrganize(ctx, input.Group, input.Why)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ApplicationPayload{Application: app}, nil
+	return payload(ctx, &generated.ApplyToOrganizePayload{Application: app}, err)
 }
 
 // OpenElection is the resolver for the openElection field.

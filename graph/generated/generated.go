@@ -141,6 +141,7 @@ type ComplexityRoot struct {
 		Kind                func(childComplexity int) int
 		Mentor              func(childComplexity int) int
 		ObjectionDeadline   func(childComplexity int) int
+		OpenObjections      func(childComplexity int) int
 		Region              func(childComplexity int) int
 		Reviewer            func(childComplexity int) int
 		Reviews             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReviewOrder, where *ent.ReviewWhereInput) int
@@ -192,19 +193,46 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	ApplicationPayload struct {
-		Application func(childComplexity int) int
-	}
-
 	ApplyForGroupPayload struct {
 		Application func(childComplexity int) int
 		Group       func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	ApplyForOfficialStatusPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	ApplyToBeAmbassadorPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	ApplyToOrganizePayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	ApprovalQueue struct {
 		Applications    func(childComplexity int) int
 		Counts          func(childComplexity int) int
 		OldestOpenSince func(childComplexity int) int
+	}
+
+	ApproveApplicationPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	AssignApplicationReviewerPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	AssignGroupMentorPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	Attendee struct {
@@ -287,6 +315,11 @@ type ComplexityRoot struct {
 		Label  func(childComplexity int) int
 	}
 
+	CommentOnApplicationPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Community struct {
 		AmbassadorsListEmail func(childComplexity int) int
 		Applications         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
@@ -348,6 +381,11 @@ type ComplexityRoot struct {
 	CompleteEventPayload struct {
 		Event      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	CompleteHandoverStepPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	Conflict struct {
@@ -428,6 +466,11 @@ type ComplexityRoot struct {
 
 	ElectionPayload struct {
 		Election func(childComplexity int) int
+	}
+
+	EndorseApplicationPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	Event struct {
@@ -626,6 +669,11 @@ type ComplexityRoot struct {
 		WithdrawApplication       func(childComplexity int, input WithdrawApplicationInput) int
 	}
 
+	ObjectToApplicationPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	OfficialRequirement struct {
 		Detail func(childComplexity int) int
 		Key    func(childComplexity int) int
@@ -760,6 +808,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RejectApplicationPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	RemoveAgendaItemPayload struct {
 		Event      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -796,8 +849,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RequestApplicationInfoPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	ResolveConflictPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	ResolveObjectionPayload struct {
-		Objection func(childComplexity int) int
+		Application func(childComplexity int) int
+		Objection   func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	Review struct {
@@ -965,9 +1030,11 @@ type ComplexityRoot struct {
 	}
 
 	SupportGroupApplicationPayload struct {
+		Application            func(childComplexity int) int
 		Group                  func(childComplexity int) int
 		SupporterOrganizations func(childComplexity int) int
 		Supporters             func(childComplexity int) int
+		UserErrors             func(childComplexity int) int
 	}
 
 	TrackRecord struct {
@@ -975,6 +1042,11 @@ type ComplexityRoot struct {
 		Contributions      func(childComplexity int) int
 		EventsOrganized    func(childComplexity int) int
 		Roles              func(childComplexity int) int
+	}
+
+	UpdateApplicationProposalPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	UpdateCommunityPolicyPayload struct {
@@ -1027,6 +1099,11 @@ type ComplexityRoot struct {
 		Message       func(childComplexity int) int
 		SuggestedName func(childComplexity int) int
 	}
+
+	WithdrawApplicationPayload struct {
+		Application func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -1035,6 +1112,7 @@ type ComplexityRoot struct {
 
 type ApplicationResolver interface {
 	ViewerCanReview(ctx context.Context, obj *ent.Application) (bool, error)
+	OpenObjections(ctx context.Context, obj *ent.Application) ([]*ent.Review, error)
 	TrackRecord(ctx context.Context, obj *ent.Application) (*queue.TrackRecord, error)
 }
 type ApprovalQueueResolver interface {
@@ -1072,20 +1150,20 @@ type MutationResolver interface {
 	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*UpdateCommunityPolicyPayload, error)
 	ApplyForGroup(ctx context.Context, input ApplyForGroupInput) (*ApplyForGroupPayload, error)
 	SupportGroupApplication(ctx context.Context, input SupportGroupApplicationInput) (*SupportGroupApplicationPayload, error)
-	CommentOnApplication(ctx context.Context, input CommentOnApplicationInput) (*ApplicationPayload, error)
-	RequestApplicationInfo(ctx context.Context, input RequestApplicationInfoInput) (*ApplicationPayload, error)
-	UpdateApplicationProposal(ctx context.Context, input UpdateApplicationProposalInput) (*ApplicationPayload, error)
-	AssignApplicationReviewer(ctx context.Context, input AssignApplicationReviewerInput) (*ApplicationPayload, error)
-	AssignGroupMentor(ctx context.Context, input AssignGroupMentorInput) (*ApplicationPayload, error)
-	ResolveConflict(ctx context.Context, input ResolveConflictInput) (*ApplicationPayload, error)
-	RejectApplication(ctx context.Context, input RejectApplicationInput) (*ApplicationPayload, error)
-	WithdrawApplication(ctx context.Context, input WithdrawApplicationInput) (*ApplicationPayload, error)
-	ApproveApplication(ctx context.Context, input ApproveApplicationInput) (*ApplicationPayload, error)
-	ObjectToApplication(ctx context.Context, input ObjectToApplicationInput) (*ApplicationPayload, error)
-	EndorseApplication(ctx context.Context, input EndorseApplicationInput) (*ApplicationPayload, error)
+	CommentOnApplication(ctx context.Context, input CommentOnApplicationInput) (*CommentOnApplicationPayload, error)
+	RequestApplicationInfo(ctx context.Context, input RequestApplicationInfoInput) (*RequestApplicationInfoPayload, error)
+	UpdateApplicationProposal(ctx context.Context, input UpdateApplicationProposalInput) (*UpdateApplicationProposalPayload, error)
+	AssignApplicationReviewer(ctx context.Context, input AssignApplicationReviewerInput) (*AssignApplicationReviewerPayload, error)
+	AssignGroupMentor(ctx context.Context, input AssignGroupMentorInput) (*AssignGroupMentorPayload, error)
+	ResolveConflict(ctx context.Context, input ResolveConflictInput) (*ResolveConflictPayload, error)
+	RejectApplication(ctx context.Context, input RejectApplicationInput) (*RejectApplicationPayload, error)
+	WithdrawApplication(ctx context.Context, input WithdrawApplicationInput) (*WithdrawApplicationPayload, error)
+	ApproveApplication(ctx context.Context, input ApproveApplicationInput) (*ApproveApplicationPayload, error)
+	ObjectToApplication(ctx context.Context, input ObjectToApplicationInput) (*ObjectToApplicationPayload, error)
+	EndorseApplication(ctx context.Context, input EndorseApplicationInput) (*EndorseApplicationPayload, error)
 	ResolveObjection(ctx context.Context, input ResolveObjectionInput) (*ResolveObjectionPayload, error)
-	ApplyForOfficialStatus(ctx context.Context, input ApplyForOfficialStatusInput) (*ApplicationPayload, error)
-	CompleteHandoverStep(ctx context.Context, input CompleteHandoverStepInput) (*ApplicationPayload, error)
+	ApplyForOfficialStatus(ctx context.Context, input ApplyForOfficialStatusInput) (*ApplyForOfficialStatusPayload, error)
+	CompleteHandoverStep(ctx context.Context, input CompleteHandoverStepInput) (*CompleteHandoverStepPayload, error)
 	SetShippingAddress(ctx context.Context, input SetShippingAddressInput) (*ShippingAddressPayload, error)
 	SetMessageTemplate(ctx context.Context, input SetMessageTemplateInput) (*MessageTemplatePayload, error)
 	JoinGroup(ctx context.Context, input JoinGroupInput) (*JoinGroupPayload, error)
@@ -1095,11 +1173,11 @@ type MutationResolver interface {
 	EndGroupRole(ctx context.Context, input EndRoleInput) (*RolePayload, error)
 	StepDown(ctx context.Context, input StepDownInput) (*RolePayload, error)
 	RevokeRole(ctx context.Context, input EndRoleInput) (*RolePayload, error)
-	ApplyToBeAmbassador(ctx context.Context, input ApplyToBeAmbassadorInput) (*ApplicationPayload, error)
+	ApplyToBeAmbassador(ctx context.Context, input ApplyToBeAmbassadorInput) (*ApplyToBeAmbassadorPayload, error)
 	CreateInvite(ctx context.Context, input CreateInviteInput) (*InvitePayload, error)
 	RedeemInvite(ctx context.Context, input RedeemInviteInput) (*RolePayload, error)
 	RevokeInvite(ctx context.Context, input RevokeInviteInput) (*InvitePayload, error)
-	ApplyToOrganize(ctx context.Context, input ApplyToOrganizeInput) (*ApplicationPayload, error)
+	ApplyToOrganize(ctx context.Context, input ApplyToOrganizeInput) (*ApplyToOrganizePayload, error)
 	OpenElection(ctx context.Context, input OpenElectionInput) (*ElectionPayload, error)
 	NominateCandidate(ctx context.Context, input NominateCandidateInput) (*CandidatePayload, error)
 	RespondToNomination(ctx context.Context, input RespondToNominationInput) (*CandidatePayload, error)
@@ -1476,6 +1554,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.ObjectionDeadline(childComplexity), true
+	case "Application.openObjections":
+		if e.ComplexityRoot.Application.OpenObjections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.OpenObjections(childComplexity), true
 	case "Application.region":
 		if e.ComplexityRoot.Application.Region == nil {
 			break
@@ -1713,13 +1797,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApplicationEdge.Node(childComplexity), true
 
-	case "ApplicationPayload.application":
-		if e.ComplexityRoot.ApplicationPayload.Application == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ApplicationPayload.Application(childComplexity), true
-
 	case "ApplyForGroupPayload.application":
 		if e.ComplexityRoot.ApplyForGroupPayload.Application == nil {
 			break
@@ -1732,6 +1809,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApplyForGroupPayload.Group(childComplexity), true
+	case "ApplyForGroupPayload.userErrors":
+		if e.ComplexityRoot.ApplyForGroupPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyForGroupPayload.UserErrors(childComplexity), true
+
+	case "ApplyForOfficialStatusPayload.application":
+		if e.ComplexityRoot.ApplyForOfficialStatusPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyForOfficialStatusPayload.Application(childComplexity), true
+	case "ApplyForOfficialStatusPayload.userErrors":
+		if e.ComplexityRoot.ApplyForOfficialStatusPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyForOfficialStatusPayload.UserErrors(childComplexity), true
+
+	case "ApplyToBeAmbassadorPayload.application":
+		if e.ComplexityRoot.ApplyToBeAmbassadorPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyToBeAmbassadorPayload.Application(childComplexity), true
+	case "ApplyToBeAmbassadorPayload.userErrors":
+		if e.ComplexityRoot.ApplyToBeAmbassadorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyToBeAmbassadorPayload.UserErrors(childComplexity), true
+
+	case "ApplyToOrganizePayload.application":
+		if e.ComplexityRoot.ApplyToOrganizePayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyToOrganizePayload.Application(childComplexity), true
+	case "ApplyToOrganizePayload.userErrors":
+		if e.ComplexityRoot.ApplyToOrganizePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyToOrganizePayload.UserErrors(childComplexity), true
 
 	case "ApprovalQueue.applications":
 		if e.ComplexityRoot.ApprovalQueue.Applications == nil {
@@ -1751,6 +1873,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApprovalQueue.OldestOpenSince(childComplexity), true
+
+	case "ApproveApplicationPayload.application":
+		if e.ComplexityRoot.ApproveApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApproveApplicationPayload.Application(childComplexity), true
+	case "ApproveApplicationPayload.userErrors":
+		if e.ComplexityRoot.ApproveApplicationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApproveApplicationPayload.UserErrors(childComplexity), true
+
+	case "AssignApplicationReviewerPayload.application":
+		if e.ComplexityRoot.AssignApplicationReviewerPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignApplicationReviewerPayload.Application(childComplexity), true
+	case "AssignApplicationReviewerPayload.userErrors":
+		if e.ComplexityRoot.AssignApplicationReviewerPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignApplicationReviewerPayload.UserErrors(childComplexity), true
+
+	case "AssignGroupMentorPayload.application":
+		if e.ComplexityRoot.AssignGroupMentorPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignGroupMentorPayload.Application(childComplexity), true
+	case "AssignGroupMentorPayload.userErrors":
+		if e.ComplexityRoot.AssignGroupMentorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignGroupMentorPayload.UserErrors(childComplexity), true
 
 	case "Attendee.checkedInAt":
 		if e.ComplexityRoot.Attendee.CheckedInAt == nil {
@@ -2044,6 +2205,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChecklistItem.Label(childComplexity), true
+
+	case "CommentOnApplicationPayload.application":
+		if e.ComplexityRoot.CommentOnApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentOnApplicationPayload.Application(childComplexity), true
+	case "CommentOnApplicationPayload.userErrors":
+		if e.ComplexityRoot.CommentOnApplicationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentOnApplicationPayload.UserErrors(childComplexity), true
 
 	case "Community.ambassadorsListEmail":
 		if e.ComplexityRoot.Community.AmbassadorsListEmail == nil {
@@ -2367,6 +2541,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompleteEventPayload.UserErrors(childComplexity), true
+
+	case "CompleteHandoverStepPayload.application":
+		if e.ComplexityRoot.CompleteHandoverStepPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteHandoverStepPayload.Application(childComplexity), true
+	case "CompleteHandoverStepPayload.userErrors":
+		if e.ComplexityRoot.CompleteHandoverStepPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteHandoverStepPayload.UserErrors(childComplexity), true
 
 	case "Conflict.city":
 		if e.ComplexityRoot.Conflict.City == nil {
@@ -2694,6 +2881,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ElectionPayload.Election(childComplexity), true
+
+	case "EndorseApplicationPayload.application":
+		if e.ComplexityRoot.EndorseApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndorseApplicationPayload.Application(childComplexity), true
+	case "EndorseApplicationPayload.userErrors":
+		if e.ComplexityRoot.EndorseApplicationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndorseApplicationPayload.UserErrors(childComplexity), true
 
 	case "Event.agendaItems":
 		if e.ComplexityRoot.Event.AgendaItems == nil {
@@ -3909,6 +4109,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.WithdrawApplication(childComplexity, args["input"].(WithdrawApplicationInput)), true
 
+	case "ObjectToApplicationPayload.application":
+		if e.ComplexityRoot.ObjectToApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectToApplicationPayload.Application(childComplexity), true
+	case "ObjectToApplicationPayload.userErrors":
+		if e.ComplexityRoot.ObjectToApplicationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectToApplicationPayload.UserErrors(childComplexity), true
+
 	case "OfficialRequirement.detail":
 		if e.ComplexityRoot.OfficialRequirement.Detail == nil {
 			break
@@ -4562,6 +4775,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
 
+	case "RejectApplicationPayload.application":
+		if e.ComplexityRoot.RejectApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectApplicationPayload.Application(childComplexity), true
+	case "RejectApplicationPayload.userErrors":
+		if e.ComplexityRoot.RejectApplicationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectApplicationPayload.UserErrors(childComplexity), true
+
 	case "RemoveAgendaItemPayload.event":
 		if e.ComplexityRoot.RemoveAgendaItemPayload.Event == nil {
 			break
@@ -4693,12 +4919,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportEdge.Node(childComplexity), true
 
+	case "RequestApplicationInfoPayload.application":
+		if e.ComplexityRoot.RequestApplicationInfoPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestApplicationInfoPayload.Application(childComplexity), true
+	case "RequestApplicationInfoPayload.userErrors":
+		if e.ComplexityRoot.RequestApplicationInfoPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestApplicationInfoPayload.UserErrors(childComplexity), true
+
+	case "ResolveConflictPayload.application":
+		if e.ComplexityRoot.ResolveConflictPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveConflictPayload.Application(childComplexity), true
+	case "ResolveConflictPayload.userErrors":
+		if e.ComplexityRoot.ResolveConflictPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveConflictPayload.UserErrors(childComplexity), true
+
+	case "ResolveObjectionPayload.application":
+		if e.ComplexityRoot.ResolveObjectionPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveObjectionPayload.Application(childComplexity), true
 	case "ResolveObjectionPayload.objection":
 		if e.ComplexityRoot.ResolveObjectionPayload.Objection == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ResolveObjectionPayload.Objection(childComplexity), true
+	case "ResolveObjectionPayload.userErrors":
+		if e.ComplexityRoot.ResolveObjectionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveObjectionPayload.UserErrors(childComplexity), true
 
 	case "Review.application":
 		if e.ComplexityRoot.Review.Application == nil {
@@ -5347,6 +5611,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.GroupRoster(childComplexity, args["group"].(pulid.ID), args["after"].(*string)), true
 
+	case "SupportGroupApplicationPayload.application":
+		if e.ComplexityRoot.SupportGroupApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportGroupApplicationPayload.Application(childComplexity), true
 	case "SupportGroupApplicationPayload.group":
 		if e.ComplexityRoot.SupportGroupApplicationPayload.Group == nil {
 			break
@@ -5365,6 +5635,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SupportGroupApplicationPayload.Supporters(childComplexity), true
+	case "SupportGroupApplicationPayload.userErrors":
+		if e.ComplexityRoot.SupportGroupApplicationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportGroupApplicationPayload.UserErrors(childComplexity), true
 
 	case "TrackRecord.ambassadorsInScope":
 		if e.ComplexityRoot.TrackRecord.AmbassadorsInScope == nil {
@@ -5390,6 +5666,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrackRecord.Roles(childComplexity), true
+
+	case "UpdateApplicationProposalPayload.application":
+		if e.ComplexityRoot.UpdateApplicationProposalPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateApplicationProposalPayload.Application(childComplexity), true
+	case "UpdateApplicationProposalPayload.userErrors":
+		if e.ComplexityRoot.UpdateApplicationProposalPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateApplicationProposalPayload.UserErrors(childComplexity), true
 
 	case "UpdateCommunityPolicyPayload.community":
 		if e.ComplexityRoot.UpdateCommunityPolicyPayload.Community == nil {
@@ -5629,6 +5918,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserError.SuggestedName(childComplexity), true
+
+	case "WithdrawApplicationPayload.application":
+		if e.ComplexityRoot.WithdrawApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawApplicationPayload.Application(childComplexity), true
+	case "WithdrawApplicationPayload.userErrors":
+		if e.ComplexityRoot.WithdrawApplicationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawApplicationPayload.UserErrors(childComplexity), true
 
 	}
 	return 0, false
@@ -12976,6 +13278,11 @@ extend type Group {
 extend type Application {
   "Whether the viewer may review this application (comment, request information, decide)."
   viewerCanReview: Boolean!
+  """
+  The objections to the application no reviewer has resolved yet, oldest first, as far as
+  the viewer may see them: each blocks approval; pass one's id to resolveObjection.
+  """
+  openObjections: [Review!]!
 }
 
 extend type Event {
@@ -12989,15 +13296,16 @@ extend type Mutation {
   """
   Ask for a new user group. The group appears at once as PROPOSED (on the public
   "waiting for approval" list), with automatic screening for reviewers: nearby groups,
-  flags, missing information, supporters. A name that breaks the naming rule is refused
-  with BAD_USER_INPUT and, when it can be fixed, extensions.suggestedName.
+  flags, missing information, supporters. A name that breaks the naming rule or is taken
+  is refused in userErrors (BAD_USER_INPUT, field ["input", "name"]) with, when it can be
+  fixed, a suggestedName.
   """
-  applyForGroup(input: ApplyForGroupInput!): ApplyForGroupPayload!
+  applyForGroup("The request: the community, the group's name and place, and the applicant's acceptance of the code of conduct." input: ApplyForGroupInput!): ApplyForGroupPayload
   """
   Back someone's request for a new group (communities such as openEuler need supporters
-  from several organizations in the city before approval).
+  from several organizations in the city before approval). Backing it twice counts once.
   """
-  supportGroupApplication(input: SupportGroupApplicationInput!): SupportGroupApplicationPayload!
+  supportGroupApplication("The request to back." input: SupportGroupApplicationInput!): SupportGroupApplicationPayload
 }
 
 """
@@ -13035,74 +13343,168 @@ input ApplyForGroupInput {
 }
 
 """
-A filed request for a new group.
+The result of applyForGroup.
 """
 type ApplyForGroupPayload {
-  "The application, with its screening."
-  application: Application!
-  "The proposed group."
-  group: Group!
+  "The application, with its screening; null when the request was refused."
+  application: Application
+  "The proposed group; null when the request was refused."
+  group: Group
+  "Why the request was refused; empty when it was filed."
+  userErrors: [UserError!]!
 }
 
 """
 Which request to support.
 """
 input SupportGroupApplicationInput {
-  "The proposed group the request is for."
-  group: ID!
+  """
+  The new-group request to back: its application (kind NEW_GROUP), or the proposed group,
+  which is how everyone but the applicant and the reviewers knows the request.
+  """
+  id: ID!
 }
 
 """
-The supporters counted after backing a request.
+The result of supportGroupApplication: the supporters counted after backing the request.
 """
 type SupportGroupApplicationPayload {
-  "The proposed group."
-  group: Group!
-  "Supporters from the group's city."
-  supporters: Int!
-  "Distinct organizations among them."
-  supporterOrganizations: Int!
+  "The application backed, for its applicant and reviewers; null for everyone else and when the support was refused."
+  application: Application
+  "The proposed group; null when the support was refused."
+  group: Group
+  "Supporters from the group's city; null when the support was refused."
+  supporters: Int
+  "Distinct organizations among them; null when the support was refused."
+  supporterOrganizations: Int
+  "Why the support was refused; empty when it was counted."
+  userErrors: [UserError!]!
 }
 
 extend type Mutation {
   "Comment on an application (its reviewers, or the applicant). A reviewer's first action moves it from SUBMITTED to IN_REVIEW."
-  commentOnApplication(input: CommentOnApplicationInput!): ApplicationPayload!
+  commentOnApplication("The application and the comment." input: CommentOnApplicationInput!): CommentOnApplicationPayload
   "Ask the applicant for more information: the application waits in NEEDS_INFO until they update it."
-  requestApplicationInfo(input: RequestApplicationInfoInput!): ApplicationPayload!
+  requestApplicationInfo("The application and what the applicant should add." input: RequestApplicationInfoInput!): RequestApplicationInfoPayload
   "Change a new-group request: a reviewer fixing the name or adding a missing link, or the applicant answering a request for information (which returns it to review)."
-  updateApplicationProposal(input: UpdateApplicationProposalInput!): ApplicationPayload!
+  updateApplicationProposal("The application and the changes to its proposal." input: UpdateApplicationProposalInput!): UpdateApplicationProposalPayload
   "Put one of the application's reviewers in charge of it (the board's assignedToMe filter)."
-  assignApplicationReviewer(input: AssignApplicationReviewerInput!): ApplicationPayload!
+  assignApplicationReviewer("The application and the reviewer to put in charge." input: AssignApplicationReviewerInput!): AssignApplicationReviewerPayload
   "Assign the ambassador who will mentor the proposed group (not the applicant)."
-  assignGroupMentor(input: AssignGroupMentorInput!): ApplicationPayload!
+  assignGroupMentor("The application and the ambassador to mentor the group." input: AssignGroupMentorInput!): AssignGroupMentorPayload
   "Record how the overlap with a nearby group was settled; unresolved conflicts block approval."
-  resolveConflict(input: ResolveConflictInput!): ApplicationPayload!
+  resolveConflict("The application, the nearby group and how the overlap was settled." input: ResolveConflictInput!): ResolveConflictPayload
   "Decide against an application, with a reason and a message to the applicant."
-  rejectApplication(input: RejectApplicationInput!): ApplicationPayload!
+  rejectApplication("The application, the reason and the message to the applicant." input: RejectApplicationInput!): RejectApplicationPayload
   "Withdraw your own open application."
-  withdrawApplication(input: WithdrawApplicationInput!): ApplicationPayload!
+  withdrawApplication("The application to withdraw." input: WithdrawApplicationInput!): WithdrawApplicationPayload
   "Approve an application. With an objection window in the community's policy, a new group first waits in OBJECTION_WINDOW and is approved when the window ends with no open objection."
-  approveApplication(input: ApproveApplicationInput!): ApplicationPayload!
-  "Object to an application (ambassadors in scope); an open objection blocks approval."
-  objectToApplication(input: ObjectToApplicationInput!): ApplicationPayload!
+  approveApplication("The application to approve." input: ApproveApplicationInput!): ApproveApplicationPayload
+  "Object to an application (ambassadors in scope); an open objection blocks approval until a reviewer resolves it (Application.openObjections lists them)."
+  objectToApplication("The application and the reason for objecting." input: ObjectToApplicationInput!): ObjectToApplicationPayload
   "Endorse an application (ambassadors in scope)."
-  endorseApplication(input: EndorseApplicationInput!): ApplicationPayload!
-  "Resolve an open objection (the application's reviewers)."
-  resolveObjection(input: ResolveObjectionInput!): ResolveObjectionPayload!
+  endorseApplication("The application and the reason for endorsing it." input: EndorseApplicationInput!): EndorseApplicationPayload
+  "Resolve an open objection (the application's reviewers): id is the objection, one of the application's openObjections."
+  resolveObjection("The objection and how it was resolved." input: ResolveObjectionInput!): ResolveObjectionPayload
 }
 
-"An application after a review step."
-type ApplicationPayload {
-  "The application as it is now."
-  application: Application!
+"The result of commentOnApplication."
+type CommentOnApplicationPayload {
+  "The application with the comment on its timeline; null when the comment was refused."
+  application: Application
+  "Why the comment was refused; empty when it was added."
+  userErrors: [UserError!]!
 }
 
-"A resolved objection."
+"The result of requestApplicationInfo."
+type RequestApplicationInfoPayload {
+  "The application, now NEEDS_INFO; null when the request for information was refused."
+  application: Application
+  "Why the request for information was refused; empty when it was sent."
+  userErrors: [UserError!]!
+}
+
+"The result of updateApplicationProposal."
+type UpdateApplicationProposalPayload {
+  "The application with the changed proposal, screened again; null when the change was refused."
+  application: Application
+  "Why the change was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"The result of assignApplicationReviewer."
+type AssignApplicationReviewerPayload {
+  "The application with its assigned reviewer; null when the assignment was refused."
+  application: Application
+  "Why the assignment was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"The result of assignGroupMentor."
+type AssignGroupMentorPayload {
+  "The application with its mentor; null when the assignment was refused."
+  application: Application
+  "Why the assignment was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"The result of resolveConflict."
+type ResolveConflictPayload {
+  "The application with the conflict settled; null when the settlement was refused."
+  application: Application
+  "Why the settlement was refused; empty when it was recorded."
+  userErrors: [UserError!]!
+}
+
+"The result of rejectApplication."
+type RejectApplicationPayload {
+  "The application, now REJECTED; null when the rejection was refused."
+  application: Application
+  "Why the rejection was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"The result of withdrawApplication."
+type WithdrawApplicationPayload {
+  "The application, now WITHDRAWN; null when the withdrawal was refused."
+  application: Application
+  "Why the withdrawal was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"The result of approveApplication."
+type ApproveApplicationPayload {
+  "The application, APPROVED or waiting in OBJECTION_WINDOW; null when the approval was refused."
+  application: Application
+  "Why the approval was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"The result of objectToApplication."
+type ObjectToApplicationPayload {
+  "The application with the objection on its timeline; null when the objection was refused."
+  application: Application
+  "Why the objection was refused; empty when it was filed."
+  userErrors: [UserError!]!
+}
+
+"The result of endorseApplication."
+type EndorseApplicationPayload {
+  "The application with the endorsement on its timeline; null when the endorsement was refused."
+  application: Application
+  "Why the endorsement was refused; empty when it was filed."
+  userErrors: [UserError!]!
+}
+
+"The result of resolveObjection."
 type ResolveObjectionPayload {
-  "The objection, now with resolvedAt."
-  objection: Review!
+  "The objection, now with resolvedAt; null when the resolution was refused."
+  objection: Review
+  "The application the objection was filed on, as it is now; null when the resolution was refused."
+  application: Application
+  "Why the resolution was refused; empty when the objection was resolved."
+  userErrors: [UserError!]!
 }
-
 "A comment."
 input CommentOnApplicationInput {
   "The application."
@@ -13221,8 +13623,8 @@ input EndorseApplicationInput {
 
 "Which objection to resolve."
 input ResolveObjectionInput {
-  "The objection (a review entry of kind OBJECTION)."
-  objection: ID!
+  "The objection: a review entry of kind OBJECTION, as listed in Application.openObjections."
+  id: ID!
   "How it was resolved."
   note: String!
 }
@@ -13295,7 +13697,7 @@ type QueueCount {
 
 extend type Query {
   "The official-status requirements of a group, checked live against its community's policy."
-  officialRequirements(group: ID!): [OfficialRequirement!]!
+  officialRequirements("The group." group: ID!): [OfficialRequirement!]!
 }
 
 "One official-status requirement."
@@ -13312,9 +13714,46 @@ type OfficialRequirement {
 
 extend type Mutation {
   "Ask for official status for a group you organize; starts the handover checklist."
-  applyForOfficialStatus(input: ApplyForOfficialStatusInput!): ApplicationPayload!
+  applyForOfficialStatus("The group that asks." input: ApplyForOfficialStatusInput!): ApplyForOfficialStatusPayload
   "Tick the next step of an official-status handover checklist (mentor or staff, in order). The last step makes the group OFFICIAL."
-  completeHandoverStep(input: CompleteHandoverStepInput!): ApplicationPayload!
+  completeHandoverStep("The official-status application and the step done." input: CompleteHandoverStepInput!): CompleteHandoverStepPayload
+}
+
+"The result of applyForOfficialStatus."
+type ApplyForOfficialStatusPayload {
+  "The official-status application with its handover checklist; null when the request was refused."
+  application: Application
+  "Why the request was refused; empty when it was filed."
+  userErrors: [UserError!]!
+}
+
+"The result of completeHandoverStep."
+type CompleteHandoverStepPayload {
+  "The official-status application with the step ticked; null when the step was refused."
+  application: Application
+  "Why the step was refused; empty when it was done."
+  userErrors: [UserError!]!
+}
+
+"""
+The steps of the official-status handover, in the order they are done. ChecklistItem.key
+holds the same steps in lower case (mentoring_complete).
+"""
+enum HandoverStep {
+  "The mentor (or staff) signs off the mentoring."
+  MENTORING_COMPLETE
+  "Staff confirm the official-status requirements are met (they must be, then)."
+  REQUIREMENTS_MET
+  "The group's logo was requested from the logo team."
+  LOGO_REQUESTED
+  "The logo was received; the step takes its https URL as logoUrl."
+  LOGO_RECEIVED
+  "The group's page was updated on the community portal."
+  PORTAL_UPDATED
+  "The logo pack was sent to the organizers with the recognition letter, which asks for the swag kit's shipping address."
+  LOGO_PACK_SENT
+  "Staff shipped the swag kit to an organizer's shipping address; the group becomes OFFICIAL."
+  SWAG_KIT_SHIPPED
 }
 
 "Which group asks for official status."
@@ -13327,9 +13766,9 @@ input ApplyForOfficialStatusInput {
 input CompleteHandoverStepInput {
   "The official-status application."
   id: ID!
-  "The step's key: mentoring_complete, requirements_met, logo_requested, logo_received, portal_updated, logo_pack_sent, swag_kit_shipped."
-  step: String!
-  "The logo received from the logo team (an https URL), recorded as the group's logo: required for logo_received, refused for the other steps."
+  "The step done; it must be the next open one."
+  step: HandoverStep!
+  "The logo received from the logo team (an https URL), recorded as the group's logo: required for LOGO_RECEIVED, refused for the other steps."
   logoUrl: String
 }
 
@@ -13518,7 +13957,15 @@ extend type Mutation {
   groups, of a group), answering the programme's three questions. Reviewers decide in the
   queue; approval grants the role within the community's cap and sends a welcome.
   """
-  applyToBeAmbassador(input: ApplyToBeAmbassadorInput!): ApplicationPayload!
+  applyToBeAmbassador("Where to serve and the answers to the programme's questions." input: ApplyToBeAmbassadorInput!): ApplyToBeAmbassadorPayload
+}
+
+"The result of applyToBeAmbassador."
+type ApplyToBeAmbassadorPayload {
+  "The ambassador application; null when it was refused."
+  application: Application
+  "Why the application was refused; empty when it was filed."
+  userErrors: [UserError!]!
 }
 
 "An ambassador application."
@@ -13608,7 +14055,15 @@ extend type Mutation {
   for a partner enterprise). The group's organizers and the community's reviewers decide in the
   queue; approval grants the role within the community's cap.
   """
-  applyToOrganize(input: ApplyToOrganizeInput!): ApplicationPayload!
+  applyToOrganize("The group and why you want to organize it." input: ApplyToOrganizeInput!): ApplyToOrganizePayload
+}
+
+"The result of applyToOrganize."
+type ApplyToOrganizePayload {
+  "The organizer application; null when it was refused."
+  application: Application
+  "Why the application was refused; empty when it was filed."
+  userErrors: [UserError!]!
 }
 
 "An invite to withdraw."
@@ -14437,6 +14892,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_reviews(ctx, field)
 	case "viewerCanReview":
 		return ec.fieldContext_Application_viewerCanReview(ctx, field)
+	case "openObjections":
+		return ec.fieldContext_Application_openObjections(ctx, field)
 	case "trackRecord":
 		return ec.fieldContext_Application_trackRecord(ctx, field)
 	}
@@ -14521,22 +14978,46 @@ func (ec *executionContext) childFields_ApplicationEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ApplicationEdge", field.Name)
 }
 
-func (ec *executionContext) childFields_ApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "application":
-		return ec.fieldContext_ApplicationPayload_application(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type ApplicationPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_ApplyForGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "application":
 		return ec.fieldContext_ApplyForGroupPayload_application(ctx, field)
 	case "group":
 		return ec.fieldContext_ApplyForGroupPayload_group(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ApplyForGroupPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApplyForGroupPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplyForOfficialStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_ApplyForOfficialStatusPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ApplyForOfficialStatusPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplyForOfficialStatusPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplyToBeAmbassadorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_ApplyToBeAmbassadorPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ApplyToBeAmbassadorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplyToBeAmbassadorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplyToOrganizePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_ApplyToOrganizePayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ApplyToOrganizePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplyToOrganizePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ApprovalQueue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14549,6 +15030,36 @@ func (ec *executionContext) childFields_ApprovalQueue(ctx context.Context, field
 		return ec.fieldContext_ApprovalQueue_oldestOpenSince(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApprovalQueue", field.Name)
+}
+
+func (ec *executionContext) childFields_ApproveApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_ApproveApplicationPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ApproveApplicationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApproveApplicationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AssignApplicationReviewerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_AssignApplicationReviewerPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AssignApplicationReviewerPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignApplicationReviewerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AssignGroupMentorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_AssignGroupMentorPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AssignGroupMentorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignGroupMentorPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Attendee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14711,6 +15222,16 @@ func (ec *executionContext) childFields_ChecklistItem(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ChecklistItem", field.Name)
 }
 
+func (ec *executionContext) childFields_CommentOnApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_CommentOnApplicationPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CommentOnApplicationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentOnApplicationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14835,6 +15356,16 @@ func (ec *executionContext) childFields_CompleteEventPayload(ctx context.Context
 		return ec.fieldContext_CompleteEventPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CompleteEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CompleteHandoverStepPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_CompleteHandoverStepPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CompleteHandoverStepPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompleteHandoverStepPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Conflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14995,6 +15526,16 @@ func (ec *executionContext) childFields_ElectionPayload(ctx context.Context, fie
 		return ec.fieldContext_ElectionPayload_election(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ElectionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EndorseApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_EndorseApplicationPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EndorseApplicationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EndorseApplicationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15279,6 +15820,16 @@ func (ec *executionContext) childFields_MessageTemplatePayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type MessageTemplatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ObjectToApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_ObjectToApplicationPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ObjectToApplicationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectToApplicationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_OfficialRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -15499,6 +16050,16 @@ func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RejectApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_RejectApplicationPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RejectApplicationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RejectApplicationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RemoveAgendaItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "event":
@@ -15571,10 +16132,34 @@ func (ec *executionContext) childFields_ReportEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ReportEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RequestApplicationInfoPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_RequestApplicationInfoPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RequestApplicationInfoPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestApplicationInfoPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ResolveConflictPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_ResolveConflictPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ResolveConflictPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResolveConflictPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ResolveObjectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "objection":
 		return ec.fieldContext_ResolveObjectionPayload_objection(ctx, field)
+	case "application":
+		return ec.fieldContext_ResolveObjectionPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ResolveObjectionPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResolveObjectionPayload", field.Name)
 }
@@ -15883,12 +16468,16 @@ func (ec *executionContext) childFields_SubmissionEdge(ctx context.Context, fiel
 
 func (ec *executionContext) childFields_SupportGroupApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "application":
+		return ec.fieldContext_SupportGroupApplicationPayload_application(ctx, field)
 	case "group":
 		return ec.fieldContext_SupportGroupApplicationPayload_group(ctx, field)
 	case "supporters":
 		return ec.fieldContext_SupportGroupApplicationPayload_supporters(ctx, field)
 	case "supporterOrganizations":
 		return ec.fieldContext_SupportGroupApplicationPayload_supporterOrganizations(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SupportGroupApplicationPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SupportGroupApplicationPayload", field.Name)
 }
@@ -15905,6 +16494,16 @@ func (ec *executionContext) childFields_TrackRecord(ctx context.Context, field g
 		return ec.fieldContext_TrackRecord_ambassadorsInScope(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrackRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateApplicationProposalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_UpdateApplicationProposalPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateApplicationProposalPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateApplicationProposalPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateCommunityPolicyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16007,6 +16606,16 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_suggestedName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_WithdrawApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_WithdrawApplicationPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WithdrawApplicationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WithdrawApplicationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20380,6 +20989,38 @@ func (ec *executionContext) fieldContext_Application_viewerCanReview(_ context.C
 	return graphql.NewScalarFieldContext("Application", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _Application_openObjections(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_openObjections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().OpenObjections(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_openObjections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Application_trackRecord(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20751,38 +21392,6 @@ func (ec *executionContext) fieldContext_ApplicationEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("ApplicationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _ApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *ApplicationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ApplicationPayload_application(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Application, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
-			return ec.marshalNApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ApplicationPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Application(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _ApplyForGroupPayload_application(ctx context.Context, field graphql.CollectedField, obj *ApplyForGroupPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20796,10 +21405,10 @@ func (ec *executionContext) _ApplyForGroupPayload_application(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
-			return ec.marshalNApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ApplyForGroupPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20828,10 +21437,10 @@ func (ec *executionContext) _ApplyForGroupPayload_group(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
-			return ec.marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ApplyForGroupPayload_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20842,6 +21451,230 @@ func (ec *executionContext) fieldContext_ApplyForGroupPayload_group(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplyForGroupPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ApplyForGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyForGroupPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyForGroupPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyForGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplyForOfficialStatusPayload_application(ctx context.Context, field graphql.CollectedField, obj *ApplyForOfficialStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyForOfficialStatusPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyForOfficialStatusPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyForOfficialStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplyForOfficialStatusPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ApplyForOfficialStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyForOfficialStatusPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyForOfficialStatusPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyForOfficialStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplyToBeAmbassadorPayload_application(ctx context.Context, field graphql.CollectedField, obj *ApplyToBeAmbassadorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyToBeAmbassadorPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyToBeAmbassadorPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyToBeAmbassadorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplyToBeAmbassadorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ApplyToBeAmbassadorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyToBeAmbassadorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyToBeAmbassadorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyToBeAmbassadorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplyToOrganizePayload_application(ctx context.Context, field graphql.CollectedField, obj *ApplyToOrganizePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyToOrganizePayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyToOrganizePayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyToOrganizePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplyToOrganizePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ApplyToOrganizePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyToOrganizePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyToOrganizePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyToOrganizePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20932,6 +21765,198 @@ func (ec *executionContext) _ApprovalQueue_oldestOpenSince(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_ApprovalQueue_oldestOpenSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApprovalQueue", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ApproveApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *ApproveApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApproveApplicationPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApproveApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApproveApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApproveApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ApproveApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApproveApplicationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApproveApplicationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApproveApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignApplicationReviewerPayload_application(ctx context.Context, field graphql.CollectedField, obj *AssignApplicationReviewerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignApplicationReviewerPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssignApplicationReviewerPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignApplicationReviewerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignApplicationReviewerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *AssignApplicationReviewerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignApplicationReviewerPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignApplicationReviewerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignApplicationReviewerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignGroupMentorPayload_application(ctx context.Context, field graphql.CollectedField, obj *AssignGroupMentorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignGroupMentorPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssignGroupMentorPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignGroupMentorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignGroupMentorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *AssignGroupMentorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignGroupMentorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignGroupMentorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignGroupMentorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Attendee_registrationId(ctx context.Context, field graphql.CollectedField, obj *workflow.Attendee) (ret graphql.Marshaler) {
@@ -21729,6 +22754,70 @@ func (ec *executionContext) fieldContext_ChecklistItem_doneBy(_ context.Context,
 	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _CommentOnApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *CommentOnApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentOnApplicationPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentOnApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentOnApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommentOnApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CommentOnApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentOnApplicationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentOnApplicationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentOnApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -22452,6 +23541,70 @@ func (ec *executionContext) _CompleteEventPayload_userErrors(ctx context.Context
 func (ec *executionContext) fieldContext_CompleteEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CompleteEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompleteHandoverStepPayload_application(ctx context.Context, field graphql.CollectedField, obj *CompleteHandoverStepPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteHandoverStepPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteHandoverStepPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteHandoverStepPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompleteHandoverStepPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CompleteHandoverStepPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteHandoverStepPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteHandoverStepPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteHandoverStepPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -23235,6 +24388,70 @@ func (ec *executionContext) fieldContext_ElectionPayload_election(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Election(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EndorseApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *EndorseApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndorseApplicationPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EndorseApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndorseApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EndorseApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *EndorseApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndorseApplicationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EndorseApplicationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndorseApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25115,10 +26332,10 @@ func (ec *executionContext) _Mutation_applyForGroup(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ApplyForGroupPayload) graphql.Marshaler {
-			return ec.marshalNApplyForGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForGroupPayload(ctx, selections, v)
+			return ec.marshalOApplyForGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForGroupPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_applyForGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25159,10 +26376,10 @@ func (ec *executionContext) _Mutation_supportGroupApplication(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *SupportGroupApplicationPayload) graphql.Marshaler {
-			return ec.marshalNSupportGroupApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationPayload(ctx, selections, v)
+			return ec.marshalOSupportGroupApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_supportGroupApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25202,11 +26419,11 @@ func (ec *executionContext) _Mutation_commentOnApplication(ctx context.Context, 
 			return ec.Resolvers.Mutation().CommentOnApplication(ctx, fc.Args["input"].(CommentOnApplicationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentOnApplicationPayload) graphql.Marshaler {
+			return ec.marshalOCommentOnApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCommentOnApplicationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_commentOnApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25216,7 +26433,7 @@ func (ec *executionContext) fieldContext_Mutation_commentOnApplication(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_CommentOnApplicationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25246,11 +26463,11 @@ func (ec *executionContext) _Mutation_requestApplicationInfo(ctx context.Context
 			return ec.Resolvers.Mutation().RequestApplicationInfo(ctx, fc.Args["input"].(RequestApplicationInfoInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RequestApplicationInfoPayload) graphql.Marshaler {
+			return ec.marshalORequestApplicationInfoPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRequestApplicationInfoPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_requestApplicationInfo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25260,7 +26477,7 @@ func (ec *executionContext) fieldContext_Mutation_requestApplicationInfo(ctx con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_RequestApplicationInfoPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25290,11 +26507,11 @@ func (ec *executionContext) _Mutation_updateApplicationProposal(ctx context.Cont
 			return ec.Resolvers.Mutation().UpdateApplicationProposal(ctx, fc.Args["input"].(UpdateApplicationProposalInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *UpdateApplicationProposalPayload) graphql.Marshaler {
+			return ec.marshalOUpdateApplicationProposalPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateApplicationProposalPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateApplicationProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25304,7 +26521,7 @@ func (ec *executionContext) fieldContext_Mutation_updateApplicationProposal(ctx 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_UpdateApplicationProposalPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25334,11 +26551,11 @@ func (ec *executionContext) _Mutation_assignApplicationReviewer(ctx context.Cont
 			return ec.Resolvers.Mutation().AssignApplicationReviewer(ctx, fc.Args["input"].(AssignApplicationReviewerInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *AssignApplicationReviewerPayload) graphql.Marshaler {
+			return ec.marshalOAssignApplicationReviewerPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAssignApplicationReviewerPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_assignApplicationReviewer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25348,7 +26565,7 @@ func (ec *executionContext) fieldContext_Mutation_assignApplicationReviewer(ctx 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_AssignApplicationReviewerPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25378,11 +26595,11 @@ func (ec *executionContext) _Mutation_assignGroupMentor(ctx context.Context, fie
 			return ec.Resolvers.Mutation().AssignGroupMentor(ctx, fc.Args["input"].(AssignGroupMentorInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *AssignGroupMentorPayload) graphql.Marshaler {
+			return ec.marshalOAssignGroupMentorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAssignGroupMentorPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_assignGroupMentor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25392,7 +26609,7 @@ func (ec *executionContext) fieldContext_Mutation_assignGroupMentor(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_AssignGroupMentorPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25422,11 +26639,11 @@ func (ec *executionContext) _Mutation_resolveConflict(ctx context.Context, field
 			return ec.Resolvers.Mutation().ResolveConflict(ctx, fc.Args["input"].(ResolveConflictInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ResolveConflictPayload) graphql.Marshaler {
+			return ec.marshalOResolveConflictPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐResolveConflictPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_resolveConflict(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25436,7 +26653,7 @@ func (ec *executionContext) fieldContext_Mutation_resolveConflict(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_ResolveConflictPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25466,11 +26683,11 @@ func (ec *executionContext) _Mutation_rejectApplication(ctx context.Context, fie
 			return ec.Resolvers.Mutation().RejectApplication(ctx, fc.Args["input"].(RejectApplicationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RejectApplicationPayload) graphql.Marshaler {
+			return ec.marshalORejectApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRejectApplicationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_rejectApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25480,7 +26697,7 @@ func (ec *executionContext) fieldContext_Mutation_rejectApplication(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_RejectApplicationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25510,11 +26727,11 @@ func (ec *executionContext) _Mutation_withdrawApplication(ctx context.Context, f
 			return ec.Resolvers.Mutation().WithdrawApplication(ctx, fc.Args["input"].(WithdrawApplicationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *WithdrawApplicationPayload) graphql.Marshaler {
+			return ec.marshalOWithdrawApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐWithdrawApplicationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_withdrawApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25524,7 +26741,7 @@ func (ec *executionContext) fieldContext_Mutation_withdrawApplication(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_WithdrawApplicationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25554,11 +26771,11 @@ func (ec *executionContext) _Mutation_approveApplication(ctx context.Context, fi
 			return ec.Resolvers.Mutation().ApproveApplication(ctx, fc.Args["input"].(ApproveApplicationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ApproveApplicationPayload) graphql.Marshaler {
+			return ec.marshalOApproveApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApproveApplicationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_approveApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25568,7 +26785,7 @@ func (ec *executionContext) fieldContext_Mutation_approveApplication(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_ApproveApplicationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25598,11 +26815,11 @@ func (ec *executionContext) _Mutation_objectToApplication(ctx context.Context, f
 			return ec.Resolvers.Mutation().ObjectToApplication(ctx, fc.Args["input"].(ObjectToApplicationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ObjectToApplicationPayload) graphql.Marshaler {
+			return ec.marshalOObjectToApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_objectToApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25612,7 +26829,7 @@ func (ec *executionContext) fieldContext_Mutation_objectToApplication(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_ObjectToApplicationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25642,11 +26859,11 @@ func (ec *executionContext) _Mutation_endorseApplication(ctx context.Context, fi
 			return ec.Resolvers.Mutation().EndorseApplication(ctx, fc.Args["input"].(EndorseApplicationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *EndorseApplicationPayload) graphql.Marshaler {
+			return ec.marshalOEndorseApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndorseApplicationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_endorseApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25656,7 +26873,7 @@ func (ec *executionContext) fieldContext_Mutation_endorseApplication(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_EndorseApplicationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25687,10 +26904,10 @@ func (ec *executionContext) _Mutation_resolveObjection(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ResolveObjectionPayload) graphql.Marshaler {
-			return ec.marshalNResolveObjectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐResolveObjectionPayload(ctx, selections, v)
+			return ec.marshalOResolveObjectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐResolveObjectionPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_resolveObjection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25730,11 +26947,11 @@ func (ec *executionContext) _Mutation_applyForOfficialStatus(ctx context.Context
 			return ec.Resolvers.Mutation().ApplyForOfficialStatus(ctx, fc.Args["input"].(ApplyForOfficialStatusInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplyForOfficialStatusPayload) graphql.Marshaler {
+			return ec.marshalOApplyForOfficialStatusPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForOfficialStatusPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_applyForOfficialStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25744,7 +26961,7 @@ func (ec *executionContext) fieldContext_Mutation_applyForOfficialStatus(ctx con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_ApplyForOfficialStatusPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25774,11 +26991,11 @@ func (ec *executionContext) _Mutation_completeHandoverStep(ctx context.Context, 
 			return ec.Resolvers.Mutation().CompleteHandoverStep(ctx, fc.Args["input"].(CompleteHandoverStepInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CompleteHandoverStepPayload) graphql.Marshaler {
+			return ec.marshalOCompleteHandoverStepPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCompleteHandoverStepPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_completeHandoverStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25788,7 +27005,7 @@ func (ec *executionContext) fieldContext_Mutation_completeHandoverStep(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_CompleteHandoverStepPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26214,11 +27431,11 @@ func (ec *executionContext) _Mutation_applyToBeAmbassador(ctx context.Context, f
 			return ec.Resolvers.Mutation().ApplyToBeAmbassador(ctx, fc.Args["input"].(ApplyToBeAmbassadorInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplyToBeAmbassadorPayload) graphql.Marshaler {
+			return ec.marshalOApplyToBeAmbassadorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyToBeAmbassadorPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_applyToBeAmbassador(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26228,7 +27445,7 @@ func (ec *executionContext) fieldContext_Mutation_applyToBeAmbassador(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_ApplyToBeAmbassadorPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26390,11 +27607,11 @@ func (ec *executionContext) _Mutation_applyToOrganize(ctx context.Context, field
 			return ec.Resolvers.Mutation().ApplyToOrganize(ctx, fc.Args["input"].(ApplyToOrganizeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ApplyToOrganizePayload) graphql.Marshaler {
+			return ec.marshalOApplyToOrganizePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyToOrganizePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_applyToOrganize(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26404,7 +27621,7 @@ func (ec *executionContext) fieldContext_Mutation_applyToOrganize(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
+			return ec.childFields_ApplyToOrganizePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27253,6 +28470,70 @@ func (ec *executionContext) fieldContext_Mutation_exportEventAttendees(ctx conte
 	if fc.Args, err = ec.field_Mutation_exportEventAttendees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectToApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *ObjectToApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectToApplicationPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectToApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectToApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectToApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ObjectToApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectToApplicationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectToApplicationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectToApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -29419,6 +30700,70 @@ func (ec *executionContext) fieldContext_RegistrationEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("RegistrationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _RejectApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *RejectApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectApplicationPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RejectApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RejectApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RejectApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectApplicationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectApplicationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RemoveAgendaItemPayload_event(ctx context.Context, field graphql.CollectedField, obj *RemoveAgendaItemPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29866,6 +31211,134 @@ func (ec *executionContext) fieldContext_ReportEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReportEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _RequestApplicationInfoPayload_application(ctx context.Context, field graphql.CollectedField, obj *RequestApplicationInfoPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestApplicationInfoPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestApplicationInfoPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestApplicationInfoPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestApplicationInfoPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RequestApplicationInfoPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestApplicationInfoPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestApplicationInfoPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestApplicationInfoPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResolveConflictPayload_application(ctx context.Context, field graphql.CollectedField, obj *ResolveConflictPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolveConflictPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResolveConflictPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolveConflictPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResolveConflictPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ResolveConflictPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolveConflictPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolveConflictPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolveConflictPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ResolveObjectionPayload_objection(ctx context.Context, field graphql.CollectedField, obj *ResolveObjectionPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29879,10 +31352,10 @@ func (ec *executionContext) _ResolveObjectionPayload_objection(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ResolveObjectionPayload_objection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29893,6 +31366,70 @@ func (ec *executionContext) fieldContext_ResolveObjectionPayload_objection(_ con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResolveObjectionPayload_application(ctx context.Context, field graphql.CollectedField, obj *ResolveObjectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolveObjectionPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResolveObjectionPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolveObjectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResolveObjectionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ResolveObjectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolveObjectionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolveObjectionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolveObjectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31660,6 +33197,38 @@ func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _SupportGroupApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *SupportGroupApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportGroupApplicationPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportGroupApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SupportGroupApplicationPayload_group(ctx context.Context, field graphql.CollectedField, obj *SupportGroupApplicationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31673,10 +33242,10 @@ func (ec *executionContext) _SupportGroupApplicationPayload_group(ctx context.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
-			return ec.marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -31693,17 +33262,49 @@ func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_group(_ 
 }
 
 func (ec *executionContext) _SupportGroupApplicationPayload_supporters(ctx context.Context, field graphql.CollectedField, obj *SupportGroupApplicationPayload) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Supporters)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Supporters)
 }
 func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_supporters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SupportGroupApplicationPayload", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _SupportGroupApplicationPayload_supporterOrganizations(ctx context.Context, field graphql.CollectedField, obj *SupportGroupApplicationPayload) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.SupporterOrganizations)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.SupporterOrganizations)
 }
 func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_supporterOrganizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SupportGroupApplicationPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SupportGroupApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SupportGroupApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportGroupApplicationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportGroupApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TrackRecord_contributions(ctx context.Context, field graphql.CollectedField, obj *queue.TrackRecord) (ret graphql.Marshaler) {
@@ -31757,6 +33358,70 @@ func (ec *executionContext) _TrackRecord_ambassadorsInScope(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_TrackRecord_ambassadorsInScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrackRecord", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateApplicationProposalPayload_application(ctx context.Context, field graphql.CollectedField, obj *UpdateApplicationProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateApplicationProposalPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateApplicationProposalPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateApplicationProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateApplicationProposalPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *UpdateApplicationProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateApplicationProposalPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateApplicationProposalPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateApplicationProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UpdateCommunityPolicyPayload_community(ctx context.Context, field graphql.CollectedField, obj *UpdateCommunityPolicyPayload) (ret graphql.Marshaler) {
@@ -32513,6 +34178,70 @@ func (ec *executionContext) _UserError_suggestedName(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_UserError_suggestedName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _WithdrawApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *WithdrawApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawApplicationPayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WithdrawApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *WithdrawApplicationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawApplicationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawApplicationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawApplicationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -38856,7 +40585,7 @@ func (ec *executionContext) unmarshalInputCompleteHandoverStepInput(ctx context.
 			it.ID = data
 		case "step":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("step"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNHandoverStep2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐHandoverStep(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -48423,20 +50152,20 @@ func (ec *executionContext) unmarshalInputResolveObjectionInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"objection", "note"}
+	fieldsInOrder := [...]string{"id", "note"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "objection":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objection"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Objection = data
+			it.ID = data
 		case "note":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -52725,20 +54454,20 @@ func (ec *executionContext) unmarshalInputSupportGroupApplicationInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"group"}
+	fieldsInOrder := [...]string{"id"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "group":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Group = data
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -55414,6 +57143,44 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "openObjections":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Application_openObjections(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "trackRecord":
 			field := field
 
@@ -55750,10 +57517,10 @@ func (ec *executionContext) _ApplicationEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
-var applicationPayloadImplementors = []string{"ApplicationPayload"}
+var applyForGroupPayloadImplementors = []string{"ApplyForGroupPayload"}
 
-func (ec *executionContext) _ApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *ApplicationPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applicationPayloadImplementors)
+func (ec *executionContext) _ApplyForGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *ApplyForGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applyForGroupPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -55761,9 +57528,19 @@ func (ec *executionContext) _ApplicationPayload(ctx context.Context, sel ast.Sel
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ApplicationPayload")
+			out.Values[i] = graphql.MarshalString("ApplyForGroupPayload")
 		case "application":
-			out.Values[i] = ec._ApplicationPayload_application(ctx, field, obj)
+			out.Values[i] = ec._ApplyForGroupPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._ApplyForGroupPayload_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ApplyForGroupPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -55790,10 +57567,10 @@ func (ec *executionContext) _ApplicationPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var applyForGroupPayloadImplementors = []string{"ApplyForGroupPayload"}
+var applyForOfficialStatusPayloadImplementors = []string{"ApplyForOfficialStatusPayload"}
 
-func (ec *executionContext) _ApplyForGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *ApplyForGroupPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applyForGroupPayloadImplementors)
+func (ec *executionContext) _ApplyForOfficialStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *ApplyForOfficialStatusPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applyForOfficialStatusPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -55801,14 +57578,104 @@ func (ec *executionContext) _ApplyForGroupPayload(ctx context.Context, sel ast.S
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ApplyForGroupPayload")
+			out.Values[i] = graphql.MarshalString("ApplyForOfficialStatusPayload")
 		case "application":
-			out.Values[i] = ec._ApplyForGroupPayload_application(ctx, field, obj)
+			out.Values[i] = ec._ApplyForOfficialStatusPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ApplyForOfficialStatusPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "group":
-			out.Values[i] = ec._ApplyForGroupPayload_group(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var applyToBeAmbassadorPayloadImplementors = []string{"ApplyToBeAmbassadorPayload"}
+
+func (ec *executionContext) _ApplyToBeAmbassadorPayload(ctx context.Context, sel ast.SelectionSet, obj *ApplyToBeAmbassadorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applyToBeAmbassadorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplyToBeAmbassadorPayload")
+		case "application":
+			out.Values[i] = ec._ApplyToBeAmbassadorPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ApplyToBeAmbassadorPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var applyToOrganizePayloadImplementors = []string{"ApplyToOrganizePayload"}
+
+func (ec *executionContext) _ApplyToOrganizePayload(ctx context.Context, sel ast.SelectionSet, obj *ApplyToOrganizePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applyToOrganizePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplyToOrganizePayload")
+		case "application":
+			out.Values[i] = ec._ApplyToOrganizePayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ApplyToOrganizePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -55961,6 +57828,141 @@ func (ec *executionContext) _ApprovalQueue(ctx context.Context, sel ast.Selectio
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var approveApplicationPayloadImplementors = []string{"ApproveApplicationPayload"}
+
+func (ec *executionContext) _ApproveApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *ApproveApplicationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, approveApplicationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApproveApplicationPayload")
+		case "application":
+			out.Values[i] = ec._ApproveApplicationPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ApproveApplicationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var assignApplicationReviewerPayloadImplementors = []string{"AssignApplicationReviewerPayload"}
+
+func (ec *executionContext) _AssignApplicationReviewerPayload(ctx context.Context, sel ast.SelectionSet, obj *AssignApplicationReviewerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignApplicationReviewerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssignApplicationReviewerPayload")
+		case "application":
+			out.Values[i] = ec._AssignApplicationReviewerPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AssignApplicationReviewerPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var assignGroupMentorPayloadImplementors = []string{"AssignGroupMentorPayload"}
+
+func (ec *executionContext) _AssignGroupMentorPayload(ctx context.Context, sel ast.SelectionSet, obj *AssignGroupMentorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignGroupMentorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssignGroupMentorPayload")
+		case "application":
+			out.Values[i] = ec._AssignGroupMentorPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AssignGroupMentorPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -56835,6 +58837,51 @@ func (ec *executionContext) _ChecklistItem(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var commentOnApplicationPayloadImplementors = []string{"CommentOnApplicationPayload"}
+
+func (ec *executionContext) _CommentOnApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *CommentOnApplicationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentOnApplicationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommentOnApplicationPayload")
+		case "application":
+			out.Values[i] = ec._CommentOnApplicationPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CommentOnApplicationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var communityImplementors = []string{"Community", "Node"}
 
 func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet, obj *ent.Community) graphql.Marshaler {
@@ -57455,6 +59502,51 @@ func (ec *executionContext) _CompleteEventPayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._CompleteEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var completeHandoverStepPayloadImplementors = []string{"CompleteHandoverStepPayload"}
+
+func (ec *executionContext) _CompleteHandoverStepPayload(ctx context.Context, sel ast.SelectionSet, obj *CompleteHandoverStepPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completeHandoverStepPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompleteHandoverStepPayload")
+		case "application":
+			out.Values[i] = ec._CompleteHandoverStepPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CompleteHandoverStepPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -58365,6 +60457,51 @@ func (ec *executionContext) _ElectionPayload(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("ElectionPayload")
 		case "election":
 			out.Values[i] = ec._ElectionPayload_election(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var endorseApplicationPayloadImplementors = []string{"EndorseApplicationPayload"}
+
+func (ec *executionContext) _EndorseApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *EndorseApplicationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, endorseApplicationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EndorseApplicationPayload")
+		case "application":
+			out.Values[i] = ec._EndorseApplicationPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EndorseApplicationPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -60266,112 +62403,112 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_applyForGroup(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "supportGroupApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_supportGroupApplication(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "commentOnApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_commentOnApplication(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "requestApplicationInfo":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_requestApplicationInfo(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateApplicationProposal":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateApplicationProposal(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "assignApplicationReviewer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_assignApplicationReviewer(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "assignGroupMentor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_assignGroupMentor(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "resolveConflict":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_resolveConflict(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "rejectApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rejectApplication(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "withdrawApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_withdrawApplication(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "approveApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveApplication(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "objectToApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_objectToApplication(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endorseApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endorseApplication(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "resolveObjection":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_resolveObjection(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "applyForOfficialStatus":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_applyForOfficialStatus(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "completeHandoverStep":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_completeHandoverStep(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setShippingAddress":
@@ -60441,7 +62578,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_applyToBeAmbassador(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createInvite":
@@ -60469,7 +62606,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_applyToOrganize(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "openElection":
@@ -60603,6 +62740,51 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_exportEventAttendees(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var objectToApplicationPayloadImplementors = []string{"ObjectToApplicationPayload"}
+
+func (ec *executionContext) _ObjectToApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *ObjectToApplicationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectToApplicationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObjectToApplicationPayload")
+		case "application":
+			out.Values[i] = ec._ObjectToApplicationPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ObjectToApplicationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -62261,6 +64443,51 @@ func (ec *executionContext) _RegistrationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var rejectApplicationPayloadImplementors = []string{"RejectApplicationPayload"}
+
+func (ec *executionContext) _RejectApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *RejectApplicationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rejectApplicationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RejectApplicationPayload")
+		case "application":
+			out.Values[i] = ec._RejectApplicationPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RejectApplicationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var removeAgendaItemPayloadImplementors = []string{"RemoveAgendaItemPayload"}
 
 func (ec *executionContext) _RemoveAgendaItemPayload(ctx context.Context, sel ast.SelectionSet, obj *RemoveAgendaItemPayload) graphql.Marshaler {
@@ -62706,6 +64933,96 @@ func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var requestApplicationInfoPayloadImplementors = []string{"RequestApplicationInfoPayload"}
+
+func (ec *executionContext) _RequestApplicationInfoPayload(ctx context.Context, sel ast.SelectionSet, obj *RequestApplicationInfoPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestApplicationInfoPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestApplicationInfoPayload")
+		case "application":
+			out.Values[i] = ec._RequestApplicationInfoPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RequestApplicationInfoPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var resolveConflictPayloadImplementors = []string{"ResolveConflictPayload"}
+
+func (ec *executionContext) _ResolveConflictPayload(ctx context.Context, sel ast.SelectionSet, obj *ResolveConflictPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resolveConflictPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResolveConflictPayload")
+		case "application":
+			out.Values[i] = ec._ResolveConflictPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ResolveConflictPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var resolveObjectionPayloadImplementors = []string{"ResolveObjectionPayload"}
 
 func (ec *executionContext) _ResolveObjectionPayload(ctx context.Context, sel ast.SelectionSet, obj *ResolveObjectionPayload) graphql.Marshaler {
@@ -62720,6 +65037,16 @@ func (ec *executionContext) _ResolveObjectionPayload(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("ResolveObjectionPayload")
 		case "objection":
 			out.Values[i] = ec._ResolveObjectionPayload_objection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "application":
+			out.Values[i] = ec._ResolveObjectionPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ResolveObjectionPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -64431,18 +66758,28 @@ func (ec *executionContext) _SupportGroupApplicationPayload(ctx context.Context,
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SupportGroupApplicationPayload")
+		case "application":
+			out.Values[i] = ec._SupportGroupApplicationPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "group":
 			out.Values[i] = ec._SupportGroupApplicationPayload_group(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "supporters":
 			out.Values[i] = ec._SupportGroupApplicationPayload_supporters(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "supporterOrganizations":
 			out.Values[i] = ec._SupportGroupApplicationPayload_supporterOrganizations(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SupportGroupApplicationPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -64499,6 +66836,51 @@ func (ec *executionContext) _TrackRecord(ctx context.Context, sel ast.SelectionS
 		case "ambassadorsInScope":
 			out.Values[i] = ec._TrackRecord_ambassadorsInScope(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var updateApplicationProposalPayloadImplementors = []string{"UpdateApplicationProposalPayload"}
+
+func (ec *executionContext) _UpdateApplicationProposalPayload(ctx context.Context, sel ast.SelectionSet, obj *UpdateApplicationProposalPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateApplicationProposalPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateApplicationProposalPayload")
+		case "application":
+			out.Values[i] = ec._UpdateApplicationProposalPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateApplicationProposalPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -65229,6 +67611,51 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var withdrawApplicationPayloadImplementors = []string{"WithdrawApplicationPayload"}
+
+func (ec *executionContext) _WithdrawApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *WithdrawApplicationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, withdrawApplicationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WithdrawApplicationPayload")
+		case "application":
+			out.Values[i] = ec._WithdrawApplicationPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WithdrawApplicationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -65800,16 +68227,6 @@ func (ec *executionContext) marshalNApplicationOrderField2ᚖgithubᚗcomᚋuser
 	return v
 }
 
-func (ec *executionContext) marshalNApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *ApplicationPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ApplicationPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNApplicationStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋapplicationᚐStatus(ctx context.Context, v any) (application.Status, error) {
 	var res application.Status
 	err := res.UnmarshalGQL(v)
@@ -65828,16 +68245,6 @@ func (ec *executionContext) unmarshalNApplicationWhereInput2ᚖgithubᚗcomᚋus
 func (ec *executionContext) unmarshalNApplyForGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForGroupInput(ctx context.Context, v any) (ApplyForGroupInput, error) {
 	res, err := ec.unmarshalInputApplyForGroupInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNApplyForGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForGroupPayload(ctx context.Context, sel ast.SelectionSet, v *ApplyForGroupPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ApplyForGroupPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNApplyForOfficialStatusInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForOfficialStatusInput(ctx context.Context, v any) (ApplyForOfficialStatusInput, error) {
@@ -66495,6 +68902,16 @@ func (ec *executionContext) unmarshalNGroupWhereInput2ᚖgithubᚗcomᚋusergrou
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNHandoverStep2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐHandoverStep(ctx context.Context, v any) (HandoverStep, error) {
+	var res HandoverStep
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHandoverStep2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐHandoverStep(ctx context.Context, sel ast.SelectionSet, v HandoverStep) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx context.Context, v any) (pulid.ID, error) {
 	var res pulid.ID
 	err := res.UnmarshalGQL(v)
@@ -67006,19 +69423,25 @@ func (ec *executionContext) unmarshalNResolveObjectionInput2githubᚗcomᚋuserg
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNResolveObjectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐResolveObjectionPayload(ctx context.Context, sel ast.SelectionSet, v *ResolveObjectionPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ResolveObjectionPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNRespondToNominationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRespondToNominationInput(ctx context.Context, v any) (RespondToNominationInput, error) {
 	res, err := ec.unmarshalInputRespondToNominationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReview2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Review) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx context.Context, sel ast.SelectionSet, v *ent.Review) graphql.Marshaler {
@@ -67415,16 +69838,6 @@ func (ec *executionContext) unmarshalNSubmissionWhereInput2ᚖgithubᚗcomᚋuse
 func (ec *executionContext) unmarshalNSupportGroupApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationInput(ctx context.Context, v any) (SupportGroupApplicationInput, error) {
 	res, err := ec.unmarshalInputSupportGroupApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNSupportGroupApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *SupportGroupApplicationPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._SupportGroupApplicationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -68044,12 +70457,61 @@ func (ec *executionContext) unmarshalOApplicationWhereInput2ᚖgithubᚗcomᚋus
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOApplyForGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForGroupPayload(ctx context.Context, sel ast.SelectionSet, v *ApplyForGroupPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApplyForGroupPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOApplyForOfficialStatusPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyForOfficialStatusPayload(ctx context.Context, sel ast.SelectionSet, v *ApplyForOfficialStatusPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApplyForOfficialStatusPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOApplyToBeAmbassadorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyToBeAmbassadorPayload(ctx context.Context, sel ast.SelectionSet, v *ApplyToBeAmbassadorPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApplyToBeAmbassadorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOApplyToOrganizePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApplyToOrganizePayload(ctx context.Context, sel ast.SelectionSet, v *ApplyToOrganizePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApplyToOrganizePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOApprovalQueueFilter2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApprovalQueueFilter(ctx context.Context, v any) (*ApprovalQueueFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputApprovalQueueFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOApproveApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApproveApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *ApproveApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApproveApplicationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAssignApplicationReviewerPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAssignApplicationReviewerPayload(ctx context.Context, sel ast.SelectionSet, v *AssignApplicationReviewerPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssignApplicationReviewerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAssignGroupMentorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAssignGroupMentorPayload(ctx context.Context, sel ast.SelectionSet, v *AssignGroupMentorPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssignGroupMentorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOAttendee2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAttendeeᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Attendee) graphql.Marshaler {
@@ -68210,6 +70672,13 @@ func (ec *executionContext) marshalOCheckInPayload2ᚖgithubᚗcomᚋusergroups�
 	return ec._CheckInPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCommentOnApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCommentOnApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *CommentOnApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommentOnApplicationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *ent.Community) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -68284,6 +70753,13 @@ func (ec *executionContext) marshalOCompleteEventPayload2ᚖgithubᚗcomᚋuserg
 		return graphql.Null
 	}
 	return ec._CompleteEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCompleteHandoverStepPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCompleteHandoverStepPayload(ctx context.Context, sel ast.SelectionSet, v *CompleteHandoverStepPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CompleteHandoverStepPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOConflict2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschematypeᚐConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Conflict) graphql.Marshaler {
@@ -68604,6 +71080,13 @@ func (ec *executionContext) unmarshalOElectionWhereInput2ᚖgithubᚗcomᚋuserg
 	}
 	res, err := ec.unmarshalInputElectionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEndorseApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndorseApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *EndorseApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EndorseApplicationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx context.Context, sel ast.SelectionSet, v *ent.Event) graphql.Marshaler {
@@ -69213,6 +71696,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋusergroupsᚋusergroups�
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOObjectToApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *ObjectToApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ObjectToApplicationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -69486,6 +71976,13 @@ func (ec *executionContext) unmarshalORegistrationWhereInput2ᚖgithubᚗcomᚋu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalORejectApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRejectApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *RejectApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RejectApplicationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORemoveAgendaItemPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRemoveAgendaItemPayload(ctx context.Context, sel ast.SelectionSet, v *RemoveAgendaItemPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -69671,6 +72168,27 @@ func (ec *executionContext) unmarshalOReportWhereInput2ᚖgithubᚗcomᚋusergro
 	}
 	res, err := ec.unmarshalInputReportWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORequestApplicationInfoPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRequestApplicationInfoPayload(ctx context.Context, sel ast.SelectionSet, v *RequestApplicationInfoPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RequestApplicationInfoPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOResolveConflictPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐResolveConflictPayload(ctx context.Context, sel ast.SelectionSet, v *ResolveConflictPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResolveConflictPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOResolveObjectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐResolveObjectionPayload(ctx context.Context, sel ast.SelectionSet, v *ResolveObjectionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResolveObjectionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx context.Context, sel ast.SelectionSet, v *ent.Review) graphql.Marshaler {
@@ -70268,6 +72786,13 @@ func (ec *executionContext) unmarshalOSubmissionWhereInput2ᚖgithubᚗcomᚋuse
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOSupportGroupApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *SupportGroupApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SupportGroupApplicationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -70325,6 +72850,13 @@ func (ec *executionContext) marshalOTrackRecord2ᚖgithubᚗcomᚋusergroupsᚋu
 		return graphql.Null
 	}
 	return ec._TrackRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateApplicationProposalPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateApplicationProposalPayload(ctx context.Context, sel ast.SelectionSet, v *UpdateApplicationProposalPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateApplicationProposalPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUpdateCommunityPolicyPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateCommunityPolicyPayload(ctx context.Context, sel ast.SelectionSet, v *UpdateCommunityPolicyPayload) graphql.Marshaler {
@@ -70408,6 +72940,13 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖgithubᚗcomᚋusergroup
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWithdrawApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐWithdrawApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *WithdrawApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WithdrawApplicationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

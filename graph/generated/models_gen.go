@@ -88,12 +88,6 @@ type ApplicationChange struct {
 	Node *ent.Application `json:"node"`
 }
 
-// An application after a review step.
-type ApplicationPayload struct {
-	// The application as it is now.
-	Application *ent.Application `json:"application"`
-}
-
 // A request for a new group.
 type ApplyForGroupInput struct {
 	// The community the group would belong to.
@@ -116,18 +110,28 @@ type ApplyForGroupInput struct {
 	AcceptCodeOfConduct bool `json:"acceptCodeOfConduct"`
 }
 
-// A filed request for a new group.
+// The result of applyForGroup.
 type ApplyForGroupPayload struct {
-	// The application, with its screening.
-	Application *ent.Application `json:"application"`
-	// The proposed group.
-	Group *ent.Group `json:"group"`
+	// The application, with its screening; null when the request was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// The proposed group; null when the request was refused.
+	Group *ent.Group `json:"group,omitempty"`
+	// Why the request was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Which group asks for official status.
 type ApplyForOfficialStatusInput struct {
 	// The group.
 	Group pulid.ID `json:"group"`
+}
+
+// The result of applyForOfficialStatus.
+type ApplyForOfficialStatusPayload struct {
+	// The official-status application with its handover checklist; null when the request was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the request was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An ambassador application.
@@ -146,12 +150,28 @@ type ApplyToBeAmbassadorInput struct {
 	Ideas string `json:"ideas"`
 }
 
+// The result of applyToBeAmbassador.
+type ApplyToBeAmbassadorPayload struct {
+	// The ambassador application; null when it was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the application was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A request to organize a group.
 type ApplyToOrganizeInput struct {
 	// The group.
 	Group pulid.ID `json:"group"`
 	// Why you want to organize it, and what you would do.
 	Why string `json:"why"`
+}
+
+// The result of applyToOrganize.
+type ApplyToOrganizePayload struct {
+	// The organizer application; null when it was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the application was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // What an approval queue shows.
@@ -178,6 +198,14 @@ type ApproveApplicationInput struct {
 	ID pulid.ID `json:"id"`
 }
 
+// The result of approveApplication.
+type ApproveApplicationPayload struct {
+	// The application, APPROVED or waiting in OBJECTION_WINDOW; null when the approval was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the approval was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A reviewer assignment.
 type AssignApplicationReviewerInput struct {
 	// The application.
@@ -186,12 +214,28 @@ type AssignApplicationReviewerInput struct {
 	Reviewer pulid.ID `json:"reviewer"`
 }
 
+// The result of assignApplicationReviewer.
+type AssignApplicationReviewerPayload struct {
+	// The application with its assigned reviewer; null when the assignment was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the assignment was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A mentor assignment.
 type AssignGroupMentorInput struct {
 	// The application.
 	ID pulid.ID `json:"id"`
 	// The ambassador.
 	Mentor pulid.ID `json:"mentor"`
+}
+
+// The result of assignGroupMentor.
+type AssignGroupMentorPayload struct {
+	// The application with its mentor; null when the assignment was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the assignment was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A tie to break.
@@ -299,6 +343,14 @@ type CommentOnApplicationInput struct {
 	Body string `json:"body"`
 }
 
+// The result of commentOnApplication.
+type CommentOnApplicationPayload struct {
+	// The application with the comment on its timeline; null when the comment was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the comment was refused; empty when it was added.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An event to close.
 type CompleteEventInput struct {
 	// The PUBLISHED event to close; it must have started.
@@ -317,10 +369,18 @@ type CompleteEventPayload struct {
 type CompleteHandoverStepInput struct {
 	// The official-status application.
 	ID pulid.ID `json:"id"`
-	// The step's key: mentoring_complete, requirements_met, logo_requested, logo_received, portal_updated, logo_pack_sent, swag_kit_shipped.
-	Step string `json:"step"`
-	// The logo received from the logo team (an https URL), recorded as the group's logo: required for logo_received, refused for the other steps.
+	// The step done; it must be the next open one.
+	Step HandoverStep `json:"step"`
+	// The logo received from the logo team (an https URL), recorded as the group's logo: required for LOGO_RECEIVED, refused for the other steps.
 	LogoURL *string `json:"logoUrl,omitempty"`
+}
+
+// The result of completeHandoverStep.
+type CompleteHandoverStepPayload struct {
+	// The official-status application with the step ticked; null when the step was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the step was refused; empty when it was done.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // What to create an API token with.
@@ -411,6 +471,14 @@ type EndorseApplicationInput struct {
 	ID pulid.ID `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
+}
+
+// The result of endorseApplication.
+type EndorseApplicationPayload struct {
+	// The application with the endorsement on its timeline; null when the endorsement was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the endorsement was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An event whose attendees to export.
@@ -533,6 +601,14 @@ type ObjectToApplicationInput struct {
 	Reason string `json:"reason"`
 }
 
+// The result of objectToApplication.
+type ObjectToApplicationPayload struct {
+	// The application with the objection on its timeline; null when the objection was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the objection was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An election to open.
 type OpenElectionInput struct {
 	// The group.
@@ -610,6 +686,14 @@ type RejectApplicationInput struct {
 	Message string `json:"message"`
 }
 
+// The result of rejectApplication.
+type RejectApplicationPayload struct {
+	// The application, now REJECTED; null when the rejection was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the rejection was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An agenda item to remove.
 type RemoveAgendaItemInput struct {
 	// The agenda item to remove.
@@ -656,6 +740,14 @@ type RequestApplicationInfoInput struct {
 	Message string `json:"message"`
 }
 
+// The result of requestApplicationInfo.
+type RequestApplicationInfoPayload struct {
+	// The application, now NEEDS_INFO; null when the request for information was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the request for information was refused; empty when it was sent.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A settled conflict.
 type ResolveConflictInput struct {
 	// The application.
@@ -666,18 +758,30 @@ type ResolveConflictInput struct {
 	Resolution string `json:"resolution"`
 }
 
+// The result of resolveConflict.
+type ResolveConflictPayload struct {
+	// The application with the conflict settled; null when the settlement was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the settlement was refused; empty when it was recorded.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Which objection to resolve.
 type ResolveObjectionInput struct {
-	// The objection (a review entry of kind OBJECTION).
-	Objection pulid.ID `json:"objection"`
+	// The objection: a review entry of kind OBJECTION, as listed in Application.openObjections.
+	ID pulid.ID `json:"id"`
 	// How it was resolved.
 	Note string `json:"note"`
 }
 
-// A resolved objection.
+// The result of resolveObjection.
 type ResolveObjectionPayload struct {
-	// The objection, now with resolvedAt.
-	Objection *ent.Review `json:"objection"`
+	// The objection, now with resolvedAt; null when the resolution was refused.
+	Objection *ent.Review `json:"objection,omitempty"`
+	// The application the objection was filed on, as it is now; null when the resolution was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the resolution was refused; empty when the objection was resolved.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An answer to a nomination.
@@ -793,18 +897,23 @@ type Subscription struct {
 
 // Which request to support.
 type SupportGroupApplicationInput struct {
-	// The proposed group the request is for.
-	Group pulid.ID `json:"group"`
+	// The new-group request to back: its application (kind NEW_GROUP), or the proposed group,
+	// which is how everyone but the applicant and the reviewers knows the request.
+	ID pulid.ID `json:"id"`
 }
 
-// The supporters counted after backing a request.
+// The result of supportGroupApplication: the supporters counted after backing the request.
 type SupportGroupApplicationPayload struct {
-	// The proposed group.
-	Group *ent.Group `json:"group"`
-	// Supporters from the group's city.
-	Supporters int `json:"supporters"`
-	// Distinct organizations among them.
-	SupporterOrganizations int `json:"supporterOrganizations"`
+	// The application backed, for its applicant and reviewers; null for everyone else and when the support was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// The proposed group; null when the support was refused.
+	Group *ent.Group `json:"group,omitempty"`
+	// Supporters from the group's city; null when the support was refused.
+	Supporters *int `json:"supporters,omitempty"`
+	// Distinct organizations among them; null when the support was refused.
+	SupporterOrganizations *int `json:"supporterOrganizations,omitempty"`
+	// Why the support was refused; empty when it was counted.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Changes to a new-group request; omitted fields stay as they are.
@@ -827,6 +936,14 @@ type UpdateApplicationProposalInput struct {
 	Description *string `json:"description,omitempty"`
 	// A note for the timeline.
 	Note *string `json:"note,omitempty"`
+}
+
+// The result of updateApplicationProposal.
+type UpdateApplicationProposalPayload struct {
+	// The application with the changed proposal, screened again; null when the change was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the change was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The result of updateCommunityPolicy.
@@ -898,6 +1015,14 @@ type WithdrawApplicationInput struct {
 	ID pulid.ID `json:"id"`
 }
 
+// The result of withdrawApplication.
+type WithdrawApplicationPayload struct {
+	// The application, now WITHDRAWN; null when the withdrawal was refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the withdrawal was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Where an election stands, by the clock.
 type ElectionPhase string
 
@@ -954,6 +1079,80 @@ func (e *ElectionPhase) UnmarshalJSON(b []byte) error {
 }
 
 func (e ElectionPhase) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The steps of the official-status handover, in the order they are done. ChecklistItem.key
+// holds the same steps in lower case (mentoring_complete).
+type HandoverStep string
+
+const (
+	// The mentor (or staff) signs off the mentoring.
+	HandoverStepMentoringComplete HandoverStep = "MENTORING_COMPLETE"
+	// Staff confirm the official-status requirements are met (they must be, then).
+	HandoverStepRequirementsMet HandoverStep = "REQUIREMENTS_MET"
+	// The group's logo was requested from the logo team.
+	HandoverStepLogoRequested HandoverStep = "LOGO_REQUESTED"
+	// The logo was received; the step takes its https URL as logoUrl.
+	HandoverStepLogoReceived HandoverStep = "LOGO_RECEIVED"
+	// The group's page was updated on the community portal.
+	HandoverStepPortalUpdated HandoverStep = "PORTAL_UPDATED"
+	// The logo pack was sent to the organizers with the recognition letter, which asks for the swag kit's shipping address.
+	HandoverStepLogoPackSent HandoverStep = "LOGO_PACK_SENT"
+	// Staff shipped the swag kit to an organizer's shipping address; the group becomes OFFICIAL.
+	HandoverStepSwagKitShipped HandoverStep = "SWAG_KIT_SHIPPED"
+)
+
+var AllHandoverStep = []HandoverStep{
+	HandoverStepMentoringComplete,
+	HandoverStepRequirementsMet,
+	HandoverStepLogoRequested,
+	HandoverStepLogoReceived,
+	HandoverStepPortalUpdated,
+	HandoverStepLogoPackSent,
+	HandoverStepSwagKitShipped,
+}
+
+func (e HandoverStep) IsValid() bool {
+	switch e {
+	case HandoverStepMentoringComplete, HandoverStepRequirementsMet, HandoverStepLogoRequested, HandoverStepLogoReceived, HandoverStepPortalUpdated, HandoverStepLogoPackSent, HandoverStepSwagKitShipped:
+		return true
+	}
+	return false
+}
+
+func (e HandoverStep) String() string {
+	return string(e)
+}
+
+func (e *HandoverStep) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HandoverStep(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HandoverStep", str)
+	}
+	return nil
+}
+
+func (e HandoverStep) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HandoverStep) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HandoverStep) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

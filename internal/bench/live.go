@@ -50,6 +50,7 @@ const QueueSubscription = `subscription Queue($c: ID!) {
 const applyMutation = `mutation Apply($c: ID!, $name: String!) {
   applyForGroup(input: {community: $c, name: $name, city: "Berkeley", country: "US", acceptCodeOfConduct: true}) {
     application { id }
+    userErrors { code message }
   }
 }`
 

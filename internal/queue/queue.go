@@ -176,3 +176,20 @@ func (q Queue) OldestOpen(ctx context.Context, c *ent.Client) (*time.Time, error
 	}
 	return &a.CreatedAt, nil
 }
+
+// OpenObjections lists, for each application among ids, its objections no
+// reviewer has resolved yet, oldest first, as the caller may see them (the
+// review entries are visible with their application). One statement for
+// any number of applications.
+func OpenObjections(ctx context.Context, c *ent.Client, ids []pulid.ID) (map[pulid.ID][]*ent.Review, error) {
+	rows, err := c.Review.Query().Where(review.ApplicationIDIn(ids...), review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil()).
+		Order(ent.Asc(review.FieldCreatedAt), ent.Asc(review.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[pulid.ID][]*ent.Review, len(ids))
+	for _, r := range rows {
+		out[r.ApplicationID] = append(out[r.ApplicationID], r)
+	}
+	return out, nil
+}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -61,19 +62,25 @@ func (w queueWorld) do(t *testing.T, who, q string, vars map[string]any) gqlResp
 	return query(t, w.h, who, q, vars)
 }
 
+// ok runs q and fails the test on a GraphQL error or a refusal in a root
+// field's userErrors (when the document selects them).
 func (w queueWorld) ok(t *testing.T, who, q string, vars map[string]any) map[string]any {
 	t.Helper()
 	r := w.do(t, who, q, vars)
 	if len(r.Errors) > 0 {
 		t.Fatalf("%s: %+v", q, r.Errors)
 	}
+	if code(r) != nil {
+		t.Fatalf("%s: refused: %+v", q, r.Data)
+	}
 	return r.Data
 }
 
 const (
-	applyQ   = `mutation($in: ApplyForGroupInput!) { applyForGroup(input: $in) { application { id status screening { conflicts { groupId resolvedAt } } } group { id } } }`
+	applyQ = `mutation($in: ApplyForGroupInput!) { applyForGroup(input: $in) { application { id status screening { conflicts { groupId resolvedAt } } } group { id }
+		userErrors { code message field suggestedName } } }`
 	statusQ  = `query($id: ID!) { node(id: $id) { ... on Application { status objectionDeadline reviews(first: 50) { totalCount edges { node { id kind fromStatus toStatus } } } } } }`
-	approveQ = `mutation($id: ID!) { approveApplication(input: {id: $id}) { application { status objectionDeadline } } }`
+	approveQ = `mutation($id: ID!) { approveApplication(input: {id: $id}) { application { status objectionDeadline } userErrors { code message field } } }`
 )
 
 func (w queueWorld) apply(t *testing.T, name string) (appID, groupID string, conflicts []any) {
@@ -135,17 +142,27 @@ func TestNewGroupEndToEnd(t *testing.T) {
 	if r := w.do(t, w.other, `query($id: ID!) { node(id: $id) { id } }`, id); code(r) != "NOT_FOUND" {
 		t.Errorf("a stranger reads the application: %+v", r)
 	}
-	d := w.ok(t, w.other, `mutation($g: ID!) { supportGroupApplication(input: {group: $g}) { supporters supporterOrganizations group { id status } } }`,
-		map[string]any{"g": groupID})
-	if dig(d, "supportGroupApplication", "supporters") != float64(2) || dig(d, "supportGroupApplication", "group", "id") != groupID {
-		t.Errorf("support = %+v", d)
+	// A stranger backs the request by its public face, the proposed group;
+	// the application stays the applicant's and reviewers'. Its own id
+	// names the request too, and backing twice counts once.
+	const supportQ = `mutation($id: ID!) { supportGroupApplication(input: {id: $id}) { supporters supporterOrganizations group { id status } application { id }
+		userErrors { code message field } } }`
+	for _, by := range []string{groupID, appID} {
+		d := w.ok(t, w.other, supportQ, map[string]any{"id": by})
+		if dig(d, "supportGroupApplication", "supporters") != float64(2) || dig(d, "supportGroupApplication", "group", "id") != groupID ||
+			dig(d, "supportGroupApplication", "application") != nil {
+			t.Errorf("support by %s = %+v", by, d)
+		}
+	}
+	if r := w.do(t, w.other, supportQ, map[string]any{"id": string(w.bayArea.ID)}); code(r) != "NOT_FOUND" || len(r.Errors) > 0 {
+		t.Errorf("support for a group nobody asked for: %+v %+v", r.Data, r.Errors)
 	}
 
 	// The reviewer fixes the title and settles the conflict; a mentor is assigned.
-	w.ok(t, w.manager, `mutation($id: ID!) { updateApplicationProposal(input: {id: $id, name: "Oakland {East Bay}", note: "Nickname added."}) { application { id } } }`, id)
-	w.ok(t, w.manager, `mutation($id: ID!, $g: ID!) { resolveConflict(input: {id: $id, group: $g, resolution: "Bay Area covers San Francisco; East Bay meets in Oakland."}) { application { id } } }`,
+	w.ok(t, w.manager, `mutation($id: ID!) { updateApplicationProposal(input: {id: $id, name: "Oakland {East Bay}", note: "Nickname added."}) { application { id } userErrors { code } } }`, id)
+	w.ok(t, w.manager, `mutation($id: ID!, $g: ID!) { resolveConflict(input: {id: $id, group: $g, resolution: "Bay Area covers San Francisco; East Bay meets in Oakland."}) { application { id } userErrors { code } } }`,
 		map[string]any{"id": appID, "g": string(w.bayArea.ID)})
-	d = w.ok(t, w.manager, `mutation($id: ID!, $m: ID!) { assignGroupMentor(input: {id: $id, mentor: $m}) { application { mentor { handle } } } }`,
+	d := w.ok(t, w.manager, `mutation($id: ID!, $m: ID!) { assignGroupMentor(input: {id: $id, mentor: $m}) { application { mentor { handle } } userErrors { code } } }`,
 		map[string]any{"id": appID, "m": string(w.ambID)})
 	if dig(d, "assignGroupMentor", "application", "mentor", "handle") != "amb" {
 		t.Errorf("mentor = %+v", d)
@@ -156,18 +173,30 @@ func TestNewGroupEndToEnd(t *testing.T) {
 	if dig(d, "approveApplication", "application", "status") != "OBJECTION_WINDOW" || dig(d, "approveApplication", "application", "objectionDeadline") == nil {
 		t.Fatalf("approve = %+v", d)
 	}
-	w.ok(t, w.amb2, `mutation($id: ID!) { objectToApplication(input: {id: $id, reason: "Talk to the Bay Area organizers first."}) { application { id } } }`, id)
-	w.ok(t, w.amb, `mutation($id: ID!) { endorseApplication(input: {id: $id, reason: "I will mentor them."}) { application { id } } }`, id)
-	var objection string
-	for _, e := range dig(w.ok(t, w.manager, statusQ, id), "node", "reviews", "edges").([]any) {
-		if dig(e, "node", "kind") == "OBJECTION" {
-			objection = dig(e, "node", "id").(string)
-		}
+	// The objection is where the reviewer sees it: the application's
+	// openObjections, whose id resolveObjection takes.
+	d = w.ok(t, w.amb2, `mutation($id: ID!) { objectToApplication(input: {id: $id, reason: "Talk to the Bay Area organizers first."}) {
+		application { openObjections { id kind body } } userErrors { code } } }`, id)
+	objections, _ := dig(d, "objectToApplication", "application", "openObjections").([]any)
+	if len(objections) != 1 || dig(objections[0], "kind") != "OBJECTION" {
+		t.Fatalf("open objections after objecting: %+v", d)
 	}
-	d = w.ok(t, w.manager, `mutation($o: ID!) { resolveObjection(input: {objection: $o, note: "The organizers met and agreed."}) { objection { resolvedAt } } }`,
-		map[string]any{"o": objection})
-	if dig(d, "resolveObjection", "objection", "resolvedAt") == nil {
+	objection := dig(objections[0], "id").(string)
+	w.ok(t, w.amb, `mutation($id: ID!) { endorseApplication(input: {id: $id, reason: "I will mentor them."}) { application { id } userErrors { code } } }`, id)
+	if d := w.ok(t, w.manager, `query($id: ID!) { node(id: $id) { ... on Application { openObjections { id } } } }`, id); len(dig(d, "node", "openObjections").([]any)) != 1 {
+		t.Errorf("the reviewer's open objections: %+v", d)
+	}
+	const resolveQ = `mutation($o: ID!, $n: String!) { resolveObjection(input: {id: $o, note: $n}) {
+		objection { resolvedAt } application { status openObjections { id } } userErrors { code message field } } }`
+	d = w.ok(t, w.manager, resolveQ, map[string]any{"o": objection, "n": "The organizers met and agreed."})
+	if dig(d, "resolveObjection", "objection", "resolvedAt") == nil || dig(d, "resolveObjection", "application", "status") != "OBJECTION_WINDOW" ||
+		len(dig(d, "resolveObjection", "application", "openObjections").([]any)) != 0 {
 		t.Errorf("resolve = %+v", d)
+	}
+	// Resolving it again is a conflict of state, answered as data.
+	if r := w.do(t, w.manager, resolveQ, map[string]any{"o": objection, "n": "Again."}); len(r.Errors) > 0 || code(r) != "CONFLICT" ||
+		dig(r.Data, "resolveObjection", "objection") != nil {
+		t.Errorf("resolved twice: %+v %+v", r.Data, r.Errors)
 	}
 	if n, err := workflow.FinishObjectionWindows(sys, workflow.NewRunner(w.c, at(time.Now().Add(73*time.Hour)))); err != nil || n != 1 {
 		t.Fatalf("window passed: approved %d, err %v", n, err)
@@ -201,8 +230,8 @@ func TestApprovalQueue(t *testing.T) {
 	conflicted, _, _ := w.apply(t, "Oakland {East Bay}")
 	w.applyIn(t, "Boston", "Boston")
 	rejected, _, _ := w.applyIn(t, "Denver", "Denver")
-	w.ok(t, w.manager, `mutation($id: ID!) { rejectApplication(input: {id: $id, reason: OTHER, message: "Not now."}) { application { id } } }`, map[string]any{"id": rejected})
-	w.ok(t, w.amb, `mutation($id: ID!) { objectToApplication(input: {id: $id, reason: "Overlaps the Bay Area group."}) { application { id } } }`, map[string]any{"id": conflicted})
+	w.ok(t, w.manager, `mutation($id: ID!) { rejectApplication(input: {id: $id, reason: OTHER, message: "Not now."}) { application { id } userErrors { code } } }`, map[string]any{"id": rejected})
+	w.ok(t, w.amb, `mutation($id: ID!) { objectToApplication(input: {id: $id, reason: "Overlaps the Bay Area group."}) { application { id } userErrors { code } } }`, map[string]any{"id": conflicted})
 
 	const q = `query($c: ID!, $f: ApprovalQueueFilter) { approvalQueue(community: $c, filter: $f) {
 	  applications { totalCount edges { node { id status answers { city } viewerCanReview } } }
@@ -240,5 +269,80 @@ func TestApprovalQueue(t *testing.T) {
 	}
 	if r := w.do(t, w.manager, `query($c: ID!) { approvalQueue(community: $c, first: 500) { counts { count } } }`, map[string]any{"c": string(w.com.ID)}); code(r) != "BAD_USER_INPUT" {
 		t.Errorf("first: 500 = %+v", r.Errors)
+	}
+}
+
+// TestApplicationRefusalsAreData: the application steps answer an expected
+// refusal in their payload's userErrors — a fixable name with its
+// suggestion, a missing message, a blocked approval — with no GraphQL error
+// and nothing saved; not being allowed stays a GraphQL error; a step done
+// answers an empty userErrors list.
+func TestApplicationRefusalsAreData(t *testing.T) {
+	db := dbtest.Open(t)
+	w := newQueueWorld(t, db, policy.OpenStack())
+	sys := dbtest.FixtureContext(t)
+	saved := func() (apps, groups, reviews int) {
+		return w.c.Application.Query().CountX(sys), w.c.Group.Query().CountX(sys), w.c.Review.Query().CountX(sys)
+	}
+
+	// The naming rule: the place first, the project's name in braces.
+	a0, g0, r0 := saved()
+	r := w.do(t, w.applicant, applyQ, map[string]any{"in": map[string]any{"community": string(w.com.ID), "name": "OpenStack User Group Oakland",
+		"city": "Oakland", "country": "US", "acceptCodeOfConduct": true}})
+	ue := userError(r, "applyForGroup")
+	if len(r.Errors) > 0 || ue == nil || ue["code"] != "BAD_USER_INPUT" || fmt.Sprint(ue["field"]) != "[input name]" ||
+		ue["suggestedName"] != "Oakland {OpenStack User Group}" || dig(r.Data, "applyForGroup", "application") != nil || dig(r.Data, "applyForGroup", "group") != nil {
+		t.Errorf("a name against the rule: %+v %+v", r.Data, r.Errors)
+	}
+	if a, g, rv := saved(); a != a0 || g != g0 || rv != r0 {
+		t.Errorf("the refused request saved rows: applications %d→%d, groups %d→%d, reviews %d→%d", a0, a, g0, g, r0, rv)
+	}
+	// The suggestion is accepted as it is.
+	r = w.do(t, w.applicant, applyQ, map[string]any{"in": map[string]any{"community": string(w.com.ID), "name": ue["suggestedName"],
+		"city": "Oakland", "country": "US", "acceptCodeOfConduct": true}})
+	if ues, _ := dig(r.Data, "applyForGroup", "userErrors").([]any); len(r.Errors) > 0 || ues == nil || len(ues) != 0 {
+		t.Fatalf("the suggested name: %+v %+v", r.Data, r.Errors)
+	}
+	appID := dig(r.Data, "applyForGroup", "application", "id").(string)
+	id := map[string]any{"id": appID}
+
+	// A reviewer's first action would move it to IN_REVIEW: refused, it
+	// leaves the application as it was.
+	const rejectQ = `mutation($id: ID!, $m: String!) { rejectApplication(input: {id: $id, reason: SPAM, message: $m}) { application { status } userErrors { code message field } } }`
+	_, _, r0 = saved()
+	r = w.do(t, w.manager, rejectQ, map[string]any{"id": appID, "m": "  "})
+	if ue := userError(r, "rejectApplication"); len(r.Errors) > 0 || ue == nil || ue["code"] != "BAD_USER_INPUT" || fmt.Sprint(ue["field"]) != "[input message]" ||
+		dig(r.Data, "rejectApplication", "application") != nil {
+		t.Errorf("an empty message: %+v %+v", r.Data, r.Errors)
+	}
+	// A blocked approval (an unsettled conflict with the Bay Area group) is
+	// a conflict of state.
+	r = w.do(t, w.manager, approveQ, id)
+	if len(r.Errors) > 0 || code(r) != "CONFLICT" || dig(r.Data, "approveApplication", "application") != nil {
+		t.Errorf("a blocked approval: %+v %+v", r.Data, r.Errors)
+	}
+	if d := w.ok(t, w.manager, statusQ, id); dig(d, "node", "status") != "SUBMITTED" {
+		t.Errorf("after the refusals the application is %v", dig(d, "node", "status"))
+	}
+	if _, _, rv := saved(); rv != r0 {
+		t.Errorf("the refused steps saved %d review entries", rv-r0)
+	}
+
+	// Not being a reviewer is not a refusal a client fixes by its input:
+	// the applicant, who sees the application, may not approve it.
+	r = w.do(t, w.applicant, approveQ, id)
+	if code(r) != "FORBIDDEN" || len(r.Errors) != 1 || r.Data["approveApplication"] != nil {
+		t.Errorf("the applicant approves: %+v %+v", r.Data, r.Errors)
+	}
+	// One the viewer cannot see is not found, as data.
+	r = w.do(t, w.other, approveQ, id)
+	if len(r.Errors) > 0 || code(r) != "NOT_FOUND" {
+		t.Errorf("a stranger approves: %+v %+v", r.Data, r.Errors)
+	}
+
+	// Done: an empty list, not null.
+	d := w.ok(t, w.manager, `mutation($id: ID!) { commentOnApplication(input: {id: $id, body: "Looks good."}) { application { status } userErrors { code } } }`, id)
+	if ues, ok := dig(d, "commentOnApplication", "userErrors").([]any); !ok || len(ues) != 0 || dig(d, "commentOnApplication", "application", "status") != "IN_REVIEW" {
+		t.Errorf("a comment: %+v", d)
 	}
 }

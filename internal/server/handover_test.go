@@ -32,7 +32,8 @@ type handoverWorld struct {
 
 const (
 	setAddressQ = `mutation($in: SetShippingAddressInput!) { setShippingAddress(input: $in) { shippingAddress { recipientName address city region postalCode country phone } } }`
-	stepQ       = `mutation($id: ID!, $s: String!, $logo: String) { completeHandoverStep(input: {id: $id, step: $s, logoUrl: $logo}) { application { status } } }`
+	stepQ       = `mutation($id: ID!, $s: HandoverStep!, $logo: String) { completeHandoverStep(input: {id: $id, step: $s, logoUrl: $logo}) {
+		application { status checklist { items { key doneAt } } } userErrors { code message field } } }`
 )
 
 func newHandoverWorld(t *testing.T) handoverWorld {
@@ -71,15 +72,17 @@ func newHandoverWorld(t *testing.T) handoverWorld {
 		t.Fatal(err)
 	}
 	w.coLeader = "Session " + string(co.ID)
-	d := w.ok(t, w.applicant, `mutation($g: ID!) { applyForOfficialStatus(input: {group: $g}) { application { id } } }`,
+	d := w.ok(t, w.applicant, `mutation($g: ID!) { applyForOfficialStatus(input: {group: $g}) { application { id } userErrors { code message } } }`,
 		map[string]any{"g": string(w.group.ID)})
 	w.appID = dig(d, "applyForOfficialStatus", "application", "id").(string)
 	return w
 }
 
+// step does the handover step key (a checklist key, mentoring_complete),
+// passed as the API's HandoverStep value.
 func (w handoverWorld) step(t *testing.T, who, key, logo string) gqlResponse {
 	t.Helper()
-	vars := map[string]any{"id": w.appID, "s": key, "logo": nil}
+	vars := map[string]any{"id": w.appID, "s": strings.ToUpper(key), "logo": nil}
 	if logo != "" {
 		vars["logo"] = logo
 	}
@@ -101,8 +104,8 @@ func (w handoverWorld) through(t *testing.T, from, before string) {
 		if started = started || s.key == from; !started {
 			continue
 		}
-		if r := w.step(t, s.who, s.key, s.logo); len(r.Errors) > 0 {
-			t.Fatalf("%s: %+v", s.key, r.Errors)
+		if r := w.step(t, s.who, s.key, s.logo); len(r.Errors) > 0 || code(r) != nil {
+			t.Fatalf("%s: %+v %+v", s.key, r.Data, r.Errors)
 		}
 	}
 }
@@ -182,8 +185,17 @@ func TestOfficialStatusEndToEnd(t *testing.T) {
 	if dig(g, "node", "logoURL") != w.logoURL {
 		t.Errorf("group logo = %v", dig(g, "node", "logoURL"))
 	}
+	// The swag kit needs an organizer's address: refused as data, the step
+	// stays open.
+	r := w.step(t, w.manager, "swag_kit_shipped", "")
+	if len(r.Errors) > 0 || code(r) == nil || dig(r.Data, "completeHandoverStep", "application") != nil {
+		t.Errorf("swag kit without an address: %+v %+v", r.Data, r.Errors)
+	}
+	if app := w.c.Application.GetX(w.sys, pulid.ID(w.appID)); app.Status == "APPROVED" || app.Checklist.Items[len(app.Checklist.Items)-1].DoneAt != nil {
+		t.Errorf("the refused step saved: %s %+v", app.Status, app.Checklist.Items)
+	}
 	w.ok(t, w.applicant, setAddressQ, addressInput(nil))
-	if r := w.step(t, w.manager, "swag_kit_shipped", ""); len(r.Errors) > 0 || dig(r.Data, "completeHandoverStep", "application", "status") != "APPROVED" {
+	if r := w.step(t, w.manager, "swag_kit_shipped", ""); len(r.Errors) > 0 || code(r) != nil || dig(r.Data, "completeHandoverStep", "application", "status") != "APPROVED" {
 		t.Fatalf("swag kit shipped: %+v %+v", r.Data, r.Errors)
 	}
 	final := w.ok(t, "", `query($id: ID!) { node(id: $id) { ... on Group { status officialSince } } }`, map[string]any{"id": string(w.group.ID)})

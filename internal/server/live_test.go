@@ -216,14 +216,15 @@ func TestSubscriptionsOverWebSocket(t *testing.T) {
 	waitSubscribers(t, s, 2)
 
 	const apply = `mutation($c: ID!) { applyForGroup(input: {community: $c, name: "East Bay", city: "Berkeley", country: "US",
-		description: "Operators in the East Bay.", acceptCodeOfConduct: true, links: [{label: "Meetup", url: "https://meetup.example.com/eb"}]}) { application { id } } }`
-	// A refused mutation rolls back and delivers nothing: the next item is the accepted one's.
-	if r := s.post(t, applicantTok, `mutation($c: ID!) { applyForGroup(input: {community: $c, name: "x", city: "", country: "ZZ", acceptCodeOfConduct: false}) { application { id } } }`,
-		map[string]any{"c": string(com.ID)}); len(r.Errors) == 0 {
-		t.Fatal("the bad application was accepted")
+		description: "Operators in the East Bay.", acceptCodeOfConduct: true, links: [{label: "Meetup", url: "https://meetup.example.com/eb"}]}) { application { id } userErrors { code } } }`
+	// A refused mutation (answered in userErrors) rolls back and delivers
+	// nothing: the next item is the accepted one's.
+	if r := s.post(t, applicantTok, `mutation($c: ID!) { applyForGroup(input: {community: $c, name: "x", city: "", country: "ZZ", acceptCodeOfConduct: false}) {
+		application { id } userErrors { code } } }`, map[string]any{"c": string(com.ID)}); code(r) != "BAD_USER_INPUT" {
+		t.Fatalf("the bad application: %+v %+v", r.Data, r.Errors)
 	}
-	if r := s.post(t, applicantTok, apply, map[string]any{"c": string(com.ID)}); len(r.Errors) > 0 {
-		t.Fatalf("apply: %+v", r.Errors)
+	if r := s.post(t, applicantTok, apply, map[string]any{"c": string(com.ID)}); len(r.Errors) > 0 || code(r) != nil {
+		t.Fatalf("apply: %+v %+v", r.Data, r.Errors)
 	}
 	q := staff.next()
 	if dig(q, "approvalQueue", "op") != "CREATED" || dig(q, "approvalQueue", "node", "status") != "SUBMITTED" {

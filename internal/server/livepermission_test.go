@@ -294,10 +294,10 @@ func TestDemotedManagerLosesTheQueueLive(t *testing.T) {
 	apply := func(token, name, city, country string) string {
 		t.Helper()
 		r := a.post(t, token, `mutation($c: ID!, $n: String!, $city: String!, $cc: String!) { applyForGroup(input: {community: $c, name: $n,
-			city: $city, country: $cc, description: "Operators meeting monthly.", acceptCodeOfConduct: true}) { application { id } } }`,
+			city: $city, country: $cc, description: "Operators meeting monthly.", acceptCodeOfConduct: true}) { application { id } userErrors { code message } } }`,
 			map[string]any{"c": string(w.community), "n": name, "city": city, "cc": country})
-		if len(r.Errors) > 0 {
-			t.Fatalf("apply: %+v", r.Errors)
+		if len(r.Errors) > 0 || code(r) != nil {
+			t.Fatalf("apply: %+v %+v", r.Data, r.Errors)
 		}
 		id, _ := dig(r.Data, "applyForGroup", "application", "id").(string)
 		return id

@@ -9,6 +9,7 @@ import (
 	"github.com/usergroups/usergroups/ent/message"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -60,7 +61,7 @@ func TestJoinLeaveRemove(t *testing.T) {
 		t.Fatalf("organizer's queue: %+v %+v", q.Data, q.Errors)
 	}
 	if r := query(t, h, as(org), approveQ, map[string]any{"id": id}); len(r.Errors) > 0 || dig(r.Data, "approveApplication", "application", "status") != "APPROVED" {
-		t.Fatalf("organizer approves: %+v", r.Errors)
+		t.Fatalf("organizer approves: %+v %+v", r.Data, r.Errors)
 	}
 	if !c.Role.Query().Where(role.UserID(bob.ID), role.GroupID(wuhan.ID), role.KindEQ(role.KindMEMBER), role.StatusEQ(role.StatusACTIVE)).ExistX(sys) {
 		t.Error("approved member has no MEMBER role")
@@ -101,7 +102,7 @@ func TestApplyToBeAmbassador(t *testing.T) {
 	w := newQueueWorld(t, db, policy.OpenStack())
 	sys := dbtest.FixtureContext(t)
 	region := w.c.Region.Query().OnlyX(sys)
-	const apply = `mutation($in: ApplyToBeAmbassadorInput!) { applyToBeAmbassador(input: $in) { application { id kind status answers { why } } } }`
+	const apply = `mutation($in: ApplyToBeAmbassadorInput!) { applyToBeAmbassador(input: $in) { application { id kind status answers { why } } userErrors { code message field } } }`
 	in := func(why string, withRegion bool) map[string]any {
 		m := map[string]any{"community": string(w.com.ID), "why": why, "participation": "Ran the Oakland meetups for two years.", "ideas": "Hackfests with the universities."}
 		if withRegion {
@@ -109,14 +110,16 @@ func TestApplyToBeAmbassador(t *testing.T) {
 		}
 		return map[string]any{"in": m}
 	}
-	if r := w.do(t, w.other, apply, in("To help new groups.", false)); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "region" {
-		t.Errorf("no region: %+v", r.Errors)
+	// Refusals are the payload's userErrors, naming the input field.
+	if r := w.do(t, w.other, apply, in("To help new groups.", false)); len(r.Errors) > 0 || code(r) != "BAD_USER_INPUT" ||
+		fmt.Sprint(userError(r, "applyToBeAmbassador")["field"]) != "[input region]" {
+		t.Errorf("no region: %+v %+v", r.Data, r.Errors)
 	}
-	if r := w.do(t, w.other, apply, in("", true)); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "why" {
-		t.Errorf("no answer to why: %+v", r.Errors)
+	if r := w.do(t, w.other, apply, in("", true)); code(r) != "BAD_USER_INPUT" || fmt.Sprint(userError(r, "applyToBeAmbassador")["field"]) != "[input why]" {
+		t.Errorf("no answer to why: %+v %+v", r.Data, r.Errors)
 	}
-	if r := w.do(t, w.amb, apply, in("Again.", true)); code(r) != "CONFLICT" {
-		t.Errorf("an ambassador applies for their own region: %+v", r.Errors)
+	if r := w.do(t, w.amb, apply, in("Again.", true)); code(r) != "CONFLICT" || dig(r.Data, "applyToBeAmbassador", "application") != nil {
+		t.Errorf("an ambassador applies for their own region: %+v %+v", r.Data, r.Errors)
 	}
 	r := w.do(t, w.other, apply, in("To help new groups.", true))
 	id, _ := dig(r.Data, "applyToBeAmbassador", "application", "id").(string)
@@ -124,7 +127,10 @@ func TestApplyToBeAmbassador(t *testing.T) {
 		t.Fatalf("apply: %+v", r.Errors)
 	}
 	if r := w.do(t, w.other, apply, in("Twice.", true)); code(r) != "CONFLICT" {
-		t.Errorf("second application: %+v", r.Errors)
+		t.Errorf("second application: %+v %+v", r.Data, r.Errors)
+	}
+	if n := w.c.Application.Query().Where(application.KindEQ(application.KindAMBASSADOR)).CountX(sys); n != 1 {
+		t.Errorf("%d ambassador applications saved, want the one accepted", n)
 	}
 	// Reviewers see the applicant's record and the region's ambassadors; the applicant does not.
 	const recordQ = `query($id: ID!) { node(id: $id) { ... on Application { trackRecord { ambassadorsInScope roles { kind count } } } } }`
@@ -147,7 +153,7 @@ func TestApplyToBeAmbassador(t *testing.T) {
 	// OpenStack allows 3 per region; the region has 2: approval grants the
 	// role, a welcome, and an introduction on the ambassadors' list.
 	if r := w.do(t, w.manager, approveQ, map[string]any{"id": id}); dig(r.Data, "approveApplication", "application", "status") != "APPROVED" {
-		t.Fatalf("approve: %+v", r.Errors)
+		t.Fatalf("approve: %+v %+v", r.Data, r.Errors)
 	}
 	app := w.c.Application.GetX(sys, pulidID(id))
 	if n := w.c.Role.Query().Where(role.UserID(app.ApplicantID), role.KindEQ(role.KindAMBASSADOR), role.RegionID(region.ID)).CountX(sys); n != 1 {

@@ -161,7 +161,7 @@ func TestRosterAndOrganizerRequests(t *testing.T) {
 	}
 
 	// Asking to organize (its rules are tested in internal/workflow).
-	const applyQ = `mutation($g: ID!, $why: String!) { applyToOrganize(input: {group: $g, why: $why}) { application { id kind status } } }`
+	const applyQ = `mutation($g: ID!, $why: String!) { applyToOrganize(input: {group: $g, why: $why}) { application { id kind status } userErrors { code message field } } }`
 	r = query(t, h, as(m1), applyQ, map[string]any{"g": string(wuhan.ID), "why": "Regular meetups at the university."})
 	appID, _ := dig(r.Data, "applyToOrganize", "application", "id").(string)
 	if appID == "" || dig(r.Data, "applyToOrganize", "application", "kind") != "ORGANIZER" {
@@ -176,8 +176,8 @@ func TestRosterAndOrganizerRequests(t *testing.T) {
 		}
 	}
 	// openEuler's single organizer seat is taken: approval is refused until it frees.
-	if r := query(t, h, as(staff), approveQ, map[string]any{"id": appID}); code(r) != "CONFLICT" {
-		t.Errorf("approving a second organizer: %+v", r.Errors)
+	if r := query(t, h, as(staff), approveQ, map[string]any{"id": appID}); code(r) != "CONFLICT" || len(r.Errors) > 0 {
+		t.Errorf("approving a second organizer: %+v %+v", r.Data, r.Errors)
 	}
 	if st := c.Application.GetX(sys, pulidID(appID)).Status; st == application.StatusAPPROVED {
 		t.Errorf("application status %s after a refused approval", st)

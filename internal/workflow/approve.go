@@ -319,42 +319,62 @@ func (r *Runner) Object(ctx context.Context, id pulid.ID, reason string, endorse
 		if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(kind).SetBody(reason).Exec(ctx); err != nil {
 			return nil, err
 		}
+		if err := announce(ctx, c, app); err != nil {
+			return nil, err
+		}
 		return c.Application.Get(ctx, id)
 	})
 }
 
-// ResolveObjection closes an open objection with a reviewer's note.
-func (r *Runner) ResolveObjection(ctx context.Context, reviewID pulid.ID, note string) (*ent.Review, error) {
-	return act(ctx, r, "resolve objection", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Review, error) {
-		obj, err := c.Review.Get(ctx, reviewID)
+// ResolvedObjection is what resolving an objection leaves: the objection,
+// now resolved, and its application as it is now.
+type ResolvedObjection struct {
+	Objection   *ent.Review
+	Application *ent.Application
+}
+
+// ResolveObjection closes the open objection id (a review entry of kind
+// OBJECTION) with a reviewer's note.
+func (r *Runner) ResolveObjection(ctx context.Context, id pulid.ID, note string) (ResolvedObjection, error) {
+	return act(ctx, r, "resolve objection", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (ResolvedObjection, error) {
+		obj, err := c.Review.Get(ctx, id)
 		if err != nil {
-			return nil, notFound(err, "review entry")
+			return ResolvedObjection{}, notFound(err, "objection")
 		}
 		if obj.Kind != review.KindOBJECTION {
-			return nil, apierror.Invalid("objection", "that review entry is not an objection")
+			return ResolvedObjection{}, apierror.Invalid("id", "that review entry is not an objection")
 		}
 		if obj.ResolvedAt != nil {
-			return nil, apierror.Conflictf("the objection is already resolved")
+			return ResolvedObjection{}, apierror.Conflictf("the objection is already resolved")
 		}
-		if _, err := loadForReview(ctx, c, v, obj.ApplicationID); err != nil {
-			return nil, err
+		app, err := loadForReview(ctx, c, v, obj.ApplicationID)
+		if err != nil {
+			return ResolvedObjection{}, err
 		}
 		if note, err = checkText("note", note, 5000); err != nil {
-			return nil, err
+			return ResolvedObjection{}, err
 		}
-		n, err := c.Review.Update().Where(review.ID(reviewID), review.ResolvedAtIsNil()).
+		n, err := c.Review.Update().Where(review.ID(id), review.ResolvedAtIsNil()).
 			SetResolvedAt(now).SetResolvedByID(v.UserID).Save(ctx)
 		if err != nil {
-			return nil, err
+			return ResolvedObjection{}, err
 		}
 		if n == 0 {
-			return nil, apierror.Conflictf("the objection is already resolved")
+			return ResolvedObjection{}, apierror.Conflictf("the objection is already resolved")
 		}
 		if err := c.Review.Create().SetApplicationID(obj.ApplicationID).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).
 			SetBody("Objection resolved: " + note).Exec(ctx); err != nil {
-			return nil, err
+			return ResolvedObjection{}, err
 		}
-		return c.Review.Get(ctx, reviewID)
+		if err := announce(ctx, c, app); err != nil {
+			return ResolvedObjection{}, err
+		}
+		var out ResolvedObjection
+		if out.Objection, err = c.Review.Get(ctx, id); err != nil {
+			return ResolvedObjection{}, err
+		}
+		out.Application, err = c.Application.Get(ctx, obj.ApplicationID)
+		return out, err
 	})
 }
 

@@ -147,7 +147,7 @@ func TestApproveBlockedByOpenObjection(t *testing.T) {
 	_, err := b.Runner.ResolveObjection(b.As(b.amb.ID), objection.ID, "")
 	refusal(t, err, apierror.BadUserInput, "note")
 	resolved, err := b.Runner.ResolveObjection(b.As(b.manager.ID), objection.ID, "The organizers met and agreed.")
-	if err != nil || resolved.ResolvedAt == nil || resolved.ResolvedByID != b.manager.ID {
+	if err != nil || resolved.Objection.ResolvedAt == nil || resolved.Objection.ResolvedByID != b.manager.ID || resolved.Application.ID != id {
 		t.Fatalf("resolve: %+v, %v", resolved, err)
 	}
 	_, err = b.Runner.ResolveObjection(b.As(b.manager.ID), objection.ID, "Again.")

@@ -313,25 +313,33 @@ func organizationsOf(people []*ent.User) int {
 	return len(orgs)
 }
 
-// GroupSupport is what backing a request leaves: the proposed group and
-// the supporters counted for it now.
+// GroupSupport is what backing a request leaves: the request, its proposed
+// group and the supporters counted for it now.
 type GroupSupport struct {
-	Group *ent.Group
+	Application *ent.Application
+	Group       *ent.Group
 	policy.Supporters
 }
 
-// SupportGroupRequest records the viewer as a supporter of the open request
-// for the proposed group, and updates the screening's counts.
-func (r *Runner) SupportGroupRequest(ctx context.Context, groupID pulid.ID) (GroupSupport, error) {
+// SupportGroupRequest records the viewer as a supporter of the open
+// new-group request id, and updates the screening's counts. id is the
+// request's application or its proposed group: the application is only its
+// applicant's and reviewers' to read, so the public, who back a request
+// from the "waiting for approval" list, know it by its group. Supporting
+// twice counts once.
+func (r *Runner) SupportGroupRequest(ctx context.Context, id pulid.ID) (GroupSupport, error) {
 	return act(ctx, r, "support group request", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (GroupSupport, error) {
-		// The request is the reviewers' and the applicant's to read; a
-		// supporter backs the group it proposes, which everyone sees.
+		// Found whether or not the supporter may read the application.
 		all := authz.Unfiltered(ctx)
-		app, err := c.Application.Query().Where(
-			application.GroupID(groupID), application.KindEQ(application.KindNEW_GROUP),
-		).Order(ent.Desc(application.FieldCreatedAt)).First(all)
+		app, err := c.Application.Query().Where(application.Or(
+			application.ID(id),
+			application.And(application.GroupID(id), application.KindEQ(application.KindNEW_GROUP)),
+		)).Order(ent.Desc(application.FieldCreatedAt)).First(all)
 		if err != nil {
 			return GroupSupport{}, notFound(err, "request for a new group")
+		}
+		if app.Kind != application.KindNEW_GROUP || app.GroupID == "" {
+			return GroupSupport{}, apierror.Invalid("id", "only a request for a new group can be supported")
 		}
 		if err := stillOpen(app, "the request is no longer open for support"); err != nil {
 			return GroupSupport{}, err
@@ -349,11 +357,17 @@ func (r *Runner) SupportGroupRequest(ctx context.Context, groupID pulid.ID) (Gro
 		if err != nil {
 			return GroupSupport{}, err
 		}
-		g, err := c.Group.Get(ctx, groupID)
+		g, err := c.Group.Get(ctx, app.GroupID)
 		if err != nil {
 			return GroupSupport{}, notFound(err, "group")
 		}
-		return GroupSupport{Group: g, Supporters: policy.Supporters{People: s.Supporters, Organizations: s.SupporterOrganizations}}, nil
+		// The request as the supporter may see it: nil for someone who is
+		// neither its applicant nor a reviewer.
+		seen, err := c.Application.Query().Where(application.ID(app.ID)).Only(ctx)
+		if err != nil && !ent.IsNotFound(err) {
+			return GroupSupport{}, err
+		}
+		return GroupSupport{Application: seen, Group: g, Supporters: policy.Supporters{People: s.Supporters, Organizations: s.SupporterOrganizations}}, nil
 	})
 }
 

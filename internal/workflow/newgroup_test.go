@@ -223,8 +223,13 @@ func TestSupportCountsPeopleOfTheCityOnce(t *testing.T) {
 	if _, err := b.Runner.SupportGroupRequest(b.As(bob.ID), gid); err != nil {
 		t.Errorf("bob again: %v", err)
 	}
-	if s, err := b.Runner.SupportGroupRequest(b.As(cat.ID), gid); err != nil || s.People != 2 {
+	// The application's id names the request as well as its group's; cat,
+	// who may not read the application, gets none back.
+	if s, err := b.Runner.SupportGroupRequest(b.As(cat.ID), res.Application.ID); err != nil || s.People != 2 || s.Application != nil || s.Group.ID != gid {
 		t.Errorf("after bob again and cat from Boston: %+v, %v", s, err)
+	}
+	if s, err := b.Runner.SupportGroupRequest(b.As(b.applicant.ID), gid); err != nil || s.Application == nil || s.Application.ID != res.Application.ID {
+		t.Errorf("the applicant backs their own request and reads it back: %+v, %v", s, err)
 	}
 	if got := b.app(res.Application.ID).Screening; got.Supporters != 2 || got.SupporterOrganizations != 2 {
 		t.Errorf("stored screening counts %d from %d organizations", got.Supporters, got.SupporterOrganizations)

@@ -15,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -97,6 +98,15 @@ func startReview(ctx context.Context, c *ent.Client, app *ent.Application, actor
 	return transition(ctx, c, app, application.StatusIN_REVIEW, actor, "")
 }
 
+// announce logs a change of the application itself when a step changed its
+// timeline without writing the application row (a comment, an objection,
+// an endorsement, an objection resolved): a review entry is logged under
+// the review topic, which the approval-queue subscription does not follow,
+// and a board shows each application with its latest reviews.
+func announce(ctx context.Context, c *ent.Client, app *ent.Application) error {
+	return changelog.Updated(ctx, c, changelog.TopicApplication, "Application", string(app.ID), app.CommunityID, app.GroupID)
+}
+
 func checkText(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -120,6 +130,7 @@ func (r *Runner) Comment(ctx context.Context, id pulid.ID, body string) (*ent.Ap
 		if err != nil {
 			return nil, err
 		}
+		before := app.Status
 		if app.ApplicantID != v.UserID {
 			if err := mayReview(v, app); err != nil {
 				return nil, err
@@ -132,6 +143,13 @@ func (r *Runner) Comment(ctx context.Context, id pulid.ID, body string) (*ent.Ap
 		}
 		if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).SetBody(body).Exec(ctx); err != nil {
 			return nil, err
+		}
+		if app.Status == before {
+			// A first comment moved it to IN_REVIEW, a change of the
+			// application already logged.
+			if err := announce(ctx, c, app); err != nil {
+				return nil, err
+			}
 		}
 		return c.Application.Get(ctx, id)
 	})

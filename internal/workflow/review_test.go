@@ -8,8 +8,10 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/message"
+	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -196,4 +198,41 @@ func TestRequestInfoWaitsForTheApplicant(t *testing.T) {
 	if err != nil || app.Status != application.StatusIN_REVIEW || app.Answers.Description != desc || !app.Screening.ScreenedAt.Equal(b.Now()) {
 		t.Fatalf("after the applicant's answer: %+v, %v", app, err)
 	}
+}
+
+// TestTimelineStepsAnnounceTheApplication: a step that only adds to an
+// application's timeline (a comment, an objection, an endorsement, an
+// objection resolved) logs one change of the application itself, which the
+// approval-queue subscription follows; a step that already changes the
+// application (a first comment moving it to IN_REVIEW) logs no second one.
+func TestTimelineStepsAnnounceTheApplication(t *testing.T) {
+	b := newBay(t, policy.OpenStack())
+	id := b.apply("Fremont", "Fremont").Application.ID
+	sys := b.System()
+	announced := func() int {
+		return b.Client.Change.Query().Where(change.Topic("application"), change.NodeID(string(id)), change.OpEQ(change.OpUPDATED)).CountX(sys)
+	}
+	count := func(name string, step func() error, want int) {
+		t.Helper()
+		before := announced()
+		if err := step(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := announced() - before; got != want {
+			t.Errorf("%s: %d application changes logged, want %d", name, got, want)
+		}
+	}
+	count("a first comment (SUBMITTED → IN_REVIEW)", func() error { _, err := b.Runner.Comment(b.As(b.manager.ID), id, "Hello."); return err }, 1)
+	count("a comment", func() error { _, err := b.Runner.Comment(b.As(b.manager.ID), id, "Who organizes?"); return err }, 1)
+	count("the applicant's comment", func() error { _, err := b.Runner.Comment(b.As(b.applicant.ID), id, "I do."); return err }, 1)
+	count("an objection", func() error {
+		_, err := b.Runner.Object(b.As(b.amb2.ID), id, "Too close to the Bay Area.", false)
+		return err
+	}, 1)
+	count("an endorsement", func() error { _, err := b.Runner.Object(b.As(b.amb.ID), id, "I know them.", true); return err }, 1)
+	objection := b.Client.Review.Query().Where(review.ApplicationID(id), review.KindEQ(review.KindOBJECTION)).OnlyX(sys)
+	count("an objection resolved", func() error {
+		_, err := b.Runner.ResolveObjection(b.As(b.manager.ID), objection.ID, "They agreed.")
+		return err
+	}, 1)
 }
