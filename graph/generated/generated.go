@@ -20764,16 +20764,26 @@ extend type Group {
   ` + "`" + `totalCount` + "`" + ` and ` + "`" + `rosterCounts` + "`" + `, which load once for the whole list.
   """
   roster(
+    "The kinds of role to list; all kinds when empty."
     kinds: [RoleKind!]
+    "The statuses of role to list and count; ACTIVE when empty."
     statuses: [RoleStatus!]
+    "Returns the roles after this cursor."
     after: Cursor
+    "Returns the first n roles (at most 100; 20 when neither first nor last is given)."
     first: Int
+    "Returns the roles before this cursor."
     before: Cursor
+    "Returns the last n roles (at most 100)."
     last: Int
+    "The order of the roles."
     orderBy: [RoleOrder!]
   ): RosterConnection!
   "How many roles of each kind the group has with the given statuses (default ACTIVE)."
-  rosterCounts(statuses: [RoleStatus!]): [RoleKindCount!]!
+  rosterCounts(
+    "The statuses of role to count; ACTIVE when empty."
+    statuses: [RoleStatus!]
+  ): [RoleKindCount!]!
 }
 
 extend type User {
