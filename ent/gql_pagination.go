@@ -76,6 +76,11 @@ func validateFirstLast(first, last *int) (err *gqlerror.Error) {
 	return err
 }
 
+// nodesField is the connections' shortcut for edges { node } (ent/entc.go).
+const nodesField = "nodes"
+
+// collectedField returns the field selected at path below the current one.
+// A connection's nodes field counts as its edges { node } (ent/entc.go).
 func collectedField(ctx context.Context, path ...string) *graphql.CollectedField {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -83,15 +88,48 @@ func collectedField(ctx context.Context, path ...string) *graphql.CollectedField
 	}
 	field := fc.Field
 	oc := graphql.GetOperationContext(ctx)
-walk:
-	for _, name := range path {
-		for _, f := range graphql.CollectFields(oc, field.Selections, nil) {
-			if f.Alias == name {
-				field = f
-				continue walk
+	for i := 0; i < len(path); i++ {
+		fields := graphql.CollectFields(oc, field.Selections, nil)
+		var match *graphql.CollectedField
+		var nodes []graphql.CollectedField
+		for j, f := range fields {
+			switch {
+			case f.Alias == path[i]:
+				match = &fields[j]
+			case path[i] == edgesField && f.Name == nodesField:
+				nodes = append(nodes, f)
 			}
 		}
-		return nil
+		switch {
+		case len(nodes) == 0 && match == nil:
+			return nil
+		case len(nodes) == 0:
+			field = *match
+		case i+1 == len(path):
+			if match != nil {
+				field = *match
+			} else {
+				field = nodes[0]
+			}
+		case path[i+1] == nodeField:
+			merged := graphql.CollectedField{Field: nodes[0].Field}
+			if match != nil {
+				for _, f := range graphql.CollectFields(oc, match.Selections, nil) {
+					if f.Alias == nodeField {
+						merged.Selections = append(merged.Selections, f.Selections...)
+					}
+				}
+			}
+			for _, n := range nodes {
+				merged.Selections = append(merged.Selections, n.Selections...)
+			}
+			field = merged
+			i++
+		case match != nil:
+			field = *match
+		default:
+			return nil
+		}
 	}
 	return &field
 }

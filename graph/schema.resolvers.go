@@ -152,7 +152,7 @@ func (r *groupResolver) Roster(ctx context.Context, obj *ent.Group, kinds []role
 	if err != nil {
 		return nil, err
 	}
-	return &generated.RosterConnection{Edges: page.Edges, PageInfo: &page.PageInfo, TotalCount: page.TotalCount, Counts: counts}, nil
+	return &generated.RosterConnection{Edges: page.Edges, Nodes: page.Nodes(), PageInfo: &page.PageInfo, TotalCount: page.TotalCount, Counts: counts}, nil
 }
 
 // RosterCounts is the resolver for the rosterCounts field.

@@ -25,7 +25,14 @@ func (AgendaItem) Fields() []ent.Field {
 	return []ent.Field{
 		fkField("event_id", "The event the item belongs to.").Immutable().Field(),
 		fkField("speaker_id", "The speaker, when they have an account.").Optional().Field(),
-		field.Enum("kind").Values("TALK", "PANEL", "WORKSHOP", "SPONSOR_PITCH", "BREAK").Default("TALK").
+		field.Enum("kind").Values("TALK", "PANEL", "WORKSHOP", "SPONSOR_PITCH", "BREAK").
+			Annotations(valueDocs{
+				"TALK":          "A talk by one speaker.",
+				"PANEL":         "A discussion among several speakers.",
+				"WORKSHOP":      "A hands-on session.",
+				"SPONSOR_PITCH": "A sponsor's presentation.",
+				"BREAK":         "A break: no speaker.",
+			}).Default("TALK").
 			Comment("What the slot is."),
 		field.String("title").Validate(runeLen(1, 200)).Comment("The slot's title."),
 		longText("description", 5000, "Abstract or notes."),

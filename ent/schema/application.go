@@ -36,11 +36,29 @@ func (Application) Fields() []ent.Field {
 		fkField("decided_by_id", "Who decided.").Optional().Field(),
 		field.Enum("kind").
 			Values("NEW_GROUP", "MEMBERSHIP", "ORGANIZER", "AMBASSADOR", "OFFICIAL_STATUS", "FUNDING").
+			Annotations(valueDocs{
+				"NEW_GROUP":       "A request to found a new group.",
+				"MEMBERSHIP":      "A request to join a group that reviews its members.",
+				"ORGANIZER":       "A request to become an organizer of a group.",
+				"AMBASSADOR":      "A request to become an ambassador.",
+				"OFFICIAL_STATUS": "A group's request to be recognised as official.",
+				"FUNDING":         "A request for funding.",
+			}).
 			Immutable().
 			Comment("What is requested.").
 			Annotations(entgql.OrderField("KIND")),
 		field.Enum("status").
 			Values("SUBMITTED", "IN_REVIEW", "NEEDS_INFO", "OBJECTION_WINDOW", "APPROVED", "REJECTED", "WITHDRAWN", "EXPIRED").
+			Annotations(valueDocs{
+				"SUBMITTED":        "Submitted; no reviewer has acted yet.",
+				"IN_REVIEW":        "Reviewers are looking at it.",
+				"NEEDS_INFO":       "A reviewer asked the applicant for more information.",
+				"OBJECTION_WINDOW": "Provisionally accepted; members may object until the window closes.",
+				"APPROVED":         "Approved (final).",
+				"REJECTED":         "Rejected (final).",
+				"WITHDRAWN":        "Taken back by the applicant (final).",
+				"EXPIRED":          "Closed because nobody decided in time (final).",
+			}).
 			Default("SUBMITTED").
 			Comment("Where the application is in review; APPROVED, REJECTED, WITHDRAWN and EXPIRED are final.").
 			Annotations(entgql.OrderField("STATUS")),

@@ -30,6 +30,17 @@ func (Contribution) Fields() []ent.Field {
 		fkField("verified_by_id", "Who verified it.").Optional().Field(),
 		field.Enum("kind").
 			Values("ARTICLE", "TALK", "USER_CASE", "REFERRAL", "FEEDBACK", "CODE", "DOCS", "TRANSLATION", "EVENT_HELP").
+			Annotations(valueDocs{
+				"ARTICLE":     "An article or blog post.",
+				"TALK":        "A talk given.",
+				"USER_CASE":   "A user case: how someone uses the project.",
+				"REFERRAL":    "A person or organisation brought to the community.",
+				"FEEDBACK":    "Feedback to the project.",
+				"CODE":        "Code contributed.",
+				"DOCS":        "Documentation contributed.",
+				"TRANSLATION": "A translation.",
+				"EVENT_HELP":  "Help running an event.",
+			}).
 			Comment("What sort of contribution it is.").Annotations(entgql.OrderField("KIND")),
 		field.String("title").Validate(runeLen(1, 200)).Comment("A short description."),
 		optionalURL("url", "Where it can be seen."),

@@ -27,12 +27,25 @@ func (Election) Fields() []ent.Field {
 		fkField("community_id", "The community of the group.").Immutable().Field(),
 		fkField("group_id", "The group electing.").Immutable().Field(),
 		fkField("opened_by_id", "The organizer or staff member who opened it.").Immutable().Private().Field(),
-		field.Enum("kind").Values("ORGANIZER", "AMBASSADOR").Immutable().
+		field.Enum("kind").Values("ORGANIZER", "AMBASSADOR").
+			Annotations(valueDocs{
+				"ORGANIZER":  "Elects the group's organizers.",
+				"AMBASSADOR": "Elects the group's ambassador.",
+			}).Immutable().
 			Comment("The role being elected."),
 		field.Int("seats").Range(1, 10).Default(1).Immutable().
 			Comment("How many people are elected."),
 		field.Enum("status").
 			Values("OPEN", "DECIDED", "TIED", "NO_CANDIDATES", "SEATED", "SEATING_FAILED", "CANCELLED").
+			Annotations(valueDocs{
+				"OPEN":           "Taking nominations or votes until the deadline.",
+				"DECIDED":        "The deadline passed and the winners are known.",
+				"TIED":           "The deadline passed with a tie for the last seat; staff break it.",
+				"NO_CANDIDATES":  "The deadline passed without accepted candidates; the community appoints.",
+				"SEATED":         "The winners' term has begun.",
+				"SEATING_FAILED": "The winners cannot take office yet; the note says why, and seating is retried until they can or staff cancel.",
+				"CANCELLED":      "Cancelled before a result took effect.",
+			}).
 			Default("OPEN").
 			Comment("OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel).").
 			Annotations(entgql.OrderField("STATUS")),
@@ -100,7 +113,13 @@ func (Candidate) Fields() []ent.Field {
 		fkField("election_id", "The election.").Immutable().Field(),
 		fkField("user_id", "The person nominated.").Immutable().Field(),
 		fkField("nominated_by_id", "Who nominated them (themselves, or another member).").Immutable().Field(),
-		field.Enum("status").Values("NOMINATED", "ACCEPTED", "DECLINED", "WITHDRAWN").Default("NOMINATED").
+		field.Enum("status").Values("NOMINATED", "ACCEPTED", "DECLINED", "WITHDRAWN").
+			Annotations(valueDocs{
+				"NOMINATED": "Nominated; the person has not accepted yet.",
+				"ACCEPTED":  "The person accepted and stands for election.",
+				"DECLINED":  "The person declined the nomination.",
+				"WITHDRAWN": "The person withdrew after accepting.",
+			}).Default("NOMINATED").
 			Comment("NOMINATED until the person accepts; only ACCEPTED candidates stand."),
 		field.Text("statement").Optional().Validate(runeLen(1, 2000)).
 			Comment("What the candidate wants to do in the role."),

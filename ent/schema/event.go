@@ -35,6 +35,15 @@ func (Event) Fields() []ent.Field {
 			Optional().Immutable().Private().Field(),
 		field.Enum("kind").
 			Values("MEETUP", "WORKSHOP", "HACKFEST", "SOCIAL", "TRAINING", "CLOSED_DOOR", "SUMMIT").
+			Annotations(valueDocs{
+				"MEETUP":      "A meetup.",
+				"WORKSHOP":    "A hands-on workshop.",
+				"HACKFEST":    "A hackfest: people work on code together.",
+				"SOCIAL":      "A social gathering.",
+				"TRAINING":    "A training course.",
+				"CLOSED_DOOR": "A closed-door meeting with invited people.",
+				"SUMMIT":      "A summit: a large, multi-track conference.",
+			}).
 			Default("MEETUP").
 			Comment("What sort of meeting it is.").
 			Annotations(entgql.OrderField("KIND")),
@@ -50,9 +59,19 @@ func (Event) Fields() []ent.Field {
 		longitude(),
 		optionalURL("online_url", "Link for online attendance."),
 		field.Int("capacity").Optional().Nillable().Positive().Comment("Seats; empty means unlimited."),
-		field.Enum("visibility").Values("PUBLIC", "MEMBERS_ONLY").Default("PUBLIC").
+		field.Enum("visibility").Values("PUBLIC", "MEMBERS_ONLY").
+			Annotations(valueDocs{
+				"PUBLIC":       "Anyone may see the event.",
+				"MEMBERS_ONLY": "Only the group's members may see the event.",
+			}).Default("PUBLIC").
 			Comment("PUBLIC, or MEMBERS_ONLY for closed-door activities."),
-		field.Enum("status").Values("DRAFT", "PUBLISHED", "CANCELLED", "COMPLETED").Default("DRAFT").
+		field.Enum("status").Values("DRAFT", "PUBLISHED", "CANCELLED", "COMPLETED").
+			Annotations(valueDocs{
+				"DRAFT":     "Being prepared; only its organizers see it.",
+				"PUBLISHED": "Announced; people may register.",
+				"CANCELLED": "Called off.",
+				"COMPLETED": "Took place.",
+			}).Default("DRAFT").
 			Comment("Lifecycle of the event.").Annotations(entgql.OrderField("STATUS")),
 		field.Int("going_count").Default(0).NonNegative().
 			Comment("Registrations GOING; public, kept by the registrations themselves.").

@@ -44,6 +44,15 @@ func (Group) Fields() []ent.Field {
 		optionalURL("logo_url", "The group's logo."),
 		field.Enum("status").
 			Values("PROPOSED", "ACTIVE", "OFFICIAL", "REJECTED", "WITHDRAWN", "DORMANT", "ARCHIVED").
+			Annotations(valueDocs{
+				"PROPOSED":  "Its founding request is being reviewed.",
+				"ACTIVE":    "Running, mentored by an ambassador.",
+				"OFFICIAL":  "Recognised as an official group.",
+				"REJECTED":  "Its founding request was turned down.",
+				"WITHDRAWN": "Its founding request was taken back.",
+				"DORMANT":   "No events for a long time.",
+				"ARCHIVED":  "Closed; kept for the record.",
+			}).
 			Default("PROPOSED").
 			Comment("Lifecycle: PROPOSED while its request is reviewed, ACTIVE while mentored, OFFICIAL once recognised; REJECTED or WITHDRAWN when its request was turned down or taken back; also DORMANT, ARCHIVED.").
 			Annotations(entgql.OrderField("STATUS")),

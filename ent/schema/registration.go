@@ -29,7 +29,14 @@ func (Registration) Fields() []ent.Field {
 	return []ent.Field{
 		fkField("event_id", "The event.").Immutable().Field(),
 		fkField("user_id", "The registrant.").Immutable().Private().Field(),
-		field.Enum("status").Values("GOING", "WAITLISTED", "CANCELLED", "ATTENDED", "NO_SHOW").Default("GOING").
+		field.Enum("status").Values("GOING", "WAITLISTED", "CANCELLED", "ATTENDED", "NO_SHOW").
+			Annotations(valueDocs{
+				"GOING":      "Holds a seat.",
+				"WAITLISTED": "Waiting for a seat to free up.",
+				"CANCELLED":  "Cancelled by the registrant or the organizers.",
+				"ATTENDED":   "Checked in at the event.",
+				"NO_SHOW":    "Held a seat but was not checked in.",
+			}).Default("GOING").
 			Comment("Where the RSVP stands.").Annotations(entgql.OrderField("STATUS")),
 		field.String("check_in_code").Unique().Sensitive().
 			Comment("Secret code for QR check-in.").Annotations(entgql.Skip()),

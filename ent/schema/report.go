@@ -29,10 +29,22 @@ func (Report) Fields() []ent.Field {
 		fkField("subject_user_id", "The person reported, if any.").Optional().Immutable().Field(),
 		fkField("group_id", "The group concerned, if any.").Optional().Immutable().Field(),
 		fkField("event_id", "The event concerned, if any.").Optional().Immutable().Field(),
-		field.Enum("kind").Values("CODE_OF_CONDUCT", "TITLE_MISUSE", "SPAM", "OTHER").Comment("What is reported.").
+		field.Enum("kind").Values("CODE_OF_CONDUCT", "TITLE_MISUSE", "SPAM", "OTHER").
+			Annotations(valueDocs{
+				"CODE_OF_CONDUCT": "A breach of the code of conduct.",
+				"TITLE_MISUSE":    "Misuse of a title such as official group or ambassador.",
+				"SPAM":            "Spam.",
+				"OTHER":           "Anything else.",
+			}).Comment("What is reported.").
 			Annotations(entgql.OrderField("KIND")),
 		field.Text("description").Validate(runeLen(10, 20000)).Comment("What happened."),
-		field.Enum("status").Values("OPEN", "INVESTIGATING", "RESOLVED", "DISMISSED").Default("OPEN").
+		field.Enum("status").Values("OPEN", "INVESTIGATING", "RESOLVED", "DISMISSED").
+			Annotations(valueDocs{
+				"OPEN":          "Received; nobody handles it yet.",
+				"INVESTIGATING": "Being looked into.",
+				"RESOLVED":      "Handled; the resolution says how.",
+				"DISMISSED":     "Closed without action.",
+			}).Default("OPEN").
 			Comment("Handling status."),
 		field.Text("resolution").Optional().Validate(runeLen(1, 5000)).Comment("What was done."),
 	}

@@ -27,6 +27,13 @@ func (Review) Fields() []ent.Field {
 		fkField("author_id", "Who wrote the entry; empty for automatic entries.").Optional().Immutable().Field(),
 		field.Enum("kind").
 			Values("COMMENT", "INFO_REQUEST", "OBJECTION", "ENDORSEMENT", "STATUS_CHANGE").
+			Annotations(valueDocs{
+				"COMMENT":       "A reviewer's comment.",
+				"INFO_REQUEST":  "A request for more information from the applicant.",
+				"OBJECTION":     "An objection; while open it blocks approval.",
+				"ENDORSEMENT":   "A reviewer's or member's support.",
+				"STATUS_CHANGE": "An automatic entry recording a change of status.",
+			}).
 			Immutable().
 			Comment("What kind of entry this is; an open OBJECTION blocks approval.").
 			Annotations(entgql.OrderField("KIND")),

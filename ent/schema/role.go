@@ -35,11 +35,27 @@ func (Role) Fields() []ent.Field {
 		fkField("home_group_id", "An ambassador's home group.").Optional().Field(),
 		field.Enum("kind").
 			Values("MEMBER", "ORGANIZER", "AMBASSADOR", "COMMUNITY_MANAGER", "ADMIN").
+			Annotations(valueDocs{
+				"MEMBER":            "A member of a group.",
+				"ORGANIZER":         "An organizer of a group.",
+				"AMBASSADOR":        "An ambassador, who mentors groups.",
+				"COMMUNITY_MANAGER": "A community's staff member.",
+				"ADMIN":             "An administrator of the whole site.",
+			}).
 			Immutable().
 			Comment("What the person is in the scope.").
 			Annotations(entgql.OrderField("KIND")),
 		field.Enum("status").
 			Values("PENDING", "ACTIVE", "LAPSED", "LEFT", "REMOVED", "EMERITUS", "TERM_ENDED").
+			Annotations(valueDocs{
+				"PENDING":    "Requested; waiting for approval.",
+				"ACTIVE":     "Held now.",
+				"LAPSED":     "Ended because the person stopped taking part.",
+				"LEFT":       "Given up by the person.",
+				"REMOVED":    "Taken away by the organizers or staff.",
+				"EMERITUS":   "Ended with honours: the person served and stepped down.",
+				"TERM_ENDED": "Ended because its term ran out.",
+			}).
 			Default("ACTIVE").
 			Comment("PENDING for a join request, ACTIVE while held, then how it ended (TERM_ENDED when a term ran out).").
 			Annotations(entgql.OrderField("STATUS")),

@@ -28,11 +28,21 @@ func (Submission) Fields() []ent.Field {
 		fkField("author_id", "Who sent it.").Immutable().Field(),
 		fkField("group_id", "The group it comes from, if any.").Optional().Immutable().Field(),
 		fkField("region_id", "The region it reports on, if any.").Optional().Immutable().Field(),
-		field.Enum("kind").Values("ATTENDEE_FEEDBACK", "NEWSLETTER_ITEM", "ACTIVITY_REPORT").Immutable().
+		field.Enum("kind").Values("ATTENDEE_FEEDBACK", "NEWSLETTER_ITEM", "ACTIVITY_REPORT").
+			Annotations(valueDocs{
+				"ATTENDEE_FEEDBACK": "Feedback from an event's attendees.",
+				"NEWSLETTER_ITEM":   "An item for the community newsletter.",
+				"ACTIVITY_REPORT":   "A report on a group's or region's activity.",
+			}).Immutable().
 			Comment("What is sent.").Annotations(entgql.OrderField("KIND")),
 		field.String("title").Validate(runeLen(3, 200)).Comment("Subject line."),
 		field.Text("body").Validate(runeLen(1, 50000)).Comment("The content."),
-		field.Enum("status").Values("SUBMITTED", "ACKNOWLEDGED", "PUBLISHED").Default("SUBMITTED").
+		field.Enum("status").Values("SUBMITTED", "ACKNOWLEDGED", "PUBLISHED").
+			Annotations(valueDocs{
+				"SUBMITTED":    "Sent; not yet read.",
+				"ACKNOWLEDGED": "Read by the community.",
+				"PUBLISHED":    "Published by the community.",
+			}).Default("SUBMITTED").
 			Comment("Handling status.").Annotations(entgql.OrderField("STATUS")),
 	}
 }

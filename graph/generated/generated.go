@@ -82,6 +82,7 @@ type ComplexityRoot struct {
 
 	APITokenConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -118,6 +119,7 @@ type ComplexityRoot struct {
 
 	AgendaItemConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -184,6 +186,7 @@ type ComplexityRoot struct {
 
 	ApplicationConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -258,6 +261,7 @@ type ComplexityRoot struct {
 
 	AwardConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -344,6 +348,7 @@ type ComplexityRoot struct {
 
 	CommunityConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -424,6 +429,7 @@ type ComplexityRoot struct {
 
 	ContributionConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -508,6 +514,7 @@ type ComplexityRoot struct {
 
 	EventConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -557,6 +564,7 @@ type ComplexityRoot struct {
 
 	GroupConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -696,6 +704,7 @@ type ComplexityRoot struct {
 
 	OrganizationConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -761,6 +770,7 @@ type ComplexityRoot struct {
 
 	RegionConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -799,6 +809,7 @@ type ComplexityRoot struct {
 
 	RegistrationConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -840,6 +851,7 @@ type ComplexityRoot struct {
 
 	ReportConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -881,6 +893,7 @@ type ComplexityRoot struct {
 
 	ReviewConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -922,6 +935,7 @@ type ComplexityRoot struct {
 
 	RoleConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -943,6 +957,7 @@ type ComplexityRoot struct {
 	RosterConnection struct {
 		Counts     func(childComplexity int) int
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -988,6 +1003,7 @@ type ComplexityRoot struct {
 
 	SponsorConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -1013,6 +1029,7 @@ type ComplexityRoot struct {
 
 	SubmissionConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -1084,6 +1101,7 @@ type ComplexityRoot struct {
 
 	UserConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -1319,6 +1337,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.APITokenConnection.Edges(childComplexity), true
+	case "APITokenConnection.nodes":
+		if e.ComplexityRoot.APITokenConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APITokenConnection.Nodes(childComplexity), true
 	case "APITokenConnection.pageInfo":
 		if e.ComplexityRoot.APITokenConnection.PageInfo == nil {
 			break
@@ -1450,6 +1474,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgendaItemConnection.Edges(childComplexity), true
+	case "AgendaItemConnection.nodes":
+		if e.ComplexityRoot.AgendaItemConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItemConnection.Nodes(childComplexity), true
 	case "AgendaItemConnection.pageInfo":
 		if e.ComplexityRoot.AgendaItemConnection.PageInfo == nil {
 			break
@@ -1771,6 +1801,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApplicationConnection.Edges(childComplexity), true
+	case "ApplicationConnection.nodes":
+		if e.ComplexityRoot.ApplicationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationConnection.Nodes(childComplexity), true
 	case "ApplicationConnection.pageInfo":
 		if e.ComplexityRoot.ApplicationConnection.PageInfo == nil {
 			break
@@ -2011,6 +2047,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardConnection.Edges(childComplexity), true
+	case "AwardConnection.nodes":
+		if e.ComplexityRoot.AwardConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardConnection.Nodes(childComplexity), true
 	case "AwardConnection.pageInfo":
 		if e.ComplexityRoot.AwardConnection.PageInfo == nil {
 			break
@@ -2370,6 +2412,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityConnection.Edges(childComplexity), true
+	case "CommunityConnection.nodes":
+		if e.ComplexityRoot.CommunityConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityConnection.Nodes(childComplexity), true
 	case "CommunityConnection.pageInfo":
 		if e.ComplexityRoot.CommunityConnection.PageInfo == nil {
 			break
@@ -2714,6 +2762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContributionConnection.Edges(childComplexity), true
+	case "ContributionConnection.nodes":
+		if e.ComplexityRoot.ContributionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionConnection.Nodes(childComplexity), true
 	case "ContributionConnection.pageInfo":
 		if e.ComplexityRoot.ContributionConnection.PageInfo == nil {
 			break
@@ -3097,6 +3151,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventConnection.Edges(childComplexity), true
+	case "EventConnection.nodes":
+		if e.ComplexityRoot.EventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.Nodes(childComplexity), true
 	case "EventConnection.pageInfo":
 		if e.ComplexityRoot.EventConnection.PageInfo == nil {
 			break
@@ -3358,6 +3418,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GroupConnection.Edges(childComplexity), true
+	case "GroupConnection.nodes":
+		if e.ComplexityRoot.GroupConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupConnection.Nodes(childComplexity), true
 	case "GroupConnection.pageInfo":
 		if e.ComplexityRoot.GroupConnection.PageInfo == nil {
 			break
@@ -4224,6 +4290,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationConnection.Edges(childComplexity), true
+	case "OrganizationConnection.nodes":
+		if e.ComplexityRoot.OrganizationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationConnection.Nodes(childComplexity), true
 	case "OrganizationConnection.pageInfo":
 		if e.ComplexityRoot.OrganizationConnection.PageInfo == nil {
 			break
@@ -4606,6 +4678,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegionConnection.Edges(childComplexity), true
+	case "RegionConnection.nodes":
+		if e.ComplexityRoot.RegionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionConnection.Nodes(childComplexity), true
 	case "RegionConnection.pageInfo":
 		if e.ComplexityRoot.RegionConnection.PageInfo == nil {
 			break
@@ -4749,6 +4827,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegistrationConnection.Edges(childComplexity), true
+	case "RegistrationConnection.nodes":
+		if e.ComplexityRoot.RegistrationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationConnection.Nodes(childComplexity), true
 	case "RegistrationConnection.pageInfo":
 		if e.ComplexityRoot.RegistrationConnection.PageInfo == nil {
 			break
@@ -4893,6 +4977,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportConnection.Edges(childComplexity), true
+	case "ReportConnection.nodes":
+		if e.ComplexityRoot.ReportConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportConnection.Nodes(childComplexity), true
 	case "ReportConnection.pageInfo":
 		if e.ComplexityRoot.ReportConnection.PageInfo == nil {
 			break
@@ -5037,6 +5127,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewConnection.Edges(childComplexity), true
+	case "ReviewConnection.nodes":
+		if e.ComplexityRoot.ReviewConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.Nodes(childComplexity), true
 	case "ReviewConnection.pageInfo":
 		if e.ComplexityRoot.ReviewConnection.PageInfo == nil {
 			break
@@ -5198,6 +5294,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleConnection.Edges(childComplexity), true
+	case "RoleConnection.nodes":
+		if e.ComplexityRoot.RoleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleConnection.Nodes(childComplexity), true
 	case "RoleConnection.pageInfo":
 		if e.ComplexityRoot.RoleConnection.PageInfo == nil {
 			break
@@ -5256,6 +5358,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RosterConnection.Edges(childComplexity), true
+	case "RosterConnection.nodes":
+		if e.ComplexityRoot.RosterConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterConnection.Nodes(childComplexity), true
 	case "RosterConnection.pageInfo":
 		if e.ComplexityRoot.RosterConnection.PageInfo == nil {
 			break
@@ -5441,6 +5549,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SponsorConnection.Edges(childComplexity), true
+	case "SponsorConnection.nodes":
+		if e.ComplexityRoot.SponsorConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SponsorConnection.Nodes(childComplexity), true
 	case "SponsorConnection.pageInfo":
 		if e.ComplexityRoot.SponsorConnection.PageInfo == nil {
 			break
@@ -5540,6 +5654,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmissionConnection.Edges(childComplexity), true
+	case "SubmissionConnection.nodes":
+		if e.ComplexityRoot.SubmissionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionConnection.Nodes(childComplexity), true
 	case "SubmissionConnection.pageInfo":
 		if e.ComplexityRoot.SubmissionConnection.PageInfo == nil {
 			break
@@ -5868,6 +5988,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserConnection.Edges(childComplexity), true
+	case "UserConnection.nodes":
+		if e.ComplexityRoot.UserConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserConnection.Nodes(childComplexity), true
 	case "UserConnection.pageInfo":
 		if e.ComplexityRoot.UserConnection.PageInfo == nil {
 			break
@@ -6124,6 +6250,9 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+An API token for a third-party tool; the secret is shown once, at creation.
+"""
 type APIToken implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -6171,9 +6300,13 @@ A connection to a list of items.
 """
 type APITokenConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [APITokenEdge]
+  edges: [APITokenEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [APIToken!]!
   """
   Information to aid in pagination.
   """
@@ -6190,7 +6323,7 @@ type APITokenEdge {
   """
   The item at the end of the edge.
   """
-  node: APIToken
+  node: APIToken!
   """
   A cursor for use in pagination.
   """
@@ -6213,9 +6346,18 @@ input APITokenOrder {
 Properties by which APIToken connections can be ordered.
 """
 enum APITokenOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
 }
+"""
+A slot of an event's agenda: talk, panel, workshop, sponsor pitch or break.
+"""
 type AgendaItem implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -6271,9 +6413,13 @@ A connection to a list of items.
 """
 type AgendaItemConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [AgendaItemEdge]
+  edges: [AgendaItemEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [AgendaItem!]!
   """
   Information to aid in pagination.
   """
@@ -6290,20 +6436,35 @@ type AgendaItemEdge {
   """
   The item at the end of the edge.
   """
-  node: AgendaItem
+  node: AgendaItem!
   """
   A cursor for use in pagination.
   """
   cursor: Cursor!
 }
 """
-AgendaItemKind is enum for the field kind
+What the slot is.
 """
 enum AgendaItemKind @goModel(model: "github.com/usergroups/usergroups/ent/agendaitem.Kind") {
+  """
+  A talk by one speaker.
+  """
   TALK
+  """
+  A discussion among several speakers.
+  """
   PANEL
+  """
+  A hands-on session.
+  """
   WORKSHOP
+  """
+  A sponsor's presentation.
+  """
   SPONSOR_PITCH
+  """
+  A break: no speaker.
+  """
   BREAK
 }
 """
@@ -6323,8 +6484,17 @@ input AgendaItemOrder {
 Properties by which AgendaItem connections can be ordered.
 """
 enum AgendaItemOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `startsAt` + "`" + `.
+  """
   STARTS_AT
 }
 """
@@ -6332,179 +6502,542 @@ AgendaItemWhereInput is used for filtering AgendaItem objects.
 Input was generated by ent.
 """
 input AgendaItemWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: AgendaItemWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [AgendaItemWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [AgendaItemWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  event_id field predicates
+  ` + "`" + `eventID` + "`" + ` equals the value.
   """
   eventID: ID
+  """
+  ` + "`" + `eventID` + "`" + ` differs from the value.
+  """
   eventIDNEQ: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is one of the values.
+  """
   eventIDIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is none of the values.
+  """
   eventIDNotIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than the value.
+  """
   eventIDGT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than or equal to the value.
+  """
   eventIDGTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than the value.
+  """
   eventIDLT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   eventIDLTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, case-sensitive.
+  """
   eventIDContains: ID
+  """
+  ` + "`" + `eventID` + "`" + ` starts with the value, case-sensitive.
+  """
   eventIDHasPrefix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` ends with the value, case-sensitive.
+  """
   eventIDHasSuffix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` equals the value, ignoring case.
+  """
   eventIDEqualFold: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, ignoring case.
+  """
   eventIDContainsFold: ID
   """
-  speaker_id field predicates
+  ` + "`" + `speakerID` + "`" + ` equals the value.
   """
   speakerID: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` differs from the value.
+  """
   speakerIDNEQ: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` is one of the values.
+  """
   speakerIDIn: [ID!]
+  """
+  ` + "`" + `speakerID` + "`" + ` is none of the values.
+  """
   speakerIDNotIn: [ID!]
+  """
+  ` + "`" + `speakerID` + "`" + ` is greater (later) than the value.
+  """
   speakerIDGT: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` is greater (later) than or equal to the value.
+  """
   speakerIDGTE: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` is less (earlier) than the value.
+  """
   speakerIDLT: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   speakerIDLTE: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` contains the value, case-sensitive.
+  """
   speakerIDContains: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` starts with the value, case-sensitive.
+  """
   speakerIDHasPrefix: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` ends with the value, case-sensitive.
+  """
   speakerIDHasSuffix: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` is not set.
+  """
   speakerIDIsNil: Boolean
+  """
+  ` + "`" + `speakerID` + "`" + ` is set.
+  """
   speakerIDNotNil: Boolean
+  """
+  ` + "`" + `speakerID` + "`" + ` equals the value, ignoring case.
+  """
   speakerIDEqualFold: ID
+  """
+  ` + "`" + `speakerID` + "`" + ` contains the value, ignoring case.
+  """
   speakerIDContainsFold: ID
   """
-  kind field predicates
+  ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: AgendaItemKind
+  """
+  ` + "`" + `kind` + "`" + ` differs from the value.
+  """
   kindNEQ: AgendaItemKind
+  """
+  ` + "`" + `kind` + "`" + ` is one of the values.
+  """
   kindIn: [AgendaItemKind!]
+  """
+  ` + "`" + `kind` + "`" + ` is none of the values.
+  """
   kindNotIn: [AgendaItemKind!]
   """
-  title field predicates
+  ` + "`" + `title` + "`" + ` equals the value.
   """
   title: String
+  """
+  ` + "`" + `title` + "`" + ` differs from the value.
+  """
   titleNEQ: String
+  """
+  ` + "`" + `title` + "`" + ` is one of the values.
+  """
   titleIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is none of the values.
+  """
   titleNotIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than the value.
+  """
   titleGT: String
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than or equal to the value.
+  """
   titleGTE: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than the value.
+  """
   titleLT: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than or equal to the value.
+  """
   titleLTE: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, case-sensitive.
+  """
   titleContains: String
+  """
+  ` + "`" + `title` + "`" + ` starts with the value, case-sensitive.
+  """
   titleHasPrefix: String
+  """
+  ` + "`" + `title` + "`" + ` ends with the value, case-sensitive.
+  """
   titleHasSuffix: String
+  """
+  ` + "`" + `title` + "`" + ` equals the value, ignoring case.
+  """
   titleEqualFold: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, ignoring case.
+  """
   titleContainsFold: String
   """
-  description field predicates
+  ` + "`" + `description` + "`" + ` equals the value.
   """
   description: String
+  """
+  ` + "`" + `description` + "`" + ` differs from the value.
+  """
   descriptionNEQ: String
+  """
+  ` + "`" + `description` + "`" + ` is one of the values.
+  """
   descriptionIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is none of the values.
+  """
   descriptionNotIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than the value.
+  """
   descriptionGT: String
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than or equal to the value.
+  """
   descriptionGTE: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than the value.
+  """
   descriptionLT: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than or equal to the value.
+  """
   descriptionLTE: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, case-sensitive.
+  """
   descriptionContains: String
+  """
+  ` + "`" + `description` + "`" + ` starts with the value, case-sensitive.
+  """
   descriptionHasPrefix: String
+  """
+  ` + "`" + `description` + "`" + ` ends with the value, case-sensitive.
+  """
   descriptionHasSuffix: String
+  """
+  ` + "`" + `description` + "`" + ` is not set.
+  """
   descriptionIsNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` is set.
+  """
   descriptionNotNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` equals the value, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, ignoring case.
+  """
   descriptionContainsFold: String
   """
-  speaker_name field predicates
+  ` + "`" + `speakerName` + "`" + ` equals the value.
   """
   speakerName: String
+  """
+  ` + "`" + `speakerName` + "`" + ` differs from the value.
+  """
   speakerNameNEQ: String
+  """
+  ` + "`" + `speakerName` + "`" + ` is one of the values.
+  """
   speakerNameIn: [String!]
+  """
+  ` + "`" + `speakerName` + "`" + ` is none of the values.
+  """
   speakerNameNotIn: [String!]
+  """
+  ` + "`" + `speakerName` + "`" + ` is greater (later) than the value.
+  """
   speakerNameGT: String
+  """
+  ` + "`" + `speakerName` + "`" + ` is greater (later) than or equal to the value.
+  """
   speakerNameGTE: String
+  """
+  ` + "`" + `speakerName` + "`" + ` is less (earlier) than the value.
+  """
   speakerNameLT: String
+  """
+  ` + "`" + `speakerName` + "`" + ` is less (earlier) than or equal to the value.
+  """
   speakerNameLTE: String
+  """
+  ` + "`" + `speakerName` + "`" + ` contains the value, case-sensitive.
+  """
   speakerNameContains: String
+  """
+  ` + "`" + `speakerName` + "`" + ` starts with the value, case-sensitive.
+  """
   speakerNameHasPrefix: String
+  """
+  ` + "`" + `speakerName` + "`" + ` ends with the value, case-sensitive.
+  """
   speakerNameHasSuffix: String
+  """
+  ` + "`" + `speakerName` + "`" + ` is not set.
+  """
   speakerNameIsNil: Boolean
+  """
+  ` + "`" + `speakerName` + "`" + ` is set.
+  """
   speakerNameNotNil: Boolean
+  """
+  ` + "`" + `speakerName` + "`" + ` equals the value, ignoring case.
+  """
   speakerNameEqualFold: String
+  """
+  ` + "`" + `speakerName` + "`" + ` contains the value, ignoring case.
+  """
   speakerNameContainsFold: String
   """
-  starts_at field predicates
+  ` + "`" + `startsAt` + "`" + ` equals the value.
   """
   startsAt: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` differs from the value.
+  """
   startsAtNEQ: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` is one of the values.
+  """
   startsAtIn: [Time!]
+  """
+  ` + "`" + `startsAt` + "`" + ` is none of the values.
+  """
   startsAtNotIn: [Time!]
+  """
+  ` + "`" + `startsAt` + "`" + ` is greater (later) than the value.
+  """
   startsAtGT: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   startsAtGTE: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` is less (earlier) than the value.
+  """
   startsAtLT: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   startsAtLTE: Time
   """
-  duration_minutes field predicates
+  ` + "`" + `durationMinutes` + "`" + ` equals the value.
   """
   durationMinutes: Int
+  """
+  ` + "`" + `durationMinutes` + "`" + ` differs from the value.
+  """
   durationMinutesNEQ: Int
+  """
+  ` + "`" + `durationMinutes` + "`" + ` is one of the values.
+  """
   durationMinutesIn: [Int!]
+  """
+  ` + "`" + `durationMinutes` + "`" + ` is none of the values.
+  """
   durationMinutesNotIn: [Int!]
+  """
+  ` + "`" + `durationMinutes` + "`" + ` is greater (later) than the value.
+  """
   durationMinutesGT: Int
+  """
+  ` + "`" + `durationMinutes` + "`" + ` is greater (later) than or equal to the value.
+  """
   durationMinutesGTE: Int
+  """
+  ` + "`" + `durationMinutes` + "`" + ` is less (earlier) than the value.
+  """
   durationMinutesLT: Int
+  """
+  ` + "`" + `durationMinutes` + "`" + ` is less (earlier) than or equal to the value.
+  """
   durationMinutesLTE: Int
   """
-  track field predicates
+  ` + "`" + `track` + "`" + ` equals the value.
   """
   track: String
+  """
+  ` + "`" + `track` + "`" + ` differs from the value.
+  """
   trackNEQ: String
+  """
+  ` + "`" + `track` + "`" + ` is one of the values.
+  """
   trackIn: [String!]
+  """
+  ` + "`" + `track` + "`" + ` is none of the values.
+  """
   trackNotIn: [String!]
+  """
+  ` + "`" + `track` + "`" + ` is greater (later) than the value.
+  """
   trackGT: String
+  """
+  ` + "`" + `track` + "`" + ` is greater (later) than or equal to the value.
+  """
   trackGTE: String
+  """
+  ` + "`" + `track` + "`" + ` is less (earlier) than the value.
+  """
   trackLT: String
+  """
+  ` + "`" + `track` + "`" + ` is less (earlier) than or equal to the value.
+  """
   trackLTE: String
+  """
+  ` + "`" + `track` + "`" + ` contains the value, case-sensitive.
+  """
   trackContains: String
+  """
+  ` + "`" + `track` + "`" + ` starts with the value, case-sensitive.
+  """
   trackHasPrefix: String
+  """
+  ` + "`" + `track` + "`" + ` ends with the value, case-sensitive.
+  """
   trackHasSuffix: String
+  """
+  ` + "`" + `track` + "`" + ` equals the value, ignoring case.
+  """
   trackEqualFold: String
+  """
+  ` + "`" + `track` + "`" + ` contains the value, ignoring case.
+  """
   trackContainsFold: String
   """
-  speaker edge predicates
+  Whether ` + "`" + `speaker` + "`" + ` leads to at least one object.
   """
   hasSpeaker: Boolean
+  """
+  ` + "`" + `speaker` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasSpeakerWith: [UserWhereInput!]
 }
+"""
+A request someone reviews: new group, membership, organizer, ambassador, official status or funding.
+"""
 type Application implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -6656,9 +7189,13 @@ A connection to a list of items.
 """
 type ApplicationConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [ApplicationEdge]
+  edges: [ApplicationEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Application!]!
   """
   Information to aid in pagination.
   """
@@ -6675,21 +7212,39 @@ type ApplicationEdge {
   """
   The item at the end of the edge.
   """
-  node: Application
+  node: Application!
   """
   A cursor for use in pagination.
   """
   cursor: Cursor!
 }
 """
-ApplicationKind is enum for the field kind
+What is requested.
 """
 enum ApplicationKind @goModel(model: "github.com/usergroups/usergroups/ent/application.Kind") {
+  """
+  A request to found a new group.
+  """
   NEW_GROUP
+  """
+  A request to join a group that reviews its members.
+  """
   MEMBERSHIP
+  """
+  A request to become an organizer of a group.
+  """
   ORGANIZER
+  """
+  A request to become an ambassador.
+  """
   AMBASSADOR
+  """
+  A group's request to be recognised as official.
+  """
   OFFICIAL_STATUS
+  """
+  A request for funding.
+  """
   FUNDING
 }
 """
@@ -6709,23 +7264,62 @@ input ApplicationOrder {
 Properties by which Application connections can be ordered.
 """
 enum ApplicationOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `kind` + "`" + `.
+  """
   KIND
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
   STATUS
+  """
+  Order by ` + "`" + `decidedAt` + "`" + `.
+  """
   DECIDED_AT
 }
 """
-ApplicationStatus is enum for the field status
+Where the application is in review; APPROVED, REJECTED, WITHDRAWN and EXPIRED are final.
 """
 enum ApplicationStatus @goModel(model: "github.com/usergroups/usergroups/ent/application.Status") {
+  """
+  Submitted; no reviewer has acted yet.
+  """
   SUBMITTED
+  """
+  Reviewers are looking at it.
+  """
   IN_REVIEW
+  """
+  A reviewer asked the applicant for more information.
+  """
   NEEDS_INFO
+  """
+  Provisionally accepted; members may object until the window closes.
+  """
   OBJECTION_WINDOW
+  """
+  Approved (final).
+  """
   APPROVED
+  """
+  Rejected (final).
+  """
   REJECTED
+  """
+  Taken back by the applicant (final).
+  """
   WITHDRAWN
+  """
+  Closed because nobody decided in time (final).
+  """
   EXPIRED
 }
 """
@@ -6733,274 +7327,790 @@ ApplicationWhereInput is used for filtering Application objects.
 Input was generated by ent.
 """
 input ApplicationWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: ApplicationWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [ApplicationWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [ApplicationWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  community_id field predicates
+  ` + "`" + `communityID` + "`" + ` equals the value.
   """
   communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
   communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
   communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
   communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
   communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
   communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
   communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
   communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
   communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
   communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
   communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
   communityIDContainsFold: ID
   """
-  applicant_id field predicates
+  ` + "`" + `applicantID` + "`" + ` equals the value.
   """
   applicantID: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` differs from the value.
+  """
   applicantIDNEQ: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` is one of the values.
+  """
   applicantIDIn: [ID!]
+  """
+  ` + "`" + `applicantID` + "`" + ` is none of the values.
+  """
   applicantIDNotIn: [ID!]
+  """
+  ` + "`" + `applicantID` + "`" + ` is greater (later) than the value.
+  """
   applicantIDGT: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` is greater (later) than or equal to the value.
+  """
   applicantIDGTE: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` is less (earlier) than the value.
+  """
   applicantIDLT: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   applicantIDLTE: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` contains the value, case-sensitive.
+  """
   applicantIDContains: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` starts with the value, case-sensitive.
+  """
   applicantIDHasPrefix: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` ends with the value, case-sensitive.
+  """
   applicantIDHasSuffix: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` equals the value, ignoring case.
+  """
   applicantIDEqualFold: ID
+  """
+  ` + "`" + `applicantID` + "`" + ` contains the value, ignoring case.
+  """
   applicantIDContainsFold: ID
   """
-  group_id field predicates
+  ` + "`" + `groupID` + "`" + ` equals the value.
   """
   groupID: ID
+  """
+  ` + "`" + `groupID` + "`" + ` differs from the value.
+  """
   groupIDNEQ: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is one of the values.
+  """
   groupIDIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is none of the values.
+  """
   groupIDNotIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than the value.
+  """
   groupIDGT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than or equal to the value.
+  """
   groupIDGTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than the value.
+  """
   groupIDLT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   groupIDLTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, case-sensitive.
+  """
   groupIDContains: ID
+  """
+  ` + "`" + `groupID` + "`" + ` starts with the value, case-sensitive.
+  """
   groupIDHasPrefix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` ends with the value, case-sensitive.
+  """
   groupIDHasSuffix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is not set.
+  """
   groupIDIsNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` is set.
+  """
   groupIDNotNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` equals the value, ignoring case.
+  """
   groupIDEqualFold: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, ignoring case.
+  """
   groupIDContainsFold: ID
   """
-  region_id field predicates
+  ` + "`" + `regionID` + "`" + ` equals the value.
   """
   regionID: ID
+  """
+  ` + "`" + `regionID` + "`" + ` differs from the value.
+  """
   regionIDNEQ: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is one of the values.
+  """
   regionIDIn: [ID!]
+  """
+  ` + "`" + `regionID` + "`" + ` is none of the values.
+  """
   regionIDNotIn: [ID!]
+  """
+  ` + "`" + `regionID` + "`" + ` is greater (later) than the value.
+  """
   regionIDGT: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is greater (later) than or equal to the value.
+  """
   regionIDGTE: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is less (earlier) than the value.
+  """
   regionIDLT: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   regionIDLTE: ID
+  """
+  ` + "`" + `regionID` + "`" + ` contains the value, case-sensitive.
+  """
   regionIDContains: ID
+  """
+  ` + "`" + `regionID` + "`" + ` starts with the value, case-sensitive.
+  """
   regionIDHasPrefix: ID
+  """
+  ` + "`" + `regionID` + "`" + ` ends with the value, case-sensitive.
+  """
   regionIDHasSuffix: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is not set.
+  """
   regionIDIsNil: Boolean
+  """
+  ` + "`" + `regionID` + "`" + ` is set.
+  """
   regionIDNotNil: Boolean
+  """
+  ` + "`" + `regionID` + "`" + ` equals the value, ignoring case.
+  """
   regionIDEqualFold: ID
+  """
+  ` + "`" + `regionID` + "`" + ` contains the value, ignoring case.
+  """
   regionIDContainsFold: ID
   """
-  reviewer_id field predicates
+  ` + "`" + `reviewerID` + "`" + ` equals the value.
   """
   reviewerID: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` differs from the value.
+  """
   reviewerIDNEQ: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` is one of the values.
+  """
   reviewerIDIn: [ID!]
+  """
+  ` + "`" + `reviewerID` + "`" + ` is none of the values.
+  """
   reviewerIDNotIn: [ID!]
+  """
+  ` + "`" + `reviewerID` + "`" + ` is greater (later) than the value.
+  """
   reviewerIDGT: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` is greater (later) than or equal to the value.
+  """
   reviewerIDGTE: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` is less (earlier) than the value.
+  """
   reviewerIDLT: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   reviewerIDLTE: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` contains the value, case-sensitive.
+  """
   reviewerIDContains: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` starts with the value, case-sensitive.
+  """
   reviewerIDHasPrefix: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` ends with the value, case-sensitive.
+  """
   reviewerIDHasSuffix: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` is not set.
+  """
   reviewerIDIsNil: Boolean
+  """
+  ` + "`" + `reviewerID` + "`" + ` is set.
+  """
   reviewerIDNotNil: Boolean
+  """
+  ` + "`" + `reviewerID` + "`" + ` equals the value, ignoring case.
+  """
   reviewerIDEqualFold: ID
+  """
+  ` + "`" + `reviewerID` + "`" + ` contains the value, ignoring case.
+  """
   reviewerIDContainsFold: ID
   """
-  mentor_id field predicates
+  ` + "`" + `mentorID` + "`" + ` equals the value.
   """
   mentorID: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` differs from the value.
+  """
   mentorIDNEQ: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is one of the values.
+  """
   mentorIDIn: [ID!]
+  """
+  ` + "`" + `mentorID` + "`" + ` is none of the values.
+  """
   mentorIDNotIn: [ID!]
+  """
+  ` + "`" + `mentorID` + "`" + ` is greater (later) than the value.
+  """
   mentorIDGT: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is greater (later) than or equal to the value.
+  """
   mentorIDGTE: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is less (earlier) than the value.
+  """
   mentorIDLT: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   mentorIDLTE: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` contains the value, case-sensitive.
+  """
   mentorIDContains: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` starts with the value, case-sensitive.
+  """
   mentorIDHasPrefix: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` ends with the value, case-sensitive.
+  """
   mentorIDHasSuffix: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is not set.
+  """
   mentorIDIsNil: Boolean
+  """
+  ` + "`" + `mentorID` + "`" + ` is set.
+  """
   mentorIDNotNil: Boolean
+  """
+  ` + "`" + `mentorID` + "`" + ` equals the value, ignoring case.
+  """
   mentorIDEqualFold: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` contains the value, ignoring case.
+  """
   mentorIDContainsFold: ID
   """
-  decided_by_id field predicates
+  ` + "`" + `decidedByID` + "`" + ` equals the value.
   """
   decidedByID: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` differs from the value.
+  """
   decidedByIDNEQ: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is one of the values.
+  """
   decidedByIDIn: [ID!]
+  """
+  ` + "`" + `decidedByID` + "`" + ` is none of the values.
+  """
   decidedByIDNotIn: [ID!]
+  """
+  ` + "`" + `decidedByID` + "`" + ` is greater (later) than the value.
+  """
   decidedByIDGT: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is greater (later) than or equal to the value.
+  """
   decidedByIDGTE: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is less (earlier) than the value.
+  """
   decidedByIDLT: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   decidedByIDLTE: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` contains the value, case-sensitive.
+  """
   decidedByIDContains: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` starts with the value, case-sensitive.
+  """
   decidedByIDHasPrefix: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` ends with the value, case-sensitive.
+  """
   decidedByIDHasSuffix: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is not set.
+  """
   decidedByIDIsNil: Boolean
+  """
+  ` + "`" + `decidedByID` + "`" + ` is set.
+  """
   decidedByIDNotNil: Boolean
+  """
+  ` + "`" + `decidedByID` + "`" + ` equals the value, ignoring case.
+  """
   decidedByIDEqualFold: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` contains the value, ignoring case.
+  """
   decidedByIDContainsFold: ID
   """
-  kind field predicates
+  ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: ApplicationKind
+  """
+  ` + "`" + `kind` + "`" + ` differs from the value.
+  """
   kindNEQ: ApplicationKind
+  """
+  ` + "`" + `kind` + "`" + ` is one of the values.
+  """
   kindIn: [ApplicationKind!]
+  """
+  ` + "`" + `kind` + "`" + ` is none of the values.
+  """
   kindNotIn: [ApplicationKind!]
   """
-  status field predicates
+  ` + "`" + `status` + "`" + ` equals the value.
   """
   status: ApplicationStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
   statusNEQ: ApplicationStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
   statusIn: [ApplicationStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
   statusNotIn: [ApplicationStatus!]
   """
-  unresolved_conflicts field predicates
+  ` + "`" + `unresolvedConflicts` + "`" + ` equals the value.
   """
   unresolvedConflicts: Int
+  """
+  ` + "`" + `unresolvedConflicts` + "`" + ` differs from the value.
+  """
   unresolvedConflictsNEQ: Int
+  """
+  ` + "`" + `unresolvedConflicts` + "`" + ` is one of the values.
+  """
   unresolvedConflictsIn: [Int!]
+  """
+  ` + "`" + `unresolvedConflicts` + "`" + ` is none of the values.
+  """
   unresolvedConflictsNotIn: [Int!]
+  """
+  ` + "`" + `unresolvedConflicts` + "`" + ` is greater (later) than the value.
+  """
   unresolvedConflictsGT: Int
+  """
+  ` + "`" + `unresolvedConflicts` + "`" + ` is greater (later) than or equal to the value.
+  """
   unresolvedConflictsGTE: Int
+  """
+  ` + "`" + `unresolvedConflicts` + "`" + ` is less (earlier) than the value.
+  """
   unresolvedConflictsLT: Int
+  """
+  ` + "`" + `unresolvedConflicts` + "`" + ` is less (earlier) than or equal to the value.
+  """
   unresolvedConflictsLTE: Int
   """
-  objection_deadline field predicates
+  ` + "`" + `objectionDeadline` + "`" + ` equals the value.
   """
   objectionDeadline: Time
+  """
+  ` + "`" + `objectionDeadline` + "`" + ` differs from the value.
+  """
   objectionDeadlineNEQ: Time
+  """
+  ` + "`" + `objectionDeadline` + "`" + ` is one of the values.
+  """
   objectionDeadlineIn: [Time!]
+  """
+  ` + "`" + `objectionDeadline` + "`" + ` is none of the values.
+  """
   objectionDeadlineNotIn: [Time!]
+  """
+  ` + "`" + `objectionDeadline` + "`" + ` is greater (later) than the value.
+  """
   objectionDeadlineGT: Time
+  """
+  ` + "`" + `objectionDeadline` + "`" + ` is greater (later) than or equal to the value.
+  """
   objectionDeadlineGTE: Time
+  """
+  ` + "`" + `objectionDeadline` + "`" + ` is less (earlier) than the value.
+  """
   objectionDeadlineLT: Time
+  """
+  ` + "`" + `objectionDeadline` + "`" + ` is less (earlier) than or equal to the value.
+  """
   objectionDeadlineLTE: Time
+  """
+  ` + "`" + `objectionDeadline` + "`" + ` is not set.
+  """
   objectionDeadlineIsNil: Boolean
+  """
+  ` + "`" + `objectionDeadline` + "`" + ` is set.
+  """
   objectionDeadlineNotNil: Boolean
   """
-  decision_reason field predicates
+  ` + "`" + `decisionReason` + "`" + ` equals the value.
   """
   decisionReason: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` differs from the value.
+  """
   decisionReasonNEQ: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` is one of the values.
+  """
   decisionReasonIn: [String!]
+  """
+  ` + "`" + `decisionReason` + "`" + ` is none of the values.
+  """
   decisionReasonNotIn: [String!]
+  """
+  ` + "`" + `decisionReason` + "`" + ` is greater (later) than the value.
+  """
   decisionReasonGT: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` is greater (later) than or equal to the value.
+  """
   decisionReasonGTE: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` is less (earlier) than the value.
+  """
   decisionReasonLT: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` is less (earlier) than or equal to the value.
+  """
   decisionReasonLTE: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` contains the value, case-sensitive.
+  """
   decisionReasonContains: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` starts with the value, case-sensitive.
+  """
   decisionReasonHasPrefix: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` ends with the value, case-sensitive.
+  """
   decisionReasonHasSuffix: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` is not set.
+  """
   decisionReasonIsNil: Boolean
+  """
+  ` + "`" + `decisionReason` + "`" + ` is set.
+  """
   decisionReasonNotNil: Boolean
+  """
+  ` + "`" + `decisionReason` + "`" + ` equals the value, ignoring case.
+  """
   decisionReasonEqualFold: String
+  """
+  ` + "`" + `decisionReason` + "`" + ` contains the value, ignoring case.
+  """
   decisionReasonContainsFold: String
   """
-  decided_at field predicates
+  ` + "`" + `decidedAt` + "`" + ` equals the value.
   """
   decidedAt: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` differs from the value.
+  """
   decidedAtNEQ: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is one of the values.
+  """
   decidedAtIn: [Time!]
+  """
+  ` + "`" + `decidedAt` + "`" + ` is none of the values.
+  """
   decidedAtNotIn: [Time!]
+  """
+  ` + "`" + `decidedAt` + "`" + ` is greater (later) than the value.
+  """
   decidedAtGT: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   decidedAtGTE: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is less (earlier) than the value.
+  """
   decidedAtLT: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   decidedAtLTE: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is not set.
+  """
   decidedAtIsNil: Boolean
+  """
+  ` + "`" + `decidedAt` + "`" + ` is set.
+  """
   decidedAtNotNil: Boolean
   """
-  community edge predicates
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasCommunityWith: [CommunityWhereInput!]
   """
-  applicant edge predicates
+  Whether ` + "`" + `applicant` + "`" + ` leads to at least one object.
   """
   hasApplicant: Boolean
+  """
+  ` + "`" + `applicant` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasApplicantWith: [UserWhereInput!]
   """
-  group edge predicates
+  Whether ` + "`" + `group` + "`" + ` leads to at least one object.
   """
   hasGroup: Boolean
+  """
+  ` + "`" + `group` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupWith: [GroupWhereInput!]
   """
-  region edge predicates
+  Whether ` + "`" + `region` + "`" + ` leads to at least one object.
   """
   hasRegion: Boolean
+  """
+  ` + "`" + `region` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasRegionWith: [RegionWhereInput!]
   """
-  reviewer edge predicates
+  Whether ` + "`" + `reviewer` + "`" + ` leads to at least one object.
   """
   hasReviewer: Boolean
+  """
+  ` + "`" + `reviewer` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasReviewerWith: [UserWhereInput!]
   """
-  mentor edge predicates
+  Whether ` + "`" + `mentor` + "`" + ` leads to at least one object.
   """
   hasMentor: Boolean
+  """
+  ` + "`" + `mentor` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasMentorWith: [UserWhereInput!]
   """
-  decided_by edge predicates
+  Whether ` + "`" + `decidedBy` + "`" + ` leads to at least one object.
   """
   hasDecidedBy: Boolean
+  """
+  ` + "`" + `decidedBy` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasDecidedByWith: [UserWhereInput!]
   """
-  supporters edge predicates
+  Whether ` + "`" + `supporters` + "`" + ` leads to at least one object.
   """
   hasSupporters: Boolean
+  """
+  ` + "`" + `supporters` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasSupportersWith: [UserWhereInput!]
 }
+"""
+A yearly recognition of a member, with rank and citation.
+"""
 type Award implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -7048,9 +8158,13 @@ A connection to a list of items.
 """
 type AwardConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [AwardEdge]
+  edges: [AwardEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Award!]!
   """
   Information to aid in pagination.
   """
@@ -7067,7 +8181,7 @@ type AwardEdge {
   """
   The item at the end of the edge.
   """
-  node: Award
+  node: Award!
   """
   A cursor for use in pagination.
   """
@@ -7090,10 +8204,25 @@ input AwardOrder {
 Properties by which Award connections can be ordered.
 """
 enum AwardOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `year` + "`" + `.
+  """
   YEAR
+  """
+  Order by ` + "`" + `title` + "`" + `.
+  """
   TITLE
+  """
+  Order by ` + "`" + `rank` + "`" + `.
+  """
   RANK
 }
 """
@@ -7101,164 +8230,482 @@ AwardWhereInput is used for filtering Award objects.
 Input was generated by ent.
 """
 input AwardWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: AwardWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [AwardWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [AwardWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  community_id field predicates
+  ` + "`" + `communityID` + "`" + ` equals the value.
   """
   communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
   communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
   communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
   communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
   communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
   communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
   communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
   communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
   communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
   communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
   communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
   communityIDContainsFold: ID
   """
-  user_id field predicates
+  ` + "`" + `userID` + "`" + ` equals the value.
   """
   userID: ID
+  """
+  ` + "`" + `userID` + "`" + ` differs from the value.
+  """
   userIDNEQ: ID
+  """
+  ` + "`" + `userID` + "`" + ` is one of the values.
+  """
   userIDIn: [ID!]
+  """
+  ` + "`" + `userID` + "`" + ` is none of the values.
+  """
   userIDNotIn: [ID!]
+  """
+  ` + "`" + `userID` + "`" + ` is greater (later) than the value.
+  """
   userIDGT: ID
+  """
+  ` + "`" + `userID` + "`" + ` is greater (later) than or equal to the value.
+  """
   userIDGTE: ID
+  """
+  ` + "`" + `userID` + "`" + ` is less (earlier) than the value.
+  """
   userIDLT: ID
+  """
+  ` + "`" + `userID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   userIDLTE: ID
+  """
+  ` + "`" + `userID` + "`" + ` contains the value, case-sensitive.
+  """
   userIDContains: ID
+  """
+  ` + "`" + `userID` + "`" + ` starts with the value, case-sensitive.
+  """
   userIDHasPrefix: ID
+  """
+  ` + "`" + `userID` + "`" + ` ends with the value, case-sensitive.
+  """
   userIDHasSuffix: ID
+  """
+  ` + "`" + `userID` + "`" + ` equals the value, ignoring case.
+  """
   userIDEqualFold: ID
+  """
+  ` + "`" + `userID` + "`" + ` contains the value, ignoring case.
+  """
   userIDContainsFold: ID
   """
-  group_id field predicates
+  ` + "`" + `groupID` + "`" + ` equals the value.
   """
   groupID: ID
+  """
+  ` + "`" + `groupID` + "`" + ` differs from the value.
+  """
   groupIDNEQ: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is one of the values.
+  """
   groupIDIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is none of the values.
+  """
   groupIDNotIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than the value.
+  """
   groupIDGT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than or equal to the value.
+  """
   groupIDGTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than the value.
+  """
   groupIDLT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   groupIDLTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, case-sensitive.
+  """
   groupIDContains: ID
+  """
+  ` + "`" + `groupID` + "`" + ` starts with the value, case-sensitive.
+  """
   groupIDHasPrefix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` ends with the value, case-sensitive.
+  """
   groupIDHasSuffix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is not set.
+  """
   groupIDIsNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` is set.
+  """
   groupIDNotNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` equals the value, ignoring case.
+  """
   groupIDEqualFold: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, ignoring case.
+  """
   groupIDContainsFold: ID
   """
-  year field predicates
+  ` + "`" + `year` + "`" + ` equals the value.
   """
   year: Int
+  """
+  ` + "`" + `year` + "`" + ` differs from the value.
+  """
   yearNEQ: Int
+  """
+  ` + "`" + `year` + "`" + ` is one of the values.
+  """
   yearIn: [Int!]
+  """
+  ` + "`" + `year` + "`" + ` is none of the values.
+  """
   yearNotIn: [Int!]
+  """
+  ` + "`" + `year` + "`" + ` is greater (later) than the value.
+  """
   yearGT: Int
+  """
+  ` + "`" + `year` + "`" + ` is greater (later) than or equal to the value.
+  """
   yearGTE: Int
+  """
+  ` + "`" + `year` + "`" + ` is less (earlier) than the value.
+  """
   yearLT: Int
+  """
+  ` + "`" + `year` + "`" + ` is less (earlier) than or equal to the value.
+  """
   yearLTE: Int
   """
-  title field predicates
+  ` + "`" + `title` + "`" + ` equals the value.
   """
   title: String
+  """
+  ` + "`" + `title` + "`" + ` differs from the value.
+  """
   titleNEQ: String
+  """
+  ` + "`" + `title` + "`" + ` is one of the values.
+  """
   titleIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is none of the values.
+  """
   titleNotIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than the value.
+  """
   titleGT: String
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than or equal to the value.
+  """
   titleGTE: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than the value.
+  """
   titleLT: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than or equal to the value.
+  """
   titleLTE: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, case-sensitive.
+  """
   titleContains: String
+  """
+  ` + "`" + `title` + "`" + ` starts with the value, case-sensitive.
+  """
   titleHasPrefix: String
+  """
+  ` + "`" + `title` + "`" + ` ends with the value, case-sensitive.
+  """
   titleHasSuffix: String
+  """
+  ` + "`" + `title` + "`" + ` equals the value, ignoring case.
+  """
   titleEqualFold: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, ignoring case.
+  """
   titleContainsFold: String
   """
-  rank field predicates
+  ` + "`" + `rank` + "`" + ` equals the value.
   """
   rank: Int
+  """
+  ` + "`" + `rank` + "`" + ` differs from the value.
+  """
   rankNEQ: Int
+  """
+  ` + "`" + `rank` + "`" + ` is one of the values.
+  """
   rankIn: [Int!]
+  """
+  ` + "`" + `rank` + "`" + ` is none of the values.
+  """
   rankNotIn: [Int!]
+  """
+  ` + "`" + `rank` + "`" + ` is greater (later) than the value.
+  """
   rankGT: Int
+  """
+  ` + "`" + `rank` + "`" + ` is greater (later) than or equal to the value.
+  """
   rankGTE: Int
+  """
+  ` + "`" + `rank` + "`" + ` is less (earlier) than the value.
+  """
   rankLT: Int
+  """
+  ` + "`" + `rank` + "`" + ` is less (earlier) than or equal to the value.
+  """
   rankLTE: Int
   """
-  citation field predicates
+  ` + "`" + `citation` + "`" + ` equals the value.
   """
   citation: String
+  """
+  ` + "`" + `citation` + "`" + ` differs from the value.
+  """
   citationNEQ: String
+  """
+  ` + "`" + `citation` + "`" + ` is one of the values.
+  """
   citationIn: [String!]
+  """
+  ` + "`" + `citation` + "`" + ` is none of the values.
+  """
   citationNotIn: [String!]
+  """
+  ` + "`" + `citation` + "`" + ` is greater (later) than the value.
+  """
   citationGT: String
+  """
+  ` + "`" + `citation` + "`" + ` is greater (later) than or equal to the value.
+  """
   citationGTE: String
+  """
+  ` + "`" + `citation` + "`" + ` is less (earlier) than the value.
+  """
   citationLT: String
+  """
+  ` + "`" + `citation` + "`" + ` is less (earlier) than or equal to the value.
+  """
   citationLTE: String
+  """
+  ` + "`" + `citation` + "`" + ` contains the value, case-sensitive.
+  """
   citationContains: String
+  """
+  ` + "`" + `citation` + "`" + ` starts with the value, case-sensitive.
+  """
   citationHasPrefix: String
+  """
+  ` + "`" + `citation` + "`" + ` ends with the value, case-sensitive.
+  """
   citationHasSuffix: String
+  """
+  ` + "`" + `citation` + "`" + ` is not set.
+  """
   citationIsNil: Boolean
+  """
+  ` + "`" + `citation` + "`" + ` is set.
+  """
   citationNotNil: Boolean
+  """
+  ` + "`" + `citation` + "`" + ` equals the value, ignoring case.
+  """
   citationEqualFold: String
+  """
+  ` + "`" + `citation` + "`" + ` contains the value, ignoring case.
+  """
   citationContainsFold: String
   """
-  community edge predicates
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasCommunityWith: [CommunityWhereInput!]
   """
-  user edge predicates
+  Whether ` + "`" + `user` + "`" + ` leads to at least one object.
   """
   hasUser: Boolean
+  """
+  ` + "`" + `user` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasUserWith: [UserWhereInput!]
   """
-  group edge predicates
+  Whether ` + "`" + `group` + "`" + ` leads to at least one object.
   """
   hasGroup: Boolean
+  """
+  ` + "`" + `group` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupWith: [GroupWhereInput!]
 }
+"""
+A person nominated in an election.
+"""
 type Candidate implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -7314,18 +8761,39 @@ input CandidateOrder {
 Properties by which Candidate connections can be ordered.
 """
 enum CandidateOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
 }
 """
-CandidateStatus is enum for the field status
+NOMINATED until the person accepts; only ACCEPTED candidates stand.
 """
 enum CandidateStatus @goModel(model: "github.com/usergroups/usergroups/ent/candidate.Status") {
+  """
+  Nominated; the person has not accepted yet.
+  """
   NOMINATED
+  """
+  The person accepted and stands for election.
+  """
   ACCEPTED
+  """
+  The person declined the nomination.
+  """
   DECLINED
+  """
+  The person withdrew after accepting.
+  """
   WITHDRAWN
 }
+"""
+A user-group programme, such as openEuler's or OpenStack's, with its own policy.
+"""
 type Community implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -7585,9 +9053,13 @@ A connection to a list of items.
 """
 type CommunityConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [CommunityEdge]
+  edges: [CommunityEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Community!]!
   """
   Information to aid in pagination.
   """
@@ -7604,7 +9076,7 @@ type CommunityEdge {
   """
   The item at the end of the edge.
   """
-  node: Community
+  node: Community!
   """
   A cursor for use in pagination.
   """
@@ -7627,9 +9099,21 @@ input CommunityOrder {
 Properties by which Community connections can be ordered.
 """
 enum CommunityOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `name` + "`" + `.
+  """
   NAME
+  """
+  Order by ` + "`" + `slug` + "`" + `.
+  """
   SLUG
 }
 """
@@ -7637,203 +9121,614 @@ CommunityWhereInput is used for filtering Community objects.
 Input was generated by ent.
 """
 input CommunityWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: CommunityWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [CommunityWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [CommunityWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  name field predicates
+  ` + "`" + `name` + "`" + ` equals the value.
   """
   name: String
+  """
+  ` + "`" + `name` + "`" + ` differs from the value.
+  """
   nameNEQ: String
+  """
+  ` + "`" + `name` + "`" + ` is one of the values.
+  """
   nameIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is none of the values.
+  """
   nameNotIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than the value.
+  """
   nameGT: String
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than or equal to the value.
+  """
   nameGTE: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than the value.
+  """
   nameLT: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than or equal to the value.
+  """
   nameLTE: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, case-sensitive.
+  """
   nameContains: String
+  """
+  ` + "`" + `name` + "`" + ` starts with the value, case-sensitive.
+  """
   nameHasPrefix: String
+  """
+  ` + "`" + `name` + "`" + ` ends with the value, case-sensitive.
+  """
   nameHasSuffix: String
+  """
+  ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
   nameEqualFold: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
   nameContainsFold: String
   """
-  slug field predicates
+  ` + "`" + `slug` + "`" + ` equals the value.
   """
   slug: String
+  """
+  ` + "`" + `slug` + "`" + ` differs from the value.
+  """
   slugNEQ: String
+  """
+  ` + "`" + `slug` + "`" + ` is one of the values.
+  """
   slugIn: [String!]
+  """
+  ` + "`" + `slug` + "`" + ` is none of the values.
+  """
   slugNotIn: [String!]
+  """
+  ` + "`" + `slug` + "`" + ` is greater (later) than the value.
+  """
   slugGT: String
+  """
+  ` + "`" + `slug` + "`" + ` is greater (later) than or equal to the value.
+  """
   slugGTE: String
+  """
+  ` + "`" + `slug` + "`" + ` is less (earlier) than the value.
+  """
   slugLT: String
+  """
+  ` + "`" + `slug` + "`" + ` is less (earlier) than or equal to the value.
+  """
   slugLTE: String
+  """
+  ` + "`" + `slug` + "`" + ` contains the value, case-sensitive.
+  """
   slugContains: String
+  """
+  ` + "`" + `slug` + "`" + ` starts with the value, case-sensitive.
+  """
   slugHasPrefix: String
+  """
+  ` + "`" + `slug` + "`" + ` ends with the value, case-sensitive.
+  """
   slugHasSuffix: String
+  """
+  ` + "`" + `slug` + "`" + ` equals the value, ignoring case.
+  """
   slugEqualFold: String
+  """
+  ` + "`" + `slug` + "`" + ` contains the value, ignoring case.
+  """
   slugContainsFold: String
   """
-  description field predicates
+  ` + "`" + `description` + "`" + ` equals the value.
   """
   description: String
+  """
+  ` + "`" + `description` + "`" + ` differs from the value.
+  """
   descriptionNEQ: String
+  """
+  ` + "`" + `description` + "`" + ` is one of the values.
+  """
   descriptionIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is none of the values.
+  """
   descriptionNotIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than the value.
+  """
   descriptionGT: String
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than or equal to the value.
+  """
   descriptionGTE: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than the value.
+  """
   descriptionLT: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than or equal to the value.
+  """
   descriptionLTE: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, case-sensitive.
+  """
   descriptionContains: String
+  """
+  ` + "`" + `description` + "`" + ` starts with the value, case-sensitive.
+  """
   descriptionHasPrefix: String
+  """
+  ` + "`" + `description` + "`" + ` ends with the value, case-sensitive.
+  """
   descriptionHasSuffix: String
+  """
+  ` + "`" + `description` + "`" + ` is not set.
+  """
   descriptionIsNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` is set.
+  """
   descriptionNotNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` equals the value, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, ignoring case.
+  """
   descriptionContainsFold: String
   """
-  website_url field predicates
+  ` + "`" + `websiteURL` + "`" + ` equals the value.
   """
   websiteURL: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` differs from the value.
+  """
   websiteURLNEQ: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is one of the values.
+  """
   websiteURLIn: [String!]
+  """
+  ` + "`" + `websiteURL` + "`" + ` is none of the values.
+  """
   websiteURLNotIn: [String!]
+  """
+  ` + "`" + `websiteURL` + "`" + ` is greater (later) than the value.
+  """
   websiteURLGT: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   websiteURLGTE: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is less (earlier) than the value.
+  """
   websiteURLLT: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   websiteURLLTE: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` contains the value, case-sensitive.
+  """
   websiteURLContains: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` starts with the value, case-sensitive.
+  """
   websiteURLHasPrefix: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` ends with the value, case-sensitive.
+  """
   websiteURLHasSuffix: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is not set.
+  """
   websiteURLIsNil: Boolean
+  """
+  ` + "`" + `websiteURL` + "`" + ` is set.
+  """
   websiteURLNotNil: Boolean
+  """
+  ` + "`" + `websiteURL` + "`" + ` equals the value, ignoring case.
+  """
   websiteURLEqualFold: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` contains the value, ignoring case.
+  """
   websiteURLContainsFold: String
   """
-  code_of_conduct_url field predicates
+  ` + "`" + `codeOfConductURL` + "`" + ` equals the value.
   """
   codeOfConductURL: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` differs from the value.
+  """
   codeOfConductURLNEQ: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` is one of the values.
+  """
   codeOfConductURLIn: [String!]
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` is none of the values.
+  """
   codeOfConductURLNotIn: [String!]
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` is greater (later) than the value.
+  """
   codeOfConductURLGT: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   codeOfConductURLGTE: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` is less (earlier) than the value.
+  """
   codeOfConductURLLT: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   codeOfConductURLLTE: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` contains the value, case-sensitive.
+  """
   codeOfConductURLContains: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` starts with the value, case-sensitive.
+  """
   codeOfConductURLHasPrefix: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` ends with the value, case-sensitive.
+  """
   codeOfConductURLHasSuffix: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` is not set.
+  """
   codeOfConductURLIsNil: Boolean
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` is set.
+  """
   codeOfConductURLNotNil: Boolean
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` equals the value, ignoring case.
+  """
   codeOfConductURLEqualFold: String
+  """
+  ` + "`" + `codeOfConductURL` + "`" + ` contains the value, ignoring case.
+  """
   codeOfConductURLContainsFold: String
   """
-  forum_url field predicates
+  ` + "`" + `forumURL` + "`" + ` equals the value.
   """
   forumURL: String
+  """
+  ` + "`" + `forumURL` + "`" + ` differs from the value.
+  """
   forumURLNEQ: String
+  """
+  ` + "`" + `forumURL` + "`" + ` is one of the values.
+  """
   forumURLIn: [String!]
+  """
+  ` + "`" + `forumURL` + "`" + ` is none of the values.
+  """
   forumURLNotIn: [String!]
+  """
+  ` + "`" + `forumURL` + "`" + ` is greater (later) than the value.
+  """
   forumURLGT: String
+  """
+  ` + "`" + `forumURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   forumURLGTE: String
+  """
+  ` + "`" + `forumURL` + "`" + ` is less (earlier) than the value.
+  """
   forumURLLT: String
+  """
+  ` + "`" + `forumURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   forumURLLTE: String
+  """
+  ` + "`" + `forumURL` + "`" + ` contains the value, case-sensitive.
+  """
   forumURLContains: String
+  """
+  ` + "`" + `forumURL` + "`" + ` starts with the value, case-sensitive.
+  """
   forumURLHasPrefix: String
+  """
+  ` + "`" + `forumURL` + "`" + ` ends with the value, case-sensitive.
+  """
   forumURLHasSuffix: String
+  """
+  ` + "`" + `forumURL` + "`" + ` is not set.
+  """
   forumURLIsNil: Boolean
+  """
+  ` + "`" + `forumURL` + "`" + ` is set.
+  """
   forumURLNotNil: Boolean
+  """
+  ` + "`" + `forumURL` + "`" + ` equals the value, ignoring case.
+  """
   forumURLEqualFold: String
+  """
+  ` + "`" + `forumURL` + "`" + ` contains the value, ignoring case.
+  """
   forumURLContainsFold: String
   """
-  user_group_page_url field predicates
+  ` + "`" + `userGroupPageURL` + "`" + ` equals the value.
   """
   userGroupPageURL: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` differs from the value.
+  """
   userGroupPageURLNEQ: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` is one of the values.
+  """
   userGroupPageURLIn: [String!]
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` is none of the values.
+  """
   userGroupPageURLNotIn: [String!]
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` is greater (later) than the value.
+  """
   userGroupPageURLGT: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   userGroupPageURLGTE: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` is less (earlier) than the value.
+  """
   userGroupPageURLLT: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   userGroupPageURLLTE: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` contains the value, case-sensitive.
+  """
   userGroupPageURLContains: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` starts with the value, case-sensitive.
+  """
   userGroupPageURLHasPrefix: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` ends with the value, case-sensitive.
+  """
   userGroupPageURLHasSuffix: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` is not set.
+  """
   userGroupPageURLIsNil: Boolean
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` is set.
+  """
   userGroupPageURLNotNil: Boolean
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` equals the value, ignoring case.
+  """
   userGroupPageURLEqualFold: String
+  """
+  ` + "`" + `userGroupPageURL` + "`" + ` contains the value, ignoring case.
+  """
   userGroupPageURLContainsFold: String
   """
-  ambassadors_list_email field predicates
+  ` + "`" + `ambassadorsListEmail` + "`" + ` equals the value.
   """
   ambassadorsListEmail: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` differs from the value.
+  """
   ambassadorsListEmailNEQ: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` is one of the values.
+  """
   ambassadorsListEmailIn: [String!]
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` is none of the values.
+  """
   ambassadorsListEmailNotIn: [String!]
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` is greater (later) than the value.
+  """
   ambassadorsListEmailGT: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` is greater (later) than or equal to the value.
+  """
   ambassadorsListEmailGTE: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` is less (earlier) than the value.
+  """
   ambassadorsListEmailLT: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` is less (earlier) than or equal to the value.
+  """
   ambassadorsListEmailLTE: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` contains the value, case-sensitive.
+  """
   ambassadorsListEmailContains: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` starts with the value, case-sensitive.
+  """
   ambassadorsListEmailHasPrefix: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` ends with the value, case-sensitive.
+  """
   ambassadorsListEmailHasSuffix: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` is not set.
+  """
   ambassadorsListEmailIsNil: Boolean
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` is set.
+  """
   ambassadorsListEmailNotNil: Boolean
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` equals the value, ignoring case.
+  """
   ambassadorsListEmailEqualFold: String
+  """
+  ` + "`" + `ambassadorsListEmail` + "`" + ` contains the value, ignoring case.
+  """
   ambassadorsListEmailContainsFold: String
   """
-  regions edge predicates
+  Whether ` + "`" + `regions` + "`" + ` leads to at least one object.
   """
   hasRegions: Boolean
+  """
+  ` + "`" + `regions` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasRegionsWith: [RegionWhereInput!]
   """
-  groups edge predicates
+  Whether ` + "`" + `groups` + "`" + ` leads to at least one object.
   """
   hasGroups: Boolean
+  """
+  ` + "`" + `groups` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupsWith: [GroupWhereInput!]
   """
-  partners edge predicates
+  Whether ` + "`" + `partners` + "`" + ` leads to at least one object.
   """
   hasPartners: Boolean
+  """
+  ` + "`" + `partners` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasPartnersWith: [OrganizationWhereInput!]
   """
-  awards edge predicates
+  Whether ` + "`" + `awards` + "`" + ` leads to at least one object.
   """
   hasAwards: Boolean
+  """
+  ` + "`" + `awards` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasAwardsWith: [AwardWhereInput!]
 }
+"""
+A person's private email: visible to the person, staff of a community they take part in, and organizers of their groups.
+"""
 type Contact implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -7856,6 +9751,9 @@ type Contact implements Node {
   """
   user: User!
 }
+"""
+What a member did for the community: article, talk, user case, referral, feedback, code, docs, translation or event help.
+"""
 type Contribution implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -7911,9 +9809,13 @@ A connection to a list of items.
 """
 type ContributionConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [ContributionEdge]
+  edges: [ContributionEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Contribution!]!
   """
   Information to aid in pagination.
   """
@@ -7930,24 +9832,51 @@ type ContributionEdge {
   """
   The item at the end of the edge.
   """
-  node: Contribution
+  node: Contribution!
   """
   A cursor for use in pagination.
   """
   cursor: Cursor!
 }
 """
-ContributionKind is enum for the field kind
+What sort of contribution it is.
 """
 enum ContributionKind @goModel(model: "github.com/usergroups/usergroups/ent/contribution.Kind") {
+  """
+  An article or blog post.
+  """
   ARTICLE
+  """
+  A talk given.
+  """
   TALK
+  """
+  A user case: how someone uses the project.
+  """
   USER_CASE
+  """
+  A person or organisation brought to the community.
+  """
   REFERRAL
+  """
+  Feedback to the project.
+  """
   FEEDBACK
+  """
+  Code contributed.
+  """
   CODE
+  """
+  Documentation contributed.
+  """
   DOCS
+  """
+  A translation.
+  """
   TRANSLATION
+  """
+  Help running an event.
+  """
   EVENT_HELP
 }
 """
@@ -7967,9 +9896,21 @@ input ContributionOrder {
 Properties by which Contribution connections can be ordered.
 """
 enum ContributionOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `kind` + "`" + `.
+  """
   KIND
+  """
+  Order by ` + "`" + `occurredOn` + "`" + `.
+  """
   OCCURRED_ON
 }
 """
@@ -7977,201 +9918,578 @@ ContributionWhereInput is used for filtering Contribution objects.
 Input was generated by ent.
 """
 input ContributionWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: ContributionWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [ContributionWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [ContributionWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  community_id field predicates
+  ` + "`" + `communityID` + "`" + ` equals the value.
   """
   communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
   communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
   communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
   communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
   communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
   communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
   communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
   communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
   communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
   communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
   communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
   communityIDContainsFold: ID
   """
-  user_id field predicates
+  ` + "`" + `userID` + "`" + ` equals the value.
   """
   userID: ID
+  """
+  ` + "`" + `userID` + "`" + ` differs from the value.
+  """
   userIDNEQ: ID
+  """
+  ` + "`" + `userID` + "`" + ` is one of the values.
+  """
   userIDIn: [ID!]
+  """
+  ` + "`" + `userID` + "`" + ` is none of the values.
+  """
   userIDNotIn: [ID!]
+  """
+  ` + "`" + `userID` + "`" + ` is greater (later) than the value.
+  """
   userIDGT: ID
+  """
+  ` + "`" + `userID` + "`" + ` is greater (later) than or equal to the value.
+  """
   userIDGTE: ID
+  """
+  ` + "`" + `userID` + "`" + ` is less (earlier) than the value.
+  """
   userIDLT: ID
+  """
+  ` + "`" + `userID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   userIDLTE: ID
+  """
+  ` + "`" + `userID` + "`" + ` contains the value, case-sensitive.
+  """
   userIDContains: ID
+  """
+  ` + "`" + `userID` + "`" + ` starts with the value, case-sensitive.
+  """
   userIDHasPrefix: ID
+  """
+  ` + "`" + `userID` + "`" + ` ends with the value, case-sensitive.
+  """
   userIDHasSuffix: ID
+  """
+  ` + "`" + `userID` + "`" + ` equals the value, ignoring case.
+  """
   userIDEqualFold: ID
+  """
+  ` + "`" + `userID` + "`" + ` contains the value, ignoring case.
+  """
   userIDContainsFold: ID
   """
-  group_id field predicates
+  ` + "`" + `groupID` + "`" + ` equals the value.
   """
   groupID: ID
+  """
+  ` + "`" + `groupID` + "`" + ` differs from the value.
+  """
   groupIDNEQ: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is one of the values.
+  """
   groupIDIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is none of the values.
+  """
   groupIDNotIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than the value.
+  """
   groupIDGT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than or equal to the value.
+  """
   groupIDGTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than the value.
+  """
   groupIDLT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   groupIDLTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, case-sensitive.
+  """
   groupIDContains: ID
+  """
+  ` + "`" + `groupID` + "`" + ` starts with the value, case-sensitive.
+  """
   groupIDHasPrefix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` ends with the value, case-sensitive.
+  """
   groupIDHasSuffix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is not set.
+  """
   groupIDIsNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` is set.
+  """
   groupIDNotNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` equals the value, ignoring case.
+  """
   groupIDEqualFold: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, ignoring case.
+  """
   groupIDContainsFold: ID
   """
-  verified_by_id field predicates
+  ` + "`" + `verifiedByID` + "`" + ` equals the value.
   """
   verifiedByID: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` differs from the value.
+  """
   verifiedByIDNEQ: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` is one of the values.
+  """
   verifiedByIDIn: [ID!]
+  """
+  ` + "`" + `verifiedByID` + "`" + ` is none of the values.
+  """
   verifiedByIDNotIn: [ID!]
+  """
+  ` + "`" + `verifiedByID` + "`" + ` is greater (later) than the value.
+  """
   verifiedByIDGT: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` is greater (later) than or equal to the value.
+  """
   verifiedByIDGTE: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` is less (earlier) than the value.
+  """
   verifiedByIDLT: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   verifiedByIDLTE: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` contains the value, case-sensitive.
+  """
   verifiedByIDContains: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` starts with the value, case-sensitive.
+  """
   verifiedByIDHasPrefix: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` ends with the value, case-sensitive.
+  """
   verifiedByIDHasSuffix: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` is not set.
+  """
   verifiedByIDIsNil: Boolean
+  """
+  ` + "`" + `verifiedByID` + "`" + ` is set.
+  """
   verifiedByIDNotNil: Boolean
+  """
+  ` + "`" + `verifiedByID` + "`" + ` equals the value, ignoring case.
+  """
   verifiedByIDEqualFold: ID
+  """
+  ` + "`" + `verifiedByID` + "`" + ` contains the value, ignoring case.
+  """
   verifiedByIDContainsFold: ID
   """
-  kind field predicates
+  ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: ContributionKind
+  """
+  ` + "`" + `kind` + "`" + ` differs from the value.
+  """
   kindNEQ: ContributionKind
+  """
+  ` + "`" + `kind` + "`" + ` is one of the values.
+  """
   kindIn: [ContributionKind!]
+  """
+  ` + "`" + `kind` + "`" + ` is none of the values.
+  """
   kindNotIn: [ContributionKind!]
   """
-  title field predicates
+  ` + "`" + `title` + "`" + ` equals the value.
   """
   title: String
+  """
+  ` + "`" + `title` + "`" + ` differs from the value.
+  """
   titleNEQ: String
+  """
+  ` + "`" + `title` + "`" + ` is one of the values.
+  """
   titleIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is none of the values.
+  """
   titleNotIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than the value.
+  """
   titleGT: String
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than or equal to the value.
+  """
   titleGTE: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than the value.
+  """
   titleLT: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than or equal to the value.
+  """
   titleLTE: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, case-sensitive.
+  """
   titleContains: String
+  """
+  ` + "`" + `title` + "`" + ` starts with the value, case-sensitive.
+  """
   titleHasPrefix: String
+  """
+  ` + "`" + `title` + "`" + ` ends with the value, case-sensitive.
+  """
   titleHasSuffix: String
+  """
+  ` + "`" + `title` + "`" + ` equals the value, ignoring case.
+  """
   titleEqualFold: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, ignoring case.
+  """
   titleContainsFold: String
   """
-  url field predicates
+  ` + "`" + `url` + "`" + ` equals the value.
   """
   url: String
+  """
+  ` + "`" + `url` + "`" + ` differs from the value.
+  """
   urlNEQ: String
+  """
+  ` + "`" + `url` + "`" + ` is one of the values.
+  """
   urlIn: [String!]
+  """
+  ` + "`" + `url` + "`" + ` is none of the values.
+  """
   urlNotIn: [String!]
+  """
+  ` + "`" + `url` + "`" + ` is greater (later) than the value.
+  """
   urlGT: String
+  """
+  ` + "`" + `url` + "`" + ` is greater (later) than or equal to the value.
+  """
   urlGTE: String
+  """
+  ` + "`" + `url` + "`" + ` is less (earlier) than the value.
+  """
   urlLT: String
+  """
+  ` + "`" + `url` + "`" + ` is less (earlier) than or equal to the value.
+  """
   urlLTE: String
+  """
+  ` + "`" + `url` + "`" + ` contains the value, case-sensitive.
+  """
   urlContains: String
+  """
+  ` + "`" + `url` + "`" + ` starts with the value, case-sensitive.
+  """
   urlHasPrefix: String
+  """
+  ` + "`" + `url` + "`" + ` ends with the value, case-sensitive.
+  """
   urlHasSuffix: String
+  """
+  ` + "`" + `url` + "`" + ` is not set.
+  """
   urlIsNil: Boolean
+  """
+  ` + "`" + `url` + "`" + ` is set.
+  """
   urlNotNil: Boolean
+  """
+  ` + "`" + `url` + "`" + ` equals the value, ignoring case.
+  """
   urlEqualFold: String
+  """
+  ` + "`" + `url` + "`" + ` contains the value, ignoring case.
+  """
   urlContainsFold: String
   """
-  occurred_on field predicates
+  ` + "`" + `occurredOn` + "`" + ` equals the value.
   """
   occurredOn: Time
+  """
+  ` + "`" + `occurredOn` + "`" + ` differs from the value.
+  """
   occurredOnNEQ: Time
+  """
+  ` + "`" + `occurredOn` + "`" + ` is one of the values.
+  """
   occurredOnIn: [Time!]
+  """
+  ` + "`" + `occurredOn` + "`" + ` is none of the values.
+  """
   occurredOnNotIn: [Time!]
+  """
+  ` + "`" + `occurredOn` + "`" + ` is greater (later) than the value.
+  """
   occurredOnGT: Time
+  """
+  ` + "`" + `occurredOn` + "`" + ` is greater (later) than or equal to the value.
+  """
   occurredOnGTE: Time
+  """
+  ` + "`" + `occurredOn` + "`" + ` is less (earlier) than the value.
+  """
   occurredOnLT: Time
+  """
+  ` + "`" + `occurredOn` + "`" + ` is less (earlier) than or equal to the value.
+  """
   occurredOnLTE: Time
   """
-  verified_at field predicates
+  ` + "`" + `verifiedAt` + "`" + ` equals the value.
   """
   verifiedAt: Time
+  """
+  ` + "`" + `verifiedAt` + "`" + ` differs from the value.
+  """
   verifiedAtNEQ: Time
+  """
+  ` + "`" + `verifiedAt` + "`" + ` is one of the values.
+  """
   verifiedAtIn: [Time!]
+  """
+  ` + "`" + `verifiedAt` + "`" + ` is none of the values.
+  """
   verifiedAtNotIn: [Time!]
+  """
+  ` + "`" + `verifiedAt` + "`" + ` is greater (later) than the value.
+  """
   verifiedAtGT: Time
+  """
+  ` + "`" + `verifiedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   verifiedAtGTE: Time
+  """
+  ` + "`" + `verifiedAt` + "`" + ` is less (earlier) than the value.
+  """
   verifiedAtLT: Time
+  """
+  ` + "`" + `verifiedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   verifiedAtLTE: Time
+  """
+  ` + "`" + `verifiedAt` + "`" + ` is not set.
+  """
   verifiedAtIsNil: Boolean
+  """
+  ` + "`" + `verifiedAt` + "`" + ` is set.
+  """
   verifiedAtNotNil: Boolean
   """
-  community edge predicates
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasCommunityWith: [CommunityWhereInput!]
   """
-  user edge predicates
+  Whether ` + "`" + `user` + "`" + ` leads to at least one object.
   """
   hasUser: Boolean
+  """
+  ` + "`" + `user` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasUserWith: [UserWhereInput!]
   """
-  group edge predicates
+  Whether ` + "`" + `group` + "`" + ` leads to at least one object.
   """
   hasGroup: Boolean
+  """
+  ` + "`" + `group` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupWith: [GroupWhereInput!]
   """
-  verified_by edge predicates
+  Whether ` + "`" + `verifiedBy` + "`" + ` leads to at least one object.
   """
   hasVerifiedBy: Boolean
+  """
+  ` + "`" + `verifiedBy` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasVerifiedByWith: [UserWhereInput!]
 }
 """
-Define a Relay Cursor type:
-https://relay.dev/graphql/connections.htm#sec-Cursor
+An opaque position in a connection, as a string: pass a page's ` + "`" + `endCursor` + "`" + ` as ` + "`" + `after` + "`" + ` (or ` + "`" + `startCursor` + "`" + ` as ` + "`" + `before` + "`" + `) to get the next page. Do not build or parse one; its form may change.
 """
 scalar Cursor
+"""
+A group's election for the next term of a role; public like the group, with a secret ballot.
+"""
 type Election implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -8239,10 +10557,16 @@ type Election implements Node {
   candidates: [Candidate!]
 }
 """
-ElectionKind is enum for the field kind
+The role being elected.
 """
 enum ElectionKind @goModel(model: "github.com/usergroups/usergroups/ent/election.Kind") {
+  """
+  Elects the group's organizers.
+  """
   ORGANIZER
+  """
+  Elects the group's ambassador.
+  """
   AMBASSADOR
 }
 """
@@ -8262,21 +10586,54 @@ input ElectionOrder {
 Properties by which Election connections can be ordered.
 """
 enum ElectionOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
   STATUS
+  """
+  Order by ` + "`" + `votingClosesAt` + "`" + `.
+  """
   VOTING_CLOSES_AT
 }
 """
-ElectionStatus is enum for the field status
+OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel).
 """
 enum ElectionStatus @goModel(model: "github.com/usergroups/usergroups/ent/election.Status") {
+  """
+  Taking nominations or votes until the deadline.
+  """
   OPEN
+  """
+  The deadline passed and the winners are known.
+  """
   DECIDED
+  """
+  The deadline passed with a tie for the last seat; staff break it.
+  """
   TIED
+  """
+  The deadline passed without accepted candidates; the community appoints.
+  """
   NO_CANDIDATES
+  """
+  The winners' term has begun.
+  """
   SEATED
+  """
+  The winners cannot take office yet; the note says why, and seating is retried until they can or staff cancel.
+  """
   SEATING_FAILED
+  """
+  Cancelled before a result took effect.
+  """
   CANCELLED
 }
 """
@@ -8284,198 +10641,570 @@ ElectionWhereInput is used for filtering Election objects.
 Input was generated by ent.
 """
 input ElectionWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: ElectionWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [ElectionWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [ElectionWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  community_id field predicates
+  ` + "`" + `communityID` + "`" + ` equals the value.
   """
   communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
   communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
   communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
   communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
   communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
   communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
   communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
   communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
   communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
   communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
   communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
   communityIDContainsFold: ID
   """
-  group_id field predicates
+  ` + "`" + `groupID` + "`" + ` equals the value.
   """
   groupID: ID
+  """
+  ` + "`" + `groupID` + "`" + ` differs from the value.
+  """
   groupIDNEQ: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is one of the values.
+  """
   groupIDIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is none of the values.
+  """
   groupIDNotIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than the value.
+  """
   groupIDGT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than or equal to the value.
+  """
   groupIDGTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than the value.
+  """
   groupIDLT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   groupIDLTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, case-sensitive.
+  """
   groupIDContains: ID
+  """
+  ` + "`" + `groupID` + "`" + ` starts with the value, case-sensitive.
+  """
   groupIDHasPrefix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` ends with the value, case-sensitive.
+  """
   groupIDHasSuffix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` equals the value, ignoring case.
+  """
   groupIDEqualFold: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, ignoring case.
+  """
   groupIDContainsFold: ID
   """
-  kind field predicates
+  ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: ElectionKind
+  """
+  ` + "`" + `kind` + "`" + ` differs from the value.
+  """
   kindNEQ: ElectionKind
+  """
+  ` + "`" + `kind` + "`" + ` is one of the values.
+  """
   kindIn: [ElectionKind!]
+  """
+  ` + "`" + `kind` + "`" + ` is none of the values.
+  """
   kindNotIn: [ElectionKind!]
   """
-  seats field predicates
+  ` + "`" + `seats` + "`" + ` equals the value.
   """
   seats: Int
+  """
+  ` + "`" + `seats` + "`" + ` differs from the value.
+  """
   seatsNEQ: Int
+  """
+  ` + "`" + `seats` + "`" + ` is one of the values.
+  """
   seatsIn: [Int!]
+  """
+  ` + "`" + `seats` + "`" + ` is none of the values.
+  """
   seatsNotIn: [Int!]
+  """
+  ` + "`" + `seats` + "`" + ` is greater (later) than the value.
+  """
   seatsGT: Int
+  """
+  ` + "`" + `seats` + "`" + ` is greater (later) than or equal to the value.
+  """
   seatsGTE: Int
+  """
+  ` + "`" + `seats` + "`" + ` is less (earlier) than the value.
+  """
   seatsLT: Int
+  """
+  ` + "`" + `seats` + "`" + ` is less (earlier) than or equal to the value.
+  """
   seatsLTE: Int
   """
-  status field predicates
+  ` + "`" + `status` + "`" + ` equals the value.
   """
   status: ElectionStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
   statusNEQ: ElectionStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
   statusIn: [ElectionStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
   statusNotIn: [ElectionStatus!]
   """
-  nominations_close_at field predicates
+  ` + "`" + `nominationsCloseAt` + "`" + ` equals the value.
   """
   nominationsCloseAt: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` differs from the value.
+  """
   nominationsCloseAtNEQ: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is one of the values.
+  """
   nominationsCloseAtIn: [Time!]
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is none of the values.
+  """
   nominationsCloseAtNotIn: [Time!]
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is greater (later) than the value.
+  """
   nominationsCloseAtGT: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   nominationsCloseAtGTE: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is less (earlier) than the value.
+  """
   nominationsCloseAtLT: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   nominationsCloseAtLTE: Time
   """
-  voting_closes_at field predicates
+  ` + "`" + `votingClosesAt` + "`" + ` equals the value.
   """
   votingClosesAt: Time
+  """
+  ` + "`" + `votingClosesAt` + "`" + ` differs from the value.
+  """
   votingClosesAtNEQ: Time
+  """
+  ` + "`" + `votingClosesAt` + "`" + ` is one of the values.
+  """
   votingClosesAtIn: [Time!]
+  """
+  ` + "`" + `votingClosesAt` + "`" + ` is none of the values.
+  """
   votingClosesAtNotIn: [Time!]
+  """
+  ` + "`" + `votingClosesAt` + "`" + ` is greater (later) than the value.
+  """
   votingClosesAtGT: Time
+  """
+  ` + "`" + `votingClosesAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   votingClosesAtGTE: Time
+  """
+  ` + "`" + `votingClosesAt` + "`" + ` is less (earlier) than the value.
+  """
   votingClosesAtLT: Time
+  """
+  ` + "`" + `votingClosesAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   votingClosesAtLTE: Time
   """
-  term_starts_at field predicates
+  ` + "`" + `termStartsAt` + "`" + ` equals the value.
   """
   termStartsAt: Time
+  """
+  ` + "`" + `termStartsAt` + "`" + ` differs from the value.
+  """
   termStartsAtNEQ: Time
+  """
+  ` + "`" + `termStartsAt` + "`" + ` is one of the values.
+  """
   termStartsAtIn: [Time!]
+  """
+  ` + "`" + `termStartsAt` + "`" + ` is none of the values.
+  """
   termStartsAtNotIn: [Time!]
+  """
+  ` + "`" + `termStartsAt` + "`" + ` is greater (later) than the value.
+  """
   termStartsAtGT: Time
+  """
+  ` + "`" + `termStartsAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   termStartsAtGTE: Time
+  """
+  ` + "`" + `termStartsAt` + "`" + ` is less (earlier) than the value.
+  """
   termStartsAtLT: Time
+  """
+  ` + "`" + `termStartsAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   termStartsAtLTE: Time
   """
-  term_number field predicates
+  ` + "`" + `termNumber` + "`" + ` equals the value.
   """
   termNumber: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` differs from the value.
+  """
   termNumberNEQ: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` is one of the values.
+  """
   termNumberIn: [Int!]
+  """
+  ` + "`" + `termNumber` + "`" + ` is none of the values.
+  """
   termNumberNotIn: [Int!]
+  """
+  ` + "`" + `termNumber` + "`" + ` is greater (later) than the value.
+  """
   termNumberGT: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` is greater (later) than or equal to the value.
+  """
   termNumberGTE: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` is less (earlier) than the value.
+  """
   termNumberLT: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` is less (earlier) than or equal to the value.
+  """
   termNumberLTE: Int
   """
-  turnout field predicates
+  ` + "`" + `turnout` + "`" + ` equals the value.
   """
   turnout: Int
+  """
+  ` + "`" + `turnout` + "`" + ` differs from the value.
+  """
   turnoutNEQ: Int
+  """
+  ` + "`" + `turnout` + "`" + ` is one of the values.
+  """
   turnoutIn: [Int!]
+  """
+  ` + "`" + `turnout` + "`" + ` is none of the values.
+  """
   turnoutNotIn: [Int!]
+  """
+  ` + "`" + `turnout` + "`" + ` is greater (later) than the value.
+  """
   turnoutGT: Int
+  """
+  ` + "`" + `turnout` + "`" + ` is greater (later) than or equal to the value.
+  """
   turnoutGTE: Int
+  """
+  ` + "`" + `turnout` + "`" + ` is less (earlier) than the value.
+  """
   turnoutLT: Int
+  """
+  ` + "`" + `turnout` + "`" + ` is less (earlier) than or equal to the value.
+  """
   turnoutLTE: Int
+  """
+  ` + "`" + `turnout` + "`" + ` is not set.
+  """
   turnoutIsNil: Boolean
+  """
+  ` + "`" + `turnout` + "`" + ` is set.
+  """
   turnoutNotNil: Boolean
   """
-  decided_at field predicates
+  ` + "`" + `decidedAt` + "`" + ` equals the value.
   """
   decidedAt: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` differs from the value.
+  """
   decidedAtNEQ: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is one of the values.
+  """
   decidedAtIn: [Time!]
+  """
+  ` + "`" + `decidedAt` + "`" + ` is none of the values.
+  """
   decidedAtNotIn: [Time!]
+  """
+  ` + "`" + `decidedAt` + "`" + ` is greater (later) than the value.
+  """
   decidedAtGT: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   decidedAtGTE: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is less (earlier) than the value.
+  """
   decidedAtLT: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   decidedAtLTE: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is not set.
+  """
   decidedAtIsNil: Boolean
+  """
+  ` + "`" + `decidedAt` + "`" + ` is set.
+  """
   decidedAtNotNil: Boolean
   """
-  note field predicates
+  ` + "`" + `note` + "`" + ` equals the value.
   """
   note: String
+  """
+  ` + "`" + `note` + "`" + ` differs from the value.
+  """
   noteNEQ: String
+  """
+  ` + "`" + `note` + "`" + ` is one of the values.
+  """
   noteIn: [String!]
+  """
+  ` + "`" + `note` + "`" + ` is none of the values.
+  """
   noteNotIn: [String!]
+  """
+  ` + "`" + `note` + "`" + ` is greater (later) than the value.
+  """
   noteGT: String
+  """
+  ` + "`" + `note` + "`" + ` is greater (later) than or equal to the value.
+  """
   noteGTE: String
+  """
+  ` + "`" + `note` + "`" + ` is less (earlier) than the value.
+  """
   noteLT: String
+  """
+  ` + "`" + `note` + "`" + ` is less (earlier) than or equal to the value.
+  """
   noteLTE: String
+  """
+  ` + "`" + `note` + "`" + ` contains the value, case-sensitive.
+  """
   noteContains: String
+  """
+  ` + "`" + `note` + "`" + ` starts with the value, case-sensitive.
+  """
   noteHasPrefix: String
+  """
+  ` + "`" + `note` + "`" + ` ends with the value, case-sensitive.
+  """
   noteHasSuffix: String
+  """
+  ` + "`" + `note` + "`" + ` is not set.
+  """
   noteIsNil: Boolean
+  """
+  ` + "`" + `note` + "`" + ` is set.
+  """
   noteNotNil: Boolean
+  """
+  ` + "`" + `note` + "`" + ` equals the value, ignoring case.
+  """
   noteEqualFold: String
+  """
+  ` + "`" + `note` + "`" + ` contains the value, ignoring case.
+  """
   noteContainsFold: String
   """
-  community edge predicates
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasCommunityWith: [CommunityWhereInput!]
   """
-  group edge predicates
+  Whether ` + "`" + `group` + "`" + ` leads to at least one object.
   """
   hasGroup: Boolean
+  """
+  ` + "`" + `group` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupWith: [GroupWhereInput!]
 }
+"""
+A group's meeting, with agenda, sponsors and registrations.
+"""
 type Event implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -8673,9 +11402,13 @@ A connection to a list of items.
 """
 type EventConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [EventEdge]
+  edges: [EventEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Event!]!
   """
   Information to aid in pagination.
   """
@@ -8692,22 +11425,43 @@ type EventEdge {
   """
   The item at the end of the edge.
   """
-  node: Event
+  node: Event!
   """
   A cursor for use in pagination.
   """
   cursor: Cursor!
 }
 """
-EventKind is enum for the field kind
+What sort of meeting it is.
 """
 enum EventKind @goModel(model: "github.com/usergroups/usergroups/ent/event.Kind") {
+  """
+  A meetup.
+  """
   MEETUP
+  """
+  A hands-on workshop.
+  """
   WORKSHOP
+  """
+  A hackfest: people work on code together.
+  """
   HACKFEST
+  """
+  A social gathering.
+  """
   SOCIAL
+  """
+  A training course.
+  """
   TRAINING
+  """
+  A closed-door meeting with invited people.
+  """
   CLOSED_DOOR
+  """
+  A summit: a large, multi-track conference.
+  """
   SUMMIT
 }
 """
@@ -8727,29 +11481,71 @@ input EventOrder {
 Properties by which Event connections can be ordered.
 """
 enum EventOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `kind` + "`" + `.
+  """
   KIND
+  """
+  Order by ` + "`" + `title` + "`" + `.
+  """
   TITLE
+  """
+  Order by ` + "`" + `startsAt` + "`" + `.
+  """
   STARTS_AT
+  """
+  Order by ` + "`" + `endsAt` + "`" + `.
+  """
   ENDS_AT
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
   STATUS
+  """
+  Order by ` + "`" + `goingCount` + "`" + `.
+  """
   GOING_COUNT
 }
 """
-EventStatus is enum for the field status
+Lifecycle of the event.
 """
 enum EventStatus @goModel(model: "github.com/usergroups/usergroups/ent/event.Status") {
+  """
+  Being prepared; only its organizers see it.
+  """
   DRAFT
+  """
+  Announced; people may register.
+  """
   PUBLISHED
+  """
+  Called off.
+  """
   CANCELLED
+  """
+  Took place.
+  """
   COMPLETED
 }
 """
-EventVisibility is enum for the field visibility
+PUBLIC, or MEMBERS_ONLY for closed-door activities.
 """
 enum EventVisibility @goModel(model: "github.com/usergroups/usergroups/ent/event.Visibility") {
+  """
+  Anyone may see the event.
+  """
   PUBLIC
+  """
+  Only the group's members may see the event.
+  """
   MEMBERS_ONLY
 }
 """
@@ -8757,301 +11553,910 @@ EventWhereInput is used for filtering Event objects.
 Input was generated by ent.
 """
 input EventWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: EventWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [EventWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [EventWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  group_id field predicates
+  ` + "`" + `groupID` + "`" + ` equals the value.
   """
   groupID: ID
+  """
+  ` + "`" + `groupID` + "`" + ` differs from the value.
+  """
   groupIDNEQ: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is one of the values.
+  """
   groupIDIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is none of the values.
+  """
   groupIDNotIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than the value.
+  """
   groupIDGT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than or equal to the value.
+  """
   groupIDGTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than the value.
+  """
   groupIDLT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   groupIDLTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, case-sensitive.
+  """
   groupIDContains: ID
+  """
+  ` + "`" + `groupID` + "`" + ` starts with the value, case-sensitive.
+  """
   groupIDHasPrefix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` ends with the value, case-sensitive.
+  """
   groupIDHasSuffix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` equals the value, ignoring case.
+  """
   groupIDEqualFold: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, ignoring case.
+  """
   groupIDContainsFold: ID
   """
-  kind field predicates
+  ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: EventKind
+  """
+  ` + "`" + `kind` + "`" + ` differs from the value.
+  """
   kindNEQ: EventKind
+  """
+  ` + "`" + `kind` + "`" + ` is one of the values.
+  """
   kindIn: [EventKind!]
+  """
+  ` + "`" + `kind` + "`" + ` is none of the values.
+  """
   kindNotIn: [EventKind!]
   """
-  title field predicates
+  ` + "`" + `title` + "`" + ` equals the value.
   """
   title: String
+  """
+  ` + "`" + `title` + "`" + ` differs from the value.
+  """
   titleNEQ: String
+  """
+  ` + "`" + `title` + "`" + ` is one of the values.
+  """
   titleIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is none of the values.
+  """
   titleNotIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than the value.
+  """
   titleGT: String
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than or equal to the value.
+  """
   titleGTE: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than the value.
+  """
   titleLT: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than or equal to the value.
+  """
   titleLTE: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, case-sensitive.
+  """
   titleContains: String
+  """
+  ` + "`" + `title` + "`" + ` starts with the value, case-sensitive.
+  """
   titleHasPrefix: String
+  """
+  ` + "`" + `title` + "`" + ` ends with the value, case-sensitive.
+  """
   titleHasSuffix: String
+  """
+  ` + "`" + `title` + "`" + ` equals the value, ignoring case.
+  """
   titleEqualFold: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, ignoring case.
+  """
   titleContainsFold: String
   """
-  description field predicates
+  ` + "`" + `description` + "`" + ` equals the value.
   """
   description: String
+  """
+  ` + "`" + `description` + "`" + ` differs from the value.
+  """
   descriptionNEQ: String
+  """
+  ` + "`" + `description` + "`" + ` is one of the values.
+  """
   descriptionIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is none of the values.
+  """
   descriptionNotIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than the value.
+  """
   descriptionGT: String
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than or equal to the value.
+  """
   descriptionGTE: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than the value.
+  """
   descriptionLT: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than or equal to the value.
+  """
   descriptionLTE: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, case-sensitive.
+  """
   descriptionContains: String
+  """
+  ` + "`" + `description` + "`" + ` starts with the value, case-sensitive.
+  """
   descriptionHasPrefix: String
+  """
+  ` + "`" + `description` + "`" + ` ends with the value, case-sensitive.
+  """
   descriptionHasSuffix: String
+  """
+  ` + "`" + `description` + "`" + ` is not set.
+  """
   descriptionIsNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` is set.
+  """
   descriptionNotNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` equals the value, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, ignoring case.
+  """
   descriptionContainsFold: String
   """
-  starts_at field predicates
+  ` + "`" + `startsAt` + "`" + ` equals the value.
   """
   startsAt: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` differs from the value.
+  """
   startsAtNEQ: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` is one of the values.
+  """
   startsAtIn: [Time!]
+  """
+  ` + "`" + `startsAt` + "`" + ` is none of the values.
+  """
   startsAtNotIn: [Time!]
+  """
+  ` + "`" + `startsAt` + "`" + ` is greater (later) than the value.
+  """
   startsAtGT: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   startsAtGTE: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` is less (earlier) than the value.
+  """
   startsAtLT: Time
+  """
+  ` + "`" + `startsAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   startsAtLTE: Time
   """
-  ends_at field predicates
+  ` + "`" + `endsAt` + "`" + ` equals the value.
   """
   endsAt: Time
+  """
+  ` + "`" + `endsAt` + "`" + ` differs from the value.
+  """
   endsAtNEQ: Time
+  """
+  ` + "`" + `endsAt` + "`" + ` is one of the values.
+  """
   endsAtIn: [Time!]
+  """
+  ` + "`" + `endsAt` + "`" + ` is none of the values.
+  """
   endsAtNotIn: [Time!]
+  """
+  ` + "`" + `endsAt` + "`" + ` is greater (later) than the value.
+  """
   endsAtGT: Time
+  """
+  ` + "`" + `endsAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   endsAtGTE: Time
+  """
+  ` + "`" + `endsAt` + "`" + ` is less (earlier) than the value.
+  """
   endsAtLT: Time
+  """
+  ` + "`" + `endsAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   endsAtLTE: Time
   """
-  time_zone field predicates
+  ` + "`" + `timeZone` + "`" + ` equals the value.
   """
   timeZone: String
+  """
+  ` + "`" + `timeZone` + "`" + ` differs from the value.
+  """
   timeZoneNEQ: String
+  """
+  ` + "`" + `timeZone` + "`" + ` is one of the values.
+  """
   timeZoneIn: [String!]
+  """
+  ` + "`" + `timeZone` + "`" + ` is none of the values.
+  """
   timeZoneNotIn: [String!]
+  """
+  ` + "`" + `timeZone` + "`" + ` is greater (later) than the value.
+  """
   timeZoneGT: String
+  """
+  ` + "`" + `timeZone` + "`" + ` is greater (later) than or equal to the value.
+  """
   timeZoneGTE: String
+  """
+  ` + "`" + `timeZone` + "`" + ` is less (earlier) than the value.
+  """
   timeZoneLT: String
+  """
+  ` + "`" + `timeZone` + "`" + ` is less (earlier) than or equal to the value.
+  """
   timeZoneLTE: String
+  """
+  ` + "`" + `timeZone` + "`" + ` contains the value, case-sensitive.
+  """
   timeZoneContains: String
+  """
+  ` + "`" + `timeZone` + "`" + ` starts with the value, case-sensitive.
+  """
   timeZoneHasPrefix: String
+  """
+  ` + "`" + `timeZone` + "`" + ` ends with the value, case-sensitive.
+  """
   timeZoneHasSuffix: String
+  """
+  ` + "`" + `timeZone` + "`" + ` equals the value, ignoring case.
+  """
   timeZoneEqualFold: String
+  """
+  ` + "`" + `timeZone` + "`" + ` contains the value, ignoring case.
+  """
   timeZoneContainsFold: String
   """
-  venue_name field predicates
+  ` + "`" + `venueName` + "`" + ` equals the value.
   """
   venueName: String
+  """
+  ` + "`" + `venueName` + "`" + ` differs from the value.
+  """
   venueNameNEQ: String
+  """
+  ` + "`" + `venueName` + "`" + ` is one of the values.
+  """
   venueNameIn: [String!]
+  """
+  ` + "`" + `venueName` + "`" + ` is none of the values.
+  """
   venueNameNotIn: [String!]
+  """
+  ` + "`" + `venueName` + "`" + ` is greater (later) than the value.
+  """
   venueNameGT: String
+  """
+  ` + "`" + `venueName` + "`" + ` is greater (later) than or equal to the value.
+  """
   venueNameGTE: String
+  """
+  ` + "`" + `venueName` + "`" + ` is less (earlier) than the value.
+  """
   venueNameLT: String
+  """
+  ` + "`" + `venueName` + "`" + ` is less (earlier) than or equal to the value.
+  """
   venueNameLTE: String
+  """
+  ` + "`" + `venueName` + "`" + ` contains the value, case-sensitive.
+  """
   venueNameContains: String
+  """
+  ` + "`" + `venueName` + "`" + ` starts with the value, case-sensitive.
+  """
   venueNameHasPrefix: String
+  """
+  ` + "`" + `venueName` + "`" + ` ends with the value, case-sensitive.
+  """
   venueNameHasSuffix: String
+  """
+  ` + "`" + `venueName` + "`" + ` is not set.
+  """
   venueNameIsNil: Boolean
+  """
+  ` + "`" + `venueName` + "`" + ` is set.
+  """
   venueNameNotNil: Boolean
+  """
+  ` + "`" + `venueName` + "`" + ` equals the value, ignoring case.
+  """
   venueNameEqualFold: String
+  """
+  ` + "`" + `venueName` + "`" + ` contains the value, ignoring case.
+  """
   venueNameContainsFold: String
   """
-  venue_address field predicates
+  ` + "`" + `venueAddress` + "`" + ` equals the value.
   """
   venueAddress: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` differs from the value.
+  """
   venueAddressNEQ: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` is one of the values.
+  """
   venueAddressIn: [String!]
+  """
+  ` + "`" + `venueAddress` + "`" + ` is none of the values.
+  """
   venueAddressNotIn: [String!]
+  """
+  ` + "`" + `venueAddress` + "`" + ` is greater (later) than the value.
+  """
   venueAddressGT: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` is greater (later) than or equal to the value.
+  """
   venueAddressGTE: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` is less (earlier) than the value.
+  """
   venueAddressLT: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` is less (earlier) than or equal to the value.
+  """
   venueAddressLTE: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` contains the value, case-sensitive.
+  """
   venueAddressContains: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` starts with the value, case-sensitive.
+  """
   venueAddressHasPrefix: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` ends with the value, case-sensitive.
+  """
   venueAddressHasSuffix: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` is not set.
+  """
   venueAddressIsNil: Boolean
+  """
+  ` + "`" + `venueAddress` + "`" + ` is set.
+  """
   venueAddressNotNil: Boolean
+  """
+  ` + "`" + `venueAddress` + "`" + ` equals the value, ignoring case.
+  """
   venueAddressEqualFold: String
+  """
+  ` + "`" + `venueAddress` + "`" + ` contains the value, ignoring case.
+  """
   venueAddressContainsFold: String
   """
-  latitude field predicates
+  ` + "`" + `latitude` + "`" + ` equals the value.
   """
   latitude: Float
+  """
+  ` + "`" + `latitude` + "`" + ` differs from the value.
+  """
   latitudeNEQ: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is one of the values.
+  """
   latitudeIn: [Float!]
+  """
+  ` + "`" + `latitude` + "`" + ` is none of the values.
+  """
   latitudeNotIn: [Float!]
+  """
+  ` + "`" + `latitude` + "`" + ` is greater (later) than the value.
+  """
   latitudeGT: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is greater (later) than or equal to the value.
+  """
   latitudeGTE: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is less (earlier) than the value.
+  """
   latitudeLT: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is less (earlier) than or equal to the value.
+  """
   latitudeLTE: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is not set.
+  """
   latitudeIsNil: Boolean
+  """
+  ` + "`" + `latitude` + "`" + ` is set.
+  """
   latitudeNotNil: Boolean
   """
-  longitude field predicates
+  ` + "`" + `longitude` + "`" + ` equals the value.
   """
   longitude: Float
+  """
+  ` + "`" + `longitude` + "`" + ` differs from the value.
+  """
   longitudeNEQ: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is one of the values.
+  """
   longitudeIn: [Float!]
+  """
+  ` + "`" + `longitude` + "`" + ` is none of the values.
+  """
   longitudeNotIn: [Float!]
+  """
+  ` + "`" + `longitude` + "`" + ` is greater (later) than the value.
+  """
   longitudeGT: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is greater (later) than or equal to the value.
+  """
   longitudeGTE: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is less (earlier) than the value.
+  """
   longitudeLT: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is less (earlier) than or equal to the value.
+  """
   longitudeLTE: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is not set.
+  """
   longitudeIsNil: Boolean
+  """
+  ` + "`" + `longitude` + "`" + ` is set.
+  """
   longitudeNotNil: Boolean
   """
-  online_url field predicates
+  ` + "`" + `onlineURL` + "`" + ` equals the value.
   """
   onlineURL: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` differs from the value.
+  """
   onlineURLNEQ: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` is one of the values.
+  """
   onlineURLIn: [String!]
+  """
+  ` + "`" + `onlineURL` + "`" + ` is none of the values.
+  """
   onlineURLNotIn: [String!]
+  """
+  ` + "`" + `onlineURL` + "`" + ` is greater (later) than the value.
+  """
   onlineURLGT: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   onlineURLGTE: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` is less (earlier) than the value.
+  """
   onlineURLLT: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   onlineURLLTE: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` contains the value, case-sensitive.
+  """
   onlineURLContains: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` starts with the value, case-sensitive.
+  """
   onlineURLHasPrefix: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` ends with the value, case-sensitive.
+  """
   onlineURLHasSuffix: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` is not set.
+  """
   onlineURLIsNil: Boolean
+  """
+  ` + "`" + `onlineURL` + "`" + ` is set.
+  """
   onlineURLNotNil: Boolean
+  """
+  ` + "`" + `onlineURL` + "`" + ` equals the value, ignoring case.
+  """
   onlineURLEqualFold: String
+  """
+  ` + "`" + `onlineURL` + "`" + ` contains the value, ignoring case.
+  """
   onlineURLContainsFold: String
   """
-  capacity field predicates
+  ` + "`" + `capacity` + "`" + ` equals the value.
   """
   capacity: Int
+  """
+  ` + "`" + `capacity` + "`" + ` differs from the value.
+  """
   capacityNEQ: Int
+  """
+  ` + "`" + `capacity` + "`" + ` is one of the values.
+  """
   capacityIn: [Int!]
+  """
+  ` + "`" + `capacity` + "`" + ` is none of the values.
+  """
   capacityNotIn: [Int!]
+  """
+  ` + "`" + `capacity` + "`" + ` is greater (later) than the value.
+  """
   capacityGT: Int
+  """
+  ` + "`" + `capacity` + "`" + ` is greater (later) than or equal to the value.
+  """
   capacityGTE: Int
+  """
+  ` + "`" + `capacity` + "`" + ` is less (earlier) than the value.
+  """
   capacityLT: Int
+  """
+  ` + "`" + `capacity` + "`" + ` is less (earlier) than or equal to the value.
+  """
   capacityLTE: Int
+  """
+  ` + "`" + `capacity` + "`" + ` is not set.
+  """
   capacityIsNil: Boolean
+  """
+  ` + "`" + `capacity` + "`" + ` is set.
+  """
   capacityNotNil: Boolean
   """
-  visibility field predicates
+  ` + "`" + `visibility` + "`" + ` equals the value.
   """
   visibility: EventVisibility
+  """
+  ` + "`" + `visibility` + "`" + ` differs from the value.
+  """
   visibilityNEQ: EventVisibility
+  """
+  ` + "`" + `visibility` + "`" + ` is one of the values.
+  """
   visibilityIn: [EventVisibility!]
+  """
+  ` + "`" + `visibility` + "`" + ` is none of the values.
+  """
   visibilityNotIn: [EventVisibility!]
   """
-  status field predicates
+  ` + "`" + `status` + "`" + ` equals the value.
   """
   status: EventStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
   statusNEQ: EventStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
   statusIn: [EventStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
   statusNotIn: [EventStatus!]
   """
-  going_count field predicates
+  ` + "`" + `goingCount` + "`" + ` equals the value.
   """
   goingCount: Int
+  """
+  ` + "`" + `goingCount` + "`" + ` differs from the value.
+  """
   goingCountNEQ: Int
+  """
+  ` + "`" + `goingCount` + "`" + ` is one of the values.
+  """
   goingCountIn: [Int!]
+  """
+  ` + "`" + `goingCount` + "`" + ` is none of the values.
+  """
   goingCountNotIn: [Int!]
+  """
+  ` + "`" + `goingCount` + "`" + ` is greater (later) than the value.
+  """
   goingCountGT: Int
+  """
+  ` + "`" + `goingCount` + "`" + ` is greater (later) than or equal to the value.
+  """
   goingCountGTE: Int
+  """
+  ` + "`" + `goingCount` + "`" + ` is less (earlier) than the value.
+  """
   goingCountLT: Int
+  """
+  ` + "`" + `goingCount` + "`" + ` is less (earlier) than or equal to the value.
+  """
   goingCountLTE: Int
   """
-  waitlist_count field predicates
+  ` + "`" + `waitlistCount` + "`" + ` equals the value.
   """
   waitlistCount: Int
+  """
+  ` + "`" + `waitlistCount` + "`" + ` differs from the value.
+  """
   waitlistCountNEQ: Int
+  """
+  ` + "`" + `waitlistCount` + "`" + ` is one of the values.
+  """
   waitlistCountIn: [Int!]
+  """
+  ` + "`" + `waitlistCount` + "`" + ` is none of the values.
+  """
   waitlistCountNotIn: [Int!]
+  """
+  ` + "`" + `waitlistCount` + "`" + ` is greater (later) than the value.
+  """
   waitlistCountGT: Int
+  """
+  ` + "`" + `waitlistCount` + "`" + ` is greater (later) than or equal to the value.
+  """
   waitlistCountGTE: Int
+  """
+  ` + "`" + `waitlistCount` + "`" + ` is less (earlier) than the value.
+  """
   waitlistCountLT: Int
+  """
+  ` + "`" + `waitlistCount` + "`" + ` is less (earlier) than or equal to the value.
+  """
   waitlistCountLTE: Int
   """
-  attended_count field predicates
+  ` + "`" + `attendedCount` + "`" + ` equals the value.
   """
   attendedCount: Int
+  """
+  ` + "`" + `attendedCount` + "`" + ` differs from the value.
+  """
   attendedCountNEQ: Int
+  """
+  ` + "`" + `attendedCount` + "`" + ` is one of the values.
+  """
   attendedCountIn: [Int!]
+  """
+  ` + "`" + `attendedCount` + "`" + ` is none of the values.
+  """
   attendedCountNotIn: [Int!]
+  """
+  ` + "`" + `attendedCount` + "`" + ` is greater (later) than the value.
+  """
   attendedCountGT: Int
+  """
+  ` + "`" + `attendedCount` + "`" + ` is greater (later) than or equal to the value.
+  """
   attendedCountGTE: Int
+  """
+  ` + "`" + `attendedCount` + "`" + ` is less (earlier) than the value.
+  """
   attendedCountLT: Int
+  """
+  ` + "`" + `attendedCount` + "`" + ` is less (earlier) than or equal to the value.
+  """
   attendedCountLTE: Int
   """
-  cancel_reason field predicates
+  ` + "`" + `cancelReason` + "`" + ` equals the value.
   """
   cancelReason: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` differs from the value.
+  """
   cancelReasonNEQ: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` is one of the values.
+  """
   cancelReasonIn: [String!]
+  """
+  ` + "`" + `cancelReason` + "`" + ` is none of the values.
+  """
   cancelReasonNotIn: [String!]
+  """
+  ` + "`" + `cancelReason` + "`" + ` is greater (later) than the value.
+  """
   cancelReasonGT: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` is greater (later) than or equal to the value.
+  """
   cancelReasonGTE: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` is less (earlier) than the value.
+  """
   cancelReasonLT: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` is less (earlier) than or equal to the value.
+  """
   cancelReasonLTE: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` contains the value, case-sensitive.
+  """
   cancelReasonContains: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` starts with the value, case-sensitive.
+  """
   cancelReasonHasPrefix: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` ends with the value, case-sensitive.
+  """
   cancelReasonHasSuffix: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` is not set.
+  """
   cancelReasonIsNil: Boolean
+  """
+  ` + "`" + `cancelReason` + "`" + ` is set.
+  """
   cancelReasonNotNil: Boolean
+  """
+  ` + "`" + `cancelReason` + "`" + ` equals the value, ignoring case.
+  """
   cancelReasonEqualFold: String
+  """
+  ` + "`" + `cancelReason` + "`" + ` contains the value, ignoring case.
+  """
   cancelReasonContainsFold: String
   """
-  group edge predicates
+  Whether ` + "`" + `group` + "`" + ` leads to at least one object.
   """
   hasGroup: Boolean
+  """
+  ` + "`" + `group` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupWith: [GroupWhereInput!]
 }
+"""
+A local user group (a city group or chapter) of a community.
+"""
 type Group implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -9279,9 +12684,13 @@ A connection to a list of items.
 """
 type GroupConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [GroupEdge]
+  edges: [GroupEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Group!]!
   """
   Information to aid in pagination.
   """
@@ -9298,7 +12707,7 @@ type GroupEdge {
   """
   The item at the end of the edge.
   """
-  node: Group
+  node: Group!
   """
   A cursor for use in pagination.
   """
@@ -9321,25 +12730,70 @@ input GroupOrder {
 Properties by which Group connections can be ordered.
 """
 enum GroupOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `name` + "`" + `.
+  """
   NAME
+  """
+  Order by ` + "`" + `slug` + "`" + `.
+  """
   SLUG
+  """
+  Order by ` + "`" + `city` + "`" + `.
+  """
   CITY
+  """
+  Order by ` + "`" + `country` + "`" + `.
+  """
   COUNTRY
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
   STATUS
+  """
+  Order by ` + "`" + `officialSince` + "`" + `.
+  """
   OFFICIAL_SINCE
 }
 """
-GroupStatus is enum for the field status
+Lifecycle: PROPOSED while its request is reviewed, ACTIVE while mentored, OFFICIAL once recognised; REJECTED or WITHDRAWN when its request was turned down or taken back; also DORMANT, ARCHIVED.
 """
 enum GroupStatus @goModel(model: "github.com/usergroups/usergroups/ent/group.Status") {
+  """
+  Its founding request is being reviewed.
+  """
   PROPOSED
+  """
+  Running, mentored by an ambassador.
+  """
   ACTIVE
+  """
+  Recognised as an official group.
+  """
   OFFICIAL
+  """
+  Its founding request was turned down.
+  """
   REJECTED
+  """
+  Its founding request was taken back.
+  """
   WITHDRAWN
+  """
+  No events for a long time.
+  """
   DORMANT
+  """
+  Closed; kept for the record.
+  """
   ARCHIVED
 }
 """
@@ -9347,320 +12801,974 @@ GroupWhereInput is used for filtering Group objects.
 Input was generated by ent.
 """
 input GroupWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: GroupWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [GroupWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [GroupWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  community_id field predicates
+  ` + "`" + `communityID` + "`" + ` equals the value.
   """
   communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
   communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
   communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
   communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
   communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
   communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
   communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
   communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
   communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
   communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
   communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
   communityIDContainsFold: ID
   """
-  region_id field predicates
+  ` + "`" + `regionID` + "`" + ` equals the value.
   """
   regionID: ID
+  """
+  ` + "`" + `regionID` + "`" + ` differs from the value.
+  """
   regionIDNEQ: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is one of the values.
+  """
   regionIDIn: [ID!]
+  """
+  ` + "`" + `regionID` + "`" + ` is none of the values.
+  """
   regionIDNotIn: [ID!]
+  """
+  ` + "`" + `regionID` + "`" + ` is greater (later) than the value.
+  """
   regionIDGT: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is greater (later) than or equal to the value.
+  """
   regionIDGTE: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is less (earlier) than the value.
+  """
   regionIDLT: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   regionIDLTE: ID
+  """
+  ` + "`" + `regionID` + "`" + ` contains the value, case-sensitive.
+  """
   regionIDContains: ID
+  """
+  ` + "`" + `regionID` + "`" + ` starts with the value, case-sensitive.
+  """
   regionIDHasPrefix: ID
+  """
+  ` + "`" + `regionID` + "`" + ` ends with the value, case-sensitive.
+  """
   regionIDHasSuffix: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is not set.
+  """
   regionIDIsNil: Boolean
+  """
+  ` + "`" + `regionID` + "`" + ` is set.
+  """
   regionIDNotNil: Boolean
+  """
+  ` + "`" + `regionID` + "`" + ` equals the value, ignoring case.
+  """
   regionIDEqualFold: ID
+  """
+  ` + "`" + `regionID` + "`" + ` contains the value, ignoring case.
+  """
   regionIDContainsFold: ID
   """
-  mentor_id field predicates
+  ` + "`" + `mentorID` + "`" + ` equals the value.
   """
   mentorID: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` differs from the value.
+  """
   mentorIDNEQ: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is one of the values.
+  """
   mentorIDIn: [ID!]
+  """
+  ` + "`" + `mentorID` + "`" + ` is none of the values.
+  """
   mentorIDNotIn: [ID!]
+  """
+  ` + "`" + `mentorID` + "`" + ` is greater (later) than the value.
+  """
   mentorIDGT: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is greater (later) than or equal to the value.
+  """
   mentorIDGTE: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is less (earlier) than the value.
+  """
   mentorIDLT: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   mentorIDLTE: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` contains the value, case-sensitive.
+  """
   mentorIDContains: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` starts with the value, case-sensitive.
+  """
   mentorIDHasPrefix: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` ends with the value, case-sensitive.
+  """
   mentorIDHasSuffix: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` is not set.
+  """
   mentorIDIsNil: Boolean
+  """
+  ` + "`" + `mentorID` + "`" + ` is set.
+  """
   mentorIDNotNil: Boolean
+  """
+  ` + "`" + `mentorID` + "`" + ` equals the value, ignoring case.
+  """
   mentorIDEqualFold: ID
+  """
+  ` + "`" + `mentorID` + "`" + ` contains the value, ignoring case.
+  """
   mentorIDContainsFold: ID
   """
-  name field predicates
+  ` + "`" + `name` + "`" + ` equals the value.
   """
   name: String
+  """
+  ` + "`" + `name` + "`" + ` differs from the value.
+  """
   nameNEQ: String
+  """
+  ` + "`" + `name` + "`" + ` is one of the values.
+  """
   nameIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is none of the values.
+  """
   nameNotIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than the value.
+  """
   nameGT: String
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than or equal to the value.
+  """
   nameGTE: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than the value.
+  """
   nameLT: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than or equal to the value.
+  """
   nameLTE: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, case-sensitive.
+  """
   nameContains: String
+  """
+  ` + "`" + `name` + "`" + ` starts with the value, case-sensitive.
+  """
   nameHasPrefix: String
+  """
+  ` + "`" + `name` + "`" + ` ends with the value, case-sensitive.
+  """
   nameHasSuffix: String
+  """
+  ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
   nameEqualFold: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
   nameContainsFold: String
   """
-  slug field predicates
+  ` + "`" + `slug` + "`" + ` equals the value.
   """
   slug: String
+  """
+  ` + "`" + `slug` + "`" + ` differs from the value.
+  """
   slugNEQ: String
+  """
+  ` + "`" + `slug` + "`" + ` is one of the values.
+  """
   slugIn: [String!]
+  """
+  ` + "`" + `slug` + "`" + ` is none of the values.
+  """
   slugNotIn: [String!]
+  """
+  ` + "`" + `slug` + "`" + ` is greater (later) than the value.
+  """
   slugGT: String
+  """
+  ` + "`" + `slug` + "`" + ` is greater (later) than or equal to the value.
+  """
   slugGTE: String
+  """
+  ` + "`" + `slug` + "`" + ` is less (earlier) than the value.
+  """
   slugLT: String
+  """
+  ` + "`" + `slug` + "`" + ` is less (earlier) than or equal to the value.
+  """
   slugLTE: String
+  """
+  ` + "`" + `slug` + "`" + ` contains the value, case-sensitive.
+  """
   slugContains: String
+  """
+  ` + "`" + `slug` + "`" + ` starts with the value, case-sensitive.
+  """
   slugHasPrefix: String
+  """
+  ` + "`" + `slug` + "`" + ` ends with the value, case-sensitive.
+  """
   slugHasSuffix: String
+  """
+  ` + "`" + `slug` + "`" + ` equals the value, ignoring case.
+  """
   slugEqualFold: String
+  """
+  ` + "`" + `slug` + "`" + ` contains the value, ignoring case.
+  """
   slugContainsFold: String
   """
-  city field predicates
+  ` + "`" + `city` + "`" + ` equals the value.
   """
   city: String
+  """
+  ` + "`" + `city` + "`" + ` differs from the value.
+  """
   cityNEQ: String
+  """
+  ` + "`" + `city` + "`" + ` is one of the values.
+  """
   cityIn: [String!]
+  """
+  ` + "`" + `city` + "`" + ` is none of the values.
+  """
   cityNotIn: [String!]
+  """
+  ` + "`" + `city` + "`" + ` is greater (later) than the value.
+  """
   cityGT: String
+  """
+  ` + "`" + `city` + "`" + ` is greater (later) than or equal to the value.
+  """
   cityGTE: String
+  """
+  ` + "`" + `city` + "`" + ` is less (earlier) than the value.
+  """
   cityLT: String
+  """
+  ` + "`" + `city` + "`" + ` is less (earlier) than or equal to the value.
+  """
   cityLTE: String
+  """
+  ` + "`" + `city` + "`" + ` contains the value, case-sensitive.
+  """
   cityContains: String
+  """
+  ` + "`" + `city` + "`" + ` starts with the value, case-sensitive.
+  """
   cityHasPrefix: String
+  """
+  ` + "`" + `city` + "`" + ` ends with the value, case-sensitive.
+  """
   cityHasSuffix: String
+  """
+  ` + "`" + `city` + "`" + ` equals the value, ignoring case.
+  """
   cityEqualFold: String
+  """
+  ` + "`" + `city` + "`" + ` contains the value, ignoring case.
+  """
   cityContainsFold: String
   """
-  country field predicates
+  ` + "`" + `country` + "`" + ` equals the value.
   """
   country: String
+  """
+  ` + "`" + `country` + "`" + ` differs from the value.
+  """
   countryNEQ: String
+  """
+  ` + "`" + `country` + "`" + ` is one of the values.
+  """
   countryIn: [String!]
+  """
+  ` + "`" + `country` + "`" + ` is none of the values.
+  """
   countryNotIn: [String!]
+  """
+  ` + "`" + `country` + "`" + ` is greater (later) than the value.
+  """
   countryGT: String
+  """
+  ` + "`" + `country` + "`" + ` is greater (later) than or equal to the value.
+  """
   countryGTE: String
+  """
+  ` + "`" + `country` + "`" + ` is less (earlier) than the value.
+  """
   countryLT: String
+  """
+  ` + "`" + `country` + "`" + ` is less (earlier) than or equal to the value.
+  """
   countryLTE: String
+  """
+  ` + "`" + `country` + "`" + ` contains the value, case-sensitive.
+  """
   countryContains: String
+  """
+  ` + "`" + `country` + "`" + ` starts with the value, case-sensitive.
+  """
   countryHasPrefix: String
+  """
+  ` + "`" + `country` + "`" + ` ends with the value, case-sensitive.
+  """
   countryHasSuffix: String
+  """
+  ` + "`" + `country` + "`" + ` equals the value, ignoring case.
+  """
   countryEqualFold: String
+  """
+  ` + "`" + `country` + "`" + ` contains the value, ignoring case.
+  """
   countryContainsFold: String
   """
-  latitude field predicates
+  ` + "`" + `latitude` + "`" + ` equals the value.
   """
   latitude: Float
+  """
+  ` + "`" + `latitude` + "`" + ` differs from the value.
+  """
   latitudeNEQ: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is one of the values.
+  """
   latitudeIn: [Float!]
+  """
+  ` + "`" + `latitude` + "`" + ` is none of the values.
+  """
   latitudeNotIn: [Float!]
+  """
+  ` + "`" + `latitude` + "`" + ` is greater (later) than the value.
+  """
   latitudeGT: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is greater (later) than or equal to the value.
+  """
   latitudeGTE: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is less (earlier) than the value.
+  """
   latitudeLT: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is less (earlier) than or equal to the value.
+  """
   latitudeLTE: Float
+  """
+  ` + "`" + `latitude` + "`" + ` is not set.
+  """
   latitudeIsNil: Boolean
+  """
+  ` + "`" + `latitude` + "`" + ` is set.
+  """
   latitudeNotNil: Boolean
   """
-  longitude field predicates
+  ` + "`" + `longitude` + "`" + ` equals the value.
   """
   longitude: Float
+  """
+  ` + "`" + `longitude` + "`" + ` differs from the value.
+  """
   longitudeNEQ: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is one of the values.
+  """
   longitudeIn: [Float!]
+  """
+  ` + "`" + `longitude` + "`" + ` is none of the values.
+  """
   longitudeNotIn: [Float!]
+  """
+  ` + "`" + `longitude` + "`" + ` is greater (later) than the value.
+  """
   longitudeGT: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is greater (later) than or equal to the value.
+  """
   longitudeGTE: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is less (earlier) than the value.
+  """
   longitudeLT: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is less (earlier) than or equal to the value.
+  """
   longitudeLTE: Float
+  """
+  ` + "`" + `longitude` + "`" + ` is not set.
+  """
   longitudeIsNil: Boolean
+  """
+  ` + "`" + `longitude` + "`" + ` is set.
+  """
   longitudeNotNil: Boolean
   """
-  description field predicates
+  ` + "`" + `description` + "`" + ` equals the value.
   """
   description: String
+  """
+  ` + "`" + `description` + "`" + ` differs from the value.
+  """
   descriptionNEQ: String
+  """
+  ` + "`" + `description` + "`" + ` is one of the values.
+  """
   descriptionIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is none of the values.
+  """
   descriptionNotIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than the value.
+  """
   descriptionGT: String
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than or equal to the value.
+  """
   descriptionGTE: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than the value.
+  """
   descriptionLT: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than or equal to the value.
+  """
   descriptionLTE: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, case-sensitive.
+  """
   descriptionContains: String
+  """
+  ` + "`" + `description` + "`" + ` starts with the value, case-sensitive.
+  """
   descriptionHasPrefix: String
+  """
+  ` + "`" + `description` + "`" + ` ends with the value, case-sensitive.
+  """
   descriptionHasSuffix: String
+  """
+  ` + "`" + `description` + "`" + ` is not set.
+  """
   descriptionIsNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` is set.
+  """
   descriptionNotNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` equals the value, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, ignoring case.
+  """
   descriptionContainsFold: String
   """
-  website_url field predicates
+  ` + "`" + `websiteURL` + "`" + ` equals the value.
   """
   websiteURL: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` differs from the value.
+  """
   websiteURLNEQ: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is one of the values.
+  """
   websiteURLIn: [String!]
+  """
+  ` + "`" + `websiteURL` + "`" + ` is none of the values.
+  """
   websiteURLNotIn: [String!]
+  """
+  ` + "`" + `websiteURL` + "`" + ` is greater (later) than the value.
+  """
   websiteURLGT: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   websiteURLGTE: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is less (earlier) than the value.
+  """
   websiteURLLT: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   websiteURLLTE: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` contains the value, case-sensitive.
+  """
   websiteURLContains: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` starts with the value, case-sensitive.
+  """
   websiteURLHasPrefix: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` ends with the value, case-sensitive.
+  """
   websiteURLHasSuffix: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is not set.
+  """
   websiteURLIsNil: Boolean
+  """
+  ` + "`" + `websiteURL` + "`" + ` is set.
+  """
   websiteURLNotNil: Boolean
+  """
+  ` + "`" + `websiteURL` + "`" + ` equals the value, ignoring case.
+  """
   websiteURLEqualFold: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` contains the value, ignoring case.
+  """
   websiteURLContainsFold: String
   """
-  meetup_url field predicates
+  ` + "`" + `meetupURL` + "`" + ` equals the value.
   """
   meetupURL: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` differs from the value.
+  """
   meetupURLNEQ: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` is one of the values.
+  """
   meetupURLIn: [String!]
+  """
+  ` + "`" + `meetupURL` + "`" + ` is none of the values.
+  """
   meetupURLNotIn: [String!]
+  """
+  ` + "`" + `meetupURL` + "`" + ` is greater (later) than the value.
+  """
   meetupURLGT: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   meetupURLGTE: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` is less (earlier) than the value.
+  """
   meetupURLLT: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   meetupURLLTE: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` contains the value, case-sensitive.
+  """
   meetupURLContains: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` starts with the value, case-sensitive.
+  """
   meetupURLHasPrefix: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` ends with the value, case-sensitive.
+  """
   meetupURLHasSuffix: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` is not set.
+  """
   meetupURLIsNil: Boolean
+  """
+  ` + "`" + `meetupURL` + "`" + ` is set.
+  """
   meetupURLNotNil: Boolean
+  """
+  ` + "`" + `meetupURL` + "`" + ` equals the value, ignoring case.
+  """
   meetupURLEqualFold: String
+  """
+  ` + "`" + `meetupURL` + "`" + ` contains the value, ignoring case.
+  """
   meetupURLContainsFold: String
   """
-  chat_url field predicates
+  ` + "`" + `chatURL` + "`" + ` equals the value.
   """
   chatURL: String
+  """
+  ` + "`" + `chatURL` + "`" + ` differs from the value.
+  """
   chatURLNEQ: String
+  """
+  ` + "`" + `chatURL` + "`" + ` is one of the values.
+  """
   chatURLIn: [String!]
+  """
+  ` + "`" + `chatURL` + "`" + ` is none of the values.
+  """
   chatURLNotIn: [String!]
+  """
+  ` + "`" + `chatURL` + "`" + ` is greater (later) than the value.
+  """
   chatURLGT: String
+  """
+  ` + "`" + `chatURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   chatURLGTE: String
+  """
+  ` + "`" + `chatURL` + "`" + ` is less (earlier) than the value.
+  """
   chatURLLT: String
+  """
+  ` + "`" + `chatURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   chatURLLTE: String
+  """
+  ` + "`" + `chatURL` + "`" + ` contains the value, case-sensitive.
+  """
   chatURLContains: String
+  """
+  ` + "`" + `chatURL` + "`" + ` starts with the value, case-sensitive.
+  """
   chatURLHasPrefix: String
+  """
+  ` + "`" + `chatURL` + "`" + ` ends with the value, case-sensitive.
+  """
   chatURLHasSuffix: String
+  """
+  ` + "`" + `chatURL` + "`" + ` is not set.
+  """
   chatURLIsNil: Boolean
+  """
+  ` + "`" + `chatURL` + "`" + ` is set.
+  """
   chatURLNotNil: Boolean
+  """
+  ` + "`" + `chatURL` + "`" + ` equals the value, ignoring case.
+  """
   chatURLEqualFold: String
+  """
+  ` + "`" + `chatURL` + "`" + ` contains the value, ignoring case.
+  """
   chatURLContainsFold: String
   """
-  logo_url field predicates
+  ` + "`" + `logoURL` + "`" + ` equals the value.
   """
   logoURL: String
+  """
+  ` + "`" + `logoURL` + "`" + ` differs from the value.
+  """
   logoURLNEQ: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is one of the values.
+  """
   logoURLIn: [String!]
+  """
+  ` + "`" + `logoURL` + "`" + ` is none of the values.
+  """
   logoURLNotIn: [String!]
+  """
+  ` + "`" + `logoURL` + "`" + ` is greater (later) than the value.
+  """
   logoURLGT: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   logoURLGTE: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is less (earlier) than the value.
+  """
   logoURLLT: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   logoURLLTE: String
+  """
+  ` + "`" + `logoURL` + "`" + ` contains the value, case-sensitive.
+  """
   logoURLContains: String
+  """
+  ` + "`" + `logoURL` + "`" + ` starts with the value, case-sensitive.
+  """
   logoURLHasPrefix: String
+  """
+  ` + "`" + `logoURL` + "`" + ` ends with the value, case-sensitive.
+  """
   logoURLHasSuffix: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is not set.
+  """
   logoURLIsNil: Boolean
+  """
+  ` + "`" + `logoURL` + "`" + ` is set.
+  """
   logoURLNotNil: Boolean
+  """
+  ` + "`" + `logoURL` + "`" + ` equals the value, ignoring case.
+  """
   logoURLEqualFold: String
+  """
+  ` + "`" + `logoURL` + "`" + ` contains the value, ignoring case.
+  """
   logoURLContainsFold: String
   """
-  status field predicates
+  ` + "`" + `status` + "`" + ` equals the value.
   """
   status: GroupStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
   statusNEQ: GroupStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
   statusIn: [GroupStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
   statusNotIn: [GroupStatus!]
   """
-  official_since field predicates
+  ` + "`" + `officialSince` + "`" + ` equals the value.
   """
   officialSince: Time
+  """
+  ` + "`" + `officialSince` + "`" + ` differs from the value.
+  """
   officialSinceNEQ: Time
+  """
+  ` + "`" + `officialSince` + "`" + ` is one of the values.
+  """
   officialSinceIn: [Time!]
+  """
+  ` + "`" + `officialSince` + "`" + ` is none of the values.
+  """
   officialSinceNotIn: [Time!]
+  """
+  ` + "`" + `officialSince` + "`" + ` is greater (later) than the value.
+  """
   officialSinceGT: Time
+  """
+  ` + "`" + `officialSince` + "`" + ` is greater (later) than or equal to the value.
+  """
   officialSinceGTE: Time
+  """
+  ` + "`" + `officialSince` + "`" + ` is less (earlier) than the value.
+  """
   officialSinceLT: Time
+  """
+  ` + "`" + `officialSince` + "`" + ` is less (earlier) than or equal to the value.
+  """
   officialSinceLTE: Time
+  """
+  ` + "`" + `officialSince` + "`" + ` is not set.
+  """
   officialSinceIsNil: Boolean
+  """
+  ` + "`" + `officialSince` + "`" + ` is set.
+  """
   officialSinceNotNil: Boolean
   """
-  community edge predicates
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasCommunityWith: [CommunityWhereInput!]
   """
-  region edge predicates
+  Whether ` + "`" + `region` + "`" + ` leads to at least one object.
   """
   hasRegion: Boolean
+  """
+  ` + "`" + `region` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasRegionWith: [RegionWhereInput!]
   """
-  mentor edge predicates
+  Whether ` + "`" + `mentor` + "`" + ` leads to at least one object.
   """
   hasMentor: Boolean
+  """
+  ` + "`" + `mentor` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasMentorWith: [UserWhereInput!]
   """
-  contributions edge predicates
+  Whether ` + "`" + `contributions` + "`" + ` leads to at least one object.
   """
   hasContributions: Boolean
+  """
+  ` + "`" + `contributions` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasContributionsWith: [ContributionWhereInput!]
   """
-  elections edge predicates
+  Whether ` + "`" + `elections` + "`" + ` leads to at least one object.
   """
   hasElections: Boolean
+  """
+  ` + "`" + `elections` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasElectionsWith: [ElectionWhereInput!]
 }
+"""
+A "scan to join" invite to a group, visible to its organizers and staff.
+"""
 type Invite implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -9726,6 +13834,9 @@ enum OrderDirection {
   """
   DESC
 }
+"""
+An employer or enterprise; partners of a community count for diversity and eligibility rules.
+"""
 type Organization implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -9833,9 +13944,13 @@ A connection to a list of items.
 """
 type OrganizationConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [OrganizationEdge]
+  edges: [OrganizationEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Organization!]!
   """
   Information to aid in pagination.
   """
@@ -9852,7 +13967,7 @@ type OrganizationEdge {
   """
   The item at the end of the edge.
   """
-  node: Organization
+  node: Organization!
   """
   A cursor for use in pagination.
   """
@@ -9875,9 +13990,21 @@ input OrganizationOrder {
 Properties by which Organization connections can be ordered.
 """
 enum OrganizationOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `name` + "`" + `.
+  """
   NAME
+  """
+  Order by ` + "`" + `country` + "`" + `.
+  """
   COUNTRY
 }
 """
@@ -9885,137 +14012,413 @@ OrganizationWhereInput is used for filtering Organization objects.
 Input was generated by ent.
 """
 input OrganizationWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: OrganizationWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [OrganizationWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [OrganizationWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  name field predicates
+  ` + "`" + `name` + "`" + ` equals the value.
   """
   name: String
+  """
+  ` + "`" + `name` + "`" + ` differs from the value.
+  """
   nameNEQ: String
+  """
+  ` + "`" + `name` + "`" + ` is one of the values.
+  """
   nameIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is none of the values.
+  """
   nameNotIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than the value.
+  """
   nameGT: String
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than or equal to the value.
+  """
   nameGTE: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than the value.
+  """
   nameLT: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than or equal to the value.
+  """
   nameLTE: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, case-sensitive.
+  """
   nameContains: String
+  """
+  ` + "`" + `name` + "`" + ` starts with the value, case-sensitive.
+  """
   nameHasPrefix: String
+  """
+  ` + "`" + `name` + "`" + ` ends with the value, case-sensitive.
+  """
   nameHasSuffix: String
+  """
+  ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
   nameEqualFold: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
   nameContainsFold: String
   """
-  slug field predicates
+  ` + "`" + `slug` + "`" + ` equals the value.
   """
   slug: String
+  """
+  ` + "`" + `slug` + "`" + ` differs from the value.
+  """
   slugNEQ: String
+  """
+  ` + "`" + `slug` + "`" + ` is one of the values.
+  """
   slugIn: [String!]
+  """
+  ` + "`" + `slug` + "`" + ` is none of the values.
+  """
   slugNotIn: [String!]
+  """
+  ` + "`" + `slug` + "`" + ` is greater (later) than the value.
+  """
   slugGT: String
+  """
+  ` + "`" + `slug` + "`" + ` is greater (later) than or equal to the value.
+  """
   slugGTE: String
+  """
+  ` + "`" + `slug` + "`" + ` is less (earlier) than the value.
+  """
   slugLT: String
+  """
+  ` + "`" + `slug` + "`" + ` is less (earlier) than or equal to the value.
+  """
   slugLTE: String
+  """
+  ` + "`" + `slug` + "`" + ` contains the value, case-sensitive.
+  """
   slugContains: String
+  """
+  ` + "`" + `slug` + "`" + ` starts with the value, case-sensitive.
+  """
   slugHasPrefix: String
+  """
+  ` + "`" + `slug` + "`" + ` ends with the value, case-sensitive.
+  """
   slugHasSuffix: String
+  """
+  ` + "`" + `slug` + "`" + ` equals the value, ignoring case.
+  """
   slugEqualFold: String
+  """
+  ` + "`" + `slug` + "`" + ` contains the value, ignoring case.
+  """
   slugContainsFold: String
   """
-  website_url field predicates
+  ` + "`" + `websiteURL` + "`" + ` equals the value.
   """
   websiteURL: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` differs from the value.
+  """
   websiteURLNEQ: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is one of the values.
+  """
   websiteURLIn: [String!]
+  """
+  ` + "`" + `websiteURL` + "`" + ` is none of the values.
+  """
   websiteURLNotIn: [String!]
+  """
+  ` + "`" + `websiteURL` + "`" + ` is greater (later) than the value.
+  """
   websiteURLGT: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   websiteURLGTE: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is less (earlier) than the value.
+  """
   websiteURLLT: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   websiteURLLTE: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` contains the value, case-sensitive.
+  """
   websiteURLContains: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` starts with the value, case-sensitive.
+  """
   websiteURLHasPrefix: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` ends with the value, case-sensitive.
+  """
   websiteURLHasSuffix: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is not set.
+  """
   websiteURLIsNil: Boolean
+  """
+  ` + "`" + `websiteURL` + "`" + ` is set.
+  """
   websiteURLNotNil: Boolean
+  """
+  ` + "`" + `websiteURL` + "`" + ` equals the value, ignoring case.
+  """
   websiteURLEqualFold: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` contains the value, ignoring case.
+  """
   websiteURLContainsFold: String
   """
-  country field predicates
+  ` + "`" + `country` + "`" + ` equals the value.
   """
   country: String
+  """
+  ` + "`" + `country` + "`" + ` differs from the value.
+  """
   countryNEQ: String
+  """
+  ` + "`" + `country` + "`" + ` is one of the values.
+  """
   countryIn: [String!]
+  """
+  ` + "`" + `country` + "`" + ` is none of the values.
+  """
   countryNotIn: [String!]
+  """
+  ` + "`" + `country` + "`" + ` is greater (later) than the value.
+  """
   countryGT: String
+  """
+  ` + "`" + `country` + "`" + ` is greater (later) than or equal to the value.
+  """
   countryGTE: String
+  """
+  ` + "`" + `country` + "`" + ` is less (earlier) than the value.
+  """
   countryLT: String
+  """
+  ` + "`" + `country` + "`" + ` is less (earlier) than or equal to the value.
+  """
   countryLTE: String
+  """
+  ` + "`" + `country` + "`" + ` contains the value, case-sensitive.
+  """
   countryContains: String
+  """
+  ` + "`" + `country` + "`" + ` starts with the value, case-sensitive.
+  """
   countryHasPrefix: String
+  """
+  ` + "`" + `country` + "`" + ` ends with the value, case-sensitive.
+  """
   countryHasSuffix: String
+  """
+  ` + "`" + `country` + "`" + ` is not set.
+  """
   countryIsNil: Boolean
+  """
+  ` + "`" + `country` + "`" + ` is set.
+  """
   countryNotNil: Boolean
+  """
+  ` + "`" + `country` + "`" + ` equals the value, ignoring case.
+  """
   countryEqualFold: String
+  """
+  ` + "`" + `country` + "`" + ` contains the value, ignoring case.
+  """
   countryContainsFold: String
   """
-  description field predicates
+  ` + "`" + `description` + "`" + ` equals the value.
   """
   description: String
+  """
+  ` + "`" + `description` + "`" + ` differs from the value.
+  """
   descriptionNEQ: String
+  """
+  ` + "`" + `description` + "`" + ` is one of the values.
+  """
   descriptionIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is none of the values.
+  """
   descriptionNotIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than the value.
+  """
   descriptionGT: String
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than or equal to the value.
+  """
   descriptionGTE: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than the value.
+  """
   descriptionLT: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than or equal to the value.
+  """
   descriptionLTE: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, case-sensitive.
+  """
   descriptionContains: String
+  """
+  ` + "`" + `description` + "`" + ` starts with the value, case-sensitive.
+  """
   descriptionHasPrefix: String
+  """
+  ` + "`" + `description` + "`" + ` ends with the value, case-sensitive.
+  """
   descriptionHasSuffix: String
+  """
+  ` + "`" + `description` + "`" + ` is not set.
+  """
   descriptionIsNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` is set.
+  """
   descriptionNotNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` equals the value, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, ignoring case.
+  """
   descriptionContainsFold: String
   """
-  partner_of edge predicates
+  Whether ` + "`" + `partnerOf` + "`" + ` leads to at least one object.
   """
   hasPartnerOf: Boolean
+  """
+  ` + "`" + `partnerOf` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasPartnerOfWith: [CommunityWhereInput!]
   """
-  members edge predicates
+  Whether ` + "`" + `members` + "`" + ` leads to at least one object.
   """
   hasMembers: Boolean
+  """
+  ` + "`" + `members` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasMembersWith: [UserWhereInput!]
 }
 """
@@ -10040,6 +14443,9 @@ type PageInfo {
   """
   endCursor: Cursor
 }
+"""
+The root of every read. Lists are Relay connections; a row the viewer may not see is left out, never an error.
+"""
 type Query {
   """
   Fetches an object given its ID.
@@ -10400,6 +14806,9 @@ type Query {
     where: UserWhereInput
   ): UserConnection!
 }
+"""
+A named area of a community, covered by its ambassadors.
+"""
 type Region implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -10507,9 +14916,13 @@ A connection to a list of items.
 """
 type RegionConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [RegionEdge]
+  edges: [RegionEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Region!]!
   """
   Information to aid in pagination.
   """
@@ -10526,7 +14939,7 @@ type RegionEdge {
   """
   The item at the end of the edge.
   """
-  node: Region
+  node: Region!
   """
   A cursor for use in pagination.
   """
@@ -10549,8 +14962,17 @@ input RegionOrder {
 Properties by which Region connections can be ordered.
 """
 enum RegionOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `name` + "`" + `.
+  """
   NAME
 }
 """
@@ -10558,119 +14980,350 @@ RegionWhereInput is used for filtering Region objects.
 Input was generated by ent.
 """
 input RegionWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: RegionWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [RegionWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [RegionWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  community_id field predicates
+  ` + "`" + `communityID` + "`" + ` equals the value.
   """
   communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
   communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
   communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
   communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
   communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
   communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
   communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
   communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
   communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
   communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
   communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
   communityIDContainsFold: ID
   """
-  name field predicates
+  ` + "`" + `name` + "`" + ` equals the value.
   """
   name: String
+  """
+  ` + "`" + `name` + "`" + ` differs from the value.
+  """
   nameNEQ: String
+  """
+  ` + "`" + `name` + "`" + ` is one of the values.
+  """
   nameIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is none of the values.
+  """
   nameNotIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than the value.
+  """
   nameGT: String
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than or equal to the value.
+  """
   nameGTE: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than the value.
+  """
   nameLT: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than or equal to the value.
+  """
   nameLTE: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, case-sensitive.
+  """
   nameContains: String
+  """
+  ` + "`" + `name` + "`" + ` starts with the value, case-sensitive.
+  """
   nameHasPrefix: String
+  """
+  ` + "`" + `name` + "`" + ` ends with the value, case-sensitive.
+  """
   nameHasSuffix: String
+  """
+  ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
   nameEqualFold: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
   nameContainsFold: String
   """
-  slug field predicates
+  ` + "`" + `slug` + "`" + ` equals the value.
   """
   slug: String
+  """
+  ` + "`" + `slug` + "`" + ` differs from the value.
+  """
   slugNEQ: String
+  """
+  ` + "`" + `slug` + "`" + ` is one of the values.
+  """
   slugIn: [String!]
+  """
+  ` + "`" + `slug` + "`" + ` is none of the values.
+  """
   slugNotIn: [String!]
+  """
+  ` + "`" + `slug` + "`" + ` is greater (later) than the value.
+  """
   slugGT: String
+  """
+  ` + "`" + `slug` + "`" + ` is greater (later) than or equal to the value.
+  """
   slugGTE: String
+  """
+  ` + "`" + `slug` + "`" + ` is less (earlier) than the value.
+  """
   slugLT: String
+  """
+  ` + "`" + `slug` + "`" + ` is less (earlier) than or equal to the value.
+  """
   slugLTE: String
+  """
+  ` + "`" + `slug` + "`" + ` contains the value, case-sensitive.
+  """
   slugContains: String
+  """
+  ` + "`" + `slug` + "`" + ` starts with the value, case-sensitive.
+  """
   slugHasPrefix: String
+  """
+  ` + "`" + `slug` + "`" + ` ends with the value, case-sensitive.
+  """
   slugHasSuffix: String
+  """
+  ` + "`" + `slug` + "`" + ` equals the value, ignoring case.
+  """
   slugEqualFold: String
+  """
+  ` + "`" + `slug` + "`" + ` contains the value, ignoring case.
+  """
   slugContainsFold: String
   """
-  description field predicates
+  ` + "`" + `description` + "`" + ` equals the value.
   """
   description: String
+  """
+  ` + "`" + `description` + "`" + ` differs from the value.
+  """
   descriptionNEQ: String
+  """
+  ` + "`" + `description` + "`" + ` is one of the values.
+  """
   descriptionIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is none of the values.
+  """
   descriptionNotIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than the value.
+  """
   descriptionGT: String
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than or equal to the value.
+  """
   descriptionGTE: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than the value.
+  """
   descriptionLT: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than or equal to the value.
+  """
   descriptionLTE: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, case-sensitive.
+  """
   descriptionContains: String
+  """
+  ` + "`" + `description` + "`" + ` starts with the value, case-sensitive.
+  """
   descriptionHasPrefix: String
+  """
+  ` + "`" + `description` + "`" + ` ends with the value, case-sensitive.
+  """
   descriptionHasSuffix: String
+  """
+  ` + "`" + `description` + "`" + ` is not set.
+  """
   descriptionIsNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` is set.
+  """
   descriptionNotNil: Boolean
+  """
+  ` + "`" + `description` + "`" + ` equals the value, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, ignoring case.
+  """
   descriptionContainsFold: String
   """
-  community edge predicates
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasCommunityWith: [CommunityWhereInput!]
   """
-  groups edge predicates
+  Whether ` + "`" + `groups` + "`" + ` leads to at least one object.
   """
   hasGroups: Boolean
+  """
+  ` + "`" + `groups` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupsWith: [GroupWhereInput!]
 }
+"""
+An RSVP to an event. Counts are public; who registered is not.
+"""
 type Registration implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -10714,9 +15367,13 @@ A connection to a list of items.
 """
 type RegistrationConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [RegistrationEdge]
+  edges: [RegistrationEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Registration!]!
   """
   Information to aid in pagination.
   """
@@ -10733,7 +15390,7 @@ type RegistrationEdge {
   """
   The item at the end of the edge.
   """
-  node: Registration
+  node: Registration!
   """
   A cursor for use in pagination.
   """
@@ -10756,18 +15413,42 @@ input RegistrationOrder {
 Properties by which Registration connections can be ordered.
 """
 enum RegistrationOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
   STATUS
 }
 """
-RegistrationStatus is enum for the field status
+Where the RSVP stands.
 """
 enum RegistrationStatus @goModel(model: "github.com/usergroups/usergroups/ent/registration.Status") {
+  """
+  Holds a seat.
+  """
   GOING
+  """
+  Waiting for a seat to free up.
+  """
   WAITLISTED
+  """
+  Cancelled by the registrant or the organizers.
+  """
   CANCELLED
+  """
+  Checked in at the event.
+  """
   ATTENDED
+  """
+  Held a seat but was not checked in.
+  """
   NO_SHOW
 }
 """
@@ -10775,108 +15456,306 @@ RegistrationWhereInput is used for filtering Registration objects.
 Input was generated by ent.
 """
 input RegistrationWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: RegistrationWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [RegistrationWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [RegistrationWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  event_id field predicates
+  ` + "`" + `eventID` + "`" + ` equals the value.
   """
   eventID: ID
+  """
+  ` + "`" + `eventID` + "`" + ` differs from the value.
+  """
   eventIDNEQ: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is one of the values.
+  """
   eventIDIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is none of the values.
+  """
   eventIDNotIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than the value.
+  """
   eventIDGT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than or equal to the value.
+  """
   eventIDGTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than the value.
+  """
   eventIDLT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   eventIDLTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, case-sensitive.
+  """
   eventIDContains: ID
+  """
+  ` + "`" + `eventID` + "`" + ` starts with the value, case-sensitive.
+  """
   eventIDHasPrefix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` ends with the value, case-sensitive.
+  """
   eventIDHasSuffix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` equals the value, ignoring case.
+  """
   eventIDEqualFold: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, ignoring case.
+  """
   eventIDContainsFold: ID
   """
-  status field predicates
+  ` + "`" + `status` + "`" + ` equals the value.
   """
   status: RegistrationStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
   statusNEQ: RegistrationStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
   statusIn: [RegistrationStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
   statusNotIn: [RegistrationStatus!]
   """
-  checked_in_at field predicates
+  ` + "`" + `checkedInAt` + "`" + ` equals the value.
   """
   checkedInAt: Time
+  """
+  ` + "`" + `checkedInAt` + "`" + ` differs from the value.
+  """
   checkedInAtNEQ: Time
+  """
+  ` + "`" + `checkedInAt` + "`" + ` is one of the values.
+  """
   checkedInAtIn: [Time!]
+  """
+  ` + "`" + `checkedInAt` + "`" + ` is none of the values.
+  """
   checkedInAtNotIn: [Time!]
+  """
+  ` + "`" + `checkedInAt` + "`" + ` is greater (later) than the value.
+  """
   checkedInAtGT: Time
+  """
+  ` + "`" + `checkedInAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   checkedInAtGTE: Time
+  """
+  ` + "`" + `checkedInAt` + "`" + ` is less (earlier) than the value.
+  """
   checkedInAtLT: Time
+  """
+  ` + "`" + `checkedInAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   checkedInAtLTE: Time
+  """
+  ` + "`" + `checkedInAt` + "`" + ` is not set.
+  """
   checkedInAtIsNil: Boolean
+  """
+  ` + "`" + `checkedInAt` + "`" + ` is set.
+  """
   checkedInAtNotNil: Boolean
   """
-  cancelled_at field predicates
+  ` + "`" + `cancelledAt` + "`" + ` equals the value.
   """
   cancelledAt: Time
+  """
+  ` + "`" + `cancelledAt` + "`" + ` differs from the value.
+  """
   cancelledAtNEQ: Time
+  """
+  ` + "`" + `cancelledAt` + "`" + ` is one of the values.
+  """
   cancelledAtIn: [Time!]
+  """
+  ` + "`" + `cancelledAt` + "`" + ` is none of the values.
+  """
   cancelledAtNotIn: [Time!]
+  """
+  ` + "`" + `cancelledAt` + "`" + ` is greater (later) than the value.
+  """
   cancelledAtGT: Time
+  """
+  ` + "`" + `cancelledAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   cancelledAtGTE: Time
+  """
+  ` + "`" + `cancelledAt` + "`" + ` is less (earlier) than the value.
+  """
   cancelledAtLT: Time
+  """
+  ` + "`" + `cancelledAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   cancelledAtLTE: Time
+  """
+  ` + "`" + `cancelledAt` + "`" + ` is not set.
+  """
   cancelledAtIsNil: Boolean
+  """
+  ` + "`" + `cancelledAt` + "`" + ` is set.
+  """
   cancelledAtNotNil: Boolean
   """
-  queued_at field predicates
+  ` + "`" + `queuedAt` + "`" + ` equals the value.
   """
   queuedAt: Time
+  """
+  ` + "`" + `queuedAt` + "`" + ` differs from the value.
+  """
   queuedAtNEQ: Time
+  """
+  ` + "`" + `queuedAt` + "`" + ` is one of the values.
+  """
   queuedAtIn: [Time!]
+  """
+  ` + "`" + `queuedAt` + "`" + ` is none of the values.
+  """
   queuedAtNotIn: [Time!]
+  """
+  ` + "`" + `queuedAt` + "`" + ` is greater (later) than the value.
+  """
   queuedAtGT: Time
+  """
+  ` + "`" + `queuedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   queuedAtGTE: Time
+  """
+  ` + "`" + `queuedAt` + "`" + ` is less (earlier) than the value.
+  """
   queuedAtLT: Time
+  """
+  ` + "`" + `queuedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   queuedAtLTE: Time
   """
-  user edge predicates
+  Whether ` + "`" + `user` + "`" + ` leads to at least one object.
   """
   hasUser: Boolean
+  """
+  ` + "`" + `user` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasUserWith: [UserWhereInput!]
 }
+"""
+A confidential report (code of conduct, misuse of the ambassador title, spam), for the reporter and the community's staff only.
+"""
 type Report implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -10932,9 +15811,13 @@ A connection to a list of items.
 """
 type ReportConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [ReportEdge]
+  edges: [ReportEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Report!]!
   """
   Information to aid in pagination.
   """
@@ -10951,19 +15834,31 @@ type ReportEdge {
   """
   The item at the end of the edge.
   """
-  node: Report
+  node: Report!
   """
   A cursor for use in pagination.
   """
   cursor: Cursor!
 }
 """
-ReportKind is enum for the field kind
+What is reported.
 """
 enum ReportKind @goModel(model: "github.com/usergroups/usergroups/ent/report.Kind") {
+  """
+  A breach of the code of conduct.
+  """
   CODE_OF_CONDUCT
+  """
+  Misuse of a title such as official group or ambassador.
+  """
   TITLE_MISUSE
+  """
+  Spam.
+  """
   SPAM
+  """
+  Anything else.
+  """
   OTHER
 }
 """
@@ -10983,17 +15878,38 @@ input ReportOrder {
 Properties by which Report connections can be ordered.
 """
 enum ReportOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `kind` + "`" + `.
+  """
   KIND
 }
 """
-ReportStatus is enum for the field status
+Handling status.
 """
 enum ReportStatus @goModel(model: "github.com/usergroups/usergroups/ent/report.Status") {
+  """
+  Received; nobody handles it yet.
+  """
   OPEN
+  """
+  Being looked into.
+  """
   INVESTIGATING
+  """
+  Handled; the resolution says how.
+  """
   RESOLVED
+  """
+  Closed without action.
+  """
   DISMISSED
 }
 """
@@ -11001,197 +15917,578 @@ ReportWhereInput is used for filtering Report objects.
 Input was generated by ent.
 """
 input ReportWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: ReportWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [ReportWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [ReportWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  community_id field predicates
+  ` + "`" + `communityID` + "`" + ` equals the value.
   """
   communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
   communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
   communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
   communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
   communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
   communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
   communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
   communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
   communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
   communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
   communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
   communityIDContainsFold: ID
   """
-  reporter_id field predicates
+  ` + "`" + `reporterID` + "`" + ` equals the value.
   """
   reporterID: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` differs from the value.
+  """
   reporterIDNEQ: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` is one of the values.
+  """
   reporterIDIn: [ID!]
+  """
+  ` + "`" + `reporterID` + "`" + ` is none of the values.
+  """
   reporterIDNotIn: [ID!]
+  """
+  ` + "`" + `reporterID` + "`" + ` is greater (later) than the value.
+  """
   reporterIDGT: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` is greater (later) than or equal to the value.
+  """
   reporterIDGTE: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` is less (earlier) than the value.
+  """
   reporterIDLT: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   reporterIDLTE: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` contains the value, case-sensitive.
+  """
   reporterIDContains: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` starts with the value, case-sensitive.
+  """
   reporterIDHasPrefix: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` ends with the value, case-sensitive.
+  """
   reporterIDHasSuffix: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` equals the value, ignoring case.
+  """
   reporterIDEqualFold: ID
+  """
+  ` + "`" + `reporterID` + "`" + ` contains the value, ignoring case.
+  """
   reporterIDContainsFold: ID
   """
-  subject_user_id field predicates
+  ` + "`" + `subjectUserID` + "`" + ` equals the value.
   """
   subjectUserID: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` differs from the value.
+  """
   subjectUserIDNEQ: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` is one of the values.
+  """
   subjectUserIDIn: [ID!]
+  """
+  ` + "`" + `subjectUserID` + "`" + ` is none of the values.
+  """
   subjectUserIDNotIn: [ID!]
+  """
+  ` + "`" + `subjectUserID` + "`" + ` is greater (later) than the value.
+  """
   subjectUserIDGT: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` is greater (later) than or equal to the value.
+  """
   subjectUserIDGTE: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` is less (earlier) than the value.
+  """
   subjectUserIDLT: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   subjectUserIDLTE: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` contains the value, case-sensitive.
+  """
   subjectUserIDContains: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` starts with the value, case-sensitive.
+  """
   subjectUserIDHasPrefix: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` ends with the value, case-sensitive.
+  """
   subjectUserIDHasSuffix: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` is not set.
+  """
   subjectUserIDIsNil: Boolean
+  """
+  ` + "`" + `subjectUserID` + "`" + ` is set.
+  """
   subjectUserIDNotNil: Boolean
+  """
+  ` + "`" + `subjectUserID` + "`" + ` equals the value, ignoring case.
+  """
   subjectUserIDEqualFold: ID
+  """
+  ` + "`" + `subjectUserID` + "`" + ` contains the value, ignoring case.
+  """
   subjectUserIDContainsFold: ID
   """
-  group_id field predicates
+  ` + "`" + `groupID` + "`" + ` equals the value.
   """
   groupID: ID
+  """
+  ` + "`" + `groupID` + "`" + ` differs from the value.
+  """
   groupIDNEQ: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is one of the values.
+  """
   groupIDIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is none of the values.
+  """
   groupIDNotIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than the value.
+  """
   groupIDGT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than or equal to the value.
+  """
   groupIDGTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than the value.
+  """
   groupIDLT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   groupIDLTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, case-sensitive.
+  """
   groupIDContains: ID
+  """
+  ` + "`" + `groupID` + "`" + ` starts with the value, case-sensitive.
+  """
   groupIDHasPrefix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` ends with the value, case-sensitive.
+  """
   groupIDHasSuffix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is not set.
+  """
   groupIDIsNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` is set.
+  """
   groupIDNotNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` equals the value, ignoring case.
+  """
   groupIDEqualFold: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, ignoring case.
+  """
   groupIDContainsFold: ID
   """
-  event_id field predicates
+  ` + "`" + `eventID` + "`" + ` equals the value.
   """
   eventID: ID
+  """
+  ` + "`" + `eventID` + "`" + ` differs from the value.
+  """
   eventIDNEQ: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is one of the values.
+  """
   eventIDIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is none of the values.
+  """
   eventIDNotIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than the value.
+  """
   eventIDGT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than or equal to the value.
+  """
   eventIDGTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than the value.
+  """
   eventIDLT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   eventIDLTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, case-sensitive.
+  """
   eventIDContains: ID
+  """
+  ` + "`" + `eventID` + "`" + ` starts with the value, case-sensitive.
+  """
   eventIDHasPrefix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` ends with the value, case-sensitive.
+  """
   eventIDHasSuffix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is not set.
+  """
   eventIDIsNil: Boolean
+  """
+  ` + "`" + `eventID` + "`" + ` is set.
+  """
   eventIDNotNil: Boolean
+  """
+  ` + "`" + `eventID` + "`" + ` equals the value, ignoring case.
+  """
   eventIDEqualFold: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, ignoring case.
+  """
   eventIDContainsFold: ID
   """
-  kind field predicates
+  ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: ReportKind
+  """
+  ` + "`" + `kind` + "`" + ` differs from the value.
+  """
   kindNEQ: ReportKind
+  """
+  ` + "`" + `kind` + "`" + ` is one of the values.
+  """
   kindIn: [ReportKind!]
+  """
+  ` + "`" + `kind` + "`" + ` is none of the values.
+  """
   kindNotIn: [ReportKind!]
   """
-  description field predicates
+  ` + "`" + `description` + "`" + ` equals the value.
   """
   description: String
+  """
+  ` + "`" + `description` + "`" + ` differs from the value.
+  """
   descriptionNEQ: String
+  """
+  ` + "`" + `description` + "`" + ` is one of the values.
+  """
   descriptionIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is none of the values.
+  """
   descriptionNotIn: [String!]
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than the value.
+  """
   descriptionGT: String
+  """
+  ` + "`" + `description` + "`" + ` is greater (later) than or equal to the value.
+  """
   descriptionGTE: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than the value.
+  """
   descriptionLT: String
+  """
+  ` + "`" + `description` + "`" + ` is less (earlier) than or equal to the value.
+  """
   descriptionLTE: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, case-sensitive.
+  """
   descriptionContains: String
+  """
+  ` + "`" + `description` + "`" + ` starts with the value, case-sensitive.
+  """
   descriptionHasPrefix: String
+  """
+  ` + "`" + `description` + "`" + ` ends with the value, case-sensitive.
+  """
   descriptionHasSuffix: String
+  """
+  ` + "`" + `description` + "`" + ` equals the value, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  ` + "`" + `description` + "`" + ` contains the value, ignoring case.
+  """
   descriptionContainsFold: String
   """
-  status field predicates
+  ` + "`" + `status` + "`" + ` equals the value.
   """
   status: ReportStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
   statusNEQ: ReportStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
   statusIn: [ReportStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
   statusNotIn: [ReportStatus!]
   """
-  resolution field predicates
+  ` + "`" + `resolution` + "`" + ` equals the value.
   """
   resolution: String
+  """
+  ` + "`" + `resolution` + "`" + ` differs from the value.
+  """
   resolutionNEQ: String
+  """
+  ` + "`" + `resolution` + "`" + ` is one of the values.
+  """
   resolutionIn: [String!]
+  """
+  ` + "`" + `resolution` + "`" + ` is none of the values.
+  """
   resolutionNotIn: [String!]
+  """
+  ` + "`" + `resolution` + "`" + ` is greater (later) than the value.
+  """
   resolutionGT: String
+  """
+  ` + "`" + `resolution` + "`" + ` is greater (later) than or equal to the value.
+  """
   resolutionGTE: String
+  """
+  ` + "`" + `resolution` + "`" + ` is less (earlier) than the value.
+  """
   resolutionLT: String
+  """
+  ` + "`" + `resolution` + "`" + ` is less (earlier) than or equal to the value.
+  """
   resolutionLTE: String
+  """
+  ` + "`" + `resolution` + "`" + ` contains the value, case-sensitive.
+  """
   resolutionContains: String
+  """
+  ` + "`" + `resolution` + "`" + ` starts with the value, case-sensitive.
+  """
   resolutionHasPrefix: String
+  """
+  ` + "`" + `resolution` + "`" + ` ends with the value, case-sensitive.
+  """
   resolutionHasSuffix: String
+  """
+  ` + "`" + `resolution` + "`" + ` is not set.
+  """
   resolutionIsNil: Boolean
+  """
+  ` + "`" + `resolution` + "`" + ` is set.
+  """
   resolutionNotNil: Boolean
+  """
+  ` + "`" + `resolution` + "`" + ` equals the value, ignoring case.
+  """
   resolutionEqualFold: String
+  """
+  ` + "`" + `resolution` + "`" + ` contains the value, ignoring case.
+  """
   resolutionContainsFold: String
   """
-  community edge predicates
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasCommunityWith: [CommunityWhereInput!]
   """
-  reporter edge predicates
+  Whether ` + "`" + `reporter` + "`" + ` leads to at least one object.
   """
   hasReporter: Boolean
+  """
+  ` + "`" + `reporter` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasReporterWith: [UserWhereInput!]
   """
-  subject_user edge predicates
+  Whether ` + "`" + `subjectUser` + "`" + ` leads to at least one object.
   """
   hasSubjectUser: Boolean
+  """
+  ` + "`" + `subjectUser` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasSubjectUserWith: [UserWhereInput!]
   """
-  group edge predicates
+  Whether ` + "`" + `group` + "`" + ` leads to at least one object.
   """
   hasGroup: Boolean
+  """
+  ` + "`" + `group` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupWith: [GroupWhereInput!]
 }
+"""
+An entry in an application's review timeline: comment, info request, objection, endorsement or status change.
+"""
 type Review implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -11243,9 +16540,13 @@ A connection to a list of items.
 """
 type ReviewConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [ReviewEdge]
+  edges: [ReviewEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Review!]!
   """
   Information to aid in pagination.
   """
@@ -11262,20 +16563,35 @@ type ReviewEdge {
   """
   The item at the end of the edge.
   """
-  node: Review
+  node: Review!
   """
   A cursor for use in pagination.
   """
   cursor: Cursor!
 }
 """
-ReviewKind is enum for the field kind
+What kind of entry this is; an open OBJECTION blocks approval.
 """
 enum ReviewKind @goModel(model: "github.com/usergroups/usergroups/ent/review.Kind") {
+  """
+  A reviewer's comment.
+  """
   COMMENT
+  """
+  A request for more information from the applicant.
+  """
   INFO_REQUEST
+  """
+  An objection; while open it blocks approval.
+  """
   OBJECTION
+  """
+  A reviewer's or member's support.
+  """
   ENDORSEMENT
+  """
+  An automatic entry recording a change of status.
+  """
   STATUS_CHANGE
 }
 """
@@ -11295,8 +16611,17 @@ input ReviewOrder {
 Properties by which Review connections can be ordered.
 """
 enum ReviewOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `kind` + "`" + `.
+  """
   KIND
 }
 """
@@ -11304,179 +16629,542 @@ ReviewWhereInput is used for filtering Review objects.
 Input was generated by ent.
 """
 input ReviewWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: ReviewWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [ReviewWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [ReviewWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  application_id field predicates
+  ` + "`" + `applicationID` + "`" + ` equals the value.
   """
   applicationID: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` differs from the value.
+  """
   applicationIDNEQ: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` is one of the values.
+  """
   applicationIDIn: [ID!]
+  """
+  ` + "`" + `applicationID` + "`" + ` is none of the values.
+  """
   applicationIDNotIn: [ID!]
+  """
+  ` + "`" + `applicationID` + "`" + ` is greater (later) than the value.
+  """
   applicationIDGT: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` is greater (later) than or equal to the value.
+  """
   applicationIDGTE: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` is less (earlier) than the value.
+  """
   applicationIDLT: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   applicationIDLTE: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` contains the value, case-sensitive.
+  """
   applicationIDContains: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` starts with the value, case-sensitive.
+  """
   applicationIDHasPrefix: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` ends with the value, case-sensitive.
+  """
   applicationIDHasSuffix: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` equals the value, ignoring case.
+  """
   applicationIDEqualFold: ID
+  """
+  ` + "`" + `applicationID` + "`" + ` contains the value, ignoring case.
+  """
   applicationIDContainsFold: ID
   """
-  author_id field predicates
+  ` + "`" + `authorID` + "`" + ` equals the value.
   """
   authorID: ID
+  """
+  ` + "`" + `authorID` + "`" + ` differs from the value.
+  """
   authorIDNEQ: ID
+  """
+  ` + "`" + `authorID` + "`" + ` is one of the values.
+  """
   authorIDIn: [ID!]
+  """
+  ` + "`" + `authorID` + "`" + ` is none of the values.
+  """
   authorIDNotIn: [ID!]
+  """
+  ` + "`" + `authorID` + "`" + ` is greater (later) than the value.
+  """
   authorIDGT: ID
+  """
+  ` + "`" + `authorID` + "`" + ` is greater (later) than or equal to the value.
+  """
   authorIDGTE: ID
+  """
+  ` + "`" + `authorID` + "`" + ` is less (earlier) than the value.
+  """
   authorIDLT: ID
+  """
+  ` + "`" + `authorID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   authorIDLTE: ID
+  """
+  ` + "`" + `authorID` + "`" + ` contains the value, case-sensitive.
+  """
   authorIDContains: ID
+  """
+  ` + "`" + `authorID` + "`" + ` starts with the value, case-sensitive.
+  """
   authorIDHasPrefix: ID
+  """
+  ` + "`" + `authorID` + "`" + ` ends with the value, case-sensitive.
+  """
   authorIDHasSuffix: ID
+  """
+  ` + "`" + `authorID` + "`" + ` is not set.
+  """
   authorIDIsNil: Boolean
+  """
+  ` + "`" + `authorID` + "`" + ` is set.
+  """
   authorIDNotNil: Boolean
+  """
+  ` + "`" + `authorID` + "`" + ` equals the value, ignoring case.
+  """
   authorIDEqualFold: ID
+  """
+  ` + "`" + `authorID` + "`" + ` contains the value, ignoring case.
+  """
   authorIDContainsFold: ID
   """
-  kind field predicates
+  ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: ReviewKind
+  """
+  ` + "`" + `kind` + "`" + ` differs from the value.
+  """
   kindNEQ: ReviewKind
+  """
+  ` + "`" + `kind` + "`" + ` is one of the values.
+  """
   kindIn: [ReviewKind!]
+  """
+  ` + "`" + `kind` + "`" + ` is none of the values.
+  """
   kindNotIn: [ReviewKind!]
   """
-  body field predicates
+  ` + "`" + `body` + "`" + ` equals the value.
   """
   body: String
+  """
+  ` + "`" + `body` + "`" + ` differs from the value.
+  """
   bodyNEQ: String
+  """
+  ` + "`" + `body` + "`" + ` is one of the values.
+  """
   bodyIn: [String!]
+  """
+  ` + "`" + `body` + "`" + ` is none of the values.
+  """
   bodyNotIn: [String!]
+  """
+  ` + "`" + `body` + "`" + ` is greater (later) than the value.
+  """
   bodyGT: String
+  """
+  ` + "`" + `body` + "`" + ` is greater (later) than or equal to the value.
+  """
   bodyGTE: String
+  """
+  ` + "`" + `body` + "`" + ` is less (earlier) than the value.
+  """
   bodyLT: String
+  """
+  ` + "`" + `body` + "`" + ` is less (earlier) than or equal to the value.
+  """
   bodyLTE: String
+  """
+  ` + "`" + `body` + "`" + ` contains the value, case-sensitive.
+  """
   bodyContains: String
+  """
+  ` + "`" + `body` + "`" + ` starts with the value, case-sensitive.
+  """
   bodyHasPrefix: String
+  """
+  ` + "`" + `body` + "`" + ` ends with the value, case-sensitive.
+  """
   bodyHasSuffix: String
+  """
+  ` + "`" + `body` + "`" + ` is not set.
+  """
   bodyIsNil: Boolean
+  """
+  ` + "`" + `body` + "`" + ` is set.
+  """
   bodyNotNil: Boolean
+  """
+  ` + "`" + `body` + "`" + ` equals the value, ignoring case.
+  """
   bodyEqualFold: String
+  """
+  ` + "`" + `body` + "`" + ` contains the value, ignoring case.
+  """
   bodyContainsFold: String
   """
-  from_status field predicates
+  ` + "`" + `fromStatus` + "`" + ` equals the value.
   """
   fromStatus: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` differs from the value.
+  """
   fromStatusNEQ: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` is one of the values.
+  """
   fromStatusIn: [String!]
+  """
+  ` + "`" + `fromStatus` + "`" + ` is none of the values.
+  """
   fromStatusNotIn: [String!]
+  """
+  ` + "`" + `fromStatus` + "`" + ` is greater (later) than the value.
+  """
   fromStatusGT: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` is greater (later) than or equal to the value.
+  """
   fromStatusGTE: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` is less (earlier) than the value.
+  """
   fromStatusLT: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` is less (earlier) than or equal to the value.
+  """
   fromStatusLTE: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` contains the value, case-sensitive.
+  """
   fromStatusContains: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` starts with the value, case-sensitive.
+  """
   fromStatusHasPrefix: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` ends with the value, case-sensitive.
+  """
   fromStatusHasSuffix: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` is not set.
+  """
   fromStatusIsNil: Boolean
+  """
+  ` + "`" + `fromStatus` + "`" + ` is set.
+  """
   fromStatusNotNil: Boolean
+  """
+  ` + "`" + `fromStatus` + "`" + ` equals the value, ignoring case.
+  """
   fromStatusEqualFold: String
+  """
+  ` + "`" + `fromStatus` + "`" + ` contains the value, ignoring case.
+  """
   fromStatusContainsFold: String
   """
-  to_status field predicates
+  ` + "`" + `toStatus` + "`" + ` equals the value.
   """
   toStatus: String
+  """
+  ` + "`" + `toStatus` + "`" + ` differs from the value.
+  """
   toStatusNEQ: String
+  """
+  ` + "`" + `toStatus` + "`" + ` is one of the values.
+  """
   toStatusIn: [String!]
+  """
+  ` + "`" + `toStatus` + "`" + ` is none of the values.
+  """
   toStatusNotIn: [String!]
+  """
+  ` + "`" + `toStatus` + "`" + ` is greater (later) than the value.
+  """
   toStatusGT: String
+  """
+  ` + "`" + `toStatus` + "`" + ` is greater (later) than or equal to the value.
+  """
   toStatusGTE: String
+  """
+  ` + "`" + `toStatus` + "`" + ` is less (earlier) than the value.
+  """
   toStatusLT: String
+  """
+  ` + "`" + `toStatus` + "`" + ` is less (earlier) than or equal to the value.
+  """
   toStatusLTE: String
+  """
+  ` + "`" + `toStatus` + "`" + ` contains the value, case-sensitive.
+  """
   toStatusContains: String
+  """
+  ` + "`" + `toStatus` + "`" + ` starts with the value, case-sensitive.
+  """
   toStatusHasPrefix: String
+  """
+  ` + "`" + `toStatus` + "`" + ` ends with the value, case-sensitive.
+  """
   toStatusHasSuffix: String
+  """
+  ` + "`" + `toStatus` + "`" + ` is not set.
+  """
   toStatusIsNil: Boolean
+  """
+  ` + "`" + `toStatus` + "`" + ` is set.
+  """
   toStatusNotNil: Boolean
+  """
+  ` + "`" + `toStatus` + "`" + ` equals the value, ignoring case.
+  """
   toStatusEqualFold: String
+  """
+  ` + "`" + `toStatus` + "`" + ` contains the value, ignoring case.
+  """
   toStatusContainsFold: String
   """
-  resolved_at field predicates
+  ` + "`" + `resolvedAt` + "`" + ` equals the value.
   """
   resolvedAt: Time
+  """
+  ` + "`" + `resolvedAt` + "`" + ` differs from the value.
+  """
   resolvedAtNEQ: Time
+  """
+  ` + "`" + `resolvedAt` + "`" + ` is one of the values.
+  """
   resolvedAtIn: [Time!]
+  """
+  ` + "`" + `resolvedAt` + "`" + ` is none of the values.
+  """
   resolvedAtNotIn: [Time!]
+  """
+  ` + "`" + `resolvedAt` + "`" + ` is greater (later) than the value.
+  """
   resolvedAtGT: Time
+  """
+  ` + "`" + `resolvedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   resolvedAtGTE: Time
+  """
+  ` + "`" + `resolvedAt` + "`" + ` is less (earlier) than the value.
+  """
   resolvedAtLT: Time
+  """
+  ` + "`" + `resolvedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   resolvedAtLTE: Time
+  """
+  ` + "`" + `resolvedAt` + "`" + ` is not set.
+  """
   resolvedAtIsNil: Boolean
+  """
+  ` + "`" + `resolvedAt` + "`" + ` is set.
+  """
   resolvedAtNotNil: Boolean
   """
-  resolved_by_id field predicates
+  ` + "`" + `resolvedByID` + "`" + ` equals the value.
   """
   resolvedByID: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` differs from the value.
+  """
   resolvedByIDNEQ: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` is one of the values.
+  """
   resolvedByIDIn: [ID!]
+  """
+  ` + "`" + `resolvedByID` + "`" + ` is none of the values.
+  """
   resolvedByIDNotIn: [ID!]
+  """
+  ` + "`" + `resolvedByID` + "`" + ` is greater (later) than the value.
+  """
   resolvedByIDGT: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` is greater (later) than or equal to the value.
+  """
   resolvedByIDGTE: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` is less (earlier) than the value.
+  """
   resolvedByIDLT: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   resolvedByIDLTE: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` contains the value, case-sensitive.
+  """
   resolvedByIDContains: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` starts with the value, case-sensitive.
+  """
   resolvedByIDHasPrefix: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` ends with the value, case-sensitive.
+  """
   resolvedByIDHasSuffix: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` is not set.
+  """
   resolvedByIDIsNil: Boolean
+  """
+  ` + "`" + `resolvedByID` + "`" + ` is set.
+  """
   resolvedByIDNotNil: Boolean
+  """
+  ` + "`" + `resolvedByID` + "`" + ` equals the value, ignoring case.
+  """
   resolvedByIDEqualFold: ID
+  """
+  ` + "`" + `resolvedByID` + "`" + ` contains the value, ignoring case.
+  """
   resolvedByIDContainsFold: ID
   """
-  author edge predicates
+  Whether ` + "`" + `author` + "`" + ` leads to at least one object.
   """
   hasAuthor: Boolean
+  """
+  ` + "`" + `author` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasAuthorWith: [UserWhereInput!]
   """
-  resolved_by edge predicates
+  Whether ` + "`" + `resolvedBy` + "`" + ` leads to at least one object.
   """
   hasResolvedBy: Boolean
+  """
+  ` + "`" + `resolvedBy` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasResolvedByWith: [UserWhereInput!]
 }
+"""
+A person's role (member, organizer, ambassador, staff) in a group, region or community.
+"""
 type Role implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -11544,9 +17232,13 @@ A connection to a list of items.
 """
 type RoleConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [RoleEdge]
+  edges: [RoleEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Role!]!
   """
   Information to aid in pagination.
   """
@@ -11563,20 +17255,35 @@ type RoleEdge {
   """
   The item at the end of the edge.
   """
-  node: Role
+  node: Role!
   """
   A cursor for use in pagination.
   """
   cursor: Cursor!
 }
 """
-RoleKind is enum for the field kind
+What the person is in the scope.
 """
 enum RoleKind @goModel(model: "github.com/usergroups/usergroups/ent/role.Kind") {
+  """
+  A member of a group.
+  """
   MEMBER
+  """
+  An organizer of a group.
+  """
   ORGANIZER
+  """
+  An ambassador, who mentors groups.
+  """
   AMBASSADOR
+  """
+  A community's staff member.
+  """
   COMMUNITY_MANAGER
+  """
+  An administrator of the whole site.
+  """
   ADMIN
 }
 """
@@ -11596,22 +17303,58 @@ input RoleOrder {
 Properties by which Role connections can be ordered.
 """
 enum RoleOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `kind` + "`" + `.
+  """
   KIND
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
   STATUS
+  """
+  Order by ` + "`" + `termStart` + "`" + `.
+  """
   TERM_START
 }
 """
-RoleStatus is enum for the field status
+PENDING for a join request, ACTIVE while held, then how it ended (TERM_ENDED when a term ran out).
 """
 enum RoleStatus @goModel(model: "github.com/usergroups/usergroups/ent/role.Status") {
+  """
+  Requested; waiting for approval.
+  """
   PENDING
+  """
+  Held now.
+  """
   ACTIVE
+  """
+  Ended because the person stopped taking part.
+  """
   LAPSED
+  """
+  Given up by the person.
+  """
   LEFT
+  """
+  Taken away by the organizers or staff.
+  """
   REMOVED
+  """
+  Ended with honours: the person served and stepped down.
+  """
   EMERITUS
+  """
+  Ended because its term ran out.
+  """
   TERM_ENDED
 }
 """
@@ -11619,238 +17362,694 @@ RoleWhereInput is used for filtering Role objects.
 Input was generated by ent.
 """
 input RoleWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: RoleWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [RoleWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [RoleWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  user_id field predicates
+  ` + "`" + `userID` + "`" + ` equals the value.
   """
   userID: ID
+  """
+  ` + "`" + `userID` + "`" + ` differs from the value.
+  """
   userIDNEQ: ID
+  """
+  ` + "`" + `userID` + "`" + ` is one of the values.
+  """
   userIDIn: [ID!]
+  """
+  ` + "`" + `userID` + "`" + ` is none of the values.
+  """
   userIDNotIn: [ID!]
+  """
+  ` + "`" + `userID` + "`" + ` is greater (later) than the value.
+  """
   userIDGT: ID
+  """
+  ` + "`" + `userID` + "`" + ` is greater (later) than or equal to the value.
+  """
   userIDGTE: ID
+  """
+  ` + "`" + `userID` + "`" + ` is less (earlier) than the value.
+  """
   userIDLT: ID
+  """
+  ` + "`" + `userID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   userIDLTE: ID
+  """
+  ` + "`" + `userID` + "`" + ` contains the value, case-sensitive.
+  """
   userIDContains: ID
+  """
+  ` + "`" + `userID` + "`" + ` starts with the value, case-sensitive.
+  """
   userIDHasPrefix: ID
+  """
+  ` + "`" + `userID` + "`" + ` ends with the value, case-sensitive.
+  """
   userIDHasSuffix: ID
+  """
+  ` + "`" + `userID` + "`" + ` equals the value, ignoring case.
+  """
   userIDEqualFold: ID
+  """
+  ` + "`" + `userID` + "`" + ` contains the value, ignoring case.
+  """
   userIDContainsFold: ID
   """
-  community_id field predicates
+  ` + "`" + `communityID` + "`" + ` equals the value.
   """
   communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
   communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
   communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
   communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
   communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
   communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
   communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
   communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
   communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
   communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is not set.
+  """
   communityIDIsNil: Boolean
+  """
+  ` + "`" + `communityID` + "`" + ` is set.
+  """
   communityIDNotNil: Boolean
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
   communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
   communityIDContainsFold: ID
   """
-  region_id field predicates
+  ` + "`" + `regionID` + "`" + ` equals the value.
   """
   regionID: ID
+  """
+  ` + "`" + `regionID` + "`" + ` differs from the value.
+  """
   regionIDNEQ: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is one of the values.
+  """
   regionIDIn: [ID!]
+  """
+  ` + "`" + `regionID` + "`" + ` is none of the values.
+  """
   regionIDNotIn: [ID!]
+  """
+  ` + "`" + `regionID` + "`" + ` is greater (later) than the value.
+  """
   regionIDGT: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is greater (later) than or equal to the value.
+  """
   regionIDGTE: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is less (earlier) than the value.
+  """
   regionIDLT: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   regionIDLTE: ID
+  """
+  ` + "`" + `regionID` + "`" + ` contains the value, case-sensitive.
+  """
   regionIDContains: ID
+  """
+  ` + "`" + `regionID` + "`" + ` starts with the value, case-sensitive.
+  """
   regionIDHasPrefix: ID
+  """
+  ` + "`" + `regionID` + "`" + ` ends with the value, case-sensitive.
+  """
   regionIDHasSuffix: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is not set.
+  """
   regionIDIsNil: Boolean
+  """
+  ` + "`" + `regionID` + "`" + ` is set.
+  """
   regionIDNotNil: Boolean
+  """
+  ` + "`" + `regionID` + "`" + ` equals the value, ignoring case.
+  """
   regionIDEqualFold: ID
+  """
+  ` + "`" + `regionID` + "`" + ` contains the value, ignoring case.
+  """
   regionIDContainsFold: ID
   """
-  group_id field predicates
+  ` + "`" + `groupID` + "`" + ` equals the value.
   """
   groupID: ID
+  """
+  ` + "`" + `groupID` + "`" + ` differs from the value.
+  """
   groupIDNEQ: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is one of the values.
+  """
   groupIDIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is none of the values.
+  """
   groupIDNotIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than the value.
+  """
   groupIDGT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than or equal to the value.
+  """
   groupIDGTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than the value.
+  """
   groupIDLT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   groupIDLTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, case-sensitive.
+  """
   groupIDContains: ID
+  """
+  ` + "`" + `groupID` + "`" + ` starts with the value, case-sensitive.
+  """
   groupIDHasPrefix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` ends with the value, case-sensitive.
+  """
   groupIDHasSuffix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is not set.
+  """
   groupIDIsNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` is set.
+  """
   groupIDNotNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` equals the value, ignoring case.
+  """
   groupIDEqualFold: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, ignoring case.
+  """
   groupIDContainsFold: ID
   """
-  home_group_id field predicates
+  ` + "`" + `homeGroupID` + "`" + ` equals the value.
   """
   homeGroupID: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` differs from the value.
+  """
   homeGroupIDNEQ: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` is one of the values.
+  """
   homeGroupIDIn: [ID!]
+  """
+  ` + "`" + `homeGroupID` + "`" + ` is none of the values.
+  """
   homeGroupIDNotIn: [ID!]
+  """
+  ` + "`" + `homeGroupID` + "`" + ` is greater (later) than the value.
+  """
   homeGroupIDGT: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` is greater (later) than or equal to the value.
+  """
   homeGroupIDGTE: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` is less (earlier) than the value.
+  """
   homeGroupIDLT: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   homeGroupIDLTE: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` contains the value, case-sensitive.
+  """
   homeGroupIDContains: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` starts with the value, case-sensitive.
+  """
   homeGroupIDHasPrefix: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` ends with the value, case-sensitive.
+  """
   homeGroupIDHasSuffix: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` is not set.
+  """
   homeGroupIDIsNil: Boolean
+  """
+  ` + "`" + `homeGroupID` + "`" + ` is set.
+  """
   homeGroupIDNotNil: Boolean
+  """
+  ` + "`" + `homeGroupID` + "`" + ` equals the value, ignoring case.
+  """
   homeGroupIDEqualFold: ID
+  """
+  ` + "`" + `homeGroupID` + "`" + ` contains the value, ignoring case.
+  """
   homeGroupIDContainsFold: ID
   """
-  kind field predicates
+  ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: RoleKind
+  """
+  ` + "`" + `kind` + "`" + ` differs from the value.
+  """
   kindNEQ: RoleKind
+  """
+  ` + "`" + `kind` + "`" + ` is one of the values.
+  """
   kindIn: [RoleKind!]
+  """
+  ` + "`" + `kind` + "`" + ` is none of the values.
+  """
   kindNotIn: [RoleKind!]
   """
-  status field predicates
+  ` + "`" + `status` + "`" + ` equals the value.
   """
   status: RoleStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
   statusNEQ: RoleStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
   statusIn: [RoleStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
   statusNotIn: [RoleStatus!]
   """
-  term_start field predicates
+  ` + "`" + `termStart` + "`" + ` equals the value.
   """
   termStart: Time
+  """
+  ` + "`" + `termStart` + "`" + ` differs from the value.
+  """
   termStartNEQ: Time
+  """
+  ` + "`" + `termStart` + "`" + ` is one of the values.
+  """
   termStartIn: [Time!]
+  """
+  ` + "`" + `termStart` + "`" + ` is none of the values.
+  """
   termStartNotIn: [Time!]
+  """
+  ` + "`" + `termStart` + "`" + ` is greater (later) than the value.
+  """
   termStartGT: Time
+  """
+  ` + "`" + `termStart` + "`" + ` is greater (later) than or equal to the value.
+  """
   termStartGTE: Time
+  """
+  ` + "`" + `termStart` + "`" + ` is less (earlier) than the value.
+  """
   termStartLT: Time
+  """
+  ` + "`" + `termStart` + "`" + ` is less (earlier) than or equal to the value.
+  """
   termStartLTE: Time
+  """
+  ` + "`" + `termStart` + "`" + ` is not set.
+  """
   termStartIsNil: Boolean
+  """
+  ` + "`" + `termStart` + "`" + ` is set.
+  """
   termStartNotNil: Boolean
   """
-  term_end field predicates
+  ` + "`" + `termEnd` + "`" + ` equals the value.
   """
   termEnd: Time
+  """
+  ` + "`" + `termEnd` + "`" + ` differs from the value.
+  """
   termEndNEQ: Time
+  """
+  ` + "`" + `termEnd` + "`" + ` is one of the values.
+  """
   termEndIn: [Time!]
+  """
+  ` + "`" + `termEnd` + "`" + ` is none of the values.
+  """
   termEndNotIn: [Time!]
+  """
+  ` + "`" + `termEnd` + "`" + ` is greater (later) than the value.
+  """
   termEndGT: Time
+  """
+  ` + "`" + `termEnd` + "`" + ` is greater (later) than or equal to the value.
+  """
   termEndGTE: Time
+  """
+  ` + "`" + `termEnd` + "`" + ` is less (earlier) than the value.
+  """
   termEndLT: Time
+  """
+  ` + "`" + `termEnd` + "`" + ` is less (earlier) than or equal to the value.
+  """
   termEndLTE: Time
+  """
+  ` + "`" + `termEnd` + "`" + ` is not set.
+  """
   termEndIsNil: Boolean
+  """
+  ` + "`" + `termEnd` + "`" + ` is set.
+  """
   termEndNotNil: Boolean
   """
-  term_number field predicates
+  ` + "`" + `termNumber` + "`" + ` equals the value.
   """
   termNumber: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` differs from the value.
+  """
   termNumberNEQ: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` is one of the values.
+  """
   termNumberIn: [Int!]
+  """
+  ` + "`" + `termNumber` + "`" + ` is none of the values.
+  """
   termNumberNotIn: [Int!]
+  """
+  ` + "`" + `termNumber` + "`" + ` is greater (later) than the value.
+  """
   termNumberGT: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` is greater (later) than or equal to the value.
+  """
   termNumberGTE: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` is less (earlier) than the value.
+  """
   termNumberLT: Int
+  """
+  ` + "`" + `termNumber` + "`" + ` is less (earlier) than or equal to the value.
+  """
   termNumberLTE: Int
   """
-  ended_at field predicates
+  ` + "`" + `endedAt` + "`" + ` equals the value.
   """
   endedAt: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` differs from the value.
+  """
   endedAtNEQ: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is one of the values.
+  """
   endedAtIn: [Time!]
+  """
+  ` + "`" + `endedAt` + "`" + ` is none of the values.
+  """
   endedAtNotIn: [Time!]
+  """
+  ` + "`" + `endedAt` + "`" + ` is greater (later) than the value.
+  """
   endedAtGT: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   endedAtGTE: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is less (earlier) than the value.
+  """
   endedAtLT: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   endedAtLTE: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is not set.
+  """
   endedAtIsNil: Boolean
+  """
+  ` + "`" + `endedAt` + "`" + ` is set.
+  """
   endedAtNotNil: Boolean
   """
-  end_reason field predicates
+  ` + "`" + `endReason` + "`" + ` equals the value.
   """
   endReason: String
+  """
+  ` + "`" + `endReason` + "`" + ` differs from the value.
+  """
   endReasonNEQ: String
+  """
+  ` + "`" + `endReason` + "`" + ` is one of the values.
+  """
   endReasonIn: [String!]
+  """
+  ` + "`" + `endReason` + "`" + ` is none of the values.
+  """
   endReasonNotIn: [String!]
+  """
+  ` + "`" + `endReason` + "`" + ` is greater (later) than the value.
+  """
   endReasonGT: String
+  """
+  ` + "`" + `endReason` + "`" + ` is greater (later) than or equal to the value.
+  """
   endReasonGTE: String
+  """
+  ` + "`" + `endReason` + "`" + ` is less (earlier) than the value.
+  """
   endReasonLT: String
+  """
+  ` + "`" + `endReason` + "`" + ` is less (earlier) than or equal to the value.
+  """
   endReasonLTE: String
+  """
+  ` + "`" + `endReason` + "`" + ` contains the value, case-sensitive.
+  """
   endReasonContains: String
+  """
+  ` + "`" + `endReason` + "`" + ` starts with the value, case-sensitive.
+  """
   endReasonHasPrefix: String
+  """
+  ` + "`" + `endReason` + "`" + ` ends with the value, case-sensitive.
+  """
   endReasonHasSuffix: String
+  """
+  ` + "`" + `endReason` + "`" + ` is not set.
+  """
   endReasonIsNil: Boolean
+  """
+  ` + "`" + `endReason` + "`" + ` is set.
+  """
   endReasonNotNil: Boolean
+  """
+  ` + "`" + `endReason` + "`" + ` equals the value, ignoring case.
+  """
   endReasonEqualFold: String
+  """
+  ` + "`" + `endReason` + "`" + ` contains the value, ignoring case.
+  """
   endReasonContainsFold: String
   """
-  user edge predicates
+  Whether ` + "`" + `user` + "`" + ` leads to at least one object.
   """
   hasUser: Boolean
+  """
+  ` + "`" + `user` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasUserWith: [UserWhereInput!]
   """
-  community edge predicates
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasCommunityWith: [CommunityWhereInput!]
   """
-  region edge predicates
+  Whether ` + "`" + `region` + "`" + ` leads to at least one object.
   """
   hasRegion: Boolean
+  """
+  ` + "`" + `region` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasRegionWith: [RegionWhereInput!]
   """
-  group edge predicates
+  Whether ` + "`" + `group` + "`" + ` leads to at least one object.
   """
   hasGroup: Boolean
+  """
+  ` + "`" + `group` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupWith: [GroupWhereInput!]
   """
-  home_group edge predicates
+  Whether ` + "`" + `homeGroup` + "`" + ` leads to at least one object.
   """
   hasHomeGroup: Boolean
+  """
+  ` + "`" + `homeGroup` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasHomeGroupWith: [GroupWhereInput!]
 }
+"""
+Where a person's swag kit is shipped: visible to the person and staff of a community they take part in.
+"""
 type ShippingAddress implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -11897,6 +18096,9 @@ type ShippingAddress implements Node {
   """
   user: User!
 }
+"""
+A sponsor of an event; a short pitch at most, never the focus of the meeting.
+"""
 type Sponsor implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -11940,9 +18142,13 @@ A connection to a list of items.
 """
 type SponsorConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [SponsorEdge]
+  edges: [SponsorEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Sponsor!]!
   """
   Information to aid in pagination.
   """
@@ -11959,7 +18165,7 @@ type SponsorEdge {
   """
   The item at the end of the edge.
   """
-  node: Sponsor
+  node: Sponsor!
   """
   A cursor for use in pagination.
   """
@@ -11982,8 +18188,17 @@ input SponsorOrder {
 Properties by which Sponsor connections can be ordered.
 """
 enum SponsorOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `name` + "`" + `.
+  """
   NAME
 }
 """
@@ -11991,140 +18206,434 @@ SponsorWhereInput is used for filtering Sponsor objects.
 Input was generated by ent.
 """
 input SponsorWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: SponsorWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [SponsorWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [SponsorWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  event_id field predicates
+  ` + "`" + `eventID` + "`" + ` equals the value.
   """
   eventID: ID
+  """
+  ` + "`" + `eventID` + "`" + ` differs from the value.
+  """
   eventIDNEQ: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is one of the values.
+  """
   eventIDIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is none of the values.
+  """
   eventIDNotIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than the value.
+  """
   eventIDGT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than or equal to the value.
+  """
   eventIDGTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than the value.
+  """
   eventIDLT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   eventIDLTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, case-sensitive.
+  """
   eventIDContains: ID
+  """
+  ` + "`" + `eventID` + "`" + ` starts with the value, case-sensitive.
+  """
   eventIDHasPrefix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` ends with the value, case-sensitive.
+  """
   eventIDHasSuffix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` equals the value, ignoring case.
+  """
   eventIDEqualFold: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, ignoring case.
+  """
   eventIDContainsFold: ID
   """
-  name field predicates
+  ` + "`" + `name` + "`" + ` equals the value.
   """
   name: String
+  """
+  ` + "`" + `name` + "`" + ` differs from the value.
+  """
   nameNEQ: String
+  """
+  ` + "`" + `name` + "`" + ` is one of the values.
+  """
   nameIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is none of the values.
+  """
   nameNotIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than the value.
+  """
   nameGT: String
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than or equal to the value.
+  """
   nameGTE: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than the value.
+  """
   nameLT: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than or equal to the value.
+  """
   nameLTE: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, case-sensitive.
+  """
   nameContains: String
+  """
+  ` + "`" + `name` + "`" + ` starts with the value, case-sensitive.
+  """
   nameHasPrefix: String
+  """
+  ` + "`" + `name` + "`" + ` ends with the value, case-sensitive.
+  """
   nameHasSuffix: String
+  """
+  ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
   nameEqualFold: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
   nameContainsFold: String
   """
-  website_url field predicates
+  ` + "`" + `websiteURL` + "`" + ` equals the value.
   """
   websiteURL: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` differs from the value.
+  """
   websiteURLNEQ: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is one of the values.
+  """
   websiteURLIn: [String!]
+  """
+  ` + "`" + `websiteURL` + "`" + ` is none of the values.
+  """
   websiteURLNotIn: [String!]
+  """
+  ` + "`" + `websiteURL` + "`" + ` is greater (later) than the value.
+  """
   websiteURLGT: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   websiteURLGTE: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is less (earlier) than the value.
+  """
   websiteURLLT: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   websiteURLLTE: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` contains the value, case-sensitive.
+  """
   websiteURLContains: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` starts with the value, case-sensitive.
+  """
   websiteURLHasPrefix: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` ends with the value, case-sensitive.
+  """
   websiteURLHasSuffix: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` is not set.
+  """
   websiteURLIsNil: Boolean
+  """
+  ` + "`" + `websiteURL` + "`" + ` is set.
+  """
   websiteURLNotNil: Boolean
+  """
+  ` + "`" + `websiteURL` + "`" + ` equals the value, ignoring case.
+  """
   websiteURLEqualFold: String
+  """
+  ` + "`" + `websiteURL` + "`" + ` contains the value, ignoring case.
+  """
   websiteURLContainsFold: String
   """
-  logo_url field predicates
+  ` + "`" + `logoURL` + "`" + ` equals the value.
   """
   logoURL: String
+  """
+  ` + "`" + `logoURL` + "`" + ` differs from the value.
+  """
   logoURLNEQ: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is one of the values.
+  """
   logoURLIn: [String!]
+  """
+  ` + "`" + `logoURL` + "`" + ` is none of the values.
+  """
   logoURLNotIn: [String!]
+  """
+  ` + "`" + `logoURL` + "`" + ` is greater (later) than the value.
+  """
   logoURLGT: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   logoURLGTE: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is less (earlier) than the value.
+  """
   logoURLLT: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   logoURLLTE: String
+  """
+  ` + "`" + `logoURL` + "`" + ` contains the value, case-sensitive.
+  """
   logoURLContains: String
+  """
+  ` + "`" + `logoURL` + "`" + ` starts with the value, case-sensitive.
+  """
   logoURLHasPrefix: String
+  """
+  ` + "`" + `logoURL` + "`" + ` ends with the value, case-sensitive.
+  """
   logoURLHasSuffix: String
+  """
+  ` + "`" + `logoURL` + "`" + ` is not set.
+  """
   logoURLIsNil: Boolean
+  """
+  ` + "`" + `logoURL` + "`" + ` is set.
+  """
   logoURLNotNil: Boolean
+  """
+  ` + "`" + `logoURL` + "`" + ` equals the value, ignoring case.
+  """
   logoURLEqualFold: String
+  """
+  ` + "`" + `logoURL` + "`" + ` contains the value, ignoring case.
+  """
   logoURLContainsFold: String
   """
-  covers field predicates
+  ` + "`" + `covers` + "`" + ` equals the value.
   """
   covers: String
+  """
+  ` + "`" + `covers` + "`" + ` differs from the value.
+  """
   coversNEQ: String
+  """
+  ` + "`" + `covers` + "`" + ` is one of the values.
+  """
   coversIn: [String!]
+  """
+  ` + "`" + `covers` + "`" + ` is none of the values.
+  """
   coversNotIn: [String!]
+  """
+  ` + "`" + `covers` + "`" + ` is greater (later) than the value.
+  """
   coversGT: String
+  """
+  ` + "`" + `covers` + "`" + ` is greater (later) than or equal to the value.
+  """
   coversGTE: String
+  """
+  ` + "`" + `covers` + "`" + ` is less (earlier) than the value.
+  """
   coversLT: String
+  """
+  ` + "`" + `covers` + "`" + ` is less (earlier) than or equal to the value.
+  """
   coversLTE: String
+  """
+  ` + "`" + `covers` + "`" + ` contains the value, case-sensitive.
+  """
   coversContains: String
+  """
+  ` + "`" + `covers` + "`" + ` starts with the value, case-sensitive.
+  """
   coversHasPrefix: String
+  """
+  ` + "`" + `covers` + "`" + ` ends with the value, case-sensitive.
+  """
   coversHasSuffix: String
+  """
+  ` + "`" + `covers` + "`" + ` is not set.
+  """
   coversIsNil: Boolean
+  """
+  ` + "`" + `covers` + "`" + ` is set.
+  """
   coversNotNil: Boolean
+  """
+  ` + "`" + `covers` + "`" + ` equals the value, ignoring case.
+  """
   coversEqualFold: String
+  """
+  ` + "`" + `covers` + "`" + ` contains the value, ignoring case.
+  """
   coversContainsFold: String
   """
-  pitch_minutes field predicates
+  ` + "`" + `pitchMinutes` + "`" + ` equals the value.
   """
   pitchMinutes: Int
+  """
+  ` + "`" + `pitchMinutes` + "`" + ` differs from the value.
+  """
   pitchMinutesNEQ: Int
+  """
+  ` + "`" + `pitchMinutes` + "`" + ` is one of the values.
+  """
   pitchMinutesIn: [Int!]
+  """
+  ` + "`" + `pitchMinutes` + "`" + ` is none of the values.
+  """
   pitchMinutesNotIn: [Int!]
+  """
+  ` + "`" + `pitchMinutes` + "`" + ` is greater (later) than the value.
+  """
   pitchMinutesGT: Int
+  """
+  ` + "`" + `pitchMinutes` + "`" + ` is greater (later) than or equal to the value.
+  """
   pitchMinutesGTE: Int
+  """
+  ` + "`" + `pitchMinutes` + "`" + ` is less (earlier) than the value.
+  """
   pitchMinutesLT: Int
+  """
+  ` + "`" + `pitchMinutes` + "`" + ` is less (earlier) than or equal to the value.
+  """
   pitchMinutesLTE: Int
 }
+"""
+Feedback, a newsletter item or an activity report sent to the community.
+"""
 type Submission implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -12176,9 +18685,13 @@ A connection to a list of items.
 """
 type SubmissionConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [SubmissionEdge]
+  edges: [SubmissionEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Submission!]!
   """
   Information to aid in pagination.
   """
@@ -12195,18 +18708,27 @@ type SubmissionEdge {
   """
   The item at the end of the edge.
   """
-  node: Submission
+  node: Submission!
   """
   A cursor for use in pagination.
   """
   cursor: Cursor!
 }
 """
-SubmissionKind is enum for the field kind
+What is sent.
 """
 enum SubmissionKind @goModel(model: "github.com/usergroups/usergroups/ent/submission.Kind") {
+  """
+  Feedback from an event's attendees.
+  """
   ATTENDEE_FEEDBACK
+  """
+  An item for the community newsletter.
+  """
   NEWSLETTER_ITEM
+  """
+  A report on a group's or region's activity.
+  """
   ACTIVITY_REPORT
 }
 """
@@ -12226,17 +18748,38 @@ input SubmissionOrder {
 Properties by which Submission connections can be ordered.
 """
 enum SubmissionOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `kind` + "`" + `.
+  """
   KIND
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
   STATUS
 }
 """
-SubmissionStatus is enum for the field status
+Handling status.
 """
 enum SubmissionStatus @goModel(model: "github.com/usergroups/usergroups/ent/submission.Status") {
+  """
+  Sent; not yet read.
+  """
   SUBMITTED
+  """
+  Read by the community.
+  """
   ACKNOWLEDGED
+  """
+  Published by the community.
+  """
   PUBLISHED
 }
 """
@@ -12244,181 +18787,514 @@ SubmissionWhereInput is used for filtering Submission objects.
 Input was generated by ent.
 """
 input SubmissionWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: SubmissionWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [SubmissionWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [SubmissionWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  community_id field predicates
+  ` + "`" + `communityID` + "`" + ` equals the value.
   """
   communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
   communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
   communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
   communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
   communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
   communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
   communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
   communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
   communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
   communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
   communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
   communityIDContainsFold: ID
   """
-  author_id field predicates
+  ` + "`" + `authorID` + "`" + ` equals the value.
   """
   authorID: ID
+  """
+  ` + "`" + `authorID` + "`" + ` differs from the value.
+  """
   authorIDNEQ: ID
+  """
+  ` + "`" + `authorID` + "`" + ` is one of the values.
+  """
   authorIDIn: [ID!]
+  """
+  ` + "`" + `authorID` + "`" + ` is none of the values.
+  """
   authorIDNotIn: [ID!]
+  """
+  ` + "`" + `authorID` + "`" + ` is greater (later) than the value.
+  """
   authorIDGT: ID
+  """
+  ` + "`" + `authorID` + "`" + ` is greater (later) than or equal to the value.
+  """
   authorIDGTE: ID
+  """
+  ` + "`" + `authorID` + "`" + ` is less (earlier) than the value.
+  """
   authorIDLT: ID
+  """
+  ` + "`" + `authorID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   authorIDLTE: ID
+  """
+  ` + "`" + `authorID` + "`" + ` contains the value, case-sensitive.
+  """
   authorIDContains: ID
+  """
+  ` + "`" + `authorID` + "`" + ` starts with the value, case-sensitive.
+  """
   authorIDHasPrefix: ID
+  """
+  ` + "`" + `authorID` + "`" + ` ends with the value, case-sensitive.
+  """
   authorIDHasSuffix: ID
+  """
+  ` + "`" + `authorID` + "`" + ` equals the value, ignoring case.
+  """
   authorIDEqualFold: ID
+  """
+  ` + "`" + `authorID` + "`" + ` contains the value, ignoring case.
+  """
   authorIDContainsFold: ID
   """
-  group_id field predicates
+  ` + "`" + `groupID` + "`" + ` equals the value.
   """
   groupID: ID
+  """
+  ` + "`" + `groupID` + "`" + ` differs from the value.
+  """
   groupIDNEQ: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is one of the values.
+  """
   groupIDIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is none of the values.
+  """
   groupIDNotIn: [ID!]
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than the value.
+  """
   groupIDGT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is greater (later) than or equal to the value.
+  """
   groupIDGTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than the value.
+  """
   groupIDLT: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   groupIDLTE: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, case-sensitive.
+  """
   groupIDContains: ID
+  """
+  ` + "`" + `groupID` + "`" + ` starts with the value, case-sensitive.
+  """
   groupIDHasPrefix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` ends with the value, case-sensitive.
+  """
   groupIDHasSuffix: ID
+  """
+  ` + "`" + `groupID` + "`" + ` is not set.
+  """
   groupIDIsNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` is set.
+  """
   groupIDNotNil: Boolean
+  """
+  ` + "`" + `groupID` + "`" + ` equals the value, ignoring case.
+  """
   groupIDEqualFold: ID
+  """
+  ` + "`" + `groupID` + "`" + ` contains the value, ignoring case.
+  """
   groupIDContainsFold: ID
   """
-  region_id field predicates
+  ` + "`" + `regionID` + "`" + ` equals the value.
   """
   regionID: ID
+  """
+  ` + "`" + `regionID` + "`" + ` differs from the value.
+  """
   regionIDNEQ: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is one of the values.
+  """
   regionIDIn: [ID!]
+  """
+  ` + "`" + `regionID` + "`" + ` is none of the values.
+  """
   regionIDNotIn: [ID!]
+  """
+  ` + "`" + `regionID` + "`" + ` is greater (later) than the value.
+  """
   regionIDGT: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is greater (later) than or equal to the value.
+  """
   regionIDGTE: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is less (earlier) than the value.
+  """
   regionIDLT: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   regionIDLTE: ID
+  """
+  ` + "`" + `regionID` + "`" + ` contains the value, case-sensitive.
+  """
   regionIDContains: ID
+  """
+  ` + "`" + `regionID` + "`" + ` starts with the value, case-sensitive.
+  """
   regionIDHasPrefix: ID
+  """
+  ` + "`" + `regionID` + "`" + ` ends with the value, case-sensitive.
+  """
   regionIDHasSuffix: ID
+  """
+  ` + "`" + `regionID` + "`" + ` is not set.
+  """
   regionIDIsNil: Boolean
+  """
+  ` + "`" + `regionID` + "`" + ` is set.
+  """
   regionIDNotNil: Boolean
+  """
+  ` + "`" + `regionID` + "`" + ` equals the value, ignoring case.
+  """
   regionIDEqualFold: ID
+  """
+  ` + "`" + `regionID` + "`" + ` contains the value, ignoring case.
+  """
   regionIDContainsFold: ID
   """
-  kind field predicates
+  ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: SubmissionKind
+  """
+  ` + "`" + `kind` + "`" + ` differs from the value.
+  """
   kindNEQ: SubmissionKind
+  """
+  ` + "`" + `kind` + "`" + ` is one of the values.
+  """
   kindIn: [SubmissionKind!]
+  """
+  ` + "`" + `kind` + "`" + ` is none of the values.
+  """
   kindNotIn: [SubmissionKind!]
   """
-  title field predicates
+  ` + "`" + `title` + "`" + ` equals the value.
   """
   title: String
+  """
+  ` + "`" + `title` + "`" + ` differs from the value.
+  """
   titleNEQ: String
+  """
+  ` + "`" + `title` + "`" + ` is one of the values.
+  """
   titleIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is none of the values.
+  """
   titleNotIn: [String!]
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than the value.
+  """
   titleGT: String
+  """
+  ` + "`" + `title` + "`" + ` is greater (later) than or equal to the value.
+  """
   titleGTE: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than the value.
+  """
   titleLT: String
+  """
+  ` + "`" + `title` + "`" + ` is less (earlier) than or equal to the value.
+  """
   titleLTE: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, case-sensitive.
+  """
   titleContains: String
+  """
+  ` + "`" + `title` + "`" + ` starts with the value, case-sensitive.
+  """
   titleHasPrefix: String
+  """
+  ` + "`" + `title` + "`" + ` ends with the value, case-sensitive.
+  """
   titleHasSuffix: String
+  """
+  ` + "`" + `title` + "`" + ` equals the value, ignoring case.
+  """
   titleEqualFold: String
+  """
+  ` + "`" + `title` + "`" + ` contains the value, ignoring case.
+  """
   titleContainsFold: String
   """
-  body field predicates
+  ` + "`" + `body` + "`" + ` equals the value.
   """
   body: String
+  """
+  ` + "`" + `body` + "`" + ` differs from the value.
+  """
   bodyNEQ: String
+  """
+  ` + "`" + `body` + "`" + ` is one of the values.
+  """
   bodyIn: [String!]
+  """
+  ` + "`" + `body` + "`" + ` is none of the values.
+  """
   bodyNotIn: [String!]
+  """
+  ` + "`" + `body` + "`" + ` is greater (later) than the value.
+  """
   bodyGT: String
+  """
+  ` + "`" + `body` + "`" + ` is greater (later) than or equal to the value.
+  """
   bodyGTE: String
+  """
+  ` + "`" + `body` + "`" + ` is less (earlier) than the value.
+  """
   bodyLT: String
+  """
+  ` + "`" + `body` + "`" + ` is less (earlier) than or equal to the value.
+  """
   bodyLTE: String
+  """
+  ` + "`" + `body` + "`" + ` contains the value, case-sensitive.
+  """
   bodyContains: String
+  """
+  ` + "`" + `body` + "`" + ` starts with the value, case-sensitive.
+  """
   bodyHasPrefix: String
+  """
+  ` + "`" + `body` + "`" + ` ends with the value, case-sensitive.
+  """
   bodyHasSuffix: String
+  """
+  ` + "`" + `body` + "`" + ` equals the value, ignoring case.
+  """
   bodyEqualFold: String
+  """
+  ` + "`" + `body` + "`" + ` contains the value, ignoring case.
+  """
   bodyContainsFold: String
   """
-  status field predicates
+  ` + "`" + `status` + "`" + ` equals the value.
   """
   status: SubmissionStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
   statusNEQ: SubmissionStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
   statusIn: [SubmissionStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
   statusNotIn: [SubmissionStatus!]
   """
-  community edge predicates
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasCommunityWith: [CommunityWhereInput!]
   """
-  author edge predicates
+  Whether ` + "`" + `author` + "`" + ` leads to at least one object.
   """
   hasAuthor: Boolean
+  """
+  ` + "`" + `author` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasAuthorWith: [UserWhereInput!]
   """
-  group edge predicates
+  Whether ` + "`" + `group` + "`" + ` leads to at least one object.
   """
   hasGroup: Boolean
+  """
+  ` + "`" + `group` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasGroupWith: [GroupWhereInput!]
   """
-  region edge predicates
+  Whether ` + "`" + `region` + "`" + ` leads to at least one object.
   """
   hasRegion: Boolean
+  """
+  ` + "`" + `region` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasRegionWith: [RegionWhereInput!]
 }
 """
-The builtin Time type
+A point in time: an RFC 3339 date-time string with its offset, e.g. ` + "`" + `2026-12-03T11:00:00Z` + "`" + `, with fractional seconds when the value has them. For older clients an input may also omit the offset (` + "`" + `2026-12-03 11:00:00` + "`" + `, read as UTC).
 """
-scalar Time
+scalar Time @specifiedBy(url: "https://scalars.graphql.org/andimarek/date-time")
+"""
+A person: member, organizer, ambassador or staff. Only public profile fields are exposed.
+"""
 type User implements Node {
   """
   Opaque global id; its prefix names the type.
@@ -12677,9 +19553,13 @@ A connection to a list of items.
 """
 type UserConnection {
   """
-  A list of edges.
+  The page's edges: each node with its cursor.
   """
-  edges: [UserEdge]
+  edges: [UserEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [User!]!
   """
   Information to aid in pagination.
   """
@@ -12696,7 +19576,7 @@ type UserEdge {
   """
   The item at the end of the edge.
   """
-  node: User
+  node: User!
   """
   A cursor for use in pagination.
   """
@@ -12719,11 +19599,29 @@ input UserOrder {
 Properties by which User connections can be ordered.
 """
 enum UserOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Order by ` + "`" + `handle` + "`" + `.
+  """
   HANDLE
+  """
+  Order by ` + "`" + `name` + "`" + `.
+  """
   NAME
+  """
+  Order by ` + "`" + `city` + "`" + `.
+  """
   CITY
+  """
+  Order by ` + "`" + `country` + "`" + `.
+  """
   COUNTRY
 }
 """
@@ -12731,196 +19629,601 @@ UserWhereInput is used for filtering User objects.
 Input was generated by ent.
 """
 input UserWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
   not: UserWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
   and: [UserWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
   or: [UserWhereInput!]
   """
-  id field predicates
+  ` + "`" + `id` + "`" + ` equals the value.
   """
   id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
   idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
   idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
   idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
   idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
   idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
   idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  ` + "`" + `createdAt` + "`" + ` equals the value.
   """
   createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
   createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
   createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
   createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
   createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
   createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
   """
   updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
   updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
   updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
   updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
   updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
   updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
   updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
   updatedAtLTE: Time
   """
-  handle field predicates
+  ` + "`" + `handle` + "`" + ` equals the value.
   """
   handle: String
+  """
+  ` + "`" + `handle` + "`" + ` differs from the value.
+  """
   handleNEQ: String
+  """
+  ` + "`" + `handle` + "`" + ` is one of the values.
+  """
   handleIn: [String!]
+  """
+  ` + "`" + `handle` + "`" + ` is none of the values.
+  """
   handleNotIn: [String!]
+  """
+  ` + "`" + `handle` + "`" + ` is greater (later) than the value.
+  """
   handleGT: String
+  """
+  ` + "`" + `handle` + "`" + ` is greater (later) than or equal to the value.
+  """
   handleGTE: String
+  """
+  ` + "`" + `handle` + "`" + ` is less (earlier) than the value.
+  """
   handleLT: String
+  """
+  ` + "`" + `handle` + "`" + ` is less (earlier) than or equal to the value.
+  """
   handleLTE: String
+  """
+  ` + "`" + `handle` + "`" + ` contains the value, case-sensitive.
+  """
   handleContains: String
+  """
+  ` + "`" + `handle` + "`" + ` starts with the value, case-sensitive.
+  """
   handleHasPrefix: String
+  """
+  ` + "`" + `handle` + "`" + ` ends with the value, case-sensitive.
+  """
   handleHasSuffix: String
+  """
+  ` + "`" + `handle` + "`" + ` equals the value, ignoring case.
+  """
   handleEqualFold: String
+  """
+  ` + "`" + `handle` + "`" + ` contains the value, ignoring case.
+  """
   handleContainsFold: String
   """
-  name field predicates
+  ` + "`" + `name` + "`" + ` equals the value.
   """
   name: String
+  """
+  ` + "`" + `name` + "`" + ` differs from the value.
+  """
   nameNEQ: String
+  """
+  ` + "`" + `name` + "`" + ` is one of the values.
+  """
   nameIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is none of the values.
+  """
   nameNotIn: [String!]
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than the value.
+  """
   nameGT: String
+  """
+  ` + "`" + `name` + "`" + ` is greater (later) than or equal to the value.
+  """
   nameGTE: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than the value.
+  """
   nameLT: String
+  """
+  ` + "`" + `name` + "`" + ` is less (earlier) than or equal to the value.
+  """
   nameLTE: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, case-sensitive.
+  """
   nameContains: String
+  """
+  ` + "`" + `name` + "`" + ` starts with the value, case-sensitive.
+  """
   nameHasPrefix: String
+  """
+  ` + "`" + `name` + "`" + ` ends with the value, case-sensitive.
+  """
   nameHasSuffix: String
+  """
+  ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
   nameEqualFold: String
+  """
+  ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
   nameContainsFold: String
   """
-  bio field predicates
+  ` + "`" + `bio` + "`" + ` equals the value.
   """
   bio: String
+  """
+  ` + "`" + `bio` + "`" + ` differs from the value.
+  """
   bioNEQ: String
+  """
+  ` + "`" + `bio` + "`" + ` is one of the values.
+  """
   bioIn: [String!]
+  """
+  ` + "`" + `bio` + "`" + ` is none of the values.
+  """
   bioNotIn: [String!]
+  """
+  ` + "`" + `bio` + "`" + ` is greater (later) than the value.
+  """
   bioGT: String
+  """
+  ` + "`" + `bio` + "`" + ` is greater (later) than or equal to the value.
+  """
   bioGTE: String
+  """
+  ` + "`" + `bio` + "`" + ` is less (earlier) than the value.
+  """
   bioLT: String
+  """
+  ` + "`" + `bio` + "`" + ` is less (earlier) than or equal to the value.
+  """
   bioLTE: String
+  """
+  ` + "`" + `bio` + "`" + ` contains the value, case-sensitive.
+  """
   bioContains: String
+  """
+  ` + "`" + `bio` + "`" + ` starts with the value, case-sensitive.
+  """
   bioHasPrefix: String
+  """
+  ` + "`" + `bio` + "`" + ` ends with the value, case-sensitive.
+  """
   bioHasSuffix: String
+  """
+  ` + "`" + `bio` + "`" + ` is not set.
+  """
   bioIsNil: Boolean
+  """
+  ` + "`" + `bio` + "`" + ` is set.
+  """
   bioNotNil: Boolean
+  """
+  ` + "`" + `bio` + "`" + ` equals the value, ignoring case.
+  """
   bioEqualFold: String
+  """
+  ` + "`" + `bio` + "`" + ` contains the value, ignoring case.
+  """
   bioContainsFold: String
   """
-  city field predicates
+  ` + "`" + `city` + "`" + ` equals the value.
   """
   city: String
+  """
+  ` + "`" + `city` + "`" + ` differs from the value.
+  """
   cityNEQ: String
+  """
+  ` + "`" + `city` + "`" + ` is one of the values.
+  """
   cityIn: [String!]
+  """
+  ` + "`" + `city` + "`" + ` is none of the values.
+  """
   cityNotIn: [String!]
+  """
+  ` + "`" + `city` + "`" + ` is greater (later) than the value.
+  """
   cityGT: String
+  """
+  ` + "`" + `city` + "`" + ` is greater (later) than or equal to the value.
+  """
   cityGTE: String
+  """
+  ` + "`" + `city` + "`" + ` is less (earlier) than the value.
+  """
   cityLT: String
+  """
+  ` + "`" + `city` + "`" + ` is less (earlier) than or equal to the value.
+  """
   cityLTE: String
+  """
+  ` + "`" + `city` + "`" + ` contains the value, case-sensitive.
+  """
   cityContains: String
+  """
+  ` + "`" + `city` + "`" + ` starts with the value, case-sensitive.
+  """
   cityHasPrefix: String
+  """
+  ` + "`" + `city` + "`" + ` ends with the value, case-sensitive.
+  """
   cityHasSuffix: String
+  """
+  ` + "`" + `city` + "`" + ` is not set.
+  """
   cityIsNil: Boolean
+  """
+  ` + "`" + `city` + "`" + ` is set.
+  """
   cityNotNil: Boolean
+  """
+  ` + "`" + `city` + "`" + ` equals the value, ignoring case.
+  """
   cityEqualFold: String
+  """
+  ` + "`" + `city` + "`" + ` contains the value, ignoring case.
+  """
   cityContainsFold: String
   """
-  country field predicates
+  ` + "`" + `country` + "`" + ` equals the value.
   """
   country: String
+  """
+  ` + "`" + `country` + "`" + ` differs from the value.
+  """
   countryNEQ: String
+  """
+  ` + "`" + `country` + "`" + ` is one of the values.
+  """
   countryIn: [String!]
+  """
+  ` + "`" + `country` + "`" + ` is none of the values.
+  """
   countryNotIn: [String!]
+  """
+  ` + "`" + `country` + "`" + ` is greater (later) than the value.
+  """
   countryGT: String
+  """
+  ` + "`" + `country` + "`" + ` is greater (later) than or equal to the value.
+  """
   countryGTE: String
+  """
+  ` + "`" + `country` + "`" + ` is less (earlier) than the value.
+  """
   countryLT: String
+  """
+  ` + "`" + `country` + "`" + ` is less (earlier) than or equal to the value.
+  """
   countryLTE: String
+  """
+  ` + "`" + `country` + "`" + ` contains the value, case-sensitive.
+  """
   countryContains: String
+  """
+  ` + "`" + `country` + "`" + ` starts with the value, case-sensitive.
+  """
   countryHasPrefix: String
+  """
+  ` + "`" + `country` + "`" + ` ends with the value, case-sensitive.
+  """
   countryHasSuffix: String
+  """
+  ` + "`" + `country` + "`" + ` is not set.
+  """
   countryIsNil: Boolean
+  """
+  ` + "`" + `country` + "`" + ` is set.
+  """
   countryNotNil: Boolean
+  """
+  ` + "`" + `country` + "`" + ` equals the value, ignoring case.
+  """
   countryEqualFold: String
+  """
+  ` + "`" + `country` + "`" + ` contains the value, ignoring case.
+  """
   countryContainsFold: String
   """
-  affiliation field predicates
+  ` + "`" + `affiliation` + "`" + ` equals the value.
   """
   affiliation: String
+  """
+  ` + "`" + `affiliation` + "`" + ` differs from the value.
+  """
   affiliationNEQ: String
+  """
+  ` + "`" + `affiliation` + "`" + ` is one of the values.
+  """
   affiliationIn: [String!]
+  """
+  ` + "`" + `affiliation` + "`" + ` is none of the values.
+  """
   affiliationNotIn: [String!]
+  """
+  ` + "`" + `affiliation` + "`" + ` is greater (later) than the value.
+  """
   affiliationGT: String
+  """
+  ` + "`" + `affiliation` + "`" + ` is greater (later) than or equal to the value.
+  """
   affiliationGTE: String
+  """
+  ` + "`" + `affiliation` + "`" + ` is less (earlier) than the value.
+  """
   affiliationLT: String
+  """
+  ` + "`" + `affiliation` + "`" + ` is less (earlier) than or equal to the value.
+  """
   affiliationLTE: String
+  """
+  ` + "`" + `affiliation` + "`" + ` contains the value, case-sensitive.
+  """
   affiliationContains: String
+  """
+  ` + "`" + `affiliation` + "`" + ` starts with the value, case-sensitive.
+  """
   affiliationHasPrefix: String
+  """
+  ` + "`" + `affiliation` + "`" + ` ends with the value, case-sensitive.
+  """
   affiliationHasSuffix: String
+  """
+  ` + "`" + `affiliation` + "`" + ` is not set.
+  """
   affiliationIsNil: Boolean
+  """
+  ` + "`" + `affiliation` + "`" + ` is set.
+  """
   affiliationNotNil: Boolean
+  """
+  ` + "`" + `affiliation` + "`" + ` equals the value, ignoring case.
+  """
   affiliationEqualFold: String
+  """
+  ` + "`" + `affiliation` + "`" + ` contains the value, ignoring case.
+  """
   affiliationContainsFold: String
   """
-  organization_id field predicates
+  ` + "`" + `organizationID` + "`" + ` equals the value.
   """
   organizationID: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` differs from the value.
+  """
   organizationIDNEQ: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` is one of the values.
+  """
   organizationIDIn: [ID!]
+  """
+  ` + "`" + `organizationID` + "`" + ` is none of the values.
+  """
   organizationIDNotIn: [ID!]
+  """
+  ` + "`" + `organizationID` + "`" + ` is greater (later) than the value.
+  """
   organizationIDGT: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` is greater (later) than or equal to the value.
+  """
   organizationIDGTE: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` is less (earlier) than the value.
+  """
   organizationIDLT: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` is less (earlier) than or equal to the value.
+  """
   organizationIDLTE: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` contains the value, case-sensitive.
+  """
   organizationIDContains: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` starts with the value, case-sensitive.
+  """
   organizationIDHasPrefix: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` ends with the value, case-sensitive.
+  """
   organizationIDHasSuffix: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` is not set.
+  """
   organizationIDIsNil: Boolean
+  """
+  ` + "`" + `organizationID` + "`" + ` is set.
+  """
   organizationIDNotNil: Boolean
+  """
+  ` + "`" + `organizationID` + "`" + ` equals the value, ignoring case.
+  """
   organizationIDEqualFold: ID
+  """
+  ` + "`" + `organizationID` + "`" + ` contains the value, ignoring case.
+  """
   organizationIDContainsFold: ID
   """
-  avatar_url field predicates
+  ` + "`" + `avatarURL` + "`" + ` equals the value.
   """
   avatarURL: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` differs from the value.
+  """
   avatarURLNEQ: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` is one of the values.
+  """
   avatarURLIn: [String!]
+  """
+  ` + "`" + `avatarURL` + "`" + ` is none of the values.
+  """
   avatarURLNotIn: [String!]
+  """
+  ` + "`" + `avatarURL` + "`" + ` is greater (later) than the value.
+  """
   avatarURLGT: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` is greater (later) than or equal to the value.
+  """
   avatarURLGTE: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` is less (earlier) than the value.
+  """
   avatarURLLT: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` is less (earlier) than or equal to the value.
+  """
   avatarURLLTE: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` contains the value, case-sensitive.
+  """
   avatarURLContains: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` starts with the value, case-sensitive.
+  """
   avatarURLHasPrefix: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` ends with the value, case-sensitive.
+  """
   avatarURLHasSuffix: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` is not set.
+  """
   avatarURLIsNil: Boolean
+  """
+  ` + "`" + `avatarURL` + "`" + ` is set.
+  """
   avatarURLNotNil: Boolean
+  """
+  ` + "`" + `avatarURL` + "`" + ` equals the value, ignoring case.
+  """
   avatarURLEqualFold: String
+  """
+  ` + "`" + `avatarURL` + "`" + ` contains the value, ignoring case.
+  """
   avatarURLContainsFold: String
   """
-  organization edge predicates
+  Whether ` + "`" + `organization` + "`" + ` leads to at least one object.
   """
   hasOrganization: Boolean
+  """
+  ` + "`" + `organization` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasOrganizationWith: [OrganizationWhereInput!]
   """
-  contributions edge predicates
+  Whether ` + "`" + `contributions` + "`" + ` leads to at least one object.
   """
   hasContributions: Boolean
+  """
+  ` + "`" + `contributions` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasContributionsWith: [ContributionWhereInput!]
   """
-  awards edge predicates
+  Whether ` + "`" + `awards` + "`" + ` leads to at least one object.
   """
   hasAwards: Boolean
+  """
+  ` + "`" + `awards` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
   hasAwardsWith: [AwardWhereInput!]
 }
 `, BuiltIn: false},
@@ -13218,6 +20521,11 @@ extend type Query {
   me: User
 }
 
+"""
+The root of every write. Each mutation takes one ` + "`" + `input` + "`" + ` and answers its own payload: the
+changed objects, and ` + "`" + `userErrors` + "`" + ` for an expected refusal (bad input, a business rule, a
+conflict of state), which leaves nothing changed.
+"""
 type Mutation {
   """
   Create an API token for a third-party tool, acting as you within its scopes.
@@ -14090,8 +21398,10 @@ type RoleKindCount {
 
 "A page of a group's roster, with the counts per kind of the whole roster."
 type RosterConnection {
-  "The roles on this page."
-  edges: [RoleEdge]
+  "The roles on this page, each with its cursor."
+  edges: [RoleEdge!]!
+  "The roles on this page, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed."
+  nodes: [Role!]!
   "Paging information."
   pageInfo: PageInfo!
   "How many roles match the filter."
@@ -14107,16 +21417,26 @@ extend type Group {
   ` + "`" + `totalCount` + "`" + ` and ` + "`" + `rosterCounts` + "`" + `, which load once for the whole list.
   """
   roster(
+    "The kinds of role to list; all kinds when empty."
     kinds: [RoleKind!]
+    "The statuses of role to list and count; ACTIVE when empty."
     statuses: [RoleStatus!]
+    "Returns the roles after this cursor."
     after: Cursor
+    "Returns the first n roles (at most 100; 20 when neither first nor last is given)."
     first: Int
+    "Returns the roles before this cursor."
     before: Cursor
+    "Returns the last n roles (at most 100)."
     last: Int
+    "The order of the roles."
     orderBy: [RoleOrder!]
   ): RosterConnection!
   "How many roles of each kind the group has with the given statuses (default ACTIVE)."
-  rosterCounts(statuses: [RoleStatus!]): [RoleKindCount!]!
+  rosterCounts(
+    "The statuses of role to count; ACTIVE when empty."
+    statuses: [RoleStatus!]
+  ): [RoleKindCount!]!
 }
 
 extend type User {
@@ -14756,6 +22076,8 @@ func (ec *executionContext) childFields_APITokenConnection(ctx context.Context, 
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_APITokenConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_APITokenConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_APITokenConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -14828,6 +22150,8 @@ func (ec *executionContext) childFields_AgendaItemConnection(ctx context.Context
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_AgendaItemConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AgendaItemConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AgendaItemConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -14960,6 +22284,8 @@ func (ec *executionContext) childFields_ApplicationConnection(ctx context.Contex
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_ApplicationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ApplicationConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_ApplicationConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -15108,6 +22434,8 @@ func (ec *executionContext) childFields_AwardConnection(ctx context.Context, fie
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_AwardConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AwardConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AwardConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -15280,6 +22608,8 @@ func (ec *executionContext) childFields_CommunityConnection(ctx context.Context,
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_CommunityConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CommunityConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_CommunityConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -15440,6 +22770,8 @@ func (ec *executionContext) childFields_ContributionConnection(ctx context.Conte
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_ContributionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ContributionConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_ContributionConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -15608,6 +22940,8 @@ func (ec *executionContext) childFields_EventConnection(ctx context.Context, fie
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_EventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EventConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_EventConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -15706,6 +23040,8 @@ func (ec *executionContext) childFields_GroupConnection(ctx context.Context, fie
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_GroupConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_GroupConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_GroupConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -15874,6 +23210,8 @@ func (ec *executionContext) childFields_OrganizationConnection(ctx context.Conte
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_OrganizationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OrganizationConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_OrganizationConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -15956,6 +23294,8 @@ func (ec *executionContext) childFields_RegionConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_RegionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RegionConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_RegionConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -16032,6 +23372,8 @@ func (ec *executionContext) childFields_RegistrationConnection(ctx context.Conte
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_RegistrationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RegistrationConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_RegistrationConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -16114,6 +23456,8 @@ func (ec *executionContext) childFields_ReportConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_ReportConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReportConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_ReportConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -16196,6 +23540,8 @@ func (ec *executionContext) childFields_ReviewConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_ReviewConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReviewConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -16278,6 +23624,8 @@ func (ec *executionContext) childFields_RoleConnection(ctx context.Context, fiel
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_RoleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RoleConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_RoleConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -16318,6 +23666,8 @@ func (ec *executionContext) childFields_RosterConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_RosterConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RosterConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_RosterConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -16410,6 +23760,8 @@ func (ec *executionContext) childFields_SponsorConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_SponsorConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SponsorConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_SponsorConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -16576,6 +23928,8 @@ func (ec *executionContext) childFields_UserConnection(ctx context.Context, fiel
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_UserConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_UserConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_UserConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -20026,10 +27380,10 @@ func (ec *executionContext) _APITokenConnection_edges(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.APITokenEdge) graphql.Marshaler {
-			return ec.marshalOAPITokenEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenEdge(ctx, selections, v)
+			return ec.marshalNAPITokenEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_APITokenConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20040,6 +27394,38 @@ func (ec *executionContext) fieldContext_APITokenConnection_edges(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_APITokenEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _APITokenConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_APITokenConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.APIToken) graphql.Marshaler {
+			return ec.marshalNAPIToken2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_APITokenConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "APITokenConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_APIToken(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20097,10 +27483,10 @@ func (ec *executionContext) _APITokenEdge_node(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APIToken) graphql.Marshaler {
-			return ec.marshalOAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx, selections, v)
+			return ec.marshalNAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_APITokenEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20398,10 +27784,10 @@ func (ec *executionContext) _AgendaItemConnection_edges(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AgendaItemEdge) graphql.Marshaler {
-			return ec.marshalOAgendaItemEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemEdge(ctx, selections, v)
+			return ec.marshalNAgendaItemEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AgendaItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20412,6 +27798,38 @@ func (ec *executionContext) fieldContext_AgendaItemConnection_edges(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AgendaItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaItemConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItemConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AgendaItem) graphql.Marshaler {
+			return ec.marshalNAgendaItem2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItemConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaItemConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaItem(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20469,10 +27887,10 @@ func (ec *executionContext) _AgendaItemEdge_node(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AgendaItem) graphql.Marshaler {
-			return ec.marshalOAgendaItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItem(ctx, selections, v)
+			return ec.marshalNAgendaItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItem(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AgendaItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21295,10 +28713,10 @@ func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ApplicationEdge) graphql.Marshaler {
-			return ec.marshalOApplicationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationEdge(ctx, selections, v)
+			return ec.marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ApplicationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21309,6 +28727,38 @@ func (ec *executionContext) fieldContext_ApplicationConnection_edges(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ApplicationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplicationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ApplicationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Application) graphql.Marshaler {
+			return ec.marshalNApplication2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplicationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21366,10 +28816,10 @@ func (ec *executionContext) _ApplicationEdge_node(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
-			return ec.marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
+			return ec.marshalNApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ApplicationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22152,10 +29602,10 @@ func (ec *executionContext) _AwardConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AwardEdge) graphql.Marshaler {
-			return ec.marshalOAwardEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdge(ctx, selections, v)
+			return ec.marshalNAwardEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AwardConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22166,6 +29616,38 @@ func (ec *executionContext) fieldContext_AwardConnection_edges(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AwardEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.AwardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Award) graphql.Marshaler {
+			return ec.marshalNAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Award(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22223,10 +29705,10 @@ func (ec *executionContext) _AwardEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Award) graphql.Marshaler {
-			return ec.marshalOAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx, selections, v)
+			return ec.marshalNAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AwardEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23236,10 +30718,10 @@ func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CommunityEdge) graphql.Marshaler {
-			return ec.marshalOCommunityEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityEdge(ctx, selections, v)
+			return ec.marshalNCommunityEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_CommunityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23250,6 +30732,38 @@ func (ec *executionContext) fieldContext_CommunityConnection_edges(_ context.Con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CommunityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.CommunityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
 		},
 	}
 	return fc, nil
@@ -23307,10 +30821,10 @@ func (ec *executionContext) _CommunityEdge_node(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
-			return ec.marshalOCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_CommunityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23928,10 +31442,10 @@ func (ec *executionContext) _ContributionConnection_edges(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ContributionEdge) graphql.Marshaler {
-			return ec.marshalOContributionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdge(ctx, selections, v)
+			return ec.marshalNContributionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ContributionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23942,6 +31456,38 @@ func (ec *executionContext) fieldContext_ContributionConnection_edges(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContributionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContributionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ContributionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContributionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contribution) graphql.Marshaler {
+			return ec.marshalNContribution2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContributionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContributionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
 		},
 	}
 	return fc, nil
@@ -23999,10 +31545,10 @@ func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
-			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+			return ec.marshalNContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ContributionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24905,10 +32451,10 @@ func (ec *executionContext) _EventConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.EventEdge) graphql.Marshaler {
-			return ec.marshalOEventEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventEdge(ctx, selections, v)
+			return ec.marshalNEventEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_EventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24919,6 +32465,38 @@ func (ec *executionContext) fieldContext_EventConnection_edges(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.EventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24976,10 +32554,10 @@ func (ec *executionContext) _EventEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
-			return ec.marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+			return ec.marshalNEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25705,10 +33283,10 @@ func (ec *executionContext) _GroupConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.GroupEdge) graphql.Marshaler {
-			return ec.marshalOGroupEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupEdge(ctx, selections, v)
+			return ec.marshalNGroupEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_GroupConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25719,6 +33297,38 @@ func (ec *executionContext) fieldContext_GroupConnection_edges(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GroupConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.GroupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25776,10 +33386,10 @@ func (ec *executionContext) _GroupEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
-			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_GroupEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28723,10 +36333,10 @@ func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.OrganizationEdge) graphql.Marshaler {
-			return ec.marshalOOrganizationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationEdge(ctx, selections, v)
+			return ec.marshalNOrganizationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28737,6 +36347,38 @@ func (ec *executionContext) fieldContext_OrganizationConnection_edges(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrganizationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
 		},
 	}
 	return fc, nil
@@ -28794,10 +36436,10 @@ func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
-			return ec.marshalOOrganization2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganization(ctx, selections, v)
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganization(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30176,10 +37818,10 @@ func (ec *executionContext) _RegionConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RegionEdge) graphql.Marshaler {
-			return ec.marshalORegionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionEdge(ctx, selections, v)
+			return ec.marshalNRegionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_RegionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30190,6 +37832,38 @@ func (ec *executionContext) fieldContext_RegionConnection_edges(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RegionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.RegionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30247,10 +37921,10 @@ func (ec *executionContext) _RegionEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Region) graphql.Marshaler {
-			return ec.marshalORegion2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegion(ctx, selections, v)
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegion(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_RegionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30603,10 +38277,10 @@ func (ec *executionContext) _RegistrationConnection_edges(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RegistrationEdge) graphql.Marshaler {
-			return ec.marshalORegistrationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationEdge(ctx, selections, v)
+			return ec.marshalNRegistrationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_RegistrationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30617,6 +38291,38 @@ func (ec *executionContext) fieldContext_RegistrationConnection_edges(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RegistrationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegistrationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.RegistrationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegistrationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Registration) graphql.Marshaler {
+			return ec.marshalNRegistration2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegistrationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegistrationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Registration(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30674,10 +38380,10 @@ func (ec *executionContext) _RegistrationEdge_node(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
-			return ec.marshalORegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx, selections, v)
+			return ec.marshalNRegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_RegistrationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -31114,10 +38820,10 @@ func (ec *executionContext) _ReportConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
-			return ec.marshalOReportEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportEdge(ctx, selections, v)
+			return ec.marshalNReportEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -31128,6 +38834,38 @@ func (ec *executionContext) fieldContext_ReportConnection_edges(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31185,10 +38923,10 @@ func (ec *executionContext) _ReportEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Report) graphql.Marshaler {
-			return ec.marshalOReport2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReport(ctx, selections, v)
+			return ec.marshalNReport2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReport(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -31600,10 +39338,10 @@ func (ec *executionContext) _ReviewConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReviewEdge) graphql.Marshaler {
-			return ec.marshalOReviewEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewEdge(ctx, selections, v)
+			return ec.marshalNReviewEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReviewConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -31614,6 +39352,38 @@ func (ec *executionContext) fieldContext_ReviewConnection_edges(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31671,10 +39441,10 @@ func (ec *executionContext) _ReviewEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
-			return ec.marshalOReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx, selections, v)
+			return ec.marshalNReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -32057,10 +39827,10 @@ func (ec *executionContext) _RoleConnection_edges(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RoleEdge) graphql.Marshaler {
-			return ec.marshalORoleEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdge(ctx, selections, v)
+			return ec.marshalNRoleEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_RoleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -32071,6 +39841,38 @@ func (ec *executionContext) fieldContext_RoleConnection_edges(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RoleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.RoleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32128,10 +39930,10 @@ func (ec *executionContext) _RoleEdge_node(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
-			return ec.marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+			return ec.marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_RoleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -32213,10 +40015,10 @@ func (ec *executionContext) _RosterConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RoleEdge) graphql.Marshaler {
-			return ec.marshalORoleEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdge(ctx, selections, v)
+			return ec.marshalNRoleEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_RosterConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -32227,6 +40029,38 @@ func (ec *executionContext) fieldContext_RosterConnection_edges(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RoleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *RosterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32637,10 +40471,10 @@ func (ec *executionContext) _SponsorConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SponsorEdge) graphql.Marshaler {
-			return ec.marshalOSponsorEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorEdge(ctx, selections, v)
+			return ec.marshalNSponsorEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SponsorConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -32651,6 +40485,38 @@ func (ec *executionContext) fieldContext_SponsorConnection_edges(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SponsorEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SponsorConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.SponsorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SponsorConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Sponsor) graphql.Marshaler {
+			return ec.marshalNSponsor2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SponsorConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SponsorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sponsor(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32708,10 +40574,10 @@ func (ec *executionContext) _SponsorEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sponsor) graphql.Marshaler {
-			return ec.marshalOSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx, selections, v)
+			return ec.marshalNSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SponsorEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -32924,10 +40790,10 @@ func (ec *executionContext) _SubmissionConnection_edges(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SubmissionEdge) graphql.Marshaler {
-			return ec.marshalOSubmissionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdge(ctx, selections, v)
+			return ec.marshalNSubmissionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SubmissionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -32938,6 +40804,38 @@ func (ec *executionContext) fieldContext_SubmissionConnection_edges(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SubmissionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.SubmissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmissionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32995,10 +40893,10 @@ func (ec *executionContext) _SubmissionEdge_node(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Submission) graphql.Marshaler {
-			return ec.marshalOSubmission2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmission(ctx, selections, v)
+			return ec.marshalNSubmission2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmission(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SubmissionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34039,10 +41937,10 @@ func (ec *executionContext) _UserConnection_edges(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.UserEdge) graphql.Marshaler {
-			return ec.marshalOUserEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserEdge(ctx, selections, v)
+			return ec.marshalNUserEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_UserConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34053,6 +41951,38 @@ func (ec *executionContext) fieldContext_UserConnection_edges(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34110,10 +42040,10 @@ func (ec *executionContext) _UserEdge_node(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -56264,7 +64194,12 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("APITokenConnection")
 		case "edges":
 			out.Values[i] = ec._APITokenConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._APITokenConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -56314,7 +64249,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("APITokenEdge")
 		case "node":
 			out.Values[i] = ec._APITokenEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -56610,7 +64545,12 @@ func (ec *executionContext) _AgendaItemConnection(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("AgendaItemConnection")
 		case "edges":
 			out.Values[i] = ec._AgendaItemConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AgendaItemConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -56660,7 +64600,7 @@ func (ec *executionContext) _AgendaItemEdge(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("AgendaItemEdge")
 		case "node":
 			out.Values[i] = ec._AgendaItemEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -57436,7 +65376,12 @@ func (ec *executionContext) _ApplicationConnection(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("ApplicationConnection")
 		case "edges":
 			out.Values[i] = ec._ApplicationConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ApplicationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -57486,7 +65431,7 @@ func (ec *executionContext) _ApplicationEdge(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("ApplicationEdge")
 		case "node":
 			out.Values[i] = ec._ApplicationEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -58244,7 +66189,12 @@ func (ec *executionContext) _AwardConnection(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("AwardConnection")
 		case "edges":
 			out.Values[i] = ec._AwardConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AwardConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -58294,7 +66244,7 @@ func (ec *executionContext) _AwardEdge(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("AwardEdge")
 		case "node":
 			out.Values[i] = ec._AwardEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -59257,7 +67207,12 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("CommunityConnection")
 		case "edges":
 			out.Values[i] = ec._CommunityConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CommunityConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -59307,7 +67262,7 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("CommunityEdge")
 		case "node":
 			out.Values[i] = ec._CommunityEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -59982,7 +67937,12 @@ func (ec *executionContext) _ContributionConnection(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("ContributionConnection")
 		case "edges":
 			out.Values[i] = ec._ContributionConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ContributionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -60032,7 +67992,7 @@ func (ec *executionContext) _ContributionEdge(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("ContributionEdge")
 		case "node":
 			out.Values[i] = ec._ContributionEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -61024,7 +68984,12 @@ func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("EventConnection")
 		case "edges":
 			out.Values[i] = ec._EventConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._EventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -61074,7 +69039,7 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("EventEdge")
 		case "node":
 			out.Values[i] = ec._EventEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -61811,7 +69776,12 @@ func (ec *executionContext) _GroupConnection(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("GroupConnection")
 		case "edges":
 			out.Values[i] = ec._GroupConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._GroupConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -61861,7 +69831,7 @@ func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("GroupEdge")
 		case "node":
 			out.Values[i] = ec._GroupEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -63030,7 +71000,12 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("OrganizationConnection")
 		case "edges":
 			out.Values[i] = ec._OrganizationConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OrganizationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -63080,7 +71055,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("OrganizationEdge")
 		case "node":
 			out.Values[i] = ec._OrganizationEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -63973,7 +71948,12 @@ func (ec *executionContext) _RegionConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("RegionConnection")
 		case "edges":
 			out.Values[i] = ec._RegionConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RegionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -64023,7 +72003,7 @@ func (ec *executionContext) _RegionEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("RegionEdge")
 		case "node":
 			out.Values[i] = ec._RegionEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -64362,7 +72342,12 @@ func (ec *executionContext) _RegistrationConnection(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("RegistrationConnection")
 		case "edges":
 			out.Values[i] = ec._RegistrationConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RegistrationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -64412,7 +72397,7 @@ func (ec *executionContext) _RegistrationEdge(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("RegistrationEdge")
 		case "node":
 			out.Values[i] = ec._RegistrationEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -64852,7 +72837,12 @@ func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("ReportConnection")
 		case "edges":
 			out.Values[i] = ec._ReportConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReportConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -64902,7 +72892,7 @@ func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("ReportEdge")
 		case "node":
 			out.Values[i] = ec._ReportEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -65276,7 +73266,12 @@ func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("ReviewConnection")
 		case "edges":
 			out.Values[i] = ec._ReviewConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReviewConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -65326,7 +73321,7 @@ func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("ReviewEdge")
 		case "node":
 			out.Values[i] = ec._ReviewEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -65746,7 +73741,12 @@ func (ec *executionContext) _RoleConnection(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("RoleConnection")
 		case "edges":
 			out.Values[i] = ec._RoleConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RoleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -65796,7 +73796,7 @@ func (ec *executionContext) _RoleEdge(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = graphql.MarshalString("RoleEdge")
 		case "node":
 			out.Values[i] = ec._RoleEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -65926,7 +73926,12 @@ func (ec *executionContext) _RosterConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("RosterConnection")
 		case "edges":
 			out.Values[i] = ec._RosterConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RosterConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -66322,7 +74327,12 @@ func (ec *executionContext) _SponsorConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("SponsorConnection")
 		case "edges":
 			out.Values[i] = ec._SponsorConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SponsorConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -66372,7 +74382,7 @@ func (ec *executionContext) _SponsorEdge(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("SponsorEdge")
 		case "node":
 			out.Values[i] = ec._SponsorEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -66639,7 +74649,12 @@ func (ec *executionContext) _SubmissionConnection(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("SubmissionConnection")
 		case "edges":
 			out.Values[i] = ec._SubmissionConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SubmissionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -66689,7 +74704,7 @@ func (ec *executionContext) _SubmissionEdge(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("SubmissionEdge")
 		case "node":
 			out.Values[i] = ec._SubmissionEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -67475,7 +75490,12 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("UserConnection")
 		case "edges":
 			out.Values[i] = ec._UserConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._UserConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -67525,7 +75545,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = graphql.MarshalString("UserEdge")
 		case "node":
 			out.Values[i] = ec._UserEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -68060,6 +76080,22 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAPIToken2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.APIToken) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx context.Context, sel ast.SelectionSet, v *ent.APIToken) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -68078,6 +76114,32 @@ func (ec *executionContext) marshalNAPITokenConnection2ᚖgithubᚗcomᚋusergro
 		return graphql.Null
 	}
 	return ec._APITokenConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAPITokenEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.APITokenEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAPITokenEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAPITokenEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenEdge(ctx context.Context, sel ast.SelectionSet, v *ent.APITokenEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._APITokenEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAPITokenOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenOrderField(ctx context.Context, v any) (*ent.APITokenOrderField, error) {
@@ -68106,6 +76168,32 @@ func (ec *executionContext) unmarshalNAddSponsorInput2githubᚗcomᚋusergroups�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAgendaItem2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AgendaItem) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgendaItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgendaItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItem(ctx context.Context, sel ast.SelectionSet, v *ent.AgendaItem) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AgendaItem(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAgendaItemConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AgendaItemConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -68114,6 +76202,32 @@ func (ec *executionContext) marshalNAgendaItemConnection2ᚖgithubᚗcomᚋuserg
 		return graphql.Null
 	}
 	return ec._AgendaItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgendaItemEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AgendaItemEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgendaItemEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgendaItemEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AgendaItemEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AgendaItemEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAgendaItemKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋagendaitemᚐKind(ctx context.Context, v any) (agendaitem.Kind, error) {
@@ -68162,6 +76276,22 @@ func (ec *executionContext) marshalNAmbassadorScope2githubᚗcomᚋusergroupsᚋ
 	return v
 }
 
+func (ec *executionContext) marshalNApplication2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Application) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNApplication2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplication(ctx context.Context, sel ast.SelectionSet, v *ent.Application) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -68194,6 +76324,32 @@ func (ec *executionContext) marshalNApplicationConnection2ᚖgithubᚗcomᚋuser
 		return graphql.Null
 	}
 	return ec._ApplicationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ApplicationEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApplicationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNApplicationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ApplicationEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ApplicationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNApplicationKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋapplicationᚐKind(ctx context.Context, v any) (application.Kind, error) {
@@ -68297,6 +76453,32 @@ func (ec *executionContext) marshalNAttendee2ᚖgithubᚗcomᚋusergroupsᚋuser
 	return ec._Attendee(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Award) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx context.Context, sel ast.SelectionSet, v *ent.Award) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Award(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAwardConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AwardConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -68305,6 +76487,32 @@ func (ec *executionContext) marshalNAwardConnection2ᚖgithubᚗcomᚋusergroups
 		return graphql.Null
 	}
 	return ec._AwardConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAwardEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AwardEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAwardEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AwardEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AwardEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAwardOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardOrder(ctx context.Context, v any) (*ent.AwardOrder, error) {
@@ -68470,6 +76678,22 @@ func (ec *executionContext) unmarshalNCommentOnApplicationInput2githubᚗcomᚋu
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Community) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *ent.Community) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -68488,6 +76712,32 @@ func (ec *executionContext) marshalNCommunityConnection2ᚖgithubᚗcomᚋusergr
 		return graphql.Null
 	}
 	return ec._CommunityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CommunityEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunityEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunityEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CommunityEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCommunityOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityOrder(ctx context.Context, v any) (*ent.CommunityOrder, error) {
@@ -68534,6 +76784,32 @@ func (ec *executionContext) marshalNConflict2githubᚗcomᚋusergroupsᚋusergro
 	return ec._Conflict(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNContribution2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contribution) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx context.Context, sel ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Contribution(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNContributionConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ContributionConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -68542,6 +76818,32 @@ func (ec *executionContext) marshalNContributionConnection2ᚖgithubᚗcomᚋuse
 		return graphql.Null
 	}
 	return ec._ContributionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContributionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ContributionEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContributionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContributionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ContributionEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ContributionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNContributionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx context.Context, v any) (contribution.Kind, error) {
@@ -68738,6 +77040,32 @@ func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋusergroups
 	return ec._EventConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNEventEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.EventEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEventEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.EventEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EventEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNEventKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋeventᚐKind(ctx context.Context, v any) (event.Kind, error) {
 	var res event.Kind
 	err := res.UnmarshalGQL(v)
@@ -68854,6 +77182,32 @@ func (ec *executionContext) marshalNGroupConnection2ᚖgithubᚗcomᚋusergroups
 		return graphql.Null
 	}
 	return ec._GroupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGroupEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.GroupEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGroupEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGroupEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupEdge(ctx context.Context, sel ast.SelectionSet, v *ent.GroupEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GroupEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNGroupOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupOrder(ctx context.Context, v any) (*ent.GroupOrder, error) {
@@ -69139,6 +77493,32 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 	return v
 }
 
+func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganization2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganization(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrganization2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Organization(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -69147,6 +77527,32 @@ func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋuse
 		return graphql.Null
 	}
 	return ec._OrganizationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganizationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganizationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrganizationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OrganizationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOrganizationOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationOrder(ctx context.Context, v any) (*ent.OrganizationOrder, error) {
@@ -69225,6 +77631,32 @@ func (ec *executionContext) unmarshalNRedeemInviteInput2githubᚗcomᚋusergroup
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRegion2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Region) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegion2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRegion2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegion(ctx context.Context, sel ast.SelectionSet, v *ent.Region) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Region(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRegionConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RegionConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -69233,6 +77665,32 @@ func (ec *executionContext) marshalNRegionConnection2ᚖgithubᚗcomᚋusergroup
 		return graphql.Null
 	}
 	return ec._RegionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRegionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.RegionEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRegionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RegionEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RegionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRegionOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionOrder(ctx context.Context, v any) (*ent.RegionOrder, error) {
@@ -69266,6 +77724,32 @@ func (ec *executionContext) unmarshalNRegisterForEventInput2githubᚗcomᚋuserg
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRegistration2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Registration) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRegistration2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistration(ctx context.Context, sel ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Registration(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRegistrationChange2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRegistrationChange(ctx context.Context, sel ast.SelectionSet, v *RegistrationChange) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -69284,6 +77768,32 @@ func (ec *executionContext) marshalNRegistrationConnection2ᚖgithubᚗcomᚋuse
 		return graphql.Null
 	}
 	return ec._RegistrationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRegistrationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.RegistrationEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegistrationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRegistrationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RegistrationEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RegistrationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRegistrationOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationOrder(ctx context.Context, v any) (*ent.RegistrationOrder, error) {
@@ -69352,6 +77862,32 @@ func (ec *executionContext) unmarshalNRemoveSponsorInput2githubᚗcomᚋusergrou
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNReport2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Report) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReport2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReport2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReport(ctx context.Context, sel ast.SelectionSet, v *ent.Report) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Report(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNReportConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -69360,6 +77896,32 @@ func (ec *executionContext) marshalNReportConnection2ᚖgithubᚗcomᚋusergroup
 		return graphql.Null
 	}
 	return ec._ReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReportEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReportEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReportKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋreportᚐKind(ctx context.Context, v any) (report.Kind, error) {
@@ -69464,6 +78026,32 @@ func (ec *executionContext) marshalNReviewConnection2ᚖgithubᚗcomᚋusergroup
 	return ec._ReviewConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReviewEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReviewEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReviewEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReviewKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋreviewᚐKind(ctx context.Context, v any) (review.Kind, error) {
 	var res review.Kind
 	err := res.UnmarshalGQL(v)
@@ -69564,6 +78152,32 @@ func (ec *executionContext) marshalNRoleConnection2ᚖgithubᚗcomᚋusergroups�
 		return graphql.Null
 	}
 	return ec._RoleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRoleEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.RoleEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoleEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoleEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RoleEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RoleEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRoleKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐKind(ctx context.Context, v any) (role.Kind, error) {
@@ -69708,6 +78322,32 @@ func (ec *executionContext) marshalNShippingAddressPayload2ᚖgithubᚗcomᚋuse
 	return ec._ShippingAddressPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSponsor2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Sponsor) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx context.Context, sel ast.SelectionSet, v *ent.Sponsor) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Sponsor(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSponsorConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SponsorConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -69716,6 +78356,32 @@ func (ec *executionContext) marshalNSponsorConnection2ᚖgithubᚗcomᚋusergrou
 		return graphql.Null
 	}
 	return ec._SponsorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSponsorEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SponsorEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSponsorEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSponsorEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SponsorEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SponsorEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSponsorOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorOrder(ctx context.Context, v any) (*ent.SponsorOrder, error) {
@@ -69792,6 +78458,58 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSubmission2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Submission) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubmission2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmission(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubmission2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmission(ctx context.Context, sel ast.SelectionSet, v *ent.Submission) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Submission(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubmissionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SubmissionEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubmissionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubmissionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SubmissionEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SubmissionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSubmissionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋsubmissionᚐKind(ctx context.Context, v any) (submission.Kind, error) {
@@ -69871,6 +78589,22 @@ func (ec *executionContext) unmarshalNUpdateEventInput2githubᚗcomᚋusergroups
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -69889,6 +78623,32 @@ func (ec *executionContext) marshalNUserConnection2ᚖgithubᚗcomᚋusergroups�
 		return graphql.Null
 	}
 	return ec._UserConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.UserEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserEdge(ctx context.Context, sel ast.SelectionSet, v *ent.UserEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UserEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*UserError) graphql.Marshaler {
@@ -70098,33 +78858,6 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) marshalOAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx context.Context, sel ast.SelectionSet, v *ent.APIToken) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._APIToken(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOAPITokenEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.APITokenEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOAPITokenEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOAPITokenEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenEdge(ctx context.Context, sel ast.SelectionSet, v *ent.APITokenEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._APITokenEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAPITokenOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenOrder(ctx context.Context, v any) (*ent.APITokenOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -70152,26 +78885,6 @@ func (ec *executionContext) marshalOAgendaItem2ᚖgithubᚗcomᚋusergroupsᚋus
 		return graphql.Null
 	}
 	return ec._AgendaItem(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOAgendaItemEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AgendaItemEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOAgendaItemEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOAgendaItemEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAgendaItemEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AgendaItemEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AgendaItemEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOAgendaItemKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋagendaitemᚐKindᚄ(ctx context.Context, v any) ([]agendaitem.Kind, error) {
@@ -70289,26 +79002,6 @@ func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋusergroupsᚋu
 		return graphql.Null
 	}
 	return ec._Application(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOApplicationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ApplicationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOApplicationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOApplicationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ApplicationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ApplicationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOApplicationKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋapplicationᚐKindᚄ(ctx context.Context, v any) ([]application.Kind, error) {
@@ -70533,33 +79226,6 @@ func (ec *executionContext) marshalOAttendee2ᚕᚖgithubᚗcomᚋusergroupsᚋu
 	return ret
 }
 
-func (ec *executionContext) marshalOAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx context.Context, sel ast.SelectionSet, v *ent.Award) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Award(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOAwardEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AwardEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOAwardEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOAwardEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AwardEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AwardEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAwardOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardOrderᚄ(ctx context.Context, v any) ([]*ent.AwardOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -70686,26 +79352,6 @@ func (ec *executionContext) marshalOCommunity2ᚖgithubᚗcomᚋusergroupsᚋuse
 	return ec._Community(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCommunityEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CommunityEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOCommunityEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOCommunityEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CommunityEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._CommunityEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOCommunityOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityOrderᚄ(ctx context.Context, v any) ([]*ent.CommunityOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -70786,33 +79432,6 @@ func (ec *executionContext) marshalOContact2ᚖgithubᚗcomᚋusergroupsᚋuserg
 		return graphql.Null
 	}
 	return ec._Contact(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx context.Context, sel ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Contribution(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOContributionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ContributionEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOContributionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOContributionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ContributionEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ContributionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOContributionKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKindᚄ(ctx context.Context, v any) ([]contribution.Kind, error) {
@@ -71096,26 +79715,6 @@ func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergro
 	return ec._Event(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOEventEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.EventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOEventEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOEventEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.EventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._EventEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOEventKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋeventᚐKindᚄ(ctx context.Context, v any) ([]event.Kind, error) {
 	if v == nil {
 		return nil, nil
@@ -71378,26 +79977,6 @@ func (ec *executionContext) marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergro
 		return graphql.Null
 	}
 	return ec._Group(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOGroupEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.GroupEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOGroupEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOGroupEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupEdge(ctx context.Context, sel ast.SelectionSet, v *ent.GroupEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._GroupEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOGroupOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupOrderᚄ(ctx context.Context, v any) ([]*ent.GroupOrder, error) {
@@ -71710,26 +80289,6 @@ func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋusergroupsᚋ
 	return ec._Organization(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOOrganizationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOOrganizationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOOrganizationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._OrganizationEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganizationOrderᚄ(ctx context.Context, v any) ([]*ent.OrganizationOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -71786,26 +80345,6 @@ func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋusergroupsᚋusergr
 	return ec._Region(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalORegionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RegionEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalORegionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalORegionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RegionEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._RegionEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalORegionOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegionOrderᚄ(ctx context.Context, v any) ([]*ent.RegionOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -71860,26 +80399,6 @@ func (ec *executionContext) marshalORegistration2ᚖgithubᚗcomᚋusergroupsᚋ
 		return graphql.Null
 	}
 	return ec._Registration(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalORegistrationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RegistrationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalORegistrationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalORegistrationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RegistrationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._RegistrationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORegistrationOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegistrationOrderᚄ(ctx context.Context, v any) ([]*ent.RegistrationOrder, error) {
@@ -71995,33 +80514,6 @@ func (ec *executionContext) marshalORemoveSponsorPayload2ᚖgithubᚗcomᚋuserg
 		return graphql.Null
 	}
 	return ec._RemoveSponsorPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOReport2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReport(ctx context.Context, sel ast.SelectionSet, v *ent.Report) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Report(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOReportEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOReportEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOReportEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReportEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ReportEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReportKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋreportᚐKindᚄ(ctx context.Context, v any) ([]report.Kind, error) {
@@ -72198,26 +80690,6 @@ func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋusergroupsᚋusergr
 	return ec._Review(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOReviewEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReviewEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOReviewEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOReviewEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReviewEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ReviewEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOReviewKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋreviewᚐKindᚄ(ctx context.Context, v any) ([]review.Kind, error) {
 	if v == nil {
 		return nil, nil
@@ -72317,26 +80789,6 @@ func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergrou
 		return graphql.Null
 	}
 	return ec._Role(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalORoleEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RoleEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalORoleEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalORoleEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RoleEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._RoleEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORoleKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐKindᚄ(ctx context.Context, v any) ([]role.Kind, error) {
@@ -72503,26 +80955,6 @@ func (ec *executionContext) marshalOSponsor2ᚖgithubᚗcomᚋusergroupsᚋuserg
 	return ec._Sponsor(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOSponsorEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SponsorEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOSponsorEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOSponsorEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SponsorEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._SponsorEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOSponsorOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorOrderᚄ(ctx context.Context, v any) ([]*ent.SponsorOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -72628,33 +81060,6 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
-}
-
-func (ec *executionContext) marshalOSubmission2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmission(ctx context.Context, sel ast.SelectionSet, v *ent.Submission) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Submission(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOSubmissionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SubmissionEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOSubmissionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOSubmissionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SubmissionEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._SubmissionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSubmissionKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋsubmissionᚐKindᚄ(ctx context.Context, v any) ([]submission.Kind, error) {
@@ -72878,26 +81283,6 @@ func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergrou
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOUserEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.UserEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOUserEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOUserEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserEdge(ctx context.Context, sel ast.SelectionSet, v *ent.UserEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._UserEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOUserOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserOrderᚄ(ctx context.Context, v any) ([]*ent.UserOrder, error) {

@@ -834,8 +834,10 @@ type RolePayload struct {
 
 // A page of a group's roster, with the counts per kind of the whole roster.
 type RosterConnection struct {
-	// The roles on this page.
-	Edges []*ent.RoleEdge `json:"edges,omitempty"`
+	// The roles on this page, each with its cursor.
+	Edges []*ent.RoleEdge `json:"edges"`
+	// The roles on this page, in the order of `edges`: a shortcut for `edges { node }` when no cursor is needed.
+	Nodes []*ent.Role `json:"nodes"`
 	// Paging information.
 	PageInfo *entgql.PageInfo[pulid.ID] `json:"pageInfo"`
 	// How many roles match the filter.
