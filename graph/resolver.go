@@ -144,3 +144,12 @@ func scopeNames(scopes []generated.APITokenScope) []string {
 	}
 	return out
 }
+
+// scopeEnums shows a token's stored scopes as the APITokenScope enum.
+func scopeEnums(scopes []string) []generated.APITokenScope {
+	out := make([]generated.APITokenScope, len(scopes))
+	for i, s := range scopes {
+		out[i] = generated.APITokenScope(strings.ToUpper(s))
+	}
+	return out
+}

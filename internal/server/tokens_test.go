@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -35,7 +36,8 @@ func TestAPITokensThroughGraphQL(t *testing.T) {
 	}
 	secret, _ := dig(r.Data, "createAPIToken", "token").(string)
 	tokID, _ := dig(r.Data, "createAPIToken", "apiToken", "id").(string)
-	if !strings.HasPrefix(secret, "ugt_") || dig(r.Data, "createAPIToken", "apiToken", "expiresAt") == nil {
+	if !strings.HasPrefix(secret, "ugt_") || dig(r.Data, "createAPIToken", "apiToken", "expiresAt") == nil ||
+		fmt.Sprint(dig(r.Data, "createAPIToken", "apiToken", "scopes")) != "[READ]" {
 		t.Fatalf("payload = %+v", r.Data)
 	}
 	bearer := "Bearer " + secret
