@@ -31,8 +31,7 @@ type handoverWorld struct {
 }
 
 const (
-	setAddressQ = `mutation($in: SetShippingAddressInput!) { setShippingAddress(input: $in) {
-		shippingAddress { recipientName address city region postalCode country phone } userErrors { code message field } } }`
+	setAddressQ = `mutation($in: SetShippingAddressInput!) { setShippingAddress(input: $in) { shippingAddress { recipientName address city region postalCode country phone } userErrors { code message field } } }`
 	stepQ       = `mutation($id: ID!, $s: String!, $logo: String) { completeHandoverStep(input: {id: $id, step: $s, logoUrl: $logo}) { application { status } } }`
 )
 
