@@ -12995,11 +12995,11 @@ type Mutation {
   Create an API token for a third-party tool, acting as you within its scopes.
   The secret is returned once and never again. Needs a signed-in person: a token cannot create tokens.
   """
-  createAPIToken(input: CreateAPITokenInput!): CreateAPITokenPayload
+  createAPIToken("The token's name, scopes and lifetime." input: CreateAPITokenInput!): CreateAPITokenPayload
   """
   Revoke one of your API tokens; requests with it fail from then on.
   """
-  revokeAPIToken(input: RevokeAPITokenInput!): RevokeAPITokenPayload
+  revokeAPIToken("The token to revoke." input: RevokeAPITokenInput!): RevokeAPITokenPayload
 }
 
 """
@@ -13424,13 +13424,13 @@ extend type Mutation {
   Give or replace the address your swag kit is shipped to. It is private: only you and the staff
   of the communities you take part in can read it (User.shippingAddress).
   """
-  setShippingAddress(input: SetShippingAddressInput!): SetShippingAddressPayload
+  setShippingAddress("Your address." input: SetShippingAddressInput!): SetShippingAddressPayload
   """
   Change the wording of one of the community's letters (staff). Subject and body are Go text/template
   sources over the variables listed in MessageTemplate.variables; a template that does not parse or
   render is refused with a BAD_USER_INPUT user error. An empty subject and body restore the default.
   """
-  setMessageTemplate(input: SetMessageTemplateInput!): SetMessageTemplatePayload
+  setMessageTemplate("The community, the letter and its new wording." input: SetMessageTemplateInput!): SetMessageTemplatePayload
 }
 
 "Where a swag kit goes: the name, address and phone the courier needs."
@@ -13524,17 +13524,17 @@ extend type Mutation {
   otherwise (openEuler: a link to an article you published) a MEMBERSHIP application goes
   to the group's organizers.
   """
-  joinGroup(input: JoinGroupInput!): JoinGroupPayload
+  joinGroup("The group to join, and what its community asks of members." input: JoinGroupInput!): JoinGroupPayload
   """
   Leave a group: your roles in it end (LEFT). A group's last organizer cannot: the CONFLICT
   user error's message says who can resolve it (a successor first, or a community manager).
   """
-  leaveGroup(input: LeaveGroupInput!): LeaveGroupPayload
+  leaveGroup("The group to leave." input: LeaveGroupInput!): LeaveGroupPayload
   """
   Remove someone from a group you organize, with a reason: all their live roles in the group end
   (REMOVED). Removing an organizer takes a community manager.
   """
-  removeMember(input: RemoveMemberInput!): RemoveMemberPayload
+  removeMember("A role of the person in the group, and why." input: RemoveMemberInput!): RemoveMemberPayload
 }
 
 "A request to join."
@@ -13596,16 +13596,16 @@ extend type Mutation {
   organizers appoint; openEuler's first terms are appointed by staff) or, where ambassadors
   serve groups, AMBASSADOR. Caps such as one organizer per openEuler group hold under concurrency.
   """
-  grantGroupRole(input: GrantGroupRoleInput!): GrantGroupRolePayload
+  grantGroupRole("The group, the member and the role." input: GrantGroupRoleInput!): GrantGroupRolePayload
   """
   End a role: your own, or (staff) anyone's with a reason. A group's last organizer cannot step
   down (a CONFLICT user error saying who can resolve it); staff may still revoke it.
   """
-  endGroupRole(input: EndGroupRoleInput!): EndGroupRolePayload
+  endGroupRole("The role to end, and why." input: EndGroupRoleInput!): EndGroupRolePayload
   "Step down from one of your roles; an ambassador becomes EMERITUS."
-  stepDown(input: StepDownInput!): StepDownPayload
+  stepDown("Your role to step down from." input: StepDownInput!): StepDownPayload
   "Revoke someone's role (staff), e.g. for misuse of the ambassador title; the reason is kept."
-  revokeRole(input: RevokeRoleInput!): RevokeRolePayload
+  revokeRole("The role to revoke, and why." input: RevokeRoleInput!): RevokeRolePayload
 }
 
 "A group role to give."
@@ -13716,9 +13716,9 @@ input NearInput {
 
 extend type Mutation {
   "Make a \"scan to join\" invite for a group you organize; share its code as a link or QR code."
-  createInvite(input: CreateInviteInput!): CreateInvitePayload
+  createInvite("The group and the invite's limits." input: CreateInviteInput!): CreateInvitePayload
   "Join a group with an invite code (the organizers' invite stands in for their approval)."
-  redeemInvite(input: RedeemInviteInput!): RedeemInvitePayload
+  redeemInvite("The invite code." input: RedeemInviteInput!): RedeemInvitePayload
 }
 
 "An invite to make."
@@ -13755,7 +13755,7 @@ type RedeemInvitePayload {
 
 extend type Mutation {
   "Withdraw an invite code (the group's organizers and staff); it stops working at once."
-  revokeInvite(input: RevokeInviteInput!): RevokeInvitePayload
+  revokeInvite("The invite to withdraw." input: RevokeInviteInput!): RevokeInvitePayload
   """
   Ask to become an organizer of a group you are an active member of (openEuler: you must work
   for a partner enterprise). The group's organizers and the community's reviewers decide in the
@@ -13880,21 +13880,21 @@ extend type Mutation {
   staff). Needs a community whose roles have terms; where the community appoints first terms,
   the first term must have been appointed. One election per role at a time.
   """
-  openElection(input: OpenElectionInput!): OpenElectionPayload
+  openElection("The group, the role and the election's dates." input: OpenElectionInput!): OpenElectionPayload
   "Nominate an active member of the group (or yourself, which stands at once) until nominations close."
-  nominateCandidate(input: NominateCandidateInput!): NominateCandidatePayload
+  nominateCandidate("The election, the member and their statement." input: NominateCandidateInput!): NominateCandidatePayload
   "Accept or decline your nomination; after accepting, declining withdraws. Until nominations close."
-  respondToNomination(input: RespondToNominationInput!): RespondToNominationPayload
+  respondToNomination("Your candidacy and your answer." input: RespondToNominationInput!): RespondToNominationPayload
   """
   Vote once for a standing candidate while voting is open. Only people who were active members
   of the group when the election opened may vote. The ballot is secret: nobody can read who
   voted for whom.
   """
-  castVote(input: CastVoteInput!): CastVotePayload
+  castVote("The election and your candidate." input: CastVoteInput!): CastVotePayload
   "Call an election off before its winners take office (the group's organizers or staff), with a reason."
-  cancelElection(input: CancelElectionInput!): CancelElectionPayload
+  cancelElection("The election to call off, and why." input: CancelElectionInput!): CancelElectionPayload
   "Choose among candidates tied for the last seat(s) (the community's staff)."
-  breakElectionTie(input: BreakElectionTieInput!): BreakElectionTiePayload
+  breakElectionTie("The tied election and the chosen winners." input: BreakElectionTieInput!): BreakElectionTiePayload
 }
 
 "An election to open."
