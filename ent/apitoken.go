@@ -33,7 +33,7 @@ type APIToken struct {
 	TokenHash string `json:"-"`
 	// The first characters of the secret, to recognise it.
 	Hint string `json:"hint,omitempty"`
-	// What the token may do: read, write.
+	// What the token may do: READ, or READ and WRITE.
 	Scopes []string `json:"scopes,omitempty"`
 	// When the token was last used.
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`

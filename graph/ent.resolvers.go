@@ -14,6 +14,11 @@ import (
 	"github.com/usergroups/usergroups/graph/generated"
 )
 
+// Scopes is the resolver for the scopes field.
+func (r *aPITokenResolver) Scopes(ctx context.Context, obj *ent.APIToken) ([]generated.APITokenScope, error) {
+	return scopeEnums(obj.Scopes), nil
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
 	return r.db(ctx).Noder(ctx, id, ent.WithNodeType(ent.IDToType))
@@ -114,6 +119,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 		)
 }
 
+// APIToken returns generated.APITokenResolver implementation.
+func (r *Resolver) APIToken() generated.APITokenResolver { return &aPITokenResolver{r} }
+
 // Application returns generated.ApplicationResolver implementation.
 func (r *Resolver) Application() generated.ApplicationResolver { return &applicationResolver{r} }
 
@@ -142,6 +150,7 @@ func (r *Resolver) Registration() generated.RegistrationResolver { return &regis
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
+	aPITokenResolver     struct{ *Resolver }
 	applicationResolver  struct{ *Resolver }
 	candidateResolver    struct{ *Resolver }
 	communityResolver    struct{ *Resolver }

@@ -6,6 +6,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -137,8 +138,28 @@ func derefInt(n *int) int {
 func messageTemplates(ts ...workflow.MessageTemplate) []*generated.MessageTemplate {
 	out := make([]*generated.MessageTemplate, len(ts))
 	for i, t := range ts {
-		out[i] = &generated.MessageTemplate{Kind: t.Kind, Language: t.Language, Subject: t.Subject, Body: t.Body,
+		out[i] = &generated.MessageTemplate{Kind: generated.MessageTemplateKind(strings.ToUpper(t.Kind)),
+			Language: generated.MessageLanguage(strings.ToUpper(t.Language)), Subject: t.Subject, Body: t.Body,
 			Custom: t.Custom, Variables: letters.Variables}
+	}
+	return out
+}
+
+// scopeNames are API token scopes as the workflow and the tokens' rows
+// spell them (read, write): the enum's values in lower case.
+func scopeNames(scopes []generated.APITokenScope) []string {
+	out := make([]string, len(scopes))
+	for i, s := range scopes {
+		out[i] = strings.ToLower(string(s))
+	}
+	return out
+}
+
+// scopeEnums shows a token's stored scopes as the APITokenScope enum.
+func scopeEnums(scopes []string) []generated.APITokenScope {
+	out := make([]generated.APITokenScope, len(scopes))
+	for i, s := range scopes {
+		out[i] = generated.APITokenScope(strings.ToUpper(s))
 	}
 	return out
 }

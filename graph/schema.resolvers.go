@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -174,20 +175,14 @@ func (r *groupResolver) UpcomingEvents(ctx context.Context, obj *ent.Group, firs
 
 // CreateAPIToken is the resolver for the createAPIToken field.
 func (r *mutationResolver) CreateAPIToken(ctx context.Context, input generated.CreateAPITokenInput) (*generated.CreateAPITokenPayload, error) {
-	t, err := r.wf.CreateAPIToken(ctx, workflow.NewToken{Name: input.Name, Scopes: input.Scopes, ExpiresInDays: input.ExpiresInDays})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.CreateAPITokenPayload{Token: t.Secret, APIToken: t.Token}, nil
+	t, err := r.wf.CreateAPIToken(ctx, workflow.NewToken{Name: input.Name, Scopes: scopeNames(input.Scopes), ExpiresInDays: input.ExpiresInDays})
+	return payload(ctx, &generated.CreateAPITokenPayload{Token: &t.Secret, APIToken: t.Token}, err)
 }
 
 // RevokeAPIToken is the resolver for the revokeAPIToken field.
 func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input generated.RevokeAPITokenInput) (*generated.RevokeAPITokenPayload, error) {
 	tok, err := r.wf.RevokeAPIToken(ctx, input.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.RevokeAPITokenPayload{APIToken: tok}, nil
+	return payload(ctx, &generated.RevokeAPITokenPayload{APIToken: tok}, err)
 }
 
 // UpdateCommunityPolicy is the resolver for the updateCommunityPolicy field.
@@ -298,89 +293,62 @@ func (r *mutationResolver) CompleteHandoverStep(ctx context.Context, input gener
 }
 
 // SetShippingAddress is the resolver for the setShippingAddress field.
-func (r *mutationResolver) SetShippingAddress(ctx context.Context, input generated.SetShippingAddressInput) (*generated.ShippingAddressPayload, error) {
+func (r *mutationResolver) SetShippingAddress(ctx context.Context, input generated.SetShippingAddressInput) (*generated.SetShippingAddressPayload, error) {
 	a, err := r.wf.SetShippingAddress(ctx, workflow.ShippingInput{RecipientName: input.RecipientName,
 		StreetLines: input.StreetLines, City: input.City, Region: deref(input.Region), PostalCode: deref(input.PostalCode),
 		Country: input.Country, Phone: input.Phone})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ShippingAddressPayload{ShippingAddress: a}, nil
+	return payload(ctx, &generated.SetShippingAddressPayload{ShippingAddress: a}, err)
 }
 
 // SetMessageTemplate is the resolver for the setMessageTemplate field.
-func (r *mutationResolver) SetMessageTemplate(ctx context.Context, input generated.SetMessageTemplateInput) (*generated.MessageTemplatePayload, error) {
-	t, err := r.wf.SetMessageTemplate(ctx, input.Community, schematype.MessageTemplate{
-		Kind: input.Kind, Language: input.Language, Subject: input.Subject, Body: input.Body})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.MessageTemplatePayload{Template: messageTemplates(t)[0]}, nil
+func (r *mutationResolver) SetMessageTemplate(ctx context.Context, input generated.SetMessageTemplateInput) (*generated.SetMessageTemplatePayload, error) {
+	t, err := r.wf.SetMessageTemplate(ctx, input.ID, schematype.MessageTemplate{Kind: strings.ToLower(string(input.Kind)),
+		Language: strings.ToLower(string(input.Language)), Subject: input.Subject, Body: input.Body})
+	return payload(ctx, &generated.SetMessageTemplatePayload{Template: messageTemplates(t)[0]}, err)
 }
 
 // JoinGroup is the resolver for the joinGroup field.
 func (r *mutationResolver) JoinGroup(ctx context.Context, input generated.JoinGroupInput) (*generated.JoinGroupPayload, error) {
 	res, err := r.wf.JoinGroup(ctx, workflow.JoinRequest{
-		GroupID: input.Group, Affiliation: deref(input.Affiliation), ArticleURL: deref(input.ArticleURL),
+		GroupID: input.ID, Affiliation: deref(input.Affiliation), ArticleURL: deref(input.ArticleURL),
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.JoinGroupPayload{Role: res.Role, Application: res.Application}, nil
+	return payload(ctx, &generated.JoinGroupPayload{Role: res.Role, Application: res.Application}, err)
 }
 
 // LeaveGroup is the resolver for the leaveGroup field.
-func (r *mutationResolver) LeaveGroup(ctx context.Context, input generated.LeaveGroupInput) (*generated.GroupRolesPayload, error) {
-	roles, err := r.wf.LeaveGroup(ctx, input.Group)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.GroupRolesPayload{Roles: roles}, nil
+func (r *mutationResolver) LeaveGroup(ctx context.Context, input generated.LeaveGroupInput) (*generated.LeaveGroupPayload, error) {
+	roles, err := r.wf.LeaveGroup(ctx, input.ID)
+	return payload(ctx, &generated.LeaveGroupPayload{Roles: roles}, err)
 }
 
 // RemoveMember is the resolver for the removeMember field.
-func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.RemoveMemberInput) (*generated.GroupRolesPayload, error) {
-	roles, err := r.wf.RemoveMember(ctx, input.Group, input.User, input.Reason)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.GroupRolesPayload{Roles: roles}, nil
+func (r *mutationResolver) RemoveMember(ctx context.Context, input generated.RemoveMemberInput) (*generated.RemoveMemberPayload, error) {
+	roles, err := r.wf.RemoveMember(ctx, input.ID, input.Reason)
+	return payload(ctx, &generated.RemoveMemberPayload{Roles: roles}, err)
 }
 
 // GrantGroupRole is the resolver for the grantGroupRole field.
-func (r *mutationResolver) GrantGroupRole(ctx context.Context, input generated.GrantGroupRoleInput) (*generated.RolePayload, error) {
+func (r *mutationResolver) GrantGroupRole(ctx context.Context, input generated.GrantGroupRoleInput) (*generated.GrantGroupRolePayload, error) {
 	role, err := r.wf.GrantGroupRole(ctx, input.Group, input.User, input.Kind)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.RolePayload{Role: role}, nil
+	return payload(ctx, &generated.GrantGroupRolePayload{Role: role}, err)
 }
 
 // EndGroupRole is the resolver for the endGroupRole field.
-func (r *mutationResolver) EndGroupRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
-	role, err := r.wf.EndRole(ctx, input.Role, deref(input.Reason), workflow.AnyRole)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.RolePayload{Role: role}, nil
+func (r *mutationResolver) EndGroupRole(ctx context.Context, input generated.EndGroupRoleInput) (*generated.EndGroupRolePayload, error) {
+	role, err := r.wf.EndRole(ctx, input.ID, deref(input.Reason), workflow.AnyRole)
+	return payload(ctx, &generated.EndGroupRolePayload{Role: role}, err)
 }
 
 // StepDown is the resolver for the stepDown field.
-func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDownInput) (*generated.RolePayload, error) {
-	role, err := r.wf.EndRole(ctx, input.Role, "", workflow.OwnRole)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.RolePayload{Role: role}, nil
+func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDownInput) (*generated.StepDownPayload, error) {
+	role, err := r.wf.EndRole(ctx, input.ID, "", workflow.OwnRole)
+	return payload(ctx, &generated.StepDownPayload{Role: role}, err)
 }
 
 // RevokeRole is the resolver for the revokeRole field.
-func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.EndRoleInput) (*generated.RolePayload, error) {
-	role, err := r.wf.EndRole(ctx, input.Role, deref(input.Reason), workflow.OthersRole)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.RolePayload{Role: role}, nil
+func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.RevokeRoleInput) (*generated.RevokeRolePayload, error) {
+	role, err := r.wf.EndRole(ctx, input.ID, input.Reason, workflow.OthersRole)
+	return payload(ctx, &generated.RevokeRolePayload{Role: role}, err)
 }
 
 // ApplyToBeAmbassador is the resolver for the applyToBeAmbassador field.
@@ -390,30 +358,21 @@ func (r *mutationResolver) ApplyToBeAmbassador(ctx context.Context, input genera
 }
 
 // CreateInvite is the resolver for the createInvite field.
-func (r *mutationResolver) CreateInvite(ctx context.Context, input generated.CreateInviteInput) (*generated.InvitePayload, error) {
+func (r *mutationResolver) CreateInvite(ctx context.Context, input generated.CreateInviteInput) (*generated.CreateInvitePayload, error) {
 	inv, err := r.wf.CreateInvite(ctx, input.Group, input.ExpiresInDays, input.MaxUses)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.InvitePayload{Invite: inv}, nil
+	return payload(ctx, &generated.CreateInvitePayload{Invite: inv}, err)
 }
 
 // RedeemInvite is the resolver for the redeemInvite field.
-func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.RedeemInviteInput) (*generated.RolePayload, error) {
+func (r *mutationResolver) RedeemInvite(ctx context.Context, input generated.RedeemInviteInput) (*generated.RedeemInvitePayload, error) {
 	role, err := r.wf.RedeemInvite(ctx, input.Code)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.RolePayload{Role: role}, nil
+	return payload(ctx, &generated.RedeemInvitePayload{Role: role}, err)
 }
 
 // RevokeInvite is the resolver for the revokeInvite field.
-func (r *mutationResolver) RevokeInvite(ctx context.Context, input generated.RevokeInviteInput) (*generated.InvitePayload, error) {
-	inv, err := r.wf.RevokeInvite(ctx, input.Invite)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.InvitePayload{Invite: inv}, nil
+func (r *mutationResolver) RevokeInvite(ctx context.Context, input generated.RevokeInviteInput) (*generated.RevokeInvitePayload, error) {
+	inv, err := r.wf.RevokeInvite(ctx, input.ID)
+	return payload(ctx, &generated.RevokeInvitePayload{Invite: inv}, err)
 }
 
 // ApplyToOrganize is the resolver for the applyToOrganize field.
@@ -423,60 +382,42 @@ func (r *mutationResolver) ApplyToOrganize(ctx context.Context, input generated.
 }
 
 // OpenElection is the resolver for the openElection field.
-func (r *mutationResolver) OpenElection(ctx context.Context, input generated.OpenElectionInput) (*generated.ElectionPayload, error) {
+func (r *mutationResolver) OpenElection(ctx context.Context, input generated.OpenElectionInput) (*generated.OpenElectionPayload, error) {
 	e, err := r.wf.OpenElection(ctx, workflow.ElectionRequest{
 		Group: input.Group, Kind: input.Kind, Seats: deref(input.Seats),
 		NominationsCloseAt: input.NominationsCloseAt, VotingClosesAt: input.VotingClosesAt, TermStartsAt: input.TermStartsAt,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ElectionPayload{Election: e}, nil
+	return payload(ctx, &generated.OpenElectionPayload{Election: e}, err)
 }
 
 // NominateCandidate is the resolver for the nominateCandidate field.
-func (r *mutationResolver) NominateCandidate(ctx context.Context, input generated.NominateCandidateInput) (*generated.CandidatePayload, error) {
+func (r *mutationResolver) NominateCandidate(ctx context.Context, input generated.NominateCandidateInput) (*generated.NominateCandidatePayload, error) {
 	cand, err := r.wf.Nominate(ctx, input.Election, input.User, deref(input.Statement))
-	if err != nil {
-		return nil, err
-	}
-	return &generated.CandidatePayload{Candidate: cand}, nil
+	return payload(ctx, &generated.NominateCandidatePayload{Candidate: cand}, err)
 }
 
 // RespondToNomination is the resolver for the respondToNomination field.
-func (r *mutationResolver) RespondToNomination(ctx context.Context, input generated.RespondToNominationInput) (*generated.CandidatePayload, error) {
-	cand, err := r.wf.RespondToNomination(ctx, input.Candidate, input.Accept, deref(input.Statement))
-	if err != nil {
-		return nil, err
-	}
-	return &generated.CandidatePayload{Candidate: cand}, nil
+func (r *mutationResolver) RespondToNomination(ctx context.Context, input generated.RespondToNominationInput) (*generated.RespondToNominationPayload, error) {
+	cand, err := r.wf.RespondToNomination(ctx, input.ID, input.Accept, deref(input.Statement))
+	return payload(ctx, &generated.RespondToNominationPayload{Candidate: cand}, err)
 }
 
 // CastVote is the resolver for the castVote field.
-func (r *mutationResolver) CastVote(ctx context.Context, input generated.CastVoteInput) (*generated.ElectionPayload, error) {
-	e, err := r.wf.CastVote(ctx, input.Election, input.Candidate)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ElectionPayload{Election: e}, nil
+func (r *mutationResolver) CastVote(ctx context.Context, input generated.CastVoteInput) (*generated.CastVotePayload, error) {
+	e, err := r.wf.CastVote(ctx, input.ID, input.Candidate)
+	return payload(ctx, &generated.CastVotePayload{Election: e}, err)
 }
 
 // CancelElection is the resolver for the cancelElection field.
-func (r *mutationResolver) CancelElection(ctx context.Context, input generated.CancelElectionInput) (*generated.ElectionPayload, error) {
-	e, err := r.wf.CancelElection(ctx, input.Election, input.Reason)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ElectionPayload{Election: e}, nil
+func (r *mutationResolver) CancelElection(ctx context.Context, input generated.CancelElectionInput) (*generated.CancelElectionPayload, error) {
+	e, err := r.wf.CancelElection(ctx, input.ID, input.Reason)
+	return payload(ctx, &generated.CancelElectionPayload{Election: e}, err)
 }
 
 // BreakElectionTie is the resolver for the breakElectionTie field.
-func (r *mutationResolver) BreakElectionTie(ctx context.Context, input generated.BreakElectionTieInput) (*generated.ElectionPayload, error) {
-	e, err := r.wf.BreakTie(ctx, input.Election, input.Winners, input.Note)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.ElectionPayload{Election: e}, nil
+func (r *mutationResolver) BreakElectionTie(ctx context.Context, input generated.BreakElectionTieInput) (*generated.BreakElectionTiePayload, error) {
+	e, err := r.wf.BreakTie(ctx, input.ID, input.Winners, input.Note)
+	return payload(ctx, &generated.BreakElectionTiePayload{Election: e}, err)
 }
 
 // CreateEvent is the resolver for the createEvent field.

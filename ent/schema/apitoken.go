@@ -27,7 +27,10 @@ func (APIToken) Fields() []ent.Field {
 		field.String("name").Validate(runeLen(1, 100)).Comment("What the token is for."),
 		field.String("token_hash").Unique().Immutable().Sensitive().Comment("SHA-256 of the secret.").Annotations(entgql.Skip()),
 		field.String("hint").Immutable().Comment("The first characters of the secret, to recognise it."),
-		field.Strings("scopes").Comment("What the token may do: read, write."),
+		// Stored in lower case (read, write); the API shows the APITokenScope
+		// enum of graph/schema.graphqls, through a field resolver.
+		field.Strings("scopes").Comment("What the token may do: READ, or READ and WRITE.").
+			Annotations(entgql.Type("[APITokenScope!]")),
 		field.Time("last_used_at").Optional().Nillable().Comment("When the token was last used."),
 		field.Time("expires_at").Optional().Nillable().Comment("When the token stops working."),
 		field.Time("revoked_at").Optional().Nillable().Comment("When the token was revoked."),

@@ -49,6 +49,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	APIToken() APITokenResolver
 	Application() ApplicationResolver
 	ApprovalQueue() ApprovalQueueResolver
 	Candidate() CandidateResolver
@@ -271,6 +272,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BreakElectionTiePayload struct {
+		Election   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CancelElectionPayload struct {
+		Election   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	CancelEventPayload struct {
 		Event      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -294,8 +305,9 @@ type ComplexityRoot struct {
 		Votes       func(childComplexity int) int
 	}
 
-	CandidatePayload struct {
-		Candidate func(childComplexity int) int
+	CastVotePayload struct {
+		Election   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ChangeItem struct {
@@ -440,12 +452,18 @@ type ComplexityRoot struct {
 	}
 
 	CreateAPITokenPayload struct {
-		APIToken func(childComplexity int) int
-		Token    func(childComplexity int) int
+		APIToken   func(childComplexity int) int
+		Token      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	CreateEventPayload struct {
 		Event      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreateInvitePayload struct {
+		Invite     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -470,8 +488,9 @@ type ComplexityRoot struct {
 		VotingClosesAt     func(childComplexity int) int
 	}
 
-	ElectionPayload struct {
-		Election func(childComplexity int) int
+	EndGroupRolePayload struct {
+		Role       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	EndorseApplicationPayload struct {
@@ -529,6 +548,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	GrantGroupRolePayload struct {
+		Role       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Group struct {
 		Applications        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
 		ChatURL             func(childComplexity int) int
@@ -574,10 +598,6 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	GroupRolesPayload struct {
-		Roles func(childComplexity int) int
-	}
-
 	HandoverChecklist struct {
 		Items func(childComplexity int) int
 	}
@@ -595,13 +615,15 @@ type ComplexityRoot struct {
 		Uses      func(childComplexity int) int
 	}
 
-	InvitePayload struct {
-		Invite func(childComplexity int) int
-	}
-
 	JoinGroupPayload struct {
 		Application func(childComplexity int) int
 		Role        func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	LeaveGroupPayload struct {
+		Roles      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Link struct {
@@ -616,10 +638,6 @@ type ComplexityRoot struct {
 		Language  func(childComplexity int) int
 		Subject   func(childComplexity int) int
 		Variables func(childComplexity int) int
-	}
-
-	MessageTemplatePayload struct {
-		Template func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -644,7 +662,7 @@ type ComplexityRoot struct {
 		CreateAPIToken            func(childComplexity int, input CreateAPITokenInput) int
 		CreateEvent               func(childComplexity int, input CreateEventInput) int
 		CreateInvite              func(childComplexity int, input CreateInviteInput) int
-		EndGroupRole              func(childComplexity int, input EndRoleInput) int
+		EndGroupRole              func(childComplexity int, input EndGroupRoleInput) int
 		EndorseApplication        func(childComplexity int, input EndorseApplicationInput) int
 		ExportEventAttendees      func(childComplexity int, input ExportEventAttendeesInput) int
 		GrantGroupRole            func(childComplexity int, input GrantGroupRoleInput) int
@@ -666,7 +684,7 @@ type ComplexityRoot struct {
 		RespondToNomination       func(childComplexity int, input RespondToNominationInput) int
 		RevokeAPIToken            func(childComplexity int, input RevokeAPITokenInput) int
 		RevokeInvite              func(childComplexity int, input RevokeInviteInput) int
-		RevokeRole                func(childComplexity int, input EndRoleInput) int
+		RevokeRole                func(childComplexity int, input RevokeRoleInput) int
 		SetMessageTemplate        func(childComplexity int, input SetMessageTemplateInput) int
 		SetShippingAddress        func(childComplexity int, input SetShippingAddressInput) int
 		StepDown                  func(childComplexity int, input StepDownInput) int
@@ -675,6 +693,11 @@ type ComplexityRoot struct {
 		UpdateCommunityPolicy     func(childComplexity int, input workflow.CommunityPolicyUpdate) int
 		UpdateEvent               func(childComplexity int, input UpdateEventInput) int
 		WithdrawApplication       func(childComplexity int, input WithdrawApplicationInput) int
+	}
+
+	NominateCandidatePayload struct {
+		Candidate  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ObjectToApplicationPayload struct {
@@ -687,6 +710,11 @@ type ComplexityRoot struct {
 		Key    func(childComplexity int) int
 		Label  func(childComplexity int) int
 		Met    func(childComplexity int) int
+	}
+
+	OpenElectionPayload struct {
+		Election   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Organization struct {
@@ -753,6 +781,11 @@ type ComplexityRoot struct {
 	QueueCount struct {
 		Count  func(childComplexity int) int
 		Status func(childComplexity int) int
+	}
+
+	RedeemInvitePayload struct {
+		Role       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Region struct {
@@ -829,6 +862,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	RemoveMemberPayload struct {
+		Roles      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RemoveSponsorPayload struct {
 		Event      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -877,6 +915,11 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	RespondToNominationPayload struct {
+		Candidate  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Review struct {
 		Application func(childComplexity int) int
 		Author      func(childComplexity int) int
@@ -904,7 +947,18 @@ type ComplexityRoot struct {
 	}
 
 	RevokeAPITokenPayload struct {
-		APIToken func(childComplexity int) int
+		APIToken   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RevokeInvitePayload struct {
+		Invite     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RevokeRolePayload struct {
+		Role       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Role struct {
@@ -950,10 +1004,6 @@ type ComplexityRoot struct {
 		Kind  func(childComplexity int) int
 	}
 
-	RolePayload struct {
-		Role func(childComplexity int) int
-	}
-
 	RosterConnection struct {
 		Counts     func(childComplexity int) int
 		Edges      func(childComplexity int) int
@@ -971,6 +1021,16 @@ type ComplexityRoot struct {
 		Supporters             func(childComplexity int) int
 	}
 
+	SetMessageTemplatePayload struct {
+		Template   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SetShippingAddressPayload struct {
+		ShippingAddress func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
 	ShippingAddress struct {
 		Address       func(childComplexity int) int
 		City          func(childComplexity int) int
@@ -983,10 +1043,6 @@ type ComplexityRoot struct {
 		Region        func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		User          func(childComplexity int) int
-	}
-
-	ShippingAddressPayload struct {
-		ShippingAddress func(childComplexity int) int
 	}
 
 	Sponsor struct {
@@ -1011,6 +1067,11 @@ type ComplexityRoot struct {
 	SponsorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	StepDownPayload struct {
+		Role       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Submission struct {
@@ -1128,6 +1189,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type APITokenResolver interface {
+	Scopes(ctx context.Context, obj *ent.APIToken) ([]APITokenScope, error)
+}
 type ApplicationResolver interface {
 	ViewerCanReview(ctx context.Context, obj *ent.Application) (bool, error)
 	OpenObjections(ctx context.Context, obj *ent.Application) ([]*ent.Review, error)
@@ -1182,26 +1246,26 @@ type MutationResolver interface {
 	ResolveObjection(ctx context.Context, input ResolveObjectionInput) (*ResolveObjectionPayload, error)
 	ApplyForOfficialStatus(ctx context.Context, input ApplyForOfficialStatusInput) (*ApplyForOfficialStatusPayload, error)
 	CompleteHandoverStep(ctx context.Context, input CompleteHandoverStepInput) (*CompleteHandoverStepPayload, error)
-	SetShippingAddress(ctx context.Context, input SetShippingAddressInput) (*ShippingAddressPayload, error)
-	SetMessageTemplate(ctx context.Context, input SetMessageTemplateInput) (*MessageTemplatePayload, error)
+	SetShippingAddress(ctx context.Context, input SetShippingAddressInput) (*SetShippingAddressPayload, error)
+	SetMessageTemplate(ctx context.Context, input SetMessageTemplateInput) (*SetMessageTemplatePayload, error)
 	JoinGroup(ctx context.Context, input JoinGroupInput) (*JoinGroupPayload, error)
-	LeaveGroup(ctx context.Context, input LeaveGroupInput) (*GroupRolesPayload, error)
-	RemoveMember(ctx context.Context, input RemoveMemberInput) (*GroupRolesPayload, error)
-	GrantGroupRole(ctx context.Context, input GrantGroupRoleInput) (*RolePayload, error)
-	EndGroupRole(ctx context.Context, input EndRoleInput) (*RolePayload, error)
-	StepDown(ctx context.Context, input StepDownInput) (*RolePayload, error)
-	RevokeRole(ctx context.Context, input EndRoleInput) (*RolePayload, error)
+	LeaveGroup(ctx context.Context, input LeaveGroupInput) (*LeaveGroupPayload, error)
+	RemoveMember(ctx context.Context, input RemoveMemberInput) (*RemoveMemberPayload, error)
+	GrantGroupRole(ctx context.Context, input GrantGroupRoleInput) (*GrantGroupRolePayload, error)
+	EndGroupRole(ctx context.Context, input EndGroupRoleInput) (*EndGroupRolePayload, error)
+	StepDown(ctx context.Context, input StepDownInput) (*StepDownPayload, error)
+	RevokeRole(ctx context.Context, input RevokeRoleInput) (*RevokeRolePayload, error)
 	ApplyToBeAmbassador(ctx context.Context, input ApplyToBeAmbassadorInput) (*ApplyToBeAmbassadorPayload, error)
-	CreateInvite(ctx context.Context, input CreateInviteInput) (*InvitePayload, error)
-	RedeemInvite(ctx context.Context, input RedeemInviteInput) (*RolePayload, error)
-	RevokeInvite(ctx context.Context, input RevokeInviteInput) (*InvitePayload, error)
+	CreateInvite(ctx context.Context, input CreateInviteInput) (*CreateInvitePayload, error)
+	RedeemInvite(ctx context.Context, input RedeemInviteInput) (*RedeemInvitePayload, error)
+	RevokeInvite(ctx context.Context, input RevokeInviteInput) (*RevokeInvitePayload, error)
 	ApplyToOrganize(ctx context.Context, input ApplyToOrganizeInput) (*ApplyToOrganizePayload, error)
-	OpenElection(ctx context.Context, input OpenElectionInput) (*ElectionPayload, error)
-	NominateCandidate(ctx context.Context, input NominateCandidateInput) (*CandidatePayload, error)
-	RespondToNomination(ctx context.Context, input RespondToNominationInput) (*CandidatePayload, error)
-	CastVote(ctx context.Context, input CastVoteInput) (*ElectionPayload, error)
-	CancelElection(ctx context.Context, input CancelElectionInput) (*ElectionPayload, error)
-	BreakElectionTie(ctx context.Context, input BreakElectionTieInput) (*ElectionPayload, error)
+	OpenElection(ctx context.Context, input OpenElectionInput) (*OpenElectionPayload, error)
+	NominateCandidate(ctx context.Context, input NominateCandidateInput) (*NominateCandidatePayload, error)
+	RespondToNomination(ctx context.Context, input RespondToNominationInput) (*RespondToNominationPayload, error)
+	CastVote(ctx context.Context, input CastVoteInput) (*CastVotePayload, error)
+	CancelElection(ctx context.Context, input CancelElectionInput) (*CancelElectionPayload, error)
+	BreakElectionTie(ctx context.Context, input BreakElectionTieInput) (*BreakElectionTiePayload, error)
 	CreateEvent(ctx context.Context, input CreateEventInput) (*CreateEventPayload, error)
 	UpdateEvent(ctx context.Context, input UpdateEventInput) (*UpdateEventPayload, error)
 	PublishEvent(ctx context.Context, input PublishEventInput) (*PublishEventPayload, error)
@@ -2079,6 +2143,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AwardEdge.Node(childComplexity), true
 
+	case "BreakElectionTiePayload.election":
+		if e.ComplexityRoot.BreakElectionTiePayload.Election == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakElectionTiePayload.Election(childComplexity), true
+	case "BreakElectionTiePayload.userErrors":
+		if e.ComplexityRoot.BreakElectionTiePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakElectionTiePayload.UserErrors(childComplexity), true
+
+	case "CancelElectionPayload.election":
+		if e.ComplexityRoot.CancelElectionPayload.Election == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelElectionPayload.Election(childComplexity), true
+	case "CancelElectionPayload.userErrors":
+		if e.ComplexityRoot.CancelElectionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelElectionPayload.UserErrors(childComplexity), true
+
 	case "CancelEventPayload.event":
 		if e.ComplexityRoot.CancelEventPayload.Event == nil {
 			break
@@ -2166,12 +2256,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Candidate.Votes(childComplexity), true
 
-	case "CandidatePayload.candidate":
-		if e.ComplexityRoot.CandidatePayload.Candidate == nil {
+	case "CastVotePayload.election":
+		if e.ComplexityRoot.CastVotePayload.Election == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CandidatePayload.Candidate(childComplexity), true
+		return e.ComplexityRoot.CastVotePayload.Election(childComplexity), true
+	case "CastVotePayload.userErrors":
+		if e.ComplexityRoot.CastVotePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CastVotePayload.UserErrors(childComplexity), true
 
 	case "ChangeItem.actor":
 		if e.ComplexityRoot.ChangeItem.Actor == nil {
@@ -2806,6 +2902,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateAPITokenPayload.Token(childComplexity), true
+	case "CreateAPITokenPayload.userErrors":
+		if e.ComplexityRoot.CreateAPITokenPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAPITokenPayload.UserErrors(childComplexity), true
 
 	case "CreateEventPayload.event":
 		if e.ComplexityRoot.CreateEventPayload.Event == nil {
@@ -2819,6 +2921,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateEventPayload.UserErrors(childComplexity), true
+
+	case "CreateInvitePayload.invite":
+		if e.ComplexityRoot.CreateInvitePayload.Invite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateInvitePayload.Invite(childComplexity), true
+	case "CreateInvitePayload.userErrors":
+		if e.ComplexityRoot.CreateInvitePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateInvitePayload.UserErrors(childComplexity), true
 
 	case "Election.candidates":
 		if e.ComplexityRoot.Election.Candidates == nil {
@@ -2929,12 +3044,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Election.VotingClosesAt(childComplexity), true
 
-	case "ElectionPayload.election":
-		if e.ComplexityRoot.ElectionPayload.Election == nil {
+	case "EndGroupRolePayload.role":
+		if e.ComplexityRoot.EndGroupRolePayload.Role == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ElectionPayload.Election(childComplexity), true
+		return e.ComplexityRoot.EndGroupRolePayload.Role(childComplexity), true
+	case "EndGroupRolePayload.userErrors":
+		if e.ComplexityRoot.EndGroupRolePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndGroupRolePayload.UserErrors(childComplexity), true
 
 	case "EndorseApplicationPayload.application":
 		if e.ComplexityRoot.EndorseApplicationPayload.Application == nil {
@@ -3196,6 +3317,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExportEventAttendeesPayload.UserErrors(childComplexity), true
 
+	case "GrantGroupRolePayload.role":
+		if e.ComplexityRoot.GrantGroupRolePayload.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantGroupRolePayload.Role(childComplexity), true
+	case "GrantGroupRolePayload.userErrors":
+		if e.ComplexityRoot.GrantGroupRolePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantGroupRolePayload.UserErrors(childComplexity), true
+
 	case "Group.applications":
 		if e.ComplexityRoot.Group.Applications == nil {
 			break
@@ -3450,13 +3584,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
 
-	case "GroupRolesPayload.roles":
-		if e.ComplexityRoot.GroupRolesPayload.Roles == nil {
-			break
-		}
-
-		return e.ComplexityRoot.GroupRolesPayload.Roles(childComplexity), true
-
 	case "HandoverChecklist.items":
 		if e.ComplexityRoot.HandoverChecklist.Items == nil {
 			break
@@ -3525,13 +3652,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Invite.Uses(childComplexity), true
 
-	case "InvitePayload.invite":
-		if e.ComplexityRoot.InvitePayload.Invite == nil {
-			break
-		}
-
-		return e.ComplexityRoot.InvitePayload.Invite(childComplexity), true
-
 	case "JoinGroupPayload.application":
 		if e.ComplexityRoot.JoinGroupPayload.Application == nil {
 			break
@@ -3544,6 +3664,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JoinGroupPayload.Role(childComplexity), true
+	case "JoinGroupPayload.userErrors":
+		if e.ComplexityRoot.JoinGroupPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinGroupPayload.UserErrors(childComplexity), true
+
+	case "LeaveGroupPayload.roles":
+		if e.ComplexityRoot.LeaveGroupPayload.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaveGroupPayload.Roles(childComplexity), true
+	case "LeaveGroupPayload.userErrors":
+		if e.ComplexityRoot.LeaveGroupPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaveGroupPayload.UserErrors(childComplexity), true
 
 	case "Link.label":
 		if e.ComplexityRoot.Link.Label == nil {
@@ -3594,13 +3733,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MessageTemplate.Variables(childComplexity), true
-
-	case "MessageTemplatePayload.template":
-		if e.ComplexityRoot.MessageTemplatePayload.Template == nil {
-			break
-		}
-
-		return e.ComplexityRoot.MessageTemplatePayload.Template(childComplexity), true
 
 	case "Mutation.addAgendaItem":
 		if e.ComplexityRoot.Mutation.AddAgendaItem == nil {
@@ -3843,7 +3975,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.EndGroupRole(childComplexity, args["input"].(EndRoleInput)), true
+		return e.ComplexityRoot.Mutation.EndGroupRole(childComplexity, args["input"].(EndGroupRoleInput)), true
 	case "Mutation.endorseApplication":
 		if e.ComplexityRoot.Mutation.EndorseApplication == nil {
 			break
@@ -4085,7 +4217,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(EndRoleInput)), true
+		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(RevokeRoleInput)), true
 	case "Mutation.setMessageTemplate":
 		if e.ComplexityRoot.Mutation.SetMessageTemplate == nil {
 			break
@@ -4175,6 +4307,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.WithdrawApplication(childComplexity, args["input"].(WithdrawApplicationInput)), true
 
+	case "NominateCandidatePayload.candidate":
+		if e.ComplexityRoot.NominateCandidatePayload.Candidate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominateCandidatePayload.Candidate(childComplexity), true
+	case "NominateCandidatePayload.userErrors":
+		if e.ComplexityRoot.NominateCandidatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominateCandidatePayload.UserErrors(childComplexity), true
+
 	case "ObjectToApplicationPayload.application":
 		if e.ComplexityRoot.ObjectToApplicationPayload.Application == nil {
 			break
@@ -4212,6 +4357,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OfficialRequirement.Met(childComplexity), true
+
+	case "OpenElectionPayload.election":
+		if e.ComplexityRoot.OpenElectionPayload.Election == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenElectionPayload.Election(childComplexity), true
+	case "OpenElectionPayload.userErrors":
+		if e.ComplexityRoot.OpenElectionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenElectionPayload.UserErrors(childComplexity), true
 
 	case "Organization.country":
 		if e.ComplexityRoot.Organization.Country == nil {
@@ -4601,6 +4759,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QueueCount.Status(childComplexity), true
 
+	case "RedeemInvitePayload.role":
+		if e.ComplexityRoot.RedeemInvitePayload.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedeemInvitePayload.Role(childComplexity), true
+	case "RedeemInvitePayload.userErrors":
+		if e.ComplexityRoot.RedeemInvitePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedeemInvitePayload.UserErrors(childComplexity), true
+
 	case "Region.community":
 		if e.ComplexityRoot.Region.Community == nil {
 			break
@@ -4885,6 +5056,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RemoveAgendaItemPayload.UserErrors(childComplexity), true
 
+	case "RemoveMemberPayload.roles":
+		if e.ComplexityRoot.RemoveMemberPayload.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveMemberPayload.Roles(childComplexity), true
+	case "RemoveMemberPayload.userErrors":
+		if e.ComplexityRoot.RemoveMemberPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveMemberPayload.UserErrors(childComplexity), true
+
 	case "RemoveSponsorPayload.event":
 		if e.ComplexityRoot.RemoveSponsorPayload.Event == nil {
 			break
@@ -5054,6 +5238,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResolveObjectionPayload.UserErrors(childComplexity), true
 
+	case "RespondToNominationPayload.candidate":
+		if e.ComplexityRoot.RespondToNominationPayload.Candidate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RespondToNominationPayload.Candidate(childComplexity), true
+	case "RespondToNominationPayload.userErrors":
+		if e.ComplexityRoot.RespondToNominationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RespondToNominationPayload.UserErrors(childComplexity), true
+
 	case "Review.application":
 		if e.ComplexityRoot.Review.Application == nil {
 			break
@@ -5165,6 +5362,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeAPITokenPayload.APIToken(childComplexity), true
+	case "RevokeAPITokenPayload.userErrors":
+		if e.ComplexityRoot.RevokeAPITokenPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeAPITokenPayload.UserErrors(childComplexity), true
+
+	case "RevokeInvitePayload.invite":
+		if e.ComplexityRoot.RevokeInvitePayload.Invite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeInvitePayload.Invite(childComplexity), true
+	case "RevokeInvitePayload.userErrors":
+		if e.ComplexityRoot.RevokeInvitePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeInvitePayload.UserErrors(childComplexity), true
+
+	case "RevokeRolePayload.role":
+		if e.ComplexityRoot.RevokeRolePayload.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeRolePayload.Role(childComplexity), true
+	case "RevokeRolePayload.userErrors":
+		if e.ComplexityRoot.RevokeRolePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeRolePayload.UserErrors(childComplexity), true
 
 	case "Role.community":
 		if e.ComplexityRoot.Role.Community == nil {
@@ -5339,13 +5568,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleKindCount.Kind(childComplexity), true
 
-	case "RolePayload.role":
-		if e.ComplexityRoot.RolePayload.Role == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RolePayload.Role(childComplexity), true
-
 	case "RosterConnection.counts":
 		if e.ComplexityRoot.RosterConnection.Counts == nil {
 			break
@@ -5414,6 +5636,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Screening.Supporters(childComplexity), true
 
+	case "SetMessageTemplatePayload.template":
+		if e.ComplexityRoot.SetMessageTemplatePayload.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetMessageTemplatePayload.Template(childComplexity), true
+	case "SetMessageTemplatePayload.userErrors":
+		if e.ComplexityRoot.SetMessageTemplatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetMessageTemplatePayload.UserErrors(childComplexity), true
+
+	case "SetShippingAddressPayload.shippingAddress":
+		if e.ComplexityRoot.SetShippingAddressPayload.ShippingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetShippingAddressPayload.ShippingAddress(childComplexity), true
+	case "SetShippingAddressPayload.userErrors":
+		if e.ComplexityRoot.SetShippingAddressPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetShippingAddressPayload.UserErrors(childComplexity), true
+
 	case "ShippingAddress.address":
 		if e.ComplexityRoot.ShippingAddress.Address == nil {
 			break
@@ -5480,13 +5728,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingAddress.User(childComplexity), true
-
-	case "ShippingAddressPayload.shippingAddress":
-		if e.ComplexityRoot.ShippingAddressPayload.ShippingAddress == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ShippingAddressPayload.ShippingAddress(childComplexity), true
 
 	case "Sponsor.covers":
 		if e.ComplexityRoot.Sponsor.Covers == nil {
@@ -5580,6 +5821,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SponsorEdge.Node(childComplexity), true
+
+	case "StepDownPayload.role":
+		if e.ComplexityRoot.StepDownPayload.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StepDownPayload.Role(childComplexity), true
+	case "StepDownPayload.userErrors":
+		if e.ComplexityRoot.StepDownPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StepDownPayload.UserErrors(childComplexity), true
 
 	case "Submission.author":
 		if e.ComplexityRoot.Submission.Author == nil {
@@ -6102,7 +6356,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateInviteInput,
 		ec.unmarshalInputElectionOrder,
 		ec.unmarshalInputElectionWhereInput,
-		ec.unmarshalInputEndRoleInput,
+		ec.unmarshalInputEndGroupRoleInput,
 		ec.unmarshalInputEndorseApplicationInput,
 		ec.unmarshalInputEventOrder,
 		ec.unmarshalInputEventWhereInput,
@@ -6140,6 +6394,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputReviewWhereInput,
 		ec.unmarshalInputRevokeAPITokenInput,
 		ec.unmarshalInputRevokeInviteInput,
+		ec.unmarshalInputRevokeRoleInput,
 		ec.unmarshalInputRoleOrder,
 		ec.unmarshalInputRoleWhereInput,
 		ec.unmarshalInputSetMessageTemplateInput,
@@ -6275,9 +6530,9 @@ type APIToken implements Node {
   """
   hint: String!
   """
-  What the token may do: read, write.
+  What the token may do: READ, or READ and WRITE.
   """
-  scopes: [String!]!
+  scopes: [APITokenScope!]!
   """
   When the token was last used.
   """
@@ -20531,11 +20786,11 @@ type Mutation {
   Create an API token for a third-party tool, acting as you within its scopes.
   The secret is returned once and never again. Needs a signed-in person: a token cannot create tokens.
   """
-  createAPIToken(input: CreateAPITokenInput!): CreateAPITokenPayload!
+  createAPIToken("The token's name, scopes and lifetime." input: CreateAPITokenInput!): CreateAPITokenPayload
   """
   Revoke one of your API tokens; requests with it fail from then on.
   """
-  revokeAPIToken(input: RevokeAPITokenInput!): RevokeAPITokenPayload!
+  revokeAPIToken("The token to revoke." input: RevokeAPITokenInput!): RevokeAPITokenPayload
 }
 
 """
@@ -20544,20 +20799,30 @@ What to create an API token with.
 input CreateAPITokenInput {
   "What the token is for, e.g. \"meetup sync\"."
   name: String!
-  "What the token may do: read, or read and write. Tokens never read registrations or reports."
-  scopes: [String!]!
+  "What the token may do: READ, or READ and WRITE (WRITE implies READ). Tokens never read registrations or reports."
+  scopes: [APITokenScope!]!
   "Days until the token expires (1 to 730); none means it does not expire."
   expiresInDays: Int
 }
 
+"What an API token may do; a token never does more than its owner may."
+enum APITokenScope {
+  "Read what the owner may read, except registrations and reports."
+  READ
+  "Also take the owner's steps (mutations), except minting or revoking tokens; implies READ."
+  WRITE
+}
+
 """
-A new API token.
+The result of createAPIToken.
 """
 type CreateAPITokenPayload {
-  "The secret, to send as \"Authorization: Bearer <token>\". Shown only this once."
-  token: String!
-  "The stored token (without its secret)."
-  apiToken: APIToken!
+  "The secret, to send as \"Authorization: Bearer <token>\". Shown only this once; null when refused."
+  token: String
+  "The stored token (without its secret); null when refused."
+  apiToken: APIToken
+  "Why the token was not created; empty when it was."
+  userErrors: [UserError!]!
 }
 
 """
@@ -20569,11 +20834,13 @@ input RevokeAPITokenInput {
 }
 
 """
-A revoked API token.
+The result of revokeAPIToken.
 """
 type RevokeAPITokenPayload {
-  "The token, now with revokedAt set."
-  apiToken: APIToken!
+  "The token, now with revokedAt set; null when refused."
+  apiToken: APIToken
+  "Why the token was not revoked; empty when it was."
+  userErrors: [UserError!]!
 }
 
 extend type Group {
@@ -21085,13 +21352,13 @@ extend type Mutation {
   Give or replace the address your swag kit is shipped to. It is private: only you and the staff
   of the communities you take part in can read it (User.shippingAddress).
   """
-  setShippingAddress(input: SetShippingAddressInput!): ShippingAddressPayload!
+  setShippingAddress("Your address." input: SetShippingAddressInput!): SetShippingAddressPayload
   """
   Change the wording of one of the community's letters (staff). Subject and body are Go text/template
   sources over the variables listed in MessageTemplate.variables; a template that does not parse or
-  render is refused with BAD_USER_INPUT. An empty subject and body restore the default.
+  render is refused with a BAD_USER_INPUT user error. An empty subject and body restore the default.
   """
-  setMessageTemplate(input: SetMessageTemplateInput!): MessageTemplatePayload!
+  setMessageTemplate("The community, the letter and its new wording." input: SetMessageTemplateInput!): SetMessageTemplatePayload
 }
 
 "Where a swag kit goes: the name, address and phone the courier needs."
@@ -21112,30 +21379,48 @@ input SetShippingAddressInput {
   phone: String!
 }
 
-"The address after the change."
-type ShippingAddressPayload {
-  "The address."
-  shippingAddress: ShippingAddress!
+"The result of setShippingAddress."
+type SetShippingAddressPayload {
+  "Your address after the change; null when refused."
+  shippingAddress: ShippingAddress
+  "Why the address was not saved; empty when it was."
+  userErrors: [UserError!]!
 }
 
 "New wording for one letter."
 input SetMessageTemplateInput {
-  "The community."
-  community: ID!
-  "Which letter: official_recognition or swag_kit_address_request."
-  kind: String!
-  "Language code; en or zh."
-  language: String!
+  "The community whose letter it is."
+  id: ID!
+  "Which letter."
+  kind: MessageTemplateKind!
+  "The language of this wording."
+  language: MessageLanguage!
   "Subject template; empty with an empty body to restore the default."
   subject: String!
   "Body template."
   body: String!
 }
 
-"The letter's wording after the change."
-type MessageTemplatePayload {
-  "The template now in use."
-  template: MessageTemplate!
+"The result of setMessageTemplate."
+type SetMessageTemplatePayload {
+  "The template now in use; null when refused."
+  template: MessageTemplate
+  "Why the wording was not saved; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"A letter a community sends from a template staff may reword."
+enum MessageTemplateKind {
+  "To all leaders of a group that met the official-status requirements: links the logo pack and asks where the swag kit goes."
+  OFFICIAL_RECOGNITION
+}
+
+"A language a letter may be written in; English is the fallback."
+enum MessageLanguage {
+  "English."
+  EN
+  "Chinese."
+  ZH
 }
 
 """
@@ -21143,9 +21428,9 @@ The wording of one of a community's letters: Go text/template sources.
 """
 type MessageTemplate {
   "Which letter."
-  kind: String!
-  "Language code."
-  language: String!
+  kind: MessageTemplateKind!
+  "The language of this wording."
+  language: MessageLanguage!
   "Subject template."
   subject: String!
   "Body template."
@@ -21167,17 +21452,23 @@ extend type Mutation {
   otherwise (openEuler: a link to an article you published) a MEMBERSHIP application goes
   to the group's organizers.
   """
-  joinGroup(input: JoinGroupInput!): JoinGroupPayload!
-  "Leave a group: your roles in it end (LEFT). A group's last organizer cannot: the CONFLICT (reason LAST_ORGANIZER) names who can resolve it in resolvedBy."
-  leaveGroup(input: LeaveGroupInput!): GroupRolesPayload!
-  "Remove someone from a group you organize, with a reason (REMOVED). Removing an organizer takes a community manager."
-  removeMember(input: RemoveMemberInput!): GroupRolesPayload!
+  joinGroup("The group to join, and what its community asks of members." input: JoinGroupInput!): JoinGroupPayload
+  """
+  Leave a group: your roles in it end (LEFT). A group's last organizer cannot: the CONFLICT
+  user error's message says who can resolve it (a successor first, or a community manager).
+  """
+  leaveGroup("The group to leave." input: LeaveGroupInput!): LeaveGroupPayload
+  """
+  Remove someone from a group you organize, with a reason: all their live roles in the group end
+  (REMOVED). Removing an organizer takes a community manager.
+  """
+  removeMember("A role of the person in the group, and why." input: RemoveMemberInput!): RemoveMemberPayload
 }
 
 "A request to join."
 input JoinGroupInput {
-  "The group."
-  group: ID!
+  "The group to join."
+  id: ID!
   "Your employer, or \"individual\"."
   affiliation: String
   "A link to an article you published (required where the community asks for one)."
@@ -21190,28 +21481,41 @@ type JoinGroupPayload {
   role: Role
   "Your MEMBERSHIP application, when the organizers decide."
   application: Application
+  "Why you could not join or ask to; empty otherwise."
+  userErrors: [UserError!]!
 }
 
 "Which group to leave."
 input LeaveGroupInput {
-  "The group."
-  group: ID!
+  "The group to leave."
+  id: ID!
+}
+
+"The result of leaveGroup."
+type LeaveGroupPayload {
+  "Your roles in the group, now ended; null when refused."
+  roles: [Role!]
+  "Why you could not leave; empty when you left."
+  userErrors: [UserError!]!
 }
 
 "Who to remove, and why."
 input RemoveMemberInput {
-  "The group."
-  group: ID!
-  "The person."
-  user: ID!
+  """
+  A live role (PENDING or ACTIVE) of the person in the group, e.g. their MEMBER role from the
+  group's roster: it names both the person and the group, and all their live roles there end.
+  """
+  id: ID!
   "Why; kept on the ended roles."
   reason: String!
 }
 
-"Roles that ended."
-type GroupRolesPayload {
-  "The person's roles in the group, now ended."
-  roles: [Role!]!
+"The result of removeMember."
+type RemoveMemberPayload {
+  "The person's roles in the group, now ended; null when refused."
+  roles: [Role!]
+  "Why the person was not removed; empty when they were."
+  userErrors: [UserError!]!
 }
 
 extend type Mutation {
@@ -21220,43 +21524,80 @@ extend type Mutation {
   organizers appoint; openEuler's first terms are appointed by staff) or, where ambassadors
   serve groups, AMBASSADOR. Caps such as one organizer per openEuler group hold under concurrency.
   """
-  grantGroupRole(input: GrantGroupRoleInput!): RolePayload!
-  "End a group role: your own, or (staff) anyone's with a reason. A group's last organizer cannot step down (CONFLICT, reason LAST_ORGANIZER); staff may still revoke it."
-  endGroupRole(input: EndRoleInput!): RolePayload!
+  grantGroupRole("The group, the member and the role." input: GrantGroupRoleInput!): GrantGroupRolePayload
+  """
+  End a role: your own, or (staff) anyone's with a reason. A group's last organizer cannot step
+  down (a CONFLICT user error saying who can resolve it); staff may still revoke it.
+  """
+  endGroupRole("The role to end, and why." input: EndGroupRoleInput!): EndGroupRolePayload
   "Step down from one of your roles; an ambassador becomes EMERITUS."
-  stepDown(input: StepDownInput!): RolePayload!
+  stepDown("Your role to step down from." input: StepDownInput!): StepDownPayload
   "Revoke someone's role (staff), e.g. for misuse of the ambassador title; the reason is kept."
-  revokeRole(input: EndRoleInput!): RolePayload!
+  revokeRole("The role to revoke, and why." input: RevokeRoleInput!): RevokeRolePayload
 }
 
 "A group role to give."
 input GrantGroupRoleInput {
-  "The group."
+  "The group the role is in."
   group: ID!
-  "The member."
+  "The active member who gets the role."
   user: ID!
   "ORGANIZER or AMBASSADOR."
   kind: RoleKind!
 }
 
+"The result of grantGroupRole."
+type GrantGroupRolePayload {
+  "The new active role; null when refused."
+  role: Role
+  "Why the role was not given; empty when it was."
+  userErrors: [UserError!]!
+}
+
 "A role to end."
-input EndRoleInput {
-  "The role."
-  role: ID!
+input EndGroupRoleInput {
+  "The role to end."
+  id: ID!
   "Why (required when ending someone else's role)."
   reason: String
 }
 
-"A role to step down from."
-input StepDownInput {
-  "Your role."
-  role: ID!
+"The result of endGroupRole."
+type EndGroupRolePayload {
+  "The role, now ended; null when refused."
+  role: Role
+  "Why the role was not ended; empty when it was."
+  userErrors: [UserError!]!
 }
 
-"A role after the change."
-type RolePayload {
-  "The role."
-  role: Role!
+"A role to step down from."
+input StepDownInput {
+  "Your role to step down from."
+  id: ID!
+}
+
+"The result of stepDown."
+type StepDownPayload {
+  "The role, now ended (EMERITUS for an ambassador, LEFT otherwise); null when refused."
+  role: Role
+  "Why you could not step down; empty when you did."
+  userErrors: [UserError!]!
+}
+
+"Someone's role to revoke."
+input RevokeRoleInput {
+  "The role to revoke."
+  id: ID!
+  "Why; kept on the role (1 to 500 characters)."
+  reason: String!
+}
+
+"The result of revokeRole."
+type RevokeRolePayload {
+  "The role, now REMOVED; null when refused."
+  role: Role
+  "Why the role was not revoked; empty when it was."
+  userErrors: [UserError!]!
 }
 
 extend type Mutation {
@@ -21328,14 +21669,14 @@ input NearInput {
 
 extend type Mutation {
   "Make a \"scan to join\" invite for a group you organize; share its code as a link or QR code."
-  createInvite(input: CreateInviteInput!): InvitePayload!
+  createInvite("The group and the invite's limits." input: CreateInviteInput!): CreateInvitePayload
   "Join a group with an invite code (the organizers' invite stands in for their approval)."
-  redeemInvite(input: RedeemInviteInput!): RolePayload!
+  redeemInvite("The invite code." input: RedeemInviteInput!): RedeemInvitePayload
 }
 
 "An invite to make."
 input CreateInviteInput {
-  "The group."
+  "The group the invite joins."
   group: ID!
   "Days the invite works (1 to 90, default 14)."
   expiresInDays: Int
@@ -21343,21 +21684,31 @@ input CreateInviteInput {
   maxUses: Int
 }
 
-"A new invite."
-type InvitePayload {
-  "The invite, with its code."
-  invite: Invite!
+"The result of createInvite."
+type CreateInvitePayload {
+  "The new invite, with its code; null when refused."
+  invite: Invite
+  "Why the invite was not made; empty when it was."
+  userErrors: [UserError!]!
 }
 
 "An invite code to use."
 input RedeemInviteInput {
-  "The code."
+  "The code, as shared by the organizers (the invite's id is not needed: the code names it)."
   code: String!
+}
+
+"The result of redeemInvite."
+type RedeemInvitePayload {
+  "Your MEMBER role in the invite's group; null when refused."
+  role: Role
+  "Why the code did not let you in (unknown, expired, used up, already a member); empty when it did."
+  userErrors: [UserError!]!
 }
 
 extend type Mutation {
   "Withdraw an invite code (the group's organizers and staff); it stops working at once."
-  revokeInvite(input: RevokeInviteInput!): InvitePayload!
+  revokeInvite("The invite to withdraw." input: RevokeInviteInput!): RevokeInvitePayload
   """
   Ask to become an organizer of a group you are an active member of (openEuler: you must work
   for a partner enterprise). The group's organizers and the community's reviewers decide in the
@@ -21376,8 +21727,16 @@ type ApplyToOrganizePayload {
 
 "An invite to withdraw."
 input RevokeInviteInput {
-  "The invite."
-  invite: ID!
+  "The invite to withdraw."
+  id: ID!
+}
+
+"The result of revokeInvite."
+type RevokeInvitePayload {
+  "The invite, now revoked; null when refused."
+  invite: Invite
+  "Why the invite was not withdrawn; empty when it was."
+  userErrors: [UserError!]!
 }
 
 "A request to organize a group."
@@ -21494,26 +21853,26 @@ extend type Mutation {
   staff). Needs a community whose roles have terms; where the community appoints first terms,
   the first term must have been appointed. One election per role at a time.
   """
-  openElection(input: OpenElectionInput!): ElectionPayload!
+  openElection("The group, the role and the election's dates." input: OpenElectionInput!): OpenElectionPayload
   "Nominate an active member of the group (or yourself, which stands at once) until nominations close."
-  nominateCandidate(input: NominateCandidateInput!): CandidatePayload!
+  nominateCandidate("The election, the member and their statement." input: NominateCandidateInput!): NominateCandidatePayload
   "Accept or decline your nomination; after accepting, declining withdraws. Until nominations close."
-  respondToNomination(input: RespondToNominationInput!): CandidatePayload!
+  respondToNomination("Your candidacy and your answer." input: RespondToNominationInput!): RespondToNominationPayload
   """
   Vote once for a standing candidate while voting is open. Only people who were active members
   of the group when the election opened may vote. The ballot is secret: nobody can read who
   voted for whom.
   """
-  castVote(input: CastVoteInput!): ElectionPayload!
+  castVote("The election and your candidate." input: CastVoteInput!): CastVotePayload
   "Call an election off before its winners take office (the group's organizers or staff), with a reason."
-  cancelElection(input: CancelElectionInput!): ElectionPayload!
+  cancelElection("The election to call off, and why." input: CancelElectionInput!): CancelElectionPayload
   "Choose among candidates tied for the last seat(s) (the community's staff)."
-  breakElectionTie(input: BreakElectionTieInput!): ElectionPayload!
+  breakElectionTie("The tied election and the chosen winners." input: BreakElectionTieInput!): BreakElectionTiePayload
 }
 
 "An election to open."
 input OpenElectionInput {
-  "The group."
+  "The group whose role is elected."
   group: ID!
   "The role to elect."
   kind: ElectionKind!
@@ -21532,7 +21891,7 @@ input OpenElectionInput {
 
 "A nomination."
 input NominateCandidateInput {
-  "The election."
+  "The election the candidate stands in."
   election: ID!
   "The member nominated (yourself to stand)."
   user: ID!
@@ -21542,8 +21901,8 @@ input NominateCandidateInput {
 
 "An answer to a nomination."
 input RespondToNominationInput {
-  "Your candidacy."
-  candidate: ID!
+  "Your candidacy (the Candidate) to accept or decline."
+  id: ID!
   "True to stand, false to decline or withdraw."
   accept: Boolean!
   "Your statement, when accepting."
@@ -21552,16 +21911,16 @@ input RespondToNominationInput {
 
 "A vote."
 input CastVoteInput {
-  "The election."
-  election: ID!
+  "The election to vote in."
+  id: ID!
   "The candidate you vote for."
   candidate: ID!
 }
 
 "An election to cancel."
 input CancelElectionInput {
-  "The election."
-  election: ID!
+  "The election to call off."
+  id: ID!
   "Why."
   reason: String!
 }
@@ -21569,23 +21928,59 @@ input CancelElectionInput {
 "A tie to break."
 input BreakElectionTieInput {
   "The tied election."
-  election: ID!
+  id: ID!
   "The tied candidates chosen, as many as seats remain."
   winners: [ID!]!
   "How the tie was broken; kept on the election."
   note: String!
 }
 
-"An election after the change."
-type ElectionPayload {
-  "The election."
-  election: Election!
+"The result of openElection."
+type OpenElectionPayload {
+  "The new election, taking nominations; null when refused."
+  election: Election
+  "Why the election was not opened; empty when it was."
+  userErrors: [UserError!]!
 }
 
-"A candidate after the change."
-type CandidatePayload {
-  "The candidate."
-  candidate: Candidate!
+"The result of nominateCandidate."
+type NominateCandidatePayload {
+  "The candidate, standing when you nominated yourself; null when refused."
+  candidate: Candidate
+  "Why the nomination was not made; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"The result of respondToNomination."
+type RespondToNominationPayload {
+  "Your candidacy after the answer; null when refused."
+  candidate: Candidate
+  "Why the answer was not taken; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"The result of castVote."
+type CastVotePayload {
+  "The election you voted in (viewerHasVoted is now true); null when refused."
+  election: Election
+  "Why the vote was not counted (not an eligible voter, outside the voting phase, voted already); empty when it was."
+  userErrors: [UserError!]!
+}
+
+"The result of cancelElection."
+type CancelElectionPayload {
+  "The election, now cancelled; null when refused."
+  election: Election
+  "Why the election was not cancelled; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"The result of breakElectionTie."
+type BreakElectionTiePayload {
+  "The election with its winners chosen; null when refused."
+  election: Election
+  "Why the tie was not broken; empty when it was."
+  userErrors: [UserError!]!
 }
 
 extend type Event {
@@ -22454,6 +22849,26 @@ func (ec *executionContext) childFields_AwardEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type AwardEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BreakElectionTiePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "election":
+		return ec.fieldContext_BreakElectionTiePayload_election(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_BreakElectionTiePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakElectionTiePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelElectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "election":
+		return ec.fieldContext_CancelElectionPayload_election(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CancelElectionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelElectionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CancelEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "event":
@@ -22500,12 +22915,14 @@ func (ec *executionContext) childFields_Candidate(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Candidate", field.Name)
 }
 
-func (ec *executionContext) childFields_CandidatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_CastVotePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "candidate":
-		return ec.fieldContext_CandidatePayload_candidate(ctx, field)
+	case "election":
+		return ec.fieldContext_CastVotePayload_election(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CastVotePayload_userErrors(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type CandidatePayload", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type CastVotePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ChangeItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22796,6 +23213,8 @@ func (ec *executionContext) childFields_CreateAPITokenPayload(ctx context.Contex
 		return ec.fieldContext_CreateAPITokenPayload_token(ctx, field)
 	case "apiToken":
 		return ec.fieldContext_CreateAPITokenPayload_apiToken(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateAPITokenPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateAPITokenPayload", field.Name)
 }
@@ -22808,6 +23227,16 @@ func (ec *executionContext) childFields_CreateEventPayload(ctx context.Context, 
 		return ec.fieldContext_CreateEventPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateInvitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invite":
+		return ec.fieldContext_CreateInvitePayload_invite(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateInvitePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateInvitePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Election(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22852,12 +23281,14 @@ func (ec *executionContext) childFields_Election(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Election", field.Name)
 }
 
-func (ec *executionContext) childFields_ElectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_EndGroupRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "election":
-		return ec.fieldContext_ElectionPayload_election(ctx, field)
+	case "role":
+		return ec.fieldContext_EndGroupRolePayload_role(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EndGroupRolePayload_userErrors(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type ElectionPayload", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type EndGroupRolePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_EndorseApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22970,6 +23401,16 @@ func (ec *executionContext) childFields_ExportEventAttendeesPayload(ctx context.
 	return nil, fmt.Errorf("no field named %q was found under type ExportEventAttendeesPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_GrantGroupRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_GrantGroupRolePayload_role(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_GrantGroupRolePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrantGroupRolePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -23060,14 +23501,6 @@ func (ec *executionContext) childFields_GroupEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type GroupEdge", field.Name)
 }
 
-func (ec *executionContext) childFields_GroupRolesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "roles":
-		return ec.fieldContext_GroupRolesPayload_roles(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type GroupRolesPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_HandoverChecklist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "items":
@@ -23102,22 +23535,26 @@ func (ec *executionContext) childFields_Invite(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Invite", field.Name)
 }
 
-func (ec *executionContext) childFields_InvitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "invite":
-		return ec.fieldContext_InvitePayload_invite(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type InvitePayload", field.Name)
-}
-
 func (ec *executionContext) childFields_JoinGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
 		return ec.fieldContext_JoinGroupPayload_role(ctx, field)
 	case "application":
 		return ec.fieldContext_JoinGroupPayload_application(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_JoinGroupPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JoinGroupPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LeaveGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "roles":
+		return ec.fieldContext_LeaveGroupPayload_roles(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_LeaveGroupPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeaveGroupPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23148,12 +23585,14 @@ func (ec *executionContext) childFields_MessageTemplate(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type MessageTemplate", field.Name)
 }
 
-func (ec *executionContext) childFields_MessageTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_NominateCandidatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "template":
-		return ec.fieldContext_MessageTemplatePayload_template(ctx, field)
+	case "candidate":
+		return ec.fieldContext_NominateCandidatePayload_candidate(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_NominateCandidatePayload_userErrors(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type MessageTemplatePayload", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type NominateCandidatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ObjectToApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23178,6 +23617,16 @@ func (ec *executionContext) childFields_OfficialRequirement(ctx context.Context,
 		return ec.fieldContext_OfficialRequirement_detail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OfficialRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenElectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "election":
+		return ec.fieldContext_OpenElectionPayload_election(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OpenElectionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenElectionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23262,6 +23711,16 @@ func (ec *executionContext) childFields_QueueCount(ctx context.Context, field gr
 		return ec.fieldContext_QueueCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QueueCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RedeemInvitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_RedeemInvitePayload_role(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RedeemInvitePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedeemInvitePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23412,6 +23871,16 @@ func (ec *executionContext) childFields_RemoveAgendaItemPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type RemoveAgendaItemPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RemoveMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "roles":
+		return ec.fieldContext_RemoveMemberPayload_roles(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveMemberPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveMemberPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RemoveSponsorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "event":
@@ -23508,6 +23977,16 @@ func (ec *executionContext) childFields_ResolveObjectionPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type ResolveObjectionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RespondToNominationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "candidate":
+		return ec.fieldContext_RespondToNominationPayload_candidate(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RespondToNominationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RespondToNominationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -23564,8 +24043,30 @@ func (ec *executionContext) childFields_RevokeAPITokenPayload(ctx context.Contex
 	switch field.Name {
 	case "apiToken":
 		return ec.fieldContext_RevokeAPITokenPayload_apiToken(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeAPITokenPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeAPITokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeInvitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invite":
+		return ec.fieldContext_RevokeInvitePayload_invite(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeInvitePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeInvitePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_RevokeRolePayload_role(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeRolePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeRolePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23654,14 +24155,6 @@ func (ec *executionContext) childFields_RoleKindCount(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type RoleKindCount", field.Name)
 }
 
-func (ec *executionContext) childFields_RolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "role":
-		return ec.fieldContext_RolePayload_role(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type RolePayload", field.Name)
-}
-
 func (ec *executionContext) childFields_RosterConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -23696,6 +24189,26 @@ func (ec *executionContext) childFields_Screening(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Screening", field.Name)
 }
 
+func (ec *executionContext) childFields_SetMessageTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "template":
+		return ec.fieldContext_SetMessageTemplatePayload_template(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetMessageTemplatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetMessageTemplatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetShippingAddressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shippingAddress":
+		return ec.fieldContext_SetShippingAddressPayload_shippingAddress(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetShippingAddressPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetShippingAddressPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -23722,14 +24235,6 @@ func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, fie
 		return ec.fieldContext_ShippingAddress_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShippingAddress", field.Name)
-}
-
-func (ec *executionContext) childFields_ShippingAddressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "shippingAddress":
-		return ec.fieldContext_ShippingAddressPayload_shippingAddress(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type ShippingAddressPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Sponsor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23778,6 +24283,16 @@ func (ec *executionContext) childFields_SponsorEdge(ctx context.Context, field g
 		return ec.fieldContext_SponsorEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SponsorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StepDownPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_StepDownPayload_role(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StepDownPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StepDownPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Submission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -25286,8 +25801,8 @@ func (ec *executionContext) field_Mutation_endGroupRole_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (EndRoleInput, error) {
-			return ec.unmarshalNEndRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndRoleInput(ctx, v)
+		func(ctx context.Context, v any) (EndGroupRoleInput, error) {
+			return ec.unmarshalNEndGroupRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndGroupRoleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -25594,8 +26109,8 @@ func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (EndRoleInput, error) {
-			return ec.unmarshalNEndRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndRoleInput(ctx, v)
+		func(ctx context.Context, v any) (RevokeRoleInput, error) {
+			return ec.unmarshalNRevokeRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeRoleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -27300,18 +27815,18 @@ func (ec *executionContext) _APIToken_scopes(ctx context.Context, field graphql.
 			return ec.fieldContext_APIToken_scopes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Scopes, nil
+			return ec.Resolvers.APIToken().Scopes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []APITokenScope) graphql.Marshaler {
+			return ec.marshalNAPITokenScope2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAPITokenScopeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_APIToken_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, true, true, errors.New("field of type APITokenScope does not have child fields"))
 }
 
 func (ec *executionContext) _APIToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
@@ -29731,6 +30246,134 @@ func (ec *executionContext) fieldContext_AwardEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AwardEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _BreakElectionTiePayload_election(ctx context.Context, field graphql.CollectedField, obj *BreakElectionTiePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakElectionTiePayload_election(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Election, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Election) graphql.Marshaler {
+			return ec.marshalOElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakElectionTiePayload_election(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakElectionTiePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Election(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakElectionTiePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *BreakElectionTiePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakElectionTiePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakElectionTiePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakElectionTiePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelElectionPayload_election(ctx context.Context, field graphql.CollectedField, obj *CancelElectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelElectionPayload_election(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Election, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Election) graphql.Marshaler {
+			return ec.marshalOElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CancelElectionPayload_election(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelElectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Election(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelElectionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CancelElectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelElectionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelElectionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelElectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CancelEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *CancelEventPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30020,33 +30663,65 @@ func (ec *executionContext) fieldContext_Candidate_votes(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Candidate", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _CandidatePayload_candidate(ctx context.Context, field graphql.CollectedField, obj *CandidatePayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _CastVotePayload_election(ctx context.Context, field graphql.CollectedField, obj *CastVotePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CandidatePayload_candidate(ctx, field)
+			return ec.fieldContext_CastVotePayload_election(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Candidate, nil
+			return obj.Election, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Candidate) graphql.Marshaler {
-			return ec.marshalNCandidate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Election) graphql.Marshaler {
+			return ec.marshalOElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CastVotePayload_election(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CastVotePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Election(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CastVotePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CastVotePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CastVotePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CandidatePayload_candidate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CastVotePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "CandidatePayload",
+		Object:     "CastVotePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Candidate(ctx, field)
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31572,7 +32247,7 @@ func (ec *executionContext) fieldContext_ContributionEdge_cursor(_ context.Conte
 }
 
 func (ec *executionContext) _CreateAPITokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *CreateAPITokenPayload) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Token)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Token)
 }
 func (ec *executionContext) fieldContext_CreateAPITokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateAPITokenPayload", field, false, false, errors.New("field of type String does not have child fields"))
@@ -31591,10 +32266,10 @@ func (ec *executionContext) _CreateAPITokenPayload_apiToken(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APIToken) graphql.Marshaler {
-			return ec.marshalNAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx, selections, v)
+			return ec.marshalOAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CreateAPITokenPayload_apiToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -31605,6 +32280,38 @@ func (ec *executionContext) fieldContext_CreateAPITokenPayload_apiToken(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_APIToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateAPITokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CreateAPITokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAPITokenPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAPITokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateAPITokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31664,6 +32371,70 @@ func (ec *executionContext) _CreateEventPayload_userErrors(ctx context.Context, 
 func (ec *executionContext) fieldContext_CreateEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateInvitePayload_invite(ctx context.Context, field graphql.CollectedField, obj *CreateInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateInvitePayload_invite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invite, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invite) graphql.Marshaler {
+			return ec.marshalOInvite2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐInvite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateInvitePayload_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateInvitePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CreateInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateInvitePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateInvitePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateInvitePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -31907,33 +32678,65 @@ func (ec *executionContext) fieldContext_Election_viewerHasVoted(_ context.Conte
 	return graphql.NewScalarFieldContext("Election", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _ElectionPayload_election(ctx context.Context, field graphql.CollectedField, obj *ElectionPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _EndGroupRolePayload_role(ctx context.Context, field graphql.CollectedField, obj *EndGroupRolePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ElectionPayload_election(ctx, field)
+			return ec.fieldContext_EndGroupRolePayload_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Election, nil
+			return obj.Role, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Election) graphql.Marshaler {
-			return ec.marshalNElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EndGroupRolePayload_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndGroupRolePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EndGroupRolePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *EndGroupRolePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndGroupRolePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ElectionPayload_election(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EndGroupRolePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "ElectionPayload",
+		Object:     "EndGroupRolePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Election(ctx, field)
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32634,6 +33437,70 @@ func (ec *executionContext) _ExportEventAttendeesPayload_userErrors(ctx context.
 func (ec *executionContext) fieldContext_ExportEventAttendeesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ExportEventAttendeesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GrantGroupRolePayload_role(ctx context.Context, field graphql.CollectedField, obj *GrantGroupRolePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantGroupRolePayload_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GrantGroupRolePayload_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GrantGroupRolePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GrantGroupRolePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *GrantGroupRolePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantGroupRolePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantGroupRolePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GrantGroupRolePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -33412,38 +34279,6 @@ func (ec *executionContext) fieldContext_GroupEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("GroupEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _GroupRolesPayload_roles(ctx context.Context, field graphql.CollectedField, obj *GroupRolesPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GroupRolesPayload_roles(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Roles, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
-			return ec.marshalNRole2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_GroupRolesPayload_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "GroupRolesPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Role(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _HandoverChecklist_items(ctx context.Context, field graphql.CollectedField, obj *schematype.HandoverChecklist) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33596,38 +34431,6 @@ func (ec *executionContext) fieldContext_Invite_createdBy(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _InvitePayload_invite(ctx context.Context, field graphql.CollectedField, obj *InvitePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitePayload_invite(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Invite, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invite) graphql.Marshaler {
-			return ec.marshalNInvite2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐInvite(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvitePayload_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "InvitePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Invite(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _JoinGroupPayload_role(ctx context.Context, field graphql.CollectedField, obj *JoinGroupPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33692,6 +34495,102 @@ func (ec *executionContext) fieldContext_JoinGroupPayload_application(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _JoinGroupPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *JoinGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinGroupPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinGroupPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaveGroupPayload_roles(ctx context.Context, field graphql.CollectedField, obj *LeaveGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaveGroupPayload_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeaveGroupPayload_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaveGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaveGroupPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *LeaveGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaveGroupPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaveGroupPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaveGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Link_label(ctx context.Context, field graphql.CollectedField, obj *schematype.Link) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Label)
 }
@@ -33707,17 +34606,17 @@ func (ec *executionContext) fieldContext_Link_url(_ context.Context, field graph
 }
 
 func (ec *executionContext) _MessageTemplate_kind(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Kind)
+	return ec.marshalNMessageTemplateKind2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_MessageTemplate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type MessageTemplateKind does not have child fields"))
 }
 
 func (ec *executionContext) _MessageTemplate_language(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Language)
+	return ec.marshalNMessageLanguage2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageLanguage(ctx, field.Selections, obj.Language)
 }
 func (ec *executionContext) fieldContext_MessageTemplate_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type MessageLanguage does not have child fields"))
 }
 
 func (ec *executionContext) _MessageTemplate_subject(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
@@ -33764,38 +34663,6 @@ func (ec *executionContext) fieldContext_MessageTemplate_variables(_ context.Con
 	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _MessageTemplatePayload_template(ctx context.Context, field graphql.CollectedField, obj *MessageTemplatePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MessageTemplatePayload_template(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Template, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
-			return ec.marshalNMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_MessageTemplatePayload_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "MessageTemplatePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MessageTemplate(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_createAPIToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33810,10 +34677,10 @@ func (ec *executionContext) _Mutation_createAPIToken(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *CreateAPITokenPayload) graphql.Marshaler {
-			return ec.marshalNCreateAPITokenPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateAPITokenPayload(ctx, selections, v)
+			return ec.marshalOCreateAPITokenPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateAPITokenPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createAPIToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -33854,10 +34721,10 @@ func (ec *executionContext) _Mutation_revokeAPIToken(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *RevokeAPITokenPayload) graphql.Marshaler {
-			return ec.marshalNRevokeAPITokenPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeAPITokenPayload(ctx, selections, v)
+			return ec.marshalORevokeAPITokenPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeAPITokenPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revokeAPIToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34645,11 +35512,11 @@ func (ec *executionContext) _Mutation_setShippingAddress(ctx context.Context, fi
 			return ec.Resolvers.Mutation().SetShippingAddress(ctx, fc.Args["input"].(SetShippingAddressInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ShippingAddressPayload) graphql.Marshaler {
-			return ec.marshalNShippingAddressPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShippingAddressPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *SetShippingAddressPayload) graphql.Marshaler {
+			return ec.marshalOSetShippingAddressPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetShippingAddressPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setShippingAddress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34659,7 +35526,7 @@ func (ec *executionContext) fieldContext_Mutation_setShippingAddress(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ShippingAddressPayload(ctx, field)
+			return ec.childFields_SetShippingAddressPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -34689,11 +35556,11 @@ func (ec *executionContext) _Mutation_setMessageTemplate(ctx context.Context, fi
 			return ec.Resolvers.Mutation().SetMessageTemplate(ctx, fc.Args["input"].(SetMessageTemplateInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *MessageTemplatePayload) graphql.Marshaler {
-			return ec.marshalNMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplatePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *SetMessageTemplatePayload) graphql.Marshaler {
+			return ec.marshalOSetMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setMessageTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34703,7 +35570,7 @@ func (ec *executionContext) fieldContext_Mutation_setMessageTemplate(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MessageTemplatePayload(ctx, field)
+			return ec.childFields_SetMessageTemplatePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -34734,10 +35601,10 @@ func (ec *executionContext) _Mutation_joinGroup(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *JoinGroupPayload) graphql.Marshaler {
-			return ec.marshalNJoinGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐJoinGroupPayload(ctx, selections, v)
+			return ec.marshalOJoinGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐJoinGroupPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_joinGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34777,11 +35644,11 @@ func (ec *executionContext) _Mutation_leaveGroup(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().LeaveGroup(ctx, fc.Args["input"].(LeaveGroupInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *GroupRolesPayload) graphql.Marshaler {
-			return ec.marshalNGroupRolesPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐGroupRolesPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *LeaveGroupPayload) graphql.Marshaler {
+			return ec.marshalOLeaveGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLeaveGroupPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_leaveGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34791,7 +35658,7 @@ func (ec *executionContext) fieldContext_Mutation_leaveGroup(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_GroupRolesPayload(ctx, field)
+			return ec.childFields_LeaveGroupPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -34821,11 +35688,11 @@ func (ec *executionContext) _Mutation_removeMember(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RemoveMember(ctx, fc.Args["input"].(RemoveMemberInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *GroupRolesPayload) graphql.Marshaler {
-			return ec.marshalNGroupRolesPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐGroupRolesPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RemoveMemberPayload) graphql.Marshaler {
+			return ec.marshalORemoveMemberPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRemoveMemberPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34835,7 +35702,7 @@ func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_GroupRolesPayload(ctx, field)
+			return ec.childFields_RemoveMemberPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -34865,11 +35732,11 @@ func (ec *executionContext) _Mutation_grantGroupRole(ctx context.Context, field 
 			return ec.Resolvers.Mutation().GrantGroupRole(ctx, fc.Args["input"].(GrantGroupRoleInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RolePayload) graphql.Marshaler {
-			return ec.marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *GrantGroupRolePayload) graphql.Marshaler {
+			return ec.marshalOGrantGroupRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐGrantGroupRolePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_grantGroupRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34879,7 +35746,7 @@ func (ec *executionContext) fieldContext_Mutation_grantGroupRole(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RolePayload(ctx, field)
+			return ec.childFields_GrantGroupRolePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -34906,14 +35773,14 @@ func (ec *executionContext) _Mutation_endGroupRole(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EndGroupRole(ctx, fc.Args["input"].(EndRoleInput))
+			return ec.Resolvers.Mutation().EndGroupRole(ctx, fc.Args["input"].(EndGroupRoleInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RolePayload) graphql.Marshaler {
-			return ec.marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *EndGroupRolePayload) graphql.Marshaler {
+			return ec.marshalOEndGroupRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndGroupRolePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_endGroupRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34923,7 +35790,7 @@ func (ec *executionContext) fieldContext_Mutation_endGroupRole(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RolePayload(ctx, field)
+			return ec.childFields_EndGroupRolePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -34953,11 +35820,11 @@ func (ec *executionContext) _Mutation_stepDown(ctx context.Context, field graphq
 			return ec.Resolvers.Mutation().StepDown(ctx, fc.Args["input"].(StepDownInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RolePayload) graphql.Marshaler {
-			return ec.marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *StepDownPayload) graphql.Marshaler {
+			return ec.marshalOStepDownPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐStepDownPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_stepDown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34967,7 +35834,7 @@ func (ec *executionContext) fieldContext_Mutation_stepDown(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RolePayload(ctx, field)
+			return ec.childFields_StepDownPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -34994,14 +35861,14 @@ func (ec *executionContext) _Mutation_revokeRole(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeRole(ctx, fc.Args["input"].(EndRoleInput))
+			return ec.Resolvers.Mutation().RevokeRole(ctx, fc.Args["input"].(RevokeRoleInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RolePayload) graphql.Marshaler {
-			return ec.marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RevokeRolePayload) graphql.Marshaler {
+			return ec.marshalORevokeRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeRolePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revokeRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35011,7 +35878,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeRole(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RolePayload(ctx, field)
+			return ec.childFields_RevokeRolePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -35085,11 +35952,11 @@ func (ec *executionContext) _Mutation_createInvite(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().CreateInvite(ctx, fc.Args["input"].(CreateInviteInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *InvitePayload) graphql.Marshaler {
-			return ec.marshalNInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐInvitePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CreateInvitePayload) graphql.Marshaler {
+			return ec.marshalOCreateInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateInvitePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35099,7 +35966,7 @@ func (ec *executionContext) fieldContext_Mutation_createInvite(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InvitePayload(ctx, field)
+			return ec.childFields_CreateInvitePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -35129,11 +35996,11 @@ func (ec *executionContext) _Mutation_redeemInvite(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RedeemInvite(ctx, fc.Args["input"].(RedeemInviteInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RolePayload) graphql.Marshaler {
-			return ec.marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RedeemInvitePayload) graphql.Marshaler {
+			return ec.marshalORedeemInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRedeemInvitePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_redeemInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35143,7 +36010,7 @@ func (ec *executionContext) fieldContext_Mutation_redeemInvite(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RolePayload(ctx, field)
+			return ec.childFields_RedeemInvitePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -35173,11 +36040,11 @@ func (ec *executionContext) _Mutation_revokeInvite(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RevokeInvite(ctx, fc.Args["input"].(RevokeInviteInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *InvitePayload) graphql.Marshaler {
-			return ec.marshalNInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐInvitePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RevokeInvitePayload) graphql.Marshaler {
+			return ec.marshalORevokeInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeInvitePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revokeInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35187,7 +36054,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeInvite(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InvitePayload(ctx, field)
+			return ec.childFields_RevokeInvitePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -35261,11 +36128,11 @@ func (ec *executionContext) _Mutation_openElection(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().OpenElection(ctx, fc.Args["input"].(OpenElectionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
-			return ec.marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *OpenElectionPayload) graphql.Marshaler {
+			return ec.marshalOOpenElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_openElection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35275,7 +36142,7 @@ func (ec *executionContext) fieldContext_Mutation_openElection(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ElectionPayload(ctx, field)
+			return ec.childFields_OpenElectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -35305,11 +36172,11 @@ func (ec *executionContext) _Mutation_nominateCandidate(ctx context.Context, fie
 			return ec.Resolvers.Mutation().NominateCandidate(ctx, fc.Args["input"].(NominateCandidateInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CandidatePayload) graphql.Marshaler {
-			return ec.marshalNCandidatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCandidatePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *NominateCandidatePayload) graphql.Marshaler {
+			return ec.marshalONominateCandidatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateCandidatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_nominateCandidate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35319,7 +36186,7 @@ func (ec *executionContext) fieldContext_Mutation_nominateCandidate(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CandidatePayload(ctx, field)
+			return ec.childFields_NominateCandidatePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -35349,11 +36216,11 @@ func (ec *executionContext) _Mutation_respondToNomination(ctx context.Context, f
 			return ec.Resolvers.Mutation().RespondToNomination(ctx, fc.Args["input"].(RespondToNominationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CandidatePayload) graphql.Marshaler {
-			return ec.marshalNCandidatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCandidatePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RespondToNominationPayload) graphql.Marshaler {
+			return ec.marshalORespondToNominationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRespondToNominationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_respondToNomination(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35363,7 +36230,7 @@ func (ec *executionContext) fieldContext_Mutation_respondToNomination(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CandidatePayload(ctx, field)
+			return ec.childFields_RespondToNominationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -35393,11 +36260,11 @@ func (ec *executionContext) _Mutation_castVote(ctx context.Context, field graphq
 			return ec.Resolvers.Mutation().CastVote(ctx, fc.Args["input"].(CastVoteInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
-			return ec.marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CastVotePayload) graphql.Marshaler {
+			return ec.marshalOCastVotePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCastVotePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_castVote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35407,7 +36274,7 @@ func (ec *executionContext) fieldContext_Mutation_castVote(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ElectionPayload(ctx, field)
+			return ec.childFields_CastVotePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -35437,11 +36304,11 @@ func (ec *executionContext) _Mutation_cancelElection(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CancelElection(ctx, fc.Args["input"].(CancelElectionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
-			return ec.marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CancelElectionPayload) graphql.Marshaler {
+			return ec.marshalOCancelElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelElectionPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_cancelElection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35451,7 +36318,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelElection(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ElectionPayload(ctx, field)
+			return ec.childFields_CancelElectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -35481,11 +36348,11 @@ func (ec *executionContext) _Mutation_breakElectionTie(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().BreakElectionTie(ctx, fc.Args["input"].(BreakElectionTieInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
-			return ec.marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *BreakElectionTiePayload) graphql.Marshaler {
+			return ec.marshalOBreakElectionTiePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐBreakElectionTiePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_breakElectionTie(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35495,7 +36362,7 @@ func (ec *executionContext) fieldContext_Mutation_breakElectionTie(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ElectionPayload(ctx, field)
+			return ec.childFields_BreakElectionTiePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -36084,6 +36951,70 @@ func (ec *executionContext) fieldContext_Mutation_exportEventAttendees(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _NominateCandidatePayload_candidate(ctx context.Context, field graphql.CollectedField, obj *NominateCandidatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominateCandidatePayload_candidate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Candidate) graphql.Marshaler {
+			return ec.marshalOCandidate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominateCandidatePayload_candidate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominateCandidatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Candidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NominateCandidatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *NominateCandidatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominateCandidatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominateCandidatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominateCandidatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectToApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *ObjectToApplicationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36174,6 +37105,70 @@ func (ec *executionContext) _OfficialRequirement_detail(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_OfficialRequirement_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OfficialRequirement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OpenElectionPayload_election(ctx context.Context, field graphql.CollectedField, obj *OpenElectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenElectionPayload_election(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Election, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Election) graphql.Marshaler {
+			return ec.marshalOElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpenElectionPayload_election(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenElectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Election(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpenElectionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *OpenElectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenElectionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenElectionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenElectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -37620,6 +38615,70 @@ func (ec *executionContext) fieldContext_QueueCount_count(_ context.Context, fie
 	return graphql.NewScalarFieldContext("QueueCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _RedeemInvitePayload_role(ctx context.Context, field graphql.CollectedField, obj *RedeemInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedeemInvitePayload_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RedeemInvitePayload_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedeemInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedeemInvitePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RedeemInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedeemInvitePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedeemInvitePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedeemInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Region_id(ctx context.Context, field graphql.CollectedField, obj *ent.Region) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -38534,6 +39593,70 @@ func (ec *executionContext) fieldContext_RemoveAgendaItemPayload_userErrors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _RemoveMemberPayload_roles(ctx context.Context, field graphql.CollectedField, obj *RemoveMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveMemberPayload_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveMemberPayload_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveMemberPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RemoveMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveMemberPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveMemberPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RemoveSponsorPayload_event(ctx context.Context, field graphql.CollectedField, obj *RemoveSponsorPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39173,6 +40296,70 @@ func (ec *executionContext) fieldContext_ResolveObjectionPayload_userErrors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _RespondToNominationPayload_candidate(ctx context.Context, field graphql.CollectedField, obj *RespondToNominationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RespondToNominationPayload_candidate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Candidate) graphql.Marshaler {
+			return ec.marshalOCandidate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RespondToNominationPayload_candidate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RespondToNominationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Candidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RespondToNominationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RespondToNominationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RespondToNominationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RespondToNominationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RespondToNominationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -39480,10 +40667,10 @@ func (ec *executionContext) _RevokeAPITokenPayload_apiToken(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APIToken) graphql.Marshaler {
-			return ec.marshalNAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx, selections, v)
+			return ec.marshalOAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RevokeAPITokenPayload_apiToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -39494,6 +40681,166 @@ func (ec *executionContext) fieldContext_RevokeAPITokenPayload_apiToken(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_APIToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeAPITokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RevokeAPITokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeAPITokenPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeAPITokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeAPITokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeInvitePayload_invite(ctx context.Context, field graphql.CollectedField, obj *RevokeInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeInvitePayload_invite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invite, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invite) graphql.Marshaler {
+			return ec.marshalOInvite2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐInvite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeInvitePayload_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeInvitePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RevokeInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeInvitePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeInvitePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeRolePayload_role(ctx context.Context, field graphql.CollectedField, obj *RevokeRolePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeRolePayload_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeRolePayload_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeRolePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeRolePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RevokeRolePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeRolePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeRolePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeRolePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -39970,38 +41317,6 @@ func (ec *executionContext) fieldContext_RoleKindCount_count(_ context.Context, 
 	return graphql.NewScalarFieldContext("RoleKindCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _RolePayload_role(ctx context.Context, field graphql.CollectedField, obj *RolePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RolePayload_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
-			return ec.marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RolePayload_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "RolePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Role(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _RosterConnection_edges(ctx context.Context, field graphql.CollectedField, obj *RosterConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40236,6 +41551,134 @@ func (ec *executionContext) fieldContext_Screening_screenedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Screening", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _SetMessageTemplatePayload_template(ctx context.Context, field graphql.CollectedField, obj *SetMessageTemplatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetMessageTemplatePayload_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
+			return ec.marshalOMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetMessageTemplatePayload_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetMessageTemplatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetMessageTemplatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SetMessageTemplatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetMessageTemplatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetMessageTemplatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetMessageTemplatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetShippingAddressPayload_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *SetShippingAddressPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetShippingAddressPayload_shippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
+			return ec.marshalOShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetShippingAddressPayload_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetShippingAddressPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetShippingAddressPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SetShippingAddressPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetShippingAddressPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetShippingAddressPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetShippingAddressPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShippingAddress_id(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -40333,38 +41776,6 @@ func (ec *executionContext) fieldContext_ShippingAddress_user(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ShippingAddressPayload_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *ShippingAddressPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShippingAddressPayload_shippingAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ShippingAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
-			return ec.marshalNShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ShippingAddressPayload_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ShippingAddressPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ShippingAddress(ctx, field)
 		},
 	}
 	return fc, nil
@@ -40598,6 +42009,70 @@ func (ec *executionContext) _SponsorEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_SponsorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SponsorEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _StepDownPayload_role(ctx context.Context, field graphql.CollectedField, obj *StepDownPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StepDownPayload_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StepDownPayload_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StepDownPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StepDownPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *StepDownPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StepDownPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StepDownPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StepDownPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Submission_id(ctx context.Context, field graphql.CollectedField, obj *ent.Submission) (ret graphql.Marshaler) {
@@ -47041,20 +48516,20 @@ func (ec *executionContext) unmarshalInputBreakElectionTieInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"election", "winners", "note"}
+	fieldsInOrder := [...]string{"id", "winners", "note"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "election":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("election"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Election = data
+			it.ID = data
 		case "winners":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("winners"))
 			data, err := ec.unmarshalNID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
@@ -47085,20 +48560,20 @@ func (ec *executionContext) unmarshalInputCancelElectionInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"election", "reason"}
+	fieldsInOrder := [...]string{"id", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "election":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("election"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Election = data
+			it.ID = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -47230,20 +48705,20 @@ func (ec *executionContext) unmarshalInputCastVoteInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"election", "candidate"}
+	fieldsInOrder := [...]string{"id", "candidate"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "election":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("election"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Election = data
+			it.ID = data
 		case "candidate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("candidate"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
@@ -49610,7 +51085,7 @@ func (ec *executionContext) unmarshalInputCreateAPITokenInput(ctx context.Contex
 			it.Name = data
 		case "scopes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
-			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalNAPITokenScope2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAPITokenScopeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -50836,8 +52311,8 @@ func (ec *executionContext) unmarshalInputElectionWhereInput(ctx context.Context
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputEndRoleInput(ctx context.Context, obj any) (EndRoleInput, error) {
-	var it EndRoleInput
+func (ec *executionContext) unmarshalInputEndGroupRoleInput(ctx context.Context, obj any) (EndGroupRoleInput, error) {
+	var it EndGroupRoleInput
 	if obj == nil {
 		return it, nil
 	}
@@ -50847,20 +52322,20 @@ func (ec *executionContext) unmarshalInputEndRoleInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"role", "reason"}
+	fieldsInOrder := [...]string{"id", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "role":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Role = data
+			it.ID = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -54385,20 +55860,20 @@ func (ec *executionContext) unmarshalInputJoinGroupInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"group", "affiliation", "articleUrl"}
+	fieldsInOrder := [...]string{"id", "affiliation", "articleUrl"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "group":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Group = data
+			it.ID = data
 		case "affiliation":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affiliation"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -54429,20 +55904,20 @@ func (ec *executionContext) unmarshalInputLeaveGroupInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"group"}
+	fieldsInOrder := [...]string{"id"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "group":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Group = data
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -56869,27 +58344,20 @@ func (ec *executionContext) unmarshalInputRemoveMemberInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"group", "user", "reason"}
+	fieldsInOrder := [...]string{"id", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "group":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Group = data
-		case "user":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("user"))
-			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.User = data
+			it.ID = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -58119,20 +59587,20 @@ func (ec *executionContext) unmarshalInputRespondToNominationInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"candidate", "accept", "statement"}
+	fieldsInOrder := [...]string{"id", "accept", "statement"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "candidate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("candidate"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Candidate = data
+			it.ID = data
 		case "accept":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accept"))
 			data, err := ec.unmarshalNBoolean2bool(ctx, v)
@@ -59188,20 +60656,57 @@ func (ec *executionContext) unmarshalInputRevokeInviteInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"invite"}
+	fieldsInOrder := [...]string{"id"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "invite":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invite"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Invite = data
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRevokeRoleInput(ctx context.Context, obj any) (RevokeRoleInput, error) {
+	var it RevokeRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
 		}
 	}
 	return it, nil
@@ -60479,30 +61984,30 @@ func (ec *executionContext) unmarshalInputSetMessageTemplateInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"community", "kind", "language", "subject", "body"}
+	fieldsInOrder := [...]string{"id", "kind", "language", "subject", "body"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "community":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Community = data
+			it.ID = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNMessageTemplateKind2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Kind = data
 		case "language":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNMessageLanguage2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageLanguage(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -61415,20 +62920,20 @@ func (ec *executionContext) unmarshalInputStepDownInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"role"}
+	fieldsInOrder := [...]string{"id"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "role":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Role = data
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -64100,10 +65605,43 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "scopes":
-			out.Values[i] = ec._APIToken_scopes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._APIToken_scopes(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "lastUsedAt":
 			out.Values[i] = ec._APIToken_lastUsedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -66275,6 +67813,96 @@ func (ec *executionContext) _AwardEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var breakElectionTiePayloadImplementors = []string{"BreakElectionTiePayload"}
+
+func (ec *executionContext) _BreakElectionTiePayload(ctx context.Context, sel ast.SelectionSet, obj *BreakElectionTiePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakElectionTiePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakElectionTiePayload")
+		case "election":
+			out.Values[i] = ec._BreakElectionTiePayload_election(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._BreakElectionTiePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var cancelElectionPayloadImplementors = []string{"CancelElectionPayload"}
+
+func (ec *executionContext) _CancelElectionPayload(ctx context.Context, sel ast.SelectionSet, obj *CancelElectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelElectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelElectionPayload")
+		case "election":
+			out.Values[i] = ec._CancelElectionPayload_election(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CancelElectionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var cancelEventPayloadImplementors = []string{"CancelEventPayload"}
 
 func (ec *executionContext) _CancelEventPayload(ctx context.Context, sel ast.SelectionSet, obj *CancelEventPayload) graphql.Marshaler {
@@ -66582,10 +68210,10 @@ func (ec *executionContext) _Candidate(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var candidatePayloadImplementors = []string{"CandidatePayload"}
+var castVotePayloadImplementors = []string{"CastVotePayload"}
 
-func (ec *executionContext) _CandidatePayload(ctx context.Context, sel ast.SelectionSet, obj *CandidatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, candidatePayloadImplementors)
+func (ec *executionContext) _CastVotePayload(ctx context.Context, sel ast.SelectionSet, obj *CastVotePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, castVotePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -66593,9 +68221,14 @@ func (ec *executionContext) _CandidatePayload(ctx context.Context, sel ast.Selec
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("CandidatePayload")
-		case "candidate":
-			out.Values[i] = ec._CandidatePayload_candidate(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("CastVotePayload")
+		case "election":
+			out.Values[i] = ec._CastVotePayload_election(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CastVotePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68037,11 +69670,16 @@ func (ec *executionContext) _CreateAPITokenPayload(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("CreateAPITokenPayload")
 		case "token":
 			out.Values[i] = ec._CreateAPITokenPayload_token(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "apiToken":
 			out.Values[i] = ec._CreateAPITokenPayload_apiToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateAPITokenPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68087,6 +69725,51 @@ func (ec *executionContext) _CreateEventPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var createInvitePayloadImplementors = []string{"CreateInvitePayload"}
+
+func (ec *executionContext) _CreateInvitePayload(ctx context.Context, sel ast.SelectionSet, obj *CreateInvitePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createInvitePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateInvitePayload")
+		case "invite":
+			out.Values[i] = ec._CreateInvitePayload_invite(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateInvitePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68403,10 +70086,10 @@ func (ec *executionContext) _Election(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var electionPayloadImplementors = []string{"ElectionPayload"}
+var endGroupRolePayloadImplementors = []string{"EndGroupRolePayload"}
 
-func (ec *executionContext) _ElectionPayload(ctx context.Context, sel ast.SelectionSet, obj *ElectionPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, electionPayloadImplementors)
+func (ec *executionContext) _EndGroupRolePayload(ctx context.Context, sel ast.SelectionSet, obj *EndGroupRolePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, endGroupRolePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -68414,9 +70097,14 @@ func (ec *executionContext) _ElectionPayload(ctx context.Context, sel ast.Select
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ElectionPayload")
-		case "election":
-			out.Values[i] = ec._ElectionPayload_election(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("EndGroupRolePayload")
+		case "role":
+			out.Values[i] = ec._EndGroupRolePayload_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EndGroupRolePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -69089,6 +70777,51 @@ func (ec *executionContext) _ExportEventAttendeesPayload(ctx context.Context, se
 			}
 		case "userErrors":
 			out.Values[i] = ec._ExportEventAttendeesPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var grantGroupRolePayloadImplementors = []string{"GrantGroupRolePayload"}
+
+func (ec *executionContext) _GrantGroupRolePayload(ctx context.Context, sel ast.SelectionSet, obj *GrantGroupRolePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grantGroupRolePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GrantGroupRolePayload")
+		case "role":
+			out.Values[i] = ec._GrantGroupRolePayload_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._GrantGroupRolePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -69862,46 +71595,6 @@ func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var groupRolesPayloadImplementors = []string{"GroupRolesPayload"}
-
-func (ec *executionContext) _GroupRolesPayload(ctx context.Context, sel ast.SelectionSet, obj *GroupRolesPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, groupRolesPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("GroupRolesPayload")
-		case "roles":
-			out.Values[i] = ec._GroupRolesPayload_roles(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
 var handoverChecklistImplementors = []string{"HandoverChecklist"}
 
 func (ec *executionContext) _HandoverChecklist(ctx context.Context, sel ast.SelectionSet, obj *schematype.HandoverChecklist) graphql.Marshaler {
@@ -70093,10 +71786,10 @@ func (ec *executionContext) _Invite(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var invitePayloadImplementors = []string{"InvitePayload"}
+var joinGroupPayloadImplementors = []string{"JoinGroupPayload"}
 
-func (ec *executionContext) _InvitePayload(ctx context.Context, sel ast.SelectionSet, obj *InvitePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, invitePayloadImplementors)
+func (ec *executionContext) _JoinGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *JoinGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, joinGroupPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -70104,9 +71797,19 @@ func (ec *executionContext) _InvitePayload(ctx context.Context, sel ast.Selectio
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("InvitePayload")
-		case "invite":
-			out.Values[i] = ec._InvitePayload_invite(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("JoinGroupPayload")
+		case "role":
+			out.Values[i] = ec._JoinGroupPayload_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "application":
+			out.Values[i] = ec._JoinGroupPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._JoinGroupPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -70133,10 +71836,10 @@ func (ec *executionContext) _InvitePayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var joinGroupPayloadImplementors = []string{"JoinGroupPayload"}
+var leaveGroupPayloadImplementors = []string{"LeaveGroupPayload"}
 
-func (ec *executionContext) _JoinGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *JoinGroupPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, joinGroupPayloadImplementors)
+func (ec *executionContext) _LeaveGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *LeaveGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaveGroupPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -70144,15 +71847,15 @@ func (ec *executionContext) _JoinGroupPayload(ctx context.Context, sel ast.Selec
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("JoinGroupPayload")
-		case "role":
-			out.Values[i] = ec._JoinGroupPayload_role(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("LeaveGroupPayload")
+		case "roles":
+			out.Values[i] = ec._LeaveGroupPayload_roles(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "application":
-			out.Values[i] = ec._JoinGroupPayload_application(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+		case "userErrors":
+			out.Values[i] = ec._LeaveGroupPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -70288,46 +71991,6 @@ func (ec *executionContext) _MessageTemplate(ctx context.Context, sel ast.Select
 	return out
 }
 
-var messageTemplatePayloadImplementors = []string{"MessageTemplatePayload"}
-
-func (ec *executionContext) _MessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *MessageTemplatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplatePayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("MessageTemplatePayload")
-		case "template":
-			out.Values[i] = ec._MessageTemplatePayload_template(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -70352,14 +72015,14 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createAPIToken(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "revokeAPIToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAPIToken(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateCommunityPolicy":
@@ -70485,63 +72148,63 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setShippingAddress(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setMessageTemplate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setMessageTemplate(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "joinGroup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_joinGroup(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "leaveGroup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_leaveGroup(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "removeMember":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeMember(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "grantGroupRole":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_grantGroupRole(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endGroupRole":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endGroupRole(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "stepDown":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_stepDown(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "revokeRole":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeRole(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "applyToBeAmbassador":
@@ -70555,21 +72218,21 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createInvite(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "redeemInvite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_redeemInvite(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "revokeInvite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeInvite(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "applyToOrganize":
@@ -70583,42 +72246,42 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_openElection(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "nominateCandidate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_nominateCandidate(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "respondToNomination":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_respondToNomination(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "castVote":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_castVote(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "cancelElection":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cancelElection(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "breakElectionTie":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_breakElectionTie(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createEvent":
@@ -70735,6 +72398,51 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var nominateCandidatePayloadImplementors = []string{"NominateCandidatePayload"}
+
+func (ec *executionContext) _NominateCandidatePayload(ctx context.Context, sel ast.SelectionSet, obj *NominateCandidatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nominateCandidatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NominateCandidatePayload")
+		case "candidate":
+			out.Values[i] = ec._NominateCandidatePayload_candidate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._NominateCandidatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var objectToApplicationPayloadImplementors = []string{"ObjectToApplicationPayload"}
 
 func (ec *executionContext) _ObjectToApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *ObjectToApplicationPayload) graphql.Marshaler {
@@ -70810,6 +72518,51 @@ func (ec *executionContext) _OfficialRequirement(ctx context.Context, sel ast.Se
 		case "detail":
 			out.Values[i] = ec._OfficialRequirement_detail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var openElectionPayloadImplementors = []string{"OpenElectionPayload"}
+
+func (ec *executionContext) _OpenElectionPayload(ctx context.Context, sel ast.SelectionSet, obj *OpenElectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openElectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenElectionPayload")
+		case "election":
+			out.Values[i] = ec._OpenElectionPayload_election(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OpenElectionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -71750,6 +73503,51 @@ func (ec *executionContext) _QueueCount(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var redeemInvitePayloadImplementors = []string{"RedeemInvitePayload"}
+
+func (ec *executionContext) _RedeemInvitePayload(ctx context.Context, sel ast.SelectionSet, obj *RedeemInvitePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redeemInvitePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RedeemInvitePayload")
+		case "role":
+			out.Values[i] = ec._RedeemInvitePayload_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RedeemInvitePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var regionImplementors = []string{"Region", "Node"}
 
 func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, obj *ent.Region) graphql.Marshaler {
@@ -72518,6 +74316,51 @@ func (ec *executionContext) _RemoveAgendaItemPayload(ctx context.Context, sel as
 	return out
 }
 
+var removeMemberPayloadImplementors = []string{"RemoveMemberPayload"}
+
+func (ec *executionContext) _RemoveMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *RemoveMemberPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeMemberPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveMemberPayload")
+		case "roles":
+			out.Values[i] = ec._RemoveMemberPayload_roles(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RemoveMemberPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var removeSponsorPayloadImplementors = []string{"RemoveSponsorPayload"}
 
 func (ec *executionContext) _RemoveSponsorPayload(ctx context.Context, sel ast.SelectionSet, obj *RemoveSponsorPayload) graphql.Marshaler {
@@ -73063,6 +74906,51 @@ func (ec *executionContext) _ResolveObjectionPayload(ctx context.Context, sel as
 	return out
 }
 
+var respondToNominationPayloadImplementors = []string{"RespondToNominationPayload"}
+
+func (ec *executionContext) _RespondToNominationPayload(ctx context.Context, sel ast.SelectionSet, obj *RespondToNominationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, respondToNominationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RespondToNominationPayload")
+		case "candidate":
+			out.Values[i] = ec._RespondToNominationPayload_candidate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RespondToNominationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var reviewImplementors = []string{"Review", "Node"}
 
 func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, obj *ent.Review) graphql.Marshaler {
@@ -73366,6 +75254,101 @@ func (ec *executionContext) _RevokeAPITokenPayload(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("RevokeAPITokenPayload")
 		case "apiToken":
 			out.Values[i] = ec._RevokeAPITokenPayload_apiToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeAPITokenPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var revokeInvitePayloadImplementors = []string{"RevokeInvitePayload"}
+
+func (ec *executionContext) _RevokeInvitePayload(ctx context.Context, sel ast.SelectionSet, obj *RevokeInvitePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeInvitePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeInvitePayload")
+		case "invite":
+			out.Values[i] = ec._RevokeInvitePayload_invite(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeInvitePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var revokeRolePayloadImplementors = []string{"RevokeRolePayload"}
+
+func (ec *executionContext) _RevokeRolePayload(ctx context.Context, sel ast.SelectionSet, obj *RevokeRolePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeRolePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeRolePayload")
+		case "role":
+			out.Values[i] = ec._RevokeRolePayload_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeRolePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -73872,46 +75855,6 @@ func (ec *executionContext) _RoleKindCount(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var rolePayloadImplementors = []string{"RolePayload"}
-
-func (ec *executionContext) _RolePayload(ctx context.Context, sel ast.SelectionSet, obj *RolePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, rolePayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("RolePayload")
-		case "role":
-			out.Values[i] = ec._RolePayload_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
 var rosterConnectionImplementors = []string{"RosterConnection"}
 
 func (ec *executionContext) _RosterConnection(ctx context.Context, sel ast.SelectionSet, obj *RosterConnection) graphql.Marshaler {
@@ -74011,6 +75954,96 @@ func (ec *executionContext) _Screening(ctx context.Context, sel ast.SelectionSet
 			}
 		case "screenedAt":
 			out.Values[i] = ec._Screening_screenedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var setMessageTemplatePayloadImplementors = []string{"SetMessageTemplatePayload"}
+
+func (ec *executionContext) _SetMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *SetMessageTemplatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setMessageTemplatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetMessageTemplatePayload")
+		case "template":
+			out.Values[i] = ec._SetMessageTemplatePayload_template(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetMessageTemplatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var setShippingAddressPayloadImplementors = []string{"SetShippingAddressPayload"}
+
+func (ec *executionContext) _SetShippingAddressPayload(ctx context.Context, sel ast.SelectionSet, obj *SetShippingAddressPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setShippingAddressPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetShippingAddressPayload")
+		case "shippingAddress":
+			out.Values[i] = ec._SetShippingAddressPayload_shippingAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetShippingAddressPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -74137,46 +76170,6 @@ func (ec *executionContext) _ShippingAddress(ctx context.Context, sel ast.Select
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
-var shippingAddressPayloadImplementors = []string{"ShippingAddressPayload"}
-
-func (ec *executionContext) _ShippingAddressPayload(ctx context.Context, sel ast.SelectionSet, obj *ShippingAddressPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, shippingAddressPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ShippingAddressPayload")
-		case "shippingAddress":
-			out.Values[i] = ec._ShippingAddressPayload_shippingAddress(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -74387,6 +76380,51 @@ func (ec *executionContext) _SponsorEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._SponsorEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var stepDownPayloadImplementors = []string{"StepDownPayload"}
+
+func (ec *executionContext) _StepDownPayload(ctx context.Context, sel ast.SelectionSet, obj *StepDownPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stepDownPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StepDownPayload")
+		case "role":
+			out.Values[i] = ec._StepDownPayload_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StepDownPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -76158,6 +78196,46 @@ func (ec *executionContext) marshalNAPITokenOrderField2ᚖgithubᚗcomᚋusergro
 	return v
 }
 
+func (ec *executionContext) unmarshalNAPITokenScope2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAPITokenScope(ctx context.Context, v any) (APITokenScope, error) {
+	var res APITokenScope
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAPITokenScope2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAPITokenScope(ctx context.Context, sel ast.SelectionSet, v APITokenScope) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAPITokenScope2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAPITokenScopeᚄ(ctx context.Context, v any) ([]APITokenScope, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]APITokenScope, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAPITokenScope2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAPITokenScope(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAPITokenScope2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAPITokenScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []APITokenScope) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAPITokenScope2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAPITokenScope(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNAddAgendaItemInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐAddAgendaItemInput(ctx context.Context, v any) (AddAgendaItemInput, error) {
 	res, err := ec.unmarshalInputAddAgendaItemInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -76603,16 +78681,6 @@ func (ec *executionContext) marshalNCandidateOrderField2ᚖgithubᚗcomᚋusergr
 	return v
 }
 
-func (ec *executionContext) marshalNCandidatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCandidatePayload(ctx context.Context, sel ast.SelectionSet, v *CandidatePayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._CandidatePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCandidateStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcandidateᚐStatus(ctx context.Context, v any) (candidate.Status, error) {
 	var res candidate.Status
 	err := res.UnmarshalGQL(v)
@@ -76887,16 +78955,6 @@ func (ec *executionContext) unmarshalNCreateAPITokenInput2githubᚗcomᚋusergro
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCreateAPITokenPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *CreateAPITokenPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._CreateAPITokenPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCreateEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateEventInput(ctx context.Context, v any) (CreateEventInput, error) {
 	res, err := ec.unmarshalInputCreateEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -76959,16 +79017,6 @@ func (ec *executionContext) marshalNElectionOrderField2ᚖgithubᚗcomᚋusergro
 	return v
 }
 
-func (ec *executionContext) marshalNElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPayload(ctx context.Context, sel ast.SelectionSet, v *ElectionPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ElectionPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNElectionPhase2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐElectionPhase(ctx context.Context, v any) (ElectionPhase, error) {
 	var res ElectionPhase
 	err := res.UnmarshalGQL(v)
@@ -76994,8 +79042,8 @@ func (ec *executionContext) unmarshalNElectionWhereInput2ᚖgithubᚗcomᚋuserg
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNEndRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndRoleInput(ctx context.Context, v any) (EndRoleInput, error) {
-	res, err := ec.unmarshalInputEndRoleInput(ctx, v)
+func (ec *executionContext) unmarshalNEndGroupRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndGroupRoleInput(ctx context.Context, v any) (EndGroupRoleInput, error) {
+	res, err := ec.unmarshalInputEndGroupRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -77231,16 +79279,6 @@ func (ec *executionContext) marshalNGroupOrderField2ᚖgithubᚗcomᚋusergroups
 	return v
 }
 
-func (ec *executionContext) marshalNGroupRolesPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐGroupRolesPayload(ctx context.Context, sel ast.SelectionSet, v *GroupRolesPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._GroupRolesPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNGroupStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋgroupᚐStatus(ctx context.Context, v any) (group.Status, error) {
 	var res group.Status
 	err := res.UnmarshalGQL(v)
@@ -77347,29 +79385,9 @@ func (ec *executionContext) marshalNInvite2ᚖgithubᚗcomᚋusergroupsᚋusergr
 	return ec._Invite(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐInvitePayload(ctx context.Context, sel ast.SelectionSet, v *InvitePayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._InvitePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNJoinGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐJoinGroupInput(ctx context.Context, v any) (JoinGroupInput, error) {
 	res, err := ec.unmarshalInputJoinGroupInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNJoinGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐJoinGroupPayload(ctx context.Context, sel ast.SelectionSet, v *JoinGroupPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._JoinGroupPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLeaveGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLeaveGroupInput(ctx context.Context, v any) (LeaveGroupInput, error) {
@@ -77384,6 +79402,16 @@ func (ec *executionContext) marshalNLink2githubᚗcomᚋusergroupsᚋusergroups�
 func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLinkInput(ctx context.Context, v any) (*LinkInput, error) {
 	res, err := ec.unmarshalInputLinkInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMessageLanguage2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageLanguage(ctx context.Context, v any) (MessageLanguage, error) {
+	var res MessageLanguage
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageLanguage2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageLanguage(ctx context.Context, sel ast.SelectionSet, v MessageLanguage) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*MessageTemplate) graphql.Marshaler {
@@ -77412,14 +79440,14 @@ func (ec *executionContext) marshalNMessageTemplate2ᚖgithubᚗcomᚋusergroups
 	return ec._MessageTemplate(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *MessageTemplatePayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._MessageTemplatePayload(ctx, sel, v)
+func (ec *executionContext) unmarshalNMessageTemplateKind2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateKind(ctx context.Context, v any) (MessageTemplateKind, error) {
+	var res MessageTemplateKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageTemplateKind2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateKind(ctx context.Context, sel ast.SelectionSet, v MessageTemplateKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNNode2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
@@ -78093,18 +80121,13 @@ func (ec *executionContext) unmarshalNRevokeAPITokenInput2githubᚗcomᚋusergro
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRevokeAPITokenPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *RevokeAPITokenPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._RevokeAPITokenPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNRevokeInviteInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeInviteInput(ctx context.Context, v any) (RevokeInviteInput, error) {
 	res, err := ec.unmarshalInputRevokeInviteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokeRoleInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeRoleInput(ctx context.Context, v any) (RevokeRoleInput, error) {
+	res, err := ec.unmarshalInputRevokeRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -78257,16 +80280,6 @@ func (ec *executionContext) marshalNRoleOrderField2ᚖgithubᚗcomᚋusergroups�
 	return v
 }
 
-func (ec *executionContext) marshalNRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRolePayload(ctx context.Context, sel ast.SelectionSet, v *RolePayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._RolePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNRoleStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋroleᚐStatus(ctx context.Context, v any) (role.Status, error) {
 	var res role.Status
 	err := res.UnmarshalGQL(v)
@@ -78300,26 +80313,6 @@ func (ec *executionContext) unmarshalNSetMessageTemplateInput2githubᚗcomᚋuse
 func (ec *executionContext) unmarshalNSetShippingAddressInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetShippingAddressInput(ctx context.Context, v any) (SetShippingAddressInput, error) {
 	res, err := ec.unmarshalInputSetShippingAddressInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx context.Context, sel ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ShippingAddress(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNShippingAddressPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShippingAddressPayload(ctx context.Context, sel ast.SelectionSet, v *ShippingAddressPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ShippingAddressPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSponsor2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Sponsor) graphql.Marshaler {
@@ -78858,6 +80851,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAPIToken2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPIToken(ctx context.Context, sel ast.SelectionSet, v *ent.APIToken) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._APIToken(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAPITokenOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAPITokenOrder(ctx context.Context, v any) (*ent.APITokenOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -79298,6 +81298,20 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOBreakElectionTiePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐBreakElectionTiePayload(ctx context.Context, sel ast.SelectionSet, v *BreakElectionTiePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BreakElectionTiePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCancelElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelElectionPayload(ctx context.Context, sel ast.SelectionSet, v *CancelElectionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CancelElectionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCancelEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCancelEventPayload(ctx context.Context, sel ast.SelectionSet, v *CancelEventPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -79329,6 +81343,20 @@ func (ec *executionContext) marshalOCandidate2ᚕᚖgithubᚗcomᚋusergroupsᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOCandidate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidate(ctx context.Context, sel ast.SelectionSet, v *ent.Candidate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Candidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCastVotePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCastVotePayload(ctx context.Context, sel ast.SelectionSet, v *CastVotePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CastVotePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCheckInPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCheckInPayload(ctx context.Context, sel ast.SelectionSet, v *CheckInPayload) graphql.Marshaler {
@@ -79528,11 +81556,25 @@ func (ec *executionContext) unmarshalOContributionWhereInput2ᚖgithubᚗcomᚋu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCreateAPITokenPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *CreateAPITokenPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateAPITokenPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCreateEventPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateEventPayload(ctx context.Context, sel ast.SelectionSet, v *CreateEventPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CreateEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCreateInvitePayload(ctx context.Context, sel ast.SelectionSet, v *CreateInvitePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateInvitePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
@@ -79570,6 +81612,13 @@ func (ec *executionContext) marshalOElection2ᚕᚖgithubᚗcomᚋusergroupsᚋu
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx context.Context, sel ast.SelectionSet, v *ent.Election) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Election(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOElectionKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKindᚄ(ctx context.Context, v any) ([]election.Kind, error) {
@@ -79699,6 +81748,13 @@ func (ec *executionContext) unmarshalOElectionWhereInput2ᚖgithubᚗcomᚋuserg
 	}
 	res, err := ec.unmarshalInputElectionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEndGroupRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndGroupRolePayload(ctx context.Context, sel ast.SelectionSet, v *EndGroupRolePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EndGroupRolePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOEndorseApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐEndorseApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *EndorseApplicationPayload) graphql.Marshaler {
@@ -79972,6 +82028,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalOGrantGroupRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐGrantGroupRolePayload(ctx context.Context, sel ast.SelectionSet, v *GrantGroupRolePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GrantGroupRolePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx context.Context, sel ast.SelectionSet, v *ent.Group) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -80224,6 +82287,27 @@ func (ec *executionContext) marshalOInvite2ᚕᚖgithubᚗcomᚋusergroupsᚋuse
 	return ret
 }
 
+func (ec *executionContext) marshalOInvite2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐInvite(ctx context.Context, sel ast.SelectionSet, v *ent.Invite) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Invite(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOJoinGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐJoinGroupPayload(ctx context.Context, sel ast.SelectionSet, v *JoinGroupPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JoinGroupPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLeaveGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLeaveGroupPayload(ctx context.Context, sel ast.SelectionSet, v *LeaveGroupPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LeaveGroupPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOLink2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschematypeᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Link) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -80260,6 +82344,13 @@ func (ec *executionContext) unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋusergroups�
 	return res, nil
 }
 
+func (ec *executionContext) marshalOMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MessageTemplate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalONearInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNearInput(ctx context.Context, v any) (*NearInput, error) {
 	if v == nil {
 		return nil, nil
@@ -80275,11 +82366,25 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋusergroupsᚋusergroups�
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalONominateCandidatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateCandidatePayload(ctx context.Context, sel ast.SelectionSet, v *NominateCandidatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NominateCandidatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOObjectToApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *ObjectToApplicationPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ObjectToApplicationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOpenElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionPayload(ctx context.Context, sel ast.SelectionSet, v *OpenElectionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OpenElectionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
@@ -80336,6 +82441,13 @@ func (ec *executionContext) marshalOPublishEventPayload2ᚖgithubᚗcomᚋusergr
 		return graphql.Null
 	}
 	return ec._PublishEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORedeemInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRedeemInvitePayload(ctx context.Context, sel ast.SelectionSet, v *RedeemInvitePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RedeemInvitePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRegion(ctx context.Context, sel ast.SelectionSet, v *ent.Region) graphql.Marshaler {
@@ -80507,6 +82619,13 @@ func (ec *executionContext) marshalORemoveAgendaItemPayload2ᚖgithubᚗcomᚋus
 		return graphql.Null
 	}
 	return ec._RemoveAgendaItemPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORemoveMemberPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRemoveMemberPayload(ctx context.Context, sel ast.SelectionSet, v *RemoveMemberPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RemoveMemberPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORemoveSponsorPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRemoveSponsorPayload(ctx context.Context, sel ast.SelectionSet, v *RemoveSponsorPayload) graphql.Marshaler {
@@ -80683,6 +82802,13 @@ func (ec *executionContext) marshalOResolveObjectionPayload2ᚖgithubᚗcomᚋus
 	return ec._ResolveObjectionPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORespondToNominationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRespondToNominationPayload(ctx context.Context, sel ast.SelectionSet, v *RespondToNominationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RespondToNominationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx context.Context, sel ast.SelectionSet, v *ent.Review) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -80782,6 +82908,46 @@ func (ec *executionContext) unmarshalOReviewWhereInput2ᚖgithubᚗcomᚋusergro
 	}
 	res, err := ec.unmarshalInputReviewWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORevokeAPITokenPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *RevokeAPITokenPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeAPITokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORevokeInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeInvitePayload(ctx context.Context, sel ast.SelectionSet, v *RevokeInvitePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeInvitePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORevokeRolePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRevokeRolePayload(ctx context.Context, sel ast.SelectionSet, v *RevokeRolePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeRolePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORole2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx context.Context, sel ast.SelectionSet, v *ent.Role) graphql.Marshaler {
@@ -80941,6 +83107,20 @@ func (ec *executionContext) marshalOScreening2githubᚗcomᚋusergroupsᚋusergr
 	return ec._Screening(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalOSetMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *SetMessageTemplatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SetMessageTemplatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSetShippingAddressPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetShippingAddressPayload(ctx context.Context, sel ast.SelectionSet, v *SetShippingAddressPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SetShippingAddressPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx context.Context, sel ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -80995,6 +83175,13 @@ func (ec *executionContext) unmarshalOSponsorWhereInput2ᚖgithubᚗcomᚋusergr
 	}
 	res, err := ec.unmarshalInputSponsorWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStepDownPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐStepDownPayload(ctx context.Context, sel ast.SelectionSet, v *StepDownPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StepDownPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

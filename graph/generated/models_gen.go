@@ -241,19 +241,35 @@ type AssignGroupMentorPayload struct {
 // A tie to break.
 type BreakElectionTieInput struct {
 	// The tied election.
-	Election pulid.ID `json:"election"`
+	ID pulid.ID `json:"id"`
 	// The tied candidates chosen, as many as seats remain.
 	Winners []pulid.ID `json:"winners"`
 	// How the tie was broken; kept on the election.
 	Note string `json:"note"`
 }
 
+// The result of breakElectionTie.
+type BreakElectionTiePayload struct {
+	// The election with its winners chosen; null when refused.
+	Election *ent.Election `json:"election,omitempty"`
+	// Why the tie was not broken; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An election to cancel.
 type CancelElectionInput struct {
-	// The election.
-	Election pulid.ID `json:"election"`
+	// The election to call off.
+	ID pulid.ID `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
+}
+
+// The result of cancelElection.
+type CancelElectionPayload struct {
+	// The election, now cancelled; null when refused.
+	Election *ent.Election `json:"election,omitempty"`
+	// Why the election was not cancelled; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An event to cancel.
@@ -286,18 +302,20 @@ type CancelRegistrationPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
-// A candidate after the change.
-type CandidatePayload struct {
-	// The candidate.
-	Candidate *ent.Candidate `json:"candidate"`
-}
-
 // A vote.
 type CastVoteInput struct {
-	// The election.
-	Election pulid.ID `json:"election"`
+	// The election to vote in.
+	ID pulid.ID `json:"id"`
 	// The candidate you vote for.
 	Candidate pulid.ID `json:"candidate"`
+}
+
+// The result of castVote.
+type CastVotePayload struct {
+	// The election you voted in (viewerHasVoted is now true); null when refused.
+	Election *ent.Election `json:"election,omitempty"`
+	// Why the vote was not counted (not an eligible voter, outside the voting phase, voted already); empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An entry of a community's activity feed.
@@ -387,18 +405,20 @@ type CompleteHandoverStepPayload struct {
 type CreateAPITokenInput struct {
 	// What the token is for, e.g. "meetup sync".
 	Name string `json:"name"`
-	// What the token may do: read, or read and write. Tokens never read registrations or reports.
-	Scopes []string `json:"scopes"`
+	// What the token may do: READ, or READ and WRITE (WRITE implies READ). Tokens never read registrations or reports.
+	Scopes []APITokenScope `json:"scopes"`
 	// Days until the token expires (1 to 730); none means it does not expire.
 	ExpiresInDays *int `json:"expiresInDays,omitempty"`
 }
 
-// A new API token.
+// The result of createAPIToken.
 type CreateAPITokenPayload struct {
-	// The secret, to send as "Authorization: Bearer <token>". Shown only this once.
-	Token string `json:"token"`
-	// The stored token (without its secret).
-	APIToken *ent.APIToken `json:"apiToken"`
+	// The secret, to send as "Authorization: Bearer <token>". Shown only this once; null when refused.
+	Token *string `json:"token,omitempty"`
+	// The stored token (without its secret); null when refused.
+	APIToken *ent.APIToken `json:"apiToken,omitempty"`
+	// Why the token was not created; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A new event's details. Times are wall-clock times in the event's zone (2026-12-03T19:00) or RFC 3339 instants.
@@ -443,7 +463,7 @@ type CreateEventPayload struct {
 
 // An invite to make.
 type CreateInviteInput struct {
-	// The group.
+	// The group the invite joins.
 	Group pulid.ID `json:"group"`
 	// Days the invite works (1 to 90, default 14).
 	ExpiresInDays *int `json:"expiresInDays,omitempty"`
@@ -451,18 +471,28 @@ type CreateInviteInput struct {
 	MaxUses *int `json:"maxUses,omitempty"`
 }
 
-// An election after the change.
-type ElectionPayload struct {
-	// The election.
-	Election *ent.Election `json:"election"`
+// The result of createInvite.
+type CreateInvitePayload struct {
+	// The new invite, with its code; null when refused.
+	Invite *ent.Invite `json:"invite,omitempty"`
+	// Why the invite was not made; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A role to end.
-type EndRoleInput struct {
-	// The role.
-	Role pulid.ID `json:"role"`
+type EndGroupRoleInput struct {
+	// The role to end.
+	ID pulid.ID `json:"id"`
 	// Why (required when ending someone else's role).
 	Reason *string `json:"reason,omitempty"`
+}
+
+// The result of endGroupRole.
+type EndGroupRolePayload struct {
+	// The role, now ended; null when refused.
+	Role *ent.Role `json:"role,omitempty"`
+	// Why the role was not ended; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An endorsement.
@@ -497,30 +527,26 @@ type ExportEventAttendeesPayload struct {
 
 // A group role to give.
 type GrantGroupRoleInput struct {
-	// The group.
+	// The group the role is in.
 	Group pulid.ID `json:"group"`
-	// The member.
+	// The active member who gets the role.
 	User pulid.ID `json:"user"`
 	// ORGANIZER or AMBASSADOR.
 	Kind role.Kind `json:"kind"`
 }
 
-// Roles that ended.
-type GroupRolesPayload struct {
-	// The person's roles in the group, now ended.
-	Roles []*ent.Role `json:"roles"`
-}
-
-// A new invite.
-type InvitePayload struct {
-	// The invite, with its code.
-	Invite *ent.Invite `json:"invite"`
+// The result of grantGroupRole.
+type GrantGroupRolePayload struct {
+	// The new active role; null when refused.
+	Role *ent.Role `json:"role,omitempty"`
+	// Why the role was not given; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A request to join.
 type JoinGroupInput struct {
-	// The group.
-	Group pulid.ID `json:"group"`
+	// The group to join.
+	ID pulid.ID `json:"id"`
 	// Your employer, or "individual".
 	Affiliation *string `json:"affiliation,omitempty"`
 	// A link to an article you published (required where the community asks for one).
@@ -533,12 +559,22 @@ type JoinGroupPayload struct {
 	Role *ent.Role `json:"role,omitempty"`
 	// Your MEMBERSHIP application, when the organizers decide.
 	Application *ent.Application `json:"application,omitempty"`
+	// Why you could not join or ask to; empty otherwise.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Which group to leave.
 type LeaveGroupInput struct {
-	// The group.
-	Group pulid.ID `json:"group"`
+	// The group to leave.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of leaveGroup.
+type LeaveGroupPayload struct {
+	// Your roles in the group, now ended; null when refused.
+	Roles []*ent.Role `json:"roles,omitempty"`
+	// Why you could not leave; empty when you left.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A labelled web address, as input.
@@ -552,9 +588,9 @@ type LinkInput struct {
 // The wording of one of a community's letters: Go text/template sources.
 type MessageTemplate struct {
 	// Which letter.
-	Kind string `json:"kind"`
-	// Language code.
-	Language string `json:"language"`
+	Kind MessageTemplateKind `json:"kind"`
+	// The language of this wording.
+	Language MessageLanguage `json:"language"`
 	// Subject template.
 	Subject string `json:"subject"`
 	// Body template.
@@ -563,12 +599,6 @@ type MessageTemplate struct {
 	Custom bool `json:"custom"`
 	// The variables the template may use, e.g. .Group.
 	Variables []string `json:"variables"`
-}
-
-// The letter's wording after the change.
-type MessageTemplatePayload struct {
-	// The template now in use.
-	Template *MessageTemplate `json:"template"`
 }
 
 // A place to measure distances from, and optionally a radius: the one spelling of "near"
@@ -585,12 +615,20 @@ type NearInput struct {
 
 // A nomination.
 type NominateCandidateInput struct {
-	// The election.
+	// The election the candidate stands in.
 	Election pulid.ID `json:"election"`
 	// The member nominated (yourself to stand).
 	User pulid.ID `json:"user"`
 	// Your statement, when you nominate yourself.
 	Statement *string `json:"statement,omitempty"`
+}
+
+// The result of nominateCandidate.
+type NominateCandidatePayload struct {
+	// The candidate, standing when you nominated yourself; null when refused.
+	Candidate *ent.Candidate `json:"candidate,omitempty"`
+	// Why the nomination was not made; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An objection.
@@ -611,7 +649,7 @@ type ObjectToApplicationPayload struct {
 
 // An election to open.
 type OpenElectionInput struct {
-	// The group.
+	// The group whose role is elected.
 	Group pulid.ID `json:"group"`
 	// The role to elect.
 	Kind election.Kind `json:"kind"`
@@ -624,6 +662,14 @@ type OpenElectionInput struct {
 	// When the elected term begins; defaults to the end of the current term (or the deadline, if
 	// later). Never before the current term ends, nor before voting closes, nor more than a year after.
 	TermStartsAt *time.Time `json:"termStartsAt,omitempty"`
+}
+
+// The result of openElection.
+type OpenElectionPayload struct {
+	// The new election, taking nominations; null when refused.
+	Election *ent.Election `json:"election,omitempty"`
+	// Why the election was not opened; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A draft event to publish.
@@ -642,8 +688,16 @@ type PublishEventPayload struct {
 
 // An invite code to use.
 type RedeemInviteInput struct {
-	// The code.
+	// The code, as shared by the organizers (the invite's id is not needed: the code names it).
 	Code string `json:"code"`
+}
+
+// The result of redeemInvite.
+type RedeemInvitePayload struct {
+	// Your MEMBER role in the invite's group; null when refused.
+	Role *ent.Role `json:"role,omitempty"`
+	// Why the code did not let you in (unknown, expired, used up, already a member); empty when it did.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An event to register for.
@@ -710,12 +764,19 @@ type RemoveAgendaItemPayload struct {
 
 // Who to remove, and why.
 type RemoveMemberInput struct {
-	// The group.
-	Group pulid.ID `json:"group"`
-	// The person.
-	User pulid.ID `json:"user"`
+	// A live role (PENDING or ACTIVE) of the person in the group, e.g. their MEMBER role from the
+	// group's roster: it names both the person and the group, and all their live roles there end.
+	ID pulid.ID `json:"id"`
 	// Why; kept on the ended roles.
 	Reason string `json:"reason"`
+}
+
+// The result of removeMember.
+type RemoveMemberPayload struct {
+	// The person's roles in the group, now ended; null when refused.
+	Roles []*ent.Role `json:"roles,omitempty"`
+	// Why the person was not removed; empty when they were.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A sponsor to remove.
@@ -786,12 +847,20 @@ type ResolveObjectionPayload struct {
 
 // An answer to a nomination.
 type RespondToNominationInput struct {
-	// Your candidacy.
-	Candidate pulid.ID `json:"candidate"`
+	// Your candidacy (the Candidate) to accept or decline.
+	ID pulid.ID `json:"id"`
 	// True to stand, false to decline or withdraw.
 	Accept bool `json:"accept"`
 	// Your statement, when accepting.
 	Statement *string `json:"statement,omitempty"`
+}
+
+// The result of respondToNomination.
+type RespondToNominationPayload struct {
+	// Your candidacy after the answer; null when refused.
+	Candidate *ent.Candidate `json:"candidate,omitempty"`
+	// Why the answer was not taken; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Which token to revoke.
@@ -800,16 +869,42 @@ type RevokeAPITokenInput struct {
 	ID pulid.ID `json:"id"`
 }
 
-// A revoked API token.
+// The result of revokeAPIToken.
 type RevokeAPITokenPayload struct {
-	// The token, now with revokedAt set.
-	APIToken *ent.APIToken `json:"apiToken"`
+	// The token, now with revokedAt set; null when refused.
+	APIToken *ent.APIToken `json:"apiToken,omitempty"`
+	// Why the token was not revoked; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // An invite to withdraw.
 type RevokeInviteInput struct {
-	// The invite.
-	Invite pulid.ID `json:"invite"`
+	// The invite to withdraw.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of revokeInvite.
+type RevokeInvitePayload struct {
+	// The invite, now revoked; null when refused.
+	Invite *ent.Invite `json:"invite,omitempty"`
+	// Why the invite was not withdrawn; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Someone's role to revoke.
+type RevokeRoleInput struct {
+	// The role to revoke.
+	ID pulid.ID `json:"id"`
+	// Why; kept on the role (1 to 500 characters).
+	Reason string `json:"reason"`
+}
+
+// The result of revokeRole.
+type RevokeRolePayload struct {
+	// The role, now REMOVED; null when refused.
+	Role *ent.Role `json:"role,omitempty"`
+	// Why the role was not revoked; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A change to a role.
@@ -824,12 +919,6 @@ type RoleChange struct {
 	Actor *ent.User `json:"actor,omitempty"`
 	// The role as it is now.
 	Node *ent.Role `json:"node"`
-}
-
-// A role after the change.
-type RolePayload struct {
-	// The role.
-	Role *ent.Role `json:"role"`
 }
 
 // A page of a group's roster, with the counts per kind of the whole roster.
@@ -848,16 +937,24 @@ type RosterConnection struct {
 
 // New wording for one letter.
 type SetMessageTemplateInput struct {
-	// The community.
-	Community pulid.ID `json:"community"`
-	// Which letter: official_recognition or swag_kit_address_request.
-	Kind string `json:"kind"`
-	// Language code; en or zh.
-	Language string `json:"language"`
+	// The community whose letter it is.
+	ID pulid.ID `json:"id"`
+	// Which letter.
+	Kind MessageTemplateKind `json:"kind"`
+	// The language of this wording.
+	Language MessageLanguage `json:"language"`
 	// Subject template; empty with an empty body to restore the default.
 	Subject string `json:"subject"`
 	// Body template.
 	Body string `json:"body"`
+}
+
+// The result of setMessageTemplate.
+type SetMessageTemplatePayload struct {
+	// The template now in use; null when refused.
+	Template *MessageTemplate `json:"template,omitempty"`
+	// Why the wording was not saved; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Where a swag kit goes: the name, address and phone the courier needs.
@@ -878,16 +975,26 @@ type SetShippingAddressInput struct {
 	Phone string `json:"phone"`
 }
 
-// The address after the change.
-type ShippingAddressPayload struct {
-	// The address.
-	ShippingAddress *ent.ShippingAddress `json:"shippingAddress"`
+// The result of setShippingAddress.
+type SetShippingAddressPayload struct {
+	// Your address after the change; null when refused.
+	ShippingAddress *ent.ShippingAddress `json:"shippingAddress,omitempty"`
+	// Why the address was not saved; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A role to step down from.
 type StepDownInput struct {
-	// Your role.
-	Role pulid.ID `json:"role"`
+	// Your role to step down from.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of stepDown.
+type StepDownPayload struct {
+	// The role, now ended (EMERITUS for an ambassador, LEFT otherwise); null when refused.
+	Role *ent.Role `json:"role,omitempty"`
+	// Why you could not step down; empty when you did.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Live updates. Every item carries a `cursor`: subscribe again with `after:` set to the last
@@ -1025,6 +1132,64 @@ type WithdrawApplicationPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// What an API token may do; a token never does more than its owner may.
+type APITokenScope string
+
+const (
+	// Read what the owner may read, except registrations and reports.
+	APITokenScopeRead APITokenScope = "READ"
+	// Also take the owner's steps (mutations), except minting or revoking tokens; implies READ.
+	APITokenScopeWrite APITokenScope = "WRITE"
+)
+
+var AllAPITokenScope = []APITokenScope{
+	APITokenScopeRead,
+	APITokenScopeWrite,
+}
+
+func (e APITokenScope) IsValid() bool {
+	switch e {
+	case APITokenScopeRead, APITokenScopeWrite:
+		return true
+	}
+	return false
+}
+
+func (e APITokenScope) String() string {
+	return string(e)
+}
+
+func (e *APITokenScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = APITokenScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid APITokenScope", str)
+	}
+	return nil
+}
+
+func (e APITokenScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *APITokenScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e APITokenScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Where an election stands, by the clock.
 type ElectionPhase string
 
@@ -1155,6 +1320,119 @@ func (e *HandoverStep) UnmarshalJSON(b []byte) error {
 }
 
 func (e HandoverStep) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A language a letter may be written in; English is the fallback.
+type MessageLanguage string
+
+const (
+	// English.
+	MessageLanguageEn MessageLanguage = "EN"
+	// Chinese.
+	MessageLanguageZh MessageLanguage = "ZH"
+)
+
+var AllMessageLanguage = []MessageLanguage{
+	MessageLanguageEn,
+	MessageLanguageZh,
+}
+
+func (e MessageLanguage) IsValid() bool {
+	switch e {
+	case MessageLanguageEn, MessageLanguageZh:
+		return true
+	}
+	return false
+}
+
+func (e MessageLanguage) String() string {
+	return string(e)
+}
+
+func (e *MessageLanguage) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MessageLanguage(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MessageLanguage", str)
+	}
+	return nil
+}
+
+func (e MessageLanguage) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MessageLanguage) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MessageLanguage) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A letter a community sends from a template staff may reword.
+type MessageTemplateKind string
+
+const (
+	// To all leaders of a group that met the official-status requirements: links the logo pack and asks where the swag kit goes.
+	MessageTemplateKindOfficialRecognition MessageTemplateKind = "OFFICIAL_RECOGNITION"
+)
+
+var AllMessageTemplateKind = []MessageTemplateKind{
+	MessageTemplateKindOfficialRecognition,
+}
+
+func (e MessageTemplateKind) IsValid() bool {
+	switch e {
+	case MessageTemplateKindOfficialRecognition:
+		return true
+	}
+	return false
+}
+
+func (e MessageTemplateKind) String() string {
+	return string(e)
+}
+
+func (e *MessageTemplateKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MessageTemplateKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MessageTemplateKind", str)
+	}
+	return nil
+}
+
+func (e MessageTemplateKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MessageTemplateKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MessageTemplateKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

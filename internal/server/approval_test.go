@@ -115,7 +115,7 @@ func TestNewGroupEndToEnd(t *testing.T) {
 	db := dbtest.Open(t)
 	w := newQueueWorld(t, db, policy.OpenStack())
 	sys := dbtest.FixtureContext(t)
-	r := w.do(t, w.applicant, `mutation { createAPIToken(input: {name: "ro", scopes: ["read"]}) { token } }`, nil)
+	r := w.do(t, w.applicant, `mutation { createAPIToken(input: {name: "ro", scopes: [READ]}) { token } }`, nil)
 	readOnly, _ := dig(r.Data, "createAPIToken", "token").(string)
 	in := map[string]any{"in": map[string]any{"community": string(w.com.ID), "name": "Oakland", "city": "Oakland", "country": "US", "acceptCodeOfConduct": true}}
 	if r := w.do(t, "", applyQ, in); code(r) != "UNAUTHENTICATED" {

@@ -25,7 +25,7 @@ func TestUpdateCommunityPolicyEndToEnd(t *testing.T) {
 	set := func(who string, field string, v any) gqlResponse {
 		return w.do(t, who, updatePolicyQ, map[string]any{"in": map[string]any{"id": string(w.com.ID), field: v}})
 	}
-	r := w.do(t, w.manager, `mutation { createAPIToken(input: {name: "ro", scopes: ["read"]}) { token } }`, nil)
+	r := w.do(t, w.manager, `mutation { createAPIToken(input: {name: "ro", scopes: [READ]}) { token } }`, nil)
 	secret, _ := dig(r.Data, "createAPIToken", "token").(string)
 	if r := set("Bearer "+secret, "objectionWindowHours", 1); code(r) != "FORBIDDEN" {
 		t.Errorf("the manager's read-only token: %+v", r.Errors)

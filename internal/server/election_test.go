@@ -85,12 +85,13 @@ func items(v any, path ...string) []any {
 const (
 	openElectionQ = `mutation($g: ID!, $k: ElectionKind!, $n: Time!, $v: Time!) {
 		openElection(input: {group: $g, kind: $k, nominationsCloseAt: $n, votingClosesAt: $v}) {
-			election { id status phase termNumber termStartsAt } } }`
+			election { id status phase termNumber termStartsAt } userErrors { code message field } } }`
 	nominateQ = `mutation($e: ID!, $u: ID!, $s: String) {
-		nominateCandidate(input: {election: $e, user: $u, statement: $s}) { candidate { id status statement } } }`
-	respondQ  = `mutation($c: ID!, $a: Boolean!) { respondToNomination(input: {candidate: $c, accept: $a}) { candidate { status } } }`
-	voteQ     = `mutation($e: ID!, $c: ID!) { castVote(input: {election: $e, candidate: $c}) { election { viewerHasVoted } } }`
-	tieQ      = `mutation($e: ID!, $w: [ID!]!) { breakElectionTie(input: {election: $e, winners: $w, note: "Drawn by lot at the staff meeting."}) { election { status note } } }`
+		nominateCandidate(input: {election: $e, user: $u, statement: $s}) { candidate { id status statement } userErrors { code message field } } }`
+	respondQ = `mutation($c: ID!, $a: Boolean!) { respondToNomination(input: {id: $c, accept: $a}) { candidate { status } userErrors { code message field } } }`
+	voteQ    = `mutation($e: ID!, $c: ID!) { castVote(input: {id: $e, candidate: $c}) { election { viewerHasVoted } userErrors { code message field } } }`
+	tieQ     = `mutation($e: ID!, $w: [ID!]!) { breakElectionTie(input: {id: $e, winners: $w, note: "Drawn by lot at the staff meeting."}) {
+		election { status note } userErrors { code message field } } }`
 	electionQ = `query($e: ID!) { node(id: $e) { ... on Election { status phase turnout viewerHasVoted
 		candidates { id status votes elected user { handle } } } } }`
 )
@@ -140,10 +141,11 @@ func TestElectionEndToEnd(t *testing.T) {
 	}
 	r = nominate(m1, m2, nil)
 	cand2, _ := dig(r.Data, "nominateCandidate", "candidate", "id").(string)
-	if dig(r.Data, "nominateCandidate", "candidate", "status") != "NOMINATED" {
+	if dig(r.Data, "nominateCandidate", "candidate", "status") != "NOMINATED" || !accepted(r, "nominateCandidate") {
 		t.Fatalf("m1 nominates m2: %+v %+v", r.Data, r.Errors)
 	}
-	if r := query(t, h, as(m2), respondQ, map[string]any{"c": cand2, "a": true}); dig(r.Data, "respondToNomination", "candidate", "status") != "ACCEPTED" {
+	if r := query(t, h, as(m2), respondQ, map[string]any{"c": cand2, "a": true}); dig(r.Data, "respondToNomination", "candidate", "status") != "ACCEPTED" ||
+		!accepted(r, "respondToNomination") {
 		t.Errorf("m2 accepts: %+v %+v", r.Data, r.Errors)
 	}
 	r = nominate(m1, m1, "Monthly meetups and a study group.")
@@ -158,12 +160,24 @@ func TestElectionEndToEnd(t *testing.T) {
 	}
 
 	// Voting.
-	clock.Advance(day + time.Hour)
 	vote := func(who *ent.User, cand string) gqlResponse {
 		return query(t, h, as(who), voteQ, map[string]any{"e": electionID, "c": cand})
 	}
-	if r := vote(m3, cand1); dig(r.Data, "castVote", "election", "viewerHasVoted") != true {
+	// Before nominations close, a vote is a CONFLICT answered in the
+	// payload; nothing is recorded.
+	if r := vote(m3, cand1); code(r) != "CONFLICT" || len(r.Errors) > 0 || dig(r.Data, "castVote", "election") != nil || c.Voter.Query().CountX(sys) != 0 {
+		t.Errorf("m3 votes during nominations: %+v %+v", r.Data, r.Errors)
+	}
+	clock.Advance(day + time.Hour)
+	// Someone who may not vote at all is refused with a GraphQL error.
+	if r := vote(staff, cand1); code(r) != "FORBIDDEN" || dig(r.Data, "castVote") != nil {
+		t.Errorf("staff vote: %+v %+v", r.Data, r.Errors)
+	}
+	if r := vote(m3, cand1); dig(r.Data, "castVote", "election", "viewerHasVoted") != true || !accepted(r, "castVote") {
 		t.Fatalf("m3 votes: %+v %+v", r.Data, r.Errors)
+	}
+	if r := vote(m3, cand2); code(r) != "CONFLICT" || len(r.Errors) > 0 || c.Voter.Query().CountX(sys) != 1 {
+		t.Errorf("m3 votes twice: %+v %+v", r.Data, r.Errors)
 	}
 	if r := vote(m4, cand2); len(r.Errors) > 0 {
 		t.Fatalf("m4 votes: %+v", r.Errors)
@@ -203,7 +217,11 @@ func TestElectionEndToEnd(t *testing.T) {
 			t.Errorf("tally of %v: %v, want %v", dig(cd, "user", "handle"), dig(cd, "votes"), want)
 		}
 	}
-	if r := query(t, h, as(staff), tieQ, map[string]any{"e": electionID, "w": []string{cand1}}); dig(r.Data, "breakElectionTie", "election", "status") != "DECIDED" {
+	if r := query(t, h, as(staff), tieQ, map[string]any{"e": electionID, "w": []string{cand4}}); code(r) != "BAD_USER_INPUT" || len(r.Errors) > 0 {
+		t.Errorf("staff choose a candidate who declined: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(staff), tieQ, map[string]any{"e": electionID, "w": []string{cand1}}); dig(r.Data, "breakElectionTie", "election", "status") != "DECIDED" ||
+		!accepted(r, "breakElectionTie") {
 		t.Fatalf("staff break the tie: %+v %+v", r.Data, r.Errors)
 	}
 
@@ -252,9 +270,13 @@ func TestElectionEndToEnd(t *testing.T) {
 	// Cancelling.
 	r = open(m1, wuhan)
 	third, _ := dig(r.Data, "openElection", "election", "id").(string)
-	const cancelQ = `mutation($e: ID!) { cancelElection(input: {election: $e, reason: "Opened by mistake."}) { election { status note } } }`
+	// A second election for the same role is refused while one runs.
+	if r := open(m1, wuhan); code(r) != "CONFLICT" || len(r.Errors) > 0 || dig(r.Data, "openElection", "election") != nil {
+		t.Errorf("a second election at once: %+v %+v", r.Data, r.Errors)
+	}
+	const cancelQ = `mutation($e: ID!) { cancelElection(input: {id: $e, reason: "Opened by mistake."}) { election { status note } userErrors { code message field } } }`
 	if r := query(t, h, as(staff), cancelQ, map[string]any{"e": third}); dig(r.Data, "cancelElection", "election", "status") != "CANCELLED" ||
-		dig(r.Data, "cancelElection", "election", "note") != "Opened by mistake." {
+		dig(r.Data, "cancelElection", "election", "note") != "Opened by mistake." || !accepted(r, "cancelElection") {
 		t.Errorf("staff cancel: %+v %+v", r.Data, r.Errors)
 	}
 	// Every step of the elections is in the change log.

@@ -31,7 +31,7 @@ type handoverWorld struct {
 }
 
 const (
-	setAddressQ = `mutation($in: SetShippingAddressInput!) { setShippingAddress(input: $in) { shippingAddress { recipientName address city region postalCode country phone } } }`
+	setAddressQ = `mutation($in: SetShippingAddressInput!) { setShippingAddress(input: $in) { shippingAddress { recipientName address city region postalCode country phone } userErrors { code message field } } }`
 	stepQ       = `mutation($id: ID!, $s: HandoverStep!, $logo: String) { completeHandoverStep(input: {id: $id, step: $s, logoUrl: $logo}) {
 		application { status checklist { items { key doneAt } } } userErrors { code message field } } }`
 )
@@ -127,8 +127,9 @@ func TestShippingAddressIsPrivate(t *testing.T) {
 	if r := w.do(t, "", setAddressQ, addressInput(nil)); code(r) != "UNAUTHENTICATED" {
 		t.Errorf("anonymous address: %+v", r.Errors)
 	}
-	if r := w.do(t, w.applicant, setAddressQ, addressInput(map[string]any{"country": "XX"})); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "country" {
-		t.Errorf("a bad country: %+v", r.Errors)
+	if r := w.do(t, w.applicant, setAddressQ, addressInput(map[string]any{"country": "XX"})); code(r) != "BAD_USER_INPUT" || len(r.Errors) > 0 ||
+		fmt.Sprint(userError(r, "setShippingAddress")["field"]) != "[input country]" || w.c.ShippingAddress.Query().CountX(w.sys) != 0 {
+		t.Errorf("a bad country: %+v %+v", r.Data, r.Errors)
 	}
 	d := w.ok(t, w.coLeader, setAddressQ, addressInput(nil))
 	if a := dig(d, "setShippingAddress", "shippingAddress"); dig(a, "address") != "1 Broadway\nSuite 200" || dig(a, "country") != "US" ||
@@ -169,10 +170,20 @@ func TestOfficialStatusEndToEnd(t *testing.T) {
 	if ts := dig(w.ok(t, w.applicant, listQ, com), "node", "messageTemplates").([]any); len(ts) != 0 {
 		t.Errorf("an organizer sees templates %v", ts)
 	}
-	const setQ = `mutation($in: SetMessageTemplateInput!) { setMessageTemplate(input: $in) { template { kind language subject body custom variables } } }`
-	d := w.ok(t, w.manager, setQ, map[string]any{"in": map[string]any{"community": string(w.com.ID), "kind": "official_recognition", "language": "en",
-		"subject": "Official Recognition of your User Group", "body": "In our own words: {{.Group}} is official. Logos: {{.LogoURL}}. {{.ShippingHowTo}}"}})
-	if tpl := dig(d, "setMessageTemplate", "template"); dig(tpl, "custom") != true || !slices.Contains(dig(tpl, "variables").([]any), any(".LogoURL")) {
+	const setQ = `mutation($in: SetMessageTemplateInput!) { setMessageTemplate(input: $in) {
+		template { kind language subject body custom variables } userErrors { code message field } } }`
+	letter := func(body string) map[string]any {
+		return map[string]any{"in": map[string]any{"id": string(w.com.ID), "kind": "OFFICIAL_RECOGNITION", "language": "EN",
+			"subject": "Official Recognition of your User Group", "body": body}}
+	}
+	// A template that does not parse is answered in userErrors and not stored.
+	if r := w.do(t, w.manager, setQ, letter("{{.Group")); code(r) != "BAD_USER_INPUT" || len(r.Errors) > 0 || dig(r.Data, "setMessageTemplate", "template") != nil ||
+		len(w.c.Community.GetX(w.sys, w.com.ID).MessageTemplates) != 0 {
+		t.Errorf("a broken template: %+v %+v", r.Data, r.Errors)
+	}
+	d := w.ok(t, w.manager, setQ, letter("In our own words: {{.Group}} is official. Logos: {{.LogoURL}}. {{.ShippingHowTo}}"))
+	if tpl := dig(d, "setMessageTemplate", "template"); dig(tpl, "custom") != true || dig(tpl, "kind") != "OFFICIAL_RECOGNITION" || dig(tpl, "language") != "EN" ||
+		!slices.Contains(dig(tpl, "variables").([]any), any(".LogoURL")) || len(dig(d, "setMessageTemplate", "userErrors").([]any)) != 0 {
 		t.Fatalf("stored template = %v", tpl)
 	}
 

@@ -29,26 +29,42 @@ func TestJoinLeaveRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
+	// Two organizers at most in the OpenStack community here, so that a
+	// third is refused by the cap.
+	osPolicy := policy.OpenStack()
+	osPolicy.MaxOrganizersPerGroup = 2
+	os := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(osPolicy).SaveX(sys)
 	oe := tx.Community.Create().SetName("openEuler").SetSlug("openeuler").SetPolicy(policy.OpenEuler()).SaveX(sys)
 	paris := tx.Group.Create().SetCommunityID(os.ID).SetName("Paris").SetSlug("paris").SetCity("Paris").SetCountry("FR").SetStatus("ACTIVE").SaveX(sys)
 	wuhan := tx.Group.Create().SetCommunityID(oe.ID).SetName("Wuhan").SetSlug("wuhan").SetCity("Wuhan").SetCountry("CN").SetStatus("ACTIVE").SaveX(sys)
 	mk := func(h string) *ent.User { return tx.User.Create().SetHandle(h).SetName(h).SaveX(sys) }
-	ada, bob, org, mgr := mk("ada"), mk("bob"), mk("org"), mk("mgr")
+	ada, bob, cy, org, mgr := mk("ada"), mk("bob"), mk("cy"), mk("org"), mk("mgr")
 	for _, g := range []*ent.Group{paris, wuhan} {
 		tx.Role.Create().SetUserID(org.ID).SetCommunityID(g.CommunityID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).ExecX(sys)
 	}
+	tx.Role.Create().SetUserID(cy.ID).SetCommunityID(os.ID).SetGroupID(paris.ID).SetKind(role.KindMEMBER).ExecX(sys)
 	tx.Role.Create().SetUserID(mgr.ID).SetCommunityID(os.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	as := func(u *ent.User) string { return "Session " + string(u.ID) }
 
-	const join = `mutation($g: ID!, $a: String) { joinGroup(input: {group: $g, articleUrl: $a}) { role { kind status } application { kind status } } }`
+	roles := func(u *ent.User, g *ent.Group, kind role.Kind) int {
+		return c.Role.Query().Where(role.UserID(u.ID), role.GroupID(g.ID), role.KindEQ(kind)).CountX(sys)
+	}
+	const join = `mutation($g: ID!, $a: String) { joinGroup(input: {id: $g, articleUrl: $a}) {
+		role { kind status } application { kind status } userErrors { code message field } } }`
 	// Open membership: a member at once.
 	r := query(t, h, as(ada), join, map[string]any{"g": string(paris.ID)})
-	if dig(r.Data, "joinGroup", "role", "status") != "ACTIVE" || dig(r.Data, "joinGroup", "application") != nil {
+	if dig(r.Data, "joinGroup", "role", "status") != "ACTIVE" || dig(r.Data, "joinGroup", "application") != nil || !accepted(r, "joinGroup") {
 		t.Fatalf("join Paris: %+v %+v", r.Data, r.Errors)
+	}
+	// Joining twice is refused as data: the payload's userErrors, no
+	// GraphQL error, no second role.
+	r = query(t, h, as(ada), join, map[string]any{"g": string(paris.ID)})
+	if ue := userError(r, "joinGroup"); len(r.Errors) > 0 || ue == nil || ue["code"] != "CONFLICT" || dig(r.Data, "joinGroup", "role") != nil ||
+		roles(ada, paris, role.KindMEMBER) != 1 {
+		t.Errorf("joining twice: %+v %+v", r.Data, r.Errors)
 	}
 	// openEuler: an article link, then the organizer decides.
 	r = query(t, h, as(bob), join, map[string]any{"g": string(wuhan.ID), "a": "https://forum.example.org/t/bob-on-euler"})
@@ -68,33 +84,72 @@ func TestJoinLeaveRemove(t *testing.T) {
 	}
 
 	// A role granted, then stepped down from.
-	const grantQ = `mutation($g: ID!, $u: ID!) { grantGroupRole(input: {group: $g, user: $u, kind: ORGANIZER}) { role { id kind status } } }`
+	const grantQ = `mutation($g: ID!, $u: ID!) { grantGroupRole(input: {group: $g, user: $u, kind: ORGANIZER}) {
+		role { id kind status } userErrors { code message field } } }`
 	r = query(t, h, as(org), grantQ, map[string]any{"g": string(paris.ID), "u": string(ada.ID)})
 	adaOrganizer, _ := dig(r.Data, "grantGroupRole", "role", "id").(string)
-	if adaOrganizer == "" || dig(r.Data, "grantGroupRole", "role", "status") != "ACTIVE" {
+	if adaOrganizer == "" || dig(r.Data, "grantGroupRole", "role", "status") != "ACTIVE" || !accepted(r, "grantGroupRole") {
 		t.Fatalf("the organizer makes ada an organizer: %+v %+v", r.Data, r.Errors)
 	}
-	const stepDown = `mutation($r: ID!) { stepDown(input: {role: $r}) { role { status } } }`
-	if r := query(t, h, as(ada), stepDown, map[string]any{"r": adaOrganizer}); dig(r.Data, "stepDown", "role", "status") != "LEFT" {
+	// The cap (two organizers here) is a CONFLICT in userErrors; cy stays a
+	// member only.
+	r = query(t, h, as(org), grantQ, map[string]any{"g": string(paris.ID), "u": string(cy.ID)})
+	if ue := userError(r, "grantGroupRole"); len(r.Errors) > 0 || ue == nil || ue["code"] != "CONFLICT" || !strings.Contains(fmt.Sprint(ue["message"]), "at most 2") ||
+		dig(r.Data, "grantGroupRole", "role") != nil || roles(cy, paris, role.KindORGANIZER) != 0 {
+		t.Errorf("a third organizer: %+v %+v", r.Data, r.Errors)
+	}
+	// Stepping down from someone else's role is not a refusal of the
+	// input but of the person: FORBIDDEN stays a GraphQL error.
+	const stepDown = `mutation($r: ID!) { stepDown(input: {id: $r}) { role { status } userErrors { code message field } } }`
+	if r := query(t, h, as(org), stepDown, map[string]any{"r": adaOrganizer}); code(r) != "FORBIDDEN" || dig(r.Data, "stepDown") != nil {
+		t.Errorf("the organizer steps ada down: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(ada), stepDown, map[string]any{"r": adaOrganizer}); dig(r.Data, "stepDown", "role", "status") != "LEFT" || !accepted(r, "stepDown") {
 		t.Errorf("ada steps down: %+v %+v", r.Data, r.Errors)
 	}
 
 	// Removing, revoking and leaving.
-	const remove = `mutation($g: ID!, $u: ID!) { removeMember(input: {group: $g, user: $u, reason: "Repeated spam in the chat."}) { roles { status endReason } } }`
-	r = query(t, h, as(org), remove, map[string]any{"g": string(paris.ID), "u": string(ada.ID)})
-	if dig(r.Data, "removeMember", "roles", "0", "status") != "REMOVED" || dig(r.Data, "removeMember", "roles", "0", "endReason") != "Repeated spam in the chat." {
+	// removeMember names the person and the group by a role of theirs
+	// there, as the roster shows it.
+	const remove = `mutation($r: ID!) { removeMember(input: {id: $r, reason: "Repeated spam in the chat."}) {
+		roles { status endReason } userErrors { code message field } } }`
+	adaMember := c.Role.Query().Where(role.UserID(ada.ID), role.GroupID(paris.ID), role.KindEQ(role.KindMEMBER)).OnlyX(sys)
+	r = query(t, h, as(org), remove, map[string]any{"r": string(adaMember.ID)})
+	if dig(r.Data, "removeMember", "roles", "0", "status") != "REMOVED" || dig(r.Data, "removeMember", "roles", "0", "endReason") != "Repeated spam in the chat." ||
+		!accepted(r, "removeMember") {
 		t.Errorf("organizer removes ada: %+v %+v", r.Data, r.Errors)
 	}
-	const revoke = `mutation($r: ID!, $why: String) { revokeRole(input: {role: $r, reason: $why}) { role { status endReason } } }`
+	if r := query(t, h, as(org), remove, map[string]any{"r": string(adaMember.ID)}); code(r) != "CONFLICT" || len(r.Errors) > 0 {
+		t.Errorf("removing ada twice: %+v %+v", r.Data, r.Errors)
+	}
+	const revoke = `mutation($r: ID!, $why: String!) { revokeRole(input: {id: $r, reason: $why}) { role { status endReason } userErrors { code message field } } }`
 	orgRole := c.Role.Query().Where(role.UserID(org.ID), role.GroupID(paris.ID), role.KindEQ(role.KindORGANIZER)).OnlyX(sys)
+	if r := query(t, h, as(mgr), revoke, map[string]any{"r": string(orgRole.ID), "why": " "}); userError(r, "revokeRole") == nil ||
+		fmt.Sprint(userError(r, "revokeRole")["field"]) != "[input reason]" || c.Role.GetX(sys, orgRole.ID).Status != role.StatusACTIVE {
+		t.Errorf("a revocation without a reason: %+v %+v", r.Data, r.Errors)
+	}
 	if r := query(t, h, as(mgr), revoke, map[string]any{"r": string(orgRole.ID), "why": "Inactive for a year."}); dig(r.Data, "revokeRole", "role", "status") != "REMOVED" ||
-		dig(r.Data, "revokeRole", "role", "endReason") != "Inactive for a year." {
+		dig(r.Data, "revokeRole", "role", "endReason") != "Inactive for a year." || !accepted(r, "revokeRole") {
 		t.Errorf("staff revoke the organizer's role: %+v %+v", r.Data, r.Errors)
 	}
-	const leave = `mutation($g: ID!) { leaveGroup(input: {group: $g}) { roles { kind status } } }`
-	if r := query(t, h, as(bob), leave, map[string]any{"g": string(wuhan.ID)}); dig(r.Data, "leaveGroup", "roles", "0", "status") != "LEFT" {
+	const leave = `mutation($g: ID!) { leaveGroup(input: {id: $g}) { roles { kind status } userErrors { code message field } } }`
+	// Wuhan's last organizer cannot leave: the CONFLICT says who can
+	// resolve it, and the role stays active.
+	if r := query(t, h, as(org), leave, map[string]any{"g": string(wuhan.ID)}); code(r) != "CONFLICT" || len(r.Errors) > 0 ||
+		!strings.Contains(fmt.Sprint(userError(r, "leaveGroup")["message"]), "community manager") || dig(r.Data, "leaveGroup", "roles") != nil ||
+		!c.Role.Query().Where(role.UserID(org.ID), role.GroupID(wuhan.ID), role.StatusEQ(role.StatusACTIVE)).ExistX(sys) {
+		t.Errorf("the last organizer leaves: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(bob), leave, map[string]any{"g": string(wuhan.ID)}); dig(r.Data, "leaveGroup", "roles", "0", "status") != "LEFT" || !accepted(r, "leaveGroup") {
 		t.Errorf("bob leaves: %+v %+v", r.Data, r.Errors)
 	}
+}
+
+// accepted reports whether the root field name's payload answered a
+// mutation as done: no GraphQL error and an empty (not missing) userErrors.
+func accepted(r gqlResponse, name string) bool {
+	ue, ok := dig(r.Data, name, "userErrors").([]any)
+	return len(r.Errors) == 0 && ok && len(ue) == 0
 }
 
 func TestApplyToBeAmbassador(t *testing.T) {
@@ -226,8 +281,12 @@ func TestInvites(t *testing.T) {
 		t.Fatal(err)
 	}
 	as := func(u *ent.User) string { return "Session " + string(u.ID) }
-	const create = `mutation($g: ID!) { createInvite(input: {group: $g}) { invite { id code maxUses uses expiresAt } } }`
-	const redeem = `mutation($c: String!) { redeemInvite(input: {code: $c}) { role { kind status group { name } } } }`
+	const create = `mutation($g: ID!, $uses: Int) { createInvite(input: {group: $g, maxUses: $uses}) { invite { id code maxUses uses expiresAt } userErrors { code message field } } }`
+	const redeem = `mutation($c: String!) { redeemInvite(input: {code: $c}) { role { kind status group { name } } userErrors { code message field } } }`
+	if r := query(t, h, as(org), create, map[string]any{"g": string(g.ID), "uses": 1001}); fmt.Sprint(dig(userError(r, "createInvite"), "field")) != "[input maxUses]" ||
+		len(r.Errors) > 0 || db.Client.Invite.Query().CountX(sys) != 0 {
+		t.Errorf("an invite for 1001 people: %+v %+v", r.Data, r.Errors)
+	}
 	before := time.Now()
 	r := query(t, h, as(org), create, map[string]any{"g": string(g.ID)})
 	inviteCode, _ := dig(r.Data, "createInvite", "invite", "code").(string)
@@ -248,12 +307,21 @@ func TestInvites(t *testing.T) {
 	if r := query(t, h, as(a), list, nil); len(items(r.Data, "group", "invites")) != 0 {
 		t.Errorf("a member lists invites: %+v", r.Data)
 	}
+	if r := query(t, h, as(a), redeem, map[string]any{"c": "NOSUCHCODE23"}); code(r) != "NOT_FOUND" || len(r.Errors) > 0 {
+		t.Errorf("an unknown code: %+v %+v", r.Data, r.Errors)
+	}
 	if r := query(t, h, as(a), redeem, map[string]any{"c": strings.ToLower(inviteCode)}); dig(r.Data, "redeemInvite", "role", "status") != "ACTIVE" ||
-		dig(r.Data, "redeemInvite", "role", "group", "name") != "Xi'an" {
+		dig(r.Data, "redeemInvite", "role", "group", "name") != "Xi'an" || !accepted(r, "redeemInvite") {
 		t.Fatalf("a joins (openEuler, no article needed with an invite): %+v %+v", r.Data, r.Errors)
 	}
-	const revoke = `mutation($id: ID!) { revokeInvite(input: {invite: $id}) { invite { revokedAt } } }`
-	if r := query(t, h, as(org), revoke, map[string]any{"id": inviteID}); dig(r.Data, "revokeInvite", "invite", "revokedAt") == nil {
+	const revoke = `mutation($id: ID!) { revokeInvite(input: {id: $id}) { invite { revokedAt } userErrors { code message field } } }`
+	// A member cannot see the invite, so for them it does not exist: a
+	// NOT_FOUND user error, and the invite still works.
+	if r := query(t, h, as(a), revoke, map[string]any{"id": inviteID}); code(r) != "NOT_FOUND" || len(r.Errors) > 0 ||
+		db.Client.Invite.Query().OnlyX(sys).RevokedAt != nil {
+		t.Errorf("a member withdraws the invite: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(org), revoke, map[string]any{"id": inviteID}); dig(r.Data, "revokeInvite", "invite", "revokedAt") == nil || !accepted(r, "revokeInvite") {
 		t.Errorf("the organizer withdraws it: %+v %+v", r.Data, r.Errors)
 	}
 }

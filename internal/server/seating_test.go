@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -11,7 +12,8 @@ import (
 // recorded, logged and retried) is tested in internal/workflow.
 
 const openAtQ = `mutation($g: ID!, $n: Time!, $v: Time!, $s: Time) {
-	openElection(input: {group: $g, kind: ORGANIZER, nominationsCloseAt: $n, votingClosesAt: $v, termStartsAt: $s}) { election { id termStartsAt } } }`
+	openElection(input: {group: $g, kind: ORGANIZER, nominationsCloseAt: $n, votingClosesAt: $v, termStartsAt: $s}) {
+		election { id termStartsAt } userErrors { code message field } } }`
 
 // TestOpenElectionRefusesAnEarlyTerm: openElection refuses a term that
 // would start before the incumbent's ends, or before voting closes, naming
@@ -33,13 +35,16 @@ func TestOpenElectionRefusesAnEarlyTerm(t *testing.T) {
 	open := func(s any) gqlResponse {
 		return query(t, h, "Session "+string(org.ID), openAtQ, map[string]any{"g": string(wuhan.ID), "n": at(day), "v": at(3 * day), "s": s})
 	}
-	if r := open(at(5 * day)); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "termStartsAt" {
+	if r := open(at(5 * day)); code(r) != "BAD_USER_INPUT" || fmt.Sprint(userError(r, "openElection")["field"]) != "[input termStartsAt]" {
 		t.Errorf("a term starting before the incumbent's term ends: %+v %+v", r.Data, r.Errors)
 	}
-	if r := open(at(2 * day)); code(r) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "termStartsAt" {
-		t.Errorf("a term starting before voting closes: %+v", r.Errors)
+	if r := open(at(2 * day)); code(r) != "BAD_USER_INPUT" || fmt.Sprint(userError(r, "openElection")["field"]) != "[input termStartsAt]" {
+		t.Errorf("a term starting before voting closes: %+v %+v", r.Data, r.Errors)
 	}
-	if r := open(at(10 * day)); code(r) != nil {
-		t.Errorf("a term starting when the incumbent's ends: %+v", r.Errors)
+	if f.c.Election.Query().CountX(sys) != 0 {
+		t.Error("a refused election was saved")
+	}
+	if r := open(at(10 * day)); code(r) != nil || !accepted(r, "openElection") {
+		t.Errorf("a term starting when the incumbent's ends: %+v %+v", r.Data, r.Errors)
 	}
 }

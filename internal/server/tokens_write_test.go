@@ -136,7 +136,7 @@ func TestWriteTokenRegistersAndChecksIn(t *testing.T) {
 	if r := as(door, `mutation($e: ID!) { exportEventAttendees(input: {id: $e}) { attendees { email } } }`, ev); !tokenScope(r) {
 		t.Errorf("the door token exports attendees: %+v", r.Errors)
 	}
-	if r := as(door, `mutation { createAPIToken(input: {name: "x", scopes: ["read"]}) { token } }`, nil); !tokenScope(r) {
+	if r := as(door, `mutation { createAPIToken(input: {name: "x", scopes: [READ]}) { token } }`, nil); !tokenScope(r) {
 		t.Errorf("a token mints a token: %+v", r.Errors)
 	}
 }
@@ -196,8 +196,8 @@ func TestWriteTokenActsAsOwner(t *testing.T) {
 	}
 
 	g := map[string]any{"g": string(w.group.ID)}
-	ok("joinGroup", as(s1App, `mutation($g: ID!) { joinGroup(input: {group: $g}) { role { status } } }`, g), "joinGroup", "role", "status")
-	ok("leaveGroup", as(s1App, `mutation($g: ID!) { leaveGroup(input: {group: $g}) { roles { status } } }`, g), "leaveGroup", "roles")
+	ok("joinGroup", as(s1App, `mutation($g: ID!) { joinGroup(input: {id: $g}) { role { status } } }`, g), "joinGroup", "role", "status")
+	ok("leaveGroup", as(s1App, `mutation($g: ID!) { leaveGroup(input: {id: $g}) { roles { status } } }`, g), "leaveGroup", "roles")
 
 	// A read token: refused by name, before any lookup or role check.
 	for name, tc := range map[string]struct {
@@ -207,7 +207,7 @@ func TestWriteTokenActsAsOwner(t *testing.T) {
 		"createEvent": {createEventQ, w.eventInput(nil)},
 		"checkIn":     {`mutation($e: ID!) { checkIn(input: {id: $e, code: "NOSUCHCODE"}) { registration { status } } }`, ev2},
 		"cancelEvent": {`mutation($e: ID!) { cancelEvent(input: {id: $e, reason: "x"}) { event { id } } }`, map[string]any{"e": "evt_01NOSUCHEVENT0000000000000"}},
-		"joinGroup":   {`mutation($g: ID!) { joinGroup(input: {group: $g}) { role { status } } }`, g},
+		"joinGroup":   {`mutation($g: ID!) { joinGroup(input: {id: $g}) { role { status } } }`, g},
 		"export":      {`mutation($e: ID!) { exportEventAttendees(input: {id: $e}) { attendees { email } } }`, ev2},
 	} {
 		if r := as(orgRead, tc.q, tc.vars); !tokenScope(r) {

@@ -118,7 +118,7 @@ func TestDatabaseDownIsUnavailable(t *testing.T) {
 	for _, tc := range []struct{ name, q string }{
 		{"query", groupsQ},
 		{"query of a nullable field", `query($s: String!) { community(slug: $s) { name } }`},
-		{"mutation", `mutation($g: ID!) { joinGroup(input: {group: $g}) { role { status } } }`},
+		{"mutation", `mutation($g: ID!) { joinGroup(input: {id: $g}) { role { status } } }`},
 	} {
 		status, body := rawPost(t, s.url, tc.q, map[string]any{"s": "openstack", "g": string(g.ID)})
 		if c := codes(t, body); status != http.StatusServiceUnavailable || len(c) == 0 || c[0] != "UNAVAILABLE" {
@@ -194,7 +194,7 @@ func TestCommitFailureIsNotDriverText(t *testing.T) {
 	}))
 	w := newEventWorld(t, &dbClient{DB: base, Client: base.Client})
 	armed.Store(true)
-	r := w.h(w.s1, `mutation($g: ID!) { joinGroup(input: {group: $g}) { role { status } } }`, map[string]any{"g": string(w.group.ID)})
+	r := w.h(w.s1, `mutation($g: ID!) { joinGroup(input: {id: $g}) { role { status } } }`, map[string]any{"g": string(w.group.ID)})
 	if armed.Load() {
 		t.Fatal("the mutation's transaction never committed")
 	}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"crypto/rand"
+	"slices"
 	"strings"
 	"time"
 
@@ -169,15 +170,28 @@ func (r *Runner) LeaveGroup(ctx context.Context, groupID pulid.ID) ([]*ent.Role,
 }
 
 // RemoveMember ends another person's roles in a group (REMOVED) with a
-// reason. Organizers may remove members; removing an organizer takes staff.
-func (r *Runner) RemoveMember(ctx context.Context, groupID, userID pulid.ID, reason string) ([]*ent.Role, error) {
+// reason. The person and the group are named by one of the person's live
+// roles there (roleID), as a roster lists roles, not people. Organizers may
+// remove members; removing an organizer takes staff.
+func (r *Runner) RemoveMember(ctx context.Context, roleID pulid.ID, reason string) ([]*ent.Role, error) {
 	return act(ctx, r, "remove member", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) ([]*ent.Role, error) {
+		ro, err := c.Role.Get(ctx, roleID)
+		if err != nil {
+			return nil, notFound(err, "role")
+		}
+		if ro.GroupID == "" {
+			return nil, apierror.Invalid("id", "the role is not a role in a group: to end it, use revokeRole")
+		}
+		groupID, userID := ro.GroupID, ro.UserID
 		g, err := administeredGroup(ctx, c, v, groupID, "remove members")
 		if err != nil {
 			return nil, err
 		}
 		if userID == v.UserID {
-			return nil, apierror.Invalid("user", "to leave a group yourself, use leaveGroup")
+			return nil, apierror.Invalid("id", "to leave a group yourself, use leaveGroup")
+		}
+		if !slices.Contains(liveRoles, ro.Status) {
+			return nil, statusConflict(ro.Status, "the role has ended already (status %s)", ro.Status)
 		}
 		if reason, err = checkText("reason", reason, 500); err != nil {
 			return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/errmap"
@@ -96,25 +97,31 @@ func TestRemoveMemberTakesTheGroupsOrganizersAndAnOrganizerTakesStaff(t *testing
 	paris := w.Group(com, group.StatusACTIVE)
 	org, ada, bob, mgr := w.Person(role.KindORGANIZER, paris), w.Person(role.KindMEMBER, paris), w.Person(role.KindMEMBER, paris), w.Person(role.KindCOMMUNITY_MANAGER, com)
 	const why = "Repeated spam in the chat."
-	_, err := w.Runner.RemoveMember(w.As(bob.ID), paris.ID, ada.ID, why)
+	_, err := w.Runner.RemoveMember(w.As(bob.ID), w.groupRole(ada, paris), why)
 	wantCode(t, err, apierror.Forbidden)
-	roles, err := w.Runner.RemoveMember(w.As(org.ID), paris.ID, ada.ID, why)
+	roles, err := w.Runner.RemoveMember(w.As(org.ID), w.groupRole(ada, paris), why)
 	noErr(t, "the organizer removes ada", err)
 	if len(roles) != 1 || roles[0].Status != role.StatusREMOVED || roles[0].EndReason != why {
 		t.Errorf("removed: %+v", roles)
 	}
-	_, err = w.Runner.RemoveMember(w.As(org.ID), paris.ID, ada.ID, why)
+	_, err = w.Runner.RemoveMember(w.As(org.ID), w.groupRole(ada, paris), why)
 	wantCode(t, err, apierror.Conflict) // removing twice
-	_, err = w.Runner.RemoveMember(w.As(org.ID), paris.ID, org.ID, why)
-	refused(t, err, apierror.BadUserInput, "user") // leaving is leaveGroup
+	_, err = w.Runner.RemoveMember(w.As(org.ID), w.groupRole(org, paris), why)
+	refused(t, err, apierror.BadUserInput, "id") // leaving is leaveGroup
 	other := w.Person(role.KindORGANIZER, paris)
-	_, err = w.Runner.RemoveMember(w.As(org.ID), paris.ID, other.ID, why)
+	_, err = w.Runner.RemoveMember(w.As(org.ID), w.groupRole(other, paris), why)
 	wantCode(t, err, apierror.Forbidden) // an organizer removes an organizer
 	// Staff may remove the last organizer (with a reason).
-	_, err = w.Runner.RemoveMember(w.As(mgr.ID), paris.ID, other.ID, why)
+	_, err = w.Runner.RemoveMember(w.As(mgr.ID), w.groupRole(other, paris), why)
 	noErr(t, "staff remove an organizer", err)
-	_, err = w.Runner.RemoveMember(w.As(mgr.ID), paris.ID, org.ID, why)
+	_, err = w.Runner.RemoveMember(w.As(mgr.ID), w.groupRole(org, paris), why)
 	noErr(t, "staff remove the last organizer", err)
+	// The role names the person and the group: an unknown one is not
+	// found, and a community role is no one's membership of a group.
+	_, err = w.Runner.RemoveMember(w.As(mgr.ID), "rol_nothere", why)
+	wantCode(t, err, apierror.NotFound)
+	_, err = w.Runner.RemoveMember(w.As(mgr.ID), w.Role(w.User(), role.KindAMBASSADOR, com).ID, why)
+	refused(t, err, apierror.BadUserInput, "id")
 	if n := w.organizerCount(paris); n != 0 {
 		t.Errorf("%d organizers left", n)
 	}
@@ -160,6 +167,17 @@ func (w *world) leaderless(com *ent.Community) []string {
 		slugs = append(slugs, g.Slug)
 	}
 	return slugs
+}
+
+// groupRole is u's first role in g, whatever its kind and status: what a
+// roster shows of them, and how removeMember names them.
+func (w *world) groupRole(u *ent.User, g *ent.Group) pulid.ID {
+	w.t.Helper()
+	r, err := w.Client.Role.Query().Where(role.UserID(u.ID), role.GroupID(g.ID)).Order(ent.Asc(role.FieldID)).First(w.System())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return r.ID
 }
 
 func (w *world) organizerRole(u *ent.User, g *ent.Group) *ent.Role {
@@ -242,7 +260,7 @@ func TestLastOrganizerRefusalNamesWhoCanResolveIt(t *testing.T) {
 	// The successor is now the last one; staff may still remove them.
 	_, err = w.Runner.EndRole(w.As(pMember.ID), w.organizerRole(pMember, paris).ID, "", workflow.OwnRole)
 	resolvedBy(t, "the successor steps down", err)
-	roles, err := w.Runner.RemoveMember(w.As(osStaff.ID), paris.ID, pMember.ID, "Stepping back, at their request.")
+	roles, err := w.Runner.RemoveMember(w.As(osStaff.ID), w.groupRole(pMember, paris), "Stepping back, at their request.")
 	if err != nil || len(roles) == 0 || roles[0].Status != role.StatusREMOVED {
 		t.Errorf("staff remove the last organizer: %+v %v", roles, err)
 	}
