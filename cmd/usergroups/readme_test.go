@@ -8,21 +8,19 @@ import (
 	"testing"
 )
 
-// TestREADMEConfigurationTable holds README.md's configuration table against
+// TestConfigurationTable holds docs/configuration.md's table against
 // serve's flags: every flag has a row, with its environment variable and its
 // default (from defaultServeConfig, whatever this machine's environment
 // says), and every row names a flag. On failure it prints the rows' first
 // three columns as they should read.
-func TestREADMEConfigurationTable(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+func TestConfigurationTable(t *testing.T) {
+	const doc = "docs/configuration.md"
+	text, err := os.ReadFile("../../" + doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n## Configuration\n")
-	if !ok {
-		t.Fatal("README.md has no ## Configuration section")
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
+	// The flags' table is the page's first section, before "## Other commands".
+	section, _, _ := strings.Cut(string(text), "\n## ")
 	type row struct{ env, def string }
 	documented := map[string]row{}
 	for _, line := range strings.Split(section, "\n") {
@@ -59,16 +57,16 @@ func TestREADMEConfigurationTable(t *testing.T) {
 		got, ok := documented[s.name]
 		switch {
 		case !ok:
-			t.Errorf("--%s is missing from README.md's configuration table", s.name)
+			t.Errorf("--%s is missing from "+doc+"'s table", s.name)
 		case got.env != env:
-			t.Errorf("--%s: README.md says environment %q, the flag reads %q", s.name, got.env, env)
+			t.Errorf("--%s: "+doc+" says environment %q, the flag reads %q", s.name, got.env, env)
 		case got.def != def:
-			t.Errorf("--%s: README.md says default %s, the flag's is %s", s.name, got.def, def)
+			t.Errorf("--%s: "+doc+" says default %s, the flag's is %s", s.name, got.def, def)
 		}
 		delete(documented, s.name)
 	}
 	for name := range documented {
-		t.Errorf("README.md documents --%s, which serve does not have", name)
+		t.Errorf(doc+" documents --%s, which serve does not have", name)
 	}
 	if t.Failed() {
 		t.Logf("the rows should start:\n%s", want.String())

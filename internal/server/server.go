@@ -108,7 +108,7 @@ type Config struct {
 }
 
 // Defaults returns the configuration this server ships with. The command's
-// flags take their defaults from it, and the README's configuration table
+// flags take their defaults from it, and docs/configuration.md's table
 // is checked against it.
 func Defaults() Config {
 	lim := limits.Default()
