@@ -5,6 +5,9 @@ BIN ?= bin/usergroups
 
 .DEFAULT_GOAL := help
 
+# The targets print what a reader evals (make demo-tokens): no "Entering directory".
+MAKEFLAGS += --no-print-directory
+
 .PHONY: help run demo-tokens test generate check-generate lint build migration migration-hash bench bench-compare
 
 help: ## List the targets with what each does
