@@ -90,9 +90,12 @@ func (o observe) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 		// gqlgen keeps no document that failed validation; it parsed
 		// within the limits, so parsing it again to name it is cheap.
 		if doc, err := parser.ParseQuery(&ast.Source{Input: oc.RawQuery}); err == nil {
-			named := *oc
-			named.Operation = doc.Operations.ForName(oc.OperationName)
-			op.Name, op.Type = operationName(&named), operationType(&named)
+			if named := doc.Operations.ForName(oc.OperationName); named != nil {
+				op.Type = string(named.Operation)
+				if named.Name != "" {
+					op.Name = named.Name
+				}
+			}
 		}
 	}
 	o.metrics.Refused(op)
