@@ -5,13 +5,23 @@ BIN ?= bin/usergroups
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test generate check-generate lint lint-schema lint-schema-prune schema-diff build migration migration-hash bench bench-compare explorer-assets typed-client
+# The targets print what a reader evals (make demo-tokens): no "Entering directory".
+MAKEFLAGS += --no-print-directory
+
+.PHONY: help run demo-tokens test generate check-generate lint lint-schema lint-schema-prune schema-diff build migration migration-hash bench bench-compare explorer-assets typed-client
 
 help: ## List the targets with what each does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: ## Serve the API with demo data on embedded SQLite at http://127.0.0.1:8080/graphql
-	$(GO) run ./cmd/usergroups serve --demo --dev
+	$(USERGROUPS) serve --demo --dev
+
+# The command behind run and demo-tokens; the README's test points it at a
+# binary it built once.
+USERGROUPS ?= $(GO) run ./cmd/usergroups
+
+demo-tokens: ## Print a read and write API token per demo role as export TOKEN_<ROLE>=… lines (for the README)
+	@$(USERGROUPS) token demo
 
 # checkptr (on by default under -race) instruments every unsafe pointer
 # conversion; the pure-Go SQLite driver is built on them and runs twice as slow

@@ -57,12 +57,12 @@ type list struct{ p *[]string }
 type negated struct{ p *bool }
 
 // settings is the one table of serve's flags: `serve --help` prints it and
-// README.md's configuration table is checked against it (readme_test.go).
+// docs/configuration.md's table is checked against it (readme_test.go).
 var settings = []setting{
 	{"listen", "USERGROUPS_LISTEN", "address to listen on", func(c *serveConfig) any { return &c.Listen }},
 	{"database", "USERGROUPS_DATABASE", "database: a postgres:// URL, or a SQLite file path", func(c *serveConfig) any { return &c.Database }},
 	{"demo", "USERGROUPS_DEMO", "load the demo data set when the database is empty", func(c *serveConfig) any { return &c.Demo }},
-	{"dev", "USERGROUPS_DEV", "development mode: the explorer on unless --explorer=false", func(c *serveConfig) any { return &c.Dev }},
+	{"dev", "USERGROUPS_DEV", "development mode: the explorer on unless --explorer=false, and pages from http://localhost:* and http://127.0.0.1:* may call the API", func(c *serveConfig) any { return &c.Dev }},
 	{"explorer", "USERGROUPS_EXPLORER", "serve GraphiQL, embedded in the binary (no CDN), at /explorer/; on by default with --dev",
 		func(c *serveConfig) any { return &c.Explorer }},
 	{"cors-origins", "USERGROUPS_CORS_ORIGINS", "comma-separated browser origins allowed to call the API",
@@ -191,7 +191,7 @@ func registerFlags(fs *flag.FlagSet, c *serveConfig, names ...string) {
 }
 
 // envDoc is how a setting's environment variable is written in help and in
-// the README: a boolean's with the value that changes its default.
+// docs/configuration.md: a boolean's with the value that changes its default.
 func (s setting) envDoc(c *serveConfig) string {
 	if on, ok := s.flag(c); ok {
 		return s.env + "=" + strconv.FormatBool(!on)
@@ -210,7 +210,7 @@ func (s setting) flag(c *serveConfig) (on, ok bool) {
 	return false, false
 }
 
-// documented is a setting's value in c as the README's table writes it:
+// documented is a setting's value in c as docs/configuration.md's table writes it:
 // on/off, none for an empty value, durations without zero units ("3m").
 func (s setting) documented(c *serveConfig) string {
 	if on, ok := s.flag(c); ok {

@@ -24,8 +24,22 @@ func testDSN(t *testing.T) string {
 	return filepath.Join(t.TempDir(), "usergroups.db")
 }
 
-// TestServeDemo starts `serve --demo` and queries groups over HTTP, as a new
-// user does after `make run`.
+// asCommand, set to 1 in the environment, makes the test binary run as
+// the usergroups command (see TestMain).
+const asCommand = "USERGROUPS_TEST_AS_COMMAND"
+
+// TestMain lets the test binary stand in for the usergroups command, so
+// that the README's `make demo-tokens` runs the code under test without a
+// second build.
+func TestMain(m *testing.M) {
+	if os.Getenv(asCommand) == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, nil))
+	}
+	os.Exit(m.Run())
+}
+
+// TestServeDemo starts `serve --demo --dev`, as `make run` does, queries
+// groups over HTTP, then runs every command of the README against it.
 func TestServeDemo(t *testing.T) {
 	dsn := testDSN(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -34,7 +48,7 @@ func TestServeDemo(t *testing.T) {
 	done := make(chan int, 1)
 	var stderr syncBuffer
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--listen", "127.0.0.1:0", "--database", dsn, "--log-level", "warn"},
+		done <- run(ctx, []string{"serve", "--demo", "--dev", "--listen", "127.0.0.1:0", "--database", dsn, "--log-level", "warn"},
 			&bytes.Buffer{}, &stderr, ready)
 	}()
 	var addr string
@@ -94,6 +108,9 @@ func TestServeDemo(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("readyz = %d", resp.StatusCode)
 	}
+
+	// One demo load serves both: it is the slow part.
+	t.Run("README", func(t *testing.T) { testREADMECommands(t, addr, dsn) })
 
 	cancel()
 	select {

@@ -12,11 +12,16 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/apitoken"
+	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/group"
+	"github.com/usergroups/usergroups/ent/predicate"
+	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -25,9 +30,11 @@ const tokenUsage = `Usage:
   usergroups token create --user EMAIL|HANDLE --scopes read[,write] [--expires 90d] [--name NAME]
   usergroups token list   [--user EMAIL|HANDLE]
   usergroups token revoke --id TOKEN_ID
+  usergroups token demo   [--expires 30d]
 
 Manage API tokens for third-party tools. The secret is printed once, at creation;
-only its hash is stored.
+only its hash is stored. "token demo" creates a read and write token for each of
+the demo data set's people (README.md) and prints them as shell exports.
 `
 
 func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -47,6 +54,8 @@ func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return tokenList(ctx, args[1:], stdout, stderr)
 	case "revoke":
 		return tokenRevoke(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return tokenDemo(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "usergroups token: unknown action %q\n\n%s", args[0], tokenUsage)
 	return errUsage
@@ -159,6 +168,64 @@ func tokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stdout, "revoked %s (%s)\n", tok.ID, tok.Name)
 	return nil
+}
+
+// tokenDemo signs a reader in as each of the demo's people: one token
+// per role, printed as `export TOKEN_<ROLE>=…` lines for a shell's eval,
+// after checking that the person still holds the role the README gives
+// them (the data set is generated; a change to it shows here, not as a
+// confusing FORBIDDEN in an example).
+func tokenDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("token demo", "Create a read and write token for each of the demo's people and print them as shell exports.", stderr)
+	database := databaseFlag(fs)
+	expires := fs.String("expires", "30d", fmt.Sprintf("lifetime in days (%d to %d)", policy.MinTokenDays, policy.MaxTokenDays))
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	days, err := parseLifetime(*expires)
+	if err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, *database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	runner := workflow.NewRunner(db.Client, time.Now)
+	var out strings.Builder
+	for _, p := range seed.People {
+		u, err := findUser(ctx, db.Client, p.Handle)
+		if err != nil {
+			return fmt.Errorf("%w (is this the demo data set? load it with serve --demo or seed --demo)", err)
+		}
+		held := []predicate.Role{role.UserID(u.ID), role.KindEQ(p.Kind), role.StatusEQ(role.StatusACTIVE)}
+		if p.Community != "" {
+			held = append(held, role.HasCommunityWith(community.Slug(p.Community)))
+		}
+		if p.Group != "" {
+			held = append(held, role.HasGroupWith(group.Slug(p.Group)))
+		}
+		ok, err := db.Client.Role.Query().Where(held...).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%s no longer holds %s in %s %s: the demo data set changed; update seed.People and README.md", p.Handle, p.Kind, p.Community, p.Group)
+		}
+		t, err := runner.CreateAPIToken(ctx, workflow.NewToken{
+			OwnerID: u.ID, Name: "demo: " + strings.ToLower(p.Var), Scopes: []string{viewer.ScopeRead, viewer.ScopeWrite}, ExpiresInDays: &days,
+		})
+		if err != nil {
+			return err
+		}
+		// No comment on the line: an unquoted $(…) joins the lines, and
+		// a comment would swallow the rest.
+		fmt.Fprintf(&out, "export TOKEN_%s=%s\n", p.Var, t.Secret)
+		fmt.Fprintf(stderr, "TOKEN_%s: %s (%s)\n", p.Var, p.Handle, strings.ToLower(string(p.Kind)))
+	}
+	fmt.Fprintf(stderr, "created %d demo tokens (read and write, %d days); load them with: eval \"$(make demo-tokens)\"\n", len(seed.People), days)
+	_, err = io.WriteString(stdout, out.String())
+	return err
 }
 
 // findUser finds a person by email (their private contact) or handle.

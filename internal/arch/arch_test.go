@@ -41,8 +41,8 @@ var layers = [][]string{
 	{"graph/...", "internal/transport/..."},
 	// 4. HTTP assembly.
 	{"internal/server"},
-	// 5. Programs, benchmarks and build tools.
-	{"cmd/...", "internal/bench/...", "internal/tools/...", "internal/arch", ""},
+	// 5. Programs, benchmarks, build tools and the README's example clients.
+	{"cmd/...", "internal/bench/...", "internal/tools/...", "internal/arch", "examples/...", ""},
 }
 
 // layerOf returns the layer of a package path relative to the module, the

@@ -15,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth/secret"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
@@ -149,6 +150,11 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 					status, code, msg = http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal server error"
 				}
 				a.log.ErrorContext(r.Context(), "authentication failed", "error", err)
+			} else {
+				// The reasons are our own words ("unknown token"), never
+				// the credential.
+				a.log.InfoContext(r.Context(), "credential refused", "transport", "http", "reason", msg,
+					"request_id", apierror.RequestID(r.Context()))
 			}
 			w.Header().Set("Content-Type", "application/json")
 			if status == http.StatusUnauthorized {

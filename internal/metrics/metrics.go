@@ -1,7 +1,7 @@
 // Package metrics keeps the numbers an operator watches — requests by
 // operation and outcome, latency, SQL statements per request, websockets,
-// subscriptions, broker lag, rate-limit refusals — and serves them to
-// Prometheus at /metrics.
+// subscriptions, broker lag, rate-limit, credential and origin refusals —
+// and serves them to Prometheus at /metrics.
 package metrics
 
 import (
@@ -22,6 +22,11 @@ import (
 // and an unbounded label would let anyone grow the metrics without limit.
 const maxOperations = 200
 
+// Unnamed labels an operation without a name. The parentheses keep it
+// apart from every name a client can give (GraphQL names are letters,
+// digits and underscores), and from the anonymous viewer.
+const Unnamed = "(unnamed)"
+
 // Metrics is one process's registry and collectors.
 type Metrics struct {
 	registry    *prometheus.Registry
@@ -30,6 +35,8 @@ type Metrics struct {
 	statements  prometheus.Histogram
 	rateLimited prometheus.Counter
 	jobFailures *prometheus.CounterVec
+	authFailed  *prometheus.CounterVec
+	corsRefused prometheus.Counter
 
 	mu    sync.Mutex
 	names map[string]bool
@@ -61,9 +68,17 @@ func New() *Metrics {
 			Name: "usergroups_job_failures_total",
 			Help: "Rows a scheduled job could not finish, by job (each failed attempt; the row records why where staff look).",
 		}, []string{"job"}),
+		authFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "usergroups_auth_failures_total",
+			Help: "Credentials refused as malformed, unknown, expired or revoked, by transport (http: answered 401; websocket: a connection_init closed with 4403).",
+		}, []string{"transport"}),
+		corsRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "usergroups_cors_refused_total",
+			Help: "Requests and websocket handshakes from a browser page of a site outside the allowed origins (--cors-origins).",
+		}),
 		names: map[string]bool{},
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.statements, m.rateLimited, m.jobFailures,
+	m.registry.MustRegister(m.requests, m.duration, m.statements, m.rateLimited, m.jobFailures, m.authFailed, m.corsRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -88,6 +103,21 @@ func (m *Metrics) Observe(op Operation) {
 	m.statements.Observe(float64(op.Statements))
 }
 
+// Refused records an operation answered without running: its document
+// did not parse or validate, or was over a limit. It counts in the
+// requests total, not in the latency and statement histograms, which
+// describe work done.
+func (m *Metrics) Refused(op Operation) {
+	m.requests.WithLabelValues(m.label(op.Name), op.Type, op.Code).Inc()
+}
+
+// AuthFailed counts one refused credential on a transport ("http" or
+// "websocket").
+func (m *Metrics) AuthFailed(transport string) { m.authFailed.WithLabelValues(transport).Inc() }
+
+// CORSRefused counts one request from a browser origin that is not allowed.
+func (m *Metrics) CORSRefused() { m.corsRefused.Inc() }
+
 // RateLimited counts one refusal for want of budget.
 func (m *Metrics) RateLimited() { m.rateLimited.Inc() }
 
@@ -98,7 +128,7 @@ func (m *Metrics) JobFailed(job string) { m.jobFailures.WithLabelValues(job).Inc
 // label keeps the first maxOperations names and folds the rest into "other".
 func (m *Metrics) label(name string) string {
 	if name == "" {
-		return "anonymous"
+		return Unnamed
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -50,13 +50,16 @@ import (
 // defaults are Defaults(), from which the command registers its flags; a
 // zero setting also means its default, so tests set only what they need.
 type Config struct {
-	// Dev is development mode (the command turns Explorer on with it).
+	// Dev is development mode: pages from http://localhost:* and
+	// http://127.0.0.1:* may call the API (a dashboard's dev server); the
+	// command turns Explorer on with it.
 	Dev bool
 	// Explorer serves GraphiQL, from assets embedded in the binary, at
 	// /explorer/ (and redirects / there); off, both are 404.
 	Explorer bool
-	// CORSOrigins lists the browser origins allowed to call the API; empty
-	// allows none (same-origin only).
+	// CORSOrigins lists the browser origins allowed to call the API
+	// ("https://*.example.org" matches its subdomains, "*" every origin);
+	// empty allows none but the API's own (and, with Dev, local pages).
 	CORSOrigins []string
 	// Logger receives request and error logs; nil is slog.Default().
 	Logger *slog.Logger
@@ -111,7 +114,7 @@ type Config struct {
 }
 
 // Defaults returns the configuration this server ships with. The command's
-// flags take their defaults from it, and the README's configuration table
+// flags take their defaults from it, and docs/configuration.md's table
 // is checked against it.
 func Defaults() Config {
 	lim := limits.Default()
@@ -266,11 +269,14 @@ func New(db *store.DB, cfg Config) *Server {
 	if authn == nil {
 		authn = auth.New(workflow.NewRunner(db.Client, cfg.Now), nil, log)
 	}
+	allowed := allowedOrigins(cfg.CORSOrigins, cfg.Dev)
 	c := cors.New(cors.Options{
-		AllowedOrigins: cfg.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Authorization", "Content-Type"},
-		MaxAge:         600,
+		// A function, not AllowedOrigins: given an empty list, rs/cors
+		// allows every origin.
+		AllowOriginFunc: allowed,
+		AllowedMethods:  []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:  []string{"Authorization", "Content-Type"},
+		MaxAge:          600,
 		// Browsers may read these only when they are listed.
 		ExposedHeaders: []string{"X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"},
 	})
@@ -284,13 +290,19 @@ func New(db *store.DB, cfg Config) *Server {
 		MaxMessageBytes:           cfg.MaxMessageBytes,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
-			return socketViewer(ctx, authn, failures, cfg.Live, payload, log)
+			return socketViewer(ctx, authn, failures, cfg.Live, payload, log, m)
+		},
+		Ended: func(ctx context.Context, s ws.Session) {
+			log.InfoContext(ctx, "websocket", "protocol", s.Protocol, "duration", s.Duration, "operations", s.Operations,
+				"initialized", s.Initialized, "close", s.Code, "client_close", s.PeerCode,
+				"viewer", viewerKind(viewer.FromContext(ctx)), "request_id", apierror.RequestID(ctx))
 		},
 		// Browsers send Origin on every websocket handshake: the allow-list
 		// of CORS holds here too (cross-site websocket hijacking). Clients
 		// outside browsers send none.
 		CheckOrigin: func(r *http.Request) bool {
-			return r.Header.Get("Origin") == "" || (len(cfg.CORSOrigins) > 0 && c.OriginAllowed(r)) || sameOrigin(r)
+			origin := r.Header.Get("Origin")
+			return origin == "" || allowed(origin) || sameOrigin(r)
 		},
 		// Sockets are counted by the key their budget is charged to: the
 		// credential sent in connection_init if any, else the address.
@@ -320,7 +332,7 @@ func New(db *store.DB, cfg Config) *Server {
 	// charged after authentication, which names whose budget it is.
 	guard := httpguard.Middleware(httpguard.Config{MaxBodyBytes: cfg.MaxBodyBytes})
 	limit := ratelimit.Middleware(budgets)
-	mux.Handle("/graphql", guard(failures.Middleware(authn.Middleware(limit(gql)))))
+	mux.Handle("/graphql", guard(failures.Middleware(countRefusedCredentials(m, authn.Middleware(limit(gql))))))
 	watch(m, sockets, cfg.Live)
 	mux.Handle("GET /metrics", m.Handler())
 	mux.Handle("/ical/", ical.NewHandler(db.Client, log))
@@ -346,7 +358,67 @@ func New(db *store.DB, cfg Config) *Server {
 		mux.Handle(explorer.Path, explorer.Handler())
 		mux.Handle("GET /{$}", http.RedirectHandler(explorer.Path, http.StatusFound))
 	}
-	return &Server{Handler: requestID(accessLog(log, c.Handler(mux))), ws: sockets}
+	return &Server{Handler: requestID(accessLog(log, refusedOrigins(log, m, allowed, c.Handler(mux)))), ws: sockets}
+}
+
+// allowedOrigins is the browser origins that may call the API besides its
+// own: the configured ones (with rs/cors's patterns: "*", or one "*"
+// standing for a subdomain part) and, in development, any page served
+// from this machine over http.
+func allowedOrigins(list []string, dev bool) func(origin string) bool {
+	return func(origin string) bool {
+		for _, pattern := range list {
+			if matchOrigin(strings.ToLower(pattern), strings.ToLower(origin)) {
+				return true
+			}
+		}
+		return dev && localOrigin(origin)
+	}
+}
+
+func matchOrigin(pattern, origin string) bool {
+	if before, after, ok := strings.Cut(pattern, "*"); ok {
+		return len(origin) >= len(before)+len(after) && strings.HasPrefix(origin, before) && strings.HasSuffix(origin, after)
+	}
+	return pattern == origin
+}
+
+// localOrigin reports whether origin is http://localhost or
+// http://127.0.0.1, on any port: a dashboard's development server.
+func localOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Scheme != "http" || u.Path != "" || u.User != nil {
+		return false
+	}
+	host := u.Hostname()
+	return host == "localhost" || host == "127.0.0.1"
+}
+
+// refusedOrigins logs and counts each request from a browser page of a
+// site the API does not allow. CORS refuses it by leaving out the headers
+// that would let the page read the answer, and the page sees only
+// "Failed to fetch": without this line nobody could tell why.
+func refusedOrigins(log *slog.Logger, m *metrics.Metrics, allowed func(string) bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if origin := r.Header.Get("Origin"); origin != "" && !allowed(origin) && !sameOrigin(r) {
+			m.CORSRefused()
+			log.WarnContext(r.Context(), "origin refused: not in --cors-origins", "origin", origin, "method", r.Method,
+				"path", r.URL.Path, "request_id", apierror.RequestID(r.Context()))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// countRefusedCredentials counts the requests authentication answered
+// with 401 (the authenticator logs each with its reason).
+func countRefusedCredentials(m *metrics.Metrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if rec.status == http.StatusUnauthorized {
+			m.AuthFailed("http")
+		}
+	})
 }
 
 // socketViewer authenticates a websocket from its connection_init payload
@@ -360,7 +432,7 @@ func New(db *store.DB, cfg Config) *Server {
 // not be checked (the database or identity provider down) is refused
 // without the cause, which goes to the log: the legacy protocol shows the
 // refusal's text to the client.
-func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *ratelimit.Failures, src *live.Source, payload map[string]any, log *slog.Logger) (context.Context, error) {
+func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *ratelimit.Failures, src *live.Source, payload map[string]any, log *slog.Logger, m *metrics.Metrics) (context.Context, error) {
 	header, _ := payload["Authorization"].(string)
 	if header == "" {
 		header, _ = payload["authorization"].(string)
@@ -376,6 +448,8 @@ func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *rate
 	if err != nil {
 		if errors.Is(err, auth.ErrUnauthenticated) {
 			failures.Fail(addr)
+			m.AuthFailed("websocket")
+			log.InfoContext(ctx, "credential refused", "transport", "websocket", "reason", err.Error(), "request_id", apierror.RequestID(ctx))
 			return nil, err
 		}
 		log.WarnContext(ctx, "websocket credential not checked", "request_id", apierror.RequestID(ctx), "error", err)
@@ -461,6 +535,9 @@ func watch(m *metrics.Metrics, sockets *ws.Transport, src *live.Source) {
 	m.Counter("usergroups_websocket_disconnects_slow_total", "Websockets closed because the client could not keep up.",
 		func() float64 { return float64(sm.DisconnectsSlow.Load()) })
 	m.Counter("usergroups_websocket_messages_sent_total", "Messages written to websockets.", func() float64 { return float64(sm.MessagesSent.Load()) })
+	m.Counter("usergroups_websocket_sessions_total", "Websockets opened (each is logged when it ends).", func() float64 { return float64(sm.SocketsAccepted.Load()) })
+	m.Counter("usergroups_websocket_handshakes_refused_total", "Websocket handshakes answered with an HTTP error (origin, subprotocol, shutdown, too many pending).",
+		func() float64 { return float64(sm.HandshakesRefused.Load()) })
 	if src == nil || src.Broker == nil {
 		return
 	}

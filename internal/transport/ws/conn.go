@@ -66,6 +66,11 @@ type conn struct {
 	initSeen atomic.Bool
 	acked    atomic.Bool
 
+	// operations counts the operations started; peerCode is the close
+	// code the client sent (reader-owned). Both are for Config.Ended.
+	operations atomic.Int64
+	peerCode   int
+
 	mu    sync.Mutex
 	ops   map[string]*operation
 	opsWG sync.WaitGroup
@@ -146,6 +151,9 @@ func (c *conn) readLoop() {
 	for {
 		_, r, err := c.ws.NextReader()
 		if err != nil {
+			if ce := (*websocket.CloseError)(nil); errors.As(err, &ce) {
+				c.peerCode = ce.Code
+			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() && !c.isClosing() {
 				c.t.metrics.DisconnectsIdle.Add(1)

@@ -42,6 +42,7 @@ func (c *conn) startOperation(id string, params *graphql.RawParams) {
 	c.opsWG.Add(1)
 	c.mu.Unlock()
 	c.t.metrics.SubscriptionsStarted.Add(1)
+	c.operations.Add(1)
 	c.t.metrics.ActiveSubscriptions.Add(1)
 	go c.run(op, params, start)
 }

@@ -144,9 +144,31 @@ type Config struct {
 	// writer before producers have to wait.
 	SendQueueSize int
 
+	// Ended, if set, is called once a socket has ended, with the context
+	// its operations ran in (the viewer connection_init gave it) and what
+	// happened on it, for the session log.
+	Ended func(ctx context.Context, s Session)
+
 	// SlowConsumerGrace is how long a producer waits on a full send queue
 	// before the socket is closed with 1013 as too slow.
 	SlowConsumerGrace time.Duration
+}
+
+// Session is what happened on one websocket, reported to Config.Ended.
+type Session struct {
+	// Protocol is the subprotocol spoken: graphql-transport-ws or the
+	// legacy graphql-ws.
+	Protocol string
+	// Duration is how long the socket was open.
+	Duration time.Duration
+	// Operations counts the operations started on it.
+	Operations int64
+	// Initialized reports whether the client sent connection_init.
+	Initialized bool
+	// Code is the close code the server sent (0 when the client closed
+	// first or the connection dropped); PeerCode the client's (0 when
+	// it sent none).
+	Code, PeerCode int
 }
 
 // Metrics counts what the transport does; every field is updated
@@ -321,6 +343,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	}
 	t.metrics.SocketsAccepted.Add(1)
 	t.metrics.ActiveSockets.Add(1)
+	opened := time.Now()
 	c := newConn(t, wsc, r, exec, proto)
 	c.releasePending = releasePending
 	t.mu.Lock()
@@ -333,6 +356,12 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		c.requestClose(CloseGoingAway, "Going away", true)
 	}
 	c.serve()
+	// serve returns after teardown, when every goroutine of the socket has
+	// ended: what they recorded can be read without locks.
+	if t.cfg.Ended != nil {
+		t.cfg.Ended(c.opBase, Session{Protocol: proto.name(), Duration: time.Since(opened), Operations: c.operations.Load(),
+			Initialized: c.initSeen.Load(), Code: c.closeCode, PeerCode: c.peerCode})
+	}
 }
 
 // Shutdown stops accepting sockets, lets every socket write the messages
