@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"reflect"
+	"strings"
 
 	"github.com/usergroups/usergroups/graph/generated"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -40,8 +41,19 @@ func refusal(ctx context.Context, err error) ([]*generated.UserError, error) {
 	if ae.Field != "" {
 		ue.Field = []string{"input", ae.Field}
 	}
-	if s, ok := ae.Extensions["suggestedName"].(string); ok {
-		ue.SuggestedName = &s
+	ext := ae.Extensions
+	ue.SuggestedName = extString(ext, "suggestedName")
+	ue.Reason = extString(ext, "reason")
+	ue.Status = extString(ext, "status")
+	ue.ResolvedBy, _ = ext["resolvedBy"].([]string)
+	for _, k := range []string{"blockers", "unmet"} {
+		if bs, ok := ext[k].([]string); ok {
+			ue.Blockers = append(ue.Blockers, bs...)
+		}
+	}
+	if next := extString(ext, "nextStep"); next != nil {
+		// As HandoverStep names it.
+		ue.Blockers = append(ue.Blockers, strings.ToUpper(*next))
 	}
 	workflow.Answered(ctx)
 	return []*generated.UserError{ue}, nil
@@ -61,4 +73,12 @@ func payload[P any](ctx context.Context, p *P, err error) (*P, error) {
 	}
 	reflect.ValueOf(p).Elem().FieldByName("UserErrors").Set(reflect.ValueOf(errs))
 	return p, nil
+}
+
+// extString is the string extension k, or nil.
+func extString(ext map[string]any, k string) *string {
+	if s, ok := ext[k].(string); ok && s != "" {
+		return &s
+	}
+	return nil
 }

@@ -1173,9 +1173,13 @@ type ComplexityRoot struct {
 	}
 
 	UserError struct {
+		Blockers      func(childComplexity int) int
 		Code          func(childComplexity int) int
 		Field         func(childComplexity int) int
 		Message       func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		ResolvedBy    func(childComplexity int) int
+		Status        func(childComplexity int) int
 		SuggestedName func(childComplexity int) int
 	}
 
@@ -6274,6 +6278,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "UserError.blockers":
+		if e.ComplexityRoot.UserError.Blockers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Blockers(childComplexity), true
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
 			break
@@ -6292,6 +6302,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
+	case "UserError.reason":
+		if e.ComplexityRoot.UserError.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Reason(childComplexity), true
+	case "UserError.resolvedBy":
+		if e.ComplexityRoot.UserError.ResolvedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.ResolvedBy(childComplexity), true
+	case "UserError.status":
+		if e.ComplexityRoot.UserError.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Status(childComplexity), true
 	case "UserError.suggestedName":
 		if e.ComplexityRoot.UserError.SuggestedName == nil {
 			break
@@ -20655,6 +20683,14 @@ type UserError {
   field: [String!]
   "A value of the field that would be accepted, when one can be suggested (a group name that is free)."
   suggestedName: String
+  "A finer, machine-readable reason within code, when the step gives one: LAST_ORGANIZER (the group's last organizer cannot leave or step down)."
+  reason: String
+  "The state the object is in, for a CONFLICT about its state (an application's status, such as APPROVED)."
+  status: String
+  "What must happen first, for a refusal that lists it: an approval's blockers, the unmet requirements of official status, the next handover step."
+  blockers: [String!]
+  "The roles that can resolve the refusal (with LAST_ORGANIZER: ORGANIZER, COMMUNITY_MANAGER)."
+  resolvedBy: [String!]
 }
 
 """
@@ -24473,6 +24509,14 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_field(ctx, field)
 	case "suggestedName":
 		return ec.fieldContext_UserError_suggestedName(ctx, field)
+	case "reason":
+		return ec.fieldContext_UserError_reason(ctx, field)
+	case "status":
+		return ec.fieldContext_UserError_status(ctx, field)
+	case "blockers":
+		return ec.fieldContext_UserError_blockers(ctx, field)
+	case "resolvedBy":
+		return ec.fieldContext_UserError_resolvedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }
@@ -43582,6 +43626,66 @@ func (ec *executionContext) _UserError_suggestedName(ctx context.Context, field 
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SuggestedName)
 }
 func (ec *executionContext) fieldContext_UserError_suggestedName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_reason(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Reason)
+}
+func (ec *executionContext) fieldContext_UserError_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_status(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Status)
+}
+func (ec *executionContext) fieldContext_UserError_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_blockers(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_blockers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blockers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_blockers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_resolvedBy(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_resolvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_resolvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -77643,6 +77747,26 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			}
 		case "suggestedName":
 			out.Values[i] = ec._UserError_suggestedName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._UserError_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._UserError_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "blockers":
+			out.Values[i] = ec._UserError_blockers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolvedBy":
+			out.Values[i] = ec._UserError_resolvedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -1116,6 +1116,14 @@ type UserError struct {
 	Field []string `json:"field,omitempty"`
 	// A value of the field that would be accepted, when one can be suggested (a group name that is free).
 	SuggestedName *string `json:"suggestedName,omitempty"`
+	// A finer, machine-readable reason within code, when the step gives one: LAST_ORGANIZER (the group's last organizer cannot leave or step down).
+	Reason *string `json:"reason,omitempty"`
+	// The state the object is in, for a CONFLICT about its state (an application's status, such as APPROVED).
+	Status *string `json:"status,omitempty"`
+	// What must happen first, for a refusal that lists it: an approval's blockers, the unmet requirements of official status, the next handover step.
+	Blockers []string `json:"blockers,omitempty"`
+	// The roles that can resolve the refusal (with LAST_ORGANIZER: ORGANIZER, COMMUNITY_MANAGER).
+	ResolvedBy []string `json:"resolvedBy,omitempty"`
 }
 
 // A withdrawal.

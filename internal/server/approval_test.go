@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ const (
 	applyQ = `mutation($in: ApplyForGroupInput!) { applyForGroup(input: $in) { application { id status screening { conflicts { groupId resolvedAt } } } group { id }
 		userErrors { code message field suggestedName } } }`
 	statusQ  = `query($id: ID!) { node(id: $id) { ... on Application { status objectionDeadline reviews(first: 50) { totalCount edges { node { id kind fromStatus toStatus } } } } } }`
-	approveQ = `mutation($id: ID!) { approveApplication(input: {id: $id}) { application { status objectionDeadline } userErrors { code message field } } }`
+	approveQ = `mutation($id: ID!) { approveApplication(input: {id: $id}) { application { status objectionDeadline } userErrors { code message field status blockers } } }`
 )
 
 func (w queueWorld) apply(t *testing.T, name string) (appID, groupID string, conflicts []any) {
@@ -318,7 +319,8 @@ func TestApplicationRefusalsAreData(t *testing.T) {
 	// A blocked approval (an unsettled conflict with the Bay Area group) is
 	// a conflict of state.
 	r = w.do(t, w.manager, approveQ, id)
-	if len(r.Errors) > 0 || code(r) != "CONFLICT" || dig(r.Data, "approveApplication", "application") != nil {
+	if ue := userError(r, "approveApplication"); len(r.Errors) > 0 || code(r) != "CONFLICT" || dig(r.Data, "approveApplication", "application") != nil ||
+		ue["status"] != "SUBMITTED" || !strings.Contains(fmt.Sprint(ue["blockers"]), "NO_MENTOR") {
 		t.Errorf("a blocked approval: %+v %+v", r.Data, r.Errors)
 	}
 	if d := w.ok(t, w.manager, statusQ, id); dig(d, "node", "status") != "SUBMITTED" {

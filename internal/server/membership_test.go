@@ -132,11 +132,12 @@ func TestJoinLeaveRemove(t *testing.T) {
 		dig(r.Data, "revokeRole", "role", "endReason") != "Inactive for a year." || !accepted(r, "revokeRole") {
 		t.Errorf("staff revoke the organizer's role: %+v %+v", r.Data, r.Errors)
 	}
-	const leave = `mutation($g: ID!) { leaveGroup(input: {id: $g}) { roles { kind status } userErrors { code message field } } }`
+	const leave = `mutation($g: ID!) { leaveGroup(input: {id: $g}) { roles { kind status } userErrors { code message field reason resolvedBy } } }`
 	// Wuhan's last organizer cannot leave: the CONFLICT says who can
 	// resolve it, and the role stays active.
 	if r := query(t, h, as(org), leave, map[string]any{"g": string(wuhan.ID)}); code(r) != "CONFLICT" || len(r.Errors) > 0 ||
 		!strings.Contains(fmt.Sprint(userError(r, "leaveGroup")["message"]), "community manager") || dig(r.Data, "leaveGroup", "roles") != nil ||
+		userError(r, "leaveGroup")["reason"] != "LAST_ORGANIZER" || len(fmt.Sprint(userError(r, "leaveGroup")["resolvedBy"])) < 3 ||
 		!c.Role.Query().Where(role.UserID(org.ID), role.GroupID(wuhan.ID), role.StatusEQ(role.StatusACTIVE)).ExistX(sys) {
 		t.Errorf("the last organizer leaves: %+v %+v", r.Data, r.Errors)
 	}
