@@ -1,6 +1,10 @@
-// Writes every ```graphql (or ~~~graphql) fenced block of a Markdown file
-// into a folder of .graphql documents, so the typed client is generated
-// for exactly the documents the README shows, whatever it shows today.
+// Writes every GraphQL document of a Markdown file into a folder of .graphql
+// documents, so the typed client is generated for exactly the documents the
+// README shows, whatever it shows today: each ```graphql (or ~~~graphql)
+// fenced block, and each document inside a shell block's commands (a curl
+// JSON body's "query", a GET's query=…, a single-quoted operation given to a
+// program such as examples/subscribe), since the README's examples are
+// commands a test runs as they are.
 //
 //   node extract-documents.mjs ../../README.md documents
 //
@@ -25,6 +29,9 @@ export function extract(markdown) {
     const close = line.match(/^\s*(`{3,}|~{3,})\s*$/);
     if (close && close[1][0] === open.fence[0] && close[1].length >= open.fence.length) {
       if (open.lang === 'graphql' || open.lang === 'gql') blocks.push({ line: open.start, text: open.body.join('\n') });
+      if (open.lang === 'sh' || open.lang === 'bash' || open.lang === 'shell') {
+        for (const text of commandDocuments(open.body.join('\n'))) blocks.push({ line: open.start, text });
+      }
       open = null;
       continue;
     }
@@ -32,6 +39,17 @@ export function extract(markdown) {
     open.body.push(line.slice(Math.min(open.indent, line.length - line.trimStart().length)));
   }
   return blocks;
+}
+
+// commandDocuments finds the GraphQL documents in shell commands: the
+// "query" member of a JSON body, a GET's query=…, and a single-quoted
+// argument that starts with an operation keyword.
+export function commandDocuments(sh) {
+  const docs = [];
+  for (const m of sh.matchAll(/"query"\s*:\s*("(?:[^"\\]|\\.)*")/g)) docs.push(JSON.parse(m[1]));
+  for (const m of sh.matchAll(/'query=([^']*)'/g)) docs.push(m[1]);
+  for (const m of sh.matchAll(/'((?:query|mutation|subscription)[\s{(][^']*)'/g)) docs.push(m[1]);
+  return docs;
 }
 
 function isExecutable(def) {
@@ -65,8 +83,11 @@ function main([readme = '../../README.md', out = 'documents'] = []) {
     console.error(problems.join('\n'));
     process.exit(1);
   }
-  console.log(`${readme}: ${blocks.length} graphql blocks, ${written} documents written to ${out}/`);
-  if (written === 0) console.warn(`${readme} has no GraphQL operations in graphql blocks: the typed client checks only the schema`);
+  console.log(`${readme}: ${blocks.length} documents found, ${written} written to ${out}/`);
+  if (written === 0) {
+    console.error(`${readme} shows no GraphQL operation: the typed client would check nothing of it`);
+    process.exit(1);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main(process.argv.slice(2));
