@@ -641,6 +641,7 @@ type ComplexityRoot struct {
 		Applications           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
 		ApprovalQueue          func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
 		Awards                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		ChangeCursor           func(childComplexity int) int
 		Communities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Community              func(childComplexity int, slug string) int
 		Contributions          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
@@ -918,10 +919,10 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ApprovalQueue      func(childComplexity int, community pulid.ID, kinds []application.Kind, after *string) int
-		Changes            func(childComplexity int, community pulid.ID, topics []string, after *string) int
-		EventRegistrations func(childComplexity int, event pulid.ID, after *string) int
-		GroupRoster        func(childComplexity int, group pulid.ID, after *string) int
+		ApprovalQueue      func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) int
+		Changes            func(childComplexity int, community pulid.ID, topics []ChangeTopic, after *entgql.Cursor[pulid.ID]) int
+		EventRegistrations func(childComplexity int, event pulid.ID, after *entgql.Cursor[pulid.ID]) int
+		GroupRoster        func(childComplexity int, group pulid.ID, after *entgql.Cursor[pulid.ID]) int
 	}
 
 	SupportGroupApplicationPayload struct {
@@ -1097,15 +1098,16 @@ type QueryResolver interface {
 	Ambassadors(ctx context.Context, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) ([]*ent.Role, error)
 	GroupsWithoutOrganizer(ctx context.Context, community pulid.ID) ([]*ent.Group, error)
 	Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *EventSearch) (*ent.EventConnection, error)
+	ChangeCursor(ctx context.Context) (*entgql.Cursor[pulid.ID], error)
 }
 type RegistrationResolver interface {
 	CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error)
 }
 type SubscriptionResolver interface {
-	ApprovalQueue(ctx context.Context, community pulid.ID, kinds []application.Kind, after *string) (<-chan *ApplicationChange, error)
-	GroupRoster(ctx context.Context, group pulid.ID, after *string) (<-chan *RoleChange, error)
-	EventRegistrations(ctx context.Context, event pulid.ID, after *string) (<-chan *RegistrationChange, error)
-	Changes(ctx context.Context, community pulid.ID, topics []string, after *string) (<-chan *ChangeItem, error)
+	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) (<-chan *ApplicationChange, error)
+	GroupRoster(ctx context.Context, group pulid.ID, after *entgql.Cursor[pulid.ID]) (<-chan *RoleChange, error)
+	EventRegistrations(ctx context.Context, event pulid.ID, after *entgql.Cursor[pulid.ID]) (<-chan *RegistrationChange, error)
+	Changes(ctx context.Context, community pulid.ID, topics []ChangeTopic, after *entgql.Cursor[pulid.ID]) (<-chan *ChangeItem, error)
 }
 type UserResolver interface {
 	RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error)
@@ -3978,6 +3980,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Awards(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.AwardOrder), args["where"].(*ent.AwardWhereInput)), true
+	case "Query.changeCursor":
+		if e.ComplexityRoot.Query.ChangeCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ChangeCursor(childComplexity), true
 	case "Query.communities":
 		if e.ComplexityRoot.Query.Communities == nil {
 			break
@@ -5146,7 +5154,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["kinds"].([]application.Kind), args["after"].(*string)), true
+		return e.ComplexityRoot.Subscription.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["filter"].(*ApprovalQueueFilter), args["after"].(*entgql.Cursor[pulid.ID])), true
 	case "Subscription.changes":
 		if e.ComplexityRoot.Subscription.Changes == nil {
 			break
@@ -5157,7 +5165,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["community"].(pulid.ID), args["topics"].([]string), args["after"].(*string)), true
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["community"].(pulid.ID), args["topics"].([]ChangeTopic), args["after"].(*entgql.Cursor[pulid.ID])), true
 	case "Subscription.eventRegistrations":
 		if e.ComplexityRoot.Subscription.EventRegistrations == nil {
 			break
@@ -5168,7 +5176,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.EventRegistrations(childComplexity, args["event"].(pulid.ID), args["after"].(*string)), true
+		return e.ComplexityRoot.Subscription.EventRegistrations(childComplexity, args["event"].(pulid.ID), args["after"].(*entgql.Cursor[pulid.ID])), true
 	case "Subscription.groupRoster":
 		if e.ComplexityRoot.Subscription.GroupRoster == nil {
 			break
@@ -5179,7 +5187,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.GroupRoster(childComplexity, args["group"].(pulid.ID), args["after"].(*string)), true
+		return e.ComplexityRoot.Subscription.GroupRoster(childComplexity, args["group"].(pulid.ID), args["after"].(*entgql.Cursor[pulid.ID])), true
 
 	case "SupportGroupApplicationPayload.group":
 		if e.ComplexityRoot.SupportGroupApplicationPayload.Group == nil {
@@ -13901,27 +13909,88 @@ enum ChangeOp {
   DELETED
 }
 
+extend type Query {
+  """
+  The position in the change log this response reflects: every change up to it and none after
+  it. Load a board with a query that selects it (every query response also carries it as
+  ` + "`" + `extensions.changeCursor` + "`" + `), then subscribe with ` + "`" + `after:` + "`" + ` set to it to continue live with no
+  change lost between the two and none delivered twice. UNAVAILABLE on a server without live
+  updates.
+  """
+  changeCursor: Cursor!
+}
+
 """
-Live updates. Every item carries a ` + "`" + `cursor` + "`" + `: subscribe again with ` + "`" + `after:` + "`" + ` set to the last
-cursor you received to replay what you missed and continue live, with no gap and no duplicate.
-Without ` + "`" + `after:` + "`" + ` a subscription starts from now. Each item is checked against the subscriber's
-permissions when it is delivered.
+Live updates, over WebSocket only (the graphql-transport-ws protocol on the GraphQL path; a
+subscription sent over HTTP is refused with SUBSCRIPTION_OVER_HTTP). Every item carries a
+` + "`" + `cursor` + "`" + `: subscribe again with ` + "`" + `after:` + "`" + ` set to the last cursor you received to replay what you
+missed and continue live, with no gap and no duplicate; to follow a board loaded by a query, set
+` + "`" + `after:` + "`" + ` to the query's ` + "`" + `changeCursor` + "`" + `. Without ` + "`" + `after:` + "`" + ` a subscription starts from now. Each item
+is checked against the subscriber's permissions when it is delivered. A community or group that
+does not exist (or that the subscriber may not see) is refused with NOT_FOUND.
 """
 type Subscription {
   "Applications entering, moving through and leaving a community's approval queue (reviewers see theirs)."
-  approvalQueue(community: ID!, kinds: [ApplicationKind!], after: String): ApplicationChange!
+  approvalQueue(
+    "The community: its id or its slug."
+    community: ID!
+    """
+    The applications to follow, as for the approvalQueue query, applied to each application as it is
+    when a change to it is delivered; except that statuses, when omitted, are all of them (so an
+    application leaving the open columns is delivered too), and hasOpenObjections is refused here.
+    """
+    filter: ApprovalQueueFilter
+    "Continue after this change cursor (an item's ` + "`" + `cursor` + "`" + ` or a query's ` + "`" + `changeCursor` + "`" + `); from now when omitted."
+    after: Cursor
+  ): ApplicationChange!
   "Roles of a group granted, changed and ended."
-  groupRoster(group: ID!, after: String): RoleChange!
+  groupRoster(
+    "The group: its id, or its community's slug and its own joined by a slash (\"openeuler/beijing\")."
+    group: ID!
+    "Continue after this change cursor (an item's ` + "`" + `cursor` + "`" + ` or a query's ` + "`" + `changeCursor` + "`" + `); from now when omitted."
+    after: Cursor
+  ): RoleChange!
   "Registrations of an event and its live counts; registrations themselves only for those who may see them."
-  eventRegistrations(event: ID!, after: String): RegistrationChange!
-  "A community's activity feed for dashboards, optionally of some topics (group, role, application, review, event, registration, election)."
-  changes(community: ID!, topics: [String!], after: String): ChangeItem!
+  eventRegistrations(
+    "The event."
+    event: ID!
+    "Continue after this change cursor (an item's ` + "`" + `cursor` + "`" + ` or a query's ` + "`" + `changeCursor` + "`" + `); from now when omitted."
+    after: Cursor
+  ): RegistrationChange!
+  "A community's activity feed for dashboards, optionally of some topics."
+  changes(
+    "The community: its id or its slug."
+    community: ID!
+    "Only changes of these entity families; all of them when omitted."
+    topics: [ChangeTopic!]
+    "Continue after this change cursor (an item's ` + "`" + `cursor` + "`" + ` or a query's ` + "`" + `changeCursor` + "`" + `); from now when omitted."
+    after: Cursor
+  ): ChangeItem!
 }
 
-"A change to an application."
+"The entity family a change belongs to."
+enum ChangeTopic {
+  "Groups: created, changed (status, details), dissolved."
+  GROUP
+  "Roles: granted, changed and ended."
+  ROLE
+  "Applications: submitted and moved through review."
+  APPLICATION
+  "Reviews, comments and objections on applications."
+  REVIEW
+  "Events: created, published, changed, cancelled."
+  EVENT
+  "Registrations for events."
+  REGISTRATION
+  "Elections and their phases."
+  ELECTION
+  "A community's own settings (its policy)."
+  COMMUNITY
+}
+
 type ApplicationChange {
   "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
-  cursor: String!
+  cursor: Cursor!
   "What happened."
   op: ChangeOp!
   "When it was committed."
@@ -13935,7 +14004,7 @@ type ApplicationChange {
 "A change to a role."
 type RoleChange {
   "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
-  cursor: String!
+  cursor: Cursor!
   "What happened."
   op: ChangeOp!
   "When it was committed."
@@ -13949,7 +14018,7 @@ type RoleChange {
 "A change to an event's registrations."
 type RegistrationChange {
   "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
-  cursor: String!
+  cursor: Cursor!
   "What happened."
   op: ChangeOp!
   "When it was committed."
@@ -13965,15 +14034,15 @@ type RegistrationChange {
 "An entry of a community's activity feed."
 type ChangeItem {
   "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
-  cursor: String!
+  cursor: Cursor!
   "What happened."
   op: ChangeOp!
   "When it was committed."
   at: Time!
   "Who did it; null for the system."
   actor: User
-  "The entity family: group, role, application, review, event, registration, election."
-  topic: String!
+  "The entity family."
+  topic: ChangeTopic!
   "The changed node as it is now."
   node: Node!
 }
@@ -18418,17 +18487,17 @@ func (ec *executionContext) field_Subscription_approvalQueue_args(ctx context.Co
 		return nil, err
 	}
 	args["community"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
-		func(ctx context.Context, v any) ([]application.Kind, error) {
-			return ec.unmarshalOApplicationKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋapplicationᚐKindᚄ(ctx, v)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*ApprovalQueueFilter, error) {
+			return ec.unmarshalOApprovalQueueFilter2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApprovalQueueFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["kinds"] = arg1
+	args["filter"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18449,16 +18518,16 @@ func (ec *executionContext) field_Subscription_changes_args(ctx context.Context,
 	}
 	args["community"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "topics",
-		func(ctx context.Context, v any) ([]string, error) {
-			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]ChangeTopic, error) {
+			return ec.unmarshalOChangeTopic2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopicᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["topics"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18479,8 +18548,8 @@ func (ec *executionContext) field_Subscription_eventRegistrations_args(ctx conte
 	}
 	args["event"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18501,8 +18570,8 @@ func (ec *executionContext) field_Subscription_groupRoster_args(ctx context.Cont
 	}
 	args["group"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20069,10 +20138,10 @@ func (ec *executionContext) fieldContext_ApplicationAnswers_eventId(_ context.Co
 }
 
 func (ec *executionContext) _ApplicationChange_cursor(ctx context.Context, field graphql.CollectedField, obj *ApplicationChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ApplicationChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApplicationChange", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ApplicationChange", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _ApplicationChange_op(ctx context.Context, field graphql.CollectedField, obj *ApplicationChange) (ret graphql.Marshaler) {
@@ -20930,10 +20999,10 @@ func (ec *executionContext) fieldContext_CandidatePayload_candidate(_ context.Co
 }
 
 func (ec *executionContext) _ChangeItem_cursor(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ChangeItem_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _ChangeItem_op(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
@@ -20983,10 +21052,10 @@ func (ec *executionContext) fieldContext_ChangeItem_actor(_ context.Context, fie
 }
 
 func (ec *executionContext) _ChangeItem_topic(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Topic)
+	return ec.marshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx, field.Selections, obj.Topic)
 }
 func (ec *executionContext) fieldContext_ChangeItem_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type ChangeTopic does not have child fields"))
 }
 
 func (ec *executionContext) _ChangeItem_node(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
@@ -27735,6 +27804,29 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changeCursor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changeCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ChangeCursor(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changeCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, errors.New("field of type Cursor does not have child fields"))
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28257,10 +28349,10 @@ func (ec *executionContext) fieldContext_Registration_checkInCode(_ context.Cont
 }
 
 func (ec *executionContext) _RegistrationChange_cursor(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_RegistrationChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RegistrationChange", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RegistrationChange", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _RegistrationChange_op(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
@@ -29391,10 +29483,10 @@ func (ec *executionContext) fieldContext_Role_homeGroup(_ context.Context, field
 }
 
 func (ec *executionContext) _RoleChange_cursor(ctx context.Context, field graphql.CollectedField, obj *RoleChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_RoleChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RoleChange", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RoleChange", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _RoleChange_op(ctx context.Context, field graphql.CollectedField, obj *RoleChange) (ret graphql.Marshaler) {
@@ -30494,7 +30586,7 @@ func (ec *executionContext) _Subscription_approvalQueue(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().ApprovalQueue(ctx, fc.Args["community"].(pulid.ID), fc.Args["kinds"].([]application.Kind), fc.Args["after"].(*string))
+			return ec.Resolvers.Subscription().ApprovalQueue(ctx, fc.Args["community"].(pulid.ID), fc.Args["filter"].(*ApprovalQueueFilter), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationChange) graphql.Marshaler {
@@ -30538,7 +30630,7 @@ func (ec *executionContext) _Subscription_groupRoster(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().GroupRoster(ctx, fc.Args["group"].(pulid.ID), fc.Args["after"].(*string))
+			return ec.Resolvers.Subscription().GroupRoster(ctx, fc.Args["group"].(pulid.ID), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *RoleChange) graphql.Marshaler {
@@ -30582,7 +30674,7 @@ func (ec *executionContext) _Subscription_eventRegistrations(ctx context.Context
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().EventRegistrations(ctx, fc.Args["event"].(pulid.ID), fc.Args["after"].(*string))
+			return ec.Resolvers.Subscription().EventRegistrations(ctx, fc.Args["event"].(pulid.ID), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *RegistrationChange) graphql.Marshaler {
@@ -30626,7 +30718,7 @@ func (ec *executionContext) _Subscription_changes(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["community"].(pulid.ID), fc.Args["topics"].([]string), fc.Args["after"].(*string))
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["community"].(pulid.ID), fc.Args["topics"].([]ChangeTopic), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ChangeItem) graphql.Marshaler {
@@ -60151,6 +60243,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "changeCursor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_changeCursor(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -64604,6 +64718,16 @@ func (ec *executionContext) marshalNChangeOp2githubᚗcomᚋusergroupsᚋusergro
 	return v
 }
 
+func (ec *executionContext) unmarshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx context.Context, v any) (ChangeTopic, error) {
+	var res ChangeTopic
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx context.Context, sel ast.SelectionSet, v ChangeTopic) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCheckInInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCheckInInput(ctx context.Context, v any) (CheckInInput, error) {
 	res, err := ec.unmarshalInputCheckInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -64772,6 +64896,28 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
 	_ = sel
 	res := scalar.MarshalCursor(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+	res, err := scalar.UnmarshalCursor(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v *entgql.Cursor[pulid.ID]) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalCursor(*v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -66761,6 +66907,42 @@ func (ec *executionContext) marshalOCandidate2ᚕᚖgithubᚗcomᚋusergroupsᚋ
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCandidate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOChangeTopic2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopicᚄ(ctx context.Context, v any) ([]ChangeTopic, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]ChangeTopic, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOChangeTopic2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []ChangeTopic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -64,10 +64,9 @@ type AgendaItemPayload struct {
 	AgendaItem *ent.AgendaItem `json:"agendaItem"`
 }
 
-// A change to an application.
 type ApplicationChange struct {
 	// Position in the change log; pass it as `after:` to resume.
-	Cursor string `json:"cursor"`
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
 	// What happened.
 	Op change.Op `json:"op"`
 	// When it was committed.
@@ -227,15 +226,15 @@ type CastVoteInput struct {
 // An entry of a community's activity feed.
 type ChangeItem struct {
 	// Position in the change log; pass it as `after:` to resume.
-	Cursor string `json:"cursor"`
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
 	// What happened.
 	Op change.Op `json:"op"`
 	// When it was committed.
 	At time.Time `json:"at"`
 	// Who did it; null for the system.
 	Actor *ent.User `json:"actor,omitempty"`
-	// The entity family: group, role, application, review, event, registration, election.
-	Topic string `json:"topic"`
+	// The entity family.
+	Topic ChangeTopic `json:"topic"`
 	// The changed node as it is now.
 	Node ent.Noder `json:"node"`
 }
@@ -524,7 +523,7 @@ type RedeemInviteInput struct {
 // A change to an event's registrations.
 type RegistrationChange struct {
 	// Position in the change log; pass it as `after:` to resume.
-	Cursor string `json:"cursor"`
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
 	// What happened.
 	Op change.Op `json:"op"`
 	// When it was committed.
@@ -638,7 +637,7 @@ type RevokeInviteInput struct {
 // A change to a role.
 type RoleChange struct {
 	// Position in the change log; pass it as `after:` to resume.
-	Cursor string `json:"cursor"`
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
 	// What happened.
 	Op change.Op `json:"op"`
 	// When it was committed.
@@ -717,10 +716,13 @@ type StepDownInput struct {
 	Role pulid.ID `json:"role"`
 }
 
-// Live updates. Every item carries a `cursor`: subscribe again with `after:` set to the last
-// cursor you received to replay what you missed and continue live, with no gap and no duplicate.
-// Without `after:` a subscription starts from now. Each item is checked against the subscriber's
-// permissions when it is delivered.
+// Live updates, over WebSocket only (the graphql-transport-ws protocol on the GraphQL path; a
+// subscription sent over HTTP is refused with SUBSCRIPTION_OVER_HTTP). Every item carries a
+// `cursor`: subscribe again with `after:` set to the last cursor you received to replay what you
+// missed and continue live, with no gap and no duplicate; to follow a board loaded by a query, set
+// `after:` to the query's `changeCursor`. Without `after:` a subscription starts from now. Each item
+// is checked against the subscriber's permissions when it is delivered. A community or group that
+// does not exist (or that the subscriber may not see) is refused with NOT_FOUND.
 type Subscription struct {
 }
 
@@ -821,6 +823,82 @@ type UserError struct {
 type WithdrawApplicationInput struct {
 	// The application.
 	ID pulid.ID `json:"id"`
+}
+
+// The entity family a change belongs to.
+type ChangeTopic string
+
+const (
+	// Groups: created, changed (status, details), dissolved.
+	ChangeTopicGroup ChangeTopic = "GROUP"
+	// Roles: granted, changed and ended.
+	ChangeTopicRole ChangeTopic = "ROLE"
+	// Applications: submitted and moved through review.
+	ChangeTopicApplication ChangeTopic = "APPLICATION"
+	// Reviews, comments and objections on applications.
+	ChangeTopicReview ChangeTopic = "REVIEW"
+	// Events: created, published, changed, cancelled.
+	ChangeTopicEvent ChangeTopic = "EVENT"
+	// Registrations for events.
+	ChangeTopicRegistration ChangeTopic = "REGISTRATION"
+	// Elections and their phases.
+	ChangeTopicElection ChangeTopic = "ELECTION"
+	// A community's own settings (its policy).
+	ChangeTopicCommunity ChangeTopic = "COMMUNITY"
+)
+
+var AllChangeTopic = []ChangeTopic{
+	ChangeTopicGroup,
+	ChangeTopicRole,
+	ChangeTopicApplication,
+	ChangeTopicReview,
+	ChangeTopicEvent,
+	ChangeTopicRegistration,
+	ChangeTopicElection,
+	ChangeTopicCommunity,
+}
+
+func (e ChangeTopic) IsValid() bool {
+	switch e {
+	case ChangeTopicGroup, ChangeTopicRole, ChangeTopicApplication, ChangeTopicReview, ChangeTopicEvent, ChangeTopicRegistration, ChangeTopicElection, ChangeTopicCommunity:
+		return true
+	}
+	return false
+}
+
+func (e ChangeTopic) String() string {
+	return string(e)
+}
+
+func (e *ChangeTopic) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeTopic(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeTopic", str)
+	}
+	return nil
+}
+
+func (e ChangeTopic) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeTopic) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeTopic) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Where an election stands, by the clock.

@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/ref"
 )
 
 // Point is a place to measure distances from.
@@ -19,7 +20,11 @@ type Point struct{ Lat, Lng float64 }
 // given), nearest first from near by their home group, at most limit.
 // Nested fields of the roles are loaded by the caller's field collection, so
 // the cost stays two queries however many ambassadors there are.
-func Ambassadors(ctx context.Context, q *ent.RoleQuery, community, region pulid.ID, near *Point, limit int) ([]*ent.Role, error) {
+func Ambassadors(ctx context.Context, c *ent.Client, q *ent.RoleQuery, community, region pulid.ID, near *Point, limit int) ([]*ent.Role, error) {
+	community, err := ref.Community(ctx, c, "community", community)
+	if err != nil {
+		return nil, err
+	}
 	if near != nil && (policy.ValidateLatitude(near.Lat) != nil || policy.ValidateLongitude(near.Lng) != nil) {
 		return nil, apierror.Invalid("near", "near must be a latitude in [-90, 90] and a longitude in [-180, 180]")
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -223,6 +224,10 @@ func TrackRecords(ctx context.Context, c *ent.Client, ids []pulid.ID) (map[pulid
 // organizer — after a term ended with nobody elected, say — by name, for
 // the community's staff only (authz.CanListLeaderlessGroups).
 func Leaderless(ctx context.Context, c *ent.Client, community pulid.ID) ([]*ent.Group, error) {
+	community, err := ref.Community(ctx, c, "community", community)
+	if err != nil {
+		return nil, err
+	}
 	if !authz.CanListLeaderlessGroups(viewer.FromContext(ctx), community) {
 		return nil, apierror.Forbiddenf("only the community's staff see which groups lack an organizer")
 	}
