@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -72,6 +73,16 @@ func (r *candidateResolver) Votes(ctx context.Context, obj *ent.Candidate) (*int
 	return nil, err
 }
 
+// Key is the resolver for the key field.
+func (r *checklistItemResolver) Key(ctx context.Context, obj *schematype.ChecklistItem) (generated.HandoverStep, error) {
+	return generated.HandoverStep(strings.ToUpper(obj.Key)), nil
+}
+
+// DoneBy is the resolver for the doneBy field.
+func (r *checklistItemResolver) DoneBy(ctx context.Context, obj *schematype.ChecklistItem) (*ent.User, error) {
+	return r.person(ctx, pulid.ID(obj.DoneBy))
+}
+
 // MessageTemplates is the resolver for the messageTemplates field.
 func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Community) ([]*generated.MessageTemplate, error) {
 	ts, err := workflow.MessageTemplates(ctx, obj)
@@ -79,6 +90,16 @@ func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Commu
 		return nil, err
 	}
 	return messageTemplates(ts...), nil
+}
+
+// Status is the resolver for the status field.
+func (r *conflictResolver) Status(ctx context.Context, obj *schematype.Conflict) (entgroup.Status, error) {
+	return entgroup.Status(obj.Status), nil
+}
+
+// ResolvedBy is the resolver for the resolvedBy field.
+func (r *conflictResolver) ResolvedBy(ctx context.Context, obj *schematype.Conflict) (*ent.User, error) {
+	return r.person(ctx, pulid.ID(obj.ResolvedBy))
 }
 
 // Phase is the resolver for the phase field.
@@ -652,6 +673,11 @@ func (r *mutationResolver) ExportEventAttendees(ctx context.Context, input gener
 	return &generated.ExportEventAttendeesPayload{Attendees: pointers(rows)}, nil
 }
 
+// Key is the resolver for the key field.
+func (r *officialRequirementResolver) Key(ctx context.Context, obj *policy.Requirement) (generated.OfficialRequirementKey, error) {
+	return generated.OfficialRequirementKey(strings.ToUpper(obj.Key)), nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	q, err := r.db(ctx).Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)
@@ -790,14 +816,28 @@ func (r *userResolver) RoleCounts(ctx context.Context, obj *ent.User, statuses [
 // ApprovalQueue returns generated.ApprovalQueueResolver implementation.
 func (r *Resolver) ApprovalQueue() generated.ApprovalQueueResolver { return &approvalQueueResolver{r} }
 
+// ChecklistItem returns generated.ChecklistItemResolver implementation.
+func (r *Resolver) ChecklistItem() generated.ChecklistItemResolver { return &checklistItemResolver{r} }
+
+// Conflict returns generated.ConflictResolver implementation.
+func (r *Resolver) Conflict() generated.ConflictResolver { return &conflictResolver{r} }
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+// OfficialRequirement returns generated.OfficialRequirementResolver implementation.
+func (r *Resolver) OfficialRequirement() generated.OfficialRequirementResolver {
+	return &officialRequirementResolver{r}
+}
 
 // Subscription returns generated.SubscriptionResolver implementation.
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
-	approvalQueueResolver struct{ *Resolver }
-	mutationResolver      struct{ *Resolver }
-	subscriptionResolver  struct{ *Resolver }
+	approvalQueueResolver       struct{ *Resolver }
+	checklistItemResolver       struct{ *Resolver }
+	conflictResolver            struct{ *Resolver }
+	mutationResolver            struct{ *Resolver }
+	officialRequirementResolver struct{ *Resolver }
+	subscriptionResolver        struct{ *Resolver }
 )

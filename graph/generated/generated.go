@@ -52,11 +52,14 @@ type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApprovalQueue() ApprovalQueueResolver
 	Candidate() CandidateResolver
+	ChecklistItem() ChecklistItemResolver
 	Community() CommunityResolver
+	Conflict() ConflictResolver
 	Election() ElectionResolver
 	Event() EventResolver
 	Group() GroupResolver
 	Mutation() MutationResolver
+	OfficialRequirement() OfficialRequirementResolver
 	Query() QueryResolver
 	Registration() RegistrationResolver
 	Subscription() SubscriptionResolver
@@ -1001,8 +1004,18 @@ type ApprovalQueueResolver interface {
 type CandidateResolver interface {
 	Votes(ctx context.Context, obj *ent.Candidate) (*int, error)
 }
+type ChecklistItemResolver interface {
+	Key(ctx context.Context, obj *schematype.ChecklistItem) (HandoverStep, error)
+
+	DoneBy(ctx context.Context, obj *schematype.ChecklistItem) (*ent.User, error)
+}
 type CommunityResolver interface {
 	MessageTemplates(ctx context.Context, obj *ent.Community) ([]*MessageTemplate, error)
+}
+type ConflictResolver interface {
+	Status(ctx context.Context, obj *schematype.Conflict) (group.Status, error)
+
+	ResolvedBy(ctx context.Context, obj *schematype.Conflict) (*ent.User, error)
 }
 type ElectionResolver interface {
 	Phase(ctx context.Context, obj *ent.Election) (ElectionPhase, error)
@@ -1075,6 +1088,9 @@ type MutationResolver interface {
 	CancelRegistration(ctx context.Context, input EventRefInput) (*RegistrationPayload, error)
 	CheckIn(ctx context.Context, input CheckInInput) (*RegistrationPayload, error)
 	ExportEventAttendees(ctx context.Context, input EventRefInput) (*ExportEventAttendeesPayload, error)
+}
+type OfficialRequirementResolver interface {
+	Key(ctx context.Context, obj *policy.Requirement) (OfficialRequirementKey, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -12685,13 +12701,13 @@ type Conflict {
   "Its city."
   city: String!
   "Its status."
-  status: String!
+  status: GroupStatus!
   "Distance between the two in km; -1 when either has no coordinates."
   distanceKm: Float!
   "When a reviewer settled the overlap; null while it blocks approval."
   resolvedAt: Time
-  "The reviewer who settled it."
-  resolvedBy: ID
+  "The reviewer who settled it; null while it is open, or when the viewer may not see them."
+  resolvedBy: User
   "How it was settled."
   resolution: String
 }
@@ -12718,14 +12734,32 @@ type Screening {
 One step of the official-status handover.
 """
 type ChecklistItem {
-  "Stable key of the step."
-  key: String!
+  "Which step it is."
+  key: HandoverStep!
   "What the step is."
   label: String!
   "When it was done; null while open."
   doneAt: Time
-  "Who did it."
-  doneBy: ID
+  "Who did it; null while it is open, or when the viewer may not see them."
+  doneBy: User
+}
+
+"A step of the official-status handover, in the order the steps are done."
+enum HandoverStep {
+  "The mentor signs off the mentoring."
+  MENTORING_COMPLETE
+  "Staff confirm the official-status requirements are met."
+  REQUIREMENTS_MET
+  "The logo is requested from the logo team."
+  LOGO_REQUESTED
+  "The logo is received (its URL recorded as the group's logo)."
+  LOGO_RECEIVED
+  "The group's page on the portal is updated."
+  PORTAL_UPDATED
+  "The logo pack is sent to the organizers."
+  LOGO_PACK_SENT
+  "The swag kit is shipped."
+  SWAG_KIT_SHIPPED
 }
 
 """
@@ -13061,7 +13095,7 @@ extend type Query {
   open one arrived.
   """
   approvalQueue(
-    "The community."
+    "The community: its id or its slug."
     community: ID!
     "What to include."
     filter: ApprovalQueueFilter
@@ -13122,13 +13156,28 @@ type QueueCount {
 
 extend type Query {
   "The official-status requirements of a group, checked live against its community's policy."
-  officialRequirements(group: ID!): [OfficialRequirement!]!
+  officialRequirements(
+    "The group: its id, or its community's slug and its own joined by a slash (\"openeuler/beijing\")."
+    group: ID!
+  ): [OfficialRequirement!]!
+}
+
+"An official-status requirement."
+enum OfficialRequirementKey {
+  "Enough active members."
+  MEMBERS
+  "Members from enough distinct organizations."
+  ORGANIZATIONS
+  "Enough events held in the last year."
+  EVENTS
+  "Mentoring signed off by the group's mentor."
+  MENTORING
 }
 
 "One official-status requirement."
 type OfficialRequirement {
-  "Stable key: members, organizations, events, mentoring."
-  key: String!
+  "Which requirement it is."
+  key: OfficialRequirementKey!
   "What is required."
   label: String!
   "Whether the group meets it now."
@@ -13370,7 +13419,16 @@ extend type Query {
   nearest first when ` + "`" + `near` + "`" + ` is given (by their home group; those without one come last).
   "Find your local ambassador."
   """
-  ambassadors(community: ID!, region: ID, near: NearInput, "At most this many (1 to 100, default 20)." limit: Int): [Role!]!
+  ambassadors(
+    "The community: its id or its slug."
+    community: ID!
+    "Only ambassadors of this region."
+    region: ID
+    "Nearest first to this place."
+    near: NearInput
+    "At most this many (1 to 100, default 20)."
+    limit: Int
+  ): [Role!]!
 }
 
 "A point to sort by distance from."
@@ -13498,7 +13556,10 @@ extend type Application {
 
 extend type Query {
   "Running groups of a community with no active organizer (the community's staff only): they need a successor."
-  groupsWithoutOrganizer(community: ID!): [Group!]!
+  groupsWithoutOrganizer(
+    "The community: its id or its slug."
+    community: ID!
+  ): [Group!]!
 }
 
 "Where an election stands, by the clock."
@@ -13654,9 +13715,9 @@ input NearbyInput {
 
 "What events to find."
 input EventSearch {
-  "Events of this community's groups."
+  "Events of this community's groups: its id or its slug."
   community: ID
-  "Events of this group."
+  "Events of this group: its id, or its community's slug and its own joined by a slash (\"openeuler/beijing\")."
   group: ID
   "Events whose venue lies within this radius (online-only events have none)."
   near: NearbyInput
@@ -21091,10 +21152,26 @@ func (ec *executionContext) fieldContext_ChangeItem_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ChecklistItem_key(ctx context.Context, field graphql.CollectedField, obj *schematype.ChecklistItem) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Key)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChecklistItem().Key(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v HandoverStep) graphql.Marshaler {
+			return ec.marshalNHandoverStep2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐHandoverStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ChecklistItem_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ChecklistItem", field, true, true, errors.New("field of type HandoverStep does not have child fields"))
 }
 
 func (ec *executionContext) _ChecklistItem_label(ctx context.Context, field graphql.CollectedField, obj *schematype.ChecklistItem) (ret graphql.Marshaler) {
@@ -21112,10 +21189,35 @@ func (ec *executionContext) fieldContext_ChecklistItem_doneAt(_ context.Context,
 }
 
 func (ec *executionContext) _ChecklistItem_doneBy(ctx context.Context, field graphql.CollectedField, obj *schematype.ChecklistItem) (ret graphql.Marshaler) {
-	return ec.marshalOID2string(ctx, field.Selections, obj.DoneBy)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_doneBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChecklistItem().DoneBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ChecklistItem_doneBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, errors.New("field of type ID does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "ChecklistItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
@@ -21809,10 +21911,26 @@ func (ec *executionContext) fieldContext_Conflict_city(_ context.Context, field 
 }
 
 func (ec *executionContext) _Conflict_status(ctx context.Context, field graphql.CollectedField, obj *schematype.Conflict) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Status)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conflict_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conflict().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v group.Status) graphql.Marshaler {
+			return ec.marshalNGroupStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋgroupᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Conflict_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Conflict", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Conflict", field, true, true, errors.New("field of type GroupStatus does not have child fields"))
 }
 
 func (ec *executionContext) _Conflict_distanceKm(ctx context.Context, field graphql.CollectedField, obj *schematype.Conflict) (ret graphql.Marshaler) {
@@ -21830,10 +21948,35 @@ func (ec *executionContext) fieldContext_Conflict_resolvedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Conflict_resolvedBy(ctx context.Context, field graphql.CollectedField, obj *schematype.Conflict) (ret graphql.Marshaler) {
-	return ec.marshalOID2string(ctx, field.Selections, obj.ResolvedBy)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conflict_resolvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conflict().ResolvedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Conflict_resolvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Conflict", field, false, false, errors.New("field of type ID does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "Conflict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Conflict_resolution(ctx context.Context, field graphql.CollectedField, obj *schematype.Conflict) (ret graphql.Marshaler) {
@@ -26519,10 +26662,26 @@ func (ec *executionContext) fieldContext_Mutation_exportEventAttendees(ctx conte
 }
 
 func (ec *executionContext) _OfficialRequirement_key(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Key)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfficialRequirement_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OfficialRequirement().Key(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v OfficialRequirementKey) graphql.Marshaler {
+			return ec.marshalNOfficialRequirementKey2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOfficialRequirementKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_OfficialRequirement_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OfficialRequirement", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("OfficialRequirement", field, true, true, errors.New("field of type OfficialRequirementKey does not have child fields"))
 }
 
 func (ec *executionContext) _OfficialRequirement_label(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
@@ -55625,25 +55784,91 @@ func (ec *executionContext) _ChecklistItem(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ChecklistItem")
 		case "key":
-			out.Values[i] = ec._ChecklistItem_key(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ChecklistItem_key(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "label":
 			out.Values[i] = ec._ChecklistItem_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "doneAt":
 			out.Values[i] = ec._ChecklistItem_doneAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "doneBy":
-			out.Values[i] = ec._ChecklistItem_doneBy(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ChecklistItem_doneBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -56283,42 +56508,108 @@ func (ec *executionContext) _Conflict(ctx context.Context, sel ast.SelectionSet,
 		case "groupId":
 			out.Values[i] = ec._Conflict_groupId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Conflict_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "city":
 			out.Values[i] = ec._Conflict_city(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
-			out.Values[i] = ec._Conflict_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Conflict_status(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "distanceKm":
 			out.Values[i] = ec._Conflict_distanceKm(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "resolvedAt":
 			out.Values[i] = ec._Conflict_resolvedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "resolvedBy":
-			out.Values[i] = ec._Conflict_resolvedBy(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Conflict_resolvedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "resolution":
 			out.Values[i] = ec._Conflict_resolution(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -59418,24 +59709,57 @@ func (ec *executionContext) _OfficialRequirement(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OfficialRequirement")
 		case "key":
-			out.Values[i] = ec._OfficialRequirement_key(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OfficialRequirement_key(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "label":
 			out.Values[i] = ec._OfficialRequirement_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "met":
 			out.Values[i] = ec._OfficialRequirement_met(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "detail":
 			out.Values[i] = ec._OfficialRequirement_detail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -65227,6 +65551,16 @@ func (ec *executionContext) unmarshalNGroupWhereInput2ᚖgithubᚗcomᚋusergrou
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNHandoverStep2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐHandoverStep(ctx context.Context, v any) (HandoverStep, error) {
+	var res HandoverStep
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHandoverStep2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐHandoverStep(ctx context.Context, sel ast.SelectionSet, v HandoverStep) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx context.Context, v any) (pulid.ID, error) {
 	var res pulid.ID
 	err := res.UnmarshalGQL(v)
@@ -65437,6 +65771,16 @@ func (ec *executionContext) marshalNOfficialRequirement2ᚖgithubᚗcomᚋusergr
 		return graphql.Null
 	}
 	return ec._OfficialRequirement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOfficialRequirementKey2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOfficialRequirementKey(ctx context.Context, v any) (OfficialRequirementKey, error) {
+	var res OfficialRequirementKey
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfficialRequirementKey2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOfficialRequirementKey(ctx context.Context, sel ast.SelectionSet, v OfficialRequirementKey) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNOpenElectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionInput(ctx context.Context, v any) (OpenElectionInput, error) {

@@ -363,9 +363,9 @@ type EventRefInput struct {
 
 // What events to find.
 type EventSearch struct {
-	// Events of this community's groups.
+	// Events of this community's groups: its id or its slug.
 	Community *pulid.ID `json:"community,omitempty"`
-	// Events of this group.
+	// Events of this group: its id, or its community's slug and its own joined by a slash ("openeuler/beijing").
 	Group *pulid.ID `json:"group,omitempty"`
 	// Events whose venue lies within this radius (online-only events have none).
 	Near *NearbyInput `json:"near,omitempty"`
@@ -957,6 +957,143 @@ func (e *ElectionPhase) UnmarshalJSON(b []byte) error {
 }
 
 func (e ElectionPhase) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A step of the official-status handover, in the order the steps are done.
+type HandoverStep string
+
+const (
+	// The mentor signs off the mentoring.
+	HandoverStepMentoringComplete HandoverStep = "MENTORING_COMPLETE"
+	// Staff confirm the official-status requirements are met.
+	HandoverStepRequirementsMet HandoverStep = "REQUIREMENTS_MET"
+	// The logo is requested from the logo team.
+	HandoverStepLogoRequested HandoverStep = "LOGO_REQUESTED"
+	// The logo is received (its URL recorded as the group's logo).
+	HandoverStepLogoReceived HandoverStep = "LOGO_RECEIVED"
+	// The group's page on the portal is updated.
+	HandoverStepPortalUpdated HandoverStep = "PORTAL_UPDATED"
+	// The logo pack is sent to the organizers.
+	HandoverStepLogoPackSent HandoverStep = "LOGO_PACK_SENT"
+	// The swag kit is shipped.
+	HandoverStepSwagKitShipped HandoverStep = "SWAG_KIT_SHIPPED"
+)
+
+var AllHandoverStep = []HandoverStep{
+	HandoverStepMentoringComplete,
+	HandoverStepRequirementsMet,
+	HandoverStepLogoRequested,
+	HandoverStepLogoReceived,
+	HandoverStepPortalUpdated,
+	HandoverStepLogoPackSent,
+	HandoverStepSwagKitShipped,
+}
+
+func (e HandoverStep) IsValid() bool {
+	switch e {
+	case HandoverStepMentoringComplete, HandoverStepRequirementsMet, HandoverStepLogoRequested, HandoverStepLogoReceived, HandoverStepPortalUpdated, HandoverStepLogoPackSent, HandoverStepSwagKitShipped:
+		return true
+	}
+	return false
+}
+
+func (e HandoverStep) String() string {
+	return string(e)
+}
+
+func (e *HandoverStep) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HandoverStep(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HandoverStep", str)
+	}
+	return nil
+}
+
+func (e HandoverStep) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HandoverStep) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HandoverStep) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An official-status requirement.
+type OfficialRequirementKey string
+
+const (
+	// Enough active members.
+	OfficialRequirementKeyMembers OfficialRequirementKey = "MEMBERS"
+	// Members from enough distinct organizations.
+	OfficialRequirementKeyOrganizations OfficialRequirementKey = "ORGANIZATIONS"
+	// Enough events held in the last year.
+	OfficialRequirementKeyEvents OfficialRequirementKey = "EVENTS"
+	// Mentoring signed off by the group's mentor.
+	OfficialRequirementKeyMentoring OfficialRequirementKey = "MENTORING"
+)
+
+var AllOfficialRequirementKey = []OfficialRequirementKey{
+	OfficialRequirementKeyMembers,
+	OfficialRequirementKeyOrganizations,
+	OfficialRequirementKeyEvents,
+	OfficialRequirementKeyMentoring,
+}
+
+func (e OfficialRequirementKey) IsValid() bool {
+	switch e {
+	case OfficialRequirementKeyMembers, OfficialRequirementKeyOrganizations, OfficialRequirementKeyEvents, OfficialRequirementKeyMentoring:
+		return true
+	}
+	return false
+}
+
+func (e OfficialRequirementKey) String() string {
+	return string(e)
+}
+
+func (e *OfficialRequirementKey) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfficialRequirementKey(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfficialRequirementKey", str)
+	}
+	return nil
+}
+
+func (e OfficialRequirementKey) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfficialRequirementKey) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfficialRequirementKey) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -21,8 +21,14 @@ var errCursor = errors.New("not a cursor this API issued")
 // (a position in the change log, see internal/live), which is an
 // ent.Cursor with no id and the change cursor's text as its value.
 
+// ChangePosition is a change cursor's text inside the Cursor scalar: a type
+// of its own, so that one given to a connection fails there with an error
+// internal/errmap recognises (entgql names the type) and answers as bad
+// input.
+type ChangePosition string
+
 // ChangeCursor wraps a change cursor's text for the Cursor scalar.
-func ChangeCursor(text string) ent.Cursor { return ent.Cursor{Value: text} }
+func ChangeCursor(text string) ent.Cursor { return ent.Cursor{Value: ChangePosition(text)} }
 
 // ChangeText is the text of a change cursor given as an argument, nil for
 // none; a connection cursor gives text that live.ParseCursor refuses.
@@ -30,18 +36,19 @@ func ChangeText(c *ent.Cursor) *string {
 	if c == nil {
 		return nil
 	}
-	text, ok := c.Value.(string)
+	text, ok := c.Value.(ChangePosition)
 	if !ok || c.ID != "" {
 		text = "a connection cursor"
 	}
-	return &text
+	s := string(text)
+	return &s
 }
 
 // MarshalCursor writes a connection cursor as entgql encodes it, and a
 // change cursor as its text.
 func MarshalCursor(c ent.Cursor) graphql.Marshaler {
-	if text, ok := c.Value.(string); ok && c.ID == "" {
-		return graphql.MarshalString(text)
+	if text, ok := c.Value.(ChangePosition); ok && c.ID == "" {
+		return graphql.MarshalString(string(text))
 	}
 	return c
 }

@@ -230,7 +230,7 @@ func TestSubscriptionsOverWebSocket(t *testing.T) {
 		t.Errorf("staff's queue: %v", q)
 	}
 	f := anon.next()
-	if dig(f, "changes", "topic") != "group" || dig(f, "changes", "node", "__typename") != "Group" {
+	if dig(f, "changes", "topic") != "GROUP" || dig(f, "changes", "node", "__typename") != "Group" {
 		t.Errorf("anonymous feed: %v (applications must never reach it)", f)
 	}
 
