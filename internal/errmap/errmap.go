@@ -48,7 +48,7 @@ func Classify(err error) *apierror.Error {
 		e := apierror.Unavailablef("the service is temporarily unavailable; try again shortly")
 		e.LogAs = unreachableLog
 		return e
-	case strings.Contains(err.Error(), changeCursorType+" is not a slice"):
+	case err != nil && strings.Contains(err.Error(), changeCursorType+" is not a slice"):
 		// entgql's words for a change cursor given to a connection, which
 		// the Cursor scalar could not tell from a connection cursor.
 		return apierror.Invalid("after", "a change cursor is not a cursor of this connection: pass it to a subscription's after")
