@@ -37,7 +37,7 @@ func TestPeopleNamedInApplications(t *testing.T) {
 		settler := tx.User.Create().SetHandle(fmt.Sprintf("settler%d", i)).SetName("Settler").SaveX(sys)
 		doer := tx.User.Create().SetHandle(fmt.Sprintf("doer%d", i)).SetName("Doer").SaveX(sys)
 		applicant := tx.User.Create().SetHandle(fmt.Sprintf("applicant%d", i)).SetName("Applicant").SaveX(sys)
-		g := tx.Group.Create().SetCommunityID(com.ID).SetName("Oakland "+string(rune('A'+i))).SetSlug(fmt.Sprintf("g%d", i)).
+		g := tx.Group.Create().SetCommunityID(com.ID).SetName("Oakland " + string(rune('A'+i))).SetSlug(fmt.Sprintf("g%d", i)).
 			SetCity("Oakland").SetCountry("US").SetStatus("ACTIVE").SaveX(sys)
 		tx.Application.Create().SetCommunityID(com.ID).SetApplicantID(applicant.ID).SetGroupID(g.ID).
 			SetKind(application.KindOFFICIAL_STATUS).
