@@ -14049,6 +14049,7 @@ enum ChangeTopic {
   COMMUNITY
 }
 
+"A change to an application."
 type ApplicationChange {
   "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
   cursor: Cursor!

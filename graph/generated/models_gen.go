@@ -64,6 +64,7 @@ type AgendaItemPayload struct {
 	AgendaItem *ent.AgendaItem `json:"agendaItem"`
 }
 
+// A change to an application.
 type ApplicationChange struct {
 	// Position in the change log; pass it as `after:` to resume.
 	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
