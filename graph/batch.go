@@ -9,6 +9,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/queue"
 )
 
 // A field resolved for every element of a list (a count per group of a page
@@ -47,15 +48,38 @@ func WithBatches(ctx context.Context) context.Context {
 // enclosing list that collect recognises, computed once per list and field.
 // The caller picks its own element out of the result.
 func batched[R any](ctx context.Context, id pulid.ID, collect func(any) []pulid.ID, load func([]pulid.ID) (R, error)) (R, error) {
+	return batchedAt(ctx, id, collect, load, false)
+}
+
+// batchedOuter is batched anchored at the outermost enclosing value collect
+// recognises: for ids found inside the elements of a list (the people named
+// in each application's screening), so that a page of them loads once
+// rather than once per element.
+func batchedOuter[R any](ctx context.Context, id pulid.ID, collect func(any) []pulid.ID, load func([]pulid.ID) (R, error)) (R, error) {
+	return batchedAt(ctx, id, collect, load, true)
+}
+
+func batchedAt[R any](ctx context.Context, id pulid.ID, collect func(any) []pulid.ID, load func([]pulid.ID) (R, error), outermost bool) (R, error) {
 	memo, _ := ctx.Value(batchesKey{}).(*batches)
 	fc := graphql.GetFieldContext(ctx)
 	if memo == nil || fc == nil {
 		return load([]pulid.ID{id})
 	}
+	var outer *graphql.FieldContext
+	if outermost {
+		for p := fc; p != nil; p = p.Parent {
+			if collect(p.Result) != nil {
+				outer = p
+			}
+		}
+	}
 	var path []string
 	for p := fc; p != nil; p = p.Parent {
 		if p.Index == nil && p.Field.Field != nil {
 			path = append(path, p.Field.Alias)
+		}
+		if outer != nil && p != outer {
+			continue
 		}
 		ids := collect(p.Result)
 		if ids == nil {
@@ -188,3 +212,59 @@ func eventsIn(v any) []pulid.ID { return eventLists.ids(v) }
 // candidatesIn lists the candidates of a resolved list value, nil for
 // anything else.
 func candidatesIn(v any) []pulid.ID { return candidateLists.ids(v) }
+
+// peopleNamedIn lists the people an application's screening (who settled
+// each conflict) and handover checklist (who did each step) name, for a
+// resolved application or list of them; nil for anything else.
+func peopleNamedIn(v any) []pulid.ID {
+	var apps []*ent.Application
+	switch x := v.(type) {
+	case *ent.Application:
+		apps = []*ent.Application{x}
+	case []*ent.Application:
+		apps = x
+	case *ent.ApplicationConnection:
+		if x == nil {
+			return nil
+		}
+		return peopleNamedIn(x.Edges)
+	case []*ent.ApplicationEdge:
+		for _, e := range x {
+			if e != nil {
+				apps = append(apps, e.Node)
+			}
+		}
+	default:
+		return nil
+	}
+	out := []pulid.ID{}
+	for _, a := range apps {
+		if a == nil {
+			continue
+		}
+		for _, c := range a.Screening.Conflicts {
+			if c.ResolvedBy != "" {
+				out = append(out, pulid.ID(c.ResolvedBy))
+			}
+		}
+		for _, it := range a.Checklist.Items {
+			if it.DoneBy != "" {
+				out = append(out, pulid.ID(it.DoneBy))
+			}
+		}
+	}
+	return out
+}
+
+// person is the user id names as the viewer may see them (nil when they
+// may not, or when id is empty), loaded once for every person named in the
+// outermost application or list of them the field sits in.
+func (r *Resolver) person(ctx context.Context, id pulid.ID) (*ent.User, error) {
+	if id == "" {
+		return nil, nil
+	}
+	users, err := batchedOuter(ctx, id, peopleNamedIn, func(ids []pulid.ID) (map[pulid.ID]*ent.User, error) {
+		return queue.People(ctx, r.db(ctx), ids)
+	})
+	return users[id], err
+}

@@ -7,13 +7,11 @@ package graph
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
-	"github.com/usergroups/usergroups/ent/application"
 	entcommunity "github.com/usergroups/usergroups/ent/community"
 	entelection "github.com/usergroups/usergroups/ent/election"
 	entgroup "github.com/usergroups/usergroups/ent/group"
@@ -22,6 +20,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/graph/generated"
+	"github.com/usergroups/usergroups/graph/scalar"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/discover"
@@ -29,6 +28,7 @@ import (
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
+	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -84,6 +84,16 @@ func (r *candidateResolver) Votes(ctx context.Context, obj *ent.Candidate) (*int
 	return nil, err
 }
 
+// Key is the resolver for the key field.
+func (r *checklistItemResolver) Key(ctx context.Context, obj *schematype.ChecklistItem) (generated.HandoverStep, error) {
+	return generated.HandoverStep(strings.ToUpper(obj.Key)), nil
+}
+
+// DoneBy is the resolver for the doneBy field.
+func (r *checklistItemResolver) DoneBy(ctx context.Context, obj *schematype.ChecklistItem) (*ent.User, error) {
+	return r.person(ctx, pulid.ID(obj.DoneBy))
+}
+
 // MessageTemplates is the resolver for the messageTemplates field.
 func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Community) ([]*generated.MessageTemplate, error) {
 	ts, err := workflow.MessageTemplates(ctx, obj)
@@ -91,6 +101,16 @@ func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Commu
 		return nil, err
 	}
 	return messageTemplates(ts...), nil
+}
+
+// Status is the resolver for the status field.
+func (r *conflictResolver) Status(ctx context.Context, obj *schematype.Conflict) (entgroup.Status, error) {
+	return entgroup.Status(obj.Status), nil
+}
+
+// ResolvedBy is the resolver for the resolvedBy field.
+func (r *conflictResolver) ResolvedBy(ctx context.Context, obj *schematype.Conflict) (*ent.User, error) {
+	return r.person(ctx, pulid.ID(obj.ResolvedBy))
 }
 
 // Phase is the resolver for the phase field.
@@ -512,6 +532,11 @@ func (r *mutationResolver) ExportEventAttendees(ctx context.Context, input gener
 	return payload(ctx, &generated.ExportEventAttendeesPayload{Attendees: pointers(rows)}, err)
 }
 
+// Key is the resolver for the key field.
+func (r *officialRequirementResolver) Key(ctx context.Context, obj *policy.Requirement) (generated.OfficialRequirementKey, error) {
+	return generated.OfficialRequirementKey(strings.ToUpper(obj.Key)), nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, slug string) (*ent.Community, error) {
 	q, err := r.db(ctx).Community.Query().Where(entcommunity.Slug(slug)).CollectFields(ctx)
@@ -557,7 +582,7 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 // ApprovalQueue is the resolver for the approvalQueue field.
 func (r *queryResolver) ApprovalQueue(ctx context.Context, community pulid.ID, filter *generated.ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error) {
 	page := queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy}
-	return queue.Open(ctx, community, queueAsk(filter), page, r.now())
+	return queue.Open(ctx, r.db(ctx), community, queueAsk(filter), page, r.now())
 }
 
 // OfficialRequirements is the resolver for the officialRequirements field.
@@ -576,7 +601,7 @@ func (r *queryResolver) Ambassadors(ctx context.Context, community pulid.ID, reg
 	if err != nil {
 		return nil, err
 	}
-	return queue.Ambassadors(ctx, q, community, deref(region), point(near), n)
+	return queue.Ambassadors(ctx, r.db(ctx), q, community, deref(region), point(near), n)
 }
 
 // GroupsWithoutOrganizer is the resolver for the groupsWithoutOrganizer field.
@@ -590,43 +615,53 @@ func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.I
 	return discover.Events(ctx, r.db(ctx), s, after, first, before, last, orderBy)
 }
 
+// ChangeCursor is the resolver for the changeCursor field.
+func (r *queryResolver) ChangeCursor(ctx context.Context) (*entgql.Cursor[pulid.ID], error) {
+	return changeCursor(ctx)
+}
+
 // CheckInCode is the resolver for the checkInCode field.
 func (r *registrationResolver) CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error) {
 	return workflow.CheckInCode(viewer.FromContext(ctx), obj), nil
 }
 
 // ApprovalQueue is the resolver for the approvalQueue field.
-func (r *subscriptionResolver) ApprovalQueue(ctx context.Context, community pulid.ID, kinds []application.Kind, after *string) (<-chan *generated.ApplicationChange, error) {
-	return subscribe(ctx, r.live, after, func(c *ent.Change) bool {
-		return c.Topic == changelog.TopicApplication && c.CommunityID == string(community)
-	}, func(it *live.Item, app *ent.Application) (*generated.ApplicationChange, bool) {
-		asked := len(kinds) == 0 || slices.Contains(kinds, app.Kind)
-		return &generated.ApplicationChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: it.Actor, Node: app}, asked
+func (r *subscriptionResolver) ApprovalQueue(ctx context.Context, community pulid.ID, filter *generated.ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) (<-chan *generated.ApplicationChange, error) {
+	com, f, err := queue.Follow(ctx, r.db(ctx), community, queueAsk(filter))
+	if err != nil {
+		return nil, err
+	}
+	return subscribe(ctx, r.live, after, inCommunity(com, changelog.TopicApplication), func(it *live.Item, app *ent.Application) (*generated.ApplicationChange, bool) {
+		return &generated.ApplicationChange{Cursor: scalar.ChangeCursor(it.Cursor), Op: it.Op, At: it.At, Actor: it.Actor, Node: app}, f.Admits(app, it.At)
 	})
 }
 
 // GroupRoster is the resolver for the groupRoster field.
-func (r *subscriptionResolver) GroupRoster(ctx context.Context, group pulid.ID, after *string) (<-chan *generated.RoleChange, error) {
-	return subscribe(ctx, r.live, after, func(c *ent.Change) bool {
-		return c.Topic == changelog.TopicRole && c.GroupID == string(group)
-	}, func(it *live.Item, ro *ent.Role) (*generated.RoleChange, bool) {
-		return &generated.RoleChange{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: it.Actor, Node: ro}, true
+func (r *subscriptionResolver) GroupRoster(ctx context.Context, group pulid.ID, after *entgql.Cursor[pulid.ID]) (<-chan *generated.RoleChange, error) {
+	g, err := ref.Group(ctx, r.db(ctx), "group", group)
+	if err != nil {
+		return nil, err
+	}
+	return subscribe(ctx, r.live, after, inGroup(g, changelog.TopicRole), func(it *live.Item, ro *ent.Role) (*generated.RoleChange, bool) {
+		return &generated.RoleChange{Cursor: scalar.ChangeCursor(it.Cursor), Op: it.Op, At: it.At, Actor: it.Actor, Node: ro}, true
 	})
 }
 
 // EventRegistrations is the resolver for the eventRegistrations field.
-func (r *subscriptionResolver) EventRegistrations(ctx context.Context, event pulid.ID, after *string) (<-chan *generated.RegistrationChange, error) {
-	return live.EventRegistrations(ctx, r.live, event, after, func(c *live.RegistrationChange) *generated.RegistrationChange {
-		return &generated.RegistrationChange{Cursor: c.Cursor, Op: c.Op, At: c.At, Actor: c.Actor, Node: c.Registration, Event: c.Event}
+func (r *subscriptionResolver) EventRegistrations(ctx context.Context, event pulid.ID, after *entgql.Cursor[pulid.ID]) (<-chan *generated.RegistrationChange, error) {
+	return live.EventRegistrations(ctx, r.live, event, scalar.ChangeText(after), func(c *live.RegistrationChange) *generated.RegistrationChange {
+		return &generated.RegistrationChange{Cursor: scalar.ChangeCursor(c.Cursor), Op: c.Op, At: c.At, Actor: c.Actor, Node: c.Registration, Event: c.Event}
 	})
 }
 
 // Changes is the resolver for the changes field.
-func (r *subscriptionResolver) Changes(ctx context.Context, community pulid.ID, topics []string, after *string) (<-chan *generated.ChangeItem, error) {
-	return subscribe(ctx, r.live, after, func(c *ent.Change) bool {
-		return c.CommunityID == string(community) && (len(topics) == 0 || slices.Contains(topics, c.Topic))
-	}, func(it *live.Item, n ent.Noder) (*generated.ChangeItem, bool) {
-		return &generated.ChangeItem{Cursor: it.Cursor, Op: it.Op, At: it.At, Actor: it.Actor, Topic: it.Topic, Node: n}, true
+func (r *subscriptionResolver) Changes(ctx context.Context, community pulid.ID, topics []generated.ChangeTopic, after *entgql.Cursor[pulid.ID]) (<-chan *generated.ChangeItem, error) {
+	com, err := ref.Community(ctx, r.db(ctx), "community", community)
+	if err != nil {
+		return nil, err
+	}
+	return subscribe(ctx, r.live, after, inCommunity(com, changeTopics(topics)...), func(it *live.Item, n ent.Noder) (*generated.ChangeItem, bool) {
+		return &generated.ChangeItem{Cursor: scalar.ChangeCursor(it.Cursor), Op: it.Op, At: it.At, Actor: it.Actor, Topic: changeTopic(it.Topic), Node: n}, true
 	})
 }
 
@@ -641,14 +676,28 @@ func (r *userResolver) RoleCounts(ctx context.Context, obj *ent.User, statuses [
 // ApprovalQueue returns generated.ApprovalQueueResolver implementation.
 func (r *Resolver) ApprovalQueue() generated.ApprovalQueueResolver { return &approvalQueueResolver{r} }
 
+// ChecklistItem returns generated.ChecklistItemResolver implementation.
+func (r *Resolver) ChecklistItem() generated.ChecklistItemResolver { return &checklistItemResolver{r} }
+
+// Conflict returns generated.ConflictResolver implementation.
+func (r *Resolver) Conflict() generated.ConflictResolver { return &conflictResolver{r} }
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+// OfficialRequirement returns generated.OfficialRequirementResolver implementation.
+func (r *Resolver) OfficialRequirement() generated.OfficialRequirementResolver {
+	return &officialRequirementResolver{r}
+}
 
 // Subscription returns generated.SubscriptionResolver implementation.
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
-	approvalQueueResolver struct{ *Resolver }
-	mutationResolver      struct{ *Resolver }
-	subscriptionResolver  struct{ *Resolver }
+	approvalQueueResolver       struct{ *Resolver }
+	checklistItemResolver       struct{ *Resolver }
+	conflictResolver            struct{ *Resolver }
+	mutationResolver            struct{ *Resolver }
+	officialRequirementResolver struct{ *Resolver }
+	subscriptionResolver        struct{ *Resolver }
 )

@@ -53,11 +53,14 @@ type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApprovalQueue() ApprovalQueueResolver
 	Candidate() CandidateResolver
+	ChecklistItem() ChecklistItemResolver
 	Community() CommunityResolver
+	Conflict() ConflictResolver
 	Election() ElectionResolver
 	Event() EventResolver
 	Group() GroupResolver
 	Mutation() MutationResolver
+	OfficialRequirement() OfficialRequirementResolver
 	Query() QueryResolver
 	Registration() RegistrationResolver
 	Subscription() SubscriptionResolver
@@ -759,6 +762,7 @@ type ComplexityRoot struct {
 		Applications           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
 		ApprovalQueue          func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
 		Awards                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		ChangeCursor           func(childComplexity int) int
 		Communities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Community              func(childComplexity int, slug string) int
 		Contributions          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
@@ -1101,10 +1105,10 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ApprovalQueue      func(childComplexity int, community pulid.ID, kinds []application.Kind, after *string) int
-		Changes            func(childComplexity int, community pulid.ID, topics []string, after *string) int
-		EventRegistrations func(childComplexity int, event pulid.ID, after *string) int
-		GroupRoster        func(childComplexity int, group pulid.ID, after *string) int
+		ApprovalQueue      func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) int
+		Changes            func(childComplexity int, community pulid.ID, topics []ChangeTopic, after *entgql.Cursor[pulid.ID]) int
+		EventRegistrations func(childComplexity int, event pulid.ID, after *entgql.Cursor[pulid.ID]) int
+		GroupRoster        func(childComplexity int, group pulid.ID, after *entgql.Cursor[pulid.ID]) int
 	}
 
 	SupportGroupApplicationPayload struct {
@@ -1209,8 +1213,18 @@ type ApprovalQueueResolver interface {
 type CandidateResolver interface {
 	Votes(ctx context.Context, obj *ent.Candidate) (*int, error)
 }
+type ChecklistItemResolver interface {
+	Key(ctx context.Context, obj *schematype.ChecklistItem) (HandoverStep, error)
+
+	DoneBy(ctx context.Context, obj *schematype.ChecklistItem) (*ent.User, error)
+}
 type CommunityResolver interface {
 	MessageTemplates(ctx context.Context, obj *ent.Community) ([]*MessageTemplate, error)
+}
+type ConflictResolver interface {
+	Status(ctx context.Context, obj *schematype.Conflict) (group.Status, error)
+
+	ResolvedBy(ctx context.Context, obj *schematype.Conflict) (*ent.User, error)
 }
 type ElectionResolver interface {
 	Phase(ctx context.Context, obj *ent.Election) (ElectionPhase, error)
@@ -1284,6 +1298,9 @@ type MutationResolver interface {
 	CheckIn(ctx context.Context, input CheckInInput) (*CheckInPayload, error)
 	ExportEventAttendees(ctx context.Context, input ExportEventAttendeesInput) (*ExportEventAttendeesPayload, error)
 }
+type OfficialRequirementResolver interface {
+	Key(ctx context.Context, obj *policy.Requirement) (OfficialRequirementKey, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error)
@@ -1306,15 +1323,16 @@ type QueryResolver interface {
 	Ambassadors(ctx context.Context, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) ([]*ent.Role, error)
 	GroupsWithoutOrganizer(ctx context.Context, community pulid.ID) ([]*ent.Group, error)
 	Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, community *pulid.ID, near *NearInput, where *ent.EventWhereInput) (*ent.EventConnection, error)
+	ChangeCursor(ctx context.Context) (*entgql.Cursor[pulid.ID], error)
 }
 type RegistrationResolver interface {
 	CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error)
 }
 type SubscriptionResolver interface {
-	ApprovalQueue(ctx context.Context, community pulid.ID, kinds []application.Kind, after *string) (<-chan *ApplicationChange, error)
-	GroupRoster(ctx context.Context, group pulid.ID, after *string) (<-chan *RoleChange, error)
-	EventRegistrations(ctx context.Context, event pulid.ID, after *string) (<-chan *RegistrationChange, error)
-	Changes(ctx context.Context, community pulid.ID, topics []string, after *string) (<-chan *ChangeItem, error)
+	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) (<-chan *ApplicationChange, error)
+	GroupRoster(ctx context.Context, group pulid.ID, after *entgql.Cursor[pulid.ID]) (<-chan *RoleChange, error)
+	EventRegistrations(ctx context.Context, event pulid.ID, after *entgql.Cursor[pulid.ID]) (<-chan *RegistrationChange, error)
+	Changes(ctx context.Context, community pulid.ID, topics []ChangeTopic, after *entgql.Cursor[pulid.ID]) (<-chan *ChangeItem, error)
 }
 type UserResolver interface {
 	RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error)
@@ -4566,6 +4584,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Awards(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.AwardOrder), args["where"].(*ent.AwardWhereInput)), true
+	case "Query.changeCursor":
+		if e.ComplexityRoot.Query.ChangeCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ChangeCursor(childComplexity), true
 	case "Query.communities":
 		if e.ComplexityRoot.Query.Communities == nil {
 			break
@@ -5954,7 +5978,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["kinds"].([]application.Kind), args["after"].(*string)), true
+		return e.ComplexityRoot.Subscription.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["filter"].(*ApprovalQueueFilter), args["after"].(*entgql.Cursor[pulid.ID])), true
 	case "Subscription.changes":
 		if e.ComplexityRoot.Subscription.Changes == nil {
 			break
@@ -5965,7 +5989,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["community"].(pulid.ID), args["topics"].([]string), args["after"].(*string)), true
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["community"].(pulid.ID), args["topics"].([]ChangeTopic), args["after"].(*entgql.Cursor[pulid.ID])), true
 	case "Subscription.eventRegistrations":
 		if e.ComplexityRoot.Subscription.EventRegistrations == nil {
 			break
@@ -5976,7 +6000,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.EventRegistrations(childComplexity, args["event"].(pulid.ID), args["after"].(*string)), true
+		return e.ComplexityRoot.Subscription.EventRegistrations(childComplexity, args["event"].(pulid.ID), args["after"].(*entgql.Cursor[pulid.ID])), true
 	case "Subscription.groupRoster":
 		if e.ComplexityRoot.Subscription.GroupRoster == nil {
 			break
@@ -5987,7 +6011,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.GroupRoster(childComplexity, args["group"].(pulid.ID), args["after"].(*string)), true
+		return e.ComplexityRoot.Subscription.GroupRoster(childComplexity, args["group"].(pulid.ID), args["after"].(*entgql.Cursor[pulid.ID])), true
 
 	case "SupportGroupApplicationPayload.application":
 		if e.ComplexityRoot.SupportGroupApplicationPayload.Application == nil {
@@ -20754,13 +20778,13 @@ type Conflict {
   "Its city."
   city: String!
   "Its status."
-  status: String!
+  status: GroupStatus!
   "Distance between the two in km; -1 when either has no coordinates."
   distanceKm: Float!
   "When a reviewer settled the overlap; null while it blocks approval."
   resolvedAt: Time
-  "The reviewer who settled it."
-  resolvedBy: ID
+  "The reviewer who settled it; null while it is open, or when the viewer may not see them."
+  resolvedBy: User
   "How it was settled."
   resolution: String
 }
@@ -20787,14 +20811,14 @@ type Screening {
 One step of the official-status handover.
 """
 type ChecklistItem {
-  "Stable key of the step."
-  key: String!
+  "Which step it is."
+  key: HandoverStep!
   "What the step is."
   label: String!
   "When it was done; null while open."
   doneAt: Time
-  "Who did it."
-  doneBy: ID
+  "Who did it; null while it is open, or when the viewer may not see them."
+  doneBy: User
 }
 
 """
@@ -21247,7 +21271,7 @@ extend type Query {
   open one arrived.
   """
   approvalQueue(
-    "The community."
+    "The community: its id or its slug."
     community: ID!
     "What to include."
     filter: ApprovalQueueFilter
@@ -21308,13 +21332,28 @@ type QueueCount {
 
 extend type Query {
   "The official-status requirements of a group, checked live against its community's policy."
-  officialRequirements("The group." group: ID!): [OfficialRequirement!]!
+  officialRequirements(
+    "The group: its id, or its community's slug and its own joined by a slash (\"openeuler/beijing\")."
+    group: ID!
+  ): [OfficialRequirement!]!
+}
+
+"An official-status requirement."
+enum OfficialRequirementKey {
+  "Enough active members."
+  MEMBERS
+  "Members from enough distinct organizations."
+  ORGANIZATIONS
+  "Enough events held in the last year."
+  EVENTS
+  "Mentoring signed off by the group's mentor."
+  MENTORING
 }
 
 "One official-status requirement."
 type OfficialRequirement {
-  "Stable key: members, organizations, events, mentoring."
-  key: String!
+  "Which requirement it is."
+  key: OfficialRequirementKey!
   "What is required."
   label: String!
   "Whether the group meets it now."
@@ -21347,8 +21386,8 @@ type CompleteHandoverStepPayload {
 }
 
 """
-The steps of the official-status handover, in the order they are done. ChecklistItem.key
-holds the same steps in lower case (mentoring_complete).
+The steps of the official-status handover, in the order they are done (ChecklistItem.key,
+completeHandoverStep's step).
 """
 enum HandoverStep {
   "The mentor (or staff) signs off the mentoring."
@@ -21676,7 +21715,7 @@ extend type Query {
   "Find your local ambassador."
   """
   ambassadors(
-    "The community whose ambassadors to list."
+    "The community whose ambassadors to list: its id or its slug."
     community: ID!
     "Only the ambassadors of this region."
     region: ID
@@ -21858,7 +21897,10 @@ extend type Application {
 
 extend type Query {
   "Running groups of a community with no active organizer (the community's staff only): they need a successor."
-  groupsWithoutOrganizer(community: ID!): [Group!]!
+  groupsWithoutOrganizer(
+    "The community: its id or its slug."
+    community: ID!
+  ): [Group!]!
 }
 
 "Where an election stands, by the clock."
@@ -22056,7 +22098,7 @@ extend type Query {
     last: Int
     "Ordering options for the events (default: by start, soonest first)."
     orderBy: [EventOrder!]
-    "Only events of this community's groups."
+    "Only events of this community's groups: its id or its slug."
     community: ID
     "Only events whose venue lies within near.km of the point (online-only events have none)."
     near: NearInput
@@ -22393,27 +22435,89 @@ enum ChangeOp {
   DELETED
 }
 
+extend type Query {
+  """
+  The position in the change log this response reflects: every change up to it and none after
+  it. Load a board with a query that selects it (every query response also carries it as
+  ` + "`" + `extensions.changeCursor` + "`" + `), then subscribe with ` + "`" + `after:` + "`" + ` set to it to continue live with no
+  change lost between the two and none delivered twice. UNAVAILABLE on a server without live
+  updates.
+  """
+  changeCursor: Cursor!
+}
+
 """
-Live updates. Every item carries a ` + "`" + `cursor` + "`" + `: subscribe again with ` + "`" + `after:` + "`" + ` set to the last
-cursor you received to replay what you missed and continue live, with no gap and no duplicate.
-Without ` + "`" + `after:` + "`" + ` a subscription starts from now. Each item is checked against the subscriber's
-permissions when it is delivered.
+Live updates, over WebSocket only (the graphql-transport-ws protocol on the GraphQL path; a
+subscription sent over HTTP is refused with SUBSCRIPTION_OVER_HTTP). Every item carries a
+` + "`" + `cursor` + "`" + `: subscribe again with ` + "`" + `after:` + "`" + ` set to the last cursor you received to replay what you
+missed and continue live, with no gap and no duplicate; to follow a board loaded by a query, set
+` + "`" + `after:` + "`" + ` to the query's ` + "`" + `changeCursor` + "`" + `. Without ` + "`" + `after:` + "`" + ` a subscription starts from now. Each item
+is checked against the subscriber's permissions when it is delivered. A community or group that
+does not exist (or that the subscriber may not see) is refused with NOT_FOUND.
 """
 type Subscription {
   "Applications entering, moving through and leaving a community's approval queue (reviewers see theirs)."
-  approvalQueue(community: ID!, kinds: [ApplicationKind!], after: String): ApplicationChange!
+  approvalQueue(
+    "The community: its id or its slug."
+    community: ID!
+    """
+    The applications to follow, as for the approvalQueue query, applied to each application as it is
+    when a change to it is delivered; except that statuses, when omitted, are all of them (so an
+    application leaving the open columns is delivered too), and hasOpenObjections is refused here.
+    """
+    filter: ApprovalQueueFilter
+    "Continue after this change cursor (an item's ` + "`" + `cursor` + "`" + ` or a query's ` + "`" + `changeCursor` + "`" + `); from now when omitted."
+    after: Cursor
+  ): ApplicationChange!
   "Roles of a group granted, changed and ended."
-  groupRoster(group: ID!, after: String): RoleChange!
+  groupRoster(
+    "The group: its id, or its community's slug and its own joined by a slash (\"openeuler/beijing\")."
+    group: ID!
+    "Continue after this change cursor (an item's ` + "`" + `cursor` + "`" + ` or a query's ` + "`" + `changeCursor` + "`" + `); from now when omitted."
+    after: Cursor
+  ): RoleChange!
   "Registrations of an event and its live counts; registrations themselves only for those who may see them."
-  eventRegistrations(event: ID!, after: String): RegistrationChange!
-  "A community's activity feed for dashboards, optionally of some topics (group, role, application, review, event, registration, election)."
-  changes(community: ID!, topics: [String!], after: String): ChangeItem!
+  eventRegistrations(
+    "The event."
+    event: ID!
+    "Continue after this change cursor (an item's ` + "`" + `cursor` + "`" + ` or a query's ` + "`" + `changeCursor` + "`" + `); from now when omitted."
+    after: Cursor
+  ): RegistrationChange!
+  "A community's activity feed for dashboards, optionally of some topics."
+  changes(
+    "The community: its id or its slug."
+    community: ID!
+    "Only changes of these entity families; all of them when omitted."
+    topics: [ChangeTopic!]
+    "Continue after this change cursor (an item's ` + "`" + `cursor` + "`" + ` or a query's ` + "`" + `changeCursor` + "`" + `); from now when omitted."
+    after: Cursor
+  ): ChangeItem!
+}
+
+"The entity family a change belongs to."
+enum ChangeTopic {
+  "Groups: created, changed (status, details), dissolved."
+  GROUP
+  "Roles: granted, changed and ended."
+  ROLE
+  "Applications: submitted and moved through review."
+  APPLICATION
+  "Reviews, comments and objections on applications."
+  REVIEW
+  "Events: created, published, changed, cancelled."
+  EVENT
+  "Registrations for events."
+  REGISTRATION
+  "Elections and their phases."
+  ELECTION
+  "A community's own settings (its policy)."
+  COMMUNITY
 }
 
 "A change to an application."
 type ApplicationChange {
   "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
-  cursor: String!
+  cursor: Cursor!
   "What happened."
   op: ChangeOp!
   "When it was committed."
@@ -22427,7 +22531,7 @@ type ApplicationChange {
 "A change to a role."
 type RoleChange {
   "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
-  cursor: String!
+  cursor: Cursor!
   "What happened."
   op: ChangeOp!
   "When it was committed."
@@ -22441,7 +22545,7 @@ type RoleChange {
 "A change to an event's registrations."
 type RegistrationChange {
   "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
-  cursor: String!
+  cursor: Cursor!
   "What happened."
   op: ChangeOp!
   "When it was committed."
@@ -22457,15 +22561,15 @@ type RegistrationChange {
 "An entry of a community's activity feed."
 type ChangeItem {
   "Position in the change log; pass it as ` + "`" + `after:` + "`" + ` to resume."
-  cursor: String!
+  cursor: Cursor!
   "What happened."
   op: ChangeOp!
   "When it was committed."
   at: Time!
   "Who did it; null for the system."
   actor: User
-  "The entity family: group, role, application, review, event, registration, election."
-  topic: String!
+  "The entity family."
+  topic: ChangeTopic!
   "The changed node as it is now."
   node: Node!
 }
@@ -27332,17 +27436,17 @@ func (ec *executionContext) field_Subscription_approvalQueue_args(ctx context.Co
 		return nil, err
 	}
 	args["community"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
-		func(ctx context.Context, v any) ([]application.Kind, error) {
-			return ec.unmarshalOApplicationKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋapplicationᚐKindᚄ(ctx, v)
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*ApprovalQueueFilter, error) {
+			return ec.unmarshalOApprovalQueueFilter2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐApprovalQueueFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["kinds"] = arg1
+	args["filter"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -27363,16 +27467,16 @@ func (ec *executionContext) field_Subscription_changes_args(ctx context.Context,
 	}
 	args["community"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "topics",
-		func(ctx context.Context, v any) ([]string, error) {
-			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]ChangeTopic, error) {
+			return ec.unmarshalOChangeTopic2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopicᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["topics"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -27393,8 +27497,8 @@ func (ec *executionContext) field_Subscription_eventRegistrations_args(ctx conte
 	}
 	args["event"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -27415,8 +27519,8 @@ func (ec *executionContext) field_Subscription_groupRoster_args(ctx context.Cont
 	}
 	args["group"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -29175,10 +29279,10 @@ func (ec *executionContext) fieldContext_ApplicationAnswers_eventId(_ context.Co
 }
 
 func (ec *executionContext) _ApplicationChange_cursor(ctx context.Context, field graphql.CollectedField, obj *ApplicationChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ApplicationChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApplicationChange", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ApplicationChange", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _ApplicationChange_op(ctx context.Context, field graphql.CollectedField, obj *ApplicationChange) (ret graphql.Marshaler) {
@@ -30772,10 +30876,10 @@ func (ec *executionContext) fieldContext_CastVotePayload_userErrors(_ context.Co
 }
 
 func (ec *executionContext) _ChangeItem_cursor(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ChangeItem_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _ChangeItem_op(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
@@ -30825,10 +30929,10 @@ func (ec *executionContext) fieldContext_ChangeItem_actor(_ context.Context, fie
 }
 
 func (ec *executionContext) _ChangeItem_topic(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Topic)
+	return ec.marshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx, field.Selections, obj.Topic)
 }
 func (ec *executionContext) fieldContext_ChangeItem_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, errors.New("field of type ChangeTopic does not have child fields"))
 }
 
 func (ec *executionContext) _ChangeItem_node(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
@@ -30928,10 +31032,26 @@ func (ec *executionContext) fieldContext_CheckInPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _ChecklistItem_key(ctx context.Context, field graphql.CollectedField, obj *schematype.ChecklistItem) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Key)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChecklistItem().Key(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v HandoverStep) graphql.Marshaler {
+			return ec.marshalNHandoverStep2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐHandoverStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ChecklistItem_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ChecklistItem", field, true, true, errors.New("field of type HandoverStep does not have child fields"))
 }
 
 func (ec *executionContext) _ChecklistItem_label(ctx context.Context, field graphql.CollectedField, obj *schematype.ChecklistItem) (ret graphql.Marshaler) {
@@ -30949,10 +31069,35 @@ func (ec *executionContext) fieldContext_ChecklistItem_doneAt(_ context.Context,
 }
 
 func (ec *executionContext) _ChecklistItem_doneBy(ctx context.Context, field graphql.CollectedField, obj *schematype.ChecklistItem) (ret graphql.Marshaler) {
-	return ec.marshalOID2string(ctx, field.Selections, obj.DoneBy)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_doneBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChecklistItem().DoneBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ChecklistItem_doneBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, errors.New("field of type ID does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "ChecklistItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CommentOnApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *CommentOnApplicationPayload) (ret graphql.Marshaler) {
@@ -31870,10 +32015,26 @@ func (ec *executionContext) fieldContext_Conflict_city(_ context.Context, field 
 }
 
 func (ec *executionContext) _Conflict_status(ctx context.Context, field graphql.CollectedField, obj *schematype.Conflict) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Status)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conflict_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conflict().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v group.Status) graphql.Marshaler {
+			return ec.marshalNGroupStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋgroupᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Conflict_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Conflict", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Conflict", field, true, true, errors.New("field of type GroupStatus does not have child fields"))
 }
 
 func (ec *executionContext) _Conflict_distanceKm(ctx context.Context, field graphql.CollectedField, obj *schematype.Conflict) (ret graphql.Marshaler) {
@@ -31891,10 +32052,35 @@ func (ec *executionContext) fieldContext_Conflict_resolvedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Conflict_resolvedBy(ctx context.Context, field graphql.CollectedField, obj *schematype.Conflict) (ret graphql.Marshaler) {
-	return ec.marshalOID2string(ctx, field.Selections, obj.ResolvedBy)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conflict_resolvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conflict().ResolvedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Conflict_resolvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Conflict", field, false, false, errors.New("field of type ID does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "Conflict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Conflict_resolution(ctx context.Context, field graphql.CollectedField, obj *schematype.Conflict) (ret graphql.Marshaler) {
@@ -37124,10 +37310,26 @@ func (ec *executionContext) fieldContext_ObjectToApplicationPayload_userErrors(_
 }
 
 func (ec *executionContext) _OfficialRequirement_key(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Key)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfficialRequirement_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OfficialRequirement().Key(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v OfficialRequirementKey) graphql.Marshaler {
+			return ec.marshalNOfficialRequirementKey2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOfficialRequirementKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_OfficialRequirement_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OfficialRequirement", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("OfficialRequirement", field, true, true, errors.New("field of type OfficialRequirementKey does not have child fields"))
 }
 
 func (ec *executionContext) _OfficialRequirement_label(ctx context.Context, field graphql.CollectedField, obj *policy.Requirement) (ret graphql.Marshaler) {
@@ -38569,6 +38771,29 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changeCursor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changeCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ChangeCursor(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changeCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, errors.New("field of type Cursor does not have child fields"))
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39251,10 +39476,10 @@ func (ec *executionContext) fieldContext_Registration_checkInCode(_ context.Cont
 }
 
 func (ec *executionContext) _RegistrationChange_cursor(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_RegistrationChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RegistrationChange", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RegistrationChange", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _RegistrationChange_op(ctx context.Context, field graphql.CollectedField, obj *RegistrationChange) (ret graphql.Marshaler) {
@@ -41121,10 +41346,10 @@ func (ec *executionContext) fieldContext_Role_homeGroup(_ context.Context, field
 }
 
 func (ec *executionContext) _RoleChange_cursor(ctx context.Context, field graphql.CollectedField, obj *RoleChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_RoleChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RoleChange", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RoleChange", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _RoleChange_op(ctx context.Context, field graphql.CollectedField, obj *RoleChange) (ret graphql.Marshaler) {
@@ -42448,7 +42673,7 @@ func (ec *executionContext) _Subscription_approvalQueue(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().ApprovalQueue(ctx, fc.Args["community"].(pulid.ID), fc.Args["kinds"].([]application.Kind), fc.Args["after"].(*string))
+			return ec.Resolvers.Subscription().ApprovalQueue(ctx, fc.Args["community"].(pulid.ID), fc.Args["filter"].(*ApprovalQueueFilter), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ApplicationChange) graphql.Marshaler {
@@ -42492,7 +42717,7 @@ func (ec *executionContext) _Subscription_groupRoster(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().GroupRoster(ctx, fc.Args["group"].(pulid.ID), fc.Args["after"].(*string))
+			return ec.Resolvers.Subscription().GroupRoster(ctx, fc.Args["group"].(pulid.ID), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *RoleChange) graphql.Marshaler {
@@ -42536,7 +42761,7 @@ func (ec *executionContext) _Subscription_eventRegistrations(ctx context.Context
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().EventRegistrations(ctx, fc.Args["event"].(pulid.ID), fc.Args["after"].(*string))
+			return ec.Resolvers.Subscription().EventRegistrations(ctx, fc.Args["event"].(pulid.ID), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *RegistrationChange) graphql.Marshaler {
@@ -42580,7 +42805,7 @@ func (ec *executionContext) _Subscription_changes(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["community"].(pulid.ID), fc.Args["topics"].([]string), fc.Args["after"].(*string))
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["community"].(pulid.ID), fc.Args["topics"].([]ChangeTopic), fc.Args["after"].(*entgql.Cursor[pulid.ID]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ChangeItem) graphql.Marshaler {
@@ -68482,25 +68707,91 @@ func (ec *executionContext) _ChecklistItem(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ChecklistItem")
 		case "key":
-			out.Values[i] = ec._ChecklistItem_key(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ChecklistItem_key(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "label":
 			out.Values[i] = ec._ChecklistItem_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "doneAt":
 			out.Values[i] = ec._ChecklistItem_doneAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "doneBy":
-			out.Values[i] = ec._ChecklistItem_doneBy(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ChecklistItem_doneBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -69280,42 +69571,108 @@ func (ec *executionContext) _Conflict(ctx context.Context, sel ast.SelectionSet,
 		case "groupId":
 			out.Values[i] = ec._Conflict_groupId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Conflict_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "city":
 			out.Values[i] = ec._Conflict_city(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
-			out.Values[i] = ec._Conflict_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Conflict_status(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "distanceKm":
 			out.Values[i] = ec._Conflict_distanceKm(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "resolvedAt":
 			out.Values[i] = ec._Conflict_resolvedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "resolvedBy":
-			out.Values[i] = ec._Conflict_resolvedBy(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Conflict_resolvedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "resolution":
 			out.Values[i] = ec._Conflict_resolution(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -72605,24 +72962,57 @@ func (ec *executionContext) _OfficialRequirement(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OfficialRequirement")
 		case "key":
-			out.Values[i] = ec._OfficialRequirement_key(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OfficialRequirement_key(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "label":
 			out.Values[i] = ec._OfficialRequirement_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "met":
 			out.Values[i] = ec._OfficialRequirement_met(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "detail":
 			out.Values[i] = ec._OfficialRequirement_detail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -73513,6 +73903,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_events(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "changeCursor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_changeCursor(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -78840,6 +79252,16 @@ func (ec *executionContext) marshalNChangeOp2githubᚗcomᚋusergroupsᚋusergro
 	return v
 }
 
+func (ec *executionContext) unmarshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx context.Context, v any) (ChangeTopic, error) {
+	var res ChangeTopic
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx context.Context, sel ast.SelectionSet, v ChangeTopic) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCheckInInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCheckInInput(ctx context.Context, v any) (CheckInInput, error) {
 	res, err := ec.unmarshalInputCheckInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -79097,6 +79519,28 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
 	_ = sel
 	res := scalar.MarshalCursor(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+	res, err := scalar.UnmarshalCursor(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v *entgql.Cursor[pulid.ID]) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalCursor(*v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -79628,6 +80072,16 @@ func (ec *executionContext) marshalNOfficialRequirement2ᚖgithubᚗcomᚋusergr
 		return graphql.Null
 	}
 	return ec._OfficialRequirement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOfficialRequirementKey2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOfficialRequirementKey(ctx context.Context, v any) (OfficialRequirementKey, error) {
+	var res OfficialRequirementKey
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfficialRequirementKey2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOfficialRequirementKey(ctx context.Context, sel ast.SelectionSet, v OfficialRequirementKey) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNOpenElectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionInput(ctx context.Context, v any) (OpenElectionInput, error) {
@@ -81481,6 +81935,42 @@ func (ec *executionContext) marshalOCastVotePayload2ᚖgithubᚗcomᚋusergroups
 		return graphql.Null
 	}
 	return ec._CastVotePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOChangeTopic2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopicᚄ(ctx context.Context, v any) ([]ChangeTopic, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]ChangeTopic, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOChangeTopic2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []ChangeTopic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeTopic2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopic(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOCheckInPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCheckInPayload(ctx context.Context, sel ast.SelectionSet, v *CheckInPayload) graphql.Marshaler {

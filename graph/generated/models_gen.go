@@ -77,7 +77,7 @@ type AddSponsorPayload struct {
 // A change to an application.
 type ApplicationChange struct {
 	// Position in the change log; pass it as `after:` to resume.
-	Cursor string `json:"cursor"`
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
 	// What happened.
 	Op change.Op `json:"op"`
 	// When it was committed.
@@ -321,15 +321,15 @@ type CastVotePayload struct {
 // An entry of a community's activity feed.
 type ChangeItem struct {
 	// Position in the change log; pass it as `after:` to resume.
-	Cursor string `json:"cursor"`
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
 	// What happened.
 	Op change.Op `json:"op"`
 	// When it was committed.
 	At time.Time `json:"at"`
 	// Who did it; null for the system.
 	Actor *ent.User `json:"actor,omitempty"`
-	// The entity family: group, role, application, review, event, registration, election.
-	Topic string `json:"topic"`
+	// The entity family.
+	Topic ChangeTopic `json:"topic"`
 	// The changed node as it is now.
 	Node ent.Noder `json:"node"`
 }
@@ -717,7 +717,7 @@ type RegisterForEventPayload struct {
 // A change to an event's registrations.
 type RegistrationChange struct {
 	// Position in the change log; pass it as `after:` to resume.
-	Cursor string `json:"cursor"`
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
 	// What happened.
 	Op change.Op `json:"op"`
 	// When it was committed.
@@ -910,7 +910,7 @@ type RevokeRolePayload struct {
 // A change to a role.
 type RoleChange struct {
 	// Position in the change log; pass it as `after:` to resume.
-	Cursor string `json:"cursor"`
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
 	// What happened.
 	Op change.Op `json:"op"`
 	// When it was committed.
@@ -997,10 +997,13 @@ type StepDownPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
-// Live updates. Every item carries a `cursor`: subscribe again with `after:` set to the last
-// cursor you received to replay what you missed and continue live, with no gap and no duplicate.
-// Without `after:` a subscription starts from now. Each item is checked against the subscriber's
-// permissions when it is delivered.
+// Live updates, over WebSocket only (the graphql-transport-ws protocol on the GraphQL path; a
+// subscription sent over HTTP is refused with SUBSCRIPTION_OVER_HTTP). Every item carries a
+// `cursor`: subscribe again with `after:` set to the last cursor you received to replay what you
+// missed and continue live, with no gap and no duplicate; to follow a board loaded by a query, set
+// `after:` to the query's `changeCursor`. Without `after:` a subscription starts from now. Each item
+// is checked against the subscriber's permissions when it is delivered. A community or group that
+// does not exist (or that the subscriber may not see) is refused with NOT_FOUND.
 type Subscription struct {
 }
 
@@ -1198,6 +1201,82 @@ func (e APITokenScope) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The entity family a change belongs to.
+type ChangeTopic string
+
+const (
+	// Groups: created, changed (status, details), dissolved.
+	ChangeTopicGroup ChangeTopic = "GROUP"
+	// Roles: granted, changed and ended.
+	ChangeTopicRole ChangeTopic = "ROLE"
+	// Applications: submitted and moved through review.
+	ChangeTopicApplication ChangeTopic = "APPLICATION"
+	// Reviews, comments and objections on applications.
+	ChangeTopicReview ChangeTopic = "REVIEW"
+	// Events: created, published, changed, cancelled.
+	ChangeTopicEvent ChangeTopic = "EVENT"
+	// Registrations for events.
+	ChangeTopicRegistration ChangeTopic = "REGISTRATION"
+	// Elections and their phases.
+	ChangeTopicElection ChangeTopic = "ELECTION"
+	// A community's own settings (its policy).
+	ChangeTopicCommunity ChangeTopic = "COMMUNITY"
+)
+
+var AllChangeTopic = []ChangeTopic{
+	ChangeTopicGroup,
+	ChangeTopicRole,
+	ChangeTopicApplication,
+	ChangeTopicReview,
+	ChangeTopicEvent,
+	ChangeTopicRegistration,
+	ChangeTopicElection,
+	ChangeTopicCommunity,
+}
+
+func (e ChangeTopic) IsValid() bool {
+	switch e {
+	case ChangeTopicGroup, ChangeTopicRole, ChangeTopicApplication, ChangeTopicReview, ChangeTopicEvent, ChangeTopicRegistration, ChangeTopicElection, ChangeTopicCommunity:
+		return true
+	}
+	return false
+}
+
+func (e ChangeTopic) String() string {
+	return string(e)
+}
+
+func (e *ChangeTopic) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeTopic(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeTopic", str)
+	}
+	return nil
+}
+
+func (e ChangeTopic) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeTopic) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeTopic) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Where an election stands, by the clock.
 type ElectionPhase string
 
@@ -1259,8 +1338,8 @@ func (e ElectionPhase) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// The steps of the official-status handover, in the order they are done. ChecklistItem.key
-// holds the same steps in lower case (mentoring_complete).
+// The steps of the official-status handover, in the order they are done (ChecklistItem.key,
+// completeHandoverStep's step).
 type HandoverStep string
 
 const (
@@ -1441,6 +1520,70 @@ func (e *MessageTemplateKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e MessageTemplateKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An official-status requirement.
+type OfficialRequirementKey string
+
+const (
+	// Enough active members.
+	OfficialRequirementKeyMembers OfficialRequirementKey = "MEMBERS"
+	// Members from enough distinct organizations.
+	OfficialRequirementKeyOrganizations OfficialRequirementKey = "ORGANIZATIONS"
+	// Enough events held in the last year.
+	OfficialRequirementKeyEvents OfficialRequirementKey = "EVENTS"
+	// Mentoring signed off by the group's mentor.
+	OfficialRequirementKeyMentoring OfficialRequirementKey = "MENTORING"
+)
+
+var AllOfficialRequirementKey = []OfficialRequirementKey{
+	OfficialRequirementKeyMembers,
+	OfficialRequirementKeyOrganizations,
+	OfficialRequirementKeyEvents,
+	OfficialRequirementKeyMentoring,
+}
+
+func (e OfficialRequirementKey) IsValid() bool {
+	switch e {
+	case OfficialRequirementKeyMembers, OfficialRequirementKeyOrganizations, OfficialRequirementKeyEvents, OfficialRequirementKeyMentoring:
+		return true
+	}
+	return false
+}
+
+func (e OfficialRequirementKey) String() string {
+	return string(e)
+}
+
+func (e *OfficialRequirementKey) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfficialRequirementKey(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfficialRequirementKey", str)
+	}
+	return nil
+}
+
+func (e OfficialRequirementKey) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfficialRequirementKey) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfficialRequirementKey) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

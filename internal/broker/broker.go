@@ -50,6 +50,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -481,6 +482,19 @@ func (b *Broker) Latest(ctx context.Context) (int64, error) {
 		return 0, nil
 	}
 	return id, err
+}
+
+// Settled returns the broker's position once Run has found it: every
+// change up to its low-water mark (Position.Low) has committed or never
+// will, so any snapshot of the database taken after the call shows them
+// all. A query's cursor starts from it (see Reflected).
+func (b *Broker) Settled(ctx context.Context) (Position, error) {
+	if err := b.awaitReady(ctx); err != nil {
+		return Position{}, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return Position{Seq: b.pos.Seq, Holes: slices.Clone(b.pos.Holes)}, nil
 }
 
 // oldest returns the lowest sequence number still in the log (0 when empty).

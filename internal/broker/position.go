@@ -70,6 +70,30 @@ func (p Position) unseen(id int64) bool {
 	return false
 }
 
+// Reflected is the position of a snapshot of the database that shows every
+// change up to low and, above it, exactly the ids in visible (increasing):
+// the ids above low it does not show are its holes. A snapshot taken after
+// the broker settled low shows every change up to it, so a subscriber who
+// resumes from this position gets exactly the changes the snapshot did not
+// show. Past MaxHoles holes the position stops below the first hole it
+// cannot list: what lies above comes again (shown twice, never lost).
+func Reflected(low int64, visible []int64) Position {
+	p := Position{Seq: low}
+	for _, id := range visible {
+		if id <= p.Seq {
+			continue
+		}
+		if id > p.Seq+1 {
+			if len(p.Holes) == MaxHoles {
+				break
+			}
+			p.Holes = append(p.Holes, Range{From: p.Seq + 1, To: id - 1})
+		}
+		p.Seq = id
+	}
+	return p
+}
+
 // String is for logs and test failures.
 func (p Position) String() string {
 	if len(p.Holes) == 0 {

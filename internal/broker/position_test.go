@@ -121,3 +121,29 @@ func TestPositionValidate(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestReflected(t *testing.T) {
+	for _, c := range []struct {
+		low     int64
+		visible []int64
+		want    string
+	}{
+		{10, nil, "10"},
+		{10, []int64{11, 12}, "12"},
+		{10, []int64{12, 13, 16}, "16[{11 11} {14 15}]"},
+		{10, []int64{9, 10, 11}, "11"},
+	} {
+		p := Reflected(c.low, c.visible)
+		if p.String() != c.want || p.Validate() != nil {
+			t.Errorf("Reflected(%d, %v) = %v (%v), want %s", c.low, c.visible, p, p.Validate(), c.want)
+		}
+	}
+	var many []int64
+	for i := int64(0); i <= MaxHoles+5; i++ {
+		many = append(many, 2*i+2)
+	}
+	p := Reflected(0, many)
+	if len(p.Holes) != MaxHoles || p.Validate() != nil || p.Seq != 2*MaxHoles {
+		t.Errorf("too many holes: seq %d, %d holes, %v", p.Seq, len(p.Holes), p.Validate())
+	}
+}

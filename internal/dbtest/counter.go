@@ -2,6 +2,7 @@ package dbtest
 
 import (
 	"context"
+	"database/sql"
 	"sync/atomic"
 
 	"entgo.io/ent/dialect"
@@ -38,6 +39,22 @@ func (c *Counter) Exec(ctx context.Context, query string, args, v any) error {
 // Tx opens a transaction whose statements are counted too.
 func (c *Counter) Tx(ctx context.Context) (dialect.Tx, error) {
 	tx, err := c.Driver.Tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{Tx: tx, n: &c.n}, nil
+}
+
+// BeginTx is Tx with options (a query's read-only snapshot asks for them);
+// ent's Client.BeginTx needs the driver to have it.
+func (c *Counter) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	b, ok := c.Driver.(interface {
+		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
+	})
+	if !ok {
+		return c.Tx(ctx)
+	}
+	tx, err := b.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/ref"
 )
 
 // Near is a circle to search in; Km is required (a nil Km is bad input).
@@ -44,11 +45,16 @@ func filtersStatus(w *ent.EventWhereInput) bool {
 	return w != nil && (w.Status != nil || w.StatusNEQ != nil || len(w.StatusIn) > 0 || len(w.StatusNotIn) > 0)
 }
 
-// Predicates turns a search into query predicates. A radius search reads
+// Predicates turns a search into query predicates; its community may be
+// named by id or slug (an unknown one is NOT_FOUND, see ref). A radius search reads
 // the candidates inside the circle's bounding box (one query) and keeps
 // those truly within the radius, so pagination and totals stay exact.
 func Predicates(ctx context.Context, c *ent.Client, s Search) ([]predicate.Event, error) {
 	var ps []predicate.Event
+	var err error
+	if s.Community, err = ref.OptionalCommunity(ctx, c, "community", &s.Community); err != nil {
+		return nil, err
+	}
 	if s.Community != "" {
 		ps = append(ps, event.HasGroupWith(group.CommunityID(s.Community)))
 	}

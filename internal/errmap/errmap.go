@@ -21,6 +21,10 @@ import (
 // the database could not be reached.
 const unreachableLog = "database unreachable"
 
+// changeCursorType is the Go type of a change cursor's text inside the
+// Cursor scalar (graph/scalar.ChangePosition), as %T prints it.
+const changeCursorType = "scalar.ChangePosition"
+
 // Classify maps err to a client-safe Error, or nil if err is unexpected
 // (an internal error: the presenter logs it and shows a generic message).
 func Classify(err error) *apierror.Error {
@@ -44,6 +48,10 @@ func Classify(err error) *apierror.Error {
 		e := apierror.Unavailablef("the service is temporarily unavailable; try again shortly")
 		e.LogAs = unreachableLog
 		return e
+	case err != nil && strings.Contains(err.Error(), changeCursorType+" is not a slice"):
+		// entgql's words for a change cursor given to a connection, which
+		// the Cursor scalar could not tell from a connection cursor.
+		return apierror.Invalid("after", "a change cursor is not a cursor of this connection: pass it to a subscription's after")
 	case errors.As(err, &ve):
 		return apierror.Invalid(GraphQLName(ve.Name), "%s: %s", GraphQLName(ve.Name), reason(ve))
 	case errors.As(err, &fe):

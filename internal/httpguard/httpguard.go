@@ -166,8 +166,11 @@ func (g *guard) checkGet(w http.ResponseWriter, r *http.Request) bool {
 		return true // no such operation: gqlgen says so
 	}
 	w.Header().Set("Allow", "POST")
-	refuse(w, r, http.StatusMethodNotAllowed, MethodNotAllowed,
-		"GET may only run queries: send a "+string(op.Operation)+" with POST")
+	how := "send a mutation with POST"
+	if op.Operation == ast.Subscription {
+		how = "subscriptions are served over WebSocket only (the graphql-transport-ws protocol, on this same path)"
+	}
+	refuse(w, r, http.StatusMethodNotAllowed, MethodNotAllowed, "GET may only run queries: "+how)
 	return false
 }
 

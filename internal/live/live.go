@@ -64,6 +64,14 @@ func Cursor(p broker.Position) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// IsCursor reports whether s is a change cursor rather than a connection
+// cursor: both travel in the API's Cursor scalar, which tells them apart
+// by this.
+func IsCursor(s string) bool {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil && strings.HasPrefix(string(raw), cursorPrefix)
+}
+
 // ParseCursor decodes a cursor given as `after:`; nil means "from now".
 func ParseCursor(s *string) (broker.Position, bool, error) {
 	if s == nil || *s == "" {
@@ -202,7 +210,7 @@ func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.C
 		match = func(*ent.Change) bool { return true }
 	}
 	filter := match
-	match = func(c *ent.Change) bool { return c.Topic != changelog.TopicCredential && filter(c) }
+	match = func(c *ent.Change) bool { return !private(c.Topic) && filter(c) }
 	var sub *broker.Subscription
 	if ok {
 		sub, err = s.Broker.Subscribe(ctx, from, match)
@@ -218,6 +226,44 @@ func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.C
 		return nil, err
 	}
 	return &Subscription{src: s, sub: sub}, nil
+}
+
+// private reports whether a topic is never delivered to anyone: credential
+// changes (read by the source itself, see credentials.go) and audit
+// entries (who exported whose contact details).
+func private(topic string) bool {
+	return topic == changelog.TopicCredential || topic == changelog.TopicAudit
+}
+
+// maxReflected bounds the change ids read above the broker's low-water mark
+// for a query's cursor. Past it the cursor stops at the last id read: what
+// the snapshot shows above it would be delivered again, never lost.
+const maxReflected = 10000
+
+// Reflected returns the cursor of the change-log position that the reads
+// through c reflect, c being the client of one snapshot of the database (a
+// query's read, see workflow.Runner.Read) on which this is the first read.
+// Every change up to the broker's low-water mark had committed (or never
+// will) before the snapshot began, so it shows them all; above it the
+// snapshot shows exactly the change rows it can read, each committed with
+// the writes it announces, and those it cannot read are the cursor's holes.
+// A subscriber resuming from the cursor therefore gets exactly the changes
+// the query did not see. A server without live updates answers UNAVAILABLE.
+func (s *Source) Reflected(ctx context.Context, c *ent.Client) (string, error) {
+	if err := s.available(); err != nil {
+		return "", err
+	}
+	settled, err := s.Broker.Settled(ctx)
+	if err != nil {
+		return "", err
+	}
+	low := settled.Low()
+	ids, err := c.Change.Query().Where(change.IDGT(low)).Order(change.ByID()).Limit(maxReflected).
+		IDs(viewer.SystemContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	return Cursor(broker.Reflected(low, ids)), nil
 }
 
 // Stream subscribes to the changes match accepts, after the cursor (or from

@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/ref"
 )
 
 // Point is a place to measure distances from; a non-nil Km keeps only what
@@ -24,7 +25,11 @@ type Point struct {
 // near.Km, only those whose home group lies within it.
 // Nested fields of the roles are loaded by the caller's field collection, so
 // the cost stays two queries however many ambassadors there are.
-func Ambassadors(ctx context.Context, q *ent.RoleQuery, community, region pulid.ID, near *Point, limit int) ([]*ent.Role, error) {
+func Ambassadors(ctx context.Context, c *ent.Client, q *ent.RoleQuery, community, region pulid.ID, near *Point, limit int) ([]*ent.Role, error) {
+	community, err := ref.Community(ctx, c, "community", community)
+	if err != nil {
+		return nil, err
+	}
 	if near != nil && (policy.ValidateLatitude(near.Lat) != nil || policy.ValidateLongitude(near.Lng) != nil ||
 		near.Km != nil && (*near.Km <= 0 || *near.Km > 1000)) {
 		return nil, apierror.Invalid("near", "near must be a latitude in [-90, 90], a longitude in [-180, 180] and, if given, 0 < km <= 1000")

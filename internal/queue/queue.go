@@ -6,6 +6,7 @@ package queue
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -17,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -57,10 +59,20 @@ type Ask struct {
 	OlderThanHours    int
 }
 
-// Open returns a community's queue under ask for the viewer of ctx at now,
+// Open returns a community's queue — named by its id or slug, resolved
+// through c as the viewer may see it — under ask for the viewer of ctx at now,
 // with page as the page asked for. "Assigned to me" needs someone signed
 // in, and an age cannot be negative.
-func Open(ctx context.Context, community pulid.ID, ask Ask, page Page, now time.Time) (*Queue, error) {
+func Open(ctx context.Context, c *ent.Client, community pulid.ID, ask Ask, page Page, now time.Time) (*Queue, error) {
+	community, err := ref.Community(ctx, c, "community", community)
+	if err != nil {
+		return nil, err
+	}
+	return open(ctx, community, ask, page, now)
+}
+
+// open is Open for a community already resolved.
+func open(ctx context.Context, community pulid.ID, ask Ask, page Page, now time.Time) (*Queue, error) {
 	f := Filter{Kinds: ask.Kinds, Statuses: ask.Statuses, Region: ask.Region,
 		HasConflicts: ask.HasConflicts, HasOpenObjections: ask.HasOpenObjections}
 	if ask.AssignedToMe {
@@ -75,6 +87,43 @@ func Open(ctx context.Context, community pulid.ID, ask Ask, page Page, now time.
 	}
 	f.OlderThan = time.Duration(ask.OlderThanHours) * time.Hour
 	return &Queue{Community: community, Filter: f, Now: now, Page: page}, nil
+}
+
+// Follow checks a subscription to a community's queue: the community
+// reference (its id or slug) resolved as the viewer may see it through c,
+// and the filter as Open checks it. A stream follows applications as they
+// change, so statuses omitted mean all of them (an application leaving the
+// open columns is news to a board), and hasOpenObjections, which rests on
+// other rows than the application's, is refused.
+func Follow(ctx context.Context, c *ent.Client, community pulid.ID, ask Ask) (pulid.ID, Filter, error) {
+	com, err := ref.Community(ctx, c, "community", community)
+	if err != nil {
+		return "", Filter{}, err
+	}
+	if ask.HasOpenObjections != nil {
+		return "", Filter{}, apierror.Invalid("filter.hasOpenObjections", "a subscription cannot filter on open objections: filter on the items it delivers")
+	}
+	q, err := open(ctx, com, ask, Page{}, time.Time{})
+	if err != nil {
+		return "", Filter{}, err
+	}
+	return com, q.Filter, nil
+}
+
+// Admits reports whether the application, as it is at now, passes the
+// filter of a stream (see Follow): the same predicates as a queue's, but
+// checked on one application in memory, and no statuses meaning all.
+func (f Filter) Admits(a *ent.Application, now time.Time) bool {
+	switch {
+	case len(f.Kinds) > 0 && !slices.Contains(f.Kinds, a.Kind),
+		len(f.Statuses) > 0 && !slices.Contains(f.Statuses, a.Status),
+		f.Region != "" && a.RegionID != f.Region,
+		f.AssignedTo != "" && a.ReviewerID != f.AssignedTo,
+		f.HasConflicts != nil && *f.HasConflicts != (a.UnresolvedConflicts > 0),
+		f.OlderThan > 0 && !a.CreatedAt.Before(now.Add(-f.OlderThan)):
+		return false
+	}
+	return true
 }
 
 // Paginate returns the requested page of the queue's applications, oldest

@@ -34,14 +34,14 @@ func as(v *viewer.Viewer) context.Context { return viewer.NewContext(context.Bac
 func TestOpenChecksTheAsk(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	mine := queue.Ask{AssignedToMe: true, OlderThanHours: 48}
-	if _, err := queue.Open(as(&viewer.Viewer{}), "com_a", mine, queue.Page{}, now); code(err) != apierror.Unauthenticated {
+	if _, err := queue.OpenResolved(as(&viewer.Viewer{}), "com_a", mine, queue.Page{}, now); code(err) != apierror.Unauthenticated {
 		t.Errorf("anonymous, assigned to me: %v", err)
 	}
-	q, err := queue.Open(as(&viewer.Viewer{UserID: "usr_r"}), "com_a", mine, queue.Page{}, now)
+	q, err := queue.OpenResolved(as(&viewer.Viewer{UserID: "usr_r"}), "com_a", mine, queue.Page{}, now)
 	if err != nil || q.Filter.AssignedTo != "usr_r" || q.Filter.OlderThan != 48*time.Hour || q.Community != "com_a" || !q.Now.Equal(now) {
 		t.Errorf("Open = %+v, %v", q, err)
 	}
-	if _, err := queue.Open(as(&viewer.Viewer{UserID: "usr_r"}), "com_a", queue.Ask{OlderThanHours: -1}, queue.Page{}, now); code(err) != apierror.BadUserInput {
+	if _, err := queue.OpenResolved(as(&viewer.Viewer{UserID: "usr_r"}), "com_a", queue.Ask{OlderThanHours: -1}, queue.Page{}, now); code(err) != apierror.BadUserInput {
 		t.Errorf("negative age: %v", err)
 	}
 }
@@ -94,7 +94,31 @@ func TestStaffReads(t *testing.T) {
 		}
 	}
 
-	if _, err := queue.Ambassadors(as(manager), db.Client.Role.Query(), com.ID, "", &queue.Point{Lat: 91}, 5); code(err) != apierror.BadUserInput {
+	if _, err := queue.Ambassadors(as(manager), db.Client, db.Client.Role.Query(), com.ID, "", &queue.Point{Lat: 91}, 5); code(err) != apierror.BadUserInput {
 		t.Errorf("ambassadors near latitude 91: %v", err)
+	}
+}
+
+// TestAdmits: a stream's filter checks one application in memory as a
+// queue's predicates would, with no statuses meaning all of them.
+func TestAdmits(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	yes := true
+	a := &ent.Application{Kind: application.KindNEW_GROUP, Status: application.StatusAPPROVED, RegionID: "reg_a",
+		ReviewerID: "usr_r", UnresolvedConflicts: 1, CreatedAt: now.Add(-72 * time.Hour)}
+	for _, c := range []struct {
+		f    queue.Filter
+		want bool
+	}{
+		{queue.Filter{}, true},
+		{queue.Filter{Kinds: []application.Kind{application.KindAMBASSADOR}}, false},
+		{queue.Filter{Statuses: []application.Status{application.StatusSUBMITTED}}, false},
+		{queue.Filter{Region: "reg_b"}, false},
+		{queue.Filter{AssignedTo: "usr_r", HasConflicts: &yes, OlderThan: 48 * time.Hour, Region: "reg_a"}, true},
+		{queue.Filter{OlderThan: 96 * time.Hour}, false},
+	} {
+		if got := c.f.Admits(a, now); got != c.want {
+			t.Errorf("%+v admits: %v, want %v", c.f, got, c.want)
+		}
 	}
 }

@@ -15,8 +15,10 @@ import (
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -223,6 +225,10 @@ func TrackRecords(ctx context.Context, c *ent.Client, ids []pulid.ID) (map[pulid
 // organizer — after a term ended with nobody elected, say — by name, for
 // the community's staff only (authz.CanListLeaderlessGroups).
 func Leaderless(ctx context.Context, c *ent.Client, community pulid.ID) ([]*ent.Group, error) {
+	community, err := ref.Community(ctx, c, "community", community)
+	if err != nil {
+		return nil, err
+	}
 	if !authz.CanListLeaderlessGroups(viewer.FromContext(ctx), community) {
 		return nil, apierror.Forbiddenf("only the community's staff see which groups lack an organizer")
 	}
@@ -231,4 +237,19 @@ func Leaderless(ctx context.Context, c *ent.Client, community pulid.ID) ([]*ent.
 		group.StatusIn(group.StatusACTIVE, group.StatusOFFICIAL),
 		group.Not(group.HasRolesWith(role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE))),
 	).Order(ent.Asc(group.FieldName)).All(ctx)
+}
+
+// People loads the users ids name, as the viewer of ctx may see them, in one
+// query: someone they may not see is missing from the map (a field naming
+// them shows null, and nothing about them leaks).
+func People(ctx context.Context, c *ent.Client, ids []pulid.ID) (map[pulid.ID]*ent.User, error) {
+	users, err := c.User.Query().Where(user.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[pulid.ID]*ent.User, len(users))
+	for _, u := range users {
+		out[u.ID] = u
+	}
+	return out, nil
 }

@@ -72,7 +72,7 @@ func TestLateCommitReachesSubscribers(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	const roster = `subscription($g: ID!, $after: String) { groupRoster(group: $g, after: $after) { cursor op node { user { handle } } } }`
+	const roster = `subscription($g: ID!, $after: Cursor) { groupRoster(group: $g, after: $after) { cursor op node { user { handle } } } }`
 	join := func(tok string) {
 		if r := s.post(t, tok, `mutation($g: ID!) { joinGroup(input: {id: $g}) { role { status } } }`, map[string]any{"g": string(g.ID)}); dig(r.Data, "joinGroup", "role", "status") != "ACTIVE" {
 			t.Errorf("join: %+v %+v", r.Data, r.Errors)

@@ -231,7 +231,7 @@ func TestSubscriptionsOverWebSocket(t *testing.T) {
 		t.Errorf("staff's queue: %v", q)
 	}
 	f := anon.next()
-	if dig(f, "changes", "topic") != "group" || dig(f, "changes", "node", "__typename") != "Group" {
+	if dig(f, "changes", "topic") != "GROUP" || dig(f, "changes", "node", "__typename") != "Group" {
 		t.Errorf("anonymous feed: %v (applications must never reach it)", f)
 	}
 
@@ -262,7 +262,7 @@ func TestSubscriptionsOverWebSocket(t *testing.T) {
 
 	// Resuming: a new socket with after: the last cursor replays exactly what followed it.
 	again := s.dial(t, staffTok)
-	again.subscribe("r2", `subscription($g: ID!, $after: String) { groupRoster(group: $g, after: $after) { cursor node { status user { handle } } } }`,
+	again.subscribe("r2", `subscription($g: ID!, $after: Cursor) { groupRoster(group: $g, after: $after) { cursor node { status user { handle } } } }`,
 		map[string]any{"g": string(g.ID), "after": lastCursor})
 	for _, want := range []string{"mb", "mc"} {
 		if m := again.next(); dig(m, "groupRoster", "node", "user", "handle") != want {

@@ -288,7 +288,7 @@ func TestDemotedManagerLosesTheQueueLive(t *testing.T) {
 	queue := b.dial(t, w.managerToken)
 	queue.subscribe("q", `subscription($c: ID!) { approvalQueue(community: $c) { op node { id } } }`, vars)
 	feed := b.dial(t, w.managerToken)
-	feed.subscribe("f", `subscription($c: ID!) { changes(community: $c, topics: ["application"]) { op node { id } } }`, vars)
+	feed.subscribe("f", `subscription($c: ID!) { changes(community: $c, topics: [APPLICATION]) { op node { id } } }`, vars)
 	waitSubscribers(t, b, 2)
 
 	apply := func(token, name, city, country string) string {

@@ -134,8 +134,9 @@ func sessionHandler(t *testing.T, db *dbClient) http.Handler {
 }
 
 type gqlResponse struct {
-	Data   map[string]any
-	Errors []gqlError
+	Data       map[string]any
+	Errors     []gqlError
+	Extensions map[string]any
 }
 
 func query(t testing.TB, h http.Handler, header, q string, vars map[string]any) gqlResponse {

@@ -244,6 +244,7 @@ func GraphQL(db *store.DB, cfg Config) *handler.Server {
 		}
 		return next(graph.WithBatches(ctx))
 	})
+	srv.AroundOperations(querySnapshots(runner, cfg.Live, present))
 	return srv
 }
 

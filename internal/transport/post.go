@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -70,6 +71,9 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	rc, opErr := exec.CreateOperationContext(ctx, &params)
+	if opErr == nil {
+		opErr = refuseSubscription(rc)
+	}
 	if opErr != nil {
 		status := http.StatusOK
 		if errcode.GetErrorKind(opErr) == errcode.KindProtocol {
@@ -88,6 +92,26 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
 	writeResponse(w, resp)
+}
+
+// CodeSubscriptionOverHTTP is the extensions.code of a subscription sent
+// over HTTP GET or POST: it is served on the websocket only.
+const CodeSubscriptionOverHTTP = "SUBSCRIPTION_OVER_HTTP"
+
+func init() { errcode.RegisterErrorType(CodeSubscriptionOverHTTP, errcode.KindProtocol) }
+
+// refuseSubscription refuses a subscription sent over HTTP at once. The
+// executor would otherwise start it and answer with its first event, so
+// the request hung until something changed; a protocol error answers with
+// 422 (400 for application/graphql-response+json), as for any operation
+// this transport cannot run.
+func refuseSubscription(rc *graphql.OperationContext) gqlerror.List {
+	if rc == nil || rc.Operation == nil || rc.Operation.Operation != ast.Subscription {
+		return nil
+	}
+	err := gqlerror.Errorf("subscriptions are served over WebSocket only (the graphql-transport-ws protocol, on this same path), not over HTTP GET or POST")
+	errcode.Set(err, CodeSubscriptionOverHTTP)
+	return gqlerror.List{err}
 }
 
 // responseContentType picks the media type the client accepts, as gqlgen

@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/usergroups/usergroups/internal/apierror"
 )
@@ -59,6 +60,16 @@ func (t GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 type statusExecutor struct {
 	graphql.GraphExecutor
 	w http.ResponseWriter
+}
+
+// CreateOperationContext refuses a subscription with a code before gqlgen's
+// GET refuses every operation but a query without one.
+func (e statusExecutor) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	rc, errs := e.GraphExecutor.CreateOperationContext(ctx, params)
+	if errs == nil {
+		errs = refuseSubscription(rc)
+	}
+	return rc, errs
 }
 
 func (e statusExecutor) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {

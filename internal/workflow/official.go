@@ -22,6 +22,7 @@ import (
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -184,6 +185,10 @@ func swagRecipient(ctx context.Context, c *ent.Client, groupID pulid.ID) (*ent.U
 // its community's official-status requirements now. The mentoring
 // sign-off comes from the group's open or latest official-status request.
 func (r *Runner) OfficialRequirements(ctx context.Context, groupID pulid.ID) ([]policy.Requirement, error) {
+	groupID, err := ref.Group(ctx, r.client, "group", groupID)
+	if err != nil {
+		return nil, err
+	}
 	g, err := loadGroup(ctx, r.client, groupID)
 	if err != nil {
 		return nil, err

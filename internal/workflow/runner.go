@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -40,6 +41,8 @@ func (r *Runner) Client() *ent.Client { return r.client }
 // its payload, or one step that calls another.
 type unit struct {
 	tx *ent.Tx
+	// read is set on a Read: a snapshot for a query, where no step runs.
+	read bool
 	// failed is set when a step inside the unit failed: the unit is then
 	// rolled back even if its caller carried on (a refusal shown as data).
 	failed bool
@@ -100,6 +103,41 @@ func (r *Runner) Unit(ctx context.Context, fn func(ctx context.Context) error) e
 	return nil
 }
 
+// Read runs fn in one read-only transaction, so that every read fn makes
+// through the client its context carries sees one snapshot of the
+// database: what the query reflects is one state, the state its first
+// statement saw. On PostgreSQL it is REPEATABLE READ, whose snapshot is
+// taken by the first statement and kept to the end (READ COMMITTED takes
+// one per statement); on SQLite it is a deferred transaction, whose first
+// read starts a snapshot that WAL keeps until it ends (a writer commits
+// meanwhile without waiting for it). No step may run inside (a read-only
+// transaction refuses writes), and like a unit its one connection is used
+// by one goroutine at a time (InUnit is true). Inside a unit fn runs in it.
+func (r *Runner) Read(ctx context.Context, fn func(ctx context.Context) error) error {
+	if InUnit(ctx) {
+		return fn(ctx)
+	}
+	tx, err := r.client.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("beginning a read: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	err = fn(context.WithValue(ent.NewContext(ctx, tx.Client()), unitKey{}, &unit{tx: tx, read: true}))
+	// Nothing was written: ending it either way only releases the snapshot.
+	if rerr := tx.Rollback(); err == nil && rerr != nil && ctx.Err() == nil {
+		return fmt.Errorf("ending a read: %w", rerr)
+	}
+	return err
+}
+
+// errStepInRead refuses a step inside a Read: a query changes nothing.
+var errStepInRead = errors.New("workflow: a step cannot run inside a read (a query)")
+
 // errUnitFailed is Unit's answer when fn reported success after a step of
 // it failed: nothing was saved.
 var errUnitFailed = errors.New("workflow: a step of this unit failed, nothing was saved")
@@ -133,6 +171,9 @@ func run[T any](ctx context.Context, r *Runner, name string, fn func(ctx context
 	var out T
 	err := r.Unit(ctx, func(ctx context.Context) error {
 		u := ctx.Value(unitKey{}).(*unit)
+		if u.read {
+			return &StepError{Step: name, Err: errStepInRead}
+		}
 		var err error
 		out, err = fn(authz.Permit(ctx, name), u.tx.Client(), r.now())
 		if err != nil {

@@ -10,7 +10,7 @@ import { createClient } from 'graphql-ws';
 import { SubscriptionClient } from 'subscriptions-transport-ws';
 
 const [url, token, community, firstCursor, mode] = process.argv.slice(2);
-const query = `subscription($c: ID!, $after: String) {
+const query = `subscription($c: ID!, $after: Cursor) {
   changes(community: $c, after: $after) { cursor op topic node { id } }
 }`;
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\n');
