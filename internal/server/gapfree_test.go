@@ -151,14 +151,17 @@ func TestUnknownReferencesAreNotFound(t *testing.T) {
 		{`query($c: ID!) { groupsWithoutOrganizer(community: $c) { id } }`, "nope"},
 		{`query($c: ID!) { ambassadors(community: $c) { id } }`, "nope"},
 		{`query($c: ID!) { officialRequirements(group: $c) { key } }`, "openstack/nope"},
-		{`query($c: ID!) { events(where: {community: $c}) { totalCount } }`, "nope"},
+		{`query($c: ID!) { events(community: $c) { totalCount } }`, "nope"},
 	} {
 		r := s.post(t, f.orgTok, q.doc, map[string]any{"c": q.ref})
 		if code(r) != "NOT_FOUND" {
 			t.Errorf("%s with %q: %+v, want NOT_FOUND", q.doc, q.ref, r.Errors)
 		}
 	}
-	if r := s.post(t, f.orgTok, `query { events(where: {group: "openstack/oakland"}) { totalCount } }`, nil); len(r.Errors) > 0 {
+	if r := s.post(t, f.orgTok, `query { events(community: "openstack") { totalCount } }`, nil); len(r.Errors) > 0 {
+		t.Errorf("a community named by its slug: %+v", r.Errors)
+	}
+	if r := s.post(t, f.orgTok, `query { officialRequirements(group: "openstack/oakland") { key } }`, nil); code(r) == "NOT_FOUND" {
 		t.Errorf("a group named by its slugs: %+v", r.Errors)
 	}
 
