@@ -35,7 +35,7 @@ type Data struct {
 	Group string
 	// Leaders are the names of the group's organizers, the letter's recipients.
 	Leaders []string
-	// LogoURL is where the group's logo pack is (Group.logoUrl).
+	// LogoURL is where the group's logo pack is (Group.logoURL).
 	LogoURL string
 	// ShippingHowTo says how a leader gives the swag kit's address through the API.
 	ShippingHowTo string

@@ -122,7 +122,7 @@ func TestEventLifecycle(t *testing.T) {
 	if r := item("SPONSOR_PITCH", "2026-12-03T19:45", 10, "main"); len(r.Errors) > 0 || code(r) != nil {
 		t.Errorf("a short pitch: %+v %+v", r.Data, r.Errors)
 	}
-	const addSponsor = `mutation($e: ID!) { addSponsor(input: {event: $e, name: "Example Cloud", websiteUrl: "https://cloud.example.com", covers: "pizza"}) { sponsor { id name covers } userErrors { code } } }`
+	const addSponsor = `mutation($e: ID!) { addSponsor(input: {event: $e, name: "Example Cloud", websiteURL: "https://cloud.example.com", covers: "pizza"}) { sponsor { id name covers } userErrors { code } } }`
 	r = w.h(w.org, addSponsor, ev)
 	if dig(r.Data, "addSponsor", "sponsor", "covers") != "pizza" {
 		t.Errorf("sponsor: %+v %+v", r.Data, r.Errors)

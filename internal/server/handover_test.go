@@ -32,7 +32,7 @@ type handoverWorld struct {
 
 const (
 	setAddressQ = `mutation($in: SetShippingAddressInput!) { setShippingAddress(input: $in) { shippingAddress { recipientName address city region postalCode country phone } userErrors { code message field } } }`
-	stepQ       = `mutation($id: ID!, $s: HandoverStep!, $logo: String) { completeHandoverStep(input: {id: $id, step: $s, logoUrl: $logo}) {
+	stepQ       = `mutation($id: ID!, $s: HandoverStep!, $logo: String) { completeHandoverStep(input: {id: $id, step: $s, logoURL: $logo}) {
 		application { status checklist { items { key doneAt } } } userErrors { code message field } } }`
 )
 

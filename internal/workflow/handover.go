@@ -58,10 +58,10 @@ func completeAddress(a *ent.ShippingAddress) bool {
 func checkLogoURL(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if err := policy.ValidateURL(s); err != nil {
-		return "", apierror.Invalid("logoUrl", "must be the https address of the logo: %s", err)
+		return "", apierror.Invalid("logoURL", "must be the https address of the logo: %s", err)
 	}
 	if u, _ := url.Parse(s); u.Scheme != "https" {
-		return "", apierror.Invalid("logoUrl", "must be an https address")
+		return "", apierror.Invalid("logoURL", "must be an https address")
 	}
 	return s, nil
 }

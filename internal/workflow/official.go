@@ -250,7 +250,7 @@ func nextHandoverStep(app *ent.Application, step, logoURL string) (int, bool, er
 		return 0, false, apierror.Invalid("step", "unknown step %q", step)
 	}
 	if step != policy.StepLogoReceived && strings.TrimSpace(logoURL) != "" {
-		return 0, false, apierror.Invalid("logoUrl", "a logo is recorded at the %s step only", policy.StepLogoReceived)
+		return 0, false, apierror.Invalid("logoURL", "a logo is recorded at the %s step only", policy.StepLogoReceived)
 	}
 	return i, steps[k].ByMentor, nil
 }

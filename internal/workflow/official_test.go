@@ -186,10 +186,10 @@ func TestLogoStepRecordsTheGroupsLogo(t *testing.T) {
 	h.through(policy.StepMentoring, policy.StepLogoReceived)
 	for _, logo := range []string{"", "http://logos.example.org/pack.zip", "not a url"} {
 		_, err := h.step(h.amb, policy.StepLogoReceived, logo)
-		refusal(t, err, apierror.BadUserInput, "logoUrl")
+		refusal(t, err, apierror.BadUserInput, "logoURL")
 	}
 	_, err := h.step(h.amb, policy.StepPortalUpdated, h.logoURL)
-	refusal(t, err, apierror.BadUserInput, "logoUrl")
+	refusal(t, err, apierror.BadUserInput, "logoURL")
 	if _, err := h.step(h.amb, policy.StepLogoReceived, h.logoURL); err != nil {
 		t.Fatal(err)
 	}
