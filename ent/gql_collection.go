@@ -5234,30 +5234,24 @@ func newSubmissionPaginateArgs(rv map[string]any) *submissionPaginateArgs {
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
-		case []*SubmissionOrder:
-			args.opts = append(args.opts, WithSubmissionOrder(v))
-		case []any:
-			var orders []*SubmissionOrder
-			for i := range v {
-				mv, ok := v[i].(map[string]any)
-				if !ok {
-					continue
-				}
-				var (
-					err1, err2 error
-					order      = &SubmissionOrder{Field: &SubmissionOrderField{}, Direction: entgql.OrderDirectionAsc}
-				)
-				if d, ok := mv[directionField]; ok {
-					err1 = order.Direction.UnmarshalGQL(d)
-				}
-				if f, ok := mv[fieldField]; ok {
-					err2 = order.Field.UnmarshalGQL(f)
-				}
-				if err1 == nil && err2 == nil {
-					orders = append(orders, order)
-				}
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SubmissionOrder{Field: &SubmissionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
 			}
-			args.opts = append(args.opts, WithSubmissionOrder(orders))
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSubmissionOrder(order))
+			}
+		case *SubmissionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSubmissionOrder(v))
+			}
 		}
 	}
 	if v, ok := rv[whereField].(*SubmissionWhereInput); ok {

@@ -3285,34 +3285,6 @@ var (
 			}
 		},
 	}
-	// ElectionOrderFieldStatus orders Election by status.
-	ElectionOrderFieldStatus = &ElectionOrderField{
-		Value: func(_m *Election) (ent.Value, error) {
-			return _m.Status, nil
-		},
-		column: election.FieldStatus,
-		toTerm: election.ByStatus,
-		toCursor: func(_m *Election) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.Status,
-			}
-		},
-	}
-	// ElectionOrderFieldVotingClosesAt orders Election by voting_closes_at.
-	ElectionOrderFieldVotingClosesAt = &ElectionOrderField{
-		Value: func(_m *Election) (ent.Value, error) {
-			return _m.VotingClosesAt, nil
-		},
-		column: election.FieldVotingClosesAt,
-		toTerm: election.ByVotingClosesAt,
-		toCursor: func(_m *Election) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.VotingClosesAt,
-			}
-		},
-	}
 )
 
 // String implement fmt.Stringer interface.
@@ -3323,10 +3295,6 @@ func (f ElectionOrderField) String() string {
 		str = "CREATED_AT"
 	case ElectionOrderFieldUpdatedAt.column:
 		str = "UPDATED_AT"
-	case ElectionOrderFieldStatus.column:
-		str = "STATUS"
-	case ElectionOrderFieldVotingClosesAt.column:
-		str = "VOTING_CLOSES_AT"
 	}
 	return str
 }
@@ -3347,10 +3315,6 @@ func (f *ElectionOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ElectionOrderFieldCreatedAt
 	case "UPDATED_AT":
 		*f = *ElectionOrderFieldUpdatedAt
-	case "STATUS":
-		*f = *ElectionOrderFieldStatus
-	case "VOTING_CLOSES_AT":
-		*f = *ElectionOrderFieldVotingClosesAt
 	default:
 		return fmt.Errorf("%s is not a valid ElectionOrderField", str)
 	}
@@ -7627,14 +7591,19 @@ func (c *SubmissionConnection) build(nodes []*Submission, pager *submissionPager
 type SubmissionPaginateOption func(*submissionPager) error
 
 // WithSubmissionOrder configures pagination ordering.
-func WithSubmissionOrder(order []*SubmissionOrder) SubmissionPaginateOption {
+func WithSubmissionOrder(order *SubmissionOrder) SubmissionPaginateOption {
+	if order == nil {
+		order = DefaultSubmissionOrder
+	}
+	o := *order
 	return func(pager *submissionPager) error {
-		for _, o := range order {
-			if err := o.Direction.Validate(); err != nil {
-				return err
-			}
+		if err := o.Direction.Validate(); err != nil {
+			return err
 		}
-		pager.order = append(pager.order, order...)
+		if o.Field == nil {
+			o.Field = DefaultSubmissionOrder.Field
+		}
+		pager.order = &o
 		return nil
 	}
 }
@@ -7652,7 +7621,7 @@ func WithSubmissionFilter(filter func(*SubmissionQuery) (*SubmissionQuery, error
 
 type submissionPager struct {
 	reverse bool
-	order   []*SubmissionOrder
+	order   *SubmissionOrder
 	filter  func(*SubmissionQuery) (*SubmissionQuery, error)
 }
 
@@ -7663,10 +7632,8 @@ func newSubmissionPager(opts []SubmissionPaginateOption, reverse bool) (*submiss
 			return nil, err
 		}
 	}
-	for i, o := range pager.order {
-		if i > 0 && o.Field == pager.order[i-1].Field {
-			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
-		}
+	if pager.order == nil {
+		pager.order = DefaultSubmissionOrder
 	}
 	return pager, nil
 }
@@ -7679,87 +7646,48 @@ func (p *submissionPager) applyFilter(query *SubmissionQuery) (*SubmissionQuery,
 }
 
 func (p *submissionPager) toCursor(_m *Submission) Cursor {
-	cs_ := make([]any, 0, len(p.order))
-	for _, o_ := range p.order {
-		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
-	}
-	return Cursor{ID: _m.ID, Value: cs_}
+	return p.order.Field.toCursor(_m)
 }
 
 func (p *submissionPager) applyCursors(query *SubmissionQuery, after, before *Cursor) (*SubmissionQuery, error) {
-	idDirection := entgql.OrderDirectionAsc
+	direction := p.order.Direction
 	if p.reverse {
-		idDirection = entgql.OrderDirectionDesc
+		direction = direction.Reverse()
 	}
-	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
-	for _, o := range p.order {
-		fields = append(fields, o.Field.column)
-		direction := o.Direction
-		if p.reverse {
-			direction = direction.Reverse()
-		}
-		directions = append(directions, direction)
-	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
-		FieldID:     DefaultSubmissionOrder.Field.column,
-		DirectionID: idDirection,
-		Fields:      fields,
-		Directions:  directions,
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, predicate := range predicates {
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSubmissionOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *submissionPager) applyOrder(query *SubmissionQuery) *SubmissionQuery {
-	var defaultOrdered bool
-	for _, o := range p.order {
-		direction := o.Direction
-		if p.reverse {
-			direction = direction.Reverse()
-		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
-		if o.Field.column == DefaultSubmissionOrder.Field.column {
-			defaultOrdered = true
-		}
-		if len(query.ctx.Fields) > 0 {
-			query.ctx.AppendFieldOnce(o.Field.column)
-		}
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
 	}
-	if !defaultOrdered {
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSubmissionOrder.Field {
 		query = query.Order(DefaultSubmissionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *submissionPager) orderExpr(query *SubmissionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
 	if len(query.ctx.Fields) > 0 {
-		for _, o := range p.order {
-			query.ctx.AppendFieldOnce(o.Field.column)
-		}
+		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		for _, o := range p.order {
-			direction := o.Direction
-			if p.reverse {
-				direction = direction.Reverse()
-			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
-			b.Comma()
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSubmissionOrder.Field {
+			b.Comma().Ident(DefaultSubmissionOrder.Field.column).Pad().WriteString(string(direction))
 		}
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
-		b.Ident(DefaultSubmissionOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -7845,34 +7773,6 @@ var (
 			}
 		},
 	}
-	// SubmissionOrderFieldKind orders Submission by kind.
-	SubmissionOrderFieldKind = &SubmissionOrderField{
-		Value: func(_m *Submission) (ent.Value, error) {
-			return _m.Kind, nil
-		},
-		column: submission.FieldKind,
-		toTerm: submission.ByKind,
-		toCursor: func(_m *Submission) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.Kind,
-			}
-		},
-	}
-	// SubmissionOrderFieldStatus orders Submission by status.
-	SubmissionOrderFieldStatus = &SubmissionOrderField{
-		Value: func(_m *Submission) (ent.Value, error) {
-			return _m.Status, nil
-		},
-		column: submission.FieldStatus,
-		toTerm: submission.ByStatus,
-		toCursor: func(_m *Submission) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.Status,
-			}
-		},
-	}
 )
 
 // String implement fmt.Stringer interface.
@@ -7883,10 +7783,6 @@ func (f SubmissionOrderField) String() string {
 		str = "CREATED_AT"
 	case SubmissionOrderFieldUpdatedAt.column:
 		str = "UPDATED_AT"
-	case SubmissionOrderFieldKind.column:
-		str = "KIND"
-	case SubmissionOrderFieldStatus.column:
-		str = "STATUS"
 	}
 	return str
 }
@@ -7907,10 +7803,6 @@ func (f *SubmissionOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *SubmissionOrderFieldCreatedAt
 	case "UPDATED_AT":
 		*f = *SubmissionOrderFieldUpdatedAt
-	case "KIND":
-		*f = *SubmissionOrderFieldKind
-	case "STATUS":
-		*f = *SubmissionOrderFieldStatus
 	default:
 		return fmt.Errorf("%s is not a valid SubmissionOrderField", str)
 	}

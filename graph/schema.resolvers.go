@@ -58,8 +58,9 @@ func (r *applicationResolver) TrackRecord(ctx context.Context, obj *ent.Applicat
 }
 
 // Applications is the resolver for the applications field.
-func (r *approvalQueueResolver) Applications(ctx context.Context, obj *queue.Queue) (*ent.ApplicationConnection, error) {
-	return obj.Paginate(ctx, r.db(ctx))
+func (r *approvalQueueResolver) Applications(ctx context.Context, obj *queue.Queue, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*ent.ApplicationConnection, error) {
+	page := queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy}
+	return obj.Paginate(ctx, r.db(ctx), page)
 }
 
 // Counts is the resolver for the counts field.
@@ -580,9 +581,8 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 }
 
 // ApprovalQueue is the resolver for the approvalQueue field.
-func (r *queryResolver) ApprovalQueue(ctx context.Context, community pulid.ID, filter *generated.ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error) {
-	page := queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy}
-	return queue.Open(ctx, r.db(ctx), community, queueAsk(filter), page, r.now())
+func (r *queryResolver) ApprovalQueue(ctx context.Context, community pulid.ID, filter *generated.ApprovalQueueFilter) (*queue.Queue, error) {
+	return queue.Open(ctx, r.db(ctx), community, queueAsk(filter), r.now())
 }
 
 // OfficialRequirements is the resolver for the officialRequirements field.

@@ -47,13 +47,11 @@ func (Election) Fields() []ent.Field {
 				"CANCELLED":      "Cancelled before a result took effect.",
 			}).
 			Default("OPEN").
-			Comment("OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel).").
-			Annotations(entgql.OrderField("STATUS")),
+			Comment("OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel)."),
 		field.Time("nominations_close_at").Immutable().
 			Comment("Nominations are taken until then; voting starts then."),
 		field.Time("voting_closes_at").Immutable().
-			Comment("The deadline: the result is computed then.").
-			Annotations(entgql.OrderField("VOTING_CLOSES_AT")),
+			Comment("The deadline: the result is computed then."),
 		field.Time("term_starts_at").Immutable().
 			Comment("When the winners' term begins (when the current term ends)."),
 		field.Int("term_number").Min(1).Immutable().
@@ -95,7 +93,9 @@ func (Election) Policy() ent.Policy { return authz.ElectionPolicy() }
 func (Election) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A group's election for the next term of a role; public like the group, with a secret ballot."),
-		entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+		// No connection lists elections, so an ordering input would be
+		// published unused (graphql-schema-linter: defined-types-are-used).
+		entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipOrderField),
 	}
 }
 
@@ -154,7 +154,9 @@ func (Candidate) Policy() ent.Policy { return authz.CandidatePolicy() }
 func (Candidate) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A person nominated in an election."),
-		entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput),
+		// Candidates are listed by their election, not as a connection: no
+		// ordering input (it would be published unused).
+		entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput, entgql.SkipOrderField),
 	}
 }
 

@@ -222,7 +222,7 @@ type ComplexityRoot struct {
 	}
 
 	ApprovalQueue struct {
-		Applications    func(childComplexity int) int
+		Applications    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
 		Counts          func(childComplexity int) int
 		OldestOpenSince func(childComplexity int) int
 	}
@@ -760,7 +760,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Ambassadors            func(childComplexity int, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) int
 		Applications           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
-		ApprovalQueue          func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) int
+		ApprovalQueue          func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter) int
 		Awards                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
 		ChangeCursor           func(childComplexity int) int
 		Communities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
@@ -1092,18 +1092,6 @@ type ComplexityRoot struct {
 		UpdatedAt func(childComplexity int) int
 	}
 
-	SubmissionConnection struct {
-		Edges      func(childComplexity int) int
-		Nodes      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
-	}
-
-	SubmissionEdge struct {
-		Cursor func(childComplexity int) int
-		Node   func(childComplexity int) int
-	}
-
 	Subscription struct {
 		ApprovalQueue      func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) int
 		Changes            func(childComplexity int, community pulid.ID, topics []ChangeTopic, after *entgql.Cursor[pulid.ID]) int
@@ -1206,7 +1194,7 @@ type ApplicationResolver interface {
 	TrackRecord(ctx context.Context, obj *ent.Application) (*queue.TrackRecord, error)
 }
 type ApprovalQueueResolver interface {
-	Applications(ctx context.Context, obj *queue.Queue) (*ent.ApplicationConnection, error)
+	Applications(ctx context.Context, obj *queue.Queue, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*ent.ApplicationConnection, error)
 	Counts(ctx context.Context, obj *queue.Queue) ([]*queue.Count, error)
 	OldestOpenSince(ctx context.Context, obj *queue.Queue) (*time.Time, error)
 }
@@ -1318,7 +1306,7 @@ type QueryResolver interface {
 	Group(ctx context.Context, community string, slug string) (*ent.Group, error)
 	User(ctx context.Context, handle string) (*ent.User, error)
 	Me(ctx context.Context) (*ent.User, error)
-	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*queue.Queue, error)
+	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter) (*queue.Queue, error)
 	OfficialRequirements(ctx context.Context, group pulid.ID) ([]*policy.Requirement, error)
 	Ambassadors(ctx context.Context, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) ([]*ent.Role, error)
 	GroupsWithoutOrganizer(ctx context.Context, community pulid.ID) ([]*ent.Group, error)
@@ -1982,7 +1970,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ApprovalQueue.Applications(childComplexity), true
+		args, err := ec.field_ApprovalQueue_applications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ApprovalQueue.Applications(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ApplicationOrder)), true
 	case "ApprovalQueue.counts":
 		if e.ComplexityRoot.ApprovalQueue.Counts == nil {
 			break
@@ -4572,7 +4565,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["filter"].(*ApprovalQueueFilter), args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ApplicationOrder)), true
+		return e.ComplexityRoot.Query.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["filter"].(*ApprovalQueueFilter)), true
 	case "Query.awards":
 		if e.ComplexityRoot.Query.Awards == nil {
 			break
@@ -5930,44 +5923,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Submission.UpdatedAt(childComplexity), true
 
-	case "SubmissionConnection.edges":
-		if e.ComplexityRoot.SubmissionConnection.Edges == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SubmissionConnection.Edges(childComplexity), true
-	case "SubmissionConnection.nodes":
-		if e.ComplexityRoot.SubmissionConnection.Nodes == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SubmissionConnection.Nodes(childComplexity), true
-	case "SubmissionConnection.pageInfo":
-		if e.ComplexityRoot.SubmissionConnection.PageInfo == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SubmissionConnection.PageInfo(childComplexity), true
-	case "SubmissionConnection.totalCount":
-		if e.ComplexityRoot.SubmissionConnection.TotalCount == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SubmissionConnection.TotalCount(childComplexity), true
-
-	case "SubmissionEdge.cursor":
-		if e.ComplexityRoot.SubmissionEdge.Cursor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SubmissionEdge.Cursor(childComplexity), true
-	case "SubmissionEdge.node":
-		if e.ComplexityRoot.SubmissionEdge.Node == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SubmissionEdge.Node(childComplexity), true
-
 	case "Subscription.approvalQueue":
 		if e.ComplexityRoot.Subscription.ApprovalQueue == nil {
 			break
@@ -6393,7 +6348,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCancelElectionInput,
 		ec.unmarshalInputCancelEventInput,
 		ec.unmarshalInputCancelRegistrationInput,
-		ec.unmarshalInputCandidateOrder,
 		ec.unmarshalInputCastVoteInput,
 		ec.unmarshalInputCheckInInput,
 		ec.unmarshalInputCommentOnApplicationInput,
@@ -6406,7 +6360,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateAPITokenInput,
 		ec.unmarshalInputCreateEventInput,
 		ec.unmarshalInputCreateInviteInput,
-		ec.unmarshalInputElectionOrder,
 		ec.unmarshalInputElectionWhereInput,
 		ec.unmarshalInputEndGroupRoleInput,
 		ec.unmarshalInputEndorseApplicationInput,
@@ -6454,7 +6407,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSponsorOrder,
 		ec.unmarshalInputSponsorWhereInput,
 		ec.unmarshalInputStepDownInput,
-		ec.unmarshalInputSubmissionOrder,
 		ec.unmarshalInputSubmissionWhereInput,
 		ec.unmarshalInputSupportGroupApplicationInput,
 		ec.unmarshalInputUpdateApplicationProposalInput,
@@ -9052,32 +9004,6 @@ type Candidate implements Node {
   nominatedBy: User!
 }
 """
-Ordering options for Candidate connections
-"""
-input CandidateOrder {
-  """
-  The ordering direction.
-  """
-  direction: OrderDirection! = ASC
-  """
-  The field by which to order Candidates.
-  """
-  field: CandidateOrderField!
-}
-"""
-Properties by which Candidate connections can be ordered.
-"""
-enum CandidateOrderField {
-  """
-  Order by ` + "`" + `createdAt` + "`" + `.
-  """
-  CREATED_AT
-  """
-  Order by ` + "`" + `updatedAt` + "`" + `.
-  """
-  UPDATED_AT
-}
-"""
 NOMINATED until the person accepts; only ACCEPTED candidates stand.
 """
 enum CandidateStatus @goModel(model: "github.com/usergroups/usergroups/ent/candidate.Status") {
@@ -10875,40 +10801,6 @@ enum ElectionKind @goModel(model: "github.com/usergroups/usergroups/ent/election
   Elects the group's ambassador.
   """
   AMBASSADOR
-}
-"""
-Ordering options for Election connections
-"""
-input ElectionOrder {
-  """
-  The ordering direction.
-  """
-  direction: OrderDirection! = ASC
-  """
-  The field by which to order Elections.
-  """
-  field: ElectionOrderField!
-}
-"""
-Properties by which Election connections can be ordered.
-"""
-enum ElectionOrderField {
-  """
-  Order by ` + "`" + `createdAt` + "`" + `.
-  """
-  CREATED_AT
-  """
-  Order by ` + "`" + `updatedAt` + "`" + `.
-  """
-  UPDATED_AT
-  """
-  Order by ` + "`" + `status` + "`" + `.
-  """
-  STATUS
-  """
-  Order by ` + "`" + `votingClosesAt` + "`" + `.
-  """
-  VOTING_CLOSES_AT
 }
 """
 OPEN until the deadline; then DECIDED (winners known), TIED (staff break the tie) or NO_CANDIDATES (the community appoints); SEATED once the winners' term began; SEATING_FAILED while the winners cannot take office (the note says why; retried until they can, or staff cancel).
@@ -18988,40 +18880,6 @@ type Submission implements Node {
   region: Region
 }
 """
-A connection to a list of items.
-"""
-type SubmissionConnection {
-  """
-  The page's edges: each node with its cursor.
-  """
-  edges: [SubmissionEdge!]!
-  """
-  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
-  """
-  nodes: [Submission!]!
-  """
-  Information to aid in pagination.
-  """
-  pageInfo: PageInfo!
-  """
-  Identifies the total count of items in the connection.
-  """
-  totalCount: Int!
-}
-"""
-An edge in a connection.
-"""
-type SubmissionEdge {
-  """
-  The item at the end of the edge.
-  """
-  node: Submission!
-  """
-  A cursor for use in pagination.
-  """
-  cursor: Cursor!
-}
-"""
 What is sent.
 """
 enum SubmissionKind @goModel(model: "github.com/usergroups/usergroups/ent/submission.Kind") {
@@ -19037,40 +18895,6 @@ enum SubmissionKind @goModel(model: "github.com/usergroups/usergroups/ent/submis
   A report on a group's or region's activity.
   """
   ACTIVITY_REPORT
-}
-"""
-Ordering options for Submission connections
-"""
-input SubmissionOrder {
-  """
-  The ordering direction.
-  """
-  direction: OrderDirection! = ASC
-  """
-  The field by which to order Submissions.
-  """
-  field: SubmissionOrderField!
-}
-"""
-Properties by which Submission connections can be ordered.
-"""
-enum SubmissionOrderField {
-  """
-  Order by ` + "`" + `createdAt` + "`" + `.
-  """
-  CREATED_AT
-  """
-  Order by ` + "`" + `updatedAt` + "`" + `.
-  """
-  UPDATED_AT
-  """
-  Order by ` + "`" + `kind` + "`" + `.
-  """
-  KIND
-  """
-  Order by ` + "`" + `status` + "`" + `.
-  """
-  STATUS
 }
 """
 Handling status.
@@ -20542,15 +20366,20 @@ extend type Query {
   """
   The community with the given slug, e.g. "openeuler"; null if there is none.
   """
-  community(slug: String!): Community
+  community("The community's slug, e.g. \"openeuler\"." slug: String!): Community
   """
   The group with the given slug in the community with the given slug; null if there is none.
   """
-  group(community: String!, slug: String!): Group
+  group(
+    "The slug of the group's community, e.g. \"openeuler\"."
+    community: String!
+    "The group's slug within its community, e.g. \"beijing\"."
+    slug: String!
+  ): Group
   """
   The person with the given handle; null if there is none.
   """
-  user(handle: String!): User
+  user("The person's public handle, e.g. \"ada\"." handle: String!): User
 }
 
 """
@@ -20621,7 +20450,7 @@ extend type Mutation {
   window, the next term — not to deadlines already set. Recorded in the change log with
   the actor.
   """
-  updateCommunityPolicy(input: UpdateCommunityPolicyInput!): UpdateCommunityPolicyPayload
+  updateCommunityPolicy("The community and the policy values to change." input: UpdateCommunityPolicyInput!): UpdateCommunityPolicyPayload
 }
 
 "Policy values to change; a field left out keeps its value."
@@ -21275,16 +21104,6 @@ extend type Query {
     community: ID!
     "What to include."
     filter: ApprovalQueueFilter
-    "Returns the elements in the list that come after the specified cursor."
-    after: Cursor
-    "Returns the first _n_ elements from the list."
-    first: Int
-    "Returns the elements in the list that come before the specified cursor."
-    before: Cursor
-    "Returns the last _n_ elements from the list."
-    last: Int
-    "Ordering; oldest first when omitted."
-    orderBy: [ApplicationOrder!]
   ): ApprovalQueue!
 }
 
@@ -21312,8 +21131,19 @@ input ApprovalQueueFilter {
 A review queue.
 """
 type ApprovalQueue {
-  "The applications."
-  applications: ApplicationConnection!
+  "A page of the applications matching the filter; the counts and oldestOpenSince do not depend on it."
+  applications(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Ordering; oldest first when omitted."
+    orderBy: [ApplicationOrder!]
+  ): ApplicationConnection!
   "How many applications match the filter in each status (ignoring the filter's statuses)."
   counts: [QueueCount!]!
   "When the oldest open application matching the filter was submitted; null when there is none."
@@ -21875,7 +21705,10 @@ extend type Group {
 
 extend type User {
   "How many roles of each kind the person holds with the given statuses (default ACTIVE), across communities."
-  roleCounts(statuses: [RoleStatus!]): [RoleKindCount!]!
+  roleCounts(
+    "The statuses of role to count; ACTIVE when empty."
+    statuses: [RoleStatus!]
+  ): [RoleKindCount!]!
 }
 
 "What reviewers see of an applicant's record in the application's community."
@@ -24435,44 +24268,6 @@ func (ec *executionContext) childFields_StepDownPayload(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type StepDownPayload", field.Name)
 }
 
-func (ec *executionContext) childFields_Submission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "id":
-		return ec.fieldContext_Submission_id(ctx, field)
-	case "createdAt":
-		return ec.fieldContext_Submission_createdAt(ctx, field)
-	case "updatedAt":
-		return ec.fieldContext_Submission_updatedAt(ctx, field)
-	case "kind":
-		return ec.fieldContext_Submission_kind(ctx, field)
-	case "title":
-		return ec.fieldContext_Submission_title(ctx, field)
-	case "body":
-		return ec.fieldContext_Submission_body(ctx, field)
-	case "status":
-		return ec.fieldContext_Submission_status(ctx, field)
-	case "community":
-		return ec.fieldContext_Submission_community(ctx, field)
-	case "author":
-		return ec.fieldContext_Submission_author(ctx, field)
-	case "group":
-		return ec.fieldContext_Submission_group(ctx, field)
-	case "region":
-		return ec.fieldContext_Submission_region(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type Submission", field.Name)
-}
-
-func (ec *executionContext) childFields_SubmissionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "node":
-		return ec.fieldContext_SubmissionEdge_node(ctx, field)
-	case "cursor":
-		return ec.fieldContext_SubmissionEdge_cursor(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type SubmissionEdge", field.Name)
-}
-
 func (ec *executionContext) childFields_SupportGroupApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "application":
@@ -24856,6 +24651,52 @@ func (ec *executionContext) field_Application_supporters_args(ctx context.Contex
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_ApprovalQueue_applications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ApplicationOrder, error) {
+			return ec.unmarshalOApplicationOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -26612,46 +26453,6 @@ func (ec *executionContext) field_Query_approvalQueue_args(ctx context.Context, 
 		return nil, err
 	}
 	args["filter"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*ent.ApplicationOrder, error) {
-			return ec.unmarshalOApplicationOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg6
 	return args, nil
 }
 
@@ -29802,7 +29603,8 @@ func (ec *executionContext) _ApprovalQueue_applications(ctx context.Context, fie
 			return ec.fieldContext_ApprovalQueue_applications(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ApprovalQueue().Applications(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ApprovalQueue().Applications(ctx, obj, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ApplicationOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ApplicationConnection) graphql.Marshaler {
@@ -29812,7 +29614,7 @@ func (ec *executionContext) _ApprovalQueue_applications(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApprovalQueue_applications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ApprovalQueue_applications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ApprovalQueue",
 		Field:      field,
@@ -29821,6 +29623,17 @@ func (ec *executionContext) fieldContext_ApprovalQueue_applications(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ApplicationConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ApprovalQueue_applications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -38561,7 +38374,7 @@ func (ec *executionContext) _Query_approvalQueue(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ApprovalQueue(ctx, fc.Args["community"].(pulid.ID), fc.Args["filter"].(*ApprovalQueueFilter), fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ApplicationOrder))
+			return ec.Resolvers.Query().ApprovalQueue(ctx, fc.Args["community"].(pulid.ID), fc.Args["filter"].(*ApprovalQueueFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *queue.Queue) graphql.Marshaler {
@@ -42519,148 +42332,6 @@ func (ec *executionContext) fieldContext_Submission_region(_ context.Context, fi
 		},
 	}
 	return fc, nil
-}
-
-func (ec *executionContext) _SubmissionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SubmissionConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubmissionConnection_edges(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SubmissionEdge) graphql.Marshaler {
-			return ec.marshalNSubmissionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdgeᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_SubmissionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "SubmissionConnection",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SubmissionEdge(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _SubmissionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.SubmissionConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubmissionConnection_nodes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Submission) graphql.Marshaler {
-			return ec.marshalNSubmission2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_SubmissionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "SubmissionConnection",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Submission(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _SubmissionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SubmissionConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubmissionConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
-			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_SubmissionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "SubmissionConnection",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _SubmissionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SubmissionConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-}
-func (ec *executionContext) fieldContext_SubmissionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SubmissionConnection", field, false, false, errors.New("field of type Int does not have child fields"))
-}
-
-func (ec *executionContext) _SubmissionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SubmissionEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubmissionEdge_node(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Submission) graphql.Marshaler {
-			return ec.marshalNSubmission2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmission(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_SubmissionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "SubmissionEdge",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Submission(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _SubmissionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SubmissionEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
-}
-func (ec *executionContext) fieldContext_SubmissionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SubmissionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _Subscription_approvalQueue(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -48982,47 +48653,6 @@ func (ec *executionContext) unmarshalInputCancelRegistrationInput(ctx context.Co
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCandidateOrder(ctx context.Context, obj any) (ent.CandidateOrder, error) {
-	var it ent.CandidateOrder
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "ASC"
-	}
-
-	fieldsInOrder := [...]string{"direction", "field"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Direction = data
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNCandidateOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidateOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputCastVoteInput(ctx context.Context, obj any) (CastVoteInput, error) {
 	var it CastVoteInput
 	if obj == nil {
@@ -51591,47 +51221,6 @@ func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context,
 				return it, err
 			}
 			it.MaxUses = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputElectionOrder(ctx context.Context, obj any) (ent.ElectionOrder, error) {
-	var it ent.ElectionOrder
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "ASC"
-	}
-
-	fieldsInOrder := [...]string{"direction", "field"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Direction = data
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNElectionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
 		}
 	}
 	return it, nil
@@ -63263,47 +62852,6 @@ func (ec *executionContext) unmarshalInputStepDownInput(ctx context.Context, obj
 				return it, err
 			}
 			it.ID = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputSubmissionOrder(ctx context.Context, obj any) (ent.SubmissionOrder, error) {
-	var it ent.SubmissionOrder
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "ASC"
-	}
-
-	fieldsInOrder := [...]string{"direction", "field"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Direction = data
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNSubmissionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
 		}
 	}
 	return it, nil
@@ -77189,106 +76737,6 @@ func (ec *executionContext) _Submission(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var submissionConnectionImplementors = []string{"SubmissionConnection"}
-
-func (ec *executionContext) _SubmissionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SubmissionConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, submissionConnectionImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SubmissionConnection")
-		case "edges":
-			out.Values[i] = ec._SubmissionConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "nodes":
-			out.Values[i] = ec._SubmissionConnection_nodes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "pageInfo":
-			out.Values[i] = ec._SubmissionConnection_pageInfo(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "totalCount":
-			out.Values[i] = ec._SubmissionConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
-var submissionEdgeImplementors = []string{"SubmissionEdge"}
-
-func (ec *executionContext) _SubmissionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SubmissionEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, submissionEdgeImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SubmissionEdge")
-		case "node":
-			out.Values[i] = ec._SubmissionEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "cursor":
-			out.Values[i] = ec._SubmissionEdge_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	if len(deferLabelToView) > 0 {
-		ec.ProcessDeferredGroup(graphql.DeferredGroup{
-			Defers:   deferLabelToView,
-			Path:     graphql.GetPath(ctx),
-			FieldSet: deferredFieldSet,
-			Context:  ctx,
-		})
-	}
-
-	return out
-}
-
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -79201,22 +78649,6 @@ func (ec *executionContext) marshalNCandidate2ᚖgithubᚗcomᚋusergroupsᚋuse
 	return ec._Candidate(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCandidateOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidateOrderField(ctx context.Context, v any) (*ent.CandidateOrderField, error) {
-	var res = new(ent.CandidateOrderField)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCandidateOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCandidateOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CandidateOrderField) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return v
-}
-
 func (ec *executionContext) unmarshalNCandidateStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcandidateᚐStatus(ctx context.Context, v any) (candidate.Status, error) {
 	var res candidate.Status
 	err := res.UnmarshalGQL(v)
@@ -79566,22 +78998,6 @@ func (ec *executionContext) unmarshalNElectionKind2githubᚗcomᚋusergroupsᚋu
 }
 
 func (ec *executionContext) marshalNElectionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋelectionᚐKind(ctx context.Context, sel ast.SelectionSet, v election.Kind) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNElectionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionOrderField(ctx context.Context, v any) (*ent.ElectionOrderField, error) {
-	var res = new(ent.ElectionOrderField)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNElectionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ElectionOrderField) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
 	return v
 }
 
@@ -81031,58 +80447,6 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) marshalNSubmission2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Submission) graphql.Marshaler {
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSubmission2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmission(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNSubmission2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmission(ctx context.Context, sel ast.SelectionSet, v *ent.Submission) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Submission(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNSubmissionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SubmissionEdge) graphql.Marshaler {
-	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSubmissionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdge(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNSubmissionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SubmissionEdge) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._SubmissionEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNSubmissionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋsubmissionᚐKind(ctx context.Context, v any) (submission.Kind, error) {
 	var res submission.Kind
 	err := res.UnmarshalGQL(v)
@@ -81090,22 +80454,6 @@ func (ec *executionContext) unmarshalNSubmissionKind2githubᚗcomᚋusergroups�
 }
 
 func (ec *executionContext) marshalNSubmissionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋsubmissionᚐKind(ctx context.Context, sel ast.SelectionSet, v submission.Kind) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNSubmissionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionOrderField(ctx context.Context, v any) (*ent.SubmissionOrderField, error) {
-	var res = new(ent.SubmissionOrderField)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNSubmissionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSubmissionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SubmissionOrderField) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
 	return v
 }
 

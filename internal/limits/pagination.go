@@ -59,7 +59,7 @@ func defaultFirst(set ast.SelectionSet) {
 }
 
 // isConnection reports whether a field is paginated by first/last: a Relay
-// connection, or a field such as approvalQueue that pages one.
+// connection field.
 func isConnection(f *ast.Field) bool {
 	if f.Definition == nil || f.Definition.Type == nil {
 		return false

@@ -33,12 +33,13 @@ type Filter struct {
 	OlderThan         time.Duration
 }
 
-// Queue is one community's queue under a filter, with the page asked for.
+// Queue is one community's queue under a filter. Its applications are
+// paged apart (Paginate), so that its counts and oldest open application do
+// not depend on the page.
 type Queue struct {
 	Community pulid.ID
 	Filter    Filter
 	Now       time.Time
-	Page      Page
 }
 
 // Page is a Relay page request over the queue's applications.
@@ -60,19 +61,18 @@ type Ask struct {
 }
 
 // Open returns a community's queue — named by its id or slug, resolved
-// through c as the viewer may see it — under ask for the viewer of ctx at now,
-// with page as the page asked for. "Assigned to me" needs someone signed
-// in, and an age cannot be negative.
-func Open(ctx context.Context, c *ent.Client, community pulid.ID, ask Ask, page Page, now time.Time) (*Queue, error) {
+// through c as the viewer may see it — under ask for the viewer of ctx at now.
+// "Assigned to me" needs someone signed in, and an age cannot be negative.
+func Open(ctx context.Context, c *ent.Client, community pulid.ID, ask Ask, now time.Time) (*Queue, error) {
 	community, err := ref.Community(ctx, c, "community", community)
 	if err != nil {
 		return nil, err
 	}
-	return open(ctx, community, ask, page, now)
+	return open(ctx, community, ask, now)
 }
 
 // open is Open for a community already resolved.
-func open(ctx context.Context, community pulid.ID, ask Ask, page Page, now time.Time) (*Queue, error) {
+func open(ctx context.Context, community pulid.ID, ask Ask, now time.Time) (*Queue, error) {
 	f := Filter{Kinds: ask.Kinds, Statuses: ask.Statuses, Region: ask.Region,
 		HasConflicts: ask.HasConflicts, HasOpenObjections: ask.HasOpenObjections}
 	if ask.AssignedToMe {
@@ -86,7 +86,7 @@ func open(ctx context.Context, community pulid.ID, ask Ask, page Page, now time.
 		return nil, apierror.Invalid("olderThanHours", "olderThanHours must not be negative")
 	}
 	f.OlderThan = time.Duration(ask.OlderThanHours) * time.Hour
-	return &Queue{Community: community, Filter: f, Now: now, Page: page}, nil
+	return &Queue{Community: community, Filter: f, Now: now}, nil
 }
 
 // Follow checks a subscription to a community's queue: the community
@@ -103,7 +103,7 @@ func Follow(ctx context.Context, c *ent.Client, community pulid.ID, ask Ask) (pu
 	if ask.HasOpenObjections != nil {
 		return "", Filter{}, apierror.Invalid("filter.hasOpenObjections", "a subscription cannot filter on open objections: filter on the items it delivers")
 	}
-	q, err := open(ctx, com, ask, Page{}, time.Time{})
+	q, err := open(ctx, com, ask, time.Time{})
 	if err != nil {
 		return "", Filter{}, err
 	}
@@ -126,14 +126,14 @@ func (f Filter) Admits(a *ent.Application, now time.Time) bool {
 	return true
 }
 
-// Paginate returns the requested page of the queue's applications, oldest
+// Paginate returns the page asked for of the queue's applications, oldest
 // first unless ordered otherwise.
-func (q Queue) Paginate(ctx context.Context, c *ent.Client) (*ent.ApplicationConnection, error) {
-	order := q.Page.OrderBy
+func (q Queue) Paginate(ctx context.Context, c *ent.Client, page Page) (*ent.ApplicationConnection, error) {
+	order := page.OrderBy
 	if len(order) == 0 {
 		order = []*ent.ApplicationOrder{{Field: ent.ApplicationOrderFieldCreatedAt, Direction: entgql.OrderDirectionAsc}}
 	}
-	return q.Applications(c).Paginate(ctx, q.Page.After, q.Page.First, q.Page.Before, q.Page.Last,
+	return q.Applications(c).Paginate(ctx, page.After, page.First, page.Before, page.Last,
 		ent.WithApplicationOrder(order))
 }
 

@@ -34,14 +34,14 @@ func as(v *viewer.Viewer) context.Context { return viewer.NewContext(context.Bac
 func TestOpenChecksTheAsk(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	mine := queue.Ask{AssignedToMe: true, OlderThanHours: 48}
-	if _, err := queue.OpenResolved(as(&viewer.Viewer{}), "com_a", mine, queue.Page{}, now); code(err) != apierror.Unauthenticated {
+	if _, err := queue.OpenResolved(as(&viewer.Viewer{}), "com_a", mine, now); code(err) != apierror.Unauthenticated {
 		t.Errorf("anonymous, assigned to me: %v", err)
 	}
-	q, err := queue.OpenResolved(as(&viewer.Viewer{UserID: "usr_r"}), "com_a", mine, queue.Page{}, now)
+	q, err := queue.OpenResolved(as(&viewer.Viewer{UserID: "usr_r"}), "com_a", mine, now)
 	if err != nil || q.Filter.AssignedTo != "usr_r" || q.Filter.OlderThan != 48*time.Hour || q.Community != "com_a" || !q.Now.Equal(now) {
 		t.Errorf("Open = %+v, %v", q, err)
 	}
-	if _, err := queue.OpenResolved(as(&viewer.Viewer{UserID: "usr_r"}), "com_a", queue.Ask{OlderThanHours: -1}, queue.Page{}, now); code(err) != apierror.BadUserInput {
+	if _, err := queue.OpenResolved(as(&viewer.Viewer{UserID: "usr_r"}), "com_a", queue.Ask{OlderThanHours: -1}, now); code(err) != apierror.BadUserInput {
 		t.Errorf("negative age: %v", err)
 	}
 }

@@ -268,7 +268,7 @@ func TestApprovalQueue(t *testing.T) {
 	if total, counts, oldest, _ := board("", nil); total != 0 || counts["SUBMITTED"] != 0 || oldest != nil {
 		t.Errorf("anonymous board: total %d counts %v oldest %v", total, counts, oldest)
 	}
-	if r := w.do(t, w.manager, `query($c: ID!) { approvalQueue(community: $c, first: 500) { counts { count } } }`, map[string]any{"c": string(w.com.ID)}); code(r) != "BAD_USER_INPUT" {
+	if r := w.do(t, w.manager, `query($c: ID!) { approvalQueue(community: $c) { applications(first: 500) { totalCount } } }`, map[string]any{"c": string(w.com.ID)}); code(r) != "BAD_USER_INPUT" {
 		t.Errorf("first: 500 = %+v", r.Errors)
 	}
 }

@@ -54,8 +54,8 @@ func TestPeopleNamedInApplications(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := signedIn(t, db, staff.ID)
-	const board = `query($n: Int) { approvalQueue(community: "openstack", filter: {kinds: [OFFICIAL_STATUS]}, first: $n) {
-		applications { edges { node {
+	const board = `query($n: Int) { approvalQueue(community: "openstack", filter: {kinds: [OFFICIAL_STATUS]}) {
+		applications(first: $n) { edges { node {
 			screening { conflicts { status resolvedBy { handle } } }
 			checklist { items { key doneBy { handle } } } } } } } }`
 	var statements []int64

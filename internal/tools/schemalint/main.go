@@ -81,6 +81,10 @@ func main() {
 		report(os.Stderr, *schema, *baseline, added, fixed)
 		os.Exit(1)
 	}
+	if len(known) == 0 {
+		fmt.Printf("schemalint: %s: no findings\n", *schema)
+		return
+	}
 	fmt.Printf("schemalint: %s: no new findings (%d known in %s)\n", *schema, len(known), *baseline)
 }
 
