@@ -21226,7 +21226,7 @@ enum HandoverStep {
   REQUIREMENTS_MET
   "The group's logo was requested from the logo team."
   LOGO_REQUESTED
-  "The logo was received; the step takes its https URL as logoUrl."
+  "The logo was received; the step takes its https URL as logoURL."
   LOGO_RECEIVED
   "The group's page was updated on the community portal."
   PORTAL_UPDATED
@@ -21249,7 +21249,7 @@ input CompleteHandoverStepInput {
   "The step done; it must be the next open one."
   step: HandoverStep!
   "The logo received from the logo team (an https URL), recorded as the group's logo: required for LOGO_RECEIVED, refused for the other steps."
-  logoUrl: String
+  logoURL: String
 }
 
 extend type Mutation {
@@ -22150,9 +22150,9 @@ input AddSponsorInput {
   "The sponsor's name."
   name: String!
   "The sponsor's web site."
-  websiteUrl: String
+  websiteURL: String
   "The address of the sponsor's logo."
-  logoUrl: String
+  logoURL: String
   "What they cover (venue, food and drink)."
   covers: String
   "Minutes of pitch granted at the event; within the community's maxSponsorPitchMinutes, and at most maxSponsorPitchesPerEvent sponsors get one. Default 0: no pitch."
@@ -44743,7 +44743,7 @@ func (ec *executionContext) unmarshalInputAddSponsorInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"event", "name", "websiteUrl", "logoUrl", "covers", "pitchMinutes"}
+	fieldsInOrder := [...]string{"event", "name", "websiteURL", "logoURL", "covers", "pitchMinutes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44764,15 +44764,15 @@ func (ec *executionContext) unmarshalInputAddSponsorInput(ctx context.Context, o
 				return it, err
 			}
 			it.Name = data
-		case "websiteUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteUrl"))
+		case "websiteURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteURL"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WebsiteURL = data
-		case "logoUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoUrl"))
+		case "logoURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoURL"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
@@ -49933,7 +49933,7 @@ func (ec *executionContext) unmarshalInputCompleteHandoverStepInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "step", "logoUrl"}
+	fieldsInOrder := [...]string{"id", "step", "logoURL"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49954,8 +49954,8 @@ func (ec *executionContext) unmarshalInputCompleteHandoverStepInput(ctx context.
 				return it, err
 			}
 			it.Step = data
-		case "logoUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoUrl"))
+		case "logoURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoURL"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err

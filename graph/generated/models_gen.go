@@ -57,9 +57,9 @@ type AddSponsorInput struct {
 	// The sponsor's name.
 	Name string `json:"name"`
 	// The sponsor's web site.
-	WebsiteURL *string `json:"websiteUrl,omitempty"`
+	WebsiteURL *string `json:"websiteURL,omitempty"`
 	// The address of the sponsor's logo.
-	LogoURL *string `json:"logoUrl,omitempty"`
+	LogoURL *string `json:"logoURL,omitempty"`
 	// What they cover (venue, food and drink).
 	Covers *string `json:"covers,omitempty"`
 	// Minutes of pitch granted at the event; within the community's maxSponsorPitchMinutes, and at most maxSponsorPitchesPerEvent sponsors get one. Default 0: no pitch.
@@ -390,7 +390,7 @@ type CompleteHandoverStepInput struct {
 	// The step done; it must be the next open one.
 	Step HandoverStep `json:"step"`
 	// The logo received from the logo team (an https URL), recorded as the group's logo: required for LOGO_RECEIVED, refused for the other steps.
-	LogoURL *string `json:"logoUrl,omitempty"`
+	LogoURL *string `json:"logoURL,omitempty"`
 }
 
 // The result of completeHandoverStep.
@@ -1349,7 +1349,7 @@ const (
 	HandoverStepRequirementsMet HandoverStep = "REQUIREMENTS_MET"
 	// The group's logo was requested from the logo team.
 	HandoverStepLogoRequested HandoverStep = "LOGO_REQUESTED"
-	// The logo was received; the step takes its https URL as logoUrl.
+	// The logo was received; the step takes its https URL as logoURL.
 	HandoverStepLogoReceived HandoverStep = "LOGO_RECEIVED"
 	// The group's page was updated on the community portal.
 	HandoverStepPortalUpdated HandoverStep = "PORTAL_UPDATED"
