@@ -16,7 +16,7 @@ import (
 
 // Scopes is the resolver for the scopes field.
 func (r *aPITokenResolver) Scopes(ctx context.Context, obj *ent.APIToken) ([]generated.APITokenScope, error) {
-	return scopeEnums(obj.Scopes), nil
+	return upperEnums[generated.APITokenScope](obj.Scopes), nil
 }
 
 // Node is the resolver for the node field.

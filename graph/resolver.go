@@ -155,11 +155,13 @@ func scopeNames(scopes []generated.APITokenScope) []string {
 	return out
 }
 
-// scopeEnums shows a token's stored scopes as the APITokenScope enum.
-func scopeEnums(scopes []string) []generated.APITokenScope {
-	out := make([]generated.APITokenScope, len(scopes))
-	for i, s := range scopes {
-		out[i] = generated.APITokenScope(strings.ToUpper(s))
+// upperEnums shows values stored in lower case (a token's scopes, a
+// screening's missing information) as the enum E, whose names are theirs in
+// upper case.
+func upperEnums[E ~string](values []string) []E {
+	out := make([]E, len(values))
+	for i, v := range values {
+		out[i] = E(strings.ToUpper(v))
 	}
 	return out
 }

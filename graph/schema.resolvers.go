@@ -625,6 +625,11 @@ func (r *registrationResolver) CheckInCode(ctx context.Context, obj *ent.Registr
 	return workflow.CheckInCode(viewer.FromContext(ctx), obj), nil
 }
 
+// Missing is the resolver for the missing field.
+func (r *screeningResolver) Missing(ctx context.Context, obj *schematype.Screening) ([]generated.MissingInformation, error) {
+	return upperEnums[generated.MissingInformation](obj.Missing), nil
+}
+
 // ApprovalQueue is the resolver for the approvalQueue field.
 func (r *subscriptionResolver) ApprovalQueue(ctx context.Context, community pulid.ID, filter *generated.ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) (<-chan *generated.ApplicationChange, error) {
 	com, f, err := queue.Follow(ctx, r.db(ctx), community, queueAsk(filter))
@@ -690,6 +695,9 @@ func (r *Resolver) OfficialRequirement() generated.OfficialRequirementResolver {
 	return &officialRequirementResolver{r}
 }
 
+// Screening returns generated.ScreeningResolver implementation.
+func (r *Resolver) Screening() generated.ScreeningResolver { return &screeningResolver{r} }
+
 // Subscription returns generated.SubscriptionResolver implementation.
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
@@ -699,5 +707,6 @@ type (
 	conflictResolver            struct{ *Resolver }
 	mutationResolver            struct{ *Resolver }
 	officialRequirementResolver struct{ *Resolver }
+	screeningResolver           struct{ *Resolver }
 	subscriptionResolver        struct{ *Resolver }
 )

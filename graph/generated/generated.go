@@ -63,6 +63,7 @@ type ResolverRoot interface {
 	OfficialRequirement() OfficialRequirementResolver
 	Query() QueryResolver
 	Registration() RegistrationResolver
+	Screening() ScreeningResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
 }
@@ -1316,6 +1317,9 @@ type QueryResolver interface {
 type RegistrationResolver interface {
 	CheckInCode(ctx context.Context, obj *ent.Registration) (*string, error)
 }
+type ScreeningResolver interface {
+	Missing(ctx context.Context, obj *schematype.Screening) ([]MissingInformation, error)
+}
 type SubscriptionResolver interface {
 	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) (<-chan *ApplicationChange, error)
 	GroupRoster(ctx context.Context, group pulid.ID, after *entgql.Cursor[pulid.ID]) (<-chan *RoleChange, error)
@@ -1753,7 +1757,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApplicationAnswers.AmountCents(childComplexity), true
-	case "ApplicationAnswers.articleUrl":
+	case "ApplicationAnswers.articleURL":
 		if e.ComplexityRoot.ApplicationAnswers.ArticleURL == nil {
 			break
 		}
@@ -20396,8 +20400,8 @@ enum AmbassadorScope {
 The rules of a community's programme. Zero in a maximum or window means the rule does not apply.
 """
 type CommunityPolicy {
-  "The preset the policy started from: OPENEULER, OPENSTACK or CUSTOM."
-  preset: String!
+  "The preset the policy started from."
+  preset: PolicyPreset!
   "Most ORGANIZER roles a group may have; 0 is unlimited."
   maxOrganizersPerGroup: Int!
   "Where ambassadors serve."
@@ -20585,7 +20589,7 @@ type ApplicationAnswers {
   "Employer, or \"individual\" (membership)."
   affiliation: String
   "A published article (membership, where the policy asks for one)."
-  articleUrl: String
+  articleURL: String
   "Requested funding in minor currency units."
   amountCents: Int
   "Currency of the requested funding (ISO 4217)."
@@ -20618,16 +20622,46 @@ type Conflict {
   resolution: String
 }
 
+"The set of rules a community's policy started from."
+enum PolicyPreset {
+  "openEuler's programme: city groups, members' yearly obligations, appointed first terms."
+  OPENEULER
+  "OpenStack's programme: user groups approved by ambassadors, mentoring to official status."
+  OPENSTACK
+  "Values set by the community's staff from scratch."
+  CUSTOM
+}
+
+"A warning the screening raises for reviewers; it never rejects on its own."
+enum ScreeningFlag {
+  "The request reads like an advertisement for a product or service."
+  COMMERCIAL
+  "The request seems not to be about the community's project."
+  OFF_TOPIC
+}
+
+"Information a new-group request lacks."
+enum MissingInformation {
+  "A link to the group's page or channel."
+  LINK
+  "A description of the group."
+  DESCRIPTION
+  "The coordinates of the city the group meets in."
+  COORDINATES
+  "Supporters, or supporters from enough organizations, as the policy asks before approval."
+  SUPPORTERS
+}
+
 """
 What automatic checks found when an application arrived. Flags inform reviewers; they never reject on their own.
 """
 type Screening {
   "Nearby groups of the same community."
   conflicts: [Conflict!]
-  "Warnings such as COMMERCIAL or OFF_TOPIC."
-  flags: [String!]
-  "Information the request lacks, such as link or description."
-  missing: [String!]
+  "Warnings for reviewers."
+  flags: [ScreeningFlag!]
+  "Information the request lacks."
+  missing: [MissingInformation!]
   "People backing the request so far."
   supporters: Int!
   "Distinct organizations among the supporters."
@@ -21377,7 +21411,7 @@ input JoinGroupInput {
   "Your employer, or \"individual\"."
   affiliation: String
   "A link to an article you published (required where the community asks for one)."
-  articleUrl: String
+  articleURL: String
 }
 
 "The outcome of joining: a role, or a request waiting for the organizers."
@@ -22618,8 +22652,8 @@ func (ec *executionContext) childFields_ApplicationAnswers(ctx context.Context, 
 		return ec.fieldContext_ApplicationAnswers_acceptedCodeOfConduct(ctx, field)
 	case "affiliation":
 		return ec.fieldContext_ApplicationAnswers_affiliation(ctx, field)
-	case "articleUrl":
-		return ec.fieldContext_ApplicationAnswers_articleUrl(ctx, field)
+	case "articleURL":
+		return ec.fieldContext_ApplicationAnswers_articleURL(ctx, field)
 	case "amountCents":
 		return ec.fieldContext_ApplicationAnswers_amountCents(ctx, field)
 	case "currency":
@@ -29044,10 +29078,10 @@ func (ec *executionContext) fieldContext_ApplicationAnswers_affiliation(_ contex
 	return graphql.NewScalarFieldContext("ApplicationAnswers", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _ApplicationAnswers_articleUrl(ctx context.Context, field graphql.CollectedField, obj *schematype.ApplicationAnswers) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApplicationAnswers_articleURL(ctx context.Context, field graphql.CollectedField, obj *schematype.ApplicationAnswers) (ret graphql.Marshaler) {
 	return ec.marshalOString2string(ctx, field.Selections, obj.ArticleURL)
 }
-func (ec *executionContext) fieldContext_ApplicationAnswers_articleUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ApplicationAnswers_articleURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApplicationAnswers", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -31525,10 +31559,10 @@ func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context,
 }
 
 func (ec *executionContext) _CommunityPolicy_preset(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Preset)
+	return ec.marshalNPolicyPreset2string(ctx, field.Selections, obj.Preset)
 }
 func (ec *executionContext) fieldContext_CommunityPolicy_preset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type PolicyPreset does not have child fields"))
 }
 
 func (ec *executionContext) _CommunityPolicy_maxOrganizersPerGroup(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
@@ -41579,14 +41613,14 @@ func (ec *executionContext) _Screening_flags(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalOScreeningFlag2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Screening_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Screening", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Screening", field, false, false, errors.New("field of type ScreeningFlag does not have child fields"))
 }
 
 func (ec *executionContext) _Screening_missing(ctx context.Context, field graphql.CollectedField, obj *schematype.Screening) (ret graphql.Marshaler) {
@@ -41598,18 +41632,18 @@ func (ec *executionContext) _Screening_missing(ctx context.Context, field graphq
 			return ec.fieldContext_Screening_missing(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Missing, nil
+			return ec.Resolvers.Screening().Missing(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []MissingInformation) graphql.Marshaler {
+			return ec.marshalOMissingInformation2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMissingInformationᚄ(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Screening_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Screening", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Screening", field, true, true, errors.New("field of type MissingInformation does not have child fields"))
 }
 
 func (ec *executionContext) _Screening_supporters(ctx context.Context, field graphql.CollectedField, obj *schematype.Screening) (ret graphql.Marshaler) {
@@ -55778,7 +55812,7 @@ func (ec *executionContext) unmarshalInputJoinGroupInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "affiliation", "articleUrl"}
+	fieldsInOrder := [...]string{"id", "affiliation", "articleURL"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -55799,8 +55833,8 @@ func (ec *executionContext) unmarshalInputJoinGroupInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Affiliation = data
-		case "articleUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("articleUrl"))
+		case "articleURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("articleURL"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
@@ -66669,8 +66703,8 @@ func (ec *executionContext) _ApplicationAnswers(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "articleUrl":
-			out.Values[i] = ec._ApplicationAnswers_articleUrl(ctx, field, obj)
+		case "articleURL":
+			out.Values[i] = ec._ApplicationAnswers_articleURL(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -75994,32 +76028,65 @@ func (ec *executionContext) _Screening(ctx context.Context, sel ast.SelectionSet
 		case "conflicts":
 			out.Values[i] = ec._Screening_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "flags":
 			out.Values[i] = ec._Screening_flags(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "missing":
-			out.Values[i] = ec._Screening_missing(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Screening_missing(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "supporters":
 			out.Values[i] = ec._Screening_supporters(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "supporterOrganizations":
 			out.Values[i] = ec._Screening_supporterOrganizations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "screenedAt":
 			out.Values[i] = ec._Screening_screenedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -79434,6 +79501,16 @@ func (ec *executionContext) marshalNMessageTemplateKind2githubᚗcomᚋusergroup
 	return v
 }
 
+func (ec *executionContext) unmarshalNMissingInformation2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMissingInformation(ctx context.Context, v any) (MissingInformation, error) {
+	var res MissingInformation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMissingInformation2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMissingInformation(ctx context.Context, sel ast.SelectionSet, v MissingInformation) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNNode2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -79615,6 +79692,22 @@ func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐ
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPolicyPreset2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPolicyPreset2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNPublishEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐPublishEventInput(ctx context.Context, v any) (PublishEventInput, error) {
@@ -80297,6 +80390,22 @@ func (ec *executionContext) marshalNRosterConnection2ᚖgithubᚗcomᚋusergroup
 		return graphql.Null
 	}
 	return ec._RosterConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScreeningFlag2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScreeningFlag2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNSetMessageTemplateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplateInput(ctx context.Context, v any) (SetMessageTemplateInput, error) {
@@ -82313,6 +82422,42 @@ func (ec *executionContext) marshalOMessageTemplate2ᚖgithubᚗcomᚋusergroups
 	return ec._MessageTemplate(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOMissingInformation2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMissingInformationᚄ(ctx context.Context, v any) ([]MissingInformation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]MissingInformation, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMissingInformation2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMissingInformation(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMissingInformation2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMissingInformationᚄ(ctx context.Context, sel ast.SelectionSet, v []MissingInformation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMissingInformation2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMissingInformation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalONearInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNearInput(ctx context.Context, v any) (*NearInput, error) {
 	if v == nil {
 		return nil, nil
@@ -83067,6 +83212,42 @@ func (ec *executionContext) unmarshalORoleWhereInput2ᚖgithubᚗcomᚋusergroup
 
 func (ec *executionContext) marshalOScreening2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschematypeᚐScreening(ctx context.Context, sel ast.SelectionSet, v schematype.Screening) graphql.Marshaler {
 	return ec._Screening(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalOScreeningFlag2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNScreeningFlag2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOScreeningFlag2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScreeningFlag2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSetMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *SetMessageTemplatePayload) graphql.Marshaler {

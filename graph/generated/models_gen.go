@@ -550,7 +550,7 @@ type JoinGroupInput struct {
 	// Your employer, or "individual".
 	Affiliation *string `json:"affiliation,omitempty"`
 	// A link to an article you published (required where the community asks for one).
-	ArticleURL *string `json:"articleUrl,omitempty"`
+	ArticleURL *string `json:"articleURL,omitempty"`
 }
 
 // The outcome of joining: a role, or a request waiting for the organizers.
@@ -1520,6 +1520,70 @@ func (e *MessageTemplateKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e MessageTemplateKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Information a new-group request lacks.
+type MissingInformation string
+
+const (
+	// A link to the group's page or channel.
+	MissingInformationLink MissingInformation = "LINK"
+	// A description of the group.
+	MissingInformationDescription MissingInformation = "DESCRIPTION"
+	// The coordinates of the city the group meets in.
+	MissingInformationCoordinates MissingInformation = "COORDINATES"
+	// Supporters, or supporters from enough organizations, as the policy asks before approval.
+	MissingInformationSupporters MissingInformation = "SUPPORTERS"
+)
+
+var AllMissingInformation = []MissingInformation{
+	MissingInformationLink,
+	MissingInformationDescription,
+	MissingInformationCoordinates,
+	MissingInformationSupporters,
+}
+
+func (e MissingInformation) IsValid() bool {
+	switch e {
+	case MissingInformationLink, MissingInformationDescription, MissingInformationCoordinates, MissingInformationSupporters:
+		return true
+	}
+	return false
+}
+
+func (e MissingInformation) String() string {
+	return string(e)
+}
+
+func (e *MissingInformation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MissingInformation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MissingInformation", str)
+	}
+	return nil
+}
+
+func (e MissingInformation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MissingInformation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MissingInformation) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -78,7 +78,7 @@ func (w queueWorld) ok(t *testing.T, who, q string, vars map[string]any) map[str
 }
 
 const (
-	applyQ = `mutation($in: ApplyForGroupInput!) { applyForGroup(input: $in) { application { id status screening { conflicts { groupId resolvedAt } } } group { id }
+	applyQ = `mutation($in: ApplyForGroupInput!) { applyForGroup(input: $in) { application { id status screening { conflicts { groupId resolvedAt } flags missing } } group { id }
 		userErrors { code message field suggestedName } } }`
 	statusQ  = `query($id: ID!) { node(id: $id) { ... on Application { status objectionDeadline reviews(first: 50) { totalCount edges { node { id kind fromStatus toStatus } } } } } }`
 	approveQ = `mutation($id: ID!) { approveApplication(input: {id: $id}) { application { status objectionDeadline } userErrors { code message field status blockers } } }`
@@ -303,6 +303,11 @@ func TestApplicationRefusalsAreData(t *testing.T) {
 		"city": "Oakland", "country": "US", "acceptCodeOfConduct": true}})
 	if ues, _ := dig(r.Data, "applyForGroup", "userErrors").([]any); len(r.Errors) > 0 || ues == nil || len(ues) != 0 {
 		t.Fatalf("the suggested name: %+v %+v", r.Data, r.Errors)
+	}
+	// Screening findings are enums: a request without links or a
+	// description misses both, in the enum's upper case.
+	if m := fmt.Sprint(dig(r.Data, "applyForGroup", "application", "screening", "missing")); !strings.Contains(m, "LINK") || !strings.Contains(m, "DESCRIPTION") {
+		t.Errorf("screening.missing = %s, want LINK and DESCRIPTION", m)
 	}
 	appID := dig(r.Data, "applyForGroup", "application", "id").(string)
 	id := map[string]any{"id": appID}

@@ -52,7 +52,7 @@ func TestJoinLeaveRemove(t *testing.T) {
 	roles := func(u *ent.User, g *ent.Group, kind role.Kind) int {
 		return c.Role.Query().Where(role.UserID(u.ID), role.GroupID(g.ID), role.KindEQ(kind)).CountX(sys)
 	}
-	const join = `mutation($g: ID!, $a: String) { joinGroup(input: {id: $g, articleUrl: $a}) {
+	const join = `mutation($g: ID!, $a: String) { joinGroup(input: {id: $g, articleURL: $a}) {
 		role { kind status } application { kind status } userErrors { code message field } } }`
 	// Open membership: a member at once.
 	r := query(t, h, as(ada), join, map[string]any{"g": string(paris.ID)})

@@ -75,11 +75,11 @@ func (r *Runner) JoinGroup(ctx context.Context, req JoinRequest) (JoinResult, er
 		}
 		req.ArticleURL = strings.TrimSpace(req.ArticleURL)
 		if p.MembershipRequiresArticle && req.ArticleURL == "" {
-			return JoinResult{}, apierror.Invalid("articleUrl", "%s asks members for a link to an article they published", com.Name)
+			return JoinResult{}, apierror.Invalid("articleURL", "%s asks members for a link to an article they published", com.Name)
 		}
 		if req.ArticleURL != "" {
 			if err := policy.ValidateURL(req.ArticleURL); err != nil {
-				return JoinResult{}, apierror.Invalid("articleUrl", "articleUrl: %v", err)
+				return JoinResult{}, apierror.Invalid("articleURL", "articleURL: %v", err)
 			}
 		}
 		if len([]rune(req.Affiliation)) > 200 {

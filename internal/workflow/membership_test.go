@@ -80,7 +80,7 @@ func TestJoinGroupAsksForAnArticleWhereThePolicyDoes(t *testing.T) {
 	wuhan := w.Group(w.Community(policy.OpenEuler()), group.StatusACTIVE)
 	bob := w.User()
 	_, err := w.Runner.JoinGroup(w.As(bob.ID), workflow.JoinRequest{GroupID: wuhan.ID})
-	refused(t, err, apierror.BadUserInput, "articleUrl")
+	refused(t, err, apierror.BadUserInput, "articleURL")
 	res, err := w.Runner.JoinGroup(w.As(bob.ID), workflow.JoinRequest{GroupID: wuhan.ID, ArticleURL: "https://forum.example.org/t/bob-on-euler"})
 	noErr(t, "join with an article", err)
 	if res.Role != nil || res.Application == nil || res.Application.Kind != application.KindMEMBERSHIP {
