@@ -377,8 +377,10 @@ walk:
 	collectedFieldTo = `// nodesField is the connections' shortcut for edges { node } (ent/entc.go).
 const nodesField = "nodes"
 
-// collectedField returns the field selected at path below the current one.
-// A connection's nodes field counts as its edges { node } (ent/entc.go).
+// collectedField returns the field selected at path below the current one,
+// matched by name (not alias), selections of one field under several
+// aliases merged. A connection's nodes field counts as its edges { node }
+// (ent/entc.go).
 func collectedField(ctx context.Context, path ...string) *graphql.CollectedField {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -388,32 +390,26 @@ func collectedField(ctx context.Context, path ...string) *graphql.CollectedField
 	oc := graphql.GetOperationContext(ctx)
 	for i := 0; i < len(path); i++ {
 		fields := graphql.CollectFields(oc, field.Selections, nil)
-		var match *graphql.CollectedField
-		var nodes []graphql.CollectedField
-		for j, f := range fields {
+		// Fields are matched by name, whatever their alias: an aliased
+		// edges or totalCount is still what the page must load.
+		var same, nodes []graphql.CollectedField
+		for _, f := range fields {
 			switch {
-			case f.Alias == path[i]:
-				match = &fields[j]
+			case f.Name == path[i]:
+				same = append(same, f)
 			case path[i] == edgesField && f.Name == nodesField:
 				nodes = append(nodes, f)
 			}
 		}
 		switch {
-		case len(nodes) == 0 && match == nil:
+		case len(same) == 0 && len(nodes) == 0:
 			return nil
-		case len(nodes) == 0:
-			field = *match
-		case i+1 == len(path):
-			if match != nil {
-				field = *match
-			} else {
-				field = nodes[0]
-			}
-		case path[i+1] == nodeField:
+		case len(nodes) > 0 && i+1 < len(path) && path[i+1] == nodeField:
+			// edges { node { … } } and nodes { … } select the same rows.
 			merged := graphql.CollectedField{Field: nodes[0].Field}
-			if match != nil {
-				for _, f := range graphql.CollectFields(oc, match.Selections, nil) {
-					if f.Alias == nodeField {
+			for _, e := range same {
+				for _, f := range graphql.CollectFields(oc, e.Selections, nil) {
+					if f.Name == nodeField {
 						merged.Selections = append(merged.Selections, f.Selections...)
 					}
 				}
@@ -423,10 +419,15 @@ func collectedField(ctx context.Context, path ...string) *graphql.CollectedField
 			}
 			field = merged
 			i++
-		case match != nil:
-			field = *match
 		default:
-			return nil
+			// Several selections of one field (aliases) read one page:
+			// load what any of them asks for.
+			all := append(same, nodes...)
+			field = all[0]
+			for _, f := range all[1:] {
+				n := len(field.Selections)
+				field.Selections = append(field.Selections[:n:n], f.Selections...)
+			}
 		}
 	}
 	return &field

@@ -151,3 +151,50 @@ func edgesToNodes(v any) any {
 	}
 	return v
 }
+
+// TestConnectionAliases: an aliased edges, node or totalCount is loaded as
+// the unaliased one is (entgql matched the field by its alias, so an alias
+// gave an empty page), and two aliases of one connection read the same
+// page with everything either selects, in as many statements.
+func TestConnectionAliases(t *testing.T) {
+	var counter *dbtest.Counter
+	db := dbtest.Open(t, dbtest.WithDriver(func(d dialect.Driver) dialect.Driver {
+		counter = dbtest.NewCounter(d)
+		return counter
+	}))
+	f := buildFixture(t, db, 8, 4, 2, 2)
+	c := signedIn(t, db, f.manager)
+	post := func(q string) (map[string]any, int64) {
+		t.Helper()
+		var resp map[string]any
+		counter.Reset()
+		c.MustPost(q, &resp, client.Var("slug", "openstack"))
+		return resp, counter.Count()
+	}
+	plain, sp := post(`query($slug: String!) { community(slug: $slug) { groups(first: 5, orderBy: [{field: NAME}]) {
+		totalCount edges { node { name roles(first: 3) { totalCount edges { node { kind user { handle } } } } } } } } }`)
+	aliased, sa := post(`query($slug: String!) { community(slug: $slug) { groups(first: 5, orderBy: [{field: NAME}]) {
+		total: totalCount items: edges { group: node { name roles(first: 3) { n: totalCount list: edges { r: node { kind user { handle } } } } } }
+		more: edges { node { city } } } } }`)
+	items := func(m map[string]any, path ...string) []any { v, _ := dig(m, path...).([]any); return v }
+	pg, ag := items(plain, "community", "groups", "edges"), items(aliased, "community", "groups", "items")
+	if len(pg) != 5 || len(ag) != 5 || len(items(aliased, "community", "groups", "more")) != 5 {
+		t.Fatalf("plain %d groups, aliased %d", len(pg), len(ag))
+	}
+	if dig(aliased, "community", "groups", "total") != dig(plain, "community", "groups", "totalCount") {
+		t.Errorf("total = %v, totalCount = %v", dig(aliased, "community", "groups", "total"), dig(plain, "community", "groups", "totalCount"))
+	}
+	for i := range pg {
+		p, a := pg[i].(map[string]any)["node"].(map[string]any), ag[i].(map[string]any)["group"].(map[string]any)
+		pr, ar := p["roles"].(map[string]any), a["roles"].(map[string]any)
+		if p["name"] != a["name"] || pr["totalCount"] != ar["n"] || len(pr["edges"].([]any)) != len(ar["list"].([]any)) || len(ar["list"].([]any)) == 0 {
+			t.Errorf("group %d: plain %v, aliased %v", i, p, a)
+		}
+		if more := items(aliased, "community", "groups", "more")[i].(map[string]any)["node"].(map[string]any); more["city"] == nil {
+			t.Errorf("group %d: the second alias lost its own field: %v", i, more)
+		}
+	}
+	if sa != sp {
+		t.Errorf("aliased query: %d statements, plain: %d", sa, sp)
+	}
+}
