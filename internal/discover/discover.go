@@ -52,10 +52,10 @@ func filtersStatus(w *ent.EventWhereInput) bool {
 func Predicates(ctx context.Context, c *ent.Client, s Search) ([]predicate.Event, error) {
 	var ps []predicate.Event
 	var err error
-	if s.Community, err = ref.OptionalCommunity(ctx, c, "community", &s.Community); err != nil {
-		return nil, err
-	}
 	if s.Community != "" {
+		if s.Community, err = ref.Community(ctx, c, "community", s.Community); err != nil {
+			return nil, err
+		}
 		ps = append(ps, event.HasGroupWith(group.CommunityID(s.Community)))
 	}
 	if s.Where != nil {

@@ -46,30 +46,17 @@ func Group(ctx context.Context, c *ent.Client, field string, ref pulid.ID) (puli
 	} else if com, slug, ok := strings.Cut(string(ref), "/"); ok {
 		q = q.Where(group.Slug(slug), group.HasCommunityWith(community.Slug(com)))
 	} else {
-		return "", notFound(field, "group", ref, `its id, or its community's slug and its own joined by a slash ("openeuler/beijing")`)
+		return "", notFound(field, "group", ref, groupRef)
 	}
 	id, err := q.OnlyID(ctx)
 	if ent.IsNotFound(err) {
-		return "", notFound(field, "group", ref, `its id, or its community's slug and its own joined by a slash ("openeuler/beijing")`)
+		return "", notFound(field, "group", ref, groupRef)
 	}
 	return id, err
 }
 
-// OptionalCommunity is Community for an optional argument: nil stays "any".
-func OptionalCommunity(ctx context.Context, c *ent.Client, field string, ref *pulid.ID) (pulid.ID, error) {
-	if ref == nil || *ref == "" {
-		return "", nil
-	}
-	return Community(ctx, c, field, *ref)
-}
-
-// OptionalGroup is Group for an optional argument: nil stays "any".
-func OptionalGroup(ctx context.Context, c *ent.Client, field string, ref *pulid.ID) (pulid.ID, error) {
-	if ref == nil || *ref == "" {
-		return "", nil
-	}
-	return Group(ctx, c, field, *ref)
-}
+// groupRef says how a group is named, for the NOT_FOUND of a bad reference.
+const groupRef = `its id, or its community's slug and its own joined by a slash ("openeuler/beijing")`
 
 // isID tells an id (of any type: one of another type finds nothing) from a
 // slug, which has no underscore.
