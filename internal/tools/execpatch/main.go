@@ -49,7 +49,10 @@ var (
 		`\t\t(?:true|false),\n\t\t(?:true|false),\n\t\)\n\}\n`)
 	concurrentField = []byte("out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })")
 	inlineInUnit    = []byte("concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })")
-	deferred        = regexp.MustCompile(`(?s)\n\tec\.ProcessDeferredGroup\(graphql\.DeferredGroup\{\n(.*?)\n\t\}\)\n`)
+	// A query's root fields share its read transaction too (Runner.Read).
+	concurrentRoot = []byte("out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })")
+	inlineRoot     = []byte("concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })")
+	deferred       = regexp.MustCompile(`(?s)\n\tec\.ProcessDeferredGroup\(graphql\.DeferredGroup\{\n(.*?)\n\t\}\)\n`)
 )
 
 // scalarMarshaller reports whether the generated marshaller name writes a
@@ -104,6 +107,10 @@ func Rewrite(src []byte) ([]byte, error) {
 		return nil, fmt.Errorf("no call of FieldSet.Concurrently in the expected form")
 	}
 	src = bytes.ReplaceAll(src, concurrentField, inlineInUnit)
+	if n := bytes.Count(src, concurrentRoot); n == 0 {
+		return nil, fmt.Errorf("no root FieldSet.Concurrently call in the expected form")
+	}
+	src = bytes.ReplaceAll(src, concurrentRoot, inlineRoot)
 	if len(deferred.FindAllIndex(src, -1)) == 0 {
 		return nil, fmt.Errorf("no ProcessDeferredGroup call in the expected form")
 	}

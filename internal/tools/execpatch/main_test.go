@@ -9,6 +9,7 @@ const sample = `package generated
 
 func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj *ent.Role) graphql.Marshaler {
 	out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+	out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
@@ -85,7 +86,8 @@ func TestRewrite(t *testing.T) {
 	s := string(out)
 	for _, want := range []string{"if len(deferLabelToView) > 0 {", "marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {",
 		"\treturn ec.marshalNRoleKind2role(ctx, field.Selections, obj.Kind)\n}",
-		"concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })"} {
+		"concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })",
+		"concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("rewritten source lacks %q:\n%s", want, s)
 		}
