@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -32,6 +33,12 @@ type Award struct {
 	UserID pulid.ID `json:"user_id,omitempty"`
 	// The recipient's group, if any.
 	GroupID pulid.ID `json:"group_id,omitempty"`
+	// The selection that decided it; empty for awards recorded before selections.
+	SelectionID pulid.ID `json:"selection_id,omitempty"`
+	// The category of the community's policy it was given in, e.g. OUTSTANDING_MEMBER.
+	Category string `json:"category,omitempty"`
+	// The person's points in the year's tally when it was decided.
+	Points int `json:"points,omitempty"`
 	// The year recognised.
 	Year int `json:"year,omitempty"`
 	// The award, e.g. "Outstanding member".
@@ -54,11 +61,13 @@ type AwardEdges struct {
 	User *User `json:"user,omitempty"`
 	// The recipient's group.
 	Group *Group `json:"group,omitempty"`
+	// The selection that decided it.
+	Selection *AwardSelection `json:"selection,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -94,16 +103,27 @@ func (e AwardEdges) GroupOrErr() (*Group, error) {
 	return nil, &NotLoadedError{edge: "group"}
 }
 
+// SelectionOrErr returns the Selection value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e AwardEdges) SelectionOrErr() (*AwardSelection, error) {
+	if e.Selection != nil {
+		return e.Selection, nil
+	} else if e.loadedTypes[3] {
+		return nil, &NotFoundError{label: awardselection.Label}
+	}
+	return nil, &NotLoadedError{edge: "selection"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Award) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case award.FieldID, award.FieldCommunityID, award.FieldUserID, award.FieldGroupID:
+		case award.FieldID, award.FieldCommunityID, award.FieldUserID, award.FieldGroupID, award.FieldSelectionID:
 			values[i] = new(pulid.ID)
-		case award.FieldYear, award.FieldRank:
+		case award.FieldPoints, award.FieldYear, award.FieldRank:
 			values[i] = new(sql.NullInt64)
-		case award.FieldTitle, award.FieldCitation:
+		case award.FieldCategory, award.FieldTitle, award.FieldCitation:
 			values[i] = new(sql.NullString)
 		case award.FieldCreatedAt, award.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -158,6 +178,24 @@ func (_m *Award) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.GroupID = *value
 			}
+		case award.FieldSelectionID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field selection_id", values[i])
+			} else if value != nil {
+				_m.SelectionID = *value
+			}
+		case award.FieldCategory:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field category", values[i])
+			} else if value.Valid {
+				_m.Category = value.String
+			}
+		case award.FieldPoints:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field points", values[i])
+			} else if value.Valid {
+				_m.Points = int(value.Int64)
+			}
 		case award.FieldYear:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field year", values[i])
@@ -210,6 +248,11 @@ func (_m *Award) QueryGroup() *GroupQuery {
 	return NewAwardClient(_m.config).QueryGroup(_m)
 }
 
+// QuerySelection queries the "selection" edge of the Award entity.
+func (_m *Award) QuerySelection() *AwardSelectionQuery {
+	return NewAwardClient(_m.config).QuerySelection(_m)
+}
+
 // Update returns a builder for updating this Award.
 // Note that you need to call Award.Unwrap() before calling this method if this Award
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -247,6 +290,15 @@ func (_m *Award) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("group_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.GroupID))
+	builder.WriteString(", ")
+	builder.WriteString("selection_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SelectionID))
+	builder.WriteString(", ")
+	builder.WriteString("category=")
+	builder.WriteString(_m.Category)
+	builder.WriteString(", ")
+	builder.WriteString("points=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Points))
 	builder.WriteString(", ")
 	builder.WriteString("year=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Year))

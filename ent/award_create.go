@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -81,6 +82,48 @@ func (_c *AwardCreate) SetNillableGroupID(v *pulid.ID) *AwardCreate {
 	return _c
 }
 
+// SetSelectionID sets the "selection_id" field.
+func (_c *AwardCreate) SetSelectionID(v pulid.ID) *AwardCreate {
+	_c.mutation.SetSelectionID(v)
+	return _c
+}
+
+// SetNillableSelectionID sets the "selection_id" field if the given value is not nil.
+func (_c *AwardCreate) SetNillableSelectionID(v *pulid.ID) *AwardCreate {
+	if v != nil {
+		_c.SetSelectionID(*v)
+	}
+	return _c
+}
+
+// SetCategory sets the "category" field.
+func (_c *AwardCreate) SetCategory(v string) *AwardCreate {
+	_c.mutation.SetCategory(v)
+	return _c
+}
+
+// SetNillableCategory sets the "category" field if the given value is not nil.
+func (_c *AwardCreate) SetNillableCategory(v *string) *AwardCreate {
+	if v != nil {
+		_c.SetCategory(*v)
+	}
+	return _c
+}
+
+// SetPoints sets the "points" field.
+func (_c *AwardCreate) SetPoints(v int) *AwardCreate {
+	_c.mutation.SetPoints(v)
+	return _c
+}
+
+// SetNillablePoints sets the "points" field if the given value is not nil.
+func (_c *AwardCreate) SetNillablePoints(v *int) *AwardCreate {
+	if v != nil {
+		_c.SetPoints(*v)
+	}
+	return _c
+}
+
 // SetYear sets the "year" field.
 func (_c *AwardCreate) SetYear(v int) *AwardCreate {
 	_c.mutation.SetYear(v)
@@ -142,6 +185,11 @@ func (_c *AwardCreate) SetGroup(v *Group) *AwardCreate {
 	return _c.SetGroupID(v.ID)
 }
 
+// SetSelection sets the "selection" edge to the AwardSelection entity.
+func (_c *AwardCreate) SetSelection(v *AwardSelection) *AwardCreate {
+	return _c.SetSelectionID(v.ID)
+}
+
 // Mutation returns the AwardMutation object of the builder.
 func (_c *AwardCreate) Mutation() *AwardMutation {
 	return _c.mutation
@@ -193,6 +241,10 @@ func (_c *AwardCreate) defaults() error {
 		v := award.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Points(); !ok {
+		v := award.DefaultPoints
+		_c.mutation.SetPoints(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if award.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized award.DefaultID (forgotten import ent/runtime?)")
@@ -216,6 +268,19 @@ func (_c *AwardCreate) check() error {
 	}
 	if _, ok := _c.mutation.UserID(); !ok {
 		return &ValidationError{Name: "user_id", err: errors.New(`ent: missing required field "Award.user_id"`)}
+	}
+	if v, ok := _c.mutation.Category(); ok {
+		if err := award.CategoryValidator(v); err != nil {
+			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Award.category": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Points(); !ok {
+		return &ValidationError{Name: "points", err: errors.New(`ent: missing required field "Award.points"`)}
+	}
+	if v, ok := _c.mutation.Points(); ok {
+		if err := award.PointsValidator(v); err != nil {
+			return &ValidationError{Name: "points", err: fmt.Errorf(`ent: validator failed for field "Award.points": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Year(); !ok {
 		return &ValidationError{Name: "year", err: errors.New(`ent: missing required field "Award.year"`)}
@@ -301,6 +366,14 @@ func (_c *AwardCreate) createSpec() (*Award, *sqlgraph.CreateSpec) {
 		_spec.SetField(award.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.Category(); ok {
+		_spec.SetField(award.FieldCategory, field.TypeString, value)
+		_node.Category = value
+	}
+	if value, ok := _c.mutation.Points(); ok {
+		_spec.SetField(award.FieldPoints, field.TypeInt, value)
+		_node.Points = value
+	}
 	if value, ok := _c.mutation.Year(); ok {
 		_spec.SetField(award.FieldYear, field.TypeInt, value)
 		_node.Year = value
@@ -366,6 +439,23 @@ func (_c *AwardCreate) createSpec() (*Award, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.GroupID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SelectionIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   award.SelectionTable,
+			Columns: []string{award.SelectionColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(awardselection.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.SelectionID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -541,6 +631,15 @@ func (u *AwardUpsertOne) UpdateNewValues() *AwardUpsertOne {
 		}
 		if _, exists := u.create.mutation.UserID(); exists {
 			s.SetIgnore(award.FieldUserID)
+		}
+		if _, exists := u.create.mutation.SelectionID(); exists {
+			s.SetIgnore(award.FieldSelectionID)
+		}
+		if _, exists := u.create.mutation.Category(); exists {
+			s.SetIgnore(award.FieldCategory)
+		}
+		if _, exists := u.create.mutation.Points(); exists {
+			s.SetIgnore(award.FieldPoints)
 		}
 	}))
 	return u
@@ -876,6 +975,15 @@ func (u *AwardUpsertBulk) UpdateNewValues() *AwardUpsertBulk {
 			}
 			if _, exists := b.mutation.UserID(); exists {
 				s.SetIgnore(award.FieldUserID)
+			}
+			if _, exists := b.mutation.SelectionID(); exists {
+				s.SetIgnore(award.FieldSelectionID)
+			}
+			if _, exists := b.mutation.Category(); exists {
+				s.SetIgnore(award.FieldCategory)
+			}
+			if _, exists := b.mutation.Points(); exists {
+				s.SetIgnore(award.FieldPoints)
 			}
 		}
 	}))

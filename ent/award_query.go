@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/predicate"
@@ -31,6 +32,7 @@ type AwardQuery struct {
 	withCommunity *CommunityQuery
 	withUser      *UserQuery
 	withGroup     *GroupQuery
+	withSelection *AwardSelectionQuery
 	loadTotal     []func(context.Context, []*Award) error
 	modifiers     []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
@@ -128,6 +130,28 @@ func (_q *AwardQuery) QueryGroup() *GroupQuery {
 			sqlgraph.From(award.Table, award.FieldID, selector),
 			sqlgraph.To(group.Table, group.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, award.GroupTable, award.GroupColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySelection chains the current query on the "selection" edge.
+func (_q *AwardQuery) QuerySelection() *AwardSelectionQuery {
+	query := (&AwardSelectionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(award.Table, award.FieldID, selector),
+			sqlgraph.To(awardselection.Table, awardselection.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, award.SelectionTable, award.SelectionColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -330,6 +354,7 @@ func (_q *AwardQuery) Clone() *AwardQuery {
 		withCommunity: _q.withCommunity.Clone(),
 		withUser:      _q.withUser.Clone(),
 		withGroup:     _q.withGroup.Clone(),
+		withSelection: _q.withSelection.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -367,6 +392,17 @@ func (_q *AwardQuery) WithGroup(opts ...func(*GroupQuery)) *AwardQuery {
 		opt(query)
 	}
 	_q.withGroup = query
+	return _q
+}
+
+// WithSelection tells the query-builder to eager-load the nodes that are connected to
+// the "selection" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AwardQuery) WithSelection(opts ...func(*AwardSelectionQuery)) *AwardQuery {
+	query := (&AwardSelectionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSelection = query
 	return _q
 }
 
@@ -454,10 +490,11 @@ func (_q *AwardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Award,
 	var (
 		nodes       = []*Award{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withCommunity != nil,
 			_q.withUser != nil,
 			_q.withGroup != nil,
+			_q.withSelection != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -496,6 +533,12 @@ func (_q *AwardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Award,
 	if query := _q.withGroup; query != nil {
 		if err := _q.loadGroup(ctx, query, nodes, nil,
 			func(n *Award, e *Group) { n.Edges.Group = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSelection; query != nil {
+		if err := _q.loadSelection(ctx, query, nodes, nil,
+			func(n *Award, e *AwardSelection) { n.Edges.Selection = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -594,6 +637,35 @@ func (_q *AwardQuery) loadGroup(ctx context.Context, query *GroupQuery, nodes []
 	}
 	return nil
 }
+func (_q *AwardQuery) loadSelection(ctx context.Context, query *AwardSelectionQuery, nodes []*Award, init func(*Award), assign func(*Award, *AwardSelection)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Award)
+	for i := range nodes {
+		fk := nodes[i].SelectionID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(awardselection.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "selection_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *AwardQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -631,6 +703,9 @@ func (_q *AwardQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withGroup != nil {
 			_spec.Node.AddColumnOnce(award.FieldGroupID)
+		}
+		if _q.withSelection != nil {
+			_spec.Node.AddColumnOnce(award.FieldSelectionID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -243,6 +243,9 @@ func (_u *AwardUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(award.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if _u.mutation.CategoryCleared() {
+		_spec.ClearField(award.FieldCategory, field.TypeString)
+	}
 	if value, ok := _u.mutation.Year(); ok {
 		_spec.SetField(award.FieldYear, field.TypeInt, value)
 	}
@@ -556,6 +559,9 @@ func (_u *AwardUpdateOne) sqlSave(ctx context.Context) (_node *Award, err error)
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(award.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CategoryCleared() {
+		_spec.ClearField(award.FieldCategory, field.TypeString)
 	}
 	if value, ok := _u.mutation.Year(); ok {
 		_spec.SetField(award.FieldYear, field.TypeInt, value)

@@ -20,7 +20,10 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
@@ -36,6 +39,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
@@ -58,8 +62,14 @@ type Client struct {
 	Application *ApplicationClient
 	// Award is the client for interacting with the Award builders.
 	Award *AwardClient
+	// AwardNomination is the client for interacting with the AwardNomination builders.
+	AwardNomination *AwardNominationClient
+	// AwardSelection is the client for interacting with the AwardSelection builders.
+	AwardSelection *AwardSelectionClient
 	// Candidate is the client for interacting with the Candidate builders.
 	Candidate *CandidateClient
+	// Certificate is the client for interacting with the Certificate builders.
+	Certificate *CertificateClient
 	// Change is the client for interacting with the Change builders.
 	Change *ChangeClient
 	// Community is the client for interacting with the Community builders.
@@ -90,6 +100,8 @@ type Client struct {
 	Review *ReviewClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
+	// Shipment is the client for interacting with the Shipment builders.
+	Shipment *ShipmentClient
 	// ShippingAddress is the client for interacting with the ShippingAddress builders.
 	ShippingAddress *ShippingAddressClient
 	// Sponsor is the client for interacting with the Sponsor builders.
@@ -115,7 +127,10 @@ func (c *Client) init() {
 	c.AgendaItem = NewAgendaItemClient(c.config)
 	c.Application = NewApplicationClient(c.config)
 	c.Award = NewAwardClient(c.config)
+	c.AwardNomination = NewAwardNominationClient(c.config)
+	c.AwardSelection = NewAwardSelectionClient(c.config)
 	c.Candidate = NewCandidateClient(c.config)
+	c.Certificate = NewCertificateClient(c.config)
 	c.Change = NewChangeClient(c.config)
 	c.Community = NewCommunityClient(c.config)
 	c.Contact = NewContactClient(c.config)
@@ -131,6 +146,7 @@ func (c *Client) init() {
 	c.Report = NewReportClient(c.config)
 	c.Review = NewReviewClient(c.config)
 	c.Role = NewRoleClient(c.config)
+	c.Shipment = NewShipmentClient(c.config)
 	c.ShippingAddress = NewShippingAddressClient(c.config)
 	c.Sponsor = NewSponsorClient(c.config)
 	c.Submission = NewSubmissionClient(c.config)
@@ -232,7 +248,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AgendaItem:      NewAgendaItemClient(cfg),
 		Application:     NewApplicationClient(cfg),
 		Award:           NewAwardClient(cfg),
+		AwardNomination: NewAwardNominationClient(cfg),
+		AwardSelection:  NewAwardSelectionClient(cfg),
 		Candidate:       NewCandidateClient(cfg),
+		Certificate:     NewCertificateClient(cfg),
 		Change:          NewChangeClient(cfg),
 		Community:       NewCommunityClient(cfg),
 		Contact:         NewContactClient(cfg),
@@ -248,6 +267,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Report:          NewReportClient(cfg),
 		Review:          NewReviewClient(cfg),
 		Role:            NewRoleClient(cfg),
+		Shipment:        NewShipmentClient(cfg),
 		ShippingAddress: NewShippingAddressClient(cfg),
 		Sponsor:         NewSponsorClient(cfg),
 		Submission:      NewSubmissionClient(cfg),
@@ -276,7 +296,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AgendaItem:      NewAgendaItemClient(cfg),
 		Application:     NewApplicationClient(cfg),
 		Award:           NewAwardClient(cfg),
+		AwardNomination: NewAwardNominationClient(cfg),
+		AwardSelection:  NewAwardSelectionClient(cfg),
 		Candidate:       NewCandidateClient(cfg),
+		Certificate:     NewCertificateClient(cfg),
 		Change:          NewChangeClient(cfg),
 		Community:       NewCommunityClient(cfg),
 		Contact:         NewContactClient(cfg),
@@ -292,6 +315,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Report:          NewReportClient(cfg),
 		Review:          NewReviewClient(cfg),
 		Role:            NewRoleClient(cfg),
+		Shipment:        NewShipmentClient(cfg),
 		ShippingAddress: NewShippingAddressClient(cfg),
 		Sponsor:         NewSponsorClient(cfg),
 		Submission:      NewSubmissionClient(cfg),
@@ -326,10 +350,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Candidate, c.Change,
-		c.Community, c.Contact, c.Contribution, c.Election, c.Event, c.Group, c.Invite,
-		c.Message, c.Organization, c.Region, c.Registration, c.Report, c.Review,
-		c.Role, c.ShippingAddress, c.Sponsor, c.Submission, c.User, c.Voter,
+		c.APIToken, c.AgendaItem, c.Application, c.Award, c.AwardNomination,
+		c.AwardSelection, c.Candidate, c.Certificate, c.Change, c.Community, c.Contact,
+		c.Contribution, c.Election, c.Event, c.Group, c.Invite, c.Message,
+		c.Organization, c.Region, c.Registration, c.Report, c.Review, c.Role,
+		c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission, c.User, c.Voter,
 	} {
 		n.Use(hooks...)
 	}
@@ -339,10 +364,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AgendaItem, c.Application, c.Award, c.Candidate, c.Change,
-		c.Community, c.Contact, c.Contribution, c.Election, c.Event, c.Group, c.Invite,
-		c.Message, c.Organization, c.Region, c.Registration, c.Report, c.Review,
-		c.Role, c.ShippingAddress, c.Sponsor, c.Submission, c.User, c.Voter,
+		c.APIToken, c.AgendaItem, c.Application, c.Award, c.AwardNomination,
+		c.AwardSelection, c.Candidate, c.Certificate, c.Change, c.Community, c.Contact,
+		c.Contribution, c.Election, c.Event, c.Group, c.Invite, c.Message,
+		c.Organization, c.Region, c.Registration, c.Report, c.Review, c.Role,
+		c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission, c.User, c.Voter,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -359,8 +385,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Application.mutate(ctx, m)
 	case *AwardMutation:
 		return c.Award.mutate(ctx, m)
+	case *AwardNominationMutation:
+		return c.AwardNomination.mutate(ctx, m)
+	case *AwardSelectionMutation:
+		return c.AwardSelection.mutate(ctx, m)
 	case *CandidateMutation:
 		return c.Candidate.mutate(ctx, m)
+	case *CertificateMutation:
+		return c.Certificate.mutate(ctx, m)
 	case *ChangeMutation:
 		return c.Change.mutate(ctx, m)
 	case *CommunityMutation:
@@ -391,6 +423,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Review.mutate(ctx, m)
 	case *RoleMutation:
 		return c.Role.mutate(ctx, m)
+	case *ShipmentMutation:
+		return c.Shipment.mutate(ctx, m)
 	case *ShippingAddressMutation:
 		return c.ShippingAddress.mutate(ctx, m)
 	case *SponsorMutation:
@@ -1156,6 +1190,22 @@ func (c *AwardClient) QueryGroup(_m *Award) *GroupQuery {
 	return query
 }
 
+// QuerySelection queries the selection edge of a Award.
+func (c *AwardClient) QuerySelection(_m *Award) *AwardSelectionQuery {
+	query := (&AwardSelectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(award.Table, award.FieldID, id),
+			sqlgraph.To(awardselection.Table, awardselection.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, award.SelectionTable, award.SelectionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *AwardClient) Hooks() []Hook {
 	hooks := c.hooks.Award
@@ -1179,6 +1229,434 @@ func (c *AwardClient) mutate(ctx context.Context, m *AwardMutation) (Value, erro
 		return (&AwardDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Award mutation op: %q", m.Op())
+	}
+}
+
+// AwardNominationClient is a client for the AwardNomination schema.
+type AwardNominationClient struct {
+	config
+}
+
+// NewAwardNominationClient returns a client for the AwardNomination from the given config.
+func NewAwardNominationClient(c config) *AwardNominationClient {
+	return &AwardNominationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `awardnomination.Hooks(f(g(h())))`.
+func (c *AwardNominationClient) Use(hooks ...Hook) {
+	c.hooks.AwardNomination = append(c.hooks.AwardNomination, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `awardnomination.Intercept(f(g(h())))`.
+func (c *AwardNominationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AwardNomination = append(c.inters.AwardNomination, interceptors...)
+}
+
+// Create returns a builder for creating a AwardNomination entity.
+func (c *AwardNominationClient) Create() *AwardNominationCreate {
+	mutation := newAwardNominationMutation(c.config, OpCreate)
+	return &AwardNominationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AwardNomination entities.
+func (c *AwardNominationClient) CreateBulk(builders ...*AwardNominationCreate) *AwardNominationCreateBulk {
+	return &AwardNominationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AwardNominationClient) MapCreateBulk(slice any, setFunc func(*AwardNominationCreate, int)) *AwardNominationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AwardNominationCreateBulk{err: fmt.Errorf("calling to AwardNominationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AwardNominationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AwardNominationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AwardNomination.
+func (c *AwardNominationClient) Update() *AwardNominationUpdate {
+	mutation := newAwardNominationMutation(c.config, OpUpdate)
+	return &AwardNominationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AwardNominationClient) UpdateOne(_m *AwardNomination) *AwardNominationUpdateOne {
+	mutation := newAwardNominationMutation(c.config, OpUpdateOne, withAwardNomination(_m))
+	return &AwardNominationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AwardNominationClient) UpdateOneID(id pulid.ID) *AwardNominationUpdateOne {
+	mutation := newAwardNominationMutation(c.config, OpUpdateOne, withAwardNominationID(id))
+	return &AwardNominationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AwardNomination.
+func (c *AwardNominationClient) Delete() *AwardNominationDelete {
+	mutation := newAwardNominationMutation(c.config, OpDelete)
+	return &AwardNominationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AwardNominationClient) DeleteOne(_m *AwardNomination) *AwardNominationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AwardNominationClient) DeleteOneID(id pulid.ID) *AwardNominationDeleteOne {
+	builder := c.Delete().Where(awardnomination.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AwardNominationDeleteOne{builder}
+}
+
+// Query returns a query builder for AwardNomination.
+func (c *AwardNominationClient) Query() *AwardNominationQuery {
+	return &AwardNominationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAwardNomination},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AwardNomination entity by its id.
+func (c *AwardNominationClient) Get(ctx context.Context, id pulid.ID) (*AwardNomination, error) {
+	return c.Query().Where(awardnomination.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AwardNominationClient) GetX(ctx context.Context, id pulid.ID) *AwardNomination {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySelection queries the selection edge of a AwardNomination.
+func (c *AwardNominationClient) QuerySelection(_m *AwardNomination) *AwardSelectionQuery {
+	query := (&AwardSelectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardnomination.Table, awardnomination.FieldID, id),
+			sqlgraph.To(awardselection.Table, awardselection.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, awardnomination.SelectionTable, awardnomination.SelectionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCommunity queries the community edge of a AwardNomination.
+func (c *AwardNominationClient) QueryCommunity(_m *AwardNomination) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardnomination.Table, awardnomination.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, awardnomination.CommunityTable, awardnomination.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGroup queries the group edge of a AwardNomination.
+func (c *AwardNominationClient) QueryGroup(_m *AwardNomination) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardnomination.Table, awardnomination.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, awardnomination.GroupTable, awardnomination.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a AwardNomination.
+func (c *AwardNominationClient) QueryUser(_m *AwardNomination) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardnomination.Table, awardnomination.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, awardnomination.UserTable, awardnomination.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryNominatedBy queries the nominated_by edge of a AwardNomination.
+func (c *AwardNominationClient) QueryNominatedBy(_m *AwardNomination) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardnomination.Table, awardnomination.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, awardnomination.NominatedByTable, awardnomination.NominatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AwardNominationClient) Hooks() []Hook {
+	hooks := c.hooks.AwardNomination
+	return append(hooks[:len(hooks):len(hooks)], awardnomination.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AwardNominationClient) Interceptors() []Interceptor {
+	return c.inters.AwardNomination
+}
+
+func (c *AwardNominationClient) mutate(ctx context.Context, m *AwardNominationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AwardNominationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AwardNominationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AwardNominationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AwardNominationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AwardNomination mutation op: %q", m.Op())
+	}
+}
+
+// AwardSelectionClient is a client for the AwardSelection schema.
+type AwardSelectionClient struct {
+	config
+}
+
+// NewAwardSelectionClient returns a client for the AwardSelection from the given config.
+func NewAwardSelectionClient(c config) *AwardSelectionClient {
+	return &AwardSelectionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `awardselection.Hooks(f(g(h())))`.
+func (c *AwardSelectionClient) Use(hooks ...Hook) {
+	c.hooks.AwardSelection = append(c.hooks.AwardSelection, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `awardselection.Intercept(f(g(h())))`.
+func (c *AwardSelectionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AwardSelection = append(c.inters.AwardSelection, interceptors...)
+}
+
+// Create returns a builder for creating a AwardSelection entity.
+func (c *AwardSelectionClient) Create() *AwardSelectionCreate {
+	mutation := newAwardSelectionMutation(c.config, OpCreate)
+	return &AwardSelectionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AwardSelection entities.
+func (c *AwardSelectionClient) CreateBulk(builders ...*AwardSelectionCreate) *AwardSelectionCreateBulk {
+	return &AwardSelectionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AwardSelectionClient) MapCreateBulk(slice any, setFunc func(*AwardSelectionCreate, int)) *AwardSelectionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AwardSelectionCreateBulk{err: fmt.Errorf("calling to AwardSelectionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AwardSelectionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AwardSelectionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AwardSelection.
+func (c *AwardSelectionClient) Update() *AwardSelectionUpdate {
+	mutation := newAwardSelectionMutation(c.config, OpUpdate)
+	return &AwardSelectionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AwardSelectionClient) UpdateOne(_m *AwardSelection) *AwardSelectionUpdateOne {
+	mutation := newAwardSelectionMutation(c.config, OpUpdateOne, withAwardSelection(_m))
+	return &AwardSelectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AwardSelectionClient) UpdateOneID(id pulid.ID) *AwardSelectionUpdateOne {
+	mutation := newAwardSelectionMutation(c.config, OpUpdateOne, withAwardSelectionID(id))
+	return &AwardSelectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AwardSelection.
+func (c *AwardSelectionClient) Delete() *AwardSelectionDelete {
+	mutation := newAwardSelectionMutation(c.config, OpDelete)
+	return &AwardSelectionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AwardSelectionClient) DeleteOne(_m *AwardSelection) *AwardSelectionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AwardSelectionClient) DeleteOneID(id pulid.ID) *AwardSelectionDeleteOne {
+	builder := c.Delete().Where(awardselection.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AwardSelectionDeleteOne{builder}
+}
+
+// Query returns a query builder for AwardSelection.
+func (c *AwardSelectionClient) Query() *AwardSelectionQuery {
+	return &AwardSelectionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAwardSelection},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AwardSelection entity by its id.
+func (c *AwardSelectionClient) Get(ctx context.Context, id pulid.ID) (*AwardSelection, error) {
+	return c.Query().Where(awardselection.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AwardSelectionClient) GetX(ctx context.Context, id pulid.ID) *AwardSelection {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a AwardSelection.
+func (c *AwardSelectionClient) QueryCommunity(_m *AwardSelection) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardselection.Table, awardselection.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, awardselection.CommunityTable, awardselection.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOpenedBy queries the opened_by edge of a AwardSelection.
+func (c *AwardSelectionClient) QueryOpenedBy(_m *AwardSelection) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardselection.Table, awardselection.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, awardselection.OpenedByTable, awardselection.OpenedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDecidedBy queries the decided_by edge of a AwardSelection.
+func (c *AwardSelectionClient) QueryDecidedBy(_m *AwardSelection) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardselection.Table, awardselection.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, awardselection.DecidedByTable, awardselection.DecidedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryNominations queries the nominations edge of a AwardSelection.
+func (c *AwardSelectionClient) QueryNominations(_m *AwardSelection) *AwardNominationQuery {
+	query := (&AwardNominationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardselection.Table, awardselection.FieldID, id),
+			sqlgraph.To(awardnomination.Table, awardnomination.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, awardselection.NominationsTable, awardselection.NominationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAwards queries the awards edge of a AwardSelection.
+func (c *AwardSelectionClient) QueryAwards(_m *AwardSelection) *AwardQuery {
+	query := (&AwardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(awardselection.Table, awardselection.FieldID, id),
+			sqlgraph.To(award.Table, award.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, awardselection.AwardsTable, awardselection.AwardsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AwardSelectionClient) Hooks() []Hook {
+	hooks := c.hooks.AwardSelection
+	return append(hooks[:len(hooks):len(hooks)], awardselection.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AwardSelectionClient) Interceptors() []Interceptor {
+	return c.inters.AwardSelection
+}
+
+func (c *AwardSelectionClient) mutate(ctx context.Context, m *AwardSelectionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AwardSelectionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AwardSelectionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AwardSelectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AwardSelectionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AwardSelection mutation op: %q", m.Op())
 	}
 }
 
@@ -1361,6 +1839,220 @@ func (c *CandidateClient) mutate(ctx context.Context, m *CandidateMutation) (Val
 		return (&CandidateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Candidate mutation op: %q", m.Op())
+	}
+}
+
+// CertificateClient is a client for the Certificate schema.
+type CertificateClient struct {
+	config
+}
+
+// NewCertificateClient returns a client for the Certificate from the given config.
+func NewCertificateClient(c config) *CertificateClient {
+	return &CertificateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `certificate.Hooks(f(g(h())))`.
+func (c *CertificateClient) Use(hooks ...Hook) {
+	c.hooks.Certificate = append(c.hooks.Certificate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `certificate.Intercept(f(g(h())))`.
+func (c *CertificateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Certificate = append(c.inters.Certificate, interceptors...)
+}
+
+// Create returns a builder for creating a Certificate entity.
+func (c *CertificateClient) Create() *CertificateCreate {
+	mutation := newCertificateMutation(c.config, OpCreate)
+	return &CertificateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Certificate entities.
+func (c *CertificateClient) CreateBulk(builders ...*CertificateCreate) *CertificateCreateBulk {
+	return &CertificateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CertificateClient) MapCreateBulk(slice any, setFunc func(*CertificateCreate, int)) *CertificateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CertificateCreateBulk{err: fmt.Errorf("calling to CertificateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CertificateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CertificateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Certificate.
+func (c *CertificateClient) Update() *CertificateUpdate {
+	mutation := newCertificateMutation(c.config, OpUpdate)
+	return &CertificateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CertificateClient) UpdateOne(_m *Certificate) *CertificateUpdateOne {
+	mutation := newCertificateMutation(c.config, OpUpdateOne, withCertificate(_m))
+	return &CertificateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CertificateClient) UpdateOneID(id pulid.ID) *CertificateUpdateOne {
+	mutation := newCertificateMutation(c.config, OpUpdateOne, withCertificateID(id))
+	return &CertificateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Certificate.
+func (c *CertificateClient) Delete() *CertificateDelete {
+	mutation := newCertificateMutation(c.config, OpDelete)
+	return &CertificateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CertificateClient) DeleteOne(_m *Certificate) *CertificateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CertificateClient) DeleteOneID(id pulid.ID) *CertificateDeleteOne {
+	builder := c.Delete().Where(certificate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CertificateDeleteOne{builder}
+}
+
+// Query returns a query builder for Certificate.
+func (c *CertificateClient) Query() *CertificateQuery {
+	return &CertificateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCertificate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Certificate entity by its id.
+func (c *CertificateClient) Get(ctx context.Context, id pulid.ID) (*Certificate, error) {
+	return c.Query().Where(certificate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CertificateClient) GetX(ctx context.Context, id pulid.ID) *Certificate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a Certificate.
+func (c *CertificateClient) QueryCommunity(_m *Certificate) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certificate.Table, certificate.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, certificate.CommunityTable, certificate.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a Certificate.
+func (c *CertificateClient) QueryUser(_m *Certificate) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certificate.Table, certificate.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, certificate.UserTable, certificate.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGroup queries the group edge of a Certificate.
+func (c *CertificateClient) QueryGroup(_m *Certificate) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certificate.Table, certificate.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, certificate.GroupTable, certificate.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRole queries the role edge of a Certificate.
+func (c *CertificateClient) QueryRole(_m *Certificate) *RoleQuery {
+	query := (&RoleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certificate.Table, certificate.FieldID, id),
+			sqlgraph.To(role.Table, role.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, certificate.RoleTable, certificate.RoleColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAward queries the award edge of a Certificate.
+func (c *CertificateClient) QueryAward(_m *Certificate) *AwardQuery {
+	query := (&AwardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certificate.Table, certificate.FieldID, id),
+			sqlgraph.To(award.Table, award.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, certificate.AwardTable, certificate.AwardColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CertificateClient) Hooks() []Hook {
+	hooks := c.hooks.Certificate
+	return append(hooks[:len(hooks):len(hooks)], certificate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CertificateClient) Interceptors() []Interceptor {
+	return c.inters.Certificate
+}
+
+func (c *CertificateClient) mutate(ctx context.Context, m *CertificateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CertificateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CertificateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CertificateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CertificateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Certificate mutation op: %q", m.Op())
 	}
 }
 
@@ -1679,6 +2371,38 @@ func (c *CommunityClient) QueryPartners(_m *Community) *OrganizationQuery {
 			sqlgraph.From(community.Table, community.FieldID, id),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, true, community.PartnersTable, community.PartnersPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAwardSelections queries the award_selections edge of a Community.
+func (c *CommunityClient) QueryAwardSelections(_m *Community) *AwardSelectionQuery {
+	query := (&AwardSelectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(awardselection.Table, awardselection.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.AwardSelectionsTable, community.AwardSelectionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryShipments queries the shipments edge of a Community.
+func (c *CommunityClient) QueryShipments(_m *Community) *ShipmentQuery {
+	query := (&ShipmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(shipment.Table, shipment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.ShipmentsTable, community.ShipmentsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2043,6 +2767,38 @@ func (c *ContributionClient) QueryVerifiedBy(_m *Contribution) *UserQuery {
 			sqlgraph.From(contribution.Table, contribution.FieldID, id),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, contribution.VerifiedByTable, contribution.VerifiedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDeclinedBy queries the declined_by edge of a Contribution.
+func (c *ContributionClient) QueryDeclinedBy(_m *Contribution) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contribution.Table, contribution.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, contribution.DeclinedByTable, contribution.DeclinedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEvent queries the event edge of a Contribution.
+func (c *ContributionClient) QueryEvent(_m *Contribution) *EventQuery {
+	query := (&EventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contribution.Table, contribution.FieldID, id),
+			sqlgraph.To(event.Table, event.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, contribution.EventTable, contribution.EventColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4206,6 +4962,220 @@ func (c *RoleClient) mutate(ctx context.Context, m *RoleMutation) (Value, error)
 	}
 }
 
+// ShipmentClient is a client for the Shipment schema.
+type ShipmentClient struct {
+	config
+}
+
+// NewShipmentClient returns a client for the Shipment from the given config.
+func NewShipmentClient(c config) *ShipmentClient {
+	return &ShipmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `shipment.Hooks(f(g(h())))`.
+func (c *ShipmentClient) Use(hooks ...Hook) {
+	c.hooks.Shipment = append(c.hooks.Shipment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `shipment.Intercept(f(g(h())))`.
+func (c *ShipmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Shipment = append(c.inters.Shipment, interceptors...)
+}
+
+// Create returns a builder for creating a Shipment entity.
+func (c *ShipmentClient) Create() *ShipmentCreate {
+	mutation := newShipmentMutation(c.config, OpCreate)
+	return &ShipmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Shipment entities.
+func (c *ShipmentClient) CreateBulk(builders ...*ShipmentCreate) *ShipmentCreateBulk {
+	return &ShipmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ShipmentClient) MapCreateBulk(slice any, setFunc func(*ShipmentCreate, int)) *ShipmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ShipmentCreateBulk{err: fmt.Errorf("calling to ShipmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ShipmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ShipmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Shipment.
+func (c *ShipmentClient) Update() *ShipmentUpdate {
+	mutation := newShipmentMutation(c.config, OpUpdate)
+	return &ShipmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ShipmentClient) UpdateOne(_m *Shipment) *ShipmentUpdateOne {
+	mutation := newShipmentMutation(c.config, OpUpdateOne, withShipment(_m))
+	return &ShipmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ShipmentClient) UpdateOneID(id pulid.ID) *ShipmentUpdateOne {
+	mutation := newShipmentMutation(c.config, OpUpdateOne, withShipmentID(id))
+	return &ShipmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Shipment.
+func (c *ShipmentClient) Delete() *ShipmentDelete {
+	mutation := newShipmentMutation(c.config, OpDelete)
+	return &ShipmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ShipmentClient) DeleteOne(_m *Shipment) *ShipmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ShipmentClient) DeleteOneID(id pulid.ID) *ShipmentDeleteOne {
+	builder := c.Delete().Where(shipment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ShipmentDeleteOne{builder}
+}
+
+// Query returns a query builder for Shipment.
+func (c *ShipmentClient) Query() *ShipmentQuery {
+	return &ShipmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeShipment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Shipment entity by its id.
+func (c *ShipmentClient) Get(ctx context.Context, id pulid.ID) (*Shipment, error) {
+	return c.Query().Where(shipment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ShipmentClient) GetX(ctx context.Context, id pulid.ID) *Shipment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a Shipment.
+func (c *ShipmentClient) QueryCommunity(_m *Shipment) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(shipment.Table, shipment.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, shipment.CommunityTable, shipment.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a Shipment.
+func (c *ShipmentClient) QueryUser(_m *Shipment) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(shipment.Table, shipment.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, shipment.UserTable, shipment.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAward queries the award edge of a Shipment.
+func (c *ShipmentClient) QueryAward(_m *Shipment) *AwardQuery {
+	query := (&AwardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(shipment.Table, shipment.FieldID, id),
+			sqlgraph.To(award.Table, award.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, shipment.AwardTable, shipment.AwardColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRole queries the role edge of a Shipment.
+func (c *ShipmentClient) QueryRole(_m *Shipment) *RoleQuery {
+	query := (&RoleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(shipment.Table, shipment.FieldID, id),
+			sqlgraph.To(role.Table, role.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, shipment.RoleTable, shipment.RoleColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryShippedBy queries the shipped_by edge of a Shipment.
+func (c *ShipmentClient) QueryShippedBy(_m *Shipment) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(shipment.Table, shipment.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, shipment.ShippedByTable, shipment.ShippedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ShipmentClient) Hooks() []Hook {
+	hooks := c.hooks.Shipment
+	return append(hooks[:len(hooks):len(hooks)], shipment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ShipmentClient) Interceptors() []Interceptor {
+	return c.inters.Shipment
+}
+
+func (c *ShipmentClient) mutate(ctx context.Context, m *ShipmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ShipmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ShipmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ShipmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ShipmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Shipment mutation op: %q", m.Op())
+	}
+}
+
 // ShippingAddressClient is a client for the ShippingAddress schema.
 type ShippingAddressClient struct {
 	config
@@ -4956,6 +5926,38 @@ func (c *UserClient) QuerySupportedApplications(_m *User) *ApplicationQuery {
 	return query
 }
 
+// QueryCertificates queries the certificates edge of a User.
+func (c *UserClient) QueryCertificates(_m *User) *CertificateQuery {
+	query := (&CertificateClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(certificate.Table, certificate.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.CertificatesTable, user.CertificatesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryShipments queries the shipments edge of a User.
+func (c *UserClient) QueryShipments(_m *User) *ShipmentQuery {
+	query := (&ShipmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(shipment.Table, shipment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.ShipmentsTable, user.ShipmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryAPITokens queries the api_tokens edge of a User.
 func (c *UserClient) QueryAPITokens(_m *User) *APITokenQuery {
 	query := (&APITokenClient{config: c.config}).Query()
@@ -5167,15 +6169,17 @@ func (c *VoterClient) mutate(ctx context.Context, m *VoterMutation) (Value, erro
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AgendaItem, Application, Award, Candidate, Change, Community, Contact,
-		Contribution, Election, Event, Group, Invite, Message, Organization, Region,
-		Registration, Report, Review, Role, ShippingAddress, Sponsor, Submission, User,
+		APIToken, AgendaItem, Application, Award, AwardNomination, AwardSelection,
+		Candidate, Certificate, Change, Community, Contact, Contribution, Election,
+		Event, Group, Invite, Message, Organization, Region, Registration, Report,
+		Review, Role, Shipment, ShippingAddress, Sponsor, Submission, User,
 		Voter []ent.Hook
 	}
 	inters struct {
-		APIToken, AgendaItem, Application, Award, Candidate, Change, Community, Contact,
-		Contribution, Election, Event, Group, Invite, Message, Organization, Region,
-		Registration, Report, Review, Role, ShippingAddress, Sponsor, Submission, User,
+		APIToken, AgendaItem, Application, Award, AwardNomination, AwardSelection,
+		Candidate, Certificate, Change, Community, Contact, Contribution, Election,
+		Event, Group, Invite, Message, Organization, Region, Registration, Report,
+		Review, Role, Shipment, ShippingAddress, Sponsor, Submission, User,
 		Voter []ent.Interceptor
 	}
 )

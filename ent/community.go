@@ -64,20 +64,26 @@ type CommunityEdges struct {
 	Applications []*Application `json:"applications,omitempty"`
 	// Partner enterprises of the community.
 	Partners []*Organization `json:"partners,omitempty"`
+	// The annual outstanding-member selections, newest year first when ordered by YEAR DESC.
+	AwardSelections []*AwardSelection `json:"award_selections,omitempty"`
+	// Parcels the community owes or sent; only its staff see them.
+	Shipments []*Shipment `json:"shipments,omitempty"`
 	// Yearly recognitions.
 	Awards []*Award `json:"awards,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [8]map[string]int
 
-	namedRegions      map[string][]*Region
-	namedGroups       map[string][]*Group
-	namedRoles        map[string][]*Role
-	namedApplications map[string][]*Application
-	namedPartners     map[string][]*Organization
-	namedAwards       map[string][]*Award
+	namedRegions         map[string][]*Region
+	namedGroups          map[string][]*Group
+	namedRoles           map[string][]*Role
+	namedApplications    map[string][]*Application
+	namedPartners        map[string][]*Organization
+	namedAwardSelections map[string][]*AwardSelection
+	namedShipments       map[string][]*Shipment
+	namedAwards          map[string][]*Award
 }
 
 // RegionsOrErr returns the Regions value or an error if the edge
@@ -125,10 +131,28 @@ func (e CommunityEdges) PartnersOrErr() ([]*Organization, error) {
 	return nil, &NotLoadedError{edge: "partners"}
 }
 
+// AwardSelectionsOrErr returns the AwardSelections value or an error if the edge
+// was not loaded in eager-loading.
+func (e CommunityEdges) AwardSelectionsOrErr() ([]*AwardSelection, error) {
+	if e.loadedTypes[5] {
+		return e.AwardSelections, nil
+	}
+	return nil, &NotLoadedError{edge: "award_selections"}
+}
+
+// ShipmentsOrErr returns the Shipments value or an error if the edge
+// was not loaded in eager-loading.
+func (e CommunityEdges) ShipmentsOrErr() ([]*Shipment, error) {
+	if e.loadedTypes[6] {
+		return e.Shipments, nil
+	}
+	return nil, &NotLoadedError{edge: "shipments"}
+}
+
 // AwardsOrErr returns the Awards value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) AwardsOrErr() ([]*Award, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[7] {
 		return e.Awards, nil
 	}
 	return nil, &NotLoadedError{edge: "awards"}
@@ -280,6 +304,16 @@ func (_m *Community) QueryApplications() *ApplicationQuery {
 // QueryPartners queries the "partners" edge of the Community entity.
 func (_m *Community) QueryPartners() *OrganizationQuery {
 	return NewCommunityClient(_m.config).QueryPartners(_m)
+}
+
+// QueryAwardSelections queries the "award_selections" edge of the Community entity.
+func (_m *Community) QueryAwardSelections() *AwardSelectionQuery {
+	return NewCommunityClient(_m.config).QueryAwardSelections(_m)
+}
+
+// QueryShipments queries the "shipments" edge of the Community entity.
+func (_m *Community) QueryShipments() *ShipmentQuery {
+	return NewCommunityClient(_m.config).QueryShipments(_m)
 }
 
 // QueryAwards queries the "awards" edge of the Community entity.
@@ -466,6 +500,54 @@ func (_m *Community) appendNamedPartners(name string, edges ...*Organization) {
 		_m.Edges.namedPartners[name] = []*Organization{}
 	} else {
 		_m.Edges.namedPartners[name] = append(_m.Edges.namedPartners[name], edges...)
+	}
+}
+
+// NamedAwardSelections returns the AwardSelections named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Community) NamedAwardSelections(name string) ([]*AwardSelection, error) {
+	if _m.Edges.namedAwardSelections == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAwardSelections[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Community) appendNamedAwardSelections(name string, edges ...*AwardSelection) {
+	if _m.Edges.namedAwardSelections == nil {
+		_m.Edges.namedAwardSelections = make(map[string][]*AwardSelection)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAwardSelections[name] = []*AwardSelection{}
+	} else {
+		_m.Edges.namedAwardSelections[name] = append(_m.Edges.namedAwardSelections[name], edges...)
+	}
+}
+
+// NamedShipments returns the Shipments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Community) NamedShipments(name string) ([]*Shipment, error) {
+	if _m.Edges.namedShipments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedShipments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Community) appendNamedShipments(name string, edges ...*Shipment) {
+	if _m.Edges.namedShipments == nil {
+		_m.Edges.namedShipments = make(map[string][]*Shipment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedShipments[name] = []*Shipment{}
+	} else {
+		_m.Edges.namedShipments[name] = append(_m.Edges.namedShipments[name], edges...)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/organization"
@@ -23,29 +24,34 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shipment"
 )
 
 // CommunityQuery is the builder for querying Community entities.
 type CommunityQuery struct {
 	config
-	ctx                   *QueryContext
-	order                 []community.OrderOption
-	inters                []Interceptor
-	predicates            []predicate.Community
-	withRegions           *RegionQuery
-	withGroups            *GroupQuery
-	withRoles             *RoleQuery
-	withApplications      *ApplicationQuery
-	withPartners          *OrganizationQuery
-	withAwards            *AwardQuery
-	loadTotal             []func(context.Context, []*Community) error
-	modifiers             []func(*sql.Selector)
-	withNamedRegions      map[string]*RegionQuery
-	withNamedGroups       map[string]*GroupQuery
-	withNamedRoles        map[string]*RoleQuery
-	withNamedApplications map[string]*ApplicationQuery
-	withNamedPartners     map[string]*OrganizationQuery
-	withNamedAwards       map[string]*AwardQuery
+	ctx                      *QueryContext
+	order                    []community.OrderOption
+	inters                   []Interceptor
+	predicates               []predicate.Community
+	withRegions              *RegionQuery
+	withGroups               *GroupQuery
+	withRoles                *RoleQuery
+	withApplications         *ApplicationQuery
+	withPartners             *OrganizationQuery
+	withAwardSelections      *AwardSelectionQuery
+	withShipments            *ShipmentQuery
+	withAwards               *AwardQuery
+	loadTotal                []func(context.Context, []*Community) error
+	modifiers                []func(*sql.Selector)
+	withNamedRegions         map[string]*RegionQuery
+	withNamedGroups          map[string]*GroupQuery
+	withNamedRoles           map[string]*RoleQuery
+	withNamedApplications    map[string]*ApplicationQuery
+	withNamedPartners        map[string]*OrganizationQuery
+	withNamedAwardSelections map[string]*AwardSelectionQuery
+	withNamedShipments       map[string]*ShipmentQuery
+	withNamedAwards          map[string]*AwardQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -185,6 +191,50 @@ func (_q *CommunityQuery) QueryPartners() *OrganizationQuery {
 			sqlgraph.From(community.Table, community.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, true, community.PartnersTable, community.PartnersPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAwardSelections chains the current query on the "award_selections" edge.
+func (_q *CommunityQuery) QueryAwardSelections() *AwardSelectionQuery {
+	query := (&AwardSelectionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, selector),
+			sqlgraph.To(awardselection.Table, awardselection.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.AwardSelectionsTable, community.AwardSelectionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryShipments chains the current query on the "shipments" edge.
+func (_q *CommunityQuery) QueryShipments() *ShipmentQuery {
+	query := (&ShipmentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, selector),
+			sqlgraph.To(shipment.Table, shipment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.ShipmentsTable, community.ShipmentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -401,17 +451,19 @@ func (_q *CommunityQuery) Clone() *CommunityQuery {
 		return nil
 	}
 	return &CommunityQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]community.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Community{}, _q.predicates...),
-		withRegions:      _q.withRegions.Clone(),
-		withGroups:       _q.withGroups.Clone(),
-		withRoles:        _q.withRoles.Clone(),
-		withApplications: _q.withApplications.Clone(),
-		withPartners:     _q.withPartners.Clone(),
-		withAwards:       _q.withAwards.Clone(),
+		config:              _q.config,
+		ctx:                 _q.ctx.Clone(),
+		order:               append([]community.OrderOption{}, _q.order...),
+		inters:              append([]Interceptor{}, _q.inters...),
+		predicates:          append([]predicate.Community{}, _q.predicates...),
+		withRegions:         _q.withRegions.Clone(),
+		withGroups:          _q.withGroups.Clone(),
+		withRoles:           _q.withRoles.Clone(),
+		withApplications:    _q.withApplications.Clone(),
+		withPartners:        _q.withPartners.Clone(),
+		withAwardSelections: _q.withAwardSelections.Clone(),
+		withShipments:       _q.withShipments.Clone(),
+		withAwards:          _q.withAwards.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -471,6 +523,28 @@ func (_q *CommunityQuery) WithPartners(opts ...func(*OrganizationQuery)) *Commun
 		opt(query)
 	}
 	_q.withPartners = query
+	return _q
+}
+
+// WithAwardSelections tells the query-builder to eager-load the nodes that are connected to
+// the "award_selections" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithAwardSelections(opts ...func(*AwardSelectionQuery)) *CommunityQuery {
+	query := (&AwardSelectionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAwardSelections = query
+	return _q
+}
+
+// WithShipments tells the query-builder to eager-load the nodes that are connected to
+// the "shipments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithShipments(opts ...func(*ShipmentQuery)) *CommunityQuery {
+	query := (&ShipmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withShipments = query
 	return _q
 }
 
@@ -569,12 +643,14 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 	var (
 		nodes       = []*Community{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [8]bool{
 			_q.withRegions != nil,
 			_q.withGroups != nil,
 			_q.withRoles != nil,
 			_q.withApplications != nil,
 			_q.withPartners != nil,
+			_q.withAwardSelections != nil,
+			_q.withShipments != nil,
 			_q.withAwards != nil,
 		}
 	)
@@ -634,6 +710,20 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 			return nil, err
 		}
 	}
+	if query := _q.withAwardSelections; query != nil {
+		if err := _q.loadAwardSelections(ctx, query, nodes,
+			func(n *Community) { n.Edges.AwardSelections = []*AwardSelection{} },
+			func(n *Community, e *AwardSelection) { n.Edges.AwardSelections = append(n.Edges.AwardSelections, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withShipments; query != nil {
+		if err := _q.loadShipments(ctx, query, nodes,
+			func(n *Community) { n.Edges.Shipments = []*Shipment{} },
+			func(n *Community, e *Shipment) { n.Edges.Shipments = append(n.Edges.Shipments, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withAwards; query != nil {
 		if err := _q.loadAwards(ctx, query, nodes,
 			func(n *Community) { n.Edges.Awards = []*Award{} },
@@ -673,6 +763,20 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 		if err := _q.loadPartners(ctx, query, nodes,
 			func(n *Community) { n.appendNamedPartners(name) },
 			func(n *Community, e *Organization) { n.appendNamedPartners(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAwardSelections {
+		if err := _q.loadAwardSelections(ctx, query, nodes,
+			func(n *Community) { n.appendNamedAwardSelections(name) },
+			func(n *Community, e *AwardSelection) { n.appendNamedAwardSelections(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedShipments {
+		if err := _q.loadShipments(ctx, query, nodes,
+			func(n *Community) { n.appendNamedShipments(name) },
+			func(n *Community, e *Shipment) { n.appendNamedShipments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -869,6 +973,66 @@ func (_q *CommunityQuery) loadPartners(ctx context.Context, query *OrganizationQ
 		for kn := range nodes {
 			assign(kn, n)
 		}
+	}
+	return nil
+}
+func (_q *CommunityQuery) loadAwardSelections(ctx context.Context, query *AwardSelectionQuery, nodes []*Community, init func(*Community), assign func(*Community, *AwardSelection)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Community)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(awardselection.FieldCommunityID)
+	}
+	query.Where(predicate.AwardSelection(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(community.AwardSelectionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CommunityID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "community_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CommunityQuery) loadShipments(ctx context.Context, query *ShipmentQuery, nodes []*Community, init func(*Community), assign func(*Community, *Shipment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Community)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(shipment.FieldCommunityID)
+	}
+	query.Where(predicate.Shipment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(community.ShipmentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CommunityID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "community_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
 	}
 	return nil
 }
@@ -1089,6 +1253,34 @@ func (_q *CommunityQuery) WithNamedPartners(name string, opts ...func(*Organizat
 		_q.withNamedPartners = make(map[string]*OrganizationQuery)
 	}
 	_q.withNamedPartners[name] = query
+	return _q
+}
+
+// WithNamedAwardSelections tells the query-builder to eager-load the nodes that are connected to the "award_selections"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithNamedAwardSelections(name string, opts ...func(*AwardSelectionQuery)) *CommunityQuery {
+	query := (&AwardSelectionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAwardSelections == nil {
+		_q.withNamedAwardSelections = make(map[string]*AwardSelectionQuery)
+	}
+	_q.withNamedAwardSelections[name] = query
+	return _q
+}
+
+// WithNamedShipments tells the query-builder to eager-load the nodes that are connected to the "shipments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithNamedShipments(name string, opts ...func(*ShipmentQuery)) *CommunityQuery {
+	query := (&ShipmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedShipments == nil {
+		_q.withNamedShipments = make(map[string]*ShipmentQuery)
+	}
+	_q.withNamedShipments[name] = query
 	return _q
 }
 

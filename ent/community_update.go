@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/organization"
@@ -22,6 +23,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -300,6 +302,36 @@ func (_u *CommunityUpdate) AddPartners(v ...*Organization) *CommunityUpdate {
 	return _u.AddPartnerIDs(ids...)
 }
 
+// AddAwardSelectionIDs adds the "award_selections" edge to the AwardSelection entity by IDs.
+func (_u *CommunityUpdate) AddAwardSelectionIDs(ids ...pulid.ID) *CommunityUpdate {
+	_u.mutation.AddAwardSelectionIDs(ids...)
+	return _u
+}
+
+// AddAwardSelections adds the "award_selections" edges to the AwardSelection entity.
+func (_u *CommunityUpdate) AddAwardSelections(v ...*AwardSelection) *CommunityUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAwardSelectionIDs(ids...)
+}
+
+// AddShipmentIDs adds the "shipments" edge to the Shipment entity by IDs.
+func (_u *CommunityUpdate) AddShipmentIDs(ids ...pulid.ID) *CommunityUpdate {
+	_u.mutation.AddShipmentIDs(ids...)
+	return _u
+}
+
+// AddShipments adds the "shipments" edges to the Shipment entity.
+func (_u *CommunityUpdate) AddShipments(v ...*Shipment) *CommunityUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddShipmentIDs(ids...)
+}
+
 // AddAwardIDs adds the "awards" edge to the Award entity by IDs.
 func (_u *CommunityUpdate) AddAwardIDs(ids ...pulid.ID) *CommunityUpdate {
 	_u.mutation.AddAwardIDs(ids...)
@@ -423,6 +455,48 @@ func (_u *CommunityUpdate) RemovePartners(v ...*Organization) *CommunityUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemovePartnerIDs(ids...)
+}
+
+// ClearAwardSelections clears all "award_selections" edges to the AwardSelection entity.
+func (_u *CommunityUpdate) ClearAwardSelections() *CommunityUpdate {
+	_u.mutation.ClearAwardSelections()
+	return _u
+}
+
+// RemoveAwardSelectionIDs removes the "award_selections" edge to AwardSelection entities by IDs.
+func (_u *CommunityUpdate) RemoveAwardSelectionIDs(ids ...pulid.ID) *CommunityUpdate {
+	_u.mutation.RemoveAwardSelectionIDs(ids...)
+	return _u
+}
+
+// RemoveAwardSelections removes "award_selections" edges to AwardSelection entities.
+func (_u *CommunityUpdate) RemoveAwardSelections(v ...*AwardSelection) *CommunityUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAwardSelectionIDs(ids...)
+}
+
+// ClearShipments clears all "shipments" edges to the Shipment entity.
+func (_u *CommunityUpdate) ClearShipments() *CommunityUpdate {
+	_u.mutation.ClearShipments()
+	return _u
+}
+
+// RemoveShipmentIDs removes the "shipments" edge to Shipment entities by IDs.
+func (_u *CommunityUpdate) RemoveShipmentIDs(ids ...pulid.ID) *CommunityUpdate {
+	_u.mutation.RemoveShipmentIDs(ids...)
+	return _u
+}
+
+// RemoveShipments removes "shipments" edges to Shipment entities.
+func (_u *CommunityUpdate) RemoveShipments(v ...*Shipment) *CommunityUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveShipmentIDs(ids...)
 }
 
 // ClearAwards clears all "awards" edges to the Award entity.
@@ -840,6 +914,96 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.AwardSelectionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.AwardSelectionsTable,
+			Columns: []string{community.AwardSelectionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(awardselection.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAwardSelectionsIDs(); len(nodes) > 0 && !_u.mutation.AwardSelectionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.AwardSelectionsTable,
+			Columns: []string{community.AwardSelectionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(awardselection.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AwardSelectionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.AwardSelectionsTable,
+			Columns: []string{community.AwardSelectionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(awardselection.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ShipmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.ShipmentsTable,
+			Columns: []string{community.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedShipmentsIDs(); len(nodes) > 0 && !_u.mutation.ShipmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.ShipmentsTable,
+			Columns: []string{community.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ShipmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.ShipmentsTable,
+			Columns: []string{community.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.AwardsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1168,6 +1332,36 @@ func (_u *CommunityUpdateOne) AddPartners(v ...*Organization) *CommunityUpdateOn
 	return _u.AddPartnerIDs(ids...)
 }
 
+// AddAwardSelectionIDs adds the "award_selections" edge to the AwardSelection entity by IDs.
+func (_u *CommunityUpdateOne) AddAwardSelectionIDs(ids ...pulid.ID) *CommunityUpdateOne {
+	_u.mutation.AddAwardSelectionIDs(ids...)
+	return _u
+}
+
+// AddAwardSelections adds the "award_selections" edges to the AwardSelection entity.
+func (_u *CommunityUpdateOne) AddAwardSelections(v ...*AwardSelection) *CommunityUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAwardSelectionIDs(ids...)
+}
+
+// AddShipmentIDs adds the "shipments" edge to the Shipment entity by IDs.
+func (_u *CommunityUpdateOne) AddShipmentIDs(ids ...pulid.ID) *CommunityUpdateOne {
+	_u.mutation.AddShipmentIDs(ids...)
+	return _u
+}
+
+// AddShipments adds the "shipments" edges to the Shipment entity.
+func (_u *CommunityUpdateOne) AddShipments(v ...*Shipment) *CommunityUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddShipmentIDs(ids...)
+}
+
 // AddAwardIDs adds the "awards" edge to the Award entity by IDs.
 func (_u *CommunityUpdateOne) AddAwardIDs(ids ...pulid.ID) *CommunityUpdateOne {
 	_u.mutation.AddAwardIDs(ids...)
@@ -1291,6 +1485,48 @@ func (_u *CommunityUpdateOne) RemovePartners(v ...*Organization) *CommunityUpdat
 		ids[i] = v[i].ID
 	}
 	return _u.RemovePartnerIDs(ids...)
+}
+
+// ClearAwardSelections clears all "award_selections" edges to the AwardSelection entity.
+func (_u *CommunityUpdateOne) ClearAwardSelections() *CommunityUpdateOne {
+	_u.mutation.ClearAwardSelections()
+	return _u
+}
+
+// RemoveAwardSelectionIDs removes the "award_selections" edge to AwardSelection entities by IDs.
+func (_u *CommunityUpdateOne) RemoveAwardSelectionIDs(ids ...pulid.ID) *CommunityUpdateOne {
+	_u.mutation.RemoveAwardSelectionIDs(ids...)
+	return _u
+}
+
+// RemoveAwardSelections removes "award_selections" edges to AwardSelection entities.
+func (_u *CommunityUpdateOne) RemoveAwardSelections(v ...*AwardSelection) *CommunityUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAwardSelectionIDs(ids...)
+}
+
+// ClearShipments clears all "shipments" edges to the Shipment entity.
+func (_u *CommunityUpdateOne) ClearShipments() *CommunityUpdateOne {
+	_u.mutation.ClearShipments()
+	return _u
+}
+
+// RemoveShipmentIDs removes the "shipments" edge to Shipment entities by IDs.
+func (_u *CommunityUpdateOne) RemoveShipmentIDs(ids ...pulid.ID) *CommunityUpdateOne {
+	_u.mutation.RemoveShipmentIDs(ids...)
+	return _u
+}
+
+// RemoveShipments removes "shipments" edges to Shipment entities.
+func (_u *CommunityUpdateOne) RemoveShipments(v ...*Shipment) *CommunityUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveShipmentIDs(ids...)
 }
 
 // ClearAwards clears all "awards" edges to the Award entity.
@@ -1731,6 +1967,96 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(organization.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AwardSelectionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.AwardSelectionsTable,
+			Columns: []string{community.AwardSelectionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(awardselection.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAwardSelectionsIDs(); len(nodes) > 0 && !_u.mutation.AwardSelectionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.AwardSelectionsTable,
+			Columns: []string{community.AwardSelectionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(awardselection.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AwardSelectionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.AwardSelectionsTable,
+			Columns: []string{community.AwardSelectionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(awardselection.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ShipmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.ShipmentsTable,
+			Columns: []string{community.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedShipmentsIDs(); len(nodes) > 0 && !_u.mutation.ShipmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.ShipmentsTable,
+			Columns: []string{community.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ShipmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.ShipmentsTable,
+			Columns: []string{community.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -28,6 +28,10 @@ type Contact struct {
 	UserID pulid.ID `json:"user_id,omitempty"`
 	// Private email address.
 	Email string `json:"email,omitempty"`
+	// Private phone number.
+	Phone string `json:"phone,omitempty"`
+	// A chat handle (e.g. a WeChat ID) the organizers may use.
+	Messaging string `json:"messaging,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -63,7 +67,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case contact.FieldID, contact.FieldUserID:
 			values[i] = new(pulid.ID)
-		case contact.FieldEmail:
+		case contact.FieldEmail, contact.FieldPhone, contact.FieldMessaging:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -111,6 +115,18 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field email", values[i])
 			} else if value.Valid {
 				_m.Email = value.String
+			}
+		case contact.FieldPhone:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field phone", values[i])
+			} else if value.Valid {
+				_m.Phone = value.String
+			}
+		case contact.FieldMessaging:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field messaging", values[i])
+			} else if value.Valid {
+				_m.Messaging = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -164,6 +180,12 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("email=")
 	builder.WriteString(_m.Email)
+	builder.WriteString(", ")
+	builder.WriteString("phone=")
+	builder.WriteString(_m.Phone)
+	builder.WriteString(", ")
+	builder.WriteString("messaging=")
+	builder.WriteString(_m.Messaging)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -65,6 +65,34 @@ func (_c *ContactCreate) SetEmail(v string) *ContactCreate {
 	return _c
 }
 
+// SetPhone sets the "phone" field.
+func (_c *ContactCreate) SetPhone(v string) *ContactCreate {
+	_c.mutation.SetPhone(v)
+	return _c
+}
+
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_c *ContactCreate) SetNillablePhone(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetPhone(*v)
+	}
+	return _c
+}
+
+// SetMessaging sets the "messaging" field.
+func (_c *ContactCreate) SetMessaging(v string) *ContactCreate {
+	_c.mutation.SetMessaging(v)
+	return _c
+}
+
+// SetNillableMessaging sets the "messaging" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableMessaging(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetMessaging(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -164,6 +192,16 @@ func (_c *ContactCreate) check() error {
 			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Contact.email": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Phone(); ok {
+		if err := contact.PhoneValidator(v); err != nil {
+			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Contact.phone": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Messaging(); ok {
+		if err := contact.MessagingValidator(v); err != nil {
+			return &ValidationError{Name: "messaging", err: fmt.Errorf(`ent: validator failed for field "Contact.messaging": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := contact.IDValidator(string(v)); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Contact.id": %w`, err)}
@@ -219,6 +257,14 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Email(); ok {
 		_spec.SetField(contact.FieldEmail, field.TypeString, value)
 		_node.Email = value
+	}
+	if value, ok := _c.mutation.Phone(); ok {
+		_spec.SetField(contact.FieldPhone, field.TypeString, value)
+		_node.Phone = value
+	}
+	if value, ok := _c.mutation.Messaging(); ok {
+		_spec.SetField(contact.FieldMessaging, field.TypeString, value)
+		_node.Messaging = value
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -313,6 +359,42 @@ func (u *ContactUpsert) UpdateEmail() *ContactUpsert {
 	return u
 }
 
+// SetPhone sets the "phone" field.
+func (u *ContactUpsert) SetPhone(v string) *ContactUpsert {
+	u.Set(contact.FieldPhone, v)
+	return u
+}
+
+// UpdatePhone sets the "phone" field to the value that was provided on create.
+func (u *ContactUpsert) UpdatePhone() *ContactUpsert {
+	u.SetExcluded(contact.FieldPhone)
+	return u
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *ContactUpsert) ClearPhone() *ContactUpsert {
+	u.SetNull(contact.FieldPhone)
+	return u
+}
+
+// SetMessaging sets the "messaging" field.
+func (u *ContactUpsert) SetMessaging(v string) *ContactUpsert {
+	u.Set(contact.FieldMessaging, v)
+	return u
+}
+
+// UpdateMessaging sets the "messaging" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateMessaging() *ContactUpsert {
+	u.SetExcluded(contact.FieldMessaging)
+	return u
+}
+
+// ClearMessaging clears the value of the "messaging" field.
+func (u *ContactUpsert) ClearMessaging() *ContactUpsert {
+	u.SetNull(contact.FieldMessaging)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -392,6 +474,48 @@ func (u *ContactUpsertOne) SetEmail(v string) *ContactUpsertOne {
 func (u *ContactUpsertOne) UpdateEmail() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateEmail()
+	})
+}
+
+// SetPhone sets the "phone" field.
+func (u *ContactUpsertOne) SetPhone(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetPhone(v)
+	})
+}
+
+// UpdatePhone sets the "phone" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdatePhone() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdatePhone()
+	})
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *ContactUpsertOne) ClearPhone() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearPhone()
+	})
+}
+
+// SetMessaging sets the "messaging" field.
+func (u *ContactUpsertOne) SetMessaging(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetMessaging(v)
+	})
+}
+
+// UpdateMessaging sets the "messaging" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateMessaging() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateMessaging()
+	})
+}
+
+// ClearMessaging clears the value of the "messaging" field.
+func (u *ContactUpsertOne) ClearMessaging() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearMessaging()
 	})
 }
 
@@ -641,6 +765,48 @@ func (u *ContactUpsertBulk) SetEmail(v string) *ContactUpsertBulk {
 func (u *ContactUpsertBulk) UpdateEmail() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateEmail()
+	})
+}
+
+// SetPhone sets the "phone" field.
+func (u *ContactUpsertBulk) SetPhone(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetPhone(v)
+	})
+}
+
+// UpdatePhone sets the "phone" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdatePhone() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdatePhone()
+	})
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *ContactUpsertBulk) ClearPhone() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearPhone()
+	})
+}
+
+// SetMessaging sets the "messaging" field.
+func (u *ContactUpsertBulk) SetMessaging(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetMessaging(v)
+	})
+}
+
+// UpdateMessaging sets the "messaging" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateMessaging() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateMessaging()
+	})
+}
+
+// ClearMessaging clears the value of the "messaging" field.
+func (u *ContactUpsertBulk) ClearMessaging() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearMessaging()
 	})
 }
 

@@ -49,6 +49,46 @@ func (_u *ContactUpdate) SetNillableEmail(v *string) *ContactUpdate {
 	return _u
 }
 
+// SetPhone sets the "phone" field.
+func (_u *ContactUpdate) SetPhone(v string) *ContactUpdate {
+	_u.mutation.SetPhone(v)
+	return _u
+}
+
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillablePhone(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetPhone(*v)
+	}
+	return _u
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (_u *ContactUpdate) ClearPhone() *ContactUpdate {
+	_u.mutation.ClearPhone()
+	return _u
+}
+
+// SetMessaging sets the "messaging" field.
+func (_u *ContactUpdate) SetMessaging(v string) *ContactUpdate {
+	_u.mutation.SetMessaging(v)
+	return _u
+}
+
+// SetNillableMessaging sets the "messaging" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableMessaging(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetMessaging(*v)
+	}
+	return _u
+}
+
+// ClearMessaging clears the value of the "messaging" field.
+func (_u *ContactUpdate) ClearMessaging() *ContactUpdate {
+	_u.mutation.ClearMessaging()
+	return _u
+}
+
 // Mutation returns the ContactMutation object of the builder.
 func (_u *ContactUpdate) Mutation() *ContactMutation {
 	return _u.mutation
@@ -103,6 +143,16 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Contact.email": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Phone(); ok {
+		if err := contact.PhoneValidator(v); err != nil {
+			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Contact.phone": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Messaging(); ok {
+		if err := contact.MessagingValidator(v); err != nil {
+			return &ValidationError{Name: "messaging", err: fmt.Errorf(`ent: validator failed for field "Contact.messaging": %w`, err)}
+		}
+	}
 	if _u.mutation.UserCleared() && len(_u.mutation.UserIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.user"`)
 	}
@@ -132,6 +182,18 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Email(); ok {
 		_spec.SetField(contact.FieldEmail, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Phone(); ok {
+		_spec.SetField(contact.FieldPhone, field.TypeString, value)
+	}
+	if _u.mutation.PhoneCleared() {
+		_spec.ClearField(contact.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.Messaging(); ok {
+		_spec.SetField(contact.FieldMessaging, field.TypeString, value)
+	}
+	if _u.mutation.MessagingCleared() {
+		_spec.ClearField(contact.FieldMessaging, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -172,6 +234,46 @@ func (_u *ContactUpdateOne) SetNillableEmail(v *string) *ContactUpdateOne {
 	if v != nil {
 		_u.SetEmail(*v)
 	}
+	return _u
+}
+
+// SetPhone sets the "phone" field.
+func (_u *ContactUpdateOne) SetPhone(v string) *ContactUpdateOne {
+	_u.mutation.SetPhone(v)
+	return _u
+}
+
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillablePhone(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetPhone(*v)
+	}
+	return _u
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (_u *ContactUpdateOne) ClearPhone() *ContactUpdateOne {
+	_u.mutation.ClearPhone()
+	return _u
+}
+
+// SetMessaging sets the "messaging" field.
+func (_u *ContactUpdateOne) SetMessaging(v string) *ContactUpdateOne {
+	_u.mutation.SetMessaging(v)
+	return _u
+}
+
+// SetNillableMessaging sets the "messaging" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableMessaging(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetMessaging(*v)
+	}
+	return _u
+}
+
+// ClearMessaging clears the value of the "messaging" field.
+func (_u *ContactUpdateOne) ClearMessaging() *ContactUpdateOne {
+	_u.mutation.ClearMessaging()
 	return _u
 }
 
@@ -242,6 +344,16 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Contact.email": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Phone(); ok {
+		if err := contact.PhoneValidator(v); err != nil {
+			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Contact.phone": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Messaging(); ok {
+		if err := contact.MessagingValidator(v); err != nil {
+			return &ValidationError{Name: "messaging", err: fmt.Errorf(`ent: validator failed for field "Contact.messaging": %w`, err)}
+		}
+	}
 	if _u.mutation.UserCleared() && len(_u.mutation.UserIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.user"`)
 	}
@@ -288,6 +400,18 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if value, ok := _u.mutation.Email(); ok {
 		_spec.SetField(contact.FieldEmail, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Phone(); ok {
+		_spec.SetField(contact.FieldPhone, field.TypeString, value)
+	}
+	if _u.mutation.PhoneCleared() {
+		_spec.ClearField(contact.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.Messaging(); ok {
+		_spec.SetField(contact.FieldMessaging, field.TypeString, value)
+	}
+	if _u.mutation.MessagingCleared() {
+		_spec.ClearField(contact.FieldMessaging, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Contact{config: _u.config}

@@ -11,12 +11,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
-// What a member did for the community: article, talk, user case, referral, feedback, code, docs, translation or event help.
+// What a member did for the community, one kind per member obligation; verified contributions meet the yearly obligation and count towards awards.
 type Contribution struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -34,6 +35,10 @@ type Contribution struct {
 	GroupID pulid.ID `json:"group_id,omitempty"`
 	// Who verified it.
 	VerifiedByID pulid.ID `json:"verified_by_id,omitempty"`
+	// Who declined it.
+	DeclinedByID pulid.ID `json:"declined_by_id,omitempty"`
+	// The event attended, for participation.
+	EventID pulid.ID `json:"event_id,omitempty"`
 	// What sort of contribution it is.
 	Kind contribution.Kind `json:"kind,omitempty"`
 	// A short description.
@@ -42,8 +47,24 @@ type Contribution struct {
 	URL string `json:"url,omitempty"`
 	// When it happened.
 	OccurredOn time.Time `json:"occurred_on,omitempty"`
+	// What was done, in the contributor's words.
+	Details string `json:"details,omitempty"`
+	// Whether the contribution counts yet.
+	Status contribution.Status `json:"status,omitempty"`
+	// Points it earns in the yearly tally: the community's points for its kind when it was verified; 0 until then.
+	Points int `json:"points,omitempty"`
 	// When it was verified; unverified contributions count for nothing yet.
 	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+	// When it was declined.
+	DeclinedAt *time.Time `json:"declined_at,omitempty"`
+	// Why it was declined.
+	DeclineReason string `json:"decline_reason,omitempty"`
+	// Recorded by the system (a check-in, a redeemed invite) rather than by the member; arrives verified.
+	Automatic bool `json:"automatic,omitempty"`
+	// What an automatic contribution came from, so it is recorded once.
+	SourceKey *string `json:"source_key,omitempty"`
+	// For a user case: the year of the annual summit staff shortlisted it for.
+	ShortlistedYear *int `json:"shortlisted_year,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContributionQuery when eager-loading is set.
 	Edges        ContributionEdges `json:"edges"`
@@ -60,11 +81,15 @@ type ContributionEdges struct {
 	Group *Group `json:"group,omitempty"`
 	// Who verified it.
 	VerifiedBy *User `json:"verified_by,omitempty"`
+	// Who declined it.
+	DeclinedBy *User `json:"declined_by,omitempty"`
+	// The event attended, for participation.
+	Event *Event `json:"event,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [6]map[string]int
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -111,16 +136,42 @@ func (e ContributionEdges) VerifiedByOrErr() (*User, error) {
 	return nil, &NotLoadedError{edge: "verified_by"}
 }
 
+// DeclinedByOrErr returns the DeclinedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ContributionEdges) DeclinedByOrErr() (*User, error) {
+	if e.DeclinedBy != nil {
+		return e.DeclinedBy, nil
+	} else if e.loadedTypes[4] {
+		return nil, &NotFoundError{label: user.Label}
+	}
+	return nil, &NotLoadedError{edge: "declined_by"}
+}
+
+// EventOrErr returns the Event value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ContributionEdges) EventOrErr() (*Event, error) {
+	if e.Event != nil {
+		return e.Event, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: event.Label}
+	}
+	return nil, &NotLoadedError{edge: "event"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Contribution) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case contribution.FieldID, contribution.FieldCommunityID, contribution.FieldUserID, contribution.FieldGroupID, contribution.FieldVerifiedByID:
+		case contribution.FieldID, contribution.FieldCommunityID, contribution.FieldUserID, contribution.FieldGroupID, contribution.FieldVerifiedByID, contribution.FieldDeclinedByID, contribution.FieldEventID:
 			values[i] = new(pulid.ID)
-		case contribution.FieldKind, contribution.FieldTitle, contribution.FieldURL:
+		case contribution.FieldAutomatic:
+			values[i] = new(sql.NullBool)
+		case contribution.FieldPoints, contribution.FieldShortlistedYear:
+			values[i] = new(sql.NullInt64)
+		case contribution.FieldKind, contribution.FieldTitle, contribution.FieldURL, contribution.FieldDetails, contribution.FieldStatus, contribution.FieldDeclineReason, contribution.FieldSourceKey:
 			values[i] = new(sql.NullString)
-		case contribution.FieldCreatedAt, contribution.FieldUpdatedAt, contribution.FieldOccurredOn, contribution.FieldVerifiedAt:
+		case contribution.FieldCreatedAt, contribution.FieldUpdatedAt, contribution.FieldOccurredOn, contribution.FieldVerifiedAt, contribution.FieldDeclinedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -179,6 +230,18 @@ func (_m *Contribution) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.VerifiedByID = *value
 			}
+		case contribution.FieldDeclinedByID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field declined_by_id", values[i])
+			} else if value != nil {
+				_m.DeclinedByID = *value
+			}
+		case contribution.FieldEventID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field event_id", values[i])
+			} else if value != nil {
+				_m.EventID = *value
+			}
 		case contribution.FieldKind:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field kind", values[i])
@@ -203,12 +266,63 @@ func (_m *Contribution) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.OccurredOn = value.Time
 			}
+		case contribution.FieldDetails:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field details", values[i])
+			} else if value.Valid {
+				_m.Details = value.String
+			}
+		case contribution.FieldStatus:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status", values[i])
+			} else if value.Valid {
+				_m.Status = contribution.Status(value.String)
+			}
+		case contribution.FieldPoints:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field points", values[i])
+			} else if value.Valid {
+				_m.Points = int(value.Int64)
+			}
 		case contribution.FieldVerifiedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field verified_at", values[i])
 			} else if value.Valid {
 				_m.VerifiedAt = new(time.Time)
 				*_m.VerifiedAt = value.Time
+			}
+		case contribution.FieldDeclinedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field declined_at", values[i])
+			} else if value.Valid {
+				_m.DeclinedAt = new(time.Time)
+				*_m.DeclinedAt = value.Time
+			}
+		case contribution.FieldDeclineReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field decline_reason", values[i])
+			} else if value.Valid {
+				_m.DeclineReason = value.String
+			}
+		case contribution.FieldAutomatic:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field automatic", values[i])
+			} else if value.Valid {
+				_m.Automatic = value.Bool
+			}
+		case contribution.FieldSourceKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field source_key", values[i])
+			} else if value.Valid {
+				_m.SourceKey = new(string)
+				*_m.SourceKey = value.String
+			}
+		case contribution.FieldShortlistedYear:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field shortlisted_year", values[i])
+			} else if value.Valid {
+				_m.ShortlistedYear = new(int)
+				*_m.ShortlistedYear = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -241,6 +355,16 @@ func (_m *Contribution) QueryGroup() *GroupQuery {
 // QueryVerifiedBy queries the "verified_by" edge of the Contribution entity.
 func (_m *Contribution) QueryVerifiedBy() *UserQuery {
 	return NewContributionClient(_m.config).QueryVerifiedBy(_m)
+}
+
+// QueryDeclinedBy queries the "declined_by" edge of the Contribution entity.
+func (_m *Contribution) QueryDeclinedBy() *UserQuery {
+	return NewContributionClient(_m.config).QueryDeclinedBy(_m)
+}
+
+// QueryEvent queries the "event" edge of the Contribution entity.
+func (_m *Contribution) QueryEvent() *EventQuery {
+	return NewContributionClient(_m.config).QueryEvent(_m)
 }
 
 // Update returns a builder for updating this Contribution.
@@ -284,6 +408,12 @@ func (_m *Contribution) String() string {
 	builder.WriteString("verified_by_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.VerifiedByID))
 	builder.WriteString(", ")
+	builder.WriteString("declined_by_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.DeclinedByID))
+	builder.WriteString(", ")
+	builder.WriteString("event_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.EventID))
+	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
 	builder.WriteString(", ")
@@ -296,9 +426,39 @@ func (_m *Contribution) String() string {
 	builder.WriteString("occurred_on=")
 	builder.WriteString(_m.OccurredOn.Format(time.ANSIC))
 	builder.WriteString(", ")
+	builder.WriteString("details=")
+	builder.WriteString(_m.Details)
+	builder.WriteString(", ")
+	builder.WriteString("status=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	builder.WriteString("points=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Points))
+	builder.WriteString(", ")
 	if v := _m.VerifiedAt; v != nil {
 		builder.WriteString("verified_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.DeclinedAt; v != nil {
+		builder.WriteString("declined_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("decline_reason=")
+	builder.WriteString(_m.DeclineReason)
+	builder.WriteString(", ")
+	builder.WriteString("automatic=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Automatic))
+	builder.WriteString(", ")
+	if v := _m.SourceKey; v != nil {
+		builder.WriteString("source_key=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ShortlistedYear; v != nil {
+		builder.WriteString("shortlisted_year=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

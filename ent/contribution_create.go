@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
@@ -95,6 +96,34 @@ func (_c *ContributionCreate) SetNillableVerifiedByID(v *pulid.ID) *Contribution
 	return _c
 }
 
+// SetDeclinedByID sets the "declined_by_id" field.
+func (_c *ContributionCreate) SetDeclinedByID(v pulid.ID) *ContributionCreate {
+	_c.mutation.SetDeclinedByID(v)
+	return _c
+}
+
+// SetNillableDeclinedByID sets the "declined_by_id" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillableDeclinedByID(v *pulid.ID) *ContributionCreate {
+	if v != nil {
+		_c.SetDeclinedByID(*v)
+	}
+	return _c
+}
+
+// SetEventID sets the "event_id" field.
+func (_c *ContributionCreate) SetEventID(v pulid.ID) *ContributionCreate {
+	_c.mutation.SetEventID(v)
+	return _c
+}
+
+// SetNillableEventID sets the "event_id" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillableEventID(v *pulid.ID) *ContributionCreate {
+	if v != nil {
+		_c.SetEventID(*v)
+	}
+	return _c
+}
+
 // SetKind sets the "kind" field.
 func (_c *ContributionCreate) SetKind(v contribution.Kind) *ContributionCreate {
 	_c.mutation.SetKind(v)
@@ -127,6 +156,48 @@ func (_c *ContributionCreate) SetOccurredOn(v time.Time) *ContributionCreate {
 	return _c
 }
 
+// SetDetails sets the "details" field.
+func (_c *ContributionCreate) SetDetails(v string) *ContributionCreate {
+	_c.mutation.SetDetails(v)
+	return _c
+}
+
+// SetNillableDetails sets the "details" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillableDetails(v *string) *ContributionCreate {
+	if v != nil {
+		_c.SetDetails(*v)
+	}
+	return _c
+}
+
+// SetStatus sets the "status" field.
+func (_c *ContributionCreate) SetStatus(v contribution.Status) *ContributionCreate {
+	_c.mutation.SetStatus(v)
+	return _c
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillableStatus(v *contribution.Status) *ContributionCreate {
+	if v != nil {
+		_c.SetStatus(*v)
+	}
+	return _c
+}
+
+// SetPoints sets the "points" field.
+func (_c *ContributionCreate) SetPoints(v int) *ContributionCreate {
+	_c.mutation.SetPoints(v)
+	return _c
+}
+
+// SetNillablePoints sets the "points" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillablePoints(v *int) *ContributionCreate {
+	if v != nil {
+		_c.SetPoints(*v)
+	}
+	return _c
+}
+
 // SetVerifiedAt sets the "verified_at" field.
 func (_c *ContributionCreate) SetVerifiedAt(v time.Time) *ContributionCreate {
 	_c.mutation.SetVerifiedAt(v)
@@ -137,6 +208,76 @@ func (_c *ContributionCreate) SetVerifiedAt(v time.Time) *ContributionCreate {
 func (_c *ContributionCreate) SetNillableVerifiedAt(v *time.Time) *ContributionCreate {
 	if v != nil {
 		_c.SetVerifiedAt(*v)
+	}
+	return _c
+}
+
+// SetDeclinedAt sets the "declined_at" field.
+func (_c *ContributionCreate) SetDeclinedAt(v time.Time) *ContributionCreate {
+	_c.mutation.SetDeclinedAt(v)
+	return _c
+}
+
+// SetNillableDeclinedAt sets the "declined_at" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillableDeclinedAt(v *time.Time) *ContributionCreate {
+	if v != nil {
+		_c.SetDeclinedAt(*v)
+	}
+	return _c
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (_c *ContributionCreate) SetDeclineReason(v string) *ContributionCreate {
+	_c.mutation.SetDeclineReason(v)
+	return _c
+}
+
+// SetNillableDeclineReason sets the "decline_reason" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillableDeclineReason(v *string) *ContributionCreate {
+	if v != nil {
+		_c.SetDeclineReason(*v)
+	}
+	return _c
+}
+
+// SetAutomatic sets the "automatic" field.
+func (_c *ContributionCreate) SetAutomatic(v bool) *ContributionCreate {
+	_c.mutation.SetAutomatic(v)
+	return _c
+}
+
+// SetNillableAutomatic sets the "automatic" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillableAutomatic(v *bool) *ContributionCreate {
+	if v != nil {
+		_c.SetAutomatic(*v)
+	}
+	return _c
+}
+
+// SetSourceKey sets the "source_key" field.
+func (_c *ContributionCreate) SetSourceKey(v string) *ContributionCreate {
+	_c.mutation.SetSourceKey(v)
+	return _c
+}
+
+// SetNillableSourceKey sets the "source_key" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillableSourceKey(v *string) *ContributionCreate {
+	if v != nil {
+		_c.SetSourceKey(*v)
+	}
+	return _c
+}
+
+// SetShortlistedYear sets the "shortlisted_year" field.
+func (_c *ContributionCreate) SetShortlistedYear(v int) *ContributionCreate {
+	_c.mutation.SetShortlistedYear(v)
+	return _c
+}
+
+// SetNillableShortlistedYear sets the "shortlisted_year" field if the given value is not nil.
+func (_c *ContributionCreate) SetNillableShortlistedYear(v *int) *ContributionCreate {
+	if v != nil {
+		_c.SetShortlistedYear(*v)
 	}
 	return _c
 }
@@ -173,6 +314,16 @@ func (_c *ContributionCreate) SetGroup(v *Group) *ContributionCreate {
 // SetVerifiedBy sets the "verified_by" edge to the User entity.
 func (_c *ContributionCreate) SetVerifiedBy(v *User) *ContributionCreate {
 	return _c.SetVerifiedByID(v.ID)
+}
+
+// SetDeclinedBy sets the "declined_by" edge to the User entity.
+func (_c *ContributionCreate) SetDeclinedBy(v *User) *ContributionCreate {
+	return _c.SetDeclinedByID(v.ID)
+}
+
+// SetEvent sets the "event" edge to the Event entity.
+func (_c *ContributionCreate) SetEvent(v *Event) *ContributionCreate {
+	return _c.SetEventID(v.ID)
 }
 
 // Mutation returns the ContributionMutation object of the builder.
@@ -226,6 +377,18 @@ func (_c *ContributionCreate) defaults() error {
 		v := contribution.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Status(); !ok {
+		v := contribution.DefaultStatus
+		_c.mutation.SetStatus(v)
+	}
+	if _, ok := _c.mutation.Points(); !ok {
+		v := contribution.DefaultPoints
+		_c.mutation.SetPoints(v)
+	}
+	if _, ok := _c.mutation.Automatic(); !ok {
+		v := contribution.DefaultAutomatic
+		_c.mutation.SetAutomatic(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if contribution.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized contribution.DefaultID (forgotten import ent/runtime?)")
@@ -273,6 +436,40 @@ func (_c *ContributionCreate) check() error {
 	}
 	if _, ok := _c.mutation.OccurredOn(); !ok {
 		return &ValidationError{Name: "occurred_on", err: errors.New(`ent: missing required field "Contribution.occurred_on"`)}
+	}
+	if v, ok := _c.mutation.Details(); ok {
+		if err := contribution.DetailsValidator(v); err != nil {
+			return &ValidationError{Name: "details", err: fmt.Errorf(`ent: validator failed for field "Contribution.details": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Status(); !ok {
+		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "Contribution.status"`)}
+	}
+	if v, ok := _c.mutation.Status(); ok {
+		if err := contribution.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Contribution.status": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Points(); !ok {
+		return &ValidationError{Name: "points", err: errors.New(`ent: missing required field "Contribution.points"`)}
+	}
+	if v, ok := _c.mutation.Points(); ok {
+		if err := contribution.PointsValidator(v); err != nil {
+			return &ValidationError{Name: "points", err: fmt.Errorf(`ent: validator failed for field "Contribution.points": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.DeclineReason(); ok {
+		if err := contribution.DeclineReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decline_reason", err: fmt.Errorf(`ent: validator failed for field "Contribution.decline_reason": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Automatic(); !ok {
+		return &ValidationError{Name: "automatic", err: errors.New(`ent: missing required field "Contribution.automatic"`)}
+	}
+	if v, ok := _c.mutation.ShortlistedYear(); ok {
+		if err := contribution.ShortlistedYearValidator(v); err != nil {
+			return &ValidationError{Name: "shortlisted_year", err: fmt.Errorf(`ent: validator failed for field "Contribution.shortlisted_year": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := contribution.IDValidator(string(v)); err != nil {
@@ -345,9 +542,41 @@ func (_c *ContributionCreate) createSpec() (*Contribution, *sqlgraph.CreateSpec)
 		_spec.SetField(contribution.FieldOccurredOn, field.TypeTime, value)
 		_node.OccurredOn = value
 	}
+	if value, ok := _c.mutation.Details(); ok {
+		_spec.SetField(contribution.FieldDetails, field.TypeString, value)
+		_node.Details = value
+	}
+	if value, ok := _c.mutation.Status(); ok {
+		_spec.SetField(contribution.FieldStatus, field.TypeEnum, value)
+		_node.Status = value
+	}
+	if value, ok := _c.mutation.Points(); ok {
+		_spec.SetField(contribution.FieldPoints, field.TypeInt, value)
+		_node.Points = value
+	}
 	if value, ok := _c.mutation.VerifiedAt(); ok {
 		_spec.SetField(contribution.FieldVerifiedAt, field.TypeTime, value)
 		_node.VerifiedAt = &value
+	}
+	if value, ok := _c.mutation.DeclinedAt(); ok {
+		_spec.SetField(contribution.FieldDeclinedAt, field.TypeTime, value)
+		_node.DeclinedAt = &value
+	}
+	if value, ok := _c.mutation.DeclineReason(); ok {
+		_spec.SetField(contribution.FieldDeclineReason, field.TypeString, value)
+		_node.DeclineReason = value
+	}
+	if value, ok := _c.mutation.Automatic(); ok {
+		_spec.SetField(contribution.FieldAutomatic, field.TypeBool, value)
+		_node.Automatic = value
+	}
+	if value, ok := _c.mutation.SourceKey(); ok {
+		_spec.SetField(contribution.FieldSourceKey, field.TypeString, value)
+		_node.SourceKey = &value
+	}
+	if value, ok := _c.mutation.ShortlistedYear(); ok {
+		_spec.SetField(contribution.FieldShortlistedYear, field.TypeInt, value)
+		_node.ShortlistedYear = &value
 	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -415,6 +644,40 @@ func (_c *ContributionCreate) createSpec() (*Contribution, *sqlgraph.CreateSpec)
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.VerifiedByID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DeclinedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contribution.DeclinedByTable,
+			Columns: []string{contribution.DeclinedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.DeclinedByID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.EventIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contribution.EventTable,
+			Columns: []string{contribution.EventColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(event.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.EventID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -517,6 +780,24 @@ func (u *ContributionUpsert) ClearVerifiedByID() *ContributionUpsert {
 	return u
 }
 
+// SetDeclinedByID sets the "declined_by_id" field.
+func (u *ContributionUpsert) SetDeclinedByID(v pulid.ID) *ContributionUpsert {
+	u.Set(contribution.FieldDeclinedByID, v)
+	return u
+}
+
+// UpdateDeclinedByID sets the "declined_by_id" field to the value that was provided on create.
+func (u *ContributionUpsert) UpdateDeclinedByID() *ContributionUpsert {
+	u.SetExcluded(contribution.FieldDeclinedByID)
+	return u
+}
+
+// ClearDeclinedByID clears the value of the "declined_by_id" field.
+func (u *ContributionUpsert) ClearDeclinedByID() *ContributionUpsert {
+	u.SetNull(contribution.FieldDeclinedByID)
+	return u
+}
+
 // SetKind sets the "kind" field.
 func (u *ContributionUpsert) SetKind(v contribution.Kind) *ContributionUpsert {
 	u.Set(contribution.FieldKind, v)
@@ -571,6 +852,54 @@ func (u *ContributionUpsert) UpdateOccurredOn() *ContributionUpsert {
 	return u
 }
 
+// SetDetails sets the "details" field.
+func (u *ContributionUpsert) SetDetails(v string) *ContributionUpsert {
+	u.Set(contribution.FieldDetails, v)
+	return u
+}
+
+// UpdateDetails sets the "details" field to the value that was provided on create.
+func (u *ContributionUpsert) UpdateDetails() *ContributionUpsert {
+	u.SetExcluded(contribution.FieldDetails)
+	return u
+}
+
+// ClearDetails clears the value of the "details" field.
+func (u *ContributionUpsert) ClearDetails() *ContributionUpsert {
+	u.SetNull(contribution.FieldDetails)
+	return u
+}
+
+// SetStatus sets the "status" field.
+func (u *ContributionUpsert) SetStatus(v contribution.Status) *ContributionUpsert {
+	u.Set(contribution.FieldStatus, v)
+	return u
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *ContributionUpsert) UpdateStatus() *ContributionUpsert {
+	u.SetExcluded(contribution.FieldStatus)
+	return u
+}
+
+// SetPoints sets the "points" field.
+func (u *ContributionUpsert) SetPoints(v int) *ContributionUpsert {
+	u.Set(contribution.FieldPoints, v)
+	return u
+}
+
+// UpdatePoints sets the "points" field to the value that was provided on create.
+func (u *ContributionUpsert) UpdatePoints() *ContributionUpsert {
+	u.SetExcluded(contribution.FieldPoints)
+	return u
+}
+
+// AddPoints adds v to the "points" field.
+func (u *ContributionUpsert) AddPoints(v int) *ContributionUpsert {
+	u.Add(contribution.FieldPoints, v)
+	return u
+}
+
 // SetVerifiedAt sets the "verified_at" field.
 func (u *ContributionUpsert) SetVerifiedAt(v time.Time) *ContributionUpsert {
 	u.Set(contribution.FieldVerifiedAt, v)
@@ -586,6 +915,78 @@ func (u *ContributionUpsert) UpdateVerifiedAt() *ContributionUpsert {
 // ClearVerifiedAt clears the value of the "verified_at" field.
 func (u *ContributionUpsert) ClearVerifiedAt() *ContributionUpsert {
 	u.SetNull(contribution.FieldVerifiedAt)
+	return u
+}
+
+// SetDeclinedAt sets the "declined_at" field.
+func (u *ContributionUpsert) SetDeclinedAt(v time.Time) *ContributionUpsert {
+	u.Set(contribution.FieldDeclinedAt, v)
+	return u
+}
+
+// UpdateDeclinedAt sets the "declined_at" field to the value that was provided on create.
+func (u *ContributionUpsert) UpdateDeclinedAt() *ContributionUpsert {
+	u.SetExcluded(contribution.FieldDeclinedAt)
+	return u
+}
+
+// ClearDeclinedAt clears the value of the "declined_at" field.
+func (u *ContributionUpsert) ClearDeclinedAt() *ContributionUpsert {
+	u.SetNull(contribution.FieldDeclinedAt)
+	return u
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (u *ContributionUpsert) SetDeclineReason(v string) *ContributionUpsert {
+	u.Set(contribution.FieldDeclineReason, v)
+	return u
+}
+
+// UpdateDeclineReason sets the "decline_reason" field to the value that was provided on create.
+func (u *ContributionUpsert) UpdateDeclineReason() *ContributionUpsert {
+	u.SetExcluded(contribution.FieldDeclineReason)
+	return u
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (u *ContributionUpsert) ClearDeclineReason() *ContributionUpsert {
+	u.SetNull(contribution.FieldDeclineReason)
+	return u
+}
+
+// SetAutomatic sets the "automatic" field.
+func (u *ContributionUpsert) SetAutomatic(v bool) *ContributionUpsert {
+	u.Set(contribution.FieldAutomatic, v)
+	return u
+}
+
+// UpdateAutomatic sets the "automatic" field to the value that was provided on create.
+func (u *ContributionUpsert) UpdateAutomatic() *ContributionUpsert {
+	u.SetExcluded(contribution.FieldAutomatic)
+	return u
+}
+
+// SetShortlistedYear sets the "shortlisted_year" field.
+func (u *ContributionUpsert) SetShortlistedYear(v int) *ContributionUpsert {
+	u.Set(contribution.FieldShortlistedYear, v)
+	return u
+}
+
+// UpdateShortlistedYear sets the "shortlisted_year" field to the value that was provided on create.
+func (u *ContributionUpsert) UpdateShortlistedYear() *ContributionUpsert {
+	u.SetExcluded(contribution.FieldShortlistedYear)
+	return u
+}
+
+// AddShortlistedYear adds v to the "shortlisted_year" field.
+func (u *ContributionUpsert) AddShortlistedYear(v int) *ContributionUpsert {
+	u.Add(contribution.FieldShortlistedYear, v)
+	return u
+}
+
+// ClearShortlistedYear clears the value of the "shortlisted_year" field.
+func (u *ContributionUpsert) ClearShortlistedYear() *ContributionUpsert {
+	u.SetNull(contribution.FieldShortlistedYear)
 	return u
 }
 
@@ -614,6 +1015,12 @@ func (u *ContributionUpsertOne) UpdateNewValues() *ContributionUpsertOne {
 		}
 		if _, exists := u.create.mutation.UserID(); exists {
 			s.SetIgnore(contribution.FieldUserID)
+		}
+		if _, exists := u.create.mutation.EventID(); exists {
+			s.SetIgnore(contribution.FieldEventID)
+		}
+		if _, exists := u.create.mutation.SourceKey(); exists {
+			s.SetIgnore(contribution.FieldSourceKey)
 		}
 	}))
 	return u
@@ -702,6 +1109,27 @@ func (u *ContributionUpsertOne) ClearVerifiedByID() *ContributionUpsertOne {
 	})
 }
 
+// SetDeclinedByID sets the "declined_by_id" field.
+func (u *ContributionUpsertOne) SetDeclinedByID(v pulid.ID) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetDeclinedByID(v)
+	})
+}
+
+// UpdateDeclinedByID sets the "declined_by_id" field to the value that was provided on create.
+func (u *ContributionUpsertOne) UpdateDeclinedByID() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateDeclinedByID()
+	})
+}
+
+// ClearDeclinedByID clears the value of the "declined_by_id" field.
+func (u *ContributionUpsertOne) ClearDeclinedByID() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearDeclinedByID()
+	})
+}
+
 // SetKind sets the "kind" field.
 func (u *ContributionUpsertOne) SetKind(v contribution.Kind) *ContributionUpsertOne {
 	return u.Update(func(s *ContributionUpsert) {
@@ -765,6 +1193,62 @@ func (u *ContributionUpsertOne) UpdateOccurredOn() *ContributionUpsertOne {
 	})
 }
 
+// SetDetails sets the "details" field.
+func (u *ContributionUpsertOne) SetDetails(v string) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetDetails(v)
+	})
+}
+
+// UpdateDetails sets the "details" field to the value that was provided on create.
+func (u *ContributionUpsertOne) UpdateDetails() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateDetails()
+	})
+}
+
+// ClearDetails clears the value of the "details" field.
+func (u *ContributionUpsertOne) ClearDetails() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearDetails()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *ContributionUpsertOne) SetStatus(v contribution.Status) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *ContributionUpsertOne) UpdateStatus() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetPoints sets the "points" field.
+func (u *ContributionUpsertOne) SetPoints(v int) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetPoints(v)
+	})
+}
+
+// AddPoints adds v to the "points" field.
+func (u *ContributionUpsertOne) AddPoints(v int) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.AddPoints(v)
+	})
+}
+
+// UpdatePoints sets the "points" field to the value that was provided on create.
+func (u *ContributionUpsertOne) UpdatePoints() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdatePoints()
+	})
+}
+
 // SetVerifiedAt sets the "verified_at" field.
 func (u *ContributionUpsertOne) SetVerifiedAt(v time.Time) *ContributionUpsertOne {
 	return u.Update(func(s *ContributionUpsert) {
@@ -783,6 +1267,90 @@ func (u *ContributionUpsertOne) UpdateVerifiedAt() *ContributionUpsertOne {
 func (u *ContributionUpsertOne) ClearVerifiedAt() *ContributionUpsertOne {
 	return u.Update(func(s *ContributionUpsert) {
 		s.ClearVerifiedAt()
+	})
+}
+
+// SetDeclinedAt sets the "declined_at" field.
+func (u *ContributionUpsertOne) SetDeclinedAt(v time.Time) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetDeclinedAt(v)
+	})
+}
+
+// UpdateDeclinedAt sets the "declined_at" field to the value that was provided on create.
+func (u *ContributionUpsertOne) UpdateDeclinedAt() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateDeclinedAt()
+	})
+}
+
+// ClearDeclinedAt clears the value of the "declined_at" field.
+func (u *ContributionUpsertOne) ClearDeclinedAt() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearDeclinedAt()
+	})
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (u *ContributionUpsertOne) SetDeclineReason(v string) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetDeclineReason(v)
+	})
+}
+
+// UpdateDeclineReason sets the "decline_reason" field to the value that was provided on create.
+func (u *ContributionUpsertOne) UpdateDeclineReason() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateDeclineReason()
+	})
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (u *ContributionUpsertOne) ClearDeclineReason() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearDeclineReason()
+	})
+}
+
+// SetAutomatic sets the "automatic" field.
+func (u *ContributionUpsertOne) SetAutomatic(v bool) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetAutomatic(v)
+	})
+}
+
+// UpdateAutomatic sets the "automatic" field to the value that was provided on create.
+func (u *ContributionUpsertOne) UpdateAutomatic() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateAutomatic()
+	})
+}
+
+// SetShortlistedYear sets the "shortlisted_year" field.
+func (u *ContributionUpsertOne) SetShortlistedYear(v int) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetShortlistedYear(v)
+	})
+}
+
+// AddShortlistedYear adds v to the "shortlisted_year" field.
+func (u *ContributionUpsertOne) AddShortlistedYear(v int) *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.AddShortlistedYear(v)
+	})
+}
+
+// UpdateShortlistedYear sets the "shortlisted_year" field to the value that was provided on create.
+func (u *ContributionUpsertOne) UpdateShortlistedYear() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateShortlistedYear()
+	})
+}
+
+// ClearShortlistedYear clears the value of the "shortlisted_year" field.
+func (u *ContributionUpsertOne) ClearShortlistedYear() *ContributionUpsertOne {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearShortlistedYear()
 	})
 }
 
@@ -978,6 +1546,12 @@ func (u *ContributionUpsertBulk) UpdateNewValues() *ContributionUpsertBulk {
 			if _, exists := b.mutation.UserID(); exists {
 				s.SetIgnore(contribution.FieldUserID)
 			}
+			if _, exists := b.mutation.EventID(); exists {
+				s.SetIgnore(contribution.FieldEventID)
+			}
+			if _, exists := b.mutation.SourceKey(); exists {
+				s.SetIgnore(contribution.FieldSourceKey)
+			}
 		}
 	}))
 	return u
@@ -1066,6 +1640,27 @@ func (u *ContributionUpsertBulk) ClearVerifiedByID() *ContributionUpsertBulk {
 	})
 }
 
+// SetDeclinedByID sets the "declined_by_id" field.
+func (u *ContributionUpsertBulk) SetDeclinedByID(v pulid.ID) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetDeclinedByID(v)
+	})
+}
+
+// UpdateDeclinedByID sets the "declined_by_id" field to the value that was provided on create.
+func (u *ContributionUpsertBulk) UpdateDeclinedByID() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateDeclinedByID()
+	})
+}
+
+// ClearDeclinedByID clears the value of the "declined_by_id" field.
+func (u *ContributionUpsertBulk) ClearDeclinedByID() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearDeclinedByID()
+	})
+}
+
 // SetKind sets the "kind" field.
 func (u *ContributionUpsertBulk) SetKind(v contribution.Kind) *ContributionUpsertBulk {
 	return u.Update(func(s *ContributionUpsert) {
@@ -1129,6 +1724,62 @@ func (u *ContributionUpsertBulk) UpdateOccurredOn() *ContributionUpsertBulk {
 	})
 }
 
+// SetDetails sets the "details" field.
+func (u *ContributionUpsertBulk) SetDetails(v string) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetDetails(v)
+	})
+}
+
+// UpdateDetails sets the "details" field to the value that was provided on create.
+func (u *ContributionUpsertBulk) UpdateDetails() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateDetails()
+	})
+}
+
+// ClearDetails clears the value of the "details" field.
+func (u *ContributionUpsertBulk) ClearDetails() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearDetails()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *ContributionUpsertBulk) SetStatus(v contribution.Status) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *ContributionUpsertBulk) UpdateStatus() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetPoints sets the "points" field.
+func (u *ContributionUpsertBulk) SetPoints(v int) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetPoints(v)
+	})
+}
+
+// AddPoints adds v to the "points" field.
+func (u *ContributionUpsertBulk) AddPoints(v int) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.AddPoints(v)
+	})
+}
+
+// UpdatePoints sets the "points" field to the value that was provided on create.
+func (u *ContributionUpsertBulk) UpdatePoints() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdatePoints()
+	})
+}
+
 // SetVerifiedAt sets the "verified_at" field.
 func (u *ContributionUpsertBulk) SetVerifiedAt(v time.Time) *ContributionUpsertBulk {
 	return u.Update(func(s *ContributionUpsert) {
@@ -1147,6 +1798,90 @@ func (u *ContributionUpsertBulk) UpdateVerifiedAt() *ContributionUpsertBulk {
 func (u *ContributionUpsertBulk) ClearVerifiedAt() *ContributionUpsertBulk {
 	return u.Update(func(s *ContributionUpsert) {
 		s.ClearVerifiedAt()
+	})
+}
+
+// SetDeclinedAt sets the "declined_at" field.
+func (u *ContributionUpsertBulk) SetDeclinedAt(v time.Time) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetDeclinedAt(v)
+	})
+}
+
+// UpdateDeclinedAt sets the "declined_at" field to the value that was provided on create.
+func (u *ContributionUpsertBulk) UpdateDeclinedAt() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateDeclinedAt()
+	})
+}
+
+// ClearDeclinedAt clears the value of the "declined_at" field.
+func (u *ContributionUpsertBulk) ClearDeclinedAt() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearDeclinedAt()
+	})
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (u *ContributionUpsertBulk) SetDeclineReason(v string) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetDeclineReason(v)
+	})
+}
+
+// UpdateDeclineReason sets the "decline_reason" field to the value that was provided on create.
+func (u *ContributionUpsertBulk) UpdateDeclineReason() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateDeclineReason()
+	})
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (u *ContributionUpsertBulk) ClearDeclineReason() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearDeclineReason()
+	})
+}
+
+// SetAutomatic sets the "automatic" field.
+func (u *ContributionUpsertBulk) SetAutomatic(v bool) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetAutomatic(v)
+	})
+}
+
+// UpdateAutomatic sets the "automatic" field to the value that was provided on create.
+func (u *ContributionUpsertBulk) UpdateAutomatic() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateAutomatic()
+	})
+}
+
+// SetShortlistedYear sets the "shortlisted_year" field.
+func (u *ContributionUpsertBulk) SetShortlistedYear(v int) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.SetShortlistedYear(v)
+	})
+}
+
+// AddShortlistedYear adds v to the "shortlisted_year" field.
+func (u *ContributionUpsertBulk) AddShortlistedYear(v int) *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.AddShortlistedYear(v)
+	})
+}
+
+// UpdateShortlistedYear sets the "shortlisted_year" field to the value that was provided on create.
+func (u *ContributionUpsertBulk) UpdateShortlistedYear() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.UpdateShortlistedYear()
+	})
+}
+
+// ClearShortlistedYear clears the value of the "shortlisted_year" field.
+func (u *ContributionUpsertBulk) ClearShortlistedYear() *ContributionUpsertBulk {
+	return u.Update(func(s *ContributionUpsert) {
+		s.ClearShortlistedYear()
 	})
 }
 

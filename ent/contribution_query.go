@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -32,6 +33,8 @@ type ContributionQuery struct {
 	withUser       *UserQuery
 	withGroup      *GroupQuery
 	withVerifiedBy *UserQuery
+	withDeclinedBy *UserQuery
+	withEvent      *EventQuery
 	loadTotal      []func(context.Context, []*Contribution) error
 	modifiers      []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
@@ -151,6 +154,50 @@ func (_q *ContributionQuery) QueryVerifiedBy() *UserQuery {
 			sqlgraph.From(contribution.Table, contribution.FieldID, selector),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, contribution.VerifiedByTable, contribution.VerifiedByColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDeclinedBy chains the current query on the "declined_by" edge.
+func (_q *ContributionQuery) QueryDeclinedBy() *UserQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contribution.Table, contribution.FieldID, selector),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, contribution.DeclinedByTable, contribution.DeclinedByColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEvent chains the current query on the "event" edge.
+func (_q *ContributionQuery) QueryEvent() *EventQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contribution.Table, contribution.FieldID, selector),
+			sqlgraph.To(event.Table, event.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, contribution.EventTable, contribution.EventColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -354,6 +401,8 @@ func (_q *ContributionQuery) Clone() *ContributionQuery {
 		withUser:       _q.withUser.Clone(),
 		withGroup:      _q.withGroup.Clone(),
 		withVerifiedBy: _q.withVerifiedBy.Clone(),
+		withDeclinedBy: _q.withDeclinedBy.Clone(),
+		withEvent:      _q.withEvent.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -402,6 +451,28 @@ func (_q *ContributionQuery) WithVerifiedBy(opts ...func(*UserQuery)) *Contribut
 		opt(query)
 	}
 	_q.withVerifiedBy = query
+	return _q
+}
+
+// WithDeclinedBy tells the query-builder to eager-load the nodes that are connected to
+// the "declined_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContributionQuery) WithDeclinedBy(opts ...func(*UserQuery)) *ContributionQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDeclinedBy = query
+	return _q
+}
+
+// WithEvent tells the query-builder to eager-load the nodes that are connected to
+// the "event" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContributionQuery) WithEvent(opts ...func(*EventQuery)) *ContributionQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEvent = query
 	return _q
 }
 
@@ -489,11 +560,13 @@ func (_q *ContributionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	var (
 		nodes       = []*Contribution{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [6]bool{
 			_q.withCommunity != nil,
 			_q.withUser != nil,
 			_q.withGroup != nil,
 			_q.withVerifiedBy != nil,
+			_q.withDeclinedBy != nil,
+			_q.withEvent != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -538,6 +611,18 @@ func (_q *ContributionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	if query := _q.withVerifiedBy; query != nil {
 		if err := _q.loadVerifiedBy(ctx, query, nodes, nil,
 			func(n *Contribution, e *User) { n.Edges.VerifiedBy = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withDeclinedBy; query != nil {
+		if err := _q.loadDeclinedBy(ctx, query, nodes, nil,
+			func(n *Contribution, e *User) { n.Edges.DeclinedBy = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withEvent; query != nil {
+		if err := _q.loadEvent(ctx, query, nodes, nil,
+			func(n *Contribution, e *Event) { n.Edges.Event = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -665,6 +750,64 @@ func (_q *ContributionQuery) loadVerifiedBy(ctx context.Context, query *UserQuer
 	}
 	return nil
 }
+func (_q *ContributionQuery) loadDeclinedBy(ctx context.Context, query *UserQuery, nodes []*Contribution, init func(*Contribution), assign func(*Contribution, *User)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Contribution)
+	for i := range nodes {
+		fk := nodes[i].DeclinedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(user.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "declined_by_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *ContributionQuery) loadEvent(ctx context.Context, query *EventQuery, nodes []*Contribution, init func(*Contribution), assign func(*Contribution, *Event)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Contribution)
+	for i := range nodes {
+		fk := nodes[i].EventID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(event.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "event_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *ContributionQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -705,6 +848,12 @@ func (_q *ContributionQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withVerifiedBy != nil {
 			_spec.Node.AddColumnOnce(contribution.FieldVerifiedByID)
+		}
+		if _q.withDeclinedBy != nil {
+			_spec.Node.AddColumnOnce(contribution.FieldDeclinedByID)
+		}
+		if _q.withEvent != nil {
+			_spec.Node.AddColumnOnce(contribution.FieldEventID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

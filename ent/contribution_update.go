@@ -78,6 +78,26 @@ func (_u *ContributionUpdate) ClearVerifiedByID() *ContributionUpdate {
 	return _u
 }
 
+// SetDeclinedByID sets the "declined_by_id" field.
+func (_u *ContributionUpdate) SetDeclinedByID(v pulid.ID) *ContributionUpdate {
+	_u.mutation.SetDeclinedByID(v)
+	return _u
+}
+
+// SetNillableDeclinedByID sets the "declined_by_id" field if the given value is not nil.
+func (_u *ContributionUpdate) SetNillableDeclinedByID(v *pulid.ID) *ContributionUpdate {
+	if v != nil {
+		_u.SetDeclinedByID(*v)
+	}
+	return _u
+}
+
+// ClearDeclinedByID clears the value of the "declined_by_id" field.
+func (_u *ContributionUpdate) ClearDeclinedByID() *ContributionUpdate {
+	_u.mutation.ClearDeclinedByID()
+	return _u
+}
+
 // SetKind sets the "kind" field.
 func (_u *ContributionUpdate) SetKind(v contribution.Kind) *ContributionUpdate {
 	_u.mutation.SetKind(v)
@@ -140,6 +160,61 @@ func (_u *ContributionUpdate) SetNillableOccurredOn(v *time.Time) *ContributionU
 	return _u
 }
 
+// SetDetails sets the "details" field.
+func (_u *ContributionUpdate) SetDetails(v string) *ContributionUpdate {
+	_u.mutation.SetDetails(v)
+	return _u
+}
+
+// SetNillableDetails sets the "details" field if the given value is not nil.
+func (_u *ContributionUpdate) SetNillableDetails(v *string) *ContributionUpdate {
+	if v != nil {
+		_u.SetDetails(*v)
+	}
+	return _u
+}
+
+// ClearDetails clears the value of the "details" field.
+func (_u *ContributionUpdate) ClearDetails() *ContributionUpdate {
+	_u.mutation.ClearDetails()
+	return _u
+}
+
+// SetStatus sets the "status" field.
+func (_u *ContributionUpdate) SetStatus(v contribution.Status) *ContributionUpdate {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *ContributionUpdate) SetNillableStatus(v *contribution.Status) *ContributionUpdate {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetPoints sets the "points" field.
+func (_u *ContributionUpdate) SetPoints(v int) *ContributionUpdate {
+	_u.mutation.ResetPoints()
+	_u.mutation.SetPoints(v)
+	return _u
+}
+
+// SetNillablePoints sets the "points" field if the given value is not nil.
+func (_u *ContributionUpdate) SetNillablePoints(v *int) *ContributionUpdate {
+	if v != nil {
+		_u.SetPoints(*v)
+	}
+	return _u
+}
+
+// AddPoints adds value to the "points" field.
+func (_u *ContributionUpdate) AddPoints(v int) *ContributionUpdate {
+	_u.mutation.AddPoints(v)
+	return _u
+}
+
 // SetVerifiedAt sets the "verified_at" field.
 func (_u *ContributionUpdate) SetVerifiedAt(v time.Time) *ContributionUpdate {
 	_u.mutation.SetVerifiedAt(v)
@@ -160,6 +235,87 @@ func (_u *ContributionUpdate) ClearVerifiedAt() *ContributionUpdate {
 	return _u
 }
 
+// SetDeclinedAt sets the "declined_at" field.
+func (_u *ContributionUpdate) SetDeclinedAt(v time.Time) *ContributionUpdate {
+	_u.mutation.SetDeclinedAt(v)
+	return _u
+}
+
+// SetNillableDeclinedAt sets the "declined_at" field if the given value is not nil.
+func (_u *ContributionUpdate) SetNillableDeclinedAt(v *time.Time) *ContributionUpdate {
+	if v != nil {
+		_u.SetDeclinedAt(*v)
+	}
+	return _u
+}
+
+// ClearDeclinedAt clears the value of the "declined_at" field.
+func (_u *ContributionUpdate) ClearDeclinedAt() *ContributionUpdate {
+	_u.mutation.ClearDeclinedAt()
+	return _u
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (_u *ContributionUpdate) SetDeclineReason(v string) *ContributionUpdate {
+	_u.mutation.SetDeclineReason(v)
+	return _u
+}
+
+// SetNillableDeclineReason sets the "decline_reason" field if the given value is not nil.
+func (_u *ContributionUpdate) SetNillableDeclineReason(v *string) *ContributionUpdate {
+	if v != nil {
+		_u.SetDeclineReason(*v)
+	}
+	return _u
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (_u *ContributionUpdate) ClearDeclineReason() *ContributionUpdate {
+	_u.mutation.ClearDeclineReason()
+	return _u
+}
+
+// SetAutomatic sets the "automatic" field.
+func (_u *ContributionUpdate) SetAutomatic(v bool) *ContributionUpdate {
+	_u.mutation.SetAutomatic(v)
+	return _u
+}
+
+// SetNillableAutomatic sets the "automatic" field if the given value is not nil.
+func (_u *ContributionUpdate) SetNillableAutomatic(v *bool) *ContributionUpdate {
+	if v != nil {
+		_u.SetAutomatic(*v)
+	}
+	return _u
+}
+
+// SetShortlistedYear sets the "shortlisted_year" field.
+func (_u *ContributionUpdate) SetShortlistedYear(v int) *ContributionUpdate {
+	_u.mutation.ResetShortlistedYear()
+	_u.mutation.SetShortlistedYear(v)
+	return _u
+}
+
+// SetNillableShortlistedYear sets the "shortlisted_year" field if the given value is not nil.
+func (_u *ContributionUpdate) SetNillableShortlistedYear(v *int) *ContributionUpdate {
+	if v != nil {
+		_u.SetShortlistedYear(*v)
+	}
+	return _u
+}
+
+// AddShortlistedYear adds value to the "shortlisted_year" field.
+func (_u *ContributionUpdate) AddShortlistedYear(v int) *ContributionUpdate {
+	_u.mutation.AddShortlistedYear(v)
+	return _u
+}
+
+// ClearShortlistedYear clears the value of the "shortlisted_year" field.
+func (_u *ContributionUpdate) ClearShortlistedYear() *ContributionUpdate {
+	_u.mutation.ClearShortlistedYear()
+	return _u
+}
+
 // SetGroup sets the "group" edge to the Group entity.
 func (_u *ContributionUpdate) SetGroup(v *Group) *ContributionUpdate {
 	return _u.SetGroupID(v.ID)
@@ -168,6 +324,11 @@ func (_u *ContributionUpdate) SetGroup(v *Group) *ContributionUpdate {
 // SetVerifiedBy sets the "verified_by" edge to the User entity.
 func (_u *ContributionUpdate) SetVerifiedBy(v *User) *ContributionUpdate {
 	return _u.SetVerifiedByID(v.ID)
+}
+
+// SetDeclinedBy sets the "declined_by" edge to the User entity.
+func (_u *ContributionUpdate) SetDeclinedBy(v *User) *ContributionUpdate {
+	return _u.SetDeclinedByID(v.ID)
 }
 
 // Mutation returns the ContributionMutation object of the builder.
@@ -184,6 +345,12 @@ func (_u *ContributionUpdate) ClearGroup() *ContributionUpdate {
 // ClearVerifiedBy clears the "verified_by" edge to the User entity.
 func (_u *ContributionUpdate) ClearVerifiedBy() *ContributionUpdate {
 	_u.mutation.ClearVerifiedBy()
+	return _u
+}
+
+// ClearDeclinedBy clears the "declined_by" edge to the User entity.
+func (_u *ContributionUpdate) ClearDeclinedBy() *ContributionUpdate {
+	_u.mutation.ClearDeclinedBy()
 	return _u
 }
 
@@ -246,6 +413,31 @@ func (_u *ContributionUpdate) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "Contribution.url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Details(); ok {
+		if err := contribution.DetailsValidator(v); err != nil {
+			return &ValidationError{Name: "details", err: fmt.Errorf(`ent: validator failed for field "Contribution.details": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := contribution.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Contribution.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Points(); ok {
+		if err := contribution.PointsValidator(v); err != nil {
+			return &ValidationError{Name: "points", err: fmt.Errorf(`ent: validator failed for field "Contribution.points": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DeclineReason(); ok {
+		if err := contribution.DeclineReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decline_reason", err: fmt.Errorf(`ent: validator failed for field "Contribution.decline_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ShortlistedYear(); ok {
+		if err := contribution.ShortlistedYearValidator(v); err != nil {
+			return &ValidationError{Name: "shortlisted_year", err: fmt.Errorf(`ent: validator failed for field "Contribution.shortlisted_year": %w`, err)}
+		}
+	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contribution.community"`)
 	}
@@ -291,11 +483,53 @@ func (_u *ContributionUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if value, ok := _u.mutation.OccurredOn(); ok {
 		_spec.SetField(contribution.FieldOccurredOn, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Details(); ok {
+		_spec.SetField(contribution.FieldDetails, field.TypeString, value)
+	}
+	if _u.mutation.DetailsCleared() {
+		_spec.ClearField(contribution.FieldDetails, field.TypeString)
+	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(contribution.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Points(); ok {
+		_spec.SetField(contribution.FieldPoints, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPoints(); ok {
+		_spec.AddField(contribution.FieldPoints, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.VerifiedAt(); ok {
 		_spec.SetField(contribution.FieldVerifiedAt, field.TypeTime, value)
 	}
 	if _u.mutation.VerifiedAtCleared() {
 		_spec.ClearField(contribution.FieldVerifiedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeclinedAt(); ok {
+		_spec.SetField(contribution.FieldDeclinedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DeclinedAtCleared() {
+		_spec.ClearField(contribution.FieldDeclinedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeclineReason(); ok {
+		_spec.SetField(contribution.FieldDeclineReason, field.TypeString, value)
+	}
+	if _u.mutation.DeclineReasonCleared() {
+		_spec.ClearField(contribution.FieldDeclineReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.Automatic(); ok {
+		_spec.SetField(contribution.FieldAutomatic, field.TypeBool, value)
+	}
+	if _u.mutation.SourceKeyCleared() {
+		_spec.ClearField(contribution.FieldSourceKey, field.TypeString)
+	}
+	if value, ok := _u.mutation.ShortlistedYear(); ok {
+		_spec.SetField(contribution.FieldShortlistedYear, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedShortlistedYear(); ok {
+		_spec.AddField(contribution.FieldShortlistedYear, field.TypeInt, value)
+	}
+	if _u.mutation.ShortlistedYearCleared() {
+		_spec.ClearField(contribution.FieldShortlistedYear, field.TypeInt)
 	}
 	if _u.mutation.GroupCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -345,6 +579,35 @@ func (_u *ContributionUpdate) sqlSave(ctx context.Context) (_node int, err error
 			Inverse: false,
 			Table:   contribution.VerifiedByTable,
 			Columns: []string{contribution.VerifiedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DeclinedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contribution.DeclinedByTable,
+			Columns: []string{contribution.DeclinedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DeclinedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contribution.DeclinedByTable,
+			Columns: []string{contribution.DeclinedByColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
@@ -423,6 +686,26 @@ func (_u *ContributionUpdateOne) ClearVerifiedByID() *ContributionUpdateOne {
 	return _u
 }
 
+// SetDeclinedByID sets the "declined_by_id" field.
+func (_u *ContributionUpdateOne) SetDeclinedByID(v pulid.ID) *ContributionUpdateOne {
+	_u.mutation.SetDeclinedByID(v)
+	return _u
+}
+
+// SetNillableDeclinedByID sets the "declined_by_id" field if the given value is not nil.
+func (_u *ContributionUpdateOne) SetNillableDeclinedByID(v *pulid.ID) *ContributionUpdateOne {
+	if v != nil {
+		_u.SetDeclinedByID(*v)
+	}
+	return _u
+}
+
+// ClearDeclinedByID clears the value of the "declined_by_id" field.
+func (_u *ContributionUpdateOne) ClearDeclinedByID() *ContributionUpdateOne {
+	_u.mutation.ClearDeclinedByID()
+	return _u
+}
+
 // SetKind sets the "kind" field.
 func (_u *ContributionUpdateOne) SetKind(v contribution.Kind) *ContributionUpdateOne {
 	_u.mutation.SetKind(v)
@@ -485,6 +768,61 @@ func (_u *ContributionUpdateOne) SetNillableOccurredOn(v *time.Time) *Contributi
 	return _u
 }
 
+// SetDetails sets the "details" field.
+func (_u *ContributionUpdateOne) SetDetails(v string) *ContributionUpdateOne {
+	_u.mutation.SetDetails(v)
+	return _u
+}
+
+// SetNillableDetails sets the "details" field if the given value is not nil.
+func (_u *ContributionUpdateOne) SetNillableDetails(v *string) *ContributionUpdateOne {
+	if v != nil {
+		_u.SetDetails(*v)
+	}
+	return _u
+}
+
+// ClearDetails clears the value of the "details" field.
+func (_u *ContributionUpdateOne) ClearDetails() *ContributionUpdateOne {
+	_u.mutation.ClearDetails()
+	return _u
+}
+
+// SetStatus sets the "status" field.
+func (_u *ContributionUpdateOne) SetStatus(v contribution.Status) *ContributionUpdateOne {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *ContributionUpdateOne) SetNillableStatus(v *contribution.Status) *ContributionUpdateOne {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetPoints sets the "points" field.
+func (_u *ContributionUpdateOne) SetPoints(v int) *ContributionUpdateOne {
+	_u.mutation.ResetPoints()
+	_u.mutation.SetPoints(v)
+	return _u
+}
+
+// SetNillablePoints sets the "points" field if the given value is not nil.
+func (_u *ContributionUpdateOne) SetNillablePoints(v *int) *ContributionUpdateOne {
+	if v != nil {
+		_u.SetPoints(*v)
+	}
+	return _u
+}
+
+// AddPoints adds value to the "points" field.
+func (_u *ContributionUpdateOne) AddPoints(v int) *ContributionUpdateOne {
+	_u.mutation.AddPoints(v)
+	return _u
+}
+
 // SetVerifiedAt sets the "verified_at" field.
 func (_u *ContributionUpdateOne) SetVerifiedAt(v time.Time) *ContributionUpdateOne {
 	_u.mutation.SetVerifiedAt(v)
@@ -505,6 +843,87 @@ func (_u *ContributionUpdateOne) ClearVerifiedAt() *ContributionUpdateOne {
 	return _u
 }
 
+// SetDeclinedAt sets the "declined_at" field.
+func (_u *ContributionUpdateOne) SetDeclinedAt(v time.Time) *ContributionUpdateOne {
+	_u.mutation.SetDeclinedAt(v)
+	return _u
+}
+
+// SetNillableDeclinedAt sets the "declined_at" field if the given value is not nil.
+func (_u *ContributionUpdateOne) SetNillableDeclinedAt(v *time.Time) *ContributionUpdateOne {
+	if v != nil {
+		_u.SetDeclinedAt(*v)
+	}
+	return _u
+}
+
+// ClearDeclinedAt clears the value of the "declined_at" field.
+func (_u *ContributionUpdateOne) ClearDeclinedAt() *ContributionUpdateOne {
+	_u.mutation.ClearDeclinedAt()
+	return _u
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (_u *ContributionUpdateOne) SetDeclineReason(v string) *ContributionUpdateOne {
+	_u.mutation.SetDeclineReason(v)
+	return _u
+}
+
+// SetNillableDeclineReason sets the "decline_reason" field if the given value is not nil.
+func (_u *ContributionUpdateOne) SetNillableDeclineReason(v *string) *ContributionUpdateOne {
+	if v != nil {
+		_u.SetDeclineReason(*v)
+	}
+	return _u
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (_u *ContributionUpdateOne) ClearDeclineReason() *ContributionUpdateOne {
+	_u.mutation.ClearDeclineReason()
+	return _u
+}
+
+// SetAutomatic sets the "automatic" field.
+func (_u *ContributionUpdateOne) SetAutomatic(v bool) *ContributionUpdateOne {
+	_u.mutation.SetAutomatic(v)
+	return _u
+}
+
+// SetNillableAutomatic sets the "automatic" field if the given value is not nil.
+func (_u *ContributionUpdateOne) SetNillableAutomatic(v *bool) *ContributionUpdateOne {
+	if v != nil {
+		_u.SetAutomatic(*v)
+	}
+	return _u
+}
+
+// SetShortlistedYear sets the "shortlisted_year" field.
+func (_u *ContributionUpdateOne) SetShortlistedYear(v int) *ContributionUpdateOne {
+	_u.mutation.ResetShortlistedYear()
+	_u.mutation.SetShortlistedYear(v)
+	return _u
+}
+
+// SetNillableShortlistedYear sets the "shortlisted_year" field if the given value is not nil.
+func (_u *ContributionUpdateOne) SetNillableShortlistedYear(v *int) *ContributionUpdateOne {
+	if v != nil {
+		_u.SetShortlistedYear(*v)
+	}
+	return _u
+}
+
+// AddShortlistedYear adds value to the "shortlisted_year" field.
+func (_u *ContributionUpdateOne) AddShortlistedYear(v int) *ContributionUpdateOne {
+	_u.mutation.AddShortlistedYear(v)
+	return _u
+}
+
+// ClearShortlistedYear clears the value of the "shortlisted_year" field.
+func (_u *ContributionUpdateOne) ClearShortlistedYear() *ContributionUpdateOne {
+	_u.mutation.ClearShortlistedYear()
+	return _u
+}
+
 // SetGroup sets the "group" edge to the Group entity.
 func (_u *ContributionUpdateOne) SetGroup(v *Group) *ContributionUpdateOne {
 	return _u.SetGroupID(v.ID)
@@ -513,6 +932,11 @@ func (_u *ContributionUpdateOne) SetGroup(v *Group) *ContributionUpdateOne {
 // SetVerifiedBy sets the "verified_by" edge to the User entity.
 func (_u *ContributionUpdateOne) SetVerifiedBy(v *User) *ContributionUpdateOne {
 	return _u.SetVerifiedByID(v.ID)
+}
+
+// SetDeclinedBy sets the "declined_by" edge to the User entity.
+func (_u *ContributionUpdateOne) SetDeclinedBy(v *User) *ContributionUpdateOne {
+	return _u.SetDeclinedByID(v.ID)
 }
 
 // Mutation returns the ContributionMutation object of the builder.
@@ -529,6 +953,12 @@ func (_u *ContributionUpdateOne) ClearGroup() *ContributionUpdateOne {
 // ClearVerifiedBy clears the "verified_by" edge to the User entity.
 func (_u *ContributionUpdateOne) ClearVerifiedBy() *ContributionUpdateOne {
 	_u.mutation.ClearVerifiedBy()
+	return _u
+}
+
+// ClearDeclinedBy clears the "declined_by" edge to the User entity.
+func (_u *ContributionUpdateOne) ClearDeclinedBy() *ContributionUpdateOne {
+	_u.mutation.ClearDeclinedBy()
 	return _u
 }
 
@@ -604,6 +1034,31 @@ func (_u *ContributionUpdateOne) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "Contribution.url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Details(); ok {
+		if err := contribution.DetailsValidator(v); err != nil {
+			return &ValidationError{Name: "details", err: fmt.Errorf(`ent: validator failed for field "Contribution.details": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := contribution.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Contribution.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Points(); ok {
+		if err := contribution.PointsValidator(v); err != nil {
+			return &ValidationError{Name: "points", err: fmt.Errorf(`ent: validator failed for field "Contribution.points": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DeclineReason(); ok {
+		if err := contribution.DeclineReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decline_reason", err: fmt.Errorf(`ent: validator failed for field "Contribution.decline_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ShortlistedYear(); ok {
+		if err := contribution.ShortlistedYearValidator(v); err != nil {
+			return &ValidationError{Name: "shortlisted_year", err: fmt.Errorf(`ent: validator failed for field "Contribution.shortlisted_year": %w`, err)}
+		}
+	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contribution.community"`)
 	}
@@ -666,11 +1121,53 @@ func (_u *ContributionUpdateOne) sqlSave(ctx context.Context) (_node *Contributi
 	if value, ok := _u.mutation.OccurredOn(); ok {
 		_spec.SetField(contribution.FieldOccurredOn, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Details(); ok {
+		_spec.SetField(contribution.FieldDetails, field.TypeString, value)
+	}
+	if _u.mutation.DetailsCleared() {
+		_spec.ClearField(contribution.FieldDetails, field.TypeString)
+	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(contribution.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Points(); ok {
+		_spec.SetField(contribution.FieldPoints, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPoints(); ok {
+		_spec.AddField(contribution.FieldPoints, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.VerifiedAt(); ok {
 		_spec.SetField(contribution.FieldVerifiedAt, field.TypeTime, value)
 	}
 	if _u.mutation.VerifiedAtCleared() {
 		_spec.ClearField(contribution.FieldVerifiedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeclinedAt(); ok {
+		_spec.SetField(contribution.FieldDeclinedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DeclinedAtCleared() {
+		_spec.ClearField(contribution.FieldDeclinedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeclineReason(); ok {
+		_spec.SetField(contribution.FieldDeclineReason, field.TypeString, value)
+	}
+	if _u.mutation.DeclineReasonCleared() {
+		_spec.ClearField(contribution.FieldDeclineReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.Automatic(); ok {
+		_spec.SetField(contribution.FieldAutomatic, field.TypeBool, value)
+	}
+	if _u.mutation.SourceKeyCleared() {
+		_spec.ClearField(contribution.FieldSourceKey, field.TypeString)
+	}
+	if value, ok := _u.mutation.ShortlistedYear(); ok {
+		_spec.SetField(contribution.FieldShortlistedYear, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedShortlistedYear(); ok {
+		_spec.AddField(contribution.FieldShortlistedYear, field.TypeInt, value)
+	}
+	if _u.mutation.ShortlistedYearCleared() {
+		_spec.ClearField(contribution.FieldShortlistedYear, field.TypeInt)
 	}
 	if _u.mutation.GroupCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -720,6 +1217,35 @@ func (_u *ContributionUpdateOne) sqlSave(ctx context.Context) (_node *Contributi
 			Inverse: false,
 			Table:   contribution.VerifiedByTable,
 			Columns: []string{contribution.VerifiedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DeclinedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contribution.DeclinedByTable,
+			Columns: []string{contribution.DeclinedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DeclinedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contribution.DeclinedByTable,
+			Columns: []string{contribution.DeclinedByColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),

@@ -16,7 +16,10 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
@@ -32,6 +35,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
@@ -101,7 +105,10 @@ func checkColumn(t, c string) error {
 			agendaitem.Table:      agendaitem.ValidColumn,
 			application.Table:     application.ValidColumn,
 			award.Table:           award.ValidColumn,
+			awardnomination.Table: awardnomination.ValidColumn,
+			awardselection.Table:  awardselection.ValidColumn,
 			candidate.Table:       candidate.ValidColumn,
+			certificate.Table:     certificate.ValidColumn,
 			change.Table:          change.ValidColumn,
 			community.Table:       community.ValidColumn,
 			contact.Table:         contact.ValidColumn,
@@ -117,6 +124,7 @@ func checkColumn(t, c string) error {
 			report.Table:          report.ValidColumn,
 			review.Table:          review.ValidColumn,
 			role.Table:            role.ValidColumn,
+			shipment.Table:        shipment.ValidColumn,
 			shippingaddress.Table: shippingaddress.ValidColumn,
 			sponsor.Table:         sponsor.ValidColumn,
 			submission.Table:      submission.ValidColumn,

@@ -7,7 +7,10 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
@@ -24,6 +27,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
@@ -38,7 +42,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -133,6 +137,9 @@ var schemaGraph = func() *sqlgraph.Schema {
 			award.FieldCommunityID: {Type: field.TypeString, Column: award.FieldCommunityID},
 			award.FieldUserID:      {Type: field.TypeString, Column: award.FieldUserID},
 			award.FieldGroupID:     {Type: field.TypeString, Column: award.FieldGroupID},
+			award.FieldSelectionID: {Type: field.TypeString, Column: award.FieldSelectionID},
+			award.FieldCategory:    {Type: field.TypeString, Column: award.FieldCategory},
+			award.FieldPoints:      {Type: field.TypeInt, Column: award.FieldPoints},
 			award.FieldYear:        {Type: field.TypeInt, Column: award.FieldYear},
 			award.FieldTitle:       {Type: field.TypeString, Column: award.FieldTitle},
 			award.FieldRank:        {Type: field.TypeInt, Column: award.FieldRank},
@@ -140,6 +147,51 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   awardnomination.Table,
+			Columns: awardnomination.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: awardnomination.FieldID,
+			},
+		},
+		Type: "AwardNomination",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			awardnomination.FieldCreatedAt:     {Type: field.TypeTime, Column: awardnomination.FieldCreatedAt},
+			awardnomination.FieldUpdatedAt:     {Type: field.TypeTime, Column: awardnomination.FieldUpdatedAt},
+			awardnomination.FieldSelectionID:   {Type: field.TypeString, Column: awardnomination.FieldSelectionID},
+			awardnomination.FieldCommunityID:   {Type: field.TypeString, Column: awardnomination.FieldCommunityID},
+			awardnomination.FieldGroupID:       {Type: field.TypeString, Column: awardnomination.FieldGroupID},
+			awardnomination.FieldUserID:        {Type: field.TypeString, Column: awardnomination.FieldUserID},
+			awardnomination.FieldNominatedByID: {Type: field.TypeString, Column: awardnomination.FieldNominatedByID},
+			awardnomination.FieldCategory:      {Type: field.TypeString, Column: awardnomination.FieldCategory},
+			awardnomination.FieldCitation:      {Type: field.TypeString, Column: awardnomination.FieldCitation},
+			awardnomination.FieldStatus:        {Type: field.TypeEnum, Column: awardnomination.FieldStatus},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   awardselection.Table,
+			Columns: awardselection.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: awardselection.FieldID,
+			},
+		},
+		Type: "AwardSelection",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			awardselection.FieldCreatedAt:          {Type: field.TypeTime, Column: awardselection.FieldCreatedAt},
+			awardselection.FieldUpdatedAt:          {Type: field.TypeTime, Column: awardselection.FieldUpdatedAt},
+			awardselection.FieldCommunityID:        {Type: field.TypeString, Column: awardselection.FieldCommunityID},
+			awardselection.FieldOpenedByID:         {Type: field.TypeString, Column: awardselection.FieldOpenedByID},
+			awardselection.FieldDecidedByID:        {Type: field.TypeString, Column: awardselection.FieldDecidedByID},
+			awardselection.FieldYear:               {Type: field.TypeInt, Column: awardselection.FieldYear},
+			awardselection.FieldStatus:             {Type: field.TypeEnum, Column: awardselection.FieldStatus},
+			awardselection.FieldNominationsCloseAt: {Type: field.TypeTime, Column: awardselection.FieldNominationsCloseAt},
+			awardselection.FieldDecidedAt:          {Type: field.TypeTime, Column: awardselection.FieldDecidedAt},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   candidate.Table,
 			Columns: candidate.Columns,
@@ -161,7 +213,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 			candidate.FieldElected:       {Type: field.TypeBool, Column: candidate.FieldElected},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   certificate.Table,
+			Columns: certificate.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: certificate.FieldID,
+			},
+		},
+		Type: "Certificate",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			certificate.FieldCreatedAt:     {Type: field.TypeTime, Column: certificate.FieldCreatedAt},
+			certificate.FieldUpdatedAt:     {Type: field.TypeTime, Column: certificate.FieldUpdatedAt},
+			certificate.FieldCommunityID:   {Type: field.TypeString, Column: certificate.FieldCommunityID},
+			certificate.FieldUserID:        {Type: field.TypeString, Column: certificate.FieldUserID},
+			certificate.FieldGroupID:       {Type: field.TypeString, Column: certificate.FieldGroupID},
+			certificate.FieldRoleID:        {Type: field.TypeString, Column: certificate.FieldRoleID},
+			certificate.FieldAwardID:       {Type: field.TypeString, Column: certificate.FieldAwardID},
+			certificate.FieldKind:          {Type: field.TypeEnum, Column: certificate.FieldKind},
+			certificate.FieldCode:          {Type: field.TypeString, Column: certificate.FieldCode},
+			certificate.FieldHolderName:    {Type: field.TypeString, Column: certificate.FieldHolderName},
+			certificate.FieldCommunityName: {Type: field.TypeString, Column: certificate.FieldCommunityName},
+			certificate.FieldGroupName:     {Type: field.TypeString, Column: certificate.FieldGroupName},
+			certificate.FieldTitle:         {Type: field.TypeString, Column: certificate.FieldTitle},
+			certificate.FieldYear:          {Type: field.TypeInt, Column: certificate.FieldYear},
+			certificate.FieldIssuedAt:      {Type: field.TypeTime, Column: certificate.FieldIssuedAt},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   change.Table,
 			Columns: change.Columns,
@@ -182,7 +262,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			change.FieldCreatedAt:   {Type: field.TypeTime, Column: change.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
@@ -207,7 +287,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldMessageTemplates:     {Type: field.TypeJSON, Column: community.FieldMessageTemplates},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -222,9 +302,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldUpdatedAt: {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
 			contact.FieldUserID:    {Type: field.TypeString, Column: contact.FieldUserID},
 			contact.FieldEmail:     {Type: field.TypeString, Column: contact.FieldEmail},
+			contact.FieldPhone:     {Type: field.TypeString, Column: contact.FieldPhone},
+			contact.FieldMessaging: {Type: field.TypeString, Column: contact.FieldMessaging},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contribution.Table,
 			Columns: contribution.Columns,
@@ -235,20 +317,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Contribution",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			contribution.FieldCreatedAt:    {Type: field.TypeTime, Column: contribution.FieldCreatedAt},
-			contribution.FieldUpdatedAt:    {Type: field.TypeTime, Column: contribution.FieldUpdatedAt},
-			contribution.FieldCommunityID:  {Type: field.TypeString, Column: contribution.FieldCommunityID},
-			contribution.FieldUserID:       {Type: field.TypeString, Column: contribution.FieldUserID},
-			contribution.FieldGroupID:      {Type: field.TypeString, Column: contribution.FieldGroupID},
-			contribution.FieldVerifiedByID: {Type: field.TypeString, Column: contribution.FieldVerifiedByID},
-			contribution.FieldKind:         {Type: field.TypeEnum, Column: contribution.FieldKind},
-			contribution.FieldTitle:        {Type: field.TypeString, Column: contribution.FieldTitle},
-			contribution.FieldURL:          {Type: field.TypeString, Column: contribution.FieldURL},
-			contribution.FieldOccurredOn:   {Type: field.TypeTime, Column: contribution.FieldOccurredOn},
-			contribution.FieldVerifiedAt:   {Type: field.TypeTime, Column: contribution.FieldVerifiedAt},
+			contribution.FieldCreatedAt:       {Type: field.TypeTime, Column: contribution.FieldCreatedAt},
+			contribution.FieldUpdatedAt:       {Type: field.TypeTime, Column: contribution.FieldUpdatedAt},
+			contribution.FieldCommunityID:     {Type: field.TypeString, Column: contribution.FieldCommunityID},
+			contribution.FieldUserID:          {Type: field.TypeString, Column: contribution.FieldUserID},
+			contribution.FieldGroupID:         {Type: field.TypeString, Column: contribution.FieldGroupID},
+			contribution.FieldVerifiedByID:    {Type: field.TypeString, Column: contribution.FieldVerifiedByID},
+			contribution.FieldDeclinedByID:    {Type: field.TypeString, Column: contribution.FieldDeclinedByID},
+			contribution.FieldEventID:         {Type: field.TypeString, Column: contribution.FieldEventID},
+			contribution.FieldKind:            {Type: field.TypeEnum, Column: contribution.FieldKind},
+			contribution.FieldTitle:           {Type: field.TypeString, Column: contribution.FieldTitle},
+			contribution.FieldURL:             {Type: field.TypeString, Column: contribution.FieldURL},
+			contribution.FieldOccurredOn:      {Type: field.TypeTime, Column: contribution.FieldOccurredOn},
+			contribution.FieldDetails:         {Type: field.TypeString, Column: contribution.FieldDetails},
+			contribution.FieldStatus:          {Type: field.TypeEnum, Column: contribution.FieldStatus},
+			contribution.FieldPoints:          {Type: field.TypeInt, Column: contribution.FieldPoints},
+			contribution.FieldVerifiedAt:      {Type: field.TypeTime, Column: contribution.FieldVerifiedAt},
+			contribution.FieldDeclinedAt:      {Type: field.TypeTime, Column: contribution.FieldDeclinedAt},
+			contribution.FieldDeclineReason:   {Type: field.TypeString, Column: contribution.FieldDeclineReason},
+			contribution.FieldAutomatic:       {Type: field.TypeBool, Column: contribution.FieldAutomatic},
+			contribution.FieldSourceKey:       {Type: field.TypeString, Column: contribution.FieldSourceKey},
+			contribution.FieldShortlistedYear: {Type: field.TypeInt, Column: contribution.FieldShortlistedYear},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   election.Table,
 			Columns: election.Columns,
@@ -276,7 +368,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			election.FieldNote:               {Type: field.TypeString, Column: election.FieldNote},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -311,7 +403,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldCancelReason:  {Type: field.TypeString, Column: event.FieldCancelReason},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -342,7 +434,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldOfficialSince: {Type: field.TypeTime, Column: group.FieldOfficialSince},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invite.Table,
 			Columns: invite.Columns,
@@ -364,7 +456,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invite.FieldRevokedAt:   {Type: field.TypeTime, Column: invite.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -392,7 +484,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldDedupeKey:    {Type: field.TypeString, Column: message.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -412,7 +504,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldDescription: {Type: field.TypeString, Column: organization.FieldDescription},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   region.Table,
 			Columns: region.Columns,
@@ -432,7 +524,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			region.FieldDescription: {Type: field.TypeString, Column: region.FieldDescription},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -454,7 +546,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldQueuedAt:    {Type: field.TypeTime, Column: registration.FieldQueuedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -478,7 +570,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldResolution:    {Type: field.TypeString, Column: report.FieldResolution},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -501,7 +593,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldResolvedByID:  {Type: field.TypeString, Column: review.FieldResolvedByID},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -512,24 +604,52 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Role",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			role.FieldCreatedAt:   {Type: field.TypeTime, Column: role.FieldCreatedAt},
-			role.FieldUpdatedAt:   {Type: field.TypeTime, Column: role.FieldUpdatedAt},
-			role.FieldUserID:      {Type: field.TypeString, Column: role.FieldUserID},
-			role.FieldCommunityID: {Type: field.TypeString, Column: role.FieldCommunityID},
-			role.FieldRegionID:    {Type: field.TypeString, Column: role.FieldRegionID},
-			role.FieldGroupID:     {Type: field.TypeString, Column: role.FieldGroupID},
-			role.FieldHomeGroupID: {Type: field.TypeString, Column: role.FieldHomeGroupID},
-			role.FieldKind:        {Type: field.TypeEnum, Column: role.FieldKind},
-			role.FieldStatus:      {Type: field.TypeEnum, Column: role.FieldStatus},
-			role.FieldScopeKey:    {Type: field.TypeString, Column: role.FieldScopeKey},
-			role.FieldTermStart:   {Type: field.TypeTime, Column: role.FieldTermStart},
-			role.FieldTermEnd:     {Type: field.TypeTime, Column: role.FieldTermEnd},
-			role.FieldTermNumber:  {Type: field.TypeInt, Column: role.FieldTermNumber},
-			role.FieldEndedAt:     {Type: field.TypeTime, Column: role.FieldEndedAt},
-			role.FieldEndReason:   {Type: field.TypeString, Column: role.FieldEndReason},
+			role.FieldCreatedAt:           {Type: field.TypeTime, Column: role.FieldCreatedAt},
+			role.FieldUpdatedAt:           {Type: field.TypeTime, Column: role.FieldUpdatedAt},
+			role.FieldUserID:              {Type: field.TypeString, Column: role.FieldUserID},
+			role.FieldCommunityID:         {Type: field.TypeString, Column: role.FieldCommunityID},
+			role.FieldRegionID:            {Type: field.TypeString, Column: role.FieldRegionID},
+			role.FieldGroupID:             {Type: field.TypeString, Column: role.FieldGroupID},
+			role.FieldHomeGroupID:         {Type: field.TypeString, Column: role.FieldHomeGroupID},
+			role.FieldKind:                {Type: field.TypeEnum, Column: role.FieldKind},
+			role.FieldStatus:              {Type: field.TypeEnum, Column: role.FieldStatus},
+			role.FieldScopeKey:            {Type: field.TypeString, Column: role.FieldScopeKey},
+			role.FieldTermStart:           {Type: field.TypeTime, Column: role.FieldTermStart},
+			role.FieldTermEnd:             {Type: field.TypeTime, Column: role.FieldTermEnd},
+			role.FieldTermNumber:          {Type: field.TypeInt, Column: role.FieldTermNumber},
+			role.FieldObligationStartedAt: {Type: field.TypeTime, Column: role.FieldObligationStartedAt},
+			role.FieldObligationDueAt:     {Type: field.TypeTime, Column: role.FieldObligationDueAt},
+			role.FieldEndedAt:             {Type: field.TypeTime, Column: role.FieldEndedAt},
+			role.FieldEndReason:           {Type: field.TypeString, Column: role.FieldEndReason},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   shipment.Table,
+			Columns: shipment.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: shipment.FieldID,
+			},
+		},
+		Type: "Shipment",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			shipment.FieldCreatedAt:    {Type: field.TypeTime, Column: shipment.FieldCreatedAt},
+			shipment.FieldUpdatedAt:    {Type: field.TypeTime, Column: shipment.FieldUpdatedAt},
+			shipment.FieldCommunityID:  {Type: field.TypeString, Column: shipment.FieldCommunityID},
+			shipment.FieldUserID:       {Type: field.TypeString, Column: shipment.FieldUserID},
+			shipment.FieldAwardID:      {Type: field.TypeString, Column: shipment.FieldAwardID},
+			shipment.FieldRoleID:       {Type: field.TypeString, Column: shipment.FieldRoleID},
+			shipment.FieldShippedByID:  {Type: field.TypeString, Column: shipment.FieldShippedByID},
+			shipment.FieldKind:         {Type: field.TypeEnum, Column: shipment.FieldKind},
+			shipment.FieldStatus:       {Type: field.TypeEnum, Column: shipment.FieldStatus},
+			shipment.FieldShippedAt:    {Type: field.TypeTime, Column: shipment.FieldShippedAt},
+			shipment.FieldCarrier:      {Type: field.TypeString, Column: shipment.FieldCarrier},
+			shipment.FieldTrackingCode: {Type: field.TypeString, Column: shipment.FieldTrackingCode},
+			shipment.FieldDedupeKey:    {Type: field.TypeString, Column: shipment.FieldDedupeKey},
+		},
+	}
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shippingaddress.Table,
 			Columns: shippingaddress.Columns,
@@ -552,7 +672,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sponsor.Table,
 			Columns: sponsor.Columns,
@@ -573,7 +693,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sponsor.FieldPitchMinutes: {Type: field.TypeInt, Column: sponsor.FieldPitchMinutes},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   submission.Table,
 			Columns: submission.Columns,
@@ -596,7 +716,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			submission.FieldStatus:      {Type: field.TypeEnum, Column: submission.FieldStatus},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -607,21 +727,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "User",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			user.FieldCreatedAt:      {Type: field.TypeTime, Column: user.FieldCreatedAt},
-			user.FieldUpdatedAt:      {Type: field.TypeTime, Column: user.FieldUpdatedAt},
-			user.FieldHandle:         {Type: field.TypeString, Column: user.FieldHandle},
-			user.FieldName:           {Type: field.TypeString, Column: user.FieldName},
-			user.FieldBio:            {Type: field.TypeString, Column: user.FieldBio},
-			user.FieldCity:           {Type: field.TypeString, Column: user.FieldCity},
-			user.FieldCountry:        {Type: field.TypeString, Column: user.FieldCountry},
-			user.FieldAffiliation:    {Type: field.TypeString, Column: user.FieldAffiliation},
-			user.FieldOrganizationID: {Type: field.TypeString, Column: user.FieldOrganizationID},
-			user.FieldAvatarURL:      {Type: field.TypeString, Column: user.FieldAvatarURL},
-			user.FieldOidcIssuer:     {Type: field.TypeString, Column: user.FieldOidcIssuer},
-			user.FieldOidcSubject:    {Type: field.TypeString, Column: user.FieldOidcSubject},
+			user.FieldCreatedAt:       {Type: field.TypeTime, Column: user.FieldCreatedAt},
+			user.FieldUpdatedAt:       {Type: field.TypeTime, Column: user.FieldUpdatedAt},
+			user.FieldHandle:          {Type: field.TypeString, Column: user.FieldHandle},
+			user.FieldName:            {Type: field.TypeString, Column: user.FieldName},
+			user.FieldBio:             {Type: field.TypeString, Column: user.FieldBio},
+			user.FieldCity:            {Type: field.TypeString, Column: user.FieldCity},
+			user.FieldCountry:         {Type: field.TypeString, Column: user.FieldCountry},
+			user.FieldAffiliation:     {Type: field.TypeString, Column: user.FieldAffiliation},
+			user.FieldOrganizationID:  {Type: field.TypeString, Column: user.FieldOrganizationID},
+			user.FieldAvatarURL:       {Type: field.TypeString, Column: user.FieldAvatarURL},
+			user.FieldLanguages:       {Type: field.TypeJSON, Column: user.FieldLanguages},
+			user.FieldLinks:           {Type: field.TypeJSON, Column: user.FieldLinks},
+			user.FieldShowcaseConsent: {Type: field.TypeBool, Column: user.FieldShowcaseConsent},
+			user.FieldPhotoConsent:    {Type: field.TypeBool, Column: user.FieldPhotoConsent},
+			user.FieldLedgerPublic:    {Type: field.TypeBool, Column: user.FieldLedgerPublic},
+			user.FieldOidcIssuer:      {Type: field.TypeString, Column: user.FieldOidcIssuer},
+			user.FieldOidcSubject:     {Type: field.TypeString, Column: user.FieldOidcSubject},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voter.Table,
 			Columns: voter.Columns,
@@ -817,6 +942,138 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Group",
 	)
 	graph.MustAddE(
+		"selection",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   award.SelectionTable,
+			Columns: []string{award.SelectionColumn},
+			Bidi:    false,
+		},
+		"Award",
+		"AwardSelection",
+	)
+	graph.MustAddE(
+		"selection",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   awardnomination.SelectionTable,
+			Columns: []string{awardnomination.SelectionColumn},
+			Bidi:    false,
+		},
+		"AwardNomination",
+		"AwardSelection",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   awardnomination.CommunityTable,
+			Columns: []string{awardnomination.CommunityColumn},
+			Bidi:    false,
+		},
+		"AwardNomination",
+		"Community",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   awardnomination.GroupTable,
+			Columns: []string{awardnomination.GroupColumn},
+			Bidi:    false,
+		},
+		"AwardNomination",
+		"Group",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   awardnomination.UserTable,
+			Columns: []string{awardnomination.UserColumn},
+			Bidi:    false,
+		},
+		"AwardNomination",
+		"User",
+	)
+	graph.MustAddE(
+		"nominated_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   awardnomination.NominatedByTable,
+			Columns: []string{awardnomination.NominatedByColumn},
+			Bidi:    false,
+		},
+		"AwardNomination",
+		"User",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   awardselection.CommunityTable,
+			Columns: []string{awardselection.CommunityColumn},
+			Bidi:    false,
+		},
+		"AwardSelection",
+		"Community",
+	)
+	graph.MustAddE(
+		"opened_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   awardselection.OpenedByTable,
+			Columns: []string{awardselection.OpenedByColumn},
+			Bidi:    false,
+		},
+		"AwardSelection",
+		"User",
+	)
+	graph.MustAddE(
+		"decided_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   awardselection.DecidedByTable,
+			Columns: []string{awardselection.DecidedByColumn},
+			Bidi:    false,
+		},
+		"AwardSelection",
+		"User",
+	)
+	graph.MustAddE(
+		"nominations",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   awardselection.NominationsTable,
+			Columns: []string{awardselection.NominationsColumn},
+			Bidi:    false,
+		},
+		"AwardSelection",
+		"AwardNomination",
+	)
+	graph.MustAddE(
+		"awards",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   awardselection.AwardsTable,
+			Columns: []string{awardselection.AwardsColumn},
+			Bidi:    false,
+		},
+		"AwardSelection",
+		"Award",
+	)
+	graph.MustAddE(
 		"election",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -851,6 +1108,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Candidate",
 		"User",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   certificate.CommunityTable,
+			Columns: []string{certificate.CommunityColumn},
+			Bidi:    false,
+		},
+		"Certificate",
+		"Community",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   certificate.UserTable,
+			Columns: []string{certificate.UserColumn},
+			Bidi:    false,
+		},
+		"Certificate",
+		"User",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   certificate.GroupTable,
+			Columns: []string{certificate.GroupColumn},
+			Bidi:    false,
+		},
+		"Certificate",
+		"Group",
+	)
+	graph.MustAddE(
+		"role",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   certificate.RoleTable,
+			Columns: []string{certificate.RoleColumn},
+			Bidi:    false,
+		},
+		"Certificate",
+		"Role",
+	)
+	graph.MustAddE(
+		"award",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   certificate.AwardTable,
+			Columns: []string{certificate.AwardColumn},
+			Bidi:    false,
+		},
+		"Certificate",
+		"Award",
 	)
 	graph.MustAddE(
 		"regions",
@@ -911,6 +1228,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Community",
 		"Organization",
+	)
+	graph.MustAddE(
+		"award_selections",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.AwardSelectionsTable,
+			Columns: []string{community.AwardSelectionsColumn},
+			Bidi:    false,
+		},
+		"Community",
+		"AwardSelection",
+	)
+	graph.MustAddE(
+		"shipments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.ShipmentsTable,
+			Columns: []string{community.ShipmentsColumn},
+			Bidi:    false,
+		},
+		"Community",
+		"Shipment",
 	)
 	graph.MustAddE(
 		"awards",
@@ -983,6 +1324,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Contribution",
 		"User",
+	)
+	graph.MustAddE(
+		"declined_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contribution.DeclinedByTable,
+			Columns: []string{contribution.DeclinedByColumn},
+			Bidi:    false,
+		},
+		"Contribution",
+		"User",
+	)
+	graph.MustAddE(
+		"event",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contribution.EventTable,
+			Columns: []string{contribution.EventColumn},
+			Bidi:    false,
+		},
+		"Contribution",
+		"Event",
 	)
 	graph.MustAddE(
 		"community",
@@ -1477,6 +1842,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Group",
 	)
 	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   shipment.CommunityTable,
+			Columns: []string{shipment.CommunityColumn},
+			Bidi:    false,
+		},
+		"Shipment",
+		"Community",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   shipment.UserTable,
+			Columns: []string{shipment.UserColumn},
+			Bidi:    false,
+		},
+		"Shipment",
+		"User",
+	)
+	graph.MustAddE(
+		"award",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   shipment.AwardTable,
+			Columns: []string{shipment.AwardColumn},
+			Bidi:    false,
+		},
+		"Shipment",
+		"Award",
+	)
+	graph.MustAddE(
+		"role",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   shipment.RoleTable,
+			Columns: []string{shipment.RoleColumn},
+			Bidi:    false,
+		},
+		"Shipment",
+		"Role",
+	)
+	graph.MustAddE(
+		"shipped_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   shipment.ShippedByTable,
+			Columns: []string{shipment.ShippedByColumn},
+			Bidi:    false,
+		},
+		"Shipment",
+		"User",
+	)
+	graph.MustAddE(
 		"user",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
@@ -1655,6 +2080,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Application",
+	)
+	graph.MustAddE(
+		"certificates",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CertificatesTable,
+			Columns: []string{user.CertificatesColumn},
+			Bidi:    false,
+		},
+		"User",
+		"Certificate",
+	)
+	graph.MustAddE(
+		"shipments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ShipmentsTable,
+			Columns: []string{user.ShipmentsColumn},
+			Bidi:    false,
+		},
+		"User",
+		"Shipment",
 	)
 	graph.MustAddE(
 		"api_tokens",
@@ -2249,6 +2698,21 @@ func (f *AwardFilter) WhereGroupID(p entql.StringP) {
 	f.Where(p.Field(award.FieldGroupID))
 }
 
+// WhereSelectionID applies the entql string predicate on the selection_id field.
+func (f *AwardFilter) WhereSelectionID(p entql.StringP) {
+	f.Where(p.Field(award.FieldSelectionID))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *AwardFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(award.FieldCategory))
+}
+
+// WherePoints applies the entql int predicate on the points field.
+func (f *AwardFilter) WherePoints(p entql.IntP) {
+	f.Where(p.Field(award.FieldPoints))
+}
+
 // WhereYear applies the entql int predicate on the year field.
 func (f *AwardFilter) WhereYear(p entql.IntP) {
 	f.Where(p.Field(award.FieldYear))
@@ -2311,6 +2775,335 @@ func (f *AwardFilter) WhereHasGroupWith(preds ...predicate.Group) {
 	})))
 }
 
+// WhereHasSelection applies a predicate to check if query has an edge selection.
+func (f *AwardFilter) WhereHasSelection() {
+	f.Where(entql.HasEdge("selection"))
+}
+
+// WhereHasSelectionWith applies a predicate to check if query has an edge selection with a given conditions (other predicates).
+func (f *AwardFilter) WhereHasSelectionWith(preds ...predicate.AwardSelection) {
+	f.Where(entql.HasEdgeWith("selection", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AwardNominationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AwardNominationQuery builder.
+func (_q *AwardNominationQuery) Filter() *AwardNominationFilter {
+	return &AwardNominationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AwardNominationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AwardNominationMutation builder.
+func (m *AwardNominationMutation) Filter() *AwardNominationFilter {
+	return &AwardNominationFilter{config: m.config, predicateAdder: m}
+}
+
+// AwardNominationFilter provides a generic filtering capability at runtime for AwardNominationQuery.
+type AwardNominationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AwardNominationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AwardNominationFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(awardnomination.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AwardNominationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(awardnomination.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *AwardNominationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(awardnomination.FieldUpdatedAt))
+}
+
+// WhereSelectionID applies the entql string predicate on the selection_id field.
+func (f *AwardNominationFilter) WhereSelectionID(p entql.StringP) {
+	f.Where(p.Field(awardnomination.FieldSelectionID))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *AwardNominationFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(awardnomination.FieldCommunityID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *AwardNominationFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(awardnomination.FieldGroupID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *AwardNominationFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(awardnomination.FieldUserID))
+}
+
+// WhereNominatedByID applies the entql string predicate on the nominated_by_id field.
+func (f *AwardNominationFilter) WhereNominatedByID(p entql.StringP) {
+	f.Where(p.Field(awardnomination.FieldNominatedByID))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *AwardNominationFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(awardnomination.FieldCategory))
+}
+
+// WhereCitation applies the entql string predicate on the citation field.
+func (f *AwardNominationFilter) WhereCitation(p entql.StringP) {
+	f.Where(p.Field(awardnomination.FieldCitation))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *AwardNominationFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(awardnomination.FieldStatus))
+}
+
+// WhereHasSelection applies a predicate to check if query has an edge selection.
+func (f *AwardNominationFilter) WhereHasSelection() {
+	f.Where(entql.HasEdge("selection"))
+}
+
+// WhereHasSelectionWith applies a predicate to check if query has an edge selection with a given conditions (other predicates).
+func (f *AwardNominationFilter) WhereHasSelectionWith(preds ...predicate.AwardSelection) {
+	f.Where(entql.HasEdgeWith("selection", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *AwardNominationFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *AwardNominationFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *AwardNominationFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *AwardNominationFilter) WhereHasGroupWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *AwardNominationFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *AwardNominationFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasNominatedBy applies a predicate to check if query has an edge nominated_by.
+func (f *AwardNominationFilter) WhereHasNominatedBy() {
+	f.Where(entql.HasEdge("nominated_by"))
+}
+
+// WhereHasNominatedByWith applies a predicate to check if query has an edge nominated_by with a given conditions (other predicates).
+func (f *AwardNominationFilter) WhereHasNominatedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("nominated_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AwardSelectionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AwardSelectionQuery builder.
+func (_q *AwardSelectionQuery) Filter() *AwardSelectionFilter {
+	return &AwardSelectionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AwardSelectionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AwardSelectionMutation builder.
+func (m *AwardSelectionMutation) Filter() *AwardSelectionFilter {
+	return &AwardSelectionFilter{config: m.config, predicateAdder: m}
+}
+
+// AwardSelectionFilter provides a generic filtering capability at runtime for AwardSelectionQuery.
+type AwardSelectionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AwardSelectionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AwardSelectionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(awardselection.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AwardSelectionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(awardselection.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *AwardSelectionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(awardselection.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *AwardSelectionFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(awardselection.FieldCommunityID))
+}
+
+// WhereOpenedByID applies the entql string predicate on the opened_by_id field.
+func (f *AwardSelectionFilter) WhereOpenedByID(p entql.StringP) {
+	f.Where(p.Field(awardselection.FieldOpenedByID))
+}
+
+// WhereDecidedByID applies the entql string predicate on the decided_by_id field.
+func (f *AwardSelectionFilter) WhereDecidedByID(p entql.StringP) {
+	f.Where(p.Field(awardselection.FieldDecidedByID))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *AwardSelectionFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(awardselection.FieldYear))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *AwardSelectionFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(awardselection.FieldStatus))
+}
+
+// WhereNominationsCloseAt applies the entql time.Time predicate on the nominations_close_at field.
+func (f *AwardSelectionFilter) WhereNominationsCloseAt(p entql.TimeP) {
+	f.Where(p.Field(awardselection.FieldNominationsCloseAt))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *AwardSelectionFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(awardselection.FieldDecidedAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *AwardSelectionFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *AwardSelectionFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOpenedBy applies a predicate to check if query has an edge opened_by.
+func (f *AwardSelectionFilter) WhereHasOpenedBy() {
+	f.Where(entql.HasEdge("opened_by"))
+}
+
+// WhereHasOpenedByWith applies a predicate to check if query has an edge opened_by with a given conditions (other predicates).
+func (f *AwardSelectionFilter) WhereHasOpenedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("opened_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDecidedBy applies a predicate to check if query has an edge decided_by.
+func (f *AwardSelectionFilter) WhereHasDecidedBy() {
+	f.Where(entql.HasEdge("decided_by"))
+}
+
+// WhereHasDecidedByWith applies a predicate to check if query has an edge decided_by with a given conditions (other predicates).
+func (f *AwardSelectionFilter) WhereHasDecidedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("decided_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasNominations applies a predicate to check if query has an edge nominations.
+func (f *AwardSelectionFilter) WhereHasNominations() {
+	f.Where(entql.HasEdge("nominations"))
+}
+
+// WhereHasNominationsWith applies a predicate to check if query has an edge nominations with a given conditions (other predicates).
+func (f *AwardSelectionFilter) WhereHasNominationsWith(preds ...predicate.AwardNomination) {
+	f.Where(entql.HasEdgeWith("nominations", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAwards applies a predicate to check if query has an edge awards.
+func (f *AwardSelectionFilter) WhereHasAwards() {
+	f.Where(entql.HasEdge("awards"))
+}
+
+// WhereHasAwardsWith applies a predicate to check if query has an edge awards with a given conditions (other predicates).
+func (f *AwardSelectionFilter) WhereHasAwardsWith(preds ...predicate.Award) {
+	f.Where(entql.HasEdgeWith("awards", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *CandidateQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2340,7 +3133,7 @@ type CandidateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CandidateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2439,6 +3232,191 @@ func (f *CandidateFilter) WhereHasNominatedByWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CertificateQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CertificateQuery builder.
+func (_q *CertificateQuery) Filter() *CertificateFilter {
+	return &CertificateFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CertificateMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CertificateMutation builder.
+func (m *CertificateMutation) Filter() *CertificateFilter {
+	return &CertificateFilter{config: m.config, predicateAdder: m}
+}
+
+// CertificateFilter provides a generic filtering capability at runtime for CertificateQuery.
+type CertificateFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CertificateFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CertificateFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CertificateFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(certificate.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CertificateFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(certificate.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *CertificateFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldCommunityID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *CertificateFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldUserID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *CertificateFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldGroupID))
+}
+
+// WhereRoleID applies the entql string predicate on the role_id field.
+func (f *CertificateFilter) WhereRoleID(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldRoleID))
+}
+
+// WhereAwardID applies the entql string predicate on the award_id field.
+func (f *CertificateFilter) WhereAwardID(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldAwardID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CertificateFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldKind))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *CertificateFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldCode))
+}
+
+// WhereHolderName applies the entql string predicate on the holder_name field.
+func (f *CertificateFilter) WhereHolderName(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldHolderName))
+}
+
+// WhereCommunityName applies the entql string predicate on the community_name field.
+func (f *CertificateFilter) WhereCommunityName(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldCommunityName))
+}
+
+// WhereGroupName applies the entql string predicate on the group_name field.
+func (f *CertificateFilter) WhereGroupName(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldGroupName))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *CertificateFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldTitle))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *CertificateFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(certificate.FieldYear))
+}
+
+// WhereIssuedAt applies the entql time.Time predicate on the issued_at field.
+func (f *CertificateFilter) WhereIssuedAt(p entql.TimeP) {
+	f.Where(p.Field(certificate.FieldIssuedAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *CertificateFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *CertificateFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *CertificateFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *CertificateFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *CertificateFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *CertificateFilter) WhereHasGroupWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRole applies a predicate to check if query has an edge role.
+func (f *CertificateFilter) WhereHasRole() {
+	f.Where(entql.HasEdge("role"))
+}
+
+// WhereHasRoleWith applies a predicate to check if query has an edge role with a given conditions (other predicates).
+func (f *CertificateFilter) WhereHasRoleWith(preds ...predicate.Role) {
+	f.Where(entql.HasEdgeWith("role", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAward applies a predicate to check if query has an edge award.
+func (f *CertificateFilter) WhereHasAward() {
+	f.Where(entql.HasEdge("award"))
+}
+
+// WhereHasAwardWith applies a predicate to check if query has an edge award with a given conditions (other predicates).
+func (f *CertificateFilter) WhereHasAwardWith(preds ...predicate.Award) {
+	f.Where(entql.HasEdgeWith("award", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ChangeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2467,7 +3445,7 @@ type ChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2547,7 +3525,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2688,6 +3666,34 @@ func (f *CommunityFilter) WhereHasPartnersWith(preds ...predicate.Organization) 
 	})))
 }
 
+// WhereHasAwardSelections applies a predicate to check if query has an edge award_selections.
+func (f *CommunityFilter) WhereHasAwardSelections() {
+	f.Where(entql.HasEdge("award_selections"))
+}
+
+// WhereHasAwardSelectionsWith applies a predicate to check if query has an edge award_selections with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasAwardSelectionsWith(preds ...predicate.AwardSelection) {
+	f.Where(entql.HasEdgeWith("award_selections", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasShipments applies a predicate to check if query has an edge shipments.
+func (f *CommunityFilter) WhereHasShipments() {
+	f.Where(entql.HasEdge("shipments"))
+}
+
+// WhereHasShipmentsWith applies a predicate to check if query has an edge shipments with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasShipmentsWith(preds ...predicate.Shipment) {
+	f.Where(entql.HasEdgeWith("shipments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasAwards applies a predicate to check if query has an edge awards.
 func (f *CommunityFilter) WhereHasAwards() {
 	f.Where(entql.HasEdge("awards"))
@@ -2731,7 +3737,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2760,6 +3766,16 @@ func (f *ContactFilter) WhereUserID(p entql.StringP) {
 // WhereEmail applies the entql string predicate on the email field.
 func (f *ContactFilter) WhereEmail(p entql.StringP) {
 	f.Where(p.Field(contact.FieldEmail))
+}
+
+// WherePhone applies the entql string predicate on the phone field.
+func (f *ContactFilter) WherePhone(p entql.StringP) {
+	f.Where(p.Field(contact.FieldPhone))
+}
+
+// WhereMessaging applies the entql string predicate on the messaging field.
+func (f *ContactFilter) WhereMessaging(p entql.StringP) {
+	f.Where(p.Field(contact.FieldMessaging))
 }
 
 // WhereHasUser applies a predicate to check if query has an edge user.
@@ -2805,7 +3821,7 @@ type ContributionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContributionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2846,6 +3862,16 @@ func (f *ContributionFilter) WhereVerifiedByID(p entql.StringP) {
 	f.Where(p.Field(contribution.FieldVerifiedByID))
 }
 
+// WhereDeclinedByID applies the entql string predicate on the declined_by_id field.
+func (f *ContributionFilter) WhereDeclinedByID(p entql.StringP) {
+	f.Where(p.Field(contribution.FieldDeclinedByID))
+}
+
+// WhereEventID applies the entql string predicate on the event_id field.
+func (f *ContributionFilter) WhereEventID(p entql.StringP) {
+	f.Where(p.Field(contribution.FieldEventID))
+}
+
 // WhereKind applies the entql string predicate on the kind field.
 func (f *ContributionFilter) WhereKind(p entql.StringP) {
 	f.Where(p.Field(contribution.FieldKind))
@@ -2866,9 +3892,49 @@ func (f *ContributionFilter) WhereOccurredOn(p entql.TimeP) {
 	f.Where(p.Field(contribution.FieldOccurredOn))
 }
 
+// WhereDetails applies the entql string predicate on the details field.
+func (f *ContributionFilter) WhereDetails(p entql.StringP) {
+	f.Where(p.Field(contribution.FieldDetails))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ContributionFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(contribution.FieldStatus))
+}
+
+// WherePoints applies the entql int predicate on the points field.
+func (f *ContributionFilter) WherePoints(p entql.IntP) {
+	f.Where(p.Field(contribution.FieldPoints))
+}
+
 // WhereVerifiedAt applies the entql time.Time predicate on the verified_at field.
 func (f *ContributionFilter) WhereVerifiedAt(p entql.TimeP) {
 	f.Where(p.Field(contribution.FieldVerifiedAt))
+}
+
+// WhereDeclinedAt applies the entql time.Time predicate on the declined_at field.
+func (f *ContributionFilter) WhereDeclinedAt(p entql.TimeP) {
+	f.Where(p.Field(contribution.FieldDeclinedAt))
+}
+
+// WhereDeclineReason applies the entql string predicate on the decline_reason field.
+func (f *ContributionFilter) WhereDeclineReason(p entql.StringP) {
+	f.Where(p.Field(contribution.FieldDeclineReason))
+}
+
+// WhereAutomatic applies the entql bool predicate on the automatic field.
+func (f *ContributionFilter) WhereAutomatic(p entql.BoolP) {
+	f.Where(p.Field(contribution.FieldAutomatic))
+}
+
+// WhereSourceKey applies the entql string predicate on the source_key field.
+func (f *ContributionFilter) WhereSourceKey(p entql.StringP) {
+	f.Where(p.Field(contribution.FieldSourceKey))
+}
+
+// WhereShortlistedYear applies the entql int predicate on the shortlisted_year field.
+func (f *ContributionFilter) WhereShortlistedYear(p entql.IntP) {
+	f.Where(p.Field(contribution.FieldShortlistedYear))
 }
 
 // WhereHasCommunity applies a predicate to check if query has an edge community.
@@ -2927,6 +3993,34 @@ func (f *ContributionFilter) WhereHasVerifiedByWith(preds ...predicate.User) {
 	})))
 }
 
+// WhereHasDeclinedBy applies a predicate to check if query has an edge declined_by.
+func (f *ContributionFilter) WhereHasDeclinedBy() {
+	f.Where(entql.HasEdge("declined_by"))
+}
+
+// WhereHasDeclinedByWith applies a predicate to check if query has an edge declined_by with a given conditions (other predicates).
+func (f *ContributionFilter) WhereHasDeclinedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("declined_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEvent applies a predicate to check if query has an edge event.
+func (f *ContributionFilter) WhereHasEvent() {
+	f.Where(entql.HasEdge("event"))
+}
+
+// WhereHasEventWith applies a predicate to check if query has an edge event with a given conditions (other predicates).
+func (f *ContributionFilter) WhereHasEventWith(preds ...predicate.Event) {
+	f.Where(entql.HasEdgeWith("event", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ElectionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2956,7 +4050,7 @@ type ElectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ElectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3127,7 +4221,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3333,7 +4427,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3589,7 +4683,7 @@ type InviteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InviteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3702,7 +4796,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3845,7 +4939,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3948,7 +5042,7 @@ type RegionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4065,7 +5159,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4178,7 +5272,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4343,7 +5437,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4475,7 +5569,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4549,6 +5643,16 @@ func (f *RoleFilter) WhereTermEnd(p entql.TimeP) {
 // WhereTermNumber applies the entql int predicate on the term_number field.
 func (f *RoleFilter) WhereTermNumber(p entql.IntP) {
 	f.Where(p.Field(role.FieldTermNumber))
+}
+
+// WhereObligationStartedAt applies the entql time.Time predicate on the obligation_started_at field.
+func (f *RoleFilter) WhereObligationStartedAt(p entql.TimeP) {
+	f.Where(p.Field(role.FieldObligationStartedAt))
+}
+
+// WhereObligationDueAt applies the entql time.Time predicate on the obligation_due_at field.
+func (f *RoleFilter) WhereObligationDueAt(p entql.TimeP) {
+	f.Where(p.Field(role.FieldObligationDueAt))
 }
 
 // WhereEndedAt applies the entql time.Time predicate on the ended_at field.
@@ -4632,6 +5736,181 @@ func (f *RoleFilter) WhereHasHomeGroupWith(preds ...predicate.Group) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ShipmentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ShipmentQuery builder.
+func (_q *ShipmentQuery) Filter() *ShipmentFilter {
+	return &ShipmentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ShipmentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ShipmentMutation builder.
+func (m *ShipmentMutation) Filter() *ShipmentFilter {
+	return &ShipmentFilter{config: m.config, predicateAdder: m}
+}
+
+// ShipmentFilter provides a generic filtering capability at runtime for ShipmentQuery.
+type ShipmentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ShipmentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ShipmentFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ShipmentFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(shipment.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ShipmentFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(shipment.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *ShipmentFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldCommunityID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *ShipmentFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldUserID))
+}
+
+// WhereAwardID applies the entql string predicate on the award_id field.
+func (f *ShipmentFilter) WhereAwardID(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldAwardID))
+}
+
+// WhereRoleID applies the entql string predicate on the role_id field.
+func (f *ShipmentFilter) WhereRoleID(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldRoleID))
+}
+
+// WhereShippedByID applies the entql string predicate on the shipped_by_id field.
+func (f *ShipmentFilter) WhereShippedByID(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldShippedByID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ShipmentFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldKind))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ShipmentFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldStatus))
+}
+
+// WhereShippedAt applies the entql time.Time predicate on the shipped_at field.
+func (f *ShipmentFilter) WhereShippedAt(p entql.TimeP) {
+	f.Where(p.Field(shipment.FieldShippedAt))
+}
+
+// WhereCarrier applies the entql string predicate on the carrier field.
+func (f *ShipmentFilter) WhereCarrier(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldCarrier))
+}
+
+// WhereTrackingCode applies the entql string predicate on the tracking_code field.
+func (f *ShipmentFilter) WhereTrackingCode(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldTrackingCode))
+}
+
+// WhereDedupeKey applies the entql string predicate on the dedupe_key field.
+func (f *ShipmentFilter) WhereDedupeKey(p entql.StringP) {
+	f.Where(p.Field(shipment.FieldDedupeKey))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *ShipmentFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *ShipmentFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *ShipmentFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *ShipmentFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAward applies a predicate to check if query has an edge award.
+func (f *ShipmentFilter) WhereHasAward() {
+	f.Where(entql.HasEdge("award"))
+}
+
+// WhereHasAwardWith applies a predicate to check if query has an edge award with a given conditions (other predicates).
+func (f *ShipmentFilter) WhereHasAwardWith(preds ...predicate.Award) {
+	f.Where(entql.HasEdgeWith("award", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRole applies a predicate to check if query has an edge role.
+func (f *ShipmentFilter) WhereHasRole() {
+	f.Where(entql.HasEdge("role"))
+}
+
+// WhereHasRoleWith applies a predicate to check if query has an edge role with a given conditions (other predicates).
+func (f *ShipmentFilter) WhereHasRoleWith(preds ...predicate.Role) {
+	f.Where(entql.HasEdgeWith("role", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasShippedBy applies a predicate to check if query has an edge shipped_by.
+func (f *ShipmentFilter) WhereHasShippedBy() {
+	f.Where(entql.HasEdge("shipped_by"))
+}
+
+// WhereHasShippedByWith applies a predicate to check if query has an edge shipped_by with a given conditions (other predicates).
+func (f *ShipmentFilter) WhereHasShippedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("shipped_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ShippingAddressQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4660,7 +5939,7 @@ type ShippingAddressFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShippingAddressFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4764,7 +6043,7 @@ type SponsorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SponsorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4858,7 +6137,7 @@ type SubmissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubmissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5004,7 +6283,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5063,6 +6342,31 @@ func (f *UserFilter) WhereOrganizationID(p entql.StringP) {
 // WhereAvatarURL applies the entql string predicate on the avatar_url field.
 func (f *UserFilter) WhereAvatarURL(p entql.StringP) {
 	f.Where(p.Field(user.FieldAvatarURL))
+}
+
+// WhereLanguages applies the entql json.RawMessage predicate on the languages field.
+func (f *UserFilter) WhereLanguages(p entql.BytesP) {
+	f.Where(p.Field(user.FieldLanguages))
+}
+
+// WhereLinks applies the entql json.RawMessage predicate on the links field.
+func (f *UserFilter) WhereLinks(p entql.BytesP) {
+	f.Where(p.Field(user.FieldLinks))
+}
+
+// WhereShowcaseConsent applies the entql bool predicate on the showcase_consent field.
+func (f *UserFilter) WhereShowcaseConsent(p entql.BoolP) {
+	f.Where(p.Field(user.FieldShowcaseConsent))
+}
+
+// WherePhotoConsent applies the entql bool predicate on the photo_consent field.
+func (f *UserFilter) WherePhotoConsent(p entql.BoolP) {
+	f.Where(p.Field(user.FieldPhotoConsent))
+}
+
+// WhereLedgerPublic applies the entql bool predicate on the ledger_public field.
+func (f *UserFilter) WhereLedgerPublic(p entql.BoolP) {
+	f.Where(p.Field(user.FieldLedgerPublic))
 }
 
 // WhereOidcIssuer applies the entql string predicate on the oidc_issuer field.
@@ -5201,6 +6505,34 @@ func (f *UserFilter) WhereHasSupportedApplicationsWith(preds ...predicate.Applic
 	})))
 }
 
+// WhereHasCertificates applies a predicate to check if query has an edge certificates.
+func (f *UserFilter) WhereHasCertificates() {
+	f.Where(entql.HasEdge("certificates"))
+}
+
+// WhereHasCertificatesWith applies a predicate to check if query has an edge certificates with a given conditions (other predicates).
+func (f *UserFilter) WhereHasCertificatesWith(preds ...predicate.Certificate) {
+	f.Where(entql.HasEdgeWith("certificates", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasShipments applies a predicate to check if query has an edge shipments.
+func (f *UserFilter) WhereHasShipments() {
+	f.Where(entql.HasEdge("shipments"))
+}
+
+// WhereHasShipmentsWith applies a predicate to check if query has an edge shipments with a given conditions (other predicates).
+func (f *UserFilter) WhereHasShipmentsWith(preds ...predicate.Shipment) {
+	f.Where(entql.HasEdgeWith("shipments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasAPITokens applies a predicate to check if query has an edge api_tokens.
 func (f *UserFilter) WhereHasAPITokens() {
 	f.Where(entql.HasEdge("api_tokens"))
@@ -5244,7 +6576,7 @@ type VoterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -14,7 +14,10 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
@@ -29,6 +32,7 @@ import (
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
@@ -834,6 +838,21 @@ func (_q *AwardQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, award.FieldGroupID)
 				fieldSeen[award.FieldGroupID] = struct{}{}
 			}
+
+		case "selection":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AwardSelectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, awardselectionImplementors)...); err != nil {
+				return err
+			}
+			_q.withSelection = query
+			if _, ok := fieldSeen[award.FieldSelectionID]; !ok {
+				selectedFields = append(selectedFields, award.FieldSelectionID)
+				fieldSeen[award.FieldSelectionID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[award.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, award.FieldCreatedAt)
@@ -843,6 +862,16 @@ func (_q *AwardQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[award.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, award.FieldUpdatedAt)
 				fieldSeen[award.FieldUpdatedAt] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[award.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, award.FieldCategory)
+				fieldSeen[award.FieldCategory] = struct{}{}
+			}
+		case "points":
+			if _, ok := fieldSeen[award.FieldPoints]; !ok {
+				selectedFields = append(selectedFields, award.FieldPoints)
+				fieldSeen[award.FieldPoints] = struct{}{}
 			}
 		case "year":
 			if _, ok := fieldSeen[award.FieldYear]; !ok {
@@ -929,6 +958,530 @@ func newAwardPaginateArgs(rv map[string]any) *awardPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*AwardWhereInput); ok {
 		args.opts = append(args.opts, WithAwardFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AwardNominationQuery) CollectFields(ctx context.Context, satisfies ...string) (*AwardNominationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AwardNominationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(awardnomination.Columns))
+		selectedFields = []string{awardnomination.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "selection":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AwardSelectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, awardselectionImplementors)...); err != nil {
+				return err
+			}
+			_q.withSelection = query
+			if _, ok := fieldSeen[awardnomination.FieldSelectionID]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldSelectionID)
+				fieldSeen[awardnomination.FieldSelectionID] = struct{}{}
+			}
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[awardnomination.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldCommunityID)
+				fieldSeen[awardnomination.FieldCommunityID] = struct{}{}
+			}
+
+		case "group":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.withGroup = query
+			if _, ok := fieldSeen[awardnomination.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldGroupID)
+				fieldSeen[awardnomination.FieldGroupID] = struct{}{}
+			}
+
+		case "user":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUser = query
+			if _, ok := fieldSeen[awardnomination.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldUserID)
+				fieldSeen[awardnomination.FieldUserID] = struct{}{}
+			}
+
+		case "nominatedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withNominatedBy = query
+			if _, ok := fieldSeen[awardnomination.FieldNominatedByID]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldNominatedByID)
+				fieldSeen[awardnomination.FieldNominatedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[awardnomination.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldCreatedAt)
+				fieldSeen[awardnomination.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[awardnomination.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldUpdatedAt)
+				fieldSeen[awardnomination.FieldUpdatedAt] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[awardnomination.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldCategory)
+				fieldSeen[awardnomination.FieldCategory] = struct{}{}
+			}
+		case "citation":
+			if _, ok := fieldSeen[awardnomination.FieldCitation]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldCitation)
+				fieldSeen[awardnomination.FieldCitation] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[awardnomination.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, awardnomination.FieldStatus)
+				fieldSeen[awardnomination.FieldStatus] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type awardnominationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AwardNominationPaginateOption
+}
+
+func newAwardNominationPaginateArgs(rv map[string]any) *awardnominationPaginateArgs {
+	args := &awardnominationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AwardNominationOrder{Field: &AwardNominationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAwardNominationOrder(order))
+			}
+		case *AwardNominationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAwardNominationOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AwardSelectionQuery) CollectFields(ctx context.Context, satisfies ...string) (*AwardSelectionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AwardSelectionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(awardselection.Columns))
+		selectedFields = []string{awardselection.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[awardselection.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldCommunityID)
+				fieldSeen[awardselection.FieldCommunityID] = struct{}{}
+			}
+
+		case "openedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withOpenedBy = query
+			if _, ok := fieldSeen[awardselection.FieldOpenedByID]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldOpenedByID)
+				fieldSeen[awardselection.FieldOpenedByID] = struct{}{}
+			}
+
+		case "decidedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withDecidedBy = query
+			if _, ok := fieldSeen[awardselection.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldDecidedByID)
+				fieldSeen[awardselection.FieldDecidedByID] = struct{}{}
+			}
+
+		case "nominations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AwardNominationClient{config: _q.config}).Query()
+			)
+			args := newAwardNominationPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newAwardNominationPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*AwardSelection) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"selection_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(awardselection.NominationsColumn), ids...))
+						})
+						if err := query.GroupBy(awardselection.NominationsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*AwardSelection) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Nominations)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, awardnominationImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(awardselection.NominationsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedNominations(alias, func(wq *AwardNominationQuery) {
+				*wq = *query
+			})
+
+		case "awards":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AwardClient{config: _q.config}).Query()
+			)
+			args := newAwardPaginateArgs(fieldArgs(ctx, new(AwardWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newAwardPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*AwardSelection) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"selection_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(awardselection.AwardsColumn), ids...))
+						})
+						if err := query.GroupBy(awardselection.AwardsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*AwardSelection) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Awards)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, awardImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(awardselection.AwardsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedAwards(alias, func(wq *AwardQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[awardselection.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldCreatedAt)
+				fieldSeen[awardselection.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[awardselection.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldUpdatedAt)
+				fieldSeen[awardselection.FieldUpdatedAt] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[awardselection.FieldYear]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldYear)
+				fieldSeen[awardselection.FieldYear] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[awardselection.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldStatus)
+				fieldSeen[awardselection.FieldStatus] = struct{}{}
+			}
+		case "nominationsCloseAt":
+			if _, ok := fieldSeen[awardselection.FieldNominationsCloseAt]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldNominationsCloseAt)
+				fieldSeen[awardselection.FieldNominationsCloseAt] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[awardselection.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldDecidedAt)
+				fieldSeen[awardselection.FieldDecidedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type awardselectionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AwardSelectionPaginateOption
+}
+
+func newAwardSelectionPaginateArgs(rv map[string]any) *awardselectionPaginateArgs {
+	args := &awardselectionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*AwardSelectionOrder:
+			args.opts = append(args.opts, WithAwardSelectionOrder(v))
+		case []any:
+			var orders []*AwardSelectionOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &AwardSelectionOrder{Field: &AwardSelectionOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithAwardSelectionOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*AwardSelectionWhereInput); ok {
+		args.opts = append(args.opts, WithAwardSelectionFilter(v.Filter))
 	}
 	return args
 }
@@ -1078,6 +1631,212 @@ func newCandidatePaginateArgs(rv map[string]any) *candidatePaginateArgs {
 		case *CandidateOrder:
 			if v != nil {
 				args.opts = append(args.opts, WithCandidateOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CertificateQuery) CollectFields(ctx context.Context, satisfies ...string) (*CertificateQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CertificateQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(certificate.Columns))
+		selectedFields = []string{certificate.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[certificate.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldCommunityID)
+				fieldSeen[certificate.FieldCommunityID] = struct{}{}
+			}
+
+		case "user":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUser = query
+			if _, ok := fieldSeen[certificate.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldUserID)
+				fieldSeen[certificate.FieldUserID] = struct{}{}
+			}
+
+		case "group":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.withGroup = query
+			if _, ok := fieldSeen[certificate.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldGroupID)
+				fieldSeen[certificate.FieldGroupID] = struct{}{}
+			}
+
+		case "role":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RoleClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, roleImplementors)...); err != nil {
+				return err
+			}
+			_q.withRole = query
+			if _, ok := fieldSeen[certificate.FieldRoleID]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldRoleID)
+				fieldSeen[certificate.FieldRoleID] = struct{}{}
+			}
+
+		case "award":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AwardClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, awardImplementors)...); err != nil {
+				return err
+			}
+			_q.withAward = query
+			if _, ok := fieldSeen[certificate.FieldAwardID]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldAwardID)
+				fieldSeen[certificate.FieldAwardID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[certificate.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldCreatedAt)
+				fieldSeen[certificate.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[certificate.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldUpdatedAt)
+				fieldSeen[certificate.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[certificate.FieldKind]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldKind)
+				fieldSeen[certificate.FieldKind] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[certificate.FieldCode]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldCode)
+				fieldSeen[certificate.FieldCode] = struct{}{}
+			}
+		case "holderName":
+			if _, ok := fieldSeen[certificate.FieldHolderName]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldHolderName)
+				fieldSeen[certificate.FieldHolderName] = struct{}{}
+			}
+		case "communityName":
+			if _, ok := fieldSeen[certificate.FieldCommunityName]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldCommunityName)
+				fieldSeen[certificate.FieldCommunityName] = struct{}{}
+			}
+		case "groupName":
+			if _, ok := fieldSeen[certificate.FieldGroupName]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldGroupName)
+				fieldSeen[certificate.FieldGroupName] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[certificate.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldTitle)
+				fieldSeen[certificate.FieldTitle] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[certificate.FieldYear]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldYear)
+				fieldSeen[certificate.FieldYear] = struct{}{}
+			}
+		case "issuedAt":
+			if _, ok := fieldSeen[certificate.FieldIssuedAt]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldIssuedAt)
+				fieldSeen[certificate.FieldIssuedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type certificatePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CertificatePaginateOption
+}
+
+func newCertificatePaginateArgs(rv map[string]any) *certificatePaginateArgs {
+	args := &certificatePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CertificateOrder{Field: &CertificateOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCertificateOrder(order))
+			}
+		case *CertificateOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCertificateOrder(v))
 			}
 		}
 	}
@@ -1555,6 +2314,184 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				*wq = *query
 			})
 
+		case "awardSelections":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AwardSelectionClient{config: _q.config}).Query()
+			)
+			args := newAwardSelectionPaginateArgs(fieldArgs(ctx, new(AwardSelectionWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newAwardSelectionPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Community) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"community_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(community.AwardSelectionsColumn), ids...))
+						})
+						if err := query.GroupBy(community.AwardSelectionsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Community) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.AwardSelections)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, awardselectionImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(community.AwardSelectionsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedAwardSelections(alias, func(wq *AwardSelectionQuery) {
+				*wq = *query
+			})
+
+		case "shipments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ShipmentClient{config: _q.config}).Query()
+			)
+			args := newShipmentPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newShipmentPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Community) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"community_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(community.ShipmentsColumn), ids...))
+						})
+						if err := query.GroupBy(community.ShipmentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Community) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Shipments)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, shipmentImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(community.ShipmentsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedShipments(alias, func(wq *ShipmentQuery) {
+				*wq = *query
+			})
+
 		case "awards":
 			var (
 				alias = field.Alias
@@ -1598,10 +2535,10 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -1609,10 +2546,10 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Community) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Awards)
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -1818,6 +2755,16 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, contact.FieldEmail)
 				fieldSeen[contact.FieldEmail] = struct{}{}
 			}
+		case "phone":
+			if _, ok := fieldSeen[contact.FieldPhone]; !ok {
+				selectedFields = append(selectedFields, contact.FieldPhone)
+				fieldSeen[contact.FieldPhone] = struct{}{}
+			}
+		case "messaging":
+			if _, ok := fieldSeen[contact.FieldMessaging]; !ok {
+				selectedFields = append(selectedFields, contact.FieldMessaging)
+				fieldSeen[contact.FieldMessaging] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1959,6 +2906,36 @@ func (_q *ContributionQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, contribution.FieldVerifiedByID)
 				fieldSeen[contribution.FieldVerifiedByID] = struct{}{}
 			}
+
+		case "declinedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withDeclinedBy = query
+			if _, ok := fieldSeen[contribution.FieldDeclinedByID]; !ok {
+				selectedFields = append(selectedFields, contribution.FieldDeclinedByID)
+				fieldSeen[contribution.FieldDeclinedByID] = struct{}{}
+			}
+
+		case "event":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&EventClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, eventImplementors)...); err != nil {
+				return err
+			}
+			_q.withEvent = query
+			if _, ok := fieldSeen[contribution.FieldEventID]; !ok {
+				selectedFields = append(selectedFields, contribution.FieldEventID)
+				fieldSeen[contribution.FieldEventID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[contribution.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, contribution.FieldCreatedAt)
@@ -1989,10 +2966,45 @@ func (_q *ContributionQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, contribution.FieldOccurredOn)
 				fieldSeen[contribution.FieldOccurredOn] = struct{}{}
 			}
+		case "details":
+			if _, ok := fieldSeen[contribution.FieldDetails]; !ok {
+				selectedFields = append(selectedFields, contribution.FieldDetails)
+				fieldSeen[contribution.FieldDetails] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[contribution.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, contribution.FieldStatus)
+				fieldSeen[contribution.FieldStatus] = struct{}{}
+			}
+		case "points":
+			if _, ok := fieldSeen[contribution.FieldPoints]; !ok {
+				selectedFields = append(selectedFields, contribution.FieldPoints)
+				fieldSeen[contribution.FieldPoints] = struct{}{}
+			}
 		case "verifiedAt":
 			if _, ok := fieldSeen[contribution.FieldVerifiedAt]; !ok {
 				selectedFields = append(selectedFields, contribution.FieldVerifiedAt)
 				fieldSeen[contribution.FieldVerifiedAt] = struct{}{}
+			}
+		case "declinedAt":
+			if _, ok := fieldSeen[contribution.FieldDeclinedAt]; !ok {
+				selectedFields = append(selectedFields, contribution.FieldDeclinedAt)
+				fieldSeen[contribution.FieldDeclinedAt] = struct{}{}
+			}
+		case "declineReason":
+			if _, ok := fieldSeen[contribution.FieldDeclineReason]; !ok {
+				selectedFields = append(selectedFields, contribution.FieldDeclineReason)
+				fieldSeen[contribution.FieldDeclineReason] = struct{}{}
+			}
+		case "automatic":
+			if _, ok := fieldSeen[contribution.FieldAutomatic]; !ok {
+				selectedFields = append(selectedFields, contribution.FieldAutomatic)
+				fieldSeen[contribution.FieldAutomatic] = struct{}{}
+			}
+		case "shortlistedYear":
+			if _, ok := fieldSeen[contribution.FieldShortlistedYear]; !ok {
+				selectedFields = append(selectedFields, contribution.FieldShortlistedYear)
+				fieldSeen[contribution.FieldShortlistedYear] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -4806,6 +5818,203 @@ func newRolePaginateArgs(rv map[string]any) *rolePaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ShipmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*ShipmentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ShipmentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(shipment.Columns))
+		selectedFields = []string{shipment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[shipment.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldCommunityID)
+				fieldSeen[shipment.FieldCommunityID] = struct{}{}
+			}
+
+		case "user":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUser = query
+			if _, ok := fieldSeen[shipment.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldUserID)
+				fieldSeen[shipment.FieldUserID] = struct{}{}
+			}
+
+		case "award":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AwardClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, awardImplementors)...); err != nil {
+				return err
+			}
+			_q.withAward = query
+			if _, ok := fieldSeen[shipment.FieldAwardID]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldAwardID)
+				fieldSeen[shipment.FieldAwardID] = struct{}{}
+			}
+
+		case "role":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RoleClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, roleImplementors)...); err != nil {
+				return err
+			}
+			_q.withRole = query
+			if _, ok := fieldSeen[shipment.FieldRoleID]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldRoleID)
+				fieldSeen[shipment.FieldRoleID] = struct{}{}
+			}
+
+		case "shippedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withShippedBy = query
+			if _, ok := fieldSeen[shipment.FieldShippedByID]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldShippedByID)
+				fieldSeen[shipment.FieldShippedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[shipment.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldCreatedAt)
+				fieldSeen[shipment.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[shipment.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldUpdatedAt)
+				fieldSeen[shipment.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[shipment.FieldKind]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldKind)
+				fieldSeen[shipment.FieldKind] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[shipment.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldStatus)
+				fieldSeen[shipment.FieldStatus] = struct{}{}
+			}
+		case "shippedAt":
+			if _, ok := fieldSeen[shipment.FieldShippedAt]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldShippedAt)
+				fieldSeen[shipment.FieldShippedAt] = struct{}{}
+			}
+		case "carrier":
+			if _, ok := fieldSeen[shipment.FieldCarrier]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldCarrier)
+				fieldSeen[shipment.FieldCarrier] = struct{}{}
+			}
+		case "trackingCode":
+			if _, ok := fieldSeen[shipment.FieldTrackingCode]; !ok {
+				selectedFields = append(selectedFields, shipment.FieldTrackingCode)
+				fieldSeen[shipment.FieldTrackingCode] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type shipmentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ShipmentPaginateOption
+}
+
+func newShipmentPaginateArgs(rv map[string]any) *shipmentPaginateArgs {
+	args := &shipmentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ShipmentOrder:
+			args.opts = append(args.opts, WithShipmentOrder(v))
+		case []any:
+			var orders []*ShipmentOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ShipmentOrder{Field: &ShipmentOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithShipmentOrder(orders))
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *ShippingAddressQuery) CollectFields(ctx context.Context, satisfies ...string) (*ShippingAddressQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -5764,6 +6973,184 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				*wq = *query
 			})
 
+		case "certificates":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CertificateClient{config: _q.config}).Query()
+			)
+			args := newCertificatePaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCertificatePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*User) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"user_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(user.CertificatesColumn), ids...))
+						})
+						if err := query.GroupBy(user.CertificatesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[8][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*User) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Certificates)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[8][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, certificateImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(user.CertificatesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedCertificates(alias, func(wq *CertificateQuery) {
+				*wq = *query
+			})
+
+		case "shipments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ShipmentClient{config: _q.config}).Query()
+			)
+			args := newShipmentPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newShipmentPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*User) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"user_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(user.ShipmentsColumn), ids...))
+						})
+						if err := query.GroupBy(user.ShipmentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[9][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*User) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Shipments)
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[9][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, shipmentImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(user.ShipmentsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedShipments(alias, func(wq *ShipmentQuery) {
+				*wq = *query
+			})
+
 		case "apiTokens":
 			var (
 				alias = field.Alias
@@ -5807,10 +7194,10 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[8] == nil {
-								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							if nodes[i].Edges.totalCount[10] == nil {
+								nodes[i].Edges.totalCount[10] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[8][alias] = n
+							nodes[i].Edges.totalCount[10][alias] = n
 						}
 						return nil
 					})
@@ -5818,10 +7205,10 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*User) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.APITokens)
-							if nodes[i].Edges.totalCount[8] == nil {
-								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							if nodes[i].Edges.totalCount[10] == nil {
+								nodes[i].Edges.totalCount[10] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[8][alias] = n
+							nodes[i].Edges.totalCount[10][alias] = n
 						}
 						return nil
 					})
@@ -5896,6 +7283,31 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[user.FieldAvatarURL]; !ok {
 				selectedFields = append(selectedFields, user.FieldAvatarURL)
 				fieldSeen[user.FieldAvatarURL] = struct{}{}
+			}
+		case "languages":
+			if _, ok := fieldSeen[user.FieldLanguages]; !ok {
+				selectedFields = append(selectedFields, user.FieldLanguages)
+				fieldSeen[user.FieldLanguages] = struct{}{}
+			}
+		case "links":
+			if _, ok := fieldSeen[user.FieldLinks]; !ok {
+				selectedFields = append(selectedFields, user.FieldLinks)
+				fieldSeen[user.FieldLinks] = struct{}{}
+			}
+		case "showcaseConsent":
+			if _, ok := fieldSeen[user.FieldShowcaseConsent]; !ok {
+				selectedFields = append(selectedFields, user.FieldShowcaseConsent)
+				fieldSeen[user.FieldShowcaseConsent] = struct{}{}
+			}
+		case "photoConsent":
+			if _, ok := fieldSeen[user.FieldPhotoConsent]; !ok {
+				selectedFields = append(selectedFields, user.FieldPhotoConsent)
+				fieldSeen[user.FieldPhotoConsent] = struct{}{}
+			}
+		case "ledgerPublic":
+			if _, ok := fieldSeen[user.FieldLedgerPublic]; !ok {
+				selectedFields = append(selectedFields, user.FieldLedgerPublic)
+				fieldSeen[user.FieldLedgerPublic] = struct{}{}
 			}
 		case "id":
 		case "__typename":

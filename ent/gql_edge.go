@@ -154,6 +154,119 @@ func (_m *Award) Group(ctx context.Context) (*Group, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Award) Selection(ctx context.Context) (*AwardSelection, error) {
+	result, err := _m.Edges.SelectionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySelection().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *AwardNomination) Selection(ctx context.Context) (*AwardSelection, error) {
+	result, err := _m.Edges.SelectionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySelection().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *AwardNomination) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *AwardNomination) Group(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.GroupOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGroup().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *AwardNomination) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *AwardNomination) NominatedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.NominatedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryNominatedBy().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *AwardSelection) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *AwardSelection) OpenedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.OpenedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOpenedBy().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *AwardSelection) DecidedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.DecidedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDecidedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *AwardSelection) Nominations(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *AwardNominationOrder,
+) (*AwardNominationConnection, error) {
+	opts := []AwardNominationPaginateOption{
+		WithAwardNominationOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedNominations(alias); err == nil || hasTotalCount {
+		pager, err := newAwardNominationPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AwardNominationConnection{Edges: []*AwardNominationEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryNominations().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *AwardSelection) Awards(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AwardOrder, where *AwardWhereInput,
+) (*AwardConnection, error) {
+	opts := []AwardPaginateOption{
+		WithAwardOrder(orderBy),
+		WithAwardFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedAwards(alias); err == nil || hasTotalCount {
+		pager, err := newAwardPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AwardConnection{Edges: []*AwardEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAwards().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Candidate) Election(ctx context.Context) (*Election, error) {
 	result, err := _m.Edges.ElectionOrErr()
 	if IsNotLoaded(err) {
@@ -176,6 +289,46 @@ func (_m *Candidate) NominatedBy(ctx context.Context) (*User, error) {
 		result, err = _m.QueryNominatedBy().Only(ctx)
 	}
 	return result, err
+}
+
+func (_m *Certificate) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Certificate) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Certificate) Group(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.GroupOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGroup().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Certificate) Role(ctx context.Context) (*Role, error) {
+	result, err := _m.Edges.RoleOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRole().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Certificate) Award(ctx context.Context) (*Award, error) {
+	result, err := _m.Edges.AwardOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAward().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *Community) Regions(
@@ -283,6 +436,47 @@ func (_m *Community) Partners(
 	return _m.QueryPartners().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Community) AwardSelections(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AwardSelectionOrder, where *AwardSelectionWhereInput,
+) (*AwardSelectionConnection, error) {
+	opts := []AwardSelectionPaginateOption{
+		WithAwardSelectionOrder(orderBy),
+		WithAwardSelectionFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedAwardSelections(alias); err == nil || hasTotalCount {
+		pager, err := newAwardSelectionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AwardSelectionConnection{Edges: []*AwardSelectionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAwardSelections().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Community) Shipments(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ShipmentOrder,
+) (*ShipmentConnection, error) {
+	opts := []ShipmentPaginateOption{
+		WithShipmentOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedShipments(alias); err == nil || hasTotalCount {
+		pager, err := newShipmentPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ShipmentConnection{Edges: []*ShipmentEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryShipments().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Community) Awards(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AwardOrder, where *AwardWhereInput,
 ) (*AwardConnection, error) {
@@ -291,7 +485,7 @@ func (_m *Community) Awards(
 		WithAwardFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
 	if nodes, err := _m.NamedAwards(alias); err == nil || hasTotalCount {
 		pager, err := newAwardPager(opts, last != nil)
 		if err != nil {
@@ -340,6 +534,22 @@ func (_m *Contribution) VerifiedBy(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.VerifiedByOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryVerifiedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Contribution) DeclinedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.DeclinedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDeclinedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Contribution) Event(ctx context.Context) (*Event, error) {
+	result, err := _m.Edges.EventOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEvent().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }
@@ -803,6 +1013,46 @@ func (_m *Role) HomeGroup(ctx context.Context) (*Group, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Shipment) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Shipment) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Shipment) Award(ctx context.Context) (*Award, error) {
+	result, err := _m.Edges.AwardOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAward().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Shipment) Role(ctx context.Context) (*Role, error) {
+	result, err := _m.Edges.RoleOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRole().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Shipment) ShippedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ShippedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryShippedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *ShippingAddress) User(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.UserOrErr()
 	if IsNotLoaded(err) {
@@ -980,6 +1230,46 @@ func (_m *User) Applications(
 	return _m.QueryApplications().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *User) Certificates(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CertificateOrder,
+) (*CertificateConnection, error) {
+	opts := []CertificatePaginateOption{
+		WithCertificateOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
+	if nodes, err := _m.NamedCertificates(alias); err == nil || hasTotalCount {
+		pager, err := newCertificatePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CertificateConnection{Edges: []*CertificateEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryCertificates().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *User) Shipments(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ShipmentOrder,
+) (*ShipmentConnection, error) {
+	opts := []ShipmentPaginateOption{
+		WithShipmentOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[9][alias]
+	if nodes, err := _m.NamedShipments(alias); err == nil || hasTotalCount {
+		pager, err := newShipmentPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ShipmentConnection{Edges: []*ShipmentEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryShipments().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *User) APITokens(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *APITokenOrder,
 ) (*APITokenConnection, error) {
@@ -987,7 +1277,7 @@ func (_m *User) APITokens(
 		WithAPITokenOrder(orderBy),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[10][alias]
 	if nodes, err := _m.NamedAPITokens(alias); err == nil || hasTotalCount {
 		pager, err := newAPITokenPager(opts, last != nil)
 		if err != nil {

@@ -44,8 +44,38 @@ func (c *AwardConnection) Nodes() []*Award {
 
 // Nodes returns the nodes of the page's edges, in order: the `nodes`
 // shortcut for `edges { node }`.
+func (c *AwardNominationConnection) Nodes() []*AwardNomination {
+	nodes := make([]*AwardNomination, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
+func (c *AwardSelectionConnection) Nodes() []*AwardSelection {
+	nodes := make([]*AwardSelection, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
 func (c *CandidateConnection) Nodes() []*Candidate {
 	nodes := make([]*Candidate, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
+func (c *CertificateConnection) Nodes() []*Certificate {
+	nodes := make([]*Certificate, len(c.Edges))
 	for i, e := range c.Edges {
 		nodes[i] = e.Node
 	}
@@ -176,6 +206,16 @@ func (c *ReviewConnection) Nodes() []*Review {
 // shortcut for `edges { node }`.
 func (c *RoleConnection) Nodes() []*Role {
 	nodes := make([]*Role, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
+func (c *ShipmentConnection) Nodes() []*Shipment {
+	nodes := make([]*Shipment, len(c.Edges))
 	for i, e := range c.Edges {
 		nodes[i] = e.Node
 	}

@@ -18,7 +18,10 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
@@ -33,6 +36,7 @@ import (
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
@@ -1649,6 +1653,724 @@ func (_m *Award) ToEdge(order *AwardOrder) *AwardEdge {
 	}
 }
 
+// AwardNominationEdge is the edge representation of AwardNomination.
+type AwardNominationEdge struct {
+	Node   *AwardNomination `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// AwardNominationConnection is the connection containing edges to AwardNomination.
+type AwardNominationConnection struct {
+	Edges      []*AwardNominationEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *AwardNominationConnection) build(nodes []*AwardNomination, pager *awardnominationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *AwardNomination
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *AwardNomination {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *AwardNomination {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*AwardNominationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &AwardNominationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// AwardNominationPaginateOption enables pagination customization.
+type AwardNominationPaginateOption func(*awardnominationPager) error
+
+// WithAwardNominationOrder configures pagination ordering.
+func WithAwardNominationOrder(order *AwardNominationOrder) AwardNominationPaginateOption {
+	if order == nil {
+		order = DefaultAwardNominationOrder
+	}
+	o := *order
+	return func(pager *awardnominationPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultAwardNominationOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithAwardNominationFilter configures pagination filter.
+func WithAwardNominationFilter(filter func(*AwardNominationQuery) (*AwardNominationQuery, error)) AwardNominationPaginateOption {
+	return func(pager *awardnominationPager) error {
+		if filter == nil {
+			return errors.New("AwardNominationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type awardnominationPager struct {
+	reverse bool
+	order   *AwardNominationOrder
+	filter  func(*AwardNominationQuery) (*AwardNominationQuery, error)
+}
+
+func newAwardNominationPager(opts []AwardNominationPaginateOption, reverse bool) (*awardnominationPager, error) {
+	pager := &awardnominationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultAwardNominationOrder
+	}
+	return pager, nil
+}
+
+func (p *awardnominationPager) applyFilter(query *AwardNominationQuery) (*AwardNominationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *awardnominationPager) toCursor(_m *AwardNomination) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *awardnominationPager) applyCursors(query *AwardNominationQuery, after, before *Cursor) (*AwardNominationQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAwardNominationOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *awardnominationPager) applyOrder(query *AwardNominationQuery) *AwardNominationQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultAwardNominationOrder.Field {
+		query = query.Order(DefaultAwardNominationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *awardnominationPager) orderExpr(query *AwardNominationQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultAwardNominationOrder.Field {
+			b.Comma().Ident(DefaultAwardNominationOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to AwardNomination.
+func (_m *AwardNominationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AwardNominationPaginateOption,
+) (*AwardNominationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newAwardNominationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AwardNominationConnection{Edges: []*AwardNominationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// AwardNominationOrderFieldCreatedAt orders AwardNomination by created_at.
+	AwardNominationOrderFieldCreatedAt = &AwardNominationOrderField{
+		Value: func(_m *AwardNomination) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: awardnomination.FieldCreatedAt,
+		toTerm: awardnomination.ByCreatedAt,
+		toCursor: func(_m *AwardNomination) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// AwardNominationOrderFieldUpdatedAt orders AwardNomination by updated_at.
+	AwardNominationOrderFieldUpdatedAt = &AwardNominationOrderField{
+		Value: func(_m *AwardNomination) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: awardnomination.FieldUpdatedAt,
+		toTerm: awardnomination.ByUpdatedAt,
+		toCursor: func(_m *AwardNomination) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// AwardNominationOrderFieldStatus orders AwardNomination by status.
+	AwardNominationOrderFieldStatus = &AwardNominationOrderField{
+		Value: func(_m *AwardNomination) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: awardnomination.FieldStatus,
+		toTerm: awardnomination.ByStatus,
+		toCursor: func(_m *AwardNomination) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AwardNominationOrderField) String() string {
+	var str string
+	switch f.column {
+	case AwardNominationOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case AwardNominationOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case AwardNominationOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AwardNominationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AwardNominationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AwardNominationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *AwardNominationOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *AwardNominationOrderFieldUpdatedAt
+	case "STATUS":
+		*f = *AwardNominationOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid AwardNominationOrderField", str)
+	}
+	return nil
+}
+
+// AwardNominationOrderField defines the ordering field of AwardNomination.
+type AwardNominationOrderField struct {
+	// Value extracts the ordering value from the given AwardNomination.
+	Value    func(*AwardNomination) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) awardnomination.OrderOption
+	toCursor func(*AwardNomination) Cursor
+}
+
+// AwardNominationOrder defines the ordering of AwardNomination.
+type AwardNominationOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *AwardNominationOrderField `json:"field"`
+}
+
+// DefaultAwardNominationOrder is the default ordering of AwardNomination.
+var DefaultAwardNominationOrder = &AwardNominationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AwardNominationOrderField{
+		Value: func(_m *AwardNomination) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: awardnomination.FieldID,
+		toTerm: awardnomination.ByID,
+		toCursor: func(_m *AwardNomination) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts AwardNomination into AwardNominationEdge.
+func (_m *AwardNomination) ToEdge(order *AwardNominationOrder) *AwardNominationEdge {
+	if order == nil {
+		order = DefaultAwardNominationOrder
+	}
+	return &AwardNominationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// AwardSelectionEdge is the edge representation of AwardSelection.
+type AwardSelectionEdge struct {
+	Node   *AwardSelection `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// AwardSelectionConnection is the connection containing edges to AwardSelection.
+type AwardSelectionConnection struct {
+	Edges      []*AwardSelectionEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *AwardSelectionConnection) build(nodes []*AwardSelection, pager *awardselectionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *AwardSelection
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *AwardSelection {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *AwardSelection {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*AwardSelectionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &AwardSelectionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// AwardSelectionPaginateOption enables pagination customization.
+type AwardSelectionPaginateOption func(*awardselectionPager) error
+
+// WithAwardSelectionOrder configures pagination ordering.
+func WithAwardSelectionOrder(order []*AwardSelectionOrder) AwardSelectionPaginateOption {
+	return func(pager *awardselectionPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithAwardSelectionFilter configures pagination filter.
+func WithAwardSelectionFilter(filter func(*AwardSelectionQuery) (*AwardSelectionQuery, error)) AwardSelectionPaginateOption {
+	return func(pager *awardselectionPager) error {
+		if filter == nil {
+			return errors.New("AwardSelectionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type awardselectionPager struct {
+	reverse bool
+	order   []*AwardSelectionOrder
+	filter  func(*AwardSelectionQuery) (*AwardSelectionQuery, error)
+}
+
+func newAwardSelectionPager(opts []AwardSelectionPaginateOption, reverse bool) (*awardselectionPager, error) {
+	pager := &awardselectionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *awardselectionPager) applyFilter(query *AwardSelectionQuery) (*AwardSelectionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *awardselectionPager) toCursor(_m *AwardSelection) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *awardselectionPager) applyCursors(query *AwardSelectionQuery, after, before *Cursor) (*AwardSelectionQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultAwardSelectionOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *awardselectionPager) applyOrder(query *AwardSelectionQuery) *AwardSelectionQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultAwardSelectionOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultAwardSelectionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *awardselectionPager) orderExpr(query *AwardSelectionQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultAwardSelectionOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to AwardSelection.
+func (_m *AwardSelectionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AwardSelectionPaginateOption,
+) (*AwardSelectionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newAwardSelectionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AwardSelectionConnection{Edges: []*AwardSelectionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// AwardSelectionOrderFieldCreatedAt orders AwardSelection by created_at.
+	AwardSelectionOrderFieldCreatedAt = &AwardSelectionOrderField{
+		Value: func(_m *AwardSelection) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: awardselection.FieldCreatedAt,
+		toTerm: awardselection.ByCreatedAt,
+		toCursor: func(_m *AwardSelection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// AwardSelectionOrderFieldUpdatedAt orders AwardSelection by updated_at.
+	AwardSelectionOrderFieldUpdatedAt = &AwardSelectionOrderField{
+		Value: func(_m *AwardSelection) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: awardselection.FieldUpdatedAt,
+		toTerm: awardselection.ByUpdatedAt,
+		toCursor: func(_m *AwardSelection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// AwardSelectionOrderFieldYear orders AwardSelection by year.
+	AwardSelectionOrderFieldYear = &AwardSelectionOrderField{
+		Value: func(_m *AwardSelection) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: awardselection.FieldYear,
+		toTerm: awardselection.ByYear,
+		toCursor: func(_m *AwardSelection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+	// AwardSelectionOrderFieldStatus orders AwardSelection by status.
+	AwardSelectionOrderFieldStatus = &AwardSelectionOrderField{
+		Value: func(_m *AwardSelection) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: awardselection.FieldStatus,
+		toTerm: awardselection.ByStatus,
+		toCursor: func(_m *AwardSelection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AwardSelectionOrderField) String() string {
+	var str string
+	switch f.column {
+	case AwardSelectionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case AwardSelectionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case AwardSelectionOrderFieldYear.column:
+		str = "YEAR"
+	case AwardSelectionOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AwardSelectionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AwardSelectionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AwardSelectionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *AwardSelectionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *AwardSelectionOrderFieldUpdatedAt
+	case "YEAR":
+		*f = *AwardSelectionOrderFieldYear
+	case "STATUS":
+		*f = *AwardSelectionOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid AwardSelectionOrderField", str)
+	}
+	return nil
+}
+
+// AwardSelectionOrderField defines the ordering field of AwardSelection.
+type AwardSelectionOrderField struct {
+	// Value extracts the ordering value from the given AwardSelection.
+	Value    func(*AwardSelection) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) awardselection.OrderOption
+	toCursor func(*AwardSelection) Cursor
+}
+
+// AwardSelectionOrder defines the ordering of AwardSelection.
+type AwardSelectionOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *AwardSelectionOrderField `json:"field"`
+}
+
+// DefaultAwardSelectionOrder is the default ordering of AwardSelection.
+var DefaultAwardSelectionOrder = &AwardSelectionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AwardSelectionOrderField{
+		Value: func(_m *AwardSelection) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: awardselection.FieldID,
+		toTerm: awardselection.ByID,
+		toCursor: func(_m *AwardSelection) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts AwardSelection into AwardSelectionEdge.
+func (_m *AwardSelection) ToEdge(order *AwardSelectionOrder) *AwardSelectionEdge {
+	if order == nil {
+		order = DefaultAwardSelectionOrder
+	}
+	return &AwardSelectionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // CandidateEdge is the edge representation of Candidate.
 type CandidateEdge struct {
 	Node   *Candidate `json:"node"`
@@ -1958,6 +2680,338 @@ func (_m *Candidate) ToEdge(order *CandidateOrder) *CandidateEdge {
 		order = DefaultCandidateOrder
 	}
 	return &CandidateEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CertificateEdge is the edge representation of Certificate.
+type CertificateEdge struct {
+	Node   *Certificate `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// CertificateConnection is the connection containing edges to Certificate.
+type CertificateConnection struct {
+	Edges      []*CertificateEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *CertificateConnection) build(nodes []*Certificate, pager *certificatePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Certificate
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Certificate {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Certificate {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CertificateEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CertificateEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CertificatePaginateOption enables pagination customization.
+type CertificatePaginateOption func(*certificatePager) error
+
+// WithCertificateOrder configures pagination ordering.
+func WithCertificateOrder(order *CertificateOrder) CertificatePaginateOption {
+	if order == nil {
+		order = DefaultCertificateOrder
+	}
+	o := *order
+	return func(pager *certificatePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCertificateOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCertificateFilter configures pagination filter.
+func WithCertificateFilter(filter func(*CertificateQuery) (*CertificateQuery, error)) CertificatePaginateOption {
+	return func(pager *certificatePager) error {
+		if filter == nil {
+			return errors.New("CertificateQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type certificatePager struct {
+	reverse bool
+	order   *CertificateOrder
+	filter  func(*CertificateQuery) (*CertificateQuery, error)
+}
+
+func newCertificatePager(opts []CertificatePaginateOption, reverse bool) (*certificatePager, error) {
+	pager := &certificatePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCertificateOrder
+	}
+	return pager, nil
+}
+
+func (p *certificatePager) applyFilter(query *CertificateQuery) (*CertificateQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *certificatePager) toCursor(_m *Certificate) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *certificatePager) applyCursors(query *CertificateQuery, after, before *Cursor) (*CertificateQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCertificateOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *certificatePager) applyOrder(query *CertificateQuery) *CertificateQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCertificateOrder.Field {
+		query = query.Order(DefaultCertificateOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *certificatePager) orderExpr(query *CertificateQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCertificateOrder.Field {
+			b.Comma().Ident(DefaultCertificateOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Certificate.
+func (_m *CertificateQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CertificatePaginateOption,
+) (*CertificateConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCertificatePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CertificateConnection{Edges: []*CertificateEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CertificateOrderFieldCreatedAt orders Certificate by created_at.
+	CertificateOrderFieldCreatedAt = &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: certificate.FieldCreatedAt,
+		toTerm: certificate.ByCreatedAt,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CertificateOrderFieldUpdatedAt orders Certificate by updated_at.
+	CertificateOrderFieldUpdatedAt = &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: certificate.FieldUpdatedAt,
+		toTerm: certificate.ByUpdatedAt,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CertificateOrderFieldIssuedAt orders Certificate by issued_at.
+	CertificateOrderFieldIssuedAt = &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.IssuedAt, nil
+		},
+		column: certificate.FieldIssuedAt,
+		toTerm: certificate.ByIssuedAt,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.IssuedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CertificateOrderField) String() string {
+	var str string
+	switch f.column {
+	case CertificateOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CertificateOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CertificateOrderFieldIssuedAt.column:
+		str = "ISSUED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CertificateOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CertificateOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CertificateOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CertificateOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CertificateOrderFieldUpdatedAt
+	case "ISSUED_AT":
+		*f = *CertificateOrderFieldIssuedAt
+	default:
+		return fmt.Errorf("%s is not a valid CertificateOrderField", str)
+	}
+	return nil
+}
+
+// CertificateOrderField defines the ordering field of Certificate.
+type CertificateOrderField struct {
+	// Value extracts the ordering value from the given Certificate.
+	Value    func(*Certificate) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) certificate.OrderOption
+	toCursor func(*Certificate) Cursor
+}
+
+// CertificateOrder defines the ordering of Certificate.
+type CertificateOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *CertificateOrderField `json:"field"`
+}
+
+// DefaultCertificateOrder is the default ordering of Certificate.
+var DefaultCertificateOrder = &CertificateOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: certificate.FieldID,
+		toTerm: certificate.ByID,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Certificate into CertificateEdge.
+func (_m *Certificate) ToEdge(order *CertificateOrder) *CertificateEdge {
+	if order == nil {
+		order = DefaultCertificateOrder
+	}
+	return &CertificateEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -2964,6 +4018,20 @@ var (
 			}
 		},
 	}
+	// ContributionOrderFieldStatus orders Contribution by status.
+	ContributionOrderFieldStatus = &ContributionOrderField{
+		Value: func(_m *Contribution) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: contribution.FieldStatus,
+		toTerm: contribution.ByStatus,
+		toCursor: func(_m *Contribution) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -2978,6 +4046,8 @@ func (f ContributionOrderField) String() string {
 		str = "KIND"
 	case ContributionOrderFieldOccurredOn.column:
 		str = "OCCURRED_ON"
+	case ContributionOrderFieldStatus.column:
+		str = "STATUS"
 	}
 	return str
 }
@@ -3002,6 +4072,8 @@ func (f *ContributionOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ContributionOrderFieldKind
 	case "OCCURRED_ON":
 		*f = *ContributionOrderFieldOccurredOn
+	case "STATUS":
+		*f = *ContributionOrderFieldStatus
 	default:
 		return fmt.Errorf("%s is not a valid ContributionOrderField", str)
 	}
@@ -6850,6 +7922,392 @@ func (_m *Role) ToEdge(order *RoleOrder) *RoleEdge {
 		order = DefaultRoleOrder
 	}
 	return &RoleEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ShipmentEdge is the edge representation of Shipment.
+type ShipmentEdge struct {
+	Node   *Shipment `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// ShipmentConnection is the connection containing edges to Shipment.
+type ShipmentConnection struct {
+	Edges      []*ShipmentEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *ShipmentConnection) build(nodes []*Shipment, pager *shipmentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Shipment
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Shipment {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Shipment {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ShipmentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ShipmentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ShipmentPaginateOption enables pagination customization.
+type ShipmentPaginateOption func(*shipmentPager) error
+
+// WithShipmentOrder configures pagination ordering.
+func WithShipmentOrder(order []*ShipmentOrder) ShipmentPaginateOption {
+	return func(pager *shipmentPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithShipmentFilter configures pagination filter.
+func WithShipmentFilter(filter func(*ShipmentQuery) (*ShipmentQuery, error)) ShipmentPaginateOption {
+	return func(pager *shipmentPager) error {
+		if filter == nil {
+			return errors.New("ShipmentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type shipmentPager struct {
+	reverse bool
+	order   []*ShipmentOrder
+	filter  func(*ShipmentQuery) (*ShipmentQuery, error)
+}
+
+func newShipmentPager(opts []ShipmentPaginateOption, reverse bool) (*shipmentPager, error) {
+	pager := &shipmentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *shipmentPager) applyFilter(query *ShipmentQuery) (*ShipmentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *shipmentPager) toCursor(_m *Shipment) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *shipmentPager) applyCursors(query *ShipmentQuery, after, before *Cursor) (*ShipmentQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultShipmentOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *shipmentPager) applyOrder(query *ShipmentQuery) *ShipmentQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultShipmentOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultShipmentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *shipmentPager) orderExpr(query *ShipmentQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultShipmentOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Shipment.
+func (_m *ShipmentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ShipmentPaginateOption,
+) (*ShipmentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newShipmentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ShipmentConnection{Edges: []*ShipmentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ShipmentOrderFieldCreatedAt orders Shipment by created_at.
+	ShipmentOrderFieldCreatedAt = &ShipmentOrderField{
+		Value: func(_m *Shipment) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: shipment.FieldCreatedAt,
+		toTerm: shipment.ByCreatedAt,
+		toCursor: func(_m *Shipment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ShipmentOrderFieldUpdatedAt orders Shipment by updated_at.
+	ShipmentOrderFieldUpdatedAt = &ShipmentOrderField{
+		Value: func(_m *Shipment) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: shipment.FieldUpdatedAt,
+		toTerm: shipment.ByUpdatedAt,
+		toCursor: func(_m *Shipment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ShipmentOrderFieldKind orders Shipment by kind.
+	ShipmentOrderFieldKind = &ShipmentOrderField{
+		Value: func(_m *Shipment) (ent.Value, error) {
+			return _m.Kind, nil
+		},
+		column: shipment.FieldKind,
+		toTerm: shipment.ByKind,
+		toCursor: func(_m *Shipment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Kind,
+			}
+		},
+	}
+	// ShipmentOrderFieldStatus orders Shipment by status.
+	ShipmentOrderFieldStatus = &ShipmentOrderField{
+		Value: func(_m *Shipment) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: shipment.FieldStatus,
+		toTerm: shipment.ByStatus,
+		toCursor: func(_m *Shipment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ShipmentOrderField) String() string {
+	var str string
+	switch f.column {
+	case ShipmentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ShipmentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ShipmentOrderFieldKind.column:
+		str = "KIND"
+	case ShipmentOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ShipmentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ShipmentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ShipmentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ShipmentOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ShipmentOrderFieldUpdatedAt
+	case "KIND":
+		*f = *ShipmentOrderFieldKind
+	case "STATUS":
+		*f = *ShipmentOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid ShipmentOrderField", str)
+	}
+	return nil
+}
+
+// ShipmentOrderField defines the ordering field of Shipment.
+type ShipmentOrderField struct {
+	// Value extracts the ordering value from the given Shipment.
+	Value    func(*Shipment) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) shipment.OrderOption
+	toCursor func(*Shipment) Cursor
+}
+
+// ShipmentOrder defines the ordering of Shipment.
+type ShipmentOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *ShipmentOrderField `json:"field"`
+}
+
+// DefaultShipmentOrder is the default ordering of Shipment.
+var DefaultShipmentOrder = &ShipmentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ShipmentOrderField{
+		Value: func(_m *Shipment) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: shipment.FieldID,
+		toTerm: shipment.ByID,
+		toCursor: func(_m *Shipment) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Shipment into ShipmentEdge.
+func (_m *Shipment) ToEdge(order *ShipmentOrder) *ShipmentEdge {
+	if order == nil {
+		order = DefaultShipmentOrder
+	}
+	return &ShipmentEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

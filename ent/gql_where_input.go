@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
@@ -1806,6 +1807,50 @@ type AwardWhereInput struct {
 	GroupIDEqualFold    *pulid.ID  `json:"groupIDEqualFold,omitempty"`
 	GroupIDContainsFold *pulid.ID  `json:"groupIDContainsFold,omitempty"`
 
+	// "selection_id" field predicates.
+	SelectionID             *pulid.ID  `json:"selectionID,omitempty"`
+	SelectionIDNEQ          *pulid.ID  `json:"selectionIDNEQ,omitempty"`
+	SelectionIDIn           []pulid.ID `json:"selectionIDIn,omitempty"`
+	SelectionIDNotIn        []pulid.ID `json:"selectionIDNotIn,omitempty"`
+	SelectionIDGT           *pulid.ID  `json:"selectionIDGT,omitempty"`
+	SelectionIDGTE          *pulid.ID  `json:"selectionIDGTE,omitempty"`
+	SelectionIDLT           *pulid.ID  `json:"selectionIDLT,omitempty"`
+	SelectionIDLTE          *pulid.ID  `json:"selectionIDLTE,omitempty"`
+	SelectionIDContains     *pulid.ID  `json:"selectionIDContains,omitempty"`
+	SelectionIDHasPrefix    *pulid.ID  `json:"selectionIDHasPrefix,omitempty"`
+	SelectionIDHasSuffix    *pulid.ID  `json:"selectionIDHasSuffix,omitempty"`
+	SelectionIDIsNil        bool       `json:"selectionIDIsNil,omitempty"`
+	SelectionIDNotNil       bool       `json:"selectionIDNotNil,omitempty"`
+	SelectionIDEqualFold    *pulid.ID  `json:"selectionIDEqualFold,omitempty"`
+	SelectionIDContainsFold *pulid.ID  `json:"selectionIDContainsFold,omitempty"`
+
+	// "category" field predicates.
+	Category             *string  `json:"category,omitempty"`
+	CategoryNEQ          *string  `json:"categoryNEQ,omitempty"`
+	CategoryIn           []string `json:"categoryIn,omitempty"`
+	CategoryNotIn        []string `json:"categoryNotIn,omitempty"`
+	CategoryGT           *string  `json:"categoryGT,omitempty"`
+	CategoryGTE          *string  `json:"categoryGTE,omitempty"`
+	CategoryLT           *string  `json:"categoryLT,omitempty"`
+	CategoryLTE          *string  `json:"categoryLTE,omitempty"`
+	CategoryContains     *string  `json:"categoryContains,omitempty"`
+	CategoryHasPrefix    *string  `json:"categoryHasPrefix,omitempty"`
+	CategoryHasSuffix    *string  `json:"categoryHasSuffix,omitempty"`
+	CategoryIsNil        bool     `json:"categoryIsNil,omitempty"`
+	CategoryNotNil       bool     `json:"categoryNotNil,omitempty"`
+	CategoryEqualFold    *string  `json:"categoryEqualFold,omitempty"`
+	CategoryContainsFold *string  `json:"categoryContainsFold,omitempty"`
+
+	// "points" field predicates.
+	Points      *int  `json:"points,omitempty"`
+	PointsNEQ   *int  `json:"pointsNEQ,omitempty"`
+	PointsIn    []int `json:"pointsIn,omitempty"`
+	PointsNotIn []int `json:"pointsNotIn,omitempty"`
+	PointsGT    *int  `json:"pointsGT,omitempty"`
+	PointsGTE   *int  `json:"pointsGTE,omitempty"`
+	PointsLT    *int  `json:"pointsLT,omitempty"`
+	PointsLTE   *int  `json:"pointsLTE,omitempty"`
+
 	// "year" field predicates.
 	Year      *int  `json:"year,omitempty"`
 	YearNEQ   *int  `json:"yearNEQ,omitempty"`
@@ -1869,6 +1914,10 @@ type AwardWhereInput struct {
 	// "group" edge predicates.
 	HasGroup     *bool              `json:"hasGroup,omitempty"`
 	HasGroupWith []*GroupWhereInput `json:"hasGroupWith,omitempty"`
+
+	// "selection" edge predicates.
+	HasSelection     *bool                       `json:"hasSelection,omitempty"`
+	HasSelectionWith []*AwardSelectionWhereInput `json:"hasSelectionWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2137,6 +2186,120 @@ func (i *AwardWhereInput) P() (predicate.Award, error) {
 	if i.GroupIDContainsFold != nil {
 		predicates = append(predicates, award.GroupIDContainsFold(*i.GroupIDContainsFold))
 	}
+	if i.SelectionID != nil {
+		predicates = append(predicates, award.SelectionIDEQ(*i.SelectionID))
+	}
+	if i.SelectionIDNEQ != nil {
+		predicates = append(predicates, award.SelectionIDNEQ(*i.SelectionIDNEQ))
+	}
+	if len(i.SelectionIDIn) > 0 {
+		predicates = append(predicates, award.SelectionIDIn(i.SelectionIDIn...))
+	}
+	if len(i.SelectionIDNotIn) > 0 {
+		predicates = append(predicates, award.SelectionIDNotIn(i.SelectionIDNotIn...))
+	}
+	if i.SelectionIDGT != nil {
+		predicates = append(predicates, award.SelectionIDGT(*i.SelectionIDGT))
+	}
+	if i.SelectionIDGTE != nil {
+		predicates = append(predicates, award.SelectionIDGTE(*i.SelectionIDGTE))
+	}
+	if i.SelectionIDLT != nil {
+		predicates = append(predicates, award.SelectionIDLT(*i.SelectionIDLT))
+	}
+	if i.SelectionIDLTE != nil {
+		predicates = append(predicates, award.SelectionIDLTE(*i.SelectionIDLTE))
+	}
+	if i.SelectionIDContains != nil {
+		predicates = append(predicates, award.SelectionIDContains(*i.SelectionIDContains))
+	}
+	if i.SelectionIDHasPrefix != nil {
+		predicates = append(predicates, award.SelectionIDHasPrefix(*i.SelectionIDHasPrefix))
+	}
+	if i.SelectionIDHasSuffix != nil {
+		predicates = append(predicates, award.SelectionIDHasSuffix(*i.SelectionIDHasSuffix))
+	}
+	if i.SelectionIDIsNil {
+		predicates = append(predicates, award.SelectionIDIsNil())
+	}
+	if i.SelectionIDNotNil {
+		predicates = append(predicates, award.SelectionIDNotNil())
+	}
+	if i.SelectionIDEqualFold != nil {
+		predicates = append(predicates, award.SelectionIDEqualFold(*i.SelectionIDEqualFold))
+	}
+	if i.SelectionIDContainsFold != nil {
+		predicates = append(predicates, award.SelectionIDContainsFold(*i.SelectionIDContainsFold))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, award.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, award.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, award.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, award.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.CategoryGT != nil {
+		predicates = append(predicates, award.CategoryGT(*i.CategoryGT))
+	}
+	if i.CategoryGTE != nil {
+		predicates = append(predicates, award.CategoryGTE(*i.CategoryGTE))
+	}
+	if i.CategoryLT != nil {
+		predicates = append(predicates, award.CategoryLT(*i.CategoryLT))
+	}
+	if i.CategoryLTE != nil {
+		predicates = append(predicates, award.CategoryLTE(*i.CategoryLTE))
+	}
+	if i.CategoryContains != nil {
+		predicates = append(predicates, award.CategoryContains(*i.CategoryContains))
+	}
+	if i.CategoryHasPrefix != nil {
+		predicates = append(predicates, award.CategoryHasPrefix(*i.CategoryHasPrefix))
+	}
+	if i.CategoryHasSuffix != nil {
+		predicates = append(predicates, award.CategoryHasSuffix(*i.CategoryHasSuffix))
+	}
+	if i.CategoryIsNil {
+		predicates = append(predicates, award.CategoryIsNil())
+	}
+	if i.CategoryNotNil {
+		predicates = append(predicates, award.CategoryNotNil())
+	}
+	if i.CategoryEqualFold != nil {
+		predicates = append(predicates, award.CategoryEqualFold(*i.CategoryEqualFold))
+	}
+	if i.CategoryContainsFold != nil {
+		predicates = append(predicates, award.CategoryContainsFold(*i.CategoryContainsFold))
+	}
+	if i.Points != nil {
+		predicates = append(predicates, award.PointsEQ(*i.Points))
+	}
+	if i.PointsNEQ != nil {
+		predicates = append(predicates, award.PointsNEQ(*i.PointsNEQ))
+	}
+	if len(i.PointsIn) > 0 {
+		predicates = append(predicates, award.PointsIn(i.PointsIn...))
+	}
+	if len(i.PointsNotIn) > 0 {
+		predicates = append(predicates, award.PointsNotIn(i.PointsNotIn...))
+	}
+	if i.PointsGT != nil {
+		predicates = append(predicates, award.PointsGT(*i.PointsGT))
+	}
+	if i.PointsGTE != nil {
+		predicates = append(predicates, award.PointsGTE(*i.PointsGTE))
+	}
+	if i.PointsLT != nil {
+		predicates = append(predicates, award.PointsLT(*i.PointsLT))
+	}
+	if i.PointsLTE != nil {
+		predicates = append(predicates, award.PointsLTE(*i.PointsLTE))
+	}
 	if i.Year != nil {
 		predicates = append(predicates, award.YearEQ(*i.Year))
 	}
@@ -2324,6 +2487,24 @@ func (i *AwardWhereInput) P() (predicate.Award, error) {
 		}
 		predicates = append(predicates, award.HasGroupWith(with...))
 	}
+	if i.HasSelection != nil {
+		p := award.HasSelection()
+		if !*i.HasSelection {
+			p = award.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSelectionWith) > 0 {
+		with := make([]predicate.AwardSelection, 0, len(i.HasSelectionWith))
+		for _, w := range i.HasSelectionWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSelectionWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, award.HasSelectionWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyAwardWhereInput
@@ -2331,6 +2512,592 @@ func (i *AwardWhereInput) P() (predicate.Award, error) {
 		return predicates[0], nil
 	default:
 		return award.And(predicates...), nil
+	}
+}
+
+// AwardSelectionWhereInput represents a where input for filtering AwardSelection queries.
+type AwardSelectionWhereInput struct {
+	Predicates []predicate.AwardSelection  `json:"-"`
+	Not        *AwardSelectionWhereInput   `json:"not,omitempty"`
+	Or         []*AwardSelectionWhereInput `json:"or,omitempty"`
+	And        []*AwardSelectionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "community_id" field predicates.
+	CommunityID             *pulid.ID  `json:"communityID,omitempty"`
+	CommunityIDNEQ          *pulid.ID  `json:"communityIDNEQ,omitempty"`
+	CommunityIDIn           []pulid.ID `json:"communityIDIn,omitempty"`
+	CommunityIDNotIn        []pulid.ID `json:"communityIDNotIn,omitempty"`
+	CommunityIDGT           *pulid.ID  `json:"communityIDGT,omitempty"`
+	CommunityIDGTE          *pulid.ID  `json:"communityIDGTE,omitempty"`
+	CommunityIDLT           *pulid.ID  `json:"communityIDLT,omitempty"`
+	CommunityIDLTE          *pulid.ID  `json:"communityIDLTE,omitempty"`
+	CommunityIDContains     *pulid.ID  `json:"communityIDContains,omitempty"`
+	CommunityIDHasPrefix    *pulid.ID  `json:"communityIDHasPrefix,omitempty"`
+	CommunityIDHasSuffix    *pulid.ID  `json:"communityIDHasSuffix,omitempty"`
+	CommunityIDEqualFold    *pulid.ID  `json:"communityIDEqualFold,omitempty"`
+	CommunityIDContainsFold *pulid.ID  `json:"communityIDContainsFold,omitempty"`
+
+	// "opened_by_id" field predicates.
+	OpenedByID             *pulid.ID  `json:"openedByID,omitempty"`
+	OpenedByIDNEQ          *pulid.ID  `json:"openedByIDNEQ,omitempty"`
+	OpenedByIDIn           []pulid.ID `json:"openedByIDIn,omitempty"`
+	OpenedByIDNotIn        []pulid.ID `json:"openedByIDNotIn,omitempty"`
+	OpenedByIDGT           *pulid.ID  `json:"openedByIDGT,omitempty"`
+	OpenedByIDGTE          *pulid.ID  `json:"openedByIDGTE,omitempty"`
+	OpenedByIDLT           *pulid.ID  `json:"openedByIDLT,omitempty"`
+	OpenedByIDLTE          *pulid.ID  `json:"openedByIDLTE,omitempty"`
+	OpenedByIDContains     *pulid.ID  `json:"openedByIDContains,omitempty"`
+	OpenedByIDHasPrefix    *pulid.ID  `json:"openedByIDHasPrefix,omitempty"`
+	OpenedByIDHasSuffix    *pulid.ID  `json:"openedByIDHasSuffix,omitempty"`
+	OpenedByIDEqualFold    *pulid.ID  `json:"openedByIDEqualFold,omitempty"`
+	OpenedByIDContainsFold *pulid.ID  `json:"openedByIDContainsFold,omitempty"`
+
+	// "decided_by_id" field predicates.
+	DecidedByID             *pulid.ID  `json:"decidedByID,omitempty"`
+	DecidedByIDNEQ          *pulid.ID  `json:"decidedByIDNEQ,omitempty"`
+	DecidedByIDIn           []pulid.ID `json:"decidedByIDIn,omitempty"`
+	DecidedByIDNotIn        []pulid.ID `json:"decidedByIDNotIn,omitempty"`
+	DecidedByIDGT           *pulid.ID  `json:"decidedByIDGT,omitempty"`
+	DecidedByIDGTE          *pulid.ID  `json:"decidedByIDGTE,omitempty"`
+	DecidedByIDLT           *pulid.ID  `json:"decidedByIDLT,omitempty"`
+	DecidedByIDLTE          *pulid.ID  `json:"decidedByIDLTE,omitempty"`
+	DecidedByIDContains     *pulid.ID  `json:"decidedByIDContains,omitempty"`
+	DecidedByIDHasPrefix    *pulid.ID  `json:"decidedByIDHasPrefix,omitempty"`
+	DecidedByIDHasSuffix    *pulid.ID  `json:"decidedByIDHasSuffix,omitempty"`
+	DecidedByIDIsNil        bool       `json:"decidedByIDIsNil,omitempty"`
+	DecidedByIDNotNil       bool       `json:"decidedByIDNotNil,omitempty"`
+	DecidedByIDEqualFold    *pulid.ID  `json:"decidedByIDEqualFold,omitempty"`
+	DecidedByIDContainsFold *pulid.ID  `json:"decidedByIDContainsFold,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *awardselection.Status  `json:"status,omitempty"`
+	StatusNEQ   *awardselection.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []awardselection.Status `json:"statusIn,omitempty"`
+	StatusNotIn []awardselection.Status `json:"statusNotIn,omitempty"`
+
+	// "nominations_close_at" field predicates.
+	NominationsCloseAt       *time.Time  `json:"nominationsCloseAt,omitempty"`
+	NominationsCloseAtNEQ    *time.Time  `json:"nominationsCloseAtNEQ,omitempty"`
+	NominationsCloseAtIn     []time.Time `json:"nominationsCloseAtIn,omitempty"`
+	NominationsCloseAtNotIn  []time.Time `json:"nominationsCloseAtNotIn,omitempty"`
+	NominationsCloseAtGT     *time.Time  `json:"nominationsCloseAtGT,omitempty"`
+	NominationsCloseAtGTE    *time.Time  `json:"nominationsCloseAtGTE,omitempty"`
+	NominationsCloseAtLT     *time.Time  `json:"nominationsCloseAtLT,omitempty"`
+	NominationsCloseAtLTE    *time.Time  `json:"nominationsCloseAtLTE,omitempty"`
+	NominationsCloseAtIsNil  bool        `json:"nominationsCloseAtIsNil,omitempty"`
+	NominationsCloseAtNotNil bool        `json:"nominationsCloseAtNotNil,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+
+	// "opened_by" edge predicates.
+	HasOpenedBy     *bool             `json:"hasOpenedBy,omitempty"`
+	HasOpenedByWith []*UserWhereInput `json:"hasOpenedByWith,omitempty"`
+
+	// "decided_by" edge predicates.
+	HasDecidedBy     *bool             `json:"hasDecidedBy,omitempty"`
+	HasDecidedByWith []*UserWhereInput `json:"hasDecidedByWith,omitempty"`
+
+	// "awards" edge predicates.
+	HasAwards     *bool              `json:"hasAwards,omitempty"`
+	HasAwardsWith []*AwardWhereInput `json:"hasAwardsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AwardSelectionWhereInput) AddPredicates(predicates ...predicate.AwardSelection) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AwardSelectionWhereInput filter on the AwardSelectionQuery builder.
+func (i *AwardSelectionWhereInput) Filter(q *AwardSelectionQuery) (*AwardSelectionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAwardSelectionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAwardSelectionWhereInput is returned in case the AwardSelectionWhereInput is empty.
+var ErrEmptyAwardSelectionWhereInput = errors.New("ent: empty predicate AwardSelectionWhereInput")
+
+// P returns a predicate for filtering awardselections.
+// An error is returned if the input is empty or invalid.
+func (i *AwardSelectionWhereInput) P() (predicate.AwardSelection, error) {
+	var predicates []predicate.AwardSelection
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, awardselection.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AwardSelection, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, awardselection.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AwardSelection, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, awardselection.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, awardselection.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, awardselection.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, awardselection.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, awardselection.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, awardselection.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, awardselection.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, awardselection.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, awardselection.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, awardselection.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, awardselection.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, awardselection.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, awardselection.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, awardselection.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, awardselection.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, awardselection.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, awardselection.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, awardselection.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, awardselection.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, awardselection.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, awardselection.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, awardselection.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, awardselection.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, awardselection.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, awardselection.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CommunityID != nil {
+		predicates = append(predicates, awardselection.CommunityIDEQ(*i.CommunityID))
+	}
+	if i.CommunityIDNEQ != nil {
+		predicates = append(predicates, awardselection.CommunityIDNEQ(*i.CommunityIDNEQ))
+	}
+	if len(i.CommunityIDIn) > 0 {
+		predicates = append(predicates, awardselection.CommunityIDIn(i.CommunityIDIn...))
+	}
+	if len(i.CommunityIDNotIn) > 0 {
+		predicates = append(predicates, awardselection.CommunityIDNotIn(i.CommunityIDNotIn...))
+	}
+	if i.CommunityIDGT != nil {
+		predicates = append(predicates, awardselection.CommunityIDGT(*i.CommunityIDGT))
+	}
+	if i.CommunityIDGTE != nil {
+		predicates = append(predicates, awardselection.CommunityIDGTE(*i.CommunityIDGTE))
+	}
+	if i.CommunityIDLT != nil {
+		predicates = append(predicates, awardselection.CommunityIDLT(*i.CommunityIDLT))
+	}
+	if i.CommunityIDLTE != nil {
+		predicates = append(predicates, awardselection.CommunityIDLTE(*i.CommunityIDLTE))
+	}
+	if i.CommunityIDContains != nil {
+		predicates = append(predicates, awardselection.CommunityIDContains(*i.CommunityIDContains))
+	}
+	if i.CommunityIDHasPrefix != nil {
+		predicates = append(predicates, awardselection.CommunityIDHasPrefix(*i.CommunityIDHasPrefix))
+	}
+	if i.CommunityIDHasSuffix != nil {
+		predicates = append(predicates, awardselection.CommunityIDHasSuffix(*i.CommunityIDHasSuffix))
+	}
+	if i.CommunityIDEqualFold != nil {
+		predicates = append(predicates, awardselection.CommunityIDEqualFold(*i.CommunityIDEqualFold))
+	}
+	if i.CommunityIDContainsFold != nil {
+		predicates = append(predicates, awardselection.CommunityIDContainsFold(*i.CommunityIDContainsFold))
+	}
+	if i.OpenedByID != nil {
+		predicates = append(predicates, awardselection.OpenedByIDEQ(*i.OpenedByID))
+	}
+	if i.OpenedByIDNEQ != nil {
+		predicates = append(predicates, awardselection.OpenedByIDNEQ(*i.OpenedByIDNEQ))
+	}
+	if len(i.OpenedByIDIn) > 0 {
+		predicates = append(predicates, awardselection.OpenedByIDIn(i.OpenedByIDIn...))
+	}
+	if len(i.OpenedByIDNotIn) > 0 {
+		predicates = append(predicates, awardselection.OpenedByIDNotIn(i.OpenedByIDNotIn...))
+	}
+	if i.OpenedByIDGT != nil {
+		predicates = append(predicates, awardselection.OpenedByIDGT(*i.OpenedByIDGT))
+	}
+	if i.OpenedByIDGTE != nil {
+		predicates = append(predicates, awardselection.OpenedByIDGTE(*i.OpenedByIDGTE))
+	}
+	if i.OpenedByIDLT != nil {
+		predicates = append(predicates, awardselection.OpenedByIDLT(*i.OpenedByIDLT))
+	}
+	if i.OpenedByIDLTE != nil {
+		predicates = append(predicates, awardselection.OpenedByIDLTE(*i.OpenedByIDLTE))
+	}
+	if i.OpenedByIDContains != nil {
+		predicates = append(predicates, awardselection.OpenedByIDContains(*i.OpenedByIDContains))
+	}
+	if i.OpenedByIDHasPrefix != nil {
+		predicates = append(predicates, awardselection.OpenedByIDHasPrefix(*i.OpenedByIDHasPrefix))
+	}
+	if i.OpenedByIDHasSuffix != nil {
+		predicates = append(predicates, awardselection.OpenedByIDHasSuffix(*i.OpenedByIDHasSuffix))
+	}
+	if i.OpenedByIDEqualFold != nil {
+		predicates = append(predicates, awardselection.OpenedByIDEqualFold(*i.OpenedByIDEqualFold))
+	}
+	if i.OpenedByIDContainsFold != nil {
+		predicates = append(predicates, awardselection.OpenedByIDContainsFold(*i.OpenedByIDContainsFold))
+	}
+	if i.DecidedByID != nil {
+		predicates = append(predicates, awardselection.DecidedByIDEQ(*i.DecidedByID))
+	}
+	if i.DecidedByIDNEQ != nil {
+		predicates = append(predicates, awardselection.DecidedByIDNEQ(*i.DecidedByIDNEQ))
+	}
+	if len(i.DecidedByIDIn) > 0 {
+		predicates = append(predicates, awardselection.DecidedByIDIn(i.DecidedByIDIn...))
+	}
+	if len(i.DecidedByIDNotIn) > 0 {
+		predicates = append(predicates, awardselection.DecidedByIDNotIn(i.DecidedByIDNotIn...))
+	}
+	if i.DecidedByIDGT != nil {
+		predicates = append(predicates, awardselection.DecidedByIDGT(*i.DecidedByIDGT))
+	}
+	if i.DecidedByIDGTE != nil {
+		predicates = append(predicates, awardselection.DecidedByIDGTE(*i.DecidedByIDGTE))
+	}
+	if i.DecidedByIDLT != nil {
+		predicates = append(predicates, awardselection.DecidedByIDLT(*i.DecidedByIDLT))
+	}
+	if i.DecidedByIDLTE != nil {
+		predicates = append(predicates, awardselection.DecidedByIDLTE(*i.DecidedByIDLTE))
+	}
+	if i.DecidedByIDContains != nil {
+		predicates = append(predicates, awardselection.DecidedByIDContains(*i.DecidedByIDContains))
+	}
+	if i.DecidedByIDHasPrefix != nil {
+		predicates = append(predicates, awardselection.DecidedByIDHasPrefix(*i.DecidedByIDHasPrefix))
+	}
+	if i.DecidedByIDHasSuffix != nil {
+		predicates = append(predicates, awardselection.DecidedByIDHasSuffix(*i.DecidedByIDHasSuffix))
+	}
+	if i.DecidedByIDIsNil {
+		predicates = append(predicates, awardselection.DecidedByIDIsNil())
+	}
+	if i.DecidedByIDNotNil {
+		predicates = append(predicates, awardselection.DecidedByIDNotNil())
+	}
+	if i.DecidedByIDEqualFold != nil {
+		predicates = append(predicates, awardselection.DecidedByIDEqualFold(*i.DecidedByIDEqualFold))
+	}
+	if i.DecidedByIDContainsFold != nil {
+		predicates = append(predicates, awardselection.DecidedByIDContainsFold(*i.DecidedByIDContainsFold))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, awardselection.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, awardselection.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, awardselection.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, awardselection.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, awardselection.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, awardselection.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, awardselection.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, awardselection.YearLTE(*i.YearLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, awardselection.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, awardselection.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, awardselection.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, awardselection.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.NominationsCloseAt != nil {
+		predicates = append(predicates, awardselection.NominationsCloseAtEQ(*i.NominationsCloseAt))
+	}
+	if i.NominationsCloseAtNEQ != nil {
+		predicates = append(predicates, awardselection.NominationsCloseAtNEQ(*i.NominationsCloseAtNEQ))
+	}
+	if len(i.NominationsCloseAtIn) > 0 {
+		predicates = append(predicates, awardselection.NominationsCloseAtIn(i.NominationsCloseAtIn...))
+	}
+	if len(i.NominationsCloseAtNotIn) > 0 {
+		predicates = append(predicates, awardselection.NominationsCloseAtNotIn(i.NominationsCloseAtNotIn...))
+	}
+	if i.NominationsCloseAtGT != nil {
+		predicates = append(predicates, awardselection.NominationsCloseAtGT(*i.NominationsCloseAtGT))
+	}
+	if i.NominationsCloseAtGTE != nil {
+		predicates = append(predicates, awardselection.NominationsCloseAtGTE(*i.NominationsCloseAtGTE))
+	}
+	if i.NominationsCloseAtLT != nil {
+		predicates = append(predicates, awardselection.NominationsCloseAtLT(*i.NominationsCloseAtLT))
+	}
+	if i.NominationsCloseAtLTE != nil {
+		predicates = append(predicates, awardselection.NominationsCloseAtLTE(*i.NominationsCloseAtLTE))
+	}
+	if i.NominationsCloseAtIsNil {
+		predicates = append(predicates, awardselection.NominationsCloseAtIsNil())
+	}
+	if i.NominationsCloseAtNotNil {
+		predicates = append(predicates, awardselection.NominationsCloseAtNotNil())
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, awardselection.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, awardselection.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, awardselection.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, awardselection.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, awardselection.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, awardselection.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, awardselection.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, awardselection.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, awardselection.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, awardselection.DecidedAtNotNil())
+	}
+
+	if i.HasCommunity != nil {
+		p := awardselection.HasCommunity()
+		if !*i.HasCommunity {
+			p = awardselection.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, awardselection.HasCommunityWith(with...))
+	}
+	if i.HasOpenedBy != nil {
+		p := awardselection.HasOpenedBy()
+		if !*i.HasOpenedBy {
+			p = awardselection.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOpenedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasOpenedByWith))
+		for _, w := range i.HasOpenedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOpenedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, awardselection.HasOpenedByWith(with...))
+	}
+	if i.HasDecidedBy != nil {
+		p := awardselection.HasDecidedBy()
+		if !*i.HasDecidedBy {
+			p = awardselection.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDecidedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasDecidedByWith))
+		for _, w := range i.HasDecidedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDecidedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, awardselection.HasDecidedByWith(with...))
+	}
+	if i.HasAwards != nil {
+		p := awardselection.HasAwards()
+		if !*i.HasAwards {
+			p = awardselection.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAwardsWith) > 0 {
+		with := make([]predicate.Award, 0, len(i.HasAwardsWith))
+		for _, w := range i.HasAwardsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAwardsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, awardselection.HasAwardsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAwardSelectionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return awardselection.And(predicates...), nil
 	}
 }
 
@@ -2522,6 +3289,10 @@ type CommunityWhereInput struct {
 	// "partners" edge predicates.
 	HasPartners     *bool                     `json:"hasPartners,omitempty"`
 	HasPartnersWith []*OrganizationWhereInput `json:"hasPartnersWith,omitempty"`
+
+	// "award_selections" edge predicates.
+	HasAwardSelections     *bool                       `json:"hasAwardSelections,omitempty"`
+	HasAwardSelectionsWith []*AwardSelectionWhereInput `json:"hasAwardSelectionsWith,omitempty"`
 
 	// "awards" edge predicates.
 	HasAwards     *bool              `json:"hasAwards,omitempty"`
@@ -3110,6 +3881,24 @@ func (i *CommunityWhereInput) P() (predicate.Community, error) {
 		}
 		predicates = append(predicates, community.HasPartnersWith(with...))
 	}
+	if i.HasAwardSelections != nil {
+		p := community.HasAwardSelections()
+		if !*i.HasAwardSelections {
+			p = community.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAwardSelectionsWith) > 0 {
+		with := make([]predicate.AwardSelection, 0, len(i.HasAwardSelectionsWith))
+		for _, w := range i.HasAwardSelectionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAwardSelectionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, community.HasAwardSelectionsWith(with...))
+	}
 	if i.HasAwards != nil {
 		p := community.HasAwards()
 		if !*i.HasAwards {
@@ -3239,6 +4028,40 @@ type ContributionWhereInput struct {
 	VerifiedByIDEqualFold    *pulid.ID  `json:"verifiedByIDEqualFold,omitempty"`
 	VerifiedByIDContainsFold *pulid.ID  `json:"verifiedByIDContainsFold,omitempty"`
 
+	// "declined_by_id" field predicates.
+	DeclinedByID             *pulid.ID  `json:"declinedByID,omitempty"`
+	DeclinedByIDNEQ          *pulid.ID  `json:"declinedByIDNEQ,omitempty"`
+	DeclinedByIDIn           []pulid.ID `json:"declinedByIDIn,omitempty"`
+	DeclinedByIDNotIn        []pulid.ID `json:"declinedByIDNotIn,omitempty"`
+	DeclinedByIDGT           *pulid.ID  `json:"declinedByIDGT,omitempty"`
+	DeclinedByIDGTE          *pulid.ID  `json:"declinedByIDGTE,omitempty"`
+	DeclinedByIDLT           *pulid.ID  `json:"declinedByIDLT,omitempty"`
+	DeclinedByIDLTE          *pulid.ID  `json:"declinedByIDLTE,omitempty"`
+	DeclinedByIDContains     *pulid.ID  `json:"declinedByIDContains,omitempty"`
+	DeclinedByIDHasPrefix    *pulid.ID  `json:"declinedByIDHasPrefix,omitempty"`
+	DeclinedByIDHasSuffix    *pulid.ID  `json:"declinedByIDHasSuffix,omitempty"`
+	DeclinedByIDIsNil        bool       `json:"declinedByIDIsNil,omitempty"`
+	DeclinedByIDNotNil       bool       `json:"declinedByIDNotNil,omitempty"`
+	DeclinedByIDEqualFold    *pulid.ID  `json:"declinedByIDEqualFold,omitempty"`
+	DeclinedByIDContainsFold *pulid.ID  `json:"declinedByIDContainsFold,omitempty"`
+
+	// "event_id" field predicates.
+	EventID             *pulid.ID  `json:"eventID,omitempty"`
+	EventIDNEQ          *pulid.ID  `json:"eventIDNEQ,omitempty"`
+	EventIDIn           []pulid.ID `json:"eventIDIn,omitempty"`
+	EventIDNotIn        []pulid.ID `json:"eventIDNotIn,omitempty"`
+	EventIDGT           *pulid.ID  `json:"eventIDGT,omitempty"`
+	EventIDGTE          *pulid.ID  `json:"eventIDGTE,omitempty"`
+	EventIDLT           *pulid.ID  `json:"eventIDLT,omitempty"`
+	EventIDLTE          *pulid.ID  `json:"eventIDLTE,omitempty"`
+	EventIDContains     *pulid.ID  `json:"eventIDContains,omitempty"`
+	EventIDHasPrefix    *pulid.ID  `json:"eventIDHasPrefix,omitempty"`
+	EventIDHasSuffix    *pulid.ID  `json:"eventIDHasSuffix,omitempty"`
+	EventIDIsNil        bool       `json:"eventIDIsNil,omitempty"`
+	EventIDNotNil       bool       `json:"eventIDNotNil,omitempty"`
+	EventIDEqualFold    *pulid.ID  `json:"eventIDEqualFold,omitempty"`
+	EventIDContainsFold *pulid.ID  `json:"eventIDContainsFold,omitempty"`
+
 	// "kind" field predicates.
 	Kind      *contribution.Kind  `json:"kind,omitempty"`
 	KindNEQ   *contribution.Kind  `json:"kindNEQ,omitempty"`
@@ -3287,6 +4110,39 @@ type ContributionWhereInput struct {
 	OccurredOnLT    *time.Time  `json:"occurredOnLT,omitempty"`
 	OccurredOnLTE   *time.Time  `json:"occurredOnLTE,omitempty"`
 
+	// "details" field predicates.
+	Details             *string  `json:"details,omitempty"`
+	DetailsNEQ          *string  `json:"detailsNEQ,omitempty"`
+	DetailsIn           []string `json:"detailsIn,omitempty"`
+	DetailsNotIn        []string `json:"detailsNotIn,omitempty"`
+	DetailsGT           *string  `json:"detailsGT,omitempty"`
+	DetailsGTE          *string  `json:"detailsGTE,omitempty"`
+	DetailsLT           *string  `json:"detailsLT,omitempty"`
+	DetailsLTE          *string  `json:"detailsLTE,omitempty"`
+	DetailsContains     *string  `json:"detailsContains,omitempty"`
+	DetailsHasPrefix    *string  `json:"detailsHasPrefix,omitempty"`
+	DetailsHasSuffix    *string  `json:"detailsHasSuffix,omitempty"`
+	DetailsIsNil        bool     `json:"detailsIsNil,omitempty"`
+	DetailsNotNil       bool     `json:"detailsNotNil,omitempty"`
+	DetailsEqualFold    *string  `json:"detailsEqualFold,omitempty"`
+	DetailsContainsFold *string  `json:"detailsContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *contribution.Status  `json:"status,omitempty"`
+	StatusNEQ   *contribution.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []contribution.Status `json:"statusIn,omitempty"`
+	StatusNotIn []contribution.Status `json:"statusNotIn,omitempty"`
+
+	// "points" field predicates.
+	Points      *int  `json:"points,omitempty"`
+	PointsNEQ   *int  `json:"pointsNEQ,omitempty"`
+	PointsIn    []int `json:"pointsIn,omitempty"`
+	PointsNotIn []int `json:"pointsNotIn,omitempty"`
+	PointsGT    *int  `json:"pointsGT,omitempty"`
+	PointsGTE   *int  `json:"pointsGTE,omitempty"`
+	PointsLT    *int  `json:"pointsLT,omitempty"`
+	PointsLTE   *int  `json:"pointsLTE,omitempty"`
+
 	// "verified_at" field predicates.
 	VerifiedAt       *time.Time  `json:"verifiedAt,omitempty"`
 	VerifiedAtNEQ    *time.Time  `json:"verifiedAtNEQ,omitempty"`
@@ -3298,6 +4154,51 @@ type ContributionWhereInput struct {
 	VerifiedAtLTE    *time.Time  `json:"verifiedAtLTE,omitempty"`
 	VerifiedAtIsNil  bool        `json:"verifiedAtIsNil,omitempty"`
 	VerifiedAtNotNil bool        `json:"verifiedAtNotNil,omitempty"`
+
+	// "declined_at" field predicates.
+	DeclinedAt       *time.Time  `json:"declinedAt,omitempty"`
+	DeclinedAtNEQ    *time.Time  `json:"declinedAtNEQ,omitempty"`
+	DeclinedAtIn     []time.Time `json:"declinedAtIn,omitempty"`
+	DeclinedAtNotIn  []time.Time `json:"declinedAtNotIn,omitempty"`
+	DeclinedAtGT     *time.Time  `json:"declinedAtGT,omitempty"`
+	DeclinedAtGTE    *time.Time  `json:"declinedAtGTE,omitempty"`
+	DeclinedAtLT     *time.Time  `json:"declinedAtLT,omitempty"`
+	DeclinedAtLTE    *time.Time  `json:"declinedAtLTE,omitempty"`
+	DeclinedAtIsNil  bool        `json:"declinedAtIsNil,omitempty"`
+	DeclinedAtNotNil bool        `json:"declinedAtNotNil,omitempty"`
+
+	// "decline_reason" field predicates.
+	DeclineReason             *string  `json:"declineReason,omitempty"`
+	DeclineReasonNEQ          *string  `json:"declineReasonNEQ,omitempty"`
+	DeclineReasonIn           []string `json:"declineReasonIn,omitempty"`
+	DeclineReasonNotIn        []string `json:"declineReasonNotIn,omitempty"`
+	DeclineReasonGT           *string  `json:"declineReasonGT,omitempty"`
+	DeclineReasonGTE          *string  `json:"declineReasonGTE,omitempty"`
+	DeclineReasonLT           *string  `json:"declineReasonLT,omitempty"`
+	DeclineReasonLTE          *string  `json:"declineReasonLTE,omitempty"`
+	DeclineReasonContains     *string  `json:"declineReasonContains,omitempty"`
+	DeclineReasonHasPrefix    *string  `json:"declineReasonHasPrefix,omitempty"`
+	DeclineReasonHasSuffix    *string  `json:"declineReasonHasSuffix,omitempty"`
+	DeclineReasonIsNil        bool     `json:"declineReasonIsNil,omitempty"`
+	DeclineReasonNotNil       bool     `json:"declineReasonNotNil,omitempty"`
+	DeclineReasonEqualFold    *string  `json:"declineReasonEqualFold,omitempty"`
+	DeclineReasonContainsFold *string  `json:"declineReasonContainsFold,omitempty"`
+
+	// "automatic" field predicates.
+	Automatic    *bool `json:"automatic,omitempty"`
+	AutomaticNEQ *bool `json:"automaticNEQ,omitempty"`
+
+	// "shortlisted_year" field predicates.
+	ShortlistedYear       *int  `json:"shortlistedYear,omitempty"`
+	ShortlistedYearNEQ    *int  `json:"shortlistedYearNEQ,omitempty"`
+	ShortlistedYearIn     []int `json:"shortlistedYearIn,omitempty"`
+	ShortlistedYearNotIn  []int `json:"shortlistedYearNotIn,omitempty"`
+	ShortlistedYearGT     *int  `json:"shortlistedYearGT,omitempty"`
+	ShortlistedYearGTE    *int  `json:"shortlistedYearGTE,omitempty"`
+	ShortlistedYearLT     *int  `json:"shortlistedYearLT,omitempty"`
+	ShortlistedYearLTE    *int  `json:"shortlistedYearLTE,omitempty"`
+	ShortlistedYearIsNil  bool  `json:"shortlistedYearIsNil,omitempty"`
+	ShortlistedYearNotNil bool  `json:"shortlistedYearNotNil,omitempty"`
 
 	// "community" edge predicates.
 	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
@@ -3314,6 +4215,14 @@ type ContributionWhereInput struct {
 	// "verified_by" edge predicates.
 	HasVerifiedBy     *bool             `json:"hasVerifiedBy,omitempty"`
 	HasVerifiedByWith []*UserWhereInput `json:"hasVerifiedByWith,omitempty"`
+
+	// "declined_by" edge predicates.
+	HasDeclinedBy     *bool             `json:"hasDeclinedBy,omitempty"`
+	HasDeclinedByWith []*UserWhereInput `json:"hasDeclinedByWith,omitempty"`
+
+	// "event" edge predicates.
+	HasEvent     *bool              `json:"hasEvent,omitempty"`
+	HasEventWith []*EventWhereInput `json:"hasEventWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3627,6 +4536,96 @@ func (i *ContributionWhereInput) P() (predicate.Contribution, error) {
 	if i.VerifiedByIDContainsFold != nil {
 		predicates = append(predicates, contribution.VerifiedByIDContainsFold(*i.VerifiedByIDContainsFold))
 	}
+	if i.DeclinedByID != nil {
+		predicates = append(predicates, contribution.DeclinedByIDEQ(*i.DeclinedByID))
+	}
+	if i.DeclinedByIDNEQ != nil {
+		predicates = append(predicates, contribution.DeclinedByIDNEQ(*i.DeclinedByIDNEQ))
+	}
+	if len(i.DeclinedByIDIn) > 0 {
+		predicates = append(predicates, contribution.DeclinedByIDIn(i.DeclinedByIDIn...))
+	}
+	if len(i.DeclinedByIDNotIn) > 0 {
+		predicates = append(predicates, contribution.DeclinedByIDNotIn(i.DeclinedByIDNotIn...))
+	}
+	if i.DeclinedByIDGT != nil {
+		predicates = append(predicates, contribution.DeclinedByIDGT(*i.DeclinedByIDGT))
+	}
+	if i.DeclinedByIDGTE != nil {
+		predicates = append(predicates, contribution.DeclinedByIDGTE(*i.DeclinedByIDGTE))
+	}
+	if i.DeclinedByIDLT != nil {
+		predicates = append(predicates, contribution.DeclinedByIDLT(*i.DeclinedByIDLT))
+	}
+	if i.DeclinedByIDLTE != nil {
+		predicates = append(predicates, contribution.DeclinedByIDLTE(*i.DeclinedByIDLTE))
+	}
+	if i.DeclinedByIDContains != nil {
+		predicates = append(predicates, contribution.DeclinedByIDContains(*i.DeclinedByIDContains))
+	}
+	if i.DeclinedByIDHasPrefix != nil {
+		predicates = append(predicates, contribution.DeclinedByIDHasPrefix(*i.DeclinedByIDHasPrefix))
+	}
+	if i.DeclinedByIDHasSuffix != nil {
+		predicates = append(predicates, contribution.DeclinedByIDHasSuffix(*i.DeclinedByIDHasSuffix))
+	}
+	if i.DeclinedByIDIsNil {
+		predicates = append(predicates, contribution.DeclinedByIDIsNil())
+	}
+	if i.DeclinedByIDNotNil {
+		predicates = append(predicates, contribution.DeclinedByIDNotNil())
+	}
+	if i.DeclinedByIDEqualFold != nil {
+		predicates = append(predicates, contribution.DeclinedByIDEqualFold(*i.DeclinedByIDEqualFold))
+	}
+	if i.DeclinedByIDContainsFold != nil {
+		predicates = append(predicates, contribution.DeclinedByIDContainsFold(*i.DeclinedByIDContainsFold))
+	}
+	if i.EventID != nil {
+		predicates = append(predicates, contribution.EventIDEQ(*i.EventID))
+	}
+	if i.EventIDNEQ != nil {
+		predicates = append(predicates, contribution.EventIDNEQ(*i.EventIDNEQ))
+	}
+	if len(i.EventIDIn) > 0 {
+		predicates = append(predicates, contribution.EventIDIn(i.EventIDIn...))
+	}
+	if len(i.EventIDNotIn) > 0 {
+		predicates = append(predicates, contribution.EventIDNotIn(i.EventIDNotIn...))
+	}
+	if i.EventIDGT != nil {
+		predicates = append(predicates, contribution.EventIDGT(*i.EventIDGT))
+	}
+	if i.EventIDGTE != nil {
+		predicates = append(predicates, contribution.EventIDGTE(*i.EventIDGTE))
+	}
+	if i.EventIDLT != nil {
+		predicates = append(predicates, contribution.EventIDLT(*i.EventIDLT))
+	}
+	if i.EventIDLTE != nil {
+		predicates = append(predicates, contribution.EventIDLTE(*i.EventIDLTE))
+	}
+	if i.EventIDContains != nil {
+		predicates = append(predicates, contribution.EventIDContains(*i.EventIDContains))
+	}
+	if i.EventIDHasPrefix != nil {
+		predicates = append(predicates, contribution.EventIDHasPrefix(*i.EventIDHasPrefix))
+	}
+	if i.EventIDHasSuffix != nil {
+		predicates = append(predicates, contribution.EventIDHasSuffix(*i.EventIDHasSuffix))
+	}
+	if i.EventIDIsNil {
+		predicates = append(predicates, contribution.EventIDIsNil())
+	}
+	if i.EventIDNotNil {
+		predicates = append(predicates, contribution.EventIDNotNil())
+	}
+	if i.EventIDEqualFold != nil {
+		predicates = append(predicates, contribution.EventIDEqualFold(*i.EventIDEqualFold))
+	}
+	if i.EventIDContainsFold != nil {
+		predicates = append(predicates, contribution.EventIDContainsFold(*i.EventIDContainsFold))
+	}
 	if i.Kind != nil {
 		predicates = append(predicates, contribution.KindEQ(*i.Kind))
 	}
@@ -3747,6 +4746,87 @@ func (i *ContributionWhereInput) P() (predicate.Contribution, error) {
 	if i.OccurredOnLTE != nil {
 		predicates = append(predicates, contribution.OccurredOnLTE(*i.OccurredOnLTE))
 	}
+	if i.Details != nil {
+		predicates = append(predicates, contribution.DetailsEQ(*i.Details))
+	}
+	if i.DetailsNEQ != nil {
+		predicates = append(predicates, contribution.DetailsNEQ(*i.DetailsNEQ))
+	}
+	if len(i.DetailsIn) > 0 {
+		predicates = append(predicates, contribution.DetailsIn(i.DetailsIn...))
+	}
+	if len(i.DetailsNotIn) > 0 {
+		predicates = append(predicates, contribution.DetailsNotIn(i.DetailsNotIn...))
+	}
+	if i.DetailsGT != nil {
+		predicates = append(predicates, contribution.DetailsGT(*i.DetailsGT))
+	}
+	if i.DetailsGTE != nil {
+		predicates = append(predicates, contribution.DetailsGTE(*i.DetailsGTE))
+	}
+	if i.DetailsLT != nil {
+		predicates = append(predicates, contribution.DetailsLT(*i.DetailsLT))
+	}
+	if i.DetailsLTE != nil {
+		predicates = append(predicates, contribution.DetailsLTE(*i.DetailsLTE))
+	}
+	if i.DetailsContains != nil {
+		predicates = append(predicates, contribution.DetailsContains(*i.DetailsContains))
+	}
+	if i.DetailsHasPrefix != nil {
+		predicates = append(predicates, contribution.DetailsHasPrefix(*i.DetailsHasPrefix))
+	}
+	if i.DetailsHasSuffix != nil {
+		predicates = append(predicates, contribution.DetailsHasSuffix(*i.DetailsHasSuffix))
+	}
+	if i.DetailsIsNil {
+		predicates = append(predicates, contribution.DetailsIsNil())
+	}
+	if i.DetailsNotNil {
+		predicates = append(predicates, contribution.DetailsNotNil())
+	}
+	if i.DetailsEqualFold != nil {
+		predicates = append(predicates, contribution.DetailsEqualFold(*i.DetailsEqualFold))
+	}
+	if i.DetailsContainsFold != nil {
+		predicates = append(predicates, contribution.DetailsContainsFold(*i.DetailsContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, contribution.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, contribution.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, contribution.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, contribution.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Points != nil {
+		predicates = append(predicates, contribution.PointsEQ(*i.Points))
+	}
+	if i.PointsNEQ != nil {
+		predicates = append(predicates, contribution.PointsNEQ(*i.PointsNEQ))
+	}
+	if len(i.PointsIn) > 0 {
+		predicates = append(predicates, contribution.PointsIn(i.PointsIn...))
+	}
+	if len(i.PointsNotIn) > 0 {
+		predicates = append(predicates, contribution.PointsNotIn(i.PointsNotIn...))
+	}
+	if i.PointsGT != nil {
+		predicates = append(predicates, contribution.PointsGT(*i.PointsGT))
+	}
+	if i.PointsGTE != nil {
+		predicates = append(predicates, contribution.PointsGTE(*i.PointsGTE))
+	}
+	if i.PointsLT != nil {
+		predicates = append(predicates, contribution.PointsLT(*i.PointsLT))
+	}
+	if i.PointsLTE != nil {
+		predicates = append(predicates, contribution.PointsLTE(*i.PointsLTE))
+	}
 	if i.VerifiedAt != nil {
 		predicates = append(predicates, contribution.VerifiedAtEQ(*i.VerifiedAt))
 	}
@@ -3776,6 +4856,117 @@ func (i *ContributionWhereInput) P() (predicate.Contribution, error) {
 	}
 	if i.VerifiedAtNotNil {
 		predicates = append(predicates, contribution.VerifiedAtNotNil())
+	}
+	if i.DeclinedAt != nil {
+		predicates = append(predicates, contribution.DeclinedAtEQ(*i.DeclinedAt))
+	}
+	if i.DeclinedAtNEQ != nil {
+		predicates = append(predicates, contribution.DeclinedAtNEQ(*i.DeclinedAtNEQ))
+	}
+	if len(i.DeclinedAtIn) > 0 {
+		predicates = append(predicates, contribution.DeclinedAtIn(i.DeclinedAtIn...))
+	}
+	if len(i.DeclinedAtNotIn) > 0 {
+		predicates = append(predicates, contribution.DeclinedAtNotIn(i.DeclinedAtNotIn...))
+	}
+	if i.DeclinedAtGT != nil {
+		predicates = append(predicates, contribution.DeclinedAtGT(*i.DeclinedAtGT))
+	}
+	if i.DeclinedAtGTE != nil {
+		predicates = append(predicates, contribution.DeclinedAtGTE(*i.DeclinedAtGTE))
+	}
+	if i.DeclinedAtLT != nil {
+		predicates = append(predicates, contribution.DeclinedAtLT(*i.DeclinedAtLT))
+	}
+	if i.DeclinedAtLTE != nil {
+		predicates = append(predicates, contribution.DeclinedAtLTE(*i.DeclinedAtLTE))
+	}
+	if i.DeclinedAtIsNil {
+		predicates = append(predicates, contribution.DeclinedAtIsNil())
+	}
+	if i.DeclinedAtNotNil {
+		predicates = append(predicates, contribution.DeclinedAtNotNil())
+	}
+	if i.DeclineReason != nil {
+		predicates = append(predicates, contribution.DeclineReasonEQ(*i.DeclineReason))
+	}
+	if i.DeclineReasonNEQ != nil {
+		predicates = append(predicates, contribution.DeclineReasonNEQ(*i.DeclineReasonNEQ))
+	}
+	if len(i.DeclineReasonIn) > 0 {
+		predicates = append(predicates, contribution.DeclineReasonIn(i.DeclineReasonIn...))
+	}
+	if len(i.DeclineReasonNotIn) > 0 {
+		predicates = append(predicates, contribution.DeclineReasonNotIn(i.DeclineReasonNotIn...))
+	}
+	if i.DeclineReasonGT != nil {
+		predicates = append(predicates, contribution.DeclineReasonGT(*i.DeclineReasonGT))
+	}
+	if i.DeclineReasonGTE != nil {
+		predicates = append(predicates, contribution.DeclineReasonGTE(*i.DeclineReasonGTE))
+	}
+	if i.DeclineReasonLT != nil {
+		predicates = append(predicates, contribution.DeclineReasonLT(*i.DeclineReasonLT))
+	}
+	if i.DeclineReasonLTE != nil {
+		predicates = append(predicates, contribution.DeclineReasonLTE(*i.DeclineReasonLTE))
+	}
+	if i.DeclineReasonContains != nil {
+		predicates = append(predicates, contribution.DeclineReasonContains(*i.DeclineReasonContains))
+	}
+	if i.DeclineReasonHasPrefix != nil {
+		predicates = append(predicates, contribution.DeclineReasonHasPrefix(*i.DeclineReasonHasPrefix))
+	}
+	if i.DeclineReasonHasSuffix != nil {
+		predicates = append(predicates, contribution.DeclineReasonHasSuffix(*i.DeclineReasonHasSuffix))
+	}
+	if i.DeclineReasonIsNil {
+		predicates = append(predicates, contribution.DeclineReasonIsNil())
+	}
+	if i.DeclineReasonNotNil {
+		predicates = append(predicates, contribution.DeclineReasonNotNil())
+	}
+	if i.DeclineReasonEqualFold != nil {
+		predicates = append(predicates, contribution.DeclineReasonEqualFold(*i.DeclineReasonEqualFold))
+	}
+	if i.DeclineReasonContainsFold != nil {
+		predicates = append(predicates, contribution.DeclineReasonContainsFold(*i.DeclineReasonContainsFold))
+	}
+	if i.Automatic != nil {
+		predicates = append(predicates, contribution.AutomaticEQ(*i.Automatic))
+	}
+	if i.AutomaticNEQ != nil {
+		predicates = append(predicates, contribution.AutomaticNEQ(*i.AutomaticNEQ))
+	}
+	if i.ShortlistedYear != nil {
+		predicates = append(predicates, contribution.ShortlistedYearEQ(*i.ShortlistedYear))
+	}
+	if i.ShortlistedYearNEQ != nil {
+		predicates = append(predicates, contribution.ShortlistedYearNEQ(*i.ShortlistedYearNEQ))
+	}
+	if len(i.ShortlistedYearIn) > 0 {
+		predicates = append(predicates, contribution.ShortlistedYearIn(i.ShortlistedYearIn...))
+	}
+	if len(i.ShortlistedYearNotIn) > 0 {
+		predicates = append(predicates, contribution.ShortlistedYearNotIn(i.ShortlistedYearNotIn...))
+	}
+	if i.ShortlistedYearGT != nil {
+		predicates = append(predicates, contribution.ShortlistedYearGT(*i.ShortlistedYearGT))
+	}
+	if i.ShortlistedYearGTE != nil {
+		predicates = append(predicates, contribution.ShortlistedYearGTE(*i.ShortlistedYearGTE))
+	}
+	if i.ShortlistedYearLT != nil {
+		predicates = append(predicates, contribution.ShortlistedYearLT(*i.ShortlistedYearLT))
+	}
+	if i.ShortlistedYearLTE != nil {
+		predicates = append(predicates, contribution.ShortlistedYearLTE(*i.ShortlistedYearLTE))
+	}
+	if i.ShortlistedYearIsNil {
+		predicates = append(predicates, contribution.ShortlistedYearIsNil())
+	}
+	if i.ShortlistedYearNotNil {
+		predicates = append(predicates, contribution.ShortlistedYearNotNil())
 	}
 
 	if i.HasCommunity != nil {
@@ -3849,6 +5040,42 @@ func (i *ContributionWhereInput) P() (predicate.Contribution, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, contribution.HasVerifiedByWith(with...))
+	}
+	if i.HasDeclinedBy != nil {
+		p := contribution.HasDeclinedBy()
+		if !*i.HasDeclinedBy {
+			p = contribution.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDeclinedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasDeclinedByWith))
+		for _, w := range i.HasDeclinedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDeclinedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, contribution.HasDeclinedByWith(with...))
+	}
+	if i.HasEvent != nil {
+		p := contribution.HasEvent()
+		if !*i.HasEvent {
+			p = contribution.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEventWith) > 0 {
+		with := make([]predicate.Event, 0, len(i.HasEventWith))
+		for _, w := range i.HasEventWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEventWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, contribution.HasEventWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -11971,6 +13198,18 @@ type UserWhereInput struct {
 	AvatarURLEqualFold    *string  `json:"avatarURLEqualFold,omitempty"`
 	AvatarURLContainsFold *string  `json:"avatarURLContainsFold,omitempty"`
 
+	// "showcase_consent" field predicates.
+	ShowcaseConsent    *bool `json:"showcaseConsent,omitempty"`
+	ShowcaseConsentNEQ *bool `json:"showcaseConsentNEQ,omitempty"`
+
+	// "photo_consent" field predicates.
+	PhotoConsent    *bool `json:"photoConsent,omitempty"`
+	PhotoConsentNEQ *bool `json:"photoConsentNEQ,omitempty"`
+
+	// "ledger_public" field predicates.
+	LedgerPublic    *bool `json:"ledgerPublic,omitempty"`
+	LedgerPublicNEQ *bool `json:"ledgerPublicNEQ,omitempty"`
+
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
 	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
@@ -12486,6 +13725,24 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 	}
 	if i.AvatarURLContainsFold != nil {
 		predicates = append(predicates, user.AvatarURLContainsFold(*i.AvatarURLContainsFold))
+	}
+	if i.ShowcaseConsent != nil {
+		predicates = append(predicates, user.ShowcaseConsentEQ(*i.ShowcaseConsent))
+	}
+	if i.ShowcaseConsentNEQ != nil {
+		predicates = append(predicates, user.ShowcaseConsentNEQ(*i.ShowcaseConsentNEQ))
+	}
+	if i.PhotoConsent != nil {
+		predicates = append(predicates, user.PhotoConsentEQ(*i.PhotoConsent))
+	}
+	if i.PhotoConsentNEQ != nil {
+		predicates = append(predicates, user.PhotoConsentNEQ(*i.PhotoConsentNEQ))
+	}
+	if i.LedgerPublic != nil {
+		predicates = append(predicates, user.LedgerPublicEQ(*i.LedgerPublic))
+	}
+	if i.LedgerPublicNEQ != nil {
+		predicates = append(predicates, user.LedgerPublicNEQ(*i.LedgerPublicNEQ))
 	}
 
 	if i.HasOrganization != nil {

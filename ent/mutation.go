@@ -15,7 +15,10 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
@@ -34,6 +37,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
@@ -55,7 +59,10 @@ const (
 	TypeAgendaItem      = "AgendaItem"
 	TypeApplication     = "Application"
 	TypeAward           = "Award"
+	TypeAwardNomination = "AwardNomination"
+	TypeAwardSelection  = "AwardSelection"
 	TypeCandidate       = "Candidate"
+	TypeCertificate     = "Certificate"
 	TypeChange          = "Change"
 	TypeCommunity       = "Community"
 	TypeContact         = "Contact"
@@ -71,6 +78,7 @@ const (
 	TypeReport          = "Report"
 	TypeReview          = "Review"
 	TypeRole            = "Role"
+	TypeShipment        = "Shipment"
 	TypeShippingAddress = "ShippingAddress"
 	TypeSponsor         = "Sponsor"
 	TypeSubmission      = "Submission"
@@ -4079,6 +4087,9 @@ type AwardMutation struct {
 	id               *pulid.ID
 	created_at       *time.Time
 	updated_at       *time.Time
+	category         *string
+	points           *int
+	addpoints        *int
 	year             *int
 	addyear          *int
 	title            *string
@@ -4092,6 +4103,8 @@ type AwardMutation struct {
 	cleareduser      bool
 	group            *pulid.ID
 	clearedgroup     bool
+	selection        *pulid.ID
+	clearedselection bool
 	done             bool
 	oldValue         func(context.Context) (*Award, error)
 	predicates       []predicate.Award
@@ -4394,6 +4407,160 @@ func (m *AwardMutation) ResetGroupID() {
 	delete(m.clearedFields, award.FieldGroupID)
 }
 
+// SetSelectionID sets the "selection_id" field.
+func (m *AwardMutation) SetSelectionID(pu pulid.ID) {
+	m.selection = &pu
+}
+
+// SelectionID returns the value of the "selection_id" field in the mutation.
+func (m *AwardMutation) SelectionID() (r pulid.ID, exists bool) {
+	v := m.selection
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSelectionID returns the old "selection_id" field's value of the Award entity.
+// If the Award object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardMutation) OldSelectionID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSelectionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSelectionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSelectionID: %w", err)
+	}
+	return oldValue.SelectionID, nil
+}
+
+// ClearSelectionID clears the value of the "selection_id" field.
+func (m *AwardMutation) ClearSelectionID() {
+	m.selection = nil
+	m.clearedFields[award.FieldSelectionID] = struct{}{}
+}
+
+// SelectionIDCleared returns if the "selection_id" field was cleared in this mutation.
+func (m *AwardMutation) SelectionIDCleared() bool {
+	_, ok := m.clearedFields[award.FieldSelectionID]
+	return ok
+}
+
+// ResetSelectionID resets all changes to the "selection_id" field.
+func (m *AwardMutation) ResetSelectionID() {
+	m.selection = nil
+	delete(m.clearedFields, award.FieldSelectionID)
+}
+
+// SetCategory sets the "category" field.
+func (m *AwardMutation) SetCategory(s string) {
+	m.category = &s
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *AwardMutation) Category() (r string, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the Award entity.
+// If the Award object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardMutation) OldCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ClearCategory clears the value of the "category" field.
+func (m *AwardMutation) ClearCategory() {
+	m.category = nil
+	m.clearedFields[award.FieldCategory] = struct{}{}
+}
+
+// CategoryCleared returns if the "category" field was cleared in this mutation.
+func (m *AwardMutation) CategoryCleared() bool {
+	_, ok := m.clearedFields[award.FieldCategory]
+	return ok
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *AwardMutation) ResetCategory() {
+	m.category = nil
+	delete(m.clearedFields, award.FieldCategory)
+}
+
+// SetPoints sets the "points" field.
+func (m *AwardMutation) SetPoints(i int) {
+	m.points = &i
+	m.addpoints = nil
+}
+
+// Points returns the value of the "points" field in the mutation.
+func (m *AwardMutation) Points() (r int, exists bool) {
+	v := m.points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoints returns the old "points" field's value of the Award entity.
+// If the Award object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardMutation) OldPoints(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoints: %w", err)
+	}
+	return oldValue.Points, nil
+}
+
+// AddPoints adds i to the "points" field.
+func (m *AwardMutation) AddPoints(i int) {
+	if m.addpoints != nil {
+		*m.addpoints += i
+	} else {
+		m.addpoints = &i
+	}
+}
+
+// AddedPoints returns the value that was added to the "points" field in this mutation.
+func (m *AwardMutation) AddedPoints() (r int, exists bool) {
+	v := m.addpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPoints resets all changes to the "points" field.
+func (m *AwardMutation) ResetPoints() {
+	m.points = nil
+	m.addpoints = nil
+}
+
 // SetYear sets the "year" field.
 func (m *AwardMutation) SetYear(i int) {
 	m.year = &i
@@ -4672,6 +4839,33 @@ func (m *AwardMutation) ResetGroup() {
 	m.clearedgroup = false
 }
 
+// ClearSelection clears the "selection" edge to the AwardSelection entity.
+func (m *AwardMutation) ClearSelection() {
+	m.clearedselection = true
+	m.clearedFields[award.FieldSelectionID] = struct{}{}
+}
+
+// SelectionCleared reports if the "selection" edge to the AwardSelection entity was cleared.
+func (m *AwardMutation) SelectionCleared() bool {
+	return m.SelectionIDCleared() || m.clearedselection
+}
+
+// SelectionIDs returns the "selection" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SelectionID instead. It exists only for internal usage by the builders.
+func (m *AwardMutation) SelectionIDs() (ids []pulid.ID) {
+	if id := m.selection; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSelection resets all changes to the "selection" edge.
+func (m *AwardMutation) ResetSelection() {
+	m.selection = nil
+	m.clearedselection = false
+}
+
 // Where appends a list predicates to the AwardMutation builder.
 func (m *AwardMutation) Where(ps ...predicate.Award) {
 	m.predicates = append(m.predicates, ps...)
@@ -4706,7 +4900,7 @@ func (m *AwardMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AwardMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, award.FieldCreatedAt)
 	}
@@ -4721,6 +4915,15 @@ func (m *AwardMutation) Fields() []string {
 	}
 	if m.group != nil {
 		fields = append(fields, award.FieldGroupID)
+	}
+	if m.selection != nil {
+		fields = append(fields, award.FieldSelectionID)
+	}
+	if m.category != nil {
+		fields = append(fields, award.FieldCategory)
+	}
+	if m.points != nil {
+		fields = append(fields, award.FieldPoints)
 	}
 	if m.year != nil {
 		fields = append(fields, award.FieldYear)
@@ -4752,6 +4955,12 @@ func (m *AwardMutation) Field(name string) (ent.Value, bool) {
 		return m.UserID()
 	case award.FieldGroupID:
 		return m.GroupID()
+	case award.FieldSelectionID:
+		return m.SelectionID()
+	case award.FieldCategory:
+		return m.Category()
+	case award.FieldPoints:
+		return m.Points()
 	case award.FieldYear:
 		return m.Year()
 	case award.FieldTitle:
@@ -4779,6 +4988,12 @@ func (m *AwardMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldUserID(ctx)
 	case award.FieldGroupID:
 		return m.OldGroupID(ctx)
+	case award.FieldSelectionID:
+		return m.OldSelectionID(ctx)
+	case award.FieldCategory:
+		return m.OldCategory(ctx)
+	case award.FieldPoints:
+		return m.OldPoints(ctx)
 	case award.FieldYear:
 		return m.OldYear(ctx)
 	case award.FieldTitle:
@@ -4831,6 +5046,27 @@ func (m *AwardMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetGroupID(v)
 		return nil
+	case award.FieldSelectionID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSelectionID(v)
+		return nil
+	case award.FieldCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case award.FieldPoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoints(v)
+		return nil
 	case award.FieldYear:
 		v, ok := value.(int)
 		if !ok {
@@ -4867,6 +5103,9 @@ func (m *AwardMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *AwardMutation) AddedFields() []string {
 	var fields []string
+	if m.addpoints != nil {
+		fields = append(fields, award.FieldPoints)
+	}
 	if m.addyear != nil {
 		fields = append(fields, award.FieldYear)
 	}
@@ -4881,6 +5120,8 @@ func (m *AwardMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *AwardMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case award.FieldPoints:
+		return m.AddedPoints()
 	case award.FieldYear:
 		return m.AddedYear()
 	case award.FieldRank:
@@ -4894,6 +5135,13 @@ func (m *AwardMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *AwardMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case award.FieldPoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPoints(v)
+		return nil
 	case award.FieldYear:
 		v, ok := value.(int)
 		if !ok {
@@ -4919,6 +5167,12 @@ func (m *AwardMutation) ClearedFields() []string {
 	if m.FieldCleared(award.FieldGroupID) {
 		fields = append(fields, award.FieldGroupID)
 	}
+	if m.FieldCleared(award.FieldSelectionID) {
+		fields = append(fields, award.FieldSelectionID)
+	}
+	if m.FieldCleared(award.FieldCategory) {
+		fields = append(fields, award.FieldCategory)
+	}
 	if m.FieldCleared(award.FieldCitation) {
 		fields = append(fields, award.FieldCitation)
 	}
@@ -4938,6 +5192,12 @@ func (m *AwardMutation) ClearField(name string) error {
 	switch name {
 	case award.FieldGroupID:
 		m.ClearGroupID()
+		return nil
+	case award.FieldSelectionID:
+		m.ClearSelectionID()
+		return nil
+	case award.FieldCategory:
+		m.ClearCategory()
 		return nil
 	case award.FieldCitation:
 		m.ClearCitation()
@@ -4965,6 +5225,15 @@ func (m *AwardMutation) ResetField(name string) error {
 	case award.FieldGroupID:
 		m.ResetGroupID()
 		return nil
+	case award.FieldSelectionID:
+		m.ResetSelectionID()
+		return nil
+	case award.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case award.FieldPoints:
+		m.ResetPoints()
+		return nil
 	case award.FieldYear:
 		m.ResetYear()
 		return nil
@@ -4983,7 +5252,7 @@ func (m *AwardMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AwardMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.community != nil {
 		edges = append(edges, award.EdgeCommunity)
 	}
@@ -4992,6 +5261,9 @@ func (m *AwardMutation) AddedEdges() []string {
 	}
 	if m.group != nil {
 		edges = append(edges, award.EdgeGroup)
+	}
+	if m.selection != nil {
+		edges = append(edges, award.EdgeSelection)
 	}
 	return edges
 }
@@ -5012,13 +5284,17 @@ func (m *AwardMutation) AddedIDs(name string) []ent.Value {
 		if id := m.group; id != nil {
 			return []ent.Value{*id}
 		}
+	case award.EdgeSelection:
+		if id := m.selection; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AwardMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	return edges
 }
 
@@ -5030,7 +5306,7 @@ func (m *AwardMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AwardMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedcommunity {
 		edges = append(edges, award.EdgeCommunity)
 	}
@@ -5039,6 +5315,9 @@ func (m *AwardMutation) ClearedEdges() []string {
 	}
 	if m.clearedgroup {
 		edges = append(edges, award.EdgeGroup)
+	}
+	if m.clearedselection {
+		edges = append(edges, award.EdgeSelection)
 	}
 	return edges
 }
@@ -5053,6 +5332,8 @@ func (m *AwardMutation) EdgeCleared(name string) bool {
 		return m.cleareduser
 	case award.EdgeGroup:
 		return m.clearedgroup
+	case award.EdgeSelection:
+		return m.clearedselection
 	}
 	return false
 }
@@ -5069,6 +5350,9 @@ func (m *AwardMutation) ClearEdge(name string) error {
 		return nil
 	case award.EdgeGroup:
 		m.ClearGroup()
+		return nil
+	case award.EdgeSelection:
+		m.ClearSelection()
 		return nil
 	}
 	return fmt.Errorf("unknown Award unique edge %s", name)
@@ -5087,8 +5371,2263 @@ func (m *AwardMutation) ResetEdge(name string) error {
 	case award.EdgeGroup:
 		m.ResetGroup()
 		return nil
+	case award.EdgeSelection:
+		m.ResetSelection()
+		return nil
 	}
 	return fmt.Errorf("unknown Award edge %s", name)
+}
+
+// AwardNominationMutation represents an operation that mutates the AwardNomination nodes in the graph.
+type AwardNominationMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	category            *string
+	citation            *string
+	status              *awardnomination.Status
+	clearedFields       map[string]struct{}
+	selection           *pulid.ID
+	clearedselection    bool
+	community           *pulid.ID
+	clearedcommunity    bool
+	group               *pulid.ID
+	clearedgroup        bool
+	user                *pulid.ID
+	cleareduser         bool
+	nominated_by        *pulid.ID
+	clearednominated_by bool
+	done                bool
+	oldValue            func(context.Context) (*AwardNomination, error)
+	predicates          []predicate.AwardNomination
+}
+
+var _ ent.Mutation = (*AwardNominationMutation)(nil)
+
+// awardnominationOption allows management of the mutation configuration using functional options.
+type awardnominationOption func(*AwardNominationMutation)
+
+// newAwardNominationMutation creates new mutation for the AwardNomination entity.
+func newAwardNominationMutation(c config, op Op, opts ...awardnominationOption) *AwardNominationMutation {
+	m := &AwardNominationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAwardNomination,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAwardNominationID sets the ID field of the mutation.
+func withAwardNominationID(id pulid.ID) awardnominationOption {
+	return func(m *AwardNominationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AwardNomination
+		)
+		m.oldValue = func(ctx context.Context) (*AwardNomination, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AwardNomination.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAwardNomination sets the old AwardNomination of the mutation.
+func withAwardNomination(node *AwardNomination) awardnominationOption {
+	return func(m *AwardNominationMutation) {
+		m.oldValue = func(context.Context) (*AwardNomination, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AwardNominationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AwardNominationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AwardNomination entities.
+func (m *AwardNominationMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AwardNominationMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AwardNominationMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AwardNomination.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AwardNominationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AwardNominationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AwardNominationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *AwardNominationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *AwardNominationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *AwardNominationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSelectionID sets the "selection_id" field.
+func (m *AwardNominationMutation) SetSelectionID(pu pulid.ID) {
+	m.selection = &pu
+}
+
+// SelectionID returns the value of the "selection_id" field in the mutation.
+func (m *AwardNominationMutation) SelectionID() (r pulid.ID, exists bool) {
+	v := m.selection
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSelectionID returns the old "selection_id" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldSelectionID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSelectionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSelectionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSelectionID: %w", err)
+	}
+	return oldValue.SelectionID, nil
+}
+
+// ResetSelectionID resets all changes to the "selection_id" field.
+func (m *AwardNominationMutation) ResetSelectionID() {
+	m.selection = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *AwardNominationMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *AwardNominationMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *AwardNominationMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *AwardNominationMutation) SetGroupID(pu pulid.ID) {
+	m.group = &pu
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *AwardNominationMutation) GroupID() (r pulid.ID, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldGroupID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *AwardNominationMutation) ResetGroupID() {
+	m.group = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *AwardNominationMutation) SetUserID(pu pulid.ID) {
+	m.user = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *AwardNominationMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *AwardNominationMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetNominatedByID sets the "nominated_by_id" field.
+func (m *AwardNominationMutation) SetNominatedByID(pu pulid.ID) {
+	m.nominated_by = &pu
+}
+
+// NominatedByID returns the value of the "nominated_by_id" field in the mutation.
+func (m *AwardNominationMutation) NominatedByID() (r pulid.ID, exists bool) {
+	v := m.nominated_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNominatedByID returns the old "nominated_by_id" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldNominatedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNominatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNominatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNominatedByID: %w", err)
+	}
+	return oldValue.NominatedByID, nil
+}
+
+// ResetNominatedByID resets all changes to the "nominated_by_id" field.
+func (m *AwardNominationMutation) ResetNominatedByID() {
+	m.nominated_by = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *AwardNominationMutation) SetCategory(s string) {
+	m.category = &s
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *AwardNominationMutation) Category() (r string, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *AwardNominationMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetCitation sets the "citation" field.
+func (m *AwardNominationMutation) SetCitation(s string) {
+	m.citation = &s
+}
+
+// Citation returns the value of the "citation" field in the mutation.
+func (m *AwardNominationMutation) Citation() (r string, exists bool) {
+	v := m.citation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCitation returns the old "citation" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldCitation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCitation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCitation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCitation: %w", err)
+	}
+	return oldValue.Citation, nil
+}
+
+// ClearCitation clears the value of the "citation" field.
+func (m *AwardNominationMutation) ClearCitation() {
+	m.citation = nil
+	m.clearedFields[awardnomination.FieldCitation] = struct{}{}
+}
+
+// CitationCleared returns if the "citation" field was cleared in this mutation.
+func (m *AwardNominationMutation) CitationCleared() bool {
+	_, ok := m.clearedFields[awardnomination.FieldCitation]
+	return ok
+}
+
+// ResetCitation resets all changes to the "citation" field.
+func (m *AwardNominationMutation) ResetCitation() {
+	m.citation = nil
+	delete(m.clearedFields, awardnomination.FieldCitation)
+}
+
+// SetStatus sets the "status" field.
+func (m *AwardNominationMutation) SetStatus(a awardnomination.Status) {
+	m.status = &a
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *AwardNominationMutation) Status() (r awardnomination.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the AwardNomination entity.
+// If the AwardNomination object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardNominationMutation) OldStatus(ctx context.Context) (v awardnomination.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *AwardNominationMutation) ResetStatus() {
+	m.status = nil
+}
+
+// ClearSelection clears the "selection" edge to the AwardSelection entity.
+func (m *AwardNominationMutation) ClearSelection() {
+	m.clearedselection = true
+	m.clearedFields[awardnomination.FieldSelectionID] = struct{}{}
+}
+
+// SelectionCleared reports if the "selection" edge to the AwardSelection entity was cleared.
+func (m *AwardNominationMutation) SelectionCleared() bool {
+	return m.clearedselection
+}
+
+// SelectionIDs returns the "selection" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SelectionID instead. It exists only for internal usage by the builders.
+func (m *AwardNominationMutation) SelectionIDs() (ids []pulid.ID) {
+	if id := m.selection; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSelection resets all changes to the "selection" edge.
+func (m *AwardNominationMutation) ResetSelection() {
+	m.selection = nil
+	m.clearedselection = false
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *AwardNominationMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[awardnomination.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *AwardNominationMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *AwardNominationMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *AwardNominationMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearGroup clears the "group" edge to the Group entity.
+func (m *AwardNominationMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[awardnomination.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the Group entity was cleared.
+func (m *AwardNominationMutation) GroupCleared() bool {
+	return m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *AwardNominationMutation) GroupIDs() (ids []pulid.ID) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *AwardNominationMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *AwardNominationMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[awardnomination.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *AwardNominationMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *AwardNominationMutation) UserIDs() (ids []pulid.ID) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *AwardNominationMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// ClearNominatedBy clears the "nominated_by" edge to the User entity.
+func (m *AwardNominationMutation) ClearNominatedBy() {
+	m.clearednominated_by = true
+	m.clearedFields[awardnomination.FieldNominatedByID] = struct{}{}
+}
+
+// NominatedByCleared reports if the "nominated_by" edge to the User entity was cleared.
+func (m *AwardNominationMutation) NominatedByCleared() bool {
+	return m.clearednominated_by
+}
+
+// NominatedByIDs returns the "nominated_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// NominatedByID instead. It exists only for internal usage by the builders.
+func (m *AwardNominationMutation) NominatedByIDs() (ids []pulid.ID) {
+	if id := m.nominated_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetNominatedBy resets all changes to the "nominated_by" edge.
+func (m *AwardNominationMutation) ResetNominatedBy() {
+	m.nominated_by = nil
+	m.clearednominated_by = false
+}
+
+// Where appends a list predicates to the AwardNominationMutation builder.
+func (m *AwardNominationMutation) Where(ps ...predicate.AwardNomination) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AwardNominationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AwardNominationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AwardNomination, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AwardNominationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AwardNominationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AwardNomination).
+func (m *AwardNominationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AwardNominationMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, awardnomination.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, awardnomination.FieldUpdatedAt)
+	}
+	if m.selection != nil {
+		fields = append(fields, awardnomination.FieldSelectionID)
+	}
+	if m.community != nil {
+		fields = append(fields, awardnomination.FieldCommunityID)
+	}
+	if m.group != nil {
+		fields = append(fields, awardnomination.FieldGroupID)
+	}
+	if m.user != nil {
+		fields = append(fields, awardnomination.FieldUserID)
+	}
+	if m.nominated_by != nil {
+		fields = append(fields, awardnomination.FieldNominatedByID)
+	}
+	if m.category != nil {
+		fields = append(fields, awardnomination.FieldCategory)
+	}
+	if m.citation != nil {
+		fields = append(fields, awardnomination.FieldCitation)
+	}
+	if m.status != nil {
+		fields = append(fields, awardnomination.FieldStatus)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AwardNominationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case awardnomination.FieldCreatedAt:
+		return m.CreatedAt()
+	case awardnomination.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case awardnomination.FieldSelectionID:
+		return m.SelectionID()
+	case awardnomination.FieldCommunityID:
+		return m.CommunityID()
+	case awardnomination.FieldGroupID:
+		return m.GroupID()
+	case awardnomination.FieldUserID:
+		return m.UserID()
+	case awardnomination.FieldNominatedByID:
+		return m.NominatedByID()
+	case awardnomination.FieldCategory:
+		return m.Category()
+	case awardnomination.FieldCitation:
+		return m.Citation()
+	case awardnomination.FieldStatus:
+		return m.Status()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AwardNominationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case awardnomination.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case awardnomination.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case awardnomination.FieldSelectionID:
+		return m.OldSelectionID(ctx)
+	case awardnomination.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case awardnomination.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case awardnomination.FieldUserID:
+		return m.OldUserID(ctx)
+	case awardnomination.FieldNominatedByID:
+		return m.OldNominatedByID(ctx)
+	case awardnomination.FieldCategory:
+		return m.OldCategory(ctx)
+	case awardnomination.FieldCitation:
+		return m.OldCitation(ctx)
+	case awardnomination.FieldStatus:
+		return m.OldStatus(ctx)
+	}
+	return nil, fmt.Errorf("unknown AwardNomination field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AwardNominationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case awardnomination.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case awardnomination.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case awardnomination.FieldSelectionID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSelectionID(v)
+		return nil
+	case awardnomination.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case awardnomination.FieldGroupID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case awardnomination.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case awardnomination.FieldNominatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNominatedByID(v)
+		return nil
+	case awardnomination.FieldCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case awardnomination.FieldCitation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCitation(v)
+		return nil
+	case awardnomination.FieldStatus:
+		v, ok := value.(awardnomination.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AwardNomination field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AwardNominationMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AwardNominationMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AwardNominationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown AwardNomination numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AwardNominationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(awardnomination.FieldCitation) {
+		fields = append(fields, awardnomination.FieldCitation)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AwardNominationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AwardNominationMutation) ClearField(name string) error {
+	switch name {
+	case awardnomination.FieldCitation:
+		m.ClearCitation()
+		return nil
+	}
+	return fmt.Errorf("unknown AwardNomination nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AwardNominationMutation) ResetField(name string) error {
+	switch name {
+	case awardnomination.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case awardnomination.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case awardnomination.FieldSelectionID:
+		m.ResetSelectionID()
+		return nil
+	case awardnomination.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case awardnomination.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case awardnomination.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case awardnomination.FieldNominatedByID:
+		m.ResetNominatedByID()
+		return nil
+	case awardnomination.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case awardnomination.FieldCitation:
+		m.ResetCitation()
+		return nil
+	case awardnomination.FieldStatus:
+		m.ResetStatus()
+		return nil
+	}
+	return fmt.Errorf("unknown AwardNomination field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AwardNominationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.selection != nil {
+		edges = append(edges, awardnomination.EdgeSelection)
+	}
+	if m.community != nil {
+		edges = append(edges, awardnomination.EdgeCommunity)
+	}
+	if m.group != nil {
+		edges = append(edges, awardnomination.EdgeGroup)
+	}
+	if m.user != nil {
+		edges = append(edges, awardnomination.EdgeUser)
+	}
+	if m.nominated_by != nil {
+		edges = append(edges, awardnomination.EdgeNominatedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AwardNominationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case awardnomination.EdgeSelection:
+		if id := m.selection; id != nil {
+			return []ent.Value{*id}
+		}
+	case awardnomination.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case awardnomination.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	case awardnomination.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	case awardnomination.EdgeNominatedBy:
+		if id := m.nominated_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AwardNominationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AwardNominationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AwardNominationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedselection {
+		edges = append(edges, awardnomination.EdgeSelection)
+	}
+	if m.clearedcommunity {
+		edges = append(edges, awardnomination.EdgeCommunity)
+	}
+	if m.clearedgroup {
+		edges = append(edges, awardnomination.EdgeGroup)
+	}
+	if m.cleareduser {
+		edges = append(edges, awardnomination.EdgeUser)
+	}
+	if m.clearednominated_by {
+		edges = append(edges, awardnomination.EdgeNominatedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AwardNominationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case awardnomination.EdgeSelection:
+		return m.clearedselection
+	case awardnomination.EdgeCommunity:
+		return m.clearedcommunity
+	case awardnomination.EdgeGroup:
+		return m.clearedgroup
+	case awardnomination.EdgeUser:
+		return m.cleareduser
+	case awardnomination.EdgeNominatedBy:
+		return m.clearednominated_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AwardNominationMutation) ClearEdge(name string) error {
+	switch name {
+	case awardnomination.EdgeSelection:
+		m.ClearSelection()
+		return nil
+	case awardnomination.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case awardnomination.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	case awardnomination.EdgeUser:
+		m.ClearUser()
+		return nil
+	case awardnomination.EdgeNominatedBy:
+		m.ClearNominatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown AwardNomination unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AwardNominationMutation) ResetEdge(name string) error {
+	switch name {
+	case awardnomination.EdgeSelection:
+		m.ResetSelection()
+		return nil
+	case awardnomination.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case awardnomination.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	case awardnomination.EdgeUser:
+		m.ResetUser()
+		return nil
+	case awardnomination.EdgeNominatedBy:
+		m.ResetNominatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown AwardNomination edge %s", name)
+}
+
+// AwardSelectionMutation represents an operation that mutates the AwardSelection nodes in the graph.
+type AwardSelectionMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *pulid.ID
+	created_at           *time.Time
+	updated_at           *time.Time
+	year                 *int
+	addyear              *int
+	status               *awardselection.Status
+	nominations_close_at *time.Time
+	decided_at           *time.Time
+	clearedFields        map[string]struct{}
+	community            *pulid.ID
+	clearedcommunity     bool
+	opened_by            *pulid.ID
+	clearedopened_by     bool
+	decided_by           *pulid.ID
+	cleareddecided_by    bool
+	nominations          map[pulid.ID]struct{}
+	removednominations   map[pulid.ID]struct{}
+	clearednominations   bool
+	awards               map[pulid.ID]struct{}
+	removedawards        map[pulid.ID]struct{}
+	clearedawards        bool
+	done                 bool
+	oldValue             func(context.Context) (*AwardSelection, error)
+	predicates           []predicate.AwardSelection
+}
+
+var _ ent.Mutation = (*AwardSelectionMutation)(nil)
+
+// awardselectionOption allows management of the mutation configuration using functional options.
+type awardselectionOption func(*AwardSelectionMutation)
+
+// newAwardSelectionMutation creates new mutation for the AwardSelection entity.
+func newAwardSelectionMutation(c config, op Op, opts ...awardselectionOption) *AwardSelectionMutation {
+	m := &AwardSelectionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAwardSelection,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAwardSelectionID sets the ID field of the mutation.
+func withAwardSelectionID(id pulid.ID) awardselectionOption {
+	return func(m *AwardSelectionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AwardSelection
+		)
+		m.oldValue = func(ctx context.Context) (*AwardSelection, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AwardSelection.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAwardSelection sets the old AwardSelection of the mutation.
+func withAwardSelection(node *AwardSelection) awardselectionOption {
+	return func(m *AwardSelectionMutation) {
+		m.oldValue = func(context.Context) (*AwardSelection, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AwardSelectionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AwardSelectionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AwardSelection entities.
+func (m *AwardSelectionMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AwardSelectionMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AwardSelectionMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AwardSelection.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AwardSelectionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AwardSelectionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AwardSelectionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *AwardSelectionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *AwardSelectionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *AwardSelectionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *AwardSelectionMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *AwardSelectionMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *AwardSelectionMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetOpenedByID sets the "opened_by_id" field.
+func (m *AwardSelectionMutation) SetOpenedByID(pu pulid.ID) {
+	m.opened_by = &pu
+}
+
+// OpenedByID returns the value of the "opened_by_id" field in the mutation.
+func (m *AwardSelectionMutation) OpenedByID() (r pulid.ID, exists bool) {
+	v := m.opened_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOpenedByID returns the old "opened_by_id" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldOpenedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOpenedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOpenedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOpenedByID: %w", err)
+	}
+	return oldValue.OpenedByID, nil
+}
+
+// ResetOpenedByID resets all changes to the "opened_by_id" field.
+func (m *AwardSelectionMutation) ResetOpenedByID() {
+	m.opened_by = nil
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (m *AwardSelectionMutation) SetDecidedByID(pu pulid.ID) {
+	m.decided_by = &pu
+}
+
+// DecidedByID returns the value of the "decided_by_id" field in the mutation.
+func (m *AwardSelectionMutation) DecidedByID() (r pulid.ID, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedByID returns the old "decided_by_id" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldDecidedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedByID: %w", err)
+	}
+	return oldValue.DecidedByID, nil
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (m *AwardSelectionMutation) ClearDecidedByID() {
+	m.decided_by = nil
+	m.clearedFields[awardselection.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByIDCleared returns if the "decided_by_id" field was cleared in this mutation.
+func (m *AwardSelectionMutation) DecidedByIDCleared() bool {
+	_, ok := m.clearedFields[awardselection.FieldDecidedByID]
+	return ok
+}
+
+// ResetDecidedByID resets all changes to the "decided_by_id" field.
+func (m *AwardSelectionMutation) ResetDecidedByID() {
+	m.decided_by = nil
+	delete(m.clearedFields, awardselection.FieldDecidedByID)
+}
+
+// SetYear sets the "year" field.
+func (m *AwardSelectionMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *AwardSelectionMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *AwardSelectionMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *AwardSelectionMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *AwardSelectionMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *AwardSelectionMutation) SetStatus(a awardselection.Status) {
+	m.status = &a
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *AwardSelectionMutation) Status() (r awardselection.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldStatus(ctx context.Context) (v awardselection.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *AwardSelectionMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetNominationsCloseAt sets the "nominations_close_at" field.
+func (m *AwardSelectionMutation) SetNominationsCloseAt(t time.Time) {
+	m.nominations_close_at = &t
+}
+
+// NominationsCloseAt returns the value of the "nominations_close_at" field in the mutation.
+func (m *AwardSelectionMutation) NominationsCloseAt() (r time.Time, exists bool) {
+	v := m.nominations_close_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNominationsCloseAt returns the old "nominations_close_at" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldNominationsCloseAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNominationsCloseAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNominationsCloseAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNominationsCloseAt: %w", err)
+	}
+	return oldValue.NominationsCloseAt, nil
+}
+
+// ClearNominationsCloseAt clears the value of the "nominations_close_at" field.
+func (m *AwardSelectionMutation) ClearNominationsCloseAt() {
+	m.nominations_close_at = nil
+	m.clearedFields[awardselection.FieldNominationsCloseAt] = struct{}{}
+}
+
+// NominationsCloseAtCleared returns if the "nominations_close_at" field was cleared in this mutation.
+func (m *AwardSelectionMutation) NominationsCloseAtCleared() bool {
+	_, ok := m.clearedFields[awardselection.FieldNominationsCloseAt]
+	return ok
+}
+
+// ResetNominationsCloseAt resets all changes to the "nominations_close_at" field.
+func (m *AwardSelectionMutation) ResetNominationsCloseAt() {
+	m.nominations_close_at = nil
+	delete(m.clearedFields, awardselection.FieldNominationsCloseAt)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *AwardSelectionMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *AwardSelectionMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *AwardSelectionMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[awardselection.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *AwardSelectionMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[awardselection.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *AwardSelectionMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, awardselection.FieldDecidedAt)
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *AwardSelectionMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[awardselection.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *AwardSelectionMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *AwardSelectionMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *AwardSelectionMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearOpenedBy clears the "opened_by" edge to the User entity.
+func (m *AwardSelectionMutation) ClearOpenedBy() {
+	m.clearedopened_by = true
+	m.clearedFields[awardselection.FieldOpenedByID] = struct{}{}
+}
+
+// OpenedByCleared reports if the "opened_by" edge to the User entity was cleared.
+func (m *AwardSelectionMutation) OpenedByCleared() bool {
+	return m.clearedopened_by
+}
+
+// OpenedByIDs returns the "opened_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OpenedByID instead. It exists only for internal usage by the builders.
+func (m *AwardSelectionMutation) OpenedByIDs() (ids []pulid.ID) {
+	if id := m.opened_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOpenedBy resets all changes to the "opened_by" edge.
+func (m *AwardSelectionMutation) ResetOpenedBy() {
+	m.opened_by = nil
+	m.clearedopened_by = false
+}
+
+// ClearDecidedBy clears the "decided_by" edge to the User entity.
+func (m *AwardSelectionMutation) ClearDecidedBy() {
+	m.cleareddecided_by = true
+	m.clearedFields[awardselection.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByCleared reports if the "decided_by" edge to the User entity was cleared.
+func (m *AwardSelectionMutation) DecidedByCleared() bool {
+	return m.DecidedByIDCleared() || m.cleareddecided_by
+}
+
+// DecidedByIDs returns the "decided_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DecidedByID instead. It exists only for internal usage by the builders.
+func (m *AwardSelectionMutation) DecidedByIDs() (ids []pulid.ID) {
+	if id := m.decided_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" edge.
+func (m *AwardSelectionMutation) ResetDecidedBy() {
+	m.decided_by = nil
+	m.cleareddecided_by = false
+}
+
+// AddNominationIDs adds the "nominations" edge to the AwardNomination entity by ids.
+func (m *AwardSelectionMutation) AddNominationIDs(ids ...pulid.ID) {
+	if m.nominations == nil {
+		m.nominations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.nominations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearNominations clears the "nominations" edge to the AwardNomination entity.
+func (m *AwardSelectionMutation) ClearNominations() {
+	m.clearednominations = true
+}
+
+// NominationsCleared reports if the "nominations" edge to the AwardNomination entity was cleared.
+func (m *AwardSelectionMutation) NominationsCleared() bool {
+	return m.clearednominations
+}
+
+// RemoveNominationIDs removes the "nominations" edge to the AwardNomination entity by IDs.
+func (m *AwardSelectionMutation) RemoveNominationIDs(ids ...pulid.ID) {
+	if m.removednominations == nil {
+		m.removednominations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.nominations, ids[i])
+		m.removednominations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedNominations returns the removed IDs of the "nominations" edge to the AwardNomination entity.
+func (m *AwardSelectionMutation) RemovedNominationsIDs() (ids []pulid.ID) {
+	for id := range m.removednominations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// NominationsIDs returns the "nominations" edge IDs in the mutation.
+func (m *AwardSelectionMutation) NominationsIDs() (ids []pulid.ID) {
+	for id := range m.nominations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetNominations resets all changes to the "nominations" edge.
+func (m *AwardSelectionMutation) ResetNominations() {
+	m.nominations = nil
+	m.clearednominations = false
+	m.removednominations = nil
+}
+
+// AddAwardIDs adds the "awards" edge to the Award entity by ids.
+func (m *AwardSelectionMutation) AddAwardIDs(ids ...pulid.ID) {
+	if m.awards == nil {
+		m.awards = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.awards[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAwards clears the "awards" edge to the Award entity.
+func (m *AwardSelectionMutation) ClearAwards() {
+	m.clearedawards = true
+}
+
+// AwardsCleared reports if the "awards" edge to the Award entity was cleared.
+func (m *AwardSelectionMutation) AwardsCleared() bool {
+	return m.clearedawards
+}
+
+// RemoveAwardIDs removes the "awards" edge to the Award entity by IDs.
+func (m *AwardSelectionMutation) RemoveAwardIDs(ids ...pulid.ID) {
+	if m.removedawards == nil {
+		m.removedawards = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.awards, ids[i])
+		m.removedawards[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAwards returns the removed IDs of the "awards" edge to the Award entity.
+func (m *AwardSelectionMutation) RemovedAwardsIDs() (ids []pulid.ID) {
+	for id := range m.removedawards {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AwardsIDs returns the "awards" edge IDs in the mutation.
+func (m *AwardSelectionMutation) AwardsIDs() (ids []pulid.ID) {
+	for id := range m.awards {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAwards resets all changes to the "awards" edge.
+func (m *AwardSelectionMutation) ResetAwards() {
+	m.awards = nil
+	m.clearedawards = false
+	m.removedawards = nil
+}
+
+// Where appends a list predicates to the AwardSelectionMutation builder.
+func (m *AwardSelectionMutation) Where(ps ...predicate.AwardSelection) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AwardSelectionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AwardSelectionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AwardSelection, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AwardSelectionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AwardSelectionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AwardSelection).
+func (m *AwardSelectionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AwardSelectionMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, awardselection.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, awardselection.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, awardselection.FieldCommunityID)
+	}
+	if m.opened_by != nil {
+		fields = append(fields, awardselection.FieldOpenedByID)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, awardselection.FieldDecidedByID)
+	}
+	if m.year != nil {
+		fields = append(fields, awardselection.FieldYear)
+	}
+	if m.status != nil {
+		fields = append(fields, awardselection.FieldStatus)
+	}
+	if m.nominations_close_at != nil {
+		fields = append(fields, awardselection.FieldNominationsCloseAt)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, awardselection.FieldDecidedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AwardSelectionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case awardselection.FieldCreatedAt:
+		return m.CreatedAt()
+	case awardselection.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case awardselection.FieldCommunityID:
+		return m.CommunityID()
+	case awardselection.FieldOpenedByID:
+		return m.OpenedByID()
+	case awardselection.FieldDecidedByID:
+		return m.DecidedByID()
+	case awardselection.FieldYear:
+		return m.Year()
+	case awardselection.FieldStatus:
+		return m.Status()
+	case awardselection.FieldNominationsCloseAt:
+		return m.NominationsCloseAt()
+	case awardselection.FieldDecidedAt:
+		return m.DecidedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AwardSelectionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case awardselection.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case awardselection.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case awardselection.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case awardselection.FieldOpenedByID:
+		return m.OldOpenedByID(ctx)
+	case awardselection.FieldDecidedByID:
+		return m.OldDecidedByID(ctx)
+	case awardselection.FieldYear:
+		return m.OldYear(ctx)
+	case awardselection.FieldStatus:
+		return m.OldStatus(ctx)
+	case awardselection.FieldNominationsCloseAt:
+		return m.OldNominationsCloseAt(ctx)
+	case awardselection.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown AwardSelection field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AwardSelectionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case awardselection.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case awardselection.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case awardselection.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case awardselection.FieldOpenedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOpenedByID(v)
+		return nil
+	case awardselection.FieldDecidedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedByID(v)
+		return nil
+	case awardselection.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case awardselection.FieldStatus:
+		v, ok := value.(awardselection.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case awardselection.FieldNominationsCloseAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNominationsCloseAt(v)
+		return nil
+	case awardselection.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AwardSelection field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AwardSelectionMutation) AddedFields() []string {
+	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, awardselection.FieldYear)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AwardSelectionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case awardselection.FieldYear:
+		return m.AddedYear()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AwardSelectionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case awardselection.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AwardSelection numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AwardSelectionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(awardselection.FieldDecidedByID) {
+		fields = append(fields, awardselection.FieldDecidedByID)
+	}
+	if m.FieldCleared(awardselection.FieldNominationsCloseAt) {
+		fields = append(fields, awardselection.FieldNominationsCloseAt)
+	}
+	if m.FieldCleared(awardselection.FieldDecidedAt) {
+		fields = append(fields, awardselection.FieldDecidedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AwardSelectionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AwardSelectionMutation) ClearField(name string) error {
+	switch name {
+	case awardselection.FieldDecidedByID:
+		m.ClearDecidedByID()
+		return nil
+	case awardselection.FieldNominationsCloseAt:
+		m.ClearNominationsCloseAt()
+		return nil
+	case awardselection.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AwardSelection nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AwardSelectionMutation) ResetField(name string) error {
+	switch name {
+	case awardselection.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case awardselection.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case awardselection.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case awardselection.FieldOpenedByID:
+		m.ResetOpenedByID()
+		return nil
+	case awardselection.FieldDecidedByID:
+		m.ResetDecidedByID()
+		return nil
+	case awardselection.FieldYear:
+		m.ResetYear()
+		return nil
+	case awardselection.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case awardselection.FieldNominationsCloseAt:
+		m.ResetNominationsCloseAt()
+		return nil
+	case awardselection.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AwardSelection field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AwardSelectionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.community != nil {
+		edges = append(edges, awardselection.EdgeCommunity)
+	}
+	if m.opened_by != nil {
+		edges = append(edges, awardselection.EdgeOpenedBy)
+	}
+	if m.decided_by != nil {
+		edges = append(edges, awardselection.EdgeDecidedBy)
+	}
+	if m.nominations != nil {
+		edges = append(edges, awardselection.EdgeNominations)
+	}
+	if m.awards != nil {
+		edges = append(edges, awardselection.EdgeAwards)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AwardSelectionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case awardselection.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case awardselection.EdgeOpenedBy:
+		if id := m.opened_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case awardselection.EdgeDecidedBy:
+		if id := m.decided_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case awardselection.EdgeNominations:
+		ids := make([]ent.Value, 0, len(m.nominations))
+		for id := range m.nominations {
+			ids = append(ids, id)
+		}
+		return ids
+	case awardselection.EdgeAwards:
+		ids := make([]ent.Value, 0, len(m.awards))
+		for id := range m.awards {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AwardSelectionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removednominations != nil {
+		edges = append(edges, awardselection.EdgeNominations)
+	}
+	if m.removedawards != nil {
+		edges = append(edges, awardselection.EdgeAwards)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AwardSelectionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case awardselection.EdgeNominations:
+		ids := make([]ent.Value, 0, len(m.removednominations))
+		for id := range m.removednominations {
+			ids = append(ids, id)
+		}
+		return ids
+	case awardselection.EdgeAwards:
+		ids := make([]ent.Value, 0, len(m.removedawards))
+		for id := range m.removedawards {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AwardSelectionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedcommunity {
+		edges = append(edges, awardselection.EdgeCommunity)
+	}
+	if m.clearedopened_by {
+		edges = append(edges, awardselection.EdgeOpenedBy)
+	}
+	if m.cleareddecided_by {
+		edges = append(edges, awardselection.EdgeDecidedBy)
+	}
+	if m.clearednominations {
+		edges = append(edges, awardselection.EdgeNominations)
+	}
+	if m.clearedawards {
+		edges = append(edges, awardselection.EdgeAwards)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AwardSelectionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case awardselection.EdgeCommunity:
+		return m.clearedcommunity
+	case awardselection.EdgeOpenedBy:
+		return m.clearedopened_by
+	case awardselection.EdgeDecidedBy:
+		return m.cleareddecided_by
+	case awardselection.EdgeNominations:
+		return m.clearednominations
+	case awardselection.EdgeAwards:
+		return m.clearedawards
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AwardSelectionMutation) ClearEdge(name string) error {
+	switch name {
+	case awardselection.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case awardselection.EdgeOpenedBy:
+		m.ClearOpenedBy()
+		return nil
+	case awardselection.EdgeDecidedBy:
+		m.ClearDecidedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown AwardSelection unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AwardSelectionMutation) ResetEdge(name string) error {
+	switch name {
+	case awardselection.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case awardselection.EdgeOpenedBy:
+		m.ResetOpenedBy()
+		return nil
+	case awardselection.EdgeDecidedBy:
+		m.ResetDecidedBy()
+		return nil
+	case awardselection.EdgeNominations:
+		m.ResetNominations()
+		return nil
+	case awardselection.EdgeAwards:
+		m.ResetAwards()
+		return nil
+	}
+	return fmt.Errorf("unknown AwardSelection edge %s", name)
 }
 
 // CandidateMutation represents an operation that mutates the Candidate nodes in the graph.
@@ -6059,6 +8598,1486 @@ func (m *CandidateMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Candidate edge %s", name)
 }
 
+// CertificateMutation represents an operation that mutates the Certificate nodes in the graph.
+type CertificateMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	kind             *certificate.Kind
+	code             *string
+	holder_name      *string
+	community_name   *string
+	group_name       *string
+	title            *string
+	year             *int
+	addyear          *int
+	issued_at        *time.Time
+	clearedFields    map[string]struct{}
+	community        *pulid.ID
+	clearedcommunity bool
+	user             *pulid.ID
+	cleareduser      bool
+	group            *pulid.ID
+	clearedgroup     bool
+	role             *pulid.ID
+	clearedrole      bool
+	award            *pulid.ID
+	clearedaward     bool
+	done             bool
+	oldValue         func(context.Context) (*Certificate, error)
+	predicates       []predicate.Certificate
+}
+
+var _ ent.Mutation = (*CertificateMutation)(nil)
+
+// certificateOption allows management of the mutation configuration using functional options.
+type certificateOption func(*CertificateMutation)
+
+// newCertificateMutation creates new mutation for the Certificate entity.
+func newCertificateMutation(c config, op Op, opts ...certificateOption) *CertificateMutation {
+	m := &CertificateMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCertificate,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCertificateID sets the ID field of the mutation.
+func withCertificateID(id pulid.ID) certificateOption {
+	return func(m *CertificateMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Certificate
+		)
+		m.oldValue = func(ctx context.Context) (*Certificate, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Certificate.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCertificate sets the old Certificate of the mutation.
+func withCertificate(node *Certificate) certificateOption {
+	return func(m *CertificateMutation) {
+		m.oldValue = func(context.Context) (*Certificate, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CertificateMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CertificateMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Certificate entities.
+func (m *CertificateMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CertificateMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CertificateMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Certificate.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CertificateMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CertificateMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CertificateMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CertificateMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CertificateMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CertificateMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *CertificateMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *CertificateMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *CertificateMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *CertificateMutation) SetUserID(pu pulid.ID) {
+	m.user = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *CertificateMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *CertificateMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *CertificateMutation) SetGroupID(pu pulid.ID) {
+	m.group = &pu
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *CertificateMutation) GroupID() (r pulid.ID, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldGroupID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ClearGroupID clears the value of the "group_id" field.
+func (m *CertificateMutation) ClearGroupID() {
+	m.group = nil
+	m.clearedFields[certificate.FieldGroupID] = struct{}{}
+}
+
+// GroupIDCleared returns if the "group_id" field was cleared in this mutation.
+func (m *CertificateMutation) GroupIDCleared() bool {
+	_, ok := m.clearedFields[certificate.FieldGroupID]
+	return ok
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *CertificateMutation) ResetGroupID() {
+	m.group = nil
+	delete(m.clearedFields, certificate.FieldGroupID)
+}
+
+// SetRoleID sets the "role_id" field.
+func (m *CertificateMutation) SetRoleID(pu pulid.ID) {
+	m.role = &pu
+}
+
+// RoleID returns the value of the "role_id" field in the mutation.
+func (m *CertificateMutation) RoleID() (r pulid.ID, exists bool) {
+	v := m.role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRoleID returns the old "role_id" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldRoleID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRoleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRoleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRoleID: %w", err)
+	}
+	return oldValue.RoleID, nil
+}
+
+// ClearRoleID clears the value of the "role_id" field.
+func (m *CertificateMutation) ClearRoleID() {
+	m.role = nil
+	m.clearedFields[certificate.FieldRoleID] = struct{}{}
+}
+
+// RoleIDCleared returns if the "role_id" field was cleared in this mutation.
+func (m *CertificateMutation) RoleIDCleared() bool {
+	_, ok := m.clearedFields[certificate.FieldRoleID]
+	return ok
+}
+
+// ResetRoleID resets all changes to the "role_id" field.
+func (m *CertificateMutation) ResetRoleID() {
+	m.role = nil
+	delete(m.clearedFields, certificate.FieldRoleID)
+}
+
+// SetAwardID sets the "award_id" field.
+func (m *CertificateMutation) SetAwardID(pu pulid.ID) {
+	m.award = &pu
+}
+
+// AwardID returns the value of the "award_id" field in the mutation.
+func (m *CertificateMutation) AwardID() (r pulid.ID, exists bool) {
+	v := m.award
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAwardID returns the old "award_id" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldAwardID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAwardID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAwardID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAwardID: %w", err)
+	}
+	return oldValue.AwardID, nil
+}
+
+// ClearAwardID clears the value of the "award_id" field.
+func (m *CertificateMutation) ClearAwardID() {
+	m.award = nil
+	m.clearedFields[certificate.FieldAwardID] = struct{}{}
+}
+
+// AwardIDCleared returns if the "award_id" field was cleared in this mutation.
+func (m *CertificateMutation) AwardIDCleared() bool {
+	_, ok := m.clearedFields[certificate.FieldAwardID]
+	return ok
+}
+
+// ResetAwardID resets all changes to the "award_id" field.
+func (m *CertificateMutation) ResetAwardID() {
+	m.award = nil
+	delete(m.clearedFields, certificate.FieldAwardID)
+}
+
+// SetKind sets the "kind" field.
+func (m *CertificateMutation) SetKind(c certificate.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CertificateMutation) Kind() (r certificate.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldKind(ctx context.Context) (v certificate.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CertificateMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetCode sets the "code" field.
+func (m *CertificateMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *CertificateMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *CertificateMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetHolderName sets the "holder_name" field.
+func (m *CertificateMutation) SetHolderName(s string) {
+	m.holder_name = &s
+}
+
+// HolderName returns the value of the "holder_name" field in the mutation.
+func (m *CertificateMutation) HolderName() (r string, exists bool) {
+	v := m.holder_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHolderName returns the old "holder_name" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldHolderName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHolderName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHolderName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHolderName: %w", err)
+	}
+	return oldValue.HolderName, nil
+}
+
+// ResetHolderName resets all changes to the "holder_name" field.
+func (m *CertificateMutation) ResetHolderName() {
+	m.holder_name = nil
+}
+
+// SetCommunityName sets the "community_name" field.
+func (m *CertificateMutation) SetCommunityName(s string) {
+	m.community_name = &s
+}
+
+// CommunityName returns the value of the "community_name" field in the mutation.
+func (m *CertificateMutation) CommunityName() (r string, exists bool) {
+	v := m.community_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityName returns the old "community_name" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldCommunityName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityName: %w", err)
+	}
+	return oldValue.CommunityName, nil
+}
+
+// ResetCommunityName resets all changes to the "community_name" field.
+func (m *CertificateMutation) ResetCommunityName() {
+	m.community_name = nil
+}
+
+// SetGroupName sets the "group_name" field.
+func (m *CertificateMutation) SetGroupName(s string) {
+	m.group_name = &s
+}
+
+// GroupName returns the value of the "group_name" field in the mutation.
+func (m *CertificateMutation) GroupName() (r string, exists bool) {
+	v := m.group_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupName returns the old "group_name" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldGroupName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupName: %w", err)
+	}
+	return oldValue.GroupName, nil
+}
+
+// ClearGroupName clears the value of the "group_name" field.
+func (m *CertificateMutation) ClearGroupName() {
+	m.group_name = nil
+	m.clearedFields[certificate.FieldGroupName] = struct{}{}
+}
+
+// GroupNameCleared returns if the "group_name" field was cleared in this mutation.
+func (m *CertificateMutation) GroupNameCleared() bool {
+	_, ok := m.clearedFields[certificate.FieldGroupName]
+	return ok
+}
+
+// ResetGroupName resets all changes to the "group_name" field.
+func (m *CertificateMutation) ResetGroupName() {
+	m.group_name = nil
+	delete(m.clearedFields, certificate.FieldGroupName)
+}
+
+// SetTitle sets the "title" field.
+func (m *CertificateMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *CertificateMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ClearTitle clears the value of the "title" field.
+func (m *CertificateMutation) ClearTitle() {
+	m.title = nil
+	m.clearedFields[certificate.FieldTitle] = struct{}{}
+}
+
+// TitleCleared returns if the "title" field was cleared in this mutation.
+func (m *CertificateMutation) TitleCleared() bool {
+	_, ok := m.clearedFields[certificate.FieldTitle]
+	return ok
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *CertificateMutation) ResetTitle() {
+	m.title = nil
+	delete(m.clearedFields, certificate.FieldTitle)
+}
+
+// SetYear sets the "year" field.
+func (m *CertificateMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *CertificateMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldYear(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *CertificateMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *CertificateMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearYear clears the value of the "year" field.
+func (m *CertificateMutation) ClearYear() {
+	m.year = nil
+	m.addyear = nil
+	m.clearedFields[certificate.FieldYear] = struct{}{}
+}
+
+// YearCleared returns if the "year" field was cleared in this mutation.
+func (m *CertificateMutation) YearCleared() bool {
+	_, ok := m.clearedFields[certificate.FieldYear]
+	return ok
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *CertificateMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+	delete(m.clearedFields, certificate.FieldYear)
+}
+
+// SetIssuedAt sets the "issued_at" field.
+func (m *CertificateMutation) SetIssuedAt(t time.Time) {
+	m.issued_at = &t
+}
+
+// IssuedAt returns the value of the "issued_at" field in the mutation.
+func (m *CertificateMutation) IssuedAt() (r time.Time, exists bool) {
+	v := m.issued_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedAt returns the old "issued_at" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldIssuedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedAt: %w", err)
+	}
+	return oldValue.IssuedAt, nil
+}
+
+// ResetIssuedAt resets all changes to the "issued_at" field.
+func (m *CertificateMutation) ResetIssuedAt() {
+	m.issued_at = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *CertificateMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[certificate.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *CertificateMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *CertificateMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *CertificateMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *CertificateMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[certificate.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *CertificateMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *CertificateMutation) UserIDs() (ids []pulid.ID) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *CertificateMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// ClearGroup clears the "group" edge to the Group entity.
+func (m *CertificateMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[certificate.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the Group entity was cleared.
+func (m *CertificateMutation) GroupCleared() bool {
+	return m.GroupIDCleared() || m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *CertificateMutation) GroupIDs() (ids []pulid.ID) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *CertificateMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// ClearRole clears the "role" edge to the Role entity.
+func (m *CertificateMutation) ClearRole() {
+	m.clearedrole = true
+	m.clearedFields[certificate.FieldRoleID] = struct{}{}
+}
+
+// RoleCleared reports if the "role" edge to the Role entity was cleared.
+func (m *CertificateMutation) RoleCleared() bool {
+	return m.RoleIDCleared() || m.clearedrole
+}
+
+// RoleIDs returns the "role" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RoleID instead. It exists only for internal usage by the builders.
+func (m *CertificateMutation) RoleIDs() (ids []pulid.ID) {
+	if id := m.role; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRole resets all changes to the "role" edge.
+func (m *CertificateMutation) ResetRole() {
+	m.role = nil
+	m.clearedrole = false
+}
+
+// ClearAward clears the "award" edge to the Award entity.
+func (m *CertificateMutation) ClearAward() {
+	m.clearedaward = true
+	m.clearedFields[certificate.FieldAwardID] = struct{}{}
+}
+
+// AwardCleared reports if the "award" edge to the Award entity was cleared.
+func (m *CertificateMutation) AwardCleared() bool {
+	return m.AwardIDCleared() || m.clearedaward
+}
+
+// AwardIDs returns the "award" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AwardID instead. It exists only for internal usage by the builders.
+func (m *CertificateMutation) AwardIDs() (ids []pulid.ID) {
+	if id := m.award; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAward resets all changes to the "award" edge.
+func (m *CertificateMutation) ResetAward() {
+	m.award = nil
+	m.clearedaward = false
+}
+
+// Where appends a list predicates to the CertificateMutation builder.
+func (m *CertificateMutation) Where(ps ...predicate.Certificate) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CertificateMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CertificateMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Certificate, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CertificateMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CertificateMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Certificate).
+func (m *CertificateMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CertificateMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, certificate.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, certificate.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, certificate.FieldCommunityID)
+	}
+	if m.user != nil {
+		fields = append(fields, certificate.FieldUserID)
+	}
+	if m.group != nil {
+		fields = append(fields, certificate.FieldGroupID)
+	}
+	if m.role != nil {
+		fields = append(fields, certificate.FieldRoleID)
+	}
+	if m.award != nil {
+		fields = append(fields, certificate.FieldAwardID)
+	}
+	if m.kind != nil {
+		fields = append(fields, certificate.FieldKind)
+	}
+	if m.code != nil {
+		fields = append(fields, certificate.FieldCode)
+	}
+	if m.holder_name != nil {
+		fields = append(fields, certificate.FieldHolderName)
+	}
+	if m.community_name != nil {
+		fields = append(fields, certificate.FieldCommunityName)
+	}
+	if m.group_name != nil {
+		fields = append(fields, certificate.FieldGroupName)
+	}
+	if m.title != nil {
+		fields = append(fields, certificate.FieldTitle)
+	}
+	if m.year != nil {
+		fields = append(fields, certificate.FieldYear)
+	}
+	if m.issued_at != nil {
+		fields = append(fields, certificate.FieldIssuedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CertificateMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case certificate.FieldCreatedAt:
+		return m.CreatedAt()
+	case certificate.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case certificate.FieldCommunityID:
+		return m.CommunityID()
+	case certificate.FieldUserID:
+		return m.UserID()
+	case certificate.FieldGroupID:
+		return m.GroupID()
+	case certificate.FieldRoleID:
+		return m.RoleID()
+	case certificate.FieldAwardID:
+		return m.AwardID()
+	case certificate.FieldKind:
+		return m.Kind()
+	case certificate.FieldCode:
+		return m.Code()
+	case certificate.FieldHolderName:
+		return m.HolderName()
+	case certificate.FieldCommunityName:
+		return m.CommunityName()
+	case certificate.FieldGroupName:
+		return m.GroupName()
+	case certificate.FieldTitle:
+		return m.Title()
+	case certificate.FieldYear:
+		return m.Year()
+	case certificate.FieldIssuedAt:
+		return m.IssuedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CertificateMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case certificate.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case certificate.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case certificate.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case certificate.FieldUserID:
+		return m.OldUserID(ctx)
+	case certificate.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case certificate.FieldRoleID:
+		return m.OldRoleID(ctx)
+	case certificate.FieldAwardID:
+		return m.OldAwardID(ctx)
+	case certificate.FieldKind:
+		return m.OldKind(ctx)
+	case certificate.FieldCode:
+		return m.OldCode(ctx)
+	case certificate.FieldHolderName:
+		return m.OldHolderName(ctx)
+	case certificate.FieldCommunityName:
+		return m.OldCommunityName(ctx)
+	case certificate.FieldGroupName:
+		return m.OldGroupName(ctx)
+	case certificate.FieldTitle:
+		return m.OldTitle(ctx)
+	case certificate.FieldYear:
+		return m.OldYear(ctx)
+	case certificate.FieldIssuedAt:
+		return m.OldIssuedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Certificate field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CertificateMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case certificate.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case certificate.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case certificate.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case certificate.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case certificate.FieldGroupID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case certificate.FieldRoleID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRoleID(v)
+		return nil
+	case certificate.FieldAwardID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAwardID(v)
+		return nil
+	case certificate.FieldKind:
+		v, ok := value.(certificate.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case certificate.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case certificate.FieldHolderName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHolderName(v)
+		return nil
+	case certificate.FieldCommunityName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityName(v)
+		return nil
+	case certificate.FieldGroupName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupName(v)
+		return nil
+	case certificate.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case certificate.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case certificate.FieldIssuedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CertificateMutation) AddedFields() []string {
+	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, certificate.FieldYear)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CertificateMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case certificate.FieldYear:
+		return m.AddedYear()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CertificateMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case certificate.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CertificateMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(certificate.FieldGroupID) {
+		fields = append(fields, certificate.FieldGroupID)
+	}
+	if m.FieldCleared(certificate.FieldRoleID) {
+		fields = append(fields, certificate.FieldRoleID)
+	}
+	if m.FieldCleared(certificate.FieldAwardID) {
+		fields = append(fields, certificate.FieldAwardID)
+	}
+	if m.FieldCleared(certificate.FieldGroupName) {
+		fields = append(fields, certificate.FieldGroupName)
+	}
+	if m.FieldCleared(certificate.FieldTitle) {
+		fields = append(fields, certificate.FieldTitle)
+	}
+	if m.FieldCleared(certificate.FieldYear) {
+		fields = append(fields, certificate.FieldYear)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CertificateMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CertificateMutation) ClearField(name string) error {
+	switch name {
+	case certificate.FieldGroupID:
+		m.ClearGroupID()
+		return nil
+	case certificate.FieldRoleID:
+		m.ClearRoleID()
+		return nil
+	case certificate.FieldAwardID:
+		m.ClearAwardID()
+		return nil
+	case certificate.FieldGroupName:
+		m.ClearGroupName()
+		return nil
+	case certificate.FieldTitle:
+		m.ClearTitle()
+		return nil
+	case certificate.FieldYear:
+		m.ClearYear()
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CertificateMutation) ResetField(name string) error {
+	switch name {
+	case certificate.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case certificate.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case certificate.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case certificate.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case certificate.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case certificate.FieldRoleID:
+		m.ResetRoleID()
+		return nil
+	case certificate.FieldAwardID:
+		m.ResetAwardID()
+		return nil
+	case certificate.FieldKind:
+		m.ResetKind()
+		return nil
+	case certificate.FieldCode:
+		m.ResetCode()
+		return nil
+	case certificate.FieldHolderName:
+		m.ResetHolderName()
+		return nil
+	case certificate.FieldCommunityName:
+		m.ResetCommunityName()
+		return nil
+	case certificate.FieldGroupName:
+		m.ResetGroupName()
+		return nil
+	case certificate.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case certificate.FieldYear:
+		m.ResetYear()
+		return nil
+	case certificate.FieldIssuedAt:
+		m.ResetIssuedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CertificateMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.community != nil {
+		edges = append(edges, certificate.EdgeCommunity)
+	}
+	if m.user != nil {
+		edges = append(edges, certificate.EdgeUser)
+	}
+	if m.group != nil {
+		edges = append(edges, certificate.EdgeGroup)
+	}
+	if m.role != nil {
+		edges = append(edges, certificate.EdgeRole)
+	}
+	if m.award != nil {
+		edges = append(edges, certificate.EdgeAward)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CertificateMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case certificate.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case certificate.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	case certificate.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	case certificate.EdgeRole:
+		if id := m.role; id != nil {
+			return []ent.Value{*id}
+		}
+	case certificate.EdgeAward:
+		if id := m.award; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CertificateMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CertificateMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CertificateMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedcommunity {
+		edges = append(edges, certificate.EdgeCommunity)
+	}
+	if m.cleareduser {
+		edges = append(edges, certificate.EdgeUser)
+	}
+	if m.clearedgroup {
+		edges = append(edges, certificate.EdgeGroup)
+	}
+	if m.clearedrole {
+		edges = append(edges, certificate.EdgeRole)
+	}
+	if m.clearedaward {
+		edges = append(edges, certificate.EdgeAward)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CertificateMutation) EdgeCleared(name string) bool {
+	switch name {
+	case certificate.EdgeCommunity:
+		return m.clearedcommunity
+	case certificate.EdgeUser:
+		return m.cleareduser
+	case certificate.EdgeGroup:
+		return m.clearedgroup
+	case certificate.EdgeRole:
+		return m.clearedrole
+	case certificate.EdgeAward:
+		return m.clearedaward
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CertificateMutation) ClearEdge(name string) error {
+	switch name {
+	case certificate.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case certificate.EdgeUser:
+		m.ClearUser()
+		return nil
+	case certificate.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	case certificate.EdgeRole:
+		m.ClearRole()
+		return nil
+	case certificate.EdgeAward:
+		m.ClearAward()
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CertificateMutation) ResetEdge(name string) error {
+	switch name {
+	case certificate.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case certificate.EdgeUser:
+		m.ResetUser()
+		return nil
+	case certificate.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	case certificate.EdgeRole:
+		m.ResetRole()
+		return nil
+	case certificate.EdgeAward:
+		m.ResetAward()
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate edge %s", name)
+}
+
 // ChangeMutation represents an operation that mutates the Change nodes in the graph.
 type ChangeMutation struct {
 	config
@@ -6864,6 +10883,12 @@ type CommunityMutation struct {
 	partners                map[pulid.ID]struct{}
 	removedpartners         map[pulid.ID]struct{}
 	clearedpartners         bool
+	award_selections        map[pulid.ID]struct{}
+	removedaward_selections map[pulid.ID]struct{}
+	clearedaward_selections bool
+	shipments               map[pulid.ID]struct{}
+	removedshipments        map[pulid.ID]struct{}
+	clearedshipments        bool
 	awards                  map[pulid.ID]struct{}
 	removedawards           map[pulid.ID]struct{}
 	clearedawards           bool
@@ -7785,6 +11810,114 @@ func (m *CommunityMutation) ResetPartners() {
 	m.removedpartners = nil
 }
 
+// AddAwardSelectionIDs adds the "award_selections" edge to the AwardSelection entity by ids.
+func (m *CommunityMutation) AddAwardSelectionIDs(ids ...pulid.ID) {
+	if m.award_selections == nil {
+		m.award_selections = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.award_selections[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAwardSelections clears the "award_selections" edge to the AwardSelection entity.
+func (m *CommunityMutation) ClearAwardSelections() {
+	m.clearedaward_selections = true
+}
+
+// AwardSelectionsCleared reports if the "award_selections" edge to the AwardSelection entity was cleared.
+func (m *CommunityMutation) AwardSelectionsCleared() bool {
+	return m.clearedaward_selections
+}
+
+// RemoveAwardSelectionIDs removes the "award_selections" edge to the AwardSelection entity by IDs.
+func (m *CommunityMutation) RemoveAwardSelectionIDs(ids ...pulid.ID) {
+	if m.removedaward_selections == nil {
+		m.removedaward_selections = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.award_selections, ids[i])
+		m.removedaward_selections[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAwardSelections returns the removed IDs of the "award_selections" edge to the AwardSelection entity.
+func (m *CommunityMutation) RemovedAwardSelectionsIDs() (ids []pulid.ID) {
+	for id := range m.removedaward_selections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AwardSelectionsIDs returns the "award_selections" edge IDs in the mutation.
+func (m *CommunityMutation) AwardSelectionsIDs() (ids []pulid.ID) {
+	for id := range m.award_selections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAwardSelections resets all changes to the "award_selections" edge.
+func (m *CommunityMutation) ResetAwardSelections() {
+	m.award_selections = nil
+	m.clearedaward_selections = false
+	m.removedaward_selections = nil
+}
+
+// AddShipmentIDs adds the "shipments" edge to the Shipment entity by ids.
+func (m *CommunityMutation) AddShipmentIDs(ids ...pulid.ID) {
+	if m.shipments == nil {
+		m.shipments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.shipments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearShipments clears the "shipments" edge to the Shipment entity.
+func (m *CommunityMutation) ClearShipments() {
+	m.clearedshipments = true
+}
+
+// ShipmentsCleared reports if the "shipments" edge to the Shipment entity was cleared.
+func (m *CommunityMutation) ShipmentsCleared() bool {
+	return m.clearedshipments
+}
+
+// RemoveShipmentIDs removes the "shipments" edge to the Shipment entity by IDs.
+func (m *CommunityMutation) RemoveShipmentIDs(ids ...pulid.ID) {
+	if m.removedshipments == nil {
+		m.removedshipments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.shipments, ids[i])
+		m.removedshipments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedShipments returns the removed IDs of the "shipments" edge to the Shipment entity.
+func (m *CommunityMutation) RemovedShipmentsIDs() (ids []pulid.ID) {
+	for id := range m.removedshipments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ShipmentsIDs returns the "shipments" edge IDs in the mutation.
+func (m *CommunityMutation) ShipmentsIDs() (ids []pulid.ID) {
+	for id := range m.shipments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetShipments resets all changes to the "shipments" edge.
+func (m *CommunityMutation) ResetShipments() {
+	m.shipments = nil
+	m.clearedshipments = false
+	m.removedshipments = nil
+}
+
 // AddAwardIDs adds the "awards" edge to the Award entity by ids.
 func (m *CommunityMutation) AddAwardIDs(ids ...pulid.ID) {
 	if m.awards == nil {
@@ -8204,7 +12337,7 @@ func (m *CommunityMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CommunityMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.regions != nil {
 		edges = append(edges, community.EdgeRegions)
 	}
@@ -8219,6 +12352,12 @@ func (m *CommunityMutation) AddedEdges() []string {
 	}
 	if m.partners != nil {
 		edges = append(edges, community.EdgePartners)
+	}
+	if m.award_selections != nil {
+		edges = append(edges, community.EdgeAwardSelections)
+	}
+	if m.shipments != nil {
+		edges = append(edges, community.EdgeShipments)
 	}
 	if m.awards != nil {
 		edges = append(edges, community.EdgeAwards)
@@ -8260,6 +12399,18 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case community.EdgeAwardSelections:
+		ids := make([]ent.Value, 0, len(m.award_selections))
+		for id := range m.award_selections {
+			ids = append(ids, id)
+		}
+		return ids
+	case community.EdgeShipments:
+		ids := make([]ent.Value, 0, len(m.shipments))
+		for id := range m.shipments {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeAwards:
 		ids := make([]ent.Value, 0, len(m.awards))
 		for id := range m.awards {
@@ -8272,7 +12423,7 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CommunityMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.removedregions != nil {
 		edges = append(edges, community.EdgeRegions)
 	}
@@ -8287,6 +12438,12 @@ func (m *CommunityMutation) RemovedEdges() []string {
 	}
 	if m.removedpartners != nil {
 		edges = append(edges, community.EdgePartners)
+	}
+	if m.removedaward_selections != nil {
+		edges = append(edges, community.EdgeAwardSelections)
+	}
+	if m.removedshipments != nil {
+		edges = append(edges, community.EdgeShipments)
 	}
 	if m.removedawards != nil {
 		edges = append(edges, community.EdgeAwards)
@@ -8328,6 +12485,18 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case community.EdgeAwardSelections:
+		ids := make([]ent.Value, 0, len(m.removedaward_selections))
+		for id := range m.removedaward_selections {
+			ids = append(ids, id)
+		}
+		return ids
+	case community.EdgeShipments:
+		ids := make([]ent.Value, 0, len(m.removedshipments))
+		for id := range m.removedshipments {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeAwards:
 		ids := make([]ent.Value, 0, len(m.removedawards))
 		for id := range m.removedawards {
@@ -8340,7 +12509,7 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CommunityMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.clearedregions {
 		edges = append(edges, community.EdgeRegions)
 	}
@@ -8355,6 +12524,12 @@ func (m *CommunityMutation) ClearedEdges() []string {
 	}
 	if m.clearedpartners {
 		edges = append(edges, community.EdgePartners)
+	}
+	if m.clearedaward_selections {
+		edges = append(edges, community.EdgeAwardSelections)
+	}
+	if m.clearedshipments {
+		edges = append(edges, community.EdgeShipments)
 	}
 	if m.clearedawards {
 		edges = append(edges, community.EdgeAwards)
@@ -8376,6 +12551,10 @@ func (m *CommunityMutation) EdgeCleared(name string) bool {
 		return m.clearedapplications
 	case community.EdgePartners:
 		return m.clearedpartners
+	case community.EdgeAwardSelections:
+		return m.clearedaward_selections
+	case community.EdgeShipments:
+		return m.clearedshipments
 	case community.EdgeAwards:
 		return m.clearedawards
 	}
@@ -8409,6 +12588,12 @@ func (m *CommunityMutation) ResetEdge(name string) error {
 	case community.EdgePartners:
 		m.ResetPartners()
 		return nil
+	case community.EdgeAwardSelections:
+		m.ResetAwardSelections()
+		return nil
+	case community.EdgeShipments:
+		m.ResetShipments()
+		return nil
 	case community.EdgeAwards:
 		m.ResetAwards()
 		return nil
@@ -8425,6 +12610,8 @@ type ContactMutation struct {
 	created_at    *time.Time
 	updated_at    *time.Time
 	email         *string
+	phone         *string
+	messaging     *string
 	clearedFields map[string]struct{}
 	user          *pulid.ID
 	cleareduser   bool
@@ -8681,6 +12868,104 @@ func (m *ContactMutation) ResetEmail() {
 	m.email = nil
 }
 
+// SetPhone sets the "phone" field.
+func (m *ContactMutation) SetPhone(s string) {
+	m.phone = &s
+}
+
+// Phone returns the value of the "phone" field in the mutation.
+func (m *ContactMutation) Phone() (r string, exists bool) {
+	v := m.phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhone returns the old "phone" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhone: %w", err)
+	}
+	return oldValue.Phone, nil
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (m *ContactMutation) ClearPhone() {
+	m.phone = nil
+	m.clearedFields[contact.FieldPhone] = struct{}{}
+}
+
+// PhoneCleared returns if the "phone" field was cleared in this mutation.
+func (m *ContactMutation) PhoneCleared() bool {
+	_, ok := m.clearedFields[contact.FieldPhone]
+	return ok
+}
+
+// ResetPhone resets all changes to the "phone" field.
+func (m *ContactMutation) ResetPhone() {
+	m.phone = nil
+	delete(m.clearedFields, contact.FieldPhone)
+}
+
+// SetMessaging sets the "messaging" field.
+func (m *ContactMutation) SetMessaging(s string) {
+	m.messaging = &s
+}
+
+// Messaging returns the value of the "messaging" field in the mutation.
+func (m *ContactMutation) Messaging() (r string, exists bool) {
+	v := m.messaging
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessaging returns the old "messaging" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldMessaging(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessaging is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessaging requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessaging: %w", err)
+	}
+	return oldValue.Messaging, nil
+}
+
+// ClearMessaging clears the value of the "messaging" field.
+func (m *ContactMutation) ClearMessaging() {
+	m.messaging = nil
+	m.clearedFields[contact.FieldMessaging] = struct{}{}
+}
+
+// MessagingCleared returns if the "messaging" field was cleared in this mutation.
+func (m *ContactMutation) MessagingCleared() bool {
+	_, ok := m.clearedFields[contact.FieldMessaging]
+	return ok
+}
+
+// ResetMessaging resets all changes to the "messaging" field.
+func (m *ContactMutation) ResetMessaging() {
+	m.messaging = nil
+	delete(m.clearedFields, contact.FieldMessaging)
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *ContactMutation) ClearUser() {
 	m.cleareduser = true
@@ -8742,7 +13027,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -8754,6 +13039,12 @@ func (m *ContactMutation) Fields() []string {
 	}
 	if m.email != nil {
 		fields = append(fields, contact.FieldEmail)
+	}
+	if m.phone != nil {
+		fields = append(fields, contact.FieldPhone)
+	}
+	if m.messaging != nil {
+		fields = append(fields, contact.FieldMessaging)
 	}
 	return fields
 }
@@ -8771,6 +13062,10 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.UserID()
 	case contact.FieldEmail:
 		return m.Email()
+	case contact.FieldPhone:
+		return m.Phone()
+	case contact.FieldMessaging:
+		return m.Messaging()
 	}
 	return nil, false
 }
@@ -8788,6 +13083,10 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUserID(ctx)
 	case contact.FieldEmail:
 		return m.OldEmail(ctx)
+	case contact.FieldPhone:
+		return m.OldPhone(ctx)
+	case contact.FieldMessaging:
+		return m.OldMessaging(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -8825,6 +13124,20 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetEmail(v)
 		return nil
+	case contact.FieldPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhone(v)
+		return nil
+	case contact.FieldMessaging:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessaging(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -8854,7 +13167,14 @@ func (m *ContactMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *ContactMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(contact.FieldPhone) {
+		fields = append(fields, contact.FieldPhone)
+	}
+	if m.FieldCleared(contact.FieldMessaging) {
+		fields = append(fields, contact.FieldMessaging)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -8867,6 +13187,14 @@ func (m *ContactMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *ContactMutation) ClearField(name string) error {
+	switch name {
+	case contact.FieldPhone:
+		m.ClearPhone()
+		return nil
+	case contact.FieldMessaging:
+		m.ClearMessaging()
+		return nil
+	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
 }
 
@@ -8885,6 +13213,12 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldEmail:
 		m.ResetEmail()
+		return nil
+	case contact.FieldPhone:
+		m.ResetPhone()
+		return nil
+	case contact.FieldMessaging:
+		m.ResetMessaging()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
@@ -8967,28 +13301,42 @@ func (m *ContactMutation) ResetEdge(name string) error {
 // ContributionMutation represents an operation that mutates the Contribution nodes in the graph.
 type ContributionMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *pulid.ID
-	created_at         *time.Time
-	updated_at         *time.Time
-	kind               *contribution.Kind
-	title              *string
-	url                *string
-	occurred_on        *time.Time
-	verified_at        *time.Time
-	clearedFields      map[string]struct{}
-	community          *pulid.ID
-	clearedcommunity   bool
-	user               *pulid.ID
-	cleareduser        bool
-	group              *pulid.ID
-	clearedgroup       bool
-	verified_by        *pulid.ID
-	clearedverified_by bool
-	done               bool
-	oldValue           func(context.Context) (*Contribution, error)
-	predicates         []predicate.Contribution
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	kind                *contribution.Kind
+	title               *string
+	url                 *string
+	occurred_on         *time.Time
+	details             *string
+	status              *contribution.Status
+	points              *int
+	addpoints           *int
+	verified_at         *time.Time
+	declined_at         *time.Time
+	decline_reason      *string
+	automatic           *bool
+	source_key          *string
+	shortlisted_year    *int
+	addshortlisted_year *int
+	clearedFields       map[string]struct{}
+	community           *pulid.ID
+	clearedcommunity    bool
+	user                *pulid.ID
+	cleareduser         bool
+	group               *pulid.ID
+	clearedgroup        bool
+	verified_by         *pulid.ID
+	clearedverified_by  bool
+	declined_by         *pulid.ID
+	cleareddeclined_by  bool
+	event               *pulid.ID
+	clearedevent        bool
+	done                bool
+	oldValue            func(context.Context) (*Contribution, error)
+	predicates          []predicate.Contribution
 }
 
 var _ ent.Mutation = (*ContributionMutation)(nil)
@@ -9337,6 +13685,104 @@ func (m *ContributionMutation) ResetVerifiedByID() {
 	delete(m.clearedFields, contribution.FieldVerifiedByID)
 }
 
+// SetDeclinedByID sets the "declined_by_id" field.
+func (m *ContributionMutation) SetDeclinedByID(pu pulid.ID) {
+	m.declined_by = &pu
+}
+
+// DeclinedByID returns the value of the "declined_by_id" field in the mutation.
+func (m *ContributionMutation) DeclinedByID() (r pulid.ID, exists bool) {
+	v := m.declined_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclinedByID returns the old "declined_by_id" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldDeclinedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclinedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclinedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclinedByID: %w", err)
+	}
+	return oldValue.DeclinedByID, nil
+}
+
+// ClearDeclinedByID clears the value of the "declined_by_id" field.
+func (m *ContributionMutation) ClearDeclinedByID() {
+	m.declined_by = nil
+	m.clearedFields[contribution.FieldDeclinedByID] = struct{}{}
+}
+
+// DeclinedByIDCleared returns if the "declined_by_id" field was cleared in this mutation.
+func (m *ContributionMutation) DeclinedByIDCleared() bool {
+	_, ok := m.clearedFields[contribution.FieldDeclinedByID]
+	return ok
+}
+
+// ResetDeclinedByID resets all changes to the "declined_by_id" field.
+func (m *ContributionMutation) ResetDeclinedByID() {
+	m.declined_by = nil
+	delete(m.clearedFields, contribution.FieldDeclinedByID)
+}
+
+// SetEventID sets the "event_id" field.
+func (m *ContributionMutation) SetEventID(pu pulid.ID) {
+	m.event = &pu
+}
+
+// EventID returns the value of the "event_id" field in the mutation.
+func (m *ContributionMutation) EventID() (r pulid.ID, exists bool) {
+	v := m.event
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventID returns the old "event_id" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldEventID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventID: %w", err)
+	}
+	return oldValue.EventID, nil
+}
+
+// ClearEventID clears the value of the "event_id" field.
+func (m *ContributionMutation) ClearEventID() {
+	m.event = nil
+	m.clearedFields[contribution.FieldEventID] = struct{}{}
+}
+
+// EventIDCleared returns if the "event_id" field was cleared in this mutation.
+func (m *ContributionMutation) EventIDCleared() bool {
+	_, ok := m.clearedFields[contribution.FieldEventID]
+	return ok
+}
+
+// ResetEventID resets all changes to the "event_id" field.
+func (m *ContributionMutation) ResetEventID() {
+	m.event = nil
+	delete(m.clearedFields, contribution.FieldEventID)
+}
+
 // SetKind sets the "kind" field.
 func (m *ContributionMutation) SetKind(c contribution.Kind) {
 	m.kind = &c
@@ -9494,6 +13940,147 @@ func (m *ContributionMutation) ResetOccurredOn() {
 	m.occurred_on = nil
 }
 
+// SetDetails sets the "details" field.
+func (m *ContributionMutation) SetDetails(s string) {
+	m.details = &s
+}
+
+// Details returns the value of the "details" field in the mutation.
+func (m *ContributionMutation) Details() (r string, exists bool) {
+	v := m.details
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetails returns the old "details" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldDetails(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetails is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetails requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetails: %w", err)
+	}
+	return oldValue.Details, nil
+}
+
+// ClearDetails clears the value of the "details" field.
+func (m *ContributionMutation) ClearDetails() {
+	m.details = nil
+	m.clearedFields[contribution.FieldDetails] = struct{}{}
+}
+
+// DetailsCleared returns if the "details" field was cleared in this mutation.
+func (m *ContributionMutation) DetailsCleared() bool {
+	_, ok := m.clearedFields[contribution.FieldDetails]
+	return ok
+}
+
+// ResetDetails resets all changes to the "details" field.
+func (m *ContributionMutation) ResetDetails() {
+	m.details = nil
+	delete(m.clearedFields, contribution.FieldDetails)
+}
+
+// SetStatus sets the "status" field.
+func (m *ContributionMutation) SetStatus(c contribution.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ContributionMutation) Status() (r contribution.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldStatus(ctx context.Context) (v contribution.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ContributionMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetPoints sets the "points" field.
+func (m *ContributionMutation) SetPoints(i int) {
+	m.points = &i
+	m.addpoints = nil
+}
+
+// Points returns the value of the "points" field in the mutation.
+func (m *ContributionMutation) Points() (r int, exists bool) {
+	v := m.points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoints returns the old "points" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldPoints(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoints: %w", err)
+	}
+	return oldValue.Points, nil
+}
+
+// AddPoints adds i to the "points" field.
+func (m *ContributionMutation) AddPoints(i int) {
+	if m.addpoints != nil {
+		*m.addpoints += i
+	} else {
+		m.addpoints = &i
+	}
+}
+
+// AddedPoints returns the value that was added to the "points" field in this mutation.
+func (m *ContributionMutation) AddedPoints() (r int, exists bool) {
+	v := m.addpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPoints resets all changes to the "points" field.
+func (m *ContributionMutation) ResetPoints() {
+	m.points = nil
+	m.addpoints = nil
+}
+
 // SetVerifiedAt sets the "verified_at" field.
 func (m *ContributionMutation) SetVerifiedAt(t time.Time) {
 	m.verified_at = &t
@@ -9541,6 +14128,259 @@ func (m *ContributionMutation) VerifiedAtCleared() bool {
 func (m *ContributionMutation) ResetVerifiedAt() {
 	m.verified_at = nil
 	delete(m.clearedFields, contribution.FieldVerifiedAt)
+}
+
+// SetDeclinedAt sets the "declined_at" field.
+func (m *ContributionMutation) SetDeclinedAt(t time.Time) {
+	m.declined_at = &t
+}
+
+// DeclinedAt returns the value of the "declined_at" field in the mutation.
+func (m *ContributionMutation) DeclinedAt() (r time.Time, exists bool) {
+	v := m.declined_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclinedAt returns the old "declined_at" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldDeclinedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclinedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclinedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclinedAt: %w", err)
+	}
+	return oldValue.DeclinedAt, nil
+}
+
+// ClearDeclinedAt clears the value of the "declined_at" field.
+func (m *ContributionMutation) ClearDeclinedAt() {
+	m.declined_at = nil
+	m.clearedFields[contribution.FieldDeclinedAt] = struct{}{}
+}
+
+// DeclinedAtCleared returns if the "declined_at" field was cleared in this mutation.
+func (m *ContributionMutation) DeclinedAtCleared() bool {
+	_, ok := m.clearedFields[contribution.FieldDeclinedAt]
+	return ok
+}
+
+// ResetDeclinedAt resets all changes to the "declined_at" field.
+func (m *ContributionMutation) ResetDeclinedAt() {
+	m.declined_at = nil
+	delete(m.clearedFields, contribution.FieldDeclinedAt)
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (m *ContributionMutation) SetDeclineReason(s string) {
+	m.decline_reason = &s
+}
+
+// DeclineReason returns the value of the "decline_reason" field in the mutation.
+func (m *ContributionMutation) DeclineReason() (r string, exists bool) {
+	v := m.decline_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclineReason returns the old "decline_reason" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldDeclineReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclineReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclineReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclineReason: %w", err)
+	}
+	return oldValue.DeclineReason, nil
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (m *ContributionMutation) ClearDeclineReason() {
+	m.decline_reason = nil
+	m.clearedFields[contribution.FieldDeclineReason] = struct{}{}
+}
+
+// DeclineReasonCleared returns if the "decline_reason" field was cleared in this mutation.
+func (m *ContributionMutation) DeclineReasonCleared() bool {
+	_, ok := m.clearedFields[contribution.FieldDeclineReason]
+	return ok
+}
+
+// ResetDeclineReason resets all changes to the "decline_reason" field.
+func (m *ContributionMutation) ResetDeclineReason() {
+	m.decline_reason = nil
+	delete(m.clearedFields, contribution.FieldDeclineReason)
+}
+
+// SetAutomatic sets the "automatic" field.
+func (m *ContributionMutation) SetAutomatic(b bool) {
+	m.automatic = &b
+}
+
+// Automatic returns the value of the "automatic" field in the mutation.
+func (m *ContributionMutation) Automatic() (r bool, exists bool) {
+	v := m.automatic
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAutomatic returns the old "automatic" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldAutomatic(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAutomatic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAutomatic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAutomatic: %w", err)
+	}
+	return oldValue.Automatic, nil
+}
+
+// ResetAutomatic resets all changes to the "automatic" field.
+func (m *ContributionMutation) ResetAutomatic() {
+	m.automatic = nil
+}
+
+// SetSourceKey sets the "source_key" field.
+func (m *ContributionMutation) SetSourceKey(s string) {
+	m.source_key = &s
+}
+
+// SourceKey returns the value of the "source_key" field in the mutation.
+func (m *ContributionMutation) SourceKey() (r string, exists bool) {
+	v := m.source_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceKey returns the old "source_key" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldSourceKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceKey: %w", err)
+	}
+	return oldValue.SourceKey, nil
+}
+
+// ClearSourceKey clears the value of the "source_key" field.
+func (m *ContributionMutation) ClearSourceKey() {
+	m.source_key = nil
+	m.clearedFields[contribution.FieldSourceKey] = struct{}{}
+}
+
+// SourceKeyCleared returns if the "source_key" field was cleared in this mutation.
+func (m *ContributionMutation) SourceKeyCleared() bool {
+	_, ok := m.clearedFields[contribution.FieldSourceKey]
+	return ok
+}
+
+// ResetSourceKey resets all changes to the "source_key" field.
+func (m *ContributionMutation) ResetSourceKey() {
+	m.source_key = nil
+	delete(m.clearedFields, contribution.FieldSourceKey)
+}
+
+// SetShortlistedYear sets the "shortlisted_year" field.
+func (m *ContributionMutation) SetShortlistedYear(i int) {
+	m.shortlisted_year = &i
+	m.addshortlisted_year = nil
+}
+
+// ShortlistedYear returns the value of the "shortlisted_year" field in the mutation.
+func (m *ContributionMutation) ShortlistedYear() (r int, exists bool) {
+	v := m.shortlisted_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShortlistedYear returns the old "shortlisted_year" field's value of the Contribution entity.
+// If the Contribution object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContributionMutation) OldShortlistedYear(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShortlistedYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShortlistedYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShortlistedYear: %w", err)
+	}
+	return oldValue.ShortlistedYear, nil
+}
+
+// AddShortlistedYear adds i to the "shortlisted_year" field.
+func (m *ContributionMutation) AddShortlistedYear(i int) {
+	if m.addshortlisted_year != nil {
+		*m.addshortlisted_year += i
+	} else {
+		m.addshortlisted_year = &i
+	}
+}
+
+// AddedShortlistedYear returns the value that was added to the "shortlisted_year" field in this mutation.
+func (m *ContributionMutation) AddedShortlistedYear() (r int, exists bool) {
+	v := m.addshortlisted_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearShortlistedYear clears the value of the "shortlisted_year" field.
+func (m *ContributionMutation) ClearShortlistedYear() {
+	m.shortlisted_year = nil
+	m.addshortlisted_year = nil
+	m.clearedFields[contribution.FieldShortlistedYear] = struct{}{}
+}
+
+// ShortlistedYearCleared returns if the "shortlisted_year" field was cleared in this mutation.
+func (m *ContributionMutation) ShortlistedYearCleared() bool {
+	_, ok := m.clearedFields[contribution.FieldShortlistedYear]
+	return ok
+}
+
+// ResetShortlistedYear resets all changes to the "shortlisted_year" field.
+func (m *ContributionMutation) ResetShortlistedYear() {
+	m.shortlisted_year = nil
+	m.addshortlisted_year = nil
+	delete(m.clearedFields, contribution.FieldShortlistedYear)
 }
 
 // ClearCommunity clears the "community" edge to the Community entity.
@@ -9651,6 +14491,60 @@ func (m *ContributionMutation) ResetVerifiedBy() {
 	m.clearedverified_by = false
 }
 
+// ClearDeclinedBy clears the "declined_by" edge to the User entity.
+func (m *ContributionMutation) ClearDeclinedBy() {
+	m.cleareddeclined_by = true
+	m.clearedFields[contribution.FieldDeclinedByID] = struct{}{}
+}
+
+// DeclinedByCleared reports if the "declined_by" edge to the User entity was cleared.
+func (m *ContributionMutation) DeclinedByCleared() bool {
+	return m.DeclinedByIDCleared() || m.cleareddeclined_by
+}
+
+// DeclinedByIDs returns the "declined_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DeclinedByID instead. It exists only for internal usage by the builders.
+func (m *ContributionMutation) DeclinedByIDs() (ids []pulid.ID) {
+	if id := m.declined_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDeclinedBy resets all changes to the "declined_by" edge.
+func (m *ContributionMutation) ResetDeclinedBy() {
+	m.declined_by = nil
+	m.cleareddeclined_by = false
+}
+
+// ClearEvent clears the "event" edge to the Event entity.
+func (m *ContributionMutation) ClearEvent() {
+	m.clearedevent = true
+	m.clearedFields[contribution.FieldEventID] = struct{}{}
+}
+
+// EventCleared reports if the "event" edge to the Event entity was cleared.
+func (m *ContributionMutation) EventCleared() bool {
+	return m.EventIDCleared() || m.clearedevent
+}
+
+// EventIDs returns the "event" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EventID instead. It exists only for internal usage by the builders.
+func (m *ContributionMutation) EventIDs() (ids []pulid.ID) {
+	if id := m.event; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEvent resets all changes to the "event" edge.
+func (m *ContributionMutation) ResetEvent() {
+	m.event = nil
+	m.clearedevent = false
+}
+
 // Where appends a list predicates to the ContributionMutation builder.
 func (m *ContributionMutation) Where(ps ...predicate.Contribution) {
 	m.predicates = append(m.predicates, ps...)
@@ -9685,7 +14579,7 @@ func (m *ContributionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContributionMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, contribution.FieldCreatedAt)
 	}
@@ -9704,6 +14598,12 @@ func (m *ContributionMutation) Fields() []string {
 	if m.verified_by != nil {
 		fields = append(fields, contribution.FieldVerifiedByID)
 	}
+	if m.declined_by != nil {
+		fields = append(fields, contribution.FieldDeclinedByID)
+	}
+	if m.event != nil {
+		fields = append(fields, contribution.FieldEventID)
+	}
 	if m.kind != nil {
 		fields = append(fields, contribution.FieldKind)
 	}
@@ -9716,8 +14616,32 @@ func (m *ContributionMutation) Fields() []string {
 	if m.occurred_on != nil {
 		fields = append(fields, contribution.FieldOccurredOn)
 	}
+	if m.details != nil {
+		fields = append(fields, contribution.FieldDetails)
+	}
+	if m.status != nil {
+		fields = append(fields, contribution.FieldStatus)
+	}
+	if m.points != nil {
+		fields = append(fields, contribution.FieldPoints)
+	}
 	if m.verified_at != nil {
 		fields = append(fields, contribution.FieldVerifiedAt)
+	}
+	if m.declined_at != nil {
+		fields = append(fields, contribution.FieldDeclinedAt)
+	}
+	if m.decline_reason != nil {
+		fields = append(fields, contribution.FieldDeclineReason)
+	}
+	if m.automatic != nil {
+		fields = append(fields, contribution.FieldAutomatic)
+	}
+	if m.source_key != nil {
+		fields = append(fields, contribution.FieldSourceKey)
+	}
+	if m.shortlisted_year != nil {
+		fields = append(fields, contribution.FieldShortlistedYear)
 	}
 	return fields
 }
@@ -9739,6 +14663,10 @@ func (m *ContributionMutation) Field(name string) (ent.Value, bool) {
 		return m.GroupID()
 	case contribution.FieldVerifiedByID:
 		return m.VerifiedByID()
+	case contribution.FieldDeclinedByID:
+		return m.DeclinedByID()
+	case contribution.FieldEventID:
+		return m.EventID()
 	case contribution.FieldKind:
 		return m.Kind()
 	case contribution.FieldTitle:
@@ -9747,8 +14675,24 @@ func (m *ContributionMutation) Field(name string) (ent.Value, bool) {
 		return m.URL()
 	case contribution.FieldOccurredOn:
 		return m.OccurredOn()
+	case contribution.FieldDetails:
+		return m.Details()
+	case contribution.FieldStatus:
+		return m.Status()
+	case contribution.FieldPoints:
+		return m.Points()
 	case contribution.FieldVerifiedAt:
 		return m.VerifiedAt()
+	case contribution.FieldDeclinedAt:
+		return m.DeclinedAt()
+	case contribution.FieldDeclineReason:
+		return m.DeclineReason()
+	case contribution.FieldAutomatic:
+		return m.Automatic()
+	case contribution.FieldSourceKey:
+		return m.SourceKey()
+	case contribution.FieldShortlistedYear:
+		return m.ShortlistedYear()
 	}
 	return nil, false
 }
@@ -9770,6 +14714,10 @@ func (m *ContributionMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldGroupID(ctx)
 	case contribution.FieldVerifiedByID:
 		return m.OldVerifiedByID(ctx)
+	case contribution.FieldDeclinedByID:
+		return m.OldDeclinedByID(ctx)
+	case contribution.FieldEventID:
+		return m.OldEventID(ctx)
 	case contribution.FieldKind:
 		return m.OldKind(ctx)
 	case contribution.FieldTitle:
@@ -9778,8 +14726,24 @@ func (m *ContributionMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldURL(ctx)
 	case contribution.FieldOccurredOn:
 		return m.OldOccurredOn(ctx)
+	case contribution.FieldDetails:
+		return m.OldDetails(ctx)
+	case contribution.FieldStatus:
+		return m.OldStatus(ctx)
+	case contribution.FieldPoints:
+		return m.OldPoints(ctx)
 	case contribution.FieldVerifiedAt:
 		return m.OldVerifiedAt(ctx)
+	case contribution.FieldDeclinedAt:
+		return m.OldDeclinedAt(ctx)
+	case contribution.FieldDeclineReason:
+		return m.OldDeclineReason(ctx)
+	case contribution.FieldAutomatic:
+		return m.OldAutomatic(ctx)
+	case contribution.FieldSourceKey:
+		return m.OldSourceKey(ctx)
+	case contribution.FieldShortlistedYear:
+		return m.OldShortlistedYear(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contribution field %s", name)
 }
@@ -9831,6 +14795,20 @@ func (m *ContributionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetVerifiedByID(v)
 		return nil
+	case contribution.FieldDeclinedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclinedByID(v)
+		return nil
+	case contribution.FieldEventID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventID(v)
+		return nil
 	case contribution.FieldKind:
 		v, ok := value.(contribution.Kind)
 		if !ok {
@@ -9859,12 +14837,68 @@ func (m *ContributionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOccurredOn(v)
 		return nil
+	case contribution.FieldDetails:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetails(v)
+		return nil
+	case contribution.FieldStatus:
+		v, ok := value.(contribution.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case contribution.FieldPoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoints(v)
+		return nil
 	case contribution.FieldVerifiedAt:
 		v, ok := value.(time.Time)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVerifiedAt(v)
+		return nil
+	case contribution.FieldDeclinedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclinedAt(v)
+		return nil
+	case contribution.FieldDeclineReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclineReason(v)
+		return nil
+	case contribution.FieldAutomatic:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAutomatic(v)
+		return nil
+	case contribution.FieldSourceKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceKey(v)
+		return nil
+	case contribution.FieldShortlistedYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShortlistedYear(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Contribution field %s", name)
@@ -9873,13 +14907,26 @@ func (m *ContributionMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *ContributionMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addpoints != nil {
+		fields = append(fields, contribution.FieldPoints)
+	}
+	if m.addshortlisted_year != nil {
+		fields = append(fields, contribution.FieldShortlistedYear)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *ContributionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case contribution.FieldPoints:
+		return m.AddedPoints()
+	case contribution.FieldShortlistedYear:
+		return m.AddedShortlistedYear()
+	}
 	return nil, false
 }
 
@@ -9888,6 +14935,20 @@ func (m *ContributionMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ContributionMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case contribution.FieldPoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPoints(v)
+		return nil
+	case contribution.FieldShortlistedYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShortlistedYear(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contribution numeric field %s", name)
 }
@@ -9902,11 +14963,32 @@ func (m *ContributionMutation) ClearedFields() []string {
 	if m.FieldCleared(contribution.FieldVerifiedByID) {
 		fields = append(fields, contribution.FieldVerifiedByID)
 	}
+	if m.FieldCleared(contribution.FieldDeclinedByID) {
+		fields = append(fields, contribution.FieldDeclinedByID)
+	}
+	if m.FieldCleared(contribution.FieldEventID) {
+		fields = append(fields, contribution.FieldEventID)
+	}
 	if m.FieldCleared(contribution.FieldURL) {
 		fields = append(fields, contribution.FieldURL)
 	}
+	if m.FieldCleared(contribution.FieldDetails) {
+		fields = append(fields, contribution.FieldDetails)
+	}
 	if m.FieldCleared(contribution.FieldVerifiedAt) {
 		fields = append(fields, contribution.FieldVerifiedAt)
+	}
+	if m.FieldCleared(contribution.FieldDeclinedAt) {
+		fields = append(fields, contribution.FieldDeclinedAt)
+	}
+	if m.FieldCleared(contribution.FieldDeclineReason) {
+		fields = append(fields, contribution.FieldDeclineReason)
+	}
+	if m.FieldCleared(contribution.FieldSourceKey) {
+		fields = append(fields, contribution.FieldSourceKey)
+	}
+	if m.FieldCleared(contribution.FieldShortlistedYear) {
+		fields = append(fields, contribution.FieldShortlistedYear)
 	}
 	return fields
 }
@@ -9928,11 +15010,32 @@ func (m *ContributionMutation) ClearField(name string) error {
 	case contribution.FieldVerifiedByID:
 		m.ClearVerifiedByID()
 		return nil
+	case contribution.FieldDeclinedByID:
+		m.ClearDeclinedByID()
+		return nil
+	case contribution.FieldEventID:
+		m.ClearEventID()
+		return nil
 	case contribution.FieldURL:
 		m.ClearURL()
 		return nil
+	case contribution.FieldDetails:
+		m.ClearDetails()
+		return nil
 	case contribution.FieldVerifiedAt:
 		m.ClearVerifiedAt()
+		return nil
+	case contribution.FieldDeclinedAt:
+		m.ClearDeclinedAt()
+		return nil
+	case contribution.FieldDeclineReason:
+		m.ClearDeclineReason()
+		return nil
+	case contribution.FieldSourceKey:
+		m.ClearSourceKey()
+		return nil
+	case contribution.FieldShortlistedYear:
+		m.ClearShortlistedYear()
 		return nil
 	}
 	return fmt.Errorf("unknown Contribution nullable field %s", name)
@@ -9960,6 +15063,12 @@ func (m *ContributionMutation) ResetField(name string) error {
 	case contribution.FieldVerifiedByID:
 		m.ResetVerifiedByID()
 		return nil
+	case contribution.FieldDeclinedByID:
+		m.ResetDeclinedByID()
+		return nil
+	case contribution.FieldEventID:
+		m.ResetEventID()
+		return nil
 	case contribution.FieldKind:
 		m.ResetKind()
 		return nil
@@ -9972,8 +15081,32 @@ func (m *ContributionMutation) ResetField(name string) error {
 	case contribution.FieldOccurredOn:
 		m.ResetOccurredOn()
 		return nil
+	case contribution.FieldDetails:
+		m.ResetDetails()
+		return nil
+	case contribution.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case contribution.FieldPoints:
+		m.ResetPoints()
+		return nil
 	case contribution.FieldVerifiedAt:
 		m.ResetVerifiedAt()
+		return nil
+	case contribution.FieldDeclinedAt:
+		m.ResetDeclinedAt()
+		return nil
+	case contribution.FieldDeclineReason:
+		m.ResetDeclineReason()
+		return nil
+	case contribution.FieldAutomatic:
+		m.ResetAutomatic()
+		return nil
+	case contribution.FieldSourceKey:
+		m.ResetSourceKey()
+		return nil
+	case contribution.FieldShortlistedYear:
+		m.ResetShortlistedYear()
 		return nil
 	}
 	return fmt.Errorf("unknown Contribution field %s", name)
@@ -9981,7 +15114,7 @@ func (m *ContributionMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ContributionMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.community != nil {
 		edges = append(edges, contribution.EdgeCommunity)
 	}
@@ -9993,6 +15126,12 @@ func (m *ContributionMutation) AddedEdges() []string {
 	}
 	if m.verified_by != nil {
 		edges = append(edges, contribution.EdgeVerifiedBy)
+	}
+	if m.declined_by != nil {
+		edges = append(edges, contribution.EdgeDeclinedBy)
+	}
+	if m.event != nil {
+		edges = append(edges, contribution.EdgeEvent)
 	}
 	return edges
 }
@@ -10017,13 +15156,21 @@ func (m *ContributionMutation) AddedIDs(name string) []ent.Value {
 		if id := m.verified_by; id != nil {
 			return []ent.Value{*id}
 		}
+	case contribution.EdgeDeclinedBy:
+		if id := m.declined_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case contribution.EdgeEvent:
+		if id := m.event; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ContributionMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	return edges
 }
 
@@ -10035,7 +15182,7 @@ func (m *ContributionMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ContributionMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.clearedcommunity {
 		edges = append(edges, contribution.EdgeCommunity)
 	}
@@ -10047,6 +15194,12 @@ func (m *ContributionMutation) ClearedEdges() []string {
 	}
 	if m.clearedverified_by {
 		edges = append(edges, contribution.EdgeVerifiedBy)
+	}
+	if m.cleareddeclined_by {
+		edges = append(edges, contribution.EdgeDeclinedBy)
+	}
+	if m.clearedevent {
+		edges = append(edges, contribution.EdgeEvent)
 	}
 	return edges
 }
@@ -10063,6 +15216,10 @@ func (m *ContributionMutation) EdgeCleared(name string) bool {
 		return m.clearedgroup
 	case contribution.EdgeVerifiedBy:
 		return m.clearedverified_by
+	case contribution.EdgeDeclinedBy:
+		return m.cleareddeclined_by
+	case contribution.EdgeEvent:
+		return m.clearedevent
 	}
 	return false
 }
@@ -10083,6 +15240,12 @@ func (m *ContributionMutation) ClearEdge(name string) error {
 	case contribution.EdgeVerifiedBy:
 		m.ClearVerifiedBy()
 		return nil
+	case contribution.EdgeDeclinedBy:
+		m.ClearDeclinedBy()
+		return nil
+	case contribution.EdgeEvent:
+		m.ClearEvent()
+		return nil
 	}
 	return fmt.Errorf("unknown Contribution unique edge %s", name)
 }
@@ -10102,6 +15265,12 @@ func (m *ContributionMutation) ResetEdge(name string) error {
 		return nil
 	case contribution.EdgeVerifiedBy:
 		m.ResetVerifiedBy()
+		return nil
+	case contribution.EdgeDeclinedBy:
+		m.ResetDeclinedBy()
+		return nil
+	case contribution.EdgeEvent:
+		m.ResetEvent()
 		return nil
 	}
 	return fmt.Errorf("unknown Contribution edge %s", name)
@@ -23235,34 +28404,36 @@ func (m *ReviewMutation) ResetEdge(name string) error {
 // RoleMutation represents an operation that mutates the Role nodes in the graph.
 type RoleMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *pulid.ID
-	created_at        *time.Time
-	updated_at        *time.Time
-	kind              *role.Kind
-	status            *role.Status
-	scope_key         *string
-	term_start        *time.Time
-	term_end          *time.Time
-	term_number       *int
-	addterm_number    *int
-	ended_at          *time.Time
-	end_reason        *string
-	clearedFields     map[string]struct{}
-	user              *pulid.ID
-	cleareduser       bool
-	community         *pulid.ID
-	clearedcommunity  bool
-	region            *pulid.ID
-	clearedregion     bool
-	group             *pulid.ID
-	clearedgroup      bool
-	home_group        *pulid.ID
-	clearedhome_group bool
-	done              bool
-	oldValue          func(context.Context) (*Role, error)
-	predicates        []predicate.Role
+	op                    Op
+	typ                   string
+	id                    *pulid.ID
+	created_at            *time.Time
+	updated_at            *time.Time
+	kind                  *role.Kind
+	status                *role.Status
+	scope_key             *string
+	term_start            *time.Time
+	term_end              *time.Time
+	term_number           *int
+	addterm_number        *int
+	obligation_started_at *time.Time
+	obligation_due_at     *time.Time
+	ended_at              *time.Time
+	end_reason            *string
+	clearedFields         map[string]struct{}
+	user                  *pulid.ID
+	cleareduser           bool
+	community             *pulid.ID
+	clearedcommunity      bool
+	region                *pulid.ID
+	clearedregion         bool
+	group                 *pulid.ID
+	clearedgroup          bool
+	home_group            *pulid.ID
+	clearedhome_group     bool
+	done                  bool
+	oldValue              func(context.Context) (*Role, error)
+	predicates            []predicate.Role
 }
 
 var _ ent.Mutation = (*RoleMutation)(nil)
@@ -23935,6 +29106,104 @@ func (m *RoleMutation) ResetTermNumber() {
 	m.addterm_number = nil
 }
 
+// SetObligationStartedAt sets the "obligation_started_at" field.
+func (m *RoleMutation) SetObligationStartedAt(t time.Time) {
+	m.obligation_started_at = &t
+}
+
+// ObligationStartedAt returns the value of the "obligation_started_at" field in the mutation.
+func (m *RoleMutation) ObligationStartedAt() (r time.Time, exists bool) {
+	v := m.obligation_started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObligationStartedAt returns the old "obligation_started_at" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldObligationStartedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObligationStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObligationStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObligationStartedAt: %w", err)
+	}
+	return oldValue.ObligationStartedAt, nil
+}
+
+// ClearObligationStartedAt clears the value of the "obligation_started_at" field.
+func (m *RoleMutation) ClearObligationStartedAt() {
+	m.obligation_started_at = nil
+	m.clearedFields[role.FieldObligationStartedAt] = struct{}{}
+}
+
+// ObligationStartedAtCleared returns if the "obligation_started_at" field was cleared in this mutation.
+func (m *RoleMutation) ObligationStartedAtCleared() bool {
+	_, ok := m.clearedFields[role.FieldObligationStartedAt]
+	return ok
+}
+
+// ResetObligationStartedAt resets all changes to the "obligation_started_at" field.
+func (m *RoleMutation) ResetObligationStartedAt() {
+	m.obligation_started_at = nil
+	delete(m.clearedFields, role.FieldObligationStartedAt)
+}
+
+// SetObligationDueAt sets the "obligation_due_at" field.
+func (m *RoleMutation) SetObligationDueAt(t time.Time) {
+	m.obligation_due_at = &t
+}
+
+// ObligationDueAt returns the value of the "obligation_due_at" field in the mutation.
+func (m *RoleMutation) ObligationDueAt() (r time.Time, exists bool) {
+	v := m.obligation_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObligationDueAt returns the old "obligation_due_at" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldObligationDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObligationDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObligationDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObligationDueAt: %w", err)
+	}
+	return oldValue.ObligationDueAt, nil
+}
+
+// ClearObligationDueAt clears the value of the "obligation_due_at" field.
+func (m *RoleMutation) ClearObligationDueAt() {
+	m.obligation_due_at = nil
+	m.clearedFields[role.FieldObligationDueAt] = struct{}{}
+}
+
+// ObligationDueAtCleared returns if the "obligation_due_at" field was cleared in this mutation.
+func (m *RoleMutation) ObligationDueAtCleared() bool {
+	_, ok := m.clearedFields[role.FieldObligationDueAt]
+	return ok
+}
+
+// ResetObligationDueAt resets all changes to the "obligation_due_at" field.
+func (m *RoleMutation) ResetObligationDueAt() {
+	m.obligation_due_at = nil
+	delete(m.clearedFields, role.FieldObligationDueAt)
+}
+
 // SetEndedAt sets the "ended_at" field.
 func (m *RoleMutation) SetEndedAt(t time.Time) {
 	m.ended_at = &t
@@ -24202,7 +29471,7 @@ func (m *RoleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RoleMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, role.FieldCreatedAt)
 	}
@@ -24241,6 +29510,12 @@ func (m *RoleMutation) Fields() []string {
 	}
 	if m.term_number != nil {
 		fields = append(fields, role.FieldTermNumber)
+	}
+	if m.obligation_started_at != nil {
+		fields = append(fields, role.FieldObligationStartedAt)
+	}
+	if m.obligation_due_at != nil {
+		fields = append(fields, role.FieldObligationDueAt)
 	}
 	if m.ended_at != nil {
 		fields = append(fields, role.FieldEndedAt)
@@ -24282,6 +29557,10 @@ func (m *RoleMutation) Field(name string) (ent.Value, bool) {
 		return m.TermEnd()
 	case role.FieldTermNumber:
 		return m.TermNumber()
+	case role.FieldObligationStartedAt:
+		return m.ObligationStartedAt()
+	case role.FieldObligationDueAt:
+		return m.ObligationDueAt()
 	case role.FieldEndedAt:
 		return m.EndedAt()
 	case role.FieldEndReason:
@@ -24321,6 +29600,10 @@ func (m *RoleMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldTermEnd(ctx)
 	case role.FieldTermNumber:
 		return m.OldTermNumber(ctx)
+	case role.FieldObligationStartedAt:
+		return m.OldObligationStartedAt(ctx)
+	case role.FieldObligationDueAt:
+		return m.OldObligationDueAt(ctx)
 	case role.FieldEndedAt:
 		return m.OldEndedAt(ctx)
 	case role.FieldEndReason:
@@ -24425,6 +29708,20 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTermNumber(v)
 		return nil
+	case role.FieldObligationStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObligationStartedAt(v)
+		return nil
+	case role.FieldObligationDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObligationDueAt(v)
+		return nil
 	case role.FieldEndedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -24502,6 +29799,12 @@ func (m *RoleMutation) ClearedFields() []string {
 	if m.FieldCleared(role.FieldTermEnd) {
 		fields = append(fields, role.FieldTermEnd)
 	}
+	if m.FieldCleared(role.FieldObligationStartedAt) {
+		fields = append(fields, role.FieldObligationStartedAt)
+	}
+	if m.FieldCleared(role.FieldObligationDueAt) {
+		fields = append(fields, role.FieldObligationDueAt)
+	}
 	if m.FieldCleared(role.FieldEndedAt) {
 		fields = append(fields, role.FieldEndedAt)
 	}
@@ -24539,6 +29842,12 @@ func (m *RoleMutation) ClearField(name string) error {
 		return nil
 	case role.FieldTermEnd:
 		m.ClearTermEnd()
+		return nil
+	case role.FieldObligationStartedAt:
+		m.ClearObligationStartedAt()
+		return nil
+	case role.FieldObligationDueAt:
+		m.ClearObligationDueAt()
 		return nil
 	case role.FieldEndedAt:
 		m.ClearEndedAt()
@@ -24592,6 +29901,12 @@ func (m *RoleMutation) ResetField(name string) error {
 		return nil
 	case role.FieldTermNumber:
 		m.ResetTermNumber()
+		return nil
+	case role.FieldObligationStartedAt:
+		m.ResetObligationStartedAt()
+		return nil
+	case role.FieldObligationDueAt:
+		m.ResetObligationDueAt()
 		return nil
 	case role.FieldEndedAt:
 		m.ResetEndedAt()
@@ -24747,6 +30062,1341 @@ func (m *RoleMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Role edge %s", name)
+}
+
+// ShipmentMutation represents an operation that mutates the Shipment nodes in the graph.
+type ShipmentMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *pulid.ID
+	created_at        *time.Time
+	updated_at        *time.Time
+	kind              *shipment.Kind
+	status            *shipment.Status
+	shipped_at        *time.Time
+	carrier           *string
+	tracking_code     *string
+	dedupe_key        *string
+	clearedFields     map[string]struct{}
+	community         *pulid.ID
+	clearedcommunity  bool
+	user              *pulid.ID
+	cleareduser       bool
+	award             *pulid.ID
+	clearedaward      bool
+	role              *pulid.ID
+	clearedrole       bool
+	shipped_by        *pulid.ID
+	clearedshipped_by bool
+	done              bool
+	oldValue          func(context.Context) (*Shipment, error)
+	predicates        []predicate.Shipment
+}
+
+var _ ent.Mutation = (*ShipmentMutation)(nil)
+
+// shipmentOption allows management of the mutation configuration using functional options.
+type shipmentOption func(*ShipmentMutation)
+
+// newShipmentMutation creates new mutation for the Shipment entity.
+func newShipmentMutation(c config, op Op, opts ...shipmentOption) *ShipmentMutation {
+	m := &ShipmentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeShipment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withShipmentID sets the ID field of the mutation.
+func withShipmentID(id pulid.ID) shipmentOption {
+	return func(m *ShipmentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Shipment
+		)
+		m.oldValue = func(ctx context.Context) (*Shipment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Shipment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withShipment sets the old Shipment of the mutation.
+func withShipment(node *Shipment) shipmentOption {
+	return func(m *ShipmentMutation) {
+		m.oldValue = func(context.Context) (*Shipment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ShipmentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ShipmentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Shipment entities.
+func (m *ShipmentMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ShipmentMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ShipmentMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Shipment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ShipmentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ShipmentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ShipmentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ShipmentMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ShipmentMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ShipmentMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *ShipmentMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *ShipmentMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *ShipmentMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ShipmentMutation) SetUserID(pu pulid.ID) {
+	m.user = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ShipmentMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ShipmentMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetAwardID sets the "award_id" field.
+func (m *ShipmentMutation) SetAwardID(pu pulid.ID) {
+	m.award = &pu
+}
+
+// AwardID returns the value of the "award_id" field in the mutation.
+func (m *ShipmentMutation) AwardID() (r pulid.ID, exists bool) {
+	v := m.award
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAwardID returns the old "award_id" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldAwardID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAwardID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAwardID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAwardID: %w", err)
+	}
+	return oldValue.AwardID, nil
+}
+
+// ClearAwardID clears the value of the "award_id" field.
+func (m *ShipmentMutation) ClearAwardID() {
+	m.award = nil
+	m.clearedFields[shipment.FieldAwardID] = struct{}{}
+}
+
+// AwardIDCleared returns if the "award_id" field was cleared in this mutation.
+func (m *ShipmentMutation) AwardIDCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldAwardID]
+	return ok
+}
+
+// ResetAwardID resets all changes to the "award_id" field.
+func (m *ShipmentMutation) ResetAwardID() {
+	m.award = nil
+	delete(m.clearedFields, shipment.FieldAwardID)
+}
+
+// SetRoleID sets the "role_id" field.
+func (m *ShipmentMutation) SetRoleID(pu pulid.ID) {
+	m.role = &pu
+}
+
+// RoleID returns the value of the "role_id" field in the mutation.
+func (m *ShipmentMutation) RoleID() (r pulid.ID, exists bool) {
+	v := m.role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRoleID returns the old "role_id" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldRoleID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRoleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRoleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRoleID: %w", err)
+	}
+	return oldValue.RoleID, nil
+}
+
+// ClearRoleID clears the value of the "role_id" field.
+func (m *ShipmentMutation) ClearRoleID() {
+	m.role = nil
+	m.clearedFields[shipment.FieldRoleID] = struct{}{}
+}
+
+// RoleIDCleared returns if the "role_id" field was cleared in this mutation.
+func (m *ShipmentMutation) RoleIDCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldRoleID]
+	return ok
+}
+
+// ResetRoleID resets all changes to the "role_id" field.
+func (m *ShipmentMutation) ResetRoleID() {
+	m.role = nil
+	delete(m.clearedFields, shipment.FieldRoleID)
+}
+
+// SetShippedByID sets the "shipped_by_id" field.
+func (m *ShipmentMutation) SetShippedByID(pu pulid.ID) {
+	m.shipped_by = &pu
+}
+
+// ShippedByID returns the value of the "shipped_by_id" field in the mutation.
+func (m *ShipmentMutation) ShippedByID() (r pulid.ID, exists bool) {
+	v := m.shipped_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippedByID returns the old "shipped_by_id" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldShippedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippedByID: %w", err)
+	}
+	return oldValue.ShippedByID, nil
+}
+
+// ClearShippedByID clears the value of the "shipped_by_id" field.
+func (m *ShipmentMutation) ClearShippedByID() {
+	m.shipped_by = nil
+	m.clearedFields[shipment.FieldShippedByID] = struct{}{}
+}
+
+// ShippedByIDCleared returns if the "shipped_by_id" field was cleared in this mutation.
+func (m *ShipmentMutation) ShippedByIDCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldShippedByID]
+	return ok
+}
+
+// ResetShippedByID resets all changes to the "shipped_by_id" field.
+func (m *ShipmentMutation) ResetShippedByID() {
+	m.shipped_by = nil
+	delete(m.clearedFields, shipment.FieldShippedByID)
+}
+
+// SetKind sets the "kind" field.
+func (m *ShipmentMutation) SetKind(s shipment.Kind) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ShipmentMutation) Kind() (r shipment.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldKind(ctx context.Context) (v shipment.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ShipmentMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ShipmentMutation) SetStatus(s shipment.Status) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ShipmentMutation) Status() (r shipment.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldStatus(ctx context.Context) (v shipment.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ShipmentMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetShippedAt sets the "shipped_at" field.
+func (m *ShipmentMutation) SetShippedAt(t time.Time) {
+	m.shipped_at = &t
+}
+
+// ShippedAt returns the value of the "shipped_at" field in the mutation.
+func (m *ShipmentMutation) ShippedAt() (r time.Time, exists bool) {
+	v := m.shipped_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippedAt returns the old "shipped_at" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldShippedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippedAt: %w", err)
+	}
+	return oldValue.ShippedAt, nil
+}
+
+// ClearShippedAt clears the value of the "shipped_at" field.
+func (m *ShipmentMutation) ClearShippedAt() {
+	m.shipped_at = nil
+	m.clearedFields[shipment.FieldShippedAt] = struct{}{}
+}
+
+// ShippedAtCleared returns if the "shipped_at" field was cleared in this mutation.
+func (m *ShipmentMutation) ShippedAtCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldShippedAt]
+	return ok
+}
+
+// ResetShippedAt resets all changes to the "shipped_at" field.
+func (m *ShipmentMutation) ResetShippedAt() {
+	m.shipped_at = nil
+	delete(m.clearedFields, shipment.FieldShippedAt)
+}
+
+// SetCarrier sets the "carrier" field.
+func (m *ShipmentMutation) SetCarrier(s string) {
+	m.carrier = &s
+}
+
+// Carrier returns the value of the "carrier" field in the mutation.
+func (m *ShipmentMutation) Carrier() (r string, exists bool) {
+	v := m.carrier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCarrier returns the old "carrier" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldCarrier(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCarrier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCarrier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCarrier: %w", err)
+	}
+	return oldValue.Carrier, nil
+}
+
+// ClearCarrier clears the value of the "carrier" field.
+func (m *ShipmentMutation) ClearCarrier() {
+	m.carrier = nil
+	m.clearedFields[shipment.FieldCarrier] = struct{}{}
+}
+
+// CarrierCleared returns if the "carrier" field was cleared in this mutation.
+func (m *ShipmentMutation) CarrierCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldCarrier]
+	return ok
+}
+
+// ResetCarrier resets all changes to the "carrier" field.
+func (m *ShipmentMutation) ResetCarrier() {
+	m.carrier = nil
+	delete(m.clearedFields, shipment.FieldCarrier)
+}
+
+// SetTrackingCode sets the "tracking_code" field.
+func (m *ShipmentMutation) SetTrackingCode(s string) {
+	m.tracking_code = &s
+}
+
+// TrackingCode returns the value of the "tracking_code" field in the mutation.
+func (m *ShipmentMutation) TrackingCode() (r string, exists bool) {
+	v := m.tracking_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrackingCode returns the old "tracking_code" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldTrackingCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrackingCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrackingCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrackingCode: %w", err)
+	}
+	return oldValue.TrackingCode, nil
+}
+
+// ClearTrackingCode clears the value of the "tracking_code" field.
+func (m *ShipmentMutation) ClearTrackingCode() {
+	m.tracking_code = nil
+	m.clearedFields[shipment.FieldTrackingCode] = struct{}{}
+}
+
+// TrackingCodeCleared returns if the "tracking_code" field was cleared in this mutation.
+func (m *ShipmentMutation) TrackingCodeCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldTrackingCode]
+	return ok
+}
+
+// ResetTrackingCode resets all changes to the "tracking_code" field.
+func (m *ShipmentMutation) ResetTrackingCode() {
+	m.tracking_code = nil
+	delete(m.clearedFields, shipment.FieldTrackingCode)
+}
+
+// SetDedupeKey sets the "dedupe_key" field.
+func (m *ShipmentMutation) SetDedupeKey(s string) {
+	m.dedupe_key = &s
+}
+
+// DedupeKey returns the value of the "dedupe_key" field in the mutation.
+func (m *ShipmentMutation) DedupeKey() (r string, exists bool) {
+	v := m.dedupe_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDedupeKey returns the old "dedupe_key" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldDedupeKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDedupeKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDedupeKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDedupeKey: %w", err)
+	}
+	return oldValue.DedupeKey, nil
+}
+
+// ResetDedupeKey resets all changes to the "dedupe_key" field.
+func (m *ShipmentMutation) ResetDedupeKey() {
+	m.dedupe_key = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *ShipmentMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[shipment.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *ShipmentMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *ShipmentMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *ShipmentMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *ShipmentMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[shipment.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *ShipmentMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *ShipmentMutation) UserIDs() (ids []pulid.ID) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *ShipmentMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// ClearAward clears the "award" edge to the Award entity.
+func (m *ShipmentMutation) ClearAward() {
+	m.clearedaward = true
+	m.clearedFields[shipment.FieldAwardID] = struct{}{}
+}
+
+// AwardCleared reports if the "award" edge to the Award entity was cleared.
+func (m *ShipmentMutation) AwardCleared() bool {
+	return m.AwardIDCleared() || m.clearedaward
+}
+
+// AwardIDs returns the "award" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AwardID instead. It exists only for internal usage by the builders.
+func (m *ShipmentMutation) AwardIDs() (ids []pulid.ID) {
+	if id := m.award; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAward resets all changes to the "award" edge.
+func (m *ShipmentMutation) ResetAward() {
+	m.award = nil
+	m.clearedaward = false
+}
+
+// ClearRole clears the "role" edge to the Role entity.
+func (m *ShipmentMutation) ClearRole() {
+	m.clearedrole = true
+	m.clearedFields[shipment.FieldRoleID] = struct{}{}
+}
+
+// RoleCleared reports if the "role" edge to the Role entity was cleared.
+func (m *ShipmentMutation) RoleCleared() bool {
+	return m.RoleIDCleared() || m.clearedrole
+}
+
+// RoleIDs returns the "role" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RoleID instead. It exists only for internal usage by the builders.
+func (m *ShipmentMutation) RoleIDs() (ids []pulid.ID) {
+	if id := m.role; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRole resets all changes to the "role" edge.
+func (m *ShipmentMutation) ResetRole() {
+	m.role = nil
+	m.clearedrole = false
+}
+
+// ClearShippedBy clears the "shipped_by" edge to the User entity.
+func (m *ShipmentMutation) ClearShippedBy() {
+	m.clearedshipped_by = true
+	m.clearedFields[shipment.FieldShippedByID] = struct{}{}
+}
+
+// ShippedByCleared reports if the "shipped_by" edge to the User entity was cleared.
+func (m *ShipmentMutation) ShippedByCleared() bool {
+	return m.ShippedByIDCleared() || m.clearedshipped_by
+}
+
+// ShippedByIDs returns the "shipped_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ShippedByID instead. It exists only for internal usage by the builders.
+func (m *ShipmentMutation) ShippedByIDs() (ids []pulid.ID) {
+	if id := m.shipped_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetShippedBy resets all changes to the "shipped_by" edge.
+func (m *ShipmentMutation) ResetShippedBy() {
+	m.shipped_by = nil
+	m.clearedshipped_by = false
+}
+
+// Where appends a list predicates to the ShipmentMutation builder.
+func (m *ShipmentMutation) Where(ps ...predicate.Shipment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ShipmentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ShipmentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Shipment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ShipmentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ShipmentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Shipment).
+func (m *ShipmentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ShipmentMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, shipment.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, shipment.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, shipment.FieldCommunityID)
+	}
+	if m.user != nil {
+		fields = append(fields, shipment.FieldUserID)
+	}
+	if m.award != nil {
+		fields = append(fields, shipment.FieldAwardID)
+	}
+	if m.role != nil {
+		fields = append(fields, shipment.FieldRoleID)
+	}
+	if m.shipped_by != nil {
+		fields = append(fields, shipment.FieldShippedByID)
+	}
+	if m.kind != nil {
+		fields = append(fields, shipment.FieldKind)
+	}
+	if m.status != nil {
+		fields = append(fields, shipment.FieldStatus)
+	}
+	if m.shipped_at != nil {
+		fields = append(fields, shipment.FieldShippedAt)
+	}
+	if m.carrier != nil {
+		fields = append(fields, shipment.FieldCarrier)
+	}
+	if m.tracking_code != nil {
+		fields = append(fields, shipment.FieldTrackingCode)
+	}
+	if m.dedupe_key != nil {
+		fields = append(fields, shipment.FieldDedupeKey)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ShipmentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case shipment.FieldCreatedAt:
+		return m.CreatedAt()
+	case shipment.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case shipment.FieldCommunityID:
+		return m.CommunityID()
+	case shipment.FieldUserID:
+		return m.UserID()
+	case shipment.FieldAwardID:
+		return m.AwardID()
+	case shipment.FieldRoleID:
+		return m.RoleID()
+	case shipment.FieldShippedByID:
+		return m.ShippedByID()
+	case shipment.FieldKind:
+		return m.Kind()
+	case shipment.FieldStatus:
+		return m.Status()
+	case shipment.FieldShippedAt:
+		return m.ShippedAt()
+	case shipment.FieldCarrier:
+		return m.Carrier()
+	case shipment.FieldTrackingCode:
+		return m.TrackingCode()
+	case shipment.FieldDedupeKey:
+		return m.DedupeKey()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ShipmentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case shipment.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case shipment.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case shipment.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case shipment.FieldUserID:
+		return m.OldUserID(ctx)
+	case shipment.FieldAwardID:
+		return m.OldAwardID(ctx)
+	case shipment.FieldRoleID:
+		return m.OldRoleID(ctx)
+	case shipment.FieldShippedByID:
+		return m.OldShippedByID(ctx)
+	case shipment.FieldKind:
+		return m.OldKind(ctx)
+	case shipment.FieldStatus:
+		return m.OldStatus(ctx)
+	case shipment.FieldShippedAt:
+		return m.OldShippedAt(ctx)
+	case shipment.FieldCarrier:
+		return m.OldCarrier(ctx)
+	case shipment.FieldTrackingCode:
+		return m.OldTrackingCode(ctx)
+	case shipment.FieldDedupeKey:
+		return m.OldDedupeKey(ctx)
+	}
+	return nil, fmt.Errorf("unknown Shipment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ShipmentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case shipment.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case shipment.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case shipment.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case shipment.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case shipment.FieldAwardID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAwardID(v)
+		return nil
+	case shipment.FieldRoleID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRoleID(v)
+		return nil
+	case shipment.FieldShippedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippedByID(v)
+		return nil
+	case shipment.FieldKind:
+		v, ok := value.(shipment.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case shipment.FieldStatus:
+		v, ok := value.(shipment.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case shipment.FieldShippedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippedAt(v)
+		return nil
+	case shipment.FieldCarrier:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCarrier(v)
+		return nil
+	case shipment.FieldTrackingCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrackingCode(v)
+		return nil
+	case shipment.FieldDedupeKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDedupeKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Shipment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ShipmentMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ShipmentMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ShipmentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Shipment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ShipmentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(shipment.FieldAwardID) {
+		fields = append(fields, shipment.FieldAwardID)
+	}
+	if m.FieldCleared(shipment.FieldRoleID) {
+		fields = append(fields, shipment.FieldRoleID)
+	}
+	if m.FieldCleared(shipment.FieldShippedByID) {
+		fields = append(fields, shipment.FieldShippedByID)
+	}
+	if m.FieldCleared(shipment.FieldShippedAt) {
+		fields = append(fields, shipment.FieldShippedAt)
+	}
+	if m.FieldCleared(shipment.FieldCarrier) {
+		fields = append(fields, shipment.FieldCarrier)
+	}
+	if m.FieldCleared(shipment.FieldTrackingCode) {
+		fields = append(fields, shipment.FieldTrackingCode)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ShipmentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ShipmentMutation) ClearField(name string) error {
+	switch name {
+	case shipment.FieldAwardID:
+		m.ClearAwardID()
+		return nil
+	case shipment.FieldRoleID:
+		m.ClearRoleID()
+		return nil
+	case shipment.FieldShippedByID:
+		m.ClearShippedByID()
+		return nil
+	case shipment.FieldShippedAt:
+		m.ClearShippedAt()
+		return nil
+	case shipment.FieldCarrier:
+		m.ClearCarrier()
+		return nil
+	case shipment.FieldTrackingCode:
+		m.ClearTrackingCode()
+		return nil
+	}
+	return fmt.Errorf("unknown Shipment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ShipmentMutation) ResetField(name string) error {
+	switch name {
+	case shipment.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case shipment.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case shipment.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case shipment.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case shipment.FieldAwardID:
+		m.ResetAwardID()
+		return nil
+	case shipment.FieldRoleID:
+		m.ResetRoleID()
+		return nil
+	case shipment.FieldShippedByID:
+		m.ResetShippedByID()
+		return nil
+	case shipment.FieldKind:
+		m.ResetKind()
+		return nil
+	case shipment.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case shipment.FieldShippedAt:
+		m.ResetShippedAt()
+		return nil
+	case shipment.FieldCarrier:
+		m.ResetCarrier()
+		return nil
+	case shipment.FieldTrackingCode:
+		m.ResetTrackingCode()
+		return nil
+	case shipment.FieldDedupeKey:
+		m.ResetDedupeKey()
+		return nil
+	}
+	return fmt.Errorf("unknown Shipment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ShipmentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.community != nil {
+		edges = append(edges, shipment.EdgeCommunity)
+	}
+	if m.user != nil {
+		edges = append(edges, shipment.EdgeUser)
+	}
+	if m.award != nil {
+		edges = append(edges, shipment.EdgeAward)
+	}
+	if m.role != nil {
+		edges = append(edges, shipment.EdgeRole)
+	}
+	if m.shipped_by != nil {
+		edges = append(edges, shipment.EdgeShippedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ShipmentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case shipment.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case shipment.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	case shipment.EdgeAward:
+		if id := m.award; id != nil {
+			return []ent.Value{*id}
+		}
+	case shipment.EdgeRole:
+		if id := m.role; id != nil {
+			return []ent.Value{*id}
+		}
+	case shipment.EdgeShippedBy:
+		if id := m.shipped_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ShipmentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ShipmentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ShipmentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedcommunity {
+		edges = append(edges, shipment.EdgeCommunity)
+	}
+	if m.cleareduser {
+		edges = append(edges, shipment.EdgeUser)
+	}
+	if m.clearedaward {
+		edges = append(edges, shipment.EdgeAward)
+	}
+	if m.clearedrole {
+		edges = append(edges, shipment.EdgeRole)
+	}
+	if m.clearedshipped_by {
+		edges = append(edges, shipment.EdgeShippedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ShipmentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case shipment.EdgeCommunity:
+		return m.clearedcommunity
+	case shipment.EdgeUser:
+		return m.cleareduser
+	case shipment.EdgeAward:
+		return m.clearedaward
+	case shipment.EdgeRole:
+		return m.clearedrole
+	case shipment.EdgeShippedBy:
+		return m.clearedshipped_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ShipmentMutation) ClearEdge(name string) error {
+	switch name {
+	case shipment.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case shipment.EdgeUser:
+		m.ClearUser()
+		return nil
+	case shipment.EdgeAward:
+		m.ClearAward()
+		return nil
+	case shipment.EdgeRole:
+		m.ClearRole()
+		return nil
+	case shipment.EdgeShippedBy:
+		m.ClearShippedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Shipment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ShipmentMutation) ResetEdge(name string) error {
+	switch name {
+	case shipment.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case shipment.EdgeUser:
+		m.ResetUser()
+		return nil
+	case shipment.EdgeAward:
+		m.ResetAward()
+		return nil
+	case shipment.EdgeRole:
+		m.ResetRole()
+		return nil
+	case shipment.EdgeShippedBy:
+		m.ResetShippedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Shipment edge %s", name)
 }
 
 // ShippingAddressMutation represents an operation that mutates the ShippingAddress nodes in the graph.
@@ -27645,6 +34295,13 @@ type UserMutation struct {
 	country                       *string
 	affiliation                   *string
 	avatar_url                    *string
+	languages                     *[]string
+	appendlanguages               []string
+	links                         *[]schematype.Link
+	appendlinks                   []schematype.Link
+	showcase_consent              *bool
+	photo_consent                 *bool
+	ledger_public                 *bool
 	oidc_issuer                   *string
 	oidc_subject                  *string
 	clearedFields                 map[string]struct{}
@@ -27672,6 +34329,12 @@ type UserMutation struct {
 	supported_applications        map[pulid.ID]struct{}
 	removedsupported_applications map[pulid.ID]struct{}
 	clearedsupported_applications bool
+	certificates                  map[pulid.ID]struct{}
+	removedcertificates           map[pulid.ID]struct{}
+	clearedcertificates           bool
+	shipments                     map[pulid.ID]struct{}
+	removedshipments              map[pulid.ID]struct{}
+	clearedshipments              bool
 	api_tokens                    map[pulid.ID]struct{}
 	removedapi_tokens             map[pulid.ID]struct{}
 	clearedapi_tokens             bool
@@ -28222,6 +34885,244 @@ func (m *UserMutation) ResetAvatarURL() {
 	delete(m.clearedFields, user.FieldAvatarURL)
 }
 
+// SetLanguages sets the "languages" field.
+func (m *UserMutation) SetLanguages(s []string) {
+	m.languages = &s
+	m.appendlanguages = nil
+}
+
+// Languages returns the value of the "languages" field in the mutation.
+func (m *UserMutation) Languages() (r []string, exists bool) {
+	v := m.languages
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLanguages returns the old "languages" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldLanguages(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLanguages is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLanguages requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLanguages: %w", err)
+	}
+	return oldValue.Languages, nil
+}
+
+// AppendLanguages adds s to the "languages" field.
+func (m *UserMutation) AppendLanguages(s []string) {
+	m.appendlanguages = append(m.appendlanguages, s...)
+}
+
+// AppendedLanguages returns the list of values that were appended to the "languages" field in this mutation.
+func (m *UserMutation) AppendedLanguages() ([]string, bool) {
+	if len(m.appendlanguages) == 0 {
+		return nil, false
+	}
+	return m.appendlanguages, true
+}
+
+// ClearLanguages clears the value of the "languages" field.
+func (m *UserMutation) ClearLanguages() {
+	m.languages = nil
+	m.appendlanguages = nil
+	m.clearedFields[user.FieldLanguages] = struct{}{}
+}
+
+// LanguagesCleared returns if the "languages" field was cleared in this mutation.
+func (m *UserMutation) LanguagesCleared() bool {
+	_, ok := m.clearedFields[user.FieldLanguages]
+	return ok
+}
+
+// ResetLanguages resets all changes to the "languages" field.
+func (m *UserMutation) ResetLanguages() {
+	m.languages = nil
+	m.appendlanguages = nil
+	delete(m.clearedFields, user.FieldLanguages)
+}
+
+// SetLinks sets the "links" field.
+func (m *UserMutation) SetLinks(s []schematype.Link) {
+	m.links = &s
+	m.appendlinks = nil
+}
+
+// Links returns the value of the "links" field in the mutation.
+func (m *UserMutation) Links() (r []schematype.Link, exists bool) {
+	v := m.links
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinks returns the old "links" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldLinks(ctx context.Context) (v []schematype.Link, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinks: %w", err)
+	}
+	return oldValue.Links, nil
+}
+
+// AppendLinks adds s to the "links" field.
+func (m *UserMutation) AppendLinks(s []schematype.Link) {
+	m.appendlinks = append(m.appendlinks, s...)
+}
+
+// AppendedLinks returns the list of values that were appended to the "links" field in this mutation.
+func (m *UserMutation) AppendedLinks() ([]schematype.Link, bool) {
+	if len(m.appendlinks) == 0 {
+		return nil, false
+	}
+	return m.appendlinks, true
+}
+
+// ClearLinks clears the value of the "links" field.
+func (m *UserMutation) ClearLinks() {
+	m.links = nil
+	m.appendlinks = nil
+	m.clearedFields[user.FieldLinks] = struct{}{}
+}
+
+// LinksCleared returns if the "links" field was cleared in this mutation.
+func (m *UserMutation) LinksCleared() bool {
+	_, ok := m.clearedFields[user.FieldLinks]
+	return ok
+}
+
+// ResetLinks resets all changes to the "links" field.
+func (m *UserMutation) ResetLinks() {
+	m.links = nil
+	m.appendlinks = nil
+	delete(m.clearedFields, user.FieldLinks)
+}
+
+// SetShowcaseConsent sets the "showcase_consent" field.
+func (m *UserMutation) SetShowcaseConsent(b bool) {
+	m.showcase_consent = &b
+}
+
+// ShowcaseConsent returns the value of the "showcase_consent" field in the mutation.
+func (m *UserMutation) ShowcaseConsent() (r bool, exists bool) {
+	v := m.showcase_consent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShowcaseConsent returns the old "showcase_consent" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldShowcaseConsent(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShowcaseConsent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShowcaseConsent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShowcaseConsent: %w", err)
+	}
+	return oldValue.ShowcaseConsent, nil
+}
+
+// ResetShowcaseConsent resets all changes to the "showcase_consent" field.
+func (m *UserMutation) ResetShowcaseConsent() {
+	m.showcase_consent = nil
+}
+
+// SetPhotoConsent sets the "photo_consent" field.
+func (m *UserMutation) SetPhotoConsent(b bool) {
+	m.photo_consent = &b
+}
+
+// PhotoConsent returns the value of the "photo_consent" field in the mutation.
+func (m *UserMutation) PhotoConsent() (r bool, exists bool) {
+	v := m.photo_consent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhotoConsent returns the old "photo_consent" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldPhotoConsent(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhotoConsent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhotoConsent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhotoConsent: %w", err)
+	}
+	return oldValue.PhotoConsent, nil
+}
+
+// ResetPhotoConsent resets all changes to the "photo_consent" field.
+func (m *UserMutation) ResetPhotoConsent() {
+	m.photo_consent = nil
+}
+
+// SetLedgerPublic sets the "ledger_public" field.
+func (m *UserMutation) SetLedgerPublic(b bool) {
+	m.ledger_public = &b
+}
+
+// LedgerPublic returns the value of the "ledger_public" field in the mutation.
+func (m *UserMutation) LedgerPublic() (r bool, exists bool) {
+	v := m.ledger_public
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLedgerPublic returns the old "ledger_public" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldLedgerPublic(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLedgerPublic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLedgerPublic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLedgerPublic: %w", err)
+	}
+	return oldValue.LedgerPublic, nil
+}
+
+// ResetLedgerPublic resets all changes to the "ledger_public" field.
+func (m *UserMutation) ResetLedgerPublic() {
+	m.ledger_public = nil
+}
+
 // SetOidcIssuer sets the "oidc_issuer" field.
 func (m *UserMutation) SetOidcIssuer(s string) {
 	m.oidc_issuer = &s
@@ -28749,6 +35650,114 @@ func (m *UserMutation) ResetSupportedApplications() {
 	m.removedsupported_applications = nil
 }
 
+// AddCertificateIDs adds the "certificates" edge to the Certificate entity by ids.
+func (m *UserMutation) AddCertificateIDs(ids ...pulid.ID) {
+	if m.certificates == nil {
+		m.certificates = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.certificates[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCertificates clears the "certificates" edge to the Certificate entity.
+func (m *UserMutation) ClearCertificates() {
+	m.clearedcertificates = true
+}
+
+// CertificatesCleared reports if the "certificates" edge to the Certificate entity was cleared.
+func (m *UserMutation) CertificatesCleared() bool {
+	return m.clearedcertificates
+}
+
+// RemoveCertificateIDs removes the "certificates" edge to the Certificate entity by IDs.
+func (m *UserMutation) RemoveCertificateIDs(ids ...pulid.ID) {
+	if m.removedcertificates == nil {
+		m.removedcertificates = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.certificates, ids[i])
+		m.removedcertificates[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCertificates returns the removed IDs of the "certificates" edge to the Certificate entity.
+func (m *UserMutation) RemovedCertificatesIDs() (ids []pulid.ID) {
+	for id := range m.removedcertificates {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CertificatesIDs returns the "certificates" edge IDs in the mutation.
+func (m *UserMutation) CertificatesIDs() (ids []pulid.ID) {
+	for id := range m.certificates {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCertificates resets all changes to the "certificates" edge.
+func (m *UserMutation) ResetCertificates() {
+	m.certificates = nil
+	m.clearedcertificates = false
+	m.removedcertificates = nil
+}
+
+// AddShipmentIDs adds the "shipments" edge to the Shipment entity by ids.
+func (m *UserMutation) AddShipmentIDs(ids ...pulid.ID) {
+	if m.shipments == nil {
+		m.shipments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.shipments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearShipments clears the "shipments" edge to the Shipment entity.
+func (m *UserMutation) ClearShipments() {
+	m.clearedshipments = true
+}
+
+// ShipmentsCleared reports if the "shipments" edge to the Shipment entity was cleared.
+func (m *UserMutation) ShipmentsCleared() bool {
+	return m.clearedshipments
+}
+
+// RemoveShipmentIDs removes the "shipments" edge to the Shipment entity by IDs.
+func (m *UserMutation) RemoveShipmentIDs(ids ...pulid.ID) {
+	if m.removedshipments == nil {
+		m.removedshipments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.shipments, ids[i])
+		m.removedshipments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedShipments returns the removed IDs of the "shipments" edge to the Shipment entity.
+func (m *UserMutation) RemovedShipmentsIDs() (ids []pulid.ID) {
+	for id := range m.removedshipments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ShipmentsIDs returns the "shipments" edge IDs in the mutation.
+func (m *UserMutation) ShipmentsIDs() (ids []pulid.ID) {
+	for id := range m.shipments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetShipments resets all changes to the "shipments" edge.
+func (m *UserMutation) ResetShipments() {
+	m.shipments = nil
+	m.clearedshipments = false
+	m.removedshipments = nil
+}
+
 // AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by ids.
 func (m *UserMutation) AddAPITokenIDs(ids ...pulid.ID) {
 	if m.api_tokens == nil {
@@ -28837,7 +35846,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -28867,6 +35876,21 @@ func (m *UserMutation) Fields() []string {
 	}
 	if m.avatar_url != nil {
 		fields = append(fields, user.FieldAvatarURL)
+	}
+	if m.languages != nil {
+		fields = append(fields, user.FieldLanguages)
+	}
+	if m.links != nil {
+		fields = append(fields, user.FieldLinks)
+	}
+	if m.showcase_consent != nil {
+		fields = append(fields, user.FieldShowcaseConsent)
+	}
+	if m.photo_consent != nil {
+		fields = append(fields, user.FieldPhotoConsent)
+	}
+	if m.ledger_public != nil {
+		fields = append(fields, user.FieldLedgerPublic)
 	}
 	if m.oidc_issuer != nil {
 		fields = append(fields, user.FieldOidcIssuer)
@@ -28902,6 +35926,16 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.OrganizationID()
 	case user.FieldAvatarURL:
 		return m.AvatarURL()
+	case user.FieldLanguages:
+		return m.Languages()
+	case user.FieldLinks:
+		return m.Links()
+	case user.FieldShowcaseConsent:
+		return m.ShowcaseConsent()
+	case user.FieldPhotoConsent:
+		return m.PhotoConsent()
+	case user.FieldLedgerPublic:
+		return m.LedgerPublic()
 	case user.FieldOidcIssuer:
 		return m.OidcIssuer()
 	case user.FieldOidcSubject:
@@ -28935,6 +35969,16 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldOrganizationID(ctx)
 	case user.FieldAvatarURL:
 		return m.OldAvatarURL(ctx)
+	case user.FieldLanguages:
+		return m.OldLanguages(ctx)
+	case user.FieldLinks:
+		return m.OldLinks(ctx)
+	case user.FieldShowcaseConsent:
+		return m.OldShowcaseConsent(ctx)
+	case user.FieldPhotoConsent:
+		return m.OldPhotoConsent(ctx)
+	case user.FieldLedgerPublic:
+		return m.OldLedgerPublic(ctx)
 	case user.FieldOidcIssuer:
 		return m.OldOidcIssuer(ctx)
 	case user.FieldOidcSubject:
@@ -29018,6 +36062,41 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAvatarURL(v)
 		return nil
+	case user.FieldLanguages:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLanguages(v)
+		return nil
+	case user.FieldLinks:
+		v, ok := value.([]schematype.Link)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinks(v)
+		return nil
+	case user.FieldShowcaseConsent:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShowcaseConsent(v)
+		return nil
+	case user.FieldPhotoConsent:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhotoConsent(v)
+		return nil
+	case user.FieldLedgerPublic:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLedgerPublic(v)
+		return nil
 	case user.FieldOidcIssuer:
 		v, ok := value.(string)
 		if !ok {
@@ -29080,6 +36159,12 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldAvatarURL) {
 		fields = append(fields, user.FieldAvatarURL)
 	}
+	if m.FieldCleared(user.FieldLanguages) {
+		fields = append(fields, user.FieldLanguages)
+	}
+	if m.FieldCleared(user.FieldLinks) {
+		fields = append(fields, user.FieldLinks)
+	}
 	if m.FieldCleared(user.FieldOidcIssuer) {
 		fields = append(fields, user.FieldOidcIssuer)
 	}
@@ -29117,6 +36202,12 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldAvatarURL:
 		m.ClearAvatarURL()
+		return nil
+	case user.FieldLanguages:
+		m.ClearLanguages()
+		return nil
+	case user.FieldLinks:
+		m.ClearLinks()
 		return nil
 	case user.FieldOidcIssuer:
 		m.ClearOidcIssuer()
@@ -29162,6 +36253,21 @@ func (m *UserMutation) ResetField(name string) error {
 	case user.FieldAvatarURL:
 		m.ResetAvatarURL()
 		return nil
+	case user.FieldLanguages:
+		m.ResetLanguages()
+		return nil
+	case user.FieldLinks:
+		m.ResetLinks()
+		return nil
+	case user.FieldShowcaseConsent:
+		m.ResetShowcaseConsent()
+		return nil
+	case user.FieldPhotoConsent:
+		m.ResetPhotoConsent()
+		return nil
+	case user.FieldLedgerPublic:
+		m.ResetLedgerPublic()
+		return nil
 	case user.FieldOidcIssuer:
 		m.ResetOidcIssuer()
 		return nil
@@ -29174,7 +36280,7 @@ func (m *UserMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UserMutation) AddedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 12)
 	if m.organization != nil {
 		edges = append(edges, user.EdgeOrganization)
 	}
@@ -29201,6 +36307,12 @@ func (m *UserMutation) AddedEdges() []string {
 	}
 	if m.supported_applications != nil {
 		edges = append(edges, user.EdgeSupportedApplications)
+	}
+	if m.certificates != nil {
+		edges = append(edges, user.EdgeCertificates)
+	}
+	if m.shipments != nil {
+		edges = append(edges, user.EdgeShipments)
 	}
 	if m.api_tokens != nil {
 		edges = append(edges, user.EdgeAPITokens)
@@ -29260,6 +36372,18 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeCertificates:
+		ids := make([]ent.Value, 0, len(m.certificates))
+		for id := range m.certificates {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeShipments:
+		ids := make([]ent.Value, 0, len(m.shipments))
+		for id := range m.shipments {
+			ids = append(ids, id)
+		}
+		return ids
 	case user.EdgeAPITokens:
 		ids := make([]ent.Value, 0, len(m.api_tokens))
 		for id := range m.api_tokens {
@@ -29272,7 +36396,7 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 12)
 	if m.removedroles != nil {
 		edges = append(edges, user.EdgeRoles)
 	}
@@ -29290,6 +36414,12 @@ func (m *UserMutation) RemovedEdges() []string {
 	}
 	if m.removedsupported_applications != nil {
 		edges = append(edges, user.EdgeSupportedApplications)
+	}
+	if m.removedcertificates != nil {
+		edges = append(edges, user.EdgeCertificates)
+	}
+	if m.removedshipments != nil {
+		edges = append(edges, user.EdgeShipments)
 	}
 	if m.removedapi_tokens != nil {
 		edges = append(edges, user.EdgeAPITokens)
@@ -29337,6 +36467,18 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeCertificates:
+		ids := make([]ent.Value, 0, len(m.removedcertificates))
+		for id := range m.removedcertificates {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeShipments:
+		ids := make([]ent.Value, 0, len(m.removedshipments))
+		for id := range m.removedshipments {
+			ids = append(ids, id)
+		}
+		return ids
 	case user.EdgeAPITokens:
 		ids := make([]ent.Value, 0, len(m.removedapi_tokens))
 		for id := range m.removedapi_tokens {
@@ -29349,7 +36491,7 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UserMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 12)
 	if m.clearedorganization {
 		edges = append(edges, user.EdgeOrganization)
 	}
@@ -29376,6 +36518,12 @@ func (m *UserMutation) ClearedEdges() []string {
 	}
 	if m.clearedsupported_applications {
 		edges = append(edges, user.EdgeSupportedApplications)
+	}
+	if m.clearedcertificates {
+		edges = append(edges, user.EdgeCertificates)
+	}
+	if m.clearedshipments {
+		edges = append(edges, user.EdgeShipments)
 	}
 	if m.clearedapi_tokens {
 		edges = append(edges, user.EdgeAPITokens)
@@ -29405,6 +36553,10 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 		return m.clearedapplications
 	case user.EdgeSupportedApplications:
 		return m.clearedsupported_applications
+	case user.EdgeCertificates:
+		return m.clearedcertificates
+	case user.EdgeShipments:
+		return m.clearedshipments
 	case user.EdgeAPITokens:
 		return m.clearedapi_tokens
 	}
@@ -29458,6 +36610,12 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	case user.EdgeSupportedApplications:
 		m.ResetSupportedApplications()
+		return nil
+	case user.EdgeCertificates:
+		m.ResetCertificates()
+		return nil
+	case user.EdgeShipments:
+		m.ResetShipments()
 		return nil
 	case user.EdgeAPITokens:
 		m.ResetAPITokens()

@@ -9,7 +9,10 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
@@ -25,6 +28,7 @@ import (
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
@@ -38,7 +42,10 @@ var prefixMap = map[string]string{
 	"agi": agendaitem.Table,
 	"app": application.Table,
 	"awd": award.Table,
+	"nom": awardnomination.Table,
+	"sel": awardselection.Table,
 	"cnd": candidate.Table,
+	"crt": certificate.Table,
 	"com": community.Table,
 	"con": contact.Table,
 	"ctb": contribution.Table,
@@ -53,6 +60,7 @@ var prefixMap = map[string]string{
 	"rpt": report.Table,
 	"rev": review.Table,
 	"rol": role.Table,
+	"shm": shipment.Table,
 	"shp": shippingaddress.Table,
 	"spn": sponsor.Table,
 	"sub": submission.Table,

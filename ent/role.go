@@ -49,6 +49,10 @@ type Role struct {
 	TermEnd *time.Time `json:"term_end,omitempty"`
 	// Which term this is (1 for the first).
 	TermNumber int `json:"term_number,omitempty"`
+	// A member's current obligation year began: on joining, then at each renewal.
+	ObligationStartedAt *time.Time `json:"obligation_started_at,omitempty"`
+	// When the member's current obligation year ends: without a verified contribution by then the membership lapses. Empty where the community has no obligations.
+	ObligationDueAt *time.Time `json:"obligation_due_at,omitempty"`
 	// When the role stopped being active.
 	EndedAt *time.Time `json:"ended_at,omitempty"`
 	// Why the role ended.
@@ -144,7 +148,7 @@ func (*Role) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case role.FieldKind, role.FieldStatus, role.FieldScopeKey, role.FieldEndReason:
 			values[i] = new(sql.NullString)
-		case role.FieldCreatedAt, role.FieldUpdatedAt, role.FieldTermStart, role.FieldTermEnd, role.FieldEndedAt:
+		case role.FieldCreatedAt, role.FieldUpdatedAt, role.FieldTermStart, role.FieldTermEnd, role.FieldObligationStartedAt, role.FieldObligationDueAt, role.FieldEndedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -246,6 +250,20 @@ func (_m *Role) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field term_number", values[i])
 			} else if value.Valid {
 				_m.TermNumber = int(value.Int64)
+			}
+		case role.FieldObligationStartedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field obligation_started_at", values[i])
+			} else if value.Valid {
+				_m.ObligationStartedAt = new(time.Time)
+				*_m.ObligationStartedAt = value.Time
+			}
+		case role.FieldObligationDueAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field obligation_due_at", values[i])
+			} else if value.Valid {
+				_m.ObligationDueAt = new(time.Time)
+				*_m.ObligationDueAt = value.Time
 			}
 		case role.FieldEndedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -363,6 +381,16 @@ func (_m *Role) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("term_number=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TermNumber))
+	builder.WriteString(", ")
+	if v := _m.ObligationStartedAt; v != nil {
+		builder.WriteString("obligation_started_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ObligationDueAt; v != nil {
+		builder.WriteString("obligation_due_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	if v := _m.EndedAt; v != nil {
 		builder.WriteString("ended_at=")

@@ -186,6 +186,34 @@ func (_c *RoleCreate) SetNillableTermNumber(v *int) *RoleCreate {
 	return _c
 }
 
+// SetObligationStartedAt sets the "obligation_started_at" field.
+func (_c *RoleCreate) SetObligationStartedAt(v time.Time) *RoleCreate {
+	_c.mutation.SetObligationStartedAt(v)
+	return _c
+}
+
+// SetNillableObligationStartedAt sets the "obligation_started_at" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableObligationStartedAt(v *time.Time) *RoleCreate {
+	if v != nil {
+		_c.SetObligationStartedAt(*v)
+	}
+	return _c
+}
+
+// SetObligationDueAt sets the "obligation_due_at" field.
+func (_c *RoleCreate) SetObligationDueAt(v time.Time) *RoleCreate {
+	_c.mutation.SetObligationDueAt(v)
+	return _c
+}
+
+// SetNillableObligationDueAt sets the "obligation_due_at" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableObligationDueAt(v *time.Time) *RoleCreate {
+	if v != nil {
+		_c.SetObligationDueAt(*v)
+	}
+	return _c
+}
+
 // SetEndedAt sets the "ended_at" field.
 func (_c *RoleCreate) SetEndedAt(v time.Time) *RoleCreate {
 	_c.mutation.SetEndedAt(v)
@@ -441,6 +469,14 @@ func (_c *RoleCreate) createSpec() (*Role, *sqlgraph.CreateSpec) {
 		_spec.SetField(role.FieldTermNumber, field.TypeInt, value)
 		_node.TermNumber = value
 	}
+	if value, ok := _c.mutation.ObligationStartedAt(); ok {
+		_spec.SetField(role.FieldObligationStartedAt, field.TypeTime, value)
+		_node.ObligationStartedAt = &value
+	}
+	if value, ok := _c.mutation.ObligationDueAt(); ok {
+		_spec.SetField(role.FieldObligationDueAt, field.TypeTime, value)
+		_node.ObligationDueAt = &value
+	}
 	if value, ok := _c.mutation.EndedAt(); ok {
 		_spec.SetField(role.FieldEndedAt, field.TypeTime, value)
 		_node.EndedAt = &value
@@ -682,6 +718,42 @@ func (u *RoleUpsert) AddTermNumber(v int) *RoleUpsert {
 	return u
 }
 
+// SetObligationStartedAt sets the "obligation_started_at" field.
+func (u *RoleUpsert) SetObligationStartedAt(v time.Time) *RoleUpsert {
+	u.Set(role.FieldObligationStartedAt, v)
+	return u
+}
+
+// UpdateObligationStartedAt sets the "obligation_started_at" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateObligationStartedAt() *RoleUpsert {
+	u.SetExcluded(role.FieldObligationStartedAt)
+	return u
+}
+
+// ClearObligationStartedAt clears the value of the "obligation_started_at" field.
+func (u *RoleUpsert) ClearObligationStartedAt() *RoleUpsert {
+	u.SetNull(role.FieldObligationStartedAt)
+	return u
+}
+
+// SetObligationDueAt sets the "obligation_due_at" field.
+func (u *RoleUpsert) SetObligationDueAt(v time.Time) *RoleUpsert {
+	u.Set(role.FieldObligationDueAt, v)
+	return u
+}
+
+// UpdateObligationDueAt sets the "obligation_due_at" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateObligationDueAt() *RoleUpsert {
+	u.SetExcluded(role.FieldObligationDueAt)
+	return u
+}
+
+// ClearObligationDueAt clears the value of the "obligation_due_at" field.
+func (u *RoleUpsert) ClearObligationDueAt() *RoleUpsert {
+	u.SetNull(role.FieldObligationDueAt)
+	return u
+}
+
 // SetEndedAt sets the "ended_at" field.
 func (u *RoleUpsert) SetEndedAt(v time.Time) *RoleUpsert {
 	u.Set(role.FieldEndedAt, v)
@@ -896,6 +968,48 @@ func (u *RoleUpsertOne) AddTermNumber(v int) *RoleUpsertOne {
 func (u *RoleUpsertOne) UpdateTermNumber() *RoleUpsertOne {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateTermNumber()
+	})
+}
+
+// SetObligationStartedAt sets the "obligation_started_at" field.
+func (u *RoleUpsertOne) SetObligationStartedAt(v time.Time) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetObligationStartedAt(v)
+	})
+}
+
+// UpdateObligationStartedAt sets the "obligation_started_at" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateObligationStartedAt() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateObligationStartedAt()
+	})
+}
+
+// ClearObligationStartedAt clears the value of the "obligation_started_at" field.
+func (u *RoleUpsertOne) ClearObligationStartedAt() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearObligationStartedAt()
+	})
+}
+
+// SetObligationDueAt sets the "obligation_due_at" field.
+func (u *RoleUpsertOne) SetObligationDueAt(v time.Time) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetObligationDueAt(v)
+	})
+}
+
+// UpdateObligationDueAt sets the "obligation_due_at" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateObligationDueAt() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateObligationDueAt()
+	})
+}
+
+// ClearObligationDueAt clears the value of the "obligation_due_at" field.
+func (u *RoleUpsertOne) ClearObligationDueAt() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearObligationDueAt()
 	})
 }
 
@@ -1286,6 +1400,48 @@ func (u *RoleUpsertBulk) AddTermNumber(v int) *RoleUpsertBulk {
 func (u *RoleUpsertBulk) UpdateTermNumber() *RoleUpsertBulk {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateTermNumber()
+	})
+}
+
+// SetObligationStartedAt sets the "obligation_started_at" field.
+func (u *RoleUpsertBulk) SetObligationStartedAt(v time.Time) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetObligationStartedAt(v)
+	})
+}
+
+// UpdateObligationStartedAt sets the "obligation_started_at" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateObligationStartedAt() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateObligationStartedAt()
+	})
+}
+
+// ClearObligationStartedAt clears the value of the "obligation_started_at" field.
+func (u *RoleUpsertBulk) ClearObligationStartedAt() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearObligationStartedAt()
+	})
+}
+
+// SetObligationDueAt sets the "obligation_due_at" field.
+func (u *RoleUpsertBulk) SetObligationDueAt(v time.Time) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetObligationDueAt(v)
+	})
+}
+
+// UpdateObligationDueAt sets the "obligation_due_at" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateObligationDueAt() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateObligationDueAt()
+	})
+}
+
+// ClearObligationDueAt clears the value of the "obligation_due_at" field.
+func (u *RoleUpsertBulk) ClearObligationDueAt() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearObligationDueAt()
 	})
 }
 

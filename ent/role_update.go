@@ -132,6 +132,46 @@ func (_u *RoleUpdate) AddTermNumber(v int) *RoleUpdate {
 	return _u
 }
 
+// SetObligationStartedAt sets the "obligation_started_at" field.
+func (_u *RoleUpdate) SetObligationStartedAt(v time.Time) *RoleUpdate {
+	_u.mutation.SetObligationStartedAt(v)
+	return _u
+}
+
+// SetNillableObligationStartedAt sets the "obligation_started_at" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableObligationStartedAt(v *time.Time) *RoleUpdate {
+	if v != nil {
+		_u.SetObligationStartedAt(*v)
+	}
+	return _u
+}
+
+// ClearObligationStartedAt clears the value of the "obligation_started_at" field.
+func (_u *RoleUpdate) ClearObligationStartedAt() *RoleUpdate {
+	_u.mutation.ClearObligationStartedAt()
+	return _u
+}
+
+// SetObligationDueAt sets the "obligation_due_at" field.
+func (_u *RoleUpdate) SetObligationDueAt(v time.Time) *RoleUpdate {
+	_u.mutation.SetObligationDueAt(v)
+	return _u
+}
+
+// SetNillableObligationDueAt sets the "obligation_due_at" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableObligationDueAt(v *time.Time) *RoleUpdate {
+	if v != nil {
+		_u.SetObligationDueAt(*v)
+	}
+	return _u
+}
+
+// ClearObligationDueAt clears the value of the "obligation_due_at" field.
+func (_u *RoleUpdate) ClearObligationDueAt() *RoleUpdate {
+	_u.mutation.ClearObligationDueAt()
+	return _u
+}
+
 // SetEndedAt sets the "ended_at" field.
 func (_u *RoleUpdate) SetEndedAt(v time.Time) *RoleUpdate {
 	_u.mutation.SetEndedAt(v)
@@ -295,6 +335,18 @@ func (_u *RoleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedTermNumber(); ok {
 		_spec.AddField(role.FieldTermNumber, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.ObligationStartedAt(); ok {
+		_spec.SetField(role.FieldObligationStartedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ObligationStartedAtCleared() {
+		_spec.ClearField(role.FieldObligationStartedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ObligationDueAt(); ok {
+		_spec.SetField(role.FieldObligationDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.ObligationDueAtCleared() {
+		_spec.ClearField(role.FieldObligationDueAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.EndedAt(); ok {
 		_spec.SetField(role.FieldEndedAt, field.TypeTime, value)
 	}
@@ -456,6 +508,46 @@ func (_u *RoleUpdateOne) SetNillableTermNumber(v *int) *RoleUpdateOne {
 // AddTermNumber adds value to the "term_number" field.
 func (_u *RoleUpdateOne) AddTermNumber(v int) *RoleUpdateOne {
 	_u.mutation.AddTermNumber(v)
+	return _u
+}
+
+// SetObligationStartedAt sets the "obligation_started_at" field.
+func (_u *RoleUpdateOne) SetObligationStartedAt(v time.Time) *RoleUpdateOne {
+	_u.mutation.SetObligationStartedAt(v)
+	return _u
+}
+
+// SetNillableObligationStartedAt sets the "obligation_started_at" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableObligationStartedAt(v *time.Time) *RoleUpdateOne {
+	if v != nil {
+		_u.SetObligationStartedAt(*v)
+	}
+	return _u
+}
+
+// ClearObligationStartedAt clears the value of the "obligation_started_at" field.
+func (_u *RoleUpdateOne) ClearObligationStartedAt() *RoleUpdateOne {
+	_u.mutation.ClearObligationStartedAt()
+	return _u
+}
+
+// SetObligationDueAt sets the "obligation_due_at" field.
+func (_u *RoleUpdateOne) SetObligationDueAt(v time.Time) *RoleUpdateOne {
+	_u.mutation.SetObligationDueAt(v)
+	return _u
+}
+
+// SetNillableObligationDueAt sets the "obligation_due_at" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableObligationDueAt(v *time.Time) *RoleUpdateOne {
+	if v != nil {
+		_u.SetObligationDueAt(*v)
+	}
+	return _u
+}
+
+// ClearObligationDueAt clears the value of the "obligation_due_at" field.
+func (_u *RoleUpdateOne) ClearObligationDueAt() *RoleUpdateOne {
+	_u.mutation.ClearObligationDueAt()
 	return _u
 }
 
@@ -651,6 +743,18 @@ func (_u *RoleUpdateOne) sqlSave(ctx context.Context) (_node *Role, err error) {
 	}
 	if value, ok := _u.mutation.AddedTermNumber(); ok {
 		_spec.AddField(role.FieldTermNumber, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ObligationStartedAt(); ok {
+		_spec.SetField(role.FieldObligationStartedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ObligationStartedAtCleared() {
+		_spec.ClearField(role.FieldObligationStartedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ObligationDueAt(); ok {
+		_spec.SetField(role.FieldObligationDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.ObligationDueAtCleared() {
+		_spec.ClearField(role.FieldObligationDueAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.EndedAt(); ok {
 		_spec.SetField(role.FieldEndedAt, field.TypeTime, value)

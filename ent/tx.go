@@ -22,8 +22,14 @@ type Tx struct {
 	Application *ApplicationClient
 	// Award is the client for interacting with the Award builders.
 	Award *AwardClient
+	// AwardNomination is the client for interacting with the AwardNomination builders.
+	AwardNomination *AwardNominationClient
+	// AwardSelection is the client for interacting with the AwardSelection builders.
+	AwardSelection *AwardSelectionClient
 	// Candidate is the client for interacting with the Candidate builders.
 	Candidate *CandidateClient
+	// Certificate is the client for interacting with the Certificate builders.
+	Certificate *CertificateClient
 	// Change is the client for interacting with the Change builders.
 	Change *ChangeClient
 	// Community is the client for interacting with the Community builders.
@@ -54,6 +60,8 @@ type Tx struct {
 	Review *ReviewClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
+	// Shipment is the client for interacting with the Shipment builders.
+	Shipment *ShipmentClient
 	// ShippingAddress is the client for interacting with the ShippingAddress builders.
 	ShippingAddress *ShippingAddressClient
 	// Sponsor is the client for interacting with the Sponsor builders.
@@ -199,7 +207,10 @@ func (tx *Tx) init() {
 	tx.AgendaItem = NewAgendaItemClient(tx.config)
 	tx.Application = NewApplicationClient(tx.config)
 	tx.Award = NewAwardClient(tx.config)
+	tx.AwardNomination = NewAwardNominationClient(tx.config)
+	tx.AwardSelection = NewAwardSelectionClient(tx.config)
 	tx.Candidate = NewCandidateClient(tx.config)
+	tx.Certificate = NewCertificateClient(tx.config)
 	tx.Change = NewChangeClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
@@ -215,6 +226,7 @@ func (tx *Tx) init() {
 	tx.Report = NewReportClient(tx.config)
 	tx.Review = NewReviewClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
+	tx.Shipment = NewShipmentClient(tx.config)
 	tx.ShippingAddress = NewShippingAddressClient(tx.config)
 	tx.Sponsor = NewSponsorClient(tx.config)
 	tx.Submission = NewSubmissionClient(tx.config)

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
 )
@@ -42,6 +44,16 @@ type User struct {
 	OrganizationID pulid.ID `json:"organization_id,omitempty"`
 	// Profile picture.
 	AvatarURL string `json:"avatar_url,omitempty"`
+	// Languages the person speaks, as BCP 47 tags (e.g. en, zh-CN).
+	Languages []string `json:"languages,omitempty"`
+	// Public links: a blog, a code forge profile, a social account.
+	Links []schematype.Link `json:"links,omitempty"`
+	// The person agrees to be named, with organization and citation, on the community's public pages (award showcase).
+	ShowcaseConsent bool `json:"showcase_consent,omitempty"`
+	// The person agrees that their photo is shown on those public pages.
+	PhotoConsent bool `json:"photo_consent,omitempty"`
+	// The person agrees that their contributions are listed publicly; counts are public either way.
+	LedgerPublic bool `json:"ledger_public,omitempty"`
 	// Identity provider that vouches for the person.
 	OidcIssuer *string `json:"oidc_issuer,omitempty"`
 	// The person's subject at that provider.
@@ -72,13 +84,17 @@ type UserEdges struct {
 	Applications []*Application `json:"applications,omitempty"`
 	// New-group requests the person backs.
 	SupportedApplications []*Application `json:"supported_applications,omitempty"`
+	// The person's membership and award certificates; only the person and staff see them.
+	Certificates []*Certificate `json:"certificates,omitempty"`
+	// Parcels the communities owe or sent the person; only the person and staff see them.
+	Shipments []*Shipment `json:"shipments,omitempty"`
 	// The person's API tokens; only the person sees them.
 	APITokens []*APIToken `json:"api_tokens,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [10]bool
+	loadedTypes [12]bool
 	// totalCount holds the count of the edges above.
-	totalCount [9]map[string]int
+	totalCount [11]map[string]int
 
 	namedRoles                 map[string][]*Role
 	namedContributions         map[string][]*Contribution
@@ -86,6 +102,8 @@ type UserEdges struct {
 	namedRegistrations         map[string][]*Registration
 	namedApplications          map[string][]*Application
 	namedSupportedApplications map[string][]*Application
+	namedCertificates          map[string][]*Certificate
+	namedShipments             map[string][]*Shipment
 	namedAPITokens             map[string][]*APIToken
 }
 
@@ -176,10 +194,28 @@ func (e UserEdges) SupportedApplicationsOrErr() ([]*Application, error) {
 	return nil, &NotLoadedError{edge: "supported_applications"}
 }
 
+// CertificatesOrErr returns the Certificates value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) CertificatesOrErr() ([]*Certificate, error) {
+	if e.loadedTypes[9] {
+		return e.Certificates, nil
+	}
+	return nil, &NotLoadedError{edge: "certificates"}
+}
+
+// ShipmentsOrErr returns the Shipments value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) ShipmentsOrErr() ([]*Shipment, error) {
+	if e.loadedTypes[10] {
+		return e.Shipments, nil
+	}
+	return nil, &NotLoadedError{edge: "shipments"}
+}
+
 // APITokensOrErr returns the APITokens value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) APITokensOrErr() ([]*APIToken, error) {
-	if e.loadedTypes[9] {
+	if e.loadedTypes[11] {
 		return e.APITokens, nil
 	}
 	return nil, &NotLoadedError{edge: "api_tokens"}
@@ -190,8 +226,12 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case user.FieldLanguages, user.FieldLinks:
+			values[i] = new([]byte)
 		case user.FieldID, user.FieldOrganizationID:
 			values[i] = new(pulid.ID)
+		case user.FieldShowcaseConsent, user.FieldPhotoConsent, user.FieldLedgerPublic:
+			values[i] = new(sql.NullBool)
 		case user.FieldHandle, user.FieldName, user.FieldBio, user.FieldCity, user.FieldCountry, user.FieldAffiliation, user.FieldAvatarURL, user.FieldOidcIssuer, user.FieldOidcSubject:
 			values[i] = new(sql.NullString)
 		case user.FieldCreatedAt, user.FieldUpdatedAt:
@@ -277,6 +317,40 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.AvatarURL = value.String
 			}
+		case user.FieldLanguages:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field languages", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Languages); err != nil {
+					return fmt.Errorf("unmarshal field languages: %w", err)
+				}
+			}
+		case user.FieldLinks:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field links", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Links); err != nil {
+					return fmt.Errorf("unmarshal field links: %w", err)
+				}
+			}
+		case user.FieldShowcaseConsent:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field showcase_consent", values[i])
+			} else if value.Valid {
+				_m.ShowcaseConsent = value.Bool
+			}
+		case user.FieldPhotoConsent:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field photo_consent", values[i])
+			} else if value.Valid {
+				_m.PhotoConsent = value.Bool
+			}
+		case user.FieldLedgerPublic:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field ledger_public", values[i])
+			} else if value.Valid {
+				_m.LedgerPublic = value.Bool
+			}
 		case user.FieldOidcIssuer:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field oidc_issuer", values[i])
@@ -349,6 +423,16 @@ func (_m *User) QuerySupportedApplications() *ApplicationQuery {
 	return NewUserClient(_m.config).QuerySupportedApplications(_m)
 }
 
+// QueryCertificates queries the "certificates" edge of the User entity.
+func (_m *User) QueryCertificates() *CertificateQuery {
+	return NewUserClient(_m.config).QueryCertificates(_m)
+}
+
+// QueryShipments queries the "shipments" edge of the User entity.
+func (_m *User) QueryShipments() *ShipmentQuery {
+	return NewUserClient(_m.config).QueryShipments(_m)
+}
+
 // QueryAPITokens queries the "api_tokens" edge of the User entity.
 func (_m *User) QueryAPITokens() *APITokenQuery {
 	return NewUserClient(_m.config).QueryAPITokens(_m)
@@ -406,6 +490,21 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("avatar_url=")
 	builder.WriteString(_m.AvatarURL)
+	builder.WriteString(", ")
+	builder.WriteString("languages=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Languages))
+	builder.WriteString(", ")
+	builder.WriteString("links=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Links))
+	builder.WriteString(", ")
+	builder.WriteString("showcase_consent=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ShowcaseConsent))
+	builder.WriteString(", ")
+	builder.WriteString("photo_consent=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PhotoConsent))
+	builder.WriteString(", ")
+	builder.WriteString("ledger_public=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LedgerPublic))
 	builder.WriteString(", ")
 	if v := _m.OidcIssuer; v != nil {
 		builder.WriteString("oidc_issuer=")
@@ -561,6 +660,54 @@ func (_m *User) appendNamedSupportedApplications(name string, edges ...*Applicat
 		_m.Edges.namedSupportedApplications[name] = []*Application{}
 	} else {
 		_m.Edges.namedSupportedApplications[name] = append(_m.Edges.namedSupportedApplications[name], edges...)
+	}
+}
+
+// NamedCertificates returns the Certificates named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedCertificates(name string) ([]*Certificate, error) {
+	if _m.Edges.namedCertificates == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCertificates[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedCertificates(name string, edges ...*Certificate) {
+	if _m.Edges.namedCertificates == nil {
+		_m.Edges.namedCertificates = make(map[string][]*Certificate)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCertificates[name] = []*Certificate{}
+	} else {
+		_m.Edges.namedCertificates[name] = append(_m.Edges.namedCertificates[name], edges...)
+	}
+}
+
+// NamedShipments returns the Shipments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedShipments(name string) ([]*Shipment, error) {
+	if _m.Edges.namedShipments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedShipments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedShipments(name string, edges ...*Shipment) {
+	if _m.Edges.namedShipments == nil {
+		_m.Edges.namedShipments = make(map[string][]*Shipment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedShipments[name] = []*Shipment{}
+	} else {
+		_m.Edges.namedShipments[name] = append(_m.Edges.namedShipments[name], edges...)
 	}
 }
 

@@ -15,12 +15,15 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
 )
@@ -153,6 +156,60 @@ func (_c *UserCreate) SetAvatarURL(v string) *UserCreate {
 func (_c *UserCreate) SetNillableAvatarURL(v *string) *UserCreate {
 	if v != nil {
 		_c.SetAvatarURL(*v)
+	}
+	return _c
+}
+
+// SetLanguages sets the "languages" field.
+func (_c *UserCreate) SetLanguages(v []string) *UserCreate {
+	_c.mutation.SetLanguages(v)
+	return _c
+}
+
+// SetLinks sets the "links" field.
+func (_c *UserCreate) SetLinks(v []schematype.Link) *UserCreate {
+	_c.mutation.SetLinks(v)
+	return _c
+}
+
+// SetShowcaseConsent sets the "showcase_consent" field.
+func (_c *UserCreate) SetShowcaseConsent(v bool) *UserCreate {
+	_c.mutation.SetShowcaseConsent(v)
+	return _c
+}
+
+// SetNillableShowcaseConsent sets the "showcase_consent" field if the given value is not nil.
+func (_c *UserCreate) SetNillableShowcaseConsent(v *bool) *UserCreate {
+	if v != nil {
+		_c.SetShowcaseConsent(*v)
+	}
+	return _c
+}
+
+// SetPhotoConsent sets the "photo_consent" field.
+func (_c *UserCreate) SetPhotoConsent(v bool) *UserCreate {
+	_c.mutation.SetPhotoConsent(v)
+	return _c
+}
+
+// SetNillablePhotoConsent sets the "photo_consent" field if the given value is not nil.
+func (_c *UserCreate) SetNillablePhotoConsent(v *bool) *UserCreate {
+	if v != nil {
+		_c.SetPhotoConsent(*v)
+	}
+	return _c
+}
+
+// SetLedgerPublic sets the "ledger_public" field.
+func (_c *UserCreate) SetLedgerPublic(v bool) *UserCreate {
+	_c.mutation.SetLedgerPublic(v)
+	return _c
+}
+
+// SetNillableLedgerPublic sets the "ledger_public" field if the given value is not nil.
+func (_c *UserCreate) SetNillableLedgerPublic(v *bool) *UserCreate {
+	if v != nil {
+		_c.SetLedgerPublic(*v)
 	}
 	return _c
 }
@@ -332,6 +389,36 @@ func (_c *UserCreate) AddSupportedApplications(v ...*Application) *UserCreate {
 	return _c.AddSupportedApplicationIDs(ids...)
 }
 
+// AddCertificateIDs adds the "certificates" edge to the Certificate entity by IDs.
+func (_c *UserCreate) AddCertificateIDs(ids ...pulid.ID) *UserCreate {
+	_c.mutation.AddCertificateIDs(ids...)
+	return _c
+}
+
+// AddCertificates adds the "certificates" edges to the Certificate entity.
+func (_c *UserCreate) AddCertificates(v ...*Certificate) *UserCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCertificateIDs(ids...)
+}
+
+// AddShipmentIDs adds the "shipments" edge to the Shipment entity by IDs.
+func (_c *UserCreate) AddShipmentIDs(ids ...pulid.ID) *UserCreate {
+	_c.mutation.AddShipmentIDs(ids...)
+	return _c
+}
+
+// AddShipments adds the "shipments" edges to the Shipment entity.
+func (_c *UserCreate) AddShipments(v ...*Shipment) *UserCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddShipmentIDs(ids...)
+}
+
 // AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by IDs.
 func (_c *UserCreate) AddAPITokenIDs(ids ...pulid.ID) *UserCreate {
 	_c.mutation.AddAPITokenIDs(ids...)
@@ -398,6 +485,18 @@ func (_c *UserCreate) defaults() error {
 		v := user.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.ShowcaseConsent(); !ok {
+		v := user.DefaultShowcaseConsent
+		_c.mutation.SetShowcaseConsent(v)
+	}
+	if _, ok := _c.mutation.PhotoConsent(); !ok {
+		v := user.DefaultPhotoConsent
+		_c.mutation.SetPhotoConsent(v)
+	}
+	if _, ok := _c.mutation.LedgerPublic(); !ok {
+		v := user.DefaultLedgerPublic
+		_c.mutation.SetLedgerPublic(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if user.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized user.DefaultID (forgotten import ent/runtime?)")
@@ -456,6 +555,15 @@ func (_c *UserCreate) check() error {
 		if err := user.AvatarURLValidator(v); err != nil {
 			return &ValidationError{Name: "avatar_url", err: fmt.Errorf(`ent: validator failed for field "User.avatar_url": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.ShowcaseConsent(); !ok {
+		return &ValidationError{Name: "showcase_consent", err: errors.New(`ent: missing required field "User.showcase_consent"`)}
+	}
+	if _, ok := _c.mutation.PhotoConsent(); !ok {
+		return &ValidationError{Name: "photo_consent", err: errors.New(`ent: missing required field "User.photo_consent"`)}
+	}
+	if _, ok := _c.mutation.LedgerPublic(); !ok {
+		return &ValidationError{Name: "ledger_public", err: errors.New(`ent: missing required field "User.ledger_public"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := user.IDValidator(string(v)); err != nil {
@@ -533,6 +641,26 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.AvatarURL(); ok {
 		_spec.SetField(user.FieldAvatarURL, field.TypeString, value)
 		_node.AvatarURL = value
+	}
+	if value, ok := _c.mutation.Languages(); ok {
+		_spec.SetField(user.FieldLanguages, field.TypeJSON, value)
+		_node.Languages = value
+	}
+	if value, ok := _c.mutation.Links(); ok {
+		_spec.SetField(user.FieldLinks, field.TypeJSON, value)
+		_node.Links = value
+	}
+	if value, ok := _c.mutation.ShowcaseConsent(); ok {
+		_spec.SetField(user.FieldShowcaseConsent, field.TypeBool, value)
+		_node.ShowcaseConsent = value
+	}
+	if value, ok := _c.mutation.PhotoConsent(); ok {
+		_spec.SetField(user.FieldPhotoConsent, field.TypeBool, value)
+		_node.PhotoConsent = value
+	}
+	if value, ok := _c.mutation.LedgerPublic(); ok {
+		_spec.SetField(user.FieldLedgerPublic, field.TypeBool, value)
+		_node.LedgerPublic = value
 	}
 	if value, ok := _c.mutation.OidcIssuer(); ok {
 		_spec.SetField(user.FieldOidcIssuer, field.TypeString, value)
@@ -680,6 +808,38 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CertificatesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CertificatesTable,
+			Columns: []string{user.CertificatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(certificate.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ShipmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ShipmentsTable,
+			Columns: []string{user.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -896,6 +1056,78 @@ func (u *UserUpsert) UpdateAvatarURL() *UserUpsert {
 // ClearAvatarURL clears the value of the "avatar_url" field.
 func (u *UserUpsert) ClearAvatarURL() *UserUpsert {
 	u.SetNull(user.FieldAvatarURL)
+	return u
+}
+
+// SetLanguages sets the "languages" field.
+func (u *UserUpsert) SetLanguages(v []string) *UserUpsert {
+	u.Set(user.FieldLanguages, v)
+	return u
+}
+
+// UpdateLanguages sets the "languages" field to the value that was provided on create.
+func (u *UserUpsert) UpdateLanguages() *UserUpsert {
+	u.SetExcluded(user.FieldLanguages)
+	return u
+}
+
+// ClearLanguages clears the value of the "languages" field.
+func (u *UserUpsert) ClearLanguages() *UserUpsert {
+	u.SetNull(user.FieldLanguages)
+	return u
+}
+
+// SetLinks sets the "links" field.
+func (u *UserUpsert) SetLinks(v []schematype.Link) *UserUpsert {
+	u.Set(user.FieldLinks, v)
+	return u
+}
+
+// UpdateLinks sets the "links" field to the value that was provided on create.
+func (u *UserUpsert) UpdateLinks() *UserUpsert {
+	u.SetExcluded(user.FieldLinks)
+	return u
+}
+
+// ClearLinks clears the value of the "links" field.
+func (u *UserUpsert) ClearLinks() *UserUpsert {
+	u.SetNull(user.FieldLinks)
+	return u
+}
+
+// SetShowcaseConsent sets the "showcase_consent" field.
+func (u *UserUpsert) SetShowcaseConsent(v bool) *UserUpsert {
+	u.Set(user.FieldShowcaseConsent, v)
+	return u
+}
+
+// UpdateShowcaseConsent sets the "showcase_consent" field to the value that was provided on create.
+func (u *UserUpsert) UpdateShowcaseConsent() *UserUpsert {
+	u.SetExcluded(user.FieldShowcaseConsent)
+	return u
+}
+
+// SetPhotoConsent sets the "photo_consent" field.
+func (u *UserUpsert) SetPhotoConsent(v bool) *UserUpsert {
+	u.Set(user.FieldPhotoConsent, v)
+	return u
+}
+
+// UpdatePhotoConsent sets the "photo_consent" field to the value that was provided on create.
+func (u *UserUpsert) UpdatePhotoConsent() *UserUpsert {
+	u.SetExcluded(user.FieldPhotoConsent)
+	return u
+}
+
+// SetLedgerPublic sets the "ledger_public" field.
+func (u *UserUpsert) SetLedgerPublic(v bool) *UserUpsert {
+	u.Set(user.FieldLedgerPublic, v)
+	return u
+}
+
+// UpdateLedgerPublic sets the "ledger_public" field to the value that was provided on create.
+func (u *UserUpsert) UpdateLedgerPublic() *UserUpsert {
+	u.SetExcluded(user.FieldLedgerPublic)
 	return u
 }
 
@@ -1151,6 +1383,90 @@ func (u *UserUpsertOne) UpdateAvatarURL() *UserUpsertOne {
 func (u *UserUpsertOne) ClearAvatarURL() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearAvatarURL()
+	})
+}
+
+// SetLanguages sets the "languages" field.
+func (u *UserUpsertOne) SetLanguages(v []string) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLanguages(v)
+	})
+}
+
+// UpdateLanguages sets the "languages" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateLanguages() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLanguages()
+	})
+}
+
+// ClearLanguages clears the value of the "languages" field.
+func (u *UserUpsertOne) ClearLanguages() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearLanguages()
+	})
+}
+
+// SetLinks sets the "links" field.
+func (u *UserUpsertOne) SetLinks(v []schematype.Link) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLinks(v)
+	})
+}
+
+// UpdateLinks sets the "links" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateLinks() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLinks()
+	})
+}
+
+// ClearLinks clears the value of the "links" field.
+func (u *UserUpsertOne) ClearLinks() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearLinks()
+	})
+}
+
+// SetShowcaseConsent sets the "showcase_consent" field.
+func (u *UserUpsertOne) SetShowcaseConsent(v bool) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetShowcaseConsent(v)
+	})
+}
+
+// UpdateShowcaseConsent sets the "showcase_consent" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateShowcaseConsent() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateShowcaseConsent()
+	})
+}
+
+// SetPhotoConsent sets the "photo_consent" field.
+func (u *UserUpsertOne) SetPhotoConsent(v bool) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetPhotoConsent(v)
+	})
+}
+
+// UpdatePhotoConsent sets the "photo_consent" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdatePhotoConsent() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdatePhotoConsent()
+	})
+}
+
+// SetLedgerPublic sets the "ledger_public" field.
+func (u *UserUpsertOne) SetLedgerPublic(v bool) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLedgerPublic(v)
+	})
+}
+
+// UpdateLedgerPublic sets the "ledger_public" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateLedgerPublic() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLedgerPublic()
 	})
 }
 
@@ -1579,6 +1895,90 @@ func (u *UserUpsertBulk) UpdateAvatarURL() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearAvatarURL() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearAvatarURL()
+	})
+}
+
+// SetLanguages sets the "languages" field.
+func (u *UserUpsertBulk) SetLanguages(v []string) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLanguages(v)
+	})
+}
+
+// UpdateLanguages sets the "languages" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateLanguages() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLanguages()
+	})
+}
+
+// ClearLanguages clears the value of the "languages" field.
+func (u *UserUpsertBulk) ClearLanguages() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearLanguages()
+	})
+}
+
+// SetLinks sets the "links" field.
+func (u *UserUpsertBulk) SetLinks(v []schematype.Link) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLinks(v)
+	})
+}
+
+// UpdateLinks sets the "links" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateLinks() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLinks()
+	})
+}
+
+// ClearLinks clears the value of the "links" field.
+func (u *UserUpsertBulk) ClearLinks() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearLinks()
+	})
+}
+
+// SetShowcaseConsent sets the "showcase_consent" field.
+func (u *UserUpsertBulk) SetShowcaseConsent(v bool) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetShowcaseConsent(v)
+	})
+}
+
+// UpdateShowcaseConsent sets the "showcase_consent" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateShowcaseConsent() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateShowcaseConsent()
+	})
+}
+
+// SetPhotoConsent sets the "photo_consent" field.
+func (u *UserUpsertBulk) SetPhotoConsent(v bool) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetPhotoConsent(v)
+	})
+}
+
+// UpdatePhotoConsent sets the "photo_consent" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdatePhotoConsent() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdatePhotoConsent()
+	})
+}
+
+// SetLedgerPublic sets the "ledger_public" field.
+func (u *UserUpsertBulk) SetLedgerPublic(v bool) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLedgerPublic(v)
+	})
+}
+
+// UpdateLedgerPublic sets the "ledger_public" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateLedgerPublic() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLedgerPublic()
 	})
 }
 

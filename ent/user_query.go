@@ -17,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/organization"
@@ -24,6 +25,7 @@ import (
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
 )
@@ -44,6 +46,8 @@ type UserQuery struct {
 	withRegistrations              *RegistrationQuery
 	withApplications               *ApplicationQuery
 	withSupportedApplications      *ApplicationQuery
+	withCertificates               *CertificateQuery
+	withShipments                  *ShipmentQuery
 	withAPITokens                  *APITokenQuery
 	loadTotal                      []func(context.Context, []*User) error
 	modifiers                      []func(*sql.Selector)
@@ -53,6 +57,8 @@ type UserQuery struct {
 	withNamedRegistrations         map[string]*RegistrationQuery
 	withNamedApplications          map[string]*ApplicationQuery
 	withNamedSupportedApplications map[string]*ApplicationQuery
+	withNamedCertificates          map[string]*CertificateQuery
+	withNamedShipments             map[string]*ShipmentQuery
 	withNamedAPITokens             map[string]*APITokenQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -288,6 +294,50 @@ func (_q *UserQuery) QuerySupportedApplications() *ApplicationQuery {
 	return query
 }
 
+// QueryCertificates chains the current query on the "certificates" edge.
+func (_q *UserQuery) QueryCertificates() *CertificateQuery {
+	query := (&CertificateClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(certificate.Table, certificate.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.CertificatesTable, user.CertificatesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryShipments chains the current query on the "shipments" edge.
+func (_q *UserQuery) QueryShipments() *ShipmentQuery {
+	query := (&ShipmentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(shipment.Table, shipment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.ShipmentsTable, user.ShipmentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // QueryAPITokens chains the current query on the "api_tokens" edge.
 func (_q *UserQuery) QueryAPITokens() *APITokenQuery {
 	query := (&APITokenClient{config: _q.config}).Query()
@@ -511,6 +561,8 @@ func (_q *UserQuery) Clone() *UserQuery {
 		withRegistrations:         _q.withRegistrations.Clone(),
 		withApplications:          _q.withApplications.Clone(),
 		withSupportedApplications: _q.withSupportedApplications.Clone(),
+		withCertificates:          _q.withCertificates.Clone(),
+		withShipments:             _q.withShipments.Clone(),
 		withAPITokens:             _q.withAPITokens.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -618,6 +670,28 @@ func (_q *UserQuery) WithSupportedApplications(opts ...func(*ApplicationQuery)) 
 	return _q
 }
 
+// WithCertificates tells the query-builder to eager-load the nodes that are connected to
+// the "certificates" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithCertificates(opts ...func(*CertificateQuery)) *UserQuery {
+	query := (&CertificateClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCertificates = query
+	return _q
+}
+
+// WithShipments tells the query-builder to eager-load the nodes that are connected to
+// the "shipments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithShipments(opts ...func(*ShipmentQuery)) *UserQuery {
+	query := (&ShipmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withShipments = query
+	return _q
+}
+
 // WithAPITokens tells the query-builder to eager-load the nodes that are connected to
 // the "api_tokens" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *UserQuery) WithAPITokens(opts ...func(*APITokenQuery)) *UserQuery {
@@ -713,7 +787,7 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [10]bool{
+		loadedTypes = [12]bool{
 			_q.withOrganization != nil,
 			_q.withContact != nil,
 			_q.withShippingAddress != nil,
@@ -723,6 +797,8 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			_q.withRegistrations != nil,
 			_q.withApplications != nil,
 			_q.withSupportedApplications != nil,
+			_q.withCertificates != nil,
+			_q.withShipments != nil,
 			_q.withAPITokens != nil,
 		}
 	)
@@ -809,6 +885,20 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withCertificates; query != nil {
+		if err := _q.loadCertificates(ctx, query, nodes,
+			func(n *User) { n.Edges.Certificates = []*Certificate{} },
+			func(n *User, e *Certificate) { n.Edges.Certificates = append(n.Edges.Certificates, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withShipments; query != nil {
+		if err := _q.loadShipments(ctx, query, nodes,
+			func(n *User) { n.Edges.Shipments = []*Shipment{} },
+			func(n *User, e *Shipment) { n.Edges.Shipments = append(n.Edges.Shipments, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withAPITokens; query != nil {
 		if err := _q.loadAPITokens(ctx, query, nodes,
 			func(n *User) { n.Edges.APITokens = []*APIToken{} },
@@ -855,6 +945,20 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadSupportedApplications(ctx, query, nodes,
 			func(n *User) { n.appendNamedSupportedApplications(name) },
 			func(n *User, e *Application) { n.appendNamedSupportedApplications(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCertificates {
+		if err := _q.loadCertificates(ctx, query, nodes,
+			func(n *User) { n.appendNamedCertificates(name) },
+			func(n *User, e *Certificate) { n.appendNamedCertificates(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedShipments {
+		if err := _q.loadShipments(ctx, query, nodes,
+			func(n *User) { n.appendNamedShipments(name) },
+			func(n *User, e *Shipment) { n.appendNamedShipments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1167,6 +1271,66 @@ func (_q *UserQuery) loadSupportedApplications(ctx context.Context, query *Appli
 	}
 	return nil
 }
+func (_q *UserQuery) loadCertificates(ctx context.Context, query *CertificateQuery, nodes []*User, init func(*User), assign func(*User, *Certificate)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(certificate.FieldUserID)
+	}
+	query.Where(predicate.Certificate(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.CertificatesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadShipments(ctx context.Context, query *ShipmentQuery, nodes []*User, init func(*User), assign func(*User, *Shipment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(shipment.FieldUserID)
+	}
+	query.Where(predicate.Shipment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.ShipmentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *UserQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, nodes []*User, init func(*User), assign func(*User, *APIToken)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[pulid.ID]*User)
@@ -1401,6 +1565,34 @@ func (_q *UserQuery) WithNamedSupportedApplications(name string, opts ...func(*A
 		_q.withNamedSupportedApplications = make(map[string]*ApplicationQuery)
 	}
 	_q.withNamedSupportedApplications[name] = query
+	return _q
+}
+
+// WithNamedCertificates tells the query-builder to eager-load the nodes that are connected to the "certificates"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedCertificates(name string, opts ...func(*CertificateQuery)) *UserQuery {
+	query := (&CertificateClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCertificates == nil {
+		_q.withNamedCertificates = make(map[string]*CertificateQuery)
+	}
+	_q.withNamedCertificates[name] = query
+	return _q
+}
+
+// WithNamedShipments tells the query-builder to eager-load the nodes that are connected to the "shipments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedShipments(name string, opts ...func(*ShipmentQuery)) *UserQuery {
+	query := (&ShipmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedShipments == nil {
+		_q.withNamedShipments = make(map[string]*ShipmentQuery)
+	}
+	_q.withNamedShipments[name] = query
 	return _q
 }
 

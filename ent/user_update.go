@@ -10,10 +10,12 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/organization"
@@ -21,6 +23,8 @@ import (
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
 )
@@ -190,6 +194,84 @@ func (_u *UserUpdate) SetNillableAvatarURL(v *string) *UserUpdate {
 // ClearAvatarURL clears the value of the "avatar_url" field.
 func (_u *UserUpdate) ClearAvatarURL() *UserUpdate {
 	_u.mutation.ClearAvatarURL()
+	return _u
+}
+
+// SetLanguages sets the "languages" field.
+func (_u *UserUpdate) SetLanguages(v []string) *UserUpdate {
+	_u.mutation.SetLanguages(v)
+	return _u
+}
+
+// AppendLanguages appends value to the "languages" field.
+func (_u *UserUpdate) AppendLanguages(v []string) *UserUpdate {
+	_u.mutation.AppendLanguages(v)
+	return _u
+}
+
+// ClearLanguages clears the value of the "languages" field.
+func (_u *UserUpdate) ClearLanguages() *UserUpdate {
+	_u.mutation.ClearLanguages()
+	return _u
+}
+
+// SetLinks sets the "links" field.
+func (_u *UserUpdate) SetLinks(v []schematype.Link) *UserUpdate {
+	_u.mutation.SetLinks(v)
+	return _u
+}
+
+// AppendLinks appends value to the "links" field.
+func (_u *UserUpdate) AppendLinks(v []schematype.Link) *UserUpdate {
+	_u.mutation.AppendLinks(v)
+	return _u
+}
+
+// ClearLinks clears the value of the "links" field.
+func (_u *UserUpdate) ClearLinks() *UserUpdate {
+	_u.mutation.ClearLinks()
+	return _u
+}
+
+// SetShowcaseConsent sets the "showcase_consent" field.
+func (_u *UserUpdate) SetShowcaseConsent(v bool) *UserUpdate {
+	_u.mutation.SetShowcaseConsent(v)
+	return _u
+}
+
+// SetNillableShowcaseConsent sets the "showcase_consent" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableShowcaseConsent(v *bool) *UserUpdate {
+	if v != nil {
+		_u.SetShowcaseConsent(*v)
+	}
+	return _u
+}
+
+// SetPhotoConsent sets the "photo_consent" field.
+func (_u *UserUpdate) SetPhotoConsent(v bool) *UserUpdate {
+	_u.mutation.SetPhotoConsent(v)
+	return _u
+}
+
+// SetNillablePhotoConsent sets the "photo_consent" field if the given value is not nil.
+func (_u *UserUpdate) SetNillablePhotoConsent(v *bool) *UserUpdate {
+	if v != nil {
+		_u.SetPhotoConsent(*v)
+	}
+	return _u
+}
+
+// SetLedgerPublic sets the "ledger_public" field.
+func (_u *UserUpdate) SetLedgerPublic(v bool) *UserUpdate {
+	_u.mutation.SetLedgerPublic(v)
+	return _u
+}
+
+// SetNillableLedgerPublic sets the "ledger_public" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableLedgerPublic(v *bool) *UserUpdate {
+	if v != nil {
+		_u.SetLedgerPublic(*v)
+	}
 	return _u
 }
 
@@ -366,6 +448,36 @@ func (_u *UserUpdate) AddSupportedApplications(v ...*Application) *UserUpdate {
 	return _u.AddSupportedApplicationIDs(ids...)
 }
 
+// AddCertificateIDs adds the "certificates" edge to the Certificate entity by IDs.
+func (_u *UserUpdate) AddCertificateIDs(ids ...pulid.ID) *UserUpdate {
+	_u.mutation.AddCertificateIDs(ids...)
+	return _u
+}
+
+// AddCertificates adds the "certificates" edges to the Certificate entity.
+func (_u *UserUpdate) AddCertificates(v ...*Certificate) *UserUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCertificateIDs(ids...)
+}
+
+// AddShipmentIDs adds the "shipments" edge to the Shipment entity by IDs.
+func (_u *UserUpdate) AddShipmentIDs(ids ...pulid.ID) *UserUpdate {
+	_u.mutation.AddShipmentIDs(ids...)
+	return _u
+}
+
+// AddShipments adds the "shipments" edges to the Shipment entity.
+func (_u *UserUpdate) AddShipments(v ...*Shipment) *UserUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddShipmentIDs(ids...)
+}
+
 // AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by IDs.
 func (_u *UserUpdate) AddAPITokenIDs(ids ...pulid.ID) *UserUpdate {
 	_u.mutation.AddAPITokenIDs(ids...)
@@ -530,6 +642,48 @@ func (_u *UserUpdate) RemoveSupportedApplications(v ...*Application) *UserUpdate
 	return _u.RemoveSupportedApplicationIDs(ids...)
 }
 
+// ClearCertificates clears all "certificates" edges to the Certificate entity.
+func (_u *UserUpdate) ClearCertificates() *UserUpdate {
+	_u.mutation.ClearCertificates()
+	return _u
+}
+
+// RemoveCertificateIDs removes the "certificates" edge to Certificate entities by IDs.
+func (_u *UserUpdate) RemoveCertificateIDs(ids ...pulid.ID) *UserUpdate {
+	_u.mutation.RemoveCertificateIDs(ids...)
+	return _u
+}
+
+// RemoveCertificates removes "certificates" edges to Certificate entities.
+func (_u *UserUpdate) RemoveCertificates(v ...*Certificate) *UserUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCertificateIDs(ids...)
+}
+
+// ClearShipments clears all "shipments" edges to the Shipment entity.
+func (_u *UserUpdate) ClearShipments() *UserUpdate {
+	_u.mutation.ClearShipments()
+	return _u
+}
+
+// RemoveShipmentIDs removes the "shipments" edge to Shipment entities by IDs.
+func (_u *UserUpdate) RemoveShipmentIDs(ids ...pulid.ID) *UserUpdate {
+	_u.mutation.RemoveShipmentIDs(ids...)
+	return _u
+}
+
+// RemoveShipments removes "shipments" edges to Shipment entities.
+func (_u *UserUpdate) RemoveShipments(v ...*Shipment) *UserUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveShipmentIDs(ids...)
+}
+
 // ClearAPITokens clears all "api_tokens" edges to the APIToken entity.
 func (_u *UserUpdate) ClearAPITokens() *UserUpdate {
 	_u.mutation.ClearAPITokens()
@@ -689,6 +843,37 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.AvatarURLCleared() {
 		_spec.ClearField(user.FieldAvatarURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.Languages(); ok {
+		_spec.SetField(user.FieldLanguages, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedLanguages(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, user.FieldLanguages, value)
+		})
+	}
+	if _u.mutation.LanguagesCleared() {
+		_spec.ClearField(user.FieldLanguages, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Links(); ok {
+		_spec.SetField(user.FieldLinks, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedLinks(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, user.FieldLinks, value)
+		})
+	}
+	if _u.mutation.LinksCleared() {
+		_spec.ClearField(user.FieldLinks, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ShowcaseConsent(); ok {
+		_spec.SetField(user.FieldShowcaseConsent, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.PhotoConsent(); ok {
+		_spec.SetField(user.FieldPhotoConsent, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.LedgerPublic(); ok {
+		_spec.SetField(user.FieldLedgerPublic, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.OidcIssuer(); ok {
 		_spec.SetField(user.FieldOidcIssuer, field.TypeString, value)
@@ -1052,6 +1237,96 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CertificatesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CertificatesTable,
+			Columns: []string{user.CertificatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(certificate.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCertificatesIDs(); len(nodes) > 0 && !_u.mutation.CertificatesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CertificatesTable,
+			Columns: []string{user.CertificatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(certificate.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CertificatesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CertificatesTable,
+			Columns: []string{user.CertificatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(certificate.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ShipmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ShipmentsTable,
+			Columns: []string{user.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedShipmentsIDs(); len(nodes) > 0 && !_u.mutation.ShipmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ShipmentsTable,
+			Columns: []string{user.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ShipmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ShipmentsTable,
+			Columns: []string{user.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1280,6 +1555,84 @@ func (_u *UserUpdateOne) ClearAvatarURL() *UserUpdateOne {
 	return _u
 }
 
+// SetLanguages sets the "languages" field.
+func (_u *UserUpdateOne) SetLanguages(v []string) *UserUpdateOne {
+	_u.mutation.SetLanguages(v)
+	return _u
+}
+
+// AppendLanguages appends value to the "languages" field.
+func (_u *UserUpdateOne) AppendLanguages(v []string) *UserUpdateOne {
+	_u.mutation.AppendLanguages(v)
+	return _u
+}
+
+// ClearLanguages clears the value of the "languages" field.
+func (_u *UserUpdateOne) ClearLanguages() *UserUpdateOne {
+	_u.mutation.ClearLanguages()
+	return _u
+}
+
+// SetLinks sets the "links" field.
+func (_u *UserUpdateOne) SetLinks(v []schematype.Link) *UserUpdateOne {
+	_u.mutation.SetLinks(v)
+	return _u
+}
+
+// AppendLinks appends value to the "links" field.
+func (_u *UserUpdateOne) AppendLinks(v []schematype.Link) *UserUpdateOne {
+	_u.mutation.AppendLinks(v)
+	return _u
+}
+
+// ClearLinks clears the value of the "links" field.
+func (_u *UserUpdateOne) ClearLinks() *UserUpdateOne {
+	_u.mutation.ClearLinks()
+	return _u
+}
+
+// SetShowcaseConsent sets the "showcase_consent" field.
+func (_u *UserUpdateOne) SetShowcaseConsent(v bool) *UserUpdateOne {
+	_u.mutation.SetShowcaseConsent(v)
+	return _u
+}
+
+// SetNillableShowcaseConsent sets the "showcase_consent" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableShowcaseConsent(v *bool) *UserUpdateOne {
+	if v != nil {
+		_u.SetShowcaseConsent(*v)
+	}
+	return _u
+}
+
+// SetPhotoConsent sets the "photo_consent" field.
+func (_u *UserUpdateOne) SetPhotoConsent(v bool) *UserUpdateOne {
+	_u.mutation.SetPhotoConsent(v)
+	return _u
+}
+
+// SetNillablePhotoConsent sets the "photo_consent" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillablePhotoConsent(v *bool) *UserUpdateOne {
+	if v != nil {
+		_u.SetPhotoConsent(*v)
+	}
+	return _u
+}
+
+// SetLedgerPublic sets the "ledger_public" field.
+func (_u *UserUpdateOne) SetLedgerPublic(v bool) *UserUpdateOne {
+	_u.mutation.SetLedgerPublic(v)
+	return _u
+}
+
+// SetNillableLedgerPublic sets the "ledger_public" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableLedgerPublic(v *bool) *UserUpdateOne {
+	if v != nil {
+		_u.SetLedgerPublic(*v)
+	}
+	return _u
+}
+
 // SetOidcIssuer sets the "oidc_issuer" field.
 func (_u *UserUpdateOne) SetOidcIssuer(v string) *UserUpdateOne {
 	_u.mutation.SetOidcIssuer(v)
@@ -1453,6 +1806,36 @@ func (_u *UserUpdateOne) AddSupportedApplications(v ...*Application) *UserUpdate
 	return _u.AddSupportedApplicationIDs(ids...)
 }
 
+// AddCertificateIDs adds the "certificates" edge to the Certificate entity by IDs.
+func (_u *UserUpdateOne) AddCertificateIDs(ids ...pulid.ID) *UserUpdateOne {
+	_u.mutation.AddCertificateIDs(ids...)
+	return _u
+}
+
+// AddCertificates adds the "certificates" edges to the Certificate entity.
+func (_u *UserUpdateOne) AddCertificates(v ...*Certificate) *UserUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCertificateIDs(ids...)
+}
+
+// AddShipmentIDs adds the "shipments" edge to the Shipment entity by IDs.
+func (_u *UserUpdateOne) AddShipmentIDs(ids ...pulid.ID) *UserUpdateOne {
+	_u.mutation.AddShipmentIDs(ids...)
+	return _u
+}
+
+// AddShipments adds the "shipments" edges to the Shipment entity.
+func (_u *UserUpdateOne) AddShipments(v ...*Shipment) *UserUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddShipmentIDs(ids...)
+}
+
 // AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by IDs.
 func (_u *UserUpdateOne) AddAPITokenIDs(ids ...pulid.ID) *UserUpdateOne {
 	_u.mutation.AddAPITokenIDs(ids...)
@@ -1615,6 +1998,48 @@ func (_u *UserUpdateOne) RemoveSupportedApplications(v ...*Application) *UserUpd
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSupportedApplicationIDs(ids...)
+}
+
+// ClearCertificates clears all "certificates" edges to the Certificate entity.
+func (_u *UserUpdateOne) ClearCertificates() *UserUpdateOne {
+	_u.mutation.ClearCertificates()
+	return _u
+}
+
+// RemoveCertificateIDs removes the "certificates" edge to Certificate entities by IDs.
+func (_u *UserUpdateOne) RemoveCertificateIDs(ids ...pulid.ID) *UserUpdateOne {
+	_u.mutation.RemoveCertificateIDs(ids...)
+	return _u
+}
+
+// RemoveCertificates removes "certificates" edges to Certificate entities.
+func (_u *UserUpdateOne) RemoveCertificates(v ...*Certificate) *UserUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCertificateIDs(ids...)
+}
+
+// ClearShipments clears all "shipments" edges to the Shipment entity.
+func (_u *UserUpdateOne) ClearShipments() *UserUpdateOne {
+	_u.mutation.ClearShipments()
+	return _u
+}
+
+// RemoveShipmentIDs removes the "shipments" edge to Shipment entities by IDs.
+func (_u *UserUpdateOne) RemoveShipmentIDs(ids ...pulid.ID) *UserUpdateOne {
+	_u.mutation.RemoveShipmentIDs(ids...)
+	return _u
+}
+
+// RemoveShipments removes "shipments" edges to Shipment entities.
+func (_u *UserUpdateOne) RemoveShipments(v ...*Shipment) *UserUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveShipmentIDs(ids...)
 }
 
 // ClearAPITokens clears all "api_tokens" edges to the APIToken entity.
@@ -1806,6 +2231,37 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if _u.mutation.AvatarURLCleared() {
 		_spec.ClearField(user.FieldAvatarURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.Languages(); ok {
+		_spec.SetField(user.FieldLanguages, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedLanguages(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, user.FieldLanguages, value)
+		})
+	}
+	if _u.mutation.LanguagesCleared() {
+		_spec.ClearField(user.FieldLanguages, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Links(); ok {
+		_spec.SetField(user.FieldLinks, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedLinks(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, user.FieldLinks, value)
+		})
+	}
+	if _u.mutation.LinksCleared() {
+		_spec.ClearField(user.FieldLinks, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ShowcaseConsent(); ok {
+		_spec.SetField(user.FieldShowcaseConsent, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.PhotoConsent(); ok {
+		_spec.SetField(user.FieldPhotoConsent, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.LedgerPublic(); ok {
+		_spec.SetField(user.FieldLedgerPublic, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.OidcIssuer(); ok {
 		_spec.SetField(user.FieldOidcIssuer, field.TypeString, value)
@@ -2169,6 +2625,96 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(application.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CertificatesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CertificatesTable,
+			Columns: []string{user.CertificatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(certificate.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCertificatesIDs(); len(nodes) > 0 && !_u.mutation.CertificatesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CertificatesTable,
+			Columns: []string{user.CertificatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(certificate.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CertificatesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CertificatesTable,
+			Columns: []string{user.CertificatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(certificate.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ShipmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ShipmentsTable,
+			Columns: []string{user.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedShipmentsIDs(); len(nodes) > 0 && !_u.mutation.ShipmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ShipmentsTable,
+			Columns: []string{user.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ShipmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ShipmentsTable,
+			Columns: []string{user.ShipmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(shipment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

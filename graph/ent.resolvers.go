@@ -38,15 +38,6 @@ func (r *queryResolver) Applications(ctx context.Context, after *entgql.Cursor[p
 		)
 }
 
-// Awards is the resolver for the awards field.
-func (r *queryResolver) Awards(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) (*ent.AwardConnection, error) {
-	return r.db(ctx).Award.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithAwardOrder(orderBy),
-			ent.WithAwardFilter(where.Filter),
-		)
-}
-
 // Communities is the resolver for the communities field.
 func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error) {
 	return r.db(ctx).Community.Query().
@@ -161,3 +152,19 @@ type (
 	registrationResolver struct{ *Resolver }
 	userResolver         struct{ *Resolver }
 )
+
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	func (r *queryResolver) Awards(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) (*ent.AwardConnection, error) {
+	return r.db(ctx).Award.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithAwardOrder(orderBy),
+			ent.WithAwardFilter(where.Filter),
+		)
+}
+*/

@@ -26,6 +26,12 @@ const (
 	FieldUserID = "user_id"
 	// FieldGroupID holds the string denoting the group_id field in the database.
 	FieldGroupID = "group_id"
+	// FieldSelectionID holds the string denoting the selection_id field in the database.
+	FieldSelectionID = "selection_id"
+	// FieldCategory holds the string denoting the category field in the database.
+	FieldCategory = "category"
+	// FieldPoints holds the string denoting the points field in the database.
+	FieldPoints = "points"
 	// FieldYear holds the string denoting the year field in the database.
 	FieldYear = "year"
 	// FieldTitle holds the string denoting the title field in the database.
@@ -40,6 +46,8 @@ const (
 	EdgeUser = "user"
 	// EdgeGroup holds the string denoting the group edge name in mutations.
 	EdgeGroup = "group"
+	// EdgeSelection holds the string denoting the selection edge name in mutations.
+	EdgeSelection = "selection"
 	// Table holds the table name of the award in the database.
 	Table = "awards"
 	// CommunityTable is the table that holds the community relation/edge.
@@ -63,6 +71,13 @@ const (
 	GroupInverseTable = "groups"
 	// GroupColumn is the table column denoting the group relation/edge.
 	GroupColumn = "group_id"
+	// SelectionTable is the table that holds the selection relation/edge.
+	SelectionTable = "awards"
+	// SelectionInverseTable is the table name for the AwardSelection entity.
+	// It exists in this package in order to avoid circular dependency with the "awardselection" package.
+	SelectionInverseTable = "award_selections"
+	// SelectionColumn is the table column denoting the selection relation/edge.
+	SelectionColumn = "selection_id"
 )
 
 // Columns holds all SQL columns for award fields.
@@ -73,6 +88,9 @@ var Columns = []string{
 	FieldCommunityID,
 	FieldUserID,
 	FieldGroupID,
+	FieldSelectionID,
+	FieldCategory,
+	FieldPoints,
 	FieldYear,
 	FieldTitle,
 	FieldRank,
@@ -103,6 +121,12 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	CategoryValidator func(string) error
+	// DefaultPoints holds the default value on creation for the "points" field.
+	DefaultPoints int
+	// PointsValidator is a validator for the "points" field. It is called by the builders before save.
+	PointsValidator func(int) error
 	// YearValidator is a validator for the "year" field. It is called by the builders before save.
 	YearValidator func(int) error
 	// TitleValidator is a validator for the "title" field. It is called by the builders before save.
@@ -150,6 +174,21 @@ func ByGroupID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldGroupID, opts...).ToFunc()
 }
 
+// BySelectionID orders the results by the selection_id field.
+func BySelectionID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSelectionID, opts...).ToFunc()
+}
+
+// ByCategory orders the results by the category field.
+func ByCategory(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCategory, opts...).ToFunc()
+}
+
+// ByPoints orders the results by the points field.
+func ByPoints(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPoints, opts...).ToFunc()
+}
+
 // ByYear orders the results by the year field.
 func ByYear(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldYear, opts...).ToFunc()
@@ -190,6 +229,13 @@ func ByGroupField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newGroupStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// BySelectionField orders the results by selection field.
+func BySelectionField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSelectionStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newCommunityStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -209,5 +255,12 @@ func newGroupStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(GroupInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, GroupTable, GroupColumn),
+	)
+}
+func newSelectionStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SelectionInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, SelectionTable, SelectionColumn),
 	)
 }

@@ -81,6 +81,21 @@ func GroupID(v pulid.ID) predicate.Award {
 	return predicate.Award(sql.FieldEQ(FieldGroupID, v))
 }
 
+// SelectionID applies equality check predicate on the "selection_id" field. It's identical to SelectionIDEQ.
+func SelectionID(v pulid.ID) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldSelectionID, v))
+}
+
+// Category applies equality check predicate on the "category" field. It's identical to CategoryEQ.
+func Category(v string) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldCategory, v))
+}
+
+// Points applies equality check predicate on the "points" field. It's identical to PointsEQ.
+func Points(v int) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldPoints, v))
+}
+
 // Year applies equality check predicate on the "year" field. It's identical to YearEQ.
 func Year(v int) predicate.Award {
 	return predicate.Award(sql.FieldEQ(FieldYear, v))
@@ -401,6 +416,201 @@ func GroupIDContainsFold(v pulid.ID) predicate.Award {
 	return predicate.Award(sql.FieldContainsFold(FieldGroupID, vc))
 }
 
+// SelectionIDEQ applies the EQ predicate on the "selection_id" field.
+func SelectionIDEQ(v pulid.ID) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldSelectionID, v))
+}
+
+// SelectionIDNEQ applies the NEQ predicate on the "selection_id" field.
+func SelectionIDNEQ(v pulid.ID) predicate.Award {
+	return predicate.Award(sql.FieldNEQ(FieldSelectionID, v))
+}
+
+// SelectionIDIn applies the In predicate on the "selection_id" field.
+func SelectionIDIn(vs ...pulid.ID) predicate.Award {
+	return predicate.Award(sql.FieldIn(FieldSelectionID, vs...))
+}
+
+// SelectionIDNotIn applies the NotIn predicate on the "selection_id" field.
+func SelectionIDNotIn(vs ...pulid.ID) predicate.Award {
+	return predicate.Award(sql.FieldNotIn(FieldSelectionID, vs...))
+}
+
+// SelectionIDGT applies the GT predicate on the "selection_id" field.
+func SelectionIDGT(v pulid.ID) predicate.Award {
+	return predicate.Award(sql.FieldGT(FieldSelectionID, v))
+}
+
+// SelectionIDGTE applies the GTE predicate on the "selection_id" field.
+func SelectionIDGTE(v pulid.ID) predicate.Award {
+	return predicate.Award(sql.FieldGTE(FieldSelectionID, v))
+}
+
+// SelectionIDLT applies the LT predicate on the "selection_id" field.
+func SelectionIDLT(v pulid.ID) predicate.Award {
+	return predicate.Award(sql.FieldLT(FieldSelectionID, v))
+}
+
+// SelectionIDLTE applies the LTE predicate on the "selection_id" field.
+func SelectionIDLTE(v pulid.ID) predicate.Award {
+	return predicate.Award(sql.FieldLTE(FieldSelectionID, v))
+}
+
+// SelectionIDContains applies the Contains predicate on the "selection_id" field.
+func SelectionIDContains(v pulid.ID) predicate.Award {
+	vc := string(v)
+	return predicate.Award(sql.FieldContains(FieldSelectionID, vc))
+}
+
+// SelectionIDHasPrefix applies the HasPrefix predicate on the "selection_id" field.
+func SelectionIDHasPrefix(v pulid.ID) predicate.Award {
+	vc := string(v)
+	return predicate.Award(sql.FieldHasPrefix(FieldSelectionID, vc))
+}
+
+// SelectionIDHasSuffix applies the HasSuffix predicate on the "selection_id" field.
+func SelectionIDHasSuffix(v pulid.ID) predicate.Award {
+	vc := string(v)
+	return predicate.Award(sql.FieldHasSuffix(FieldSelectionID, vc))
+}
+
+// SelectionIDIsNil applies the IsNil predicate on the "selection_id" field.
+func SelectionIDIsNil() predicate.Award {
+	return predicate.Award(sql.FieldIsNull(FieldSelectionID))
+}
+
+// SelectionIDNotNil applies the NotNil predicate on the "selection_id" field.
+func SelectionIDNotNil() predicate.Award {
+	return predicate.Award(sql.FieldNotNull(FieldSelectionID))
+}
+
+// SelectionIDEqualFold applies the EqualFold predicate on the "selection_id" field.
+func SelectionIDEqualFold(v pulid.ID) predicate.Award {
+	vc := string(v)
+	return predicate.Award(sql.FieldEqualFold(FieldSelectionID, vc))
+}
+
+// SelectionIDContainsFold applies the ContainsFold predicate on the "selection_id" field.
+func SelectionIDContainsFold(v pulid.ID) predicate.Award {
+	vc := string(v)
+	return predicate.Award(sql.FieldContainsFold(FieldSelectionID, vc))
+}
+
+// CategoryEQ applies the EQ predicate on the "category" field.
+func CategoryEQ(v string) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldCategory, v))
+}
+
+// CategoryNEQ applies the NEQ predicate on the "category" field.
+func CategoryNEQ(v string) predicate.Award {
+	return predicate.Award(sql.FieldNEQ(FieldCategory, v))
+}
+
+// CategoryIn applies the In predicate on the "category" field.
+func CategoryIn(vs ...string) predicate.Award {
+	return predicate.Award(sql.FieldIn(FieldCategory, vs...))
+}
+
+// CategoryNotIn applies the NotIn predicate on the "category" field.
+func CategoryNotIn(vs ...string) predicate.Award {
+	return predicate.Award(sql.FieldNotIn(FieldCategory, vs...))
+}
+
+// CategoryGT applies the GT predicate on the "category" field.
+func CategoryGT(v string) predicate.Award {
+	return predicate.Award(sql.FieldGT(FieldCategory, v))
+}
+
+// CategoryGTE applies the GTE predicate on the "category" field.
+func CategoryGTE(v string) predicate.Award {
+	return predicate.Award(sql.FieldGTE(FieldCategory, v))
+}
+
+// CategoryLT applies the LT predicate on the "category" field.
+func CategoryLT(v string) predicate.Award {
+	return predicate.Award(sql.FieldLT(FieldCategory, v))
+}
+
+// CategoryLTE applies the LTE predicate on the "category" field.
+func CategoryLTE(v string) predicate.Award {
+	return predicate.Award(sql.FieldLTE(FieldCategory, v))
+}
+
+// CategoryContains applies the Contains predicate on the "category" field.
+func CategoryContains(v string) predicate.Award {
+	return predicate.Award(sql.FieldContains(FieldCategory, v))
+}
+
+// CategoryHasPrefix applies the HasPrefix predicate on the "category" field.
+func CategoryHasPrefix(v string) predicate.Award {
+	return predicate.Award(sql.FieldHasPrefix(FieldCategory, v))
+}
+
+// CategoryHasSuffix applies the HasSuffix predicate on the "category" field.
+func CategoryHasSuffix(v string) predicate.Award {
+	return predicate.Award(sql.FieldHasSuffix(FieldCategory, v))
+}
+
+// CategoryIsNil applies the IsNil predicate on the "category" field.
+func CategoryIsNil() predicate.Award {
+	return predicate.Award(sql.FieldIsNull(FieldCategory))
+}
+
+// CategoryNotNil applies the NotNil predicate on the "category" field.
+func CategoryNotNil() predicate.Award {
+	return predicate.Award(sql.FieldNotNull(FieldCategory))
+}
+
+// CategoryEqualFold applies the EqualFold predicate on the "category" field.
+func CategoryEqualFold(v string) predicate.Award {
+	return predicate.Award(sql.FieldEqualFold(FieldCategory, v))
+}
+
+// CategoryContainsFold applies the ContainsFold predicate on the "category" field.
+func CategoryContainsFold(v string) predicate.Award {
+	return predicate.Award(sql.FieldContainsFold(FieldCategory, v))
+}
+
+// PointsEQ applies the EQ predicate on the "points" field.
+func PointsEQ(v int) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldPoints, v))
+}
+
+// PointsNEQ applies the NEQ predicate on the "points" field.
+func PointsNEQ(v int) predicate.Award {
+	return predicate.Award(sql.FieldNEQ(FieldPoints, v))
+}
+
+// PointsIn applies the In predicate on the "points" field.
+func PointsIn(vs ...int) predicate.Award {
+	return predicate.Award(sql.FieldIn(FieldPoints, vs...))
+}
+
+// PointsNotIn applies the NotIn predicate on the "points" field.
+func PointsNotIn(vs ...int) predicate.Award {
+	return predicate.Award(sql.FieldNotIn(FieldPoints, vs...))
+}
+
+// PointsGT applies the GT predicate on the "points" field.
+func PointsGT(v int) predicate.Award {
+	return predicate.Award(sql.FieldGT(FieldPoints, v))
+}
+
+// PointsGTE applies the GTE predicate on the "points" field.
+func PointsGTE(v int) predicate.Award {
+	return predicate.Award(sql.FieldGTE(FieldPoints, v))
+}
+
+// PointsLT applies the LT predicate on the "points" field.
+func PointsLT(v int) predicate.Award {
+	return predicate.Award(sql.FieldLT(FieldPoints, v))
+}
+
+// PointsLTE applies the LTE predicate on the "points" field.
+func PointsLTE(v int) predicate.Award {
+	return predicate.Award(sql.FieldLTE(FieldPoints, v))
+}
+
 // YearEQ applies the EQ predicate on the "year" field.
 func YearEQ(v int) predicate.Award {
 	return predicate.Award(sql.FieldEQ(FieldYear, v))
@@ -682,6 +892,29 @@ func HasGroup() predicate.Award {
 func HasGroupWith(preds ...predicate.Group) predicate.Award {
 	return predicate.Award(func(s *sql.Selector) {
 		step := newGroupStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSelection applies the HasEdge predicate on the "selection" edge.
+func HasSelection() predicate.Award {
+	return predicate.Award(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, SelectionTable, SelectionColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSelectionWith applies the HasEdge predicate on the "selection" edge with a given conditions (other predicates).
+func HasSelectionWith(preds ...predicate.AwardSelection) predicate.Award {
+	return predicate.Award(func(s *sql.Selector) {
+		step := newSelectionStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

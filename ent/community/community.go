@@ -51,6 +51,10 @@ const (
 	EdgeApplications = "applications"
 	// EdgePartners holds the string denoting the partners edge name in mutations.
 	EdgePartners = "partners"
+	// EdgeAwardSelections holds the string denoting the award_selections edge name in mutations.
+	EdgeAwardSelections = "award_selections"
+	// EdgeShipments holds the string denoting the shipments edge name in mutations.
+	EdgeShipments = "shipments"
 	// EdgeAwards holds the string denoting the awards edge name in mutations.
 	EdgeAwards = "awards"
 	// Table holds the table name of the community in the database.
@@ -88,6 +92,20 @@ const (
 	// PartnersInverseTable is the table name for the Organization entity.
 	// It exists in this package in order to avoid circular dependency with the "organization" package.
 	PartnersInverseTable = "organizations"
+	// AwardSelectionsTable is the table that holds the award_selections relation/edge.
+	AwardSelectionsTable = "award_selections"
+	// AwardSelectionsInverseTable is the table name for the AwardSelection entity.
+	// It exists in this package in order to avoid circular dependency with the "awardselection" package.
+	AwardSelectionsInverseTable = "award_selections"
+	// AwardSelectionsColumn is the table column denoting the award_selections relation/edge.
+	AwardSelectionsColumn = "community_id"
+	// ShipmentsTable is the table that holds the shipments relation/edge.
+	ShipmentsTable = "shipments"
+	// ShipmentsInverseTable is the table name for the Shipment entity.
+	// It exists in this package in order to avoid circular dependency with the "shipment" package.
+	ShipmentsInverseTable = "shipments"
+	// ShipmentsColumn is the table column denoting the shipments relation/edge.
+	ShipmentsColumn = "community_id"
 	// AwardsTable is the table that holds the awards relation/edge.
 	AwardsTable = "awards"
 	// AwardsInverseTable is the table name for the Award entity.
@@ -296,6 +314,34 @@ func ByPartners(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByAwardSelectionsCount orders the results by award_selections count.
+func ByAwardSelectionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAwardSelectionsStep(), opts...)
+	}
+}
+
+// ByAwardSelections orders the results by award_selections terms.
+func ByAwardSelections(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAwardSelectionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByShipmentsCount orders the results by shipments count.
+func ByShipmentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newShipmentsStep(), opts...)
+	}
+}
+
+// ByShipments orders the results by shipments terms.
+func ByShipments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newShipmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByAwardsCount orders the results by awards count.
 func ByAwardsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -342,6 +388,20 @@ func newPartnersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(PartnersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2M, true, PartnersTable, PartnersPrimaryKey...),
+	)
+}
+func newAwardSelectionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AwardSelectionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AwardSelectionsTable, AwardSelectionsColumn),
+	)
+}
+func newShipmentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ShipmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ShipmentsTable, ShipmentsColumn),
 	)
 }
 func newAwardsStep() *sqlgraph.Step {

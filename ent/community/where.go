@@ -891,6 +891,52 @@ func HasPartnersWith(preds ...predicate.Organization) predicate.Community {
 	})
 }
 
+// HasAwardSelections applies the HasEdge predicate on the "award_selections" edge.
+func HasAwardSelections() predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, AwardSelectionsTable, AwardSelectionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAwardSelectionsWith applies the HasEdge predicate on the "award_selections" edge with a given conditions (other predicates).
+func HasAwardSelectionsWith(preds ...predicate.AwardSelection) predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := newAwardSelectionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasShipments applies the HasEdge predicate on the "shipments" edge.
+func HasShipments() predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ShipmentsTable, ShipmentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasShipmentsWith applies the HasEdge predicate on the "shipments" edge with a given conditions (other predicates).
+func HasShipmentsWith(preds ...predicate.Shipment) predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := newShipmentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasAwards applies the HasEdge predicate on the "awards" edge.
 func HasAwards() predicate.Community {
 	return predicate.Community(func(s *sql.Selector) {

@@ -24,6 +24,10 @@ const (
 	FieldUserID = "user_id"
 	// FieldEmail holds the string denoting the email field in the database.
 	FieldEmail = "email"
+	// FieldPhone holds the string denoting the phone field in the database.
+	FieldPhone = "phone"
+	// FieldMessaging holds the string denoting the messaging field in the database.
+	FieldMessaging = "messaging"
 	// EdgeUser holds the string denoting the user edge name in mutations.
 	EdgeUser = "user"
 	// Table holds the table name of the contact in the database.
@@ -44,6 +48,8 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldUserID,
 	FieldEmail,
+	FieldPhone,
+	FieldMessaging,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -72,6 +78,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// EmailValidator is a validator for the "email" field. It is called by the builders before save.
 	EmailValidator func(string) error
+	// PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	PhoneValidator func(string) error
+	// MessagingValidator is a validator for the "messaging" field. It is called by the builders before save.
+	MessagingValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -104,6 +114,16 @@ func ByUserID(opts ...sql.OrderTermOption) OrderOption {
 // ByEmail orders the results by the email field.
 func ByEmail(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldEmail, opts...).ToFunc()
+}
+
+// ByPhone orders the results by the phone field.
+func ByPhone(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPhone, opts...).ToFunc()
+}
+
+// ByMessaging orders the results by the messaging field.
+func ByMessaging(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMessaging, opts...).ToFunc()
 }
 
 // ByUserField orders the results by user field.

@@ -76,6 +76,16 @@ func Email(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldEmail, v))
 }
 
+// Phone applies equality check predicate on the "phone" field. It's identical to PhoneEQ.
+func Phone(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldPhone, v))
+}
+
+// Messaging applies equality check predicate on the "messaging" field. It's identical to MessagingEQ.
+func Messaging(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldMessaging, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldCreatedAt, v))
@@ -289,6 +299,156 @@ func EmailEqualFold(v string) predicate.Contact {
 // EmailContainsFold applies the ContainsFold predicate on the "email" field.
 func EmailContainsFold(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldContainsFold(FieldEmail, v))
+}
+
+// PhoneEQ applies the EQ predicate on the "phone" field.
+func PhoneEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldPhone, v))
+}
+
+// PhoneNEQ applies the NEQ predicate on the "phone" field.
+func PhoneNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldPhone, v))
+}
+
+// PhoneIn applies the In predicate on the "phone" field.
+func PhoneIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldPhone, vs...))
+}
+
+// PhoneNotIn applies the NotIn predicate on the "phone" field.
+func PhoneNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldPhone, vs...))
+}
+
+// PhoneGT applies the GT predicate on the "phone" field.
+func PhoneGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldPhone, v))
+}
+
+// PhoneGTE applies the GTE predicate on the "phone" field.
+func PhoneGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldPhone, v))
+}
+
+// PhoneLT applies the LT predicate on the "phone" field.
+func PhoneLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldPhone, v))
+}
+
+// PhoneLTE applies the LTE predicate on the "phone" field.
+func PhoneLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldPhone, v))
+}
+
+// PhoneContains applies the Contains predicate on the "phone" field.
+func PhoneContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldPhone, v))
+}
+
+// PhoneHasPrefix applies the HasPrefix predicate on the "phone" field.
+func PhoneHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldPhone, v))
+}
+
+// PhoneHasSuffix applies the HasSuffix predicate on the "phone" field.
+func PhoneHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldPhone, v))
+}
+
+// PhoneIsNil applies the IsNil predicate on the "phone" field.
+func PhoneIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldPhone))
+}
+
+// PhoneNotNil applies the NotNil predicate on the "phone" field.
+func PhoneNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldPhone))
+}
+
+// PhoneEqualFold applies the EqualFold predicate on the "phone" field.
+func PhoneEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldPhone, v))
+}
+
+// PhoneContainsFold applies the ContainsFold predicate on the "phone" field.
+func PhoneContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldPhone, v))
+}
+
+// MessagingEQ applies the EQ predicate on the "messaging" field.
+func MessagingEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldMessaging, v))
+}
+
+// MessagingNEQ applies the NEQ predicate on the "messaging" field.
+func MessagingNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldMessaging, v))
+}
+
+// MessagingIn applies the In predicate on the "messaging" field.
+func MessagingIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldMessaging, vs...))
+}
+
+// MessagingNotIn applies the NotIn predicate on the "messaging" field.
+func MessagingNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldMessaging, vs...))
+}
+
+// MessagingGT applies the GT predicate on the "messaging" field.
+func MessagingGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldMessaging, v))
+}
+
+// MessagingGTE applies the GTE predicate on the "messaging" field.
+func MessagingGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldMessaging, v))
+}
+
+// MessagingLT applies the LT predicate on the "messaging" field.
+func MessagingLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldMessaging, v))
+}
+
+// MessagingLTE applies the LTE predicate on the "messaging" field.
+func MessagingLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldMessaging, v))
+}
+
+// MessagingContains applies the Contains predicate on the "messaging" field.
+func MessagingContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldMessaging, v))
+}
+
+// MessagingHasPrefix applies the HasPrefix predicate on the "messaging" field.
+func MessagingHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldMessaging, v))
+}
+
+// MessagingHasSuffix applies the HasSuffix predicate on the "messaging" field.
+func MessagingHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldMessaging, v))
+}
+
+// MessagingIsNil applies the IsNil predicate on the "messaging" field.
+func MessagingIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldMessaging))
+}
+
+// MessagingNotNil applies the NotNil predicate on the "messaging" field.
+func MessagingNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldMessaging))
+}
+
+// MessagingEqualFold applies the EqualFold predicate on the "messaging" field.
+func MessagingEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldMessaging, v))
+}
+
+// MessagingContainsFold applies the ContainsFold predicate on the "messaging" field.
+func MessagingContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldMessaging, v))
 }
 
 // HasUser applies the HasEdge predicate on the "user" edge.

@@ -31,6 +31,10 @@ const (
 	FieldGroupID = "group_id"
 	// FieldVerifiedByID holds the string denoting the verified_by_id field in the database.
 	FieldVerifiedByID = "verified_by_id"
+	// FieldDeclinedByID holds the string denoting the declined_by_id field in the database.
+	FieldDeclinedByID = "declined_by_id"
+	// FieldEventID holds the string denoting the event_id field in the database.
+	FieldEventID = "event_id"
 	// FieldKind holds the string denoting the kind field in the database.
 	FieldKind = "kind"
 	// FieldTitle holds the string denoting the title field in the database.
@@ -39,8 +43,24 @@ const (
 	FieldURL = "url"
 	// FieldOccurredOn holds the string denoting the occurred_on field in the database.
 	FieldOccurredOn = "occurred_on"
+	// FieldDetails holds the string denoting the details field in the database.
+	FieldDetails = "details"
+	// FieldStatus holds the string denoting the status field in the database.
+	FieldStatus = "status"
+	// FieldPoints holds the string denoting the points field in the database.
+	FieldPoints = "points"
 	// FieldVerifiedAt holds the string denoting the verified_at field in the database.
 	FieldVerifiedAt = "verified_at"
+	// FieldDeclinedAt holds the string denoting the declined_at field in the database.
+	FieldDeclinedAt = "declined_at"
+	// FieldDeclineReason holds the string denoting the decline_reason field in the database.
+	FieldDeclineReason = "decline_reason"
+	// FieldAutomatic holds the string denoting the automatic field in the database.
+	FieldAutomatic = "automatic"
+	// FieldSourceKey holds the string denoting the source_key field in the database.
+	FieldSourceKey = "source_key"
+	// FieldShortlistedYear holds the string denoting the shortlisted_year field in the database.
+	FieldShortlistedYear = "shortlisted_year"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgeUser holds the string denoting the user edge name in mutations.
@@ -49,6 +69,10 @@ const (
 	EdgeGroup = "group"
 	// EdgeVerifiedBy holds the string denoting the verified_by edge name in mutations.
 	EdgeVerifiedBy = "verified_by"
+	// EdgeDeclinedBy holds the string denoting the declined_by edge name in mutations.
+	EdgeDeclinedBy = "declined_by"
+	// EdgeEvent holds the string denoting the event edge name in mutations.
+	EdgeEvent = "event"
 	// Table holds the table name of the contribution in the database.
 	Table = "contributions"
 	// CommunityTable is the table that holds the community relation/edge.
@@ -79,6 +103,20 @@ const (
 	VerifiedByInverseTable = "users"
 	// VerifiedByColumn is the table column denoting the verified_by relation/edge.
 	VerifiedByColumn = "verified_by_id"
+	// DeclinedByTable is the table that holds the declined_by relation/edge.
+	DeclinedByTable = "contributions"
+	// DeclinedByInverseTable is the table name for the User entity.
+	// It exists in this package in order to avoid circular dependency with the "user" package.
+	DeclinedByInverseTable = "users"
+	// DeclinedByColumn is the table column denoting the declined_by relation/edge.
+	DeclinedByColumn = "declined_by_id"
+	// EventTable is the table that holds the event relation/edge.
+	EventTable = "contributions"
+	// EventInverseTable is the table name for the Event entity.
+	// It exists in this package in order to avoid circular dependency with the "event" package.
+	EventInverseTable = "events"
+	// EventColumn is the table column denoting the event relation/edge.
+	EventColumn = "event_id"
 )
 
 // Columns holds all SQL columns for contribution fields.
@@ -90,11 +128,21 @@ var Columns = []string{
 	FieldUserID,
 	FieldGroupID,
 	FieldVerifiedByID,
+	FieldDeclinedByID,
+	FieldEventID,
 	FieldKind,
 	FieldTitle,
 	FieldURL,
 	FieldOccurredOn,
+	FieldDetails,
+	FieldStatus,
+	FieldPoints,
 	FieldVerifiedAt,
+	FieldDeclinedAt,
+	FieldDeclineReason,
+	FieldAutomatic,
+	FieldSourceKey,
+	FieldShortlistedYear,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -125,6 +173,18 @@ var (
 	TitleValidator func(string) error
 	// URLValidator is a validator for the "url" field. It is called by the builders before save.
 	URLValidator func(string) error
+	// DetailsValidator is a validator for the "details" field. It is called by the builders before save.
+	DetailsValidator func(string) error
+	// DefaultPoints holds the default value on creation for the "points" field.
+	DefaultPoints int
+	// PointsValidator is a validator for the "points" field. It is called by the builders before save.
+	PointsValidator func(int) error
+	// DeclineReasonValidator is a validator for the "decline_reason" field. It is called by the builders before save.
+	DeclineReasonValidator func(string) error
+	// DefaultAutomatic holds the default value on creation for the "automatic" field.
+	DefaultAutomatic bool
+	// ShortlistedYearValidator is a validator for the "shortlisted_year" field. It is called by the builders before save.
+	ShortlistedYearValidator func(int) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -136,15 +196,17 @@ type Kind string
 
 // Kind values.
 const (
-	KindARTICLE     Kind = "ARTICLE"
-	KindTALK        Kind = "TALK"
-	KindUSER_CASE   Kind = "USER_CASE"
-	KindREFERRAL    Kind = "REFERRAL"
-	KindFEEDBACK    Kind = "FEEDBACK"
-	KindCODE        Kind = "CODE"
-	KindDOCS        Kind = "DOCS"
-	KindTRANSLATION Kind = "TRANSLATION"
-	KindEVENT_HELP  Kind = "EVENT_HELP"
+	KindPARTICIPATION Kind = "PARTICIPATION"
+	KindARTICLE       Kind = "ARTICLE"
+	KindTALK          Kind = "TALK"
+	KindUSER_CASE     Kind = "USER_CASE"
+	KindREFERRAL      Kind = "REFERRAL"
+	KindFEEDBACK      Kind = "FEEDBACK"
+	KindCODE          Kind = "CODE"
+	KindDOCS          Kind = "DOCS"
+	KindCOMMUNICATION Kind = "COMMUNICATION"
+	KindTRANSLATION   Kind = "TRANSLATION"
+	KindEVENT_HELP    Kind = "EVENT_HELP"
 )
 
 func (k Kind) String() string {
@@ -154,10 +216,37 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindARTICLE, KindTALK, KindUSER_CASE, KindREFERRAL, KindFEEDBACK, KindCODE, KindDOCS, KindTRANSLATION, KindEVENT_HELP:
+	case KindPARTICIPATION, KindARTICLE, KindTALK, KindUSER_CASE, KindREFERRAL, KindFEEDBACK, KindCODE, KindDOCS, KindCOMMUNICATION, KindTRANSLATION, KindEVENT_HELP:
 		return nil
 	default:
 		return fmt.Errorf("contribution: invalid enum value for kind field: %q", k)
+	}
+}
+
+// Status defines the type for the "status" enum field.
+type Status string
+
+// StatusPENDING is the default value of the Status enum.
+const DefaultStatus = StatusPENDING
+
+// Status values.
+const (
+	StatusPENDING  Status = "PENDING"
+	StatusVERIFIED Status = "VERIFIED"
+	StatusDECLINED Status = "DECLINED"
+)
+
+func (s Status) String() string {
+	return string(s)
+}
+
+// StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
+func StatusValidator(s Status) error {
+	switch s {
+	case StatusPENDING, StatusVERIFIED, StatusDECLINED:
+		return nil
+	default:
+		return fmt.Errorf("contribution: invalid enum value for status field: %q", s)
 	}
 }
 
@@ -199,6 +288,16 @@ func ByVerifiedByID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVerifiedByID, opts...).ToFunc()
 }
 
+// ByDeclinedByID orders the results by the declined_by_id field.
+func ByDeclinedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeclinedByID, opts...).ToFunc()
+}
+
+// ByEventID orders the results by the event_id field.
+func ByEventID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEventID, opts...).ToFunc()
+}
+
 // ByKind orders the results by the kind field.
 func ByKind(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldKind, opts...).ToFunc()
@@ -219,9 +318,49 @@ func ByOccurredOn(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOccurredOn, opts...).ToFunc()
 }
 
+// ByDetails orders the results by the details field.
+func ByDetails(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDetails, opts...).ToFunc()
+}
+
+// ByStatus orders the results by the status field.
+func ByStatus(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByPoints orders the results by the points field.
+func ByPoints(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPoints, opts...).ToFunc()
+}
+
 // ByVerifiedAt orders the results by the verified_at field.
 func ByVerifiedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVerifiedAt, opts...).ToFunc()
+}
+
+// ByDeclinedAt orders the results by the declined_at field.
+func ByDeclinedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeclinedAt, opts...).ToFunc()
+}
+
+// ByDeclineReason orders the results by the decline_reason field.
+func ByDeclineReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeclineReason, opts...).ToFunc()
+}
+
+// ByAutomatic orders the results by the automatic field.
+func ByAutomatic(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAutomatic, opts...).ToFunc()
+}
+
+// BySourceKey orders the results by the source_key field.
+func BySourceKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSourceKey, opts...).ToFunc()
+}
+
+// ByShortlistedYear orders the results by the shortlisted_year field.
+func ByShortlistedYear(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldShortlistedYear, opts...).ToFunc()
 }
 
 // ByCommunityField orders the results by community field.
@@ -249,6 +388,20 @@ func ByGroupField(field string, opts ...sql.OrderTermOption) OrderOption {
 func ByVerifiedByField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newVerifiedByStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByDeclinedByField orders the results by declined_by field.
+func ByDeclinedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDeclinedByStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByEventField orders the results by event field.
+func ByEventField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newEventStep(), sql.OrderByField(field, opts...))
 	}
 }
 func newCommunityStep() *sqlgraph.Step {
@@ -279,6 +432,20 @@ func newVerifiedByStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, false, VerifiedByTable, VerifiedByColumn),
 	)
 }
+func newDeclinedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(DeclinedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, DeclinedByTable, DeclinedByColumn),
+	)
+}
+func newEventStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(EventInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, EventTable, EventColumn),
+	)
+}
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Kind) MarshalGQL(w io.Writer) {
@@ -294,6 +461,24 @@ func (e *Kind) UnmarshalGQL(val interface{}) error {
 	*e = Kind(str)
 	if err := KindValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Kind", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Status) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Status) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Status(str)
+	if err := StatusValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Status", str)
 	}
 	return nil
 }

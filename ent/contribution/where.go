@@ -86,6 +86,16 @@ func VerifiedByID(v pulid.ID) predicate.Contribution {
 	return predicate.Contribution(sql.FieldEQ(FieldVerifiedByID, v))
 }
 
+// DeclinedByID applies equality check predicate on the "declined_by_id" field. It's identical to DeclinedByIDEQ.
+func DeclinedByID(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldDeclinedByID, v))
+}
+
+// EventID applies equality check predicate on the "event_id" field. It's identical to EventIDEQ.
+func EventID(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldEventID, v))
+}
+
 // Title applies equality check predicate on the "title" field. It's identical to TitleEQ.
 func Title(v string) predicate.Contribution {
 	return predicate.Contribution(sql.FieldEQ(FieldTitle, v))
@@ -101,9 +111,44 @@ func OccurredOn(v time.Time) predicate.Contribution {
 	return predicate.Contribution(sql.FieldEQ(FieldOccurredOn, v))
 }
 
+// Details applies equality check predicate on the "details" field. It's identical to DetailsEQ.
+func Details(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldDetails, v))
+}
+
+// Points applies equality check predicate on the "points" field. It's identical to PointsEQ.
+func Points(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldPoints, v))
+}
+
 // VerifiedAt applies equality check predicate on the "verified_at" field. It's identical to VerifiedAtEQ.
 func VerifiedAt(v time.Time) predicate.Contribution {
 	return predicate.Contribution(sql.FieldEQ(FieldVerifiedAt, v))
+}
+
+// DeclinedAt applies equality check predicate on the "declined_at" field. It's identical to DeclinedAtEQ.
+func DeclinedAt(v time.Time) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldDeclinedAt, v))
+}
+
+// DeclineReason applies equality check predicate on the "decline_reason" field. It's identical to DeclineReasonEQ.
+func DeclineReason(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldDeclineReason, v))
+}
+
+// Automatic applies equality check predicate on the "automatic" field. It's identical to AutomaticEQ.
+func Automatic(v bool) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldAutomatic, v))
+}
+
+// SourceKey applies equality check predicate on the "source_key" field. It's identical to SourceKeyEQ.
+func SourceKey(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldSourceKey, v))
+}
+
+// ShortlistedYear applies equality check predicate on the "shortlisted_year" field. It's identical to ShortlistedYearEQ.
+func ShortlistedYear(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldShortlistedYear, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -486,6 +531,166 @@ func VerifiedByIDContainsFold(v pulid.ID) predicate.Contribution {
 	return predicate.Contribution(sql.FieldContainsFold(FieldVerifiedByID, vc))
 }
 
+// DeclinedByIDEQ applies the EQ predicate on the "declined_by_id" field.
+func DeclinedByIDEQ(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldDeclinedByID, v))
+}
+
+// DeclinedByIDNEQ applies the NEQ predicate on the "declined_by_id" field.
+func DeclinedByIDNEQ(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldDeclinedByID, v))
+}
+
+// DeclinedByIDIn applies the In predicate on the "declined_by_id" field.
+func DeclinedByIDIn(vs ...pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldIn(FieldDeclinedByID, vs...))
+}
+
+// DeclinedByIDNotIn applies the NotIn predicate on the "declined_by_id" field.
+func DeclinedByIDNotIn(vs ...pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotIn(FieldDeclinedByID, vs...))
+}
+
+// DeclinedByIDGT applies the GT predicate on the "declined_by_id" field.
+func DeclinedByIDGT(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGT(FieldDeclinedByID, v))
+}
+
+// DeclinedByIDGTE applies the GTE predicate on the "declined_by_id" field.
+func DeclinedByIDGTE(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGTE(FieldDeclinedByID, v))
+}
+
+// DeclinedByIDLT applies the LT predicate on the "declined_by_id" field.
+func DeclinedByIDLT(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLT(FieldDeclinedByID, v))
+}
+
+// DeclinedByIDLTE applies the LTE predicate on the "declined_by_id" field.
+func DeclinedByIDLTE(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLTE(FieldDeclinedByID, v))
+}
+
+// DeclinedByIDContains applies the Contains predicate on the "declined_by_id" field.
+func DeclinedByIDContains(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldContains(FieldDeclinedByID, vc))
+}
+
+// DeclinedByIDHasPrefix applies the HasPrefix predicate on the "declined_by_id" field.
+func DeclinedByIDHasPrefix(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldHasPrefix(FieldDeclinedByID, vc))
+}
+
+// DeclinedByIDHasSuffix applies the HasSuffix predicate on the "declined_by_id" field.
+func DeclinedByIDHasSuffix(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldHasSuffix(FieldDeclinedByID, vc))
+}
+
+// DeclinedByIDIsNil applies the IsNil predicate on the "declined_by_id" field.
+func DeclinedByIDIsNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldIsNull(FieldDeclinedByID))
+}
+
+// DeclinedByIDNotNil applies the NotNil predicate on the "declined_by_id" field.
+func DeclinedByIDNotNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotNull(FieldDeclinedByID))
+}
+
+// DeclinedByIDEqualFold applies the EqualFold predicate on the "declined_by_id" field.
+func DeclinedByIDEqualFold(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldEqualFold(FieldDeclinedByID, vc))
+}
+
+// DeclinedByIDContainsFold applies the ContainsFold predicate on the "declined_by_id" field.
+func DeclinedByIDContainsFold(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldContainsFold(FieldDeclinedByID, vc))
+}
+
+// EventIDEQ applies the EQ predicate on the "event_id" field.
+func EventIDEQ(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldEventID, v))
+}
+
+// EventIDNEQ applies the NEQ predicate on the "event_id" field.
+func EventIDNEQ(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldEventID, v))
+}
+
+// EventIDIn applies the In predicate on the "event_id" field.
+func EventIDIn(vs ...pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldIn(FieldEventID, vs...))
+}
+
+// EventIDNotIn applies the NotIn predicate on the "event_id" field.
+func EventIDNotIn(vs ...pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotIn(FieldEventID, vs...))
+}
+
+// EventIDGT applies the GT predicate on the "event_id" field.
+func EventIDGT(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGT(FieldEventID, v))
+}
+
+// EventIDGTE applies the GTE predicate on the "event_id" field.
+func EventIDGTE(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGTE(FieldEventID, v))
+}
+
+// EventIDLT applies the LT predicate on the "event_id" field.
+func EventIDLT(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLT(FieldEventID, v))
+}
+
+// EventIDLTE applies the LTE predicate on the "event_id" field.
+func EventIDLTE(v pulid.ID) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLTE(FieldEventID, v))
+}
+
+// EventIDContains applies the Contains predicate on the "event_id" field.
+func EventIDContains(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldContains(FieldEventID, vc))
+}
+
+// EventIDHasPrefix applies the HasPrefix predicate on the "event_id" field.
+func EventIDHasPrefix(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldHasPrefix(FieldEventID, vc))
+}
+
+// EventIDHasSuffix applies the HasSuffix predicate on the "event_id" field.
+func EventIDHasSuffix(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldHasSuffix(FieldEventID, vc))
+}
+
+// EventIDIsNil applies the IsNil predicate on the "event_id" field.
+func EventIDIsNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldIsNull(FieldEventID))
+}
+
+// EventIDNotNil applies the NotNil predicate on the "event_id" field.
+func EventIDNotNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotNull(FieldEventID))
+}
+
+// EventIDEqualFold applies the EqualFold predicate on the "event_id" field.
+func EventIDEqualFold(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldEqualFold(FieldEventID, vc))
+}
+
+// EventIDContainsFold applies the ContainsFold predicate on the "event_id" field.
+func EventIDContainsFold(v pulid.ID) predicate.Contribution {
+	vc := string(v)
+	return predicate.Contribution(sql.FieldContainsFold(FieldEventID, vc))
+}
+
 // KindEQ applies the EQ predicate on the "kind" field.
 func KindEQ(v Kind) predicate.Contribution {
 	return predicate.Contribution(sql.FieldEQ(FieldKind, v))
@@ -686,6 +891,141 @@ func OccurredOnLTE(v time.Time) predicate.Contribution {
 	return predicate.Contribution(sql.FieldLTE(FieldOccurredOn, v))
 }
 
+// DetailsEQ applies the EQ predicate on the "details" field.
+func DetailsEQ(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldDetails, v))
+}
+
+// DetailsNEQ applies the NEQ predicate on the "details" field.
+func DetailsNEQ(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldDetails, v))
+}
+
+// DetailsIn applies the In predicate on the "details" field.
+func DetailsIn(vs ...string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldIn(FieldDetails, vs...))
+}
+
+// DetailsNotIn applies the NotIn predicate on the "details" field.
+func DetailsNotIn(vs ...string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotIn(FieldDetails, vs...))
+}
+
+// DetailsGT applies the GT predicate on the "details" field.
+func DetailsGT(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGT(FieldDetails, v))
+}
+
+// DetailsGTE applies the GTE predicate on the "details" field.
+func DetailsGTE(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGTE(FieldDetails, v))
+}
+
+// DetailsLT applies the LT predicate on the "details" field.
+func DetailsLT(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLT(FieldDetails, v))
+}
+
+// DetailsLTE applies the LTE predicate on the "details" field.
+func DetailsLTE(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLTE(FieldDetails, v))
+}
+
+// DetailsContains applies the Contains predicate on the "details" field.
+func DetailsContains(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldContains(FieldDetails, v))
+}
+
+// DetailsHasPrefix applies the HasPrefix predicate on the "details" field.
+func DetailsHasPrefix(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldHasPrefix(FieldDetails, v))
+}
+
+// DetailsHasSuffix applies the HasSuffix predicate on the "details" field.
+func DetailsHasSuffix(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldHasSuffix(FieldDetails, v))
+}
+
+// DetailsIsNil applies the IsNil predicate on the "details" field.
+func DetailsIsNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldIsNull(FieldDetails))
+}
+
+// DetailsNotNil applies the NotNil predicate on the "details" field.
+func DetailsNotNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotNull(FieldDetails))
+}
+
+// DetailsEqualFold applies the EqualFold predicate on the "details" field.
+func DetailsEqualFold(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEqualFold(FieldDetails, v))
+}
+
+// DetailsContainsFold applies the ContainsFold predicate on the "details" field.
+func DetailsContainsFold(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldContainsFold(FieldDetails, v))
+}
+
+// StatusEQ applies the EQ predicate on the "status" field.
+func StatusEQ(v Status) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldStatus, v))
+}
+
+// StatusNEQ applies the NEQ predicate on the "status" field.
+func StatusNEQ(v Status) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldStatus, v))
+}
+
+// StatusIn applies the In predicate on the "status" field.
+func StatusIn(vs ...Status) predicate.Contribution {
+	return predicate.Contribution(sql.FieldIn(FieldStatus, vs...))
+}
+
+// StatusNotIn applies the NotIn predicate on the "status" field.
+func StatusNotIn(vs ...Status) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// PointsEQ applies the EQ predicate on the "points" field.
+func PointsEQ(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldPoints, v))
+}
+
+// PointsNEQ applies the NEQ predicate on the "points" field.
+func PointsNEQ(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldPoints, v))
+}
+
+// PointsIn applies the In predicate on the "points" field.
+func PointsIn(vs ...int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldIn(FieldPoints, vs...))
+}
+
+// PointsNotIn applies the NotIn predicate on the "points" field.
+func PointsNotIn(vs ...int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotIn(FieldPoints, vs...))
+}
+
+// PointsGT applies the GT predicate on the "points" field.
+func PointsGT(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGT(FieldPoints, v))
+}
+
+// PointsGTE applies the GTE predicate on the "points" field.
+func PointsGTE(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGTE(FieldPoints, v))
+}
+
+// PointsLT applies the LT predicate on the "points" field.
+func PointsLT(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLT(FieldPoints, v))
+}
+
+// PointsLTE applies the LTE predicate on the "points" field.
+func PointsLTE(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLTE(FieldPoints, v))
+}
+
 // VerifiedAtEQ applies the EQ predicate on the "verified_at" field.
 func VerifiedAtEQ(v time.Time) predicate.Contribution {
 	return predicate.Contribution(sql.FieldEQ(FieldVerifiedAt, v))
@@ -734,6 +1074,266 @@ func VerifiedAtIsNil() predicate.Contribution {
 // VerifiedAtNotNil applies the NotNil predicate on the "verified_at" field.
 func VerifiedAtNotNil() predicate.Contribution {
 	return predicate.Contribution(sql.FieldNotNull(FieldVerifiedAt))
+}
+
+// DeclinedAtEQ applies the EQ predicate on the "declined_at" field.
+func DeclinedAtEQ(v time.Time) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldDeclinedAt, v))
+}
+
+// DeclinedAtNEQ applies the NEQ predicate on the "declined_at" field.
+func DeclinedAtNEQ(v time.Time) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldDeclinedAt, v))
+}
+
+// DeclinedAtIn applies the In predicate on the "declined_at" field.
+func DeclinedAtIn(vs ...time.Time) predicate.Contribution {
+	return predicate.Contribution(sql.FieldIn(FieldDeclinedAt, vs...))
+}
+
+// DeclinedAtNotIn applies the NotIn predicate on the "declined_at" field.
+func DeclinedAtNotIn(vs ...time.Time) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotIn(FieldDeclinedAt, vs...))
+}
+
+// DeclinedAtGT applies the GT predicate on the "declined_at" field.
+func DeclinedAtGT(v time.Time) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGT(FieldDeclinedAt, v))
+}
+
+// DeclinedAtGTE applies the GTE predicate on the "declined_at" field.
+func DeclinedAtGTE(v time.Time) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGTE(FieldDeclinedAt, v))
+}
+
+// DeclinedAtLT applies the LT predicate on the "declined_at" field.
+func DeclinedAtLT(v time.Time) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLT(FieldDeclinedAt, v))
+}
+
+// DeclinedAtLTE applies the LTE predicate on the "declined_at" field.
+func DeclinedAtLTE(v time.Time) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLTE(FieldDeclinedAt, v))
+}
+
+// DeclinedAtIsNil applies the IsNil predicate on the "declined_at" field.
+func DeclinedAtIsNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldIsNull(FieldDeclinedAt))
+}
+
+// DeclinedAtNotNil applies the NotNil predicate on the "declined_at" field.
+func DeclinedAtNotNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotNull(FieldDeclinedAt))
+}
+
+// DeclineReasonEQ applies the EQ predicate on the "decline_reason" field.
+func DeclineReasonEQ(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldDeclineReason, v))
+}
+
+// DeclineReasonNEQ applies the NEQ predicate on the "decline_reason" field.
+func DeclineReasonNEQ(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldDeclineReason, v))
+}
+
+// DeclineReasonIn applies the In predicate on the "decline_reason" field.
+func DeclineReasonIn(vs ...string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldIn(FieldDeclineReason, vs...))
+}
+
+// DeclineReasonNotIn applies the NotIn predicate on the "decline_reason" field.
+func DeclineReasonNotIn(vs ...string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotIn(FieldDeclineReason, vs...))
+}
+
+// DeclineReasonGT applies the GT predicate on the "decline_reason" field.
+func DeclineReasonGT(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGT(FieldDeclineReason, v))
+}
+
+// DeclineReasonGTE applies the GTE predicate on the "decline_reason" field.
+func DeclineReasonGTE(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGTE(FieldDeclineReason, v))
+}
+
+// DeclineReasonLT applies the LT predicate on the "decline_reason" field.
+func DeclineReasonLT(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLT(FieldDeclineReason, v))
+}
+
+// DeclineReasonLTE applies the LTE predicate on the "decline_reason" field.
+func DeclineReasonLTE(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLTE(FieldDeclineReason, v))
+}
+
+// DeclineReasonContains applies the Contains predicate on the "decline_reason" field.
+func DeclineReasonContains(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldContains(FieldDeclineReason, v))
+}
+
+// DeclineReasonHasPrefix applies the HasPrefix predicate on the "decline_reason" field.
+func DeclineReasonHasPrefix(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldHasPrefix(FieldDeclineReason, v))
+}
+
+// DeclineReasonHasSuffix applies the HasSuffix predicate on the "decline_reason" field.
+func DeclineReasonHasSuffix(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldHasSuffix(FieldDeclineReason, v))
+}
+
+// DeclineReasonIsNil applies the IsNil predicate on the "decline_reason" field.
+func DeclineReasonIsNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldIsNull(FieldDeclineReason))
+}
+
+// DeclineReasonNotNil applies the NotNil predicate on the "decline_reason" field.
+func DeclineReasonNotNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotNull(FieldDeclineReason))
+}
+
+// DeclineReasonEqualFold applies the EqualFold predicate on the "decline_reason" field.
+func DeclineReasonEqualFold(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEqualFold(FieldDeclineReason, v))
+}
+
+// DeclineReasonContainsFold applies the ContainsFold predicate on the "decline_reason" field.
+func DeclineReasonContainsFold(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldContainsFold(FieldDeclineReason, v))
+}
+
+// AutomaticEQ applies the EQ predicate on the "automatic" field.
+func AutomaticEQ(v bool) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldAutomatic, v))
+}
+
+// AutomaticNEQ applies the NEQ predicate on the "automatic" field.
+func AutomaticNEQ(v bool) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldAutomatic, v))
+}
+
+// SourceKeyEQ applies the EQ predicate on the "source_key" field.
+func SourceKeyEQ(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldSourceKey, v))
+}
+
+// SourceKeyNEQ applies the NEQ predicate on the "source_key" field.
+func SourceKeyNEQ(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldSourceKey, v))
+}
+
+// SourceKeyIn applies the In predicate on the "source_key" field.
+func SourceKeyIn(vs ...string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldIn(FieldSourceKey, vs...))
+}
+
+// SourceKeyNotIn applies the NotIn predicate on the "source_key" field.
+func SourceKeyNotIn(vs ...string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotIn(FieldSourceKey, vs...))
+}
+
+// SourceKeyGT applies the GT predicate on the "source_key" field.
+func SourceKeyGT(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGT(FieldSourceKey, v))
+}
+
+// SourceKeyGTE applies the GTE predicate on the "source_key" field.
+func SourceKeyGTE(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGTE(FieldSourceKey, v))
+}
+
+// SourceKeyLT applies the LT predicate on the "source_key" field.
+func SourceKeyLT(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLT(FieldSourceKey, v))
+}
+
+// SourceKeyLTE applies the LTE predicate on the "source_key" field.
+func SourceKeyLTE(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLTE(FieldSourceKey, v))
+}
+
+// SourceKeyContains applies the Contains predicate on the "source_key" field.
+func SourceKeyContains(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldContains(FieldSourceKey, v))
+}
+
+// SourceKeyHasPrefix applies the HasPrefix predicate on the "source_key" field.
+func SourceKeyHasPrefix(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldHasPrefix(FieldSourceKey, v))
+}
+
+// SourceKeyHasSuffix applies the HasSuffix predicate on the "source_key" field.
+func SourceKeyHasSuffix(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldHasSuffix(FieldSourceKey, v))
+}
+
+// SourceKeyIsNil applies the IsNil predicate on the "source_key" field.
+func SourceKeyIsNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldIsNull(FieldSourceKey))
+}
+
+// SourceKeyNotNil applies the NotNil predicate on the "source_key" field.
+func SourceKeyNotNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotNull(FieldSourceKey))
+}
+
+// SourceKeyEqualFold applies the EqualFold predicate on the "source_key" field.
+func SourceKeyEqualFold(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEqualFold(FieldSourceKey, v))
+}
+
+// SourceKeyContainsFold applies the ContainsFold predicate on the "source_key" field.
+func SourceKeyContainsFold(v string) predicate.Contribution {
+	return predicate.Contribution(sql.FieldContainsFold(FieldSourceKey, v))
+}
+
+// ShortlistedYearEQ applies the EQ predicate on the "shortlisted_year" field.
+func ShortlistedYearEQ(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldEQ(FieldShortlistedYear, v))
+}
+
+// ShortlistedYearNEQ applies the NEQ predicate on the "shortlisted_year" field.
+func ShortlistedYearNEQ(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNEQ(FieldShortlistedYear, v))
+}
+
+// ShortlistedYearIn applies the In predicate on the "shortlisted_year" field.
+func ShortlistedYearIn(vs ...int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldIn(FieldShortlistedYear, vs...))
+}
+
+// ShortlistedYearNotIn applies the NotIn predicate on the "shortlisted_year" field.
+func ShortlistedYearNotIn(vs ...int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotIn(FieldShortlistedYear, vs...))
+}
+
+// ShortlistedYearGT applies the GT predicate on the "shortlisted_year" field.
+func ShortlistedYearGT(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGT(FieldShortlistedYear, v))
+}
+
+// ShortlistedYearGTE applies the GTE predicate on the "shortlisted_year" field.
+func ShortlistedYearGTE(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldGTE(FieldShortlistedYear, v))
+}
+
+// ShortlistedYearLT applies the LT predicate on the "shortlisted_year" field.
+func ShortlistedYearLT(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLT(FieldShortlistedYear, v))
+}
+
+// ShortlistedYearLTE applies the LTE predicate on the "shortlisted_year" field.
+func ShortlistedYearLTE(v int) predicate.Contribution {
+	return predicate.Contribution(sql.FieldLTE(FieldShortlistedYear, v))
+}
+
+// ShortlistedYearIsNil applies the IsNil predicate on the "shortlisted_year" field.
+func ShortlistedYearIsNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldIsNull(FieldShortlistedYear))
+}
+
+// ShortlistedYearNotNil applies the NotNil predicate on the "shortlisted_year" field.
+func ShortlistedYearNotNil() predicate.Contribution {
+	return predicate.Contribution(sql.FieldNotNull(FieldShortlistedYear))
 }
 
 // HasCommunity applies the HasEdge predicate on the "community" edge.
@@ -820,6 +1420,52 @@ func HasVerifiedBy() predicate.Contribution {
 func HasVerifiedByWith(preds ...predicate.User) predicate.Contribution {
 	return predicate.Contribution(func(s *sql.Selector) {
 		step := newVerifiedByStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasDeclinedBy applies the HasEdge predicate on the "declined_by" edge.
+func HasDeclinedBy() predicate.Contribution {
+	return predicate.Contribution(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, DeclinedByTable, DeclinedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasDeclinedByWith applies the HasEdge predicate on the "declined_by" edge with a given conditions (other predicates).
+func HasDeclinedByWith(preds ...predicate.User) predicate.Contribution {
+	return predicate.Contribution(func(s *sql.Selector) {
+		step := newDeclinedByStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasEvent applies the HasEdge predicate on the "event" edge.
+func HasEvent() predicate.Contribution {
+	return predicate.Contribution(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, EventTable, EventColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasEventWith applies the HasEdge predicate on the "event" edge with a given conditions (other predicates).
+func HasEventWith(preds ...predicate.Event) predicate.Contribution {
+	return predicate.Contribution(func(s *sql.Selector) {
+		step := newEventStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

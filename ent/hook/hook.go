@@ -57,6 +57,30 @@ func (f AwardFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AwardMutation", m)
 }
 
+// The AwardNominationFunc type is an adapter to allow the use of ordinary
+// function as AwardNomination mutator.
+type AwardNominationFunc func(context.Context, *ent.AwardNominationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AwardNominationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AwardNominationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AwardNominationMutation", m)
+}
+
+// The AwardSelectionFunc type is an adapter to allow the use of ordinary
+// function as AwardSelection mutator.
+type AwardSelectionFunc func(context.Context, *ent.AwardSelectionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AwardSelectionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AwardSelectionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AwardSelectionMutation", m)
+}
+
 // The CandidateFunc type is an adapter to allow the use of ordinary
 // function as Candidate mutator.
 type CandidateFunc func(context.Context, *ent.CandidateMutation) (ent.Value, error)
@@ -67,6 +91,18 @@ func (f CandidateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CandidateMutation", m)
+}
+
+// The CertificateFunc type is an adapter to allow the use of ordinary
+// function as Certificate mutator.
+type CertificateFunc func(context.Context, *ent.CertificateMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CertificateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CertificateMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CertificateMutation", m)
 }
 
 // The ChangeFunc type is an adapter to allow the use of ordinary
@@ -247,6 +283,18 @@ func (f RoleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RoleMutation", m)
+}
+
+// The ShipmentFunc type is an adapter to allow the use of ordinary
+// function as Shipment mutator.
+type ShipmentFunc func(context.Context, *ent.ShipmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ShipmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ShipmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ShipmentMutation", m)
 }
 
 // The ShippingAddressFunc type is an adapter to allow the use of ordinary

@@ -12,7 +12,10 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
@@ -29,6 +32,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
@@ -200,6 +204,60 @@ func (f TraverseAward) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.AwardQuery", q)
 }
 
+// The AwardNominationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AwardNominationFunc func(context.Context, *ent.AwardNominationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AwardNominationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AwardNominationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AwardNominationQuery", q)
+}
+
+// The TraverseAwardNomination type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAwardNomination func(context.Context, *ent.AwardNominationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAwardNomination) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAwardNomination) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AwardNominationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AwardNominationQuery", q)
+}
+
+// The AwardSelectionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AwardSelectionFunc func(context.Context, *ent.AwardSelectionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AwardSelectionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AwardSelectionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AwardSelectionQuery", q)
+}
+
+// The TraverseAwardSelection type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAwardSelection func(context.Context, *ent.AwardSelectionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAwardSelection) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAwardSelection) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AwardSelectionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AwardSelectionQuery", q)
+}
+
 // The CandidateFunc type is an adapter to allow the use of ordinary function as a Querier.
 type CandidateFunc func(context.Context, *ent.CandidateQuery) (ent.Value, error)
 
@@ -225,6 +283,33 @@ func (f TraverseCandidate) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CandidateQuery", q)
+}
+
+// The CertificateFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CertificateFunc func(context.Context, *ent.CertificateQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CertificateFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CertificateQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CertificateQuery", q)
+}
+
+// The TraverseCertificate type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCertificate func(context.Context, *ent.CertificateQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCertificate) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCertificate) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CertificateQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CertificateQuery", q)
 }
 
 // The ChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -632,6 +717,33 @@ func (f TraverseRole) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RoleQuery", q)
 }
 
+// The ShipmentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ShipmentFunc func(context.Context, *ent.ShipmentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ShipmentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ShipmentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ShipmentQuery", q)
+}
+
+// The TraverseShipment type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseShipment func(context.Context, *ent.ShipmentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseShipment) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseShipment) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ShipmentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ShipmentQuery", q)
+}
+
 // The ShippingAddressFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ShippingAddressFunc func(context.Context, *ent.ShippingAddressQuery) (ent.Value, error)
 
@@ -778,8 +890,14 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ApplicationQuery, predicate.Application, application.OrderOption]{typ: ent.TypeApplication, tq: q}, nil
 	case *ent.AwardQuery:
 		return &query[*ent.AwardQuery, predicate.Award, award.OrderOption]{typ: ent.TypeAward, tq: q}, nil
+	case *ent.AwardNominationQuery:
+		return &query[*ent.AwardNominationQuery, predicate.AwardNomination, awardnomination.OrderOption]{typ: ent.TypeAwardNomination, tq: q}, nil
+	case *ent.AwardSelectionQuery:
+		return &query[*ent.AwardSelectionQuery, predicate.AwardSelection, awardselection.OrderOption]{typ: ent.TypeAwardSelection, tq: q}, nil
 	case *ent.CandidateQuery:
 		return &query[*ent.CandidateQuery, predicate.Candidate, candidate.OrderOption]{typ: ent.TypeCandidate, tq: q}, nil
+	case *ent.CertificateQuery:
+		return &query[*ent.CertificateQuery, predicate.Certificate, certificate.OrderOption]{typ: ent.TypeCertificate, tq: q}, nil
 	case *ent.ChangeQuery:
 		return &query[*ent.ChangeQuery, predicate.Change, change.OrderOption]{typ: ent.TypeChange, tq: q}, nil
 	case *ent.CommunityQuery:
@@ -810,6 +928,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ReviewQuery, predicate.Review, review.OrderOption]{typ: ent.TypeReview, tq: q}, nil
 	case *ent.RoleQuery:
 		return &query[*ent.RoleQuery, predicate.Role, role.OrderOption]{typ: ent.TypeRole, tq: q}, nil
+	case *ent.ShipmentQuery:
+		return &query[*ent.ShipmentQuery, predicate.Shipment, shipment.OrderOption]{typ: ent.TypeShipment, tq: q}, nil
 	case *ent.ShippingAddressQuery:
 		return &query[*ent.ShippingAddressQuery, predicate.ShippingAddress, shippingaddress.OrderOption]{typ: ent.TypeShippingAddress, tq: q}, nil
 	case *ent.SponsorQuery:

@@ -173,11 +173,14 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "category", Type: field.TypeString, Nullable: true},
+		{Name: "points", Type: field.TypeInt, Default: 0},
 		{Name: "year", Type: field.TypeInt},
 		{Name: "title", Type: field.TypeString},
 		{Name: "rank", Type: field.TypeInt},
 		{Name: "citation", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "selection_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "community_id", Type: field.TypeString, Size: 40},
 		{Name: "user_id", Type: field.TypeString, Size: 40},
 	}
@@ -189,19 +192,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "awards_groups_group",
-				Columns:    []*schema.Column{AwardsColumns[7]},
+				Columns:    []*schema.Column{AwardsColumns[9]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
+				Symbol:     "awards_award_selections_awards",
+				Columns:    []*schema.Column{AwardsColumns[10]},
+				RefColumns: []*schema.Column{AwardSelectionsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "awards_communities_awards",
-				Columns:    []*schema.Column{AwardsColumns[8]},
+				Columns:    []*schema.Column{AwardsColumns[11]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "awards_users_awards",
-				Columns:    []*schema.Column{AwardsColumns[9]},
+				Columns:    []*schema.Column{AwardsColumns[12]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -210,7 +219,112 @@ var (
 			{
 				Name:    "award_community_id_year_title_user_id",
 				Unique:  true,
-				Columns: []*schema.Column{AwardsColumns[8], AwardsColumns[3], AwardsColumns[4], AwardsColumns[9]},
+				Columns: []*schema.Column{AwardsColumns[11], AwardsColumns[5], AwardsColumns[6], AwardsColumns[12]},
+			},
+		},
+	}
+	// AwardNominationsColumns holds the columns for the "award_nominations" table.
+	AwardNominationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "category", Type: field.TypeString},
+		{Name: "citation", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"NOMINATED", "AWARDED", "NOT_AWARDED"}, Default: "NOMINATED"},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+		{Name: "group_id", Type: field.TypeString, Size: 40},
+		{Name: "user_id", Type: field.TypeString, Size: 40},
+		{Name: "nominated_by_id", Type: field.TypeString, Size: 40},
+		{Name: "selection_id", Type: field.TypeString, Size: 40},
+	}
+	// AwardNominationsTable holds the schema information for the "award_nominations" table.
+	AwardNominationsTable = &schema.Table{
+		Name:       "award_nominations",
+		Columns:    AwardNominationsColumns,
+		PrimaryKey: []*schema.Column{AwardNominationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "award_nominations_communities_community",
+				Columns:    []*schema.Column{AwardNominationsColumns[6]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "award_nominations_groups_group",
+				Columns:    []*schema.Column{AwardNominationsColumns[7]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "award_nominations_users_user",
+				Columns:    []*schema.Column{AwardNominationsColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "award_nominations_users_nominated_by",
+				Columns:    []*schema.Column{AwardNominationsColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "award_nominations_award_selections_nominations",
+				Columns:    []*schema.Column{AwardNominationsColumns[10]},
+				RefColumns: []*schema.Column{AwardSelectionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "awardnomination_selection_id_user_id_category",
+				Unique:  true,
+				Columns: []*schema.Column{AwardNominationsColumns[10], AwardNominationsColumns[8], AwardNominationsColumns[3]},
+			},
+		},
+	}
+	// AwardSelectionsColumns holds the columns for the "award_selections" table.
+	AwardSelectionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "DECIDED"}, Default: "OPEN"},
+		{Name: "nominations_close_at", Type: field.TypeTime, Nullable: true},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "opened_by_id", Type: field.TypeString, Size: 40},
+		{Name: "decided_by_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+	}
+	// AwardSelectionsTable holds the schema information for the "award_selections" table.
+	AwardSelectionsTable = &schema.Table{
+		Name:       "award_selections",
+		Columns:    AwardSelectionsColumns,
+		PrimaryKey: []*schema.Column{AwardSelectionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "award_selections_users_opened_by",
+				Columns:    []*schema.Column{AwardSelectionsColumns[7]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "award_selections_users_decided_by",
+				Columns:    []*schema.Column{AwardSelectionsColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "award_selections_communities_award_selections",
+				Columns:    []*schema.Column{AwardSelectionsColumns[9]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "awardselection_community_id_year",
+				Unique:  true,
+				Columns: []*schema.Column{AwardSelectionsColumns[9], AwardSelectionsColumns[3]},
 			},
 		},
 	}
@@ -257,6 +371,80 @@ var (
 				Name:    "candidate_election_id_user_id",
 				Unique:  true,
 				Columns: []*schema.Column{CandidatesColumns[9], CandidatesColumns[7]},
+			},
+		},
+	}
+	// CertificatesColumns holds the columns for the "certificates" table.
+	CertificatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"MEMBERSHIP", "AWARD"}},
+		{Name: "code", Type: field.TypeString, Unique: true},
+		{Name: "holder_name", Type: field.TypeString},
+		{Name: "community_name", Type: field.TypeString},
+		{Name: "group_name", Type: field.TypeString, Nullable: true},
+		{Name: "title", Type: field.TypeString, Nullable: true},
+		{Name: "year", Type: field.TypeInt, Nullable: true},
+		{Name: "issued_at", Type: field.TypeTime},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "role_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "award_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "user_id", Type: field.TypeString, Size: 40},
+	}
+	// CertificatesTable holds the schema information for the "certificates" table.
+	CertificatesTable = &schema.Table{
+		Name:       "certificates",
+		Columns:    CertificatesColumns,
+		PrimaryKey: []*schema.Column{CertificatesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "certificates_communities_community",
+				Columns:    []*schema.Column{CertificatesColumns[11]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "certificates_groups_group",
+				Columns:    []*schema.Column{CertificatesColumns[12]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "certificates_roles_role",
+				Columns:    []*schema.Column{CertificatesColumns[13]},
+				RefColumns: []*schema.Column{RolesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "certificates_awards_award",
+				Columns:    []*schema.Column{CertificatesColumns[14]},
+				RefColumns: []*schema.Column{AwardsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "certificates_users_certificates",
+				Columns:    []*schema.Column{CertificatesColumns[15]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "certificate_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{CertificatesColumns[15]},
+			},
+			{
+				Name:    "certificate_role_id",
+				Unique:  true,
+				Columns: []*schema.Column{CertificatesColumns[13]},
+			},
+			{
+				Name:    "certificate_award_id",
+				Unique:  true,
+				Columns: []*schema.Column{CertificatesColumns[14]},
 			},
 		},
 	}
@@ -323,6 +511,8 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "email", Type: field.TypeString, Unique: true},
+		{Name: "phone", Type: field.TypeString, Nullable: true},
+		{Name: "messaging", Type: field.TypeString, Nullable: true},
 		{Name: "user_id", Type: field.TypeString, Unique: true, Size: 40},
 	}
 	// ContactsTable holds the schema information for the "contacts" table.
@@ -333,7 +523,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_users_contact",
-				Columns:    []*schema.Column{ContactsColumns[4]},
+				Columns:    []*schema.Column{ContactsColumns[6]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -344,13 +534,23 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ARTICLE", "TALK", "USER_CASE", "REFERRAL", "FEEDBACK", "CODE", "DOCS", "TRANSLATION", "EVENT_HELP"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"PARTICIPATION", "ARTICLE", "TALK", "USER_CASE", "REFERRAL", "FEEDBACK", "CODE", "DOCS", "COMMUNICATION", "TRANSLATION", "EVENT_HELP"}},
 		{Name: "title", Type: field.TypeString},
 		{Name: "url", Type: field.TypeString, Nullable: true},
 		{Name: "occurred_on", Type: field.TypeTime},
+		{Name: "details", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "VERIFIED", "DECLINED"}, Default: "PENDING"},
+		{Name: "points", Type: field.TypeInt, Default: 0},
 		{Name: "verified_at", Type: field.TypeTime, Nullable: true},
+		{Name: "declined_at", Type: field.TypeTime, Nullable: true},
+		{Name: "decline_reason", Type: field.TypeString, Nullable: true},
+		{Name: "automatic", Type: field.TypeBool, Default: false},
+		{Name: "source_key", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "shortlisted_year", Type: field.TypeInt, Nullable: true},
 		{Name: "community_id", Type: field.TypeString, Size: 40},
 		{Name: "verified_by_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "declined_by_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "event_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "user_id", Type: field.TypeString, Size: 40},
 	}
@@ -362,25 +562,37 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contributions_communities_community",
-				Columns:    []*schema.Column{ContributionsColumns[8]},
+				Columns:    []*schema.Column{ContributionsColumns[16]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contributions_users_verified_by",
-				Columns:    []*schema.Column{ContributionsColumns[9]},
+				Columns:    []*schema.Column{ContributionsColumns[17]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
+				Symbol:     "contributions_users_declined_by",
+				Columns:    []*schema.Column{ContributionsColumns[18]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "contributions_events_event",
+				Columns:    []*schema.Column{ContributionsColumns[19]},
+				RefColumns: []*schema.Column{EventsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "contributions_groups_contributions",
-				Columns:    []*schema.Column{ContributionsColumns[10]},
+				Columns:    []*schema.Column{ContributionsColumns[20]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contributions_users_contributions",
-				Columns:    []*schema.Column{ContributionsColumns[11]},
+				Columns:    []*schema.Column{ContributionsColumns[21]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -389,17 +601,27 @@ var (
 			{
 				Name:    "contribution_user_id_occurred_on",
 				Unique:  false,
-				Columns: []*schema.Column{ContributionsColumns[11], ContributionsColumns[6]},
+				Columns: []*schema.Column{ContributionsColumns[21], ContributionsColumns[6]},
 			},
 			{
 				Name:    "contribution_community_id_kind_occurred_on",
 				Unique:  false,
-				Columns: []*schema.Column{ContributionsColumns[8], ContributionsColumns[3], ContributionsColumns[6]},
+				Columns: []*schema.Column{ContributionsColumns[16], ContributionsColumns[3], ContributionsColumns[6]},
 			},
 			{
 				Name:    "contribution_group_id_occurred_on",
 				Unique:  false,
-				Columns: []*schema.Column{ContributionsColumns[10], ContributionsColumns[6]},
+				Columns: []*schema.Column{ContributionsColumns[20], ContributionsColumns[6]},
+			},
+			{
+				Name:    "contribution_group_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{ContributionsColumns[20], ContributionsColumns[8]},
+			},
+			{
+				Name:    "contribution_community_id_shortlisted_year",
+				Unique:  false,
+				Columns: []*schema.Column{ContributionsColumns[16], ContributionsColumns[15]},
 			},
 		},
 	}
@@ -893,6 +1115,8 @@ var (
 		{Name: "term_start", Type: field.TypeTime, Nullable: true},
 		{Name: "term_end", Type: field.TypeTime, Nullable: true},
 		{Name: "term_number", Type: field.TypeInt, Default: 1},
+		{Name: "obligation_started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "obligation_due_at", Type: field.TypeTime, Nullable: true},
 		{Name: "ended_at", Type: field.TypeTime, Nullable: true},
 		{Name: "end_reason", Type: field.TypeString, Nullable: true},
 		{Name: "community_id", Type: field.TypeString, Nullable: true, Size: 40},
@@ -909,31 +1133,31 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "roles_communities_roles",
-				Columns:    []*schema.Column{RolesColumns[11]},
+				Columns:    []*schema.Column{RolesColumns[13]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "roles_groups_roles",
-				Columns:    []*schema.Column{RolesColumns[12]},
-				RefColumns: []*schema.Column{GroupsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "roles_regions_roles",
-				Columns:    []*schema.Column{RolesColumns[13]},
-				RefColumns: []*schema.Column{RegionsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "roles_groups_home_group",
 				Columns:    []*schema.Column{RolesColumns[14]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "roles_users_roles",
+				Symbol:     "roles_regions_roles",
 				Columns:    []*schema.Column{RolesColumns[15]},
+				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "roles_groups_home_group",
+				Columns:    []*schema.Column{RolesColumns[16]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "roles_users_roles",
+				Columns:    []*schema.Column{RolesColumns[17]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -942,7 +1166,7 @@ var (
 			{
 				Name:    "role_user_id_kind_scope_key",
 				Unique:  true,
-				Columns: []*schema.Column{RolesColumns[15], RolesColumns[3], RolesColumns[5]},
+				Columns: []*schema.Column{RolesColumns[17], RolesColumns[3], RolesColumns[5]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "status IN ('PENDING', 'ACTIVE')",
 				},
@@ -950,22 +1174,94 @@ var (
 			{
 				Name:    "role_group_id_kind_status",
 				Unique:  false,
-				Columns: []*schema.Column{RolesColumns[12], RolesColumns[3], RolesColumns[4]},
+				Columns: []*schema.Column{RolesColumns[14], RolesColumns[3], RolesColumns[4]},
 			},
 			{
 				Name:    "role_region_id_kind_status",
 				Unique:  false,
-				Columns: []*schema.Column{RolesColumns[13], RolesColumns[3], RolesColumns[4]},
+				Columns: []*schema.Column{RolesColumns[15], RolesColumns[3], RolesColumns[4]},
 			},
 			{
 				Name:    "role_community_id_kind_status",
 				Unique:  false,
-				Columns: []*schema.Column{RolesColumns[11], RolesColumns[3], RolesColumns[4]},
+				Columns: []*schema.Column{RolesColumns[13], RolesColumns[3], RolesColumns[4]},
 			},
 			{
 				Name:    "role_user_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{RolesColumns[15], RolesColumns[4]},
+				Columns: []*schema.Column{RolesColumns[17], RolesColumns[4]},
+			},
+			{
+				Name:    "role_status_obligation_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{RolesColumns[4], RolesColumns[10]},
+			},
+		},
+	}
+	// ShipmentsColumns holds the columns for the "shipments" table.
+	ShipmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"GIFT_PACKAGE", "SOUVENIR"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "SHIPPED"}, Default: "PENDING"},
+		{Name: "shipped_at", Type: field.TypeTime, Nullable: true},
+		{Name: "carrier", Type: field.TypeString, Nullable: true},
+		{Name: "tracking_code", Type: field.TypeString, Nullable: true},
+		{Name: "dedupe_key", Type: field.TypeString, Unique: true},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+		{Name: "award_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "role_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "shipped_by_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "user_id", Type: field.TypeString, Size: 40},
+	}
+	// ShipmentsTable holds the schema information for the "shipments" table.
+	ShipmentsTable = &schema.Table{
+		Name:       "shipments",
+		Columns:    ShipmentsColumns,
+		PrimaryKey: []*schema.Column{ShipmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "shipments_communities_shipments",
+				Columns:    []*schema.Column{ShipmentsColumns[9]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "shipments_awards_award",
+				Columns:    []*schema.Column{ShipmentsColumns[10]},
+				RefColumns: []*schema.Column{AwardsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "shipments_roles_role",
+				Columns:    []*schema.Column{ShipmentsColumns[11]},
+				RefColumns: []*schema.Column{RolesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "shipments_users_shipped_by",
+				Columns:    []*schema.Column{ShipmentsColumns[12]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "shipments_users_shipments",
+				Columns:    []*schema.Column{ShipmentsColumns[13]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "shipment_community_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{ShipmentsColumns[9], ShipmentsColumns[4]},
+			},
+			{
+				Name:    "shipment_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{ShipmentsColumns[13]},
 			},
 		},
 	}
@@ -1088,6 +1384,11 @@ var (
 		{Name: "country", Type: field.TypeString, Nullable: true},
 		{Name: "affiliation", Type: field.TypeString, Nullable: true},
 		{Name: "avatar_url", Type: field.TypeString, Nullable: true},
+		{Name: "languages", Type: field.TypeJSON, Nullable: true},
+		{Name: "links", Type: field.TypeJSON, Nullable: true},
+		{Name: "showcase_consent", Type: field.TypeBool, Default: false},
+		{Name: "photo_consent", Type: field.TypeBool, Default: false},
+		{Name: "ledger_public", Type: field.TypeBool, Default: false},
 		{Name: "oidc_issuer", Type: field.TypeString, Nullable: true},
 		{Name: "oidc_subject", Type: field.TypeString, Nullable: true},
 		{Name: "organization_id", Type: field.TypeString, Nullable: true, Size: 40},
@@ -1100,7 +1401,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_organizations_members",
-				Columns:    []*schema.Column{UsersColumns[12]},
+				Columns:    []*schema.Column{UsersColumns[17]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -1109,12 +1410,12 @@ var (
 			{
 				Name:    "user_oidc_issuer_oidc_subject",
 				Unique:  true,
-				Columns: []*schema.Column{UsersColumns[10], UsersColumns[11]},
+				Columns: []*schema.Column{UsersColumns[15], UsersColumns[16]},
 			},
 			{
 				Name:    "user_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[12]},
+				Columns: []*schema.Column{UsersColumns[17]},
 			},
 		},
 	}
@@ -1207,7 +1508,10 @@ var (
 		AgendaItemsTable,
 		ApplicationsTable,
 		AwardsTable,
+		AwardNominationsTable,
+		AwardSelectionsTable,
 		CandidatesTable,
+		CertificatesTable,
 		ChangesTable,
 		CommunitiesTable,
 		ContactsTable,
@@ -1223,6 +1527,7 @@ var (
 		ReportsTable,
 		ReviewsTable,
 		RolesTable,
+		ShipmentsTable,
 		ShippingAddressesTable,
 		SponsorsTable,
 		SubmissionsTable,
@@ -1245,16 +1550,32 @@ func init() {
 	ApplicationsTable.ForeignKeys[5].RefTable = GroupsTable
 	ApplicationsTable.ForeignKeys[6].RefTable = UsersTable
 	AwardsTable.ForeignKeys[0].RefTable = GroupsTable
-	AwardsTable.ForeignKeys[1].RefTable = CommunitiesTable
-	AwardsTable.ForeignKeys[2].RefTable = UsersTable
+	AwardsTable.ForeignKeys[1].RefTable = AwardSelectionsTable
+	AwardsTable.ForeignKeys[2].RefTable = CommunitiesTable
+	AwardsTable.ForeignKeys[3].RefTable = UsersTable
+	AwardNominationsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	AwardNominationsTable.ForeignKeys[1].RefTable = GroupsTable
+	AwardNominationsTable.ForeignKeys[2].RefTable = UsersTable
+	AwardNominationsTable.ForeignKeys[3].RefTable = UsersTable
+	AwardNominationsTable.ForeignKeys[4].RefTable = AwardSelectionsTable
+	AwardSelectionsTable.ForeignKeys[0].RefTable = UsersTable
+	AwardSelectionsTable.ForeignKeys[1].RefTable = UsersTable
+	AwardSelectionsTable.ForeignKeys[2].RefTable = CommunitiesTable
 	CandidatesTable.ForeignKeys[0].RefTable = UsersTable
 	CandidatesTable.ForeignKeys[1].RefTable = UsersTable
 	CandidatesTable.ForeignKeys[2].RefTable = ElectionsTable
+	CertificatesTable.ForeignKeys[0].RefTable = CommunitiesTable
+	CertificatesTable.ForeignKeys[1].RefTable = GroupsTable
+	CertificatesTable.ForeignKeys[2].RefTable = RolesTable
+	CertificatesTable.ForeignKeys[3].RefTable = AwardsTable
+	CertificatesTable.ForeignKeys[4].RefTable = UsersTable
 	ContactsTable.ForeignKeys[0].RefTable = UsersTable
 	ContributionsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	ContributionsTable.ForeignKeys[1].RefTable = UsersTable
-	ContributionsTable.ForeignKeys[2].RefTable = GroupsTable
-	ContributionsTable.ForeignKeys[3].RefTable = UsersTable
+	ContributionsTable.ForeignKeys[2].RefTable = UsersTable
+	ContributionsTable.ForeignKeys[3].RefTable = EventsTable
+	ContributionsTable.ForeignKeys[4].RefTable = GroupsTable
+	ContributionsTable.ForeignKeys[5].RefTable = UsersTable
 	ElectionsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	ElectionsTable.ForeignKeys[1].RefTable = UsersTable
 	ElectionsTable.ForeignKeys[2].RefTable = GroupsTable
@@ -1282,6 +1603,11 @@ func init() {
 	RolesTable.ForeignKeys[2].RefTable = RegionsTable
 	RolesTable.ForeignKeys[3].RefTable = GroupsTable
 	RolesTable.ForeignKeys[4].RefTable = UsersTable
+	ShipmentsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	ShipmentsTable.ForeignKeys[1].RefTable = AwardsTable
+	ShipmentsTable.ForeignKeys[2].RefTable = RolesTable
+	ShipmentsTable.ForeignKeys[3].RefTable = UsersTable
+	ShipmentsTable.ForeignKeys[4].RefTable = UsersTable
 	ShippingAddressesTable.ForeignKeys[0].RefTable = UsersTable
 	SponsorsTable.ForeignKeys[0].RefTable = EventsTable
 	SubmissionsTable.ForeignKeys[0].RefTable = CommunitiesTable

@@ -18,8 +18,17 @@ type Application func(*sql.Selector)
 // Award is the predicate function for award builders.
 type Award func(*sql.Selector)
 
+// AwardNomination is the predicate function for awardnomination builders.
+type AwardNomination func(*sql.Selector)
+
+// AwardSelection is the predicate function for awardselection builders.
+type AwardSelection func(*sql.Selector)
+
 // Candidate is the predicate function for candidate builders.
 type Candidate func(*sql.Selector)
+
+// Certificate is the predicate function for certificate builders.
+type Certificate func(*sql.Selector)
 
 // Change is the predicate function for change builders.
 type Change func(*sql.Selector)
@@ -65,6 +74,9 @@ type Review func(*sql.Selector)
 
 // Role is the predicate function for role builders.
 type Role func(*sql.Selector)
+
+// Shipment is the predicate function for shipment builders.
+type Shipment func(*sql.Selector)
 
 // ShippingAddress is the predicate function for shippingaddress builders.
 type ShippingAddress func(*sql.Selector)

@@ -207,6 +207,54 @@ func (f AwardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AwardMutation", m)
 }
 
+// The AwardNominationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AwardNominationQueryRuleFunc func(context.Context, *ent.AwardNominationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AwardNominationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AwardNominationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AwardNominationQuery", q)
+}
+
+// The AwardNominationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AwardNominationMutationRuleFunc func(context.Context, *ent.AwardNominationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AwardNominationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AwardNominationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AwardNominationMutation", m)
+}
+
+// The AwardSelectionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AwardSelectionQueryRuleFunc func(context.Context, *ent.AwardSelectionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AwardSelectionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AwardSelectionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AwardSelectionQuery", q)
+}
+
+// The AwardSelectionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AwardSelectionMutationRuleFunc func(context.Context, *ent.AwardSelectionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AwardSelectionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AwardSelectionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AwardSelectionMutation", m)
+}
+
 // The CandidateQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CandidateQueryRuleFunc func(context.Context, *ent.CandidateQuery) error
@@ -229,6 +277,30 @@ func (f CandidateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CandidateMutation", m)
+}
+
+// The CertificateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CertificateQueryRuleFunc func(context.Context, *ent.CertificateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CertificateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CertificateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CertificateQuery", q)
+}
+
+// The CertificateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CertificateMutationRuleFunc func(context.Context, *ent.CertificateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CertificateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CertificateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CertificateMutation", m)
 }
 
 // The ChangeQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -591,6 +663,30 @@ func (f RoleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RoleMutation", m)
 }
 
+// The ShipmentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ShipmentQueryRuleFunc func(context.Context, *ent.ShipmentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ShipmentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ShipmentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ShipmentQuery", q)
+}
+
+// The ShipmentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ShipmentMutationRuleFunc func(context.Context, *ent.ShipmentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ShipmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ShipmentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ShipmentMutation", m)
+}
+
 // The ShippingAddressQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ShippingAddressQueryRuleFunc func(context.Context, *ent.ShippingAddressQuery) error
@@ -754,7 +850,13 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AwardQuery:
 		return q.Filter(), nil
+	case *ent.AwardNominationQuery:
+		return q.Filter(), nil
+	case *ent.AwardSelectionQuery:
+		return q.Filter(), nil
 	case *ent.CandidateQuery:
+		return q.Filter(), nil
+	case *ent.CertificateQuery:
 		return q.Filter(), nil
 	case *ent.ChangeQuery:
 		return q.Filter(), nil
@@ -786,6 +888,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.RoleQuery:
 		return q.Filter(), nil
+	case *ent.ShipmentQuery:
+		return q.Filter(), nil
 	case *ent.ShippingAddressQuery:
 		return q.Filter(), nil
 	case *ent.SponsorQuery:
@@ -811,7 +915,13 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.AwardMutation:
 		return m.Filter(), nil
+	case *ent.AwardNominationMutation:
+		return m.Filter(), nil
+	case *ent.AwardSelectionMutation:
+		return m.Filter(), nil
 	case *ent.CandidateMutation:
+		return m.Filter(), nil
+	case *ent.CertificateMutation:
 		return m.Filter(), nil
 	case *ent.ChangeMutation:
 		return m.Filter(), nil
@@ -842,6 +952,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ReviewMutation:
 		return m.Filter(), nil
 	case *ent.RoleMutation:
+		return m.Filter(), nil
+	case *ent.ShipmentMutation:
 		return m.Filter(), nil
 	case *ent.ShippingAddressMutation:
 		return m.Filter(), nil

@@ -45,6 +45,10 @@ const (
 	FieldTermEnd = "term_end"
 	// FieldTermNumber holds the string denoting the term_number field in the database.
 	FieldTermNumber = "term_number"
+	// FieldObligationStartedAt holds the string denoting the obligation_started_at field in the database.
+	FieldObligationStartedAt = "obligation_started_at"
+	// FieldObligationDueAt holds the string denoting the obligation_due_at field in the database.
+	FieldObligationDueAt = "obligation_due_at"
 	// FieldEndedAt holds the string denoting the ended_at field in the database.
 	FieldEndedAt = "ended_at"
 	// FieldEndReason holds the string denoting the end_reason field in the database.
@@ -114,6 +118,8 @@ var Columns = []string{
 	FieldTermStart,
 	FieldTermEnd,
 	FieldTermNumber,
+	FieldObligationStartedAt,
+	FieldObligationDueAt,
 	FieldEndedAt,
 	FieldEndReason,
 }
@@ -282,6 +288,16 @@ func ByTermEnd(opts ...sql.OrderTermOption) OrderOption {
 // ByTermNumber orders the results by the term_number field.
 func ByTermNumber(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTermNumber, opts...).ToFunc()
+}
+
+// ByObligationStartedAt orders the results by the obligation_started_at field.
+func ByObligationStartedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldObligationStartedAt, opts...).ToFunc()
+}
+
+// ByObligationDueAt orders the results by the obligation_due_at field.
+func ByObligationDueAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldObligationDueAt, opts...).ToFunc()
 }
 
 // ByEndedAt orders the results by the ended_at field.

@@ -111,6 +111,16 @@ func TermNumber(v int) predicate.Role {
 	return predicate.Role(sql.FieldEQ(FieldTermNumber, v))
 }
 
+// ObligationStartedAt applies equality check predicate on the "obligation_started_at" field. It's identical to ObligationStartedAtEQ.
+func ObligationStartedAt(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldObligationStartedAt, v))
+}
+
+// ObligationDueAt applies equality check predicate on the "obligation_due_at" field. It's identical to ObligationDueAtEQ.
+func ObligationDueAt(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldObligationDueAt, v))
+}
+
 // EndedAt applies equality check predicate on the "ended_at" field. It's identical to EndedAtEQ.
 func EndedAt(v time.Time) predicate.Role {
 	return predicate.Role(sql.FieldEQ(FieldEndedAt, v))
@@ -834,6 +844,106 @@ func TermNumberLT(v int) predicate.Role {
 // TermNumberLTE applies the LTE predicate on the "term_number" field.
 func TermNumberLTE(v int) predicate.Role {
 	return predicate.Role(sql.FieldLTE(FieldTermNumber, v))
+}
+
+// ObligationStartedAtEQ applies the EQ predicate on the "obligation_started_at" field.
+func ObligationStartedAtEQ(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldObligationStartedAt, v))
+}
+
+// ObligationStartedAtNEQ applies the NEQ predicate on the "obligation_started_at" field.
+func ObligationStartedAtNEQ(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldNEQ(FieldObligationStartedAt, v))
+}
+
+// ObligationStartedAtIn applies the In predicate on the "obligation_started_at" field.
+func ObligationStartedAtIn(vs ...time.Time) predicate.Role {
+	return predicate.Role(sql.FieldIn(FieldObligationStartedAt, vs...))
+}
+
+// ObligationStartedAtNotIn applies the NotIn predicate on the "obligation_started_at" field.
+func ObligationStartedAtNotIn(vs ...time.Time) predicate.Role {
+	return predicate.Role(sql.FieldNotIn(FieldObligationStartedAt, vs...))
+}
+
+// ObligationStartedAtGT applies the GT predicate on the "obligation_started_at" field.
+func ObligationStartedAtGT(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldGT(FieldObligationStartedAt, v))
+}
+
+// ObligationStartedAtGTE applies the GTE predicate on the "obligation_started_at" field.
+func ObligationStartedAtGTE(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldGTE(FieldObligationStartedAt, v))
+}
+
+// ObligationStartedAtLT applies the LT predicate on the "obligation_started_at" field.
+func ObligationStartedAtLT(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldLT(FieldObligationStartedAt, v))
+}
+
+// ObligationStartedAtLTE applies the LTE predicate on the "obligation_started_at" field.
+func ObligationStartedAtLTE(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldLTE(FieldObligationStartedAt, v))
+}
+
+// ObligationStartedAtIsNil applies the IsNil predicate on the "obligation_started_at" field.
+func ObligationStartedAtIsNil() predicate.Role {
+	return predicate.Role(sql.FieldIsNull(FieldObligationStartedAt))
+}
+
+// ObligationStartedAtNotNil applies the NotNil predicate on the "obligation_started_at" field.
+func ObligationStartedAtNotNil() predicate.Role {
+	return predicate.Role(sql.FieldNotNull(FieldObligationStartedAt))
+}
+
+// ObligationDueAtEQ applies the EQ predicate on the "obligation_due_at" field.
+func ObligationDueAtEQ(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldObligationDueAt, v))
+}
+
+// ObligationDueAtNEQ applies the NEQ predicate on the "obligation_due_at" field.
+func ObligationDueAtNEQ(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldNEQ(FieldObligationDueAt, v))
+}
+
+// ObligationDueAtIn applies the In predicate on the "obligation_due_at" field.
+func ObligationDueAtIn(vs ...time.Time) predicate.Role {
+	return predicate.Role(sql.FieldIn(FieldObligationDueAt, vs...))
+}
+
+// ObligationDueAtNotIn applies the NotIn predicate on the "obligation_due_at" field.
+func ObligationDueAtNotIn(vs ...time.Time) predicate.Role {
+	return predicate.Role(sql.FieldNotIn(FieldObligationDueAt, vs...))
+}
+
+// ObligationDueAtGT applies the GT predicate on the "obligation_due_at" field.
+func ObligationDueAtGT(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldGT(FieldObligationDueAt, v))
+}
+
+// ObligationDueAtGTE applies the GTE predicate on the "obligation_due_at" field.
+func ObligationDueAtGTE(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldGTE(FieldObligationDueAt, v))
+}
+
+// ObligationDueAtLT applies the LT predicate on the "obligation_due_at" field.
+func ObligationDueAtLT(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldLT(FieldObligationDueAt, v))
+}
+
+// ObligationDueAtLTE applies the LTE predicate on the "obligation_due_at" field.
+func ObligationDueAtLTE(v time.Time) predicate.Role {
+	return predicate.Role(sql.FieldLTE(FieldObligationDueAt, v))
+}
+
+// ObligationDueAtIsNil applies the IsNil predicate on the "obligation_due_at" field.
+func ObligationDueAtIsNil() predicate.Role {
+	return predicate.Role(sql.FieldIsNull(FieldObligationDueAt))
+}
+
+// ObligationDueAtNotNil applies the NotNil predicate on the "obligation_due_at" field.
+func ObligationDueAtNotNil() predicate.Role {
+	return predicate.Role(sql.FieldNotNull(FieldObligationDueAt))
 }
 
 // EndedAtEQ applies the EQ predicate on the "ended_at" field.

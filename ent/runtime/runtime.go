@@ -10,7 +10,10 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
@@ -29,6 +32,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
@@ -212,20 +216,30 @@ func init() {
 	award.DefaultUpdatedAt = awardDescUpdatedAt.Default.(func() time.Time)
 	// award.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	award.UpdateDefaultUpdatedAt = awardDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// awardDescCategory is the schema descriptor for category field.
+	awardDescCategory := awardFields[4].Descriptor()
+	// award.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	award.CategoryValidator = awardDescCategory.Validators[0].(func(string) error)
+	// awardDescPoints is the schema descriptor for points field.
+	awardDescPoints := awardFields[5].Descriptor()
+	// award.DefaultPoints holds the default value on creation for the points field.
+	award.DefaultPoints = awardDescPoints.Default.(int)
+	// award.PointsValidator is a validator for the "points" field. It is called by the builders before save.
+	award.PointsValidator = awardDescPoints.Validators[0].(func(int) error)
 	// awardDescYear is the schema descriptor for year field.
-	awardDescYear := awardFields[3].Descriptor()
+	awardDescYear := awardFields[6].Descriptor()
 	// award.YearValidator is a validator for the "year" field. It is called by the builders before save.
 	award.YearValidator = awardDescYear.Validators[0].(func(int) error)
 	// awardDescTitle is the schema descriptor for title field.
-	awardDescTitle := awardFields[4].Descriptor()
+	awardDescTitle := awardFields[7].Descriptor()
 	// award.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	award.TitleValidator = awardDescTitle.Validators[0].(func(string) error)
 	// awardDescRank is the schema descriptor for rank field.
-	awardDescRank := awardFields[5].Descriptor()
+	awardDescRank := awardFields[8].Descriptor()
 	// award.RankValidator is a validator for the "rank" field. It is called by the builders before save.
 	award.RankValidator = awardDescRank.Validators[0].(func(int) error)
 	// awardDescCitation is the schema descriptor for citation field.
-	awardDescCitation := awardFields[6].Descriptor()
+	awardDescCitation := awardFields[9].Descriptor()
 	// award.CitationValidator is a validator for the "citation" field. It is called by the builders before save.
 	award.CitationValidator = awardDescCitation.Validators[0].(func(string) error)
 	// awardDescID is the schema descriptor for id field.
@@ -234,6 +248,82 @@ func init() {
 	award.DefaultID = awardDescID.Default.(func() pulid.ID)
 	// award.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	award.IDValidator = awardDescID.Validators[0].(func(string) error)
+	awardnominationMixin := schema.AwardNomination{}.Mixin()
+	awardnomination.Policy = privacy.NewPolicies(schema.AwardNomination{})
+	awardnomination.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := awardnomination.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	awardnominationMixinFields0 := awardnominationMixin[0].Fields()
+	_ = awardnominationMixinFields0
+	awardnominationMixinFields1 := awardnominationMixin[1].Fields()
+	_ = awardnominationMixinFields1
+	awardnominationFields := schema.AwardNomination{}.Fields()
+	_ = awardnominationFields
+	// awardnominationDescCreatedAt is the schema descriptor for created_at field.
+	awardnominationDescCreatedAt := awardnominationMixinFields1[0].Descriptor()
+	// awardnomination.DefaultCreatedAt holds the default value on creation for the created_at field.
+	awardnomination.DefaultCreatedAt = awardnominationDescCreatedAt.Default.(func() time.Time)
+	// awardnominationDescUpdatedAt is the schema descriptor for updated_at field.
+	awardnominationDescUpdatedAt := awardnominationMixinFields1[1].Descriptor()
+	// awardnomination.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	awardnomination.DefaultUpdatedAt = awardnominationDescUpdatedAt.Default.(func() time.Time)
+	// awardnomination.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	awardnomination.UpdateDefaultUpdatedAt = awardnominationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// awardnominationDescCategory is the schema descriptor for category field.
+	awardnominationDescCategory := awardnominationFields[5].Descriptor()
+	// awardnomination.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	awardnomination.CategoryValidator = awardnominationDescCategory.Validators[0].(func(string) error)
+	// awardnominationDescCitation is the schema descriptor for citation field.
+	awardnominationDescCitation := awardnominationFields[6].Descriptor()
+	// awardnomination.CitationValidator is a validator for the "citation" field. It is called by the builders before save.
+	awardnomination.CitationValidator = awardnominationDescCitation.Validators[0].(func(string) error)
+	// awardnominationDescID is the schema descriptor for id field.
+	awardnominationDescID := awardnominationMixinFields0[0].Descriptor()
+	// awardnomination.DefaultID holds the default value on creation for the id field.
+	awardnomination.DefaultID = awardnominationDescID.Default.(func() pulid.ID)
+	// awardnomination.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	awardnomination.IDValidator = awardnominationDescID.Validators[0].(func(string) error)
+	awardselectionMixin := schema.AwardSelection{}.Mixin()
+	awardselection.Policy = privacy.NewPolicies(schema.AwardSelection{})
+	awardselection.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := awardselection.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	awardselectionMixinFields0 := awardselectionMixin[0].Fields()
+	_ = awardselectionMixinFields0
+	awardselectionMixinFields1 := awardselectionMixin[1].Fields()
+	_ = awardselectionMixinFields1
+	awardselectionFields := schema.AwardSelection{}.Fields()
+	_ = awardselectionFields
+	// awardselectionDescCreatedAt is the schema descriptor for created_at field.
+	awardselectionDescCreatedAt := awardselectionMixinFields1[0].Descriptor()
+	// awardselection.DefaultCreatedAt holds the default value on creation for the created_at field.
+	awardselection.DefaultCreatedAt = awardselectionDescCreatedAt.Default.(func() time.Time)
+	// awardselectionDescUpdatedAt is the schema descriptor for updated_at field.
+	awardselectionDescUpdatedAt := awardselectionMixinFields1[1].Descriptor()
+	// awardselection.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	awardselection.DefaultUpdatedAt = awardselectionDescUpdatedAt.Default.(func() time.Time)
+	// awardselection.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	awardselection.UpdateDefaultUpdatedAt = awardselectionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// awardselectionDescYear is the schema descriptor for year field.
+	awardselectionDescYear := awardselectionFields[3].Descriptor()
+	// awardselection.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	awardselection.YearValidator = awardselectionDescYear.Validators[0].(func(int) error)
+	// awardselectionDescID is the schema descriptor for id field.
+	awardselectionDescID := awardselectionMixinFields0[0].Descriptor()
+	// awardselection.DefaultID holds the default value on creation for the id field.
+	awardselection.DefaultID = awardselectionDescID.Default.(func() pulid.ID)
+	// awardselection.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	awardselection.IDValidator = awardselectionDescID.Validators[0].(func(string) error)
 	candidateMixin := schema.Candidate{}.Mixin()
 	candidate.Policy = privacy.NewPolicies(schema.Candidate{})
 	candidate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -280,6 +370,38 @@ func init() {
 	candidate.DefaultID = candidateDescID.Default.(func() pulid.ID)
 	// candidate.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	candidate.IDValidator = candidateDescID.Validators[0].(func(string) error)
+	certificateMixin := schema.Certificate{}.Mixin()
+	certificate.Policy = privacy.NewPolicies(schema.Certificate{})
+	certificate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := certificate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	certificateMixinFields0 := certificateMixin[0].Fields()
+	_ = certificateMixinFields0
+	certificateMixinFields1 := certificateMixin[1].Fields()
+	_ = certificateMixinFields1
+	certificateFields := schema.Certificate{}.Fields()
+	_ = certificateFields
+	// certificateDescCreatedAt is the schema descriptor for created_at field.
+	certificateDescCreatedAt := certificateMixinFields1[0].Descriptor()
+	// certificate.DefaultCreatedAt holds the default value on creation for the created_at field.
+	certificate.DefaultCreatedAt = certificateDescCreatedAt.Default.(func() time.Time)
+	// certificateDescUpdatedAt is the schema descriptor for updated_at field.
+	certificateDescUpdatedAt := certificateMixinFields1[1].Descriptor()
+	// certificate.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	certificate.DefaultUpdatedAt = certificateDescUpdatedAt.Default.(func() time.Time)
+	// certificate.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	certificate.UpdateDefaultUpdatedAt = certificateDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// certificateDescID is the schema descriptor for id field.
+	certificateDescID := certificateMixinFields0[0].Descriptor()
+	// certificate.DefaultID holds the default value on creation for the id field.
+	certificate.DefaultID = certificateDescID.Default.(func() pulid.ID)
+	// certificate.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	certificate.IDValidator = certificateDescID.Validators[0].(func(string) error)
 	change.Policy = privacy.NewPolicies(schema.Change{})
 	change.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -396,6 +518,14 @@ func init() {
 	contactDescEmail := contactFields[1].Descriptor()
 	// contact.EmailValidator is a validator for the "email" field. It is called by the builders before save.
 	contact.EmailValidator = contactDescEmail.Validators[0].(func(string) error)
+	// contactDescPhone is the schema descriptor for phone field.
+	contactDescPhone := contactFields[2].Descriptor()
+	// contact.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	contact.PhoneValidator = contactDescPhone.Validators[0].(func(string) error)
+	// contactDescMessaging is the schema descriptor for messaging field.
+	contactDescMessaging := contactFields[3].Descriptor()
+	// contact.MessagingValidator is a validator for the "messaging" field. It is called by the builders before save.
+	contact.MessagingValidator = contactDescMessaging.Validators[0].(func(string) error)
 	// contactDescID is the schema descriptor for id field.
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
@@ -429,13 +559,35 @@ func init() {
 	// contribution.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	contribution.UpdateDefaultUpdatedAt = contributionDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// contributionDescTitle is the schema descriptor for title field.
-	contributionDescTitle := contributionFields[5].Descriptor()
+	contributionDescTitle := contributionFields[7].Descriptor()
 	// contribution.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	contribution.TitleValidator = contributionDescTitle.Validators[0].(func(string) error)
 	// contributionDescURL is the schema descriptor for url field.
-	contributionDescURL := contributionFields[6].Descriptor()
+	contributionDescURL := contributionFields[8].Descriptor()
 	// contribution.URLValidator is a validator for the "url" field. It is called by the builders before save.
 	contribution.URLValidator = contributionDescURL.Validators[0].(func(string) error)
+	// contributionDescDetails is the schema descriptor for details field.
+	contributionDescDetails := contributionFields[10].Descriptor()
+	// contribution.DetailsValidator is a validator for the "details" field. It is called by the builders before save.
+	contribution.DetailsValidator = contributionDescDetails.Validators[0].(func(string) error)
+	// contributionDescPoints is the schema descriptor for points field.
+	contributionDescPoints := contributionFields[12].Descriptor()
+	// contribution.DefaultPoints holds the default value on creation for the points field.
+	contribution.DefaultPoints = contributionDescPoints.Default.(int)
+	// contribution.PointsValidator is a validator for the "points" field. It is called by the builders before save.
+	contribution.PointsValidator = contributionDescPoints.Validators[0].(func(int) error)
+	// contributionDescDeclineReason is the schema descriptor for decline_reason field.
+	contributionDescDeclineReason := contributionFields[15].Descriptor()
+	// contribution.DeclineReasonValidator is a validator for the "decline_reason" field. It is called by the builders before save.
+	contribution.DeclineReasonValidator = contributionDescDeclineReason.Validators[0].(func(string) error)
+	// contributionDescAutomatic is the schema descriptor for automatic field.
+	contributionDescAutomatic := contributionFields[16].Descriptor()
+	// contribution.DefaultAutomatic holds the default value on creation for the automatic field.
+	contribution.DefaultAutomatic = contributionDescAutomatic.Default.(bool)
+	// contributionDescShortlistedYear is the schema descriptor for shortlisted_year field.
+	contributionDescShortlistedYear := contributionFields[18].Descriptor()
+	// contribution.ShortlistedYearValidator is a validator for the "shortlisted_year" field. It is called by the builders before save.
+	contribution.ShortlistedYearValidator = contributionDescShortlistedYear.Validators[0].(func(int) error)
 	// contributionDescID is the schema descriptor for id field.
 	contributionDescID := contributionMixinFields0[0].Descriptor()
 	// contribution.DefaultID holds the default value on creation for the id field.
@@ -1018,7 +1170,7 @@ func init() {
 	// role.TermNumberValidator is a validator for the "term_number" field. It is called by the builders before save.
 	role.TermNumberValidator = roleDescTermNumber.Validators[0].(func(int) error)
 	// roleDescEndReason is the schema descriptor for end_reason field.
-	roleDescEndReason := roleFields[12].Descriptor()
+	roleDescEndReason := roleFields[14].Descriptor()
 	// role.EndReasonValidator is a validator for the "end_reason" field. It is called by the builders before save.
 	role.EndReasonValidator = roleDescEndReason.Validators[0].(func(string) error)
 	// roleDescID is the schema descriptor for id field.
@@ -1027,6 +1179,46 @@ func init() {
 	role.DefaultID = roleDescID.Default.(func() pulid.ID)
 	// role.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	role.IDValidator = roleDescID.Validators[0].(func(string) error)
+	shipmentMixin := schema.Shipment{}.Mixin()
+	shipment.Policy = privacy.NewPolicies(schema.Shipment{})
+	shipment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := shipment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	shipmentMixinFields0 := shipmentMixin[0].Fields()
+	_ = shipmentMixinFields0
+	shipmentMixinFields1 := shipmentMixin[1].Fields()
+	_ = shipmentMixinFields1
+	shipmentFields := schema.Shipment{}.Fields()
+	_ = shipmentFields
+	// shipmentDescCreatedAt is the schema descriptor for created_at field.
+	shipmentDescCreatedAt := shipmentMixinFields1[0].Descriptor()
+	// shipment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	shipment.DefaultCreatedAt = shipmentDescCreatedAt.Default.(func() time.Time)
+	// shipmentDescUpdatedAt is the schema descriptor for updated_at field.
+	shipmentDescUpdatedAt := shipmentMixinFields1[1].Descriptor()
+	// shipment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	shipment.DefaultUpdatedAt = shipmentDescUpdatedAt.Default.(func() time.Time)
+	// shipment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	shipment.UpdateDefaultUpdatedAt = shipmentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// shipmentDescCarrier is the schema descriptor for carrier field.
+	shipmentDescCarrier := shipmentFields[8].Descriptor()
+	// shipment.CarrierValidator is a validator for the "carrier" field. It is called by the builders before save.
+	shipment.CarrierValidator = shipmentDescCarrier.Validators[0].(func(string) error)
+	// shipmentDescTrackingCode is the schema descriptor for tracking_code field.
+	shipmentDescTrackingCode := shipmentFields[9].Descriptor()
+	// shipment.TrackingCodeValidator is a validator for the "tracking_code" field. It is called by the builders before save.
+	shipment.TrackingCodeValidator = shipmentDescTrackingCode.Validators[0].(func(string) error)
+	// shipmentDescID is the schema descriptor for id field.
+	shipmentDescID := shipmentMixinFields0[0].Descriptor()
+	// shipment.DefaultID holds the default value on creation for the id field.
+	shipment.DefaultID = shipmentDescID.Default.(func() pulid.ID)
+	// shipment.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	shipment.IDValidator = shipmentDescID.Validators[0].(func(string) error)
 	shippingaddressMixin := schema.ShippingAddress{}.Mixin()
 	shippingaddress.Policy = privacy.NewPolicies(schema.ShippingAddress{})
 	shippingaddress.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1235,6 +1427,18 @@ func init() {
 	userDescAvatarURL := userFields[7].Descriptor()
 	// user.AvatarURLValidator is a validator for the "avatar_url" field. It is called by the builders before save.
 	user.AvatarURLValidator = userDescAvatarURL.Validators[0].(func(string) error)
+	// userDescShowcaseConsent is the schema descriptor for showcase_consent field.
+	userDescShowcaseConsent := userFields[10].Descriptor()
+	// user.DefaultShowcaseConsent holds the default value on creation for the showcase_consent field.
+	user.DefaultShowcaseConsent = userDescShowcaseConsent.Default.(bool)
+	// userDescPhotoConsent is the schema descriptor for photo_consent field.
+	userDescPhotoConsent := userFields[11].Descriptor()
+	// user.DefaultPhotoConsent holds the default value on creation for the photo_consent field.
+	user.DefaultPhotoConsent = userDescPhotoConsent.Default.(bool)
+	// userDescLedgerPublic is the schema descriptor for ledger_public field.
+	userDescLedgerPublic := userFields[12].Descriptor()
+	// user.DefaultLedgerPublic holds the default value on creation for the ledger_public field.
+	user.DefaultLedgerPublic = userDescLedgerPublic.Default.(bool)
 	// userDescID is the schema descriptor for id field.
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.

@@ -62,6 +62,10 @@ func (Community) Edges() []ent.Edge {
 		edge.From("partners", Organization.Type).Ref("partner_of").
 			Comment("Partner enterprises of the community.").
 			Annotations(entgql.RelayConnection()),
+		edge.To("award_selections", AwardSelection.Type).Comment("The annual outstanding-member selections, newest year first when ordered by YEAR DESC.").
+			Annotations(entgql.RelayConnection()),
+		edge.To("shipments", Shipment.Type).Comment("Parcels the community owes or sent; only its staff see them.").
+			Annotations(entgql.RelayConnection()),
 		edge.To("awards", Award.Type).Comment("Yearly recognitions.").
 			Annotations(entgql.RelayConnection()),
 	}

@@ -28,6 +28,10 @@ func (Contact) Fields() []ent.Field {
 		fkField("user_id", "Whose email this is.").Immutable().Private().Field(),
 		field.String("email").Unique().Validate(policy.ValidateEmail).
 			Comment("Private email address.").Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.String("phone").Optional().Validate(policy.ValidatePhone).
+			Comment("Private phone number.").Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.String("messaging").Optional().Validate(runeLen(0, 100)).
+			Comment("A chat handle (e.g. a WeChat ID) the organizers may use.").Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 	}
 }
 

@@ -66,6 +66,11 @@ func (Role) Fields() []ent.Field {
 			Annotations(entgql.OrderField("TERM_START")),
 		field.Time("term_end").Optional().Nillable().Comment("When the current term ends; empty for open-ended roles."),
 		field.Int("term_number").Default(1).Min(1).Comment("Which term this is (1 for the first)."),
+		field.Time("obligation_started_at").Optional().Nillable().
+			Comment("A member's current obligation year began: on joining, then at each renewal.").Annotations(entgql.Skip()),
+		field.Time("obligation_due_at").Optional().Nillable().
+			Comment("When the member's current obligation year ends: without a verified contribution by then the membership lapses. Empty where the community has no obligations.").
+			Annotations(entgql.Skip()),
 		field.Time("ended_at").Optional().Nillable().Comment("When the role stopped being active."),
 		field.String("end_reason").Optional().Validate(runeLen(1, 500)).Comment("Why the role ended."),
 	}
@@ -97,6 +102,7 @@ func (Role) Indexes() []ent.Index {
 		index.Fields("region_id", "kind", "status"),
 		index.Fields("community_id", "kind", "status"),
 		index.Fields("user_id", "status"),
+		index.Fields("status", "obligation_due_at"),
 	}
 }
 

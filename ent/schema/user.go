@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/internal/authz"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -36,6 +37,18 @@ func (User) Fields() []ent.Field {
 			Comment("Employer or \"individual\", as the person describes it."),
 		fkField("organization_id", "The organization the person works for.").Optional().Field(),
 		optionalURL("avatar_url", "Profile picture."),
+		field.JSON("languages", []string{}).Optional().
+			Comment("Languages the person speaks, as BCP 47 tags (e.g. en, zh-CN).").
+			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.JSON("links", []schematype.Link{}).Optional().
+			Comment("Public links: a blog, a code forge profile, a social account.").
+			Annotations(entgql.Type("[Link!]"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.Bool("showcase_consent").Default(false).
+			Comment("The person agrees to be named, with organization and citation, on the community's public pages (award showcase)."),
+		field.Bool("photo_consent").Default(false).
+			Comment("The person agrees that their photo is shown on those public pages."),
+		field.Bool("ledger_public").Default(false).
+			Comment("The person agrees that their contributions are listed publicly; counts are public either way."),
 		field.String("oidc_issuer").Optional().Nillable().Comment("Identity provider that vouches for the person.").
 			Annotations(entgql.Skip()),
 		field.String("oidc_subject").Optional().Nillable().Comment("The person's subject at that provider.").
@@ -64,6 +77,10 @@ func (User) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.From("supported_applications", Application.Type).Ref("supporters").
 			Comment("New-group requests the person backs.").Annotations(entgql.Skip()),
+		edge.To("certificates", Certificate.Type).Comment("The person's membership and award certificates; only the person and staff see them.").
+			Annotations(entgql.RelayConnection()),
+		edge.To("shipments", Shipment.Type).Comment("Parcels the communities owe or sent the person; only the person and staff see them.").
+			Annotations(entgql.RelayConnection()),
 		edge.To("api_tokens", APIToken.Type).Comment("The person's API tokens; only the person sees them.").
 			Annotations(entgql.RelayConnection()),
 	}

@@ -36,6 +36,16 @@ const (
 	FieldOrganizationID = "organization_id"
 	// FieldAvatarURL holds the string denoting the avatar_url field in the database.
 	FieldAvatarURL = "avatar_url"
+	// FieldLanguages holds the string denoting the languages field in the database.
+	FieldLanguages = "languages"
+	// FieldLinks holds the string denoting the links field in the database.
+	FieldLinks = "links"
+	// FieldShowcaseConsent holds the string denoting the showcase_consent field in the database.
+	FieldShowcaseConsent = "showcase_consent"
+	// FieldPhotoConsent holds the string denoting the photo_consent field in the database.
+	FieldPhotoConsent = "photo_consent"
+	// FieldLedgerPublic holds the string denoting the ledger_public field in the database.
+	FieldLedgerPublic = "ledger_public"
 	// FieldOidcIssuer holds the string denoting the oidc_issuer field in the database.
 	FieldOidcIssuer = "oidc_issuer"
 	// FieldOidcSubject holds the string denoting the oidc_subject field in the database.
@@ -58,6 +68,10 @@ const (
 	EdgeApplications = "applications"
 	// EdgeSupportedApplications holds the string denoting the supported_applications edge name in mutations.
 	EdgeSupportedApplications = "supported_applications"
+	// EdgeCertificates holds the string denoting the certificates edge name in mutations.
+	EdgeCertificates = "certificates"
+	// EdgeShipments holds the string denoting the shipments edge name in mutations.
+	EdgeShipments = "shipments"
 	// EdgeAPITokens holds the string denoting the api_tokens edge name in mutations.
 	EdgeAPITokens = "api_tokens"
 	// Table holds the table name of the user in the database.
@@ -123,6 +137,20 @@ const (
 	// SupportedApplicationsInverseTable is the table name for the Application entity.
 	// It exists in this package in order to avoid circular dependency with the "application" package.
 	SupportedApplicationsInverseTable = "applications"
+	// CertificatesTable is the table that holds the certificates relation/edge.
+	CertificatesTable = "certificates"
+	// CertificatesInverseTable is the table name for the Certificate entity.
+	// It exists in this package in order to avoid circular dependency with the "certificate" package.
+	CertificatesInverseTable = "certificates"
+	// CertificatesColumn is the table column denoting the certificates relation/edge.
+	CertificatesColumn = "user_id"
+	// ShipmentsTable is the table that holds the shipments relation/edge.
+	ShipmentsTable = "shipments"
+	// ShipmentsInverseTable is the table name for the Shipment entity.
+	// It exists in this package in order to avoid circular dependency with the "shipment" package.
+	ShipmentsInverseTable = "shipments"
+	// ShipmentsColumn is the table column denoting the shipments relation/edge.
+	ShipmentsColumn = "user_id"
 	// APITokensTable is the table that holds the api_tokens relation/edge.
 	APITokensTable = "api_tokens"
 	// APITokensInverseTable is the table name for the APIToken entity.
@@ -145,6 +173,11 @@ var Columns = []string{
 	FieldAffiliation,
 	FieldOrganizationID,
 	FieldAvatarURL,
+	FieldLanguages,
+	FieldLinks,
+	FieldShowcaseConsent,
+	FieldPhotoConsent,
+	FieldLedgerPublic,
 	FieldOidcIssuer,
 	FieldOidcSubject,
 }
@@ -193,6 +226,12 @@ var (
 	AffiliationValidator func(string) error
 	// AvatarURLValidator is a validator for the "avatar_url" field. It is called by the builders before save.
 	AvatarURLValidator func(string) error
+	// DefaultShowcaseConsent holds the default value on creation for the "showcase_consent" field.
+	DefaultShowcaseConsent bool
+	// DefaultPhotoConsent holds the default value on creation for the "photo_consent" field.
+	DefaultPhotoConsent bool
+	// DefaultLedgerPublic holds the default value on creation for the "ledger_public" field.
+	DefaultLedgerPublic bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -255,6 +294,21 @@ func ByOrganizationID(opts ...sql.OrderTermOption) OrderOption {
 // ByAvatarURL orders the results by the avatar_url field.
 func ByAvatarURL(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAvatarURL, opts...).ToFunc()
+}
+
+// ByShowcaseConsent orders the results by the showcase_consent field.
+func ByShowcaseConsent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldShowcaseConsent, opts...).ToFunc()
+}
+
+// ByPhotoConsent orders the results by the photo_consent field.
+func ByPhotoConsent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPhotoConsent, opts...).ToFunc()
+}
+
+// ByLedgerPublic orders the results by the ledger_public field.
+func ByLedgerPublic(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLedgerPublic, opts...).ToFunc()
 }
 
 // ByOidcIssuer orders the results by the oidc_issuer field.
@@ -372,6 +426,34 @@ func BySupportedApplications(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOp
 	}
 }
 
+// ByCertificatesCount orders the results by certificates count.
+func ByCertificatesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCertificatesStep(), opts...)
+	}
+}
+
+// ByCertificates orders the results by certificates terms.
+func ByCertificates(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCertificatesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByShipmentsCount orders the results by shipments count.
+func ByShipmentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newShipmentsStep(), opts...)
+	}
+}
+
+// ByShipments orders the results by shipments terms.
+func ByShipments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newShipmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByAPITokensCount orders the results by api_tokens count.
 func ByAPITokensCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -446,6 +528,20 @@ func newSupportedApplicationsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SupportedApplicationsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2M, true, SupportedApplicationsTable, SupportedApplicationsPrimaryKey...),
+	)
+}
+func newCertificatesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CertificatesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CertificatesTable, CertificatesColumn),
+	)
+}
+func newShipmentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ShipmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ShipmentsTable, ShipmentsColumn),
 	)
 }
 func newAPITokensStep() *sqlgraph.Step {

@@ -106,6 +106,21 @@ func AvatarURL(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldAvatarURL, v))
 }
 
+// ShowcaseConsent applies equality check predicate on the "showcase_consent" field. It's identical to ShowcaseConsentEQ.
+func ShowcaseConsent(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldShowcaseConsent, v))
+}
+
+// PhotoConsent applies equality check predicate on the "photo_consent" field. It's identical to PhotoConsentEQ.
+func PhotoConsent(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldPhotoConsent, v))
+}
+
+// LedgerPublic applies equality check predicate on the "ledger_public" field. It's identical to LedgerPublicEQ.
+func LedgerPublic(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldLedgerPublic, v))
+}
+
 // OidcIssuer applies equality check predicate on the "oidc_issuer" field. It's identical to OidcIssuerEQ.
 func OidcIssuer(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldOidcIssuer, v))
@@ -781,6 +796,56 @@ func AvatarURLContainsFold(v string) predicate.User {
 	return predicate.User(sql.FieldContainsFold(FieldAvatarURL, v))
 }
 
+// LanguagesIsNil applies the IsNil predicate on the "languages" field.
+func LanguagesIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldLanguages))
+}
+
+// LanguagesNotNil applies the NotNil predicate on the "languages" field.
+func LanguagesNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldLanguages))
+}
+
+// LinksIsNil applies the IsNil predicate on the "links" field.
+func LinksIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldLinks))
+}
+
+// LinksNotNil applies the NotNil predicate on the "links" field.
+func LinksNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldLinks))
+}
+
+// ShowcaseConsentEQ applies the EQ predicate on the "showcase_consent" field.
+func ShowcaseConsentEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldShowcaseConsent, v))
+}
+
+// ShowcaseConsentNEQ applies the NEQ predicate on the "showcase_consent" field.
+func ShowcaseConsentNEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldShowcaseConsent, v))
+}
+
+// PhotoConsentEQ applies the EQ predicate on the "photo_consent" field.
+func PhotoConsentEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldPhotoConsent, v))
+}
+
+// PhotoConsentNEQ applies the NEQ predicate on the "photo_consent" field.
+func PhotoConsentNEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldPhotoConsent, v))
+}
+
+// LedgerPublicEQ applies the EQ predicate on the "ledger_public" field.
+func LedgerPublicEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldLedgerPublic, v))
+}
+
+// LedgerPublicNEQ applies the NEQ predicate on the "ledger_public" field.
+func LedgerPublicNEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldLedgerPublic, v))
+}
+
 // OidcIssuerEQ applies the EQ predicate on the "oidc_issuer" field.
 func OidcIssuerEQ(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldOidcIssuer, v))
@@ -1130,6 +1195,52 @@ func HasSupportedApplications() predicate.User {
 func HasSupportedApplicationsWith(preds ...predicate.Application) predicate.User {
 	return predicate.User(func(s *sql.Selector) {
 		step := newSupportedApplicationsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCertificates applies the HasEdge predicate on the "certificates" edge.
+func HasCertificates() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CertificatesTable, CertificatesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCertificatesWith applies the HasEdge predicate on the "certificates" edge with a given conditions (other predicates).
+func HasCertificatesWith(preds ...predicate.Certificate) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newCertificatesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasShipments applies the HasEdge predicate on the "shipments" edge.
+func HasShipments() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ShipmentsTable, ShipmentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasShipmentsWith applies the HasEdge predicate on the "shipments" edge with a given conditions (other predicates).
+func HasShipmentsWith(preds ...predicate.Shipment) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newShipmentsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -18,7 +18,10 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/candidate"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
@@ -30,6 +33,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/graph/scalar"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -252,12 +256,15 @@ type ComplexityRoot struct {
 	}
 
 	Award struct {
+		Category  func(childComplexity int) int
 		Citation  func(childComplexity int) int
 		Community func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		Group     func(childComplexity int) int
 		ID        func(childComplexity int) int
+		Points    func(childComplexity int) int
 		Rank      func(childComplexity int) int
+		Selection func(childComplexity int) int
 		Title     func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		User      func(childComplexity int) int
@@ -272,6 +279,59 @@ type ComplexityRoot struct {
 	}
 
 	AwardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AwardNomination struct {
+		Category    func(childComplexity int) int
+		Citation    func(childComplexity int) int
+		Community   func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Group       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		NominatedBy func(childComplexity int) int
+		Selection   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		User        func(childComplexity int) int
+	}
+
+	AwardNominationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AwardNominationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AwardSelection struct {
+		Awards             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		Community          func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		DecidedAt          func(childComplexity int) int
+		DecidedBy          func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Nominations        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AwardNominationOrder) int
+		NominationsCloseAt func(childComplexity int) int
+		OpenedBy           func(childComplexity int) int
+		Status             func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Year               func(childComplexity int) int
+	}
+
+	AwardSelectionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AwardSelectionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -314,6 +374,37 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Certificate struct {
+		Award         func(childComplexity int) int
+		Code          func(childComplexity int) int
+		Community     func(childComplexity int) int
+		CommunityName func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Group         func(childComplexity int) int
+		GroupName     func(childComplexity int) int
+		HolderName    func(childComplexity int) int
+		ID            func(childComplexity int) int
+		IssuedAt      func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Role          func(childComplexity int) int
+		Title         func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		User          func(childComplexity int) int
+		Year          func(childComplexity int) int
+	}
+
+	CertificateConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CertificateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ChangeItem struct {
 		Actor  func(childComplexity int) int
 		At     func(childComplexity int) int
@@ -343,6 +434,7 @@ type ComplexityRoot struct {
 	Community struct {
 		AmbassadorsListEmail func(childComplexity int) int
 		Applications         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
+		AwardSelections      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardSelectionOrder, where *ent.AwardSelectionWhereInput) int
 		Awards               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
 		CodeOfConductURL     func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
@@ -356,6 +448,7 @@ type ComplexityRoot struct {
 		Policy               func(childComplexity int) int
 		Regions              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
 		Roles                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		Shipments            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ShipmentOrder) int
 		Slug                 func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
 		UserGroupPageURL     func(childComplexity int) int
@@ -424,23 +517,34 @@ type ComplexityRoot struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
 		ID        func(childComplexity int) int
+		Messaging func(childComplexity int) int
+		Phone     func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		User      func(childComplexity int) int
 	}
 
 	Contribution struct {
-		Community  func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		Group      func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Kind       func(childComplexity int) int
-		OccurredOn func(childComplexity int) int
-		Title      func(childComplexity int) int
-		URL        func(childComplexity int) int
-		UpdatedAt  func(childComplexity int) int
-		User       func(childComplexity int) int
-		VerifiedAt func(childComplexity int) int
-		VerifiedBy func(childComplexity int) int
+		Automatic       func(childComplexity int) int
+		Community       func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DeclineReason   func(childComplexity int) int
+		DeclinedAt      func(childComplexity int) int
+		DeclinedBy      func(childComplexity int) int
+		Details         func(childComplexity int) int
+		Event           func(childComplexity int) int
+		Group           func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		OccurredOn      func(childComplexity int) int
+		Points          func(childComplexity int) int
+		ShortlistedYear func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Title           func(childComplexity int) int
+		URL             func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		User            func(childComplexity int) int
+		VerifiedAt      func(childComplexity int) int
+		VerifiedBy      func(childComplexity int) int
 	}
 
 	ContributionConnection struct {
@@ -762,7 +866,6 @@ type ComplexityRoot struct {
 		Ambassadors            func(childComplexity int, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) int
 		Applications           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
 		ApprovalQueue          func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter) int
-		Awards                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
 		ChangeCursor           func(childComplexity int) int
 		Communities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Community              func(childComplexity int, slug string) int
@@ -1036,6 +1139,34 @@ type ComplexityRoot struct {
 		UserErrors      func(childComplexity int) int
 	}
 
+	Shipment struct {
+		Award        func(childComplexity int) int
+		Carrier      func(childComplexity int) int
+		Community    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Role         func(childComplexity int) int
+		ShippedAt    func(childComplexity int) int
+		ShippedBy    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		TrackingCode func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		User         func(childComplexity int) int
+	}
+
+	ShipmentConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ShipmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ShippingAddress struct {
 		Address       func(childComplexity int) int
 		City          func(childComplexity int) int
@@ -1137,6 +1268,7 @@ type ComplexityRoot struct {
 		AvatarURL       func(childComplexity int) int
 		Awards          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
 		Bio             func(childComplexity int) int
+		Certificates    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CertificateOrder) int
 		City            func(childComplexity int) int
 		Contact         func(childComplexity int) int
 		Contributions   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
@@ -1144,12 +1276,18 @@ type ComplexityRoot struct {
 		CreatedAt       func(childComplexity int) int
 		Handle          func(childComplexity int) int
 		ID              func(childComplexity int) int
+		Languages       func(childComplexity int) int
+		LedgerPublic    func(childComplexity int) int
+		Links           func(childComplexity int) int
 		Name            func(childComplexity int) int
 		Organization    func(childComplexity int) int
+		PhotoConsent    func(childComplexity int) int
 		Registrations   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegistrationOrder, where *ent.RegistrationWhereInput) int
 		RoleCounts      func(childComplexity int, statuses []role.Status) int
 		Roles           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		Shipments       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ShipmentOrder) int
 		ShippingAddress func(childComplexity int) int
+		ShowcaseConsent func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 	}
 
@@ -1294,7 +1432,6 @@ type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error)
 	Applications(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) (*ent.ApplicationConnection, error)
-	Awards(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) (*ent.AwardConnection, error)
 	Communities(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error)
 	Contributions(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) (*ent.ContributionConnection, error)
 	Groups(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) (*ent.GroupConnection, error)
@@ -2063,6 +2200,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Attendee.Status(childComplexity), true
 
+	case "Award.category":
+		if e.ComplexityRoot.Award.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.Category(childComplexity), true
 	case "Award.citation":
 		if e.ComplexityRoot.Award.Citation == nil {
 			break
@@ -2093,12 +2236,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.ID(childComplexity), true
+	case "Award.points":
+		if e.ComplexityRoot.Award.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.Points(childComplexity), true
 	case "Award.rank":
 		if e.ComplexityRoot.Award.Rank == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Award.Rank(childComplexity), true
+	case "Award.selection":
+		if e.ComplexityRoot.Award.Selection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.Selection(childComplexity), true
 	case "Award.title":
 		if e.ComplexityRoot.Award.Title == nil {
 			break
@@ -2161,6 +2316,232 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardEdge.Node(childComplexity), true
+
+	case "AwardNomination.category":
+		if e.ComplexityRoot.AwardNomination.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.Category(childComplexity), true
+	case "AwardNomination.citation":
+		if e.ComplexityRoot.AwardNomination.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.Citation(childComplexity), true
+	case "AwardNomination.community":
+		if e.ComplexityRoot.AwardNomination.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.Community(childComplexity), true
+	case "AwardNomination.createdAt":
+		if e.ComplexityRoot.AwardNomination.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.CreatedAt(childComplexity), true
+	case "AwardNomination.group":
+		if e.ComplexityRoot.AwardNomination.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.Group(childComplexity), true
+	case "AwardNomination.id":
+		if e.ComplexityRoot.AwardNomination.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.ID(childComplexity), true
+	case "AwardNomination.nominatedBy":
+		if e.ComplexityRoot.AwardNomination.NominatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.NominatedBy(childComplexity), true
+	case "AwardNomination.selection":
+		if e.ComplexityRoot.AwardNomination.Selection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.Selection(childComplexity), true
+	case "AwardNomination.status":
+		if e.ComplexityRoot.AwardNomination.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.Status(childComplexity), true
+	case "AwardNomination.updatedAt":
+		if e.ComplexityRoot.AwardNomination.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.UpdatedAt(childComplexity), true
+	case "AwardNomination.user":
+		if e.ComplexityRoot.AwardNomination.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNomination.User(childComplexity), true
+
+	case "AwardNominationConnection.edges":
+		if e.ComplexityRoot.AwardNominationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNominationConnection.Edges(childComplexity), true
+	case "AwardNominationConnection.nodes":
+		if e.ComplexityRoot.AwardNominationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNominationConnection.Nodes(childComplexity), true
+	case "AwardNominationConnection.pageInfo":
+		if e.ComplexityRoot.AwardNominationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNominationConnection.PageInfo(childComplexity), true
+	case "AwardNominationConnection.totalCount":
+		if e.ComplexityRoot.AwardNominationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNominationConnection.TotalCount(childComplexity), true
+
+	case "AwardNominationEdge.cursor":
+		if e.ComplexityRoot.AwardNominationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNominationEdge.Cursor(childComplexity), true
+	case "AwardNominationEdge.node":
+		if e.ComplexityRoot.AwardNominationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardNominationEdge.Node(childComplexity), true
+
+	case "AwardSelection.awards":
+		if e.ComplexityRoot.AwardSelection.Awards == nil {
+			break
+		}
+
+		args, err := ec.field_AwardSelection_awards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AwardSelection.Awards(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.AwardOrder), args["where"].(*ent.AwardWhereInput)), true
+	case "AwardSelection.community":
+		if e.ComplexityRoot.AwardSelection.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.Community(childComplexity), true
+	case "AwardSelection.createdAt":
+		if e.ComplexityRoot.AwardSelection.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.CreatedAt(childComplexity), true
+	case "AwardSelection.decidedAt":
+		if e.ComplexityRoot.AwardSelection.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.DecidedAt(childComplexity), true
+	case "AwardSelection.decidedBy":
+		if e.ComplexityRoot.AwardSelection.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.DecidedBy(childComplexity), true
+	case "AwardSelection.id":
+		if e.ComplexityRoot.AwardSelection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.ID(childComplexity), true
+	case "AwardSelection.nominations":
+		if e.ComplexityRoot.AwardSelection.Nominations == nil {
+			break
+		}
+
+		args, err := ec.field_AwardSelection_nominations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AwardSelection.Nominations(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.AwardNominationOrder)), true
+	case "AwardSelection.nominationsCloseAt":
+		if e.ComplexityRoot.AwardSelection.NominationsCloseAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.NominationsCloseAt(childComplexity), true
+	case "AwardSelection.openedBy":
+		if e.ComplexityRoot.AwardSelection.OpenedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.OpenedBy(childComplexity), true
+	case "AwardSelection.status":
+		if e.ComplexityRoot.AwardSelection.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.Status(childComplexity), true
+	case "AwardSelection.updatedAt":
+		if e.ComplexityRoot.AwardSelection.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.UpdatedAt(childComplexity), true
+	case "AwardSelection.year":
+		if e.ComplexityRoot.AwardSelection.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.Year(childComplexity), true
+
+	case "AwardSelectionConnection.edges":
+		if e.ComplexityRoot.AwardSelectionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelectionConnection.Edges(childComplexity), true
+	case "AwardSelectionConnection.nodes":
+		if e.ComplexityRoot.AwardSelectionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelectionConnection.Nodes(childComplexity), true
+	case "AwardSelectionConnection.pageInfo":
+		if e.ComplexityRoot.AwardSelectionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelectionConnection.PageInfo(childComplexity), true
+	case "AwardSelectionConnection.totalCount":
+		if e.ComplexityRoot.AwardSelectionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelectionConnection.TotalCount(childComplexity), true
+
+	case "AwardSelectionEdge.cursor":
+		if e.ComplexityRoot.AwardSelectionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelectionEdge.Cursor(childComplexity), true
+	case "AwardSelectionEdge.node":
+		if e.ComplexityRoot.AwardSelectionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelectionEdge.Node(childComplexity), true
 
 	case "BreakElectionTiePayload.election":
 		if e.ComplexityRoot.BreakElectionTiePayload.Election == nil {
@@ -2288,6 +2669,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CastVotePayload.UserErrors(childComplexity), true
 
+	case "Certificate.award":
+		if e.ComplexityRoot.Certificate.Award == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Award(childComplexity), true
+	case "Certificate.code":
+		if e.ComplexityRoot.Certificate.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Code(childComplexity), true
+	case "Certificate.community":
+		if e.ComplexityRoot.Certificate.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Community(childComplexity), true
+	case "Certificate.communityName":
+		if e.ComplexityRoot.Certificate.CommunityName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.CommunityName(childComplexity), true
+	case "Certificate.createdAt":
+		if e.ComplexityRoot.Certificate.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.CreatedAt(childComplexity), true
+	case "Certificate.group":
+		if e.ComplexityRoot.Certificate.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Group(childComplexity), true
+	case "Certificate.groupName":
+		if e.ComplexityRoot.Certificate.GroupName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.GroupName(childComplexity), true
+	case "Certificate.holderName":
+		if e.ComplexityRoot.Certificate.HolderName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.HolderName(childComplexity), true
+	case "Certificate.id":
+		if e.ComplexityRoot.Certificate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.ID(childComplexity), true
+	case "Certificate.issuedAt":
+		if e.ComplexityRoot.Certificate.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.IssuedAt(childComplexity), true
+	case "Certificate.kind":
+		if e.ComplexityRoot.Certificate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Kind(childComplexity), true
+	case "Certificate.role":
+		if e.ComplexityRoot.Certificate.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Role(childComplexity), true
+	case "Certificate.title":
+		if e.ComplexityRoot.Certificate.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Title(childComplexity), true
+	case "Certificate.updatedAt":
+		if e.ComplexityRoot.Certificate.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.UpdatedAt(childComplexity), true
+	case "Certificate.user":
+		if e.ComplexityRoot.Certificate.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.User(childComplexity), true
+	case "Certificate.year":
+		if e.ComplexityRoot.Certificate.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Year(childComplexity), true
+
+	case "CertificateConnection.edges":
+		if e.ComplexityRoot.CertificateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.Edges(childComplexity), true
+	case "CertificateConnection.nodes":
+		if e.ComplexityRoot.CertificateConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.Nodes(childComplexity), true
+	case "CertificateConnection.pageInfo":
+		if e.ComplexityRoot.CertificateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.PageInfo(childComplexity), true
+	case "CertificateConnection.totalCount":
+		if e.ComplexityRoot.CertificateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.TotalCount(childComplexity), true
+
+	case "CertificateEdge.cursor":
+		if e.ComplexityRoot.CertificateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateEdge.Cursor(childComplexity), true
+	case "CertificateEdge.node":
+		if e.ComplexityRoot.CertificateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateEdge.Node(childComplexity), true
+
 	case "ChangeItem.actor":
 		if e.ComplexityRoot.ChangeItem.Actor == nil {
 			break
@@ -2393,6 +2909,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Applications(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ApplicationOrder), args["where"].(*ent.ApplicationWhereInput)), true
+	case "Community.awardSelections":
+		if e.ComplexityRoot.Community.AwardSelections == nil {
+			break
+		}
+
+		args, err := ec.field_Community_awardSelections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Community.AwardSelections(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.AwardSelectionOrder), args["where"].(*ent.AwardSelectionWhereInput)), true
 	case "Community.awards":
 		if e.ComplexityRoot.Community.Awards == nil {
 			break
@@ -2496,6 +3023,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Roles(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+	case "Community.shipments":
+		if e.ComplexityRoot.Community.Shipments == nil {
+			break
+		}
+
+		args, err := ec.field_Community_shipments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Community.Shipments(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ShipmentOrder)), true
 	case "Community.slug":
 		if e.ComplexityRoot.Community.Slug == nil {
 			break
@@ -2785,6 +3323,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.ID(childComplexity), true
+	case "Contact.messaging":
+		if e.ComplexityRoot.Contact.Messaging == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Messaging(childComplexity), true
+	case "Contact.phone":
+		if e.ComplexityRoot.Contact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Phone(childComplexity), true
 	case "Contact.updatedAt":
 		if e.ComplexityRoot.Contact.UpdatedAt == nil {
 			break
@@ -2798,6 +3348,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Contact.User(childComplexity), true
 
+	case "Contribution.automatic":
+		if e.ComplexityRoot.Contribution.Automatic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Automatic(childComplexity), true
 	case "Contribution.community":
 		if e.ComplexityRoot.Contribution.Community == nil {
 			break
@@ -2810,6 +3366,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contribution.CreatedAt(childComplexity), true
+	case "Contribution.declineReason":
+		if e.ComplexityRoot.Contribution.DeclineReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.DeclineReason(childComplexity), true
+	case "Contribution.declinedAt":
+		if e.ComplexityRoot.Contribution.DeclinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.DeclinedAt(childComplexity), true
+	case "Contribution.declinedBy":
+		if e.ComplexityRoot.Contribution.DeclinedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.DeclinedBy(childComplexity), true
+	case "Contribution.details":
+		if e.ComplexityRoot.Contribution.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Details(childComplexity), true
+	case "Contribution.event":
+		if e.ComplexityRoot.Contribution.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Event(childComplexity), true
 	case "Contribution.group":
 		if e.ComplexityRoot.Contribution.Group == nil {
 			break
@@ -2834,6 +3420,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contribution.OccurredOn(childComplexity), true
+	case "Contribution.points":
+		if e.ComplexityRoot.Contribution.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Points(childComplexity), true
+	case "Contribution.shortlistedYear":
+		if e.ComplexityRoot.Contribution.ShortlistedYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.ShortlistedYear(childComplexity), true
+	case "Contribution.status":
+		if e.ComplexityRoot.Contribution.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Status(childComplexity), true
 	case "Contribution.title":
 		if e.ComplexityRoot.Contribution.Title == nil {
 			break
@@ -4570,17 +5174,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["filter"].(*ApprovalQueueFilter)), true
-	case "Query.awards":
-		if e.ComplexityRoot.Query.Awards == nil {
-			break
-		}
-
-		args, err := ec.field_Query_awards_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Query.Awards(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.AwardOrder), args["where"].(*ent.AwardWhereInput)), true
 	case "Query.changeCursor":
 		if e.ComplexityRoot.Query.ChangeCursor == nil {
 			break
@@ -5687,6 +6280,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetShippingAddressPayload.UserErrors(childComplexity), true
 
+	case "Shipment.award":
+		if e.ComplexityRoot.Shipment.Award == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Award(childComplexity), true
+	case "Shipment.carrier":
+		if e.ComplexityRoot.Shipment.Carrier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Carrier(childComplexity), true
+	case "Shipment.community":
+		if e.ComplexityRoot.Shipment.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Community(childComplexity), true
+	case "Shipment.createdAt":
+		if e.ComplexityRoot.Shipment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.CreatedAt(childComplexity), true
+	case "Shipment.id":
+		if e.ComplexityRoot.Shipment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.ID(childComplexity), true
+	case "Shipment.kind":
+		if e.ComplexityRoot.Shipment.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Kind(childComplexity), true
+	case "Shipment.role":
+		if e.ComplexityRoot.Shipment.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Role(childComplexity), true
+	case "Shipment.shippedAt":
+		if e.ComplexityRoot.Shipment.ShippedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.ShippedAt(childComplexity), true
+	case "Shipment.shippedBy":
+		if e.ComplexityRoot.Shipment.ShippedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.ShippedBy(childComplexity), true
+	case "Shipment.status":
+		if e.ComplexityRoot.Shipment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Status(childComplexity), true
+	case "Shipment.trackingCode":
+		if e.ComplexityRoot.Shipment.TrackingCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.TrackingCode(childComplexity), true
+	case "Shipment.updatedAt":
+		if e.ComplexityRoot.Shipment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.UpdatedAt(childComplexity), true
+	case "Shipment.user":
+		if e.ComplexityRoot.Shipment.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.User(childComplexity), true
+
+	case "ShipmentConnection.edges":
+		if e.ComplexityRoot.ShipmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentConnection.Edges(childComplexity), true
+	case "ShipmentConnection.nodes":
+		if e.ComplexityRoot.ShipmentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentConnection.Nodes(childComplexity), true
+	case "ShipmentConnection.pageInfo":
+		if e.ComplexityRoot.ShipmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentConnection.PageInfo(childComplexity), true
+	case "ShipmentConnection.totalCount":
+		if e.ComplexityRoot.ShipmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentConnection.TotalCount(childComplexity), true
+
+	case "ShipmentEdge.cursor":
+		if e.ComplexityRoot.ShipmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentEdge.Cursor(childComplexity), true
+	case "ShipmentEdge.node":
+		if e.ComplexityRoot.ShipmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentEdge.Node(childComplexity), true
+
 	case "ShippingAddress.address":
 		if e.ComplexityRoot.ShippingAddress.Address == nil {
 			break
@@ -6118,6 +6828,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Bio(childComplexity), true
+	case "User.certificates":
+		if e.ComplexityRoot.User.Certificates == nil {
+			break
+		}
+
+		args, err := ec.field_User_certificates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.Certificates(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CertificateOrder)), true
 	case "User.city":
 		if e.ComplexityRoot.User.City == nil {
 			break
@@ -6165,6 +6886,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.languages":
+		if e.ComplexityRoot.User.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Languages(childComplexity), true
+	case "User.ledgerPublic":
+		if e.ComplexityRoot.User.LedgerPublic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.LedgerPublic(childComplexity), true
+	case "User.links":
+		if e.ComplexityRoot.User.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Links(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break
@@ -6177,6 +6916,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Organization(childComplexity), true
+	case "User.photoConsent":
+		if e.ComplexityRoot.User.PhotoConsent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.PhotoConsent(childComplexity), true
 	case "User.registrations":
 		if e.ComplexityRoot.User.Registrations == nil {
 			break
@@ -6210,12 +6955,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Roles(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+	case "User.shipments":
+		if e.ComplexityRoot.User.Shipments == nil {
+			break
+		}
+
+		args, err := ec.field_User_shipments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.Shipments(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ShipmentOrder)), true
 	case "User.shippingAddress":
 		if e.ComplexityRoot.User.ShippingAddress == nil {
 			break
 		}
 
 		return e.ComplexityRoot.User.ShippingAddress(childComplexity), true
+	case "User.showcaseConsent":
+		if e.ComplexityRoot.User.ShowcaseConsent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ShowcaseConsent(childComplexity), true
 	case "User.updatedAt":
 		if e.ComplexityRoot.User.UpdatedAt == nil {
 			break
@@ -6346,13 +7108,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputApproveApplicationInput,
 		ec.unmarshalInputAssignApplicationReviewerInput,
 		ec.unmarshalInputAssignGroupMentorInput,
+		ec.unmarshalInputAwardNominationOrder,
 		ec.unmarshalInputAwardOrder,
+		ec.unmarshalInputAwardSelectionOrder,
+		ec.unmarshalInputAwardSelectionWhereInput,
 		ec.unmarshalInputAwardWhereInput,
 		ec.unmarshalInputBreakElectionTieInput,
 		ec.unmarshalInputCancelElectionInput,
 		ec.unmarshalInputCancelEventInput,
 		ec.unmarshalInputCancelRegistrationInput,
 		ec.unmarshalInputCastVoteInput,
+		ec.unmarshalInputCertificateOrder,
 		ec.unmarshalInputCheckInInput,
 		ec.unmarshalInputCommentOnApplicationInput,
 		ec.unmarshalInputCommunityOrder,
@@ -6408,6 +7174,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRoleWhereInput,
 		ec.unmarshalInputSetMessageTemplateInput,
 		ec.unmarshalInputSetShippingAddressInput,
+		ec.unmarshalInputShipmentOrder,
 		ec.unmarshalInputSponsorOrder,
 		ec.unmarshalInputSponsorWhereInput,
 		ec.unmarshalInputStepDownInput,
@@ -8388,6 +9155,14 @@ type Award implements Node {
   """
   updatedAt: Time!
   """
+  The category of the community's policy it was given in, e.g. OUTSTANDING_MEMBER.
+  """
+  category: String
+  """
+  The person's points in the year's tally when it was decided.
+  """
+  points: Int!
+  """
   The year recognised.
   """
   year: Int!
@@ -8415,6 +9190,10 @@ type Award implements Node {
   The recipient's group.
   """
   group: Group
+  """
+  The selection that decided it.
+  """
+  selection: AwardSelection
 }
 """
 A connection to a list of items.
@@ -8449,6 +9228,136 @@ type AwardEdge {
   A cursor for use in pagination.
   """
   cursor: Cursor!
+}
+"""
+A member put forward for an award category by an organizer of their group: visible to staff and the group's organizers and ambassadors.
+"""
+type AwardNomination implements Node {
+  """
+  Opaque global id; its prefix names the type.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record last changed.
+  """
+  updatedAt: Time!
+  """
+  The award category of the community's policy, e.g. OUTSTANDING_MEMBER.
+  """
+  category: String!
+  """
+  Why the member deserves it, in the organizer's words.
+  """
+  citation: String
+  """
+  Where the nomination stands.
+  """
+  status: AwardNominationStatus!
+  """
+  The selection nominated into.
+  """
+  selection: AwardSelection!
+  """
+  The community selecting.
+  """
+  community: Community!
+  """
+  The nominee's group.
+  """
+  group: Group!
+  """
+  The member nominated.
+  """
+  user: User!
+  """
+  The organizer who nominated.
+  """
+  nominatedBy: User!
+}
+"""
+A connection to a list of items.
+"""
+type AwardNominationConnection {
+  """
+  The page's edges: each node with its cursor.
+  """
+  edges: [AwardNominationEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [AwardNomination!]!
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type AwardNominationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: AwardNomination!
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for AwardNomination connections
+"""
+input AwardNominationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order AwardNominations.
+  """
+  field: AwardNominationOrderField!
+}
+"""
+Properties by which AwardNomination connections can be ordered.
+"""
+enum AwardNominationOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
+  STATUS
+}
+"""
+Where the nomination stands.
+"""
+enum AwardNominationStatus @goModel(model: "github.com/usergroups/usergroups/ent/awardnomination.Status") {
+  """
+  Waiting for the staff's decision.
+  """
+  NOMINATED
+  """
+  The member won an award in this category.
+  """
+  AWARDED
+  """
+  Decided: no award in this category.
+  """
+  NOT_AWARDED
 }
 """
 Ordering options for Award connections
@@ -8487,6 +9396,633 @@ enum AwardOrderField {
   Order by ` + "`" + `rank` + "`" + `.
   """
   RANK
+}
+"""
+A community's annual outstanding-member selection for one year.
+"""
+type AwardSelection implements Node {
+  """
+  Opaque global id; its prefix names the type.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record last changed.
+  """
+  updatedAt: Time!
+  """
+  The year whose contributions are tallied.
+  """
+  year: Int!
+  """
+  Whether nominations are still taken.
+  """
+  status: AwardSelectionStatus!
+  """
+  When organizers should have nominated by; staff decide after it.
+  """
+  nominationsCloseAt: Time
+  """
+  When the awards were decided.
+  """
+  decidedAt: Time
+  """
+  The community selecting.
+  """
+  community: Community!
+  """
+  The staff member who opened it.
+  """
+  openedBy: User!
+  """
+  The staff member who decided the awards.
+  """
+  decidedBy: User
+  """
+  Nominations the viewer may see.
+  """
+  nominations(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for AwardNominations returned from the connection.
+    """
+    orderBy: AwardNominationOrder
+  ): AwardNominationConnection!
+  """
+  The awards it decided.
+  """
+  awards(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Awards returned from the connection.
+    """
+    orderBy: [AwardOrder!]
+
+    """
+    Filtering options for Awards returned from the connection.
+    """
+    where: AwardWhereInput
+  ): AwardConnection!
+}
+"""
+A connection to a list of items.
+"""
+type AwardSelectionConnection {
+  """
+  The page's edges: each node with its cursor.
+  """
+  edges: [AwardSelectionEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [AwardSelection!]!
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type AwardSelectionEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: AwardSelection!
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for AwardSelection connections
+"""
+input AwardSelectionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order AwardSelections.
+  """
+  field: AwardSelectionOrderField!
+}
+"""
+Properties by which AwardSelection connections can be ordered.
+"""
+enum AwardSelectionOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Order by ` + "`" + `year` + "`" + `.
+  """
+  YEAR
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
+  STATUS
+}
+"""
+Whether nominations are still taken.
+"""
+enum AwardSelectionStatus @goModel(model: "github.com/usergroups/usergroups/ent/awardselection.Status") {
+  """
+  Organizers may nominate members of their groups; staff have not decided yet.
+  """
+  OPEN
+  """
+  Staff decided the awards; the decision is final.
+  """
+  DECIDED
+}
+"""
+AwardSelectionWhereInput is used for filtering AwardSelection objects.
+Input was generated by ent.
+"""
+input AwardSelectionWhereInput {
+  """
+  Matches the objects the given filter does not match.
+  """
+  not: AwardSelectionWhereInput
+  """
+  Matches the objects every given filter matches.
+  """
+  and: [AwardSelectionWhereInput!]
+  """
+  Matches the objects at least one given filter matches.
+  """
+  or: [AwardSelectionWhereInput!]
+  """
+  ` + "`" + `id` + "`" + ` equals the value.
+  """
+  id: ID
+  """
+  ` + "`" + `id` + "`" + ` differs from the value.
+  """
+  idNEQ: ID
+  """
+  ` + "`" + `id` + "`" + ` is one of the values.
+  """
+  idIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than the value.
+  """
+  idGT: ID
+  """
+  ` + "`" + `id` + "`" + ` is greater (later) than or equal to the value.
+  """
+  idGTE: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than the value.
+  """
+  idLT: ID
+  """
+  ` + "`" + `id` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  idLTE: ID
+  """
+  ` + "`" + `createdAt` + "`" + ` equals the value.
+  """
+  createdAt: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
+  createdAtNEQ: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than the value.
+  """
+  createdAtGT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is greater (later) than or equal to the value.
+  """
+  createdAtGTE: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than the value.
+  """
+  createdAtLT: Time
+  """
+  ` + "`" + `createdAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  createdAtLTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` equals the value.
+  """
+  updatedAt: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
+  updatedAtNEQ: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
+  updatedAtIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than the value.
+  """
+  updatedAtGT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
+  updatedAtGTE: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than the value.
+  """
+  updatedAtLT: Time
+  """
+  ` + "`" + `updatedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  updatedAtLTE: Time
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value.
+  """
+  communityID: ID
+  """
+  ` + "`" + `communityID` + "`" + ` differs from the value.
+  """
+  communityIDNEQ: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is one of the values.
+  """
+  communityIDIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is none of the values.
+  """
+  communityIDNotIn: [ID!]
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than the value.
+  """
+  communityIDGT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is greater (later) than or equal to the value.
+  """
+  communityIDGTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than the value.
+  """
+  communityIDLT: ID
+  """
+  ` + "`" + `communityID` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  communityIDLTE: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, case-sensitive.
+  """
+  communityIDContains: ID
+  """
+  ` + "`" + `communityID` + "`" + ` starts with the value, case-sensitive.
+  """
+  communityIDHasPrefix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` ends with the value, case-sensitive.
+  """
+  communityIDHasSuffix: ID
+  """
+  ` + "`" + `communityID` + "`" + ` equals the value, ignoring case.
+  """
+  communityIDEqualFold: ID
+  """
+  ` + "`" + `communityID` + "`" + ` contains the value, ignoring case.
+  """
+  communityIDContainsFold: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` equals the value.
+  """
+  openedByID: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` differs from the value.
+  """
+  openedByIDNEQ: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` is one of the values.
+  """
+  openedByIDIn: [ID!]
+  """
+  ` + "`" + `openedByID` + "`" + ` is none of the values.
+  """
+  openedByIDNotIn: [ID!]
+  """
+  ` + "`" + `openedByID` + "`" + ` is greater (later) than the value.
+  """
+  openedByIDGT: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` is greater (later) than or equal to the value.
+  """
+  openedByIDGTE: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` is less (earlier) than the value.
+  """
+  openedByIDLT: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  openedByIDLTE: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` contains the value, case-sensitive.
+  """
+  openedByIDContains: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` starts with the value, case-sensitive.
+  """
+  openedByIDHasPrefix: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` ends with the value, case-sensitive.
+  """
+  openedByIDHasSuffix: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` equals the value, ignoring case.
+  """
+  openedByIDEqualFold: ID
+  """
+  ` + "`" + `openedByID` + "`" + ` contains the value, ignoring case.
+  """
+  openedByIDContainsFold: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` equals the value.
+  """
+  decidedByID: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` differs from the value.
+  """
+  decidedByIDNEQ: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is one of the values.
+  """
+  decidedByIDIn: [ID!]
+  """
+  ` + "`" + `decidedByID` + "`" + ` is none of the values.
+  """
+  decidedByIDNotIn: [ID!]
+  """
+  ` + "`" + `decidedByID` + "`" + ` is greater (later) than the value.
+  """
+  decidedByIDGT: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is greater (later) than or equal to the value.
+  """
+  decidedByIDGTE: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is less (earlier) than the value.
+  """
+  decidedByIDLT: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  decidedByIDLTE: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` contains the value, case-sensitive.
+  """
+  decidedByIDContains: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` starts with the value, case-sensitive.
+  """
+  decidedByIDHasPrefix: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` ends with the value, case-sensitive.
+  """
+  decidedByIDHasSuffix: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` is not set.
+  """
+  decidedByIDIsNil: Boolean
+  """
+  ` + "`" + `decidedByID` + "`" + ` is set.
+  """
+  decidedByIDNotNil: Boolean
+  """
+  ` + "`" + `decidedByID` + "`" + ` equals the value, ignoring case.
+  """
+  decidedByIDEqualFold: ID
+  """
+  ` + "`" + `decidedByID` + "`" + ` contains the value, ignoring case.
+  """
+  decidedByIDContainsFold: ID
+  """
+  ` + "`" + `year` + "`" + ` equals the value.
+  """
+  year: Int
+  """
+  ` + "`" + `year` + "`" + ` differs from the value.
+  """
+  yearNEQ: Int
+  """
+  ` + "`" + `year` + "`" + ` is one of the values.
+  """
+  yearIn: [Int!]
+  """
+  ` + "`" + `year` + "`" + ` is none of the values.
+  """
+  yearNotIn: [Int!]
+  """
+  ` + "`" + `year` + "`" + ` is greater (later) than the value.
+  """
+  yearGT: Int
+  """
+  ` + "`" + `year` + "`" + ` is greater (later) than or equal to the value.
+  """
+  yearGTE: Int
+  """
+  ` + "`" + `year` + "`" + ` is less (earlier) than the value.
+  """
+  yearLT: Int
+  """
+  ` + "`" + `year` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  yearLTE: Int
+  """
+  ` + "`" + `status` + "`" + ` equals the value.
+  """
+  status: AwardSelectionStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
+  statusNEQ: AwardSelectionStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
+  statusIn: [AwardSelectionStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
+  statusNotIn: [AwardSelectionStatus!]
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` equals the value.
+  """
+  nominationsCloseAt: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` differs from the value.
+  """
+  nominationsCloseAtNEQ: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is one of the values.
+  """
+  nominationsCloseAtIn: [Time!]
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is none of the values.
+  """
+  nominationsCloseAtNotIn: [Time!]
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is greater (later) than the value.
+  """
+  nominationsCloseAtGT: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is greater (later) than or equal to the value.
+  """
+  nominationsCloseAtGTE: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is less (earlier) than the value.
+  """
+  nominationsCloseAtLT: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  nominationsCloseAtLTE: Time
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is not set.
+  """
+  nominationsCloseAtIsNil: Boolean
+  """
+  ` + "`" + `nominationsCloseAt` + "`" + ` is set.
+  """
+  nominationsCloseAtNotNil: Boolean
+  """
+  ` + "`" + `decidedAt` + "`" + ` equals the value.
+  """
+  decidedAt: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` differs from the value.
+  """
+  decidedAtNEQ: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is one of the values.
+  """
+  decidedAtIn: [Time!]
+  """
+  ` + "`" + `decidedAt` + "`" + ` is none of the values.
+  """
+  decidedAtNotIn: [Time!]
+  """
+  ` + "`" + `decidedAt` + "`" + ` is greater (later) than the value.
+  """
+  decidedAtGT: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
+  decidedAtGTE: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is less (earlier) than the value.
+  """
+  decidedAtLT: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  decidedAtLTE: Time
+  """
+  ` + "`" + `decidedAt` + "`" + ` is not set.
+  """
+  decidedAtIsNil: Boolean
+  """
+  ` + "`" + `decidedAt` + "`" + ` is set.
+  """
+  decidedAtNotNil: Boolean
+  """
+  Whether ` + "`" + `community` + "`" + ` leads to at least one object.
+  """
+  hasCommunity: Boolean
+  """
+  ` + "`" + `community` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
+  hasCommunityWith: [CommunityWhereInput!]
+  """
+  Whether ` + "`" + `openedBy` + "`" + ` leads to at least one object.
+  """
+  hasOpenedBy: Boolean
+  """
+  ` + "`" + `openedBy` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
+  hasOpenedByWith: [UserWhereInput!]
+  """
+  Whether ` + "`" + `decidedBy` + "`" + ` leads to at least one object.
+  """
+  hasDecidedBy: Boolean
+  """
+  ` + "`" + `decidedBy` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
+  hasDecidedByWith: [UserWhereInput!]
+  """
+  Whether ` + "`" + `awards` + "`" + ` leads to at least one object.
+  """
+  hasAwards: Boolean
+  """
+  ` + "`" + `awards` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
+  hasAwardsWith: [AwardWhereInput!]
 }
 """
 AwardWhereInput is used for filtering Award objects.
@@ -8766,6 +10302,158 @@ input AwardWhereInput {
   """
   groupIDContainsFold: ID
   """
+  ` + "`" + `selectionID` + "`" + ` equals the value.
+  """
+  selectionID: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` differs from the value.
+  """
+  selectionIDNEQ: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` is one of the values.
+  """
+  selectionIDIn: [ID!]
+  """
+  ` + "`" + `selectionID` + "`" + ` is none of the values.
+  """
+  selectionIDNotIn: [ID!]
+  """
+  ` + "`" + `selectionID` + "`" + ` is greater (later) than the value.
+  """
+  selectionIDGT: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` is greater (later) than or equal to the value.
+  """
+  selectionIDGTE: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` is less (earlier) than the value.
+  """
+  selectionIDLT: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  selectionIDLTE: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` contains the value, case-sensitive.
+  """
+  selectionIDContains: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` starts with the value, case-sensitive.
+  """
+  selectionIDHasPrefix: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` ends with the value, case-sensitive.
+  """
+  selectionIDHasSuffix: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` is not set.
+  """
+  selectionIDIsNil: Boolean
+  """
+  ` + "`" + `selectionID` + "`" + ` is set.
+  """
+  selectionIDNotNil: Boolean
+  """
+  ` + "`" + `selectionID` + "`" + ` equals the value, ignoring case.
+  """
+  selectionIDEqualFold: ID
+  """
+  ` + "`" + `selectionID` + "`" + ` contains the value, ignoring case.
+  """
+  selectionIDContainsFold: ID
+  """
+  ` + "`" + `category` + "`" + ` equals the value.
+  """
+  category: String
+  """
+  ` + "`" + `category` + "`" + ` differs from the value.
+  """
+  categoryNEQ: String
+  """
+  ` + "`" + `category` + "`" + ` is one of the values.
+  """
+  categoryIn: [String!]
+  """
+  ` + "`" + `category` + "`" + ` is none of the values.
+  """
+  categoryNotIn: [String!]
+  """
+  ` + "`" + `category` + "`" + ` is greater (later) than the value.
+  """
+  categoryGT: String
+  """
+  ` + "`" + `category` + "`" + ` is greater (later) than or equal to the value.
+  """
+  categoryGTE: String
+  """
+  ` + "`" + `category` + "`" + ` is less (earlier) than the value.
+  """
+  categoryLT: String
+  """
+  ` + "`" + `category` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  categoryLTE: String
+  """
+  ` + "`" + `category` + "`" + ` contains the value, case-sensitive.
+  """
+  categoryContains: String
+  """
+  ` + "`" + `category` + "`" + ` starts with the value, case-sensitive.
+  """
+  categoryHasPrefix: String
+  """
+  ` + "`" + `category` + "`" + ` ends with the value, case-sensitive.
+  """
+  categoryHasSuffix: String
+  """
+  ` + "`" + `category` + "`" + ` is not set.
+  """
+  categoryIsNil: Boolean
+  """
+  ` + "`" + `category` + "`" + ` is set.
+  """
+  categoryNotNil: Boolean
+  """
+  ` + "`" + `category` + "`" + ` equals the value, ignoring case.
+  """
+  categoryEqualFold: String
+  """
+  ` + "`" + `category` + "`" + ` contains the value, ignoring case.
+  """
+  categoryContainsFold: String
+  """
+  ` + "`" + `points` + "`" + ` equals the value.
+  """
+  points: Int
+  """
+  ` + "`" + `points` + "`" + ` differs from the value.
+  """
+  pointsNEQ: Int
+  """
+  ` + "`" + `points` + "`" + ` is one of the values.
+  """
+  pointsIn: [Int!]
+  """
+  ` + "`" + `points` + "`" + ` is none of the values.
+  """
+  pointsNotIn: [Int!]
+  """
+  ` + "`" + `points` + "`" + ` is greater (later) than the value.
+  """
+  pointsGT: Int
+  """
+  ` + "`" + `points` + "`" + ` is greater (later) than or equal to the value.
+  """
+  pointsGTE: Int
+  """
+  ` + "`" + `points` + "`" + ` is less (earlier) than the value.
+  """
+  pointsLT: Int
+  """
+  ` + "`" + `points` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  pointsLTE: Int
+  """
   ` + "`" + `year` + "`" + ` equals the value.
   """
   year: Int
@@ -8965,6 +10653,14 @@ input AwardWhereInput {
   ` + "`" + `group` + "`" + ` leads to at least one object that one of the given filters matches.
   """
   hasGroupWith: [GroupWhereInput!]
+  """
+  Whether ` + "`" + `selection` + "`" + ` leads to at least one object.
+  """
+  hasSelection: Boolean
+  """
+  ` + "`" + `selection` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
+  hasSelectionWith: [AwardSelectionWhereInput!]
 }
 """
 A person nominated in an election.
@@ -9027,6 +10723,152 @@ enum CandidateStatus @goModel(model: "github.com/usergroups/usergroups/ent/candi
   The person withdrew after accepting.
   """
   WITHDRAWN
+}
+"""
+A membership or award certificate: the holder and the community's staff see it; anyone with its code may verify it.
+"""
+type Certificate implements Node {
+  """
+  Opaque global id; its prefix names the type.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record last changed.
+  """
+  updatedAt: Time!
+  """
+  What it certifies.
+  """
+  kind: CertificateKind!
+  """
+  The verification code printed on it; anyone may check it at /certificates/{code}.
+  """
+  code: String!
+  """
+  The holder's name as printed.
+  """
+  holderName: String!
+  """
+  The community's name as printed.
+  """
+  communityName: String!
+  """
+  The group's name as printed.
+  """
+  groupName: String
+  """
+  The award as printed (award certificates).
+  """
+  title: String
+  """
+  The year of the award (award certificates).
+  """
+  year: Int
+  """
+  When it was issued.
+  """
+  issuedAt: Time!
+  """
+  The community issuing it.
+  """
+  community: Community!
+  """
+  Whose certificate it is.
+  """
+  user: User!
+  """
+  The group named on it.
+  """
+  group: Group
+  """
+  The membership it certifies.
+  """
+  role: Role
+  """
+  The award it certifies.
+  """
+  award: Award
+}
+"""
+A connection to a list of items.
+"""
+type CertificateConnection {
+  """
+  The page's edges: each node with its cursor.
+  """
+  edges: [CertificateEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Certificate!]!
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CertificateEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Certificate!
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+What it certifies.
+"""
+enum CertificateKind @goModel(model: "github.com/usergroups/usergroups/ent/certificate.Kind") {
+  """
+  Membership of a user group, issued on joining.
+  """
+  MEMBERSHIP
+  """
+  An award of the annual selection, issued when it is decided.
+  """
+  AWARD
+}
+"""
+Ordering options for Certificate connections
+"""
+input CertificateOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Certificates.
+  """
+  field: CertificateOrderField!
+}
+"""
+Properties by which Certificate connections can be ordered.
+"""
+enum CertificateOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Order by ` + "`" + `issuedAt` + "`" + `.
+  """
+  ISSUED_AT
 }
 """
 A user-group programme, such as openEuler's or OpenStack's, with its own policy.
@@ -9250,6 +11092,69 @@ type Community implements Node {
     """
     where: OrganizationWhereInput
   ): OrganizationConnection!
+  """
+  The annual outstanding-member selections, newest year first when ordered by YEAR DESC.
+  """
+  awardSelections(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for AwardSelections returned from the connection.
+    """
+    orderBy: [AwardSelectionOrder!]
+
+    """
+    Filtering options for AwardSelections returned from the connection.
+    """
+    where: AwardSelectionWhereInput
+  ): AwardSelectionConnection!
+  """
+  Parcels the community owes or sent; only its staff see them.
+  """
+  shipments(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Shipments returned from the connection.
+    """
+    orderBy: [ShipmentOrder!]
+  ): ShipmentConnection!
   """
   Yearly recognitions.
   """
@@ -9955,6 +11860,14 @@ input CommunityWhereInput {
   """
   hasPartnersWith: [OrganizationWhereInput!]
   """
+  Whether ` + "`" + `awardSelections` + "`" + ` leads to at least one object.
+  """
+  hasAwardSelections: Boolean
+  """
+  ` + "`" + `awardSelections` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
+  hasAwardSelectionsWith: [AwardSelectionWhereInput!]
+  """
   Whether ` + "`" + `awards` + "`" + ` leads to at least one object.
   """
   hasAwards: Boolean
@@ -9984,12 +11897,20 @@ type Contact implements Node {
   """
   email: String!
   """
+  Private phone number.
+  """
+  phone: String
+  """
+  A chat handle (e.g. a WeChat ID) the organizers may use.
+  """
+  messaging: String
+  """
   Whose email this is.
   """
   user: User!
 }
 """
-What a member did for the community: article, talk, user case, referral, feedback, code, docs, translation or event help.
+What a member did for the community, one kind per member obligation; verified contributions meet the yearly obligation and count towards awards.
 """
 type Contribution implements Node {
   """
@@ -10021,9 +11942,37 @@ type Contribution implements Node {
   """
   occurredOn: Time!
   """
+  What was done, in the contributor's words.
+  """
+  details: String
+  """
+  Whether the contribution counts yet.
+  """
+  status: ContributionStatus!
+  """
+  Points it earns in the yearly tally: the community's points for its kind when it was verified; 0 until then.
+  """
+  points: Int!
+  """
   When it was verified; unverified contributions count for nothing yet.
   """
   verifiedAt: Time
+  """
+  When it was declined.
+  """
+  declinedAt: Time
+  """
+  Why it was declined.
+  """
+  declineReason: String
+  """
+  Recorded by the system (a check-in, a redeemed invite) rather than by the member; arrives verified.
+  """
+  automatic: Boolean!
+  """
+  For a user case: the year of the annual summit staff shortlisted it for.
+  """
+  shortlistedYear: Int
   """
   The community credited.
   """
@@ -10040,6 +11989,14 @@ type Contribution implements Node {
   Who verified it.
   """
   verifiedBy: User
+  """
+  Who declined it.
+  """
+  declinedBy: User
+  """
+  The event attended, for participation.
+  """
+  event: Event
 }
 """
 A connection to a list of items.
@@ -10080,33 +12037,41 @@ What sort of contribution it is.
 """
 enum ContributionKind @goModel(model: "github.com/usergroups/usergroups/ent/contribution.Kind") {
   """
-  An article or blog post.
+  Took part in a group event: recorded automatically when the person is checked in.
+  """
+  PARTICIPATION
+  """
+  Technical content or a user-experience write-up: an article or blog post, with its link.
   """
   ARTICLE
   """
-  A talk given.
+  Technical content or experience shared as a talk, with a link to the slides or recording.
   """
   TALK
   """
-  A user case: how someone uses the project.
+  A user case: how an organisation uses the project.
   """
   USER_CASE
   """
-  A person or organisation brought to the community.
+  New users attracted: recorded automatically for the inviter when someone joins with their invite.
   """
   REFERRAL
   """
-  Feedback to the project.
+  Feedback on users' requirements, passed on to the project.
   """
   FEEDBACK
   """
-  Code contributed.
+  Code contributed to the project, with a link.
   """
   CODE
   """
-  Documentation contributed.
+  Documentation contributed to the project, with a link.
   """
   DOCS
+  """
+  Spreading the word: posts, newsletters, moderation, with a link.
+  """
+  COMMUNICATION
   """
   A translation.
   """
@@ -10149,6 +12114,27 @@ enum ContributionOrderField {
   Order by ` + "`" + `occurredOn` + "`" + `.
   """
   OCCURRED_ON
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
+  STATUS
+}
+"""
+Whether the contribution counts yet.
+"""
+enum ContributionStatus @goModel(model: "github.com/usergroups/usergroups/ent/contribution.Status") {
+  """
+  Recorded by the member; waiting for an organizer or ambassador of the group to check it.
+  """
+  PENDING
+  """
+  Checked: it meets an obligation and earns its points.
+  """
+  VERIFIED
+  """
+  Not accepted, with a reason; it counts for nothing.
+  """
+  DECLINED
 }
 """
 ContributionWhereInput is used for filtering Contribution objects.
@@ -10488,6 +12474,126 @@ input ContributionWhereInput {
   """
   verifiedByIDContainsFold: ID
   """
+  ` + "`" + `declinedByID` + "`" + ` equals the value.
+  """
+  declinedByID: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` differs from the value.
+  """
+  declinedByIDNEQ: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` is one of the values.
+  """
+  declinedByIDIn: [ID!]
+  """
+  ` + "`" + `declinedByID` + "`" + ` is none of the values.
+  """
+  declinedByIDNotIn: [ID!]
+  """
+  ` + "`" + `declinedByID` + "`" + ` is greater (later) than the value.
+  """
+  declinedByIDGT: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` is greater (later) than or equal to the value.
+  """
+  declinedByIDGTE: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` is less (earlier) than the value.
+  """
+  declinedByIDLT: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  declinedByIDLTE: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` contains the value, case-sensitive.
+  """
+  declinedByIDContains: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` starts with the value, case-sensitive.
+  """
+  declinedByIDHasPrefix: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` ends with the value, case-sensitive.
+  """
+  declinedByIDHasSuffix: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` is not set.
+  """
+  declinedByIDIsNil: Boolean
+  """
+  ` + "`" + `declinedByID` + "`" + ` is set.
+  """
+  declinedByIDNotNil: Boolean
+  """
+  ` + "`" + `declinedByID` + "`" + ` equals the value, ignoring case.
+  """
+  declinedByIDEqualFold: ID
+  """
+  ` + "`" + `declinedByID` + "`" + ` contains the value, ignoring case.
+  """
+  declinedByIDContainsFold: ID
+  """
+  ` + "`" + `eventID` + "`" + ` equals the value.
+  """
+  eventID: ID
+  """
+  ` + "`" + `eventID` + "`" + ` differs from the value.
+  """
+  eventIDNEQ: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is one of the values.
+  """
+  eventIDIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is none of the values.
+  """
+  eventIDNotIn: [ID!]
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than the value.
+  """
+  eventIDGT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is greater (later) than or equal to the value.
+  """
+  eventIDGTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than the value.
+  """
+  eventIDLT: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  eventIDLTE: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, case-sensitive.
+  """
+  eventIDContains: ID
+  """
+  ` + "`" + `eventID` + "`" + ` starts with the value, case-sensitive.
+  """
+  eventIDHasPrefix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` ends with the value, case-sensitive.
+  """
+  eventIDHasSuffix: ID
+  """
+  ` + "`" + `eventID` + "`" + ` is not set.
+  """
+  eventIDIsNil: Boolean
+  """
+  ` + "`" + `eventID` + "`" + ` is set.
+  """
+  eventIDNotNil: Boolean
+  """
+  ` + "`" + `eventID` + "`" + ` equals the value, ignoring case.
+  """
+  eventIDEqualFold: ID
+  """
+  ` + "`" + `eventID` + "`" + ` contains the value, ignoring case.
+  """
+  eventIDContainsFold: ID
+  """
   ` + "`" + `kind` + "`" + ` equals the value.
   """
   kind: ContributionKind
@@ -10648,6 +12754,114 @@ input ContributionWhereInput {
   """
   occurredOnLTE: Time
   """
+  ` + "`" + `details` + "`" + ` equals the value.
+  """
+  details: String
+  """
+  ` + "`" + `details` + "`" + ` differs from the value.
+  """
+  detailsNEQ: String
+  """
+  ` + "`" + `details` + "`" + ` is one of the values.
+  """
+  detailsIn: [String!]
+  """
+  ` + "`" + `details` + "`" + ` is none of the values.
+  """
+  detailsNotIn: [String!]
+  """
+  ` + "`" + `details` + "`" + ` is greater (later) than the value.
+  """
+  detailsGT: String
+  """
+  ` + "`" + `details` + "`" + ` is greater (later) than or equal to the value.
+  """
+  detailsGTE: String
+  """
+  ` + "`" + `details` + "`" + ` is less (earlier) than the value.
+  """
+  detailsLT: String
+  """
+  ` + "`" + `details` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  detailsLTE: String
+  """
+  ` + "`" + `details` + "`" + ` contains the value, case-sensitive.
+  """
+  detailsContains: String
+  """
+  ` + "`" + `details` + "`" + ` starts with the value, case-sensitive.
+  """
+  detailsHasPrefix: String
+  """
+  ` + "`" + `details` + "`" + ` ends with the value, case-sensitive.
+  """
+  detailsHasSuffix: String
+  """
+  ` + "`" + `details` + "`" + ` is not set.
+  """
+  detailsIsNil: Boolean
+  """
+  ` + "`" + `details` + "`" + ` is set.
+  """
+  detailsNotNil: Boolean
+  """
+  ` + "`" + `details` + "`" + ` equals the value, ignoring case.
+  """
+  detailsEqualFold: String
+  """
+  ` + "`" + `details` + "`" + ` contains the value, ignoring case.
+  """
+  detailsContainsFold: String
+  """
+  ` + "`" + `status` + "`" + ` equals the value.
+  """
+  status: ContributionStatus
+  """
+  ` + "`" + `status` + "`" + ` differs from the value.
+  """
+  statusNEQ: ContributionStatus
+  """
+  ` + "`" + `status` + "`" + ` is one of the values.
+  """
+  statusIn: [ContributionStatus!]
+  """
+  ` + "`" + `status` + "`" + ` is none of the values.
+  """
+  statusNotIn: [ContributionStatus!]
+  """
+  ` + "`" + `points` + "`" + ` equals the value.
+  """
+  points: Int
+  """
+  ` + "`" + `points` + "`" + ` differs from the value.
+  """
+  pointsNEQ: Int
+  """
+  ` + "`" + `points` + "`" + ` is one of the values.
+  """
+  pointsIn: [Int!]
+  """
+  ` + "`" + `points` + "`" + ` is none of the values.
+  """
+  pointsNotIn: [Int!]
+  """
+  ` + "`" + `points` + "`" + ` is greater (later) than the value.
+  """
+  pointsGT: Int
+  """
+  ` + "`" + `points` + "`" + ` is greater (later) than or equal to the value.
+  """
+  pointsGTE: Int
+  """
+  ` + "`" + `points` + "`" + ` is less (earlier) than the value.
+  """
+  pointsLT: Int
+  """
+  ` + "`" + `points` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  pointsLTE: Int
+  """
   ` + "`" + `verifiedAt` + "`" + ` equals the value.
   """
   verifiedAt: Time
@@ -10688,6 +12902,154 @@ input ContributionWhereInput {
   """
   verifiedAtNotNil: Boolean
   """
+  ` + "`" + `declinedAt` + "`" + ` equals the value.
+  """
+  declinedAt: Time
+  """
+  ` + "`" + `declinedAt` + "`" + ` differs from the value.
+  """
+  declinedAtNEQ: Time
+  """
+  ` + "`" + `declinedAt` + "`" + ` is one of the values.
+  """
+  declinedAtIn: [Time!]
+  """
+  ` + "`" + `declinedAt` + "`" + ` is none of the values.
+  """
+  declinedAtNotIn: [Time!]
+  """
+  ` + "`" + `declinedAt` + "`" + ` is greater (later) than the value.
+  """
+  declinedAtGT: Time
+  """
+  ` + "`" + `declinedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
+  declinedAtGTE: Time
+  """
+  ` + "`" + `declinedAt` + "`" + ` is less (earlier) than the value.
+  """
+  declinedAtLT: Time
+  """
+  ` + "`" + `declinedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  declinedAtLTE: Time
+  """
+  ` + "`" + `declinedAt` + "`" + ` is not set.
+  """
+  declinedAtIsNil: Boolean
+  """
+  ` + "`" + `declinedAt` + "`" + ` is set.
+  """
+  declinedAtNotNil: Boolean
+  """
+  ` + "`" + `declineReason` + "`" + ` equals the value.
+  """
+  declineReason: String
+  """
+  ` + "`" + `declineReason` + "`" + ` differs from the value.
+  """
+  declineReasonNEQ: String
+  """
+  ` + "`" + `declineReason` + "`" + ` is one of the values.
+  """
+  declineReasonIn: [String!]
+  """
+  ` + "`" + `declineReason` + "`" + ` is none of the values.
+  """
+  declineReasonNotIn: [String!]
+  """
+  ` + "`" + `declineReason` + "`" + ` is greater (later) than the value.
+  """
+  declineReasonGT: String
+  """
+  ` + "`" + `declineReason` + "`" + ` is greater (later) than or equal to the value.
+  """
+  declineReasonGTE: String
+  """
+  ` + "`" + `declineReason` + "`" + ` is less (earlier) than the value.
+  """
+  declineReasonLT: String
+  """
+  ` + "`" + `declineReason` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  declineReasonLTE: String
+  """
+  ` + "`" + `declineReason` + "`" + ` contains the value, case-sensitive.
+  """
+  declineReasonContains: String
+  """
+  ` + "`" + `declineReason` + "`" + ` starts with the value, case-sensitive.
+  """
+  declineReasonHasPrefix: String
+  """
+  ` + "`" + `declineReason` + "`" + ` ends with the value, case-sensitive.
+  """
+  declineReasonHasSuffix: String
+  """
+  ` + "`" + `declineReason` + "`" + ` is not set.
+  """
+  declineReasonIsNil: Boolean
+  """
+  ` + "`" + `declineReason` + "`" + ` is set.
+  """
+  declineReasonNotNil: Boolean
+  """
+  ` + "`" + `declineReason` + "`" + ` equals the value, ignoring case.
+  """
+  declineReasonEqualFold: String
+  """
+  ` + "`" + `declineReason` + "`" + ` contains the value, ignoring case.
+  """
+  declineReasonContainsFold: String
+  """
+  ` + "`" + `automatic` + "`" + ` equals the value.
+  """
+  automatic: Boolean
+  """
+  ` + "`" + `automatic` + "`" + ` differs from the value.
+  """
+  automaticNEQ: Boolean
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` equals the value.
+  """
+  shortlistedYear: Int
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` differs from the value.
+  """
+  shortlistedYearNEQ: Int
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` is one of the values.
+  """
+  shortlistedYearIn: [Int!]
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` is none of the values.
+  """
+  shortlistedYearNotIn: [Int!]
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` is greater (later) than the value.
+  """
+  shortlistedYearGT: Int
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` is greater (later) than or equal to the value.
+  """
+  shortlistedYearGTE: Int
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` is less (earlier) than the value.
+  """
+  shortlistedYearLT: Int
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  shortlistedYearLTE: Int
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` is not set.
+  """
+  shortlistedYearIsNil: Boolean
+  """
+  ` + "`" + `shortlistedYear` + "`" + ` is set.
+  """
+  shortlistedYearNotNil: Boolean
+  """
   Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
@@ -10719,6 +13081,14 @@ input ContributionWhereInput {
   ` + "`" + `verifiedBy` + "`" + ` leads to at least one object that one of the given filters matches.
   """
   hasVerifiedByWith: [UserWhereInput!]
+  """
+  Whether ` + "`" + `declinedBy` + "`" + ` leads to at least one object.
+  """
+  hasDeclinedBy: Boolean
+  """
+  ` + "`" + `declinedBy` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
+  hasDeclinedByWith: [UserWhereInput!]
 }
 """
 An opaque position in a connection, as a string: pass a page's ` + "`" + `endCursor` + "`" + ` as ` + "`" + `after` + "`" + ` (or ` + "`" + `startCursor` + "`" + ` as ` + "`" + `before` + "`" + `) to get the next page. Do not build or parse one; its form may change.
@@ -14703,40 +17073,6 @@ type Query {
     where: ApplicationWhereInput
   ): ApplicationConnection!
   """
-  Yearly awards given by the communities.
-  """
-  awards(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for Awards returned from the connection.
-    """
-    orderBy: [AwardOrder!]
-
-    """
-    Filtering options for Awards returned from the connection.
-    """
-    where: AwardWhereInput
-  ): AwardConnection!
-  """
   Communities (programmes) hosted by this deployment.
   """
   communities(
@@ -18251,6 +20587,157 @@ input RoleWhereInput {
   hasHomeGroupWith: [GroupWhereInput!]
 }
 """
+A parcel a community owes a person (award gift package, new member's souvenir): visible to the person and the community's staff.
+"""
+type Shipment implements Node {
+  """
+  Opaque global id; its prefix names the type.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record last changed.
+  """
+  updatedAt: Time!
+  """
+  What is sent.
+  """
+  kind: ShipmentKind!
+  """
+  Whether it was sent.
+  """
+  status: ShipmentStatus!
+  """
+  When it was sent.
+  """
+  shippedAt: Time
+  """
+  The courier, when known.
+  """
+  carrier: String
+  """
+  The courier's tracking code, when known.
+  """
+  trackingCode: String
+  """
+  The community sending it.
+  """
+  community: Community!
+  """
+  Who receives it.
+  """
+  user: User!
+  """
+  The award it comes with.
+  """
+  award: Award
+  """
+  The membership it comes with.
+  """
+  role: Role
+  """
+  The staff member who sent it.
+  """
+  shippedBy: User
+}
+"""
+A connection to a list of items.
+"""
+type ShipmentConnection {
+  """
+  The page's edges: each node with its cursor.
+  """
+  edges: [ShipmentEdge!]!
+  """
+  The page's nodes, in the order of ` + "`" + `edges` + "`" + `: a shortcut for ` + "`" + `edges { node }` + "`" + ` when no cursor is needed.
+  """
+  nodes: [Shipment!]!
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ShipmentEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Shipment!
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+What is sent.
+"""
+enum ShipmentKind @goModel(model: "github.com/usergroups/usergroups/ent/shipment.Kind") {
+  """
+  The yearly gift package of an award winner.
+  """
+  GIFT_PACKAGE
+  """
+  The souvenir a new member receives on joining.
+  """
+  SOUVENIR
+}
+"""
+Ordering options for Shipment connections
+"""
+input ShipmentOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Shipments.
+  """
+  field: ShipmentOrderField!
+}
+"""
+Properties by which Shipment connections can be ordered.
+"""
+enum ShipmentOrderField {
+  """
+  Order by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Order by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Order by ` + "`" + `kind` + "`" + `.
+  """
+  KIND
+  """
+  Order by ` + "`" + `status` + "`" + `.
+  """
+  STATUS
+}
+"""
+Whether it was sent.
+"""
+enum ShipmentStatus @goModel(model: "github.com/usergroups/usergroups/ent/shipment.Status") {
+  """
+  Owed: waiting to be sent (and, without an address, for the person to give one).
+  """
+  PENDING
+  """
+  Sent; the person was told.
+  """
+  SHIPPED
+}
+"""
 Where a person's swag kit is shipped: visible to the person and staff of a community they take part in.
 """
 type ShippingAddress implements Node {
@@ -19472,6 +21959,26 @@ type User implements Node {
   """
   avatarURL: String
   """
+  Languages the person speaks, as BCP 47 tags (e.g. en, zh-CN).
+  """
+  languages: [String!]
+  """
+  Public links: a blog, a code forge profile, a social account.
+  """
+  links: [Link!]
+  """
+  The person agrees to be named, with organization and citation, on the community's public pages (award showcase).
+  """
+  showcaseConsent: Boolean!
+  """
+  The person agrees that their photo is shown on those public pages.
+  """
+  photoConsent: Boolean!
+  """
+  The person agrees that their contributions are listed publicly; counts are public either way.
+  """
+  ledgerPublic: Boolean!
+  """
   The organization the person works for.
   """
   organization: Organization
@@ -19653,6 +22160,64 @@ type User implements Node {
     """
     where: ApplicationWhereInput
   ): ApplicationConnection!
+  """
+  The person's membership and award certificates; only the person and staff see them.
+  """
+  certificates(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Certificates returned from the connection.
+    """
+    orderBy: CertificateOrder
+  ): CertificateConnection!
+  """
+  Parcels the communities owe or sent the person; only the person and staff see them.
+  """
+  shipments(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Shipments returned from the connection.
+    """
+    orderBy: [ShipmentOrder!]
+  ): ShipmentConnection!
   """
   The person's API tokens; only the person sees them.
   """
@@ -20336,6 +22901,30 @@ input UserWhereInput {
   ` + "`" + `avatarURL` + "`" + ` contains the value, ignoring case.
   """
   avatarURLContainsFold: String
+  """
+  ` + "`" + `showcaseConsent` + "`" + ` equals the value.
+  """
+  showcaseConsent: Boolean
+  """
+  ` + "`" + `showcaseConsent` + "`" + ` differs from the value.
+  """
+  showcaseConsentNEQ: Boolean
+  """
+  ` + "`" + `photoConsent` + "`" + ` equals the value.
+  """
+  photoConsent: Boolean
+  """
+  ` + "`" + `photoConsent` + "`" + ` differs from the value.
+  """
+  photoConsentNEQ: Boolean
+  """
+  ` + "`" + `ledgerPublic` + "`" + ` equals the value.
+  """
+  ledgerPublic: Boolean
+  """
+  ` + "`" + `ledgerPublic` + "`" + ` differs from the value.
+  """
+  ledgerPublicNEQ: Boolean
   """
   Whether ` + "`" + `organization` + "`" + ` leads to at least one object.
   """
@@ -22814,6 +25403,10 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Award_updatedAt(ctx, field)
+	case "category":
+		return ec.fieldContext_Award_category(ctx, field)
+	case "points":
+		return ec.fieldContext_Award_points(ctx, field)
 	case "year":
 		return ec.fieldContext_Award_year(ctx, field)
 	case "title":
@@ -22828,6 +25421,8 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_user(ctx, field)
 	case "group":
 		return ec.fieldContext_Award_group(ctx, field)
+	case "selection":
+		return ec.fieldContext_Award_selection(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Award", field.Name)
 }
@@ -22854,6 +25449,112 @@ func (ec *executionContext) childFields_AwardEdge(ctx context.Context, field gra
 		return ec.fieldContext_AwardEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardNomination(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AwardNomination_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AwardNomination_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_AwardNomination_updatedAt(ctx, field)
+	case "category":
+		return ec.fieldContext_AwardNomination_category(ctx, field)
+	case "citation":
+		return ec.fieldContext_AwardNomination_citation(ctx, field)
+	case "status":
+		return ec.fieldContext_AwardNomination_status(ctx, field)
+	case "selection":
+		return ec.fieldContext_AwardNomination_selection(ctx, field)
+	case "community":
+		return ec.fieldContext_AwardNomination_community(ctx, field)
+	case "group":
+		return ec.fieldContext_AwardNomination_group(ctx, field)
+	case "user":
+		return ec.fieldContext_AwardNomination_user(ctx, field)
+	case "nominatedBy":
+		return ec.fieldContext_AwardNomination_nominatedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardNomination", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardNominationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AwardNominationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AwardNominationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AwardNominationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AwardNominationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardNominationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardNominationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AwardNominationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AwardNominationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardNominationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardSelection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AwardSelection_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AwardSelection_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_AwardSelection_updatedAt(ctx, field)
+	case "year":
+		return ec.fieldContext_AwardSelection_year(ctx, field)
+	case "status":
+		return ec.fieldContext_AwardSelection_status(ctx, field)
+	case "nominationsCloseAt":
+		return ec.fieldContext_AwardSelection_nominationsCloseAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_AwardSelection_decidedAt(ctx, field)
+	case "community":
+		return ec.fieldContext_AwardSelection_community(ctx, field)
+	case "openedBy":
+		return ec.fieldContext_AwardSelection_openedBy(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_AwardSelection_decidedBy(ctx, field)
+	case "nominations":
+		return ec.fieldContext_AwardSelection_nominations(ctx, field)
+	case "awards":
+		return ec.fieldContext_AwardSelection_awards(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardSelection", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardSelectionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AwardSelectionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AwardSelectionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AwardSelectionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AwardSelectionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardSelectionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardSelectionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AwardSelectionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AwardSelectionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardSelectionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_BreakElectionTiePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22930,6 +25631,68 @@ func (ec *executionContext) childFields_CastVotePayload(ctx context.Context, fie
 		return ec.fieldContext_CastVotePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CastVotePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Certificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Certificate_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Certificate_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Certificate_updatedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_Certificate_kind(ctx, field)
+	case "code":
+		return ec.fieldContext_Certificate_code(ctx, field)
+	case "holderName":
+		return ec.fieldContext_Certificate_holderName(ctx, field)
+	case "communityName":
+		return ec.fieldContext_Certificate_communityName(ctx, field)
+	case "groupName":
+		return ec.fieldContext_Certificate_groupName(ctx, field)
+	case "title":
+		return ec.fieldContext_Certificate_title(ctx, field)
+	case "year":
+		return ec.fieldContext_Certificate_year(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_Certificate_issuedAt(ctx, field)
+	case "community":
+		return ec.fieldContext_Certificate_community(ctx, field)
+	case "user":
+		return ec.fieldContext_Certificate_user(ctx, field)
+	case "group":
+		return ec.fieldContext_Certificate_group(ctx, field)
+	case "role":
+		return ec.fieldContext_Certificate_role(ctx, field)
+	case "award":
+		return ec.fieldContext_Certificate_award(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Certificate", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CertificateConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CertificateConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CertificateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CertificateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CertificateEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CertificateEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ChangeItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23020,6 +25783,10 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_applications(ctx, field)
 	case "partners":
 		return ec.fieldContext_Community_partners(ctx, field)
+	case "awardSelections":
+		return ec.fieldContext_Community_awardSelections(ctx, field)
+	case "shipments":
+		return ec.fieldContext_Community_shipments(ctx, field)
 	case "awards":
 		return ec.fieldContext_Community_awards(ctx, field)
 	case "messageTemplates":
@@ -23154,6 +25921,10 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_updatedAt(ctx, field)
 	case "email":
 		return ec.fieldContext_Contact_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_Contact_phone(ctx, field)
+	case "messaging":
+		return ec.fieldContext_Contact_messaging(ctx, field)
 	case "user":
 		return ec.fieldContext_Contact_user(ctx, field)
 	}
@@ -23176,8 +25947,22 @@ func (ec *executionContext) childFields_Contribution(ctx context.Context, field 
 		return ec.fieldContext_Contribution_url(ctx, field)
 	case "occurredOn":
 		return ec.fieldContext_Contribution_occurredOn(ctx, field)
+	case "details":
+		return ec.fieldContext_Contribution_details(ctx, field)
+	case "status":
+		return ec.fieldContext_Contribution_status(ctx, field)
+	case "points":
+		return ec.fieldContext_Contribution_points(ctx, field)
 	case "verifiedAt":
 		return ec.fieldContext_Contribution_verifiedAt(ctx, field)
+	case "declinedAt":
+		return ec.fieldContext_Contribution_declinedAt(ctx, field)
+	case "declineReason":
+		return ec.fieldContext_Contribution_declineReason(ctx, field)
+	case "automatic":
+		return ec.fieldContext_Contribution_automatic(ctx, field)
+	case "shortlistedYear":
+		return ec.fieldContext_Contribution_shortlistedYear(ctx, field)
 	case "community":
 		return ec.fieldContext_Contribution_community(ctx, field)
 	case "user":
@@ -23186,6 +25971,10 @@ func (ec *executionContext) childFields_Contribution(ctx context.Context, field 
 		return ec.fieldContext_Contribution_group(ctx, field)
 	case "verifiedBy":
 		return ec.fieldContext_Contribution_verifiedBy(ctx, field)
+	case "declinedBy":
+		return ec.fieldContext_Contribution_declinedBy(ctx, field)
+	case "event":
+		return ec.fieldContext_Contribution_event(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contribution", field.Name)
 }
@@ -24216,6 +27005,62 @@ func (ec *executionContext) childFields_SetShippingAddressPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type SetShippingAddressPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Shipment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Shipment_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Shipment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Shipment_updatedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_Shipment_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Shipment_status(ctx, field)
+	case "shippedAt":
+		return ec.fieldContext_Shipment_shippedAt(ctx, field)
+	case "carrier":
+		return ec.fieldContext_Shipment_carrier(ctx, field)
+	case "trackingCode":
+		return ec.fieldContext_Shipment_trackingCode(ctx, field)
+	case "community":
+		return ec.fieldContext_Shipment_community(ctx, field)
+	case "user":
+		return ec.fieldContext_Shipment_user(ctx, field)
+	case "award":
+		return ec.fieldContext_Shipment_award(ctx, field)
+	case "role":
+		return ec.fieldContext_Shipment_role(ctx, field)
+	case "shippedBy":
+		return ec.fieldContext_Shipment_shippedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Shipment", field.Name)
+}
+
+func (ec *executionContext) childFields_ShipmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ShipmentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ShipmentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ShipmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ShipmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShipmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ShipmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ShipmentEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ShipmentEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShipmentEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -24384,6 +27229,16 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_affiliation(ctx, field)
 	case "avatarURL":
 		return ec.fieldContext_User_avatarURL(ctx, field)
+	case "languages":
+		return ec.fieldContext_User_languages(ctx, field)
+	case "links":
+		return ec.fieldContext_User_links(ctx, field)
+	case "showcaseConsent":
+		return ec.fieldContext_User_showcaseConsent(ctx, field)
+	case "photoConsent":
+		return ec.fieldContext_User_photoConsent(ctx, field)
+	case "ledgerPublic":
+		return ec.fieldContext_User_ledgerPublic(ctx, field)
 	case "organization":
 		return ec.fieldContext_User_organization(ctx, field)
 	case "contact":
@@ -24400,6 +27255,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_registrations(ctx, field)
 	case "applications":
 		return ec.fieldContext_User_applications(ctx, field)
+	case "certificates":
+		return ec.fieldContext_User_certificates(ctx, field)
+	case "shipments":
+		return ec.fieldContext_User_shipments(ctx, field)
 	case "apiTokens":
 		return ec.fieldContext_User_apiTokens(ctx, field)
 	case "roleCounts":
@@ -24734,6 +27593,106 @@ func (ec *executionContext) field_ApprovalQueue_applications_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_AwardSelection_awards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.AwardOrder, error) {
+			return ec.unmarshalOAwardOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AwardWhereInput, error) {
+			return ec.unmarshalOAwardWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_AwardSelection_nominations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.AwardNominationOrder, error) {
+			return ec.unmarshalOAwardNominationOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Community_applications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -24780,6 +27739,60 @@ func (ec *executionContext) field_Community_applications_args(ctx context.Contex
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.ApplicationWhereInput, error) {
 			return ec.unmarshalOApplicationWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐApplicationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Community_awardSelections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.AwardSelectionOrder, error) {
+			return ec.unmarshalOAwardSelectionOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AwardSelectionWhereInput, error) {
+			return ec.unmarshalOAwardSelectionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -25055,6 +28068,52 @@ func (ec *executionContext) field_Community_roles_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Community_shipments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ShipmentOrder, error) {
+			return ec.unmarshalOShipmentOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -26490,60 +29549,6 @@ func (ec *executionContext) field_Query_approvalQueue_args(ctx context.Context, 
 	return args, nil
 }
 
-func (ec *executionContext) field_Query_awards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*ent.AwardOrder, error) {
-			return ec.unmarshalOAwardOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.AwardWhereInput, error) {
-			return ec.unmarshalOAwardWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
-	return args, nil
-}
-
 func (ec *executionContext) field_Query_communities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -27518,6 +30523,52 @@ func (ec *executionContext) field_User_awards_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_User_certificates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CertificateOrder, error) {
+			return ec.unmarshalOCertificateOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_User_contributions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -27691,6 +30742,52 @@ func (ec *executionContext) field_User_roles_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_User_shipments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ShipmentOrder, error) {
+			return ec.unmarshalOShipmentOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -29975,6 +33072,20 @@ func (ec *executionContext) fieldContext_Award_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Award", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _Award_category(ctx context.Context, field graphql.CollectedField, obj *ent.Award) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Category)
+}
+func (ec *executionContext) fieldContext_Award_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Award", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Award_points(ctx context.Context, field graphql.CollectedField, obj *ent.Award) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
+}
+func (ec *executionContext) fieldContext_Award_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Award", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Award_year(ctx context.Context, field graphql.CollectedField, obj *ent.Award) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
@@ -30094,6 +33205,38 @@ func (ec *executionContext) fieldContext_Award_group(_ context.Context, field gr
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Award_selection(ctx context.Context, field graphql.CollectedField, obj *ent.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_selection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Selection(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardSelection) graphql.Marshaler {
+			return ec.marshalOAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_selection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Award",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelection(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30239,6 +33382,725 @@ func (ec *executionContext) _AwardEdge_cursor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_AwardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AwardEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _AwardNomination_id(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
+}
+func (ec *executionContext) fieldContext_AwardNomination_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardNomination", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _AwardNomination_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+}
+func (ec *executionContext) fieldContext_AwardNomination_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardNomination", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AwardNomination_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+}
+func (ec *executionContext) fieldContext_AwardNomination_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardNomination", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AwardNomination_category(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Category)
+}
+func (ec *executionContext) fieldContext_AwardNomination_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardNomination", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AwardNomination_citation(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Citation)
+}
+func (ec *executionContext) fieldContext_AwardNomination_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardNomination", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AwardNomination_status(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return ec.marshalNAwardNominationStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardnominationᚐStatus(ctx, field.Selections, obj.Status)
+}
+func (ec *executionContext) fieldContext_AwardNomination_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardNomination", field, false, false, errors.New("field of type AwardNominationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _AwardNomination_selection(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardNomination_selection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Selection(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardSelection) graphql.Marshaler {
+			return ec.marshalNAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardNomination_selection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardNomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardNomination_community(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardNomination_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardNomination_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardNomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardNomination_group(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardNomination_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardNomination_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardNomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardNomination_user(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardNomination_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardNomination_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardNomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardNomination_nominatedBy(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardNomination_nominatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NominatedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardNomination_nominatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardNomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardNominationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNominationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardNominationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AwardNominationEdge) graphql.Marshaler {
+			return ec.marshalNAwardNominationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardNominationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardNominationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardNominationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardNominationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNominationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardNominationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AwardNomination) graphql.Marshaler {
+			return ec.marshalNAwardNomination2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardNominationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardNominationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardNomination(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardNominationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNominationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardNominationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardNominationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardNominationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardNominationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNominationConnection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_AwardNominationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardNominationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AwardNominationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNominationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardNominationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardNomination) graphql.Marshaler {
+			return ec.marshalNAwardNomination2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNomination(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardNominationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardNominationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardNomination(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardNominationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AwardNominationEdge) (ret graphql.Marshaler) {
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+}
+func (ec *executionContext) fieldContext_AwardNominationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardNominationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _AwardSelection_id(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
+}
+func (ec *executionContext) fieldContext_AwardSelection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _AwardSelection_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+}
+func (ec *executionContext) fieldContext_AwardSelection_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AwardSelection_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+}
+func (ec *executionContext) fieldContext_AwardSelection_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AwardSelection_year(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+}
+func (ec *executionContext) fieldContext_AwardSelection_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AwardSelection_status(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return ec.marshalNAwardSelectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatus(ctx, field.Selections, obj.Status)
+}
+func (ec *executionContext) fieldContext_AwardSelection_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, false, false, errors.New("field of type AwardSelectionStatus does not have child fields"))
+}
+
+func (ec *executionContext) _AwardSelection_nominationsCloseAt(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.NominationsCloseAt)
+}
+func (ec *executionContext) fieldContext_AwardSelection_nominationsCloseAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AwardSelection_decidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DecidedAt)
+}
+func (ec *executionContext) fieldContext_AwardSelection_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AwardSelection_community(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelection_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelection_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelection_openedBy(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelection_openedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelection_openedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelection_decidedBy(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelection_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelection_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelection_nominations(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelection_nominations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Nominations(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AwardNominationOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardNominationConnection) graphql.Marshaler {
+			return ec.marshalNAwardNominationConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelection_nominations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardNominationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AwardSelection_nominations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelection_awards(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelection_awards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Awards(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AwardOrder), fc.Args["where"].(*ent.AwardWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardConnection) graphql.Marshaler {
+			return ec.marshalNAwardConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelection_awards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AwardSelection_awards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelectionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AwardSelectionEdge) graphql.Marshaler {
+			return ec.marshalNAwardSelectionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelectionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelectionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelectionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelectionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AwardSelection) graphql.Marshaler {
+			return ec.marshalNAwardSelection2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelectionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelectionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelectionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelectionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelectionConnection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_AwardSelectionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelectionConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AwardSelectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelectionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardSelection) graphql.Marshaler {
+			return ec.marshalNAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelectionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelectionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelectionEdge) (ret graphql.Marshaler) {
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+}
+func (ec *executionContext) fieldContext_AwardSelectionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelectionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _BreakElectionTiePayload_election(ctx context.Context, field graphql.CollectedField, obj *BreakElectionTiePayload) (ret graphql.Marshaler) {
@@ -30720,6 +34582,385 @@ func (ec *executionContext) fieldContext_CastVotePayload_userErrors(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_id(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
+}
+func (ec *executionContext) fieldContext_Certificate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+}
+func (ec *executionContext) fieldContext_Certificate_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+}
+func (ec *executionContext) fieldContext_Certificate_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalNCertificateKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcertificateᚐKind(ctx, field.Selections, obj.Kind)
+}
+func (ec *executionContext) fieldContext_Certificate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type CertificateKind does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_code(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code)
+}
+func (ec *executionContext) fieldContext_Certificate_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_holderName(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.HolderName)
+}
+func (ec *executionContext) fieldContext_Certificate_holderName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_communityName(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.CommunityName)
+}
+func (ec *executionContext) fieldContext_Certificate_communityName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_groupName(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.GroupName)
+}
+func (ec *executionContext) fieldContext_Certificate_groupName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_title(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Title)
+}
+func (ec *executionContext) fieldContext_Certificate_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_year(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Year)
+}
+func (ec *executionContext) fieldContext_Certificate_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_issuedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.IssuedAt)
+}
+func (ec *executionContext) fieldContext_Certificate_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_community(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_user(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_group(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_role(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_award(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_award(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Award(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Award) graphql.Marshaler {
+			return ec.marshalOAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_award(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CertificateEdge) graphql.Marshaler {
+			return ec.marshalNCertificateEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Certificate) graphql.Marshaler {
+			return ec.marshalNCertificate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateConnection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CertificateEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certificate) graphql.Marshaler {
+			return ec.marshalNCertificate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateEdge) (ret graphql.Marshaler) {
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+}
+func (ec *executionContext) fieldContext_CertificateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _ChangeItem_cursor(ctx context.Context, field graphql.CollectedField, obj *ChangeItem) (ret graphql.Marshaler) {
@@ -31334,6 +35575,94 @@ func (ec *executionContext) fieldContext_Community_partners(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Community_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_awardSelections(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_awardSelections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.AwardSelections(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AwardSelectionOrder), fc.Args["where"].(*ent.AwardSelectionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardSelectionConnection) graphql.Marshaler {
+			return ec.marshalNAwardSelectionConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_awardSelections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelectionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Community_awardSelections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_shipments(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_shipments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Shipments(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ShipmentOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ShipmentConnection) graphql.Marshaler {
+			return ec.marshalNShipmentConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_shipments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Community_shipments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31965,6 +36294,20 @@ func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Contact", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Phone)
+}
+func (ec *executionContext) fieldContext_Contact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Contact_messaging(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Messaging)
+}
+func (ec *executionContext) fieldContext_Contact_messaging(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Contact_user(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32046,11 +36389,60 @@ func (ec *executionContext) fieldContext_Contribution_occurredOn(_ context.Conte
 	return graphql.NewScalarFieldContext("Contribution", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _Contribution_details(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Details)
+}
+func (ec *executionContext) fieldContext_Contribution_details(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Contribution_status(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
+	return ec.marshalNContributionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx, field.Selections, obj.Status)
+}
+func (ec *executionContext) fieldContext_Contribution_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, errors.New("field of type ContributionStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Contribution_points(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
+}
+func (ec *executionContext) fieldContext_Contribution_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Contribution_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
 	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VerifiedAt)
 }
 func (ec *executionContext) fieldContext_Contribution_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contribution", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Contribution_declinedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DeclinedAt)
+}
+func (ec *executionContext) fieldContext_Contribution_declinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Contribution_declineReason(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.DeclineReason)
+}
+func (ec *executionContext) fieldContext_Contribution_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Contribution_automatic(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Automatic)
+}
+func (ec *executionContext) fieldContext_Contribution_automatic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Contribution_shortlistedYear(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ShortlistedYear)
+}
+func (ec *executionContext) fieldContext_Contribution_shortlistedYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Contribution_community(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
@@ -32176,6 +36568,70 @@ func (ec *executionContext) fieldContext_Contribution_verifiedBy(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contribution_declinedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_declinedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclinedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_declinedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contribution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contribution_event(ctx context.Context, field graphql.CollectedField, obj *ent.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contribution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
 		},
 	}
 	return fc, nil
@@ -37838,50 +42294,6 @@ func (ec *executionContext) fieldContext_Query_applications(ctx context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_awards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_awards(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Awards(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AwardOrder), fc.Args["where"].(*ent.AwardWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardConnection) graphql.Marshaler {
-			return ec.marshalNAwardConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_awards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AwardConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_awards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_communities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41795,6 +46207,364 @@ func (ec *executionContext) fieldContext_SetShippingAddressPayload_userErrors(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _Shipment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
+}
+func (ec *executionContext) fieldContext_Shipment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Shipment_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+}
+func (ec *executionContext) fieldContext_Shipment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Shipment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+}
+func (ec *executionContext) fieldContext_Shipment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Shipment_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return ec.marshalNShipmentKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋshipmentᚐKind(ctx, field.Selections, obj.Kind)
+}
+func (ec *executionContext) fieldContext_Shipment_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, errors.New("field of type ShipmentKind does not have child fields"))
+}
+
+func (ec *executionContext) _Shipment_status(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return ec.marshalNShipmentStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋshipmentᚐStatus(ctx, field.Selections, obj.Status)
+}
+func (ec *executionContext) fieldContext_Shipment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, errors.New("field of type ShipmentStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Shipment_shippedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ShippedAt)
+}
+func (ec *executionContext) fieldContext_Shipment_shippedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Shipment_carrier(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.Carrier)
+}
+func (ec *executionContext) fieldContext_Shipment_carrier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Shipment_trackingCode(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.TrackingCode)
+}
+func (ec *executionContext) fieldContext_Shipment_trackingCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Shipment_community(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_user(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_award(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_award(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Award(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Award) graphql.Marshaler {
+			return ec.marshalOAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_award(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_role(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_shippedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_shippedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_shippedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ShipmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ShipmentEdge) graphql.Marshaler {
+			return ec.marshalNShipmentEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ShipmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Shipment) graphql.Marshaler {
+			return ec.marshalNShipment2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ShipmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ShipmentConnection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_ShipmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShipmentConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ShipmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ShipmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Shipment) graphql.Marshaler {
+			return ec.marshalNShipment2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ShipmentEdge) (ret graphql.Marshaler) {
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+}
+func (ec *executionContext) fieldContext_ShipmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShipmentEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
 func (ec *executionContext) _ShippingAddress_id(ctx context.Context, field graphql.CollectedField, obj *ent.ShippingAddress) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -42969,6 +47739,82 @@ func (ec *executionContext) fieldContext_User_avatarURL(_ context.Context, field
 	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _User_languages(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_languages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Languages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _User_links(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Link) graphql.Marshaler {
+			return ec.marshalOLink2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschematypeᚐLinkᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Link(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_showcaseConsent(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ShowcaseConsent)
+}
+func (ec *executionContext) fieldContext_User_showcaseConsent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _User_photoConsent(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.PhotoConsent)
+}
+func (ec *executionContext) fieldContext_User_photoConsent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _User_ledgerPublic(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.LedgerPublic)
+}
+func (ec *executionContext) fieldContext_User_ledgerPublic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _User_organization(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43279,6 +48125,94 @@ func (ec *executionContext) fieldContext_User_applications(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_User_applications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_certificates(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_certificates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Certificates(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CertificateOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CertificateConnection) graphql.Marshaler {
+			return ec.marshalNCertificateConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_certificates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_certificates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_shipments(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_shipments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Shipments(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ShipmentOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ShipmentConnection) graphql.Marshaler {
+			return ec.marshalNShipmentConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_shipments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_shipments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -47649,6 +52583,47 @@ func (ec *executionContext) unmarshalInputAssignGroupMentorInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAwardNominationOrder(ctx context.Context, obj any) (ent.AwardNominationOrder, error) {
+	var it ent.AwardNominationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAwardNominationOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAwardOrder(ctx context.Context, obj any) (ent.AwardOrder, error) {
 	var it ent.AwardOrder
 	if obj == nil {
@@ -47690,6 +52665,826 @@ func (ec *executionContext) unmarshalInputAwardOrder(ctx context.Context, obj an
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAwardSelectionOrder(ctx context.Context, obj any) (ent.AwardSelectionOrder, error) {
+	var it ent.AwardSelectionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAwardSelectionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAwardSelectionWhereInput(ctx context.Context, obj any) (ent.AwardSelectionWhereInput, error) {
+	var it ent.AwardSelectionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "openedByID", "openedByIDNEQ", "openedByIDIn", "openedByIDNotIn", "openedByIDGT", "openedByIDGTE", "openedByIDLT", "openedByIDLTE", "openedByIDContains", "openedByIDHasPrefix", "openedByIDHasSuffix", "openedByIDEqualFold", "openedByIDContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "nominationsCloseAt", "nominationsCloseAtNEQ", "nominationsCloseAtIn", "nominationsCloseAtNotIn", "nominationsCloseAtGT", "nominationsCloseAtGTE", "nominationsCloseAtLT", "nominationsCloseAtLTE", "nominationsCloseAtIsNil", "nominationsCloseAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasCommunity", "hasCommunityWith", "hasOpenedBy", "hasOpenedByWith", "hasDecidedBy", "hasDecidedByWith", "hasAwards", "hasAwardsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOAwardSelectionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOAwardSelectionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOAwardSelectionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "communityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "communityIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDNEQ = data
+		case "communityIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDIn = data
+		case "communityIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDNotIn = data
+		case "communityIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDGT = data
+		case "communityIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDGTE = data
+		case "communityIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDLT = data
+		case "communityIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDLTE = data
+		case "communityIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDContains = data
+		case "communityIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDHasPrefix = data
+		case "communityIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDHasSuffix = data
+		case "communityIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDEqualFold = data
+		case "communityIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDContainsFold = data
+		case "openedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByID = data
+		case "openedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDNEQ = data
+		case "openedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDIn = data
+		case "openedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDNotIn = data
+		case "openedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDGT = data
+		case "openedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDGTE = data
+		case "openedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDLT = data
+		case "openedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDLTE = data
+		case "openedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDContains = data
+		case "openedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDHasPrefix = data
+		case "openedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDHasSuffix = data
+		case "openedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDEqualFold = data
+		case "openedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedByIDContainsFold = data
+		case "decidedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByID = data
+		case "decidedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNEQ = data
+		case "decidedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDIn = data
+		case "decidedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNotIn = data
+		case "decidedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDGT = data
+		case "decidedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDGTE = data
+		case "decidedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDLT = data
+		case "decidedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDLTE = data
+		case "decidedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDContains = data
+		case "decidedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDHasPrefix = data
+		case "decidedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDHasSuffix = data
+		case "decidedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDIsNil = data
+		case "decidedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDNotNil = data
+		case "decidedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDEqualFold = data
+		case "decidedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIDContainsFold = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOAwardSelectionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOAwardSelectionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOAwardSelectionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOAwardSelectionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "nominationsCloseAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAt = data
+		case "nominationsCloseAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtNEQ = data
+		case "nominationsCloseAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtIn = data
+		case "nominationsCloseAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtNotIn = data
+		case "nominationsCloseAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtGT = data
+		case "nominationsCloseAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtGTE = data
+		case "nominationsCloseAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtLT = data
+		case "nominationsCloseAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtLTE = data
+		case "nominationsCloseAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtIsNil = data
+		case "nominationsCloseAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAtNotNil = data
+		case "decidedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAt = data
+		case "decidedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNEQ = data
+		case "decidedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIn = data
+		case "decidedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotIn = data
+		case "decidedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGT = data
+		case "decidedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGTE = data
+		case "decidedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLT = data
+		case "decidedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLTE = data
+		case "decidedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIsNil = data
+		case "decidedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotNil = data
+		case "hasCommunity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunity"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunity = data
+		case "hasCommunityWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunityWith"))
+			data, err := ec.unmarshalOCommunityWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCommunityWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunityWith = data
+		case "hasOpenedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOpenedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOpenedBy = data
+		case "hasOpenedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOpenedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOpenedByWith = data
+		case "hasDecidedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecidedBy = data
+		case "hasDecidedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecidedByWith = data
+		case "hasAwards":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAwards"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAwards = data
+		case "hasAwardsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAwardsWith"))
+			data, err := ec.unmarshalOAwardWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAwardsWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAwardWhereInput(ctx context.Context, obj any) (ent.AwardWhereInput, error) {
 	var it ent.AwardWhereInput
 	if obj == nil {
@@ -47701,7 +53496,7 @@ func (ec *executionContext) unmarshalInputAwardWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "rank", "rankNEQ", "rankIn", "rankNotIn", "rankGT", "rankGTE", "rankLT", "rankLTE", "citation", "citationNEQ", "citationIn", "citationNotIn", "citationGT", "citationGTE", "citationLT", "citationLTE", "citationContains", "citationHasPrefix", "citationHasSuffix", "citationIsNil", "citationNotNil", "citationEqualFold", "citationContainsFold", "hasCommunity", "hasCommunityWith", "hasUser", "hasUserWith", "hasGroup", "hasGroupWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "selectionID", "selectionIDNEQ", "selectionIDIn", "selectionIDNotIn", "selectionIDGT", "selectionIDGTE", "selectionIDLT", "selectionIDLTE", "selectionIDContains", "selectionIDHasPrefix", "selectionIDHasSuffix", "selectionIDIsNil", "selectionIDNotNil", "selectionIDEqualFold", "selectionIDContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryIsNil", "categoryNotNil", "categoryEqualFold", "categoryContainsFold", "points", "pointsNEQ", "pointsIn", "pointsNotIn", "pointsGT", "pointsGTE", "pointsLT", "pointsLTE", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "rank", "rankNEQ", "rankIn", "rankNotIn", "rankGT", "rankGTE", "rankLT", "rankLTE", "citation", "citationNEQ", "citationIn", "citationNotIn", "citationGT", "citationGTE", "citationLT", "citationLTE", "citationContains", "citationHasPrefix", "citationHasSuffix", "citationIsNil", "citationNotNil", "citationEqualFold", "citationContainsFold", "hasCommunity", "hasCommunityWith", "hasUser", "hasUserWith", "hasGroup", "hasGroupWith", "hasSelection", "hasSelectionWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48184,6 +53979,272 @@ func (ec *executionContext) unmarshalInputAwardWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.GroupIDContainsFold = data
+		case "selectionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionID = data
+		case "selectionIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDNEQ = data
+		case "selectionIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDIn = data
+		case "selectionIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDNotIn = data
+		case "selectionIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDGT = data
+		case "selectionIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDGTE = data
+		case "selectionIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDLT = data
+		case "selectionIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDLTE = data
+		case "selectionIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDContains = data
+		case "selectionIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDHasPrefix = data
+		case "selectionIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDHasSuffix = data
+		case "selectionIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDIsNil = data
+		case "selectionIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDNotNil = data
+		case "selectionIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDEqualFold = data
+		case "selectionIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectionIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectionIDContainsFold = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "categoryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNEQ = data
+		case "categoryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIn = data
+		case "categoryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNotIn = data
+		case "categoryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryGT = data
+		case "categoryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryGTE = data
+		case "categoryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryLT = data
+		case "categoryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryLTE = data
+		case "categoryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryContains = data
+		case "categoryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryHasPrefix = data
+		case "categoryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryHasSuffix = data
+		case "categoryIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIsNil = data
+		case "categoryNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNotNil = data
+		case "categoryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryEqualFold = data
+		case "categoryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryContainsFold = data
+		case "points":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("points"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Points = data
+		case "pointsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsNEQ = data
+		case "pointsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsIn = data
+		case "pointsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsNotIn = data
+		case "pointsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsGT = data
+		case "pointsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsGTE = data
+		case "pointsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsLT = data
+		case "pointsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsLTE = data
 		case "year":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -48534,6 +54595,20 @@ func (ec *executionContext) unmarshalInputAwardWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasGroupWith = data
+		case "hasSelection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSelection"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSelection = data
+		case "hasSelectionWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSelectionWith"))
+			data, err := ec.unmarshalOAwardSelectionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSelectionWith = data
 		}
 	}
 	return it, nil
@@ -48724,6 +54799,47 @@ func (ec *executionContext) unmarshalInputCastVoteInput(ctx context.Context, obj
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCertificateOrder(ctx context.Context, obj any) (ent.CertificateOrder, error) {
+	var it ent.CertificateOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCertificateOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj any) (CheckInInput, error) {
 	var it CheckInInput
 	if obj == nil {
@@ -48857,7 +54973,7 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "codeOfConductURL", "codeOfConductURLNEQ", "codeOfConductURLIn", "codeOfConductURLNotIn", "codeOfConductURLGT", "codeOfConductURLGTE", "codeOfConductURLLT", "codeOfConductURLLTE", "codeOfConductURLContains", "codeOfConductURLHasPrefix", "codeOfConductURLHasSuffix", "codeOfConductURLIsNil", "codeOfConductURLNotNil", "codeOfConductURLEqualFold", "codeOfConductURLContainsFold", "forumURL", "forumURLNEQ", "forumURLIn", "forumURLNotIn", "forumURLGT", "forumURLGTE", "forumURLLT", "forumURLLTE", "forumURLContains", "forumURLHasPrefix", "forumURLHasSuffix", "forumURLIsNil", "forumURLNotNil", "forumURLEqualFold", "forumURLContainsFold", "userGroupPageURL", "userGroupPageURLNEQ", "userGroupPageURLIn", "userGroupPageURLNotIn", "userGroupPageURLGT", "userGroupPageURLGTE", "userGroupPageURLLT", "userGroupPageURLLTE", "userGroupPageURLContains", "userGroupPageURLHasPrefix", "userGroupPageURLHasSuffix", "userGroupPageURLIsNil", "userGroupPageURLNotNil", "userGroupPageURLEqualFold", "userGroupPageURLContainsFold", "ambassadorsListEmail", "ambassadorsListEmailNEQ", "ambassadorsListEmailIn", "ambassadorsListEmailNotIn", "ambassadorsListEmailGT", "ambassadorsListEmailGTE", "ambassadorsListEmailLT", "ambassadorsListEmailLTE", "ambassadorsListEmailContains", "ambassadorsListEmailHasPrefix", "ambassadorsListEmailHasSuffix", "ambassadorsListEmailIsNil", "ambassadorsListEmailNotNil", "ambassadorsListEmailEqualFold", "ambassadorsListEmailContainsFold", "hasRegions", "hasRegionsWith", "hasGroups", "hasGroupsWith", "hasPartners", "hasPartnersWith", "hasAwards", "hasAwardsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "codeOfConductURL", "codeOfConductURLNEQ", "codeOfConductURLIn", "codeOfConductURLNotIn", "codeOfConductURLGT", "codeOfConductURLGTE", "codeOfConductURLLT", "codeOfConductURLLTE", "codeOfConductURLContains", "codeOfConductURLHasPrefix", "codeOfConductURLHasSuffix", "codeOfConductURLIsNil", "codeOfConductURLNotNil", "codeOfConductURLEqualFold", "codeOfConductURLContainsFold", "forumURL", "forumURLNEQ", "forumURLIn", "forumURLNotIn", "forumURLGT", "forumURLGTE", "forumURLLT", "forumURLLTE", "forumURLContains", "forumURLHasPrefix", "forumURLHasSuffix", "forumURLIsNil", "forumURLNotNil", "forumURLEqualFold", "forumURLContainsFold", "userGroupPageURL", "userGroupPageURLNEQ", "userGroupPageURLIn", "userGroupPageURLNotIn", "userGroupPageURLGT", "userGroupPageURLGTE", "userGroupPageURLLT", "userGroupPageURLLTE", "userGroupPageURLContains", "userGroupPageURLHasPrefix", "userGroupPageURLHasSuffix", "userGroupPageURLIsNil", "userGroupPageURLNotNil", "userGroupPageURLEqualFold", "userGroupPageURLContainsFold", "ambassadorsListEmail", "ambassadorsListEmailNEQ", "ambassadorsListEmailIn", "ambassadorsListEmailNotIn", "ambassadorsListEmailGT", "ambassadorsListEmailGTE", "ambassadorsListEmailLT", "ambassadorsListEmailLTE", "ambassadorsListEmailContains", "ambassadorsListEmailHasPrefix", "ambassadorsListEmailHasSuffix", "ambassadorsListEmailIsNil", "ambassadorsListEmailNotNil", "ambassadorsListEmailEqualFold", "ambassadorsListEmailContainsFold", "hasRegions", "hasRegionsWith", "hasGroups", "hasGroupsWith", "hasPartners", "hasPartnersWith", "hasAwardSelections", "hasAwardSelectionsWith", "hasAwards", "hasAwardsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49907,6 +56023,20 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasPartnersWith = data
+		case "hasAwardSelections":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAwardSelections"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAwardSelections = data
+		case "hasAwardSelectionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAwardSelectionsWith"))
+			data, err := ec.unmarshalOAwardSelectionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAwardSelectionsWith = data
 		case "hasAwards":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAwards"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -50052,7 +56182,7 @@ func (ec *executionContext) unmarshalInputContributionWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "verifiedByID", "verifiedByIDNEQ", "verifiedByIDIn", "verifiedByIDNotIn", "verifiedByIDGT", "verifiedByIDGTE", "verifiedByIDLT", "verifiedByIDLTE", "verifiedByIDContains", "verifiedByIDHasPrefix", "verifiedByIDHasSuffix", "verifiedByIDIsNil", "verifiedByIDNotNil", "verifiedByIDEqualFold", "verifiedByIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "occurredOn", "occurredOnNEQ", "occurredOnIn", "occurredOnNotIn", "occurredOnGT", "occurredOnGTE", "occurredOnLT", "occurredOnLTE", "verifiedAt", "verifiedAtNEQ", "verifiedAtIn", "verifiedAtNotIn", "verifiedAtGT", "verifiedAtGTE", "verifiedAtLT", "verifiedAtLTE", "verifiedAtIsNil", "verifiedAtNotNil", "hasCommunity", "hasCommunityWith", "hasUser", "hasUserWith", "hasGroup", "hasGroupWith", "hasVerifiedBy", "hasVerifiedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "verifiedByID", "verifiedByIDNEQ", "verifiedByIDIn", "verifiedByIDNotIn", "verifiedByIDGT", "verifiedByIDGTE", "verifiedByIDLT", "verifiedByIDLTE", "verifiedByIDContains", "verifiedByIDHasPrefix", "verifiedByIDHasSuffix", "verifiedByIDIsNil", "verifiedByIDNotNil", "verifiedByIDEqualFold", "verifiedByIDContainsFold", "declinedByID", "declinedByIDNEQ", "declinedByIDIn", "declinedByIDNotIn", "declinedByIDGT", "declinedByIDGTE", "declinedByIDLT", "declinedByIDLTE", "declinedByIDContains", "declinedByIDHasPrefix", "declinedByIDHasSuffix", "declinedByIDIsNil", "declinedByIDNotNil", "declinedByIDEqualFold", "declinedByIDContainsFold", "eventID", "eventIDNEQ", "eventIDIn", "eventIDNotIn", "eventIDGT", "eventIDGTE", "eventIDLT", "eventIDLTE", "eventIDContains", "eventIDHasPrefix", "eventIDHasSuffix", "eventIDIsNil", "eventIDNotNil", "eventIDEqualFold", "eventIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "occurredOn", "occurredOnNEQ", "occurredOnIn", "occurredOnNotIn", "occurredOnGT", "occurredOnGTE", "occurredOnLT", "occurredOnLTE", "details", "detailsNEQ", "detailsIn", "detailsNotIn", "detailsGT", "detailsGTE", "detailsLT", "detailsLTE", "detailsContains", "detailsHasPrefix", "detailsHasSuffix", "detailsIsNil", "detailsNotNil", "detailsEqualFold", "detailsContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "points", "pointsNEQ", "pointsIn", "pointsNotIn", "pointsGT", "pointsGTE", "pointsLT", "pointsLTE", "verifiedAt", "verifiedAtNEQ", "verifiedAtIn", "verifiedAtNotIn", "verifiedAtGT", "verifiedAtGTE", "verifiedAtLT", "verifiedAtLTE", "verifiedAtIsNil", "verifiedAtNotNil", "declinedAt", "declinedAtNEQ", "declinedAtIn", "declinedAtNotIn", "declinedAtGT", "declinedAtGTE", "declinedAtLT", "declinedAtLTE", "declinedAtIsNil", "declinedAtNotNil", "declineReason", "declineReasonNEQ", "declineReasonIn", "declineReasonNotIn", "declineReasonGT", "declineReasonGTE", "declineReasonLT", "declineReasonLTE", "declineReasonContains", "declineReasonHasPrefix", "declineReasonHasSuffix", "declineReasonIsNil", "declineReasonNotNil", "declineReasonEqualFold", "declineReasonContainsFold", "automatic", "automaticNEQ", "shortlistedYear", "shortlistedYearNEQ", "shortlistedYearIn", "shortlistedYearNotIn", "shortlistedYearGT", "shortlistedYearGTE", "shortlistedYearLT", "shortlistedYearLTE", "shortlistedYearIsNil", "shortlistedYearNotNil", "hasCommunity", "hasCommunityWith", "hasUser", "hasUserWith", "hasGroup", "hasGroupWith", "hasVerifiedBy", "hasVerifiedByWith", "hasDeclinedBy", "hasDeclinedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -50640,6 +56770,216 @@ func (ec *executionContext) unmarshalInputContributionWhereInput(ctx context.Con
 				return it, err
 			}
 			it.VerifiedByIDContainsFold = data
+		case "declinedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByID = data
+		case "declinedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDNEQ = data
+		case "declinedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDIn = data
+		case "declinedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDNotIn = data
+		case "declinedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDGT = data
+		case "declinedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDGTE = data
+		case "declinedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDLT = data
+		case "declinedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDLTE = data
+		case "declinedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDContains = data
+		case "declinedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDHasPrefix = data
+		case "declinedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDHasSuffix = data
+		case "declinedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDIsNil = data
+		case "declinedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDNotNil = data
+		case "declinedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDEqualFold = data
+		case "declinedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedByIDContainsFold = data
+		case "eventID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		case "eventIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDNEQ = data
+		case "eventIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDIn = data
+		case "eventIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDNotIn = data
+		case "eventIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDGT = data
+		case "eventIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDGTE = data
+		case "eventIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDLT = data
+		case "eventIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDLTE = data
+		case "eventIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDContains = data
+		case "eventIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDHasPrefix = data
+		case "eventIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDHasSuffix = data
+		case "eventIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDIsNil = data
+		case "eventIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDNotNil = data
+		case "eventIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDEqualFold = data
+		case "eventIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventIDContainsFold = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOContributionKind2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx, v)
@@ -50920,6 +57260,195 @@ func (ec *executionContext) unmarshalInputContributionWhereInput(ctx context.Con
 				return it, err
 			}
 			it.OccurredOnLTE = data
+		case "details":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("details"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Details = data
+		case "detailsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsNEQ = data
+		case "detailsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsIn = data
+		case "detailsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsNotIn = data
+		case "detailsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsGT = data
+		case "detailsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsGTE = data
+		case "detailsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsLT = data
+		case "detailsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsLTE = data
+		case "detailsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsContains = data
+		case "detailsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsHasPrefix = data
+		case "detailsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsHasSuffix = data
+		case "detailsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsIsNil = data
+		case "detailsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsNotNil = data
+		case "detailsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsEqualFold = data
+		case "detailsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detailsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetailsContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOContributionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOContributionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOContributionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOContributionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "points":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("points"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Points = data
+		case "pointsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsNEQ = data
+		case "pointsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsIn = data
+		case "pointsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsNotIn = data
+		case "pointsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsGT = data
+		case "pointsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsGTE = data
+		case "pointsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsLT = data
+		case "pointsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsLTE = data
 		case "verifiedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -50990,6 +57519,265 @@ func (ec *executionContext) unmarshalInputContributionWhereInput(ctx context.Con
 				return it, err
 			}
 			it.VerifiedAtNotNil = data
+		case "declinedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAt = data
+		case "declinedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAtNEQ = data
+		case "declinedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAtIn = data
+		case "declinedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAtNotIn = data
+		case "declinedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAtGT = data
+		case "declinedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAtGTE = data
+		case "declinedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAtLT = data
+		case "declinedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAtLTE = data
+		case "declinedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAtIsNil = data
+		case "declinedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declinedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclinedAtNotNil = data
+		case "declineReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReason = data
+		case "declineReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonNEQ = data
+		case "declineReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonIn = data
+		case "declineReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonNotIn = data
+		case "declineReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonGT = data
+		case "declineReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonGTE = data
+		case "declineReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonLT = data
+		case "declineReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonLTE = data
+		case "declineReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonContains = data
+		case "declineReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonHasPrefix = data
+		case "declineReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonHasSuffix = data
+		case "declineReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonIsNil = data
+		case "declineReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonNotNil = data
+		case "declineReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonEqualFold = data
+		case "declineReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("declineReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeclineReasonContainsFold = data
+		case "automatic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("automatic"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Automatic = data
+		case "automaticNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("automaticNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutomaticNEQ = data
+		case "shortlistedYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYear = data
+		case "shortlistedYearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYearNEQ = data
+		case "shortlistedYearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYearIn = data
+		case "shortlistedYearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYearNotIn = data
+		case "shortlistedYearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYearGT = data
+		case "shortlistedYearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYearGTE = data
+		case "shortlistedYearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYearLT = data
+		case "shortlistedYearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYearLTE = data
+		case "shortlistedYearIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYearIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYearIsNil = data
+		case "shortlistedYearNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortlistedYearNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortlistedYearNotNil = data
 		case "hasCommunity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunity"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -51046,6 +57834,20 @@ func (ec *executionContext) unmarshalInputContributionWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasVerifiedByWith = data
+		case "hasDeclinedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDeclinedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDeclinedBy = data
+		case "hasDeclinedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDeclinedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDeclinedByWith = data
 		}
 	}
 	return it, nil
@@ -62055,6 +68857,47 @@ func (ec *executionContext) unmarshalInputSetShippingAddressInput(ctx context.Co
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputShipmentOrder(ctx context.Context, obj any) (ent.ShipmentOrder, error) {
+	var it ent.ShipmentOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNShipmentOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSponsorOrder(ctx context.Context, obj any) (ent.SponsorOrder, error) {
 	var it ent.SponsorOrder
 	if obj == nil {
@@ -64262,7 +71105,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "handle", "handleNEQ", "handleIn", "handleNotIn", "handleGT", "handleGTE", "handleLT", "handleLTE", "handleContains", "handleHasPrefix", "handleHasSuffix", "handleEqualFold", "handleContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "bio", "bioNEQ", "bioIn", "bioNotIn", "bioGT", "bioGTE", "bioLT", "bioLTE", "bioContains", "bioHasPrefix", "bioHasSuffix", "bioIsNil", "bioNotNil", "bioEqualFold", "bioContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryIsNil", "countryNotNil", "countryEqualFold", "countryContainsFold", "affiliation", "affiliationNEQ", "affiliationIn", "affiliationNotIn", "affiliationGT", "affiliationGTE", "affiliationLT", "affiliationLTE", "affiliationContains", "affiliationHasPrefix", "affiliationHasSuffix", "affiliationIsNil", "affiliationNotNil", "affiliationEqualFold", "affiliationContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "organizationIDContains", "organizationIDHasPrefix", "organizationIDHasSuffix", "organizationIDIsNil", "organizationIDNotNil", "organizationIDEqualFold", "organizationIDContainsFold", "avatarURL", "avatarURLNEQ", "avatarURLIn", "avatarURLNotIn", "avatarURLGT", "avatarURLGTE", "avatarURLLT", "avatarURLLTE", "avatarURLContains", "avatarURLHasPrefix", "avatarURLHasSuffix", "avatarURLIsNil", "avatarURLNotNil", "avatarURLEqualFold", "avatarURLContainsFold", "hasOrganization", "hasOrganizationWith", "hasContributions", "hasContributionsWith", "hasAwards", "hasAwardsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "handle", "handleNEQ", "handleIn", "handleNotIn", "handleGT", "handleGTE", "handleLT", "handleLTE", "handleContains", "handleHasPrefix", "handleHasSuffix", "handleEqualFold", "handleContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "bio", "bioNEQ", "bioIn", "bioNotIn", "bioGT", "bioGTE", "bioLT", "bioLTE", "bioContains", "bioHasPrefix", "bioHasSuffix", "bioIsNil", "bioNotNil", "bioEqualFold", "bioContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryIsNil", "countryNotNil", "countryEqualFold", "countryContainsFold", "affiliation", "affiliationNEQ", "affiliationIn", "affiliationNotIn", "affiliationGT", "affiliationGTE", "affiliationLT", "affiliationLTE", "affiliationContains", "affiliationHasPrefix", "affiliationHasSuffix", "affiliationIsNil", "affiliationNotNil", "affiliationEqualFold", "affiliationContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "organizationIDContains", "organizationIDHasPrefix", "organizationIDHasSuffix", "organizationIDIsNil", "organizationIDNotNil", "organizationIDEqualFold", "organizationIDContainsFold", "avatarURL", "avatarURLNEQ", "avatarURLIn", "avatarURLNotIn", "avatarURLGT", "avatarURLGTE", "avatarURLLT", "avatarURLLTE", "avatarURLContains", "avatarURLHasPrefix", "avatarURLHasSuffix", "avatarURLIsNil", "avatarURLNotNil", "avatarURLEqualFold", "avatarURLContainsFold", "showcaseConsent", "showcaseConsentNEQ", "photoConsent", "photoConsentNEQ", "ledgerPublic", "ledgerPublicNEQ", "hasOrganization", "hasOrganizationWith", "hasContributions", "hasContributionsWith", "hasAwards", "hasAwardsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -65270,6 +72113,48 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.AvatarURLContainsFold = data
+		case "showcaseConsent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showcaseConsent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowcaseConsent = data
+		case "showcaseConsentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showcaseConsentNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowcaseConsentNEQ = data
+		case "photoConsent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoConsent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoConsent = data
+		case "photoConsentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoConsentNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoConsentNEQ = data
+		case "ledgerPublic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ledgerPublic"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LedgerPublic = data
+		case "ledgerPublicNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ledgerPublicNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LedgerPublicNEQ = data
 		case "hasOrganization":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -65375,6 +72260,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ShippingAddress(ctx, sel, obj)
+	case *ent.Shipment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Shipment(ctx, sel, obj)
 	case *ent.Role:
 		if obj == nil {
 			return graphql.Null
@@ -65440,11 +72330,26 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Community(ctx, sel, obj)
+	case *ent.Certificate:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Certificate(ctx, sel, obj)
 	case *ent.Candidate:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Candidate(ctx, sel, obj)
+	case *ent.AwardSelection:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AwardSelection(ctx, sel, obj)
+	case *ent.AwardNomination:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AwardNomination(ctx, sel, obj)
 	case *ent.Award:
 		if obj == nil {
 			return graphql.Null
@@ -67467,6 +74372,16 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "category":
+			out.Values[i] = ec._Award_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._Award_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "year":
 			out.Values[i] = ec._Award_year(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -67601,6 +74516,44 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "selection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Award_selection(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -67698,6 +74651,721 @@ func (ec *executionContext) _AwardEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "cursor":
 			out.Values[i] = ec._AwardEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var awardNominationImplementors = []string{"AwardNomination", "Node"}
+
+func (ec *executionContext) _AwardNomination(ctx context.Context, sel ast.SelectionSet, obj *ent.AwardNomination) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardNominationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardNomination")
+		case "id":
+			out.Values[i] = ec._AwardNomination_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._AwardNomination_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._AwardNomination_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._AwardNomination_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citation":
+			out.Values[i] = ec._AwardNomination_citation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._AwardNomination_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "selection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardNomination_selection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "community":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardNomination_community(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "group":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardNomination_group(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "user":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardNomination_user(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "nominatedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardNomination_nominatedBy(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var awardNominationConnectionImplementors = []string{"AwardNominationConnection"}
+
+func (ec *executionContext) _AwardNominationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AwardNominationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardNominationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardNominationConnection")
+		case "edges":
+			out.Values[i] = ec._AwardNominationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AwardNominationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AwardNominationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AwardNominationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var awardNominationEdgeImplementors = []string{"AwardNominationEdge"}
+
+func (ec *executionContext) _AwardNominationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AwardNominationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardNominationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardNominationEdge")
+		case "node":
+			out.Values[i] = ec._AwardNominationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AwardNominationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var awardSelectionImplementors = []string{"AwardSelection", "Node"}
+
+func (ec *executionContext) _AwardSelection(ctx context.Context, sel ast.SelectionSet, obj *ent.AwardSelection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardSelectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardSelection")
+		case "id":
+			out.Values[i] = ec._AwardSelection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._AwardSelection_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._AwardSelection_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._AwardSelection_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._AwardSelection_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nominationsCloseAt":
+			out.Values[i] = ec._AwardSelection_nominationsCloseAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._AwardSelection_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardSelection_community(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "openedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardSelection_openedBy(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "decidedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardSelection_decidedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "nominations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardSelection_nominations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "awards":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardSelection_awards(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var awardSelectionConnectionImplementors = []string{"AwardSelectionConnection"}
+
+func (ec *executionContext) _AwardSelectionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AwardSelectionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardSelectionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardSelectionConnection")
+		case "edges":
+			out.Values[i] = ec._AwardSelectionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AwardSelectionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AwardSelectionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AwardSelectionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var awardSelectionEdgeImplementors = []string{"AwardSelectionEdge"}
+
+func (ec *executionContext) _AwardSelectionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AwardSelectionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardSelectionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardSelectionEdge")
+		case "node":
+			out.Values[i] = ec._AwardSelectionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AwardSelectionEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68140,6 +75808,386 @@ func (ec *executionContext) _CastVotePayload(ctx context.Context, sel ast.Select
 			}
 		case "userErrors":
 			out.Values[i] = ec._CastVotePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var certificateImplementors = []string{"Certificate", "Node"}
+
+func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionSet, obj *ent.Certificate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Certificate")
+		case "id":
+			out.Values[i] = ec._Certificate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Certificate_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Certificate_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Certificate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._Certificate_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "holderName":
+			out.Values[i] = ec._Certificate_holderName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "communityName":
+			out.Values[i] = ec._Certificate_communityName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groupName":
+			out.Values[i] = ec._Certificate_groupName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Certificate_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._Certificate_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedAt":
+			out.Values[i] = ec._Certificate_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certificate_community(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "user":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certificate_user(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "group":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certificate_group(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "role":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certificate_role(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "award":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certificate_award(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var certificateConnectionImplementors = []string{"CertificateConnection"}
+
+func (ec *executionContext) _CertificateConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CertificateConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateConnection")
+		case "edges":
+			out.Values[i] = ec._CertificateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CertificateConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CertificateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CertificateConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var certificateEdgeImplementors = []string{"CertificateEdge"}
+
+func (ec *executionContext) _CertificateEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CertificateEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateEdge")
+		case "node":
+			out.Values[i] = ec._CertificateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CertificateEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68676,6 +76724,82 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 					}
 				}()
 				res = ec._Community_partners(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "awardSelections":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Community_awardSelections(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "shipments":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Community_shipments(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -69311,6 +77435,16 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "phone":
+			out.Values[i] = ec._Contact_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "messaging":
+			out.Values[i] = ec._Contact_messaging(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "user":
 			field := field
 
@@ -69419,8 +77553,43 @@ func (ec *executionContext) _Contribution(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "details":
+			out.Values[i] = ec._Contribution_details(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Contribution_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._Contribution_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "verifiedAt":
 			out.Values[i] = ec._Contribution_verifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declinedAt":
+			out.Values[i] = ec._Contribution_declinedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declineReason":
+			out.Values[i] = ec._Contribution_declineReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "automatic":
+			out.Values[i] = ec._Contribution_automatic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shortlistedYear":
+			out.Values[i] = ec._Contribution_shortlistedYear(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -69548,6 +77717,82 @@ func (ec *executionContext) _Contribution(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Contribution_verifiedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "declinedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Contribution_declinedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "event":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Contribution_event(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -73101,28 +81346,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "awards":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_awards(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "communities":
 			field := field
 
@@ -76201,6 +84424,371 @@ func (ec *executionContext) _SetShippingAddressPayload(ctx context.Context, sel 
 	return out
 }
 
+var shipmentImplementors = []string{"Shipment", "Node"}
+
+func (ec *executionContext) _Shipment(ctx context.Context, sel ast.SelectionSet, obj *ent.Shipment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Shipment")
+		case "id":
+			out.Values[i] = ec._Shipment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Shipment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Shipment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Shipment_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Shipment_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippedAt":
+			out.Values[i] = ec._Shipment_shippedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "carrier":
+			out.Values[i] = ec._Shipment_carrier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trackingCode":
+			out.Values[i] = ec._Shipment_trackingCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Shipment_community(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "user":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Shipment_user(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "award":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Shipment_award(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "role":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Shipment_role(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "shippedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Shipment_shippedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var shipmentConnectionImplementors = []string{"ShipmentConnection"}
+
+func (ec *executionContext) _ShipmentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ShipmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShipmentConnection")
+		case "edges":
+			out.Values[i] = ec._ShipmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ShipmentConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ShipmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ShipmentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var shipmentEdgeImplementors = []string{"ShipmentEdge"}
+
+func (ec *executionContext) _ShipmentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ShipmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShipmentEdge")
+		case "node":
+			out.Values[i] = ec._ShipmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ShipmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var shippingAddressImplementors = []string{"ShippingAddress", "Node"}
 
 func (ec *executionContext) _ShippingAddress(ctx context.Context, sel ast.SelectionSet, obj *ent.ShippingAddress) graphql.Marshaler {
@@ -77142,6 +85730,31 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "languages":
+			out.Values[i] = ec._User_languages(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "links":
+			out.Values[i] = ec._User_links(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "showcaseConsent":
+			out.Values[i] = ec._User_showcaseConsent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "photoConsent":
+			out.Values[i] = ec._User_photoConsent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ledgerPublic":
+			out.Values[i] = ec._User_ledgerPublic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "organization":
 			field := field
 
@@ -77418,6 +86031,82 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._User_applications(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "certificates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_certificates(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "shipments":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_shipments(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -78644,6 +87333,94 @@ func (ec *executionContext) marshalNAwardEdge2ᚖgithubᚗcomᚋusergroupsᚋuse
 	return ec._AwardEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAwardNomination2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AwardNomination) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardNomination2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNomination(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAwardNomination2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNomination(ctx context.Context, sel ast.SelectionSet, v *ent.AwardNomination) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AwardNomination(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAwardNominationConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AwardNominationConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AwardNominationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAwardNominationEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AwardNominationEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardNominationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAwardNominationEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AwardNominationEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AwardNominationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAwardNominationOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationOrderField(ctx context.Context, v any) (*ent.AwardNominationOrderField, error) {
+	var res = new(ent.AwardNominationOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAwardNominationOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.AwardNominationOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNAwardNominationStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardnominationᚐStatus(ctx context.Context, v any) (awardnomination.Status, error) {
+	var res awardnomination.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAwardNominationStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardnominationᚐStatus(ctx context.Context, sel ast.SelectionSet, v awardnomination.Status) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAwardOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardOrder(ctx context.Context, v any) (*ent.AwardOrder, error) {
 	res, err := ec.unmarshalInputAwardOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -78663,6 +87440,104 @@ func (ec *executionContext) marshalNAwardOrderField2ᚖgithubᚗcomᚋusergroups
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNAwardSelection2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AwardSelection) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx context.Context, sel ast.SelectionSet, v *ent.AwardSelection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AwardSelection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAwardSelectionConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AwardSelectionConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AwardSelectionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAwardSelectionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AwardSelectionEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardSelectionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAwardSelectionEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AwardSelectionEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AwardSelectionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAwardSelectionOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionOrder(ctx context.Context, v any) (*ent.AwardSelectionOrder, error) {
+	res, err := ec.unmarshalInputAwardSelectionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAwardSelectionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionOrderField(ctx context.Context, v any) (*ent.AwardSelectionOrderField, error) {
+	var res = new(ent.AwardSelectionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAwardSelectionOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.AwardSelectionOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNAwardSelectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatus(ctx context.Context, v any) (awardselection.Status, error) {
+	var res awardselection.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAwardSelectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatus(ctx context.Context, sel ast.SelectionSet, v awardselection.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAwardSelectionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInput(ctx context.Context, v any) (*ent.AwardSelectionWhereInput, error) {
+	res, err := ec.unmarshalInputAwardSelectionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNAwardWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardWhereInput(ctx context.Context, v any) (*ent.AwardWhereInput, error) {
@@ -78729,6 +87604,94 @@ func (ec *executionContext) marshalNCandidateStatus2githubᚗcomᚋusergroupsᚋ
 func (ec *executionContext) unmarshalNCastVoteInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐCastVoteInput(ctx context.Context, v any) (CastVoteInput, error) {
 	res, err := ec.unmarshalInputCastVoteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificate2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Certificate) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertificate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCertificate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificate(ctx context.Context, sel ast.SelectionSet, v *ent.Certificate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Certificate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCertificateConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CertificateConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CertificateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCertificateEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CertificateEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertificateEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCertificateEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CertificateEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CertificateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCertificateKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcertificateᚐKind(ctx context.Context, v any) (certificate.Kind, error) {
+	var res certificate.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificateKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcertificateᚐKind(ctx context.Context, sel ast.SelectionSet, v certificate.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCertificateOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateOrderField(ctx context.Context, v any) (*ent.CertificateOrderField, error) {
+	var res = new(ent.CertificateOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificateOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CertificateOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalNChangeItem2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeItem(ctx context.Context, sel ast.SelectionSet, v *ChangeItem) graphql.Marshaler {
@@ -78987,6 +87950,16 @@ func (ec *executionContext) marshalNContributionOrderField2ᚖgithubᚗcomᚋuse
 		}
 		return graphql.Null
 	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNContributionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx context.Context, v any) (contribution.Status, error) {
+	var res contribution.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContributionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx context.Context, sel ast.SelectionSet, v contribution.Status) graphql.Marshaler {
 	return v
 }
 
@@ -80418,6 +89391,109 @@ func (ec *executionContext) unmarshalNSetShippingAddressInput2githubᚗcomᚋuse
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNShipment2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Shipment) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShipment2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShipment2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipment(ctx context.Context, sel ast.SelectionSet, v *ent.Shipment) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Shipment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShipmentConnection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ShipmentConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ShipmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShipmentEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ShipmentEdge) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShipmentEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShipmentEdge2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ShipmentEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ShipmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShipmentKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋshipmentᚐKind(ctx context.Context, v any) (shipment.Kind, error) {
+	var res shipment.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShipmentKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋshipmentᚐKind(ctx context.Context, sel ast.SelectionSet, v shipment.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNShipmentOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrder(ctx context.Context, v any) (*ent.ShipmentOrder, error) {
+	res, err := ec.unmarshalInputShipmentOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShipmentOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrderField(ctx context.Context, v any) (*ent.ShipmentOrderField, error) {
+	var res = new(ent.ShipmentOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShipmentOrderField2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ShipmentOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNShipmentStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋshipmentᚐStatus(ctx context.Context, v any) (shipment.Status, error) {
+	var res shipment.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShipmentStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋshipmentᚐStatus(ctx context.Context, sel ast.SelectionSet, v shipment.Status) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNSponsor2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Sponsor) graphql.Marshaler {
 	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -81261,6 +90337,21 @@ func (ec *executionContext) marshalOAttendee2ᚕᚖgithubᚗcomᚋusergroupsᚋu
 	return ret
 }
 
+func (ec *executionContext) marshalOAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx context.Context, sel ast.SelectionSet, v *ent.Award) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Award(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAwardNominationOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationOrder(ctx context.Context, v any) (*ent.AwardNominationOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAwardNominationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAwardOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardOrderᚄ(ctx context.Context, v any) ([]*ent.AwardOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -81276,6 +90367,107 @@ func (ec *executionContext) unmarshalOAwardOrder2ᚕᚖgithubᚗcomᚋusergroups
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx context.Context, sel ast.SelectionSet, v *ent.AwardSelection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardSelection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAwardSelectionOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionOrderᚄ(ctx context.Context, v any) ([]*ent.AwardSelectionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AwardSelectionOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAwardSelectionOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAwardSelectionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatusᚄ(ctx context.Context, v any) ([]awardselection.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]awardselection.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAwardSelectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAwardSelectionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []awardselection.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardSelectionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAwardSelectionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatus(ctx context.Context, v any) (*awardselection.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(awardselection.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAwardSelectionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋawardselectionᚐStatus(ctx context.Context, sel ast.SelectionSet, v *awardselection.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOAwardSelectionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInputᚄ(ctx context.Context, v any) ([]*ent.AwardSelectionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AwardSelectionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAwardSelectionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAwardSelectionWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelectionWhereInput(ctx context.Context, v any) (*ent.AwardSelectionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAwardSelectionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOAwardWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardWhereInputᚄ(ctx context.Context, v any) ([]*ent.AwardWhereInput, error) {
@@ -81392,6 +90584,14 @@ func (ec *executionContext) marshalOCastVotePayload2ᚖgithubᚗcomᚋusergroups
 		return graphql.Null
 	}
 	return ec._CastVotePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCertificateOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐCertificateOrder(ctx context.Context, v any) (*ent.CertificateOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCertificateOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOChangeTopic2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐChangeTopicᚄ(ctx context.Context, v any) ([]ChangeTopic, error) {
@@ -81600,6 +90800,58 @@ func (ec *executionContext) unmarshalOContributionOrder2ᚕᚖgithubᚗcomᚋuse
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOContributionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatusᚄ(ctx context.Context, v any) ([]contribution.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]contribution.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContributionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOContributionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []contribution.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContributionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOContributionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx context.Context, v any) (*contribution.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(contribution.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContributionStatus2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx context.Context, sel ast.SelectionSet, v *contribution.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOContributionWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionWhereInputᚄ(ctx context.Context, v any) ([]*ent.ContributionWhereInput, error) {
@@ -83262,6 +92514,23 @@ func (ec *executionContext) marshalOSetShippingAddressPayload2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return ec._SetShippingAddressPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOShipmentOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrderᚄ(ctx context.Context, v any) ([]*ent.ShipmentOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ShipmentOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShipmentOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx context.Context, sel ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {

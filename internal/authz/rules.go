@@ -75,9 +75,6 @@ func GroupPolicy() ent.Policy { return publicPolicy() }
 // UserPolicy: public profiles; private details are other rows.
 func UserPolicy() ent.Policy { return publicPolicy() }
 
-// ContributionPolicy: contributions are public (they are what awards tally).
-func ContributionPolicy() ent.Policy { return publicPolicy() }
-
 // AwardPolicy: awards are public.
 func AwardPolicy() ent.Policy { return publicPolicy() }
 

@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"math"
+	"reflect"
 	"testing"
 )
 
@@ -17,11 +18,11 @@ func TestPatchApply(t *testing.T) {
 		field string // "" when the patch applies
 		check func(Policy) bool
 	}{
-		{"nothing", Patch{}, "", func(p Policy) bool { return p == OpenStack() }},
+		{"nothing", Patch{}, "", func(p Policy) bool { return reflect.DeepEqual(p, OpenStack()) }},
 		{"one-hour window", Patch{ObjectionWindowHours: n(1)}, "", func(p Policy) bool {
 			want := OpenStack()
 			want.ObjectionWindowHours = 1
-			return p == want
+			return reflect.DeepEqual(p, want)
 		}},
 		{"supporters with organizations", Patch{MinSupporters: n(5), MinSupporterOrganizations: n(3), LeadersRequirePartner: &yes}, "",
 			func(p Policy) bool {

@@ -69,6 +69,16 @@ type Policy struct {
 	MaxSponsorPitchesPerEvent int `json:"maxSponsorPitchesPerEvent"`
 	// DormantAfterDays marks a group dormant after that many days without events; 0 disables.
 	DormantAfterDays int `json:"dormantAfterDays"`
+	// ContributionPoints overrides the points a verified contribution of a
+	// kind earns in the yearly tally; kinds left out earn DefaultPoints.
+	ContributionPoints map[string]int `json:"contributionPoints,omitempty"`
+	// AwardCategories are the categories of the annual outstanding-member
+	// selection; none means the community runs no selection.
+	AwardCategories []string `json:"awardCategories,omitempty"`
+	// JoinCertificate issues a membership certificate to each new member.
+	JoinCertificate bool `json:"joinCertificate"`
+	// JoinSouvenir owes each new member a souvenir shipment.
+	JoinSouvenir bool `json:"joinSouvenir"`
 }
 
 // Preset names.
@@ -96,6 +106,9 @@ func OpenEuler() Policy {
 		TermLengthDays:            365,
 		FirstTermAppointed:        true,
 		DormantAfterDays:          365,
+		AwardCategories:           []string{AwardOutstandingMember, AwardBestUserCase, AwardBestContent},
+		JoinCertificate:           true,
+		JoinSouvenir:              true,
 	}
 }
 

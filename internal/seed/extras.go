@@ -44,7 +44,7 @@ func (g *gen) contribution(c *comm, p *person, gr *grp, kind contribution.Kind, 
 		if verifiedAt.Before(at) {
 			verifiedAt = at
 		}
-		b.SetVerifiedByID(verifier.id).SetVerifiedAt(verifiedAt)
+		b.SetVerifiedByID(verifier.id).SetVerifiedAt(verifiedAt).SetStatus(contribution.StatusVERIFIED).SetPoints(policy.DefaultPoints[string(kind)])
 		updated = verifiedAt
 		if c == g.oe && at.Year() == g.awardYear {
 			g.awardTally[p]++

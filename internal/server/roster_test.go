@@ -121,7 +121,7 @@ func TestRosterAndOrganizerRequests(t *testing.T) {
 	add(m2, xian, role.KindMEMBER, role.StatusACTIVE)
 	tx.Role.Create().SetUserID(staff.ID).SetCommunityID(oe.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
 	tx.Contribution.Create().SetCommunityID(oe.ID).SetUserID(m1.ID).SetKind("ARTICLE").SetTitle("Porting guide").
-		SetOccurredOn(time.Now()).SetVerifiedAt(time.Now()).ExecX(sys)
+		SetOccurredOn(time.Now()).SetVerifiedAt(time.Now()).SetStatus("VERIFIED").ExecX(sys)
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}

@@ -262,11 +262,14 @@ func grantTerm(ctx context.Context, c *ent.Client, userID pulid.ID, kind role.Ki
 	if p.TermLengthDays > 0 && kind != role.KindMEMBER {
 		rc.SetTermEnd(now.AddDate(0, 0, p.TermLengthDays))
 	}
-	err := rc.Exec(ctx)
+	ro, err := rc.Save(ctx)
 	if ent.IsConstraintError(err) {
 		return apierror.Conflictf("the person already holds this role")
 	}
-	return err
+	if err != nil || kind != role.KindMEMBER {
+		return err
+	}
+	return joined(ctx, c, ro, com, now)
 }
 
 // canObject: ambassadors among the application's reviewers, and staff.

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"reflect"
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
@@ -39,7 +40,7 @@ func (r *Runner) UpdateCommunityPolicy(ctx context.Context, in CommunityPolicyUp
 		if err != nil {
 			return nil, err
 		}
-		if p == com.Policy {
+		if reflect.DeepEqual(p, com.Policy) {
 			return com, nil
 		}
 		if err := c.Community.UpdateOneID(com.ID).SetPolicy(p).Exec(ctx); err != nil {

@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -47,14 +48,14 @@ func TestUpdateCommunityPolicyIsStaffsAndChecked(t *testing.T) {
 		_, err := b.Runner.UpdateCommunityPolicy(b.As(b.manager.ID), policyUpdate(b, patch))
 		refusal(t, err, apierror.BadUserInput, field)
 	}
-	if got := b.Client.Community.GetX(sys, b.com.ID).Policy; got != policy.OpenStack() {
+	if got := b.Client.Community.GetX(sys, b.com.ID).Policy; !reflect.DeepEqual(got, policy.OpenStack()) {
 		t.Errorf("a refused change was stored: %+v", got)
 	}
 
 	com, err := b.Runner.UpdateCommunityPolicy(b.As(b.manager.ID), policyUpdate(b, hours(1)))
 	want := policy.OpenStack()
 	want.ObjectionWindowHours = 1
-	if err != nil || com.Policy != want {
+	if err != nil || !reflect.DeepEqual(com.Policy, want) {
 		t.Fatalf("policy after the change = %+v, %v", com, err)
 	}
 	changes := b.Client.Change.Query().Where(change.NodeID(string(b.com.ID)), change.Topic("community")).AllX(sys)
