@@ -678,6 +678,7 @@ type ComplexityRoot struct {
 		LogoURL             func(childComplexity int) int
 		Longitude           func(childComplexity int) int
 		MeetupURL           func(childComplexity int) int
+		MembersAtRisk       func(childComplexity int, withinDays *int) int
 		Mentor              func(childComplexity int) int
 		Name                func(childComplexity int) int
 		OfficialSince       func(childComplexity int) int
@@ -691,6 +692,7 @@ type ComplexityRoot struct {
 		UpdatedAt           func(childComplexity int) int
 		ViewerCanAdminister func(childComplexity int) int
 		ViewerCanJoin       func(childComplexity int) int
+		ViewerMembership    func(childComplexity int) int
 		WebsiteURL          func(childComplexity int) int
 	}
 
@@ -737,6 +739,20 @@ type ComplexityRoot struct {
 	Link struct {
 		Label func(childComplexity int) int
 		URL   func(childComplexity int) int
+	}
+
+	MemberAtRisk struct {
+		Member               func(childComplexity int) int
+		ObligationDueAt      func(childComplexity int) int
+		PendingContributions func(childComplexity int) int
+		Role                 func(childComplexity int) int
+	}
+
+	Membership struct {
+		MetBy               func(childComplexity int) int
+		ObligationDueAt     func(childComplexity int) int
+		ObligationStartedAt func(childComplexity int) int
+		Role                func(childComplexity int) int
 	}
 
 	MessageTemplate struct {
@@ -1365,6 +1381,8 @@ type EventResolver interface {
 	ViewerRegistration(ctx context.Context, obj *ent.Event) (*ent.Registration, error)
 }
 type GroupResolver interface {
+	ViewerMembership(ctx context.Context, obj *ent.Group) (*queue.Membership, error)
+	MembersAtRisk(ctx context.Context, obj *ent.Group, withinDays *int) ([]*queue.MemberAtRisk, error)
 	ViewerCanAdminister(ctx context.Context, obj *ent.Group) (bool, error)
 	ViewerCanJoin(ctx context.Context, obj *ent.Group) (bool, error)
 	Roster(ctx context.Context, obj *ent.Group, kinds []role.Kind, statuses []role.Status, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder) (*RosterConnection, error)
@@ -4064,6 +4082,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.MeetupURL(childComplexity), true
+	case "Group.membersAtRisk":
+		if e.ComplexityRoot.Group.MembersAtRisk == nil {
+			break
+		}
+
+		args, err := ec.field_Group_membersAtRisk_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.MembersAtRisk(childComplexity, args["withinDays"].(*int)), true
 	case "Group.mentor":
 		if e.ComplexityRoot.Group.Mentor == nil {
 			break
@@ -4162,6 +4191,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.ViewerCanJoin(childComplexity), true
+	case "Group.viewerMembership":
+		if e.ComplexityRoot.Group.ViewerMembership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.ViewerMembership(childComplexity), true
 	case "Group.websiteURL":
 		if e.ComplexityRoot.Group.WebsiteURL == nil {
 			break
@@ -4319,6 +4354,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Link.URL(childComplexity), true
+
+	case "MemberAtRisk.member":
+		if e.ComplexityRoot.MemberAtRisk.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAtRisk.Member(childComplexity), true
+	case "MemberAtRisk.obligationDueAt":
+		if e.ComplexityRoot.MemberAtRisk.ObligationDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAtRisk.ObligationDueAt(childComplexity), true
+	case "MemberAtRisk.pendingContributions":
+		if e.ComplexityRoot.MemberAtRisk.PendingContributions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAtRisk.PendingContributions(childComplexity), true
+	case "MemberAtRisk.role":
+		if e.ComplexityRoot.MemberAtRisk.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAtRisk.Role(childComplexity), true
+
+	case "Membership.metBy":
+		if e.ComplexityRoot.Membership.MetBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.MetBy(childComplexity), true
+	case "Membership.obligationDueAt":
+		if e.ComplexityRoot.Membership.ObligationDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.ObligationDueAt(childComplexity), true
+	case "Membership.obligationStartedAt":
+		if e.ComplexityRoot.Membership.ObligationStartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.ObligationStartedAt(childComplexity), true
+	case "Membership.role":
+		if e.ComplexityRoot.Membership.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Role(childComplexity), true
 
 	case "MessageTemplate.body":
 		if e.ComplexityRoot.MessageTemplate.Body == nil {
@@ -22951,6 +23036,55 @@ input UserWhereInput {
   hasAwardsWith: [AwardWhereInput!]
 }
 `, BuiltIn: false},
+	{Name: "../obligations.graphqls", Input: `# The yearly obligation of members (issue 18): where a community asks each
+# member for at least one verified contribution a year, a membership runs
+# in yearly windows and lapses at the end of one without a contribution.
+
+extend type Group {
+  """
+  The viewer's active membership of the group and its current obligation year; null unless the
+  viewer is an active member.
+  """
+  viewerMembership: Membership
+  """
+  Active members whose obligation year ends within ` + "`" + `withinDays` + "`" + ` days (or has ended while a
+  contribution of theirs waits for verification) and who have no verified contribution in it
+  yet, soonest first. For the group's organizers and ambassadors and the community's staff;
+  anyone else gets a FORBIDDEN error. Empty where the community has no yearly obligation.
+  """
+  membersAtRisk(
+    "How many days ahead to look, from 1 to 366."
+    withinDays: Int = 30
+  ): [MemberAtRisk!]!
+}
+
+"A person's own membership of a group, and the obligation year it is in."
+type Membership {
+  "The MEMBER role."
+  role: Role!
+  "When the current obligation year began (on joining, then at each renewal); null where the community has no yearly obligation."
+  obligationStartedAt: Time
+  """
+  When the current obligation year ends: without a verified contribution to the group made
+  within the year, the membership lapses then. Null where the community has no yearly obligation.
+  """
+  obligationDueAt: Time
+  "The first verified contribution to the group made within the current year, which meets the obligation; null while none has."
+  metBy: Contribution
+}
+
+"A member who has not met the yearly obligation yet and whose year ends soon."
+type MemberAtRisk {
+  "The member's MEMBER role."
+  role: Role!
+  "The member."
+  member: User!
+  "When the member's obligation year ends."
+  obligationDueAt: Time!
+  "How many of the member's contributions to the group made within the year wait for verification."
+  pendingContributions: Int!
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `# Hand-written SDL: the types behind JSON columns and our own root fields.
 # The entity types, connections, filters and orderings are in ent.graphqls,
 # generated by entgql from ent/schema.
@@ -26259,6 +26393,10 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_elections(ctx, field)
 	case "invites":
 		return ec.fieldContext_Group_invites(ctx, field)
+	case "viewerMembership":
+		return ec.fieldContext_Group_viewerMembership(ctx, field)
+	case "membersAtRisk":
+		return ec.fieldContext_Group_membersAtRisk(ctx, field)
 	case "viewerCanAdminister":
 		return ec.fieldContext_Group_viewerCanAdminister(ctx, field)
 	case "viewerCanJoin":
@@ -26361,6 +26499,34 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 		return ec.fieldContext_Link_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberAtRisk(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_MemberAtRisk_role(ctx, field)
+	case "member":
+		return ec.fieldContext_MemberAtRisk_member(ctx, field)
+	case "obligationDueAt":
+		return ec.fieldContext_MemberAtRisk_obligationDueAt(ctx, field)
+	case "pendingContributions":
+		return ec.fieldContext_MemberAtRisk_pendingContributions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberAtRisk", field.Name)
+}
+
+func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Membership_role(ctx, field)
+	case "obligationStartedAt":
+		return ec.fieldContext_Membership_obligationStartedAt(ctx, field)
+	case "obligationDueAt":
+		return ec.fieldContext_Membership_obligationDueAt(ctx, field)
+	case "metBy":
+		return ec.fieldContext_Membership_metBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
 }
 
 func (ec *executionContext) childFields_MessageTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -28438,6 +28604,20 @@ func (ec *executionContext) field_Group_events_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_membersAtRisk_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg0
 	return args, nil
 }
 
@@ -38492,6 +38672,82 @@ func (ec *executionContext) fieldContext_Group_invites(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Group_viewerMembership(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_viewerMembership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().ViewerMembership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *queue.Membership) graphql.Marshaler {
+			return ec.marshalOMembership2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMembership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_viewerMembership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_membersAtRisk(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_membersAtRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().MembersAtRisk(ctx, obj, fc.Args["withinDays"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.MemberAtRisk) graphql.Marshaler {
+			return ec.marshalNMemberAtRisk2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMemberAtRiskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_membersAtRisk(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberAtRisk(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_membersAtRisk_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_viewerCanAdminister(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39136,6 +39392,162 @@ func (ec *executionContext) _Link_url(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_Link_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Link", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MemberAtRisk_role(ctx context.Context, field graphql.CollectedField, obj *queue.MemberAtRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberAtRisk_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberAtRisk_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberAtRisk",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberAtRisk_member(ctx context.Context, field graphql.CollectedField, obj *queue.MemberAtRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberAtRisk_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberAtRisk_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberAtRisk",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberAtRisk_obligationDueAt(ctx context.Context, field graphql.CollectedField, obj *queue.MemberAtRisk) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.ObligationDueAt)
+}
+func (ec *executionContext) fieldContext_MemberAtRisk_obligationDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberAtRisk", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _MemberAtRisk_pendingContributions(ctx context.Context, field graphql.CollectedField, obj *queue.MemberAtRisk) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.PendingContributions)
+}
+func (ec *executionContext) fieldContext_MemberAtRisk_pendingContributions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberAtRisk", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.CollectedField, obj *queue.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_obligationStartedAt(ctx context.Context, field graphql.CollectedField, obj *queue.Membership) (ret graphql.Marshaler) {
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ObligationStartedAt)
+}
+func (ec *executionContext) fieldContext_Membership_obligationStartedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_obligationDueAt(ctx context.Context, field graphql.CollectedField, obj *queue.Membership) (ret graphql.Marshaler) {
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ObligationDueAt)
+}
+func (ec *executionContext) fieldContext_Membership_obligationDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_metBy(ctx context.Context, field graphql.CollectedField, obj *queue.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_metBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_metBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MessageTemplate_kind(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
@@ -79570,6 +79982,82 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "viewerMembership":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_viewerMembership(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "membersAtRisk":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_membersAtRisk(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "viewerCanAdminister":
 			field := field
 
@@ -80189,6 +80677,116 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 		case "url":
 			out.Values[i] = ec._Link_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var memberAtRiskImplementors = []string{"MemberAtRisk"}
+
+func (ec *executionContext) _MemberAtRisk(ctx context.Context, sel ast.SelectionSet, obj *queue.MemberAtRisk) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberAtRiskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberAtRisk")
+		case "role":
+			out.Values[i] = ec._MemberAtRisk_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "member":
+			out.Values[i] = ec._MemberAtRisk_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "obligationDueAt":
+			out.Values[i] = ec._MemberAtRisk_obligationDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pendingContributions":
+			out.Values[i] = ec._MemberAtRisk_pendingContributions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var membershipImplementors = []string{"Membership"}
+
+func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *queue.Membership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Membership")
+		case "role":
+			out.Values[i] = ec._Membership_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "obligationStartedAt":
+			out.Values[i] = ec._Membership_obligationStartedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "obligationDueAt":
+			out.Values[i] = ec._Membership_obligationDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "metBy":
+			out.Values[i] = ec._Membership_metBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -88428,6 +89026,32 @@ func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋusergroupsᚋu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMemberAtRisk2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMemberAtRiskᚄ(ctx context.Context, sel ast.SelectionSet, v []*queue.MemberAtRisk) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMemberAtRisk2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMemberAtRisk(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMemberAtRisk2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMemberAtRisk(ctx context.Context, sel ast.SelectionSet, v *queue.MemberAtRisk) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MemberAtRisk(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMessageLanguage2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageLanguage(ctx context.Context, v any) (MessageLanguage, error) {
 	var res MessageLanguage
 	err := res.UnmarshalGQL(v)
@@ -90733,6 +91357,13 @@ func (ec *executionContext) marshalOContact2ᚖgithubᚗcomᚋusergroupsᚋuserg
 	return ec._Contact(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx context.Context, sel ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Contribution(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOContributionKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKindᚄ(ctx context.Context, v any) ([]contribution.Kind, error) {
 	if v == nil {
 		return nil, nil
@@ -91665,6 +92296,13 @@ func (ec *executionContext) unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋusergroups�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOMembership2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMembership(ctx context.Context, sel ast.SelectionSet, v *queue.Membership) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Membership(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
