@@ -119,6 +119,9 @@ func (r *Resolver) Application() generated.ApplicationResolver { return &applica
 // Candidate returns generated.CandidateResolver implementation.
 func (r *Resolver) Candidate() generated.CandidateResolver { return &candidateResolver{r} }
 
+// Certificate returns generated.CertificateResolver implementation.
+func (r *Resolver) Certificate() generated.CertificateResolver { return &certificateResolver{r} }
+
 // Community returns generated.CommunityResolver implementation.
 func (r *Resolver) Community() generated.CommunityResolver { return &communityResolver{r} }
 
@@ -144,6 +147,7 @@ type (
 	aPITokenResolver     struct{ *Resolver }
 	applicationResolver  struct{ *Resolver }
 	candidateResolver    struct{ *Resolver }
+	certificateResolver  struct{ *Resolver }
 	communityResolver    struct{ *Resolver }
 	electionResolver     struct{ *Resolver }
 	eventResolver        struct{ *Resolver }
@@ -152,19 +156,3 @@ type (
 	registrationResolver struct{ *Resolver }
 	userResolver         struct{ *Resolver }
 )
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *queryResolver) Awards(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) (*ent.AwardConnection, error) {
-	return r.db(ctx).Award.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithAwardOrder(orderBy),
-			ent.WithAwardFilter(where.Filter),
-		)
-}
-*/

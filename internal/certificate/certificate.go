@@ -106,6 +106,13 @@ func Heading(kind string) string {
 	return "Certificate of membership"
 }
 
+// VerificationPath is where anyone may check the certificate with code:
+// GET answers what it states, as JSON.
+func VerificationPath(code string) string { return "/certificates/" + code }
+
+// PDFPath is where the certificate with code is served as a PDF.
+func PDFPath(code string) string { return VerificationPath(code) + ".pdf" }
+
 // FileName is the name a downloaded certificate is saved under.
 func FileName(code string) string {
 	return "certificate-" + code + ".pdf"
