@@ -18,10 +18,11 @@ import (
 )
 
 // certificatePDFCost is what drawing a certificate takes from the client
-// address's budget on top of the request's base cost: a PDF (fonts parsed,
-// glyphs subset) costs far more than answering from one row, so one
-// address can draw some hundred a minute under the default budget.
-const certificatePDFCost = 200
+// address's budget on top of the request's base cost: a PDF (the CJK font
+// parsed, glyphs subset: some 70–150 ms of CPU and 30 MB of garbage) costs
+// far more than answering from one row, so one address draws at most 40 a
+// minute under the default anonymous budget of 20,000.
+const certificatePDFCost = 500
 
 // verification is the public answer for a certificate code: what the
 // certificate states, nothing else about its holder (no id, no contact).

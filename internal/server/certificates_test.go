@@ -101,7 +101,7 @@ func TestCertificates(t *testing.T) {
 	}
 
 	// Verification: anyone, no credentials, the code as typed.
-	api := server.New(base, server.Config{Logger: quietLogger(), AnonymousRateLimit: 250,
+	api := server.New(base, server.Config{Logger: quietLogger(), AnonymousRateLimit: 600,
 		Now: func() time.Time { return issuedAt }})
 	get := func(path string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
@@ -161,8 +161,8 @@ func TestCertificates(t *testing.T) {
 		}
 	}
 
-	// Drawing a PDF is charged to the address: a budget of 250 points
-	// holds one (1 + 200), not two; verifying still fits.
+	// Drawing a PDF is charged to the address: a budget of 600 points
+	// holds one (1 + 500), not two; verifying still fits.
 	if rec := get("/certificates/" + code + ".pdf"); rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("second PDF within the budget: HTTP %d %v", rec.Code, rec.Header())
 	}
