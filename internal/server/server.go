@@ -1,6 +1,7 @@
 // Package server assembles the HTTP side of usergroups: the GraphQL endpoint
 // with its transports, limits and error presenter, the published schema
-// (/schema.graphql), health checks, CORS and request ids.
+// (/schema.graphql), the public verification of certificates
+// (/certificates/), health checks, CORS and request ids.
 package server
 
 import (
