@@ -119,6 +119,9 @@ func (r *Resolver) Application() generated.ApplicationResolver { return &applica
 // Candidate returns generated.CandidateResolver implementation.
 func (r *Resolver) Candidate() generated.CandidateResolver { return &candidateResolver{r} }
 
+// Certificate returns generated.CertificateResolver implementation.
+func (r *Resolver) Certificate() generated.CertificateResolver { return &certificateResolver{r} }
+
 // Community returns generated.CommunityResolver implementation.
 func (r *Resolver) Community() generated.CommunityResolver { return &communityResolver{r} }
 
@@ -144,6 +147,7 @@ type (
 	aPITokenResolver     struct{ *Resolver }
 	applicationResolver  struct{ *Resolver }
 	candidateResolver    struct{ *Resolver }
+	certificateResolver  struct{ *Resolver }
 	communityResolver    struct{ *Resolver }
 	electionResolver     struct{ *Resolver }
 	eventResolver        struct{ *Resolver }

@@ -57,6 +57,7 @@ type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApprovalQueue() ApprovalQueueResolver
 	Candidate() CandidateResolver
+	Certificate() CertificateResolver
 	ChecklistItem() ChecklistItemResolver
 	Community() CommunityResolver
 	Conflict() ConflictResolver
@@ -375,22 +376,24 @@ type ComplexityRoot struct {
 	}
 
 	Certificate struct {
-		Award         func(childComplexity int) int
-		Code          func(childComplexity int) int
-		Community     func(childComplexity int) int
-		CommunityName func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Group         func(childComplexity int) int
-		GroupName     func(childComplexity int) int
-		HolderName    func(childComplexity int) int
-		ID            func(childComplexity int) int
-		IssuedAt      func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Role          func(childComplexity int) int
-		Title         func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		User          func(childComplexity int) int
-		Year          func(childComplexity int) int
+		Award           func(childComplexity int) int
+		Code            func(childComplexity int) int
+		Community       func(childComplexity int) int
+		CommunityName   func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Group           func(childComplexity int) int
+		GroupName       func(childComplexity int) int
+		HolderName      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IssuedAt        func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		PDFURL          func(childComplexity int) int
+		Role            func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		User            func(childComplexity int) int
+		VerificationURL func(childComplexity int) int
+		Year            func(childComplexity int) int
 	}
 
 	CertificateConnection struct {
@@ -1355,6 +1358,10 @@ type ApprovalQueueResolver interface {
 }
 type CandidateResolver interface {
 	Votes(ctx context.Context, obj *ent.Candidate) (*int, error)
+}
+type CertificateResolver interface {
+	PDFURL(ctx context.Context, obj *ent.Certificate) (string, error)
+	VerificationURL(ctx context.Context, obj *ent.Certificate) (string, error)
 }
 type ChecklistItemResolver interface {
 	Key(ctx context.Context, obj *schematype.ChecklistItem) (HandoverStep, error)
@@ -2753,6 +2760,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Certificate.Kind(childComplexity), true
+	case "Certificate.pdfURL":
+		if e.ComplexityRoot.Certificate.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.PDFURL(childComplexity), true
 	case "Certificate.role":
 		if e.ComplexityRoot.Certificate.Role == nil {
 			break
@@ -2777,6 +2790,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Certificate.User(childComplexity), true
+	case "Certificate.verificationURL":
+		if e.ComplexityRoot.Certificate.VerificationURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.VerificationURL(childComplexity), true
 	case "Certificate.year":
 		if e.ComplexityRoot.Certificate.Year == nil {
 			break
@@ -7363,6 +7382,20 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../certificates.graphqls", Input: `# Certificates (issue 18): where a certificate can be downloaded and
+# verified. The rows are issued by the workflow (on joining, on an award).
+
+extend type Certificate {
+  """
+  Where the certificate is served as a PDF: ` + "`" + `/certificates/{code}.pdf` + "`" + ` on this server, open to anyone with the code.
+  """
+  pdfURL: String!
+  """
+  Where anyone may check the certificate: ` + "`" + `/certificates/{code}` + "`" + ` on this server answers what it states, as JSON.
+  """
+  verificationURL: String!
+}
+`, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
@@ -25801,6 +25834,10 @@ func (ec *executionContext) childFields_Certificate(ctx context.Context, field g
 		return ec.fieldContext_Certificate_role(ctx, field)
 	case "award":
 		return ec.fieldContext_Certificate_award(ctx, field)
+	case "pdfURL":
+		return ec.fieldContext_Certificate_pdfURL(ctx, field)
+	case "verificationURL":
+		return ec.fieldContext_Certificate_verificationURL(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Certificate", field.Name)
 }
@@ -34999,6 +35036,52 @@ func (ec *executionContext) fieldContext_Certificate_award(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_pdfURL(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_pdfURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().PDFURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_pdfURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_verificationURL(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_verificationURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().VerificationURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_verificationURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CertificateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateConnection) (ret graphql.Marshaler) {
@@ -76476,6 +76559,82 @@ func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionS
 				}()
 				res = ec._Certificate_award(ctx, field, obj)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pdfURL":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certificate_pdfURL(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "verificationURL":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certificate_verificationURL(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res

@@ -14,5 +14,10 @@ func joined(ctx context.Context, c *ent.Client, ro *ent.Role, com *ent.Community
 	if err := startObligation(ctx, c, ro, com, now); err != nil {
 		return err
 	}
+	if com.Policy.JoinCertificate {
+		if _, err := issueMembershipCertificate(ctx, c, ro, com, now); err != nil {
+			return err
+		}
+	}
 	return nil
 }
