@@ -12,5 +12,8 @@ import (
 // joined (open membership, an approved request, an invite), it happens once.
 func joined(ctx context.Context, c *ent.Client, ro *ent.Role, com *ent.Community, now time.Time) error {
 	_, _, _, _, _ = ctx, c, ro, com, now
+	if err := oweSouvenir(ctx, c, ro, com); err != nil {
+		return err
+	}
 	return nil
 }
