@@ -177,7 +177,7 @@ type AwardDecision struct {
 // AwardsDecision is the staff's decision of a selection.
 type AwardsDecision struct {
 	Selection pulid.ID
-	Awards    []AwardDecision
+	Awards    []*AwardDecision
 	// TieBreak is why staff ranked nominations the tally ties as they did;
 	// required when there is such a tie.
 	TieBreak *string
@@ -257,7 +257,7 @@ func (r *Runner) DecideAwards(ctx context.Context, in AwardsDecision) (AwardsDec
 		awarded := make([]pulid.ID, 0, len(in.Awards))
 		for i, a := range in.Awards {
 			n := byID[a.Nomination]
-			aw, err := createAward(ctx, c, sel, n, a, picks[i].Points)
+			aw, err := createAward(ctx, c, sel, n, *a, picks[i].Points)
 			if err != nil {
 				return AwardsDecided{}, err
 			}
