@@ -78,6 +78,13 @@ func TestAwardSelection(t *testing.T) {
 		dig(r.Data, "node", "tally", "0", "group", "slug") != "wuhan" {
 		t.Errorf("organizer's tally: %+v %+v", r.Data, r.Errors)
 	}
+	// Through a connection that loads only the fields asked for, the rule still reads the selection's community.
+	const listed = `{ community(slug: "openeuler") { awardSelections { edges { node { categories tally(first: 1) { points } } } } } }`
+	if r := query(t, h, as(org1), listed, nil); len(r.Errors) > 0 ||
+		dig(r.Data, "community", "awardSelections", "edges", "0", "node", "tally", "0", "points") != float64(10) ||
+		dig(r.Data, "community", "awardSelections", "edges", "0", "node", "categories", "0") != policy.AwardOutstandingMember {
+		t.Errorf("the tally through a connection: %+v %+v", r.Data, r.Errors)
+	}
 	for name, who := range map[string]string{"anonymous": "", "member": as(eve)} {
 		if r := query(t, h, who, tally, map[string]any{"id": sel}); code(r) != "FORBIDDEN" || len(rows(r)) != 0 {
 			t.Errorf("%s's tally: %+v %+v", name, r.Data, r.Errors)
@@ -148,6 +155,11 @@ func TestAwardSelection(t *testing.T) {
 	if !accepted(r, "markShipmentShipped") || dig(r.Data, "markShipmentShipped", "shipment", "status") != "SHIPPED" ||
 		dig(r.Data, "markShipmentShipped", "shipment", "address", "city") != "Wuhan" {
 		t.Errorf("shipping: %+v %+v", r.Data, r.Errors)
+	}
+	// Where it goes, through a connection that loads only the fields asked for.
+	const where = `{ community(slug: "openeuler") { shipments { edges { node { address { city } } } } } }`
+	if r := query(t, h, as(mgr), where, nil); dig(r.Data, "community", "shipments", "edges", "0", "node", "address", "city") != "Wuhan" {
+		t.Errorf("the parcel's address: %+v %+v", r.Data, r.Errors)
 	}
 	if n := c.Message.Query().Where(message.Template("shipment_sent"), message.RecipientID(ada.ID)).CountX(sys); n != 1 {
 		t.Errorf("%d shipping notices to the winner, want 1", n)

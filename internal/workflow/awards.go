@@ -325,6 +325,14 @@ func Tally(ctx context.Context, c *ent.Client, sel *ent.AwardSelection, groupRef
 	if first < 1 || first > 500 {
 		return nil, apierror.Invalid("first", "first must be between 1 and 500")
 	}
+	// The row a resolver holds may carry only the fields its query
+	// selected: the community and year the permission and sums rest on are
+	// read again.
+	sel, err := c.AwardSelection.Query().Where(awardselection.ID(sel.ID)).
+		Select(awardselection.FieldCommunityID, awardselection.FieldYear).Only(authz.Unfiltered(ctx))
+	if err != nil {
+		return nil, notFound(err, "award selection")
+	}
 	everything, groups, ok := authz.TallyScope(viewer.FromContext(ctx), sel.CommunityID)
 	if !ok {
 		return nil, apierror.Forbiddenf("the tally is for the community's staff and the groups' organizers and ambassadors")
@@ -431,7 +439,7 @@ func scannedTime(v any) time.Time {
 
 // AwardCategories are the categories a selection's community awards in now.
 func AwardCategories(ctx context.Context, c *ent.Client, sel *ent.AwardSelection) ([]string, error) {
-	com, err := c.Community.Query().Where(community.ID(sel.CommunityID)).Only(authz.Unfiltered(ctx))
+	com, err := c.Community.Query().Where(community.HasAwardSelectionsWith(awardselection.ID(sel.ID))).Only(authz.Unfiltered(ctx))
 	if err != nil {
 		return nil, err
 	}

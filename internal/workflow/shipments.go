@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
+	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/ref"
@@ -175,7 +176,8 @@ func SummitShortlist(ctx context.Context, c *ent.Client, communityRef pulid.ID, 
 // ShipmentAddress is the address a parcel goes to, as the viewer may see
 // it (the person and staff; see authz.ShippingAddressVisible), or nil.
 func ShipmentAddress(ctx context.Context, c *ent.Client, s *ent.Shipment) (*ent.ShippingAddress, error) {
-	a, err := c.ShippingAddress.Query().Where(shippingaddress.UserID(s.UserID)).Only(ctx)
+	// By the shipment's id: the row a resolver holds may lack its user_id.
+	a, err := c.ShippingAddress.Query().Where(shippingaddress.HasUserWith(user.HasShipmentsWith(shipment.ID(s.ID)))).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
