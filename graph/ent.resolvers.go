@@ -116,6 +116,11 @@ func (r *Resolver) APIToken() generated.APITokenResolver { return &aPITokenResol
 // Application returns generated.ApplicationResolver implementation.
 func (r *Resolver) Application() generated.ApplicationResolver { return &applicationResolver{r} }
 
+// AwardSelection returns generated.AwardSelectionResolver implementation.
+func (r *Resolver) AwardSelection() generated.AwardSelectionResolver {
+	return &awardSelectionResolver{r}
+}
+
 // Candidate returns generated.CandidateResolver implementation.
 func (r *Resolver) Candidate() generated.CandidateResolver { return &candidateResolver{r} }
 
@@ -140,19 +145,24 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 // Registration returns generated.RegistrationResolver implementation.
 func (r *Resolver) Registration() generated.RegistrationResolver { return &registrationResolver{r} }
 
+// Shipment returns generated.ShipmentResolver implementation.
+func (r *Resolver) Shipment() generated.ShipmentResolver { return &shipmentResolver{r} }
+
 // User returns generated.UserResolver implementation.
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	aPITokenResolver     struct{ *Resolver }
-	applicationResolver  struct{ *Resolver }
-	candidateResolver    struct{ *Resolver }
-	certificateResolver  struct{ *Resolver }
-	communityResolver    struct{ *Resolver }
-	electionResolver     struct{ *Resolver }
-	eventResolver        struct{ *Resolver }
-	groupResolver        struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	registrationResolver struct{ *Resolver }
-	userResolver         struct{ *Resolver }
+	aPITokenResolver       struct{ *Resolver }
+	applicationResolver    struct{ *Resolver }
+	awardSelectionResolver struct{ *Resolver }
+	candidateResolver      struct{ *Resolver }
+	certificateResolver    struct{ *Resolver }
+	communityResolver      struct{ *Resolver }
+	electionResolver       struct{ *Resolver }
+	eventResolver          struct{ *Resolver }
+	groupResolver          struct{ *Resolver }
+	queryResolver          struct{ *Resolver }
+	registrationResolver   struct{ *Resolver }
+	shipmentResolver       struct{ *Resolver }
+	userResolver           struct{ *Resolver }
 )

@@ -56,6 +56,7 @@ type ResolverRoot interface {
 	APIToken() APITokenResolver
 	Application() ApplicationResolver
 	ApprovalQueue() ApprovalQueueResolver
+	AwardSelection() AwardSelectionResolver
 	Candidate() CandidateResolver
 	Certificate() CertificateResolver
 	ChecklistItem() ChecklistItemResolver
@@ -69,6 +70,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Registration() RegistrationResolver
 	Screening() ScreeningResolver
+	Shipment() ShipmentResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
 }
@@ -312,6 +314,7 @@ type ComplexityRoot struct {
 
 	AwardSelection struct {
 		Awards             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		Categories         func(childComplexity int) int
 		Community          func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		DecidedAt          func(childComplexity int) int
@@ -321,6 +324,7 @@ type ComplexityRoot struct {
 		NominationsCloseAt func(childComplexity int) int
 		OpenedBy           func(childComplexity int) int
 		Status             func(childComplexity int) int
+		Tally              func(childComplexity int, group *pulid.ID, first *int) int
 		UpdatedAt          func(childComplexity int) int
 		Year               func(childComplexity int) int
 	}
@@ -578,6 +582,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	DecideAwardsPayload struct {
+		Awards     func(childComplexity int) int
+		Selection  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Election struct {
 		Candidates         func(childComplexity int) int
 		Community          func(childComplexity int) int
@@ -744,6 +754,11 @@ type ComplexityRoot struct {
 		URL   func(childComplexity int) int
 	}
 
+	MarkShipmentShippedPayload struct {
+		Shipment   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	MemberAtRisk struct {
 		Member               func(childComplexity int) int
 		ObligationDueAt      func(childComplexity int) int
@@ -789,14 +804,18 @@ type ComplexityRoot struct {
 		CreateAPIToken            func(childComplexity int, input CreateAPITokenInput) int
 		CreateEvent               func(childComplexity int, input CreateEventInput) int
 		CreateInvite              func(childComplexity int, input CreateInviteInput) int
+		DecideAwards              func(childComplexity int, input DecideAwardsInput) int
 		EndGroupRole              func(childComplexity int, input EndGroupRoleInput) int
 		EndorseApplication        func(childComplexity int, input EndorseApplicationInput) int
 		ExportEventAttendees      func(childComplexity int, input ExportEventAttendeesInput) int
 		GrantGroupRole            func(childComplexity int, input GrantGroupRoleInput) int
 		JoinGroup                 func(childComplexity int, input JoinGroupInput) int
 		LeaveGroup                func(childComplexity int, input LeaveGroupInput) int
+		MarkShipmentShipped       func(childComplexity int, input MarkShipmentShippedInput) int
 		NominateCandidate         func(childComplexity int, input NominateCandidateInput) int
+		NominateForAward          func(childComplexity int, input NominateForAwardInput) int
 		ObjectToApplication       func(childComplexity int, input ObjectToApplicationInput) int
+		OpenAwardSelection        func(childComplexity int, input OpenAwardSelectionInput) int
 		OpenElection              func(childComplexity int, input OpenElectionInput) int
 		PublishEvent              func(childComplexity int, input PublishEventInput) int
 		RedeemInvite              func(childComplexity int, input RedeemInviteInput) int
@@ -814,8 +833,10 @@ type ComplexityRoot struct {
 		RevokeRole                func(childComplexity int, input RevokeRoleInput) int
 		SetMessageTemplate        func(childComplexity int, input SetMessageTemplateInput) int
 		SetShippingAddress        func(childComplexity int, input SetShippingAddressInput) int
+		ShortlistUserCase         func(childComplexity int, input ShortlistUserCaseInput) int
 		StepDown                  func(childComplexity int, input StepDownInput) int
 		SupportGroupApplication   func(childComplexity int, input SupportGroupApplicationInput) int
+		UnshortlistUserCase       func(childComplexity int, input UnshortlistUserCaseInput) int
 		UpdateApplicationProposal func(childComplexity int, input UpdateApplicationProposalInput) int
 		UpdateCommunityPolicy     func(childComplexity int, input workflow.CommunityPolicyUpdate) int
 		UpdateEvent               func(childComplexity int, input UpdateEventInput) int
@@ -824,6 +845,11 @@ type ComplexityRoot struct {
 
 	NominateCandidatePayload struct {
 		Candidate  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	NominateForAwardPayload struct {
+		Nomination func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -837,6 +863,11 @@ type ComplexityRoot struct {
 		Key    func(childComplexity int) int
 		Label  func(childComplexity int) int
 		Met    func(childComplexity int) int
+	}
+
+	OpenAwardSelectionPayload struct {
+		Selection  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	OpenElectionPayload struct {
@@ -885,6 +916,7 @@ type ComplexityRoot struct {
 		Ambassadors            func(childComplexity int, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) int
 		Applications           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
 		ApprovalQueue          func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter) int
+		Awards                 func(childComplexity int, community pulid.ID, year *int) int
 		ChangeCursor           func(childComplexity int) int
 		Communities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Community              func(childComplexity int, slug string) int
@@ -901,6 +933,7 @@ type ComplexityRoot struct {
 		Regions                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
 		Reports                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) int
 		Roles                  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		SummitShortlist        func(childComplexity int, community pulid.ID, year int) int
 		User                   func(childComplexity int, handle string) int
 		Users                  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 	}
@@ -1159,6 +1192,7 @@ type ComplexityRoot struct {
 	}
 
 	Shipment struct {
+		Address      func(childComplexity int) int
 		Award        func(childComplexity int) int
 		Carrier      func(childComplexity int) int
 		Community    func(childComplexity int) int
@@ -1198,6 +1232,24 @@ type ComplexityRoot struct {
 		Region        func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		User          func(childComplexity int) int
+	}
+
+	ShortlistUserCasePayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
+	ShowcaseAward struct {
+		Award        func(childComplexity int) int
+		Category     func(childComplexity int) int
+		Citation     func(childComplexity int) int
+		Group        func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		PhotoURL     func(childComplexity int) int
+		Rank         func(childComplexity int) int
+		Title        func(childComplexity int) int
+		Year         func(childComplexity int) int
 	}
 
 	Sponsor struct {
@@ -1258,11 +1310,24 @@ type ComplexityRoot struct {
 		UserErrors             func(childComplexity int) int
 	}
 
+	TallyEntry struct {
+		Contributions func(childComplexity int) int
+		Group         func(childComplexity int) int
+		Member        func(childComplexity int) int
+		Points        func(childComplexity int) int
+		Rank          func(childComplexity int) int
+	}
+
 	TrackRecord struct {
 		AmbassadorsInScope func(childComplexity int) int
 		Contributions      func(childComplexity int) int
 		EventsOrganized    func(childComplexity int) int
 		Roles              func(childComplexity int) int
+	}
+
+	UnshortlistUserCasePayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	UpdateApplicationProposalPayload struct {
@@ -1356,6 +1421,10 @@ type ApprovalQueueResolver interface {
 	Counts(ctx context.Context, obj *queue.Queue) ([]*queue.Count, error)
 	OldestOpenSince(ctx context.Context, obj *queue.Queue) (*time.Time, error)
 }
+type AwardSelectionResolver interface {
+	Tally(ctx context.Context, obj *ent.AwardSelection, group *pulid.ID, first *int) ([]*workflow.TallyEntry, error)
+	Categories(ctx context.Context, obj *ent.AwardSelection) ([]string, error)
+}
 type CandidateResolver interface {
 	Votes(ctx context.Context, obj *ent.Candidate) (*int, error)
 }
@@ -1399,6 +1468,12 @@ type GroupResolver interface {
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (*RevokeAPITokenPayload, error)
+	OpenAwardSelection(ctx context.Context, input OpenAwardSelectionInput) (*OpenAwardSelectionPayload, error)
+	NominateForAward(ctx context.Context, input NominateForAwardInput) (*NominateForAwardPayload, error)
+	DecideAwards(ctx context.Context, input DecideAwardsInput) (*DecideAwardsPayload, error)
+	ShortlistUserCase(ctx context.Context, input ShortlistUserCaseInput) (*ShortlistUserCasePayload, error)
+	UnshortlistUserCase(ctx context.Context, input UnshortlistUserCaseInput) (*UnshortlistUserCasePayload, error)
+	MarkShipmentShipped(ctx context.Context, input MarkShipmentShippedInput) (*MarkShipmentShippedPayload, error)
 	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*UpdateCommunityPolicyPayload, error)
 	ApplyForGroup(ctx context.Context, input ApplyForGroupInput) (*ApplyForGroupPayload, error)
 	SupportGroupApplication(ctx context.Context, input SupportGroupApplicationInput) (*SupportGroupApplicationPayload, error)
@@ -1465,6 +1540,8 @@ type QueryResolver interface {
 	Reports(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) (*ent.ReportConnection, error)
 	Roles(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	Awards(ctx context.Context, community pulid.ID, year *int) ([]*workflow.ShowcaseAward, error)
+	SummitShortlist(ctx context.Context, community pulid.ID, year int) ([]*ent.Contribution, error)
 	Community(ctx context.Context, slug string) (*ent.Community, error)
 	Group(ctx context.Context, community string, slug string) (*ent.Group, error)
 	User(ctx context.Context, handle string) (*ent.User, error)
@@ -1481,6 +1558,9 @@ type RegistrationResolver interface {
 }
 type ScreeningResolver interface {
 	Missing(ctx context.Context, obj *schematype.Screening) ([]MissingInformation, error)
+}
+type ShipmentResolver interface {
+	Address(ctx context.Context, obj *ent.Shipment) (*ent.ShippingAddress, error)
 }
 type SubscriptionResolver interface {
 	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) (<-chan *ApplicationChange, error)
@@ -2458,6 +2538,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardSelection.Awards(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.AwardOrder), args["where"].(*ent.AwardWhereInput)), true
+	case "AwardSelection.categories":
+		if e.ComplexityRoot.AwardSelection.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.Categories(childComplexity), true
 	case "AwardSelection.community":
 		if e.ComplexityRoot.AwardSelection.Community == nil {
 			break
@@ -2517,6 +2603,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardSelection.Status(childComplexity), true
+	case "AwardSelection.tally":
+		if e.ComplexityRoot.AwardSelection.Tally == nil {
+			break
+		}
+
+		args, err := ec.field_AwardSelection_tally_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AwardSelection.Tally(childComplexity, args["group"].(*pulid.ID), args["first"].(*int)), true
 	case "AwardSelection.updatedAt":
 		if e.ComplexityRoot.AwardSelection.UpdatedAt == nil {
 			break
@@ -3595,6 +3692,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateInvitePayload.UserErrors(childComplexity), true
 
+	case "DecideAwardsPayload.awards":
+		if e.ComplexityRoot.DecideAwardsPayload.Awards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideAwardsPayload.Awards(childComplexity), true
+	case "DecideAwardsPayload.selection":
+		if e.ComplexityRoot.DecideAwardsPayload.Selection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideAwardsPayload.Selection(childComplexity), true
+	case "DecideAwardsPayload.userErrors":
+		if e.ComplexityRoot.DecideAwardsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideAwardsPayload.UserErrors(childComplexity), true
+
 	case "Election.candidates":
 		if e.ComplexityRoot.Election.Candidates == nil {
 			break
@@ -4374,6 +4490,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Link.URL(childComplexity), true
 
+	case "MarkShipmentShippedPayload.shipment":
+		if e.ComplexityRoot.MarkShipmentShippedPayload.Shipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkShipmentShippedPayload.Shipment(childComplexity), true
+	case "MarkShipmentShippedPayload.userErrors":
+		if e.ComplexityRoot.MarkShipmentShippedPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkShipmentShippedPayload.UserErrors(childComplexity), true
+
 	case "MemberAtRisk.member":
 		if e.ComplexityRoot.MemberAtRisk.Member == nil {
 			break
@@ -4692,6 +4821,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateInvite(childComplexity, args["input"].(CreateInviteInput)), true
+	case "Mutation.decideAwards":
+		if e.ComplexityRoot.Mutation.DecideAwards == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideAwards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideAwards(childComplexity, args["input"].(DecideAwardsInput)), true
 	case "Mutation.endGroupRole":
 		if e.ComplexityRoot.Mutation.EndGroupRole == nil {
 			break
@@ -4758,6 +4898,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LeaveGroup(childComplexity, args["input"].(LeaveGroupInput)), true
+	case "Mutation.markShipmentShipped":
+		if e.ComplexityRoot.Mutation.MarkShipmentShipped == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markShipmentShipped_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkShipmentShipped(childComplexity, args["input"].(MarkShipmentShippedInput)), true
 	case "Mutation.nominateCandidate":
 		if e.ComplexityRoot.Mutation.NominateCandidate == nil {
 			break
@@ -4769,6 +4920,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.NominateCandidate(childComplexity, args["input"].(NominateCandidateInput)), true
+	case "Mutation.nominateForAward":
+		if e.ComplexityRoot.Mutation.NominateForAward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_nominateForAward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.NominateForAward(childComplexity, args["input"].(NominateForAwardInput)), true
 	case "Mutation.objectToApplication":
 		if e.ComplexityRoot.Mutation.ObjectToApplication == nil {
 			break
@@ -4780,6 +4942,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ObjectToApplication(childComplexity, args["input"].(ObjectToApplicationInput)), true
+	case "Mutation.openAwardSelection":
+		if e.ComplexityRoot.Mutation.OpenAwardSelection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openAwardSelection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenAwardSelection(childComplexity, args["input"].(OpenAwardSelectionInput)), true
 	case "Mutation.openElection":
 		if e.ComplexityRoot.Mutation.OpenElection == nil {
 			break
@@ -4967,6 +5140,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetShippingAddress(childComplexity, args["input"].(SetShippingAddressInput)), true
+	case "Mutation.shortlistUserCase":
+		if e.ComplexityRoot.Mutation.ShortlistUserCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shortlistUserCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShortlistUserCase(childComplexity, args["input"].(ShortlistUserCaseInput)), true
 	case "Mutation.stepDown":
 		if e.ComplexityRoot.Mutation.StepDown == nil {
 			break
@@ -4989,6 +5173,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SupportGroupApplication(childComplexity, args["input"].(SupportGroupApplicationInput)), true
+	case "Mutation.unshortlistUserCase":
+		if e.ComplexityRoot.Mutation.UnshortlistUserCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unshortlistUserCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnshortlistUserCase(childComplexity, args["input"].(UnshortlistUserCaseInput)), true
 	case "Mutation.updateApplicationProposal":
 		if e.ComplexityRoot.Mutation.UpdateApplicationProposal == nil {
 			break
@@ -5047,6 +5242,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NominateCandidatePayload.UserErrors(childComplexity), true
 
+	case "NominateForAwardPayload.nomination":
+		if e.ComplexityRoot.NominateForAwardPayload.Nomination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominateForAwardPayload.Nomination(childComplexity), true
+	case "NominateForAwardPayload.userErrors":
+		if e.ComplexityRoot.NominateForAwardPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominateForAwardPayload.UserErrors(childComplexity), true
+
 	case "ObjectToApplicationPayload.application":
 		if e.ComplexityRoot.ObjectToApplicationPayload.Application == nil {
 			break
@@ -5084,6 +5292,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OfficialRequirement.Met(childComplexity), true
+
+	case "OpenAwardSelectionPayload.selection":
+		if e.ComplexityRoot.OpenAwardSelectionPayload.Selection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenAwardSelectionPayload.Selection(childComplexity), true
+	case "OpenAwardSelectionPayload.userErrors":
+		if e.ComplexityRoot.OpenAwardSelectionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenAwardSelectionPayload.UserErrors(childComplexity), true
 
 	case "OpenElectionPayload.election":
 		if e.ComplexityRoot.OpenElectionPayload.Election == nil {
@@ -5278,6 +5499,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["filter"].(*ApprovalQueueFilter)), true
+	case "Query.awards":
+		if e.ComplexityRoot.Query.Awards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_awards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Awards(childComplexity, args["community"].(pulid.ID), args["year"].(*int)), true
 	case "Query.changeCursor":
 		if e.ComplexityRoot.Query.ChangeCursor == nil {
 			break
@@ -5445,6 +5677,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Roles(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+	case "Query.summitShortlist":
+		if e.ComplexityRoot.Query.SummitShortlist == nil {
+			break
+		}
+
+		args, err := ec.field_Query_summitShortlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SummitShortlist(childComplexity, args["community"].(pulid.ID), args["year"].(int)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -6384,6 +6627,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetShippingAddressPayload.UserErrors(childComplexity), true
 
+	case "Shipment.address":
+		if e.ComplexityRoot.Shipment.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Address(childComplexity), true
 	case "Shipment.award":
 		if e.ComplexityRoot.Shipment.Award == nil {
 			break
@@ -6567,6 +6816,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingAddress.User(childComplexity), true
+
+	case "ShortlistUserCasePayload.contribution":
+		if e.ComplexityRoot.ShortlistUserCasePayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistUserCasePayload.Contribution(childComplexity), true
+	case "ShortlistUserCasePayload.userErrors":
+		if e.ComplexityRoot.ShortlistUserCasePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistUserCasePayload.UserErrors(childComplexity), true
+
+	case "ShowcaseAward.award":
+		if e.ComplexityRoot.ShowcaseAward.Award == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Award(childComplexity), true
+	case "ShowcaseAward.category":
+		if e.ComplexityRoot.ShowcaseAward.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Category(childComplexity), true
+	case "ShowcaseAward.citation":
+		if e.ComplexityRoot.ShowcaseAward.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Citation(childComplexity), true
+	case "ShowcaseAward.group":
+		if e.ComplexityRoot.ShowcaseAward.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Group(childComplexity), true
+	case "ShowcaseAward.name":
+		if e.ComplexityRoot.ShowcaseAward.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Name(childComplexity), true
+	case "ShowcaseAward.organization":
+		if e.ComplexityRoot.ShowcaseAward.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Organization(childComplexity), true
+	case "ShowcaseAward.photoURL":
+		if e.ComplexityRoot.ShowcaseAward.PhotoURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.PhotoURL(childComplexity), true
+	case "ShowcaseAward.rank":
+		if e.ComplexityRoot.ShowcaseAward.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Rank(childComplexity), true
+	case "ShowcaseAward.title":
+		if e.ComplexityRoot.ShowcaseAward.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Title(childComplexity), true
+	case "ShowcaseAward.year":
+		if e.ComplexityRoot.ShowcaseAward.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Year(childComplexity), true
 
 	case "Sponsor.covers":
 		if e.ComplexityRoot.Sponsor.Covers == nil {
@@ -6817,6 +7140,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SupportGroupApplicationPayload.UserErrors(childComplexity), true
 
+	case "TallyEntry.contributions":
+		if e.ComplexityRoot.TallyEntry.Contributions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Contributions(childComplexity), true
+	case "TallyEntry.group":
+		if e.ComplexityRoot.TallyEntry.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Group(childComplexity), true
+	case "TallyEntry.member":
+		if e.ComplexityRoot.TallyEntry.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Member(childComplexity), true
+	case "TallyEntry.points":
+		if e.ComplexityRoot.TallyEntry.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Points(childComplexity), true
+	case "TallyEntry.rank":
+		if e.ComplexityRoot.TallyEntry.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Rank(childComplexity), true
+
 	case "TrackRecord.ambassadorsInScope":
 		if e.ComplexityRoot.TrackRecord.AmbassadorsInScope == nil {
 			break
@@ -6841,6 +7195,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrackRecord.Roles(childComplexity), true
+
+	case "UnshortlistUserCasePayload.contribution":
+		if e.ComplexityRoot.UnshortlistUserCasePayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnshortlistUserCasePayload.Contribution(childComplexity), true
+	case "UnshortlistUserCasePayload.userErrors":
+		if e.ComplexityRoot.UnshortlistUserCasePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnshortlistUserCasePayload.UserErrors(childComplexity), true
 
 	case "UpdateApplicationProposalPayload.application":
 		if e.ComplexityRoot.UpdateApplicationProposalPayload.Application == nil {
@@ -7212,6 +7579,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputApproveApplicationInput,
 		ec.unmarshalInputAssignApplicationReviewerInput,
 		ec.unmarshalInputAssignGroupMentorInput,
+		ec.unmarshalInputAwardDecisionInput,
 		ec.unmarshalInputAwardNominationOrder,
 		ec.unmarshalInputAwardOrder,
 		ec.unmarshalInputAwardSelectionOrder,
@@ -7234,6 +7602,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateAPITokenInput,
 		ec.unmarshalInputCreateEventInput,
 		ec.unmarshalInputCreateInviteInput,
+		ec.unmarshalInputDecideAwardsInput,
 		ec.unmarshalInputElectionWhereInput,
 		ec.unmarshalInputEndGroupRoleInput,
 		ec.unmarshalInputEndorseApplicationInput,
@@ -7246,9 +7615,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputJoinGroupInput,
 		ec.unmarshalInputLeaveGroupInput,
 		ec.unmarshalInputLinkInput,
+		ec.unmarshalInputMarkShipmentShippedInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNominateCandidateInput,
+		ec.unmarshalInputNominateForAwardInput,
 		ec.unmarshalInputObjectToApplicationInput,
+		ec.unmarshalInputOpenAwardSelectionInput,
 		ec.unmarshalInputOpenElectionInput,
 		ec.unmarshalInputOrganizationOrder,
 		ec.unmarshalInputOrganizationWhereInput,
@@ -7279,11 +7651,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSetMessageTemplateInput,
 		ec.unmarshalInputSetShippingAddressInput,
 		ec.unmarshalInputShipmentOrder,
+		ec.unmarshalInputShortlistUserCaseInput,
 		ec.unmarshalInputSponsorOrder,
 		ec.unmarshalInputSponsorWhereInput,
 		ec.unmarshalInputStepDownInput,
 		ec.unmarshalInputSubmissionWhereInput,
 		ec.unmarshalInputSupportGroupApplicationInput,
+		ec.unmarshalInputUnshortlistUserCaseInput,
 		ec.unmarshalInputUpdateApplicationProposalInput,
 		ec.unmarshalInputUpdateCommunityPolicyInput,
 		ec.unmarshalInputUpdateEventInput,
@@ -7382,6 +7756,233 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../awards.graphqls", Input: `# The annual outstanding-member selection, its public showcase, the summit
+# shortlist of user cases, and the parcels communities owe people (issue 18).
+
+extend type Query {
+  """
+  A community's awards as its public showcase shows them (the page of outstanding members
+  reads only this): anyone may read it. The winner's name and organization appear only with
+  their showcase consent, their photo only with their photo consent; otherwise null.
+  Newest year first, then by category and rank.
+  """
+  awards("The community: its id or its slug." community: ID!, "Only this year's awards; all years when null." year: Int): [ShowcaseAward!]!
+  """
+  The user cases a community's staff shortlisted for its annual summit of a year, oldest
+  first, as the viewer may see them: a member's contributions are public only when they
+  made their ledger public.
+  """
+  summitShortlist("The community: its id or its slug." community: ID!, "The summit's year." year: Int!): [Contribution!]!
+}
+
+extend type AwardSelection {
+  """
+  The year's tally: points per member per group from verified contributions whose occurredOn
+  falls in the year (UTC), highest first. Equal points share a rank: a tie only staff break.
+  The community's staff see every row; organizers and ambassadors of a group see their groups'
+  rows; anyone else gets a FORBIDDEN error.
+  """
+  tally("Only this group's rows: its id, or its community's slug and its own joined by a slash." group: ID, "How many rows, from the top (1 to 500)." first: Int = 50): [TallyEntry!]!
+  "The award categories the community's policy names now; nominations and awards use them."
+  categories: [String!]!
+}
+
+extend type Shipment {
+  "Where the parcel goes: the person's shipping address, as the viewer may see it (the person and staff); null when none was given."
+  address: ShippingAddress
+}
+
+"One line of a selection's tally: a member's points in one group for the year."
+type TallyEntry {
+  "Place in the tally, 1 first; members with equal points share it."
+  rank: Int!
+  "The member."
+  member: User!
+  "The group the contributions were credited to; null for contributions credited to no group."
+  group: Group
+  "Points from the year's verified contributions."
+  points: Int!
+  "How many verified contributions of the year they are."
+  contributions: Int!
+}
+
+"An award as the public showcase shows it, within the winner's consent."
+type ShowcaseAward {
+  "The award itself."
+  award: Award!
+  "The year recognised."
+  year: Int!
+  "The category it was given in, e.g. OUTSTANDING_MEMBER; null for awards recorded before selections."
+  category: String
+  "The award's title, e.g. \"Outstanding member\"."
+  title: String!
+  "Place in its category, 1 first."
+  rank: Int!
+  "Why the person is recognised."
+  citation: String
+  "The winner's name; null without their showcase consent."
+  name: String
+  "The winner's photo (their avatarURL); null without their photo consent."
+  photoURL: String
+  "The organization the winner works for; null without their showcase consent."
+  organization: String
+  "The winner's group."
+  group: Group
+}
+
+extend type Mutation {
+  """
+  Open a community's outstanding-member selection for a year (its staff; a token needs write
+  scope). CONFLICT when that year's selection exists; BAD_USER_INPUT on community when its
+  policy names no award categories.
+  """
+  openAwardSelection("The community and year." input: OpenAwardSelectionInput!): OpenAwardSelectionPayload
+  """
+  Put an active member of a group forward for an award category of an open selection, with
+  a citation (organizers of the group, or staff; after nominationsCloseAt staff only). A
+  member is nominated once per category (CONFLICT). CONFLICT once the selection is decided.
+  """
+  nominateForAward("The selection, member, group, category and citation." input: NominateForAwardInput!): NominateForAwardPayload
+  """
+  Decide a selection's awards (staff), in one transaction and for good: an award per listed
+  nomination, with the nominee's tally points; every other nomination is NOT_AWARDED; each
+  winner is owed a gift package and told. CONFLICT once decided. Ranks start at 1 and are
+  unique within a category. Two awarded nominations of one category with equal tally points
+  need tieBreak (BAD_USER_INPUT on tieBreak, reason TALLY_TIE).
+  """
+  decideAwards("The selection, the awards and, for a tie, why." input: DecideAwardsInput!): DecideAwardsPayload
+  "Shortlist a verified user case for the community's annual summit of a year (staff)."
+  shortlistUserCase("The user case and the summit's year." input: ShortlistUserCaseInput!): ShortlistUserCasePayload
+  "Take a user case off the summit shortlist (staff)."
+  unshortlistUserCase("The user case." input: UnshortlistUserCaseInput!): UnshortlistUserCasePayload
+  """
+  Record that a parcel was sent (the community's staff); the person is told. CONFLICT with
+  reason NO_ADDRESS while the person has given no shipping address; CONFLICT with status
+  SHIPPED when it was already sent.
+  """
+  markShipmentShipped("The parcel and its courier details." input: MarkShipmentShippedInput!): MarkShipmentShippedPayload
+}
+
+"A year's selection to open."
+input OpenAwardSelectionInput {
+  "The community selecting: its id or its slug."
+  community: ID!
+  "The year whose verified contributions are tallied (2000 to 2200)."
+  year: Int!
+  "When organizers should have nominated by; after it only staff nominate. In the future."
+  nominationsCloseAt: Time
+}
+
+"The result of openAwardSelection."
+type OpenAwardSelectionPayload {
+  "The selection opened; null when refused."
+  selection: AwardSelection
+  "Why it was refused; empty when it was opened."
+  userErrors: [UserError!]!
+}
+
+"A member put forward for an award."
+input NominateForAwardInput {
+  "The open selection."
+  selection: ID!
+  "The member nominated."
+  member: ID!
+  "The member's group: its id, or its community's slug and its own joined by a slash."
+  group: ID!
+  "One of the community's award categories (AwardSelection.categories)."
+  category: String!
+  "Why the member deserves it (at most 2000 characters)."
+  citation: String!
+}
+
+"The result of nominateForAward."
+type NominateForAwardPayload {
+  "The nomination; null when refused."
+  nomination: AwardNomination
+  "Why it was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"Staff's decision of a selection."
+input DecideAwardsInput {
+  "The selection decided."
+  id: ID!
+  "The awards given, one per nomination; nominations not listed are not awarded."
+  awards: [AwardDecisionInput!]!
+  "Why nominations the tally ties (equal points in one category) are ranked as they are; required then (at most 1000 characters)."
+  tieBreak: String
+}
+
+"One award of a decision."
+input AwardDecisionInput {
+  "The nomination awarded."
+  nomination: ID!
+  "Its place in its category, 1 first; unique within the category."
+  rank: Int!
+  "The award's title; by default the category's, e.g. \"Outstanding member\"."
+  title: String
+  "The award's citation; by default the nomination's."
+  citation: String
+}
+
+"The result of decideAwards."
+type DecideAwardsPayload {
+  "The decided selection; null when refused."
+  selection: AwardSelection
+  "The awards given, in the order listed; null when refused."
+  awards: [Award!]
+  "Why it was refused; empty when decided."
+  userErrors: [UserError!]!
+}
+
+"A user case to shortlist."
+input ShortlistUserCaseInput {
+  "The contribution: a verified USER_CASE."
+  id: ID!
+  "The summit's year (2000 to 2200)."
+  year: Int!
+}
+
+"The result of shortlistUserCase."
+type ShortlistUserCasePayload {
+  "The contribution shortlisted; null when refused."
+  contribution: Contribution
+  "Why it was refused; empty when shortlisted."
+  userErrors: [UserError!]!
+}
+
+"A user case to take off the shortlist."
+input UnshortlistUserCaseInput {
+  "The contribution."
+  id: ID!
+}
+
+"The result of unshortlistUserCase."
+type UnshortlistUserCasePayload {
+  "The contribution; null when refused."
+  contribution: Contribution
+  "Why it was refused; empty when done."
+  userErrors: [UserError!]!
+}
+
+"A parcel that was sent."
+input MarkShipmentShippedInput {
+  "The shipment."
+  id: ID!
+  "The courier (at most 100 characters)."
+  carrier: String
+  "The courier's tracking code (at most 100 characters)."
+  trackingCode: String
+}
+
+"The result of markShipmentShipped."
+type MarkShipmentShippedPayload {
+  "The shipment, now SHIPPED; null when refused."
+  shipment: Shipment
+  "Why it was refused; empty when recorded."
+  userErrors: [UserError!]!
+}
+`, BuiltIn: false},
 	{Name: "../certificates.graphqls", Input: `# Certificates (issue 18): where a certificate can be downloaded and
 # verified. The rows are issued by the workflow (on joining, on an award).
 
@@ -25696,6 +26297,10 @@ func (ec *executionContext) childFields_AwardSelection(ctx context.Context, fiel
 		return ec.fieldContext_AwardSelection_nominations(ctx, field)
 	case "awards":
 		return ec.fieldContext_AwardSelection_awards(ctx, field)
+	case "tally":
+		return ec.fieldContext_AwardSelection_tally(ctx, field)
+	case "categories":
+		return ec.fieldContext_AwardSelection_categories(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardSelection", field.Name)
 }
@@ -26206,6 +26811,18 @@ func (ec *executionContext) childFields_CreateInvitePayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateInvitePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DecideAwardsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "selection":
+		return ec.fieldContext_DecideAwardsPayload_selection(ctx, field)
+	case "awards":
+		return ec.fieldContext_DecideAwardsPayload_awards(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DecideAwardsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecideAwardsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Election(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -26538,6 +27155,16 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkShipmentShippedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shipment":
+		return ec.fieldContext_MarkShipmentShippedPayload_shipment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MarkShipmentShippedPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkShipmentShippedPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_MemberAtRisk(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -26594,6 +27221,16 @@ func (ec *executionContext) childFields_NominateCandidatePayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type NominateCandidatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_NominateForAwardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nomination":
+		return ec.fieldContext_NominateForAwardPayload_nomination(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_NominateForAwardPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NominateForAwardPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ObjectToApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "application":
@@ -26616,6 +27253,16 @@ func (ec *executionContext) childFields_OfficialRequirement(ctx context.Context,
 		return ec.fieldContext_OfficialRequirement_detail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OfficialRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenAwardSelectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "selection":
+		return ec.fieldContext_OpenAwardSelectionPayload_selection(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OpenAwardSelectionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenAwardSelectionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OpenElectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27236,6 +27883,8 @@ func (ec *executionContext) childFields_Shipment(ctx context.Context, field grap
 		return ec.fieldContext_Shipment_role(ctx, field)
 	case "shippedBy":
 		return ec.fieldContext_Shipment_shippedBy(ctx, field)
+	case "address":
+		return ec.fieldContext_Shipment_address(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Shipment", field.Name)
 }
@@ -27290,6 +27939,42 @@ func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, fie
 		return ec.fieldContext_ShippingAddress_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShippingAddress", field.Name)
+}
+
+func (ec *executionContext) childFields_ShortlistUserCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_ShortlistUserCasePayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ShortlistUserCasePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShortlistUserCasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ShowcaseAward(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "award":
+		return ec.fieldContext_ShowcaseAward_award(ctx, field)
+	case "year":
+		return ec.fieldContext_ShowcaseAward_year(ctx, field)
+	case "category":
+		return ec.fieldContext_ShowcaseAward_category(ctx, field)
+	case "title":
+		return ec.fieldContext_ShowcaseAward_title(ctx, field)
+	case "rank":
+		return ec.fieldContext_ShowcaseAward_rank(ctx, field)
+	case "citation":
+		return ec.fieldContext_ShowcaseAward_citation(ctx, field)
+	case "name":
+		return ec.fieldContext_ShowcaseAward_name(ctx, field)
+	case "photoURL":
+		return ec.fieldContext_ShowcaseAward_photoURL(ctx, field)
+	case "organization":
+		return ec.fieldContext_ShowcaseAward_organization(ctx, field)
+	case "group":
+		return ec.fieldContext_ShowcaseAward_group(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShowcaseAward", field.Name)
 }
 
 func (ec *executionContext) childFields_Sponsor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27366,6 +28051,22 @@ func (ec *executionContext) childFields_SupportGroupApplicationPayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type SupportGroupApplicationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_TallyEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_TallyEntry_rank(ctx, field)
+	case "member":
+		return ec.fieldContext_TallyEntry_member(ctx, field)
+	case "group":
+		return ec.fieldContext_TallyEntry_group(ctx, field)
+	case "points":
+		return ec.fieldContext_TallyEntry_points(ctx, field)
+	case "contributions":
+		return ec.fieldContext_TallyEntry_contributions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TallyEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_TrackRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "contributions":
@@ -27378,6 +28079,16 @@ func (ec *executionContext) childFields_TrackRecord(ctx context.Context, field g
 		return ec.fieldContext_TrackRecord_ambassadorsInScope(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrackRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_UnshortlistUserCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_UnshortlistUserCasePayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UnshortlistUserCasePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnshortlistUserCasePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateApplicationProposalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27893,6 +28604,28 @@ func (ec *executionContext) field_AwardSelection_nominations_args(ctx context.Co
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_AwardSelection_tally_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "group",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["group"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -29096,6 +29829,20 @@ func (ec *executionContext) field_Mutation_createInvite_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideAwards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DecideAwardsInput, error) {
+			return ec.unmarshalNDecideAwardsInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDecideAwardsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endGroupRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -29180,6 +29927,20 @@ func (ec *executionContext) field_Mutation_leaveGroup_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markShipmentShipped_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MarkShipmentShippedInput, error) {
+			return ec.unmarshalNMarkShipmentShippedInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMarkShipmentShippedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_nominateCandidate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -29194,12 +29955,40 @@ func (ec *executionContext) field_Mutation_nominateCandidate_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_nominateForAward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (NominateForAwardInput, error) {
+			return ec.unmarshalNNominateForAwardInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateForAwardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_objectToApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ObjectToApplicationInput, error) {
 			return ec.unmarshalNObjectToApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openAwardSelection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (OpenAwardSelectionInput, error) {
+			return ec.unmarshalNOpenAwardSelectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenAwardSelectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -29446,6 +30235,20 @@ func (ec *executionContext) field_Mutation_setShippingAddress_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_shortlistUserCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ShortlistUserCaseInput, error) {
+			return ec.unmarshalNShortlistUserCaseInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShortlistUserCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_stepDown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -29466,6 +30269,20 @@ func (ec *executionContext) field_Mutation_supportGroupApplication_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SupportGroupApplicationInput, error) {
 			return ec.unmarshalNSupportGroupApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unshortlistUserCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UnshortlistUserCaseInput, error) {
+			return ec.unmarshalNUnshortlistUserCaseInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUnshortlistUserCaseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -29763,6 +30580,28 @@ func (ec *executionContext) field_Query_approvalQueue_args(ctx context.Context, 
 		return nil, err
 	}
 	args["filter"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_awards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["community"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -30303,6 +31142,28 @@ func (ec *executionContext) field_Query_roles_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_summitShortlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["community"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -34178,6 +35039,73 @@ func (ec *executionContext) fieldContext_AwardSelection_awards(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _AwardSelection_tally(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelection_tally(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AwardSelection().Tally(ctx, obj, fc.Args["group"].(*pulid.ID), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.TallyEntry) graphql.Marshaler {
+			return ec.marshalNTallyEntry2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐTallyEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelection_tally(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TallyEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AwardSelection_tally_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelection_categories(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelection_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AwardSelection().Categories(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelection_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _AwardSelectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelectionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37241,6 +38169,102 @@ func (ec *executionContext) fieldContext_CreateInvitePayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _DecideAwardsPayload_selection(ctx context.Context, field graphql.CollectedField, obj *DecideAwardsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecideAwardsPayload_selection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Selection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardSelection) graphql.Marshaler {
+			return ec.marshalOAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecideAwardsPayload_selection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecideAwardsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecideAwardsPayload_awards(ctx context.Context, field graphql.CollectedField, obj *DecideAwardsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecideAwardsPayload_awards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Awards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Award) graphql.Marshaler {
+			return ec.marshalOAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecideAwardsPayload_awards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecideAwardsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecideAwardsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *DecideAwardsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecideAwardsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecideAwardsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecideAwardsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Election_id(ctx context.Context, field graphql.CollectedField, obj *ent.Election) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -39477,6 +40501,70 @@ func (ec *executionContext) fieldContext_Link_url(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Link", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _MarkShipmentShippedPayload_shipment(ctx context.Context, field graphql.CollectedField, obj *MarkShipmentShippedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkShipmentShippedPayload_shipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shipment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Shipment) graphql.Marshaler {
+			return ec.marshalOShipment2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarkShipmentShippedPayload_shipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkShipmentShippedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarkShipmentShippedPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MarkShipmentShippedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkShipmentShippedPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkShipmentShippedPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkShipmentShippedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MemberAtRisk_role(ctx context.Context, field graphql.CollectedField, obj *queue.MemberAtRisk) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39773,6 +40861,270 @@ func (ec *executionContext) fieldContext_Mutation_revokeAPIToken(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeAPIToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openAwardSelection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openAwardSelection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenAwardSelection(ctx, fc.Args["input"].(OpenAwardSelectionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OpenAwardSelectionPayload) graphql.Marshaler {
+			return ec.marshalOOpenAwardSelectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenAwardSelectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openAwardSelection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpenAwardSelectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openAwardSelection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_nominateForAward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_nominateForAward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().NominateForAward(ctx, fc.Args["input"].(NominateForAwardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *NominateForAwardPayload) graphql.Marshaler {
+			return ec.marshalONominateForAwardPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateForAwardPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_nominateForAward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NominateForAwardPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_nominateForAward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideAwards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideAwards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideAwards(ctx, fc.Args["input"].(DecideAwardsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DecideAwardsPayload) graphql.Marshaler {
+			return ec.marshalODecideAwardsPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDecideAwardsPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideAwards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecideAwardsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideAwards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shortlistUserCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shortlistUserCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShortlistUserCase(ctx, fc.Args["input"].(ShortlistUserCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ShortlistUserCasePayload) graphql.Marshaler {
+			return ec.marshalOShortlistUserCasePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShortlistUserCasePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shortlistUserCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShortlistUserCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shortlistUserCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unshortlistUserCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unshortlistUserCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnshortlistUserCase(ctx, fc.Args["input"].(UnshortlistUserCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UnshortlistUserCasePayload) graphql.Marshaler {
+			return ec.marshalOUnshortlistUserCasePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUnshortlistUserCasePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unshortlistUserCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnshortlistUserCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unshortlistUserCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markShipmentShipped(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markShipmentShipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkShipmentShipped(ctx, fc.Args["input"].(MarkShipmentShippedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MarkShipmentShippedPayload) graphql.Marshaler {
+			return ec.marshalOMarkShipmentShippedPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMarkShipmentShippedPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markShipmentShipped(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkShipmentShippedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markShipmentShipped_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -42043,6 +43395,70 @@ func (ec *executionContext) fieldContext_NominateCandidatePayload_userErrors(_ c
 	return fc, nil
 }
 
+func (ec *executionContext) _NominateForAwardPayload_nomination(ctx context.Context, field graphql.CollectedField, obj *NominateForAwardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominateForAwardPayload_nomination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nomination, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardNomination) graphql.Marshaler {
+			return ec.marshalOAwardNomination2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNomination(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominateForAwardPayload_nomination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominateForAwardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardNomination(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NominateForAwardPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *NominateForAwardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominateForAwardPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominateForAwardPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominateForAwardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectToApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *ObjectToApplicationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42149,6 +43565,70 @@ func (ec *executionContext) _OfficialRequirement_detail(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_OfficialRequirement_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OfficialRequirement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OpenAwardSelectionPayload_selection(ctx context.Context, field graphql.CollectedField, obj *OpenAwardSelectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenAwardSelectionPayload_selection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Selection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardSelection) graphql.Marshaler {
+			return ec.marshalOAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpenAwardSelectionPayload_selection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenAwardSelectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpenAwardSelectionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *OpenAwardSelectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenAwardSelectionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenAwardSelectionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenAwardSelectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OpenElectionPayload_election(ctx context.Context, field graphql.CollectedField, obj *OpenElectionPayload) (ret graphql.Marshaler) {
@@ -43135,6 +44615,94 @@ func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_users_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_awards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_awards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Awards(ctx, fc.Args["community"].(pulid.ID), fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.ShowcaseAward) graphql.Marshaler {
+			return ec.marshalNShowcaseAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐShowcaseAwardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_awards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShowcaseAward(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_awards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_summitShortlist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_summitShortlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SummitShortlist(ctx, fc.Args["community"].(pulid.ID), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contribution) graphql.Marshaler {
+			return ec.marshalNContribution2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_summitShortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_summitShortlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46918,6 +48486,38 @@ func (ec *executionContext) fieldContext_Shipment_shippedBy(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Shipment_address(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().Address(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
+			return ec.marshalOShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShipmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ShipmentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -47157,6 +48757,190 @@ func (ec *executionContext) fieldContext_ShippingAddress_user(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShortlistUserCasePayload_contribution(ctx context.Context, field graphql.CollectedField, obj *ShortlistUserCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistUserCasePayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistUserCasePayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistUserCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShortlistUserCasePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ShortlistUserCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistUserCasePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistUserCasePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistUserCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShowcaseAward_award(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShowcaseAward_award(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Award, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Award) graphql.Marshaler {
+			return ec.marshalNAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_award(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShowcaseAward",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShowcaseAward_year(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_category(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Category)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_title(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_rank(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_citation(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Citation)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_name(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_photoURL(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.PhotoURL)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_photoURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_organization(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Organization)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_group(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShowcaseAward_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShowcaseAward",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
 		},
 	}
 	return fc, nil
@@ -47919,6 +49703,91 @@ func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_userErro
 	return fc, nil
 }
 
+func (ec *executionContext) _TallyEntry_rank(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+}
+func (ec *executionContext) fieldContext_TallyEntry_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TallyEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TallyEntry_member(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TallyEntry_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TallyEntry_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TallyEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TallyEntry_group(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TallyEntry_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TallyEntry_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TallyEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TallyEntry_points(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
+}
+func (ec *executionContext) fieldContext_TallyEntry_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TallyEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TallyEntry_contributions(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Contributions)
+}
+func (ec *executionContext) fieldContext_TallyEntry_contributions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TallyEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _TrackRecord_contributions(ctx context.Context, field graphql.CollectedField, obj *queue.TrackRecord) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Contributions)
 }
@@ -47970,6 +49839,70 @@ func (ec *executionContext) _TrackRecord_ambassadorsInScope(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_TrackRecord_ambassadorsInScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrackRecord", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _UnshortlistUserCasePayload_contribution(ctx context.Context, field graphql.CollectedField, obj *UnshortlistUserCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnshortlistUserCasePayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnshortlistUserCasePayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnshortlistUserCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnshortlistUserCasePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *UnshortlistUserCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnshortlistUserCasePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnshortlistUserCasePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnshortlistUserCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UpdateApplicationProposalPayload_application(ctx context.Context, field graphql.CollectedField, obj *UpdateApplicationProposalPayload) (ret graphql.Marshaler) {
@@ -53073,6 +55006,57 @@ func (ec *executionContext) unmarshalInputAssignGroupMentorInput(ctx context.Con
 				return it, err
 			}
 			it.Mentor = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAwardDecisionInput(ctx context.Context, obj any) (workflow.AwardDecision, error) {
+	var it workflow.AwardDecision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"nomination", "rank", "title", "citation"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "nomination":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nomination"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nomination = data
+		case "rank":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rank"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rank = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "citation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citation = data
 		}
 	}
 	return it, nil
@@ -58557,6 +60541,50 @@ func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDecideAwardsInput(ctx context.Context, obj any) (DecideAwardsInput, error) {
+	var it DecideAwardsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "awards", "tieBreak"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "awards":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awards"))
+			data, err := ec.unmarshalNAwardDecisionInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAwardDecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Awards = data
+		case "tieBreak":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreak"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreak = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputElectionWhereInput(ctx context.Context, obj any) (ent.ElectionWhereInput, error) {
 	var it ent.ElectionWhereInput
 	if obj == nil {
@@ -63209,6 +65237,50 @@ func (ec *executionContext) unmarshalInputLinkInput(ctx context.Context, obj any
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputMarkShipmentShippedInput(ctx context.Context, obj any) (MarkShipmentShippedInput, error) {
+	var it MarkShipmentShippedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "carrier", "trackingCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "carrier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrier"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Carrier = data
+		case "trackingCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingCode = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputNearInput(ctx context.Context, obj any) (NearInput, error) {
 	var it NearInput
 	if obj == nil {
@@ -63297,6 +65369,64 @@ func (ec *executionContext) unmarshalInputNominateCandidateInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputNominateForAwardInput(ctx context.Context, obj any) (NominateForAwardInput, error) {
+	var it NominateForAwardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"selection", "member", "group", "category", "citation"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "selection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selection"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Selection = data
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "citation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citation"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citation = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputObjectToApplicationInput(ctx context.Context, obj any) (ObjectToApplicationInput, error) {
 	var it ObjectToApplicationInput
 	if obj == nil {
@@ -63329,6 +65459,50 @@ func (ec *executionContext) unmarshalInputObjectToApplicationInput(ctx context.C
 				return it, err
 			}
 			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOpenAwardSelectionInput(ctx context.Context, obj any) (OpenAwardSelectionInput, error) {
+	var it OpenAwardSelectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"community", "year", "nominationsCloseAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "community":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Community = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "nominationsCloseAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAt = data
 		}
 	}
 	return it, nil
@@ -69393,6 +71567,43 @@ func (ec *executionContext) unmarshalInputShipmentOrder(ctx context.Context, obj
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputShortlistUserCaseInput(ctx context.Context, obj any) (ShortlistUserCaseInput, error) {
+	var it ShortlistUserCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "year"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSponsorOrder(ctx context.Context, obj any) (ent.SponsorOrder, error) {
 	var it ent.SponsorOrder
 	if obj == nil {
@@ -71129,6 +73340,36 @@ func (ec *executionContext) unmarshalInputSubmissionWhereInput(ctx context.Conte
 
 func (ec *executionContext) unmarshalInputSupportGroupApplicationInput(ctx context.Context, obj any) (SupportGroupApplicationInput, error) {
 	var it SupportGroupApplicationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUnshortlistUserCaseInput(ctx context.Context, obj any) (UnshortlistUserCaseInput, error) {
+	var it UnshortlistUserCaseInput
 	if obj == nil {
 		return it, nil
 	}
@@ -75764,6 +78005,82 @@ func (ec *executionContext) _AwardSelection(ctx context.Context, sel ast.Selecti
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "tally":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardSelection_tally(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "categories":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardSelection_categories(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -78655,6 +80972,56 @@ func (ec *executionContext) _CreateInvitePayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var decideAwardsPayloadImplementors = []string{"DecideAwardsPayload"}
+
+func (ec *executionContext) _DecideAwardsPayload(ctx context.Context, sel ast.SelectionSet, obj *DecideAwardsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decideAwardsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecideAwardsPayload")
+		case "selection":
+			out.Values[i] = ec._DecideAwardsPayload_selection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awards":
+			out.Values[i] = ec._DecideAwardsPayload_awards(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DecideAwardsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var electionImplementors = []string{"Election", "Node"}
 
 func (ec *executionContext) _Election(ctx context.Context, sel ast.SelectionSet, obj *ent.Election) graphql.Marshaler {
@@ -80861,6 +83228,51 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var markShipmentShippedPayloadImplementors = []string{"MarkShipmentShippedPayload"}
+
+func (ec *executionContext) _MarkShipmentShippedPayload(ctx context.Context, sel ast.SelectionSet, obj *MarkShipmentShippedPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markShipmentShippedPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkShipmentShippedPayload")
+		case "shipment":
+			out.Values[i] = ec._MarkShipmentShippedPayload_shipment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MarkShipmentShippedPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var memberAtRiskImplementors = []string{"MemberAtRisk"}
 
 func (ec *executionContext) _MemberAtRisk(ctx context.Context, sel ast.SelectionSet, obj *queue.MemberAtRisk) graphql.Marshaler {
@@ -81066,6 +83478,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeAPIToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAPIToken(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openAwardSelection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openAwardSelection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nominateForAward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_nominateForAward(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decideAwards":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideAwards(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shortlistUserCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shortlistUserCase(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unshortlistUserCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unshortlistUserCase(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "markShipmentShipped":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markShipmentShipped(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -81488,6 +83942,51 @@ func (ec *executionContext) _NominateCandidatePayload(ctx context.Context, sel a
 	return out
 }
 
+var nominateForAwardPayloadImplementors = []string{"NominateForAwardPayload"}
+
+func (ec *executionContext) _NominateForAwardPayload(ctx context.Context, sel ast.SelectionSet, obj *NominateForAwardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nominateForAwardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NominateForAwardPayload")
+		case "nomination":
+			out.Values[i] = ec._NominateForAwardPayload_nomination(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._NominateForAwardPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var objectToApplicationPayloadImplementors = []string{"ObjectToApplicationPayload"}
 
 func (ec *executionContext) _ObjectToApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *ObjectToApplicationPayload) graphql.Marshaler {
@@ -81597,6 +84096,51 @@ func (ec *executionContext) _OfficialRequirement(ctx context.Context, sel ast.Se
 			out.Values[i] = ec._OfficialRequirement_detail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var openAwardSelectionPayloadImplementors = []string{"OpenAwardSelectionPayload"}
+
+func (ec *executionContext) _OpenAwardSelectionPayload(ctx context.Context, sel ast.SelectionSet, obj *OpenAwardSelectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openAwardSelectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenAwardSelectionPayload")
+		case "selection":
+			out.Values[i] = ec._OpenAwardSelectionPayload_selection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OpenAwardSelectionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -82267,6 +84811,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_users(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "awards":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_awards(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "summitShortlist":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_summitShortlist(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -85423,6 +88011,44 @@ func (ec *executionContext) _Shipment(ctx context.Context, sel ast.SelectionSet,
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "address":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Shipment_address(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -85646,6 +88272,136 @@ func (ec *executionContext) _ShippingAddress(ctx context.Context, sel ast.Select
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var shortlistUserCasePayloadImplementors = []string{"ShortlistUserCasePayload"}
+
+func (ec *executionContext) _ShortlistUserCasePayload(ctx context.Context, sel ast.SelectionSet, obj *ShortlistUserCasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shortlistUserCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShortlistUserCasePayload")
+		case "contribution":
+			out.Values[i] = ec._ShortlistUserCasePayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ShortlistUserCasePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var showcaseAwardImplementors = []string{"ShowcaseAward"}
+
+func (ec *executionContext) _ShowcaseAward(ctx context.Context, sel ast.SelectionSet, obj *workflow.ShowcaseAward) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, showcaseAwardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShowcaseAward")
+		case "award":
+			out.Values[i] = ec._ShowcaseAward_award(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._ShowcaseAward_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._ShowcaseAward_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ShowcaseAward_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._ShowcaseAward_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "citation":
+			out.Values[i] = ec._ShowcaseAward_citation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ShowcaseAward_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "photoURL":
+			out.Values[i] = ec._ShowcaseAward_photoURL(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._ShowcaseAward_organization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._ShowcaseAward_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -86235,6 +88991,66 @@ func (ec *executionContext) _SupportGroupApplicationPayload(ctx context.Context,
 	return out
 }
 
+var tallyEntryImplementors = []string{"TallyEntry"}
+
+func (ec *executionContext) _TallyEntry(ctx context.Context, sel ast.SelectionSet, obj *workflow.TallyEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tallyEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TallyEntry")
+		case "rank":
+			out.Values[i] = ec._TallyEntry_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "member":
+			out.Values[i] = ec._TallyEntry_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._TallyEntry_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._TallyEntry_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contributions":
+			out.Values[i] = ec._TallyEntry_contributions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var trackRecordImplementors = []string{"TrackRecord"}
 
 func (ec *executionContext) _TrackRecord(ctx context.Context, sel ast.SelectionSet, obj *queue.TrackRecord) graphql.Marshaler {
@@ -86265,6 +89081,51 @@ func (ec *executionContext) _TrackRecord(ctx context.Context, sel ast.SelectionS
 		case "ambassadorsInScope":
 			out.Values[i] = ec._TrackRecord_ambassadorsInScope(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var unshortlistUserCasePayloadImplementors = []string{"UnshortlistUserCasePayload"}
+
+func (ec *executionContext) _UnshortlistUserCasePayload(ctx context.Context, sel ast.SelectionSet, obj *UnshortlistUserCasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unshortlistUserCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnshortlistUserCasePayload")
+		case "contribution":
+			out.Values[i] = ec._UnshortlistUserCasePayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UnshortlistUserCasePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -88064,6 +90925,25 @@ func (ec *executionContext) marshalNAwardConnection2ᚖgithubᚗcomᚋusergroups
 	return ec._AwardConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAwardDecisionInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAwardDecisionᚄ(ctx context.Context, v any) ([]*workflow.AwardDecision, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*workflow.AwardDecision, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAwardDecisionInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAwardDecision(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNAwardDecisionInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAwardDecision(ctx context.Context, v any) (*workflow.AwardDecision, error) {
+	res, err := ec.unmarshalInputAwardDecisionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAwardEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AwardEdge) graphql.Marshaler {
 	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -88778,6 +91658,11 @@ func (ec *executionContext) marshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	return res
 }
 
+func (ec *executionContext) unmarshalNDecideAwardsInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDecideAwardsInput(ctx context.Context, v any) (DecideAwardsInput, error) {
+	res, err := ec.unmarshalInputDecideAwardsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx context.Context, sel ast.SelectionSet, v *ent.Election) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -89185,6 +92070,11 @@ func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋusergroupsᚋu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMarkShipmentShippedInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMarkShipmentShippedInput(ctx context.Context, v any) (MarkShipmentShippedInput, error) {
+	res, err := ec.unmarshalInputMarkShipmentShippedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMemberAtRisk2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMemberAtRiskᚄ(ctx context.Context, sel ast.SelectionSet, v []*queue.MemberAtRisk) graphql.Marshaler {
 	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -89292,6 +92182,11 @@ func (ec *executionContext) unmarshalNNominateCandidateInput2githubᚗcomᚋuser
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNNominateForAwardInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateForAwardInput(ctx context.Context, v any) (NominateForAwardInput, error) {
+	res, err := ec.unmarshalInputNominateForAwardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNObjectToApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationInput(ctx context.Context, v any) (ObjectToApplicationInput, error) {
 	res, err := ec.unmarshalInputObjectToApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -89331,6 +92226,11 @@ func (ec *executionContext) unmarshalNOfficialRequirementKey2githubᚗcomᚋuser
 
 func (ec *executionContext) marshalNOfficialRequirementKey2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOfficialRequirementKey(ctx context.Context, sel ast.SelectionSet, v OfficialRequirementKey) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNOpenAwardSelectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenAwardSelectionInput(ctx context.Context, v any) (OpenAwardSelectionInput, error) {
+	res, err := ec.unmarshalInputOpenAwardSelectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOpenElectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionInput(ctx context.Context, v any) (OpenElectionInput, error) {
@@ -90277,6 +93177,37 @@ func (ec *executionContext) marshalNShipmentStatus2githubᚗcomᚋusergroupsᚋu
 	return v
 }
 
+func (ec *executionContext) unmarshalNShortlistUserCaseInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShortlistUserCaseInput(ctx context.Context, v any) (ShortlistUserCaseInput, error) {
+	res, err := ec.unmarshalInputShortlistUserCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShowcaseAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐShowcaseAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.ShowcaseAward) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShowcaseAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐShowcaseAward(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShowcaseAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐShowcaseAward(ctx context.Context, sel ast.SelectionSet, v *workflow.ShowcaseAward) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ShowcaseAward(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSponsor2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Sponsor) graphql.Marshaler {
 	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -90445,6 +93376,32 @@ func (ec *executionContext) unmarshalNSupportGroupApplicationInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNTallyEntry2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐTallyEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.TallyEntry) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTallyEntry2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐTallyEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTallyEntry2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐTallyEntry(ctx context.Context, sel ast.SelectionSet, v *workflow.TallyEntry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TallyEntry(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalTime(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -90459,6 +93416,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNUnshortlistUserCaseInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUnshortlistUserCaseInput(ctx context.Context, v any) (UnshortlistUserCaseInput, error) {
+	res, err := ec.unmarshalInputUnshortlistUserCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateApplicationProposalInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateApplicationProposalInput(ctx context.Context, v any) (UpdateApplicationProposalInput, error) {
@@ -91120,11 +94082,37 @@ func (ec *executionContext) marshalOAttendee2ᚕᚖgithubᚗcomᚋusergroupsᚋu
 	return ret
 }
 
+func (ec *executionContext) marshalOAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Award) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx context.Context, sel ast.SelectionSet, v *ent.Award) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Award(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardNomination2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNomination(ctx context.Context, sel ast.SelectionSet, v *ent.AwardNomination) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardNomination(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOAwardNominationOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationOrder(ctx context.Context, v any) (*ent.AwardNominationOrder, error) {
@@ -91706,6 +94694,13 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	_ = ctx
 	res := scalar.MarshalCursor(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODecideAwardsPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDecideAwardsPayload(ctx context.Context, sel ast.SelectionSet, v *DecideAwardsPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DecideAwardsPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOElection2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Election) graphql.Marshaler {
@@ -92457,6 +95452,13 @@ func (ec *executionContext) unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋusergroups�
 	return res, nil
 }
 
+func (ec *executionContext) marshalOMarkShipmentShippedPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMarkShipmentShippedPayload(ctx context.Context, sel ast.SelectionSet, v *MarkShipmentShippedPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarkShipmentShippedPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMembership2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMembership(ctx context.Context, sel ast.SelectionSet, v *queue.Membership) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -92529,11 +95531,25 @@ func (ec *executionContext) marshalONominateCandidatePayload2ᚖgithubᚗcomᚋu
 	return ec._NominateCandidatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalONominateForAwardPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateForAwardPayload(ctx context.Context, sel ast.SelectionSet, v *NominateForAwardPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NominateForAwardPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOObjectToApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *ObjectToApplicationPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ObjectToApplicationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOpenAwardSelectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenAwardSelectionPayload(ctx context.Context, sel ast.SelectionSet, v *OpenAwardSelectionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OpenAwardSelectionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOOpenElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionPayload(ctx context.Context, sel ast.SelectionSet, v *OpenElectionPayload) graphql.Marshaler {
@@ -93313,6 +96329,13 @@ func (ec *executionContext) marshalOSetShippingAddressPayload2ᚖgithubᚗcomᚋ
 	return ec._SetShippingAddressPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOShipment2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipment(ctx context.Context, sel ast.SelectionSet, v *ent.Shipment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Shipment(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOShipmentOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrderᚄ(ctx context.Context, v any) ([]*ent.ShipmentOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -93335,6 +96358,13 @@ func (ec *executionContext) marshalOShippingAddress2ᚖgithubᚗcomᚋusergroups
 		return graphql.Null
 	}
 	return ec._ShippingAddress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShortlistUserCasePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShortlistUserCasePayload(ctx context.Context, sel ast.SelectionSet, v *ShortlistUserCasePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ShortlistUserCasePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx context.Context, sel ast.SelectionSet, v *ent.Sponsor) graphql.Marshaler {
@@ -93651,6 +96681,13 @@ func (ec *executionContext) marshalOTrackRecord2ᚖgithubᚗcomᚋusergroupsᚋu
 		return graphql.Null
 	}
 	return ec._TrackRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUnshortlistUserCasePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUnshortlistUserCasePayload(ctx context.Context, sel ast.SelectionSet, v *UnshortlistUserCasePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UnshortlistUserCasePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUpdateApplicationProposalPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateApplicationProposalPayload(ctx context.Context, sel ast.SelectionSet, v *UpdateApplicationProposalPayload) graphql.Marshaler {

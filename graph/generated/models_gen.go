@@ -479,6 +479,26 @@ type CreateInvitePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Staff's decision of a selection.
+type DecideAwardsInput struct {
+	// The selection decided.
+	ID pulid.ID `json:"id"`
+	// The awards given, one per nomination; nominations not listed are not awarded.
+	Awards []*workflow.AwardDecision `json:"awards"`
+	// Why nominations the tally ties (equal points in one category) are ranked as they are; required then (at most 1000 characters).
+	TieBreak *string `json:"tieBreak,omitempty"`
+}
+
+// The result of decideAwards.
+type DecideAwardsPayload struct {
+	// The decided selection; null when refused.
+	Selection *ent.AwardSelection `json:"selection,omitempty"`
+	// The awards given, in the order listed; null when refused.
+	Awards []*ent.Award `json:"awards,omitempty"`
+	// Why it was refused; empty when decided.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A role to end.
 type EndGroupRoleInput struct {
 	// The role to end.
@@ -585,6 +605,24 @@ type LinkInput struct {
 	URL string `json:"url"`
 }
 
+// A parcel that was sent.
+type MarkShipmentShippedInput struct {
+	// The shipment.
+	ID pulid.ID `json:"id"`
+	// The courier (at most 100 characters).
+	Carrier *string `json:"carrier,omitempty"`
+	// The courier's tracking code (at most 100 characters).
+	TrackingCode *string `json:"trackingCode,omitempty"`
+}
+
+// The result of markShipmentShipped.
+type MarkShipmentShippedPayload struct {
+	// The shipment, now SHIPPED; null when refused.
+	Shipment *ent.Shipment `json:"shipment,omitempty"`
+	// Why it was refused; empty when recorded.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The wording of one of a community's letters: Go text/template sources.
 type MessageTemplate struct {
 	// Which letter.
@@ -631,6 +669,28 @@ type NominateCandidatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A member put forward for an award.
+type NominateForAwardInput struct {
+	// The open selection.
+	Selection pulid.ID `json:"selection"`
+	// The member nominated.
+	Member pulid.ID `json:"member"`
+	// The member's group: its id, or its community's slug and its own joined by a slash.
+	Group pulid.ID `json:"group"`
+	// One of the community's award categories (AwardSelection.categories).
+	Category string `json:"category"`
+	// Why the member deserves it (at most 2000 characters).
+	Citation string `json:"citation"`
+}
+
+// The result of nominateForAward.
+type NominateForAwardPayload struct {
+	// The nomination; null when refused.
+	Nomination *ent.AwardNomination `json:"nomination,omitempty"`
+	// Why it was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An objection.
 type ObjectToApplicationInput struct {
 	// The application.
@@ -644,6 +704,24 @@ type ObjectToApplicationPayload struct {
 	// The application with the objection on its timeline; null when the objection was refused.
 	Application *ent.Application `json:"application,omitempty"`
 	// Why the objection was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A year's selection to open.
+type OpenAwardSelectionInput struct {
+	// The community selecting: its id or its slug.
+	Community pulid.ID `json:"community"`
+	// The year whose verified contributions are tallied (2000 to 2200).
+	Year int `json:"year"`
+	// When organizers should have nominated by; after it only staff nominate. In the future.
+	NominationsCloseAt *time.Time `json:"nominationsCloseAt,omitempty"`
+}
+
+// The result of openAwardSelection.
+type OpenAwardSelectionPayload struct {
+	// The selection opened; null when refused.
+	Selection *ent.AwardSelection `json:"selection,omitempty"`
+	// Why it was refused; empty when it was opened.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -983,6 +1061,22 @@ type SetShippingAddressPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A user case to shortlist.
+type ShortlistUserCaseInput struct {
+	// The contribution: a verified USER_CASE.
+	ID pulid.ID `json:"id"`
+	// The summit's year (2000 to 2200).
+	Year int `json:"year"`
+}
+
+// The result of shortlistUserCase.
+type ShortlistUserCasePayload struct {
+	// The contribution shortlisted; null when refused.
+	Contribution *ent.Contribution `json:"contribution,omitempty"`
+	// Why it was refused; empty when shortlisted.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A role to step down from.
 type StepDownInput struct {
 	// Your role to step down from.
@@ -1025,6 +1119,20 @@ type SupportGroupApplicationPayload struct {
 	// Distinct organizations among them; null when the support was refused.
 	SupporterOrganizations *int `json:"supporterOrganizations,omitempty"`
 	// Why the support was refused; empty when it was counted.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A user case to take off the shortlist.
+type UnshortlistUserCaseInput struct {
+	// The contribution.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of unshortlistUserCase.
+type UnshortlistUserCasePayload struct {
+	// The contribution; null when refused.
+	Contribution *ent.Contribution `json:"contribution,omitempty"`
+	// Why it was refused; empty when done.
 	UserErrors []*UserError `json:"userErrors"`
 }
 

@@ -19,5 +19,5 @@ func joined(ctx context.Context, c *ent.Client, ro *ent.Role, com *ent.Community
 			return err
 		}
 	}
-	return nil
+	return oweSouvenir(ctx, c, ro, com)
 }
