@@ -21,10 +21,10 @@ import (
 // ambassador, staff, two members and an outsider.
 type ledger struct {
 	*world
-	com                                         *ent.Community
-	group, other                                *ent.Group
+	com                                        *ent.Community
+	group, other                               *ent.Group
 	org, amb, staff, member, member2, outsider *ent.User
-	otherOrg                                    *ent.User
+	otherOrg                                   *ent.User
 }
 
 func newLedger(t *testing.T) *ledger {
