@@ -152,19 +152,3 @@ type (
 	registrationResolver struct{ *Resolver }
 	userResolver         struct{ *Resolver }
 )
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *queryResolver) Awards(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) (*ent.AwardConnection, error) {
-	return r.db(ctx).Award.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithAwardOrder(orderBy),
-			ent.WithAwardFilter(where.Filter),
-		)
-}
-*/
