@@ -207,7 +207,11 @@ func TestContributionCountsCostConstantSQL(t *testing.T) {
 	statements := map[string][]int64{}
 	for _, n := range []int{3, 50} {
 		var people struct {
-			Users struct{ Edges []struct{ Node struct{ ContributionCounts cc } } }
+			Users struct {
+				Edges []struct {
+					Node struct{ ContributionCounts cc }
+				}
+			}
 		}
 		counter.Reset()
 		c.MustPost(`query($n: Int) { users(first: $n) { edges { node { contributionCounts { kind count points } } } } }`, &people, client.Var("n", n))
@@ -228,7 +232,11 @@ func TestContributionCountsCostConstantSQL(t *testing.T) {
 		}
 		var groups struct {
 			Community struct {
-				Groups struct{ Edges []struct{ Node struct{ ContributionCounts cc } } }
+				Groups struct {
+					Edges []struct {
+						Node struct{ ContributionCounts cc }
+					}
+				}
 			}
 		}
 		counter.Reset()
