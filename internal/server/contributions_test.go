@@ -262,3 +262,44 @@ func refusedOn(r gqlResponse, root, field string) bool {
 	e := userError(r, root)
 	return e != nil && e["code"] == "BAD_USER_INPUT" && fmt.Sprint(e["field"]) == fmt.Sprint([]any{"input", field})
 }
+
+// TestCommunityPolicyYearValues: the points per kind (every kind, defaults
+// filled in), award categories and join flags read and change through
+// GraphQL; a bad value is refused naming its field.
+func TestCommunityPolicyYearValues(t *testing.T) {
+	db := dbtest.Open(t)
+	w := newQueueWorld(t, db, policy.OpenEuler())
+	const q = `mutation($in: UpdateCommunityPolicyInput!) { updateCommunityPolicy(input: $in) {
+		community { policy { contributionPoints { kind points } awardCategories joinCertificate joinSouvenir } }
+		userErrors { code field } } }`
+	set := func(in map[string]any) gqlResponse {
+		in["id"] = string(w.com.ID)
+		return w.do(t, w.manager, q, map[string]any{"in": in})
+	}
+	r := set(map[string]any{})
+	p := dig(r.Data, "updateCommunityPolicy", "community", "policy")
+	points, _ := dig(p, "contributionPoints").([]any)
+	if len(points) != len(policy.ContributionKinds) || dig(points[0], "kind") != "PARTICIPATION" || dig(points[0], "points") != float64(1) ||
+		fmt.Sprint(dig(p, "awardCategories")) != "[OUTSTANDING_MEMBER BEST_USER_CASE BEST_CONTENT]" || dig(p, "joinCertificate") != true || dig(p, "joinSouvenir") != true {
+		t.Fatalf("openEuler's year values: %+v %+v", p, r.Errors)
+	}
+	r = set(map[string]any{"contributionPoints": []any{map[string]any{"kind": "TALK", "points": 9}},
+		"awardCategories": []string{"BEST_TALK"}, "joinSouvenir": false})
+	p = dig(r.Data, "updateCommunityPolicy", "community", "policy")
+	got := map[string]float64{}
+	for _, kp := range dig(p, "contributionPoints").([]any) {
+		got[dig(kp, "kind").(string)] = dig(kp, "points").(float64)
+	}
+	if got["TALK"] != 9 || got["ARTICLE"] != float64(policy.DefaultPoints["ARTICLE"]) || fmt.Sprint(dig(p, "awardCategories")) != "[BEST_TALK]" ||
+		dig(p, "joinSouvenir") != false || dig(p, "joinCertificate") != true {
+		t.Errorf("after the change: %+v %+v", p, r.Errors)
+	}
+	for field, v := range map[string]any{
+		"contributionPoints": []any{map[string]any{"kind": "TALK", "points": 101}},
+		"awardCategories":    []string{"best talk"},
+	} {
+		if r := set(map[string]any{field: v}); !refusedOn(r, "updateCommunityPolicy", field) {
+			t.Errorf("%s %v: %+v %+v", field, v, r.Data, r.Errors)
+		}
+	}
+}
