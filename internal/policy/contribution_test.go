@@ -2,6 +2,9 @@ package policy
 
 import (
 	"errors"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +138,20 @@ func TestCheckProfileLists(t *testing.T) {
 	} {
 		if got := fieldOf(tc.err); got != tc.field {
 			t.Errorf("%s: refused field %q, want %q", tc.name, got, tc.field)
+		}
+	}
+}
+
+// The points documented in docs/contributions.md are DefaultPoints.
+func TestDefaultPointsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/contributions.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ContributionKinds {
+		row := regexp.MustCompile("(?m)^\\| `" + k + "` \\|.*\\| (\\d+) \\|$").FindSubmatch(b)
+		if row == nil || string(row[1]) != strconv.Itoa(DefaultPoints[k]) {
+			t.Errorf("docs/contributions.md: %s row %q, want %d points", k, row, DefaultPoints[k])
 		}
 	}
 }
