@@ -7,12 +7,12 @@ package graph
 
 import (
 	"context"
-	"github.com/usergroups/usergroups/ent/schema/pulid"
-	"github.com/usergroups/usergroups/internal/workflow"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/graph/generated"
 	"github.com/usergroups/usergroups/internal/queue"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // ContributionCounts is the resolver for the contributionCounts field.

@@ -7,9 +7,9 @@ package graph
 
 import (
 	"context"
-	"github.com/usergroups/usergroups/internal/workflow"
 
 	"github.com/usergroups/usergroups/graph/generated"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // UpdateProfile is the resolver for the updateProfile field.

@@ -7,13 +7,13 @@ package graph
 
 import (
 	"context"
-	"github.com/usergroups/usergroups/ent/contribution"
 	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
 	entcommunity "github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contribution"
 	entelection "github.com/usergroups/usergroups/ent/election"
 	entgroup "github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/role"
