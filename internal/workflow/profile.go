@@ -62,6 +62,9 @@ func (r *Runner) UpdateProfile(ctx context.Context, in ProfileUpdate) (*ent.User
 				continue
 			}
 			s := strings.TrimSpace(*f.v)
+			if f.field == "country" {
+				s = strings.ToUpper(s)
+			}
 			switch {
 			case s == "":
 				f.clear()
@@ -85,7 +88,9 @@ func (r *Runner) UpdateProfile(ctx context.Context, in ProfileUpdate) (*ent.User
 					return nil, err
 				}
 				if !ok {
-					return nil, apierror.Invalid("organization", "no organization with that id")
+					nf := apierror.NotFoundf("no organization with that id")
+					nf.Field = "organization"
+					return nil, nf
 				}
 				u.SetOrganizationID(*in.Organization)
 			}
@@ -141,13 +146,13 @@ func (r *Runner) SetContact(ctx context.Context, in ContactInput) (*ent.Contact,
 		if err := policy.ValidateEmail(email); err != nil {
 			return nil, apierror.Invalid("email", "email %v", err)
 		}
-		phone := strings.TrimSpace(deref(in.Phone))
+		phone := strings.TrimSpace(textOf(in.Phone))
 		if phone != "" {
 			if err := policy.ValidatePhone(phone); err != nil {
 				return nil, apierror.Invalid("phone", "phone %v", err)
 			}
 		}
-		messaging := strings.TrimSpace(deref(in.Messaging))
+		messaging := strings.TrimSpace(textOf(in.Messaging))
 		if utf8.RuneCountInString(messaging) > 100 {
 			return nil, apierror.Invalid("messaging", "messaging must be at most 100 characters")
 		}
@@ -156,7 +161,9 @@ func (r *Runner) SetContact(ctx context.Context, in ContactInput) (*ent.Contact,
 			return nil, err
 		}
 		if taken {
-			return nil, apierror.Conflictf("that email address is already given by another person")
+			cf := apierror.Conflictf("that email address is already given by another person")
+			cf.Field = "email"
+			return nil, cf
 		}
 		// One row per person: a second call replaces the first, also when
 		// two calls race (the user_id column is unique).
@@ -176,10 +183,10 @@ func (r *Runner) SetContact(ctx context.Context, in ContactInput) (*ent.Contact,
 	})
 }
 
-func deref[T any](p *T) T {
+// textOf is the text p points to, or "" when it was left out.
+func textOf(p *string) string {
 	if p == nil {
-		var zero T
-		return zero
+		return ""
 	}
 	return *p
 }
