@@ -61,6 +61,7 @@ type ResolverRoot interface {
 	Certificate() CertificateResolver
 	ChecklistItem() ChecklistItemResolver
 	Community() CommunityResolver
+	CommunityPolicy() CommunityPolicyResolver
 	Conflict() ConflictResolver
 	Election() ElectionResolver
 	Event() EventResolver
@@ -73,6 +74,7 @@ type ResolverRoot interface {
 	Shipment() ShipmentResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
+	UpdateCommunityPolicyInput() UpdateCommunityPolicyInputResolver
 }
 
 type DirectiveRoot struct {
@@ -476,9 +478,13 @@ type ComplexityRoot struct {
 
 	CommunityPolicy struct {
 		AmbassadorScope           func(childComplexity int) int
+		AwardCategories           func(childComplexity int) int
 		ConflictRadiusKm          func(childComplexity int) int
+		ContributionPoints        func(childComplexity int) int
 		DormantAfterDays          func(childComplexity int) int
 		FirstTermAppointed        func(childComplexity int) int
+		JoinCertificate           func(childComplexity int) int
+		JoinSouvenir              func(childComplexity int) int
 		LeadersRequirePartner     func(childComplexity int) int
 		MaxAmbassadorsPerScope    func(childComplexity int) int
 		MaxOrganizersPerGroup     func(childComplexity int) int
@@ -561,9 +567,20 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ContributionCount struct {
+		Count  func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Points func(childComplexity int) int
+	}
+
 	ContributionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ContributionPoints struct {
+		Kind   func(childComplexity int) int
+		Points func(childComplexity int) int
 	}
 
 	CreateAPITokenPayload struct {
@@ -586,6 +603,11 @@ type ComplexityRoot struct {
 		Awards     func(childComplexity int) int
 		Selection  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	DeclineContributionPayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	Election struct {
@@ -679,6 +701,7 @@ type ComplexityRoot struct {
 		ChatURL             func(childComplexity int) int
 		City                func(childComplexity int) int
 		Community           func(childComplexity int) int
+		ContributionCounts  func(childComplexity int) int
 		Contributions       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
 		Country             func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
@@ -805,6 +828,7 @@ type ComplexityRoot struct {
 		CreateEvent               func(childComplexity int, input CreateEventInput) int
 		CreateInvite              func(childComplexity int, input CreateInviteInput) int
 		DecideAwards              func(childComplexity int, input DecideAwardsInput) int
+		DeclineContribution       func(childComplexity int, input DeclineContributionInput) int
 		EndGroupRole              func(childComplexity int, input EndGroupRoleInput) int
 		EndorseApplication        func(childComplexity int, input EndorseApplicationInput) int
 		ExportEventAttendees      func(childComplexity int, input ExportEventAttendeesInput) int
@@ -818,6 +842,7 @@ type ComplexityRoot struct {
 		OpenAwardSelection        func(childComplexity int, input OpenAwardSelectionInput) int
 		OpenElection              func(childComplexity int, input OpenElectionInput) int
 		PublishEvent              func(childComplexity int, input PublishEventInput) int
+		RecordContribution        func(childComplexity int, input RecordContributionInput) int
 		RedeemInvite              func(childComplexity int, input RedeemInviteInput) int
 		RegisterForEvent          func(childComplexity int, input RegisterForEventInput) int
 		RejectApplication         func(childComplexity int, input RejectApplicationInput) int
@@ -831,6 +856,7 @@ type ComplexityRoot struct {
 		RevokeAPIToken            func(childComplexity int, input RevokeAPITokenInput) int
 		RevokeInvite              func(childComplexity int, input RevokeInviteInput) int
 		RevokeRole                func(childComplexity int, input RevokeRoleInput) int
+		SetContact                func(childComplexity int, input SetContactInput) int
 		SetMessageTemplate        func(childComplexity int, input SetMessageTemplateInput) int
 		SetShippingAddress        func(childComplexity int, input SetShippingAddressInput) int
 		ShortlistUserCase         func(childComplexity int, input ShortlistUserCaseInput) int
@@ -840,6 +866,8 @@ type ComplexityRoot struct {
 		UpdateApplicationProposal func(childComplexity int, input UpdateApplicationProposalInput) int
 		UpdateCommunityPolicy     func(childComplexity int, input workflow.CommunityPolicyUpdate) int
 		UpdateEvent               func(childComplexity int, input UpdateEventInput) int
+		UpdateProfile             func(childComplexity int, input UpdateProfileInput) int
+		VerifyContribution        func(childComplexity int, input VerifyContributionInput) int
 		WithdrawApplication       func(childComplexity int, input WithdrawApplicationInput) int
 	}
 
@@ -941,6 +969,11 @@ type ComplexityRoot struct {
 	QueueCount struct {
 		Count  func(childComplexity int) int
 		Status func(childComplexity int) int
+	}
+
+	RecordContributionPayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	RedeemInvitePayload struct {
@@ -1181,6 +1214,11 @@ type ComplexityRoot struct {
 		Supporters             func(childComplexity int) int
 	}
 
+	SetContactPayload struct {
+		Contact    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SetMessageTemplatePayload struct {
 		Template   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -1345,34 +1383,40 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateProfilePayload struct {
+		User       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	User struct {
-		APITokens       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder) int
-		Affiliation     func(childComplexity int) int
-		Applications    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
-		AvatarURL       func(childComplexity int) int
-		Awards          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
-		Bio             func(childComplexity int) int
-		Certificates    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CertificateOrder) int
-		City            func(childComplexity int) int
-		Contact         func(childComplexity int) int
-		Contributions   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
-		Country         func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		Handle          func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Languages       func(childComplexity int) int
-		LedgerPublic    func(childComplexity int) int
-		Links           func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Organization    func(childComplexity int) int
-		PhotoConsent    func(childComplexity int) int
-		Registrations   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegistrationOrder, where *ent.RegistrationWhereInput) int
-		RoleCounts      func(childComplexity int, statuses []role.Status) int
-		Roles           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
-		Shipments       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ShipmentOrder) int
-		ShippingAddress func(childComplexity int) int
-		ShowcaseConsent func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
+		APITokens          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder) int
+		Affiliation        func(childComplexity int) int
+		Applications       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
+		AvatarURL          func(childComplexity int) int
+		Awards             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		Bio                func(childComplexity int) int
+		Certificates       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CertificateOrder) int
+		City               func(childComplexity int) int
+		Contact            func(childComplexity int) int
+		ContributionCounts func(childComplexity int) int
+		Contributions      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
+		Country            func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Handle             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Languages          func(childComplexity int) int
+		LedgerPublic       func(childComplexity int) int
+		Links              func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Organization       func(childComplexity int) int
+		PhotoConsent       func(childComplexity int) int
+		Registrations      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegistrationOrder, where *ent.RegistrationWhereInput) int
+		RoleCounts         func(childComplexity int, statuses []role.Status) int
+		Roles              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		Shipments          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ShipmentOrder) int
+		ShippingAddress    func(childComplexity int) int
+		ShowcaseConsent    func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -1396,6 +1440,11 @@ type ComplexityRoot struct {
 		ResolvedBy    func(childComplexity int) int
 		Status        func(childComplexity int) int
 		SuggestedName func(childComplexity int) int
+	}
+
+	VerifyContributionPayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	WithdrawApplicationPayload struct {
@@ -1440,6 +1489,9 @@ type ChecklistItemResolver interface {
 type CommunityResolver interface {
 	MessageTemplates(ctx context.Context, obj *ent.Community) ([]*MessageTemplate, error)
 }
+type CommunityPolicyResolver interface {
+	ContributionPoints(ctx context.Context, obj *policy.Policy) ([]*ContributionPoints, error)
+}
 type ConflictResolver interface {
 	Status(ctx context.Context, obj *schematype.Conflict) (group.Status, error)
 
@@ -1457,6 +1509,7 @@ type EventResolver interface {
 	ViewerRegistration(ctx context.Context, obj *ent.Event) (*ent.Registration, error)
 }
 type GroupResolver interface {
+	ContributionCounts(ctx context.Context, obj *ent.Group) ([]*queue.ContributionCount, error)
 	ViewerMembership(ctx context.Context, obj *ent.Group) (*queue.Membership, error)
 	MembersAtRisk(ctx context.Context, obj *ent.Group, withinDays *int) ([]*queue.MemberAtRisk, error)
 	ViewerCanAdminister(ctx context.Context, obj *ent.Group) (bool, error)
@@ -1474,6 +1527,11 @@ type MutationResolver interface {
 	ShortlistUserCase(ctx context.Context, input ShortlistUserCaseInput) (*ShortlistUserCasePayload, error)
 	UnshortlistUserCase(ctx context.Context, input UnshortlistUserCaseInput) (*UnshortlistUserCasePayload, error)
 	MarkShipmentShipped(ctx context.Context, input MarkShipmentShippedInput) (*MarkShipmentShippedPayload, error)
+	RecordContribution(ctx context.Context, input RecordContributionInput) (*RecordContributionPayload, error)
+	VerifyContribution(ctx context.Context, input VerifyContributionInput) (*VerifyContributionPayload, error)
+	DeclineContribution(ctx context.Context, input DeclineContributionInput) (*DeclineContributionPayload, error)
+	UpdateProfile(ctx context.Context, input UpdateProfileInput) (*UpdateProfilePayload, error)
+	SetContact(ctx context.Context, input SetContactInput) (*SetContactPayload, error)
 	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*UpdateCommunityPolicyPayload, error)
 	ApplyForGroup(ctx context.Context, input ApplyForGroupInput) (*ApplyForGroupPayload, error)
 	SupportGroupApplication(ctx context.Context, input SupportGroupApplicationInput) (*SupportGroupApplicationPayload, error)
@@ -1569,7 +1627,12 @@ type SubscriptionResolver interface {
 	Changes(ctx context.Context, community pulid.ID, topics []ChangeTopic, after *entgql.Cursor[pulid.ID]) (<-chan *ChangeItem, error)
 }
 type UserResolver interface {
+	ContributionCounts(ctx context.Context, obj *ent.User) ([]*queue.ContributionCount, error)
 	RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error)
+}
+
+type UpdateCommunityPolicyInputResolver interface {
+	ContributionPoints(ctx context.Context, obj *workflow.CommunityPolicyUpdate, data []*ContributionPointsInput) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -3237,12 +3300,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPolicy.AmbassadorScope(childComplexity), true
+	case "CommunityPolicy.awardCategories":
+		if e.ComplexityRoot.CommunityPolicy.AwardCategories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.AwardCategories(childComplexity), true
 	case "CommunityPolicy.conflictRadiusKm":
 		if e.ComplexityRoot.CommunityPolicy.ConflictRadiusKm == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CommunityPolicy.ConflictRadiusKm(childComplexity), true
+	case "CommunityPolicy.contributionPoints":
+		if e.ComplexityRoot.CommunityPolicy.ContributionPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.ContributionPoints(childComplexity), true
 	case "CommunityPolicy.dormantAfterDays":
 		if e.ComplexityRoot.CommunityPolicy.DormantAfterDays == nil {
 			break
@@ -3255,6 +3330,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPolicy.FirstTermAppointed(childComplexity), true
+	case "CommunityPolicy.joinCertificate":
+		if e.ComplexityRoot.CommunityPolicy.JoinCertificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.JoinCertificate(childComplexity), true
+	case "CommunityPolicy.joinSouvenir":
+		if e.ComplexityRoot.CommunityPolicy.JoinSouvenir == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.JoinSouvenir(childComplexity), true
 	case "CommunityPolicy.leadersRequirePartner":
 		if e.ComplexityRoot.CommunityPolicy.LeadersRequirePartner == nil {
 			break
@@ -3634,6 +3721,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContributionConnection.TotalCount(childComplexity), true
 
+	case "ContributionCount.count":
+		if e.ComplexityRoot.ContributionCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionCount.Count(childComplexity), true
+	case "ContributionCount.kind":
+		if e.ComplexityRoot.ContributionCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionCount.Kind(childComplexity), true
+	case "ContributionCount.points":
+		if e.ComplexityRoot.ContributionCount.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionCount.Points(childComplexity), true
+
 	case "ContributionEdge.cursor":
 		if e.ComplexityRoot.ContributionEdge.Cursor == nil {
 			break
@@ -3646,6 +3752,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContributionEdge.Node(childComplexity), true
+
+	case "ContributionPoints.kind":
+		if e.ComplexityRoot.ContributionPoints.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionPoints.Kind(childComplexity), true
+	case "ContributionPoints.points":
+		if e.ComplexityRoot.ContributionPoints.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionPoints.Points(childComplexity), true
 
 	case "CreateAPITokenPayload.apiToken":
 		if e.ComplexityRoot.CreateAPITokenPayload.APIToken == nil {
@@ -3710,6 +3829,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DecideAwardsPayload.UserErrors(childComplexity), true
+
+	case "DeclineContributionPayload.contribution":
+		if e.ComplexityRoot.DeclineContributionPayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineContributionPayload.Contribution(childComplexity), true
+	case "DeclineContributionPayload.userErrors":
+		if e.ComplexityRoot.DeclineContributionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineContributionPayload.UserErrors(childComplexity), true
 
 	case "Election.candidates":
 		if e.ComplexityRoot.Election.Candidates == nil {
@@ -4135,6 +4267,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Community(childComplexity), true
+	case "Group.contributionCounts":
+		if e.ComplexityRoot.Group.ContributionCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.ContributionCounts(childComplexity), true
 	case "Group.contributions":
 		if e.ComplexityRoot.Group.Contributions == nil {
 			break
@@ -4832,6 +4970,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideAwards(childComplexity, args["input"].(DecideAwardsInput)), true
+	case "Mutation.declineContribution":
+		if e.ComplexityRoot.Mutation.DeclineContribution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineContribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineContribution(childComplexity, args["input"].(DeclineContributionInput)), true
 	case "Mutation.endGroupRole":
 		if e.ComplexityRoot.Mutation.EndGroupRole == nil {
 			break
@@ -4975,6 +5124,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishEvent(childComplexity, args["input"].(PublishEventInput)), true
+	case "Mutation.recordContribution":
+		if e.ComplexityRoot.Mutation.RecordContribution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordContribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordContribution(childComplexity, args["input"].(RecordContributionInput)), true
 	case "Mutation.redeemInvite":
 		if e.ComplexityRoot.Mutation.RedeemInvite == nil {
 			break
@@ -5118,6 +5278,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(RevokeRoleInput)), true
+	case "Mutation.setContact":
+		if e.ComplexityRoot.Mutation.SetContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetContact(childComplexity, args["input"].(SetContactInput)), true
 	case "Mutation.setMessageTemplate":
 		if e.ComplexityRoot.Mutation.SetMessageTemplate == nil {
 			break
@@ -5217,6 +5388,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["input"].(UpdateEventInput)), true
+	case "Mutation.updateProfile":
+		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProfile(childComplexity, args["input"].(UpdateProfileInput)), true
+	case "Mutation.verifyContribution":
+		if e.ComplexityRoot.Mutation.VerifyContribution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyContribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyContribution(childComplexity, args["input"].(VerifyContributionInput)), true
 	case "Mutation.withdrawApplication":
 		if e.ComplexityRoot.Mutation.WithdrawApplication == nil {
 			break
@@ -5723,6 +5916,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QueueCount.Status(childComplexity), true
+
+	case "RecordContributionPayload.contribution":
+		if e.ComplexityRoot.RecordContributionPayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordContributionPayload.Contribution(childComplexity), true
+	case "RecordContributionPayload.userErrors":
+		if e.ComplexityRoot.RecordContributionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordContributionPayload.UserErrors(childComplexity), true
 
 	case "RedeemInvitePayload.role":
 		if e.ComplexityRoot.RedeemInvitePayload.Role == nil {
@@ -6601,6 +6807,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Screening.Supporters(childComplexity), true
 
+	case "SetContactPayload.contact":
+		if e.ComplexityRoot.SetContactPayload.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetContactPayload.Contact(childComplexity), true
+	case "SetContactPayload.userErrors":
+		if e.ComplexityRoot.SetContactPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetContactPayload.UserErrors(childComplexity), true
+
 	case "SetMessageTemplatePayload.template":
 		if e.ComplexityRoot.SetMessageTemplatePayload.Template == nil {
 			break
@@ -7248,6 +7467,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateEventPayload.UserErrors(childComplexity), true
 
+	case "UpdateProfilePayload.user":
+		if e.ComplexityRoot.UpdateProfilePayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateProfilePayload.User(childComplexity), true
+	case "UpdateProfilePayload.userErrors":
+		if e.ComplexityRoot.UpdateProfilePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateProfilePayload.UserErrors(childComplexity), true
+
 	case "User.apiTokens":
 		if e.ComplexityRoot.User.APITokens == nil {
 			break
@@ -7322,6 +7554,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Contact(childComplexity), true
+	case "User.contributionCounts":
+		if e.ComplexityRoot.User.ContributionCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ContributionCounts(childComplexity), true
 	case "User.contributions":
 		if e.ComplexityRoot.User.Contributions == nil {
 			break
@@ -7543,6 +7781,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.SuggestedName(childComplexity), true
 
+	case "VerifyContributionPayload.contribution":
+		if e.ComplexityRoot.VerifyContributionPayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyContributionPayload.Contribution(childComplexity), true
+	case "VerifyContributionPayload.userErrors":
+		if e.ComplexityRoot.VerifyContributionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyContributionPayload.UserErrors(childComplexity), true
+
 	case "WithdrawApplicationPayload.application":
 		if e.ComplexityRoot.WithdrawApplicationPayload.Application == nil {
 			break
@@ -7598,11 +7849,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCompleteEventInput,
 		ec.unmarshalInputCompleteHandoverStepInput,
 		ec.unmarshalInputContributionOrder,
+		ec.unmarshalInputContributionPointsInput,
 		ec.unmarshalInputContributionWhereInput,
 		ec.unmarshalInputCreateAPITokenInput,
 		ec.unmarshalInputCreateEventInput,
 		ec.unmarshalInputCreateInviteInput,
 		ec.unmarshalInputDecideAwardsInput,
+		ec.unmarshalInputDeclineContributionInput,
 		ec.unmarshalInputElectionWhereInput,
 		ec.unmarshalInputEndGroupRoleInput,
 		ec.unmarshalInputEndorseApplicationInput,
@@ -7625,6 +7878,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputOrganizationOrder,
 		ec.unmarshalInputOrganizationWhereInput,
 		ec.unmarshalInputPublishEventInput,
+		ec.unmarshalInputRecordContributionInput,
 		ec.unmarshalInputRedeemInviteInput,
 		ec.unmarshalInputRegionOrder,
 		ec.unmarshalInputRegionWhereInput,
@@ -7648,6 +7902,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRevokeRoleInput,
 		ec.unmarshalInputRoleOrder,
 		ec.unmarshalInputRoleWhereInput,
+		ec.unmarshalInputSetContactInput,
 		ec.unmarshalInputSetMessageTemplateInput,
 		ec.unmarshalInputSetShippingAddressInput,
 		ec.unmarshalInputShipmentOrder,
@@ -7661,8 +7916,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateApplicationProposalInput,
 		ec.unmarshalInputUpdateCommunityPolicyInput,
 		ec.unmarshalInputUpdateEventInput,
+		ec.unmarshalInputUpdateProfileInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
+		ec.unmarshalInputVerifyContributionInput,
 		ec.unmarshalInputWithdrawApplicationInput,
 	)
 	first := true
@@ -7995,6 +8252,129 @@ extend type Certificate {
   Where anyone may check the certificate: ` + "`" + `/certificates/{code}` + "`" + ` on this server answers what it states, as JSON.
   """
   verificationURL: String!
+}
+`, BuiltIn: false},
+	{Name: "../contributions.graphqls", Input: `# The contributions ledger: members record, reviewers verify or decline,
+# check-ins and redeemed invites record themselves (issue 18).
+
+extend type Mutation {
+  """
+  Record one of your own contributions, credited to a group you are an active member of. It waits
+  (PENDING) until an organizer or ambassador of the group, or the community's staff, verifies or
+  declines it. PARTICIPATION and REFERRAL are recorded automatically (check-ins, redeemed invites)
+  and refused here (BAD_USER_INPUT on kind); ARTICLE, TALK, CODE, DOCS and COMMUNICATION need a
+  url. occurredOn is neither in the future nor more than 366 days ago.
+  """
+  recordContribution("The contribution." input: RecordContributionInput!): RecordContributionPayload
+  """
+  Accept a PENDING contribution (organizers and ambassadors of the group credited, or the
+  community's staff; never your own). It earns the points its kind is worth under the community's
+  policy now (CommunityPolicy.contributionPoints). A contribution already decided is a CONFLICT
+  with its status.
+  """
+  verifyContribution("The contribution to accept." input: VerifyContributionInput!): VerifyContributionPayload
+  """
+  Turn down a PENDING contribution with a reason the member is sent (who may: as for
+  verifyContribution). It counts for nothing. A contribution already decided is a CONFLICT with
+  its status.
+  """
+  declineContribution("The contribution to turn down and why." input: DeclineContributionInput!): DeclineContributionPayload
+}
+
+"A contribution of your own to record."
+input RecordContributionInput {
+  "The group credited; you must be an active member of it."
+  group: ID!
+  "What sort of contribution it is; PARTICIPATION and REFERRAL are refused (they are recorded automatically)."
+  kind: ContributionKind!
+  "A short description, 1 to 200 characters."
+  title: String!
+  "An absolute http(s) URL where it can be seen; required for ARTICLE, TALK, CODE, DOCS and COMMUNICATION."
+  url: String
+  "What was done, in your words (at most 2000 characters)."
+  details: String
+  "When it happened: not in the future, not more than 366 days ago."
+  occurredOn: Time!
+}
+
+"The result of recordContribution."
+type RecordContributionPayload {
+  "The contribution recorded, PENDING; null when refused."
+  contribution: Contribution
+  "Why it was not recorded; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"A contribution to accept."
+input VerifyContributionInput {
+  "The PENDING contribution."
+  id: ID!
+}
+
+"The result of verifyContribution."
+type VerifyContributionPayload {
+  "The contribution, VERIFIED with its points; null when refused."
+  contribution: Contribution
+  "Why it was not verified; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"A contribution to turn down."
+input DeclineContributionInput {
+  "The PENDING contribution."
+  id: ID!
+  "Why it is declined, 1 to 500 characters; the member is sent it."
+  reason: String!
+}
+
+"The result of declineContribution."
+type DeclineContributionPayload {
+  "The contribution, DECLINED; null when refused."
+  contribution: Contribution
+  "Why it was not declined; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"How many verified contributions of one kind, and the points they earned."
+type ContributionCount {
+  "The kind counted."
+  kind: ContributionKind!
+  "How many verified contributions of that kind."
+  count: Int!
+  "The points they earned together."
+  points: Int!
+}
+
+"What a verified contribution of one kind earns in the yearly tally."
+type ContributionPoints {
+  "The kind."
+  kind: ContributionKind!
+  "Points, 0 to 100."
+  points: Int!
+}
+
+"Points for one kind of contribution."
+input ContributionPointsInput {
+  "The kind."
+  kind: ContributionKind!
+  "Points a verified contribution of that kind earns, 0 to 100."
+  points: Int!
+}
+
+extend type User {
+  """
+  How many verified contributions the person made, per kind (kinds with none left out), and their
+  points. Public, whether or not the person's ledger is (ledgerPublic).
+  """
+  contributionCounts: [ContributionCount!]!
+}
+
+extend type Group {
+  """
+  How many verified contributions are credited to the group, per kind (kinds with none left out),
+  and their points. Public.
+  """
+  contributionCounts: [ContributionCount!]!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -23719,6 +24099,79 @@ type MemberAtRisk {
   pendingContributions: Int!
 }
 `, BuiltIn: false},
+	{Name: "../profile.graphqls", Input: `# The profile a person keeps themselves: public fields, consents, and the
+# private contact row (issue 18).
+
+extend type Mutation {
+  """
+  Change your own public profile and consents. Every field is optional: one left out (or null)
+  keeps its value, an empty string clears an optional text, a list replaces the stored one.
+  A refused value is a BAD_USER_INPUT naming its field, and nothing changes.
+  """
+  updateProfile("The values to change." input: UpdateProfileInput!): UpdateProfilePayload
+  """
+  Give or replace your private contact details. Only you, the staff of the communities you take
+  part in and the organizers of your groups read them (User.contact). An email address belongs to
+  one person: one already given by someone else is a CONFLICT. A phone or chat handle left out is
+  cleared.
+  """
+  setContact("Your contact details." input: SetContactInput!): SetContactPayload
+}
+
+"Profile values to change; a field left out keeps its value."
+input UpdateProfileInput {
+  "Display name, 1 to 100 characters; cannot be cleared."
+  name: String
+  "A short public biography (at most 2000 characters); empty clears it."
+  bio: String
+  "An absolute http(s) URL of your profile picture; empty clears it."
+  avatarURL: String
+  "Employer or \"individual\", as you describe it (at most 200 characters); empty clears it."
+  affiliation: String
+  "The organization you work for; an empty id clears it."
+  organization: ID
+  "Home city (at most 100 characters); empty clears it."
+  city: String
+  "Home country, an ISO 3166-1 alpha-2 code such as CN; empty clears it."
+  country: String
+  "Languages you speak as BCP 47 tags such as en or zh-CN: at most 10, no repeats."
+  languages: [String!]
+  "Public links (a blog, a code forge profile): at most 10, each an https URL with a label of 1 to 50 characters."
+  links: [LinkInput!]
+  "Whether you agree to be named, with your organization and citation, on the community's public pages (award showcase)."
+  showcaseConsent: Boolean
+  "Whether you agree that your photo (avatarURL) is shown on those public pages."
+  photoConsent: Boolean
+  "Whether your contributions are listed publicly; how many you made is public either way."
+  ledgerPublic: Boolean
+}
+
+"The result of updateProfile."
+type UpdateProfilePayload {
+  "Your profile after the change; null when refused."
+  user: User
+  "Why the change was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"Your private contact details, set as a whole."
+input SetContactInput {
+  "Your email address, e.g. ada@example.org; no one else may have given it."
+  email: String!
+  "A phone number such as +86 755 1234 5678; left out or empty clears it."
+  phone: String
+  "A chat handle (e.g. a WeChat ID) the organizers may use, at most 100 characters; left out or empty clears it."
+  messaging: String
+}
+
+"The result of setContact."
+type SetContactPayload {
+  "Your contact details after the change; null when refused."
+  contact: Contact
+  "Why the details were not saved; empty when they were."
+  userErrors: [UserError!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `# Hand-written SDL: the types behind JSON columns and our own root fields.
 # The entity types, connections, filters and orderings are in ent.graphqls,
 # generated by entgql from ent/schema.
@@ -23801,6 +24254,14 @@ type CommunityPolicy {
   maxSponsorPitchesPerEvent: Int!
   "Days without events after which a group is dormant; 0 disables."
   dormantAfterDays: Int!
+  "What a verified contribution of each kind earns in the yearly tally, every kind listed: the community's values, else the defaults."
+  contributionPoints: [ContributionPoints!]!
+  "The categories of the annual outstanding-member selection, e.g. OUTSTANDING_MEMBER; none means the community runs no selection."
+  awardCategories: [String!]!
+  "Whether each new member receives a membership certificate."
+  joinCertificate: Boolean!
+  "Whether each new member is owed a souvenir shipment."
+  joinSouvenir: Boolean!
 }
 
 extend type Mutation {
@@ -23860,6 +24321,14 @@ input UpdateCommunityPolicyInput {
   maxSponsorPitchesPerEvent: Int
   "Days without events after which a group is dormant; 0 disables (at most 3650)."
   dormantAfterDays: Int
+  "Points per kind of contribution, 0 to 100 each; kinds left out keep theirs, a kind listed twice or unknown is refused."
+  contributionPoints: [ContributionPointsInput!]
+  "Replaces the award categories: at most 10 distinct UPPER_SNAKE_CASE names of 2 to 40 characters; an empty list means no selection."
+  awardCategories: [String!]
+  "Whether each new member receives a membership certificate."
+  joinCertificate: Boolean
+  "Whether each new member is owed a souvenir shipment."
+  joinSouvenir: Boolean
 }
 
 "The result of updateCommunityPolicy."
@@ -26641,6 +27110,14 @@ func (ec *executionContext) childFields_CommunityPolicy(ctx context.Context, fie
 		return ec.fieldContext_CommunityPolicy_maxSponsorPitchesPerEvent(ctx, field)
 	case "dormantAfterDays":
 		return ec.fieldContext_CommunityPolicy_dormantAfterDays(ctx, field)
+	case "contributionPoints":
+		return ec.fieldContext_CommunityPolicy_contributionPoints(ctx, field)
+	case "awardCategories":
+		return ec.fieldContext_CommunityPolicy_awardCategories(ctx, field)
+	case "joinCertificate":
+		return ec.fieldContext_CommunityPolicy_joinCertificate(ctx, field)
+	case "joinSouvenir":
+		return ec.fieldContext_CommunityPolicy_joinSouvenir(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPolicy", field.Name)
 }
@@ -26769,6 +27246,18 @@ func (ec *executionContext) childFields_ContributionConnection(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type ContributionConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ContributionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ContributionCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_ContributionCount_count(ctx, field)
+	case "points":
+		return ec.fieldContext_ContributionCount_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContributionCount", field.Name)
+}
+
 func (ec *executionContext) childFields_ContributionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -26777,6 +27266,16 @@ func (ec *executionContext) childFields_ContributionEdge(ctx context.Context, fi
 		return ec.fieldContext_ContributionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContributionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContributionPoints(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ContributionPoints_kind(ctx, field)
+	case "points":
+		return ec.fieldContext_ContributionPoints_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContributionPoints", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateAPITokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -26821,6 +27320,16 @@ func (ec *executionContext) childFields_DecideAwardsPayload(ctx context.Context,
 		return ec.fieldContext_DecideAwardsPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DecideAwardsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeclineContributionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_DeclineContributionPayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeclineContributionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeclineContributionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Election(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27047,6 +27556,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_elections(ctx, field)
 	case "invites":
 		return ec.fieldContext_Group_invites(ctx, field)
+	case "contributionCounts":
+		return ec.fieldContext_Group_contributionCounts(ctx, field)
 	case "viewerMembership":
 		return ec.fieldContext_Group_viewerMembership(ctx, field)
 	case "membersAtRisk":
@@ -27357,6 +27868,16 @@ func (ec *executionContext) childFields_QueueCount(ctx context.Context, field gr
 		return ec.fieldContext_QueueCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QueueCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordContributionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_RecordContributionPayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordContributionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordContributionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RedeemInvitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27835,6 +28356,16 @@ func (ec *executionContext) childFields_Screening(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Screening", field.Name)
 }
 
+func (ec *executionContext) childFields_SetContactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contact":
+		return ec.fieldContext_SetContactPayload_contact(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetContactPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetContactPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetMessageTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "template":
@@ -28121,6 +28652,16 @@ func (ec *executionContext) childFields_UpdateEventPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type UpdateEventPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateProfilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UpdateProfilePayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateProfilePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateProfilePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -28175,6 +28716,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_shipments(ctx, field)
 	case "apiTokens":
 		return ec.fieldContext_User_apiTokens(ctx, field)
+	case "contributionCounts":
+		return ec.fieldContext_User_contributionCounts(ctx, field)
 	case "roleCounts":
 		return ec.fieldContext_User_roleCounts(ctx, field)
 	}
@@ -28225,6 +28768,16 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_resolvedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_VerifyContributionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_VerifyContributionPayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VerifyContributionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerifyContributionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_WithdrawApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -29843,6 +30396,20 @@ func (ec *executionContext) field_Mutation_decideAwards_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_declineContribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeclineContributionInput, error) {
+			return ec.unmarshalNDeclineContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDeclineContributionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endGroupRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -30017,6 +30584,20 @@ func (ec *executionContext) field_Mutation_publishEvent_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (PublishEventInput, error) {
 			return ec.unmarshalNPublishEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐPublishEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordContribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordContributionInput, error) {
+			return ec.unmarshalNRecordContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRecordContributionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -30207,6 +30788,20 @@ func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetContactInput, error) {
+			return ec.unmarshalNSetContactInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetContactInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setMessageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -30325,6 +30920,34 @@ func (ec *executionContext) field_Mutation_updateEvent_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateEventInput, error) {
 			return ec.unmarshalNUpdateEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateProfileInput, error) {
+			return ec.unmarshalNUpdateProfileInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyContribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (VerifyContributionInput, error) {
+			return ec.unmarshalNVerifyContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐVerifyContributionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -37232,6 +37855,75 @@ func (ec *executionContext) fieldContext_CommunityPolicy_dormantAfterDays(_ cont
 	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _CommunityPolicy_contributionPoints(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPolicy_contributionPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommunityPolicy().ContributionPoints(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ContributionPoints) graphql.Marshaler {
+			return ec.marshalNContributionPoints2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_contributionPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityPolicy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionPoints(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityPolicy_awardCategories(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPolicy_awardCategories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardCategories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_awardCategories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPolicy_joinCertificate(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.JoinCertificate)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_joinCertificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPolicy_joinSouvenir(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.JoinSouvenir)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_joinSouvenir(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _CompleteEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *CompleteEventPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37931,6 +38623,27 @@ func (ec *executionContext) fieldContext_ContributionConnection_totalCount(_ con
 	return graphql.NewScalarFieldContext("ContributionConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _ContributionCount_kind(ctx context.Context, field graphql.CollectedField, obj *queue.ContributionCount) (ret graphql.Marshaler) {
+	return ec.marshalNContributionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx, field.Selections, obj.Kind)
+}
+func (ec *executionContext) fieldContext_ContributionCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionCount", field, false, false, errors.New("field of type ContributionKind does not have child fields"))
+}
+
+func (ec *executionContext) _ContributionCount_count(ctx context.Context, field graphql.CollectedField, obj *queue.ContributionCount) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+}
+func (ec *executionContext) fieldContext_ContributionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ContributionCount_points(ctx context.Context, field graphql.CollectedField, obj *queue.ContributionCount) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
+}
+func (ec *executionContext) fieldContext_ContributionCount_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ContributionEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37968,6 +38681,20 @@ func (ec *executionContext) _ContributionEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ContributionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContributionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _ContributionPoints_kind(ctx context.Context, field graphql.CollectedField, obj *ContributionPoints) (ret graphql.Marshaler) {
+	return ec.marshalNContributionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx, field.Selections, obj.Kind)
+}
+func (ec *executionContext) fieldContext_ContributionPoints_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionPoints", field, false, false, errors.New("field of type ContributionKind does not have child fields"))
+}
+
+func (ec *executionContext) _ContributionPoints_points(ctx context.Context, field graphql.CollectedField, obj *ContributionPoints) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
+}
+func (ec *executionContext) fieldContext_ContributionPoints_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionPoints", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CreateAPITokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *CreateAPITokenPayload) (ret graphql.Marshaler) {
@@ -38255,6 +38982,70 @@ func (ec *executionContext) _DecideAwardsPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_DecideAwardsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "DecideAwardsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclineContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *DeclineContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineContributionPayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineContributionPayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclineContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *DeclineContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineContributionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineContributionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineContributionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -39779,6 +40570,38 @@ func (ec *executionContext) fieldContext_Group_invites(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Group_contributionCounts(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_contributionCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().ContributionCounts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.ContributionCount) graphql.Marshaler {
+			return ec.marshalNContributionCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_contributionCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_viewerMembership(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41125,6 +41948,226 @@ func (ec *executionContext) fieldContext_Mutation_markShipmentShipped(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_markShipmentShipped_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordContribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordContribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordContribution(ctx, fc.Args["input"].(RecordContributionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RecordContributionPayload) graphql.Marshaler {
+			return ec.marshalORecordContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRecordContributionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordContributionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyContribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyContribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyContribution(ctx, fc.Args["input"].(VerifyContributionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *VerifyContributionPayload) graphql.Marshaler {
+			return ec.marshalOVerifyContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐVerifyContributionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerifyContributionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineContribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineContribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineContribution(ctx, fc.Args["input"].(DeclineContributionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeclineContributionPayload) graphql.Marshaler {
+			return ec.marshalODeclineContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDeclineContributionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeclineContributionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProfile(ctx, fc.Args["input"].(UpdateProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UpdateProfilePayload) graphql.Marshaler {
+			return ec.marshalOUpdateProfilePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateProfilePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateProfilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetContact(ctx, fc.Args["input"].(SetContactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SetContactPayload) graphql.Marshaler {
+			return ec.marshalOSetContactPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetContactPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetContactPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45206,6 +46249,70 @@ func (ec *executionContext) fieldContext_QueueCount_count(_ context.Context, fie
 	return graphql.NewScalarFieldContext("QueueCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _RecordContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *RecordContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordContributionPayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordContributionPayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RecordContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordContributionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordContributionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RedeemInvitePayload_role(ctx context.Context, field graphql.CollectedField, obj *RedeemInvitePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -48142,6 +49249,70 @@ func (ec *executionContext) fieldContext_Screening_screenedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Screening", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _SetContactPayload_contact(ctx context.Context, field graphql.CollectedField, obj *SetContactPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetContactPayload_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetContactPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetContactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetContactPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SetContactPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetContactPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetContactPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetContactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SetMessageTemplatePayload_template(ctx context.Context, field graphql.CollectedField, obj *SetMessageTemplatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -50097,6 +51268,70 @@ func (ec *executionContext) fieldContext_UpdateEventPayload_userErrors(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateProfilePayload_user(ctx context.Context, field graphql.CollectedField, obj *UpdateProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateProfilePayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateProfilePayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateProfilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateProfilePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *UpdateProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateProfilePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateProfilePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateProfilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return ec.marshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, field.Selections, obj.ID)
 }
@@ -50691,6 +51926,38 @@ func (ec *executionContext) fieldContext_User_apiTokens(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _User_contributionCounts(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_contributionCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().ContributionCounts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.ContributionCount) graphql.Marshaler {
+			return ec.marshalNContributionCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_contributionCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_roleCounts(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -50979,6 +52246,70 @@ func (ec *executionContext) _UserError_resolvedBy(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_UserError_resolvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VerifyContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *VerifyContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyContributionPayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyContributionPayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerifyContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *VerifyContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyContributionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyContributionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _WithdrawApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *WithdrawApplicationPayload) (ret graphql.Marshaler) {
@@ -58650,6 +59981,43 @@ func (ec *executionContext) unmarshalInputContributionOrder(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputContributionPointsInput(ctx context.Context, obj any) (ContributionPointsInput, error) {
+	var it ContributionPointsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "points"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNContributionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "points":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("points"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Points = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputContributionWhereInput(ctx context.Context, obj any) (ent.ContributionWhereInput, error) {
 	var it ent.ContributionWhereInput
 	if obj == nil {
@@ -60580,6 +61948,43 @@ func (ec *executionContext) unmarshalInputDecideAwardsInput(ctx context.Context,
 				return it, err
 			}
 			it.TieBreak = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeclineContributionInput(ctx context.Context, obj any) (DeclineContributionInput, error) {
+	var it DeclineContributionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
 		}
 	}
 	return it, nil
@@ -66381,6 +67786,71 @@ func (ec *executionContext) unmarshalInputPublishEventInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRecordContributionInput(ctx context.Context, obj any) (RecordContributionInput, error) {
+	var it RecordContributionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"group", "kind", "title", "url", "details", "occurredOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNContributionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "details":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("details"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Details = data
+		case "occurredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredOn = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRedeemInviteInput(ctx context.Context, obj any) (RedeemInviteInput, error) {
 	var it RedeemInviteInput
 	if obj == nil {
@@ -71396,6 +72866,50 @@ func (ec *executionContext) unmarshalInputRoleWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetContactInput(ctx context.Context, obj any) (SetContactInput, error) {
+	var it SetContactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "phone", "messaging"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "messaging":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messaging"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Messaging = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetMessageTemplateInput(ctx context.Context, obj any) (SetMessageTemplateInput, error) {
 	var it SetMessageTemplateInput
 	if obj == nil {
@@ -73495,7 +75009,7 @@ func (ec *executionContext) unmarshalInputUpdateCommunityPolicyInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "maxSponsorPitchesPerEvent", "dormantAfterDays"}
+	fieldsInOrder := [...]string{"id", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "maxSponsorPitchesPerEvent", "dormantAfterDays", "contributionPoints", "awardCategories", "joinCertificate", "joinSouvenir"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -73656,6 +75170,36 @@ func (ec *executionContext) unmarshalInputUpdateCommunityPolicyInput(ctx context
 				return it, err
 			}
 			it.DormantAfterDays = data
+		case "contributionPoints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contributionPoints"))
+			data, err := ec.unmarshalOContributionPointsInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.UpdateCommunityPolicyInput().ContributionPoints(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "awardCategories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardCategories"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardCategories = data
+		case "joinCertificate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joinCertificate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JoinCertificate = data
+		case "joinSouvenir":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joinSouvenir"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JoinSouvenir = data
 		}
 	}
 	return it, nil
@@ -73784,6 +75328,113 @@ func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it.Visibility = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateProfileInput(ctx context.Context, obj any) (UpdateProfileInput, error) {
+	var it UpdateProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "bio", "avatarURL", "affiliation", "organization", "city", "country", "languages", "links", "showcaseConsent", "photoConsent", "ledgerPublic"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "bio":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bio"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bio = data
+		case "avatarURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("avatarURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvatarURL = data
+		case "affiliation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affiliation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Affiliation = data
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		case "links":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("links"))
+			data, err := ec.unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLinkInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Links = data
+		case "showcaseConsent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showcaseConsent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowcaseConsent = data
+		case "photoConsent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoConsent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoConsent = data
+		case "ledgerPublic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ledgerPublic"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LedgerPublic = data
 		}
 	}
 	return it, nil
@@ -74933,6 +76584,36 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasAwardsWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputVerifyContributionInput(ctx context.Context, obj any) (VerifyContributionInput, error) {
+	var it VerifyContributionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -79930,112 +81611,165 @@ func (ec *executionContext) _CommunityPolicy(ctx context.Context, sel ast.Select
 		case "preset":
 			out.Values[i] = ec._CommunityPolicy_preset(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxOrganizersPerGroup":
 			out.Values[i] = ec._CommunityPolicy_maxOrganizersPerGroup(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ambassadorScope":
 			out.Values[i] = ec._CommunityPolicy_ambassadorScope(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxAmbassadorsPerScope":
 			out.Values[i] = ec._CommunityPolicy_maxAmbassadorsPerScope(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "minSupporters":
 			out.Values[i] = ec._CommunityPolicy_minSupporters(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "minSupporterOrganizations":
 			out.Values[i] = ec._CommunityPolicy_minSupporterOrganizations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "requireMentor":
 			out.Values[i] = ec._CommunityPolicy_requireMentor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "objectionWindowHours":
 			out.Values[i] = ec._CommunityPolicy_objectionWindowHours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "conflictRadiusKm":
 			out.Values[i] = ec._CommunityPolicy_conflictRadiusKm(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "membershipNeedsApproval":
 			out.Values[i] = ec._CommunityPolicy_membershipNeedsApproval(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "membershipRequiresArticle":
 			out.Values[i] = ec._CommunityPolicy_membershipRequiresArticle(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "leadersRequirePartner":
 			out.Values[i] = ec._CommunityPolicy_leadersRequirePartner(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "obligationWindowDays":
 			out.Values[i] = ec._CommunityPolicy_obligationWindowDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "termLengthDays":
 			out.Values[i] = ec._CommunityPolicy_termLengthDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "firstTermAppointed":
 			out.Values[i] = ec._CommunityPolicy_firstTermAppointed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialStatusEnabled":
 			out.Values[i] = ec._CommunityPolicy_officialStatusEnabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialMinMembers":
 			out.Values[i] = ec._CommunityPolicy_officialMinMembers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialMinOrganizations":
 			out.Values[i] = ec._CommunityPolicy_officialMinOrganizations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialMinEvents":
 			out.Values[i] = ec._CommunityPolicy_officialMinEvents(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxSponsorPitchMinutes":
 			out.Values[i] = ec._CommunityPolicy_maxSponsorPitchMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxSponsorPitchesPerEvent":
 			out.Values[i] = ec._CommunityPolicy_maxSponsorPitchesPerEvent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dormantAfterDays":
 			out.Values[i] = ec._CommunityPolicy_dormantAfterDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contributionPoints":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CommunityPolicy_contributionPoints(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "awardCategories":
+			out.Values[i] = ec._CommunityPolicy_awardCategories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "joinCertificate":
+			out.Values[i] = ec._CommunityPolicy_joinCertificate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "joinSouvenir":
+			out.Values[i] = ec._CommunityPolicy_joinSouvenir(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -80787,6 +82521,56 @@ func (ec *executionContext) _ContributionConnection(ctx context.Context, sel ast
 	return out
 }
 
+var contributionCountImplementors = []string{"ContributionCount"}
+
+func (ec *executionContext) _ContributionCount(ctx context.Context, sel ast.SelectionSet, obj *queue.ContributionCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contributionCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContributionCount")
+		case "kind":
+			out.Values[i] = ec._ContributionCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ContributionCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._ContributionCount_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var contributionEdgeImplementors = []string{"ContributionEdge"}
 
 func (ec *executionContext) _ContributionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ContributionEdge) graphql.Marshaler {
@@ -80806,6 +82590,51 @@ func (ec *executionContext) _ContributionEdge(ctx context.Context, sel ast.Selec
 			}
 		case "cursor":
 			out.Values[i] = ec._ContributionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var contributionPointsImplementors = []string{"ContributionPoints"}
+
+func (ec *executionContext) _ContributionPoints(ctx context.Context, sel ast.SelectionSet, obj *ContributionPoints) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contributionPointsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContributionPoints")
+		case "kind":
+			out.Values[i] = ec._ContributionPoints_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._ContributionPoints_points(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -80996,6 +82825,51 @@ func (ec *executionContext) _DecideAwardsPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._DecideAwardsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var declineContributionPayloadImplementors = []string{"DeclineContributionPayload"}
+
+func (ec *executionContext) _DeclineContributionPayload(ctx context.Context, sel ast.SelectionSet, obj *DeclineContributionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, declineContributionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeclineContributionPayload")
+		case "contribution":
+			out.Values[i] = ec._DeclineContributionPayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeclineContributionPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -82508,6 +84382,44 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "contributionCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_contributionCounts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "viewerMembership":
 			field := field
 
@@ -83520,6 +85432,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "markShipmentShipped":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_markShipmentShipped(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordContribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordContribution(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "verifyContribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyContribution(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "declineContribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineContribution(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setContact(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -85143,6 +87090,51 @@ func (ec *executionContext) _QueueCount(ctx context.Context, sel ast.SelectionSe
 			}
 		case "count":
 			out.Values[i] = ec._QueueCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var recordContributionPayloadImplementors = []string{"RecordContributionPayload"}
+
+func (ec *executionContext) _RecordContributionPayload(ctx context.Context, sel ast.SelectionSet, obj *RecordContributionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordContributionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordContributionPayload")
+		case "contribution":
+			out.Values[i] = ec._RecordContributionPayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordContributionPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -87679,6 +89671,51 @@ func (ec *executionContext) _Screening(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var setContactPayloadImplementors = []string{"SetContactPayload"}
+
+func (ec *executionContext) _SetContactPayload(ctx context.Context, sel ast.SelectionSet, obj *SetContactPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setContactPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetContactPayload")
+		case "contact":
+			out.Values[i] = ec._SetContactPayload_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetContactPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var setMessageTemplatePayloadImplementors = []string{"SetMessageTemplatePayload"}
 
 func (ec *executionContext) _SetMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *SetMessageTemplatePayload) graphql.Marshaler {
@@ -89286,6 +91323,51 @@ func (ec *executionContext) _UpdateEventPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var updateProfilePayloadImplementors = []string{"UpdateProfilePayload"}
+
+func (ec *executionContext) _UpdateProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *UpdateProfilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateProfilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateProfilePayload")
+		case "user":
+			out.Values[i] = ec._UpdateProfilePayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateProfilePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -89791,6 +91873,44 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "contributionCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_contributionCounts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "roleCounts":
 			field := field
 
@@ -90002,6 +92122,51 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 		case "resolvedBy":
 			out.Values[i] = ec._UserError_resolvedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var verifyContributionPayloadImplementors = []string{"VerifyContributionPayload"}
+
+func (ec *executionContext) _VerifyContributionPayload(ctx context.Context, sel ast.SelectionSet, obj *VerifyContributionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verifyContributionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerifyContributionPayload")
+		case "contribution":
+			out.Values[i] = ec._VerifyContributionPayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VerifyContributionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -91533,6 +93698,32 @@ func (ec *executionContext) marshalNContributionConnection2ᚖgithubᚗcomᚋuse
 	return ec._ContributionConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNContributionCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*queue.ContributionCount) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContributionCount2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContributionCount2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCount(ctx context.Context, sel ast.SelectionSet, v *queue.ContributionCount) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ContributionCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNContributionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ContributionEdge) graphql.Marshaler {
 	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -91588,6 +93779,37 @@ func (ec *executionContext) marshalNContributionOrderField2ᚖgithubᚗcomᚋuse
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNContributionPoints2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsᚄ(ctx context.Context, sel ast.SelectionSet, v []*ContributionPoints) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContributionPoints2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPoints(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContributionPoints2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPoints(ctx context.Context, sel ast.SelectionSet, v *ContributionPoints) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ContributionPoints(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNContributionPointsInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsInput(ctx context.Context, v any) (*ContributionPointsInput, error) {
+	res, err := ec.unmarshalInputContributionPointsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNContributionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx context.Context, v any) (contribution.Status, error) {
@@ -91660,6 +93882,11 @@ func (ec *executionContext) marshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 
 func (ec *executionContext) unmarshalNDecideAwardsInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDecideAwardsInput(ctx context.Context, v any) (DecideAwardsInput, error) {
 	res, err := ec.unmarshalInputDecideAwardsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeclineContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDeclineContributionInput(ctx context.Context, v any) (DeclineContributionInput, error) {
+	res, err := ec.unmarshalInputDeclineContributionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -92397,6 +94624,11 @@ func (ec *executionContext) marshalNQueueCount2ᚖgithubᚗcomᚋusergroupsᚋus
 	return ec._QueueCount(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRecordContributionInput(ctx context.Context, v any) (RecordContributionInput, error) {
+	res, err := ec.unmarshalInputRecordContributionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRedeemInviteInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRedeemInviteInput(ctx context.Context, v any) (RedeemInviteInput, error) {
 	res, err := ec.unmarshalInputRedeemInviteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -93064,6 +95296,11 @@ func (ec *executionContext) marshalNScreeningFlag2string(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNSetContactInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetContactInput(ctx context.Context, v any) (SetContactInput, error) {
+	res, err := ec.unmarshalInputSetContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetMessageTemplateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplateInput(ctx context.Context, v any) (SetMessageTemplateInput, error) {
 	res, err := ec.unmarshalInputSetMessageTemplateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -93438,6 +95675,11 @@ func (ec *executionContext) unmarshalNUpdateEventInput2githubᚗcomᚋusergroups
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateProfileInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateProfileInput(ctx context.Context, v any) (UpdateProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
 	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -93560,6 +95802,11 @@ func (ec *executionContext) marshalNUserOrderField2ᚖgithubᚗcomᚋusergroups�
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVerifyContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐVerifyContributionInput(ctx context.Context, v any) (VerifyContributionInput, error) {
+	res, err := ec.unmarshalInputVerifyContributionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNWithdrawApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐWithdrawApplicationInput(ctx context.Context, v any) (WithdrawApplicationInput, error) {
@@ -94580,6 +96827,23 @@ func (ec *executionContext) unmarshalOContributionOrder2ᚕᚖgithubᚗcomᚋuse
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOContributionPointsInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsInputᚄ(ctx context.Context, v any) ([]*ContributionPointsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ContributionPointsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContributionPointsInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOContributionStatus2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatusᚄ(ctx context.Context, v any) ([]contribution.Status, error) {
 	if v == nil {
 		return nil, nil
@@ -94701,6 +96965,13 @@ func (ec *executionContext) marshalODecideAwardsPayload2ᚖgithubᚗcomᚋusergr
 		return graphql.Null
 	}
 	return ec._DecideAwardsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeclineContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDeclineContributionPayload(ctx context.Context, sel ast.SelectionSet, v *DeclineContributionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeclineContributionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOElection2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Election) graphql.Marshaler {
@@ -95615,6 +97886,13 @@ func (ec *executionContext) marshalOPublishEventPayload2ᚖgithubᚗcomᚋusergr
 	return ec._PublishEventPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORecordContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRecordContributionPayload(ctx context.Context, sel ast.SelectionSet, v *RecordContributionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecordContributionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORedeemInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRedeemInvitePayload(ctx context.Context, sel ast.SelectionSet, v *RedeemInvitePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -96315,6 +98593,13 @@ func (ec *executionContext) marshalOScreeningFlag2ᚕstringᚄ(ctx context.Conte
 	return ret
 }
 
+func (ec *executionContext) marshalOSetContactPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetContactPayload(ctx context.Context, sel ast.SelectionSet, v *SetContactPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SetContactPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSetMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *SetMessageTemplatePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -96711,6 +98996,13 @@ func (ec *executionContext) marshalOUpdateEventPayload2ᚖgithubᚗcomᚋusergro
 	return ec._UpdateEventPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOUpdateProfilePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateProfilePayload(ctx context.Context, sel ast.SelectionSet, v *UpdateProfilePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateProfilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -96758,6 +99050,13 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖgithubᚗcomᚋusergroup
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVerifyContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐVerifyContributionPayload(ctx context.Context, sel ast.SelectionSet, v *VerifyContributionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VerifyContributionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOWithdrawApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐWithdrawApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *WithdrawApplicationPayload) graphql.Marshaler {
