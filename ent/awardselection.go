@@ -39,6 +39,8 @@ type AwardSelection struct {
 	NominationsCloseAt *time.Time `json:"nominations_close_at,omitempty"`
 	// When the awards were decided.
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	// Why staff ranked winners the tally ties as they did, when the decision needed it.
+	TieBreak *string `json:"tie_break,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AwardSelectionQuery when eager-loading is set.
 	Edges        AwardSelectionEdges `json:"edges"`
@@ -127,7 +129,7 @@ func (*AwardSelection) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case awardselection.FieldYear:
 			values[i] = new(sql.NullInt64)
-		case awardselection.FieldStatus:
+		case awardselection.FieldStatus, awardselection.FieldTieBreak:
 			values[i] = new(sql.NullString)
 		case awardselection.FieldCreatedAt, awardselection.FieldUpdatedAt, awardselection.FieldNominationsCloseAt, awardselection.FieldDecidedAt:
 			values[i] = new(sql.NullTime)
@@ -207,6 +209,13 @@ func (_m *AwardSelection) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.DecidedAt = new(time.Time)
 				*_m.DecidedAt = value.Time
+			}
+		case awardselection.FieldTieBreak:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field tie_break", values[i])
+			} else if value.Valid {
+				_m.TieBreak = new(string)
+				*_m.TieBreak = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -298,6 +307,11 @@ func (_m *AwardSelection) String() string {
 	if v := _m.DecidedAt; v != nil {
 		builder.WriteString("decided_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.TieBreak; v != nil {
+		builder.WriteString("tie_break=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -130,6 +130,20 @@ func (_c *AwardSelectionCreate) SetNillableDecidedAt(v *time.Time) *AwardSelecti
 	return _c
 }
 
+// SetTieBreak sets the "tie_break" field.
+func (_c *AwardSelectionCreate) SetTieBreak(v string) *AwardSelectionCreate {
+	_c.mutation.SetTieBreak(v)
+	return _c
+}
+
+// SetNillableTieBreak sets the "tie_break" field if the given value is not nil.
+func (_c *AwardSelectionCreate) SetNillableTieBreak(v *string) *AwardSelectionCreate {
+	if v != nil {
+		_c.SetTieBreak(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AwardSelectionCreate) SetID(v pulid.ID) *AwardSelectionCreate {
 	_c.mutation.SetID(v)
@@ -284,6 +298,11 @@ func (_c *AwardSelectionCreate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "AwardSelection.status": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.TieBreak(); ok {
+		if err := awardselection.TieBreakValidator(v); err != nil {
+			return &ValidationError{Name: "tie_break", err: fmt.Errorf(`ent: validator failed for field "AwardSelection.tie_break": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := awardselection.IDValidator(string(v)); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "AwardSelection.id": %w`, err)}
@@ -354,6 +373,10 @@ func (_c *AwardSelectionCreate) createSpec() (*AwardSelection, *sqlgraph.CreateS
 	if value, ok := _c.mutation.DecidedAt(); ok {
 		_spec.SetField(awardselection.FieldDecidedAt, field.TypeTime, value)
 		_node.DecidedAt = &value
+	}
+	if value, ok := _c.mutation.TieBreak(); ok {
+		_spec.SetField(awardselection.FieldTieBreak, field.TypeString, value)
+		_node.TieBreak = &value
 	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -568,6 +591,24 @@ func (u *AwardSelectionUpsert) ClearDecidedAt() *AwardSelectionUpsert {
 	return u
 }
 
+// SetTieBreak sets the "tie_break" field.
+func (u *AwardSelectionUpsert) SetTieBreak(v string) *AwardSelectionUpsert {
+	u.Set(awardselection.FieldTieBreak, v)
+	return u
+}
+
+// UpdateTieBreak sets the "tie_break" field to the value that was provided on create.
+func (u *AwardSelectionUpsert) UpdateTieBreak() *AwardSelectionUpsert {
+	u.SetExcluded(awardselection.FieldTieBreak)
+	return u
+}
+
+// ClearTieBreak clears the value of the "tie_break" field.
+func (u *AwardSelectionUpsert) ClearTieBreak() *AwardSelectionUpsert {
+	u.SetNull(awardselection.FieldTieBreak)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -716,6 +757,27 @@ func (u *AwardSelectionUpsertOne) UpdateDecidedAt() *AwardSelectionUpsertOne {
 func (u *AwardSelectionUpsertOne) ClearDecidedAt() *AwardSelectionUpsertOne {
 	return u.Update(func(s *AwardSelectionUpsert) {
 		s.ClearDecidedAt()
+	})
+}
+
+// SetTieBreak sets the "tie_break" field.
+func (u *AwardSelectionUpsertOne) SetTieBreak(v string) *AwardSelectionUpsertOne {
+	return u.Update(func(s *AwardSelectionUpsert) {
+		s.SetTieBreak(v)
+	})
+}
+
+// UpdateTieBreak sets the "tie_break" field to the value that was provided on create.
+func (u *AwardSelectionUpsertOne) UpdateTieBreak() *AwardSelectionUpsertOne {
+	return u.Update(func(s *AwardSelectionUpsert) {
+		s.UpdateTieBreak()
+	})
+}
+
+// ClearTieBreak clears the value of the "tie_break" field.
+func (u *AwardSelectionUpsertOne) ClearTieBreak() *AwardSelectionUpsertOne {
+	return u.Update(func(s *AwardSelectionUpsert) {
+		s.ClearTieBreak()
 	})
 }
 
@@ -1034,6 +1096,27 @@ func (u *AwardSelectionUpsertBulk) UpdateDecidedAt() *AwardSelectionUpsertBulk {
 func (u *AwardSelectionUpsertBulk) ClearDecidedAt() *AwardSelectionUpsertBulk {
 	return u.Update(func(s *AwardSelectionUpsert) {
 		s.ClearDecidedAt()
+	})
+}
+
+// SetTieBreak sets the "tie_break" field.
+func (u *AwardSelectionUpsertBulk) SetTieBreak(v string) *AwardSelectionUpsertBulk {
+	return u.Update(func(s *AwardSelectionUpsert) {
+		s.SetTieBreak(v)
+	})
+}
+
+// UpdateTieBreak sets the "tie_break" field to the value that was provided on create.
+func (u *AwardSelectionUpsertBulk) UpdateTieBreak() *AwardSelectionUpsertBulk {
+	return u.Update(func(s *AwardSelectionUpsert) {
+		s.UpdateTieBreak()
+	})
+}
+
+// ClearTieBreak clears the value of the "tie_break" field.
+func (u *AwardSelectionUpsertBulk) ClearTieBreak() *AwardSelectionUpsertBulk {
+	return u.Update(func(s *AwardSelectionUpsert) {
+		s.ClearTieBreak()
 	})
 }
 

@@ -113,6 +113,26 @@ func (_u *AwardSelectionUpdate) ClearDecidedAt() *AwardSelectionUpdate {
 	return _u
 }
 
+// SetTieBreak sets the "tie_break" field.
+func (_u *AwardSelectionUpdate) SetTieBreak(v string) *AwardSelectionUpdate {
+	_u.mutation.SetTieBreak(v)
+	return _u
+}
+
+// SetNillableTieBreak sets the "tie_break" field if the given value is not nil.
+func (_u *AwardSelectionUpdate) SetNillableTieBreak(v *string) *AwardSelectionUpdate {
+	if v != nil {
+		_u.SetTieBreak(*v)
+	}
+	return _u
+}
+
+// ClearTieBreak clears the value of the "tie_break" field.
+func (_u *AwardSelectionUpdate) ClearTieBreak() *AwardSelectionUpdate {
+	_u.mutation.ClearTieBreak()
+	return _u
+}
+
 // SetDecidedBy sets the "decided_by" edge to the User entity.
 func (_u *AwardSelectionUpdate) SetDecidedBy(v *User) *AwardSelectionUpdate {
 	return _u.SetDecidedByID(v.ID)
@@ -250,6 +270,11 @@ func (_u *AwardSelectionUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "AwardSelection.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TieBreak(); ok {
+		if err := awardselection.TieBreakValidator(v); err != nil {
+			return &ValidationError{Name: "tie_break", err: fmt.Errorf(`ent: validator failed for field "AwardSelection.tie_break": %w`, err)}
+		}
+	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "AwardSelection.community"`)
 	}
@@ -294,6 +319,12 @@ func (_u *AwardSelectionUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if _u.mutation.DecidedAtCleared() {
 		_spec.ClearField(awardselection.FieldDecidedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TieBreak(); ok {
+		_spec.SetField(awardselection.FieldTieBreak, field.TypeString, value)
+	}
+	if _u.mutation.TieBreakCleared() {
+		_spec.ClearField(awardselection.FieldTieBreak, field.TypeString)
 	}
 	if _u.mutation.DecidedByCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -516,6 +547,26 @@ func (_u *AwardSelectionUpdateOne) ClearDecidedAt() *AwardSelectionUpdateOne {
 	return _u
 }
 
+// SetTieBreak sets the "tie_break" field.
+func (_u *AwardSelectionUpdateOne) SetTieBreak(v string) *AwardSelectionUpdateOne {
+	_u.mutation.SetTieBreak(v)
+	return _u
+}
+
+// SetNillableTieBreak sets the "tie_break" field if the given value is not nil.
+func (_u *AwardSelectionUpdateOne) SetNillableTieBreak(v *string) *AwardSelectionUpdateOne {
+	if v != nil {
+		_u.SetTieBreak(*v)
+	}
+	return _u
+}
+
+// ClearTieBreak clears the value of the "tie_break" field.
+func (_u *AwardSelectionUpdateOne) ClearTieBreak() *AwardSelectionUpdateOne {
+	_u.mutation.ClearTieBreak()
+	return _u
+}
+
 // SetDecidedBy sets the "decided_by" edge to the User entity.
 func (_u *AwardSelectionUpdateOne) SetDecidedBy(v *User) *AwardSelectionUpdateOne {
 	return _u.SetDecidedByID(v.ID)
@@ -666,6 +717,11 @@ func (_u *AwardSelectionUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "AwardSelection.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TieBreak(); ok {
+		if err := awardselection.TieBreakValidator(v); err != nil {
+			return &ValidationError{Name: "tie_break", err: fmt.Errorf(`ent: validator failed for field "AwardSelection.tie_break": %w`, err)}
+		}
+	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "AwardSelection.community"`)
 	}
@@ -727,6 +783,12 @@ func (_u *AwardSelectionUpdateOne) sqlSave(ctx context.Context) (_node *AwardSel
 	}
 	if _u.mutation.DecidedAtCleared() {
 		_spec.ClearField(awardselection.FieldDecidedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TieBreak(); ok {
+		_spec.SetField(awardselection.FieldTieBreak, field.TypeString, value)
+	}
+	if _u.mutation.TieBreakCleared() {
+		_spec.ClearField(awardselection.FieldTieBreak, field.TypeString)
 	}
 	if _u.mutation.DecidedByCleared() {
 		edge := &sqlgraph.EdgeSpec{

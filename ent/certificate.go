@@ -47,9 +47,9 @@ type Certificate struct {
 	// The community's name as printed.
 	CommunityName string `json:"community_name,omitempty"`
 	// The group's name as printed.
-	GroupName string `json:"group_name,omitempty"`
+	GroupName *string `json:"group_name,omitempty"`
 	// The award as printed (award certificates).
-	Title string `json:"title,omitempty"`
+	Title *string `json:"title,omitempty"`
 	// The year of the award (award certificates).
 	Year *int `json:"year,omitempty"`
 	// When it was issued.
@@ -238,13 +238,15 @@ func (_m *Certificate) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field group_name", values[i])
 			} else if value.Valid {
-				_m.GroupName = value.String
+				_m.GroupName = new(string)
+				*_m.GroupName = value.String
 			}
 		case certificate.FieldTitle:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field title", values[i])
 			} else if value.Valid {
-				_m.Title = value.String
+				_m.Title = new(string)
+				*_m.Title = value.String
 			}
 		case certificate.FieldYear:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -353,11 +355,15 @@ func (_m *Certificate) String() string {
 	builder.WriteString("community_name=")
 	builder.WriteString(_m.CommunityName)
 	builder.WriteString(", ")
-	builder.WriteString("group_name=")
-	builder.WriteString(_m.GroupName)
+	if v := _m.GroupName; v != nil {
+		builder.WriteString("group_name=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
-	builder.WriteString("title=")
-	builder.WriteString(_m.Title)
+	if v := _m.Title; v != nil {
+		builder.WriteString("title=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.Year; v != nil {
 		builder.WriteString("year=")

@@ -390,11 +390,11 @@ func (_c *CertificateCreate) createSpec() (*Certificate, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.GroupName(); ok {
 		_spec.SetField(certificate.FieldGroupName, field.TypeString, value)
-		_node.GroupName = value
+		_node.GroupName = &value
 	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(certificate.FieldTitle, field.TypeString, value)
-		_node.Title = value
+		_node.Title = &value
 	}
 	if value, ok := _c.mutation.Year(); ok {
 		_spec.SetField(certificate.FieldYear, field.TypeInt, value)

@@ -189,6 +189,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			awardselection.FieldStatus:             {Type: field.TypeEnum, Column: awardselection.FieldStatus},
 			awardselection.FieldNominationsCloseAt: {Type: field.TypeTime, Column: awardselection.FieldNominationsCloseAt},
 			awardselection.FieldDecidedAt:          {Type: field.TypeTime, Column: awardselection.FieldDecidedAt},
+			awardselection.FieldTieBreak:           {Type: field.TypeString, Column: awardselection.FieldTieBreak},
 		},
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
@@ -3032,6 +3033,11 @@ func (f *AwardSelectionFilter) WhereNominationsCloseAt(p entql.TimeP) {
 // WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
 func (f *AwardSelectionFilter) WhereDecidedAt(p entql.TimeP) {
 	f.Where(p.Field(awardselection.FieldDecidedAt))
+}
+
+// WhereTieBreak applies the entql string predicate on the tie_break field.
+func (f *AwardSelectionFilter) WhereTieBreak(p entql.StringP) {
+	f.Where(p.Field(awardselection.FieldTieBreak))
 }
 
 // WhereHasCommunity applies a predicate to check if query has an edge community.

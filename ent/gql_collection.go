@@ -1417,6 +1417,11 @@ func (_q *AwardSelectionQuery) collectField(ctx context.Context, oneNode bool, o
 				selectedFields = append(selectedFields, awardselection.FieldDecidedAt)
 				fieldSeen[awardselection.FieldDecidedAt] = struct{}{}
 			}
+		case "tieBreak":
+			if _, ok := fieldSeen[awardselection.FieldTieBreak]; !ok {
+				selectedFields = append(selectedFields, awardselection.FieldTieBreak)
+				fieldSeen[awardselection.FieldTieBreak] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

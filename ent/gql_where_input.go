@@ -2639,6 +2639,23 @@ type AwardSelectionWhereInput struct {
 	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
 	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
 
+	// "tie_break" field predicates.
+	TieBreak             *string  `json:"tieBreak,omitempty"`
+	TieBreakNEQ          *string  `json:"tieBreakNEQ,omitempty"`
+	TieBreakIn           []string `json:"tieBreakIn,omitempty"`
+	TieBreakNotIn        []string `json:"tieBreakNotIn,omitempty"`
+	TieBreakGT           *string  `json:"tieBreakGT,omitempty"`
+	TieBreakGTE          *string  `json:"tieBreakGTE,omitempty"`
+	TieBreakLT           *string  `json:"tieBreakLT,omitempty"`
+	TieBreakLTE          *string  `json:"tieBreakLTE,omitempty"`
+	TieBreakContains     *string  `json:"tieBreakContains,omitempty"`
+	TieBreakHasPrefix    *string  `json:"tieBreakHasPrefix,omitempty"`
+	TieBreakHasSuffix    *string  `json:"tieBreakHasSuffix,omitempty"`
+	TieBreakIsNil        bool     `json:"tieBreakIsNil,omitempty"`
+	TieBreakNotNil       bool     `json:"tieBreakNotNil,omitempty"`
+	TieBreakEqualFold    *string  `json:"tieBreakEqualFold,omitempty"`
+	TieBreakContainsFold *string  `json:"tieBreakContainsFold,omitempty"`
+
 	// "community" edge predicates.
 	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
 	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
@@ -3017,6 +3034,51 @@ func (i *AwardSelectionWhereInput) P() (predicate.AwardSelection, error) {
 	}
 	if i.DecidedAtNotNil {
 		predicates = append(predicates, awardselection.DecidedAtNotNil())
+	}
+	if i.TieBreak != nil {
+		predicates = append(predicates, awardselection.TieBreakEQ(*i.TieBreak))
+	}
+	if i.TieBreakNEQ != nil {
+		predicates = append(predicates, awardselection.TieBreakNEQ(*i.TieBreakNEQ))
+	}
+	if len(i.TieBreakIn) > 0 {
+		predicates = append(predicates, awardselection.TieBreakIn(i.TieBreakIn...))
+	}
+	if len(i.TieBreakNotIn) > 0 {
+		predicates = append(predicates, awardselection.TieBreakNotIn(i.TieBreakNotIn...))
+	}
+	if i.TieBreakGT != nil {
+		predicates = append(predicates, awardselection.TieBreakGT(*i.TieBreakGT))
+	}
+	if i.TieBreakGTE != nil {
+		predicates = append(predicates, awardselection.TieBreakGTE(*i.TieBreakGTE))
+	}
+	if i.TieBreakLT != nil {
+		predicates = append(predicates, awardselection.TieBreakLT(*i.TieBreakLT))
+	}
+	if i.TieBreakLTE != nil {
+		predicates = append(predicates, awardselection.TieBreakLTE(*i.TieBreakLTE))
+	}
+	if i.TieBreakContains != nil {
+		predicates = append(predicates, awardselection.TieBreakContains(*i.TieBreakContains))
+	}
+	if i.TieBreakHasPrefix != nil {
+		predicates = append(predicates, awardselection.TieBreakHasPrefix(*i.TieBreakHasPrefix))
+	}
+	if i.TieBreakHasSuffix != nil {
+		predicates = append(predicates, awardselection.TieBreakHasSuffix(*i.TieBreakHasSuffix))
+	}
+	if i.TieBreakIsNil {
+		predicates = append(predicates, awardselection.TieBreakIsNil())
+	}
+	if i.TieBreakNotNil {
+		predicates = append(predicates, awardselection.TieBreakNotNil())
+	}
+	if i.TieBreakEqualFold != nil {
+		predicates = append(predicates, awardselection.TieBreakEqualFold(*i.TieBreakEqualFold))
+	}
+	if i.TieBreakContainsFold != nil {
+		predicates = append(predicates, awardselection.TieBreakContainsFold(*i.TieBreakContainsFold))
 	}
 
 	if i.HasCommunity != nil {

@@ -6469,6 +6469,7 @@ type AwardSelectionMutation struct {
 	status               *awardselection.Status
 	nominations_close_at *time.Time
 	decided_at           *time.Time
+	tie_break            *string
 	clearedFields        map[string]struct{}
 	community            *pulid.ID
 	clearedcommunity     bool
@@ -6974,6 +6975,55 @@ func (m *AwardSelectionMutation) ResetDecidedAt() {
 	delete(m.clearedFields, awardselection.FieldDecidedAt)
 }
 
+// SetTieBreak sets the "tie_break" field.
+func (m *AwardSelectionMutation) SetTieBreak(s string) {
+	m.tie_break = &s
+}
+
+// TieBreak returns the value of the "tie_break" field in the mutation.
+func (m *AwardSelectionMutation) TieBreak() (r string, exists bool) {
+	v := m.tie_break
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTieBreak returns the old "tie_break" field's value of the AwardSelection entity.
+// If the AwardSelection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardSelectionMutation) OldTieBreak(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTieBreak is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTieBreak requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTieBreak: %w", err)
+	}
+	return oldValue.TieBreak, nil
+}
+
+// ClearTieBreak clears the value of the "tie_break" field.
+func (m *AwardSelectionMutation) ClearTieBreak() {
+	m.tie_break = nil
+	m.clearedFields[awardselection.FieldTieBreak] = struct{}{}
+}
+
+// TieBreakCleared returns if the "tie_break" field was cleared in this mutation.
+func (m *AwardSelectionMutation) TieBreakCleared() bool {
+	_, ok := m.clearedFields[awardselection.FieldTieBreak]
+	return ok
+}
+
+// ResetTieBreak resets all changes to the "tie_break" field.
+func (m *AwardSelectionMutation) ResetTieBreak() {
+	m.tie_break = nil
+	delete(m.clearedFields, awardselection.FieldTieBreak)
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *AwardSelectionMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -7197,7 +7247,7 @@ func (m *AwardSelectionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AwardSelectionMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, awardselection.FieldCreatedAt)
 	}
@@ -7225,6 +7275,9 @@ func (m *AwardSelectionMutation) Fields() []string {
 	if m.decided_at != nil {
 		fields = append(fields, awardselection.FieldDecidedAt)
 	}
+	if m.tie_break != nil {
+		fields = append(fields, awardselection.FieldTieBreak)
+	}
 	return fields
 }
 
@@ -7251,6 +7304,8 @@ func (m *AwardSelectionMutation) Field(name string) (ent.Value, bool) {
 		return m.NominationsCloseAt()
 	case awardselection.FieldDecidedAt:
 		return m.DecidedAt()
+	case awardselection.FieldTieBreak:
+		return m.TieBreak()
 	}
 	return nil, false
 }
@@ -7278,6 +7333,8 @@ func (m *AwardSelectionMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldNominationsCloseAt(ctx)
 	case awardselection.FieldDecidedAt:
 		return m.OldDecidedAt(ctx)
+	case awardselection.FieldTieBreak:
+		return m.OldTieBreak(ctx)
 	}
 	return nil, fmt.Errorf("unknown AwardSelection field %s", name)
 }
@@ -7350,6 +7407,13 @@ func (m *AwardSelectionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDecidedAt(v)
 		return nil
+	case awardselection.FieldTieBreak:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTieBreak(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AwardSelection field %s", name)
 }
@@ -7404,6 +7468,9 @@ func (m *AwardSelectionMutation) ClearedFields() []string {
 	if m.FieldCleared(awardselection.FieldDecidedAt) {
 		fields = append(fields, awardselection.FieldDecidedAt)
 	}
+	if m.FieldCleared(awardselection.FieldTieBreak) {
+		fields = append(fields, awardselection.FieldTieBreak)
+	}
 	return fields
 }
 
@@ -7426,6 +7493,9 @@ func (m *AwardSelectionMutation) ClearField(name string) error {
 		return nil
 	case awardselection.FieldDecidedAt:
 		m.ClearDecidedAt()
+		return nil
+	case awardselection.FieldTieBreak:
+		m.ClearTieBreak()
 		return nil
 	}
 	return fmt.Errorf("unknown AwardSelection nullable field %s", name)
@@ -7461,6 +7531,9 @@ func (m *AwardSelectionMutation) ResetField(name string) error {
 		return nil
 	case awardselection.FieldDecidedAt:
 		m.ResetDecidedAt()
+		return nil
+	case awardselection.FieldTieBreak:
+		m.ResetTieBreak()
 		return nil
 	}
 	return fmt.Errorf("unknown AwardSelection field %s", name)
@@ -9187,7 +9260,7 @@ func (m *CertificateMutation) GroupName() (r string, exists bool) {
 // OldGroupName returns the old "group_name" field's value of the Certificate entity.
 // If the Certificate object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CertificateMutation) OldGroupName(ctx context.Context) (v string, err error) {
+func (m *CertificateMutation) OldGroupName(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldGroupName is only allowed on UpdateOne operations")
 	}
@@ -9236,7 +9309,7 @@ func (m *CertificateMutation) Title() (r string, exists bool) {
 // OldTitle returns the old "title" field's value of the Certificate entity.
 // If the Certificate object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CertificateMutation) OldTitle(ctx context.Context) (v string, err error) {
+func (m *CertificateMutation) OldTitle(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
 	}

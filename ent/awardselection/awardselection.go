@@ -37,6 +37,8 @@ const (
 	FieldNominationsCloseAt = "nominations_close_at"
 	// FieldDecidedAt holds the string denoting the decided_at field in the database.
 	FieldDecidedAt = "decided_at"
+	// FieldTieBreak holds the string denoting the tie_break field in the database.
+	FieldTieBreak = "tie_break"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgeOpenedBy holds the string denoting the opened_by edge name in mutations.
@@ -98,6 +100,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldNominationsCloseAt,
 	FieldDecidedAt,
+	FieldTieBreak,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -126,6 +129,8 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// YearValidator is a validator for the "year" field. It is called by the builders before save.
 	YearValidator func(int) error
+	// TieBreakValidator is a validator for the "tie_break" field. It is called by the builders before save.
+	TieBreakValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -209,6 +214,11 @@ func ByNominationsCloseAt(opts ...sql.OrderTermOption) OrderOption {
 // ByDecidedAt orders the results by the decided_at field.
 func ByDecidedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDecidedAt, opts...).ToFunc()
+}
+
+// ByTieBreak orders the results by the tie_break field.
+func ByTieBreak(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTieBreak, opts...).ToFunc()
 }
 
 // ByCommunityField orders the results by community field.

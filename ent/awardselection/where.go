@@ -96,6 +96,11 @@ func DecidedAt(v time.Time) predicate.AwardSelection {
 	return predicate.AwardSelection(sql.FieldEQ(FieldDecidedAt, v))
 }
 
+// TieBreak applies equality check predicate on the "tie_break" field. It's identical to TieBreakEQ.
+func TieBreak(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldEQ(FieldTieBreak, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.AwardSelection {
 	return predicate.AwardSelection(sql.FieldEQ(FieldCreatedAt, v))
@@ -554,6 +559,81 @@ func DecidedAtIsNil() predicate.AwardSelection {
 // DecidedAtNotNil applies the NotNil predicate on the "decided_at" field.
 func DecidedAtNotNil() predicate.AwardSelection {
 	return predicate.AwardSelection(sql.FieldNotNull(FieldDecidedAt))
+}
+
+// TieBreakEQ applies the EQ predicate on the "tie_break" field.
+func TieBreakEQ(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldEQ(FieldTieBreak, v))
+}
+
+// TieBreakNEQ applies the NEQ predicate on the "tie_break" field.
+func TieBreakNEQ(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldNEQ(FieldTieBreak, v))
+}
+
+// TieBreakIn applies the In predicate on the "tie_break" field.
+func TieBreakIn(vs ...string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldIn(FieldTieBreak, vs...))
+}
+
+// TieBreakNotIn applies the NotIn predicate on the "tie_break" field.
+func TieBreakNotIn(vs ...string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldNotIn(FieldTieBreak, vs...))
+}
+
+// TieBreakGT applies the GT predicate on the "tie_break" field.
+func TieBreakGT(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldGT(FieldTieBreak, v))
+}
+
+// TieBreakGTE applies the GTE predicate on the "tie_break" field.
+func TieBreakGTE(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldGTE(FieldTieBreak, v))
+}
+
+// TieBreakLT applies the LT predicate on the "tie_break" field.
+func TieBreakLT(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldLT(FieldTieBreak, v))
+}
+
+// TieBreakLTE applies the LTE predicate on the "tie_break" field.
+func TieBreakLTE(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldLTE(FieldTieBreak, v))
+}
+
+// TieBreakContains applies the Contains predicate on the "tie_break" field.
+func TieBreakContains(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldContains(FieldTieBreak, v))
+}
+
+// TieBreakHasPrefix applies the HasPrefix predicate on the "tie_break" field.
+func TieBreakHasPrefix(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldHasPrefix(FieldTieBreak, v))
+}
+
+// TieBreakHasSuffix applies the HasSuffix predicate on the "tie_break" field.
+func TieBreakHasSuffix(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldHasSuffix(FieldTieBreak, v))
+}
+
+// TieBreakIsNil applies the IsNil predicate on the "tie_break" field.
+func TieBreakIsNil() predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldIsNull(FieldTieBreak))
+}
+
+// TieBreakNotNil applies the NotNil predicate on the "tie_break" field.
+func TieBreakNotNil() predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldNotNull(FieldTieBreak))
+}
+
+// TieBreakEqualFold applies the EqualFold predicate on the "tie_break" field.
+func TieBreakEqualFold(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldEqualFold(FieldTieBreak, v))
+}
+
+// TieBreakContainsFold applies the ContainsFold predicate on the "tie_break" field.
+func TieBreakContainsFold(v string) predicate.AwardSelection {
+	return predicate.AwardSelection(sql.FieldContainsFold(FieldTieBreak, v))
 }
 
 // HasCommunity applies the HasEdge predicate on the "community" edge.

@@ -291,6 +291,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "DECIDED"}, Default: "OPEN"},
 		{Name: "nominations_close_at", Type: field.TypeTime, Nullable: true},
 		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "tie_break", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "opened_by_id", Type: field.TypeString, Size: 40},
 		{Name: "decided_by_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "community_id", Type: field.TypeString, Size: 40},
@@ -303,19 +304,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "award_selections_users_opened_by",
-				Columns:    []*schema.Column{AwardSelectionsColumns[7]},
+				Columns:    []*schema.Column{AwardSelectionsColumns[8]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "award_selections_users_decided_by",
-				Columns:    []*schema.Column{AwardSelectionsColumns[8]},
+				Columns:    []*schema.Column{AwardSelectionsColumns[9]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "award_selections_communities_award_selections",
-				Columns:    []*schema.Column{AwardSelectionsColumns[9]},
+				Columns:    []*schema.Column{AwardSelectionsColumns[10]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -324,7 +325,7 @@ var (
 			{
 				Name:    "awardselection_community_id_year",
 				Unique:  true,
-				Columns: []*schema.Column{AwardSelectionsColumns[9], AwardSelectionsColumns[3]},
+				Columns: []*schema.Column{AwardSelectionsColumns[10], AwardSelectionsColumns[3]},
 			},
 		},
 	}

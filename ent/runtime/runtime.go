@@ -318,6 +318,10 @@ func init() {
 	awardselectionDescYear := awardselectionFields[3].Descriptor()
 	// awardselection.YearValidator is a validator for the "year" field. It is called by the builders before save.
 	awardselection.YearValidator = awardselectionDescYear.Validators[0].(func(int) error)
+	// awardselectionDescTieBreak is the schema descriptor for tie_break field.
+	awardselectionDescTieBreak := awardselectionFields[7].Descriptor()
+	// awardselection.TieBreakValidator is a validator for the "tie_break" field. It is called by the builders before save.
+	awardselection.TieBreakValidator = awardselectionDescTieBreak.Validators[0].(func(string) error)
 	// awardselectionDescID is the schema descriptor for id field.
 	awardselectionDescID := awardselectionMixinFields0[0].Descriptor()
 	// awardselection.DefaultID holds the default value on creation for the id field.

@@ -38,6 +38,8 @@ func (AwardSelection) Fields() []ent.Field {
 			Comment("Whether nominations are still taken.").Annotations(entgql.OrderField("STATUS")),
 		field.Time("nominations_close_at").Optional().Nillable().Comment("When organizers should have nominated by; staff decide after it."),
 		field.Time("decided_at").Optional().Nillable().Comment("When the awards were decided."),
+		field.Text("tie_break").Optional().Nillable().Validate(runeLen(0, 1000)).
+			Comment("Why staff ranked winners the tally ties as they did, when the decision needed it."),
 	}
 }
 

@@ -40,8 +40,8 @@ func (Certificate) Fields() []ent.Field {
 			Comment("The verification code printed on it; anyone may check it at /certificates/{code}."),
 		field.String("holder_name").Immutable().Comment("The holder's name as printed."),
 		field.String("community_name").Immutable().Comment("The community's name as printed."),
-		field.String("group_name").Optional().Immutable().Comment("The group's name as printed."),
-		field.String("title").Optional().Immutable().Comment("The award as printed (award certificates)."),
+		field.String("group_name").Optional().Nillable().Immutable().Comment("The group's name as printed."),
+		field.String("title").Optional().Nillable().Immutable().Comment("The award as printed (award certificates)."),
 		field.Int("year").Optional().Nillable().Immutable().Comment("The year of the award (award certificates)."),
 		field.Time("issued_at").Immutable().Comment("When it was issued.").Annotations(entgql.OrderField("ISSUED_AT")),
 	}

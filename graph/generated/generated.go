@@ -327,6 +327,7 @@ type ComplexityRoot struct {
 		OpenedBy           func(childComplexity int) int
 		Status             func(childComplexity int) int
 		Tally              func(childComplexity int, group *pulid.ID, first *int) int
+		TieBreak           func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Year               func(childComplexity int) int
 	}
@@ -2677,6 +2678,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardSelection.Tally(childComplexity, args["group"].(*pulid.ID), args["first"].(*int)), true
+	case "AwardSelection.tieBreak":
+		if e.ComplexityRoot.AwardSelection.TieBreak == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.TieBreak(childComplexity), true
 	case "AwardSelection.updatedAt":
 		if e.ComplexityRoot.AwardSelection.UpdatedAt == nil {
 			break
@@ -10529,6 +10536,10 @@ type AwardSelection implements Node {
   """
   decidedAt: Time
   """
+  Why staff ranked winners the tally ties as they did, when the decision needed it.
+  """
+  tieBreak: String
+  """
   The community selecting.
   """
   community: Community!
@@ -11090,6 +11101,66 @@ input AwardSelectionWhereInput {
   ` + "`" + `decidedAt` + "`" + ` is set.
   """
   decidedAtNotNil: Boolean
+  """
+  ` + "`" + `tieBreak` + "`" + ` equals the value.
+  """
+  tieBreak: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` differs from the value.
+  """
+  tieBreakNEQ: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` is one of the values.
+  """
+  tieBreakIn: [String!]
+  """
+  ` + "`" + `tieBreak` + "`" + ` is none of the values.
+  """
+  tieBreakNotIn: [String!]
+  """
+  ` + "`" + `tieBreak` + "`" + ` is greater (later) than the value.
+  """
+  tieBreakGT: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` is greater (later) than or equal to the value.
+  """
+  tieBreakGTE: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` is less (earlier) than the value.
+  """
+  tieBreakLT: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  tieBreakLTE: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` contains the value, case-sensitive.
+  """
+  tieBreakContains: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` starts with the value, case-sensitive.
+  """
+  tieBreakHasPrefix: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` ends with the value, case-sensitive.
+  """
+  tieBreakHasSuffix: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` is not set.
+  """
+  tieBreakIsNil: Boolean
+  """
+  ` + "`" + `tieBreak` + "`" + ` is set.
+  """
+  tieBreakNotNil: Boolean
+  """
+  ` + "`" + `tieBreak` + "`" + ` equals the value, ignoring case.
+  """
+  tieBreakEqualFold: String
+  """
+  ` + "`" + `tieBreak` + "`" + ` contains the value, ignoring case.
+  """
+  tieBreakContainsFold: String
   """
   Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
@@ -24366,7 +24437,7 @@ type UserError {
   field: [String!]
   "A value of the field that would be accepted, when one can be suggested (a group name that is free)."
   suggestedName: String
-  "A finer, machine-readable reason within code, when the step gives one: LAST_ORGANIZER (the group's last organizer cannot leave or step down)."
+  "A finer, machine-readable reason within code, when the step gives one: LAST_ORGANIZER (the group's last organizer cannot leave or step down), TALLY_TIE (an award decision ranks winners the tally ties without saying why in tieBreak), NO_ADDRESS (a parcel cannot be marked shipped before its recipient gives a shipping address)."
   reason: String
   "The state the object is in, for a CONFLICT about its state (an application's status, such as APPROVED)."
   status: String
@@ -26756,6 +26827,8 @@ func (ec *executionContext) childFields_AwardSelection(ctx context.Context, fiel
 		return ec.fieldContext_AwardSelection_nominationsCloseAt(ctx, field)
 	case "decidedAt":
 		return ec.fieldContext_AwardSelection_decidedAt(ctx, field)
+	case "tieBreak":
+		return ec.fieldContext_AwardSelection_tieBreak(ctx, field)
 	case "community":
 		return ec.fieldContext_AwardSelection_community(ctx, field)
 	case "openedBy":
@@ -35478,6 +35551,13 @@ func (ec *executionContext) fieldContext_AwardSelection_decidedAt(_ context.Cont
 	return graphql.NewScalarFieldContext("AwardSelection", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _AwardSelection_tieBreak(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TieBreak)
+}
+func (ec *executionContext) fieldContext_AwardSelection_tieBreak(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _AwardSelection_community(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36402,14 +36482,14 @@ func (ec *executionContext) fieldContext_Certificate_communityName(_ context.Con
 }
 
 func (ec *executionContext) _Certificate_groupName(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(ctx, field.Selections, obj.GroupName)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.GroupName)
 }
 func (ec *executionContext) fieldContext_Certificate_groupName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Certificate_title(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(ctx, field.Selections, obj.Title)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Certificate_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Certificate", field, false, false, errors.New("field of type String does not have child fields"))
@@ -56527,7 +56607,7 @@ func (ec *executionContext) unmarshalInputAwardSelectionWhereInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "openedByID", "openedByIDNEQ", "openedByIDIn", "openedByIDNotIn", "openedByIDGT", "openedByIDGTE", "openedByIDLT", "openedByIDLTE", "openedByIDContains", "openedByIDHasPrefix", "openedByIDHasSuffix", "openedByIDEqualFold", "openedByIDContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "nominationsCloseAt", "nominationsCloseAtNEQ", "nominationsCloseAtIn", "nominationsCloseAtNotIn", "nominationsCloseAtGT", "nominationsCloseAtGTE", "nominationsCloseAtLT", "nominationsCloseAtLTE", "nominationsCloseAtIsNil", "nominationsCloseAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasCommunity", "hasCommunityWith", "hasOpenedBy", "hasOpenedByWith", "hasDecidedBy", "hasDecidedByWith", "hasAwards", "hasAwardsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "openedByID", "openedByIDNEQ", "openedByIDIn", "openedByIDNotIn", "openedByIDGT", "openedByIDGTE", "openedByIDLT", "openedByIDLTE", "openedByIDContains", "openedByIDHasPrefix", "openedByIDHasSuffix", "openedByIDEqualFold", "openedByIDContainsFold", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "nominationsCloseAt", "nominationsCloseAtNEQ", "nominationsCloseAtIn", "nominationsCloseAtNotIn", "nominationsCloseAtGT", "nominationsCloseAtGTE", "nominationsCloseAtLT", "nominationsCloseAtLTE", "nominationsCloseAtIsNil", "nominationsCloseAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "tieBreak", "tieBreakNEQ", "tieBreakIn", "tieBreakNotIn", "tieBreakGT", "tieBreakGTE", "tieBreakLT", "tieBreakLTE", "tieBreakContains", "tieBreakHasPrefix", "tieBreakHasSuffix", "tieBreakIsNil", "tieBreakNotNil", "tieBreakEqualFold", "tieBreakContainsFold", "hasCommunity", "hasCommunityWith", "hasOpenedBy", "hasOpenedByWith", "hasDecidedBy", "hasDecidedByWith", "hasAwards", "hasAwardsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -57234,6 +57314,111 @@ func (ec *executionContext) unmarshalInputAwardSelectionWhereInput(ctx context.C
 				return it, err
 			}
 			it.DecidedAtNotNil = data
+		case "tieBreak":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreak"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreak = data
+		case "tieBreakNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakNEQ = data
+		case "tieBreakIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakIn = data
+		case "tieBreakNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakNotIn = data
+		case "tieBreakGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakGT = data
+		case "tieBreakGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakGTE = data
+		case "tieBreakLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakLT = data
+		case "tieBreakLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakLTE = data
+		case "tieBreakContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakContains = data
+		case "tieBreakHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakHasPrefix = data
+		case "tieBreakHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakHasSuffix = data
+		case "tieBreakIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakIsNil = data
+		case "tieBreakNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakNotNil = data
+		case "tieBreakEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakEqualFold = data
+		case "tieBreakContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreakContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreakContainsFold = data
 		case "hasCommunity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunity"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -79493,6 +79678,11 @@ func (ec *executionContext) _AwardSelection(ctx context.Context, sel ast.Selecti
 			}
 		case "decidedAt":
 			out.Values[i] = ec._AwardSelection_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tieBreak":
+			out.Values[i] = ec._AwardSelection_tieBreak(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -1338,7 +1338,7 @@ type UserError struct {
 	Field []string `json:"field,omitempty"`
 	// A value of the field that would be accepted, when one can be suggested (a group name that is free).
 	SuggestedName *string `json:"suggestedName,omitempty"`
-	// A finer, machine-readable reason within code, when the step gives one: LAST_ORGANIZER (the group's last organizer cannot leave or step down).
+	// A finer, machine-readable reason within code, when the step gives one: LAST_ORGANIZER (the group's last organizer cannot leave or step down), TALLY_TIE (an award decision ranks winners the tally ties without saying why in tieBreak), NO_ADDRESS (a parcel cannot be marked shipped before its recipient gives a shipping address).
 	Reason *string `json:"reason,omitempty"`
 	// The state the object is in, for a CONFLICT about its state (an application's status, such as APPROVED).
 	Status *string `json:"status,omitempty"`

@@ -129,22 +129,24 @@ func (h *certificates) origin(r *http.Request) string {
 }
 
 func verificationOf(crt *ent.Certificate) verification {
-	v := verification{Valid: true, Kind: string(crt.Kind), HolderName: crt.HolderName,
-		CommunityName: crt.CommunityName, Year: crt.Year, IssuedAt: crt.IssuedAt.UTC().Format(time.RFC3339)}
-	if crt.GroupName != "" {
-		v.GroupName = &crt.GroupName
-	}
-	if crt.Title != "" {
-		v.Title = &crt.Title
-	}
-	return v
+	return verification{Valid: true, Kind: string(crt.Kind), HolderName: crt.HolderName,
+		CommunityName: crt.CommunityName, GroupName: crt.GroupName, Title: crt.Title, Year: crt.Year,
+		IssuedAt: crt.IssuedAt.UTC().Format(time.RFC3339)}
 }
 
 func dataOf(crt *ent.Certificate, verifyURL string) certificate.Data {
 	d := certificate.Data{Kind: string(crt.Kind), HolderName: crt.HolderName, CommunityName: crt.CommunityName,
-		GroupName: crt.GroupName, Title: crt.Title, IssuedAt: crt.IssuedAt, Code: crt.Code, VerifyURL: verifyURL}
+		GroupName: deref(crt.GroupName), Title: deref(crt.Title), IssuedAt: crt.IssuedAt, Code: crt.Code, VerifyURL: verifyURL}
 	if crt.Year != nil {
 		d.Year = *crt.Year
 	}
 	return d
+}
+
+// deref is what a certificate prints for a statement it may not make: nothing.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

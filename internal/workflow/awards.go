@@ -286,8 +286,12 @@ func (r *Runner) DecideAwards(ctx context.Context, in AwardsDecision) (AwardsDec
 			SetStatus(awardnomination.StatusNOT_AWARDED).Exec(ctx); err != nil {
 			return AwardsDecided{}, err
 		}
-		out.Selection, err = c.AwardSelection.UpdateOneID(sel.ID).SetStatus(awardselection.StatusDECIDED).
-			SetDecidedAt(now).SetDecidedByID(v.UserID).Save(ctx)
+		upd := c.AwardSelection.UpdateOneID(sel.ID).SetStatus(awardselection.StatusDECIDED).
+			SetDecidedAt(now).SetDecidedByID(v.UserID)
+		if tieBreak != "" {
+			upd.SetTieBreak(tieBreak)
+		}
+		out.Selection, err = upd.Save(ctx)
 		return out, err
 	})
 }

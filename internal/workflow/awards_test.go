@@ -230,7 +230,8 @@ func TestDecideAwards(t *testing.T) {
 	decision.TieBreak = &why
 	got, err := s.Runner.DecideAwards(s.As(s.staff.ID), decision)
 	noErr(t, "deciding", err)
-	if got.Selection.Status != awardselection.StatusDECIDED || got.Selection.DecidedAt == nil || got.Selection.DecidedByID != s.staff.ID {
+	if got.Selection.Status != awardselection.StatusDECIDED || got.Selection.DecidedAt == nil || got.Selection.DecidedByID != s.staff.ID ||
+		got.Selection.TieBreak == nil || *got.Selection.TieBreak != why {
 		t.Errorf("selection = %+v", got.Selection)
 	}
 	if len(got.Awards) != 3 {

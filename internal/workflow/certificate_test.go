@@ -51,8 +51,8 @@ func TestJoiningIssuesAMembershipCertificateWhereThePolicySays(t *testing.T) {
 	}
 	crt := got[0]
 	if crt.Kind != certificate.KindMEMBERSHIP || crt.HolderName != "张伟" || crt.CommunityName != "欧拉社区" ||
-		crt.GroupName != "北京用户组" || crt.RoleID != ro.ID || crt.GroupID != beijing.ID || crt.CommunityID != euler.ID ||
-		!crt.IssuedAt.Equal(w.Now()) || crt.Title != "" || crt.Year != nil || crt.AwardID != "" {
+		crt.GroupName == nil || *crt.GroupName != "北京用户组" || crt.RoleID != ro.ID || crt.GroupID != beijing.ID || crt.CommunityID != euler.ID ||
+		!crt.IssuedAt.Equal(w.Now()) || crt.Title != nil || crt.Year != nil || crt.AwardID != "" {
 		t.Errorf("membership certificate: %+v", crt)
 	}
 	if !certificateCode.MatchString(crt.Code) {
@@ -140,7 +140,7 @@ func TestIssueAwardCertificate(t *testing.T) {
 	crt, err := issue(withGroup)
 	noErr(t, "issue", err)
 	if crt.Kind != certificate.KindAWARD || crt.HolderName != "王芳" || crt.CommunityName != "欧拉社区" ||
-		crt.GroupName != "上海用户组" || crt.Title != "Outstanding member" || crt.Year == nil || *crt.Year != 2026 ||
+		crt.GroupName == nil || *crt.GroupName != "上海用户组" || crt.Title == nil || *crt.Title != "Outstanding member" || crt.Year == nil || *crt.Year != 2026 ||
 		crt.AwardID != withGroup.ID || crt.RoleID != "" || !crt.IssuedAt.Equal(w.Now()) || !certificateCode.MatchString(crt.Code) {
 		t.Errorf("award certificate: %+v", crt)
 	}
@@ -149,7 +149,7 @@ func TestIssueAwardCertificate(t *testing.T) {
 
 	bare, err := issue(award("Best content", nil))
 	noErr(t, "issue without a group", err)
-	if bare.GroupName != "" || bare.GroupID != "" || bare.Code == crt.Code {
+	if bare.GroupName != nil || bare.GroupID != "" || bare.Code == crt.Code {
 		t.Errorf("award certificate without a group: %+v", bare)
 	}
 	if n := len(w.certificatesOf(wei)); n != 2 {
