@@ -60,6 +60,7 @@ func checkYear(t *testing.T, ctx context.Context, c *ent.Client) {
 				}
 			}
 		}
+		t.Logf("openEuler: %d members at risk (%d with a pending contribution), %d met their year", atRisk, pending, met)
 		if atRisk < 5 || pending < 2 || met < 100 {
 			t.Errorf("%d members at risk (%d with a pending contribution), %d met their year; want several, some and many", atRisk, pending, met)
 		}

@@ -191,6 +191,24 @@ func TestMembersYear(t *testing.T) {
 	if r := do(ada, yearMembershipQ, map[string]any{"g": string(wuhan.ID)}); dig(r.Data, "node", "viewerMembership", "metBy", "id") != contribution {
 		t.Errorf("ada's year is met by her article: %+v %+v", r.Data, r.Errors)
 	}
+	// Her ledger is private (she did not make it public); its counts are not.
+	if r := do(nil, `query YearLedger($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": contribution}); code(r) != "NOT_FOUND" {
+		t.Errorf("anonymous reads ada's contribution: %+v %+v", r.Data, r.Errors)
+	}
+	r = do(bo, `query YearCounts($u: ID!) { node(id: $u) { ... on User { contributionCounts { kind count points } } } }`,
+		map[string]any{"u": string(ada.ID)})
+	total, articles := 0.0, 0.0
+	for _, cc := range items(r.Data, "node", "contributionCounts") {
+		cc, _ := cc.(map[string]any)
+		n, _ := cc["count"].(float64)
+		total += n
+		if cc["kind"] == "ARTICLE" && cc["points"] == float64(points) {
+			articles = n
+		}
+	}
+	if total != 1 || articles != 1 {
+		t.Errorf("bo reads ada's contribution counts: %+v %+v", r.Data, r.Errors)
+	}
 
 	// 30 days before the due date: bo is at risk and warned, once; ada is not.
 	clock.Advance(due.Add(-30*day + time.Hour).Sub(clock.Now()))
