@@ -304,7 +304,7 @@ func (g *gen) buildAwards() {
 			SetUserID(p.id).
 			SetAwardID(id).
 			SetKind(shipment.KindGIFT_PACKAGE).
-			SetDedupeKey("gift:" + string(id)).
+			SetDedupeKey("award:" + string(id)).
 			SetCreatedAt(at)
 		if n%3 != 0 {
 			// Sent a few weeks after the decision, to the address on file.

@@ -55,6 +55,7 @@ type gen struct {
 	lastYear    *selection
 	awardsMade  []*awardRec
 	referred    map[*membership]bool // members who joined with an invite
+	risky       map[*membership]bool // members left at risk
 
 	b builders
 }
@@ -266,6 +267,7 @@ func newGen(db *ent.Client, now time.Time) *gen {
 		verified:    map[credit][]ledgerEntry{},
 		lastCheckIn: map[*person]time.Time{},
 		referred:    map[*membership]bool{},
+		risky:       map[*membership]bool{},
 		users:       map[*person]*ent.UserCreate{},
 	}
 	g.reseed(0, 0)

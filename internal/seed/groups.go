@@ -264,8 +264,9 @@ func (g *gen) buildOpenEuler() {
 				// At the end of the first obligation year, when the
 				// daily job found nothing verified in it.
 				status = role.StatusLAPSED
-				ended = since.Add(time.Duration(c.pol.ObligationWindowDays)*day + time.Duration(g.between(1, 14))*time.Minute)
-				reason = lapseReason
+				due := since.Add(time.Duration(c.pol.ObligationWindowDays) * day)
+				ended = due.Add(time.Duration(g.between(1, 14)) * time.Minute)
+				reason = lapseReason(since, due)
 			case r >= 0.09 && r < 0.14:
 				status = role.StatusLEFT
 				ended = g.timeIn(since.Add(30*day), g.now.Add(-3*day))

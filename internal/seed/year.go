@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
@@ -17,8 +18,12 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
-// lapseReason is the end reason of a membership the obligations job ended.
-const lapseReason = "No contribution in the obligation year."
+// lapseReason is the end reason the obligations job gives a membership
+// whose obligation year [from, to) passed without a verified contribution.
+func lapseReason(from, to time.Time) string {
+	return fmt.Sprintf("No verified contribution to the group between %s and %s: the yearly obligation was not met.",
+		from.UTC().Format("2 January 2006"), to.UTC().Format("2 January 2006"))
+}
 
 // credit names a member's ledger in one group.
 type credit struct {
@@ -121,7 +126,11 @@ func (g *gen) atRisk(gr *grp, m *membership, launch time.Time) bool {
 		!g.lastCheckIn[p].Before(launch) || g.hasVerified(gr, p, m.obligStart, m.obligDue) {
 		return false
 	}
-	return g.chance(0.6)
+	if g.chance(0.6) {
+		g.risky[m] = true
+		return true
+	}
+	return false
 }
 
 // earlierYears gives the member a verified contribution in each obligation
@@ -243,12 +252,19 @@ func (g *gen) certificate(kind certificate.Kind, p *person, gr *grp, roleID, awa
 	g.b.certificates = append(g.b.certificates, b)
 }
 
+// certAlphabet is the letters of verification codes, as the workflow
+// issues them ("ABCD-EFGH-JKLM"): no 0/O or 1/I to misread.
+const certAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
 // certCode returns an unused random verification code.
 func (g *gen) certCode() string {
 	for {
 		var sb strings.Builder
-		for range 12 {
-			sb.WriteByte(crockford[g.intn(len(crockford))])
+		for i := range 12 {
+			if i > 0 && i%4 == 0 {
+				sb.WriteByte('-')
+			}
+			sb.WriteByte(certAlphabet[g.intn(len(certAlphabet))])
 		}
 		if c := sb.String(); !g.codes[c] {
 			g.codes[c] = true
@@ -350,6 +366,39 @@ func (g *gen) buildYear() {
 				b.SetUpdatedAt(m.since)
 			}
 			g.b.shipments = append(g.b.shipments, b)
+		}
+	}
+
+	// The obligations job's letters: reminders to the members at risk and
+	// word of the lapses of the last three months (keys as the job's).
+	for _, gr := range g.oe.groups[:len(openEulerCities)] {
+		for _, m := range gr.members {
+			due := m.obligDue.UTC().Format(time.RFC3339)
+			switch {
+			case m.status == role.StatusACTIVE && g.risky[m]:
+				for _, d := range []int{30, 7} {
+					at := m.obligDue.AddDate(0, 0, -d)
+					if at.After(g.now) {
+						continue
+					}
+					g.message(msg{c: g.oe, to: m.p, template: "obligation_warning",
+						subject: fmt.Sprintf("%d days left in your year with %s", d, gr.pl.Name),
+						body: fmt.Sprintf("Hello %s,\n\nYour membership year with the %s group ends on %s and no contribution of "+
+							"yours has been verified in it yet. Record what you did (a meetup, an article, feedback, code) so that an "+
+							"organizer can verify it; otherwise the membership ends on that date.\n",
+							m.p.name, gr.pl.Name, m.obligDue.Format("2 January 2006")),
+						status: message.StatusSENT, created: minTime(at.Add(time.Duration(5+g.intn(50))*time.Minute), g.now.Add(-time.Hour)),
+						attempts: 1, dedupe: fmt.Sprintf("obligation_warning:%s:%s:%d", m.role, due, d)})
+				}
+			case m.status == role.StatusLAPSED && m.ended.After(g.daysAgo(90)):
+				g.message(msg{c: g.oe, to: m.p, template: "membership_lapsed",
+					subject: "Your membership of " + gr.pl.Name + " has ended",
+					body: fmt.Sprintf("Hello %s,\n\nNo contribution of yours was verified during your membership year, so your "+
+						"membership of the %s group ended on %s. You can ask to join again at any time.\n",
+						m.p.name, gr.pl.Name, m.obligDue.Format("2 January 2006")),
+					status: message.StatusSENT, created: m.ended.Add(time.Minute), attempts: 1,
+					dedupe: fmt.Sprintf("membership_lapsed:%s:%s", m.role, due)})
+			}
 		}
 	}
 

@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contribution"
+	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
@@ -23,6 +25,9 @@ import (
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/authz"
 )
+
+// codePattern is the shape of the codes the workflow issues.
+var codePattern = regexp.MustCompile(`^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$`)
 
 // checkYear checks openEuler's year in progress in the loaded demo: every
 // membership in an obligation year, some at risk and some met, lapses that
@@ -73,6 +78,9 @@ func checkYear(t *testing.T, ctx context.Context, c *ent.Client) {
 				verifiedIn(r, contribution.StatusVERIFIED) || verifiedIn(r, contribution.StatusPENDING) {
 				t.Errorf("lapsed role %s: due %v, ended %v (%q), or something counted in its year", r.ID, r.ObligationDueAt, r.EndedAt, r.EndReason)
 			}
+		}
+		if n := c.Message.Query().Where(message.Template("obligation_warning"), message.CommunityID(oe.ID)).CountX(ctx); n < atRisk {
+			t.Errorf("%d obligation warnings for %d members at risk", n, atRisk)
 		}
 		if c.Role.Query().Where(role.CommunityIDNEQ(oe.ID), role.ObligationDueAtNotNil()).ExistX(ctx) {
 			t.Error("a role outside openEuler has an obligation year")
@@ -147,7 +155,7 @@ func checkYear(t *testing.T, ctx context.Context, c *ent.Client) {
 			crt, err := c.Certificate.Query().Where(certificate.AwardID(a.ID)).Only(ctx)
 			holder := c.User.GetX(ctx, a.UserID)
 			if err != nil || crt.Kind != certificate.KindAWARD || crt.HolderName != holder.Name || crt.Title != a.Title ||
-				crt.Year == nil || *crt.Year != a.Year || len(crt.Code) < 8 {
+				crt.Year == nil || *crt.Year != a.Year || !codePattern.MatchString(crt.Code) {
 				t.Errorf("award %s: certificate %+v, %v", a.ID, crt, err)
 			}
 			s, err := c.Shipment.Query().Where(shipment.AwardID(a.ID)).Only(ctx)
