@@ -116,8 +116,16 @@ func (r *Resolver) APIToken() generated.APITokenResolver { return &aPITokenResol
 // Application returns generated.ApplicationResolver implementation.
 func (r *Resolver) Application() generated.ApplicationResolver { return &applicationResolver{r} }
 
+// AwardSelection returns generated.AwardSelectionResolver implementation.
+func (r *Resolver) AwardSelection() generated.AwardSelectionResolver {
+	return &awardSelectionResolver{r}
+}
+
 // Candidate returns generated.CandidateResolver implementation.
 func (r *Resolver) Candidate() generated.CandidateResolver { return &candidateResolver{r} }
+
+// Certificate returns generated.CertificateResolver implementation.
+func (r *Resolver) Certificate() generated.CertificateResolver { return &certificateResolver{r} }
 
 // Community returns generated.CommunityResolver implementation.
 func (r *Resolver) Community() generated.CommunityResolver { return &communityResolver{r} }
@@ -137,34 +145,24 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 // Registration returns generated.RegistrationResolver implementation.
 func (r *Resolver) Registration() generated.RegistrationResolver { return &registrationResolver{r} }
 
+// Shipment returns generated.ShipmentResolver implementation.
+func (r *Resolver) Shipment() generated.ShipmentResolver { return &shipmentResolver{r} }
+
 // User returns generated.UserResolver implementation.
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	aPITokenResolver     struct{ *Resolver }
-	applicationResolver  struct{ *Resolver }
-	candidateResolver    struct{ *Resolver }
-	communityResolver    struct{ *Resolver }
-	electionResolver     struct{ *Resolver }
-	eventResolver        struct{ *Resolver }
-	groupResolver        struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	registrationResolver struct{ *Resolver }
-	userResolver         struct{ *Resolver }
+	aPITokenResolver       struct{ *Resolver }
+	applicationResolver    struct{ *Resolver }
+	awardSelectionResolver struct{ *Resolver }
+	candidateResolver      struct{ *Resolver }
+	certificateResolver    struct{ *Resolver }
+	communityResolver      struct{ *Resolver }
+	electionResolver       struct{ *Resolver }
+	eventResolver          struct{ *Resolver }
+	groupResolver          struct{ *Resolver }
+	queryResolver          struct{ *Resolver }
+	registrationResolver   struct{ *Resolver }
+	shipmentResolver       struct{ *Resolver }
+	userResolver           struct{ *Resolver }
 )
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *queryResolver) Awards(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) (*ent.AwardConnection, error) {
-	return r.db(ctx).Award.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithAwardOrder(orderBy),
-			ent.WithAwardFilter(where.Filter),
-		)
-}
-*/

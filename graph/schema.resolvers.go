@@ -13,6 +13,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
 	entcommunity "github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contribution"
 	entelection "github.com/usergroups/usergroups/ent/election"
 	entgroup "github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/role"
@@ -102,6 +103,15 @@ func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Commu
 		return nil, err
 	}
 	return messageTemplates(ts...), nil
+}
+
+// ContributionPoints is the resolver for the contributionPoints field.
+func (r *communityPolicyResolver) ContributionPoints(ctx context.Context, obj *policy.Policy) ([]*generated.ContributionPoints, error) {
+	out := []*generated.ContributionPoints{}
+	for _, kp := range obj.Points() {
+		out = append(out, &generated.ContributionPoints{Kind: contribution.Kind(kp.Kind), Points: kp.Points})
+	}
+	return out, nil
 }
 
 // Status is the resolver for the status field.
@@ -678,11 +688,25 @@ func (r *userResolver) RoleCounts(ctx context.Context, obj *ent.User, statuses [
 	return pointers(counts[obj.ID]), err
 }
 
+// ContributionPoints is the resolver for the contributionPoints field.
+func (r *updateCommunityPolicyInputResolver) ContributionPoints(ctx context.Context, obj *workflow.CommunityPolicyUpdate, data []*generated.ContributionPointsInput) error {
+	obj.ContributionPoints = []policy.KindPoints{}
+	for _, d := range data {
+		obj.ContributionPoints = append(obj.ContributionPoints, policy.KindPoints{Kind: string(d.Kind), Points: d.Points})
+	}
+	return nil
+}
+
 // ApprovalQueue returns generated.ApprovalQueueResolver implementation.
 func (r *Resolver) ApprovalQueue() generated.ApprovalQueueResolver { return &approvalQueueResolver{r} }
 
 // ChecklistItem returns generated.ChecklistItemResolver implementation.
 func (r *Resolver) ChecklistItem() generated.ChecklistItemResolver { return &checklistItemResolver{r} }
+
+// CommunityPolicy returns generated.CommunityPolicyResolver implementation.
+func (r *Resolver) CommunityPolicy() generated.CommunityPolicyResolver {
+	return &communityPolicyResolver{r}
+}
 
 // Conflict returns generated.ConflictResolver implementation.
 func (r *Resolver) Conflict() generated.ConflictResolver { return &conflictResolver{r} }
@@ -701,12 +725,19 @@ func (r *Resolver) Screening() generated.ScreeningResolver { return &screeningRe
 // Subscription returns generated.SubscriptionResolver implementation.
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
+// UpdateCommunityPolicyInput returns generated.UpdateCommunityPolicyInputResolver implementation.
+func (r *Resolver) UpdateCommunityPolicyInput() generated.UpdateCommunityPolicyInputResolver {
+	return &updateCommunityPolicyInputResolver{r}
+}
+
 type (
-	approvalQueueResolver       struct{ *Resolver }
-	checklistItemResolver       struct{ *Resolver }
-	conflictResolver            struct{ *Resolver }
-	mutationResolver            struct{ *Resolver }
-	officialRequirementResolver struct{ *Resolver }
-	screeningResolver           struct{ *Resolver }
-	subscriptionResolver        struct{ *Resolver }
+	approvalQueueResolver              struct{ *Resolver }
+	checklistItemResolver              struct{ *Resolver }
+	communityPolicyResolver            struct{ *Resolver }
+	conflictResolver                   struct{ *Resolver }
+	mutationResolver                   struct{ *Resolver }
+	officialRequirementResolver        struct{ *Resolver }
+	screeningResolver                  struct{ *Resolver }
+	subscriptionResolver               struct{ *Resolver }
+	updateCommunityPolicyInputResolver struct{ *Resolver }
 )

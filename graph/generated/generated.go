@@ -56,9 +56,12 @@ type ResolverRoot interface {
 	APIToken() APITokenResolver
 	Application() ApplicationResolver
 	ApprovalQueue() ApprovalQueueResolver
+	AwardSelection() AwardSelectionResolver
 	Candidate() CandidateResolver
+	Certificate() CertificateResolver
 	ChecklistItem() ChecklistItemResolver
 	Community() CommunityResolver
+	CommunityPolicy() CommunityPolicyResolver
 	Conflict() ConflictResolver
 	Election() ElectionResolver
 	Event() EventResolver
@@ -68,8 +71,10 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Registration() RegistrationResolver
 	Screening() ScreeningResolver
+	Shipment() ShipmentResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
+	UpdateCommunityPolicyInput() UpdateCommunityPolicyInputResolver
 }
 
 type DirectiveRoot struct {
@@ -311,6 +316,7 @@ type ComplexityRoot struct {
 
 	AwardSelection struct {
 		Awards             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		Categories         func(childComplexity int) int
 		Community          func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		DecidedAt          func(childComplexity int) int
@@ -320,6 +326,7 @@ type ComplexityRoot struct {
 		NominationsCloseAt func(childComplexity int) int
 		OpenedBy           func(childComplexity int) int
 		Status             func(childComplexity int) int
+		Tally              func(childComplexity int, group *pulid.ID, first *int) int
 		UpdatedAt          func(childComplexity int) int
 		Year               func(childComplexity int) int
 	}
@@ -375,22 +382,24 @@ type ComplexityRoot struct {
 	}
 
 	Certificate struct {
-		Award         func(childComplexity int) int
-		Code          func(childComplexity int) int
-		Community     func(childComplexity int) int
-		CommunityName func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Group         func(childComplexity int) int
-		GroupName     func(childComplexity int) int
-		HolderName    func(childComplexity int) int
-		ID            func(childComplexity int) int
-		IssuedAt      func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Role          func(childComplexity int) int
-		Title         func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		User          func(childComplexity int) int
-		Year          func(childComplexity int) int
+		Award           func(childComplexity int) int
+		Code            func(childComplexity int) int
+		Community       func(childComplexity int) int
+		CommunityName   func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Group           func(childComplexity int) int
+		GroupName       func(childComplexity int) int
+		HolderName      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IssuedAt        func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		PDFURL          func(childComplexity int) int
+		Role            func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		User            func(childComplexity int) int
+		VerificationURL func(childComplexity int) int
+		Year            func(childComplexity int) int
 	}
 
 	CertificateConnection struct {
@@ -469,9 +478,13 @@ type ComplexityRoot struct {
 
 	CommunityPolicy struct {
 		AmbassadorScope           func(childComplexity int) int
+		AwardCategories           func(childComplexity int) int
 		ConflictRadiusKm          func(childComplexity int) int
+		ContributionPoints        func(childComplexity int) int
 		DormantAfterDays          func(childComplexity int) int
 		FirstTermAppointed        func(childComplexity int) int
+		JoinCertificate           func(childComplexity int) int
+		JoinSouvenir              func(childComplexity int) int
 		LeadersRequirePartner     func(childComplexity int) int
 		MaxAmbassadorsPerScope    func(childComplexity int) int
 		MaxOrganizersPerGroup     func(childComplexity int) int
@@ -554,9 +567,20 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ContributionCount struct {
+		Count  func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Points func(childComplexity int) int
+	}
+
 	ContributionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ContributionPoints struct {
+		Kind   func(childComplexity int) int
+		Points func(childComplexity int) int
 	}
 
 	CreateAPITokenPayload struct {
@@ -573,6 +597,17 @@ type ComplexityRoot struct {
 	CreateInvitePayload struct {
 		Invite     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	DecideAwardsPayload struct {
+		Awards     func(childComplexity int) int
+		Selection  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	DeclineContributionPayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	Election struct {
@@ -666,6 +701,7 @@ type ComplexityRoot struct {
 		ChatURL             func(childComplexity int) int
 		City                func(childComplexity int) int
 		Community           func(childComplexity int) int
+		ContributionCounts  func(childComplexity int) int
 		Contributions       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
 		Country             func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
@@ -678,6 +714,7 @@ type ComplexityRoot struct {
 		LogoURL             func(childComplexity int) int
 		Longitude           func(childComplexity int) int
 		MeetupURL           func(childComplexity int) int
+		MembersAtRisk       func(childComplexity int, withinDays *int) int
 		Mentor              func(childComplexity int) int
 		Name                func(childComplexity int) int
 		OfficialSince       func(childComplexity int) int
@@ -691,6 +728,7 @@ type ComplexityRoot struct {
 		UpdatedAt           func(childComplexity int) int
 		ViewerCanAdminister func(childComplexity int) int
 		ViewerCanJoin       func(childComplexity int) int
+		ViewerMembership    func(childComplexity int) int
 		WebsiteURL          func(childComplexity int) int
 	}
 
@@ -739,6 +777,25 @@ type ComplexityRoot struct {
 		URL   func(childComplexity int) int
 	}
 
+	MarkShipmentShippedPayload struct {
+		Shipment   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	MemberAtRisk struct {
+		Member               func(childComplexity int) int
+		ObligationDueAt      func(childComplexity int) int
+		PendingContributions func(childComplexity int) int
+		Role                 func(childComplexity int) int
+	}
+
+	Membership struct {
+		MetBy               func(childComplexity int) int
+		ObligationDueAt     func(childComplexity int) int
+		ObligationStartedAt func(childComplexity int) int
+		Role                func(childComplexity int) int
+	}
+
 	MessageTemplate struct {
 		Body      func(childComplexity int) int
 		Custom    func(childComplexity int) int
@@ -770,16 +827,22 @@ type ComplexityRoot struct {
 		CreateAPIToken            func(childComplexity int, input CreateAPITokenInput) int
 		CreateEvent               func(childComplexity int, input CreateEventInput) int
 		CreateInvite              func(childComplexity int, input CreateInviteInput) int
+		DecideAwards              func(childComplexity int, input DecideAwardsInput) int
+		DeclineContribution       func(childComplexity int, input DeclineContributionInput) int
 		EndGroupRole              func(childComplexity int, input EndGroupRoleInput) int
 		EndorseApplication        func(childComplexity int, input EndorseApplicationInput) int
 		ExportEventAttendees      func(childComplexity int, input ExportEventAttendeesInput) int
 		GrantGroupRole            func(childComplexity int, input GrantGroupRoleInput) int
 		JoinGroup                 func(childComplexity int, input JoinGroupInput) int
 		LeaveGroup                func(childComplexity int, input LeaveGroupInput) int
+		MarkShipmentShipped       func(childComplexity int, input MarkShipmentShippedInput) int
 		NominateCandidate         func(childComplexity int, input NominateCandidateInput) int
+		NominateForAward          func(childComplexity int, input NominateForAwardInput) int
 		ObjectToApplication       func(childComplexity int, input ObjectToApplicationInput) int
+		OpenAwardSelection        func(childComplexity int, input OpenAwardSelectionInput) int
 		OpenElection              func(childComplexity int, input OpenElectionInput) int
 		PublishEvent              func(childComplexity int, input PublishEventInput) int
+		RecordContribution        func(childComplexity int, input RecordContributionInput) int
 		RedeemInvite              func(childComplexity int, input RedeemInviteInput) int
 		RegisterForEvent          func(childComplexity int, input RegisterForEventInput) int
 		RejectApplication         func(childComplexity int, input RejectApplicationInput) int
@@ -793,18 +856,28 @@ type ComplexityRoot struct {
 		RevokeAPIToken            func(childComplexity int, input RevokeAPITokenInput) int
 		RevokeInvite              func(childComplexity int, input RevokeInviteInput) int
 		RevokeRole                func(childComplexity int, input RevokeRoleInput) int
+		SetContact                func(childComplexity int, input SetContactInput) int
 		SetMessageTemplate        func(childComplexity int, input SetMessageTemplateInput) int
 		SetShippingAddress        func(childComplexity int, input SetShippingAddressInput) int
+		ShortlistUserCase         func(childComplexity int, input ShortlistUserCaseInput) int
 		StepDown                  func(childComplexity int, input StepDownInput) int
 		SupportGroupApplication   func(childComplexity int, input SupportGroupApplicationInput) int
+		UnshortlistUserCase       func(childComplexity int, input UnshortlistUserCaseInput) int
 		UpdateApplicationProposal func(childComplexity int, input UpdateApplicationProposalInput) int
 		UpdateCommunityPolicy     func(childComplexity int, input workflow.CommunityPolicyUpdate) int
 		UpdateEvent               func(childComplexity int, input UpdateEventInput) int
+		UpdateProfile             func(childComplexity int, input UpdateProfileInput) int
+		VerifyContribution        func(childComplexity int, input VerifyContributionInput) int
 		WithdrawApplication       func(childComplexity int, input WithdrawApplicationInput) int
 	}
 
 	NominateCandidatePayload struct {
 		Candidate  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	NominateForAwardPayload struct {
+		Nomination func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -818,6 +891,11 @@ type ComplexityRoot struct {
 		Key    func(childComplexity int) int
 		Label  func(childComplexity int) int
 		Met    func(childComplexity int) int
+	}
+
+	OpenAwardSelectionPayload struct {
+		Selection  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	OpenElectionPayload struct {
@@ -866,6 +944,7 @@ type ComplexityRoot struct {
 		Ambassadors            func(childComplexity int, community pulid.ID, region *pulid.ID, near *NearInput, limit *int) int
 		Applications           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
 		ApprovalQueue          func(childComplexity int, community pulid.ID, filter *ApprovalQueueFilter) int
+		Awards                 func(childComplexity int, community pulid.ID, year *int) int
 		ChangeCursor           func(childComplexity int) int
 		Communities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Community              func(childComplexity int, slug string) int
@@ -882,6 +961,7 @@ type ComplexityRoot struct {
 		Regions                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
 		Reports                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) int
 		Roles                  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		SummitShortlist        func(childComplexity int, community pulid.ID, year int) int
 		User                   func(childComplexity int, handle string) int
 		Users                  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 	}
@@ -889,6 +969,11 @@ type ComplexityRoot struct {
 	QueueCount struct {
 		Count  func(childComplexity int) int
 		Status func(childComplexity int) int
+	}
+
+	RecordContributionPayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	RedeemInvitePayload struct {
@@ -1129,6 +1214,11 @@ type ComplexityRoot struct {
 		Supporters             func(childComplexity int) int
 	}
 
+	SetContactPayload struct {
+		Contact    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SetMessageTemplatePayload struct {
 		Template   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -1140,6 +1230,7 @@ type ComplexityRoot struct {
 	}
 
 	Shipment struct {
+		Address      func(childComplexity int) int
 		Award        func(childComplexity int) int
 		Carrier      func(childComplexity int) int
 		Community    func(childComplexity int) int
@@ -1179,6 +1270,24 @@ type ComplexityRoot struct {
 		Region        func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		User          func(childComplexity int) int
+	}
+
+	ShortlistUserCasePayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
+	ShowcaseAward struct {
+		Award        func(childComplexity int) int
+		Category     func(childComplexity int) int
+		Citation     func(childComplexity int) int
+		Group        func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		PhotoURL     func(childComplexity int) int
+		Rank         func(childComplexity int) int
+		Title        func(childComplexity int) int
+		Year         func(childComplexity int) int
 	}
 
 	Sponsor struct {
@@ -1239,11 +1348,24 @@ type ComplexityRoot struct {
 		UserErrors             func(childComplexity int) int
 	}
 
+	TallyEntry struct {
+		Contributions func(childComplexity int) int
+		Group         func(childComplexity int) int
+		Member        func(childComplexity int) int
+		Points        func(childComplexity int) int
+		Rank          func(childComplexity int) int
+	}
+
 	TrackRecord struct {
 		AmbassadorsInScope func(childComplexity int) int
 		Contributions      func(childComplexity int) int
 		EventsOrganized    func(childComplexity int) int
 		Roles              func(childComplexity int) int
+	}
+
+	UnshortlistUserCasePayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	UpdateApplicationProposalPayload struct {
@@ -1261,34 +1383,40 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateProfilePayload struct {
+		User       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	User struct {
-		APITokens       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder) int
-		Affiliation     func(childComplexity int) int
-		Applications    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
-		AvatarURL       func(childComplexity int) int
-		Awards          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
-		Bio             func(childComplexity int) int
-		Certificates    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CertificateOrder) int
-		City            func(childComplexity int) int
-		Contact         func(childComplexity int) int
-		Contributions   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
-		Country         func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		Handle          func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Languages       func(childComplexity int) int
-		LedgerPublic    func(childComplexity int) int
-		Links           func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Organization    func(childComplexity int) int
-		PhotoConsent    func(childComplexity int) int
-		Registrations   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegistrationOrder, where *ent.RegistrationWhereInput) int
-		RoleCounts      func(childComplexity int, statuses []role.Status) int
-		Roles           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
-		Shipments       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ShipmentOrder) int
-		ShippingAddress func(childComplexity int) int
-		ShowcaseConsent func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
+		APITokens          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder) int
+		Affiliation        func(childComplexity int) int
+		Applications       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
+		AvatarURL          func(childComplexity int) int
+		Awards             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
+		Bio                func(childComplexity int) int
+		Certificates       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CertificateOrder) int
+		City               func(childComplexity int) int
+		Contact            func(childComplexity int) int
+		ContributionCounts func(childComplexity int) int
+		Contributions      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ContributionOrder, where *ent.ContributionWhereInput) int
+		Country            func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Handle             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Languages          func(childComplexity int) int
+		LedgerPublic       func(childComplexity int) int
+		Links              func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Organization       func(childComplexity int) int
+		PhotoConsent       func(childComplexity int) int
+		Registrations      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RegistrationOrder, where *ent.RegistrationWhereInput) int
+		RoleCounts         func(childComplexity int, statuses []role.Status) int
+		Roles              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) int
+		Shipments          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ShipmentOrder) int
+		ShippingAddress    func(childComplexity int) int
+		ShowcaseConsent    func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -1314,6 +1442,11 @@ type ComplexityRoot struct {
 		SuggestedName func(childComplexity int) int
 	}
 
+	VerifyContributionPayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
 	WithdrawApplicationPayload struct {
 		Application func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
@@ -1337,8 +1470,16 @@ type ApprovalQueueResolver interface {
 	Counts(ctx context.Context, obj *queue.Queue) ([]*queue.Count, error)
 	OldestOpenSince(ctx context.Context, obj *queue.Queue) (*time.Time, error)
 }
+type AwardSelectionResolver interface {
+	Tally(ctx context.Context, obj *ent.AwardSelection, group *pulid.ID, first *int) ([]*workflow.TallyEntry, error)
+	Categories(ctx context.Context, obj *ent.AwardSelection) ([]string, error)
+}
 type CandidateResolver interface {
 	Votes(ctx context.Context, obj *ent.Candidate) (*int, error)
+}
+type CertificateResolver interface {
+	PDFURL(ctx context.Context, obj *ent.Certificate) (string, error)
+	VerificationURL(ctx context.Context, obj *ent.Certificate) (string, error)
 }
 type ChecklistItemResolver interface {
 	Key(ctx context.Context, obj *schematype.ChecklistItem) (HandoverStep, error)
@@ -1347,6 +1488,9 @@ type ChecklistItemResolver interface {
 }
 type CommunityResolver interface {
 	MessageTemplates(ctx context.Context, obj *ent.Community) ([]*MessageTemplate, error)
+}
+type CommunityPolicyResolver interface {
+	ContributionPoints(ctx context.Context, obj *policy.Policy) ([]*ContributionPoints, error)
 }
 type ConflictResolver interface {
 	Status(ctx context.Context, obj *schematype.Conflict) (group.Status, error)
@@ -1365,6 +1509,9 @@ type EventResolver interface {
 	ViewerRegistration(ctx context.Context, obj *ent.Event) (*ent.Registration, error)
 }
 type GroupResolver interface {
+	ContributionCounts(ctx context.Context, obj *ent.Group) ([]*queue.ContributionCount, error)
+	ViewerMembership(ctx context.Context, obj *ent.Group) (*queue.Membership, error)
+	MembersAtRisk(ctx context.Context, obj *ent.Group, withinDays *int) ([]*queue.MemberAtRisk, error)
 	ViewerCanAdminister(ctx context.Context, obj *ent.Group) (bool, error)
 	ViewerCanJoin(ctx context.Context, obj *ent.Group) (bool, error)
 	Roster(ctx context.Context, obj *ent.Group, kinds []role.Kind, statuses []role.Status, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder) (*RosterConnection, error)
@@ -1374,6 +1521,17 @@ type GroupResolver interface {
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (*RevokeAPITokenPayload, error)
+	OpenAwardSelection(ctx context.Context, input OpenAwardSelectionInput) (*OpenAwardSelectionPayload, error)
+	NominateForAward(ctx context.Context, input NominateForAwardInput) (*NominateForAwardPayload, error)
+	DecideAwards(ctx context.Context, input DecideAwardsInput) (*DecideAwardsPayload, error)
+	ShortlistUserCase(ctx context.Context, input ShortlistUserCaseInput) (*ShortlistUserCasePayload, error)
+	UnshortlistUserCase(ctx context.Context, input UnshortlistUserCaseInput) (*UnshortlistUserCasePayload, error)
+	MarkShipmentShipped(ctx context.Context, input MarkShipmentShippedInput) (*MarkShipmentShippedPayload, error)
+	RecordContribution(ctx context.Context, input RecordContributionInput) (*RecordContributionPayload, error)
+	VerifyContribution(ctx context.Context, input VerifyContributionInput) (*VerifyContributionPayload, error)
+	DeclineContribution(ctx context.Context, input DeclineContributionInput) (*DeclineContributionPayload, error)
+	UpdateProfile(ctx context.Context, input UpdateProfileInput) (*UpdateProfilePayload, error)
+	SetContact(ctx context.Context, input SetContactInput) (*SetContactPayload, error)
 	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*UpdateCommunityPolicyPayload, error)
 	ApplyForGroup(ctx context.Context, input ApplyForGroupInput) (*ApplyForGroupPayload, error)
 	SupportGroupApplication(ctx context.Context, input SupportGroupApplicationInput) (*SupportGroupApplicationPayload, error)
@@ -1440,6 +1598,8 @@ type QueryResolver interface {
 	Reports(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ReportOrder, where *ent.ReportWhereInput) (*ent.ReportConnection, error)
 	Roles(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	Awards(ctx context.Context, community pulid.ID, year *int) ([]*workflow.ShowcaseAward, error)
+	SummitShortlist(ctx context.Context, community pulid.ID, year int) ([]*ent.Contribution, error)
 	Community(ctx context.Context, slug string) (*ent.Community, error)
 	Group(ctx context.Context, community string, slug string) (*ent.Group, error)
 	User(ctx context.Context, handle string) (*ent.User, error)
@@ -1457,6 +1617,9 @@ type RegistrationResolver interface {
 type ScreeningResolver interface {
 	Missing(ctx context.Context, obj *schematype.Screening) ([]MissingInformation, error)
 }
+type ShipmentResolver interface {
+	Address(ctx context.Context, obj *ent.Shipment) (*ent.ShippingAddress, error)
+}
 type SubscriptionResolver interface {
 	ApprovalQueue(ctx context.Context, community pulid.ID, filter *ApprovalQueueFilter, after *entgql.Cursor[pulid.ID]) (<-chan *ApplicationChange, error)
 	GroupRoster(ctx context.Context, group pulid.ID, after *entgql.Cursor[pulid.ID]) (<-chan *RoleChange, error)
@@ -1464,7 +1627,12 @@ type SubscriptionResolver interface {
 	Changes(ctx context.Context, community pulid.ID, topics []ChangeTopic, after *entgql.Cursor[pulid.ID]) (<-chan *ChangeItem, error)
 }
 type UserResolver interface {
+	ContributionCounts(ctx context.Context, obj *ent.User) ([]*queue.ContributionCount, error)
 	RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error)
+}
+
+type UpdateCommunityPolicyInputResolver interface {
+	ContributionPoints(ctx context.Context, obj *workflow.CommunityPolicyUpdate, data []*ContributionPointsInput) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2433,6 +2601,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardSelection.Awards(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.AwardOrder), args["where"].(*ent.AwardWhereInput)), true
+	case "AwardSelection.categories":
+		if e.ComplexityRoot.AwardSelection.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardSelection.Categories(childComplexity), true
 	case "AwardSelection.community":
 		if e.ComplexityRoot.AwardSelection.Community == nil {
 			break
@@ -2492,6 +2666,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardSelection.Status(childComplexity), true
+	case "AwardSelection.tally":
+		if e.ComplexityRoot.AwardSelection.Tally == nil {
+			break
+		}
+
+		args, err := ec.field_AwardSelection_tally_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AwardSelection.Tally(childComplexity, args["group"].(*pulid.ID), args["first"].(*int)), true
 	case "AwardSelection.updatedAt":
 		if e.ComplexityRoot.AwardSelection.UpdatedAt == nil {
 			break
@@ -2735,6 +2920,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Certificate.Kind(childComplexity), true
+	case "Certificate.pdfURL":
+		if e.ComplexityRoot.Certificate.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.PDFURL(childComplexity), true
 	case "Certificate.role":
 		if e.ComplexityRoot.Certificate.Role == nil {
 			break
@@ -2759,6 +2950,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Certificate.User(childComplexity), true
+	case "Certificate.verificationURL":
+		if e.ComplexityRoot.Certificate.VerificationURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.VerificationURL(childComplexity), true
 	case "Certificate.year":
 		if e.ComplexityRoot.Certificate.Year == nil {
 			break
@@ -3103,12 +3300,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPolicy.AmbassadorScope(childComplexity), true
+	case "CommunityPolicy.awardCategories":
+		if e.ComplexityRoot.CommunityPolicy.AwardCategories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.AwardCategories(childComplexity), true
 	case "CommunityPolicy.conflictRadiusKm":
 		if e.ComplexityRoot.CommunityPolicy.ConflictRadiusKm == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CommunityPolicy.ConflictRadiusKm(childComplexity), true
+	case "CommunityPolicy.contributionPoints":
+		if e.ComplexityRoot.CommunityPolicy.ContributionPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.ContributionPoints(childComplexity), true
 	case "CommunityPolicy.dormantAfterDays":
 		if e.ComplexityRoot.CommunityPolicy.DormantAfterDays == nil {
 			break
@@ -3121,6 +3330,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPolicy.FirstTermAppointed(childComplexity), true
+	case "CommunityPolicy.joinCertificate":
+		if e.ComplexityRoot.CommunityPolicy.JoinCertificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.JoinCertificate(childComplexity), true
+	case "CommunityPolicy.joinSouvenir":
+		if e.ComplexityRoot.CommunityPolicy.JoinSouvenir == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPolicy.JoinSouvenir(childComplexity), true
 	case "CommunityPolicy.leadersRequirePartner":
 		if e.ComplexityRoot.CommunityPolicy.LeadersRequirePartner == nil {
 			break
@@ -3500,6 +3721,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContributionConnection.TotalCount(childComplexity), true
 
+	case "ContributionCount.count":
+		if e.ComplexityRoot.ContributionCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionCount.Count(childComplexity), true
+	case "ContributionCount.kind":
+		if e.ComplexityRoot.ContributionCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionCount.Kind(childComplexity), true
+	case "ContributionCount.points":
+		if e.ComplexityRoot.ContributionCount.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionCount.Points(childComplexity), true
+
 	case "ContributionEdge.cursor":
 		if e.ComplexityRoot.ContributionEdge.Cursor == nil {
 			break
@@ -3512,6 +3752,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContributionEdge.Node(childComplexity), true
+
+	case "ContributionPoints.kind":
+		if e.ComplexityRoot.ContributionPoints.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionPoints.Kind(childComplexity), true
+	case "ContributionPoints.points":
+		if e.ComplexityRoot.ContributionPoints.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionPoints.Points(childComplexity), true
 
 	case "CreateAPITokenPayload.apiToken":
 		if e.ComplexityRoot.CreateAPITokenPayload.APIToken == nil {
@@ -3557,6 +3810,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateInvitePayload.UserErrors(childComplexity), true
+
+	case "DecideAwardsPayload.awards":
+		if e.ComplexityRoot.DecideAwardsPayload.Awards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideAwardsPayload.Awards(childComplexity), true
+	case "DecideAwardsPayload.selection":
+		if e.ComplexityRoot.DecideAwardsPayload.Selection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideAwardsPayload.Selection(childComplexity), true
+	case "DecideAwardsPayload.userErrors":
+		if e.ComplexityRoot.DecideAwardsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideAwardsPayload.UserErrors(childComplexity), true
+
+	case "DeclineContributionPayload.contribution":
+		if e.ComplexityRoot.DeclineContributionPayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineContributionPayload.Contribution(childComplexity), true
+	case "DeclineContributionPayload.userErrors":
+		if e.ComplexityRoot.DeclineContributionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineContributionPayload.UserErrors(childComplexity), true
 
 	case "Election.candidates":
 		if e.ComplexityRoot.Election.Candidates == nil {
@@ -3982,6 +4267,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Community(childComplexity), true
+	case "Group.contributionCounts":
+		if e.ComplexityRoot.Group.ContributionCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.ContributionCounts(childComplexity), true
 	case "Group.contributions":
 		if e.ComplexityRoot.Group.Contributions == nil {
 			break
@@ -4064,6 +4355,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.MeetupURL(childComplexity), true
+	case "Group.membersAtRisk":
+		if e.ComplexityRoot.Group.MembersAtRisk == nil {
+			break
+		}
+
+		args, err := ec.field_Group_membersAtRisk_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.MembersAtRisk(childComplexity, args["withinDays"].(*int)), true
 	case "Group.mentor":
 		if e.ComplexityRoot.Group.Mentor == nil {
 			break
@@ -4162,6 +4464,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.ViewerCanJoin(childComplexity), true
+	case "Group.viewerMembership":
+		if e.ComplexityRoot.Group.ViewerMembership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.ViewerMembership(childComplexity), true
 	case "Group.websiteURL":
 		if e.ComplexityRoot.Group.WebsiteURL == nil {
 			break
@@ -4319,6 +4627,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Link.URL(childComplexity), true
+
+	case "MarkShipmentShippedPayload.shipment":
+		if e.ComplexityRoot.MarkShipmentShippedPayload.Shipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkShipmentShippedPayload.Shipment(childComplexity), true
+	case "MarkShipmentShippedPayload.userErrors":
+		if e.ComplexityRoot.MarkShipmentShippedPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkShipmentShippedPayload.UserErrors(childComplexity), true
+
+	case "MemberAtRisk.member":
+		if e.ComplexityRoot.MemberAtRisk.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAtRisk.Member(childComplexity), true
+	case "MemberAtRisk.obligationDueAt":
+		if e.ComplexityRoot.MemberAtRisk.ObligationDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAtRisk.ObligationDueAt(childComplexity), true
+	case "MemberAtRisk.pendingContributions":
+		if e.ComplexityRoot.MemberAtRisk.PendingContributions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAtRisk.PendingContributions(childComplexity), true
+	case "MemberAtRisk.role":
+		if e.ComplexityRoot.MemberAtRisk.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAtRisk.Role(childComplexity), true
+
+	case "Membership.metBy":
+		if e.ComplexityRoot.Membership.MetBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.MetBy(childComplexity), true
+	case "Membership.obligationDueAt":
+		if e.ComplexityRoot.Membership.ObligationDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.ObligationDueAt(childComplexity), true
+	case "Membership.obligationStartedAt":
+		if e.ComplexityRoot.Membership.ObligationStartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.ObligationStartedAt(childComplexity), true
+	case "Membership.role":
+		if e.ComplexityRoot.Membership.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Role(childComplexity), true
 
 	case "MessageTemplate.body":
 		if e.ComplexityRoot.MessageTemplate.Body == nil {
@@ -4588,6 +4959,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateInvite(childComplexity, args["input"].(CreateInviteInput)), true
+	case "Mutation.decideAwards":
+		if e.ComplexityRoot.Mutation.DecideAwards == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideAwards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideAwards(childComplexity, args["input"].(DecideAwardsInput)), true
+	case "Mutation.declineContribution":
+		if e.ComplexityRoot.Mutation.DeclineContribution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineContribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineContribution(childComplexity, args["input"].(DeclineContributionInput)), true
 	case "Mutation.endGroupRole":
 		if e.ComplexityRoot.Mutation.EndGroupRole == nil {
 			break
@@ -4654,6 +5047,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LeaveGroup(childComplexity, args["input"].(LeaveGroupInput)), true
+	case "Mutation.markShipmentShipped":
+		if e.ComplexityRoot.Mutation.MarkShipmentShipped == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markShipmentShipped_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkShipmentShipped(childComplexity, args["input"].(MarkShipmentShippedInput)), true
 	case "Mutation.nominateCandidate":
 		if e.ComplexityRoot.Mutation.NominateCandidate == nil {
 			break
@@ -4665,6 +5069,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.NominateCandidate(childComplexity, args["input"].(NominateCandidateInput)), true
+	case "Mutation.nominateForAward":
+		if e.ComplexityRoot.Mutation.NominateForAward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_nominateForAward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.NominateForAward(childComplexity, args["input"].(NominateForAwardInput)), true
 	case "Mutation.objectToApplication":
 		if e.ComplexityRoot.Mutation.ObjectToApplication == nil {
 			break
@@ -4676,6 +5091,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ObjectToApplication(childComplexity, args["input"].(ObjectToApplicationInput)), true
+	case "Mutation.openAwardSelection":
+		if e.ComplexityRoot.Mutation.OpenAwardSelection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openAwardSelection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenAwardSelection(childComplexity, args["input"].(OpenAwardSelectionInput)), true
 	case "Mutation.openElection":
 		if e.ComplexityRoot.Mutation.OpenElection == nil {
 			break
@@ -4698,6 +5124,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishEvent(childComplexity, args["input"].(PublishEventInput)), true
+	case "Mutation.recordContribution":
+		if e.ComplexityRoot.Mutation.RecordContribution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordContribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordContribution(childComplexity, args["input"].(RecordContributionInput)), true
 	case "Mutation.redeemInvite":
 		if e.ComplexityRoot.Mutation.RedeemInvite == nil {
 			break
@@ -4841,6 +5278,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(RevokeRoleInput)), true
+	case "Mutation.setContact":
+		if e.ComplexityRoot.Mutation.SetContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetContact(childComplexity, args["input"].(SetContactInput)), true
 	case "Mutation.setMessageTemplate":
 		if e.ComplexityRoot.Mutation.SetMessageTemplate == nil {
 			break
@@ -4863,6 +5311,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetShippingAddress(childComplexity, args["input"].(SetShippingAddressInput)), true
+	case "Mutation.shortlistUserCase":
+		if e.ComplexityRoot.Mutation.ShortlistUserCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shortlistUserCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShortlistUserCase(childComplexity, args["input"].(ShortlistUserCaseInput)), true
 	case "Mutation.stepDown":
 		if e.ComplexityRoot.Mutation.StepDown == nil {
 			break
@@ -4885,6 +5344,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SupportGroupApplication(childComplexity, args["input"].(SupportGroupApplicationInput)), true
+	case "Mutation.unshortlistUserCase":
+		if e.ComplexityRoot.Mutation.UnshortlistUserCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unshortlistUserCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnshortlistUserCase(childComplexity, args["input"].(UnshortlistUserCaseInput)), true
 	case "Mutation.updateApplicationProposal":
 		if e.ComplexityRoot.Mutation.UpdateApplicationProposal == nil {
 			break
@@ -4918,6 +5388,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["input"].(UpdateEventInput)), true
+	case "Mutation.updateProfile":
+		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProfile(childComplexity, args["input"].(UpdateProfileInput)), true
+	case "Mutation.verifyContribution":
+		if e.ComplexityRoot.Mutation.VerifyContribution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyContribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyContribution(childComplexity, args["input"].(VerifyContributionInput)), true
 	case "Mutation.withdrawApplication":
 		if e.ComplexityRoot.Mutation.WithdrawApplication == nil {
 			break
@@ -4942,6 +5434,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NominateCandidatePayload.UserErrors(childComplexity), true
+
+	case "NominateForAwardPayload.nomination":
+		if e.ComplexityRoot.NominateForAwardPayload.Nomination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominateForAwardPayload.Nomination(childComplexity), true
+	case "NominateForAwardPayload.userErrors":
+		if e.ComplexityRoot.NominateForAwardPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominateForAwardPayload.UserErrors(childComplexity), true
 
 	case "ObjectToApplicationPayload.application":
 		if e.ComplexityRoot.ObjectToApplicationPayload.Application == nil {
@@ -4980,6 +5485,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OfficialRequirement.Met(childComplexity), true
+
+	case "OpenAwardSelectionPayload.selection":
+		if e.ComplexityRoot.OpenAwardSelectionPayload.Selection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenAwardSelectionPayload.Selection(childComplexity), true
+	case "OpenAwardSelectionPayload.userErrors":
+		if e.ComplexityRoot.OpenAwardSelectionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenAwardSelectionPayload.UserErrors(childComplexity), true
 
 	case "OpenElectionPayload.election":
 		if e.ComplexityRoot.OpenElectionPayload.Election == nil {
@@ -5174,6 +5692,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ApprovalQueue(childComplexity, args["community"].(pulid.ID), args["filter"].(*ApprovalQueueFilter)), true
+	case "Query.awards":
+		if e.ComplexityRoot.Query.Awards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_awards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Awards(childComplexity, args["community"].(pulid.ID), args["year"].(*int)), true
 	case "Query.changeCursor":
 		if e.ComplexityRoot.Query.ChangeCursor == nil {
 			break
@@ -5341,6 +5870,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Roles(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+	case "Query.summitShortlist":
+		if e.ComplexityRoot.Query.SummitShortlist == nil {
+			break
+		}
+
+		args, err := ec.field_Query_summitShortlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SummitShortlist(childComplexity, args["community"].(pulid.ID), args["year"].(int)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -5376,6 +5916,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QueueCount.Status(childComplexity), true
+
+	case "RecordContributionPayload.contribution":
+		if e.ComplexityRoot.RecordContributionPayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordContributionPayload.Contribution(childComplexity), true
+	case "RecordContributionPayload.userErrors":
+		if e.ComplexityRoot.RecordContributionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordContributionPayload.UserErrors(childComplexity), true
 
 	case "RedeemInvitePayload.role":
 		if e.ComplexityRoot.RedeemInvitePayload.Role == nil {
@@ -6254,6 +6807,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Screening.Supporters(childComplexity), true
 
+	case "SetContactPayload.contact":
+		if e.ComplexityRoot.SetContactPayload.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetContactPayload.Contact(childComplexity), true
+	case "SetContactPayload.userErrors":
+		if e.ComplexityRoot.SetContactPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetContactPayload.UserErrors(childComplexity), true
+
 	case "SetMessageTemplatePayload.template":
 		if e.ComplexityRoot.SetMessageTemplatePayload.Template == nil {
 			break
@@ -6280,6 +6846,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetShippingAddressPayload.UserErrors(childComplexity), true
 
+	case "Shipment.address":
+		if e.ComplexityRoot.Shipment.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Address(childComplexity), true
 	case "Shipment.award":
 		if e.ComplexityRoot.Shipment.Award == nil {
 			break
@@ -6463,6 +7035,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingAddress.User(childComplexity), true
+
+	case "ShortlistUserCasePayload.contribution":
+		if e.ComplexityRoot.ShortlistUserCasePayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistUserCasePayload.Contribution(childComplexity), true
+	case "ShortlistUserCasePayload.userErrors":
+		if e.ComplexityRoot.ShortlistUserCasePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistUserCasePayload.UserErrors(childComplexity), true
+
+	case "ShowcaseAward.award":
+		if e.ComplexityRoot.ShowcaseAward.Award == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Award(childComplexity), true
+	case "ShowcaseAward.category":
+		if e.ComplexityRoot.ShowcaseAward.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Category(childComplexity), true
+	case "ShowcaseAward.citation":
+		if e.ComplexityRoot.ShowcaseAward.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Citation(childComplexity), true
+	case "ShowcaseAward.group":
+		if e.ComplexityRoot.ShowcaseAward.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Group(childComplexity), true
+	case "ShowcaseAward.name":
+		if e.ComplexityRoot.ShowcaseAward.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Name(childComplexity), true
+	case "ShowcaseAward.organization":
+		if e.ComplexityRoot.ShowcaseAward.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Organization(childComplexity), true
+	case "ShowcaseAward.photoURL":
+		if e.ComplexityRoot.ShowcaseAward.PhotoURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.PhotoURL(childComplexity), true
+	case "ShowcaseAward.rank":
+		if e.ComplexityRoot.ShowcaseAward.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Rank(childComplexity), true
+	case "ShowcaseAward.title":
+		if e.ComplexityRoot.ShowcaseAward.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Title(childComplexity), true
+	case "ShowcaseAward.year":
+		if e.ComplexityRoot.ShowcaseAward.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowcaseAward.Year(childComplexity), true
 
 	case "Sponsor.covers":
 		if e.ComplexityRoot.Sponsor.Covers == nil {
@@ -6713,6 +7359,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SupportGroupApplicationPayload.UserErrors(childComplexity), true
 
+	case "TallyEntry.contributions":
+		if e.ComplexityRoot.TallyEntry.Contributions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Contributions(childComplexity), true
+	case "TallyEntry.group":
+		if e.ComplexityRoot.TallyEntry.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Group(childComplexity), true
+	case "TallyEntry.member":
+		if e.ComplexityRoot.TallyEntry.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Member(childComplexity), true
+	case "TallyEntry.points":
+		if e.ComplexityRoot.TallyEntry.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Points(childComplexity), true
+	case "TallyEntry.rank":
+		if e.ComplexityRoot.TallyEntry.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TallyEntry.Rank(childComplexity), true
+
 	case "TrackRecord.ambassadorsInScope":
 		if e.ComplexityRoot.TrackRecord.AmbassadorsInScope == nil {
 			break
@@ -6737,6 +7414,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrackRecord.Roles(childComplexity), true
+
+	case "UnshortlistUserCasePayload.contribution":
+		if e.ComplexityRoot.UnshortlistUserCasePayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnshortlistUserCasePayload.Contribution(childComplexity), true
+	case "UnshortlistUserCasePayload.userErrors":
+		if e.ComplexityRoot.UnshortlistUserCasePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnshortlistUserCasePayload.UserErrors(childComplexity), true
 
 	case "UpdateApplicationProposalPayload.application":
 		if e.ComplexityRoot.UpdateApplicationProposalPayload.Application == nil {
@@ -6776,6 +7466,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateEventPayload.UserErrors(childComplexity), true
+
+	case "UpdateProfilePayload.user":
+		if e.ComplexityRoot.UpdateProfilePayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateProfilePayload.User(childComplexity), true
+	case "UpdateProfilePayload.userErrors":
+		if e.ComplexityRoot.UpdateProfilePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateProfilePayload.UserErrors(childComplexity), true
 
 	case "User.apiTokens":
 		if e.ComplexityRoot.User.APITokens == nil {
@@ -6851,6 +7554,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Contact(childComplexity), true
+	case "User.contributionCounts":
+		if e.ComplexityRoot.User.ContributionCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ContributionCounts(childComplexity), true
 	case "User.contributions":
 		if e.ComplexityRoot.User.Contributions == nil {
 			break
@@ -7072,6 +7781,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.SuggestedName(childComplexity), true
 
+	case "VerifyContributionPayload.contribution":
+		if e.ComplexityRoot.VerifyContributionPayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyContributionPayload.Contribution(childComplexity), true
+	case "VerifyContributionPayload.userErrors":
+		if e.ComplexityRoot.VerifyContributionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyContributionPayload.UserErrors(childComplexity), true
+
 	case "WithdrawApplicationPayload.application":
 		if e.ComplexityRoot.WithdrawApplicationPayload.Application == nil {
 			break
@@ -7108,6 +7830,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputApproveApplicationInput,
 		ec.unmarshalInputAssignApplicationReviewerInput,
 		ec.unmarshalInputAssignGroupMentorInput,
+		ec.unmarshalInputAwardDecisionInput,
 		ec.unmarshalInputAwardNominationOrder,
 		ec.unmarshalInputAwardOrder,
 		ec.unmarshalInputAwardSelectionOrder,
@@ -7126,10 +7849,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCompleteEventInput,
 		ec.unmarshalInputCompleteHandoverStepInput,
 		ec.unmarshalInputContributionOrder,
+		ec.unmarshalInputContributionPointsInput,
 		ec.unmarshalInputContributionWhereInput,
 		ec.unmarshalInputCreateAPITokenInput,
 		ec.unmarshalInputCreateEventInput,
 		ec.unmarshalInputCreateInviteInput,
+		ec.unmarshalInputDecideAwardsInput,
+		ec.unmarshalInputDeclineContributionInput,
 		ec.unmarshalInputElectionWhereInput,
 		ec.unmarshalInputEndGroupRoleInput,
 		ec.unmarshalInputEndorseApplicationInput,
@@ -7142,13 +7868,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputJoinGroupInput,
 		ec.unmarshalInputLeaveGroupInput,
 		ec.unmarshalInputLinkInput,
+		ec.unmarshalInputMarkShipmentShippedInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNominateCandidateInput,
+		ec.unmarshalInputNominateForAwardInput,
 		ec.unmarshalInputObjectToApplicationInput,
+		ec.unmarshalInputOpenAwardSelectionInput,
 		ec.unmarshalInputOpenElectionInput,
 		ec.unmarshalInputOrganizationOrder,
 		ec.unmarshalInputOrganizationWhereInput,
 		ec.unmarshalInputPublishEventInput,
+		ec.unmarshalInputRecordContributionInput,
 		ec.unmarshalInputRedeemInviteInput,
 		ec.unmarshalInputRegionOrder,
 		ec.unmarshalInputRegionWhereInput,
@@ -7172,19 +7902,24 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRevokeRoleInput,
 		ec.unmarshalInputRoleOrder,
 		ec.unmarshalInputRoleWhereInput,
+		ec.unmarshalInputSetContactInput,
 		ec.unmarshalInputSetMessageTemplateInput,
 		ec.unmarshalInputSetShippingAddressInput,
 		ec.unmarshalInputShipmentOrder,
+		ec.unmarshalInputShortlistUserCaseInput,
 		ec.unmarshalInputSponsorOrder,
 		ec.unmarshalInputSponsorWhereInput,
 		ec.unmarshalInputStepDownInput,
 		ec.unmarshalInputSubmissionWhereInput,
 		ec.unmarshalInputSupportGroupApplicationInput,
+		ec.unmarshalInputUnshortlistUserCaseInput,
 		ec.unmarshalInputUpdateApplicationProposalInput,
 		ec.unmarshalInputUpdateCommunityPolicyInput,
 		ec.unmarshalInputUpdateEventInput,
+		ec.unmarshalInputUpdateProfileInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
+		ec.unmarshalInputVerifyContributionInput,
 		ec.unmarshalInputWithdrawApplicationInput,
 	)
 	first := true
@@ -7278,6 +8013,370 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../awards.graphqls", Input: `# The annual outstanding-member selection, its public showcase, the summit
+# shortlist of user cases, and the parcels communities owe people (issue 18).
+
+extend type Query {
+  """
+  A community's awards as its public showcase shows them (the page of outstanding members
+  reads only this): anyone may read it. The winner's name and organization appear only with
+  their showcase consent, their photo only with their photo consent; otherwise null.
+  Newest year first, then by category and rank.
+  """
+  awards("The community: its id or its slug." community: ID!, "Only this year's awards; all years when null." year: Int): [ShowcaseAward!]!
+  """
+  The user cases a community's staff shortlisted for its annual summit of a year, oldest
+  first, as the viewer may see them: a member's contributions are public only when they
+  made their ledger public.
+  """
+  summitShortlist("The community: its id or its slug." community: ID!, "The summit's year." year: Int!): [Contribution!]!
+}
+
+extend type AwardSelection {
+  """
+  The year's tally: points per member per group from verified contributions whose occurredOn
+  falls in the year (UTC), highest first. Equal points share a rank: a tie only staff break.
+  The community's staff see every row; organizers and ambassadors of a group see their groups'
+  rows; anyone else gets a FORBIDDEN error.
+  """
+  tally("Only this group's rows: its id, or its community's slug and its own joined by a slash." group: ID, "How many rows, from the top (1 to 500)." first: Int = 50): [TallyEntry!]!
+  "The award categories the community's policy names now; nominations and awards use them."
+  categories: [String!]!
+}
+
+extend type Shipment {
+  "Where the parcel goes: the person's shipping address, as the viewer may see it (the person and staff); null when none was given."
+  address: ShippingAddress
+}
+
+"One line of a selection's tally: a member's points in one group for the year."
+type TallyEntry {
+  "Place in the tally, 1 first; members with equal points share it."
+  rank: Int!
+  "The member."
+  member: User!
+  "The group the contributions were credited to; null for contributions credited to no group."
+  group: Group
+  "Points from the year's verified contributions."
+  points: Int!
+  "How many verified contributions of the year they are."
+  contributions: Int!
+}
+
+"An award as the public showcase shows it, within the winner's consent."
+type ShowcaseAward {
+  "The award itself."
+  award: Award!
+  "The year recognised."
+  year: Int!
+  "The category it was given in, e.g. OUTSTANDING_MEMBER; null for awards recorded before selections."
+  category: String
+  "The award's title, e.g. \"Outstanding member\"."
+  title: String!
+  "Place in its category, 1 first."
+  rank: Int!
+  "Why the person is recognised."
+  citation: String
+  "The winner's name; null without their showcase consent."
+  name: String
+  "The winner's photo (their avatarURL); null without their photo consent."
+  photoURL: String
+  "The organization the winner works for; null without their showcase consent."
+  organization: String
+  "The winner's group."
+  group: Group
+}
+
+extend type Mutation {
+  """
+  Open a community's outstanding-member selection for a year (its staff; a token needs write
+  scope). CONFLICT when that year's selection exists; BAD_USER_INPUT on community when its
+  policy names no award categories.
+  """
+  openAwardSelection("The community and year." input: OpenAwardSelectionInput!): OpenAwardSelectionPayload
+  """
+  Put an active member of a group forward for an award category of an open selection, with
+  a citation (organizers of the group, or staff; after nominationsCloseAt staff only). A
+  member is nominated once per category (CONFLICT). CONFLICT once the selection is decided.
+  """
+  nominateForAward("The selection, member, group, category and citation." input: NominateForAwardInput!): NominateForAwardPayload
+  """
+  Decide a selection's awards (staff), in one transaction and for good: an award per listed
+  nomination, with the nominee's tally points; every other nomination is NOT_AWARDED; each
+  winner is owed a gift package and told. CONFLICT once decided. Ranks start at 1 and are
+  unique within a category. Two awarded nominations of one category with equal tally points
+  need tieBreak (BAD_USER_INPUT on tieBreak, reason TALLY_TIE).
+  """
+  decideAwards("The selection, the awards and, for a tie, why." input: DecideAwardsInput!): DecideAwardsPayload
+  "Shortlist a verified user case for the community's annual summit of a year (staff)."
+  shortlistUserCase("The user case and the summit's year." input: ShortlistUserCaseInput!): ShortlistUserCasePayload
+  "Take a user case off the summit shortlist (staff)."
+  unshortlistUserCase("The user case." input: UnshortlistUserCaseInput!): UnshortlistUserCasePayload
+  """
+  Record that a parcel was sent (the community's staff); the person is told. CONFLICT with
+  reason NO_ADDRESS while the person has given no shipping address; CONFLICT with status
+  SHIPPED when it was already sent.
+  """
+  markShipmentShipped("The parcel and its courier details." input: MarkShipmentShippedInput!): MarkShipmentShippedPayload
+}
+
+"A year's selection to open."
+input OpenAwardSelectionInput {
+  "The community selecting: its id or its slug."
+  community: ID!
+  "The year whose verified contributions are tallied (2000 to 2200)."
+  year: Int!
+  "When organizers should have nominated by; after it only staff nominate. In the future."
+  nominationsCloseAt: Time
+}
+
+"The result of openAwardSelection."
+type OpenAwardSelectionPayload {
+  "The selection opened; null when refused."
+  selection: AwardSelection
+  "Why it was refused; empty when it was opened."
+  userErrors: [UserError!]!
+}
+
+"A member put forward for an award."
+input NominateForAwardInput {
+  "The open selection."
+  selection: ID!
+  "The member nominated."
+  member: ID!
+  "The member's group: its id, or its community's slug and its own joined by a slash."
+  group: ID!
+  "One of the community's award categories (AwardSelection.categories)."
+  category: String!
+  "Why the member deserves it (at most 2000 characters)."
+  citation: String!
+}
+
+"The result of nominateForAward."
+type NominateForAwardPayload {
+  "The nomination; null when refused."
+  nomination: AwardNomination
+  "Why it was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"Staff's decision of a selection."
+input DecideAwardsInput {
+  "The selection decided."
+  id: ID!
+  "The awards given, one per nomination; nominations not listed are not awarded."
+  awards: [AwardDecisionInput!]!
+  "Why nominations the tally ties (equal points in one category) are ranked as they are; required then (at most 1000 characters)."
+  tieBreak: String
+}
+
+"One award of a decision."
+input AwardDecisionInput {
+  "The nomination awarded."
+  nomination: ID!
+  "Its place in its category, 1 first; unique within the category."
+  rank: Int!
+  "The award's title; by default the category's, e.g. \"Outstanding member\"."
+  title: String
+  "The award's citation; by default the nomination's."
+  citation: String
+}
+
+"The result of decideAwards."
+type DecideAwardsPayload {
+  "The decided selection; null when refused."
+  selection: AwardSelection
+  "The awards given, in the order listed; null when refused."
+  awards: [Award!]
+  "Why it was refused; empty when decided."
+  userErrors: [UserError!]!
+}
+
+"A user case to shortlist."
+input ShortlistUserCaseInput {
+  "The contribution: a verified USER_CASE."
+  id: ID!
+  "The summit's year (2000 to 2200)."
+  year: Int!
+}
+
+"The result of shortlistUserCase."
+type ShortlistUserCasePayload {
+  "The contribution shortlisted; null when refused."
+  contribution: Contribution
+  "Why it was refused; empty when shortlisted."
+  userErrors: [UserError!]!
+}
+
+"A user case to take off the shortlist."
+input UnshortlistUserCaseInput {
+  "The contribution."
+  id: ID!
+}
+
+"The result of unshortlistUserCase."
+type UnshortlistUserCasePayload {
+  "The contribution; null when refused."
+  contribution: Contribution
+  "Why it was refused; empty when done."
+  userErrors: [UserError!]!
+}
+
+"A parcel that was sent."
+input MarkShipmentShippedInput {
+  "The shipment."
+  id: ID!
+  "The courier (at most 100 characters)."
+  carrier: String
+  "The courier's tracking code (at most 100 characters)."
+  trackingCode: String
+}
+
+"The result of markShipmentShipped."
+type MarkShipmentShippedPayload {
+  "The shipment, now SHIPPED; null when refused."
+  shipment: Shipment
+  "Why it was refused; empty when recorded."
+  userErrors: [UserError!]!
+}
+`, BuiltIn: false},
+	{Name: "../certificates.graphqls", Input: `# Certificates (issue 18): where a certificate can be downloaded and
+# verified. The rows are issued by the workflow (on joining, on an award).
+
+extend type Certificate {
+  """
+  Where the certificate is served as a PDF: ` + "`" + `/certificates/{code}.pdf` + "`" + ` on this server, open to anyone with the code.
+  """
+  pdfURL: String!
+  """
+  Where anyone may check the certificate: ` + "`" + `/certificates/{code}` + "`" + ` on this server answers what it states, as JSON.
+  """
+  verificationURL: String!
+}
+`, BuiltIn: false},
+	{Name: "../contributions.graphqls", Input: `# The contributions ledger: members record, reviewers verify or decline,
+# check-ins and redeemed invites record themselves (issue 18).
+
+extend type Mutation {
+  """
+  Record one of your own contributions, credited to a group you are an active member of. It waits
+  (PENDING) until an organizer or ambassador of the group, or the community's staff, verifies or
+  declines it. PARTICIPATION and REFERRAL are recorded automatically (check-ins, redeemed invites)
+  and refused here (BAD_USER_INPUT on kind); ARTICLE, TALK, CODE, DOCS and COMMUNICATION need a
+  url. occurredOn is neither in the future nor more than 366 days ago.
+  """
+  recordContribution("The contribution." input: RecordContributionInput!): RecordContributionPayload
+  """
+  Accept a PENDING contribution (organizers and ambassadors of the group credited, or the
+  community's staff; never your own). It earns the points its kind is worth under the community's
+  policy now (CommunityPolicy.contributionPoints). A contribution already decided is a CONFLICT
+  with its status.
+  """
+  verifyContribution("The contribution to accept." input: VerifyContributionInput!): VerifyContributionPayload
+  """
+  Turn down a PENDING contribution with a reason the member is sent (who may: as for
+  verifyContribution). It counts for nothing. A contribution already decided is a CONFLICT with
+  its status.
+  """
+  declineContribution("The contribution to turn down and why." input: DeclineContributionInput!): DeclineContributionPayload
+}
+
+"A contribution of your own to record."
+input RecordContributionInput {
+  "The group credited; you must be an active member of it."
+  group: ID!
+  "What sort of contribution it is; PARTICIPATION and REFERRAL are refused (they are recorded automatically)."
+  kind: ContributionKind!
+  "A short description, 1 to 200 characters."
+  title: String!
+  "An absolute http(s) URL where it can be seen; required for ARTICLE, TALK, CODE, DOCS and COMMUNICATION."
+  url: String
+  "What was done, in your words (at most 2000 characters)."
+  details: String
+  "When it happened: not in the future, not more than 366 days ago."
+  occurredOn: Time!
+}
+
+"The result of recordContribution."
+type RecordContributionPayload {
+  "The contribution recorded, PENDING; null when refused."
+  contribution: Contribution
+  "Why it was not recorded; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"A contribution to accept."
+input VerifyContributionInput {
+  "The PENDING contribution."
+  id: ID!
+}
+
+"The result of verifyContribution."
+type VerifyContributionPayload {
+  "The contribution, VERIFIED with its points; null when refused."
+  contribution: Contribution
+  "Why it was not verified; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"A contribution to turn down."
+input DeclineContributionInput {
+  "The PENDING contribution."
+  id: ID!
+  "Why it is declined, 1 to 500 characters; the member is sent it."
+  reason: String!
+}
+
+"The result of declineContribution."
+type DeclineContributionPayload {
+  "The contribution, DECLINED; null when refused."
+  contribution: Contribution
+  "Why it was not declined; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"How many verified contributions of one kind, and the points they earned."
+type ContributionCount {
+  "The kind counted."
+  kind: ContributionKind!
+  "How many verified contributions of that kind."
+  count: Int!
+  "The points they earned together."
+  points: Int!
+}
+
+"What a verified contribution of one kind earns in the yearly tally."
+type ContributionPoints {
+  "The kind."
+  kind: ContributionKind!
+  "Points, 0 to 100."
+  points: Int!
+}
+
+"Points for one kind of contribution."
+input ContributionPointsInput {
+  "The kind."
+  kind: ContributionKind!
+  "Points a verified contribution of that kind earns, 0 to 100."
+  points: Int!
+}
+
+extend type User {
+  """
+  How many verified contributions the person made, per kind (kinds with none left out), and their
+  points. Public, whether or not the person's ledger is (ledgerPublic).
+  """
+  contributionCounts: [ContributionCount!]!
+}
+
+extend type Group {
+  """
+  How many verified contributions are credited to the group, per kind (kinds with none left out),
+  and their points. Public.
+  """
+  contributionCounts: [ContributionCount!]!
+}
+`, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
@@ -22951,6 +24050,128 @@ input UserWhereInput {
   hasAwardsWith: [AwardWhereInput!]
 }
 `, BuiltIn: false},
+	{Name: "../obligations.graphqls", Input: `# The yearly obligation of members (issue 18): where a community asks each
+# member for at least one verified contribution a year, a membership runs
+# in yearly windows and lapses at the end of one without a contribution.
+
+extend type Group {
+  """
+  The viewer's active membership of the group and its current obligation year; null unless the
+  viewer is an active member.
+  """
+  viewerMembership: Membership
+  """
+  Active members whose obligation year ends within ` + "`" + `withinDays` + "`" + ` days (or has ended while a
+  contribution of theirs waits for verification) and who have no verified contribution in it
+  yet, soonest first. For the group's organizers and ambassadors and the community's staff;
+  anyone else gets a FORBIDDEN error. Empty where the community has no yearly obligation.
+  """
+  membersAtRisk(
+    "How many days ahead to look, from 1 to 366."
+    withinDays: Int = 30
+  ): [MemberAtRisk!]!
+}
+
+"A person's own membership of a group, and the obligation year it is in."
+type Membership {
+  "The MEMBER role."
+  role: Role!
+  "When the current obligation year began (on joining, then at each renewal); null where the community has no yearly obligation."
+  obligationStartedAt: Time
+  """
+  When the current obligation year ends: without a verified contribution to the group made
+  within the year, the membership lapses then. Null where the community has no yearly obligation.
+  """
+  obligationDueAt: Time
+  "The first verified contribution to the group made within the current year, which meets the obligation; null while none has."
+  metBy: Contribution
+}
+
+"A member who has not met the yearly obligation yet and whose year ends soon."
+type MemberAtRisk {
+  "The member's MEMBER role."
+  role: Role!
+  "The member."
+  member: User!
+  "When the member's obligation year ends."
+  obligationDueAt: Time!
+  "How many of the member's contributions to the group made within the year wait for verification."
+  pendingContributions: Int!
+}
+`, BuiltIn: false},
+	{Name: "../profile.graphqls", Input: `# The profile a person keeps themselves: public fields, consents, and the
+# private contact row (issue 18).
+
+extend type Mutation {
+  """
+  Change your own public profile and consents. Every field is optional: one left out (or null)
+  keeps its value, an empty string clears an optional text, a list replaces the stored one.
+  A refused value is a BAD_USER_INPUT naming its field, and nothing changes.
+  """
+  updateProfile("The values to change." input: UpdateProfileInput!): UpdateProfilePayload
+  """
+  Give or replace your private contact details. Only you, the staff of the communities you take
+  part in and the organizers of your groups read them (User.contact). An email address belongs to
+  one person: one already given by someone else is a CONFLICT. A phone or chat handle left out is
+  cleared.
+  """
+  setContact("Your contact details." input: SetContactInput!): SetContactPayload
+}
+
+"Profile values to change; a field left out keeps its value."
+input UpdateProfileInput {
+  "Display name, 1 to 100 characters; cannot be cleared."
+  name: String
+  "A short public biography (at most 2000 characters); empty clears it."
+  bio: String
+  "An absolute http(s) URL of your profile picture; empty clears it."
+  avatarURL: String
+  "Employer or \"individual\", as you describe it (at most 200 characters); empty clears it."
+  affiliation: String
+  "The organization you work for; an empty id clears it."
+  organization: ID
+  "Home city (at most 100 characters); empty clears it."
+  city: String
+  "Home country, an ISO 3166-1 alpha-2 code such as CN; empty clears it."
+  country: String
+  "Languages you speak as BCP 47 tags such as en or zh-CN: at most 10, no repeats."
+  languages: [String!]
+  "Public links (a blog, a code forge profile): at most 10, each an https URL with a label of 1 to 50 characters."
+  links: [LinkInput!]
+  "Whether you agree to be named, with your organization and citation, on the community's public pages (award showcase)."
+  showcaseConsent: Boolean
+  "Whether you agree that your photo (avatarURL) is shown on those public pages."
+  photoConsent: Boolean
+  "Whether your contributions are listed publicly; how many you made is public either way."
+  ledgerPublic: Boolean
+}
+
+"The result of updateProfile."
+type UpdateProfilePayload {
+  "Your profile after the change; null when refused."
+  user: User
+  "Why the change was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"Your private contact details, set as a whole."
+input SetContactInput {
+  "Your email address, e.g. ada@example.org; no one else may have given it."
+  email: String!
+  "A phone number such as +86 755 1234 5678; left out or empty clears it."
+  phone: String
+  "A chat handle (e.g. a WeChat ID) the organizers may use, at most 100 characters; left out or empty clears it."
+  messaging: String
+}
+
+"The result of setContact."
+type SetContactPayload {
+  "Your contact details after the change; null when refused."
+  contact: Contact
+  "Why the details were not saved; empty when they were."
+  userErrors: [UserError!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `# Hand-written SDL: the types behind JSON columns and our own root fields.
 # The entity types, connections, filters and orderings are in ent.graphqls,
 # generated by entgql from ent/schema.
@@ -23033,6 +24254,14 @@ type CommunityPolicy {
   maxSponsorPitchesPerEvent: Int!
   "Days without events after which a group is dormant; 0 disables."
   dormantAfterDays: Int!
+  "What a verified contribution of each kind earns in the yearly tally, every kind listed: the community's values, else the defaults."
+  contributionPoints: [ContributionPoints!]!
+  "The categories of the annual outstanding-member selection, e.g. OUTSTANDING_MEMBER; none means the community runs no selection."
+  awardCategories: [String!]!
+  "Whether each new member receives a membership certificate."
+  joinCertificate: Boolean!
+  "Whether each new member is owed a souvenir shipment."
+  joinSouvenir: Boolean!
 }
 
 extend type Mutation {
@@ -23092,6 +24321,14 @@ input UpdateCommunityPolicyInput {
   maxSponsorPitchesPerEvent: Int
   "Days without events after which a group is dormant; 0 disables (at most 3650)."
   dormantAfterDays: Int
+  "Points per kind of contribution, 0 to 100 each; kinds left out keep theirs, a kind listed twice or unknown is refused."
+  contributionPoints: [ContributionPointsInput!]
+  "Replaces the award categories: at most 10 distinct UPPER_SNAKE_CASE names of 2 to 40 characters; an empty list means no selection."
+  awardCategories: [String!]
+  "Whether each new member receives a membership certificate."
+  joinCertificate: Boolean
+  "Whether each new member is owed a souvenir shipment."
+  joinSouvenir: Boolean
 }
 
 "The result of updateCommunityPolicy."
@@ -25529,6 +26766,10 @@ func (ec *executionContext) childFields_AwardSelection(ctx context.Context, fiel
 		return ec.fieldContext_AwardSelection_nominations(ctx, field)
 	case "awards":
 		return ec.fieldContext_AwardSelection_awards(ctx, field)
+	case "tally":
+		return ec.fieldContext_AwardSelection_tally(ctx, field)
+	case "categories":
+		return ec.fieldContext_AwardSelection_categories(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardSelection", field.Name)
 }
@@ -25667,6 +26908,10 @@ func (ec *executionContext) childFields_Certificate(ctx context.Context, field g
 		return ec.fieldContext_Certificate_role(ctx, field)
 	case "award":
 		return ec.fieldContext_Certificate_award(ctx, field)
+	case "pdfURL":
+		return ec.fieldContext_Certificate_pdfURL(ctx, field)
+	case "verificationURL":
+		return ec.fieldContext_Certificate_verificationURL(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Certificate", field.Name)
 }
@@ -25865,6 +27110,14 @@ func (ec *executionContext) childFields_CommunityPolicy(ctx context.Context, fie
 		return ec.fieldContext_CommunityPolicy_maxSponsorPitchesPerEvent(ctx, field)
 	case "dormantAfterDays":
 		return ec.fieldContext_CommunityPolicy_dormantAfterDays(ctx, field)
+	case "contributionPoints":
+		return ec.fieldContext_CommunityPolicy_contributionPoints(ctx, field)
+	case "awardCategories":
+		return ec.fieldContext_CommunityPolicy_awardCategories(ctx, field)
+	case "joinCertificate":
+		return ec.fieldContext_CommunityPolicy_joinCertificate(ctx, field)
+	case "joinSouvenir":
+		return ec.fieldContext_CommunityPolicy_joinSouvenir(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPolicy", field.Name)
 }
@@ -25993,6 +27246,18 @@ func (ec *executionContext) childFields_ContributionConnection(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type ContributionConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ContributionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ContributionCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_ContributionCount_count(ctx, field)
+	case "points":
+		return ec.fieldContext_ContributionCount_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContributionCount", field.Name)
+}
+
 func (ec *executionContext) childFields_ContributionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -26001,6 +27266,16 @@ func (ec *executionContext) childFields_ContributionEdge(ctx context.Context, fi
 		return ec.fieldContext_ContributionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContributionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContributionPoints(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ContributionPoints_kind(ctx, field)
+	case "points":
+		return ec.fieldContext_ContributionPoints_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContributionPoints", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateAPITokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -26033,6 +27308,28 @@ func (ec *executionContext) childFields_CreateInvitePayload(ctx context.Context,
 		return ec.fieldContext_CreateInvitePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateInvitePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DecideAwardsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "selection":
+		return ec.fieldContext_DecideAwardsPayload_selection(ctx, field)
+	case "awards":
+		return ec.fieldContext_DecideAwardsPayload_awards(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DecideAwardsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecideAwardsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeclineContributionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_DeclineContributionPayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeclineContributionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeclineContributionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Election(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -26259,6 +27556,12 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_elections(ctx, field)
 	case "invites":
 		return ec.fieldContext_Group_invites(ctx, field)
+	case "contributionCounts":
+		return ec.fieldContext_Group_contributionCounts(ctx, field)
+	case "viewerMembership":
+		return ec.fieldContext_Group_viewerMembership(ctx, field)
+	case "membersAtRisk":
+		return ec.fieldContext_Group_membersAtRisk(ctx, field)
 	case "viewerCanAdminister":
 		return ec.fieldContext_Group_viewerCanAdminister(ctx, field)
 	case "viewerCanJoin":
@@ -26363,6 +27666,44 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkShipmentShippedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shipment":
+		return ec.fieldContext_MarkShipmentShippedPayload_shipment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MarkShipmentShippedPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkShipmentShippedPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberAtRisk(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_MemberAtRisk_role(ctx, field)
+	case "member":
+		return ec.fieldContext_MemberAtRisk_member(ctx, field)
+	case "obligationDueAt":
+		return ec.fieldContext_MemberAtRisk_obligationDueAt(ctx, field)
+	case "pendingContributions":
+		return ec.fieldContext_MemberAtRisk_pendingContributions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberAtRisk", field.Name)
+}
+
+func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Membership_role(ctx, field)
+	case "obligationStartedAt":
+		return ec.fieldContext_Membership_obligationStartedAt(ctx, field)
+	case "obligationDueAt":
+		return ec.fieldContext_Membership_obligationDueAt(ctx, field)
+	case "metBy":
+		return ec.fieldContext_Membership_metBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
 func (ec *executionContext) childFields_MessageTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -26391,6 +27732,16 @@ func (ec *executionContext) childFields_NominateCandidatePayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type NominateCandidatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_NominateForAwardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nomination":
+		return ec.fieldContext_NominateForAwardPayload_nomination(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_NominateForAwardPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NominateForAwardPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ObjectToApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "application":
@@ -26413,6 +27764,16 @@ func (ec *executionContext) childFields_OfficialRequirement(ctx context.Context,
 		return ec.fieldContext_OfficialRequirement_detail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OfficialRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenAwardSelectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "selection":
+		return ec.fieldContext_OpenAwardSelectionPayload_selection(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OpenAwardSelectionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenAwardSelectionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OpenElectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -26507,6 +27868,16 @@ func (ec *executionContext) childFields_QueueCount(ctx context.Context, field gr
 		return ec.fieldContext_QueueCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QueueCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordContributionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_RecordContributionPayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordContributionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordContributionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RedeemInvitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -26985,6 +28356,16 @@ func (ec *executionContext) childFields_Screening(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Screening", field.Name)
 }
 
+func (ec *executionContext) childFields_SetContactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contact":
+		return ec.fieldContext_SetContactPayload_contact(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetContactPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetContactPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetMessageTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "template":
@@ -27033,6 +28414,8 @@ func (ec *executionContext) childFields_Shipment(ctx context.Context, field grap
 		return ec.fieldContext_Shipment_role(ctx, field)
 	case "shippedBy":
 		return ec.fieldContext_Shipment_shippedBy(ctx, field)
+	case "address":
+		return ec.fieldContext_Shipment_address(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Shipment", field.Name)
 }
@@ -27087,6 +28470,42 @@ func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, fie
 		return ec.fieldContext_ShippingAddress_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShippingAddress", field.Name)
+}
+
+func (ec *executionContext) childFields_ShortlistUserCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_ShortlistUserCasePayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ShortlistUserCasePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShortlistUserCasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ShowcaseAward(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "award":
+		return ec.fieldContext_ShowcaseAward_award(ctx, field)
+	case "year":
+		return ec.fieldContext_ShowcaseAward_year(ctx, field)
+	case "category":
+		return ec.fieldContext_ShowcaseAward_category(ctx, field)
+	case "title":
+		return ec.fieldContext_ShowcaseAward_title(ctx, field)
+	case "rank":
+		return ec.fieldContext_ShowcaseAward_rank(ctx, field)
+	case "citation":
+		return ec.fieldContext_ShowcaseAward_citation(ctx, field)
+	case "name":
+		return ec.fieldContext_ShowcaseAward_name(ctx, field)
+	case "photoURL":
+		return ec.fieldContext_ShowcaseAward_photoURL(ctx, field)
+	case "organization":
+		return ec.fieldContext_ShowcaseAward_organization(ctx, field)
+	case "group":
+		return ec.fieldContext_ShowcaseAward_group(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShowcaseAward", field.Name)
 }
 
 func (ec *executionContext) childFields_Sponsor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27163,6 +28582,22 @@ func (ec *executionContext) childFields_SupportGroupApplicationPayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type SupportGroupApplicationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_TallyEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_TallyEntry_rank(ctx, field)
+	case "member":
+		return ec.fieldContext_TallyEntry_member(ctx, field)
+	case "group":
+		return ec.fieldContext_TallyEntry_group(ctx, field)
+	case "points":
+		return ec.fieldContext_TallyEntry_points(ctx, field)
+	case "contributions":
+		return ec.fieldContext_TallyEntry_contributions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TallyEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_TrackRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "contributions":
@@ -27175,6 +28610,16 @@ func (ec *executionContext) childFields_TrackRecord(ctx context.Context, field g
 		return ec.fieldContext_TrackRecord_ambassadorsInScope(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrackRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_UnshortlistUserCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_UnshortlistUserCasePayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UnshortlistUserCasePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnshortlistUserCasePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateApplicationProposalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27205,6 +28650,16 @@ func (ec *executionContext) childFields_UpdateEventPayload(ctx context.Context, 
 		return ec.fieldContext_UpdateEventPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateProfilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UpdateProfilePayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateProfilePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateProfilePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27261,6 +28716,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_shipments(ctx, field)
 	case "apiTokens":
 		return ec.fieldContext_User_apiTokens(ctx, field)
+	case "contributionCounts":
+		return ec.fieldContext_User_contributionCounts(ctx, field)
 	case "roleCounts":
 		return ec.fieldContext_User_roleCounts(ctx, field)
 	}
@@ -27311,6 +28768,16 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_resolvedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_VerifyContributionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_VerifyContributionPayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VerifyContributionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerifyContributionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_WithdrawApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27690,6 +29157,28 @@ func (ec *executionContext) field_AwardSelection_nominations_args(ctx context.Co
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_AwardSelection_tally_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "group",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["group"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -28441,6 +29930,20 @@ func (ec *executionContext) field_Group_events_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Group_membersAtRisk_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Group_roles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -28879,6 +30382,34 @@ func (ec *executionContext) field_Mutation_createInvite_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideAwards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DecideAwardsInput, error) {
+			return ec.unmarshalNDecideAwardsInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDecideAwardsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineContribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeclineContributionInput, error) {
+			return ec.unmarshalNDeclineContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDeclineContributionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endGroupRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -28963,6 +30494,20 @@ func (ec *executionContext) field_Mutation_leaveGroup_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markShipmentShipped_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MarkShipmentShippedInput, error) {
+			return ec.unmarshalNMarkShipmentShippedInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMarkShipmentShippedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_nominateCandidate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -28977,12 +30522,40 @@ func (ec *executionContext) field_Mutation_nominateCandidate_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_nominateForAward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (NominateForAwardInput, error) {
+			return ec.unmarshalNNominateForAwardInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateForAwardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_objectToApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ObjectToApplicationInput, error) {
 			return ec.unmarshalNObjectToApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openAwardSelection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (OpenAwardSelectionInput, error) {
+			return ec.unmarshalNOpenAwardSelectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenAwardSelectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -29011,6 +30584,20 @@ func (ec *executionContext) field_Mutation_publishEvent_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (PublishEventInput, error) {
 			return ec.unmarshalNPublishEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐPublishEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordContribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordContributionInput, error) {
+			return ec.unmarshalNRecordContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRecordContributionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -29201,6 +30788,20 @@ func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetContactInput, error) {
+			return ec.unmarshalNSetContactInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetContactInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setMessageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -29229,6 +30830,20 @@ func (ec *executionContext) field_Mutation_setShippingAddress_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_shortlistUserCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ShortlistUserCaseInput, error) {
+			return ec.unmarshalNShortlistUserCaseInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShortlistUserCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_stepDown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -29249,6 +30864,20 @@ func (ec *executionContext) field_Mutation_supportGroupApplication_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SupportGroupApplicationInput, error) {
 			return ec.unmarshalNSupportGroupApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSupportGroupApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unshortlistUserCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UnshortlistUserCaseInput, error) {
+			return ec.unmarshalNUnshortlistUserCaseInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUnshortlistUserCaseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -29291,6 +30920,34 @@ func (ec *executionContext) field_Mutation_updateEvent_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateEventInput, error) {
 			return ec.unmarshalNUpdateEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateProfileInput, error) {
+			return ec.unmarshalNUpdateProfileInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyContribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (VerifyContributionInput, error) {
+			return ec.unmarshalNVerifyContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐVerifyContributionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -29546,6 +31203,28 @@ func (ec *executionContext) field_Query_approvalQueue_args(ctx context.Context, 
 		return nil, err
 	}
 	args["filter"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_awards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["community"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -30086,6 +31765,28 @@ func (ec *executionContext) field_Query_roles_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_summitShortlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "community",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["community"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -33961,6 +35662,73 @@ func (ec *executionContext) fieldContext_AwardSelection_awards(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _AwardSelection_tally(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelection_tally(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AwardSelection().Tally(ctx, obj, fc.Args["group"].(*pulid.ID), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.TallyEntry) graphql.Marshaler {
+			return ec.marshalNTallyEntry2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐTallyEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelection_tally(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardSelection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TallyEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AwardSelection_tally_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardSelection_categories(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardSelection_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AwardSelection().Categories(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardSelection_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardSelection", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _AwardSelectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AwardSelectionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34819,6 +36587,52 @@ func (ec *executionContext) fieldContext_Certificate_award(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_pdfURL(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_pdfURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().PDFURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_pdfURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certificate_verificationURL(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_verificationURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().VerificationURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_verificationURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CertificateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateConnection) (ret graphql.Marshaler) {
@@ -36041,6 +37855,75 @@ func (ec *executionContext) fieldContext_CommunityPolicy_dormantAfterDays(_ cont
 	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _CommunityPolicy_contributionPoints(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPolicy_contributionPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommunityPolicy().ContributionPoints(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ContributionPoints) graphql.Marshaler {
+			return ec.marshalNContributionPoints2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_contributionPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityPolicy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionPoints(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityPolicy_awardCategories(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPolicy_awardCategories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardCategories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_awardCategories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPolicy_joinCertificate(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.JoinCertificate)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_joinCertificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPolicy_joinSouvenir(ctx context.Context, field graphql.CollectedField, obj *policy.Policy) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.JoinSouvenir)
+}
+func (ec *executionContext) fieldContext_CommunityPolicy_joinSouvenir(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPolicy", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _CompleteEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *CompleteEventPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36740,6 +38623,27 @@ func (ec *executionContext) fieldContext_ContributionConnection_totalCount(_ con
 	return graphql.NewScalarFieldContext("ContributionConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _ContributionCount_kind(ctx context.Context, field graphql.CollectedField, obj *queue.ContributionCount) (ret graphql.Marshaler) {
+	return ec.marshalNContributionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx, field.Selections, obj.Kind)
+}
+func (ec *executionContext) fieldContext_ContributionCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionCount", field, false, false, errors.New("field of type ContributionKind does not have child fields"))
+}
+
+func (ec *executionContext) _ContributionCount_count(ctx context.Context, field graphql.CollectedField, obj *queue.ContributionCount) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+}
+func (ec *executionContext) fieldContext_ContributionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ContributionCount_points(ctx context.Context, field graphql.CollectedField, obj *queue.ContributionCount) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
+}
+func (ec *executionContext) fieldContext_ContributionCount_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ContributionEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36777,6 +38681,20 @@ func (ec *executionContext) _ContributionEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ContributionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContributionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _ContributionPoints_kind(ctx context.Context, field graphql.CollectedField, obj *ContributionPoints) (ret graphql.Marshaler) {
+	return ec.marshalNContributionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx, field.Selections, obj.Kind)
+}
+func (ec *executionContext) fieldContext_ContributionPoints_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionPoints", field, false, false, errors.New("field of type ContributionKind does not have child fields"))
+}
+
+func (ec *executionContext) _ContributionPoints_points(ctx context.Context, field graphql.CollectedField, obj *ContributionPoints) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
+}
+func (ec *executionContext) fieldContext_ContributionPoints_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionPoints", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CreateAPITokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *CreateAPITokenPayload) (ret graphql.Marshaler) {
@@ -36968,6 +38886,166 @@ func (ec *executionContext) _CreateInvitePayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_CreateInvitePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecideAwardsPayload_selection(ctx context.Context, field graphql.CollectedField, obj *DecideAwardsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecideAwardsPayload_selection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Selection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardSelection) graphql.Marshaler {
+			return ec.marshalOAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecideAwardsPayload_selection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecideAwardsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecideAwardsPayload_awards(ctx context.Context, field graphql.CollectedField, obj *DecideAwardsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecideAwardsPayload_awards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Awards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Award) graphql.Marshaler {
+			return ec.marshalOAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecideAwardsPayload_awards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecideAwardsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecideAwardsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *DecideAwardsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecideAwardsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecideAwardsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecideAwardsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclineContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *DeclineContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineContributionPayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineContributionPayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclineContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *DeclineContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineContributionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineContributionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineContributionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -38492,6 +40570,114 @@ func (ec *executionContext) fieldContext_Group_invites(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Group_contributionCounts(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_contributionCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().ContributionCounts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.ContributionCount) graphql.Marshaler {
+			return ec.marshalNContributionCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_contributionCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_viewerMembership(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_viewerMembership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().ViewerMembership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *queue.Membership) graphql.Marshaler {
+			return ec.marshalOMembership2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMembership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_viewerMembership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_membersAtRisk(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_membersAtRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().MembersAtRisk(ctx, obj, fc.Args["withinDays"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.MemberAtRisk) graphql.Marshaler {
+			return ec.marshalNMemberAtRisk2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMemberAtRiskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_membersAtRisk(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberAtRisk(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_membersAtRisk_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_viewerCanAdminister(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39138,6 +41324,226 @@ func (ec *executionContext) fieldContext_Link_url(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Link", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _MarkShipmentShippedPayload_shipment(ctx context.Context, field graphql.CollectedField, obj *MarkShipmentShippedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkShipmentShippedPayload_shipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shipment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Shipment) graphql.Marshaler {
+			return ec.marshalOShipment2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarkShipmentShippedPayload_shipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkShipmentShippedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarkShipmentShippedPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MarkShipmentShippedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkShipmentShippedPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkShipmentShippedPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkShipmentShippedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberAtRisk_role(ctx context.Context, field graphql.CollectedField, obj *queue.MemberAtRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberAtRisk_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberAtRisk_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberAtRisk",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberAtRisk_member(ctx context.Context, field graphql.CollectedField, obj *queue.MemberAtRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberAtRisk_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberAtRisk_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberAtRisk",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberAtRisk_obligationDueAt(ctx context.Context, field graphql.CollectedField, obj *queue.MemberAtRisk) (ret graphql.Marshaler) {
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.ObligationDueAt)
+}
+func (ec *executionContext) fieldContext_MemberAtRisk_obligationDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberAtRisk", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _MemberAtRisk_pendingContributions(ctx context.Context, field graphql.CollectedField, obj *queue.MemberAtRisk) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.PendingContributions)
+}
+func (ec *executionContext) fieldContext_MemberAtRisk_pendingContributions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberAtRisk", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.CollectedField, obj *queue.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_obligationStartedAt(ctx context.Context, field graphql.CollectedField, obj *queue.Membership) (ret graphql.Marshaler) {
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ObligationStartedAt)
+}
+func (ec *executionContext) fieldContext_Membership_obligationStartedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_obligationDueAt(ctx context.Context, field graphql.CollectedField, obj *queue.Membership) (ret graphql.Marshaler) {
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ObligationDueAt)
+}
+func (ec *executionContext) fieldContext_Membership_obligationDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_metBy(ctx context.Context, field graphql.CollectedField, obj *queue.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_metBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_metBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MessageTemplate_kind(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
 	return ec.marshalNMessageTemplateKind2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateKind(ctx, field.Selections, obj.Kind)
 }
@@ -39278,6 +41684,490 @@ func (ec *executionContext) fieldContext_Mutation_revokeAPIToken(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeAPIToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openAwardSelection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openAwardSelection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenAwardSelection(ctx, fc.Args["input"].(OpenAwardSelectionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OpenAwardSelectionPayload) graphql.Marshaler {
+			return ec.marshalOOpenAwardSelectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenAwardSelectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openAwardSelection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpenAwardSelectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openAwardSelection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_nominateForAward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_nominateForAward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().NominateForAward(ctx, fc.Args["input"].(NominateForAwardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *NominateForAwardPayload) graphql.Marshaler {
+			return ec.marshalONominateForAwardPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateForAwardPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_nominateForAward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NominateForAwardPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_nominateForAward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideAwards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideAwards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideAwards(ctx, fc.Args["input"].(DecideAwardsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DecideAwardsPayload) graphql.Marshaler {
+			return ec.marshalODecideAwardsPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDecideAwardsPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideAwards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecideAwardsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideAwards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shortlistUserCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shortlistUserCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShortlistUserCase(ctx, fc.Args["input"].(ShortlistUserCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ShortlistUserCasePayload) graphql.Marshaler {
+			return ec.marshalOShortlistUserCasePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShortlistUserCasePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shortlistUserCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShortlistUserCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shortlistUserCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unshortlistUserCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unshortlistUserCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnshortlistUserCase(ctx, fc.Args["input"].(UnshortlistUserCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UnshortlistUserCasePayload) graphql.Marshaler {
+			return ec.marshalOUnshortlistUserCasePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUnshortlistUserCasePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unshortlistUserCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnshortlistUserCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unshortlistUserCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markShipmentShipped(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markShipmentShipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkShipmentShipped(ctx, fc.Args["input"].(MarkShipmentShippedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MarkShipmentShippedPayload) graphql.Marshaler {
+			return ec.marshalOMarkShipmentShippedPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMarkShipmentShippedPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markShipmentShipped(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkShipmentShippedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markShipmentShipped_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordContribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordContribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordContribution(ctx, fc.Args["input"].(RecordContributionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RecordContributionPayload) graphql.Marshaler {
+			return ec.marshalORecordContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRecordContributionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordContributionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyContribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyContribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyContribution(ctx, fc.Args["input"].(VerifyContributionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *VerifyContributionPayload) graphql.Marshaler {
+			return ec.marshalOVerifyContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐVerifyContributionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerifyContributionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineContribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineContribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineContribution(ctx, fc.Args["input"].(DeclineContributionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeclineContributionPayload) graphql.Marshaler {
+			return ec.marshalODeclineContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDeclineContributionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeclineContributionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProfile(ctx, fc.Args["input"].(UpdateProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UpdateProfilePayload) graphql.Marshaler {
+			return ec.marshalOUpdateProfilePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateProfilePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateProfilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetContact(ctx, fc.Args["input"].(SetContactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SetContactPayload) graphql.Marshaler {
+			return ec.marshalOSetContactPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetContactPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetContactPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41548,6 +44438,70 @@ func (ec *executionContext) fieldContext_NominateCandidatePayload_userErrors(_ c
 	return fc, nil
 }
 
+func (ec *executionContext) _NominateForAwardPayload_nomination(ctx context.Context, field graphql.CollectedField, obj *NominateForAwardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominateForAwardPayload_nomination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nomination, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardNomination) graphql.Marshaler {
+			return ec.marshalOAwardNomination2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNomination(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominateForAwardPayload_nomination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominateForAwardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardNomination(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NominateForAwardPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *NominateForAwardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominateForAwardPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominateForAwardPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominateForAwardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectToApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *ObjectToApplicationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41654,6 +44608,70 @@ func (ec *executionContext) _OfficialRequirement_detail(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_OfficialRequirement_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OfficialRequirement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OpenAwardSelectionPayload_selection(ctx context.Context, field graphql.CollectedField, obj *OpenAwardSelectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenAwardSelectionPayload_selection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Selection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardSelection) graphql.Marshaler {
+			return ec.marshalOAwardSelection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardSelection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpenAwardSelectionPayload_selection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenAwardSelectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardSelection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpenAwardSelectionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *OpenAwardSelectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenAwardSelectionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenAwardSelectionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenAwardSelectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OpenElectionPayload_election(ctx context.Context, field graphql.CollectedField, obj *OpenElectionPayload) (ret graphql.Marshaler) {
@@ -42646,6 +45664,94 @@ func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_awards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_awards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Awards(ctx, fc.Args["community"].(pulid.ID), fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.ShowcaseAward) graphql.Marshaler {
+			return ec.marshalNShowcaseAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐShowcaseAwardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_awards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShowcaseAward(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_awards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_summitShortlist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_summitShortlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SummitShortlist(ctx, fc.Args["community"].(pulid.ID), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contribution) graphql.Marshaler {
+			return ec.marshalNContribution2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_summitShortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_summitShortlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_community(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43141,6 +46247,70 @@ func (ec *executionContext) _QueueCount_count(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_QueueCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QueueCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RecordContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *RecordContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordContributionPayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordContributionPayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RecordContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordContributionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordContributionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RedeemInvitePayload_role(ctx context.Context, field graphql.CollectedField, obj *RedeemInvitePayload) (ret graphql.Marshaler) {
@@ -46079,6 +49249,70 @@ func (ec *executionContext) fieldContext_Screening_screenedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Screening", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _SetContactPayload_contact(ctx context.Context, field graphql.CollectedField, obj *SetContactPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetContactPayload_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetContactPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetContactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetContactPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SetContactPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetContactPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetContactPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetContactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SetMessageTemplatePayload_template(ctx context.Context, field graphql.CollectedField, obj *SetMessageTemplatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -46423,6 +49657,38 @@ func (ec *executionContext) fieldContext_Shipment_shippedBy(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Shipment_address(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().Address(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ShippingAddress) graphql.Marshaler {
+			return ec.marshalOShippingAddress2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShippingAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShipmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ShipmentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -46662,6 +49928,190 @@ func (ec *executionContext) fieldContext_ShippingAddress_user(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShortlistUserCasePayload_contribution(ctx context.Context, field graphql.CollectedField, obj *ShortlistUserCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistUserCasePayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistUserCasePayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistUserCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShortlistUserCasePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ShortlistUserCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistUserCasePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistUserCasePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistUserCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShowcaseAward_award(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShowcaseAward_award(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Award, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Award) graphql.Marshaler {
+			return ec.marshalNAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_award(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShowcaseAward",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShowcaseAward_year(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_category(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Category)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_title(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_rank(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_citation(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Citation)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_name(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_photoURL(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.PhotoURL)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_photoURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_organization(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Organization)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowcaseAward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShowcaseAward_group(ctx context.Context, field graphql.CollectedField, obj *workflow.ShowcaseAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShowcaseAward_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShowcaseAward_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShowcaseAward",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
 		},
 	}
 	return fc, nil
@@ -47424,6 +50874,91 @@ func (ec *executionContext) fieldContext_SupportGroupApplicationPayload_userErro
 	return fc, nil
 }
 
+func (ec *executionContext) _TallyEntry_rank(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+}
+func (ec *executionContext) fieldContext_TallyEntry_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TallyEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TallyEntry_member(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TallyEntry_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TallyEntry_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TallyEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TallyEntry_group(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TallyEntry_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TallyEntry_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TallyEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TallyEntry_points(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
+}
+func (ec *executionContext) fieldContext_TallyEntry_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TallyEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TallyEntry_contributions(ctx context.Context, field graphql.CollectedField, obj *workflow.TallyEntry) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Contributions)
+}
+func (ec *executionContext) fieldContext_TallyEntry_contributions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TallyEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _TrackRecord_contributions(ctx context.Context, field graphql.CollectedField, obj *queue.TrackRecord) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Contributions)
 }
@@ -47475,6 +51010,70 @@ func (ec *executionContext) _TrackRecord_ambassadorsInScope(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_TrackRecord_ambassadorsInScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrackRecord", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _UnshortlistUserCasePayload_contribution(ctx context.Context, field graphql.CollectedField, obj *UnshortlistUserCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnshortlistUserCasePayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnshortlistUserCasePayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnshortlistUserCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnshortlistUserCasePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *UnshortlistUserCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnshortlistUserCasePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnshortlistUserCasePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnshortlistUserCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UpdateApplicationProposalPayload_application(ctx context.Context, field graphql.CollectedField, obj *UpdateApplicationProposalPayload) (ret graphql.Marshaler) {
@@ -47659,6 +51258,70 @@ func (ec *executionContext) _UpdateEventPayload_userErrors(ctx context.Context, 
 func (ec *executionContext) fieldContext_UpdateEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateProfilePayload_user(ctx context.Context, field graphql.CollectedField, obj *UpdateProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateProfilePayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateProfilePayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateProfilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateProfilePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *UpdateProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateProfilePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateProfilePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateProfilePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -48263,6 +51926,38 @@ func (ec *executionContext) fieldContext_User_apiTokens(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _User_contributionCounts(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_contributionCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().ContributionCounts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*queue.ContributionCount) graphql.Marshaler {
+			return ec.marshalNContributionCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_contributionCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_roleCounts(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -48551,6 +52246,70 @@ func (ec *executionContext) _UserError_resolvedBy(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_UserError_resolvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VerifyContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *VerifyContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyContributionPayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyContributionPayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerifyContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *VerifyContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyContributionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyContributionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _WithdrawApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *WithdrawApplicationPayload) (ret graphql.Marshaler) {
@@ -52583,6 +56342,57 @@ func (ec *executionContext) unmarshalInputAssignGroupMentorInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAwardDecisionInput(ctx context.Context, obj any) (workflow.AwardDecision, error) {
+	var it workflow.AwardDecision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"nomination", "rank", "title", "citation"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "nomination":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nomination"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nomination = data
+		case "rank":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rank"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rank = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "citation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citation = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAwardNominationOrder(ctx context.Context, obj any) (ent.AwardNominationOrder, error) {
 	var it ent.AwardNominationOrder
 	if obj == nil {
@@ -56171,6 +59981,43 @@ func (ec *executionContext) unmarshalInputContributionOrder(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputContributionPointsInput(ctx context.Context, obj any) (ContributionPointsInput, error) {
+	var it ContributionPointsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "points"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNContributionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "points":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("points"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Points = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputContributionWhereInput(ctx context.Context, obj any) (ent.ContributionWhereInput, error) {
 	var it ent.ContributionWhereInput
 	if obj == nil {
@@ -58057,6 +61904,87 @@ func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context,
 				return it, err
 			}
 			it.MaxUses = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDecideAwardsInput(ctx context.Context, obj any) (DecideAwardsInput, error) {
+	var it DecideAwardsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "awards", "tieBreak"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "awards":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awards"))
+			data, err := ec.unmarshalNAwardDecisionInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAwardDecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Awards = data
+		case "tieBreak":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tieBreak"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TieBreak = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeclineContributionInput(ctx context.Context, obj any) (DeclineContributionInput, error) {
+	var it DeclineContributionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
 		}
 	}
 	return it, nil
@@ -62714,6 +66642,50 @@ func (ec *executionContext) unmarshalInputLinkInput(ctx context.Context, obj any
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputMarkShipmentShippedInput(ctx context.Context, obj any) (MarkShipmentShippedInput, error) {
+	var it MarkShipmentShippedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "carrier", "trackingCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "carrier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrier"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Carrier = data
+		case "trackingCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingCode = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputNearInput(ctx context.Context, obj any) (NearInput, error) {
 	var it NearInput
 	if obj == nil {
@@ -62802,6 +66774,64 @@ func (ec *executionContext) unmarshalInputNominateCandidateInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputNominateForAwardInput(ctx context.Context, obj any) (NominateForAwardInput, error) {
+	var it NominateForAwardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"selection", "member", "group", "category", "citation"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "selection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selection"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Selection = data
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "citation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citation"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citation = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputObjectToApplicationInput(ctx context.Context, obj any) (ObjectToApplicationInput, error) {
 	var it ObjectToApplicationInput
 	if obj == nil {
@@ -62834,6 +66864,50 @@ func (ec *executionContext) unmarshalInputObjectToApplicationInput(ctx context.C
 				return it, err
 			}
 			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOpenAwardSelectionInput(ctx context.Context, obj any) (OpenAwardSelectionInput, error) {
+	var it OpenAwardSelectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"community", "year", "nominationsCloseAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "community":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("community"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Community = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "nominationsCloseAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nominationsCloseAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NominationsCloseAt = data
 		}
 	}
 	return it, nil
@@ -63707,6 +67781,71 @@ func (ec *executionContext) unmarshalInputPublishEventInput(ctx context.Context,
 				return it, err
 			}
 			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRecordContributionInput(ctx context.Context, obj any) (RecordContributionInput, error) {
+	var it RecordContributionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"group", "kind", "title", "url", "details", "occurredOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNContributionKind2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "details":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("details"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Details = data
+		case "occurredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredOn = data
 		}
 	}
 	return it, nil
@@ -68727,6 +72866,50 @@ func (ec *executionContext) unmarshalInputRoleWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetContactInput(ctx context.Context, obj any) (SetContactInput, error) {
+	var it SetContactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "phone", "messaging"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "messaging":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messaging"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Messaging = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetMessageTemplateInput(ctx context.Context, obj any) (SetMessageTemplateInput, error) {
 	var it SetMessageTemplateInput
 	if obj == nil {
@@ -68893,6 +73076,43 @@ func (ec *executionContext) unmarshalInputShipmentOrder(ctx context.Context, obj
 				return it, err
 			}
 			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputShortlistUserCaseInput(ctx context.Context, obj any) (ShortlistUserCaseInput, error) {
+	var it ShortlistUserCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "year"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
 		}
 	}
 	return it, nil
@@ -70662,6 +74882,36 @@ func (ec *executionContext) unmarshalInputSupportGroupApplicationInput(ctx conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUnshortlistUserCaseInput(ctx context.Context, obj any) (UnshortlistUserCaseInput, error) {
+	var it UnshortlistUserCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateApplicationProposalInput(ctx context.Context, obj any) (UpdateApplicationProposalInput, error) {
 	var it UpdateApplicationProposalInput
 	if obj == nil {
@@ -70759,7 +75009,7 @@ func (ec *executionContext) unmarshalInputUpdateCommunityPolicyInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "maxSponsorPitchesPerEvent", "dormantAfterDays"}
+	fieldsInOrder := [...]string{"id", "maxOrganizersPerGroup", "ambassadorScope", "maxAmbassadorsPerScope", "minSupporters", "minSupporterOrganizations", "requireMentor", "objectionWindowHours", "conflictRadiusKm", "membershipNeedsApproval", "membershipRequiresArticle", "leadersRequirePartner", "obligationWindowDays", "termLengthDays", "firstTermAppointed", "officialStatusEnabled", "officialMinMembers", "officialMinOrganizations", "officialMinEvents", "maxSponsorPitchMinutes", "maxSponsorPitchesPerEvent", "dormantAfterDays", "contributionPoints", "awardCategories", "joinCertificate", "joinSouvenir"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -70920,6 +75170,36 @@ func (ec *executionContext) unmarshalInputUpdateCommunityPolicyInput(ctx context
 				return it, err
 			}
 			it.DormantAfterDays = data
+		case "contributionPoints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contributionPoints"))
+			data, err := ec.unmarshalOContributionPointsInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.UpdateCommunityPolicyInput().ContributionPoints(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "awardCategories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardCategories"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardCategories = data
+		case "joinCertificate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joinCertificate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JoinCertificate = data
+		case "joinSouvenir":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joinSouvenir"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JoinSouvenir = data
 		}
 	}
 	return it, nil
@@ -71048,6 +75328,113 @@ func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it.Visibility = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateProfileInput(ctx context.Context, obj any) (UpdateProfileInput, error) {
+	var it UpdateProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "bio", "avatarURL", "affiliation", "organization", "city", "country", "languages", "links", "showcaseConsent", "photoConsent", "ledgerPublic"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "bio":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bio"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bio = data
+		case "avatarURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("avatarURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvatarURL = data
+		case "affiliation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affiliation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Affiliation = data
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		case "links":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("links"))
+			data, err := ec.unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐLinkInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Links = data
+		case "showcaseConsent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showcaseConsent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowcaseConsent = data
+		case "photoConsent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoConsent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoConsent = data
+		case "ledgerPublic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ledgerPublic"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LedgerPublic = data
 		}
 	}
 	return it, nil
@@ -72197,6 +76584,36 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasAwardsWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputVerifyContributionInput(ctx context.Context, obj any) (VerifyContributionInput, error) {
+	var it VerifyContributionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -75269,6 +79686,82 @@ func (ec *executionContext) _AwardSelection(ctx context.Context, sel ast.Selecti
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "tally":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardSelection_tally(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "categories":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AwardSelection_categories(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -76064,6 +80557,82 @@ func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionS
 				}()
 				res = ec._Certificate_award(ctx, field, obj)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pdfURL":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certificate_pdfURL(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "verificationURL":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certificate_verificationURL(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -77042,112 +81611,165 @@ func (ec *executionContext) _CommunityPolicy(ctx context.Context, sel ast.Select
 		case "preset":
 			out.Values[i] = ec._CommunityPolicy_preset(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxOrganizersPerGroup":
 			out.Values[i] = ec._CommunityPolicy_maxOrganizersPerGroup(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ambassadorScope":
 			out.Values[i] = ec._CommunityPolicy_ambassadorScope(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxAmbassadorsPerScope":
 			out.Values[i] = ec._CommunityPolicy_maxAmbassadorsPerScope(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "minSupporters":
 			out.Values[i] = ec._CommunityPolicy_minSupporters(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "minSupporterOrganizations":
 			out.Values[i] = ec._CommunityPolicy_minSupporterOrganizations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "requireMentor":
 			out.Values[i] = ec._CommunityPolicy_requireMentor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "objectionWindowHours":
 			out.Values[i] = ec._CommunityPolicy_objectionWindowHours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "conflictRadiusKm":
 			out.Values[i] = ec._CommunityPolicy_conflictRadiusKm(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "membershipNeedsApproval":
 			out.Values[i] = ec._CommunityPolicy_membershipNeedsApproval(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "membershipRequiresArticle":
 			out.Values[i] = ec._CommunityPolicy_membershipRequiresArticle(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "leadersRequirePartner":
 			out.Values[i] = ec._CommunityPolicy_leadersRequirePartner(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "obligationWindowDays":
 			out.Values[i] = ec._CommunityPolicy_obligationWindowDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "termLengthDays":
 			out.Values[i] = ec._CommunityPolicy_termLengthDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "firstTermAppointed":
 			out.Values[i] = ec._CommunityPolicy_firstTermAppointed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialStatusEnabled":
 			out.Values[i] = ec._CommunityPolicy_officialStatusEnabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialMinMembers":
 			out.Values[i] = ec._CommunityPolicy_officialMinMembers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialMinOrganizations":
 			out.Values[i] = ec._CommunityPolicy_officialMinOrganizations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "officialMinEvents":
 			out.Values[i] = ec._CommunityPolicy_officialMinEvents(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxSponsorPitchMinutes":
 			out.Values[i] = ec._CommunityPolicy_maxSponsorPitchMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxSponsorPitchesPerEvent":
 			out.Values[i] = ec._CommunityPolicy_maxSponsorPitchesPerEvent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dormantAfterDays":
 			out.Values[i] = ec._CommunityPolicy_dormantAfterDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contributionPoints":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CommunityPolicy_contributionPoints(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "awardCategories":
+			out.Values[i] = ec._CommunityPolicy_awardCategories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "joinCertificate":
+			out.Values[i] = ec._CommunityPolicy_joinCertificate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "joinSouvenir":
+			out.Values[i] = ec._CommunityPolicy_joinSouvenir(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -77899,6 +82521,56 @@ func (ec *executionContext) _ContributionConnection(ctx context.Context, sel ast
 	return out
 }
 
+var contributionCountImplementors = []string{"ContributionCount"}
+
+func (ec *executionContext) _ContributionCount(ctx context.Context, sel ast.SelectionSet, obj *queue.ContributionCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contributionCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContributionCount")
+		case "kind":
+			out.Values[i] = ec._ContributionCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ContributionCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._ContributionCount_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var contributionEdgeImplementors = []string{"ContributionEdge"}
 
 func (ec *executionContext) _ContributionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ContributionEdge) graphql.Marshaler {
@@ -77918,6 +82590,51 @@ func (ec *executionContext) _ContributionEdge(ctx context.Context, sel ast.Selec
 			}
 		case "cursor":
 			out.Values[i] = ec._ContributionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var contributionPointsImplementors = []string{"ContributionPoints"}
+
+func (ec *executionContext) _ContributionPoints(ctx context.Context, sel ast.SelectionSet, obj *ContributionPoints) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contributionPointsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContributionPoints")
+		case "kind":
+			out.Values[i] = ec._ContributionPoints_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._ContributionPoints_points(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -78058,6 +82775,101 @@ func (ec *executionContext) _CreateInvitePayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateInvitePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var decideAwardsPayloadImplementors = []string{"DecideAwardsPayload"}
+
+func (ec *executionContext) _DecideAwardsPayload(ctx context.Context, sel ast.SelectionSet, obj *DecideAwardsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decideAwardsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecideAwardsPayload")
+		case "selection":
+			out.Values[i] = ec._DecideAwardsPayload_selection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awards":
+			out.Values[i] = ec._DecideAwardsPayload_awards(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DecideAwardsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var declineContributionPayloadImplementors = []string{"DeclineContributionPayload"}
+
+func (ec *executionContext) _DeclineContributionPayload(ctx context.Context, sel ast.SelectionSet, obj *DeclineContributionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, declineContributionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeclineContributionPayload")
+		case "contribution":
+			out.Values[i] = ec._DeclineContributionPayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeclineContributionPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -79570,6 +84382,120 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "contributionCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_contributionCounts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "viewerMembership":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_viewerMembership(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "membersAtRisk":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_membersAtRisk(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "viewerCanAdminister":
 			field := field
 
@@ -80214,6 +85140,161 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var markShipmentShippedPayloadImplementors = []string{"MarkShipmentShippedPayload"}
+
+func (ec *executionContext) _MarkShipmentShippedPayload(ctx context.Context, sel ast.SelectionSet, obj *MarkShipmentShippedPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markShipmentShippedPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkShipmentShippedPayload")
+		case "shipment":
+			out.Values[i] = ec._MarkShipmentShippedPayload_shipment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MarkShipmentShippedPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var memberAtRiskImplementors = []string{"MemberAtRisk"}
+
+func (ec *executionContext) _MemberAtRisk(ctx context.Context, sel ast.SelectionSet, obj *queue.MemberAtRisk) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberAtRiskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberAtRisk")
+		case "role":
+			out.Values[i] = ec._MemberAtRisk_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "member":
+			out.Values[i] = ec._MemberAtRisk_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "obligationDueAt":
+			out.Values[i] = ec._MemberAtRisk_obligationDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pendingContributions":
+			out.Values[i] = ec._MemberAtRisk_pendingContributions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var membershipImplementors = []string{"Membership"}
+
+func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *queue.Membership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Membership")
+		case "role":
+			out.Values[i] = ec._Membership_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "obligationStartedAt":
+			out.Values[i] = ec._Membership_obligationStartedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "obligationDueAt":
+			out.Values[i] = ec._Membership_obligationDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "metBy":
+			out.Values[i] = ec._Membership_metBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var messageTemplateImplementors = []string{"MessageTemplate"}
 
 func (ec *executionContext) _MessageTemplate(ctx context.Context, sel ast.SelectionSet, obj *MessageTemplate) graphql.Marshaler {
@@ -80309,6 +85390,83 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeAPIToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAPIToken(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openAwardSelection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openAwardSelection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nominateForAward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_nominateForAward(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decideAwards":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideAwards(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shortlistUserCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shortlistUserCase(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unshortlistUserCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unshortlistUserCase(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "markShipmentShipped":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markShipmentShipped(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordContribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordContribution(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "verifyContribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyContribution(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "declineContribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineContribution(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setContact(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -80731,6 +85889,51 @@ func (ec *executionContext) _NominateCandidatePayload(ctx context.Context, sel a
 	return out
 }
 
+var nominateForAwardPayloadImplementors = []string{"NominateForAwardPayload"}
+
+func (ec *executionContext) _NominateForAwardPayload(ctx context.Context, sel ast.SelectionSet, obj *NominateForAwardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nominateForAwardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NominateForAwardPayload")
+		case "nomination":
+			out.Values[i] = ec._NominateForAwardPayload_nomination(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._NominateForAwardPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var objectToApplicationPayloadImplementors = []string{"ObjectToApplicationPayload"}
 
 func (ec *executionContext) _ObjectToApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *ObjectToApplicationPayload) graphql.Marshaler {
@@ -80840,6 +86043,51 @@ func (ec *executionContext) _OfficialRequirement(ctx context.Context, sel ast.Se
 			out.Values[i] = ec._OfficialRequirement_detail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var openAwardSelectionPayloadImplementors = []string{"OpenAwardSelectionPayload"}
+
+func (ec *executionContext) _OpenAwardSelectionPayload(ctx context.Context, sel ast.SelectionSet, obj *OpenAwardSelectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openAwardSelectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenAwardSelectionPayload")
+		case "selection":
+			out.Values[i] = ec._OpenAwardSelectionPayload_selection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OpenAwardSelectionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -81522,6 +86770,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "awards":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_awards(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "summitShortlist":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_summitShortlist(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "community":
 			field := field
 
@@ -81798,6 +87090,51 @@ func (ec *executionContext) _QueueCount(ctx context.Context, sel ast.SelectionSe
 			}
 		case "count":
 			out.Values[i] = ec._QueueCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var recordContributionPayloadImplementors = []string{"RecordContributionPayload"}
+
+func (ec *executionContext) _RecordContributionPayload(ctx context.Context, sel ast.SelectionSet, obj *RecordContributionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordContributionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordContributionPayload")
+		case "contribution":
+			out.Values[i] = ec._RecordContributionPayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordContributionPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -84334,6 +89671,51 @@ func (ec *executionContext) _Screening(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var setContactPayloadImplementors = []string{"SetContactPayload"}
+
+func (ec *executionContext) _SetContactPayload(ctx context.Context, sel ast.SelectionSet, obj *SetContactPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setContactPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetContactPayload")
+		case "contact":
+			out.Values[i] = ec._SetContactPayload_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetContactPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var setMessageTemplatePayloadImplementors = []string{"SetMessageTemplatePayload"}
 
 func (ec *executionContext) _SetMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *SetMessageTemplatePayload) graphql.Marshaler {
@@ -84666,6 +90048,44 @@ func (ec *executionContext) _Shipment(ctx context.Context, sel ast.SelectionSet,
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "address":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Shipment_address(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -84889,6 +90309,136 @@ func (ec *executionContext) _ShippingAddress(ctx context.Context, sel ast.Select
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var shortlistUserCasePayloadImplementors = []string{"ShortlistUserCasePayload"}
+
+func (ec *executionContext) _ShortlistUserCasePayload(ctx context.Context, sel ast.SelectionSet, obj *ShortlistUserCasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shortlistUserCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShortlistUserCasePayload")
+		case "contribution":
+			out.Values[i] = ec._ShortlistUserCasePayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ShortlistUserCasePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var showcaseAwardImplementors = []string{"ShowcaseAward"}
+
+func (ec *executionContext) _ShowcaseAward(ctx context.Context, sel ast.SelectionSet, obj *workflow.ShowcaseAward) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, showcaseAwardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShowcaseAward")
+		case "award":
+			out.Values[i] = ec._ShowcaseAward_award(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._ShowcaseAward_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._ShowcaseAward_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ShowcaseAward_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._ShowcaseAward_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "citation":
+			out.Values[i] = ec._ShowcaseAward_citation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ShowcaseAward_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "photoURL":
+			out.Values[i] = ec._ShowcaseAward_photoURL(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._ShowcaseAward_organization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._ShowcaseAward_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -85478,6 +91028,66 @@ func (ec *executionContext) _SupportGroupApplicationPayload(ctx context.Context,
 	return out
 }
 
+var tallyEntryImplementors = []string{"TallyEntry"}
+
+func (ec *executionContext) _TallyEntry(ctx context.Context, sel ast.SelectionSet, obj *workflow.TallyEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tallyEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TallyEntry")
+		case "rank":
+			out.Values[i] = ec._TallyEntry_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "member":
+			out.Values[i] = ec._TallyEntry_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._TallyEntry_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._TallyEntry_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contributions":
+			out.Values[i] = ec._TallyEntry_contributions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var trackRecordImplementors = []string{"TrackRecord"}
 
 func (ec *executionContext) _TrackRecord(ctx context.Context, sel ast.SelectionSet, obj *queue.TrackRecord) graphql.Marshaler {
@@ -85508,6 +91118,51 @@ func (ec *executionContext) _TrackRecord(ctx context.Context, sel ast.SelectionS
 		case "ambassadorsInScope":
 			out.Values[i] = ec._TrackRecord_ambassadorsInScope(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var unshortlistUserCasePayloadImplementors = []string{"UnshortlistUserCasePayload"}
+
+func (ec *executionContext) _UnshortlistUserCasePayload(ctx context.Context, sel ast.SelectionSet, obj *UnshortlistUserCasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unshortlistUserCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnshortlistUserCasePayload")
+		case "contribution":
+			out.Values[i] = ec._UnshortlistUserCasePayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UnshortlistUserCasePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -85642,6 +91297,51 @@ func (ec *executionContext) _UpdateEventPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var updateProfilePayloadImplementors = []string{"UpdateProfilePayload"}
+
+func (ec *executionContext) _UpdateProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *UpdateProfilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateProfilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateProfilePayload")
+		case "user":
+			out.Values[i] = ec._UpdateProfilePayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateProfilePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -86173,6 +91873,44 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "contributionCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_contributionCounts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "roleCounts":
 			field := field
 
@@ -86384,6 +92122,51 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 		case "resolvedBy":
 			out.Values[i] = ec._UserError_resolvedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var verifyContributionPayloadImplementors = []string{"VerifyContributionPayload"}
+
+func (ec *executionContext) _VerifyContributionPayload(ctx context.Context, sel ast.SelectionSet, obj *VerifyContributionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verifyContributionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerifyContributionPayload")
+		case "contribution":
+			out.Values[i] = ec._VerifyContributionPayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VerifyContributionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -87307,6 +93090,25 @@ func (ec *executionContext) marshalNAwardConnection2ᚖgithubᚗcomᚋusergroups
 	return ec._AwardConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAwardDecisionInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAwardDecisionᚄ(ctx context.Context, v any) ([]*workflow.AwardDecision, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*workflow.AwardDecision, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAwardDecisionInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAwardDecision(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNAwardDecisionInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐAwardDecision(ctx context.Context, v any) (*workflow.AwardDecision, error) {
+	res, err := ec.unmarshalInputAwardDecisionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAwardEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AwardEdge) graphql.Marshaler {
 	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -87896,6 +93698,32 @@ func (ec *executionContext) marshalNContributionConnection2ᚖgithubᚗcomᚋuse
 	return ec._ContributionConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNContributionCount2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*queue.ContributionCount) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContributionCount2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContributionCount2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐContributionCount(ctx context.Context, sel ast.SelectionSet, v *queue.ContributionCount) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ContributionCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNContributionEdge2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ContributionEdge) graphql.Marshaler {
 	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -87951,6 +93779,37 @@ func (ec *executionContext) marshalNContributionOrderField2ᚖgithubᚗcomᚋuse
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNContributionPoints2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsᚄ(ctx context.Context, sel ast.SelectionSet, v []*ContributionPoints) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContributionPoints2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPoints(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContributionPoints2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPoints(ctx context.Context, sel ast.SelectionSet, v *ContributionPoints) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ContributionPoints(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNContributionPointsInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsInput(ctx context.Context, v any) (*ContributionPointsInput, error) {
+	res, err := ec.unmarshalInputContributionPointsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNContributionStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐStatus(ctx context.Context, v any) (contribution.Status, error) {
@@ -88019,6 +93878,16 @@ func (ec *executionContext) marshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDecideAwardsInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDecideAwardsInput(ctx context.Context, v any) (DecideAwardsInput, error) {
+	res, err := ec.unmarshalInputDecideAwardsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeclineContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDeclineContributionInput(ctx context.Context, v any) (DeclineContributionInput, error) {
+	res, err := ec.unmarshalInputDeclineContributionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNElection2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElection(ctx context.Context, sel ast.SelectionSet, v *ent.Election) graphql.Marshaler {
@@ -88428,6 +94297,37 @@ func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋusergroupsᚋu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMarkShipmentShippedInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMarkShipmentShippedInput(ctx context.Context, v any) (MarkShipmentShippedInput, error) {
+	res, err := ec.unmarshalInputMarkShipmentShippedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMemberAtRisk2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMemberAtRiskᚄ(ctx context.Context, sel ast.SelectionSet, v []*queue.MemberAtRisk) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMemberAtRisk2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMemberAtRisk(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMemberAtRisk2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMemberAtRisk(ctx context.Context, sel ast.SelectionSet, v *queue.MemberAtRisk) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MemberAtRisk(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMessageLanguage2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageLanguage(ctx context.Context, v any) (MessageLanguage, error) {
 	var res MessageLanguage
 	err := res.UnmarshalGQL(v)
@@ -88509,6 +94409,11 @@ func (ec *executionContext) unmarshalNNominateCandidateInput2githubᚗcomᚋuser
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNNominateForAwardInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateForAwardInput(ctx context.Context, v any) (NominateForAwardInput, error) {
+	res, err := ec.unmarshalInputNominateForAwardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNObjectToApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationInput(ctx context.Context, v any) (ObjectToApplicationInput, error) {
 	res, err := ec.unmarshalInputObjectToApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -88548,6 +94453,11 @@ func (ec *executionContext) unmarshalNOfficialRequirementKey2githubᚗcomᚋuser
 
 func (ec *executionContext) marshalNOfficialRequirementKey2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOfficialRequirementKey(ctx context.Context, sel ast.SelectionSet, v OfficialRequirementKey) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNOpenAwardSelectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenAwardSelectionInput(ctx context.Context, v any) (OpenAwardSelectionInput, error) {
+	res, err := ec.unmarshalInputOpenAwardSelectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOpenElectionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionInput(ctx context.Context, v any) (OpenElectionInput, error) {
@@ -88712,6 +94622,11 @@ func (ec *executionContext) marshalNQueueCount2ᚖgithubᚗcomᚋusergroupsᚋus
 		return graphql.Null
 	}
 	return ec._QueueCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRecordContributionInput(ctx context.Context, v any) (RecordContributionInput, error) {
+	res, err := ec.unmarshalInputRecordContributionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRedeemInviteInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRedeemInviteInput(ctx context.Context, v any) (RedeemInviteInput, error) {
@@ -89381,6 +95296,11 @@ func (ec *executionContext) marshalNScreeningFlag2string(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNSetContactInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetContactInput(ctx context.Context, v any) (SetContactInput, error) {
+	res, err := ec.unmarshalInputSetContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetMessageTemplateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplateInput(ctx context.Context, v any) (SetMessageTemplateInput, error) {
 	res, err := ec.unmarshalInputSetMessageTemplateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -89492,6 +95412,37 @@ func (ec *executionContext) unmarshalNShipmentStatus2githubᚗcomᚋusergroups�
 
 func (ec *executionContext) marshalNShipmentStatus2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋshipmentᚐStatus(ctx context.Context, sel ast.SelectionSet, v shipment.Status) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNShortlistUserCaseInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShortlistUserCaseInput(ctx context.Context, v any) (ShortlistUserCaseInput, error) {
+	res, err := ec.unmarshalInputShortlistUserCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShowcaseAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐShowcaseAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.ShowcaseAward) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShowcaseAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐShowcaseAward(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShowcaseAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐShowcaseAward(ctx context.Context, sel ast.SelectionSet, v *workflow.ShowcaseAward) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ShowcaseAward(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSponsor2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Sponsor) graphql.Marshaler {
@@ -89662,6 +95613,32 @@ func (ec *executionContext) unmarshalNSupportGroupApplicationInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNTallyEntry2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐTallyEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.TallyEntry) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTallyEntry2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐTallyEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTallyEntry2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋworkflowᚐTallyEntry(ctx context.Context, sel ast.SelectionSet, v *workflow.TallyEntry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TallyEntry(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalTime(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -89678,6 +95655,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalNUnshortlistUserCaseInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUnshortlistUserCaseInput(ctx context.Context, v any) (UnshortlistUserCaseInput, error) {
+	res, err := ec.unmarshalInputUnshortlistUserCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateApplicationProposalInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateApplicationProposalInput(ctx context.Context, v any) (UpdateApplicationProposalInput, error) {
 	res, err := ec.unmarshalInputUpdateApplicationProposalInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -89690,6 +95672,11 @@ func (ec *executionContext) unmarshalNUpdateCommunityPolicyInput2githubᚗcomᚋ
 
 func (ec *executionContext) unmarshalNUpdateEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateEventInput(ctx context.Context, v any) (UpdateEventInput, error) {
 	res, err := ec.unmarshalInputUpdateEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateProfileInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateProfileInput(ctx context.Context, v any) (UpdateProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -89815,6 +95802,11 @@ func (ec *executionContext) marshalNUserOrderField2ᚖgithubᚗcomᚋusergroups�
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVerifyContributionInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐVerifyContributionInput(ctx context.Context, v any) (VerifyContributionInput, error) {
+	res, err := ec.unmarshalInputVerifyContributionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNWithdrawApplicationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐWithdrawApplicationInput(ctx context.Context, v any) (WithdrawApplicationInput, error) {
@@ -90337,11 +96329,37 @@ func (ec *executionContext) marshalOAttendee2ᚕᚖgithubᚗcomᚋusergroupsᚋu
 	return ret
 }
 
+func (ec *executionContext) marshalOAward2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Award) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOAward2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAward(ctx context.Context, sel ast.SelectionSet, v *ent.Award) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Award(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardNomination2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNomination(ctx context.Context, sel ast.SelectionSet, v *ent.AwardNomination) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardNomination(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOAwardNominationOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐAwardNominationOrder(ctx context.Context, v any) (*ent.AwardNominationOrder, error) {
@@ -90733,6 +96751,13 @@ func (ec *executionContext) marshalOContact2ᚖgithubᚗcomᚋusergroupsᚋuserg
 	return ec._Contact(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOContribution2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContribution(ctx context.Context, sel ast.SelectionSet, v *ent.Contribution) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Contribution(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOContributionKind2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋcontributionᚐKindᚄ(ctx context.Context, v any) ([]contribution.Kind, error) {
 	if v == nil {
 		return nil, nil
@@ -90795,6 +96820,23 @@ func (ec *executionContext) unmarshalOContributionOrder2ᚕᚖgithubᚗcomᚋuse
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNContributionOrder2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐContributionOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOContributionPointsInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsInputᚄ(ctx context.Context, v any) ([]*ContributionPointsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ContributionPointsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContributionPointsInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐContributionPointsInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -90916,6 +96958,20 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	_ = ctx
 	res := scalar.MarshalCursor(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODecideAwardsPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDecideAwardsPayload(ctx context.Context, sel ast.SelectionSet, v *DecideAwardsPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DecideAwardsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeclineContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐDeclineContributionPayload(ctx context.Context, sel ast.SelectionSet, v *DeclineContributionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeclineContributionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOElection2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐElectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Election) graphql.Marshaler {
@@ -91667,6 +97723,20 @@ func (ec *executionContext) unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋusergroups�
 	return res, nil
 }
 
+func (ec *executionContext) marshalOMarkShipmentShippedPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMarkShipmentShippedPayload(ctx context.Context, sel ast.SelectionSet, v *MarkShipmentShippedPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarkShipmentShippedPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMembership2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋinternalᚋqueueᚐMembership(ctx context.Context, sel ast.SelectionSet, v *queue.Membership) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Membership(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -91732,11 +97802,25 @@ func (ec *executionContext) marshalONominateCandidatePayload2ᚖgithubᚗcomᚋu
 	return ec._NominateCandidatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalONominateForAwardPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNominateForAwardPayload(ctx context.Context, sel ast.SelectionSet, v *NominateForAwardPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NominateForAwardPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOObjectToApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐObjectToApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *ObjectToApplicationPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ObjectToApplicationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOpenAwardSelectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenAwardSelectionPayload(ctx context.Context, sel ast.SelectionSet, v *OpenAwardSelectionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OpenAwardSelectionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOOpenElectionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐOpenElectionPayload(ctx context.Context, sel ast.SelectionSet, v *OpenElectionPayload) graphql.Marshaler {
@@ -91800,6 +97884,13 @@ func (ec *executionContext) marshalOPublishEventPayload2ᚖgithubᚗcomᚋusergr
 		return graphql.Null
 	}
 	return ec._PublishEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORecordContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRecordContributionPayload(ctx context.Context, sel ast.SelectionSet, v *RecordContributionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecordContributionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORedeemInvitePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRedeemInvitePayload(ctx context.Context, sel ast.SelectionSet, v *RedeemInvitePayload) graphql.Marshaler {
@@ -92502,6 +98593,13 @@ func (ec *executionContext) marshalOScreeningFlag2ᚕstringᚄ(ctx context.Conte
 	return ret
 }
 
+func (ec *executionContext) marshalOSetContactPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetContactPayload(ctx context.Context, sel ast.SelectionSet, v *SetContactPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SetContactPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSetMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *SetMessageTemplatePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -92514,6 +98612,13 @@ func (ec *executionContext) marshalOSetShippingAddressPayload2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return ec._SetShippingAddressPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShipment2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipment(ctx context.Context, sel ast.SelectionSet, v *ent.Shipment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Shipment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOShipmentOrder2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐShipmentOrderᚄ(ctx context.Context, v any) ([]*ent.ShipmentOrder, error) {
@@ -92538,6 +98643,13 @@ func (ec *executionContext) marshalOShippingAddress2ᚖgithubᚗcomᚋusergroups
 		return graphql.Null
 	}
 	return ec._ShippingAddress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShortlistUserCasePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐShortlistUserCasePayload(ctx context.Context, sel ast.SelectionSet, v *ShortlistUserCasePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ShortlistUserCasePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSponsor2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐSponsor(ctx context.Context, sel ast.SelectionSet, v *ent.Sponsor) graphql.Marshaler {
@@ -92856,6 +98968,13 @@ func (ec *executionContext) marshalOTrackRecord2ᚖgithubᚗcomᚋusergroupsᚋu
 	return ec._TrackRecord(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOUnshortlistUserCasePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUnshortlistUserCasePayload(ctx context.Context, sel ast.SelectionSet, v *UnshortlistUserCasePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UnshortlistUserCasePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOUpdateApplicationProposalPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateApplicationProposalPayload(ctx context.Context, sel ast.SelectionSet, v *UpdateApplicationProposalPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -92875,6 +98994,13 @@ func (ec *executionContext) marshalOUpdateEventPayload2ᚖgithubᚗcomᚋusergro
 		return graphql.Null
 	}
 	return ec._UpdateEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateProfilePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateProfilePayload(ctx context.Context, sel ast.SelectionSet, v *UpdateProfilePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateProfilePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -92924,6 +99050,13 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖgithubᚗcomᚋusergroup
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVerifyContributionPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐVerifyContributionPayload(ctx context.Context, sel ast.SelectionSet, v *VerifyContributionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VerifyContributionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOWithdrawApplicationPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐWithdrawApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *WithdrawApplicationPayload) graphql.Marshaler {

@@ -14,6 +14,7 @@ import (
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/change"
+	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/role"
@@ -401,6 +402,22 @@ type CompleteHandoverStepPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// What a verified contribution of one kind earns in the yearly tally.
+type ContributionPoints struct {
+	// The kind.
+	Kind contribution.Kind `json:"kind"`
+	// Points, 0 to 100.
+	Points int `json:"points"`
+}
+
+// Points for one kind of contribution.
+type ContributionPointsInput struct {
+	// The kind.
+	Kind contribution.Kind `json:"kind"`
+	// Points a verified contribution of that kind earns, 0 to 100.
+	Points int `json:"points"`
+}
+
 // What to create an API token with.
 type CreateAPITokenInput struct {
 	// What the token is for, e.g. "meetup sync".
@@ -476,6 +493,42 @@ type CreateInvitePayload struct {
 	// The new invite, with its code; null when refused.
 	Invite *ent.Invite `json:"invite,omitempty"`
 	// Why the invite was not made; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Staff's decision of a selection.
+type DecideAwardsInput struct {
+	// The selection decided.
+	ID pulid.ID `json:"id"`
+	// The awards given, one per nomination; nominations not listed are not awarded.
+	Awards []*workflow.AwardDecision `json:"awards"`
+	// Why nominations the tally ties (equal points in one category) are ranked as they are; required then (at most 1000 characters).
+	TieBreak *string `json:"tieBreak,omitempty"`
+}
+
+// The result of decideAwards.
+type DecideAwardsPayload struct {
+	// The decided selection; null when refused.
+	Selection *ent.AwardSelection `json:"selection,omitempty"`
+	// The awards given, in the order listed; null when refused.
+	Awards []*ent.Award `json:"awards,omitempty"`
+	// Why it was refused; empty when decided.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A contribution to turn down.
+type DeclineContributionInput struct {
+	// The PENDING contribution.
+	ID pulid.ID `json:"id"`
+	// Why it is declined, 1 to 500 characters; the member is sent it.
+	Reason string `json:"reason"`
+}
+
+// The result of declineContribution.
+type DeclineContributionPayload struct {
+	// The contribution, DECLINED; null when refused.
+	Contribution *ent.Contribution `json:"contribution,omitempty"`
+	// Why it was not declined; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -585,6 +638,24 @@ type LinkInput struct {
 	URL string `json:"url"`
 }
 
+// A parcel that was sent.
+type MarkShipmentShippedInput struct {
+	// The shipment.
+	ID pulid.ID `json:"id"`
+	// The courier (at most 100 characters).
+	Carrier *string `json:"carrier,omitempty"`
+	// The courier's tracking code (at most 100 characters).
+	TrackingCode *string `json:"trackingCode,omitempty"`
+}
+
+// The result of markShipmentShipped.
+type MarkShipmentShippedPayload struct {
+	// The shipment, now SHIPPED; null when refused.
+	Shipment *ent.Shipment `json:"shipment,omitempty"`
+	// Why it was refused; empty when recorded.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The wording of one of a community's letters: Go text/template sources.
 type MessageTemplate struct {
 	// Which letter.
@@ -631,6 +702,28 @@ type NominateCandidatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A member put forward for an award.
+type NominateForAwardInput struct {
+	// The open selection.
+	Selection pulid.ID `json:"selection"`
+	// The member nominated.
+	Member pulid.ID `json:"member"`
+	// The member's group: its id, or its community's slug and its own joined by a slash.
+	Group pulid.ID `json:"group"`
+	// One of the community's award categories (AwardSelection.categories).
+	Category string `json:"category"`
+	// Why the member deserves it (at most 2000 characters).
+	Citation string `json:"citation"`
+}
+
+// The result of nominateForAward.
+type NominateForAwardPayload struct {
+	// The nomination; null when refused.
+	Nomination *ent.AwardNomination `json:"nomination,omitempty"`
+	// Why it was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An objection.
 type ObjectToApplicationInput struct {
 	// The application.
@@ -644,6 +737,24 @@ type ObjectToApplicationPayload struct {
 	// The application with the objection on its timeline; null when the objection was refused.
 	Application *ent.Application `json:"application,omitempty"`
 	// Why the objection was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A year's selection to open.
+type OpenAwardSelectionInput struct {
+	// The community selecting: its id or its slug.
+	Community pulid.ID `json:"community"`
+	// The year whose verified contributions are tallied (2000 to 2200).
+	Year int `json:"year"`
+	// When organizers should have nominated by; after it only staff nominate. In the future.
+	NominationsCloseAt *time.Time `json:"nominationsCloseAt,omitempty"`
+}
+
+// The result of openAwardSelection.
+type OpenAwardSelectionPayload struct {
+	// The selection opened; null when refused.
+	Selection *ent.AwardSelection `json:"selection,omitempty"`
+	// Why it was refused; empty when it was opened.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -683,6 +794,30 @@ type PublishEventPayload struct {
 	// The event, now PUBLISHED; null when publishing was refused.
 	Event *ent.Event `json:"event,omitempty"`
 	// Why publishing was refused; empty when the event was published.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A contribution of your own to record.
+type RecordContributionInput struct {
+	// The group credited; you must be an active member of it.
+	Group pulid.ID `json:"group"`
+	// What sort of contribution it is; PARTICIPATION and REFERRAL are refused (they are recorded automatically).
+	Kind contribution.Kind `json:"kind"`
+	// A short description, 1 to 200 characters.
+	Title string `json:"title"`
+	// An absolute http(s) URL where it can be seen; required for ARTICLE, TALK, CODE, DOCS and COMMUNICATION.
+	URL *string `json:"url,omitempty"`
+	// What was done, in your words (at most 2000 characters).
+	Details *string `json:"details,omitempty"`
+	// When it happened: not in the future, not more than 366 days ago.
+	OccurredOn time.Time `json:"occurredOn"`
+}
+
+// The result of recordContribution.
+type RecordContributionPayload struct {
+	// The contribution recorded, PENDING; null when refused.
+	Contribution *ent.Contribution `json:"contribution,omitempty"`
+	// Why it was not recorded; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -935,6 +1070,24 @@ type RosterConnection struct {
 	Counts []*queue.KindCount `json:"counts"`
 }
 
+// Your private contact details, set as a whole.
+type SetContactInput struct {
+	// Your email address, e.g. ada@example.org; no one else may have given it.
+	Email string `json:"email"`
+	// A phone number such as +86 755 1234 5678; left out or empty clears it.
+	Phone *string `json:"phone,omitempty"`
+	// A chat handle (e.g. a WeChat ID) the organizers may use, at most 100 characters; left out or empty clears it.
+	Messaging *string `json:"messaging,omitempty"`
+}
+
+// The result of setContact.
+type SetContactPayload struct {
+	// Your contact details after the change; null when refused.
+	Contact *ent.Contact `json:"contact,omitempty"`
+	// Why the details were not saved; empty when they were.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // New wording for one letter.
 type SetMessageTemplateInput struct {
 	// The community whose letter it is.
@@ -983,6 +1136,22 @@ type SetShippingAddressPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A user case to shortlist.
+type ShortlistUserCaseInput struct {
+	// The contribution: a verified USER_CASE.
+	ID pulid.ID `json:"id"`
+	// The summit's year (2000 to 2200).
+	Year int `json:"year"`
+}
+
+// The result of shortlistUserCase.
+type ShortlistUserCasePayload struct {
+	// The contribution shortlisted; null when refused.
+	Contribution *ent.Contribution `json:"contribution,omitempty"`
+	// Why it was refused; empty when shortlisted.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A role to step down from.
 type StepDownInput struct {
 	// Your role to step down from.
@@ -1025,6 +1194,20 @@ type SupportGroupApplicationPayload struct {
 	// Distinct organizations among them; null when the support was refused.
 	SupporterOrganizations *int `json:"supporterOrganizations,omitempty"`
 	// Why the support was refused; empty when it was counted.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A user case to take off the shortlist.
+type UnshortlistUserCaseInput struct {
+	// The contribution.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of unshortlistUserCase.
+type UnshortlistUserCasePayload struct {
+	// The contribution; null when refused.
+	Contribution *ent.Contribution `json:"contribution,omitempty"`
+	// Why it was refused; empty when done.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -1108,6 +1291,42 @@ type UpdateEventPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Profile values to change; a field left out keeps its value.
+type UpdateProfileInput struct {
+	// Display name, 1 to 100 characters; cannot be cleared.
+	Name *string `json:"name,omitempty"`
+	// A short public biography (at most 2000 characters); empty clears it.
+	Bio *string `json:"bio,omitempty"`
+	// An absolute http(s) URL of your profile picture; empty clears it.
+	AvatarURL *string `json:"avatarURL,omitempty"`
+	// Employer or "individual", as you describe it (at most 200 characters); empty clears it.
+	Affiliation *string `json:"affiliation,omitempty"`
+	// The organization you work for; an empty id clears it.
+	Organization *pulid.ID `json:"organization,omitempty"`
+	// Home city (at most 100 characters); empty clears it.
+	City *string `json:"city,omitempty"`
+	// Home country, an ISO 3166-1 alpha-2 code such as CN; empty clears it.
+	Country *string `json:"country,omitempty"`
+	// Languages you speak as BCP 47 tags such as en or zh-CN: at most 10, no repeats.
+	Languages []string `json:"languages,omitempty"`
+	// Public links (a blog, a code forge profile): at most 10, each an https URL with a label of 1 to 50 characters.
+	Links []*LinkInput `json:"links,omitempty"`
+	// Whether you agree to be named, with your organization and citation, on the community's public pages (award showcase).
+	ShowcaseConsent *bool `json:"showcaseConsent,omitempty"`
+	// Whether you agree that your photo (avatarURL) is shown on those public pages.
+	PhotoConsent *bool `json:"photoConsent,omitempty"`
+	// Whether your contributions are listed publicly; how many you made is public either way.
+	LedgerPublic *bool `json:"ledgerPublic,omitempty"`
+}
+
+// The result of updateProfile.
+type UpdateProfilePayload struct {
+	// Your profile after the change; null when refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the change was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An expected refusal of a mutation: nothing of the mutation was saved. Shown to people as
 // message; code and field are for programs.
 type UserError struct {
@@ -1127,6 +1346,20 @@ type UserError struct {
 	Blockers []string `json:"blockers,omitempty"`
 	// The roles that can resolve the refusal (with LAST_ORGANIZER: ORGANIZER, COMMUNITY_MANAGER).
 	ResolvedBy []string `json:"resolvedBy,omitempty"`
+}
+
+// A contribution to accept.
+type VerifyContributionInput struct {
+	// The PENDING contribution.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of verifyContribution.
+type VerifyContributionPayload struct {
+	// The contribution, VERIFIED with its points; null when refused.
+	Contribution *ent.Contribution `json:"contribution,omitempty"`
+	// Why it was not verified; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A withdrawal.

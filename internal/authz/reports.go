@@ -15,3 +15,10 @@ import (
 func CanListLeaderlessGroups(v *viewer.Viewer, community pulid.ID) bool {
 	return v.IsStaff(community)
 }
+
+// CanSeeMembersAtRisk: who in a group has not met the yearly obligation
+// yet is for the people who follow its members up — the group's
+// organizers and ambassadors — and its community's staff.
+func CanSeeMembersAtRisk(v *viewer.Viewer, group, community pulid.ID) bool {
+	return v.HasGroupRole(group, viewer.Organizer, viewer.Ambassador) || v.IsStaff(community)
+}

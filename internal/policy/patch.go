@@ -1,6 +1,9 @@
 package policy
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // Patch is a change to some of a community's policy values: a nil field is
 // left as it is. The preset is not among them: it names where the policy
@@ -27,6 +30,14 @@ type Patch struct {
 	MaxSponsorPitchMinutes    *int
 	MaxSponsorPitchesPerEvent *int
 	DormantAfterDays          *int
+	// ContributionPoints sets the points of the kinds listed; the other
+	// kinds keep theirs.
+	ContributionPoints []KindPoints
+	// AwardCategories replaces the award categories when not nil (an empty
+	// list: the community runs no selection).
+	AwardCategories []string
+	JoinCertificate *bool
+	JoinSouvenir    *bool
 }
 
 // Bounds on the values staff may set. Beyond them a value is a typo (a
@@ -95,11 +106,22 @@ func (pt Patch) Apply(p Policy) (Policy, error) {
 		{pt.LeadersRequirePartner, &p.LeadersRequirePartner},
 		{pt.FirstTermAppointed, &p.FirstTermAppointed},
 		{pt.OfficialStatusEnabled, &p.OfficialStatusEnabled},
+		{pt.JoinCertificate, &p.JoinCertificate},
+		{pt.JoinSouvenir, &p.JoinSouvenir},
 	}
 	for _, b := range bools {
 		if b.v != nil {
 			*b.dst = *b.v
 		}
+	}
+	if err := applyPoints(&p, pt.ContributionPoints); err != nil {
+		return p, err
+	}
+	if pt.AwardCategories != nil {
+		if err := CheckAwardCategories(pt.AwardCategories); err != nil {
+			return p, err
+		}
+		p.AwardCategories = slices.Clone(pt.AwardCategories)
 	}
 	if p.MinSupporterOrganizations > p.MinSupporters {
 		return p, &FieldError{Field: "minSupporterOrganizations", Reason: "cannot exceed minSupporters (" + strconv.Itoa(p.MinSupporters) + ")"}

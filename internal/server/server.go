@@ -1,6 +1,7 @@
 // Package server assembles the HTTP side of usergroups: the GraphQL endpoint
 // with its transports, limits and error presenter, the published schema
-// (/schema.graphql), health checks, CORS and request ids.
+// (/schema.graphql), the public verification of certificates
+// (/certificates/), health checks, CORS and request ids.
 package server
 
 import (
@@ -337,6 +338,8 @@ func New(db *store.DB, cfg Config) *Server {
 	watch(m, sockets, cfg.Live)
 	mux.Handle("GET /metrics", m.Handler())
 	mux.Handle("/ical/", ical.NewHandler(db.Client, log))
+	// Anyone may verify a certificate: charged to the caller's address.
+	mux.Handle("/certificates/", limit(certificatesHandler(workflow.NewRunner(db.Client, cfg.Now), log, cfg.TrustProxy)))
 	// The SDL says what introspection says: an operator who turned
 	// introspection off does not publish the schema either.
 	if !cfg.DisableIntrospection {

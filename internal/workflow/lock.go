@@ -11,6 +11,7 @@ import (
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/region"
+	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
 
@@ -58,6 +59,15 @@ func lockEvent(ctx context.Context, c *ent.Client, id pulid.ID) error {
 // an objection and the decision it must block run one after the other.
 func lockApplication(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Application, error) {
 	q := c.Application.Query().Where(application.ID(id))
+	q.Modify(forUpdate)
+	return q.Only(ctx)
+}
+
+// lockRole locks a role's row and returns it as it is now: the obligation
+// job's replicas warn, renew or lapse a membership one after the other, and
+// the second finds the first's work done.
+func lockRole(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Role, error) {
+	q := c.Role.Query().Where(role.ID(id))
 	q.Modify(forUpdate)
 	return q.Only(ctx)
 }

@@ -425,7 +425,14 @@ func (r *Runner) RedeemInvite(ctx context.Context, code string) (*ent.Role, erro
 		if err := grant(authz.Unfiltered(ctx), c, v.UserID, role.KindMEMBER, g.Edges.Community, g.ID, "", now); err != nil {
 			return nil, err
 		}
-		return activeRole(ctx, c, g.ID, v.UserID, role.KindMEMBER)
+		ro, err := activeRole(ctx, c, g.ID, v.UserID, role.KindMEMBER)
+		if err != nil {
+			return nil, err
+		}
+		if err := referred(ctx, c, inv, ro, now); err != nil {
+			return nil, err
+		}
+		return ro, nil
 	})
 }
 

@@ -456,6 +456,9 @@ func (r *Runner) CheckIn(ctx context.Context, eventID, registrationID pulid.ID, 
 		if n == 0 {
 			return nil, statusConflict(reg.Status, "cannot check in a registration that is %s", reg.Status)
 		}
+		if err := participated(ctx, c, e, reg, now); err != nil {
+			return nil, err
+		}
 		return written(ctx, c, reg.ID)
 	})
 }

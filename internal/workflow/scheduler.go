@@ -19,6 +19,7 @@ const (
 	JobCloseElection   = "close_election"   // computing the result of elections past their deadline
 	JobEndTerm         = "end_term"         // ending roles whose term ran out
 	JobSeatElection    = "seat_election"    // seating the winners of elections whose term began
+	JobObligations     = "obligations"      // starting, warning about, renewing and lapsing members' obligation years
 )
 
 // JobError is one row a scheduled job could not finish (ID is empty when
@@ -131,16 +132,17 @@ func (j job) run(ctx context.Context, r *Runner, ids []pulid.ID) (int, error) {
 }
 
 // Tick runs every time-driven step once: objection windows that ended,
-// elections past their deadline, terms that ran out and elected terms that
-// began. Every replica may run it; each step acts on each row once. The
+// elections past their deadline, terms that ran out, elected terms that
+// began and members' obligation years (warnings, renewals, lapses). Every replica may run it; each step acts on each row once. The
 // error joins a JobError per row that could not be finished.
 func Tick(ctx context.Context, wf *Runner) (TickReport, error) {
 	var r TickReport
-	var e1, e2, e3 error
+	var e1, e2, e3, e4 error
 	r.Approved, e1 = FinishObjectionWindows(ctx, wf)
 	r.ElectionsClosed, e2 = CloseElections(ctx, wf)
 	r.TermsEnded, r.Seated, e3 = EndTerms(ctx, wf)
-	err := errors.Join(e1, e2, e3)
+	r.Warned, r.Renewed, r.Lapsed, e4 = SettleObligations(ctx, wf)
+	err := errors.Join(e1, e2, e3, e4)
 	r.Failed = len(JobErrors(err))
 	return r, err
 }
@@ -151,6 +153,9 @@ type TickReport struct {
 	ElectionsClosed int // elections whose result was computed
 	TermsEnded      int // roles whose term ran out
 	Seated          int // elections whose winners took office
+	Warned          int // obligation warnings queued (30 and 7 days before a member's year ends)
+	Renewed         int // memberships whose obligation year was met and renewed
+	Lapsed          int // memberships ended (LAPSED) for want of a verified contribution
 	Failed          int // rows a job could not finish (see the error)
 }
 
@@ -190,7 +195,8 @@ func (s Scheduler) Run(ctx context.Context) {
 			}
 			if r != (TickReport{}) {
 				s.Log.InfoContext(ctx, "scheduled work done", "approved", r.Approved, "electionsClosed", r.ElectionsClosed,
-					"termsEnded", r.TermsEnded, "seated", r.Seated, "failed", r.Failed)
+					"termsEnded", r.TermsEnded, "seated", r.Seated,
+					"warned", r.Warned, "renewed", r.Renewed, "lapsed", r.Lapsed, "failed", r.Failed)
 			}
 		}
 	}

@@ -373,3 +373,60 @@ func TestJobErrorsListsEveryFailedRow(t *testing.T) {
 		t.Error("a JobError does not unwrap to its cause")
 	}
 }
+
+// TestObligationReplicasActOnce: four replicas running the job at once
+// warn each member once, then lapse each once: one warning, one lapse, one
+// message and one change entry per member.
+func TestObligationReplicasActOnce(t *testing.T) {
+	t.Parallel()
+	dbs := dbtest.OpenReplicas(t, 4)
+	w := newWorldOn(t, dbs[0])
+	sys := w.System()
+	g := w.Group(w.Community(openYear()), group.StatusACTIVE)
+	const n = 8
+	var roles []*ent.Role
+	for range n {
+		roles = append(roles, w.join(w.User(), g))
+	}
+	due := *roles[0].ObligationDueAt
+	all := func() (warned, renewed, lapsed int) {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for i, db := range dbs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a, b, c, err := workflow.SettleObligations(sys, workflow.NewRunner(db.Client, w.Clock.Now))
+				if err != nil {
+					t.Errorf("replica %d: %v", i, err)
+				}
+				mu.Lock()
+				warned, renewed, lapsed = warned+a, renewed+b, lapsed+c
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return
+	}
+	w.Clock.Set(due.AddDate(0, 0, -30))
+	if a, b, c := all(); a != n || b != 0 || c != 0 {
+		t.Errorf("30 days before: warned %d, renewed %d, lapsed %d; want %d warnings", a, b, c, n)
+	}
+	if got := w.Client.Message.Query().Where(message.Template("obligation_warning")).CountX(sys); got != n {
+		t.Errorf("%d warnings queued, want %d", got, n)
+	}
+	before := w.Client.Change.Query().Where(change.OpEQ(change.OpUPDATED), change.Topic("role")).CountX(sys)
+	w.Clock.Set(due)
+	if a, b, c := all(); a != 0 || b != 0 || c != n {
+		t.Errorf("at the due date: warned %d, renewed %d, lapsed %d; want %d lapses", a, b, c, n)
+	}
+	if got := w.Client.Role.Query().Where(role.StatusEQ(role.StatusLAPSED)).CountX(sys); got != n {
+		t.Errorf("%d roles lapsed, want %d", got, n)
+	}
+	if got := w.Client.Message.Query().Where(message.Template("membership_lapsed")).CountX(sys); got != n {
+		t.Errorf("%d lapse messages, want %d", got, n)
+	}
+	if got := w.Client.Change.Query().Where(change.OpEQ(change.OpUPDATED), change.Topic("role")).CountX(sys) - before; got != n {
+		t.Errorf("%d role changes logged, want %d", got, n)
+	}
+}
