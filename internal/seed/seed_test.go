@@ -451,6 +451,26 @@ func TestDemo(t *testing.T) {
 			t.Errorf("two loads with the same Now differ: %s vs %s", first, second)
 		}
 	})
+
+	// Last, since it writes: the scheduled jobs find nothing due at Now
+	// (the demo already holds what they would have done: warnings sent,
+	// years renewed, lapses), and a month later the members left at risk
+	// with nothing pending lapse.
+	t.Run("JobsAtNow", func(t *testing.T) {
+		at := func(d time.Duration) workflow.TickReport {
+			rep, err := workflow.Tick(ctx, workflow.NewRunner(c, func() time.Time { return now.Add(d) }))
+			if err != nil {
+				t.Fatalf("Tick at Now+%v: %v", d, err)
+			}
+			return rep
+		}
+		if rep := at(0); rep != (workflow.TickReport{}) {
+			t.Errorf("Tick at Now: %+v, want nothing due", rep)
+		}
+		if rep := at(31 * 24 * time.Hour); rep.Lapsed == 0 || rep.Renewed == 0 || rep.Failed != 0 {
+			t.Errorf("Tick a month later: %+v, want lapses and renewals", rep)
+		}
+	})
 }
 
 // TestDemoRefusesNonEmpty checks a database with a community is left alone.
