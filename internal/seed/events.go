@@ -12,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/registration"
+	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -550,8 +551,9 @@ func (g *gen) registrations(e *evt, roster, guests []*person, cancelledAt time.T
 	seated := 0
 	for i, p := range chosen {
 		at := times[i]
+		rid := g.id("rsv")
 		b := g.db.Registration.Create().
-			SetID(g.id("rsv")).
+			SetID(rid).
 			SetEventID(e.id).
 			SetUserID(p.id).
 			SetCheckInCode(g.checkInCode(int(g.seq["rsv"]))).
@@ -578,6 +580,7 @@ func (g *gen) registrations(e *evt, roster, guests []*person, cancelledAt time.T
 					st = registration.StatusATTENDED
 					updated = e.start.Add(time.Duration(g.between(-20, 40)) * time.Minute)
 					b.SetCheckedInAt(updated)
+					g.checkedIn(rid, e, p, updated)
 				} else {
 					st = registration.StatusNO_SHOW
 					updated = e.end.Add(time.Hour)
@@ -603,6 +606,9 @@ func (g *gen) eventContributions(e *evt) {
 			continue
 		}
 		seen[p] = true
+		if m := gr.memberSet[p]; m != nil && m.status == role.StatusLAPSED && !e.start.Before(m.obligStart) && e.start.Before(m.obligDue) {
+			continue // never recorded it: the membership lapsed at the end of that year
+		}
 		v := verifier
 		if v == p {
 			v = g.otherLeader(gr, p)

@@ -1,25 +1,30 @@
 package seed
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/awardnomination"
+	"github.com/usergroups/usergroups/ent/awardselection"
+	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
-// contribution records one contribution; verified ones from openEuler
-// members in the award year count towards the yearly awards.
-func (g *gen) contribution(c *comm, p *person, gr *grp, kind contribution.Kind, title, url string, at time.Time, verifier *person, verifiedAt time.Time) {
+// contribution records one contribution, verified when verifier is set;
+// verified ones credited to an openEuler group enter that member's ledger
+// (obligation years, the yearly tally).
+func (g *gen) contribution(c *comm, p *person, gr *grp, kind contribution.Kind, title, url string, at time.Time, verifier *person, verifiedAt time.Time) *ent.ContributionCreate {
 	at = at.Truncate(time.Second)
 	if r := []rune(title); len(r) > 200 {
 		title = string(r[:199]) + "…"
@@ -44,31 +49,100 @@ func (g *gen) contribution(c *comm, p *person, gr *grp, kind contribution.Kind, 
 		if verifiedAt.Before(at) {
 			verifiedAt = at
 		}
-		b.SetVerifiedByID(verifier.id).SetVerifiedAt(verifiedAt).SetStatus(contribution.StatusVERIFIED).SetPoints(policy.DefaultPoints[string(kind)])
+		b.SetVerifiedByID(verifier.id).SetVerifiedAt(verifiedAt).SetStatus(contribution.StatusVERIFIED).SetPoints(c.pol.PointsFor(string(kind)))
 		updated = verifiedAt
-		if c == g.oe && at.Year() == g.awardYear {
-			g.awardTally[p]++
-			if kind == contribution.KindUSER_CASE {
-				g.caseTally[p]++
-			}
-		}
+		g.credit(c, p, gr, kind, at)
 	}
 	b.SetUpdatedAt(updated)
 	g.b.contributions = append(g.b.contributions, b)
+	return b
+}
+
+// automatic records a contribution the system made as it happened (a
+// check-in, a redeemed invite): verified at once, by nobody, once per source.
+func (g *gen) automatic(gr *grp, p *person, kind contribution.Kind, title string, at time.Time, source string, e *evt) {
+	at = at.Truncate(time.Second)
+	c := gr.c
+	b := g.db.Contribution.Create().
+		SetID(g.id("ctb")).
+		SetCommunityID(c.id).
+		SetUserID(p.id).
+		SetGroupID(gr.id).
+		SetKind(kind).
+		SetTitle(title).
+		SetOccurredOn(at).
+		SetStatus(contribution.StatusVERIFIED).
+		SetVerifiedAt(at).
+		SetPoints(c.pol.PointsFor(string(kind))).
+		SetAutomatic(true).
+		SetSourceKey(source).
+		SetCreatedAt(at).
+		SetUpdatedAt(at)
+	if e != nil {
+		b.SetEventID(e.id)
+	}
+	g.credit(c, p, gr, kind, at)
+	g.b.contributions = append(g.b.contributions, b)
+}
+
+// credit enters a verified contribution in the member's openEuler ledger.
+func (g *gen) credit(c *comm, p *person, gr *grp, kind contribution.Kind, at time.Time) {
+	if c != g.oe || gr == nil {
+		return
+	}
+	k := credit{gr: gr, p: p}
+	g.verified[k] = append(g.verified[k], ledgerEntry{at: at, kind: kind, points: c.pol.PointsFor(string(kind))})
+}
+
+// decline turns an unverified contribution into one an organizer declined.
+func (g *gen) decline(b *ent.ContributionCreate, by *person, at time.Time, reason string) {
+	at = minTime(at, g.now.Add(-time.Hour)).Truncate(time.Second)
+	b.SetStatus(contribution.StatusDECLINED).SetDeclinedByID(by.id).SetDeclinedAt(at).SetDeclineReason(reason).SetUpdatedAt(at)
+}
+
+var declineReasons = []string{
+	"The link opens a draft only you can see. Please publish it and record it again.",
+	"This repeats the article you recorded in spring; one entry per piece of work, please.",
+	"A talk at an internal company meeting does not count; add the slides of a community event instead.",
+	"The pull request was closed without being merged.",
 }
 
 var memberKinds = []contribution.Kind{
 	contribution.KindARTICLE, contribution.KindARTICLE, contribution.KindUSER_CASE, contribution.KindREFERRAL,
 	contribution.KindFEEDBACK, contribution.KindCODE, contribution.KindDOCS, contribution.KindTRANSLATION,
+	contribution.KindCOMMUNICATION,
 }
 
-// randomContribution records a contribution of a random kind in [lo, hi).
-func (g *gen) randomContribution(gr *grp, p *person, lo, hi time.Time, verifier *person) {
+// randomContribution records a contribution of a random kind in [lo, hi) and
+// returns its builder and date. A referral is automatic: it credits the
+// member for someone who joined the group with their invite in the range
+// (verified at once), and becomes feedback when nobody did or when the
+// contribution must stay unverified.
+func (g *gen) randomContribution(gr *grp, p *person, lo, hi time.Time, verifier *person) (*ent.ContributionCreate, time.Time) {
 	c := gr.c
 	kind := pick(g, memberKinds)
 	topic := pick(g, c.topics)
 	at := g.timeIn(lo, hi)
 	var title, url string
+	if kind == contribution.KindREFERRAL {
+		var joined []*membership
+		if verifier != nil {
+			for _, m := range gr.members {
+				if m.p != p && !m.since.Before(lo) && m.since.Before(hi) && !g.referred[m] {
+					joined = append(joined, m)
+				}
+			}
+		}
+		if len(joined) == 0 {
+			kind = contribution.KindFEEDBACK
+		} else {
+			m := pick(g, joined)
+			g.referred[m] = true
+			g.automatic(gr, p, kind, "Brought "+m.p.name+" to the "+gr.pl.City+" group", m.since,
+				"invite:"+string(m.role), nil)
+			return nil, m.since
+		}
+	}
 	switch kind {
 	case contribution.KindARTICLE:
 		title = topic + ": lessons from " + p.city
@@ -84,8 +158,6 @@ func (g *gen) randomContribution(gr *grp, p *person, lo, hi time.Time, verifier 
 		}
 		title = fmt.Sprintf("User case: %s at %s", lowerFirst(topic), who)
 		url = fmt.Sprintf("https://cases.example.org/%s/%s-%d", c.slug, policy.Slugify(topic), g.seq["ctb"])
-	case contribution.KindREFERRAL:
-		title = "Brought a colleague to the " + gr.pl.City + " group"
 	case contribution.KindFEEDBACK:
 		title = "Feedback for the developers on " + lowerFirst(topic)
 		url = fmt.Sprintf("https://feedback.example.net/%s/%d", c.slug, 3000+g.seq["ctb"])
@@ -98,19 +170,25 @@ func (g *gen) randomContribution(gr *grp, p *person, lo, hi time.Time, verifier 
 	case contribution.KindTRANSLATION:
 		title = "Translated the guide on " + lowerFirst(topic)
 		url = fmt.Sprintf("https://code.example.org/%s/docs/pulls/%d", c.slug, 100+g.intn(9000))
+	case contribution.KindCOMMUNICATION:
+		title = "Shared the group's news on " + lowerFirst(topic)
+		url = fmt.Sprintf("https://social.example.net/@%s/%d", p.handle, 1000+g.intn(90000))
 	}
 	var verifiedAt time.Time
 	if verifier != nil {
 		verifiedAt = at.Add(time.Duration(g.between(1, 12)) * day)
 	}
-	g.contribution(c, p, gr, kind, title, url, at, verifier, verifiedAt)
+	return g.contribution(c, p, gr, kind, title, url, at, verifier, verifiedAt), at
 }
 
 // buildContributions gives every openEuler member the article they joined
-// with and, while active, at least one verified contribution inside the
-// obligation window; some OpenStack members contribute too.
+// with and a verified contribution in every obligation year they were
+// renewed from; active members mostly met the current one too, except a
+// few whose year ends within a month (at risk: nothing verified yet, some
+// waiting for an organizer). Some OpenStack members contribute too.
 func (g *gen) buildContributions() {
 	window := time.Duration(g.oe.pol.ObligationWindowDays) * day
+	launch := g.participationSince()
 	for _, gr := range g.oe.groups[:len(openEulerCities)] {
 		for _, m := range gr.members {
 			p := m.p
@@ -123,6 +201,14 @@ func (g *gen) buildContributions() {
 				m.since.Add(-time.Duration(g.between(13, 45))*day), verifier, m.since.Add(-day))
 			switch m.status {
 			case role.StatusACTIVE:
+				if g.atRisk(gr, m, launch) {
+					// Nothing verified this year yet; some recorded one
+					// the organizers have not looked at.
+					if g.chance(0.5) {
+						g.randomContribution(gr, p, maxTime(m.obligStart, g.daysAgo(25)), g.daysAgo(1), nil)
+					}
+					break
+				}
 				lo := maxTime(m.since, g.now.Add(-window+35*day))
 				g.randomContribution(gr, p, lo, g.daysAgo(3), verifier)
 				for k := g.between(0, 1); k > 0; k-- {
@@ -130,18 +216,23 @@ func (g *gen) buildContributions() {
 					if g.chance(0.4) {
 						v = nil
 					}
-					g.randomContribution(gr, p, m.since, g.daysAgo(2), v)
+					if b, at := g.randomContribution(gr, p, m.since, g.daysAgo(2), v); b != nil && v == nil && g.chance(0.25) {
+						g.decline(b, verifier, at.Add(time.Duration(g.between(1, 9))*day), pick(g, declineReasons))
+					}
 				}
 			case role.StatusLEFT, role.StatusREMOVED:
 				if g.chance(0.5) {
 					g.randomContribution(gr, p, m.since, m.ended, verifier)
 				}
 			case role.StatusLAPSED:
-				// Something was posted, but nobody could verify it.
+				// Something was recorded, but it did not count.
 				if g.chance(0.3) {
-					g.randomContribution(gr, p, m.since, m.ended, nil)
+					if b, at := g.randomContribution(gr, p, m.since, m.ended, nil); b != nil {
+						g.decline(b, verifier, minTime(at.Add(time.Duration(g.between(1, 9))*day), m.ended), pick(g, declineReasons))
+					}
 				}
 			}
+			g.earlierYears(gr, m, verifier)
 		}
 	}
 	for _, gr := range g.os.groups {
@@ -167,52 +258,86 @@ func (g *gen) buildContributions() {
 	}
 }
 
-// buildAwards ranks openEuler members by verified contributions in the award
-// year: the ten best are outstanding members, the three best user-case
-// authors get their own award.
+// buildAwards decides last year's selection: openEuler members ranked by
+// their verified points of that year. The ten best are outstanding members,
+// the three best user-case authors and the three best writers and speakers
+// win their categories. Each award has its nomination, a certificate and a
+// gift package, most of them sent.
 func (g *gen) buildAwards() {
+	c, staff := g.oe, g.oe.managers[0]
 	at := minTime(time.Date(g.awardYear+1, 1, 25, 10, 0, 0, 0, time.UTC), g.now.Add(-day))
-	rank := func(tally map[*person]int, n int) []*person {
-		var out []*person
-		for _, p := range g.people {
-			if tally[p] > 0 {
-				out = append(out, p)
-			}
-		}
-		slices.SortStableFunc(out, func(a, b *person) int {
-			if c := cmp.Compare(tally[b], tally[a]); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.handle, b.handle)
-		})
-		return out[:min(n, len(out))]
-	}
-	award := func(p *person, title string, rank int, citation string) {
-		b := g.db.Award.Create().
-			SetID(g.id("awd")).
-			SetCommunityID(g.oe.id).
+	opened := at.Add(-24 * day)
+	sel := g.openSelection(g.awardYear, opened, opened.Add(14*day))
+	sel.b.SetStatus(awardselection.StatusDECIDED).SetDecidedByID(staff.id).SetDecidedAt(at).SetUpdatedAt(at)
+	g.lastYear = sel
+
+	all := g.tally(g.awardYear, nil)
+	cases := g.tally(g.awardYear, func(k contribution.Kind) bool { return k == contribution.KindUSER_CASE })
+	content := g.tally(g.awardYear, func(k contribution.Kind) bool {
+		return k == contribution.KindARTICLE || k == contribution.KindTALK
+	})
+	carriers := []string{"SF Express", "China Post EMS", "JD Logistics"}
+	award := func(t tallyRow, category, title string, rank int, citation string) {
+		p, gr := t.p, t.gr
+		id := g.id("awd")
+		g.b.awards = append(g.b.awards, g.db.Award.Create().
+			SetID(id).
+			SetCommunityID(c.id).
 			SetUserID(p.id).
+			SetGroupID(gr.id).
+			SetSelectionID(sel.id).
+			SetCategory(category).
+			SetPoints(all.points(p)).
 			SetYear(g.awardYear).
 			SetTitle(title).
 			SetRank(rank).
 			SetCitation(citation).
 			SetCreatedAt(at).
-			SetUpdatedAt(at)
-		if p.home != nil {
-			b.SetGroupID(p.home.id)
+			SetUpdatedAt(at))
+		g.nominateFor(sel, gr, p, category, citation, opened.Add(time.Duration(1+rank%9)*day)).SetStatus(awardnomination.StatusAWARDED)
+		g.awardsMade = append(g.awardsMade, &awardRec{id: id, p: p, gr: gr, title: title, category: category, rank: rank})
+		g.certificate(certificate.KindAWARD, p, gr, "", id, title, g.awardYear, at)
+		n := len(g.awardsMade)
+		ship := g.db.Shipment.Create().
+			SetID(g.id("shm")).
+			SetCommunityID(c.id).
+			SetUserID(p.id).
+			SetAwardID(id).
+			SetKind(shipment.KindGIFT_PACKAGE).
+			SetDedupeKey("award:" + string(id)).
+			SetCreatedAt(at)
+		if n%3 != 0 {
+			// Sent a few weeks after the decision, to the address on file.
+			p.ship = true
+			sent := minTime(at.Add(time.Duration(7+n)*day), g.now.Add(-time.Hour))
+			ship.SetStatus(shipment.StatusSHIPPED).SetShippedAt(sent).SetShippedByID(staff.id).
+				SetCarrier(carriers[n%len(carriers)]).SetTrackingCode(fmt.Sprintf("%s%010d", []string{"SF", "EE", "JD"}[n%3], 4200000000+n*7919)).
+				SetUpdatedAt(sent)
+		} else {
+			ship.SetUpdatedAt(at) // waiting for an address, or for staff
 		}
-		g.b.awards = append(g.b.awards, b)
+		g.b.shipments = append(g.b.shipments, ship)
 	}
-	for i, p := range rank(g.awardTally, 10) {
-		award(p, "Outstanding member", i+1, fmt.Sprintf("%d verified contributions in %d, from articles and talks to "+
-			"help at the %s group's events.", g.awardTally[p], g.awardYear, p.home.pl.City))
+	members := all.top(13)
+	for i, t := range members {
+		citation := fmt.Sprintf("%d verified contributions worth %d points in %d, from articles and talks to "+
+			"help at the %s group's events.", t.count, t.points, g.awardYear, t.gr.pl.City)
+		if i >= 10 {
+			// Nominated, but the ten places went to others.
+			g.nominateFor(sel, t.gr, t.p, policy.AwardOutstandingMember, citation, opened.Add(3*day)).SetStatus(awardnomination.StatusNOT_AWARDED)
+			continue
+		}
+		award(t, policy.AwardOutstandingMember, "Outstanding member", i+1, citation)
 	}
-	for i, p := range rank(g.caseTally, 3) {
+	for i, t := range cases.top(3) {
 		who := "their own team"
-		if p.org != nil {
-			who = p.org.name
+		if t.p.org != nil {
+			who = t.p.org.name
 		}
-		award(p, "Outstanding user case", i+1, fmt.Sprintf("Shared how %s runs openEuler in production; presented at the annual summit.", who))
+		award(t, policy.AwardBestUserCase, "Outstanding user case", i+1, fmt.Sprintf("Shared how %s runs openEuler in production; presented at the annual summit.", who))
+	}
+	for i, t := range content.top(3) {
+		award(t, policy.AwardBestContent, "Best content", i+1, fmt.Sprintf("%d articles and talks in %d that other members keep pointing newcomers to.", t.count, g.awardYear))
 	}
 }
 

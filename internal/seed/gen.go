@@ -43,10 +43,19 @@ type gen struct {
 	apps      []*app
 	elections []*elc
 
-	// verified contributions per person in the award year.
-	awardYear  int
-	awardTally map[*person]int
-	caseTally  map[*person]int
+	// The year last decided in the yearly awards.
+	awardYear int
+
+	// The member's year (year.go): verified openEuler contributions per
+	// member and group, check-ins, and the rows written after people.
+	verified    map[credit][]ledgerEntry
+	checkins    []checkin
+	lastCheckIn map[*person]time.Time
+	users       map[*person]*ent.UserCreate
+	lastYear    *selection
+	awardsMade  []*awardRec
+	referred    map[*membership]bool // members who joined with an invite
+	risky       map[*membership]bool // members left at risk
 
 	b builders
 }
@@ -75,6 +84,10 @@ type builders struct {
 	submissions   []*ent.SubmissionCreate
 	reports       []*ent.ReportCreate
 	messages      []*ent.MessageCreate
+	selections    []*ent.AwardSelectionCreate
+	nominations   []*ent.AwardNominationCreate
+	certificates  []*ent.CertificateCreate
+	shipments     []*ent.ShipmentCreate
 }
 
 // comm is a community in the model.
@@ -137,9 +150,15 @@ type region struct {
 // membership is one MEMBER role in a group.
 type membership struct {
 	p      *person
+	gr     *grp
 	since  time.Time
 	status role.Status
 	ended  time.Time
+	role   pulid.ID
+
+	// The obligation year the role is in (openEuler): from joining or the
+	// last renewal; zero where the community has no obligation.
+	obligStart, obligDue time.Time
 
 	article      string // the forum article the member joined with (openEuler)
 	articleTitle string
@@ -237,15 +256,19 @@ type evt struct {
 
 func newGen(db *ent.Client, now time.Time) *gen {
 	g := &gen{
-		db:         db,
-		now:        now,
-		seq:        map[string]uint64{},
-		handles:    map[string]bool{},
-		orgNames:   map[string]bool{},
-		codes:      map[string]bool{},
-		awardYear:  now.Year() - 1,
-		awardTally: map[*person]int{},
-		caseTally:  map[*person]int{},
+		db:        db,
+		now:       now,
+		seq:       map[string]uint64{},
+		handles:   map[string]bool{},
+		orgNames:  map[string]bool{},
+		codes:     map[string]bool{},
+		awardYear: now.Year() - 1,
+
+		verified:    map[credit][]ledgerEntry{},
+		lastCheckIn: map[*person]time.Time{},
+		referred:    map[*membership]bool{},
+		risky:       map[*membership]bool{},
+		users:       map[*person]*ent.UserCreate{},
 	}
 	g.reseed(0, 0)
 	return g
@@ -466,6 +489,7 @@ func (g *gen) emitPeople() {
 		if i%4 == 0 {
 			b.SetAvatarURL("https://avatars.example.net/u/" + p.handle + ".png")
 		}
+		g.users[p] = b
 		g.b.users = append(g.b.users, b)
 		g.b.contacts = append(g.b.contacts, g.db.Contact.Create().
 			SetID(g.id("con")).

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -101,7 +103,7 @@ type roleSpec struct {
 	reason  string
 }
 
-func (g *gen) role(r roleSpec) {
+func (g *gen) role(r roleSpec) (pulid.ID, *ent.RoleCreate) {
 	if r.status == "" {
 		r.status = role.StatusACTIVE
 	}
@@ -109,8 +111,9 @@ func (g *gen) role(r roleSpec) {
 	if !r.ended.IsZero() {
 		updated = r.ended
 	}
+	id := g.id("rol")
 	b := g.db.Role.Create().
-		SetID(g.id("rol")).
+		SetID(id).
 		SetUserID(r.p.id).
 		SetKind(r.kind).
 		SetStatus(r.status).
@@ -142,6 +145,7 @@ func (g *gen) role(r roleSpec) {
 		b.SetEndReason(r.reason)
 	}
 	g.b.roles = append(g.b.roles, b)
+	return id, b
 }
 
 // newGroup registers a group in the model; its builder is emitted later.
@@ -162,14 +166,40 @@ func (g *gen) newGroup(c *comm, pl place, status string) *grp {
 
 // addMember gives p an ACTIVE or ended MEMBER role in gr.
 func (g *gen) addMember(gr *grp, p *person, since time.Time, status role.Status, ended time.Time, reason string) *membership {
-	m := &membership{p: p, since: since, status: status, ended: ended}
+	m := &membership{p: p, gr: gr, since: since, status: status, ended: ended}
 	gr.members = append(gr.members, m)
 	gr.memberSet[p] = m
 	if p.home == nil {
 		p.home = gr
 	}
-	g.role(roleSpec{p: p, kind: role.KindMEMBER, c: gr.c, gr: gr, status: status, start: since, ended: ended, reason: reason})
+	var b *ent.RoleCreate
+	m.role, b = g.role(roleSpec{p: p, kind: role.KindMEMBER, c: gr.c, gr: gr, status: status, start: since, ended: ended, reason: reason})
+	if days := gr.c.pol.ObligationWindowDays; days > 0 {
+		m.obligStart, m.obligDue = obligationYear(since, ended, g.now, days, status == role.StatusLAPSED)
+		b.SetObligationStartedAt(m.obligStart).SetObligationDueAt(m.obligDue)
+		if m.status == role.StatusACTIVE && m.obligStart.After(since) {
+			b.SetUpdatedAt(m.obligStart) // renewed then
+		}
+	}
 	return m
+}
+
+// obligationYear is the obligation year a membership held since since is in
+// at now (or was in when it ended): the first one from joining, each next one
+// from the previous one's due date, as the obligations job renews them. A
+// lapse ends the role just after the due date of the year it ends.
+func obligationYear(since, ended, now time.Time, days int, lapsed bool) (start, due time.Time) {
+	at := now
+	if !ended.IsZero() {
+		at = ended
+	}
+	window := time.Duration(days) * day
+	k := int(at.Sub(since) / window)
+	if lapsed {
+		k--
+	}
+	start = since.Add(time.Duration(max(0, k)) * window)
+	return start, start.Add(window)
 }
 
 var leftReasons = []string{
@@ -231,9 +261,12 @@ func (g *gen) buildOpenEuler() {
 			status, ended, reason := role.StatusACTIVE, time.Time{}, ""
 			switch r := g.rng.Float64(); {
 			case r < 0.09 && since.Before(g.daysAgo(420)):
+				// At the end of the first obligation year, when the
+				// daily job found nothing verified in it.
 				status = role.StatusLAPSED
-				ended = since.Add(time.Duration(365+g.between(1, 14)) * day)
-				reason = "No verified contribution within the 365-day obligation window."
+				due := since.Add(time.Duration(c.pol.ObligationWindowDays) * day)
+				ended = due.Add(time.Duration(g.between(1, 14)) * time.Minute)
+				reason = lapseReason(since, due)
 			case r >= 0.09 && r < 0.14:
 				status = role.StatusLEFT
 				ended = g.timeIn(since.Add(30*day), g.now.Add(-3*day))
@@ -242,6 +275,9 @@ func (g *gen) buildOpenEuler() {
 				status = role.StatusREMOVED
 				ended = g.timeIn(since.Add(20*day), g.now.Add(-3*day))
 				reason = "Removed by the organizer after repeated advertising in the group chat."
+			}
+			if k%9 == 4 && !demoPerson[p.handle] {
+				p.name = hanziName(p.name) // some write their names in Chinese characters
 			}
 			g.addMember(gr, p, since, status, ended, reason)
 		}

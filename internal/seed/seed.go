@@ -35,6 +35,7 @@ type Stats struct {
 	Communities, Regions, Organizations, Users, Groups, Roles, Applications, Reviews, Events, AgendaItems,
 	Sponsors, Registrations, Contributions, Awards, Submissions, Reports, Messages,
 	Elections, Candidates, Voters int
+	AwardSelections, Nominations, Certificates, Shipments int
 }
 
 // IsEmpty reports whether the database holds no community, the state Demo needs.
@@ -103,6 +104,8 @@ func (g *gen) build() {
 		// Last, so that adding it left the random streams of the steps
 		// above, and so their data, as they were.
 		g.buildElections,
+		// After elections, for the same reason.
+		g.buildYear,
 	} {
 		g.reseed(uint64(i+1), 0)
 		step()
@@ -236,8 +239,28 @@ func (g *gen) writeRows(ctx context.Context) (Stats, error) {
 			})
 		},
 		func() error {
+			return bulk(ctx, "award selections", b.selections, batchPlain, func(ctx context.Context, r []*ent.AwardSelectionCreate) error {
+				return tx.AwardSelection.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "award nominations", b.nominations, batchPlain, func(ctx context.Context, r []*ent.AwardNominationCreate) error {
+				return tx.AwardNomination.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
 			return bulk(ctx, "awards", b.awards, batchPlain, func(ctx context.Context, r []*ent.AwardCreate) error {
 				return tx.Award.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "certificates", b.certificates, batchPlain, func(ctx context.Context, r []*ent.CertificateCreate) error {
+				return tx.Certificate.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "shipments", b.shipments, batchPlain, func(ctx context.Context, r []*ent.ShipmentCreate) error {
+				return tx.Shipment.CreateBulk(r...).Exec(ctx)
 			})
 		},
 		func() error {
@@ -282,5 +305,10 @@ func (g *gen) writeRows(ctx context.Context) (Stats, error) {
 		Elections:     len(b.elections),
 		Candidates:    len(b.candidates),
 		Voters:        len(b.voters),
+
+		AwardSelections: len(b.selections),
+		Nominations:     len(b.nominations),
+		Certificates:    len(b.certificates),
+		Shipments:       len(b.shipments),
 	}, nil
 }
