@@ -176,7 +176,7 @@ func checkYear(t *testing.T, ctx context.Context, c *ent.Client) {
 			}
 			crt, err := c.Certificate.Query().Where(certificate.AwardID(a.ID)).Only(ctx)
 			holder := c.User.GetX(ctx, a.UserID)
-			if err != nil || crt.Kind != certificate.KindAWARD || crt.HolderName != holder.Name || crt.Title != a.Title ||
+			if err != nil || crt.Kind != certificate.KindAWARD || crt.HolderName != holder.Name || crt.Title == nil || *crt.Title != a.Title ||
 				crt.Year == nil || *crt.Year != a.Year || !codePattern.MatchString(crt.Code) {
 				t.Errorf("award %s: certificate %+v, %v", a.ID, crt, err)
 			}
