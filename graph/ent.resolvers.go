@@ -151,18 +151,24 @@ func (r *Resolver) Shipment() generated.ShipmentResolver { return &shipmentResol
 // User returns generated.UserResolver implementation.
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
+// GroupWhereInput returns generated.GroupWhereInputResolver implementation.
+func (r *Resolver) GroupWhereInput() generated.GroupWhereInputResolver {
+	return &groupWhereInputResolver{r}
+}
+
 type (
-	aPITokenResolver       struct{ *Resolver }
-	applicationResolver    struct{ *Resolver }
-	awardSelectionResolver struct{ *Resolver }
-	candidateResolver      struct{ *Resolver }
-	certificateResolver    struct{ *Resolver }
-	communityResolver      struct{ *Resolver }
-	electionResolver       struct{ *Resolver }
-	eventResolver          struct{ *Resolver }
-	groupResolver          struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	registrationResolver   struct{ *Resolver }
-	shipmentResolver       struct{ *Resolver }
-	userResolver           struct{ *Resolver }
+	aPITokenResolver        struct{ *Resolver }
+	applicationResolver     struct{ *Resolver }
+	awardSelectionResolver  struct{ *Resolver }
+	candidateResolver       struct{ *Resolver }
+	certificateResolver     struct{ *Resolver }
+	communityResolver       struct{ *Resolver }
+	electionResolver        struct{ *Resolver }
+	eventResolver           struct{ *Resolver }
+	groupResolver           struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	registrationResolver    struct{ *Resolver }
+	shipmentResolver        struct{ *Resolver }
+	userResolver            struct{ *Resolver }
+	groupWhereInputResolver struct{ *Resolver }
 )

@@ -74,6 +74,7 @@ type ResolverRoot interface {
 	Shipment() ShipmentResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
+	GroupWhereInput() GroupWhereInputResolver
 	UpdateCommunityPolicyInput() UpdateCommunityPolicyInputResolver
 }
 
@@ -858,6 +859,7 @@ type ComplexityRoot struct {
 		RevokeInvite              func(childComplexity int, input RevokeInviteInput) int
 		RevokeRole                func(childComplexity int, input RevokeRoleInput) int
 		SetContact                func(childComplexity int, input SetContactInput) int
+		SetHomeGroup              func(childComplexity int, input SetHomeGroupInput) int
 		SetMessageTemplate        func(childComplexity int, input SetMessageTemplateInput) int
 		SetShippingAddress        func(childComplexity int, input SetShippingAddressInput) int
 		ShortlistUserCase         func(childComplexity int, input ShortlistUserCaseInput) int
@@ -867,6 +869,7 @@ type ComplexityRoot struct {
 		UpdateApplicationProposal func(childComplexity int, input UpdateApplicationProposalInput) int
 		UpdateCommunityPolicy     func(childComplexity int, input workflow.CommunityPolicyUpdate) int
 		UpdateEvent               func(childComplexity int, input UpdateEventInput) int
+		UpdateGroup               func(childComplexity int, input UpdateGroupInput) int
 		UpdateProfile             func(childComplexity int, input UpdateProfileInput) int
 		VerifyContribution        func(childComplexity int, input VerifyContributionInput) int
 		WithdrawApplication       func(childComplexity int, input WithdrawApplicationInput) int
@@ -1220,6 +1223,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	SetHomeGroupPayload struct {
+		Roles      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SetMessageTemplatePayload struct {
 		Template   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -1384,6 +1392,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateGroupPayload struct {
+		Group      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	UpdateProfilePayload struct {
 		User       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -1531,6 +1544,8 @@ type MutationResolver interface {
 	RecordContribution(ctx context.Context, input RecordContributionInput) (*RecordContributionPayload, error)
 	VerifyContribution(ctx context.Context, input VerifyContributionInput) (*VerifyContributionPayload, error)
 	DeclineContribution(ctx context.Context, input DeclineContributionInput) (*DeclineContributionPayload, error)
+	UpdateGroup(ctx context.Context, input UpdateGroupInput) (*UpdateGroupPayload, error)
+	SetHomeGroup(ctx context.Context, input SetHomeGroupInput) (*SetHomeGroupPayload, error)
 	UpdateProfile(ctx context.Context, input UpdateProfileInput) (*UpdateProfilePayload, error)
 	SetContact(ctx context.Context, input SetContactInput) (*SetContactPayload, error)
 	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*UpdateCommunityPolicyPayload, error)
@@ -1632,6 +1647,9 @@ type UserResolver interface {
 	RoleCounts(ctx context.Context, obj *ent.User, statuses []role.Status) ([]*queue.KindCount, error)
 }
 
+type GroupWhereInputResolver interface {
+	Near(ctx context.Context, obj *ent.GroupWhereInput, data *NearInput) error
+}
 type UpdateCommunityPolicyInputResolver interface {
 	ContributionPoints(ctx context.Context, obj *workflow.CommunityPolicyUpdate, data []*ContributionPointsInput) error
 }
@@ -5296,6 +5314,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetContact(childComplexity, args["input"].(SetContactInput)), true
+	case "Mutation.setHomeGroup":
+		if e.ComplexityRoot.Mutation.SetHomeGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setHomeGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetHomeGroup(childComplexity, args["input"].(SetHomeGroupInput)), true
 	case "Mutation.setMessageTemplate":
 		if e.ComplexityRoot.Mutation.SetMessageTemplate == nil {
 			break
@@ -5395,6 +5424,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["input"].(UpdateEventInput)), true
+	case "Mutation.updateGroup":
+		if e.ComplexityRoot.Mutation.UpdateGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateGroup(childComplexity, args["input"].(UpdateGroupInput)), true
 	case "Mutation.updateProfile":
 		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
 			break
@@ -6827,6 +6867,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetContactPayload.UserErrors(childComplexity), true
 
+	case "SetHomeGroupPayload.roles":
+		if e.ComplexityRoot.SetHomeGroupPayload.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetHomeGroupPayload.Roles(childComplexity), true
+	case "SetHomeGroupPayload.userErrors":
+		if e.ComplexityRoot.SetHomeGroupPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetHomeGroupPayload.UserErrors(childComplexity), true
+
 	case "SetMessageTemplatePayload.template":
 		if e.ComplexityRoot.SetMessageTemplatePayload.Template == nil {
 			break
@@ -7474,6 +7527,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateEventPayload.UserErrors(childComplexity), true
 
+	case "UpdateGroupPayload.group":
+		if e.ComplexityRoot.UpdateGroupPayload.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateGroupPayload.Group(childComplexity), true
+	case "UpdateGroupPayload.userErrors":
+		if e.ComplexityRoot.UpdateGroupPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateGroupPayload.UserErrors(childComplexity), true
+
 	case "UpdateProfilePayload.user":
 		if e.ComplexityRoot.UpdateProfilePayload.User == nil {
 			break
@@ -7910,6 +7976,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRoleOrder,
 		ec.unmarshalInputRoleWhereInput,
 		ec.unmarshalInputSetContactInput,
+		ec.unmarshalInputSetHomeGroupInput,
 		ec.unmarshalInputSetMessageTemplateInput,
 		ec.unmarshalInputSetShippingAddressInput,
 		ec.unmarshalInputShipmentOrder,
@@ -7923,6 +7990,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateApplicationProposalInput,
 		ec.unmarshalInputUpdateCommunityPolicyInput,
 		ec.unmarshalInputUpdateEventInput,
+		ec.unmarshalInputUpdateGroupInput,
 		ec.unmarshalInputUpdateProfileInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
@@ -24121,6 +24189,81 @@ input UserWhereInput {
   hasAwardsWith: [AwardWhereInput!]
 }
 `, BuiltIn: false},
+	{Name: "../groups.graphqls", Input: `# Editing a running group, an ambassador's home group, and finding groups
+# near a place (issue 19).
+
+extend type Mutation {
+  """
+  Change a running (active, official or dormant) group's public details: its organizers and its
+  community's staff. A field left out (or null) keeps its value, an empty string clears an
+  optional text. A new name follows the community's naming rule (a refusal carries
+  extensions.suggestedName when a conforming name can be found) and, when its slug differs,
+  moves the group to a new free slug. Latitude and longitude are given together. A refused value
+  is a BAD_USER_INPUT naming its field, and nothing changes.
+  """
+  updateGroup("The group and the values to change." input: UpdateGroupInput!): UpdateGroupPayload
+  """
+  Choose the group you, an ambassador, belong to locally: it becomes the home group of your
+  active ambassador roles in its community, which places you in the ambassador directory's
+  nearest-first listing (ambassadors(near:)). A null group clears the home group of all your
+  active ambassador roles. Only ambassadors may set one (FORBIDDEN otherwise); the group must be
+  active or official.
+  """
+  setHomeGroup("The home group, or null to clear it." input: SetHomeGroupInput!): SetHomeGroupPayload
+}
+
+"A group's public details to change; a field left out keeps its value."
+input UpdateGroupInput {
+  "The group: its id, or its community's slug and its own joined by a slash."
+  id: ID!
+  "New display name under the naming rule, e.g. \"Bay Area {Stackers}\"; cannot be cleared."
+  name: String
+  "What the group is about (at most 5000 characters); empty clears it."
+  description: String
+  "The group's own web site, an absolute http(s) URL; empty clears it."
+  websiteURL: String
+  "Where the group announces meetings, an absolute http(s) URL; empty clears it."
+  meetupURL: String
+  "The group's chat or mailing list, an absolute http(s) URL; empty clears it."
+  chatURL: String
+  "The group's logo, an absolute http(s) URL; empty clears it."
+  logoURL: String
+  "Latitude in degrees, in [-90, 90]; give it with longitude."
+  latitude: Float
+  "Longitude in degrees, in [-180, 180]; give it with latitude."
+  longitude: Float
+}
+
+"The result of updateGroup."
+type UpdateGroupPayload {
+  "The group after the change; null when refused."
+  group: Group
+  "Why the change was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+"The home group to set for your ambassador roles."
+input SetHomeGroupInput {
+  "The home group (id, or community slug and group slug joined by a slash); null clears it."
+  group: ID
+}
+
+"The result of setHomeGroup."
+type SetHomeGroupPayload {
+  "Your active ambassador roles that changed, oldest first; null when refused."
+  roles: [Role!]
+  "Why the change was refused; empty when it was made."
+  userErrors: [UserError!]!
+}
+
+extend input GroupWhereInput {
+  """
+  Only groups whose coordinates lie within near.km (required, more than 0 and at most 1000) of
+  the point; groups without coordinates never match. Find your local group with it.
+  """
+  near: NearInput
+}
+`, BuiltIn: false},
 	{Name: "../obligations.graphqls", Input: `# The yearly obligation of members (issue 18): where a community asks each
 # member for at least one verified contribution a year, a membership runs
 # in yearly windows and lapses at the end of one without a contribution.
@@ -28439,6 +28582,16 @@ func (ec *executionContext) childFields_SetContactPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type SetContactPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SetHomeGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "roles":
+		return ec.fieldContext_SetHomeGroupPayload_roles(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetHomeGroupPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetHomeGroupPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetMessageTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "template":
@@ -28723,6 +28876,16 @@ func (ec *executionContext) childFields_UpdateEventPayload(ctx context.Context, 
 		return ec.fieldContext_UpdateEventPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_UpdateGroupPayload_group(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateGroupPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateGroupPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateProfilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -30875,6 +31038,20 @@ func (ec *executionContext) field_Mutation_setContact_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setHomeGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetHomeGroupInput, error) {
+			return ec.unmarshalNSetHomeGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetHomeGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setMessageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -30993,6 +31170,20 @@ func (ec *executionContext) field_Mutation_updateEvent_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateEventInput, error) {
 			return ec.unmarshalNUpdateEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateGroupInput, error) {
+			return ec.unmarshalNUpdateGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateGroupInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -42166,6 +42357,94 @@ func (ec *executionContext) fieldContext_Mutation_declineContribution(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateGroup(ctx, fc.Args["input"].(UpdateGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UpdateGroupPayload) graphql.Marshaler {
+			return ec.marshalOUpdateGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateGroupPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setHomeGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setHomeGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetHomeGroup(ctx, fc.Args["input"].(SetHomeGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SetHomeGroupPayload) graphql.Marshaler {
+			return ec.marshalOSetHomeGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetHomeGroupPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setHomeGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetHomeGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setHomeGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -49393,6 +49672,70 @@ func (ec *executionContext) fieldContext_SetContactPayload_userErrors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _SetHomeGroupPayload_roles(ctx context.Context, field graphql.CollectedField, obj *SetHomeGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetHomeGroupPayload_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetHomeGroupPayload_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetHomeGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetHomeGroupPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SetHomeGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetHomeGroupPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetHomeGroupPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetHomeGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SetMessageTemplatePayload_template(ctx context.Context, field graphql.CollectedField, obj *SetMessageTemplatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -51338,6 +51681,70 @@ func (ec *executionContext) _UpdateEventPayload_userErrors(ctx context.Context, 
 func (ec *executionContext) fieldContext_UpdateEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateGroupPayload_group(ctx context.Context, field graphql.CollectedField, obj *UpdateGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateGroupPayload_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateGroupPayload_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateGroupPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *UpdateGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateGroupPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateGroupPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateGroupPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -65017,7 +65424,7 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "meetupURL", "meetupURLNEQ", "meetupURLIn", "meetupURLNotIn", "meetupURLGT", "meetupURLGTE", "meetupURLLT", "meetupURLLTE", "meetupURLContains", "meetupURLHasPrefix", "meetupURLHasSuffix", "meetupURLIsNil", "meetupURLNotNil", "meetupURLEqualFold", "meetupURLContainsFold", "chatURL", "chatURLNEQ", "chatURLIn", "chatURLNotIn", "chatURLGT", "chatURLGTE", "chatURLLT", "chatURLLTE", "chatURLContains", "chatURLHasPrefix", "chatURLHasSuffix", "chatURLIsNil", "chatURLNotNil", "chatURLEqualFold", "chatURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "officialSince", "officialSinceNEQ", "officialSinceIn", "officialSinceNotIn", "officialSinceGT", "officialSinceGTE", "officialSinceLT", "officialSinceLTE", "officialSinceIsNil", "officialSinceNotNil", "hasCommunity", "hasCommunityWith", "hasRegion", "hasRegionWith", "hasMentor", "hasMentorWith", "hasContributions", "hasContributionsWith", "hasElections", "hasElectionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "meetupURL", "meetupURLNEQ", "meetupURLIn", "meetupURLNotIn", "meetupURLGT", "meetupURLGTE", "meetupURLLT", "meetupURLLTE", "meetupURLContains", "meetupURLHasPrefix", "meetupURLHasSuffix", "meetupURLIsNil", "meetupURLNotNil", "meetupURLEqualFold", "meetupURLContainsFold", "chatURL", "chatURLNEQ", "chatURLIn", "chatURLNotIn", "chatURLGT", "chatURLGTE", "chatURLLT", "chatURLLTE", "chatURLContains", "chatURLHasPrefix", "chatURLHasSuffix", "chatURLIsNil", "chatURLNotNil", "chatURLEqualFold", "chatURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "officialSince", "officialSinceNEQ", "officialSinceIn", "officialSinceNotIn", "officialSinceGT", "officialSinceGTE", "officialSinceLT", "officialSinceLTE", "officialSinceIsNil", "officialSinceNotNil", "hasCommunity", "hasCommunityWith", "hasRegion", "hasRegionWith", "hasMentor", "hasMentorWith", "hasContributions", "hasContributionsWith", "hasElections", "hasElectionsWith", "near"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -66711,6 +67118,15 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasElectionsWith = data
+		case "near":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
+			data, err := ec.unmarshalONearInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNearInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.GroupWhereInput().Near(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -73095,6 +73511,36 @@ func (ec *executionContext) unmarshalInputSetContactInput(ctx context.Context, o
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetHomeGroupInput(ctx context.Context, obj any) (SetHomeGroupInput, error) {
+	var it SetHomeGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"group"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetMessageTemplateInput(ctx context.Context, obj any) (SetMessageTemplateInput, error) {
 	var it SetMessageTemplateInput
 	if obj == nil {
@@ -75513,6 +75959,92 @@ func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it.Visibility = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateGroupInput(ctx context.Context, obj any) (UpdateGroupInput, error) {
+	var it UpdateGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "description", "websiteURL", "meetupURL", "chatURL", "logoURL", "latitude", "longitude"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "websiteURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteURL = data
+		case "meetupURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetupURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetupURL = data
+		case "chatURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("chatURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChatURL = data
+		case "logoURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LogoURL = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
 		}
 	}
 	return it, nil
@@ -85647,6 +86179,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "updateGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setHomeGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setHomeGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "updateProfile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateProfile(ctx, field)
@@ -89906,6 +90452,51 @@ func (ec *executionContext) _SetContactPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var setHomeGroupPayloadImplementors = []string{"SetHomeGroupPayload"}
+
+func (ec *executionContext) _SetHomeGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *SetHomeGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setHomeGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetHomeGroupPayload")
+		case "roles":
+			out.Values[i] = ec._SetHomeGroupPayload_roles(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetHomeGroupPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var setMessageTemplatePayloadImplementors = []string{"SetMessageTemplatePayload"}
 
 func (ec *executionContext) _SetMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *SetMessageTemplatePayload) graphql.Marshaler {
@@ -91487,6 +92078,51 @@ func (ec *executionContext) _UpdateEventPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var updateGroupPayloadImplementors = []string{"UpdateGroupPayload"}
+
+func (ec *executionContext) _UpdateGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *UpdateGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateGroupPayload")
+		case "group":
+			out.Values[i] = ec._UpdateGroupPayload_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateGroupPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -95491,6 +96127,11 @@ func (ec *executionContext) unmarshalNSetContactInput2githubᚗcomᚋusergroups�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetHomeGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetHomeGroupInput(ctx context.Context, v any) (SetHomeGroupInput, error) {
+	res, err := ec.unmarshalInputSetHomeGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetMessageTemplateInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplateInput(ctx context.Context, v any) (SetMessageTemplateInput, error) {
 	res, err := ec.unmarshalInputSetMessageTemplateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -95862,6 +96503,11 @@ func (ec *executionContext) unmarshalNUpdateCommunityPolicyInput2githubᚗcomᚋ
 
 func (ec *executionContext) unmarshalNUpdateEventInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateEventInput(ctx context.Context, v any) (UpdateEventInput, error) {
 	res, err := ec.unmarshalInputUpdateEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateGroupInput(ctx context.Context, v any) (UpdateGroupInput, error) {
+	res, err := ec.unmarshalInputUpdateGroupInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -98790,6 +99436,13 @@ func (ec *executionContext) marshalOSetContactPayload2ᚖgithubᚗcomᚋusergrou
 	return ec._SetContactPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOSetHomeGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetHomeGroupPayload(ctx context.Context, sel ast.SelectionSet, v *SetHomeGroupPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SetHomeGroupPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSetMessageTemplatePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐSetMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *SetMessageTemplatePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -99184,6 +99837,13 @@ func (ec *executionContext) marshalOUpdateEventPayload2ᚖgithubᚗcomᚋusergro
 		return graphql.Null
 	}
 	return ec._UpdateEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateGroupPayload(ctx context.Context, sel ast.SelectionSet, v *UpdateGroupPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateGroupPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUpdateProfilePayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUpdateProfilePayload(ctx context.Context, sel ast.SelectionSet, v *UpdateProfilePayload) graphql.Marshaler {

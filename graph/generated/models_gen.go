@@ -1088,6 +1088,20 @@ type SetContactPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The home group to set for your ambassador roles.
+type SetHomeGroupInput struct {
+	// The home group (id, or community slug and group slug joined by a slash); null clears it.
+	Group *pulid.ID `json:"group,omitempty"`
+}
+
+// The result of setHomeGroup.
+type SetHomeGroupPayload struct {
+	// Your active ambassador roles that changed, oldest first; null when refused.
+	Roles []*ent.Role `json:"roles,omitempty"`
+	// Why the change was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // New wording for one letter.
 type SetMessageTemplateInput struct {
 	// The community whose letter it is.
@@ -1287,6 +1301,36 @@ type UpdateEventInput struct {
 type UpdateEventPayload struct {
 	// The event after the change; null when it was refused.
 	Event *ent.Event `json:"event,omitempty"`
+	// Why the change was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A group's public details to change; a field left out keeps its value.
+type UpdateGroupInput struct {
+	// The group: its id, or its community's slug and its own joined by a slash.
+	ID pulid.ID `json:"id"`
+	// New display name under the naming rule, e.g. "Bay Area {Stackers}"; cannot be cleared.
+	Name *string `json:"name,omitempty"`
+	// What the group is about (at most 5000 characters); empty clears it.
+	Description *string `json:"description,omitempty"`
+	// The group's own web site, an absolute http(s) URL; empty clears it.
+	WebsiteURL *string `json:"websiteURL,omitempty"`
+	// Where the group announces meetings, an absolute http(s) URL; empty clears it.
+	MeetupURL *string `json:"meetupURL,omitempty"`
+	// The group's chat or mailing list, an absolute http(s) URL; empty clears it.
+	ChatURL *string `json:"chatURL,omitempty"`
+	// The group's logo, an absolute http(s) URL; empty clears it.
+	LogoURL *string `json:"logoURL,omitempty"`
+	// Latitude in degrees, in [-90, 90]; give it with longitude.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude in degrees, in [-180, 180]; give it with latitude.
+	Longitude *float64 `json:"longitude,omitempty"`
+}
+
+// The result of updateGroup.
+type UpdateGroupPayload struct {
+	// The group after the change; null when refused.
+	Group *ent.Group `json:"group,omitempty"`
 	// Why the change was refused; empty when it was made.
 	UserErrors []*UserError `json:"userErrors"`
 }

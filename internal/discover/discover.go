@@ -147,3 +147,35 @@ func Upcoming(ctx context.Context, c *ent.Client, groups []pulid.ID, now time.Ti
 	}
 	return out, nil
 }
+
+// GroupsNear is the predicate of groups whose coordinates lie within n
+// (where: {near}): like the event search, it reads the candidates inside the
+// circle's bounding box in one query and keeps those truly within the
+// radius, so pagination and totals stay exact. Groups without coordinates
+// are never near.
+func GroupsNear(ctx context.Context, c *ent.Client, n Near) (predicate.Group, error) {
+	if policy.ValidateLatitude(n.Lat) != nil || policy.ValidateLongitude(n.Lng) != nil || n.Km == nil || *n.Km <= 0 || *n.Km > 1000 {
+		return nil, apierror.Invalid("near", "near needs a latitude in [-90, 90], a longitude in [-180, 180] and 0 < km <= 1000")
+	}
+	km := *n.Km
+	dLat := km / 111.2
+	dLng := 180.0
+	if cos := math.Cos(n.Lat * math.Pi / 180); cos > 0.01 {
+		dLng = math.Min(180, km/(111.2*cos))
+	}
+	box := []predicate.Group{group.LatitudeGTE(n.Lat - dLat), group.LatitudeLTE(n.Lat + dLat)}
+	if dLng < 180 {
+		box = append(box, group.LongitudeGTE(n.Lng-dLng), group.LongitudeLTE(n.Lng+dLng))
+	}
+	cands, err := c.Group.Query().Where(box...).Select(group.FieldID, group.FieldLatitude, group.FieldLongitude).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	within := []pulid.ID{}
+	for _, g := range cands {
+		if g.Latitude != nil && g.Longitude != nil && policy.DistanceKm(n.Lat, n.Lng, *g.Latitude, *g.Longitude) <= km {
+			within = append(within, g.ID)
+		}
+	}
+	return group.IDIn(within...), nil
+}

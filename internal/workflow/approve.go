@@ -161,6 +161,15 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 		if err := grant(ctx, c, app.ApplicantID, role.KindAMBASSADOR, com, scopeGroup, scopeRegion, now); err != nil {
 			return err
 		}
+		if app.GroupID != "" {
+			// The group the application names is the new ambassador's home
+			// group, so the directory places them at once (ambassadors(near:)).
+			if err := c.Role.Update().Where(role.UserID(app.ApplicantID), role.KindEQ(role.KindAMBASSADOR),
+				role.StatusEQ(role.StatusACTIVE), role.CommunityID(com.ID), role.HomeGroupIDIsNil()).
+				SetHomeGroupID(app.GroupID).Exec(ctx); err != nil {
+				return err
+			}
+		}
 		body := fmt.Sprintf("Welcome to the %s ambassadors! You are now listed in the ambassador directory, "+
 			"so people near you can find you. Your fellow ambassadors will be in touch.\n", com.Name)
 		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, "ambassador_welcome",

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -135,14 +134,8 @@ func checkRequest(com *ent.Community, req *GroupRequest) error {
 	req.Name = strings.TrimSpace(req.Name)
 	req.City = strings.TrimSpace(req.City)
 	req.Country = strings.ToUpper(strings.TrimSpace(req.Country))
-	if _, err := policy.CheckGroupName(com.Name, req.Name); err != nil {
-		e := apierror.Invalid("name", "name: %v", err)
-		var ne *policy.NameError
-		if errors.As(err, &ne) && ne.Suggestion != "" {
-			e.Message += fmt.Sprintf(`; did you mean %q?`, ne.Suggestion)
-			e.Extensions = map[string]any{"suggestedName": ne.Suggestion}
-		}
-		return e
+	if err := checkGroupName(com, req.Name); err != nil {
+		return err
 	}
 	if req.City == "" || len([]rune(req.City)) > 100 {
 		return apierror.Invalid("city", "city: give the city the group meets in (at most 100 characters)")
