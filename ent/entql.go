@@ -433,6 +433,9 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldLogoURL:       {Type: field.TypeString, Column: group.FieldLogoURL},
 			group.FieldStatus:        {Type: field.TypeEnum, Column: group.FieldStatus},
 			group.FieldOfficialSince: {Type: field.TypeTime, Column: group.FieldOfficialSince},
+			group.FieldEndedAt:       {Type: field.TypeTime, Column: group.FieldEndedAt},
+			group.FieldEndReason:     {Type: field.TypeString, Column: group.FieldEndReason},
+			group.FieldMergedIntoID:  {Type: field.TypeString, Column: group.FieldMergedIntoID},
 		},
 	}
 	graph.Nodes[15] = &sqlgraph.Node{
@@ -1553,6 +1556,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Group",
 		"Invite",
+	)
+	graph.MustAddE(
+		"merged_into",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   group.MergedIntoTable,
+			Columns: []string{group.MergedIntoColumn},
+			Bidi:    false,
+		},
+		"Group",
+		"Group",
+	)
+	graph.MustAddE(
+		"merged_groups",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.MergedGroupsTable,
+			Columns: []string{group.MergedGroupsColumn},
+			Bidi:    false,
+		},
+		"Group",
+		"Group",
 	)
 	graph.MustAddE(
 		"group",
@@ -4534,6 +4561,21 @@ func (f *GroupFilter) WhereOfficialSince(p entql.TimeP) {
 	f.Where(p.Field(group.FieldOfficialSince))
 }
 
+// WhereEndedAt applies the entql time.Time predicate on the ended_at field.
+func (f *GroupFilter) WhereEndedAt(p entql.TimeP) {
+	f.Where(p.Field(group.FieldEndedAt))
+}
+
+// WhereEndReason applies the entql string predicate on the end_reason field.
+func (f *GroupFilter) WhereEndReason(p entql.StringP) {
+	f.Where(p.Field(group.FieldEndReason))
+}
+
+// WhereMergedIntoID applies the entql string predicate on the merged_into_id field.
+func (f *GroupFilter) WhereMergedIntoID(p entql.StringP) {
+	f.Where(p.Field(group.FieldMergedIntoID))
+}
+
 // WhereHasCommunity applies a predicate to check if query has an edge community.
 func (f *GroupFilter) WhereHasCommunity() {
 	f.Where(entql.HasEdge("community"))
@@ -4654,6 +4696,34 @@ func (f *GroupFilter) WhereHasInvites() {
 // WhereHasInvitesWith applies a predicate to check if query has an edge invites with a given conditions (other predicates).
 func (f *GroupFilter) WhereHasInvitesWith(preds ...predicate.Invite) {
 	f.Where(entql.HasEdgeWith("invites", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMergedInto applies a predicate to check if query has an edge merged_into.
+func (f *GroupFilter) WhereHasMergedInto() {
+	f.Where(entql.HasEdge("merged_into"))
+}
+
+// WhereHasMergedIntoWith applies a predicate to check if query has an edge merged_into with a given conditions (other predicates).
+func (f *GroupFilter) WhereHasMergedIntoWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("merged_into", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMergedGroups applies a predicate to check if query has an edge merged_groups.
+func (f *GroupFilter) WhereHasMergedGroups() {
+	f.Where(entql.HasEdge("merged_groups"))
+}
+
+// WhereHasMergedGroupsWith applies a predicate to check if query has an edge merged_groups with a given conditions (other predicates).
+func (f *GroupFilter) WhereHasMergedGroupsWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("merged_groups", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

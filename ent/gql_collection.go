@@ -4187,6 +4187,34 @@ func (_q *GroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			_q.WithNamedInvites(alias, func(wq *InviteQuery) {
 				*wq = *query
 			})
+
+		case "mergedInto":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.withMergedInto = query
+			if _, ok := fieldSeen[group.FieldMergedIntoID]; !ok {
+				selectedFields = append(selectedFields, group.FieldMergedIntoID)
+				fieldSeen[group.FieldMergedIntoID] = struct{}{}
+			}
+
+		case "mergedGroups":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedMergedGroups(alias, func(wq *GroupQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[group.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, group.FieldCreatedAt)
@@ -4261,6 +4289,16 @@ func (_q *GroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[group.FieldOfficialSince]; !ok {
 				selectedFields = append(selectedFields, group.FieldOfficialSince)
 				fieldSeen[group.FieldOfficialSince] = struct{}{}
+			}
+		case "endedAt":
+			if _, ok := fieldSeen[group.FieldEndedAt]; !ok {
+				selectedFields = append(selectedFields, group.FieldEndedAt)
+				fieldSeen[group.FieldEndedAt] = struct{}{}
+			}
+		case "endReason":
+			if _, ok := fieldSeen[group.FieldEndReason]; !ok {
+				selectedFields = append(selectedFields, group.FieldEndReason)
+				fieldSeen[group.FieldEndReason] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -785,6 +785,26 @@ func (_m *Group) Invites(ctx context.Context) (result []*Invite, err error) {
 	return result, err
 }
 
+func (_m *Group) MergedInto(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.MergedIntoOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMergedInto().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Group) MergedGroups(ctx context.Context) (result []*Group, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedMergedGroups(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.MergedGroupsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMergedGroups().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Invite) Group(ctx context.Context) (*Group, error) {
 	result, err := _m.Edges.GroupOrErr()
 	if IsNotLoaded(err) {

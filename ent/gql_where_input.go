@@ -7220,6 +7220,52 @@ type GroupWhereInput struct {
 	OfficialSinceIsNil  bool        `json:"officialSinceIsNil,omitempty"`
 	OfficialSinceNotNil bool        `json:"officialSinceNotNil,omitempty"`
 
+	// "ended_at" field predicates.
+	EndedAt       *time.Time  `json:"endedAt,omitempty"`
+	EndedAtNEQ    *time.Time  `json:"endedAtNEQ,omitempty"`
+	EndedAtIn     []time.Time `json:"endedAtIn,omitempty"`
+	EndedAtNotIn  []time.Time `json:"endedAtNotIn,omitempty"`
+	EndedAtGT     *time.Time  `json:"endedAtGT,omitempty"`
+	EndedAtGTE    *time.Time  `json:"endedAtGTE,omitempty"`
+	EndedAtLT     *time.Time  `json:"endedAtLT,omitempty"`
+	EndedAtLTE    *time.Time  `json:"endedAtLTE,omitempty"`
+	EndedAtIsNil  bool        `json:"endedAtIsNil,omitempty"`
+	EndedAtNotNil bool        `json:"endedAtNotNil,omitempty"`
+
+	// "end_reason" field predicates.
+	EndReason             *string  `json:"endReason,omitempty"`
+	EndReasonNEQ          *string  `json:"endReasonNEQ,omitempty"`
+	EndReasonIn           []string `json:"endReasonIn,omitempty"`
+	EndReasonNotIn        []string `json:"endReasonNotIn,omitempty"`
+	EndReasonGT           *string  `json:"endReasonGT,omitempty"`
+	EndReasonGTE          *string  `json:"endReasonGTE,omitempty"`
+	EndReasonLT           *string  `json:"endReasonLT,omitempty"`
+	EndReasonLTE          *string  `json:"endReasonLTE,omitempty"`
+	EndReasonContains     *string  `json:"endReasonContains,omitempty"`
+	EndReasonHasPrefix    *string  `json:"endReasonHasPrefix,omitempty"`
+	EndReasonHasSuffix    *string  `json:"endReasonHasSuffix,omitempty"`
+	EndReasonIsNil        bool     `json:"endReasonIsNil,omitempty"`
+	EndReasonNotNil       bool     `json:"endReasonNotNil,omitempty"`
+	EndReasonEqualFold    *string  `json:"endReasonEqualFold,omitempty"`
+	EndReasonContainsFold *string  `json:"endReasonContainsFold,omitempty"`
+
+	// "merged_into_id" field predicates.
+	MergedIntoID             *pulid.ID  `json:"mergedIntoID,omitempty"`
+	MergedIntoIDNEQ          *pulid.ID  `json:"mergedIntoIDNEQ,omitempty"`
+	MergedIntoIDIn           []pulid.ID `json:"mergedIntoIDIn,omitempty"`
+	MergedIntoIDNotIn        []pulid.ID `json:"mergedIntoIDNotIn,omitempty"`
+	MergedIntoIDGT           *pulid.ID  `json:"mergedIntoIDGT,omitempty"`
+	MergedIntoIDGTE          *pulid.ID  `json:"mergedIntoIDGTE,omitempty"`
+	MergedIntoIDLT           *pulid.ID  `json:"mergedIntoIDLT,omitempty"`
+	MergedIntoIDLTE          *pulid.ID  `json:"mergedIntoIDLTE,omitempty"`
+	MergedIntoIDContains     *pulid.ID  `json:"mergedIntoIDContains,omitempty"`
+	MergedIntoIDHasPrefix    *pulid.ID  `json:"mergedIntoIDHasPrefix,omitempty"`
+	MergedIntoIDHasSuffix    *pulid.ID  `json:"mergedIntoIDHasSuffix,omitempty"`
+	MergedIntoIDIsNil        bool       `json:"mergedIntoIDIsNil,omitempty"`
+	MergedIntoIDNotNil       bool       `json:"mergedIntoIDNotNil,omitempty"`
+	MergedIntoIDEqualFold    *pulid.ID  `json:"mergedIntoIDEqualFold,omitempty"`
+	MergedIntoIDContainsFold *pulid.ID  `json:"mergedIntoIDContainsFold,omitempty"`
+
 	// "community" edge predicates.
 	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
 	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
@@ -7251,6 +7297,14 @@ type GroupWhereInput struct {
 	// "elections" edge predicates.
 	HasElections     *bool                 `json:"hasElections,omitempty"`
 	HasElectionsWith []*ElectionWhereInput `json:"hasElectionsWith,omitempty"`
+
+	// "merged_into" edge predicates.
+	HasMergedInto     *bool              `json:"hasMergedInto,omitempty"`
+	HasMergedIntoWith []*GroupWhereInput `json:"hasMergedIntoWith,omitempty"`
+
+	// "merged_groups" edge predicates.
+	HasMergedGroups     *bool              `json:"hasMergedGroups,omitempty"`
+	HasMergedGroupsWith []*GroupWhereInput `json:"hasMergedGroupsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -8008,6 +8062,126 @@ func (i *GroupWhereInput) P() (predicate.Group, error) {
 	if i.OfficialSinceNotNil {
 		predicates = append(predicates, group.OfficialSinceNotNil())
 	}
+	if i.EndedAt != nil {
+		predicates = append(predicates, group.EndedAtEQ(*i.EndedAt))
+	}
+	if i.EndedAtNEQ != nil {
+		predicates = append(predicates, group.EndedAtNEQ(*i.EndedAtNEQ))
+	}
+	if len(i.EndedAtIn) > 0 {
+		predicates = append(predicates, group.EndedAtIn(i.EndedAtIn...))
+	}
+	if len(i.EndedAtNotIn) > 0 {
+		predicates = append(predicates, group.EndedAtNotIn(i.EndedAtNotIn...))
+	}
+	if i.EndedAtGT != nil {
+		predicates = append(predicates, group.EndedAtGT(*i.EndedAtGT))
+	}
+	if i.EndedAtGTE != nil {
+		predicates = append(predicates, group.EndedAtGTE(*i.EndedAtGTE))
+	}
+	if i.EndedAtLT != nil {
+		predicates = append(predicates, group.EndedAtLT(*i.EndedAtLT))
+	}
+	if i.EndedAtLTE != nil {
+		predicates = append(predicates, group.EndedAtLTE(*i.EndedAtLTE))
+	}
+	if i.EndedAtIsNil {
+		predicates = append(predicates, group.EndedAtIsNil())
+	}
+	if i.EndedAtNotNil {
+		predicates = append(predicates, group.EndedAtNotNil())
+	}
+	if i.EndReason != nil {
+		predicates = append(predicates, group.EndReasonEQ(*i.EndReason))
+	}
+	if i.EndReasonNEQ != nil {
+		predicates = append(predicates, group.EndReasonNEQ(*i.EndReasonNEQ))
+	}
+	if len(i.EndReasonIn) > 0 {
+		predicates = append(predicates, group.EndReasonIn(i.EndReasonIn...))
+	}
+	if len(i.EndReasonNotIn) > 0 {
+		predicates = append(predicates, group.EndReasonNotIn(i.EndReasonNotIn...))
+	}
+	if i.EndReasonGT != nil {
+		predicates = append(predicates, group.EndReasonGT(*i.EndReasonGT))
+	}
+	if i.EndReasonGTE != nil {
+		predicates = append(predicates, group.EndReasonGTE(*i.EndReasonGTE))
+	}
+	if i.EndReasonLT != nil {
+		predicates = append(predicates, group.EndReasonLT(*i.EndReasonLT))
+	}
+	if i.EndReasonLTE != nil {
+		predicates = append(predicates, group.EndReasonLTE(*i.EndReasonLTE))
+	}
+	if i.EndReasonContains != nil {
+		predicates = append(predicates, group.EndReasonContains(*i.EndReasonContains))
+	}
+	if i.EndReasonHasPrefix != nil {
+		predicates = append(predicates, group.EndReasonHasPrefix(*i.EndReasonHasPrefix))
+	}
+	if i.EndReasonHasSuffix != nil {
+		predicates = append(predicates, group.EndReasonHasSuffix(*i.EndReasonHasSuffix))
+	}
+	if i.EndReasonIsNil {
+		predicates = append(predicates, group.EndReasonIsNil())
+	}
+	if i.EndReasonNotNil {
+		predicates = append(predicates, group.EndReasonNotNil())
+	}
+	if i.EndReasonEqualFold != nil {
+		predicates = append(predicates, group.EndReasonEqualFold(*i.EndReasonEqualFold))
+	}
+	if i.EndReasonContainsFold != nil {
+		predicates = append(predicates, group.EndReasonContainsFold(*i.EndReasonContainsFold))
+	}
+	if i.MergedIntoID != nil {
+		predicates = append(predicates, group.MergedIntoIDEQ(*i.MergedIntoID))
+	}
+	if i.MergedIntoIDNEQ != nil {
+		predicates = append(predicates, group.MergedIntoIDNEQ(*i.MergedIntoIDNEQ))
+	}
+	if len(i.MergedIntoIDIn) > 0 {
+		predicates = append(predicates, group.MergedIntoIDIn(i.MergedIntoIDIn...))
+	}
+	if len(i.MergedIntoIDNotIn) > 0 {
+		predicates = append(predicates, group.MergedIntoIDNotIn(i.MergedIntoIDNotIn...))
+	}
+	if i.MergedIntoIDGT != nil {
+		predicates = append(predicates, group.MergedIntoIDGT(*i.MergedIntoIDGT))
+	}
+	if i.MergedIntoIDGTE != nil {
+		predicates = append(predicates, group.MergedIntoIDGTE(*i.MergedIntoIDGTE))
+	}
+	if i.MergedIntoIDLT != nil {
+		predicates = append(predicates, group.MergedIntoIDLT(*i.MergedIntoIDLT))
+	}
+	if i.MergedIntoIDLTE != nil {
+		predicates = append(predicates, group.MergedIntoIDLTE(*i.MergedIntoIDLTE))
+	}
+	if i.MergedIntoIDContains != nil {
+		predicates = append(predicates, group.MergedIntoIDContains(*i.MergedIntoIDContains))
+	}
+	if i.MergedIntoIDHasPrefix != nil {
+		predicates = append(predicates, group.MergedIntoIDHasPrefix(*i.MergedIntoIDHasPrefix))
+	}
+	if i.MergedIntoIDHasSuffix != nil {
+		predicates = append(predicates, group.MergedIntoIDHasSuffix(*i.MergedIntoIDHasSuffix))
+	}
+	if i.MergedIntoIDIsNil {
+		predicates = append(predicates, group.MergedIntoIDIsNil())
+	}
+	if i.MergedIntoIDNotNil {
+		predicates = append(predicates, group.MergedIntoIDNotNil())
+	}
+	if i.MergedIntoIDEqualFold != nil {
+		predicates = append(predicates, group.MergedIntoIDEqualFold(*i.MergedIntoIDEqualFold))
+	}
+	if i.MergedIntoIDContainsFold != nil {
+		predicates = append(predicates, group.MergedIntoIDContainsFold(*i.MergedIntoIDContainsFold))
+	}
 
 	if i.HasCommunity != nil {
 		p := group.HasCommunity()
@@ -8152,6 +8326,42 @@ func (i *GroupWhereInput) P() (predicate.Group, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, group.HasElectionsWith(with...))
+	}
+	if i.HasMergedInto != nil {
+		p := group.HasMergedInto()
+		if !*i.HasMergedInto {
+			p = group.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMergedIntoWith) > 0 {
+		with := make([]predicate.Group, 0, len(i.HasMergedIntoWith))
+		for _, w := range i.HasMergedIntoWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMergedIntoWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, group.HasMergedIntoWith(with...))
+	}
+	if i.HasMergedGroups != nil {
+		p := group.HasMergedGroups()
+		if !*i.HasMergedGroups {
+			p = group.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMergedGroupsWith) > 0 {
+		with := make([]predicate.Group, 0, len(i.HasMergedGroupsWith))
+		for _, w := range i.HasMergedGroupsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMergedGroupsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, group.HasMergedGroupsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

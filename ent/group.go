@@ -58,6 +58,12 @@ type Group struct {
 	Status group.Status `json:"status,omitempty"`
 	// When the group became official.
 	OfficialSince *time.Time `json:"official_since,omitempty"`
+	// When staff archived the group, retiring it or merging it into another.
+	EndedAt *time.Time `json:"ended_at,omitempty"`
+	// Why staff archived the group, as they gave it.
+	EndReason string `json:"end_reason,omitempty"`
+	// The group this one was merged into.
+	MergedIntoID pulid.ID `json:"merged_into_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the GroupQuery when eager-loading is set.
 	Edges        GroupEdges `json:"edges"`
@@ -84,11 +90,15 @@ type GroupEdges struct {
 	Elections []*Election `json:"elections,omitempty"`
 	// Invite codes (the group's organizers and staff only).
 	Invites []*Invite `json:"invites,omitempty"`
+	// The group this one was merged into; its members moved there.
+	MergedInto *Group `json:"merged_into,omitempty"`
+	// Groups merged into this one.
+	MergedGroups []*Group `json:"merged_groups,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [9]bool
+	loadedTypes [11]bool
 	// totalCount holds the count of the edges above.
-	totalCount [9]map[string]int
+	totalCount [11]map[string]int
 
 	namedRoles         map[string][]*Role
 	namedEvents        map[string][]*Event
@@ -96,6 +106,7 @@ type GroupEdges struct {
 	namedContributions map[string][]*Contribution
 	namedElections     map[string][]*Election
 	namedInvites       map[string][]*Invite
+	namedMergedGroups  map[string][]*Group
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -185,18 +196,38 @@ func (e GroupEdges) InvitesOrErr() ([]*Invite, error) {
 	return nil, &NotLoadedError{edge: "invites"}
 }
 
+// MergedIntoOrErr returns the MergedInto value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e GroupEdges) MergedIntoOrErr() (*Group, error) {
+	if e.MergedInto != nil {
+		return e.MergedInto, nil
+	} else if e.loadedTypes[9] {
+		return nil, &NotFoundError{label: group.Label}
+	}
+	return nil, &NotLoadedError{edge: "merged_into"}
+}
+
+// MergedGroupsOrErr returns the MergedGroups value or an error if the edge
+// was not loaded in eager-loading.
+func (e GroupEdges) MergedGroupsOrErr() ([]*Group, error) {
+	if e.loadedTypes[10] {
+		return e.MergedGroups, nil
+	}
+	return nil, &NotLoadedError{edge: "merged_groups"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Group) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case group.FieldID, group.FieldCommunityID, group.FieldRegionID, group.FieldMentorID:
+		case group.FieldID, group.FieldCommunityID, group.FieldRegionID, group.FieldMentorID, group.FieldMergedIntoID:
 			values[i] = new(pulid.ID)
 		case group.FieldLatitude, group.FieldLongitude:
 			values[i] = new(sql.NullFloat64)
-		case group.FieldName, group.FieldSlug, group.FieldCity, group.FieldCountry, group.FieldDescription, group.FieldWebsiteURL, group.FieldMeetupURL, group.FieldChatURL, group.FieldLogoURL, group.FieldStatus:
+		case group.FieldName, group.FieldSlug, group.FieldCity, group.FieldCountry, group.FieldDescription, group.FieldWebsiteURL, group.FieldMeetupURL, group.FieldChatURL, group.FieldLogoURL, group.FieldStatus, group.FieldEndReason:
 			values[i] = new(sql.NullString)
-		case group.FieldCreatedAt, group.FieldUpdatedAt, group.FieldOfficialSince:
+		case group.FieldCreatedAt, group.FieldUpdatedAt, group.FieldOfficialSince, group.FieldEndedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -330,6 +361,25 @@ func (_m *Group) assignValues(columns []string, values []any) error {
 				_m.OfficialSince = new(time.Time)
 				*_m.OfficialSince = value.Time
 			}
+		case group.FieldEndedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field ended_at", values[i])
+			} else if value.Valid {
+				_m.EndedAt = new(time.Time)
+				*_m.EndedAt = value.Time
+			}
+		case group.FieldEndReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field end_reason", values[i])
+			} else if value.Valid {
+				_m.EndReason = value.String
+			}
+		case group.FieldMergedIntoID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field merged_into_id", values[i])
+			} else if value != nil {
+				_m.MergedIntoID = *value
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -386,6 +436,16 @@ func (_m *Group) QueryElections() *ElectionQuery {
 // QueryInvites queries the "invites" edge of the Group entity.
 func (_m *Group) QueryInvites() *InviteQuery {
 	return NewGroupClient(_m.config).QueryInvites(_m)
+}
+
+// QueryMergedInto queries the "merged_into" edge of the Group entity.
+func (_m *Group) QueryMergedInto() *GroupQuery {
+	return NewGroupClient(_m.config).QueryMergedInto(_m)
+}
+
+// QueryMergedGroups queries the "merged_groups" edge of the Group entity.
+func (_m *Group) QueryMergedGroups() *GroupQuery {
+	return NewGroupClient(_m.config).QueryMergedGroups(_m)
 }
 
 // Update returns a builder for updating this Group.
@@ -470,6 +530,17 @@ func (_m *Group) String() string {
 		builder.WriteString("official_since=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	if v := _m.EndedAt; v != nil {
+		builder.WriteString("ended_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("end_reason=")
+	builder.WriteString(_m.EndReason)
+	builder.WriteString(", ")
+	builder.WriteString("merged_into_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MergedIntoID))
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -615,6 +686,30 @@ func (_m *Group) appendNamedInvites(name string, edges ...*Invite) {
 		_m.Edges.namedInvites[name] = []*Invite{}
 	} else {
 		_m.Edges.namedInvites[name] = append(_m.Edges.namedInvites[name], edges...)
+	}
+}
+
+// NamedMergedGroups returns the MergedGroups named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Group) NamedMergedGroups(name string) ([]*Group, error) {
+	if _m.Edges.namedMergedGroups == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMergedGroups[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Group) appendNamedMergedGroups(name string, edges ...*Group) {
+	if _m.Edges.namedMergedGroups == nil {
+		_m.Edges.namedMergedGroups = make(map[string][]*Group)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMergedGroups[name] = []*Group{}
+	} else {
+		_m.Edges.namedMergedGroups[name] = append(_m.Edges.namedMergedGroups[name], edges...)
 	}
 }
 

@@ -245,6 +245,48 @@ func (_c *GroupCreate) SetNillableOfficialSince(v *time.Time) *GroupCreate {
 	return _c
 }
 
+// SetEndedAt sets the "ended_at" field.
+func (_c *GroupCreate) SetEndedAt(v time.Time) *GroupCreate {
+	_c.mutation.SetEndedAt(v)
+	return _c
+}
+
+// SetNillableEndedAt sets the "ended_at" field if the given value is not nil.
+func (_c *GroupCreate) SetNillableEndedAt(v *time.Time) *GroupCreate {
+	if v != nil {
+		_c.SetEndedAt(*v)
+	}
+	return _c
+}
+
+// SetEndReason sets the "end_reason" field.
+func (_c *GroupCreate) SetEndReason(v string) *GroupCreate {
+	_c.mutation.SetEndReason(v)
+	return _c
+}
+
+// SetNillableEndReason sets the "end_reason" field if the given value is not nil.
+func (_c *GroupCreate) SetNillableEndReason(v *string) *GroupCreate {
+	if v != nil {
+		_c.SetEndReason(*v)
+	}
+	return _c
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (_c *GroupCreate) SetMergedIntoID(v pulid.ID) *GroupCreate {
+	_c.mutation.SetMergedIntoID(v)
+	return _c
+}
+
+// SetNillableMergedIntoID sets the "merged_into_id" field if the given value is not nil.
+func (_c *GroupCreate) SetNillableMergedIntoID(v *pulid.ID) *GroupCreate {
+	if v != nil {
+		_c.SetMergedIntoID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *GroupCreate) SetID(v pulid.ID) *GroupCreate {
 	_c.mutation.SetID(v)
@@ -362,6 +404,26 @@ func (_c *GroupCreate) AddInvites(v ...*Invite) *GroupCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddInviteIDs(ids...)
+}
+
+// SetMergedInto sets the "merged_into" edge to the Group entity.
+func (_c *GroupCreate) SetMergedInto(v *Group) *GroupCreate {
+	return _c.SetMergedIntoID(v.ID)
+}
+
+// AddMergedGroupIDs adds the "merged_groups" edge to the Group entity by IDs.
+func (_c *GroupCreate) AddMergedGroupIDs(ids ...pulid.ID) *GroupCreate {
+	_c.mutation.AddMergedGroupIDs(ids...)
+	return _c
+}
+
+// AddMergedGroups adds the "merged_groups" edges to the Group entity.
+func (_c *GroupCreate) AddMergedGroups(v ...*Group) *GroupCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddMergedGroupIDs(ids...)
 }
 
 // Mutation returns the GroupMutation object of the builder.
@@ -515,6 +577,11 @@ func (_c *GroupCreate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Group.status": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.EndReason(); ok {
+		if err := group.EndReasonValidator(v); err != nil {
+			return &ValidationError{Name: "end_reason", err: fmt.Errorf(`ent: validator failed for field "Group.end_reason": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := group.IDValidator(string(v)); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Group.id": %w`, err)}
@@ -618,6 +685,14 @@ func (_c *GroupCreate) createSpec() (*Group, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.OfficialSince(); ok {
 		_spec.SetField(group.FieldOfficialSince, field.TypeTime, value)
 		_node.OfficialSince = &value
+	}
+	if value, ok := _c.mutation.EndedAt(); ok {
+		_spec.SetField(group.FieldEndedAt, field.TypeTime, value)
+		_node.EndedAt = &value
+	}
+	if value, ok := _c.mutation.EndReason(); ok {
+		_spec.SetField(group.FieldEndReason, field.TypeString, value)
+		_node.EndReason = value
 	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -759,6 +834,39 @@ func (_c *GroupCreate) createSpec() (*Group, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(invite.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.MergedIntoIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   group.MergedIntoTable,
+			Columns: []string{group.MergedIntoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.MergedIntoID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.MergedGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.MergedGroupsTable,
+			Columns: []string{group.MergedGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1079,6 +1187,60 @@ func (u *GroupUpsert) UpdateOfficialSince() *GroupUpsert {
 // ClearOfficialSince clears the value of the "official_since" field.
 func (u *GroupUpsert) ClearOfficialSince() *GroupUpsert {
 	u.SetNull(group.FieldOfficialSince)
+	return u
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (u *GroupUpsert) SetEndedAt(v time.Time) *GroupUpsert {
+	u.Set(group.FieldEndedAt, v)
+	return u
+}
+
+// UpdateEndedAt sets the "ended_at" field to the value that was provided on create.
+func (u *GroupUpsert) UpdateEndedAt() *GroupUpsert {
+	u.SetExcluded(group.FieldEndedAt)
+	return u
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (u *GroupUpsert) ClearEndedAt() *GroupUpsert {
+	u.SetNull(group.FieldEndedAt)
+	return u
+}
+
+// SetEndReason sets the "end_reason" field.
+func (u *GroupUpsert) SetEndReason(v string) *GroupUpsert {
+	u.Set(group.FieldEndReason, v)
+	return u
+}
+
+// UpdateEndReason sets the "end_reason" field to the value that was provided on create.
+func (u *GroupUpsert) UpdateEndReason() *GroupUpsert {
+	u.SetExcluded(group.FieldEndReason)
+	return u
+}
+
+// ClearEndReason clears the value of the "end_reason" field.
+func (u *GroupUpsert) ClearEndReason() *GroupUpsert {
+	u.SetNull(group.FieldEndReason)
+	return u
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (u *GroupUpsert) SetMergedIntoID(v pulid.ID) *GroupUpsert {
+	u.Set(group.FieldMergedIntoID, v)
+	return u
+}
+
+// UpdateMergedIntoID sets the "merged_into_id" field to the value that was provided on create.
+func (u *GroupUpsert) UpdateMergedIntoID() *GroupUpsert {
+	u.SetExcluded(group.FieldMergedIntoID)
+	return u
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (u *GroupUpsert) ClearMergedIntoID() *GroupUpsert {
+	u.SetNull(group.FieldMergedIntoID)
 	return u
 }
 
@@ -1441,6 +1603,69 @@ func (u *GroupUpsertOne) UpdateOfficialSince() *GroupUpsertOne {
 func (u *GroupUpsertOne) ClearOfficialSince() *GroupUpsertOne {
 	return u.Update(func(s *GroupUpsert) {
 		s.ClearOfficialSince()
+	})
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (u *GroupUpsertOne) SetEndedAt(v time.Time) *GroupUpsertOne {
+	return u.Update(func(s *GroupUpsert) {
+		s.SetEndedAt(v)
+	})
+}
+
+// UpdateEndedAt sets the "ended_at" field to the value that was provided on create.
+func (u *GroupUpsertOne) UpdateEndedAt() *GroupUpsertOne {
+	return u.Update(func(s *GroupUpsert) {
+		s.UpdateEndedAt()
+	})
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (u *GroupUpsertOne) ClearEndedAt() *GroupUpsertOne {
+	return u.Update(func(s *GroupUpsert) {
+		s.ClearEndedAt()
+	})
+}
+
+// SetEndReason sets the "end_reason" field.
+func (u *GroupUpsertOne) SetEndReason(v string) *GroupUpsertOne {
+	return u.Update(func(s *GroupUpsert) {
+		s.SetEndReason(v)
+	})
+}
+
+// UpdateEndReason sets the "end_reason" field to the value that was provided on create.
+func (u *GroupUpsertOne) UpdateEndReason() *GroupUpsertOne {
+	return u.Update(func(s *GroupUpsert) {
+		s.UpdateEndReason()
+	})
+}
+
+// ClearEndReason clears the value of the "end_reason" field.
+func (u *GroupUpsertOne) ClearEndReason() *GroupUpsertOne {
+	return u.Update(func(s *GroupUpsert) {
+		s.ClearEndReason()
+	})
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (u *GroupUpsertOne) SetMergedIntoID(v pulid.ID) *GroupUpsertOne {
+	return u.Update(func(s *GroupUpsert) {
+		s.SetMergedIntoID(v)
+	})
+}
+
+// UpdateMergedIntoID sets the "merged_into_id" field to the value that was provided on create.
+func (u *GroupUpsertOne) UpdateMergedIntoID() *GroupUpsertOne {
+	return u.Update(func(s *GroupUpsert) {
+		s.UpdateMergedIntoID()
+	})
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (u *GroupUpsertOne) ClearMergedIntoID() *GroupUpsertOne {
+	return u.Update(func(s *GroupUpsert) {
+		s.ClearMergedIntoID()
 	})
 }
 
@@ -1970,6 +2195,69 @@ func (u *GroupUpsertBulk) UpdateOfficialSince() *GroupUpsertBulk {
 func (u *GroupUpsertBulk) ClearOfficialSince() *GroupUpsertBulk {
 	return u.Update(func(s *GroupUpsert) {
 		s.ClearOfficialSince()
+	})
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (u *GroupUpsertBulk) SetEndedAt(v time.Time) *GroupUpsertBulk {
+	return u.Update(func(s *GroupUpsert) {
+		s.SetEndedAt(v)
+	})
+}
+
+// UpdateEndedAt sets the "ended_at" field to the value that was provided on create.
+func (u *GroupUpsertBulk) UpdateEndedAt() *GroupUpsertBulk {
+	return u.Update(func(s *GroupUpsert) {
+		s.UpdateEndedAt()
+	})
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (u *GroupUpsertBulk) ClearEndedAt() *GroupUpsertBulk {
+	return u.Update(func(s *GroupUpsert) {
+		s.ClearEndedAt()
+	})
+}
+
+// SetEndReason sets the "end_reason" field.
+func (u *GroupUpsertBulk) SetEndReason(v string) *GroupUpsertBulk {
+	return u.Update(func(s *GroupUpsert) {
+		s.SetEndReason(v)
+	})
+}
+
+// UpdateEndReason sets the "end_reason" field to the value that was provided on create.
+func (u *GroupUpsertBulk) UpdateEndReason() *GroupUpsertBulk {
+	return u.Update(func(s *GroupUpsert) {
+		s.UpdateEndReason()
+	})
+}
+
+// ClearEndReason clears the value of the "end_reason" field.
+func (u *GroupUpsertBulk) ClearEndReason() *GroupUpsertBulk {
+	return u.Update(func(s *GroupUpsert) {
+		s.ClearEndReason()
+	})
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (u *GroupUpsertBulk) SetMergedIntoID(v pulid.ID) *GroupUpsertBulk {
+	return u.Update(func(s *GroupUpsert) {
+		s.SetMergedIntoID(v)
+	})
+}
+
+// UpdateMergedIntoID sets the "merged_into_id" field to the value that was provided on create.
+func (u *GroupUpsertBulk) UpdateMergedIntoID() *GroupUpsertBulk {
+	return u.Update(func(s *GroupUpsert) {
+		s.UpdateMergedIntoID()
+	})
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (u *GroupUpsertBulk) ClearMergedIntoID() *GroupUpsertBulk {
+	return u.Update(func(s *GroupUpsert) {
+		s.ClearMergedIntoID()
 	})
 }
 

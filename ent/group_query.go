@@ -44,6 +44,8 @@ type GroupQuery struct {
 	withContributions      *ContributionQuery
 	withElections          *ElectionQuery
 	withInvites            *InviteQuery
+	withMergedInto         *GroupQuery
+	withMergedGroups       *GroupQuery
 	loadTotal              []func(context.Context, []*Group) error
 	modifiers              []func(*sql.Selector)
 	withNamedRoles         map[string]*RoleQuery
@@ -52,6 +54,7 @@ type GroupQuery struct {
 	withNamedContributions map[string]*ContributionQuery
 	withNamedElections     map[string]*ElectionQuery
 	withNamedInvites       map[string]*InviteQuery
+	withNamedMergedGroups  map[string]*GroupQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -286,6 +289,50 @@ func (_q *GroupQuery) QueryInvites() *InviteQuery {
 	return query
 }
 
+// QueryMergedInto chains the current query on the "merged_into" edge.
+func (_q *GroupQuery) QueryMergedInto() *GroupQuery {
+	query := (&GroupClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(group.Table, group.FieldID, selector),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, group.MergedIntoTable, group.MergedIntoColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryMergedGroups chains the current query on the "merged_groups" edge.
+func (_q *GroupQuery) QueryMergedGroups() *GroupQuery {
+	query := (&GroupClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(group.Table, group.FieldID, selector),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, group.MergedGroupsTable, group.MergedGroupsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Group entity from the query.
 // Returns a *NotFoundError when no Group was found.
 func (_q *GroupQuery) First(ctx context.Context) (*Group, error) {
@@ -487,6 +534,8 @@ func (_q *GroupQuery) Clone() *GroupQuery {
 		withContributions: _q.withContributions.Clone(),
 		withElections:     _q.withElections.Clone(),
 		withInvites:       _q.withInvites.Clone(),
+		withMergedInto:    _q.withMergedInto.Clone(),
+		withMergedGroups:  _q.withMergedGroups.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -593,6 +642,28 @@ func (_q *GroupQuery) WithInvites(opts ...func(*InviteQuery)) *GroupQuery {
 	return _q
 }
 
+// WithMergedInto tells the query-builder to eager-load the nodes that are connected to
+// the "merged_into" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithMergedInto(opts ...func(*GroupQuery)) *GroupQuery {
+	query := (&GroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMergedInto = query
+	return _q
+}
+
+// WithMergedGroups tells the query-builder to eager-load the nodes that are connected to
+// the "merged_groups" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithMergedGroups(opts ...func(*GroupQuery)) *GroupQuery {
+	query := (&GroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMergedGroups = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -677,7 +748,7 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 	var (
 		nodes       = []*Group{}
 		_spec       = _q.querySpec()
-		loadedTypes = [9]bool{
+		loadedTypes = [11]bool{
 			_q.withCommunity != nil,
 			_q.withRegion != nil,
 			_q.withMentor != nil,
@@ -687,6 +758,8 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 			_q.withContributions != nil,
 			_q.withElections != nil,
 			_q.withInvites != nil,
+			_q.withMergedInto != nil,
+			_q.withMergedGroups != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -770,6 +843,19 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 			return nil, err
 		}
 	}
+	if query := _q.withMergedInto; query != nil {
+		if err := _q.loadMergedInto(ctx, query, nodes, nil,
+			func(n *Group, e *Group) { n.Edges.MergedInto = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withMergedGroups; query != nil {
+		if err := _q.loadMergedGroups(ctx, query, nodes,
+			func(n *Group) { n.Edges.MergedGroups = []*Group{} },
+			func(n *Group, e *Group) { n.Edges.MergedGroups = append(n.Edges.MergedGroups, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedRoles {
 		if err := _q.loadRoles(ctx, query, nodes,
 			func(n *Group) { n.appendNamedRoles(name) },
@@ -809,6 +895,13 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 		if err := _q.loadInvites(ctx, query, nodes,
 			func(n *Group) { n.appendNamedInvites(name) },
 			func(n *Group, e *Invite) { n.appendNamedInvites(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedMergedGroups {
+		if err := _q.loadMergedGroups(ctx, query, nodes,
+			func(n *Group) { n.appendNamedMergedGroups(name) },
+			func(n *Group, e *Group) { n.appendNamedMergedGroups(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1087,6 +1180,65 @@ func (_q *GroupQuery) loadInvites(ctx context.Context, query *InviteQuery, nodes
 	}
 	return nil
 }
+func (_q *GroupQuery) loadMergedInto(ctx context.Context, query *GroupQuery, nodes []*Group, init func(*Group), assign func(*Group, *Group)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Group)
+	for i := range nodes {
+		fk := nodes[i].MergedIntoID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(group.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "merged_into_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *GroupQuery) loadMergedGroups(ctx context.Context, query *GroupQuery, nodes []*Group, init func(*Group), assign func(*Group, *Group)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Group)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(group.FieldMergedIntoID)
+	}
+	query.Where(predicate.Group(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(group.MergedGroupsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.MergedIntoID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "merged_into_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *GroupQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1124,6 +1276,9 @@ func (_q *GroupQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withMentor != nil {
 			_spec.Node.AddColumnOnce(group.FieldMentorID)
+		}
+		if _q.withMergedInto != nil {
+			_spec.Node.AddColumnOnce(group.FieldMergedIntoID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
@@ -1297,6 +1452,20 @@ func (_q *GroupQuery) WithNamedInvites(name string, opts ...func(*InviteQuery)) 
 		_q.withNamedInvites = make(map[string]*InviteQuery)
 	}
 	_q.withNamedInvites[name] = query
+	return _q
+}
+
+// WithNamedMergedGroups tells the query-builder to eager-load the nodes that are connected to the "merged_groups"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithNamedMergedGroups(name string, opts ...func(*GroupQuery)) *GroupQuery {
+	query := (&GroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedMergedGroups == nil {
+		_q.withNamedMergedGroups = make(map[string]*GroupQuery)
+	}
+	_q.withNamedMergedGroups[name] = query
 	return _q
 }
 

@@ -328,6 +328,66 @@ func (_u *GroupUpdate) ClearOfficialSince() *GroupUpdate {
 	return _u
 }
 
+// SetEndedAt sets the "ended_at" field.
+func (_u *GroupUpdate) SetEndedAt(v time.Time) *GroupUpdate {
+	_u.mutation.SetEndedAt(v)
+	return _u
+}
+
+// SetNillableEndedAt sets the "ended_at" field if the given value is not nil.
+func (_u *GroupUpdate) SetNillableEndedAt(v *time.Time) *GroupUpdate {
+	if v != nil {
+		_u.SetEndedAt(*v)
+	}
+	return _u
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (_u *GroupUpdate) ClearEndedAt() *GroupUpdate {
+	_u.mutation.ClearEndedAt()
+	return _u
+}
+
+// SetEndReason sets the "end_reason" field.
+func (_u *GroupUpdate) SetEndReason(v string) *GroupUpdate {
+	_u.mutation.SetEndReason(v)
+	return _u
+}
+
+// SetNillableEndReason sets the "end_reason" field if the given value is not nil.
+func (_u *GroupUpdate) SetNillableEndReason(v *string) *GroupUpdate {
+	if v != nil {
+		_u.SetEndReason(*v)
+	}
+	return _u
+}
+
+// ClearEndReason clears the value of the "end_reason" field.
+func (_u *GroupUpdate) ClearEndReason() *GroupUpdate {
+	_u.mutation.ClearEndReason()
+	return _u
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (_u *GroupUpdate) SetMergedIntoID(v pulid.ID) *GroupUpdate {
+	_u.mutation.SetMergedIntoID(v)
+	return _u
+}
+
+// SetNillableMergedIntoID sets the "merged_into_id" field if the given value is not nil.
+func (_u *GroupUpdate) SetNillableMergedIntoID(v *pulid.ID) *GroupUpdate {
+	if v != nil {
+		_u.SetMergedIntoID(*v)
+	}
+	return _u
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (_u *GroupUpdate) ClearMergedIntoID() *GroupUpdate {
+	_u.mutation.ClearMergedIntoID()
+	return _u
+}
+
 // SetRegion sets the "region" edge to the Region entity.
 func (_u *GroupUpdate) SetRegion(v *Region) *GroupUpdate {
 	return _u.SetRegionID(v.ID)
@@ -426,6 +486,26 @@ func (_u *GroupUpdate) AddInvites(v ...*Invite) *GroupUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddInviteIDs(ids...)
+}
+
+// SetMergedInto sets the "merged_into" edge to the Group entity.
+func (_u *GroupUpdate) SetMergedInto(v *Group) *GroupUpdate {
+	return _u.SetMergedIntoID(v.ID)
+}
+
+// AddMergedGroupIDs adds the "merged_groups" edge to the Group entity by IDs.
+func (_u *GroupUpdate) AddMergedGroupIDs(ids ...pulid.ID) *GroupUpdate {
+	_u.mutation.AddMergedGroupIDs(ids...)
+	return _u
+}
+
+// AddMergedGroups adds the "merged_groups" edges to the Group entity.
+func (_u *GroupUpdate) AddMergedGroups(v ...*Group) *GroupUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMergedGroupIDs(ids...)
 }
 
 // Mutation returns the GroupMutation object of the builder.
@@ -571,6 +651,33 @@ func (_u *GroupUpdate) RemoveInvites(v ...*Invite) *GroupUpdate {
 	return _u.RemoveInviteIDs(ids...)
 }
 
+// ClearMergedInto clears the "merged_into" edge to the Group entity.
+func (_u *GroupUpdate) ClearMergedInto() *GroupUpdate {
+	_u.mutation.ClearMergedInto()
+	return _u
+}
+
+// ClearMergedGroups clears all "merged_groups" edges to the Group entity.
+func (_u *GroupUpdate) ClearMergedGroups() *GroupUpdate {
+	_u.mutation.ClearMergedGroups()
+	return _u
+}
+
+// RemoveMergedGroupIDs removes the "merged_groups" edge to Group entities by IDs.
+func (_u *GroupUpdate) RemoveMergedGroupIDs(ids ...pulid.ID) *GroupUpdate {
+	_u.mutation.RemoveMergedGroupIDs(ids...)
+	return _u
+}
+
+// RemoveMergedGroups removes "merged_groups" edges to Group entities.
+func (_u *GroupUpdate) RemoveMergedGroups(v ...*Group) *GroupUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMergedGroupIDs(ids...)
+}
+
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *GroupUpdate) Save(ctx context.Context) (int, error) {
 	if err := _u.defaults(); err != nil {
@@ -675,6 +782,11 @@ func (_u *GroupUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Group.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.EndReason(); ok {
+		if err := group.EndReasonValidator(v); err != nil {
+			return &ValidationError{Name: "end_reason", err: fmt.Errorf(`ent: validator failed for field "Group.end_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Group.community"`)
 	}
@@ -770,6 +882,18 @@ func (_u *GroupUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.OfficialSinceCleared() {
 		_spec.ClearField(group.FieldOfficialSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EndedAt(); ok {
+		_spec.SetField(group.FieldEndedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EndedAtCleared() {
+		_spec.ClearField(group.FieldEndedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EndReason(); ok {
+		_spec.SetField(group.FieldEndReason, field.TypeString, value)
+	}
+	if _u.mutation.EndReasonCleared() {
+		_spec.ClearField(group.FieldEndReason, field.TypeString)
 	}
 	if _u.mutation.RegionCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1092,6 +1216,80 @@ func (_u *GroupUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(invite.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MergedIntoCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   group.MergedIntoTable,
+			Columns: []string{group.MergedIntoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MergedIntoIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   group.MergedIntoTable,
+			Columns: []string{group.MergedIntoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MergedGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.MergedGroupsTable,
+			Columns: []string{group.MergedGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMergedGroupsIDs(); len(nodes) > 0 && !_u.mutation.MergedGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.MergedGroupsTable,
+			Columns: []string{group.MergedGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MergedGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.MergedGroupsTable,
+			Columns: []string{group.MergedGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1411,6 +1609,66 @@ func (_u *GroupUpdateOne) ClearOfficialSince() *GroupUpdateOne {
 	return _u
 }
 
+// SetEndedAt sets the "ended_at" field.
+func (_u *GroupUpdateOne) SetEndedAt(v time.Time) *GroupUpdateOne {
+	_u.mutation.SetEndedAt(v)
+	return _u
+}
+
+// SetNillableEndedAt sets the "ended_at" field if the given value is not nil.
+func (_u *GroupUpdateOne) SetNillableEndedAt(v *time.Time) *GroupUpdateOne {
+	if v != nil {
+		_u.SetEndedAt(*v)
+	}
+	return _u
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (_u *GroupUpdateOne) ClearEndedAt() *GroupUpdateOne {
+	_u.mutation.ClearEndedAt()
+	return _u
+}
+
+// SetEndReason sets the "end_reason" field.
+func (_u *GroupUpdateOne) SetEndReason(v string) *GroupUpdateOne {
+	_u.mutation.SetEndReason(v)
+	return _u
+}
+
+// SetNillableEndReason sets the "end_reason" field if the given value is not nil.
+func (_u *GroupUpdateOne) SetNillableEndReason(v *string) *GroupUpdateOne {
+	if v != nil {
+		_u.SetEndReason(*v)
+	}
+	return _u
+}
+
+// ClearEndReason clears the value of the "end_reason" field.
+func (_u *GroupUpdateOne) ClearEndReason() *GroupUpdateOne {
+	_u.mutation.ClearEndReason()
+	return _u
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (_u *GroupUpdateOne) SetMergedIntoID(v pulid.ID) *GroupUpdateOne {
+	_u.mutation.SetMergedIntoID(v)
+	return _u
+}
+
+// SetNillableMergedIntoID sets the "merged_into_id" field if the given value is not nil.
+func (_u *GroupUpdateOne) SetNillableMergedIntoID(v *pulid.ID) *GroupUpdateOne {
+	if v != nil {
+		_u.SetMergedIntoID(*v)
+	}
+	return _u
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (_u *GroupUpdateOne) ClearMergedIntoID() *GroupUpdateOne {
+	_u.mutation.ClearMergedIntoID()
+	return _u
+}
+
 // SetRegion sets the "region" edge to the Region entity.
 func (_u *GroupUpdateOne) SetRegion(v *Region) *GroupUpdateOne {
 	return _u.SetRegionID(v.ID)
@@ -1509,6 +1767,26 @@ func (_u *GroupUpdateOne) AddInvites(v ...*Invite) *GroupUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddInviteIDs(ids...)
+}
+
+// SetMergedInto sets the "merged_into" edge to the Group entity.
+func (_u *GroupUpdateOne) SetMergedInto(v *Group) *GroupUpdateOne {
+	return _u.SetMergedIntoID(v.ID)
+}
+
+// AddMergedGroupIDs adds the "merged_groups" edge to the Group entity by IDs.
+func (_u *GroupUpdateOne) AddMergedGroupIDs(ids ...pulid.ID) *GroupUpdateOne {
+	_u.mutation.AddMergedGroupIDs(ids...)
+	return _u
+}
+
+// AddMergedGroups adds the "merged_groups" edges to the Group entity.
+func (_u *GroupUpdateOne) AddMergedGroups(v ...*Group) *GroupUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMergedGroupIDs(ids...)
 }
 
 // Mutation returns the GroupMutation object of the builder.
@@ -1654,6 +1932,33 @@ func (_u *GroupUpdateOne) RemoveInvites(v ...*Invite) *GroupUpdateOne {
 	return _u.RemoveInviteIDs(ids...)
 }
 
+// ClearMergedInto clears the "merged_into" edge to the Group entity.
+func (_u *GroupUpdateOne) ClearMergedInto() *GroupUpdateOne {
+	_u.mutation.ClearMergedInto()
+	return _u
+}
+
+// ClearMergedGroups clears all "merged_groups" edges to the Group entity.
+func (_u *GroupUpdateOne) ClearMergedGroups() *GroupUpdateOne {
+	_u.mutation.ClearMergedGroups()
+	return _u
+}
+
+// RemoveMergedGroupIDs removes the "merged_groups" edge to Group entities by IDs.
+func (_u *GroupUpdateOne) RemoveMergedGroupIDs(ids ...pulid.ID) *GroupUpdateOne {
+	_u.mutation.RemoveMergedGroupIDs(ids...)
+	return _u
+}
+
+// RemoveMergedGroups removes "merged_groups" edges to Group entities.
+func (_u *GroupUpdateOne) RemoveMergedGroups(v ...*Group) *GroupUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMergedGroupIDs(ids...)
+}
+
 // Where appends a list predicates to the GroupUpdate builder.
 func (_u *GroupUpdateOne) Where(ps ...predicate.Group) *GroupUpdateOne {
 	_u.mutation.Where(ps...)
@@ -1771,6 +2076,11 @@ func (_u *GroupUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Group.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.EndReason(); ok {
+		if err := group.EndReasonValidator(v); err != nil {
+			return &ValidationError{Name: "end_reason", err: fmt.Errorf(`ent: validator failed for field "Group.end_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Group.community"`)
 	}
@@ -1883,6 +2193,18 @@ func (_u *GroupUpdateOne) sqlSave(ctx context.Context) (_node *Group, err error)
 	}
 	if _u.mutation.OfficialSinceCleared() {
 		_spec.ClearField(group.FieldOfficialSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EndedAt(); ok {
+		_spec.SetField(group.FieldEndedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EndedAtCleared() {
+		_spec.ClearField(group.FieldEndedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EndReason(); ok {
+		_spec.SetField(group.FieldEndReason, field.TypeString, value)
+	}
+	if _u.mutation.EndReasonCleared() {
+		_spec.ClearField(group.FieldEndReason, field.TypeString)
 	}
 	if _u.mutation.RegionCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -2205,6 +2527,80 @@ func (_u *GroupUpdateOne) sqlSave(ctx context.Context) (_node *Group, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(invite.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MergedIntoCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   group.MergedIntoTable,
+			Columns: []string{group.MergedIntoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MergedIntoIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   group.MergedIntoTable,
+			Columns: []string{group.MergedIntoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MergedGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.MergedGroupsTable,
+			Columns: []string{group.MergedGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMergedGroupsIDs(); len(nodes) > 0 && !_u.mutation.MergedGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.MergedGroupsTable,
+			Columns: []string{group.MergedGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MergedGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.MergedGroupsTable,
+			Columns: []string{group.MergedGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -19003,6 +19003,8 @@ type GroupMutation struct {
 	logo_url             *string
 	status               *group.Status
 	official_since       *time.Time
+	ended_at             *time.Time
+	end_reason           *string
 	clearedFields        map[string]struct{}
 	community            *pulid.ID
 	clearedcommunity     bool
@@ -19028,6 +19030,11 @@ type GroupMutation struct {
 	invites              map[pulid.ID]struct{}
 	removedinvites       map[pulid.ID]struct{}
 	clearedinvites       bool
+	merged_into          *pulid.ID
+	clearedmerged_into   bool
+	merged_groups        map[pulid.ID]struct{}
+	removedmerged_groups map[pulid.ID]struct{}
+	clearedmerged_groups bool
 	done                 bool
 	oldValue             func(context.Context) (*Group, error)
 	predicates           []predicate.Group
@@ -19957,6 +19964,153 @@ func (m *GroupMutation) ResetOfficialSince() {
 	delete(m.clearedFields, group.FieldOfficialSince)
 }
 
+// SetEndedAt sets the "ended_at" field.
+func (m *GroupMutation) SetEndedAt(t time.Time) {
+	m.ended_at = &t
+}
+
+// EndedAt returns the value of the "ended_at" field in the mutation.
+func (m *GroupMutation) EndedAt() (r time.Time, exists bool) {
+	v := m.ended_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndedAt returns the old "ended_at" field's value of the Group entity.
+// If the Group object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMutation) OldEndedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndedAt: %w", err)
+	}
+	return oldValue.EndedAt, nil
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (m *GroupMutation) ClearEndedAt() {
+	m.ended_at = nil
+	m.clearedFields[group.FieldEndedAt] = struct{}{}
+}
+
+// EndedAtCleared returns if the "ended_at" field was cleared in this mutation.
+func (m *GroupMutation) EndedAtCleared() bool {
+	_, ok := m.clearedFields[group.FieldEndedAt]
+	return ok
+}
+
+// ResetEndedAt resets all changes to the "ended_at" field.
+func (m *GroupMutation) ResetEndedAt() {
+	m.ended_at = nil
+	delete(m.clearedFields, group.FieldEndedAt)
+}
+
+// SetEndReason sets the "end_reason" field.
+func (m *GroupMutation) SetEndReason(s string) {
+	m.end_reason = &s
+}
+
+// EndReason returns the value of the "end_reason" field in the mutation.
+func (m *GroupMutation) EndReason() (r string, exists bool) {
+	v := m.end_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndReason returns the old "end_reason" field's value of the Group entity.
+// If the Group object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMutation) OldEndReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndReason: %w", err)
+	}
+	return oldValue.EndReason, nil
+}
+
+// ClearEndReason clears the value of the "end_reason" field.
+func (m *GroupMutation) ClearEndReason() {
+	m.end_reason = nil
+	m.clearedFields[group.FieldEndReason] = struct{}{}
+}
+
+// EndReasonCleared returns if the "end_reason" field was cleared in this mutation.
+func (m *GroupMutation) EndReasonCleared() bool {
+	_, ok := m.clearedFields[group.FieldEndReason]
+	return ok
+}
+
+// ResetEndReason resets all changes to the "end_reason" field.
+func (m *GroupMutation) ResetEndReason() {
+	m.end_reason = nil
+	delete(m.clearedFields, group.FieldEndReason)
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (m *GroupMutation) SetMergedIntoID(pu pulid.ID) {
+	m.merged_into = &pu
+}
+
+// MergedIntoID returns the value of the "merged_into_id" field in the mutation.
+func (m *GroupMutation) MergedIntoID() (r pulid.ID, exists bool) {
+	v := m.merged_into
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMergedIntoID returns the old "merged_into_id" field's value of the Group entity.
+// If the Group object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMutation) OldMergedIntoID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMergedIntoID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMergedIntoID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMergedIntoID: %w", err)
+	}
+	return oldValue.MergedIntoID, nil
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (m *GroupMutation) ClearMergedIntoID() {
+	m.merged_into = nil
+	m.clearedFields[group.FieldMergedIntoID] = struct{}{}
+}
+
+// MergedIntoIDCleared returns if the "merged_into_id" field was cleared in this mutation.
+func (m *GroupMutation) MergedIntoIDCleared() bool {
+	_, ok := m.clearedFields[group.FieldMergedIntoID]
+	return ok
+}
+
+// ResetMergedIntoID resets all changes to the "merged_into_id" field.
+func (m *GroupMutation) ResetMergedIntoID() {
+	m.merged_into = nil
+	delete(m.clearedFields, group.FieldMergedIntoID)
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *GroupMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -20362,6 +20516,87 @@ func (m *GroupMutation) ResetInvites() {
 	m.removedinvites = nil
 }
 
+// ClearMergedInto clears the "merged_into" edge to the Group entity.
+func (m *GroupMutation) ClearMergedInto() {
+	m.clearedmerged_into = true
+	m.clearedFields[group.FieldMergedIntoID] = struct{}{}
+}
+
+// MergedIntoCleared reports if the "merged_into" edge to the Group entity was cleared.
+func (m *GroupMutation) MergedIntoCleared() bool {
+	return m.MergedIntoIDCleared() || m.clearedmerged_into
+}
+
+// MergedIntoIDs returns the "merged_into" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MergedIntoID instead. It exists only for internal usage by the builders.
+func (m *GroupMutation) MergedIntoIDs() (ids []pulid.ID) {
+	if id := m.merged_into; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMergedInto resets all changes to the "merged_into" edge.
+func (m *GroupMutation) ResetMergedInto() {
+	m.merged_into = nil
+	m.clearedmerged_into = false
+}
+
+// AddMergedGroupIDs adds the "merged_groups" edge to the Group entity by ids.
+func (m *GroupMutation) AddMergedGroupIDs(ids ...pulid.ID) {
+	if m.merged_groups == nil {
+		m.merged_groups = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.merged_groups[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMergedGroups clears the "merged_groups" edge to the Group entity.
+func (m *GroupMutation) ClearMergedGroups() {
+	m.clearedmerged_groups = true
+}
+
+// MergedGroupsCleared reports if the "merged_groups" edge to the Group entity was cleared.
+func (m *GroupMutation) MergedGroupsCleared() bool {
+	return m.clearedmerged_groups
+}
+
+// RemoveMergedGroupIDs removes the "merged_groups" edge to the Group entity by IDs.
+func (m *GroupMutation) RemoveMergedGroupIDs(ids ...pulid.ID) {
+	if m.removedmerged_groups == nil {
+		m.removedmerged_groups = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.merged_groups, ids[i])
+		m.removedmerged_groups[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMergedGroups returns the removed IDs of the "merged_groups" edge to the Group entity.
+func (m *GroupMutation) RemovedMergedGroupsIDs() (ids []pulid.ID) {
+	for id := range m.removedmerged_groups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MergedGroupsIDs returns the "merged_groups" edge IDs in the mutation.
+func (m *GroupMutation) MergedGroupsIDs() (ids []pulid.ID) {
+	for id := range m.merged_groups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMergedGroups resets all changes to the "merged_groups" edge.
+func (m *GroupMutation) ResetMergedGroups() {
+	m.merged_groups = nil
+	m.clearedmerged_groups = false
+	m.removedmerged_groups = nil
+}
+
 // Where appends a list predicates to the GroupMutation builder.
 func (m *GroupMutation) Where(ps ...predicate.Group) {
 	m.predicates = append(m.predicates, ps...)
@@ -20396,7 +20631,7 @@ func (m *GroupMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *GroupMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, group.FieldCreatedAt)
 	}
@@ -20451,6 +20686,15 @@ func (m *GroupMutation) Fields() []string {
 	if m.official_since != nil {
 		fields = append(fields, group.FieldOfficialSince)
 	}
+	if m.ended_at != nil {
+		fields = append(fields, group.FieldEndedAt)
+	}
+	if m.end_reason != nil {
+		fields = append(fields, group.FieldEndReason)
+	}
+	if m.merged_into != nil {
+		fields = append(fields, group.FieldMergedIntoID)
+	}
 	return fields
 }
 
@@ -20495,6 +20739,12 @@ func (m *GroupMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case group.FieldOfficialSince:
 		return m.OfficialSince()
+	case group.FieldEndedAt:
+		return m.EndedAt()
+	case group.FieldEndReason:
+		return m.EndReason()
+	case group.FieldMergedIntoID:
+		return m.MergedIntoID()
 	}
 	return nil, false
 }
@@ -20540,6 +20790,12 @@ func (m *GroupMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldStatus(ctx)
 	case group.FieldOfficialSince:
 		return m.OldOfficialSince(ctx)
+	case group.FieldEndedAt:
+		return m.OldEndedAt(ctx)
+	case group.FieldEndReason:
+		return m.OldEndReason(ctx)
+	case group.FieldMergedIntoID:
+		return m.OldMergedIntoID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Group field %s", name)
 }
@@ -20675,6 +20931,27 @@ func (m *GroupMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOfficialSince(v)
 		return nil
+	case group.FieldEndedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndedAt(v)
+		return nil
+	case group.FieldEndReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndReason(v)
+		return nil
+	case group.FieldMergedIntoID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMergedIntoID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Group field %s", name)
 }
@@ -20762,6 +21039,15 @@ func (m *GroupMutation) ClearedFields() []string {
 	if m.FieldCleared(group.FieldOfficialSince) {
 		fields = append(fields, group.FieldOfficialSince)
 	}
+	if m.FieldCleared(group.FieldEndedAt) {
+		fields = append(fields, group.FieldEndedAt)
+	}
+	if m.FieldCleared(group.FieldEndReason) {
+		fields = append(fields, group.FieldEndReason)
+	}
+	if m.FieldCleared(group.FieldMergedIntoID) {
+		fields = append(fields, group.FieldMergedIntoID)
+	}
 	return fields
 }
 
@@ -20805,6 +21091,15 @@ func (m *GroupMutation) ClearField(name string) error {
 		return nil
 	case group.FieldOfficialSince:
 		m.ClearOfficialSince()
+		return nil
+	case group.FieldEndedAt:
+		m.ClearEndedAt()
+		return nil
+	case group.FieldEndReason:
+		m.ClearEndReason()
+		return nil
+	case group.FieldMergedIntoID:
+		m.ClearMergedIntoID()
 		return nil
 	}
 	return fmt.Errorf("unknown Group nullable field %s", name)
@@ -20868,13 +21163,22 @@ func (m *GroupMutation) ResetField(name string) error {
 	case group.FieldOfficialSince:
 		m.ResetOfficialSince()
 		return nil
+	case group.FieldEndedAt:
+		m.ResetEndedAt()
+		return nil
+	case group.FieldEndReason:
+		m.ResetEndReason()
+		return nil
+	case group.FieldMergedIntoID:
+		m.ResetMergedIntoID()
+		return nil
 	}
 	return fmt.Errorf("unknown Group field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *GroupMutation) AddedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 11)
 	if m.community != nil {
 		edges = append(edges, group.EdgeCommunity)
 	}
@@ -20901,6 +21205,12 @@ func (m *GroupMutation) AddedEdges() []string {
 	}
 	if m.invites != nil {
 		edges = append(edges, group.EdgeInvites)
+	}
+	if m.merged_into != nil {
+		edges = append(edges, group.EdgeMergedInto)
+	}
+	if m.merged_groups != nil {
+		edges = append(edges, group.EdgeMergedGroups)
 	}
 	return edges
 }
@@ -20957,13 +21267,23 @@ func (m *GroupMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case group.EdgeMergedInto:
+		if id := m.merged_into; id != nil {
+			return []ent.Value{*id}
+		}
+	case group.EdgeMergedGroups:
+		ids := make([]ent.Value, 0, len(m.merged_groups))
+		for id := range m.merged_groups {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *GroupMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 11)
 	if m.removedroles != nil {
 		edges = append(edges, group.EdgeRoles)
 	}
@@ -20981,6 +21301,9 @@ func (m *GroupMutation) RemovedEdges() []string {
 	}
 	if m.removedinvites != nil {
 		edges = append(edges, group.EdgeInvites)
+	}
+	if m.removedmerged_groups != nil {
+		edges = append(edges, group.EdgeMergedGroups)
 	}
 	return edges
 }
@@ -21025,13 +21348,19 @@ func (m *GroupMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case group.EdgeMergedGroups:
+		ids := make([]ent.Value, 0, len(m.removedmerged_groups))
+		for id := range m.removedmerged_groups {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *GroupMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 11)
 	if m.clearedcommunity {
 		edges = append(edges, group.EdgeCommunity)
 	}
@@ -21059,6 +21388,12 @@ func (m *GroupMutation) ClearedEdges() []string {
 	if m.clearedinvites {
 		edges = append(edges, group.EdgeInvites)
 	}
+	if m.clearedmerged_into {
+		edges = append(edges, group.EdgeMergedInto)
+	}
+	if m.clearedmerged_groups {
+		edges = append(edges, group.EdgeMergedGroups)
+	}
 	return edges
 }
 
@@ -21084,6 +21419,10 @@ func (m *GroupMutation) EdgeCleared(name string) bool {
 		return m.clearedelections
 	case group.EdgeInvites:
 		return m.clearedinvites
+	case group.EdgeMergedInto:
+		return m.clearedmerged_into
+	case group.EdgeMergedGroups:
+		return m.clearedmerged_groups
 	}
 	return false
 }
@@ -21100,6 +21439,9 @@ func (m *GroupMutation) ClearEdge(name string) error {
 		return nil
 	case group.EdgeMentor:
 		m.ClearMentor()
+		return nil
+	case group.EdgeMergedInto:
+		m.ClearMergedInto()
 		return nil
 	}
 	return fmt.Errorf("unknown Group unique edge %s", name)
@@ -21135,6 +21477,12 @@ func (m *GroupMutation) ResetEdge(name string) error {
 		return nil
 	case group.EdgeInvites:
 		m.ResetInvites()
+		return nil
+	case group.EdgeMergedInto:
+		m.ResetMergedInto()
+		return nil
+	case group.EdgeMergedGroups:
+		m.ResetMergedGroups()
 		return nil
 	}
 	return fmt.Errorf("unknown Group edge %s", name)

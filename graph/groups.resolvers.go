@@ -29,6 +29,18 @@ func (r *mutationResolver) SetHomeGroup(ctx context.Context, input generated.Set
 	return payload(ctx, &generated.SetHomeGroupPayload{Roles: roles}, err)
 }
 
+// RetireGroup is the resolver for the retireGroup field.
+func (r *mutationResolver) RetireGroup(ctx context.Context, input generated.RetireGroupInput) (*generated.RetireGroupPayload, error) {
+	g, err := r.wf.RetireGroup(ctx, input.ID, input.Reason)
+	return payload(ctx, &generated.RetireGroupPayload{Group: g}, err)
+}
+
+// MergeGroup is the resolver for the mergeGroup field.
+func (r *mutationResolver) MergeGroup(ctx context.Context, input generated.MergeGroupInput) (*generated.MergeGroupPayload, error) {
+	g, err := r.wf.MergeGroup(ctx, input.ID, input.Into, input.Reason)
+	return payload(ctx, &generated.MergeGroupPayload{Group: g}, err)
+}
+
 // Near is the resolver for the near field.
 func (r *groupWhereInputResolver) Near(ctx context.Context, obj *ent.GroupWhereInput, data *generated.NearInput) error {
 	if data == nil {

@@ -55,6 +55,12 @@ const (
 	FieldStatus = "status"
 	// FieldOfficialSince holds the string denoting the official_since field in the database.
 	FieldOfficialSince = "official_since"
+	// FieldEndedAt holds the string denoting the ended_at field in the database.
+	FieldEndedAt = "ended_at"
+	// FieldEndReason holds the string denoting the end_reason field in the database.
+	FieldEndReason = "end_reason"
+	// FieldMergedIntoID holds the string denoting the merged_into_id field in the database.
+	FieldMergedIntoID = "merged_into_id"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgeRegion holds the string denoting the region edge name in mutations.
@@ -73,6 +79,10 @@ const (
 	EdgeElections = "elections"
 	// EdgeInvites holds the string denoting the invites edge name in mutations.
 	EdgeInvites = "invites"
+	// EdgeMergedInto holds the string denoting the merged_into edge name in mutations.
+	EdgeMergedInto = "merged_into"
+	// EdgeMergedGroups holds the string denoting the merged_groups edge name in mutations.
+	EdgeMergedGroups = "merged_groups"
 	// Table holds the table name of the group in the database.
 	Table = "groups"
 	// CommunityTable is the table that holds the community relation/edge.
@@ -138,6 +148,14 @@ const (
 	InvitesInverseTable = "invites"
 	// InvitesColumn is the table column denoting the invites relation/edge.
 	InvitesColumn = "group_id"
+	// MergedIntoTable is the table that holds the merged_into relation/edge.
+	MergedIntoTable = "groups"
+	// MergedIntoColumn is the table column denoting the merged_into relation/edge.
+	MergedIntoColumn = "merged_into_id"
+	// MergedGroupsTable is the table that holds the merged_groups relation/edge.
+	MergedGroupsTable = "groups"
+	// MergedGroupsColumn is the table column denoting the merged_groups relation/edge.
+	MergedGroupsColumn = "merged_into_id"
 )
 
 // Columns holds all SQL columns for group fields.
@@ -161,6 +179,9 @@ var Columns = []string{
 	FieldLogoURL,
 	FieldStatus,
 	FieldOfficialSince,
+	FieldEndedAt,
+	FieldEndReason,
+	FieldMergedIntoID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -209,6 +230,8 @@ var (
 	ChatURLValidator func(string) error
 	// LogoURLValidator is a validator for the "logo_url" field. It is called by the builders before save.
 	LogoURLValidator func(string) error
+	// EndReasonValidator is a validator for the "end_reason" field. It is called by the builders before save.
+	EndReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -344,6 +367,21 @@ func ByOfficialSince(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOfficialSince, opts...).ToFunc()
 }
 
+// ByEndedAt orders the results by the ended_at field.
+func ByEndedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEndedAt, opts...).ToFunc()
+}
+
+// ByEndReason orders the results by the end_reason field.
+func ByEndReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEndReason, opts...).ToFunc()
+}
+
+// ByMergedIntoID orders the results by the merged_into_id field.
+func ByMergedIntoID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMergedIntoID, opts...).ToFunc()
+}
+
 // ByCommunityField orders the results by community field.
 func ByCommunityField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -448,6 +486,27 @@ func ByInvites(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newInvitesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByMergedIntoField orders the results by merged_into field.
+func ByMergedIntoField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMergedIntoStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByMergedGroupsCount orders the results by merged_groups count.
+func ByMergedGroupsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newMergedGroupsStep(), opts...)
+	}
+}
+
+// ByMergedGroups orders the results by merged_groups terms.
+func ByMergedGroups(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMergedGroupsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCommunityStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -509,6 +568,20 @@ func newInvitesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(InvitesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, InvitesTable, InvitesColumn),
+	)
+}
+func newMergedIntoStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, MergedIntoTable, MergedIntoColumn),
+	)
+}
+func newMergedGroupsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, MergedGroupsTable, MergedGroupsColumn),
 	)
 }
 

@@ -141,6 +141,21 @@ func OfficialSince(v time.Time) predicate.Group {
 	return predicate.Group(sql.FieldEQ(FieldOfficialSince, v))
 }
 
+// EndedAt applies equality check predicate on the "ended_at" field. It's identical to EndedAtEQ.
+func EndedAt(v time.Time) predicate.Group {
+	return predicate.Group(sql.FieldEQ(FieldEndedAt, v))
+}
+
+// EndReason applies equality check predicate on the "end_reason" field. It's identical to EndReasonEQ.
+func EndReason(v string) predicate.Group {
+	return predicate.Group(sql.FieldEQ(FieldEndReason, v))
+}
+
+// MergedIntoID applies equality check predicate on the "merged_into_id" field. It's identical to MergedIntoIDEQ.
+func MergedIntoID(v pulid.ID) predicate.Group {
+	return predicate.Group(sql.FieldEQ(FieldMergedIntoID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Group {
 	return predicate.Group(sql.FieldEQ(FieldCreatedAt, v))
@@ -1256,6 +1271,211 @@ func OfficialSinceNotNil() predicate.Group {
 	return predicate.Group(sql.FieldNotNull(FieldOfficialSince))
 }
 
+// EndedAtEQ applies the EQ predicate on the "ended_at" field.
+func EndedAtEQ(v time.Time) predicate.Group {
+	return predicate.Group(sql.FieldEQ(FieldEndedAt, v))
+}
+
+// EndedAtNEQ applies the NEQ predicate on the "ended_at" field.
+func EndedAtNEQ(v time.Time) predicate.Group {
+	return predicate.Group(sql.FieldNEQ(FieldEndedAt, v))
+}
+
+// EndedAtIn applies the In predicate on the "ended_at" field.
+func EndedAtIn(vs ...time.Time) predicate.Group {
+	return predicate.Group(sql.FieldIn(FieldEndedAt, vs...))
+}
+
+// EndedAtNotIn applies the NotIn predicate on the "ended_at" field.
+func EndedAtNotIn(vs ...time.Time) predicate.Group {
+	return predicate.Group(sql.FieldNotIn(FieldEndedAt, vs...))
+}
+
+// EndedAtGT applies the GT predicate on the "ended_at" field.
+func EndedAtGT(v time.Time) predicate.Group {
+	return predicate.Group(sql.FieldGT(FieldEndedAt, v))
+}
+
+// EndedAtGTE applies the GTE predicate on the "ended_at" field.
+func EndedAtGTE(v time.Time) predicate.Group {
+	return predicate.Group(sql.FieldGTE(FieldEndedAt, v))
+}
+
+// EndedAtLT applies the LT predicate on the "ended_at" field.
+func EndedAtLT(v time.Time) predicate.Group {
+	return predicate.Group(sql.FieldLT(FieldEndedAt, v))
+}
+
+// EndedAtLTE applies the LTE predicate on the "ended_at" field.
+func EndedAtLTE(v time.Time) predicate.Group {
+	return predicate.Group(sql.FieldLTE(FieldEndedAt, v))
+}
+
+// EndedAtIsNil applies the IsNil predicate on the "ended_at" field.
+func EndedAtIsNil() predicate.Group {
+	return predicate.Group(sql.FieldIsNull(FieldEndedAt))
+}
+
+// EndedAtNotNil applies the NotNil predicate on the "ended_at" field.
+func EndedAtNotNil() predicate.Group {
+	return predicate.Group(sql.FieldNotNull(FieldEndedAt))
+}
+
+// EndReasonEQ applies the EQ predicate on the "end_reason" field.
+func EndReasonEQ(v string) predicate.Group {
+	return predicate.Group(sql.FieldEQ(FieldEndReason, v))
+}
+
+// EndReasonNEQ applies the NEQ predicate on the "end_reason" field.
+func EndReasonNEQ(v string) predicate.Group {
+	return predicate.Group(sql.FieldNEQ(FieldEndReason, v))
+}
+
+// EndReasonIn applies the In predicate on the "end_reason" field.
+func EndReasonIn(vs ...string) predicate.Group {
+	return predicate.Group(sql.FieldIn(FieldEndReason, vs...))
+}
+
+// EndReasonNotIn applies the NotIn predicate on the "end_reason" field.
+func EndReasonNotIn(vs ...string) predicate.Group {
+	return predicate.Group(sql.FieldNotIn(FieldEndReason, vs...))
+}
+
+// EndReasonGT applies the GT predicate on the "end_reason" field.
+func EndReasonGT(v string) predicate.Group {
+	return predicate.Group(sql.FieldGT(FieldEndReason, v))
+}
+
+// EndReasonGTE applies the GTE predicate on the "end_reason" field.
+func EndReasonGTE(v string) predicate.Group {
+	return predicate.Group(sql.FieldGTE(FieldEndReason, v))
+}
+
+// EndReasonLT applies the LT predicate on the "end_reason" field.
+func EndReasonLT(v string) predicate.Group {
+	return predicate.Group(sql.FieldLT(FieldEndReason, v))
+}
+
+// EndReasonLTE applies the LTE predicate on the "end_reason" field.
+func EndReasonLTE(v string) predicate.Group {
+	return predicate.Group(sql.FieldLTE(FieldEndReason, v))
+}
+
+// EndReasonContains applies the Contains predicate on the "end_reason" field.
+func EndReasonContains(v string) predicate.Group {
+	return predicate.Group(sql.FieldContains(FieldEndReason, v))
+}
+
+// EndReasonHasPrefix applies the HasPrefix predicate on the "end_reason" field.
+func EndReasonHasPrefix(v string) predicate.Group {
+	return predicate.Group(sql.FieldHasPrefix(FieldEndReason, v))
+}
+
+// EndReasonHasSuffix applies the HasSuffix predicate on the "end_reason" field.
+func EndReasonHasSuffix(v string) predicate.Group {
+	return predicate.Group(sql.FieldHasSuffix(FieldEndReason, v))
+}
+
+// EndReasonIsNil applies the IsNil predicate on the "end_reason" field.
+func EndReasonIsNil() predicate.Group {
+	return predicate.Group(sql.FieldIsNull(FieldEndReason))
+}
+
+// EndReasonNotNil applies the NotNil predicate on the "end_reason" field.
+func EndReasonNotNil() predicate.Group {
+	return predicate.Group(sql.FieldNotNull(FieldEndReason))
+}
+
+// EndReasonEqualFold applies the EqualFold predicate on the "end_reason" field.
+func EndReasonEqualFold(v string) predicate.Group {
+	return predicate.Group(sql.FieldEqualFold(FieldEndReason, v))
+}
+
+// EndReasonContainsFold applies the ContainsFold predicate on the "end_reason" field.
+func EndReasonContainsFold(v string) predicate.Group {
+	return predicate.Group(sql.FieldContainsFold(FieldEndReason, v))
+}
+
+// MergedIntoIDEQ applies the EQ predicate on the "merged_into_id" field.
+func MergedIntoIDEQ(v pulid.ID) predicate.Group {
+	return predicate.Group(sql.FieldEQ(FieldMergedIntoID, v))
+}
+
+// MergedIntoIDNEQ applies the NEQ predicate on the "merged_into_id" field.
+func MergedIntoIDNEQ(v pulid.ID) predicate.Group {
+	return predicate.Group(sql.FieldNEQ(FieldMergedIntoID, v))
+}
+
+// MergedIntoIDIn applies the In predicate on the "merged_into_id" field.
+func MergedIntoIDIn(vs ...pulid.ID) predicate.Group {
+	return predicate.Group(sql.FieldIn(FieldMergedIntoID, vs...))
+}
+
+// MergedIntoIDNotIn applies the NotIn predicate on the "merged_into_id" field.
+func MergedIntoIDNotIn(vs ...pulid.ID) predicate.Group {
+	return predicate.Group(sql.FieldNotIn(FieldMergedIntoID, vs...))
+}
+
+// MergedIntoIDGT applies the GT predicate on the "merged_into_id" field.
+func MergedIntoIDGT(v pulid.ID) predicate.Group {
+	return predicate.Group(sql.FieldGT(FieldMergedIntoID, v))
+}
+
+// MergedIntoIDGTE applies the GTE predicate on the "merged_into_id" field.
+func MergedIntoIDGTE(v pulid.ID) predicate.Group {
+	return predicate.Group(sql.FieldGTE(FieldMergedIntoID, v))
+}
+
+// MergedIntoIDLT applies the LT predicate on the "merged_into_id" field.
+func MergedIntoIDLT(v pulid.ID) predicate.Group {
+	return predicate.Group(sql.FieldLT(FieldMergedIntoID, v))
+}
+
+// MergedIntoIDLTE applies the LTE predicate on the "merged_into_id" field.
+func MergedIntoIDLTE(v pulid.ID) predicate.Group {
+	return predicate.Group(sql.FieldLTE(FieldMergedIntoID, v))
+}
+
+// MergedIntoIDContains applies the Contains predicate on the "merged_into_id" field.
+func MergedIntoIDContains(v pulid.ID) predicate.Group {
+	vc := string(v)
+	return predicate.Group(sql.FieldContains(FieldMergedIntoID, vc))
+}
+
+// MergedIntoIDHasPrefix applies the HasPrefix predicate on the "merged_into_id" field.
+func MergedIntoIDHasPrefix(v pulid.ID) predicate.Group {
+	vc := string(v)
+	return predicate.Group(sql.FieldHasPrefix(FieldMergedIntoID, vc))
+}
+
+// MergedIntoIDHasSuffix applies the HasSuffix predicate on the "merged_into_id" field.
+func MergedIntoIDHasSuffix(v pulid.ID) predicate.Group {
+	vc := string(v)
+	return predicate.Group(sql.FieldHasSuffix(FieldMergedIntoID, vc))
+}
+
+// MergedIntoIDIsNil applies the IsNil predicate on the "merged_into_id" field.
+func MergedIntoIDIsNil() predicate.Group {
+	return predicate.Group(sql.FieldIsNull(FieldMergedIntoID))
+}
+
+// MergedIntoIDNotNil applies the NotNil predicate on the "merged_into_id" field.
+func MergedIntoIDNotNil() predicate.Group {
+	return predicate.Group(sql.FieldNotNull(FieldMergedIntoID))
+}
+
+// MergedIntoIDEqualFold applies the EqualFold predicate on the "merged_into_id" field.
+func MergedIntoIDEqualFold(v pulid.ID) predicate.Group {
+	vc := string(v)
+	return predicate.Group(sql.FieldEqualFold(FieldMergedIntoID, vc))
+}
+
+// MergedIntoIDContainsFold applies the ContainsFold predicate on the "merged_into_id" field.
+func MergedIntoIDContainsFold(v pulid.ID) predicate.Group {
+	vc := string(v)
+	return predicate.Group(sql.FieldContainsFold(FieldMergedIntoID, vc))
+}
+
 // HasCommunity applies the HasEdge predicate on the "community" edge.
 func HasCommunity() predicate.Group {
 	return predicate.Group(func(s *sql.Selector) {
@@ -1455,6 +1675,52 @@ func HasInvites() predicate.Group {
 func HasInvitesWith(preds ...predicate.Invite) predicate.Group {
 	return predicate.Group(func(s *sql.Selector) {
 		step := newInvitesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasMergedInto applies the HasEdge predicate on the "merged_into" edge.
+func HasMergedInto() predicate.Group {
+	return predicate.Group(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, MergedIntoTable, MergedIntoColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasMergedIntoWith applies the HasEdge predicate on the "merged_into" edge with a given conditions (other predicates).
+func HasMergedIntoWith(preds ...predicate.Group) predicate.Group {
+	return predicate.Group(func(s *sql.Selector) {
+		step := newMergedIntoStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasMergedGroups applies the HasEdge predicate on the "merged_groups" edge.
+func HasMergedGroups() predicate.Group {
+	return predicate.Group(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, MergedGroupsTable, MergedGroupsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasMergedGroupsWith applies the HasEdge predicate on the "merged_groups" edge with a given conditions (other predicates).
+func HasMergedGroupsWith(preds ...predicate.Group) predicate.Group {
+	return predicate.Group(func(s *sql.Selector) {
+		step := newMergedGroupsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

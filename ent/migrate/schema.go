@@ -758,8 +758,11 @@ var (
 		{Name: "logo_url", Type: field.TypeString, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PROPOSED", "ACTIVE", "OFFICIAL", "REJECTED", "WITHDRAWN", "DORMANT", "ARCHIVED"}, Default: "PROPOSED"},
 		{Name: "official_since", Type: field.TypeTime, Nullable: true},
+		{Name: "ended_at", Type: field.TypeTime, Nullable: true},
+		{Name: "end_reason", Type: field.TypeString, Nullable: true},
 		{Name: "community_id", Type: field.TypeString, Size: 40},
 		{Name: "mentor_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "merged_into_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "region_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// GroupsTable holds the schema information for the "groups" table.
@@ -770,19 +773,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "groups_communities_groups",
-				Columns:    []*schema.Column{GroupsColumns[16]},
+				Columns:    []*schema.Column{GroupsColumns[18]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "groups_users_mentor",
-				Columns:    []*schema.Column{GroupsColumns[17]},
+				Columns:    []*schema.Column{GroupsColumns[19]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
+				Symbol:     "groups_groups_merged_groups",
+				Columns:    []*schema.Column{GroupsColumns[20]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "groups_regions_groups",
-				Columns:    []*schema.Column{GroupsColumns[18]},
+				Columns:    []*schema.Column{GroupsColumns[21]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -791,17 +800,17 @@ var (
 			{
 				Name:    "group_community_id_slug",
 				Unique:  true,
-				Columns: []*schema.Column{GroupsColumns[16], GroupsColumns[4]},
+				Columns: []*schema.Column{GroupsColumns[18], GroupsColumns[4]},
 			},
 			{
 				Name:    "group_community_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{GroupsColumns[16], GroupsColumns[14]},
+				Columns: []*schema.Column{GroupsColumns[18], GroupsColumns[14]},
 			},
 			{
 				Name:    "group_community_id_region_id",
 				Unique:  false,
-				Columns: []*schema.Column{GroupsColumns[16], GroupsColumns[18]},
+				Columns: []*schema.Column{GroupsColumns[18], GroupsColumns[21]},
 			},
 			{
 				Name:    "group_country_city",
@@ -811,7 +820,7 @@ var (
 			{
 				Name:    "group_mentor_id",
 				Unique:  false,
-				Columns: []*schema.Column{GroupsColumns[17]},
+				Columns: []*schema.Column{GroupsColumns[19]},
 			},
 		},
 	}
@@ -1583,7 +1592,8 @@ func init() {
 	EventsTable.ForeignKeys[0].RefTable = GroupsTable
 	GroupsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GroupsTable.ForeignKeys[1].RefTable = UsersTable
-	GroupsTable.ForeignKeys[2].RefTable = RegionsTable
+	GroupsTable.ForeignKeys[2].RefTable = GroupsTable
+	GroupsTable.ForeignKeys[3].RefTable = RegionsTable
 	InvitesTable.ForeignKeys[0].RefTable = GroupsTable
 	InvitesTable.ForeignKeys[1].RefTable = UsersTable
 	MessagesTable.ForeignKeys[0].RefTable = CommunitiesTable

@@ -816,6 +816,10 @@ func init() {
 	groupDescLogoURL := groupFields[13].Descriptor()
 	// group.LogoURLValidator is a validator for the "logo_url" field. It is called by the builders before save.
 	group.LogoURLValidator = groupDescLogoURL.Validators[0].(func(string) error)
+	// groupDescEndReason is the schema descriptor for end_reason field.
+	groupDescEndReason := groupFields[17].Descriptor()
+	// group.EndReasonValidator is a validator for the "end_reason" field. It is called by the builders before save.
+	group.EndReasonValidator = groupDescEndReason.Validators[0].(func(string) error)
 	// groupDescID is the schema descriptor for id field.
 	groupDescID := groupMixinFields0[0].Descriptor()
 	// group.DefaultID holds the default value on creation for the id field.

@@ -58,6 +58,11 @@ func (Group) Fields() []ent.Field {
 			Annotations(entgql.OrderField("STATUS")),
 		field.Time("official_since").Optional().Nillable().
 			Comment("When the group became official.").Annotations(entgql.OrderField("OFFICIAL_SINCE")),
+		field.Time("ended_at").Optional().Nillable().
+			Comment("When staff archived the group, retiring it or merging it into another."),
+		field.String("end_reason").Optional().Validate(runeLen(1, 500)).
+			Comment("Why staff archived the group, as they gave it."),
+		fkField("merged_into_id", "The group this one was merged into.").Optional().Field(),
 	}
 }
 
@@ -80,6 +85,8 @@ func (Group) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.To("elections", Election.Type).Comment("Elections for the group's roles, newest first when ordered by deadline."),
 		edge.To("invites", Invite.Type).Comment("Invite codes (the group's organizers and staff only)."),
+		edge.To("merged_groups", Group.Type).Comment("Groups merged into this one.").From("merged_into").Field("merged_into_id").Unique().
+			Comment("The group this one was merged into; its members moved there."),
 	}
 }
 

@@ -709,6 +709,8 @@ type ComplexityRoot struct {
 		CreatedAt           func(childComplexity int) int
 		Description         func(childComplexity int) int
 		Elections           func(childComplexity int) int
+		EndReason           func(childComplexity int) int
+		EndedAt             func(childComplexity int) int
 		Events              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.EventOrder, where *ent.EventWhereInput) int
 		ID                  func(childComplexity int) int
 		Invites             func(childComplexity int) int
@@ -718,6 +720,8 @@ type ComplexityRoot struct {
 		MeetupURL           func(childComplexity int) int
 		MembersAtRisk       func(childComplexity int, withinDays *int) int
 		Mentor              func(childComplexity int) int
+		MergedGroups        func(childComplexity int) int
+		MergedInto          func(childComplexity int) int
 		Name                func(childComplexity int) int
 		OfficialSince       func(childComplexity int) int
 		Region              func(childComplexity int) int
@@ -798,6 +802,11 @@ type ComplexityRoot struct {
 		Role                func(childComplexity int) int
 	}
 
+	MergeGroupPayload struct {
+		Group      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	MessageTemplate struct {
 		Body      func(childComplexity int) int
 		Custom    func(childComplexity int) int
@@ -838,6 +847,7 @@ type ComplexityRoot struct {
 		JoinGroup                 func(childComplexity int, input JoinGroupInput) int
 		LeaveGroup                func(childComplexity int, input LeaveGroupInput) int
 		MarkShipmentShipped       func(childComplexity int, input MarkShipmentShippedInput) int
+		MergeGroup                func(childComplexity int, input MergeGroupInput) int
 		NominateCandidate         func(childComplexity int, input NominateCandidateInput) int
 		NominateForAward          func(childComplexity int, input NominateForAwardInput) int
 		ObjectToApplication       func(childComplexity int, input ObjectToApplicationInput) int
@@ -855,6 +865,7 @@ type ComplexityRoot struct {
 		ResolveConflict           func(childComplexity int, input ResolveConflictInput) int
 		ResolveObjection          func(childComplexity int, input ResolveObjectionInput) int
 		RespondToNomination       func(childComplexity int, input RespondToNominationInput) int
+		RetireGroup               func(childComplexity int, input RetireGroupInput) int
 		RevokeAPIToken            func(childComplexity int, input RevokeAPITokenInput) int
 		RevokeInvite              func(childComplexity int, input RevokeInviteInput) int
 		RevokeRole                func(childComplexity int, input RevokeRoleInput) int
@@ -1114,6 +1125,11 @@ type ComplexityRoot struct {
 
 	RespondToNominationPayload struct {
 		Candidate  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RetireGroupPayload struct {
+		Group      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -1546,6 +1562,8 @@ type MutationResolver interface {
 	DeclineContribution(ctx context.Context, input DeclineContributionInput) (*DeclineContributionPayload, error)
 	UpdateGroup(ctx context.Context, input UpdateGroupInput) (*UpdateGroupPayload, error)
 	SetHomeGroup(ctx context.Context, input SetHomeGroupInput) (*SetHomeGroupPayload, error)
+	RetireGroup(ctx context.Context, input RetireGroupInput) (*RetireGroupPayload, error)
+	MergeGroup(ctx context.Context, input MergeGroupInput) (*MergeGroupPayload, error)
 	UpdateProfile(ctx context.Context, input UpdateProfileInput) (*UpdateProfilePayload, error)
 	SetContact(ctx context.Context, input SetContactInput) (*SetContactPayload, error)
 	UpdateCommunityPolicy(ctx context.Context, input workflow.CommunityPolicyUpdate) (*UpdateCommunityPolicyPayload, error)
@@ -4333,6 +4351,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Elections(childComplexity), true
+	case "Group.endReason":
+		if e.ComplexityRoot.Group.EndReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.EndReason(childComplexity), true
+	case "Group.endedAt":
+		if e.ComplexityRoot.Group.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.EndedAt(childComplexity), true
 	case "Group.events":
 		if e.ComplexityRoot.Group.Events == nil {
 			break
@@ -4397,6 +4427,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Mentor(childComplexity), true
+	case "Group.mergedGroups":
+		if e.ComplexityRoot.Group.MergedGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.MergedGroups(childComplexity), true
+	case "Group.mergedInto":
+		if e.ComplexityRoot.Group.MergedInto == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.MergedInto(childComplexity), true
 	case "Group.name":
 		if e.ComplexityRoot.Group.Name == nil {
 			break
@@ -4715,6 +4757,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.Role(childComplexity), true
+
+	case "MergeGroupPayload.group":
+		if e.ComplexityRoot.MergeGroupPayload.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeGroupPayload.Group(childComplexity), true
+	case "MergeGroupPayload.userErrors":
+		if e.ComplexityRoot.MergeGroupPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeGroupPayload.UserErrors(childComplexity), true
 
 	case "MessageTemplate.body":
 		if e.ComplexityRoot.MessageTemplate.Body == nil {
@@ -5083,6 +5138,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkShipmentShipped(childComplexity, args["input"].(MarkShipmentShippedInput)), true
+	case "Mutation.mergeGroup":
+		if e.ComplexityRoot.Mutation.MergeGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeGroup(childComplexity, args["input"].(MergeGroupInput)), true
 	case "Mutation.nominateCandidate":
 		if e.ComplexityRoot.Mutation.NominateCandidate == nil {
 			break
@@ -5270,6 +5336,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RespondToNomination(childComplexity, args["input"].(RespondToNominationInput)), true
+	case "Mutation.retireGroup":
+		if e.ComplexityRoot.Mutation.RetireGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retireGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetireGroup(childComplexity, args["input"].(RetireGroupInput)), true
 	case "Mutation.revokeAPIToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -6468,6 +6545,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RespondToNominationPayload.UserErrors(childComplexity), true
+
+	case "RetireGroupPayload.group":
+		if e.ComplexityRoot.RetireGroupPayload.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetireGroupPayload.Group(childComplexity), true
+	case "RetireGroupPayload.userErrors":
+		if e.ComplexityRoot.RetireGroupPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetireGroupPayload.UserErrors(childComplexity), true
 
 	case "Review.application":
 		if e.ComplexityRoot.Review.Application == nil {
@@ -7942,6 +8032,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputLeaveGroupInput,
 		ec.unmarshalInputLinkInput,
 		ec.unmarshalInputMarkShipmentShippedInput,
+		ec.unmarshalInputMergeGroupInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNominateCandidateInput,
 		ec.unmarshalInputNominateForAwardInput,
@@ -7968,6 +8059,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputResolveConflictInput,
 		ec.unmarshalInputResolveObjectionInput,
 		ec.unmarshalInputRespondToNominationInput,
+		ec.unmarshalInputRetireGroupInput,
 		ec.unmarshalInputReviewOrder,
 		ec.unmarshalInputReviewWhereInput,
 		ec.unmarshalInputRevokeAPITokenInput,
@@ -16334,6 +16426,14 @@ type Group implements Node {
   """
   officialSince: Time
   """
+  When staff archived the group, retiring it or merging it into another.
+  """
+  endedAt: Time
+  """
+  Why staff archived the group, as they gave it.
+  """
+  endReason: String
+  """
   The community the group belongs to.
   """
   community: Community!
@@ -16489,6 +16589,14 @@ type Group implements Node {
   Invite codes (the group's organizers and staff only).
   """
   invites: [Invite!]
+  """
+  The group this one was merged into; its members moved there.
+  """
+  mergedInto: Group
+  """
+  Groups merged into this one.
+  """
+  mergedGroups: [Group!]
 }
 """
 A connection to a list of items.
@@ -17537,6 +17645,166 @@ input GroupWhereInput {
   """
   officialSinceNotNil: Boolean
   """
+  ` + "`" + `endedAt` + "`" + ` equals the value.
+  """
+  endedAt: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` differs from the value.
+  """
+  endedAtNEQ: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is one of the values.
+  """
+  endedAtIn: [Time!]
+  """
+  ` + "`" + `endedAt` + "`" + ` is none of the values.
+  """
+  endedAtNotIn: [Time!]
+  """
+  ` + "`" + `endedAt` + "`" + ` is greater (later) than the value.
+  """
+  endedAtGT: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is greater (later) than or equal to the value.
+  """
+  endedAtGTE: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is less (earlier) than the value.
+  """
+  endedAtLT: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  endedAtLTE: Time
+  """
+  ` + "`" + `endedAt` + "`" + ` is not set.
+  """
+  endedAtIsNil: Boolean
+  """
+  ` + "`" + `endedAt` + "`" + ` is set.
+  """
+  endedAtNotNil: Boolean
+  """
+  ` + "`" + `endReason` + "`" + ` equals the value.
+  """
+  endReason: String
+  """
+  ` + "`" + `endReason` + "`" + ` differs from the value.
+  """
+  endReasonNEQ: String
+  """
+  ` + "`" + `endReason` + "`" + ` is one of the values.
+  """
+  endReasonIn: [String!]
+  """
+  ` + "`" + `endReason` + "`" + ` is none of the values.
+  """
+  endReasonNotIn: [String!]
+  """
+  ` + "`" + `endReason` + "`" + ` is greater (later) than the value.
+  """
+  endReasonGT: String
+  """
+  ` + "`" + `endReason` + "`" + ` is greater (later) than or equal to the value.
+  """
+  endReasonGTE: String
+  """
+  ` + "`" + `endReason` + "`" + ` is less (earlier) than the value.
+  """
+  endReasonLT: String
+  """
+  ` + "`" + `endReason` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  endReasonLTE: String
+  """
+  ` + "`" + `endReason` + "`" + ` contains the value, case-sensitive.
+  """
+  endReasonContains: String
+  """
+  ` + "`" + `endReason` + "`" + ` starts with the value, case-sensitive.
+  """
+  endReasonHasPrefix: String
+  """
+  ` + "`" + `endReason` + "`" + ` ends with the value, case-sensitive.
+  """
+  endReasonHasSuffix: String
+  """
+  ` + "`" + `endReason` + "`" + ` is not set.
+  """
+  endReasonIsNil: Boolean
+  """
+  ` + "`" + `endReason` + "`" + ` is set.
+  """
+  endReasonNotNil: Boolean
+  """
+  ` + "`" + `endReason` + "`" + ` equals the value, ignoring case.
+  """
+  endReasonEqualFold: String
+  """
+  ` + "`" + `endReason` + "`" + ` contains the value, ignoring case.
+  """
+  endReasonContainsFold: String
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` equals the value.
+  """
+  mergedIntoID: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` differs from the value.
+  """
+  mergedIntoIDNEQ: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` is one of the values.
+  """
+  mergedIntoIDIn: [ID!]
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` is none of the values.
+  """
+  mergedIntoIDNotIn: [ID!]
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` is greater (later) than the value.
+  """
+  mergedIntoIDGT: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` is greater (later) than or equal to the value.
+  """
+  mergedIntoIDGTE: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` is less (earlier) than the value.
+  """
+  mergedIntoIDLT: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` is less (earlier) than or equal to the value.
+  """
+  mergedIntoIDLTE: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` contains the value, case-sensitive.
+  """
+  mergedIntoIDContains: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` starts with the value, case-sensitive.
+  """
+  mergedIntoIDHasPrefix: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` ends with the value, case-sensitive.
+  """
+  mergedIntoIDHasSuffix: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` is not set.
+  """
+  mergedIntoIDIsNil: Boolean
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` is set.
+  """
+  mergedIntoIDNotNil: Boolean
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` equals the value, ignoring case.
+  """
+  mergedIntoIDEqualFold: ID
+  """
+  ` + "`" + `mergedIntoID` + "`" + ` contains the value, ignoring case.
+  """
+  mergedIntoIDContainsFold: ID
+  """
   Whether ` + "`" + `community` + "`" + ` leads to at least one object.
   """
   hasCommunity: Boolean
@@ -17576,6 +17844,22 @@ input GroupWhereInput {
   ` + "`" + `elections` + "`" + ` leads to at least one object that one of the given filters matches.
   """
   hasElectionsWith: [ElectionWhereInput!]
+  """
+  Whether ` + "`" + `mergedInto` + "`" + ` leads to at least one object.
+  """
+  hasMergedInto: Boolean
+  """
+  ` + "`" + `mergedInto` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
+  hasMergedIntoWith: [GroupWhereInput!]
+  """
+  Whether ` + "`" + `mergedGroups` + "`" + ` leads to at least one object.
+  """
+  hasMergedGroups: Boolean
+  """
+  ` + "`" + `mergedGroups` + "`" + ` leads to at least one object that one of the given filters matches.
+  """
+  hasMergedGroupsWith: [GroupWhereInput!]
 }
 """
 A "scan to join" invite to a group, visible to its organizers and staff.
@@ -24210,6 +24494,55 @@ extend type Mutation {
   active or official.
   """
   setHomeGroup("The home group, or null to clear it." input: SetHomeGroupInput!): SetHomeGroupPayload
+  """
+  Retire a running group for good (the community's staff): it becomes ARCHIVED with endedAt and
+  your endReason, every pending or active role in it ends (REMOVED), ambassadors whose home group
+  it was lose it, and everyone who held a role is sent a message. A group that is not active,
+  official or dormant is a CONFLICT.
+  """
+  retireGroup("The group and why it is retired." input: RetireGroupInput!): RetireGroupPayload
+  """
+  Merge a running group into another active or official group of the same community (the
+  community's staff): like retireGroup, and it records the survivor in mergedInto and moves
+  everyone who held an active role in the merged group into the survivor as an active member
+  (keeping their obligation year), unless they are already in its roster. They are told and may
+  leave at once; the survivor's organizers are told too.
+  """
+  mergeGroup("The group, the group it merges into and why." input: MergeGroupInput!): MergeGroupPayload
+}
+
+"A group to retire."
+input RetireGroupInput {
+  "The group: its id, or its community's slug and its own joined by a slash."
+  id: ID!
+  "Why the group is retired (1 to 500 characters); its people are told and it stays on the group."
+  reason: String!
+}
+
+"The result of retireGroup."
+type RetireGroupPayload {
+  "The group, now ARCHIVED; null when refused."
+  group: Group
+  "Why the group was not retired; empty when it was."
+  userErrors: [UserError!]!
+}
+
+"A group to merge into another."
+input MergeGroupInput {
+  "The group that ends: its id, or its community's slug and its own joined by a slash."
+  id: ID!
+  "The surviving group, of the same community, active or official."
+  into: ID!
+  "Why the groups merge (1 to 500 characters); their people are told and it stays on the group."
+  reason: String!
+}
+
+"The result of mergeGroup."
+type MergeGroupPayload {
+  "The merged group, now ARCHIVED with mergedInto set; null when refused."
+  group: Group
+  "Why the groups were not merged; empty when they were."
+  userErrors: [UserError!]!
 }
 
 "A group's public details to change; a field left out keeps its value."
@@ -27754,6 +28087,10 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_status(ctx, field)
 	case "officialSince":
 		return ec.fieldContext_Group_officialSince(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_Group_endedAt(ctx, field)
+	case "endReason":
+		return ec.fieldContext_Group_endReason(ctx, field)
 	case "community":
 		return ec.fieldContext_Group_community(ctx, field)
 	case "region":
@@ -27772,6 +28109,10 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_elections(ctx, field)
 	case "invites":
 		return ec.fieldContext_Group_invites(ctx, field)
+	case "mergedInto":
+		return ec.fieldContext_Group_mergedInto(ctx, field)
+	case "mergedGroups":
+		return ec.fieldContext_Group_mergedGroups(ctx, field)
 	case "contributionCounts":
 		return ec.fieldContext_Group_contributionCounts(ctx, field)
 	case "viewerMembership":
@@ -27918,6 +28259,16 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_metBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_MergeGroupPayload_group(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MergeGroupPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeGroupPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MessageTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -28368,6 +28719,16 @@ func (ec *executionContext) childFields_RespondToNominationPayload(ctx context.C
 		return ec.fieldContext_RespondToNominationPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RespondToNominationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RetireGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_RetireGroupPayload_group(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RetireGroupPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetireGroupPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -30744,6 +31105,20 @@ func (ec *executionContext) field_Mutation_markShipmentShipped_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_mergeGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MergeGroupInput, error) {
+			return ec.unmarshalNMergeGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMergeGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_nominateCandidate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -30974,6 +31349,20 @@ func (ec *executionContext) field_Mutation_respondToNomination_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (RespondToNominationInput, error) {
 			return ec.unmarshalNRespondToNominationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRespondToNominationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retireGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RetireGroupInput, error) {
+			return ec.unmarshalNRetireGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRetireGroupInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -40505,6 +40894,20 @@ func (ec *executionContext) fieldContext_Group_officialSince(_ context.Context, 
 	return graphql.NewScalarFieldContext("Group", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _Group_endedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.EndedAt)
+}
+func (ec *executionContext) fieldContext_Group_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Group_endReason(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return ec.marshalOString2string(ctx, field.Selections, obj.EndReason)
+}
+func (ec *executionContext) fieldContext_Group_endReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Group_community(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40836,6 +41239,70 @@ func (ec *executionContext) fieldContext_Group_invites(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Invite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_mergedInto(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_mergedInto(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergedInto(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_mergedInto(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_mergedGroups(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_mergedGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergedGroups(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_mergedGroups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
 		},
 	}
 	return fc, nil
@@ -41815,6 +42282,70 @@ func (ec *executionContext) fieldContext_Membership_metBy(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _MergeGroupPayload_group(ctx context.Context, field graphql.CollectedField, obj *MergeGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeGroupPayload_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeGroupPayload_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeGroupPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MergeGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeGroupPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeGroupPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MessageTemplate_kind(ctx context.Context, field graphql.CollectedField, obj *MessageTemplate) (ret graphql.Marshaler) {
 	return ec.marshalNMessageTemplateKind2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplateKind(ctx, field.Selections, obj.Kind)
 }
@@ -42439,6 +42970,94 @@ func (ec *executionContext) fieldContext_Mutation_setHomeGroup(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setHomeGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retireGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retireGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetireGroup(ctx, fc.Args["input"].(RetireGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RetireGroupPayload) graphql.Marshaler {
+			return ec.marshalORetireGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRetireGroupPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retireGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetireGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retireGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeGroup(ctx, fc.Args["input"].(MergeGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeGroupPayload) graphql.Marshaler {
+			return ec.marshalOMergeGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMergeGroupPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -48407,6 +49026,70 @@ func (ec *executionContext) _RespondToNominationPayload_userErrors(ctx context.C
 func (ec *executionContext) fieldContext_RespondToNominationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RespondToNominationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetireGroupPayload_group(ctx context.Context, field graphql.CollectedField, obj *RetireGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetireGroupPayload_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetireGroupPayload_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetireGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetireGroupPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *RetireGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetireGroupPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetireGroupPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetireGroupPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -65424,7 +66107,7 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "meetupURL", "meetupURLNEQ", "meetupURLIn", "meetupURLNotIn", "meetupURLGT", "meetupURLGTE", "meetupURLLT", "meetupURLLTE", "meetupURLContains", "meetupURLHasPrefix", "meetupURLHasSuffix", "meetupURLIsNil", "meetupURLNotNil", "meetupURLEqualFold", "meetupURLContainsFold", "chatURL", "chatURLNEQ", "chatURLIn", "chatURLNotIn", "chatURLGT", "chatURLGTE", "chatURLLT", "chatURLLTE", "chatURLContains", "chatURLHasPrefix", "chatURLHasSuffix", "chatURLIsNil", "chatURLNotNil", "chatURLEqualFold", "chatURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "officialSince", "officialSinceNEQ", "officialSinceIn", "officialSinceNotIn", "officialSinceGT", "officialSinceGTE", "officialSinceLT", "officialSinceLTE", "officialSinceIsNil", "officialSinceNotNil", "hasCommunity", "hasCommunityWith", "hasRegion", "hasRegionWith", "hasMentor", "hasMentorWith", "hasContributions", "hasContributionsWith", "hasElections", "hasElectionsWith", "near"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "communityIDGT", "communityIDGTE", "communityIDLT", "communityIDLTE", "communityIDContains", "communityIDHasPrefix", "communityIDHasSuffix", "communityIDEqualFold", "communityIDContainsFold", "regionID", "regionIDNEQ", "regionIDIn", "regionIDNotIn", "regionIDGT", "regionIDGTE", "regionIDLT", "regionIDLTE", "regionIDContains", "regionIDHasPrefix", "regionIDHasSuffix", "regionIDIsNil", "regionIDNotNil", "regionIDEqualFold", "regionIDContainsFold", "mentorID", "mentorIDNEQ", "mentorIDIn", "mentorIDNotIn", "mentorIDGT", "mentorIDGTE", "mentorIDLT", "mentorIDLTE", "mentorIDContains", "mentorIDHasPrefix", "mentorIDHasSuffix", "mentorIDIsNil", "mentorIDNotNil", "mentorIDEqualFold", "mentorIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityEqualFold", "cityContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryEqualFold", "countryContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "websiteURL", "websiteURLNEQ", "websiteURLIn", "websiteURLNotIn", "websiteURLGT", "websiteURLGTE", "websiteURLLT", "websiteURLLTE", "websiteURLContains", "websiteURLHasPrefix", "websiteURLHasSuffix", "websiteURLIsNil", "websiteURLNotNil", "websiteURLEqualFold", "websiteURLContainsFold", "meetupURL", "meetupURLNEQ", "meetupURLIn", "meetupURLNotIn", "meetupURLGT", "meetupURLGTE", "meetupURLLT", "meetupURLLTE", "meetupURLContains", "meetupURLHasPrefix", "meetupURLHasSuffix", "meetupURLIsNil", "meetupURLNotNil", "meetupURLEqualFold", "meetupURLContainsFold", "chatURL", "chatURLNEQ", "chatURLIn", "chatURLNotIn", "chatURLGT", "chatURLGTE", "chatURLLT", "chatURLLTE", "chatURLContains", "chatURLHasPrefix", "chatURLHasSuffix", "chatURLIsNil", "chatURLNotNil", "chatURLEqualFold", "chatURLContainsFold", "logoURL", "logoURLNEQ", "logoURLIn", "logoURLNotIn", "logoURLGT", "logoURLGTE", "logoURLLT", "logoURLLTE", "logoURLContains", "logoURLHasPrefix", "logoURLHasSuffix", "logoURLIsNil", "logoURLNotNil", "logoURLEqualFold", "logoURLContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "officialSince", "officialSinceNEQ", "officialSinceIn", "officialSinceNotIn", "officialSinceGT", "officialSinceGTE", "officialSinceLT", "officialSinceLTE", "officialSinceIsNil", "officialSinceNotNil", "endedAt", "endedAtNEQ", "endedAtIn", "endedAtNotIn", "endedAtGT", "endedAtGTE", "endedAtLT", "endedAtLTE", "endedAtIsNil", "endedAtNotNil", "endReason", "endReasonNEQ", "endReasonIn", "endReasonNotIn", "endReasonGT", "endReasonGTE", "endReasonLT", "endReasonLTE", "endReasonContains", "endReasonHasPrefix", "endReasonHasSuffix", "endReasonIsNil", "endReasonNotNil", "endReasonEqualFold", "endReasonContainsFold", "mergedIntoID", "mergedIntoIDNEQ", "mergedIntoIDIn", "mergedIntoIDNotIn", "mergedIntoIDGT", "mergedIntoIDGTE", "mergedIntoIDLT", "mergedIntoIDLTE", "mergedIntoIDContains", "mergedIntoIDHasPrefix", "mergedIntoIDHasSuffix", "mergedIntoIDIsNil", "mergedIntoIDNotNil", "mergedIntoIDEqualFold", "mergedIntoIDContainsFold", "hasCommunity", "hasCommunityWith", "hasRegion", "hasRegionWith", "hasMentor", "hasMentorWith", "hasContributions", "hasContributionsWith", "hasElections", "hasElectionsWith", "hasMergedInto", "hasMergedIntoWith", "hasMergedGroups", "hasMergedGroupsWith", "near"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -67048,6 +67731,286 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.OfficialSinceNotNil = data
+		case "endedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAt = data
+		case "endedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtNEQ = data
+		case "endedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtIn = data
+		case "endedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtNotIn = data
+		case "endedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtGT = data
+		case "endedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtGTE = data
+		case "endedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtLT = data
+		case "endedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtLTE = data
+		case "endedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtIsNil = data
+		case "endedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtNotNil = data
+		case "endReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReason = data
+		case "endReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonNEQ = data
+		case "endReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonIn = data
+		case "endReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonNotIn = data
+		case "endReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonGT = data
+		case "endReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonGTE = data
+		case "endReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonLT = data
+		case "endReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonLTE = data
+		case "endReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonContains = data
+		case "endReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonHasPrefix = data
+		case "endReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonHasSuffix = data
+		case "endReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonIsNil = data
+		case "endReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonNotNil = data
+		case "endReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonEqualFold = data
+		case "endReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonContainsFold = data
+		case "mergedIntoID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoID = data
+		case "mergedIntoIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDNEQ = data
+		case "mergedIntoIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDIn = data
+		case "mergedIntoIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDNotIn = data
+		case "mergedIntoIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDGT = data
+		case "mergedIntoIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDGTE = data
+		case "mergedIntoIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDLT = data
+		case "mergedIntoIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDLTE = data
+		case "mergedIntoIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDContains = data
+		case "mergedIntoIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDHasPrefix = data
+		case "mergedIntoIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDHasSuffix = data
+		case "mergedIntoIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDIsNil = data
+		case "mergedIntoIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDNotNil = data
+		case "mergedIntoIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDEqualFold = data
+		case "mergedIntoIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mergedIntoIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MergedIntoIDContainsFold = data
 		case "hasCommunity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunity"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -67118,6 +68081,34 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasElectionsWith = data
+		case "hasMergedInto":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMergedInto"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMergedInto = data
+		case "hasMergedIntoWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMergedIntoWith"))
+			data, err := ec.unmarshalOGroupWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMergedIntoWith = data
+		case "hasMergedGroups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMergedGroups"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMergedGroups = data
+		case "hasMergedGroupsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMergedGroupsWith"))
+			data, err := ec.unmarshalOGroupWhereInput2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMergedGroupsWith = data
 		case "near":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
 			data, err := ec.unmarshalONearInput2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐNearInput(ctx, v)
@@ -67282,6 +68273,50 @@ func (ec *executionContext) unmarshalInputMarkShipmentShippedInput(ctx context.C
 				return it, err
 			}
 			it.TrackingCode = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMergeGroupInput(ctx context.Context, obj any) (MergeGroupInput, error) {
+	var it MergeGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "into", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "into":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("into"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Into = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
 		}
 	}
 	return it, nil
@@ -71109,6 +72144,43 @@ func (ec *executionContext) unmarshalInputRespondToNominationInput(ctx context.C
 				return it, err
 			}
 			it.Statement = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRetireGroupInput(ctx context.Context, obj any) (RetireGroupInput, error) {
+	var it RetireGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋusergroupsᚋusergroupsᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
 		}
 	}
 	return it, nil
@@ -84762,6 +85834,16 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "endedAt":
+			out.Values[i] = ec._Group_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endReason":
+			out.Values[i] = ec._Group_endReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "community":
 			field := field
 
@@ -85076,6 +86158,82 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Group_invites(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "mergedInto":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_mergedInto(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			concurrently(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "mergedGroups":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_mergedGroups(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -86017,6 +87175,51 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var mergeGroupPayloadImplementors = []string{"MergeGroupPayload"}
+
+func (ec *executionContext) _MergeGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *MergeGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeGroupPayload")
+		case "group":
+			out.Values[i] = ec._MergeGroupPayload_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MergeGroupPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var messageTemplateImplementors = []string{"MessageTemplate"}
 
 func (ec *executionContext) _MessageTemplate(ctx context.Context, sel ast.SelectionSet, obj *MessageTemplate) graphql.Marshaler {
@@ -86189,6 +87392,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setHomeGroup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setHomeGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "retireGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retireGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeGroup(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -89319,6 +90536,51 @@ func (ec *executionContext) _RespondToNominationPayload(ctx context.Context, sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._RespondToNominationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var retireGroupPayloadImplementors = []string{"RetireGroupPayload"}
+
+func (ec *executionContext) _RetireGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *RetireGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retireGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetireGroupPayload")
+		case "group":
+			out.Values[i] = ec._RetireGroupPayload_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RetireGroupPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -95154,6 +96416,11 @@ func (ec *executionContext) marshalNMemberAtRisk2ᚖgithubᚗcomᚋusergroupsᚋ
 	return ec._MemberAtRisk(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMergeGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMergeGroupInput(ctx context.Context, v any) (MergeGroupInput, error) {
+	res, err := ec.unmarshalInputMergeGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMessageLanguage2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageLanguage(ctx context.Context, v any) (MessageLanguage, error) {
 	var res MessageLanguage
 	err := res.UnmarshalGQL(v)
@@ -95816,6 +97083,11 @@ func (ec *executionContext) unmarshalNResolveObjectionInput2githubᚗcomᚋuserg
 
 func (ec *executionContext) unmarshalNRespondToNominationInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRespondToNominationInput(ctx context.Context, v any) (RespondToNominationInput, error) {
 	res, err := ec.unmarshalInputRespondToNominationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRetireGroupInput2githubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRetireGroupInput(ctx context.Context, v any) (RetireGroupInput, error) {
+	res, err := ec.unmarshalInputRetireGroupInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -98250,6 +99522,25 @@ func (ec *executionContext) marshalOGrantGroupRolePayload2ᚖgithubᚗcomᚋuser
 	return ec._GrantGroupRolePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOGroup2ᚕᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceSequentially(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOGroup2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐGroup(ctx context.Context, sel ast.SelectionSet, v *ent.Group) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -98571,6 +99862,13 @@ func (ec *executionContext) marshalOMembership2ᚖgithubᚗcomᚋusergroupsᚋus
 		return graphql.Null
 	}
 	return ec._Membership(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMergeGroupPayload(ctx context.Context, sel ast.SelectionSet, v *MergeGroupPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeGroupPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMessageTemplate2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *MessageTemplate) graphql.Marshaler {
@@ -99093,6 +100391,13 @@ func (ec *executionContext) marshalORespondToNominationPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._RespondToNominationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORetireGroupPayload2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋgraphᚋgeneratedᚐRetireGroupPayload(ctx context.Context, sel ast.SelectionSet, v *RetireGroupPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RetireGroupPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋusergroupsᚋusergroupsᚋentᚐReview(ctx context.Context, sel ast.SelectionSet, v *ent.Review) graphql.Marshaler {

@@ -656,6 +656,24 @@ type MarkShipmentShippedPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A group to merge into another.
+type MergeGroupInput struct {
+	// The group that ends: its id, or its community's slug and its own joined by a slash.
+	ID pulid.ID `json:"id"`
+	// The surviving group, of the same community, active or official.
+	Into pulid.ID `json:"into"`
+	// Why the groups merge (1 to 500 characters); their people are told and it stays on the group.
+	Reason string `json:"reason"`
+}
+
+// The result of mergeGroup.
+type MergeGroupPayload struct {
+	// The merged group, now ARCHIVED with mergedInto set; null when refused.
+	Group *ent.Group `json:"group,omitempty"`
+	// Why the groups were not merged; empty when they were.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The wording of one of a community's letters: Go text/template sources.
 type MessageTemplate struct {
 	// Which letter.
@@ -995,6 +1013,22 @@ type RespondToNominationPayload struct {
 	// Your candidacy after the answer; null when refused.
 	Candidate *ent.Candidate `json:"candidate,omitempty"`
 	// Why the answer was not taken; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A group to retire.
+type RetireGroupInput struct {
+	// The group: its id, or its community's slug and its own joined by a slash.
+	ID pulid.ID `json:"id"`
+	// Why the group is retired (1 to 500 characters); its people are told and it stays on the group.
+	Reason string `json:"reason"`
+}
+
+// The result of retireGroup.
+type RetireGroupPayload struct {
+	// The group, now ARCHIVED; null when refused.
+	Group *ent.Group `json:"group,omitempty"`
+	// Why the group was not retired; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 

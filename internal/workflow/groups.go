@@ -65,9 +65,7 @@ func (r *Runner) UpdateGroup(ctx context.Context, id pulid.ID, in GroupUpdate) (
 		if !authz.CanAdministerGroup(v, g) {
 			return nil, apierror.Forbiddenf("only the group's organizers and the community's staff may change it")
 		}
-		switch g.Status {
-		case group.StatusACTIVE, group.StatusOFFICIAL, group.StatusDORMANT:
-		default:
+		if !editable(g.Status) {
 			return nil, statusConflict(g.Status, "a %s group cannot be edited", strings.ToLower(string(g.Status)))
 		}
 		u := c.Group.UpdateOneID(g.ID)
@@ -190,4 +188,190 @@ func (r *Runner) SetHomeGroup(ctx context.Context, groupRef *pulid.ID) ([]*ent.R
 		}
 		return c.Role.Query().Where(role.IDIn(ids...)).Order(ent.Asc(role.FieldID)).All(ctx)
 	})
+}
+
+// RetireGroup archives a running group for good (staff): it becomes
+// ARCHIVED with the time and the staff's reason, every live role in it ends
+// (REMOVED, with the reason), ambassadors whose home group it was lose it,
+// and everyone who held a role is sent a message.
+func (r *Runner) RetireGroup(ctx context.Context, id pulid.ID, reason string) (*ent.Group, error) {
+	return act(ctx, r, "retire group", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Group, error) {
+		return archiveGroup(ctx, c, v, id, nil, reason, now)
+	})
+}
+
+// MergeGroup archives a running group into another running group of the
+// same community (staff): like RetireGroup, and it records the survivor in
+// mergedInto and moves everyone who held an active role in the merged group
+// into the survivor as an ACTIVE MEMBER (keeping their obligation year),
+// unless they are already in its roster. Moving rather than inviting keeps
+// people's standing and their group; each is told and may leave at once.
+func (r *Runner) MergeGroup(ctx context.Context, id, into pulid.ID, reason string) (*ent.Group, error) {
+	return act(ctx, r, "merge group", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Group, error) {
+		return archiveGroup(ctx, c, v, id, &into, reason, now)
+	})
+}
+
+// editable reports whether a group's status lets it be edited, merged or
+// retired.
+func editable(s group.Status) bool {
+	return s == group.StatusACTIVE || s == group.StatusOFFICIAL || s == group.StatusDORMANT
+}
+
+// archiveGroup is RetireGroup, or MergeGroup when into is not nil.
+func archiveGroup(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID, into *pulid.ID, reason string, now time.Time) (*ent.Group, error) {
+	all := authz.Unfiltered(ctx)
+	id, err := ref.Group(ctx, c, "id", id)
+	if err != nil {
+		return nil, err
+	}
+	var survivorID pulid.ID
+	if into != nil {
+		if survivorID, err = ref.Group(ctx, c, "into", *into); err != nil {
+			return nil, err
+		}
+		if survivorID == id {
+			return nil, apierror.Invalid("into", "a group cannot be merged into itself")
+		}
+	}
+	// Lock both rows in one order, so two merges of the same pair cannot
+	// deadlock and each decides on the statuses as they are.
+	lock := []pulid.ID{id}
+	if survivorID != "" {
+		lock = append(lock, survivorID)
+		if survivorID < id {
+			lock[0], lock[1] = survivorID, id
+		}
+	}
+	for _, l := range lock {
+		if err := lockGroup(all, c, l); err != nil {
+			return nil, err
+		}
+	}
+	g, err := c.Group.Query().Where(group.ID(id)).WithCommunity().Only(all)
+	if err != nil {
+		return nil, notFound(err, "group")
+	}
+	if !v.HasScope(viewer.ScopeWrite) || !v.IsStaff(g.CommunityID) {
+		return nil, apierror.Forbiddenf("only the community's staff may retire or merge a group")
+	}
+	if reason, err = checkText("reason", reason, 500); err != nil {
+		return nil, err
+	}
+	if !editable(g.Status) {
+		return nil, statusConflict(g.Status, "only a running group can be retired or merged; this one is %s", strings.ToLower(string(g.Status)))
+	}
+	var survivor *ent.Group
+	if survivorID != "" {
+		if survivor, err = c.Group.Get(all, survivorID); err != nil {
+			return nil, notFound(err, "group")
+		}
+		if survivor.CommunityID != g.CommunityID {
+			return nil, apierror.Invalid("into", "the surviving group must belong to the same community")
+		}
+		if survivor.Status != group.StatusACTIVE && survivor.Status != group.StatusOFFICIAL {
+			return nil, apierror.Invalid("into", "the surviving group must be active or official")
+		}
+	}
+	u := c.Group.UpdateOneID(g.ID).SetStatus(group.StatusARCHIVED).SetEndedAt(now).SetEndReason(reason)
+	if survivor != nil {
+		u.SetMergedIntoID(survivor.ID)
+	}
+	if err := u.Exec(ctx); err != nil {
+		return nil, err
+	}
+	live, err := c.Role.Query().Where(role.GroupID(g.ID), role.StatusIn(liveRoles...)).Order(ent.Asc(role.FieldID)).All(all)
+	if err != nil {
+		return nil, err
+	}
+	ended := "the group was retired: " + reason
+	if survivor != nil {
+		ended = "the group was merged into " + survivor.Name + ": " + reason
+	}
+	if len([]rune(ended)) > 500 {
+		ended = string([]rune(ended)[:500])
+	}
+	if err := c.Role.Update().Where(role.GroupID(g.ID), role.StatusIn(liveRoles...)).
+		SetStatus(role.StatusREMOVED).SetEndedAt(now).SetEndReason(ended).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.Role.Update().Where(role.HomeGroupID(g.ID)).ClearHomeGroupID().Exec(ctx); err != nil {
+		return nil, err
+	}
+	com := g.Edges.Community
+	told := map[pulid.ID]bool{}
+	moved, newcomers := map[pulid.ID]bool{}, 0
+	for _, ro := range live {
+		if survivor != nil && ro.Status == role.StatusACTIVE && !moved[ro.UserID] {
+			added, err := moveMember(ctx, c, ro, survivor, live, now)
+			if err != nil {
+				return nil, err
+			}
+			moved[ro.UserID] = true
+			if added {
+				newcomers++
+			}
+		}
+		if told[ro.UserID] {
+			continue
+		}
+		told[ro.UserID] = true
+		if err := tellArchived(ctx, c, com, g, survivor, ro.UserID, reason, moved[ro.UserID]); err != nil {
+			return nil, err
+		}
+	}
+	if survivor != nil {
+		orgs, err := c.Role.Query().Where(role.GroupID(survivor.ID), role.KindEQ(role.KindORGANIZER), role.StatusEQ(role.StatusACTIVE)).
+			Order(ent.Asc(role.FieldID)).All(all)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orgs {
+			body := fmt.Sprintf("%s's staff merged %s into %s (%s). %d of its people who were not in your group yet are now your members; please welcome them.\n",
+				com.Name, g.Name, survivor.Name, reason, newcomers)
+			if err := queueMessage(ctx, c, com.ID, o.UserID, "group_merged_in",
+				fmt.Sprintf("%s has merged into %s", g.Name, survivor.Name), body, "group_merged_in:"+string(g.ID)+":"+string(o.UserID)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return c.Group.Get(ctx, g.ID)
+}
+
+// moveMember gives the holder of an active role in a merged group an ACTIVE
+// MEMBER role in the survivor, unless they are already in its roster; the
+// obligation year of their membership carries over. It is a move, not a
+// join: no certificate or souvenir is owed again. It reports whether it
+// added a role.
+func moveMember(ctx context.Context, c *ent.Client, ro *ent.Role, survivor *ent.Group, live []*ent.Role, now time.Time) (bool, error) {
+	already, err := inGroup(ctx, c, survivor.ID, ro.UserID)
+	if err != nil || already {
+		return false, err
+	}
+	rc := c.Role.Create().SetUserID(ro.UserID).SetKind(role.KindMEMBER).SetCommunityID(survivor.CommunityID).
+		SetGroupID(survivor.ID).SetTermStart(now)
+	for _, m := range live {
+		if m.UserID == ro.UserID && m.Kind == role.KindMEMBER && m.Status == role.StatusACTIVE {
+			rc.SetNillableObligationStartedAt(m.ObligationStartedAt).SetNillableObligationDueAt(m.ObligationDueAt)
+		}
+	}
+	return true, rc.Exec(ctx)
+}
+
+// tellArchived queues the message telling someone who held a role in g that
+// it was retired, or merged into survivor (and whether they were moved).
+func tellArchived(ctx context.Context, c *ent.Client, com *ent.Community, g, survivor *ent.Group, userID pulid.ID, reason string, moved bool) error {
+	if survivor == nil {
+		body := fmt.Sprintf("%s's staff have retired the user group %s, so your role in it has ended. Their reason: %s\n"+
+			"Thank you for taking part. You are welcome in the community's other groups.\n", com.Name, g.Name, reason)
+		return queueMessage(ctx, c, com.ID, userID, "group_retired", fmt.Sprintf("%s has been retired", g.Name), body,
+			"group_ended:"+string(g.ID)+":"+string(userID))
+	}
+	body := fmt.Sprintf("%s's staff have merged the user group %s into %s, so your role in %s has ended. Their reason: %s\n",
+		com.Name, g.Name, survivor.Name, g.Name, reason)
+	if moved {
+		body += fmt.Sprintf("You are now a member of %s; if you would rather not be, you can leave it at any time.\n", survivor.Name)
+	}
+	return queueMessage(ctx, c, com.ID, userID, "group_merged", fmt.Sprintf("%s has merged into %s", g.Name, survivor.Name), body,
+		"group_ended:"+string(g.ID)+":"+string(userID))
 }

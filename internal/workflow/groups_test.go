@@ -136,3 +136,107 @@ func TestAmbassadorApprovalSetsHomeGroup(t *testing.T) {
 		t.Errorf("roles after approval: %+v", roles)
 	}
 }
+
+// TestRetireGroup: staff archive a running group with a reason; its roles
+// end, home groups pointing at it are cleared, its people are told; others
+// are refused and an archived group cannot be retired again.
+func TestRetireGroup(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	com := w.Community(policy.OpenStack())
+	g := w.Group(com, group.StatusACTIVE)
+	staff := w.Person(role.KindCOMMUNITY_MANAGER, com)
+	org := w.Person(role.KindORGANIZER, g)
+	member := w.Person(role.KindMEMBER, g)
+	amb := w.User()
+	w.Role(amb, role.KindAMBASSADOR, w.Region(com), func(b *ent.RoleCreate) { b.SetHomeGroupID(g.ID) })
+
+	for _, who := range []*ent.User{org, member, amb} {
+		_, err := w.Runner.RetireGroup(w.As(who.ID), g.ID, "quiet")
+		wantCode(t, err, apierror.Forbidden)
+	}
+	_, err := w.Runner.RetireGroup(w.As(staff.ID), g.ID, "  ")
+	refused(t, err, apierror.BadUserInput, "reason")
+
+	got, err := w.Runner.RetireGroup(w.As(staff.ID), g.ID, "No meetings for two years.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != group.StatusARCHIVED || got.EndedAt == nil || !got.EndedAt.Equal(w.Now()) || got.EndReason != "No meetings for two years." || got.MergedIntoID != "" {
+		t.Errorf("retired group: %+v", got)
+	}
+	live := w.Client.Role.Query().Where(role.GroupID(g.ID), role.StatusEQ(role.StatusACTIVE)).CountX(w.System())
+	home := w.Client.Role.Query().Where(role.UserID(amb.ID)).OnlyX(w.System())
+	if live != 0 || home.HomeGroupID != "" || home.Status != role.StatusACTIVE {
+		t.Errorf("after retiring: %d live roles, ambassador %+v", live, home)
+	}
+	for _, u := range []*ent.User{org, member} {
+		if n := w.messages("group_retired", u); n != 1 {
+			t.Errorf("%s told %d times", u.Handle, n)
+		}
+	}
+	_, err = w.Runner.RetireGroup(w.As(staff.ID), g.ID, "again")
+	wantCode(t, err, apierror.Conflict)
+}
+
+// TestMergeGroup: staff merge a group into another of the community; its
+// active people become members of the survivor (once, keeping their
+// obligation year), are told, and the survivor's organizers are told.
+func TestMergeGroup(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	com := w.Community(policy.OpenStack())
+	old := w.Group(com, group.StatusACTIVE)
+	survivor := w.Group(com, group.StatusOFFICIAL)
+	other := w.Group(w.Community(policy.OpenStack()), group.StatusACTIVE)
+	staff := w.Person(role.KindCOMMUNITY_MANAGER, com)
+	org := w.Person(role.KindORGANIZER, old)
+	due := w.Now().AddDate(0, 6, 0)
+	member := w.User()
+	w.Role(member, role.KindMEMBER, old, func(b *ent.RoleCreate) { b.SetObligationDueAt(due) })
+	both := w.Person(role.KindMEMBER, old)
+	w.Role(both, role.KindMEMBER, survivor)
+	pending := w.User()
+	w.Role(pending, role.KindMEMBER, old, func(b *ent.RoleCreate) { b.SetStatus(role.StatusPENDING) })
+	survivorOrg := w.Person(role.KindORGANIZER, survivor)
+
+	_, err := w.Runner.MergeGroup(w.As(org.ID), old.ID, survivor.ID, "together")
+	wantCode(t, err, apierror.Forbidden)
+	_, err = w.Runner.MergeGroup(w.As(staff.ID), old.ID, old.ID, "together")
+	refused(t, err, apierror.BadUserInput, "into")
+	_, err = w.Runner.MergeGroup(w.As(staff.ID), old.ID, other.ID, "together")
+	refused(t, err, apierror.BadUserInput, "into")
+
+	got, err := w.Runner.MergeGroup(w.As(staff.ID), old.ID, survivor.ID, "Two groups in one city.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != group.StatusARCHIVED || got.MergedIntoID != survivor.ID || got.EndReason != "Two groups in one city." {
+		t.Errorf("merged group: %+v", got)
+	}
+	members := func(u *ent.User) []*ent.Role {
+		return w.Client.Role.Query().Where(role.UserID(u.ID), role.GroupID(survivor.ID), role.StatusEQ(role.StatusACTIVE)).AllX(w.System())
+	}
+	if rs := members(member); len(rs) != 1 || rs[0].Kind != role.KindMEMBER || rs[0].ObligationDueAt == nil || !rs[0].ObligationDueAt.Equal(due) {
+		t.Errorf("moved member: %+v", rs)
+	}
+	if rs := members(org); len(rs) != 1 || rs[0].Kind != role.KindMEMBER {
+		t.Errorf("the old organizer becomes a member: %+v", rs)
+	}
+	if rs := members(both); len(rs) != 1 {
+		t.Errorf("a member of both has %d roles in the survivor", len(rs))
+	}
+	if rs := members(pending); len(rs) != 0 {
+		t.Errorf("a pending request was moved: %+v", rs)
+	}
+	for _, u := range []*ent.User{org, member, both, pending} {
+		if n := w.messages("group_merged", u); n != 1 {
+			t.Errorf("%s told %d times", u.Handle, n)
+		}
+	}
+	if n := w.messages("group_merged_in", survivorOrg); n != 1 {
+		t.Errorf("the survivor's organizer told %d times", n)
+	}
+	_, err = w.Runner.MergeGroup(w.As(staff.ID), survivor.ID, old.ID, "back")
+	refused(t, err, apierror.BadUserInput, "into")
+}
