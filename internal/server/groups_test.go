@@ -94,3 +94,64 @@ func TestEditGroupsAndHomeGroup(t *testing.T) {
 		t.Errorf("near inside or: %+v %+v", r.Data, r.Errors)
 	}
 }
+
+// TestRetireAndMergeGroups is issue 19's retiring and merging over GraphQL:
+// staff merge one group into another (its member moves, mergedInto and the
+// reason are public on the archived group), retire a third, and a member's
+// or an anonymous attempt is refused.
+func TestRetireAndMergeGroups(t *testing.T) {
+	base := dbtest.Open(t)
+	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client})
+	sys := dbtest.FixtureContext(t)
+	c := base.Client
+	tx, err := c.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os := tx.Community.Create().SetName("OpenStack").SetSlug("openstack").SetPolicy(policy.OpenStack()).SaveX(sys)
+	mkGroup := func(name, slug string) *ent.Group {
+		return tx.Group.Create().SetCommunityID(os.ID).SetName(name).SetSlug(slug).SetCity(name).SetCountry("FR").SetStatus("ACTIVE").SaveX(sys)
+	}
+	paris, southParis, lyon := mkGroup("Paris", "paris"), mkGroup("Paris {South}", "paris-south"), mkGroup("Lyon", "lyon")
+	mk := func(h string) *ent.User { return tx.User.Create().SetHandle(h).SetName(h).SaveX(sys) }
+	mgr, ada := mk("mgr"), mk("ada")
+	tx.Role.Create().SetUserID(mgr.ID).SetCommunityID(os.ID).SetKind(role.KindCOMMUNITY_MANAGER).ExecX(sys)
+	tx.Role.Create().SetUserID(ada.ID).SetCommunityID(os.ID).SetGroupID(southParis.ID).SetKind(role.KindMEMBER).ExecX(sys)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	as := func(u *ent.User) string { return "Session " + string(u.ID) }
+
+	const merge = `mutation($in: MergeGroupInput!) { mergeGroup(input: $in) {
+		group { status endReason endedAt mergedInto { slug } } userErrors { code field } } }`
+	in := map[string]any{"id": "openstack/paris-south", "into": string(paris.ID), "reason": "One city, one group."}
+	for _, who := range []string{"", as(ada)} {
+		if r := query(t, h, who, merge, map[string]any{"in": in}); code(r) != "UNAUTHENTICATED" && code(r) != "FORBIDDEN" {
+			t.Errorf("merge by %q: %+v %+v", who, r.Data, r.Errors)
+		}
+	}
+	r := query(t, h, as(mgr), merge, map[string]any{"in": in})
+	if !accepted(r, "mergeGroup") || dig(r.Data, "mergeGroup", "group", "status") != "ARCHIVED" ||
+		dig(r.Data, "mergeGroup", "group", "mergedInto", "slug") != "paris" || dig(r.Data, "mergeGroup", "group", "endedAt") == nil {
+		t.Fatalf("merge: %+v %+v", r.Data, r.Errors)
+	}
+	roster := `{ group(community: "openstack", slug: "paris") { roles { edges { node { kind status user { handle } } } } mergedGroups { slug endReason } } }`
+	r = query(t, h, "", roster, nil)
+	if dig(r.Data, "group", "roles", "edges", "0", "node", "user", "handle") != "ada" || dig(r.Data, "group", "mergedGroups", "0", "endReason") != "One city, one group." {
+		t.Errorf("survivor after the merge: %+v %+v", r.Data, r.Errors)
+	}
+
+	const retire = `mutation($in: RetireGroupInput!) { retireGroup(input: $in) { group { status endReason } userErrors { code field } } }`
+	r = query(t, h, as(mgr), retire, map[string]any{"in": map[string]any{"id": string(lyon.ID), "reason": ""}})
+	if ue := userError(r, "retireGroup"); ue == nil || ue["code"] != "BAD_USER_INPUT" {
+		t.Errorf("retire without a reason: %+v %+v", r.Data, r.Errors)
+	}
+	r = query(t, h, as(mgr), retire, map[string]any{"in": map[string]any{"id": string(lyon.ID), "reason": "No organizer for a year."}})
+	if !accepted(r, "retireGroup") || dig(r.Data, "retireGroup", "group", "status") != "ARCHIVED" {
+		t.Errorf("retire: %+v %+v", r.Data, r.Errors)
+	}
+	r = query(t, h, as(mgr), retire, map[string]any{"in": map[string]any{"id": string(lyon.ID), "reason": "again"}})
+	if ue := userError(r, "retireGroup"); ue == nil || ue["code"] != "CONFLICT" {
+		t.Errorf("retire twice: %+v %+v", r.Data, r.Errors)
+	}
+}
