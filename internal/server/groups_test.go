@@ -141,6 +141,16 @@ func TestRetireAndMergeGroups(t *testing.T) {
 		t.Errorf("survivor after the merge: %+v %+v", r.Data, r.Errors)
 	}
 
+	// Privacy: the merged group's ended roles (REMOVED) are hidden from the
+	// public and shown to staff, like any ended role.
+	ended := `{ group(community: "openstack", slug: "paris-south") { status roles { totalCount } } }`
+	if r := query(t, h, "", ended, nil); dig(r.Data, "group", "status") != "ARCHIVED" || dig(r.Data, "group", "roles", "totalCount") != float64(0) {
+		t.Errorf("anonymous sees the merged group's ended roles: %+v %+v", r.Data, r.Errors)
+	}
+	if r := query(t, h, as(mgr), ended, nil); dig(r.Data, "group", "roles", "totalCount") != float64(1) {
+		t.Errorf("staff miss the merged group's ended roles: %+v %+v", r.Data, r.Errors)
+	}
+
 	const retire = `mutation($in: RetireGroupInput!) { retireGroup(input: $in) { group { status endReason } userErrors { code field } } }`
 	r = query(t, h, as(mgr), retire, map[string]any{"in": map[string]any{"id": string(lyon.ID), "reason": ""}})
 	if ue := userError(r, "retireGroup"); ue == nil || ue["code"] != "BAD_USER_INPUT" {
