@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -298,6 +299,9 @@ func archiveGroup(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid
 	if err := c.Role.Update().Where(role.HomeGroupID(g.ID)).ClearHomeGroupID().Exec(ctx); err != nil {
 		return nil, err
 	}
+	if err := closeApplicationsTo(ctx, c, v, g, ended, now); err != nil {
+		return nil, err
+	}
 	com := g.Edges.Community
 	told := map[pulid.ID]bool{}
 	moved, newcomers := map[pulid.ID]bool{}, 0
@@ -374,4 +378,29 @@ func tellArchived(ctx context.Context, c *ent.Client, com *ent.Community, g, sur
 	}
 	return queueMessage(ctx, c, com.ID, userID, "group_merged", fmt.Sprintf("%s has merged into %s", g.Name, survivor.Name), body,
 		"group_ended:"+string(g.ID)+":"+string(userID))
+}
+
+// closeApplicationsTo rejects the applications still open for a group that
+// is being archived (join and organizer requests, official status, a group
+// ambassador's request), each with why and a message to its applicant: left
+// open, one approved later would grant a role in a group that no longer runs.
+func closeApplicationsTo(ctx context.Context, c *ent.Client, v *viewer.Viewer, g *ent.Group, why string, now time.Time) error {
+	open, err := c.Application.Query().Where(application.GroupID(g.ID), application.StatusIn(authz.OpenStatuses...)).
+		All(authz.Unfiltered(ctx))
+	if err != nil {
+		return err
+	}
+	for _, app := range open {
+		if err := c.Application.UpdateOneID(app.ID).SetStatus(application.StatusREJECTED).SetDecidedByID(v.UserID).
+			SetDecidedAt(now).SetDecisionReason(why).Exec(ctx); err != nil {
+			return err
+		}
+		if err := queueMessage(ctx, c, g.CommunityID, app.ApplicantID, "application_closed",
+			"Your request about "+g.Name+" was closed",
+			"Your "+strings.ToLower(string(app.Kind))+" request about "+g.Name+" was closed because "+why+".",
+			string(app.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

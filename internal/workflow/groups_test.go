@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/usergroups/usergroups/ent"
@@ -150,6 +151,8 @@ func TestRetireGroup(t *testing.T) {
 	member := w.Person(role.KindMEMBER, g)
 	amb := w.User()
 	w.Role(amb, role.KindAMBASSADOR, w.Region(com), func(b *ent.RoleCreate) { b.SetHomeGroupID(g.ID) })
+	joiner := w.User()
+	join := w.Application(com, joiner, application.KindMEMBERSHIP, func(b *ent.ApplicationCreate) { b.SetGroupID(g.ID) })
 
 	for _, who := range []*ent.User{org, member, amb} {
 		_, err := w.Runner.RetireGroup(w.As(who.ID), g.ID, "quiet")
@@ -174,6 +177,14 @@ func TestRetireGroup(t *testing.T) {
 		if n := w.messages("group_retired", u); n != 1 {
 			t.Errorf("%s told %d times", u.Handle, n)
 		}
+	}
+	// A join request left open would grant a role in an archived group.
+	if app := w.Client.Application.GetX(w.System(), join.ID); app.Status != application.StatusREJECTED || app.DecidedAt == nil ||
+		!strings.Contains(app.DecisionReason, "No meetings for two years.") {
+		t.Errorf("open join request after retiring: %+v", app)
+	}
+	if n := w.messages("application_closed", joiner); n != 1 {
+		t.Errorf("applicant told %d times", n)
 	}
 	_, err = w.Runner.RetireGroup(w.As(staff.ID), g.ID, "again")
 	wantCode(t, err, apierror.Conflict)
