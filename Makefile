@@ -40,8 +40,9 @@ check-generate: generate ## Fail if generated code or go.mod differ from what is
 	@test -z "$$(git status --porcelain --untracked-files=all -- ent graph go.mod go.sum)" || \
 		(echo "generation left untracked files:" >&2; git status --porcelain -- ent graph >&2; exit 1)
 
-lint: ## Run go vet and check gofmt
+lint: ## Run go vet, staticcheck (pinned in go.mod as a tool) and check gofmt
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed on:" >&2; gofmt -l . >&2; exit 1)
 
 # graphql-schema-linter (pinned in internal/tools/schemalint, run through npx)

@@ -27,7 +27,7 @@ type Group { name: String, members(first: Int, last: Int): GroupConnection }
 
 func parse(t *testing.T, q string) *ast.QueryDocument {
 	t.Helper()
-	doc, errs := gqlparser.LoadQuery(pagedSchema, q)
+	doc, errs := gqlparser.LoadQueryWithRules(pagedSchema, q, nil) // nil: the default rules
 	if errs != nil {
 		t.Fatalf("%s: %v", q, errs)
 	}

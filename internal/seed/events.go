@@ -348,7 +348,6 @@ func (g *gen) buildEvent(e *evt, loc *time.Location, guests []*person) {
 	// Lay the slots out back to back; a second track runs beside the main one
 	// after the first slot.
 	at := e.start
-	end := e.start
 	var secondAt time.Time
 	for i, s := range slots {
 		g.agendaItem(e, s, at)
@@ -357,7 +356,7 @@ func (g *gen) buildEvent(e *evt, loc *time.Location, guests []*person) {
 			secondAt = at
 		}
 	}
-	end = at
+	end := at
 	for _, s := range second {
 		g.agendaItem(e, s, secondAt)
 		secondAt = secondAt.Add(time.Duration(s.minutes) * time.Minute)

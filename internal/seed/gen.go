@@ -229,17 +229,6 @@ func (gr *grp) placeAs(st string) policy.Place {
 		Latitude: ptr(gr.pl.Lat), Longitude: ptr(gr.pl.Lon)}
 }
 
-// activeMembers returns the people whose MEMBER role is ACTIVE.
-func (gr *grp) activeMembers() []*person {
-	var out []*person
-	for _, m := range gr.members {
-		if m.status == role.StatusACTIVE {
-			out = append(out, m.p)
-		}
-	}
-	return out
-}
-
 type evt struct {
 	id       pulid.ID
 	g        *grp

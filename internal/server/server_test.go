@@ -44,8 +44,6 @@ func signedIn(t *testing.T, db *store.DB, userID pulid.ID) *client.Client {
 }
 
 // asToken sends the request with an API token.
-func asToken(secret string) client.Option { return client.AddHeader("Authorization", "Bearer "+secret) }
-
 // gqlError is one entry of a response's errors.
 type gqlError struct {
 	Message    string         `json:"message"`
