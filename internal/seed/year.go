@@ -16,6 +16,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/internal/policy"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // lapseReason is the end reason the obligations job gives a membership
@@ -373,7 +374,6 @@ func (g *gen) buildYear() {
 	// word of the lapses of the last three months (keys as the job's).
 	for _, gr := range g.oe.groups[:len(openEulerCities)] {
 		for _, m := range gr.members {
-			due := m.obligDue.UTC().Format(time.RFC3339)
 			switch {
 			case m.status == role.StatusACTIVE && g.risky[m]:
 				for _, d := range []int{30, 7} {
@@ -388,7 +388,7 @@ func (g *gen) buildYear() {
 							"organizer can verify it; otherwise the membership ends on that date.\n",
 							m.p.name, gr.pl.Name, m.obligDue.Format("2 January 2006")),
 						status: message.StatusSENT, created: minTime(at.Add(time.Duration(5+g.intn(50))*time.Minute), g.now.Add(-time.Hour)),
-						attempts: 1, dedupe: fmt.Sprintf("obligation_warning:%s:%s:%d", m.role, due, d)})
+						attempts: 1, dedupe: workflow.ObligationWarningKey(m.role, m.obligDue, d)})
 				}
 			case m.status == role.StatusLAPSED && m.ended.After(g.daysAgo(90)):
 				g.message(msg{c: g.oe, to: m.p, template: "membership_lapsed",
@@ -397,7 +397,7 @@ func (g *gen) buildYear() {
 						"membership of the %s group ended on %s. You can ask to join again at any time.\n",
 						m.p.name, gr.pl.Name, m.obligDue.Format("2 January 2006")),
 					status: message.StatusSENT, created: m.ended.Add(time.Minute), attempts: 1,
-					dedupe: fmt.Sprintf("membership_lapsed:%s:%s", m.role, due)})
+					dedupe: workflow.ObligationLapseKey(m.role, m.obligDue)})
 			}
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/group"
-	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/user"
@@ -144,7 +143,7 @@ func (r *Runner) NominateForAward(ctx context.Context, in AwardNominationRequest
 		if err != nil {
 			return nil, err
 		}
-		member, err := c.Role.Query().Where(role.UserID(in.Member), role.GroupID(g.ID), role.StatusEQ(role.StatusACTIVE)).Exist(all)
+		member, err := activeInGroup(ctx, c, g.ID, in.Member)
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"crypto/rand"
 	"strings"
 	"time"
 	"unicode"
@@ -22,8 +21,8 @@ const (
 
 // newCertificateCode returns a fresh random code, "ABCD-EFGH-JKLM".
 func newCertificateCode() (string, error) {
-	var raw [certificateCodeLen]byte
-	if _, err := rand.Read(raw[:]); err != nil {
+	raw, err := randomCode(certificateCodeLen)
+	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
@@ -31,8 +30,7 @@ func newCertificateCode() (string, error) {
 		if i > 0 && i%certificateCodeGroup == 0 {
 			b.WriteByte('-')
 		}
-		// 256 is a multiple of the alphabet's 32 letters: no letter is likelier.
-		b.WriteByte(inviteAlphabet[int(r)%len(inviteAlphabet)])
+		b.WriteRune(r)
 	}
 	return b.String(), nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/contribution"
-	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
@@ -37,8 +36,7 @@ func (r *Runner) RecordContribution(ctx context.Context, in ContributionRecord) 
 		if err != nil {
 			return nil, err
 		}
-		member, err := c.Role.Query().Where(role.UserID(v.UserID), role.GroupID(g.ID), role.StatusEQ(role.StatusACTIVE)).
-			Exist(authz.Unfiltered(ctx))
+		member, err := activeInGroup(ctx, c, g.ID, v.UserID)
 		if err != nil {
 			return nil, err
 		}

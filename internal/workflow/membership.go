@@ -333,8 +333,22 @@ func lastOrganizer(ctx context.Context, c *ent.Client, groupID pulid.ID) error {
 	return e
 }
 
-// inviteAlphabet avoids look-alike characters, since codes are typed too.
+// inviteAlphabet is the letters of every code people type (invites,
+// check-ins, certificates): no look-alike characters.
 const inviteAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// randomCode returns n random letters of inviteAlphabet; 256 is a multiple
+// of its 32 letters, so no letter is likelier than another.
+func randomCode(n int) (string, error) {
+	raw := make([]byte, n)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	for i, b := range raw {
+		raw[i] = inviteAlphabet[int(b)%len(inviteAlphabet)]
+	}
+	return string(raw), nil
+}
 
 // Defaults of an invite whose creator leaves them out.
 const (
@@ -358,15 +372,11 @@ func (r *Runner) CreateInvite(ctx context.Context, groupID pulid.ID, days, maxUs
 		if uses < 1 || uses > 1000 {
 			return nil, apierror.Invalid("maxUses", "maxUses must be between 1 and 1000")
 		}
-		var raw [12]byte
-		if _, err := rand.Read(raw[:]); err != nil {
+		code, err := randomCode(12)
+		if err != nil {
 			return nil, err
 		}
-		code := make([]byte, len(raw))
-		for i, b := range raw {
-			code[i] = inviteAlphabet[int(b)%len(inviteAlphabet)]
-		}
-		inv, err := c.Invite.Create().SetGroupID(g.ID).SetCreatedByID(v.UserID).SetCode(string(code)).
+		inv, err := c.Invite.Create().SetGroupID(g.ID).SetCreatedByID(v.UserID).SetCode(code).
 			SetExpiresAt(now.Add(time.Duration(d) * 24 * time.Hour)).SetMaxUses(uses).Save(ctx)
 		if err != nil {
 			return nil, err

@@ -127,7 +127,30 @@ func adoptObligation(ctx context.Context, c *ent.Client, id pulid.ID, now time.T
 
 // warningKey names one warning of one window, so it is queued once.
 func warningKey(ro *ent.Role, days int) string {
-	return fmt.Sprintf("%s:%s:%d", ro.ID, ro.ObligationDueAt.UTC().Format(time.RFC3339), days)
+	return obligationKey(ro.ID, *ro.ObligationDueAt, days)
+}
+
+// obligationKey names a membership's window (and, days > 0, one warning of
+// it) in its messages' dedupe keys.
+func obligationKey(roleID pulid.ID, due time.Time, days int) string {
+	k := string(roleID) + ":" + due.UTC().Format(time.RFC3339)
+	if days > 0 {
+		k += fmt.Sprintf(":%d", days)
+	}
+	return k
+}
+
+// ObligationWarningKey is the dedupe key of the warning days before a
+// membership's window ends; ObligationLapseKey that of its lapse letter.
+// Imports that lay out letters already sent (the demo) use them, so the job
+// does not send those again.
+func ObligationWarningKey(roleID pulid.ID, due time.Time, days int) string {
+	return templateObligationWarning + ":" + obligationKey(roleID, due, days)
+}
+
+// ObligationLapseKey: see ObligationWarningKey.
+func ObligationLapseKey(roleID pulid.ID, due time.Time) string {
+	return templateMembershipLapsed + ":" + obligationKey(roleID, due, 0)
 }
 
 // warningsDue lists the memberships owed a warning at now: a threshold
@@ -267,5 +290,5 @@ func settleObligation(ctx context.Context, c *ent.Client, id pulid.ID, now time.
 		"You are welcome back whenever you like: join the group again in the usual way, and your new year starts then.\n",
 		g.Name, com.Name, from, to)
 	return outcome, queueMessage(ctx, c, ro.CommunityID, ro.UserID, templateMembershipLapsed,
-		fmt.Sprintf("Your membership of %s has ended", g.Name), body, fmt.Sprintf("%s:%s", ro.ID, ro.ObligationDueAt.UTC().Format(time.RFC3339)))
+		fmt.Sprintf("Your membership of %s has ended", g.Name), body, obligationKey(ro.ID, *ro.ObligationDueAt, 0))
 }

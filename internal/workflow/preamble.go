@@ -41,6 +41,12 @@ func inGroup(ctx context.Context, c *ent.Client, groupID, userID pulid.ID) (bool
 		Exist(authz.Unfiltered(ctx))
 }
 
+// activeInGroup reports whether a person holds any active role in a group.
+func activeInGroup(ctx context.Context, c *ent.Client, groupID, userID pulid.ID) (bool, error) {
+	return c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.StatusEQ(role.StatusACTIVE)).
+		Exist(authz.Unfiltered(ctx))
+}
+
 // holds reports whether a person holds an active role of a kind in a group.
 func holds(ctx context.Context, c *ent.Client, groupID, userID pulid.ID, kind role.Kind) (bool, error) {
 	return c.Role.Query().Where(role.UserID(userID), role.GroupID(groupID), role.KindEQ(kind), role.StatusEQ(role.StatusACTIVE)).

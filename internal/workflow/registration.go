@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"strings"
 	"time"
@@ -232,21 +231,9 @@ func (r *Runner) RemoveSponsor(ctx context.Context, id pulid.ID) (*ent.Event, er
 // seatHolders are the registrations that take a seat.
 var seatHolders = []registration.Status{registration.StatusGOING, registration.StatusATTENDED}
 
-// checkInAlphabet avoids look-alike characters: codes are typed when a QR
-// scan fails.
-const checkInAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-func newCheckInCode() (string, error) {
-	var raw [10]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", err
-	}
-	code := make([]byte, len(raw))
-	for i, b := range raw {
-		code[i] = checkInAlphabet[int(b)%len(checkInAlphabet)]
-	}
-	return string(code), nil
-}
+// newCheckInCode is a registration's check-in code, typed when a QR scan
+// fails.
+func newCheckInCode() (string, error) { return randomCode(10) }
 
 // written re-reads the registration a step has just written, to return it
 // in the payload. It reads unfiltered because API tokens never read
