@@ -43,6 +43,8 @@ type Application struct {
 	MentorID pulid.ID `json:"mentor_id,omitempty"`
 	// Who decided.
 	DecidedByID pulid.ID `json:"decided_by_id,omitempty"`
+	// For funding: the staff member who closed it after the activity report.
+	ClosedByID pulid.ID `json:"closed_by_id,omitempty"`
 	// What is requested.
 	Kind application.Kind `json:"kind,omitempty"`
 	// Where the application is in review; APPROVED, REJECTED, WITHDRAWN and EXPIRED are final.
@@ -61,6 +63,10 @@ type Application struct {
 	DecisionReason string `json:"decision_reason,omitempty"`
 	// When it was decided.
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	// For approved funding: the organizer's report after the activity.
+	FundingReport schematype.FundingReport `json:"funding_report,omitempty"`
+	// For approved funding: when staff closed it after the activity report.
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ApplicationQuery when eager-loading is set.
 	Edges        ApplicationEdges `json:"edges"`
@@ -83,15 +89,17 @@ type ApplicationEdges struct {
 	Mentor *User `json:"mentor,omitempty"`
 	// Who decided.
 	DecidedBy *User `json:"decided_by,omitempty"`
+	// Who closed approved funding after its report.
+	ClosedBy *User `json:"closed_by,omitempty"`
 	// People backing a new group request.
 	Supporters []*User `json:"supporters,omitempty"`
 	// The review timeline.
 	Reviews []*Review `json:"reviews,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [9]bool
+	loadedTypes [10]bool
 	// totalCount holds the count of the edges above.
-	totalCount [9]map[string]int
+	totalCount [10]map[string]int
 
 	namedSupporters map[string][]*User
 	namedReviews    map[string][]*Review
@@ -174,10 +182,21 @@ func (e ApplicationEdges) DecidedByOrErr() (*User, error) {
 	return nil, &NotLoadedError{edge: "decided_by"}
 }
 
+// ClosedByOrErr returns the ClosedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ApplicationEdges) ClosedByOrErr() (*User, error) {
+	if e.ClosedBy != nil {
+		return e.ClosedBy, nil
+	} else if e.loadedTypes[7] {
+		return nil, &NotFoundError{label: user.Label}
+	}
+	return nil, &NotLoadedError{edge: "closed_by"}
+}
+
 // SupportersOrErr returns the Supporters value or an error if the edge
 // was not loaded in eager-loading.
 func (e ApplicationEdges) SupportersOrErr() ([]*User, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[8] {
 		return e.Supporters, nil
 	}
 	return nil, &NotLoadedError{edge: "supporters"}
@@ -186,7 +205,7 @@ func (e ApplicationEdges) SupportersOrErr() ([]*User, error) {
 // ReviewsOrErr returns the Reviews value or an error if the edge
 // was not loaded in eager-loading.
 func (e ApplicationEdges) ReviewsOrErr() ([]*Review, error) {
-	if e.loadedTypes[8] {
+	if e.loadedTypes[9] {
 		return e.Reviews, nil
 	}
 	return nil, &NotLoadedError{edge: "reviews"}
@@ -197,15 +216,15 @@ func (*Application) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case application.FieldAnswers, application.FieldScreening, application.FieldChecklist:
+		case application.FieldAnswers, application.FieldScreening, application.FieldChecklist, application.FieldFundingReport:
 			values[i] = new([]byte)
-		case application.FieldID, application.FieldCommunityID, application.FieldApplicantID, application.FieldGroupID, application.FieldRegionID, application.FieldReviewerID, application.FieldMentorID, application.FieldDecidedByID:
+		case application.FieldID, application.FieldCommunityID, application.FieldApplicantID, application.FieldGroupID, application.FieldRegionID, application.FieldReviewerID, application.FieldMentorID, application.FieldDecidedByID, application.FieldClosedByID:
 			values[i] = new(pulid.ID)
 		case application.FieldUnresolvedConflicts:
 			values[i] = new(sql.NullInt64)
 		case application.FieldKind, application.FieldStatus, application.FieldDecisionReason:
 			values[i] = new(sql.NullString)
-		case application.FieldCreatedAt, application.FieldUpdatedAt, application.FieldObjectionDeadline, application.FieldDecidedAt:
+		case application.FieldCreatedAt, application.FieldUpdatedAt, application.FieldObjectionDeadline, application.FieldDecidedAt, application.FieldClosedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -282,6 +301,12 @@ func (_m *Application) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.DecidedByID = *value
 			}
+		case application.FieldClosedByID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field closed_by_id", values[i])
+			} else if value != nil {
+				_m.ClosedByID = *value
+			}
 		case application.FieldKind:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field kind", values[i])
@@ -344,6 +369,21 @@ func (_m *Application) assignValues(columns []string, values []any) error {
 				_m.DecidedAt = new(time.Time)
 				*_m.DecidedAt = value.Time
 			}
+		case application.FieldFundingReport:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field funding_report", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.FundingReport); err != nil {
+					return fmt.Errorf("unmarshal field funding_report: %w", err)
+				}
+			}
+		case application.FieldClosedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field closed_at", values[i])
+			} else if value.Valid {
+				_m.ClosedAt = new(time.Time)
+				*_m.ClosedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -390,6 +430,11 @@ func (_m *Application) QueryMentor() *UserQuery {
 // QueryDecidedBy queries the "decided_by" edge of the Application entity.
 func (_m *Application) QueryDecidedBy() *UserQuery {
 	return NewApplicationClient(_m.config).QueryDecidedBy(_m)
+}
+
+// QueryClosedBy queries the "closed_by" edge of the Application entity.
+func (_m *Application) QueryClosedBy() *UserQuery {
+	return NewApplicationClient(_m.config).QueryClosedBy(_m)
 }
 
 // QuerySupporters queries the "supporters" edge of the Application entity.
@@ -452,6 +497,9 @@ func (_m *Application) String() string {
 	builder.WriteString("decided_by_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.DecidedByID))
 	builder.WriteString(", ")
+	builder.WriteString("closed_by_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ClosedByID))
+	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
 	builder.WriteString(", ")
@@ -480,6 +528,14 @@ func (_m *Application) String() string {
 	builder.WriteString(", ")
 	if v := _m.DecidedAt; v != nil {
 		builder.WriteString("decided_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("funding_report=")
+	builder.WriteString(fmt.Sprintf("%v", _m.FundingReport))
+	builder.WriteString(", ")
+	if v := _m.ClosedAt; v != nil {
+		builder.WriteString("closed_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

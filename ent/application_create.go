@@ -140,6 +140,20 @@ func (_c *ApplicationCreate) SetNillableDecidedByID(v *pulid.ID) *ApplicationCre
 	return _c
 }
 
+// SetClosedByID sets the "closed_by_id" field.
+func (_c *ApplicationCreate) SetClosedByID(v pulid.ID) *ApplicationCreate {
+	_c.mutation.SetClosedByID(v)
+	return _c
+}
+
+// SetNillableClosedByID sets the "closed_by_id" field if the given value is not nil.
+func (_c *ApplicationCreate) SetNillableClosedByID(v *pulid.ID) *ApplicationCreate {
+	if v != nil {
+		_c.SetClosedByID(*v)
+	}
+	return _c
+}
+
 // SetKind sets the "kind" field.
 func (_c *ApplicationCreate) SetKind(v application.Kind) *ApplicationCreate {
 	_c.mutation.SetKind(v)
@@ -258,6 +272,34 @@ func (_c *ApplicationCreate) SetNillableDecidedAt(v *time.Time) *ApplicationCrea
 	return _c
 }
 
+// SetFundingReport sets the "funding_report" field.
+func (_c *ApplicationCreate) SetFundingReport(v schematype.FundingReport) *ApplicationCreate {
+	_c.mutation.SetFundingReport(v)
+	return _c
+}
+
+// SetNillableFundingReport sets the "funding_report" field if the given value is not nil.
+func (_c *ApplicationCreate) SetNillableFundingReport(v *schematype.FundingReport) *ApplicationCreate {
+	if v != nil {
+		_c.SetFundingReport(*v)
+	}
+	return _c
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_c *ApplicationCreate) SetClosedAt(v time.Time) *ApplicationCreate {
+	_c.mutation.SetClosedAt(v)
+	return _c
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_c *ApplicationCreate) SetNillableClosedAt(v *time.Time) *ApplicationCreate {
+	if v != nil {
+		_c.SetClosedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ApplicationCreate) SetID(v pulid.ID) *ApplicationCreate {
 	_c.mutation.SetID(v)
@@ -305,6 +347,11 @@ func (_c *ApplicationCreate) SetMentor(v *User) *ApplicationCreate {
 // SetDecidedBy sets the "decided_by" edge to the User entity.
 func (_c *ApplicationCreate) SetDecidedBy(v *User) *ApplicationCreate {
 	return _c.SetDecidedByID(v.ID)
+}
+
+// SetClosedBy sets the "closed_by" edge to the User entity.
+func (_c *ApplicationCreate) SetClosedBy(v *User) *ApplicationCreate {
+	return _c.SetClosedByID(v.ID)
 }
 
 // AddSupporterIDs adds the "supporters" edge to the User entity by IDs.
@@ -547,6 +594,14 @@ func (_c *ApplicationCreate) createSpec() (*Application, *sqlgraph.CreateSpec) {
 		_spec.SetField(application.FieldDecidedAt, field.TypeTime, value)
 		_node.DecidedAt = &value
 	}
+	if value, ok := _c.mutation.FundingReport(); ok {
+		_spec.SetField(application.FieldFundingReport, field.TypeJSON, value)
+		_node.FundingReport = value
+	}
+	if value, ok := _c.mutation.ClosedAt(); ok {
+		_spec.SetField(application.FieldClosedAt, field.TypeTime, value)
+		_node.ClosedAt = &value
+	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -664,6 +719,23 @@ func (_c *ApplicationCreate) createSpec() (*Application, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.DecidedByID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ClosedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   application.ClosedByTable,
+			Columns: []string{application.ClosedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ClosedByID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.SupportersIDs(); len(nodes) > 0 {
@@ -852,6 +924,24 @@ func (u *ApplicationUpsert) ClearDecidedByID() *ApplicationUpsert {
 	return u
 }
 
+// SetClosedByID sets the "closed_by_id" field.
+func (u *ApplicationUpsert) SetClosedByID(v pulid.ID) *ApplicationUpsert {
+	u.Set(application.FieldClosedByID, v)
+	return u
+}
+
+// UpdateClosedByID sets the "closed_by_id" field to the value that was provided on create.
+func (u *ApplicationUpsert) UpdateClosedByID() *ApplicationUpsert {
+	u.SetExcluded(application.FieldClosedByID)
+	return u
+}
+
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (u *ApplicationUpsert) ClearClosedByID() *ApplicationUpsert {
+	u.SetNull(application.FieldClosedByID)
+	return u
+}
+
 // SetStatus sets the "status" field.
 func (u *ApplicationUpsert) SetStatus(v application.Status) *ApplicationUpsert {
 	u.Set(application.FieldStatus, v)
@@ -981,6 +1071,42 @@ func (u *ApplicationUpsert) UpdateDecidedAt() *ApplicationUpsert {
 // ClearDecidedAt clears the value of the "decided_at" field.
 func (u *ApplicationUpsert) ClearDecidedAt() *ApplicationUpsert {
 	u.SetNull(application.FieldDecidedAt)
+	return u
+}
+
+// SetFundingReport sets the "funding_report" field.
+func (u *ApplicationUpsert) SetFundingReport(v schematype.FundingReport) *ApplicationUpsert {
+	u.Set(application.FieldFundingReport, v)
+	return u
+}
+
+// UpdateFundingReport sets the "funding_report" field to the value that was provided on create.
+func (u *ApplicationUpsert) UpdateFundingReport() *ApplicationUpsert {
+	u.SetExcluded(application.FieldFundingReport)
+	return u
+}
+
+// ClearFundingReport clears the value of the "funding_report" field.
+func (u *ApplicationUpsert) ClearFundingReport() *ApplicationUpsert {
+	u.SetNull(application.FieldFundingReport)
+	return u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *ApplicationUpsert) SetClosedAt(v time.Time) *ApplicationUpsert {
+	u.Set(application.FieldClosedAt, v)
+	return u
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *ApplicationUpsert) UpdateClosedAt() *ApplicationUpsert {
+	u.SetExcluded(application.FieldClosedAt)
+	return u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *ApplicationUpsert) ClearClosedAt() *ApplicationUpsert {
+	u.SetNull(application.FieldClosedAt)
 	return u
 }
 
@@ -1163,6 +1289,27 @@ func (u *ApplicationUpsertOne) ClearDecidedByID() *ApplicationUpsertOne {
 	})
 }
 
+// SetClosedByID sets the "closed_by_id" field.
+func (u *ApplicationUpsertOne) SetClosedByID(v pulid.ID) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetClosedByID(v)
+	})
+}
+
+// UpdateClosedByID sets the "closed_by_id" field to the value that was provided on create.
+func (u *ApplicationUpsertOne) UpdateClosedByID() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateClosedByID()
+	})
+}
+
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (u *ApplicationUpsertOne) ClearClosedByID() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearClosedByID()
+	})
+}
+
 // SetStatus sets the "status" field.
 func (u *ApplicationUpsertOne) SetStatus(v application.Status) *ApplicationUpsertOne {
 	return u.Update(func(s *ApplicationUpsert) {
@@ -1314,6 +1461,48 @@ func (u *ApplicationUpsertOne) UpdateDecidedAt() *ApplicationUpsertOne {
 func (u *ApplicationUpsertOne) ClearDecidedAt() *ApplicationUpsertOne {
 	return u.Update(func(s *ApplicationUpsert) {
 		s.ClearDecidedAt()
+	})
+}
+
+// SetFundingReport sets the "funding_report" field.
+func (u *ApplicationUpsertOne) SetFundingReport(v schematype.FundingReport) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetFundingReport(v)
+	})
+}
+
+// UpdateFundingReport sets the "funding_report" field to the value that was provided on create.
+func (u *ApplicationUpsertOne) UpdateFundingReport() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateFundingReport()
+	})
+}
+
+// ClearFundingReport clears the value of the "funding_report" field.
+func (u *ApplicationUpsertOne) ClearFundingReport() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearFundingReport()
+	})
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *ApplicationUpsertOne) SetClosedAt(v time.Time) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetClosedAt(v)
+	})
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *ApplicationUpsertOne) UpdateClosedAt() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateClosedAt()
+	})
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *ApplicationUpsertOne) ClearClosedAt() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearClosedAt()
 	})
 }
 
@@ -1663,6 +1852,27 @@ func (u *ApplicationUpsertBulk) ClearDecidedByID() *ApplicationUpsertBulk {
 	})
 }
 
+// SetClosedByID sets the "closed_by_id" field.
+func (u *ApplicationUpsertBulk) SetClosedByID(v pulid.ID) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetClosedByID(v)
+	})
+}
+
+// UpdateClosedByID sets the "closed_by_id" field to the value that was provided on create.
+func (u *ApplicationUpsertBulk) UpdateClosedByID() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateClosedByID()
+	})
+}
+
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (u *ApplicationUpsertBulk) ClearClosedByID() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearClosedByID()
+	})
+}
+
 // SetStatus sets the "status" field.
 func (u *ApplicationUpsertBulk) SetStatus(v application.Status) *ApplicationUpsertBulk {
 	return u.Update(func(s *ApplicationUpsert) {
@@ -1814,6 +2024,48 @@ func (u *ApplicationUpsertBulk) UpdateDecidedAt() *ApplicationUpsertBulk {
 func (u *ApplicationUpsertBulk) ClearDecidedAt() *ApplicationUpsertBulk {
 	return u.Update(func(s *ApplicationUpsert) {
 		s.ClearDecidedAt()
+	})
+}
+
+// SetFundingReport sets the "funding_report" field.
+func (u *ApplicationUpsertBulk) SetFundingReport(v schematype.FundingReport) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetFundingReport(v)
+	})
+}
+
+// UpdateFundingReport sets the "funding_report" field to the value that was provided on create.
+func (u *ApplicationUpsertBulk) UpdateFundingReport() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateFundingReport()
+	})
+}
+
+// ClearFundingReport clears the value of the "funding_report" field.
+func (u *ApplicationUpsertBulk) ClearFundingReport() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearFundingReport()
+	})
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *ApplicationUpsertBulk) SetClosedAt(v time.Time) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetClosedAt(v)
+	})
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *ApplicationUpsertBulk) UpdateClosedAt() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateClosedAt()
+	})
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *ApplicationUpsertBulk) ClearClosedAt() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearClosedAt()
 	})
 }
 

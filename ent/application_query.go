@@ -38,6 +38,7 @@ type ApplicationQuery struct {
 	withReviewer        *UserQuery
 	withMentor          *UserQuery
 	withDecidedBy       *UserQuery
+	withClosedBy        *UserQuery
 	withSupporters      *UserQuery
 	withReviews         *ReviewQuery
 	loadTotal           []func(context.Context, []*Application) error
@@ -227,6 +228,28 @@ func (_q *ApplicationQuery) QueryDecidedBy() *UserQuery {
 			sqlgraph.From(application.Table, application.FieldID, selector),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, application.DecidedByTable, application.DecidedByColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryClosedBy chains the current query on the "closed_by" edge.
+func (_q *ApplicationQuery) QueryClosedBy() *UserQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(application.Table, application.FieldID, selector),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, application.ClosedByTable, application.ClosedByColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -477,6 +500,7 @@ func (_q *ApplicationQuery) Clone() *ApplicationQuery {
 		withReviewer:   _q.withReviewer.Clone(),
 		withMentor:     _q.withMentor.Clone(),
 		withDecidedBy:  _q.withDecidedBy.Clone(),
+		withClosedBy:   _q.withClosedBy.Clone(),
 		withSupporters: _q.withSupporters.Clone(),
 		withReviews:    _q.withReviews.Clone(),
 		// clone intermediate query.
@@ -560,6 +584,17 @@ func (_q *ApplicationQuery) WithDecidedBy(opts ...func(*UserQuery)) *Application
 		opt(query)
 	}
 	_q.withDecidedBy = query
+	return _q
+}
+
+// WithClosedBy tells the query-builder to eager-load the nodes that are connected to
+// the "closed_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ApplicationQuery) WithClosedBy(opts ...func(*UserQuery)) *ApplicationQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withClosedBy = query
 	return _q
 }
 
@@ -669,7 +704,7 @@ func (_q *ApplicationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	var (
 		nodes       = []*Application{}
 		_spec       = _q.querySpec()
-		loadedTypes = [9]bool{
+		loadedTypes = [10]bool{
 			_q.withCommunity != nil,
 			_q.withApplicant != nil,
 			_q.withGroup != nil,
@@ -677,6 +712,7 @@ func (_q *ApplicationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 			_q.withReviewer != nil,
 			_q.withMentor != nil,
 			_q.withDecidedBy != nil,
+			_q.withClosedBy != nil,
 			_q.withSupporters != nil,
 			_q.withReviews != nil,
 		}
@@ -741,6 +777,12 @@ func (_q *ApplicationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	if query := _q.withDecidedBy; query != nil {
 		if err := _q.loadDecidedBy(ctx, query, nodes, nil,
 			func(n *Application, e *User) { n.Edges.DecidedBy = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withClosedBy; query != nil {
+		if err := _q.loadClosedBy(ctx, query, nodes, nil,
+			func(n *Application, e *User) { n.Edges.ClosedBy = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -983,6 +1025,35 @@ func (_q *ApplicationQuery) loadDecidedBy(ctx context.Context, query *UserQuery,
 	}
 	return nil
 }
+func (_q *ApplicationQuery) loadClosedBy(ctx context.Context, query *UserQuery, nodes []*Application, init func(*Application), assign func(*Application, *User)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Application)
+	for i := range nodes {
+		fk := nodes[i].ClosedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(user.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "closed_by_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 func (_q *ApplicationQuery) loadSupporters(ctx context.Context, query *UserQuery, nodes []*Application, init func(*Application), assign func(*Application, *User)) error {
 	edgeIDs := make([]driver.Value, len(nodes))
 	byID := make(map[pulid.ID]*Application)
@@ -1123,6 +1194,9 @@ func (_q *ApplicationQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withDecidedBy != nil {
 			_spec.Node.AddColumnOnce(application.FieldDecidedByID)
+		}
+		if _q.withClosedBy != nil {
+			_spec.Node.AddColumnOnce(application.FieldClosedByID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -141,6 +141,26 @@ func (_u *ApplicationUpdate) ClearDecidedByID() *ApplicationUpdate {
 	return _u
 }
 
+// SetClosedByID sets the "closed_by_id" field.
+func (_u *ApplicationUpdate) SetClosedByID(v pulid.ID) *ApplicationUpdate {
+	_u.mutation.SetClosedByID(v)
+	return _u
+}
+
+// SetNillableClosedByID sets the "closed_by_id" field if the given value is not nil.
+func (_u *ApplicationUpdate) SetNillableClosedByID(v *pulid.ID) *ApplicationUpdate {
+	if v != nil {
+		_u.SetClosedByID(*v)
+	}
+	return _u
+}
+
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (_u *ApplicationUpdate) ClearClosedByID() *ApplicationUpdate {
+	_u.mutation.ClearClosedByID()
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *ApplicationUpdate) SetStatus(v application.Status) *ApplicationUpdate {
 	_u.mutation.SetStatus(v)
@@ -290,6 +310,46 @@ func (_u *ApplicationUpdate) ClearDecidedAt() *ApplicationUpdate {
 	return _u
 }
 
+// SetFundingReport sets the "funding_report" field.
+func (_u *ApplicationUpdate) SetFundingReport(v schematype.FundingReport) *ApplicationUpdate {
+	_u.mutation.SetFundingReport(v)
+	return _u
+}
+
+// SetNillableFundingReport sets the "funding_report" field if the given value is not nil.
+func (_u *ApplicationUpdate) SetNillableFundingReport(v *schematype.FundingReport) *ApplicationUpdate {
+	if v != nil {
+		_u.SetFundingReport(*v)
+	}
+	return _u
+}
+
+// ClearFundingReport clears the value of the "funding_report" field.
+func (_u *ApplicationUpdate) ClearFundingReport() *ApplicationUpdate {
+	_u.mutation.ClearFundingReport()
+	return _u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_u *ApplicationUpdate) SetClosedAt(v time.Time) *ApplicationUpdate {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *ApplicationUpdate) SetNillableClosedAt(v *time.Time) *ApplicationUpdate {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *ApplicationUpdate) ClearClosedAt() *ApplicationUpdate {
+	_u.mutation.ClearClosedAt()
+	return _u
+}
+
 // SetGroup sets the "group" edge to the Group entity.
 func (_u *ApplicationUpdate) SetGroup(v *Group) *ApplicationUpdate {
 	return _u.SetGroupID(v.ID)
@@ -313,6 +373,11 @@ func (_u *ApplicationUpdate) SetMentor(v *User) *ApplicationUpdate {
 // SetDecidedBy sets the "decided_by" edge to the User entity.
 func (_u *ApplicationUpdate) SetDecidedBy(v *User) *ApplicationUpdate {
 	return _u.SetDecidedByID(v.ID)
+}
+
+// SetClosedBy sets the "closed_by" edge to the User entity.
+func (_u *ApplicationUpdate) SetClosedBy(v *User) *ApplicationUpdate {
+	return _u.SetClosedByID(v.ID)
 }
 
 // AddSupporterIDs adds the "supporters" edge to the User entity by IDs.
@@ -377,6 +442,12 @@ func (_u *ApplicationUpdate) ClearMentor() *ApplicationUpdate {
 // ClearDecidedBy clears the "decided_by" edge to the User entity.
 func (_u *ApplicationUpdate) ClearDecidedBy() *ApplicationUpdate {
 	_u.mutation.ClearDecidedBy()
+	return _u
+}
+
+// ClearClosedBy clears the "closed_by" edge to the User entity.
+func (_u *ApplicationUpdate) ClearClosedBy() *ApplicationUpdate {
+	_u.mutation.ClearClosedBy()
 	return _u
 }
 
@@ -553,6 +624,18 @@ func (_u *ApplicationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.DecidedAtCleared() {
 		_spec.ClearField(application.FieldDecidedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.FundingReport(); ok {
+		_spec.SetField(application.FieldFundingReport, field.TypeJSON, value)
+	}
+	if _u.mutation.FundingReportCleared() {
+		_spec.ClearField(application.FieldFundingReport, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(application.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(application.FieldClosedAt, field.TypeTime)
+	}
 	if _u.mutation.GroupCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -688,6 +771,35 @@ func (_u *ApplicationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 			Inverse: false,
 			Table:   application.DecidedByTable,
 			Columns: []string{application.DecidedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ClosedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   application.ClosedByTable,
+			Columns: []string{application.ClosedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ClosedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   application.ClosedByTable,
+			Columns: []string{application.ClosedByColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
@@ -916,6 +1028,26 @@ func (_u *ApplicationUpdateOne) ClearDecidedByID() *ApplicationUpdateOne {
 	return _u
 }
 
+// SetClosedByID sets the "closed_by_id" field.
+func (_u *ApplicationUpdateOne) SetClosedByID(v pulid.ID) *ApplicationUpdateOne {
+	_u.mutation.SetClosedByID(v)
+	return _u
+}
+
+// SetNillableClosedByID sets the "closed_by_id" field if the given value is not nil.
+func (_u *ApplicationUpdateOne) SetNillableClosedByID(v *pulid.ID) *ApplicationUpdateOne {
+	if v != nil {
+		_u.SetClosedByID(*v)
+	}
+	return _u
+}
+
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (_u *ApplicationUpdateOne) ClearClosedByID() *ApplicationUpdateOne {
+	_u.mutation.ClearClosedByID()
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *ApplicationUpdateOne) SetStatus(v application.Status) *ApplicationUpdateOne {
 	_u.mutation.SetStatus(v)
@@ -1065,6 +1197,46 @@ func (_u *ApplicationUpdateOne) ClearDecidedAt() *ApplicationUpdateOne {
 	return _u
 }
 
+// SetFundingReport sets the "funding_report" field.
+func (_u *ApplicationUpdateOne) SetFundingReport(v schematype.FundingReport) *ApplicationUpdateOne {
+	_u.mutation.SetFundingReport(v)
+	return _u
+}
+
+// SetNillableFundingReport sets the "funding_report" field if the given value is not nil.
+func (_u *ApplicationUpdateOne) SetNillableFundingReport(v *schematype.FundingReport) *ApplicationUpdateOne {
+	if v != nil {
+		_u.SetFundingReport(*v)
+	}
+	return _u
+}
+
+// ClearFundingReport clears the value of the "funding_report" field.
+func (_u *ApplicationUpdateOne) ClearFundingReport() *ApplicationUpdateOne {
+	_u.mutation.ClearFundingReport()
+	return _u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_u *ApplicationUpdateOne) SetClosedAt(v time.Time) *ApplicationUpdateOne {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *ApplicationUpdateOne) SetNillableClosedAt(v *time.Time) *ApplicationUpdateOne {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *ApplicationUpdateOne) ClearClosedAt() *ApplicationUpdateOne {
+	_u.mutation.ClearClosedAt()
+	return _u
+}
+
 // SetGroup sets the "group" edge to the Group entity.
 func (_u *ApplicationUpdateOne) SetGroup(v *Group) *ApplicationUpdateOne {
 	return _u.SetGroupID(v.ID)
@@ -1088,6 +1260,11 @@ func (_u *ApplicationUpdateOne) SetMentor(v *User) *ApplicationUpdateOne {
 // SetDecidedBy sets the "decided_by" edge to the User entity.
 func (_u *ApplicationUpdateOne) SetDecidedBy(v *User) *ApplicationUpdateOne {
 	return _u.SetDecidedByID(v.ID)
+}
+
+// SetClosedBy sets the "closed_by" edge to the User entity.
+func (_u *ApplicationUpdateOne) SetClosedBy(v *User) *ApplicationUpdateOne {
+	return _u.SetClosedByID(v.ID)
 }
 
 // AddSupporterIDs adds the "supporters" edge to the User entity by IDs.
@@ -1152,6 +1329,12 @@ func (_u *ApplicationUpdateOne) ClearMentor() *ApplicationUpdateOne {
 // ClearDecidedBy clears the "decided_by" edge to the User entity.
 func (_u *ApplicationUpdateOne) ClearDecidedBy() *ApplicationUpdateOne {
 	_u.mutation.ClearDecidedBy()
+	return _u
+}
+
+// ClearClosedBy clears the "closed_by" edge to the User entity.
+func (_u *ApplicationUpdateOne) ClearClosedBy() *ApplicationUpdateOne {
+	_u.mutation.ClearClosedBy()
 	return _u
 }
 
@@ -1358,6 +1541,18 @@ func (_u *ApplicationUpdateOne) sqlSave(ctx context.Context) (_node *Application
 	if _u.mutation.DecidedAtCleared() {
 		_spec.ClearField(application.FieldDecidedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.FundingReport(); ok {
+		_spec.SetField(application.FieldFundingReport, field.TypeJSON, value)
+	}
+	if _u.mutation.FundingReportCleared() {
+		_spec.ClearField(application.FieldFundingReport, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(application.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(application.FieldClosedAt, field.TypeTime)
+	}
 	if _u.mutation.GroupCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1493,6 +1688,35 @@ func (_u *ApplicationUpdateOne) sqlSave(ctx context.Context) (_node *Application
 			Inverse: false,
 			Table:   application.DecidedByTable,
 			Columns: []string{application.DecidedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ClosedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   application.ClosedByTable,
+			Columns: []string{application.ClosedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ClosedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   application.ClosedByTable,
+			Columns: []string{application.ClosedByColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),

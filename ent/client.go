@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -27,9 +28,13 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
@@ -37,12 +42,14 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
 
@@ -56,6 +63,8 @@ type Client struct {
 	Schema *migrate.Schema
 	// APIToken is the client for interacting with the APIToken builders.
 	APIToken *APITokenClient
+	// ActivityRequest is the client for interacting with the ActivityRequest builders.
+	ActivityRequest *ActivityRequestClient
 	// AgendaItem is the client for interacting with the AgendaItem builders.
 	AgendaItem *AgendaItemClient
 	// Application is the client for interacting with the Application builders.
@@ -76,12 +85,20 @@ type Client struct {
 	Community *CommunityClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// ContactMessage is the client for interacting with the ContactMessage builders.
+	ContactMessage *ContactMessageClient
+	// ContactThread is the client for interacting with the ContactThread builders.
+	ContactThread *ContactThreadClient
 	// Contribution is the client for interacting with the Contribution builders.
 	Contribution *ContributionClient
 	// Election is the client for interacting with the Election builders.
 	Election *ElectionClient
 	// Event is the client for interacting with the Event builders.
 	Event *EventClient
+	// GlobalEffort is the client for interacting with the GlobalEffort builders.
+	GlobalEffort *GlobalEffortClient
+	// GlobalEffortParticipation is the client for interacting with the GlobalEffortParticipation builders.
+	GlobalEffortParticipation *GlobalEffortParticipationClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
 	// Invite is the client for interacting with the Invite builders.
@@ -96,6 +113,8 @@ type Client struct {
 	Registration *RegistrationClient
 	// Report is the client for interacting with the Report builders.
 	Report *ReportClient
+	// ReportReply is the client for interacting with the ReportReply builders.
+	ReportReply *ReportReplyClient
 	// Review is the client for interacting with the Review builders.
 	Review *ReviewClient
 	// Role is the client for interacting with the Role builders.
@@ -108,6 +127,8 @@ type Client struct {
 	Sponsor *SponsorClient
 	// Submission is the client for interacting with the Submission builders.
 	Submission *SubmissionClient
+	// TranslationRequest is the client for interacting with the TranslationRequest builders.
+	TranslationRequest *TranslationRequestClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Voter is the client for interacting with the Voter builders.
@@ -124,6 +145,7 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.APIToken = NewAPITokenClient(c.config)
+	c.ActivityRequest = NewActivityRequestClient(c.config)
 	c.AgendaItem = NewAgendaItemClient(c.config)
 	c.Application = NewApplicationClient(c.config)
 	c.Award = NewAwardClient(c.config)
@@ -134,9 +156,13 @@ func (c *Client) init() {
 	c.Change = NewChangeClient(c.config)
 	c.Community = NewCommunityClient(c.config)
 	c.Contact = NewContactClient(c.config)
+	c.ContactMessage = NewContactMessageClient(c.config)
+	c.ContactThread = NewContactThreadClient(c.config)
 	c.Contribution = NewContributionClient(c.config)
 	c.Election = NewElectionClient(c.config)
 	c.Event = NewEventClient(c.config)
+	c.GlobalEffort = NewGlobalEffortClient(c.config)
+	c.GlobalEffortParticipation = NewGlobalEffortParticipationClient(c.config)
 	c.Group = NewGroupClient(c.config)
 	c.Invite = NewInviteClient(c.config)
 	c.Message = NewMessageClient(c.config)
@@ -144,12 +170,14 @@ func (c *Client) init() {
 	c.Region = NewRegionClient(c.config)
 	c.Registration = NewRegistrationClient(c.config)
 	c.Report = NewReportClient(c.config)
+	c.ReportReply = NewReportReplyClient(c.config)
 	c.Review = NewReviewClient(c.config)
 	c.Role = NewRoleClient(c.config)
 	c.Shipment = NewShipmentClient(c.config)
 	c.ShippingAddress = NewShippingAddressClient(c.config)
 	c.Sponsor = NewSponsorClient(c.config)
 	c.Submission = NewSubmissionClient(c.config)
+	c.TranslationRequest = NewTranslationRequestClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.Voter = NewVoterClient(c.config)
 }
@@ -242,37 +270,44 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		APIToken:        NewAPITokenClient(cfg),
-		AgendaItem:      NewAgendaItemClient(cfg),
-		Application:     NewApplicationClient(cfg),
-		Award:           NewAwardClient(cfg),
-		AwardNomination: NewAwardNominationClient(cfg),
-		AwardSelection:  NewAwardSelectionClient(cfg),
-		Candidate:       NewCandidateClient(cfg),
-		Certificate:     NewCertificateClient(cfg),
-		Change:          NewChangeClient(cfg),
-		Community:       NewCommunityClient(cfg),
-		Contact:         NewContactClient(cfg),
-		Contribution:    NewContributionClient(cfg),
-		Election:        NewElectionClient(cfg),
-		Event:           NewEventClient(cfg),
-		Group:           NewGroupClient(cfg),
-		Invite:          NewInviteClient(cfg),
-		Message:         NewMessageClient(cfg),
-		Organization:    NewOrganizationClient(cfg),
-		Region:          NewRegionClient(cfg),
-		Registration:    NewRegistrationClient(cfg),
-		Report:          NewReportClient(cfg),
-		Review:          NewReviewClient(cfg),
-		Role:            NewRoleClient(cfg),
-		Shipment:        NewShipmentClient(cfg),
-		ShippingAddress: NewShippingAddressClient(cfg),
-		Sponsor:         NewSponsorClient(cfg),
-		Submission:      NewSubmissionClient(cfg),
-		User:            NewUserClient(cfg),
-		Voter:           NewVoterClient(cfg),
+		ctx:                       ctx,
+		config:                    cfg,
+		APIToken:                  NewAPITokenClient(cfg),
+		ActivityRequest:           NewActivityRequestClient(cfg),
+		AgendaItem:                NewAgendaItemClient(cfg),
+		Application:               NewApplicationClient(cfg),
+		Award:                     NewAwardClient(cfg),
+		AwardNomination:           NewAwardNominationClient(cfg),
+		AwardSelection:            NewAwardSelectionClient(cfg),
+		Candidate:                 NewCandidateClient(cfg),
+		Certificate:               NewCertificateClient(cfg),
+		Change:                    NewChangeClient(cfg),
+		Community:                 NewCommunityClient(cfg),
+		Contact:                   NewContactClient(cfg),
+		ContactMessage:            NewContactMessageClient(cfg),
+		ContactThread:             NewContactThreadClient(cfg),
+		Contribution:              NewContributionClient(cfg),
+		Election:                  NewElectionClient(cfg),
+		Event:                     NewEventClient(cfg),
+		GlobalEffort:              NewGlobalEffortClient(cfg),
+		GlobalEffortParticipation: NewGlobalEffortParticipationClient(cfg),
+		Group:                     NewGroupClient(cfg),
+		Invite:                    NewInviteClient(cfg),
+		Message:                   NewMessageClient(cfg),
+		Organization:              NewOrganizationClient(cfg),
+		Region:                    NewRegionClient(cfg),
+		Registration:              NewRegistrationClient(cfg),
+		Report:                    NewReportClient(cfg),
+		ReportReply:               NewReportReplyClient(cfg),
+		Review:                    NewReviewClient(cfg),
+		Role:                      NewRoleClient(cfg),
+		Shipment:                  NewShipmentClient(cfg),
+		ShippingAddress:           NewShippingAddressClient(cfg),
+		Sponsor:                   NewSponsorClient(cfg),
+		Submission:                NewSubmissionClient(cfg),
+		TranslationRequest:        NewTranslationRequestClient(cfg),
+		User:                      NewUserClient(cfg),
+		Voter:                     NewVoterClient(cfg),
 	}, nil
 }
 
@@ -290,37 +325,44 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		APIToken:        NewAPITokenClient(cfg),
-		AgendaItem:      NewAgendaItemClient(cfg),
-		Application:     NewApplicationClient(cfg),
-		Award:           NewAwardClient(cfg),
-		AwardNomination: NewAwardNominationClient(cfg),
-		AwardSelection:  NewAwardSelectionClient(cfg),
-		Candidate:       NewCandidateClient(cfg),
-		Certificate:     NewCertificateClient(cfg),
-		Change:          NewChangeClient(cfg),
-		Community:       NewCommunityClient(cfg),
-		Contact:         NewContactClient(cfg),
-		Contribution:    NewContributionClient(cfg),
-		Election:        NewElectionClient(cfg),
-		Event:           NewEventClient(cfg),
-		Group:           NewGroupClient(cfg),
-		Invite:          NewInviteClient(cfg),
-		Message:         NewMessageClient(cfg),
-		Organization:    NewOrganizationClient(cfg),
-		Region:          NewRegionClient(cfg),
-		Registration:    NewRegistrationClient(cfg),
-		Report:          NewReportClient(cfg),
-		Review:          NewReviewClient(cfg),
-		Role:            NewRoleClient(cfg),
-		Shipment:        NewShipmentClient(cfg),
-		ShippingAddress: NewShippingAddressClient(cfg),
-		Sponsor:         NewSponsorClient(cfg),
-		Submission:      NewSubmissionClient(cfg),
-		User:            NewUserClient(cfg),
-		Voter:           NewVoterClient(cfg),
+		ctx:                       ctx,
+		config:                    cfg,
+		APIToken:                  NewAPITokenClient(cfg),
+		ActivityRequest:           NewActivityRequestClient(cfg),
+		AgendaItem:                NewAgendaItemClient(cfg),
+		Application:               NewApplicationClient(cfg),
+		Award:                     NewAwardClient(cfg),
+		AwardNomination:           NewAwardNominationClient(cfg),
+		AwardSelection:            NewAwardSelectionClient(cfg),
+		Candidate:                 NewCandidateClient(cfg),
+		Certificate:               NewCertificateClient(cfg),
+		Change:                    NewChangeClient(cfg),
+		Community:                 NewCommunityClient(cfg),
+		Contact:                   NewContactClient(cfg),
+		ContactMessage:            NewContactMessageClient(cfg),
+		ContactThread:             NewContactThreadClient(cfg),
+		Contribution:              NewContributionClient(cfg),
+		Election:                  NewElectionClient(cfg),
+		Event:                     NewEventClient(cfg),
+		GlobalEffort:              NewGlobalEffortClient(cfg),
+		GlobalEffortParticipation: NewGlobalEffortParticipationClient(cfg),
+		Group:                     NewGroupClient(cfg),
+		Invite:                    NewInviteClient(cfg),
+		Message:                   NewMessageClient(cfg),
+		Organization:              NewOrganizationClient(cfg),
+		Region:                    NewRegionClient(cfg),
+		Registration:              NewRegistrationClient(cfg),
+		Report:                    NewReportClient(cfg),
+		ReportReply:               NewReportReplyClient(cfg),
+		Review:                    NewReviewClient(cfg),
+		Role:                      NewRoleClient(cfg),
+		Shipment:                  NewShipmentClient(cfg),
+		ShippingAddress:           NewShippingAddressClient(cfg),
+		Sponsor:                   NewSponsorClient(cfg),
+		Submission:                NewSubmissionClient(cfg),
+		TranslationRequest:        NewTranslationRequestClient(cfg),
+		User:                      NewUserClient(cfg),
+		Voter:                     NewVoterClient(cfg),
 	}, nil
 }
 
@@ -350,11 +392,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AgendaItem, c.Application, c.Award, c.AwardNomination,
-		c.AwardSelection, c.Candidate, c.Certificate, c.Change, c.Community, c.Contact,
-		c.Contribution, c.Election, c.Event, c.Group, c.Invite, c.Message,
-		c.Organization, c.Region, c.Registration, c.Report, c.Review, c.Role,
-		c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission, c.User, c.Voter,
+		c.APIToken, c.ActivityRequest, c.AgendaItem, c.Application, c.Award,
+		c.AwardNomination, c.AwardSelection, c.Candidate, c.Certificate, c.Change,
+		c.Community, c.Contact, c.ContactMessage, c.ContactThread, c.Contribution,
+		c.Election, c.Event, c.GlobalEffort, c.GlobalEffortParticipation, c.Group,
+		c.Invite, c.Message, c.Organization, c.Region, c.Registration, c.Report,
+		c.ReportReply, c.Review, c.Role, c.Shipment, c.ShippingAddress, c.Sponsor,
+		c.Submission, c.TranslationRequest, c.User, c.Voter,
 	} {
 		n.Use(hooks...)
 	}
@@ -364,11 +408,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AgendaItem, c.Application, c.Award, c.AwardNomination,
-		c.AwardSelection, c.Candidate, c.Certificate, c.Change, c.Community, c.Contact,
-		c.Contribution, c.Election, c.Event, c.Group, c.Invite, c.Message,
-		c.Organization, c.Region, c.Registration, c.Report, c.Review, c.Role,
-		c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission, c.User, c.Voter,
+		c.APIToken, c.ActivityRequest, c.AgendaItem, c.Application, c.Award,
+		c.AwardNomination, c.AwardSelection, c.Candidate, c.Certificate, c.Change,
+		c.Community, c.Contact, c.ContactMessage, c.ContactThread, c.Contribution,
+		c.Election, c.Event, c.GlobalEffort, c.GlobalEffortParticipation, c.Group,
+		c.Invite, c.Message, c.Organization, c.Region, c.Registration, c.Report,
+		c.ReportReply, c.Review, c.Role, c.Shipment, c.ShippingAddress, c.Sponsor,
+		c.Submission, c.TranslationRequest, c.User, c.Voter,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -379,6 +425,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *APITokenMutation:
 		return c.APIToken.mutate(ctx, m)
+	case *ActivityRequestMutation:
+		return c.ActivityRequest.mutate(ctx, m)
 	case *AgendaItemMutation:
 		return c.AgendaItem.mutate(ctx, m)
 	case *ApplicationMutation:
@@ -399,12 +447,20 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Community.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
+	case *ContactMessageMutation:
+		return c.ContactMessage.mutate(ctx, m)
+	case *ContactThreadMutation:
+		return c.ContactThread.mutate(ctx, m)
 	case *ContributionMutation:
 		return c.Contribution.mutate(ctx, m)
 	case *ElectionMutation:
 		return c.Election.mutate(ctx, m)
 	case *EventMutation:
 		return c.Event.mutate(ctx, m)
+	case *GlobalEffortMutation:
+		return c.GlobalEffort.mutate(ctx, m)
+	case *GlobalEffortParticipationMutation:
+		return c.GlobalEffortParticipation.mutate(ctx, m)
 	case *GroupMutation:
 		return c.Group.mutate(ctx, m)
 	case *InviteMutation:
@@ -419,6 +475,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Registration.mutate(ctx, m)
 	case *ReportMutation:
 		return c.Report.mutate(ctx, m)
+	case *ReportReplyMutation:
+		return c.ReportReply.mutate(ctx, m)
 	case *ReviewMutation:
 		return c.Review.mutate(ctx, m)
 	case *RoleMutation:
@@ -431,6 +489,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Sponsor.mutate(ctx, m)
 	case *SubmissionMutation:
 		return c.Submission.mutate(ctx, m)
+	case *TranslationRequestMutation:
+		return c.TranslationRequest.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	case *VoterMutation:
@@ -587,6 +647,204 @@ func (c *APITokenClient) mutate(ctx context.Context, m *APITokenMutation) (Value
 		return (&APITokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown APIToken mutation op: %q", m.Op())
+	}
+}
+
+// ActivityRequestClient is a client for the ActivityRequest schema.
+type ActivityRequestClient struct {
+	config
+}
+
+// NewActivityRequestClient returns a client for the ActivityRequest from the given config.
+func NewActivityRequestClient(c config) *ActivityRequestClient {
+	return &ActivityRequestClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `activityrequest.Hooks(f(g(h())))`.
+func (c *ActivityRequestClient) Use(hooks ...Hook) {
+	c.hooks.ActivityRequest = append(c.hooks.ActivityRequest, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `activityrequest.Intercept(f(g(h())))`.
+func (c *ActivityRequestClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ActivityRequest = append(c.inters.ActivityRequest, interceptors...)
+}
+
+// Create returns a builder for creating a ActivityRequest entity.
+func (c *ActivityRequestClient) Create() *ActivityRequestCreate {
+	mutation := newActivityRequestMutation(c.config, OpCreate)
+	return &ActivityRequestCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ActivityRequest entities.
+func (c *ActivityRequestClient) CreateBulk(builders ...*ActivityRequestCreate) *ActivityRequestCreateBulk {
+	return &ActivityRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ActivityRequestClient) MapCreateBulk(slice any, setFunc func(*ActivityRequestCreate, int)) *ActivityRequestCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ActivityRequestCreateBulk{err: fmt.Errorf("calling to ActivityRequestClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ActivityRequestCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ActivityRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ActivityRequest.
+func (c *ActivityRequestClient) Update() *ActivityRequestUpdate {
+	mutation := newActivityRequestMutation(c.config, OpUpdate)
+	return &ActivityRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ActivityRequestClient) UpdateOne(_m *ActivityRequest) *ActivityRequestUpdateOne {
+	mutation := newActivityRequestMutation(c.config, OpUpdateOne, withActivityRequest(_m))
+	return &ActivityRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ActivityRequestClient) UpdateOneID(id pulid.ID) *ActivityRequestUpdateOne {
+	mutation := newActivityRequestMutation(c.config, OpUpdateOne, withActivityRequestID(id))
+	return &ActivityRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ActivityRequest.
+func (c *ActivityRequestClient) Delete() *ActivityRequestDelete {
+	mutation := newActivityRequestMutation(c.config, OpDelete)
+	return &ActivityRequestDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ActivityRequestClient) DeleteOne(_m *ActivityRequest) *ActivityRequestDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ActivityRequestClient) DeleteOneID(id pulid.ID) *ActivityRequestDeleteOne {
+	builder := c.Delete().Where(activityrequest.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ActivityRequestDeleteOne{builder}
+}
+
+// Query returns a query builder for ActivityRequest.
+func (c *ActivityRequestClient) Query() *ActivityRequestQuery {
+	return &ActivityRequestQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeActivityRequest},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ActivityRequest entity by its id.
+func (c *ActivityRequestClient) Get(ctx context.Context, id pulid.ID) (*ActivityRequest, error) {
+	return c.Query().Where(activityrequest.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ActivityRequestClient) GetX(ctx context.Context, id pulid.ID) *ActivityRequest {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a ActivityRequest.
+func (c *ActivityRequestClient) QueryCommunity(_m *ActivityRequest) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activityrequest.Table, activityrequest.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, activityrequest.CommunityTable, activityrequest.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRegion queries the region edge of a ActivityRequest.
+func (c *ActivityRequestClient) QueryRegion(_m *ActivityRequest) *RegionQuery {
+	query := (&RegionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activityrequest.Table, activityrequest.FieldID, id),
+			sqlgraph.To(region.Table, region.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, activityrequest.RegionTable, activityrequest.RegionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRequestedBy queries the requested_by edge of a ActivityRequest.
+func (c *ActivityRequestClient) QueryRequestedBy(_m *ActivityRequest) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activityrequest.Table, activityrequest.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, activityrequest.RequestedByTable, activityrequest.RequestedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAnswers queries the answers edge of a ActivityRequest.
+func (c *ActivityRequestClient) QueryAnswers(_m *ActivityRequest) *SubmissionQuery {
+	query := (&SubmissionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activityrequest.Table, activityrequest.FieldID, id),
+			sqlgraph.To(submission.Table, submission.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, activityrequest.AnswersTable, activityrequest.AnswersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ActivityRequestClient) Hooks() []Hook {
+	hooks := c.hooks.ActivityRequest
+	return append(hooks[:len(hooks):len(hooks)], activityrequest.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ActivityRequestClient) Interceptors() []Interceptor {
+	return c.inters.ActivityRequest
+}
+
+func (c *ActivityRequestClient) mutate(ctx context.Context, m *ActivityRequestMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ActivityRequestCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ActivityRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ActivityRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ActivityRequestDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ActivityRequest mutation op: %q", m.Op())
 	}
 }
 
@@ -969,6 +1227,22 @@ func (c *ApplicationClient) QueryDecidedBy(_m *Application) *UserQuery {
 			sqlgraph.From(application.Table, application.FieldID, id),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, application.DecidedByTable, application.DecidedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryClosedBy queries the closed_by edge of a Application.
+func (c *ApplicationClient) QueryClosedBy(_m *Application) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(application.Table, application.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, application.ClosedByTable, application.ClosedByColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2602,6 +2876,386 @@ func (c *ContactClient) mutate(ctx context.Context, m *ContactMutation) (Value, 
 	}
 }
 
+// ContactMessageClient is a client for the ContactMessage schema.
+type ContactMessageClient struct {
+	config
+}
+
+// NewContactMessageClient returns a client for the ContactMessage from the given config.
+func NewContactMessageClient(c config) *ContactMessageClient {
+	return &ContactMessageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `contactmessage.Hooks(f(g(h())))`.
+func (c *ContactMessageClient) Use(hooks ...Hook) {
+	c.hooks.ContactMessage = append(c.hooks.ContactMessage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `contactmessage.Intercept(f(g(h())))`.
+func (c *ContactMessageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ContactMessage = append(c.inters.ContactMessage, interceptors...)
+}
+
+// Create returns a builder for creating a ContactMessage entity.
+func (c *ContactMessageClient) Create() *ContactMessageCreate {
+	mutation := newContactMessageMutation(c.config, OpCreate)
+	return &ContactMessageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ContactMessage entities.
+func (c *ContactMessageClient) CreateBulk(builders ...*ContactMessageCreate) *ContactMessageCreateBulk {
+	return &ContactMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ContactMessageClient) MapCreateBulk(slice any, setFunc func(*ContactMessageCreate, int)) *ContactMessageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ContactMessageCreateBulk{err: fmt.Errorf("calling to ContactMessageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ContactMessageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ContactMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ContactMessage.
+func (c *ContactMessageClient) Update() *ContactMessageUpdate {
+	mutation := newContactMessageMutation(c.config, OpUpdate)
+	return &ContactMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ContactMessageClient) UpdateOne(_m *ContactMessage) *ContactMessageUpdateOne {
+	mutation := newContactMessageMutation(c.config, OpUpdateOne, withContactMessage(_m))
+	return &ContactMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ContactMessageClient) UpdateOneID(id pulid.ID) *ContactMessageUpdateOne {
+	mutation := newContactMessageMutation(c.config, OpUpdateOne, withContactMessageID(id))
+	return &ContactMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ContactMessage.
+func (c *ContactMessageClient) Delete() *ContactMessageDelete {
+	mutation := newContactMessageMutation(c.config, OpDelete)
+	return &ContactMessageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ContactMessageClient) DeleteOne(_m *ContactMessage) *ContactMessageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ContactMessageClient) DeleteOneID(id pulid.ID) *ContactMessageDeleteOne {
+	builder := c.Delete().Where(contactmessage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ContactMessageDeleteOne{builder}
+}
+
+// Query returns a query builder for ContactMessage.
+func (c *ContactMessageClient) Query() *ContactMessageQuery {
+	return &ContactMessageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeContactMessage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ContactMessage entity by its id.
+func (c *ContactMessageClient) Get(ctx context.Context, id pulid.ID) (*ContactMessage, error) {
+	return c.Query().Where(contactmessage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ContactMessageClient) GetX(ctx context.Context, id pulid.ID) *ContactMessage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryThread queries the thread edge of a ContactMessage.
+func (c *ContactMessageClient) QueryThread(_m *ContactMessage) *ContactThreadQuery {
+	query := (&ContactThreadClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contactmessage.Table, contactmessage.FieldID, id),
+			sqlgraph.To(contactthread.Table, contactthread.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, contactmessage.ThreadTable, contactmessage.ThreadColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a ContactMessage.
+func (c *ContactMessageClient) QueryAuthor(_m *ContactMessage) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contactmessage.Table, contactmessage.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, contactmessage.AuthorTable, contactmessage.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ContactMessageClient) Hooks() []Hook {
+	hooks := c.hooks.ContactMessage
+	return append(hooks[:len(hooks):len(hooks)], contactmessage.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ContactMessageClient) Interceptors() []Interceptor {
+	return c.inters.ContactMessage
+}
+
+func (c *ContactMessageClient) mutate(ctx context.Context, m *ContactMessageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ContactMessageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ContactMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ContactMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ContactMessageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ContactMessage mutation op: %q", m.Op())
+	}
+}
+
+// ContactThreadClient is a client for the ContactThread schema.
+type ContactThreadClient struct {
+	config
+}
+
+// NewContactThreadClient returns a client for the ContactThread from the given config.
+func NewContactThreadClient(c config) *ContactThreadClient {
+	return &ContactThreadClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `contactthread.Hooks(f(g(h())))`.
+func (c *ContactThreadClient) Use(hooks ...Hook) {
+	c.hooks.ContactThread = append(c.hooks.ContactThread, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `contactthread.Intercept(f(g(h())))`.
+func (c *ContactThreadClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ContactThread = append(c.inters.ContactThread, interceptors...)
+}
+
+// Create returns a builder for creating a ContactThread entity.
+func (c *ContactThreadClient) Create() *ContactThreadCreate {
+	mutation := newContactThreadMutation(c.config, OpCreate)
+	return &ContactThreadCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ContactThread entities.
+func (c *ContactThreadClient) CreateBulk(builders ...*ContactThreadCreate) *ContactThreadCreateBulk {
+	return &ContactThreadCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ContactThreadClient) MapCreateBulk(slice any, setFunc func(*ContactThreadCreate, int)) *ContactThreadCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ContactThreadCreateBulk{err: fmt.Errorf("calling to ContactThreadClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ContactThreadCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ContactThreadCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ContactThread.
+func (c *ContactThreadClient) Update() *ContactThreadUpdate {
+	mutation := newContactThreadMutation(c.config, OpUpdate)
+	return &ContactThreadUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ContactThreadClient) UpdateOne(_m *ContactThread) *ContactThreadUpdateOne {
+	mutation := newContactThreadMutation(c.config, OpUpdateOne, withContactThread(_m))
+	return &ContactThreadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ContactThreadClient) UpdateOneID(id pulid.ID) *ContactThreadUpdateOne {
+	mutation := newContactThreadMutation(c.config, OpUpdateOne, withContactThreadID(id))
+	return &ContactThreadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ContactThread.
+func (c *ContactThreadClient) Delete() *ContactThreadDelete {
+	mutation := newContactThreadMutation(c.config, OpDelete)
+	return &ContactThreadDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ContactThreadClient) DeleteOne(_m *ContactThread) *ContactThreadDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ContactThreadClient) DeleteOneID(id pulid.ID) *ContactThreadDeleteOne {
+	builder := c.Delete().Where(contactthread.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ContactThreadDeleteOne{builder}
+}
+
+// Query returns a query builder for ContactThread.
+func (c *ContactThreadClient) Query() *ContactThreadQuery {
+	return &ContactThreadQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeContactThread},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ContactThread entity by its id.
+func (c *ContactThreadClient) Get(ctx context.Context, id pulid.ID) (*ContactThread, error) {
+	return c.Query().Where(contactthread.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ContactThreadClient) GetX(ctx context.Context, id pulid.ID) *ContactThread {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a ContactThread.
+func (c *ContactThreadClient) QueryCommunity(_m *ContactThread) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contactthread.Table, contactthread.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, contactthread.CommunityTable, contactthread.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySender queries the sender edge of a ContactThread.
+func (c *ContactThreadClient) QuerySender(_m *ContactThread) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contactthread.Table, contactthread.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, contactthread.SenderTable, contactthread.SenderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecipient queries the recipient edge of a ContactThread.
+func (c *ContactThreadClient) QueryRecipient(_m *ContactThread) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contactthread.Table, contactthread.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, contactthread.RecipientTable, contactthread.RecipientColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGroup queries the group edge of a ContactThread.
+func (c *ContactThreadClient) QueryGroup(_m *ContactThread) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contactthread.Table, contactthread.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, contactthread.GroupTable, contactthread.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMessages queries the messages edge of a ContactThread.
+func (c *ContactThreadClient) QueryMessages(_m *ContactThread) *ContactMessageQuery {
+	query := (&ContactMessageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contactthread.Table, contactthread.FieldID, id),
+			sqlgraph.To(contactmessage.Table, contactmessage.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, contactthread.MessagesTable, contactthread.MessagesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ContactThreadClient) Hooks() []Hook {
+	hooks := c.hooks.ContactThread
+	return append(hooks[:len(hooks):len(hooks)], contactthread.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ContactThreadClient) Interceptors() []Interceptor {
+	return c.inters.ContactThread
+}
+
+func (c *ContactThreadClient) mutate(ctx context.Context, m *ContactThreadMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ContactThreadCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ContactThreadUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ContactThreadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ContactThreadDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ContactThread mutation op: %q", m.Op())
+	}
+}
+
 // ContributionClient is a client for the Contribution schema.
 type ContributionClient struct {
 	config
@@ -3225,6 +3879,386 @@ func (c *EventClient) mutate(ctx context.Context, m *EventMutation) (Value, erro
 		return (&EventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Event mutation op: %q", m.Op())
+	}
+}
+
+// GlobalEffortClient is a client for the GlobalEffort schema.
+type GlobalEffortClient struct {
+	config
+}
+
+// NewGlobalEffortClient returns a client for the GlobalEffort from the given config.
+func NewGlobalEffortClient(c config) *GlobalEffortClient {
+	return &GlobalEffortClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `globaleffort.Hooks(f(g(h())))`.
+func (c *GlobalEffortClient) Use(hooks ...Hook) {
+	c.hooks.GlobalEffort = append(c.hooks.GlobalEffort, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `globaleffort.Intercept(f(g(h())))`.
+func (c *GlobalEffortClient) Intercept(interceptors ...Interceptor) {
+	c.inters.GlobalEffort = append(c.inters.GlobalEffort, interceptors...)
+}
+
+// Create returns a builder for creating a GlobalEffort entity.
+func (c *GlobalEffortClient) Create() *GlobalEffortCreate {
+	mutation := newGlobalEffortMutation(c.config, OpCreate)
+	return &GlobalEffortCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of GlobalEffort entities.
+func (c *GlobalEffortClient) CreateBulk(builders ...*GlobalEffortCreate) *GlobalEffortCreateBulk {
+	return &GlobalEffortCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *GlobalEffortClient) MapCreateBulk(slice any, setFunc func(*GlobalEffortCreate, int)) *GlobalEffortCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &GlobalEffortCreateBulk{err: fmt.Errorf("calling to GlobalEffortClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*GlobalEffortCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &GlobalEffortCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for GlobalEffort.
+func (c *GlobalEffortClient) Update() *GlobalEffortUpdate {
+	mutation := newGlobalEffortMutation(c.config, OpUpdate)
+	return &GlobalEffortUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *GlobalEffortClient) UpdateOne(_m *GlobalEffort) *GlobalEffortUpdateOne {
+	mutation := newGlobalEffortMutation(c.config, OpUpdateOne, withGlobalEffort(_m))
+	return &GlobalEffortUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *GlobalEffortClient) UpdateOneID(id pulid.ID) *GlobalEffortUpdateOne {
+	mutation := newGlobalEffortMutation(c.config, OpUpdateOne, withGlobalEffortID(id))
+	return &GlobalEffortUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for GlobalEffort.
+func (c *GlobalEffortClient) Delete() *GlobalEffortDelete {
+	mutation := newGlobalEffortMutation(c.config, OpDelete)
+	return &GlobalEffortDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *GlobalEffortClient) DeleteOne(_m *GlobalEffort) *GlobalEffortDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *GlobalEffortClient) DeleteOneID(id pulid.ID) *GlobalEffortDeleteOne {
+	builder := c.Delete().Where(globaleffort.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &GlobalEffortDeleteOne{builder}
+}
+
+// Query returns a query builder for GlobalEffort.
+func (c *GlobalEffortClient) Query() *GlobalEffortQuery {
+	return &GlobalEffortQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeGlobalEffort},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a GlobalEffort entity by its id.
+func (c *GlobalEffortClient) Get(ctx context.Context, id pulid.ID) (*GlobalEffort, error) {
+	return c.Query().Where(globaleffort.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *GlobalEffortClient) GetX(ctx context.Context, id pulid.ID) *GlobalEffort {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a GlobalEffort.
+func (c *GlobalEffortClient) QueryCommunity(_m *GlobalEffort) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(globaleffort.Table, globaleffort.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, globaleffort.CommunityTable, globaleffort.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRegion queries the region edge of a GlobalEffort.
+func (c *GlobalEffortClient) QueryRegion(_m *GlobalEffort) *RegionQuery {
+	query := (&RegionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(globaleffort.Table, globaleffort.FieldID, id),
+			sqlgraph.To(region.Table, region.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, globaleffort.RegionTable, globaleffort.RegionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAnnouncedBy queries the announced_by edge of a GlobalEffort.
+func (c *GlobalEffortClient) QueryAnnouncedBy(_m *GlobalEffort) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(globaleffort.Table, globaleffort.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, globaleffort.AnnouncedByTable, globaleffort.AnnouncedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryParticipations queries the participations edge of a GlobalEffort.
+func (c *GlobalEffortClient) QueryParticipations(_m *GlobalEffort) *GlobalEffortParticipationQuery {
+	query := (&GlobalEffortParticipationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(globaleffort.Table, globaleffort.FieldID, id),
+			sqlgraph.To(globaleffortparticipation.Table, globaleffortparticipation.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, globaleffort.ParticipationsTable, globaleffort.ParticipationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *GlobalEffortClient) Hooks() []Hook {
+	hooks := c.hooks.GlobalEffort
+	return append(hooks[:len(hooks):len(hooks)], globaleffort.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *GlobalEffortClient) Interceptors() []Interceptor {
+	return c.inters.GlobalEffort
+}
+
+func (c *GlobalEffortClient) mutate(ctx context.Context, m *GlobalEffortMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&GlobalEffortCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&GlobalEffortUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&GlobalEffortUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&GlobalEffortDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown GlobalEffort mutation op: %q", m.Op())
+	}
+}
+
+// GlobalEffortParticipationClient is a client for the GlobalEffortParticipation schema.
+type GlobalEffortParticipationClient struct {
+	config
+}
+
+// NewGlobalEffortParticipationClient returns a client for the GlobalEffortParticipation from the given config.
+func NewGlobalEffortParticipationClient(c config) *GlobalEffortParticipationClient {
+	return &GlobalEffortParticipationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `globaleffortparticipation.Hooks(f(g(h())))`.
+func (c *GlobalEffortParticipationClient) Use(hooks ...Hook) {
+	c.hooks.GlobalEffortParticipation = append(c.hooks.GlobalEffortParticipation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `globaleffortparticipation.Intercept(f(g(h())))`.
+func (c *GlobalEffortParticipationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.GlobalEffortParticipation = append(c.inters.GlobalEffortParticipation, interceptors...)
+}
+
+// Create returns a builder for creating a GlobalEffortParticipation entity.
+func (c *GlobalEffortParticipationClient) Create() *GlobalEffortParticipationCreate {
+	mutation := newGlobalEffortParticipationMutation(c.config, OpCreate)
+	return &GlobalEffortParticipationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of GlobalEffortParticipation entities.
+func (c *GlobalEffortParticipationClient) CreateBulk(builders ...*GlobalEffortParticipationCreate) *GlobalEffortParticipationCreateBulk {
+	return &GlobalEffortParticipationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *GlobalEffortParticipationClient) MapCreateBulk(slice any, setFunc func(*GlobalEffortParticipationCreate, int)) *GlobalEffortParticipationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &GlobalEffortParticipationCreateBulk{err: fmt.Errorf("calling to GlobalEffortParticipationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*GlobalEffortParticipationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &GlobalEffortParticipationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for GlobalEffortParticipation.
+func (c *GlobalEffortParticipationClient) Update() *GlobalEffortParticipationUpdate {
+	mutation := newGlobalEffortParticipationMutation(c.config, OpUpdate)
+	return &GlobalEffortParticipationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *GlobalEffortParticipationClient) UpdateOne(_m *GlobalEffortParticipation) *GlobalEffortParticipationUpdateOne {
+	mutation := newGlobalEffortParticipationMutation(c.config, OpUpdateOne, withGlobalEffortParticipation(_m))
+	return &GlobalEffortParticipationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *GlobalEffortParticipationClient) UpdateOneID(id pulid.ID) *GlobalEffortParticipationUpdateOne {
+	mutation := newGlobalEffortParticipationMutation(c.config, OpUpdateOne, withGlobalEffortParticipationID(id))
+	return &GlobalEffortParticipationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for GlobalEffortParticipation.
+func (c *GlobalEffortParticipationClient) Delete() *GlobalEffortParticipationDelete {
+	mutation := newGlobalEffortParticipationMutation(c.config, OpDelete)
+	return &GlobalEffortParticipationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *GlobalEffortParticipationClient) DeleteOne(_m *GlobalEffortParticipation) *GlobalEffortParticipationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *GlobalEffortParticipationClient) DeleteOneID(id pulid.ID) *GlobalEffortParticipationDeleteOne {
+	builder := c.Delete().Where(globaleffortparticipation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &GlobalEffortParticipationDeleteOne{builder}
+}
+
+// Query returns a query builder for GlobalEffortParticipation.
+func (c *GlobalEffortParticipationClient) Query() *GlobalEffortParticipationQuery {
+	return &GlobalEffortParticipationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeGlobalEffortParticipation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a GlobalEffortParticipation entity by its id.
+func (c *GlobalEffortParticipationClient) Get(ctx context.Context, id pulid.ID) (*GlobalEffortParticipation, error) {
+	return c.Query().Where(globaleffortparticipation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *GlobalEffortParticipationClient) GetX(ctx context.Context, id pulid.ID) *GlobalEffortParticipation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryEffort queries the effort edge of a GlobalEffortParticipation.
+func (c *GlobalEffortParticipationClient) QueryEffort(_m *GlobalEffortParticipation) *GlobalEffortQuery {
+	query := (&GlobalEffortClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(globaleffortparticipation.Table, globaleffortparticipation.FieldID, id),
+			sqlgraph.To(globaleffort.Table, globaleffort.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, globaleffortparticipation.EffortTable, globaleffortparticipation.EffortColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGroup queries the group edge of a GlobalEffortParticipation.
+func (c *GlobalEffortParticipationClient) QueryGroup(_m *GlobalEffortParticipation) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(globaleffortparticipation.Table, globaleffortparticipation.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, globaleffortparticipation.GroupTable, globaleffortparticipation.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOptedInBy queries the opted_in_by edge of a GlobalEffortParticipation.
+func (c *GlobalEffortParticipationClient) QueryOptedInBy(_m *GlobalEffortParticipation) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(globaleffortparticipation.Table, globaleffortparticipation.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, globaleffortparticipation.OptedInByTable, globaleffortparticipation.OptedInByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *GlobalEffortParticipationClient) Hooks() []Hook {
+	hooks := c.hooks.GlobalEffortParticipation
+	return append(hooks[:len(hooks):len(hooks)], globaleffortparticipation.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *GlobalEffortParticipationClient) Interceptors() []Interceptor {
+	return c.inters.GlobalEffortParticipation
+}
+
+func (c *GlobalEffortParticipationClient) mutate(ctx context.Context, m *GlobalEffortParticipationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&GlobalEffortParticipationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&GlobalEffortParticipationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&GlobalEffortParticipationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&GlobalEffortParticipationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown GlobalEffortParticipation mutation op: %q", m.Op())
 	}
 }
 
@@ -4572,6 +5606,70 @@ func (c *ReportClient) QueryEvent(_m *Report) *EventQuery {
 	return query
 }
 
+// QueryContactMessage queries the contact_message edge of a Report.
+func (c *ReportClient) QueryContactMessage(_m *Report) *ContactMessageQuery {
+	query := (&ContactMessageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, id),
+			sqlgraph.To(contactmessage.Table, contactmessage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, report.ContactMessageTable, report.ContactMessageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryClosedBy queries the closed_by edge of a Report.
+func (c *ReportClient) QueryClosedBy(_m *Report) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, report.ClosedByTable, report.ClosedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReplies queries the replies edge of a Report.
+func (c *ReportClient) QueryReplies(_m *Report) *ReportReplyQuery {
+	query := (&ReportReplyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, id),
+			sqlgraph.To(reportreply.Table, reportreply.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, report.RepliesTable, report.RepliesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActions queries the actions edge of a Report.
+func (c *ReportClient) QueryActions(_m *Report) *RoleQuery {
+	query := (&RoleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, id),
+			sqlgraph.To(role.Table, role.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, report.ActionsTable, report.ActionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ReportClient) Hooks() []Hook {
 	hooks := c.hooks.Report
@@ -4595,6 +5693,172 @@ func (c *ReportClient) mutate(ctx context.Context, m *ReportMutation) (Value, er
 		return (&ReportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Report mutation op: %q", m.Op())
+	}
+}
+
+// ReportReplyClient is a client for the ReportReply schema.
+type ReportReplyClient struct {
+	config
+}
+
+// NewReportReplyClient returns a client for the ReportReply from the given config.
+func NewReportReplyClient(c config) *ReportReplyClient {
+	return &ReportReplyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportreply.Hooks(f(g(h())))`.
+func (c *ReportReplyClient) Use(hooks ...Hook) {
+	c.hooks.ReportReply = append(c.hooks.ReportReply, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportreply.Intercept(f(g(h())))`.
+func (c *ReportReplyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportReply = append(c.inters.ReportReply, interceptors...)
+}
+
+// Create returns a builder for creating a ReportReply entity.
+func (c *ReportReplyClient) Create() *ReportReplyCreate {
+	mutation := newReportReplyMutation(c.config, OpCreate)
+	return &ReportReplyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportReply entities.
+func (c *ReportReplyClient) CreateBulk(builders ...*ReportReplyCreate) *ReportReplyCreateBulk {
+	return &ReportReplyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportReplyClient) MapCreateBulk(slice any, setFunc func(*ReportReplyCreate, int)) *ReportReplyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportReplyCreateBulk{err: fmt.Errorf("calling to ReportReplyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportReplyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportReplyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportReply.
+func (c *ReportReplyClient) Update() *ReportReplyUpdate {
+	mutation := newReportReplyMutation(c.config, OpUpdate)
+	return &ReportReplyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportReplyClient) UpdateOne(_m *ReportReply) *ReportReplyUpdateOne {
+	mutation := newReportReplyMutation(c.config, OpUpdateOne, withReportReply(_m))
+	return &ReportReplyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportReplyClient) UpdateOneID(id pulid.ID) *ReportReplyUpdateOne {
+	mutation := newReportReplyMutation(c.config, OpUpdateOne, withReportReplyID(id))
+	return &ReportReplyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportReply.
+func (c *ReportReplyClient) Delete() *ReportReplyDelete {
+	mutation := newReportReplyMutation(c.config, OpDelete)
+	return &ReportReplyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportReplyClient) DeleteOne(_m *ReportReply) *ReportReplyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportReplyClient) DeleteOneID(id pulid.ID) *ReportReplyDeleteOne {
+	builder := c.Delete().Where(reportreply.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportReplyDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportReply.
+func (c *ReportReplyClient) Query() *ReportReplyQuery {
+	return &ReportReplyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportReply},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportReply entity by its id.
+func (c *ReportReplyClient) Get(ctx context.Context, id pulid.ID) (*ReportReply, error) {
+	return c.Query().Where(reportreply.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportReplyClient) GetX(ctx context.Context, id pulid.ID) *ReportReply {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReport queries the report edge of a ReportReply.
+func (c *ReportReplyClient) QueryReport(_m *ReportReply) *ReportQuery {
+	query := (&ReportClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportreply.Table, reportreply.FieldID, id),
+			sqlgraph.To(report.Table, report.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reportreply.ReportTable, reportreply.ReportColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a ReportReply.
+func (c *ReportReplyClient) QueryAuthor(_m *ReportReply) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportreply.Table, reportreply.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reportreply.AuthorTable, reportreply.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportReplyClient) Hooks() []Hook {
+	hooks := c.hooks.ReportReply
+	return append(hooks[:len(hooks):len(hooks)], reportreply.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportReplyClient) Interceptors() []Interceptor {
+	return c.inters.ReportReply
+}
+
+func (c *ReportReplyClient) mutate(ctx context.Context, m *ReportReplyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportReplyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportReplyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportReplyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportReplyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportReply mutation op: %q", m.Op())
 	}
 }
 
@@ -4961,6 +6225,22 @@ func (c *RoleClient) QueryHomeGroup(_m *Role) *GroupQuery {
 			sqlgraph.From(role.Table, role.FieldID, id),
 			sqlgraph.To(group.Table, group.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, role.HomeGroupTable, role.HomeGroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReport queries the report edge of a Role.
+func (c *RoleClient) QueryReport(_m *Role) *ReportQuery {
+	query := (&ReportClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(role.Table, role.FieldID, id),
+			sqlgraph.To(report.Table, report.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, role.ReportTable, role.ReportColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -5680,6 +6960,54 @@ func (c *SubmissionClient) QueryRegion(_m *Submission) *RegionQuery {
 	return query
 }
 
+// QueryEvent queries the event edge of a Submission.
+func (c *SubmissionClient) QueryEvent(_m *Submission) *EventQuery {
+	query := (&EventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(submission.Table, submission.FieldID, id),
+			sqlgraph.To(event.Table, event.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, submission.EventTable, submission.EventColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRequest queries the request edge of a Submission.
+func (c *SubmissionClient) QueryRequest(_m *Submission) *ActivityRequestQuery {
+	query := (&ActivityRequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(submission.Table, submission.FieldID, id),
+			sqlgraph.To(activityrequest.Table, activityrequest.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, submission.RequestTable, submission.RequestColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDecidedBy queries the decided_by edge of a Submission.
+func (c *SubmissionClient) QueryDecidedBy(_m *Submission) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(submission.Table, submission.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, submission.DecidedByTable, submission.DecidedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *SubmissionClient) Hooks() []Hook {
 	hooks := c.hooks.Submission
@@ -5703,6 +7031,204 @@ func (c *SubmissionClient) mutate(ctx context.Context, m *SubmissionMutation) (V
 		return (&SubmissionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Submission mutation op: %q", m.Op())
+	}
+}
+
+// TranslationRequestClient is a client for the TranslationRequest schema.
+type TranslationRequestClient struct {
+	config
+}
+
+// NewTranslationRequestClient returns a client for the TranslationRequest from the given config.
+func NewTranslationRequestClient(c config) *TranslationRequestClient {
+	return &TranslationRequestClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `translationrequest.Hooks(f(g(h())))`.
+func (c *TranslationRequestClient) Use(hooks ...Hook) {
+	c.hooks.TranslationRequest = append(c.hooks.TranslationRequest, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `translationrequest.Intercept(f(g(h())))`.
+func (c *TranslationRequestClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TranslationRequest = append(c.inters.TranslationRequest, interceptors...)
+}
+
+// Create returns a builder for creating a TranslationRequest entity.
+func (c *TranslationRequestClient) Create() *TranslationRequestCreate {
+	mutation := newTranslationRequestMutation(c.config, OpCreate)
+	return &TranslationRequestCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TranslationRequest entities.
+func (c *TranslationRequestClient) CreateBulk(builders ...*TranslationRequestCreate) *TranslationRequestCreateBulk {
+	return &TranslationRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TranslationRequestClient) MapCreateBulk(slice any, setFunc func(*TranslationRequestCreate, int)) *TranslationRequestCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TranslationRequestCreateBulk{err: fmt.Errorf("calling to TranslationRequestClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TranslationRequestCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TranslationRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TranslationRequest.
+func (c *TranslationRequestClient) Update() *TranslationRequestUpdate {
+	mutation := newTranslationRequestMutation(c.config, OpUpdate)
+	return &TranslationRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TranslationRequestClient) UpdateOne(_m *TranslationRequest) *TranslationRequestUpdateOne {
+	mutation := newTranslationRequestMutation(c.config, OpUpdateOne, withTranslationRequest(_m))
+	return &TranslationRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TranslationRequestClient) UpdateOneID(id pulid.ID) *TranslationRequestUpdateOne {
+	mutation := newTranslationRequestMutation(c.config, OpUpdateOne, withTranslationRequestID(id))
+	return &TranslationRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TranslationRequest.
+func (c *TranslationRequestClient) Delete() *TranslationRequestDelete {
+	mutation := newTranslationRequestMutation(c.config, OpDelete)
+	return &TranslationRequestDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TranslationRequestClient) DeleteOne(_m *TranslationRequest) *TranslationRequestDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TranslationRequestClient) DeleteOneID(id pulid.ID) *TranslationRequestDeleteOne {
+	builder := c.Delete().Where(translationrequest.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TranslationRequestDeleteOne{builder}
+}
+
+// Query returns a query builder for TranslationRequest.
+func (c *TranslationRequestClient) Query() *TranslationRequestQuery {
+	return &TranslationRequestQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTranslationRequest},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TranslationRequest entity by its id.
+func (c *TranslationRequestClient) Get(ctx context.Context, id pulid.ID) (*TranslationRequest, error) {
+	return c.Query().Where(translationrequest.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TranslationRequestClient) GetX(ctx context.Context, id pulid.ID) *TranslationRequest {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a TranslationRequest.
+func (c *TranslationRequestClient) QueryCommunity(_m *TranslationRequest) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(translationrequest.Table, translationrequest.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, translationrequest.CommunityTable, translationrequest.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGroup queries the group edge of a TranslationRequest.
+func (c *TranslationRequestClient) QueryGroup(_m *TranslationRequest) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(translationrequest.Table, translationrequest.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, translationrequest.GroupTable, translationrequest.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRequestedBy queries the requested_by edge of a TranslationRequest.
+func (c *TranslationRequestClient) QueryRequestedBy(_m *TranslationRequest) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(translationrequest.Table, translationrequest.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, translationrequest.RequestedByTable, translationrequest.RequestedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVolunteer queries the volunteer edge of a TranslationRequest.
+func (c *TranslationRequestClient) QueryVolunteer(_m *TranslationRequest) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(translationrequest.Table, translationrequest.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, translationrequest.VolunteerTable, translationrequest.VolunteerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TranslationRequestClient) Hooks() []Hook {
+	hooks := c.hooks.TranslationRequest
+	return append(hooks[:len(hooks):len(hooks)], translationrequest.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TranslationRequestClient) Interceptors() []Interceptor {
+	return c.inters.TranslationRequest
+}
+
+func (c *TranslationRequestClient) mutate(ctx context.Context, m *TranslationRequestMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TranslationRequestCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TranslationRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TranslationRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TranslationRequestDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TranslationRequest mutation op: %q", m.Op())
 	}
 }
 
@@ -6201,18 +7727,20 @@ func (c *VoterClient) mutate(ctx context.Context, m *VoterMutation) (Value, erro
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AgendaItem, Application, Award, AwardNomination, AwardSelection,
-		Candidate, Certificate, Change, Community, Contact, Contribution, Election,
-		Event, Group, Invite, Message, Organization, Region, Registration, Report,
-		Review, Role, Shipment, ShippingAddress, Sponsor, Submission, User,
-		Voter []ent.Hook
+		APIToken, ActivityRequest, AgendaItem, Application, Award, AwardNomination,
+		AwardSelection, Candidate, Certificate, Change, Community, Contact,
+		ContactMessage, ContactThread, Contribution, Election, Event, GlobalEffort,
+		GlobalEffortParticipation, Group, Invite, Message, Organization, Region,
+		Registration, Report, ReportReply, Review, Role, Shipment, ShippingAddress,
+		Sponsor, Submission, TranslationRequest, User, Voter []ent.Hook
 	}
 	inters struct {
-		APIToken, AgendaItem, Application, Award, AwardNomination, AwardSelection,
-		Candidate, Certificate, Change, Community, Contact, Contribution, Election,
-		Event, Group, Invite, Message, Organization, Region, Registration, Report,
-		Review, Role, Shipment, ShippingAddress, Sponsor, Submission, User,
-		Voter []ent.Interceptor
+		APIToken, ActivityRequest, AgendaItem, Application, Award, AwardNomination,
+		AwardSelection, Candidate, Certificate, Change, Community, Contact,
+		ContactMessage, ContactThread, Contribution, Election, Event, GlobalEffort,
+		GlobalEffortParticipation, Group, Invite, Message, Organization, Region,
+		Registration, Report, ReportReply, Review, Role, Shipment, ShippingAddress,
+		Sponsor, Submission, TranslationRequest, User, Voter []ent.Interceptor
 	}
 )
 

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -23,9 +24,13 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
@@ -33,12 +38,14 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
 )
@@ -101,35 +108,42 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apitoken.Table:        apitoken.ValidColumn,
-			agendaitem.Table:      agendaitem.ValidColumn,
-			application.Table:     application.ValidColumn,
-			award.Table:           award.ValidColumn,
-			awardnomination.Table: awardnomination.ValidColumn,
-			awardselection.Table:  awardselection.ValidColumn,
-			candidate.Table:       candidate.ValidColumn,
-			certificate.Table:     certificate.ValidColumn,
-			change.Table:          change.ValidColumn,
-			community.Table:       community.ValidColumn,
-			contact.Table:         contact.ValidColumn,
-			contribution.Table:    contribution.ValidColumn,
-			election.Table:        election.ValidColumn,
-			event.Table:           event.ValidColumn,
-			group.Table:           group.ValidColumn,
-			invite.Table:          invite.ValidColumn,
-			message.Table:         message.ValidColumn,
-			organization.Table:    organization.ValidColumn,
-			region.Table:          region.ValidColumn,
-			registration.Table:    registration.ValidColumn,
-			report.Table:          report.ValidColumn,
-			review.Table:          review.ValidColumn,
-			role.Table:            role.ValidColumn,
-			shipment.Table:        shipment.ValidColumn,
-			shippingaddress.Table: shippingaddress.ValidColumn,
-			sponsor.Table:         sponsor.ValidColumn,
-			submission.Table:      submission.ValidColumn,
-			user.Table:            user.ValidColumn,
-			voter.Table:           voter.ValidColumn,
+			apitoken.Table:                  apitoken.ValidColumn,
+			activityrequest.Table:           activityrequest.ValidColumn,
+			agendaitem.Table:                agendaitem.ValidColumn,
+			application.Table:               application.ValidColumn,
+			award.Table:                     award.ValidColumn,
+			awardnomination.Table:           awardnomination.ValidColumn,
+			awardselection.Table:            awardselection.ValidColumn,
+			candidate.Table:                 candidate.ValidColumn,
+			certificate.Table:               certificate.ValidColumn,
+			change.Table:                    change.ValidColumn,
+			community.Table:                 community.ValidColumn,
+			contact.Table:                   contact.ValidColumn,
+			contactmessage.Table:            contactmessage.ValidColumn,
+			contactthread.Table:             contactthread.ValidColumn,
+			contribution.Table:              contribution.ValidColumn,
+			election.Table:                  election.ValidColumn,
+			event.Table:                     event.ValidColumn,
+			globaleffort.Table:              globaleffort.ValidColumn,
+			globaleffortparticipation.Table: globaleffortparticipation.ValidColumn,
+			group.Table:                     group.ValidColumn,
+			invite.Table:                    invite.ValidColumn,
+			message.Table:                   message.ValidColumn,
+			organization.Table:              organization.ValidColumn,
+			region.Table:                    region.ValidColumn,
+			registration.Table:              registration.ValidColumn,
+			report.Table:                    report.ValidColumn,
+			reportreply.Table:               reportreply.ValidColumn,
+			review.Table:                    review.ValidColumn,
+			role.Table:                      role.ValidColumn,
+			shipment.Table:                  shipment.ValidColumn,
+			shippingaddress.Table:           shippingaddress.ValidColumn,
+			sponsor.Table:                   sponsor.ValidColumn,
+			submission.Table:                submission.ValidColumn,
+			translationrequest.Table:        translationrequest.ValidColumn,
+			user.Table:                      user.ValidColumn,
+			voter.Table:                     voter.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -14,9 +15,13 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
@@ -25,12 +30,14 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
 
@@ -42,7 +49,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 36)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -68,6 +75,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   activityrequest.Table,
+			Columns: activityrequest.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: activityrequest.FieldID,
+			},
+		},
+		Type: "ActivityRequest",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			activityrequest.FieldCreatedAt:     {Type: field.TypeTime, Column: activityrequest.FieldCreatedAt},
+			activityrequest.FieldUpdatedAt:     {Type: field.TypeTime, Column: activityrequest.FieldUpdatedAt},
+			activityrequest.FieldCommunityID:   {Type: field.TypeString, Column: activityrequest.FieldCommunityID},
+			activityrequest.FieldRegionID:      {Type: field.TypeString, Column: activityrequest.FieldRegionID},
+			activityrequest.FieldRequestedByID: {Type: field.TypeString, Column: activityrequest.FieldRequestedByID},
+			activityrequest.FieldTitle:         {Type: field.TypeString, Column: activityrequest.FieldTitle},
+			activityrequest.FieldMessage:       {Type: field.TypeString, Column: activityrequest.FieldMessage},
+			activityrequest.FieldPeriodStart:   {Type: field.TypeTime, Column: activityrequest.FieldPeriodStart},
+			activityrequest.FieldPeriodEnd:     {Type: field.TypeTime, Column: activityrequest.FieldPeriodEnd},
+			activityrequest.FieldDueAt:         {Type: field.TypeTime, Column: activityrequest.FieldDueAt},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   agendaitem.Table,
 			Columns: agendaitem.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -90,7 +120,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			agendaitem.FieldTrack:           {Type: field.TypeString, Column: agendaitem.FieldTrack},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   application.Table,
 			Columns: application.Columns,
@@ -110,6 +140,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			application.FieldReviewerID:          {Type: field.TypeString, Column: application.FieldReviewerID},
 			application.FieldMentorID:            {Type: field.TypeString, Column: application.FieldMentorID},
 			application.FieldDecidedByID:         {Type: field.TypeString, Column: application.FieldDecidedByID},
+			application.FieldClosedByID:          {Type: field.TypeString, Column: application.FieldClosedByID},
 			application.FieldKind:                {Type: field.TypeEnum, Column: application.FieldKind},
 			application.FieldStatus:              {Type: field.TypeEnum, Column: application.FieldStatus},
 			application.FieldAnswers:             {Type: field.TypeJSON, Column: application.FieldAnswers},
@@ -119,9 +150,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 			application.FieldObjectionDeadline:   {Type: field.TypeTime, Column: application.FieldObjectionDeadline},
 			application.FieldDecisionReason:      {Type: field.TypeString, Column: application.FieldDecisionReason},
 			application.FieldDecidedAt:           {Type: field.TypeTime, Column: application.FieldDecidedAt},
+			application.FieldFundingReport:       {Type: field.TypeJSON, Column: application.FieldFundingReport},
+			application.FieldClosedAt:            {Type: field.TypeTime, Column: application.FieldClosedAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   award.Table,
 			Columns: award.Columns,
@@ -146,7 +179,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			award.FieldCitation:    {Type: field.TypeString, Column: award.FieldCitation},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   awardnomination.Table,
 			Columns: awardnomination.Columns,
@@ -169,7 +202,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			awardnomination.FieldStatus:        {Type: field.TypeEnum, Column: awardnomination.FieldStatus},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   awardselection.Table,
 			Columns: awardselection.Columns,
@@ -192,7 +225,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			awardselection.FieldTieBreak:           {Type: field.TypeString, Column: awardselection.FieldTieBreak},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   candidate.Table,
 			Columns: candidate.Columns,
@@ -214,7 +247,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			candidate.FieldElected:       {Type: field.TypeBool, Column: candidate.FieldElected},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   certificate.Table,
 			Columns: certificate.Columns,
@@ -242,7 +275,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			certificate.FieldIssuedAt:      {Type: field.TypeTime, Column: certificate.FieldIssuedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   change.Table,
 			Columns: change.Columns,
@@ -263,7 +296,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			change.FieldCreatedAt:   {Type: field.TypeTime, Column: change.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
@@ -288,7 +321,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldMessageTemplates:     {Type: field.TypeJSON, Column: community.FieldMessageTemplates},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -307,7 +340,46 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldMessaging: {Type: field.TypeString, Column: contact.FieldMessaging},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   contactmessage.Table,
+			Columns: contactmessage.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: contactmessage.FieldID,
+			},
+		},
+		Type: "ContactMessage",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			contactmessage.FieldCreatedAt: {Type: field.TypeTime, Column: contactmessage.FieldCreatedAt},
+			contactmessage.FieldUpdatedAt: {Type: field.TypeTime, Column: contactmessage.FieldUpdatedAt},
+			contactmessage.FieldThreadID:  {Type: field.TypeString, Column: contactmessage.FieldThreadID},
+			contactmessage.FieldAuthorID:  {Type: field.TypeString, Column: contactmessage.FieldAuthorID},
+			contactmessage.FieldBody:      {Type: field.TypeString, Column: contactmessage.FieldBody},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   contactthread.Table,
+			Columns: contactthread.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: contactthread.FieldID,
+			},
+		},
+		Type: "ContactThread",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			contactthread.FieldCreatedAt:   {Type: field.TypeTime, Column: contactthread.FieldCreatedAt},
+			contactthread.FieldUpdatedAt:   {Type: field.TypeTime, Column: contactthread.FieldUpdatedAt},
+			contactthread.FieldCommunityID: {Type: field.TypeString, Column: contactthread.FieldCommunityID},
+			contactthread.FieldSenderID:    {Type: field.TypeString, Column: contactthread.FieldSenderID},
+			contactthread.FieldRecipientID: {Type: field.TypeString, Column: contactthread.FieldRecipientID},
+			contactthread.FieldGroupID:     {Type: field.TypeString, Column: contactthread.FieldGroupID},
+			contactthread.FieldSubject:     {Type: field.TypeString, Column: contactthread.FieldSubject},
+			contactthread.FieldRevealedAt:  {Type: field.TypeTime, Column: contactthread.FieldRevealedAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contribution.Table,
 			Columns: contribution.Columns,
@@ -341,7 +413,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contribution.FieldShortlistedYear: {Type: field.TypeInt, Column: contribution.FieldShortlistedYear},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   election.Table,
 			Columns: election.Columns,
@@ -369,7 +441,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			election.FieldNote:               {Type: field.TypeString, Column: election.FieldNote},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -404,7 +476,48 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldCancelReason:  {Type: field.TypeString, Column: event.FieldCancelReason},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   globaleffort.Table,
+			Columns: globaleffort.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: globaleffort.FieldID,
+			},
+		},
+		Type: "GlobalEffort",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			globaleffort.FieldCreatedAt:     {Type: field.TypeTime, Column: globaleffort.FieldCreatedAt},
+			globaleffort.FieldUpdatedAt:     {Type: field.TypeTime, Column: globaleffort.FieldUpdatedAt},
+			globaleffort.FieldCommunityID:   {Type: field.TypeString, Column: globaleffort.FieldCommunityID},
+			globaleffort.FieldRegionID:      {Type: field.TypeString, Column: globaleffort.FieldRegionID},
+			globaleffort.FieldAnnouncedByID: {Type: field.TypeString, Column: globaleffort.FieldAnnouncedByID},
+			globaleffort.FieldTitle:         {Type: field.TypeString, Column: globaleffort.FieldTitle},
+			globaleffort.FieldDescription:   {Type: field.TypeString, Column: globaleffort.FieldDescription},
+			globaleffort.FieldURL:           {Type: field.TypeString, Column: globaleffort.FieldURL},
+			globaleffort.FieldStartsAt:      {Type: field.TypeTime, Column: globaleffort.FieldStartsAt},
+			globaleffort.FieldEndsAt:        {Type: field.TypeTime, Column: globaleffort.FieldEndsAt},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   globaleffortparticipation.Table,
+			Columns: globaleffortparticipation.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: globaleffortparticipation.FieldID,
+			},
+		},
+		Type: "GlobalEffortParticipation",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			globaleffortparticipation.FieldCreatedAt:   {Type: field.TypeTime, Column: globaleffortparticipation.FieldCreatedAt},
+			globaleffortparticipation.FieldUpdatedAt:   {Type: field.TypeTime, Column: globaleffortparticipation.FieldUpdatedAt},
+			globaleffortparticipation.FieldEffortID:    {Type: field.TypeString, Column: globaleffortparticipation.FieldEffortID},
+			globaleffortparticipation.FieldGroupID:     {Type: field.TypeString, Column: globaleffortparticipation.FieldGroupID},
+			globaleffortparticipation.FieldOptedInByID: {Type: field.TypeString, Column: globaleffortparticipation.FieldOptedInByID},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -438,7 +551,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldMergedIntoID:  {Type: field.TypeString, Column: group.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invite.Table,
 			Columns: invite.Columns,
@@ -460,7 +573,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invite.FieldRevokedAt:   {Type: field.TypeTime, Column: invite.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -488,7 +601,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldDedupeKey:    {Type: field.TypeString, Column: message.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -508,7 +621,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldDescription: {Type: field.TypeString, Column: organization.FieldDescription},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   region.Table,
 			Columns: region.Columns,
@@ -528,7 +641,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			region.FieldDescription: {Type: field.TypeString, Column: region.FieldDescription},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -550,7 +663,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldQueuedAt:    {Type: field.TypeTime, Column: registration.FieldQueuedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -561,20 +674,47 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Report",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			report.FieldCreatedAt:     {Type: field.TypeTime, Column: report.FieldCreatedAt},
-			report.FieldUpdatedAt:     {Type: field.TypeTime, Column: report.FieldUpdatedAt},
-			report.FieldCommunityID:   {Type: field.TypeString, Column: report.FieldCommunityID},
-			report.FieldReporterID:    {Type: field.TypeString, Column: report.FieldReporterID},
-			report.FieldSubjectUserID: {Type: field.TypeString, Column: report.FieldSubjectUserID},
-			report.FieldGroupID:       {Type: field.TypeString, Column: report.FieldGroupID},
-			report.FieldEventID:       {Type: field.TypeString, Column: report.FieldEventID},
-			report.FieldKind:          {Type: field.TypeEnum, Column: report.FieldKind},
-			report.FieldDescription:   {Type: field.TypeString, Column: report.FieldDescription},
-			report.FieldStatus:        {Type: field.TypeEnum, Column: report.FieldStatus},
-			report.FieldResolution:    {Type: field.TypeString, Column: report.FieldResolution},
+			report.FieldCreatedAt:        {Type: field.TypeTime, Column: report.FieldCreatedAt},
+			report.FieldUpdatedAt:        {Type: field.TypeTime, Column: report.FieldUpdatedAt},
+			report.FieldCommunityID:      {Type: field.TypeString, Column: report.FieldCommunityID},
+			report.FieldReporterID:       {Type: field.TypeString, Column: report.FieldReporterID},
+			report.FieldSubjectUserID:    {Type: field.TypeString, Column: report.FieldSubjectUserID},
+			report.FieldGroupID:          {Type: field.TypeString, Column: report.FieldGroupID},
+			report.FieldEventID:          {Type: field.TypeString, Column: report.FieldEventID},
+			report.FieldContactMessageID: {Type: field.TypeString, Column: report.FieldContactMessageID},
+			report.FieldClosedByID:       {Type: field.TypeString, Column: report.FieldClosedByID},
+			report.FieldKind:             {Type: field.TypeEnum, Column: report.FieldKind},
+			report.FieldDescription:      {Type: field.TypeString, Column: report.FieldDescription},
+			report.FieldOccurredAt:       {Type: field.TypeTime, Column: report.FieldOccurredAt},
+			report.FieldStatus:           {Type: field.TypeEnum, Column: report.FieldStatus},
+			report.FieldRespondBy:        {Type: field.TypeTime, Column: report.FieldRespondBy},
+			report.FieldRespondedAt:      {Type: field.TypeTime, Column: report.FieldRespondedAt},
+			report.FieldClosedAt:         {Type: field.TypeTime, Column: report.FieldClosedAt},
+			report.FieldResolution:       {Type: field.TypeString, Column: report.FieldResolution},
+			report.FieldFollowUpCodeHash: {Type: field.TypeString, Column: report.FieldFollowUpCodeHash},
+			report.FieldSourceHash:       {Type: field.TypeString, Column: report.FieldSourceHash},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportreply.Table,
+			Columns: reportreply.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reportreply.FieldID,
+			},
+		},
+		Type: "ReportReply",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportreply.FieldCreatedAt: {Type: field.TypeTime, Column: reportreply.FieldCreatedAt},
+			reportreply.FieldUpdatedAt: {Type: field.TypeTime, Column: reportreply.FieldUpdatedAt},
+			reportreply.FieldReportID:  {Type: field.TypeString, Column: reportreply.FieldReportID},
+			reportreply.FieldAuthorID:  {Type: field.TypeString, Column: reportreply.FieldAuthorID},
+			reportreply.FieldFromStaff: {Type: field.TypeBool, Column: reportreply.FieldFromStaff},
+			reportreply.FieldBody:      {Type: field.TypeString, Column: reportreply.FieldBody},
+		},
+	}
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -597,7 +737,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldResolvedByID:  {Type: field.TypeString, Column: review.FieldResolvedByID},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -615,6 +755,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldRegionID:            {Type: field.TypeString, Column: role.FieldRegionID},
 			role.FieldGroupID:             {Type: field.TypeString, Column: role.FieldGroupID},
 			role.FieldHomeGroupID:         {Type: field.TypeString, Column: role.FieldHomeGroupID},
+			role.FieldReportID:            {Type: field.TypeString, Column: role.FieldReportID},
 			role.FieldKind:                {Type: field.TypeEnum, Column: role.FieldKind},
 			role.FieldStatus:              {Type: field.TypeEnum, Column: role.FieldStatus},
 			role.FieldScopeKey:            {Type: field.TypeString, Column: role.FieldScopeKey},
@@ -627,7 +768,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldEndReason:           {Type: field.TypeString, Column: role.FieldEndReason},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -653,7 +794,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldDedupeKey:    {Type: field.TypeString, Column: shipment.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shippingaddress.Table,
 			Columns: shippingaddress.Columns,
@@ -676,7 +817,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sponsor.Table,
 			Columns: sponsor.Columns,
@@ -697,7 +838,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sponsor.FieldPitchMinutes: {Type: field.TypeInt, Column: sponsor.FieldPitchMinutes},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   submission.Table,
 			Columns: submission.Columns,
@@ -708,19 +849,62 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Submission",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			submission.FieldCreatedAt:   {Type: field.TypeTime, Column: submission.FieldCreatedAt},
-			submission.FieldUpdatedAt:   {Type: field.TypeTime, Column: submission.FieldUpdatedAt},
-			submission.FieldCommunityID: {Type: field.TypeString, Column: submission.FieldCommunityID},
-			submission.FieldAuthorID:    {Type: field.TypeString, Column: submission.FieldAuthorID},
-			submission.FieldGroupID:     {Type: field.TypeString, Column: submission.FieldGroupID},
-			submission.FieldRegionID:    {Type: field.TypeString, Column: submission.FieldRegionID},
-			submission.FieldKind:        {Type: field.TypeEnum, Column: submission.FieldKind},
-			submission.FieldTitle:       {Type: field.TypeString, Column: submission.FieldTitle},
-			submission.FieldBody:        {Type: field.TypeString, Column: submission.FieldBody},
-			submission.FieldStatus:      {Type: field.TypeEnum, Column: submission.FieldStatus},
+			submission.FieldCreatedAt:          {Type: field.TypeTime, Column: submission.FieldCreatedAt},
+			submission.FieldUpdatedAt:          {Type: field.TypeTime, Column: submission.FieldUpdatedAt},
+			submission.FieldCommunityID:        {Type: field.TypeString, Column: submission.FieldCommunityID},
+			submission.FieldAuthorID:           {Type: field.TypeString, Column: submission.FieldAuthorID},
+			submission.FieldGroupID:            {Type: field.TypeString, Column: submission.FieldGroupID},
+			submission.FieldRegionID:           {Type: field.TypeString, Column: submission.FieldRegionID},
+			submission.FieldEventID:            {Type: field.TypeString, Column: submission.FieldEventID},
+			submission.FieldRequestID:          {Type: field.TypeString, Column: submission.FieldRequestID},
+			submission.FieldDecidedByID:        {Type: field.TypeString, Column: submission.FieldDecidedByID},
+			submission.FieldKind:               {Type: field.TypeEnum, Column: submission.FieldKind},
+			submission.FieldTitle:              {Type: field.TypeString, Column: submission.FieldTitle},
+			submission.FieldBody:               {Type: field.TypeString, Column: submission.FieldBody},
+			submission.FieldStatus:             {Type: field.TypeEnum, Column: submission.FieldStatus},
+			submission.FieldProjectArea:        {Type: field.TypeString, Column: submission.FieldProjectArea},
+			submission.FieldLinks:              {Type: field.TypeJSON, Column: submission.FieldLinks},
+			submission.FieldNewsletterIssue:    {Type: field.TypeString, Column: submission.FieldNewsletterIssue},
+			submission.FieldNewsletterPosition: {Type: field.TypeInt, Column: submission.FieldNewsletterPosition},
+			submission.FieldEventsCount:        {Type: field.TypeInt, Column: submission.FieldEventsCount},
+			submission.FieldAttendeesCount:     {Type: field.TypeInt, Column: submission.FieldAttendeesCount},
+			submission.FieldNewMembersCount:    {Type: field.TypeInt, Column: submission.FieldNewMembersCount},
+			submission.FieldDeclineReason:      {Type: field.TypeString, Column: submission.FieldDeclineReason},
+			submission.FieldDecidedAt:          {Type: field.TypeTime, Column: submission.FieldDecidedAt},
+			submission.FieldForwardedAt:        {Type: field.TypeTime, Column: submission.FieldForwardedAt},
+			submission.FieldDeliveredAt:        {Type: field.TypeTime, Column: submission.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   translationrequest.Table,
+			Columns: translationrequest.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: translationrequest.FieldID,
+			},
+		},
+		Type: "TranslationRequest",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			translationrequest.FieldCreatedAt:       {Type: field.TypeTime, Column: translationrequest.FieldCreatedAt},
+			translationrequest.FieldUpdatedAt:       {Type: field.TypeTime, Column: translationrequest.FieldUpdatedAt},
+			translationrequest.FieldCommunityID:     {Type: field.TypeString, Column: translationrequest.FieldCommunityID},
+			translationrequest.FieldGroupID:         {Type: field.TypeString, Column: translationrequest.FieldGroupID},
+			translationrequest.FieldRequestedByID:   {Type: field.TypeString, Column: translationrequest.FieldRequestedByID},
+			translationrequest.FieldVolunteerID:     {Type: field.TypeString, Column: translationrequest.FieldVolunteerID},
+			translationrequest.FieldTitle:           {Type: field.TypeString, Column: translationrequest.FieldTitle},
+			translationrequest.FieldSourceURL:       {Type: field.TypeString, Column: translationrequest.FieldSourceURL},
+			translationrequest.FieldSourceLanguage:  {Type: field.TypeString, Column: translationrequest.FieldSourceLanguage},
+			translationrequest.FieldTargetLanguages: {Type: field.TypeJSON, Column: translationrequest.FieldTargetLanguages},
+			translationrequest.FieldDueAt:           {Type: field.TypeTime, Column: translationrequest.FieldDueAt},
+			translationrequest.FieldStatus:          {Type: field.TypeEnum, Column: translationrequest.FieldStatus},
+			translationrequest.FieldDeliveredURL:    {Type: field.TypeString, Column: translationrequest.FieldDeliveredURL},
+			translationrequest.FieldTakenAt:         {Type: field.TypeTime, Column: translationrequest.FieldTakenAt},
+			translationrequest.FieldDeliveredAt:     {Type: field.TypeTime, Column: translationrequest.FieldDeliveredAt},
+			translationrequest.FieldDoneAt:          {Type: field.TypeTime, Column: translationrequest.FieldDoneAt},
+		},
+	}
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -750,7 +934,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldOidcSubject:     {Type: field.TypeString, Column: user.FieldOidcSubject},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voter.Table,
 			Columns: voter.Columns,
@@ -776,6 +960,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"APIToken",
 		"User",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   activityrequest.CommunityTable,
+			Columns: []string{activityrequest.CommunityColumn},
+			Bidi:    false,
+		},
+		"ActivityRequest",
+		"Community",
+	)
+	graph.MustAddE(
+		"region",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   activityrequest.RegionTable,
+			Columns: []string{activityrequest.RegionColumn},
+			Bidi:    false,
+		},
+		"ActivityRequest",
+		"Region",
+	)
+	graph.MustAddE(
+		"requested_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   activityrequest.RequestedByTable,
+			Columns: []string{activityrequest.RequestedByColumn},
+			Bidi:    false,
+		},
+		"ActivityRequest",
+		"User",
+	)
+	graph.MustAddE(
+		"answers",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   activityrequest.AnswersTable,
+			Columns: []string{activityrequest.AnswersColumn},
+			Bidi:    false,
+		},
+		"ActivityRequest",
+		"Submission",
 	)
 	graph.MustAddE(
 		"event",
@@ -880,6 +1112,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Inverse: false,
 			Table:   application.DecidedByTable,
 			Columns: []string{application.DecidedByColumn},
+			Bidi:    false,
+		},
+		"Application",
+		"User",
+	)
+	graph.MustAddE(
+		"closed_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   application.ClosedByTable,
+			Columns: []string{application.ClosedByColumn},
 			Bidi:    false,
 		},
 		"Application",
@@ -1282,6 +1526,90 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"User",
 	)
 	graph.MustAddE(
+		"thread",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   contactmessage.ThreadTable,
+			Columns: []string{contactmessage.ThreadColumn},
+			Bidi:    false,
+		},
+		"ContactMessage",
+		"ContactThread",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contactmessage.AuthorTable,
+			Columns: []string{contactmessage.AuthorColumn},
+			Bidi:    false,
+		},
+		"ContactMessage",
+		"User",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contactthread.CommunityTable,
+			Columns: []string{contactthread.CommunityColumn},
+			Bidi:    false,
+		},
+		"ContactThread",
+		"Community",
+	)
+	graph.MustAddE(
+		"sender",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contactthread.SenderTable,
+			Columns: []string{contactthread.SenderColumn},
+			Bidi:    false,
+		},
+		"ContactThread",
+		"User",
+	)
+	graph.MustAddE(
+		"recipient",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contactthread.RecipientTable,
+			Columns: []string{contactthread.RecipientColumn},
+			Bidi:    false,
+		},
+		"ContactThread",
+		"User",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   contactthread.GroupTable,
+			Columns: []string{contactthread.GroupColumn},
+			Bidi:    false,
+		},
+		"ContactThread",
+		"Group",
+	)
+	graph.MustAddE(
+		"messages",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   contactthread.MessagesTable,
+			Columns: []string{contactthread.MessagesColumn},
+			Bidi:    false,
+		},
+		"ContactThread",
+		"ContactMessage",
+	)
+	graph.MustAddE(
 		"community",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1448,6 +1776,90 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Event",
 		"Registration",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   globaleffort.CommunityTable,
+			Columns: []string{globaleffort.CommunityColumn},
+			Bidi:    false,
+		},
+		"GlobalEffort",
+		"Community",
+	)
+	graph.MustAddE(
+		"region",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   globaleffort.RegionTable,
+			Columns: []string{globaleffort.RegionColumn},
+			Bidi:    false,
+		},
+		"GlobalEffort",
+		"Region",
+	)
+	graph.MustAddE(
+		"announced_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   globaleffort.AnnouncedByTable,
+			Columns: []string{globaleffort.AnnouncedByColumn},
+			Bidi:    false,
+		},
+		"GlobalEffort",
+		"User",
+	)
+	graph.MustAddE(
+		"participations",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   globaleffort.ParticipationsTable,
+			Columns: []string{globaleffort.ParticipationsColumn},
+			Bidi:    false,
+		},
+		"GlobalEffort",
+		"GlobalEffortParticipation",
+	)
+	graph.MustAddE(
+		"effort",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   globaleffortparticipation.EffortTable,
+			Columns: []string{globaleffortparticipation.EffortColumn},
+			Bidi:    false,
+		},
+		"GlobalEffortParticipation",
+		"GlobalEffort",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   globaleffortparticipation.GroupTable,
+			Columns: []string{globaleffortparticipation.GroupColumn},
+			Bidi:    false,
+		},
+		"GlobalEffortParticipation",
+		"Group",
+	)
+	graph.MustAddE(
+		"opted_in_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   globaleffortparticipation.OptedInByTable,
+			Columns: []string{globaleffortparticipation.OptedInByColumn},
+			Bidi:    false,
+		},
+		"GlobalEffortParticipation",
+		"User",
 	)
 	graph.MustAddE(
 		"community",
@@ -1774,6 +2186,78 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Event",
 	)
 	graph.MustAddE(
+		"contact_message",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   report.ContactMessageTable,
+			Columns: []string{report.ContactMessageColumn},
+			Bidi:    false,
+		},
+		"Report",
+		"ContactMessage",
+	)
+	graph.MustAddE(
+		"closed_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   report.ClosedByTable,
+			Columns: []string{report.ClosedByColumn},
+			Bidi:    false,
+		},
+		"Report",
+		"User",
+	)
+	graph.MustAddE(
+		"replies",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.RepliesTable,
+			Columns: []string{report.RepliesColumn},
+			Bidi:    false,
+		},
+		"Report",
+		"ReportReply",
+	)
+	graph.MustAddE(
+		"actions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   report.ActionsTable,
+			Columns: []string{report.ActionsColumn},
+			Bidi:    false,
+		},
+		"Report",
+		"Role",
+	)
+	graph.MustAddE(
+		"report",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reportreply.ReportTable,
+			Columns: []string{reportreply.ReportColumn},
+			Bidi:    false,
+		},
+		"ReportReply",
+		"Report",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   reportreply.AuthorTable,
+			Columns: []string{reportreply.AuthorColumn},
+			Bidi:    false,
+		},
+		"ReportReply",
+		"User",
+	)
+	graph.MustAddE(
 		"application",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1868,6 +2352,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Role",
 		"Group",
+	)
+	graph.MustAddE(
+		"report",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   role.ReportTable,
+			Columns: []string{role.ReportColumn},
+			Bidi:    false,
+		},
+		"Role",
+		"Report",
 	)
 	graph.MustAddE(
 		"community",
@@ -2000,6 +2496,90 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Submission",
 		"Region",
+	)
+	graph.MustAddE(
+		"event",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   submission.EventTable,
+			Columns: []string{submission.EventColumn},
+			Bidi:    false,
+		},
+		"Submission",
+		"Event",
+	)
+	graph.MustAddE(
+		"request",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   submission.RequestTable,
+			Columns: []string{submission.RequestColumn},
+			Bidi:    false,
+		},
+		"Submission",
+		"ActivityRequest",
+	)
+	graph.MustAddE(
+		"decided_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   submission.DecidedByTable,
+			Columns: []string{submission.DecidedByColumn},
+			Bidi:    false,
+		},
+		"Submission",
+		"User",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   translationrequest.CommunityTable,
+			Columns: []string{translationrequest.CommunityColumn},
+			Bidi:    false,
+		},
+		"TranslationRequest",
+		"Community",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   translationrequest.GroupTable,
+			Columns: []string{translationrequest.GroupColumn},
+			Bidi:    false,
+		},
+		"TranslationRequest",
+		"Group",
+	)
+	graph.MustAddE(
+		"requested_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   translationrequest.RequestedByTable,
+			Columns: []string{translationrequest.RequestedByColumn},
+			Bidi:    false,
+		},
+		"TranslationRequest",
+		"User",
+	)
+	graph.MustAddE(
+		"volunteer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   translationrequest.VolunteerTable,
+			Columns: []string{translationrequest.VolunteerColumn},
+			Bidi:    false,
+		},
+		"TranslationRequest",
+		"User",
 	)
 	graph.MustAddE(
 		"organization",
@@ -2283,6 +2863,152 @@ func (f *APITokenFilter) WhereHasOwnerWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ActivityRequestQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ActivityRequestQuery builder.
+func (_q *ActivityRequestQuery) Filter() *ActivityRequestFilter {
+	return &ActivityRequestFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ActivityRequestMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ActivityRequestMutation builder.
+func (m *ActivityRequestMutation) Filter() *ActivityRequestFilter {
+	return &ActivityRequestFilter{config: m.config, predicateAdder: m}
+}
+
+// ActivityRequestFilter provides a generic filtering capability at runtime for ActivityRequestQuery.
+type ActivityRequestFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ActivityRequestFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ActivityRequestFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(activityrequest.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ActivityRequestFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(activityrequest.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ActivityRequestFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(activityrequest.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *ActivityRequestFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(activityrequest.FieldCommunityID))
+}
+
+// WhereRegionID applies the entql string predicate on the region_id field.
+func (f *ActivityRequestFilter) WhereRegionID(p entql.StringP) {
+	f.Where(p.Field(activityrequest.FieldRegionID))
+}
+
+// WhereRequestedByID applies the entql string predicate on the requested_by_id field.
+func (f *ActivityRequestFilter) WhereRequestedByID(p entql.StringP) {
+	f.Where(p.Field(activityrequest.FieldRequestedByID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *ActivityRequestFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(activityrequest.FieldTitle))
+}
+
+// WhereMessage applies the entql string predicate on the message field.
+func (f *ActivityRequestFilter) WhereMessage(p entql.StringP) {
+	f.Where(p.Field(activityrequest.FieldMessage))
+}
+
+// WherePeriodStart applies the entql time.Time predicate on the period_start field.
+func (f *ActivityRequestFilter) WherePeriodStart(p entql.TimeP) {
+	f.Where(p.Field(activityrequest.FieldPeriodStart))
+}
+
+// WherePeriodEnd applies the entql time.Time predicate on the period_end field.
+func (f *ActivityRequestFilter) WherePeriodEnd(p entql.TimeP) {
+	f.Where(p.Field(activityrequest.FieldPeriodEnd))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *ActivityRequestFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(activityrequest.FieldDueAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *ActivityRequestFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *ActivityRequestFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRegion applies a predicate to check if query has an edge region.
+func (f *ActivityRequestFilter) WhereHasRegion() {
+	f.Where(entql.HasEdge("region"))
+}
+
+// WhereHasRegionWith applies a predicate to check if query has an edge region with a given conditions (other predicates).
+func (f *ActivityRequestFilter) WhereHasRegionWith(preds ...predicate.Region) {
+	f.Where(entql.HasEdgeWith("region", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRequestedBy applies a predicate to check if query has an edge requested_by.
+func (f *ActivityRequestFilter) WhereHasRequestedBy() {
+	f.Where(entql.HasEdge("requested_by"))
+}
+
+// WhereHasRequestedByWith applies a predicate to check if query has an edge requested_by with a given conditions (other predicates).
+func (f *ActivityRequestFilter) WhereHasRequestedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("requested_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAnswers applies a predicate to check if query has an edge answers.
+func (f *ActivityRequestFilter) WhereHasAnswers() {
+	f.Where(entql.HasEdge("answers"))
+}
+
+// WhereHasAnswersWith applies a predicate to check if query has an edge answers with a given conditions (other predicates).
+func (f *ActivityRequestFilter) WhereHasAnswersWith(preds ...predicate.Submission) {
+	f.Where(entql.HasEdgeWith("answers", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AgendaItemQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2311,7 +3037,7 @@ type AgendaItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AgendaItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2434,7 +3160,7 @@ type ApplicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ApplicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2490,6 +3216,11 @@ func (f *ApplicationFilter) WhereDecidedByID(p entql.StringP) {
 	f.Where(p.Field(application.FieldDecidedByID))
 }
 
+// WhereClosedByID applies the entql string predicate on the closed_by_id field.
+func (f *ApplicationFilter) WhereClosedByID(p entql.StringP) {
+	f.Where(p.Field(application.FieldClosedByID))
+}
+
 // WhereKind applies the entql string predicate on the kind field.
 func (f *ApplicationFilter) WhereKind(p entql.StringP) {
 	f.Where(p.Field(application.FieldKind))
@@ -2533,6 +3264,16 @@ func (f *ApplicationFilter) WhereDecisionReason(p entql.StringP) {
 // WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
 func (f *ApplicationFilter) WhereDecidedAt(p entql.TimeP) {
 	f.Where(p.Field(application.FieldDecidedAt))
+}
+
+// WhereFundingReport applies the entql json.RawMessage predicate on the funding_report field.
+func (f *ApplicationFilter) WhereFundingReport(p entql.BytesP) {
+	f.Where(p.Field(application.FieldFundingReport))
+}
+
+// WhereClosedAt applies the entql time.Time predicate on the closed_at field.
+func (f *ApplicationFilter) WhereClosedAt(p entql.TimeP) {
+	f.Where(p.Field(application.FieldClosedAt))
 }
 
 // WhereHasCommunity applies a predicate to check if query has an edge community.
@@ -2633,6 +3374,20 @@ func (f *ApplicationFilter) WhereHasDecidedByWith(preds ...predicate.User) {
 	})))
 }
 
+// WhereHasClosedBy applies a predicate to check if query has an edge closed_by.
+func (f *ApplicationFilter) WhereHasClosedBy() {
+	f.Where(entql.HasEdge("closed_by"))
+}
+
+// WhereHasClosedByWith applies a predicate to check if query has an edge closed_by with a given conditions (other predicates).
+func (f *ApplicationFilter) WhereHasClosedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("closed_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasSupporters applies a predicate to check if query has an edge supporters.
 func (f *ApplicationFilter) WhereHasSupporters() {
 	f.Where(entql.HasEdge("supporters"))
@@ -2690,7 +3445,7 @@ type AwardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AwardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2846,7 +3601,7 @@ type AwardNominationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AwardNominationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3006,7 +3761,7 @@ type AwardSelectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AwardSelectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3166,7 +3921,7 @@ type CandidateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CandidateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3293,7 +4048,7 @@ type CertificateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CertificateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3478,7 +4233,7 @@ type ChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3558,7 +4313,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3770,7 +4525,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3826,6 +4581,249 @@ func (f *ContactFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ContactMessageQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ContactMessageQuery builder.
+func (_q *ContactMessageQuery) Filter() *ContactMessageFilter {
+	return &ContactMessageFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ContactMessageMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ContactMessageMutation builder.
+func (m *ContactMessageMutation) Filter() *ContactMessageFilter {
+	return &ContactMessageFilter{config: m.config, predicateAdder: m}
+}
+
+// ContactMessageFilter provides a generic filtering capability at runtime for ContactMessageQuery.
+type ContactMessageFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ContactMessageFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ContactMessageFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(contactmessage.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ContactMessageFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(contactmessage.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ContactMessageFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(contactmessage.FieldUpdatedAt))
+}
+
+// WhereThreadID applies the entql string predicate on the thread_id field.
+func (f *ContactMessageFilter) WhereThreadID(p entql.StringP) {
+	f.Where(p.Field(contactmessage.FieldThreadID))
+}
+
+// WhereAuthorID applies the entql string predicate on the author_id field.
+func (f *ContactMessageFilter) WhereAuthorID(p entql.StringP) {
+	f.Where(p.Field(contactmessage.FieldAuthorID))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *ContactMessageFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(contactmessage.FieldBody))
+}
+
+// WhereHasThread applies a predicate to check if query has an edge thread.
+func (f *ContactMessageFilter) WhereHasThread() {
+	f.Where(entql.HasEdge("thread"))
+}
+
+// WhereHasThreadWith applies a predicate to check if query has an edge thread with a given conditions (other predicates).
+func (f *ContactMessageFilter) WhereHasThreadWith(preds ...predicate.ContactThread) {
+	f.Where(entql.HasEdgeWith("thread", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *ContactMessageFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *ContactMessageFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ContactThreadQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ContactThreadQuery builder.
+func (_q *ContactThreadQuery) Filter() *ContactThreadFilter {
+	return &ContactThreadFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ContactThreadMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ContactThreadMutation builder.
+func (m *ContactThreadMutation) Filter() *ContactThreadFilter {
+	return &ContactThreadFilter{config: m.config, predicateAdder: m}
+}
+
+// ContactThreadFilter provides a generic filtering capability at runtime for ContactThreadQuery.
+type ContactThreadFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ContactThreadFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ContactThreadFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(contactthread.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ContactThreadFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(contactthread.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ContactThreadFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(contactthread.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *ContactThreadFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(contactthread.FieldCommunityID))
+}
+
+// WhereSenderID applies the entql string predicate on the sender_id field.
+func (f *ContactThreadFilter) WhereSenderID(p entql.StringP) {
+	f.Where(p.Field(contactthread.FieldSenderID))
+}
+
+// WhereRecipientID applies the entql string predicate on the recipient_id field.
+func (f *ContactThreadFilter) WhereRecipientID(p entql.StringP) {
+	f.Where(p.Field(contactthread.FieldRecipientID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *ContactThreadFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(contactthread.FieldGroupID))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *ContactThreadFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(contactthread.FieldSubject))
+}
+
+// WhereRevealedAt applies the entql time.Time predicate on the revealed_at field.
+func (f *ContactThreadFilter) WhereRevealedAt(p entql.TimeP) {
+	f.Where(p.Field(contactthread.FieldRevealedAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *ContactThreadFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *ContactThreadFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSender applies a predicate to check if query has an edge sender.
+func (f *ContactThreadFilter) WhereHasSender() {
+	f.Where(entql.HasEdge("sender"))
+}
+
+// WhereHasSenderWith applies a predicate to check if query has an edge sender with a given conditions (other predicates).
+func (f *ContactThreadFilter) WhereHasSenderWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("sender", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecipient applies a predicate to check if query has an edge recipient.
+func (f *ContactThreadFilter) WhereHasRecipient() {
+	f.Where(entql.HasEdge("recipient"))
+}
+
+// WhereHasRecipientWith applies a predicate to check if query has an edge recipient with a given conditions (other predicates).
+func (f *ContactThreadFilter) WhereHasRecipientWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("recipient", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *ContactThreadFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *ContactThreadFilter) WhereHasGroupWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMessages applies a predicate to check if query has an edge messages.
+func (f *ContactThreadFilter) WhereHasMessages() {
+	f.Where(entql.HasEdge("messages"))
+}
+
+// WhereHasMessagesWith applies a predicate to check if query has an edge messages with a given conditions (other predicates).
+func (f *ContactThreadFilter) WhereHasMessagesWith(preds ...predicate.ContactMessage) {
+	f.Where(entql.HasEdgeWith("messages", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ContributionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3854,7 +4852,7 @@ type ContributionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContributionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4083,7 +5081,7 @@ type ElectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ElectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4254,7 +5252,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4432,6 +5430,259 @@ func (f *EventFilter) WhereHasRegistrationsWith(preds ...predicate.Registration)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *GlobalEffortQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the GlobalEffortQuery builder.
+func (_q *GlobalEffortQuery) Filter() *GlobalEffortFilter {
+	return &GlobalEffortFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *GlobalEffortMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the GlobalEffortMutation builder.
+func (m *GlobalEffortMutation) Filter() *GlobalEffortFilter {
+	return &GlobalEffortFilter{config: m.config, predicateAdder: m}
+}
+
+// GlobalEffortFilter provides a generic filtering capability at runtime for GlobalEffortQuery.
+type GlobalEffortFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *GlobalEffortFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *GlobalEffortFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(globaleffort.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *GlobalEffortFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(globaleffort.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *GlobalEffortFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(globaleffort.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *GlobalEffortFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(globaleffort.FieldCommunityID))
+}
+
+// WhereRegionID applies the entql string predicate on the region_id field.
+func (f *GlobalEffortFilter) WhereRegionID(p entql.StringP) {
+	f.Where(p.Field(globaleffort.FieldRegionID))
+}
+
+// WhereAnnouncedByID applies the entql string predicate on the announced_by_id field.
+func (f *GlobalEffortFilter) WhereAnnouncedByID(p entql.StringP) {
+	f.Where(p.Field(globaleffort.FieldAnnouncedByID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *GlobalEffortFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(globaleffort.FieldTitle))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *GlobalEffortFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(globaleffort.FieldDescription))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *GlobalEffortFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(globaleffort.FieldURL))
+}
+
+// WhereStartsAt applies the entql time.Time predicate on the starts_at field.
+func (f *GlobalEffortFilter) WhereStartsAt(p entql.TimeP) {
+	f.Where(p.Field(globaleffort.FieldStartsAt))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *GlobalEffortFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(globaleffort.FieldEndsAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *GlobalEffortFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *GlobalEffortFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRegion applies a predicate to check if query has an edge region.
+func (f *GlobalEffortFilter) WhereHasRegion() {
+	f.Where(entql.HasEdge("region"))
+}
+
+// WhereHasRegionWith applies a predicate to check if query has an edge region with a given conditions (other predicates).
+func (f *GlobalEffortFilter) WhereHasRegionWith(preds ...predicate.Region) {
+	f.Where(entql.HasEdgeWith("region", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAnnouncedBy applies a predicate to check if query has an edge announced_by.
+func (f *GlobalEffortFilter) WhereHasAnnouncedBy() {
+	f.Where(entql.HasEdge("announced_by"))
+}
+
+// WhereHasAnnouncedByWith applies a predicate to check if query has an edge announced_by with a given conditions (other predicates).
+func (f *GlobalEffortFilter) WhereHasAnnouncedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("announced_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasParticipations applies a predicate to check if query has an edge participations.
+func (f *GlobalEffortFilter) WhereHasParticipations() {
+	f.Where(entql.HasEdge("participations"))
+}
+
+// WhereHasParticipationsWith applies a predicate to check if query has an edge participations with a given conditions (other predicates).
+func (f *GlobalEffortFilter) WhereHasParticipationsWith(preds ...predicate.GlobalEffortParticipation) {
+	f.Where(entql.HasEdgeWith("participations", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *GlobalEffortParticipationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the GlobalEffortParticipationQuery builder.
+func (_q *GlobalEffortParticipationQuery) Filter() *GlobalEffortParticipationFilter {
+	return &GlobalEffortParticipationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *GlobalEffortParticipationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the GlobalEffortParticipationMutation builder.
+func (m *GlobalEffortParticipationMutation) Filter() *GlobalEffortParticipationFilter {
+	return &GlobalEffortParticipationFilter{config: m.config, predicateAdder: m}
+}
+
+// GlobalEffortParticipationFilter provides a generic filtering capability at runtime for GlobalEffortParticipationQuery.
+type GlobalEffortParticipationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *GlobalEffortParticipationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *GlobalEffortParticipationFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(globaleffortparticipation.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *GlobalEffortParticipationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(globaleffortparticipation.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *GlobalEffortParticipationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(globaleffortparticipation.FieldUpdatedAt))
+}
+
+// WhereEffortID applies the entql string predicate on the effort_id field.
+func (f *GlobalEffortParticipationFilter) WhereEffortID(p entql.StringP) {
+	f.Where(p.Field(globaleffortparticipation.FieldEffortID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *GlobalEffortParticipationFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(globaleffortparticipation.FieldGroupID))
+}
+
+// WhereOptedInByID applies the entql string predicate on the opted_in_by_id field.
+func (f *GlobalEffortParticipationFilter) WhereOptedInByID(p entql.StringP) {
+	f.Where(p.Field(globaleffortparticipation.FieldOptedInByID))
+}
+
+// WhereHasEffort applies a predicate to check if query has an edge effort.
+func (f *GlobalEffortParticipationFilter) WhereHasEffort() {
+	f.Where(entql.HasEdge("effort"))
+}
+
+// WhereHasEffortWith applies a predicate to check if query has an edge effort with a given conditions (other predicates).
+func (f *GlobalEffortParticipationFilter) WhereHasEffortWith(preds ...predicate.GlobalEffort) {
+	f.Where(entql.HasEdgeWith("effort", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *GlobalEffortParticipationFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *GlobalEffortParticipationFilter) WhereHasGroupWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOptedInBy applies a predicate to check if query has an edge opted_in_by.
+func (f *GlobalEffortParticipationFilter) WhereHasOptedInBy() {
+	f.Where(entql.HasEdge("opted_in_by"))
+}
+
+// WhereHasOptedInByWith applies a predicate to check if query has an edge opted_in_by with a given conditions (other predicates).
+func (f *GlobalEffortParticipationFilter) WhereHasOptedInByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("opted_in_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4460,7 +5711,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4759,7 +6010,7 @@ type InviteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InviteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4872,7 +6123,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5015,7 +6266,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5118,7 +6369,7 @@ type RegionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5235,7 +6486,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5348,7 +6599,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5394,6 +6645,16 @@ func (f *ReportFilter) WhereEventID(p entql.StringP) {
 	f.Where(p.Field(report.FieldEventID))
 }
 
+// WhereContactMessageID applies the entql string predicate on the contact_message_id field.
+func (f *ReportFilter) WhereContactMessageID(p entql.StringP) {
+	f.Where(p.Field(report.FieldContactMessageID))
+}
+
+// WhereClosedByID applies the entql string predicate on the closed_by_id field.
+func (f *ReportFilter) WhereClosedByID(p entql.StringP) {
+	f.Where(p.Field(report.FieldClosedByID))
+}
+
 // WhereKind applies the entql string predicate on the kind field.
 func (f *ReportFilter) WhereKind(p entql.StringP) {
 	f.Where(p.Field(report.FieldKind))
@@ -5404,14 +6665,44 @@ func (f *ReportFilter) WhereDescription(p entql.StringP) {
 	f.Where(p.Field(report.FieldDescription))
 }
 
+// WhereOccurredAt applies the entql time.Time predicate on the occurred_at field.
+func (f *ReportFilter) WhereOccurredAt(p entql.TimeP) {
+	f.Where(p.Field(report.FieldOccurredAt))
+}
+
 // WhereStatus applies the entql string predicate on the status field.
 func (f *ReportFilter) WhereStatus(p entql.StringP) {
 	f.Where(p.Field(report.FieldStatus))
 }
 
+// WhereRespondBy applies the entql time.Time predicate on the respond_by field.
+func (f *ReportFilter) WhereRespondBy(p entql.TimeP) {
+	f.Where(p.Field(report.FieldRespondBy))
+}
+
+// WhereRespondedAt applies the entql time.Time predicate on the responded_at field.
+func (f *ReportFilter) WhereRespondedAt(p entql.TimeP) {
+	f.Where(p.Field(report.FieldRespondedAt))
+}
+
+// WhereClosedAt applies the entql time.Time predicate on the closed_at field.
+func (f *ReportFilter) WhereClosedAt(p entql.TimeP) {
+	f.Where(p.Field(report.FieldClosedAt))
+}
+
 // WhereResolution applies the entql string predicate on the resolution field.
 func (f *ReportFilter) WhereResolution(p entql.StringP) {
 	f.Where(p.Field(report.FieldResolution))
+}
+
+// WhereFollowUpCodeHash applies the entql string predicate on the follow_up_code_hash field.
+func (f *ReportFilter) WhereFollowUpCodeHash(p entql.StringP) {
+	f.Where(p.Field(report.FieldFollowUpCodeHash))
+}
+
+// WhereSourceHash applies the entql string predicate on the source_hash field.
+func (f *ReportFilter) WhereSourceHash(p entql.StringP) {
+	f.Where(p.Field(report.FieldSourceHash))
 }
 
 // WhereHasCommunity applies a predicate to check if query has an edge community.
@@ -5484,6 +6775,160 @@ func (f *ReportFilter) WhereHasEventWith(preds ...predicate.Event) {
 	})))
 }
 
+// WhereHasContactMessage applies a predicate to check if query has an edge contact_message.
+func (f *ReportFilter) WhereHasContactMessage() {
+	f.Where(entql.HasEdge("contact_message"))
+}
+
+// WhereHasContactMessageWith applies a predicate to check if query has an edge contact_message with a given conditions (other predicates).
+func (f *ReportFilter) WhereHasContactMessageWith(preds ...predicate.ContactMessage) {
+	f.Where(entql.HasEdgeWith("contact_message", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasClosedBy applies a predicate to check if query has an edge closed_by.
+func (f *ReportFilter) WhereHasClosedBy() {
+	f.Where(entql.HasEdge("closed_by"))
+}
+
+// WhereHasClosedByWith applies a predicate to check if query has an edge closed_by with a given conditions (other predicates).
+func (f *ReportFilter) WhereHasClosedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("closed_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReplies applies a predicate to check if query has an edge replies.
+func (f *ReportFilter) WhereHasReplies() {
+	f.Where(entql.HasEdge("replies"))
+}
+
+// WhereHasRepliesWith applies a predicate to check if query has an edge replies with a given conditions (other predicates).
+func (f *ReportFilter) WhereHasRepliesWith(preds ...predicate.ReportReply) {
+	f.Where(entql.HasEdgeWith("replies", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasActions applies a predicate to check if query has an edge actions.
+func (f *ReportFilter) WhereHasActions() {
+	f.Where(entql.HasEdge("actions"))
+}
+
+// WhereHasActionsWith applies a predicate to check if query has an edge actions with a given conditions (other predicates).
+func (f *ReportFilter) WhereHasActionsWith(preds ...predicate.Role) {
+	f.Where(entql.HasEdgeWith("actions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReportReplyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportReplyQuery builder.
+func (_q *ReportReplyQuery) Filter() *ReportReplyFilter {
+	return &ReportReplyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportReplyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportReplyMutation builder.
+func (m *ReportReplyMutation) Filter() *ReportReplyFilter {
+	return &ReportReplyFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportReplyFilter provides a generic filtering capability at runtime for ReportReplyQuery.
+type ReportReplyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportReplyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReportReplyFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reportreply.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReportReplyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportreply.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReportReplyFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportreply.FieldUpdatedAt))
+}
+
+// WhereReportID applies the entql string predicate on the report_id field.
+func (f *ReportReplyFilter) WhereReportID(p entql.StringP) {
+	f.Where(p.Field(reportreply.FieldReportID))
+}
+
+// WhereAuthorID applies the entql string predicate on the author_id field.
+func (f *ReportReplyFilter) WhereAuthorID(p entql.StringP) {
+	f.Where(p.Field(reportreply.FieldAuthorID))
+}
+
+// WhereFromStaff applies the entql bool predicate on the from_staff field.
+func (f *ReportReplyFilter) WhereFromStaff(p entql.BoolP) {
+	f.Where(p.Field(reportreply.FieldFromStaff))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *ReportReplyFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(reportreply.FieldBody))
+}
+
+// WhereHasReport applies a predicate to check if query has an edge report.
+func (f *ReportReplyFilter) WhereHasReport() {
+	f.Where(entql.HasEdge("report"))
+}
+
+// WhereHasReportWith applies a predicate to check if query has an edge report with a given conditions (other predicates).
+func (f *ReportReplyFilter) WhereHasReportWith(preds ...predicate.Report) {
+	f.Where(entql.HasEdgeWith("report", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *ReportReplyFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *ReportReplyFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ReviewQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -5513,7 +6958,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5645,7 +7090,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5689,6 +7134,11 @@ func (f *RoleFilter) WhereGroupID(p entql.StringP) {
 // WhereHomeGroupID applies the entql string predicate on the home_group_id field.
 func (f *RoleFilter) WhereHomeGroupID(p entql.StringP) {
 	f.Where(p.Field(role.FieldHomeGroupID))
+}
+
+// WhereReportID applies the entql string predicate on the report_id field.
+func (f *RoleFilter) WhereReportID(p entql.StringP) {
+	f.Where(p.Field(role.FieldReportID))
 }
 
 // WhereKind applies the entql string predicate on the kind field.
@@ -5811,6 +7261,20 @@ func (f *RoleFilter) WhereHasHomeGroupWith(preds ...predicate.Group) {
 	})))
 }
 
+// WhereHasReport applies a predicate to check if query has an edge report.
+func (f *RoleFilter) WhereHasReport() {
+	f.Where(entql.HasEdge("report"))
+}
+
+// WhereHasReportWith applies a predicate to check if query has an edge report with a given conditions (other predicates).
+func (f *RoleFilter) WhereHasReportWith(preds ...predicate.Report) {
+	f.Where(entql.HasEdgeWith("report", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ShipmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -5840,7 +7304,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6015,7 +7479,7 @@ type ShippingAddressFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShippingAddressFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6119,7 +7583,7 @@ type SponsorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SponsorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6213,7 +7677,7 @@ type SubmissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubmissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6254,6 +7718,21 @@ func (f *SubmissionFilter) WhereRegionID(p entql.StringP) {
 	f.Where(p.Field(submission.FieldRegionID))
 }
 
+// WhereEventID applies the entql string predicate on the event_id field.
+func (f *SubmissionFilter) WhereEventID(p entql.StringP) {
+	f.Where(p.Field(submission.FieldEventID))
+}
+
+// WhereRequestID applies the entql string predicate on the request_id field.
+func (f *SubmissionFilter) WhereRequestID(p entql.StringP) {
+	f.Where(p.Field(submission.FieldRequestID))
+}
+
+// WhereDecidedByID applies the entql string predicate on the decided_by_id field.
+func (f *SubmissionFilter) WhereDecidedByID(p entql.StringP) {
+	f.Where(p.Field(submission.FieldDecidedByID))
+}
+
 // WhereKind applies the entql string predicate on the kind field.
 func (f *SubmissionFilter) WhereKind(p entql.StringP) {
 	f.Where(p.Field(submission.FieldKind))
@@ -6272,6 +7751,61 @@ func (f *SubmissionFilter) WhereBody(p entql.StringP) {
 // WhereStatus applies the entql string predicate on the status field.
 func (f *SubmissionFilter) WhereStatus(p entql.StringP) {
 	f.Where(p.Field(submission.FieldStatus))
+}
+
+// WhereProjectArea applies the entql string predicate on the project_area field.
+func (f *SubmissionFilter) WhereProjectArea(p entql.StringP) {
+	f.Where(p.Field(submission.FieldProjectArea))
+}
+
+// WhereLinks applies the entql json.RawMessage predicate on the links field.
+func (f *SubmissionFilter) WhereLinks(p entql.BytesP) {
+	f.Where(p.Field(submission.FieldLinks))
+}
+
+// WhereNewsletterIssue applies the entql string predicate on the newsletter_issue field.
+func (f *SubmissionFilter) WhereNewsletterIssue(p entql.StringP) {
+	f.Where(p.Field(submission.FieldNewsletterIssue))
+}
+
+// WhereNewsletterPosition applies the entql int predicate on the newsletter_position field.
+func (f *SubmissionFilter) WhereNewsletterPosition(p entql.IntP) {
+	f.Where(p.Field(submission.FieldNewsletterPosition))
+}
+
+// WhereEventsCount applies the entql int predicate on the events_count field.
+func (f *SubmissionFilter) WhereEventsCount(p entql.IntP) {
+	f.Where(p.Field(submission.FieldEventsCount))
+}
+
+// WhereAttendeesCount applies the entql int predicate on the attendees_count field.
+func (f *SubmissionFilter) WhereAttendeesCount(p entql.IntP) {
+	f.Where(p.Field(submission.FieldAttendeesCount))
+}
+
+// WhereNewMembersCount applies the entql int predicate on the new_members_count field.
+func (f *SubmissionFilter) WhereNewMembersCount(p entql.IntP) {
+	f.Where(p.Field(submission.FieldNewMembersCount))
+}
+
+// WhereDeclineReason applies the entql string predicate on the decline_reason field.
+func (f *SubmissionFilter) WhereDeclineReason(p entql.StringP) {
+	f.Where(p.Field(submission.FieldDeclineReason))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *SubmissionFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(submission.FieldDecidedAt))
+}
+
+// WhereForwardedAt applies the entql time.Time predicate on the forwarded_at field.
+func (f *SubmissionFilter) WhereForwardedAt(p entql.TimeP) {
+	f.Where(p.Field(submission.FieldForwardedAt))
+}
+
+// WhereDeliveredAt applies the entql time.Time predicate on the delivered_at field.
+func (f *SubmissionFilter) WhereDeliveredAt(p entql.TimeP) {
+	f.Where(p.Field(submission.FieldDeliveredAt))
 }
 
 // WhereHasCommunity applies a predicate to check if query has an edge community.
@@ -6330,6 +7864,224 @@ func (f *SubmissionFilter) WhereHasRegionWith(preds ...predicate.Region) {
 	})))
 }
 
+// WhereHasEvent applies a predicate to check if query has an edge event.
+func (f *SubmissionFilter) WhereHasEvent() {
+	f.Where(entql.HasEdge("event"))
+}
+
+// WhereHasEventWith applies a predicate to check if query has an edge event with a given conditions (other predicates).
+func (f *SubmissionFilter) WhereHasEventWith(preds ...predicate.Event) {
+	f.Where(entql.HasEdgeWith("event", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRequest applies a predicate to check if query has an edge request.
+func (f *SubmissionFilter) WhereHasRequest() {
+	f.Where(entql.HasEdge("request"))
+}
+
+// WhereHasRequestWith applies a predicate to check if query has an edge request with a given conditions (other predicates).
+func (f *SubmissionFilter) WhereHasRequestWith(preds ...predicate.ActivityRequest) {
+	f.Where(entql.HasEdgeWith("request", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDecidedBy applies a predicate to check if query has an edge decided_by.
+func (f *SubmissionFilter) WhereHasDecidedBy() {
+	f.Where(entql.HasEdge("decided_by"))
+}
+
+// WhereHasDecidedByWith applies a predicate to check if query has an edge decided_by with a given conditions (other predicates).
+func (f *SubmissionFilter) WhereHasDecidedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("decided_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *TranslationRequestQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TranslationRequestQuery builder.
+func (_q *TranslationRequestQuery) Filter() *TranslationRequestFilter {
+	return &TranslationRequestFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TranslationRequestMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TranslationRequestMutation builder.
+func (m *TranslationRequestMutation) Filter() *TranslationRequestFilter {
+	return &TranslationRequestFilter{config: m.config, predicateAdder: m}
+}
+
+// TranslationRequestFilter provides a generic filtering capability at runtime for TranslationRequestQuery.
+type TranslationRequestFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TranslationRequestFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *TranslationRequestFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TranslationRequestFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(translationrequest.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TranslationRequestFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(translationrequest.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *TranslationRequestFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldCommunityID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *TranslationRequestFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldGroupID))
+}
+
+// WhereRequestedByID applies the entql string predicate on the requested_by_id field.
+func (f *TranslationRequestFilter) WhereRequestedByID(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldRequestedByID))
+}
+
+// WhereVolunteerID applies the entql string predicate on the volunteer_id field.
+func (f *TranslationRequestFilter) WhereVolunteerID(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldVolunteerID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *TranslationRequestFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldTitle))
+}
+
+// WhereSourceURL applies the entql string predicate on the source_url field.
+func (f *TranslationRequestFilter) WhereSourceURL(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldSourceURL))
+}
+
+// WhereSourceLanguage applies the entql string predicate on the source_language field.
+func (f *TranslationRequestFilter) WhereSourceLanguage(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldSourceLanguage))
+}
+
+// WhereTargetLanguages applies the entql json.RawMessage predicate on the target_languages field.
+func (f *TranslationRequestFilter) WhereTargetLanguages(p entql.BytesP) {
+	f.Where(p.Field(translationrequest.FieldTargetLanguages))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *TranslationRequestFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(translationrequest.FieldDueAt))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *TranslationRequestFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldStatus))
+}
+
+// WhereDeliveredURL applies the entql string predicate on the delivered_url field.
+func (f *TranslationRequestFilter) WhereDeliveredURL(p entql.StringP) {
+	f.Where(p.Field(translationrequest.FieldDeliveredURL))
+}
+
+// WhereTakenAt applies the entql time.Time predicate on the taken_at field.
+func (f *TranslationRequestFilter) WhereTakenAt(p entql.TimeP) {
+	f.Where(p.Field(translationrequest.FieldTakenAt))
+}
+
+// WhereDeliveredAt applies the entql time.Time predicate on the delivered_at field.
+func (f *TranslationRequestFilter) WhereDeliveredAt(p entql.TimeP) {
+	f.Where(p.Field(translationrequest.FieldDeliveredAt))
+}
+
+// WhereDoneAt applies the entql time.Time predicate on the done_at field.
+func (f *TranslationRequestFilter) WhereDoneAt(p entql.TimeP) {
+	f.Where(p.Field(translationrequest.FieldDoneAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *TranslationRequestFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *TranslationRequestFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *TranslationRequestFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *TranslationRequestFilter) WhereHasGroupWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRequestedBy applies a predicate to check if query has an edge requested_by.
+func (f *TranslationRequestFilter) WhereHasRequestedBy() {
+	f.Where(entql.HasEdge("requested_by"))
+}
+
+// WhereHasRequestedByWith applies a predicate to check if query has an edge requested_by with a given conditions (other predicates).
+func (f *TranslationRequestFilter) WhereHasRequestedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("requested_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVolunteer applies a predicate to check if query has an edge volunteer.
+func (f *TranslationRequestFilter) WhereHasVolunteer() {
+	f.Where(entql.HasEdge("volunteer"))
+}
+
+// WhereHasVolunteerWith applies a predicate to check if query has an edge volunteer with a given conditions (other predicates).
+func (f *TranslationRequestFilter) WhereHasVolunteerWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("volunteer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *UserQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -6359,7 +8111,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6652,7 +8404,7 @@ type VoterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

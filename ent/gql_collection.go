@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -20,15 +21,20 @@ import (
 	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -36,6 +42,7 @@ import (
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
@@ -171,6 +178,183 @@ func newAPITokenPaginateArgs(rv map[string]any) *apitokenPaginateArgs {
 				args.opts = append(args.opts, WithAPITokenOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ActivityRequestQuery) CollectFields(ctx context.Context, satisfies ...string) (*ActivityRequestQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ActivityRequestQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(activityrequest.Columns))
+		selectedFields = []string{activityrequest.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[activityrequest.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldCommunityID)
+				fieldSeen[activityrequest.FieldCommunityID] = struct{}{}
+			}
+
+		case "region":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, regionImplementors)...); err != nil {
+				return err
+			}
+			_q.withRegion = query
+			if _, ok := fieldSeen[activityrequest.FieldRegionID]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldRegionID)
+				fieldSeen[activityrequest.FieldRegionID] = struct{}{}
+			}
+
+		case "requestedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withRequestedBy = query
+			if _, ok := fieldSeen[activityrequest.FieldRequestedByID]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldRequestedByID)
+				fieldSeen[activityrequest.FieldRequestedByID] = struct{}{}
+			}
+
+		case "answers":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SubmissionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, submissionImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAnswers(alias, func(wq *SubmissionQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[activityrequest.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldCreatedAt)
+				fieldSeen[activityrequest.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[activityrequest.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldUpdatedAt)
+				fieldSeen[activityrequest.FieldUpdatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[activityrequest.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldTitle)
+				fieldSeen[activityrequest.FieldTitle] = struct{}{}
+			}
+		case "message":
+			if _, ok := fieldSeen[activityrequest.FieldMessage]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldMessage)
+				fieldSeen[activityrequest.FieldMessage] = struct{}{}
+			}
+		case "periodStart":
+			if _, ok := fieldSeen[activityrequest.FieldPeriodStart]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldPeriodStart)
+				fieldSeen[activityrequest.FieldPeriodStart] = struct{}{}
+			}
+		case "periodEnd":
+			if _, ok := fieldSeen[activityrequest.FieldPeriodEnd]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldPeriodEnd)
+				fieldSeen[activityrequest.FieldPeriodEnd] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[activityrequest.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, activityrequest.FieldDueAt)
+				fieldSeen[activityrequest.FieldDueAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type activityrequestPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ActivityRequestPaginateOption
+}
+
+func newActivityRequestPaginateArgs(rv map[string]any) *activityrequestPaginateArgs {
+	args := &activityrequestPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ActivityRequestOrder{Field: &ActivityRequestOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithActivityRequestOrder(order))
+			}
+		case *ActivityRequestOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithActivityRequestOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ActivityRequestWhereInput); ok {
+		args.opts = append(args.opts, WithActivityRequestFilter(v.Filter))
 	}
 	return args
 }
@@ -467,6 +651,21 @@ func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 				fieldSeen[application.FieldDecidedByID] = struct{}{}
 			}
 
+		case "closedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withClosedBy = query
+			if _, ok := fieldSeen[application.FieldClosedByID]; !ok {
+				selectedFields = append(selectedFields, application.FieldClosedByID)
+				fieldSeen[application.FieldClosedByID] = struct{}{}
+			}
+
 		case "supporters":
 			var (
 				alias = field.Alias
@@ -514,10 +713,10 @@ func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -525,10 +724,10 @@ func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Application) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Supporters)
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -603,10 +802,10 @@ func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[8] == nil {
-								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[8][alias] = n
+							nodes[i].Edges.totalCount[9][alias] = n
 						}
 						return nil
 					})
@@ -614,10 +813,10 @@ func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Application) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Reviews)
-							if nodes[i].Edges.totalCount[8] == nil {
-								nodes[i].Edges.totalCount[8] = make(map[string]int)
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[8][alias] = n
+							nodes[i].Edges.totalCount[9][alias] = n
 						}
 						return nil
 					})
@@ -702,6 +901,16 @@ func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCt
 			if _, ok := fieldSeen[application.FieldDecidedAt]; !ok {
 				selectedFields = append(selectedFields, application.FieldDecidedAt)
 				fieldSeen[application.FieldDecidedAt] = struct{}{}
+			}
+		case "fundingReport":
+			if _, ok := fieldSeen[application.FieldFundingReport]; !ok {
+				selectedFields = append(selectedFields, application.FieldFundingReport)
+				fieldSeen[application.FieldFundingReport] = struct{}{}
+			}
+		case "closedAt":
+			if _, ok := fieldSeen[application.FieldClosedAt]; !ok {
+				selectedFields = append(selectedFields, application.FieldClosedAt)
+				fieldSeen[application.FieldClosedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -2831,6 +3040,306 @@ func newContactPaginateArgs(rv map[string]any) *contactPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ContactMessageQuery) CollectFields(ctx context.Context, satisfies ...string) (*ContactMessageQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ContactMessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(contactmessage.Columns))
+		selectedFields = []string{contactmessage.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "thread":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactThreadClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, contactthreadImplementors)...); err != nil {
+				return err
+			}
+			_q.withThread = query
+			if _, ok := fieldSeen[contactmessage.FieldThreadID]; !ok {
+				selectedFields = append(selectedFields, contactmessage.FieldThreadID)
+				fieldSeen[contactmessage.FieldThreadID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[contactmessage.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, contactmessage.FieldAuthorID)
+				fieldSeen[contactmessage.FieldAuthorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[contactmessage.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, contactmessage.FieldCreatedAt)
+				fieldSeen[contactmessage.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[contactmessage.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, contactmessage.FieldUpdatedAt)
+				fieldSeen[contactmessage.FieldUpdatedAt] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[contactmessage.FieldBody]; !ok {
+				selectedFields = append(selectedFields, contactmessage.FieldBody)
+				fieldSeen[contactmessage.FieldBody] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type contactmessagePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ContactMessagePaginateOption
+}
+
+func newContactMessagePaginateArgs(rv map[string]any) *contactmessagePaginateArgs {
+	args := &contactmessagePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ContactMessageOrder{Field: &ContactMessageOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithContactMessageOrder(order))
+			}
+		case *ContactMessageOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithContactMessageOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ContactThreadQuery) CollectFields(ctx context.Context, satisfies ...string) (*ContactThreadQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ContactThreadQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(contactthread.Columns))
+		selectedFields = []string{contactthread.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[contactthread.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, contactthread.FieldCommunityID)
+				fieldSeen[contactthread.FieldCommunityID] = struct{}{}
+			}
+
+		case "sender":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withSender = query
+			if _, ok := fieldSeen[contactthread.FieldSenderID]; !ok {
+				selectedFields = append(selectedFields, contactthread.FieldSenderID)
+				fieldSeen[contactthread.FieldSenderID] = struct{}{}
+			}
+
+		case "recipient":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withRecipient = query
+			if _, ok := fieldSeen[contactthread.FieldRecipientID]; !ok {
+				selectedFields = append(selectedFields, contactthread.FieldRecipientID)
+				fieldSeen[contactthread.FieldRecipientID] = struct{}{}
+			}
+
+		case "group":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.withGroup = query
+			if _, ok := fieldSeen[contactthread.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, contactthread.FieldGroupID)
+				fieldSeen[contactthread.FieldGroupID] = struct{}{}
+			}
+
+		case "messages":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactMessageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, contactmessageImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedMessages(alias, func(wq *ContactMessageQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[contactthread.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, contactthread.FieldCreatedAt)
+				fieldSeen[contactthread.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[contactthread.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, contactthread.FieldUpdatedAt)
+				fieldSeen[contactthread.FieldUpdatedAt] = struct{}{}
+			}
+		case "subject":
+			if _, ok := fieldSeen[contactthread.FieldSubject]; !ok {
+				selectedFields = append(selectedFields, contactthread.FieldSubject)
+				fieldSeen[contactthread.FieldSubject] = struct{}{}
+			}
+		case "revealedAt":
+			if _, ok := fieldSeen[contactthread.FieldRevealedAt]; !ok {
+				selectedFields = append(selectedFields, contactthread.FieldRevealedAt)
+				fieldSeen[contactthread.FieldRevealedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type contactthreadPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ContactThreadPaginateOption
+}
+
+func newContactThreadPaginateArgs(rv map[string]any) *contactthreadPaginateArgs {
+	args := &contactthreadPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ContactThreadOrder{Field: &ContactThreadOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithContactThreadOrder(order))
+			}
+		case *ContactThreadOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithContactThreadOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *ContributionQuery) CollectFields(ctx context.Context, satisfies ...string) (*ContributionQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -3735,6 +4244,319 @@ func newEventPaginateArgs(rv map[string]any) *eventPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*EventWhereInput); ok {
 		args.opts = append(args.opts, WithEventFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *GlobalEffortQuery) CollectFields(ctx context.Context, satisfies ...string) (*GlobalEffortQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *GlobalEffortQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(globaleffort.Columns))
+		selectedFields = []string{globaleffort.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[globaleffort.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldCommunityID)
+				fieldSeen[globaleffort.FieldCommunityID] = struct{}{}
+			}
+
+		case "region":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, regionImplementors)...); err != nil {
+				return err
+			}
+			_q.withRegion = query
+			if _, ok := fieldSeen[globaleffort.FieldRegionID]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldRegionID)
+				fieldSeen[globaleffort.FieldRegionID] = struct{}{}
+			}
+
+		case "announcedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAnnouncedBy = query
+			if _, ok := fieldSeen[globaleffort.FieldAnnouncedByID]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldAnnouncedByID)
+				fieldSeen[globaleffort.FieldAnnouncedByID] = struct{}{}
+			}
+
+		case "participations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GlobalEffortParticipationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, globaleffortparticipationImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedParticipations(alias, func(wq *GlobalEffortParticipationQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[globaleffort.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldCreatedAt)
+				fieldSeen[globaleffort.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[globaleffort.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldUpdatedAt)
+				fieldSeen[globaleffort.FieldUpdatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[globaleffort.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldTitle)
+				fieldSeen[globaleffort.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[globaleffort.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldDescription)
+				fieldSeen[globaleffort.FieldDescription] = struct{}{}
+			}
+		case "url":
+			if _, ok := fieldSeen[globaleffort.FieldURL]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldURL)
+				fieldSeen[globaleffort.FieldURL] = struct{}{}
+			}
+		case "startsAt":
+			if _, ok := fieldSeen[globaleffort.FieldStartsAt]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldStartsAt)
+				fieldSeen[globaleffort.FieldStartsAt] = struct{}{}
+			}
+		case "endsAt":
+			if _, ok := fieldSeen[globaleffort.FieldEndsAt]; !ok {
+				selectedFields = append(selectedFields, globaleffort.FieldEndsAt)
+				fieldSeen[globaleffort.FieldEndsAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type globaleffortPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []GlobalEffortPaginateOption
+}
+
+func newGlobalEffortPaginateArgs(rv map[string]any) *globaleffortPaginateArgs {
+	args := &globaleffortPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &GlobalEffortOrder{Field: &GlobalEffortOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithGlobalEffortOrder(order))
+			}
+		case *GlobalEffortOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithGlobalEffortOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*GlobalEffortWhereInput); ok {
+		args.opts = append(args.opts, WithGlobalEffortFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *GlobalEffortParticipationQuery) CollectFields(ctx context.Context, satisfies ...string) (*GlobalEffortParticipationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *GlobalEffortParticipationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(globaleffortparticipation.Columns))
+		selectedFields = []string{globaleffortparticipation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "effort":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GlobalEffortClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, globaleffortImplementors)...); err != nil {
+				return err
+			}
+			_q.withEffort = query
+			if _, ok := fieldSeen[globaleffortparticipation.FieldEffortID]; !ok {
+				selectedFields = append(selectedFields, globaleffortparticipation.FieldEffortID)
+				fieldSeen[globaleffortparticipation.FieldEffortID] = struct{}{}
+			}
+
+		case "group":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.withGroup = query
+			if _, ok := fieldSeen[globaleffortparticipation.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, globaleffortparticipation.FieldGroupID)
+				fieldSeen[globaleffortparticipation.FieldGroupID] = struct{}{}
+			}
+
+		case "optedInBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withOptedInBy = query
+			if _, ok := fieldSeen[globaleffortparticipation.FieldOptedInByID]; !ok {
+				selectedFields = append(selectedFields, globaleffortparticipation.FieldOptedInByID)
+				fieldSeen[globaleffortparticipation.FieldOptedInByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[globaleffortparticipation.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, globaleffortparticipation.FieldCreatedAt)
+				fieldSeen[globaleffortparticipation.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[globaleffortparticipation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, globaleffortparticipation.FieldUpdatedAt)
+				fieldSeen[globaleffortparticipation.FieldUpdatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type globaleffortparticipationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []GlobalEffortParticipationPaginateOption
+}
+
+func newGlobalEffortParticipationPaginateArgs(rv map[string]any) *globaleffortparticipationPaginateArgs {
+	args := &globaleffortparticipationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &GlobalEffortParticipationOrder{Field: &GlobalEffortParticipationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithGlobalEffortParticipationOrder(order))
+			}
+		case *GlobalEffortParticipationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithGlobalEffortParticipationOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -5381,6 +6203,62 @@ func (_q *ReportQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, report.FieldEventID)
 				fieldSeen[report.FieldEventID] = struct{}{}
 			}
+
+		case "contactMessage":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactMessageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, contactmessageImplementors)...); err != nil {
+				return err
+			}
+			_q.withContactMessage = query
+			if _, ok := fieldSeen[report.FieldContactMessageID]; !ok {
+				selectedFields = append(selectedFields, report.FieldContactMessageID)
+				fieldSeen[report.FieldContactMessageID] = struct{}{}
+			}
+
+		case "closedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withClosedBy = query
+			if _, ok := fieldSeen[report.FieldClosedByID]; !ok {
+				selectedFields = append(selectedFields, report.FieldClosedByID)
+				fieldSeen[report.FieldClosedByID] = struct{}{}
+			}
+
+		case "replies":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReportReplyClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, reportreplyImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedReplies(alias, func(wq *ReportReplyQuery) {
+				*wq = *query
+			})
+
+		case "actions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RoleClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, roleImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedActions(alias, func(wq *RoleQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[report.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, report.FieldCreatedAt)
@@ -5401,10 +6279,30 @@ func (_q *ReportQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, report.FieldDescription)
 				fieldSeen[report.FieldDescription] = struct{}{}
 			}
+		case "occurredAt":
+			if _, ok := fieldSeen[report.FieldOccurredAt]; !ok {
+				selectedFields = append(selectedFields, report.FieldOccurredAt)
+				fieldSeen[report.FieldOccurredAt] = struct{}{}
+			}
 		case "status":
 			if _, ok := fieldSeen[report.FieldStatus]; !ok {
 				selectedFields = append(selectedFields, report.FieldStatus)
 				fieldSeen[report.FieldStatus] = struct{}{}
+			}
+		case "respondBy":
+			if _, ok := fieldSeen[report.FieldRespondBy]; !ok {
+				selectedFields = append(selectedFields, report.FieldRespondBy)
+				fieldSeen[report.FieldRespondBy] = struct{}{}
+			}
+		case "respondedAt":
+			if _, ok := fieldSeen[report.FieldRespondedAt]; !ok {
+				selectedFields = append(selectedFields, report.FieldRespondedAt)
+				fieldSeen[report.FieldRespondedAt] = struct{}{}
+			}
+		case "closedAt":
+			if _, ok := fieldSeen[report.FieldClosedAt]; !ok {
+				selectedFields = append(selectedFields, report.FieldClosedAt)
+				fieldSeen[report.FieldClosedAt] = struct{}{}
 			}
 		case "resolution":
 			if _, ok := fieldSeen[report.FieldResolution]; !ok {
@@ -5476,6 +6374,137 @@ func newReportPaginateArgs(rv map[string]any) *reportPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ReportWhereInput); ok {
 		args.opts = append(args.opts, WithReportFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReportReplyQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReportReplyQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReportReplyQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(reportreply.Columns))
+		selectedFields = []string{reportreply.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "report":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReportClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, reportImplementors)...); err != nil {
+				return err
+			}
+			_q.withReport = query
+			if _, ok := fieldSeen[reportreply.FieldReportID]; !ok {
+				selectedFields = append(selectedFields, reportreply.FieldReportID)
+				fieldSeen[reportreply.FieldReportID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[reportreply.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, reportreply.FieldAuthorID)
+				fieldSeen[reportreply.FieldAuthorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[reportreply.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, reportreply.FieldCreatedAt)
+				fieldSeen[reportreply.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[reportreply.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, reportreply.FieldUpdatedAt)
+				fieldSeen[reportreply.FieldUpdatedAt] = struct{}{}
+			}
+		case "fromStaff":
+			if _, ok := fieldSeen[reportreply.FieldFromStaff]; !ok {
+				selectedFields = append(selectedFields, reportreply.FieldFromStaff)
+				fieldSeen[reportreply.FieldFromStaff] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[reportreply.FieldBody]; !ok {
+				selectedFields = append(selectedFields, reportreply.FieldBody)
+				fieldSeen[reportreply.FieldBody] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type reportreplyPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReportReplyPaginateOption
+}
+
+func newReportReplyPaginateArgs(rv map[string]any) *reportreplyPaginateArgs {
+	args := &reportreplyPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ReportReplyOrder{Field: &ReportReplyOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithReportReplyOrder(order))
+			}
+		case *ReportReplyOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithReportReplyOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -5745,6 +6774,21 @@ func (_q *RoleQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[role.FieldHomeGroupID]; !ok {
 				selectedFields = append(selectedFields, role.FieldHomeGroupID)
 				fieldSeen[role.FieldHomeGroupID] = struct{}{}
+			}
+
+		case "report":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReportClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, reportImplementors)...); err != nil {
+				return err
+			}
+			_q.withReport = query
+			if _, ok := fieldSeen[role.FieldReportID]; !ok {
+				selectedFields = append(selectedFields, role.FieldReportID)
+				fieldSeen[role.FieldReportID] = struct{}{}
 			}
 		case "createdAt":
 			if _, ok := fieldSeen[role.FieldCreatedAt]; !ok {
@@ -6419,6 +7463,51 @@ func (_q *SubmissionQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, submission.FieldRegionID)
 				fieldSeen[submission.FieldRegionID] = struct{}{}
 			}
+
+		case "event":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&EventClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, eventImplementors)...); err != nil {
+				return err
+			}
+			_q.withEvent = query
+			if _, ok := fieldSeen[submission.FieldEventID]; !ok {
+				selectedFields = append(selectedFields, submission.FieldEventID)
+				fieldSeen[submission.FieldEventID] = struct{}{}
+			}
+
+		case "request":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ActivityRequestClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, activityrequestImplementors)...); err != nil {
+				return err
+			}
+			_q.withRequest = query
+			if _, ok := fieldSeen[submission.FieldRequestID]; !ok {
+				selectedFields = append(selectedFields, submission.FieldRequestID)
+				fieldSeen[submission.FieldRequestID] = struct{}{}
+			}
+
+		case "decidedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withDecidedBy = query
+			if _, ok := fieldSeen[submission.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, submission.FieldDecidedByID)
+				fieldSeen[submission.FieldDecidedByID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[submission.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, submission.FieldCreatedAt)
@@ -6448,6 +7537,61 @@ func (_q *SubmissionQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[submission.FieldStatus]; !ok {
 				selectedFields = append(selectedFields, submission.FieldStatus)
 				fieldSeen[submission.FieldStatus] = struct{}{}
+			}
+		case "projectArea":
+			if _, ok := fieldSeen[submission.FieldProjectArea]; !ok {
+				selectedFields = append(selectedFields, submission.FieldProjectArea)
+				fieldSeen[submission.FieldProjectArea] = struct{}{}
+			}
+		case "links":
+			if _, ok := fieldSeen[submission.FieldLinks]; !ok {
+				selectedFields = append(selectedFields, submission.FieldLinks)
+				fieldSeen[submission.FieldLinks] = struct{}{}
+			}
+		case "newsletterIssue":
+			if _, ok := fieldSeen[submission.FieldNewsletterIssue]; !ok {
+				selectedFields = append(selectedFields, submission.FieldNewsletterIssue)
+				fieldSeen[submission.FieldNewsletterIssue] = struct{}{}
+			}
+		case "newsletterPosition":
+			if _, ok := fieldSeen[submission.FieldNewsletterPosition]; !ok {
+				selectedFields = append(selectedFields, submission.FieldNewsletterPosition)
+				fieldSeen[submission.FieldNewsletterPosition] = struct{}{}
+			}
+		case "eventsCount":
+			if _, ok := fieldSeen[submission.FieldEventsCount]; !ok {
+				selectedFields = append(selectedFields, submission.FieldEventsCount)
+				fieldSeen[submission.FieldEventsCount] = struct{}{}
+			}
+		case "attendeesCount":
+			if _, ok := fieldSeen[submission.FieldAttendeesCount]; !ok {
+				selectedFields = append(selectedFields, submission.FieldAttendeesCount)
+				fieldSeen[submission.FieldAttendeesCount] = struct{}{}
+			}
+		case "newMembersCount":
+			if _, ok := fieldSeen[submission.FieldNewMembersCount]; !ok {
+				selectedFields = append(selectedFields, submission.FieldNewMembersCount)
+				fieldSeen[submission.FieldNewMembersCount] = struct{}{}
+			}
+		case "declineReason":
+			if _, ok := fieldSeen[submission.FieldDeclineReason]; !ok {
+				selectedFields = append(selectedFields, submission.FieldDeclineReason)
+				fieldSeen[submission.FieldDeclineReason] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[submission.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, submission.FieldDecidedAt)
+				fieldSeen[submission.FieldDecidedAt] = struct{}{}
+			}
+		case "forwardedAt":
+			if _, ok := fieldSeen[submission.FieldForwardedAt]; !ok {
+				selectedFields = append(selectedFields, submission.FieldForwardedAt)
+				fieldSeen[submission.FieldForwardedAt] = struct{}{}
+			}
+		case "deliveredAt":
+			if _, ok := fieldSeen[submission.FieldDeliveredAt]; !ok {
+				selectedFields = append(selectedFields, submission.FieldDeliveredAt)
+				fieldSeen[submission.FieldDeliveredAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -6486,10 +7630,220 @@ func newSubmissionPaginateArgs(rv map[string]any) *submissionPaginateArgs {
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
+		case []*SubmissionOrder:
+			args.opts = append(args.opts, WithSubmissionOrder(v))
+		case []any:
+			var orders []*SubmissionOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &SubmissionOrder{Field: &SubmissionOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithSubmissionOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*SubmissionWhereInput); ok {
+		args.opts = append(args.opts, WithSubmissionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TranslationRequestQuery) CollectFields(ctx context.Context, satisfies ...string) (*TranslationRequestQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TranslationRequestQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(translationrequest.Columns))
+		selectedFields = []string{translationrequest.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[translationrequest.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldCommunityID)
+				fieldSeen[translationrequest.FieldCommunityID] = struct{}{}
+			}
+
+		case "group":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.withGroup = query
+			if _, ok := fieldSeen[translationrequest.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldGroupID)
+				fieldSeen[translationrequest.FieldGroupID] = struct{}{}
+			}
+
+		case "requestedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withRequestedBy = query
+			if _, ok := fieldSeen[translationrequest.FieldRequestedByID]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldRequestedByID)
+				fieldSeen[translationrequest.FieldRequestedByID] = struct{}{}
+			}
+
+		case "volunteer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withVolunteer = query
+			if _, ok := fieldSeen[translationrequest.FieldVolunteerID]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldVolunteerID)
+				fieldSeen[translationrequest.FieldVolunteerID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[translationrequest.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldCreatedAt)
+				fieldSeen[translationrequest.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[translationrequest.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldUpdatedAt)
+				fieldSeen[translationrequest.FieldUpdatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[translationrequest.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldTitle)
+				fieldSeen[translationrequest.FieldTitle] = struct{}{}
+			}
+		case "sourceURL":
+			if _, ok := fieldSeen[translationrequest.FieldSourceURL]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldSourceURL)
+				fieldSeen[translationrequest.FieldSourceURL] = struct{}{}
+			}
+		case "sourceLanguage":
+			if _, ok := fieldSeen[translationrequest.FieldSourceLanguage]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldSourceLanguage)
+				fieldSeen[translationrequest.FieldSourceLanguage] = struct{}{}
+			}
+		case "targetLanguages":
+			if _, ok := fieldSeen[translationrequest.FieldTargetLanguages]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldTargetLanguages)
+				fieldSeen[translationrequest.FieldTargetLanguages] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[translationrequest.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldDueAt)
+				fieldSeen[translationrequest.FieldDueAt] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[translationrequest.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldStatus)
+				fieldSeen[translationrequest.FieldStatus] = struct{}{}
+			}
+		case "deliveredURL":
+			if _, ok := fieldSeen[translationrequest.FieldDeliveredURL]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldDeliveredURL)
+				fieldSeen[translationrequest.FieldDeliveredURL] = struct{}{}
+			}
+		case "takenAt":
+			if _, ok := fieldSeen[translationrequest.FieldTakenAt]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldTakenAt)
+				fieldSeen[translationrequest.FieldTakenAt] = struct{}{}
+			}
+		case "deliveredAt":
+			if _, ok := fieldSeen[translationrequest.FieldDeliveredAt]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldDeliveredAt)
+				fieldSeen[translationrequest.FieldDeliveredAt] = struct{}{}
+			}
+		case "doneAt":
+			if _, ok := fieldSeen[translationrequest.FieldDoneAt]; !ok {
+				selectedFields = append(selectedFields, translationrequest.FieldDoneAt)
+				fieldSeen[translationrequest.FieldDoneAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type translationrequestPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TranslationRequestPaginateOption
+}
+
+func newTranslationRequestPaginateArgs(rv map[string]any) *translationrequestPaginateArgs {
+	args := &translationrequestPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
 		case map[string]any:
 			var (
 				err1, err2 error
-				order      = &SubmissionOrder{Field: &SubmissionOrderField{}, Direction: entgql.OrderDirectionAsc}
+				order      = &TranslationRequestOrder{Field: &TranslationRequestOrderField{}, Direction: entgql.OrderDirectionAsc}
 			)
 			if d, ok := v[directionField]; ok {
 				err1 = order.Direction.UnmarshalGQL(d)
@@ -6498,16 +7852,16 @@ func newSubmissionPaginateArgs(rv map[string]any) *submissionPaginateArgs {
 				err2 = order.Field.UnmarshalGQL(f)
 			}
 			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithSubmissionOrder(order))
+				args.opts = append(args.opts, WithTranslationRequestOrder(order))
 			}
-		case *SubmissionOrder:
+		case *TranslationRequestOrder:
 			if v != nil {
-				args.opts = append(args.opts, WithSubmissionOrder(v))
+				args.opts = append(args.opts, WithTranslationRequestOrder(v))
 			}
 		}
 	}
-	if v, ok := rv[whereField].(*SubmissionWhereInput); ok {
-		args.opts = append(args.opts, WithSubmissionFilter(v.Filter))
+	if v, ok := rv[whereField].(*TranslationRequestWhereInput); ok {
+		args.opts = append(args.opts, WithTranslationRequestFilter(v.Filter))
 	}
 	return args
 }

@@ -16,6 +16,42 @@ func (_m *APIToken) Owner(ctx context.Context) (*User, error) {
 	return result, err
 }
 
+func (_m *ActivityRequest) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ActivityRequest) Region(ctx context.Context) (*Region, error) {
+	result, err := _m.Edges.RegionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRegion().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ActivityRequest) RequestedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.RequestedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRequestedBy().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ActivityRequest) Answers(ctx context.Context) (result []*Submission, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAnswers(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AnswersOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAnswers().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *AgendaItem) Event(ctx context.Context) (*Event, error) {
 	result, err := _m.Edges.EventOrErr()
 	if IsNotLoaded(err) {
@@ -88,6 +124,14 @@ func (_m *Application) DecidedBy(ctx context.Context) (*User, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Application) ClosedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ClosedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryClosedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Application) Supporters(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*UserOrder, where *UserWhereInput,
 ) (*UserConnection, error) {
@@ -96,7 +140,7 @@ func (_m *Application) Supporters(
 		WithUserFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
 	if nodes, err := _m.NamedSupporters(alias); err == nil || hasTotalCount {
 		pager, err := newUserPager(opts, last != nil)
 		if err != nil {
@@ -117,7 +161,7 @@ func (_m *Application) Reviews(
 		WithReviewFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[9][alias]
 	if nodes, err := _m.NamedReviews(alias); err == nil || hasTotalCount {
 		pager, err := newReviewPager(opts, last != nil)
 		if err != nil {
@@ -506,6 +550,66 @@ func (_m *Contact) User(ctx context.Context) (*User, error) {
 	return result, err
 }
 
+func (_m *ContactMessage) Thread(ctx context.Context) (*ContactThread, error) {
+	result, err := _m.Edges.ThreadOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryThread().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ContactMessage) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ContactThread) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ContactThread) Sender(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.SenderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySender().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ContactThread) Recipient(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.RecipientOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRecipient().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ContactThread) Group(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.GroupOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGroup().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ContactThread) Messages(ctx context.Context) (result []*ContactMessage, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedMessages(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.MessagesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMessages().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Contribution) Community(ctx context.Context) (*Community, error) {
 	result, err := _m.Edges.CommunityOrErr()
 	if IsNotLoaded(err) {
@@ -651,6 +755,66 @@ func (_m *Event) Registrations(
 		return conn, nil
 	}
 	return _m.QueryRegistrations().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *GlobalEffort) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *GlobalEffort) Region(ctx context.Context) (*Region, error) {
+	result, err := _m.Edges.RegionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRegion().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *GlobalEffort) AnnouncedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AnnouncedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAnnouncedBy().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *GlobalEffort) Participations(ctx context.Context) (result []*GlobalEffortParticipation, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedParticipations(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ParticipationsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryParticipations().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *GlobalEffortParticipation) Effort(ctx context.Context) (*GlobalEffort, error) {
+	result, err := _m.Edges.EffortOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEffort().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *GlobalEffortParticipation) Group(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.GroupOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGroup().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *GlobalEffortParticipation) OptedInBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.OptedInByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOptedInBy().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *Group) Community(ctx context.Context) (*Community, error) {
@@ -942,7 +1106,7 @@ func (_m *Report) Reporter(ctx context.Context) (*User, error) {
 	if IsNotLoaded(err) {
 		result, err = _m.QueryReporter().Only(ctx)
 	}
-	return result, err
+	return result, MaskNotFound(err)
 }
 
 func (_m *Report) SubjectUser(ctx context.Context) (*User, error) {
@@ -965,6 +1129,62 @@ func (_m *Report) Event(ctx context.Context) (*Event, error) {
 	result, err := _m.Edges.EventOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryEvent().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Report) ContactMessage(ctx context.Context) (*ContactMessage, error) {
+	result, err := _m.Edges.ContactMessageOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryContactMessage().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Report) ClosedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ClosedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryClosedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Report) Replies(ctx context.Context) (result []*ReportReply, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedReplies(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.RepliesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReplies().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Report) Actions(ctx context.Context) (result []*Role, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedActions(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ActionsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActions().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *ReportReply) Report(ctx context.Context) (*Report, error) {
+	result, err := _m.Edges.ReportOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReport().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ReportReply) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }
@@ -1029,6 +1249,14 @@ func (_m *Role) HomeGroup(ctx context.Context) (*Group, error) {
 	result, err := _m.Edges.HomeGroupOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryHomeGroup().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Role) Report(ctx context.Context) (*Report, error) {
+	result, err := _m.Edges.ReportOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReport().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }
@@ -1117,6 +1345,62 @@ func (_m *Submission) Region(ctx context.Context) (*Region, error) {
 	result, err := _m.Edges.RegionOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryRegion().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Submission) Event(ctx context.Context) (*Event, error) {
+	result, err := _m.Edges.EventOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEvent().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Submission) Request(ctx context.Context) (*ActivityRequest, error) {
+	result, err := _m.Edges.RequestOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRequest().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Submission) DecidedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.DecidedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDecidedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *TranslationRequest) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *TranslationRequest) Group(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.GroupOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGroup().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *TranslationRequest) RequestedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.RequestedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRequestedBy().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *TranslationRequest) Volunteer(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.VolunteerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryVolunteer().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }

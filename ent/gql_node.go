@@ -9,6 +9,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -19,15 +20,20 @@ import (
 	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -35,6 +41,7 @@ import (
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
@@ -47,6 +54,11 @@ var apitokenImplementors = []string{"APIToken", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*APIToken) IsNode() {}
+
+var activityrequestImplementors = []string{"ActivityRequest", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ActivityRequest) IsNode() {}
 
 var agendaitemImplementors = []string{"AgendaItem", "Node"}
 
@@ -93,6 +105,16 @@ var contactImplementors = []string{"Contact", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Contact) IsNode() {}
 
+var contactmessageImplementors = []string{"ContactMessage", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ContactMessage) IsNode() {}
+
+var contactthreadImplementors = []string{"ContactThread", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ContactThread) IsNode() {}
+
 var contributionImplementors = []string{"Contribution", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -107,6 +129,16 @@ var eventImplementors = []string{"Event", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Event) IsNode() {}
+
+var globaleffortImplementors = []string{"GlobalEffort", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*GlobalEffort) IsNode() {}
+
+var globaleffortparticipationImplementors = []string{"GlobalEffortParticipation", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*GlobalEffortParticipation) IsNode() {}
 
 var groupImplementors = []string{"Group", "Node"}
 
@@ -138,6 +170,11 @@ var reportImplementors = []string{"Report", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Report) IsNode() {}
 
+var reportreplyImplementors = []string{"ReportReply", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ReportReply) IsNode() {}
+
 var reviewImplementors = []string{"Review", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -167,6 +204,11 @@ var submissionImplementors = []string{"Submission", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Submission) IsNode() {}
+
+var translationrequestImplementors = []string{"TranslationRequest", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*TranslationRequest) IsNode() {}
 
 var userImplementors = []string{"User", "Node"}
 
@@ -240,6 +282,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(apitoken.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, apitokenImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case activityrequest.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ActivityRequest.Query().
+			Where(activityrequest.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, activityrequestImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -361,6 +416,32 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case contactmessage.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ContactMessage.Query().
+			Where(contactmessage.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, contactmessageImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case contactthread.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ContactThread.Query().
+			Where(contactthread.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, contactthreadImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case contribution.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -396,6 +477,32 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(event.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, eventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case globaleffort.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.GlobalEffort.Query().
+			Where(globaleffort.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, globaleffortImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case globaleffortparticipation.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.GlobalEffortParticipation.Query().
+			Where(globaleffortparticipation.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, globaleffortparticipationImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -478,6 +585,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case reportreply.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ReportReply.Query().
+			Where(reportreply.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, reportreplyImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case review.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -552,6 +672,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(submission.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, submissionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case translationrequest.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.TranslationRequest.Query().
+			Where(translationrequest.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, translationrequestImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -646,6 +779,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.APIToken.Query().
 			Where(apitoken.IDIn(ids...))
 		query, err := query.CollectFields(ctx, apitokenImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case activityrequest.Table:
+		query := c.ActivityRequest.Query().
+			Where(activityrequest.IDIn(ids...))
+		query, err := query.CollectFields(ctx, activityrequestImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -802,6 +951,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case contactmessage.Table:
+		query := c.ContactMessage.Query().
+			Where(contactmessage.IDIn(ids...))
+		query, err := query.CollectFields(ctx, contactmessageImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case contactthread.Table:
+		query := c.ContactThread.Query().
+			Where(contactthread.IDIn(ids...))
+		query, err := query.CollectFields(ctx, contactthreadImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case contribution.Table:
 		query := c.Contribution.Query().
 			Where(contribution.IDIn(ids...))
@@ -838,6 +1019,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Event.Query().
 			Where(event.IDIn(ids...))
 		query, err := query.CollectFields(ctx, eventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case globaleffort.Table:
+		query := c.GlobalEffort.Query().
+			Where(globaleffort.IDIn(ids...))
+		query, err := query.CollectFields(ctx, globaleffortImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case globaleffortparticipation.Table:
+		query := c.GlobalEffortParticipation.Query().
+			Where(globaleffortparticipation.IDIn(ids...))
+		query, err := query.CollectFields(ctx, globaleffortparticipationImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -946,6 +1159,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case reportreply.Table:
+		query := c.ReportReply.Query().
+			Where(reportreply.IDIn(ids...))
+		query, err := query.CollectFields(ctx, reportreplyImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case review.Table:
 		query := c.Review.Query().
 			Where(review.IDIn(ids...))
@@ -1030,6 +1259,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Submission.Query().
 			Where(submission.IDIn(ids...))
 		query, err := query.CollectFields(ctx, submissionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case translationrequest.Table:
+		query := c.TranslationRequest.Query().
+			Where(translationrequest.IDIn(ids...))
+		query, err := query.CollectFields(ctx, translationrequestImplementors...)
 		if err != nil {
 			return nil, err
 		}

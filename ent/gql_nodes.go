@@ -14,6 +14,16 @@ func (c *APITokenConnection) Nodes() []*APIToken {
 
 // Nodes returns the nodes of the page's edges, in order: the `nodes`
 // shortcut for `edges { node }`.
+func (c *ActivityRequestConnection) Nodes() []*ActivityRequest {
+	nodes := make([]*ActivityRequest, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
 func (c *AgendaItemConnection) Nodes() []*AgendaItem {
 	nodes := make([]*AgendaItem, len(c.Edges))
 	for i, e := range c.Edges {
@@ -104,6 +114,26 @@ func (c *ContactConnection) Nodes() []*Contact {
 
 // Nodes returns the nodes of the page's edges, in order: the `nodes`
 // shortcut for `edges { node }`.
+func (c *ContactMessageConnection) Nodes() []*ContactMessage {
+	nodes := make([]*ContactMessage, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
+func (c *ContactThreadConnection) Nodes() []*ContactThread {
+	nodes := make([]*ContactThread, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
 func (c *ContributionConnection) Nodes() []*Contribution {
 	nodes := make([]*Contribution, len(c.Edges))
 	for i, e := range c.Edges {
@@ -126,6 +156,26 @@ func (c *ElectionConnection) Nodes() []*Election {
 // shortcut for `edges { node }`.
 func (c *EventConnection) Nodes() []*Event {
 	nodes := make([]*Event, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
+func (c *GlobalEffortConnection) Nodes() []*GlobalEffort {
+	nodes := make([]*GlobalEffort, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
+func (c *GlobalEffortParticipationConnection) Nodes() []*GlobalEffortParticipation {
+	nodes := make([]*GlobalEffortParticipation, len(c.Edges))
 	for i, e := range c.Edges {
 		nodes[i] = e.Node
 	}
@@ -194,6 +244,16 @@ func (c *ReportConnection) Nodes() []*Report {
 
 // Nodes returns the nodes of the page's edges, in order: the `nodes`
 // shortcut for `edges { node }`.
+func (c *ReportReplyConnection) Nodes() []*ReportReply {
+	nodes := make([]*ReportReply, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
 func (c *ReviewConnection) Nodes() []*Review {
 	nodes := make([]*Review, len(c.Edges))
 	for i, e := range c.Edges {
@@ -246,6 +306,16 @@ func (c *SponsorConnection) Nodes() []*Sponsor {
 // shortcut for `edges { node }`.
 func (c *SubmissionConnection) Nodes() []*Submission {
 	nodes := make([]*Submission, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
+func (c *TranslationRequestConnection) Nodes() []*TranslationRequest {
+	nodes := make([]*TranslationRequest, len(c.Edges))
 	for i, e := range c.Edges {
 		nodes[i] = e.Node
 	}

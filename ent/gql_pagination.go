@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -24,15 +25,20 @@ import (
 	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -40,6 +46,7 @@ import (
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -472,6 +479,338 @@ func (_m *APIToken) ToEdge(order *APITokenOrder) *APITokenEdge {
 		order = DefaultAPITokenOrder
 	}
 	return &APITokenEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ActivityRequestEdge is the edge representation of ActivityRequest.
+type ActivityRequestEdge struct {
+	Node   *ActivityRequest `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// ActivityRequestConnection is the connection containing edges to ActivityRequest.
+type ActivityRequestConnection struct {
+	Edges      []*ActivityRequestEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *ActivityRequestConnection) build(nodes []*ActivityRequest, pager *activityrequestPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ActivityRequest
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ActivityRequest {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ActivityRequest {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ActivityRequestEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ActivityRequestEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ActivityRequestPaginateOption enables pagination customization.
+type ActivityRequestPaginateOption func(*activityrequestPager) error
+
+// WithActivityRequestOrder configures pagination ordering.
+func WithActivityRequestOrder(order *ActivityRequestOrder) ActivityRequestPaginateOption {
+	if order == nil {
+		order = DefaultActivityRequestOrder
+	}
+	o := *order
+	return func(pager *activityrequestPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultActivityRequestOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithActivityRequestFilter configures pagination filter.
+func WithActivityRequestFilter(filter func(*ActivityRequestQuery) (*ActivityRequestQuery, error)) ActivityRequestPaginateOption {
+	return func(pager *activityrequestPager) error {
+		if filter == nil {
+			return errors.New("ActivityRequestQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type activityrequestPager struct {
+	reverse bool
+	order   *ActivityRequestOrder
+	filter  func(*ActivityRequestQuery) (*ActivityRequestQuery, error)
+}
+
+func newActivityRequestPager(opts []ActivityRequestPaginateOption, reverse bool) (*activityrequestPager, error) {
+	pager := &activityrequestPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultActivityRequestOrder
+	}
+	return pager, nil
+}
+
+func (p *activityrequestPager) applyFilter(query *ActivityRequestQuery) (*ActivityRequestQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *activityrequestPager) toCursor(_m *ActivityRequest) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *activityrequestPager) applyCursors(query *ActivityRequestQuery, after, before *Cursor) (*ActivityRequestQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultActivityRequestOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *activityrequestPager) applyOrder(query *ActivityRequestQuery) *ActivityRequestQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultActivityRequestOrder.Field {
+		query = query.Order(DefaultActivityRequestOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *activityrequestPager) orderExpr(query *ActivityRequestQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultActivityRequestOrder.Field {
+			b.Comma().Ident(DefaultActivityRequestOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ActivityRequest.
+func (_m *ActivityRequestQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ActivityRequestPaginateOption,
+) (*ActivityRequestConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newActivityRequestPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ActivityRequestConnection{Edges: []*ActivityRequestEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ActivityRequestOrderFieldCreatedAt orders ActivityRequest by created_at.
+	ActivityRequestOrderFieldCreatedAt = &ActivityRequestOrderField{
+		Value: func(_m *ActivityRequest) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: activityrequest.FieldCreatedAt,
+		toTerm: activityrequest.ByCreatedAt,
+		toCursor: func(_m *ActivityRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ActivityRequestOrderFieldUpdatedAt orders ActivityRequest by updated_at.
+	ActivityRequestOrderFieldUpdatedAt = &ActivityRequestOrderField{
+		Value: func(_m *ActivityRequest) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: activityrequest.FieldUpdatedAt,
+		toTerm: activityrequest.ByUpdatedAt,
+		toCursor: func(_m *ActivityRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ActivityRequestOrderFieldDueAt orders ActivityRequest by due_at.
+	ActivityRequestOrderFieldDueAt = &ActivityRequestOrderField{
+		Value: func(_m *ActivityRequest) (ent.Value, error) {
+			return _m.DueAt, nil
+		},
+		column: activityrequest.FieldDueAt,
+		toTerm: activityrequest.ByDueAt,
+		toCursor: func(_m *ActivityRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ActivityRequestOrderField) String() string {
+	var str string
+	switch f.column {
+	case ActivityRequestOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ActivityRequestOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ActivityRequestOrderFieldDueAt.column:
+		str = "DUE_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ActivityRequestOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ActivityRequestOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ActivityRequestOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ActivityRequestOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ActivityRequestOrderFieldUpdatedAt
+	case "DUE_AT":
+		*f = *ActivityRequestOrderFieldDueAt
+	default:
+		return fmt.Errorf("%s is not a valid ActivityRequestOrderField", str)
+	}
+	return nil
+}
+
+// ActivityRequestOrderField defines the ordering field of ActivityRequest.
+type ActivityRequestOrderField struct {
+	// Value extracts the ordering value from the given ActivityRequest.
+	Value    func(*ActivityRequest) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) activityrequest.OrderOption
+	toCursor func(*ActivityRequest) Cursor
+}
+
+// ActivityRequestOrder defines the ordering of ActivityRequest.
+type ActivityRequestOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *ActivityRequestOrderField `json:"field"`
+}
+
+// DefaultActivityRequestOrder is the default ordering of ActivityRequest.
+var DefaultActivityRequestOrder = &ActivityRequestOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ActivityRequestOrderField{
+		Value: func(_m *ActivityRequest) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: activityrequest.FieldID,
+		toTerm: activityrequest.ByID,
+		toCursor: func(_m *ActivityRequest) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ActivityRequest into ActivityRequestEdge.
+func (_m *ActivityRequest) ToEdge(order *ActivityRequestOrder) *ActivityRequestEdge {
+	if order == nil {
+		order = DefaultActivityRequestOrder
+	}
+	return &ActivityRequestEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -3717,6 +4056,634 @@ func (_m *Contact) ToEdge(order *ContactOrder) *ContactEdge {
 	}
 }
 
+// ContactMessageEdge is the edge representation of ContactMessage.
+type ContactMessageEdge struct {
+	Node   *ContactMessage `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// ContactMessageConnection is the connection containing edges to ContactMessage.
+type ContactMessageConnection struct {
+	Edges      []*ContactMessageEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *ContactMessageConnection) build(nodes []*ContactMessage, pager *contactmessagePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ContactMessage
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ContactMessage {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ContactMessage {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ContactMessageEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ContactMessageEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ContactMessagePaginateOption enables pagination customization.
+type ContactMessagePaginateOption func(*contactmessagePager) error
+
+// WithContactMessageOrder configures pagination ordering.
+func WithContactMessageOrder(order *ContactMessageOrder) ContactMessagePaginateOption {
+	if order == nil {
+		order = DefaultContactMessageOrder
+	}
+	o := *order
+	return func(pager *contactmessagePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultContactMessageOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithContactMessageFilter configures pagination filter.
+func WithContactMessageFilter(filter func(*ContactMessageQuery) (*ContactMessageQuery, error)) ContactMessagePaginateOption {
+	return func(pager *contactmessagePager) error {
+		if filter == nil {
+			return errors.New("ContactMessageQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type contactmessagePager struct {
+	reverse bool
+	order   *ContactMessageOrder
+	filter  func(*ContactMessageQuery) (*ContactMessageQuery, error)
+}
+
+func newContactMessagePager(opts []ContactMessagePaginateOption, reverse bool) (*contactmessagePager, error) {
+	pager := &contactmessagePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultContactMessageOrder
+	}
+	return pager, nil
+}
+
+func (p *contactmessagePager) applyFilter(query *ContactMessageQuery) (*ContactMessageQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *contactmessagePager) toCursor(_m *ContactMessage) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *contactmessagePager) applyCursors(query *ContactMessageQuery, after, before *Cursor) (*ContactMessageQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultContactMessageOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *contactmessagePager) applyOrder(query *ContactMessageQuery) *ContactMessageQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultContactMessageOrder.Field {
+		query = query.Order(DefaultContactMessageOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *contactmessagePager) orderExpr(query *ContactMessageQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultContactMessageOrder.Field {
+			b.Comma().Ident(DefaultContactMessageOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ContactMessage.
+func (_m *ContactMessageQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ContactMessagePaginateOption,
+) (*ContactMessageConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newContactMessagePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ContactMessageConnection{Edges: []*ContactMessageEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ContactMessageOrderFieldCreatedAt orders ContactMessage by created_at.
+	ContactMessageOrderFieldCreatedAt = &ContactMessageOrderField{
+		Value: func(_m *ContactMessage) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: contactmessage.FieldCreatedAt,
+		toTerm: contactmessage.ByCreatedAt,
+		toCursor: func(_m *ContactMessage) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ContactMessageOrderFieldUpdatedAt orders ContactMessage by updated_at.
+	ContactMessageOrderFieldUpdatedAt = &ContactMessageOrderField{
+		Value: func(_m *ContactMessage) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: contactmessage.FieldUpdatedAt,
+		toTerm: contactmessage.ByUpdatedAt,
+		toCursor: func(_m *ContactMessage) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ContactMessageOrderField) String() string {
+	var str string
+	switch f.column {
+	case ContactMessageOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ContactMessageOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ContactMessageOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ContactMessageOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ContactMessageOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ContactMessageOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ContactMessageOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ContactMessageOrderField", str)
+	}
+	return nil
+}
+
+// ContactMessageOrderField defines the ordering field of ContactMessage.
+type ContactMessageOrderField struct {
+	// Value extracts the ordering value from the given ContactMessage.
+	Value    func(*ContactMessage) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) contactmessage.OrderOption
+	toCursor func(*ContactMessage) Cursor
+}
+
+// ContactMessageOrder defines the ordering of ContactMessage.
+type ContactMessageOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *ContactMessageOrderField `json:"field"`
+}
+
+// DefaultContactMessageOrder is the default ordering of ContactMessage.
+var DefaultContactMessageOrder = &ContactMessageOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ContactMessageOrderField{
+		Value: func(_m *ContactMessage) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: contactmessage.FieldID,
+		toTerm: contactmessage.ByID,
+		toCursor: func(_m *ContactMessage) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ContactMessage into ContactMessageEdge.
+func (_m *ContactMessage) ToEdge(order *ContactMessageOrder) *ContactMessageEdge {
+	if order == nil {
+		order = DefaultContactMessageOrder
+	}
+	return &ContactMessageEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ContactThreadEdge is the edge representation of ContactThread.
+type ContactThreadEdge struct {
+	Node   *ContactThread `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// ContactThreadConnection is the connection containing edges to ContactThread.
+type ContactThreadConnection struct {
+	Edges      []*ContactThreadEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *ContactThreadConnection) build(nodes []*ContactThread, pager *contactthreadPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ContactThread
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ContactThread {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ContactThread {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ContactThreadEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ContactThreadEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ContactThreadPaginateOption enables pagination customization.
+type ContactThreadPaginateOption func(*contactthreadPager) error
+
+// WithContactThreadOrder configures pagination ordering.
+func WithContactThreadOrder(order *ContactThreadOrder) ContactThreadPaginateOption {
+	if order == nil {
+		order = DefaultContactThreadOrder
+	}
+	o := *order
+	return func(pager *contactthreadPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultContactThreadOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithContactThreadFilter configures pagination filter.
+func WithContactThreadFilter(filter func(*ContactThreadQuery) (*ContactThreadQuery, error)) ContactThreadPaginateOption {
+	return func(pager *contactthreadPager) error {
+		if filter == nil {
+			return errors.New("ContactThreadQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type contactthreadPager struct {
+	reverse bool
+	order   *ContactThreadOrder
+	filter  func(*ContactThreadQuery) (*ContactThreadQuery, error)
+}
+
+func newContactThreadPager(opts []ContactThreadPaginateOption, reverse bool) (*contactthreadPager, error) {
+	pager := &contactthreadPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultContactThreadOrder
+	}
+	return pager, nil
+}
+
+func (p *contactthreadPager) applyFilter(query *ContactThreadQuery) (*ContactThreadQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *contactthreadPager) toCursor(_m *ContactThread) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *contactthreadPager) applyCursors(query *ContactThreadQuery, after, before *Cursor) (*ContactThreadQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultContactThreadOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *contactthreadPager) applyOrder(query *ContactThreadQuery) *ContactThreadQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultContactThreadOrder.Field {
+		query = query.Order(DefaultContactThreadOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *contactthreadPager) orderExpr(query *ContactThreadQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultContactThreadOrder.Field {
+			b.Comma().Ident(DefaultContactThreadOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ContactThread.
+func (_m *ContactThreadQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ContactThreadPaginateOption,
+) (*ContactThreadConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newContactThreadPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ContactThreadConnection{Edges: []*ContactThreadEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ContactThreadOrderFieldCreatedAt orders ContactThread by created_at.
+	ContactThreadOrderFieldCreatedAt = &ContactThreadOrderField{
+		Value: func(_m *ContactThread) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: contactthread.FieldCreatedAt,
+		toTerm: contactthread.ByCreatedAt,
+		toCursor: func(_m *ContactThread) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ContactThreadOrderFieldUpdatedAt orders ContactThread by updated_at.
+	ContactThreadOrderFieldUpdatedAt = &ContactThreadOrderField{
+		Value: func(_m *ContactThread) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: contactthread.FieldUpdatedAt,
+		toTerm: contactthread.ByUpdatedAt,
+		toCursor: func(_m *ContactThread) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ContactThreadOrderField) String() string {
+	var str string
+	switch f.column {
+	case ContactThreadOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ContactThreadOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ContactThreadOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ContactThreadOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ContactThreadOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ContactThreadOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ContactThreadOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ContactThreadOrderField", str)
+	}
+	return nil
+}
+
+// ContactThreadOrderField defines the ordering field of ContactThread.
+type ContactThreadOrderField struct {
+	// Value extracts the ordering value from the given ContactThread.
+	Value    func(*ContactThread) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) contactthread.OrderOption
+	toCursor func(*ContactThread) Cursor
+}
+
+// ContactThreadOrder defines the ordering of ContactThread.
+type ContactThreadOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *ContactThreadOrderField `json:"field"`
+}
+
+// DefaultContactThreadOrder is the default ordering of ContactThread.
+var DefaultContactThreadOrder = &ContactThreadOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ContactThreadOrderField{
+		Value: func(_m *ContactThread) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: contactthread.FieldID,
+		toTerm: contactthread.ByID,
+		toCursor: func(_m *ContactThread) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ContactThread into ContactThreadEdge.
+func (_m *ContactThread) ToEdge(order *ContactThreadOrder) *ContactThreadEdge {
+	if order == nil {
+		order = DefaultContactThreadOrder
+	}
+	return &ContactThreadEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // ContributionEdge is the edge representation of Contribution.
 type ContributionEdge struct {
 	Node   *Contribution `json:"node"`
@@ -4888,6 +5855,652 @@ func (_m *Event) ToEdge(order *EventOrder) *EventEdge {
 		order = DefaultEventOrder
 	}
 	return &EventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// GlobalEffortEdge is the edge representation of GlobalEffort.
+type GlobalEffortEdge struct {
+	Node   *GlobalEffort `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// GlobalEffortConnection is the connection containing edges to GlobalEffort.
+type GlobalEffortConnection struct {
+	Edges      []*GlobalEffortEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *GlobalEffortConnection) build(nodes []*GlobalEffort, pager *globaleffortPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *GlobalEffort
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *GlobalEffort {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *GlobalEffort {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*GlobalEffortEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &GlobalEffortEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// GlobalEffortPaginateOption enables pagination customization.
+type GlobalEffortPaginateOption func(*globaleffortPager) error
+
+// WithGlobalEffortOrder configures pagination ordering.
+func WithGlobalEffortOrder(order *GlobalEffortOrder) GlobalEffortPaginateOption {
+	if order == nil {
+		order = DefaultGlobalEffortOrder
+	}
+	o := *order
+	return func(pager *globaleffortPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultGlobalEffortOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithGlobalEffortFilter configures pagination filter.
+func WithGlobalEffortFilter(filter func(*GlobalEffortQuery) (*GlobalEffortQuery, error)) GlobalEffortPaginateOption {
+	return func(pager *globaleffortPager) error {
+		if filter == nil {
+			return errors.New("GlobalEffortQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type globaleffortPager struct {
+	reverse bool
+	order   *GlobalEffortOrder
+	filter  func(*GlobalEffortQuery) (*GlobalEffortQuery, error)
+}
+
+func newGlobalEffortPager(opts []GlobalEffortPaginateOption, reverse bool) (*globaleffortPager, error) {
+	pager := &globaleffortPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultGlobalEffortOrder
+	}
+	return pager, nil
+}
+
+func (p *globaleffortPager) applyFilter(query *GlobalEffortQuery) (*GlobalEffortQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *globaleffortPager) toCursor(_m *GlobalEffort) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *globaleffortPager) applyCursors(query *GlobalEffortQuery, after, before *Cursor) (*GlobalEffortQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultGlobalEffortOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *globaleffortPager) applyOrder(query *GlobalEffortQuery) *GlobalEffortQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultGlobalEffortOrder.Field {
+		query = query.Order(DefaultGlobalEffortOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *globaleffortPager) orderExpr(query *GlobalEffortQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultGlobalEffortOrder.Field {
+			b.Comma().Ident(DefaultGlobalEffortOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to GlobalEffort.
+func (_m *GlobalEffortQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...GlobalEffortPaginateOption,
+) (*GlobalEffortConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newGlobalEffortPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &GlobalEffortConnection{Edges: []*GlobalEffortEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// GlobalEffortOrderFieldCreatedAt orders GlobalEffort by created_at.
+	GlobalEffortOrderFieldCreatedAt = &GlobalEffortOrderField{
+		Value: func(_m *GlobalEffort) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: globaleffort.FieldCreatedAt,
+		toTerm: globaleffort.ByCreatedAt,
+		toCursor: func(_m *GlobalEffort) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// GlobalEffortOrderFieldUpdatedAt orders GlobalEffort by updated_at.
+	GlobalEffortOrderFieldUpdatedAt = &GlobalEffortOrderField{
+		Value: func(_m *GlobalEffort) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: globaleffort.FieldUpdatedAt,
+		toTerm: globaleffort.ByUpdatedAt,
+		toCursor: func(_m *GlobalEffort) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// GlobalEffortOrderFieldStartsAt orders GlobalEffort by starts_at.
+	GlobalEffortOrderFieldStartsAt = &GlobalEffortOrderField{
+		Value: func(_m *GlobalEffort) (ent.Value, error) {
+			return _m.StartsAt, nil
+		},
+		column: globaleffort.FieldStartsAt,
+		toTerm: globaleffort.ByStartsAt,
+		toCursor: func(_m *GlobalEffort) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StartsAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f GlobalEffortOrderField) String() string {
+	var str string
+	switch f.column {
+	case GlobalEffortOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case GlobalEffortOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case GlobalEffortOrderFieldStartsAt.column:
+		str = "STARTS_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f GlobalEffortOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *GlobalEffortOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("GlobalEffortOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *GlobalEffortOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *GlobalEffortOrderFieldUpdatedAt
+	case "STARTS_AT":
+		*f = *GlobalEffortOrderFieldStartsAt
+	default:
+		return fmt.Errorf("%s is not a valid GlobalEffortOrderField", str)
+	}
+	return nil
+}
+
+// GlobalEffortOrderField defines the ordering field of GlobalEffort.
+type GlobalEffortOrderField struct {
+	// Value extracts the ordering value from the given GlobalEffort.
+	Value    func(*GlobalEffort) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) globaleffort.OrderOption
+	toCursor func(*GlobalEffort) Cursor
+}
+
+// GlobalEffortOrder defines the ordering of GlobalEffort.
+type GlobalEffortOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *GlobalEffortOrderField `json:"field"`
+}
+
+// DefaultGlobalEffortOrder is the default ordering of GlobalEffort.
+var DefaultGlobalEffortOrder = &GlobalEffortOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &GlobalEffortOrderField{
+		Value: func(_m *GlobalEffort) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: globaleffort.FieldID,
+		toTerm: globaleffort.ByID,
+		toCursor: func(_m *GlobalEffort) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts GlobalEffort into GlobalEffortEdge.
+func (_m *GlobalEffort) ToEdge(order *GlobalEffortOrder) *GlobalEffortEdge {
+	if order == nil {
+		order = DefaultGlobalEffortOrder
+	}
+	return &GlobalEffortEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// GlobalEffortParticipationEdge is the edge representation of GlobalEffortParticipation.
+type GlobalEffortParticipationEdge struct {
+	Node   *GlobalEffortParticipation `json:"node"`
+	Cursor Cursor                     `json:"cursor"`
+}
+
+// GlobalEffortParticipationConnection is the connection containing edges to GlobalEffortParticipation.
+type GlobalEffortParticipationConnection struct {
+	Edges      []*GlobalEffortParticipationEdge `json:"edges"`
+	PageInfo   PageInfo                         `json:"pageInfo"`
+	TotalCount int                              `json:"totalCount"`
+}
+
+func (c *GlobalEffortParticipationConnection) build(nodes []*GlobalEffortParticipation, pager *globaleffortparticipationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *GlobalEffortParticipation
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *GlobalEffortParticipation {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *GlobalEffortParticipation {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*GlobalEffortParticipationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &GlobalEffortParticipationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// GlobalEffortParticipationPaginateOption enables pagination customization.
+type GlobalEffortParticipationPaginateOption func(*globaleffortparticipationPager) error
+
+// WithGlobalEffortParticipationOrder configures pagination ordering.
+func WithGlobalEffortParticipationOrder(order *GlobalEffortParticipationOrder) GlobalEffortParticipationPaginateOption {
+	if order == nil {
+		order = DefaultGlobalEffortParticipationOrder
+	}
+	o := *order
+	return func(pager *globaleffortparticipationPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultGlobalEffortParticipationOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithGlobalEffortParticipationFilter configures pagination filter.
+func WithGlobalEffortParticipationFilter(filter func(*GlobalEffortParticipationQuery) (*GlobalEffortParticipationQuery, error)) GlobalEffortParticipationPaginateOption {
+	return func(pager *globaleffortparticipationPager) error {
+		if filter == nil {
+			return errors.New("GlobalEffortParticipationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type globaleffortparticipationPager struct {
+	reverse bool
+	order   *GlobalEffortParticipationOrder
+	filter  func(*GlobalEffortParticipationQuery) (*GlobalEffortParticipationQuery, error)
+}
+
+func newGlobalEffortParticipationPager(opts []GlobalEffortParticipationPaginateOption, reverse bool) (*globaleffortparticipationPager, error) {
+	pager := &globaleffortparticipationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultGlobalEffortParticipationOrder
+	}
+	return pager, nil
+}
+
+func (p *globaleffortparticipationPager) applyFilter(query *GlobalEffortParticipationQuery) (*GlobalEffortParticipationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *globaleffortparticipationPager) toCursor(_m *GlobalEffortParticipation) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *globaleffortparticipationPager) applyCursors(query *GlobalEffortParticipationQuery, after, before *Cursor) (*GlobalEffortParticipationQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultGlobalEffortParticipationOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *globaleffortparticipationPager) applyOrder(query *GlobalEffortParticipationQuery) *GlobalEffortParticipationQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultGlobalEffortParticipationOrder.Field {
+		query = query.Order(DefaultGlobalEffortParticipationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *globaleffortparticipationPager) orderExpr(query *GlobalEffortParticipationQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultGlobalEffortParticipationOrder.Field {
+			b.Comma().Ident(DefaultGlobalEffortParticipationOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to GlobalEffortParticipation.
+func (_m *GlobalEffortParticipationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...GlobalEffortParticipationPaginateOption,
+) (*GlobalEffortParticipationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newGlobalEffortParticipationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &GlobalEffortParticipationConnection{Edges: []*GlobalEffortParticipationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// GlobalEffortParticipationOrderFieldCreatedAt orders GlobalEffortParticipation by created_at.
+	GlobalEffortParticipationOrderFieldCreatedAt = &GlobalEffortParticipationOrderField{
+		Value: func(_m *GlobalEffortParticipation) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: globaleffortparticipation.FieldCreatedAt,
+		toTerm: globaleffortparticipation.ByCreatedAt,
+		toCursor: func(_m *GlobalEffortParticipation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// GlobalEffortParticipationOrderFieldUpdatedAt orders GlobalEffortParticipation by updated_at.
+	GlobalEffortParticipationOrderFieldUpdatedAt = &GlobalEffortParticipationOrderField{
+		Value: func(_m *GlobalEffortParticipation) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: globaleffortparticipation.FieldUpdatedAt,
+		toTerm: globaleffortparticipation.ByUpdatedAt,
+		toCursor: func(_m *GlobalEffortParticipation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f GlobalEffortParticipationOrderField) String() string {
+	var str string
+	switch f.column {
+	case GlobalEffortParticipationOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case GlobalEffortParticipationOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f GlobalEffortParticipationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *GlobalEffortParticipationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("GlobalEffortParticipationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *GlobalEffortParticipationOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *GlobalEffortParticipationOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid GlobalEffortParticipationOrderField", str)
+	}
+	return nil
+}
+
+// GlobalEffortParticipationOrderField defines the ordering field of GlobalEffortParticipation.
+type GlobalEffortParticipationOrderField struct {
+	// Value extracts the ordering value from the given GlobalEffortParticipation.
+	Value    func(*GlobalEffortParticipation) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) globaleffortparticipation.OrderOption
+	toCursor func(*GlobalEffortParticipation) Cursor
+}
+
+// GlobalEffortParticipationOrder defines the ordering of GlobalEffortParticipation.
+type GlobalEffortParticipationOrder struct {
+	Direction OrderDirection                       `json:"direction"`
+	Field     *GlobalEffortParticipationOrderField `json:"field"`
+}
+
+// DefaultGlobalEffortParticipationOrder is the default ordering of GlobalEffortParticipation.
+var DefaultGlobalEffortParticipationOrder = &GlobalEffortParticipationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &GlobalEffortParticipationOrderField{
+		Value: func(_m *GlobalEffortParticipation) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: globaleffortparticipation.FieldID,
+		toTerm: globaleffortparticipation.ByID,
+		toCursor: func(_m *GlobalEffortParticipation) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts GlobalEffortParticipation into GlobalEffortParticipationEdge.
+func (_m *GlobalEffortParticipation) ToEdge(order *GlobalEffortParticipationOrder) *GlobalEffortParticipationEdge {
+	if order == nil {
+		order = DefaultGlobalEffortParticipationOrder
+	}
+	return &GlobalEffortParticipationEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -7074,6 +8687,20 @@ var (
 			}
 		},
 	}
+	// ReportOrderFieldStatus orders Report by status.
+	ReportOrderFieldStatus = &ReportOrderField{
+		Value: func(_m *Report) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: report.FieldStatus,
+		toTerm: report.ByStatus,
+		toCursor: func(_m *Report) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -7086,6 +8713,8 @@ func (f ReportOrderField) String() string {
 		str = "UPDATED_AT"
 	case ReportOrderFieldKind.column:
 		str = "KIND"
+	case ReportOrderFieldStatus.column:
+		str = "STATUS"
 	}
 	return str
 }
@@ -7108,6 +8737,8 @@ func (f *ReportOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ReportOrderFieldUpdatedAt
 	case "KIND":
 		*f = *ReportOrderFieldKind
+	case "STATUS":
+		*f = *ReportOrderFieldStatus
 	default:
 		return fmt.Errorf("%s is not a valid ReportOrderField", str)
 	}
@@ -7150,6 +8781,320 @@ func (_m *Report) ToEdge(order *ReportOrder) *ReportEdge {
 		order = DefaultReportOrder
 	}
 	return &ReportEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ReportReplyEdge is the edge representation of ReportReply.
+type ReportReplyEdge struct {
+	Node   *ReportReply `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// ReportReplyConnection is the connection containing edges to ReportReply.
+type ReportReplyConnection struct {
+	Edges      []*ReportReplyEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *ReportReplyConnection) build(nodes []*ReportReply, pager *reportreplyPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ReportReply
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ReportReply {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ReportReply {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReportReplyEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReportReplyEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReportReplyPaginateOption enables pagination customization.
+type ReportReplyPaginateOption func(*reportreplyPager) error
+
+// WithReportReplyOrder configures pagination ordering.
+func WithReportReplyOrder(order *ReportReplyOrder) ReportReplyPaginateOption {
+	if order == nil {
+		order = DefaultReportReplyOrder
+	}
+	o := *order
+	return func(pager *reportreplyPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReportReplyOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReportReplyFilter configures pagination filter.
+func WithReportReplyFilter(filter func(*ReportReplyQuery) (*ReportReplyQuery, error)) ReportReplyPaginateOption {
+	return func(pager *reportreplyPager) error {
+		if filter == nil {
+			return errors.New("ReportReplyQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type reportreplyPager struct {
+	reverse bool
+	order   *ReportReplyOrder
+	filter  func(*ReportReplyQuery) (*ReportReplyQuery, error)
+}
+
+func newReportReplyPager(opts []ReportReplyPaginateOption, reverse bool) (*reportreplyPager, error) {
+	pager := &reportreplyPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReportReplyOrder
+	}
+	return pager, nil
+}
+
+func (p *reportreplyPager) applyFilter(query *ReportReplyQuery) (*ReportReplyQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *reportreplyPager) toCursor(_m *ReportReply) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *reportreplyPager) applyCursors(query *ReportReplyQuery, after, before *Cursor) (*ReportReplyQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReportReplyOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *reportreplyPager) applyOrder(query *ReportReplyQuery) *ReportReplyQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReportReplyOrder.Field {
+		query = query.Order(DefaultReportReplyOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *reportreplyPager) orderExpr(query *ReportReplyQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReportReplyOrder.Field {
+			b.Comma().Ident(DefaultReportReplyOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ReportReply.
+func (_m *ReportReplyQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReportReplyPaginateOption,
+) (*ReportReplyConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReportReplyPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReportReplyConnection{Edges: []*ReportReplyEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReportReplyOrderFieldCreatedAt orders ReportReply by created_at.
+	ReportReplyOrderFieldCreatedAt = &ReportReplyOrderField{
+		Value: func(_m *ReportReply) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: reportreply.FieldCreatedAt,
+		toTerm: reportreply.ByCreatedAt,
+		toCursor: func(_m *ReportReply) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ReportReplyOrderFieldUpdatedAt orders ReportReply by updated_at.
+	ReportReplyOrderFieldUpdatedAt = &ReportReplyOrderField{
+		Value: func(_m *ReportReply) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: reportreply.FieldUpdatedAt,
+		toTerm: reportreply.ByUpdatedAt,
+		toCursor: func(_m *ReportReply) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReportReplyOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReportReplyOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ReportReplyOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReportReplyOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReportReplyOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReportReplyOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ReportReplyOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ReportReplyOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ReportReplyOrderField", str)
+	}
+	return nil
+}
+
+// ReportReplyOrderField defines the ordering field of ReportReply.
+type ReportReplyOrderField struct {
+	// Value extracts the ordering value from the given ReportReply.
+	Value    func(*ReportReply) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) reportreply.OrderOption
+	toCursor func(*ReportReply) Cursor
+}
+
+// ReportReplyOrder defines the ordering of ReportReply.
+type ReportReplyOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *ReportReplyOrderField `json:"field"`
+}
+
+// DefaultReportReplyOrder is the default ordering of ReportReply.
+var DefaultReportReplyOrder = &ReportReplyOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReportReplyOrderField{
+		Value: func(_m *ReportReply) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: reportreply.FieldID,
+		toTerm: reportreply.ByID,
+		toCursor: func(_m *ReportReply) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ReportReply into ReportReplyEdge.
+func (_m *ReportReply) ToEdge(order *ReportReplyOrder) *ReportReplyEdge {
+	if order == nil {
+		order = DefaultReportReplyOrder
+	}
+	return &ReportReplyEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -9050,19 +10995,14 @@ func (c *SubmissionConnection) build(nodes []*Submission, pager *submissionPager
 type SubmissionPaginateOption func(*submissionPager) error
 
 // WithSubmissionOrder configures pagination ordering.
-func WithSubmissionOrder(order *SubmissionOrder) SubmissionPaginateOption {
-	if order == nil {
-		order = DefaultSubmissionOrder
-	}
-	o := *order
+func WithSubmissionOrder(order []*SubmissionOrder) SubmissionPaginateOption {
 	return func(pager *submissionPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultSubmissionOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -9080,7 +11020,7 @@ func WithSubmissionFilter(filter func(*SubmissionQuery) (*SubmissionQuery, error
 
 type submissionPager struct {
 	reverse bool
-	order   *SubmissionOrder
+	order   []*SubmissionOrder
 	filter  func(*SubmissionQuery) (*SubmissionQuery, error)
 }
 
@@ -9091,8 +11031,10 @@ func newSubmissionPager(opts []SubmissionPaginateOption, reverse bool) (*submiss
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultSubmissionOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -9105,48 +11047,87 @@ func (p *submissionPager) applyFilter(query *SubmissionQuery) (*SubmissionQuery,
 }
 
 func (p *submissionPager) toCursor(_m *Submission) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *submissionPager) applyCursors(query *SubmissionQuery, after, before *Cursor) (*SubmissionQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSubmissionOrder.Field.column, p.order.Field.column, direction) {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultSubmissionOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *submissionPager) applyOrder(query *SubmissionQuery) *SubmissionQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultSubmissionOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultSubmissionOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultSubmissionOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *submissionPager) orderExpr(query *SubmissionQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultSubmissionOrder.Field {
-			b.Comma().Ident(DefaultSubmissionOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultSubmissionOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -9232,6 +11213,48 @@ var (
 			}
 		},
 	}
+	// SubmissionOrderFieldKind orders Submission by kind.
+	SubmissionOrderFieldKind = &SubmissionOrderField{
+		Value: func(_m *Submission) (ent.Value, error) {
+			return _m.Kind, nil
+		},
+		column: submission.FieldKind,
+		toTerm: submission.ByKind,
+		toCursor: func(_m *Submission) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Kind,
+			}
+		},
+	}
+	// SubmissionOrderFieldStatus orders Submission by status.
+	SubmissionOrderFieldStatus = &SubmissionOrderField{
+		Value: func(_m *Submission) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: submission.FieldStatus,
+		toTerm: submission.ByStatus,
+		toCursor: func(_m *Submission) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// SubmissionOrderFieldNewsletterIssue orders Submission by newsletter_issue.
+	SubmissionOrderFieldNewsletterIssue = &SubmissionOrderField{
+		Value: func(_m *Submission) (ent.Value, error) {
+			return _m.NewsletterIssue, nil
+		},
+		column: submission.FieldNewsletterIssue,
+		toTerm: submission.ByNewsletterIssue,
+		toCursor: func(_m *Submission) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.NewsletterIssue,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -9242,6 +11265,12 @@ func (f SubmissionOrderField) String() string {
 		str = "CREATED_AT"
 	case SubmissionOrderFieldUpdatedAt.column:
 		str = "UPDATED_AT"
+	case SubmissionOrderFieldKind.column:
+		str = "KIND"
+	case SubmissionOrderFieldStatus.column:
+		str = "STATUS"
+	case SubmissionOrderFieldNewsletterIssue.column:
+		str = "NEWSLETTER_ISSUE"
 	}
 	return str
 }
@@ -9262,6 +11291,12 @@ func (f *SubmissionOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *SubmissionOrderFieldCreatedAt
 	case "UPDATED_AT":
 		*f = *SubmissionOrderFieldUpdatedAt
+	case "KIND":
+		*f = *SubmissionOrderFieldKind
+	case "STATUS":
+		*f = *SubmissionOrderFieldStatus
+	case "NEWSLETTER_ISSUE":
+		*f = *SubmissionOrderFieldNewsletterIssue
 	default:
 		return fmt.Errorf("%s is not a valid SubmissionOrderField", str)
 	}
@@ -9304,6 +11339,356 @@ func (_m *Submission) ToEdge(order *SubmissionOrder) *SubmissionEdge {
 		order = DefaultSubmissionOrder
 	}
 	return &SubmissionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// TranslationRequestEdge is the edge representation of TranslationRequest.
+type TranslationRequestEdge struct {
+	Node   *TranslationRequest `json:"node"`
+	Cursor Cursor              `json:"cursor"`
+}
+
+// TranslationRequestConnection is the connection containing edges to TranslationRequest.
+type TranslationRequestConnection struct {
+	Edges      []*TranslationRequestEdge `json:"edges"`
+	PageInfo   PageInfo                  `json:"pageInfo"`
+	TotalCount int                       `json:"totalCount"`
+}
+
+func (c *TranslationRequestConnection) build(nodes []*TranslationRequest, pager *translationrequestPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *TranslationRequest
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *TranslationRequest {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *TranslationRequest {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TranslationRequestEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TranslationRequestEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TranslationRequestPaginateOption enables pagination customization.
+type TranslationRequestPaginateOption func(*translationrequestPager) error
+
+// WithTranslationRequestOrder configures pagination ordering.
+func WithTranslationRequestOrder(order *TranslationRequestOrder) TranslationRequestPaginateOption {
+	if order == nil {
+		order = DefaultTranslationRequestOrder
+	}
+	o := *order
+	return func(pager *translationrequestPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultTranslationRequestOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithTranslationRequestFilter configures pagination filter.
+func WithTranslationRequestFilter(filter func(*TranslationRequestQuery) (*TranslationRequestQuery, error)) TranslationRequestPaginateOption {
+	return func(pager *translationrequestPager) error {
+		if filter == nil {
+			return errors.New("TranslationRequestQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type translationrequestPager struct {
+	reverse bool
+	order   *TranslationRequestOrder
+	filter  func(*TranslationRequestQuery) (*TranslationRequestQuery, error)
+}
+
+func newTranslationRequestPager(opts []TranslationRequestPaginateOption, reverse bool) (*translationrequestPager, error) {
+	pager := &translationrequestPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultTranslationRequestOrder
+	}
+	return pager, nil
+}
+
+func (p *translationrequestPager) applyFilter(query *TranslationRequestQuery) (*TranslationRequestQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *translationrequestPager) toCursor(_m *TranslationRequest) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *translationrequestPager) applyCursors(query *TranslationRequestQuery, after, before *Cursor) (*TranslationRequestQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTranslationRequestOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *translationrequestPager) applyOrder(query *TranslationRequestQuery) *TranslationRequestQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultTranslationRequestOrder.Field {
+		query = query.Order(DefaultTranslationRequestOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *translationrequestPager) orderExpr(query *TranslationRequestQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultTranslationRequestOrder.Field {
+			b.Comma().Ident(DefaultTranslationRequestOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to TranslationRequest.
+func (_m *TranslationRequestQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TranslationRequestPaginateOption,
+) (*TranslationRequestConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTranslationRequestPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TranslationRequestConnection{Edges: []*TranslationRequestEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// TranslationRequestOrderFieldCreatedAt orders TranslationRequest by created_at.
+	TranslationRequestOrderFieldCreatedAt = &TranslationRequestOrderField{
+		Value: func(_m *TranslationRequest) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: translationrequest.FieldCreatedAt,
+		toTerm: translationrequest.ByCreatedAt,
+		toCursor: func(_m *TranslationRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// TranslationRequestOrderFieldUpdatedAt orders TranslationRequest by updated_at.
+	TranslationRequestOrderFieldUpdatedAt = &TranslationRequestOrderField{
+		Value: func(_m *TranslationRequest) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: translationrequest.FieldUpdatedAt,
+		toTerm: translationrequest.ByUpdatedAt,
+		toCursor: func(_m *TranslationRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// TranslationRequestOrderFieldDueAt orders TranslationRequest by due_at.
+	TranslationRequestOrderFieldDueAt = &TranslationRequestOrderField{
+		Value: func(_m *TranslationRequest) (ent.Value, error) {
+			return _m.DueAt, nil
+		},
+		column: translationrequest.FieldDueAt,
+		toTerm: translationrequest.ByDueAt,
+		toCursor: func(_m *TranslationRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueAt,
+			}
+		},
+	}
+	// TranslationRequestOrderFieldStatus orders TranslationRequest by status.
+	TranslationRequestOrderFieldStatus = &TranslationRequestOrderField{
+		Value: func(_m *TranslationRequest) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: translationrequest.FieldStatus,
+		toTerm: translationrequest.ByStatus,
+		toCursor: func(_m *TranslationRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TranslationRequestOrderField) String() string {
+	var str string
+	switch f.column {
+	case TranslationRequestOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case TranslationRequestOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case TranslationRequestOrderFieldDueAt.column:
+		str = "DUE_AT"
+	case TranslationRequestOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TranslationRequestOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TranslationRequestOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TranslationRequestOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *TranslationRequestOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *TranslationRequestOrderFieldUpdatedAt
+	case "DUE_AT":
+		*f = *TranslationRequestOrderFieldDueAt
+	case "STATUS":
+		*f = *TranslationRequestOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid TranslationRequestOrderField", str)
+	}
+	return nil
+}
+
+// TranslationRequestOrderField defines the ordering field of TranslationRequest.
+type TranslationRequestOrderField struct {
+	// Value extracts the ordering value from the given TranslationRequest.
+	Value    func(*TranslationRequest) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) translationrequest.OrderOption
+	toCursor func(*TranslationRequest) Cursor
+}
+
+// TranslationRequestOrder defines the ordering of TranslationRequest.
+type TranslationRequestOrder struct {
+	Direction OrderDirection                `json:"direction"`
+	Field     *TranslationRequestOrderField `json:"field"`
+}
+
+// DefaultTranslationRequestOrder is the default ordering of TranslationRequest.
+var DefaultTranslationRequestOrder = &TranslationRequestOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TranslationRequestOrderField{
+		Value: func(_m *TranslationRequest) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: translationrequest.FieldID,
+		toTerm: translationrequest.ByID,
+		toCursor: func(_m *TranslationRequest) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts TranslationRequest into TranslationRequestEdge.
+func (_m *TranslationRequest) ToEdge(order *TranslationRequestOrder) *TranslationRequestEdge {
+	if order == nil {
+		order = DefaultTranslationRequestOrder
+	}
+	return &TranslationRequestEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

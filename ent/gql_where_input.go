@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/application"
 	"github.com/usergroups/usergroups/ent/award"
@@ -15,6 +16,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/predicate"
@@ -26,8 +28,669 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 )
+
+// ActivityRequestWhereInput represents a where input for filtering ActivityRequest queries.
+type ActivityRequestWhereInput struct {
+	Predicates []predicate.ActivityRequest  `json:"-"`
+	Not        *ActivityRequestWhereInput   `json:"not,omitempty"`
+	Or         []*ActivityRequestWhereInput `json:"or,omitempty"`
+	And        []*ActivityRequestWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "community_id" field predicates.
+	CommunityID             *pulid.ID  `json:"communityID,omitempty"`
+	CommunityIDNEQ          *pulid.ID  `json:"communityIDNEQ,omitempty"`
+	CommunityIDIn           []pulid.ID `json:"communityIDIn,omitempty"`
+	CommunityIDNotIn        []pulid.ID `json:"communityIDNotIn,omitempty"`
+	CommunityIDGT           *pulid.ID  `json:"communityIDGT,omitempty"`
+	CommunityIDGTE          *pulid.ID  `json:"communityIDGTE,omitempty"`
+	CommunityIDLT           *pulid.ID  `json:"communityIDLT,omitempty"`
+	CommunityIDLTE          *pulid.ID  `json:"communityIDLTE,omitempty"`
+	CommunityIDContains     *pulid.ID  `json:"communityIDContains,omitempty"`
+	CommunityIDHasPrefix    *pulid.ID  `json:"communityIDHasPrefix,omitempty"`
+	CommunityIDHasSuffix    *pulid.ID  `json:"communityIDHasSuffix,omitempty"`
+	CommunityIDEqualFold    *pulid.ID  `json:"communityIDEqualFold,omitempty"`
+	CommunityIDContainsFold *pulid.ID  `json:"communityIDContainsFold,omitempty"`
+
+	// "region_id" field predicates.
+	RegionID             *pulid.ID  `json:"regionID,omitempty"`
+	RegionIDNEQ          *pulid.ID  `json:"regionIDNEQ,omitempty"`
+	RegionIDIn           []pulid.ID `json:"regionIDIn,omitempty"`
+	RegionIDNotIn        []pulid.ID `json:"regionIDNotIn,omitempty"`
+	RegionIDGT           *pulid.ID  `json:"regionIDGT,omitempty"`
+	RegionIDGTE          *pulid.ID  `json:"regionIDGTE,omitempty"`
+	RegionIDLT           *pulid.ID  `json:"regionIDLT,omitempty"`
+	RegionIDLTE          *pulid.ID  `json:"regionIDLTE,omitempty"`
+	RegionIDContains     *pulid.ID  `json:"regionIDContains,omitempty"`
+	RegionIDHasPrefix    *pulid.ID  `json:"regionIDHasPrefix,omitempty"`
+	RegionIDHasSuffix    *pulid.ID  `json:"regionIDHasSuffix,omitempty"`
+	RegionIDEqualFold    *pulid.ID  `json:"regionIDEqualFold,omitempty"`
+	RegionIDContainsFold *pulid.ID  `json:"regionIDContainsFold,omitempty"`
+
+	// "requested_by_id" field predicates.
+	RequestedByID             *pulid.ID  `json:"requestedByID,omitempty"`
+	RequestedByIDNEQ          *pulid.ID  `json:"requestedByIDNEQ,omitempty"`
+	RequestedByIDIn           []pulid.ID `json:"requestedByIDIn,omitempty"`
+	RequestedByIDNotIn        []pulid.ID `json:"requestedByIDNotIn,omitempty"`
+	RequestedByIDGT           *pulid.ID  `json:"requestedByIDGT,omitempty"`
+	RequestedByIDGTE          *pulid.ID  `json:"requestedByIDGTE,omitempty"`
+	RequestedByIDLT           *pulid.ID  `json:"requestedByIDLT,omitempty"`
+	RequestedByIDLTE          *pulid.ID  `json:"requestedByIDLTE,omitempty"`
+	RequestedByIDContains     *pulid.ID  `json:"requestedByIDContains,omitempty"`
+	RequestedByIDHasPrefix    *pulid.ID  `json:"requestedByIDHasPrefix,omitempty"`
+	RequestedByIDHasSuffix    *pulid.ID  `json:"requestedByIDHasSuffix,omitempty"`
+	RequestedByIDEqualFold    *pulid.ID  `json:"requestedByIDEqualFold,omitempty"`
+	RequestedByIDContainsFold *pulid.ID  `json:"requestedByIDContainsFold,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "message" field predicates.
+	Message             *string  `json:"message,omitempty"`
+	MessageNEQ          *string  `json:"messageNEQ,omitempty"`
+	MessageIn           []string `json:"messageIn,omitempty"`
+	MessageNotIn        []string `json:"messageNotIn,omitempty"`
+	MessageGT           *string  `json:"messageGT,omitempty"`
+	MessageGTE          *string  `json:"messageGTE,omitempty"`
+	MessageLT           *string  `json:"messageLT,omitempty"`
+	MessageLTE          *string  `json:"messageLTE,omitempty"`
+	MessageContains     *string  `json:"messageContains,omitempty"`
+	MessageHasPrefix    *string  `json:"messageHasPrefix,omitempty"`
+	MessageHasSuffix    *string  `json:"messageHasSuffix,omitempty"`
+	MessageIsNil        bool     `json:"messageIsNil,omitempty"`
+	MessageNotNil       bool     `json:"messageNotNil,omitempty"`
+	MessageEqualFold    *string  `json:"messageEqualFold,omitempty"`
+	MessageContainsFold *string  `json:"messageContainsFold,omitempty"`
+
+	// "period_start" field predicates.
+	PeriodStart      *time.Time  `json:"periodStart,omitempty"`
+	PeriodStartNEQ   *time.Time  `json:"periodStartNEQ,omitempty"`
+	PeriodStartIn    []time.Time `json:"periodStartIn,omitempty"`
+	PeriodStartNotIn []time.Time `json:"periodStartNotIn,omitempty"`
+	PeriodStartGT    *time.Time  `json:"periodStartGT,omitempty"`
+	PeriodStartGTE   *time.Time  `json:"periodStartGTE,omitempty"`
+	PeriodStartLT    *time.Time  `json:"periodStartLT,omitempty"`
+	PeriodStartLTE   *time.Time  `json:"periodStartLTE,omitempty"`
+
+	// "period_end" field predicates.
+	PeriodEnd      *time.Time  `json:"periodEnd,omitempty"`
+	PeriodEndNEQ   *time.Time  `json:"periodEndNEQ,omitempty"`
+	PeriodEndIn    []time.Time `json:"periodEndIn,omitempty"`
+	PeriodEndNotIn []time.Time `json:"periodEndNotIn,omitempty"`
+	PeriodEndGT    *time.Time  `json:"periodEndGT,omitempty"`
+	PeriodEndGTE   *time.Time  `json:"periodEndGTE,omitempty"`
+	PeriodEndLT    *time.Time  `json:"periodEndLT,omitempty"`
+	PeriodEndLTE   *time.Time  `json:"periodEndLTE,omitempty"`
+
+	// "due_at" field predicates.
+	DueAt      *time.Time  `json:"dueAt,omitempty"`
+	DueAtNEQ   *time.Time  `json:"dueAtNEQ,omitempty"`
+	DueAtIn    []time.Time `json:"dueAtIn,omitempty"`
+	DueAtNotIn []time.Time `json:"dueAtNotIn,omitempty"`
+	DueAtGT    *time.Time  `json:"dueAtGT,omitempty"`
+	DueAtGTE   *time.Time  `json:"dueAtGTE,omitempty"`
+	DueAtLT    *time.Time  `json:"dueAtLT,omitempty"`
+	DueAtLTE   *time.Time  `json:"dueAtLTE,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+
+	// "region" edge predicates.
+	HasRegion     *bool               `json:"hasRegion,omitempty"`
+	HasRegionWith []*RegionWhereInput `json:"hasRegionWith,omitempty"`
+
+	// "requested_by" edge predicates.
+	HasRequestedBy     *bool             `json:"hasRequestedBy,omitempty"`
+	HasRequestedByWith []*UserWhereInput `json:"hasRequestedByWith,omitempty"`
+
+	// "answers" edge predicates.
+	HasAnswers     *bool                   `json:"hasAnswers,omitempty"`
+	HasAnswersWith []*SubmissionWhereInput `json:"hasAnswersWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ActivityRequestWhereInput) AddPredicates(predicates ...predicate.ActivityRequest) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ActivityRequestWhereInput filter on the ActivityRequestQuery builder.
+func (i *ActivityRequestWhereInput) Filter(q *ActivityRequestQuery) (*ActivityRequestQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyActivityRequestWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyActivityRequestWhereInput is returned in case the ActivityRequestWhereInput is empty.
+var ErrEmptyActivityRequestWhereInput = errors.New("ent: empty predicate ActivityRequestWhereInput")
+
+// P returns a predicate for filtering activityrequests.
+// An error is returned if the input is empty or invalid.
+func (i *ActivityRequestWhereInput) P() (predicate.ActivityRequest, error) {
+	var predicates []predicate.ActivityRequest
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, activityrequest.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ActivityRequest, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, activityrequest.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ActivityRequest, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, activityrequest.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, activityrequest.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, activityrequest.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, activityrequest.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, activityrequest.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, activityrequest.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, activityrequest.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, activityrequest.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, activityrequest.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, activityrequest.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, activityrequest.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, activityrequest.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, activityrequest.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, activityrequest.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, activityrequest.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, activityrequest.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, activityrequest.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, activityrequest.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, activityrequest.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, activityrequest.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, activityrequest.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, activityrequest.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, activityrequest.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, activityrequest.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, activityrequest.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CommunityID != nil {
+		predicates = append(predicates, activityrequest.CommunityIDEQ(*i.CommunityID))
+	}
+	if i.CommunityIDNEQ != nil {
+		predicates = append(predicates, activityrequest.CommunityIDNEQ(*i.CommunityIDNEQ))
+	}
+	if len(i.CommunityIDIn) > 0 {
+		predicates = append(predicates, activityrequest.CommunityIDIn(i.CommunityIDIn...))
+	}
+	if len(i.CommunityIDNotIn) > 0 {
+		predicates = append(predicates, activityrequest.CommunityIDNotIn(i.CommunityIDNotIn...))
+	}
+	if i.CommunityIDGT != nil {
+		predicates = append(predicates, activityrequest.CommunityIDGT(*i.CommunityIDGT))
+	}
+	if i.CommunityIDGTE != nil {
+		predicates = append(predicates, activityrequest.CommunityIDGTE(*i.CommunityIDGTE))
+	}
+	if i.CommunityIDLT != nil {
+		predicates = append(predicates, activityrequest.CommunityIDLT(*i.CommunityIDLT))
+	}
+	if i.CommunityIDLTE != nil {
+		predicates = append(predicates, activityrequest.CommunityIDLTE(*i.CommunityIDLTE))
+	}
+	if i.CommunityIDContains != nil {
+		predicates = append(predicates, activityrequest.CommunityIDContains(*i.CommunityIDContains))
+	}
+	if i.CommunityIDHasPrefix != nil {
+		predicates = append(predicates, activityrequest.CommunityIDHasPrefix(*i.CommunityIDHasPrefix))
+	}
+	if i.CommunityIDHasSuffix != nil {
+		predicates = append(predicates, activityrequest.CommunityIDHasSuffix(*i.CommunityIDHasSuffix))
+	}
+	if i.CommunityIDEqualFold != nil {
+		predicates = append(predicates, activityrequest.CommunityIDEqualFold(*i.CommunityIDEqualFold))
+	}
+	if i.CommunityIDContainsFold != nil {
+		predicates = append(predicates, activityrequest.CommunityIDContainsFold(*i.CommunityIDContainsFold))
+	}
+	if i.RegionID != nil {
+		predicates = append(predicates, activityrequest.RegionIDEQ(*i.RegionID))
+	}
+	if i.RegionIDNEQ != nil {
+		predicates = append(predicates, activityrequest.RegionIDNEQ(*i.RegionIDNEQ))
+	}
+	if len(i.RegionIDIn) > 0 {
+		predicates = append(predicates, activityrequest.RegionIDIn(i.RegionIDIn...))
+	}
+	if len(i.RegionIDNotIn) > 0 {
+		predicates = append(predicates, activityrequest.RegionIDNotIn(i.RegionIDNotIn...))
+	}
+	if i.RegionIDGT != nil {
+		predicates = append(predicates, activityrequest.RegionIDGT(*i.RegionIDGT))
+	}
+	if i.RegionIDGTE != nil {
+		predicates = append(predicates, activityrequest.RegionIDGTE(*i.RegionIDGTE))
+	}
+	if i.RegionIDLT != nil {
+		predicates = append(predicates, activityrequest.RegionIDLT(*i.RegionIDLT))
+	}
+	if i.RegionIDLTE != nil {
+		predicates = append(predicates, activityrequest.RegionIDLTE(*i.RegionIDLTE))
+	}
+	if i.RegionIDContains != nil {
+		predicates = append(predicates, activityrequest.RegionIDContains(*i.RegionIDContains))
+	}
+	if i.RegionIDHasPrefix != nil {
+		predicates = append(predicates, activityrequest.RegionIDHasPrefix(*i.RegionIDHasPrefix))
+	}
+	if i.RegionIDHasSuffix != nil {
+		predicates = append(predicates, activityrequest.RegionIDHasSuffix(*i.RegionIDHasSuffix))
+	}
+	if i.RegionIDEqualFold != nil {
+		predicates = append(predicates, activityrequest.RegionIDEqualFold(*i.RegionIDEqualFold))
+	}
+	if i.RegionIDContainsFold != nil {
+		predicates = append(predicates, activityrequest.RegionIDContainsFold(*i.RegionIDContainsFold))
+	}
+	if i.RequestedByID != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDEQ(*i.RequestedByID))
+	}
+	if i.RequestedByIDNEQ != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDNEQ(*i.RequestedByIDNEQ))
+	}
+	if len(i.RequestedByIDIn) > 0 {
+		predicates = append(predicates, activityrequest.RequestedByIDIn(i.RequestedByIDIn...))
+	}
+	if len(i.RequestedByIDNotIn) > 0 {
+		predicates = append(predicates, activityrequest.RequestedByIDNotIn(i.RequestedByIDNotIn...))
+	}
+	if i.RequestedByIDGT != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDGT(*i.RequestedByIDGT))
+	}
+	if i.RequestedByIDGTE != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDGTE(*i.RequestedByIDGTE))
+	}
+	if i.RequestedByIDLT != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDLT(*i.RequestedByIDLT))
+	}
+	if i.RequestedByIDLTE != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDLTE(*i.RequestedByIDLTE))
+	}
+	if i.RequestedByIDContains != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDContains(*i.RequestedByIDContains))
+	}
+	if i.RequestedByIDHasPrefix != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDHasPrefix(*i.RequestedByIDHasPrefix))
+	}
+	if i.RequestedByIDHasSuffix != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDHasSuffix(*i.RequestedByIDHasSuffix))
+	}
+	if i.RequestedByIDEqualFold != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDEqualFold(*i.RequestedByIDEqualFold))
+	}
+	if i.RequestedByIDContainsFold != nil {
+		predicates = append(predicates, activityrequest.RequestedByIDContainsFold(*i.RequestedByIDContainsFold))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, activityrequest.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, activityrequest.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, activityrequest.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, activityrequest.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, activityrequest.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, activityrequest.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, activityrequest.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, activityrequest.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, activityrequest.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, activityrequest.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, activityrequest.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, activityrequest.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, activityrequest.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Message != nil {
+		predicates = append(predicates, activityrequest.MessageEQ(*i.Message))
+	}
+	if i.MessageNEQ != nil {
+		predicates = append(predicates, activityrequest.MessageNEQ(*i.MessageNEQ))
+	}
+	if len(i.MessageIn) > 0 {
+		predicates = append(predicates, activityrequest.MessageIn(i.MessageIn...))
+	}
+	if len(i.MessageNotIn) > 0 {
+		predicates = append(predicates, activityrequest.MessageNotIn(i.MessageNotIn...))
+	}
+	if i.MessageGT != nil {
+		predicates = append(predicates, activityrequest.MessageGT(*i.MessageGT))
+	}
+	if i.MessageGTE != nil {
+		predicates = append(predicates, activityrequest.MessageGTE(*i.MessageGTE))
+	}
+	if i.MessageLT != nil {
+		predicates = append(predicates, activityrequest.MessageLT(*i.MessageLT))
+	}
+	if i.MessageLTE != nil {
+		predicates = append(predicates, activityrequest.MessageLTE(*i.MessageLTE))
+	}
+	if i.MessageContains != nil {
+		predicates = append(predicates, activityrequest.MessageContains(*i.MessageContains))
+	}
+	if i.MessageHasPrefix != nil {
+		predicates = append(predicates, activityrequest.MessageHasPrefix(*i.MessageHasPrefix))
+	}
+	if i.MessageHasSuffix != nil {
+		predicates = append(predicates, activityrequest.MessageHasSuffix(*i.MessageHasSuffix))
+	}
+	if i.MessageIsNil {
+		predicates = append(predicates, activityrequest.MessageIsNil())
+	}
+	if i.MessageNotNil {
+		predicates = append(predicates, activityrequest.MessageNotNil())
+	}
+	if i.MessageEqualFold != nil {
+		predicates = append(predicates, activityrequest.MessageEqualFold(*i.MessageEqualFold))
+	}
+	if i.MessageContainsFold != nil {
+		predicates = append(predicates, activityrequest.MessageContainsFold(*i.MessageContainsFold))
+	}
+	if i.PeriodStart != nil {
+		predicates = append(predicates, activityrequest.PeriodStartEQ(*i.PeriodStart))
+	}
+	if i.PeriodStartNEQ != nil {
+		predicates = append(predicates, activityrequest.PeriodStartNEQ(*i.PeriodStartNEQ))
+	}
+	if len(i.PeriodStartIn) > 0 {
+		predicates = append(predicates, activityrequest.PeriodStartIn(i.PeriodStartIn...))
+	}
+	if len(i.PeriodStartNotIn) > 0 {
+		predicates = append(predicates, activityrequest.PeriodStartNotIn(i.PeriodStartNotIn...))
+	}
+	if i.PeriodStartGT != nil {
+		predicates = append(predicates, activityrequest.PeriodStartGT(*i.PeriodStartGT))
+	}
+	if i.PeriodStartGTE != nil {
+		predicates = append(predicates, activityrequest.PeriodStartGTE(*i.PeriodStartGTE))
+	}
+	if i.PeriodStartLT != nil {
+		predicates = append(predicates, activityrequest.PeriodStartLT(*i.PeriodStartLT))
+	}
+	if i.PeriodStartLTE != nil {
+		predicates = append(predicates, activityrequest.PeriodStartLTE(*i.PeriodStartLTE))
+	}
+	if i.PeriodEnd != nil {
+		predicates = append(predicates, activityrequest.PeriodEndEQ(*i.PeriodEnd))
+	}
+	if i.PeriodEndNEQ != nil {
+		predicates = append(predicates, activityrequest.PeriodEndNEQ(*i.PeriodEndNEQ))
+	}
+	if len(i.PeriodEndIn) > 0 {
+		predicates = append(predicates, activityrequest.PeriodEndIn(i.PeriodEndIn...))
+	}
+	if len(i.PeriodEndNotIn) > 0 {
+		predicates = append(predicates, activityrequest.PeriodEndNotIn(i.PeriodEndNotIn...))
+	}
+	if i.PeriodEndGT != nil {
+		predicates = append(predicates, activityrequest.PeriodEndGT(*i.PeriodEndGT))
+	}
+	if i.PeriodEndGTE != nil {
+		predicates = append(predicates, activityrequest.PeriodEndGTE(*i.PeriodEndGTE))
+	}
+	if i.PeriodEndLT != nil {
+		predicates = append(predicates, activityrequest.PeriodEndLT(*i.PeriodEndLT))
+	}
+	if i.PeriodEndLTE != nil {
+		predicates = append(predicates, activityrequest.PeriodEndLTE(*i.PeriodEndLTE))
+	}
+	if i.DueAt != nil {
+		predicates = append(predicates, activityrequest.DueAtEQ(*i.DueAt))
+	}
+	if i.DueAtNEQ != nil {
+		predicates = append(predicates, activityrequest.DueAtNEQ(*i.DueAtNEQ))
+	}
+	if len(i.DueAtIn) > 0 {
+		predicates = append(predicates, activityrequest.DueAtIn(i.DueAtIn...))
+	}
+	if len(i.DueAtNotIn) > 0 {
+		predicates = append(predicates, activityrequest.DueAtNotIn(i.DueAtNotIn...))
+	}
+	if i.DueAtGT != nil {
+		predicates = append(predicates, activityrequest.DueAtGT(*i.DueAtGT))
+	}
+	if i.DueAtGTE != nil {
+		predicates = append(predicates, activityrequest.DueAtGTE(*i.DueAtGTE))
+	}
+	if i.DueAtLT != nil {
+		predicates = append(predicates, activityrequest.DueAtLT(*i.DueAtLT))
+	}
+	if i.DueAtLTE != nil {
+		predicates = append(predicates, activityrequest.DueAtLTE(*i.DueAtLTE))
+	}
+
+	if i.HasCommunity != nil {
+		p := activityrequest.HasCommunity()
+		if !*i.HasCommunity {
+			p = activityrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, activityrequest.HasCommunityWith(with...))
+	}
+	if i.HasRegion != nil {
+		p := activityrequest.HasRegion()
+		if !*i.HasRegion {
+			p = activityrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRegionWith) > 0 {
+		with := make([]predicate.Region, 0, len(i.HasRegionWith))
+		for _, w := range i.HasRegionWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRegionWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, activityrequest.HasRegionWith(with...))
+	}
+	if i.HasRequestedBy != nil {
+		p := activityrequest.HasRequestedBy()
+		if !*i.HasRequestedBy {
+			p = activityrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRequestedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasRequestedByWith))
+		for _, w := range i.HasRequestedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRequestedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, activityrequest.HasRequestedByWith(with...))
+	}
+	if i.HasAnswers != nil {
+		p := activityrequest.HasAnswers()
+		if !*i.HasAnswers {
+			p = activityrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAnswersWith) > 0 {
+		with := make([]predicate.Submission, 0, len(i.HasAnswersWith))
+		for _, w := range i.HasAnswersWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAnswersWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, activityrequest.HasAnswersWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyActivityRequestWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return activityrequest.And(predicates...), nil
+	}
+}
 
 // AgendaItemWhereInput represents a where input for filtering AgendaItem queries.
 type AgendaItemWhereInput struct {
@@ -851,6 +1514,23 @@ type ApplicationWhereInput struct {
 	DecidedByIDEqualFold    *pulid.ID  `json:"decidedByIDEqualFold,omitempty"`
 	DecidedByIDContainsFold *pulid.ID  `json:"decidedByIDContainsFold,omitempty"`
 
+	// "closed_by_id" field predicates.
+	ClosedByID             *pulid.ID  `json:"closedByID,omitempty"`
+	ClosedByIDNEQ          *pulid.ID  `json:"closedByIDNEQ,omitempty"`
+	ClosedByIDIn           []pulid.ID `json:"closedByIDIn,omitempty"`
+	ClosedByIDNotIn        []pulid.ID `json:"closedByIDNotIn,omitempty"`
+	ClosedByIDGT           *pulid.ID  `json:"closedByIDGT,omitempty"`
+	ClosedByIDGTE          *pulid.ID  `json:"closedByIDGTE,omitempty"`
+	ClosedByIDLT           *pulid.ID  `json:"closedByIDLT,omitempty"`
+	ClosedByIDLTE          *pulid.ID  `json:"closedByIDLTE,omitempty"`
+	ClosedByIDContains     *pulid.ID  `json:"closedByIDContains,omitempty"`
+	ClosedByIDHasPrefix    *pulid.ID  `json:"closedByIDHasPrefix,omitempty"`
+	ClosedByIDHasSuffix    *pulid.ID  `json:"closedByIDHasSuffix,omitempty"`
+	ClosedByIDIsNil        bool       `json:"closedByIDIsNil,omitempty"`
+	ClosedByIDNotNil       bool       `json:"closedByIDNotNil,omitempty"`
+	ClosedByIDEqualFold    *pulid.ID  `json:"closedByIDEqualFold,omitempty"`
+	ClosedByIDContainsFold *pulid.ID  `json:"closedByIDContainsFold,omitempty"`
+
 	// "kind" field predicates.
 	Kind      *application.Kind  `json:"kind,omitempty"`
 	KindNEQ   *application.Kind  `json:"kindNEQ,omitempty"`
@@ -914,6 +1594,18 @@ type ApplicationWhereInput struct {
 	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
 	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
 
+	// "closed_at" field predicates.
+	ClosedAt       *time.Time  `json:"closedAt,omitempty"`
+	ClosedAtNEQ    *time.Time  `json:"closedAtNEQ,omitempty"`
+	ClosedAtIn     []time.Time `json:"closedAtIn,omitempty"`
+	ClosedAtNotIn  []time.Time `json:"closedAtNotIn,omitempty"`
+	ClosedAtGT     *time.Time  `json:"closedAtGT,omitempty"`
+	ClosedAtGTE    *time.Time  `json:"closedAtGTE,omitempty"`
+	ClosedAtLT     *time.Time  `json:"closedAtLT,omitempty"`
+	ClosedAtLTE    *time.Time  `json:"closedAtLTE,omitempty"`
+	ClosedAtIsNil  bool        `json:"closedAtIsNil,omitempty"`
+	ClosedAtNotNil bool        `json:"closedAtNotNil,omitempty"`
+
 	// "community" edge predicates.
 	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
 	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
@@ -941,6 +1633,10 @@ type ApplicationWhereInput struct {
 	// "decided_by" edge predicates.
 	HasDecidedBy     *bool             `json:"hasDecidedBy,omitempty"`
 	HasDecidedByWith []*UserWhereInput `json:"hasDecidedByWith,omitempty"`
+
+	// "closed_by" edge predicates.
+	HasClosedBy     *bool             `json:"hasClosedBy,omitempty"`
+	HasClosedByWith []*UserWhereInput `json:"hasClosedByWith,omitempty"`
 
 	// "supporters" edge predicates.
 	HasSupporters     *bool             `json:"hasSupporters,omitempty"`
@@ -1397,6 +2093,51 @@ func (i *ApplicationWhereInput) P() (predicate.Application, error) {
 	if i.DecidedByIDContainsFold != nil {
 		predicates = append(predicates, application.DecidedByIDContainsFold(*i.DecidedByIDContainsFold))
 	}
+	if i.ClosedByID != nil {
+		predicates = append(predicates, application.ClosedByIDEQ(*i.ClosedByID))
+	}
+	if i.ClosedByIDNEQ != nil {
+		predicates = append(predicates, application.ClosedByIDNEQ(*i.ClosedByIDNEQ))
+	}
+	if len(i.ClosedByIDIn) > 0 {
+		predicates = append(predicates, application.ClosedByIDIn(i.ClosedByIDIn...))
+	}
+	if len(i.ClosedByIDNotIn) > 0 {
+		predicates = append(predicates, application.ClosedByIDNotIn(i.ClosedByIDNotIn...))
+	}
+	if i.ClosedByIDGT != nil {
+		predicates = append(predicates, application.ClosedByIDGT(*i.ClosedByIDGT))
+	}
+	if i.ClosedByIDGTE != nil {
+		predicates = append(predicates, application.ClosedByIDGTE(*i.ClosedByIDGTE))
+	}
+	if i.ClosedByIDLT != nil {
+		predicates = append(predicates, application.ClosedByIDLT(*i.ClosedByIDLT))
+	}
+	if i.ClosedByIDLTE != nil {
+		predicates = append(predicates, application.ClosedByIDLTE(*i.ClosedByIDLTE))
+	}
+	if i.ClosedByIDContains != nil {
+		predicates = append(predicates, application.ClosedByIDContains(*i.ClosedByIDContains))
+	}
+	if i.ClosedByIDHasPrefix != nil {
+		predicates = append(predicates, application.ClosedByIDHasPrefix(*i.ClosedByIDHasPrefix))
+	}
+	if i.ClosedByIDHasSuffix != nil {
+		predicates = append(predicates, application.ClosedByIDHasSuffix(*i.ClosedByIDHasSuffix))
+	}
+	if i.ClosedByIDIsNil {
+		predicates = append(predicates, application.ClosedByIDIsNil())
+	}
+	if i.ClosedByIDNotNil {
+		predicates = append(predicates, application.ClosedByIDNotNil())
+	}
+	if i.ClosedByIDEqualFold != nil {
+		predicates = append(predicates, application.ClosedByIDEqualFold(*i.ClosedByIDEqualFold))
+	}
+	if i.ClosedByIDContainsFold != nil {
+		predicates = append(predicates, application.ClosedByIDContainsFold(*i.ClosedByIDContainsFold))
+	}
 	if i.Kind != nil {
 		predicates = append(predicates, application.KindEQ(*i.Kind))
 	}
@@ -1550,6 +2291,36 @@ func (i *ApplicationWhereInput) P() (predicate.Application, error) {
 	if i.DecidedAtNotNil {
 		predicates = append(predicates, application.DecidedAtNotNil())
 	}
+	if i.ClosedAt != nil {
+		predicates = append(predicates, application.ClosedAtEQ(*i.ClosedAt))
+	}
+	if i.ClosedAtNEQ != nil {
+		predicates = append(predicates, application.ClosedAtNEQ(*i.ClosedAtNEQ))
+	}
+	if len(i.ClosedAtIn) > 0 {
+		predicates = append(predicates, application.ClosedAtIn(i.ClosedAtIn...))
+	}
+	if len(i.ClosedAtNotIn) > 0 {
+		predicates = append(predicates, application.ClosedAtNotIn(i.ClosedAtNotIn...))
+	}
+	if i.ClosedAtGT != nil {
+		predicates = append(predicates, application.ClosedAtGT(*i.ClosedAtGT))
+	}
+	if i.ClosedAtGTE != nil {
+		predicates = append(predicates, application.ClosedAtGTE(*i.ClosedAtGTE))
+	}
+	if i.ClosedAtLT != nil {
+		predicates = append(predicates, application.ClosedAtLT(*i.ClosedAtLT))
+	}
+	if i.ClosedAtLTE != nil {
+		predicates = append(predicates, application.ClosedAtLTE(*i.ClosedAtLTE))
+	}
+	if i.ClosedAtIsNil {
+		predicates = append(predicates, application.ClosedAtIsNil())
+	}
+	if i.ClosedAtNotNil {
+		predicates = append(predicates, application.ClosedAtNotNil())
+	}
 
 	if i.HasCommunity != nil {
 		p := application.HasCommunity()
@@ -1676,6 +2447,24 @@ func (i *ApplicationWhereInput) P() (predicate.Application, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, application.HasDecidedByWith(with...))
+	}
+	if i.HasClosedBy != nil {
+		p := application.HasClosedBy()
+		if !*i.HasClosedBy {
+			p = application.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasClosedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasClosedByWith))
+		for _, w := range i.HasClosedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasClosedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, application.HasClosedByWith(with...))
 	}
 	if i.HasSupporters != nil {
 		p := application.HasSupporters()
@@ -6947,6 +7736,680 @@ func (i *EventWhereInput) P() (predicate.Event, error) {
 	}
 }
 
+// GlobalEffortWhereInput represents a where input for filtering GlobalEffort queries.
+type GlobalEffortWhereInput struct {
+	Predicates []predicate.GlobalEffort  `json:"-"`
+	Not        *GlobalEffortWhereInput   `json:"not,omitempty"`
+	Or         []*GlobalEffortWhereInput `json:"or,omitempty"`
+	And        []*GlobalEffortWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "community_id" field predicates.
+	CommunityID             *pulid.ID  `json:"communityID,omitempty"`
+	CommunityIDNEQ          *pulid.ID  `json:"communityIDNEQ,omitempty"`
+	CommunityIDIn           []pulid.ID `json:"communityIDIn,omitempty"`
+	CommunityIDNotIn        []pulid.ID `json:"communityIDNotIn,omitempty"`
+	CommunityIDGT           *pulid.ID  `json:"communityIDGT,omitempty"`
+	CommunityIDGTE          *pulid.ID  `json:"communityIDGTE,omitempty"`
+	CommunityIDLT           *pulid.ID  `json:"communityIDLT,omitempty"`
+	CommunityIDLTE          *pulid.ID  `json:"communityIDLTE,omitempty"`
+	CommunityIDContains     *pulid.ID  `json:"communityIDContains,omitempty"`
+	CommunityIDHasPrefix    *pulid.ID  `json:"communityIDHasPrefix,omitempty"`
+	CommunityIDHasSuffix    *pulid.ID  `json:"communityIDHasSuffix,omitempty"`
+	CommunityIDEqualFold    *pulid.ID  `json:"communityIDEqualFold,omitempty"`
+	CommunityIDContainsFold *pulid.ID  `json:"communityIDContainsFold,omitempty"`
+
+	// "region_id" field predicates.
+	RegionID             *pulid.ID  `json:"regionID,omitempty"`
+	RegionIDNEQ          *pulid.ID  `json:"regionIDNEQ,omitempty"`
+	RegionIDIn           []pulid.ID `json:"regionIDIn,omitempty"`
+	RegionIDNotIn        []pulid.ID `json:"regionIDNotIn,omitempty"`
+	RegionIDGT           *pulid.ID  `json:"regionIDGT,omitempty"`
+	RegionIDGTE          *pulid.ID  `json:"regionIDGTE,omitempty"`
+	RegionIDLT           *pulid.ID  `json:"regionIDLT,omitempty"`
+	RegionIDLTE          *pulid.ID  `json:"regionIDLTE,omitempty"`
+	RegionIDContains     *pulid.ID  `json:"regionIDContains,omitempty"`
+	RegionIDHasPrefix    *pulid.ID  `json:"regionIDHasPrefix,omitempty"`
+	RegionIDHasSuffix    *pulid.ID  `json:"regionIDHasSuffix,omitempty"`
+	RegionIDIsNil        bool       `json:"regionIDIsNil,omitempty"`
+	RegionIDNotNil       bool       `json:"regionIDNotNil,omitempty"`
+	RegionIDEqualFold    *pulid.ID  `json:"regionIDEqualFold,omitempty"`
+	RegionIDContainsFold *pulid.ID  `json:"regionIDContainsFold,omitempty"`
+
+	// "announced_by_id" field predicates.
+	AnnouncedByID             *pulid.ID  `json:"announcedByID,omitempty"`
+	AnnouncedByIDNEQ          *pulid.ID  `json:"announcedByIDNEQ,omitempty"`
+	AnnouncedByIDIn           []pulid.ID `json:"announcedByIDIn,omitempty"`
+	AnnouncedByIDNotIn        []pulid.ID `json:"announcedByIDNotIn,omitempty"`
+	AnnouncedByIDGT           *pulid.ID  `json:"announcedByIDGT,omitempty"`
+	AnnouncedByIDGTE          *pulid.ID  `json:"announcedByIDGTE,omitempty"`
+	AnnouncedByIDLT           *pulid.ID  `json:"announcedByIDLT,omitempty"`
+	AnnouncedByIDLTE          *pulid.ID  `json:"announcedByIDLTE,omitempty"`
+	AnnouncedByIDContains     *pulid.ID  `json:"announcedByIDContains,omitempty"`
+	AnnouncedByIDHasPrefix    *pulid.ID  `json:"announcedByIDHasPrefix,omitempty"`
+	AnnouncedByIDHasSuffix    *pulid.ID  `json:"announcedByIDHasSuffix,omitempty"`
+	AnnouncedByIDEqualFold    *pulid.ID  `json:"announcedByIDEqualFold,omitempty"`
+	AnnouncedByIDContainsFold *pulid.ID  `json:"announcedByIDContainsFold,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "url" field predicates.
+	URL             *string  `json:"url,omitempty"`
+	URLNEQ          *string  `json:"urlNEQ,omitempty"`
+	URLIn           []string `json:"urlIn,omitempty"`
+	URLNotIn        []string `json:"urlNotIn,omitempty"`
+	URLGT           *string  `json:"urlGT,omitempty"`
+	URLGTE          *string  `json:"urlGTE,omitempty"`
+	URLLT           *string  `json:"urlLT,omitempty"`
+	URLLTE          *string  `json:"urlLTE,omitempty"`
+	URLContains     *string  `json:"urlContains,omitempty"`
+	URLHasPrefix    *string  `json:"urlHasPrefix,omitempty"`
+	URLHasSuffix    *string  `json:"urlHasSuffix,omitempty"`
+	URLIsNil        bool     `json:"urlIsNil,omitempty"`
+	URLNotNil       bool     `json:"urlNotNil,omitempty"`
+	URLEqualFold    *string  `json:"urlEqualFold,omitempty"`
+	URLContainsFold *string  `json:"urlContainsFold,omitempty"`
+
+	// "starts_at" field predicates.
+	StartsAt      *time.Time  `json:"startsAt,omitempty"`
+	StartsAtNEQ   *time.Time  `json:"startsAtNEQ,omitempty"`
+	StartsAtIn    []time.Time `json:"startsAtIn,omitempty"`
+	StartsAtNotIn []time.Time `json:"startsAtNotIn,omitempty"`
+	StartsAtGT    *time.Time  `json:"startsAtGT,omitempty"`
+	StartsAtGTE   *time.Time  `json:"startsAtGTE,omitempty"`
+	StartsAtLT    *time.Time  `json:"startsAtLT,omitempty"`
+	StartsAtLTE   *time.Time  `json:"startsAtLTE,omitempty"`
+
+	// "ends_at" field predicates.
+	EndsAt      *time.Time  `json:"endsAt,omitempty"`
+	EndsAtNEQ   *time.Time  `json:"endsAtNEQ,omitempty"`
+	EndsAtIn    []time.Time `json:"endsAtIn,omitempty"`
+	EndsAtNotIn []time.Time `json:"endsAtNotIn,omitempty"`
+	EndsAtGT    *time.Time  `json:"endsAtGT,omitempty"`
+	EndsAtGTE   *time.Time  `json:"endsAtGTE,omitempty"`
+	EndsAtLT    *time.Time  `json:"endsAtLT,omitempty"`
+	EndsAtLTE   *time.Time  `json:"endsAtLTE,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+
+	// "region" edge predicates.
+	HasRegion     *bool               `json:"hasRegion,omitempty"`
+	HasRegionWith []*RegionWhereInput `json:"hasRegionWith,omitempty"`
+
+	// "announced_by" edge predicates.
+	HasAnnouncedBy     *bool             `json:"hasAnnouncedBy,omitempty"`
+	HasAnnouncedByWith []*UserWhereInput `json:"hasAnnouncedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *GlobalEffortWhereInput) AddPredicates(predicates ...predicate.GlobalEffort) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the GlobalEffortWhereInput filter on the GlobalEffortQuery builder.
+func (i *GlobalEffortWhereInput) Filter(q *GlobalEffortQuery) (*GlobalEffortQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyGlobalEffortWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyGlobalEffortWhereInput is returned in case the GlobalEffortWhereInput is empty.
+var ErrEmptyGlobalEffortWhereInput = errors.New("ent: empty predicate GlobalEffortWhereInput")
+
+// P returns a predicate for filtering globalefforts.
+// An error is returned if the input is empty or invalid.
+func (i *GlobalEffortWhereInput) P() (predicate.GlobalEffort, error) {
+	var predicates []predicate.GlobalEffort
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, globaleffort.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.GlobalEffort, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, globaleffort.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.GlobalEffort, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, globaleffort.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, globaleffort.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, globaleffort.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, globaleffort.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, globaleffort.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, globaleffort.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, globaleffort.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, globaleffort.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, globaleffort.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, globaleffort.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, globaleffort.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, globaleffort.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, globaleffort.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, globaleffort.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, globaleffort.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, globaleffort.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, globaleffort.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, globaleffort.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, globaleffort.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, globaleffort.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, globaleffort.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, globaleffort.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, globaleffort.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, globaleffort.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, globaleffort.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CommunityID != nil {
+		predicates = append(predicates, globaleffort.CommunityIDEQ(*i.CommunityID))
+	}
+	if i.CommunityIDNEQ != nil {
+		predicates = append(predicates, globaleffort.CommunityIDNEQ(*i.CommunityIDNEQ))
+	}
+	if len(i.CommunityIDIn) > 0 {
+		predicates = append(predicates, globaleffort.CommunityIDIn(i.CommunityIDIn...))
+	}
+	if len(i.CommunityIDNotIn) > 0 {
+		predicates = append(predicates, globaleffort.CommunityIDNotIn(i.CommunityIDNotIn...))
+	}
+	if i.CommunityIDGT != nil {
+		predicates = append(predicates, globaleffort.CommunityIDGT(*i.CommunityIDGT))
+	}
+	if i.CommunityIDGTE != nil {
+		predicates = append(predicates, globaleffort.CommunityIDGTE(*i.CommunityIDGTE))
+	}
+	if i.CommunityIDLT != nil {
+		predicates = append(predicates, globaleffort.CommunityIDLT(*i.CommunityIDLT))
+	}
+	if i.CommunityIDLTE != nil {
+		predicates = append(predicates, globaleffort.CommunityIDLTE(*i.CommunityIDLTE))
+	}
+	if i.CommunityIDContains != nil {
+		predicates = append(predicates, globaleffort.CommunityIDContains(*i.CommunityIDContains))
+	}
+	if i.CommunityIDHasPrefix != nil {
+		predicates = append(predicates, globaleffort.CommunityIDHasPrefix(*i.CommunityIDHasPrefix))
+	}
+	if i.CommunityIDHasSuffix != nil {
+		predicates = append(predicates, globaleffort.CommunityIDHasSuffix(*i.CommunityIDHasSuffix))
+	}
+	if i.CommunityIDEqualFold != nil {
+		predicates = append(predicates, globaleffort.CommunityIDEqualFold(*i.CommunityIDEqualFold))
+	}
+	if i.CommunityIDContainsFold != nil {
+		predicates = append(predicates, globaleffort.CommunityIDContainsFold(*i.CommunityIDContainsFold))
+	}
+	if i.RegionID != nil {
+		predicates = append(predicates, globaleffort.RegionIDEQ(*i.RegionID))
+	}
+	if i.RegionIDNEQ != nil {
+		predicates = append(predicates, globaleffort.RegionIDNEQ(*i.RegionIDNEQ))
+	}
+	if len(i.RegionIDIn) > 0 {
+		predicates = append(predicates, globaleffort.RegionIDIn(i.RegionIDIn...))
+	}
+	if len(i.RegionIDNotIn) > 0 {
+		predicates = append(predicates, globaleffort.RegionIDNotIn(i.RegionIDNotIn...))
+	}
+	if i.RegionIDGT != nil {
+		predicates = append(predicates, globaleffort.RegionIDGT(*i.RegionIDGT))
+	}
+	if i.RegionIDGTE != nil {
+		predicates = append(predicates, globaleffort.RegionIDGTE(*i.RegionIDGTE))
+	}
+	if i.RegionIDLT != nil {
+		predicates = append(predicates, globaleffort.RegionIDLT(*i.RegionIDLT))
+	}
+	if i.RegionIDLTE != nil {
+		predicates = append(predicates, globaleffort.RegionIDLTE(*i.RegionIDLTE))
+	}
+	if i.RegionIDContains != nil {
+		predicates = append(predicates, globaleffort.RegionIDContains(*i.RegionIDContains))
+	}
+	if i.RegionIDHasPrefix != nil {
+		predicates = append(predicates, globaleffort.RegionIDHasPrefix(*i.RegionIDHasPrefix))
+	}
+	if i.RegionIDHasSuffix != nil {
+		predicates = append(predicates, globaleffort.RegionIDHasSuffix(*i.RegionIDHasSuffix))
+	}
+	if i.RegionIDIsNil {
+		predicates = append(predicates, globaleffort.RegionIDIsNil())
+	}
+	if i.RegionIDNotNil {
+		predicates = append(predicates, globaleffort.RegionIDNotNil())
+	}
+	if i.RegionIDEqualFold != nil {
+		predicates = append(predicates, globaleffort.RegionIDEqualFold(*i.RegionIDEqualFold))
+	}
+	if i.RegionIDContainsFold != nil {
+		predicates = append(predicates, globaleffort.RegionIDContainsFold(*i.RegionIDContainsFold))
+	}
+	if i.AnnouncedByID != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDEQ(*i.AnnouncedByID))
+	}
+	if i.AnnouncedByIDNEQ != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDNEQ(*i.AnnouncedByIDNEQ))
+	}
+	if len(i.AnnouncedByIDIn) > 0 {
+		predicates = append(predicates, globaleffort.AnnouncedByIDIn(i.AnnouncedByIDIn...))
+	}
+	if len(i.AnnouncedByIDNotIn) > 0 {
+		predicates = append(predicates, globaleffort.AnnouncedByIDNotIn(i.AnnouncedByIDNotIn...))
+	}
+	if i.AnnouncedByIDGT != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDGT(*i.AnnouncedByIDGT))
+	}
+	if i.AnnouncedByIDGTE != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDGTE(*i.AnnouncedByIDGTE))
+	}
+	if i.AnnouncedByIDLT != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDLT(*i.AnnouncedByIDLT))
+	}
+	if i.AnnouncedByIDLTE != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDLTE(*i.AnnouncedByIDLTE))
+	}
+	if i.AnnouncedByIDContains != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDContains(*i.AnnouncedByIDContains))
+	}
+	if i.AnnouncedByIDHasPrefix != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDHasPrefix(*i.AnnouncedByIDHasPrefix))
+	}
+	if i.AnnouncedByIDHasSuffix != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDHasSuffix(*i.AnnouncedByIDHasSuffix))
+	}
+	if i.AnnouncedByIDEqualFold != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDEqualFold(*i.AnnouncedByIDEqualFold))
+	}
+	if i.AnnouncedByIDContainsFold != nil {
+		predicates = append(predicates, globaleffort.AnnouncedByIDContainsFold(*i.AnnouncedByIDContainsFold))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, globaleffort.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, globaleffort.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, globaleffort.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, globaleffort.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, globaleffort.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, globaleffort.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, globaleffort.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, globaleffort.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, globaleffort.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, globaleffort.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, globaleffort.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, globaleffort.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, globaleffort.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, globaleffort.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, globaleffort.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, globaleffort.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, globaleffort.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, globaleffort.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, globaleffort.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, globaleffort.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, globaleffort.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, globaleffort.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, globaleffort.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, globaleffort.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, globaleffort.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, globaleffort.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, globaleffort.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, globaleffort.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.URL != nil {
+		predicates = append(predicates, globaleffort.URLEQ(*i.URL))
+	}
+	if i.URLNEQ != nil {
+		predicates = append(predicates, globaleffort.URLNEQ(*i.URLNEQ))
+	}
+	if len(i.URLIn) > 0 {
+		predicates = append(predicates, globaleffort.URLIn(i.URLIn...))
+	}
+	if len(i.URLNotIn) > 0 {
+		predicates = append(predicates, globaleffort.URLNotIn(i.URLNotIn...))
+	}
+	if i.URLGT != nil {
+		predicates = append(predicates, globaleffort.URLGT(*i.URLGT))
+	}
+	if i.URLGTE != nil {
+		predicates = append(predicates, globaleffort.URLGTE(*i.URLGTE))
+	}
+	if i.URLLT != nil {
+		predicates = append(predicates, globaleffort.URLLT(*i.URLLT))
+	}
+	if i.URLLTE != nil {
+		predicates = append(predicates, globaleffort.URLLTE(*i.URLLTE))
+	}
+	if i.URLContains != nil {
+		predicates = append(predicates, globaleffort.URLContains(*i.URLContains))
+	}
+	if i.URLHasPrefix != nil {
+		predicates = append(predicates, globaleffort.URLHasPrefix(*i.URLHasPrefix))
+	}
+	if i.URLHasSuffix != nil {
+		predicates = append(predicates, globaleffort.URLHasSuffix(*i.URLHasSuffix))
+	}
+	if i.URLIsNil {
+		predicates = append(predicates, globaleffort.URLIsNil())
+	}
+	if i.URLNotNil {
+		predicates = append(predicates, globaleffort.URLNotNil())
+	}
+	if i.URLEqualFold != nil {
+		predicates = append(predicates, globaleffort.URLEqualFold(*i.URLEqualFold))
+	}
+	if i.URLContainsFold != nil {
+		predicates = append(predicates, globaleffort.URLContainsFold(*i.URLContainsFold))
+	}
+	if i.StartsAt != nil {
+		predicates = append(predicates, globaleffort.StartsAtEQ(*i.StartsAt))
+	}
+	if i.StartsAtNEQ != nil {
+		predicates = append(predicates, globaleffort.StartsAtNEQ(*i.StartsAtNEQ))
+	}
+	if len(i.StartsAtIn) > 0 {
+		predicates = append(predicates, globaleffort.StartsAtIn(i.StartsAtIn...))
+	}
+	if len(i.StartsAtNotIn) > 0 {
+		predicates = append(predicates, globaleffort.StartsAtNotIn(i.StartsAtNotIn...))
+	}
+	if i.StartsAtGT != nil {
+		predicates = append(predicates, globaleffort.StartsAtGT(*i.StartsAtGT))
+	}
+	if i.StartsAtGTE != nil {
+		predicates = append(predicates, globaleffort.StartsAtGTE(*i.StartsAtGTE))
+	}
+	if i.StartsAtLT != nil {
+		predicates = append(predicates, globaleffort.StartsAtLT(*i.StartsAtLT))
+	}
+	if i.StartsAtLTE != nil {
+		predicates = append(predicates, globaleffort.StartsAtLTE(*i.StartsAtLTE))
+	}
+	if i.EndsAt != nil {
+		predicates = append(predicates, globaleffort.EndsAtEQ(*i.EndsAt))
+	}
+	if i.EndsAtNEQ != nil {
+		predicates = append(predicates, globaleffort.EndsAtNEQ(*i.EndsAtNEQ))
+	}
+	if len(i.EndsAtIn) > 0 {
+		predicates = append(predicates, globaleffort.EndsAtIn(i.EndsAtIn...))
+	}
+	if len(i.EndsAtNotIn) > 0 {
+		predicates = append(predicates, globaleffort.EndsAtNotIn(i.EndsAtNotIn...))
+	}
+	if i.EndsAtGT != nil {
+		predicates = append(predicates, globaleffort.EndsAtGT(*i.EndsAtGT))
+	}
+	if i.EndsAtGTE != nil {
+		predicates = append(predicates, globaleffort.EndsAtGTE(*i.EndsAtGTE))
+	}
+	if i.EndsAtLT != nil {
+		predicates = append(predicates, globaleffort.EndsAtLT(*i.EndsAtLT))
+	}
+	if i.EndsAtLTE != nil {
+		predicates = append(predicates, globaleffort.EndsAtLTE(*i.EndsAtLTE))
+	}
+
+	if i.HasCommunity != nil {
+		p := globaleffort.HasCommunity()
+		if !*i.HasCommunity {
+			p = globaleffort.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, globaleffort.HasCommunityWith(with...))
+	}
+	if i.HasRegion != nil {
+		p := globaleffort.HasRegion()
+		if !*i.HasRegion {
+			p = globaleffort.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRegionWith) > 0 {
+		with := make([]predicate.Region, 0, len(i.HasRegionWith))
+		for _, w := range i.HasRegionWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRegionWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, globaleffort.HasRegionWith(with...))
+	}
+	if i.HasAnnouncedBy != nil {
+		p := globaleffort.HasAnnouncedBy()
+		if !*i.HasAnnouncedBy {
+			p = globaleffort.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAnnouncedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasAnnouncedByWith))
+		for _, w := range i.HasAnnouncedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAnnouncedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, globaleffort.HasAnnouncedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyGlobalEffortWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return globaleffort.And(predicates...), nil
+	}
+}
+
 // GroupWhereInput represents a where input for filtering Group queries.
 type GroupWhereInput struct {
 	Predicates []predicate.Group  `json:"-"`
@@ -9875,6 +11338,8 @@ type ReportWhereInput struct {
 	ReporterIDContains     *pulid.ID  `json:"reporterIDContains,omitempty"`
 	ReporterIDHasPrefix    *pulid.ID  `json:"reporterIDHasPrefix,omitempty"`
 	ReporterIDHasSuffix    *pulid.ID  `json:"reporterIDHasSuffix,omitempty"`
+	ReporterIDIsNil        bool       `json:"reporterIDIsNil,omitempty"`
+	ReporterIDNotNil       bool       `json:"reporterIDNotNil,omitempty"`
 	ReporterIDEqualFold    *pulid.ID  `json:"reporterIDEqualFold,omitempty"`
 	ReporterIDContainsFold *pulid.ID  `json:"reporterIDContainsFold,omitempty"`
 
@@ -9929,6 +11394,40 @@ type ReportWhereInput struct {
 	EventIDEqualFold    *pulid.ID  `json:"eventIDEqualFold,omitempty"`
 	EventIDContainsFold *pulid.ID  `json:"eventIDContainsFold,omitempty"`
 
+	// "contact_message_id" field predicates.
+	ContactMessageID             *pulid.ID  `json:"contactMessageID,omitempty"`
+	ContactMessageIDNEQ          *pulid.ID  `json:"contactMessageIDNEQ,omitempty"`
+	ContactMessageIDIn           []pulid.ID `json:"contactMessageIDIn,omitempty"`
+	ContactMessageIDNotIn        []pulid.ID `json:"contactMessageIDNotIn,omitempty"`
+	ContactMessageIDGT           *pulid.ID  `json:"contactMessageIDGT,omitempty"`
+	ContactMessageIDGTE          *pulid.ID  `json:"contactMessageIDGTE,omitempty"`
+	ContactMessageIDLT           *pulid.ID  `json:"contactMessageIDLT,omitempty"`
+	ContactMessageIDLTE          *pulid.ID  `json:"contactMessageIDLTE,omitempty"`
+	ContactMessageIDContains     *pulid.ID  `json:"contactMessageIDContains,omitempty"`
+	ContactMessageIDHasPrefix    *pulid.ID  `json:"contactMessageIDHasPrefix,omitempty"`
+	ContactMessageIDHasSuffix    *pulid.ID  `json:"contactMessageIDHasSuffix,omitempty"`
+	ContactMessageIDIsNil        bool       `json:"contactMessageIDIsNil,omitempty"`
+	ContactMessageIDNotNil       bool       `json:"contactMessageIDNotNil,omitempty"`
+	ContactMessageIDEqualFold    *pulid.ID  `json:"contactMessageIDEqualFold,omitempty"`
+	ContactMessageIDContainsFold *pulid.ID  `json:"contactMessageIDContainsFold,omitempty"`
+
+	// "closed_by_id" field predicates.
+	ClosedByID             *pulid.ID  `json:"closedByID,omitempty"`
+	ClosedByIDNEQ          *pulid.ID  `json:"closedByIDNEQ,omitempty"`
+	ClosedByIDIn           []pulid.ID `json:"closedByIDIn,omitempty"`
+	ClosedByIDNotIn        []pulid.ID `json:"closedByIDNotIn,omitempty"`
+	ClosedByIDGT           *pulid.ID  `json:"closedByIDGT,omitempty"`
+	ClosedByIDGTE          *pulid.ID  `json:"closedByIDGTE,omitempty"`
+	ClosedByIDLT           *pulid.ID  `json:"closedByIDLT,omitempty"`
+	ClosedByIDLTE          *pulid.ID  `json:"closedByIDLTE,omitempty"`
+	ClosedByIDContains     *pulid.ID  `json:"closedByIDContains,omitempty"`
+	ClosedByIDHasPrefix    *pulid.ID  `json:"closedByIDHasPrefix,omitempty"`
+	ClosedByIDHasSuffix    *pulid.ID  `json:"closedByIDHasSuffix,omitempty"`
+	ClosedByIDIsNil        bool       `json:"closedByIDIsNil,omitempty"`
+	ClosedByIDNotNil       bool       `json:"closedByIDNotNil,omitempty"`
+	ClosedByIDEqualFold    *pulid.ID  `json:"closedByIDEqualFold,omitempty"`
+	ClosedByIDContainsFold *pulid.ID  `json:"closedByIDContainsFold,omitempty"`
+
 	// "kind" field predicates.
 	Kind      *report.Kind  `json:"kind,omitempty"`
 	KindNEQ   *report.Kind  `json:"kindNEQ,omitempty"`
@@ -9950,11 +11449,59 @@ type ReportWhereInput struct {
 	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
 	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
 
+	// "occurred_at" field predicates.
+	OccurredAt       *time.Time  `json:"occurredAt,omitempty"`
+	OccurredAtNEQ    *time.Time  `json:"occurredAtNEQ,omitempty"`
+	OccurredAtIn     []time.Time `json:"occurredAtIn,omitempty"`
+	OccurredAtNotIn  []time.Time `json:"occurredAtNotIn,omitempty"`
+	OccurredAtGT     *time.Time  `json:"occurredAtGT,omitempty"`
+	OccurredAtGTE    *time.Time  `json:"occurredAtGTE,omitempty"`
+	OccurredAtLT     *time.Time  `json:"occurredAtLT,omitempty"`
+	OccurredAtLTE    *time.Time  `json:"occurredAtLTE,omitempty"`
+	OccurredAtIsNil  bool        `json:"occurredAtIsNil,omitempty"`
+	OccurredAtNotNil bool        `json:"occurredAtNotNil,omitempty"`
+
 	// "status" field predicates.
 	Status      *report.Status  `json:"status,omitempty"`
 	StatusNEQ   *report.Status  `json:"statusNEQ,omitempty"`
 	StatusIn    []report.Status `json:"statusIn,omitempty"`
 	StatusNotIn []report.Status `json:"statusNotIn,omitempty"`
+
+	// "respond_by" field predicates.
+	RespondBy       *time.Time  `json:"respondBy,omitempty"`
+	RespondByNEQ    *time.Time  `json:"respondByNEQ,omitempty"`
+	RespondByIn     []time.Time `json:"respondByIn,omitempty"`
+	RespondByNotIn  []time.Time `json:"respondByNotIn,omitempty"`
+	RespondByGT     *time.Time  `json:"respondByGT,omitempty"`
+	RespondByGTE    *time.Time  `json:"respondByGTE,omitempty"`
+	RespondByLT     *time.Time  `json:"respondByLT,omitempty"`
+	RespondByLTE    *time.Time  `json:"respondByLTE,omitempty"`
+	RespondByIsNil  bool        `json:"respondByIsNil,omitempty"`
+	RespondByNotNil bool        `json:"respondByNotNil,omitempty"`
+
+	// "responded_at" field predicates.
+	RespondedAt       *time.Time  `json:"respondedAt,omitempty"`
+	RespondedAtNEQ    *time.Time  `json:"respondedAtNEQ,omitempty"`
+	RespondedAtIn     []time.Time `json:"respondedAtIn,omitempty"`
+	RespondedAtNotIn  []time.Time `json:"respondedAtNotIn,omitempty"`
+	RespondedAtGT     *time.Time  `json:"respondedAtGT,omitempty"`
+	RespondedAtGTE    *time.Time  `json:"respondedAtGTE,omitempty"`
+	RespondedAtLT     *time.Time  `json:"respondedAtLT,omitempty"`
+	RespondedAtLTE    *time.Time  `json:"respondedAtLTE,omitempty"`
+	RespondedAtIsNil  bool        `json:"respondedAtIsNil,omitempty"`
+	RespondedAtNotNil bool        `json:"respondedAtNotNil,omitempty"`
+
+	// "closed_at" field predicates.
+	ClosedAt       *time.Time  `json:"closedAt,omitempty"`
+	ClosedAtNEQ    *time.Time  `json:"closedAtNEQ,omitempty"`
+	ClosedAtIn     []time.Time `json:"closedAtIn,omitempty"`
+	ClosedAtNotIn  []time.Time `json:"closedAtNotIn,omitempty"`
+	ClosedAtGT     *time.Time  `json:"closedAtGT,omitempty"`
+	ClosedAtGTE    *time.Time  `json:"closedAtGTE,omitempty"`
+	ClosedAtLT     *time.Time  `json:"closedAtLT,omitempty"`
+	ClosedAtLTE    *time.Time  `json:"closedAtLTE,omitempty"`
+	ClosedAtIsNil  bool        `json:"closedAtIsNil,omitempty"`
+	ClosedAtNotNil bool        `json:"closedAtNotNil,omitempty"`
 
 	// "resolution" field predicates.
 	Resolution             *string  `json:"resolution,omitempty"`
@@ -9992,6 +11539,14 @@ type ReportWhereInput struct {
 	// "event" edge predicates.
 	HasEvent     *bool              `json:"hasEvent,omitempty"`
 	HasEventWith []*EventWhereInput `json:"hasEventWith,omitempty"`
+
+	// "closed_by" edge predicates.
+	HasClosedBy     *bool             `json:"hasClosedBy,omitempty"`
+	HasClosedByWith []*UserWhereInput `json:"hasClosedByWith,omitempty"`
+
+	// "actions" edge predicates.
+	HasActions     *bool             `json:"hasActions,omitempty"`
+	HasActionsWith []*RoleWhereInput `json:"hasActionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -10209,6 +11764,12 @@ func (i *ReportWhereInput) P() (predicate.Report, error) {
 	if i.ReporterIDHasSuffix != nil {
 		predicates = append(predicates, report.ReporterIDHasSuffix(*i.ReporterIDHasSuffix))
 	}
+	if i.ReporterIDIsNil {
+		predicates = append(predicates, report.ReporterIDIsNil())
+	}
+	if i.ReporterIDNotNil {
+		predicates = append(predicates, report.ReporterIDNotNil())
+	}
 	if i.ReporterIDEqualFold != nil {
 		predicates = append(predicates, report.ReporterIDEqualFold(*i.ReporterIDEqualFold))
 	}
@@ -10350,6 +11911,96 @@ func (i *ReportWhereInput) P() (predicate.Report, error) {
 	if i.EventIDContainsFold != nil {
 		predicates = append(predicates, report.EventIDContainsFold(*i.EventIDContainsFold))
 	}
+	if i.ContactMessageID != nil {
+		predicates = append(predicates, report.ContactMessageIDEQ(*i.ContactMessageID))
+	}
+	if i.ContactMessageIDNEQ != nil {
+		predicates = append(predicates, report.ContactMessageIDNEQ(*i.ContactMessageIDNEQ))
+	}
+	if len(i.ContactMessageIDIn) > 0 {
+		predicates = append(predicates, report.ContactMessageIDIn(i.ContactMessageIDIn...))
+	}
+	if len(i.ContactMessageIDNotIn) > 0 {
+		predicates = append(predicates, report.ContactMessageIDNotIn(i.ContactMessageIDNotIn...))
+	}
+	if i.ContactMessageIDGT != nil {
+		predicates = append(predicates, report.ContactMessageIDGT(*i.ContactMessageIDGT))
+	}
+	if i.ContactMessageIDGTE != nil {
+		predicates = append(predicates, report.ContactMessageIDGTE(*i.ContactMessageIDGTE))
+	}
+	if i.ContactMessageIDLT != nil {
+		predicates = append(predicates, report.ContactMessageIDLT(*i.ContactMessageIDLT))
+	}
+	if i.ContactMessageIDLTE != nil {
+		predicates = append(predicates, report.ContactMessageIDLTE(*i.ContactMessageIDLTE))
+	}
+	if i.ContactMessageIDContains != nil {
+		predicates = append(predicates, report.ContactMessageIDContains(*i.ContactMessageIDContains))
+	}
+	if i.ContactMessageIDHasPrefix != nil {
+		predicates = append(predicates, report.ContactMessageIDHasPrefix(*i.ContactMessageIDHasPrefix))
+	}
+	if i.ContactMessageIDHasSuffix != nil {
+		predicates = append(predicates, report.ContactMessageIDHasSuffix(*i.ContactMessageIDHasSuffix))
+	}
+	if i.ContactMessageIDIsNil {
+		predicates = append(predicates, report.ContactMessageIDIsNil())
+	}
+	if i.ContactMessageIDNotNil {
+		predicates = append(predicates, report.ContactMessageIDNotNil())
+	}
+	if i.ContactMessageIDEqualFold != nil {
+		predicates = append(predicates, report.ContactMessageIDEqualFold(*i.ContactMessageIDEqualFold))
+	}
+	if i.ContactMessageIDContainsFold != nil {
+		predicates = append(predicates, report.ContactMessageIDContainsFold(*i.ContactMessageIDContainsFold))
+	}
+	if i.ClosedByID != nil {
+		predicates = append(predicates, report.ClosedByIDEQ(*i.ClosedByID))
+	}
+	if i.ClosedByIDNEQ != nil {
+		predicates = append(predicates, report.ClosedByIDNEQ(*i.ClosedByIDNEQ))
+	}
+	if len(i.ClosedByIDIn) > 0 {
+		predicates = append(predicates, report.ClosedByIDIn(i.ClosedByIDIn...))
+	}
+	if len(i.ClosedByIDNotIn) > 0 {
+		predicates = append(predicates, report.ClosedByIDNotIn(i.ClosedByIDNotIn...))
+	}
+	if i.ClosedByIDGT != nil {
+		predicates = append(predicates, report.ClosedByIDGT(*i.ClosedByIDGT))
+	}
+	if i.ClosedByIDGTE != nil {
+		predicates = append(predicates, report.ClosedByIDGTE(*i.ClosedByIDGTE))
+	}
+	if i.ClosedByIDLT != nil {
+		predicates = append(predicates, report.ClosedByIDLT(*i.ClosedByIDLT))
+	}
+	if i.ClosedByIDLTE != nil {
+		predicates = append(predicates, report.ClosedByIDLTE(*i.ClosedByIDLTE))
+	}
+	if i.ClosedByIDContains != nil {
+		predicates = append(predicates, report.ClosedByIDContains(*i.ClosedByIDContains))
+	}
+	if i.ClosedByIDHasPrefix != nil {
+		predicates = append(predicates, report.ClosedByIDHasPrefix(*i.ClosedByIDHasPrefix))
+	}
+	if i.ClosedByIDHasSuffix != nil {
+		predicates = append(predicates, report.ClosedByIDHasSuffix(*i.ClosedByIDHasSuffix))
+	}
+	if i.ClosedByIDIsNil {
+		predicates = append(predicates, report.ClosedByIDIsNil())
+	}
+	if i.ClosedByIDNotNil {
+		predicates = append(predicates, report.ClosedByIDNotNil())
+	}
+	if i.ClosedByIDEqualFold != nil {
+		predicates = append(predicates, report.ClosedByIDEqualFold(*i.ClosedByIDEqualFold))
+	}
+	if i.ClosedByIDContainsFold != nil {
+		predicates = append(predicates, report.ClosedByIDContainsFold(*i.ClosedByIDContainsFold))
+	}
 	if i.Kind != nil {
 		predicates = append(predicates, report.KindEQ(*i.Kind))
 	}
@@ -10401,6 +12052,36 @@ func (i *ReportWhereInput) P() (predicate.Report, error) {
 	if i.DescriptionContainsFold != nil {
 		predicates = append(predicates, report.DescriptionContainsFold(*i.DescriptionContainsFold))
 	}
+	if i.OccurredAt != nil {
+		predicates = append(predicates, report.OccurredAtEQ(*i.OccurredAt))
+	}
+	if i.OccurredAtNEQ != nil {
+		predicates = append(predicates, report.OccurredAtNEQ(*i.OccurredAtNEQ))
+	}
+	if len(i.OccurredAtIn) > 0 {
+		predicates = append(predicates, report.OccurredAtIn(i.OccurredAtIn...))
+	}
+	if len(i.OccurredAtNotIn) > 0 {
+		predicates = append(predicates, report.OccurredAtNotIn(i.OccurredAtNotIn...))
+	}
+	if i.OccurredAtGT != nil {
+		predicates = append(predicates, report.OccurredAtGT(*i.OccurredAtGT))
+	}
+	if i.OccurredAtGTE != nil {
+		predicates = append(predicates, report.OccurredAtGTE(*i.OccurredAtGTE))
+	}
+	if i.OccurredAtLT != nil {
+		predicates = append(predicates, report.OccurredAtLT(*i.OccurredAtLT))
+	}
+	if i.OccurredAtLTE != nil {
+		predicates = append(predicates, report.OccurredAtLTE(*i.OccurredAtLTE))
+	}
+	if i.OccurredAtIsNil {
+		predicates = append(predicates, report.OccurredAtIsNil())
+	}
+	if i.OccurredAtNotNil {
+		predicates = append(predicates, report.OccurredAtNotNil())
+	}
 	if i.Status != nil {
 		predicates = append(predicates, report.StatusEQ(*i.Status))
 	}
@@ -10412,6 +12093,96 @@ func (i *ReportWhereInput) P() (predicate.Report, error) {
 	}
 	if len(i.StatusNotIn) > 0 {
 		predicates = append(predicates, report.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.RespondBy != nil {
+		predicates = append(predicates, report.RespondByEQ(*i.RespondBy))
+	}
+	if i.RespondByNEQ != nil {
+		predicates = append(predicates, report.RespondByNEQ(*i.RespondByNEQ))
+	}
+	if len(i.RespondByIn) > 0 {
+		predicates = append(predicates, report.RespondByIn(i.RespondByIn...))
+	}
+	if len(i.RespondByNotIn) > 0 {
+		predicates = append(predicates, report.RespondByNotIn(i.RespondByNotIn...))
+	}
+	if i.RespondByGT != nil {
+		predicates = append(predicates, report.RespondByGT(*i.RespondByGT))
+	}
+	if i.RespondByGTE != nil {
+		predicates = append(predicates, report.RespondByGTE(*i.RespondByGTE))
+	}
+	if i.RespondByLT != nil {
+		predicates = append(predicates, report.RespondByLT(*i.RespondByLT))
+	}
+	if i.RespondByLTE != nil {
+		predicates = append(predicates, report.RespondByLTE(*i.RespondByLTE))
+	}
+	if i.RespondByIsNil {
+		predicates = append(predicates, report.RespondByIsNil())
+	}
+	if i.RespondByNotNil {
+		predicates = append(predicates, report.RespondByNotNil())
+	}
+	if i.RespondedAt != nil {
+		predicates = append(predicates, report.RespondedAtEQ(*i.RespondedAt))
+	}
+	if i.RespondedAtNEQ != nil {
+		predicates = append(predicates, report.RespondedAtNEQ(*i.RespondedAtNEQ))
+	}
+	if len(i.RespondedAtIn) > 0 {
+		predicates = append(predicates, report.RespondedAtIn(i.RespondedAtIn...))
+	}
+	if len(i.RespondedAtNotIn) > 0 {
+		predicates = append(predicates, report.RespondedAtNotIn(i.RespondedAtNotIn...))
+	}
+	if i.RespondedAtGT != nil {
+		predicates = append(predicates, report.RespondedAtGT(*i.RespondedAtGT))
+	}
+	if i.RespondedAtGTE != nil {
+		predicates = append(predicates, report.RespondedAtGTE(*i.RespondedAtGTE))
+	}
+	if i.RespondedAtLT != nil {
+		predicates = append(predicates, report.RespondedAtLT(*i.RespondedAtLT))
+	}
+	if i.RespondedAtLTE != nil {
+		predicates = append(predicates, report.RespondedAtLTE(*i.RespondedAtLTE))
+	}
+	if i.RespondedAtIsNil {
+		predicates = append(predicates, report.RespondedAtIsNil())
+	}
+	if i.RespondedAtNotNil {
+		predicates = append(predicates, report.RespondedAtNotNil())
+	}
+	if i.ClosedAt != nil {
+		predicates = append(predicates, report.ClosedAtEQ(*i.ClosedAt))
+	}
+	if i.ClosedAtNEQ != nil {
+		predicates = append(predicates, report.ClosedAtNEQ(*i.ClosedAtNEQ))
+	}
+	if len(i.ClosedAtIn) > 0 {
+		predicates = append(predicates, report.ClosedAtIn(i.ClosedAtIn...))
+	}
+	if len(i.ClosedAtNotIn) > 0 {
+		predicates = append(predicates, report.ClosedAtNotIn(i.ClosedAtNotIn...))
+	}
+	if i.ClosedAtGT != nil {
+		predicates = append(predicates, report.ClosedAtGT(*i.ClosedAtGT))
+	}
+	if i.ClosedAtGTE != nil {
+		predicates = append(predicates, report.ClosedAtGTE(*i.ClosedAtGTE))
+	}
+	if i.ClosedAtLT != nil {
+		predicates = append(predicates, report.ClosedAtLT(*i.ClosedAtLT))
+	}
+	if i.ClosedAtLTE != nil {
+		predicates = append(predicates, report.ClosedAtLTE(*i.ClosedAtLTE))
+	}
+	if i.ClosedAtIsNil {
+		predicates = append(predicates, report.ClosedAtIsNil())
+	}
+	if i.ClosedAtNotNil {
+		predicates = append(predicates, report.ClosedAtNotNil())
 	}
 	if i.Resolution != nil {
 		predicates = append(predicates, report.ResolutionEQ(*i.Resolution))
@@ -10548,6 +12319,42 @@ func (i *ReportWhereInput) P() (predicate.Report, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, report.HasEventWith(with...))
+	}
+	if i.HasClosedBy != nil {
+		p := report.HasClosedBy()
+		if !*i.HasClosedBy {
+			p = report.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasClosedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasClosedByWith))
+		for _, w := range i.HasClosedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasClosedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, report.HasClosedByWith(with...))
+	}
+	if i.HasActions != nil {
+		p := report.HasActions()
+		if !*i.HasActions {
+			p = report.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActionsWith) > 0 {
+		with := make([]predicate.Role, 0, len(i.HasActionsWith))
+		for _, w := range i.HasActionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, report.HasActionsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -11361,6 +13168,23 @@ type RoleWhereInput struct {
 	HomeGroupIDEqualFold    *pulid.ID  `json:"homeGroupIDEqualFold,omitempty"`
 	HomeGroupIDContainsFold *pulid.ID  `json:"homeGroupIDContainsFold,omitempty"`
 
+	// "report_id" field predicates.
+	ReportID             *pulid.ID  `json:"reportID,omitempty"`
+	ReportIDNEQ          *pulid.ID  `json:"reportIDNEQ,omitempty"`
+	ReportIDIn           []pulid.ID `json:"reportIDIn,omitempty"`
+	ReportIDNotIn        []pulid.ID `json:"reportIDNotIn,omitempty"`
+	ReportIDGT           *pulid.ID  `json:"reportIDGT,omitempty"`
+	ReportIDGTE          *pulid.ID  `json:"reportIDGTE,omitempty"`
+	ReportIDLT           *pulid.ID  `json:"reportIDLT,omitempty"`
+	ReportIDLTE          *pulid.ID  `json:"reportIDLTE,omitempty"`
+	ReportIDContains     *pulid.ID  `json:"reportIDContains,omitempty"`
+	ReportIDHasPrefix    *pulid.ID  `json:"reportIDHasPrefix,omitempty"`
+	ReportIDHasSuffix    *pulid.ID  `json:"reportIDHasSuffix,omitempty"`
+	ReportIDIsNil        bool       `json:"reportIDIsNil,omitempty"`
+	ReportIDNotNil       bool       `json:"reportIDNotNil,omitempty"`
+	ReportIDEqualFold    *pulid.ID  `json:"reportIDEqualFold,omitempty"`
+	ReportIDContainsFold *pulid.ID  `json:"reportIDContainsFold,omitempty"`
+
 	// "kind" field predicates.
 	Kind      *role.Kind  `json:"kind,omitempty"`
 	KindNEQ   *role.Kind  `json:"kindNEQ,omitempty"`
@@ -11455,6 +13279,10 @@ type RoleWhereInput struct {
 	// "home_group" edge predicates.
 	HasHomeGroup     *bool              `json:"hasHomeGroup,omitempty"`
 	HasHomeGroupWith []*GroupWhereInput `json:"hasHomeGroupWith,omitempty"`
+
+	// "report" edge predicates.
+	HasReport     *bool               `json:"hasReport,omitempty"`
+	HasReportWith []*ReportWhereInput `json:"hasReportWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -11819,6 +13647,51 @@ func (i *RoleWhereInput) P() (predicate.Role, error) {
 	if i.HomeGroupIDContainsFold != nil {
 		predicates = append(predicates, role.HomeGroupIDContainsFold(*i.HomeGroupIDContainsFold))
 	}
+	if i.ReportID != nil {
+		predicates = append(predicates, role.ReportIDEQ(*i.ReportID))
+	}
+	if i.ReportIDNEQ != nil {
+		predicates = append(predicates, role.ReportIDNEQ(*i.ReportIDNEQ))
+	}
+	if len(i.ReportIDIn) > 0 {
+		predicates = append(predicates, role.ReportIDIn(i.ReportIDIn...))
+	}
+	if len(i.ReportIDNotIn) > 0 {
+		predicates = append(predicates, role.ReportIDNotIn(i.ReportIDNotIn...))
+	}
+	if i.ReportIDGT != nil {
+		predicates = append(predicates, role.ReportIDGT(*i.ReportIDGT))
+	}
+	if i.ReportIDGTE != nil {
+		predicates = append(predicates, role.ReportIDGTE(*i.ReportIDGTE))
+	}
+	if i.ReportIDLT != nil {
+		predicates = append(predicates, role.ReportIDLT(*i.ReportIDLT))
+	}
+	if i.ReportIDLTE != nil {
+		predicates = append(predicates, role.ReportIDLTE(*i.ReportIDLTE))
+	}
+	if i.ReportIDContains != nil {
+		predicates = append(predicates, role.ReportIDContains(*i.ReportIDContains))
+	}
+	if i.ReportIDHasPrefix != nil {
+		predicates = append(predicates, role.ReportIDHasPrefix(*i.ReportIDHasPrefix))
+	}
+	if i.ReportIDHasSuffix != nil {
+		predicates = append(predicates, role.ReportIDHasSuffix(*i.ReportIDHasSuffix))
+	}
+	if i.ReportIDIsNil {
+		predicates = append(predicates, role.ReportIDIsNil())
+	}
+	if i.ReportIDNotNil {
+		predicates = append(predicates, role.ReportIDNotNil())
+	}
+	if i.ReportIDEqualFold != nil {
+		predicates = append(predicates, role.ReportIDEqualFold(*i.ReportIDEqualFold))
+	}
+	if i.ReportIDContainsFold != nil {
+		predicates = append(predicates, role.ReportIDContainsFold(*i.ReportIDContainsFold))
+	}
 	if i.Kind != nil {
 		predicates = append(predicates, role.KindEQ(*i.Kind))
 	}
@@ -12092,6 +13965,24 @@ func (i *RoleWhereInput) P() (predicate.Role, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, role.HasHomeGroupWith(with...))
+	}
+	if i.HasReport != nil {
+		p := role.HasReport()
+		if !*i.HasReport {
+			p = role.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReportWith) > 0 {
+		with := make([]predicate.Report, 0, len(i.HasReportWith))
+		for _, w := range i.HasReportWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReportWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, role.HasReportWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -12746,6 +14637,57 @@ type SubmissionWhereInput struct {
 	RegionIDEqualFold    *pulid.ID  `json:"regionIDEqualFold,omitempty"`
 	RegionIDContainsFold *pulid.ID  `json:"regionIDContainsFold,omitempty"`
 
+	// "event_id" field predicates.
+	EventID             *pulid.ID  `json:"eventID,omitempty"`
+	EventIDNEQ          *pulid.ID  `json:"eventIDNEQ,omitempty"`
+	EventIDIn           []pulid.ID `json:"eventIDIn,omitempty"`
+	EventIDNotIn        []pulid.ID `json:"eventIDNotIn,omitempty"`
+	EventIDGT           *pulid.ID  `json:"eventIDGT,omitempty"`
+	EventIDGTE          *pulid.ID  `json:"eventIDGTE,omitempty"`
+	EventIDLT           *pulid.ID  `json:"eventIDLT,omitempty"`
+	EventIDLTE          *pulid.ID  `json:"eventIDLTE,omitempty"`
+	EventIDContains     *pulid.ID  `json:"eventIDContains,omitempty"`
+	EventIDHasPrefix    *pulid.ID  `json:"eventIDHasPrefix,omitempty"`
+	EventIDHasSuffix    *pulid.ID  `json:"eventIDHasSuffix,omitempty"`
+	EventIDIsNil        bool       `json:"eventIDIsNil,omitempty"`
+	EventIDNotNil       bool       `json:"eventIDNotNil,omitempty"`
+	EventIDEqualFold    *pulid.ID  `json:"eventIDEqualFold,omitempty"`
+	EventIDContainsFold *pulid.ID  `json:"eventIDContainsFold,omitempty"`
+
+	// "request_id" field predicates.
+	RequestID             *pulid.ID  `json:"requestID,omitempty"`
+	RequestIDNEQ          *pulid.ID  `json:"requestIDNEQ,omitempty"`
+	RequestIDIn           []pulid.ID `json:"requestIDIn,omitempty"`
+	RequestIDNotIn        []pulid.ID `json:"requestIDNotIn,omitempty"`
+	RequestIDGT           *pulid.ID  `json:"requestIDGT,omitempty"`
+	RequestIDGTE          *pulid.ID  `json:"requestIDGTE,omitempty"`
+	RequestIDLT           *pulid.ID  `json:"requestIDLT,omitempty"`
+	RequestIDLTE          *pulid.ID  `json:"requestIDLTE,omitempty"`
+	RequestIDContains     *pulid.ID  `json:"requestIDContains,omitempty"`
+	RequestIDHasPrefix    *pulid.ID  `json:"requestIDHasPrefix,omitempty"`
+	RequestIDHasSuffix    *pulid.ID  `json:"requestIDHasSuffix,omitempty"`
+	RequestIDIsNil        bool       `json:"requestIDIsNil,omitempty"`
+	RequestIDNotNil       bool       `json:"requestIDNotNil,omitempty"`
+	RequestIDEqualFold    *pulid.ID  `json:"requestIDEqualFold,omitempty"`
+	RequestIDContainsFold *pulid.ID  `json:"requestIDContainsFold,omitempty"`
+
+	// "decided_by_id" field predicates.
+	DecidedByID             *pulid.ID  `json:"decidedByID,omitempty"`
+	DecidedByIDNEQ          *pulid.ID  `json:"decidedByIDNEQ,omitempty"`
+	DecidedByIDIn           []pulid.ID `json:"decidedByIDIn,omitempty"`
+	DecidedByIDNotIn        []pulid.ID `json:"decidedByIDNotIn,omitempty"`
+	DecidedByIDGT           *pulid.ID  `json:"decidedByIDGT,omitempty"`
+	DecidedByIDGTE          *pulid.ID  `json:"decidedByIDGTE,omitempty"`
+	DecidedByIDLT           *pulid.ID  `json:"decidedByIDLT,omitempty"`
+	DecidedByIDLTE          *pulid.ID  `json:"decidedByIDLTE,omitempty"`
+	DecidedByIDContains     *pulid.ID  `json:"decidedByIDContains,omitempty"`
+	DecidedByIDHasPrefix    *pulid.ID  `json:"decidedByIDHasPrefix,omitempty"`
+	DecidedByIDHasSuffix    *pulid.ID  `json:"decidedByIDHasSuffix,omitempty"`
+	DecidedByIDIsNil        bool       `json:"decidedByIDIsNil,omitempty"`
+	DecidedByIDNotNil       bool       `json:"decidedByIDNotNil,omitempty"`
+	DecidedByIDEqualFold    *pulid.ID  `json:"decidedByIDEqualFold,omitempty"`
+	DecidedByIDContainsFold *pulid.ID  `json:"decidedByIDContainsFold,omitempty"`
+
 	// "kind" field predicates.
 	Kind      *submission.Kind  `json:"kind,omitempty"`
 	KindNEQ   *submission.Kind  `json:"kindNEQ,omitempty"`
@@ -12788,6 +14730,141 @@ type SubmissionWhereInput struct {
 	StatusIn    []submission.Status `json:"statusIn,omitempty"`
 	StatusNotIn []submission.Status `json:"statusNotIn,omitempty"`
 
+	// "project_area" field predicates.
+	ProjectArea             *string  `json:"projectArea,omitempty"`
+	ProjectAreaNEQ          *string  `json:"projectAreaNEQ,omitempty"`
+	ProjectAreaIn           []string `json:"projectAreaIn,omitempty"`
+	ProjectAreaNotIn        []string `json:"projectAreaNotIn,omitempty"`
+	ProjectAreaGT           *string  `json:"projectAreaGT,omitempty"`
+	ProjectAreaGTE          *string  `json:"projectAreaGTE,omitempty"`
+	ProjectAreaLT           *string  `json:"projectAreaLT,omitempty"`
+	ProjectAreaLTE          *string  `json:"projectAreaLTE,omitempty"`
+	ProjectAreaContains     *string  `json:"projectAreaContains,omitempty"`
+	ProjectAreaHasPrefix    *string  `json:"projectAreaHasPrefix,omitempty"`
+	ProjectAreaHasSuffix    *string  `json:"projectAreaHasSuffix,omitempty"`
+	ProjectAreaIsNil        bool     `json:"projectAreaIsNil,omitempty"`
+	ProjectAreaNotNil       bool     `json:"projectAreaNotNil,omitempty"`
+	ProjectAreaEqualFold    *string  `json:"projectAreaEqualFold,omitempty"`
+	ProjectAreaContainsFold *string  `json:"projectAreaContainsFold,omitempty"`
+
+	// "newsletter_issue" field predicates.
+	NewsletterIssue             *string  `json:"newsletterIssue,omitempty"`
+	NewsletterIssueNEQ          *string  `json:"newsletterIssueNEQ,omitempty"`
+	NewsletterIssueIn           []string `json:"newsletterIssueIn,omitempty"`
+	NewsletterIssueNotIn        []string `json:"newsletterIssueNotIn,omitempty"`
+	NewsletterIssueGT           *string  `json:"newsletterIssueGT,omitempty"`
+	NewsletterIssueGTE          *string  `json:"newsletterIssueGTE,omitempty"`
+	NewsletterIssueLT           *string  `json:"newsletterIssueLT,omitempty"`
+	NewsletterIssueLTE          *string  `json:"newsletterIssueLTE,omitempty"`
+	NewsletterIssueContains     *string  `json:"newsletterIssueContains,omitempty"`
+	NewsletterIssueHasPrefix    *string  `json:"newsletterIssueHasPrefix,omitempty"`
+	NewsletterIssueHasSuffix    *string  `json:"newsletterIssueHasSuffix,omitempty"`
+	NewsletterIssueIsNil        bool     `json:"newsletterIssueIsNil,omitempty"`
+	NewsletterIssueNotNil       bool     `json:"newsletterIssueNotNil,omitempty"`
+	NewsletterIssueEqualFold    *string  `json:"newsletterIssueEqualFold,omitempty"`
+	NewsletterIssueContainsFold *string  `json:"newsletterIssueContainsFold,omitempty"`
+
+	// "newsletter_position" field predicates.
+	NewsletterPosition       *int  `json:"newsletterPosition,omitempty"`
+	NewsletterPositionNEQ    *int  `json:"newsletterPositionNEQ,omitempty"`
+	NewsletterPositionIn     []int `json:"newsletterPositionIn,omitempty"`
+	NewsletterPositionNotIn  []int `json:"newsletterPositionNotIn,omitempty"`
+	NewsletterPositionGT     *int  `json:"newsletterPositionGT,omitempty"`
+	NewsletterPositionGTE    *int  `json:"newsletterPositionGTE,omitempty"`
+	NewsletterPositionLT     *int  `json:"newsletterPositionLT,omitempty"`
+	NewsletterPositionLTE    *int  `json:"newsletterPositionLTE,omitempty"`
+	NewsletterPositionIsNil  bool  `json:"newsletterPositionIsNil,omitempty"`
+	NewsletterPositionNotNil bool  `json:"newsletterPositionNotNil,omitempty"`
+
+	// "events_count" field predicates.
+	EventsCount       *int  `json:"eventsCount,omitempty"`
+	EventsCountNEQ    *int  `json:"eventsCountNEQ,omitempty"`
+	EventsCountIn     []int `json:"eventsCountIn,omitempty"`
+	EventsCountNotIn  []int `json:"eventsCountNotIn,omitempty"`
+	EventsCountGT     *int  `json:"eventsCountGT,omitempty"`
+	EventsCountGTE    *int  `json:"eventsCountGTE,omitempty"`
+	EventsCountLT     *int  `json:"eventsCountLT,omitempty"`
+	EventsCountLTE    *int  `json:"eventsCountLTE,omitempty"`
+	EventsCountIsNil  bool  `json:"eventsCountIsNil,omitempty"`
+	EventsCountNotNil bool  `json:"eventsCountNotNil,omitempty"`
+
+	// "attendees_count" field predicates.
+	AttendeesCount       *int  `json:"attendeesCount,omitempty"`
+	AttendeesCountNEQ    *int  `json:"attendeesCountNEQ,omitempty"`
+	AttendeesCountIn     []int `json:"attendeesCountIn,omitempty"`
+	AttendeesCountNotIn  []int `json:"attendeesCountNotIn,omitempty"`
+	AttendeesCountGT     *int  `json:"attendeesCountGT,omitempty"`
+	AttendeesCountGTE    *int  `json:"attendeesCountGTE,omitempty"`
+	AttendeesCountLT     *int  `json:"attendeesCountLT,omitempty"`
+	AttendeesCountLTE    *int  `json:"attendeesCountLTE,omitempty"`
+	AttendeesCountIsNil  bool  `json:"attendeesCountIsNil,omitempty"`
+	AttendeesCountNotNil bool  `json:"attendeesCountNotNil,omitempty"`
+
+	// "new_members_count" field predicates.
+	NewMembersCount       *int  `json:"newMembersCount,omitempty"`
+	NewMembersCountNEQ    *int  `json:"newMembersCountNEQ,omitempty"`
+	NewMembersCountIn     []int `json:"newMembersCountIn,omitempty"`
+	NewMembersCountNotIn  []int `json:"newMembersCountNotIn,omitempty"`
+	NewMembersCountGT     *int  `json:"newMembersCountGT,omitempty"`
+	NewMembersCountGTE    *int  `json:"newMembersCountGTE,omitempty"`
+	NewMembersCountLT     *int  `json:"newMembersCountLT,omitempty"`
+	NewMembersCountLTE    *int  `json:"newMembersCountLTE,omitempty"`
+	NewMembersCountIsNil  bool  `json:"newMembersCountIsNil,omitempty"`
+	NewMembersCountNotNil bool  `json:"newMembersCountNotNil,omitempty"`
+
+	// "decline_reason" field predicates.
+	DeclineReason             *string  `json:"declineReason,omitempty"`
+	DeclineReasonNEQ          *string  `json:"declineReasonNEQ,omitempty"`
+	DeclineReasonIn           []string `json:"declineReasonIn,omitempty"`
+	DeclineReasonNotIn        []string `json:"declineReasonNotIn,omitempty"`
+	DeclineReasonGT           *string  `json:"declineReasonGT,omitempty"`
+	DeclineReasonGTE          *string  `json:"declineReasonGTE,omitempty"`
+	DeclineReasonLT           *string  `json:"declineReasonLT,omitempty"`
+	DeclineReasonLTE          *string  `json:"declineReasonLTE,omitempty"`
+	DeclineReasonContains     *string  `json:"declineReasonContains,omitempty"`
+	DeclineReasonHasPrefix    *string  `json:"declineReasonHasPrefix,omitempty"`
+	DeclineReasonHasSuffix    *string  `json:"declineReasonHasSuffix,omitempty"`
+	DeclineReasonIsNil        bool     `json:"declineReasonIsNil,omitempty"`
+	DeclineReasonNotNil       bool     `json:"declineReasonNotNil,omitempty"`
+	DeclineReasonEqualFold    *string  `json:"declineReasonEqualFold,omitempty"`
+	DeclineReasonContainsFold *string  `json:"declineReasonContainsFold,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
+	// "forwarded_at" field predicates.
+	ForwardedAt       *time.Time  `json:"forwardedAt,omitempty"`
+	ForwardedAtNEQ    *time.Time  `json:"forwardedAtNEQ,omitempty"`
+	ForwardedAtIn     []time.Time `json:"forwardedAtIn,omitempty"`
+	ForwardedAtNotIn  []time.Time `json:"forwardedAtNotIn,omitempty"`
+	ForwardedAtGT     *time.Time  `json:"forwardedAtGT,omitempty"`
+	ForwardedAtGTE    *time.Time  `json:"forwardedAtGTE,omitempty"`
+	ForwardedAtLT     *time.Time  `json:"forwardedAtLT,omitempty"`
+	ForwardedAtLTE    *time.Time  `json:"forwardedAtLTE,omitempty"`
+	ForwardedAtIsNil  bool        `json:"forwardedAtIsNil,omitempty"`
+	ForwardedAtNotNil bool        `json:"forwardedAtNotNil,omitempty"`
+
+	// "delivered_at" field predicates.
+	DeliveredAt       *time.Time  `json:"deliveredAt,omitempty"`
+	DeliveredAtNEQ    *time.Time  `json:"deliveredAtNEQ,omitempty"`
+	DeliveredAtIn     []time.Time `json:"deliveredAtIn,omitempty"`
+	DeliveredAtNotIn  []time.Time `json:"deliveredAtNotIn,omitempty"`
+	DeliveredAtGT     *time.Time  `json:"deliveredAtGT,omitempty"`
+	DeliveredAtGTE    *time.Time  `json:"deliveredAtGTE,omitempty"`
+	DeliveredAtLT     *time.Time  `json:"deliveredAtLT,omitempty"`
+	DeliveredAtLTE    *time.Time  `json:"deliveredAtLTE,omitempty"`
+	DeliveredAtIsNil  bool        `json:"deliveredAtIsNil,omitempty"`
+	DeliveredAtNotNil bool        `json:"deliveredAtNotNil,omitempty"`
+
 	// "community" edge predicates.
 	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
 	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
@@ -12803,6 +14880,18 @@ type SubmissionWhereInput struct {
 	// "region" edge predicates.
 	HasRegion     *bool               `json:"hasRegion,omitempty"`
 	HasRegionWith []*RegionWhereInput `json:"hasRegionWith,omitempty"`
+
+	// "event" edge predicates.
+	HasEvent     *bool              `json:"hasEvent,omitempty"`
+	HasEventWith []*EventWhereInput `json:"hasEventWith,omitempty"`
+
+	// "request" edge predicates.
+	HasRequest     *bool                        `json:"hasRequest,omitempty"`
+	HasRequestWith []*ActivityRequestWhereInput `json:"hasRequestWith,omitempty"`
+
+	// "decided_by" edge predicates.
+	HasDecidedBy     *bool             `json:"hasDecidedBy,omitempty"`
+	HasDecidedByWith []*UserWhereInput `json:"hasDecidedByWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -13116,6 +15205,141 @@ func (i *SubmissionWhereInput) P() (predicate.Submission, error) {
 	if i.RegionIDContainsFold != nil {
 		predicates = append(predicates, submission.RegionIDContainsFold(*i.RegionIDContainsFold))
 	}
+	if i.EventID != nil {
+		predicates = append(predicates, submission.EventIDEQ(*i.EventID))
+	}
+	if i.EventIDNEQ != nil {
+		predicates = append(predicates, submission.EventIDNEQ(*i.EventIDNEQ))
+	}
+	if len(i.EventIDIn) > 0 {
+		predicates = append(predicates, submission.EventIDIn(i.EventIDIn...))
+	}
+	if len(i.EventIDNotIn) > 0 {
+		predicates = append(predicates, submission.EventIDNotIn(i.EventIDNotIn...))
+	}
+	if i.EventIDGT != nil {
+		predicates = append(predicates, submission.EventIDGT(*i.EventIDGT))
+	}
+	if i.EventIDGTE != nil {
+		predicates = append(predicates, submission.EventIDGTE(*i.EventIDGTE))
+	}
+	if i.EventIDLT != nil {
+		predicates = append(predicates, submission.EventIDLT(*i.EventIDLT))
+	}
+	if i.EventIDLTE != nil {
+		predicates = append(predicates, submission.EventIDLTE(*i.EventIDLTE))
+	}
+	if i.EventIDContains != nil {
+		predicates = append(predicates, submission.EventIDContains(*i.EventIDContains))
+	}
+	if i.EventIDHasPrefix != nil {
+		predicates = append(predicates, submission.EventIDHasPrefix(*i.EventIDHasPrefix))
+	}
+	if i.EventIDHasSuffix != nil {
+		predicates = append(predicates, submission.EventIDHasSuffix(*i.EventIDHasSuffix))
+	}
+	if i.EventIDIsNil {
+		predicates = append(predicates, submission.EventIDIsNil())
+	}
+	if i.EventIDNotNil {
+		predicates = append(predicates, submission.EventIDNotNil())
+	}
+	if i.EventIDEqualFold != nil {
+		predicates = append(predicates, submission.EventIDEqualFold(*i.EventIDEqualFold))
+	}
+	if i.EventIDContainsFold != nil {
+		predicates = append(predicates, submission.EventIDContainsFold(*i.EventIDContainsFold))
+	}
+	if i.RequestID != nil {
+		predicates = append(predicates, submission.RequestIDEQ(*i.RequestID))
+	}
+	if i.RequestIDNEQ != nil {
+		predicates = append(predicates, submission.RequestIDNEQ(*i.RequestIDNEQ))
+	}
+	if len(i.RequestIDIn) > 0 {
+		predicates = append(predicates, submission.RequestIDIn(i.RequestIDIn...))
+	}
+	if len(i.RequestIDNotIn) > 0 {
+		predicates = append(predicates, submission.RequestIDNotIn(i.RequestIDNotIn...))
+	}
+	if i.RequestIDGT != nil {
+		predicates = append(predicates, submission.RequestIDGT(*i.RequestIDGT))
+	}
+	if i.RequestIDGTE != nil {
+		predicates = append(predicates, submission.RequestIDGTE(*i.RequestIDGTE))
+	}
+	if i.RequestIDLT != nil {
+		predicates = append(predicates, submission.RequestIDLT(*i.RequestIDLT))
+	}
+	if i.RequestIDLTE != nil {
+		predicates = append(predicates, submission.RequestIDLTE(*i.RequestIDLTE))
+	}
+	if i.RequestIDContains != nil {
+		predicates = append(predicates, submission.RequestIDContains(*i.RequestIDContains))
+	}
+	if i.RequestIDHasPrefix != nil {
+		predicates = append(predicates, submission.RequestIDHasPrefix(*i.RequestIDHasPrefix))
+	}
+	if i.RequestIDHasSuffix != nil {
+		predicates = append(predicates, submission.RequestIDHasSuffix(*i.RequestIDHasSuffix))
+	}
+	if i.RequestIDIsNil {
+		predicates = append(predicates, submission.RequestIDIsNil())
+	}
+	if i.RequestIDNotNil {
+		predicates = append(predicates, submission.RequestIDNotNil())
+	}
+	if i.RequestIDEqualFold != nil {
+		predicates = append(predicates, submission.RequestIDEqualFold(*i.RequestIDEqualFold))
+	}
+	if i.RequestIDContainsFold != nil {
+		predicates = append(predicates, submission.RequestIDContainsFold(*i.RequestIDContainsFold))
+	}
+	if i.DecidedByID != nil {
+		predicates = append(predicates, submission.DecidedByIDEQ(*i.DecidedByID))
+	}
+	if i.DecidedByIDNEQ != nil {
+		predicates = append(predicates, submission.DecidedByIDNEQ(*i.DecidedByIDNEQ))
+	}
+	if len(i.DecidedByIDIn) > 0 {
+		predicates = append(predicates, submission.DecidedByIDIn(i.DecidedByIDIn...))
+	}
+	if len(i.DecidedByIDNotIn) > 0 {
+		predicates = append(predicates, submission.DecidedByIDNotIn(i.DecidedByIDNotIn...))
+	}
+	if i.DecidedByIDGT != nil {
+		predicates = append(predicates, submission.DecidedByIDGT(*i.DecidedByIDGT))
+	}
+	if i.DecidedByIDGTE != nil {
+		predicates = append(predicates, submission.DecidedByIDGTE(*i.DecidedByIDGTE))
+	}
+	if i.DecidedByIDLT != nil {
+		predicates = append(predicates, submission.DecidedByIDLT(*i.DecidedByIDLT))
+	}
+	if i.DecidedByIDLTE != nil {
+		predicates = append(predicates, submission.DecidedByIDLTE(*i.DecidedByIDLTE))
+	}
+	if i.DecidedByIDContains != nil {
+		predicates = append(predicates, submission.DecidedByIDContains(*i.DecidedByIDContains))
+	}
+	if i.DecidedByIDHasPrefix != nil {
+		predicates = append(predicates, submission.DecidedByIDHasPrefix(*i.DecidedByIDHasPrefix))
+	}
+	if i.DecidedByIDHasSuffix != nil {
+		predicates = append(predicates, submission.DecidedByIDHasSuffix(*i.DecidedByIDHasSuffix))
+	}
+	if i.DecidedByIDIsNil {
+		predicates = append(predicates, submission.DecidedByIDIsNil())
+	}
+	if i.DecidedByIDNotNil {
+		predicates = append(predicates, submission.DecidedByIDNotNil())
+	}
+	if i.DecidedByIDEqualFold != nil {
+		predicates = append(predicates, submission.DecidedByIDEqualFold(*i.DecidedByIDEqualFold))
+	}
+	if i.DecidedByIDContainsFold != nil {
+		predicates = append(predicates, submission.DecidedByIDContainsFold(*i.DecidedByIDContainsFold))
+	}
 	if i.Kind != nil {
 		predicates = append(predicates, submission.KindEQ(*i.Kind))
 	}
@@ -13218,6 +15442,351 @@ func (i *SubmissionWhereInput) P() (predicate.Submission, error) {
 	if len(i.StatusNotIn) > 0 {
 		predicates = append(predicates, submission.StatusNotIn(i.StatusNotIn...))
 	}
+	if i.ProjectArea != nil {
+		predicates = append(predicates, submission.ProjectAreaEQ(*i.ProjectArea))
+	}
+	if i.ProjectAreaNEQ != nil {
+		predicates = append(predicates, submission.ProjectAreaNEQ(*i.ProjectAreaNEQ))
+	}
+	if len(i.ProjectAreaIn) > 0 {
+		predicates = append(predicates, submission.ProjectAreaIn(i.ProjectAreaIn...))
+	}
+	if len(i.ProjectAreaNotIn) > 0 {
+		predicates = append(predicates, submission.ProjectAreaNotIn(i.ProjectAreaNotIn...))
+	}
+	if i.ProjectAreaGT != nil {
+		predicates = append(predicates, submission.ProjectAreaGT(*i.ProjectAreaGT))
+	}
+	if i.ProjectAreaGTE != nil {
+		predicates = append(predicates, submission.ProjectAreaGTE(*i.ProjectAreaGTE))
+	}
+	if i.ProjectAreaLT != nil {
+		predicates = append(predicates, submission.ProjectAreaLT(*i.ProjectAreaLT))
+	}
+	if i.ProjectAreaLTE != nil {
+		predicates = append(predicates, submission.ProjectAreaLTE(*i.ProjectAreaLTE))
+	}
+	if i.ProjectAreaContains != nil {
+		predicates = append(predicates, submission.ProjectAreaContains(*i.ProjectAreaContains))
+	}
+	if i.ProjectAreaHasPrefix != nil {
+		predicates = append(predicates, submission.ProjectAreaHasPrefix(*i.ProjectAreaHasPrefix))
+	}
+	if i.ProjectAreaHasSuffix != nil {
+		predicates = append(predicates, submission.ProjectAreaHasSuffix(*i.ProjectAreaHasSuffix))
+	}
+	if i.ProjectAreaIsNil {
+		predicates = append(predicates, submission.ProjectAreaIsNil())
+	}
+	if i.ProjectAreaNotNil {
+		predicates = append(predicates, submission.ProjectAreaNotNil())
+	}
+	if i.ProjectAreaEqualFold != nil {
+		predicates = append(predicates, submission.ProjectAreaEqualFold(*i.ProjectAreaEqualFold))
+	}
+	if i.ProjectAreaContainsFold != nil {
+		predicates = append(predicates, submission.ProjectAreaContainsFold(*i.ProjectAreaContainsFold))
+	}
+	if i.NewsletterIssue != nil {
+		predicates = append(predicates, submission.NewsletterIssueEQ(*i.NewsletterIssue))
+	}
+	if i.NewsletterIssueNEQ != nil {
+		predicates = append(predicates, submission.NewsletterIssueNEQ(*i.NewsletterIssueNEQ))
+	}
+	if len(i.NewsletterIssueIn) > 0 {
+		predicates = append(predicates, submission.NewsletterIssueIn(i.NewsletterIssueIn...))
+	}
+	if len(i.NewsletterIssueNotIn) > 0 {
+		predicates = append(predicates, submission.NewsletterIssueNotIn(i.NewsletterIssueNotIn...))
+	}
+	if i.NewsletterIssueGT != nil {
+		predicates = append(predicates, submission.NewsletterIssueGT(*i.NewsletterIssueGT))
+	}
+	if i.NewsletterIssueGTE != nil {
+		predicates = append(predicates, submission.NewsletterIssueGTE(*i.NewsletterIssueGTE))
+	}
+	if i.NewsletterIssueLT != nil {
+		predicates = append(predicates, submission.NewsletterIssueLT(*i.NewsletterIssueLT))
+	}
+	if i.NewsletterIssueLTE != nil {
+		predicates = append(predicates, submission.NewsletterIssueLTE(*i.NewsletterIssueLTE))
+	}
+	if i.NewsletterIssueContains != nil {
+		predicates = append(predicates, submission.NewsletterIssueContains(*i.NewsletterIssueContains))
+	}
+	if i.NewsletterIssueHasPrefix != nil {
+		predicates = append(predicates, submission.NewsletterIssueHasPrefix(*i.NewsletterIssueHasPrefix))
+	}
+	if i.NewsletterIssueHasSuffix != nil {
+		predicates = append(predicates, submission.NewsletterIssueHasSuffix(*i.NewsletterIssueHasSuffix))
+	}
+	if i.NewsletterIssueIsNil {
+		predicates = append(predicates, submission.NewsletterIssueIsNil())
+	}
+	if i.NewsletterIssueNotNil {
+		predicates = append(predicates, submission.NewsletterIssueNotNil())
+	}
+	if i.NewsletterIssueEqualFold != nil {
+		predicates = append(predicates, submission.NewsletterIssueEqualFold(*i.NewsletterIssueEqualFold))
+	}
+	if i.NewsletterIssueContainsFold != nil {
+		predicates = append(predicates, submission.NewsletterIssueContainsFold(*i.NewsletterIssueContainsFold))
+	}
+	if i.NewsletterPosition != nil {
+		predicates = append(predicates, submission.NewsletterPositionEQ(*i.NewsletterPosition))
+	}
+	if i.NewsletterPositionNEQ != nil {
+		predicates = append(predicates, submission.NewsletterPositionNEQ(*i.NewsletterPositionNEQ))
+	}
+	if len(i.NewsletterPositionIn) > 0 {
+		predicates = append(predicates, submission.NewsletterPositionIn(i.NewsletterPositionIn...))
+	}
+	if len(i.NewsletterPositionNotIn) > 0 {
+		predicates = append(predicates, submission.NewsletterPositionNotIn(i.NewsletterPositionNotIn...))
+	}
+	if i.NewsletterPositionGT != nil {
+		predicates = append(predicates, submission.NewsletterPositionGT(*i.NewsletterPositionGT))
+	}
+	if i.NewsletterPositionGTE != nil {
+		predicates = append(predicates, submission.NewsletterPositionGTE(*i.NewsletterPositionGTE))
+	}
+	if i.NewsletterPositionLT != nil {
+		predicates = append(predicates, submission.NewsletterPositionLT(*i.NewsletterPositionLT))
+	}
+	if i.NewsletterPositionLTE != nil {
+		predicates = append(predicates, submission.NewsletterPositionLTE(*i.NewsletterPositionLTE))
+	}
+	if i.NewsletterPositionIsNil {
+		predicates = append(predicates, submission.NewsletterPositionIsNil())
+	}
+	if i.NewsletterPositionNotNil {
+		predicates = append(predicates, submission.NewsletterPositionNotNil())
+	}
+	if i.EventsCount != nil {
+		predicates = append(predicates, submission.EventsCountEQ(*i.EventsCount))
+	}
+	if i.EventsCountNEQ != nil {
+		predicates = append(predicates, submission.EventsCountNEQ(*i.EventsCountNEQ))
+	}
+	if len(i.EventsCountIn) > 0 {
+		predicates = append(predicates, submission.EventsCountIn(i.EventsCountIn...))
+	}
+	if len(i.EventsCountNotIn) > 0 {
+		predicates = append(predicates, submission.EventsCountNotIn(i.EventsCountNotIn...))
+	}
+	if i.EventsCountGT != nil {
+		predicates = append(predicates, submission.EventsCountGT(*i.EventsCountGT))
+	}
+	if i.EventsCountGTE != nil {
+		predicates = append(predicates, submission.EventsCountGTE(*i.EventsCountGTE))
+	}
+	if i.EventsCountLT != nil {
+		predicates = append(predicates, submission.EventsCountLT(*i.EventsCountLT))
+	}
+	if i.EventsCountLTE != nil {
+		predicates = append(predicates, submission.EventsCountLTE(*i.EventsCountLTE))
+	}
+	if i.EventsCountIsNil {
+		predicates = append(predicates, submission.EventsCountIsNil())
+	}
+	if i.EventsCountNotNil {
+		predicates = append(predicates, submission.EventsCountNotNil())
+	}
+	if i.AttendeesCount != nil {
+		predicates = append(predicates, submission.AttendeesCountEQ(*i.AttendeesCount))
+	}
+	if i.AttendeesCountNEQ != nil {
+		predicates = append(predicates, submission.AttendeesCountNEQ(*i.AttendeesCountNEQ))
+	}
+	if len(i.AttendeesCountIn) > 0 {
+		predicates = append(predicates, submission.AttendeesCountIn(i.AttendeesCountIn...))
+	}
+	if len(i.AttendeesCountNotIn) > 0 {
+		predicates = append(predicates, submission.AttendeesCountNotIn(i.AttendeesCountNotIn...))
+	}
+	if i.AttendeesCountGT != nil {
+		predicates = append(predicates, submission.AttendeesCountGT(*i.AttendeesCountGT))
+	}
+	if i.AttendeesCountGTE != nil {
+		predicates = append(predicates, submission.AttendeesCountGTE(*i.AttendeesCountGTE))
+	}
+	if i.AttendeesCountLT != nil {
+		predicates = append(predicates, submission.AttendeesCountLT(*i.AttendeesCountLT))
+	}
+	if i.AttendeesCountLTE != nil {
+		predicates = append(predicates, submission.AttendeesCountLTE(*i.AttendeesCountLTE))
+	}
+	if i.AttendeesCountIsNil {
+		predicates = append(predicates, submission.AttendeesCountIsNil())
+	}
+	if i.AttendeesCountNotNil {
+		predicates = append(predicates, submission.AttendeesCountNotNil())
+	}
+	if i.NewMembersCount != nil {
+		predicates = append(predicates, submission.NewMembersCountEQ(*i.NewMembersCount))
+	}
+	if i.NewMembersCountNEQ != nil {
+		predicates = append(predicates, submission.NewMembersCountNEQ(*i.NewMembersCountNEQ))
+	}
+	if len(i.NewMembersCountIn) > 0 {
+		predicates = append(predicates, submission.NewMembersCountIn(i.NewMembersCountIn...))
+	}
+	if len(i.NewMembersCountNotIn) > 0 {
+		predicates = append(predicates, submission.NewMembersCountNotIn(i.NewMembersCountNotIn...))
+	}
+	if i.NewMembersCountGT != nil {
+		predicates = append(predicates, submission.NewMembersCountGT(*i.NewMembersCountGT))
+	}
+	if i.NewMembersCountGTE != nil {
+		predicates = append(predicates, submission.NewMembersCountGTE(*i.NewMembersCountGTE))
+	}
+	if i.NewMembersCountLT != nil {
+		predicates = append(predicates, submission.NewMembersCountLT(*i.NewMembersCountLT))
+	}
+	if i.NewMembersCountLTE != nil {
+		predicates = append(predicates, submission.NewMembersCountLTE(*i.NewMembersCountLTE))
+	}
+	if i.NewMembersCountIsNil {
+		predicates = append(predicates, submission.NewMembersCountIsNil())
+	}
+	if i.NewMembersCountNotNil {
+		predicates = append(predicates, submission.NewMembersCountNotNil())
+	}
+	if i.DeclineReason != nil {
+		predicates = append(predicates, submission.DeclineReasonEQ(*i.DeclineReason))
+	}
+	if i.DeclineReasonNEQ != nil {
+		predicates = append(predicates, submission.DeclineReasonNEQ(*i.DeclineReasonNEQ))
+	}
+	if len(i.DeclineReasonIn) > 0 {
+		predicates = append(predicates, submission.DeclineReasonIn(i.DeclineReasonIn...))
+	}
+	if len(i.DeclineReasonNotIn) > 0 {
+		predicates = append(predicates, submission.DeclineReasonNotIn(i.DeclineReasonNotIn...))
+	}
+	if i.DeclineReasonGT != nil {
+		predicates = append(predicates, submission.DeclineReasonGT(*i.DeclineReasonGT))
+	}
+	if i.DeclineReasonGTE != nil {
+		predicates = append(predicates, submission.DeclineReasonGTE(*i.DeclineReasonGTE))
+	}
+	if i.DeclineReasonLT != nil {
+		predicates = append(predicates, submission.DeclineReasonLT(*i.DeclineReasonLT))
+	}
+	if i.DeclineReasonLTE != nil {
+		predicates = append(predicates, submission.DeclineReasonLTE(*i.DeclineReasonLTE))
+	}
+	if i.DeclineReasonContains != nil {
+		predicates = append(predicates, submission.DeclineReasonContains(*i.DeclineReasonContains))
+	}
+	if i.DeclineReasonHasPrefix != nil {
+		predicates = append(predicates, submission.DeclineReasonHasPrefix(*i.DeclineReasonHasPrefix))
+	}
+	if i.DeclineReasonHasSuffix != nil {
+		predicates = append(predicates, submission.DeclineReasonHasSuffix(*i.DeclineReasonHasSuffix))
+	}
+	if i.DeclineReasonIsNil {
+		predicates = append(predicates, submission.DeclineReasonIsNil())
+	}
+	if i.DeclineReasonNotNil {
+		predicates = append(predicates, submission.DeclineReasonNotNil())
+	}
+	if i.DeclineReasonEqualFold != nil {
+		predicates = append(predicates, submission.DeclineReasonEqualFold(*i.DeclineReasonEqualFold))
+	}
+	if i.DeclineReasonContainsFold != nil {
+		predicates = append(predicates, submission.DeclineReasonContainsFold(*i.DeclineReasonContainsFold))
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, submission.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, submission.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, submission.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, submission.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, submission.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, submission.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, submission.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, submission.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, submission.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, submission.DecidedAtNotNil())
+	}
+	if i.ForwardedAt != nil {
+		predicates = append(predicates, submission.ForwardedAtEQ(*i.ForwardedAt))
+	}
+	if i.ForwardedAtNEQ != nil {
+		predicates = append(predicates, submission.ForwardedAtNEQ(*i.ForwardedAtNEQ))
+	}
+	if len(i.ForwardedAtIn) > 0 {
+		predicates = append(predicates, submission.ForwardedAtIn(i.ForwardedAtIn...))
+	}
+	if len(i.ForwardedAtNotIn) > 0 {
+		predicates = append(predicates, submission.ForwardedAtNotIn(i.ForwardedAtNotIn...))
+	}
+	if i.ForwardedAtGT != nil {
+		predicates = append(predicates, submission.ForwardedAtGT(*i.ForwardedAtGT))
+	}
+	if i.ForwardedAtGTE != nil {
+		predicates = append(predicates, submission.ForwardedAtGTE(*i.ForwardedAtGTE))
+	}
+	if i.ForwardedAtLT != nil {
+		predicates = append(predicates, submission.ForwardedAtLT(*i.ForwardedAtLT))
+	}
+	if i.ForwardedAtLTE != nil {
+		predicates = append(predicates, submission.ForwardedAtLTE(*i.ForwardedAtLTE))
+	}
+	if i.ForwardedAtIsNil {
+		predicates = append(predicates, submission.ForwardedAtIsNil())
+	}
+	if i.ForwardedAtNotNil {
+		predicates = append(predicates, submission.ForwardedAtNotNil())
+	}
+	if i.DeliveredAt != nil {
+		predicates = append(predicates, submission.DeliveredAtEQ(*i.DeliveredAt))
+	}
+	if i.DeliveredAtNEQ != nil {
+		predicates = append(predicates, submission.DeliveredAtNEQ(*i.DeliveredAtNEQ))
+	}
+	if len(i.DeliveredAtIn) > 0 {
+		predicates = append(predicates, submission.DeliveredAtIn(i.DeliveredAtIn...))
+	}
+	if len(i.DeliveredAtNotIn) > 0 {
+		predicates = append(predicates, submission.DeliveredAtNotIn(i.DeliveredAtNotIn...))
+	}
+	if i.DeliveredAtGT != nil {
+		predicates = append(predicates, submission.DeliveredAtGT(*i.DeliveredAtGT))
+	}
+	if i.DeliveredAtGTE != nil {
+		predicates = append(predicates, submission.DeliveredAtGTE(*i.DeliveredAtGTE))
+	}
+	if i.DeliveredAtLT != nil {
+		predicates = append(predicates, submission.DeliveredAtLT(*i.DeliveredAtLT))
+	}
+	if i.DeliveredAtLTE != nil {
+		predicates = append(predicates, submission.DeliveredAtLTE(*i.DeliveredAtLTE))
+	}
+	if i.DeliveredAtIsNil {
+		predicates = append(predicates, submission.DeliveredAtIsNil())
+	}
+	if i.DeliveredAtNotNil {
+		predicates = append(predicates, submission.DeliveredAtNotNil())
+	}
 
 	if i.HasCommunity != nil {
 		p := submission.HasCommunity()
@@ -13291,6 +15860,60 @@ func (i *SubmissionWhereInput) P() (predicate.Submission, error) {
 		}
 		predicates = append(predicates, submission.HasRegionWith(with...))
 	}
+	if i.HasEvent != nil {
+		p := submission.HasEvent()
+		if !*i.HasEvent {
+			p = submission.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEventWith) > 0 {
+		with := make([]predicate.Event, 0, len(i.HasEventWith))
+		for _, w := range i.HasEventWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEventWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, submission.HasEventWith(with...))
+	}
+	if i.HasRequest != nil {
+		p := submission.HasRequest()
+		if !*i.HasRequest {
+			p = submission.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRequestWith) > 0 {
+		with := make([]predicate.ActivityRequest, 0, len(i.HasRequestWith))
+		for _, w := range i.HasRequestWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRequestWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, submission.HasRequestWith(with...))
+	}
+	if i.HasDecidedBy != nil {
+		p := submission.HasDecidedBy()
+		if !*i.HasDecidedBy {
+			p = submission.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDecidedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasDecidedByWith))
+		for _, w := range i.HasDecidedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDecidedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, submission.HasDecidedByWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptySubmissionWhereInput
@@ -13298,6 +15921,928 @@ func (i *SubmissionWhereInput) P() (predicate.Submission, error) {
 		return predicates[0], nil
 	default:
 		return submission.And(predicates...), nil
+	}
+}
+
+// TranslationRequestWhereInput represents a where input for filtering TranslationRequest queries.
+type TranslationRequestWhereInput struct {
+	Predicates []predicate.TranslationRequest  `json:"-"`
+	Not        *TranslationRequestWhereInput   `json:"not,omitempty"`
+	Or         []*TranslationRequestWhereInput `json:"or,omitempty"`
+	And        []*TranslationRequestWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "community_id" field predicates.
+	CommunityID             *pulid.ID  `json:"communityID,omitempty"`
+	CommunityIDNEQ          *pulid.ID  `json:"communityIDNEQ,omitempty"`
+	CommunityIDIn           []pulid.ID `json:"communityIDIn,omitempty"`
+	CommunityIDNotIn        []pulid.ID `json:"communityIDNotIn,omitempty"`
+	CommunityIDGT           *pulid.ID  `json:"communityIDGT,omitempty"`
+	CommunityIDGTE          *pulid.ID  `json:"communityIDGTE,omitempty"`
+	CommunityIDLT           *pulid.ID  `json:"communityIDLT,omitempty"`
+	CommunityIDLTE          *pulid.ID  `json:"communityIDLTE,omitempty"`
+	CommunityIDContains     *pulid.ID  `json:"communityIDContains,omitempty"`
+	CommunityIDHasPrefix    *pulid.ID  `json:"communityIDHasPrefix,omitempty"`
+	CommunityIDHasSuffix    *pulid.ID  `json:"communityIDHasSuffix,omitempty"`
+	CommunityIDEqualFold    *pulid.ID  `json:"communityIDEqualFold,omitempty"`
+	CommunityIDContainsFold *pulid.ID  `json:"communityIDContainsFold,omitempty"`
+
+	// "group_id" field predicates.
+	GroupID             *pulid.ID  `json:"groupID,omitempty"`
+	GroupIDNEQ          *pulid.ID  `json:"groupIDNEQ,omitempty"`
+	GroupIDIn           []pulid.ID `json:"groupIDIn,omitempty"`
+	GroupIDNotIn        []pulid.ID `json:"groupIDNotIn,omitempty"`
+	GroupIDGT           *pulid.ID  `json:"groupIDGT,omitempty"`
+	GroupIDGTE          *pulid.ID  `json:"groupIDGTE,omitempty"`
+	GroupIDLT           *pulid.ID  `json:"groupIDLT,omitempty"`
+	GroupIDLTE          *pulid.ID  `json:"groupIDLTE,omitempty"`
+	GroupIDContains     *pulid.ID  `json:"groupIDContains,omitempty"`
+	GroupIDHasPrefix    *pulid.ID  `json:"groupIDHasPrefix,omitempty"`
+	GroupIDHasSuffix    *pulid.ID  `json:"groupIDHasSuffix,omitempty"`
+	GroupIDIsNil        bool       `json:"groupIDIsNil,omitempty"`
+	GroupIDNotNil       bool       `json:"groupIDNotNil,omitempty"`
+	GroupIDEqualFold    *pulid.ID  `json:"groupIDEqualFold,omitempty"`
+	GroupIDContainsFold *pulid.ID  `json:"groupIDContainsFold,omitempty"`
+
+	// "requested_by_id" field predicates.
+	RequestedByID             *pulid.ID  `json:"requestedByID,omitempty"`
+	RequestedByIDNEQ          *pulid.ID  `json:"requestedByIDNEQ,omitempty"`
+	RequestedByIDIn           []pulid.ID `json:"requestedByIDIn,omitempty"`
+	RequestedByIDNotIn        []pulid.ID `json:"requestedByIDNotIn,omitempty"`
+	RequestedByIDGT           *pulid.ID  `json:"requestedByIDGT,omitempty"`
+	RequestedByIDGTE          *pulid.ID  `json:"requestedByIDGTE,omitempty"`
+	RequestedByIDLT           *pulid.ID  `json:"requestedByIDLT,omitempty"`
+	RequestedByIDLTE          *pulid.ID  `json:"requestedByIDLTE,omitempty"`
+	RequestedByIDContains     *pulid.ID  `json:"requestedByIDContains,omitempty"`
+	RequestedByIDHasPrefix    *pulid.ID  `json:"requestedByIDHasPrefix,omitempty"`
+	RequestedByIDHasSuffix    *pulid.ID  `json:"requestedByIDHasSuffix,omitempty"`
+	RequestedByIDEqualFold    *pulid.ID  `json:"requestedByIDEqualFold,omitempty"`
+	RequestedByIDContainsFold *pulid.ID  `json:"requestedByIDContainsFold,omitempty"`
+
+	// "volunteer_id" field predicates.
+	VolunteerID             *pulid.ID  `json:"volunteerID,omitempty"`
+	VolunteerIDNEQ          *pulid.ID  `json:"volunteerIDNEQ,omitempty"`
+	VolunteerIDIn           []pulid.ID `json:"volunteerIDIn,omitempty"`
+	VolunteerIDNotIn        []pulid.ID `json:"volunteerIDNotIn,omitempty"`
+	VolunteerIDGT           *pulid.ID  `json:"volunteerIDGT,omitempty"`
+	VolunteerIDGTE          *pulid.ID  `json:"volunteerIDGTE,omitempty"`
+	VolunteerIDLT           *pulid.ID  `json:"volunteerIDLT,omitempty"`
+	VolunteerIDLTE          *pulid.ID  `json:"volunteerIDLTE,omitempty"`
+	VolunteerIDContains     *pulid.ID  `json:"volunteerIDContains,omitempty"`
+	VolunteerIDHasPrefix    *pulid.ID  `json:"volunteerIDHasPrefix,omitempty"`
+	VolunteerIDHasSuffix    *pulid.ID  `json:"volunteerIDHasSuffix,omitempty"`
+	VolunteerIDIsNil        bool       `json:"volunteerIDIsNil,omitempty"`
+	VolunteerIDNotNil       bool       `json:"volunteerIDNotNil,omitempty"`
+	VolunteerIDEqualFold    *pulid.ID  `json:"volunteerIDEqualFold,omitempty"`
+	VolunteerIDContainsFold *pulid.ID  `json:"volunteerIDContainsFold,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "source_url" field predicates.
+	SourceURL             *string  `json:"sourceURL,omitempty"`
+	SourceURLNEQ          *string  `json:"sourceURLNEQ,omitempty"`
+	SourceURLIn           []string `json:"sourceURLIn,omitempty"`
+	SourceURLNotIn        []string `json:"sourceURLNotIn,omitempty"`
+	SourceURLGT           *string  `json:"sourceURLGT,omitempty"`
+	SourceURLGTE          *string  `json:"sourceURLGTE,omitempty"`
+	SourceURLLT           *string  `json:"sourceURLLT,omitempty"`
+	SourceURLLTE          *string  `json:"sourceURLLTE,omitempty"`
+	SourceURLContains     *string  `json:"sourceURLContains,omitempty"`
+	SourceURLHasPrefix    *string  `json:"sourceURLHasPrefix,omitempty"`
+	SourceURLHasSuffix    *string  `json:"sourceURLHasSuffix,omitempty"`
+	SourceURLEqualFold    *string  `json:"sourceURLEqualFold,omitempty"`
+	SourceURLContainsFold *string  `json:"sourceURLContainsFold,omitempty"`
+
+	// "source_language" field predicates.
+	SourceLanguage             *string  `json:"sourceLanguage,omitempty"`
+	SourceLanguageNEQ          *string  `json:"sourceLanguageNEQ,omitempty"`
+	SourceLanguageIn           []string `json:"sourceLanguageIn,omitempty"`
+	SourceLanguageNotIn        []string `json:"sourceLanguageNotIn,omitempty"`
+	SourceLanguageGT           *string  `json:"sourceLanguageGT,omitempty"`
+	SourceLanguageGTE          *string  `json:"sourceLanguageGTE,omitempty"`
+	SourceLanguageLT           *string  `json:"sourceLanguageLT,omitempty"`
+	SourceLanguageLTE          *string  `json:"sourceLanguageLTE,omitempty"`
+	SourceLanguageContains     *string  `json:"sourceLanguageContains,omitempty"`
+	SourceLanguageHasPrefix    *string  `json:"sourceLanguageHasPrefix,omitempty"`
+	SourceLanguageHasSuffix    *string  `json:"sourceLanguageHasSuffix,omitempty"`
+	SourceLanguageEqualFold    *string  `json:"sourceLanguageEqualFold,omitempty"`
+	SourceLanguageContainsFold *string  `json:"sourceLanguageContainsFold,omitempty"`
+
+	// "due_at" field predicates.
+	DueAt       *time.Time  `json:"dueAt,omitempty"`
+	DueAtNEQ    *time.Time  `json:"dueAtNEQ,omitempty"`
+	DueAtIn     []time.Time `json:"dueAtIn,omitempty"`
+	DueAtNotIn  []time.Time `json:"dueAtNotIn,omitempty"`
+	DueAtGT     *time.Time  `json:"dueAtGT,omitempty"`
+	DueAtGTE    *time.Time  `json:"dueAtGTE,omitempty"`
+	DueAtLT     *time.Time  `json:"dueAtLT,omitempty"`
+	DueAtLTE    *time.Time  `json:"dueAtLTE,omitempty"`
+	DueAtIsNil  bool        `json:"dueAtIsNil,omitempty"`
+	DueAtNotNil bool        `json:"dueAtNotNil,omitempty"`
+
+	// "status" field predicates.
+	Status      *translationrequest.Status  `json:"status,omitempty"`
+	StatusNEQ   *translationrequest.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []translationrequest.Status `json:"statusIn,omitempty"`
+	StatusNotIn []translationrequest.Status `json:"statusNotIn,omitempty"`
+
+	// "delivered_url" field predicates.
+	DeliveredURL             *string  `json:"deliveredURL,omitempty"`
+	DeliveredURLNEQ          *string  `json:"deliveredURLNEQ,omitempty"`
+	DeliveredURLIn           []string `json:"deliveredURLIn,omitempty"`
+	DeliveredURLNotIn        []string `json:"deliveredURLNotIn,omitempty"`
+	DeliveredURLGT           *string  `json:"deliveredURLGT,omitempty"`
+	DeliveredURLGTE          *string  `json:"deliveredURLGTE,omitempty"`
+	DeliveredURLLT           *string  `json:"deliveredURLLT,omitempty"`
+	DeliveredURLLTE          *string  `json:"deliveredURLLTE,omitempty"`
+	DeliveredURLContains     *string  `json:"deliveredURLContains,omitempty"`
+	DeliveredURLHasPrefix    *string  `json:"deliveredURLHasPrefix,omitempty"`
+	DeliveredURLHasSuffix    *string  `json:"deliveredURLHasSuffix,omitempty"`
+	DeliveredURLIsNil        bool     `json:"deliveredURLIsNil,omitempty"`
+	DeliveredURLNotNil       bool     `json:"deliveredURLNotNil,omitempty"`
+	DeliveredURLEqualFold    *string  `json:"deliveredURLEqualFold,omitempty"`
+	DeliveredURLContainsFold *string  `json:"deliveredURLContainsFold,omitempty"`
+
+	// "taken_at" field predicates.
+	TakenAt       *time.Time  `json:"takenAt,omitempty"`
+	TakenAtNEQ    *time.Time  `json:"takenAtNEQ,omitempty"`
+	TakenAtIn     []time.Time `json:"takenAtIn,omitempty"`
+	TakenAtNotIn  []time.Time `json:"takenAtNotIn,omitempty"`
+	TakenAtGT     *time.Time  `json:"takenAtGT,omitempty"`
+	TakenAtGTE    *time.Time  `json:"takenAtGTE,omitempty"`
+	TakenAtLT     *time.Time  `json:"takenAtLT,omitempty"`
+	TakenAtLTE    *time.Time  `json:"takenAtLTE,omitempty"`
+	TakenAtIsNil  bool        `json:"takenAtIsNil,omitempty"`
+	TakenAtNotNil bool        `json:"takenAtNotNil,omitempty"`
+
+	// "delivered_at" field predicates.
+	DeliveredAt       *time.Time  `json:"deliveredAt,omitempty"`
+	DeliveredAtNEQ    *time.Time  `json:"deliveredAtNEQ,omitempty"`
+	DeliveredAtIn     []time.Time `json:"deliveredAtIn,omitempty"`
+	DeliveredAtNotIn  []time.Time `json:"deliveredAtNotIn,omitempty"`
+	DeliveredAtGT     *time.Time  `json:"deliveredAtGT,omitempty"`
+	DeliveredAtGTE    *time.Time  `json:"deliveredAtGTE,omitempty"`
+	DeliveredAtLT     *time.Time  `json:"deliveredAtLT,omitempty"`
+	DeliveredAtLTE    *time.Time  `json:"deliveredAtLTE,omitempty"`
+	DeliveredAtIsNil  bool        `json:"deliveredAtIsNil,omitempty"`
+	DeliveredAtNotNil bool        `json:"deliveredAtNotNil,omitempty"`
+
+	// "done_at" field predicates.
+	DoneAt       *time.Time  `json:"doneAt,omitempty"`
+	DoneAtNEQ    *time.Time  `json:"doneAtNEQ,omitempty"`
+	DoneAtIn     []time.Time `json:"doneAtIn,omitempty"`
+	DoneAtNotIn  []time.Time `json:"doneAtNotIn,omitempty"`
+	DoneAtGT     *time.Time  `json:"doneAtGT,omitempty"`
+	DoneAtGTE    *time.Time  `json:"doneAtGTE,omitempty"`
+	DoneAtLT     *time.Time  `json:"doneAtLT,omitempty"`
+	DoneAtLTE    *time.Time  `json:"doneAtLTE,omitempty"`
+	DoneAtIsNil  bool        `json:"doneAtIsNil,omitempty"`
+	DoneAtNotNil bool        `json:"doneAtNotNil,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+
+	// "group" edge predicates.
+	HasGroup     *bool              `json:"hasGroup,omitempty"`
+	HasGroupWith []*GroupWhereInput `json:"hasGroupWith,omitempty"`
+
+	// "requested_by" edge predicates.
+	HasRequestedBy     *bool             `json:"hasRequestedBy,omitempty"`
+	HasRequestedByWith []*UserWhereInput `json:"hasRequestedByWith,omitempty"`
+
+	// "volunteer" edge predicates.
+	HasVolunteer     *bool             `json:"hasVolunteer,omitempty"`
+	HasVolunteerWith []*UserWhereInput `json:"hasVolunteerWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TranslationRequestWhereInput) AddPredicates(predicates ...predicate.TranslationRequest) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TranslationRequestWhereInput filter on the TranslationRequestQuery builder.
+func (i *TranslationRequestWhereInput) Filter(q *TranslationRequestQuery) (*TranslationRequestQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTranslationRequestWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTranslationRequestWhereInput is returned in case the TranslationRequestWhereInput is empty.
+var ErrEmptyTranslationRequestWhereInput = errors.New("ent: empty predicate TranslationRequestWhereInput")
+
+// P returns a predicate for filtering translationrequests.
+// An error is returned if the input is empty or invalid.
+func (i *TranslationRequestWhereInput) P() (predicate.TranslationRequest, error) {
+	var predicates []predicate.TranslationRequest
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, translationrequest.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.TranslationRequest, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, translationrequest.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.TranslationRequest, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, translationrequest.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, translationrequest.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, translationrequest.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, translationrequest.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, translationrequest.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, translationrequest.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, translationrequest.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, translationrequest.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, translationrequest.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, translationrequest.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, translationrequest.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, translationrequest.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, translationrequest.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, translationrequest.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, translationrequest.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, translationrequest.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, translationrequest.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, translationrequest.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, translationrequest.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, translationrequest.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, translationrequest.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, translationrequest.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, translationrequest.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, translationrequest.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, translationrequest.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CommunityID != nil {
+		predicates = append(predicates, translationrequest.CommunityIDEQ(*i.CommunityID))
+	}
+	if i.CommunityIDNEQ != nil {
+		predicates = append(predicates, translationrequest.CommunityIDNEQ(*i.CommunityIDNEQ))
+	}
+	if len(i.CommunityIDIn) > 0 {
+		predicates = append(predicates, translationrequest.CommunityIDIn(i.CommunityIDIn...))
+	}
+	if len(i.CommunityIDNotIn) > 0 {
+		predicates = append(predicates, translationrequest.CommunityIDNotIn(i.CommunityIDNotIn...))
+	}
+	if i.CommunityIDGT != nil {
+		predicates = append(predicates, translationrequest.CommunityIDGT(*i.CommunityIDGT))
+	}
+	if i.CommunityIDGTE != nil {
+		predicates = append(predicates, translationrequest.CommunityIDGTE(*i.CommunityIDGTE))
+	}
+	if i.CommunityIDLT != nil {
+		predicates = append(predicates, translationrequest.CommunityIDLT(*i.CommunityIDLT))
+	}
+	if i.CommunityIDLTE != nil {
+		predicates = append(predicates, translationrequest.CommunityIDLTE(*i.CommunityIDLTE))
+	}
+	if i.CommunityIDContains != nil {
+		predicates = append(predicates, translationrequest.CommunityIDContains(*i.CommunityIDContains))
+	}
+	if i.CommunityIDHasPrefix != nil {
+		predicates = append(predicates, translationrequest.CommunityIDHasPrefix(*i.CommunityIDHasPrefix))
+	}
+	if i.CommunityIDHasSuffix != nil {
+		predicates = append(predicates, translationrequest.CommunityIDHasSuffix(*i.CommunityIDHasSuffix))
+	}
+	if i.CommunityIDEqualFold != nil {
+		predicates = append(predicates, translationrequest.CommunityIDEqualFold(*i.CommunityIDEqualFold))
+	}
+	if i.CommunityIDContainsFold != nil {
+		predicates = append(predicates, translationrequest.CommunityIDContainsFold(*i.CommunityIDContainsFold))
+	}
+	if i.GroupID != nil {
+		predicates = append(predicates, translationrequest.GroupIDEQ(*i.GroupID))
+	}
+	if i.GroupIDNEQ != nil {
+		predicates = append(predicates, translationrequest.GroupIDNEQ(*i.GroupIDNEQ))
+	}
+	if len(i.GroupIDIn) > 0 {
+		predicates = append(predicates, translationrequest.GroupIDIn(i.GroupIDIn...))
+	}
+	if len(i.GroupIDNotIn) > 0 {
+		predicates = append(predicates, translationrequest.GroupIDNotIn(i.GroupIDNotIn...))
+	}
+	if i.GroupIDGT != nil {
+		predicates = append(predicates, translationrequest.GroupIDGT(*i.GroupIDGT))
+	}
+	if i.GroupIDGTE != nil {
+		predicates = append(predicates, translationrequest.GroupIDGTE(*i.GroupIDGTE))
+	}
+	if i.GroupIDLT != nil {
+		predicates = append(predicates, translationrequest.GroupIDLT(*i.GroupIDLT))
+	}
+	if i.GroupIDLTE != nil {
+		predicates = append(predicates, translationrequest.GroupIDLTE(*i.GroupIDLTE))
+	}
+	if i.GroupIDContains != nil {
+		predicates = append(predicates, translationrequest.GroupIDContains(*i.GroupIDContains))
+	}
+	if i.GroupIDHasPrefix != nil {
+		predicates = append(predicates, translationrequest.GroupIDHasPrefix(*i.GroupIDHasPrefix))
+	}
+	if i.GroupIDHasSuffix != nil {
+		predicates = append(predicates, translationrequest.GroupIDHasSuffix(*i.GroupIDHasSuffix))
+	}
+	if i.GroupIDIsNil {
+		predicates = append(predicates, translationrequest.GroupIDIsNil())
+	}
+	if i.GroupIDNotNil {
+		predicates = append(predicates, translationrequest.GroupIDNotNil())
+	}
+	if i.GroupIDEqualFold != nil {
+		predicates = append(predicates, translationrequest.GroupIDEqualFold(*i.GroupIDEqualFold))
+	}
+	if i.GroupIDContainsFold != nil {
+		predicates = append(predicates, translationrequest.GroupIDContainsFold(*i.GroupIDContainsFold))
+	}
+	if i.RequestedByID != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDEQ(*i.RequestedByID))
+	}
+	if i.RequestedByIDNEQ != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDNEQ(*i.RequestedByIDNEQ))
+	}
+	if len(i.RequestedByIDIn) > 0 {
+		predicates = append(predicates, translationrequest.RequestedByIDIn(i.RequestedByIDIn...))
+	}
+	if len(i.RequestedByIDNotIn) > 0 {
+		predicates = append(predicates, translationrequest.RequestedByIDNotIn(i.RequestedByIDNotIn...))
+	}
+	if i.RequestedByIDGT != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDGT(*i.RequestedByIDGT))
+	}
+	if i.RequestedByIDGTE != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDGTE(*i.RequestedByIDGTE))
+	}
+	if i.RequestedByIDLT != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDLT(*i.RequestedByIDLT))
+	}
+	if i.RequestedByIDLTE != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDLTE(*i.RequestedByIDLTE))
+	}
+	if i.RequestedByIDContains != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDContains(*i.RequestedByIDContains))
+	}
+	if i.RequestedByIDHasPrefix != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDHasPrefix(*i.RequestedByIDHasPrefix))
+	}
+	if i.RequestedByIDHasSuffix != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDHasSuffix(*i.RequestedByIDHasSuffix))
+	}
+	if i.RequestedByIDEqualFold != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDEqualFold(*i.RequestedByIDEqualFold))
+	}
+	if i.RequestedByIDContainsFold != nil {
+		predicates = append(predicates, translationrequest.RequestedByIDContainsFold(*i.RequestedByIDContainsFold))
+	}
+	if i.VolunteerID != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDEQ(*i.VolunteerID))
+	}
+	if i.VolunteerIDNEQ != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDNEQ(*i.VolunteerIDNEQ))
+	}
+	if len(i.VolunteerIDIn) > 0 {
+		predicates = append(predicates, translationrequest.VolunteerIDIn(i.VolunteerIDIn...))
+	}
+	if len(i.VolunteerIDNotIn) > 0 {
+		predicates = append(predicates, translationrequest.VolunteerIDNotIn(i.VolunteerIDNotIn...))
+	}
+	if i.VolunteerIDGT != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDGT(*i.VolunteerIDGT))
+	}
+	if i.VolunteerIDGTE != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDGTE(*i.VolunteerIDGTE))
+	}
+	if i.VolunteerIDLT != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDLT(*i.VolunteerIDLT))
+	}
+	if i.VolunteerIDLTE != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDLTE(*i.VolunteerIDLTE))
+	}
+	if i.VolunteerIDContains != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDContains(*i.VolunteerIDContains))
+	}
+	if i.VolunteerIDHasPrefix != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDHasPrefix(*i.VolunteerIDHasPrefix))
+	}
+	if i.VolunteerIDHasSuffix != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDHasSuffix(*i.VolunteerIDHasSuffix))
+	}
+	if i.VolunteerIDIsNil {
+		predicates = append(predicates, translationrequest.VolunteerIDIsNil())
+	}
+	if i.VolunteerIDNotNil {
+		predicates = append(predicates, translationrequest.VolunteerIDNotNil())
+	}
+	if i.VolunteerIDEqualFold != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDEqualFold(*i.VolunteerIDEqualFold))
+	}
+	if i.VolunteerIDContainsFold != nil {
+		predicates = append(predicates, translationrequest.VolunteerIDContainsFold(*i.VolunteerIDContainsFold))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, translationrequest.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, translationrequest.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, translationrequest.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, translationrequest.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, translationrequest.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, translationrequest.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, translationrequest.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, translationrequest.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, translationrequest.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, translationrequest.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, translationrequest.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, translationrequest.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, translationrequest.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.SourceURL != nil {
+		predicates = append(predicates, translationrequest.SourceURLEQ(*i.SourceURL))
+	}
+	if i.SourceURLNEQ != nil {
+		predicates = append(predicates, translationrequest.SourceURLNEQ(*i.SourceURLNEQ))
+	}
+	if len(i.SourceURLIn) > 0 {
+		predicates = append(predicates, translationrequest.SourceURLIn(i.SourceURLIn...))
+	}
+	if len(i.SourceURLNotIn) > 0 {
+		predicates = append(predicates, translationrequest.SourceURLNotIn(i.SourceURLNotIn...))
+	}
+	if i.SourceURLGT != nil {
+		predicates = append(predicates, translationrequest.SourceURLGT(*i.SourceURLGT))
+	}
+	if i.SourceURLGTE != nil {
+		predicates = append(predicates, translationrequest.SourceURLGTE(*i.SourceURLGTE))
+	}
+	if i.SourceURLLT != nil {
+		predicates = append(predicates, translationrequest.SourceURLLT(*i.SourceURLLT))
+	}
+	if i.SourceURLLTE != nil {
+		predicates = append(predicates, translationrequest.SourceURLLTE(*i.SourceURLLTE))
+	}
+	if i.SourceURLContains != nil {
+		predicates = append(predicates, translationrequest.SourceURLContains(*i.SourceURLContains))
+	}
+	if i.SourceURLHasPrefix != nil {
+		predicates = append(predicates, translationrequest.SourceURLHasPrefix(*i.SourceURLHasPrefix))
+	}
+	if i.SourceURLHasSuffix != nil {
+		predicates = append(predicates, translationrequest.SourceURLHasSuffix(*i.SourceURLHasSuffix))
+	}
+	if i.SourceURLEqualFold != nil {
+		predicates = append(predicates, translationrequest.SourceURLEqualFold(*i.SourceURLEqualFold))
+	}
+	if i.SourceURLContainsFold != nil {
+		predicates = append(predicates, translationrequest.SourceURLContainsFold(*i.SourceURLContainsFold))
+	}
+	if i.SourceLanguage != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageEQ(*i.SourceLanguage))
+	}
+	if i.SourceLanguageNEQ != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageNEQ(*i.SourceLanguageNEQ))
+	}
+	if len(i.SourceLanguageIn) > 0 {
+		predicates = append(predicates, translationrequest.SourceLanguageIn(i.SourceLanguageIn...))
+	}
+	if len(i.SourceLanguageNotIn) > 0 {
+		predicates = append(predicates, translationrequest.SourceLanguageNotIn(i.SourceLanguageNotIn...))
+	}
+	if i.SourceLanguageGT != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageGT(*i.SourceLanguageGT))
+	}
+	if i.SourceLanguageGTE != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageGTE(*i.SourceLanguageGTE))
+	}
+	if i.SourceLanguageLT != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageLT(*i.SourceLanguageLT))
+	}
+	if i.SourceLanguageLTE != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageLTE(*i.SourceLanguageLTE))
+	}
+	if i.SourceLanguageContains != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageContains(*i.SourceLanguageContains))
+	}
+	if i.SourceLanguageHasPrefix != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageHasPrefix(*i.SourceLanguageHasPrefix))
+	}
+	if i.SourceLanguageHasSuffix != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageHasSuffix(*i.SourceLanguageHasSuffix))
+	}
+	if i.SourceLanguageEqualFold != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageEqualFold(*i.SourceLanguageEqualFold))
+	}
+	if i.SourceLanguageContainsFold != nil {
+		predicates = append(predicates, translationrequest.SourceLanguageContainsFold(*i.SourceLanguageContainsFold))
+	}
+	if i.DueAt != nil {
+		predicates = append(predicates, translationrequest.DueAtEQ(*i.DueAt))
+	}
+	if i.DueAtNEQ != nil {
+		predicates = append(predicates, translationrequest.DueAtNEQ(*i.DueAtNEQ))
+	}
+	if len(i.DueAtIn) > 0 {
+		predicates = append(predicates, translationrequest.DueAtIn(i.DueAtIn...))
+	}
+	if len(i.DueAtNotIn) > 0 {
+		predicates = append(predicates, translationrequest.DueAtNotIn(i.DueAtNotIn...))
+	}
+	if i.DueAtGT != nil {
+		predicates = append(predicates, translationrequest.DueAtGT(*i.DueAtGT))
+	}
+	if i.DueAtGTE != nil {
+		predicates = append(predicates, translationrequest.DueAtGTE(*i.DueAtGTE))
+	}
+	if i.DueAtLT != nil {
+		predicates = append(predicates, translationrequest.DueAtLT(*i.DueAtLT))
+	}
+	if i.DueAtLTE != nil {
+		predicates = append(predicates, translationrequest.DueAtLTE(*i.DueAtLTE))
+	}
+	if i.DueAtIsNil {
+		predicates = append(predicates, translationrequest.DueAtIsNil())
+	}
+	if i.DueAtNotNil {
+		predicates = append(predicates, translationrequest.DueAtNotNil())
+	}
+	if i.Status != nil {
+		predicates = append(predicates, translationrequest.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, translationrequest.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, translationrequest.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, translationrequest.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.DeliveredURL != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLEQ(*i.DeliveredURL))
+	}
+	if i.DeliveredURLNEQ != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLNEQ(*i.DeliveredURLNEQ))
+	}
+	if len(i.DeliveredURLIn) > 0 {
+		predicates = append(predicates, translationrequest.DeliveredURLIn(i.DeliveredURLIn...))
+	}
+	if len(i.DeliveredURLNotIn) > 0 {
+		predicates = append(predicates, translationrequest.DeliveredURLNotIn(i.DeliveredURLNotIn...))
+	}
+	if i.DeliveredURLGT != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLGT(*i.DeliveredURLGT))
+	}
+	if i.DeliveredURLGTE != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLGTE(*i.DeliveredURLGTE))
+	}
+	if i.DeliveredURLLT != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLLT(*i.DeliveredURLLT))
+	}
+	if i.DeliveredURLLTE != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLLTE(*i.DeliveredURLLTE))
+	}
+	if i.DeliveredURLContains != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLContains(*i.DeliveredURLContains))
+	}
+	if i.DeliveredURLHasPrefix != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLHasPrefix(*i.DeliveredURLHasPrefix))
+	}
+	if i.DeliveredURLHasSuffix != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLHasSuffix(*i.DeliveredURLHasSuffix))
+	}
+	if i.DeliveredURLIsNil {
+		predicates = append(predicates, translationrequest.DeliveredURLIsNil())
+	}
+	if i.DeliveredURLNotNil {
+		predicates = append(predicates, translationrequest.DeliveredURLNotNil())
+	}
+	if i.DeliveredURLEqualFold != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLEqualFold(*i.DeliveredURLEqualFold))
+	}
+	if i.DeliveredURLContainsFold != nil {
+		predicates = append(predicates, translationrequest.DeliveredURLContainsFold(*i.DeliveredURLContainsFold))
+	}
+	if i.TakenAt != nil {
+		predicates = append(predicates, translationrequest.TakenAtEQ(*i.TakenAt))
+	}
+	if i.TakenAtNEQ != nil {
+		predicates = append(predicates, translationrequest.TakenAtNEQ(*i.TakenAtNEQ))
+	}
+	if len(i.TakenAtIn) > 0 {
+		predicates = append(predicates, translationrequest.TakenAtIn(i.TakenAtIn...))
+	}
+	if len(i.TakenAtNotIn) > 0 {
+		predicates = append(predicates, translationrequest.TakenAtNotIn(i.TakenAtNotIn...))
+	}
+	if i.TakenAtGT != nil {
+		predicates = append(predicates, translationrequest.TakenAtGT(*i.TakenAtGT))
+	}
+	if i.TakenAtGTE != nil {
+		predicates = append(predicates, translationrequest.TakenAtGTE(*i.TakenAtGTE))
+	}
+	if i.TakenAtLT != nil {
+		predicates = append(predicates, translationrequest.TakenAtLT(*i.TakenAtLT))
+	}
+	if i.TakenAtLTE != nil {
+		predicates = append(predicates, translationrequest.TakenAtLTE(*i.TakenAtLTE))
+	}
+	if i.TakenAtIsNil {
+		predicates = append(predicates, translationrequest.TakenAtIsNil())
+	}
+	if i.TakenAtNotNil {
+		predicates = append(predicates, translationrequest.TakenAtNotNil())
+	}
+	if i.DeliveredAt != nil {
+		predicates = append(predicates, translationrequest.DeliveredAtEQ(*i.DeliveredAt))
+	}
+	if i.DeliveredAtNEQ != nil {
+		predicates = append(predicates, translationrequest.DeliveredAtNEQ(*i.DeliveredAtNEQ))
+	}
+	if len(i.DeliveredAtIn) > 0 {
+		predicates = append(predicates, translationrequest.DeliveredAtIn(i.DeliveredAtIn...))
+	}
+	if len(i.DeliveredAtNotIn) > 0 {
+		predicates = append(predicates, translationrequest.DeliveredAtNotIn(i.DeliveredAtNotIn...))
+	}
+	if i.DeliveredAtGT != nil {
+		predicates = append(predicates, translationrequest.DeliveredAtGT(*i.DeliveredAtGT))
+	}
+	if i.DeliveredAtGTE != nil {
+		predicates = append(predicates, translationrequest.DeliveredAtGTE(*i.DeliveredAtGTE))
+	}
+	if i.DeliveredAtLT != nil {
+		predicates = append(predicates, translationrequest.DeliveredAtLT(*i.DeliveredAtLT))
+	}
+	if i.DeliveredAtLTE != nil {
+		predicates = append(predicates, translationrequest.DeliveredAtLTE(*i.DeliveredAtLTE))
+	}
+	if i.DeliveredAtIsNil {
+		predicates = append(predicates, translationrequest.DeliveredAtIsNil())
+	}
+	if i.DeliveredAtNotNil {
+		predicates = append(predicates, translationrequest.DeliveredAtNotNil())
+	}
+	if i.DoneAt != nil {
+		predicates = append(predicates, translationrequest.DoneAtEQ(*i.DoneAt))
+	}
+	if i.DoneAtNEQ != nil {
+		predicates = append(predicates, translationrequest.DoneAtNEQ(*i.DoneAtNEQ))
+	}
+	if len(i.DoneAtIn) > 0 {
+		predicates = append(predicates, translationrequest.DoneAtIn(i.DoneAtIn...))
+	}
+	if len(i.DoneAtNotIn) > 0 {
+		predicates = append(predicates, translationrequest.DoneAtNotIn(i.DoneAtNotIn...))
+	}
+	if i.DoneAtGT != nil {
+		predicates = append(predicates, translationrequest.DoneAtGT(*i.DoneAtGT))
+	}
+	if i.DoneAtGTE != nil {
+		predicates = append(predicates, translationrequest.DoneAtGTE(*i.DoneAtGTE))
+	}
+	if i.DoneAtLT != nil {
+		predicates = append(predicates, translationrequest.DoneAtLT(*i.DoneAtLT))
+	}
+	if i.DoneAtLTE != nil {
+		predicates = append(predicates, translationrequest.DoneAtLTE(*i.DoneAtLTE))
+	}
+	if i.DoneAtIsNil {
+		predicates = append(predicates, translationrequest.DoneAtIsNil())
+	}
+	if i.DoneAtNotNil {
+		predicates = append(predicates, translationrequest.DoneAtNotNil())
+	}
+
+	if i.HasCommunity != nil {
+		p := translationrequest.HasCommunity()
+		if !*i.HasCommunity {
+			p = translationrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, translationrequest.HasCommunityWith(with...))
+	}
+	if i.HasGroup != nil {
+		p := translationrequest.HasGroup()
+		if !*i.HasGroup {
+			p = translationrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasGroupWith) > 0 {
+		with := make([]predicate.Group, 0, len(i.HasGroupWith))
+		for _, w := range i.HasGroupWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasGroupWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, translationrequest.HasGroupWith(with...))
+	}
+	if i.HasRequestedBy != nil {
+		p := translationrequest.HasRequestedBy()
+		if !*i.HasRequestedBy {
+			p = translationrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRequestedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasRequestedByWith))
+		for _, w := range i.HasRequestedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRequestedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, translationrequest.HasRequestedByWith(with...))
+	}
+	if i.HasVolunteer != nil {
+		p := translationrequest.HasVolunteer()
+		if !*i.HasVolunteer {
+			p = translationrequest.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasVolunteerWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasVolunteerWith))
+		for _, w := range i.HasVolunteerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasVolunteerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, translationrequest.HasVolunteerWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTranslationRequestWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return translationrequest.And(predicates...), nil
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -22,9 +23,13 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
@@ -33,6 +38,7 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -41,6 +47,7 @@ import (
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -55,35 +62,42 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAPIToken        = "APIToken"
-	TypeAgendaItem      = "AgendaItem"
-	TypeApplication     = "Application"
-	TypeAward           = "Award"
-	TypeAwardNomination = "AwardNomination"
-	TypeAwardSelection  = "AwardSelection"
-	TypeCandidate       = "Candidate"
-	TypeCertificate     = "Certificate"
-	TypeChange          = "Change"
-	TypeCommunity       = "Community"
-	TypeContact         = "Contact"
-	TypeContribution    = "Contribution"
-	TypeElection        = "Election"
-	TypeEvent           = "Event"
-	TypeGroup           = "Group"
-	TypeInvite          = "Invite"
-	TypeMessage         = "Message"
-	TypeOrganization    = "Organization"
-	TypeRegion          = "Region"
-	TypeRegistration    = "Registration"
-	TypeReport          = "Report"
-	TypeReview          = "Review"
-	TypeRole            = "Role"
-	TypeShipment        = "Shipment"
-	TypeShippingAddress = "ShippingAddress"
-	TypeSponsor         = "Sponsor"
-	TypeSubmission      = "Submission"
-	TypeUser            = "User"
-	TypeVoter           = "Voter"
+	TypeAPIToken                  = "APIToken"
+	TypeActivityRequest           = "ActivityRequest"
+	TypeAgendaItem                = "AgendaItem"
+	TypeApplication               = "Application"
+	TypeAward                     = "Award"
+	TypeAwardNomination           = "AwardNomination"
+	TypeAwardSelection            = "AwardSelection"
+	TypeCandidate                 = "Candidate"
+	TypeCertificate               = "Certificate"
+	TypeChange                    = "Change"
+	TypeCommunity                 = "Community"
+	TypeContact                   = "Contact"
+	TypeContactMessage            = "ContactMessage"
+	TypeContactThread             = "ContactThread"
+	TypeContribution              = "Contribution"
+	TypeElection                  = "Election"
+	TypeEvent                     = "Event"
+	TypeGlobalEffort              = "GlobalEffort"
+	TypeGlobalEffortParticipation = "GlobalEffortParticipation"
+	TypeGroup                     = "Group"
+	TypeInvite                    = "Invite"
+	TypeMessage                   = "Message"
+	TypeOrganization              = "Organization"
+	TypeRegion                    = "Region"
+	TypeRegistration              = "Registration"
+	TypeReport                    = "Report"
+	TypeReportReply               = "ReportReply"
+	TypeReview                    = "Review"
+	TypeRole                      = "Role"
+	TypeShipment                  = "Shipment"
+	TypeShippingAddress           = "ShippingAddress"
+	TypeSponsor                   = "Sponsor"
+	TypeSubmission                = "Submission"
+	TypeTranslationRequest        = "TranslationRequest"
+	TypeUser                      = "User"
+	TypeVoter                     = "Voter"
 )
 
 // APITokenMutation represents an operation that mutates the APIToken nodes in the graph.
@@ -1032,6 +1046,1077 @@ func (m *APITokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown APIToken edge %s", name)
+}
+
+// ActivityRequestMutation represents an operation that mutates the ActivityRequest nodes in the graph.
+type ActivityRequestMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	title               *string
+	message             *string
+	period_start        *time.Time
+	period_end          *time.Time
+	due_at              *time.Time
+	clearedFields       map[string]struct{}
+	community           *pulid.ID
+	clearedcommunity    bool
+	region              *pulid.ID
+	clearedregion       bool
+	requested_by        *pulid.ID
+	clearedrequested_by bool
+	answers             map[pulid.ID]struct{}
+	removedanswers      map[pulid.ID]struct{}
+	clearedanswers      bool
+	done                bool
+	oldValue            func(context.Context) (*ActivityRequest, error)
+	predicates          []predicate.ActivityRequest
+}
+
+var _ ent.Mutation = (*ActivityRequestMutation)(nil)
+
+// activityrequestOption allows management of the mutation configuration using functional options.
+type activityrequestOption func(*ActivityRequestMutation)
+
+// newActivityRequestMutation creates new mutation for the ActivityRequest entity.
+func newActivityRequestMutation(c config, op Op, opts ...activityrequestOption) *ActivityRequestMutation {
+	m := &ActivityRequestMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeActivityRequest,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withActivityRequestID sets the ID field of the mutation.
+func withActivityRequestID(id pulid.ID) activityrequestOption {
+	return func(m *ActivityRequestMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ActivityRequest
+		)
+		m.oldValue = func(ctx context.Context) (*ActivityRequest, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ActivityRequest.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withActivityRequest sets the old ActivityRequest of the mutation.
+func withActivityRequest(node *ActivityRequest) activityrequestOption {
+	return func(m *ActivityRequestMutation) {
+		m.oldValue = func(context.Context) (*ActivityRequest, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ActivityRequestMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ActivityRequestMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ActivityRequest entities.
+func (m *ActivityRequestMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ActivityRequestMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ActivityRequestMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ActivityRequest.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ActivityRequestMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ActivityRequestMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ActivityRequestMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ActivityRequestMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ActivityRequestMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ActivityRequestMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *ActivityRequestMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *ActivityRequestMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *ActivityRequestMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetRegionID sets the "region_id" field.
+func (m *ActivityRequestMutation) SetRegionID(pu pulid.ID) {
+	m.region = &pu
+}
+
+// RegionID returns the value of the "region_id" field in the mutation.
+func (m *ActivityRequestMutation) RegionID() (r pulid.ID, exists bool) {
+	v := m.region
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegionID returns the old "region_id" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldRegionID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegionID: %w", err)
+	}
+	return oldValue.RegionID, nil
+}
+
+// ResetRegionID resets all changes to the "region_id" field.
+func (m *ActivityRequestMutation) ResetRegionID() {
+	m.region = nil
+}
+
+// SetRequestedByID sets the "requested_by_id" field.
+func (m *ActivityRequestMutation) SetRequestedByID(pu pulid.ID) {
+	m.requested_by = &pu
+}
+
+// RequestedByID returns the value of the "requested_by_id" field in the mutation.
+func (m *ActivityRequestMutation) RequestedByID() (r pulid.ID, exists bool) {
+	v := m.requested_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestedByID returns the old "requested_by_id" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldRequestedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestedByID: %w", err)
+	}
+	return oldValue.RequestedByID, nil
+}
+
+// ResetRequestedByID resets all changes to the "requested_by_id" field.
+func (m *ActivityRequestMutation) ResetRequestedByID() {
+	m.requested_by = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *ActivityRequestMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *ActivityRequestMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *ActivityRequestMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetMessage sets the "message" field.
+func (m *ActivityRequestMutation) SetMessage(s string) {
+	m.message = &s
+}
+
+// Message returns the value of the "message" field in the mutation.
+func (m *ActivityRequestMutation) Message() (r string, exists bool) {
+	v := m.message
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessage returns the old "message" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldMessage(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessage: %w", err)
+	}
+	return oldValue.Message, nil
+}
+
+// ClearMessage clears the value of the "message" field.
+func (m *ActivityRequestMutation) ClearMessage() {
+	m.message = nil
+	m.clearedFields[activityrequest.FieldMessage] = struct{}{}
+}
+
+// MessageCleared returns if the "message" field was cleared in this mutation.
+func (m *ActivityRequestMutation) MessageCleared() bool {
+	_, ok := m.clearedFields[activityrequest.FieldMessage]
+	return ok
+}
+
+// ResetMessage resets all changes to the "message" field.
+func (m *ActivityRequestMutation) ResetMessage() {
+	m.message = nil
+	delete(m.clearedFields, activityrequest.FieldMessage)
+}
+
+// SetPeriodStart sets the "period_start" field.
+func (m *ActivityRequestMutation) SetPeriodStart(t time.Time) {
+	m.period_start = &t
+}
+
+// PeriodStart returns the value of the "period_start" field in the mutation.
+func (m *ActivityRequestMutation) PeriodStart() (r time.Time, exists bool) {
+	v := m.period_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodStart returns the old "period_start" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldPeriodStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodStart: %w", err)
+	}
+	return oldValue.PeriodStart, nil
+}
+
+// ResetPeriodStart resets all changes to the "period_start" field.
+func (m *ActivityRequestMutation) ResetPeriodStart() {
+	m.period_start = nil
+}
+
+// SetPeriodEnd sets the "period_end" field.
+func (m *ActivityRequestMutation) SetPeriodEnd(t time.Time) {
+	m.period_end = &t
+}
+
+// PeriodEnd returns the value of the "period_end" field in the mutation.
+func (m *ActivityRequestMutation) PeriodEnd() (r time.Time, exists bool) {
+	v := m.period_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodEnd returns the old "period_end" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldPeriodEnd(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodEnd: %w", err)
+	}
+	return oldValue.PeriodEnd, nil
+}
+
+// ResetPeriodEnd resets all changes to the "period_end" field.
+func (m *ActivityRequestMutation) ResetPeriodEnd() {
+	m.period_end = nil
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *ActivityRequestMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *ActivityRequestMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the ActivityRequest entity.
+// If the ActivityRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityRequestMutation) OldDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *ActivityRequestMutation) ResetDueAt() {
+	m.due_at = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *ActivityRequestMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[activityrequest.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *ActivityRequestMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *ActivityRequestMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *ActivityRequestMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearRegion clears the "region" edge to the Region entity.
+func (m *ActivityRequestMutation) ClearRegion() {
+	m.clearedregion = true
+	m.clearedFields[activityrequest.FieldRegionID] = struct{}{}
+}
+
+// RegionCleared reports if the "region" edge to the Region entity was cleared.
+func (m *ActivityRequestMutation) RegionCleared() bool {
+	return m.clearedregion
+}
+
+// RegionIDs returns the "region" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RegionID instead. It exists only for internal usage by the builders.
+func (m *ActivityRequestMutation) RegionIDs() (ids []pulid.ID) {
+	if id := m.region; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRegion resets all changes to the "region" edge.
+func (m *ActivityRequestMutation) ResetRegion() {
+	m.region = nil
+	m.clearedregion = false
+}
+
+// ClearRequestedBy clears the "requested_by" edge to the User entity.
+func (m *ActivityRequestMutation) ClearRequestedBy() {
+	m.clearedrequested_by = true
+	m.clearedFields[activityrequest.FieldRequestedByID] = struct{}{}
+}
+
+// RequestedByCleared reports if the "requested_by" edge to the User entity was cleared.
+func (m *ActivityRequestMutation) RequestedByCleared() bool {
+	return m.clearedrequested_by
+}
+
+// RequestedByIDs returns the "requested_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RequestedByID instead. It exists only for internal usage by the builders.
+func (m *ActivityRequestMutation) RequestedByIDs() (ids []pulid.ID) {
+	if id := m.requested_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRequestedBy resets all changes to the "requested_by" edge.
+func (m *ActivityRequestMutation) ResetRequestedBy() {
+	m.requested_by = nil
+	m.clearedrequested_by = false
+}
+
+// AddAnswerIDs adds the "answers" edge to the Submission entity by ids.
+func (m *ActivityRequestMutation) AddAnswerIDs(ids ...pulid.ID) {
+	if m.answers == nil {
+		m.answers = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.answers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAnswers clears the "answers" edge to the Submission entity.
+func (m *ActivityRequestMutation) ClearAnswers() {
+	m.clearedanswers = true
+}
+
+// AnswersCleared reports if the "answers" edge to the Submission entity was cleared.
+func (m *ActivityRequestMutation) AnswersCleared() bool {
+	return m.clearedanswers
+}
+
+// RemoveAnswerIDs removes the "answers" edge to the Submission entity by IDs.
+func (m *ActivityRequestMutation) RemoveAnswerIDs(ids ...pulid.ID) {
+	if m.removedanswers == nil {
+		m.removedanswers = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.answers, ids[i])
+		m.removedanswers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAnswers returns the removed IDs of the "answers" edge to the Submission entity.
+func (m *ActivityRequestMutation) RemovedAnswersIDs() (ids []pulid.ID) {
+	for id := range m.removedanswers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AnswersIDs returns the "answers" edge IDs in the mutation.
+func (m *ActivityRequestMutation) AnswersIDs() (ids []pulid.ID) {
+	for id := range m.answers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAnswers resets all changes to the "answers" edge.
+func (m *ActivityRequestMutation) ResetAnswers() {
+	m.answers = nil
+	m.clearedanswers = false
+	m.removedanswers = nil
+}
+
+// Where appends a list predicates to the ActivityRequestMutation builder.
+func (m *ActivityRequestMutation) Where(ps ...predicate.ActivityRequest) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ActivityRequestMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ActivityRequestMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ActivityRequest, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ActivityRequestMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ActivityRequestMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ActivityRequest).
+func (m *ActivityRequestMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ActivityRequestMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, activityrequest.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, activityrequest.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, activityrequest.FieldCommunityID)
+	}
+	if m.region != nil {
+		fields = append(fields, activityrequest.FieldRegionID)
+	}
+	if m.requested_by != nil {
+		fields = append(fields, activityrequest.FieldRequestedByID)
+	}
+	if m.title != nil {
+		fields = append(fields, activityrequest.FieldTitle)
+	}
+	if m.message != nil {
+		fields = append(fields, activityrequest.FieldMessage)
+	}
+	if m.period_start != nil {
+		fields = append(fields, activityrequest.FieldPeriodStart)
+	}
+	if m.period_end != nil {
+		fields = append(fields, activityrequest.FieldPeriodEnd)
+	}
+	if m.due_at != nil {
+		fields = append(fields, activityrequest.FieldDueAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ActivityRequestMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case activityrequest.FieldCreatedAt:
+		return m.CreatedAt()
+	case activityrequest.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case activityrequest.FieldCommunityID:
+		return m.CommunityID()
+	case activityrequest.FieldRegionID:
+		return m.RegionID()
+	case activityrequest.FieldRequestedByID:
+		return m.RequestedByID()
+	case activityrequest.FieldTitle:
+		return m.Title()
+	case activityrequest.FieldMessage:
+		return m.Message()
+	case activityrequest.FieldPeriodStart:
+		return m.PeriodStart()
+	case activityrequest.FieldPeriodEnd:
+		return m.PeriodEnd()
+	case activityrequest.FieldDueAt:
+		return m.DueAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ActivityRequestMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case activityrequest.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case activityrequest.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case activityrequest.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case activityrequest.FieldRegionID:
+		return m.OldRegionID(ctx)
+	case activityrequest.FieldRequestedByID:
+		return m.OldRequestedByID(ctx)
+	case activityrequest.FieldTitle:
+		return m.OldTitle(ctx)
+	case activityrequest.FieldMessage:
+		return m.OldMessage(ctx)
+	case activityrequest.FieldPeriodStart:
+		return m.OldPeriodStart(ctx)
+	case activityrequest.FieldPeriodEnd:
+		return m.OldPeriodEnd(ctx)
+	case activityrequest.FieldDueAt:
+		return m.OldDueAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ActivityRequest field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ActivityRequestMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case activityrequest.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case activityrequest.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case activityrequest.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case activityrequest.FieldRegionID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegionID(v)
+		return nil
+	case activityrequest.FieldRequestedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestedByID(v)
+		return nil
+	case activityrequest.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case activityrequest.FieldMessage:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessage(v)
+		return nil
+	case activityrequest.FieldPeriodStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodStart(v)
+		return nil
+	case activityrequest.FieldPeriodEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodEnd(v)
+		return nil
+	case activityrequest.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRequest field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ActivityRequestMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ActivityRequestMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ActivityRequestMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ActivityRequest numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ActivityRequestMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(activityrequest.FieldMessage) {
+		fields = append(fields, activityrequest.FieldMessage)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ActivityRequestMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ActivityRequestMutation) ClearField(name string) error {
+	switch name {
+	case activityrequest.FieldMessage:
+		m.ClearMessage()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRequest nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ActivityRequestMutation) ResetField(name string) error {
+	switch name {
+	case activityrequest.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case activityrequest.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case activityrequest.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case activityrequest.FieldRegionID:
+		m.ResetRegionID()
+		return nil
+	case activityrequest.FieldRequestedByID:
+		m.ResetRequestedByID()
+		return nil
+	case activityrequest.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case activityrequest.FieldMessage:
+		m.ResetMessage()
+		return nil
+	case activityrequest.FieldPeriodStart:
+		m.ResetPeriodStart()
+		return nil
+	case activityrequest.FieldPeriodEnd:
+		m.ResetPeriodEnd()
+		return nil
+	case activityrequest.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRequest field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ActivityRequestMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.community != nil {
+		edges = append(edges, activityrequest.EdgeCommunity)
+	}
+	if m.region != nil {
+		edges = append(edges, activityrequest.EdgeRegion)
+	}
+	if m.requested_by != nil {
+		edges = append(edges, activityrequest.EdgeRequestedBy)
+	}
+	if m.answers != nil {
+		edges = append(edges, activityrequest.EdgeAnswers)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ActivityRequestMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case activityrequest.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case activityrequest.EdgeRegion:
+		if id := m.region; id != nil {
+			return []ent.Value{*id}
+		}
+	case activityrequest.EdgeRequestedBy:
+		if id := m.requested_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case activityrequest.EdgeAnswers:
+		ids := make([]ent.Value, 0, len(m.answers))
+		for id := range m.answers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ActivityRequestMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedanswers != nil {
+		edges = append(edges, activityrequest.EdgeAnswers)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ActivityRequestMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case activityrequest.EdgeAnswers:
+		ids := make([]ent.Value, 0, len(m.removedanswers))
+		for id := range m.removedanswers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ActivityRequestMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedcommunity {
+		edges = append(edges, activityrequest.EdgeCommunity)
+	}
+	if m.clearedregion {
+		edges = append(edges, activityrequest.EdgeRegion)
+	}
+	if m.clearedrequested_by {
+		edges = append(edges, activityrequest.EdgeRequestedBy)
+	}
+	if m.clearedanswers {
+		edges = append(edges, activityrequest.EdgeAnswers)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ActivityRequestMutation) EdgeCleared(name string) bool {
+	switch name {
+	case activityrequest.EdgeCommunity:
+		return m.clearedcommunity
+	case activityrequest.EdgeRegion:
+		return m.clearedregion
+	case activityrequest.EdgeRequestedBy:
+		return m.clearedrequested_by
+	case activityrequest.EdgeAnswers:
+		return m.clearedanswers
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ActivityRequestMutation) ClearEdge(name string) error {
+	switch name {
+	case activityrequest.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case activityrequest.EdgeRegion:
+		m.ClearRegion()
+		return nil
+	case activityrequest.EdgeRequestedBy:
+		m.ClearRequestedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRequest unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ActivityRequestMutation) ResetEdge(name string) error {
+	switch name {
+	case activityrequest.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case activityrequest.EdgeRegion:
+		m.ResetRegion()
+		return nil
+	case activityrequest.EdgeRequestedBy:
+		m.ResetRequestedBy()
+		return nil
+	case activityrequest.EdgeAnswers:
+		m.ResetAnswers()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivityRequest edge %s", name)
 }
 
 // AgendaItemMutation represents an operation that mutates the AgendaItem nodes in the graph.
@@ -2120,6 +3205,8 @@ type ApplicationMutation struct {
 	objection_deadline      *time.Time
 	decision_reason         *string
 	decided_at              *time.Time
+	funding_report          *schematype.FundingReport
+	closed_at               *time.Time
 	clearedFields           map[string]struct{}
 	community               *pulid.ID
 	clearedcommunity        bool
@@ -2135,6 +3222,8 @@ type ApplicationMutation struct {
 	clearedmentor           bool
 	decided_by              *pulid.ID
 	cleareddecided_by       bool
+	closed_by               *pulid.ID
+	clearedclosed_by        bool
 	supporters              map[pulid.ID]struct{}
 	removedsupporters       map[pulid.ID]struct{}
 	clearedsupporters       bool
@@ -2639,6 +3728,55 @@ func (m *ApplicationMutation) ResetDecidedByID() {
 	delete(m.clearedFields, application.FieldDecidedByID)
 }
 
+// SetClosedByID sets the "closed_by_id" field.
+func (m *ApplicationMutation) SetClosedByID(pu pulid.ID) {
+	m.closed_by = &pu
+}
+
+// ClosedByID returns the value of the "closed_by_id" field in the mutation.
+func (m *ApplicationMutation) ClosedByID() (r pulid.ID, exists bool) {
+	v := m.closed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosedByID returns the old "closed_by_id" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldClosedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosedByID: %w", err)
+	}
+	return oldValue.ClosedByID, nil
+}
+
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (m *ApplicationMutation) ClearClosedByID() {
+	m.closed_by = nil
+	m.clearedFields[application.FieldClosedByID] = struct{}{}
+}
+
+// ClosedByIDCleared returns if the "closed_by_id" field was cleared in this mutation.
+func (m *ApplicationMutation) ClosedByIDCleared() bool {
+	_, ok := m.clearedFields[application.FieldClosedByID]
+	return ok
+}
+
+// ResetClosedByID resets all changes to the "closed_by_id" field.
+func (m *ApplicationMutation) ResetClosedByID() {
+	m.closed_by = nil
+	delete(m.clearedFields, application.FieldClosedByID)
+}
+
 // SetKind sets the "kind" field.
 func (m *ApplicationMutation) SetKind(a application.Kind) {
 	m.kind = &a
@@ -3048,6 +4186,104 @@ func (m *ApplicationMutation) ResetDecidedAt() {
 	delete(m.clearedFields, application.FieldDecidedAt)
 }
 
+// SetFundingReport sets the "funding_report" field.
+func (m *ApplicationMutation) SetFundingReport(sr schematype.FundingReport) {
+	m.funding_report = &sr
+}
+
+// FundingReport returns the value of the "funding_report" field in the mutation.
+func (m *ApplicationMutation) FundingReport() (r schematype.FundingReport, exists bool) {
+	v := m.funding_report
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFundingReport returns the old "funding_report" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldFundingReport(ctx context.Context) (v schematype.FundingReport, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFundingReport is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFundingReport requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFundingReport: %w", err)
+	}
+	return oldValue.FundingReport, nil
+}
+
+// ClearFundingReport clears the value of the "funding_report" field.
+func (m *ApplicationMutation) ClearFundingReport() {
+	m.funding_report = nil
+	m.clearedFields[application.FieldFundingReport] = struct{}{}
+}
+
+// FundingReportCleared returns if the "funding_report" field was cleared in this mutation.
+func (m *ApplicationMutation) FundingReportCleared() bool {
+	_, ok := m.clearedFields[application.FieldFundingReport]
+	return ok
+}
+
+// ResetFundingReport resets all changes to the "funding_report" field.
+func (m *ApplicationMutation) ResetFundingReport() {
+	m.funding_report = nil
+	delete(m.clearedFields, application.FieldFundingReport)
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (m *ApplicationMutation) SetClosedAt(t time.Time) {
+	m.closed_at = &t
+}
+
+// ClosedAt returns the value of the "closed_at" field in the mutation.
+func (m *ApplicationMutation) ClosedAt() (r time.Time, exists bool) {
+	v := m.closed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosedAt returns the old "closed_at" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldClosedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosedAt: %w", err)
+	}
+	return oldValue.ClosedAt, nil
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (m *ApplicationMutation) ClearClosedAt() {
+	m.closed_at = nil
+	m.clearedFields[application.FieldClosedAt] = struct{}{}
+}
+
+// ClosedAtCleared returns if the "closed_at" field was cleared in this mutation.
+func (m *ApplicationMutation) ClosedAtCleared() bool {
+	_, ok := m.clearedFields[application.FieldClosedAt]
+	return ok
+}
+
+// ResetClosedAt resets all changes to the "closed_at" field.
+func (m *ApplicationMutation) ResetClosedAt() {
+	m.closed_at = nil
+	delete(m.clearedFields, application.FieldClosedAt)
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *ApplicationMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -3237,6 +4473,33 @@ func (m *ApplicationMutation) ResetDecidedBy() {
 	m.cleareddecided_by = false
 }
 
+// ClearClosedBy clears the "closed_by" edge to the User entity.
+func (m *ApplicationMutation) ClearClosedBy() {
+	m.clearedclosed_by = true
+	m.clearedFields[application.FieldClosedByID] = struct{}{}
+}
+
+// ClosedByCleared reports if the "closed_by" edge to the User entity was cleared.
+func (m *ApplicationMutation) ClosedByCleared() bool {
+	return m.ClosedByIDCleared() || m.clearedclosed_by
+}
+
+// ClosedByIDs returns the "closed_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ClosedByID instead. It exists only for internal usage by the builders.
+func (m *ApplicationMutation) ClosedByIDs() (ids []pulid.ID) {
+	if id := m.closed_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetClosedBy resets all changes to the "closed_by" edge.
+func (m *ApplicationMutation) ResetClosedBy() {
+	m.closed_by = nil
+	m.clearedclosed_by = false
+}
+
 // AddSupporterIDs adds the "supporters" edge to the User entity by ids.
 func (m *ApplicationMutation) AddSupporterIDs(ids ...pulid.ID) {
 	if m.supporters == nil {
@@ -3379,7 +4642,7 @@ func (m *ApplicationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ApplicationMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, application.FieldCreatedAt)
 	}
@@ -3406,6 +4669,9 @@ func (m *ApplicationMutation) Fields() []string {
 	}
 	if m.decided_by != nil {
 		fields = append(fields, application.FieldDecidedByID)
+	}
+	if m.closed_by != nil {
+		fields = append(fields, application.FieldClosedByID)
 	}
 	if m.kind != nil {
 		fields = append(fields, application.FieldKind)
@@ -3434,6 +4700,12 @@ func (m *ApplicationMutation) Fields() []string {
 	if m.decided_at != nil {
 		fields = append(fields, application.FieldDecidedAt)
 	}
+	if m.funding_report != nil {
+		fields = append(fields, application.FieldFundingReport)
+	}
+	if m.closed_at != nil {
+		fields = append(fields, application.FieldClosedAt)
+	}
 	return fields
 }
 
@@ -3460,6 +4732,8 @@ func (m *ApplicationMutation) Field(name string) (ent.Value, bool) {
 		return m.MentorID()
 	case application.FieldDecidedByID:
 		return m.DecidedByID()
+	case application.FieldClosedByID:
+		return m.ClosedByID()
 	case application.FieldKind:
 		return m.Kind()
 	case application.FieldStatus:
@@ -3478,6 +4752,10 @@ func (m *ApplicationMutation) Field(name string) (ent.Value, bool) {
 		return m.DecisionReason()
 	case application.FieldDecidedAt:
 		return m.DecidedAt()
+	case application.FieldFundingReport:
+		return m.FundingReport()
+	case application.FieldClosedAt:
+		return m.ClosedAt()
 	}
 	return nil, false
 }
@@ -3505,6 +4783,8 @@ func (m *ApplicationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldMentorID(ctx)
 	case application.FieldDecidedByID:
 		return m.OldDecidedByID(ctx)
+	case application.FieldClosedByID:
+		return m.OldClosedByID(ctx)
 	case application.FieldKind:
 		return m.OldKind(ctx)
 	case application.FieldStatus:
@@ -3523,6 +4803,10 @@ func (m *ApplicationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldDecisionReason(ctx)
 	case application.FieldDecidedAt:
 		return m.OldDecidedAt(ctx)
+	case application.FieldFundingReport:
+		return m.OldFundingReport(ctx)
+	case application.FieldClosedAt:
+		return m.OldClosedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Application field %s", name)
 }
@@ -3595,6 +4879,13 @@ func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDecidedByID(v)
 		return nil
+	case application.FieldClosedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosedByID(v)
+		return nil
 	case application.FieldKind:
 		v, ok := value.(application.Kind)
 		if !ok {
@@ -3658,6 +4949,20 @@ func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDecidedAt(v)
 		return nil
+	case application.FieldFundingReport:
+		v, ok := value.(schematype.FundingReport)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFundingReport(v)
+		return nil
+	case application.FieldClosedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)
 }
@@ -3718,6 +5023,9 @@ func (m *ApplicationMutation) ClearedFields() []string {
 	if m.FieldCleared(application.FieldDecidedByID) {
 		fields = append(fields, application.FieldDecidedByID)
 	}
+	if m.FieldCleared(application.FieldClosedByID) {
+		fields = append(fields, application.FieldClosedByID)
+	}
 	if m.FieldCleared(application.FieldScreening) {
 		fields = append(fields, application.FieldScreening)
 	}
@@ -3732,6 +5040,12 @@ func (m *ApplicationMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(application.FieldDecidedAt) {
 		fields = append(fields, application.FieldDecidedAt)
+	}
+	if m.FieldCleared(application.FieldFundingReport) {
+		fields = append(fields, application.FieldFundingReport)
+	}
+	if m.FieldCleared(application.FieldClosedAt) {
+		fields = append(fields, application.FieldClosedAt)
 	}
 	return fields
 }
@@ -3762,6 +5076,9 @@ func (m *ApplicationMutation) ClearField(name string) error {
 	case application.FieldDecidedByID:
 		m.ClearDecidedByID()
 		return nil
+	case application.FieldClosedByID:
+		m.ClearClosedByID()
+		return nil
 	case application.FieldScreening:
 		m.ClearScreening()
 		return nil
@@ -3776,6 +5093,12 @@ func (m *ApplicationMutation) ClearField(name string) error {
 		return nil
 	case application.FieldDecidedAt:
 		m.ClearDecidedAt()
+		return nil
+	case application.FieldFundingReport:
+		m.ClearFundingReport()
+		return nil
+	case application.FieldClosedAt:
+		m.ClearClosedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Application nullable field %s", name)
@@ -3812,6 +5135,9 @@ func (m *ApplicationMutation) ResetField(name string) error {
 	case application.FieldDecidedByID:
 		m.ResetDecidedByID()
 		return nil
+	case application.FieldClosedByID:
+		m.ResetClosedByID()
+		return nil
 	case application.FieldKind:
 		m.ResetKind()
 		return nil
@@ -3839,13 +5165,19 @@ func (m *ApplicationMutation) ResetField(name string) error {
 	case application.FieldDecidedAt:
 		m.ResetDecidedAt()
 		return nil
+	case application.FieldFundingReport:
+		m.ResetFundingReport()
+		return nil
+	case application.FieldClosedAt:
+		m.ResetClosedAt()
+		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ApplicationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.community != nil {
 		edges = append(edges, application.EdgeCommunity)
 	}
@@ -3866,6 +5198,9 @@ func (m *ApplicationMutation) AddedEdges() []string {
 	}
 	if m.decided_by != nil {
 		edges = append(edges, application.EdgeDecidedBy)
+	}
+	if m.closed_by != nil {
+		edges = append(edges, application.EdgeClosedBy)
 	}
 	if m.supporters != nil {
 		edges = append(edges, application.EdgeSupporters)
@@ -3908,6 +5243,10 @@ func (m *ApplicationMutation) AddedIDs(name string) []ent.Value {
 		if id := m.decided_by; id != nil {
 			return []ent.Value{*id}
 		}
+	case application.EdgeClosedBy:
+		if id := m.closed_by; id != nil {
+			return []ent.Value{*id}
+		}
 	case application.EdgeSupporters:
 		ids := make([]ent.Value, 0, len(m.supporters))
 		for id := range m.supporters {
@@ -3926,7 +5265,7 @@ func (m *ApplicationMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ApplicationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.removedsupporters != nil {
 		edges = append(edges, application.EdgeSupporters)
 	}
@@ -3958,7 +5297,7 @@ func (m *ApplicationMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ApplicationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.clearedcommunity {
 		edges = append(edges, application.EdgeCommunity)
 	}
@@ -3979,6 +5318,9 @@ func (m *ApplicationMutation) ClearedEdges() []string {
 	}
 	if m.cleareddecided_by {
 		edges = append(edges, application.EdgeDecidedBy)
+	}
+	if m.clearedclosed_by {
+		edges = append(edges, application.EdgeClosedBy)
 	}
 	if m.clearedsupporters {
 		edges = append(edges, application.EdgeSupporters)
@@ -4007,6 +5349,8 @@ func (m *ApplicationMutation) EdgeCleared(name string) bool {
 		return m.clearedmentor
 	case application.EdgeDecidedBy:
 		return m.cleareddecided_by
+	case application.EdgeClosedBy:
+		return m.clearedclosed_by
 	case application.EdgeSupporters:
 		return m.clearedsupporters
 	case application.EdgeReviews:
@@ -4040,6 +5384,9 @@ func (m *ApplicationMutation) ClearEdge(name string) error {
 	case application.EdgeDecidedBy:
 		m.ClearDecidedBy()
 		return nil
+	case application.EdgeClosedBy:
+		m.ClearClosedBy()
+		return nil
 	}
 	return fmt.Errorf("unknown Application unique edge %s", name)
 }
@@ -4068,6 +5415,9 @@ func (m *ApplicationMutation) ResetEdge(name string) error {
 		return nil
 	case application.EdgeDecidedBy:
 		m.ResetDecidedBy()
+		return nil
+	case application.EdgeClosedBy:
+		m.ResetClosedBy()
 		return nil
 	case application.EdgeSupporters:
 		m.ResetSupporters()
@@ -13371,6 +14721,1701 @@ func (m *ContactMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Contact edge %s", name)
 }
 
+// ContactMessageMutation represents an operation that mutates the ContactMessage nodes in the graph.
+type ContactMessageMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *pulid.ID
+	created_at    *time.Time
+	updated_at    *time.Time
+	body          *string
+	clearedFields map[string]struct{}
+	thread        *pulid.ID
+	clearedthread bool
+	author        *pulid.ID
+	clearedauthor bool
+	done          bool
+	oldValue      func(context.Context) (*ContactMessage, error)
+	predicates    []predicate.ContactMessage
+}
+
+var _ ent.Mutation = (*ContactMessageMutation)(nil)
+
+// contactmessageOption allows management of the mutation configuration using functional options.
+type contactmessageOption func(*ContactMessageMutation)
+
+// newContactMessageMutation creates new mutation for the ContactMessage entity.
+func newContactMessageMutation(c config, op Op, opts ...contactmessageOption) *ContactMessageMutation {
+	m := &ContactMessageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeContactMessage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withContactMessageID sets the ID field of the mutation.
+func withContactMessageID(id pulid.ID) contactmessageOption {
+	return func(m *ContactMessageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ContactMessage
+		)
+		m.oldValue = func(ctx context.Context) (*ContactMessage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ContactMessage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withContactMessage sets the old ContactMessage of the mutation.
+func withContactMessage(node *ContactMessage) contactmessageOption {
+	return func(m *ContactMessageMutation) {
+		m.oldValue = func(context.Context) (*ContactMessage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ContactMessageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ContactMessageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ContactMessage entities.
+func (m *ContactMessageMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ContactMessageMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ContactMessageMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ContactMessage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ContactMessageMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ContactMessageMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ContactMessage entity.
+// If the ContactMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMessageMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ContactMessageMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ContactMessageMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ContactMessageMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ContactMessage entity.
+// If the ContactMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMessageMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ContactMessageMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetThreadID sets the "thread_id" field.
+func (m *ContactMessageMutation) SetThreadID(pu pulid.ID) {
+	m.thread = &pu
+}
+
+// ThreadID returns the value of the "thread_id" field in the mutation.
+func (m *ContactMessageMutation) ThreadID() (r pulid.ID, exists bool) {
+	v := m.thread
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThreadID returns the old "thread_id" field's value of the ContactMessage entity.
+// If the ContactMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMessageMutation) OldThreadID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThreadID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThreadID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThreadID: %w", err)
+	}
+	return oldValue.ThreadID, nil
+}
+
+// ResetThreadID resets all changes to the "thread_id" field.
+func (m *ContactMessageMutation) ResetThreadID() {
+	m.thread = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *ContactMessageMutation) SetAuthorID(pu pulid.ID) {
+	m.author = &pu
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *ContactMessageMutation) AuthorID() (r pulid.ID, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the ContactMessage entity.
+// If the ContactMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMessageMutation) OldAuthorID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *ContactMessageMutation) ResetAuthorID() {
+	m.author = nil
+}
+
+// SetBody sets the "body" field.
+func (m *ContactMessageMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *ContactMessageMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the ContactMessage entity.
+// If the ContactMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMessageMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *ContactMessageMutation) ResetBody() {
+	m.body = nil
+}
+
+// ClearThread clears the "thread" edge to the ContactThread entity.
+func (m *ContactMessageMutation) ClearThread() {
+	m.clearedthread = true
+	m.clearedFields[contactmessage.FieldThreadID] = struct{}{}
+}
+
+// ThreadCleared reports if the "thread" edge to the ContactThread entity was cleared.
+func (m *ContactMessageMutation) ThreadCleared() bool {
+	return m.clearedthread
+}
+
+// ThreadIDs returns the "thread" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ThreadID instead. It exists only for internal usage by the builders.
+func (m *ContactMessageMutation) ThreadIDs() (ids []pulid.ID) {
+	if id := m.thread; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetThread resets all changes to the "thread" edge.
+func (m *ContactMessageMutation) ResetThread() {
+	m.thread = nil
+	m.clearedthread = false
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *ContactMessageMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[contactmessage.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *ContactMessageMutation) AuthorCleared() bool {
+	return m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *ContactMessageMutation) AuthorIDs() (ids []pulid.ID) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *ContactMessageMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the ContactMessageMutation builder.
+func (m *ContactMessageMutation) Where(ps ...predicate.ContactMessage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ContactMessageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ContactMessageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ContactMessage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ContactMessageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ContactMessageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ContactMessage).
+func (m *ContactMessageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ContactMessageMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, contactmessage.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, contactmessage.FieldUpdatedAt)
+	}
+	if m.thread != nil {
+		fields = append(fields, contactmessage.FieldThreadID)
+	}
+	if m.author != nil {
+		fields = append(fields, contactmessage.FieldAuthorID)
+	}
+	if m.body != nil {
+		fields = append(fields, contactmessage.FieldBody)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ContactMessageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case contactmessage.FieldCreatedAt:
+		return m.CreatedAt()
+	case contactmessage.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case contactmessage.FieldThreadID:
+		return m.ThreadID()
+	case contactmessage.FieldAuthorID:
+		return m.AuthorID()
+	case contactmessage.FieldBody:
+		return m.Body()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ContactMessageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case contactmessage.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case contactmessage.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case contactmessage.FieldThreadID:
+		return m.OldThreadID(ctx)
+	case contactmessage.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case contactmessage.FieldBody:
+		return m.OldBody(ctx)
+	}
+	return nil, fmt.Errorf("unknown ContactMessage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactMessageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case contactmessage.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case contactmessage.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case contactmessage.FieldThreadID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThreadID(v)
+		return nil
+	case contactmessage.FieldAuthorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case contactmessage.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactMessage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ContactMessageMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ContactMessageMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactMessageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ContactMessage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ContactMessageMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ContactMessageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ContactMessageMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ContactMessage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ContactMessageMutation) ResetField(name string) error {
+	switch name {
+	case contactmessage.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case contactmessage.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case contactmessage.FieldThreadID:
+		m.ResetThreadID()
+		return nil
+	case contactmessage.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case contactmessage.FieldBody:
+		m.ResetBody()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactMessage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ContactMessageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.thread != nil {
+		edges = append(edges, contactmessage.EdgeThread)
+	}
+	if m.author != nil {
+		edges = append(edges, contactmessage.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ContactMessageMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case contactmessage.EdgeThread:
+		if id := m.thread; id != nil {
+			return []ent.Value{*id}
+		}
+	case contactmessage.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ContactMessageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ContactMessageMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ContactMessageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedthread {
+		edges = append(edges, contactmessage.EdgeThread)
+	}
+	if m.clearedauthor {
+		edges = append(edges, contactmessage.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ContactMessageMutation) EdgeCleared(name string) bool {
+	switch name {
+	case contactmessage.EdgeThread:
+		return m.clearedthread
+	case contactmessage.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ContactMessageMutation) ClearEdge(name string) error {
+	switch name {
+	case contactmessage.EdgeThread:
+		m.ClearThread()
+		return nil
+	case contactmessage.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactMessage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ContactMessageMutation) ResetEdge(name string) error {
+	switch name {
+	case contactmessage.EdgeThread:
+		m.ResetThread()
+		return nil
+	case contactmessage.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactMessage edge %s", name)
+}
+
+// ContactThreadMutation represents an operation that mutates the ContactThread nodes in the graph.
+type ContactThreadMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	subject          *string
+	revealed_at      *time.Time
+	clearedFields    map[string]struct{}
+	community        *pulid.ID
+	clearedcommunity bool
+	sender           *pulid.ID
+	clearedsender    bool
+	recipient        *pulid.ID
+	clearedrecipient bool
+	group            *pulid.ID
+	clearedgroup     bool
+	messages         map[pulid.ID]struct{}
+	removedmessages  map[pulid.ID]struct{}
+	clearedmessages  bool
+	done             bool
+	oldValue         func(context.Context) (*ContactThread, error)
+	predicates       []predicate.ContactThread
+}
+
+var _ ent.Mutation = (*ContactThreadMutation)(nil)
+
+// contactthreadOption allows management of the mutation configuration using functional options.
+type contactthreadOption func(*ContactThreadMutation)
+
+// newContactThreadMutation creates new mutation for the ContactThread entity.
+func newContactThreadMutation(c config, op Op, opts ...contactthreadOption) *ContactThreadMutation {
+	m := &ContactThreadMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeContactThread,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withContactThreadID sets the ID field of the mutation.
+func withContactThreadID(id pulid.ID) contactthreadOption {
+	return func(m *ContactThreadMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ContactThread
+		)
+		m.oldValue = func(ctx context.Context) (*ContactThread, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ContactThread.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withContactThread sets the old ContactThread of the mutation.
+func withContactThread(node *ContactThread) contactthreadOption {
+	return func(m *ContactThreadMutation) {
+		m.oldValue = func(context.Context) (*ContactThread, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ContactThreadMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ContactThreadMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ContactThread entities.
+func (m *ContactThreadMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ContactThreadMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ContactThreadMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ContactThread.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ContactThreadMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ContactThreadMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ContactThread entity.
+// If the ContactThread object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactThreadMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ContactThreadMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ContactThreadMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ContactThreadMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ContactThread entity.
+// If the ContactThread object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactThreadMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ContactThreadMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *ContactThreadMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *ContactThreadMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the ContactThread entity.
+// If the ContactThread object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactThreadMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *ContactThreadMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetSenderID sets the "sender_id" field.
+func (m *ContactThreadMutation) SetSenderID(pu pulid.ID) {
+	m.sender = &pu
+}
+
+// SenderID returns the value of the "sender_id" field in the mutation.
+func (m *ContactThreadMutation) SenderID() (r pulid.ID, exists bool) {
+	v := m.sender
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSenderID returns the old "sender_id" field's value of the ContactThread entity.
+// If the ContactThread object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactThreadMutation) OldSenderID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSenderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSenderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSenderID: %w", err)
+	}
+	return oldValue.SenderID, nil
+}
+
+// ResetSenderID resets all changes to the "sender_id" field.
+func (m *ContactThreadMutation) ResetSenderID() {
+	m.sender = nil
+}
+
+// SetRecipientID sets the "recipient_id" field.
+func (m *ContactThreadMutation) SetRecipientID(pu pulid.ID) {
+	m.recipient = &pu
+}
+
+// RecipientID returns the value of the "recipient_id" field in the mutation.
+func (m *ContactThreadMutation) RecipientID() (r pulid.ID, exists bool) {
+	v := m.recipient
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientID returns the old "recipient_id" field's value of the ContactThread entity.
+// If the ContactThread object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactThreadMutation) OldRecipientID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientID: %w", err)
+	}
+	return oldValue.RecipientID, nil
+}
+
+// ClearRecipientID clears the value of the "recipient_id" field.
+func (m *ContactThreadMutation) ClearRecipientID() {
+	m.recipient = nil
+	m.clearedFields[contactthread.FieldRecipientID] = struct{}{}
+}
+
+// RecipientIDCleared returns if the "recipient_id" field was cleared in this mutation.
+func (m *ContactThreadMutation) RecipientIDCleared() bool {
+	_, ok := m.clearedFields[contactthread.FieldRecipientID]
+	return ok
+}
+
+// ResetRecipientID resets all changes to the "recipient_id" field.
+func (m *ContactThreadMutation) ResetRecipientID() {
+	m.recipient = nil
+	delete(m.clearedFields, contactthread.FieldRecipientID)
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *ContactThreadMutation) SetGroupID(pu pulid.ID) {
+	m.group = &pu
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *ContactThreadMutation) GroupID() (r pulid.ID, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the ContactThread entity.
+// If the ContactThread object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactThreadMutation) OldGroupID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ClearGroupID clears the value of the "group_id" field.
+func (m *ContactThreadMutation) ClearGroupID() {
+	m.group = nil
+	m.clearedFields[contactthread.FieldGroupID] = struct{}{}
+}
+
+// GroupIDCleared returns if the "group_id" field was cleared in this mutation.
+func (m *ContactThreadMutation) GroupIDCleared() bool {
+	_, ok := m.clearedFields[contactthread.FieldGroupID]
+	return ok
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *ContactThreadMutation) ResetGroupID() {
+	m.group = nil
+	delete(m.clearedFields, contactthread.FieldGroupID)
+}
+
+// SetSubject sets the "subject" field.
+func (m *ContactThreadMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *ContactThreadMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the ContactThread entity.
+// If the ContactThread object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactThreadMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *ContactThreadMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetRevealedAt sets the "revealed_at" field.
+func (m *ContactThreadMutation) SetRevealedAt(t time.Time) {
+	m.revealed_at = &t
+}
+
+// RevealedAt returns the value of the "revealed_at" field in the mutation.
+func (m *ContactThreadMutation) RevealedAt() (r time.Time, exists bool) {
+	v := m.revealed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevealedAt returns the old "revealed_at" field's value of the ContactThread entity.
+// If the ContactThread object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactThreadMutation) OldRevealedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevealedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevealedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevealedAt: %w", err)
+	}
+	return oldValue.RevealedAt, nil
+}
+
+// ClearRevealedAt clears the value of the "revealed_at" field.
+func (m *ContactThreadMutation) ClearRevealedAt() {
+	m.revealed_at = nil
+	m.clearedFields[contactthread.FieldRevealedAt] = struct{}{}
+}
+
+// RevealedAtCleared returns if the "revealed_at" field was cleared in this mutation.
+func (m *ContactThreadMutation) RevealedAtCleared() bool {
+	_, ok := m.clearedFields[contactthread.FieldRevealedAt]
+	return ok
+}
+
+// ResetRevealedAt resets all changes to the "revealed_at" field.
+func (m *ContactThreadMutation) ResetRevealedAt() {
+	m.revealed_at = nil
+	delete(m.clearedFields, contactthread.FieldRevealedAt)
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *ContactThreadMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[contactthread.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *ContactThreadMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *ContactThreadMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *ContactThreadMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearSender clears the "sender" edge to the User entity.
+func (m *ContactThreadMutation) ClearSender() {
+	m.clearedsender = true
+	m.clearedFields[contactthread.FieldSenderID] = struct{}{}
+}
+
+// SenderCleared reports if the "sender" edge to the User entity was cleared.
+func (m *ContactThreadMutation) SenderCleared() bool {
+	return m.clearedsender
+}
+
+// SenderIDs returns the "sender" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SenderID instead. It exists only for internal usage by the builders.
+func (m *ContactThreadMutation) SenderIDs() (ids []pulid.ID) {
+	if id := m.sender; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSender resets all changes to the "sender" edge.
+func (m *ContactThreadMutation) ResetSender() {
+	m.sender = nil
+	m.clearedsender = false
+}
+
+// ClearRecipient clears the "recipient" edge to the User entity.
+func (m *ContactThreadMutation) ClearRecipient() {
+	m.clearedrecipient = true
+	m.clearedFields[contactthread.FieldRecipientID] = struct{}{}
+}
+
+// RecipientCleared reports if the "recipient" edge to the User entity was cleared.
+func (m *ContactThreadMutation) RecipientCleared() bool {
+	return m.RecipientIDCleared() || m.clearedrecipient
+}
+
+// RecipientIDs returns the "recipient" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecipientID instead. It exists only for internal usage by the builders.
+func (m *ContactThreadMutation) RecipientIDs() (ids []pulid.ID) {
+	if id := m.recipient; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecipient resets all changes to the "recipient" edge.
+func (m *ContactThreadMutation) ResetRecipient() {
+	m.recipient = nil
+	m.clearedrecipient = false
+}
+
+// ClearGroup clears the "group" edge to the Group entity.
+func (m *ContactThreadMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[contactthread.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the Group entity was cleared.
+func (m *ContactThreadMutation) GroupCleared() bool {
+	return m.GroupIDCleared() || m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *ContactThreadMutation) GroupIDs() (ids []pulid.ID) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *ContactThreadMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// AddMessageIDs adds the "messages" edge to the ContactMessage entity by ids.
+func (m *ContactThreadMutation) AddMessageIDs(ids ...pulid.ID) {
+	if m.messages == nil {
+		m.messages = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.messages[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMessages clears the "messages" edge to the ContactMessage entity.
+func (m *ContactThreadMutation) ClearMessages() {
+	m.clearedmessages = true
+}
+
+// MessagesCleared reports if the "messages" edge to the ContactMessage entity was cleared.
+func (m *ContactThreadMutation) MessagesCleared() bool {
+	return m.clearedmessages
+}
+
+// RemoveMessageIDs removes the "messages" edge to the ContactMessage entity by IDs.
+func (m *ContactThreadMutation) RemoveMessageIDs(ids ...pulid.ID) {
+	if m.removedmessages == nil {
+		m.removedmessages = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.messages, ids[i])
+		m.removedmessages[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMessages returns the removed IDs of the "messages" edge to the ContactMessage entity.
+func (m *ContactThreadMutation) RemovedMessagesIDs() (ids []pulid.ID) {
+	for id := range m.removedmessages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MessagesIDs returns the "messages" edge IDs in the mutation.
+func (m *ContactThreadMutation) MessagesIDs() (ids []pulid.ID) {
+	for id := range m.messages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMessages resets all changes to the "messages" edge.
+func (m *ContactThreadMutation) ResetMessages() {
+	m.messages = nil
+	m.clearedmessages = false
+	m.removedmessages = nil
+}
+
+// Where appends a list predicates to the ContactThreadMutation builder.
+func (m *ContactThreadMutation) Where(ps ...predicate.ContactThread) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ContactThreadMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ContactThreadMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ContactThread, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ContactThreadMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ContactThreadMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ContactThread).
+func (m *ContactThreadMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ContactThreadMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, contactthread.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, contactthread.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, contactthread.FieldCommunityID)
+	}
+	if m.sender != nil {
+		fields = append(fields, contactthread.FieldSenderID)
+	}
+	if m.recipient != nil {
+		fields = append(fields, contactthread.FieldRecipientID)
+	}
+	if m.group != nil {
+		fields = append(fields, contactthread.FieldGroupID)
+	}
+	if m.subject != nil {
+		fields = append(fields, contactthread.FieldSubject)
+	}
+	if m.revealed_at != nil {
+		fields = append(fields, contactthread.FieldRevealedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ContactThreadMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case contactthread.FieldCreatedAt:
+		return m.CreatedAt()
+	case contactthread.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case contactthread.FieldCommunityID:
+		return m.CommunityID()
+	case contactthread.FieldSenderID:
+		return m.SenderID()
+	case contactthread.FieldRecipientID:
+		return m.RecipientID()
+	case contactthread.FieldGroupID:
+		return m.GroupID()
+	case contactthread.FieldSubject:
+		return m.Subject()
+	case contactthread.FieldRevealedAt:
+		return m.RevealedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ContactThreadMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case contactthread.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case contactthread.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case contactthread.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case contactthread.FieldSenderID:
+		return m.OldSenderID(ctx)
+	case contactthread.FieldRecipientID:
+		return m.OldRecipientID(ctx)
+	case contactthread.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case contactthread.FieldSubject:
+		return m.OldSubject(ctx)
+	case contactthread.FieldRevealedAt:
+		return m.OldRevealedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ContactThread field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactThreadMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case contactthread.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case contactthread.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case contactthread.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case contactthread.FieldSenderID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSenderID(v)
+		return nil
+	case contactthread.FieldRecipientID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientID(v)
+		return nil
+	case contactthread.FieldGroupID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case contactthread.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case contactthread.FieldRevealedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevealedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactThread field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ContactThreadMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ContactThreadMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactThreadMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ContactThread numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ContactThreadMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(contactthread.FieldRecipientID) {
+		fields = append(fields, contactthread.FieldRecipientID)
+	}
+	if m.FieldCleared(contactthread.FieldGroupID) {
+		fields = append(fields, contactthread.FieldGroupID)
+	}
+	if m.FieldCleared(contactthread.FieldRevealedAt) {
+		fields = append(fields, contactthread.FieldRevealedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ContactThreadMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ContactThreadMutation) ClearField(name string) error {
+	switch name {
+	case contactthread.FieldRecipientID:
+		m.ClearRecipientID()
+		return nil
+	case contactthread.FieldGroupID:
+		m.ClearGroupID()
+		return nil
+	case contactthread.FieldRevealedAt:
+		m.ClearRevealedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactThread nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ContactThreadMutation) ResetField(name string) error {
+	switch name {
+	case contactthread.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case contactthread.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case contactthread.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case contactthread.FieldSenderID:
+		m.ResetSenderID()
+		return nil
+	case contactthread.FieldRecipientID:
+		m.ResetRecipientID()
+		return nil
+	case contactthread.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case contactthread.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case contactthread.FieldRevealedAt:
+		m.ResetRevealedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactThread field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ContactThreadMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.community != nil {
+		edges = append(edges, contactthread.EdgeCommunity)
+	}
+	if m.sender != nil {
+		edges = append(edges, contactthread.EdgeSender)
+	}
+	if m.recipient != nil {
+		edges = append(edges, contactthread.EdgeRecipient)
+	}
+	if m.group != nil {
+		edges = append(edges, contactthread.EdgeGroup)
+	}
+	if m.messages != nil {
+		edges = append(edges, contactthread.EdgeMessages)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ContactThreadMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case contactthread.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case contactthread.EdgeSender:
+		if id := m.sender; id != nil {
+			return []ent.Value{*id}
+		}
+	case contactthread.EdgeRecipient:
+		if id := m.recipient; id != nil {
+			return []ent.Value{*id}
+		}
+	case contactthread.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	case contactthread.EdgeMessages:
+		ids := make([]ent.Value, 0, len(m.messages))
+		for id := range m.messages {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ContactThreadMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedmessages != nil {
+		edges = append(edges, contactthread.EdgeMessages)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ContactThreadMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case contactthread.EdgeMessages:
+		ids := make([]ent.Value, 0, len(m.removedmessages))
+		for id := range m.removedmessages {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ContactThreadMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedcommunity {
+		edges = append(edges, contactthread.EdgeCommunity)
+	}
+	if m.clearedsender {
+		edges = append(edges, contactthread.EdgeSender)
+	}
+	if m.clearedrecipient {
+		edges = append(edges, contactthread.EdgeRecipient)
+	}
+	if m.clearedgroup {
+		edges = append(edges, contactthread.EdgeGroup)
+	}
+	if m.clearedmessages {
+		edges = append(edges, contactthread.EdgeMessages)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ContactThreadMutation) EdgeCleared(name string) bool {
+	switch name {
+	case contactthread.EdgeCommunity:
+		return m.clearedcommunity
+	case contactthread.EdgeSender:
+		return m.clearedsender
+	case contactthread.EdgeRecipient:
+		return m.clearedrecipient
+	case contactthread.EdgeGroup:
+		return m.clearedgroup
+	case contactthread.EdgeMessages:
+		return m.clearedmessages
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ContactThreadMutation) ClearEdge(name string) error {
+	switch name {
+	case contactthread.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case contactthread.EdgeSender:
+		m.ClearSender()
+		return nil
+	case contactthread.EdgeRecipient:
+		m.ClearRecipient()
+		return nil
+	case contactthread.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactThread unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ContactThreadMutation) ResetEdge(name string) error {
+	switch name {
+	case contactthread.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case contactthread.EdgeSender:
+		m.ResetSender()
+		return nil
+	case contactthread.EdgeRecipient:
+		m.ResetRecipient()
+		return nil
+	case contactthread.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	case contactthread.EdgeMessages:
+		m.ResetMessages()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactThread edge %s", name)
+}
+
 // ContributionMutation represents an operation that mutates the Contribution nodes in the graph.
 type ContributionMutation struct {
 	config
@@ -18978,6 +22023,1809 @@ func (m *EventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Event edge %s", name)
+}
+
+// GlobalEffortMutation represents an operation that mutates the GlobalEffort nodes in the graph.
+type GlobalEffortMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *pulid.ID
+	created_at            *time.Time
+	updated_at            *time.Time
+	title                 *string
+	description           *string
+	url                   *string
+	starts_at             *time.Time
+	ends_at               *time.Time
+	clearedFields         map[string]struct{}
+	community             *pulid.ID
+	clearedcommunity      bool
+	region                *pulid.ID
+	clearedregion         bool
+	announced_by          *pulid.ID
+	clearedannounced_by   bool
+	participations        map[pulid.ID]struct{}
+	removedparticipations map[pulid.ID]struct{}
+	clearedparticipations bool
+	done                  bool
+	oldValue              func(context.Context) (*GlobalEffort, error)
+	predicates            []predicate.GlobalEffort
+}
+
+var _ ent.Mutation = (*GlobalEffortMutation)(nil)
+
+// globaleffortOption allows management of the mutation configuration using functional options.
+type globaleffortOption func(*GlobalEffortMutation)
+
+// newGlobalEffortMutation creates new mutation for the GlobalEffort entity.
+func newGlobalEffortMutation(c config, op Op, opts ...globaleffortOption) *GlobalEffortMutation {
+	m := &GlobalEffortMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeGlobalEffort,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withGlobalEffortID sets the ID field of the mutation.
+func withGlobalEffortID(id pulid.ID) globaleffortOption {
+	return func(m *GlobalEffortMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *GlobalEffort
+		)
+		m.oldValue = func(ctx context.Context) (*GlobalEffort, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().GlobalEffort.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withGlobalEffort sets the old GlobalEffort of the mutation.
+func withGlobalEffort(node *GlobalEffort) globaleffortOption {
+	return func(m *GlobalEffortMutation) {
+		m.oldValue = func(context.Context) (*GlobalEffort, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m GlobalEffortMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m GlobalEffortMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of GlobalEffort entities.
+func (m *GlobalEffortMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *GlobalEffortMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *GlobalEffortMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().GlobalEffort.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *GlobalEffortMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *GlobalEffortMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *GlobalEffortMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *GlobalEffortMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *GlobalEffortMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *GlobalEffortMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *GlobalEffortMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *GlobalEffortMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *GlobalEffortMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetRegionID sets the "region_id" field.
+func (m *GlobalEffortMutation) SetRegionID(pu pulid.ID) {
+	m.region = &pu
+}
+
+// RegionID returns the value of the "region_id" field in the mutation.
+func (m *GlobalEffortMutation) RegionID() (r pulid.ID, exists bool) {
+	v := m.region
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegionID returns the old "region_id" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldRegionID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegionID: %w", err)
+	}
+	return oldValue.RegionID, nil
+}
+
+// ClearRegionID clears the value of the "region_id" field.
+func (m *GlobalEffortMutation) ClearRegionID() {
+	m.region = nil
+	m.clearedFields[globaleffort.FieldRegionID] = struct{}{}
+}
+
+// RegionIDCleared returns if the "region_id" field was cleared in this mutation.
+func (m *GlobalEffortMutation) RegionIDCleared() bool {
+	_, ok := m.clearedFields[globaleffort.FieldRegionID]
+	return ok
+}
+
+// ResetRegionID resets all changes to the "region_id" field.
+func (m *GlobalEffortMutation) ResetRegionID() {
+	m.region = nil
+	delete(m.clearedFields, globaleffort.FieldRegionID)
+}
+
+// SetAnnouncedByID sets the "announced_by_id" field.
+func (m *GlobalEffortMutation) SetAnnouncedByID(pu pulid.ID) {
+	m.announced_by = &pu
+}
+
+// AnnouncedByID returns the value of the "announced_by_id" field in the mutation.
+func (m *GlobalEffortMutation) AnnouncedByID() (r pulid.ID, exists bool) {
+	v := m.announced_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnnouncedByID returns the old "announced_by_id" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldAnnouncedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnnouncedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnnouncedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnnouncedByID: %w", err)
+	}
+	return oldValue.AnnouncedByID, nil
+}
+
+// ResetAnnouncedByID resets all changes to the "announced_by_id" field.
+func (m *GlobalEffortMutation) ResetAnnouncedByID() {
+	m.announced_by = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *GlobalEffortMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *GlobalEffortMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *GlobalEffortMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *GlobalEffortMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *GlobalEffortMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *GlobalEffortMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[globaleffort.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *GlobalEffortMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[globaleffort.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *GlobalEffortMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, globaleffort.FieldDescription)
+}
+
+// SetURL sets the "url" field.
+func (m *GlobalEffortMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *GlobalEffortMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ClearURL clears the value of the "url" field.
+func (m *GlobalEffortMutation) ClearURL() {
+	m.url = nil
+	m.clearedFields[globaleffort.FieldURL] = struct{}{}
+}
+
+// URLCleared returns if the "url" field was cleared in this mutation.
+func (m *GlobalEffortMutation) URLCleared() bool {
+	_, ok := m.clearedFields[globaleffort.FieldURL]
+	return ok
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *GlobalEffortMutation) ResetURL() {
+	m.url = nil
+	delete(m.clearedFields, globaleffort.FieldURL)
+}
+
+// SetStartsAt sets the "starts_at" field.
+func (m *GlobalEffortMutation) SetStartsAt(t time.Time) {
+	m.starts_at = &t
+}
+
+// StartsAt returns the value of the "starts_at" field in the mutation.
+func (m *GlobalEffortMutation) StartsAt() (r time.Time, exists bool) {
+	v := m.starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsAt returns the old "starts_at" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldStartsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsAt: %w", err)
+	}
+	return oldValue.StartsAt, nil
+}
+
+// ResetStartsAt resets all changes to the "starts_at" field.
+func (m *GlobalEffortMutation) ResetStartsAt() {
+	m.starts_at = nil
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *GlobalEffortMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *GlobalEffortMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the GlobalEffort entity.
+// If the GlobalEffort object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortMutation) OldEndsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *GlobalEffortMutation) ResetEndsAt() {
+	m.ends_at = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *GlobalEffortMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[globaleffort.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *GlobalEffortMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *GlobalEffortMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *GlobalEffortMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearRegion clears the "region" edge to the Region entity.
+func (m *GlobalEffortMutation) ClearRegion() {
+	m.clearedregion = true
+	m.clearedFields[globaleffort.FieldRegionID] = struct{}{}
+}
+
+// RegionCleared reports if the "region" edge to the Region entity was cleared.
+func (m *GlobalEffortMutation) RegionCleared() bool {
+	return m.RegionIDCleared() || m.clearedregion
+}
+
+// RegionIDs returns the "region" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RegionID instead. It exists only for internal usage by the builders.
+func (m *GlobalEffortMutation) RegionIDs() (ids []pulid.ID) {
+	if id := m.region; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRegion resets all changes to the "region" edge.
+func (m *GlobalEffortMutation) ResetRegion() {
+	m.region = nil
+	m.clearedregion = false
+}
+
+// ClearAnnouncedBy clears the "announced_by" edge to the User entity.
+func (m *GlobalEffortMutation) ClearAnnouncedBy() {
+	m.clearedannounced_by = true
+	m.clearedFields[globaleffort.FieldAnnouncedByID] = struct{}{}
+}
+
+// AnnouncedByCleared reports if the "announced_by" edge to the User entity was cleared.
+func (m *GlobalEffortMutation) AnnouncedByCleared() bool {
+	return m.clearedannounced_by
+}
+
+// AnnouncedByIDs returns the "announced_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AnnouncedByID instead. It exists only for internal usage by the builders.
+func (m *GlobalEffortMutation) AnnouncedByIDs() (ids []pulid.ID) {
+	if id := m.announced_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAnnouncedBy resets all changes to the "announced_by" edge.
+func (m *GlobalEffortMutation) ResetAnnouncedBy() {
+	m.announced_by = nil
+	m.clearedannounced_by = false
+}
+
+// AddParticipationIDs adds the "participations" edge to the GlobalEffortParticipation entity by ids.
+func (m *GlobalEffortMutation) AddParticipationIDs(ids ...pulid.ID) {
+	if m.participations == nil {
+		m.participations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.participations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearParticipations clears the "participations" edge to the GlobalEffortParticipation entity.
+func (m *GlobalEffortMutation) ClearParticipations() {
+	m.clearedparticipations = true
+}
+
+// ParticipationsCleared reports if the "participations" edge to the GlobalEffortParticipation entity was cleared.
+func (m *GlobalEffortMutation) ParticipationsCleared() bool {
+	return m.clearedparticipations
+}
+
+// RemoveParticipationIDs removes the "participations" edge to the GlobalEffortParticipation entity by IDs.
+func (m *GlobalEffortMutation) RemoveParticipationIDs(ids ...pulid.ID) {
+	if m.removedparticipations == nil {
+		m.removedparticipations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.participations, ids[i])
+		m.removedparticipations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedParticipations returns the removed IDs of the "participations" edge to the GlobalEffortParticipation entity.
+func (m *GlobalEffortMutation) RemovedParticipationsIDs() (ids []pulid.ID) {
+	for id := range m.removedparticipations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ParticipationsIDs returns the "participations" edge IDs in the mutation.
+func (m *GlobalEffortMutation) ParticipationsIDs() (ids []pulid.ID) {
+	for id := range m.participations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetParticipations resets all changes to the "participations" edge.
+func (m *GlobalEffortMutation) ResetParticipations() {
+	m.participations = nil
+	m.clearedparticipations = false
+	m.removedparticipations = nil
+}
+
+// Where appends a list predicates to the GlobalEffortMutation builder.
+func (m *GlobalEffortMutation) Where(ps ...predicate.GlobalEffort) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the GlobalEffortMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *GlobalEffortMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.GlobalEffort, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *GlobalEffortMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *GlobalEffortMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (GlobalEffort).
+func (m *GlobalEffortMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *GlobalEffortMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, globaleffort.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, globaleffort.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, globaleffort.FieldCommunityID)
+	}
+	if m.region != nil {
+		fields = append(fields, globaleffort.FieldRegionID)
+	}
+	if m.announced_by != nil {
+		fields = append(fields, globaleffort.FieldAnnouncedByID)
+	}
+	if m.title != nil {
+		fields = append(fields, globaleffort.FieldTitle)
+	}
+	if m.description != nil {
+		fields = append(fields, globaleffort.FieldDescription)
+	}
+	if m.url != nil {
+		fields = append(fields, globaleffort.FieldURL)
+	}
+	if m.starts_at != nil {
+		fields = append(fields, globaleffort.FieldStartsAt)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, globaleffort.FieldEndsAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *GlobalEffortMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case globaleffort.FieldCreatedAt:
+		return m.CreatedAt()
+	case globaleffort.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case globaleffort.FieldCommunityID:
+		return m.CommunityID()
+	case globaleffort.FieldRegionID:
+		return m.RegionID()
+	case globaleffort.FieldAnnouncedByID:
+		return m.AnnouncedByID()
+	case globaleffort.FieldTitle:
+		return m.Title()
+	case globaleffort.FieldDescription:
+		return m.Description()
+	case globaleffort.FieldURL:
+		return m.URL()
+	case globaleffort.FieldStartsAt:
+		return m.StartsAt()
+	case globaleffort.FieldEndsAt:
+		return m.EndsAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *GlobalEffortMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case globaleffort.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case globaleffort.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case globaleffort.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case globaleffort.FieldRegionID:
+		return m.OldRegionID(ctx)
+	case globaleffort.FieldAnnouncedByID:
+		return m.OldAnnouncedByID(ctx)
+	case globaleffort.FieldTitle:
+		return m.OldTitle(ctx)
+	case globaleffort.FieldDescription:
+		return m.OldDescription(ctx)
+	case globaleffort.FieldURL:
+		return m.OldURL(ctx)
+	case globaleffort.FieldStartsAt:
+		return m.OldStartsAt(ctx)
+	case globaleffort.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown GlobalEffort field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GlobalEffortMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case globaleffort.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case globaleffort.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case globaleffort.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case globaleffort.FieldRegionID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegionID(v)
+		return nil
+	case globaleffort.FieldAnnouncedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnnouncedByID(v)
+		return nil
+	case globaleffort.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case globaleffort.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case globaleffort.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case globaleffort.FieldStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsAt(v)
+		return nil
+	case globaleffort.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GlobalEffort field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *GlobalEffortMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *GlobalEffortMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GlobalEffortMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown GlobalEffort numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *GlobalEffortMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(globaleffort.FieldRegionID) {
+		fields = append(fields, globaleffort.FieldRegionID)
+	}
+	if m.FieldCleared(globaleffort.FieldDescription) {
+		fields = append(fields, globaleffort.FieldDescription)
+	}
+	if m.FieldCleared(globaleffort.FieldURL) {
+		fields = append(fields, globaleffort.FieldURL)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *GlobalEffortMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *GlobalEffortMutation) ClearField(name string) error {
+	switch name {
+	case globaleffort.FieldRegionID:
+		m.ClearRegionID()
+		return nil
+	case globaleffort.FieldDescription:
+		m.ClearDescription()
+		return nil
+	case globaleffort.FieldURL:
+		m.ClearURL()
+		return nil
+	}
+	return fmt.Errorf("unknown GlobalEffort nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *GlobalEffortMutation) ResetField(name string) error {
+	switch name {
+	case globaleffort.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case globaleffort.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case globaleffort.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case globaleffort.FieldRegionID:
+		m.ResetRegionID()
+		return nil
+	case globaleffort.FieldAnnouncedByID:
+		m.ResetAnnouncedByID()
+		return nil
+	case globaleffort.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case globaleffort.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case globaleffort.FieldURL:
+		m.ResetURL()
+		return nil
+	case globaleffort.FieldStartsAt:
+		m.ResetStartsAt()
+		return nil
+	case globaleffort.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	}
+	return fmt.Errorf("unknown GlobalEffort field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *GlobalEffortMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.community != nil {
+		edges = append(edges, globaleffort.EdgeCommunity)
+	}
+	if m.region != nil {
+		edges = append(edges, globaleffort.EdgeRegion)
+	}
+	if m.announced_by != nil {
+		edges = append(edges, globaleffort.EdgeAnnouncedBy)
+	}
+	if m.participations != nil {
+		edges = append(edges, globaleffort.EdgeParticipations)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *GlobalEffortMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case globaleffort.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case globaleffort.EdgeRegion:
+		if id := m.region; id != nil {
+			return []ent.Value{*id}
+		}
+	case globaleffort.EdgeAnnouncedBy:
+		if id := m.announced_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case globaleffort.EdgeParticipations:
+		ids := make([]ent.Value, 0, len(m.participations))
+		for id := range m.participations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *GlobalEffortMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedparticipations != nil {
+		edges = append(edges, globaleffort.EdgeParticipations)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *GlobalEffortMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case globaleffort.EdgeParticipations:
+		ids := make([]ent.Value, 0, len(m.removedparticipations))
+		for id := range m.removedparticipations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *GlobalEffortMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedcommunity {
+		edges = append(edges, globaleffort.EdgeCommunity)
+	}
+	if m.clearedregion {
+		edges = append(edges, globaleffort.EdgeRegion)
+	}
+	if m.clearedannounced_by {
+		edges = append(edges, globaleffort.EdgeAnnouncedBy)
+	}
+	if m.clearedparticipations {
+		edges = append(edges, globaleffort.EdgeParticipations)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *GlobalEffortMutation) EdgeCleared(name string) bool {
+	switch name {
+	case globaleffort.EdgeCommunity:
+		return m.clearedcommunity
+	case globaleffort.EdgeRegion:
+		return m.clearedregion
+	case globaleffort.EdgeAnnouncedBy:
+		return m.clearedannounced_by
+	case globaleffort.EdgeParticipations:
+		return m.clearedparticipations
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *GlobalEffortMutation) ClearEdge(name string) error {
+	switch name {
+	case globaleffort.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case globaleffort.EdgeRegion:
+		m.ClearRegion()
+		return nil
+	case globaleffort.EdgeAnnouncedBy:
+		m.ClearAnnouncedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown GlobalEffort unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *GlobalEffortMutation) ResetEdge(name string) error {
+	switch name {
+	case globaleffort.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case globaleffort.EdgeRegion:
+		m.ResetRegion()
+		return nil
+	case globaleffort.EdgeAnnouncedBy:
+		m.ResetAnnouncedBy()
+		return nil
+	case globaleffort.EdgeParticipations:
+		m.ResetParticipations()
+		return nil
+	}
+	return fmt.Errorf("unknown GlobalEffort edge %s", name)
+}
+
+// GlobalEffortParticipationMutation represents an operation that mutates the GlobalEffortParticipation nodes in the graph.
+type GlobalEffortParticipationMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *pulid.ID
+	created_at         *time.Time
+	updated_at         *time.Time
+	clearedFields      map[string]struct{}
+	effort             *pulid.ID
+	clearedeffort      bool
+	group              *pulid.ID
+	clearedgroup       bool
+	opted_in_by        *pulid.ID
+	clearedopted_in_by bool
+	done               bool
+	oldValue           func(context.Context) (*GlobalEffortParticipation, error)
+	predicates         []predicate.GlobalEffortParticipation
+}
+
+var _ ent.Mutation = (*GlobalEffortParticipationMutation)(nil)
+
+// globaleffortparticipationOption allows management of the mutation configuration using functional options.
+type globaleffortparticipationOption func(*GlobalEffortParticipationMutation)
+
+// newGlobalEffortParticipationMutation creates new mutation for the GlobalEffortParticipation entity.
+func newGlobalEffortParticipationMutation(c config, op Op, opts ...globaleffortparticipationOption) *GlobalEffortParticipationMutation {
+	m := &GlobalEffortParticipationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeGlobalEffortParticipation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withGlobalEffortParticipationID sets the ID field of the mutation.
+func withGlobalEffortParticipationID(id pulid.ID) globaleffortparticipationOption {
+	return func(m *GlobalEffortParticipationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *GlobalEffortParticipation
+		)
+		m.oldValue = func(ctx context.Context) (*GlobalEffortParticipation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().GlobalEffortParticipation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withGlobalEffortParticipation sets the old GlobalEffortParticipation of the mutation.
+func withGlobalEffortParticipation(node *GlobalEffortParticipation) globaleffortparticipationOption {
+	return func(m *GlobalEffortParticipationMutation) {
+		m.oldValue = func(context.Context) (*GlobalEffortParticipation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m GlobalEffortParticipationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m GlobalEffortParticipationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of GlobalEffortParticipation entities.
+func (m *GlobalEffortParticipationMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *GlobalEffortParticipationMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *GlobalEffortParticipationMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().GlobalEffortParticipation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *GlobalEffortParticipationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *GlobalEffortParticipationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the GlobalEffortParticipation entity.
+// If the GlobalEffortParticipation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortParticipationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *GlobalEffortParticipationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *GlobalEffortParticipationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *GlobalEffortParticipationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the GlobalEffortParticipation entity.
+// If the GlobalEffortParticipation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortParticipationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *GlobalEffortParticipationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetEffortID sets the "effort_id" field.
+func (m *GlobalEffortParticipationMutation) SetEffortID(pu pulid.ID) {
+	m.effort = &pu
+}
+
+// EffortID returns the value of the "effort_id" field in the mutation.
+func (m *GlobalEffortParticipationMutation) EffortID() (r pulid.ID, exists bool) {
+	v := m.effort
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEffortID returns the old "effort_id" field's value of the GlobalEffortParticipation entity.
+// If the GlobalEffortParticipation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortParticipationMutation) OldEffortID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEffortID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEffortID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEffortID: %w", err)
+	}
+	return oldValue.EffortID, nil
+}
+
+// ResetEffortID resets all changes to the "effort_id" field.
+func (m *GlobalEffortParticipationMutation) ResetEffortID() {
+	m.effort = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *GlobalEffortParticipationMutation) SetGroupID(pu pulid.ID) {
+	m.group = &pu
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *GlobalEffortParticipationMutation) GroupID() (r pulid.ID, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the GlobalEffortParticipation entity.
+// If the GlobalEffortParticipation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortParticipationMutation) OldGroupID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *GlobalEffortParticipationMutation) ResetGroupID() {
+	m.group = nil
+}
+
+// SetOptedInByID sets the "opted_in_by_id" field.
+func (m *GlobalEffortParticipationMutation) SetOptedInByID(pu pulid.ID) {
+	m.opted_in_by = &pu
+}
+
+// OptedInByID returns the value of the "opted_in_by_id" field in the mutation.
+func (m *GlobalEffortParticipationMutation) OptedInByID() (r pulid.ID, exists bool) {
+	v := m.opted_in_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOptedInByID returns the old "opted_in_by_id" field's value of the GlobalEffortParticipation entity.
+// If the GlobalEffortParticipation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GlobalEffortParticipationMutation) OldOptedInByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOptedInByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOptedInByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOptedInByID: %w", err)
+	}
+	return oldValue.OptedInByID, nil
+}
+
+// ResetOptedInByID resets all changes to the "opted_in_by_id" field.
+func (m *GlobalEffortParticipationMutation) ResetOptedInByID() {
+	m.opted_in_by = nil
+}
+
+// ClearEffort clears the "effort" edge to the GlobalEffort entity.
+func (m *GlobalEffortParticipationMutation) ClearEffort() {
+	m.clearedeffort = true
+	m.clearedFields[globaleffortparticipation.FieldEffortID] = struct{}{}
+}
+
+// EffortCleared reports if the "effort" edge to the GlobalEffort entity was cleared.
+func (m *GlobalEffortParticipationMutation) EffortCleared() bool {
+	return m.clearedeffort
+}
+
+// EffortIDs returns the "effort" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EffortID instead. It exists only for internal usage by the builders.
+func (m *GlobalEffortParticipationMutation) EffortIDs() (ids []pulid.ID) {
+	if id := m.effort; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEffort resets all changes to the "effort" edge.
+func (m *GlobalEffortParticipationMutation) ResetEffort() {
+	m.effort = nil
+	m.clearedeffort = false
+}
+
+// ClearGroup clears the "group" edge to the Group entity.
+func (m *GlobalEffortParticipationMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[globaleffortparticipation.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the Group entity was cleared.
+func (m *GlobalEffortParticipationMutation) GroupCleared() bool {
+	return m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *GlobalEffortParticipationMutation) GroupIDs() (ids []pulid.ID) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *GlobalEffortParticipationMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// ClearOptedInBy clears the "opted_in_by" edge to the User entity.
+func (m *GlobalEffortParticipationMutation) ClearOptedInBy() {
+	m.clearedopted_in_by = true
+	m.clearedFields[globaleffortparticipation.FieldOptedInByID] = struct{}{}
+}
+
+// OptedInByCleared reports if the "opted_in_by" edge to the User entity was cleared.
+func (m *GlobalEffortParticipationMutation) OptedInByCleared() bool {
+	return m.clearedopted_in_by
+}
+
+// OptedInByIDs returns the "opted_in_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OptedInByID instead. It exists only for internal usage by the builders.
+func (m *GlobalEffortParticipationMutation) OptedInByIDs() (ids []pulid.ID) {
+	if id := m.opted_in_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOptedInBy resets all changes to the "opted_in_by" edge.
+func (m *GlobalEffortParticipationMutation) ResetOptedInBy() {
+	m.opted_in_by = nil
+	m.clearedopted_in_by = false
+}
+
+// Where appends a list predicates to the GlobalEffortParticipationMutation builder.
+func (m *GlobalEffortParticipationMutation) Where(ps ...predicate.GlobalEffortParticipation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the GlobalEffortParticipationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *GlobalEffortParticipationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.GlobalEffortParticipation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *GlobalEffortParticipationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *GlobalEffortParticipationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (GlobalEffortParticipation).
+func (m *GlobalEffortParticipationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *GlobalEffortParticipationMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, globaleffortparticipation.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, globaleffortparticipation.FieldUpdatedAt)
+	}
+	if m.effort != nil {
+		fields = append(fields, globaleffortparticipation.FieldEffortID)
+	}
+	if m.group != nil {
+		fields = append(fields, globaleffortparticipation.FieldGroupID)
+	}
+	if m.opted_in_by != nil {
+		fields = append(fields, globaleffortparticipation.FieldOptedInByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *GlobalEffortParticipationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case globaleffortparticipation.FieldCreatedAt:
+		return m.CreatedAt()
+	case globaleffortparticipation.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case globaleffortparticipation.FieldEffortID:
+		return m.EffortID()
+	case globaleffortparticipation.FieldGroupID:
+		return m.GroupID()
+	case globaleffortparticipation.FieldOptedInByID:
+		return m.OptedInByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *GlobalEffortParticipationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case globaleffortparticipation.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case globaleffortparticipation.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case globaleffortparticipation.FieldEffortID:
+		return m.OldEffortID(ctx)
+	case globaleffortparticipation.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case globaleffortparticipation.FieldOptedInByID:
+		return m.OldOptedInByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown GlobalEffortParticipation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GlobalEffortParticipationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case globaleffortparticipation.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case globaleffortparticipation.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case globaleffortparticipation.FieldEffortID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEffortID(v)
+		return nil
+	case globaleffortparticipation.FieldGroupID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case globaleffortparticipation.FieldOptedInByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOptedInByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GlobalEffortParticipation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *GlobalEffortParticipationMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *GlobalEffortParticipationMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GlobalEffortParticipationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown GlobalEffortParticipation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *GlobalEffortParticipationMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *GlobalEffortParticipationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *GlobalEffortParticipationMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown GlobalEffortParticipation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *GlobalEffortParticipationMutation) ResetField(name string) error {
+	switch name {
+	case globaleffortparticipation.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case globaleffortparticipation.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case globaleffortparticipation.FieldEffortID:
+		m.ResetEffortID()
+		return nil
+	case globaleffortparticipation.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case globaleffortparticipation.FieldOptedInByID:
+		m.ResetOptedInByID()
+		return nil
+	}
+	return fmt.Errorf("unknown GlobalEffortParticipation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *GlobalEffortParticipationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.effort != nil {
+		edges = append(edges, globaleffortparticipation.EdgeEffort)
+	}
+	if m.group != nil {
+		edges = append(edges, globaleffortparticipation.EdgeGroup)
+	}
+	if m.opted_in_by != nil {
+		edges = append(edges, globaleffortparticipation.EdgeOptedInBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *GlobalEffortParticipationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case globaleffortparticipation.EdgeEffort:
+		if id := m.effort; id != nil {
+			return []ent.Value{*id}
+		}
+	case globaleffortparticipation.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	case globaleffortparticipation.EdgeOptedInBy:
+		if id := m.opted_in_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *GlobalEffortParticipationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *GlobalEffortParticipationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *GlobalEffortParticipationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedeffort {
+		edges = append(edges, globaleffortparticipation.EdgeEffort)
+	}
+	if m.clearedgroup {
+		edges = append(edges, globaleffortparticipation.EdgeGroup)
+	}
+	if m.clearedopted_in_by {
+		edges = append(edges, globaleffortparticipation.EdgeOptedInBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *GlobalEffortParticipationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case globaleffortparticipation.EdgeEffort:
+		return m.clearedeffort
+	case globaleffortparticipation.EdgeGroup:
+		return m.clearedgroup
+	case globaleffortparticipation.EdgeOptedInBy:
+		return m.clearedopted_in_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *GlobalEffortParticipationMutation) ClearEdge(name string) error {
+	switch name {
+	case globaleffortparticipation.EdgeEffort:
+		m.ClearEffort()
+		return nil
+	case globaleffortparticipation.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	case globaleffortparticipation.EdgeOptedInBy:
+		m.ClearOptedInBy()
+		return nil
+	}
+	return fmt.Errorf("unknown GlobalEffortParticipation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *GlobalEffortParticipationMutation) ResetEdge(name string) error {
+	switch name {
+	case globaleffortparticipation.EdgeEffort:
+		m.ResetEffort()
+		return nil
+	case globaleffortparticipation.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	case globaleffortparticipation.EdgeOptedInBy:
+		m.ResetOptedInBy()
+		return nil
+	}
+	return fmt.Errorf("unknown GlobalEffortParticipation edge %s", name)
 }
 
 // GroupMutation represents an operation that mutates the Group nodes in the graph.
@@ -26555,29 +31403,45 @@ func (m *RegistrationMutation) ResetEdge(name string) error {
 // ReportMutation represents an operation that mutates the Report nodes in the graph.
 type ReportMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *pulid.ID
-	created_at          *time.Time
-	updated_at          *time.Time
-	kind                *report.Kind
-	description         *string
-	status              *report.Status
-	resolution          *string
-	clearedFields       map[string]struct{}
-	community           *pulid.ID
-	clearedcommunity    bool
-	reporter            *pulid.ID
-	clearedreporter     bool
-	subject_user        *pulid.ID
-	clearedsubject_user bool
-	group               *pulid.ID
-	clearedgroup        bool
-	event               *pulid.ID
-	clearedevent        bool
-	done                bool
-	oldValue            func(context.Context) (*Report, error)
-	predicates          []predicate.Report
+	op                     Op
+	typ                    string
+	id                     *pulid.ID
+	created_at             *time.Time
+	updated_at             *time.Time
+	kind                   *report.Kind
+	description            *string
+	occurred_at            *time.Time
+	status                 *report.Status
+	respond_by             *time.Time
+	responded_at           *time.Time
+	closed_at              *time.Time
+	resolution             *string
+	follow_up_code_hash    *string
+	source_hash            *string
+	clearedFields          map[string]struct{}
+	community              *pulid.ID
+	clearedcommunity       bool
+	reporter               *pulid.ID
+	clearedreporter        bool
+	subject_user           *pulid.ID
+	clearedsubject_user    bool
+	group                  *pulid.ID
+	clearedgroup           bool
+	event                  *pulid.ID
+	clearedevent           bool
+	contact_message        *pulid.ID
+	clearedcontact_message bool
+	closed_by              *pulid.ID
+	clearedclosed_by       bool
+	replies                map[pulid.ID]struct{}
+	removedreplies         map[pulid.ID]struct{}
+	clearedreplies         bool
+	actions                map[pulid.ID]struct{}
+	removedactions         map[pulid.ID]struct{}
+	clearedactions         bool
+	done                   bool
+	oldValue               func(context.Context) (*Report, error)
+	predicates             []predicate.Report
 }
 
 var _ ent.Mutation = (*ReportMutation)(nil)
@@ -26823,9 +31687,22 @@ func (m *ReportMutation) OldReporterID(ctx context.Context) (v pulid.ID, err err
 	return oldValue.ReporterID, nil
 }
 
+// ClearReporterID clears the value of the "reporter_id" field.
+func (m *ReportMutation) ClearReporterID() {
+	m.reporter = nil
+	m.clearedFields[report.FieldReporterID] = struct{}{}
+}
+
+// ReporterIDCleared returns if the "reporter_id" field was cleared in this mutation.
+func (m *ReportMutation) ReporterIDCleared() bool {
+	_, ok := m.clearedFields[report.FieldReporterID]
+	return ok
+}
+
 // ResetReporterID resets all changes to the "reporter_id" field.
 func (m *ReportMutation) ResetReporterID() {
 	m.reporter = nil
+	delete(m.clearedFields, report.FieldReporterID)
 }
 
 // SetSubjectUserID sets the "subject_user_id" field.
@@ -26975,6 +31852,104 @@ func (m *ReportMutation) ResetEventID() {
 	delete(m.clearedFields, report.FieldEventID)
 }
 
+// SetContactMessageID sets the "contact_message_id" field.
+func (m *ReportMutation) SetContactMessageID(pu pulid.ID) {
+	m.contact_message = &pu
+}
+
+// ContactMessageID returns the value of the "contact_message_id" field in the mutation.
+func (m *ReportMutation) ContactMessageID() (r pulid.ID, exists bool) {
+	v := m.contact_message
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactMessageID returns the old "contact_message_id" field's value of the Report entity.
+// If the Report object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportMutation) OldContactMessageID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactMessageID: %w", err)
+	}
+	return oldValue.ContactMessageID, nil
+}
+
+// ClearContactMessageID clears the value of the "contact_message_id" field.
+func (m *ReportMutation) ClearContactMessageID() {
+	m.contact_message = nil
+	m.clearedFields[report.FieldContactMessageID] = struct{}{}
+}
+
+// ContactMessageIDCleared returns if the "contact_message_id" field was cleared in this mutation.
+func (m *ReportMutation) ContactMessageIDCleared() bool {
+	_, ok := m.clearedFields[report.FieldContactMessageID]
+	return ok
+}
+
+// ResetContactMessageID resets all changes to the "contact_message_id" field.
+func (m *ReportMutation) ResetContactMessageID() {
+	m.contact_message = nil
+	delete(m.clearedFields, report.FieldContactMessageID)
+}
+
+// SetClosedByID sets the "closed_by_id" field.
+func (m *ReportMutation) SetClosedByID(pu pulid.ID) {
+	m.closed_by = &pu
+}
+
+// ClosedByID returns the value of the "closed_by_id" field in the mutation.
+func (m *ReportMutation) ClosedByID() (r pulid.ID, exists bool) {
+	v := m.closed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosedByID returns the old "closed_by_id" field's value of the Report entity.
+// If the Report object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportMutation) OldClosedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosedByID: %w", err)
+	}
+	return oldValue.ClosedByID, nil
+}
+
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (m *ReportMutation) ClearClosedByID() {
+	m.closed_by = nil
+	m.clearedFields[report.FieldClosedByID] = struct{}{}
+}
+
+// ClosedByIDCleared returns if the "closed_by_id" field was cleared in this mutation.
+func (m *ReportMutation) ClosedByIDCleared() bool {
+	_, ok := m.clearedFields[report.FieldClosedByID]
+	return ok
+}
+
+// ResetClosedByID resets all changes to the "closed_by_id" field.
+func (m *ReportMutation) ResetClosedByID() {
+	m.closed_by = nil
+	delete(m.clearedFields, report.FieldClosedByID)
+}
+
 // SetKind sets the "kind" field.
 func (m *ReportMutation) SetKind(r report.Kind) {
 	m.kind = &r
@@ -27047,6 +32022,55 @@ func (m *ReportMutation) ResetDescription() {
 	m.description = nil
 }
 
+// SetOccurredAt sets the "occurred_at" field.
+func (m *ReportMutation) SetOccurredAt(t time.Time) {
+	m.occurred_at = &t
+}
+
+// OccurredAt returns the value of the "occurred_at" field in the mutation.
+func (m *ReportMutation) OccurredAt() (r time.Time, exists bool) {
+	v := m.occurred_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurredAt returns the old "occurred_at" field's value of the Report entity.
+// If the Report object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportMutation) OldOccurredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurredAt: %w", err)
+	}
+	return oldValue.OccurredAt, nil
+}
+
+// ClearOccurredAt clears the value of the "occurred_at" field.
+func (m *ReportMutation) ClearOccurredAt() {
+	m.occurred_at = nil
+	m.clearedFields[report.FieldOccurredAt] = struct{}{}
+}
+
+// OccurredAtCleared returns if the "occurred_at" field was cleared in this mutation.
+func (m *ReportMutation) OccurredAtCleared() bool {
+	_, ok := m.clearedFields[report.FieldOccurredAt]
+	return ok
+}
+
+// ResetOccurredAt resets all changes to the "occurred_at" field.
+func (m *ReportMutation) ResetOccurredAt() {
+	m.occurred_at = nil
+	delete(m.clearedFields, report.FieldOccurredAt)
+}
+
 // SetStatus sets the "status" field.
 func (m *ReportMutation) SetStatus(r report.Status) {
 	m.status = &r
@@ -27081,6 +32105,153 @@ func (m *ReportMutation) OldStatus(ctx context.Context) (v report.Status, err er
 // ResetStatus resets all changes to the "status" field.
 func (m *ReportMutation) ResetStatus() {
 	m.status = nil
+}
+
+// SetRespondBy sets the "respond_by" field.
+func (m *ReportMutation) SetRespondBy(t time.Time) {
+	m.respond_by = &t
+}
+
+// RespondBy returns the value of the "respond_by" field in the mutation.
+func (m *ReportMutation) RespondBy() (r time.Time, exists bool) {
+	v := m.respond_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRespondBy returns the old "respond_by" field's value of the Report entity.
+// If the Report object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportMutation) OldRespondBy(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRespondBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRespondBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRespondBy: %w", err)
+	}
+	return oldValue.RespondBy, nil
+}
+
+// ClearRespondBy clears the value of the "respond_by" field.
+func (m *ReportMutation) ClearRespondBy() {
+	m.respond_by = nil
+	m.clearedFields[report.FieldRespondBy] = struct{}{}
+}
+
+// RespondByCleared returns if the "respond_by" field was cleared in this mutation.
+func (m *ReportMutation) RespondByCleared() bool {
+	_, ok := m.clearedFields[report.FieldRespondBy]
+	return ok
+}
+
+// ResetRespondBy resets all changes to the "respond_by" field.
+func (m *ReportMutation) ResetRespondBy() {
+	m.respond_by = nil
+	delete(m.clearedFields, report.FieldRespondBy)
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (m *ReportMutation) SetRespondedAt(t time.Time) {
+	m.responded_at = &t
+}
+
+// RespondedAt returns the value of the "responded_at" field in the mutation.
+func (m *ReportMutation) RespondedAt() (r time.Time, exists bool) {
+	v := m.responded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRespondedAt returns the old "responded_at" field's value of the Report entity.
+// If the Report object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportMutation) OldRespondedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRespondedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRespondedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRespondedAt: %w", err)
+	}
+	return oldValue.RespondedAt, nil
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (m *ReportMutation) ClearRespondedAt() {
+	m.responded_at = nil
+	m.clearedFields[report.FieldRespondedAt] = struct{}{}
+}
+
+// RespondedAtCleared returns if the "responded_at" field was cleared in this mutation.
+func (m *ReportMutation) RespondedAtCleared() bool {
+	_, ok := m.clearedFields[report.FieldRespondedAt]
+	return ok
+}
+
+// ResetRespondedAt resets all changes to the "responded_at" field.
+func (m *ReportMutation) ResetRespondedAt() {
+	m.responded_at = nil
+	delete(m.clearedFields, report.FieldRespondedAt)
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (m *ReportMutation) SetClosedAt(t time.Time) {
+	m.closed_at = &t
+}
+
+// ClosedAt returns the value of the "closed_at" field in the mutation.
+func (m *ReportMutation) ClosedAt() (r time.Time, exists bool) {
+	v := m.closed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosedAt returns the old "closed_at" field's value of the Report entity.
+// If the Report object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportMutation) OldClosedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosedAt: %w", err)
+	}
+	return oldValue.ClosedAt, nil
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (m *ReportMutation) ClearClosedAt() {
+	m.closed_at = nil
+	m.clearedFields[report.FieldClosedAt] = struct{}{}
+}
+
+// ClosedAtCleared returns if the "closed_at" field was cleared in this mutation.
+func (m *ReportMutation) ClosedAtCleared() bool {
+	_, ok := m.clearedFields[report.FieldClosedAt]
+	return ok
+}
+
+// ResetClosedAt resets all changes to the "closed_at" field.
+func (m *ReportMutation) ResetClosedAt() {
+	m.closed_at = nil
+	delete(m.clearedFields, report.FieldClosedAt)
 }
 
 // SetResolution sets the "resolution" field.
@@ -27132,6 +32303,104 @@ func (m *ReportMutation) ResetResolution() {
 	delete(m.clearedFields, report.FieldResolution)
 }
 
+// SetFollowUpCodeHash sets the "follow_up_code_hash" field.
+func (m *ReportMutation) SetFollowUpCodeHash(s string) {
+	m.follow_up_code_hash = &s
+}
+
+// FollowUpCodeHash returns the value of the "follow_up_code_hash" field in the mutation.
+func (m *ReportMutation) FollowUpCodeHash() (r string, exists bool) {
+	v := m.follow_up_code_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFollowUpCodeHash returns the old "follow_up_code_hash" field's value of the Report entity.
+// If the Report object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportMutation) OldFollowUpCodeHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFollowUpCodeHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFollowUpCodeHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFollowUpCodeHash: %w", err)
+	}
+	return oldValue.FollowUpCodeHash, nil
+}
+
+// ClearFollowUpCodeHash clears the value of the "follow_up_code_hash" field.
+func (m *ReportMutation) ClearFollowUpCodeHash() {
+	m.follow_up_code_hash = nil
+	m.clearedFields[report.FieldFollowUpCodeHash] = struct{}{}
+}
+
+// FollowUpCodeHashCleared returns if the "follow_up_code_hash" field was cleared in this mutation.
+func (m *ReportMutation) FollowUpCodeHashCleared() bool {
+	_, ok := m.clearedFields[report.FieldFollowUpCodeHash]
+	return ok
+}
+
+// ResetFollowUpCodeHash resets all changes to the "follow_up_code_hash" field.
+func (m *ReportMutation) ResetFollowUpCodeHash() {
+	m.follow_up_code_hash = nil
+	delete(m.clearedFields, report.FieldFollowUpCodeHash)
+}
+
+// SetSourceHash sets the "source_hash" field.
+func (m *ReportMutation) SetSourceHash(s string) {
+	m.source_hash = &s
+}
+
+// SourceHash returns the value of the "source_hash" field in the mutation.
+func (m *ReportMutation) SourceHash() (r string, exists bool) {
+	v := m.source_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceHash returns the old "source_hash" field's value of the Report entity.
+// If the Report object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportMutation) OldSourceHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceHash: %w", err)
+	}
+	return oldValue.SourceHash, nil
+}
+
+// ClearSourceHash clears the value of the "source_hash" field.
+func (m *ReportMutation) ClearSourceHash() {
+	m.source_hash = nil
+	m.clearedFields[report.FieldSourceHash] = struct{}{}
+}
+
+// SourceHashCleared returns if the "source_hash" field was cleared in this mutation.
+func (m *ReportMutation) SourceHashCleared() bool {
+	_, ok := m.clearedFields[report.FieldSourceHash]
+	return ok
+}
+
+// ResetSourceHash resets all changes to the "source_hash" field.
+func (m *ReportMutation) ResetSourceHash() {
+	m.source_hash = nil
+	delete(m.clearedFields, report.FieldSourceHash)
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *ReportMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -27167,7 +32436,7 @@ func (m *ReportMutation) ClearReporter() {
 
 // ReporterCleared reports if the "reporter" edge to the User entity was cleared.
 func (m *ReportMutation) ReporterCleared() bool {
-	return m.clearedreporter
+	return m.ReporterIDCleared() || m.clearedreporter
 }
 
 // ReporterIDs returns the "reporter" edge IDs in the mutation.
@@ -27267,6 +32536,168 @@ func (m *ReportMutation) ResetEvent() {
 	m.clearedevent = false
 }
 
+// ClearContactMessage clears the "contact_message" edge to the ContactMessage entity.
+func (m *ReportMutation) ClearContactMessage() {
+	m.clearedcontact_message = true
+	m.clearedFields[report.FieldContactMessageID] = struct{}{}
+}
+
+// ContactMessageCleared reports if the "contact_message" edge to the ContactMessage entity was cleared.
+func (m *ReportMutation) ContactMessageCleared() bool {
+	return m.ContactMessageIDCleared() || m.clearedcontact_message
+}
+
+// ContactMessageIDs returns the "contact_message" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactMessageID instead. It exists only for internal usage by the builders.
+func (m *ReportMutation) ContactMessageIDs() (ids []pulid.ID) {
+	if id := m.contact_message; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContactMessage resets all changes to the "contact_message" edge.
+func (m *ReportMutation) ResetContactMessage() {
+	m.contact_message = nil
+	m.clearedcontact_message = false
+}
+
+// ClearClosedBy clears the "closed_by" edge to the User entity.
+func (m *ReportMutation) ClearClosedBy() {
+	m.clearedclosed_by = true
+	m.clearedFields[report.FieldClosedByID] = struct{}{}
+}
+
+// ClosedByCleared reports if the "closed_by" edge to the User entity was cleared.
+func (m *ReportMutation) ClosedByCleared() bool {
+	return m.ClosedByIDCleared() || m.clearedclosed_by
+}
+
+// ClosedByIDs returns the "closed_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ClosedByID instead. It exists only for internal usage by the builders.
+func (m *ReportMutation) ClosedByIDs() (ids []pulid.ID) {
+	if id := m.closed_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetClosedBy resets all changes to the "closed_by" edge.
+func (m *ReportMutation) ResetClosedBy() {
+	m.closed_by = nil
+	m.clearedclosed_by = false
+}
+
+// AddReplyIDs adds the "replies" edge to the ReportReply entity by ids.
+func (m *ReportMutation) AddReplyIDs(ids ...pulid.ID) {
+	if m.replies == nil {
+		m.replies = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.replies[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReplies clears the "replies" edge to the ReportReply entity.
+func (m *ReportMutation) ClearReplies() {
+	m.clearedreplies = true
+}
+
+// RepliesCleared reports if the "replies" edge to the ReportReply entity was cleared.
+func (m *ReportMutation) RepliesCleared() bool {
+	return m.clearedreplies
+}
+
+// RemoveReplyIDs removes the "replies" edge to the ReportReply entity by IDs.
+func (m *ReportMutation) RemoveReplyIDs(ids ...pulid.ID) {
+	if m.removedreplies == nil {
+		m.removedreplies = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.replies, ids[i])
+		m.removedreplies[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReplies returns the removed IDs of the "replies" edge to the ReportReply entity.
+func (m *ReportMutation) RemovedRepliesIDs() (ids []pulid.ID) {
+	for id := range m.removedreplies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RepliesIDs returns the "replies" edge IDs in the mutation.
+func (m *ReportMutation) RepliesIDs() (ids []pulid.ID) {
+	for id := range m.replies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReplies resets all changes to the "replies" edge.
+func (m *ReportMutation) ResetReplies() {
+	m.replies = nil
+	m.clearedreplies = false
+	m.removedreplies = nil
+}
+
+// AddActionIDs adds the "actions" edge to the Role entity by ids.
+func (m *ReportMutation) AddActionIDs(ids ...pulid.ID) {
+	if m.actions == nil {
+		m.actions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.actions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearActions clears the "actions" edge to the Role entity.
+func (m *ReportMutation) ClearActions() {
+	m.clearedactions = true
+}
+
+// ActionsCleared reports if the "actions" edge to the Role entity was cleared.
+func (m *ReportMutation) ActionsCleared() bool {
+	return m.clearedactions
+}
+
+// RemoveActionIDs removes the "actions" edge to the Role entity by IDs.
+func (m *ReportMutation) RemoveActionIDs(ids ...pulid.ID) {
+	if m.removedactions == nil {
+		m.removedactions = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.actions, ids[i])
+		m.removedactions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedActions returns the removed IDs of the "actions" edge to the Role entity.
+func (m *ReportMutation) RemovedActionsIDs() (ids []pulid.ID) {
+	for id := range m.removedactions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ActionsIDs returns the "actions" edge IDs in the mutation.
+func (m *ReportMutation) ActionsIDs() (ids []pulid.ID) {
+	for id := range m.actions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetActions resets all changes to the "actions" edge.
+func (m *ReportMutation) ResetActions() {
+	m.actions = nil
+	m.clearedactions = false
+	m.removedactions = nil
+}
+
 // Where appends a list predicates to the ReportMutation builder.
 func (m *ReportMutation) Where(ps ...predicate.Report) {
 	m.predicates = append(m.predicates, ps...)
@@ -27301,7 +32732,7 @@ func (m *ReportMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ReportMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, report.FieldCreatedAt)
 	}
@@ -27323,17 +32754,41 @@ func (m *ReportMutation) Fields() []string {
 	if m.event != nil {
 		fields = append(fields, report.FieldEventID)
 	}
+	if m.contact_message != nil {
+		fields = append(fields, report.FieldContactMessageID)
+	}
+	if m.closed_by != nil {
+		fields = append(fields, report.FieldClosedByID)
+	}
 	if m.kind != nil {
 		fields = append(fields, report.FieldKind)
 	}
 	if m.description != nil {
 		fields = append(fields, report.FieldDescription)
 	}
+	if m.occurred_at != nil {
+		fields = append(fields, report.FieldOccurredAt)
+	}
 	if m.status != nil {
 		fields = append(fields, report.FieldStatus)
 	}
+	if m.respond_by != nil {
+		fields = append(fields, report.FieldRespondBy)
+	}
+	if m.responded_at != nil {
+		fields = append(fields, report.FieldRespondedAt)
+	}
+	if m.closed_at != nil {
+		fields = append(fields, report.FieldClosedAt)
+	}
 	if m.resolution != nil {
 		fields = append(fields, report.FieldResolution)
+	}
+	if m.follow_up_code_hash != nil {
+		fields = append(fields, report.FieldFollowUpCodeHash)
+	}
+	if m.source_hash != nil {
+		fields = append(fields, report.FieldSourceHash)
 	}
 	return fields
 }
@@ -27357,14 +32812,30 @@ func (m *ReportMutation) Field(name string) (ent.Value, bool) {
 		return m.GroupID()
 	case report.FieldEventID:
 		return m.EventID()
+	case report.FieldContactMessageID:
+		return m.ContactMessageID()
+	case report.FieldClosedByID:
+		return m.ClosedByID()
 	case report.FieldKind:
 		return m.Kind()
 	case report.FieldDescription:
 		return m.Description()
+	case report.FieldOccurredAt:
+		return m.OccurredAt()
 	case report.FieldStatus:
 		return m.Status()
+	case report.FieldRespondBy:
+		return m.RespondBy()
+	case report.FieldRespondedAt:
+		return m.RespondedAt()
+	case report.FieldClosedAt:
+		return m.ClosedAt()
 	case report.FieldResolution:
 		return m.Resolution()
+	case report.FieldFollowUpCodeHash:
+		return m.FollowUpCodeHash()
+	case report.FieldSourceHash:
+		return m.SourceHash()
 	}
 	return nil, false
 }
@@ -27388,14 +32859,30 @@ func (m *ReportMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldGroupID(ctx)
 	case report.FieldEventID:
 		return m.OldEventID(ctx)
+	case report.FieldContactMessageID:
+		return m.OldContactMessageID(ctx)
+	case report.FieldClosedByID:
+		return m.OldClosedByID(ctx)
 	case report.FieldKind:
 		return m.OldKind(ctx)
 	case report.FieldDescription:
 		return m.OldDescription(ctx)
+	case report.FieldOccurredAt:
+		return m.OldOccurredAt(ctx)
 	case report.FieldStatus:
 		return m.OldStatus(ctx)
+	case report.FieldRespondBy:
+		return m.OldRespondBy(ctx)
+	case report.FieldRespondedAt:
+		return m.OldRespondedAt(ctx)
+	case report.FieldClosedAt:
+		return m.OldClosedAt(ctx)
 	case report.FieldResolution:
 		return m.OldResolution(ctx)
+	case report.FieldFollowUpCodeHash:
+		return m.OldFollowUpCodeHash(ctx)
+	case report.FieldSourceHash:
+		return m.OldSourceHash(ctx)
 	}
 	return nil, fmt.Errorf("unknown Report field %s", name)
 }
@@ -27454,6 +32941,20 @@ func (m *ReportMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetEventID(v)
 		return nil
+	case report.FieldContactMessageID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactMessageID(v)
+		return nil
+	case report.FieldClosedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosedByID(v)
+		return nil
 	case report.FieldKind:
 		v, ok := value.(report.Kind)
 		if !ok {
@@ -27468,6 +32969,13 @@ func (m *ReportMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDescription(v)
 		return nil
+	case report.FieldOccurredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurredAt(v)
+		return nil
 	case report.FieldStatus:
 		v, ok := value.(report.Status)
 		if !ok {
@@ -27475,12 +32983,47 @@ func (m *ReportMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetStatus(v)
 		return nil
+	case report.FieldRespondBy:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRespondBy(v)
+		return nil
+	case report.FieldRespondedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRespondedAt(v)
+		return nil
+	case report.FieldClosedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosedAt(v)
+		return nil
 	case report.FieldResolution:
 		v, ok := value.(string)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetResolution(v)
+		return nil
+	case report.FieldFollowUpCodeHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFollowUpCodeHash(v)
+		return nil
+	case report.FieldSourceHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceHash(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Report field %s", name)
@@ -27512,6 +33055,9 @@ func (m *ReportMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ReportMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(report.FieldReporterID) {
+		fields = append(fields, report.FieldReporterID)
+	}
 	if m.FieldCleared(report.FieldSubjectUserID) {
 		fields = append(fields, report.FieldSubjectUserID)
 	}
@@ -27521,8 +33067,32 @@ func (m *ReportMutation) ClearedFields() []string {
 	if m.FieldCleared(report.FieldEventID) {
 		fields = append(fields, report.FieldEventID)
 	}
+	if m.FieldCleared(report.FieldContactMessageID) {
+		fields = append(fields, report.FieldContactMessageID)
+	}
+	if m.FieldCleared(report.FieldClosedByID) {
+		fields = append(fields, report.FieldClosedByID)
+	}
+	if m.FieldCleared(report.FieldOccurredAt) {
+		fields = append(fields, report.FieldOccurredAt)
+	}
+	if m.FieldCleared(report.FieldRespondBy) {
+		fields = append(fields, report.FieldRespondBy)
+	}
+	if m.FieldCleared(report.FieldRespondedAt) {
+		fields = append(fields, report.FieldRespondedAt)
+	}
+	if m.FieldCleared(report.FieldClosedAt) {
+		fields = append(fields, report.FieldClosedAt)
+	}
 	if m.FieldCleared(report.FieldResolution) {
 		fields = append(fields, report.FieldResolution)
+	}
+	if m.FieldCleared(report.FieldFollowUpCodeHash) {
+		fields = append(fields, report.FieldFollowUpCodeHash)
+	}
+	if m.FieldCleared(report.FieldSourceHash) {
+		fields = append(fields, report.FieldSourceHash)
 	}
 	return fields
 }
@@ -27538,6 +33108,9 @@ func (m *ReportMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ReportMutation) ClearField(name string) error {
 	switch name {
+	case report.FieldReporterID:
+		m.ClearReporterID()
+		return nil
 	case report.FieldSubjectUserID:
 		m.ClearSubjectUserID()
 		return nil
@@ -27547,8 +33120,32 @@ func (m *ReportMutation) ClearField(name string) error {
 	case report.FieldEventID:
 		m.ClearEventID()
 		return nil
+	case report.FieldContactMessageID:
+		m.ClearContactMessageID()
+		return nil
+	case report.FieldClosedByID:
+		m.ClearClosedByID()
+		return nil
+	case report.FieldOccurredAt:
+		m.ClearOccurredAt()
+		return nil
+	case report.FieldRespondBy:
+		m.ClearRespondBy()
+		return nil
+	case report.FieldRespondedAt:
+		m.ClearRespondedAt()
+		return nil
+	case report.FieldClosedAt:
+		m.ClearClosedAt()
+		return nil
 	case report.FieldResolution:
 		m.ClearResolution()
+		return nil
+	case report.FieldFollowUpCodeHash:
+		m.ClearFollowUpCodeHash()
+		return nil
+	case report.FieldSourceHash:
+		m.ClearSourceHash()
 		return nil
 	}
 	return fmt.Errorf("unknown Report nullable field %s", name)
@@ -27579,17 +33176,41 @@ func (m *ReportMutation) ResetField(name string) error {
 	case report.FieldEventID:
 		m.ResetEventID()
 		return nil
+	case report.FieldContactMessageID:
+		m.ResetContactMessageID()
+		return nil
+	case report.FieldClosedByID:
+		m.ResetClosedByID()
+		return nil
 	case report.FieldKind:
 		m.ResetKind()
 		return nil
 	case report.FieldDescription:
 		m.ResetDescription()
 		return nil
+	case report.FieldOccurredAt:
+		m.ResetOccurredAt()
+		return nil
 	case report.FieldStatus:
 		m.ResetStatus()
 		return nil
+	case report.FieldRespondBy:
+		m.ResetRespondBy()
+		return nil
+	case report.FieldRespondedAt:
+		m.ResetRespondedAt()
+		return nil
+	case report.FieldClosedAt:
+		m.ResetClosedAt()
+		return nil
 	case report.FieldResolution:
 		m.ResetResolution()
+		return nil
+	case report.FieldFollowUpCodeHash:
+		m.ResetFollowUpCodeHash()
+		return nil
+	case report.FieldSourceHash:
+		m.ResetSourceHash()
 		return nil
 	}
 	return fmt.Errorf("unknown Report field %s", name)
@@ -27597,7 +33218,7 @@ func (m *ReportMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ReportMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 9)
 	if m.community != nil {
 		edges = append(edges, report.EdgeCommunity)
 	}
@@ -27612,6 +33233,18 @@ func (m *ReportMutation) AddedEdges() []string {
 	}
 	if m.event != nil {
 		edges = append(edges, report.EdgeEvent)
+	}
+	if m.contact_message != nil {
+		edges = append(edges, report.EdgeContactMessage)
+	}
+	if m.closed_by != nil {
+		edges = append(edges, report.EdgeClosedBy)
+	}
+	if m.replies != nil {
+		edges = append(edges, report.EdgeReplies)
+	}
+	if m.actions != nil {
+		edges = append(edges, report.EdgeActions)
 	}
 	return edges
 }
@@ -27640,25 +33273,65 @@ func (m *ReportMutation) AddedIDs(name string) []ent.Value {
 		if id := m.event; id != nil {
 			return []ent.Value{*id}
 		}
+	case report.EdgeContactMessage:
+		if id := m.contact_message; id != nil {
+			return []ent.Value{*id}
+		}
+	case report.EdgeClosedBy:
+		if id := m.closed_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case report.EdgeReplies:
+		ids := make([]ent.Value, 0, len(m.replies))
+		for id := range m.replies {
+			ids = append(ids, id)
+		}
+		return ids
+	case report.EdgeActions:
+		ids := make([]ent.Value, 0, len(m.actions))
+		for id := range m.actions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ReportMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 9)
+	if m.removedreplies != nil {
+		edges = append(edges, report.EdgeReplies)
+	}
+	if m.removedactions != nil {
+		edges = append(edges, report.EdgeActions)
+	}
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *ReportMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case report.EdgeReplies:
+		ids := make([]ent.Value, 0, len(m.removedreplies))
+		for id := range m.removedreplies {
+			ids = append(ids, id)
+		}
+		return ids
+	case report.EdgeActions:
+		ids := make([]ent.Value, 0, len(m.removedactions))
+		for id := range m.removedactions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ReportMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 9)
 	if m.clearedcommunity {
 		edges = append(edges, report.EdgeCommunity)
 	}
@@ -27673,6 +33346,18 @@ func (m *ReportMutation) ClearedEdges() []string {
 	}
 	if m.clearedevent {
 		edges = append(edges, report.EdgeEvent)
+	}
+	if m.clearedcontact_message {
+		edges = append(edges, report.EdgeContactMessage)
+	}
+	if m.clearedclosed_by {
+		edges = append(edges, report.EdgeClosedBy)
+	}
+	if m.clearedreplies {
+		edges = append(edges, report.EdgeReplies)
+	}
+	if m.clearedactions {
+		edges = append(edges, report.EdgeActions)
 	}
 	return edges
 }
@@ -27691,6 +33376,14 @@ func (m *ReportMutation) EdgeCleared(name string) bool {
 		return m.clearedgroup
 	case report.EdgeEvent:
 		return m.clearedevent
+	case report.EdgeContactMessage:
+		return m.clearedcontact_message
+	case report.EdgeClosedBy:
+		return m.clearedclosed_by
+	case report.EdgeReplies:
+		return m.clearedreplies
+	case report.EdgeActions:
+		return m.clearedactions
 	}
 	return false
 }
@@ -27713,6 +33406,12 @@ func (m *ReportMutation) ClearEdge(name string) error {
 		return nil
 	case report.EdgeEvent:
 		m.ClearEvent()
+		return nil
+	case report.EdgeContactMessage:
+		m.ClearContactMessage()
+		return nil
+	case report.EdgeClosedBy:
+		m.ClearClosedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown Report unique edge %s", name)
@@ -27737,8 +33436,744 @@ func (m *ReportMutation) ResetEdge(name string) error {
 	case report.EdgeEvent:
 		m.ResetEvent()
 		return nil
+	case report.EdgeContactMessage:
+		m.ResetContactMessage()
+		return nil
+	case report.EdgeClosedBy:
+		m.ResetClosedBy()
+		return nil
+	case report.EdgeReplies:
+		m.ResetReplies()
+		return nil
+	case report.EdgeActions:
+		m.ResetActions()
+		return nil
 	}
 	return fmt.Errorf("unknown Report edge %s", name)
+}
+
+// ReportReplyMutation represents an operation that mutates the ReportReply nodes in the graph.
+type ReportReplyMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *pulid.ID
+	created_at    *time.Time
+	updated_at    *time.Time
+	from_staff    *bool
+	body          *string
+	clearedFields map[string]struct{}
+	report        *pulid.ID
+	clearedreport bool
+	author        *pulid.ID
+	clearedauthor bool
+	done          bool
+	oldValue      func(context.Context) (*ReportReply, error)
+	predicates    []predicate.ReportReply
+}
+
+var _ ent.Mutation = (*ReportReplyMutation)(nil)
+
+// reportreplyOption allows management of the mutation configuration using functional options.
+type reportreplyOption func(*ReportReplyMutation)
+
+// newReportReplyMutation creates new mutation for the ReportReply entity.
+func newReportReplyMutation(c config, op Op, opts ...reportreplyOption) *ReportReplyMutation {
+	m := &ReportReplyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReportReply,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReportReplyID sets the ID field of the mutation.
+func withReportReplyID(id pulid.ID) reportreplyOption {
+	return func(m *ReportReplyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReportReply
+		)
+		m.oldValue = func(ctx context.Context) (*ReportReply, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReportReply.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReportReply sets the old ReportReply of the mutation.
+func withReportReply(node *ReportReply) reportreplyOption {
+	return func(m *ReportReplyMutation) {
+		m.oldValue = func(context.Context) (*ReportReply, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReportReplyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReportReplyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReportReply entities.
+func (m *ReportReplyMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReportReplyMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReportReplyMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReportReply.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReportReplyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReportReplyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReportReply entity.
+// If the ReportReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportReplyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReportReplyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReportReplyMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReportReplyMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ReportReply entity.
+// If the ReportReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportReplyMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReportReplyMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetReportID sets the "report_id" field.
+func (m *ReportReplyMutation) SetReportID(pu pulid.ID) {
+	m.report = &pu
+}
+
+// ReportID returns the value of the "report_id" field in the mutation.
+func (m *ReportReplyMutation) ReportID() (r pulid.ID, exists bool) {
+	v := m.report
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReportID returns the old "report_id" field's value of the ReportReply entity.
+// If the ReportReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportReplyMutation) OldReportID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReportID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReportID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReportID: %w", err)
+	}
+	return oldValue.ReportID, nil
+}
+
+// ResetReportID resets all changes to the "report_id" field.
+func (m *ReportReplyMutation) ResetReportID() {
+	m.report = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *ReportReplyMutation) SetAuthorID(pu pulid.ID) {
+	m.author = &pu
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *ReportReplyMutation) AuthorID() (r pulid.ID, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the ReportReply entity.
+// If the ReportReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportReplyMutation) OldAuthorID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *ReportReplyMutation) ClearAuthorID() {
+	m.author = nil
+	m.clearedFields[reportreply.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *ReportReplyMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[reportreply.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *ReportReplyMutation) ResetAuthorID() {
+	m.author = nil
+	delete(m.clearedFields, reportreply.FieldAuthorID)
+}
+
+// SetFromStaff sets the "from_staff" field.
+func (m *ReportReplyMutation) SetFromStaff(b bool) {
+	m.from_staff = &b
+}
+
+// FromStaff returns the value of the "from_staff" field in the mutation.
+func (m *ReportReplyMutation) FromStaff() (r bool, exists bool) {
+	v := m.from_staff
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromStaff returns the old "from_staff" field's value of the ReportReply entity.
+// If the ReportReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportReplyMutation) OldFromStaff(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromStaff is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromStaff requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromStaff: %w", err)
+	}
+	return oldValue.FromStaff, nil
+}
+
+// ResetFromStaff resets all changes to the "from_staff" field.
+func (m *ReportReplyMutation) ResetFromStaff() {
+	m.from_staff = nil
+}
+
+// SetBody sets the "body" field.
+func (m *ReportReplyMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *ReportReplyMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the ReportReply entity.
+// If the ReportReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportReplyMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *ReportReplyMutation) ResetBody() {
+	m.body = nil
+}
+
+// ClearReport clears the "report" edge to the Report entity.
+func (m *ReportReplyMutation) ClearReport() {
+	m.clearedreport = true
+	m.clearedFields[reportreply.FieldReportID] = struct{}{}
+}
+
+// ReportCleared reports if the "report" edge to the Report entity was cleared.
+func (m *ReportReplyMutation) ReportCleared() bool {
+	return m.clearedreport
+}
+
+// ReportIDs returns the "report" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReportID instead. It exists only for internal usage by the builders.
+func (m *ReportReplyMutation) ReportIDs() (ids []pulid.ID) {
+	if id := m.report; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReport resets all changes to the "report" edge.
+func (m *ReportReplyMutation) ResetReport() {
+	m.report = nil
+	m.clearedreport = false
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *ReportReplyMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[reportreply.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *ReportReplyMutation) AuthorCleared() bool {
+	return m.AuthorIDCleared() || m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *ReportReplyMutation) AuthorIDs() (ids []pulid.ID) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *ReportReplyMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the ReportReplyMutation builder.
+func (m *ReportReplyMutation) Where(ps ...predicate.ReportReply) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReportReplyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReportReplyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReportReply, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReportReplyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReportReplyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReportReply).
+func (m *ReportReplyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReportReplyMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, reportreply.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, reportreply.FieldUpdatedAt)
+	}
+	if m.report != nil {
+		fields = append(fields, reportreply.FieldReportID)
+	}
+	if m.author != nil {
+		fields = append(fields, reportreply.FieldAuthorID)
+	}
+	if m.from_staff != nil {
+		fields = append(fields, reportreply.FieldFromStaff)
+	}
+	if m.body != nil {
+		fields = append(fields, reportreply.FieldBody)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReportReplyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reportreply.FieldCreatedAt:
+		return m.CreatedAt()
+	case reportreply.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case reportreply.FieldReportID:
+		return m.ReportID()
+	case reportreply.FieldAuthorID:
+		return m.AuthorID()
+	case reportreply.FieldFromStaff:
+		return m.FromStaff()
+	case reportreply.FieldBody:
+		return m.Body()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReportReplyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reportreply.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reportreply.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case reportreply.FieldReportID:
+		return m.OldReportID(ctx)
+	case reportreply.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case reportreply.FieldFromStaff:
+		return m.OldFromStaff(ctx)
+	case reportreply.FieldBody:
+		return m.OldBody(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReportReply field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportReplyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reportreply.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reportreply.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case reportreply.FieldReportID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReportID(v)
+		return nil
+	case reportreply.FieldAuthorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case reportreply.FieldFromStaff:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromStaff(v)
+		return nil
+	case reportreply.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReportReply field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReportReplyMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReportReplyMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportReplyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ReportReply numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReportReplyMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(reportreply.FieldAuthorID) {
+		fields = append(fields, reportreply.FieldAuthorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReportReplyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReportReplyMutation) ClearField(name string) error {
+	switch name {
+	case reportreply.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportReply nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReportReplyMutation) ResetField(name string) error {
+	switch name {
+	case reportreply.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reportreply.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case reportreply.FieldReportID:
+		m.ResetReportID()
+		return nil
+	case reportreply.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case reportreply.FieldFromStaff:
+		m.ResetFromStaff()
+		return nil
+	case reportreply.FieldBody:
+		m.ResetBody()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportReply field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReportReplyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.report != nil {
+		edges = append(edges, reportreply.EdgeReport)
+	}
+	if m.author != nil {
+		edges = append(edges, reportreply.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReportReplyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reportreply.EdgeReport:
+		if id := m.report; id != nil {
+			return []ent.Value{*id}
+		}
+	case reportreply.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReportReplyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReportReplyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReportReplyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedreport {
+		edges = append(edges, reportreply.EdgeReport)
+	}
+	if m.clearedauthor {
+		edges = append(edges, reportreply.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReportReplyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reportreply.EdgeReport:
+		return m.clearedreport
+	case reportreply.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReportReplyMutation) ClearEdge(name string) error {
+	switch name {
+	case reportreply.EdgeReport:
+		m.ClearReport()
+		return nil
+	case reportreply.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportReply unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReportReplyMutation) ResetEdge(name string) error {
+	switch name {
+	case reportreply.EdgeReport:
+		m.ResetReport()
+		return nil
+	case reportreply.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportReply edge %s", name)
 }
 
 // ReviewMutation represents an operation that mutates the Review nodes in the graph.
@@ -28852,6 +35287,8 @@ type RoleMutation struct {
 	clearedgroup          bool
 	home_group            *pulid.ID
 	clearedhome_group     bool
+	report                *pulid.ID
+	clearedreport         bool
 	done                  bool
 	oldValue              func(context.Context) (*Role, error)
 	predicates            []predicate.Role
@@ -29263,6 +35700,55 @@ func (m *RoleMutation) HomeGroupIDCleared() bool {
 func (m *RoleMutation) ResetHomeGroupID() {
 	m.home_group = nil
 	delete(m.clearedFields, role.FieldHomeGroupID)
+}
+
+// SetReportID sets the "report_id" field.
+func (m *RoleMutation) SetReportID(pu pulid.ID) {
+	m.report = &pu
+}
+
+// ReportID returns the value of the "report_id" field in the mutation.
+func (m *RoleMutation) ReportID() (r pulid.ID, exists bool) {
+	v := m.report
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReportID returns the old "report_id" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldReportID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReportID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReportID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReportID: %w", err)
+	}
+	return oldValue.ReportID, nil
+}
+
+// ClearReportID clears the value of the "report_id" field.
+func (m *RoleMutation) ClearReportID() {
+	m.report = nil
+	m.clearedFields[role.FieldReportID] = struct{}{}
+}
+
+// ReportIDCleared returns if the "report_id" field was cleared in this mutation.
+func (m *RoleMutation) ReportIDCleared() bool {
+	_, ok := m.clearedFields[role.FieldReportID]
+	return ok
+}
+
+// ResetReportID resets all changes to the "report_id" field.
+func (m *RoleMutation) ResetReportID() {
+	m.report = nil
+	delete(m.clearedFields, role.FieldReportID)
 }
 
 // SetKind sets the "kind" field.
@@ -29858,6 +36344,33 @@ func (m *RoleMutation) ResetHomeGroup() {
 	m.clearedhome_group = false
 }
 
+// ClearReport clears the "report" edge to the Report entity.
+func (m *RoleMutation) ClearReport() {
+	m.clearedreport = true
+	m.clearedFields[role.FieldReportID] = struct{}{}
+}
+
+// ReportCleared reports if the "report" edge to the Report entity was cleared.
+func (m *RoleMutation) ReportCleared() bool {
+	return m.ReportIDCleared() || m.clearedreport
+}
+
+// ReportIDs returns the "report" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReportID instead. It exists only for internal usage by the builders.
+func (m *RoleMutation) ReportIDs() (ids []pulid.ID) {
+	if id := m.report; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReport resets all changes to the "report" edge.
+func (m *RoleMutation) ResetReport() {
+	m.report = nil
+	m.clearedreport = false
+}
+
 // Where appends a list predicates to the RoleMutation builder.
 func (m *RoleMutation) Where(ps ...predicate.Role) {
 	m.predicates = append(m.predicates, ps...)
@@ -29892,7 +36405,7 @@ func (m *RoleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RoleMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, role.FieldCreatedAt)
 	}
@@ -29913,6 +36426,9 @@ func (m *RoleMutation) Fields() []string {
 	}
 	if m.home_group != nil {
 		fields = append(fields, role.FieldHomeGroupID)
+	}
+	if m.report != nil {
+		fields = append(fields, role.FieldReportID)
 	}
 	if m.kind != nil {
 		fields = append(fields, role.FieldKind)
@@ -29966,6 +36482,8 @@ func (m *RoleMutation) Field(name string) (ent.Value, bool) {
 		return m.GroupID()
 	case role.FieldHomeGroupID:
 		return m.HomeGroupID()
+	case role.FieldReportID:
+		return m.ReportID()
 	case role.FieldKind:
 		return m.Kind()
 	case role.FieldStatus:
@@ -30009,6 +36527,8 @@ func (m *RoleMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldGroupID(ctx)
 	case role.FieldHomeGroupID:
 		return m.OldHomeGroupID(ctx)
+	case role.FieldReportID:
+		return m.OldReportID(ctx)
 	case role.FieldKind:
 		return m.OldKind(ctx)
 	case role.FieldStatus:
@@ -30086,6 +36606,13 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetHomeGroupID(v)
+		return nil
+	case role.FieldReportID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReportID(v)
 		return nil
 	case role.FieldKind:
 		v, ok := value.(role.Kind)
@@ -30214,6 +36741,9 @@ func (m *RoleMutation) ClearedFields() []string {
 	if m.FieldCleared(role.FieldHomeGroupID) {
 		fields = append(fields, role.FieldHomeGroupID)
 	}
+	if m.FieldCleared(role.FieldReportID) {
+		fields = append(fields, role.FieldReportID)
+	}
 	if m.FieldCleared(role.FieldTermStart) {
 		fields = append(fields, role.FieldTermStart)
 	}
@@ -30257,6 +36787,9 @@ func (m *RoleMutation) ClearField(name string) error {
 		return nil
 	case role.FieldHomeGroupID:
 		m.ClearHomeGroupID()
+		return nil
+	case role.FieldReportID:
+		m.ClearReportID()
 		return nil
 	case role.FieldTermStart:
 		m.ClearTermStart()
@@ -30305,6 +36838,9 @@ func (m *RoleMutation) ResetField(name string) error {
 	case role.FieldHomeGroupID:
 		m.ResetHomeGroupID()
 		return nil
+	case role.FieldReportID:
+		m.ResetReportID()
+		return nil
 	case role.FieldKind:
 		m.ResetKind()
 		return nil
@@ -30341,7 +36877,7 @@ func (m *RoleMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *RoleMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.user != nil {
 		edges = append(edges, role.EdgeUser)
 	}
@@ -30356,6 +36892,9 @@ func (m *RoleMutation) AddedEdges() []string {
 	}
 	if m.home_group != nil {
 		edges = append(edges, role.EdgeHomeGroup)
+	}
+	if m.report != nil {
+		edges = append(edges, role.EdgeReport)
 	}
 	return edges
 }
@@ -30384,13 +36923,17 @@ func (m *RoleMutation) AddedIDs(name string) []ent.Value {
 		if id := m.home_group; id != nil {
 			return []ent.Value{*id}
 		}
+	case role.EdgeReport:
+		if id := m.report; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *RoleMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	return edges
 }
 
@@ -30402,7 +36945,7 @@ func (m *RoleMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *RoleMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.cleareduser {
 		edges = append(edges, role.EdgeUser)
 	}
@@ -30417,6 +36960,9 @@ func (m *RoleMutation) ClearedEdges() []string {
 	}
 	if m.clearedhome_group {
 		edges = append(edges, role.EdgeHomeGroup)
+	}
+	if m.clearedreport {
+		edges = append(edges, role.EdgeReport)
 	}
 	return edges
 }
@@ -30435,6 +36981,8 @@ func (m *RoleMutation) EdgeCleared(name string) bool {
 		return m.clearedgroup
 	case role.EdgeHomeGroup:
 		return m.clearedhome_group
+	case role.EdgeReport:
+		return m.clearedreport
 	}
 	return false
 }
@@ -30458,6 +37006,9 @@ func (m *RoleMutation) ClearEdge(name string) error {
 	case role.EdgeHomeGroup:
 		m.ClearHomeGroup()
 		return nil
+	case role.EdgeReport:
+		m.ClearReport()
+		return nil
 	}
 	return fmt.Errorf("unknown Role unique edge %s", name)
 }
@@ -30480,6 +37031,9 @@ func (m *RoleMutation) ResetEdge(name string) error {
 		return nil
 	case role.EdgeHomeGroup:
 		m.ResetHomeGroup()
+		return nil
+	case role.EdgeReport:
+		m.ResetReport()
 		return nil
 	}
 	return fmt.Errorf("unknown Role edge %s", name)
@@ -33653,27 +40207,49 @@ func (m *SponsorMutation) ResetEdge(name string) error {
 // SubmissionMutation represents an operation that mutates the Submission nodes in the graph.
 type SubmissionMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *pulid.ID
-	created_at       *time.Time
-	updated_at       *time.Time
-	kind             *submission.Kind
-	title            *string
-	body             *string
-	status           *submission.Status
-	clearedFields    map[string]struct{}
-	community        *pulid.ID
-	clearedcommunity bool
-	author           *pulid.ID
-	clearedauthor    bool
-	group            *pulid.ID
-	clearedgroup     bool
-	region           *pulid.ID
-	clearedregion    bool
-	done             bool
-	oldValue         func(context.Context) (*Submission, error)
-	predicates       []predicate.Submission
+	op                     Op
+	typ                    string
+	id                     *pulid.ID
+	created_at             *time.Time
+	updated_at             *time.Time
+	kind                   *submission.Kind
+	title                  *string
+	body                   *string
+	status                 *submission.Status
+	project_area           *string
+	links                  *[]schematype.Link
+	appendlinks            []schematype.Link
+	newsletter_issue       *string
+	newsletter_position    *int
+	addnewsletter_position *int
+	events_count           *int
+	addevents_count        *int
+	attendees_count        *int
+	addattendees_count     *int
+	new_members_count      *int
+	addnew_members_count   *int
+	decline_reason         *string
+	decided_at             *time.Time
+	forwarded_at           *time.Time
+	delivered_at           *time.Time
+	clearedFields          map[string]struct{}
+	community              *pulid.ID
+	clearedcommunity       bool
+	author                 *pulid.ID
+	clearedauthor          bool
+	group                  *pulid.ID
+	clearedgroup           bool
+	region                 *pulid.ID
+	clearedregion          bool
+	event                  *pulid.ID
+	clearedevent           bool
+	request                *pulid.ID
+	clearedrequest         bool
+	decided_by             *pulid.ID
+	cleareddecided_by      bool
+	done                   bool
+	oldValue               func(context.Context) (*Submission, error)
+	predicates             []predicate.Submission
 }
 
 var _ ent.Mutation = (*SubmissionMutation)(nil)
@@ -34022,6 +40598,153 @@ func (m *SubmissionMutation) ResetRegionID() {
 	delete(m.clearedFields, submission.FieldRegionID)
 }
 
+// SetEventID sets the "event_id" field.
+func (m *SubmissionMutation) SetEventID(pu pulid.ID) {
+	m.event = &pu
+}
+
+// EventID returns the value of the "event_id" field in the mutation.
+func (m *SubmissionMutation) EventID() (r pulid.ID, exists bool) {
+	v := m.event
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventID returns the old "event_id" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldEventID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventID: %w", err)
+	}
+	return oldValue.EventID, nil
+}
+
+// ClearEventID clears the value of the "event_id" field.
+func (m *SubmissionMutation) ClearEventID() {
+	m.event = nil
+	m.clearedFields[submission.FieldEventID] = struct{}{}
+}
+
+// EventIDCleared returns if the "event_id" field was cleared in this mutation.
+func (m *SubmissionMutation) EventIDCleared() bool {
+	_, ok := m.clearedFields[submission.FieldEventID]
+	return ok
+}
+
+// ResetEventID resets all changes to the "event_id" field.
+func (m *SubmissionMutation) ResetEventID() {
+	m.event = nil
+	delete(m.clearedFields, submission.FieldEventID)
+}
+
+// SetRequestID sets the "request_id" field.
+func (m *SubmissionMutation) SetRequestID(pu pulid.ID) {
+	m.request = &pu
+}
+
+// RequestID returns the value of the "request_id" field in the mutation.
+func (m *SubmissionMutation) RequestID() (r pulid.ID, exists bool) {
+	v := m.request
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestID returns the old "request_id" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldRequestID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestID: %w", err)
+	}
+	return oldValue.RequestID, nil
+}
+
+// ClearRequestID clears the value of the "request_id" field.
+func (m *SubmissionMutation) ClearRequestID() {
+	m.request = nil
+	m.clearedFields[submission.FieldRequestID] = struct{}{}
+}
+
+// RequestIDCleared returns if the "request_id" field was cleared in this mutation.
+func (m *SubmissionMutation) RequestIDCleared() bool {
+	_, ok := m.clearedFields[submission.FieldRequestID]
+	return ok
+}
+
+// ResetRequestID resets all changes to the "request_id" field.
+func (m *SubmissionMutation) ResetRequestID() {
+	m.request = nil
+	delete(m.clearedFields, submission.FieldRequestID)
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (m *SubmissionMutation) SetDecidedByID(pu pulid.ID) {
+	m.decided_by = &pu
+}
+
+// DecidedByID returns the value of the "decided_by_id" field in the mutation.
+func (m *SubmissionMutation) DecidedByID() (r pulid.ID, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedByID returns the old "decided_by_id" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldDecidedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedByID: %w", err)
+	}
+	return oldValue.DecidedByID, nil
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (m *SubmissionMutation) ClearDecidedByID() {
+	m.decided_by = nil
+	m.clearedFields[submission.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByIDCleared returns if the "decided_by_id" field was cleared in this mutation.
+func (m *SubmissionMutation) DecidedByIDCleared() bool {
+	_, ok := m.clearedFields[submission.FieldDecidedByID]
+	return ok
+}
+
+// ResetDecidedByID resets all changes to the "decided_by_id" field.
+func (m *SubmissionMutation) ResetDecidedByID() {
+	m.decided_by = nil
+	delete(m.clearedFields, submission.FieldDecidedByID)
+}
+
 // SetKind sets the "kind" field.
 func (m *SubmissionMutation) SetKind(s submission.Kind) {
 	m.kind = &s
@@ -34166,6 +40889,645 @@ func (m *SubmissionMutation) ResetStatus() {
 	m.status = nil
 }
 
+// SetProjectArea sets the "project_area" field.
+func (m *SubmissionMutation) SetProjectArea(s string) {
+	m.project_area = &s
+}
+
+// ProjectArea returns the value of the "project_area" field in the mutation.
+func (m *SubmissionMutation) ProjectArea() (r string, exists bool) {
+	v := m.project_area
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectArea returns the old "project_area" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldProjectArea(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectArea is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectArea requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectArea: %w", err)
+	}
+	return oldValue.ProjectArea, nil
+}
+
+// ClearProjectArea clears the value of the "project_area" field.
+func (m *SubmissionMutation) ClearProjectArea() {
+	m.project_area = nil
+	m.clearedFields[submission.FieldProjectArea] = struct{}{}
+}
+
+// ProjectAreaCleared returns if the "project_area" field was cleared in this mutation.
+func (m *SubmissionMutation) ProjectAreaCleared() bool {
+	_, ok := m.clearedFields[submission.FieldProjectArea]
+	return ok
+}
+
+// ResetProjectArea resets all changes to the "project_area" field.
+func (m *SubmissionMutation) ResetProjectArea() {
+	m.project_area = nil
+	delete(m.clearedFields, submission.FieldProjectArea)
+}
+
+// SetLinks sets the "links" field.
+func (m *SubmissionMutation) SetLinks(s []schematype.Link) {
+	m.links = &s
+	m.appendlinks = nil
+}
+
+// Links returns the value of the "links" field in the mutation.
+func (m *SubmissionMutation) Links() (r []schematype.Link, exists bool) {
+	v := m.links
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinks returns the old "links" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldLinks(ctx context.Context) (v []schematype.Link, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinks: %w", err)
+	}
+	return oldValue.Links, nil
+}
+
+// AppendLinks adds s to the "links" field.
+func (m *SubmissionMutation) AppendLinks(s []schematype.Link) {
+	m.appendlinks = append(m.appendlinks, s...)
+}
+
+// AppendedLinks returns the list of values that were appended to the "links" field in this mutation.
+func (m *SubmissionMutation) AppendedLinks() ([]schematype.Link, bool) {
+	if len(m.appendlinks) == 0 {
+		return nil, false
+	}
+	return m.appendlinks, true
+}
+
+// ClearLinks clears the value of the "links" field.
+func (m *SubmissionMutation) ClearLinks() {
+	m.links = nil
+	m.appendlinks = nil
+	m.clearedFields[submission.FieldLinks] = struct{}{}
+}
+
+// LinksCleared returns if the "links" field was cleared in this mutation.
+func (m *SubmissionMutation) LinksCleared() bool {
+	_, ok := m.clearedFields[submission.FieldLinks]
+	return ok
+}
+
+// ResetLinks resets all changes to the "links" field.
+func (m *SubmissionMutation) ResetLinks() {
+	m.links = nil
+	m.appendlinks = nil
+	delete(m.clearedFields, submission.FieldLinks)
+}
+
+// SetNewsletterIssue sets the "newsletter_issue" field.
+func (m *SubmissionMutation) SetNewsletterIssue(s string) {
+	m.newsletter_issue = &s
+}
+
+// NewsletterIssue returns the value of the "newsletter_issue" field in the mutation.
+func (m *SubmissionMutation) NewsletterIssue() (r string, exists bool) {
+	v := m.newsletter_issue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNewsletterIssue returns the old "newsletter_issue" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldNewsletterIssue(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNewsletterIssue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNewsletterIssue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNewsletterIssue: %w", err)
+	}
+	return oldValue.NewsletterIssue, nil
+}
+
+// ClearNewsletterIssue clears the value of the "newsletter_issue" field.
+func (m *SubmissionMutation) ClearNewsletterIssue() {
+	m.newsletter_issue = nil
+	m.clearedFields[submission.FieldNewsletterIssue] = struct{}{}
+}
+
+// NewsletterIssueCleared returns if the "newsletter_issue" field was cleared in this mutation.
+func (m *SubmissionMutation) NewsletterIssueCleared() bool {
+	_, ok := m.clearedFields[submission.FieldNewsletterIssue]
+	return ok
+}
+
+// ResetNewsletterIssue resets all changes to the "newsletter_issue" field.
+func (m *SubmissionMutation) ResetNewsletterIssue() {
+	m.newsletter_issue = nil
+	delete(m.clearedFields, submission.FieldNewsletterIssue)
+}
+
+// SetNewsletterPosition sets the "newsletter_position" field.
+func (m *SubmissionMutation) SetNewsletterPosition(i int) {
+	m.newsletter_position = &i
+	m.addnewsletter_position = nil
+}
+
+// NewsletterPosition returns the value of the "newsletter_position" field in the mutation.
+func (m *SubmissionMutation) NewsletterPosition() (r int, exists bool) {
+	v := m.newsletter_position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNewsletterPosition returns the old "newsletter_position" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldNewsletterPosition(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNewsletterPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNewsletterPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNewsletterPosition: %w", err)
+	}
+	return oldValue.NewsletterPosition, nil
+}
+
+// AddNewsletterPosition adds i to the "newsletter_position" field.
+func (m *SubmissionMutation) AddNewsletterPosition(i int) {
+	if m.addnewsletter_position != nil {
+		*m.addnewsletter_position += i
+	} else {
+		m.addnewsletter_position = &i
+	}
+}
+
+// AddedNewsletterPosition returns the value that was added to the "newsletter_position" field in this mutation.
+func (m *SubmissionMutation) AddedNewsletterPosition() (r int, exists bool) {
+	v := m.addnewsletter_position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearNewsletterPosition clears the value of the "newsletter_position" field.
+func (m *SubmissionMutation) ClearNewsletterPosition() {
+	m.newsletter_position = nil
+	m.addnewsletter_position = nil
+	m.clearedFields[submission.FieldNewsletterPosition] = struct{}{}
+}
+
+// NewsletterPositionCleared returns if the "newsletter_position" field was cleared in this mutation.
+func (m *SubmissionMutation) NewsletterPositionCleared() bool {
+	_, ok := m.clearedFields[submission.FieldNewsletterPosition]
+	return ok
+}
+
+// ResetNewsletterPosition resets all changes to the "newsletter_position" field.
+func (m *SubmissionMutation) ResetNewsletterPosition() {
+	m.newsletter_position = nil
+	m.addnewsletter_position = nil
+	delete(m.clearedFields, submission.FieldNewsletterPosition)
+}
+
+// SetEventsCount sets the "events_count" field.
+func (m *SubmissionMutation) SetEventsCount(i int) {
+	m.events_count = &i
+	m.addevents_count = nil
+}
+
+// EventsCount returns the value of the "events_count" field in the mutation.
+func (m *SubmissionMutation) EventsCount() (r int, exists bool) {
+	v := m.events_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventsCount returns the old "events_count" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldEventsCount(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventsCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventsCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventsCount: %w", err)
+	}
+	return oldValue.EventsCount, nil
+}
+
+// AddEventsCount adds i to the "events_count" field.
+func (m *SubmissionMutation) AddEventsCount(i int) {
+	if m.addevents_count != nil {
+		*m.addevents_count += i
+	} else {
+		m.addevents_count = &i
+	}
+}
+
+// AddedEventsCount returns the value that was added to the "events_count" field in this mutation.
+func (m *SubmissionMutation) AddedEventsCount() (r int, exists bool) {
+	v := m.addevents_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearEventsCount clears the value of the "events_count" field.
+func (m *SubmissionMutation) ClearEventsCount() {
+	m.events_count = nil
+	m.addevents_count = nil
+	m.clearedFields[submission.FieldEventsCount] = struct{}{}
+}
+
+// EventsCountCleared returns if the "events_count" field was cleared in this mutation.
+func (m *SubmissionMutation) EventsCountCleared() bool {
+	_, ok := m.clearedFields[submission.FieldEventsCount]
+	return ok
+}
+
+// ResetEventsCount resets all changes to the "events_count" field.
+func (m *SubmissionMutation) ResetEventsCount() {
+	m.events_count = nil
+	m.addevents_count = nil
+	delete(m.clearedFields, submission.FieldEventsCount)
+}
+
+// SetAttendeesCount sets the "attendees_count" field.
+func (m *SubmissionMutation) SetAttendeesCount(i int) {
+	m.attendees_count = &i
+	m.addattendees_count = nil
+}
+
+// AttendeesCount returns the value of the "attendees_count" field in the mutation.
+func (m *SubmissionMutation) AttendeesCount() (r int, exists bool) {
+	v := m.attendees_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendeesCount returns the old "attendees_count" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldAttendeesCount(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendeesCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendeesCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendeesCount: %w", err)
+	}
+	return oldValue.AttendeesCount, nil
+}
+
+// AddAttendeesCount adds i to the "attendees_count" field.
+func (m *SubmissionMutation) AddAttendeesCount(i int) {
+	if m.addattendees_count != nil {
+		*m.addattendees_count += i
+	} else {
+		m.addattendees_count = &i
+	}
+}
+
+// AddedAttendeesCount returns the value that was added to the "attendees_count" field in this mutation.
+func (m *SubmissionMutation) AddedAttendeesCount() (r int, exists bool) {
+	v := m.addattendees_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAttendeesCount clears the value of the "attendees_count" field.
+func (m *SubmissionMutation) ClearAttendeesCount() {
+	m.attendees_count = nil
+	m.addattendees_count = nil
+	m.clearedFields[submission.FieldAttendeesCount] = struct{}{}
+}
+
+// AttendeesCountCleared returns if the "attendees_count" field was cleared in this mutation.
+func (m *SubmissionMutation) AttendeesCountCleared() bool {
+	_, ok := m.clearedFields[submission.FieldAttendeesCount]
+	return ok
+}
+
+// ResetAttendeesCount resets all changes to the "attendees_count" field.
+func (m *SubmissionMutation) ResetAttendeesCount() {
+	m.attendees_count = nil
+	m.addattendees_count = nil
+	delete(m.clearedFields, submission.FieldAttendeesCount)
+}
+
+// SetNewMembersCount sets the "new_members_count" field.
+func (m *SubmissionMutation) SetNewMembersCount(i int) {
+	m.new_members_count = &i
+	m.addnew_members_count = nil
+}
+
+// NewMembersCount returns the value of the "new_members_count" field in the mutation.
+func (m *SubmissionMutation) NewMembersCount() (r int, exists bool) {
+	v := m.new_members_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNewMembersCount returns the old "new_members_count" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldNewMembersCount(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNewMembersCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNewMembersCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNewMembersCount: %w", err)
+	}
+	return oldValue.NewMembersCount, nil
+}
+
+// AddNewMembersCount adds i to the "new_members_count" field.
+func (m *SubmissionMutation) AddNewMembersCount(i int) {
+	if m.addnew_members_count != nil {
+		*m.addnew_members_count += i
+	} else {
+		m.addnew_members_count = &i
+	}
+}
+
+// AddedNewMembersCount returns the value that was added to the "new_members_count" field in this mutation.
+func (m *SubmissionMutation) AddedNewMembersCount() (r int, exists bool) {
+	v := m.addnew_members_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearNewMembersCount clears the value of the "new_members_count" field.
+func (m *SubmissionMutation) ClearNewMembersCount() {
+	m.new_members_count = nil
+	m.addnew_members_count = nil
+	m.clearedFields[submission.FieldNewMembersCount] = struct{}{}
+}
+
+// NewMembersCountCleared returns if the "new_members_count" field was cleared in this mutation.
+func (m *SubmissionMutation) NewMembersCountCleared() bool {
+	_, ok := m.clearedFields[submission.FieldNewMembersCount]
+	return ok
+}
+
+// ResetNewMembersCount resets all changes to the "new_members_count" field.
+func (m *SubmissionMutation) ResetNewMembersCount() {
+	m.new_members_count = nil
+	m.addnew_members_count = nil
+	delete(m.clearedFields, submission.FieldNewMembersCount)
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (m *SubmissionMutation) SetDeclineReason(s string) {
+	m.decline_reason = &s
+}
+
+// DeclineReason returns the value of the "decline_reason" field in the mutation.
+func (m *SubmissionMutation) DeclineReason() (r string, exists bool) {
+	v := m.decline_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclineReason returns the old "decline_reason" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldDeclineReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclineReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclineReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclineReason: %w", err)
+	}
+	return oldValue.DeclineReason, nil
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (m *SubmissionMutation) ClearDeclineReason() {
+	m.decline_reason = nil
+	m.clearedFields[submission.FieldDeclineReason] = struct{}{}
+}
+
+// DeclineReasonCleared returns if the "decline_reason" field was cleared in this mutation.
+func (m *SubmissionMutation) DeclineReasonCleared() bool {
+	_, ok := m.clearedFields[submission.FieldDeclineReason]
+	return ok
+}
+
+// ResetDeclineReason resets all changes to the "decline_reason" field.
+func (m *SubmissionMutation) ResetDeclineReason() {
+	m.decline_reason = nil
+	delete(m.clearedFields, submission.FieldDeclineReason)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *SubmissionMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *SubmissionMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *SubmissionMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[submission.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *SubmissionMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[submission.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *SubmissionMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, submission.FieldDecidedAt)
+}
+
+// SetForwardedAt sets the "forwarded_at" field.
+func (m *SubmissionMutation) SetForwardedAt(t time.Time) {
+	m.forwarded_at = &t
+}
+
+// ForwardedAt returns the value of the "forwarded_at" field in the mutation.
+func (m *SubmissionMutation) ForwardedAt() (r time.Time, exists bool) {
+	v := m.forwarded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldForwardedAt returns the old "forwarded_at" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldForwardedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldForwardedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldForwardedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldForwardedAt: %w", err)
+	}
+	return oldValue.ForwardedAt, nil
+}
+
+// ClearForwardedAt clears the value of the "forwarded_at" field.
+func (m *SubmissionMutation) ClearForwardedAt() {
+	m.forwarded_at = nil
+	m.clearedFields[submission.FieldForwardedAt] = struct{}{}
+}
+
+// ForwardedAtCleared returns if the "forwarded_at" field was cleared in this mutation.
+func (m *SubmissionMutation) ForwardedAtCleared() bool {
+	_, ok := m.clearedFields[submission.FieldForwardedAt]
+	return ok
+}
+
+// ResetForwardedAt resets all changes to the "forwarded_at" field.
+func (m *SubmissionMutation) ResetForwardedAt() {
+	m.forwarded_at = nil
+	delete(m.clearedFields, submission.FieldForwardedAt)
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (m *SubmissionMutation) SetDeliveredAt(t time.Time) {
+	m.delivered_at = &t
+}
+
+// DeliveredAt returns the value of the "delivered_at" field in the mutation.
+func (m *SubmissionMutation) DeliveredAt() (r time.Time, exists bool) {
+	v := m.delivered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveredAt returns the old "delivered_at" field's value of the Submission entity.
+// If the Submission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubmissionMutation) OldDeliveredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveredAt: %w", err)
+	}
+	return oldValue.DeliveredAt, nil
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (m *SubmissionMutation) ClearDeliveredAt() {
+	m.delivered_at = nil
+	m.clearedFields[submission.FieldDeliveredAt] = struct{}{}
+}
+
+// DeliveredAtCleared returns if the "delivered_at" field was cleared in this mutation.
+func (m *SubmissionMutation) DeliveredAtCleared() bool {
+	_, ok := m.clearedFields[submission.FieldDeliveredAt]
+	return ok
+}
+
+// ResetDeliveredAt resets all changes to the "delivered_at" field.
+func (m *SubmissionMutation) ResetDeliveredAt() {
+	m.delivered_at = nil
+	delete(m.clearedFields, submission.FieldDeliveredAt)
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *SubmissionMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -34274,6 +41636,87 @@ func (m *SubmissionMutation) ResetRegion() {
 	m.clearedregion = false
 }
 
+// ClearEvent clears the "event" edge to the Event entity.
+func (m *SubmissionMutation) ClearEvent() {
+	m.clearedevent = true
+	m.clearedFields[submission.FieldEventID] = struct{}{}
+}
+
+// EventCleared reports if the "event" edge to the Event entity was cleared.
+func (m *SubmissionMutation) EventCleared() bool {
+	return m.EventIDCleared() || m.clearedevent
+}
+
+// EventIDs returns the "event" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EventID instead. It exists only for internal usage by the builders.
+func (m *SubmissionMutation) EventIDs() (ids []pulid.ID) {
+	if id := m.event; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEvent resets all changes to the "event" edge.
+func (m *SubmissionMutation) ResetEvent() {
+	m.event = nil
+	m.clearedevent = false
+}
+
+// ClearRequest clears the "request" edge to the ActivityRequest entity.
+func (m *SubmissionMutation) ClearRequest() {
+	m.clearedrequest = true
+	m.clearedFields[submission.FieldRequestID] = struct{}{}
+}
+
+// RequestCleared reports if the "request" edge to the ActivityRequest entity was cleared.
+func (m *SubmissionMutation) RequestCleared() bool {
+	return m.RequestIDCleared() || m.clearedrequest
+}
+
+// RequestIDs returns the "request" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RequestID instead. It exists only for internal usage by the builders.
+func (m *SubmissionMutation) RequestIDs() (ids []pulid.ID) {
+	if id := m.request; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRequest resets all changes to the "request" edge.
+func (m *SubmissionMutation) ResetRequest() {
+	m.request = nil
+	m.clearedrequest = false
+}
+
+// ClearDecidedBy clears the "decided_by" edge to the User entity.
+func (m *SubmissionMutation) ClearDecidedBy() {
+	m.cleareddecided_by = true
+	m.clearedFields[submission.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByCleared reports if the "decided_by" edge to the User entity was cleared.
+func (m *SubmissionMutation) DecidedByCleared() bool {
+	return m.DecidedByIDCleared() || m.cleareddecided_by
+}
+
+// DecidedByIDs returns the "decided_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DecidedByID instead. It exists only for internal usage by the builders.
+func (m *SubmissionMutation) DecidedByIDs() (ids []pulid.ID) {
+	if id := m.decided_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" edge.
+func (m *SubmissionMutation) ResetDecidedBy() {
+	m.decided_by = nil
+	m.cleareddecided_by = false
+}
+
 // Where appends a list predicates to the SubmissionMutation builder.
 func (m *SubmissionMutation) Where(ps ...predicate.Submission) {
 	m.predicates = append(m.predicates, ps...)
@@ -34308,7 +41751,7 @@ func (m *SubmissionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SubmissionMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, submission.FieldCreatedAt)
 	}
@@ -34327,6 +41770,15 @@ func (m *SubmissionMutation) Fields() []string {
 	if m.region != nil {
 		fields = append(fields, submission.FieldRegionID)
 	}
+	if m.event != nil {
+		fields = append(fields, submission.FieldEventID)
+	}
+	if m.request != nil {
+		fields = append(fields, submission.FieldRequestID)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, submission.FieldDecidedByID)
+	}
 	if m.kind != nil {
 		fields = append(fields, submission.FieldKind)
 	}
@@ -34338,6 +41790,39 @@ func (m *SubmissionMutation) Fields() []string {
 	}
 	if m.status != nil {
 		fields = append(fields, submission.FieldStatus)
+	}
+	if m.project_area != nil {
+		fields = append(fields, submission.FieldProjectArea)
+	}
+	if m.links != nil {
+		fields = append(fields, submission.FieldLinks)
+	}
+	if m.newsletter_issue != nil {
+		fields = append(fields, submission.FieldNewsletterIssue)
+	}
+	if m.newsletter_position != nil {
+		fields = append(fields, submission.FieldNewsletterPosition)
+	}
+	if m.events_count != nil {
+		fields = append(fields, submission.FieldEventsCount)
+	}
+	if m.attendees_count != nil {
+		fields = append(fields, submission.FieldAttendeesCount)
+	}
+	if m.new_members_count != nil {
+		fields = append(fields, submission.FieldNewMembersCount)
+	}
+	if m.decline_reason != nil {
+		fields = append(fields, submission.FieldDeclineReason)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, submission.FieldDecidedAt)
+	}
+	if m.forwarded_at != nil {
+		fields = append(fields, submission.FieldForwardedAt)
+	}
+	if m.delivered_at != nil {
+		fields = append(fields, submission.FieldDeliveredAt)
 	}
 	return fields
 }
@@ -34359,6 +41844,12 @@ func (m *SubmissionMutation) Field(name string) (ent.Value, bool) {
 		return m.GroupID()
 	case submission.FieldRegionID:
 		return m.RegionID()
+	case submission.FieldEventID:
+		return m.EventID()
+	case submission.FieldRequestID:
+		return m.RequestID()
+	case submission.FieldDecidedByID:
+		return m.DecidedByID()
 	case submission.FieldKind:
 		return m.Kind()
 	case submission.FieldTitle:
@@ -34367,6 +41858,28 @@ func (m *SubmissionMutation) Field(name string) (ent.Value, bool) {
 		return m.Body()
 	case submission.FieldStatus:
 		return m.Status()
+	case submission.FieldProjectArea:
+		return m.ProjectArea()
+	case submission.FieldLinks:
+		return m.Links()
+	case submission.FieldNewsletterIssue:
+		return m.NewsletterIssue()
+	case submission.FieldNewsletterPosition:
+		return m.NewsletterPosition()
+	case submission.FieldEventsCount:
+		return m.EventsCount()
+	case submission.FieldAttendeesCount:
+		return m.AttendeesCount()
+	case submission.FieldNewMembersCount:
+		return m.NewMembersCount()
+	case submission.FieldDeclineReason:
+		return m.DeclineReason()
+	case submission.FieldDecidedAt:
+		return m.DecidedAt()
+	case submission.FieldForwardedAt:
+		return m.ForwardedAt()
+	case submission.FieldDeliveredAt:
+		return m.DeliveredAt()
 	}
 	return nil, false
 }
@@ -34388,6 +41901,12 @@ func (m *SubmissionMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldGroupID(ctx)
 	case submission.FieldRegionID:
 		return m.OldRegionID(ctx)
+	case submission.FieldEventID:
+		return m.OldEventID(ctx)
+	case submission.FieldRequestID:
+		return m.OldRequestID(ctx)
+	case submission.FieldDecidedByID:
+		return m.OldDecidedByID(ctx)
 	case submission.FieldKind:
 		return m.OldKind(ctx)
 	case submission.FieldTitle:
@@ -34396,6 +41915,28 @@ func (m *SubmissionMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldBody(ctx)
 	case submission.FieldStatus:
 		return m.OldStatus(ctx)
+	case submission.FieldProjectArea:
+		return m.OldProjectArea(ctx)
+	case submission.FieldLinks:
+		return m.OldLinks(ctx)
+	case submission.FieldNewsletterIssue:
+		return m.OldNewsletterIssue(ctx)
+	case submission.FieldNewsletterPosition:
+		return m.OldNewsletterPosition(ctx)
+	case submission.FieldEventsCount:
+		return m.OldEventsCount(ctx)
+	case submission.FieldAttendeesCount:
+		return m.OldAttendeesCount(ctx)
+	case submission.FieldNewMembersCount:
+		return m.OldNewMembersCount(ctx)
+	case submission.FieldDeclineReason:
+		return m.OldDeclineReason(ctx)
+	case submission.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	case submission.FieldForwardedAt:
+		return m.OldForwardedAt(ctx)
+	case submission.FieldDeliveredAt:
+		return m.OldDeliveredAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Submission field %s", name)
 }
@@ -34447,6 +41988,27 @@ func (m *SubmissionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRegionID(v)
 		return nil
+	case submission.FieldEventID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventID(v)
+		return nil
+	case submission.FieldRequestID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestID(v)
+		return nil
+	case submission.FieldDecidedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedByID(v)
+		return nil
 	case submission.FieldKind:
 		v, ok := value.(submission.Kind)
 		if !ok {
@@ -34475,6 +42037,83 @@ func (m *SubmissionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetStatus(v)
 		return nil
+	case submission.FieldProjectArea:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectArea(v)
+		return nil
+	case submission.FieldLinks:
+		v, ok := value.([]schematype.Link)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinks(v)
+		return nil
+	case submission.FieldNewsletterIssue:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNewsletterIssue(v)
+		return nil
+	case submission.FieldNewsletterPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNewsletterPosition(v)
+		return nil
+	case submission.FieldEventsCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventsCount(v)
+		return nil
+	case submission.FieldAttendeesCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendeesCount(v)
+		return nil
+	case submission.FieldNewMembersCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNewMembersCount(v)
+		return nil
+	case submission.FieldDeclineReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclineReason(v)
+		return nil
+	case submission.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	case submission.FieldForwardedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetForwardedAt(v)
+		return nil
+	case submission.FieldDeliveredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveredAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Submission field %s", name)
 }
@@ -34482,13 +42121,36 @@ func (m *SubmissionMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *SubmissionMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addnewsletter_position != nil {
+		fields = append(fields, submission.FieldNewsletterPosition)
+	}
+	if m.addevents_count != nil {
+		fields = append(fields, submission.FieldEventsCount)
+	}
+	if m.addattendees_count != nil {
+		fields = append(fields, submission.FieldAttendeesCount)
+	}
+	if m.addnew_members_count != nil {
+		fields = append(fields, submission.FieldNewMembersCount)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *SubmissionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case submission.FieldNewsletterPosition:
+		return m.AddedNewsletterPosition()
+	case submission.FieldEventsCount:
+		return m.AddedEventsCount()
+	case submission.FieldAttendeesCount:
+		return m.AddedAttendeesCount()
+	case submission.FieldNewMembersCount:
+		return m.AddedNewMembersCount()
+	}
 	return nil, false
 }
 
@@ -34497,6 +42159,34 @@ func (m *SubmissionMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *SubmissionMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case submission.FieldNewsletterPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNewsletterPosition(v)
+		return nil
+	case submission.FieldEventsCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEventsCount(v)
+		return nil
+	case submission.FieldAttendeesCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttendeesCount(v)
+		return nil
+	case submission.FieldNewMembersCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNewMembersCount(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Submission numeric field %s", name)
 }
@@ -34510,6 +42200,48 @@ func (m *SubmissionMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(submission.FieldRegionID) {
 		fields = append(fields, submission.FieldRegionID)
+	}
+	if m.FieldCleared(submission.FieldEventID) {
+		fields = append(fields, submission.FieldEventID)
+	}
+	if m.FieldCleared(submission.FieldRequestID) {
+		fields = append(fields, submission.FieldRequestID)
+	}
+	if m.FieldCleared(submission.FieldDecidedByID) {
+		fields = append(fields, submission.FieldDecidedByID)
+	}
+	if m.FieldCleared(submission.FieldProjectArea) {
+		fields = append(fields, submission.FieldProjectArea)
+	}
+	if m.FieldCleared(submission.FieldLinks) {
+		fields = append(fields, submission.FieldLinks)
+	}
+	if m.FieldCleared(submission.FieldNewsletterIssue) {
+		fields = append(fields, submission.FieldNewsletterIssue)
+	}
+	if m.FieldCleared(submission.FieldNewsletterPosition) {
+		fields = append(fields, submission.FieldNewsletterPosition)
+	}
+	if m.FieldCleared(submission.FieldEventsCount) {
+		fields = append(fields, submission.FieldEventsCount)
+	}
+	if m.FieldCleared(submission.FieldAttendeesCount) {
+		fields = append(fields, submission.FieldAttendeesCount)
+	}
+	if m.FieldCleared(submission.FieldNewMembersCount) {
+		fields = append(fields, submission.FieldNewMembersCount)
+	}
+	if m.FieldCleared(submission.FieldDeclineReason) {
+		fields = append(fields, submission.FieldDeclineReason)
+	}
+	if m.FieldCleared(submission.FieldDecidedAt) {
+		fields = append(fields, submission.FieldDecidedAt)
+	}
+	if m.FieldCleared(submission.FieldForwardedAt) {
+		fields = append(fields, submission.FieldForwardedAt)
+	}
+	if m.FieldCleared(submission.FieldDeliveredAt) {
+		fields = append(fields, submission.FieldDeliveredAt)
 	}
 	return fields
 }
@@ -34530,6 +42262,48 @@ func (m *SubmissionMutation) ClearField(name string) error {
 		return nil
 	case submission.FieldRegionID:
 		m.ClearRegionID()
+		return nil
+	case submission.FieldEventID:
+		m.ClearEventID()
+		return nil
+	case submission.FieldRequestID:
+		m.ClearRequestID()
+		return nil
+	case submission.FieldDecidedByID:
+		m.ClearDecidedByID()
+		return nil
+	case submission.FieldProjectArea:
+		m.ClearProjectArea()
+		return nil
+	case submission.FieldLinks:
+		m.ClearLinks()
+		return nil
+	case submission.FieldNewsletterIssue:
+		m.ClearNewsletterIssue()
+		return nil
+	case submission.FieldNewsletterPosition:
+		m.ClearNewsletterPosition()
+		return nil
+	case submission.FieldEventsCount:
+		m.ClearEventsCount()
+		return nil
+	case submission.FieldAttendeesCount:
+		m.ClearAttendeesCount()
+		return nil
+	case submission.FieldNewMembersCount:
+		m.ClearNewMembersCount()
+		return nil
+	case submission.FieldDeclineReason:
+		m.ClearDeclineReason()
+		return nil
+	case submission.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	case submission.FieldForwardedAt:
+		m.ClearForwardedAt()
+		return nil
+	case submission.FieldDeliveredAt:
+		m.ClearDeliveredAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Submission nullable field %s", name)
@@ -34557,6 +42331,15 @@ func (m *SubmissionMutation) ResetField(name string) error {
 	case submission.FieldRegionID:
 		m.ResetRegionID()
 		return nil
+	case submission.FieldEventID:
+		m.ResetEventID()
+		return nil
+	case submission.FieldRequestID:
+		m.ResetRequestID()
+		return nil
+	case submission.FieldDecidedByID:
+		m.ResetDecidedByID()
+		return nil
 	case submission.FieldKind:
 		m.ResetKind()
 		return nil
@@ -34569,13 +42352,46 @@ func (m *SubmissionMutation) ResetField(name string) error {
 	case submission.FieldStatus:
 		m.ResetStatus()
 		return nil
+	case submission.FieldProjectArea:
+		m.ResetProjectArea()
+		return nil
+	case submission.FieldLinks:
+		m.ResetLinks()
+		return nil
+	case submission.FieldNewsletterIssue:
+		m.ResetNewsletterIssue()
+		return nil
+	case submission.FieldNewsletterPosition:
+		m.ResetNewsletterPosition()
+		return nil
+	case submission.FieldEventsCount:
+		m.ResetEventsCount()
+		return nil
+	case submission.FieldAttendeesCount:
+		m.ResetAttendeesCount()
+		return nil
+	case submission.FieldNewMembersCount:
+		m.ResetNewMembersCount()
+		return nil
+	case submission.FieldDeclineReason:
+		m.ResetDeclineReason()
+		return nil
+	case submission.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	case submission.FieldForwardedAt:
+		m.ResetForwardedAt()
+		return nil
+	case submission.FieldDeliveredAt:
+		m.ResetDeliveredAt()
+		return nil
 	}
 	return fmt.Errorf("unknown Submission field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *SubmissionMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 7)
 	if m.community != nil {
 		edges = append(edges, submission.EdgeCommunity)
 	}
@@ -34587,6 +42403,15 @@ func (m *SubmissionMutation) AddedEdges() []string {
 	}
 	if m.region != nil {
 		edges = append(edges, submission.EdgeRegion)
+	}
+	if m.event != nil {
+		edges = append(edges, submission.EdgeEvent)
+	}
+	if m.request != nil {
+		edges = append(edges, submission.EdgeRequest)
+	}
+	if m.decided_by != nil {
+		edges = append(edges, submission.EdgeDecidedBy)
 	}
 	return edges
 }
@@ -34611,13 +42436,25 @@ func (m *SubmissionMutation) AddedIDs(name string) []ent.Value {
 		if id := m.region; id != nil {
 			return []ent.Value{*id}
 		}
+	case submission.EdgeEvent:
+		if id := m.event; id != nil {
+			return []ent.Value{*id}
+		}
+	case submission.EdgeRequest:
+		if id := m.request; id != nil {
+			return []ent.Value{*id}
+		}
+	case submission.EdgeDecidedBy:
+		if id := m.decided_by; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *SubmissionMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 7)
 	return edges
 }
 
@@ -34629,7 +42466,7 @@ func (m *SubmissionMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *SubmissionMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 7)
 	if m.clearedcommunity {
 		edges = append(edges, submission.EdgeCommunity)
 	}
@@ -34641,6 +42478,15 @@ func (m *SubmissionMutation) ClearedEdges() []string {
 	}
 	if m.clearedregion {
 		edges = append(edges, submission.EdgeRegion)
+	}
+	if m.clearedevent {
+		edges = append(edges, submission.EdgeEvent)
+	}
+	if m.clearedrequest {
+		edges = append(edges, submission.EdgeRequest)
+	}
+	if m.cleareddecided_by {
+		edges = append(edges, submission.EdgeDecidedBy)
 	}
 	return edges
 }
@@ -34657,6 +42503,12 @@ func (m *SubmissionMutation) EdgeCleared(name string) bool {
 		return m.clearedgroup
 	case submission.EdgeRegion:
 		return m.clearedregion
+	case submission.EdgeEvent:
+		return m.clearedevent
+	case submission.EdgeRequest:
+		return m.clearedrequest
+	case submission.EdgeDecidedBy:
+		return m.cleareddecided_by
 	}
 	return false
 }
@@ -34676,6 +42528,15 @@ func (m *SubmissionMutation) ClearEdge(name string) error {
 		return nil
 	case submission.EdgeRegion:
 		m.ClearRegion()
+		return nil
+	case submission.EdgeEvent:
+		m.ClearEvent()
+		return nil
+	case submission.EdgeRequest:
+		m.ClearRequest()
+		return nil
+	case submission.EdgeDecidedBy:
+		m.ClearDecidedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown Submission unique edge %s", name)
@@ -34697,8 +42558,1503 @@ func (m *SubmissionMutation) ResetEdge(name string) error {
 	case submission.EdgeRegion:
 		m.ResetRegion()
 		return nil
+	case submission.EdgeEvent:
+		m.ResetEvent()
+		return nil
+	case submission.EdgeRequest:
+		m.ResetRequest()
+		return nil
+	case submission.EdgeDecidedBy:
+		m.ResetDecidedBy()
+		return nil
 	}
 	return fmt.Errorf("unknown Submission edge %s", name)
+}
+
+// TranslationRequestMutation represents an operation that mutates the TranslationRequest nodes in the graph.
+type TranslationRequestMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *pulid.ID
+	created_at             *time.Time
+	updated_at             *time.Time
+	title                  *string
+	source_url             *string
+	source_language        *string
+	target_languages       *[]string
+	appendtarget_languages []string
+	due_at                 *time.Time
+	status                 *translationrequest.Status
+	delivered_url          *string
+	taken_at               *time.Time
+	delivered_at           *time.Time
+	done_at                *time.Time
+	clearedFields          map[string]struct{}
+	community              *pulid.ID
+	clearedcommunity       bool
+	group                  *pulid.ID
+	clearedgroup           bool
+	requested_by           *pulid.ID
+	clearedrequested_by    bool
+	volunteer              *pulid.ID
+	clearedvolunteer       bool
+	done                   bool
+	oldValue               func(context.Context) (*TranslationRequest, error)
+	predicates             []predicate.TranslationRequest
+}
+
+var _ ent.Mutation = (*TranslationRequestMutation)(nil)
+
+// translationrequestOption allows management of the mutation configuration using functional options.
+type translationrequestOption func(*TranslationRequestMutation)
+
+// newTranslationRequestMutation creates new mutation for the TranslationRequest entity.
+func newTranslationRequestMutation(c config, op Op, opts ...translationrequestOption) *TranslationRequestMutation {
+	m := &TranslationRequestMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTranslationRequest,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTranslationRequestID sets the ID field of the mutation.
+func withTranslationRequestID(id pulid.ID) translationrequestOption {
+	return func(m *TranslationRequestMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TranslationRequest
+		)
+		m.oldValue = func(ctx context.Context) (*TranslationRequest, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TranslationRequest.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTranslationRequest sets the old TranslationRequest of the mutation.
+func withTranslationRequest(node *TranslationRequest) translationrequestOption {
+	return func(m *TranslationRequestMutation) {
+		m.oldValue = func(context.Context) (*TranslationRequest, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TranslationRequestMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TranslationRequestMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of TranslationRequest entities.
+func (m *TranslationRequestMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TranslationRequestMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TranslationRequestMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TranslationRequest.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TranslationRequestMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TranslationRequestMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TranslationRequestMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TranslationRequestMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TranslationRequestMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TranslationRequestMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *TranslationRequestMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *TranslationRequestMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *TranslationRequestMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *TranslationRequestMutation) SetGroupID(pu pulid.ID) {
+	m.group = &pu
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *TranslationRequestMutation) GroupID() (r pulid.ID, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldGroupID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ClearGroupID clears the value of the "group_id" field.
+func (m *TranslationRequestMutation) ClearGroupID() {
+	m.group = nil
+	m.clearedFields[translationrequest.FieldGroupID] = struct{}{}
+}
+
+// GroupIDCleared returns if the "group_id" field was cleared in this mutation.
+func (m *TranslationRequestMutation) GroupIDCleared() bool {
+	_, ok := m.clearedFields[translationrequest.FieldGroupID]
+	return ok
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *TranslationRequestMutation) ResetGroupID() {
+	m.group = nil
+	delete(m.clearedFields, translationrequest.FieldGroupID)
+}
+
+// SetRequestedByID sets the "requested_by_id" field.
+func (m *TranslationRequestMutation) SetRequestedByID(pu pulid.ID) {
+	m.requested_by = &pu
+}
+
+// RequestedByID returns the value of the "requested_by_id" field in the mutation.
+func (m *TranslationRequestMutation) RequestedByID() (r pulid.ID, exists bool) {
+	v := m.requested_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestedByID returns the old "requested_by_id" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldRequestedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestedByID: %w", err)
+	}
+	return oldValue.RequestedByID, nil
+}
+
+// ResetRequestedByID resets all changes to the "requested_by_id" field.
+func (m *TranslationRequestMutation) ResetRequestedByID() {
+	m.requested_by = nil
+}
+
+// SetVolunteerID sets the "volunteer_id" field.
+func (m *TranslationRequestMutation) SetVolunteerID(pu pulid.ID) {
+	m.volunteer = &pu
+}
+
+// VolunteerID returns the value of the "volunteer_id" field in the mutation.
+func (m *TranslationRequestMutation) VolunteerID() (r pulid.ID, exists bool) {
+	v := m.volunteer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVolunteerID returns the old "volunteer_id" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldVolunteerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVolunteerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVolunteerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVolunteerID: %w", err)
+	}
+	return oldValue.VolunteerID, nil
+}
+
+// ClearVolunteerID clears the value of the "volunteer_id" field.
+func (m *TranslationRequestMutation) ClearVolunteerID() {
+	m.volunteer = nil
+	m.clearedFields[translationrequest.FieldVolunteerID] = struct{}{}
+}
+
+// VolunteerIDCleared returns if the "volunteer_id" field was cleared in this mutation.
+func (m *TranslationRequestMutation) VolunteerIDCleared() bool {
+	_, ok := m.clearedFields[translationrequest.FieldVolunteerID]
+	return ok
+}
+
+// ResetVolunteerID resets all changes to the "volunteer_id" field.
+func (m *TranslationRequestMutation) ResetVolunteerID() {
+	m.volunteer = nil
+	delete(m.clearedFields, translationrequest.FieldVolunteerID)
+}
+
+// SetTitle sets the "title" field.
+func (m *TranslationRequestMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *TranslationRequestMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *TranslationRequestMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetSourceURL sets the "source_url" field.
+func (m *TranslationRequestMutation) SetSourceURL(s string) {
+	m.source_url = &s
+}
+
+// SourceURL returns the value of the "source_url" field in the mutation.
+func (m *TranslationRequestMutation) SourceURL() (r string, exists bool) {
+	v := m.source_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceURL returns the old "source_url" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldSourceURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceURL: %w", err)
+	}
+	return oldValue.SourceURL, nil
+}
+
+// ResetSourceURL resets all changes to the "source_url" field.
+func (m *TranslationRequestMutation) ResetSourceURL() {
+	m.source_url = nil
+}
+
+// SetSourceLanguage sets the "source_language" field.
+func (m *TranslationRequestMutation) SetSourceLanguage(s string) {
+	m.source_language = &s
+}
+
+// SourceLanguage returns the value of the "source_language" field in the mutation.
+func (m *TranslationRequestMutation) SourceLanguage() (r string, exists bool) {
+	v := m.source_language
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceLanguage returns the old "source_language" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldSourceLanguage(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceLanguage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceLanguage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceLanguage: %w", err)
+	}
+	return oldValue.SourceLanguage, nil
+}
+
+// ResetSourceLanguage resets all changes to the "source_language" field.
+func (m *TranslationRequestMutation) ResetSourceLanguage() {
+	m.source_language = nil
+}
+
+// SetTargetLanguages sets the "target_languages" field.
+func (m *TranslationRequestMutation) SetTargetLanguages(s []string) {
+	m.target_languages = &s
+	m.appendtarget_languages = nil
+}
+
+// TargetLanguages returns the value of the "target_languages" field in the mutation.
+func (m *TranslationRequestMutation) TargetLanguages() (r []string, exists bool) {
+	v := m.target_languages
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetLanguages returns the old "target_languages" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldTargetLanguages(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetLanguages is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetLanguages requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetLanguages: %w", err)
+	}
+	return oldValue.TargetLanguages, nil
+}
+
+// AppendTargetLanguages adds s to the "target_languages" field.
+func (m *TranslationRequestMutation) AppendTargetLanguages(s []string) {
+	m.appendtarget_languages = append(m.appendtarget_languages, s...)
+}
+
+// AppendedTargetLanguages returns the list of values that were appended to the "target_languages" field in this mutation.
+func (m *TranslationRequestMutation) AppendedTargetLanguages() ([]string, bool) {
+	if len(m.appendtarget_languages) == 0 {
+		return nil, false
+	}
+	return m.appendtarget_languages, true
+}
+
+// ResetTargetLanguages resets all changes to the "target_languages" field.
+func (m *TranslationRequestMutation) ResetTargetLanguages() {
+	m.target_languages = nil
+	m.appendtarget_languages = nil
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *TranslationRequestMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *TranslationRequestMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ClearDueAt clears the value of the "due_at" field.
+func (m *TranslationRequestMutation) ClearDueAt() {
+	m.due_at = nil
+	m.clearedFields[translationrequest.FieldDueAt] = struct{}{}
+}
+
+// DueAtCleared returns if the "due_at" field was cleared in this mutation.
+func (m *TranslationRequestMutation) DueAtCleared() bool {
+	_, ok := m.clearedFields[translationrequest.FieldDueAt]
+	return ok
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *TranslationRequestMutation) ResetDueAt() {
+	m.due_at = nil
+	delete(m.clearedFields, translationrequest.FieldDueAt)
+}
+
+// SetStatus sets the "status" field.
+func (m *TranslationRequestMutation) SetStatus(t translationrequest.Status) {
+	m.status = &t
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *TranslationRequestMutation) Status() (r translationrequest.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldStatus(ctx context.Context) (v translationrequest.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *TranslationRequestMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetDeliveredURL sets the "delivered_url" field.
+func (m *TranslationRequestMutation) SetDeliveredURL(s string) {
+	m.delivered_url = &s
+}
+
+// DeliveredURL returns the value of the "delivered_url" field in the mutation.
+func (m *TranslationRequestMutation) DeliveredURL() (r string, exists bool) {
+	v := m.delivered_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveredURL returns the old "delivered_url" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldDeliveredURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveredURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveredURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveredURL: %w", err)
+	}
+	return oldValue.DeliveredURL, nil
+}
+
+// ClearDeliveredURL clears the value of the "delivered_url" field.
+func (m *TranslationRequestMutation) ClearDeliveredURL() {
+	m.delivered_url = nil
+	m.clearedFields[translationrequest.FieldDeliveredURL] = struct{}{}
+}
+
+// DeliveredURLCleared returns if the "delivered_url" field was cleared in this mutation.
+func (m *TranslationRequestMutation) DeliveredURLCleared() bool {
+	_, ok := m.clearedFields[translationrequest.FieldDeliveredURL]
+	return ok
+}
+
+// ResetDeliveredURL resets all changes to the "delivered_url" field.
+func (m *TranslationRequestMutation) ResetDeliveredURL() {
+	m.delivered_url = nil
+	delete(m.clearedFields, translationrequest.FieldDeliveredURL)
+}
+
+// SetTakenAt sets the "taken_at" field.
+func (m *TranslationRequestMutation) SetTakenAt(t time.Time) {
+	m.taken_at = &t
+}
+
+// TakenAt returns the value of the "taken_at" field in the mutation.
+func (m *TranslationRequestMutation) TakenAt() (r time.Time, exists bool) {
+	v := m.taken_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTakenAt returns the old "taken_at" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldTakenAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTakenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTakenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTakenAt: %w", err)
+	}
+	return oldValue.TakenAt, nil
+}
+
+// ClearTakenAt clears the value of the "taken_at" field.
+func (m *TranslationRequestMutation) ClearTakenAt() {
+	m.taken_at = nil
+	m.clearedFields[translationrequest.FieldTakenAt] = struct{}{}
+}
+
+// TakenAtCleared returns if the "taken_at" field was cleared in this mutation.
+func (m *TranslationRequestMutation) TakenAtCleared() bool {
+	_, ok := m.clearedFields[translationrequest.FieldTakenAt]
+	return ok
+}
+
+// ResetTakenAt resets all changes to the "taken_at" field.
+func (m *TranslationRequestMutation) ResetTakenAt() {
+	m.taken_at = nil
+	delete(m.clearedFields, translationrequest.FieldTakenAt)
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (m *TranslationRequestMutation) SetDeliveredAt(t time.Time) {
+	m.delivered_at = &t
+}
+
+// DeliveredAt returns the value of the "delivered_at" field in the mutation.
+func (m *TranslationRequestMutation) DeliveredAt() (r time.Time, exists bool) {
+	v := m.delivered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveredAt returns the old "delivered_at" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldDeliveredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveredAt: %w", err)
+	}
+	return oldValue.DeliveredAt, nil
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (m *TranslationRequestMutation) ClearDeliveredAt() {
+	m.delivered_at = nil
+	m.clearedFields[translationrequest.FieldDeliveredAt] = struct{}{}
+}
+
+// DeliveredAtCleared returns if the "delivered_at" field was cleared in this mutation.
+func (m *TranslationRequestMutation) DeliveredAtCleared() bool {
+	_, ok := m.clearedFields[translationrequest.FieldDeliveredAt]
+	return ok
+}
+
+// ResetDeliveredAt resets all changes to the "delivered_at" field.
+func (m *TranslationRequestMutation) ResetDeliveredAt() {
+	m.delivered_at = nil
+	delete(m.clearedFields, translationrequest.FieldDeliveredAt)
+}
+
+// SetDoneAt sets the "done_at" field.
+func (m *TranslationRequestMutation) SetDoneAt(t time.Time) {
+	m.done_at = &t
+}
+
+// DoneAt returns the value of the "done_at" field in the mutation.
+func (m *TranslationRequestMutation) DoneAt() (r time.Time, exists bool) {
+	v := m.done_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDoneAt returns the old "done_at" field's value of the TranslationRequest entity.
+// If the TranslationRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TranslationRequestMutation) OldDoneAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDoneAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDoneAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDoneAt: %w", err)
+	}
+	return oldValue.DoneAt, nil
+}
+
+// ClearDoneAt clears the value of the "done_at" field.
+func (m *TranslationRequestMutation) ClearDoneAt() {
+	m.done_at = nil
+	m.clearedFields[translationrequest.FieldDoneAt] = struct{}{}
+}
+
+// DoneAtCleared returns if the "done_at" field was cleared in this mutation.
+func (m *TranslationRequestMutation) DoneAtCleared() bool {
+	_, ok := m.clearedFields[translationrequest.FieldDoneAt]
+	return ok
+}
+
+// ResetDoneAt resets all changes to the "done_at" field.
+func (m *TranslationRequestMutation) ResetDoneAt() {
+	m.done_at = nil
+	delete(m.clearedFields, translationrequest.FieldDoneAt)
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *TranslationRequestMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[translationrequest.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *TranslationRequestMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *TranslationRequestMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *TranslationRequestMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearGroup clears the "group" edge to the Group entity.
+func (m *TranslationRequestMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[translationrequest.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the Group entity was cleared.
+func (m *TranslationRequestMutation) GroupCleared() bool {
+	return m.GroupIDCleared() || m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *TranslationRequestMutation) GroupIDs() (ids []pulid.ID) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *TranslationRequestMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// ClearRequestedBy clears the "requested_by" edge to the User entity.
+func (m *TranslationRequestMutation) ClearRequestedBy() {
+	m.clearedrequested_by = true
+	m.clearedFields[translationrequest.FieldRequestedByID] = struct{}{}
+}
+
+// RequestedByCleared reports if the "requested_by" edge to the User entity was cleared.
+func (m *TranslationRequestMutation) RequestedByCleared() bool {
+	return m.clearedrequested_by
+}
+
+// RequestedByIDs returns the "requested_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RequestedByID instead. It exists only for internal usage by the builders.
+func (m *TranslationRequestMutation) RequestedByIDs() (ids []pulid.ID) {
+	if id := m.requested_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRequestedBy resets all changes to the "requested_by" edge.
+func (m *TranslationRequestMutation) ResetRequestedBy() {
+	m.requested_by = nil
+	m.clearedrequested_by = false
+}
+
+// ClearVolunteer clears the "volunteer" edge to the User entity.
+func (m *TranslationRequestMutation) ClearVolunteer() {
+	m.clearedvolunteer = true
+	m.clearedFields[translationrequest.FieldVolunteerID] = struct{}{}
+}
+
+// VolunteerCleared reports if the "volunteer" edge to the User entity was cleared.
+func (m *TranslationRequestMutation) VolunteerCleared() bool {
+	return m.VolunteerIDCleared() || m.clearedvolunteer
+}
+
+// VolunteerIDs returns the "volunteer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// VolunteerID instead. It exists only for internal usage by the builders.
+func (m *TranslationRequestMutation) VolunteerIDs() (ids []pulid.ID) {
+	if id := m.volunteer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetVolunteer resets all changes to the "volunteer" edge.
+func (m *TranslationRequestMutation) ResetVolunteer() {
+	m.volunteer = nil
+	m.clearedvolunteer = false
+}
+
+// Where appends a list predicates to the TranslationRequestMutation builder.
+func (m *TranslationRequestMutation) Where(ps ...predicate.TranslationRequest) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TranslationRequestMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TranslationRequestMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TranslationRequest, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TranslationRequestMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TranslationRequestMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TranslationRequest).
+func (m *TranslationRequestMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TranslationRequestMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, translationrequest.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, translationrequest.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, translationrequest.FieldCommunityID)
+	}
+	if m.group != nil {
+		fields = append(fields, translationrequest.FieldGroupID)
+	}
+	if m.requested_by != nil {
+		fields = append(fields, translationrequest.FieldRequestedByID)
+	}
+	if m.volunteer != nil {
+		fields = append(fields, translationrequest.FieldVolunteerID)
+	}
+	if m.title != nil {
+		fields = append(fields, translationrequest.FieldTitle)
+	}
+	if m.source_url != nil {
+		fields = append(fields, translationrequest.FieldSourceURL)
+	}
+	if m.source_language != nil {
+		fields = append(fields, translationrequest.FieldSourceLanguage)
+	}
+	if m.target_languages != nil {
+		fields = append(fields, translationrequest.FieldTargetLanguages)
+	}
+	if m.due_at != nil {
+		fields = append(fields, translationrequest.FieldDueAt)
+	}
+	if m.status != nil {
+		fields = append(fields, translationrequest.FieldStatus)
+	}
+	if m.delivered_url != nil {
+		fields = append(fields, translationrequest.FieldDeliveredURL)
+	}
+	if m.taken_at != nil {
+		fields = append(fields, translationrequest.FieldTakenAt)
+	}
+	if m.delivered_at != nil {
+		fields = append(fields, translationrequest.FieldDeliveredAt)
+	}
+	if m.done_at != nil {
+		fields = append(fields, translationrequest.FieldDoneAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TranslationRequestMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case translationrequest.FieldCreatedAt:
+		return m.CreatedAt()
+	case translationrequest.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case translationrequest.FieldCommunityID:
+		return m.CommunityID()
+	case translationrequest.FieldGroupID:
+		return m.GroupID()
+	case translationrequest.FieldRequestedByID:
+		return m.RequestedByID()
+	case translationrequest.FieldVolunteerID:
+		return m.VolunteerID()
+	case translationrequest.FieldTitle:
+		return m.Title()
+	case translationrequest.FieldSourceURL:
+		return m.SourceURL()
+	case translationrequest.FieldSourceLanguage:
+		return m.SourceLanguage()
+	case translationrequest.FieldTargetLanguages:
+		return m.TargetLanguages()
+	case translationrequest.FieldDueAt:
+		return m.DueAt()
+	case translationrequest.FieldStatus:
+		return m.Status()
+	case translationrequest.FieldDeliveredURL:
+		return m.DeliveredURL()
+	case translationrequest.FieldTakenAt:
+		return m.TakenAt()
+	case translationrequest.FieldDeliveredAt:
+		return m.DeliveredAt()
+	case translationrequest.FieldDoneAt:
+		return m.DoneAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TranslationRequestMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case translationrequest.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case translationrequest.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case translationrequest.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case translationrequest.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case translationrequest.FieldRequestedByID:
+		return m.OldRequestedByID(ctx)
+	case translationrequest.FieldVolunteerID:
+		return m.OldVolunteerID(ctx)
+	case translationrequest.FieldTitle:
+		return m.OldTitle(ctx)
+	case translationrequest.FieldSourceURL:
+		return m.OldSourceURL(ctx)
+	case translationrequest.FieldSourceLanguage:
+		return m.OldSourceLanguage(ctx)
+	case translationrequest.FieldTargetLanguages:
+		return m.OldTargetLanguages(ctx)
+	case translationrequest.FieldDueAt:
+		return m.OldDueAt(ctx)
+	case translationrequest.FieldStatus:
+		return m.OldStatus(ctx)
+	case translationrequest.FieldDeliveredURL:
+		return m.OldDeliveredURL(ctx)
+	case translationrequest.FieldTakenAt:
+		return m.OldTakenAt(ctx)
+	case translationrequest.FieldDeliveredAt:
+		return m.OldDeliveredAt(ctx)
+	case translationrequest.FieldDoneAt:
+		return m.OldDoneAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown TranslationRequest field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TranslationRequestMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case translationrequest.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case translationrequest.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case translationrequest.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case translationrequest.FieldGroupID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case translationrequest.FieldRequestedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestedByID(v)
+		return nil
+	case translationrequest.FieldVolunteerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVolunteerID(v)
+		return nil
+	case translationrequest.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case translationrequest.FieldSourceURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceURL(v)
+		return nil
+	case translationrequest.FieldSourceLanguage:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceLanguage(v)
+		return nil
+	case translationrequest.FieldTargetLanguages:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetLanguages(v)
+		return nil
+	case translationrequest.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	case translationrequest.FieldStatus:
+		v, ok := value.(translationrequest.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case translationrequest.FieldDeliveredURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveredURL(v)
+		return nil
+	case translationrequest.FieldTakenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTakenAt(v)
+		return nil
+	case translationrequest.FieldDeliveredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveredAt(v)
+		return nil
+	case translationrequest.FieldDoneAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDoneAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TranslationRequest field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TranslationRequestMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TranslationRequestMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TranslationRequestMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown TranslationRequest numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TranslationRequestMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(translationrequest.FieldGroupID) {
+		fields = append(fields, translationrequest.FieldGroupID)
+	}
+	if m.FieldCleared(translationrequest.FieldVolunteerID) {
+		fields = append(fields, translationrequest.FieldVolunteerID)
+	}
+	if m.FieldCleared(translationrequest.FieldDueAt) {
+		fields = append(fields, translationrequest.FieldDueAt)
+	}
+	if m.FieldCleared(translationrequest.FieldDeliveredURL) {
+		fields = append(fields, translationrequest.FieldDeliveredURL)
+	}
+	if m.FieldCleared(translationrequest.FieldTakenAt) {
+		fields = append(fields, translationrequest.FieldTakenAt)
+	}
+	if m.FieldCleared(translationrequest.FieldDeliveredAt) {
+		fields = append(fields, translationrequest.FieldDeliveredAt)
+	}
+	if m.FieldCleared(translationrequest.FieldDoneAt) {
+		fields = append(fields, translationrequest.FieldDoneAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TranslationRequestMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TranslationRequestMutation) ClearField(name string) error {
+	switch name {
+	case translationrequest.FieldGroupID:
+		m.ClearGroupID()
+		return nil
+	case translationrequest.FieldVolunteerID:
+		m.ClearVolunteerID()
+		return nil
+	case translationrequest.FieldDueAt:
+		m.ClearDueAt()
+		return nil
+	case translationrequest.FieldDeliveredURL:
+		m.ClearDeliveredURL()
+		return nil
+	case translationrequest.FieldTakenAt:
+		m.ClearTakenAt()
+		return nil
+	case translationrequest.FieldDeliveredAt:
+		m.ClearDeliveredAt()
+		return nil
+	case translationrequest.FieldDoneAt:
+		m.ClearDoneAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TranslationRequest nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TranslationRequestMutation) ResetField(name string) error {
+	switch name {
+	case translationrequest.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case translationrequest.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case translationrequest.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case translationrequest.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case translationrequest.FieldRequestedByID:
+		m.ResetRequestedByID()
+		return nil
+	case translationrequest.FieldVolunteerID:
+		m.ResetVolunteerID()
+		return nil
+	case translationrequest.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case translationrequest.FieldSourceURL:
+		m.ResetSourceURL()
+		return nil
+	case translationrequest.FieldSourceLanguage:
+		m.ResetSourceLanguage()
+		return nil
+	case translationrequest.FieldTargetLanguages:
+		m.ResetTargetLanguages()
+		return nil
+	case translationrequest.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	case translationrequest.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case translationrequest.FieldDeliveredURL:
+		m.ResetDeliveredURL()
+		return nil
+	case translationrequest.FieldTakenAt:
+		m.ResetTakenAt()
+		return nil
+	case translationrequest.FieldDeliveredAt:
+		m.ResetDeliveredAt()
+		return nil
+	case translationrequest.FieldDoneAt:
+		m.ResetDoneAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TranslationRequest field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TranslationRequestMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.community != nil {
+		edges = append(edges, translationrequest.EdgeCommunity)
+	}
+	if m.group != nil {
+		edges = append(edges, translationrequest.EdgeGroup)
+	}
+	if m.requested_by != nil {
+		edges = append(edges, translationrequest.EdgeRequestedBy)
+	}
+	if m.volunteer != nil {
+		edges = append(edges, translationrequest.EdgeVolunteer)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TranslationRequestMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case translationrequest.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case translationrequest.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	case translationrequest.EdgeRequestedBy:
+		if id := m.requested_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case translationrequest.EdgeVolunteer:
+		if id := m.volunteer; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TranslationRequestMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TranslationRequestMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TranslationRequestMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedcommunity {
+		edges = append(edges, translationrequest.EdgeCommunity)
+	}
+	if m.clearedgroup {
+		edges = append(edges, translationrequest.EdgeGroup)
+	}
+	if m.clearedrequested_by {
+		edges = append(edges, translationrequest.EdgeRequestedBy)
+	}
+	if m.clearedvolunteer {
+		edges = append(edges, translationrequest.EdgeVolunteer)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TranslationRequestMutation) EdgeCleared(name string) bool {
+	switch name {
+	case translationrequest.EdgeCommunity:
+		return m.clearedcommunity
+	case translationrequest.EdgeGroup:
+		return m.clearedgroup
+	case translationrequest.EdgeRequestedBy:
+		return m.clearedrequested_by
+	case translationrequest.EdgeVolunteer:
+		return m.clearedvolunteer
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TranslationRequestMutation) ClearEdge(name string) error {
+	switch name {
+	case translationrequest.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case translationrequest.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	case translationrequest.EdgeRequestedBy:
+		m.ClearRequestedBy()
+		return nil
+	case translationrequest.EdgeVolunteer:
+		m.ClearVolunteer()
+		return nil
+	}
+	return fmt.Errorf("unknown TranslationRequest unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TranslationRequestMutation) ResetEdge(name string) error {
+	switch name {
+	case translationrequest.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case translationrequest.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	case translationrequest.EdgeRequestedBy:
+		m.ResetRequestedBy()
+		return nil
+	case translationrequest.EdgeVolunteer:
+		m.ResetVolunteer()
+		return nil
+	}
+	return fmt.Errorf("unknown TranslationRequest edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

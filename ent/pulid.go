@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -15,9 +16,13 @@ import (
 	"github.com/usergroups/usergroups/ent/certificate"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
@@ -25,6 +30,7 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -32,6 +38,7 @@ import (
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
 )
@@ -39,6 +46,7 @@ import (
 // prefixMap maps id prefixes to table names.
 var prefixMap = map[string]string{
 	"tok": apitoken.Table,
+	"arq": activityrequest.Table,
 	"agi": agendaitem.Table,
 	"app": application.Table,
 	"awd": award.Table,
@@ -48,9 +56,13 @@ var prefixMap = map[string]string{
 	"crt": certificate.Table,
 	"com": community.Table,
 	"con": contact.Table,
+	"cms": contactmessage.Table,
+	"cth": contactthread.Table,
 	"ctb": contribution.Table,
 	"ele": election.Table,
 	"evt": event.Table,
+	"gef": globaleffort.Table,
+	"gep": globaleffortparticipation.Table,
 	"grp": group.Table,
 	"inv": invite.Table,
 	"msg": message.Table,
@@ -58,12 +70,14 @@ var prefixMap = map[string]string{
 	"reg": region.Table,
 	"rsv": registration.Table,
 	"rpt": report.Table,
+	"rrp": reportreply.Table,
 	"rev": review.Table,
 	"rol": role.Table,
 	"shm": shipment.Table,
 	"shp": shippingaddress.Table,
 	"spn": sponsor.Table,
 	"sub": submission.Table,
+	"trq": translationrequest.Table,
 	"usr": user.Table,
 	"vtr": voter.Table,
 }

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contactmessage"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/report"
@@ -17,7 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent/user"
 )
 
-// A confidential report (code of conduct, misuse of the ambassador title, spam), for the reporter and the community's staff only.
+// A confidential report (code of conduct, misuse of the ambassador title, harassment, spam), for the reporter and the community's staff only.
 type Report struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -29,7 +30,7 @@ type Report struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// The community whose staff handle it.
 	CommunityID pulid.ID `json:"community_id,omitempty"`
-	// Who reported.
+	// Who reported; empty for an anonymous report.
 	ReporterID pulid.ID `json:"reporter_id,omitempty"`
 	// The person reported, if any.
 	SubjectUserID pulid.ID `json:"subject_user_id,omitempty"`
@@ -37,14 +38,30 @@ type Report struct {
 	GroupID pulid.ID `json:"group_id,omitempty"`
 	// The event concerned, if any.
 	EventID pulid.ID `json:"event_id,omitempty"`
+	// The relayed message reported as harassment, if any.
+	ContactMessageID pulid.ID `json:"contact_message_id,omitempty"`
+	// The staff member who closed it.
+	ClosedByID pulid.ID `json:"closed_by_id,omitempty"`
 	// What is reported.
 	Kind report.Kind `json:"kind,omitempty"`
-	// What happened.
+	// What happened, in the reporter's words.
 	Description string `json:"description,omitempty"`
-	// Handling status.
+	// When it happened, as the reporter gives it.
+	OccurredAt *time.Time `json:"occurred_at,omitempty"`
+	// Triage status: RECEIVED, then INVESTIGATING, then ACTION_TAKEN or NO_ACTION.
 	Status report.Status `json:"status,omitempty"`
-	// What was done.
+	// When staff should have responded, from the community's response target; empty when it sets none.
+	RespondBy *time.Time `json:"respond_by,omitempty"`
+	// When staff first responded (took it up or replied).
+	RespondedAt *time.Time `json:"responded_at,omitempty"`
+	// When it was closed.
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	// What was done, or why nothing was.
 	Resolution string `json:"resolution,omitempty"`
+	// Hash of the code an anonymous reporter reads replies with; the code itself is shown once.
+	FollowUpCodeHash *string `json:"-"`
+	// Keyed hash of an anonymous reporter's network address, only to rate-limit anonymous reports.
+	SourceHash string `json:"-"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ReportQuery when eager-loading is set.
 	Edges        ReportEdges `json:"edges"`
@@ -55,7 +72,7 @@ type Report struct {
 type ReportEdges struct {
 	// The community whose staff handle it.
 	Community *Community `json:"community,omitempty"`
-	// Who reported.
+	// Who reported; null for an anonymous report.
 	Reporter *User `json:"reporter,omitempty"`
 	// The person reported.
 	SubjectUser *User `json:"subject_user,omitempty"`
@@ -63,11 +80,22 @@ type ReportEdges struct {
 	Group *Group `json:"group,omitempty"`
 	// The event concerned.
 	Event *Event `json:"event,omitempty"`
+	// The relayed message reported.
+	ContactMessage *ContactMessage `json:"contact_message,omitempty"`
+	// The staff member who closed it.
+	ClosedBy *User `json:"closed_by,omitempty"`
+	// Replies between staff and the reporter, oldest first.
+	Replies []*ReportReply `json:"replies,omitempty"`
+	// Roles revoked on account of this report.
+	Actions []*Role `json:"actions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [9]map[string]int
+
+	namedReplies map[string][]*ReportReply
+	namedActions map[string][]*Role
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -125,16 +153,56 @@ func (e ReportEdges) EventOrErr() (*Event, error) {
 	return nil, &NotLoadedError{edge: "event"}
 }
 
+// ContactMessageOrErr returns the ContactMessage value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ReportEdges) ContactMessageOrErr() (*ContactMessage, error) {
+	if e.ContactMessage != nil {
+		return e.ContactMessage, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: contactmessage.Label}
+	}
+	return nil, &NotLoadedError{edge: "contact_message"}
+}
+
+// ClosedByOrErr returns the ClosedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ReportEdges) ClosedByOrErr() (*User, error) {
+	if e.ClosedBy != nil {
+		return e.ClosedBy, nil
+	} else if e.loadedTypes[6] {
+		return nil, &NotFoundError{label: user.Label}
+	}
+	return nil, &NotLoadedError{edge: "closed_by"}
+}
+
+// RepliesOrErr returns the Replies value or an error if the edge
+// was not loaded in eager-loading.
+func (e ReportEdges) RepliesOrErr() ([]*ReportReply, error) {
+	if e.loadedTypes[7] {
+		return e.Replies, nil
+	}
+	return nil, &NotLoadedError{edge: "replies"}
+}
+
+// ActionsOrErr returns the Actions value or an error if the edge
+// was not loaded in eager-loading.
+func (e ReportEdges) ActionsOrErr() ([]*Role, error) {
+	if e.loadedTypes[8] {
+		return e.Actions, nil
+	}
+	return nil, &NotLoadedError{edge: "actions"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Report) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case report.FieldID, report.FieldCommunityID, report.FieldReporterID, report.FieldSubjectUserID, report.FieldGroupID, report.FieldEventID:
+		case report.FieldID, report.FieldCommunityID, report.FieldReporterID, report.FieldSubjectUserID, report.FieldGroupID, report.FieldEventID, report.FieldContactMessageID, report.FieldClosedByID:
 			values[i] = new(pulid.ID)
-		case report.FieldKind, report.FieldDescription, report.FieldStatus, report.FieldResolution:
+		case report.FieldKind, report.FieldDescription, report.FieldStatus, report.FieldResolution, report.FieldFollowUpCodeHash, report.FieldSourceHash:
 			values[i] = new(sql.NullString)
-		case report.FieldCreatedAt, report.FieldUpdatedAt:
+		case report.FieldCreatedAt, report.FieldUpdatedAt, report.FieldOccurredAt, report.FieldRespondBy, report.FieldRespondedAt, report.FieldClosedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -199,6 +267,18 @@ func (_m *Report) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.EventID = *value
 			}
+		case report.FieldContactMessageID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field contact_message_id", values[i])
+			} else if value != nil {
+				_m.ContactMessageID = *value
+			}
+		case report.FieldClosedByID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field closed_by_id", values[i])
+			} else if value != nil {
+				_m.ClosedByID = *value
+			}
 		case report.FieldKind:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field kind", values[i])
@@ -211,17 +291,58 @@ func (_m *Report) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Description = value.String
 			}
+		case report.FieldOccurredAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field occurred_at", values[i])
+			} else if value.Valid {
+				_m.OccurredAt = new(time.Time)
+				*_m.OccurredAt = value.Time
+			}
 		case report.FieldStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
 			} else if value.Valid {
 				_m.Status = report.Status(value.String)
 			}
+		case report.FieldRespondBy:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field respond_by", values[i])
+			} else if value.Valid {
+				_m.RespondBy = new(time.Time)
+				*_m.RespondBy = value.Time
+			}
+		case report.FieldRespondedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field responded_at", values[i])
+			} else if value.Valid {
+				_m.RespondedAt = new(time.Time)
+				*_m.RespondedAt = value.Time
+			}
+		case report.FieldClosedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field closed_at", values[i])
+			} else if value.Valid {
+				_m.ClosedAt = new(time.Time)
+				*_m.ClosedAt = value.Time
+			}
 		case report.FieldResolution:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field resolution", values[i])
 			} else if value.Valid {
 				_m.Resolution = value.String
+			}
+		case report.FieldFollowUpCodeHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field follow_up_code_hash", values[i])
+			} else if value.Valid {
+				_m.FollowUpCodeHash = new(string)
+				*_m.FollowUpCodeHash = value.String
+			}
+		case report.FieldSourceHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field source_hash", values[i])
+			} else if value.Valid {
+				_m.SourceHash = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -259,6 +380,26 @@ func (_m *Report) QueryGroup() *GroupQuery {
 // QueryEvent queries the "event" edge of the Report entity.
 func (_m *Report) QueryEvent() *EventQuery {
 	return NewReportClient(_m.config).QueryEvent(_m)
+}
+
+// QueryContactMessage queries the "contact_message" edge of the Report entity.
+func (_m *Report) QueryContactMessage() *ContactMessageQuery {
+	return NewReportClient(_m.config).QueryContactMessage(_m)
+}
+
+// QueryClosedBy queries the "closed_by" edge of the Report entity.
+func (_m *Report) QueryClosedBy() *UserQuery {
+	return NewReportClient(_m.config).QueryClosedBy(_m)
+}
+
+// QueryReplies queries the "replies" edge of the Report entity.
+func (_m *Report) QueryReplies() *ReportReplyQuery {
+	return NewReportClient(_m.config).QueryReplies(_m)
+}
+
+// QueryActions queries the "actions" edge of the Report entity.
+func (_m *Report) QueryActions() *RoleQuery {
+	return NewReportClient(_m.config).QueryActions(_m)
 }
 
 // Update returns a builder for updating this Report.
@@ -305,19 +446,97 @@ func (_m *Report) String() string {
 	builder.WriteString("event_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.EventID))
 	builder.WriteString(", ")
+	builder.WriteString("contact_message_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ContactMessageID))
+	builder.WriteString(", ")
+	builder.WriteString("closed_by_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ClosedByID))
+	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
 	builder.WriteString(", ")
 	builder.WriteString("description=")
 	builder.WriteString(_m.Description)
 	builder.WriteString(", ")
+	if v := _m.OccurredAt; v != nil {
+		builder.WriteString("occurred_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
 	builder.WriteString(", ")
+	if v := _m.RespondBy; v != nil {
+		builder.WriteString("respond_by=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.RespondedAt; v != nil {
+		builder.WriteString("responded_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ClosedAt; v != nil {
+		builder.WriteString("closed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
 	builder.WriteString("resolution=")
 	builder.WriteString(_m.Resolution)
+	builder.WriteString(", ")
+	builder.WriteString("follow_up_code_hash=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("source_hash=<sensitive>")
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedReplies returns the Replies named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Report) NamedReplies(name string) ([]*ReportReply, error) {
+	if _m.Edges.namedReplies == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReplies[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Report) appendNamedReplies(name string, edges ...*ReportReply) {
+	if _m.Edges.namedReplies == nil {
+		_m.Edges.namedReplies = make(map[string][]*ReportReply)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReplies[name] = []*ReportReply{}
+	} else {
+		_m.Edges.namedReplies[name] = append(_m.Edges.namedReplies[name], edges...)
+	}
+}
+
+// NamedActions returns the Actions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Report) NamedActions(name string) ([]*Role, error) {
+	if _m.Edges.namedActions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedActions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Report) appendNamedActions(name string, edges ...*Role) {
+	if _m.Edges.namedActions == nil {
+		_m.Edges.namedActions = make(map[string][]*Role)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedActions[name] = []*Role{}
+	} else {
+		_m.Edges.namedActions[name] = append(_m.Edges.namedActions[name], edges...)
+	}
 }
 
 // Reports is a parsable slice of Report.

@@ -13,9 +13,12 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contactmessage"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
+	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
 )
@@ -68,6 +71,14 @@ func (_c *ReportCreate) SetReporterID(v pulid.ID) *ReportCreate {
 	return _c
 }
 
+// SetNillableReporterID sets the "reporter_id" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableReporterID(v *pulid.ID) *ReportCreate {
+	if v != nil {
+		_c.SetReporterID(*v)
+	}
+	return _c
+}
+
 // SetSubjectUserID sets the "subject_user_id" field.
 func (_c *ReportCreate) SetSubjectUserID(v pulid.ID) *ReportCreate {
 	_c.mutation.SetSubjectUserID(v)
@@ -110,6 +121,34 @@ func (_c *ReportCreate) SetNillableEventID(v *pulid.ID) *ReportCreate {
 	return _c
 }
 
+// SetContactMessageID sets the "contact_message_id" field.
+func (_c *ReportCreate) SetContactMessageID(v pulid.ID) *ReportCreate {
+	_c.mutation.SetContactMessageID(v)
+	return _c
+}
+
+// SetNillableContactMessageID sets the "contact_message_id" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableContactMessageID(v *pulid.ID) *ReportCreate {
+	if v != nil {
+		_c.SetContactMessageID(*v)
+	}
+	return _c
+}
+
+// SetClosedByID sets the "closed_by_id" field.
+func (_c *ReportCreate) SetClosedByID(v pulid.ID) *ReportCreate {
+	_c.mutation.SetClosedByID(v)
+	return _c
+}
+
+// SetNillableClosedByID sets the "closed_by_id" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableClosedByID(v *pulid.ID) *ReportCreate {
+	if v != nil {
+		_c.SetClosedByID(*v)
+	}
+	return _c
+}
+
 // SetKind sets the "kind" field.
 func (_c *ReportCreate) SetKind(v report.Kind) *ReportCreate {
 	_c.mutation.SetKind(v)
@@ -119,6 +158,20 @@ func (_c *ReportCreate) SetKind(v report.Kind) *ReportCreate {
 // SetDescription sets the "description" field.
 func (_c *ReportCreate) SetDescription(v string) *ReportCreate {
 	_c.mutation.SetDescription(v)
+	return _c
+}
+
+// SetOccurredAt sets the "occurred_at" field.
+func (_c *ReportCreate) SetOccurredAt(v time.Time) *ReportCreate {
+	_c.mutation.SetOccurredAt(v)
+	return _c
+}
+
+// SetNillableOccurredAt sets the "occurred_at" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableOccurredAt(v *time.Time) *ReportCreate {
+	if v != nil {
+		_c.SetOccurredAt(*v)
+	}
 	return _c
 }
 
@@ -136,6 +189,48 @@ func (_c *ReportCreate) SetNillableStatus(v *report.Status) *ReportCreate {
 	return _c
 }
 
+// SetRespondBy sets the "respond_by" field.
+func (_c *ReportCreate) SetRespondBy(v time.Time) *ReportCreate {
+	_c.mutation.SetRespondBy(v)
+	return _c
+}
+
+// SetNillableRespondBy sets the "respond_by" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableRespondBy(v *time.Time) *ReportCreate {
+	if v != nil {
+		_c.SetRespondBy(*v)
+	}
+	return _c
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (_c *ReportCreate) SetRespondedAt(v time.Time) *ReportCreate {
+	_c.mutation.SetRespondedAt(v)
+	return _c
+}
+
+// SetNillableRespondedAt sets the "responded_at" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableRespondedAt(v *time.Time) *ReportCreate {
+	if v != nil {
+		_c.SetRespondedAt(*v)
+	}
+	return _c
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_c *ReportCreate) SetClosedAt(v time.Time) *ReportCreate {
+	_c.mutation.SetClosedAt(v)
+	return _c
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableClosedAt(v *time.Time) *ReportCreate {
+	if v != nil {
+		_c.SetClosedAt(*v)
+	}
+	return _c
+}
+
 // SetResolution sets the "resolution" field.
 func (_c *ReportCreate) SetResolution(v string) *ReportCreate {
 	_c.mutation.SetResolution(v)
@@ -146,6 +241,34 @@ func (_c *ReportCreate) SetResolution(v string) *ReportCreate {
 func (_c *ReportCreate) SetNillableResolution(v *string) *ReportCreate {
 	if v != nil {
 		_c.SetResolution(*v)
+	}
+	return _c
+}
+
+// SetFollowUpCodeHash sets the "follow_up_code_hash" field.
+func (_c *ReportCreate) SetFollowUpCodeHash(v string) *ReportCreate {
+	_c.mutation.SetFollowUpCodeHash(v)
+	return _c
+}
+
+// SetNillableFollowUpCodeHash sets the "follow_up_code_hash" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableFollowUpCodeHash(v *string) *ReportCreate {
+	if v != nil {
+		_c.SetFollowUpCodeHash(*v)
+	}
+	return _c
+}
+
+// SetSourceHash sets the "source_hash" field.
+func (_c *ReportCreate) SetSourceHash(v string) *ReportCreate {
+	_c.mutation.SetSourceHash(v)
+	return _c
+}
+
+// SetNillableSourceHash sets the "source_hash" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableSourceHash(v *string) *ReportCreate {
+	if v != nil {
+		_c.SetSourceHash(*v)
 	}
 	return _c
 }
@@ -187,6 +310,46 @@ func (_c *ReportCreate) SetGroup(v *Group) *ReportCreate {
 // SetEvent sets the "event" edge to the Event entity.
 func (_c *ReportCreate) SetEvent(v *Event) *ReportCreate {
 	return _c.SetEventID(v.ID)
+}
+
+// SetContactMessage sets the "contact_message" edge to the ContactMessage entity.
+func (_c *ReportCreate) SetContactMessage(v *ContactMessage) *ReportCreate {
+	return _c.SetContactMessageID(v.ID)
+}
+
+// SetClosedBy sets the "closed_by" edge to the User entity.
+func (_c *ReportCreate) SetClosedBy(v *User) *ReportCreate {
+	return _c.SetClosedByID(v.ID)
+}
+
+// AddReplyIDs adds the "replies" edge to the ReportReply entity by IDs.
+func (_c *ReportCreate) AddReplyIDs(ids ...pulid.ID) *ReportCreate {
+	_c.mutation.AddReplyIDs(ids...)
+	return _c
+}
+
+// AddReplies adds the "replies" edges to the ReportReply entity.
+func (_c *ReportCreate) AddReplies(v ...*ReportReply) *ReportCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddReplyIDs(ids...)
+}
+
+// AddActionIDs adds the "actions" edge to the Role entity by IDs.
+func (_c *ReportCreate) AddActionIDs(ids ...pulid.ID) *ReportCreate {
+	_c.mutation.AddActionIDs(ids...)
+	return _c
+}
+
+// AddActions adds the "actions" edges to the Role entity.
+func (_c *ReportCreate) AddActions(v ...*Role) *ReportCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddActionIDs(ids...)
 }
 
 // Mutation returns the ReportMutation object of the builder.
@@ -265,9 +428,6 @@ func (_c *ReportCreate) check() error {
 	if _, ok := _c.mutation.CommunityID(); !ok {
 		return &ValidationError{Name: "community_id", err: errors.New(`ent: missing required field "Report.community_id"`)}
 	}
-	if _, ok := _c.mutation.ReporterID(); !ok {
-		return &ValidationError{Name: "reporter_id", err: errors.New(`ent: missing required field "Report.reporter_id"`)}
-	}
 	if _, ok := _c.mutation.Kind(); !ok {
 		return &ValidationError{Name: "kind", err: errors.New(`ent: missing required field "Report.kind"`)}
 	}
@@ -304,9 +464,6 @@ func (_c *ReportCreate) check() error {
 	}
 	if len(_c.mutation.CommunityIDs()) == 0 {
 		return &ValidationError{Name: "community", err: errors.New(`ent: missing required edge "Report.community"`)}
-	}
-	if len(_c.mutation.ReporterIDs()) == 0 {
-		return &ValidationError{Name: "reporter", err: errors.New(`ent: missing required edge "Report.reporter"`)}
 	}
 	return nil
 }
@@ -360,13 +517,37 @@ func (_c *ReportCreate) createSpec() (*Report, *sqlgraph.CreateSpec) {
 		_spec.SetField(report.FieldDescription, field.TypeString, value)
 		_node.Description = value
 	}
+	if value, ok := _c.mutation.OccurredAt(); ok {
+		_spec.SetField(report.FieldOccurredAt, field.TypeTime, value)
+		_node.OccurredAt = &value
+	}
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(report.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
 	}
+	if value, ok := _c.mutation.RespondBy(); ok {
+		_spec.SetField(report.FieldRespondBy, field.TypeTime, value)
+		_node.RespondBy = &value
+	}
+	if value, ok := _c.mutation.RespondedAt(); ok {
+		_spec.SetField(report.FieldRespondedAt, field.TypeTime, value)
+		_node.RespondedAt = &value
+	}
+	if value, ok := _c.mutation.ClosedAt(); ok {
+		_spec.SetField(report.FieldClosedAt, field.TypeTime, value)
+		_node.ClosedAt = &value
+	}
 	if value, ok := _c.mutation.Resolution(); ok {
 		_spec.SetField(report.FieldResolution, field.TypeString, value)
 		_node.Resolution = value
+	}
+	if value, ok := _c.mutation.FollowUpCodeHash(); ok {
+		_spec.SetField(report.FieldFollowUpCodeHash, field.TypeString, value)
+		_node.FollowUpCodeHash = &value
+	}
+	if value, ok := _c.mutation.SourceHash(); ok {
+		_spec.SetField(report.FieldSourceHash, field.TypeString, value)
+		_node.SourceHash = value
 	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -453,6 +634,72 @@ func (_c *ReportCreate) createSpec() (*Report, *sqlgraph.CreateSpec) {
 		_node.EventID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.ContactMessageIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   report.ContactMessageTable,
+			Columns: []string{report.ContactMessageColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contactmessage.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ContactMessageID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ClosedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   report.ClosedByTable,
+			Columns: []string{report.ClosedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ClosedByID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RepliesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.RepliesTable,
+			Columns: []string{report.RepliesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportreply.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ActionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   report.ActionsTable,
+			Columns: []string{report.ActionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(role.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -517,27 +764,21 @@ func (u *ReportUpsert) UpdateUpdatedAt() *ReportUpsert {
 	return u
 }
 
-// SetKind sets the "kind" field.
-func (u *ReportUpsert) SetKind(v report.Kind) *ReportUpsert {
-	u.Set(report.FieldKind, v)
+// SetClosedByID sets the "closed_by_id" field.
+func (u *ReportUpsert) SetClosedByID(v pulid.ID) *ReportUpsert {
+	u.Set(report.FieldClosedByID, v)
 	return u
 }
 
-// UpdateKind sets the "kind" field to the value that was provided on create.
-func (u *ReportUpsert) UpdateKind() *ReportUpsert {
-	u.SetExcluded(report.FieldKind)
+// UpdateClosedByID sets the "closed_by_id" field to the value that was provided on create.
+func (u *ReportUpsert) UpdateClosedByID() *ReportUpsert {
+	u.SetExcluded(report.FieldClosedByID)
 	return u
 }
 
-// SetDescription sets the "description" field.
-func (u *ReportUpsert) SetDescription(v string) *ReportUpsert {
-	u.Set(report.FieldDescription, v)
-	return u
-}
-
-// UpdateDescription sets the "description" field to the value that was provided on create.
-func (u *ReportUpsert) UpdateDescription() *ReportUpsert {
-	u.SetExcluded(report.FieldDescription)
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (u *ReportUpsert) ClearClosedByID() *ReportUpsert {
+	u.SetNull(report.FieldClosedByID)
 	return u
 }
 
@@ -550,6 +791,42 @@ func (u *ReportUpsert) SetStatus(v report.Status) *ReportUpsert {
 // UpdateStatus sets the "status" field to the value that was provided on create.
 func (u *ReportUpsert) UpdateStatus() *ReportUpsert {
 	u.SetExcluded(report.FieldStatus)
+	return u
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (u *ReportUpsert) SetRespondedAt(v time.Time) *ReportUpsert {
+	u.Set(report.FieldRespondedAt, v)
+	return u
+}
+
+// UpdateRespondedAt sets the "responded_at" field to the value that was provided on create.
+func (u *ReportUpsert) UpdateRespondedAt() *ReportUpsert {
+	u.SetExcluded(report.FieldRespondedAt)
+	return u
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (u *ReportUpsert) ClearRespondedAt() *ReportUpsert {
+	u.SetNull(report.FieldRespondedAt)
+	return u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *ReportUpsert) SetClosedAt(v time.Time) *ReportUpsert {
+	u.Set(report.FieldClosedAt, v)
+	return u
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *ReportUpsert) UpdateClosedAt() *ReportUpsert {
+	u.SetExcluded(report.FieldClosedAt)
+	return u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *ReportUpsert) ClearClosedAt() *ReportUpsert {
+	u.SetNull(report.FieldClosedAt)
 	return u
 }
 
@@ -606,6 +883,27 @@ func (u *ReportUpsertOne) UpdateNewValues() *ReportUpsertOne {
 		if _, exists := u.create.mutation.EventID(); exists {
 			s.SetIgnore(report.FieldEventID)
 		}
+		if _, exists := u.create.mutation.ContactMessageID(); exists {
+			s.SetIgnore(report.FieldContactMessageID)
+		}
+		if _, exists := u.create.mutation.Kind(); exists {
+			s.SetIgnore(report.FieldKind)
+		}
+		if _, exists := u.create.mutation.Description(); exists {
+			s.SetIgnore(report.FieldDescription)
+		}
+		if _, exists := u.create.mutation.OccurredAt(); exists {
+			s.SetIgnore(report.FieldOccurredAt)
+		}
+		if _, exists := u.create.mutation.RespondBy(); exists {
+			s.SetIgnore(report.FieldRespondBy)
+		}
+		if _, exists := u.create.mutation.FollowUpCodeHash(); exists {
+			s.SetIgnore(report.FieldFollowUpCodeHash)
+		}
+		if _, exists := u.create.mutation.SourceHash(); exists {
+			s.SetIgnore(report.FieldSourceHash)
+		}
 	}))
 	return u
 }
@@ -651,31 +949,24 @@ func (u *ReportUpsertOne) UpdateUpdatedAt() *ReportUpsertOne {
 	})
 }
 
-// SetKind sets the "kind" field.
-func (u *ReportUpsertOne) SetKind(v report.Kind) *ReportUpsertOne {
+// SetClosedByID sets the "closed_by_id" field.
+func (u *ReportUpsertOne) SetClosedByID(v pulid.ID) *ReportUpsertOne {
 	return u.Update(func(s *ReportUpsert) {
-		s.SetKind(v)
+		s.SetClosedByID(v)
 	})
 }
 
-// UpdateKind sets the "kind" field to the value that was provided on create.
-func (u *ReportUpsertOne) UpdateKind() *ReportUpsertOne {
+// UpdateClosedByID sets the "closed_by_id" field to the value that was provided on create.
+func (u *ReportUpsertOne) UpdateClosedByID() *ReportUpsertOne {
 	return u.Update(func(s *ReportUpsert) {
-		s.UpdateKind()
+		s.UpdateClosedByID()
 	})
 }
 
-// SetDescription sets the "description" field.
-func (u *ReportUpsertOne) SetDescription(v string) *ReportUpsertOne {
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (u *ReportUpsertOne) ClearClosedByID() *ReportUpsertOne {
 	return u.Update(func(s *ReportUpsert) {
-		s.SetDescription(v)
-	})
-}
-
-// UpdateDescription sets the "description" field to the value that was provided on create.
-func (u *ReportUpsertOne) UpdateDescription() *ReportUpsertOne {
-	return u.Update(func(s *ReportUpsert) {
-		s.UpdateDescription()
+		s.ClearClosedByID()
 	})
 }
 
@@ -690,6 +981,48 @@ func (u *ReportUpsertOne) SetStatus(v report.Status) *ReportUpsertOne {
 func (u *ReportUpsertOne) UpdateStatus() *ReportUpsertOne {
 	return u.Update(func(s *ReportUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (u *ReportUpsertOne) SetRespondedAt(v time.Time) *ReportUpsertOne {
+	return u.Update(func(s *ReportUpsert) {
+		s.SetRespondedAt(v)
+	})
+}
+
+// UpdateRespondedAt sets the "responded_at" field to the value that was provided on create.
+func (u *ReportUpsertOne) UpdateRespondedAt() *ReportUpsertOne {
+	return u.Update(func(s *ReportUpsert) {
+		s.UpdateRespondedAt()
+	})
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (u *ReportUpsertOne) ClearRespondedAt() *ReportUpsertOne {
+	return u.Update(func(s *ReportUpsert) {
+		s.ClearRespondedAt()
+	})
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *ReportUpsertOne) SetClosedAt(v time.Time) *ReportUpsertOne {
+	return u.Update(func(s *ReportUpsert) {
+		s.SetClosedAt(v)
+	})
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *ReportUpsertOne) UpdateClosedAt() *ReportUpsertOne {
+	return u.Update(func(s *ReportUpsert) {
+		s.UpdateClosedAt()
+	})
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *ReportUpsertOne) ClearClosedAt() *ReportUpsertOne {
+	return u.Update(func(s *ReportUpsert) {
+		s.ClearClosedAt()
 	})
 }
 
@@ -915,6 +1248,27 @@ func (u *ReportUpsertBulk) UpdateNewValues() *ReportUpsertBulk {
 			if _, exists := b.mutation.EventID(); exists {
 				s.SetIgnore(report.FieldEventID)
 			}
+			if _, exists := b.mutation.ContactMessageID(); exists {
+				s.SetIgnore(report.FieldContactMessageID)
+			}
+			if _, exists := b.mutation.Kind(); exists {
+				s.SetIgnore(report.FieldKind)
+			}
+			if _, exists := b.mutation.Description(); exists {
+				s.SetIgnore(report.FieldDescription)
+			}
+			if _, exists := b.mutation.OccurredAt(); exists {
+				s.SetIgnore(report.FieldOccurredAt)
+			}
+			if _, exists := b.mutation.RespondBy(); exists {
+				s.SetIgnore(report.FieldRespondBy)
+			}
+			if _, exists := b.mutation.FollowUpCodeHash(); exists {
+				s.SetIgnore(report.FieldFollowUpCodeHash)
+			}
+			if _, exists := b.mutation.SourceHash(); exists {
+				s.SetIgnore(report.FieldSourceHash)
+			}
 		}
 	}))
 	return u
@@ -961,31 +1315,24 @@ func (u *ReportUpsertBulk) UpdateUpdatedAt() *ReportUpsertBulk {
 	})
 }
 
-// SetKind sets the "kind" field.
-func (u *ReportUpsertBulk) SetKind(v report.Kind) *ReportUpsertBulk {
+// SetClosedByID sets the "closed_by_id" field.
+func (u *ReportUpsertBulk) SetClosedByID(v pulid.ID) *ReportUpsertBulk {
 	return u.Update(func(s *ReportUpsert) {
-		s.SetKind(v)
+		s.SetClosedByID(v)
 	})
 }
 
-// UpdateKind sets the "kind" field to the value that was provided on create.
-func (u *ReportUpsertBulk) UpdateKind() *ReportUpsertBulk {
+// UpdateClosedByID sets the "closed_by_id" field to the value that was provided on create.
+func (u *ReportUpsertBulk) UpdateClosedByID() *ReportUpsertBulk {
 	return u.Update(func(s *ReportUpsert) {
-		s.UpdateKind()
+		s.UpdateClosedByID()
 	})
 }
 
-// SetDescription sets the "description" field.
-func (u *ReportUpsertBulk) SetDescription(v string) *ReportUpsertBulk {
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (u *ReportUpsertBulk) ClearClosedByID() *ReportUpsertBulk {
 	return u.Update(func(s *ReportUpsert) {
-		s.SetDescription(v)
-	})
-}
-
-// UpdateDescription sets the "description" field to the value that was provided on create.
-func (u *ReportUpsertBulk) UpdateDescription() *ReportUpsertBulk {
-	return u.Update(func(s *ReportUpsert) {
-		s.UpdateDescription()
+		s.ClearClosedByID()
 	})
 }
 
@@ -1000,6 +1347,48 @@ func (u *ReportUpsertBulk) SetStatus(v report.Status) *ReportUpsertBulk {
 func (u *ReportUpsertBulk) UpdateStatus() *ReportUpsertBulk {
 	return u.Update(func(s *ReportUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (u *ReportUpsertBulk) SetRespondedAt(v time.Time) *ReportUpsertBulk {
+	return u.Update(func(s *ReportUpsert) {
+		s.SetRespondedAt(v)
+	})
+}
+
+// UpdateRespondedAt sets the "responded_at" field to the value that was provided on create.
+func (u *ReportUpsertBulk) UpdateRespondedAt() *ReportUpsertBulk {
+	return u.Update(func(s *ReportUpsert) {
+		s.UpdateRespondedAt()
+	})
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (u *ReportUpsertBulk) ClearRespondedAt() *ReportUpsertBulk {
+	return u.Update(func(s *ReportUpsert) {
+		s.ClearRespondedAt()
+	})
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *ReportUpsertBulk) SetClosedAt(v time.Time) *ReportUpsertBulk {
+	return u.Update(func(s *ReportUpsert) {
+		s.SetClosedAt(v)
+	})
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *ReportUpsertBulk) UpdateClosedAt() *ReportUpsertBulk {
+	return u.Update(func(s *ReportUpsert) {
+		s.UpdateClosedAt()
+	})
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *ReportUpsertBulk) ClearClosedAt() *ReportUpsertBulk {
+	return u.Update(func(s *ReportUpsert) {
+		s.ClearClosedAt()
 	})
 }
 

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -14,10 +15,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/contactmessage"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
+	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
 )
@@ -25,17 +29,23 @@ import (
 // ReportQuery is the builder for querying Report entities.
 type ReportQuery struct {
 	config
-	ctx             *QueryContext
-	order           []report.OrderOption
-	inters          []Interceptor
-	predicates      []predicate.Report
-	withCommunity   *CommunityQuery
-	withReporter    *UserQuery
-	withSubjectUser *UserQuery
-	withGroup       *GroupQuery
-	withEvent       *EventQuery
-	loadTotal       []func(context.Context, []*Report) error
-	modifiers       []func(*sql.Selector)
+	ctx                *QueryContext
+	order              []report.OrderOption
+	inters             []Interceptor
+	predicates         []predicate.Report
+	withCommunity      *CommunityQuery
+	withReporter       *UserQuery
+	withSubjectUser    *UserQuery
+	withGroup          *GroupQuery
+	withEvent          *EventQuery
+	withContactMessage *ContactMessageQuery
+	withClosedBy       *UserQuery
+	withReplies        *ReportReplyQuery
+	withActions        *RoleQuery
+	loadTotal          []func(context.Context, []*Report) error
+	modifiers          []func(*sql.Selector)
+	withNamedReplies   map[string]*ReportReplyQuery
+	withNamedActions   map[string]*RoleQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -175,6 +185,94 @@ func (_q *ReportQuery) QueryEvent() *EventQuery {
 			sqlgraph.From(report.Table, report.FieldID, selector),
 			sqlgraph.To(event.Table, event.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, report.EventTable, report.EventColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryContactMessage chains the current query on the "contact_message" edge.
+func (_q *ReportQuery) QueryContactMessage() *ContactMessageQuery {
+	query := (&ContactMessageClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, selector),
+			sqlgraph.To(contactmessage.Table, contactmessage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, report.ContactMessageTable, report.ContactMessageColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryClosedBy chains the current query on the "closed_by" edge.
+func (_q *ReportQuery) QueryClosedBy() *UserQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, selector),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, report.ClosedByTable, report.ClosedByColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReplies chains the current query on the "replies" edge.
+func (_q *ReportQuery) QueryReplies() *ReportReplyQuery {
+	query := (&ReportReplyClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, selector),
+			sqlgraph.To(reportreply.Table, reportreply.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, report.RepliesTable, report.RepliesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryActions chains the current query on the "actions" edge.
+func (_q *ReportQuery) QueryActions() *RoleQuery {
+	query := (&RoleClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, selector),
+			sqlgraph.To(role.Table, role.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, report.ActionsTable, report.ActionsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -369,16 +467,20 @@ func (_q *ReportQuery) Clone() *ReportQuery {
 		return nil
 	}
 	return &ReportQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]report.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.Report{}, _q.predicates...),
-		withCommunity:   _q.withCommunity.Clone(),
-		withReporter:    _q.withReporter.Clone(),
-		withSubjectUser: _q.withSubjectUser.Clone(),
-		withGroup:       _q.withGroup.Clone(),
-		withEvent:       _q.withEvent.Clone(),
+		config:             _q.config,
+		ctx:                _q.ctx.Clone(),
+		order:              append([]report.OrderOption{}, _q.order...),
+		inters:             append([]Interceptor{}, _q.inters...),
+		predicates:         append([]predicate.Report{}, _q.predicates...),
+		withCommunity:      _q.withCommunity.Clone(),
+		withReporter:       _q.withReporter.Clone(),
+		withSubjectUser:    _q.withSubjectUser.Clone(),
+		withGroup:          _q.withGroup.Clone(),
+		withEvent:          _q.withEvent.Clone(),
+		withContactMessage: _q.withContactMessage.Clone(),
+		withClosedBy:       _q.withClosedBy.Clone(),
+		withReplies:        _q.withReplies.Clone(),
+		withActions:        _q.withActions.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -438,6 +540,50 @@ func (_q *ReportQuery) WithEvent(opts ...func(*EventQuery)) *ReportQuery {
 		opt(query)
 	}
 	_q.withEvent = query
+	return _q
+}
+
+// WithContactMessage tells the query-builder to eager-load the nodes that are connected to
+// the "contact_message" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportQuery) WithContactMessage(opts ...func(*ContactMessageQuery)) *ReportQuery {
+	query := (&ContactMessageClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withContactMessage = query
+	return _q
+}
+
+// WithClosedBy tells the query-builder to eager-load the nodes that are connected to
+// the "closed_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportQuery) WithClosedBy(opts ...func(*UserQuery)) *ReportQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withClosedBy = query
+	return _q
+}
+
+// WithReplies tells the query-builder to eager-load the nodes that are connected to
+// the "replies" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportQuery) WithReplies(opts ...func(*ReportReplyQuery)) *ReportQuery {
+	query := (&ReportReplyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReplies = query
+	return _q
+}
+
+// WithActions tells the query-builder to eager-load the nodes that are connected to
+// the "actions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportQuery) WithActions(opts ...func(*RoleQuery)) *ReportQuery {
+	query := (&RoleClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withActions = query
 	return _q
 }
 
@@ -525,12 +671,16 @@ func (_q *ReportQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Repor
 	var (
 		nodes       = []*Report{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [9]bool{
 			_q.withCommunity != nil,
 			_q.withReporter != nil,
 			_q.withSubjectUser != nil,
 			_q.withGroup != nil,
 			_q.withEvent != nil,
+			_q.withContactMessage != nil,
+			_q.withClosedBy != nil,
+			_q.withReplies != nil,
+			_q.withActions != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -581,6 +731,46 @@ func (_q *ReportQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Repor
 	if query := _q.withEvent; query != nil {
 		if err := _q.loadEvent(ctx, query, nodes, nil,
 			func(n *Report, e *Event) { n.Edges.Event = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withContactMessage; query != nil {
+		if err := _q.loadContactMessage(ctx, query, nodes, nil,
+			func(n *Report, e *ContactMessage) { n.Edges.ContactMessage = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withClosedBy; query != nil {
+		if err := _q.loadClosedBy(ctx, query, nodes, nil,
+			func(n *Report, e *User) { n.Edges.ClosedBy = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withReplies; query != nil {
+		if err := _q.loadReplies(ctx, query, nodes,
+			func(n *Report) { n.Edges.Replies = []*ReportReply{} },
+			func(n *Report, e *ReportReply) { n.Edges.Replies = append(n.Edges.Replies, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withActions; query != nil {
+		if err := _q.loadActions(ctx, query, nodes,
+			func(n *Report) { n.Edges.Actions = []*Role{} },
+			func(n *Report, e *Role) { n.Edges.Actions = append(n.Edges.Actions, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedReplies {
+		if err := _q.loadReplies(ctx, query, nodes,
+			func(n *Report) { n.appendNamedReplies(name) },
+			func(n *Report, e *ReportReply) { n.appendNamedReplies(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedActions {
+		if err := _q.loadActions(ctx, query, nodes,
+			func(n *Report) { n.appendNamedActions(name) },
+			func(n *Report, e *Role) { n.appendNamedActions(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -737,6 +927,124 @@ func (_q *ReportQuery) loadEvent(ctx context.Context, query *EventQuery, nodes [
 	}
 	return nil
 }
+func (_q *ReportQuery) loadContactMessage(ctx context.Context, query *ContactMessageQuery, nodes []*Report, init func(*Report), assign func(*Report, *ContactMessage)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Report)
+	for i := range nodes {
+		fk := nodes[i].ContactMessageID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(contactmessage.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "contact_message_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *ReportQuery) loadClosedBy(ctx context.Context, query *UserQuery, nodes []*Report, init func(*Report), assign func(*Report, *User)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Report)
+	for i := range nodes {
+		fk := nodes[i].ClosedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(user.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "closed_by_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *ReportQuery) loadReplies(ctx context.Context, query *ReportReplyQuery, nodes []*Report, init func(*Report), assign func(*Report, *ReportReply)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Report)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(reportreply.FieldReportID)
+	}
+	query.Where(predicate.ReportReply(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(report.RepliesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ReportID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "report_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ReportQuery) loadActions(ctx context.Context, query *RoleQuery, nodes []*Report, init func(*Report), assign func(*Report, *Role)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Report)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(role.FieldReportID)
+	}
+	query.Where(predicate.Role(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(report.ActionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ReportID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "report_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ReportQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -780,6 +1088,12 @@ func (_q *ReportQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withEvent != nil {
 			_spec.Node.AddColumnOnce(report.FieldEventID)
+		}
+		if _q.withContactMessage != nil {
+			_spec.Node.AddColumnOnce(report.FieldContactMessageID)
+		}
+		if _q.withClosedBy != nil {
+			_spec.Node.AddColumnOnce(report.FieldClosedByID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
@@ -870,6 +1184,34 @@ func (_q *ReportQuery) ForShare(opts ...sql.LockOption) *ReportQuery {
 func (_q *ReportQuery) Modify(modifiers ...func(s *sql.Selector)) *ReportSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedReplies tells the query-builder to eager-load the nodes that are connected to the "replies"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportQuery) WithNamedReplies(name string, opts ...func(*ReportReplyQuery)) *ReportQuery {
+	query := (&ReportReplyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedReplies == nil {
+		_q.withNamedReplies = make(map[string]*ReportReplyQuery)
+	}
+	_q.withNamedReplies[name] = query
+	return _q
+}
+
+// WithNamedActions tells the query-builder to eager-load the nodes that are connected to the "actions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportQuery) WithNamedActions(name string, opts ...func(*RoleQuery)) *ReportQuery {
+	query := (&RoleClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedActions == nil {
+		_q.withNamedActions = make(map[string]*RoleQuery)
+	}
+	_q.withNamedActions[name] = query
+	return _q
 }
 
 // ReportGroupBy is the group-by builder for Report entities.

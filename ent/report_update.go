@@ -13,6 +13,10 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/user"
 )
 
 // ReportUpdate is the builder for updating Report entities.
@@ -35,31 +39,23 @@ func (_u *ReportUpdate) SetUpdatedAt(v time.Time) *ReportUpdate {
 	return _u
 }
 
-// SetKind sets the "kind" field.
-func (_u *ReportUpdate) SetKind(v report.Kind) *ReportUpdate {
-	_u.mutation.SetKind(v)
+// SetClosedByID sets the "closed_by_id" field.
+func (_u *ReportUpdate) SetClosedByID(v pulid.ID) *ReportUpdate {
+	_u.mutation.SetClosedByID(v)
 	return _u
 }
 
-// SetNillableKind sets the "kind" field if the given value is not nil.
-func (_u *ReportUpdate) SetNillableKind(v *report.Kind) *ReportUpdate {
+// SetNillableClosedByID sets the "closed_by_id" field if the given value is not nil.
+func (_u *ReportUpdate) SetNillableClosedByID(v *pulid.ID) *ReportUpdate {
 	if v != nil {
-		_u.SetKind(*v)
+		_u.SetClosedByID(*v)
 	}
 	return _u
 }
 
-// SetDescription sets the "description" field.
-func (_u *ReportUpdate) SetDescription(v string) *ReportUpdate {
-	_u.mutation.SetDescription(v)
-	return _u
-}
-
-// SetNillableDescription sets the "description" field if the given value is not nil.
-func (_u *ReportUpdate) SetNillableDescription(v *string) *ReportUpdate {
-	if v != nil {
-		_u.SetDescription(*v)
-	}
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (_u *ReportUpdate) ClearClosedByID() *ReportUpdate {
+	_u.mutation.ClearClosedByID()
 	return _u
 }
 
@@ -74,6 +70,46 @@ func (_u *ReportUpdate) SetNillableStatus(v *report.Status) *ReportUpdate {
 	if v != nil {
 		_u.SetStatus(*v)
 	}
+	return _u
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (_u *ReportUpdate) SetRespondedAt(v time.Time) *ReportUpdate {
+	_u.mutation.SetRespondedAt(v)
+	return _u
+}
+
+// SetNillableRespondedAt sets the "responded_at" field if the given value is not nil.
+func (_u *ReportUpdate) SetNillableRespondedAt(v *time.Time) *ReportUpdate {
+	if v != nil {
+		_u.SetRespondedAt(*v)
+	}
+	return _u
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (_u *ReportUpdate) ClearRespondedAt() *ReportUpdate {
+	_u.mutation.ClearRespondedAt()
+	return _u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_u *ReportUpdate) SetClosedAt(v time.Time) *ReportUpdate {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *ReportUpdate) SetNillableClosedAt(v *time.Time) *ReportUpdate {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *ReportUpdate) ClearClosedAt() *ReportUpdate {
+	_u.mutation.ClearClosedAt()
 	return _u
 }
 
@@ -97,9 +133,92 @@ func (_u *ReportUpdate) ClearResolution() *ReportUpdate {
 	return _u
 }
 
+// SetClosedBy sets the "closed_by" edge to the User entity.
+func (_u *ReportUpdate) SetClosedBy(v *User) *ReportUpdate {
+	return _u.SetClosedByID(v.ID)
+}
+
+// AddReplyIDs adds the "replies" edge to the ReportReply entity by IDs.
+func (_u *ReportUpdate) AddReplyIDs(ids ...pulid.ID) *ReportUpdate {
+	_u.mutation.AddReplyIDs(ids...)
+	return _u
+}
+
+// AddReplies adds the "replies" edges to the ReportReply entity.
+func (_u *ReportUpdate) AddReplies(v ...*ReportReply) *ReportUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReplyIDs(ids...)
+}
+
+// AddActionIDs adds the "actions" edge to the Role entity by IDs.
+func (_u *ReportUpdate) AddActionIDs(ids ...pulid.ID) *ReportUpdate {
+	_u.mutation.AddActionIDs(ids...)
+	return _u
+}
+
+// AddActions adds the "actions" edges to the Role entity.
+func (_u *ReportUpdate) AddActions(v ...*Role) *ReportUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddActionIDs(ids...)
+}
+
 // Mutation returns the ReportMutation object of the builder.
 func (_u *ReportUpdate) Mutation() *ReportMutation {
 	return _u.mutation
+}
+
+// ClearClosedBy clears the "closed_by" edge to the User entity.
+func (_u *ReportUpdate) ClearClosedBy() *ReportUpdate {
+	_u.mutation.ClearClosedBy()
+	return _u
+}
+
+// ClearReplies clears all "replies" edges to the ReportReply entity.
+func (_u *ReportUpdate) ClearReplies() *ReportUpdate {
+	_u.mutation.ClearReplies()
+	return _u
+}
+
+// RemoveReplyIDs removes the "replies" edge to ReportReply entities by IDs.
+func (_u *ReportUpdate) RemoveReplyIDs(ids ...pulid.ID) *ReportUpdate {
+	_u.mutation.RemoveReplyIDs(ids...)
+	return _u
+}
+
+// RemoveReplies removes "replies" edges to ReportReply entities.
+func (_u *ReportUpdate) RemoveReplies(v ...*ReportReply) *ReportUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReplyIDs(ids...)
+}
+
+// ClearActions clears all "actions" edges to the Role entity.
+func (_u *ReportUpdate) ClearActions() *ReportUpdate {
+	_u.mutation.ClearActions()
+	return _u
+}
+
+// RemoveActionIDs removes the "actions" edge to Role entities by IDs.
+func (_u *ReportUpdate) RemoveActionIDs(ids ...pulid.ID) *ReportUpdate {
+	_u.mutation.RemoveActionIDs(ids...)
+	return _u
+}
+
+// RemoveActions removes "actions" edges to Role entities.
+func (_u *ReportUpdate) RemoveActions(v ...*Role) *ReportUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveActionIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -146,16 +265,6 @@ func (_u *ReportUpdate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *ReportUpdate) check() error {
-	if v, ok := _u.mutation.Kind(); ok {
-		if err := report.KindValidator(v); err != nil {
-			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Report.kind": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.Description(); ok {
-		if err := report.DescriptionValidator(v); err != nil {
-			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Report.description": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.Status(); ok {
 		if err := report.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Report.status": %w`, err)}
@@ -168,9 +277,6 @@ func (_u *ReportUpdate) check() error {
 	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Report.community"`)
-	}
-	if _u.mutation.ReporterCleared() && len(_u.mutation.ReporterIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Report.reporter"`)
 	}
 	return nil
 }
@@ -196,20 +302,157 @@ func (_u *ReportUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(report.FieldUpdatedAt, field.TypeTime, value)
 	}
-	if value, ok := _u.mutation.Kind(); ok {
-		_spec.SetField(report.FieldKind, field.TypeEnum, value)
-	}
-	if value, ok := _u.mutation.Description(); ok {
-		_spec.SetField(report.FieldDescription, field.TypeString, value)
+	if _u.mutation.OccurredAtCleared() {
+		_spec.ClearField(report.FieldOccurredAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(report.FieldStatus, field.TypeEnum, value)
+	}
+	if _u.mutation.RespondByCleared() {
+		_spec.ClearField(report.FieldRespondBy, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RespondedAt(); ok {
+		_spec.SetField(report.FieldRespondedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RespondedAtCleared() {
+		_spec.ClearField(report.FieldRespondedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(report.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(report.FieldClosedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.Resolution(); ok {
 		_spec.SetField(report.FieldResolution, field.TypeString, value)
 	}
 	if _u.mutation.ResolutionCleared() {
 		_spec.ClearField(report.FieldResolution, field.TypeString)
+	}
+	if _u.mutation.FollowUpCodeHashCleared() {
+		_spec.ClearField(report.FieldFollowUpCodeHash, field.TypeString)
+	}
+	if _u.mutation.SourceHashCleared() {
+		_spec.ClearField(report.FieldSourceHash, field.TypeString)
+	}
+	if _u.mutation.ClosedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   report.ClosedByTable,
+			Columns: []string{report.ClosedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ClosedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   report.ClosedByTable,
+			Columns: []string{report.ClosedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RepliesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.RepliesTable,
+			Columns: []string{report.RepliesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportreply.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRepliesIDs(); len(nodes) > 0 && !_u.mutation.RepliesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.RepliesTable,
+			Columns: []string{report.RepliesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportreply.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RepliesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.RepliesTable,
+			Columns: []string{report.RepliesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportreply.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ActionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   report.ActionsTable,
+			Columns: []string{report.ActionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(role.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedActionsIDs(); len(nodes) > 0 && !_u.mutation.ActionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   report.ActionsTable,
+			Columns: []string{report.ActionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(role.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ActionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   report.ActionsTable,
+			Columns: []string{report.ActionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(role.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -239,31 +482,23 @@ func (_u *ReportUpdateOne) SetUpdatedAt(v time.Time) *ReportUpdateOne {
 	return _u
 }
 
-// SetKind sets the "kind" field.
-func (_u *ReportUpdateOne) SetKind(v report.Kind) *ReportUpdateOne {
-	_u.mutation.SetKind(v)
+// SetClosedByID sets the "closed_by_id" field.
+func (_u *ReportUpdateOne) SetClosedByID(v pulid.ID) *ReportUpdateOne {
+	_u.mutation.SetClosedByID(v)
 	return _u
 }
 
-// SetNillableKind sets the "kind" field if the given value is not nil.
-func (_u *ReportUpdateOne) SetNillableKind(v *report.Kind) *ReportUpdateOne {
+// SetNillableClosedByID sets the "closed_by_id" field if the given value is not nil.
+func (_u *ReportUpdateOne) SetNillableClosedByID(v *pulid.ID) *ReportUpdateOne {
 	if v != nil {
-		_u.SetKind(*v)
+		_u.SetClosedByID(*v)
 	}
 	return _u
 }
 
-// SetDescription sets the "description" field.
-func (_u *ReportUpdateOne) SetDescription(v string) *ReportUpdateOne {
-	_u.mutation.SetDescription(v)
-	return _u
-}
-
-// SetNillableDescription sets the "description" field if the given value is not nil.
-func (_u *ReportUpdateOne) SetNillableDescription(v *string) *ReportUpdateOne {
-	if v != nil {
-		_u.SetDescription(*v)
-	}
+// ClearClosedByID clears the value of the "closed_by_id" field.
+func (_u *ReportUpdateOne) ClearClosedByID() *ReportUpdateOne {
+	_u.mutation.ClearClosedByID()
 	return _u
 }
 
@@ -278,6 +513,46 @@ func (_u *ReportUpdateOne) SetNillableStatus(v *report.Status) *ReportUpdateOne 
 	if v != nil {
 		_u.SetStatus(*v)
 	}
+	return _u
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (_u *ReportUpdateOne) SetRespondedAt(v time.Time) *ReportUpdateOne {
+	_u.mutation.SetRespondedAt(v)
+	return _u
+}
+
+// SetNillableRespondedAt sets the "responded_at" field if the given value is not nil.
+func (_u *ReportUpdateOne) SetNillableRespondedAt(v *time.Time) *ReportUpdateOne {
+	if v != nil {
+		_u.SetRespondedAt(*v)
+	}
+	return _u
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (_u *ReportUpdateOne) ClearRespondedAt() *ReportUpdateOne {
+	_u.mutation.ClearRespondedAt()
+	return _u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_u *ReportUpdateOne) SetClosedAt(v time.Time) *ReportUpdateOne {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *ReportUpdateOne) SetNillableClosedAt(v *time.Time) *ReportUpdateOne {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *ReportUpdateOne) ClearClosedAt() *ReportUpdateOne {
+	_u.mutation.ClearClosedAt()
 	return _u
 }
 
@@ -301,9 +576,92 @@ func (_u *ReportUpdateOne) ClearResolution() *ReportUpdateOne {
 	return _u
 }
 
+// SetClosedBy sets the "closed_by" edge to the User entity.
+func (_u *ReportUpdateOne) SetClosedBy(v *User) *ReportUpdateOne {
+	return _u.SetClosedByID(v.ID)
+}
+
+// AddReplyIDs adds the "replies" edge to the ReportReply entity by IDs.
+func (_u *ReportUpdateOne) AddReplyIDs(ids ...pulid.ID) *ReportUpdateOne {
+	_u.mutation.AddReplyIDs(ids...)
+	return _u
+}
+
+// AddReplies adds the "replies" edges to the ReportReply entity.
+func (_u *ReportUpdateOne) AddReplies(v ...*ReportReply) *ReportUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReplyIDs(ids...)
+}
+
+// AddActionIDs adds the "actions" edge to the Role entity by IDs.
+func (_u *ReportUpdateOne) AddActionIDs(ids ...pulid.ID) *ReportUpdateOne {
+	_u.mutation.AddActionIDs(ids...)
+	return _u
+}
+
+// AddActions adds the "actions" edges to the Role entity.
+func (_u *ReportUpdateOne) AddActions(v ...*Role) *ReportUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddActionIDs(ids...)
+}
+
 // Mutation returns the ReportMutation object of the builder.
 func (_u *ReportUpdateOne) Mutation() *ReportMutation {
 	return _u.mutation
+}
+
+// ClearClosedBy clears the "closed_by" edge to the User entity.
+func (_u *ReportUpdateOne) ClearClosedBy() *ReportUpdateOne {
+	_u.mutation.ClearClosedBy()
+	return _u
+}
+
+// ClearReplies clears all "replies" edges to the ReportReply entity.
+func (_u *ReportUpdateOne) ClearReplies() *ReportUpdateOne {
+	_u.mutation.ClearReplies()
+	return _u
+}
+
+// RemoveReplyIDs removes the "replies" edge to ReportReply entities by IDs.
+func (_u *ReportUpdateOne) RemoveReplyIDs(ids ...pulid.ID) *ReportUpdateOne {
+	_u.mutation.RemoveReplyIDs(ids...)
+	return _u
+}
+
+// RemoveReplies removes "replies" edges to ReportReply entities.
+func (_u *ReportUpdateOne) RemoveReplies(v ...*ReportReply) *ReportUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReplyIDs(ids...)
+}
+
+// ClearActions clears all "actions" edges to the Role entity.
+func (_u *ReportUpdateOne) ClearActions() *ReportUpdateOne {
+	_u.mutation.ClearActions()
+	return _u
+}
+
+// RemoveActionIDs removes the "actions" edge to Role entities by IDs.
+func (_u *ReportUpdateOne) RemoveActionIDs(ids ...pulid.ID) *ReportUpdateOne {
+	_u.mutation.RemoveActionIDs(ids...)
+	return _u
+}
+
+// RemoveActions removes "actions" edges to Role entities.
+func (_u *ReportUpdateOne) RemoveActions(v ...*Role) *ReportUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveActionIDs(ids...)
 }
 
 // Where appends a list predicates to the ReportUpdate builder.
@@ -363,16 +721,6 @@ func (_u *ReportUpdateOne) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *ReportUpdateOne) check() error {
-	if v, ok := _u.mutation.Kind(); ok {
-		if err := report.KindValidator(v); err != nil {
-			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Report.kind": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.Description(); ok {
-		if err := report.DescriptionValidator(v); err != nil {
-			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Report.description": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.Status(); ok {
 		if err := report.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Report.status": %w`, err)}
@@ -385,9 +733,6 @@ func (_u *ReportUpdateOne) check() error {
 	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Report.community"`)
-	}
-	if _u.mutation.ReporterCleared() && len(_u.mutation.ReporterIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Report.reporter"`)
 	}
 	return nil
 }
@@ -430,20 +775,157 @@ func (_u *ReportUpdateOne) sqlSave(ctx context.Context) (_node *Report, err erro
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(report.FieldUpdatedAt, field.TypeTime, value)
 	}
-	if value, ok := _u.mutation.Kind(); ok {
-		_spec.SetField(report.FieldKind, field.TypeEnum, value)
-	}
-	if value, ok := _u.mutation.Description(); ok {
-		_spec.SetField(report.FieldDescription, field.TypeString, value)
+	if _u.mutation.OccurredAtCleared() {
+		_spec.ClearField(report.FieldOccurredAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(report.FieldStatus, field.TypeEnum, value)
+	}
+	if _u.mutation.RespondByCleared() {
+		_spec.ClearField(report.FieldRespondBy, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RespondedAt(); ok {
+		_spec.SetField(report.FieldRespondedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RespondedAtCleared() {
+		_spec.ClearField(report.FieldRespondedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(report.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(report.FieldClosedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.Resolution(); ok {
 		_spec.SetField(report.FieldResolution, field.TypeString, value)
 	}
 	if _u.mutation.ResolutionCleared() {
 		_spec.ClearField(report.FieldResolution, field.TypeString)
+	}
+	if _u.mutation.FollowUpCodeHashCleared() {
+		_spec.ClearField(report.FieldFollowUpCodeHash, field.TypeString)
+	}
+	if _u.mutation.SourceHashCleared() {
+		_spec.ClearField(report.FieldSourceHash, field.TypeString)
+	}
+	if _u.mutation.ClosedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   report.ClosedByTable,
+			Columns: []string{report.ClosedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ClosedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   report.ClosedByTable,
+			Columns: []string{report.ClosedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RepliesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.RepliesTable,
+			Columns: []string{report.RepliesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportreply.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRepliesIDs(); len(nodes) > 0 && !_u.mutation.RepliesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.RepliesTable,
+			Columns: []string{report.RepliesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportreply.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RepliesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.RepliesTable,
+			Columns: []string{report.RepliesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportreply.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ActionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   report.ActionsTable,
+			Columns: []string{report.ActionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(role.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedActionsIDs(); len(nodes) > 0 && !_u.mutation.ActionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   report.ActionsTable,
+			Columns: []string{report.ActionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(role.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ActionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   report.ActionsTable,
+			Columns: []string{report.ActionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(role.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Report{config: _u.config}

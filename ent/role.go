@@ -12,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/region"
+	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
@@ -37,6 +38,8 @@ type Role struct {
 	GroupID pulid.ID `json:"group_id,omitempty"`
 	// An ambassador's home group.
 	HomeGroupID pulid.ID `json:"home_group_id,omitempty"`
+	// The report a revocation acted on, when the role was revoked from one.
+	ReportID pulid.ID `json:"report_id,omitempty"`
 	// What the person is in the scope.
 	Kind role.Kind `json:"kind,omitempty"`
 	// PENDING for a join request, ACTIVE while held, then how it ended (TERM_ENDED when a term ran out).
@@ -75,11 +78,13 @@ type RoleEdges struct {
 	Group *Group `json:"group,omitempty"`
 	// An ambassador's home group.
 	HomeGroup *Group `json:"home_group,omitempty"`
+	// The report the revocation acted on; visible only to those who may read the report.
+	Report *Report `json:"report,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [6]map[string]int
 }
 
 // UserOrErr returns the User value or an error if the edge
@@ -137,12 +142,23 @@ func (e RoleEdges) HomeGroupOrErr() (*Group, error) {
 	return nil, &NotLoadedError{edge: "home_group"}
 }
 
+// ReportOrErr returns the Report value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e RoleEdges) ReportOrErr() (*Report, error) {
+	if e.Report != nil {
+		return e.Report, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: report.Label}
+	}
+	return nil, &NotLoadedError{edge: "report"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Role) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case role.FieldID, role.FieldUserID, role.FieldCommunityID, role.FieldRegionID, role.FieldGroupID, role.FieldHomeGroupID:
+		case role.FieldID, role.FieldUserID, role.FieldCommunityID, role.FieldRegionID, role.FieldGroupID, role.FieldHomeGroupID, role.FieldReportID:
 			values[i] = new(pulid.ID)
 		case role.FieldTermNumber:
 			values[i] = new(sql.NullInt64)
@@ -212,6 +228,12 @@ func (_m *Role) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field home_group_id", values[i])
 			} else if value != nil {
 				_m.HomeGroupID = *value
+			}
+		case role.FieldReportID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field report_id", values[i])
+			} else if value != nil {
+				_m.ReportID = *value
 			}
 		case role.FieldKind:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -316,6 +338,11 @@ func (_m *Role) QueryHomeGroup() *GroupQuery {
 	return NewRoleClient(_m.config).QueryHomeGroup(_m)
 }
 
+// QueryReport queries the "report" edge of the Role entity.
+func (_m *Role) QueryReport() *ReportQuery {
+	return NewRoleClient(_m.config).QueryReport(_m)
+}
+
 // Update returns a builder for updating this Role.
 // Note that you need to call Role.Unwrap() before calling this method if this Role
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -359,6 +386,9 @@ func (_m *Role) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("home_group_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.HomeGroupID))
+	builder.WriteString(", ")
+	builder.WriteString("report_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ReportID))
 	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))

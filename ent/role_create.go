@@ -15,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/region"
+	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
@@ -114,6 +115,20 @@ func (_c *RoleCreate) SetHomeGroupID(v pulid.ID) *RoleCreate {
 func (_c *RoleCreate) SetNillableHomeGroupID(v *pulid.ID) *RoleCreate {
 	if v != nil {
 		_c.SetHomeGroupID(*v)
+	}
+	return _c
+}
+
+// SetReportID sets the "report_id" field.
+func (_c *RoleCreate) SetReportID(v pulid.ID) *RoleCreate {
+	_c.mutation.SetReportID(v)
+	return _c
+}
+
+// SetNillableReportID sets the "report_id" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableReportID(v *pulid.ID) *RoleCreate {
+	if v != nil {
+		_c.SetReportID(*v)
 	}
 	return _c
 }
@@ -279,6 +294,11 @@ func (_c *RoleCreate) SetGroup(v *Group) *RoleCreate {
 // SetHomeGroup sets the "home_group" edge to the Group entity.
 func (_c *RoleCreate) SetHomeGroup(v *Group) *RoleCreate {
 	return _c.SetHomeGroupID(v.ID)
+}
+
+// SetReport sets the "report" edge to the Report entity.
+func (_c *RoleCreate) SetReport(v *Report) *RoleCreate {
+	return _c.SetReportID(v.ID)
 }
 
 // Mutation returns the RoleMutation object of the builder.
@@ -570,6 +590,23 @@ func (_c *RoleCreate) createSpec() (*Role, *sqlgraph.CreateSpec) {
 		_node.HomeGroupID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.ReportIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   role.ReportTable,
+			Columns: []string{role.ReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(report.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ReportID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -649,6 +686,24 @@ func (u *RoleUpsert) UpdateHomeGroupID() *RoleUpsert {
 // ClearHomeGroupID clears the value of the "home_group_id" field.
 func (u *RoleUpsert) ClearHomeGroupID() *RoleUpsert {
 	u.SetNull(role.FieldHomeGroupID)
+	return u
+}
+
+// SetReportID sets the "report_id" field.
+func (u *RoleUpsert) SetReportID(v pulid.ID) *RoleUpsert {
+	u.Set(role.FieldReportID, v)
+	return u
+}
+
+// UpdateReportID sets the "report_id" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateReportID() *RoleUpsert {
+	u.SetExcluded(role.FieldReportID)
+	return u
+}
+
+// ClearReportID clears the value of the "report_id" field.
+func (u *RoleUpsert) ClearReportID() *RoleUpsert {
+	u.SetNull(role.FieldReportID)
 	return u
 }
 
@@ -891,6 +946,27 @@ func (u *RoleUpsertOne) UpdateHomeGroupID() *RoleUpsertOne {
 func (u *RoleUpsertOne) ClearHomeGroupID() *RoleUpsertOne {
 	return u.Update(func(s *RoleUpsert) {
 		s.ClearHomeGroupID()
+	})
+}
+
+// SetReportID sets the "report_id" field.
+func (u *RoleUpsertOne) SetReportID(v pulid.ID) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetReportID(v)
+	})
+}
+
+// UpdateReportID sets the "report_id" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateReportID() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateReportID()
+	})
+}
+
+// ClearReportID clears the value of the "report_id" field.
+func (u *RoleUpsertOne) ClearReportID() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearReportID()
 	})
 }
 
@@ -1323,6 +1399,27 @@ func (u *RoleUpsertBulk) UpdateHomeGroupID() *RoleUpsertBulk {
 func (u *RoleUpsertBulk) ClearHomeGroupID() *RoleUpsertBulk {
 	return u.Update(func(s *RoleUpsert) {
 		s.ClearHomeGroupID()
+	})
+}
+
+// SetReportID sets the "report_id" field.
+func (u *RoleUpsertBulk) SetReportID(v pulid.ID) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetReportID(v)
+	})
+}
+
+// UpdateReportID sets the "report_id" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateReportID() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateReportID()
+	})
+}
+
+// ClearReportID clears the value of the "report_id" field.
+func (u *RoleUpsertBulk) ClearReportID() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearReportID()
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/region"
+	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
@@ -34,6 +35,7 @@ type RoleQuery struct {
 	withRegion    *RegionQuery
 	withGroup     *GroupQuery
 	withHomeGroup *GroupQuery
+	withReport    *ReportQuery
 	loadTotal     []func(context.Context, []*Role) error
 	modifiers     []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
@@ -175,6 +177,28 @@ func (_q *RoleQuery) QueryHomeGroup() *GroupQuery {
 			sqlgraph.From(role.Table, role.FieldID, selector),
 			sqlgraph.To(group.Table, group.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, role.HomeGroupTable, role.HomeGroupColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReport chains the current query on the "report" edge.
+func (_q *RoleQuery) QueryReport() *ReportQuery {
+	query := (&ReportClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(role.Table, role.FieldID, selector),
+			sqlgraph.To(report.Table, report.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, role.ReportTable, role.ReportColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -379,6 +403,7 @@ func (_q *RoleQuery) Clone() *RoleQuery {
 		withRegion:    _q.withRegion.Clone(),
 		withGroup:     _q.withGroup.Clone(),
 		withHomeGroup: _q.withHomeGroup.Clone(),
+		withReport:    _q.withReport.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -438,6 +463,17 @@ func (_q *RoleQuery) WithHomeGroup(opts ...func(*GroupQuery)) *RoleQuery {
 		opt(query)
 	}
 	_q.withHomeGroup = query
+	return _q
+}
+
+// WithReport tells the query-builder to eager-load the nodes that are connected to
+// the "report" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *RoleQuery) WithReport(opts ...func(*ReportQuery)) *RoleQuery {
+	query := (&ReportClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReport = query
 	return _q
 }
 
@@ -525,12 +561,13 @@ func (_q *RoleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Role, e
 	var (
 		nodes       = []*Role{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withUser != nil,
 			_q.withCommunity != nil,
 			_q.withRegion != nil,
 			_q.withGroup != nil,
 			_q.withHomeGroup != nil,
+			_q.withReport != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -581,6 +618,12 @@ func (_q *RoleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Role, e
 	if query := _q.withHomeGroup; query != nil {
 		if err := _q.loadHomeGroup(ctx, query, nodes, nil,
 			func(n *Role, e *Group) { n.Edges.HomeGroup = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withReport; query != nil {
+		if err := _q.loadReport(ctx, query, nodes, nil,
+			func(n *Role, e *Report) { n.Edges.Report = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -737,6 +780,35 @@ func (_q *RoleQuery) loadHomeGroup(ctx context.Context, query *GroupQuery, nodes
 	}
 	return nil
 }
+func (_q *RoleQuery) loadReport(ctx context.Context, query *ReportQuery, nodes []*Role, init func(*Role), assign func(*Role, *Report)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Role)
+	for i := range nodes {
+		fk := nodes[i].ReportID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(report.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "report_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *RoleQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -780,6 +852,9 @@ func (_q *RoleQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withHomeGroup != nil {
 			_spec.Node.AddColumnOnce(role.FieldHomeGroupID)
+		}
+		if _q.withReport != nil {
+			_spec.Node.AddColumnOnce(role.FieldReportID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/predicate"
+	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -54,6 +55,26 @@ func (_u *RoleUpdate) SetNillableHomeGroupID(v *pulid.ID) *RoleUpdate {
 // ClearHomeGroupID clears the value of the "home_group_id" field.
 func (_u *RoleUpdate) ClearHomeGroupID() *RoleUpdate {
 	_u.mutation.ClearHomeGroupID()
+	return _u
+}
+
+// SetReportID sets the "report_id" field.
+func (_u *RoleUpdate) SetReportID(v pulid.ID) *RoleUpdate {
+	_u.mutation.SetReportID(v)
+	return _u
+}
+
+// SetNillableReportID sets the "report_id" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableReportID(v *pulid.ID) *RoleUpdate {
+	if v != nil {
+		_u.SetReportID(*v)
+	}
+	return _u
+}
+
+// ClearReportID clears the value of the "report_id" field.
+func (_u *RoleUpdate) ClearReportID() *RoleUpdate {
+	_u.mutation.ClearReportID()
 	return _u
 }
 
@@ -217,6 +238,11 @@ func (_u *RoleUpdate) SetHomeGroup(v *Group) *RoleUpdate {
 	return _u.SetHomeGroupID(v.ID)
 }
 
+// SetReport sets the "report" edge to the Report entity.
+func (_u *RoleUpdate) SetReport(v *Report) *RoleUpdate {
+	return _u.SetReportID(v.ID)
+}
+
 // Mutation returns the RoleMutation object of the builder.
 func (_u *RoleUpdate) Mutation() *RoleMutation {
 	return _u.mutation
@@ -225,6 +251,12 @@ func (_u *RoleUpdate) Mutation() *RoleMutation {
 // ClearHomeGroup clears the "home_group" edge to the Group entity.
 func (_u *RoleUpdate) ClearHomeGroup() *RoleUpdate {
 	_u.mutation.ClearHomeGroup()
+	return _u
+}
+
+// ClearReport clears the "report" edge to the Report entity.
+func (_u *RoleUpdate) ClearReport() *RoleUpdate {
+	_u.mutation.ClearReport()
 	return _u
 }
 
@@ -388,6 +420,35 @@ func (_u *RoleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ReportCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   role.ReportTable,
+			Columns: []string{role.ReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(report.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReportIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   role.ReportTable,
+			Columns: []string{role.ReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(report.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -433,6 +494,26 @@ func (_u *RoleUpdateOne) SetNillableHomeGroupID(v *pulid.ID) *RoleUpdateOne {
 // ClearHomeGroupID clears the value of the "home_group_id" field.
 func (_u *RoleUpdateOne) ClearHomeGroupID() *RoleUpdateOne {
 	_u.mutation.ClearHomeGroupID()
+	return _u
+}
+
+// SetReportID sets the "report_id" field.
+func (_u *RoleUpdateOne) SetReportID(v pulid.ID) *RoleUpdateOne {
+	_u.mutation.SetReportID(v)
+	return _u
+}
+
+// SetNillableReportID sets the "report_id" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableReportID(v *pulid.ID) *RoleUpdateOne {
+	if v != nil {
+		_u.SetReportID(*v)
+	}
+	return _u
+}
+
+// ClearReportID clears the value of the "report_id" field.
+func (_u *RoleUpdateOne) ClearReportID() *RoleUpdateOne {
+	_u.mutation.ClearReportID()
 	return _u
 }
 
@@ -596,6 +677,11 @@ func (_u *RoleUpdateOne) SetHomeGroup(v *Group) *RoleUpdateOne {
 	return _u.SetHomeGroupID(v.ID)
 }
 
+// SetReport sets the "report" edge to the Report entity.
+func (_u *RoleUpdateOne) SetReport(v *Report) *RoleUpdateOne {
+	return _u.SetReportID(v.ID)
+}
+
 // Mutation returns the RoleMutation object of the builder.
 func (_u *RoleUpdateOne) Mutation() *RoleMutation {
 	return _u.mutation
@@ -604,6 +690,12 @@ func (_u *RoleUpdateOne) Mutation() *RoleMutation {
 // ClearHomeGroup clears the "home_group" edge to the Group entity.
 func (_u *RoleUpdateOne) ClearHomeGroup() *RoleUpdateOne {
 	_u.mutation.ClearHomeGroup()
+	return _u
+}
+
+// ClearReport clears the "report" edge to the Report entity.
+func (_u *RoleUpdateOne) ClearReport() *RoleUpdateOne {
+	_u.mutation.ClearReport()
 	return _u
 }
 
@@ -790,6 +882,35 @@ func (_u *RoleUpdateOne) sqlSave(ctx context.Context) (_node *Role, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(group.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReportCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   role.ReportTable,
+			Columns: []string{role.ReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(report.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReportIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   role.ReportTable,
+			Columns: []string{role.ReportColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(report.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

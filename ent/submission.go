@@ -3,21 +3,25 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
-// Feedback, a newsletter item or an activity report sent to the community.
+// Feedback for the developers, a newsletter item or an activity report sent to the community.
 type Submission struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -35,6 +39,12 @@ type Submission struct {
 	GroupID pulid.ID `json:"group_id,omitempty"`
 	// The region it reports on, if any.
 	RegionID pulid.ID `json:"region_id,omitempty"`
+	// The event feedback was heard at, if any.
+	EventID pulid.ID `json:"event_id,omitempty"`
+	// The activity report request an ACTIVITY_REPORT answers, if any.
+	RequestID pulid.ID `json:"request_id,omitempty"`
+	// Who last triaged, accepted or declined it.
+	DecidedByID pulid.ID `json:"decided_by_id,omitempty"`
 	// What is sent.
 	Kind submission.Kind `json:"kind,omitempty"`
 	// Subject line.
@@ -43,6 +53,28 @@ type Submission struct {
 	Body string `json:"body,omitempty"`
 	// Handling status.
 	Status submission.Status `json:"status,omitempty"`
+	// For feedback: the project area it concerns, e.g. "networking".
+	ProjectArea string `json:"project_area,omitempty"`
+	// Links backing it up.
+	Links []schematype.Link `json:"links,omitempty"`
+	// For an accepted newsletter item: the issue it goes into, e.g. "2026-12".
+	NewsletterIssue string `json:"newsletter_issue,omitempty"`
+	// For an accepted newsletter item: its place in the issue, from 1.
+	NewsletterPosition *int `json:"newsletter_position,omitempty"`
+	// For an activity report: events held in the period.
+	EventsCount *int `json:"events_count,omitempty"`
+	// For an activity report: attendees checked in over the period.
+	AttendeesCount *int `json:"attendees_count,omitempty"`
+	// For an activity report: members who joined in the period.
+	NewMembersCount *int `json:"new_members_count,omitempty"`
+	// Why it was declined.
+	DeclineReason string `json:"decline_reason,omitempty"`
+	// When it was last triaged, accepted or declined.
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	// When feedback was forwarded to the developers.
+	ForwardedAt *time.Time `json:"forwarded_at,omitempty"`
+	// When feedback was marked delivered to the developers.
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SubmissionQuery when eager-loading is set.
 	Edges        SubmissionEdges `json:"edges"`
@@ -59,11 +91,17 @@ type SubmissionEdges struct {
 	Group *Group `json:"group,omitempty"`
 	// The region it reports on.
 	Region *Region `json:"region,omitempty"`
+	// The event feedback was heard at.
+	Event *Event `json:"event,omitempty"`
+	// The activity report request it answers.
+	Request *ActivityRequest `json:"request,omitempty"`
+	// Who last triaged, accepted or declined it.
+	DecidedBy *User `json:"decided_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [7]map[string]int
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -110,16 +148,53 @@ func (e SubmissionEdges) RegionOrErr() (*Region, error) {
 	return nil, &NotLoadedError{edge: "region"}
 }
 
+// EventOrErr returns the Event value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e SubmissionEdges) EventOrErr() (*Event, error) {
+	if e.Event != nil {
+		return e.Event, nil
+	} else if e.loadedTypes[4] {
+		return nil, &NotFoundError{label: event.Label}
+	}
+	return nil, &NotLoadedError{edge: "event"}
+}
+
+// RequestOrErr returns the Request value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e SubmissionEdges) RequestOrErr() (*ActivityRequest, error) {
+	if e.Request != nil {
+		return e.Request, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: activityrequest.Label}
+	}
+	return nil, &NotLoadedError{edge: "request"}
+}
+
+// DecidedByOrErr returns the DecidedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e SubmissionEdges) DecidedByOrErr() (*User, error) {
+	if e.DecidedBy != nil {
+		return e.DecidedBy, nil
+	} else if e.loadedTypes[6] {
+		return nil, &NotFoundError{label: user.Label}
+	}
+	return nil, &NotLoadedError{edge: "decided_by"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Submission) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case submission.FieldID, submission.FieldCommunityID, submission.FieldAuthorID, submission.FieldGroupID, submission.FieldRegionID:
+		case submission.FieldLinks:
+			values[i] = new([]byte)
+		case submission.FieldID, submission.FieldCommunityID, submission.FieldAuthorID, submission.FieldGroupID, submission.FieldRegionID, submission.FieldEventID, submission.FieldRequestID, submission.FieldDecidedByID:
 			values[i] = new(pulid.ID)
-		case submission.FieldKind, submission.FieldTitle, submission.FieldBody, submission.FieldStatus:
+		case submission.FieldNewsletterPosition, submission.FieldEventsCount, submission.FieldAttendeesCount, submission.FieldNewMembersCount:
+			values[i] = new(sql.NullInt64)
+		case submission.FieldKind, submission.FieldTitle, submission.FieldBody, submission.FieldStatus, submission.FieldProjectArea, submission.FieldNewsletterIssue, submission.FieldDeclineReason:
 			values[i] = new(sql.NullString)
-		case submission.FieldCreatedAt, submission.FieldUpdatedAt:
+		case submission.FieldCreatedAt, submission.FieldUpdatedAt, submission.FieldDecidedAt, submission.FieldForwardedAt, submission.FieldDeliveredAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -178,6 +253,24 @@ func (_m *Submission) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.RegionID = *value
 			}
+		case submission.FieldEventID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field event_id", values[i])
+			} else if value != nil {
+				_m.EventID = *value
+			}
+		case submission.FieldRequestID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field request_id", values[i])
+			} else if value != nil {
+				_m.RequestID = *value
+			}
+		case submission.FieldDecidedByID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field decided_by_id", values[i])
+			} else if value != nil {
+				_m.DecidedByID = *value
+			}
 		case submission.FieldKind:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field kind", values[i])
@@ -201,6 +294,81 @@ func (_m *Submission) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
 			} else if value.Valid {
 				_m.Status = submission.Status(value.String)
+			}
+		case submission.FieldProjectArea:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field project_area", values[i])
+			} else if value.Valid {
+				_m.ProjectArea = value.String
+			}
+		case submission.FieldLinks:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field links", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Links); err != nil {
+					return fmt.Errorf("unmarshal field links: %w", err)
+				}
+			}
+		case submission.FieldNewsletterIssue:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field newsletter_issue", values[i])
+			} else if value.Valid {
+				_m.NewsletterIssue = value.String
+			}
+		case submission.FieldNewsletterPosition:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field newsletter_position", values[i])
+			} else if value.Valid {
+				_m.NewsletterPosition = new(int)
+				*_m.NewsletterPosition = int(value.Int64)
+			}
+		case submission.FieldEventsCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field events_count", values[i])
+			} else if value.Valid {
+				_m.EventsCount = new(int)
+				*_m.EventsCount = int(value.Int64)
+			}
+		case submission.FieldAttendeesCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field attendees_count", values[i])
+			} else if value.Valid {
+				_m.AttendeesCount = new(int)
+				*_m.AttendeesCount = int(value.Int64)
+			}
+		case submission.FieldNewMembersCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field new_members_count", values[i])
+			} else if value.Valid {
+				_m.NewMembersCount = new(int)
+				*_m.NewMembersCount = int(value.Int64)
+			}
+		case submission.FieldDeclineReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field decline_reason", values[i])
+			} else if value.Valid {
+				_m.DeclineReason = value.String
+			}
+		case submission.FieldDecidedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field decided_at", values[i])
+			} else if value.Valid {
+				_m.DecidedAt = new(time.Time)
+				*_m.DecidedAt = value.Time
+			}
+		case submission.FieldForwardedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field forwarded_at", values[i])
+			} else if value.Valid {
+				_m.ForwardedAt = new(time.Time)
+				*_m.ForwardedAt = value.Time
+			}
+		case submission.FieldDeliveredAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field delivered_at", values[i])
+			} else if value.Valid {
+				_m.DeliveredAt = new(time.Time)
+				*_m.DeliveredAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -233,6 +401,21 @@ func (_m *Submission) QueryGroup() *GroupQuery {
 // QueryRegion queries the "region" edge of the Submission entity.
 func (_m *Submission) QueryRegion() *RegionQuery {
 	return NewSubmissionClient(_m.config).QueryRegion(_m)
+}
+
+// QueryEvent queries the "event" edge of the Submission entity.
+func (_m *Submission) QueryEvent() *EventQuery {
+	return NewSubmissionClient(_m.config).QueryEvent(_m)
+}
+
+// QueryRequest queries the "request" edge of the Submission entity.
+func (_m *Submission) QueryRequest() *ActivityRequestQuery {
+	return NewSubmissionClient(_m.config).QueryRequest(_m)
+}
+
+// QueryDecidedBy queries the "decided_by" edge of the Submission entity.
+func (_m *Submission) QueryDecidedBy() *UserQuery {
+	return NewSubmissionClient(_m.config).QueryDecidedBy(_m)
 }
 
 // Update returns a builder for updating this Submission.
@@ -276,6 +459,15 @@ func (_m *Submission) String() string {
 	builder.WriteString("region_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RegionID))
 	builder.WriteString(", ")
+	builder.WriteString("event_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.EventID))
+	builder.WriteString(", ")
+	builder.WriteString("request_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RequestID))
+	builder.WriteString(", ")
+	builder.WriteString("decided_by_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.DecidedByID))
+	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
 	builder.WriteString(", ")
@@ -287,6 +479,53 @@ func (_m *Submission) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	builder.WriteString("project_area=")
+	builder.WriteString(_m.ProjectArea)
+	builder.WriteString(", ")
+	builder.WriteString("links=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Links))
+	builder.WriteString(", ")
+	builder.WriteString("newsletter_issue=")
+	builder.WriteString(_m.NewsletterIssue)
+	builder.WriteString(", ")
+	if v := _m.NewsletterPosition; v != nil {
+		builder.WriteString("newsletter_position=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.EventsCount; v != nil {
+		builder.WriteString("events_count=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.AttendeesCount; v != nil {
+		builder.WriteString("attendees_count=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.NewMembersCount; v != nil {
+		builder.WriteString("new_members_count=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("decline_reason=")
+	builder.WriteString(_m.DeclineReason)
+	builder.WriteString(", ")
+	if v := _m.DecidedAt; v != nil {
+		builder.WriteString("decided_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ForwardedAt; v != nil {
+		builder.WriteString("forwarded_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.DeliveredAt; v != nil {
+		builder.WriteString("delivered_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

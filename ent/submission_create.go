@@ -12,10 +12,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
 )
@@ -96,6 +99,48 @@ func (_c *SubmissionCreate) SetNillableRegionID(v *pulid.ID) *SubmissionCreate {
 	return _c
 }
 
+// SetEventID sets the "event_id" field.
+func (_c *SubmissionCreate) SetEventID(v pulid.ID) *SubmissionCreate {
+	_c.mutation.SetEventID(v)
+	return _c
+}
+
+// SetNillableEventID sets the "event_id" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableEventID(v *pulid.ID) *SubmissionCreate {
+	if v != nil {
+		_c.SetEventID(*v)
+	}
+	return _c
+}
+
+// SetRequestID sets the "request_id" field.
+func (_c *SubmissionCreate) SetRequestID(v pulid.ID) *SubmissionCreate {
+	_c.mutation.SetRequestID(v)
+	return _c
+}
+
+// SetNillableRequestID sets the "request_id" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableRequestID(v *pulid.ID) *SubmissionCreate {
+	if v != nil {
+		_c.SetRequestID(*v)
+	}
+	return _c
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (_c *SubmissionCreate) SetDecidedByID(v pulid.ID) *SubmissionCreate {
+	_c.mutation.SetDecidedByID(v)
+	return _c
+}
+
+// SetNillableDecidedByID sets the "decided_by_id" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableDecidedByID(v *pulid.ID) *SubmissionCreate {
+	if v != nil {
+		_c.SetDecidedByID(*v)
+	}
+	return _c
+}
+
 // SetKind sets the "kind" field.
 func (_c *SubmissionCreate) SetKind(v submission.Kind) *SubmissionCreate {
 	_c.mutation.SetKind(v)
@@ -124,6 +169,152 @@ func (_c *SubmissionCreate) SetStatus(v submission.Status) *SubmissionCreate {
 func (_c *SubmissionCreate) SetNillableStatus(v *submission.Status) *SubmissionCreate {
 	if v != nil {
 		_c.SetStatus(*v)
+	}
+	return _c
+}
+
+// SetProjectArea sets the "project_area" field.
+func (_c *SubmissionCreate) SetProjectArea(v string) *SubmissionCreate {
+	_c.mutation.SetProjectArea(v)
+	return _c
+}
+
+// SetNillableProjectArea sets the "project_area" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableProjectArea(v *string) *SubmissionCreate {
+	if v != nil {
+		_c.SetProjectArea(*v)
+	}
+	return _c
+}
+
+// SetLinks sets the "links" field.
+func (_c *SubmissionCreate) SetLinks(v []schematype.Link) *SubmissionCreate {
+	_c.mutation.SetLinks(v)
+	return _c
+}
+
+// SetNewsletterIssue sets the "newsletter_issue" field.
+func (_c *SubmissionCreate) SetNewsletterIssue(v string) *SubmissionCreate {
+	_c.mutation.SetNewsletterIssue(v)
+	return _c
+}
+
+// SetNillableNewsletterIssue sets the "newsletter_issue" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableNewsletterIssue(v *string) *SubmissionCreate {
+	if v != nil {
+		_c.SetNewsletterIssue(*v)
+	}
+	return _c
+}
+
+// SetNewsletterPosition sets the "newsletter_position" field.
+func (_c *SubmissionCreate) SetNewsletterPosition(v int) *SubmissionCreate {
+	_c.mutation.SetNewsletterPosition(v)
+	return _c
+}
+
+// SetNillableNewsletterPosition sets the "newsletter_position" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableNewsletterPosition(v *int) *SubmissionCreate {
+	if v != nil {
+		_c.SetNewsletterPosition(*v)
+	}
+	return _c
+}
+
+// SetEventsCount sets the "events_count" field.
+func (_c *SubmissionCreate) SetEventsCount(v int) *SubmissionCreate {
+	_c.mutation.SetEventsCount(v)
+	return _c
+}
+
+// SetNillableEventsCount sets the "events_count" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableEventsCount(v *int) *SubmissionCreate {
+	if v != nil {
+		_c.SetEventsCount(*v)
+	}
+	return _c
+}
+
+// SetAttendeesCount sets the "attendees_count" field.
+func (_c *SubmissionCreate) SetAttendeesCount(v int) *SubmissionCreate {
+	_c.mutation.SetAttendeesCount(v)
+	return _c
+}
+
+// SetNillableAttendeesCount sets the "attendees_count" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableAttendeesCount(v *int) *SubmissionCreate {
+	if v != nil {
+		_c.SetAttendeesCount(*v)
+	}
+	return _c
+}
+
+// SetNewMembersCount sets the "new_members_count" field.
+func (_c *SubmissionCreate) SetNewMembersCount(v int) *SubmissionCreate {
+	_c.mutation.SetNewMembersCount(v)
+	return _c
+}
+
+// SetNillableNewMembersCount sets the "new_members_count" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableNewMembersCount(v *int) *SubmissionCreate {
+	if v != nil {
+		_c.SetNewMembersCount(*v)
+	}
+	return _c
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (_c *SubmissionCreate) SetDeclineReason(v string) *SubmissionCreate {
+	_c.mutation.SetDeclineReason(v)
+	return _c
+}
+
+// SetNillableDeclineReason sets the "decline_reason" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableDeclineReason(v *string) *SubmissionCreate {
+	if v != nil {
+		_c.SetDeclineReason(*v)
+	}
+	return _c
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_c *SubmissionCreate) SetDecidedAt(v time.Time) *SubmissionCreate {
+	_c.mutation.SetDecidedAt(v)
+	return _c
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableDecidedAt(v *time.Time) *SubmissionCreate {
+	if v != nil {
+		_c.SetDecidedAt(*v)
+	}
+	return _c
+}
+
+// SetForwardedAt sets the "forwarded_at" field.
+func (_c *SubmissionCreate) SetForwardedAt(v time.Time) *SubmissionCreate {
+	_c.mutation.SetForwardedAt(v)
+	return _c
+}
+
+// SetNillableForwardedAt sets the "forwarded_at" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableForwardedAt(v *time.Time) *SubmissionCreate {
+	if v != nil {
+		_c.SetForwardedAt(*v)
+	}
+	return _c
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (_c *SubmissionCreate) SetDeliveredAt(v time.Time) *SubmissionCreate {
+	_c.mutation.SetDeliveredAt(v)
+	return _c
+}
+
+// SetNillableDeliveredAt sets the "delivered_at" field if the given value is not nil.
+func (_c *SubmissionCreate) SetNillableDeliveredAt(v *time.Time) *SubmissionCreate {
+	if v != nil {
+		_c.SetDeliveredAt(*v)
 	}
 	return _c
 }
@@ -160,6 +351,21 @@ func (_c *SubmissionCreate) SetGroup(v *Group) *SubmissionCreate {
 // SetRegion sets the "region" edge to the Region entity.
 func (_c *SubmissionCreate) SetRegion(v *Region) *SubmissionCreate {
 	return _c.SetRegionID(v.ID)
+}
+
+// SetEvent sets the "event" edge to the Event entity.
+func (_c *SubmissionCreate) SetEvent(v *Event) *SubmissionCreate {
+	return _c.SetEventID(v.ID)
+}
+
+// SetRequest sets the "request" edge to the ActivityRequest entity.
+func (_c *SubmissionCreate) SetRequest(v *ActivityRequest) *SubmissionCreate {
+	return _c.SetRequestID(v.ID)
+}
+
+// SetDecidedBy sets the "decided_by" edge to the User entity.
+func (_c *SubmissionCreate) SetDecidedBy(v *User) *SubmissionCreate {
+	return _c.SetDecidedByID(v.ID)
 }
 
 // Mutation returns the SubmissionMutation object of the builder.
@@ -273,6 +479,41 @@ func (_c *SubmissionCreate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Submission.status": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.ProjectArea(); ok {
+		if err := submission.ProjectAreaValidator(v); err != nil {
+			return &ValidationError{Name: "project_area", err: fmt.Errorf(`ent: validator failed for field "Submission.project_area": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.NewsletterIssue(); ok {
+		if err := submission.NewsletterIssueValidator(v); err != nil {
+			return &ValidationError{Name: "newsletter_issue", err: fmt.Errorf(`ent: validator failed for field "Submission.newsletter_issue": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.NewsletterPosition(); ok {
+		if err := submission.NewsletterPositionValidator(v); err != nil {
+			return &ValidationError{Name: "newsletter_position", err: fmt.Errorf(`ent: validator failed for field "Submission.newsletter_position": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.EventsCount(); ok {
+		if err := submission.EventsCountValidator(v); err != nil {
+			return &ValidationError{Name: "events_count", err: fmt.Errorf(`ent: validator failed for field "Submission.events_count": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.AttendeesCount(); ok {
+		if err := submission.AttendeesCountValidator(v); err != nil {
+			return &ValidationError{Name: "attendees_count", err: fmt.Errorf(`ent: validator failed for field "Submission.attendees_count": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.NewMembersCount(); ok {
+		if err := submission.NewMembersCountValidator(v); err != nil {
+			return &ValidationError{Name: "new_members_count", err: fmt.Errorf(`ent: validator failed for field "Submission.new_members_count": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.DeclineReason(); ok {
+		if err := submission.DeclineReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decline_reason", err: fmt.Errorf(`ent: validator failed for field "Submission.decline_reason": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := submission.IDValidator(string(v)); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Submission.id": %w`, err)}
@@ -344,6 +585,50 @@ func (_c *SubmissionCreate) createSpec() (*Submission, *sqlgraph.CreateSpec) {
 		_spec.SetField(submission.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
 	}
+	if value, ok := _c.mutation.ProjectArea(); ok {
+		_spec.SetField(submission.FieldProjectArea, field.TypeString, value)
+		_node.ProjectArea = value
+	}
+	if value, ok := _c.mutation.Links(); ok {
+		_spec.SetField(submission.FieldLinks, field.TypeJSON, value)
+		_node.Links = value
+	}
+	if value, ok := _c.mutation.NewsletterIssue(); ok {
+		_spec.SetField(submission.FieldNewsletterIssue, field.TypeString, value)
+		_node.NewsletterIssue = value
+	}
+	if value, ok := _c.mutation.NewsletterPosition(); ok {
+		_spec.SetField(submission.FieldNewsletterPosition, field.TypeInt, value)
+		_node.NewsletterPosition = &value
+	}
+	if value, ok := _c.mutation.EventsCount(); ok {
+		_spec.SetField(submission.FieldEventsCount, field.TypeInt, value)
+		_node.EventsCount = &value
+	}
+	if value, ok := _c.mutation.AttendeesCount(); ok {
+		_spec.SetField(submission.FieldAttendeesCount, field.TypeInt, value)
+		_node.AttendeesCount = &value
+	}
+	if value, ok := _c.mutation.NewMembersCount(); ok {
+		_spec.SetField(submission.FieldNewMembersCount, field.TypeInt, value)
+		_node.NewMembersCount = &value
+	}
+	if value, ok := _c.mutation.DeclineReason(); ok {
+		_spec.SetField(submission.FieldDeclineReason, field.TypeString, value)
+		_node.DeclineReason = value
+	}
+	if value, ok := _c.mutation.DecidedAt(); ok {
+		_spec.SetField(submission.FieldDecidedAt, field.TypeTime, value)
+		_node.DecidedAt = &value
+	}
+	if value, ok := _c.mutation.ForwardedAt(); ok {
+		_spec.SetField(submission.FieldForwardedAt, field.TypeTime, value)
+		_node.ForwardedAt = &value
+	}
+	if value, ok := _c.mutation.DeliveredAt(); ok {
+		_spec.SetField(submission.FieldDeliveredAt, field.TypeTime, value)
+		_node.DeliveredAt = &value
+	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -412,6 +697,57 @@ func (_c *SubmissionCreate) createSpec() (*Submission, *sqlgraph.CreateSpec) {
 		_node.RegionID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.EventIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   submission.EventTable,
+			Columns: []string{submission.EventColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(event.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.EventID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RequestIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   submission.RequestTable,
+			Columns: []string{submission.RequestColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(activityrequest.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.RequestID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DecidedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   submission.DecidedByTable,
+			Columns: []string{submission.DecidedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.DecidedByID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -476,6 +812,24 @@ func (u *SubmissionUpsert) UpdateUpdatedAt() *SubmissionUpsert {
 	return u
 }
 
+// SetDecidedByID sets the "decided_by_id" field.
+func (u *SubmissionUpsert) SetDecidedByID(v pulid.ID) *SubmissionUpsert {
+	u.Set(submission.FieldDecidedByID, v)
+	return u
+}
+
+// UpdateDecidedByID sets the "decided_by_id" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateDecidedByID() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldDecidedByID)
+	return u
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (u *SubmissionUpsert) ClearDecidedByID() *SubmissionUpsert {
+	u.SetNull(submission.FieldDecidedByID)
+	return u
+}
+
 // SetTitle sets the "title" field.
 func (u *SubmissionUpsert) SetTitle(v string) *SubmissionUpsert {
 	u.Set(submission.FieldTitle, v)
@@ -512,6 +866,228 @@ func (u *SubmissionUpsert) UpdateStatus() *SubmissionUpsert {
 	return u
 }
 
+// SetProjectArea sets the "project_area" field.
+func (u *SubmissionUpsert) SetProjectArea(v string) *SubmissionUpsert {
+	u.Set(submission.FieldProjectArea, v)
+	return u
+}
+
+// UpdateProjectArea sets the "project_area" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateProjectArea() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldProjectArea)
+	return u
+}
+
+// ClearProjectArea clears the value of the "project_area" field.
+func (u *SubmissionUpsert) ClearProjectArea() *SubmissionUpsert {
+	u.SetNull(submission.FieldProjectArea)
+	return u
+}
+
+// SetLinks sets the "links" field.
+func (u *SubmissionUpsert) SetLinks(v []schematype.Link) *SubmissionUpsert {
+	u.Set(submission.FieldLinks, v)
+	return u
+}
+
+// UpdateLinks sets the "links" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateLinks() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldLinks)
+	return u
+}
+
+// ClearLinks clears the value of the "links" field.
+func (u *SubmissionUpsert) ClearLinks() *SubmissionUpsert {
+	u.SetNull(submission.FieldLinks)
+	return u
+}
+
+// SetNewsletterIssue sets the "newsletter_issue" field.
+func (u *SubmissionUpsert) SetNewsletterIssue(v string) *SubmissionUpsert {
+	u.Set(submission.FieldNewsletterIssue, v)
+	return u
+}
+
+// UpdateNewsletterIssue sets the "newsletter_issue" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateNewsletterIssue() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldNewsletterIssue)
+	return u
+}
+
+// ClearNewsletterIssue clears the value of the "newsletter_issue" field.
+func (u *SubmissionUpsert) ClearNewsletterIssue() *SubmissionUpsert {
+	u.SetNull(submission.FieldNewsletterIssue)
+	return u
+}
+
+// SetNewsletterPosition sets the "newsletter_position" field.
+func (u *SubmissionUpsert) SetNewsletterPosition(v int) *SubmissionUpsert {
+	u.Set(submission.FieldNewsletterPosition, v)
+	return u
+}
+
+// UpdateNewsletterPosition sets the "newsletter_position" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateNewsletterPosition() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldNewsletterPosition)
+	return u
+}
+
+// AddNewsletterPosition adds v to the "newsletter_position" field.
+func (u *SubmissionUpsert) AddNewsletterPosition(v int) *SubmissionUpsert {
+	u.Add(submission.FieldNewsletterPosition, v)
+	return u
+}
+
+// ClearNewsletterPosition clears the value of the "newsletter_position" field.
+func (u *SubmissionUpsert) ClearNewsletterPosition() *SubmissionUpsert {
+	u.SetNull(submission.FieldNewsletterPosition)
+	return u
+}
+
+// SetEventsCount sets the "events_count" field.
+func (u *SubmissionUpsert) SetEventsCount(v int) *SubmissionUpsert {
+	u.Set(submission.FieldEventsCount, v)
+	return u
+}
+
+// UpdateEventsCount sets the "events_count" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateEventsCount() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldEventsCount)
+	return u
+}
+
+// AddEventsCount adds v to the "events_count" field.
+func (u *SubmissionUpsert) AddEventsCount(v int) *SubmissionUpsert {
+	u.Add(submission.FieldEventsCount, v)
+	return u
+}
+
+// ClearEventsCount clears the value of the "events_count" field.
+func (u *SubmissionUpsert) ClearEventsCount() *SubmissionUpsert {
+	u.SetNull(submission.FieldEventsCount)
+	return u
+}
+
+// SetAttendeesCount sets the "attendees_count" field.
+func (u *SubmissionUpsert) SetAttendeesCount(v int) *SubmissionUpsert {
+	u.Set(submission.FieldAttendeesCount, v)
+	return u
+}
+
+// UpdateAttendeesCount sets the "attendees_count" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateAttendeesCount() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldAttendeesCount)
+	return u
+}
+
+// AddAttendeesCount adds v to the "attendees_count" field.
+func (u *SubmissionUpsert) AddAttendeesCount(v int) *SubmissionUpsert {
+	u.Add(submission.FieldAttendeesCount, v)
+	return u
+}
+
+// ClearAttendeesCount clears the value of the "attendees_count" field.
+func (u *SubmissionUpsert) ClearAttendeesCount() *SubmissionUpsert {
+	u.SetNull(submission.FieldAttendeesCount)
+	return u
+}
+
+// SetNewMembersCount sets the "new_members_count" field.
+func (u *SubmissionUpsert) SetNewMembersCount(v int) *SubmissionUpsert {
+	u.Set(submission.FieldNewMembersCount, v)
+	return u
+}
+
+// UpdateNewMembersCount sets the "new_members_count" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateNewMembersCount() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldNewMembersCount)
+	return u
+}
+
+// AddNewMembersCount adds v to the "new_members_count" field.
+func (u *SubmissionUpsert) AddNewMembersCount(v int) *SubmissionUpsert {
+	u.Add(submission.FieldNewMembersCount, v)
+	return u
+}
+
+// ClearNewMembersCount clears the value of the "new_members_count" field.
+func (u *SubmissionUpsert) ClearNewMembersCount() *SubmissionUpsert {
+	u.SetNull(submission.FieldNewMembersCount)
+	return u
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (u *SubmissionUpsert) SetDeclineReason(v string) *SubmissionUpsert {
+	u.Set(submission.FieldDeclineReason, v)
+	return u
+}
+
+// UpdateDeclineReason sets the "decline_reason" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateDeclineReason() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldDeclineReason)
+	return u
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (u *SubmissionUpsert) ClearDeclineReason() *SubmissionUpsert {
+	u.SetNull(submission.FieldDeclineReason)
+	return u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *SubmissionUpsert) SetDecidedAt(v time.Time) *SubmissionUpsert {
+	u.Set(submission.FieldDecidedAt, v)
+	return u
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateDecidedAt() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldDecidedAt)
+	return u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *SubmissionUpsert) ClearDecidedAt() *SubmissionUpsert {
+	u.SetNull(submission.FieldDecidedAt)
+	return u
+}
+
+// SetForwardedAt sets the "forwarded_at" field.
+func (u *SubmissionUpsert) SetForwardedAt(v time.Time) *SubmissionUpsert {
+	u.Set(submission.FieldForwardedAt, v)
+	return u
+}
+
+// UpdateForwardedAt sets the "forwarded_at" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateForwardedAt() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldForwardedAt)
+	return u
+}
+
+// ClearForwardedAt clears the value of the "forwarded_at" field.
+func (u *SubmissionUpsert) ClearForwardedAt() *SubmissionUpsert {
+	u.SetNull(submission.FieldForwardedAt)
+	return u
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (u *SubmissionUpsert) SetDeliveredAt(v time.Time) *SubmissionUpsert {
+	u.Set(submission.FieldDeliveredAt, v)
+	return u
+}
+
+// UpdateDeliveredAt sets the "delivered_at" field to the value that was provided on create.
+func (u *SubmissionUpsert) UpdateDeliveredAt() *SubmissionUpsert {
+	u.SetExcluded(submission.FieldDeliveredAt)
+	return u
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (u *SubmissionUpsert) ClearDeliveredAt() *SubmissionUpsert {
+	u.SetNull(submission.FieldDeliveredAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -543,6 +1119,12 @@ func (u *SubmissionUpsertOne) UpdateNewValues() *SubmissionUpsertOne {
 		}
 		if _, exists := u.create.mutation.RegionID(); exists {
 			s.SetIgnore(submission.FieldRegionID)
+		}
+		if _, exists := u.create.mutation.EventID(); exists {
+			s.SetIgnore(submission.FieldEventID)
+		}
+		if _, exists := u.create.mutation.RequestID(); exists {
+			s.SetIgnore(submission.FieldRequestID)
 		}
 		if _, exists := u.create.mutation.Kind(); exists {
 			s.SetIgnore(submission.FieldKind)
@@ -592,6 +1174,27 @@ func (u *SubmissionUpsertOne) UpdateUpdatedAt() *SubmissionUpsertOne {
 	})
 }
 
+// SetDecidedByID sets the "decided_by_id" field.
+func (u *SubmissionUpsertOne) SetDecidedByID(v pulid.ID) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetDecidedByID(v)
+	})
+}
+
+// UpdateDecidedByID sets the "decided_by_id" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateDecidedByID() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateDecidedByID()
+	})
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (u *SubmissionUpsertOne) ClearDecidedByID() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearDecidedByID()
+	})
+}
+
 // SetTitle sets the "title" field.
 func (u *SubmissionUpsertOne) SetTitle(v string) *SubmissionUpsertOne {
 	return u.Update(func(s *SubmissionUpsert) {
@@ -631,6 +1234,265 @@ func (u *SubmissionUpsertOne) SetStatus(v submission.Status) *SubmissionUpsertOn
 func (u *SubmissionUpsertOne) UpdateStatus() *SubmissionUpsertOne {
 	return u.Update(func(s *SubmissionUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetProjectArea sets the "project_area" field.
+func (u *SubmissionUpsertOne) SetProjectArea(v string) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetProjectArea(v)
+	})
+}
+
+// UpdateProjectArea sets the "project_area" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateProjectArea() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateProjectArea()
+	})
+}
+
+// ClearProjectArea clears the value of the "project_area" field.
+func (u *SubmissionUpsertOne) ClearProjectArea() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearProjectArea()
+	})
+}
+
+// SetLinks sets the "links" field.
+func (u *SubmissionUpsertOne) SetLinks(v []schematype.Link) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetLinks(v)
+	})
+}
+
+// UpdateLinks sets the "links" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateLinks() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateLinks()
+	})
+}
+
+// ClearLinks clears the value of the "links" field.
+func (u *SubmissionUpsertOne) ClearLinks() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearLinks()
+	})
+}
+
+// SetNewsletterIssue sets the "newsletter_issue" field.
+func (u *SubmissionUpsertOne) SetNewsletterIssue(v string) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetNewsletterIssue(v)
+	})
+}
+
+// UpdateNewsletterIssue sets the "newsletter_issue" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateNewsletterIssue() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateNewsletterIssue()
+	})
+}
+
+// ClearNewsletterIssue clears the value of the "newsletter_issue" field.
+func (u *SubmissionUpsertOne) ClearNewsletterIssue() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearNewsletterIssue()
+	})
+}
+
+// SetNewsletterPosition sets the "newsletter_position" field.
+func (u *SubmissionUpsertOne) SetNewsletterPosition(v int) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetNewsletterPosition(v)
+	})
+}
+
+// AddNewsletterPosition adds v to the "newsletter_position" field.
+func (u *SubmissionUpsertOne) AddNewsletterPosition(v int) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.AddNewsletterPosition(v)
+	})
+}
+
+// UpdateNewsletterPosition sets the "newsletter_position" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateNewsletterPosition() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateNewsletterPosition()
+	})
+}
+
+// ClearNewsletterPosition clears the value of the "newsletter_position" field.
+func (u *SubmissionUpsertOne) ClearNewsletterPosition() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearNewsletterPosition()
+	})
+}
+
+// SetEventsCount sets the "events_count" field.
+func (u *SubmissionUpsertOne) SetEventsCount(v int) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetEventsCount(v)
+	})
+}
+
+// AddEventsCount adds v to the "events_count" field.
+func (u *SubmissionUpsertOne) AddEventsCount(v int) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.AddEventsCount(v)
+	})
+}
+
+// UpdateEventsCount sets the "events_count" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateEventsCount() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateEventsCount()
+	})
+}
+
+// ClearEventsCount clears the value of the "events_count" field.
+func (u *SubmissionUpsertOne) ClearEventsCount() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearEventsCount()
+	})
+}
+
+// SetAttendeesCount sets the "attendees_count" field.
+func (u *SubmissionUpsertOne) SetAttendeesCount(v int) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetAttendeesCount(v)
+	})
+}
+
+// AddAttendeesCount adds v to the "attendees_count" field.
+func (u *SubmissionUpsertOne) AddAttendeesCount(v int) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.AddAttendeesCount(v)
+	})
+}
+
+// UpdateAttendeesCount sets the "attendees_count" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateAttendeesCount() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateAttendeesCount()
+	})
+}
+
+// ClearAttendeesCount clears the value of the "attendees_count" field.
+func (u *SubmissionUpsertOne) ClearAttendeesCount() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearAttendeesCount()
+	})
+}
+
+// SetNewMembersCount sets the "new_members_count" field.
+func (u *SubmissionUpsertOne) SetNewMembersCount(v int) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetNewMembersCount(v)
+	})
+}
+
+// AddNewMembersCount adds v to the "new_members_count" field.
+func (u *SubmissionUpsertOne) AddNewMembersCount(v int) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.AddNewMembersCount(v)
+	})
+}
+
+// UpdateNewMembersCount sets the "new_members_count" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateNewMembersCount() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateNewMembersCount()
+	})
+}
+
+// ClearNewMembersCount clears the value of the "new_members_count" field.
+func (u *SubmissionUpsertOne) ClearNewMembersCount() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearNewMembersCount()
+	})
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (u *SubmissionUpsertOne) SetDeclineReason(v string) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetDeclineReason(v)
+	})
+}
+
+// UpdateDeclineReason sets the "decline_reason" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateDeclineReason() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateDeclineReason()
+	})
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (u *SubmissionUpsertOne) ClearDeclineReason() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearDeclineReason()
+	})
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *SubmissionUpsertOne) SetDecidedAt(v time.Time) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetDecidedAt(v)
+	})
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateDecidedAt() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateDecidedAt()
+	})
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *SubmissionUpsertOne) ClearDecidedAt() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearDecidedAt()
+	})
+}
+
+// SetForwardedAt sets the "forwarded_at" field.
+func (u *SubmissionUpsertOne) SetForwardedAt(v time.Time) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetForwardedAt(v)
+	})
+}
+
+// UpdateForwardedAt sets the "forwarded_at" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateForwardedAt() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateForwardedAt()
+	})
+}
+
+// ClearForwardedAt clears the value of the "forwarded_at" field.
+func (u *SubmissionUpsertOne) ClearForwardedAt() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearForwardedAt()
+	})
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (u *SubmissionUpsertOne) SetDeliveredAt(v time.Time) *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetDeliveredAt(v)
+	})
+}
+
+// UpdateDeliveredAt sets the "delivered_at" field to the value that was provided on create.
+func (u *SubmissionUpsertOne) UpdateDeliveredAt() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateDeliveredAt()
+	})
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (u *SubmissionUpsertOne) ClearDeliveredAt() *SubmissionUpsertOne {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearDeliveredAt()
 	})
 }
 
@@ -832,6 +1694,12 @@ func (u *SubmissionUpsertBulk) UpdateNewValues() *SubmissionUpsertBulk {
 			if _, exists := b.mutation.RegionID(); exists {
 				s.SetIgnore(submission.FieldRegionID)
 			}
+			if _, exists := b.mutation.EventID(); exists {
+				s.SetIgnore(submission.FieldEventID)
+			}
+			if _, exists := b.mutation.RequestID(); exists {
+				s.SetIgnore(submission.FieldRequestID)
+			}
 			if _, exists := b.mutation.Kind(); exists {
 				s.SetIgnore(submission.FieldKind)
 			}
@@ -881,6 +1749,27 @@ func (u *SubmissionUpsertBulk) UpdateUpdatedAt() *SubmissionUpsertBulk {
 	})
 }
 
+// SetDecidedByID sets the "decided_by_id" field.
+func (u *SubmissionUpsertBulk) SetDecidedByID(v pulid.ID) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetDecidedByID(v)
+	})
+}
+
+// UpdateDecidedByID sets the "decided_by_id" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateDecidedByID() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateDecidedByID()
+	})
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (u *SubmissionUpsertBulk) ClearDecidedByID() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearDecidedByID()
+	})
+}
+
 // SetTitle sets the "title" field.
 func (u *SubmissionUpsertBulk) SetTitle(v string) *SubmissionUpsertBulk {
 	return u.Update(func(s *SubmissionUpsert) {
@@ -920,6 +1809,265 @@ func (u *SubmissionUpsertBulk) SetStatus(v submission.Status) *SubmissionUpsertB
 func (u *SubmissionUpsertBulk) UpdateStatus() *SubmissionUpsertBulk {
 	return u.Update(func(s *SubmissionUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetProjectArea sets the "project_area" field.
+func (u *SubmissionUpsertBulk) SetProjectArea(v string) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetProjectArea(v)
+	})
+}
+
+// UpdateProjectArea sets the "project_area" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateProjectArea() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateProjectArea()
+	})
+}
+
+// ClearProjectArea clears the value of the "project_area" field.
+func (u *SubmissionUpsertBulk) ClearProjectArea() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearProjectArea()
+	})
+}
+
+// SetLinks sets the "links" field.
+func (u *SubmissionUpsertBulk) SetLinks(v []schematype.Link) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetLinks(v)
+	})
+}
+
+// UpdateLinks sets the "links" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateLinks() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateLinks()
+	})
+}
+
+// ClearLinks clears the value of the "links" field.
+func (u *SubmissionUpsertBulk) ClearLinks() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearLinks()
+	})
+}
+
+// SetNewsletterIssue sets the "newsletter_issue" field.
+func (u *SubmissionUpsertBulk) SetNewsletterIssue(v string) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetNewsletterIssue(v)
+	})
+}
+
+// UpdateNewsletterIssue sets the "newsletter_issue" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateNewsletterIssue() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateNewsletterIssue()
+	})
+}
+
+// ClearNewsletterIssue clears the value of the "newsletter_issue" field.
+func (u *SubmissionUpsertBulk) ClearNewsletterIssue() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearNewsletterIssue()
+	})
+}
+
+// SetNewsletterPosition sets the "newsletter_position" field.
+func (u *SubmissionUpsertBulk) SetNewsletterPosition(v int) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetNewsletterPosition(v)
+	})
+}
+
+// AddNewsletterPosition adds v to the "newsletter_position" field.
+func (u *SubmissionUpsertBulk) AddNewsletterPosition(v int) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.AddNewsletterPosition(v)
+	})
+}
+
+// UpdateNewsletterPosition sets the "newsletter_position" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateNewsletterPosition() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateNewsletterPosition()
+	})
+}
+
+// ClearNewsletterPosition clears the value of the "newsletter_position" field.
+func (u *SubmissionUpsertBulk) ClearNewsletterPosition() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearNewsletterPosition()
+	})
+}
+
+// SetEventsCount sets the "events_count" field.
+func (u *SubmissionUpsertBulk) SetEventsCount(v int) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetEventsCount(v)
+	})
+}
+
+// AddEventsCount adds v to the "events_count" field.
+func (u *SubmissionUpsertBulk) AddEventsCount(v int) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.AddEventsCount(v)
+	})
+}
+
+// UpdateEventsCount sets the "events_count" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateEventsCount() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateEventsCount()
+	})
+}
+
+// ClearEventsCount clears the value of the "events_count" field.
+func (u *SubmissionUpsertBulk) ClearEventsCount() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearEventsCount()
+	})
+}
+
+// SetAttendeesCount sets the "attendees_count" field.
+func (u *SubmissionUpsertBulk) SetAttendeesCount(v int) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetAttendeesCount(v)
+	})
+}
+
+// AddAttendeesCount adds v to the "attendees_count" field.
+func (u *SubmissionUpsertBulk) AddAttendeesCount(v int) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.AddAttendeesCount(v)
+	})
+}
+
+// UpdateAttendeesCount sets the "attendees_count" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateAttendeesCount() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateAttendeesCount()
+	})
+}
+
+// ClearAttendeesCount clears the value of the "attendees_count" field.
+func (u *SubmissionUpsertBulk) ClearAttendeesCount() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearAttendeesCount()
+	})
+}
+
+// SetNewMembersCount sets the "new_members_count" field.
+func (u *SubmissionUpsertBulk) SetNewMembersCount(v int) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetNewMembersCount(v)
+	})
+}
+
+// AddNewMembersCount adds v to the "new_members_count" field.
+func (u *SubmissionUpsertBulk) AddNewMembersCount(v int) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.AddNewMembersCount(v)
+	})
+}
+
+// UpdateNewMembersCount sets the "new_members_count" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateNewMembersCount() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateNewMembersCount()
+	})
+}
+
+// ClearNewMembersCount clears the value of the "new_members_count" field.
+func (u *SubmissionUpsertBulk) ClearNewMembersCount() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearNewMembersCount()
+	})
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (u *SubmissionUpsertBulk) SetDeclineReason(v string) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetDeclineReason(v)
+	})
+}
+
+// UpdateDeclineReason sets the "decline_reason" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateDeclineReason() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateDeclineReason()
+	})
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (u *SubmissionUpsertBulk) ClearDeclineReason() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearDeclineReason()
+	})
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *SubmissionUpsertBulk) SetDecidedAt(v time.Time) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetDecidedAt(v)
+	})
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateDecidedAt() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateDecidedAt()
+	})
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *SubmissionUpsertBulk) ClearDecidedAt() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearDecidedAt()
+	})
+}
+
+// SetForwardedAt sets the "forwarded_at" field.
+func (u *SubmissionUpsertBulk) SetForwardedAt(v time.Time) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetForwardedAt(v)
+	})
+}
+
+// UpdateForwardedAt sets the "forwarded_at" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateForwardedAt() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateForwardedAt()
+	})
+}
+
+// ClearForwardedAt clears the value of the "forwarded_at" field.
+func (u *SubmissionUpsertBulk) ClearForwardedAt() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearForwardedAt()
+	})
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (u *SubmissionUpsertBulk) SetDeliveredAt(v time.Time) *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.SetDeliveredAt(v)
+	})
+}
+
+// UpdateDeliveredAt sets the "delivered_at" field to the value that was provided on create.
+func (u *SubmissionUpsertBulk) UpdateDeliveredAt() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.UpdateDeliveredAt()
+	})
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (u *SubmissionUpsertBulk) ClearDeliveredAt() *SubmissionUpsertBulk {
+	return u.Update(func(s *SubmissionUpsert) {
+		s.ClearDeliveredAt()
 	})
 }
 

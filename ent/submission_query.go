@@ -13,7 +13,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/region"
@@ -33,6 +35,9 @@ type SubmissionQuery struct {
 	withAuthor    *UserQuery
 	withGroup     *GroupQuery
 	withRegion    *RegionQuery
+	withEvent     *EventQuery
+	withRequest   *ActivityRequestQuery
+	withDecidedBy *UserQuery
 	loadTotal     []func(context.Context, []*Submission) error
 	modifiers     []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
@@ -152,6 +157,72 @@ func (_q *SubmissionQuery) QueryRegion() *RegionQuery {
 			sqlgraph.From(submission.Table, submission.FieldID, selector),
 			sqlgraph.To(region.Table, region.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, submission.RegionTable, submission.RegionColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEvent chains the current query on the "event" edge.
+func (_q *SubmissionQuery) QueryEvent() *EventQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(submission.Table, submission.FieldID, selector),
+			sqlgraph.To(event.Table, event.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, submission.EventTable, submission.EventColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRequest chains the current query on the "request" edge.
+func (_q *SubmissionQuery) QueryRequest() *ActivityRequestQuery {
+	query := (&ActivityRequestClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(submission.Table, submission.FieldID, selector),
+			sqlgraph.To(activityrequest.Table, activityrequest.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, submission.RequestTable, submission.RequestColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDecidedBy chains the current query on the "decided_by" edge.
+func (_q *SubmissionQuery) QueryDecidedBy() *UserQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(submission.Table, submission.FieldID, selector),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, submission.DecidedByTable, submission.DecidedByColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -355,6 +426,9 @@ func (_q *SubmissionQuery) Clone() *SubmissionQuery {
 		withAuthor:    _q.withAuthor.Clone(),
 		withGroup:     _q.withGroup.Clone(),
 		withRegion:    _q.withRegion.Clone(),
+		withEvent:     _q.withEvent.Clone(),
+		withRequest:   _q.withRequest.Clone(),
+		withDecidedBy: _q.withDecidedBy.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -403,6 +477,39 @@ func (_q *SubmissionQuery) WithRegion(opts ...func(*RegionQuery)) *SubmissionQue
 		opt(query)
 	}
 	_q.withRegion = query
+	return _q
+}
+
+// WithEvent tells the query-builder to eager-load the nodes that are connected to
+// the "event" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SubmissionQuery) WithEvent(opts ...func(*EventQuery)) *SubmissionQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEvent = query
+	return _q
+}
+
+// WithRequest tells the query-builder to eager-load the nodes that are connected to
+// the "request" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SubmissionQuery) WithRequest(opts ...func(*ActivityRequestQuery)) *SubmissionQuery {
+	query := (&ActivityRequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRequest = query
+	return _q
+}
+
+// WithDecidedBy tells the query-builder to eager-load the nodes that are connected to
+// the "decided_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SubmissionQuery) WithDecidedBy(opts ...func(*UserQuery)) *SubmissionQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDecidedBy = query
 	return _q
 }
 
@@ -490,11 +597,14 @@ func (_q *SubmissionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*S
 	var (
 		nodes       = []*Submission{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [7]bool{
 			_q.withCommunity != nil,
 			_q.withAuthor != nil,
 			_q.withGroup != nil,
 			_q.withRegion != nil,
+			_q.withEvent != nil,
+			_q.withRequest != nil,
+			_q.withDecidedBy != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -539,6 +649,24 @@ func (_q *SubmissionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*S
 	if query := _q.withRegion; query != nil {
 		if err := _q.loadRegion(ctx, query, nodes, nil,
 			func(n *Submission, e *Region) { n.Edges.Region = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withEvent; query != nil {
+		if err := _q.loadEvent(ctx, query, nodes, nil,
+			func(n *Submission, e *Event) { n.Edges.Event = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRequest; query != nil {
+		if err := _q.loadRequest(ctx, query, nodes, nil,
+			func(n *Submission, e *ActivityRequest) { n.Edges.Request = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withDecidedBy; query != nil {
+		if err := _q.loadDecidedBy(ctx, query, nodes, nil,
+			func(n *Submission, e *User) { n.Edges.DecidedBy = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -666,6 +794,93 @@ func (_q *SubmissionQuery) loadRegion(ctx context.Context, query *RegionQuery, n
 	}
 	return nil
 }
+func (_q *SubmissionQuery) loadEvent(ctx context.Context, query *EventQuery, nodes []*Submission, init func(*Submission), assign func(*Submission, *Event)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Submission)
+	for i := range nodes {
+		fk := nodes[i].EventID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(event.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "event_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *SubmissionQuery) loadRequest(ctx context.Context, query *ActivityRequestQuery, nodes []*Submission, init func(*Submission), assign func(*Submission, *ActivityRequest)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Submission)
+	for i := range nodes {
+		fk := nodes[i].RequestID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(activityrequest.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "request_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *SubmissionQuery) loadDecidedBy(ctx context.Context, query *UserQuery, nodes []*Submission, init func(*Submission), assign func(*Submission, *User)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Submission)
+	for i := range nodes {
+		fk := nodes[i].DecidedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(user.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "decided_by_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *SubmissionQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -706,6 +921,15 @@ func (_q *SubmissionQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withRegion != nil {
 			_spec.Node.AddColumnOnce(submission.FieldRegionID)
+		}
+		if _q.withEvent != nil {
+			_spec.Node.AddColumnOnce(submission.FieldEventID)
+		}
+		if _q.withRequest != nil {
+			_spec.Node.AddColumnOnce(submission.FieldRequestID)
+		}
+		if _q.withDecidedBy != nil {
+			_spec.Node.AddColumnOnce(submission.FieldDecidedByID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -10,9 +10,13 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/predicate"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/user"
 )
 
 // SubmissionUpdate is the builder for updating Submission entities.
@@ -32,6 +36,26 @@ func (_u *SubmissionUpdate) Where(ps ...predicate.Submission) *SubmissionUpdate 
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *SubmissionUpdate) SetUpdatedAt(v time.Time) *SubmissionUpdate {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (_u *SubmissionUpdate) SetDecidedByID(v pulid.ID) *SubmissionUpdate {
+	_u.mutation.SetDecidedByID(v)
+	return _u
+}
+
+// SetNillableDecidedByID sets the "decided_by_id" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableDecidedByID(v *pulid.ID) *SubmissionUpdate {
+	if v != nil {
+		_u.SetDecidedByID(*v)
+	}
+	return _u
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (_u *SubmissionUpdate) ClearDecidedByID() *SubmissionUpdate {
+	_u.mutation.ClearDecidedByID()
 	return _u
 }
 
@@ -77,9 +101,266 @@ func (_u *SubmissionUpdate) SetNillableStatus(v *submission.Status) *SubmissionU
 	return _u
 }
 
+// SetProjectArea sets the "project_area" field.
+func (_u *SubmissionUpdate) SetProjectArea(v string) *SubmissionUpdate {
+	_u.mutation.SetProjectArea(v)
+	return _u
+}
+
+// SetNillableProjectArea sets the "project_area" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableProjectArea(v *string) *SubmissionUpdate {
+	if v != nil {
+		_u.SetProjectArea(*v)
+	}
+	return _u
+}
+
+// ClearProjectArea clears the value of the "project_area" field.
+func (_u *SubmissionUpdate) ClearProjectArea() *SubmissionUpdate {
+	_u.mutation.ClearProjectArea()
+	return _u
+}
+
+// SetLinks sets the "links" field.
+func (_u *SubmissionUpdate) SetLinks(v []schematype.Link) *SubmissionUpdate {
+	_u.mutation.SetLinks(v)
+	return _u
+}
+
+// AppendLinks appends value to the "links" field.
+func (_u *SubmissionUpdate) AppendLinks(v []schematype.Link) *SubmissionUpdate {
+	_u.mutation.AppendLinks(v)
+	return _u
+}
+
+// ClearLinks clears the value of the "links" field.
+func (_u *SubmissionUpdate) ClearLinks() *SubmissionUpdate {
+	_u.mutation.ClearLinks()
+	return _u
+}
+
+// SetNewsletterIssue sets the "newsletter_issue" field.
+func (_u *SubmissionUpdate) SetNewsletterIssue(v string) *SubmissionUpdate {
+	_u.mutation.SetNewsletterIssue(v)
+	return _u
+}
+
+// SetNillableNewsletterIssue sets the "newsletter_issue" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableNewsletterIssue(v *string) *SubmissionUpdate {
+	if v != nil {
+		_u.SetNewsletterIssue(*v)
+	}
+	return _u
+}
+
+// ClearNewsletterIssue clears the value of the "newsletter_issue" field.
+func (_u *SubmissionUpdate) ClearNewsletterIssue() *SubmissionUpdate {
+	_u.mutation.ClearNewsletterIssue()
+	return _u
+}
+
+// SetNewsletterPosition sets the "newsletter_position" field.
+func (_u *SubmissionUpdate) SetNewsletterPosition(v int) *SubmissionUpdate {
+	_u.mutation.ResetNewsletterPosition()
+	_u.mutation.SetNewsletterPosition(v)
+	return _u
+}
+
+// SetNillableNewsletterPosition sets the "newsletter_position" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableNewsletterPosition(v *int) *SubmissionUpdate {
+	if v != nil {
+		_u.SetNewsletterPosition(*v)
+	}
+	return _u
+}
+
+// AddNewsletterPosition adds value to the "newsletter_position" field.
+func (_u *SubmissionUpdate) AddNewsletterPosition(v int) *SubmissionUpdate {
+	_u.mutation.AddNewsletterPosition(v)
+	return _u
+}
+
+// ClearNewsletterPosition clears the value of the "newsletter_position" field.
+func (_u *SubmissionUpdate) ClearNewsletterPosition() *SubmissionUpdate {
+	_u.mutation.ClearNewsletterPosition()
+	return _u
+}
+
+// SetEventsCount sets the "events_count" field.
+func (_u *SubmissionUpdate) SetEventsCount(v int) *SubmissionUpdate {
+	_u.mutation.ResetEventsCount()
+	_u.mutation.SetEventsCount(v)
+	return _u
+}
+
+// SetNillableEventsCount sets the "events_count" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableEventsCount(v *int) *SubmissionUpdate {
+	if v != nil {
+		_u.SetEventsCount(*v)
+	}
+	return _u
+}
+
+// AddEventsCount adds value to the "events_count" field.
+func (_u *SubmissionUpdate) AddEventsCount(v int) *SubmissionUpdate {
+	_u.mutation.AddEventsCount(v)
+	return _u
+}
+
+// ClearEventsCount clears the value of the "events_count" field.
+func (_u *SubmissionUpdate) ClearEventsCount() *SubmissionUpdate {
+	_u.mutation.ClearEventsCount()
+	return _u
+}
+
+// SetAttendeesCount sets the "attendees_count" field.
+func (_u *SubmissionUpdate) SetAttendeesCount(v int) *SubmissionUpdate {
+	_u.mutation.ResetAttendeesCount()
+	_u.mutation.SetAttendeesCount(v)
+	return _u
+}
+
+// SetNillableAttendeesCount sets the "attendees_count" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableAttendeesCount(v *int) *SubmissionUpdate {
+	if v != nil {
+		_u.SetAttendeesCount(*v)
+	}
+	return _u
+}
+
+// AddAttendeesCount adds value to the "attendees_count" field.
+func (_u *SubmissionUpdate) AddAttendeesCount(v int) *SubmissionUpdate {
+	_u.mutation.AddAttendeesCount(v)
+	return _u
+}
+
+// ClearAttendeesCount clears the value of the "attendees_count" field.
+func (_u *SubmissionUpdate) ClearAttendeesCount() *SubmissionUpdate {
+	_u.mutation.ClearAttendeesCount()
+	return _u
+}
+
+// SetNewMembersCount sets the "new_members_count" field.
+func (_u *SubmissionUpdate) SetNewMembersCount(v int) *SubmissionUpdate {
+	_u.mutation.ResetNewMembersCount()
+	_u.mutation.SetNewMembersCount(v)
+	return _u
+}
+
+// SetNillableNewMembersCount sets the "new_members_count" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableNewMembersCount(v *int) *SubmissionUpdate {
+	if v != nil {
+		_u.SetNewMembersCount(*v)
+	}
+	return _u
+}
+
+// AddNewMembersCount adds value to the "new_members_count" field.
+func (_u *SubmissionUpdate) AddNewMembersCount(v int) *SubmissionUpdate {
+	_u.mutation.AddNewMembersCount(v)
+	return _u
+}
+
+// ClearNewMembersCount clears the value of the "new_members_count" field.
+func (_u *SubmissionUpdate) ClearNewMembersCount() *SubmissionUpdate {
+	_u.mutation.ClearNewMembersCount()
+	return _u
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (_u *SubmissionUpdate) SetDeclineReason(v string) *SubmissionUpdate {
+	_u.mutation.SetDeclineReason(v)
+	return _u
+}
+
+// SetNillableDeclineReason sets the "decline_reason" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableDeclineReason(v *string) *SubmissionUpdate {
+	if v != nil {
+		_u.SetDeclineReason(*v)
+	}
+	return _u
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (_u *SubmissionUpdate) ClearDeclineReason() *SubmissionUpdate {
+	_u.mutation.ClearDeclineReason()
+	return _u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_u *SubmissionUpdate) SetDecidedAt(v time.Time) *SubmissionUpdate {
+	_u.mutation.SetDecidedAt(v)
+	return _u
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableDecidedAt(v *time.Time) *SubmissionUpdate {
+	if v != nil {
+		_u.SetDecidedAt(*v)
+	}
+	return _u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (_u *SubmissionUpdate) ClearDecidedAt() *SubmissionUpdate {
+	_u.mutation.ClearDecidedAt()
+	return _u
+}
+
+// SetForwardedAt sets the "forwarded_at" field.
+func (_u *SubmissionUpdate) SetForwardedAt(v time.Time) *SubmissionUpdate {
+	_u.mutation.SetForwardedAt(v)
+	return _u
+}
+
+// SetNillableForwardedAt sets the "forwarded_at" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableForwardedAt(v *time.Time) *SubmissionUpdate {
+	if v != nil {
+		_u.SetForwardedAt(*v)
+	}
+	return _u
+}
+
+// ClearForwardedAt clears the value of the "forwarded_at" field.
+func (_u *SubmissionUpdate) ClearForwardedAt() *SubmissionUpdate {
+	_u.mutation.ClearForwardedAt()
+	return _u
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (_u *SubmissionUpdate) SetDeliveredAt(v time.Time) *SubmissionUpdate {
+	_u.mutation.SetDeliveredAt(v)
+	return _u
+}
+
+// SetNillableDeliveredAt sets the "delivered_at" field if the given value is not nil.
+func (_u *SubmissionUpdate) SetNillableDeliveredAt(v *time.Time) *SubmissionUpdate {
+	if v != nil {
+		_u.SetDeliveredAt(*v)
+	}
+	return _u
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (_u *SubmissionUpdate) ClearDeliveredAt() *SubmissionUpdate {
+	_u.mutation.ClearDeliveredAt()
+	return _u
+}
+
+// SetDecidedBy sets the "decided_by" edge to the User entity.
+func (_u *SubmissionUpdate) SetDecidedBy(v *User) *SubmissionUpdate {
+	return _u.SetDecidedByID(v.ID)
+}
+
 // Mutation returns the SubmissionMutation object of the builder.
 func (_u *SubmissionUpdate) Mutation() *SubmissionMutation {
 	return _u.mutation
+}
+
+// ClearDecidedBy clears the "decided_by" edge to the User entity.
+func (_u *SubmissionUpdate) ClearDecidedBy() *SubmissionUpdate {
+	_u.mutation.ClearDecidedBy()
+	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -141,6 +422,41 @@ func (_u *SubmissionUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Submission.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ProjectArea(); ok {
+		if err := submission.ProjectAreaValidator(v); err != nil {
+			return &ValidationError{Name: "project_area", err: fmt.Errorf(`ent: validator failed for field "Submission.project_area": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.NewsletterIssue(); ok {
+		if err := submission.NewsletterIssueValidator(v); err != nil {
+			return &ValidationError{Name: "newsletter_issue", err: fmt.Errorf(`ent: validator failed for field "Submission.newsletter_issue": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.NewsletterPosition(); ok {
+		if err := submission.NewsletterPositionValidator(v); err != nil {
+			return &ValidationError{Name: "newsletter_position", err: fmt.Errorf(`ent: validator failed for field "Submission.newsletter_position": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.EventsCount(); ok {
+		if err := submission.EventsCountValidator(v); err != nil {
+			return &ValidationError{Name: "events_count", err: fmt.Errorf(`ent: validator failed for field "Submission.events_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.AttendeesCount(); ok {
+		if err := submission.AttendeesCountValidator(v); err != nil {
+			return &ValidationError{Name: "attendees_count", err: fmt.Errorf(`ent: validator failed for field "Submission.attendees_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.NewMembersCount(); ok {
+		if err := submission.NewMembersCountValidator(v); err != nil {
+			return &ValidationError{Name: "new_members_count", err: fmt.Errorf(`ent: validator failed for field "Submission.new_members_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DeclineReason(); ok {
+		if err := submission.DeclineReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decline_reason", err: fmt.Errorf(`ent: validator failed for field "Submission.decline_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Submission.community"`)
 	}
@@ -180,6 +496,118 @@ func (_u *SubmissionUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(submission.FieldStatus, field.TypeEnum, value)
 	}
+	if value, ok := _u.mutation.ProjectArea(); ok {
+		_spec.SetField(submission.FieldProjectArea, field.TypeString, value)
+	}
+	if _u.mutation.ProjectAreaCleared() {
+		_spec.ClearField(submission.FieldProjectArea, field.TypeString)
+	}
+	if value, ok := _u.mutation.Links(); ok {
+		_spec.SetField(submission.FieldLinks, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedLinks(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, submission.FieldLinks, value)
+		})
+	}
+	if _u.mutation.LinksCleared() {
+		_spec.ClearField(submission.FieldLinks, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.NewsletterIssue(); ok {
+		_spec.SetField(submission.FieldNewsletterIssue, field.TypeString, value)
+	}
+	if _u.mutation.NewsletterIssueCleared() {
+		_spec.ClearField(submission.FieldNewsletterIssue, field.TypeString)
+	}
+	if value, ok := _u.mutation.NewsletterPosition(); ok {
+		_spec.SetField(submission.FieldNewsletterPosition, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedNewsletterPosition(); ok {
+		_spec.AddField(submission.FieldNewsletterPosition, field.TypeInt, value)
+	}
+	if _u.mutation.NewsletterPositionCleared() {
+		_spec.ClearField(submission.FieldNewsletterPosition, field.TypeInt)
+	}
+	if value, ok := _u.mutation.EventsCount(); ok {
+		_spec.SetField(submission.FieldEventsCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEventsCount(); ok {
+		_spec.AddField(submission.FieldEventsCount, field.TypeInt, value)
+	}
+	if _u.mutation.EventsCountCleared() {
+		_spec.ClearField(submission.FieldEventsCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.AttendeesCount(); ok {
+		_spec.SetField(submission.FieldAttendeesCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAttendeesCount(); ok {
+		_spec.AddField(submission.FieldAttendeesCount, field.TypeInt, value)
+	}
+	if _u.mutation.AttendeesCountCleared() {
+		_spec.ClearField(submission.FieldAttendeesCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.NewMembersCount(); ok {
+		_spec.SetField(submission.FieldNewMembersCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedNewMembersCount(); ok {
+		_spec.AddField(submission.FieldNewMembersCount, field.TypeInt, value)
+	}
+	if _u.mutation.NewMembersCountCleared() {
+		_spec.ClearField(submission.FieldNewMembersCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DeclineReason(); ok {
+		_spec.SetField(submission.FieldDeclineReason, field.TypeString, value)
+	}
+	if _u.mutation.DeclineReasonCleared() {
+		_spec.ClearField(submission.FieldDeclineReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.DecidedAt(); ok {
+		_spec.SetField(submission.FieldDecidedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DecidedAtCleared() {
+		_spec.ClearField(submission.FieldDecidedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ForwardedAt(); ok {
+		_spec.SetField(submission.FieldForwardedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ForwardedAtCleared() {
+		_spec.ClearField(submission.FieldForwardedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeliveredAt(); ok {
+		_spec.SetField(submission.FieldDeliveredAt, field.TypeTime, value)
+	}
+	if _u.mutation.DeliveredAtCleared() {
+		_spec.ClearField(submission.FieldDeliveredAt, field.TypeTime)
+	}
+	if _u.mutation.DecidedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   submission.DecidedByTable,
+			Columns: []string{submission.DecidedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DecidedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   submission.DecidedByTable,
+			Columns: []string{submission.DecidedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -205,6 +633,26 @@ type SubmissionUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *SubmissionUpdateOne) SetUpdatedAt(v time.Time) *SubmissionUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (_u *SubmissionUpdateOne) SetDecidedByID(v pulid.ID) *SubmissionUpdateOne {
+	_u.mutation.SetDecidedByID(v)
+	return _u
+}
+
+// SetNillableDecidedByID sets the "decided_by_id" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableDecidedByID(v *pulid.ID) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetDecidedByID(*v)
+	}
+	return _u
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (_u *SubmissionUpdateOne) ClearDecidedByID() *SubmissionUpdateOne {
+	_u.mutation.ClearDecidedByID()
 	return _u
 }
 
@@ -250,9 +698,266 @@ func (_u *SubmissionUpdateOne) SetNillableStatus(v *submission.Status) *Submissi
 	return _u
 }
 
+// SetProjectArea sets the "project_area" field.
+func (_u *SubmissionUpdateOne) SetProjectArea(v string) *SubmissionUpdateOne {
+	_u.mutation.SetProjectArea(v)
+	return _u
+}
+
+// SetNillableProjectArea sets the "project_area" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableProjectArea(v *string) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetProjectArea(*v)
+	}
+	return _u
+}
+
+// ClearProjectArea clears the value of the "project_area" field.
+func (_u *SubmissionUpdateOne) ClearProjectArea() *SubmissionUpdateOne {
+	_u.mutation.ClearProjectArea()
+	return _u
+}
+
+// SetLinks sets the "links" field.
+func (_u *SubmissionUpdateOne) SetLinks(v []schematype.Link) *SubmissionUpdateOne {
+	_u.mutation.SetLinks(v)
+	return _u
+}
+
+// AppendLinks appends value to the "links" field.
+func (_u *SubmissionUpdateOne) AppendLinks(v []schematype.Link) *SubmissionUpdateOne {
+	_u.mutation.AppendLinks(v)
+	return _u
+}
+
+// ClearLinks clears the value of the "links" field.
+func (_u *SubmissionUpdateOne) ClearLinks() *SubmissionUpdateOne {
+	_u.mutation.ClearLinks()
+	return _u
+}
+
+// SetNewsletterIssue sets the "newsletter_issue" field.
+func (_u *SubmissionUpdateOne) SetNewsletterIssue(v string) *SubmissionUpdateOne {
+	_u.mutation.SetNewsletterIssue(v)
+	return _u
+}
+
+// SetNillableNewsletterIssue sets the "newsletter_issue" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableNewsletterIssue(v *string) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetNewsletterIssue(*v)
+	}
+	return _u
+}
+
+// ClearNewsletterIssue clears the value of the "newsletter_issue" field.
+func (_u *SubmissionUpdateOne) ClearNewsletterIssue() *SubmissionUpdateOne {
+	_u.mutation.ClearNewsletterIssue()
+	return _u
+}
+
+// SetNewsletterPosition sets the "newsletter_position" field.
+func (_u *SubmissionUpdateOne) SetNewsletterPosition(v int) *SubmissionUpdateOne {
+	_u.mutation.ResetNewsletterPosition()
+	_u.mutation.SetNewsletterPosition(v)
+	return _u
+}
+
+// SetNillableNewsletterPosition sets the "newsletter_position" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableNewsletterPosition(v *int) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetNewsletterPosition(*v)
+	}
+	return _u
+}
+
+// AddNewsletterPosition adds value to the "newsletter_position" field.
+func (_u *SubmissionUpdateOne) AddNewsletterPosition(v int) *SubmissionUpdateOne {
+	_u.mutation.AddNewsletterPosition(v)
+	return _u
+}
+
+// ClearNewsletterPosition clears the value of the "newsletter_position" field.
+func (_u *SubmissionUpdateOne) ClearNewsletterPosition() *SubmissionUpdateOne {
+	_u.mutation.ClearNewsletterPosition()
+	return _u
+}
+
+// SetEventsCount sets the "events_count" field.
+func (_u *SubmissionUpdateOne) SetEventsCount(v int) *SubmissionUpdateOne {
+	_u.mutation.ResetEventsCount()
+	_u.mutation.SetEventsCount(v)
+	return _u
+}
+
+// SetNillableEventsCount sets the "events_count" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableEventsCount(v *int) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetEventsCount(*v)
+	}
+	return _u
+}
+
+// AddEventsCount adds value to the "events_count" field.
+func (_u *SubmissionUpdateOne) AddEventsCount(v int) *SubmissionUpdateOne {
+	_u.mutation.AddEventsCount(v)
+	return _u
+}
+
+// ClearEventsCount clears the value of the "events_count" field.
+func (_u *SubmissionUpdateOne) ClearEventsCount() *SubmissionUpdateOne {
+	_u.mutation.ClearEventsCount()
+	return _u
+}
+
+// SetAttendeesCount sets the "attendees_count" field.
+func (_u *SubmissionUpdateOne) SetAttendeesCount(v int) *SubmissionUpdateOne {
+	_u.mutation.ResetAttendeesCount()
+	_u.mutation.SetAttendeesCount(v)
+	return _u
+}
+
+// SetNillableAttendeesCount sets the "attendees_count" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableAttendeesCount(v *int) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetAttendeesCount(*v)
+	}
+	return _u
+}
+
+// AddAttendeesCount adds value to the "attendees_count" field.
+func (_u *SubmissionUpdateOne) AddAttendeesCount(v int) *SubmissionUpdateOne {
+	_u.mutation.AddAttendeesCount(v)
+	return _u
+}
+
+// ClearAttendeesCount clears the value of the "attendees_count" field.
+func (_u *SubmissionUpdateOne) ClearAttendeesCount() *SubmissionUpdateOne {
+	_u.mutation.ClearAttendeesCount()
+	return _u
+}
+
+// SetNewMembersCount sets the "new_members_count" field.
+func (_u *SubmissionUpdateOne) SetNewMembersCount(v int) *SubmissionUpdateOne {
+	_u.mutation.ResetNewMembersCount()
+	_u.mutation.SetNewMembersCount(v)
+	return _u
+}
+
+// SetNillableNewMembersCount sets the "new_members_count" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableNewMembersCount(v *int) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetNewMembersCount(*v)
+	}
+	return _u
+}
+
+// AddNewMembersCount adds value to the "new_members_count" field.
+func (_u *SubmissionUpdateOne) AddNewMembersCount(v int) *SubmissionUpdateOne {
+	_u.mutation.AddNewMembersCount(v)
+	return _u
+}
+
+// ClearNewMembersCount clears the value of the "new_members_count" field.
+func (_u *SubmissionUpdateOne) ClearNewMembersCount() *SubmissionUpdateOne {
+	_u.mutation.ClearNewMembersCount()
+	return _u
+}
+
+// SetDeclineReason sets the "decline_reason" field.
+func (_u *SubmissionUpdateOne) SetDeclineReason(v string) *SubmissionUpdateOne {
+	_u.mutation.SetDeclineReason(v)
+	return _u
+}
+
+// SetNillableDeclineReason sets the "decline_reason" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableDeclineReason(v *string) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetDeclineReason(*v)
+	}
+	return _u
+}
+
+// ClearDeclineReason clears the value of the "decline_reason" field.
+func (_u *SubmissionUpdateOne) ClearDeclineReason() *SubmissionUpdateOne {
+	_u.mutation.ClearDeclineReason()
+	return _u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_u *SubmissionUpdateOne) SetDecidedAt(v time.Time) *SubmissionUpdateOne {
+	_u.mutation.SetDecidedAt(v)
+	return _u
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableDecidedAt(v *time.Time) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetDecidedAt(*v)
+	}
+	return _u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (_u *SubmissionUpdateOne) ClearDecidedAt() *SubmissionUpdateOne {
+	_u.mutation.ClearDecidedAt()
+	return _u
+}
+
+// SetForwardedAt sets the "forwarded_at" field.
+func (_u *SubmissionUpdateOne) SetForwardedAt(v time.Time) *SubmissionUpdateOne {
+	_u.mutation.SetForwardedAt(v)
+	return _u
+}
+
+// SetNillableForwardedAt sets the "forwarded_at" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableForwardedAt(v *time.Time) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetForwardedAt(*v)
+	}
+	return _u
+}
+
+// ClearForwardedAt clears the value of the "forwarded_at" field.
+func (_u *SubmissionUpdateOne) ClearForwardedAt() *SubmissionUpdateOne {
+	_u.mutation.ClearForwardedAt()
+	return _u
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (_u *SubmissionUpdateOne) SetDeliveredAt(v time.Time) *SubmissionUpdateOne {
+	_u.mutation.SetDeliveredAt(v)
+	return _u
+}
+
+// SetNillableDeliveredAt sets the "delivered_at" field if the given value is not nil.
+func (_u *SubmissionUpdateOne) SetNillableDeliveredAt(v *time.Time) *SubmissionUpdateOne {
+	if v != nil {
+		_u.SetDeliveredAt(*v)
+	}
+	return _u
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (_u *SubmissionUpdateOne) ClearDeliveredAt() *SubmissionUpdateOne {
+	_u.mutation.ClearDeliveredAt()
+	return _u
+}
+
+// SetDecidedBy sets the "decided_by" edge to the User entity.
+func (_u *SubmissionUpdateOne) SetDecidedBy(v *User) *SubmissionUpdateOne {
+	return _u.SetDecidedByID(v.ID)
+}
+
 // Mutation returns the SubmissionMutation object of the builder.
 func (_u *SubmissionUpdateOne) Mutation() *SubmissionMutation {
 	return _u.mutation
+}
+
+// ClearDecidedBy clears the "decided_by" edge to the User entity.
+func (_u *SubmissionUpdateOne) ClearDecidedBy() *SubmissionUpdateOne {
+	_u.mutation.ClearDecidedBy()
+	return _u
 }
 
 // Where appends a list predicates to the SubmissionUpdate builder.
@@ -327,6 +1032,41 @@ func (_u *SubmissionUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Submission.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ProjectArea(); ok {
+		if err := submission.ProjectAreaValidator(v); err != nil {
+			return &ValidationError{Name: "project_area", err: fmt.Errorf(`ent: validator failed for field "Submission.project_area": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.NewsletterIssue(); ok {
+		if err := submission.NewsletterIssueValidator(v); err != nil {
+			return &ValidationError{Name: "newsletter_issue", err: fmt.Errorf(`ent: validator failed for field "Submission.newsletter_issue": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.NewsletterPosition(); ok {
+		if err := submission.NewsletterPositionValidator(v); err != nil {
+			return &ValidationError{Name: "newsletter_position", err: fmt.Errorf(`ent: validator failed for field "Submission.newsletter_position": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.EventsCount(); ok {
+		if err := submission.EventsCountValidator(v); err != nil {
+			return &ValidationError{Name: "events_count", err: fmt.Errorf(`ent: validator failed for field "Submission.events_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.AttendeesCount(); ok {
+		if err := submission.AttendeesCountValidator(v); err != nil {
+			return &ValidationError{Name: "attendees_count", err: fmt.Errorf(`ent: validator failed for field "Submission.attendees_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.NewMembersCount(); ok {
+		if err := submission.NewMembersCountValidator(v); err != nil {
+			return &ValidationError{Name: "new_members_count", err: fmt.Errorf(`ent: validator failed for field "Submission.new_members_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DeclineReason(); ok {
+		if err := submission.DeclineReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decline_reason", err: fmt.Errorf(`ent: validator failed for field "Submission.decline_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Submission.community"`)
 	}
@@ -382,6 +1122,118 @@ func (_u *SubmissionUpdateOne) sqlSave(ctx context.Context) (_node *Submission, 
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(submission.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.ProjectArea(); ok {
+		_spec.SetField(submission.FieldProjectArea, field.TypeString, value)
+	}
+	if _u.mutation.ProjectAreaCleared() {
+		_spec.ClearField(submission.FieldProjectArea, field.TypeString)
+	}
+	if value, ok := _u.mutation.Links(); ok {
+		_spec.SetField(submission.FieldLinks, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedLinks(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, submission.FieldLinks, value)
+		})
+	}
+	if _u.mutation.LinksCleared() {
+		_spec.ClearField(submission.FieldLinks, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.NewsletterIssue(); ok {
+		_spec.SetField(submission.FieldNewsletterIssue, field.TypeString, value)
+	}
+	if _u.mutation.NewsletterIssueCleared() {
+		_spec.ClearField(submission.FieldNewsletterIssue, field.TypeString)
+	}
+	if value, ok := _u.mutation.NewsletterPosition(); ok {
+		_spec.SetField(submission.FieldNewsletterPosition, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedNewsletterPosition(); ok {
+		_spec.AddField(submission.FieldNewsletterPosition, field.TypeInt, value)
+	}
+	if _u.mutation.NewsletterPositionCleared() {
+		_spec.ClearField(submission.FieldNewsletterPosition, field.TypeInt)
+	}
+	if value, ok := _u.mutation.EventsCount(); ok {
+		_spec.SetField(submission.FieldEventsCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEventsCount(); ok {
+		_spec.AddField(submission.FieldEventsCount, field.TypeInt, value)
+	}
+	if _u.mutation.EventsCountCleared() {
+		_spec.ClearField(submission.FieldEventsCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.AttendeesCount(); ok {
+		_spec.SetField(submission.FieldAttendeesCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAttendeesCount(); ok {
+		_spec.AddField(submission.FieldAttendeesCount, field.TypeInt, value)
+	}
+	if _u.mutation.AttendeesCountCleared() {
+		_spec.ClearField(submission.FieldAttendeesCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.NewMembersCount(); ok {
+		_spec.SetField(submission.FieldNewMembersCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedNewMembersCount(); ok {
+		_spec.AddField(submission.FieldNewMembersCount, field.TypeInt, value)
+	}
+	if _u.mutation.NewMembersCountCleared() {
+		_spec.ClearField(submission.FieldNewMembersCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DeclineReason(); ok {
+		_spec.SetField(submission.FieldDeclineReason, field.TypeString, value)
+	}
+	if _u.mutation.DeclineReasonCleared() {
+		_spec.ClearField(submission.FieldDeclineReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.DecidedAt(); ok {
+		_spec.SetField(submission.FieldDecidedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DecidedAtCleared() {
+		_spec.ClearField(submission.FieldDecidedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ForwardedAt(); ok {
+		_spec.SetField(submission.FieldForwardedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ForwardedAtCleared() {
+		_spec.ClearField(submission.FieldForwardedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeliveredAt(); ok {
+		_spec.SetField(submission.FieldDeliveredAt, field.TypeTime, value)
+	}
+	if _u.mutation.DeliveredAtCleared() {
+		_spec.ClearField(submission.FieldDeliveredAt, field.TypeTime)
+	}
+	if _u.mutation.DecidedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   submission.DecidedByTable,
+			Columns: []string{submission.DecidedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DecidedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   submission.DecidedByTable,
+			Columns: []string{submission.DecidedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Submission{config: _u.config}

@@ -16,6 +16,8 @@ type Tx struct {
 	config
 	// APIToken is the client for interacting with the APIToken builders.
 	APIToken *APITokenClient
+	// ActivityRequest is the client for interacting with the ActivityRequest builders.
+	ActivityRequest *ActivityRequestClient
 	// AgendaItem is the client for interacting with the AgendaItem builders.
 	AgendaItem *AgendaItemClient
 	// Application is the client for interacting with the Application builders.
@@ -36,12 +38,20 @@ type Tx struct {
 	Community *CommunityClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// ContactMessage is the client for interacting with the ContactMessage builders.
+	ContactMessage *ContactMessageClient
+	// ContactThread is the client for interacting with the ContactThread builders.
+	ContactThread *ContactThreadClient
 	// Contribution is the client for interacting with the Contribution builders.
 	Contribution *ContributionClient
 	// Election is the client for interacting with the Election builders.
 	Election *ElectionClient
 	// Event is the client for interacting with the Event builders.
 	Event *EventClient
+	// GlobalEffort is the client for interacting with the GlobalEffort builders.
+	GlobalEffort *GlobalEffortClient
+	// GlobalEffortParticipation is the client for interacting with the GlobalEffortParticipation builders.
+	GlobalEffortParticipation *GlobalEffortParticipationClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
 	// Invite is the client for interacting with the Invite builders.
@@ -56,6 +66,8 @@ type Tx struct {
 	Registration *RegistrationClient
 	// Report is the client for interacting with the Report builders.
 	Report *ReportClient
+	// ReportReply is the client for interacting with the ReportReply builders.
+	ReportReply *ReportReplyClient
 	// Review is the client for interacting with the Review builders.
 	Review *ReviewClient
 	// Role is the client for interacting with the Role builders.
@@ -68,6 +80,8 @@ type Tx struct {
 	Sponsor *SponsorClient
 	// Submission is the client for interacting with the Submission builders.
 	Submission *SubmissionClient
+	// TranslationRequest is the client for interacting with the TranslationRequest builders.
+	TranslationRequest *TranslationRequestClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Voter is the client for interacting with the Voter builders.
@@ -204,6 +218,7 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
+	tx.ActivityRequest = NewActivityRequestClient(tx.config)
 	tx.AgendaItem = NewAgendaItemClient(tx.config)
 	tx.Application = NewApplicationClient(tx.config)
 	tx.Award = NewAwardClient(tx.config)
@@ -214,9 +229,13 @@ func (tx *Tx) init() {
 	tx.Change = NewChangeClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
+	tx.ContactMessage = NewContactMessageClient(tx.config)
+	tx.ContactThread = NewContactThreadClient(tx.config)
 	tx.Contribution = NewContributionClient(tx.config)
 	tx.Election = NewElectionClient(tx.config)
 	tx.Event = NewEventClient(tx.config)
+	tx.GlobalEffort = NewGlobalEffortClient(tx.config)
+	tx.GlobalEffortParticipation = NewGlobalEffortParticipationClient(tx.config)
 	tx.Group = NewGroupClient(tx.config)
 	tx.Invite = NewInviteClient(tx.config)
 	tx.Message = NewMessageClient(tx.config)
@@ -224,12 +243,14 @@ func (tx *Tx) init() {
 	tx.Region = NewRegionClient(tx.config)
 	tx.Registration = NewRegistrationClient(tx.config)
 	tx.Report = NewReportClient(tx.config)
+	tx.ReportReply = NewReportReplyClient(tx.config)
 	tx.Review = NewReviewClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
 	tx.Shipment = NewShipmentClient(tx.config)
 	tx.ShippingAddress = NewShippingAddressClient(tx.config)
 	tx.Sponsor = NewSponsorClient(tx.config)
 	tx.Submission = NewSubmissionClient(tx.config)
+	tx.TranslationRequest = NewTranslationRequestClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.Voter = NewVoterClient(tx.config)
 }

@@ -29,6 +29,15 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder,
 	return r.db(ctx).Noders(ctx, ids, ent.WithNodeType(ent.IDToType))
 }
 
+// ActivityRequests is the resolver for the activityRequests field.
+func (r *queryResolver) ActivityRequests(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ActivityRequestOrder, where *ent.ActivityRequestWhereInput) (*ent.ActivityRequestConnection, error) {
+	return r.db(ctx).ActivityRequest.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithActivityRequestOrder(orderBy),
+			ent.WithActivityRequestFilter(where.Filter),
+		)
+}
+
 // Applications is the resolver for the applications field.
 func (r *queryResolver) Applications(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) (*ent.ApplicationConnection, error) {
 	return r.db(ctx).Application.Query().
@@ -53,6 +62,15 @@ func (r *queryResolver) Contributions(ctx context.Context, after *entgql.Cursor[
 		Paginate(ctx, after, first, before, last,
 			ent.WithContributionOrder(orderBy),
 			ent.WithContributionFilter(where.Filter),
+		)
+}
+
+// GlobalEfforts is the resolver for the globalEfforts field.
+func (r *queryResolver) GlobalEfforts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.GlobalEffortOrder, where *ent.GlobalEffortWhereInput) (*ent.GlobalEffortConnection, error) {
+	return r.db(ctx).GlobalEffort.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithGlobalEffortOrder(orderBy),
+			ent.WithGlobalEffortFilter(where.Filter),
 		)
 }
 
@@ -98,6 +116,24 @@ func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[pulid.ID
 		Paginate(ctx, after, first, before, last,
 			ent.WithRoleOrder(orderBy),
 			ent.WithRoleFilter(where.Filter),
+		)
+}
+
+// Submissions is the resolver for the submissions field.
+func (r *queryResolver) Submissions(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SubmissionOrder, where *ent.SubmissionWhereInput) (*ent.SubmissionConnection, error) {
+	return r.db(ctx).Submission.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithSubmissionOrder(orderBy),
+			ent.WithSubmissionFilter(where.Filter),
+		)
+}
+
+// TranslationRequests is the resolver for the translationRequests field.
+func (r *queryResolver) TranslationRequests(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TranslationRequestOrder, where *ent.TranslationRequestWhereInput) (*ent.TranslationRequestConnection, error) {
+	return r.db(ctx).TranslationRequest.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithTranslationRequestOrder(orderBy),
+			ent.WithTranslationRequestFilter(where.Filter),
 		)
 }
 

@@ -38,6 +38,8 @@ const (
 	FieldMentorID = "mentor_id"
 	// FieldDecidedByID holds the string denoting the decided_by_id field in the database.
 	FieldDecidedByID = "decided_by_id"
+	// FieldClosedByID holds the string denoting the closed_by_id field in the database.
+	FieldClosedByID = "closed_by_id"
 	// FieldKind holds the string denoting the kind field in the database.
 	FieldKind = "kind"
 	// FieldStatus holds the string denoting the status field in the database.
@@ -56,6 +58,10 @@ const (
 	FieldDecisionReason = "decision_reason"
 	// FieldDecidedAt holds the string denoting the decided_at field in the database.
 	FieldDecidedAt = "decided_at"
+	// FieldFundingReport holds the string denoting the funding_report field in the database.
+	FieldFundingReport = "funding_report"
+	// FieldClosedAt holds the string denoting the closed_at field in the database.
+	FieldClosedAt = "closed_at"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgeApplicant holds the string denoting the applicant edge name in mutations.
@@ -70,6 +76,8 @@ const (
 	EdgeMentor = "mentor"
 	// EdgeDecidedBy holds the string denoting the decided_by edge name in mutations.
 	EdgeDecidedBy = "decided_by"
+	// EdgeClosedBy holds the string denoting the closed_by edge name in mutations.
+	EdgeClosedBy = "closed_by"
 	// EdgeSupporters holds the string denoting the supporters edge name in mutations.
 	EdgeSupporters = "supporters"
 	// EdgeReviews holds the string denoting the reviews edge name in mutations.
@@ -125,6 +133,13 @@ const (
 	DecidedByInverseTable = "users"
 	// DecidedByColumn is the table column denoting the decided_by relation/edge.
 	DecidedByColumn = "decided_by_id"
+	// ClosedByTable is the table that holds the closed_by relation/edge.
+	ClosedByTable = "applications"
+	// ClosedByInverseTable is the table name for the User entity.
+	// It exists in this package in order to avoid circular dependency with the "user" package.
+	ClosedByInverseTable = "users"
+	// ClosedByColumn is the table column denoting the closed_by relation/edge.
+	ClosedByColumn = "closed_by_id"
 	// SupportersTable is the table that holds the supporters relation/edge. The primary key declared below.
 	SupportersTable = "application_supporters"
 	// SupportersInverseTable is the table name for the User entity.
@@ -151,6 +166,7 @@ var Columns = []string{
 	FieldReviewerID,
 	FieldMentorID,
 	FieldDecidedByID,
+	FieldClosedByID,
 	FieldKind,
 	FieldStatus,
 	FieldAnswers,
@@ -160,6 +176,8 @@ var Columns = []string{
 	FieldObjectionDeadline,
 	FieldDecisionReason,
 	FieldDecidedAt,
+	FieldFundingReport,
+	FieldClosedAt,
 }
 
 var (
@@ -318,6 +336,11 @@ func ByDecidedByID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDecidedByID, opts...).ToFunc()
 }
 
+// ByClosedByID orders the results by the closed_by_id field.
+func ByClosedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClosedByID, opts...).ToFunc()
+}
+
 // ByKind orders the results by the kind field.
 func ByKind(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldKind, opts...).ToFunc()
@@ -346,6 +369,11 @@ func ByDecisionReason(opts ...sql.OrderTermOption) OrderOption {
 // ByDecidedAt orders the results by the decided_at field.
 func ByDecidedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDecidedAt, opts...).ToFunc()
+}
+
+// ByClosedAt orders the results by the closed_at field.
+func ByClosedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClosedAt, opts...).ToFunc()
 }
 
 // ByCommunityField orders the results by community field.
@@ -394,6 +422,13 @@ func ByMentorField(field string, opts ...sql.OrderTermOption) OrderOption {
 func ByDecidedByField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newDecidedByStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByClosedByField orders the results by closed_by field.
+func ByClosedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newClosedByStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -471,6 +506,13 @@ func newDecidedByStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(DecidedByInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, DecidedByTable, DecidedByColumn),
+	)
+}
+func newClosedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ClosedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, ClosedByTable, ClosedByColumn),
 	)
 }
 func newSupportersStep() *sqlgraph.Step {

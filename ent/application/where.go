@@ -101,6 +101,11 @@ func DecidedByID(v pulid.ID) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldDecidedByID, v))
 }
 
+// ClosedByID applies equality check predicate on the "closed_by_id" field. It's identical to ClosedByIDEQ.
+func ClosedByID(v pulid.ID) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldClosedByID, v))
+}
+
 // UnresolvedConflicts applies equality check predicate on the "unresolved_conflicts" field. It's identical to UnresolvedConflictsEQ.
 func UnresolvedConflicts(v int) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldUnresolvedConflicts, v))
@@ -119,6 +124,11 @@ func DecisionReason(v string) predicate.Application {
 // DecidedAt applies equality check predicate on the "decided_at" field. It's identical to DecidedAtEQ.
 func DecidedAt(v time.Time) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldDecidedAt, v))
+}
+
+// ClosedAt applies equality check predicate on the "closed_at" field. It's identical to ClosedAtEQ.
+func ClosedAt(v time.Time) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldClosedAt, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -741,6 +751,86 @@ func DecidedByIDContainsFold(v pulid.ID) predicate.Application {
 	return predicate.Application(sql.FieldContainsFold(FieldDecidedByID, vc))
 }
 
+// ClosedByIDEQ applies the EQ predicate on the "closed_by_id" field.
+func ClosedByIDEQ(v pulid.ID) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldClosedByID, v))
+}
+
+// ClosedByIDNEQ applies the NEQ predicate on the "closed_by_id" field.
+func ClosedByIDNEQ(v pulid.ID) predicate.Application {
+	return predicate.Application(sql.FieldNEQ(FieldClosedByID, v))
+}
+
+// ClosedByIDIn applies the In predicate on the "closed_by_id" field.
+func ClosedByIDIn(vs ...pulid.ID) predicate.Application {
+	return predicate.Application(sql.FieldIn(FieldClosedByID, vs...))
+}
+
+// ClosedByIDNotIn applies the NotIn predicate on the "closed_by_id" field.
+func ClosedByIDNotIn(vs ...pulid.ID) predicate.Application {
+	return predicate.Application(sql.FieldNotIn(FieldClosedByID, vs...))
+}
+
+// ClosedByIDGT applies the GT predicate on the "closed_by_id" field.
+func ClosedByIDGT(v pulid.ID) predicate.Application {
+	return predicate.Application(sql.FieldGT(FieldClosedByID, v))
+}
+
+// ClosedByIDGTE applies the GTE predicate on the "closed_by_id" field.
+func ClosedByIDGTE(v pulid.ID) predicate.Application {
+	return predicate.Application(sql.FieldGTE(FieldClosedByID, v))
+}
+
+// ClosedByIDLT applies the LT predicate on the "closed_by_id" field.
+func ClosedByIDLT(v pulid.ID) predicate.Application {
+	return predicate.Application(sql.FieldLT(FieldClosedByID, v))
+}
+
+// ClosedByIDLTE applies the LTE predicate on the "closed_by_id" field.
+func ClosedByIDLTE(v pulid.ID) predicate.Application {
+	return predicate.Application(sql.FieldLTE(FieldClosedByID, v))
+}
+
+// ClosedByIDContains applies the Contains predicate on the "closed_by_id" field.
+func ClosedByIDContains(v pulid.ID) predicate.Application {
+	vc := string(v)
+	return predicate.Application(sql.FieldContains(FieldClosedByID, vc))
+}
+
+// ClosedByIDHasPrefix applies the HasPrefix predicate on the "closed_by_id" field.
+func ClosedByIDHasPrefix(v pulid.ID) predicate.Application {
+	vc := string(v)
+	return predicate.Application(sql.FieldHasPrefix(FieldClosedByID, vc))
+}
+
+// ClosedByIDHasSuffix applies the HasSuffix predicate on the "closed_by_id" field.
+func ClosedByIDHasSuffix(v pulid.ID) predicate.Application {
+	vc := string(v)
+	return predicate.Application(sql.FieldHasSuffix(FieldClosedByID, vc))
+}
+
+// ClosedByIDIsNil applies the IsNil predicate on the "closed_by_id" field.
+func ClosedByIDIsNil() predicate.Application {
+	return predicate.Application(sql.FieldIsNull(FieldClosedByID))
+}
+
+// ClosedByIDNotNil applies the NotNil predicate on the "closed_by_id" field.
+func ClosedByIDNotNil() predicate.Application {
+	return predicate.Application(sql.FieldNotNull(FieldClosedByID))
+}
+
+// ClosedByIDEqualFold applies the EqualFold predicate on the "closed_by_id" field.
+func ClosedByIDEqualFold(v pulid.ID) predicate.Application {
+	vc := string(v)
+	return predicate.Application(sql.FieldEqualFold(FieldClosedByID, vc))
+}
+
+// ClosedByIDContainsFold applies the ContainsFold predicate on the "closed_by_id" field.
+func ClosedByIDContainsFold(v pulid.ID) predicate.Application {
+	vc := string(v)
+	return predicate.Application(sql.FieldContainsFold(FieldClosedByID, vc))
+}
+
 // KindEQ applies the EQ predicate on the "kind" field.
 func KindEQ(v Kind) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldKind, v))
@@ -1016,6 +1106,66 @@ func DecidedAtNotNil() predicate.Application {
 	return predicate.Application(sql.FieldNotNull(FieldDecidedAt))
 }
 
+// FundingReportIsNil applies the IsNil predicate on the "funding_report" field.
+func FundingReportIsNil() predicate.Application {
+	return predicate.Application(sql.FieldIsNull(FieldFundingReport))
+}
+
+// FundingReportNotNil applies the NotNil predicate on the "funding_report" field.
+func FundingReportNotNil() predicate.Application {
+	return predicate.Application(sql.FieldNotNull(FieldFundingReport))
+}
+
+// ClosedAtEQ applies the EQ predicate on the "closed_at" field.
+func ClosedAtEQ(v time.Time) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldClosedAt, v))
+}
+
+// ClosedAtNEQ applies the NEQ predicate on the "closed_at" field.
+func ClosedAtNEQ(v time.Time) predicate.Application {
+	return predicate.Application(sql.FieldNEQ(FieldClosedAt, v))
+}
+
+// ClosedAtIn applies the In predicate on the "closed_at" field.
+func ClosedAtIn(vs ...time.Time) predicate.Application {
+	return predicate.Application(sql.FieldIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtNotIn applies the NotIn predicate on the "closed_at" field.
+func ClosedAtNotIn(vs ...time.Time) predicate.Application {
+	return predicate.Application(sql.FieldNotIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtGT applies the GT predicate on the "closed_at" field.
+func ClosedAtGT(v time.Time) predicate.Application {
+	return predicate.Application(sql.FieldGT(FieldClosedAt, v))
+}
+
+// ClosedAtGTE applies the GTE predicate on the "closed_at" field.
+func ClosedAtGTE(v time.Time) predicate.Application {
+	return predicate.Application(sql.FieldGTE(FieldClosedAt, v))
+}
+
+// ClosedAtLT applies the LT predicate on the "closed_at" field.
+func ClosedAtLT(v time.Time) predicate.Application {
+	return predicate.Application(sql.FieldLT(FieldClosedAt, v))
+}
+
+// ClosedAtLTE applies the LTE predicate on the "closed_at" field.
+func ClosedAtLTE(v time.Time) predicate.Application {
+	return predicate.Application(sql.FieldLTE(FieldClosedAt, v))
+}
+
+// ClosedAtIsNil applies the IsNil predicate on the "closed_at" field.
+func ClosedAtIsNil() predicate.Application {
+	return predicate.Application(sql.FieldIsNull(FieldClosedAt))
+}
+
+// ClosedAtNotNil applies the NotNil predicate on the "closed_at" field.
+func ClosedAtNotNil() predicate.Application {
+	return predicate.Application(sql.FieldNotNull(FieldClosedAt))
+}
+
 // HasCommunity applies the HasEdge predicate on the "community" edge.
 func HasCommunity() predicate.Application {
 	return predicate.Application(func(s *sql.Selector) {
@@ -1169,6 +1319,29 @@ func HasDecidedBy() predicate.Application {
 func HasDecidedByWith(preds ...predicate.User) predicate.Application {
 	return predicate.Application(func(s *sql.Selector) {
 		step := newDecidedByStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasClosedBy applies the HasEdge predicate on the "closed_by" edge.
+func HasClosedBy() predicate.Application {
+	return predicate.Application(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ClosedByTable, ClosedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasClosedByWith applies the HasEdge predicate on the "closed_by" edge with a given conditions (other predicates).
+func HasClosedByWith(preds ...predicate.User) predicate.Application {
+	return predicate.Application(func(s *sql.Selector) {
+		step := newClosedByStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -21,6 +21,18 @@ func (f APITokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.APITokenMutation", m)
 }
 
+// The ActivityRequestFunc type is an adapter to allow the use of ordinary
+// function as ActivityRequest mutator.
+type ActivityRequestFunc func(context.Context, *ent.ActivityRequestMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ActivityRequestFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ActivityRequestMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ActivityRequestMutation", m)
+}
+
 // The AgendaItemFunc type is an adapter to allow the use of ordinary
 // function as AgendaItem mutator.
 type AgendaItemFunc func(context.Context, *ent.AgendaItemMutation) (ent.Value, error)
@@ -141,6 +153,30 @@ func (f ContactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactMutation", m)
 }
 
+// The ContactMessageFunc type is an adapter to allow the use of ordinary
+// function as ContactMessage mutator.
+type ContactMessageFunc func(context.Context, *ent.ContactMessageMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ContactMessageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ContactMessageMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactMessageMutation", m)
+}
+
+// The ContactThreadFunc type is an adapter to allow the use of ordinary
+// function as ContactThread mutator.
+type ContactThreadFunc func(context.Context, *ent.ContactThreadMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ContactThreadFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ContactThreadMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactThreadMutation", m)
+}
+
 // The ContributionFunc type is an adapter to allow the use of ordinary
 // function as Contribution mutator.
 type ContributionFunc func(context.Context, *ent.ContributionMutation) (ent.Value, error)
@@ -175,6 +211,30 @@ func (f EventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EventMutation", m)
+}
+
+// The GlobalEffortFunc type is an adapter to allow the use of ordinary
+// function as GlobalEffort mutator.
+type GlobalEffortFunc func(context.Context, *ent.GlobalEffortMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f GlobalEffortFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.GlobalEffortMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.GlobalEffortMutation", m)
+}
+
+// The GlobalEffortParticipationFunc type is an adapter to allow the use of ordinary
+// function as GlobalEffortParticipation mutator.
+type GlobalEffortParticipationFunc func(context.Context, *ent.GlobalEffortParticipationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f GlobalEffortParticipationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.GlobalEffortParticipationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.GlobalEffortParticipationMutation", m)
 }
 
 // The GroupFunc type is an adapter to allow the use of ordinary
@@ -261,6 +321,18 @@ func (f ReportFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportMutation", m)
 }
 
+// The ReportReplyFunc type is an adapter to allow the use of ordinary
+// function as ReportReply mutator.
+type ReportReplyFunc func(context.Context, *ent.ReportReplyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReportReplyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReportReplyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportReplyMutation", m)
+}
+
 // The ReviewFunc type is an adapter to allow the use of ordinary
 // function as Review mutator.
 type ReviewFunc func(context.Context, *ent.ReviewMutation) (ent.Value, error)
@@ -331,6 +403,18 @@ func (f SubmissionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SubmissionMutation", m)
+}
+
+// The TranslationRequestFunc type is an adapter to allow the use of ordinary
+// function as TranslationRequest mutator.
+type TranslationRequestFunc func(context.Context, *ent.TranslationRequestMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TranslationRequestFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TranslationRequestMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TranslationRequestMutation", m)
 }
 
 // The UserFunc type is an adapter to allow the use of ordinary

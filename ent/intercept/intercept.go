@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -19,9 +20,13 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
@@ -30,12 +35,14 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
 )
@@ -121,6 +128,33 @@ func (f TraverseAPIToken) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.APITokenQuery", q)
+}
+
+// The ActivityRequestFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ActivityRequestFunc func(context.Context, *ent.ActivityRequestQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ActivityRequestFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ActivityRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ActivityRequestQuery", q)
+}
+
+// The TraverseActivityRequest type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseActivityRequest func(context.Context, *ent.ActivityRequestQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseActivityRequest) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseActivityRequest) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ActivityRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ActivityRequestQuery", q)
 }
 
 // The AgendaItemFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -393,6 +427,60 @@ func (f TraverseContact) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ContactQuery", q)
 }
 
+// The ContactMessageFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ContactMessageFunc func(context.Context, *ent.ContactMessageQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ContactMessageFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ContactMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ContactMessageQuery", q)
+}
+
+// The TraverseContactMessage type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseContactMessage func(context.Context, *ent.ContactMessageQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseContactMessage) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseContactMessage) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ContactMessageQuery", q)
+}
+
+// The ContactThreadFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ContactThreadFunc func(context.Context, *ent.ContactThreadQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ContactThreadFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ContactThreadQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ContactThreadQuery", q)
+}
+
+// The TraverseContactThread type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseContactThread func(context.Context, *ent.ContactThreadQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseContactThread) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseContactThread) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactThreadQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ContactThreadQuery", q)
+}
+
 // The ContributionFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ContributionFunc func(context.Context, *ent.ContributionQuery) (ent.Value, error)
 
@@ -472,6 +560,60 @@ func (f TraverseEvent) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.EventQuery", q)
+}
+
+// The GlobalEffortFunc type is an adapter to allow the use of ordinary function as a Querier.
+type GlobalEffortFunc func(context.Context, *ent.GlobalEffortQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f GlobalEffortFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.GlobalEffortQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.GlobalEffortQuery", q)
+}
+
+// The TraverseGlobalEffort type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseGlobalEffort func(context.Context, *ent.GlobalEffortQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseGlobalEffort) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseGlobalEffort) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GlobalEffortQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.GlobalEffortQuery", q)
+}
+
+// The GlobalEffortParticipationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type GlobalEffortParticipationFunc func(context.Context, *ent.GlobalEffortParticipationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f GlobalEffortParticipationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.GlobalEffortParticipationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.GlobalEffortParticipationQuery", q)
+}
+
+// The TraverseGlobalEffortParticipation type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseGlobalEffortParticipation func(context.Context, *ent.GlobalEffortParticipationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseGlobalEffortParticipation) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseGlobalEffortParticipation) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GlobalEffortParticipationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.GlobalEffortParticipationQuery", q)
 }
 
 // The GroupFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -663,6 +805,33 @@ func (f TraverseReport) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ReportQuery", q)
 }
 
+// The ReportReplyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReportReplyFunc func(context.Context, *ent.ReportReplyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReportReplyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReportReplyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReportReplyQuery", q)
+}
+
+// The TraverseReportReply type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReportReply func(context.Context, *ent.ReportReplyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReportReply) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReportReply) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportReplyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReportReplyQuery", q)
+}
+
 // The ReviewFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ReviewFunc func(context.Context, *ent.ReviewQuery) (ent.Value, error)
 
@@ -825,6 +994,33 @@ func (f TraverseSubmission) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.SubmissionQuery", q)
 }
 
+// The TranslationRequestFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TranslationRequestFunc func(context.Context, *ent.TranslationRequestQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TranslationRequestFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TranslationRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TranslationRequestQuery", q)
+}
+
+// The TraverseTranslationRequest type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTranslationRequest func(context.Context, *ent.TranslationRequestQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTranslationRequest) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTranslationRequest) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TranslationRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TranslationRequestQuery", q)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UserFunc func(context.Context, *ent.UserQuery) (ent.Value, error)
 
@@ -884,6 +1080,8 @@ func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
 	case *ent.APITokenQuery:
 		return &query[*ent.APITokenQuery, predicate.APIToken, apitoken.OrderOption]{typ: ent.TypeAPIToken, tq: q}, nil
+	case *ent.ActivityRequestQuery:
+		return &query[*ent.ActivityRequestQuery, predicate.ActivityRequest, activityrequest.OrderOption]{typ: ent.TypeActivityRequest, tq: q}, nil
 	case *ent.AgendaItemQuery:
 		return &query[*ent.AgendaItemQuery, predicate.AgendaItem, agendaitem.OrderOption]{typ: ent.TypeAgendaItem, tq: q}, nil
 	case *ent.ApplicationQuery:
@@ -904,12 +1102,20 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CommunityQuery, predicate.Community, community.OrderOption]{typ: ent.TypeCommunity, tq: q}, nil
 	case *ent.ContactQuery:
 		return &query[*ent.ContactQuery, predicate.Contact, contact.OrderOption]{typ: ent.TypeContact, tq: q}, nil
+	case *ent.ContactMessageQuery:
+		return &query[*ent.ContactMessageQuery, predicate.ContactMessage, contactmessage.OrderOption]{typ: ent.TypeContactMessage, tq: q}, nil
+	case *ent.ContactThreadQuery:
+		return &query[*ent.ContactThreadQuery, predicate.ContactThread, contactthread.OrderOption]{typ: ent.TypeContactThread, tq: q}, nil
 	case *ent.ContributionQuery:
 		return &query[*ent.ContributionQuery, predicate.Contribution, contribution.OrderOption]{typ: ent.TypeContribution, tq: q}, nil
 	case *ent.ElectionQuery:
 		return &query[*ent.ElectionQuery, predicate.Election, election.OrderOption]{typ: ent.TypeElection, tq: q}, nil
 	case *ent.EventQuery:
 		return &query[*ent.EventQuery, predicate.Event, event.OrderOption]{typ: ent.TypeEvent, tq: q}, nil
+	case *ent.GlobalEffortQuery:
+		return &query[*ent.GlobalEffortQuery, predicate.GlobalEffort, globaleffort.OrderOption]{typ: ent.TypeGlobalEffort, tq: q}, nil
+	case *ent.GlobalEffortParticipationQuery:
+		return &query[*ent.GlobalEffortParticipationQuery, predicate.GlobalEffortParticipation, globaleffortparticipation.OrderOption]{typ: ent.TypeGlobalEffortParticipation, tq: q}, nil
 	case *ent.GroupQuery:
 		return &query[*ent.GroupQuery, predicate.Group, group.OrderOption]{typ: ent.TypeGroup, tq: q}, nil
 	case *ent.InviteQuery:
@@ -924,6 +1130,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RegistrationQuery, predicate.Registration, registration.OrderOption]{typ: ent.TypeRegistration, tq: q}, nil
 	case *ent.ReportQuery:
 		return &query[*ent.ReportQuery, predicate.Report, report.OrderOption]{typ: ent.TypeReport, tq: q}, nil
+	case *ent.ReportReplyQuery:
+		return &query[*ent.ReportReplyQuery, predicate.ReportReply, reportreply.OrderOption]{typ: ent.TypeReportReply, tq: q}, nil
 	case *ent.ReviewQuery:
 		return &query[*ent.ReviewQuery, predicate.Review, review.OrderOption]{typ: ent.TypeReview, tq: q}, nil
 	case *ent.RoleQuery:
@@ -936,6 +1144,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SponsorQuery, predicate.Sponsor, sponsor.OrderOption]{typ: ent.TypeSponsor, tq: q}, nil
 	case *ent.SubmissionQuery:
 		return &query[*ent.SubmissionQuery, predicate.Submission, submission.OrderOption]{typ: ent.TypeSubmission, tq: q}, nil
+	case *ent.TranslationRequestQuery:
+		return &query[*ent.TranslationRequestQuery, predicate.TranslationRequest, translationrequest.OrderOption]{typ: ent.TypeTranslationRequest, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
 	case *ent.VoterQuery:

@@ -37,6 +37,58 @@ var (
 			},
 		},
 	}
+	// ActivityRequestsColumns holds the columns for the "activity_requests" table.
+	ActivityRequestsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "title", Type: field.TypeString},
+		{Name: "message", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "period_start", Type: field.TypeTime},
+		{Name: "period_end", Type: field.TypeTime},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+		{Name: "region_id", Type: field.TypeString, Size: 40},
+		{Name: "requested_by_id", Type: field.TypeString, Size: 40},
+	}
+	// ActivityRequestsTable holds the schema information for the "activity_requests" table.
+	ActivityRequestsTable = &schema.Table{
+		Name:       "activity_requests",
+		Columns:    ActivityRequestsColumns,
+		PrimaryKey: []*schema.Column{ActivityRequestsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "activity_requests_communities_community",
+				Columns:    []*schema.Column{ActivityRequestsColumns[8]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "activity_requests_regions_region",
+				Columns:    []*schema.Column{ActivityRequestsColumns[9]},
+				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "activity_requests_users_requested_by",
+				Columns:    []*schema.Column{ActivityRequestsColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "activityrequest_region_id_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{ActivityRequestsColumns[9], ActivityRequestsColumns[7]},
+			},
+			{
+				Name:    "activityrequest_community_id_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{ActivityRequestsColumns[8], ActivityRequestsColumns[7]},
+			},
+		},
+	}
 	// AgendaItemsColumns holds the columns for the "agenda_items" table.
 	AgendaItemsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -93,10 +145,13 @@ var (
 		{Name: "objection_deadline", Type: field.TypeTime, Nullable: true},
 		{Name: "decision_reason", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "funding_report", Type: field.TypeJSON, Nullable: true},
+		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "region_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "reviewer_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "mentor_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "decided_by_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "closed_by_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "community_id", Type: field.TypeString, Size: 40},
 		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "applicant_id", Type: field.TypeString, Size: 40},
@@ -109,43 +164,49 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "applications_regions_region",
-				Columns:    []*schema.Column{ApplicationsColumns[12]},
+				Columns:    []*schema.Column{ApplicationsColumns[14]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "applications_users_reviewer",
-				Columns:    []*schema.Column{ApplicationsColumns[13]},
-				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "applications_users_mentor",
-				Columns:    []*schema.Column{ApplicationsColumns[14]},
-				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "applications_users_decided_by",
 				Columns:    []*schema.Column{ApplicationsColumns[15]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "applications_communities_applications",
+				Symbol:     "applications_users_mentor",
 				Columns:    []*schema.Column{ApplicationsColumns[16]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "applications_users_decided_by",
+				Columns:    []*schema.Column{ApplicationsColumns[17]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "applications_users_closed_by",
+				Columns:    []*schema.Column{ApplicationsColumns[18]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "applications_communities_applications",
+				Columns:    []*schema.Column{ApplicationsColumns[19]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "applications_groups_applications",
-				Columns:    []*schema.Column{ApplicationsColumns[17]},
+				Columns:    []*schema.Column{ApplicationsColumns[20]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "applications_users_applications",
-				Columns:    []*schema.Column{ApplicationsColumns[18]},
+				Columns:    []*schema.Column{ApplicationsColumns[21]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -154,17 +215,17 @@ var (
 			{
 				Name:    "application_community_id_status_kind_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ApplicationsColumns[16], ApplicationsColumns[4], ApplicationsColumns[3], ApplicationsColumns[1]},
+				Columns: []*schema.Column{ApplicationsColumns[19], ApplicationsColumns[4], ApplicationsColumns[3], ApplicationsColumns[1]},
 			},
 			{
 				Name:    "application_applicant_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ApplicationsColumns[18], ApplicationsColumns[4]},
+				Columns: []*schema.Column{ApplicationsColumns[21], ApplicationsColumns[4]},
 			},
 			{
 				Name:    "application_group_id_kind_status",
 				Unique:  false,
-				Columns: []*schema.Column{ApplicationsColumns[17], ApplicationsColumns[3], ApplicationsColumns[4]},
+				Columns: []*schema.Column{ApplicationsColumns[20], ApplicationsColumns[3], ApplicationsColumns[4]},
 			},
 		},
 	}
@@ -530,6 +591,108 @@ var (
 			},
 		},
 	}
+	// ContactMessagesColumns holds the columns for the "contact_messages" table.
+	ContactMessagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "author_id", Type: field.TypeString, Size: 40},
+		{Name: "thread_id", Type: field.TypeString, Size: 40},
+	}
+	// ContactMessagesTable holds the schema information for the "contact_messages" table.
+	ContactMessagesTable = &schema.Table{
+		Name:       "contact_messages",
+		Columns:    ContactMessagesColumns,
+		PrimaryKey: []*schema.Column{ContactMessagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "contact_messages_users_author",
+				Columns:    []*schema.Column{ContactMessagesColumns[4]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "contact_messages_contact_threads_messages",
+				Columns:    []*schema.Column{ContactMessagesColumns[5]},
+				RefColumns: []*schema.Column{ContactThreadsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "contactmessage_thread_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ContactMessagesColumns[5], ContactMessagesColumns[1]},
+			},
+			{
+				Name:    "contactmessage_author_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ContactMessagesColumns[4], ContactMessagesColumns[1]},
+			},
+		},
+	}
+	// ContactThreadsColumns holds the columns for the "contact_threads" table.
+	ContactThreadsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "subject", Type: field.TypeString},
+		{Name: "revealed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+		{Name: "sender_id", Type: field.TypeString, Size: 40},
+		{Name: "recipient_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// ContactThreadsTable holds the schema information for the "contact_threads" table.
+	ContactThreadsTable = &schema.Table{
+		Name:       "contact_threads",
+		Columns:    ContactThreadsColumns,
+		PrimaryKey: []*schema.Column{ContactThreadsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "contact_threads_communities_community",
+				Columns:    []*schema.Column{ContactThreadsColumns[5]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "contact_threads_users_sender",
+				Columns:    []*schema.Column{ContactThreadsColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "contact_threads_users_recipient",
+				Columns:    []*schema.Column{ContactThreadsColumns[7]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "contact_threads_groups_group",
+				Columns:    []*schema.Column{ContactThreadsColumns[8]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "contactthread_sender_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ContactThreadsColumns[6], ContactThreadsColumns[1]},
+			},
+			{
+				Name:    "contactthread_recipient_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactThreadsColumns[7]},
+			},
+			{
+				Name:    "contactthread_group_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactThreadsColumns[8]},
+			},
+		},
+	}
 	// ContributionsColumns holds the columns for the "contributions" table.
 	ContributionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -737,6 +900,100 @@ var (
 				Name:    "event_status_starts_at",
 				Unique:  false,
 				Columns: []*schema.Column{EventsColumns[17], EventsColumns[7]},
+			},
+		},
+	}
+	// GlobalEffortsColumns holds the columns for the "global_efforts" table.
+	GlobalEffortsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "title", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "url", Type: field.TypeString, Nullable: true},
+		{Name: "starts_at", Type: field.TypeTime},
+		{Name: "ends_at", Type: field.TypeTime},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+		{Name: "region_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "announced_by_id", Type: field.TypeString, Size: 40},
+	}
+	// GlobalEffortsTable holds the schema information for the "global_efforts" table.
+	GlobalEffortsTable = &schema.Table{
+		Name:       "global_efforts",
+		Columns:    GlobalEffortsColumns,
+		PrimaryKey: []*schema.Column{GlobalEffortsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "global_efforts_communities_community",
+				Columns:    []*schema.Column{GlobalEffortsColumns[8]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "global_efforts_regions_region",
+				Columns:    []*schema.Column{GlobalEffortsColumns[9]},
+				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "global_efforts_users_announced_by",
+				Columns:    []*schema.Column{GlobalEffortsColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "globaleffort_community_id_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{GlobalEffortsColumns[8], GlobalEffortsColumns[6]},
+			},
+		},
+	}
+	// GlobalEffortParticipationsColumns holds the columns for the "global_effort_participations" table.
+	GlobalEffortParticipationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "effort_id", Type: field.TypeString, Size: 40},
+		{Name: "group_id", Type: field.TypeString, Size: 40},
+		{Name: "opted_in_by_id", Type: field.TypeString, Size: 40},
+	}
+	// GlobalEffortParticipationsTable holds the schema information for the "global_effort_participations" table.
+	GlobalEffortParticipationsTable = &schema.Table{
+		Name:       "global_effort_participations",
+		Columns:    GlobalEffortParticipationsColumns,
+		PrimaryKey: []*schema.Column{GlobalEffortParticipationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "global_effort_participations_global_efforts_participations",
+				Columns:    []*schema.Column{GlobalEffortParticipationsColumns[3]},
+				RefColumns: []*schema.Column{GlobalEffortsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "global_effort_participations_groups_group",
+				Columns:    []*schema.Column{GlobalEffortParticipationsColumns[4]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "global_effort_participations_users_opted_in_by",
+				Columns:    []*schema.Column{GlobalEffortParticipationsColumns[5]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "globaleffortparticipation_effort_id_group_id",
+				Unique:  true,
+				Columns: []*schema.Column{GlobalEffortParticipationsColumns[3], GlobalEffortParticipationsColumns[4]},
+			},
+			{
+				Name:    "globaleffortparticipation_group_id",
+				Unique:  false,
+				Columns: []*schema.Column{GlobalEffortParticipationsColumns[4]},
 			},
 		},
 	}
@@ -1007,15 +1264,23 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"CODE_OF_CONDUCT", "TITLE_MISUSE", "SPAM", "OTHER"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"CODE_OF_CONDUCT", "TITLE_MISUSE", "HARASSMENT", "SPAM", "OTHER"}},
 		{Name: "description", Type: field.TypeString, Size: 2147483647},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "INVESTIGATING", "RESOLVED", "DISMISSED"}, Default: "OPEN"},
+		{Name: "occurred_at", Type: field.TypeTime, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"RECEIVED", "INVESTIGATING", "ACTION_TAKEN", "NO_ACTION"}, Default: "RECEIVED"},
+		{Name: "respond_by", Type: field.TypeTime, Nullable: true},
+		{Name: "responded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "resolution", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "follow_up_code_hash", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "source_hash", Type: field.TypeString, Nullable: true},
 		{Name: "community_id", Type: field.TypeString, Size: 40},
-		{Name: "reporter_id", Type: field.TypeString, Size: 40},
+		{Name: "reporter_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "subject_user_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "event_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "contact_message_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "closed_by_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// ReportsTable holds the schema information for the "reports" table.
 	ReportsTable = &schema.Table{
@@ -1025,32 +1290,44 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "reports_communities_community",
-				Columns:    []*schema.Column{ReportsColumns[7]},
+				Columns:    []*schema.Column{ReportsColumns[13]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "reports_users_reporter",
-				Columns:    []*schema.Column{ReportsColumns[8]},
+				Columns:    []*schema.Column{ReportsColumns[14]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "reports_users_subject_user",
-				Columns:    []*schema.Column{ReportsColumns[9]},
+				Columns:    []*schema.Column{ReportsColumns[15]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "reports_groups_group",
-				Columns:    []*schema.Column{ReportsColumns[10]},
+				Columns:    []*schema.Column{ReportsColumns[16]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "reports_events_event",
-				Columns:    []*schema.Column{ReportsColumns[11]},
+				Columns:    []*schema.Column{ReportsColumns[17]},
 				RefColumns: []*schema.Column{EventsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "reports_contact_messages_contact_message",
+				Columns:    []*schema.Column{ReportsColumns[18]},
+				RefColumns: []*schema.Column{ContactMessagesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "reports_users_closed_by",
+				Columns:    []*schema.Column{ReportsColumns[19]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -1058,12 +1335,54 @@ var (
 			{
 				Name:    "report_community_id_status_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ReportsColumns[7], ReportsColumns[5], ReportsColumns[1]},
+				Columns: []*schema.Column{ReportsColumns[13], ReportsColumns[6], ReportsColumns[1]},
 			},
 			{
 				Name:    "report_reporter_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReportsColumns[8]},
+				Columns: []*schema.Column{ReportsColumns[14]},
+			},
+			{
+				Name:    "report_source_hash_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReportsColumns[12], ReportsColumns[1]},
+			},
+		},
+	}
+	// ReportRepliesColumns holds the columns for the "report_replies" table.
+	ReportRepliesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "from_staff", Type: field.TypeBool},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "report_id", Type: field.TypeString, Size: 40},
+		{Name: "author_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// ReportRepliesTable holds the schema information for the "report_replies" table.
+	ReportRepliesTable = &schema.Table{
+		Name:       "report_replies",
+		Columns:    ReportRepliesColumns,
+		PrimaryKey: []*schema.Column{ReportRepliesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "report_replies_reports_replies",
+				Columns:    []*schema.Column{ReportRepliesColumns[5]},
+				RefColumns: []*schema.Column{ReportsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "report_replies_users_author",
+				Columns:    []*schema.Column{ReportRepliesColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reportreply_report_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReportRepliesColumns[5], ReportRepliesColumns[1]},
 			},
 		},
 	}
@@ -1072,7 +1391,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"COMMENT", "INFO_REQUEST", "OBJECTION", "ENDORSEMENT", "STATUS_CHANGE"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"COMMENT", "INFO_REQUEST", "OBJECTION", "ENDORSEMENT", "APPROVAL", "STATUS_CHANGE"}},
 		{Name: "body", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "from_status", Type: field.TypeString, Nullable: true},
 		{Name: "to_status", Type: field.TypeString, Nullable: true},
@@ -1133,6 +1452,7 @@ var (
 		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "region_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "home_group_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "report_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "user_id", Type: field.TypeString, Size: 40},
 	}
 	// RolesTable holds the schema information for the "roles" table.
@@ -1166,8 +1486,14 @@ var (
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "roles_users_roles",
+				Symbol:     "roles_reports_report",
 				Columns:    []*schema.Column{RolesColumns[17]},
+				RefColumns: []*schema.Column{ReportsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "roles_users_roles",
+				Columns:    []*schema.Column{RolesColumns[18]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1176,7 +1502,7 @@ var (
 			{
 				Name:    "role_user_id_kind_scope_key",
 				Unique:  true,
-				Columns: []*schema.Column{RolesColumns[17], RolesColumns[3], RolesColumns[5]},
+				Columns: []*schema.Column{RolesColumns[18], RolesColumns[3], RolesColumns[5]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "status IN ('PENDING', 'ACTIVE')",
 				},
@@ -1199,7 +1525,7 @@ var (
 			{
 				Name:    "role_user_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{RolesColumns[17], RolesColumns[4]},
+				Columns: []*schema.Column{RolesColumns[18], RolesColumns[4]},
 			},
 			{
 				Name:    "role_status_obligation_due_at",
@@ -1337,11 +1663,25 @@ var (
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ATTENDEE_FEEDBACK", "NEWSLETTER_ITEM", "ACTIVITY_REPORT"}},
 		{Name: "title", Type: field.TypeString},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "ACKNOWLEDGED", "PUBLISHED"}, Default: "SUBMITTED"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "ACKNOWLEDGED", "FORWARDED", "DELIVERED", "ACCEPTED", "DECLINED"}, Default: "SUBMITTED"},
+		{Name: "project_area", Type: field.TypeString, Nullable: true},
+		{Name: "links", Type: field.TypeJSON, Nullable: true},
+		{Name: "newsletter_issue", Type: field.TypeString, Nullable: true},
+		{Name: "newsletter_position", Type: field.TypeInt, Nullable: true},
+		{Name: "events_count", Type: field.TypeInt, Nullable: true},
+		{Name: "attendees_count", Type: field.TypeInt, Nullable: true},
+		{Name: "new_members_count", Type: field.TypeInt, Nullable: true},
+		{Name: "decline_reason", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "forwarded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "request_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "community_id", Type: field.TypeString, Size: 40},
 		{Name: "author_id", Type: field.TypeString, Size: 40},
 		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "region_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "event_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "decided_by_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// SubmissionsTable holds the schema information for the "submissions" table.
 	SubmissionsTable = &schema.Table{
@@ -1350,27 +1690,45 @@ var (
 		PrimaryKey: []*schema.Column{SubmissionsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
+				Symbol:     "submissions_activity_requests_answers",
+				Columns:    []*schema.Column{SubmissionsColumns[18]},
+				RefColumns: []*schema.Column{ActivityRequestsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "submissions_communities_community",
-				Columns:    []*schema.Column{SubmissionsColumns[7]},
+				Columns:    []*schema.Column{SubmissionsColumns[19]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "submissions_users_author",
-				Columns:    []*schema.Column{SubmissionsColumns[8]},
+				Columns:    []*schema.Column{SubmissionsColumns[20]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "submissions_groups_group",
-				Columns:    []*schema.Column{SubmissionsColumns[9]},
+				Columns:    []*schema.Column{SubmissionsColumns[21]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "submissions_regions_region",
-				Columns:    []*schema.Column{SubmissionsColumns[10]},
+				Columns:    []*schema.Column{SubmissionsColumns[22]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "submissions_events_event",
+				Columns:    []*schema.Column{SubmissionsColumns[23]},
+				RefColumns: []*schema.Column{EventsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "submissions_users_decided_by",
+				Columns:    []*schema.Column{SubmissionsColumns[24]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -1378,7 +1736,76 @@ var (
 			{
 				Name:    "submission_community_id_kind_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{SubmissionsColumns[7], SubmissionsColumns[3], SubmissionsColumns[1]},
+				Columns: []*schema.Column{SubmissionsColumns[19], SubmissionsColumns[3], SubmissionsColumns[1]},
+			},
+			{
+				Name:    "submission_community_id_newsletter_issue_newsletter_position",
+				Unique:  true,
+				Columns: []*schema.Column{SubmissionsColumns[19], SubmissionsColumns[9], SubmissionsColumns[10]},
+			},
+			{
+				Name:    "submission_request_id_group_id",
+				Unique:  true,
+				Columns: []*schema.Column{SubmissionsColumns[18], SubmissionsColumns[21]},
+			},
+		},
+	}
+	// TranslationRequestsColumns holds the columns for the "translation_requests" table.
+	TranslationRequestsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "title", Type: field.TypeString},
+		{Name: "source_url", Type: field.TypeString},
+		{Name: "source_language", Type: field.TypeString},
+		{Name: "target_languages", Type: field.TypeJSON},
+		{Name: "due_at", Type: field.TypeTime, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "TAKEN", "DELIVERED", "DONE", "CANCELLED"}, Default: "OPEN"},
+		{Name: "delivered_url", Type: field.TypeString, Nullable: true},
+		{Name: "taken_at", Type: field.TypeTime, Nullable: true},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "done_at", Type: field.TypeTime, Nullable: true},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "requested_by_id", Type: field.TypeString, Size: 40},
+		{Name: "volunteer_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// TranslationRequestsTable holds the schema information for the "translation_requests" table.
+	TranslationRequestsTable = &schema.Table{
+		Name:       "translation_requests",
+		Columns:    TranslationRequestsColumns,
+		PrimaryKey: []*schema.Column{TranslationRequestsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "translation_requests_communities_community",
+				Columns:    []*schema.Column{TranslationRequestsColumns[13]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "translation_requests_groups_group",
+				Columns:    []*schema.Column{TranslationRequestsColumns[14]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "translation_requests_users_requested_by",
+				Columns:    []*schema.Column{TranslationRequestsColumns[15]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "translation_requests_users_volunteer",
+				Columns:    []*schema.Column{TranslationRequestsColumns[16]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "translationrequest_community_id_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{TranslationRequestsColumns[13], TranslationRequestsColumns[8], TranslationRequestsColumns[1]},
 			},
 		},
 	}
@@ -1515,6 +1942,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APITokensTable,
+		ActivityRequestsTable,
 		AgendaItemsTable,
 		ApplicationsTable,
 		AwardsTable,
@@ -1525,9 +1953,13 @@ var (
 		ChangesTable,
 		CommunitiesTable,
 		ContactsTable,
+		ContactMessagesTable,
+		ContactThreadsTable,
 		ContributionsTable,
 		ElectionsTable,
 		EventsTable,
+		GlobalEffortsTable,
+		GlobalEffortParticipationsTable,
 		GroupsTable,
 		InvitesTable,
 		MessagesTable,
@@ -1535,12 +1967,14 @@ var (
 		RegionsTable,
 		RegistrationsTable,
 		ReportsTable,
+		ReportRepliesTable,
 		ReviewsTable,
 		RolesTable,
 		ShipmentsTable,
 		ShippingAddressesTable,
 		SponsorsTable,
 		SubmissionsTable,
+		TranslationRequestsTable,
 		UsersTable,
 		VotersTable,
 		ApplicationSupportersTable,
@@ -1550,15 +1984,19 @@ var (
 
 func init() {
 	APITokensTable.ForeignKeys[0].RefTable = UsersTable
+	ActivityRequestsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	ActivityRequestsTable.ForeignKeys[1].RefTable = RegionsTable
+	ActivityRequestsTable.ForeignKeys[2].RefTable = UsersTable
 	AgendaItemsTable.ForeignKeys[0].RefTable = UsersTable
 	AgendaItemsTable.ForeignKeys[1].RefTable = EventsTable
 	ApplicationsTable.ForeignKeys[0].RefTable = RegionsTable
 	ApplicationsTable.ForeignKeys[1].RefTable = UsersTable
 	ApplicationsTable.ForeignKeys[2].RefTable = UsersTable
 	ApplicationsTable.ForeignKeys[3].RefTable = UsersTable
-	ApplicationsTable.ForeignKeys[4].RefTable = CommunitiesTable
-	ApplicationsTable.ForeignKeys[5].RefTable = GroupsTable
-	ApplicationsTable.ForeignKeys[6].RefTable = UsersTable
+	ApplicationsTable.ForeignKeys[4].RefTable = UsersTable
+	ApplicationsTable.ForeignKeys[5].RefTable = CommunitiesTable
+	ApplicationsTable.ForeignKeys[6].RefTable = GroupsTable
+	ApplicationsTable.ForeignKeys[7].RefTable = UsersTable
 	AwardsTable.ForeignKeys[0].RefTable = GroupsTable
 	AwardsTable.ForeignKeys[1].RefTable = AwardSelectionsTable
 	AwardsTable.ForeignKeys[2].RefTable = CommunitiesTable
@@ -1580,6 +2018,12 @@ func init() {
 	CertificatesTable.ForeignKeys[3].RefTable = AwardsTable
 	CertificatesTable.ForeignKeys[4].RefTable = UsersTable
 	ContactsTable.ForeignKeys[0].RefTable = UsersTable
+	ContactMessagesTable.ForeignKeys[0].RefTable = UsersTable
+	ContactMessagesTable.ForeignKeys[1].RefTable = ContactThreadsTable
+	ContactThreadsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	ContactThreadsTable.ForeignKeys[1].RefTable = UsersTable
+	ContactThreadsTable.ForeignKeys[2].RefTable = UsersTable
+	ContactThreadsTable.ForeignKeys[3].RefTable = GroupsTable
 	ContributionsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	ContributionsTable.ForeignKeys[1].RefTable = UsersTable
 	ContributionsTable.ForeignKeys[2].RefTable = UsersTable
@@ -1590,6 +2034,12 @@ func init() {
 	ElectionsTable.ForeignKeys[1].RefTable = UsersTable
 	ElectionsTable.ForeignKeys[2].RefTable = GroupsTable
 	EventsTable.ForeignKeys[0].RefTable = GroupsTable
+	GlobalEffortsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	GlobalEffortsTable.ForeignKeys[1].RefTable = RegionsTable
+	GlobalEffortsTable.ForeignKeys[2].RefTable = UsersTable
+	GlobalEffortParticipationsTable.ForeignKeys[0].RefTable = GlobalEffortsTable
+	GlobalEffortParticipationsTable.ForeignKeys[1].RefTable = GroupsTable
+	GlobalEffortParticipationsTable.ForeignKeys[2].RefTable = UsersTable
 	GroupsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GroupsTable.ForeignKeys[1].RefTable = UsersTable
 	GroupsTable.ForeignKeys[2].RefTable = GroupsTable
@@ -1606,6 +2056,10 @@ func init() {
 	ReportsTable.ForeignKeys[2].RefTable = UsersTable
 	ReportsTable.ForeignKeys[3].RefTable = GroupsTable
 	ReportsTable.ForeignKeys[4].RefTable = EventsTable
+	ReportsTable.ForeignKeys[5].RefTable = ContactMessagesTable
+	ReportsTable.ForeignKeys[6].RefTable = UsersTable
+	ReportRepliesTable.ForeignKeys[0].RefTable = ReportsTable
+	ReportRepliesTable.ForeignKeys[1].RefTable = UsersTable
 	ReviewsTable.ForeignKeys[0].RefTable = ApplicationsTable
 	ReviewsTable.ForeignKeys[1].RefTable = UsersTable
 	ReviewsTable.ForeignKeys[2].RefTable = UsersTable
@@ -1613,7 +2067,8 @@ func init() {
 	RolesTable.ForeignKeys[1].RefTable = GroupsTable
 	RolesTable.ForeignKeys[2].RefTable = RegionsTable
 	RolesTable.ForeignKeys[3].RefTable = GroupsTable
-	RolesTable.ForeignKeys[4].RefTable = UsersTable
+	RolesTable.ForeignKeys[4].RefTable = ReportsTable
+	RolesTable.ForeignKeys[5].RefTable = UsersTable
 	ShipmentsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	ShipmentsTable.ForeignKeys[1].RefTable = AwardsTable
 	ShipmentsTable.ForeignKeys[2].RefTable = RolesTable
@@ -1621,10 +2076,17 @@ func init() {
 	ShipmentsTable.ForeignKeys[4].RefTable = UsersTable
 	ShippingAddressesTable.ForeignKeys[0].RefTable = UsersTable
 	SponsorsTable.ForeignKeys[0].RefTable = EventsTable
-	SubmissionsTable.ForeignKeys[0].RefTable = CommunitiesTable
-	SubmissionsTable.ForeignKeys[1].RefTable = UsersTable
-	SubmissionsTable.ForeignKeys[2].RefTable = GroupsTable
-	SubmissionsTable.ForeignKeys[3].RefTable = RegionsTable
+	SubmissionsTable.ForeignKeys[0].RefTable = ActivityRequestsTable
+	SubmissionsTable.ForeignKeys[1].RefTable = CommunitiesTable
+	SubmissionsTable.ForeignKeys[2].RefTable = UsersTable
+	SubmissionsTable.ForeignKeys[3].RefTable = GroupsTable
+	SubmissionsTable.ForeignKeys[4].RefTable = RegionsTable
+	SubmissionsTable.ForeignKeys[5].RefTable = EventsTable
+	SubmissionsTable.ForeignKeys[6].RefTable = UsersTable
+	TranslationRequestsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	TranslationRequestsTable.ForeignKeys[1].RefTable = GroupsTable
+	TranslationRequestsTable.ForeignKeys[2].RefTable = UsersTable
+	TranslationRequestsTable.ForeignKeys[3].RefTable = UsersTable
 	UsersTable.ForeignKeys[0].RefTable = OrganizationsTable
 	VotersTable.ForeignKeys[0].RefTable = ElectionsTable
 	VotersTable.ForeignKeys[1].RefTable = UsersTable

@@ -9,6 +9,9 @@ import (
 // APIToken is the predicate function for apitoken builders.
 type APIToken func(*sql.Selector)
 
+// ActivityRequest is the predicate function for activityrequest builders.
+type ActivityRequest func(*sql.Selector)
+
 // AgendaItem is the predicate function for agendaitem builders.
 type AgendaItem func(*sql.Selector)
 
@@ -39,6 +42,12 @@ type Community func(*sql.Selector)
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
 
+// ContactMessage is the predicate function for contactmessage builders.
+type ContactMessage func(*sql.Selector)
+
+// ContactThread is the predicate function for contactthread builders.
+type ContactThread func(*sql.Selector)
+
 // Contribution is the predicate function for contribution builders.
 type Contribution func(*sql.Selector)
 
@@ -47,6 +56,12 @@ type Election func(*sql.Selector)
 
 // Event is the predicate function for event builders.
 type Event func(*sql.Selector)
+
+// GlobalEffort is the predicate function for globaleffort builders.
+type GlobalEffort func(*sql.Selector)
+
+// GlobalEffortParticipation is the predicate function for globaleffortparticipation builders.
+type GlobalEffortParticipation func(*sql.Selector)
 
 // Group is the predicate function for group builders.
 type Group func(*sql.Selector)
@@ -69,6 +84,9 @@ type Registration func(*sql.Selector)
 // Report is the predicate function for report builders.
 type Report func(*sql.Selector)
 
+// ReportReply is the predicate function for reportreply builders.
+type ReportReply func(*sql.Selector)
+
 // Review is the predicate function for review builders.
 type Review func(*sql.Selector)
 
@@ -86,6 +104,9 @@ type Sponsor func(*sql.Selector)
 
 // Submission is the predicate function for submission builders.
 type Submission func(*sql.Selector)
+
+// TranslationRequest is the predicate function for translationrequest builders.
+type TranslationRequest func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

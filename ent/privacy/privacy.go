@@ -135,6 +135,30 @@ func (f APITokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.APITokenMutation", m)
 }
 
+// The ActivityRequestQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ActivityRequestQueryRuleFunc func(context.Context, *ent.ActivityRequestQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ActivityRequestQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ActivityRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ActivityRequestQuery", q)
+}
+
+// The ActivityRequestMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ActivityRequestMutationRuleFunc func(context.Context, *ent.ActivityRequestMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ActivityRequestMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ActivityRequestMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ActivityRequestMutation", m)
+}
+
 // The AgendaItemQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AgendaItemQueryRuleFunc func(context.Context, *ent.AgendaItemQuery) error
@@ -375,6 +399,54 @@ func (f ContactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactMutation", m)
 }
 
+// The ContactMessageQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ContactMessageQueryRuleFunc func(context.Context, *ent.ContactMessageQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ContactMessageQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ContactMessageQuery", q)
+}
+
+// The ContactMessageMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ContactMessageMutationRuleFunc func(context.Context, *ent.ContactMessageMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ContactMessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ContactMessageMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactMessageMutation", m)
+}
+
+// The ContactThreadQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ContactThreadQueryRuleFunc func(context.Context, *ent.ContactThreadQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ContactThreadQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactThreadQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ContactThreadQuery", q)
+}
+
+// The ContactThreadMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ContactThreadMutationRuleFunc func(context.Context, *ent.ContactThreadMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ContactThreadMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ContactThreadMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactThreadMutation", m)
+}
+
 // The ContributionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ContributionQueryRuleFunc func(context.Context, *ent.ContributionQuery) error
@@ -445,6 +517,54 @@ func (f EventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EventMutation", m)
+}
+
+// The GlobalEffortQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type GlobalEffortQueryRuleFunc func(context.Context, *ent.GlobalEffortQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f GlobalEffortQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GlobalEffortQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.GlobalEffortQuery", q)
+}
+
+// The GlobalEffortMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type GlobalEffortMutationRuleFunc func(context.Context, *ent.GlobalEffortMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f GlobalEffortMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.GlobalEffortMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GlobalEffortMutation", m)
+}
+
+// The GlobalEffortParticipationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type GlobalEffortParticipationQueryRuleFunc func(context.Context, *ent.GlobalEffortParticipationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f GlobalEffortParticipationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GlobalEffortParticipationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.GlobalEffortParticipationQuery", q)
+}
+
+// The GlobalEffortParticipationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type GlobalEffortParticipationMutationRuleFunc func(context.Context, *ent.GlobalEffortParticipationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f GlobalEffortParticipationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.GlobalEffortParticipationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GlobalEffortParticipationMutation", m)
 }
 
 // The GroupQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -615,6 +735,30 @@ func (f ReportMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportMutation", m)
 }
 
+// The ReportReplyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReportReplyQueryRuleFunc func(context.Context, *ent.ReportReplyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReportReplyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportReplyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReportReplyQuery", q)
+}
+
+// The ReportReplyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReportReplyMutationRuleFunc func(context.Context, *ent.ReportReplyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReportReplyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReportReplyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportReplyMutation", m)
+}
+
 // The ReviewQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ReviewQueryRuleFunc func(context.Context, *ent.ReviewQuery) error
@@ -759,6 +903,30 @@ func (f SubmissionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SubmissionMutation", m)
 }
 
+// The TranslationRequestQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TranslationRequestQueryRuleFunc func(context.Context, *ent.TranslationRequestQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TranslationRequestQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TranslationRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TranslationRequestQuery", q)
+}
+
+// The TranslationRequestMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TranslationRequestMutationRuleFunc func(context.Context, *ent.TranslationRequestMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TranslationRequestMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TranslationRequestMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TranslationRequestMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error
@@ -844,6 +1012,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.APITokenQuery:
 		return q.Filter(), nil
+	case *ent.ActivityRequestQuery:
+		return q.Filter(), nil
 	case *ent.AgendaItemQuery:
 		return q.Filter(), nil
 	case *ent.ApplicationQuery:
@@ -864,11 +1034,19 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ContactQuery:
 		return q.Filter(), nil
+	case *ent.ContactMessageQuery:
+		return q.Filter(), nil
+	case *ent.ContactThreadQuery:
+		return q.Filter(), nil
 	case *ent.ContributionQuery:
 		return q.Filter(), nil
 	case *ent.ElectionQuery:
 		return q.Filter(), nil
 	case *ent.EventQuery:
+		return q.Filter(), nil
+	case *ent.GlobalEffortQuery:
+		return q.Filter(), nil
+	case *ent.GlobalEffortParticipationQuery:
 		return q.Filter(), nil
 	case *ent.GroupQuery:
 		return q.Filter(), nil
@@ -884,6 +1062,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ReportQuery:
 		return q.Filter(), nil
+	case *ent.ReportReplyQuery:
+		return q.Filter(), nil
 	case *ent.ReviewQuery:
 		return q.Filter(), nil
 	case *ent.RoleQuery:
@@ -895,6 +1075,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.SponsorQuery:
 		return q.Filter(), nil
 	case *ent.SubmissionQuery:
+		return q.Filter(), nil
+	case *ent.TranslationRequestQuery:
 		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
@@ -908,6 +1090,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.APITokenMutation:
+		return m.Filter(), nil
+	case *ent.ActivityRequestMutation:
 		return m.Filter(), nil
 	case *ent.AgendaItemMutation:
 		return m.Filter(), nil
@@ -929,11 +1113,19 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ContactMutation:
 		return m.Filter(), nil
+	case *ent.ContactMessageMutation:
+		return m.Filter(), nil
+	case *ent.ContactThreadMutation:
+		return m.Filter(), nil
 	case *ent.ContributionMutation:
 		return m.Filter(), nil
 	case *ent.ElectionMutation:
 		return m.Filter(), nil
 	case *ent.EventMutation:
+		return m.Filter(), nil
+	case *ent.GlobalEffortMutation:
+		return m.Filter(), nil
+	case *ent.GlobalEffortParticipationMutation:
 		return m.Filter(), nil
 	case *ent.GroupMutation:
 		return m.Filter(), nil
@@ -949,6 +1141,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ReportMutation:
 		return m.Filter(), nil
+	case *ent.ReportReplyMutation:
+		return m.Filter(), nil
 	case *ent.ReviewMutation:
 		return m.Filter(), nil
 	case *ent.RoleMutation:
@@ -960,6 +1154,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SponsorMutation:
 		return m.Filter(), nil
 	case *ent.SubmissionMutation:
+		return m.Filter(), nil
+	case *ent.TranslationRequestMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
 		return m.Filter(), nil

@@ -33,14 +33,30 @@ const (
 	FieldGroupID = "group_id"
 	// FieldEventID holds the string denoting the event_id field in the database.
 	FieldEventID = "event_id"
+	// FieldContactMessageID holds the string denoting the contact_message_id field in the database.
+	FieldContactMessageID = "contact_message_id"
+	// FieldClosedByID holds the string denoting the closed_by_id field in the database.
+	FieldClosedByID = "closed_by_id"
 	// FieldKind holds the string denoting the kind field in the database.
 	FieldKind = "kind"
 	// FieldDescription holds the string denoting the description field in the database.
 	FieldDescription = "description"
+	// FieldOccurredAt holds the string denoting the occurred_at field in the database.
+	FieldOccurredAt = "occurred_at"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
+	// FieldRespondBy holds the string denoting the respond_by field in the database.
+	FieldRespondBy = "respond_by"
+	// FieldRespondedAt holds the string denoting the responded_at field in the database.
+	FieldRespondedAt = "responded_at"
+	// FieldClosedAt holds the string denoting the closed_at field in the database.
+	FieldClosedAt = "closed_at"
 	// FieldResolution holds the string denoting the resolution field in the database.
 	FieldResolution = "resolution"
+	// FieldFollowUpCodeHash holds the string denoting the follow_up_code_hash field in the database.
+	FieldFollowUpCodeHash = "follow_up_code_hash"
+	// FieldSourceHash holds the string denoting the source_hash field in the database.
+	FieldSourceHash = "source_hash"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgeReporter holds the string denoting the reporter edge name in mutations.
@@ -51,6 +67,14 @@ const (
 	EdgeGroup = "group"
 	// EdgeEvent holds the string denoting the event edge name in mutations.
 	EdgeEvent = "event"
+	// EdgeContactMessage holds the string denoting the contact_message edge name in mutations.
+	EdgeContactMessage = "contact_message"
+	// EdgeClosedBy holds the string denoting the closed_by edge name in mutations.
+	EdgeClosedBy = "closed_by"
+	// EdgeReplies holds the string denoting the replies edge name in mutations.
+	EdgeReplies = "replies"
+	// EdgeActions holds the string denoting the actions edge name in mutations.
+	EdgeActions = "actions"
 	// Table holds the table name of the report in the database.
 	Table = "reports"
 	// CommunityTable is the table that holds the community relation/edge.
@@ -88,6 +112,34 @@ const (
 	EventInverseTable = "events"
 	// EventColumn is the table column denoting the event relation/edge.
 	EventColumn = "event_id"
+	// ContactMessageTable is the table that holds the contact_message relation/edge.
+	ContactMessageTable = "reports"
+	// ContactMessageInverseTable is the table name for the ContactMessage entity.
+	// It exists in this package in order to avoid circular dependency with the "contactmessage" package.
+	ContactMessageInverseTable = "contact_messages"
+	// ContactMessageColumn is the table column denoting the contact_message relation/edge.
+	ContactMessageColumn = "contact_message_id"
+	// ClosedByTable is the table that holds the closed_by relation/edge.
+	ClosedByTable = "reports"
+	// ClosedByInverseTable is the table name for the User entity.
+	// It exists in this package in order to avoid circular dependency with the "user" package.
+	ClosedByInverseTable = "users"
+	// ClosedByColumn is the table column denoting the closed_by relation/edge.
+	ClosedByColumn = "closed_by_id"
+	// RepliesTable is the table that holds the replies relation/edge.
+	RepliesTable = "report_replies"
+	// RepliesInverseTable is the table name for the ReportReply entity.
+	// It exists in this package in order to avoid circular dependency with the "reportreply" package.
+	RepliesInverseTable = "report_replies"
+	// RepliesColumn is the table column denoting the replies relation/edge.
+	RepliesColumn = "report_id"
+	// ActionsTable is the table that holds the actions relation/edge.
+	ActionsTable = "roles"
+	// ActionsInverseTable is the table name for the Role entity.
+	// It exists in this package in order to avoid circular dependency with the "role" package.
+	ActionsInverseTable = "roles"
+	// ActionsColumn is the table column denoting the actions relation/edge.
+	ActionsColumn = "report_id"
 )
 
 // Columns holds all SQL columns for report fields.
@@ -100,10 +152,18 @@ var Columns = []string{
 	FieldSubjectUserID,
 	FieldGroupID,
 	FieldEventID,
+	FieldContactMessageID,
+	FieldClosedByID,
 	FieldKind,
 	FieldDescription,
+	FieldOccurredAt,
 	FieldStatus,
+	FieldRespondBy,
+	FieldRespondedAt,
+	FieldClosedAt,
 	FieldResolution,
+	FieldFollowUpCodeHash,
+	FieldSourceHash,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -147,6 +207,7 @@ type Kind string
 const (
 	KindCODE_OF_CONDUCT Kind = "CODE_OF_CONDUCT"
 	KindTITLE_MISUSE    Kind = "TITLE_MISUSE"
+	KindHARASSMENT      Kind = "HARASSMENT"
 	KindSPAM            Kind = "SPAM"
 	KindOTHER           Kind = "OTHER"
 )
@@ -158,7 +219,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindCODE_OF_CONDUCT, KindTITLE_MISUSE, KindSPAM, KindOTHER:
+	case KindCODE_OF_CONDUCT, KindTITLE_MISUSE, KindHARASSMENT, KindSPAM, KindOTHER:
 		return nil
 	default:
 		return fmt.Errorf("report: invalid enum value for kind field: %q", k)
@@ -168,15 +229,15 @@ func KindValidator(k Kind) error {
 // Status defines the type for the "status" enum field.
 type Status string
 
-// StatusOPEN is the default value of the Status enum.
-const DefaultStatus = StatusOPEN
+// StatusRECEIVED is the default value of the Status enum.
+const DefaultStatus = StatusRECEIVED
 
 // Status values.
 const (
-	StatusOPEN          Status = "OPEN"
+	StatusRECEIVED      Status = "RECEIVED"
 	StatusINVESTIGATING Status = "INVESTIGATING"
-	StatusRESOLVED      Status = "RESOLVED"
-	StatusDISMISSED     Status = "DISMISSED"
+	StatusACTION_TAKEN  Status = "ACTION_TAKEN"
+	StatusNO_ACTION     Status = "NO_ACTION"
 )
 
 func (s Status) String() string {
@@ -186,7 +247,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusOPEN, StatusINVESTIGATING, StatusRESOLVED, StatusDISMISSED:
+	case StatusRECEIVED, StatusINVESTIGATING, StatusACTION_TAKEN, StatusNO_ACTION:
 		return nil
 	default:
 		return fmt.Errorf("report: invalid enum value for status field: %q", s)
@@ -236,6 +297,16 @@ func ByEventID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldEventID, opts...).ToFunc()
 }
 
+// ByContactMessageID orders the results by the contact_message_id field.
+func ByContactMessageID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldContactMessageID, opts...).ToFunc()
+}
+
+// ByClosedByID orders the results by the closed_by_id field.
+func ByClosedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClosedByID, opts...).ToFunc()
+}
+
 // ByKind orders the results by the kind field.
 func ByKind(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldKind, opts...).ToFunc()
@@ -246,14 +317,44 @@ func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDescription, opts...).ToFunc()
 }
 
+// ByOccurredAt orders the results by the occurred_at field.
+func ByOccurredAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOccurredAt, opts...).ToFunc()
+}
+
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
 }
 
+// ByRespondBy orders the results by the respond_by field.
+func ByRespondBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRespondBy, opts...).ToFunc()
+}
+
+// ByRespondedAt orders the results by the responded_at field.
+func ByRespondedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRespondedAt, opts...).ToFunc()
+}
+
+// ByClosedAt orders the results by the closed_at field.
+func ByClosedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClosedAt, opts...).ToFunc()
+}
+
 // ByResolution orders the results by the resolution field.
 func ByResolution(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldResolution, opts...).ToFunc()
+}
+
+// ByFollowUpCodeHash orders the results by the follow_up_code_hash field.
+func ByFollowUpCodeHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFollowUpCodeHash, opts...).ToFunc()
+}
+
+// BySourceHash orders the results by the source_hash field.
+func BySourceHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSourceHash, opts...).ToFunc()
 }
 
 // ByCommunityField orders the results by community field.
@@ -290,6 +391,48 @@ func ByEventField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newEventStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByContactMessageField orders the results by contact_message field.
+func ByContactMessageField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newContactMessageStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByClosedByField orders the results by closed_by field.
+func ByClosedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newClosedByStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByRepliesCount orders the results by replies count.
+func ByRepliesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRepliesStep(), opts...)
+	}
+}
+
+// ByReplies orders the results by replies terms.
+func ByReplies(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRepliesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByActionsCount orders the results by actions count.
+func ByActionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newActionsStep(), opts...)
+	}
+}
+
+// ByActions orders the results by actions terms.
+func ByActions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newActionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCommunityStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -323,6 +466,34 @@ func newEventStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(EventInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, EventTable, EventColumn),
+	)
+}
+func newContactMessageStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ContactMessageInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, ContactMessageTable, ContactMessageColumn),
+	)
+}
+func newClosedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ClosedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, ClosedByTable, ClosedByColumn),
+	)
+}
+func newRepliesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RepliesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RepliesTable, RepliesColumn),
+	)
+}
+func newActionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ActionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, true, ActionsTable, ActionsColumn),
 	)
 }
 

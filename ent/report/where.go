@@ -91,14 +91,54 @@ func EventID(v pulid.ID) predicate.Report {
 	return predicate.Report(sql.FieldEQ(FieldEventID, v))
 }
 
+// ContactMessageID applies equality check predicate on the "contact_message_id" field. It's identical to ContactMessageIDEQ.
+func ContactMessageID(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldContactMessageID, v))
+}
+
+// ClosedByID applies equality check predicate on the "closed_by_id" field. It's identical to ClosedByIDEQ.
+func ClosedByID(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldClosedByID, v))
+}
+
 // Description applies equality check predicate on the "description" field. It's identical to DescriptionEQ.
 func Description(v string) predicate.Report {
 	return predicate.Report(sql.FieldEQ(FieldDescription, v))
 }
 
+// OccurredAt applies equality check predicate on the "occurred_at" field. It's identical to OccurredAtEQ.
+func OccurredAt(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldOccurredAt, v))
+}
+
+// RespondBy applies equality check predicate on the "respond_by" field. It's identical to RespondByEQ.
+func RespondBy(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldRespondBy, v))
+}
+
+// RespondedAt applies equality check predicate on the "responded_at" field. It's identical to RespondedAtEQ.
+func RespondedAt(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldRespondedAt, v))
+}
+
+// ClosedAt applies equality check predicate on the "closed_at" field. It's identical to ClosedAtEQ.
+func ClosedAt(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldClosedAt, v))
+}
+
 // Resolution applies equality check predicate on the "resolution" field. It's identical to ResolutionEQ.
 func Resolution(v string) predicate.Report {
 	return predicate.Report(sql.FieldEQ(FieldResolution, v))
+}
+
+// FollowUpCodeHash applies equality check predicate on the "follow_up_code_hash" field. It's identical to FollowUpCodeHashEQ.
+func FollowUpCodeHash(v string) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldFollowUpCodeHash, v))
+}
+
+// SourceHash applies equality check predicate on the "source_hash" field. It's identical to SourceHashEQ.
+func SourceHash(v string) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldSourceHash, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -307,6 +347,16 @@ func ReporterIDHasPrefix(v pulid.ID) predicate.Report {
 func ReporterIDHasSuffix(v pulid.ID) predicate.Report {
 	vc := string(v)
 	return predicate.Report(sql.FieldHasSuffix(FieldReporterID, vc))
+}
+
+// ReporterIDIsNil applies the IsNil predicate on the "reporter_id" field.
+func ReporterIDIsNil() predicate.Report {
+	return predicate.Report(sql.FieldIsNull(FieldReporterID))
+}
+
+// ReporterIDNotNil applies the NotNil predicate on the "reporter_id" field.
+func ReporterIDNotNil() predicate.Report {
+	return predicate.Report(sql.FieldNotNull(FieldReporterID))
 }
 
 // ReporterIDEqualFold applies the EqualFold predicate on the "reporter_id" field.
@@ -561,6 +611,166 @@ func EventIDContainsFold(v pulid.ID) predicate.Report {
 	return predicate.Report(sql.FieldContainsFold(FieldEventID, vc))
 }
 
+// ContactMessageIDEQ applies the EQ predicate on the "contact_message_id" field.
+func ContactMessageIDEQ(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldContactMessageID, v))
+}
+
+// ContactMessageIDNEQ applies the NEQ predicate on the "contact_message_id" field.
+func ContactMessageIDNEQ(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldNEQ(FieldContactMessageID, v))
+}
+
+// ContactMessageIDIn applies the In predicate on the "contact_message_id" field.
+func ContactMessageIDIn(vs ...pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldIn(FieldContactMessageID, vs...))
+}
+
+// ContactMessageIDNotIn applies the NotIn predicate on the "contact_message_id" field.
+func ContactMessageIDNotIn(vs ...pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldNotIn(FieldContactMessageID, vs...))
+}
+
+// ContactMessageIDGT applies the GT predicate on the "contact_message_id" field.
+func ContactMessageIDGT(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldGT(FieldContactMessageID, v))
+}
+
+// ContactMessageIDGTE applies the GTE predicate on the "contact_message_id" field.
+func ContactMessageIDGTE(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldGTE(FieldContactMessageID, v))
+}
+
+// ContactMessageIDLT applies the LT predicate on the "contact_message_id" field.
+func ContactMessageIDLT(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldLT(FieldContactMessageID, v))
+}
+
+// ContactMessageIDLTE applies the LTE predicate on the "contact_message_id" field.
+func ContactMessageIDLTE(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldLTE(FieldContactMessageID, v))
+}
+
+// ContactMessageIDContains applies the Contains predicate on the "contact_message_id" field.
+func ContactMessageIDContains(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldContains(FieldContactMessageID, vc))
+}
+
+// ContactMessageIDHasPrefix applies the HasPrefix predicate on the "contact_message_id" field.
+func ContactMessageIDHasPrefix(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldHasPrefix(FieldContactMessageID, vc))
+}
+
+// ContactMessageIDHasSuffix applies the HasSuffix predicate on the "contact_message_id" field.
+func ContactMessageIDHasSuffix(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldHasSuffix(FieldContactMessageID, vc))
+}
+
+// ContactMessageIDIsNil applies the IsNil predicate on the "contact_message_id" field.
+func ContactMessageIDIsNil() predicate.Report {
+	return predicate.Report(sql.FieldIsNull(FieldContactMessageID))
+}
+
+// ContactMessageIDNotNil applies the NotNil predicate on the "contact_message_id" field.
+func ContactMessageIDNotNil() predicate.Report {
+	return predicate.Report(sql.FieldNotNull(FieldContactMessageID))
+}
+
+// ContactMessageIDEqualFold applies the EqualFold predicate on the "contact_message_id" field.
+func ContactMessageIDEqualFold(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldEqualFold(FieldContactMessageID, vc))
+}
+
+// ContactMessageIDContainsFold applies the ContainsFold predicate on the "contact_message_id" field.
+func ContactMessageIDContainsFold(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldContainsFold(FieldContactMessageID, vc))
+}
+
+// ClosedByIDEQ applies the EQ predicate on the "closed_by_id" field.
+func ClosedByIDEQ(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldClosedByID, v))
+}
+
+// ClosedByIDNEQ applies the NEQ predicate on the "closed_by_id" field.
+func ClosedByIDNEQ(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldNEQ(FieldClosedByID, v))
+}
+
+// ClosedByIDIn applies the In predicate on the "closed_by_id" field.
+func ClosedByIDIn(vs ...pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldIn(FieldClosedByID, vs...))
+}
+
+// ClosedByIDNotIn applies the NotIn predicate on the "closed_by_id" field.
+func ClosedByIDNotIn(vs ...pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldNotIn(FieldClosedByID, vs...))
+}
+
+// ClosedByIDGT applies the GT predicate on the "closed_by_id" field.
+func ClosedByIDGT(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldGT(FieldClosedByID, v))
+}
+
+// ClosedByIDGTE applies the GTE predicate on the "closed_by_id" field.
+func ClosedByIDGTE(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldGTE(FieldClosedByID, v))
+}
+
+// ClosedByIDLT applies the LT predicate on the "closed_by_id" field.
+func ClosedByIDLT(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldLT(FieldClosedByID, v))
+}
+
+// ClosedByIDLTE applies the LTE predicate on the "closed_by_id" field.
+func ClosedByIDLTE(v pulid.ID) predicate.Report {
+	return predicate.Report(sql.FieldLTE(FieldClosedByID, v))
+}
+
+// ClosedByIDContains applies the Contains predicate on the "closed_by_id" field.
+func ClosedByIDContains(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldContains(FieldClosedByID, vc))
+}
+
+// ClosedByIDHasPrefix applies the HasPrefix predicate on the "closed_by_id" field.
+func ClosedByIDHasPrefix(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldHasPrefix(FieldClosedByID, vc))
+}
+
+// ClosedByIDHasSuffix applies the HasSuffix predicate on the "closed_by_id" field.
+func ClosedByIDHasSuffix(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldHasSuffix(FieldClosedByID, vc))
+}
+
+// ClosedByIDIsNil applies the IsNil predicate on the "closed_by_id" field.
+func ClosedByIDIsNil() predicate.Report {
+	return predicate.Report(sql.FieldIsNull(FieldClosedByID))
+}
+
+// ClosedByIDNotNil applies the NotNil predicate on the "closed_by_id" field.
+func ClosedByIDNotNil() predicate.Report {
+	return predicate.Report(sql.FieldNotNull(FieldClosedByID))
+}
+
+// ClosedByIDEqualFold applies the EqualFold predicate on the "closed_by_id" field.
+func ClosedByIDEqualFold(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldEqualFold(FieldClosedByID, vc))
+}
+
+// ClosedByIDContainsFold applies the ContainsFold predicate on the "closed_by_id" field.
+func ClosedByIDContainsFold(v pulid.ID) predicate.Report {
+	vc := string(v)
+	return predicate.Report(sql.FieldContainsFold(FieldClosedByID, vc))
+}
+
 // KindEQ applies the EQ predicate on the "kind" field.
 func KindEQ(v Kind) predicate.Report {
 	return predicate.Report(sql.FieldEQ(FieldKind, v))
@@ -646,6 +856,56 @@ func DescriptionContainsFold(v string) predicate.Report {
 	return predicate.Report(sql.FieldContainsFold(FieldDescription, v))
 }
 
+// OccurredAtEQ applies the EQ predicate on the "occurred_at" field.
+func OccurredAtEQ(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldOccurredAt, v))
+}
+
+// OccurredAtNEQ applies the NEQ predicate on the "occurred_at" field.
+func OccurredAtNEQ(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldNEQ(FieldOccurredAt, v))
+}
+
+// OccurredAtIn applies the In predicate on the "occurred_at" field.
+func OccurredAtIn(vs ...time.Time) predicate.Report {
+	return predicate.Report(sql.FieldIn(FieldOccurredAt, vs...))
+}
+
+// OccurredAtNotIn applies the NotIn predicate on the "occurred_at" field.
+func OccurredAtNotIn(vs ...time.Time) predicate.Report {
+	return predicate.Report(sql.FieldNotIn(FieldOccurredAt, vs...))
+}
+
+// OccurredAtGT applies the GT predicate on the "occurred_at" field.
+func OccurredAtGT(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldGT(FieldOccurredAt, v))
+}
+
+// OccurredAtGTE applies the GTE predicate on the "occurred_at" field.
+func OccurredAtGTE(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldGTE(FieldOccurredAt, v))
+}
+
+// OccurredAtLT applies the LT predicate on the "occurred_at" field.
+func OccurredAtLT(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldLT(FieldOccurredAt, v))
+}
+
+// OccurredAtLTE applies the LTE predicate on the "occurred_at" field.
+func OccurredAtLTE(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldLTE(FieldOccurredAt, v))
+}
+
+// OccurredAtIsNil applies the IsNil predicate on the "occurred_at" field.
+func OccurredAtIsNil() predicate.Report {
+	return predicate.Report(sql.FieldIsNull(FieldOccurredAt))
+}
+
+// OccurredAtNotNil applies the NotNil predicate on the "occurred_at" field.
+func OccurredAtNotNil() predicate.Report {
+	return predicate.Report(sql.FieldNotNull(FieldOccurredAt))
+}
+
 // StatusEQ applies the EQ predicate on the "status" field.
 func StatusEQ(v Status) predicate.Report {
 	return predicate.Report(sql.FieldEQ(FieldStatus, v))
@@ -664,6 +924,156 @@ func StatusIn(vs ...Status) predicate.Report {
 // StatusNotIn applies the NotIn predicate on the "status" field.
 func StatusNotIn(vs ...Status) predicate.Report {
 	return predicate.Report(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// RespondByEQ applies the EQ predicate on the "respond_by" field.
+func RespondByEQ(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldRespondBy, v))
+}
+
+// RespondByNEQ applies the NEQ predicate on the "respond_by" field.
+func RespondByNEQ(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldNEQ(FieldRespondBy, v))
+}
+
+// RespondByIn applies the In predicate on the "respond_by" field.
+func RespondByIn(vs ...time.Time) predicate.Report {
+	return predicate.Report(sql.FieldIn(FieldRespondBy, vs...))
+}
+
+// RespondByNotIn applies the NotIn predicate on the "respond_by" field.
+func RespondByNotIn(vs ...time.Time) predicate.Report {
+	return predicate.Report(sql.FieldNotIn(FieldRespondBy, vs...))
+}
+
+// RespondByGT applies the GT predicate on the "respond_by" field.
+func RespondByGT(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldGT(FieldRespondBy, v))
+}
+
+// RespondByGTE applies the GTE predicate on the "respond_by" field.
+func RespondByGTE(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldGTE(FieldRespondBy, v))
+}
+
+// RespondByLT applies the LT predicate on the "respond_by" field.
+func RespondByLT(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldLT(FieldRespondBy, v))
+}
+
+// RespondByLTE applies the LTE predicate on the "respond_by" field.
+func RespondByLTE(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldLTE(FieldRespondBy, v))
+}
+
+// RespondByIsNil applies the IsNil predicate on the "respond_by" field.
+func RespondByIsNil() predicate.Report {
+	return predicate.Report(sql.FieldIsNull(FieldRespondBy))
+}
+
+// RespondByNotNil applies the NotNil predicate on the "respond_by" field.
+func RespondByNotNil() predicate.Report {
+	return predicate.Report(sql.FieldNotNull(FieldRespondBy))
+}
+
+// RespondedAtEQ applies the EQ predicate on the "responded_at" field.
+func RespondedAtEQ(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldRespondedAt, v))
+}
+
+// RespondedAtNEQ applies the NEQ predicate on the "responded_at" field.
+func RespondedAtNEQ(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldNEQ(FieldRespondedAt, v))
+}
+
+// RespondedAtIn applies the In predicate on the "responded_at" field.
+func RespondedAtIn(vs ...time.Time) predicate.Report {
+	return predicate.Report(sql.FieldIn(FieldRespondedAt, vs...))
+}
+
+// RespondedAtNotIn applies the NotIn predicate on the "responded_at" field.
+func RespondedAtNotIn(vs ...time.Time) predicate.Report {
+	return predicate.Report(sql.FieldNotIn(FieldRespondedAt, vs...))
+}
+
+// RespondedAtGT applies the GT predicate on the "responded_at" field.
+func RespondedAtGT(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldGT(FieldRespondedAt, v))
+}
+
+// RespondedAtGTE applies the GTE predicate on the "responded_at" field.
+func RespondedAtGTE(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldGTE(FieldRespondedAt, v))
+}
+
+// RespondedAtLT applies the LT predicate on the "responded_at" field.
+func RespondedAtLT(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldLT(FieldRespondedAt, v))
+}
+
+// RespondedAtLTE applies the LTE predicate on the "responded_at" field.
+func RespondedAtLTE(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldLTE(FieldRespondedAt, v))
+}
+
+// RespondedAtIsNil applies the IsNil predicate on the "responded_at" field.
+func RespondedAtIsNil() predicate.Report {
+	return predicate.Report(sql.FieldIsNull(FieldRespondedAt))
+}
+
+// RespondedAtNotNil applies the NotNil predicate on the "responded_at" field.
+func RespondedAtNotNil() predicate.Report {
+	return predicate.Report(sql.FieldNotNull(FieldRespondedAt))
+}
+
+// ClosedAtEQ applies the EQ predicate on the "closed_at" field.
+func ClosedAtEQ(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldClosedAt, v))
+}
+
+// ClosedAtNEQ applies the NEQ predicate on the "closed_at" field.
+func ClosedAtNEQ(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldNEQ(FieldClosedAt, v))
+}
+
+// ClosedAtIn applies the In predicate on the "closed_at" field.
+func ClosedAtIn(vs ...time.Time) predicate.Report {
+	return predicate.Report(sql.FieldIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtNotIn applies the NotIn predicate on the "closed_at" field.
+func ClosedAtNotIn(vs ...time.Time) predicate.Report {
+	return predicate.Report(sql.FieldNotIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtGT applies the GT predicate on the "closed_at" field.
+func ClosedAtGT(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldGT(FieldClosedAt, v))
+}
+
+// ClosedAtGTE applies the GTE predicate on the "closed_at" field.
+func ClosedAtGTE(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldGTE(FieldClosedAt, v))
+}
+
+// ClosedAtLT applies the LT predicate on the "closed_at" field.
+func ClosedAtLT(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldLT(FieldClosedAt, v))
+}
+
+// ClosedAtLTE applies the LTE predicate on the "closed_at" field.
+func ClosedAtLTE(v time.Time) predicate.Report {
+	return predicate.Report(sql.FieldLTE(FieldClosedAt, v))
+}
+
+// ClosedAtIsNil applies the IsNil predicate on the "closed_at" field.
+func ClosedAtIsNil() predicate.Report {
+	return predicate.Report(sql.FieldIsNull(FieldClosedAt))
+}
+
+// ClosedAtNotNil applies the NotNil predicate on the "closed_at" field.
+func ClosedAtNotNil() predicate.Report {
+	return predicate.Report(sql.FieldNotNull(FieldClosedAt))
 }
 
 // ResolutionEQ applies the EQ predicate on the "resolution" field.
@@ -739,6 +1149,156 @@ func ResolutionEqualFold(v string) predicate.Report {
 // ResolutionContainsFold applies the ContainsFold predicate on the "resolution" field.
 func ResolutionContainsFold(v string) predicate.Report {
 	return predicate.Report(sql.FieldContainsFold(FieldResolution, v))
+}
+
+// FollowUpCodeHashEQ applies the EQ predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashEQ(v string) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashNEQ applies the NEQ predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashNEQ(v string) predicate.Report {
+	return predicate.Report(sql.FieldNEQ(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashIn applies the In predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashIn(vs ...string) predicate.Report {
+	return predicate.Report(sql.FieldIn(FieldFollowUpCodeHash, vs...))
+}
+
+// FollowUpCodeHashNotIn applies the NotIn predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashNotIn(vs ...string) predicate.Report {
+	return predicate.Report(sql.FieldNotIn(FieldFollowUpCodeHash, vs...))
+}
+
+// FollowUpCodeHashGT applies the GT predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashGT(v string) predicate.Report {
+	return predicate.Report(sql.FieldGT(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashGTE applies the GTE predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashGTE(v string) predicate.Report {
+	return predicate.Report(sql.FieldGTE(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashLT applies the LT predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashLT(v string) predicate.Report {
+	return predicate.Report(sql.FieldLT(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashLTE applies the LTE predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashLTE(v string) predicate.Report {
+	return predicate.Report(sql.FieldLTE(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashContains applies the Contains predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashContains(v string) predicate.Report {
+	return predicate.Report(sql.FieldContains(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashHasPrefix applies the HasPrefix predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashHasPrefix(v string) predicate.Report {
+	return predicate.Report(sql.FieldHasPrefix(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashHasSuffix applies the HasSuffix predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashHasSuffix(v string) predicate.Report {
+	return predicate.Report(sql.FieldHasSuffix(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashIsNil applies the IsNil predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashIsNil() predicate.Report {
+	return predicate.Report(sql.FieldIsNull(FieldFollowUpCodeHash))
+}
+
+// FollowUpCodeHashNotNil applies the NotNil predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashNotNil() predicate.Report {
+	return predicate.Report(sql.FieldNotNull(FieldFollowUpCodeHash))
+}
+
+// FollowUpCodeHashEqualFold applies the EqualFold predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashEqualFold(v string) predicate.Report {
+	return predicate.Report(sql.FieldEqualFold(FieldFollowUpCodeHash, v))
+}
+
+// FollowUpCodeHashContainsFold applies the ContainsFold predicate on the "follow_up_code_hash" field.
+func FollowUpCodeHashContainsFold(v string) predicate.Report {
+	return predicate.Report(sql.FieldContainsFold(FieldFollowUpCodeHash, v))
+}
+
+// SourceHashEQ applies the EQ predicate on the "source_hash" field.
+func SourceHashEQ(v string) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldSourceHash, v))
+}
+
+// SourceHashNEQ applies the NEQ predicate on the "source_hash" field.
+func SourceHashNEQ(v string) predicate.Report {
+	return predicate.Report(sql.FieldNEQ(FieldSourceHash, v))
+}
+
+// SourceHashIn applies the In predicate on the "source_hash" field.
+func SourceHashIn(vs ...string) predicate.Report {
+	return predicate.Report(sql.FieldIn(FieldSourceHash, vs...))
+}
+
+// SourceHashNotIn applies the NotIn predicate on the "source_hash" field.
+func SourceHashNotIn(vs ...string) predicate.Report {
+	return predicate.Report(sql.FieldNotIn(FieldSourceHash, vs...))
+}
+
+// SourceHashGT applies the GT predicate on the "source_hash" field.
+func SourceHashGT(v string) predicate.Report {
+	return predicate.Report(sql.FieldGT(FieldSourceHash, v))
+}
+
+// SourceHashGTE applies the GTE predicate on the "source_hash" field.
+func SourceHashGTE(v string) predicate.Report {
+	return predicate.Report(sql.FieldGTE(FieldSourceHash, v))
+}
+
+// SourceHashLT applies the LT predicate on the "source_hash" field.
+func SourceHashLT(v string) predicate.Report {
+	return predicate.Report(sql.FieldLT(FieldSourceHash, v))
+}
+
+// SourceHashLTE applies the LTE predicate on the "source_hash" field.
+func SourceHashLTE(v string) predicate.Report {
+	return predicate.Report(sql.FieldLTE(FieldSourceHash, v))
+}
+
+// SourceHashContains applies the Contains predicate on the "source_hash" field.
+func SourceHashContains(v string) predicate.Report {
+	return predicate.Report(sql.FieldContains(FieldSourceHash, v))
+}
+
+// SourceHashHasPrefix applies the HasPrefix predicate on the "source_hash" field.
+func SourceHashHasPrefix(v string) predicate.Report {
+	return predicate.Report(sql.FieldHasPrefix(FieldSourceHash, v))
+}
+
+// SourceHashHasSuffix applies the HasSuffix predicate on the "source_hash" field.
+func SourceHashHasSuffix(v string) predicate.Report {
+	return predicate.Report(sql.FieldHasSuffix(FieldSourceHash, v))
+}
+
+// SourceHashIsNil applies the IsNil predicate on the "source_hash" field.
+func SourceHashIsNil() predicate.Report {
+	return predicate.Report(sql.FieldIsNull(FieldSourceHash))
+}
+
+// SourceHashNotNil applies the NotNil predicate on the "source_hash" field.
+func SourceHashNotNil() predicate.Report {
+	return predicate.Report(sql.FieldNotNull(FieldSourceHash))
+}
+
+// SourceHashEqualFold applies the EqualFold predicate on the "source_hash" field.
+func SourceHashEqualFold(v string) predicate.Report {
+	return predicate.Report(sql.FieldEqualFold(FieldSourceHash, v))
+}
+
+// SourceHashContainsFold applies the ContainsFold predicate on the "source_hash" field.
+func SourceHashContainsFold(v string) predicate.Report {
+	return predicate.Report(sql.FieldContainsFold(FieldSourceHash, v))
 }
 
 // HasCommunity applies the HasEdge predicate on the "community" edge.
@@ -848,6 +1408,98 @@ func HasEvent() predicate.Report {
 func HasEventWith(preds ...predicate.Event) predicate.Report {
 	return predicate.Report(func(s *sql.Selector) {
 		step := newEventStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasContactMessage applies the HasEdge predicate on the "contact_message" edge.
+func HasContactMessage() predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ContactMessageTable, ContactMessageColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasContactMessageWith applies the HasEdge predicate on the "contact_message" edge with a given conditions (other predicates).
+func HasContactMessageWith(preds ...predicate.ContactMessage) predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := newContactMessageStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasClosedBy applies the HasEdge predicate on the "closed_by" edge.
+func HasClosedBy() predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ClosedByTable, ClosedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasClosedByWith applies the HasEdge predicate on the "closed_by" edge with a given conditions (other predicates).
+func HasClosedByWith(preds ...predicate.User) predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := newClosedByStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasReplies applies the HasEdge predicate on the "replies" edge.
+func HasReplies() predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, RepliesTable, RepliesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRepliesWith applies the HasEdge predicate on the "replies" edge with a given conditions (other predicates).
+func HasRepliesWith(preds ...predicate.ReportReply) predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := newRepliesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasActions applies the HasEdge predicate on the "actions" edge.
+func HasActions() predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, ActionsTable, ActionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasActionsWith applies the HasEdge predicate on the "actions" edge with a given conditions (other predicates).
+func HasActionsWith(preds ...predicate.Role) predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := newActionsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

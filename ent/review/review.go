@@ -126,6 +126,7 @@ const (
 	KindINFO_REQUEST  Kind = "INFO_REQUEST"
 	KindOBJECTION     Kind = "OBJECTION"
 	KindENDORSEMENT   Kind = "ENDORSEMENT"
+	KindAPPROVAL      Kind = "APPROVAL"
 	KindSTATUS_CHANGE Kind = "STATUS_CHANGE"
 )
 
@@ -136,7 +137,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindCOMMENT, KindINFO_REQUEST, KindOBJECTION, KindENDORSEMENT, KindSTATUS_CHANGE:
+	case KindCOMMENT, KindINFO_REQUEST, KindOBJECTION, KindENDORSEMENT, KindAPPROVAL, KindSTATUS_CHANGE:
 		return nil
 	default:
 		return fmt.Errorf("review: invalid enum value for kind field: %q", k)

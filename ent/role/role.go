@@ -33,6 +33,8 @@ const (
 	FieldGroupID = "group_id"
 	// FieldHomeGroupID holds the string denoting the home_group_id field in the database.
 	FieldHomeGroupID = "home_group_id"
+	// FieldReportID holds the string denoting the report_id field in the database.
+	FieldReportID = "report_id"
 	// FieldKind holds the string denoting the kind field in the database.
 	FieldKind = "kind"
 	// FieldStatus holds the string denoting the status field in the database.
@@ -63,6 +65,8 @@ const (
 	EdgeGroup = "group"
 	// EdgeHomeGroup holds the string denoting the home_group edge name in mutations.
 	EdgeHomeGroup = "home_group"
+	// EdgeReport holds the string denoting the report edge name in mutations.
+	EdgeReport = "report"
 	// Table holds the table name of the role in the database.
 	Table = "roles"
 	// UserTable is the table that holds the user relation/edge.
@@ -100,6 +104,13 @@ const (
 	HomeGroupInverseTable = "groups"
 	// HomeGroupColumn is the table column denoting the home_group relation/edge.
 	HomeGroupColumn = "home_group_id"
+	// ReportTable is the table that holds the report relation/edge.
+	ReportTable = "roles"
+	// ReportInverseTable is the table name for the Report entity.
+	// It exists in this package in order to avoid circular dependency with the "report" package.
+	ReportInverseTable = "reports"
+	// ReportColumn is the table column denoting the report relation/edge.
+	ReportColumn = "report_id"
 )
 
 // Columns holds all SQL columns for role fields.
@@ -112,6 +123,7 @@ var Columns = []string{
 	FieldRegionID,
 	FieldGroupID,
 	FieldHomeGroupID,
+	FieldReportID,
 	FieldKind,
 	FieldStatus,
 	FieldScopeKey,
@@ -260,6 +272,11 @@ func ByHomeGroupID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHomeGroupID, opts...).ToFunc()
 }
 
+// ByReportID orders the results by the report_id field.
+func ByReportID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReportID, opts...).ToFunc()
+}
+
 // ByKind orders the results by the kind field.
 func ByKind(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldKind, opts...).ToFunc()
@@ -344,6 +361,13 @@ func ByHomeGroupField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newHomeGroupStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByReportField orders the results by report field.
+func ByReportField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newReportStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newUserStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -377,6 +401,13 @@ func newHomeGroupStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(HomeGroupInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, HomeGroupTable, HomeGroupColumn),
+	)
+}
+func newReportStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ReportInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, ReportTable, ReportColumn),
 	)
 }
 

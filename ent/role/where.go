@@ -91,6 +91,11 @@ func HomeGroupID(v pulid.ID) predicate.Role {
 	return predicate.Role(sql.FieldEQ(FieldHomeGroupID, v))
 }
 
+// ReportID applies equality check predicate on the "report_id" field. It's identical to ReportIDEQ.
+func ReportID(v pulid.ID) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldReportID, v))
+}
+
 // ScopeKey applies equality check predicate on the "scope_key" field. It's identical to ScopeKeyEQ.
 func ScopeKey(v string) predicate.Role {
 	return predicate.Role(sql.FieldEQ(FieldScopeKey, v))
@@ -599,6 +604,86 @@ func HomeGroupIDEqualFold(v pulid.ID) predicate.Role {
 func HomeGroupIDContainsFold(v pulid.ID) predicate.Role {
 	vc := string(v)
 	return predicate.Role(sql.FieldContainsFold(FieldHomeGroupID, vc))
+}
+
+// ReportIDEQ applies the EQ predicate on the "report_id" field.
+func ReportIDEQ(v pulid.ID) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldReportID, v))
+}
+
+// ReportIDNEQ applies the NEQ predicate on the "report_id" field.
+func ReportIDNEQ(v pulid.ID) predicate.Role {
+	return predicate.Role(sql.FieldNEQ(FieldReportID, v))
+}
+
+// ReportIDIn applies the In predicate on the "report_id" field.
+func ReportIDIn(vs ...pulid.ID) predicate.Role {
+	return predicate.Role(sql.FieldIn(FieldReportID, vs...))
+}
+
+// ReportIDNotIn applies the NotIn predicate on the "report_id" field.
+func ReportIDNotIn(vs ...pulid.ID) predicate.Role {
+	return predicate.Role(sql.FieldNotIn(FieldReportID, vs...))
+}
+
+// ReportIDGT applies the GT predicate on the "report_id" field.
+func ReportIDGT(v pulid.ID) predicate.Role {
+	return predicate.Role(sql.FieldGT(FieldReportID, v))
+}
+
+// ReportIDGTE applies the GTE predicate on the "report_id" field.
+func ReportIDGTE(v pulid.ID) predicate.Role {
+	return predicate.Role(sql.FieldGTE(FieldReportID, v))
+}
+
+// ReportIDLT applies the LT predicate on the "report_id" field.
+func ReportIDLT(v pulid.ID) predicate.Role {
+	return predicate.Role(sql.FieldLT(FieldReportID, v))
+}
+
+// ReportIDLTE applies the LTE predicate on the "report_id" field.
+func ReportIDLTE(v pulid.ID) predicate.Role {
+	return predicate.Role(sql.FieldLTE(FieldReportID, v))
+}
+
+// ReportIDContains applies the Contains predicate on the "report_id" field.
+func ReportIDContains(v pulid.ID) predicate.Role {
+	vc := string(v)
+	return predicate.Role(sql.FieldContains(FieldReportID, vc))
+}
+
+// ReportIDHasPrefix applies the HasPrefix predicate on the "report_id" field.
+func ReportIDHasPrefix(v pulid.ID) predicate.Role {
+	vc := string(v)
+	return predicate.Role(sql.FieldHasPrefix(FieldReportID, vc))
+}
+
+// ReportIDHasSuffix applies the HasSuffix predicate on the "report_id" field.
+func ReportIDHasSuffix(v pulid.ID) predicate.Role {
+	vc := string(v)
+	return predicate.Role(sql.FieldHasSuffix(FieldReportID, vc))
+}
+
+// ReportIDIsNil applies the IsNil predicate on the "report_id" field.
+func ReportIDIsNil() predicate.Role {
+	return predicate.Role(sql.FieldIsNull(FieldReportID))
+}
+
+// ReportIDNotNil applies the NotNil predicate on the "report_id" field.
+func ReportIDNotNil() predicate.Role {
+	return predicate.Role(sql.FieldNotNull(FieldReportID))
+}
+
+// ReportIDEqualFold applies the EqualFold predicate on the "report_id" field.
+func ReportIDEqualFold(v pulid.ID) predicate.Role {
+	vc := string(v)
+	return predicate.Role(sql.FieldEqualFold(FieldReportID, vc))
+}
+
+// ReportIDContainsFold applies the ContainsFold predicate on the "report_id" field.
+func ReportIDContainsFold(v pulid.ID) predicate.Role {
+	vc := string(v)
+	return predicate.Role(sql.FieldContainsFold(FieldReportID, vc))
 }
 
 // KindEQ applies the EQ predicate on the "kind" field.
@@ -1178,6 +1263,29 @@ func HasHomeGroup() predicate.Role {
 func HasHomeGroupWith(preds ...predicate.Group) predicate.Role {
 	return predicate.Role(func(s *sql.Selector) {
 		step := newHomeGroupStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasReport applies the HasEdge predicate on the "report" edge.
+func HasReport() predicate.Role {
+	return predicate.Role(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ReportTable, ReportColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasReportWith applies the HasEdge predicate on the "report" edge with a given conditions (other predicates).
+func HasReportWith(preds ...predicate.Report) predicate.Role {
+	return predicate.Role(func(s *sql.Selector) {
+		step := newReportStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

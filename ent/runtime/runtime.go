@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/usergroups/usergroups/ent/activityrequest"
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
@@ -17,9 +18,13 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/contact"
+	"github.com/usergroups/usergroups/ent/contactmessage"
+	"github.com/usergroups/usergroups/ent/contactthread"
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/globaleffort"
+	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/message"
@@ -27,6 +32,7 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/report"
+	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema"
@@ -36,6 +42,7 @@ import (
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/ent/submission"
+	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -84,6 +91,46 @@ func init() {
 	apitoken.DefaultID = apitokenDescID.Default.(func() pulid.ID)
 	// apitoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	apitoken.IDValidator = apitokenDescID.Validators[0].(func(string) error)
+	activityrequestMixin := schema.ActivityRequest{}.Mixin()
+	activityrequest.Policy = privacy.NewPolicies(schema.ActivityRequest{})
+	activityrequest.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := activityrequest.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	activityrequestMixinFields0 := activityrequestMixin[0].Fields()
+	_ = activityrequestMixinFields0
+	activityrequestMixinFields1 := activityrequestMixin[1].Fields()
+	_ = activityrequestMixinFields1
+	activityrequestFields := schema.ActivityRequest{}.Fields()
+	_ = activityrequestFields
+	// activityrequestDescCreatedAt is the schema descriptor for created_at field.
+	activityrequestDescCreatedAt := activityrequestMixinFields1[0].Descriptor()
+	// activityrequest.DefaultCreatedAt holds the default value on creation for the created_at field.
+	activityrequest.DefaultCreatedAt = activityrequestDescCreatedAt.Default.(func() time.Time)
+	// activityrequestDescUpdatedAt is the schema descriptor for updated_at field.
+	activityrequestDescUpdatedAt := activityrequestMixinFields1[1].Descriptor()
+	// activityrequest.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	activityrequest.DefaultUpdatedAt = activityrequestDescUpdatedAt.Default.(func() time.Time)
+	// activityrequest.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	activityrequest.UpdateDefaultUpdatedAt = activityrequestDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// activityrequestDescTitle is the schema descriptor for title field.
+	activityrequestDescTitle := activityrequestFields[3].Descriptor()
+	// activityrequest.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	activityrequest.TitleValidator = activityrequestDescTitle.Validators[0].(func(string) error)
+	// activityrequestDescMessage is the schema descriptor for message field.
+	activityrequestDescMessage := activityrequestFields[4].Descriptor()
+	// activityrequest.MessageValidator is a validator for the "message" field. It is called by the builders before save.
+	activityrequest.MessageValidator = activityrequestDescMessage.Validators[0].(func(string) error)
+	// activityrequestDescID is the schema descriptor for id field.
+	activityrequestDescID := activityrequestMixinFields0[0].Descriptor()
+	// activityrequest.DefaultID holds the default value on creation for the id field.
+	activityrequest.DefaultID = activityrequestDescID.Default.(func() pulid.ID)
+	// activityrequest.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	activityrequest.IDValidator = activityrequestDescID.Validators[0].(func(string) error)
 	agendaitemMixin := schema.AgendaItem{}.Mixin()
 	agendaitem.Policy = privacy.NewPolicies(schema.AgendaItem{})
 	agendaitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -171,17 +218,17 @@ func init() {
 	// application.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	application.UpdateDefaultUpdatedAt = applicationDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// applicationDescAnswers is the schema descriptor for answers field.
-	applicationDescAnswers := applicationFields[9].Descriptor()
+	applicationDescAnswers := applicationFields[10].Descriptor()
 	// application.DefaultAnswers holds the default value on creation for the answers field.
 	application.DefaultAnswers = applicationDescAnswers.Default.(schematype.ApplicationAnswers)
 	// applicationDescUnresolvedConflicts is the schema descriptor for unresolved_conflicts field.
-	applicationDescUnresolvedConflicts := applicationFields[12].Descriptor()
+	applicationDescUnresolvedConflicts := applicationFields[13].Descriptor()
 	// application.DefaultUnresolvedConflicts holds the default value on creation for the unresolved_conflicts field.
 	application.DefaultUnresolvedConflicts = applicationDescUnresolvedConflicts.Default.(int)
 	// application.UnresolvedConflictsValidator is a validator for the "unresolved_conflicts" field. It is called by the builders before save.
 	application.UnresolvedConflictsValidator = applicationDescUnresolvedConflicts.Validators[0].(func(int) error)
 	// applicationDescDecisionReason is the schema descriptor for decision_reason field.
-	applicationDescDecisionReason := applicationFields[14].Descriptor()
+	applicationDescDecisionReason := applicationFields[15].Descriptor()
 	// application.DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
 	application.DecisionReasonValidator = applicationDescDecisionReason.Validators[0].(func(string) error)
 	// applicationDescID is the schema descriptor for id field.
@@ -536,6 +583,78 @@ func init() {
 	contact.DefaultID = contactDescID.Default.(func() pulid.ID)
 	// contact.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	contact.IDValidator = contactDescID.Validators[0].(func(string) error)
+	contactmessageMixin := schema.ContactMessage{}.Mixin()
+	contactmessage.Policy = privacy.NewPolicies(schema.ContactMessage{})
+	contactmessage.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contactmessage.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	contactmessageMixinFields0 := contactmessageMixin[0].Fields()
+	_ = contactmessageMixinFields0
+	contactmessageMixinFields1 := contactmessageMixin[1].Fields()
+	_ = contactmessageMixinFields1
+	contactmessageFields := schema.ContactMessage{}.Fields()
+	_ = contactmessageFields
+	// contactmessageDescCreatedAt is the schema descriptor for created_at field.
+	contactmessageDescCreatedAt := contactmessageMixinFields1[0].Descriptor()
+	// contactmessage.DefaultCreatedAt holds the default value on creation for the created_at field.
+	contactmessage.DefaultCreatedAt = contactmessageDescCreatedAt.Default.(func() time.Time)
+	// contactmessageDescUpdatedAt is the schema descriptor for updated_at field.
+	contactmessageDescUpdatedAt := contactmessageMixinFields1[1].Descriptor()
+	// contactmessage.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	contactmessage.DefaultUpdatedAt = contactmessageDescUpdatedAt.Default.(func() time.Time)
+	// contactmessage.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	contactmessage.UpdateDefaultUpdatedAt = contactmessageDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// contactmessageDescBody is the schema descriptor for body field.
+	contactmessageDescBody := contactmessageFields[2].Descriptor()
+	// contactmessage.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	contactmessage.BodyValidator = contactmessageDescBody.Validators[0].(func(string) error)
+	// contactmessageDescID is the schema descriptor for id field.
+	contactmessageDescID := contactmessageMixinFields0[0].Descriptor()
+	// contactmessage.DefaultID holds the default value on creation for the id field.
+	contactmessage.DefaultID = contactmessageDescID.Default.(func() pulid.ID)
+	// contactmessage.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	contactmessage.IDValidator = contactmessageDescID.Validators[0].(func(string) error)
+	contactthreadMixin := schema.ContactThread{}.Mixin()
+	contactthread.Policy = privacy.NewPolicies(schema.ContactThread{})
+	contactthread.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contactthread.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	contactthreadMixinFields0 := contactthreadMixin[0].Fields()
+	_ = contactthreadMixinFields0
+	contactthreadMixinFields1 := contactthreadMixin[1].Fields()
+	_ = contactthreadMixinFields1
+	contactthreadFields := schema.ContactThread{}.Fields()
+	_ = contactthreadFields
+	// contactthreadDescCreatedAt is the schema descriptor for created_at field.
+	contactthreadDescCreatedAt := contactthreadMixinFields1[0].Descriptor()
+	// contactthread.DefaultCreatedAt holds the default value on creation for the created_at field.
+	contactthread.DefaultCreatedAt = contactthreadDescCreatedAt.Default.(func() time.Time)
+	// contactthreadDescUpdatedAt is the schema descriptor for updated_at field.
+	contactthreadDescUpdatedAt := contactthreadMixinFields1[1].Descriptor()
+	// contactthread.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	contactthread.DefaultUpdatedAt = contactthreadDescUpdatedAt.Default.(func() time.Time)
+	// contactthread.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	contactthread.UpdateDefaultUpdatedAt = contactthreadDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// contactthreadDescSubject is the schema descriptor for subject field.
+	contactthreadDescSubject := contactthreadFields[4].Descriptor()
+	// contactthread.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	contactthread.SubjectValidator = contactthreadDescSubject.Validators[0].(func(string) error)
+	// contactthreadDescID is the schema descriptor for id field.
+	contactthreadDescID := contactthreadMixinFields0[0].Descriptor()
+	// contactthread.DefaultID holds the default value on creation for the id field.
+	contactthread.DefaultID = contactthreadDescID.Default.(func() pulid.ID)
+	// contactthread.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	contactthread.IDValidator = contactthreadDescID.Validators[0].(func(string) error)
 	contributionMixin := schema.Contribution{}.Mixin()
 	contribution.Policy = privacy.NewPolicies(schema.Contribution{})
 	contribution.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -743,6 +862,82 @@ func init() {
 	event.DefaultID = eventDescID.Default.(func() pulid.ID)
 	// event.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	event.IDValidator = eventDescID.Validators[0].(func(string) error)
+	globaleffortMixin := schema.GlobalEffort{}.Mixin()
+	globaleffort.Policy = privacy.NewPolicies(schema.GlobalEffort{})
+	globaleffort.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := globaleffort.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	globaleffortMixinFields0 := globaleffortMixin[0].Fields()
+	_ = globaleffortMixinFields0
+	globaleffortMixinFields1 := globaleffortMixin[1].Fields()
+	_ = globaleffortMixinFields1
+	globaleffortFields := schema.GlobalEffort{}.Fields()
+	_ = globaleffortFields
+	// globaleffortDescCreatedAt is the schema descriptor for created_at field.
+	globaleffortDescCreatedAt := globaleffortMixinFields1[0].Descriptor()
+	// globaleffort.DefaultCreatedAt holds the default value on creation for the created_at field.
+	globaleffort.DefaultCreatedAt = globaleffortDescCreatedAt.Default.(func() time.Time)
+	// globaleffortDescUpdatedAt is the schema descriptor for updated_at field.
+	globaleffortDescUpdatedAt := globaleffortMixinFields1[1].Descriptor()
+	// globaleffort.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	globaleffort.DefaultUpdatedAt = globaleffortDescUpdatedAt.Default.(func() time.Time)
+	// globaleffort.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	globaleffort.UpdateDefaultUpdatedAt = globaleffortDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// globaleffortDescTitle is the schema descriptor for title field.
+	globaleffortDescTitle := globaleffortFields[3].Descriptor()
+	// globaleffort.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	globaleffort.TitleValidator = globaleffortDescTitle.Validators[0].(func(string) error)
+	// globaleffortDescDescription is the schema descriptor for description field.
+	globaleffortDescDescription := globaleffortFields[4].Descriptor()
+	// globaleffort.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	globaleffort.DescriptionValidator = globaleffortDescDescription.Validators[0].(func(string) error)
+	// globaleffortDescURL is the schema descriptor for url field.
+	globaleffortDescURL := globaleffortFields[5].Descriptor()
+	// globaleffort.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	globaleffort.URLValidator = globaleffortDescURL.Validators[0].(func(string) error)
+	// globaleffortDescID is the schema descriptor for id field.
+	globaleffortDescID := globaleffortMixinFields0[0].Descriptor()
+	// globaleffort.DefaultID holds the default value on creation for the id field.
+	globaleffort.DefaultID = globaleffortDescID.Default.(func() pulid.ID)
+	// globaleffort.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	globaleffort.IDValidator = globaleffortDescID.Validators[0].(func(string) error)
+	globaleffortparticipationMixin := schema.GlobalEffortParticipation{}.Mixin()
+	globaleffortparticipation.Policy = privacy.NewPolicies(schema.GlobalEffortParticipation{})
+	globaleffortparticipation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := globaleffortparticipation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	globaleffortparticipationMixinFields0 := globaleffortparticipationMixin[0].Fields()
+	_ = globaleffortparticipationMixinFields0
+	globaleffortparticipationMixinFields1 := globaleffortparticipationMixin[1].Fields()
+	_ = globaleffortparticipationMixinFields1
+	globaleffortparticipationFields := schema.GlobalEffortParticipation{}.Fields()
+	_ = globaleffortparticipationFields
+	// globaleffortparticipationDescCreatedAt is the schema descriptor for created_at field.
+	globaleffortparticipationDescCreatedAt := globaleffortparticipationMixinFields1[0].Descriptor()
+	// globaleffortparticipation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	globaleffortparticipation.DefaultCreatedAt = globaleffortparticipationDescCreatedAt.Default.(func() time.Time)
+	// globaleffortparticipationDescUpdatedAt is the schema descriptor for updated_at field.
+	globaleffortparticipationDescUpdatedAt := globaleffortparticipationMixinFields1[1].Descriptor()
+	// globaleffortparticipation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	globaleffortparticipation.DefaultUpdatedAt = globaleffortparticipationDescUpdatedAt.Default.(func() time.Time)
+	// globaleffortparticipation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	globaleffortparticipation.UpdateDefaultUpdatedAt = globaleffortparticipationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// globaleffortparticipationDescID is the schema descriptor for id field.
+	globaleffortparticipationDescID := globaleffortparticipationMixinFields0[0].Descriptor()
+	// globaleffortparticipation.DefaultID holds the default value on creation for the id field.
+	globaleffortparticipation.DefaultID = globaleffortparticipationDescID.Default.(func() pulid.ID)
+	// globaleffortparticipation.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	globaleffortparticipation.IDValidator = globaleffortparticipationDescID.Validators[0].(func(string) error)
 	groupMixin := schema.Group{}.Mixin()
 	group.Policy = privacy.NewPolicies(schema.Group{})
 	group.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1087,11 +1282,11 @@ func init() {
 	// report.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	report.UpdateDefaultUpdatedAt = reportDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// reportDescDescription is the schema descriptor for description field.
-	reportDescDescription := reportFields[6].Descriptor()
+	reportDescDescription := reportFields[8].Descriptor()
 	// report.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	report.DescriptionValidator = reportDescDescription.Validators[0].(func(string) error)
 	// reportDescResolution is the schema descriptor for resolution field.
-	reportDescResolution := reportFields[8].Descriptor()
+	reportDescResolution := reportFields[14].Descriptor()
 	// report.ResolutionValidator is a validator for the "resolution" field. It is called by the builders before save.
 	report.ResolutionValidator = reportDescResolution.Validators[0].(func(string) error)
 	// reportDescID is the schema descriptor for id field.
@@ -1100,6 +1295,42 @@ func init() {
 	report.DefaultID = reportDescID.Default.(func() pulid.ID)
 	// report.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	report.IDValidator = reportDescID.Validators[0].(func(string) error)
+	reportreplyMixin := schema.ReportReply{}.Mixin()
+	reportreply.Policy = privacy.NewPolicies(schema.ReportReply{})
+	reportreply.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reportreply.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportreplyMixinFields0 := reportreplyMixin[0].Fields()
+	_ = reportreplyMixinFields0
+	reportreplyMixinFields1 := reportreplyMixin[1].Fields()
+	_ = reportreplyMixinFields1
+	reportreplyFields := schema.ReportReply{}.Fields()
+	_ = reportreplyFields
+	// reportreplyDescCreatedAt is the schema descriptor for created_at field.
+	reportreplyDescCreatedAt := reportreplyMixinFields1[0].Descriptor()
+	// reportreply.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reportreply.DefaultCreatedAt = reportreplyDescCreatedAt.Default.(func() time.Time)
+	// reportreplyDescUpdatedAt is the schema descriptor for updated_at field.
+	reportreplyDescUpdatedAt := reportreplyMixinFields1[1].Descriptor()
+	// reportreply.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	reportreply.DefaultUpdatedAt = reportreplyDescUpdatedAt.Default.(func() time.Time)
+	// reportreply.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	reportreply.UpdateDefaultUpdatedAt = reportreplyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reportreplyDescBody is the schema descriptor for body field.
+	reportreplyDescBody := reportreplyFields[3].Descriptor()
+	// reportreply.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	reportreply.BodyValidator = reportreplyDescBody.Validators[0].(func(string) error)
+	// reportreplyDescID is the schema descriptor for id field.
+	reportreplyDescID := reportreplyMixinFields0[0].Descriptor()
+	// reportreply.DefaultID holds the default value on creation for the id field.
+	reportreply.DefaultID = reportreplyDescID.Default.(func() pulid.ID)
+	// reportreply.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reportreply.IDValidator = reportreplyDescID.Validators[0].(func(string) error)
 	reviewMixin := schema.Review{}.Mixin()
 	review.Policy = privacy.NewPolicies(schema.Review{})
 	review.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1172,13 +1403,13 @@ func init() {
 	// role.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	role.UpdateDefaultUpdatedAt = roleDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// roleDescTermNumber is the schema descriptor for term_number field.
-	roleDescTermNumber := roleFields[10].Descriptor()
+	roleDescTermNumber := roleFields[11].Descriptor()
 	// role.DefaultTermNumber holds the default value on creation for the term_number field.
 	role.DefaultTermNumber = roleDescTermNumber.Default.(int)
 	// role.TermNumberValidator is a validator for the "term_number" field. It is called by the builders before save.
 	role.TermNumberValidator = roleDescTermNumber.Validators[0].(func(int) error)
 	// roleDescEndReason is the schema descriptor for end_reason field.
-	roleDescEndReason := roleFields[14].Descriptor()
+	roleDescEndReason := roleFields[15].Descriptor()
 	// role.EndReasonValidator is a validator for the "end_reason" field. It is called by the builders before save.
 	role.EndReasonValidator = roleDescEndReason.Validators[0].(func(string) error)
 	// roleDescID is the schema descriptor for id field.
@@ -1368,19 +1599,95 @@ func init() {
 	// submission.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	submission.UpdateDefaultUpdatedAt = submissionDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// submissionDescTitle is the schema descriptor for title field.
-	submissionDescTitle := submissionFields[5].Descriptor()
+	submissionDescTitle := submissionFields[8].Descriptor()
 	// submission.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	submission.TitleValidator = submissionDescTitle.Validators[0].(func(string) error)
 	// submissionDescBody is the schema descriptor for body field.
-	submissionDescBody := submissionFields[6].Descriptor()
+	submissionDescBody := submissionFields[9].Descriptor()
 	// submission.BodyValidator is a validator for the "body" field. It is called by the builders before save.
 	submission.BodyValidator = submissionDescBody.Validators[0].(func(string) error)
+	// submissionDescProjectArea is the schema descriptor for project_area field.
+	submissionDescProjectArea := submissionFields[11].Descriptor()
+	// submission.ProjectAreaValidator is a validator for the "project_area" field. It is called by the builders before save.
+	submission.ProjectAreaValidator = submissionDescProjectArea.Validators[0].(func(string) error)
+	// submissionDescNewsletterIssue is the schema descriptor for newsletter_issue field.
+	submissionDescNewsletterIssue := submissionFields[13].Descriptor()
+	// submission.NewsletterIssueValidator is a validator for the "newsletter_issue" field. It is called by the builders before save.
+	submission.NewsletterIssueValidator = submissionDescNewsletterIssue.Validators[0].(func(string) error)
+	// submissionDescNewsletterPosition is the schema descriptor for newsletter_position field.
+	submissionDescNewsletterPosition := submissionFields[14].Descriptor()
+	// submission.NewsletterPositionValidator is a validator for the "newsletter_position" field. It is called by the builders before save.
+	submission.NewsletterPositionValidator = submissionDescNewsletterPosition.Validators[0].(func(int) error)
+	// submissionDescEventsCount is the schema descriptor for events_count field.
+	submissionDescEventsCount := submissionFields[15].Descriptor()
+	// submission.EventsCountValidator is a validator for the "events_count" field. It is called by the builders before save.
+	submission.EventsCountValidator = submissionDescEventsCount.Validators[0].(func(int) error)
+	// submissionDescAttendeesCount is the schema descriptor for attendees_count field.
+	submissionDescAttendeesCount := submissionFields[16].Descriptor()
+	// submission.AttendeesCountValidator is a validator for the "attendees_count" field. It is called by the builders before save.
+	submission.AttendeesCountValidator = submissionDescAttendeesCount.Validators[0].(func(int) error)
+	// submissionDescNewMembersCount is the schema descriptor for new_members_count field.
+	submissionDescNewMembersCount := submissionFields[17].Descriptor()
+	// submission.NewMembersCountValidator is a validator for the "new_members_count" field. It is called by the builders before save.
+	submission.NewMembersCountValidator = submissionDescNewMembersCount.Validators[0].(func(int) error)
+	// submissionDescDeclineReason is the schema descriptor for decline_reason field.
+	submissionDescDeclineReason := submissionFields[18].Descriptor()
+	// submission.DeclineReasonValidator is a validator for the "decline_reason" field. It is called by the builders before save.
+	submission.DeclineReasonValidator = submissionDescDeclineReason.Validators[0].(func(string) error)
 	// submissionDescID is the schema descriptor for id field.
 	submissionDescID := submissionMixinFields0[0].Descriptor()
 	// submission.DefaultID holds the default value on creation for the id field.
 	submission.DefaultID = submissionDescID.Default.(func() pulid.ID)
 	// submission.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	submission.IDValidator = submissionDescID.Validators[0].(func(string) error)
+	translationrequestMixin := schema.TranslationRequest{}.Mixin()
+	translationrequest.Policy = privacy.NewPolicies(schema.TranslationRequest{})
+	translationrequest.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := translationrequest.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	translationrequestMixinFields0 := translationrequestMixin[0].Fields()
+	_ = translationrequestMixinFields0
+	translationrequestMixinFields1 := translationrequestMixin[1].Fields()
+	_ = translationrequestMixinFields1
+	translationrequestFields := schema.TranslationRequest{}.Fields()
+	_ = translationrequestFields
+	// translationrequestDescCreatedAt is the schema descriptor for created_at field.
+	translationrequestDescCreatedAt := translationrequestMixinFields1[0].Descriptor()
+	// translationrequest.DefaultCreatedAt holds the default value on creation for the created_at field.
+	translationrequest.DefaultCreatedAt = translationrequestDescCreatedAt.Default.(func() time.Time)
+	// translationrequestDescUpdatedAt is the schema descriptor for updated_at field.
+	translationrequestDescUpdatedAt := translationrequestMixinFields1[1].Descriptor()
+	// translationrequest.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	translationrequest.DefaultUpdatedAt = translationrequestDescUpdatedAt.Default.(func() time.Time)
+	// translationrequest.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	translationrequest.UpdateDefaultUpdatedAt = translationrequestDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// translationrequestDescTitle is the schema descriptor for title field.
+	translationrequestDescTitle := translationrequestFields[4].Descriptor()
+	// translationrequest.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	translationrequest.TitleValidator = translationrequestDescTitle.Validators[0].(func(string) error)
+	// translationrequestDescSourceURL is the schema descriptor for source_url field.
+	translationrequestDescSourceURL := translationrequestFields[5].Descriptor()
+	// translationrequest.SourceURLValidator is a validator for the "source_url" field. It is called by the builders before save.
+	translationrequest.SourceURLValidator = translationrequestDescSourceURL.Validators[0].(func(string) error)
+	// translationrequestDescSourceLanguage is the schema descriptor for source_language field.
+	translationrequestDescSourceLanguage := translationrequestFields[6].Descriptor()
+	// translationrequest.SourceLanguageValidator is a validator for the "source_language" field. It is called by the builders before save.
+	translationrequest.SourceLanguageValidator = translationrequestDescSourceLanguage.Validators[0].(func(string) error)
+	// translationrequestDescDeliveredURL is the schema descriptor for delivered_url field.
+	translationrequestDescDeliveredURL := translationrequestFields[10].Descriptor()
+	// translationrequest.DeliveredURLValidator is a validator for the "delivered_url" field. It is called by the builders before save.
+	translationrequest.DeliveredURLValidator = translationrequestDescDeliveredURL.Validators[0].(func(string) error)
+	// translationrequestDescID is the schema descriptor for id field.
+	translationrequestDescID := translationrequestMixinFields0[0].Descriptor()
+	// translationrequest.DefaultID holds the default value on creation for the id field.
+	translationrequest.DefaultID = translationrequestDescID.Default.(func() pulid.ID)
+	// translationrequest.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	translationrequest.IDValidator = translationrequestDescID.Validators[0].(func(string) error)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -34,6 +34,7 @@ func (Application) Fields() []ent.Field {
 		fkField("reviewer_id", "The reviewer assigned.").Optional().Field(),
 		fkField("mentor_id", "The ambassador assigned to mentor a new group.").Optional().Field(),
 		fkField("decided_by_id", "Who decided.").Optional().Field(),
+		fkField("closed_by_id", "For funding: the staff member who closed it after the activity report.").Optional().Field(),
 		field.Enum("kind").
 			Values("NEW_GROUP", "MEMBERSHIP", "ORGANIZER", "AMBASSADOR", "OFFICIAL_STATUS", "FUNDING").
 			Annotations(valueDocs{
@@ -83,6 +84,10 @@ func (Application) Fields() []ent.Field {
 			Comment("Why it was decided as it was."),
 		field.Time("decided_at").Optional().Nillable().Comment("When it was decided.").
 			Annotations(entgql.OrderField("DECIDED_AT")),
+		field.JSON("funding_report", schematype.FundingReport{}).Optional().
+			Comment("For approved funding: the organizer's report after the activity."),
+		field.Time("closed_at").Optional().Nillable().
+			Comment("For approved funding: when staff closed it after the activity report."),
 	}
 }
 
@@ -99,6 +104,7 @@ func (Application) Edges() []ent.Edge {
 		edge.To("reviewer", User.Type).Field("reviewer_id").Unique().Comment("The reviewer assigned."),
 		edge.To("mentor", User.Type).Field("mentor_id").Unique().Comment("The mentor assigned to a new group."),
 		edge.To("decided_by", User.Type).Field("decided_by_id").Unique().Comment("Who decided."),
+		edge.To("closed_by", User.Type).Field("closed_by_id").Unique().Comment("Who closed approved funding after its report."),
 		edge.To("supporters", User.Type).Comment("People backing a new group request.").
 			Annotations(entgql.RelayConnection()),
 		edge.To("reviews", Review.Type).Comment("The review timeline.").

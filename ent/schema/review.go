@@ -26,12 +26,13 @@ func (Review) Fields() []ent.Field {
 		fkField("application_id", "The application reviewed.").Immutable().Field(),
 		fkField("author_id", "Who wrote the entry; empty for automatic entries.").Optional().Immutable().Field(),
 		field.Enum("kind").
-			Values("COMMENT", "INFO_REQUEST", "OBJECTION", "ENDORSEMENT", "STATUS_CHANGE").
+			Values("COMMENT", "INFO_REQUEST", "OBJECTION", "ENDORSEMENT", "APPROVAL", "STATUS_CHANGE").
 			Annotations(valueDocs{
 				"COMMENT":       "A reviewer's comment.",
 				"INFO_REQUEST":  "A request for more information from the applicant.",
 				"OBJECTION":     "An objection; while open it blocks approval.",
-				"ENDORSEMENT":   "A reviewer's or member's support.",
+				"ENDORSEMENT":   "A reviewer's or member's support (for funding: the region's ambassador).",
+				"APPROVAL":      "A staff member's approval where the policy asks for two (four eyes); the second decides.",
 				"STATUS_CHANGE": "An automatic entry recording a change of status.",
 			}).
 			Immutable().

@@ -33,6 +33,7 @@ func (Role) Fields() []ent.Field {
 		fkField("region_id", "The region a regional ambassador covers.").Optional().Immutable().Field(),
 		fkField("group_id", "The group a member, organizer or group ambassador belongs to.").Optional().Immutable().Field(),
 		fkField("home_group_id", "An ambassador's home group.").Optional().Field(),
+		fkField("report_id", "The report a revocation acted on, when the role was revoked from one.").Optional().Field(),
 		field.Enum("kind").
 			Values("MEMBER", "ORGANIZER", "AMBASSADOR", "COMMUNITY_MANAGER", "ADMIN").
 			Annotations(valueDocs{
@@ -89,6 +90,8 @@ func (Role) Edges() []ent.Edge {
 			Comment("The group of a member, organizer or group ambassador."),
 		edge.To("home_group", Group.Type).Field("home_group_id").Unique().
 			Comment("An ambassador's home group."),
+		edge.To("report", Report.Type).Field("report_id").Unique().
+			Comment("The report the revocation acted on; visible only to those who may read the report."),
 	}
 }
 

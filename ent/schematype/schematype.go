@@ -48,6 +48,28 @@ type ApplicationAnswers struct {
 	Purpose string `json:"purpose,omitempty"`
 	// EventID is the event a funding request is for.
 	EventID string `json:"eventId,omitempty"`
+	// BudgetLines break a funding request down; their amounts add up to AmountCents.
+	BudgetLines []BudgetLine `json:"budgetLines,omitempty"`
+}
+
+// BudgetLine is one line of a funding request's budget, in the request's
+// currency and minor units (AmountCents is minor units whatever the
+// currency's exponent: yen have none, dinars three).
+type BudgetLine struct {
+	Label       string `json:"label"`
+	AmountMinor int64  `json:"amountMinor"`
+}
+
+// FundingReport is what an organizer files after a funded activity.
+type FundingReport struct {
+	// Text says how the activity went and what the money paid for.
+	Text string `json:"text"`
+	// ReceiptsTotalMinor is the total of the receipts, in the request's currency's minor units.
+	ReceiptsTotalMinor int64 `json:"receiptsTotalMinor"`
+	// FiledByID is the organizer who filed it.
+	FiledByID string `json:"filedById"`
+	// FiledAt is when it was filed.
+	FiledAt time.Time `json:"filedAt"`
 }
 
 // Conflict is an existing group that a new group request may overlap.

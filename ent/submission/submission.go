@@ -31,6 +31,12 @@ const (
 	FieldGroupID = "group_id"
 	// FieldRegionID holds the string denoting the region_id field in the database.
 	FieldRegionID = "region_id"
+	// FieldEventID holds the string denoting the event_id field in the database.
+	FieldEventID = "event_id"
+	// FieldRequestID holds the string denoting the request_id field in the database.
+	FieldRequestID = "request_id"
+	// FieldDecidedByID holds the string denoting the decided_by_id field in the database.
+	FieldDecidedByID = "decided_by_id"
 	// FieldKind holds the string denoting the kind field in the database.
 	FieldKind = "kind"
 	// FieldTitle holds the string denoting the title field in the database.
@@ -39,6 +45,28 @@ const (
 	FieldBody = "body"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
+	// FieldProjectArea holds the string denoting the project_area field in the database.
+	FieldProjectArea = "project_area"
+	// FieldLinks holds the string denoting the links field in the database.
+	FieldLinks = "links"
+	// FieldNewsletterIssue holds the string denoting the newsletter_issue field in the database.
+	FieldNewsletterIssue = "newsletter_issue"
+	// FieldNewsletterPosition holds the string denoting the newsletter_position field in the database.
+	FieldNewsletterPosition = "newsletter_position"
+	// FieldEventsCount holds the string denoting the events_count field in the database.
+	FieldEventsCount = "events_count"
+	// FieldAttendeesCount holds the string denoting the attendees_count field in the database.
+	FieldAttendeesCount = "attendees_count"
+	// FieldNewMembersCount holds the string denoting the new_members_count field in the database.
+	FieldNewMembersCount = "new_members_count"
+	// FieldDeclineReason holds the string denoting the decline_reason field in the database.
+	FieldDeclineReason = "decline_reason"
+	// FieldDecidedAt holds the string denoting the decided_at field in the database.
+	FieldDecidedAt = "decided_at"
+	// FieldForwardedAt holds the string denoting the forwarded_at field in the database.
+	FieldForwardedAt = "forwarded_at"
+	// FieldDeliveredAt holds the string denoting the delivered_at field in the database.
+	FieldDeliveredAt = "delivered_at"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgeAuthor holds the string denoting the author edge name in mutations.
@@ -47,6 +75,12 @@ const (
 	EdgeGroup = "group"
 	// EdgeRegion holds the string denoting the region edge name in mutations.
 	EdgeRegion = "region"
+	// EdgeEvent holds the string denoting the event edge name in mutations.
+	EdgeEvent = "event"
+	// EdgeRequest holds the string denoting the request edge name in mutations.
+	EdgeRequest = "request"
+	// EdgeDecidedBy holds the string denoting the decided_by edge name in mutations.
+	EdgeDecidedBy = "decided_by"
 	// Table holds the table name of the submission in the database.
 	Table = "submissions"
 	// CommunityTable is the table that holds the community relation/edge.
@@ -77,6 +111,27 @@ const (
 	RegionInverseTable = "regions"
 	// RegionColumn is the table column denoting the region relation/edge.
 	RegionColumn = "region_id"
+	// EventTable is the table that holds the event relation/edge.
+	EventTable = "submissions"
+	// EventInverseTable is the table name for the Event entity.
+	// It exists in this package in order to avoid circular dependency with the "event" package.
+	EventInverseTable = "events"
+	// EventColumn is the table column denoting the event relation/edge.
+	EventColumn = "event_id"
+	// RequestTable is the table that holds the request relation/edge.
+	RequestTable = "submissions"
+	// RequestInverseTable is the table name for the ActivityRequest entity.
+	// It exists in this package in order to avoid circular dependency with the "activityrequest" package.
+	RequestInverseTable = "activity_requests"
+	// RequestColumn is the table column denoting the request relation/edge.
+	RequestColumn = "request_id"
+	// DecidedByTable is the table that holds the decided_by relation/edge.
+	DecidedByTable = "submissions"
+	// DecidedByInverseTable is the table name for the User entity.
+	// It exists in this package in order to avoid circular dependency with the "user" package.
+	DecidedByInverseTable = "users"
+	// DecidedByColumn is the table column denoting the decided_by relation/edge.
+	DecidedByColumn = "decided_by_id"
 )
 
 // Columns holds all SQL columns for submission fields.
@@ -88,10 +143,24 @@ var Columns = []string{
 	FieldAuthorID,
 	FieldGroupID,
 	FieldRegionID,
+	FieldEventID,
+	FieldRequestID,
+	FieldDecidedByID,
 	FieldKind,
 	FieldTitle,
 	FieldBody,
 	FieldStatus,
+	FieldProjectArea,
+	FieldLinks,
+	FieldNewsletterIssue,
+	FieldNewsletterPosition,
+	FieldEventsCount,
+	FieldAttendeesCount,
+	FieldNewMembersCount,
+	FieldDeclineReason,
+	FieldDecidedAt,
+	FieldForwardedAt,
+	FieldDeliveredAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -122,6 +191,20 @@ var (
 	TitleValidator func(string) error
 	// BodyValidator is a validator for the "body" field. It is called by the builders before save.
 	BodyValidator func(string) error
+	// ProjectAreaValidator is a validator for the "project_area" field. It is called by the builders before save.
+	ProjectAreaValidator func(string) error
+	// NewsletterIssueValidator is a validator for the "newsletter_issue" field. It is called by the builders before save.
+	NewsletterIssueValidator func(string) error
+	// NewsletterPositionValidator is a validator for the "newsletter_position" field. It is called by the builders before save.
+	NewsletterPositionValidator func(int) error
+	// EventsCountValidator is a validator for the "events_count" field. It is called by the builders before save.
+	EventsCountValidator func(int) error
+	// AttendeesCountValidator is a validator for the "attendees_count" field. It is called by the builders before save.
+	AttendeesCountValidator func(int) error
+	// NewMembersCountValidator is a validator for the "new_members_count" field. It is called by the builders before save.
+	NewMembersCountValidator func(int) error
+	// DeclineReasonValidator is a validator for the "decline_reason" field. It is called by the builders before save.
+	DeclineReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -162,7 +245,10 @@ const DefaultStatus = StatusSUBMITTED
 const (
 	StatusSUBMITTED    Status = "SUBMITTED"
 	StatusACKNOWLEDGED Status = "ACKNOWLEDGED"
-	StatusPUBLISHED    Status = "PUBLISHED"
+	StatusFORWARDED    Status = "FORWARDED"
+	StatusDELIVERED    Status = "DELIVERED"
+	StatusACCEPTED     Status = "ACCEPTED"
+	StatusDECLINED     Status = "DECLINED"
 )
 
 func (s Status) String() string {
@@ -172,7 +258,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusSUBMITTED, StatusACKNOWLEDGED, StatusPUBLISHED:
+	case StatusSUBMITTED, StatusACKNOWLEDGED, StatusFORWARDED, StatusDELIVERED, StatusACCEPTED, StatusDECLINED:
 		return nil
 	default:
 		return fmt.Errorf("submission: invalid enum value for status field: %q", s)
@@ -217,6 +303,21 @@ func ByRegionID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRegionID, opts...).ToFunc()
 }
 
+// ByEventID orders the results by the event_id field.
+func ByEventID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEventID, opts...).ToFunc()
+}
+
+// ByRequestID orders the results by the request_id field.
+func ByRequestID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequestID, opts...).ToFunc()
+}
+
+// ByDecidedByID orders the results by the decided_by_id field.
+func ByDecidedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecidedByID, opts...).ToFunc()
+}
+
 // ByKind orders the results by the kind field.
 func ByKind(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldKind, opts...).ToFunc()
@@ -235,6 +336,56 @@ func ByBody(opts ...sql.OrderTermOption) OrderOption {
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByProjectArea orders the results by the project_area field.
+func ByProjectArea(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProjectArea, opts...).ToFunc()
+}
+
+// ByNewsletterIssue orders the results by the newsletter_issue field.
+func ByNewsletterIssue(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNewsletterIssue, opts...).ToFunc()
+}
+
+// ByNewsletterPosition orders the results by the newsletter_position field.
+func ByNewsletterPosition(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNewsletterPosition, opts...).ToFunc()
+}
+
+// ByEventsCount orders the results by the events_count field.
+func ByEventsCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEventsCount, opts...).ToFunc()
+}
+
+// ByAttendeesCount orders the results by the attendees_count field.
+func ByAttendeesCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAttendeesCount, opts...).ToFunc()
+}
+
+// ByNewMembersCount orders the results by the new_members_count field.
+func ByNewMembersCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNewMembersCount, opts...).ToFunc()
+}
+
+// ByDeclineReason orders the results by the decline_reason field.
+func ByDeclineReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeclineReason, opts...).ToFunc()
+}
+
+// ByDecidedAt orders the results by the decided_at field.
+func ByDecidedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecidedAt, opts...).ToFunc()
+}
+
+// ByForwardedAt orders the results by the forwarded_at field.
+func ByForwardedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldForwardedAt, opts...).ToFunc()
+}
+
+// ByDeliveredAt orders the results by the delivered_at field.
+func ByDeliveredAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeliveredAt, opts...).ToFunc()
 }
 
 // ByCommunityField orders the results by community field.
@@ -264,6 +415,27 @@ func ByRegionField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newRegionStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByEventField orders the results by event field.
+func ByEventField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newEventStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByRequestField orders the results by request field.
+func ByRequestField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRequestStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByDecidedByField orders the results by decided_by field.
+func ByDecidedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDecidedByStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newCommunityStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -290,6 +462,27 @@ func newRegionStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(RegionInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, RegionTable, RegionColumn),
+	)
+}
+func newEventStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(EventInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, EventTable, EventColumn),
+	)
+}
+func newRequestStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RequestInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, RequestTable, RequestColumn),
+	)
+}
+func newDecidedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(DecidedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, DecidedByTable, DecidedByColumn),
 	)
 }
 

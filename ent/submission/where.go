@@ -86,6 +86,21 @@ func RegionID(v pulid.ID) predicate.Submission {
 	return predicate.Submission(sql.FieldEQ(FieldRegionID, v))
 }
 
+// EventID applies equality check predicate on the "event_id" field. It's identical to EventIDEQ.
+func EventID(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldEventID, v))
+}
+
+// RequestID applies equality check predicate on the "request_id" field. It's identical to RequestIDEQ.
+func RequestID(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldRequestID, v))
+}
+
+// DecidedByID applies equality check predicate on the "decided_by_id" field. It's identical to DecidedByIDEQ.
+func DecidedByID(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldDecidedByID, v))
+}
+
 // Title applies equality check predicate on the "title" field. It's identical to TitleEQ.
 func Title(v string) predicate.Submission {
 	return predicate.Submission(sql.FieldEQ(FieldTitle, v))
@@ -94,6 +109,56 @@ func Title(v string) predicate.Submission {
 // Body applies equality check predicate on the "body" field. It's identical to BodyEQ.
 func Body(v string) predicate.Submission {
 	return predicate.Submission(sql.FieldEQ(FieldBody, v))
+}
+
+// ProjectArea applies equality check predicate on the "project_area" field. It's identical to ProjectAreaEQ.
+func ProjectArea(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldProjectArea, v))
+}
+
+// NewsletterIssue applies equality check predicate on the "newsletter_issue" field. It's identical to NewsletterIssueEQ.
+func NewsletterIssue(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldNewsletterIssue, v))
+}
+
+// NewsletterPosition applies equality check predicate on the "newsletter_position" field. It's identical to NewsletterPositionEQ.
+func NewsletterPosition(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldNewsletterPosition, v))
+}
+
+// EventsCount applies equality check predicate on the "events_count" field. It's identical to EventsCountEQ.
+func EventsCount(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldEventsCount, v))
+}
+
+// AttendeesCount applies equality check predicate on the "attendees_count" field. It's identical to AttendeesCountEQ.
+func AttendeesCount(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldAttendeesCount, v))
+}
+
+// NewMembersCount applies equality check predicate on the "new_members_count" field. It's identical to NewMembersCountEQ.
+func NewMembersCount(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldNewMembersCount, v))
+}
+
+// DeclineReason applies equality check predicate on the "decline_reason" field. It's identical to DeclineReasonEQ.
+func DeclineReason(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldDeclineReason, v))
+}
+
+// DecidedAt applies equality check predicate on the "decided_at" field. It's identical to DecidedAtEQ.
+func DecidedAt(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldDecidedAt, v))
+}
+
+// ForwardedAt applies equality check predicate on the "forwarded_at" field. It's identical to ForwardedAtEQ.
+func ForwardedAt(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldForwardedAt, v))
+}
+
+// DeliveredAt applies equality check predicate on the "delivered_at" field. It's identical to DeliveredAtEQ.
+func DeliveredAt(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldDeliveredAt, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -476,6 +541,246 @@ func RegionIDContainsFold(v pulid.ID) predicate.Submission {
 	return predicate.Submission(sql.FieldContainsFold(FieldRegionID, vc))
 }
 
+// EventIDEQ applies the EQ predicate on the "event_id" field.
+func EventIDEQ(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldEventID, v))
+}
+
+// EventIDNEQ applies the NEQ predicate on the "event_id" field.
+func EventIDNEQ(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldEventID, v))
+}
+
+// EventIDIn applies the In predicate on the "event_id" field.
+func EventIDIn(vs ...pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldEventID, vs...))
+}
+
+// EventIDNotIn applies the NotIn predicate on the "event_id" field.
+func EventIDNotIn(vs ...pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldEventID, vs...))
+}
+
+// EventIDGT applies the GT predicate on the "event_id" field.
+func EventIDGT(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldEventID, v))
+}
+
+// EventIDGTE applies the GTE predicate on the "event_id" field.
+func EventIDGTE(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldEventID, v))
+}
+
+// EventIDLT applies the LT predicate on the "event_id" field.
+func EventIDLT(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldEventID, v))
+}
+
+// EventIDLTE applies the LTE predicate on the "event_id" field.
+func EventIDLTE(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldEventID, v))
+}
+
+// EventIDContains applies the Contains predicate on the "event_id" field.
+func EventIDContains(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldContains(FieldEventID, vc))
+}
+
+// EventIDHasPrefix applies the HasPrefix predicate on the "event_id" field.
+func EventIDHasPrefix(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldHasPrefix(FieldEventID, vc))
+}
+
+// EventIDHasSuffix applies the HasSuffix predicate on the "event_id" field.
+func EventIDHasSuffix(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldHasSuffix(FieldEventID, vc))
+}
+
+// EventIDIsNil applies the IsNil predicate on the "event_id" field.
+func EventIDIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldEventID))
+}
+
+// EventIDNotNil applies the NotNil predicate on the "event_id" field.
+func EventIDNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldEventID))
+}
+
+// EventIDEqualFold applies the EqualFold predicate on the "event_id" field.
+func EventIDEqualFold(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldEqualFold(FieldEventID, vc))
+}
+
+// EventIDContainsFold applies the ContainsFold predicate on the "event_id" field.
+func EventIDContainsFold(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldContainsFold(FieldEventID, vc))
+}
+
+// RequestIDEQ applies the EQ predicate on the "request_id" field.
+func RequestIDEQ(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldRequestID, v))
+}
+
+// RequestIDNEQ applies the NEQ predicate on the "request_id" field.
+func RequestIDNEQ(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldRequestID, v))
+}
+
+// RequestIDIn applies the In predicate on the "request_id" field.
+func RequestIDIn(vs ...pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldRequestID, vs...))
+}
+
+// RequestIDNotIn applies the NotIn predicate on the "request_id" field.
+func RequestIDNotIn(vs ...pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldRequestID, vs...))
+}
+
+// RequestIDGT applies the GT predicate on the "request_id" field.
+func RequestIDGT(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldRequestID, v))
+}
+
+// RequestIDGTE applies the GTE predicate on the "request_id" field.
+func RequestIDGTE(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldRequestID, v))
+}
+
+// RequestIDLT applies the LT predicate on the "request_id" field.
+func RequestIDLT(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldRequestID, v))
+}
+
+// RequestIDLTE applies the LTE predicate on the "request_id" field.
+func RequestIDLTE(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldRequestID, v))
+}
+
+// RequestIDContains applies the Contains predicate on the "request_id" field.
+func RequestIDContains(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldContains(FieldRequestID, vc))
+}
+
+// RequestIDHasPrefix applies the HasPrefix predicate on the "request_id" field.
+func RequestIDHasPrefix(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldHasPrefix(FieldRequestID, vc))
+}
+
+// RequestIDHasSuffix applies the HasSuffix predicate on the "request_id" field.
+func RequestIDHasSuffix(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldHasSuffix(FieldRequestID, vc))
+}
+
+// RequestIDIsNil applies the IsNil predicate on the "request_id" field.
+func RequestIDIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldRequestID))
+}
+
+// RequestIDNotNil applies the NotNil predicate on the "request_id" field.
+func RequestIDNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldRequestID))
+}
+
+// RequestIDEqualFold applies the EqualFold predicate on the "request_id" field.
+func RequestIDEqualFold(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldEqualFold(FieldRequestID, vc))
+}
+
+// RequestIDContainsFold applies the ContainsFold predicate on the "request_id" field.
+func RequestIDContainsFold(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldContainsFold(FieldRequestID, vc))
+}
+
+// DecidedByIDEQ applies the EQ predicate on the "decided_by_id" field.
+func DecidedByIDEQ(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldDecidedByID, v))
+}
+
+// DecidedByIDNEQ applies the NEQ predicate on the "decided_by_id" field.
+func DecidedByIDNEQ(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldDecidedByID, v))
+}
+
+// DecidedByIDIn applies the In predicate on the "decided_by_id" field.
+func DecidedByIDIn(vs ...pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldDecidedByID, vs...))
+}
+
+// DecidedByIDNotIn applies the NotIn predicate on the "decided_by_id" field.
+func DecidedByIDNotIn(vs ...pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldDecidedByID, vs...))
+}
+
+// DecidedByIDGT applies the GT predicate on the "decided_by_id" field.
+func DecidedByIDGT(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldDecidedByID, v))
+}
+
+// DecidedByIDGTE applies the GTE predicate on the "decided_by_id" field.
+func DecidedByIDGTE(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldDecidedByID, v))
+}
+
+// DecidedByIDLT applies the LT predicate on the "decided_by_id" field.
+func DecidedByIDLT(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldDecidedByID, v))
+}
+
+// DecidedByIDLTE applies the LTE predicate on the "decided_by_id" field.
+func DecidedByIDLTE(v pulid.ID) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldDecidedByID, v))
+}
+
+// DecidedByIDContains applies the Contains predicate on the "decided_by_id" field.
+func DecidedByIDContains(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldContains(FieldDecidedByID, vc))
+}
+
+// DecidedByIDHasPrefix applies the HasPrefix predicate on the "decided_by_id" field.
+func DecidedByIDHasPrefix(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldHasPrefix(FieldDecidedByID, vc))
+}
+
+// DecidedByIDHasSuffix applies the HasSuffix predicate on the "decided_by_id" field.
+func DecidedByIDHasSuffix(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldHasSuffix(FieldDecidedByID, vc))
+}
+
+// DecidedByIDIsNil applies the IsNil predicate on the "decided_by_id" field.
+func DecidedByIDIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldDecidedByID))
+}
+
+// DecidedByIDNotNil applies the NotNil predicate on the "decided_by_id" field.
+func DecidedByIDNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldDecidedByID))
+}
+
+// DecidedByIDEqualFold applies the EqualFold predicate on the "decided_by_id" field.
+func DecidedByIDEqualFold(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldEqualFold(FieldDecidedByID, vc))
+}
+
+// DecidedByIDContainsFold applies the ContainsFold predicate on the "decided_by_id" field.
+func DecidedByIDContainsFold(v pulid.ID) predicate.Submission {
+	vc := string(v)
+	return predicate.Submission(sql.FieldContainsFold(FieldDecidedByID, vc))
+}
+
 // KindEQ applies the EQ predicate on the "kind" field.
 func KindEQ(v Kind) predicate.Submission {
 	return predicate.Submission(sql.FieldEQ(FieldKind, v))
@@ -646,6 +951,591 @@ func StatusNotIn(vs ...Status) predicate.Submission {
 	return predicate.Submission(sql.FieldNotIn(FieldStatus, vs...))
 }
 
+// ProjectAreaEQ applies the EQ predicate on the "project_area" field.
+func ProjectAreaEQ(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldProjectArea, v))
+}
+
+// ProjectAreaNEQ applies the NEQ predicate on the "project_area" field.
+func ProjectAreaNEQ(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldProjectArea, v))
+}
+
+// ProjectAreaIn applies the In predicate on the "project_area" field.
+func ProjectAreaIn(vs ...string) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldProjectArea, vs...))
+}
+
+// ProjectAreaNotIn applies the NotIn predicate on the "project_area" field.
+func ProjectAreaNotIn(vs ...string) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldProjectArea, vs...))
+}
+
+// ProjectAreaGT applies the GT predicate on the "project_area" field.
+func ProjectAreaGT(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldProjectArea, v))
+}
+
+// ProjectAreaGTE applies the GTE predicate on the "project_area" field.
+func ProjectAreaGTE(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldProjectArea, v))
+}
+
+// ProjectAreaLT applies the LT predicate on the "project_area" field.
+func ProjectAreaLT(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldProjectArea, v))
+}
+
+// ProjectAreaLTE applies the LTE predicate on the "project_area" field.
+func ProjectAreaLTE(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldProjectArea, v))
+}
+
+// ProjectAreaContains applies the Contains predicate on the "project_area" field.
+func ProjectAreaContains(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldContains(FieldProjectArea, v))
+}
+
+// ProjectAreaHasPrefix applies the HasPrefix predicate on the "project_area" field.
+func ProjectAreaHasPrefix(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldHasPrefix(FieldProjectArea, v))
+}
+
+// ProjectAreaHasSuffix applies the HasSuffix predicate on the "project_area" field.
+func ProjectAreaHasSuffix(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldHasSuffix(FieldProjectArea, v))
+}
+
+// ProjectAreaIsNil applies the IsNil predicate on the "project_area" field.
+func ProjectAreaIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldProjectArea))
+}
+
+// ProjectAreaNotNil applies the NotNil predicate on the "project_area" field.
+func ProjectAreaNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldProjectArea))
+}
+
+// ProjectAreaEqualFold applies the EqualFold predicate on the "project_area" field.
+func ProjectAreaEqualFold(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldEqualFold(FieldProjectArea, v))
+}
+
+// ProjectAreaContainsFold applies the ContainsFold predicate on the "project_area" field.
+func ProjectAreaContainsFold(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldContainsFold(FieldProjectArea, v))
+}
+
+// LinksIsNil applies the IsNil predicate on the "links" field.
+func LinksIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldLinks))
+}
+
+// LinksNotNil applies the NotNil predicate on the "links" field.
+func LinksNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldLinks))
+}
+
+// NewsletterIssueEQ applies the EQ predicate on the "newsletter_issue" field.
+func NewsletterIssueEQ(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueNEQ applies the NEQ predicate on the "newsletter_issue" field.
+func NewsletterIssueNEQ(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueIn applies the In predicate on the "newsletter_issue" field.
+func NewsletterIssueIn(vs ...string) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldNewsletterIssue, vs...))
+}
+
+// NewsletterIssueNotIn applies the NotIn predicate on the "newsletter_issue" field.
+func NewsletterIssueNotIn(vs ...string) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldNewsletterIssue, vs...))
+}
+
+// NewsletterIssueGT applies the GT predicate on the "newsletter_issue" field.
+func NewsletterIssueGT(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueGTE applies the GTE predicate on the "newsletter_issue" field.
+func NewsletterIssueGTE(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueLT applies the LT predicate on the "newsletter_issue" field.
+func NewsletterIssueLT(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueLTE applies the LTE predicate on the "newsletter_issue" field.
+func NewsletterIssueLTE(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueContains applies the Contains predicate on the "newsletter_issue" field.
+func NewsletterIssueContains(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldContains(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueHasPrefix applies the HasPrefix predicate on the "newsletter_issue" field.
+func NewsletterIssueHasPrefix(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldHasPrefix(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueHasSuffix applies the HasSuffix predicate on the "newsletter_issue" field.
+func NewsletterIssueHasSuffix(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldHasSuffix(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueIsNil applies the IsNil predicate on the "newsletter_issue" field.
+func NewsletterIssueIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldNewsletterIssue))
+}
+
+// NewsletterIssueNotNil applies the NotNil predicate on the "newsletter_issue" field.
+func NewsletterIssueNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldNewsletterIssue))
+}
+
+// NewsletterIssueEqualFold applies the EqualFold predicate on the "newsletter_issue" field.
+func NewsletterIssueEqualFold(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldEqualFold(FieldNewsletterIssue, v))
+}
+
+// NewsletterIssueContainsFold applies the ContainsFold predicate on the "newsletter_issue" field.
+func NewsletterIssueContainsFold(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldContainsFold(FieldNewsletterIssue, v))
+}
+
+// NewsletterPositionEQ applies the EQ predicate on the "newsletter_position" field.
+func NewsletterPositionEQ(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldNewsletterPosition, v))
+}
+
+// NewsletterPositionNEQ applies the NEQ predicate on the "newsletter_position" field.
+func NewsletterPositionNEQ(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldNewsletterPosition, v))
+}
+
+// NewsletterPositionIn applies the In predicate on the "newsletter_position" field.
+func NewsletterPositionIn(vs ...int) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldNewsletterPosition, vs...))
+}
+
+// NewsletterPositionNotIn applies the NotIn predicate on the "newsletter_position" field.
+func NewsletterPositionNotIn(vs ...int) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldNewsletterPosition, vs...))
+}
+
+// NewsletterPositionGT applies the GT predicate on the "newsletter_position" field.
+func NewsletterPositionGT(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldNewsletterPosition, v))
+}
+
+// NewsletterPositionGTE applies the GTE predicate on the "newsletter_position" field.
+func NewsletterPositionGTE(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldNewsletterPosition, v))
+}
+
+// NewsletterPositionLT applies the LT predicate on the "newsletter_position" field.
+func NewsletterPositionLT(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldNewsletterPosition, v))
+}
+
+// NewsletterPositionLTE applies the LTE predicate on the "newsletter_position" field.
+func NewsletterPositionLTE(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldNewsletterPosition, v))
+}
+
+// NewsletterPositionIsNil applies the IsNil predicate on the "newsletter_position" field.
+func NewsletterPositionIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldNewsletterPosition))
+}
+
+// NewsletterPositionNotNil applies the NotNil predicate on the "newsletter_position" field.
+func NewsletterPositionNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldNewsletterPosition))
+}
+
+// EventsCountEQ applies the EQ predicate on the "events_count" field.
+func EventsCountEQ(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldEventsCount, v))
+}
+
+// EventsCountNEQ applies the NEQ predicate on the "events_count" field.
+func EventsCountNEQ(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldEventsCount, v))
+}
+
+// EventsCountIn applies the In predicate on the "events_count" field.
+func EventsCountIn(vs ...int) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldEventsCount, vs...))
+}
+
+// EventsCountNotIn applies the NotIn predicate on the "events_count" field.
+func EventsCountNotIn(vs ...int) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldEventsCount, vs...))
+}
+
+// EventsCountGT applies the GT predicate on the "events_count" field.
+func EventsCountGT(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldEventsCount, v))
+}
+
+// EventsCountGTE applies the GTE predicate on the "events_count" field.
+func EventsCountGTE(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldEventsCount, v))
+}
+
+// EventsCountLT applies the LT predicate on the "events_count" field.
+func EventsCountLT(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldEventsCount, v))
+}
+
+// EventsCountLTE applies the LTE predicate on the "events_count" field.
+func EventsCountLTE(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldEventsCount, v))
+}
+
+// EventsCountIsNil applies the IsNil predicate on the "events_count" field.
+func EventsCountIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldEventsCount))
+}
+
+// EventsCountNotNil applies the NotNil predicate on the "events_count" field.
+func EventsCountNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldEventsCount))
+}
+
+// AttendeesCountEQ applies the EQ predicate on the "attendees_count" field.
+func AttendeesCountEQ(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldAttendeesCount, v))
+}
+
+// AttendeesCountNEQ applies the NEQ predicate on the "attendees_count" field.
+func AttendeesCountNEQ(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldAttendeesCount, v))
+}
+
+// AttendeesCountIn applies the In predicate on the "attendees_count" field.
+func AttendeesCountIn(vs ...int) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldAttendeesCount, vs...))
+}
+
+// AttendeesCountNotIn applies the NotIn predicate on the "attendees_count" field.
+func AttendeesCountNotIn(vs ...int) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldAttendeesCount, vs...))
+}
+
+// AttendeesCountGT applies the GT predicate on the "attendees_count" field.
+func AttendeesCountGT(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldAttendeesCount, v))
+}
+
+// AttendeesCountGTE applies the GTE predicate on the "attendees_count" field.
+func AttendeesCountGTE(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldAttendeesCount, v))
+}
+
+// AttendeesCountLT applies the LT predicate on the "attendees_count" field.
+func AttendeesCountLT(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldAttendeesCount, v))
+}
+
+// AttendeesCountLTE applies the LTE predicate on the "attendees_count" field.
+func AttendeesCountLTE(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldAttendeesCount, v))
+}
+
+// AttendeesCountIsNil applies the IsNil predicate on the "attendees_count" field.
+func AttendeesCountIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldAttendeesCount))
+}
+
+// AttendeesCountNotNil applies the NotNil predicate on the "attendees_count" field.
+func AttendeesCountNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldAttendeesCount))
+}
+
+// NewMembersCountEQ applies the EQ predicate on the "new_members_count" field.
+func NewMembersCountEQ(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldNewMembersCount, v))
+}
+
+// NewMembersCountNEQ applies the NEQ predicate on the "new_members_count" field.
+func NewMembersCountNEQ(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldNewMembersCount, v))
+}
+
+// NewMembersCountIn applies the In predicate on the "new_members_count" field.
+func NewMembersCountIn(vs ...int) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldNewMembersCount, vs...))
+}
+
+// NewMembersCountNotIn applies the NotIn predicate on the "new_members_count" field.
+func NewMembersCountNotIn(vs ...int) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldNewMembersCount, vs...))
+}
+
+// NewMembersCountGT applies the GT predicate on the "new_members_count" field.
+func NewMembersCountGT(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldNewMembersCount, v))
+}
+
+// NewMembersCountGTE applies the GTE predicate on the "new_members_count" field.
+func NewMembersCountGTE(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldNewMembersCount, v))
+}
+
+// NewMembersCountLT applies the LT predicate on the "new_members_count" field.
+func NewMembersCountLT(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldNewMembersCount, v))
+}
+
+// NewMembersCountLTE applies the LTE predicate on the "new_members_count" field.
+func NewMembersCountLTE(v int) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldNewMembersCount, v))
+}
+
+// NewMembersCountIsNil applies the IsNil predicate on the "new_members_count" field.
+func NewMembersCountIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldNewMembersCount))
+}
+
+// NewMembersCountNotNil applies the NotNil predicate on the "new_members_count" field.
+func NewMembersCountNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldNewMembersCount))
+}
+
+// DeclineReasonEQ applies the EQ predicate on the "decline_reason" field.
+func DeclineReasonEQ(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldDeclineReason, v))
+}
+
+// DeclineReasonNEQ applies the NEQ predicate on the "decline_reason" field.
+func DeclineReasonNEQ(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldDeclineReason, v))
+}
+
+// DeclineReasonIn applies the In predicate on the "decline_reason" field.
+func DeclineReasonIn(vs ...string) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldDeclineReason, vs...))
+}
+
+// DeclineReasonNotIn applies the NotIn predicate on the "decline_reason" field.
+func DeclineReasonNotIn(vs ...string) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldDeclineReason, vs...))
+}
+
+// DeclineReasonGT applies the GT predicate on the "decline_reason" field.
+func DeclineReasonGT(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldDeclineReason, v))
+}
+
+// DeclineReasonGTE applies the GTE predicate on the "decline_reason" field.
+func DeclineReasonGTE(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldDeclineReason, v))
+}
+
+// DeclineReasonLT applies the LT predicate on the "decline_reason" field.
+func DeclineReasonLT(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldDeclineReason, v))
+}
+
+// DeclineReasonLTE applies the LTE predicate on the "decline_reason" field.
+func DeclineReasonLTE(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldDeclineReason, v))
+}
+
+// DeclineReasonContains applies the Contains predicate on the "decline_reason" field.
+func DeclineReasonContains(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldContains(FieldDeclineReason, v))
+}
+
+// DeclineReasonHasPrefix applies the HasPrefix predicate on the "decline_reason" field.
+func DeclineReasonHasPrefix(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldHasPrefix(FieldDeclineReason, v))
+}
+
+// DeclineReasonHasSuffix applies the HasSuffix predicate on the "decline_reason" field.
+func DeclineReasonHasSuffix(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldHasSuffix(FieldDeclineReason, v))
+}
+
+// DeclineReasonIsNil applies the IsNil predicate on the "decline_reason" field.
+func DeclineReasonIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldDeclineReason))
+}
+
+// DeclineReasonNotNil applies the NotNil predicate on the "decline_reason" field.
+func DeclineReasonNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldDeclineReason))
+}
+
+// DeclineReasonEqualFold applies the EqualFold predicate on the "decline_reason" field.
+func DeclineReasonEqualFold(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldEqualFold(FieldDeclineReason, v))
+}
+
+// DeclineReasonContainsFold applies the ContainsFold predicate on the "decline_reason" field.
+func DeclineReasonContainsFold(v string) predicate.Submission {
+	return predicate.Submission(sql.FieldContainsFold(FieldDeclineReason, v))
+}
+
+// DecidedAtEQ applies the EQ predicate on the "decided_at" field.
+func DecidedAtEQ(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldDecidedAt, v))
+}
+
+// DecidedAtNEQ applies the NEQ predicate on the "decided_at" field.
+func DecidedAtNEQ(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldDecidedAt, v))
+}
+
+// DecidedAtIn applies the In predicate on the "decided_at" field.
+func DecidedAtIn(vs ...time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldDecidedAt, vs...))
+}
+
+// DecidedAtNotIn applies the NotIn predicate on the "decided_at" field.
+func DecidedAtNotIn(vs ...time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldDecidedAt, vs...))
+}
+
+// DecidedAtGT applies the GT predicate on the "decided_at" field.
+func DecidedAtGT(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldDecidedAt, v))
+}
+
+// DecidedAtGTE applies the GTE predicate on the "decided_at" field.
+func DecidedAtGTE(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldDecidedAt, v))
+}
+
+// DecidedAtLT applies the LT predicate on the "decided_at" field.
+func DecidedAtLT(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldDecidedAt, v))
+}
+
+// DecidedAtLTE applies the LTE predicate on the "decided_at" field.
+func DecidedAtLTE(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldDecidedAt, v))
+}
+
+// DecidedAtIsNil applies the IsNil predicate on the "decided_at" field.
+func DecidedAtIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldDecidedAt))
+}
+
+// DecidedAtNotNil applies the NotNil predicate on the "decided_at" field.
+func DecidedAtNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldDecidedAt))
+}
+
+// ForwardedAtEQ applies the EQ predicate on the "forwarded_at" field.
+func ForwardedAtEQ(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldForwardedAt, v))
+}
+
+// ForwardedAtNEQ applies the NEQ predicate on the "forwarded_at" field.
+func ForwardedAtNEQ(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldForwardedAt, v))
+}
+
+// ForwardedAtIn applies the In predicate on the "forwarded_at" field.
+func ForwardedAtIn(vs ...time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldForwardedAt, vs...))
+}
+
+// ForwardedAtNotIn applies the NotIn predicate on the "forwarded_at" field.
+func ForwardedAtNotIn(vs ...time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldForwardedAt, vs...))
+}
+
+// ForwardedAtGT applies the GT predicate on the "forwarded_at" field.
+func ForwardedAtGT(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldForwardedAt, v))
+}
+
+// ForwardedAtGTE applies the GTE predicate on the "forwarded_at" field.
+func ForwardedAtGTE(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldForwardedAt, v))
+}
+
+// ForwardedAtLT applies the LT predicate on the "forwarded_at" field.
+func ForwardedAtLT(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldForwardedAt, v))
+}
+
+// ForwardedAtLTE applies the LTE predicate on the "forwarded_at" field.
+func ForwardedAtLTE(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldForwardedAt, v))
+}
+
+// ForwardedAtIsNil applies the IsNil predicate on the "forwarded_at" field.
+func ForwardedAtIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldForwardedAt))
+}
+
+// ForwardedAtNotNil applies the NotNil predicate on the "forwarded_at" field.
+func ForwardedAtNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldForwardedAt))
+}
+
+// DeliveredAtEQ applies the EQ predicate on the "delivered_at" field.
+func DeliveredAtEQ(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldEQ(FieldDeliveredAt, v))
+}
+
+// DeliveredAtNEQ applies the NEQ predicate on the "delivered_at" field.
+func DeliveredAtNEQ(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldNEQ(FieldDeliveredAt, v))
+}
+
+// DeliveredAtIn applies the In predicate on the "delivered_at" field.
+func DeliveredAtIn(vs ...time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldIn(FieldDeliveredAt, vs...))
+}
+
+// DeliveredAtNotIn applies the NotIn predicate on the "delivered_at" field.
+func DeliveredAtNotIn(vs ...time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldNotIn(FieldDeliveredAt, vs...))
+}
+
+// DeliveredAtGT applies the GT predicate on the "delivered_at" field.
+func DeliveredAtGT(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldGT(FieldDeliveredAt, v))
+}
+
+// DeliveredAtGTE applies the GTE predicate on the "delivered_at" field.
+func DeliveredAtGTE(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldGTE(FieldDeliveredAt, v))
+}
+
+// DeliveredAtLT applies the LT predicate on the "delivered_at" field.
+func DeliveredAtLT(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldLT(FieldDeliveredAt, v))
+}
+
+// DeliveredAtLTE applies the LTE predicate on the "delivered_at" field.
+func DeliveredAtLTE(v time.Time) predicate.Submission {
+	return predicate.Submission(sql.FieldLTE(FieldDeliveredAt, v))
+}
+
+// DeliveredAtIsNil applies the IsNil predicate on the "delivered_at" field.
+func DeliveredAtIsNil() predicate.Submission {
+	return predicate.Submission(sql.FieldIsNull(FieldDeliveredAt))
+}
+
+// DeliveredAtNotNil applies the NotNil predicate on the "delivered_at" field.
+func DeliveredAtNotNil() predicate.Submission {
+	return predicate.Submission(sql.FieldNotNull(FieldDeliveredAt))
+}
+
 // HasCommunity applies the HasEdge predicate on the "community" edge.
 func HasCommunity() predicate.Submission {
 	return predicate.Submission(func(s *sql.Selector) {
@@ -730,6 +1620,75 @@ func HasRegion() predicate.Submission {
 func HasRegionWith(preds ...predicate.Region) predicate.Submission {
 	return predicate.Submission(func(s *sql.Selector) {
 		step := newRegionStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasEvent applies the HasEdge predicate on the "event" edge.
+func HasEvent() predicate.Submission {
+	return predicate.Submission(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, EventTable, EventColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasEventWith applies the HasEdge predicate on the "event" edge with a given conditions (other predicates).
+func HasEventWith(preds ...predicate.Event) predicate.Submission {
+	return predicate.Submission(func(s *sql.Selector) {
+		step := newEventStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasRequest applies the HasEdge predicate on the "request" edge.
+func HasRequest() predicate.Submission {
+	return predicate.Submission(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, RequestTable, RequestColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRequestWith applies the HasEdge predicate on the "request" edge with a given conditions (other predicates).
+func HasRequestWith(preds ...predicate.ActivityRequest) predicate.Submission {
+	return predicate.Submission(func(s *sql.Selector) {
+		step := newRequestStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasDecidedBy applies the HasEdge predicate on the "decided_by" edge.
+func HasDecidedBy() predicate.Submission {
+	return predicate.Submission(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, DecidedByTable, DecidedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasDecidedByWith applies the HasEdge predicate on the "decided_by" edge with a given conditions (other predicates).
+func HasDecidedByWith(preds ...predicate.User) predicate.Submission {
+	return predicate.Submission(func(s *sql.Selector) {
+		step := newDecidedByStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

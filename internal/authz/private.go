@@ -14,7 +14,6 @@ import (
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/registration"
-	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -204,17 +203,6 @@ func RegistrationPolicy() ent.Policy {
 				registration.HasEventWith(event.GroupIDIn(v.OrganizerGroups()...)),
 				registration.HasEventWith(event.CommunityIDIn(v.StaffCommunities()...)),
 			)
-		}),
-		Mutation: writes(),
-	}
-}
-
-// ReportPolicy: confidential reports are visible to the reporter and the
-// community's staff, never to an API token.
-func ReportPolicy() ent.Policy {
-	return privacy.Policy{
-		Query: narrowedNoTokens[*ent.ReportQuery](func(v *viewer.Viewer) predicate.Report {
-			return report.Or(report.ReporterID(v.UserID), report.CommunityIDIn(v.StaffCommunities()...))
 		}),
 		Mutation: writes(),
 	}

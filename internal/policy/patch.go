@@ -35,9 +35,12 @@ type Patch struct {
 	ContributionPoints []KindPoints
 	// AwardCategories replaces the award categories when not nil (an empty
 	// list: the community runs no selection).
-	AwardCategories []string
-	JoinCertificate *bool
-	JoinSouvenir    *bool
+	AwardCategories        []string
+	JoinCertificate        *bool
+	JoinSouvenir           *bool
+	ReportResponseHours    *int
+	AnonymousReportsPerDay *int
+	ContactsPerDay         *int
 }
 
 // Bounds on the values staff may set. Beyond them a value is a typo (a
@@ -50,6 +53,7 @@ const (
 	maxMinutes = 4 * 60    // a sponsor pitch
 	maxPitches = 20        // sponsor pitches at one event, as Validate allows
 	maxMembers = 1_000_000 // official status: active members
+	maxPerDay  = 1000      // anonymous reports, contact messages
 )
 
 // Apply returns p with the patch's values, checking each value given (the
@@ -74,6 +78,9 @@ func (pt Patch) Apply(p Policy) (Policy, error) {
 		{"maxSponsorPitchMinutes", pt.MaxSponsorPitchMinutes, &p.MaxSponsorPitchMinutes, maxMinutes},
 		{"maxSponsorPitchesPerEvent", pt.MaxSponsorPitchesPerEvent, &p.MaxSponsorPitchesPerEvent, maxPitches},
 		{"dormantAfterDays", pt.DormantAfterDays, &p.DormantAfterDays, maxDays},
+		{"reportResponseHours", pt.ReportResponseHours, &p.ReportResponseHours, maxHours},
+		{"anonymousReportsPerDay", pt.AnonymousReportsPerDay, &p.AnonymousReportsPerDay, maxPerDay},
+		{"contactsPerDay", pt.ContactsPerDay, &p.ContactsPerDay, maxPerDay},
 	}
 	for _, f := range ints {
 		if f.v == nil {

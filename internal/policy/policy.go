@@ -79,6 +79,15 @@ type Policy struct {
 	JoinCertificate bool `json:"joinCertificate"`
 	// JoinSouvenir owes each new member a souvenir shipment.
 	JoinSouvenir bool `json:"joinSouvenir"`
+	// ReportResponseHours is the staff's response target for a report;
+	// past it an untouched report is overdue. 0 sets no target.
+	ReportResponseHours int `json:"reportResponseHours"`
+	// AnonymousReportsPerDay caps anonymous reports from one network
+	// address in 24 hours; 0 refuses anonymous reports.
+	AnonymousReportsPerDay int `json:"anonymousReportsPerDay"`
+	// ContactsPerDay caps the contact messages one person sends to
+	// ambassadors and organizers in 24 hours; 0 turns contact off.
+	ContactsPerDay int `json:"contactsPerDay"`
 }
 
 // Preset names.
@@ -109,6 +118,9 @@ func OpenEuler() Policy {
 		AwardCategories:           []string{AwardOutstandingMember, AwardBestUserCase, AwardBestContent},
 		JoinCertificate:           true,
 		JoinSouvenir:              true,
+		ReportResponseHours:       72,
+		AnonymousReportsPerDay:    3,
+		ContactsPerDay:            10,
 	}
 }
 
@@ -134,6 +146,9 @@ func OpenStack() Policy {
 		// One short pitch: a meeting is about the community, not its sponsors.
 		MaxSponsorPitchesPerEvent: 1,
 		DormantAfterDays:          365,
+		ReportResponseHours:       72,
+		AnonymousReportsPerDay:    3,
+		ContactsPerDay:            10,
 	}
 }
 
