@@ -149,6 +149,11 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 // APIToken returns generated.APITokenResolver implementation.
 func (r *Resolver) APIToken() generated.APITokenResolver { return &aPITokenResolver{r} }
 
+// ActivityRequest returns generated.ActivityRequestResolver implementation.
+func (r *Resolver) ActivityRequest() generated.ActivityRequestResolver {
+	return &activityRequestResolver{r}
+}
+
 // Application returns generated.ApplicationResolver implementation.
 func (r *Resolver) Application() generated.ApplicationResolver { return &applicationResolver{r} }
 
@@ -194,6 +199,7 @@ func (r *Resolver) GroupWhereInput() generated.GroupWhereInputResolver {
 
 type (
 	aPITokenResolver        struct{ *Resolver }
+	activityRequestResolver struct{ *Resolver }
 	applicationResolver     struct{ *Resolver }
 	awardSelectionResolver  struct{ *Resolver }
 	candidateResolver       struct{ *Resolver }

@@ -23,6 +23,62 @@ import (
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
+// A newsletter item to accept into an issue.
+type AcceptNewsletterItemInput struct {
+	// The proposed item.
+	ID pulid.ID `json:"id"`
+	// The issue, a month written YYYY-MM ("2026-12").
+	Issue string `json:"issue"`
+	// Its place in the issue, from 1 to one past the last; by default the end.
+	Position *int `json:"position,omitempty"`
+}
+
+// The result of acceptNewsletterItem.
+type AcceptNewsletterItemPayload struct {
+	// The item, ACCEPTED with its issue and position; null when refused.
+	Submission *ent.Submission `json:"submission,omitempty"`
+	// Why it was not accepted; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A submission to acknowledge.
+type AcknowledgeSubmissionInput struct {
+	// The feedback or activity report.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of acknowledgeSubmission.
+type AcknowledgeSubmissionPayload struct {
+	// The submission, ACKNOWLEDGED; null when refused.
+	Submission *ent.Submission `json:"submission,omitempty"`
+	// Why it was not acknowledged; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The figures a group would report for an activity report request, prefilled from the data.
+type ActivityReportDraft struct {
+	// The request.
+	Request *ent.ActivityRequest `json:"request"`
+	// The group.
+	Group *ent.Group `json:"group"`
+	// Events held: COMPLETED or PUBLISHED events of the group starting in the period.
+	EventsCount int `json:"eventsCount"`
+	// Attendees: checked-in registrations of those events.
+	AttendeesCount int `json:"attendeesCount"`
+	// New members: MEMBER roles in the group that began in the period.
+	NewMembersCount int `json:"newMembersCount"`
+}
+
+// One group asked by an activity report request.
+type ActivityRequestGroup struct {
+	// The group.
+	Group *ent.Group `json:"group"`
+	// Its answer; null until it answers (or when the viewer may not read it).
+	Answer *ent.Submission `json:"answer,omitempty"`
+	// Whether the group answered.
+	Answered bool `json:"answered"`
+}
+
 // A new agenda item.
 type AddAgendaItemInput struct {
 	// The event whose agenda gets the item.
@@ -72,6 +128,30 @@ type AddSponsorPayload struct {
 	// The new sponsor; null when it was refused.
 	Sponsor *ent.Sponsor `json:"sponsor,omitempty"`
 	// Why the sponsor was refused; empty when it was added.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A group's answer to an activity report request.
+type AnswerActivityRequestInput struct {
+	// The request.
+	Request pulid.ID `json:"request"`
+	// The group answering: its id, or its community's slug and its own joined by a slash.
+	Group pulid.ID `json:"group"`
+	// The report in your words (at most 50000 characters).
+	Body string `json:"body"`
+	// Events held in the period; by default the prefilled figure.
+	EventsCount *int `json:"eventsCount,omitempty"`
+	// Attendees over the period; by default the prefilled figure.
+	AttendeesCount *int `json:"attendeesCount,omitempty"`
+	// New members in the period; by default the prefilled figure.
+	NewMembersCount *int `json:"newMembersCount,omitempty"`
+}
+
+// The result of answerActivityRequest.
+type AnswerActivityRequestPayload struct {
+	// The answer, an ACTIVITY_REPORT submission; null when refused.
+	Submission *ent.Submission `json:"submission,omitempty"`
+	// Why it was not filed; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -532,6 +612,22 @@ type DeclineContributionPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A submission to decline.
+type DeclineSubmissionInput struct {
+	// The feedback or newsletter item.
+	ID pulid.ID `json:"id"`
+	// Why, 1 to 2000 characters; the author is sent it.
+	Reason string `json:"reason"`
+}
+
+// The result of declineSubmission.
+type DeclineSubmissionPayload struct {
+	// The submission, DECLINED; null when refused.
+	Submission *ent.Submission `json:"submission,omitempty"`
+	// Why it was not declined; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A role to end.
 type EndGroupRoleInput struct {
 	// The role to end.
@@ -575,6 +671,30 @@ type ExportEventAttendeesPayload struct {
 	// Everyone registered (cancellations left out), in registration order; null when the export was refused.
 	Attendees []*workflow.Attendee `json:"attendees,omitempty"`
 	// Why the export was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The feedback of a community, exported for the developers.
+type FeedbackExport struct {
+	// How many feedback items the document holds.
+	Count int `json:"count"`
+	// The document, JSON: {community: {id, slug, name}, status, generatedAt, items: [{id, status, title,
+	// body, projectArea, links: [{label, url}], group: {id, slug, name}, event: {id, title, startsAt},
+	// author (a public handle), submittedAt, forwardedAt, deliveredAt}]}, oldest first, at most 1000 items.
+	Document string `json:"document"`
+}
+
+// Feedback to forward to the developers.
+type ForwardFeedbackInput struct {
+	// The feedback, SUBMITTED or ACKNOWLEDGED.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of forwardFeedback.
+type ForwardFeedbackPayload struct {
+	// The feedback, FORWARDED; null when refused.
+	Submission *ent.Submission `json:"submission,omitempty"`
+	// Why it was not forwarded; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -636,6 +756,20 @@ type LinkInput struct {
 	Label string `json:"label"`
 	// An absolute http(s) URL.
 	URL string `json:"url"`
+}
+
+// Forwarded feedback the developers received.
+type MarkFeedbackDeliveredInput struct {
+	// The feedback, FORWARDED.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of markFeedbackDelivered.
+type MarkFeedbackDeliveredPayload struct {
+	// The feedback, DELIVERED; null when refused.
+	Submission *ent.Submission `json:"submission,omitempty"`
+	// Why it was not marked; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A parcel that was sent.
@@ -801,6 +935,28 @@ type OpenElectionPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// An item proposed for a community's newsletter.
+type ProposeNewsletterItemInput struct {
+	// The community: its id or its slug.
+	Community pulid.ID `json:"community"`
+	// The group it is about, if any.
+	Group *pulid.ID `json:"group,omitempty"`
+	// A headline, 3 to 200 characters.
+	Title string `json:"title"`
+	// The text (at most 50000 characters).
+	Body string `json:"body"`
+	// Links (at most 10, https).
+	Links []*LinkInput `json:"links,omitempty"`
+}
+
+// The result of proposeNewsletterItem.
+type ProposeNewsletterItemPayload struct {
+	// The item, SUBMITTED; null when refused.
+	Submission *ent.Submission `json:"submission,omitempty"`
+	// Why it was not proposed; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A draft event to publish.
 type PublishEventInput struct {
 	// The DRAFT event to publish; it must not have started.
@@ -943,6 +1099,30 @@ type RemoveSponsorPayload struct {
 	// The event without the sponsor; null when the removal was refused.
 	Event *ent.Event `json:"event,omitempty"`
 	// Why the removal was refused; empty when the sponsor was removed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A request to the groups of a region for activity reports.
+type RequestActivityReportsInput struct {
+	// The region whose running groups are asked.
+	Region pulid.ID `json:"region"`
+	// What is asked for, 3 to 200 characters, e.g. "Activities in the third quarter".
+	Title string `json:"title"`
+	// The request in your words (at most 5000 characters).
+	Message *string `json:"message,omitempty"`
+	// Start of the period reported on; not in the future.
+	PeriodStart time.Time `json:"periodStart"`
+	// End of the period (exclusive); at most 366 days after its start.
+	PeriodEnd time.Time `json:"periodEnd"`
+	// When answers are due; in the future.
+	DueAt time.Time `json:"dueAt"`
+}
+
+// The result of requestActivityReports.
+type RequestActivityReportsPayload struct {
+	// The request; null when refused.
+	ActivityRequest *ent.ActivityRequest `json:"activityRequest,omitempty"`
+	// Why it was not made; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -1102,6 +1282,30 @@ type RosterConnection struct {
 	TotalCount int `json:"totalCount"`
 	// How many roles of each kind have the requested statuses (the kinds filter does not narrow these).
 	Counts []*queue.KindCount `json:"counts"`
+}
+
+// Feedback heard from attendees, for the developers.
+type SendFeedbackInput struct {
+	// The group it was heard at: its id, or its community's slug and its own joined by a slash.
+	Group pulid.ID `json:"group"`
+	// The event of the group it was heard at, if any.
+	Event *pulid.ID `json:"event,omitempty"`
+	// A subject line, 3 to 200 characters.
+	Title string `json:"title"`
+	// What attendees said (at most 50000 characters); leave out who said it.
+	Body string `json:"body"`
+	// The project area it concerns, e.g. "networking" (at most 100 characters).
+	ProjectArea *string `json:"projectArea,omitempty"`
+	// Links backing it up (at most 10, https).
+	Links []*LinkInput `json:"links,omitempty"`
+}
+
+// The result of sendFeedback.
+type SendFeedbackPayload struct {
+	// The feedback, SUBMITTED; null when refused.
+	Submission *ent.Submission `json:"submission,omitempty"`
+	// Why it was not sent; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Your private contact details, set as a whole.

@@ -1,6 +1,8 @@
 package authz
 
 import (
+	"slices"
+
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/privacy"
 
@@ -13,6 +15,8 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/reportreply"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -124,4 +128,80 @@ func ContactMessagePolicy() ent.Policy {
 		}),
 		Mutation: writes(),
 	}
+}
+
+// SubmissionVisible is the submissions v may read: their own, every one
+// of the communities v manages, their groups' (as organizer); feedback
+// and activity reports to the ambassadors of the group, region or
+// community they come from, and activity reports to whoever asked for
+// them. A newsletter item accepted into an issue is published: everyone
+// reads it (its author is shown by public profile only). Nothing else is
+// public: feedback, answers and items still proposed or declined stay
+// with the people above.
+func SubmissionVisible(v *viewer.Viewer) predicate.Submission {
+	return submission.Or(
+		submission.AuthorID(v.UserID),
+		submission.CommunityIDIn(v.StaffCommunities()...),
+		submission.GroupIDIn(v.OrganizerGroups()...),
+		submission.And(submission.KindEQ(submission.KindNEWSLETTER_ITEM), submission.StatusEQ(submission.StatusACCEPTED)),
+		submission.And(
+			submission.KindIn(submission.KindATTENDEE_FEEDBACK, submission.KindACTIVITY_REPORT),
+			submission.Or(
+				submission.GroupIDIn(v.AmbassadorGroups()...),
+				submission.RegionIDIn(v.AmbassadorRegions()...),
+				submission.CommunityIDIn(v.AmbassadorCommunities()...),
+			),
+		),
+		submission.HasRequestWith(activityrequest.RequestedByID(v.UserID)),
+	)
+}
+
+// CanTriageFeedback: the staff of the community and the ambassadors of the
+// group, region or community feedback comes from (never its author) may
+// acknowledge, forward, decline and mark it delivered.
+func CanTriageFeedback(v *viewer.Viewer, s *ent.Submission) bool {
+	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) || s.AuthorID == v.UserID {
+		return false
+	}
+	return v.IsStaff(s.CommunityID) || servesSubmission(v, s)
+}
+
+// servesSubmission reports whether v is an ambassador of the group, the
+// region or the whole community a submission comes from.
+func servesSubmission(v *viewer.Viewer, s *ent.Submission) bool {
+	has := func(ids []pulid.ID, id pulid.ID) bool { return id != "" && slices.Contains(ids, id) }
+	return has(v.AmbassadorGroups(), s.GroupID) || has(v.AmbassadorRegions(), s.RegionID) ||
+		has(v.AmbassadorCommunities(), s.CommunityID)
+}
+
+// CanAskForActivityReports: the staff of a region's community, and its
+// ambassadors (those of the region or of the whole community).
+func CanAskForActivityReports(v *viewer.Viewer, r *ent.Region) bool {
+	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) {
+		return false
+	}
+	return v.IsStaff(r.CommunityID) || slices.Contains(v.AmbassadorRegions(), r.ID) ||
+		slices.Contains(v.AmbassadorCommunities(), r.CommunityID)
+}
+
+// FollowsActivityRequest: who sees every group's row of an activity report
+// request and may acknowledge the answers — whoever asked, the staff of
+// the community and the ambassadors of the region (or of the whole
+// community). Organizers see their own group's row only.
+func FollowsActivityRequest(v *viewer.Viewer, a *ent.ActivityRequest) bool {
+	if v.IsSystem() || v.IsStaff(a.CommunityID) {
+		return true
+	}
+	return (v.UserID != "" && a.RequestedByID == v.UserID) || slices.Contains(v.AmbassadorRegions(), a.RegionID) ||
+		slices.Contains(v.AmbassadorCommunities(), a.CommunityID)
+}
+
+// ServesGroup: the staff of a group's community and the ambassadors of the
+// group, its region or the whole community.
+func ServesGroup(v *viewer.Viewer, g *ent.Group) bool {
+	if v.IsStaff(g.CommunityID) {
+		return true
+	}
+	has := func(ids []pulid.ID, id pulid.ID) bool { return id != "" && slices.Contains(ids, id) }
+	return has(v.AmbassadorGroups(), g.ID) || has(v.AmbassadorRegions(), g.RegionID) || has(v.AmbassadorCommunities(), g.CommunityID)
 }

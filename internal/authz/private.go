@@ -19,7 +19,6 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
-	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -209,16 +208,12 @@ func RegistrationPolicy() ent.Policy {
 }
 
 // SubmissionPolicy: submissions are visible to their author, the
-// community's staff and, for a group's submissions, its organizers.
+// community's staff and, for a group's submissions, its organizers; see
+// SubmissionVisible for the ambassadors, the asker of an activity report
+// and the public newsletter.
 func SubmissionPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: narrowed[*ent.SubmissionQuery](func(v *viewer.Viewer) predicate.Submission {
-			return submission.Or(
-				submission.AuthorID(v.UserID),
-				submission.CommunityIDIn(v.StaffCommunities()...),
-				submission.GroupIDIn(v.OrganizerGroups()...),
-			)
-		}),
+		Query:    narrowed[*ent.SubmissionQuery](SubmissionVisible),
 		Mutation: writes(),
 	}
 }
