@@ -88,6 +88,8 @@ type builders struct {
 	nominations   []*ent.AwardNominationCreate
 	certificates  []*ent.CertificateCreate
 	shipments     []*ent.ShipmentCreate
+
+	activityRequests []*ent.ActivityRequestCreate
 }
 
 // comm is a community in the model.

@@ -264,6 +264,11 @@ func (g *gen) writeRows(ctx context.Context) (Stats, error) {
 			})
 		},
 		func() error {
+			return bulk(ctx, "activity requests", b.activityRequests, batchPlain, func(ctx context.Context, r []*ent.ActivityRequestCreate) error {
+				return tx.ActivityRequest.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
 			return bulk(ctx, "submissions", b.submissions, batchPlain, func(ctx context.Context, r []*ent.SubmissionCreate) error {
 				return tx.Submission.CreateBulk(r...).Exec(ctx)
 			})
