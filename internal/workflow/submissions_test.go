@@ -270,8 +270,11 @@ func TestNewsletterIssuePositions(t *testing.T) {
 	fb, err := s.feedback(s.member1, nil)
 	noErr(t, "feedback", err)
 	for _, id := range []pulid.ID{declined.ID, fb.ID} {
-		if s.reads(s.Anonymous(), id) || s.reads(s.AsToken(s.amb.ID, "read"), id) && id == declined.ID {
-			t.Errorf("%s is public", id)
+		if s.reads(s.Anonymous(), id) || s.reads(s.AsToken(s.outsider.ID, "read"), id) != (id == declined.ID) {
+			t.Errorf("%s: public, or wrongly shown to its author's token", id)
 		}
+	}
+	if s.reads(s.AsToken(s.amb.ID, "read"), declined.ID) {
+		t.Error("an ambassador's token reads a declined newsletter item")
 	}
 }
