@@ -21,17 +21,27 @@ import (
 // contact.
 
 // ReportVisible is the reports v may read: those v filed, and every report
-// of a community v manages except one about v. The exception is what keeps
-// a report of title misuse (or any report) from its subject even when the
-// subject is staff.
+// of a community v manages (every community, for an admin) except one about
+// v. The exception is what keeps a report of title misuse (or any report)
+// from its subject even when the subject is staff or an admin.
 func ReportVisible(v *viewer.Viewer) predicate.Report {
-	return report.Or(
-		report.ReporterID(v.UserID),
-		report.And(
-			report.CommunityIDIn(v.StaffCommunities()...),
-			report.Or(report.SubjectUserIDIsNil(), report.SubjectUserIDNEQ(v.UserID)),
-		),
-	)
+	notAboutV := report.Or(report.SubjectUserIDIsNil(), report.SubjectUserIDNEQ(v.UserID))
+	staff := report.And(report.CommunityIDIn(v.StaffCommunities()...), notAboutV)
+	if v.IsAdmin() {
+		staff = notAboutV
+	}
+	return report.Or(report.ReporterID(v.UserID), staff)
+}
+
+// reportNarrowed is narrowedNoTokens for reports and their replies, without
+// its admin shortcut: an admin reads every report but one about them.
+func reportNarrowed[Q query[Q, P], P ~func(*sql.Selector)](visible func(*viewer.Viewer) P) privacy.QueryPolicy {
+	return privacy.QueryPolicy{allowSystem, allowUnfiltered, narrow[Q](func(v *viewer.Viewer) P {
+		if v.ViaToken() || !v.IsUser() {
+			return nothing[P](v)
+		}
+		return visible(v)
+	}), privacy.AlwaysDenyRule()}
 }
 
 // ReportPolicy: confidential reports are read by the reporter and the
@@ -40,7 +50,7 @@ func ReportVisible(v *viewer.Viewer) predicate.Report {
 // read that checks the code.
 func ReportPolicy() ent.Policy {
 	return privacy.Policy{
-		Query:    narrowedNoTokens[*ent.ReportQuery](ReportVisible),
+		Query:    reportNarrowed[*ent.ReportQuery](ReportVisible),
 		Mutation: writes(),
 	}
 }
@@ -48,11 +58,19 @@ func ReportPolicy() ent.Policy {
 // ReportReplyPolicy: a reply is read by whoever may read its report.
 func ReportReplyPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: narrowedNoTokens[*ent.ReportReplyQuery](func(v *viewer.Viewer) predicate.ReportReply {
+		Query: reportNarrowed[*ent.ReportReplyQuery](func(v *viewer.Viewer) predicate.ReportReply {
 			return reportreply.HasReportWith(ReportVisible(v))
 		}),
 		Mutation: writes(),
 	}
+}
+
+// CanHandleReport tells whether v may triage, reply to as staff, close,
+// export or act on rep: a person (never an API token) who is staff of its
+// community and not its subject.
+func CanHandleReport(v *viewer.Viewer, rep *ent.Report) bool {
+	return v.IsUser() && !v.ViaToken() && v.IsStaff(rep.CommunityID) &&
+		(rep.SubjectUserID == "" || rep.SubjectUserID != v.UserID)
 }
 
 // ActivityRequestVisible is the activity report requests v may read: those
