@@ -88,6 +88,10 @@ type builders struct {
 	nominations   []*ent.AwardNominationCreate
 	certificates  []*ent.CertificateCreate
 	shipments     []*ent.ShipmentCreate
+	// Reports' replies and relayed contact (reports.go).
+	reportReplies   []*ent.ReportReplyCreate
+	contactThreads  []*ent.ContactThreadCreate
+	contactMessages []*ent.ContactMessageCreate
 }
 
 // comm is a community in the model.
