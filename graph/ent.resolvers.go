@@ -171,6 +171,9 @@ func (r *Resolver) Certificate() generated.CertificateResolver { return &certifi
 // Community returns generated.CommunityResolver implementation.
 func (r *Resolver) Community() generated.CommunityResolver { return &communityResolver{r} }
 
+// ContactThread returns generated.ContactThreadResolver implementation.
+func (r *Resolver) ContactThread() generated.ContactThreadResolver { return &contactThreadResolver{r} }
+
 // Election returns generated.ElectionResolver implementation.
 func (r *Resolver) Election() generated.ElectionResolver { return &electionResolver{r} }
 
@@ -205,6 +208,7 @@ type (
 	candidateResolver       struct{ *Resolver }
 	certificateResolver     struct{ *Resolver }
 	communityResolver       struct{ *Resolver }
+	contactThreadResolver   struct{ *Resolver }
 	electionResolver        struct{ *Resolver }
 	eventResolver           struct{ *Resolver }
 	groupResolver           struct{ *Resolver }

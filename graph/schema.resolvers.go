@@ -378,7 +378,7 @@ func (r *mutationResolver) StepDown(ctx context.Context, input generated.StepDow
 
 // RevokeRole is the resolver for the revokeRole field.
 func (r *mutationResolver) RevokeRole(ctx context.Context, input generated.RevokeRoleInput) (*generated.RevokeRolePayload, error) {
-	role, err := r.wf.EndRole(ctx, input.ID, input.Reason, workflow.OthersRole)
+	role, err := r.wf.RevokeRole(ctx, input.ID, input.Reason, input.Report)
 	return payload(ctx, &generated.RevokeRolePayload{Role: role}, err)
 }
 

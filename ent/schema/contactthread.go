@@ -57,6 +57,7 @@ func (ContactThread) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A conversation with an ambassador or a group's organizers, relayed without showing addresses; visible to its two sides only."),
 		entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+		entgql.RelayConnection(),
 	}
 }
 

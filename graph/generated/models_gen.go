@@ -17,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/queue"
@@ -434,6 +435,24 @@ type CheckInPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A report to close.
+type CloseReportInput struct {
+	// The report, RECEIVED or INVESTIGATING.
+	ID pulid.ID `json:"id"`
+	// How it ends.
+	Outcome workflow.ReportOutcome `json:"outcome"`
+	// What was done, or why nothing was (1 to 5000 characters); the reporter can read it.
+	Resolution string `json:"resolution"`
+}
+
+// The result of closeReport.
+type CloseReportPayload struct {
+	// The report, now closed; null when refused.
+	Report *ent.Report `json:"report,omitempty"`
+	// Why the report was not closed; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A comment.
 type CommentOnApplicationInput struct {
 	// The application.
@@ -479,6 +498,44 @@ type CompleteHandoverStepPayload struct {
 	// The official-status application with the step ticked; null when the step was refused.
 	Application *ent.Application `json:"application,omitempty"`
 	// Why the step was refused; empty when it was done.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A message to an ambassador.
+type ContactAmbassadorInput struct {
+	// The ambassador: a user holding an active AMBASSADOR role.
+	Ambassador pulid.ID `json:"ambassador"`
+	// The community, when the ambassador serves more than one: its id or its slug.
+	Community *pulid.ID `json:"community,omitempty"`
+	// Subject line (1 to 200 characters).
+	Subject string `json:"subject"`
+	// The message (1 to 10000 characters).
+	Body string `json:"body"`
+}
+
+// The result of contactAmbassador.
+type ContactAmbassadorPayload struct {
+	// The new thread; null when refused.
+	Thread *ent.ContactThread `json:"thread,omitempty"`
+	// Why the message was not sent; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A message to a group's organizers.
+type ContactGroupOrganizersInput struct {
+	// The group: its id, or its community's slug and its own joined by a slash.
+	Group pulid.ID `json:"group"`
+	// Subject line (1 to 200 characters).
+	Subject string `json:"subject"`
+	// The message (1 to 10000 characters).
+	Body string `json:"body"`
+}
+
+// The result of contactGroupOrganizers.
+type ContactGroupOrganizersPayload struct {
+	// The new thread; null when refused.
+	Thread *ent.ContactThread `json:"thread,omitempty"`
+	// Why the message was not sent; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -674,6 +731,22 @@ type ExportEventAttendeesPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A report to export.
+type ExportReportInput struct {
+	// The report.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of exportReport.
+type ExportReportPayload struct {
+	// The report exported; null when refused.
+	Report *ent.Report `json:"report,omitempty"`
+	// The report, its replies and linked actions as a Markdown document; null when refused.
+	Document *string `json:"document,omitempty"`
+	// Why the report was not exported; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The feedback of a community, exported for the developers.
 type FeedbackExport struct {
 	// How many feedback items the document holds.
@@ -682,6 +755,34 @@ type FeedbackExport struct {
 	// body, projectArea, links: [{label, url}], group: {id, slug, name}, event: {id, title, startsAt},
 	// author (a public handle), submittedAt, forwardedAt, deliveredAt}]}, oldest first, at most 1000 items.
 	Document string `json:"document"`
+}
+
+// A confidential report to file.
+type FileReportInput struct {
+	// The community whose staff should handle it: its id or its slug.
+	Community pulid.ID `json:"community"`
+	// What is reported.
+	Kind report.Kind `json:"kind"`
+	// What happened, in your words (10 to 20000 characters).
+	Description string `json:"description"`
+	// When it happened, if you know.
+	OccurredAt *time.Time `json:"occurredAt,omitempty"`
+	// The person reported, if any: a member of the community.
+	SubjectUser *pulid.ID `json:"subjectUser,omitempty"`
+	// The group concerned, if any: a group of the community.
+	Group *pulid.ID `json:"group,omitempty"`
+	// The event concerned, if any: an event of a group of the community.
+	Event *pulid.ID `json:"event,omitempty"`
+}
+
+// The result of fileReport.
+type FileReportPayload struct {
+	// The report, for a signed-in reporter; null for an anonymous one (use followUpCode) and when refused.
+	Report *ent.Report `json:"report,omitempty"`
+	// For an anonymous report only: the code that reads its replies (reportFollowUp). Shown this once; keep it.
+	FollowUpCode *string `json:"followUpCode,omitempty"`
+	// Why the report was not filed; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Feedback to forward to the developers.
@@ -1102,6 +1203,60 @@ type RemoveSponsorPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// An answer in a contact thread.
+type ReplyToContactInput struct {
+	// The thread.
+	Thread pulid.ID `json:"thread"`
+	// The message (1 to 10000 characters).
+	Body string `json:"body"`
+}
+
+// The result of replyToContact.
+type ReplyToContactPayload struct {
+	// The thread; null when refused.
+	Thread *ent.ContactThread `json:"thread,omitempty"`
+	// The new message; null when refused.
+	Message *ent.ContactMessage `json:"message,omitempty"`
+	// Why the reply was not sent; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A message on a report's thread.
+type ReplyToReportInput struct {
+	// The report.
+	ID pulid.ID `json:"id"`
+	// The message (1 to 10000 characters).
+	Body string `json:"body"`
+	// An anonymous reporter's follow-up code; leave it out when signed in.
+	FollowUpCode *string `json:"followUpCode,omitempty"`
+}
+
+// The result of replyToReport.
+type ReplyToReportPayload struct {
+	// The report with the new reply, for the signed-in; null for an anonymous reporter and when refused.
+	Report *ent.Report `json:"report,omitempty"`
+	// The report as an anonymous reporter follows it, when the reply was made with a follow-up code.
+	FollowUp *workflow.ReportFollowUp `json:"followUp,omitempty"`
+	// Why the reply was not added; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A received message to report.
+type ReportContactMessageInput struct {
+	// The message, written to you by the other side of a thread.
+	Message pulid.ID `json:"message"`
+	// What is wrong with it (10 to 20000 characters).
+	Description string `json:"description"`
+}
+
+// The result of reportContactMessage.
+type ReportContactMessagePayload struct {
+	// The HARASSMENT report filed; null when refused.
+	Report *ent.Report `json:"report,omitempty"`
+	// Why the report was not filed; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A request to the groups of a region for activity reports.
 type RequestActivityReportsInput struct {
 	// The region whose running groups are asked.
@@ -1246,6 +1401,8 @@ type RevokeRoleInput struct {
 	ID pulid.ID `json:"id"`
 	// Why; kept on the role (1 to 500 characters).
 	Reason string `json:"reason"`
+	// The report the revocation acts on, if any: of the role's community, and one you may read. It lists the role among its actions.
+	Report *pulid.ID `json:"report,omitempty"`
 }
 
 // The result of revokeRole.
@@ -1446,6 +1603,20 @@ type SupportGroupApplicationPayload struct {
 	// Distinct organizations among them; null when the support was refused.
 	SupporterOrganizations *int `json:"supporterOrganizations,omitempty"`
 	// Why the support was refused; empty when it was counted.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A report to take up.
+type TriageReportInput struct {
+	// The report, RECEIVED.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of triageReport.
+type TriageReportPayload struct {
+	// The report, now INVESTIGATING; null when refused.
+	Report *ent.Report `json:"report,omitempty"`
+	// Why the report was not taken up; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 

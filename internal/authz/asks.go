@@ -25,17 +25,28 @@ import (
 // contact.
 
 // ReportVisible is the reports v may read: those v filed, and every report
-// of a community v manages except one about v. The exception is what keeps
-// a report of title misuse (or any report) from its subject even when the
-// subject is staff.
+// of a community v manages (every community, for an admin) except one about
+// v. The exception is what keeps a report of title misuse (or any report)
+// from its subject even when the subject is staff or an admin.
 func ReportVisible(v *viewer.Viewer) predicate.Report {
-	return report.Or(
-		report.ReporterID(v.UserID),
-		report.And(
-			report.CommunityIDIn(v.StaffCommunities()...),
-			report.Or(report.SubjectUserIDIsNil(), report.SubjectUserIDNEQ(v.UserID)),
-		),
-	)
+	notAboutV := report.Or(report.SubjectUserIDIsNil(), report.SubjectUserIDNEQ(v.UserID))
+	staff := report.And(report.CommunityIDIn(v.StaffCommunities()...), notAboutV)
+	if v.IsAdmin() {
+		staff = notAboutV
+	}
+	return report.Or(report.ReporterID(v.UserID), staff)
+}
+
+// personal is narrowedNoTokens without its admin shortcut, for rows whose
+// rule already says what an admin reads: reports and their replies (every
+// report but one about them) and relayed correspondence (only their own).
+func personal[Q query[Q, P], P ~func(*sql.Selector)](visible func(*viewer.Viewer) P) privacy.QueryPolicy {
+	return privacy.QueryPolicy{allowSystem, allowUnfiltered, narrow[Q](func(v *viewer.Viewer) P {
+		if v.ViaToken() || !v.IsUser() {
+			return nothing[P](v)
+		}
+		return visible(v)
+	}), privacy.AlwaysDenyRule()}
 }
 
 // ReportPolicy: confidential reports are read by the reporter and the
@@ -44,7 +55,7 @@ func ReportVisible(v *viewer.Viewer) predicate.Report {
 // read that checks the code.
 func ReportPolicy() ent.Policy {
 	return privacy.Policy{
-		Query:    narrowedNoTokens[*ent.ReportQuery](ReportVisible),
+		Query:    personal[*ent.ReportQuery](ReportVisible),
 		Mutation: writes(),
 	}
 }
@@ -52,11 +63,19 @@ func ReportPolicy() ent.Policy {
 // ReportReplyPolicy: a reply is read by whoever may read its report.
 func ReportReplyPolicy() ent.Policy {
 	return privacy.Policy{
-		Query: narrowedNoTokens[*ent.ReportReplyQuery](func(v *viewer.Viewer) predicate.ReportReply {
+		Query: personal[*ent.ReportReplyQuery](func(v *viewer.Viewer) predicate.ReportReply {
 			return reportreply.HasReportWith(ReportVisible(v))
 		}),
 		Mutation: writes(),
 	}
+}
+
+// CanHandleReport tells whether v may triage, reply to as staff, close,
+// export or act on rep: a person (never an API token) who is staff of its
+// community and not its subject.
+func CanHandleReport(v *viewer.Viewer, rep *ent.Report) bool {
+	return v.IsUser() && !v.ViaToken() && v.IsStaff(rep.CommunityID) &&
+		(rep.SubjectUserID == "" || rep.SubjectUserID != v.UserID)
 }
 
 // ActivityRequestVisible is the activity report requests v may read: those
@@ -91,8 +110,8 @@ func GlobalEffortParticipationPolicy() ent.Policy { return publicPolicy() }
 
 // ContactThreadVisible is the contact threads v is a side of: those v
 // started, those addressed to v, and those addressed to the organizers of
-// a group v organizes. Staff do not read them: a relayed message reaches
-// staff only when its receiver reports it.
+// a group v organizes. Neither staff nor admins read them: a relayed
+// message reaches staff only when its receiver reports it.
 func ContactThreadVisible(v *viewer.Viewer) predicate.ContactThread {
 	return contactthread.Or(
 		contactthread.SenderID(v.UserID),
@@ -104,7 +123,7 @@ func ContactThreadVisible(v *viewer.Viewer) predicate.ContactThread {
 // ContactThreadPolicy: see ContactThreadVisible; never through an API token.
 func ContactThreadPolicy() ent.Policy {
 	return privacy.Policy{
-		Query:    narrowedNoTokens[*ent.ContactThreadQuery](ContactThreadVisible),
+		Query:    personal[*ent.ContactThreadQuery](ContactThreadVisible),
 		Mutation: writes(),
 	}
 }
@@ -113,7 +132,7 @@ func ContactThreadPolicy() ent.Policy {
 // by the staff handling a report made of it.
 func ContactMessagePolicy() ent.Policy {
 	return privacy.Policy{
-		Query: narrowedNoTokens[*ent.ContactMessageQuery](func(v *viewer.Viewer) predicate.ContactMessage {
+		Query: personal[*ent.ContactMessageQuery](func(v *viewer.Viewer) predicate.ContactMessage {
 			return contactmessage.Or(
 				contactmessage.HasThreadWith(ContactThreadVisible(v)),
 				func(s *sql.Selector) {

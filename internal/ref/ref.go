@@ -67,3 +67,14 @@ func notFound(field, what string, ref pulid.ID, how string) error {
 	e.Field = field
 	return e
 }
+
+// Typed refuses an id of another entity's type given for field (a group's
+// id where an event's is asked): BAD_USER_INPUT naming the field, so the
+// client learns which argument is wrong. Malformed ids pass, to be looked
+// up (and not found) as they are.
+func Typed(field string, id pulid.ID, prefix, what string) error {
+	if p := id.Prefix(); p != "" && p != prefix {
+		return apierror.Invalid(field, "%s must be the id of %s", field, what)
+	}
+	return nil
+}

@@ -90,6 +90,10 @@ type builders struct {
 	shipments     []*ent.ShipmentCreate
 
 	activityRequests []*ent.ActivityRequestCreate
+	// Reports' replies and relayed contact (reports.go).
+	reportReplies   []*ent.ReportReplyCreate
+	contactThreads  []*ent.ContactThreadCreate
+	contactMessages []*ent.ContactMessageCreate
 }
 
 // comm is a community in the model.

@@ -106,6 +106,8 @@ func (g *gen) build() {
 		g.buildElections,
 		// After elections, for the same reason.
 		g.buildYear,
+		// After the year, for the same reason (and it draws no numbers).
+		g.buildReportFollowUps,
 	} {
 		g.reseed(uint64(i+1), 0)
 		step()
@@ -276,6 +278,21 @@ func (g *gen) writeRows(ctx context.Context) (Stats, error) {
 		func() error {
 			return bulk(ctx, "reports", b.reports, batchPlain, func(ctx context.Context, r []*ent.ReportCreate) error {
 				return tx.Report.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "report replies", b.reportReplies, batchPlain, func(ctx context.Context, r []*ent.ReportReplyCreate) error {
+				return tx.ReportReply.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "contact threads", b.contactThreads, batchPlain, func(ctx context.Context, r []*ent.ContactThreadCreate) error {
+				return tx.ContactThread.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "contact messages", b.contactMessages, batchPlain, func(ctx context.Context, r []*ent.ContactMessageCreate) error {
+				return tx.ContactMessage.CreateBulk(r...).Exec(ctx)
 			})
 		},
 		func() error {

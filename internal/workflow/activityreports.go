@@ -58,7 +58,7 @@ var runningGroup = group.StatusIn(group.StatusACTIVE, group.StatusOFFICIAL)
 // message.
 func (r *Runner) RequestActivityReports(ctx context.Context, in ActivityRequestInput) (*ent.ActivityRequest, error) {
 	return act(ctx, r, "request activity reports", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.ActivityRequest, error) {
-		if err := typed("region", in.Region, "reg", "a region"); err != nil {
+		if err := ref.Typed("region", in.Region, "reg", "a region"); err != nil {
 			return nil, err
 		}
 		all := authz.Unfiltered(ctx)
@@ -204,10 +204,10 @@ type ActivityReportDraft struct {
 // requestAndGroup loads a request as v sees it (NOT_FOUND otherwise) and
 // one group of its region.
 func requestAndGroup(ctx context.Context, c *ent.Client, requestID, groupRef pulid.ID) (*ent.ActivityRequest, *ent.Group, error) {
-	if err := typed("request", requestID, "arq", "an activity report request"); err != nil {
+	if err := ref.Typed("request", requestID, "arq", "an activity report request"); err != nil {
 		return nil, nil, err
 	}
-	if err := typed("group", groupRef, "grp", "a group"); err != nil {
+	if err := ref.Typed("group", groupRef, "grp", "a group"); err != nil {
 		return nil, nil, err
 	}
 	req, err := c.ActivityRequest.Query().Where(activityrequest.ID(requestID)).Only(ctx)

@@ -13,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/region"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/user"
 )
 
 // forUpdate is the workflows' row-lock idiom, added to a query with
@@ -41,6 +42,15 @@ func lockGroup(ctx context.Context, c *ent.Client, id pulid.ID) error {
 // lockRegion locks a region's row, for the cap on its ambassadors.
 func lockRegion(ctx context.Context, c *ent.Client, id pulid.ID) error {
 	q := c.Region.Query().Where(region.ID(id))
+	q.Modify(forUpdate)
+	_, err := q.IDs(ctx)
+	return err
+}
+
+// lockUser locks a person's row: their sends counted against a daily cap
+// (contact messages) run one after the other.
+func lockUser(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	q := c.User.Query().Where(user.ID(id))
 	q.Modify(forUpdate)
 	_, err := q.IDs(ctx)
 	return err

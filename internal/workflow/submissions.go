@@ -54,17 +54,6 @@ const (
 	maxDeclineReason   = 2000
 )
 
-// typed refuses an id of another entity's type given for field (a group's
-// id where an event's is asked): BAD_USER_INPUT naming the field, so the
-// client learns which argument is wrong. Malformed ids and slugs pass, to
-// be looked up (and not found) as they are.
-func typed(field string, id pulid.ID, prefix, what string) error {
-	if p := id.Prefix(); p != "" && p != prefix {
-		return apierror.Invalid(field, "%s must be the id of %s", field, what)
-	}
-	return nil
-}
-
 // missing is the NOT_FOUND of a reference in an input field.
 func missing(err error, field, what string) error {
 	if ent.IsNotFound(err) {
@@ -104,7 +93,7 @@ func submissionLinks(links []schematype.Link) ([]schematype.Link, error) {
 // may send it.
 func (r *Runner) SendFeedback(ctx context.Context, in FeedbackInput) (*ent.Submission, error) {
 	return act(ctx, r, "send feedback", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Submission, error) {
-		if err := typed("group", in.Group, "grp", "a group"); err != nil {
+		if err := ref.Typed("group", in.Group, "grp", "a group"); err != nil {
 			return nil, err
 		}
 		gid, err := ref.Group(ctx, c, "group", in.Group)
@@ -147,7 +136,7 @@ func (r *Runner) SendFeedback(ctx context.Context, in FeedbackInput) (*ent.Submi
 			sc.SetProjectArea(area)
 		}
 		if in.Event != nil {
-			if err := typed("event", *in.Event, "evt", "an event"); err != nil {
+			if err := ref.Typed("event", *in.Event, "evt", "an event"); err != nil {
 				return nil, err
 			}
 			// As the sender sees it: an event they cannot see is not found.
@@ -173,7 +162,7 @@ func (r *Runner) SendFeedback(ctx context.Context, in FeedbackInput) (*ent.Submi
 // an issue or decline it. Anyone signed in may propose.
 func (r *Runner) ProposeNewsletterItem(ctx context.Context, in NewsletterItemInput) (*ent.Submission, error) {
 	return act(ctx, r, "propose newsletter item", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Submission, error) {
-		if err := typed("community", in.Community, "com", "a community"); err != nil {
+		if err := ref.Typed("community", in.Community, "com", "a community"); err != nil {
 			return nil, err
 		}
 		comID, err := ref.Community(ctx, c, "community", in.Community)
@@ -191,7 +180,7 @@ func (r *Runner) ProposeNewsletterItem(ctx context.Context, in NewsletterItemInp
 		sc := c.Submission.Create().SetCommunityID(comID).SetAuthorID(v.UserID).
 			SetKind(submission.KindNEWSLETTER_ITEM).SetTitle(title).SetBody(body).SetLinks(links)
 		if in.Group != nil {
-			if err := typed("group", *in.Group, "grp", "a group"); err != nil {
+			if err := ref.Typed("group", *in.Group, "grp", "a group"); err != nil {
 				return nil, err
 			}
 			gid, err := ref.Group(ctx, c, "group", *in.Group)
@@ -219,7 +208,7 @@ func (r *Runner) ProposeNewsletterItem(ctx context.Context, in NewsletterItemInp
 // v sees it (one v may not read is NOT_FOUND): two people triaging at
 // once run one after the other, and the second sees the first's status.
 func lockSubmission(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Submission, error) {
-	if err := typed("id", id, "sub", "a submission"); err != nil {
+	if err := ref.Typed("id", id, "sub", "a submission"); err != nil {
 		return nil, err
 	}
 	q := c.Submission.Query().Where(submission.ID(id))
