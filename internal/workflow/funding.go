@@ -41,7 +41,7 @@ type FundingRequest struct {
 	// Purpose says what the money is for.
 	Purpose string
 	// BudgetLines break the amount down; when given they add up to it.
-	BudgetLines []BudgetLineInput
+	BudgetLines []*BudgetLineInput
 }
 
 // BudgetLineInput is one line of a requested budget, its amount an exact
@@ -111,7 +111,7 @@ func (r *Runner) RequestFunding(ctx context.Context, in FundingRequest) (*ent.Ap
 
 // budgetLines checks a budget against the requested amount: labelled
 // lines, exact amounts in its currency that add up to it.
-func budgetLines(m policy.Money, in []BudgetLineInput) ([]schematype.BudgetLine, error) {
+func budgetLines(m policy.Money, in []*BudgetLineInput) ([]schematype.BudgetLine, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
@@ -121,6 +121,9 @@ func budgetLines(m policy.Money, in []BudgetLineInput) ([]schematype.BudgetLine,
 	out := make([]schematype.BudgetLine, 0, len(in))
 	var sum int64
 	for _, l := range in {
+		if l == nil {
+			continue
+		}
 		label, err := checkText("budgetLines", l.Label, 200)
 		if err != nil {
 			return nil, err
