@@ -75,7 +75,7 @@ func (r *Runner) RequestTranslation(ctx context.Context, in TranslationAsk) (*en
 		}
 		src := strings.TrimSpace(in.SourceURL)
 		if err := policy.ValidateURL(src); err != nil {
-			return nil, apierror.Invalid("sourceUrl", "sourceUrl %v", err)
+			return nil, apierror.Invalid("sourceURL", "sourceURL %v", err)
 		}
 		lang, err := policy.LanguageTag("sourceLanguage", in.SourceLanguage)
 		if err != nil {
