@@ -88,6 +88,10 @@ type builders struct {
 	nominations   []*ent.AwardNominationCreate
 	certificates  []*ent.CertificateCreate
 	shipments     []*ent.ShipmentCreate
+	// Issue 19's translation help and global efforts (funding.go).
+	translations   []*ent.TranslationRequestCreate
+	efforts        []*ent.GlobalEffortCreate
+	participations []*ent.GlobalEffortParticipationCreate
 }
 
 // comm is a community in the model.
