@@ -154,8 +154,7 @@ func (g *gen) buildAsks() {
 				if a.status == translationrequest.StatusDONE {
 					b.SetDeliveredURL(a.src + "/" + a.to[0]).SetDeliveredAt(created.Add(4 * day)).SetDoneAt(created.Add(5 * day)).SetUpdatedAt(created.Add(5 * day))
 					// As completeTranslation records it: automatic, once per request.
-					g.contribution(c, vol, gr, contribution.KindTRANSLATION, "Translated "+a.title, a.src+"/"+a.to[0],
-						created.Add(5*day), asker, created.Add(5*day)).SetAutomatic(true).SetSourceKey("translation:" + string(tid))
+					g.automatic(gr, vol, contribution.KindTRANSLATION, "Translated "+a.title, created.Add(5*day), "translation:"+string(tid), nil)
 				}
 			}
 			g.b.translations = append(g.b.translations, b.SetID(tid))

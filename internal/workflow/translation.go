@@ -210,7 +210,7 @@ func (r *Runner) CompleteTranslation(ctx context.Context, id pulid.ID) (*ent.Tra
 		if err := c.TranslationRequest.UpdateOneID(id).SetStatus(translationrequest.StatusDONE).SetDoneAt(now).Exec(ctx); err != nil {
 			return nil, err
 		}
-		if err := creditTranslation(ctx, c, t, v.UserID, now); err != nil {
+		if err := creditTranslation(ctx, c, t, now); err != nil {
 			return nil, err
 		}
 		if err := tellTranslation(ctx, c, t, t.VolunteerID, "translation_done", "Thank you for your translation",
@@ -222,8 +222,8 @@ func (r *Runner) CompleteTranslation(ctx context.Context, id pulid.ID) (*ent.Tra
 }
 
 // creditTranslation records the volunteer's TRANSLATION contribution
-// (see CompleteTranslation), verified by who marked it done.
-func creditTranslation(ctx context.Context, c *ent.Client, t *ent.TranslationRequest, verifier pulid.ID, now time.Time) error {
+// (see CompleteTranslation), verified as it is recorded.
+func creditTranslation(ctx context.Context, c *ent.Client, t *ent.TranslationRequest, now time.Time) error {
 	all := authz.Unfiltered(ctx)
 	roles, err := c.Role.Query().Where(role.UserID(t.VolunteerID), role.CommunityID(t.CommunityID), role.StatusEQ(role.StatusACTIVE),
 		role.GroupIDNotNil()).Order(ent.Asc(role.FieldID)).All(all)
@@ -240,7 +240,9 @@ func creditTranslation(ctx context.Context, c *ent.Client, t *ent.TranslationReq
 	if err != nil {
 		return err
 	}
-	cc := c.Contribution.Create().SetUserID(t.VolunteerID).SetGroupID(gid).SetVerifiedByID(verifier).
+	// Automatic, as a check-in's: verified by the step, by nobody (the
+	// ledger's rule: automatic exactly when no person verified it).
+	cc := c.Contribution.Create().SetUserID(t.VolunteerID).SetGroupID(gid).
 		SetTitle(truncate("Translated "+t.Title, policy.MaxContributionTitle)).SetURL(t.DeliveredURL).SetOccurredOn(now)
 	return recordAutomatic(ctx, c, com, cc, contribution.KindTRANSLATION, "translation:"+string(t.ID), now)
 }

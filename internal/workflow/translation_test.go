@@ -75,7 +75,7 @@ func TestTranslationLifecycle(t *testing.T) {
 	_, err = w.Runner.CancelTranslation(w.As(staff.ID), tr.ID)
 	wantCode(t, err, apierror.Conflict)
 	cs := w.Client.Contribution.Query().Where(contribution.UserID(vol.ID), contribution.KindEQ(contribution.KindTRANSLATION)).AllX(w.System())
-	if len(cs) != 1 || cs[0].Status != contribution.StatusVERIFIED || cs[0].GroupID != g.ID || cs[0].VerifiedByID != amb.ID {
+	if len(cs) != 1 || cs[0].Status != contribution.StatusVERIFIED || cs[0].GroupID != g.ID || !cs[0].Automatic {
 		t.Errorf("contributions: %+v", cs)
 	}
 	for tmpl, to := range map[string]*ent.User{"translation_taken": amb, "translation_delivered": amb, "translation_done": vol} {
