@@ -214,7 +214,8 @@ func eventsIn(v any) []pulid.ID { return eventLists.ids(v) }
 func candidatesIn(v any) []pulid.ID { return candidateLists.ids(v) }
 
 // peopleNamedIn lists the people an application's screening (who settled
-// each conflict) and handover checklist (who did each step) name, for a
+// each conflict), handover checklist (who did each step) and funding
+// report (who filed it) name, for a
 // resolved application or list of them; nil for anything else.
 func peopleNamedIn(v any) []pulid.ID {
 	var apps []*ent.Application
@@ -251,6 +252,9 @@ func peopleNamedIn(v any) []pulid.ID {
 			if it.DoneBy != "" {
 				out = append(out, pulid.ID(it.DoneBy))
 			}
+		}
+		if a.FundingReport.FiledByID != "" {
+			out = append(out, pulid.ID(a.FundingReport.FiledByID))
 		}
 	}
 	return out

@@ -180,6 +180,9 @@ func (r *Resolver) Election() generated.ElectionResolver { return &electionResol
 // Event returns generated.EventResolver implementation.
 func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
 
+// GlobalEffort returns generated.GlobalEffortResolver implementation.
+func (r *Resolver) GlobalEffort() generated.GlobalEffortResolver { return &globalEffortResolver{r} }
+
 // Group returns generated.GroupResolver implementation.
 func (r *Resolver) Group() generated.GroupResolver { return &groupResolver{r} }
 
@@ -211,6 +214,7 @@ type (
 	contactThreadResolver   struct{ *Resolver }
 	electionResolver        struct{ *Resolver }
 	eventResolver           struct{ *Resolver }
+	globalEffortResolver    struct{ *Resolver }
 	groupResolver           struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	registrationResolver    struct{ *Resolver }

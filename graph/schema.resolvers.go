@@ -58,6 +58,20 @@ func (r *applicationResolver) TrackRecord(ctx context.Context, obj *ent.Applicat
 	return records[obj.ID], err
 }
 
+// Amount is the resolver for the amount field.
+func (r *applicationAnswersResolver) Amount(ctx context.Context, obj *schematype.ApplicationAnswers) (*string, error) {
+	if obj.Currency == "" {
+		return nil, nil
+	}
+	amount := policy.FormatAmount(obj.Currency, obj.AmountCents)
+	return &amount, nil
+}
+
+// BudgetLines is the resolver for the budgetLines field.
+func (r *applicationAnswersResolver) BudgetLines(ctx context.Context, obj *schematype.ApplicationAnswers) ([]*generated.BudgetLine, error) {
+	return budgetLines(obj), nil
+}
+
 // Applications is the resolver for the applications field.
 func (r *approvalQueueResolver) Applications(ctx context.Context, obj *queue.Queue, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.ApplicationOrder) (*ent.ApplicationConnection, error) {
 	page := queue.Page{After: after, First: first, Before: before, Last: last, OrderBy: orderBy}
@@ -697,6 +711,11 @@ func (r *updateCommunityPolicyInputResolver) ContributionPoints(ctx context.Cont
 	return nil
 }
 
+// ApplicationAnswers returns generated.ApplicationAnswersResolver implementation.
+func (r *Resolver) ApplicationAnswers() generated.ApplicationAnswersResolver {
+	return &applicationAnswersResolver{r}
+}
+
 // ApprovalQueue returns generated.ApprovalQueueResolver implementation.
 func (r *Resolver) ApprovalQueue() generated.ApprovalQueueResolver { return &approvalQueueResolver{r} }
 
@@ -731,6 +750,7 @@ func (r *Resolver) UpdateCommunityPolicyInput() generated.UpdateCommunityPolicyI
 }
 
 type (
+	applicationAnswersResolver         struct{ *Resolver }
 	approvalQueueResolver              struct{ *Resolver }
 	checklistItemResolver              struct{ *Resolver }
 	communityPolicyResolver            struct{ *Resolver }

@@ -66,6 +66,9 @@ type FundingReport struct {
 	Text string `json:"text"`
 	// ReceiptsTotalMinor is the total of the receipts, in the request's currency's minor units.
 	ReceiptsTotalMinor int64 `json:"receiptsTotalMinor"`
+	// Currency is the request's currency (ISO 4217), kept with the total
+	// so the report reads on its own.
+	Currency string `json:"currency,omitempty"`
 	// FiledByID is the organizer who filed it.
 	FiledByID string `json:"filedById"`
 	// FiledAt is when it was filed.

@@ -132,6 +132,32 @@ type AddSponsorPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A global effort to announce.
+type AnnounceGlobalEffortInput struct {
+	// The community running it: its id or slug.
+	Community pulid.ID `json:"community"`
+	// The region in scope; leave it out for every group of the community.
+	Region *pulid.ID `json:"region,omitempty"`
+	// The campaign's name (3 to 200 characters).
+	Title string `json:"title"`
+	// What groups are asked to do (at most 5000 characters).
+	Description string `json:"description"`
+	// Where to read more: an http(s) link.
+	URL *string `json:"url,omitempty"`
+	// When it starts.
+	StartsAt time.Time `json:"startsAt"`
+	// When it ends: after startsAt, and in the future.
+	EndsAt time.Time `json:"endsAt"`
+}
+
+// The result of announceGlobalEffort.
+type AnnounceGlobalEffortPayload struct {
+	// The effort announced; null when refused.
+	GlobalEffort *ent.GlobalEffort `json:"globalEffort,omitempty"`
+	// Why it was refused; empty when it was announced.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A group's answer to an activity report request.
 type AnswerActivityRequestInput struct {
 	// The request.
@@ -288,6 +314,22 @@ type ApproveApplicationPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A staff approval of a funding request.
+type ApproveFundingInput struct {
+	// The funding request (an application of kind FUNDING).
+	ID pulid.ID `json:"id"`
+	// A note for the timeline (at most 5000 characters).
+	Comment *string `json:"comment,omitempty"`
+}
+
+// The result of approveFunding.
+type ApproveFundingPayload struct {
+	// The request: APPROVED, or IN_REVIEW with approvalsNeeded 1 after a first approval above the threshold; null when refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the approval was refused; empty when it was recorded.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A reviewer assignment.
 type AssignApplicationReviewerInput struct {
 	// The application.
@@ -338,6 +380,14 @@ type BreakElectionTiePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// One line of a funding request's budget.
+type BudgetLine struct {
+	// What the line pays for.
+	Label string `json:"label"`
+	// The line's amount as an exact decimal in the request's currency, with all its decimals, e.g. "300.00".
+	Amount string `json:"amount"`
+}
+
 // An election to cancel.
 type CancelElectionInput struct {
 	// The election to call off.
@@ -381,6 +431,20 @@ type CancelRegistrationPayload struct {
 	// Your registration, now CANCELLED; null when the cancellation was refused.
 	Registration *ent.Registration `json:"registration,omitempty"`
 	// Why the cancellation was refused; empty when the registration was cancelled.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A translation request to cancel.
+type CancelTranslationInput struct {
+	// The request.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of cancelTranslation.
+type CancelTranslationPayload struct {
+	// The request, now CANCELLED; null when refused.
+	TranslationRequest *ent.TranslationRequest `json:"translationRequest,omitempty"`
+	// Why it could not be cancelled; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -432,6 +496,20 @@ type CheckInPayload struct {
 	// The registration, now ATTENDED; null when the check-in was refused.
 	Registration *ent.Registration `json:"registration,omitempty"`
 	// Why the check-in was refused (no such registration or code at this event, not GOING); empty when checked in.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Funding to close.
+type CloseFundingInput struct {
+	// The approved and reported funding request.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of closeFunding.
+type CloseFundingPayload struct {
+	// The request with closedAt and closedBy set; null when refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why it was not closed; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -498,6 +576,20 @@ type CompleteHandoverStepPayload struct {
 	// The official-status application with the step ticked; null when the step was refused.
 	Application *ent.Application `json:"application,omitempty"`
 	// Why the step was refused; empty when it was done.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A translation to mark done.
+type CompleteTranslationInput struct {
+	// The delivered request.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of completeTranslation.
+type CompleteTranslationPayload struct {
+	// The request, now DONE; null when refused.
+	TranslationRequest *ent.TranslationRequest `json:"translationRequest,omitempty"`
+	// Why it could not be marked done; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -685,6 +777,22 @@ type DeclineSubmissionPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A translation to deliver.
+type DeliverTranslationInput struct {
+	// The request you took.
+	ID pulid.ID `json:"id"`
+	// An http(s) link to the translation.
+	URL string `json:"url"`
+}
+
+// The result of deliverTranslation.
+type DeliverTranslationPayload struct {
+	// The request, now DELIVERED; null when refused.
+	TranslationRequest *ent.TranslationRequest `json:"translationRequest,omitempty"`
+	// Why it could not be delivered; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A role to end.
 type EndGroupRoleInput struct {
 	// The role to end.
@@ -714,6 +822,22 @@ type EndorseApplicationPayload struct {
 	// The application with the endorsement on its timeline; null when the endorsement was refused.
 	Application *ent.Application `json:"application,omitempty"`
 	// Why the endorsement was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// An endorsement of a funding request.
+type EndorseFundingInput struct {
+	// The funding request (an application of kind FUNDING).
+	ID pulid.ID `json:"id"`
+	// Why you support it (at most 5000 characters).
+	Comment *string `json:"comment,omitempty"`
+}
+
+// The result of endorseFunding.
+type EndorseFundingPayload struct {
+	// The request, its timeline holding the endorsement; null when refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the endorsement was refused; empty when it was recorded.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -817,6 +941,22 @@ type GrantGroupRolePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A group to opt in to a global effort.
+type JoinGlobalEffortInput struct {
+	// The effort.
+	Effort pulid.ID `json:"effort"`
+	// The group: its id, or its community's slug and its own joined by a slash.
+	Group pulid.ID `json:"group"`
+}
+
+// The result of joinGlobalEffort.
+type JoinGlobalEffortPayload struct {
+	// The effort with the group among its groups; null when refused.
+	GlobalEffort *ent.GlobalEffort `json:"globalEffort,omitempty"`
+	// Why it was refused; empty when the group joined.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A request to join.
 type JoinGroupInput struct {
 	// The group to join.
@@ -834,6 +974,22 @@ type JoinGroupPayload struct {
 	// Your MEMBERSHIP application, when the organizers decide.
 	Application *ent.Application `json:"application,omitempty"`
 	// Why you could not join or ask to; empty otherwise.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A group to opt out of a global effort.
+type LeaveGlobalEffortInput struct {
+	// The effort.
+	Effort pulid.ID `json:"effort"`
+	// The group: its id, or its community's slug and its own joined by a slash.
+	Group pulid.ID `json:"group"`
+}
+
+// The result of leaveGlobalEffort.
+type LeaveGlobalEffortPayload struct {
+	// The effort without the group; null when refused.
+	GlobalEffort *ent.GlobalEffort `json:"globalEffort,omitempty"`
+	// Why it was refused; empty when the group left.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -1257,6 +1413,24 @@ type ReportContactMessagePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A report on funded activity.
+type ReportFundingInput struct {
+	// The approved funding request.
+	ID pulid.ID `json:"id"`
+	// How the activity went and what the money paid for (at most 10000 characters).
+	Text string `json:"text"`
+	// The receipts' total as an exact decimal in the request's currency.
+	ReceiptsTotal string `json:"receiptsTotal"`
+}
+
+// The result of reportFunding.
+type ReportFundingPayload struct {
+	// The request with its fundingReport; null when refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the report was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A request to the groups of a region for activity reports.
 type RequestActivityReportsInput struct {
 	// The region whose running groups are asked.
@@ -1294,6 +1468,56 @@ type RequestApplicationInfoPayload struct {
 	// The application, now NEEDS_INFO; null when the request for information was refused.
 	Application *ent.Application `json:"application,omitempty"`
 	// Why the request for information was refused; empty when it was sent.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A funding request.
+type RequestFundingInput struct {
+	// The group asking: its id, or its community's slug and its own joined by a slash.
+	Group pulid.ID `json:"group"`
+	// The group's event the money pays for, if any; it must not be cancelled.
+	Event *pulid.ID `json:"event,omitempty"`
+	// The amount as an exact decimal in the currency, e.g. "1200.50"; more than 0.
+	Amount string `json:"amount"`
+	// ISO 4217 currency code, e.g. "EUR", "CNY", "JPY".
+	Currency string `json:"currency"`
+	// What the money is for (at most 2000 characters).
+	Purpose string `json:"purpose"`
+	// The budget, at most 50 lines; when given, the lines add up to the amount exactly.
+	BudgetLines []*workflow.BudgetLineInput `json:"budgetLines,omitempty"`
+}
+
+// The result of requestFunding.
+type RequestFundingPayload struct {
+	// The new FUNDING application; null when refused.
+	Application *ent.Application `json:"application,omitempty"`
+	// Why the request was refused; empty when it was filed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A request for translation help.
+type RequestTranslationInput struct {
+	// The community asking: its id or slug.
+	Community pulid.ID `json:"community"`
+	// The group the content is for, if any, of that community.
+	Group *pulid.ID `json:"group,omitempty"`
+	// What to translate (3 to 200 characters).
+	Title string `json:"title"`
+	// An http(s) link to the content.
+	SourceURL string `json:"sourceURL"`
+	// BCP 47 tag of the content's language, e.g. "en".
+	SourceLanguage string `json:"sourceLanguage"`
+	// BCP 47 tags of the languages wanted (1 to 20, distinct, not the source), e.g. ["zh-CN", "ja"].
+	TargetLanguages []string `json:"targetLanguages"`
+	// When it is wanted by; in the future.
+	DueAt *time.Time `json:"dueAt,omitempty"`
+}
+
+// The result of requestTranslation.
+type RequestTranslationPayload struct {
+	// The new request; null when refused.
+	TranslationRequest *ent.TranslationRequest `json:"translationRequest,omitempty"`
+	// Why the request was refused; empty when it was made.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -1603,6 +1827,20 @@ type SupportGroupApplicationPayload struct {
 	// Distinct organizations among them; null when the support was refused.
 	SupporterOrganizations *int `json:"supporterOrganizations,omitempty"`
 	// Why the support was refused; empty when it was counted.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A translation request to take.
+type TakeTranslationInput struct {
+	// The request.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of takeTranslation.
+type TakeTranslationPayload struct {
+	// The request, now TAKEN by you; null when refused.
+	TranslationRequest *ent.TranslationRequest `json:"translationRequest,omitempty"`
+	// Why it could not be taken; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 

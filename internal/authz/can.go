@@ -49,7 +49,8 @@ func IsOpen(s application.Status) bool { return slices.Contains(OpenStatuses, s)
 
 // ReviewsApplication reports whether v is among an application's reviewers,
 // whatever its state: the same scope ApplicationVisible grants beyond the
-// applicant.
+// applicant, except a group's organizers, who see its funding requests but
+// do not review them.
 func ReviewsApplication(v *viewer.Viewer, a *ent.Application) bool {
 	if v.IsStaff(a.CommunityID) {
 		return true

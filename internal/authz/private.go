@@ -93,8 +93,9 @@ func RoleVisible(v *viewer.Viewer) predicate.Role {
 
 // ApplicationVisible is the applications v may see: their own, and those v
 // reviews — staff of the community, ambassadors of its region, group or
-// whole community, and organizers for membership and organizer requests to
-// their group.
+// whole community, and organizers for membership, organizer and funding
+// requests of their group (a group's funding is its organizers' business:
+// any of them files the report).
 func ApplicationVisible(v *viewer.Viewer) predicate.Application {
 	return application.Or(
 		application.ApplicantID(v.UserID),
@@ -104,7 +105,7 @@ func ApplicationVisible(v *viewer.Viewer) predicate.Application {
 		application.RegionIDIn(v.AmbassadorRegions()...),
 		application.GroupIDIn(v.AmbassadorGroups()...),
 		application.And(
-			application.KindIn(application.KindMEMBERSHIP, application.KindORGANIZER),
+			application.KindIn(application.KindMEMBERSHIP, application.KindORGANIZER, application.KindFUNDING),
 			application.GroupIDIn(v.OrganizerGroups()...),
 		),
 	)
@@ -127,7 +128,7 @@ func CanSeeApplication(v *viewer.Viewer, a *ent.Application) bool {
 		return true
 	case has(v.AmbassadorRegions(), a.RegionID), has(v.AmbassadorGroups(), a.GroupID):
 		return true
-	case (a.Kind == application.KindMEMBERSHIP || a.Kind == application.KindORGANIZER) && has(v.OrganizerGroups(), a.GroupID):
+	case (a.Kind == application.KindMEMBERSHIP || a.Kind == application.KindORGANIZER || a.Kind == application.KindFUNDING) && has(v.OrganizerGroups(), a.GroupID):
 		return true
 	}
 	return false

@@ -41,6 +41,9 @@ type Patch struct {
 	ReportResponseHours    *int
 	AnonymousReportsPerDay *int
 	ContactsPerDay         *int
+	// FundingSecondApprovalAbove replaces the four-eyes thresholds when
+	// not nil (an empty list: one approval for any amount).
+	FundingSecondApprovalAbove []MoneyInput
 }
 
 // Bounds on the values staff may set. Beyond them a value is a typo (a
@@ -129,6 +132,13 @@ func (pt Patch) Apply(p Policy) (Policy, error) {
 			return p, err
 		}
 		p.AwardCategories = slices.Clone(pt.AwardCategories)
+	}
+	if pt.FundingSecondApprovalAbove != nil {
+		ts, err := parseThresholds("fundingSecondApprovalAbove", pt.FundingSecondApprovalAbove)
+		if err != nil {
+			return p, err
+		}
+		p.FundingSecondApprovalAbove = ts
 	}
 	if p.MinSupporterOrganizations > p.MinSupporters {
 		return p, &FieldError{Field: "minSupporterOrganizations", Reason: "cannot exceed minSupporters (" + strconv.Itoa(p.MinSupporters) + ")"}

@@ -88,6 +88,10 @@ type Policy struct {
 	// ContactsPerDay caps the contact messages one person sends to
 	// ambassadors and organizers in 24 hours; 0 turns contact off.
 	ContactsPerDay int `json:"contactsPerDay"`
+	// FundingSecondApprovalAbove lists, per currency, the amount above
+	// which a funding request needs a second staff member's approval (four
+	// eyes); a currency not listed takes one approval.
+	FundingSecondApprovalAbove []Money `json:"fundingSecondApprovalAbove,omitempty"`
 }
 
 // Preset names.
@@ -121,6 +125,9 @@ func OpenEuler() Policy {
 		ReportResponseHours:       72,
 		AnonymousReportsPerDay:    3,
 		ContactsPerDay:            10,
+		// CNY 5,000: a city meetup's venue and food fit under it; a
+		// larger event is checked by two people.
+		FundingSecondApprovalAbove: []Money{{Currency: "CNY", Minor: 5000_00}},
 	}
 }
 
@@ -149,6 +156,8 @@ func OpenStack() Policy {
 		ReportResponseHours:       72,
 		AnonymousReportsPerDay:    3,
 		ContactsPerDay:            10,
+		// The regions' usual currencies, at the same bar of 500.
+		FundingSecondApprovalAbove: []Money{{Currency: "USD", Minor: 500_00}, {Currency: "EUR", Minor: 500_00}},
 	}
 }
 
@@ -186,6 +195,8 @@ func (p Policy) Validate() error {
 		return &FieldError{Field: "maxSponsorPitchMinutes", Reason: "must not be negative"}
 	case p.MaxSponsorPitchesPerEvent < 0 || p.MaxSponsorPitchesPerEvent > 20:
 		return &FieldError{Field: "maxSponsorPitchesPerEvent", Reason: "must be between 0 and 20"}
+	case !validThresholds(p.FundingSecondApprovalAbove):
+		return &FieldError{Field: "fundingSecondApprovalAbove", Reason: "needs known currencies, each once, with amounts not below 0"}
 	}
 	return nil
 }

@@ -99,6 +99,11 @@ type app struct {
 	reason     string
 	tl         timeline
 	note       *entry // the automatic screening note, written once the screening is known
+
+	// Funding after the activity: the organizers' report and its closing.
+	report   *schematype.FundingReport
+	closedAt time.Time
+	closer   *person
 }
 
 func (g *gen) newApp(c *comm, kind application.Kind, status application.Status, applicant *person) *app {
@@ -265,6 +270,12 @@ func (g *gen) emitApp(a *app) {
 	}
 	for _, s := range a.supporters {
 		b.AddSupporterIDs(s.id)
+	}
+	if a.report != nil {
+		b.SetFundingReport(*a.report).SetUpdatedAt(maxTime(updated, a.report.FiledAt))
+		if !a.closedAt.IsZero() {
+			b.SetClosedAt(a.closedAt).SetClosedByID(a.closer.id).SetUpdatedAt(maxTime(updated, a.closedAt))
+		}
 	}
 	g.b.applications = append(g.b.applications, b)
 }
@@ -1017,7 +1028,7 @@ func (g *gen) fundingApps() {
 			created = minTime(e.created.Add(time.Hour), g.now.Add(-3*time.Hour))
 			end = maxTime(end, created.Add(time.Hour))
 		}
-		g.standard(a, "Budget looks reasonable; checking what the venue sponsor already covers.", nil, "",
+		g.fundingTimeline(a, "Budget looks reasonable; checking what the venue sponsor already covers.",
 			"Please attach the venue's quote so we can compare it with last year's costs.")
 		g.finish(a, created, end)
 	}
@@ -1051,12 +1062,13 @@ func (g *gen) fundingApps() {
 			Purpose:     fmt.Sprintf(purposes[i%len(purposes)], e.title),
 			EventID:     string(e.id),
 		}
-		g.standard(a, "", nil, "", "")
+		g.fundingTimeline(a, "", "")
 		created := e.created.Add(day)
 		end := minTime(e.start.Add(-3*day-time.Duration(gr.c.pol.ObjectionWindowHours)*time.Hour), created.Add(8*day))
 		if !end.After(created) {
 			end = created.Add(6 * time.Hour)
 		}
 		g.finish(a, created, end)
+		g.fundingAftermath(a, e, i)
 	}
 }

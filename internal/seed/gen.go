@@ -94,6 +94,10 @@ type builders struct {
 	reportReplies   []*ent.ReportReplyCreate
 	contactThreads  []*ent.ContactThreadCreate
 	contactMessages []*ent.ContactMessageCreate
+	// Issue 19's translation help and global efforts (funding.go).
+	translations   []*ent.TranslationRequestCreate
+	efforts        []*ent.GlobalEffortCreate
+	participations []*ent.GlobalEffortParticipationCreate
 }
 
 // comm is a community in the model.

@@ -108,6 +108,8 @@ func (g *gen) build() {
 		g.buildYear,
 		// After the year, for the same reason (and it draws no numbers).
 		g.buildReportFollowUps,
+		// Issue 19's translation help and global efforts, last for the same reason.
+		g.buildAsks,
 	} {
 		g.reseed(uint64(i+1), 0)
 		step()
@@ -298,6 +300,21 @@ func (g *gen) writeRows(ctx context.Context) (Stats, error) {
 		func() error {
 			return bulk(ctx, "messages", b.messages, batchPlain, func(ctx context.Context, r []*ent.MessageCreate) error {
 				return tx.Message.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "translation requests", b.translations, batchPlain, func(ctx context.Context, r []*ent.TranslationRequestCreate) error {
+				return tx.TranslationRequest.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "global efforts", b.efforts, batchPlain, func(ctx context.Context, r []*ent.GlobalEffortCreate) error {
+				return tx.GlobalEffort.CreateBulk(r...).Exec(ctx)
+			})
+		},
+		func() error {
+			return bulk(ctx, "global effort participations", b.participations, batchPlain, func(ctx context.Context, r []*ent.GlobalEffortParticipationCreate) error {
+				return tx.GlobalEffortParticipation.CreateBulk(r...).Exec(ctx)
 			})
 		},
 	}

@@ -28,6 +28,10 @@ func (r *Runner) Approve(ctx context.Context, id pulid.ID) (*ent.Application, er
 		if err != nil {
 			return nil, err
 		}
+		if app.Kind == application.KindFUNDING {
+			// Funding has its own rules: endorsement, staff only, four eyes.
+			return nil, apierror.Invalid("id", "funding requests are decided with approveFunding")
+		}
 		// Decide on the row as it is under lock: an objection filed at the same
 		// moment either commits first and blocks this approval, or waits and
 		// finds the application decided.
@@ -311,6 +315,10 @@ func (r *Runner) Object(ctx context.Context, id pulid.ID, reason string, endorse
 		}
 		if !canObject(v, app) {
 			return nil, apierror.Forbiddenf("only the community's ambassadors in scope may object to or endorse an application")
+		}
+		if endorse && app.Kind == application.KindFUNDING {
+			// Only the ambassadors of the request's region or group endorse funding.
+			return nil, apierror.Invalid("id", "funding requests are endorsed with endorseFunding")
 		}
 		// The application is locked while the objection is filed, so an
 		// approval deciding at the same moment (a reviewer's, or the end of the

@@ -344,6 +344,10 @@ func (r *Runner) Reject(ctx context.Context, id pulid.ID, reason, message string
 		if err != nil {
 			return nil, err
 		}
+		if app.Kind == application.KindFUNDING && !v.IsStaff(app.CommunityID) {
+			// Staff decide on funding; ambassadors endorse or object.
+			return nil, apierror.Forbiddenf("only the community's staff decide on funding")
+		}
 		why, ok := rejectReasons[reason]
 		if !ok {
 			return nil, apierror.Invalid("reason", "reason must be one of NOT_A_USER_GROUP, SPAM, DUPLICATE, COMMERCIAL, OTHER")
