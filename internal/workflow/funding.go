@@ -222,14 +222,7 @@ func (r *Runner) EndorseFunding(ctx context.Context, id pulid.ID, comment string
 		if again {
 			return nil, stateConflict(app, "you already endorsed this request")
 		}
-		rc := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindENDORSEMENT)
-		if s := strings.TrimSpace(comment); s != "" {
-			if s, err = checkText("comment", s, 5000); err != nil {
-				return nil, err
-			}
-			rc.SetBody(s)
-		}
-		if err := rc.Exec(ctx); err != nil {
+		if err := addFundingReview(ctx, c, id, v.UserID, review.KindENDORSEMENT, comment); err != nil {
 			return nil, err
 		}
 		return c.Application.Get(ctx, id)
@@ -321,14 +314,7 @@ func (r *Runner) ApproveFunding(ctx context.Context, id pulid.ID, comment string
 		if err != nil {
 			return nil, stateConflict(app, err.Error())
 		}
-		rc := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindAPPROVAL)
-		if s := strings.TrimSpace(comment); s != "" {
-			if s, err = checkText("comment", s, 5000); err != nil {
-				return nil, err
-			}
-			rc.SetBody(s)
-		}
-		if err := rc.Exec(ctx); err != nil {
+		if err := addFundingReview(ctx, c, id, v.UserID, review.KindAPPROVAL, comment); err != nil {
 			return nil, err
 		}
 		if !decides {
@@ -431,4 +417,18 @@ func (r *Runner) CloseFunding(ctx context.Context, id pulid.ID) (*ent.Applicatio
 		}
 		return c.Application.Get(ctx, id)
 	})
+}
+
+// addFundingReview records an endorsement or approval on a funding request's
+// timeline, with the reviewer's comment when one is given.
+func addFundingReview(ctx context.Context, c *ent.Client, id, author pulid.ID, kind review.Kind, comment string) error {
+	rc := c.Review.Create().SetApplicationID(id).SetAuthorID(author).SetKind(kind)
+	if s := strings.TrimSpace(comment); s != "" {
+		s, err := checkText("comment", s, 5000)
+		if err != nil {
+			return err
+		}
+		rc.SetBody(s)
+	}
+	return rc.Exec(ctx)
 }
