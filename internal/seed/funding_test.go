@@ -1,6 +1,8 @@
 package seed_test
 
 import (
+	"context"
+	"github.com/usergroups/usergroups/ent"
 	"slices"
 	"testing"
 
@@ -8,23 +10,15 @@ import (
 	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/translationrequest"
-	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/policy"
-	"github.com/usergroups/usergroups/internal/seed"
 )
 
-// TestDemoFunding holds the demo's funding requests to the workflow's
+// checkDemoFunding holds the demo's funding requests to the workflow's
 // rules — approved ones carry as many different staff approvals as their
 // amount needs, never the requester's — and checks issue 19's "done when":
 // a request awaiting its second approval, reports and a closed one,
 // translation requests open, taken and done, and a global effort joined.
-func TestDemoFunding(t *testing.T) {
-	ctx := dbtest.FixtureContext(t)
-	db := dbtest.Open(t)
-	c := db.Client
-	if _, err := seed.Demo(ctx, c, seed.Options{Now: now}); err != nil {
-		t.Fatal(err)
-	}
+func checkDemoFunding(t *testing.T, ctx context.Context, c *ent.Client) {
 	apps := c.Application.Query().Where(application.KindEQ(application.KindFUNDING)).WithCommunity().WithReviews().AllX(ctx)
 	awaiting, reported, closed := 0, 0, 0
 	for _, a := range apps {

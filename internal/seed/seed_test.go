@@ -452,6 +452,11 @@ func TestDemo(t *testing.T) {
 		}
 	})
 
+	// Issue 19's demo rows: the staff board, the newsletter, funding.
+	t.Run("ReportsAndContact", func(t *testing.T) { checkDemoReportsAndContact(t, ctx, c) })
+	t.Run("Submissions", func(t *testing.T) { checkDemoSubmissions(t, ctx, c) })
+	t.Run("Funding", func(t *testing.T) { checkDemoFunding(t, ctx, c) })
+
 	// Last, since it writes: the scheduled jobs find nothing due at Now
 	// (the demo already holds what they would have done: warnings sent,
 	// years renewed, lapses), and a month later the members left at risk

@@ -1,35 +1,30 @@
 package seed_test
 
 import (
+	"context"
+	"github.com/usergroups/usergroups/ent"
 	"testing"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/submission"
-	"github.com/usergroups/usergroups/internal/dbtest"
-	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
-// TestDemoSubmissions: the demo holds feedback in every status, a
+// checkDemoSubmissions: the demo holds feedback in every status, a
 // newsletter issue with dense positions, and an overdue activity report
 // request some groups answered.
-func TestDemoSubmissions(t *testing.T) {
-	ctx := dbtest.FixtureContext(t)
-	db := dbtest.Open(t)
-	if _, err := seed.Demo(ctx, db.Client, seed.Options{Now: now}); err != nil {
-		t.Fatal(err)
-	}
+func checkDemoSubmissions(t *testing.T, ctx context.Context, c *ent.Client) {
 	for _, st := range []submission.Status{submission.StatusSUBMITTED, submission.StatusACKNOWLEDGED, submission.StatusFORWARDED,
 		submission.StatusDELIVERED, submission.StatusDECLINED} {
-		if n := db.Client.Submission.Query().Where(submission.KindEQ(submission.KindATTENDEE_FEEDBACK), submission.StatusEQ(st)).CountX(ctx); n == 0 {
+		if n := c.Submission.Query().Where(submission.KindEQ(submission.KindATTENDEE_FEEDBACK), submission.StatusEQ(st)).CountX(ctx); n == 0 {
 			t.Errorf("no %s feedback", st)
 		}
 	}
-	com := db.Client.Community.Query().AllX(ctx)
+	com := c.Community.Query().AllX(ctx)
 	issue := now.AddDate(0, -1, 0).Format("2006-01")
 	found, sawOverdue := false, false
-	for _, c := range com {
-		items, err := workflow.Newsletter(ctx, db.Client, c.ID, issue)
+	for _, cm := range com {
+		items, err := workflow.Newsletter(ctx, c, cm.ID, issue)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,14 +34,14 @@ func TestDemoSubmissions(t *testing.T) {
 				t.Errorf("item %q at %d, want %d", it.Title, *it.NewsletterPosition, i+1)
 			}
 		}
-		overdue, err := workflow.OverdueActivityRequests(ctx, db.Client, c.ID, now)
+		overdue, err := workflow.OverdueActivityRequests(ctx, c, cm.ID, now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(overdue) == 0 {
 			continue
 		}
-		states, err := workflow.ActivityRequestStates(ctx, db.Client, []pulid.ID{overdue[0].ID}, now)
+		states, err := workflow.ActivityRequestStates(ctx, c, []pulid.ID{overdue[0].ID}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +59,7 @@ func TestDemoSubmissions(t *testing.T) {
 	if !found || !sawOverdue {
 		t.Errorf("newsletter issue: %v, overdue request: %v", found, sawOverdue)
 	}
-	if n := db.Client.ActivityRequest.Query().CountX(ctx); n == 0 {
+	if n := c.ActivityRequest.Query().CountX(ctx); n == 0 {
 		t.Error("no activity report request")
 	}
 }
