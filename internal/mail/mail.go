@@ -123,16 +123,22 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return &SendError{Permanent: true, Err: fmt.Errorf("smtp client: %w", err)}
 	}
-	conn, err := client.DialToSMTPClientWithContext(ctx)
-	if err != nil {
-		return classify(ctx, fmt.Errorf("connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err))
-	}
-	// Close the connection when ctx ends, so a stalled server cannot hold us.
-	stop := context.AfterFunc(ctx, func() {
+	// Close the connection when ctx ends, so a stalled server cannot hold us
+	// during the greeting, authentication or the transaction.
+	closeRaw := func() {
 		mu.Lock()
 		defer mu.Unlock()
-		_ = raw.Close()
-	})
+		if raw != nil {
+			_ = raw.Close()
+		}
+	}
+	stop := context.AfterFunc(ctx, closeRaw)
+	conn, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		stop()
+		closeRaw() // go-mail leaves the connection open when EHLO, STARTTLS or AUTH fail
+		return classify(ctx, fmt.Errorf("connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err))
+	}
 	err = client.SendWithSMTPClient(conn, msg)
 	canceled := !stop()
 	if err == nil {

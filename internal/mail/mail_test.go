@@ -412,3 +412,40 @@ func TestParseSMTPURL(t *testing.T) {
 		}
 	}
 }
+
+func TestSendContextCanceledDuringGreeting(t *testing.T) {
+	// A server that accepts the connection and never greets.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := l.Accept()
+		if err == nil {
+			accepted <- c
+			cancel()
+		}
+	}()
+	s := NewSender(Config{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port})
+	err = s.Send(ctx, testMessage())
+	if !errors.Is(err, context.Canceled) || IsPermanent(err) {
+		t.Errorf("err = %v, want transient context.Canceled", err)
+	}
+	(<-accepted).Close()
+}
+
+func TestSendSTARTTLSRequired(t *testing.T) {
+	be := &backend{}
+	s := startServer(t, be) // the test server offers no STARTTLS
+	s.cfg.TLS = STARTTLSRequired
+	err := s.Send(context.Background(), testMessage())
+	if err == nil || !strings.Contains(err.Error(), "STARTTLS") {
+		t.Errorf("err = %v, want a STARTTLS error", err)
+	}
+	if n := len(be.messages()); n != 0 {
+		t.Errorf("sent %d messages in clear text", n)
+	}
+}
