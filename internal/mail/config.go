@@ -51,11 +51,15 @@ const (
 // Config is where and how to deliver mail; it comes from --smtp-url via
 // ParseSMTPURL so the whole setting is one flag.
 type Config struct {
-	Host     string
-	Port     int
+	// Host is the SMTP server's name; it is also checked against its TLS certificate.
+	Host string
+	// Port defaults to 587 for smtp:// and 465 for smtps://.
+	Port int
+	// Username and Password enable SMTP AUTH when Username is set.
 	Username string
 	Password string
-	TLS      TLSMode
+	// TLS says whether STARTTLS is tried, required, or TLS is implicit.
+	TLS TLSMode
 }
 
 // String describes the configuration for logs without the password, which must
@@ -78,6 +82,9 @@ func (c Config) String() string {
 	}
 	return u.String()
 }
+
+// GoString keeps %#v from printing the password, like String.
+func (c Config) GoString() string { return "mail.Config(" + c.String() + ")" }
 
 // ParseSMTPURL reads smtp://user:pass@host:port[?starttls=required] or
 // smtps://user:pass@host:port into a Config, so one flag configures delivery.

@@ -21,18 +21,25 @@ import (
 // Attachment is a file sent with a message, such as the logo pack of a
 // recognition letter.
 type Attachment struct {
-	Name        string
+	// Name is the file name the recipient sees.
+	Name string
+	// ContentType defaults to application/octet-stream.
 	ContentType string
-	Data        []byte
+	// Data is sent base64-encoded, byte for byte.
+	Data []byte
 }
 
 // Message is one outbox message to one recipient; one recipient per message
 // keeps a bounce attributable to a single address.
 type Message struct {
-	From    string
-	To      string
+	// From is an RFC 5322 address, optionally with a display name; its domain names generated Message-IDs.
+	From string
+	// To is the single recipient's address.
+	To string
+	// Subject may hold any Unicode text; it is encoded per RFC 2047.
 	Subject string
-	Text    string
+	// Text is the plain-text body; Text or HTML must be set.
+	Text string
 	// HTML, when set, is sent as an alternative to Text.
 	HTML        string
 	Attachments []Attachment
@@ -49,7 +56,8 @@ type SendError struct {
 	Code int
 	// Permanent is true when retrying cannot help.
 	Permanent bool
-	Err       error
+	// Err is the underlying failure, kept for errors.Is and errors.As.
+	Err error
 }
 
 // Error reports the failure with its SMTP code and class.
@@ -148,7 +156,9 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 		return nil
 	}
 	if !canceled {
-		_ = client.CloseWithSMTPClient(conn)
+		if cerr := client.CloseWithSMTPClient(conn); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close: %w", cerr))
+		}
 	}
 	return classify(ctx, err)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -407,8 +408,12 @@ func TestParseSMTPURL(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("ParseSMTPURL(%q) = %+v, %v; want %+v", tc.raw, got, err, tc.want)
 		}
-		if got.Password != "" && strings.Contains(got.String(), got.Password) {
-			t.Errorf("Config.String() leaks the password: %s", got)
+		if got.Password != "" {
+			for _, out := range []string{got.String(), fmt.Sprintf("%v %+v %#v", got, got, got)} {
+				if strings.Contains(out, got.Password) {
+					t.Errorf("formatting Config leaks the password: %s", out)
+				}
+			}
 		}
 	}
 }
