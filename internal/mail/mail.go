@@ -54,7 +54,10 @@ type Message struct {
 type SendError struct {
 	// Code is the SMTP reply code, or 0 when there was none (network error, invalid message).
 	Code int
-	// Permanent is true when retrying cannot help.
+	// Permanent is true when retrying cannot help: a 5xx reply to MAIL, RCPT or
+	// DATA (a bounce), or an invalid message. A 5xx reply to the greeting or
+	// AUTH is our configuration's fault, so it stays transient: no address is
+	// marked and the message waits in the outbox until the setting is fixed.
 	Permanent bool
 	// Err is the underlying failure, kept for errors.Is and errors.As.
 	Err error
@@ -75,9 +78,10 @@ func (e *SendError) Error() string {
 // Unwrap exposes the underlying error for errors.Is and errors.As.
 func (e *SendError) Unwrap() error { return e.Err }
 
-// IsPermanent reports whether err is a failure that a retry cannot fix: an SMTP
-// 5xx reply or an invalid message. 4xx replies, network errors and
-// cancellation are transient.
+// IsPermanent reports whether err is a failure that a retry cannot fix, so the
+// caller stops retrying: an SMTP 5xx reply to the transaction (mark the
+// address as bounced) or an invalid message. 4xx replies, network errors,
+// connection-level 5xx replies and cancellation are transient.
 func IsPermanent(err error) bool {
 	var se *SendError
 	return errors.As(err, &se) && se.Permanent
@@ -145,7 +149,7 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		stop()
 		closeRaw() // go-mail leaves the connection open when EHLO, STARTTLS or AUTH fail
-		return classify(ctx, fmt.Errorf("connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err))
+		return classify(ctx, fmt.Errorf("connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err), false)
 	}
 	err = client.SendWithSMTPClient(conn, msg)
 	canceled := !stop()
@@ -160,7 +164,7 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 			err = errors.Join(err, fmt.Errorf("close: %w", cerr))
 		}
 	}
-	return classify(ctx, err)
+	return classify(ctx, err, true)
 }
 
 func (s *Sender) clientOptions() []gomail.Option {
@@ -183,10 +187,11 @@ func (s *Sender) clientOptions() []gomail.Option {
 	return opts
 }
 
-// classify wraps err in a *SendError carrying the SMTP reply code.
-func classify(ctx context.Context, err error) error {
+// classify wraps err in a *SendError carrying the SMTP reply code; a 5xx
+// reply is permanent only when it answers the transaction (bounceable).
+func classify(ctx context.Context, err error, transaction bool) error {
 	code := replyCode(err)
-	permanent := code >= 500 && code < 600
+	permanent := transaction && code >= 500 && code < 600
 	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 		err = errors.Join(err, ctx.Err())
 	}

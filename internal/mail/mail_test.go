@@ -285,8 +285,8 @@ func TestSendAuth(t *testing.T) {
 		t.Errorf("error leaks the password: %v", err)
 	}
 	var se *SendError
-	if !errors.As(err, &se) || se.Code != 535 {
-		t.Errorf("err = %v, want *SendError with code 535", err)
+	if !errors.As(err, &se) || se.Code != 535 || IsPermanent(err) {
+		t.Errorf("err = %v, want transient *SendError with code 535 (configuration, not a bounce)", err)
 	}
 }
 
