@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base32"
 	"errors"
 	"fmt"
@@ -91,6 +92,8 @@ func IsPermanent(err error) bool {
 // is safe for concurrent use.
 type Sender struct {
 	cfg Config
+	// rootCAs replaces the system roots; tests use it to trust their own server.
+	rootCAs *x509.CertPool
 }
 
 // NewSender returns a Sender for cfg, usually from ParseSMTPURL.
@@ -111,25 +114,31 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	// Dial ourselves to hold the raw connection: closing it is the only way to
 	// interrupt a command that is waiting for the server's reply.
 	var (
-		mu  sync.Mutex
-		raw net.Conn
+		mu     sync.Mutex
+		raw    net.Conn
+		closed bool // ctx ended: a connection made from now on is closed at once
 	)
-	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+	dial := func(dctx context.Context, network, addr string) (net.Conn, error) {
 		var c net.Conn
 		var err error
 		d := &net.Dialer{}
 		if s.cfg.TLS == ImplicitTLS {
-			td := &tls.Dialer{NetDialer: d, Config: &tls.Config{ServerName: s.cfg.Host, MinVersion: tls.VersionTLS12}}
-			c, err = td.DialContext(ctx, network, addr)
+			td := &tls.Dialer{NetDialer: d, Config: s.tlsConfig()}
+			c, err = td.DialContext(dctx, network, addr)
 		} else {
-			c, err = d.DialContext(ctx, network, addr)
+			c, err = d.DialContext(dctx, network, addr)
 		}
-		if err == nil {
-			mu.Lock()
-			raw = c
-			mu.Unlock()
+		if err != nil {
+			return nil, err
 		}
-		return c, err
+		mu.Lock()
+		defer mu.Unlock()
+		if closed {
+			_ = c.Close()
+			return nil, ctx.Err() // the outer ctx: it is done before closeRaw runs
+		}
+		raw = c
+		return c, nil
 	}
 	client, err := gomail.NewClient(s.cfg.Host, append(s.clientOptions(), gomail.WithDialContextFunc(dial))...)
 	if err != nil {
@@ -140,6 +149,7 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	closeRaw := func() {
 		mu.Lock()
 		defer mu.Unlock()
+		closed = true
 		if raw != nil {
 			_ = raw.Close()
 		}
@@ -167,8 +177,12 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	return classify(ctx, err, true)
 }
 
+func (s *Sender) tlsConfig() *tls.Config {
+	return &tls.Config{ServerName: s.cfg.Host, MinVersion: tls.VersionTLS12, RootCAs: s.rootCAs}
+}
+
 func (s *Sender) clientOptions() []gomail.Option {
-	opts := []gomail.Option{gomail.WithPort(s.cfg.Port)}
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTLSConfig(s.tlsConfig())}
 	switch s.cfg.TLS {
 	case ImplicitTLS:
 		opts = append(opts, gomail.WithSSL())

@@ -3,10 +3,18 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"log"
+	"math/big"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -15,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -22,6 +31,7 @@ import (
 
 // received is one message as the test server saw it.
 type received struct {
+	TLS  bool
 	From string
 	To   []string
 	Data []byte
@@ -40,7 +50,7 @@ type backend struct {
 	msgs []received
 }
 
-func (b *backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{b: b}, nil }
+func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) { return &session{b: b, conn: c}, nil }
 
 func (b *backend) messages() []received {
 	b.mu.Lock()
@@ -50,6 +60,7 @@ func (b *backend) messages() []received {
 
 type session struct {
 	b      *backend
+	conn   *smtp.Conn
 	authed bool
 	cur    received
 }
@@ -97,6 +108,7 @@ func (s *session) Data(r io.Reader) error {
 		return err
 	}
 	s.cur.Data = data
+	_, s.cur.TLS = s.conn.TLSConnectionState()
 	s.b.mu.Lock()
 	s.b.msgs = append(s.b.msgs, s.cur)
 	s.b.mu.Unlock()
@@ -111,6 +123,7 @@ func startServer(t *testing.T, be *backend) *Sender {
 	t.Helper()
 	srv := smtp.NewServer(be)
 	srv.Domain = "localhost"
+	srv.ErrorLog = log.New(io.Discard, "", 0) // expected aborted handshakes and closed connections
 	srv.AllowInsecureAuth = true
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -452,5 +465,77 @@ func TestSendSTARTTLSRequired(t *testing.T) {
 	}
 	if n := len(be.messages()); n != 0 {
 		t.Errorf("sent %d messages in clear text", n)
+	}
+}
+
+// selfSigned returns a server certificate for 127.0.0.1 and a pool trusting it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+func TestSendOverTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	for _, implicit := range []bool{false, true} {
+		name := map[bool]string{false: "starttls=required", true: "smtps"}[implicit]
+		t.Run(name, func(t *testing.T) {
+			be := &backend{user: "mailer", pass: "s3cret"}
+			srv := smtp.NewServer(be)
+			srv.Domain = "localhost"
+			srv.ErrorLog = log.New(io.Discard, "", 0) // expected aborted handshakes and closed connections
+			srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+			raw := "smtp://mailer:s3cret@127.0.0.1:" + port + "?starttls=required"
+			if implicit {
+				l = tls.NewListener(l, srv.TLSConfig)
+				raw = "smtps://mailer:s3cret@127.0.0.1:" + port
+			}
+			go func() { _ = srv.Serve(l) }()
+			t.Cleanup(func() { _ = srv.Close() })
+			cfg, err := ParseSMTPURL(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := NewSender(cfg)
+			s.rootCAs = pool
+			if err := s.Send(context.Background(), testMessage()); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			if msgs := be.messages(); len(msgs) != 1 || !msgs[0].TLS {
+				t.Errorf("got %d messages, want 1 over TLS", len(msgs))
+			}
+
+			untrusted := NewSender(cfg) // system roots do not know the test certificate
+			if err := untrusted.Send(context.Background(), testMessage()); err == nil {
+				t.Error("Send to a server with an untrusted certificate succeeded")
+			}
+		})
 	}
 }
