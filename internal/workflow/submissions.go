@@ -54,16 +54,6 @@ const (
 	maxDeclineReason   = 2000
 )
 
-// missing is the NOT_FOUND of a reference in an input field.
-func missing(err error, field, what string) error {
-	if ent.IsNotFound(err) {
-		e := apierror.NotFoundf("no %s with that id", what)
-		e.Field = field
-		return e
-	}
-	return err
-}
-
 // submissionText checks a submission's title and body.
 func submissionText(title, body string) (string, string, error) {
 	title, err := checkText("title", title, maxSubmissionTitle)

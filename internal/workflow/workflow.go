@@ -58,8 +58,16 @@ func running(g *ent.Group) error {
 // notFound maps "no such row" — which is also what a row the viewer may
 // not see reads as — to NOT_FOUND naming what was looked for ("group").
 func notFound(err error, what string) error {
+	return missing(err, "", what)
+}
+
+// missing is notFound for a reference given in an input field, which the
+// NOT_FOUND names so the client learns which argument was wrong.
+func missing(err error, field, what string) error {
 	if ent.IsNotFound(err) {
-		return apierror.NotFoundf("no %s with that id", what)
+		e := apierror.NotFoundf("no %s with that id", what)
+		e.Field = field
+		return e
 	}
 	return err
 }
