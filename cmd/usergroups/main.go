@@ -22,6 +22,7 @@ import (
 
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/broker"
+	"github.com/usergroups/usergroups/internal/jobs"
 	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/metrics"
@@ -29,6 +30,7 @@ import (
 	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/worker"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
@@ -247,7 +249,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	srv := server.HTTPServer(api, cfg.Timeouts, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go workflow.Scheduler{Runner: wf, Every: 30 * time.Second, Log: log, Failed: m.JobFailed}.Run(ctx)
+	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log}, m)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := q.Stop(stopCtx); err != nil {
+			log.Error("stopping the job queue", "error", err)
+		}
+	}()
 	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "dev", cfg.Dev, "explorer", cfg.Explorer)
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -271,6 +283,25 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		return fmt.Errorf("closing websockets: %w", err)
 	}
 	return nil
+}
+
+// startQueue runs this replica's share of the background work: the sweeps
+// every 30 seconds (inserted by the elected leader only) and the deliveries.
+func startQueue(ctx context.Context, db *store.DB, cfg *serveConfig, deps worker.Deps, m *metrics.Metrics) (*jobs.Queue, error) {
+	listen := ""
+	if store.IsPostgres(cfg.Database) {
+		listen = cfg.Database
+	}
+	q, err := jobs.Open(jobs.Config{DB: db.SQL, Dialect: db.Dialect, ListenDSN: listen, Logger: deps.Log,
+		Workers: worker.Workers(deps), Periodic: worker.Periodic(30 * time.Second), Failed: m.JobFailed})
+	if err != nil {
+		return nil, err
+	}
+	m.JobDepth(func() (map[string]int, error) { return jobs.Depth(context.Background(), db.SQL) })
+	if err := q.Start(ctx); err != nil {
+		return nil, fmt.Errorf("starting the job queue: %w", err)
+	}
+	return q, nil
 }
 
 func loadDemoIfEmpty(ctx context.Context, db *store.DB, log *slog.Logger) error {

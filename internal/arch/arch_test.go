@@ -29,14 +29,14 @@ var layers = [][]string{
 	// 0. Generated data access, value types and leaves that know nothing of ours.
 	{"ent/...", "internal/policy", "internal/letters", "internal/limits", "internal/viewer",
 		"internal/apierror", "internal/store/dberr", "internal/metrics", "internal/oidc", "internal/auth/secret", "migrations",
-		"internal/explorer", "internal/certificate/...", "internal/mail", "internal/webhook"},
+		"internal/explorer", "internal/certificate/...", "internal/mail", "internal/webhook", "internal/jobs"},
 	// 1. Read rules and what ent's schema wires to every write: privacy,
 	// the change log, derived counters; opening and migrating the store.
 	{"internal/authz", "internal/ref", "internal/changelog", "internal/attendance", "ent/schema", "ent/runtime",
 		"internal/store", "internal/store/migrationgen", "internal/httpguard", "internal/errmap", "ent/enttest"},
 	// 2. The processes (the only writers) and the read models beside them.
 	{"internal/workflow", "internal/queue", "internal/discover", "internal/auth", "internal/ical",
-		"internal/broker", "internal/live", "internal/ratelimit", "internal/seed", "internal/dbtest"},
+		"internal/broker", "internal/live", "internal/ratelimit", "internal/seed", "internal/dbtest", "internal/worker"},
 	// 3. The GraphQL schema and the transports.
 	{"graph/...", "internal/transport/..."},
 	// 4. HTTP assembly.

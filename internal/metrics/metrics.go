@@ -35,6 +35,7 @@ type Metrics struct {
 	statements  prometheus.Histogram
 	rateLimited prometheus.Counter
 	jobFailures *prometheus.CounterVec
+	deliveries  *prometheus.CounterVec
 	authFailed  *prometheus.CounterVec
 	corsRefused prometheus.Counter
 
@@ -66,8 +67,12 @@ func New() *Metrics {
 		}),
 		jobFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "usergroups_job_failures_total",
-			Help: "Rows a scheduled job could not finish, by job (each failed attempt; the row records why where staff look).",
+			Help: "Failed attempts of background jobs, by job kind (River retries them with backoff and records the error on the job).",
 		}, []string{"job"}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "usergroups_deliveries_total",
+			Help: "Delivery attempts of email and webhooks, by kind (email, webhook) and outcome (sent, logged, retry, failed, bounced, skipped).",
+		}, []string{"kind", "outcome"}),
 		authFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "usergroups_auth_failures_total",
 			Help: "Credentials refused as malformed, unknown, expired or revoked, by transport (http: answered 401; websocket: a connection_init closed with 4403).",
@@ -78,7 +83,7 @@ func New() *Metrics {
 		}),
 		names: map[string]bool{},
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.statements, m.rateLimited, m.jobFailures, m.authFailed, m.corsRefused,
+	m.registry.MustRegister(m.requests, m.duration, m.statements, m.rateLimited, m.jobFailures, m.deliveries, m.authFailed, m.corsRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -121,8 +126,41 @@ func (m *Metrics) CORSRefused() { m.corsRefused.Inc() }
 // RateLimited counts one refusal for want of budget.
 func (m *Metrics) RateLimited() { m.rateLimited.Inc() }
 
-// JobFailed counts one row a scheduled job could not finish. Job names are
-// the scheduler's own constants, so the label stays bounded.
+// Delivered counts one delivery attempt of kind ("email", "webhook") with
+// its outcome.
+func (m *Metrics) Delivered(kind, outcome string) { m.deliveries.WithLabelValues(kind, outcome).Inc() }
+
+// JobStates are the states of River's jobs that JobDepth reports.
+var JobStates = []string{"available", "scheduled", "running", "retryable", "pending", "completed", "cancelled", "discarded"}
+
+// JobDepth exposes the queue's depth by job state, read at scrape time
+// (one grouped statement); a failed read reports nothing for that scrape.
+func (m *Metrics) JobDepth(read func() (map[string]int, error)) {
+	m.registry.MustRegister(depthCollector{
+		desc: prometheus.NewDesc("usergroups_jobs", "Background jobs in the queue, by state.", []string{"state"}, nil),
+		read: read,
+	})
+}
+
+type depthCollector struct {
+	desc *prometheus.Desc
+	read func() (map[string]int, error)
+}
+
+func (d depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
+
+func (d depthCollector) Collect(ch chan<- prometheus.Metric) {
+	counts, err := d.read()
+	if err != nil {
+		return
+	}
+	for _, s := range JobStates {
+		ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, float64(counts[s]), s)
+	}
+}
+
+// JobFailed counts one failed attempt of a background job. Job names are
+// the registered job kinds, so the label stays bounded.
 func (m *Metrics) JobFailed(job string) { m.jobFailures.WithLabelValues(job).Inc() }
 
 // label keeps the first maxOperations names and folds the rest into "other".

@@ -18,6 +18,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	_ "github.com/usergroups/usergroups/ent/runtime" // schema hooks and defaults
+	"github.com/usergroups/usergroups/internal/jobs"
 )
 
 // DB is an open database: the ent client and the pool under it.
@@ -66,7 +67,9 @@ func Open(dsn string, opts Options) (*DB, error) {
 	}
 	db.SetMaxOpenConns(opts.MaxOpenConns)
 	db.SetMaxIdleConns(opts.MaxOpenConns)
-	var drv dialect.Driver = entsql.OpenDB(name, db)
+	// Innermost, so that whatever wraps the driver, the workflow runner can
+	// insert background jobs in the transaction ent begins.
+	drv := jobs.CaptureTx(entsql.OpenDB(name, db))
 	if opts.WrapDriver != nil {
 		drv = opts.WrapDriver(drv)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/jobs"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -20,6 +21,10 @@ import (
 type Runner struct {
 	client *ent.Client
 	now    func() time.Time
+	jobs   *jobs.Inserter
+	// jobsErr is why the inserter could not be built; a unit that queued
+	// a job fails with it rather than lose the job.
+	jobsErr error
 }
 
 // NewRunner returns the runner of steps over client, taken at the times now
@@ -28,7 +33,8 @@ func NewRunner(client *ent.Client, now func() time.Time) *Runner {
 	if now == nil {
 		now = time.Now
 	}
-	return &Runner{client: client, now: now}
+	ins, err := jobs.NewInserter()
+	return &Runner{client: client, now: now, jobs: ins, jobsErr: err}
 }
 
 // Now is the time on the runner's clock.
@@ -73,10 +79,12 @@ func (r *Runner) Unit(ctx context.Context, fn func(ctx context.Context) error) e
 	if _, ok := ctx.Value(unitKey{}).(*unit); ok {
 		return fn(ctx)
 	}
+	ctx, captured := jobs.WithTx(ctx)
 	tx, err := r.client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
+	ctx, batch := jobs.WithBatch(ctx)
 	u := &unit{tx: tx}
 	defer func() {
 		if p := recover(); p != nil {
@@ -91,6 +99,9 @@ func (r *Runner) Unit(ctx context.Context, fn func(ctx context.Context) error) e
 			err = errAnswered
 		}
 	}
+	if err == nil {
+		err = r.insertJobs(ctx, captured, batch)
+	}
 	if err != nil {
 		if rerr := tx.Rollback(); rerr != nil {
 			return errors.Join(err, fmt.Errorf("rolling back: %w", rerr))
@@ -101,6 +112,19 @@ func (r *Runner) Unit(ctx context.Context, fn func(ctx context.Context) error) e
 		return fmt.Errorf("committing: %w", err)
 	}
 	return nil
+}
+
+// insertJobs inserts the background jobs the unit queued, in its
+// transaction, so they commit with the change that caused them.
+func (r *Runner) insertJobs(ctx context.Context, tx *jobs.Tx, b *jobs.Batch) error {
+	params := b.Take()
+	if len(params) == 0 {
+		return nil
+	}
+	if r.jobsErr != nil {
+		return r.jobsErr
+	}
+	return r.jobs.InsertTx(ctx, tx, params)
 }
 
 // Read runs fn in one read-only transaction, so that every read fn makes

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
@@ -143,6 +144,7 @@ func diff(ctx context.Context, db *store.DB, dir migrate.Dir, version, name stri
 		schema.WithDropColumn(true),
 		schema.WithDropIndex(true),
 	}
+	opts = append(opts, schema.WithDiffHook(ignoreQueue))
 	if db.Dialect == dialect.Postgres {
 		opts = append(opts, schema.WithDiffHook(normalizePredicates(ctx, db.SQL)))
 	}
@@ -221,6 +223,26 @@ func snapshot(d *gooseMemDir) map[string][]byte {
 		out[SumFile] = b
 	}
 	return out
+}
+
+// QueuePrefix starts the name of every table, type and function of River's
+// job queue: their migration is River's own SQL, not derived from the ent
+// schema, so diffs leave them alone.
+const QueuePrefix = "river_"
+
+// ignoreQueue hides River's tables and types from the inspected schema, so a
+// diff neither drops them nor reports them as drift.
+func ignoreQueue(next schema.Differ) schema.Differ {
+	return schema.DiffFunc(func(current, desired *atlas.Schema) ([]atlas.Change, error) {
+		current.Tables = slices.DeleteFunc(slices.Clone(current.Tables), func(t *atlas.Table) bool {
+			return strings.HasPrefix(t.Name, QueuePrefix)
+		})
+		current.Objects = slices.DeleteFunc(slices.Clone(current.Objects), func(o atlas.Object) bool {
+			e, ok := o.(*atlas.EnumType)
+			return ok && strings.HasPrefix(e.T, QueuePrefix)
+		})
+		return next.Diff(current, desired)
+	})
 }
 
 // normalizePredicates rewrites the WHERE clause of each desired partial

@@ -13,7 +13,7 @@ import (
 	"github.com/usergroups/usergroups/internal/errmap"
 )
 
-// The scheduled jobs, as named in JobError, logs and metrics.
+// The sweeps, as named in JobError, the queue's job kinds and metrics.
 const (
 	JobObjectionWindow = "objection_window" // approving new groups whose objection window ended
 	JobCloseElection   = "close_election"   // computing the result of elections past their deadline
@@ -22,10 +22,10 @@ const (
 	JobObligations     = "obligations"      // starting, warning about, renewing and lapsing members' obligation years
 )
 
-// JobError is one row a scheduled job could not finish (ID is empty when
-// the job could not even list its rows). The job has already recorded why
-// on the row where staff look, when the row has such a place; the scheduler
-// logs and counts it.
+// JobError is one row a sweep could not finish (ID is empty when the sweep
+// could not even list its rows). The sweep has already recorded why on the
+// row where staff look, when the row has such a place; the queue records
+// the error on the job, retries it and counts it.
 type JobError struct {
 	Job string
 	ID  pulid.ID
@@ -131,10 +131,12 @@ func (j job) run(ctx context.Context, r *Runner, ids []pulid.ID) (int, error) {
 	return done, errors.Join(errs...)
 }
 
-// Tick runs every time-driven step once: objection windows that ended,
-// elections past their deadline, terms that ran out, elected terms that
-// began and members' obligation years (warnings, renewals, lapses). Every replica may run it; each step acts on each row once. The
-// error joins a JobError per row that could not be finished.
+// Tick runs every sweep once, in the order the queue's periodic jobs run
+// them (internal/worker): objection windows that ended, elections past
+// their deadline, terms that ran out, elected terms that began and members'
+// obligation years (warnings, renewals, lapses). Tests and tools step a
+// clock with it. Every replica may run it; each step acts on each row once.
+// The error joins a JobError per row that could not be finished.
 func Tick(ctx context.Context, wf *Runner) (TickReport, error) {
 	var r TickReport
 	var e1, e2, e3, e4 error
@@ -157,49 +159,6 @@ type TickReport struct {
 	Renewed         int // memberships whose obligation year was met and renewed
 	Lapsed          int // memberships ended (LAPSED) for want of a verified contribution
 	Failed          int // rows a job could not finish (see the error)
-}
-
-// SchedulerLog is where the scheduler reports.
-type SchedulerLog interface {
-	InfoContext(context.Context, string, ...any)
-	ErrorContext(context.Context, string, ...any)
-}
-
-// Scheduler runs Tick on a timer, on behalf of one replica.
-type Scheduler struct {
-	Runner *Runner // whose clock decides what is due
-	Every  time.Duration
-	Log    SchedulerLog
-	// Failed counts one row a job could not finish, by job name (the
-	// metrics' job-failure counter in the server).
-	Failed func(job string)
-}
-
-// Run runs Tick every interval until ctx ends, logging and counting each
-// row a job could not finish.
-func (s Scheduler) Run(ctx context.Context) {
-	t := time.NewTicker(s.Every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			r, err := Tick(ctx, s.Runner)
-			if ctx.Err() != nil {
-				return
-			}
-			for _, je := range JobErrors(err) {
-				s.Log.ErrorContext(ctx, "scheduled job failed", "job", je.Job, "id", string(je.ID), "error", je.Err)
-				s.Failed(je.Job)
-			}
-			if r != (TickReport{}) {
-				s.Log.InfoContext(ctx, "scheduled work done", "approved", r.Approved, "electionsClosed", r.ElectionsClosed,
-					"termsEnded", r.TermsEnded, "seated", r.Seated,
-					"warned", r.Warned, "renewed", r.Renewed, "lapsed", r.Lapsed, "failed", r.Failed)
-			}
-		}
-	}
 }
 
 // backToReview records on an application why its approval failed when the

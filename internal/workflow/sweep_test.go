@@ -1,12 +1,8 @@
 package workflow_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +19,6 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/dbtest"
-	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/workflow"
@@ -172,25 +167,6 @@ func TestCloseElectionsClosesEachOnce(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination the scheduler's goroutine writes while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestElectedOrganizerIsSeated proves the seat changes hands: an election
 // whose term starts before the incumbent's ends is seated, the incumbent's
 // term ending when the elected one starts, in the seating's transaction; a
@@ -257,40 +233,6 @@ func TestElectedOrganizerIsSeated(t *testing.T) {
 	}
 	if got := w.Client.Election.GetX(sys, stuck.ID); got.Status != election.StatusSEATING_FAILED || !strings.Contains(got.Note, "at most 1 ORGANIZER") {
 		t.Errorf("the failed seating as staff see it: %s %q", got.Status, got.Note)
-	}
-
-	// The scheduler logs and counts it on every attempt; an unchanged
-	// failure adds no change row.
-	changes := func() int { return w.Client.Change.Query().Where(change.NodeID(string(stuck.ID))).CountX(sys) }
-	before := changes()
-	m := metrics.New()
-	logs := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		workflow.Scheduler{Runner: w.Runner, Every: time.Millisecond, Log: slog.New(slog.NewTextHandler(logs, nil)), Failed: m.JobFailed}.Run(ctx)
-	}()
-	scrape := func() string {
-		rec := httptest.NewRecorder()
-		m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-		b, _ := io.ReadAll(rec.Body)
-		return string(b)
-	}
-	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(scrape(), `usergroups_job_failures_total{job="seat_election"} 2`); {
-		if time.Now().After(deadline) {
-			t.Fatalf("no second job failure counted:\n%s", scrape())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	cancel()
-	<-done // Run returns once its context ends
-	if l := logs.String(); !strings.Contains(l, "scheduled job failed") || !strings.Contains(l, string(stuck.ID)) ||
-		!strings.Contains(l, "seat_election") || !strings.Contains(l, "failed=1") {
-		t.Errorf("scheduler log:\n%s", l)
-	}
-	if got := changes(); got != before {
-		t.Errorf("%d change rows for a failure that did not change", got-before)
 	}
 
 	// Once the interim term has run out, the next tick seats the winner.

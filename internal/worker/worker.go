@@ -1,0 +1,98 @@
+// Package worker holds the queue's workers: the periodic sweeps (objection
+// windows, elections, terms, obligation years) and the deliveries of email
+// and webhooks. Each worker is a thin adapter: the work itself is a
+// workflow step, the only code that writes.
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/workflow"
+)
+
+// Deps are what the workers need, passed in by whoever runs the queue.
+type Deps struct {
+	// Runner runs the workflow steps the jobs take, on its clock.
+	Runner *workflow.Runner
+	Log    *slog.Logger
+}
+
+// Workers registers every job kind's worker.
+func Workers(d Deps) *river.Workers {
+	ws := river.NewWorkers()
+	river.AddWorker(ws, &sweep[ObjectionWindows]{run: func(ctx context.Context) error {
+		_, err := workflow.FinishObjectionWindows(ctx, d.Runner)
+		return err
+	}})
+	river.AddWorker(ws, &sweep[Elections]{run: func(ctx context.Context) error {
+		_, err := workflow.CloseElections(ctx, d.Runner)
+		return err
+	}})
+	river.AddWorker(ws, &sweep[Terms]{run: func(ctx context.Context) error {
+		_, _, err := workflow.EndTerms(ctx, d.Runner)
+		return err
+	}})
+	river.AddWorker(ws, &sweep[Obligations]{run: func(ctx context.Context) error {
+		_, _, _, err := workflow.SettleObligations(ctx, d.Runner)
+		return err
+	}})
+	return ws
+}
+
+// Periodic schedules the sweeps every interval. Only the replica elected
+// leader inserts them, one per kind and period (a unique key), so each
+// sweep runs once across the replicas; each row a sweep acts on is its own
+// transaction and is skipped if another already handled it.
+func Periodic(every time.Duration) []*river.PeriodicJob {
+	opts := &river.InsertOpts{MaxAttempts: sweepAttempts, UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+	periodic := func(args river.JobArgs) *river.PeriodicJob {
+		return river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) { return args, opts },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: args.Kind()})
+	}
+	return []*river.PeriodicJob{periodic(ObjectionWindows{}), periodic(Elections{}), periodic(Terms{}), periodic(Obligations{})}
+}
+
+// sweepAttempts bounds a failing sweep's retries: the next period sweeps
+// again anyway, and the rows that failed have their reason recorded where
+// staff look (an application back in review, an election's note).
+const sweepAttempts = 5
+
+// The sweeps' job arguments: none, a sweep acts on whatever is due.
+type (
+	// ObjectionWindows approves new-group requests whose window ended.
+	ObjectionWindows struct{}
+	// Elections computes the result of elections past their deadline.
+	Elections struct{}
+	// Terms ends roles whose term ran out and seats elected winners.
+	Terms struct{}
+	// Obligations starts, warns about, renews and lapses members' years.
+	Obligations struct{}
+)
+
+// Kind of ObjectionWindows.
+func (ObjectionWindows) Kind() string { return workflow.JobObjectionWindow }
+
+// Kind of Elections.
+func (Elections) Kind() string { return workflow.JobCloseElection }
+
+// Kind of Terms.
+func (Terms) Kind() string { return workflow.JobEndTerm }
+
+// Kind of Obligations.
+func (Obligations) Kind() string { return workflow.JobObligations }
+
+// sweep works one sweep kind: the error joins one JobError per row that
+// could not be finished, which River records on the job and retries.
+type sweep[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	run func(ctx context.Context) error
+}
+
+// Work runs the sweep as the system: no person acts.
+func (s *sweep[T]) Work(ctx context.Context, _ *river.Job[T]) error { return s.run(viewer.SystemContext(ctx)) }
