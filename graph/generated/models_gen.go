@@ -1591,6 +1591,20 @@ type RetireGroupPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Which background job to run again.
+type RetryBackgroundJobInput struct {
+	// The job's id.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of retryBackgroundJob.
+type RetryBackgroundJobPayload struct {
+	// The job, now AVAILABLE.
+	Job *workflow.Job `json:"job,omitempty"`
+	// Why the job could not be retried; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Which token to revoke.
 type RevokeAPITokenInput struct {
 	// The token's id.

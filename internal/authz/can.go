@@ -112,3 +112,13 @@ func ViewerFor(ctx context.Context, c *ent.Client, userID pulid.ID, tok *viewer.
 	}
 	return v, nil
 }
+
+// CanSeeJobs reports whether v may list and retry the background jobs of
+// community: its staff; with no community (all jobs, the sweeps included),
+// the platform's admins only.
+func CanSeeJobs(v *viewer.Viewer, community pulid.ID) bool {
+	if community == "" {
+		return v.IsAdmin()
+	}
+	return v.IsStaff(community)
+}

@@ -45,7 +45,7 @@ func Add(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error 
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.params = append(b.params, river.InsertManyParams{Args: args, InsertOpts: opts})
+	b.params = append(b.params, river.InsertManyParams{Args: args, InsertOpts: scope(args, opts)})
 	return nil
 }
 
@@ -125,12 +125,16 @@ func (i *Inserter) InsertTx(ctx context.Context, tx *Tx, params []river.InsertMa
 	if tx == nil || tx.SQL == nil {
 		return errors.New("jobs: the transaction was not captured (open the database with store.Open)")
 	}
-	c := i.postgres
-	if tx.Dialect == dialect.SQLite {
-		c = i.sqlite
-	}
-	if _, err := c.InsertManyTx(ctx, tx.SQL, params); err != nil {
+	if _, err := i.client(tx).InsertManyTx(ctx, tx.SQL, params); err != nil {
 		return fmt.Errorf("jobs: inserting %d job(s): %w", len(params), err)
 	}
 	return nil
+}
+
+// client is the insert-only client of tx's dialect.
+func (i *Inserter) client(tx *Tx) *river.Client[*sql.Tx] {
+	if tx.Dialect == dialect.SQLite {
+		return i.sqlite
+	}
+	return i.postgres
 }

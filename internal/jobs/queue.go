@@ -82,6 +82,10 @@ func Open(cfg Config) (*Queue, error) {
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		PollOnly:             cfg.Dialect == dialect.SQLite || cfg.ListenDSN == "",
 	}
+	if cfg.RescueAfter > 0 && cfg.RescueAfter < river.JobTimeoutDefault {
+		// River rescues only jobs past their timeout.
+		rc.JobTimeout = cfg.RescueAfter
+	}
 	if cfg.PollInterval > 0 && cfg.PollInterval < river.FetchCooldownDefault {
 		rc.FetchCooldown = cfg.PollInterval
 	}

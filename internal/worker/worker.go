@@ -49,7 +49,8 @@ func Workers(d Deps) *river.Workers {
 // sweep runs once across the replicas; each row a sweep acts on is its own
 // transaction and is skipped if another already handled it.
 func Periodic(every time.Duration) []*river.PeriodicJob {
-	opts := &river.InsertOpts{MaxAttempts: sweepAttempts, UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+	// River's unique periods are whole seconds at least.
+	opts := &river.InsertOpts{MaxAttempts: sweepAttempts, UniqueOpts: river.UniqueOpts{ByPeriod: max(every, time.Second)}}
 	periodic := func(args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) { return args, opts },

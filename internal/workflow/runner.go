@@ -141,6 +141,8 @@ func (r *Runner) Read(ctx context.Context, fn func(ctx context.Context) error) e
 	if InUnit(ctx) {
 		return fn(ctx)
 	}
+	// Captured so that staff's reads of the job queue see the same snapshot.
+	ctx, _ = jobs.WithTx(ctx)
 	tx, err := r.client.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("beginning a read: %w", err)
