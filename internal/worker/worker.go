@@ -96,4 +96,6 @@ type sweep[T river.JobArgs] struct {
 }
 
 // Work runs the sweep as the system: no person acts.
-func (s *sweep[T]) Work(ctx context.Context, _ *river.Job[T]) error { return s.run(viewer.SystemContext(ctx)) }
+func (s *sweep[T]) Work(ctx context.Context, _ *river.Job[T]) error {
+	return s.run(viewer.SystemContext(ctx))
+}
