@@ -14,7 +14,7 @@ help: ## List the targets with what each does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: ## Serve the API with demo data on embedded SQLite at http://127.0.0.1:8080/graphql
-	$(USERGROUPS) serve --demo --dev
+	$(USERGROUPS) serve --demo --dev $(ARGS)
 
 # The command behind run and demo-tokens; the README's test points it at a
 # binary it built once.

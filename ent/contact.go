@@ -32,6 +32,10 @@ type Contact struct {
 	Phone string `json:"phone,omitempty"`
 	// A chat handle (e.g. a WeChat ID) the organizers may use.
 	Messaging string `json:"messaging,omitempty"`
+	// When mail to this address last bounced (a permanent SMTP failure); null while it is deliverable. Messages are not sent to a bouncing address.
+	EmailBouncedAt *time.Time `json:"email_bounced_at,omitempty"`
+	// The mail server's answer when the address bounced.
+	EmailBounceReason string `json:"email_bounce_reason,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -67,9 +71,9 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case contact.FieldID, contact.FieldUserID:
 			values[i] = new(pulid.ID)
-		case contact.FieldEmail, contact.FieldPhone, contact.FieldMessaging:
+		case contact.FieldEmail, contact.FieldPhone, contact.FieldMessaging, contact.FieldEmailBounceReason:
 			values[i] = new(sql.NullString)
-		case contact.FieldCreatedAt, contact.FieldUpdatedAt:
+		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldEmailBouncedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -127,6 +131,19 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field messaging", values[i])
 			} else if value.Valid {
 				_m.Messaging = value.String
+			}
+		case contact.FieldEmailBouncedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field email_bounced_at", values[i])
+			} else if value.Valid {
+				_m.EmailBouncedAt = new(time.Time)
+				*_m.EmailBouncedAt = value.Time
+			}
+		case contact.FieldEmailBounceReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field email_bounce_reason", values[i])
+			} else if value.Valid {
+				_m.EmailBounceReason = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -186,6 +203,14 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("messaging=")
 	builder.WriteString(_m.Messaging)
+	builder.WriteString(", ")
+	if v := _m.EmailBouncedAt; v != nil {
+		builder.WriteString("email_bounced_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("email_bounce_reason=")
+	builder.WriteString(_m.EmailBounceReason)
 	builder.WriteByte(')')
 	return builder.String()
 }

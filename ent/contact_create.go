@@ -93,6 +93,34 @@ func (_c *ContactCreate) SetNillableMessaging(v *string) *ContactCreate {
 	return _c
 }
 
+// SetEmailBouncedAt sets the "email_bounced_at" field.
+func (_c *ContactCreate) SetEmailBouncedAt(v time.Time) *ContactCreate {
+	_c.mutation.SetEmailBouncedAt(v)
+	return _c
+}
+
+// SetNillableEmailBouncedAt sets the "email_bounced_at" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableEmailBouncedAt(v *time.Time) *ContactCreate {
+	if v != nil {
+		_c.SetEmailBouncedAt(*v)
+	}
+	return _c
+}
+
+// SetEmailBounceReason sets the "email_bounce_reason" field.
+func (_c *ContactCreate) SetEmailBounceReason(v string) *ContactCreate {
+	_c.mutation.SetEmailBounceReason(v)
+	return _c
+}
+
+// SetNillableEmailBounceReason sets the "email_bounce_reason" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableEmailBounceReason(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetEmailBounceReason(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -266,6 +294,14 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 		_spec.SetField(contact.FieldMessaging, field.TypeString, value)
 		_node.Messaging = value
 	}
+	if value, ok := _c.mutation.EmailBouncedAt(); ok {
+		_spec.SetField(contact.FieldEmailBouncedAt, field.TypeTime, value)
+		_node.EmailBouncedAt = &value
+	}
+	if value, ok := _c.mutation.EmailBounceReason(); ok {
+		_spec.SetField(contact.FieldEmailBounceReason, field.TypeString, value)
+		_node.EmailBounceReason = value
+	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
@@ -395,6 +431,42 @@ func (u *ContactUpsert) ClearMessaging() *ContactUpsert {
 	return u
 }
 
+// SetEmailBouncedAt sets the "email_bounced_at" field.
+func (u *ContactUpsert) SetEmailBouncedAt(v time.Time) *ContactUpsert {
+	u.Set(contact.FieldEmailBouncedAt, v)
+	return u
+}
+
+// UpdateEmailBouncedAt sets the "email_bounced_at" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateEmailBouncedAt() *ContactUpsert {
+	u.SetExcluded(contact.FieldEmailBouncedAt)
+	return u
+}
+
+// ClearEmailBouncedAt clears the value of the "email_bounced_at" field.
+func (u *ContactUpsert) ClearEmailBouncedAt() *ContactUpsert {
+	u.SetNull(contact.FieldEmailBouncedAt)
+	return u
+}
+
+// SetEmailBounceReason sets the "email_bounce_reason" field.
+func (u *ContactUpsert) SetEmailBounceReason(v string) *ContactUpsert {
+	u.Set(contact.FieldEmailBounceReason, v)
+	return u
+}
+
+// UpdateEmailBounceReason sets the "email_bounce_reason" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateEmailBounceReason() *ContactUpsert {
+	u.SetExcluded(contact.FieldEmailBounceReason)
+	return u
+}
+
+// ClearEmailBounceReason clears the value of the "email_bounce_reason" field.
+func (u *ContactUpsert) ClearEmailBounceReason() *ContactUpsert {
+	u.SetNull(contact.FieldEmailBounceReason)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -516,6 +588,48 @@ func (u *ContactUpsertOne) UpdateMessaging() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearMessaging() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearMessaging()
+	})
+}
+
+// SetEmailBouncedAt sets the "email_bounced_at" field.
+func (u *ContactUpsertOne) SetEmailBouncedAt(v time.Time) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailBouncedAt(v)
+	})
+}
+
+// UpdateEmailBouncedAt sets the "email_bounced_at" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateEmailBouncedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailBouncedAt()
+	})
+}
+
+// ClearEmailBouncedAt clears the value of the "email_bounced_at" field.
+func (u *ContactUpsertOne) ClearEmailBouncedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailBouncedAt()
+	})
+}
+
+// SetEmailBounceReason sets the "email_bounce_reason" field.
+func (u *ContactUpsertOne) SetEmailBounceReason(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailBounceReason(v)
+	})
+}
+
+// UpdateEmailBounceReason sets the "email_bounce_reason" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateEmailBounceReason() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailBounceReason()
+	})
+}
+
+// ClearEmailBounceReason clears the value of the "email_bounce_reason" field.
+func (u *ContactUpsertOne) ClearEmailBounceReason() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailBounceReason()
 	})
 }
 
@@ -807,6 +921,48 @@ func (u *ContactUpsertBulk) UpdateMessaging() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearMessaging() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearMessaging()
+	})
+}
+
+// SetEmailBouncedAt sets the "email_bounced_at" field.
+func (u *ContactUpsertBulk) SetEmailBouncedAt(v time.Time) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailBouncedAt(v)
+	})
+}
+
+// UpdateEmailBouncedAt sets the "email_bounced_at" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateEmailBouncedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailBouncedAt()
+	})
+}
+
+// ClearEmailBouncedAt clears the value of the "email_bounced_at" field.
+func (u *ContactUpsertBulk) ClearEmailBouncedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailBouncedAt()
+	})
+}
+
+// SetEmailBounceReason sets the "email_bounce_reason" field.
+func (u *ContactUpsertBulk) SetEmailBounceReason(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailBounceReason(v)
+	})
+}
+
+// UpdateEmailBounceReason sets the "email_bounce_reason" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateEmailBounceReason() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailBounceReason()
+	})
+}
+
+// ClearEmailBounceReason clears the value of the "email_bounce_reason" field.
+func (u *ContactUpsertBulk) ClearEmailBounceReason() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailBounceReason()
 	})
 }
 

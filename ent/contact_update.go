@@ -89,6 +89,46 @@ func (_u *ContactUpdate) ClearMessaging() *ContactUpdate {
 	return _u
 }
 
+// SetEmailBouncedAt sets the "email_bounced_at" field.
+func (_u *ContactUpdate) SetEmailBouncedAt(v time.Time) *ContactUpdate {
+	_u.mutation.SetEmailBouncedAt(v)
+	return _u
+}
+
+// SetNillableEmailBouncedAt sets the "email_bounced_at" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableEmailBouncedAt(v *time.Time) *ContactUpdate {
+	if v != nil {
+		_u.SetEmailBouncedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailBouncedAt clears the value of the "email_bounced_at" field.
+func (_u *ContactUpdate) ClearEmailBouncedAt() *ContactUpdate {
+	_u.mutation.ClearEmailBouncedAt()
+	return _u
+}
+
+// SetEmailBounceReason sets the "email_bounce_reason" field.
+func (_u *ContactUpdate) SetEmailBounceReason(v string) *ContactUpdate {
+	_u.mutation.SetEmailBounceReason(v)
+	return _u
+}
+
+// SetNillableEmailBounceReason sets the "email_bounce_reason" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableEmailBounceReason(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetEmailBounceReason(*v)
+	}
+	return _u
+}
+
+// ClearEmailBounceReason clears the value of the "email_bounce_reason" field.
+func (_u *ContactUpdate) ClearEmailBounceReason() *ContactUpdate {
+	_u.mutation.ClearEmailBounceReason()
+	return _u
+}
+
 // Mutation returns the ContactMutation object of the builder.
 func (_u *ContactUpdate) Mutation() *ContactMutation {
 	return _u.mutation
@@ -195,6 +235,18 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.MessagingCleared() {
 		_spec.ClearField(contact.FieldMessaging, field.TypeString)
 	}
+	if value, ok := _u.mutation.EmailBouncedAt(); ok {
+		_spec.SetField(contact.FieldEmailBouncedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailBouncedAtCleared() {
+		_spec.ClearField(contact.FieldEmailBouncedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailBounceReason(); ok {
+		_spec.SetField(contact.FieldEmailBounceReason, field.TypeString, value)
+	}
+	if _u.mutation.EmailBounceReasonCleared() {
+		_spec.ClearField(contact.FieldEmailBounceReason, field.TypeString)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -274,6 +326,46 @@ func (_u *ContactUpdateOne) SetNillableMessaging(v *string) *ContactUpdateOne {
 // ClearMessaging clears the value of the "messaging" field.
 func (_u *ContactUpdateOne) ClearMessaging() *ContactUpdateOne {
 	_u.mutation.ClearMessaging()
+	return _u
+}
+
+// SetEmailBouncedAt sets the "email_bounced_at" field.
+func (_u *ContactUpdateOne) SetEmailBouncedAt(v time.Time) *ContactUpdateOne {
+	_u.mutation.SetEmailBouncedAt(v)
+	return _u
+}
+
+// SetNillableEmailBouncedAt sets the "email_bounced_at" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableEmailBouncedAt(v *time.Time) *ContactUpdateOne {
+	if v != nil {
+		_u.SetEmailBouncedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailBouncedAt clears the value of the "email_bounced_at" field.
+func (_u *ContactUpdateOne) ClearEmailBouncedAt() *ContactUpdateOne {
+	_u.mutation.ClearEmailBouncedAt()
+	return _u
+}
+
+// SetEmailBounceReason sets the "email_bounce_reason" field.
+func (_u *ContactUpdateOne) SetEmailBounceReason(v string) *ContactUpdateOne {
+	_u.mutation.SetEmailBounceReason(v)
+	return _u
+}
+
+// SetNillableEmailBounceReason sets the "email_bounce_reason" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableEmailBounceReason(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetEmailBounceReason(*v)
+	}
+	return _u
+}
+
+// ClearEmailBounceReason clears the value of the "email_bounce_reason" field.
+func (_u *ContactUpdateOne) ClearEmailBounceReason() *ContactUpdateOne {
+	_u.mutation.ClearEmailBounceReason()
 	return _u
 }
 
@@ -412,6 +504,18 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.MessagingCleared() {
 		_spec.ClearField(contact.FieldMessaging, field.TypeString)
+	}
+	if value, ok := _u.mutation.EmailBouncedAt(); ok {
+		_spec.SetField(contact.FieldEmailBouncedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailBouncedAtCleared() {
+		_spec.ClearField(contact.FieldEmailBouncedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailBounceReason(); ok {
+		_spec.SetField(contact.FieldEmailBounceReason, field.TypeString, value)
+	}
+	if _u.mutation.EmailBounceReasonCleared() {
+		_spec.ClearField(contact.FieldEmailBounceReason, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Contact{config: _u.config}

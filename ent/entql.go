@@ -332,12 +332,14 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Contact",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			contact.FieldCreatedAt: {Type: field.TypeTime, Column: contact.FieldCreatedAt},
-			contact.FieldUpdatedAt: {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
-			contact.FieldUserID:    {Type: field.TypeString, Column: contact.FieldUserID},
-			contact.FieldEmail:     {Type: field.TypeString, Column: contact.FieldEmail},
-			contact.FieldPhone:     {Type: field.TypeString, Column: contact.FieldPhone},
-			contact.FieldMessaging: {Type: field.TypeString, Column: contact.FieldMessaging},
+			contact.FieldCreatedAt:         {Type: field.TypeTime, Column: contact.FieldCreatedAt},
+			contact.FieldUpdatedAt:         {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
+			contact.FieldUserID:            {Type: field.TypeString, Column: contact.FieldUserID},
+			contact.FieldEmail:             {Type: field.TypeString, Column: contact.FieldEmail},
+			contact.FieldPhone:             {Type: field.TypeString, Column: contact.FieldPhone},
+			contact.FieldMessaging:         {Type: field.TypeString, Column: contact.FieldMessaging},
+			contact.FieldEmailBouncedAt:    {Type: field.TypeTime, Column: contact.FieldEmailBouncedAt},
+			contact.FieldEmailBounceReason: {Type: field.TypeString, Column: contact.FieldEmailBounceReason},
 		},
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
@@ -599,6 +601,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldSentAt:       {Type: field.TypeTime, Column: message.FieldSentAt},
 			message.FieldLastError:    {Type: field.TypeString, Column: message.FieldLastError},
 			message.FieldDedupeKey:    {Type: field.TypeString, Column: message.FieldDedupeKey},
+			message.FieldMessageID:    {Type: field.TypeString, Column: message.FieldMessageID},
+			message.FieldDeliveries:   {Type: field.TypeJSON, Column: message.FieldDeliveries},
 		},
 	}
 	graph.Nodes[22] = &sqlgraph.Node{
@@ -4566,6 +4570,16 @@ func (f *ContactFilter) WhereMessaging(p entql.StringP) {
 	f.Where(p.Field(contact.FieldMessaging))
 }
 
+// WhereEmailBouncedAt applies the entql time.Time predicate on the email_bounced_at field.
+func (f *ContactFilter) WhereEmailBouncedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldEmailBouncedAt))
+}
+
+// WhereEmailBounceReason applies the entql string predicate on the email_bounce_reason field.
+func (f *ContactFilter) WhereEmailBounceReason(p entql.StringP) {
+	f.Where(p.Field(contact.FieldEmailBounceReason))
+}
+
 // WhereHasUser applies a predicate to check if query has an edge user.
 func (f *ContactFilter) WhereHasUser() {
 	f.Where(entql.HasEdge("user"))
@@ -6207,6 +6221,16 @@ func (f *MessageFilter) WhereLastError(p entql.StringP) {
 // WhereDedupeKey applies the entql string predicate on the dedupe_key field.
 func (f *MessageFilter) WhereDedupeKey(p entql.StringP) {
 	f.Where(p.Field(message.FieldDedupeKey))
+}
+
+// WhereMessageID applies the entql string predicate on the message_id field.
+func (f *MessageFilter) WhereMessageID(p entql.StringP) {
+	f.Where(p.Field(message.FieldMessageID))
+}
+
+// WhereDeliveries applies the entql json.RawMessage predicate on the deliveries field.
+func (f *MessageFilter) WhereDeliveries(p entql.BytesP) {
+	f.Where(p.Field(message.FieldDeliveries))
 }
 
 // WhereHasCommunity applies a predicate to check if query has an edge community.

@@ -204,6 +204,16 @@ func (c *InviteConnection) Nodes() []*Invite {
 
 // Nodes returns the nodes of the page's edges, in order: the `nodes`
 // shortcut for `edges { node }`.
+func (c *MessageConnection) Nodes() []*Message {
+	nodes := make([]*Message, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
 func (c *OrganizationConnection) Nodes() []*Organization {
 	nodes := make([]*Organization, len(c.Edges))
 	for i, e := range c.Edges {

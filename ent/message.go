@@ -16,7 +16,7 @@ import (
 	"github.com/usergroups/usergroups/ent/user"
 )
 
-// Message is the model entity for the Message schema.
+// A message of the outbox, as the community's staff see it (query outbox): what was queued and how its delivery went.
 type Message struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -52,6 +52,10 @@ type Message struct {
 	LastError string `json:"last_error,omitempty"`
 	// Stops the same notice being queued twice.
 	DedupeKey *string `json:"dedupe_key,omitempty"`
+	// The Message-ID of the email sent, without angle brackets; a letter to several people adds each one's id to it.
+	MessageID string `json:"message_id,omitempty"`
+	// Outcome per recipient (user id, or the to_address): sent, bounced or skipped, with the reason; a retry sends only to the others.
+	Deliveries map[string]string `json:"deliveries,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MessageQuery when eager-loading is set.
 	Edges        MessageEdges `json:"edges"`
@@ -67,8 +71,6 @@ type MessageEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [2]bool
-	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -98,13 +100,13 @@ func (*Message) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case message.FieldRecipientIds:
+		case message.FieldRecipientIds, message.FieldDeliveries:
 			values[i] = new([]byte)
 		case message.FieldID, message.FieldCommunityID, message.FieldRecipientID:
 			values[i] = new(pulid.ID)
 		case message.FieldAttempts:
 			values[i] = new(sql.NullInt64)
-		case message.FieldToAddress, message.FieldTemplate, message.FieldSubject, message.FieldBody, message.FieldStatus, message.FieldLastError, message.FieldDedupeKey:
+		case message.FieldToAddress, message.FieldTemplate, message.FieldSubject, message.FieldBody, message.FieldStatus, message.FieldLastError, message.FieldDedupeKey, message.FieldMessageID:
 			values[i] = new(sql.NullString)
 		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldSendAfter, message.FieldSentAt:
 			values[i] = new(sql.NullTime)
@@ -224,6 +226,20 @@ func (_m *Message) assignValues(columns []string, values []any) error {
 				_m.DedupeKey = new(string)
 				*_m.DedupeKey = value.String
 			}
+		case message.FieldMessageID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field message_id", values[i])
+			} else if value.Valid {
+				_m.MessageID = value.String
+			}
+		case message.FieldDeliveries:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field deliveries", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Deliveries); err != nil {
+					return fmt.Errorf("unmarshal field deliveries: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -320,6 +336,12 @@ func (_m *Message) String() string {
 		builder.WriteString("dedupe_key=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("message_id=")
+	builder.WriteString(_m.MessageID)
+	builder.WriteString(", ")
+	builder.WriteString("deliveries=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Deliveries))
 	builder.WriteByte(')')
 	return builder.String()
 }

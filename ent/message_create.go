@@ -204,6 +204,26 @@ func (_c *MessageCreate) SetNillableDedupeKey(v *string) *MessageCreate {
 	return _c
 }
 
+// SetMessageID sets the "message_id" field.
+func (_c *MessageCreate) SetMessageID(v string) *MessageCreate {
+	_c.mutation.SetMessageID(v)
+	return _c
+}
+
+// SetNillableMessageID sets the "message_id" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableMessageID(v *string) *MessageCreate {
+	if v != nil {
+		_c.SetMessageID(*v)
+	}
+	return _c
+}
+
+// SetDeliveries sets the "deliveries" field.
+func (_c *MessageCreate) SetDeliveries(v map[string]string) *MessageCreate {
+	_c.mutation.SetDeliveries(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *MessageCreate) SetID(v pulid.ID) *MessageCreate {
 	_c.mutation.SetID(v)
@@ -437,6 +457,14 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DedupeKey(); ok {
 		_spec.SetField(message.FieldDedupeKey, field.TypeString, value)
 		_node.DedupeKey = &value
+	}
+	if value, ok := _c.mutation.MessageID(); ok {
+		_spec.SetField(message.FieldMessageID, field.TypeString, value)
+		_node.MessageID = value
+	}
+	if value, ok := _c.mutation.Deliveries(); ok {
+		_spec.SetField(message.FieldDeliveries, field.TypeJSON, value)
+		_node.Deliveries = value
 	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -689,6 +717,42 @@ func (u *MessageUpsert) UpdateDedupeKey() *MessageUpsert {
 // ClearDedupeKey clears the value of the "dedupe_key" field.
 func (u *MessageUpsert) ClearDedupeKey() *MessageUpsert {
 	u.SetNull(message.FieldDedupeKey)
+	return u
+}
+
+// SetMessageID sets the "message_id" field.
+func (u *MessageUpsert) SetMessageID(v string) *MessageUpsert {
+	u.Set(message.FieldMessageID, v)
+	return u
+}
+
+// UpdateMessageID sets the "message_id" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateMessageID() *MessageUpsert {
+	u.SetExcluded(message.FieldMessageID)
+	return u
+}
+
+// ClearMessageID clears the value of the "message_id" field.
+func (u *MessageUpsert) ClearMessageID() *MessageUpsert {
+	u.SetNull(message.FieldMessageID)
+	return u
+}
+
+// SetDeliveries sets the "deliveries" field.
+func (u *MessageUpsert) SetDeliveries(v map[string]string) *MessageUpsert {
+	u.Set(message.FieldDeliveries, v)
+	return u
+}
+
+// UpdateDeliveries sets the "deliveries" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateDeliveries() *MessageUpsert {
+	u.SetExcluded(message.FieldDeliveries)
+	return u
+}
+
+// ClearDeliveries clears the value of the "deliveries" field.
+func (u *MessageUpsert) ClearDeliveries() *MessageUpsert {
+	u.SetNull(message.FieldDeliveries)
 	return u
 }
 
@@ -945,6 +1009,48 @@ func (u *MessageUpsertOne) UpdateDedupeKey() *MessageUpsertOne {
 func (u *MessageUpsertOne) ClearDedupeKey() *MessageUpsertOne {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearDedupeKey()
+	})
+}
+
+// SetMessageID sets the "message_id" field.
+func (u *MessageUpsertOne) SetMessageID(v string) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetMessageID(v)
+	})
+}
+
+// UpdateMessageID sets the "message_id" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateMessageID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateMessageID()
+	})
+}
+
+// ClearMessageID clears the value of the "message_id" field.
+func (u *MessageUpsertOne) ClearMessageID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearMessageID()
+	})
+}
+
+// SetDeliveries sets the "deliveries" field.
+func (u *MessageUpsertOne) SetDeliveries(v map[string]string) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetDeliveries(v)
+	})
+}
+
+// UpdateDeliveries sets the "deliveries" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateDeliveries() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateDeliveries()
+	})
+}
+
+// ClearDeliveries clears the value of the "deliveries" field.
+func (u *MessageUpsertOne) ClearDeliveries() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearDeliveries()
 	})
 }
 
@@ -1368,6 +1474,48 @@ func (u *MessageUpsertBulk) UpdateDedupeKey() *MessageUpsertBulk {
 func (u *MessageUpsertBulk) ClearDedupeKey() *MessageUpsertBulk {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearDedupeKey()
+	})
+}
+
+// SetMessageID sets the "message_id" field.
+func (u *MessageUpsertBulk) SetMessageID(v string) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetMessageID(v)
+	})
+}
+
+// UpdateMessageID sets the "message_id" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateMessageID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateMessageID()
+	})
+}
+
+// ClearMessageID clears the value of the "message_id" field.
+func (u *MessageUpsertBulk) ClearMessageID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearMessageID()
+	})
+}
+
+// SetDeliveries sets the "deliveries" field.
+func (u *MessageUpsertBulk) SetDeliveries(v map[string]string) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetDeliveries(v)
+	})
+}
+
+// UpdateDeliveries sets the "deliveries" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateDeliveries() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateDeliveries()
+	})
+}
+
+// ClearDeliveries clears the value of the "deliveries" field.
+func (u *MessageUpsertBulk) ClearDeliveries() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearDeliveries()
 	})
 }
 

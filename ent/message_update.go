@@ -212,6 +212,38 @@ func (_u *MessageUpdate) ClearDedupeKey() *MessageUpdate {
 	return _u
 }
 
+// SetMessageID sets the "message_id" field.
+func (_u *MessageUpdate) SetMessageID(v string) *MessageUpdate {
+	_u.mutation.SetMessageID(v)
+	return _u
+}
+
+// SetNillableMessageID sets the "message_id" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableMessageID(v *string) *MessageUpdate {
+	if v != nil {
+		_u.SetMessageID(*v)
+	}
+	return _u
+}
+
+// ClearMessageID clears the value of the "message_id" field.
+func (_u *MessageUpdate) ClearMessageID() *MessageUpdate {
+	_u.mutation.ClearMessageID()
+	return _u
+}
+
+// SetDeliveries sets the "deliveries" field.
+func (_u *MessageUpdate) SetDeliveries(v map[string]string) *MessageUpdate {
+	_u.mutation.SetDeliveries(v)
+	return _u
+}
+
+// ClearDeliveries clears the value of the "deliveries" field.
+func (_u *MessageUpdate) ClearDeliveries() *MessageUpdate {
+	_u.mutation.ClearDeliveries()
+	return _u
+}
+
 // Mutation returns the MessageMutation object of the builder.
 func (_u *MessageUpdate) Mutation() *MessageMutation {
 	return _u.mutation
@@ -360,6 +392,18 @@ func (_u *MessageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.DedupeKeyCleared() {
 		_spec.ClearField(message.FieldDedupeKey, field.TypeString)
+	}
+	if value, ok := _u.mutation.MessageID(); ok {
+		_spec.SetField(message.FieldMessageID, field.TypeString, value)
+	}
+	if _u.mutation.MessageIDCleared() {
+		_spec.ClearField(message.FieldMessageID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Deliveries(); ok {
+		_spec.SetField(message.FieldDeliveries, field.TypeJSON, value)
+	}
+	if _u.mutation.DeliveriesCleared() {
+		_spec.ClearField(message.FieldDeliveries, field.TypeJSON)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -566,6 +610,38 @@ func (_u *MessageUpdateOne) ClearDedupeKey() *MessageUpdateOne {
 	return _u
 }
 
+// SetMessageID sets the "message_id" field.
+func (_u *MessageUpdateOne) SetMessageID(v string) *MessageUpdateOne {
+	_u.mutation.SetMessageID(v)
+	return _u
+}
+
+// SetNillableMessageID sets the "message_id" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableMessageID(v *string) *MessageUpdateOne {
+	if v != nil {
+		_u.SetMessageID(*v)
+	}
+	return _u
+}
+
+// ClearMessageID clears the value of the "message_id" field.
+func (_u *MessageUpdateOne) ClearMessageID() *MessageUpdateOne {
+	_u.mutation.ClearMessageID()
+	return _u
+}
+
+// SetDeliveries sets the "deliveries" field.
+func (_u *MessageUpdateOne) SetDeliveries(v map[string]string) *MessageUpdateOne {
+	_u.mutation.SetDeliveries(v)
+	return _u
+}
+
+// ClearDeliveries clears the value of the "deliveries" field.
+func (_u *MessageUpdateOne) ClearDeliveries() *MessageUpdateOne {
+	_u.mutation.ClearDeliveries()
+	return _u
+}
+
 // Mutation returns the MessageMutation object of the builder.
 func (_u *MessageUpdateOne) Mutation() *MessageMutation {
 	return _u.mutation
@@ -744,6 +820,18 @@ func (_u *MessageUpdateOne) sqlSave(ctx context.Context) (_node *Message, err er
 	}
 	if _u.mutation.DedupeKeyCleared() {
 		_spec.ClearField(message.FieldDedupeKey, field.TypeString)
+	}
+	if value, ok := _u.mutation.MessageID(); ok {
+		_spec.SetField(message.FieldMessageID, field.TypeString, value)
+	}
+	if _u.mutation.MessageIDCleared() {
+		_spec.ClearField(message.FieldMessageID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Deliveries(); ok {
+		_spec.SetField(message.FieldDeliveries, field.TypeJSON, value)
+	}
+	if _u.mutation.DeliveriesCleared() {
+		_spec.ClearField(message.FieldDeliveries, field.TypeJSON)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Message{config: _u.config}

@@ -14027,20 +14027,22 @@ func (m *CommunityMutation) ResetEdge(name string) error {
 // ContactMutation represents an operation that mutates the Contact nodes in the graph.
 type ContactMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *pulid.ID
-	created_at    *time.Time
-	updated_at    *time.Time
-	email         *string
-	phone         *string
-	messaging     *string
-	clearedFields map[string]struct{}
-	user          *pulid.ID
-	cleareduser   bool
-	done          bool
-	oldValue      func(context.Context) (*Contact, error)
-	predicates    []predicate.Contact
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	email               *string
+	phone               *string
+	messaging           *string
+	email_bounced_at    *time.Time
+	email_bounce_reason *string
+	clearedFields       map[string]struct{}
+	user                *pulid.ID
+	cleareduser         bool
+	done                bool
+	oldValue            func(context.Context) (*Contact, error)
+	predicates          []predicate.Contact
 }
 
 var _ ent.Mutation = (*ContactMutation)(nil)
@@ -14389,6 +14391,104 @@ func (m *ContactMutation) ResetMessaging() {
 	delete(m.clearedFields, contact.FieldMessaging)
 }
 
+// SetEmailBouncedAt sets the "email_bounced_at" field.
+func (m *ContactMutation) SetEmailBouncedAt(t time.Time) {
+	m.email_bounced_at = &t
+}
+
+// EmailBouncedAt returns the value of the "email_bounced_at" field in the mutation.
+func (m *ContactMutation) EmailBouncedAt() (r time.Time, exists bool) {
+	v := m.email_bounced_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailBouncedAt returns the old "email_bounced_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEmailBouncedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailBouncedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailBouncedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailBouncedAt: %w", err)
+	}
+	return oldValue.EmailBouncedAt, nil
+}
+
+// ClearEmailBouncedAt clears the value of the "email_bounced_at" field.
+func (m *ContactMutation) ClearEmailBouncedAt() {
+	m.email_bounced_at = nil
+	m.clearedFields[contact.FieldEmailBouncedAt] = struct{}{}
+}
+
+// EmailBouncedAtCleared returns if the "email_bounced_at" field was cleared in this mutation.
+func (m *ContactMutation) EmailBouncedAtCleared() bool {
+	_, ok := m.clearedFields[contact.FieldEmailBouncedAt]
+	return ok
+}
+
+// ResetEmailBouncedAt resets all changes to the "email_bounced_at" field.
+func (m *ContactMutation) ResetEmailBouncedAt() {
+	m.email_bounced_at = nil
+	delete(m.clearedFields, contact.FieldEmailBouncedAt)
+}
+
+// SetEmailBounceReason sets the "email_bounce_reason" field.
+func (m *ContactMutation) SetEmailBounceReason(s string) {
+	m.email_bounce_reason = &s
+}
+
+// EmailBounceReason returns the value of the "email_bounce_reason" field in the mutation.
+func (m *ContactMutation) EmailBounceReason() (r string, exists bool) {
+	v := m.email_bounce_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailBounceReason returns the old "email_bounce_reason" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEmailBounceReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailBounceReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailBounceReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailBounceReason: %w", err)
+	}
+	return oldValue.EmailBounceReason, nil
+}
+
+// ClearEmailBounceReason clears the value of the "email_bounce_reason" field.
+func (m *ContactMutation) ClearEmailBounceReason() {
+	m.email_bounce_reason = nil
+	m.clearedFields[contact.FieldEmailBounceReason] = struct{}{}
+}
+
+// EmailBounceReasonCleared returns if the "email_bounce_reason" field was cleared in this mutation.
+func (m *ContactMutation) EmailBounceReasonCleared() bool {
+	_, ok := m.clearedFields[contact.FieldEmailBounceReason]
+	return ok
+}
+
+// ResetEmailBounceReason resets all changes to the "email_bounce_reason" field.
+func (m *ContactMutation) ResetEmailBounceReason() {
+	m.email_bounce_reason = nil
+	delete(m.clearedFields, contact.FieldEmailBounceReason)
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *ContactMutation) ClearUser() {
 	m.cleareduser = true
@@ -14450,7 +14550,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -14468,6 +14568,12 @@ func (m *ContactMutation) Fields() []string {
 	}
 	if m.messaging != nil {
 		fields = append(fields, contact.FieldMessaging)
+	}
+	if m.email_bounced_at != nil {
+		fields = append(fields, contact.FieldEmailBouncedAt)
+	}
+	if m.email_bounce_reason != nil {
+		fields = append(fields, contact.FieldEmailBounceReason)
 	}
 	return fields
 }
@@ -14489,6 +14595,10 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.Phone()
 	case contact.FieldMessaging:
 		return m.Messaging()
+	case contact.FieldEmailBouncedAt:
+		return m.EmailBouncedAt()
+	case contact.FieldEmailBounceReason:
+		return m.EmailBounceReason()
 	}
 	return nil, false
 }
@@ -14510,6 +14620,10 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldPhone(ctx)
 	case contact.FieldMessaging:
 		return m.OldMessaging(ctx)
+	case contact.FieldEmailBouncedAt:
+		return m.OldEmailBouncedAt(ctx)
+	case contact.FieldEmailBounceReason:
+		return m.OldEmailBounceReason(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -14561,6 +14675,20 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetMessaging(v)
 		return nil
+	case contact.FieldEmailBouncedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailBouncedAt(v)
+		return nil
+	case contact.FieldEmailBounceReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailBounceReason(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -14597,6 +14725,12 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldMessaging) {
 		fields = append(fields, contact.FieldMessaging)
 	}
+	if m.FieldCleared(contact.FieldEmailBouncedAt) {
+		fields = append(fields, contact.FieldEmailBouncedAt)
+	}
+	if m.FieldCleared(contact.FieldEmailBounceReason) {
+		fields = append(fields, contact.FieldEmailBounceReason)
+	}
 	return fields
 }
 
@@ -14616,6 +14750,12 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldMessaging:
 		m.ClearMessaging()
+		return nil
+	case contact.FieldEmailBouncedAt:
+		m.ClearEmailBouncedAt()
+		return nil
+	case contact.FieldEmailBounceReason:
+		m.ClearEmailBounceReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -14642,6 +14782,12 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldMessaging:
 		m.ResetMessaging()
+		return nil
+	case contact.FieldEmailBouncedAt:
+		m.ResetEmailBouncedAt()
+		return nil
+	case contact.FieldEmailBounceReason:
+		m.ResetEmailBounceReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
@@ -27312,6 +27458,8 @@ type MessageMutation struct {
 	sent_at             *time.Time
 	last_error          *string
 	dedupe_key          *string
+	message_id          *string
+	deliveries          *map[string]string
 	clearedFields       map[string]struct{}
 	community           *pulid.ID
 	clearedcommunity    bool
@@ -28106,6 +28254,104 @@ func (m *MessageMutation) ResetDedupeKey() {
 	delete(m.clearedFields, message.FieldDedupeKey)
 }
 
+// SetMessageID sets the "message_id" field.
+func (m *MessageMutation) SetMessageID(s string) {
+	m.message_id = &s
+}
+
+// MessageID returns the value of the "message_id" field in the mutation.
+func (m *MessageMutation) MessageID() (r string, exists bool) {
+	v := m.message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessageID returns the old "message_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldMessageID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessageID: %w", err)
+	}
+	return oldValue.MessageID, nil
+}
+
+// ClearMessageID clears the value of the "message_id" field.
+func (m *MessageMutation) ClearMessageID() {
+	m.message_id = nil
+	m.clearedFields[message.FieldMessageID] = struct{}{}
+}
+
+// MessageIDCleared returns if the "message_id" field was cleared in this mutation.
+func (m *MessageMutation) MessageIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldMessageID]
+	return ok
+}
+
+// ResetMessageID resets all changes to the "message_id" field.
+func (m *MessageMutation) ResetMessageID() {
+	m.message_id = nil
+	delete(m.clearedFields, message.FieldMessageID)
+}
+
+// SetDeliveries sets the "deliveries" field.
+func (m *MessageMutation) SetDeliveries(value map[string]string) {
+	m.deliveries = &value
+}
+
+// Deliveries returns the value of the "deliveries" field in the mutation.
+func (m *MessageMutation) Deliveries() (r map[string]string, exists bool) {
+	v := m.deliveries
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveries returns the old "deliveries" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldDeliveries(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveries is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveries requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveries: %w", err)
+	}
+	return oldValue.Deliveries, nil
+}
+
+// ClearDeliveries clears the value of the "deliveries" field.
+func (m *MessageMutation) ClearDeliveries() {
+	m.deliveries = nil
+	m.clearedFields[message.FieldDeliveries] = struct{}{}
+}
+
+// DeliveriesCleared returns if the "deliveries" field was cleared in this mutation.
+func (m *MessageMutation) DeliveriesCleared() bool {
+	_, ok := m.clearedFields[message.FieldDeliveries]
+	return ok
+}
+
+// ResetDeliveries resets all changes to the "deliveries" field.
+func (m *MessageMutation) ResetDeliveries() {
+	m.deliveries = nil
+	delete(m.clearedFields, message.FieldDeliveries)
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *MessageMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -28194,7 +28440,7 @@ func (m *MessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MessageMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, message.FieldCreatedAt)
 	}
@@ -28240,6 +28486,12 @@ func (m *MessageMutation) Fields() []string {
 	if m.dedupe_key != nil {
 		fields = append(fields, message.FieldDedupeKey)
 	}
+	if m.message_id != nil {
+		fields = append(fields, message.FieldMessageID)
+	}
+	if m.deliveries != nil {
+		fields = append(fields, message.FieldDeliveries)
+	}
 	return fields
 }
 
@@ -28278,6 +28530,10 @@ func (m *MessageMutation) Field(name string) (ent.Value, bool) {
 		return m.LastError()
 	case message.FieldDedupeKey:
 		return m.DedupeKey()
+	case message.FieldMessageID:
+		return m.MessageID()
+	case message.FieldDeliveries:
+		return m.Deliveries()
 	}
 	return nil, false
 }
@@ -28317,6 +28573,10 @@ func (m *MessageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldLastError(ctx)
 	case message.FieldDedupeKey:
 		return m.OldDedupeKey(ctx)
+	case message.FieldMessageID:
+		return m.OldMessageID(ctx)
+	case message.FieldDeliveries:
+		return m.OldDeliveries(ctx)
 	}
 	return nil, fmt.Errorf("unknown Message field %s", name)
 }
@@ -28431,6 +28691,20 @@ func (m *MessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDedupeKey(v)
 		return nil
+	case message.FieldMessageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessageID(v)
+		return nil
+	case message.FieldDeliveries:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveries(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)
 }
@@ -28500,6 +28774,12 @@ func (m *MessageMutation) ClearedFields() []string {
 	if m.FieldCleared(message.FieldDedupeKey) {
 		fields = append(fields, message.FieldDedupeKey)
 	}
+	if m.FieldCleared(message.FieldMessageID) {
+		fields = append(fields, message.FieldMessageID)
+	}
+	if m.FieldCleared(message.FieldDeliveries) {
+		fields = append(fields, message.FieldDeliveries)
+	}
 	return fields
 }
 
@@ -28537,6 +28817,12 @@ func (m *MessageMutation) ClearField(name string) error {
 		return nil
 	case message.FieldDedupeKey:
 		m.ClearDedupeKey()
+		return nil
+	case message.FieldMessageID:
+		m.ClearMessageID()
+		return nil
+	case message.FieldDeliveries:
+		m.ClearDeliveries()
 		return nil
 	}
 	return fmt.Errorf("unknown Message nullable field %s", name)
@@ -28590,6 +28876,12 @@ func (m *MessageMutation) ResetField(name string) error {
 		return nil
 	case message.FieldDedupeKey:
 		m.ResetDedupeKey()
+		return nil
+	case message.FieldMessageID:
+		m.ResetMessageID()
+		return nil
+	case message.FieldDeliveries:
+		m.ResetDeliveries()
 		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)

@@ -186,6 +186,9 @@ func (r *Resolver) GlobalEffort() generated.GlobalEffortResolver { return &globa
 // Group returns generated.GroupResolver implementation.
 func (r *Resolver) Group() generated.GroupResolver { return &groupResolver{r} }
 
+// Message returns generated.MessageResolver implementation.
+func (r *Resolver) Message() generated.MessageResolver { return &messageResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -216,6 +219,7 @@ type (
 	eventResolver           struct{ *Resolver }
 	globalEffortResolver    struct{ *Resolver }
 	groupResolver           struct{ *Resolver }
+	messageResolver         struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	registrationResolver    struct{ *Resolver }
 	shipmentResolver        struct{ *Resolver }

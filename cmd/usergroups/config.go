@@ -24,6 +24,8 @@ type serveConfig struct {
 	HoleWatch            time.Duration
 	GCPercent            int
 	Demo                 bool
+	// SMTPURL and MailFrom configure email delivery (docs/email.md).
+	SMTPURL, MailFrom string
 }
 
 // defaultServeConfig is every setting's default: server.Defaults() for the
@@ -35,6 +37,7 @@ func defaultServeConfig() serveConfig {
 		Database:  "./usergroups.db",
 		LogLevel:  "info",
 		HoleWatch: broker.DefaultHoleWatch,
+		MailFrom:  "usergroups@localhost",
 		// Go's default is 100; responses allocate much short-lived memory.
 		GCPercent: 400,
 	}
@@ -122,6 +125,11 @@ var settings = []setting{
 	{"gc-percent", "GOGC",
 		"garbage collector target: heap growth in percent between collections (Go's default is 100; responses allocate a lot of short-lived memory, and 400 spends less CPU on collection at a few MB more heap)",
 		func(c *serveConfig) any { return &c.GCPercent }},
+	{"smtp-url", "USERGROUPS_SMTP_URL",
+		"SMTP server the outbox is delivered through: smtp://user:pass@host:port (STARTTLS when offered; ?starttls=required insists) or smtps://…; empty keeps messages in the outbox and logs one line per email",
+		func(c *serveConfig) any { return &c.SMTPURL }},
+	{"mail-from", "USERGROUPS_MAIL_FROM", "From address of every email, optionally with a name (\"Usergroups <noreply@example.org>\"); its domain names the Message-IDs",
+		func(c *serveConfig) any { return &c.MailFrom }},
 	{"trust-proxy", "USERGROUPS_TRUST_PROXY", "take client addresses from X-Forwarded-For (only behind a proxy that sets it)",
 		func(c *serveConfig) any { return &c.TrustProxy }},
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -25,11 +26,13 @@ import (
 	"github.com/usergroups/usergroups/internal/jobs"
 	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/live"
+	"github.com/usergroups/usergroups/internal/mail"
 	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/oidc"
 	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/worker"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -249,7 +252,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	srv := server.HTTPServer(api, cfg.Timeouts, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log}, m)
+	sender, err := mailSender(ctx, cfg, wf, log)
+	if err != nil {
+		return err
+	}
+	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log, Delivered: m.Delivered, Mail: sender, MailFrom: cfg.MailFrom}, m)
 	if err != nil {
 		return err
 	}
@@ -302,6 +309,29 @@ func startQueue(ctx context.Context, db *store.DB, cfg *serveConfig, deps worker
 		return nil, fmt.Errorf("starting the job queue: %w", err)
 	}
 	return q, nil
+}
+
+// mailSender is the outbox's sender: SMTP with --smtp-url, whose start
+// queues every message a server without it kept in the outbox; otherwise
+// the development sender, which logs one line per email and sends nothing.
+func mailSender(ctx context.Context, cfg *serveConfig, wf *workflow.Runner, log *slog.Logger) (workflow.Sender, error) {
+	if _, err := netmail.ParseAddress(cfg.MailFrom); err != nil {
+		return nil, fmt.Errorf("--mail-from %q: %w", cfg.MailFrom, err)
+	}
+	if cfg.SMTPURL == "" {
+		log.Info("no --smtp-url: emails are logged and kept in the outbox")
+		return mail.LogSender{Log: log}, nil
+	}
+	mc, err := mail.ParseSMTPURL(cfg.SMTPURL)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-url: %w", err)
+	}
+	n, err := workflow.RequeuePendingMessages(viewer.SystemContext(ctx), wf)
+	if err != nil {
+		return nil, fmt.Errorf("queueing the outbox's pending messages: %w", err)
+	}
+	log.Info("delivering email", "smtp", mc.String(), "from", cfg.MailFrom, "pending", n)
+	return mail.NewSender(mc), nil
 }
 
 func loadDemoIfEmpty(ctx context.Context, db *store.DB, log *slog.Logger) error {

@@ -28,6 +28,10 @@ const (
 	FieldPhone = "phone"
 	// FieldMessaging holds the string denoting the messaging field in the database.
 	FieldMessaging = "messaging"
+	// FieldEmailBouncedAt holds the string denoting the email_bounced_at field in the database.
+	FieldEmailBouncedAt = "email_bounced_at"
+	// FieldEmailBounceReason holds the string denoting the email_bounce_reason field in the database.
+	FieldEmailBounceReason = "email_bounce_reason"
 	// EdgeUser holds the string denoting the user edge name in mutations.
 	EdgeUser = "user"
 	// Table holds the table name of the contact in the database.
@@ -50,6 +54,8 @@ var Columns = []string{
 	FieldEmail,
 	FieldPhone,
 	FieldMessaging,
+	FieldEmailBouncedAt,
+	FieldEmailBounceReason,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -124,6 +130,16 @@ func ByPhone(opts ...sql.OrderTermOption) OrderOption {
 // ByMessaging orders the results by the messaging field.
 func ByMessaging(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMessaging, opts...).ToFunc()
+}
+
+// ByEmailBouncedAt orders the results by the email_bounced_at field.
+func ByEmailBouncedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailBouncedAt, opts...).ToFunc()
+}
+
+// ByEmailBounceReason orders the results by the email_bounce_reason field.
+func ByEmailBounceReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailBounceReason, opts...).ToFunc()
 }
 
 // ByUserField orders the results by user field.

@@ -86,6 +86,16 @@ func Messaging(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldMessaging, v))
 }
 
+// EmailBouncedAt applies equality check predicate on the "email_bounced_at" field. It's identical to EmailBouncedAtEQ.
+func EmailBouncedAt(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailBouncedAt, v))
+}
+
+// EmailBounceReason applies equality check predicate on the "email_bounce_reason" field. It's identical to EmailBounceReasonEQ.
+func EmailBounceReason(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailBounceReason, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldCreatedAt, v))
@@ -449,6 +459,131 @@ func MessagingEqualFold(v string) predicate.Contact {
 // MessagingContainsFold applies the ContainsFold predicate on the "messaging" field.
 func MessagingContainsFold(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldContainsFold(FieldMessaging, v))
+}
+
+// EmailBouncedAtEQ applies the EQ predicate on the "email_bounced_at" field.
+func EmailBouncedAtEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailBouncedAt, v))
+}
+
+// EmailBouncedAtNEQ applies the NEQ predicate on the "email_bounced_at" field.
+func EmailBouncedAtNEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldEmailBouncedAt, v))
+}
+
+// EmailBouncedAtIn applies the In predicate on the "email_bounced_at" field.
+func EmailBouncedAtIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldEmailBouncedAt, vs...))
+}
+
+// EmailBouncedAtNotIn applies the NotIn predicate on the "email_bounced_at" field.
+func EmailBouncedAtNotIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldEmailBouncedAt, vs...))
+}
+
+// EmailBouncedAtGT applies the GT predicate on the "email_bounced_at" field.
+func EmailBouncedAtGT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldEmailBouncedAt, v))
+}
+
+// EmailBouncedAtGTE applies the GTE predicate on the "email_bounced_at" field.
+func EmailBouncedAtGTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldEmailBouncedAt, v))
+}
+
+// EmailBouncedAtLT applies the LT predicate on the "email_bounced_at" field.
+func EmailBouncedAtLT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldEmailBouncedAt, v))
+}
+
+// EmailBouncedAtLTE applies the LTE predicate on the "email_bounced_at" field.
+func EmailBouncedAtLTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldEmailBouncedAt, v))
+}
+
+// EmailBouncedAtIsNil applies the IsNil predicate on the "email_bounced_at" field.
+func EmailBouncedAtIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldEmailBouncedAt))
+}
+
+// EmailBouncedAtNotNil applies the NotNil predicate on the "email_bounced_at" field.
+func EmailBouncedAtNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldEmailBouncedAt))
+}
+
+// EmailBounceReasonEQ applies the EQ predicate on the "email_bounce_reason" field.
+func EmailBounceReasonEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonNEQ applies the NEQ predicate on the "email_bounce_reason" field.
+func EmailBounceReasonNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonIn applies the In predicate on the "email_bounce_reason" field.
+func EmailBounceReasonIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldEmailBounceReason, vs...))
+}
+
+// EmailBounceReasonNotIn applies the NotIn predicate on the "email_bounce_reason" field.
+func EmailBounceReasonNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldEmailBounceReason, vs...))
+}
+
+// EmailBounceReasonGT applies the GT predicate on the "email_bounce_reason" field.
+func EmailBounceReasonGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonGTE applies the GTE predicate on the "email_bounce_reason" field.
+func EmailBounceReasonGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonLT applies the LT predicate on the "email_bounce_reason" field.
+func EmailBounceReasonLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonLTE applies the LTE predicate on the "email_bounce_reason" field.
+func EmailBounceReasonLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonContains applies the Contains predicate on the "email_bounce_reason" field.
+func EmailBounceReasonContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonHasPrefix applies the HasPrefix predicate on the "email_bounce_reason" field.
+func EmailBounceReasonHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonHasSuffix applies the HasSuffix predicate on the "email_bounce_reason" field.
+func EmailBounceReasonHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonIsNil applies the IsNil predicate on the "email_bounce_reason" field.
+func EmailBounceReasonIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldEmailBounceReason))
+}
+
+// EmailBounceReasonNotNil applies the NotNil predicate on the "email_bounce_reason" field.
+func EmailBounceReasonNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldEmailBounceReason))
+}
+
+// EmailBounceReasonEqualFold applies the EqualFold predicate on the "email_bounce_reason" field.
+func EmailBounceReasonEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldEmailBounceReason, v))
+}
+
+// EmailBounceReasonContainsFold applies the ContainsFold predicate on the "email_bounce_reason" field.
+func EmailBounceReasonContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldEmailBounceReason, v))
 }
 
 // HasUser applies the HasEdge predicate on the "user" edge.

@@ -49,6 +49,10 @@ const (
 	FieldLastError = "last_error"
 	// FieldDedupeKey holds the string denoting the dedupe_key field in the database.
 	FieldDedupeKey = "dedupe_key"
+	// FieldMessageID holds the string denoting the message_id field in the database.
+	FieldMessageID = "message_id"
+	// FieldDeliveries holds the string denoting the deliveries field in the database.
+	FieldDeliveries = "deliveries"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgeRecipient holds the string denoting the recipient edge name in mutations.
@@ -89,6 +93,8 @@ var Columns = []string{
 	FieldSentAt,
 	FieldLastError,
 	FieldDedupeKey,
+	FieldMessageID,
+	FieldDeliveries,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -107,7 +113,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/usergroups/usergroups/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [2]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -234,6 +240,11 @@ func ByLastError(opts ...sql.OrderTermOption) OrderOption {
 // ByDedupeKey orders the results by the dedupe_key field.
 func ByDedupeKey(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDedupeKey, opts...).ToFunc()
+}
+
+// ByMessageID orders the results by the message_id field.
+func ByMessageID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMessageID, opts...).ToFunc()
 }
 
 // ByCommunityField orders the results by community field.

@@ -575,6 +575,8 @@ var (
 		{Name: "email", Type: field.TypeString, Unique: true},
 		{Name: "phone", Type: field.TypeString, Nullable: true},
 		{Name: "messaging", Type: field.TypeString, Nullable: true},
+		{Name: "email_bounced_at", Type: field.TypeTime, Nullable: true},
+		{Name: "email_bounce_reason", Type: field.TypeString, Nullable: true},
 		{Name: "user_id", Type: field.TypeString, Unique: true, Size: 40},
 	}
 	// ContactsTable holds the schema information for the "contacts" table.
@@ -585,7 +587,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_users_contact",
-				Columns:    []*schema.Column{ContactsColumns[6]},
+				Columns:    []*schema.Column{ContactsColumns[8]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1130,6 +1132,8 @@ var (
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_error", Type: field.TypeString, Nullable: true},
 		{Name: "dedupe_key", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "message_id", Type: field.TypeString, Nullable: true},
+		{Name: "deliveries", Type: field.TypeJSON, Nullable: true},
 		{Name: "community_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "recipient_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
@@ -1141,13 +1145,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "messages_communities_community",
-				Columns:    []*schema.Column{MessagesColumns[14]},
+				Columns:    []*schema.Column{MessagesColumns[16]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "messages_users_recipient",
-				Columns:    []*schema.Column{MessagesColumns[15]},
+				Columns:    []*schema.Column{MessagesColumns[17]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},

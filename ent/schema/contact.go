@@ -32,6 +32,14 @@ func (Contact) Fields() []ent.Field {
 			Comment("Private phone number.").Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 		field.String("messaging").Optional().Validate(runeLen(0, 100)).
 			Comment("A chat handle (e.g. a WeChat ID) the organizers may use.").Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		// Bounces (internal/workflow/delivery.go): set when the mail server
+		// refused this address for good; changing the email clears them.
+		field.Time("email_bounced_at").Optional().Nillable().
+			Comment("When mail to this address last bounced (a permanent SMTP failure); null while it is deliverable. Messages are not sent to a bouncing address.").
+			Annotations(entgql.Skip()),
+		field.String("email_bounce_reason").Optional().
+			Comment("The mail server's answer when the address bounced.").
+			Annotations(entgql.Skip()),
 	}
 }
 

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/agendaitem"
@@ -11,6 +12,7 @@ import (
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/invite"
+	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/registration"
@@ -219,12 +221,45 @@ func SubmissionPolicy() ent.Policy {
 	}
 }
 
-// MessagePolicy: the outbox is read and written by the system (and admins).
+// MessagePolicy: the outbox is read by the system, admins, and the staff
+// of the sending community, never through an API token; see MessageVisible.
 func MessagePolicy() ent.Policy {
 	return privacy.Policy{
-		Query:    narrowed[*ent.MessageQuery](nothing[predicate.Message]),
+		Query:    narrowedNoTokens[*ent.MessageQuery](MessageVisible),
 		Mutation: writes(),
 	}
+}
+
+// MessageVisible is the outbox messages v may read: those of the
+// communities v manages, except confidential ones (ConfidentialMessage),
+// which even their existence would give away.
+func MessageVisible(v *viewer.Viewer) predicate.Message {
+	return message.And(
+		message.CommunityIDIn(v.StaffCommunities()...),
+		message.TemplateNEQ(contactRelayTemplate),
+		message.Not(message.TemplateHasPrefix(reportTemplatePrefix)),
+	)
+}
+
+// The templates of confidential messages: a relayed contact message (its
+// thread's two sides only) and a code-of-conduct report's notices (the
+// report's readers only; a staff member may be the report's subject).
+const (
+	contactRelayTemplate = "contact_message"
+	reportTemplatePrefix = "report_"
+)
+
+// ConfidentialMessage tells whether messages of template are confidential:
+// staff do not see them in the outbox, and nobody reads their subject or
+// body there (admins see that they exist and how delivery went).
+func ConfidentialMessage(template string) bool {
+	return template == contactRelayTemplate || strings.HasPrefix(template, reportTemplatePrefix)
+}
+
+// EmailBounceVisible is the contact rows whose bounce state v may read:
+// the person's own and those of people of a community v manages.
+func EmailBounceVisible(v *viewer.Viewer) predicate.Contact {
+	return contact.HasUserWith(personalTo(v))
 }
 
 // ChangePolicy: the change log is append-only. Rows are created by the

@@ -48,6 +48,12 @@ type Message struct {
 	MessageID string
 	// ListUnsubscribeURL, when set, adds RFC 8058 one-click unsubscribe headers to notices.
 	ListUnsubscribeURL string
+	// ListUnsubscribeMailto, a mailto: URI, is added to List-Unsubscribe; alone
+	// (without ListUnsubscribeURL) it sends no List-Unsubscribe-Post, which
+	// RFC 8058 allows only beside an https URI.
+	ListUnsubscribeMailto string
+	// Kind names the outbox template the message comes from, for logs; it is not sent.
+	Kind string
 }
 
 // SendError wraps a delivery failure with the SMTP reply code, so callers can
@@ -257,10 +263,20 @@ func buildMsg(m Message) (*gomail.Msg, error) {
 		id = newMessageID(from.Address)
 	}
 	msg.SetMessageIDWithValue(id)
-	if m.ListUnsubscribeURL != "" {
-		if err := msg.SetListUnsubscribeOneClick(m.ListUnsubscribeURL); err != nil {
+	var more []string
+	if m.ListUnsubscribeMailto != "" {
+		if !strings.HasPrefix(m.ListUnsubscribeMailto, "mailto:") {
+			return nil, fmt.Errorf("list-unsubscribe: %q is not a mailto: URI", m.ListUnsubscribeMailto)
+		}
+		more = append(more, m.ListUnsubscribeMailto)
+	}
+	switch {
+	case m.ListUnsubscribeURL != "":
+		if err := msg.SetListUnsubscribeOneClick(m.ListUnsubscribeURL, more...); err != nil {
 			return nil, fmt.Errorf("list-unsubscribe: %w", err)
 		}
+	case len(more) > 0:
+		msg.SetListUnsubscribe(more...)
 	}
 	switch {
 	case m.Text != "" && m.HTML != "":

@@ -20,6 +20,12 @@ type Deps struct {
 	// Runner runs the workflow steps the jobs take, on its clock.
 	Runner *workflow.Runner
 	Log    *slog.Logger
+	// Delivered counts one delivery attempt by kind and outcome (metrics); nil counts nothing.
+	Delivered func(kind, outcome string)
+	// Mail sends the outbox's emails: SMTP, or mail.LogSender without --smtp-url.
+	Mail workflow.Sender
+	// MailFrom is the From address of every email (--mail-from).
+	MailFrom string
 }
 
 // Workers registers every job kind's worker.
@@ -41,6 +47,7 @@ func Workers(d Deps) *river.Workers {
 		_, _, _, err := workflow.SettleObligations(ctx, d.Runner)
 		return err
 	}})
+	addEmailWorkers(ws, d)
 	return ws
 }
 

@@ -171,9 +171,19 @@ func (r *Runner) SetContact(ctx context.Context, in ContactInput) (*ent.Contact,
 		if phone != "" {
 			cc.SetPhone(phone)
 		}
+		// A new address is a fresh start: the old one's bounce goes with it.
+		old, err := c.Contact.Query().Where(contact.UserID(v.UserID)).Only(authz.Unfiltered(ctx))
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, err
+		}
+		changed := old == nil || !strings.EqualFold(old.Email, email)
 		id, err := cc.OnConflictColumns(contact.FieldUserID).UpdateNewValues().Update(func(u *ent.ContactUpsert) {
 			if phone == "" {
 				u.ClearPhone()
+			}
+			if changed {
+				u.ClearEmailBouncedAt()
+				u.ClearEmailBounceReason()
 			}
 		}).ID(ctx)
 		if err != nil {
