@@ -936,6 +936,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldLedgerPublic:    {Type: field.TypeBool, Column: user.FieldLedgerPublic},
 			user.FieldOidcIssuer:      {Type: field.TypeString, Column: user.FieldOidcIssuer},
 			user.FieldOidcSubject:     {Type: field.TypeString, Column: user.FieldOidcSubject},
+			user.FieldLanguage:        {Type: field.TypeString, Column: user.FieldLanguage},
+			user.FieldNoticesOff:      {Type: field.TypeJSON, Column: user.FieldNoticesOff},
 		},
 	}
 	graph.Nodes[35] = &sqlgraph.Node{
@@ -8229,6 +8231,16 @@ func (f *UserFilter) WhereOidcIssuer(p entql.StringP) {
 // WhereOidcSubject applies the entql string predicate on the oidc_subject field.
 func (f *UserFilter) WhereOidcSubject(p entql.StringP) {
 	f.Where(p.Field(user.FieldOidcSubject))
+}
+
+// WhereLanguage applies the entql string predicate on the language field.
+func (f *UserFilter) WhereLanguage(p entql.StringP) {
+	f.Where(p.Field(user.FieldLanguage))
+}
+
+// WhereNoticesOff applies the entql json.RawMessage predicate on the notices_off field.
+func (f *UserFilter) WhereNoticesOff(p entql.BytesP) {
+	f.Where(p.Field(user.FieldNoticesOff))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

@@ -50,6 +50,7 @@ import (
 	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -44373,6 +44374,9 @@ type UserMutation struct {
 	ledger_public                 *bool
 	oidc_issuer                   *string
 	oidc_subject                  *string
+	language                      *letters.Language
+	notices_off                   *[]letters.Kind
+	appendnotices_off             []letters.Kind
 	clearedFields                 map[string]struct{}
 	organization                  *pulid.ID
 	clearedorganization           bool
@@ -45290,6 +45294,120 @@ func (m *UserMutation) ResetOidcSubject() {
 	delete(m.clearedFields, user.FieldOidcSubject)
 }
 
+// SetLanguage sets the "language" field.
+func (m *UserMutation) SetLanguage(l letters.Language) {
+	m.language = &l
+}
+
+// Language returns the value of the "language" field in the mutation.
+func (m *UserMutation) Language() (r letters.Language, exists bool) {
+	v := m.language
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLanguage returns the old "language" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldLanguage(ctx context.Context) (v letters.Language, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLanguage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLanguage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLanguage: %w", err)
+	}
+	return oldValue.Language, nil
+}
+
+// ClearLanguage clears the value of the "language" field.
+func (m *UserMutation) ClearLanguage() {
+	m.language = nil
+	m.clearedFields[user.FieldLanguage] = struct{}{}
+}
+
+// LanguageCleared returns if the "language" field was cleared in this mutation.
+func (m *UserMutation) LanguageCleared() bool {
+	_, ok := m.clearedFields[user.FieldLanguage]
+	return ok
+}
+
+// ResetLanguage resets all changes to the "language" field.
+func (m *UserMutation) ResetLanguage() {
+	m.language = nil
+	delete(m.clearedFields, user.FieldLanguage)
+}
+
+// SetNoticesOff sets the "notices_off" field.
+func (m *UserMutation) SetNoticesOff(l []letters.Kind) {
+	m.notices_off = &l
+	m.appendnotices_off = nil
+}
+
+// NoticesOff returns the value of the "notices_off" field in the mutation.
+func (m *UserMutation) NoticesOff() (r []letters.Kind, exists bool) {
+	v := m.notices_off
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNoticesOff returns the old "notices_off" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldNoticesOff(ctx context.Context) (v []letters.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNoticesOff is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNoticesOff requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNoticesOff: %w", err)
+	}
+	return oldValue.NoticesOff, nil
+}
+
+// AppendNoticesOff adds l to the "notices_off" field.
+func (m *UserMutation) AppendNoticesOff(l []letters.Kind) {
+	m.appendnotices_off = append(m.appendnotices_off, l...)
+}
+
+// AppendedNoticesOff returns the list of values that were appended to the "notices_off" field in this mutation.
+func (m *UserMutation) AppendedNoticesOff() ([]letters.Kind, bool) {
+	if len(m.appendnotices_off) == 0 {
+		return nil, false
+	}
+	return m.appendnotices_off, true
+}
+
+// ClearNoticesOff clears the value of the "notices_off" field.
+func (m *UserMutation) ClearNoticesOff() {
+	m.notices_off = nil
+	m.appendnotices_off = nil
+	m.clearedFields[user.FieldNoticesOff] = struct{}{}
+}
+
+// NoticesOffCleared returns if the "notices_off" field was cleared in this mutation.
+func (m *UserMutation) NoticesOffCleared() bool {
+	_, ok := m.clearedFields[user.FieldNoticesOff]
+	return ok
+}
+
+// ResetNoticesOff resets all changes to the "notices_off" field.
+func (m *UserMutation) ResetNoticesOff() {
+	m.notices_off = nil
+	m.appendnotices_off = nil
+	delete(m.clearedFields, user.FieldNoticesOff)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *UserMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -45915,7 +46033,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -45967,6 +46085,12 @@ func (m *UserMutation) Fields() []string {
 	if m.oidc_subject != nil {
 		fields = append(fields, user.FieldOidcSubject)
 	}
+	if m.language != nil {
+		fields = append(fields, user.FieldLanguage)
+	}
+	if m.notices_off != nil {
+		fields = append(fields, user.FieldNoticesOff)
+	}
 	return fields
 }
 
@@ -46009,6 +46133,10 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.OidcIssuer()
 	case user.FieldOidcSubject:
 		return m.OidcSubject()
+	case user.FieldLanguage:
+		return m.Language()
+	case user.FieldNoticesOff:
+		return m.NoticesOff()
 	}
 	return nil, false
 }
@@ -46052,6 +46180,10 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldOidcIssuer(ctx)
 	case user.FieldOidcSubject:
 		return m.OldOidcSubject(ctx)
+	case user.FieldLanguage:
+		return m.OldLanguage(ctx)
+	case user.FieldNoticesOff:
+		return m.OldNoticesOff(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -46180,6 +46312,20 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOidcSubject(v)
 		return nil
+	case user.FieldLanguage:
+		v, ok := value.(letters.Language)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLanguage(v)
+		return nil
+	case user.FieldNoticesOff:
+		v, ok := value.([]letters.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNoticesOff(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -46240,6 +46386,12 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldOidcSubject) {
 		fields = append(fields, user.FieldOidcSubject)
 	}
+	if m.FieldCleared(user.FieldLanguage) {
+		fields = append(fields, user.FieldLanguage)
+	}
+	if m.FieldCleared(user.FieldNoticesOff) {
+		fields = append(fields, user.FieldNoticesOff)
+	}
 	return fields
 }
 
@@ -46283,6 +46435,12 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldOidcSubject:
 		m.ClearOidcSubject()
+		return nil
+	case user.FieldLanguage:
+		m.ClearLanguage()
+		return nil
+	case user.FieldNoticesOff:
+		m.ClearNoticesOff()
 		return nil
 	}
 	return fmt.Errorf("unknown User nullable field %s", name)
@@ -46342,6 +46500,12 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldOidcSubject:
 		m.ResetOidcSubject()
+		return nil
+	case user.FieldLanguage:
+		m.ResetLanguage()
+		return nil
+	case user.FieldNoticesOff:
+		m.ResetNoticesOff()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

@@ -16,6 +16,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/letters"
 )
 
 // A person: member, organizer, ambassador or staff. Only public profile fields are exposed.
@@ -58,6 +59,10 @@ type User struct {
 	OidcIssuer *string `json:"oidc_issuer,omitempty"`
 	// The person's subject at that provider.
 	OidcSubject *string `json:"oidc_subject,omitempty"`
+	// The language the person's messages are written in; empty: from languages, else the community's.
+	Language letters.Language `json:"language,omitempty"`
+	// The kinds of message the person turned off (never a mandatory one).
+	NoticesOff []letters.Kind `json:"notices_off,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -226,13 +231,13 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case user.FieldLanguages, user.FieldLinks:
+		case user.FieldLanguages, user.FieldLinks, user.FieldNoticesOff:
 			values[i] = new([]byte)
 		case user.FieldID, user.FieldOrganizationID:
 			values[i] = new(pulid.ID)
 		case user.FieldShowcaseConsent, user.FieldPhotoConsent, user.FieldLedgerPublic:
 			values[i] = new(sql.NullBool)
-		case user.FieldHandle, user.FieldName, user.FieldBio, user.FieldCity, user.FieldCountry, user.FieldAffiliation, user.FieldAvatarURL, user.FieldOidcIssuer, user.FieldOidcSubject:
+		case user.FieldHandle, user.FieldName, user.FieldBio, user.FieldCity, user.FieldCountry, user.FieldAffiliation, user.FieldAvatarURL, user.FieldOidcIssuer, user.FieldOidcSubject, user.FieldLanguage:
 			values[i] = new(sql.NullString)
 		case user.FieldCreatedAt, user.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -364,6 +369,20 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.OidcSubject = new(string)
 				*_m.OidcSubject = value.String
+			}
+		case user.FieldLanguage:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field language", values[i])
+			} else if value.Valid {
+				_m.Language = letters.Language(value.String)
+			}
+		case user.FieldNoticesOff:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field notices_off", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.NoticesOff); err != nil {
+					return fmt.Errorf("unmarshal field notices_off: %w", err)
+				}
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -515,6 +534,12 @@ func (_m *User) String() string {
 		builder.WriteString("oidc_subject=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("language=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Language))
+	builder.WriteString(", ")
+	builder.WriteString("notices_off=")
+	builder.WriteString(fmt.Sprintf("%v", _m.NoticesOff))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/letters"
 )
 
 // UserCreate is the builder for creating a User entity.
@@ -239,6 +240,26 @@ func (_c *UserCreate) SetNillableOidcSubject(v *string) *UserCreate {
 	if v != nil {
 		_c.SetOidcSubject(*v)
 	}
+	return _c
+}
+
+// SetLanguage sets the "language" field.
+func (_c *UserCreate) SetLanguage(v letters.Language) *UserCreate {
+	_c.mutation.SetLanguage(v)
+	return _c
+}
+
+// SetNillableLanguage sets the "language" field if the given value is not nil.
+func (_c *UserCreate) SetNillableLanguage(v *letters.Language) *UserCreate {
+	if v != nil {
+		_c.SetLanguage(*v)
+	}
+	return _c
+}
+
+// SetNoticesOff sets the "notices_off" field.
+func (_c *UserCreate) SetNoticesOff(v []letters.Kind) *UserCreate {
+	_c.mutation.SetNoticesOff(v)
 	return _c
 }
 
@@ -565,6 +586,11 @@ func (_c *UserCreate) check() error {
 	if _, ok := _c.mutation.LedgerPublic(); !ok {
 		return &ValidationError{Name: "ledger_public", err: errors.New(`ent: missing required field "User.ledger_public"`)}
 	}
+	if v, ok := _c.mutation.Language(); ok {
+		if err := user.LanguageValidator(string(v)); err != nil {
+			return &ValidationError{Name: "language", err: fmt.Errorf(`ent: validator failed for field "User.language": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := user.IDValidator(string(v)); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "User.id": %w`, err)}
@@ -669,6 +695,14 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.OidcSubject(); ok {
 		_spec.SetField(user.FieldOidcSubject, field.TypeString, value)
 		_node.OidcSubject = &value
+	}
+	if value, ok := _c.mutation.Language(); ok {
+		_spec.SetField(user.FieldLanguage, field.TypeString, value)
+		_node.Language = value
+	}
+	if value, ok := _c.mutation.NoticesOff(); ok {
+		_spec.SetField(user.FieldNoticesOff, field.TypeJSON, value)
+		_node.NoticesOff = value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1167,6 +1201,42 @@ func (u *UserUpsert) ClearOidcSubject() *UserUpsert {
 	return u
 }
 
+// SetLanguage sets the "language" field.
+func (u *UserUpsert) SetLanguage(v letters.Language) *UserUpsert {
+	u.Set(user.FieldLanguage, v)
+	return u
+}
+
+// UpdateLanguage sets the "language" field to the value that was provided on create.
+func (u *UserUpsert) UpdateLanguage() *UserUpsert {
+	u.SetExcluded(user.FieldLanguage)
+	return u
+}
+
+// ClearLanguage clears the value of the "language" field.
+func (u *UserUpsert) ClearLanguage() *UserUpsert {
+	u.SetNull(user.FieldLanguage)
+	return u
+}
+
+// SetNoticesOff sets the "notices_off" field.
+func (u *UserUpsert) SetNoticesOff(v []letters.Kind) *UserUpsert {
+	u.Set(user.FieldNoticesOff, v)
+	return u
+}
+
+// UpdateNoticesOff sets the "notices_off" field to the value that was provided on create.
+func (u *UserUpsert) UpdateNoticesOff() *UserUpsert {
+	u.SetExcluded(user.FieldNoticesOff)
+	return u
+}
+
+// ClearNoticesOff clears the value of the "notices_off" field.
+func (u *UserUpsert) ClearNoticesOff() *UserUpsert {
+	u.SetNull(user.FieldNoticesOff)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1509,6 +1579,48 @@ func (u *UserUpsertOne) UpdateOidcSubject() *UserUpsertOne {
 func (u *UserUpsertOne) ClearOidcSubject() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearOidcSubject()
+	})
+}
+
+// SetLanguage sets the "language" field.
+func (u *UserUpsertOne) SetLanguage(v letters.Language) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLanguage(v)
+	})
+}
+
+// UpdateLanguage sets the "language" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateLanguage() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLanguage()
+	})
+}
+
+// ClearLanguage clears the value of the "language" field.
+func (u *UserUpsertOne) ClearLanguage() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearLanguage()
+	})
+}
+
+// SetNoticesOff sets the "notices_off" field.
+func (u *UserUpsertOne) SetNoticesOff(v []letters.Kind) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetNoticesOff(v)
+	})
+}
+
+// UpdateNoticesOff sets the "notices_off" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateNoticesOff() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateNoticesOff()
+	})
+}
+
+// ClearNoticesOff clears the value of the "notices_off" field.
+func (u *UserUpsertOne) ClearNoticesOff() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearNoticesOff()
 	})
 }
 
@@ -2021,6 +2133,48 @@ func (u *UserUpsertBulk) UpdateOidcSubject() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearOidcSubject() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearOidcSubject()
+	})
+}
+
+// SetLanguage sets the "language" field.
+func (u *UserUpsertBulk) SetLanguage(v letters.Language) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLanguage(v)
+	})
+}
+
+// UpdateLanguage sets the "language" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateLanguage() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLanguage()
+	})
+}
+
+// ClearLanguage clears the value of the "language" field.
+func (u *UserUpsertBulk) ClearLanguage() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearLanguage()
+	})
+}
+
+// SetNoticesOff sets the "notices_off" field.
+func (u *UserUpsertBulk) SetNoticesOff(v []letters.Kind) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetNoticesOff(v)
+	})
+}
+
+// UpdateNoticesOff sets the "notices_off" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateNoticesOff() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateNoticesOff()
+	})
+}
+
+// ClearNoticesOff clears the value of the "notices_off" field.
+func (u *UserUpsertBulk) ClearNoticesOff() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearNoticesOff()
 	})
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/internal/letters"
 )
 
 // UserUpdate is the builder for updating User entities.
@@ -312,6 +313,44 @@ func (_u *UserUpdate) SetNillableOidcSubject(v *string) *UserUpdate {
 // ClearOidcSubject clears the value of the "oidc_subject" field.
 func (_u *UserUpdate) ClearOidcSubject() *UserUpdate {
 	_u.mutation.ClearOidcSubject()
+	return _u
+}
+
+// SetLanguage sets the "language" field.
+func (_u *UserUpdate) SetLanguage(v letters.Language) *UserUpdate {
+	_u.mutation.SetLanguage(v)
+	return _u
+}
+
+// SetNillableLanguage sets the "language" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableLanguage(v *letters.Language) *UserUpdate {
+	if v != nil {
+		_u.SetLanguage(*v)
+	}
+	return _u
+}
+
+// ClearLanguage clears the value of the "language" field.
+func (_u *UserUpdate) ClearLanguage() *UserUpdate {
+	_u.mutation.ClearLanguage()
+	return _u
+}
+
+// SetNoticesOff sets the "notices_off" field.
+func (_u *UserUpdate) SetNoticesOff(v []letters.Kind) *UserUpdate {
+	_u.mutation.SetNoticesOff(v)
+	return _u
+}
+
+// AppendNoticesOff appends value to the "notices_off" field.
+func (_u *UserUpdate) AppendNoticesOff(v []letters.Kind) *UserUpdate {
+	_u.mutation.AppendNoticesOff(v)
+	return _u
+}
+
+// ClearNoticesOff clears the value of the "notices_off" field.
+func (_u *UserUpdate) ClearNoticesOff() *UserUpdate {
+	_u.mutation.ClearNoticesOff()
 	return _u
 }
 
@@ -784,6 +823,11 @@ func (_u *UserUpdate) check() error {
 			return &ValidationError{Name: "avatar_url", err: fmt.Errorf(`ent: validator failed for field "User.avatar_url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Language(); ok {
+		if err := user.LanguageValidator(string(v)); err != nil {
+			return &ValidationError{Name: "language", err: fmt.Errorf(`ent: validator failed for field "User.language": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -886,6 +930,23 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.OidcSubjectCleared() {
 		_spec.ClearField(user.FieldOidcSubject, field.TypeString)
+	}
+	if value, ok := _u.mutation.Language(); ok {
+		_spec.SetField(user.FieldLanguage, field.TypeString, value)
+	}
+	if _u.mutation.LanguageCleared() {
+		_spec.ClearField(user.FieldLanguage, field.TypeString)
+	}
+	if value, ok := _u.mutation.NoticesOff(); ok {
+		_spec.SetField(user.FieldNoticesOff, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedNoticesOff(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, user.FieldNoticesOff, value)
+		})
+	}
+	if _u.mutation.NoticesOffCleared() {
+		_spec.ClearField(user.FieldNoticesOff, field.TypeJSON)
 	}
 	if _u.mutation.OrganizationCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1673,6 +1734,44 @@ func (_u *UserUpdateOne) ClearOidcSubject() *UserUpdateOne {
 	return _u
 }
 
+// SetLanguage sets the "language" field.
+func (_u *UserUpdateOne) SetLanguage(v letters.Language) *UserUpdateOne {
+	_u.mutation.SetLanguage(v)
+	return _u
+}
+
+// SetNillableLanguage sets the "language" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableLanguage(v *letters.Language) *UserUpdateOne {
+	if v != nil {
+		_u.SetLanguage(*v)
+	}
+	return _u
+}
+
+// ClearLanguage clears the value of the "language" field.
+func (_u *UserUpdateOne) ClearLanguage() *UserUpdateOne {
+	_u.mutation.ClearLanguage()
+	return _u
+}
+
+// SetNoticesOff sets the "notices_off" field.
+func (_u *UserUpdateOne) SetNoticesOff(v []letters.Kind) *UserUpdateOne {
+	_u.mutation.SetNoticesOff(v)
+	return _u
+}
+
+// AppendNoticesOff appends value to the "notices_off" field.
+func (_u *UserUpdateOne) AppendNoticesOff(v []letters.Kind) *UserUpdateOne {
+	_u.mutation.AppendNoticesOff(v)
+	return _u
+}
+
+// ClearNoticesOff clears the value of the "notices_off" field.
+func (_u *UserUpdateOne) ClearNoticesOff() *UserUpdateOne {
+	_u.mutation.ClearNoticesOff()
+	return _u
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_u *UserUpdateOne) SetOrganization(v *Organization) *UserUpdateOne {
 	return _u.SetOrganizationID(v.ID)
@@ -2155,6 +2254,11 @@ func (_u *UserUpdateOne) check() error {
 			return &ValidationError{Name: "avatar_url", err: fmt.Errorf(`ent: validator failed for field "User.avatar_url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Language(); ok {
+		if err := user.LanguageValidator(string(v)); err != nil {
+			return &ValidationError{Name: "language", err: fmt.Errorf(`ent: validator failed for field "User.language": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -2274,6 +2378,23 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if _u.mutation.OidcSubjectCleared() {
 		_spec.ClearField(user.FieldOidcSubject, field.TypeString)
+	}
+	if value, ok := _u.mutation.Language(); ok {
+		_spec.SetField(user.FieldLanguage, field.TypeString, value)
+	}
+	if _u.mutation.LanguageCleared() {
+		_spec.ClearField(user.FieldLanguage, field.TypeString)
+	}
+	if value, ok := _u.mutation.NoticesOff(); ok {
+		_spec.SetField(user.FieldNoticesOff, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedNoticesOff(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, user.FieldNoticesOff, value)
+		})
+	}
+	if _u.mutation.NoticesOffCleared() {
+		_spec.ClearField(user.FieldNoticesOff, field.TypeJSON)
 	}
 	if _u.mutation.OrganizationCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -21,6 +21,7 @@ import (
 	"github.com/usergroups/usergroups/graph/sdl"
 	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/live"
+	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -134,13 +135,13 @@ func derefInt(n *int) int {
 	return *n
 }
 
-// messageTemplates presents letter templates with the variables they may use.
+// messageTemplates presents message templates with the variables and
+// functions they may use.
 func messageTemplates(ts ...workflow.MessageTemplate) []*generated.MessageTemplate {
 	out := make([]*generated.MessageTemplate, len(ts))
 	for i, t := range ts {
-		out[i] = &generated.MessageTemplate{Kind: generated.MessageTemplateKind(strings.ToUpper(t.Kind)),
-			Language: generated.MessageLanguage(strings.ToUpper(t.Language)), Subject: t.Subject, Body: t.Body,
-			Custom: t.Custom, Variables: letters.Variables}
+		out[i] = &generated.MessageTemplate{Kind: t.Kind, Language: t.Language, Subject: t.Subject, Body: t.Body,
+			Custom: t.Custom, Variables: letters.Variables(t.Kind), Functions: letters.FuncNames, Mandatory: policy.NoticeMandatory(t.Kind)}
 	}
 	return out
 }

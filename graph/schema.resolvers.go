@@ -25,6 +25,7 @@ import (
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/discover"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/limits"
 	"github.com/usergroups/usergroups/internal/live"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -111,8 +112,8 @@ func (r *checklistItemResolver) DoneBy(ctx context.Context, obj *schematype.Chec
 }
 
 // MessageTemplates is the resolver for the messageTemplates field.
-func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Community) ([]*generated.MessageTemplate, error) {
-	ts, err := workflow.MessageTemplates(ctx, obj)
+func (r *communityResolver) MessageTemplates(ctx context.Context, obj *ent.Community, kind *letters.Kind, language *letters.Language) ([]*generated.MessageTemplate, error) {
+	ts, err := workflow.MessageTemplates(ctx, obj, kind, language)
 	if err != nil {
 		return nil, err
 	}
@@ -347,8 +348,8 @@ func (r *mutationResolver) SetShippingAddress(ctx context.Context, input generat
 
 // SetMessageTemplate is the resolver for the setMessageTemplate field.
 func (r *mutationResolver) SetMessageTemplate(ctx context.Context, input generated.SetMessageTemplateInput) (*generated.SetMessageTemplatePayload, error) {
-	t, err := r.wf.SetMessageTemplate(ctx, input.ID, schematype.MessageTemplate{Kind: strings.ToLower(string(input.Kind)),
-		Language: strings.ToLower(string(input.Language)), Subject: input.Subject, Body: input.Body})
+	t, err := r.wf.SetMessageTemplate(ctx, input.ID, workflow.MessageTemplate{Kind: input.Kind, Language: input.Language,
+		Subject: input.Subject, Body: input.Body})
 	return payload(ctx, &generated.SetMessageTemplatePayload{Template: messageTemplates(t)[0]}, err)
 }
 

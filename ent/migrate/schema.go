@@ -1832,6 +1832,8 @@ var (
 		{Name: "ledger_public", Type: field.TypeBool, Default: false},
 		{Name: "oidc_issuer", Type: field.TypeString, Nullable: true},
 		{Name: "oidc_subject", Type: field.TypeString, Nullable: true},
+		{Name: "language", Type: field.TypeString, Nullable: true},
+		{Name: "notices_off", Type: field.TypeJSON, Nullable: true},
 		{Name: "organization_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// UsersTable holds the schema information for the "users" table.
@@ -1842,7 +1844,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_organizations_members",
-				Columns:    []*schema.Column{UsersColumns[17]},
+				Columns:    []*schema.Column{UsersColumns[19]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -1856,7 +1858,7 @@ var (
 			{
 				Name:    "user_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[17]},
+				Columns: []*schema.Column{UsersColumns[19]},
 			},
 		},
 	}

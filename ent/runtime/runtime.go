@@ -1757,6 +1757,10 @@ func init() {
 	userDescLedgerPublic := userFields[12].Descriptor()
 	// user.DefaultLedgerPublic holds the default value on creation for the ledger_public field.
 	user.DefaultLedgerPublic = userDescLedgerPublic.Default.(bool)
+	// userDescLanguage is the schema descriptor for language field.
+	userDescLanguage := userFields[15].Descriptor()
+	// user.LanguageValidator is a validator for the "language" field. It is called by the builders before save.
+	user.LanguageValidator = userDescLanguage.Validators[0].(func(string) error)
 	// userDescID is the schema descriptor for id field.
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"errors"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
@@ -52,6 +55,20 @@ func (User) Fields() []ent.Field {
 		field.String("oidc_issuer").Optional().Nillable().Comment("Identity provider that vouches for the person.").
 			Annotations(entgql.Skip()),
 		field.String("oidc_subject").Optional().Nillable().Comment("The person's subject at that provider.").
+			Annotations(entgql.Skip()),
+		// Notice preferences: what the person is sent, in which language
+		// (internal/letters, policy.NoticesOff). Private: User.noticePreferences.
+		field.String("language").GoType(letters.Language("")).Optional().
+			Validate(func(s string) error {
+				if l, ok := letters.ParseLanguage(s); !ok || string(l) != s {
+					return errors.New("must be en or zh-CN")
+				}
+				return nil
+			}).
+			Comment("The language the person's messages are written in; empty: from languages, else the community's.").
+			Annotations(entgql.Skip()),
+		field.JSON("notices_off", []letters.Kind{}).Optional().
+			Comment("The kinds of message the person turned off (never a mandatory one).").
 			Annotations(entgql.Skip()),
 	}
 }

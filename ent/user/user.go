@@ -50,6 +50,10 @@ const (
 	FieldOidcIssuer = "oidc_issuer"
 	// FieldOidcSubject holds the string denoting the oidc_subject field in the database.
 	FieldOidcSubject = "oidc_subject"
+	// FieldLanguage holds the string denoting the language field in the database.
+	FieldLanguage = "language"
+	// FieldNoticesOff holds the string denoting the notices_off field in the database.
+	FieldNoticesOff = "notices_off"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeContact holds the string denoting the contact edge name in mutations.
@@ -180,6 +184,8 @@ var Columns = []string{
 	FieldLedgerPublic,
 	FieldOidcIssuer,
 	FieldOidcSubject,
+	FieldLanguage,
+	FieldNoticesOff,
 }
 
 var (
@@ -232,6 +238,8 @@ var (
 	DefaultPhotoConsent bool
 	// DefaultLedgerPublic holds the default value on creation for the "ledger_public" field.
 	DefaultLedgerPublic bool
+	// LanguageValidator is a validator for the "language" field. It is called by the builders before save.
+	LanguageValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -319,6 +327,11 @@ func ByOidcIssuer(opts ...sql.OrderTermOption) OrderOption {
 // ByOidcSubject orders the results by the oidc_subject field.
 func ByOidcSubject(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOidcSubject, opts...).ToFunc()
+}
+
+// ByLanguage orders the results by the language field.
+func ByLanguage(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLanguage, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/letters"
 )
 
 // ID filters vertices based on their ID field.
@@ -129,6 +130,12 @@ func OidcIssuer(v string) predicate.User {
 // OidcSubject applies equality check predicate on the "oidc_subject" field. It's identical to OidcSubjectEQ.
 func OidcSubject(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldOidcSubject, v))
+}
+
+// Language applies equality check predicate on the "language" field. It's identical to LanguageEQ.
+func Language(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldEQ(FieldLanguage, vc))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -994,6 +1001,110 @@ func OidcSubjectEqualFold(v string) predicate.User {
 // OidcSubjectContainsFold applies the ContainsFold predicate on the "oidc_subject" field.
 func OidcSubjectContainsFold(v string) predicate.User {
 	return predicate.User(sql.FieldContainsFold(FieldOidcSubject, v))
+}
+
+// LanguageEQ applies the EQ predicate on the "language" field.
+func LanguageEQ(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldEQ(FieldLanguage, vc))
+}
+
+// LanguageNEQ applies the NEQ predicate on the "language" field.
+func LanguageNEQ(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldNEQ(FieldLanguage, vc))
+}
+
+// LanguageIn applies the In predicate on the "language" field.
+func LanguageIn(vs ...letters.Language) predicate.User {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.User(sql.FieldIn(FieldLanguage, v...))
+}
+
+// LanguageNotIn applies the NotIn predicate on the "language" field.
+func LanguageNotIn(vs ...letters.Language) predicate.User {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.User(sql.FieldNotIn(FieldLanguage, v...))
+}
+
+// LanguageGT applies the GT predicate on the "language" field.
+func LanguageGT(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldGT(FieldLanguage, vc))
+}
+
+// LanguageGTE applies the GTE predicate on the "language" field.
+func LanguageGTE(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldGTE(FieldLanguage, vc))
+}
+
+// LanguageLT applies the LT predicate on the "language" field.
+func LanguageLT(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldLT(FieldLanguage, vc))
+}
+
+// LanguageLTE applies the LTE predicate on the "language" field.
+func LanguageLTE(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldLTE(FieldLanguage, vc))
+}
+
+// LanguageContains applies the Contains predicate on the "language" field.
+func LanguageContains(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldContains(FieldLanguage, vc))
+}
+
+// LanguageHasPrefix applies the HasPrefix predicate on the "language" field.
+func LanguageHasPrefix(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldHasPrefix(FieldLanguage, vc))
+}
+
+// LanguageHasSuffix applies the HasSuffix predicate on the "language" field.
+func LanguageHasSuffix(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldHasSuffix(FieldLanguage, vc))
+}
+
+// LanguageIsNil applies the IsNil predicate on the "language" field.
+func LanguageIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldLanguage))
+}
+
+// LanguageNotNil applies the NotNil predicate on the "language" field.
+func LanguageNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldLanguage))
+}
+
+// LanguageEqualFold applies the EqualFold predicate on the "language" field.
+func LanguageEqualFold(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldEqualFold(FieldLanguage, vc))
+}
+
+// LanguageContainsFold applies the ContainsFold predicate on the "language" field.
+func LanguageContainsFold(v letters.Language) predicate.User {
+	vc := string(v)
+	return predicate.User(sql.FieldContainsFold(FieldLanguage, vc))
+}
+
+// NoticesOffIsNil applies the IsNil predicate on the "notices_off" field.
+func NoticesOffIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldNoticesOff))
+}
+
+// NoticesOffNotNil applies the NotNil predicate on the "notices_off" field.
+func NoticesOffNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldNoticesOff))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

@@ -20,6 +20,7 @@ import (
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -1068,9 +1069,9 @@ type MergeGroupPayload struct {
 // The wording of one of a community's letters: Go text/template sources.
 type MessageTemplate struct {
 	// Which letter.
-	Kind MessageTemplateKind `json:"kind"`
+	Kind letters.Kind `json:"kind"`
 	// The language of this wording.
-	Language MessageLanguage `json:"language"`
+	Language letters.Language `json:"language"`
 	// Subject template.
 	Subject string `json:"subject"`
 	// Body template.
@@ -1079,6 +1080,10 @@ type MessageTemplate struct {
 	Custom bool `json:"custom"`
 	// The variables the template may use, e.g. .Group.
 	Variables []string `json:"variables"`
+	// The functions the template may call (date, datetime, name, an, join), each writing in the template's language.
+	Functions []string `json:"functions"`
+	// Whether a person gets this kind of message whatever their notice preferences.
+	Mandatory bool `json:"mandatory"`
 }
 
 // A place to measure distances from, and optionally a radius: the one spelling of "near"
@@ -1740,10 +1745,10 @@ type SetMessageTemplateInput struct {
 	// The community whose letter it is.
 	ID pulid.ID `json:"id"`
 	// Which letter.
-	Kind MessageTemplateKind `json:"kind"`
+	Kind letters.Kind `json:"kind"`
 	// The language of this wording.
-	Language MessageLanguage `json:"language"`
-	// Subject template; empty with an empty body to restore the default.
+	Language letters.Language `json:"language"`
+	// Subject template; empty with an empty body to restore the default (reset).
 	Subject string `json:"subject"`
 	// Body template.
 	Body string `json:"body"`
@@ -1993,6 +1998,16 @@ type UpdateGroupPayload struct {
 	// The group after the change; null when refused.
 	Group *ent.Group `json:"group,omitempty"`
 	// Why the change was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of updateNoticePreferences.
+type UpdateNoticePreferencesPayload struct {
+	// You, after the change; null when refused.
+	User *ent.User `json:"user,omitempty"`
+	// Your preferences after the change; null when refused.
+	NoticePreferences *workflow.NoticePreferences `json:"noticePreferences,omitempty"`
+	// Why the preferences were not saved; empty when they were.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -2345,119 +2360,6 @@ func (e *HandoverStep) UnmarshalJSON(b []byte) error {
 }
 
 func (e HandoverStep) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// A language a letter may be written in; English is the fallback.
-type MessageLanguage string
-
-const (
-	// English.
-	MessageLanguageEn MessageLanguage = "EN"
-	// Chinese.
-	MessageLanguageZh MessageLanguage = "ZH"
-)
-
-var AllMessageLanguage = []MessageLanguage{
-	MessageLanguageEn,
-	MessageLanguageZh,
-}
-
-func (e MessageLanguage) IsValid() bool {
-	switch e {
-	case MessageLanguageEn, MessageLanguageZh:
-		return true
-	}
-	return false
-}
-
-func (e MessageLanguage) String() string {
-	return string(e)
-}
-
-func (e *MessageLanguage) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = MessageLanguage(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid MessageLanguage", str)
-	}
-	return nil
-}
-
-func (e MessageLanguage) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *MessageLanguage) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e MessageLanguage) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// A letter a community sends from a template staff may reword.
-type MessageTemplateKind string
-
-const (
-	// To all leaders of a group that met the official-status requirements: links the logo pack and asks where the swag kit goes.
-	MessageTemplateKindOfficialRecognition MessageTemplateKind = "OFFICIAL_RECOGNITION"
-)
-
-var AllMessageTemplateKind = []MessageTemplateKind{
-	MessageTemplateKindOfficialRecognition,
-}
-
-func (e MessageTemplateKind) IsValid() bool {
-	switch e {
-	case MessageTemplateKindOfficialRecognition:
-		return true
-	}
-	return false
-}
-
-func (e MessageTemplateKind) String() string {
-	return string(e)
-}
-
-func (e *MessageTemplateKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = MessageTemplateKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid MessageTemplateKind", str)
-	}
-	return nil
-}
-
-func (e MessageTemplateKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *MessageTemplateKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e MessageTemplateKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -44,6 +44,10 @@ func personalTo(v *viewer.Viewer, more ...predicate.User) predicate.User {
 	return user.Or(append([]predicate.User{user.ID(v.UserID), staffOfUser(v)}, more...)...)
 }
 
+// PersonalVisible matches the people whose private details v may read: v
+// and the people of the communities v manages (as for shipping addresses).
+func PersonalVisible(v *viewer.Viewer) predicate.User { return personalTo(v) }
+
 // ContactVisible is the contacts v may see (see ContactPolicy).
 func ContactVisible(v *viewer.Viewer) predicate.Contact {
 	return contact.HasUserWith(personalTo(v, user.HasRolesWith(role.GroupIDIn(v.OrganizerGroups()...), liveRole)))

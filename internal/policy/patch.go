@@ -3,6 +3,8 @@ package policy
 import (
 	"slices"
 	"strconv"
+
+	"github.com/usergroups/usergroups/internal/letters"
 )
 
 // Patch is a change to some of a community's policy values: a nil field is
@@ -44,6 +46,8 @@ type Patch struct {
 	// FundingSecondApprovalAbove replaces the four-eyes thresholds when
 	// not nil (an empty list: one approval for any amount).
 	FundingSecondApprovalAbove []MoneyInput
+	// MessageLanguage sets the community's message language when not nil.
+	MessageLanguage *letters.Language
 }
 
 // Bounds on the values staff may set. Beyond them a value is a typo (a
@@ -132,6 +136,9 @@ func (pt Patch) Apply(p Policy) (Policy, error) {
 			return p, err
 		}
 		p.AwardCategories = slices.Clone(pt.AwardCategories)
+	}
+	if pt.MessageLanguage != nil {
+		p.MessageLanguage = *pt.MessageLanguage
 	}
 	if pt.FundingSecondApprovalAbove != nil {
 		ts, err := parseThresholds("fundingSecondApprovalAbove", pt.FundingSecondApprovalAbove)

@@ -6,7 +6,10 @@ package policy
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+
+	"github.com/usergroups/usergroups/internal/letters"
 )
 
 // AmbassadorScope says where a community's ambassadors serve.
@@ -92,6 +95,9 @@ type Policy struct {
 	// which a funding request needs a second staff member's approval (four
 	// eyes); a currency not listed takes one approval.
 	FundingSecondApprovalAbove []Money `json:"fundingSecondApprovalAbove,omitempty"`
+	// MessageLanguage is the language of the community's messages to people
+	// who chose none, and of its letters to list addresses; empty is English.
+	MessageLanguage letters.Language `json:"messageLanguage,omitempty"`
 }
 
 // Preset names.
@@ -175,6 +181,8 @@ func (p Policy) Validate() error {
 	switch {
 	case p.MaxOrganizersPerGroup < 0:
 		return &FieldError{Field: "maxOrganizersPerGroup", Reason: "must not be negative"}
+	case p.MessageLanguage != "" && !slices.Contains(letters.Languages, p.MessageLanguage):
+		return &FieldError{Field: "messageLanguage", Reason: "is not a language messages are written in"}
 	case p.AmbassadorScope != AmbassadorsPerGroup && p.AmbassadorScope != AmbassadorsPerRegion:
 		return &FieldError{Field: "ambassadorScope", Reason: "must be GROUP or REGION"}
 	case p.MaxAmbassadorsPerScope < 0:

@@ -24,13 +24,13 @@ func LanguageTag(field, tag string) (string, error) {
 		}
 		switch {
 		case i == 0:
-			if len(p) < 2 || len(p) > 3 || !letters(p) {
+			if len(p) < 2 || len(p) > 3 || !asciiLetters(p) {
 				return "", bad
 			}
 			parts[i] = strings.ToLower(p)
-		case len(p) == 4 && letters(p):
+		case len(p) == 4 && asciiLetters(p):
 			parts[i] = strings.ToUpper(p[:1]) + strings.ToLower(p[1:])
-		case len(p) == 2 && letters(p):
+		case len(p) == 2 && asciiLetters(p):
 			parts[i] = strings.ToUpper(p)
 		default:
 			parts[i] = strings.ToLower(p)
@@ -67,7 +67,7 @@ func TargetLanguages(field, source string, tags []string) ([]string, error) {
 	return out, nil
 }
 
-func letters(s string) bool {
+func asciiLetters(s string) bool {
 	for _, r := range s {
 		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
 			return false

@@ -162,7 +162,7 @@ func TestOfficialStatusEndToEnd(t *testing.T) {
 	}
 
 	com := map[string]any{"c": string(w.com.ID)}
-	const listQ = `query($c: ID!) { node(id: $c) { ... on Community { messageTemplates { kind language custom subject } } } }`
+	const listQ = `query($c: ID!) { node(id: $c) { ... on Community { messageTemplates(kind: OFFICIAL_RECOGNITION) { kind language custom subject } } } }`
 	if ts := dig(w.ok(t, w.manager, listQ, com), "node", "messageTemplates").([]any); len(ts) != 2 ||
 		dig(ts[0], "subject") != "Official Recognition of your User Group" || dig(ts[0], "custom") != false {
 		t.Errorf("staff see templates %v", ts)

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -117,22 +117,20 @@ func tellGroupsAsked(ctx context.Context, c *ent.Client, req *ent.ActivityReques
 	for _, o := range orgs {
 		to[o.GroupID] = append(to[o.GroupID], o.UserID)
 	}
-	layout := "2 January 2006"
+	ns := make([]notice, 0, len(groups))
 	for _, g := range groups {
 		if len(to[g.ID]) == 0 {
 			continue
 		}
-		body := fmt.Sprintf("The %s region asks %s for a quick report on its activities from %s to %s, due %s.\n\n%s\n\n"+
-			"The figures (events, attendees, new members) are prefilled from the data: see activityReportDraft, and answer "+
-			"with answerActivityRequest.\n", rg.Name, g.Name, req.PeriodStart.Format(layout), req.PeriodEnd.Format(layout),
-			req.DueAt.Format(layout), req.Message)
-		if err := c.Message.Create().SetCommunityID(req.CommunityID).SetRecipientIds(to[g.ID]).SetTemplate("activity_report_requested").
-			SetSubject(truncate("Activity report requested: "+req.Title, 300)).SetBody(body).
-			SetDedupeKey("activity_report_requested:" + string(req.ID) + ":" + string(g.ID)).Exec(ctx); err != nil {
-			return err
-		}
+		ns = append(ns, notice{to: to[g.ID], together: true, dedupe: string(req.ID) + ":" + string(g.ID),
+			data: letters.ActivityReportRequested{Region: rg.Name, Group: g.Name, Title: req.Title,
+				PeriodStart: req.PeriodStart, PeriodEnd: req.PeriodEnd, DueAt: req.DueAt, Note: req.Message}})
 	}
-	return nil
+	n, err := notices(ctx, c, req.CommunityID)
+	if err != nil {
+		return err
+	}
+	return n.queue(ctx, c, letters.KindActivityReportRequested, ns...)
 }
 
 // ActivityFigures computes the figures of each of groups over [start,

@@ -13,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -139,20 +140,9 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 		if err != nil {
 			return err
 		}
-		body := fmt.Sprintf("%s is now an active %s user group, and you are its organizer.\n", g.Name, com.Name)
-		if !organizes {
-			// The group waits in groupsWithoutOrganizer for staff to appoint.
-			body = fmt.Sprintf("%s is now an active %s user group.\n\n"+
-				"%s's organizers come from its partner enterprises, and the community's user-group team "+
-				"appoints each group's first organizer among them, so you were not made its organizer. "+
-				"The team will be in touch about who leads the group; meanwhile you can join it as a member "+
-				"and help bring local users together.\n", g.Name, com.Name, com.Name)
-		}
-		if com.Policy.OfficialStatusEnabled {
-			body += "Your mentor will help you through the steps to official status.\n"
-		}
-		return queueMessage(ctx, c, com.ID, app.ApplicantID, "application_approved",
-			fmt.Sprintf("%s user group %s approved", com.Name, g.Name), body, "decision:"+string(app.ID))
+		return queueMessage(ctx, c, com.ID, app.ApplicantID, letters.KindApplicationApproved, letters.ApplicationApproved{
+			Community: com.Name, Group: g.Name, Organizer: organizes, Mentoring: com.Policy.OfficialStatusEnabled,
+		}, "decision:"+string(app.ID))
 	case application.KindMEMBERSHIP:
 		return grant(ctx, c, app.ApplicantID, role.KindMEMBER, com, app.GroupID, "", now)
 	case application.KindORGANIZER:
@@ -174,10 +164,8 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 				return err
 			}
 		}
-		body := fmt.Sprintf("Welcome to the %s ambassadors! You are now listed in the ambassador directory, "+
-			"so people near you can find you. Your fellow ambassadors will be in touch.\n", com.Name)
-		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, "ambassador_welcome",
-			fmt.Sprintf("Welcome, %s ambassador", com.Name), body, "decision:"+string(app.ID)); err != nil {
+		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, letters.KindAmbassadorWelcome,
+			letters.AmbassadorWelcome{Community: com.Name}, "decision:"+string(app.ID)); err != nil {
 			return err
 		}
 		if com.AmbassadorsListEmail == "" {
@@ -192,16 +180,13 @@ func finalize(ctx context.Context, c *ent.Client, app *ent.Application, actor pu
 		where := ""
 		if scopeRegion != "" {
 			if r, err := c.Region.Get(all, scopeRegion); err == nil {
-				where = " for " + r.Name
+				where = r.Name
 			}
 		} else if g, err := c.Group.Get(all, scopeGroup); err == nil {
-			where = " for " + g.Name
+			where = g.Name
 		}
-		return c.Message.Create().SetCommunityID(com.ID).SetToAddress(com.AmbassadorsListEmail).
-			SetTemplate("ambassador_introduction").
-			SetSubject(fmt.Sprintf("Please welcome %s, our new ambassador%s", person.Name, where)).
-			SetBody(fmt.Sprintf("%s has joined the %s ambassadors%s. Say hello, and help them find their feet!\n", person.Name, com.Name, where)).
-			SetDedupeKey("ambassador_introduction:" + string(app.ID)).Exec(ctx)
+		return queueToList(ctx, c, com.ID, com.AmbassadorsListEmail, letters.KindAmbassadorIntroduction,
+			letters.AmbassadorIntroduction{Community: com.Name, Person: person.Name, Where: where}, string(app.ID))
 	}
 	return nil
 }

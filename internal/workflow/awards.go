@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -267,11 +267,8 @@ func (r *Runner) DecideAwards(ctx context.Context, in AwardsDecision) (AwardsDec
 				SetKind(shipment.KindGIFT_PACKAGE).SetDedupeKey("award:" + string(aw.ID)).Exec(ctx); err != nil {
 				return AwardsDecided{}, err
 			}
-			if err := queueMessage(ctx, c, sel.CommunityID, n.UserID, "award_won",
-				fmt.Sprintf("%s: %s %d", com.Name, aw.Title, sel.Year),
-				fmt.Sprintf("Congratulations! %s has named you %s for %d (rank %d). A gift package is on its way: "+
-					"check that your shipping address is up to date so we can send it.", com.Name, aw.Title, sel.Year, aw.Rank),
-				string(aw.ID)); err != nil {
+			if err := queueMessage(ctx, c, sel.CommunityID, n.UserID, letters.KindAwardWon,
+				letters.AwardWon{Community: com.Name, Award: aw.Title, Year: sel.Year, Rank: aw.Rank}, string(aw.ID)); err != nil {
 				return AwardsDecided{}, err
 			}
 			awarded = append(awarded, n.ID)

@@ -17,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -175,19 +176,9 @@ func relay(ctx context.Context, c *ent.Client, t *ent.ContactThread, m *ent.Cont
 	if err != nil {
 		return err
 	}
-	body := fmt.Sprintf("%s (@%s) wrote to you in the thread %q:\n\n%s\n\n"+
-		"Answer with replyToContact (thread %s). Your address stays hidden until you answer; from then on each side can see the other's.",
-		author.Name, author.Handle, t.Subject, m.Body, t.ID)
-	return c.Message.Create().SetCommunityID(t.CommunityID).SetRecipientIds(receivers).SetTemplate("contact_message").
-		SetSubject(clip("Message: "+t.Subject, 300)).SetBody(body).SetDedupeKey("contact_message:" + string(m.ID)).Exec(ctx)
-}
-
-// clip cuts s to at most n characters.
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
+	return queueLetter(ctx, c, t.CommunityID, letters.KindContactMessage, letters.ContactMessage{
+		Author: author.Name, Handle: author.Handle, Thread: t.Subject, ThreadID: string(t.ID), Body: m.Body,
+	}, receivers, string(m.ID))
 }
 
 // receiving tells whether v is on the receiving side of t: the ambassador
@@ -301,8 +292,7 @@ func (r *Runner) ReportContactMessage(ctx context.Context, messageID pulid.ID, d
 		if err != nil {
 			return nil, err
 		}
-		return rep, tellStaffOfReport(all, c, rep, "report_received", string(rep.ID), "A report arrived",
-			"A %s report about a relayed message was filed in %s.", com.Name)
+		return rep, tellStaffOfReport(all, c, rep, letters.KindReportReceived, string(rep.ID), true)
 	})
 }
 

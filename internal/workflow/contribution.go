@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -102,10 +102,8 @@ func (r *Runner) DeclineContribution(ctx context.Context, id pulid.ID, reason st
 			SetDeclinedByID(v.UserID).SetDeclineReason(reason).Exec(ctx); err != nil {
 			return nil, err
 		}
-		body := fmt.Sprintf("The contribution you recorded, %q, was not accepted.\n\nThe reviewer's reason: %s\n\n"+
-			"If you think this is a mistake, talk to your group's organizers or record it again with more detail.\n", ct.Title, reason)
-		if err := queueMessage(ctx, c, ct.CommunityID, ct.UserID, "contribution_declined",
-			"Your contribution was not accepted: "+ct.Title, body, string(ct.ID)); err != nil {
+		if err := queueMessage(ctx, c, ct.CommunityID, ct.UserID, letters.KindContributionDeclined,
+			letters.ContributionDeclined{Title: ct.Title, Reason: reason}, string(ct.ID)); err != nil {
 			return nil, err
 		}
 		return c.Contribution.Get(ctx, ct.ID)

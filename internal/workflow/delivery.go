@@ -16,7 +16,9 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/jobs"
+	"github.com/usergroups/usergroups/internal/letters"
 	sendmail "github.com/usergroups/usergroups/internal/mail"
+	"github.com/usergroups/usergroups/internal/policy"
 )
 
 // Sender sends one email to one recipient: *mail.Sender over SMTP, or
@@ -205,7 +207,7 @@ func compose(m *ent.Message, rc recipient, from, fromAddress, base string, sever
 		From: from, To: rc.address, Subject: m.Subject, Text: m.Body, HTML: htmlBody(m.Body),
 		MessageID: id, Kind: m.Template,
 	}
-	if rc.userID != "" && !Mandatory(m.Template) {
+	if rc.userID != "" && !policy.NoticeMandatory(letters.Kind(m.Template)) {
 		e.ListUnsubscribeMailto = "mailto:" + fromAddress + "?subject=" + url.PathEscape("unsubscribe "+m.Template)
 	}
 	if m.Template == "official_recognition" && m.Edges.Community != nil {
@@ -215,10 +217,6 @@ func compose(m *ent.Message, rc recipient, from, fromAddress, base string, sever
 	}
 	return e
 }
-
-// Mandatory tells whether a template is a message nobody can turn off (a
-// code-of-conduct report's notices): it carries no List-Unsubscribe.
-func Mandatory(template string) bool { return strings.HasPrefix(template, "report_") }
 
 // reasonOf is the text recorded for a failure, bounded for the row.
 func reasonOf(err error) string { return clip(err.Error(), 500) }
@@ -344,4 +342,12 @@ func RequeuePendingMessages(ctx context.Context, r *Runner) (int, error) {
 		}
 		return len(ms), nil
 	})
+}
+
+// clip cuts s to at most n characters.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }

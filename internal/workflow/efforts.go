@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -129,26 +129,25 @@ func tellOrganizers(ctx context.Context, c *ent.Client, e *ent.GlobalEffort) err
 	if err != nil {
 		return err
 	}
-	var letters []*ent.MessageCreate
+	var ns []notice
 	seen := map[string]bool{}
 	for _, o := range orgs {
-		key := "global_effort:" + string(e.ID) + ":" + string(o.GroupID) + ":" + string(o.UserID)
+		key := string(e.ID) + ":" + string(o.GroupID) + ":" + string(o.UserID)
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
-		body := fmt.Sprintf("%s\n\n%s\n\nIt runs from %s to %s. To take part with %s, opt the group in (joinGlobalEffort).\n",
-			e.Title, e.Description, e.StartsAt.UTC().Format("2 January 2006"), e.EndsAt.UTC().Format("2 January 2006"), names[o.GroupID])
-		if e.URL != "" {
-			body += "More: " + e.URL + "\n"
-		}
-		letters = append(letters, c.Message.Create().SetCommunityID(e.CommunityID).SetRecipientID(o.UserID).
-			SetTemplate("global_effort").SetSubject(truncate("Global effort: "+e.Title, 200)).SetBody(body).SetDedupeKey(key))
+		ns = append(ns, notice{to: []pulid.ID{o.UserID}, dedupe: key, data: letters.GlobalEffort{Group: names[o.GroupID],
+			Title: e.Title, Description: e.Description, StartsAt: e.StartsAt.UTC(), EndsAt: e.EndsAt.UTC(), URL: e.URL}})
 	}
-	if len(letters) == 0 {
+	if len(ns) == 0 {
 		return nil
 	}
-	return c.Message.CreateBulk(letters...).Exec(ctx)
+	n, err := notices(ctx, c, e.CommunityID)
+	if err != nil {
+		return err
+	}
+	return n.queue(ctx, c, letters.KindGlobalEffort, ns...)
 }
 
 // effortGroup loads an effort and a group an organizer opts in or out,

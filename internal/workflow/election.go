@@ -16,6 +16,7 @@ import (
 	"github.com/usergroups/usergroups/ent/voter"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -225,10 +226,8 @@ func (r *Runner) Nominate(ctx context.Context, electionID, userID pulid.ID, stat
 			return nil, err
 		}
 		if !self {
-			body := fmt.Sprintf("You have been nominated for %s of %s. Accept or decline the nomination before %s.\n",
-				e.Kind, e.Edges.Group.Name, e.NominationsCloseAt.UTC().Format(time.RFC1123))
-			if err := queueMessage(ctx, c, com.ID, userID, "election_nomination",
-				fmt.Sprintf("Nominated for %s of %s", e.Kind, e.Edges.Group.Name), body, string(cand.ID)); err != nil {
+			if err := queueMessage(ctx, c, com.ID, userID, letters.KindElectionNomination, letters.ElectionNomination{
+				Community: com.Name, Group: e.Edges.Group.Name, Role: string(e.Kind), ClosesAt: e.NominationsCloseAt.UTC()}, string(cand.ID)); err != nil {
 				return nil, err
 			}
 		}
@@ -526,9 +525,8 @@ func endTerm(ctx context.Context, c *ent.Client, r *ent.Role, at time.Time, reas
 	if r.Edges.Group != nil {
 		where = r.Edges.Group.Name
 	}
-	body := fmt.Sprintf("Your term %d as %s of %s has ended. Thank you for serving!\n", r.TermNumber, r.Kind, where)
-	return queueMessage(ctx, c, r.CommunityID, r.UserID, "term_ended",
-		fmt.Sprintf("Your term as %s of %s has ended", r.Kind, where), body, string(r.ID))
+	return queueMessage(ctx, c, r.CommunityID, r.UserID, letters.KindTermEnded,
+		letters.TermEnded{Community: r.Edges.Community.Name, Role: string(r.Kind), Where: where, Term: r.TermNumber}, string(r.ID))
 }
 
 // noteFailure records on an election, while it is in one of the given
@@ -622,10 +620,8 @@ func seat(ctx context.Context, c *ent.Client, id pulid.ID) error {
 		if err != nil {
 			return err
 		}
-		body := fmt.Sprintf("The members of %s elected you %s for term %d, which has now begun. Congratulations!\n",
-			e.Edges.Group.Name, kind, e.TermNumber)
-		if err := queueMessage(ctx, c, com.ID, w.UserID, "election_won",
-			fmt.Sprintf("You are %s of %s", kind, e.Edges.Group.Name), body, string(w.ID)); err != nil {
+		if err := queueMessage(ctx, c, com.ID, w.UserID, letters.KindElectionWon,
+			letters.ElectionWon{Community: com.Name, Group: e.Edges.Group.Name, Role: string(kind), Term: e.TermNumber}, string(w.ID)); err != nil {
 			return err
 		}
 	}

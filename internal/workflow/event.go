@@ -14,6 +14,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -295,13 +296,17 @@ func (r *Runner) CancelEvent(ctx context.Context, id pulid.ID, reason string) (*
 			return nil, err
 		}
 		loc, _ := time.LoadLocation(e.TimeZone)
-		body := fmt.Sprintf("%s, planned for %s, has been cancelled by its organizers.\n\nTheir note: %s\n",
-			e.Title, e.StartsAt.In(loc).Format("Monday 2 January 2006 at 15:04 MST"), reason)
-		for _, reg := range regs {
-			if err := queueMessage(ctx, c, e.CommunityID, reg.UserID, "event_cancelled",
-				"Cancelled: "+e.Title, body, string(reg.ID)); err != nil {
-				return nil, err
-			}
+		ns := make([]notice, len(regs))
+		for i, reg := range regs {
+			ns[i] = notice{to: []pulid.ID{reg.UserID}, dedupe: string(reg.ID),
+				data: letters.EventCancelled{Event: e.Title, StartsAt: e.StartsAt.In(loc), Note: reason}}
+		}
+		n, err := notices(ctx, c, e.CommunityID)
+		if err != nil {
+			return nil, err
+		}
+		if err := n.queue(ctx, c, letters.KindEventCancelled, ns...); err != nil {
+			return nil, err
 		}
 		return c.Event.Get(ctx, out.ID) // with the counts the cancellations changed
 	})

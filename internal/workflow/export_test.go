@@ -17,3 +17,10 @@ func Run[T any](ctx context.Context, r *Runner, name string, fn func(ctx context
 func Act[T any](ctx context.Context, r *Runner, name string, fn func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (T, error)) (T, error) {
 	return act(ctx, r, name, fn)
 }
+
+// QueueLetter exposes queueLetter (one letter to several people) and
+// QueueToList (a letter to a list address) to the notice tests.
+var (
+	QueueLetter = queueLetter
+	QueueToList = queueToList
+)

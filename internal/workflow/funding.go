@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -335,10 +335,8 @@ func (r *Runner) ApproveFunding(ctx context.Context, id pulid.ID, comment string
 			return nil, err
 		}
 		com := app.Edges.Community
-		body := fmt.Sprintf("Your request for %s %s (%s) was approved.\n\nAfter the activity, file a short report with "+
-			"your receipts' total (reportFunding) so %s staff can close it.\n", m.Amount(), m.Currency, app.Answers.Purpose, com.Name)
-		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, "funding_approved",
-			fmt.Sprintf("%s funding approved", com.Name), body, "decision:"+string(id)); err != nil {
+		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, letters.KindFundingApproved, letters.FundingApproved{
+			Community: com.Name, Amount: m.Amount(), Currency: m.Currency, Purpose: app.Answers.Purpose}, "decision:"+string(id)); err != nil {
 			return nil, err
 		}
 		return c.Application.Get(ctx, id)
@@ -377,10 +375,10 @@ func (r *Runner) ReportFunding(ctx context.Context, id pulid.ID, text, receiptsT
 		}
 		if app.DecidedByID != "" {
 			com := app.Edges.Community
-			body := fmt.Sprintf("The organizers of %s reported on the funding you approved (%s %s): receipts total %s %s.\n\n%s\n",
-				app.Edges.Group.Name, fundingMoney(app).Amount(), app.Answers.Currency, policy.FormatAmount(rep.Currency, total), rep.Currency, text)
-			if err := queueMessage(ctx, c, com.ID, app.DecidedByID, "funding_reported", fmt.Sprintf("Funding report from %s", app.Edges.Group.Name),
-				body, string(id)+":"+now.UTC().Format(time.RFC3339Nano)); err != nil {
+			if err := queueMessage(ctx, c, com.ID, app.DecidedByID, letters.KindFundingReported, letters.FundingReported{
+				Community: com.Name, Group: app.Edges.Group.Name, Amount: fundingMoney(app).Amount(), Currency: app.Answers.Currency,
+				ReceiptsTotal: policy.FormatAmount(rep.Currency, total), Report: text,
+			}, string(id)+":"+now.UTC().Format(time.RFC3339Nano)); err != nil {
 				return nil, err
 			}
 		}
@@ -411,8 +409,8 @@ func (r *Runner) CloseFunding(ctx context.Context, id pulid.ID) (*ent.Applicatio
 			return nil, err
 		}
 		com := app.Edges.Community
-		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, "funding_closed", fmt.Sprintf("%s funding closed", com.Name),
-			fmt.Sprintf("Thank you for your report. The funding for \"%s\" is closed.\n", app.Answers.Purpose), "close:"+string(id)); err != nil {
+		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, letters.KindFundingClosed,
+			letters.FundingClosed{Community: com.Name, Purpose: app.Answers.Purpose}, "close:"+string(id)); err != nil {
 			return nil, err
 		}
 		return c.Application.Get(ctx, id)

@@ -15,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -331,10 +332,9 @@ func archiveGroup(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid
 			return nil, err
 		}
 		for _, o := range orgs {
-			body := fmt.Sprintf("%s's staff merged %s into %s (%s). %d of its people who were not in your group yet are now your members; please welcome them.\n",
-				com.Name, g.Name, survivor.Name, reason, newcomers)
-			if err := queueMessage(ctx, c, com.ID, o.UserID, "group_merged_in",
-				fmt.Sprintf("%s has merged into %s", g.Name, survivor.Name), body, "group_merged_in:"+string(g.ID)+":"+string(o.UserID)); err != nil {
+			if err := queueMessage(ctx, c, com.ID, o.UserID, letters.KindGroupMergedIn, letters.GroupMergedIn{
+				Community: com.Name, Group: g.Name, Survivor: survivor.Name, Reason: reason, Newcomers: newcomers},
+				string(g.ID)+":"+string(o.UserID)); err != nil {
 				return nil, err
 			}
 		}
@@ -366,18 +366,11 @@ func moveMember(ctx context.Context, c *ent.Client, ro *ent.Role, survivor *ent.
 // it was retired, or merged into survivor (and whether they were moved).
 func tellArchived(ctx context.Context, c *ent.Client, com *ent.Community, g, survivor *ent.Group, userID pulid.ID, reason string, moved bool) error {
 	if survivor == nil {
-		body := fmt.Sprintf("%s's staff have retired the user group %s, so your role in it has ended. Their reason: %s\n"+
-			"Thank you for taking part. You are welcome in the community's other groups.\n", com.Name, g.Name, reason)
-		return queueMessage(ctx, c, com.ID, userID, "group_retired", fmt.Sprintf("%s has been retired", g.Name), body,
-			"group_ended:"+string(g.ID)+":"+string(userID))
+		return queueMessage(ctx, c, com.ID, userID, letters.KindGroupRetired,
+			letters.GroupRetired{Community: com.Name, Group: g.Name, Reason: reason}, "group_ended:"+string(g.ID)+":"+string(userID))
 	}
-	body := fmt.Sprintf("%s's staff have merged the user group %s into %s, so your role in %s has ended. Their reason: %s\n",
-		com.Name, g.Name, survivor.Name, g.Name, reason)
-	if moved {
-		body += fmt.Sprintf("You are now a member of %s; if you would rather not be, you can leave it at any time.\n", survivor.Name)
-	}
-	return queueMessage(ctx, c, com.ID, userID, "group_merged", fmt.Sprintf("%s has merged into %s", g.Name, survivor.Name), body,
-		"group_ended:"+string(g.ID)+":"+string(userID))
+	return queueMessage(ctx, c, com.ID, userID, letters.KindGroupMerged, letters.GroupMerged{
+		Community: com.Name, Group: g.Name, Survivor: survivor.Name, Reason: reason, Moved: moved}, "group_ended:"+string(g.ID)+":"+string(userID))
 }
 
 // closeApplicationsTo rejects the applications still open for a group that
@@ -395,10 +388,8 @@ func closeApplicationsTo(ctx context.Context, c *ent.Client, v *viewer.Viewer, g
 			SetDecidedAt(now).SetDecisionReason(why).Exec(ctx); err != nil {
 			return err
 		}
-		if err := queueMessage(ctx, c, g.CommunityID, app.ApplicantID, "application_closed",
-			"Your request about "+g.Name+" was closed",
-			"Your "+strings.ToLower(string(app.Kind))+" request about "+g.Name+" was closed because "+why+".",
-			string(app.ID)); err != nil {
+		if err := queueMessage(ctx, c, g.CommunityID, app.ApplicantID, letters.KindApplicationClosed,
+			letters.ApplicationClosed{Group: g.Name, Request: string(app.Kind), Reason: why}, string(app.ID)); err != nil {
 			return err
 		}
 	}

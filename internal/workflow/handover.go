@@ -10,7 +10,6 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
-	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/letters"
@@ -66,28 +65,14 @@ func checkLogoURL(s string) (string, error) {
 	return s, nil
 }
 
-// queueLetter renders a community's letter of kind once and queues it as
-// one message to all recipients together, so a group's leaders get one
-// letter they all see, and a retried step does not queue it twice.
-func queueLetter(ctx context.Context, c *ent.Client, com *ent.Community, kind string, d letters.Data, to []pulid.ID, dedupe string) error {
-	if len(to) == 0 {
-		return nil
-	}
-	l, err := letters.Render(com.MessageTemplates, kind, "en", d)
-	if err != nil {
-		return err
-	}
-	return c.Message.Create().SetCommunityID(com.ID).SetRecipientIds(to).SetTemplate(kind).
-		SetSubject(l.Subject).SetBody(l.Body).SetDedupeKey(kind + ":" + dedupe).Exec(ctx)
-}
-
-// MessageTemplate is a letter's wording in use, as staff see it.
+// MessageTemplate is a message's wording in use, as staff see it.
 type MessageTemplate = letters.Template
 
 // SetMessageTemplate changes (or, with an empty subject and body, resets)
-// the community's wording of one letter. Staff only; a template that does
-// not parse or render against sample data is refused.
-func (r *Runner) SetMessageTemplate(ctx context.Context, communityID pulid.ID, t schematype.MessageTemplate) (MessageTemplate, error) {
+// the community's wording of one kind of message in one language. Staff
+// only; a template that does not parse or render against the kind's sample
+// data is refused (BAD_USER_INPUT naming subject or body) and nothing is stored.
+func (r *Runner) SetMessageTemplate(ctx context.Context, communityID pulid.ID, t MessageTemplate) (MessageTemplate, error) {
 	return act(ctx, r, "set message template", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (MessageTemplate, error) {
 		// Locked: two staff editing different letters at once must not drop
 		// each other's change to the one JSON column.
@@ -110,16 +95,23 @@ func (r *Runner) SetMessageTemplate(ctx context.Context, communityID pulid.ID, t
 	})
 }
 
-// MessageTemplates lists the wording of every letter of a community in
-// every language, for its staff; others get an empty list.
-func MessageTemplates(ctx context.Context, com *ent.Community) ([]MessageTemplate, error) {
+// MessageTemplates lists the wording in use of every kind of message of a
+// community in every language (or only those of kind and lang when given),
+// for its staff; others get an empty list.
+func MessageTemplates(ctx context.Context, com *ent.Community, kind *letters.Kind, lang *letters.Language) ([]MessageTemplate, error) {
 	v := viewer.FromContext(ctx)
 	if !v.IsStaff(com.ID) {
 		return nil, nil
 	}
-	var out []MessageTemplate
+	out := []MessageTemplate{}
 	for _, k := range letters.Kinds() {
+		if kind != nil && *kind != k {
+			continue
+		}
 		for _, l := range letters.Languages {
+			if lang != nil && *lang != l {
+				continue
+			}
 			t, err := letters.Effective(com.MessageTemplates, k, l)
 			if err != nil {
 				return nil, err

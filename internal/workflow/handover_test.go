@@ -7,7 +7,6 @@ import (
 
 	"github.com/usergroups/usergroups/ent/message"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
-	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/apierror"
 	mail "github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -63,15 +62,19 @@ func TestSetShippingAddressChecksEachField(t *testing.T) {
 func TestMessageTemplatesAreStaffs(t *testing.T) {
 	h := newHandover(t)
 	com := h.Client.Community.GetX(h.System(), h.com.ID)
-	ts, err := workflow.MessageTemplates(h.As(h.manager.ID), com)
+	kind := mail.KindOfficialRecognition
+	ts, err := workflow.MessageTemplates(h.As(h.manager.ID), com, &kind, nil)
 	if err != nil || len(ts) != len(mail.Languages) || ts[0].Subject != "Official Recognition of your User Group" || ts[0].Custom {
 		t.Errorf("staff see templates %+v, %v", ts, err)
 	}
-	if ts, err := workflow.MessageTemplates(h.As(h.applicant.ID), com); err != nil || len(ts) != 0 {
+	if ts, err := workflow.MessageTemplates(h.As(h.manager.ID), com, nil, nil); err != nil || len(ts) != len(mail.Kinds())*len(mail.Languages) {
+		t.Errorf("staff see %d templates, %v", len(ts), err)
+	}
+	if ts, err := workflow.MessageTemplates(h.As(h.applicant.ID), com, nil, nil); err != nil || len(ts) != 0 {
 		t.Errorf("an organizer sees templates %+v, %v", ts, err)
 	}
 	set := func(who, kind, lang, subject, body string) (workflow.MessageTemplate, error) {
-		return h.Runner.SetMessageTemplate(h.As(pulid.ID(who)), h.com.ID, schematype.MessageTemplate{Kind: kind, Language: lang, Subject: subject, Body: body})
+		return h.Runner.SetMessageTemplate(h.As(pulid.ID(who)), h.com.ID, workflow.MessageTemplate{Kind: mail.Kind(kind), Language: mail.Language(lang), Subject: subject, Body: body})
 	}
 	mgr, org := string(h.manager.ID), string(h.applicant.ID)
 	for _, tc := range []struct {
@@ -90,7 +93,7 @@ func TestMessageTemplatesAreStaffs(t *testing.T) {
 		_, err := set(tc.who, tc.kind, tc.lang, tc.subject, tc.body)
 		refusal(t, err, tc.want, tc.field)
 	}
-	_, err = h.Runner.SetMessageTemplate(h.As(h.manager.ID), "com_nothere", schematype.MessageTemplate{Kind: letterKind, Language: "en", Subject: "Hi", Body: "Hello"})
+	_, err = h.Runner.SetMessageTemplate(h.As(h.manager.ID), "com_nothere", workflow.MessageTemplate{Kind: letterKind, Language: "en", Subject: "Hi", Body: "Hello"})
 	wantCode(t, err, apierror.NotFound)
 
 	tpl, err := set(mgr, letterKind, "en", "Official Recognition of your User Group", customLetter)
@@ -110,7 +113,7 @@ const customLetter = "Dear {{range $i, $l := .Leaders}}{{if $i}} and {{end}}{{$l
 // in the community's wording, as staff set it.
 func TestRecognitionLetterFollowsTheTemplate(t *testing.T) {
 	h := newHandover(t)
-	if _, err := h.Runner.SetMessageTemplate(h.As(h.manager.ID), h.com.ID, schematype.MessageTemplate{Kind: letterKind, Language: "en",
+	if _, err := h.Runner.SetMessageTemplate(h.As(h.manager.ID), h.com.ID, workflow.MessageTemplate{Kind: letterKind, Language: "en",
 		Subject: "Official Recognition of your User Group", Body: customLetter}); err != nil {
 		t.Fatal(err)
 	}

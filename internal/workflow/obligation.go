@@ -11,6 +11,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/queue"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -18,8 +19,8 @@ import (
 
 // The messages of the yearly obligation.
 const (
-	templateObligationWarning = "obligation_warning"
-	templateMembershipLapsed  = "membership_lapsed"
+	templateObligationWarning = letters.KindObligationWarning
+	templateMembershipLapsed  = letters.KindMembershipLapsed
 )
 
 // startObligation begins a membership's first obligation window at now,
@@ -145,12 +146,12 @@ func obligationKey(roleID pulid.ID, due time.Time, days int) string {
 // Imports that lay out letters already sent (the demo) use them, so the job
 // does not send those again.
 func ObligationWarningKey(roleID pulid.ID, due time.Time, days int) string {
-	return templateObligationWarning + ":" + obligationKey(roleID, due, days)
+	return string(templateObligationWarning) + ":" + obligationKey(roleID, due, days)
 }
 
 // ObligationLapseKey: see ObligationWarningKey.
 func ObligationLapseKey(roleID pulid.ID, due time.Time) string {
-	return templateMembershipLapsed + ":" + obligationKey(roleID, due, 0)
+	return string(templateMembershipLapsed) + ":" + obligationKey(roleID, due, 0)
 }
 
 // warningsDue lists the memberships owed a warning at now: a threshold
@@ -180,7 +181,7 @@ func warningsDue(ctx context.Context, c *ent.Client, now time.Time) ([]pulid.ID,
 		if days == 0 || f.State.Met || f.State.Leads {
 			continue
 		}
-		k := templateObligationWarning + ":" + warningKey(ro, days)
+		k := string(templateObligationWarning) + ":" + warningKey(ro, days)
 		keys[k] = ro.ID
 		order = append(order, k)
 	}
@@ -231,23 +232,13 @@ func warnObligation(ctx context.Context, c *ent.Client, id pulid.ID, now time.Ti
 		return errSkip
 	}
 	key := warningKey(ro, days)
-	sent, err := c.Message.Query().Where(message.DedupeKey(templateObligationWarning + ":" + key)).Exist(authz.Unfiltered(ctx))
+	sent, err := c.Message.Query().Where(message.DedupeKey(string(templateObligationWarning) + ":" + key)).Exist(authz.Unfiltered(ctx))
 	if err != nil || sent {
 		return orSkip(err)
 	}
 	g, com := ro.Edges.Group, ro.Edges.Community
-	dueOn := ro.ObligationDueAt.UTC().Format("2 January 2006")
-	body := fmt.Sprintf("Members of %s's %s user group take part at least once a year, and your year runs until %s (UTC). "+
-		"No contribution of yours to the group has been verified for this year yet.\n\n"+
-		"Anything you did counts: coming to a meetup, a talk or an article, a user case, feedback on what users need, "+
-		"code, documentation or help at an event. Record it for %s before %s; once an organizer or ambassador of the group "+
-		"has verified it, your membership carries on for another year. Without one, it ends automatically on that date, "+
-		"and you can join again later.\n", com.Name, g.Name, dueOn, g.Name, dueOn)
-	if f.Pending > 0 {
-		body += fmt.Sprintf("\nYou have %d contribution(s) waiting for verification: if one is verified, you need do nothing more.\n", f.Pending)
-	}
-	return queueMessage(ctx, c, ro.CommunityID, ro.UserID, templateObligationWarning,
-		fmt.Sprintf("%d days left in your year with %s", days, g.Name), body, key)
+	return queueMessage(ctx, c, ro.CommunityID, ro.UserID, templateObligationWarning, letters.ObligationWarning{
+		Community: com.Name, Group: g.Name, DaysLeft: days, DueAt: ro.ObligationDueAt.UTC(), Pending: f.Pending}, key)
 }
 
 // settleObligation decides a membership whose window ended, on its locked
@@ -285,10 +276,6 @@ func settleObligation(ctx context.Context, c *ent.Client, id pulid.ID, now time.
 	if err != nil || n == 0 {
 		return outcome, orSkip(err)
 	}
-	body := fmt.Sprintf("Your membership of %s (%s) has ended: the group asks each member for at least one contribution a year, "+
-		"and none of yours was verified between %s and %s.\n\n"+
-		"You are welcome back whenever you like: join the group again in the usual way, and your new year starts then.\n",
-		g.Name, com.Name, from, to)
-	return outcome, queueMessage(ctx, c, ro.CommunityID, ro.UserID, templateMembershipLapsed,
-		fmt.Sprintf("Your membership of %s has ended", g.Name), body, obligationKey(ro.ID, *ro.ObligationDueAt, 0))
+	return outcome, queueMessage(ctx, c, ro.CommunityID, ro.UserID, templateMembershipLapsed, letters.MembershipLapsed{
+		Community: com.Name, Group: g.Name, From: ro.ObligationStartedAt.UTC(), To: ro.ObligationDueAt.UTC()}, obligationKey(ro.ID, *ro.ObligationDueAt, 0))
 }

@@ -155,12 +155,12 @@ func queueRecognition(ctx context.Context, c *ent.Client, com *ent.Community, g 
 	if err != nil {
 		return err
 	}
-	letter := letters.Data{Community: com.Name, Group: g.Name, LogoURL: g.LogoURL, ShippingHowTo: letters.ShippingHowTo}
+	letter := letters.OfficialRecognition{Community: com.Name, Group: g.Name, LogoURL: g.LogoURL, ShippingHowTo: letters.ShippingHowTo}
 	var to []pulid.ID
 	for _, o := range organizers {
 		letter.Leaders, to = append(letter.Leaders, o.Name), append(to, o.ID)
 	}
-	return queueLetter(ctx, c, com, letters.KindOfficialRecognition, letter, to, dedupe)
+	return queueLetter(ctx, c, com.ID, letters.KindOfficialRecognition, letter, to, dedupe)
 }
 
 // swagRecipient is the group's leader whose shipping address the swag kit

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -388,10 +388,8 @@ func seatWaitlist(ctx context.Context, c *ent.Client, eventID pulid.ID, now time
 			return err
 		}
 		loc, _ := time.LoadLocation(e.TimeZone)
-		body := fmt.Sprintf("A seat opened up: you are now going to %s on %s. If you cannot come, cancel so the next person can.\n",
-			e.Title, e.StartsAt.In(loc).Format("Monday 2 January 2006 at 15:04 MST"))
-		if err := queueMessage(ctx, c, e.CommunityID, r.UserID, "waitlist_promoted",
-			"You have a seat: "+e.Title, body, string(r.ID)+":"+r.UpdatedAt.Format(time.RFC3339Nano)); err != nil {
+		if err := queueMessage(ctx, c, e.CommunityID, r.UserID, letters.KindWaitlistPromoted,
+			letters.WaitlistPromoted{Event: e.Title, StartsAt: e.StartsAt.In(loc)}, string(r.ID)+":"+r.UpdatedAt.Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -163,8 +164,7 @@ func (r *Runner) FileReport(ctx context.Context, in ReportFiling) (*FiledReport,
 		if out.Report, err = create.Save(ctx); err != nil {
 			return nil, err
 		}
-		return out, tellStaffOfReport(all, c, out.Report, "report_received", string(out.Report.ID), "A report arrived",
-			"A %s report was filed in %s.", com.Name)
+		return out, tellStaffOfReport(all, c, out.Report, letters.KindReportReceived, string(out.Report.ID), false)
 	})
 }
 
@@ -254,28 +254,23 @@ func containsID(ids []pulid.ID, id pulid.ID) bool {
 
 // tellStaffOfReport queues one message to the community's staff (not the
 // report's subject) about rep: its kind and id, never its content, as a
-// mailbox is less private than the board. format takes the kind, then args.
-func tellStaffOfReport(ctx context.Context, c *ent.Client, rep *ent.Report, template, dedupe, subject, format string, args ...any) error {
+// mailbox is less private than the board.
+func tellStaffOfReport(ctx context.Context, c *ent.Client, rep *ent.Report, kind letters.Kind, dedupe string, aboutMessage bool) error {
 	to, err := staffOf(ctx, c, rep.CommunityID, rep.SubjectUserID)
 	if err != nil || len(to) == 0 {
 		return err
 	}
-	body := fmt.Sprintf(format, append([]any{rep.Kind}, args...)...) +
-		fmt.Sprintf("\n\nRead it on the staff board (report %s); its content is shown only there.", rep.ID)
-	return c.Message.Create().SetCommunityID(rep.CommunityID).SetRecipientIds(to).SetTemplate(template).
-		SetSubject(fmt.Sprintf("%s (%s)", subject, rep.Kind)).SetBody(body).
-		SetDedupeKey(template + ":" + dedupe).Exec(ctx)
+	return queueLetter(ctx, c, rep.CommunityID, kind, letters.Report{Kind: string(rep.Kind), ReportID: string(rep.ID), AboutMessage: aboutMessage}, to, dedupe)
 }
 
 // tellReporter queues a message to a signed-in reporter that their report
 // moved (an anonymous one reads reportFollowUp); it names the report, not
 // what is in it.
-func tellReporter(ctx context.Context, c *ent.Client, rep *ent.Report, template, what, dedupe string) error {
+func tellReporter(ctx context.Context, c *ent.Client, rep *ent.Report, kind letters.Kind, dedupe string) error {
 	if rep.ReporterID == "" {
 		return nil
 	}
-	return queueMessage(ctx, c, rep.CommunityID, rep.ReporterID, template, "Your report: "+what,
-		fmt.Sprintf("%s on your report (%s). Read it in the app (report %s).", what, rep.Kind, rep.ID), dedupe)
+	return queueMessage(ctx, c, rep.CommunityID, rep.ReporterID, kind, letters.Report{Kind: string(rep.Kind), ReportID: string(rep.ID)}, dedupe)
 }
 
 // handledReport locks and loads a report for a staff step: one the viewer
@@ -318,7 +313,7 @@ func (r *Runner) TriageReport(ctx context.Context, id pulid.ID) (*ent.Report, er
 		if rep, err = u.Save(ctx); err != nil {
 			return nil, err
 		}
-		return rep, tellReporter(ctx, c, rep, "report_triaged", "Staff are looking into it", string(rep.ID)+":triaged")
+		return rep, tellReporter(ctx, c, rep, letters.KindReportTriaged, string(rep.ID)+":triaged")
 	})
 }
 
@@ -357,7 +352,7 @@ func (r *Runner) CloseReport(ctx context.Context, id pulid.ID, outcome ReportOut
 		if rep, err = u.Save(ctx); err != nil {
 			return nil, err
 		}
-		return rep, tellReporter(ctx, c, rep, "report_closed", "It was closed", string(rep.ID)+":closed")
+		return rep, tellReporter(ctx, c, rep, letters.KindReportClosed, string(rep.ID)+":closed")
 	})
 }
 
@@ -421,9 +416,9 @@ func (r *Runner) ReplyToReport(ctx context.Context, id pulid.ID, body string, co
 					return nil, err
 				}
 			}
-			err = tellReporter(ctx, c, rep, "report_replied", "Staff replied", string(saved.ID))
+			err = tellReporter(ctx, c, rep, letters.KindReportReplied, string(saved.ID))
 		} else {
-			err = tellStaffOfReport(all, c, rep, "report_reporter_replied", string(saved.ID), "The reporter replied", "The reporter of a %s report replied.")
+			err = tellStaffOfReport(all, c, rep, letters.KindReportReporterReplied, string(saved.ID), false)
 		}
 		if err != nil {
 			return nil, err

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -366,30 +366,13 @@ func (r *Runner) Reject(ctx context.Context, id pulid.ID, reason, message string
 			return nil, err
 		}
 		com := app.Edges.Community
-		body := fmt.Sprintf("Thank you for your interest in %s. Your application was not approved: %s.\n\n"+
-			"The reviewer's note:\n%s\n", com.Name, why, message)
-		switch {
-		case com.UserGroupPageURL != "":
-			body += fmt.Sprintf("\nTo learn what makes %s %s user group and how to propose one, read %s\n",
-				article(com.Name), com.Name, com.UserGroupPageURL)
-		case com.WebsiteURL != "":
-			body += fmt.Sprintf("\nMore about %s: %s\n", com.Name, com.WebsiteURL)
-		}
-		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, "application_rejected",
-			fmt.Sprintf("Your %s application", com.Name), body, "decision:"+string(id)); err != nil {
+		if err := queueMessage(ctx, c, com.ID, app.ApplicantID, letters.KindApplicationRejected, letters.ApplicationRejected{
+			Community: com.Name, Reason: why, Note: message, UserGroupPageURL: com.UserGroupPageURL, WebsiteURL: com.WebsiteURL,
+		}, "decision:"+string(id)); err != nil {
 			return nil, err
 		}
 		return c.Application.Get(ctx, id)
 	})
-}
-
-// article is the indefinite article for a word by its first letter ("an
-// OpenStack", "an openEuler", "a Kubernetes").
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
-		return "an"
-	}
-	return "a"
 }
 
 // Withdraw lets the applicant take back an open application; a proposed
@@ -414,13 +397,6 @@ func (r *Runner) Withdraw(ctx context.Context, id pulid.ID) (*ent.Application, e
 		}
 		return c.Application.Get(ctx, id)
 	})
-}
-
-// queueMessage writes a notification to the outbox, in the caller's
-// transaction; dedupe keeps a retried step from queueing it twice.
-func queueMessage(ctx context.Context, c *ent.Client, community, recipient pulid.ID, template, subject, body, dedupe string) error {
-	return c.Message.Create().SetCommunityID(community).SetRecipientID(recipient).SetTemplate(template).
-		SetSubject(subject).SetBody(body).SetDedupeKey(template + ":" + dedupe).Exec(ctx)
 }
 
 func linkOf(l LinkUpdate) schematype.Link { return schematype.Link{Label: l.Label, URL: l.URL} }

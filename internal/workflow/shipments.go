@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/usergroups/usergroups/internal/viewer"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/letters"
 )
 
 // ReasonNoAddress is extensions.reason of the refusal to mark a parcel
@@ -70,15 +70,8 @@ func (r *Runner) MarkShipmentShipped(ctx context.Context, in ShipmentSent) (*ent
 		if err != nil {
 			return nil, err
 		}
-		what := "your gift package"
-		if s.Kind == shipment.KindSOUVENIR {
-			what = "your new member's souvenir"
-		}
-		body := fmt.Sprintf("Good news: %s has been sent to the address you gave us.", what)
-		if carrier != "" || tracking != "" {
-			body += fmt.Sprintf(" Courier: %s. Tracking code: %s.", dashIfEmpty(carrier), dashIfEmpty(tracking))
-		}
-		if err := queueMessage(ctx, c, s.CommunityID, s.UserID, "shipment_sent", "Your parcel is on its way", body, string(s.ID)); err != nil {
+		if err := queueMessage(ctx, c, s.CommunityID, s.UserID, letters.KindShipmentSent, letters.ShipmentSent{
+			Souvenir: s.Kind == shipment.KindSOUVENIR, Carrier: carrier, Tracking: tracking}, string(s.ID)); err != nil {
 			return nil, err
 		}
 		return s, nil
@@ -90,13 +83,6 @@ func shipmentText(p *string) string {
 		return ""
 	}
 	return strings.TrimSpace(*p)
-}
-
-func dashIfEmpty(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // oweSouvenir owes a new member the community's souvenir where its policy

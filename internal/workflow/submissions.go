@@ -3,7 +3,6 @@ package workflow
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/submission"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -303,16 +303,8 @@ func (r *Runner) ForwardFeedback(ctx context.Context, id pulid.ID) (*ent.Submiss
 				to = append(to, ro.UserID)
 			}
 		}
-		area := s.ProjectArea
-		if area == "" {
-			area = "(no project area)"
-		}
-		body := fmt.Sprintf("Feedback for the developers was forwarded: %q (%s).\n\n"+
-			"It is listed in the API's feedbackExport(community:, status: FORWARDED); pass the export on to the developers "+
-			"and mark the feedback delivered (markFeedbackDelivered) once they have it.\n", s.Title, area)
-		return s, c.Message.Create().SetCommunityID(s.CommunityID).SetRecipientIds(to).SetTemplate("feedback_forwarded").
-			SetSubject("Feedback forwarded to the developers: " + truncate(s.Title, 200)).SetBody(body).
-			SetDedupeKey("feedback_forwarded:" + string(s.ID)).Exec(ctx)
+		return s, queueLetter(ctx, c, s.CommunityID, letters.KindFeedbackForwarded,
+			letters.FeedbackForwarded{Title: s.Title, ProjectArea: s.ProjectArea}, to, string(s.ID))
 	})
 }
 
@@ -339,13 +331,9 @@ func (r *Runner) DeclineSubmission(ctx context.Context, id pulid.ID, reason stri
 		if err != nil {
 			return nil, err
 		}
-		what := "feedback"
-		if s.Kind == submission.KindNEWSLETTER_ITEM {
-			what = "newsletter item"
-		}
-		body := fmt.Sprintf("Your %s %q was declined.\n\nThe reason given: %s\n", what, s.Title, reason)
-		return s, queueMessage(ctx, c, s.CommunityID, s.AuthorID, "submission_declined",
-			"Your "+what+" was declined: "+truncate(s.Title, 200), body, string(s.ID))
+		return s, queueMessage(ctx, c, s.CommunityID, s.AuthorID, letters.KindSubmissionDeclined, letters.SubmissionDeclined{
+			Title: s.Title, Newsletter: s.Kind == submission.KindNEWSLETTER_ITEM, Reason: reason,
+		}, string(s.ID))
 	})
 }
 
@@ -407,9 +395,9 @@ func (r *Runner) AcceptNewsletterItem(ctx context.Context, id pulid.ID, issue st
 			SetNewsletterIssue(issue).SetNewsletterPosition(pos).Exec(ctx); err != nil {
 			return nil, err
 		}
-		body := fmt.Sprintf("Your newsletter item %q was accepted into the %s issue, as item %d.\n", s.Title, issue, pos)
-		if err := queueMessage(ctx, c, s.CommunityID, s.AuthorID, "newsletter_item_accepted",
-			"Your newsletter item was accepted: "+truncate(s.Title, 200), body, string(s.ID)); err != nil {
+		if err := queueMessage(ctx, c, s.CommunityID, s.AuthorID, letters.KindNewsletterItemAccepted, letters.NewsletterItemAccepted{
+			Title: s.Title, Issue: issue, Position: pos,
+		}, string(s.ID)); err != nil {
 			return nil, err
 		}
 		return c.Submission.Get(ctx, s.ID)

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/letters"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/ref"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -151,8 +151,7 @@ func (r *Runner) TakeTranslation(ctx context.Context, id pulid.ID) (*ent.Transla
 			SetVolunteerID(v.UserID).SetTakenAt(now).Exec(ctx); err != nil {
 			return nil, err
 		}
-		if err := tellTranslation(ctx, c, t, t.RequestedByID, "translation_taken", "A volunteer took your translation request",
-			fmt.Sprintf("A volunteer is translating \"%s\".\n", t.Title), "taken:"+string(v.UserID)); err != nil {
+		if err := tellTranslation(ctx, c, t, t.RequestedByID, letters.KindTranslationTaken, "", "taken:"+string(v.UserID)); err != nil {
 			return nil, err
 		}
 		return c.TranslationRequest.Get(ctx, id)
@@ -181,8 +180,7 @@ func (r *Runner) DeliverTranslation(ctx context.Context, id pulid.ID, link strin
 			SetDeliveredURL(link).SetDeliveredAt(now).Exec(ctx); err != nil {
 			return nil, err
 		}
-		if err := tellTranslation(ctx, c, t, t.RequestedByID, "translation_delivered", "Your translation was delivered",
-			fmt.Sprintf("The translation of \"%s\" is ready: %s\nMark it done (completeTranslation) once you have checked it.\n", t.Title, link),
+		if err := tellTranslation(ctx, c, t, t.RequestedByID, letters.KindTranslationDelivered, link,
 			"delivered:"+now.UTC().Format(time.RFC3339Nano)); err != nil {
 			return nil, err
 		}
@@ -213,8 +211,7 @@ func (r *Runner) CompleteTranslation(ctx context.Context, id pulid.ID) (*ent.Tra
 		if err := creditTranslation(ctx, c, t, now); err != nil {
 			return nil, err
 		}
-		if err := tellTranslation(ctx, c, t, t.VolunteerID, "translation_done", "Thank you for your translation",
-			fmt.Sprintf("Your translation of \"%s\" was accepted. Thank you!\n", t.Title), "done"); err != nil {
+		if err := tellTranslation(ctx, c, t, t.VolunteerID, letters.KindTranslationDone, "", "done"); err != nil {
 			return nil, err
 		}
 		return c.TranslationRequest.Get(ctx, id)
@@ -265,8 +262,7 @@ func (r *Runner) CancelTranslation(ctx context.Context, id pulid.ID) (*ent.Trans
 			return nil, err
 		}
 		if t.VolunteerID != "" {
-			if err := tellTranslation(ctx, c, t, t.VolunteerID, "translation_cancelled", "A translation request was cancelled",
-				fmt.Sprintf("The request \"%s\" you took was cancelled; no need to go on with it.\n", t.Title), "cancelled"); err != nil {
+			if err := tellTranslation(ctx, c, t, t.VolunteerID, letters.KindTranslationCancelled, "", "cancelled"); err != nil {
 				return nil, err
 			}
 		}
@@ -274,7 +270,8 @@ func (r *Runner) CancelTranslation(ctx context.Context, id pulid.ID) (*ent.Trans
 	})
 }
 
-// tellTranslation queues a letter about a translation request.
-func tellTranslation(ctx context.Context, c *ent.Client, t *ent.TranslationRequest, to pulid.ID, template, subject, body, key string) error {
-	return queueMessage(ctx, c, t.CommunityID, to, template, subject, body, string(t.ID)+":"+key)
+// tellTranslation queues a letter about a translation request (link: the
+// delivered translation, for translation_delivered).
+func tellTranslation(ctx context.Context, c *ent.Client, t *ent.TranslationRequest, to pulid.ID, kind letters.Kind, link, key string) error {
+	return queueMessage(ctx, c, t.CommunityID, to, kind, letters.Translation{Title: t.Title, Link: link}, string(t.ID)+":"+key)
 }
