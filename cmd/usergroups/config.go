@@ -24,6 +24,9 @@ type serveConfig struct {
 	HoleWatch            time.Duration
 	GCPercent            int
 	Demo                 bool
+	// WebhooksAllowPrivate lets webhook endpoints use http and internal
+	// addresses (tests, local development).
+	WebhooksAllowPrivate bool
 }
 
 // defaultServeConfig is every setting's default: server.Defaults() for the
@@ -122,6 +125,9 @@ var settings = []setting{
 	{"gc-percent", "GOGC",
 		"garbage collector target: heap growth in percent between collections (Go's default is 100; responses allocate a lot of short-lived memory, and 400 spends less CPU on collection at a few MB more heap)",
 		func(c *serveConfig) any { return &c.GCPercent }},
+	{"webhooks-allow-private", "USERGROUPS_WEBHOOKS_ALLOW_PRIVATE",
+		"let webhook endpoints use http and loopback, private or link-local addresses (tests and local development only)",
+		func(c *serveConfig) any { return &c.WebhooksAllowPrivate }},
 	{"trust-proxy", "USERGROUPS_TRUST_PROXY", "take client addresses from X-Forwarded-For (only behind a proxy that sets it)",
 		func(c *serveConfig) any { return &c.TrustProxy }},
 }

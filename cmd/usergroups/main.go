@@ -31,6 +31,7 @@ import (
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/worker"
+	"github.com/usergroups/usergroups/internal/webhook"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
@@ -242,6 +243,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	// One registry serves the API's numbers and the scheduler's failures.
 	m := metrics.New()
 	wf := workflow.NewRunner(db.Client, time.Now)
+	wf.SetWebhooksAllowPrivate(cfg.WebhooksAllowPrivate)
 	cfg.Auth = auth.New(wf, verifier, log)
 	cfg.Live = &live.Source{Broker: b, Client: db.Client}
 	cfg.Metrics = m
@@ -249,7 +251,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	srv := server.HTTPServer(api, cfg.Timeouts, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log}, m)
+	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log, Delivered: m.Delivered,
+		HTTP: webhook.NewClient(webhook.ClientOptions{AllowPrivate: cfg.WebhooksAllowPrivate})}, m)
 	if err != nil {
 		return err
 	}

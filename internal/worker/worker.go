@@ -7,6 +7,7 @@ package worker
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -20,6 +21,10 @@ type Deps struct {
 	// Runner runs the workflow steps the jobs take, on its clock.
 	Runner *workflow.Runner
 	Log    *slog.Logger
+	// Delivered counts one delivery attempt by kind and outcome (metrics); nil counts nothing.
+	Delivered func(kind, outcome string)
+	// HTTP is the client webhooks are delivered with (webhook.NewClient).
+	HTTP *http.Client
 }
 
 // Workers registers every job kind's worker.
@@ -41,6 +46,7 @@ func Workers(d Deps) *river.Workers {
 		_, _, _, err := workflow.SettleObligations(ctx, d.Runner)
 		return err
 	}})
+	addWebhookWorkers(ws, d)
 	return ws
 }
 
