@@ -344,16 +344,24 @@ func DeliverWebhook(ctx context.Context, r *Runner, client *http.Client, id puli
 		if out.Outcome == "retry" {
 			return out, nil
 		}
-		exhausted := res.outcome == webhook.Retry
-		return out, settleEndpoint(ctx, c, d.EndpointID, out.Outcome == "sent", exhausted, now)
+		// Some failures disable the endpoint at once: retries that ran out
+		// (it failed for over a day), or a receiver asking us to stop.
+		var disable string
+		switch res.outcome {
+		case webhook.Retry:
+			disable = "a delivery failed on every attempt for more than a day"
+		case webhook.Disable:
+			disable = "the endpoint answered 410 Gone"
+		}
+		return out, settleEndpoint(ctx, c, d.EndpointID, out.Outcome == "sent", disable, now)
 	})
 }
 
 // settleEndpoint counts a finished delivery on its endpoint: a success
 // clears the failures in a row; a failure adds one, and disables the
-// endpoint (telling its owner) at WebhookDisableAfter, or at once when the
-// delivery's retries ran out (the endpoint failed for over a day).
-func settleEndpoint(ctx context.Context, c *ent.Client, id pulid.ID, ok, exhausted bool, now time.Time) error {
+// endpoint (telling its owner) at WebhookDisableAfter, or at once for the
+// reason disable when it is not empty.
+func settleEndpoint(ctx context.Context, c *ent.Client, id pulid.ID, ok bool, disable string, now time.Time) error {
 	q := c.WebhookEndpoint.Query().Where(webhookendpoint.ID(id))
 	q.Modify(forUpdate)
 	ep, err := q.Only(authz.Unfiltered(ctx))
@@ -371,12 +379,12 @@ func settleEndpoint(ctx context.Context, c *ent.Client, id pulid.ID, ok, exhaust
 	}
 	failures := ep.ConsecutiveFailures + 1
 	up := c.WebhookEndpoint.UpdateOne(ep).SetConsecutiveFailures(failures)
-	if ep.Status != webhookendpoint.StatusACTIVE || (!exhausted && failures < WebhookDisableAfter) {
+	if ep.Status != webhookendpoint.StatusACTIVE || (disable == "" && failures < WebhookDisableAfter) {
 		return up.Exec(ctx)
 	}
-	reason := fmt.Sprintf("%d deliveries in a row failed", failures)
-	if exhausted {
-		reason = "a delivery failed on every attempt for more than a day"
+	reason := disable
+	if reason == "" {
+		reason = fmt.Sprintf("%d deliveries in a row failed", failures)
 	}
 	ep, err = up.SetStatus(webhookendpoint.StatusDISABLED).SetDisabledReason(reason).SetDisabledAt(now).SetUpdatedAt(now).Save(ctx)
 	if err != nil {

@@ -546,8 +546,20 @@ func TestWebhookRetriesExhaustedDisableTheEndpoint(t *testing.T) {
 		t.Fatalf("last attempt: %+v, %v", res, err)
 	}
 	got, _ := h.Client.WebhookEndpoint.Get(h.System(), ep.Endpoint.ID)
-	if got.Status != webhookendpoint.StatusDISABLED {
-		t.Fatalf("endpoint %s", got.Status)
+	if got.Status != webhookendpoint.StatusDISABLED || !strings.Contains(got.DisabledReason, "every attempt") {
+		t.Fatalf("endpoint %s: %s", got.Status, got.DisabledReason)
+	}
+	// 410 Gone disables at once.
+	gone := newReceiver(t, http.StatusGone)
+	ep = h.endpoint(gone.srv.URL, nil, "event")
+	h.Event(h.g)
+	h.fanOut()
+	if r := h.deliver(h.deliveries(ep.Endpoint.ID)[0].ID, 1); r.Outcome != "failed" {
+		t.Fatalf("410: %+v", r)
+	}
+	got, _ = h.Client.WebhookEndpoint.Get(h.System(), ep.Endpoint.ID)
+	if got.Status != webhookendpoint.StatusDISABLED || !strings.Contains(got.DisabledReason, "410") {
+		t.Fatalf("after 410: %s: %s", got.Status, got.DisabledReason)
 	}
 }
 
