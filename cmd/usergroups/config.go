@@ -24,9 +24,6 @@ type serveConfig struct {
 	HoleWatch            time.Duration
 	GCPercent            int
 	Demo                 bool
-	// WebhooksAllowPrivate lets webhook endpoints use http and internal
-	// addresses (tests, local development).
-	WebhooksAllowPrivate bool
 }
 
 // defaultServeConfig is every setting's default: server.Defaults() for the
