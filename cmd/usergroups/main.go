@@ -30,8 +30,8 @@ import (
 	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
-	"github.com/usergroups/usergroups/internal/worker"
 	"github.com/usergroups/usergroups/internal/webhook"
+	"github.com/usergroups/usergroups/internal/worker"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
