@@ -48,6 +48,8 @@ import (
 	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
+	"github.com/usergroups/usergroups/ent/webhookdelivery"
+	"github.com/usergroups/usergroups/ent/webhookendpoint"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -144,6 +146,8 @@ func checkColumn(t, c string) error {
 			translationrequest.Table:        translationrequest.ValidColumn,
 			user.Table:                      user.ValidColumn,
 			voter.Table:                     voter.ValidColumn,
+			webhookdelivery.Table:           webhookdelivery.ValidColumn,
+			webhookendpoint.Table:           webhookendpoint.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

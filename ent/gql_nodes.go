@@ -341,3 +341,23 @@ func (c *UserConnection) Nodes() []*User {
 	}
 	return nodes
 }
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
+func (c *WebhookDeliveryConnection) Nodes() []*WebhookDelivery {
+	nodes := make([]*WebhookDelivery, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
+func (c *WebhookEndpointConnection) Nodes() []*WebhookEndpoint {
+	nodes := make([]*WebhookEndpoint, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}

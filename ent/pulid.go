@@ -41,6 +41,8 @@ import (
 	"github.com/usergroups/usergroups/ent/translationrequest"
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/ent/voter"
+	"github.com/usergroups/usergroups/ent/webhookdelivery"
+	"github.com/usergroups/usergroups/ent/webhookendpoint"
 )
 
 // prefixMap maps id prefixes to table names.
@@ -80,6 +82,8 @@ var prefixMap = map[string]string{
 	"trq": translationrequest.Table,
 	"usr": user.Table,
 	"vtr": voter.Table,
+	"whd": webhookdelivery.Table,
+	"whe": webhookendpoint.Table,
 }
 
 // IDToType maps an id to the table that holds it, from its prefix.

@@ -86,6 +86,10 @@ type Tx struct {
 	User *UserClient
 	// Voter is the client for interacting with the Voter builders.
 	Voter *VoterClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
 
 	// lazily loaded.
 	client     *Client
@@ -253,6 +257,8 @@ func (tx *Tx) init() {
 	tx.TranslationRequest = NewTranslationRequestClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.Voter = NewVoterClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
+	tx.WebhookEndpoint = NewWebhookEndpointClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

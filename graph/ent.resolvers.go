@@ -146,6 +146,11 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 		)
 }
 
+// Topics is the resolver for the topics field.
+func (r *webhookEndpointResolver) Topics(ctx context.Context, obj *ent.WebhookEndpoint) ([]generated.WebhookTopic, error) {
+	return upperEnums[generated.WebhookTopic](obj.Topics), nil
+}
+
 // APIToken returns generated.APITokenResolver implementation.
 func (r *Resolver) APIToken() generated.APITokenResolver { return &aPITokenResolver{r} }
 
@@ -201,6 +206,11 @@ func (r *Resolver) Shipment() generated.ShipmentResolver { return &shipmentResol
 // User returns generated.UserResolver implementation.
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
+// WebhookEndpoint returns generated.WebhookEndpointResolver implementation.
+func (r *Resolver) WebhookEndpoint() generated.WebhookEndpointResolver {
+	return &webhookEndpointResolver{r}
+}
+
 // GroupWhereInput returns generated.GroupWhereInputResolver implementation.
 func (r *Resolver) GroupWhereInput() generated.GroupWhereInputResolver {
 	return &groupWhereInputResolver{r}
@@ -224,5 +234,6 @@ type (
 	registrationResolver    struct{ *Resolver }
 	shipmentResolver        struct{ *Resolver }
 	userResolver            struct{ *Resolver }
+	webhookEndpointResolver struct{ *Resolver }
 	groupWhereInputResolver struct{ *Resolver }
 )

@@ -130,6 +130,9 @@ var settings = []setting{
 		func(c *serveConfig) any { return &c.SMTPURL }},
 	{"mail-from", "USERGROUPS_MAIL_FROM", "From address of every email, optionally with a name (\"Usergroups <noreply@example.org>\"); its domain names the Message-IDs",
 		func(c *serveConfig) any { return &c.MailFrom }},
+	{"webhooks-allow-private", "USERGROUPS_WEBHOOKS_ALLOW_PRIVATE",
+		"let webhook endpoints use http and loopback, private or link-local addresses (tests and local development only)",
+		func(c *serveConfig) any { return &c.WebhooksAllowPrivate }},
 	{"trust-proxy", "USERGROUPS_TRUST_PROXY", "take client addresses from X-Forwarded-For (only behind a proxy that sets it)",
 		func(c *serveConfig) any { return &c.TrustProxy }},
 }

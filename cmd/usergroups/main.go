@@ -33,6 +33,7 @@ import (
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
+	"github.com/usergroups/usergroups/internal/webhook"
 	"github.com/usergroups/usergroups/internal/worker"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -245,6 +246,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	// One registry serves the API's numbers and the scheduler's failures.
 	m := metrics.New()
 	wf := workflow.NewRunner(db.Client, time.Now)
+	wf.SetWebhooksAllowPrivate(cfg.WebhooksAllowPrivate)
 	cfg.Auth = auth.New(wf, verifier, log)
 	cfg.Live = &live.Source{Broker: b, Client: db.Client}
 	cfg.Metrics = m
@@ -256,7 +258,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if err != nil {
 		return err
 	}
-	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log, Delivered: m.Delivered, Mail: sender, MailFrom: cfg.MailFrom}, m)
+	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log, Delivered: m.Delivered, Mail: sender, MailFrom: cfg.MailFrom,
+		HTTP: webhook.NewClient(webhook.ClientOptions{AllowPrivate: cfg.WebhooksAllowPrivate})}, m)
 	if err != nil {
 		return err
 	}

@@ -113,3 +113,9 @@ type User func(*sql.Selector)
 
 // Voter is the predicate function for voter builders.
 type Voter func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)
+
+// WebhookEndpoint is the predicate function for webhookendpoint builders.
+type WebhookEndpoint func(*sql.Selector)

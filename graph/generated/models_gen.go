@@ -726,6 +726,30 @@ type CreateInvitePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A webhook endpoint to register.
+type CreateWebhookEndpointInput struct {
+	// The community whose changes it receives: its id or its slug.
+	Community pulid.ID `json:"community"`
+	// Only this group's changes: its id, or community-slug/group-slug. Organizers must name their group.
+	Group *pulid.ID `json:"group,omitempty"`
+	// Where deliveries are POSTed: an https URL (http and internal addresses only on servers started with --webhooks-allow-private).
+	URL string `json:"url"`
+	// The topics it receives (at least one).
+	Topics []WebhookTopic `json:"topics"`
+	// What the endpoint is for (up to 500 characters).
+	Description *string `json:"description,omitempty"`
+}
+
+// The result of createWebhookEndpoint.
+type CreateWebhookEndpointPayload struct {
+	// The endpoint; null when refused.
+	WebhookEndpoint *ent.WebhookEndpoint `json:"webhookEndpoint,omitempty"`
+	// The signing secret (whsec_ followed by base64). Shown only this once; null when refused.
+	Secret *string `json:"secret,omitempty"`
+	// Why the endpoint was not registered; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Staff's decision of a selection.
 type DecideAwardsInput struct {
 	// The selection decided.
@@ -775,6 +799,20 @@ type DeclineSubmissionPayload struct {
 	// The submission, DECLINED; null when refused.
 	Submission *ent.Submission `json:"submission,omitempty"`
 	// Why it was not declined; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// An endpoint to remove.
+type DeleteWebhookEndpointInput struct {
+	// The endpoint.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of deleteWebhookEndpoint.
+type DeleteWebhookEndpointPayload struct {
+	// The id of the endpoint removed; null when refused.
+	DeletedID *pulid.ID `json:"deletedId,omitempty"`
+	// Why the endpoint was not removed; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -1271,6 +1309,20 @@ type RedeemInvitePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A delivery to send again.
+type RedeliverWebhookInput struct {
+	// The delivery.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of redeliverWebhook.
+type RedeliverWebhookPayload struct {
+	// The delivery, pending again; null when refused.
+	WebhookDelivery *ent.WebhookDelivery `json:"webhookDelivery,omitempty"`
+	// Why it was not queued; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An event to register for.
 type RegisterForEventInput struct {
 	// The PUBLISHED event to register for; it must not have started.
@@ -1684,6 +1736,24 @@ type RosterConnection struct {
 	Counts []*queue.KindCount `json:"counts"`
 }
 
+// A secret rotation.
+type RotateWebhookSecretInput struct {
+	// The endpoint.
+	ID pulid.ID `json:"id"`
+	// How many hours the previous secret keeps signing (0 to 168; 24 when left out; 0 ends it at once).
+	KeepPreviousHours *int `json:"keepPreviousHours,omitempty"`
+}
+
+// The result of rotateWebhookSecret.
+type RotateWebhookSecretPayload struct {
+	// The endpoint; null when refused.
+	WebhookEndpoint *ent.WebhookEndpoint `json:"webhookEndpoint,omitempty"`
+	// The new signing secret. Shown only this once; null when refused.
+	Secret *string `json:"secret,omitempty"`
+	// Why the secret was not rotated; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Feedback heard from attendees, for the developers.
 type SendFeedbackInput struct {
 	// The group it was heard at: its id, or its community's slug and its own joined by a slash.
@@ -2044,6 +2114,30 @@ type UpdateProfilePayload struct {
 	// Your profile after the change; null when refused.
 	User *ent.User `json:"user,omitempty"`
 	// Why the change was refused; empty when it was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Changes to a webhook endpoint; fields left out stay as they are.
+type UpdateWebhookEndpointInput struct {
+	// The endpoint.
+	ID pulid.ID `json:"id"`
+	// The new URL.
+	URL *string `json:"url,omitempty"`
+	// The new topics (at least one).
+	Topics []WebhookTopic `json:"topics,omitempty"`
+	// The new description.
+	Description *string `json:"description,omitempty"`
+	// true re-enables a disabled endpoint and clears its failures; false disables it.
+	Enabled *bool `json:"enabled,omitempty"`
+	// true stops signing with the previous secret now, ending a rotation.
+	EndRotation *bool `json:"endRotation,omitempty"`
+}
+
+// The result of updateWebhookEndpoint.
+type UpdateWebhookEndpointPayload struct {
+	// The endpoint as changed; null when refused.
+	WebhookEndpoint *ent.WebhookEndpoint `json:"webhookEndpoint,omitempty"`
+	// Why the endpoint was not changed; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -2618,6 +2712,73 @@ func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e UserErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A change-log topic a webhook endpoint receives.
+type WebhookTopic string
+
+const (
+	// Requests (new groups, membership, organizer, ambassador, official status, funding): kind and status, never the answers.
+	WebhookTopicApplication WebhookTopic = "APPLICATION"
+	// Roles (rosters): kind, status, person and scope.
+	WebhookTopicRole WebhookTopic = "ROLE"
+	// Events: their public fields and counts.
+	WebhookTopicEvent WebhookTopic = "EVENT"
+	// Registrations: the event's counts only, never who registered.
+	WebhookTopicRegistration WebhookTopic = "REGISTRATION"
+	// Groups: their public fields.
+	WebhookTopicGroup WebhookTopic = "GROUP"
+)
+
+var AllWebhookTopic = []WebhookTopic{
+	WebhookTopicApplication,
+	WebhookTopicRole,
+	WebhookTopicEvent,
+	WebhookTopicRegistration,
+	WebhookTopicGroup,
+}
+
+func (e WebhookTopic) IsValid() bool {
+	switch e {
+	case WebhookTopicApplication, WebhookTopicRole, WebhookTopicEvent, WebhookTopicRegistration, WebhookTopicGroup:
+		return true
+	}
+	return false
+}
+
+func (e WebhookTopic) String() string {
+	return string(e)
+}
+
+func (e *WebhookTopic) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookTopic(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookTopic", str)
+	}
+	return nil
+}
+
+func (e WebhookTopic) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookTopic) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookTopic) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

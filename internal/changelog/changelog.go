@@ -147,7 +147,7 @@ func Hook(topic string) entgo.Hook {
 				b.pending = append(b.pending, builders...)
 				return v, nil
 			}
-			if err := client.Change.CreateBulk(builders...).Exec(ctx); err != nil {
+			if err := save(ctx, client, topic, builders); err != nil {
 				return nil, fmt.Errorf("changelog: %w", err)
 			}
 			return v, nil
@@ -177,10 +177,18 @@ func Bulk(ctx context.Context, c *ent.Client, fn func(ctx context.Context) error
 	if err := fn(context.WithValue(ctx, bulkKey{}, b)); err != nil {
 		return err
 	}
-	for i := 0; i < len(b.pending); i += bulkChangeBatch {
-		if err := c.Change.CreateBulk(b.pending[i:min(i+bulkChangeBatch, len(b.pending))]...).Exec(ctx); err != nil {
+	// Consecutive rows of one topic go together, so the collector reads
+	// back the ids of the topics it wants only.
+	for len(b.pending) > 0 {
+		topic := builderTopic(b.pending[0])
+		n := 1
+		for n < len(b.pending) && n < bulkChangeBatch && builderTopic(b.pending[n]) == topic {
+			n++
+		}
+		if err := save(ctx, c, topic, b.pending[:n]); err != nil {
 			return fmt.Errorf("changelog: %w", err)
 		}
+		b.pending = b.pending[n:]
 	}
 	return nil
 }

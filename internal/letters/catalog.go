@@ -43,7 +43,12 @@ const (
 	KindFundingReported         Kind = "funding_reported"
 	KindFundingClosed           Kind = "funding_closed"
 	KindAwardWon                Kind = "award_won"
+	KindWebhookDisabled         Kind = "webhook_disabled"
 )
+
+// WebhookDisabled goes to the owner of a webhook endpoint that stopped
+// receiving deliveries.
+type WebhookDisabled struct{ Community, URL, Endpoint, Reason string }
 
 // ApplicationApproved goes to the applicant of an approved new group.
 type ApplicationApproved struct {
@@ -322,4 +327,6 @@ var catalog = []struct {
 		ReceiptsTotal: "280.00", Report: "Forty people came."}},
 	{KindFundingClosed, FundingClosed{Community: "Example", Purpose: "Room hire"}},
 	{KindAwardWon, AwardWon{Community: "Example", Award: "Outstanding member", Year: 2026, Rank: 1}},
+	{KindWebhookDisabled, WebhookDisabled{Community: "Example", URL: "https://hooks.example.org/usergroups",
+		Endpoint: "whe_01J0000000000000000000000", Reason: "the receiver answered 500 on every attempt for a day"}},
 }

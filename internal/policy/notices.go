@@ -10,14 +10,15 @@ import (
 // one rule for it: decisions about their own requests, everything about a
 // report (the reporter's replies from staff, and staff's duty to handle
 // one), and the letters that ask them to act (the recognition letter and an
-// award both need an address for what is shipped). The others are notices
+// award both need an address for what is shipped; a disabled webhook
+// endpoint needs its owner to fix it). The others are notices
 // a person may decline: they also see what happened in the app.
 var mandatoryNotices = []letters.Kind{
 	letters.KindApplicationApproved, letters.KindApplicationRejected, letters.KindApplicationClosed,
 	letters.KindFundingApproved, letters.KindFundingClosed,
 	letters.KindReportReceived, letters.KindReportReporterReplied, letters.KindReportTriaged,
 	letters.KindReportClosed, letters.KindReportReplied,
-	letters.KindOfficialRecognition, letters.KindAwardWon,
+	letters.KindOfficialRecognition, letters.KindAwardWon, letters.KindWebhookDisabled,
 }
 
 // NoticeMandatory reports whether a person must get messages of kind

@@ -83,6 +83,10 @@ type Config struct {
 	AuthFailureLimit int
 	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy only).
 	TrustProxy bool
+	// WebhooksAllowPrivate lets webhook endpoints use http and internal
+	// addresses (tests, local development); the delivery client follows
+	// the same flag.
+	WebhooksAllowPrivate bool
 	// DisableIntrospection turns schema introspection off (it is on by
 	// default: third-party tools need it).
 	DisableIntrospection bool
@@ -192,6 +196,7 @@ func GraphQL(db *store.DB, cfg Config) *handler.Server {
 	cfg = cfg.withDefaults()
 	log := cfg.Logger
 	runner := workflow.NewRunner(db.Client, cfg.Now)
+	runner.SetWebhooksAllowPrivate(cfg.WebhooksAllowPrivate)
 	srv := handler.New(graph.NewSchema(runner, cfg.Live))
 	transport.AddHTTP(srv)
 	srv.SetQueryCache(limits.PagedCache{Cache: lru.New[*ast.QueryDocument](1000)})

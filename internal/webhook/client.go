@@ -62,6 +62,11 @@ func forbidden(ip netip.Addr) bool {
 	return false
 }
 
+// PublicAddress reports whether ip is a public unicast address, one a
+// delivery may connect to without ClientOptions.AllowPrivate: endpoint
+// URLs naming an internal address literally are refused when saved.
+func PublicAddress(ip netip.Addr) bool { return !forbidden(ip) }
+
 // dialControl runs after DNS resolution, on the exact address about to be
 // connected, so a hostname that resolves (or re-resolves) to an internal
 // address is refused.

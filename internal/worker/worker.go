@@ -7,6 +7,7 @@ package worker
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -26,6 +27,8 @@ type Deps struct {
 	Mail workflow.Sender
 	// MailFrom is the From address of every email (--mail-from).
 	MailFrom string
+	// HTTP is the client webhooks are delivered with (webhook.NewClient).
+	HTTP *http.Client
 }
 
 // Workers registers every job kind's worker.
@@ -48,6 +51,7 @@ func Workers(d Deps) *river.Workers {
 		return err
 	}})
 	addEmailWorkers(ws, d)
+	addWebhookWorkers(ws, d)
 	return ws
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/jobs"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -25,6 +26,9 @@ type Runner struct {
 	// jobsErr is why the inserter could not be built; a unit that queued
 	// a job fails with it rather than lose the job.
 	jobsErr error
+	// webhooksAllowPrivate lets webhook endpoints use http and internal
+	// addresses (SetWebhooksAllowPrivate).
+	webhooksAllowPrivate bool
 }
 
 // NewRunner returns the runner of steps over client, taken at the times now
@@ -85,6 +89,9 @@ func (r *Runner) Unit(ctx context.Context, fn func(ctx context.Context) error) e
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
 	ctx, batch := jobs.WithBatch(ctx)
+	// The change rows of webhook topics the unit writes are collected, so
+	// one fan-out job for all of them commits with them.
+	ctx, written := changelog.Collect(ctx, WebhookTopics...)
 	u := &unit{tx: tx}
 	defer func() {
 		if p := recover(); p != nil {
@@ -92,12 +99,16 @@ func (r *Runner) Unit(ctx context.Context, fn func(ctx context.Context) error) e
 			panic(p)
 		}
 	}()
-	err = fn(context.WithValue(ent.NewContext(ctx, tx.Client()), unitKey{}, u))
+	uctx := context.WithValue(ent.NewContext(ctx, tx.Client()), unitKey{}, u)
+	err = fn(uctx)
 	if err == nil && u.failed {
 		err = errUnitFailed
 		if u.answered {
 			err = errAnswered
 		}
+	}
+	if err == nil {
+		err = queueWebhookFanOut(uctx, tx.Client(), written)
 	}
 	if err == nil {
 		err = r.insertJobs(ctx, captured, batch)
