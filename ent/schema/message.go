@@ -119,7 +119,11 @@ func queueDelivery(next ent.Mutator) ent.Mutator {
 		if t, ok := m.Field("send_after"); ok {
 			after, _ = t.(time.Time)
 		}
-		if err := jobs.Add(ctx, jobs.DeliverMessage{ID: string(id)}, jobs.DeliveryOpts(after)); err != nil {
+		var community string
+		if c, ok := m.Field("community_id"); ok {
+			community = fmt.Sprint(c)
+		}
+		if err := jobs.Add(ctx, jobs.DeliverMessage{ID: string(id), Community: community}, jobs.DeliveryOpts(after)); err != nil {
 			return nil, fmt.Errorf("message: queueing its delivery: %w", err)
 		}
 		return v, nil

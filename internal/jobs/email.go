@@ -12,7 +12,12 @@ import (
 type DeliverMessage struct {
 	// ID is the message's id.
 	ID string `json:"id"`
+	// Community is the sending community's id, so its staff see the job.
+	Community string `json:"community,omitempty"`
 }
+
+// JobCommunity is the community whose staff see the job.
+func (d DeliverMessage) JobCommunity() string { return d.Community }
 
 // KindDeliverMessage is DeliverMessage's job kind.
 const KindDeliverMessage = "deliver_message"

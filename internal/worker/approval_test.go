@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/riverqueue/river"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
@@ -21,6 +22,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/dbtest"
+	"github.com/usergroups/usergroups/internal/jobs"
 	"github.com/usergroups/usergroups/internal/mail"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -190,7 +192,7 @@ func TestApprovalDeliveredOnceAfterTheCommitterDies(t *testing.T) {
 
 	r1 := workflow.NewRunner(dbs[1].Client, clock)
 	r1.SetWebhooksAllowPrivate(true)
-	startQueue(t, dbs[1], worker.Workers(worker.Deps{Runner: r1, Log: quiet, Mail: sender, MailFrom: "Usergroups <noreply@example.org>",
+	q := startQueue(t, dbs[1], worker.Workers(worker.Deps{Runner: r1, Log: quiet, Mail: sender, MailFrom: "Usergroups <noreply@example.org>",
 		HTTP: webhook.NewClient(webhook.ClientOptions{AllowPrivate: true})}), nil, 0)
 
 	waitFor(t, "the approval email and a webhook at each endpoint", func() bool {
@@ -217,6 +219,19 @@ func TestApprovalDeliveredOnceAfterTheCommitterDies(t *testing.T) {
 		if !approved {
 			t.Errorf("endpoint %d never heard the request was approved: %q", i, bodies)
 		}
+	}
+	// Staff of the community see the deliveries' jobs: they carry its tag.
+	res, err := q.Client().JobList(context.Background(), river.NewJobListParams().Kinds(jobs.KindDeliverMessage, workflow.JobWebhookDeliver))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range res.Jobs {
+		if jobs.Community(j) != string(com.ID) {
+			t.Errorf("job %d (%s) is tagged %v, want the community %s", j.ID, j.Kind, j.Tags, com.ID)
+		}
+	}
+	if len(res.Jobs) < 3 {
+		t.Errorf("%d delivery jobs, want the email's and at least one per endpoint", len(res.Jobs))
 	}
 	// The deliveries the queue recorded agree with what arrived.
 	ds := dbs[1].Client.WebhookDelivery.Query().AllX(sys)

@@ -336,7 +336,7 @@ func RequeuePendingMessages(ctx context.Context, r *Runner) (int, error) {
 			if m.SendAfter != nil {
 				after = *m.SendAfter
 			}
-			if err := jobs.Add(ctx, jobs.DeliverMessage{ID: string(m.ID)}, jobs.DeliveryOpts(after)); err != nil {
+			if err := jobs.Add(ctx, jobs.DeliverMessage{ID: string(m.ID), Community: string(m.CommunityID)}, jobs.DeliveryOpts(after)); err != nil {
 				return 0, err
 			}
 		}

@@ -133,7 +133,7 @@ func FanOutWebhooks(ctx context.Context, r *Runner, changeIDs []int64) (int, err
 				return n, err
 			}
 			for _, d := range rows {
-				if err := jobs.Add(ctx, WebhookDeliver{DeliveryID: d.ID}, deliverOpts()); err != nil {
+				if err := jobs.Add(ctx, WebhookDeliver{DeliveryID: d.ID, Community: d.CommunityID}, deliverOpts()); err != nil {
 					return n, err
 				}
 			}

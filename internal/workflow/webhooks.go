@@ -63,7 +63,12 @@ func (WebhookFanOut) Kind() string { return JobWebhookFanOut }
 type WebhookDeliver struct {
 	DeliveryID pulid.ID `json:"delivery_id"`
 	Round      int      `json:"round"`
+	// Community is the endpoint's community, so its staff see the job.
+	Community pulid.ID `json:"community,omitempty"`
 }
+
+// JobCommunity is the community whose staff see the job.
+func (d WebhookDeliver) JobCommunity() string { return string(d.Community) }
 
 // Kind of WebhookDeliver.
 func (WebhookDeliver) Kind() string { return JobWebhookDeliver }
@@ -338,7 +343,7 @@ func (r *Runner) RedeliverWebhook(ctx context.Context, id pulid.ID) (*ent.Webhoo
 		if err != nil {
 			return nil, err
 		}
-		return d, jobs.Add(ctx, WebhookDeliver{DeliveryID: d.ID, Round: d.Redeliveries}, deliverOpts())
+		return d, jobs.Add(ctx, WebhookDeliver{DeliveryID: d.ID, Round: d.Redeliveries, Community: d.CommunityID}, deliverOpts())
 	})
 }
 
