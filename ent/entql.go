@@ -982,6 +982,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldLastStatusCode: {Type: field.TypeInt, Column: webhookdelivery.FieldLastStatusCode},
 			webhookdelivery.FieldLastError:      {Type: field.TypeString, Column: webhookdelivery.FieldLastError},
 			webhookdelivery.FieldResponseBody:   {Type: field.TypeString, Column: webhookdelivery.FieldResponseBody},
+			webhookdelivery.FieldAttemptLog:     {Type: field.TypeJSON, Column: webhookdelivery.FieldAttemptLog},
 			webhookdelivery.FieldLastAttemptAt:  {Type: field.TypeTime, Column: webhookdelivery.FieldLastAttemptAt},
 			webhookdelivery.FieldNextAttemptAt:  {Type: field.TypeTime, Column: webhookdelivery.FieldNextAttemptAt},
 			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
@@ -8717,6 +8718,11 @@ func (f *WebhookDeliveryFilter) WhereLastError(p entql.StringP) {
 // WhereResponseBody applies the entql string predicate on the response_body field.
 func (f *WebhookDeliveryFilter) WhereResponseBody(p entql.StringP) {
 	f.Where(p.Field(webhookdelivery.FieldResponseBody))
+}
+
+// WhereAttemptLog applies the entql json.RawMessage predicate on the attempt_log field.
+func (f *WebhookDeliveryFilter) WhereAttemptLog(p entql.BytesP) {
+	f.Where(p.Field(webhookdelivery.FieldAttemptLog))
 }
 
 // WhereLastAttemptAt applies the entql time.Time predicate on the last_attempt_at field.

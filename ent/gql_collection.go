@@ -8995,6 +8995,11 @@ func (_q *WebhookDeliveryQuery) collectField(ctx context.Context, oneNode bool, 
 				selectedFields = append(selectedFields, webhookdelivery.FieldResponseBody)
 				fieldSeen[webhookdelivery.FieldResponseBody] = struct{}{}
 			}
+		case "attemptLog":
+			if _, ok := fieldSeen[webhookdelivery.FieldAttemptLog]; !ok {
+				selectedFields = append(selectedFields, webhookdelivery.FieldAttemptLog)
+				fieldSeen[webhookdelivery.FieldAttemptLog] = struct{}{}
+			}
 		case "lastAttemptAt":
 			if _, ok := fieldSeen[webhookdelivery.FieldLastAttemptAt]; !ok {
 				selectedFields = append(selectedFields, webhookdelivery.FieldLastAttemptAt)

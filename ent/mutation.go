@@ -47370,6 +47370,8 @@ type WebhookDeliveryMutation struct {
 	addlast_status_code *int
 	last_error          *string
 	response_body       *string
+	attempt_log         *[]schematype.WebhookAttempt
+	appendattempt_log   []schematype.WebhookAttempt
 	last_attempt_at     *time.Time
 	next_attempt_at     *time.Time
 	delivered_at        *time.Time
@@ -48122,6 +48124,71 @@ func (m *WebhookDeliveryMutation) ResetResponseBody() {
 	delete(m.clearedFields, webhookdelivery.FieldResponseBody)
 }
 
+// SetAttemptLog sets the "attempt_log" field.
+func (m *WebhookDeliveryMutation) SetAttemptLog(sa []schematype.WebhookAttempt) {
+	m.attempt_log = &sa
+	m.appendattempt_log = nil
+}
+
+// AttemptLog returns the value of the "attempt_log" field in the mutation.
+func (m *WebhookDeliveryMutation) AttemptLog() (r []schematype.WebhookAttempt, exists bool) {
+	v := m.attempt_log
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttemptLog returns the old "attempt_log" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldAttemptLog(ctx context.Context) (v []schematype.WebhookAttempt, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttemptLog is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttemptLog requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttemptLog: %w", err)
+	}
+	return oldValue.AttemptLog, nil
+}
+
+// AppendAttemptLog adds sa to the "attempt_log" field.
+func (m *WebhookDeliveryMutation) AppendAttemptLog(sa []schematype.WebhookAttempt) {
+	m.appendattempt_log = append(m.appendattempt_log, sa...)
+}
+
+// AppendedAttemptLog returns the list of values that were appended to the "attempt_log" field in this mutation.
+func (m *WebhookDeliveryMutation) AppendedAttemptLog() ([]schematype.WebhookAttempt, bool) {
+	if len(m.appendattempt_log) == 0 {
+		return nil, false
+	}
+	return m.appendattempt_log, true
+}
+
+// ClearAttemptLog clears the value of the "attempt_log" field.
+func (m *WebhookDeliveryMutation) ClearAttemptLog() {
+	m.attempt_log = nil
+	m.appendattempt_log = nil
+	m.clearedFields[webhookdelivery.FieldAttemptLog] = struct{}{}
+}
+
+// AttemptLogCleared returns if the "attempt_log" field was cleared in this mutation.
+func (m *WebhookDeliveryMutation) AttemptLogCleared() bool {
+	_, ok := m.clearedFields[webhookdelivery.FieldAttemptLog]
+	return ok
+}
+
+// ResetAttemptLog resets all changes to the "attempt_log" field.
+func (m *WebhookDeliveryMutation) ResetAttemptLog() {
+	m.attempt_log = nil
+	m.appendattempt_log = nil
+	delete(m.clearedFields, webhookdelivery.FieldAttemptLog)
+}
+
 // SetLastAttemptAt sets the "last_attempt_at" field.
 func (m *WebhookDeliveryMutation) SetLastAttemptAt(t time.Time) {
 	m.last_attempt_at = &t
@@ -48330,7 +48397,7 @@ func (m *WebhookDeliveryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *WebhookDeliveryMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, webhookdelivery.FieldCreatedAt)
 	}
@@ -48372,6 +48439,9 @@ func (m *WebhookDeliveryMutation) Fields() []string {
 	}
 	if m.response_body != nil {
 		fields = append(fields, webhookdelivery.FieldResponseBody)
+	}
+	if m.attempt_log != nil {
+		fields = append(fields, webhookdelivery.FieldAttemptLog)
 	}
 	if m.last_attempt_at != nil {
 		fields = append(fields, webhookdelivery.FieldLastAttemptAt)
@@ -48418,6 +48488,8 @@ func (m *WebhookDeliveryMutation) Field(name string) (ent.Value, bool) {
 		return m.LastError()
 	case webhookdelivery.FieldResponseBody:
 		return m.ResponseBody()
+	case webhookdelivery.FieldAttemptLog:
+		return m.AttemptLog()
 	case webhookdelivery.FieldLastAttemptAt:
 		return m.LastAttemptAt()
 	case webhookdelivery.FieldNextAttemptAt:
@@ -48461,6 +48533,8 @@ func (m *WebhookDeliveryMutation) OldField(ctx context.Context, name string) (en
 		return m.OldLastError(ctx)
 	case webhookdelivery.FieldResponseBody:
 		return m.OldResponseBody(ctx)
+	case webhookdelivery.FieldAttemptLog:
+		return m.OldAttemptLog(ctx)
 	case webhookdelivery.FieldLastAttemptAt:
 		return m.OldLastAttemptAt(ctx)
 	case webhookdelivery.FieldNextAttemptAt:
@@ -48573,6 +48647,13 @@ func (m *WebhookDeliveryMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetResponseBody(v)
+		return nil
+	case webhookdelivery.FieldAttemptLog:
+		v, ok := value.([]schematype.WebhookAttempt)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttemptLog(v)
 		return nil
 	case webhookdelivery.FieldLastAttemptAt:
 		v, ok := value.(time.Time)
@@ -48688,6 +48769,9 @@ func (m *WebhookDeliveryMutation) ClearedFields() []string {
 	if m.FieldCleared(webhookdelivery.FieldResponseBody) {
 		fields = append(fields, webhookdelivery.FieldResponseBody)
 	}
+	if m.FieldCleared(webhookdelivery.FieldAttemptLog) {
+		fields = append(fields, webhookdelivery.FieldAttemptLog)
+	}
 	if m.FieldCleared(webhookdelivery.FieldLastAttemptAt) {
 		fields = append(fields, webhookdelivery.FieldLastAttemptAt)
 	}
@@ -48722,6 +48806,9 @@ func (m *WebhookDeliveryMutation) ClearField(name string) error {
 		return nil
 	case webhookdelivery.FieldResponseBody:
 		m.ClearResponseBody()
+		return nil
+	case webhookdelivery.FieldAttemptLog:
+		m.ClearAttemptLog()
 		return nil
 	case webhookdelivery.FieldLastAttemptAt:
 		m.ClearLastAttemptAt()
@@ -48781,6 +48868,9 @@ func (m *WebhookDeliveryMutation) ResetField(name string) error {
 		return nil
 	case webhookdelivery.FieldResponseBody:
 		m.ResetResponseBody()
+		return nil
+	case webhookdelivery.FieldAttemptLog:
+		m.ResetAttemptLog()
 		return nil
 	case webhookdelivery.FieldLastAttemptAt:
 		m.ResetLastAttemptAt()

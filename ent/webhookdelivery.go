@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/webhookdelivery"
 	"github.com/usergroups/usergroups/ent/webhookendpoint"
 )
@@ -48,6 +50,8 @@ type WebhookDelivery struct {
 	LastError string `json:"last_error,omitempty"`
 	// The first KiB of the last response's body.
 	ResponseBody string `json:"response_body,omitempty"`
+	// Its attempts, oldest first (the latest 40 are kept): when, the HTTP status, why it failed.
+	AttemptLog []schematype.WebhookAttempt `json:"attempt_log,omitempty"`
 	// When the last attempt was made.
 	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
 	// When the next attempt is due, while pending.
@@ -87,6 +91,8 @@ func (*WebhookDelivery) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case webhookdelivery.FieldAttemptLog:
+			values[i] = new([]byte)
 		case webhookdelivery.FieldID, webhookdelivery.FieldEndpointID, webhookdelivery.FieldCommunityID, webhookdelivery.FieldGroupID:
 			values[i] = new(pulid.ID)
 		case webhookdelivery.FieldChangeID, webhookdelivery.FieldAttempts, webhookdelivery.FieldRedeliveries, webhookdelivery.FieldLastStatusCode:
@@ -201,6 +207,14 @@ func (_m *WebhookDelivery) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ResponseBody = value.String
 			}
+		case webhookdelivery.FieldAttemptLog:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field attempt_log", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.AttemptLog); err != nil {
+					return fmt.Errorf("unmarshal field attempt_log: %w", err)
+				}
+			}
 		case webhookdelivery.FieldLastAttemptAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field last_attempt_at", values[i])
@@ -306,6 +320,9 @@ func (_m *WebhookDelivery) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("response_body=")
 	builder.WriteString(_m.ResponseBody)
+	builder.WriteString(", ")
+	builder.WriteString("attempt_log=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AttemptLog))
 	builder.WriteString(", ")
 	if v := _m.LastAttemptAt; v != nil {
 		builder.WriteString("last_attempt_at=")

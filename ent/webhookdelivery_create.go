@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/webhookdelivery"
 	"github.com/usergroups/usergroups/ent/webhookendpoint"
 )
@@ -178,6 +179,12 @@ func (_c *WebhookDeliveryCreate) SetNillableResponseBody(v *string) *WebhookDeli
 	if v != nil {
 		_c.SetResponseBody(*v)
 	}
+	return _c
+}
+
+// SetAttemptLog sets the "attempt_log" field.
+func (_c *WebhookDeliveryCreate) SetAttemptLog(v []schematype.WebhookAttempt) *WebhookDeliveryCreate {
+	_c.mutation.SetAttemptLog(v)
 	return _c
 }
 
@@ -463,6 +470,10 @@ func (_c *WebhookDeliveryCreate) createSpec() (*WebhookDelivery, *sqlgraph.Creat
 		_spec.SetField(webhookdelivery.FieldResponseBody, field.TypeString, value)
 		_node.ResponseBody = value
 	}
+	if value, ok := _c.mutation.AttemptLog(); ok {
+		_spec.SetField(webhookdelivery.FieldAttemptLog, field.TypeJSON, value)
+		_node.AttemptLog = value
+	}
 	if value, ok := _c.mutation.LastAttemptAt(); ok {
 		_spec.SetField(webhookdelivery.FieldLastAttemptAt, field.TypeTime, value)
 		_node.LastAttemptAt = &value
@@ -661,6 +672,24 @@ func (u *WebhookDeliveryUpsert) UpdateResponseBody() *WebhookDeliveryUpsert {
 // ClearResponseBody clears the value of the "response_body" field.
 func (u *WebhookDeliveryUpsert) ClearResponseBody() *WebhookDeliveryUpsert {
 	u.SetNull(webhookdelivery.FieldResponseBody)
+	return u
+}
+
+// SetAttemptLog sets the "attempt_log" field.
+func (u *WebhookDeliveryUpsert) SetAttemptLog(v []schematype.WebhookAttempt) *WebhookDeliveryUpsert {
+	u.Set(webhookdelivery.FieldAttemptLog, v)
+	return u
+}
+
+// UpdateAttemptLog sets the "attempt_log" field to the value that was provided on create.
+func (u *WebhookDeliveryUpsert) UpdateAttemptLog() *WebhookDeliveryUpsert {
+	u.SetExcluded(webhookdelivery.FieldAttemptLog)
+	return u
+}
+
+// ClearAttemptLog clears the value of the "attempt_log" field.
+func (u *WebhookDeliveryUpsert) ClearAttemptLog() *WebhookDeliveryUpsert {
+	u.SetNull(webhookdelivery.FieldAttemptLog)
 	return u
 }
 
@@ -924,6 +953,27 @@ func (u *WebhookDeliveryUpsertOne) UpdateResponseBody() *WebhookDeliveryUpsertOn
 func (u *WebhookDeliveryUpsertOne) ClearResponseBody() *WebhookDeliveryUpsertOne {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
 		s.ClearResponseBody()
+	})
+}
+
+// SetAttemptLog sets the "attempt_log" field.
+func (u *WebhookDeliveryUpsertOne) SetAttemptLog(v []schematype.WebhookAttempt) *WebhookDeliveryUpsertOne {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.SetAttemptLog(v)
+	})
+}
+
+// UpdateAttemptLog sets the "attempt_log" field to the value that was provided on create.
+func (u *WebhookDeliveryUpsertOne) UpdateAttemptLog() *WebhookDeliveryUpsertOne {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.UpdateAttemptLog()
+	})
+}
+
+// ClearAttemptLog clears the value of the "attempt_log" field.
+func (u *WebhookDeliveryUpsertOne) ClearAttemptLog() *WebhookDeliveryUpsertOne {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.ClearAttemptLog()
 	})
 }
 
@@ -1363,6 +1413,27 @@ func (u *WebhookDeliveryUpsertBulk) UpdateResponseBody() *WebhookDeliveryUpsertB
 func (u *WebhookDeliveryUpsertBulk) ClearResponseBody() *WebhookDeliveryUpsertBulk {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
 		s.ClearResponseBody()
+	})
+}
+
+// SetAttemptLog sets the "attempt_log" field.
+func (u *WebhookDeliveryUpsertBulk) SetAttemptLog(v []schematype.WebhookAttempt) *WebhookDeliveryUpsertBulk {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.SetAttemptLog(v)
+	})
+}
+
+// UpdateAttemptLog sets the "attempt_log" field to the value that was provided on create.
+func (u *WebhookDeliveryUpsertBulk) UpdateAttemptLog() *WebhookDeliveryUpsertBulk {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.UpdateAttemptLog()
+	})
+}
+
+// ClearAttemptLog clears the value of the "attempt_log" field.
+func (u *WebhookDeliveryUpsertBulk) ClearAttemptLog() *WebhookDeliveryUpsertBulk {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.ClearAttemptLog()
 	})
 }
 

@@ -10,8 +10,10 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/predicate"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/webhookdelivery"
 )
 
@@ -155,6 +157,24 @@ func (_u *WebhookDeliveryUpdate) SetNillableResponseBody(v *string) *WebhookDeli
 // ClearResponseBody clears the value of the "response_body" field.
 func (_u *WebhookDeliveryUpdate) ClearResponseBody() *WebhookDeliveryUpdate {
 	_u.mutation.ClearResponseBody()
+	return _u
+}
+
+// SetAttemptLog sets the "attempt_log" field.
+func (_u *WebhookDeliveryUpdate) SetAttemptLog(v []schematype.WebhookAttempt) *WebhookDeliveryUpdate {
+	_u.mutation.SetAttemptLog(v)
+	return _u
+}
+
+// AppendAttemptLog appends value to the "attempt_log" field.
+func (_u *WebhookDeliveryUpdate) AppendAttemptLog(v []schematype.WebhookAttempt) *WebhookDeliveryUpdate {
+	_u.mutation.AppendAttemptLog(v)
+	return _u
+}
+
+// ClearAttemptLog clears the value of the "attempt_log" field.
+func (_u *WebhookDeliveryUpdate) ClearAttemptLog() *WebhookDeliveryUpdate {
+	_u.mutation.ClearAttemptLog()
 	return _u
 }
 
@@ -353,6 +373,17 @@ func (_u *WebhookDeliveryUpdate) sqlSave(ctx context.Context) (_node int, err er
 	if _u.mutation.ResponseBodyCleared() {
 		_spec.ClearField(webhookdelivery.FieldResponseBody, field.TypeString)
 	}
+	if value, ok := _u.mutation.AttemptLog(); ok {
+		_spec.SetField(webhookdelivery.FieldAttemptLog, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedAttemptLog(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, webhookdelivery.FieldAttemptLog, value)
+		})
+	}
+	if _u.mutation.AttemptLogCleared() {
+		_spec.ClearField(webhookdelivery.FieldAttemptLog, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.LastAttemptAt(); ok {
 		_spec.SetField(webhookdelivery.FieldLastAttemptAt, field.TypeTime, value)
 	}
@@ -519,6 +550,24 @@ func (_u *WebhookDeliveryUpdateOne) SetNillableResponseBody(v *string) *WebhookD
 // ClearResponseBody clears the value of the "response_body" field.
 func (_u *WebhookDeliveryUpdateOne) ClearResponseBody() *WebhookDeliveryUpdateOne {
 	_u.mutation.ClearResponseBody()
+	return _u
+}
+
+// SetAttemptLog sets the "attempt_log" field.
+func (_u *WebhookDeliveryUpdateOne) SetAttemptLog(v []schematype.WebhookAttempt) *WebhookDeliveryUpdateOne {
+	_u.mutation.SetAttemptLog(v)
+	return _u
+}
+
+// AppendAttemptLog appends value to the "attempt_log" field.
+func (_u *WebhookDeliveryUpdateOne) AppendAttemptLog(v []schematype.WebhookAttempt) *WebhookDeliveryUpdateOne {
+	_u.mutation.AppendAttemptLog(v)
+	return _u
+}
+
+// ClearAttemptLog clears the value of the "attempt_log" field.
+func (_u *WebhookDeliveryUpdateOne) ClearAttemptLog() *WebhookDeliveryUpdateOne {
+	_u.mutation.ClearAttemptLog()
 	return _u
 }
 
@@ -746,6 +795,17 @@ func (_u *WebhookDeliveryUpdateOne) sqlSave(ctx context.Context) (_node *Webhook
 	}
 	if _u.mutation.ResponseBodyCleared() {
 		_spec.ClearField(webhookdelivery.FieldResponseBody, field.TypeString)
+	}
+	if value, ok := _u.mutation.AttemptLog(); ok {
+		_spec.SetField(webhookdelivery.FieldAttemptLog, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedAttemptLog(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, webhookdelivery.FieldAttemptLog, value)
+		})
+	}
+	if _u.mutation.AttemptLogCleared() {
+		_spec.ClearField(webhookdelivery.FieldAttemptLog, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.LastAttemptAt(); ok {
 		_spec.SetField(webhookdelivery.FieldLastAttemptAt, field.TypeTime, value)

@@ -1911,6 +1911,7 @@ var (
 		{Name: "last_status_code", Type: field.TypeInt, Nullable: true},
 		{Name: "last_error", Type: field.TypeString, Nullable: true},
 		{Name: "response_body", Type: field.TypeString, Nullable: true, Size: 1024},
+		{Name: "attempt_log", Type: field.TypeJSON, Nullable: true},
 		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
 		{Name: "next_attempt_at", Type: field.TypeTime, Nullable: true},
 		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
@@ -1924,7 +1925,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "webhook_deliveries_webhook_endpoints_deliveries",
-				Columns:    []*schema.Column{WebhookDeliveriesColumns[17]},
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[18]},
 				RefColumns: []*schema.Column{WebhookEndpointsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1933,12 +1934,12 @@ var (
 			{
 				Name:    "webhookdelivery_endpoint_id_change_id",
 				Unique:  true,
-				Columns: []*schema.Column{WebhookDeliveriesColumns[17], WebhookDeliveriesColumns[5]},
+				Columns: []*schema.Column{WebhookDeliveriesColumns[18], WebhookDeliveriesColumns[5]},
 			},
 			{
 				Name:    "webhookdelivery_endpoint_id_status_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{WebhookDeliveriesColumns[17], WebhookDeliveriesColumns[8], WebhookDeliveriesColumns[1]},
+				Columns: []*schema.Column{WebhookDeliveriesColumns[18], WebhookDeliveriesColumns[8], WebhookDeliveriesColumns[1]},
 			},
 		},
 	}

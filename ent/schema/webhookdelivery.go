@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/usergroups/usergroups/ent/schematype"
 
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/authz"
@@ -43,6 +44,9 @@ func (WebhookDelivery) Fields() []ent.Field {
 		field.Int("last_status_code").Optional().Nillable().Comment("The HTTP status of the last attempt; null if none was received."),
 		field.String("last_error").Optional().Comment("Why the last attempt failed; empty after a success."),
 		field.String("response_body").Optional().MaxLen(1024).Comment("The first KiB of the last response's body."),
+		field.JSON("attempt_log", []schematype.WebhookAttempt{}).Optional().
+			Comment("Its attempts, oldest first (the latest 40 are kept): when, the HTTP status, why it failed.").
+			Annotations(entgql.Type("[WebhookAttempt!]"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 		field.Time("last_attempt_at").Optional().Nillable().Comment("When the last attempt was made."),
 		field.Time("next_attempt_at").Optional().Nillable().Comment("When the next attempt is due, while pending."),
 		field.Time("delivered_at").Optional().Nillable().Comment("When the endpoint accepted it."),

@@ -127,3 +127,18 @@ type MessageTemplate struct {
 	Subject  string `json:"subject"`
 	Body     string `json:"body"`
 }
+
+// WebhookAttempt is one HTTP attempt of a webhook delivery, as the
+// delivery's attempt log keeps it.
+type WebhookAttempt struct {
+	// At is when the attempt was made.
+	At time.Time `json:"at"`
+	// StatusCode is the endpoint's HTTP status; 0 when none was received.
+	StatusCode int `json:"statusCode,omitempty"`
+	// Error says why the attempt failed; empty on success.
+	Error string `json:"error,omitempty"`
+}
+
+// WebhookAttemptsKept bounds a delivery's attempt log: a full retry
+// schedule and a redelivery or two, the latest kept.
+const WebhookAttemptsKept = 40

@@ -47,6 +47,8 @@ const (
 	FieldLastError = "last_error"
 	// FieldResponseBody holds the string denoting the response_body field in the database.
 	FieldResponseBody = "response_body"
+	// FieldAttemptLog holds the string denoting the attempt_log field in the database.
+	FieldAttemptLog = "attempt_log"
 	// FieldLastAttemptAt holds the string denoting the last_attempt_at field in the database.
 	FieldLastAttemptAt = "last_attempt_at"
 	// FieldNextAttemptAt holds the string denoting the next_attempt_at field in the database.
@@ -83,6 +85,7 @@ var Columns = []string{
 	FieldLastStatusCode,
 	FieldLastError,
 	FieldResponseBody,
+	FieldAttemptLog,
 	FieldLastAttemptAt,
 	FieldNextAttemptAt,
 	FieldDeliveredAt,

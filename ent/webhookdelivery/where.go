@@ -906,6 +906,16 @@ func ResponseBodyContainsFold(v string) predicate.WebhookDelivery {
 	return predicate.WebhookDelivery(sql.FieldContainsFold(FieldResponseBody, v))
 }
 
+// AttemptLogIsNil applies the IsNil predicate on the "attempt_log" field.
+func AttemptLogIsNil() predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldIsNull(FieldAttemptLog))
+}
+
+// AttemptLogNotNil applies the NotNil predicate on the "attempt_log" field.
+func AttemptLogNotNil() predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldNotNull(FieldAttemptLog))
+}
+
 // LastAttemptAtEQ applies the EQ predicate on the "last_attempt_at" field.
 func LastAttemptAtEQ(v time.Time) predicate.WebhookDelivery {
 	return predicate.WebhookDelivery(sql.FieldEQ(FieldLastAttemptAt, v))

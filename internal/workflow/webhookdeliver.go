@@ -20,6 +20,7 @@ import (
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/ent/webhookdelivery"
 	"github.com/usergroups/usergroups/ent/webhookendpoint"
 	"github.com/usergroups/usergroups/internal/authz"
@@ -319,8 +320,10 @@ func DeliverWebhook(ctx context.Context, r *Runner, client *http.Client, id puli
 		if err != nil {
 			return WebhookAttempt{}, err
 		}
+		log := append(d.AttemptLog, schematype.WebhookAttempt{At: now, StatusCode: res.status, Error: res.errText()})
+		log = log[max(0, len(log)-schematype.WebhookAttemptsKept):]
 		up := c.WebhookDelivery.UpdateOne(d).AddAttempts(1).SetLastAttemptAt(now).SetUpdatedAt(now).
-			SetResponseBody(res.body).SetLastError(res.errText())
+			SetResponseBody(res.body).SetLastError(res.errText()).SetAttemptLog(log)
 		if res.status != 0 {
 			up.SetLastStatusCode(res.status)
 		} else {

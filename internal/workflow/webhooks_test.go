@@ -288,6 +288,16 @@ func TestWebhookRetriesUntilDeliveredAndLeaksNothing(t *testing.T) {
 		len(d.ResponseBody) > webhook.MaxStoredBody || d.DeliveredAt == nil {
 		t.Fatalf("delivery %+v", d)
 	}
+	var codes []int
+	for _, a := range d.AttemptLog {
+		codes = append(codes, a.StatusCode)
+		if a.StatusCode != 200 && a.Error == "" {
+			t.Errorf("attempt %+v records no error", a)
+		}
+	}
+	if fmt.Sprint(codes) != "[500 503 200]" {
+		t.Errorf("attempt log status codes %v, want [500 503 200]", codes)
+	}
 	// Every payload: no email, no answers, no registration, no check-in code.
 	for _, d := range ds {
 		if r := h.deliver(d.ID, 1); r.Outcome != "sent" && r.Outcome != "skipped" {
