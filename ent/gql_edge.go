@@ -985,6 +985,14 @@ func (_m *Invite) CreatedBy(ctx context.Context) (*User, error) {
 	return result, err
 }
 
+func (_m *Message) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Organization) PartnerOf(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CommunityOrder, where *CommunityWhereInput,
 ) (*CommunityConnection, error) {

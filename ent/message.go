@@ -64,13 +64,15 @@ type Message struct {
 
 // MessageEdges holds the relations/edges for other nodes in the graph.
 type MessageEdges struct {
-	// Community holds the value of the community edge.
+	// The community that sent it.
 	Community *Community `json:"community,omitempty"`
 	// Recipient holds the value of the recipient edge.
 	Recipient *User `json:"recipient,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [2]bool
+	// totalCount holds the count of the edges above.
+	totalCount [1]map[string]int
 }
 
 // CommunityOrErr returns the Community value or an error if the edge

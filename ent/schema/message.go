@@ -67,7 +67,8 @@ func (Message) Fields() []ent.Field {
 // Edges of the Message.
 func (Message) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("community", Community.Type).Field("community_id").Unique().Immutable().Annotations(entgql.Skip()),
+		edge.To("community", Community.Type).Field("community_id").Unique().Immutable().
+			Comment("The community that sent it."),
 		edge.To("recipient", User.Type).Field("recipient_id").Unique().Immutable().Annotations(entgql.Skip()),
 	}
 }
