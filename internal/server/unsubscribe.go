@@ -120,7 +120,8 @@ func noStore(w http.ResponseWriter) {
 }
 
 // page writes the confirmation page (done false: the question with its
-// button; true: the answer).
+// button; true: the answer). The form has no action: it posts to the
+// page's own URL, the link itself, wherever a proxy mounts the server.
 func (h *unsubscribe) page(w http.ResponseWriter, status int, lang letters.Language, done bool, l link) {
 	t := pageText[lang]
 	kind := strings.ReplaceAll(string(l.kind), "_", " ")
@@ -129,8 +130,6 @@ func (h *unsubscribe) page(w http.ResponseWriter, status int, lang letters.Langu
 		data.Text = strings.ReplaceAll(t.done, "%s", kind)
 	} else {
 		data.Text = strings.ReplaceAll(t.ask, "%s", kind)
-		q := url.Values{"u": {string(l.user)}, "k": {string(l.kind)}, "t": {l.token}}
-		data.Action = workflow.UnsubscribePath + "?" + q.Encode()
 	}
 	noStore(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -141,8 +140,8 @@ func (h *unsubscribe) page(w http.ResponseWriter, status int, lang letters.Langu
 }
 
 type unsubscribePageData struct {
-	Lang, Title, Text, Button, Action string
-	Done                              bool
+	Lang, Title, Text, Button string
+	Done                      bool
 }
 
 // unsubscribePage is self-contained: no script, no external style or font.
@@ -152,7 +151,7 @@ var unsubscribePage = template.Must(template.New("unsubscribe").Parse(`<!DOCTYPE
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
 button{font-size:1rem;padding:.5rem 1rem}</style></head>
 <body><h1>{{.Title}}</h1><p>{{.Text}}</p>
-{{if not .Done}}<form method="post" action="{{.Action}}"><input type="hidden" name="List-Unsubscribe" value="One-Click">
+{{if not .Done}}<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">
 <button type="submit">{{.Button}}</button></form>{{end}}
 </body></html>
 `))
