@@ -940,6 +940,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldOidcSubject:     {Type: field.TypeString, Column: user.FieldOidcSubject},
 			user.FieldLanguage:        {Type: field.TypeString, Column: user.FieldLanguage},
 			user.FieldNoticesOff:      {Type: field.TypeJSON, Column: user.FieldNoticesOff},
+			user.FieldNoticeSecret:    {Type: field.TypeBytes, Column: user.FieldNoticeSecret},
 		},
 	}
 	graph.Nodes[35] = &sqlgraph.Node{
@@ -8362,6 +8363,11 @@ func (f *UserFilter) WhereLanguage(p entql.StringP) {
 // WhereNoticesOff applies the entql json.RawMessage predicate on the notices_off field.
 func (f *UserFilter) WhereNoticesOff(p entql.BytesP) {
 	f.Where(p.Field(user.FieldNoticesOff))
+}
+
+// WhereNoticeSecret applies the entql []byte predicate on the notice_secret field.
+func (f *UserFilter) WhereNoticeSecret(p entql.BytesP) {
+	f.Where(p.Field(user.FieldNoticeSecret))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

@@ -44381,6 +44381,7 @@ type UserMutation struct {
 	language                      *letters.Language
 	notices_off                   *[]letters.Kind
 	appendnotices_off             []letters.Kind
+	notice_secret                 *[]byte
 	clearedFields                 map[string]struct{}
 	organization                  *pulid.ID
 	clearedorganization           bool
@@ -45412,6 +45413,55 @@ func (m *UserMutation) ResetNoticesOff() {
 	delete(m.clearedFields, user.FieldNoticesOff)
 }
 
+// SetNoticeSecret sets the "notice_secret" field.
+func (m *UserMutation) SetNoticeSecret(b []byte) {
+	m.notice_secret = &b
+}
+
+// NoticeSecret returns the value of the "notice_secret" field in the mutation.
+func (m *UserMutation) NoticeSecret() (r []byte, exists bool) {
+	v := m.notice_secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNoticeSecret returns the old "notice_secret" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldNoticeSecret(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNoticeSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNoticeSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNoticeSecret: %w", err)
+	}
+	return oldValue.NoticeSecret, nil
+}
+
+// ClearNoticeSecret clears the value of the "notice_secret" field.
+func (m *UserMutation) ClearNoticeSecret() {
+	m.notice_secret = nil
+	m.clearedFields[user.FieldNoticeSecret] = struct{}{}
+}
+
+// NoticeSecretCleared returns if the "notice_secret" field was cleared in this mutation.
+func (m *UserMutation) NoticeSecretCleared() bool {
+	_, ok := m.clearedFields[user.FieldNoticeSecret]
+	return ok
+}
+
+// ResetNoticeSecret resets all changes to the "notice_secret" field.
+func (m *UserMutation) ResetNoticeSecret() {
+	m.notice_secret = nil
+	delete(m.clearedFields, user.FieldNoticeSecret)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *UserMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -46037,7 +46087,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -46095,6 +46145,9 @@ func (m *UserMutation) Fields() []string {
 	if m.notices_off != nil {
 		fields = append(fields, user.FieldNoticesOff)
 	}
+	if m.notice_secret != nil {
+		fields = append(fields, user.FieldNoticeSecret)
+	}
 	return fields
 }
 
@@ -46141,6 +46194,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.Language()
 	case user.FieldNoticesOff:
 		return m.NoticesOff()
+	case user.FieldNoticeSecret:
+		return m.NoticeSecret()
 	}
 	return nil, false
 }
@@ -46188,6 +46243,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldLanguage(ctx)
 	case user.FieldNoticesOff:
 		return m.OldNoticesOff(ctx)
+	case user.FieldNoticeSecret:
+		return m.OldNoticeSecret(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -46330,6 +46387,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetNoticesOff(v)
 		return nil
+	case user.FieldNoticeSecret:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNoticeSecret(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -46396,6 +46460,9 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldNoticesOff) {
 		fields = append(fields, user.FieldNoticesOff)
 	}
+	if m.FieldCleared(user.FieldNoticeSecret) {
+		fields = append(fields, user.FieldNoticeSecret)
+	}
 	return fields
 }
 
@@ -46445,6 +46512,9 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldNoticesOff:
 		m.ClearNoticesOff()
+		return nil
+	case user.FieldNoticeSecret:
+		m.ClearNoticeSecret()
 		return nil
 	}
 	return fmt.Errorf("unknown User nullable field %s", name)
@@ -46510,6 +46580,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldNoticesOff:
 		m.ResetNoticesOff()
+		return nil
+	case user.FieldNoticeSecret:
+		m.ResetNoticeSecret()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

@@ -63,6 +63,8 @@ type User struct {
 	Language letters.Language `json:"language,omitempty"`
 	// The kinds of message the person turned off (never a mandatory one).
 	NoticesOff []letters.Kind `json:"notices_off,omitempty"`
+	// Random key signing the person's unsubscribe links (workflow.UnsubscribeToken).
+	NoticeSecret []byte `json:"-"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -231,7 +233,7 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case user.FieldLanguages, user.FieldLinks, user.FieldNoticesOff:
+		case user.FieldLanguages, user.FieldLinks, user.FieldNoticesOff, user.FieldNoticeSecret:
 			values[i] = new([]byte)
 		case user.FieldID, user.FieldOrganizationID:
 			values[i] = new(pulid.ID)
@@ -383,6 +385,12 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.NoticesOff); err != nil {
 					return fmt.Errorf("unmarshal field notices_off: %w", err)
 				}
+			}
+		case user.FieldNoticeSecret:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field notice_secret", values[i])
+			} else if value != nil {
+				_m.NoticeSecret = *value
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -540,6 +548,8 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("notices_off=")
 	builder.WriteString(fmt.Sprintf("%v", _m.NoticesOff))
+	builder.WriteString(", ")
+	builder.WriteString("notice_secret=<sensitive>")
 	builder.WriteByte(')')
 	return builder.String()
 }

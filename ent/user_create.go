@@ -263,6 +263,12 @@ func (_c *UserCreate) SetNoticesOff(v []letters.Kind) *UserCreate {
 	return _c
 }
 
+// SetNoticeSecret sets the "notice_secret" field.
+func (_c *UserCreate) SetNoticeSecret(v []byte) *UserCreate {
+	_c.mutation.SetNoticeSecret(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *UserCreate) SetID(v pulid.ID) *UserCreate {
 	_c.mutation.SetID(v)
@@ -703,6 +709,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.NoticesOff(); ok {
 		_spec.SetField(user.FieldNoticesOff, field.TypeJSON, value)
 		_node.NoticesOff = value
+	}
+	if value, ok := _c.mutation.NoticeSecret(); ok {
+		_spec.SetField(user.FieldNoticeSecret, field.TypeBytes, value)
+		_node.NoticeSecret = value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1237,6 +1247,24 @@ func (u *UserUpsert) ClearNoticesOff() *UserUpsert {
 	return u
 }
 
+// SetNoticeSecret sets the "notice_secret" field.
+func (u *UserUpsert) SetNoticeSecret(v []byte) *UserUpsert {
+	u.Set(user.FieldNoticeSecret, v)
+	return u
+}
+
+// UpdateNoticeSecret sets the "notice_secret" field to the value that was provided on create.
+func (u *UserUpsert) UpdateNoticeSecret() *UserUpsert {
+	u.SetExcluded(user.FieldNoticeSecret)
+	return u
+}
+
+// ClearNoticeSecret clears the value of the "notice_secret" field.
+func (u *UserUpsert) ClearNoticeSecret() *UserUpsert {
+	u.SetNull(user.FieldNoticeSecret)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1621,6 +1649,27 @@ func (u *UserUpsertOne) UpdateNoticesOff() *UserUpsertOne {
 func (u *UserUpsertOne) ClearNoticesOff() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearNoticesOff()
+	})
+}
+
+// SetNoticeSecret sets the "notice_secret" field.
+func (u *UserUpsertOne) SetNoticeSecret(v []byte) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetNoticeSecret(v)
+	})
+}
+
+// UpdateNoticeSecret sets the "notice_secret" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateNoticeSecret() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateNoticeSecret()
+	})
+}
+
+// ClearNoticeSecret clears the value of the "notice_secret" field.
+func (u *UserUpsertOne) ClearNoticeSecret() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearNoticeSecret()
 	})
 }
 
@@ -2175,6 +2224,27 @@ func (u *UserUpsertBulk) UpdateNoticesOff() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearNoticesOff() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearNoticesOff()
+	})
+}
+
+// SetNoticeSecret sets the "notice_secret" field.
+func (u *UserUpsertBulk) SetNoticeSecret(v []byte) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetNoticeSecret(v)
+	})
+}
+
+// UpdateNoticeSecret sets the "notice_secret" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateNoticeSecret() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateNoticeSecret()
+	})
+}
+
+// ClearNoticeSecret clears the value of the "notice_secret" field.
+func (u *UserUpsertBulk) ClearNoticeSecret() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearNoticeSecret()
 	})
 }
 

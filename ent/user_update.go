@@ -354,6 +354,18 @@ func (_u *UserUpdate) ClearNoticesOff() *UserUpdate {
 	return _u
 }
 
+// SetNoticeSecret sets the "notice_secret" field.
+func (_u *UserUpdate) SetNoticeSecret(v []byte) *UserUpdate {
+	_u.mutation.SetNoticeSecret(v)
+	return _u
+}
+
+// ClearNoticeSecret clears the value of the "notice_secret" field.
+func (_u *UserUpdate) ClearNoticeSecret() *UserUpdate {
+	_u.mutation.ClearNoticeSecret()
+	return _u
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_u *UserUpdate) SetOrganization(v *Organization) *UserUpdate {
 	return _u.SetOrganizationID(v.ID)
@@ -947,6 +959,12 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.NoticesOffCleared() {
 		_spec.ClearField(user.FieldNoticesOff, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.NoticeSecret(); ok {
+		_spec.SetField(user.FieldNoticeSecret, field.TypeBytes, value)
+	}
+	if _u.mutation.NoticeSecretCleared() {
+		_spec.ClearField(user.FieldNoticeSecret, field.TypeBytes)
 	}
 	if _u.mutation.OrganizationCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1772,6 +1790,18 @@ func (_u *UserUpdateOne) ClearNoticesOff() *UserUpdateOne {
 	return _u
 }
 
+// SetNoticeSecret sets the "notice_secret" field.
+func (_u *UserUpdateOne) SetNoticeSecret(v []byte) *UserUpdateOne {
+	_u.mutation.SetNoticeSecret(v)
+	return _u
+}
+
+// ClearNoticeSecret clears the value of the "notice_secret" field.
+func (_u *UserUpdateOne) ClearNoticeSecret() *UserUpdateOne {
+	_u.mutation.ClearNoticeSecret()
+	return _u
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_u *UserUpdateOne) SetOrganization(v *Organization) *UserUpdateOne {
 	return _u.SetOrganizationID(v.ID)
@@ -2395,6 +2425,12 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if _u.mutation.NoticesOffCleared() {
 		_spec.ClearField(user.FieldNoticesOff, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.NoticeSecret(); ok {
+		_spec.SetField(user.FieldNoticeSecret, field.TypeBytes, value)
+	}
+	if _u.mutation.NoticeSecretCleared() {
+		_spec.ClearField(user.FieldNoticeSecret, field.TypeBytes)
 	}
 	if _u.mutation.OrganizationCleared() {
 		edge := &sqlgraph.EdgeSpec{

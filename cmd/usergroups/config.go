@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -26,6 +28,9 @@ type serveConfig struct {
 	Demo                 bool
 	// SMTPURL and MailFrom configure email delivery (docs/email.md).
 	SMTPURL, MailFrom string
+	// PublicURL is the server's address as people reach it, for the
+	// one-click unsubscribe links of notices (docs/email.md).
+	PublicURL string
 }
 
 // defaultServeConfig is every setting's default: server.Defaults() for the
@@ -130,6 +135,9 @@ var settings = []setting{
 		func(c *serveConfig) any { return &c.SMTPURL }},
 	{"mail-from", "USERGROUPS_MAIL_FROM", "From address of every email, optionally with a name (\"Usergroups <noreply@example.org>\"); its domain names the Message-IDs",
 		func(c *serveConfig) any { return &c.MailFrom }},
+	{"public-url", "USERGROUPS_PUBLIC_URL",
+		"the server's address as people reach it (https://…, or http://localhost in development): notices carry one-click unsubscribe links to its /unsubscribe; empty: a mailto link only",
+		func(c *serveConfig) any { return &c.PublicURL }},
 	{"webhooks-allow-private", "USERGROUPS_WEBHOOKS_ALLOW_PRIVATE",
 		"let webhook endpoints use http and loopback, private or link-local addresses (tests and local development only)",
 		func(c *serveConfig) any { return &c.WebhooksAllowPrivate }},
@@ -298,3 +306,20 @@ func (n negated) Set(s string) error {
 
 // IsBoolFlag lets --introspection=false and bare --introspection parse.
 func (negated) IsBoolFlag() bool { return true }
+
+// checkPublicURL accepts an absolute https URL without query or fragment,
+// or http on localhost or 127.0.0.1 (a development server, `make run`).
+func checkPublicURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return err
+	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return errors.New("want an absolute URL such as https://usergroups.example.org, without user, query or fragment")
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"):
+		return nil
+	}
+	return errors.New("want https (http only on localhost or 127.0.0.1)")
+}

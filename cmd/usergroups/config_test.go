@@ -77,3 +77,24 @@ func TestExplorerDefaultsOnWithDev(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckPublicURL: https anywhere, http only on this machine (make run).
+func TestCheckPublicURL(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"https://usergroups.example.org":     true,
+		"https://example.org/groups/":        true,
+		"http://localhost:8080":              true,
+		"http://127.0.0.1:8080":              true,
+		"http://usergroups.example.org":      false,
+		"usergroups.example.org":             false,
+		"/unsubscribe":                       false,
+		"https://example.org/?a=b":           false,
+		"https://user:pw@example.org":        false,
+		"ftp://example.org":                  false,
+		"http://localhost.evil.example:8080": false,
+	} {
+		if err := checkPublicURL(s); (err == nil) != ok {
+			t.Errorf("%q: %v, want ok %v", s, err, ok)
+		}
+	}
+}

@@ -193,6 +193,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if err := cfg.Timeouts.Validate(cfg.Limits.Timeout); err != nil {
 		return fmt.Errorf("timeouts: %w", err)
 	}
+	if cfg.PublicURL != "" {
+		if err := checkPublicURL(cfg.PublicURL); err != nil {
+			return fmt.Errorf("--public-url %q: %w", cfg.PublicURL, err)
+		}
+	}
 	// The change broker is built on the database, and the database's driver
 	// announces commits to the broker: the pointer ties the knot.
 	var changes atomic.Pointer[broker.Broker]
@@ -258,7 +263,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if err != nil {
 		return err
 	}
-	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log, Delivered: m.Delivered, Mail: sender, MailFrom: cfg.MailFrom,
+	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log, Delivered: m.Delivered, Mail: sender, MailFrom: cfg.MailFrom, PublicURL: cfg.PublicURL,
 		HTTP: webhook.NewClient(webhook.ClientOptions{AllowPrivate: cfg.WebhooksAllowPrivate})}, m)
 	if err != nil {
 		return err

@@ -1834,6 +1834,7 @@ var (
 		{Name: "oidc_subject", Type: field.TypeString, Nullable: true},
 		{Name: "language", Type: field.TypeString, Nullable: true},
 		{Name: "notices_off", Type: field.TypeJSON, Nullable: true},
+		{Name: "notice_secret", Type: field.TypeBytes, Nullable: true},
 		{Name: "organization_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// UsersTable holds the schema information for the "users" table.
@@ -1844,7 +1845,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_organizations_members",
-				Columns:    []*schema.Column{UsersColumns[19]},
+				Columns:    []*schema.Column{UsersColumns[20]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -1858,7 +1859,7 @@ var (
 			{
 				Name:    "user_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[19]},
+				Columns: []*schema.Column{UsersColumns[20]},
 			},
 		},
 	}

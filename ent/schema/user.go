@@ -70,6 +70,11 @@ func (User) Fields() []ent.Field {
 		field.JSON("notices_off", []letters.Kind{}).Optional().
 			Comment("The kinds of message the person turned off (never a mandatory one).").
 			Annotations(entgql.Skip()),
+		// The key of the person's one-click unsubscribe links (RFC 8058):
+		// made the first time a notice is emailed to them, never shown.
+		field.Bytes("notice_secret").Optional().Sensitive().
+			Comment("Random key signing the person's unsubscribe links (workflow.UnsubscribeToken).").
+			Annotations(entgql.Skip()),
 	}
 }
 

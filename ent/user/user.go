@@ -54,6 +54,8 @@ const (
 	FieldLanguage = "language"
 	// FieldNoticesOff holds the string denoting the notices_off field in the database.
 	FieldNoticesOff = "notices_off"
+	// FieldNoticeSecret holds the string denoting the notice_secret field in the database.
+	FieldNoticeSecret = "notice_secret"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeContact holds the string denoting the contact edge name in mutations.
@@ -186,6 +188,7 @@ var Columns = []string{
 	FieldOidcSubject,
 	FieldLanguage,
 	FieldNoticesOff,
+	FieldNoticeSecret,
 }
 
 var (

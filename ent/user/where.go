@@ -138,6 +138,11 @@ func Language(v letters.Language) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldLanguage, vc))
 }
 
+// NoticeSecret applies equality check predicate on the "notice_secret" field. It's identical to NoticeSecretEQ.
+func NoticeSecret(v []byte) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldNoticeSecret, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -1105,6 +1110,56 @@ func NoticesOffIsNil() predicate.User {
 // NoticesOffNotNil applies the NotNil predicate on the "notices_off" field.
 func NoticesOffNotNil() predicate.User {
 	return predicate.User(sql.FieldNotNull(FieldNoticesOff))
+}
+
+// NoticeSecretEQ applies the EQ predicate on the "notice_secret" field.
+func NoticeSecretEQ(v []byte) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldNoticeSecret, v))
+}
+
+// NoticeSecretNEQ applies the NEQ predicate on the "notice_secret" field.
+func NoticeSecretNEQ(v []byte) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldNoticeSecret, v))
+}
+
+// NoticeSecretIn applies the In predicate on the "notice_secret" field.
+func NoticeSecretIn(vs ...[]byte) predicate.User {
+	return predicate.User(sql.FieldIn(FieldNoticeSecret, vs...))
+}
+
+// NoticeSecretNotIn applies the NotIn predicate on the "notice_secret" field.
+func NoticeSecretNotIn(vs ...[]byte) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldNoticeSecret, vs...))
+}
+
+// NoticeSecretGT applies the GT predicate on the "notice_secret" field.
+func NoticeSecretGT(v []byte) predicate.User {
+	return predicate.User(sql.FieldGT(FieldNoticeSecret, v))
+}
+
+// NoticeSecretGTE applies the GTE predicate on the "notice_secret" field.
+func NoticeSecretGTE(v []byte) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldNoticeSecret, v))
+}
+
+// NoticeSecretLT applies the LT predicate on the "notice_secret" field.
+func NoticeSecretLT(v []byte) predicate.User {
+	return predicate.User(sql.FieldLT(FieldNoticeSecret, v))
+}
+
+// NoticeSecretLTE applies the LTE predicate on the "notice_secret" field.
+func NoticeSecretLTE(v []byte) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldNoticeSecret, v))
+}
+
+// NoticeSecretIsNil applies the IsNil predicate on the "notice_secret" field.
+func NoticeSecretIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldNoticeSecret))
+}
+
+// NoticeSecretNotNil applies the NotNil predicate on the "notice_secret" field.
+func NoticeSecretNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldNoticeSecret))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

@@ -46,7 +46,11 @@ type Message struct {
 	Attachments []Attachment
 	// MessageID is generated when empty; set it to keep retries recognisable.
 	MessageID string
-	// ListUnsubscribeURL, when set, adds RFC 8058 one-click unsubscribe headers to notices.
+	// ListUnsubscribeURL, when set, adds RFC 8058 one-click unsubscribe
+	// headers to notices: an https URL is listed first in List-Unsubscribe,
+	// with List-Unsubscribe-Post. An http URL (a development server on
+	// localhost) is listed without List-Unsubscribe-Post, which RFC 8058
+	// allows only with https.
 	ListUnsubscribeURL string
 	// ListUnsubscribeMailto, a mailto: URI, is added to List-Unsubscribe; alone
 	// (without ListUnsubscribeURL) it sends no List-Unsubscribe-Post, which
@@ -271,6 +275,8 @@ func buildMsg(m Message) (*gomail.Msg, error) {
 		more = append(more, m.ListUnsubscribeMailto)
 	}
 	switch {
+	case strings.HasPrefix(m.ListUnsubscribeURL, "http://"):
+		msg.SetListUnsubscribe(append([]string{m.ListUnsubscribeURL}, more...)...)
 	case m.ListUnsubscribeURL != "":
 		if err := msg.SetListUnsubscribeOneClick(m.ListUnsubscribeURL, more...); err != nil {
 			return nil, fmt.Errorf("list-unsubscribe: %w", err)

@@ -1,7 +1,8 @@
 // Package server assembles the HTTP side of usergroups: the GraphQL endpoint
 // with its transports, limits and error presenter, the published schema
 // (/schema.graphql), the public verification of certificates
-// (/certificates/), health checks, CORS and request ids.
+// (/certificates/), notices' one-click unsubscribe links (/unsubscribe),
+// health checks, CORS and request ids.
 package server
 
 import (
@@ -345,6 +346,9 @@ func New(db *store.DB, cfg Config) *Server {
 	mux.Handle("/ical/", ical.NewHandler(db.Client, log))
 	// Anyone may verify a certificate: charged to the caller's address.
 	mux.Handle("/certificates/", limit(certificatesHandler(workflow.NewRunner(db.Client, cfg.Now), log, cfg.TrustProxy)))
+	// Notices' one-click unsubscribe links: the token is the credential;
+	// charged to the caller's address like the certificates.
+	mux.Handle(workflow.UnsubscribePath, limit(unsubscribeHandler(workflow.NewRunner(db.Client, cfg.Now), log)))
 	// The SDL says what introspection says: an operator who turned
 	// introspection off does not publish the schema either.
 	if !cfg.DisableIntrospection {

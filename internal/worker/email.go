@@ -33,7 +33,7 @@ func (w *deliverMessage) Work(ctx context.Context, job *river.Job[jobs.DeliverMe
 	if sender == nil {
 		sender = mail.LogSender{Log: w.d.Log}
 	}
-	out := workflow.Outbound{Sender: sender, From: w.d.MailFrom, Counted: func(outcome string) {
+	out := workflow.Outbound{Sender: sender, From: w.d.MailFrom, PublicURL: w.d.PublicURL, Counted: func(outcome string) {
 		if w.d.Delivered != nil {
 			w.d.Delivered("email", outcome)
 		}

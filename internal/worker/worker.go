@@ -27,6 +27,8 @@ type Deps struct {
 	Mail workflow.Sender
 	// MailFrom is the From address of every email (--mail-from).
 	MailFrom string
+	// PublicURL is the server's public address (--public-url), for notices' one-click unsubscribe links.
+	PublicURL string
 	// HTTP is the client webhooks are delivered with (webhook.NewClient).
 	HTTP *http.Client
 }

@@ -37,6 +37,9 @@ type Outbound struct {
 	// Counted, if set, is told each email's outcome: sent, logged, retry,
 	// bounced or skipped (metrics).
 	Counted func(outcome string)
+	// PublicURL is the server's address as people reach it (--public-url);
+	// when set, notices carry a one-click unsubscribe link to it (RFC 8058).
+	PublicURL string
 }
 
 func (o Outbound) count(outcome string) {
@@ -111,7 +114,16 @@ func DeliverMessage(ctx context.Context, r *Runner, id pulid.ID, out Outbound) e
 			out.count("skipped")
 			continue
 		}
+		oneClickURL := ""
+		if kind := letters.Kind(m.Template); out.PublicURL != "" && rc.userID != "" && oneClick(kind) {
+			secret, err := noticeSecret(ctx, r, rc.userID)
+			if err != nil {
+				return err
+			}
+			oneClickURL = UnsubscribeURL(out.PublicURL, rc.userID, kind, UnsubscribeToken(secret, rc.userID, kind))
+		}
 		email := compose(m, rc, out.From, from.Address, base, len(rcpts) > 1)
+		email.ListUnsubscribeURL = oneClickURL
 		err := out.Sender.Send(ctx, email)
 		switch {
 		case err == nil:
