@@ -240,7 +240,10 @@ func TestKilledReplicaLosesNothing(t *testing.T) {
 	cancel()
 	_ = dbs[0].Close()
 
-	// Replica 1 rescues it after a second and approves both requests once.
+	// Replica 1 rescues it, the job having run past the rescue threshold
+	// when replica 1's rescuer first looks (it looks at start, then every
+	// 30 s), and approves both requests once.
+	time.Sleep(1500 * time.Millisecond)
 	r1 := workflow.NewRunner(dbs[1].Client, clock)
 	startQueue(t, dbs[1], worker.Workers(worker.Deps{Runner: r1, Log: quiet}), nil, time.Second)
 	sys := viewer.SystemContext(context.Background())
