@@ -3,17 +3,13 @@ package worker_test
 import (
 	"context"
 	"io"
-	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/riverqueue/river"
 
 	"github.com/usergroups/usergroups/ent"
@@ -24,74 +20,13 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/jobs"
 	"github.com/usergroups/usergroups/internal/mail"
+	"github.com/usergroups/usergroups/internal/mail/mailtest"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/webhook"
 	"github.com/usergroups/usergroups/internal/worker"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
-
-// inbox is an SMTP server that keeps what it receives, by recipient.
-type inbox struct {
-	mu   sync.Mutex
-	msgs map[string][]string
-}
-
-func (b *inbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &inboxSession{b: b}, nil }
-
-func (b *inbox) to(addr string) []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.msgs[addr]...)
-}
-
-type inboxSession struct {
-	b  *inbox
-	to []string
-}
-
-func (s *inboxSession) Mail(string, *smtp.MailOptions) error { return nil }
-
-func (s *inboxSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-
-func (s *inboxSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
-	for _, to := range s.to {
-		s.b.msgs[to] = append(s.b.msgs[to], string(data))
-	}
-	return nil
-}
-
-func (s *inboxSession) Reset()        { s.to = nil }
-func (s *inboxSession) Logout() error { return nil }
-
-// startInbox runs a real SMTP server on 127.0.0.1 and returns a sender for it.
-func startInbox(t *testing.T) (*inbox, *mail.Sender) {
-	t.Helper()
-	box := &inbox{msgs: map[string][]string{}}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	cfg, err := mail.ParseSMTPURL("smtp://127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return box, mail.NewSender(cfg)
-}
 
 // receiver is a webhook endpoint that counts what it receives, by webhook-id.
 type receiver struct {
@@ -132,7 +67,12 @@ func TestApprovalDeliveredOnceAfterTheCommitterDies(t *testing.T) {
 	dbs := dbtest.OpenReplicas(t, 2)
 	now := time.Now().UTC().Truncate(time.Second)
 	clock := func() time.Time { return now }
-	box, sender := startInbox(t)
+	box := &mailtest.Server{}
+	cfg, err := mail.ParseSMTPURL(mailtest.Start(t, box))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := mail.NewSender(cfg)
 	var hooks [2]receiver
 	urls := []string{hooks[0].serve(t), hooks[1].serve(t)}
 
@@ -144,7 +84,7 @@ func TestApprovalDeliveredOnceAfterTheCommitterDies(t *testing.T) {
 		staff *ent.User
 		com   *ent.Community
 	)
-	err := committer.Import(sys, "fixture", func(ctx context.Context, c *ent.Client) (err error) {
+	err = committer.Import(sys, "fixture", func(ctx context.Context, c *ent.Client) (err error) {
 		if com, err = c.Community.Create().SetName("Delivery").SetSlug("delivery").SetPolicy(policy.OpenStack()).Save(ctx); err != nil {
 			return err
 		}
@@ -198,11 +138,11 @@ func TestApprovalDeliveredOnceAfterTheCommitterDies(t *testing.T) {
 	waitFor(t, "the approval email and a webhook at each endpoint", func() bool {
 		a, _ := hooks[0].counts()
 		b, _ := hooks[1].counts()
-		return len(box.to("ada@example.org")) > 0 && len(a) > 0 && len(b) > 0
+		return len(box.To("ada@example.org")) > 0 && len(a) > 0 && len(b) > 0
 	})
 	// Time for any duplicate to arrive: several poll intervals.
 	time.Sleep(time.Second)
-	if got := box.to("ada@example.org"); len(got) != 1 || !strings.Contains(got[0], "Lyon") {
+	if got := box.To("ada@example.org"); len(got) != 1 || !strings.Contains(string(got[0].Data), "Lyon") {
 		t.Errorf("ada received %d emails, want exactly one approval: %q", len(got), got)
 	}
 	for i := range hooks {

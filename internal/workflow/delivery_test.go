@@ -8,13 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
 	"log/slog"
 	"mime"
 	"mime/multipart"
-	"net"
 	netmail "net/mail"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,84 +29,17 @@ import (
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/jobs"
 	"github.com/usergroups/usergroups/internal/mail"
+	"github.com/usergroups/usergroups/internal/mail/mailtest"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/worker"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
-// smtpBackend is a real SMTP server's backend that records what it is
-// given, refuses chosen recipients, and answers DATA with 451 a number of
-// times first.
-type smtpBackend struct {
-	mu        sync.Mutex
-	reject    map[string]*smtp.SMTPError
-	transient int // DATA replies 451 this many more times
-	got       []smtpMail
-}
-
-type smtpMail struct {
-	To   []string
-	Data []byte
-}
-
-func (b *smtpBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{b: b}, nil }
-
-func (b *smtpBackend) mails() []smtpMail {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]smtpMail(nil), b.got...)
-}
-
-type smtpSession struct {
-	b   *smtpBackend
-	cur smtpMail
-}
-
-func (s *smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
-
-func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
-	if e := s.b.reject[to]; e != nil {
-		return e
-	}
-	s.cur.To = append(s.cur.To, to)
-	return nil
-}
-
-func (s *smtpSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
-	if s.b.transient > 0 {
-		s.b.transient--
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
-	s.cur.Data = data
-	s.b.got = append(s.b.got, s.cur)
-	return nil
-}
-
-func (s *smtpSession) Reset()        { s.cur = smtpMail{} }
-func (s *smtpSession) Logout() error { return nil }
-
-// startSMTP runs the backend on a TCP port of 127.0.0.1 and returns a
-// sender speaking SMTP to it.
-func startSMTP(t *testing.T, be *smtpBackend) *mail.Sender {
+// startSMTP runs a recording SMTP server (mailtest) and returns a sender
+// speaking SMTP to it.
+func startSMTP(t *testing.T, be *mailtest.Server) *mail.Sender {
 	t.Helper()
-	srv := smtp.NewServer(be)
-	srv.Domain = "localhost"
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	cfg, err := mail.ParseSMTPURL("smtp://127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+	cfg, err := mail.ParseSMTPURL(mailtest.Start(t, be))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +148,7 @@ func TestDeliverMessageOverSMTP(t *testing.T) {
 	w := newWorld(t)
 	com := w.Community(policy.OpenStack())
 	ada := w.User()
-	be := &smtpBackend{}
+	be := &mailtest.Server{}
 	var counted []string
 	out := outbound(startSMTP(t, be), &counted)
 	subject := "恭喜！您的用户组已成为官方用户组"
@@ -231,7 +161,7 @@ func TestDeliverMessageOverSMTP(t *testing.T) {
 	if err := workflow.DeliverMessage(w.System(), w.Runner, m.ID, out); err != nil {
 		t.Fatal(err)
 	}
-	got := be.mails()
+	got := be.Mails()
 	if len(got) != 1 {
 		t.Fatalf("%d emails, want 1 (a SENT message is not sent again)", len(got))
 	}
@@ -336,7 +266,7 @@ func TestDeliverMessageBounce(t *testing.T) {
 	w := newWorld(t)
 	com := w.Community(policy.OpenStack())
 	ada, bob := w.User(), w.User()
-	be := &smtpBackend{reject: map[string]*smtp.SMTPError{
+	be := &mailtest.Server{Reject: map[string]*smtp.SMTPError{
 		ada.Handle + "@example.org": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"},
 	}}
 	var counted []string
@@ -363,7 +293,7 @@ func TestDeliverMessageBounce(t *testing.T) {
 	if err := workflow.DeliverMessage(w.System(), w.Runner, both.ID, out); err != nil {
 		t.Fatal(err)
 	}
-	got := be.mails()
+	got := be.Mails()
 	if len(got) != 1 || got[0].To[0] != bob.Handle+"@example.org" {
 		t.Fatalf("emails %v, want one to bob", got)
 	}
@@ -426,7 +356,7 @@ func TestDeliveryRetriedThroughRiver(t *testing.T) {
 	w := newWorldOn(t, dbtest.OpenConcurrent(t))
 	com := w.Community(policy.OpenStack())
 	ada := w.User()
-	be := &smtpBackend{transient: 1}
+	be := &mailtest.Server{Transient: 1}
 	var mu sync.Mutex
 	var counted []string
 	deps := worker.Deps{Runner: w.Runner, Mail: startSMTP(t, be), MailFrom: testFrom, Delivered: func(kind, outcome string) {
@@ -458,7 +388,7 @@ func TestDeliveryRetriedThroughRiver(t *testing.T) {
 			t.Fatal("the delivery job did not complete")
 		}
 	}
-	if got := be.mails(); len(got) != 1 {
+	if got := be.Mails(); len(got) != 1 {
 		t.Errorf("%d emails, want 1", len(got))
 	}
 	m = w.Client.Message.GetX(w.System(), m.ID)

@@ -15,20 +15,21 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/letters"
+	"github.com/usergroups/usergroups/internal/mail/mailtest"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // unsubscribeHeaders delivers m and returns, per recipient address, the
 // List-Unsubscribe and List-Unsubscribe-Post headers of the email sent.
-func unsubscribeHeaders(t *testing.T, w *world, be *smtpBackend, m *ent.Message, out workflow.Outbound) map[string][2]string {
+func unsubscribeHeaders(t *testing.T, w *world, be *mailtest.Server, m *ent.Message, out workflow.Outbound) map[string][2]string {
 	t.Helper()
-	before := len(be.mails())
+	before := len(be.Mails())
 	if err := workflow.DeliverMessage(w.System(), w.Runner, m.ID, out); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string][2]string{}
-	for _, e := range be.mails()[before:] {
+	for _, e := range be.Mails()[before:] {
 		msg, err := netmail.ReadMessage(bytes.NewReader(e.Data))
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +52,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 	w := newWorld(t)
 	com := w.Community(policy.OpenStack())
 	ada, bob := w.User(), w.User()
-	be := &smtpBackend{}
+	be := &mailtest.Server{}
 	var counted []string
 	out := outbound(startSMTP(t, be), &counted)
 	out.PublicURL = "https://groups.example/"
