@@ -231,7 +231,7 @@ func compose(m *ent.Message, rc recipient, from, fromAddress, base string, sever
 }
 
 // reasonOf is the text recorded for a failure, bounded for the row.
-func reasonOf(err error) string { return clip(err.Error(), 500) }
+func reasonOf(err error) string { return truncate(err.Error(), 500) }
 
 // lockMessage locks a message's row and returns it as it is now: the steps
 // of two deliveries of one message (a retry racing a rescued job) run one
@@ -263,7 +263,7 @@ func recordDelivery(ctx context.Context, r *Runner, id pulid.ID, base string, rc
 			up.AddAttempts(1)
 		}
 		if outcome != deliverySent {
-			up.SetLastError(clip(outcome, 1000))
+			up.SetLastError(truncate(outcome, 1000))
 		}
 		if err := up.Exec(ctx); err != nil {
 			return struct{}{}, err
@@ -326,7 +326,7 @@ func GiveUpMessage(ctx context.Context, r *Runner, id pulid.ID, cause error) err
 			return struct{}{}, err
 		}
 		return struct{}{}, c.Message.UpdateOneID(id).SetStatus(message.StatusFAILED).
-			SetLastError(clip("gave up: "+cause.Error(), 1000)).Exec(ctx)
+			SetLastError(truncate("gave up: "+cause.Error(), 1000)).Exec(ctx)
 	})
 	return err
 }
@@ -354,12 +354,4 @@ func RequeuePendingMessages(ctx context.Context, r *Runner) (int, error) {
 		}
 		return len(ms), nil
 	})
-}
-
-// clip cuts s to at most n characters.
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }

@@ -119,16 +119,19 @@ func attachCommunities(ctx context.Context, c *ent.Client, out []*Job, ids map[p
 // community may, and admins; a job they may not see is NOT_FOUND.
 func (r *Runner) RetryJob(ctx context.Context, id string) (*Job, error) {
 	return act(ctx, r, "retryJob", func(ctx context.Context, _ *ent.Client, v *viewer.Viewer, _ time.Time) (*Job, error) {
+		// A job that does not exist and one the viewer may not see answer alike.
+		unknown := apierror.NotFoundf("no background job with that id")
+		unknown.Field = "id"
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
-			return nil, missing(&ent.NotFoundError{}, "id", "background job")
+			return nil, unknown
 		}
 		if r.jobsErr != nil {
 			return nil, r.jobsErr
 		}
 		row, err := r.jobs.Get(ctx, n)
 		if errors.Is(err, rivertype.ErrNotFound) || err == nil && !authz.CanSeeJobs(v, pulid.ID(jobs.Community(row))) {
-			return nil, missing(&ent.NotFoundError{}, "id", "background job")
+			return nil, unknown
 		}
 		if err != nil {
 			return nil, err
