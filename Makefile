@@ -8,7 +8,7 @@ BIN ?= bin/usergroups
 # The targets print what a reader evals (make demo-tokens): no "Entering directory".
 MAKEFLAGS += --no-print-directory
 
-.PHONY: help run demo-tokens test generate check-generate lint lint-schema lint-schema-prune schema-diff build migration migration-hash bench bench-compare explorer-assets typed-client
+.PHONY: help run demo-tokens test generate check-generate lint lint-schema lint-schema-prune schema-diff build migration migration-hash bench bench-compare explorer-assets typed-client web check-web screenshots
 
 help: ## List the targets with what each does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -101,6 +101,15 @@ NPM_CI = cmp -s package-lock.json node_modules/.installed-lock || \
 
 explorer-assets: ## Rebuild GraphiQL's embedded assets (internal/explorer/assets) from the pinned npm packages
 	cd internal/explorer/web && $(NPM_CI) && node build.mjs
+
+web: ## Rebuild the approval board's embedded assets (internal/board/assets) from internal/board/web/src
+	cd internal/board/web && $(NPM_CI) && node build.mjs
+
+check-web: web ## Fail if the approval board's built assets differ from what is committed
+	git diff --exit-code -- internal/board/assets
+
+screenshots: ## Rewrite the approval board's screenshots in docs/images (needs Chromium)
+	USERGROUPS_SCREENSHOTS=$(CURDIR)/docs/images $(GO) test -count=1 -run Screenshot ./internal/board/
 
 typed-client: ## Generate the typed client for README.md's GraphQL documents from schema.graphql and check it with tsc --strict
 	cd examples/typed-client && $(NPM_CI) && npm run --silent check

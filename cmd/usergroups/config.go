@@ -20,7 +20,7 @@ import (
 type serveConfig struct {
 	server.Config
 	Listen, Database, LogLevel string
-	OIDCIssuer, OIDCAudience   string
+	OIDCAudience               string
 	// TrustedDocumentsFile is read into Config.TrustedDocuments.
 	TrustedDocumentsFile string
 	HoleWatch            time.Duration
@@ -80,6 +80,8 @@ var settings = []setting{
 		func(c *serveConfig) any { return &c.OIDCIssuer }},
 	{"oidc-audience", "USERGROUPS_OIDC_AUDIENCE", "the audience (client id) OIDC tokens must be issued for",
 		func(c *serveConfig) any { return &c.OIDCAudience }},
+	{"oidc-client-id", "USERGROUPS_OIDC_CLIENT_ID", "the approval board's public client id at the identity provider (authorization code with PKCE); empty: --oidc-audience",
+		func(c *serveConfig) any { return &c.OIDCClientID }},
 	{"rate-limit", "USERGROUPS_RATE_LIMIT", "cost points per minute for each API token or signed-in person",
 		func(c *serveConfig) any { return &c.RateLimit }},
 	{"anonymous-rate-limit", "USERGROUPS_ANONYMOUS_RATE_LIMIT", "cost points per minute for each anonymous client address",

@@ -233,6 +233,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			return fmt.Errorf("--oidc-issuer/--oidc-audience: %w", err)
 		}
 	}
+	if cfg.OIDCClientID == "" {
+		cfg.OIDCClientID = cfg.OIDCAudience
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
@@ -275,7 +278,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			log.Error("stopping the job queue", "error", err)
 		}
 	}()
-	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "dev", cfg.Dev, "explorer", cfg.Explorer)
+	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "board", "http://"+ln.Addr().String()+"/app/", "dev", cfg.Dev, "explorer", cfg.Explorer)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -29,7 +29,8 @@ var layers = [][]string{
 	// 0. Generated data access, value types and leaves that know nothing of ours.
 	{"ent/...", "internal/policy", "internal/letters", "internal/limits", "internal/viewer",
 		"internal/apierror", "internal/store/dberr", "internal/metrics", "internal/oidc", "internal/auth/secret", "migrations",
-		"internal/explorer", "internal/certificate/...", "internal/mail", "internal/mail/mailtest", "internal/webhook", "internal/jobs"},
+		"internal/explorer", "internal/certificate/...", "internal/mail", "internal/mail/mailtest", "internal/webhook", "internal/jobs",
+		"internal/board", "internal/devidp"},
 	// 1. Read rules and what ent's schema wires to every write: privacy,
 	// the change log, derived counters; opening and migrating the store.
 	{"internal/authz", "internal/ref", "internal/changelog", "internal/attendance", "ent/schema", "ent/runtime",

@@ -31,7 +31,9 @@ import (
 	"github.com/usergroups/usergroups/graph"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth"
+	"github.com/usergroups/usergroups/internal/board"
 	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/devidp"
 	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/explorer"
 	"github.com/usergroups/usergroups/internal/httpguard"
@@ -56,6 +58,13 @@ type Config struct {
 	// http://127.0.0.1:* may call the API (a dashboard's dev server); the
 	// command turns Explorer on with it.
 	Dev bool
+	// DevTokenLifetime is how long the development identity provider's
+	// tokens last (0: 8 hours); it runs only with Dev.
+	DevTokenLifetime time.Duration
+	// OIDCIssuer and OIDCClientID are what the approval board signs in
+	// with: the identity provider and the board's public client id there.
+	// Empty, the board offers only the development provider (with Dev).
+	OIDCIssuer, OIDCClientID string
 	// Explorer serves GraphiQL, from assets embedded in the binary, at
 	// /explorer/ (and redirects / there); off, both are 404.
 	Explorer bool
@@ -277,6 +286,22 @@ func New(db *store.DB, cfg Config) *Server {
 	if authn == nil {
 		authn = auth.New(workflow.NewRunner(db.Client, cfg.Now), nil, log)
 	}
+	var dev *devidp.Provider
+	if cfg.Dev {
+		dev = devProvider(db, cfg)
+		authn = authn.WithDev(dev)
+		mux.Handle(devidp.Path, dev.Handler())
+	}
+	mux.Handle(board.Path, board.Handler(board.Config{SignIn: func(r *http.Request) []board.Provider {
+		var ps []board.Provider
+		if cfg.OIDCIssuer != "" {
+			ps = append(ps, board.Provider{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID})
+		}
+		if dev != nil {
+			ps = append(ps, board.Provider{Issuer: devidp.Issuer(r), ClientID: devidp.ClientID, Dev: true})
+		}
+		return ps
+	}}))
 	allowed := allowedOrigins(cfg.CORSOrigins, cfg.Dev)
 	c := cors.New(cors.Options{
 		// A function, not AllowedOrigins: given an empty list, rs/cors

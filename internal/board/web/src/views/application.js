@@ -1,0 +1,1 @@
+// The application view: written in this next commits.

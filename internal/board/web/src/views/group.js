@@ -1,0 +1,1 @@
+// The group view: written in this next commits.

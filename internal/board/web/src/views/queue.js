@@ -1,0 +1,1 @@
+// The queue view: written in this next commits.
