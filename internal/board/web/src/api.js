@@ -14,7 +14,9 @@ let status = 'idle';
 // revoked): the board returns to its sign-in screen.
 export function onSignedOut(f) { ended.add(f); return () => ended.delete(f); }
 
-function endSession(reason) {
+// endSession forgets the sign-in, closes the websocket and tells the
+// listeners (the board shows its sign-in screen with why).
+export function endSession(reason) {
   signOut();
   if (client) { client.dispose(); client = null; }
   for (const f of ended) f(reason);

@@ -4,7 +4,7 @@ import './board.css';
 import { h, replace } from './dom.js';
 import { t, register, locales, locale, setLocale, onLocale, checkCatalogs } from './i18n.js';
 import { signIn, completeSignIn, session, signOut } from './auth.js';
-import { gql, onSignedOut, onStatus, liveStatus } from './api.js';
+import { gql, onSignedOut, onStatus, liveStatus, endSession } from './api.js';
 import { parse, lookup, href } from './router.js';
 import { ME } from './queries.js';
 import './views/queue.js';
@@ -45,6 +45,15 @@ let config = null;
 let me = null;
 let stop = null;
 let notice = '';
+let expiry = null;
+
+// watchExpiry ends the session when its token expires, so an expired
+// sign-in shows the sign-in screen rather than failing requests.
+function watchExpiry() {
+  clearTimeout(expiry);
+  const s = session();
+  if (s) expiry = setTimeout(() => endSession('expired'), Math.max(0, s.expiresAt - Date.now()) + 50);
+}
 
 async function boot() {
   config = await (await fetch('config.json')).json();
@@ -107,6 +116,7 @@ function shell(content) {
 async function render() {
   if (stop) { stop(); stop = null; }
   if (!session()) { replace(root, signInScreen()); return; }
+  watchExpiry();
   if (!me) {
     replace(root, h('p', { class: 'loading' }, t('app.loading')));
     try {
