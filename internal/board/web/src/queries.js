@@ -14,3 +14,86 @@ query BoardMe {
   }
   communities(first: 20) { edges { node { id slug name } } }
 }`;
+
+// === group ===
+// The group page loads with one query (by id, or by community and group
+// slug) and follows the roster and each shown event from its changeCursor.
+export const GROUP_PAGE = graphql`
+query BoardGroupPage($id: ID!, $community: String!, $slug: String!, $byId: Boolean!, $group: ID!, $members: Int!) {
+  changeCursor
+  byId: node(id: $id) @include(if: $byId) { ...BoardGroupPageGroup }
+  bySlug: group(community: $community, slug: $slug) @skip(if: $byId) { ...BoardGroupPageGroup }
+  officialRequirements(group: $group) { key label met detail }
+}
+fragment BoardGroupPageGroup on Group {
+  id name slug city country status description officialSince websiteURL
+  community { id slug name policy { officialStatusEnabled } }
+  region { id name }
+  mentor { id name handle }
+  leaders: roster(kinds: [ORGANIZER, AMBASSADOR], first: 100, orderBy: [{field: CREATED_AT}]) {
+    totalCount counts { kind count }
+    nodes { ...BoardGroupRole }
+  }
+  members: roster(kinds: [MEMBER], first: $members, orderBy: [{field: CREATED_AT, direction: DESC}]) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { ...BoardGroupRole }
+  }
+  upcomingEvents(first: 5) {
+    id title kind startsAt endsAt timeZone venueName onlineURL capacity goingCount waitlistCount status visibility
+  }
+  officialApplications: applications(first: 1, where: {kind: OFFICIAL_STATUS}, orderBy: [{field: CREATED_AT, direction: DESC}]) {
+    nodes { id status createdAt checklist { items { key label doneAt doneBy { id name } } } }
+  }
+}
+fragment BoardGroupRole on Role {
+  id kind status termEnd createdAt
+  user { id name handle affiliation }
+}`;
+
+// More of a group's members, newest first, after the page already shown.
+export const GROUP_MEMBERS = graphql`
+query BoardGroupMembers($id: ID!, $after: Cursor, $first: Int!) {
+  node(id: $id) {
+    ... on Group {
+      roster(kinds: [MEMBER], first: $first, after: $after, orderBy: [{field: CREATED_AT, direction: DESC}]) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id kind status termEnd createdAt user { id name handle affiliation } }
+      }
+    }
+  }
+}`;
+
+// The figures a roster change can move: counts per kind and the
+// official-status requirements (members, organizations).
+export const GROUP_FIGURES = graphql`
+query BoardGroupFigures($id: ID!) {
+  node(id: $id) { ... on Group { id rosterCounts { kind count } } }
+  officialRequirements(group: $id) { key label met detail }
+}`;
+
+export const GROUP_ROSTER_LIVE = graphql`
+subscription BoardGroupRoster($group: ID!, $after: Cursor) {
+  groupRoster(group: $group, after: $after) {
+    cursor op at
+    actor { id name }
+    node { id kind status termEnd createdAt endedAt user { id name handle affiliation } }
+  }
+}`;
+
+export const GROUP_EVENT_LIVE = graphql`
+subscription BoardGroupEventRegistrations($event: ID!, $after: Cursor) {
+  eventRegistrations(event: $event, after: $after) {
+    cursor op at
+    event { id goingCount waitlistCount capacity status }
+  }
+}`;
+
+// The groups list: every group the viewer may see, or one community's.
+export const GROUP_LIST = graphql`
+query BoardGroups($where: GroupWhereInput) {
+  groups(first: 100, where: $where, orderBy: [{field: NAME}]) {
+    totalCount
+    nodes { id name slug city country status community { id slug name } rosterCounts { kind count } }
+  }
+}`;
