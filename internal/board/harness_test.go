@@ -174,7 +174,7 @@ func (b *board) screenshot(ctx context.Context, name string) {
 	if dir == "" {
 		return
 	}
-	png := value(b.t, ctx, "taking a screenshot", chromedp.FullScreenshot(90))
+	png := value(b.t, ctx, "taking a screenshot", chromedp.FullScreenshot(100))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.t.Fatal(err)
 	}

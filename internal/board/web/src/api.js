@@ -74,7 +74,8 @@ function socket() {
       closed: (e) => {
         retried = true;
         if (e && (e.code === 4403 || e.code === 4401)) endSession('revoked');
-        else setStatus('reconnecting');
+        // 1000: the client closed an idle socket (no subscription left).
+        else setStatus(e && e.code === 1000 ? 'idle' : 'reconnecting');
       },
     },
   });
