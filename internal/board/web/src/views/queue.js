@@ -7,6 +7,7 @@ import { t, tEnum, register, fmtTime, fmtAge, fmtCountdown, fmtNumber } from '..
 import { gql, follow, onStatus } from '../api.js';
 import { view, href, parse } from '../router.js';
 import { QUEUE_SCOPE, QUEUE, QUEUE_COUNTS, QUEUE_LIVE } from '../queries.js';
+import { groupLink } from './group.js';
 
 const KINDS = ['NEW_GROUP', 'MEMBERSHIP', 'ORGANIZER', 'AMBASSADOR', 'OFFICIAL_STATUS', 'FUNDING'];
 const STATUSES = ['SUBMITTED', 'IN_REVIEW', 'NEEDS_INFO', 'OBJECTION_WINDOW', 'APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED'];
@@ -53,7 +54,7 @@ register({
     'queue.f.clear': 'Clear filters',
     'queue.card.by': 'by {name}',
     'queue.card.submitted': 'Submitted {time}',
-    'queue.card.group': 'Group: {name}',
+    'queue.card.group': 'Group: {name}', 'queue.card.grouppage': 'Group page',
     'queue.card.reviewer': 'Reviewer',
     'queue.card.mentor': 'Mentor',
     'queue.card.unassigned': 'Unassigned',
@@ -131,7 +132,7 @@ register({
     'queue.f.clear': '清除筛选',
     'queue.card.by': '申请人：{name}',
     'queue.card.submitted': '提交于 {time}',
-    'queue.card.group': '用户组：{name}',
+    'queue.card.group': '用户组：{name}', 'queue.card.grouppage': '用户组页面',
     'queue.card.reviewer': '审核人',
     'queue.card.mentor': '导师',
     'queue.card.unassigned': '未分配',
@@ -359,7 +360,9 @@ function card(node) {
       h('span', { class: 'spacer' }),
       ageEl(node.createdAt)),
     h('h3', { class: 'qcard-title' }, h('a', { href: href('application', node.id) }, title)),
-    sub.length ? h('p', { class: 'qcard-sub muted' }, sub.join(' · ')) : null,
+    sub.length || node.group ? h('p', { class: 'qcard-sub muted' }, sub.join(' · '),
+      // The group's own page (an approved new group's, or the group a request concerns).
+      node.group && node.group.id ? [sub.length ? ' · ' : '', groupLink(node.group, t('queue.card.grouppage'))] : null) : null,
     node.status === 'OBJECTION_WINDOW' && node.objectionDeadline
       ? h('p', { class: 'qdeadline' }, t('queue.card.deadline') + ' ',
         h('span', { class: 'countdown', dataset: { deadline: node.objectionDeadline }, title: fmtTime(node.objectionDeadline) },
