@@ -143,6 +143,10 @@ func TestBoardShowsQueueLive(t *testing.T) {
 	if cards != open || open == 0 {
 		t.Fatalf("the board shows %d cards, the API lists %d open applications", cards, open)
 	}
+	// Everything is shown: no "load more" button.
+	if more := value(t, ctx, "looking for load more", chromedp.Evaluate[bool](`!!document.querySelector('.qmore')?.offsetParent`)); more {
+		t.Errorf("a load-more button shows with all %d applications on the board", open)
+	}
 
 	// Another person applies: the card appears, highlighted, within 2 s.
 	id := b.queueApply(member, "Qingdao")
