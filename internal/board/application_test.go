@@ -301,3 +301,69 @@ func TestApplicantSeesNoReviewerActions(t *testing.T) {
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
 }
+
+// TestReviewerClearsTheBlockersThenApproves: the other forms, end to end.
+// Staff settle a request's conflict, fix its proposal, assign a mentor,
+// object and resolve their objection — each step offered by its
+// viewerCan…, each shown in the timeline — and approve once nothing blocks.
+func TestReviewerClearsTheBlockersThenApproves(t *testing.T) {
+	b := startBoard(t)
+	tok := b.token(staff)
+	app := detailPick(b, tok, "a new group blocked only by a conflict", func(a detailApp) bool {
+		return a.Kind == "NEW_GROUP" && a.CanApprove && slices.Equal(a.Blockers, []string{"OPEN_CONFLICTS"})
+	})
+	ctx := b.browser()
+	b.signIn(ctx, staff)
+	detailOpen(t, ctx, app.ID)
+	entries := func() int {
+		return value(t, ctx, "counting the timeline", chromedp.Evaluate[int](`document.querySelectorAll('.appv-entry').length`))
+	}
+	waitEntries := func(what string, n int) {
+		value(t, ctx, what, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll('.appv-entry').length >= %d`, n),
+			chromedp.WithPollingTimeout(5*time.Second)))
+	}
+
+	n := entries()
+	run(t, ctx, "settling the conflict",
+		chromedp.SendKeys(chromedp.CSS(`form[data-form^="conflict:"] textarea`), "The Nanshan members meet in the south of the city; the groups agreed."),
+		chromedp.Click(chromedp.CSS(`button[name="resolve-conflict"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`.appv-blockers`)),
+		chromedp.WaitVisible(chromedp.CSS(`.appv-conflicts li.settled`)))
+	waitEntries("the settlement in the timeline", n+1)
+
+	n = entries()
+	run(t, ctx, "fixing the proposal",
+		chromedp.Click(chromedp.CSS(`details.appv-panel summary`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[data-key="fix.description"]`), " Monthly meetups in Nanshan."),
+		chromedp.Click(chromedp.CSS(`button[name="save-proposal"]`)))
+	waitEntries("the fix in the timeline", n+1)
+	desc := value(t, ctx, "reading the description", chromedp.Poll[string](
+		`[...document.querySelectorAll('.appv-sec-answers dd')].map((d) => d.textContent).find((s) => s.endsWith('Monthly meetups in Nanshan.')) || ''`,
+		chromedp.WithPollingTimeout(5*time.Second)))
+	if desc == "" {
+		t.Error("the fixed description is not shown")
+	}
+
+	run(t, ctx, "assigning a mentor",
+		chromedp.WaitEnabled(chromedp.CSS(`select[data-key="assignMentor.mentor"]`)),
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('select[data-key="assignMentor.mentor"]'); s.value = s.options[1].value; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Click(chromedp.CSS(`button[name="assignMentor"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-fact="mentor"] .appv-person`)))
+
+	run(t, ctx, "objecting",
+		chromedp.SendKeys(chromedp.CSS(`textarea[data-key="opinion.reason"]`), "Wait: the city group has not confirmed yet."),
+		chromedp.Click(chromedp.CSS(`button[name="object"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.appv-blockers li[data-code="OPEN_OBJECTIONS"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.appv-objections textarea`)))
+	run(t, ctx, "resolving the objection",
+		chromedp.SendKeys(chromedp.CSS(`.appv-objections textarea`), "The city group confirmed by mail."),
+		chromedp.Click(chromedp.CSS(`button[name="resolve-objection"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`.appv-objections`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`.appv-blockers`)))
+
+	run(t, ctx, "approving", chromedp.Click(chromedp.CSS(`button[name="approve"]`)))
+	shown := detailShownStatus(t, ctx, "APPROVED", "OBJECTION_WINDOW")
+	if got := detailStatus(b, tok, app.ID); got != shown {
+		t.Errorf("the page shows %s, the API says %s", shown, got)
+	}
+}

@@ -702,7 +702,7 @@ view('application', (container, params, { me }) => {
 // ---- small pieces -----------------------------------------------------------
 
 function section(name, title, ...body) {
-  return h('section', { class: ['appv-section', 'card', `appv-${name}`], 'aria-labelledby': `appv-${name}-title` },
+  return h('section', { class: ['appv-section', 'card', `appv-sec-${name}`], 'aria-labelledby': `appv-${name}-title` },
     h('h2', { id: `appv-${name}-title` }, title), body);
 }
 
