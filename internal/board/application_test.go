@@ -17,8 +17,8 @@ import (
 // detailApp is an application as the tests' own queries see it.
 type detailApp struct {
 	ID, Kind, Status, Applicant, Group string
-	CanApprove, CanWithdraw           bool
-	Blockers                          []string
+	CanApprove, CanWithdraw            bool
+	Blockers                           []string
 }
 
 const detailQueueQ = `query($c: ID!) { approvalQueue(community: $c) { applications(first: 100) { edges { node {
