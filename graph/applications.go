@@ -1,11 +1,34 @@
 package graph
 
 import (
+	"context"
 	"strings"
 
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/graph/generated"
+	"github.com/usergroups/usergroups/internal/queue"
+	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
+
+// may answers an application's viewerCan… field with the authz.May… rule
+// its step refuses with: true exactly when the step would not refuse.
+func may(ctx context.Context, app *ent.Application, rule func(*viewer.Viewer, *ent.Application) error) bool {
+	return rule(viewer.FromContext(ctx), app) == nil
+}
+
+// openObjections lists app's objections nobody resolved, as the viewer may
+// see them, loaded once for the list app is in.
+func (r *Resolver) openObjections(ctx context.Context, app *ent.Application) ([]*ent.Review, error) {
+	open, err := batched(ctx, app.ID, applicationsIn, func(ids []pulid.ID) (map[pulid.ID][]*ent.Review, error) {
+		return queue.OpenObjections(ctx, r.db(ctx), ids)
+	})
+	if open[app.ID] == nil {
+		return []*ent.Review{}, err
+	}
+	return open[app.ID], err
+}
 
 // proposalUpdate maps updateApplicationProposal's input. Links given, even
 // none, replace the old ones; links left out keep them.

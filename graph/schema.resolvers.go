@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,15 +41,82 @@ func (r *applicationResolver) ViewerCanReview(ctx context.Context, obj *ent.Appl
 	return authz.CanReviewApplication(viewer.FromContext(ctx), obj), nil
 }
 
+// ViewerCanComment is the resolver for the viewerCanComment field.
+func (r *applicationResolver) ViewerCanComment(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayCommentOnApplication), nil
+}
+
+// ViewerCanRequestInfo is the resolver for the viewerCanRequestInfo field.
+func (r *applicationResolver) ViewerCanRequestInfo(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayRequestApplicationInfo), nil
+}
+
+// ViewerCanUpdateProposal is the resolver for the viewerCanUpdateProposal field.
+func (r *applicationResolver) ViewerCanUpdateProposal(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayUpdateProposal), nil
+}
+
+// ViewerCanAssignReviewer is the resolver for the viewerCanAssignReviewer field.
+func (r *applicationResolver) ViewerCanAssignReviewer(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayAssignApplicationReviewer), nil
+}
+
+// ViewerCanAssignMentor is the resolver for the viewerCanAssignMentor field.
+func (r *applicationResolver) ViewerCanAssignMentor(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayAssignMentor), nil
+}
+
+// ViewerCanResolveConflict is the resolver for the viewerCanResolveConflict field.
+func (r *applicationResolver) ViewerCanResolveConflict(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayResolveConflict), nil
+}
+
+// ViewerCanObject is the resolver for the viewerCanObject field.
+func (r *applicationResolver) ViewerCanObject(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayObjectToApplication), nil
+}
+
+// ViewerCanEndorse is the resolver for the viewerCanEndorse field.
+func (r *applicationResolver) ViewerCanEndorse(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayEndorseApplication), nil
+}
+
+// ViewerCanResolveObjection is the resolver for the viewerCanResolveObjection field.
+func (r *applicationResolver) ViewerCanResolveObjection(ctx context.Context, obj *ent.Application) (bool, error) {
+	open, err := r.openObjections(ctx, obj)
+	v := viewer.FromContext(ctx)
+	return slices.ContainsFunc(open, func(o *ent.Review) bool { return authz.MayResolveObjection(v, obj, o) == nil }), err
+}
+
+// ViewerCanApprove is the resolver for the viewerCanApprove field.
+func (r *applicationResolver) ViewerCanApprove(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayApproveApplication), nil
+}
+
+// ViewerCanReject is the resolver for the viewerCanReject field.
+func (r *applicationResolver) ViewerCanReject(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayRejectApplication), nil
+}
+
+// ViewerCanWithdraw is the resolver for the viewerCanWithdraw field.
+func (r *applicationResolver) ViewerCanWithdraw(ctx context.Context, obj *ent.Application) (bool, error) {
+	return may(ctx, obj, authz.MayWithdrawApplication), nil
+}
+
+// ApprovalBlockers is the resolver for the approvalBlockers field.
+func (r *applicationResolver) ApprovalBlockers(ctx context.Context, obj *ent.Application) ([]*policy.Blocker, error) {
+	if !authz.CanSeeApprovalBlockers(viewer.FromContext(ctx), obj) {
+		return []*policy.Blocker{}, nil
+	}
+	blockers, err := batched(ctx, obj.ID, applicationsIn, func(ids []pulid.ID) (map[pulid.ID][]*policy.Blocker, error) {
+		return workflow.ApprovalBlockers(ctx, r.db(ctx), ids)
+	})
+	return append([]*policy.Blocker{}, blockers[obj.ID]...), err
+}
+
 // OpenObjections is the resolver for the openObjections field.
 func (r *applicationResolver) OpenObjections(ctx context.Context, obj *ent.Application) ([]*ent.Review, error) {
-	open, err := batched(ctx, obj.ID, applicationsIn, func(ids []pulid.ID) (map[pulid.ID][]*ent.Review, error) {
-		return queue.OpenObjections(ctx, r.db(ctx), ids)
-	})
-	if open[obj.ID] == nil {
-		return []*ent.Review{}, err
-	}
-	return open[obj.ID], err
+	return r.openObjections(ctx, obj)
 }
 
 // TrackRecord is the resolver for the trackRecord field.

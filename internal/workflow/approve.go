@@ -25,13 +25,9 @@ import (
 // approves it then. Without a window the decision takes effect at once.
 func (r *Runner) Approve(ctx context.Context, id pulid.ID) (*ent.Application, error) {
 	return act(ctx, r, "approve application", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Application, error) {
-		app, err := loadForReview(ctx, c, v, id)
+		app, err := loadFor(ctx, c, v, id, authz.MayApproveApplication)
 		if err != nil {
 			return nil, err
-		}
-		if app.Kind == application.KindFUNDING {
-			// Funding has its own rules: endorsement, staff only, four eyes.
-			return nil, apierror.Invalid("id", "funding requests are decided with approveFunding")
 		}
 		// Decide on the row as it is under lock: an objection filed at the same
 		// moment either commits first and blocks this approval, or waits and
@@ -40,15 +36,9 @@ func (r *Runner) Approve(ctx context.Context, id pulid.ID) (*ent.Application, er
 		if err != nil {
 			return nil, err
 		}
-		if err := stillOpen(locked, decided); err != nil {
+		app.Status, app.ObjectionDeadline = locked.Status, locked.ObjectionDeadline
+		if err := authz.MayApproveApplication(v, app); err != nil {
 			return nil, err
-		}
-		app.Status = locked.Status
-		if app.Status == application.StatusOBJECTION_WINDOW {
-			return nil, stateConflict(app, fmt.Sprintf("the objection window is open until %s", app.ObjectionDeadline.UTC().Format(time.RFC3339)))
-		}
-		if app.Kind == application.KindOFFICIAL_STATUS {
-			return nil, stateConflict(app, "official status is granted by completing the handover checklist")
 		}
 		p := app.Edges.Community.Policy
 		if app.Kind == application.KindNEW_GROUP {
@@ -270,22 +260,6 @@ func grantTerm(ctx context.Context, c *ent.Client, userID pulid.ID, kind role.Ki
 	return joined(ctx, c, ro, com, now)
 }
 
-// canObject: ambassadors among the application's reviewers, and staff.
-func canObject(v *viewer.Viewer, app *ent.Application) bool {
-	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) || app.ApplicantID == v.UserID {
-		return false
-	}
-	if v.IsStaff(app.CommunityID) {
-		return true
-	}
-	for _, r := range v.Roles {
-		if r.Kind == viewer.Ambassador && r.CommunityID == app.CommunityID {
-			return authz.ReviewsApplication(v, app)
-		}
-	}
-	return false
-}
-
 // Object records an ambassador's objection; it blocks approval until a
 // reviewer resolves it. Endorse records support. Both need an open application.
 func (r *Runner) Object(ctx context.Context, id pulid.ID, reason string, endorse bool) (*ent.Application, error) {
@@ -294,24 +268,22 @@ func (r *Runner) Object(ctx context.Context, id pulid.ID, reason string, endorse
 		name = "endorse application"
 	}
 	return act(ctx, r, name, func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
-		app, err := loadApplication(ctx, c, id)
-		if err != nil {
+		may := authz.MayObjectToApplication
+		if endorse {
+			// Only the ambassadors of a funding request's region or group endorse it.
+			may = authz.MayEndorseApplication
+		}
+		if _, err := loadFor(ctx, c, v, id, may); err != nil {
 			return nil, err
-		}
-		if !canObject(v, app) {
-			return nil, apierror.Forbiddenf("only the community's ambassadors in scope may object to or endorse an application")
-		}
-		if endorse && app.Kind == application.KindFUNDING {
-			// Only the ambassadors of the request's region or group endorse funding.
-			return nil, apierror.Invalid("id", "funding requests are endorsed with endorseFunding")
 		}
 		// The application is locked while the objection is filed, so an
 		// approval deciding at the same moment (a reviewer's, or the end of the
 		// objection window) sees it or has already decided.
-		if app, err = lockApplication(authz.Unfiltered(ctx), c, id); err != nil {
+		app, err := lockApplication(authz.Unfiltered(ctx), c, id)
+		if err != nil {
 			return nil, err
 		}
-		if err := stillOpen(app, decided); err != nil {
+		if err := may(v, app); err != nil {
 			return nil, err
 		}
 		if reason, err = checkText("reason", reason, 5000); err != nil {
@@ -346,13 +318,9 @@ func (r *Runner) ResolveObjection(ctx context.Context, id pulid.ID, note string)
 		if err != nil {
 			return ResolvedObjection{}, notFound(err, "objection")
 		}
-		if obj.Kind != review.KindOBJECTION {
-			return ResolvedObjection{}, apierror.Invalid("id", "that review entry is not an objection")
-		}
-		if obj.ResolvedAt != nil {
-			return ResolvedObjection{}, apierror.Conflictf("the objection is already resolved")
-		}
-		app, err := loadForReview(ctx, c, v, obj.ApplicationID)
+		app, err := loadFor(ctx, c, v, obj.ApplicationID, func(v *viewer.Viewer, app *ent.Application) error {
+			return authz.MayResolveObjection(v, app, obj)
+		})
 		if err != nil {
 			return ResolvedObjection{}, err
 		}

@@ -11,7 +11,6 @@ import (
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/review"
-	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -227,43 +226,6 @@ func (r *Runner) EndorseFunding(ctx context.Context, id pulid.ID, comment string
 		}
 		return c.Application.Get(ctx, id)
 	})
-}
-
-// fundingState gathers what stops an approval, from rows the approver may
-// not all see (the ambassadors' roles).
-func fundingState(ctx context.Context, c *ent.Client, app *ent.Application) (policy.FundingState, error) {
-	all := authz.Unfiltered(ctx)
-	var st policy.FundingState
-	q := c.Role.Query().Where(role.KindEQ(role.KindAMBASSADOR), role.StatusEQ(role.StatusACTIVE),
-		role.CommunityID(app.CommunityID), role.UserIDNEQ(app.ApplicantID))
-	switch {
-	case app.Edges.Community.Policy.AmbassadorScope == policy.AmbassadorsPerGroup && app.GroupID != "":
-		q.Where(role.GroupID(app.GroupID))
-	case app.RegionID != "":
-		q.Where(role.RegionID(app.RegionID), role.GroupIDIsNil())
-	default:
-		q = nil
-	}
-	if q != nil {
-		endorsers, err := q.Select(role.FieldUserID).Strings(all)
-		if err != nil {
-			return st, err
-		}
-		st.Endorsers = len(endorsers)
-		if len(endorsers) > 0 {
-			ids := make([]pulid.ID, len(endorsers))
-			for i, e := range endorsers {
-				ids[i] = pulid.ID(e)
-			}
-			if st.Endorsed, err = c.Review.Query().Where(review.ApplicationID(app.ID), review.KindEQ(review.KindENDORSEMENT),
-				review.AuthorIDIn(ids...)).Exist(all); err != nil {
-				return st, err
-			}
-		}
-	}
-	n, err := c.Review.Query().Where(review.ApplicationID(app.ID), review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil()).Count(all)
-	st.OpenObjections = n
-	return st, err
 }
 
 // fundingApprovers lists the staff members who approved a request so far.

@@ -286,13 +286,14 @@ func placeOf(g *ent.Group) policy.Place {
 		Latitude: g.Latitude, Longitude: g.Longitude}
 }
 
-// countSupporters counts the people of q who live in city, and their organizations.
+// countSupporters counts the people of q who live in city, and their
+// organizations, as the approval rules count them (supportersIn).
 func countSupporters(ctx context.Context, q *ent.UserQuery, city string) (policy.Supporters, error) {
-	people, err := q.Where(user.CityEqualFold(city)).All(ctx)
+	people, err := q.All(ctx)
 	if err != nil {
 		return policy.Supporters{}, err
 	}
-	return policy.Supporters{People: len(people), Organizations: organizationsOf(people)}, nil
+	return supportersIn(people, city), nil
 }
 
 // organizationsOf counts the distinct organizations people work for.
@@ -367,9 +368,7 @@ func (r *Runner) SupportGroupRequest(ctx context.Context, id pulid.ID) (GroupSup
 // stateConflict is the CONFLICT error for an action the application's
 // current status does not allow; the status travels in extensions.
 func stateConflict(app *ent.Application, msg string) error {
-	e := apierror.Conflictf("%s (status %s)", msg, app.Status)
-	e.Extensions = map[string]any{"status": string(app.Status)}
-	return e
+	return authz.ApplicationConflict(app, msg)
 }
 
 // rescreen runs the automatic checks of a new-group application again and

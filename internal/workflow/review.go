@@ -16,7 +16,6 @@ import (
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/letters"
-	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -24,11 +23,17 @@ import (
 // NOT_FOUND when v cannot see it, FORBIDDEN when they see it but may not
 // review (the applicant, say), CONFLICT when it is decided.
 func loadForReview(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID) (*ent.Application, error) {
+	return loadFor(ctx, c, v, id, authz.MayReviewApplication)
+}
+
+// loadFor fetches an application v can see (else NOT_FOUND), with its
+// community and group, and refuses as may (an authz.May… rule) refuses.
+func loadFor(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID, may func(*viewer.Viewer, *ent.Application) error) (*ent.Application, error) {
 	app, err := loadApplication(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := mayReview(v, app); err != nil {
+	if err := may(v, app); err != nil {
 		return nil, err
 	}
 	return app, nil
@@ -38,24 +43,7 @@ func loadForReview(ctx context.Context, c *ent.Client, v *viewer.Viewer, id puli
 const decided = "the application is already decided"
 
 // stillOpen is the CONFLICT, saying why, for a step on a decided application.
-func stillOpen(app *ent.Application, why string) error {
-	if !authz.IsOpen(app.Status) {
-		return stateConflict(app, why)
-	}
-	return nil
-}
-
-// mayReview is CONFLICT for a decided application, FORBIDDEN for a viewer
-// who is not among its reviewers.
-func mayReview(v *viewer.Viewer, app *ent.Application) error {
-	if err := stillOpen(app, decided); err != nil {
-		return err
-	}
-	if !authz.CanReviewApplication(v, app) {
-		return apierror.Forbiddenf("you are not a reviewer of this application")
-	}
-	return nil
-}
+func stillOpen(app *ent.Application, why string) error { return authz.StillOpen(app, why) }
 
 // transition moves an application from its current status to `to`,
 // recording a STATUS_CHANGE review. The update is conditional on the status
@@ -130,16 +118,14 @@ func (r *Runner) Comment(ctx context.Context, id pulid.ID, body string) (*ent.Ap
 		if err != nil {
 			return nil, err
 		}
+		if err := authz.MayCommentOnApplication(v, app); err != nil {
+			return nil, err
+		}
 		before := app.Status
 		if app.ApplicantID != v.UserID {
-			if err := mayReview(v, app); err != nil {
-				return nil, err
-			}
 			if app, err = startReview(ctx, c, app, v.UserID); err != nil {
 				return nil, err
 			}
-		} else if err := stillOpen(app, decided); err != nil {
-			return nil, err
 		}
 		if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindCOMMENT).SetBody(body).Exec(ctx); err != nil {
 			return nil, err
@@ -158,15 +144,12 @@ func (r *Runner) Comment(ctx context.Context, id pulid.ID, body string) (*ent.Ap
 // RequestInfo asks the applicant for more information (→ NEEDS_INFO).
 func (r *Runner) RequestInfo(ctx context.Context, id pulid.ID, message string) (*ent.Application, error) {
 	return act(ctx, r, "request information", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
-		app, err := loadForReview(ctx, c, v, id)
+		app, err := loadFor(ctx, c, v, id, authz.MayRequestApplicationInfo)
 		if err != nil {
 			return nil, err
 		}
 		if message, err = checkText("message", message, 5000); err != nil {
 			return nil, err
-		}
-		if app.Status != application.StatusSUBMITTED && app.Status != application.StatusIN_REVIEW {
-			return nil, stateConflict(app, "information can be requested only while the application is in review")
 		}
 		if err := c.Review.Create().SetApplicationID(id).SetAuthorID(v.UserID).SetKind(review.KindINFO_REQUEST).SetBody(message).Exec(ctx); err != nil {
 			return nil, err
@@ -198,20 +181,14 @@ type LinkUpdate struct{ Label, URL string }
 // request for information — returns it to review.
 func (r *Runner) UpdateProposal(ctx context.Context, id pulid.ID, u ProposalUpdate) (*ent.Application, error) {
 	return act(ctx, r, "update proposal", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Application, error) {
-		app, err := loadApplication(ctx, c, id)
+		app, err := loadFor(ctx, c, v, id, authz.MayUpdateProposal)
 		if err != nil {
 			return nil, err
 		}
+		if app.Edges.Group == nil {
+			return nil, apierror.NotFoundf("the proposed group is not found")
+		}
 		applicant := app.ApplicantID == v.UserID
-		if !applicant && !authz.ReviewsApplication(v, app) {
-			return nil, apierror.Forbiddenf("only the applicant and the application's reviewers may change it")
-		}
-		if !authz.IsOpen(app.Status) || app.Status == application.StatusOBJECTION_WINDOW {
-			return nil, stateConflict(app, "the request can no longer be changed")
-		}
-		if app.Kind != application.KindNEW_GROUP || app.Edges.Group == nil {
-			return nil, apierror.Invalid("id", "only new-group requests have a proposal to update")
-		}
 		req := u.applyTo(app)
 		if err := checkRequest(app.Edges.Community, &req); err != nil {
 			return nil, err
@@ -261,7 +238,7 @@ func (r *Runner) UpdateProposal(ctx context.Context, id pulid.ID, u ProposalUpda
 // be the applicant.
 func (r *Runner) AssignMentor(ctx context.Context, id, mentor pulid.ID) (*ent.Application, error) {
 	return act(ctx, r, "assign mentor", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
-		app, err := loadForReview(ctx, c, v, id)
+		app, err := loadFor(ctx, c, v, id, authz.MayAssignMentor)
 		if err != nil {
 			return nil, err
 		}
@@ -294,7 +271,7 @@ func (r *Runner) AssignMentor(ctx context.Context, id, mentor pulid.ID) (*ent.Ap
 // ResolveConflict records how a reviewer settled the overlap with a nearby group.
 func (r *Runner) ResolveConflict(ctx context.Context, id, conflictingGroup pulid.ID, resolution string) (*ent.Application, error) {
 	return act(ctx, r, "resolve conflict", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Application, error) {
-		app, err := loadForReview(ctx, c, v, id)
+		app, err := loadFor(ctx, c, v, id, authz.MayResolveConflict)
 		if err != nil {
 			return nil, err
 		}
@@ -340,13 +317,9 @@ var rejectReasons = map[string]string{
 // the applicant; a proposed group becomes REJECTED.
 func (r *Runner) Reject(ctx context.Context, id pulid.ID, reason, message string) (*ent.Application, error) {
 	return act(ctx, r, "reject application", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Application, error) {
-		app, err := loadForReview(ctx, c, v, id)
+		app, err := loadFor(ctx, c, v, id, authz.MayRejectApplication)
 		if err != nil {
 			return nil, err
-		}
-		if app.Kind == application.KindFUNDING && !v.IsStaff(app.CommunityID) {
-			// Staff decide on funding; ambassadors endorse or object.
-			return nil, apierror.Forbiddenf("only the community's staff decide on funding")
 		}
 		why, ok := rejectReasons[reason]
 		if !ok {
@@ -379,14 +352,8 @@ func (r *Runner) Reject(ctx context.Context, id pulid.ID, reason, message string
 // group becomes WITHDRAWN.
 func (r *Runner) Withdraw(ctx context.Context, id pulid.ID) (*ent.Application, error) {
 	return act(ctx, r, "withdraw application", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
-		app, err := loadApplication(ctx, c, id)
+		app, err := loadFor(ctx, c, v, id, authz.MayWithdrawApplication)
 		if err != nil {
-			return nil, err
-		}
-		if app.ApplicantID != v.UserID {
-			return nil, apierror.Forbiddenf("only the applicant may withdraw an application")
-		}
-		if err := stillOpen(app, decided); err != nil {
 			return nil, err
 		}
 		if _, err := transition(ctx, c, app, application.StatusWITHDRAWN, v.UserID, "Withdrawn by the applicant."); err != nil {
@@ -401,35 +368,11 @@ func (r *Runner) Withdraw(ctx context.Context, id pulid.ID) (*ent.Application, e
 
 func linkOf(l LinkUpdate) schematype.Link { return schematype.Link{Label: l.Label, URL: l.URL} }
 
-// approvalState gathers what the approval rules look at.
-func approvalState(ctx context.Context, c *ent.Client, app *ent.Application) (policy.ApprovalState, error) {
-	ctx = authz.Unfiltered(ctx)
-	var st policy.ApprovalState
-	for _, cf := range app.Screening.Conflicts {
-		if cf.ResolvedAt == nil {
-			st.UnresolvedConflicts++
-		}
-	}
-	st.HasMentor = app.MentorID != ""
-	if app.Kind == application.KindNEW_GROUP && app.GroupID != "" {
-		g, err := c.Group.Get(ctx, app.GroupID)
-		if err != nil {
-			return st, err
-		}
-		if st.Supporters, err = supportersOf(ctx, c, app.ID, g.City); err != nil {
-			return st, err
-		}
-	}
-	n, err := c.Review.Query().Where(review.ApplicationID(app.ID), review.KindEQ(review.KindOBJECTION), review.ResolvedAtIsNil()).Count(ctx)
-	st.OpenObjections = n
-	return st, err
-}
-
 // AssignReviewer puts a reviewer in charge of an application; the assignee
 // must be among its reviewers (and so not the applicant).
 func (r *Runner) AssignReviewer(ctx context.Context, id, reviewer pulid.ID) (*ent.Application, error) {
 	return act(ctx, r, "assign reviewer", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Application, error) {
-		app, err := loadForReview(ctx, c, v, id)
+		app, err := loadFor(ctx, c, v, id, authz.MayAssignApplicationReviewer)
 		if err != nil {
 			return nil, err
 		}
@@ -449,9 +392,6 @@ func (r *Runner) AssignReviewer(ctx context.Context, id, reviewer pulid.ID) (*en
 		return c.Application.Get(ctx, id)
 	})
 }
-
-// approvalState gathers what the approval rules look at, from rows the
-// reviewer may not all see (the supporters, other ambassadors' objections).
 
 // applyTo is the request app's proposal becomes with u applied.
 func (u ProposalUpdate) applyTo(app *ent.Application) GroupRequest {

@@ -13,6 +13,7 @@ import (
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
@@ -20,11 +21,8 @@ import (
 // may not change anything.
 func requireWriter(ctx context.Context) (*viewer.Viewer, error) {
 	v := viewer.FromContext(ctx)
-	if !v.IsUser() {
-		return nil, apierror.Unauthenticatedf("sign in first")
-	}
-	if !v.HasScope(viewer.ScopeWrite) {
-		return nil, apierror.TokenScopef("this API token may not make changes (it lacks the write scope)")
+	if err := authz.MayWrite(v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
