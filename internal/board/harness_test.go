@@ -24,9 +24,7 @@ import (
 	"github.com/usergroups/usergroups/ent/user"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/broker"
-	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/live"
-	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -82,14 +80,11 @@ func startBoard(t *testing.T, opts ...options) *board {
 		o = opts[0]
 	}
 	var b atomic.Pointer[broker.Broker]
-	db := dbtest.Open(t, dbtest.WithDriver(broker.WrapDriver("", func() {
+	db := openDemo(t, broker.WrapDriver("", func() {
 		if x := b.Load(); x != nil {
 			x.Poke()
 		}
-	})))
-	if _, err := seed.Demo(context.Background(), db.Client, seed.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	}))
 	ctx, cancel := context.WithCancel(context.Background())
 	br := broker.New(db, broker.Options{})
 	b.Store(br)
@@ -190,8 +185,21 @@ func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Act
 	c, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(c, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+		t.Fatalf("%s: %v\n%s", what, err, pageState(ctx))
 	}
+}
+
+// pageState is what the page shows, for a failure's message: its route,
+// the live badge and the start of its text.
+func pageState(ctx context.Context) string {
+	c, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(c, chromedp.Evaluate[string](`location.hash + ' | live: ' +
+		(document.querySelector('.live')?.dataset.status || 'none') + '\n' + document.body.innerText.slice(0, 1500)`))
+	if err != nil {
+		return "(the page could not be read: " + err.Error() + ")"
+	}
+	return "the page at " + s
 }
 
 // value runs one browser action that returns a value (chromedp.Text,

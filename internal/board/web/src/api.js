@@ -57,6 +57,7 @@ function socket() {
   if (client) return client;
   const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
   let retried = false;
+  let current = null;
   client = createClient({
     url,
     lazy: true,
@@ -70,9 +71,13 @@ function socket() {
     shouldRetry: (e) => !(e && (e.code === 4403 || e.code === 4401)),
     on: {
       connecting: () => setStatus(retried ? 'reconnecting' : 'connecting'),
-      connected: () => setStatus('live'),
+      connected: (socket) => { current = socket; setStatus('live'); },
       closed: (e) => {
-        retried = true;
+        // A socket closed for want of subscriptions may report its close
+        // after its successor connected: only the current one counts.
+        if (e?.target && current && e.target !== current) return;
+        current = null;
+        if (!(e && e.code === 1000)) retried = true;
         if (e && (e.code === 4403 || e.code === 4401)) endSession('revoked');
         // 1000: the client closed an idle socket (no subscription left).
         else setStatus(e && e.code === 1000 ? 'idle' : 'reconnecting');
