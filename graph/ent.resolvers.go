@@ -11,12 +11,21 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/graph/generated"
 )
 
 // Scopes is the resolver for the scopes field.
 func (r *aPITokenResolver) Scopes(ctx context.Context, obj *ent.APIToken) ([]generated.APITokenScope, error) {
 	return upperEnums[generated.APITokenScope](obj.Scopes), nil
+}
+
+// Screening is the resolver for the screening field.
+func (r *applicationResolver) Screening(ctx context.Context, obj *ent.Application) (*schematype.Screening, error) {
+	if obj.Screening.ScreenedAt.IsZero() {
+		return nil, nil
+	}
+	return &obj.Screening, nil
 }
 
 // Node is the resolver for the node field.

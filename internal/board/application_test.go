@@ -367,3 +367,24 @@ func TestReviewerClearsTheBlockersThenApproves(t *testing.T) {
 		t.Errorf("the page shows %s, the API says %s", shown, got)
 	}
 }
+
+// TestUnscreenedApplicationHasNoScreening: only new-group requests are
+// screened; another kind answers screening: null, not an internal error
+// on its missing screenedAt.
+func TestUnscreenedApplicationHasNoScreening(t *testing.T) {
+	b := startBoard(t)
+	d := b.post(b.token(staff), `query($c: ID!) { approvalQueue(community: $c, filter: {kinds: [MEMBERSHIP, NEW_GROUP]}) {
+		applications(first: 50) { nodes { kind screening { screenedAt supporters } } } } }`, map[string]any{"c": openEuler})
+	kinds := map[string]int{}
+	for _, n := range d["approvalQueue"].(map[string]any)["applications"].(map[string]any)["nodes"].([]any) {
+		m := n.(map[string]any)
+		screened := m["screening"] != nil
+		if screened != (m["kind"] == "NEW_GROUP") {
+			t.Errorf("a %s application has screening %v", m["kind"], m["screening"])
+		}
+		kinds[m["kind"].(string)]++
+	}
+	if kinds["MEMBERSHIP"] == 0 || kinds["NEW_GROUP"] == 0 {
+		t.Fatalf("the demo's queue lacks a kind: %v", kinds)
+	}
+}
