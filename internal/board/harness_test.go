@@ -108,6 +108,12 @@ func startBoard(t *testing.T, opts ...options) *board {
 // browser starts a headless Chromium for one test; the returned context
 // drives its first tab.
 func (b *board) browser() context.Context {
+	b.t.Helper()
+	return b.browserIn("en-US")
+}
+
+// browserIn is browser with the browser's language set to lang.
+func (b *board) browserIn(lang string) context.Context {
 	t := b.t
 	t.Helper()
 	exe := chromium(t)
@@ -119,7 +125,8 @@ func (b *board) browser() context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-US"),
+		chromedp.Flag("lang", lang),
+		chromedp.Flag("accept-lang", lang),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1400, 900),
 	)
