@@ -9,6 +9,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 var (
@@ -41,7 +42,7 @@ func TestDocumentsAgainstThePublishedSchema(t *testing.T) {
 	}
 	names := map[string]bool{}
 	for _, m := range docs {
-		q, errs := gqlparser.LoadQuery(schema, m[1])
+		q, errs := gqlparser.LoadQueryWithRules(schema, m[1], rules.NewDefaultRules())
 		if errs != nil {
 			t.Errorf("%s\n%v", strings.TrimSpace(m[1]), errs)
 			continue

@@ -19,13 +19,6 @@ import (
 	"github.com/usergroups/usergroups/internal/viewer"
 )
 
-// loadForReview fetches an application v may review, with its community:
-// NOT_FOUND when v cannot see it, FORBIDDEN when they see it but may not
-// review (the applicant, say), CONFLICT when it is decided.
-func loadForReview(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID) (*ent.Application, error) {
-	return loadFor(ctx, c, v, id, authz.MayReviewApplication)
-}
-
 // loadFor fetches an application v can see (else NOT_FOUND), with its
 // community and group, and refuses as may (an authz.May… rule) refuses.
 func loadFor(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid.ID, may func(*viewer.Viewer, *ent.Application) error) (*ent.Application, error) {
