@@ -6,18 +6,13 @@
 package board
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
-	"time"
+
+	"github.com/usergroups/usergroups/internal/webassets"
 )
 
 // Path is where the board is served: its page is Path itself, its assets
@@ -51,42 +46,10 @@ type settings struct {
 	Providers []Provider `json:"providers"`
 }
 
-// contentTypes are the assets' types, fixed here rather than taken from the
-// host's MIME tables, which differ between machines.
-var contentTypes = map[string]string{
-	".html": "text/html; charset=utf-8",
-	".js":   "text/javascript; charset=utf-8",
-	".css":  "text/css; charset=utf-8",
-	".txt":  "text/plain; charset=utf-8",
-	".svg":  "image/svg+xml",
-}
-
-type file struct {
-	body        []byte
-	contentType string
-	etag        string
-}
-
 // Handler serves the board's page at Path, its assets and config.json under
 // it; anything else under Path is 404. Mount it at Path.
 func Handler(cfg Config) http.Handler {
-	files := map[string]file{}
-	err := fs.WalkDir(assets, "assets", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := assets.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
-		ct, ok := contentTypes[path.Ext(name)]
-		if !ok {
-			return fmt.Errorf("%s: no content type for its extension", name)
-		}
-		files[strings.TrimPrefix(name, "assets/")] = file{body, ct, `"` + hex.EncodeToString(sum[:12]) + `"`}
-		return nil
-	})
+	files, err := webassets.Load(assets, "assets")
 	if err != nil {
 		panic("board: reading the embedded assets: " + err.Error()) // they are compiled in: a build mistake
 	}
@@ -121,12 +84,7 @@ func Handler(cfg Config) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		h.Set("Content-Type", f.contentType)
-		// Revalidated on every load (a 304 while the binary is the same),
-		// so a new release's assets are never mixed with an old page.
-		h.Set("Cache-Control", "no-cache")
-		h.Set("ETag", f.etag)
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.body))
+		webassets.Serve(w, r, f)
 	})
 }
 

@@ -13,8 +13,10 @@ import (
 )
 
 var (
-	// document is one graphql`…` constant of queries.js.
-	document = regexp.MustCompile("(?s)=\\s*graphql`(.*?)`")
+	// document is one graphql`…` constant of queries.js, with its name.
+	document = regexp.MustCompile("(?s)const (\\w+) = graphql`(.*?)`")
+	// insertion is a ${NAME} inside a document: another constant, whole.
+	insertion = regexp.MustCompile(`\$\{(\w+)\}`)
 	// operation spots a GraphQL operation written anywhere else.
 	operation = regexp.MustCompile(`\b(query|mutation|subscription)\s+[A-Z]\w*\s*[({]`)
 )
@@ -40,11 +42,33 @@ func TestDocumentsAgainstThePublishedSchema(t *testing.T) {
 	if len(docs) == 0 {
 		t.Fatal("queries.js holds no document")
 	}
+	constants := map[string]string{}
+	for _, m := range docs {
+		constants[m[1]] = m[2]
+	}
+	inserted := map[string]bool{}
+	var expand func(string, int) string
+	expand = func(doc string, depth int) string {
+		return insertion.ReplaceAllStringFunc(doc, func(ref string) string {
+			name := insertion.FindStringSubmatch(ref)[1]
+			inner, ok := constants[name]
+			if !ok || depth > 5 {
+				t.Errorf("${%s}: no such document in queries.js", name)
+				return ""
+			}
+			inserted[name] = true
+			return expand(inner, depth+1)
+		})
+	}
 	names := map[string]bool{}
 	for _, m := range docs {
-		q, errs := gqlparser.LoadQueryWithRules(schema, m[1], rules.NewDefaultRules())
+		if strings.HasPrefix(strings.TrimSpace(m[2]), "fragment ") {
+			continue // validated where it is inserted
+		}
+		text := expand(m[2], 0)
+		q, errs := gqlparser.LoadQueryWithRules(schema, text, rules.NewDefaultRules())
 		if errs != nil {
-			t.Errorf("%s\n%v", strings.TrimSpace(m[1]), errs)
+			t.Errorf("%s\n%v", strings.TrimSpace(text), errs)
 			continue
 		}
 		for _, op := range q.Operations {
@@ -52,6 +76,11 @@ func TestDocumentsAgainstThePublishedSchema(t *testing.T) {
 				t.Errorf("operation %q: every document is one uniquely named operation", op.Name)
 			}
 			names[op.Name] = true
+		}
+	}
+	for name, doc := range constants {
+		if strings.HasPrefix(strings.TrimSpace(doc), "fragment ") && !inserted[name] {
+			t.Errorf("the fragment %s is inserted in no operation", name)
 		}
 	}
 	err = filepath.WalkDir("web/src", func(path string, d os.DirEntry, err error) error {

@@ -6,16 +6,11 @@
 package explorer
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
-	"fmt"
-	"io/fs"
 	"net/http"
-	"path"
 	"strings"
-	"time"
+
+	"github.com/usergroups/usergroups/internal/webassets"
 )
 
 // Path is where the explorer is served; its page is Path itself and its
@@ -34,41 +29,10 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws: wss:; " +
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-// contentTypes are the assets' types, fixed here rather than taken from the
-// host's MIME tables, which differ between machines.
-var contentTypes = map[string]string{
-	".html": "text/html; charset=utf-8",
-	".js":   "text/javascript; charset=utf-8",
-	".css":  "text/css; charset=utf-8",
-	".txt":  "text/plain; charset=utf-8",
-}
-
-type file struct {
-	body        []byte
-	contentType string
-	etag        string
-}
-
 // Handler serves the explorer's page at Path and its assets under it;
 // anything else under Path is 404. Mount it at Path.
 func Handler() http.Handler {
-	files := map[string]file{}
-	err := fs.WalkDir(assets, "assets", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := assets.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
-		ct, ok := contentTypes[path.Ext(name)]
-		if !ok {
-			return fmt.Errorf("%s: no content type for its extension", name)
-		}
-		files[strings.TrimPrefix(name, "assets/")] = file{body, ct, `"` + hex.EncodeToString(sum[:12]) + `"`}
-		return nil
-	})
+	files, err := webassets.Load(assets, "assets")
 	if err != nil {
 		panic("explorer: reading the embedded assets: " + err.Error()) // they are compiled in: a build mistake
 	}
@@ -87,14 +51,9 @@ func Handler() http.Handler {
 			return
 		}
 		h := w.Header()
-		h.Set("Content-Type", f.contentType)
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
-		// Revalidated on every load (a 304 while the binary is the same),
-		// so a new release's assets are never mixed with an old page.
-		h.Set("Cache-Control", "no-cache")
-		h.Set("ETag", f.etag)
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.body))
+		webassets.Serve(w, r, f)
 	})
 }
