@@ -22,7 +22,7 @@ func (r *aPITokenResolver) Scopes(ctx context.Context, obj *ent.APIToken) ([]gen
 
 // Screening is the resolver for the screening field.
 func (r *applicationResolver) Screening(ctx context.Context, obj *ent.Application) (*schematype.Screening, error) {
-	if obj.Screening.ScreenedAt.IsZero() {
+	if !obj.Screening.Recorded() {
 		return nil, nil
 	}
 	return &obj.Screening, nil

@@ -106,6 +106,13 @@ type Screening struct {
 	ScreenedAt time.Time `json:"screenedAt"`
 }
 
+// Recorded reports whether the checks recorded anything: applications of
+// kinds that are not screened hold the zero Screening.
+func (s Screening) Recorded() bool {
+	return !s.ScreenedAt.IsZero() || len(s.Conflicts) > 0 || len(s.Flags) > 0 || len(s.Missing) > 0 ||
+		s.Supporters > 0 || s.SupporterOrganizations > 0
+}
+
 // ChecklistItem is one step of the official-status handover.
 type ChecklistItem struct {
 	Key    string     `json:"key"`
