@@ -70,7 +70,7 @@ var settings = []setting{
 	{"listen", "USERGROUPS_LISTEN", "address to listen on", func(c *serveConfig) any { return &c.Listen }},
 	{"database", "USERGROUPS_DATABASE", "database: a postgres:// URL, or a SQLite file path", func(c *serveConfig) any { return &c.Database }},
 	{"demo", "USERGROUPS_DEMO", "load the demo data set when the database is empty", func(c *serveConfig) any { return &c.Demo }},
-	{"dev", "USERGROUPS_DEV", "development mode: the explorer on unless --explorer=false, and pages from http://localhost:* and http://127.0.0.1:* may call the API", func(c *serveConfig) any { return &c.Dev }},
+	{"dev", "USERGROUPS_DEV", "development mode: the explorer on unless --explorer=false, pages from http://localhost:* and http://127.0.0.1:* may call the API, and the development sign-in (/dev/oidc/, a picker of the database's people) runs", func(c *serveConfig) any { return &c.Dev }},
 	{"explorer", "USERGROUPS_EXPLORER", "serve GraphiQL, embedded in the binary (no CDN), at /explorer/; on by default with --dev",
 		func(c *serveConfig) any { return &c.Explorer }},
 	{"cors-origins", "USERGROUPS_CORS_ORIGINS", "comma-separated browser origins allowed to call the API",

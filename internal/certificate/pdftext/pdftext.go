@@ -17,6 +17,8 @@ import (
 
 var (
 	streamRE = regexp.MustCompile(`(?s)<<(.*?)>>\s*stream\r?\n(.*?)\r?\nendstream`)
+	// lengthRE is a stream dictionary's direct /Length (not "n 0 R").
+	lengthRE = regexp.MustCompile(`/Length (\d+)\s*(?:/|$)`)
 	rangeRE  = regexp.MustCompile(`<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>`)
 	charRE   = regexp.MustCompile(`<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>`)
 	tdRE     = regexp.MustCompile(`[-\d.]+ ([-\d.]+) Td`)
@@ -32,9 +34,16 @@ func Text(t testing.TB, pdf []byte) string {
 	t.Helper()
 	var contents [][]byte
 	cmap := map[uint16]string{}
-	for _, m := range streamRE.FindAllSubmatch(pdf, -1) {
-		data := m[2]
-		if bytes.Contains(m[1], []byte("/FlateDecode")) {
+	for _, ix := range streamRE.FindAllSubmatchIndex(pdf, -1) {
+		dict, data := pdf[ix[2]:ix[3]], pdf[ix[4]:ix[5]]
+		// The stream is exactly /Length bytes: the pattern alone would
+		// drop a compressed stream's last byte when it happens to be \r.
+		if l := lengthRE.FindSubmatch(dict); l != nil {
+			if n, err := strconv.Atoi(string(l[1])); err == nil && ix[4]+n <= len(pdf) {
+				data = pdf[ix[4] : ix[4]+n]
+			}
+		}
+		if bytes.Contains(dict, []byte("/FlateDecode")) {
 			r, err := zlib.NewReader(bytes.NewReader(data))
 			if err != nil {
 				continue // a font file or image stream we do not need
