@@ -208,7 +208,12 @@ func TestCommentAppearsLive(t *testing.T) {
 	b.signIn(ctx, staff)
 	detailOpen(t, ctx, app.ID)
 	const draft = "Half-written thoughts"
-	run(t, ctx, "typing a comment", chromedp.SendKeys(chromedp.CSS(`textarea[data-key="comment.body"]`), draft))
+	// Typed in one step in the page: a live redraw between keystrokes
+	// would replace the box under chromedp's typing.
+	run(t, ctx, "typing a comment", chromedp.Evaluate[chromedp.Void](`(() => {
+		const el = document.querySelector('textarea[data-key="comment.body"]');
+		el.focus(); el.value = `+jsString(draft)+`; el.dispatchEvent(new Event('input', {bubbles: true}));
+	})()`))
 
 	other := fmt.Sprintf("Checked the article, it is fine (%d).", time.Now().UnixNano())
 	b.post(b.token(organizer), `mutation($in: CommentOnApplicationInput!) { commentOnApplication(input: $in) { userErrors { message } } }`,

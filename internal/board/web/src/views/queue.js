@@ -443,7 +443,10 @@ view('queue', (container, params, { me }) => {
     if (!slugParam) {
       const slug = who.lead[0] || communities.find((c) => who.reviews.includes(c.id))?.slug || communities[0]?.slug;
       if (!slug) { message('empty', t('queue.nocommunities')); return; }
-      // The default route names its community, so a reload or a shared link keeps it.
+      // The default route names its community, so a reload or a shared link keeps it;
+      // unless the address moved on meanwhile (its hashchange is on its way).
+      const here = parse();
+      if (here.name !== '' && !(here.name === 'queue' && !here.params[0])) return;
       const q = writeFilter(ctx.f);
       history.replaceState(null, '', href('queue', slug) + (q ? '?' + q : ''));
       params = [slug];
