@@ -117,7 +117,7 @@ func TestReviewerApprovesAndTheCountsChange(t *testing.T) {
 	if n := value(t, ctx, "counting blockers", chromedp.Evaluate[int](`document.querySelectorAll('.appv-blockers li').length`)); n != 0 {
 		t.Fatalf("%d blockers shown for an application without any", n)
 	}
-	run(t, ctx, "approving", chromedp.Click(chromedp.CSS(`button[name="approve"]`)))
+	run(t, ctx, "approving", press(`button[name="approve"]`))
 	shown := detailShownStatus(t, ctx, "APPROVED", "OBJECTION_WINDOW")
 	if shown == "OBJECTION_WINDOW" {
 		left := value(t, ctx, "reading the countdown", chromedp.Evaluate[string](`document.querySelector('.appv-countdown')?.textContent || ''`))
@@ -164,7 +164,7 @@ func TestBlockedApprovalShowsBlockers(t *testing.T) {
 	if !strings.Contains(described, "appv-blockers") {
 		t.Errorf("the approve button is not described by the blockers: %q", described)
 	}
-	run(t, ctx, "trying to approve", chromedp.Click(chromedp.CSS(`button[name="approve"]`)),
+	run(t, ctx, "trying to approve", press(`button[name="approve"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.appv-approve .appv-error`)))
 	refused := value(t, ctx, "reading the refusal", chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll('.appv-refused-blockers li')].map((li) => li.dataset.code)`))
@@ -229,7 +229,7 @@ func TestCommentAppearsLive(t *testing.T) {
 		t.Errorf("after the live update the comment box holds %q (focused: %v), want %q, focused", kept[0], kept[1], draft)
 	}
 
-	run(t, ctx, "commenting", chromedp.Click(chromedp.CSS(`form[data-form="comment"] button[name="comment"]`)))
+	run(t, ctx, "commenting", press(`form[data-form="comment"] button[name="comment"]`))
 	value(t, ctx, "waiting for the own comment", chromedp.Poll[bool](
 		`[...document.querySelectorAll('.appv-entry[data-kind="COMMENT"]')].some((li) => li.querySelector('.appv-body')?.textContent === `+jsString(draft)+
 			` && li.querySelector('.appv-author').textContent === 'Xu Shuang')`,
@@ -251,7 +251,7 @@ func TestRejectNeedsAReason(t *testing.T) {
 
 	run(t, ctx, "choosing a reason", chromedp.SetValue(chromedp.CSS(`select[data-key="reject.reason"]`), "DUPLICATE"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('select[data-key="reject.reason"]').dispatchEvent(new Event('change'))`))
-	run(t, ctx, "rejecting without a message", chromedp.Click(chromedp.CSS(`button[name="reject"]`)),
+	run(t, ctx, "rejecting without a message", press(`button[name="reject"]`),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-form="reject"] .appv-field[data-field="message"] .appv-error`)))
 	if got := detailStatus(b, tok, app.ID); got != app.Status {
 		t.Fatalf("status %s after a refused rejection, want %s", got, app.Status)
@@ -266,8 +266,8 @@ func TestRejectNeedsAReason(t *testing.T) {
 	}
 
 	run(t, ctx, "rejecting with a message",
-		chromedp.SendKeys(chromedp.CSS(`textarea[data-key="reject.message"]`), "Another group already meets in this city; please join it."),
-		chromedp.Click(chromedp.CSS(`button[name="reject"]`)))
+		typeIn(`textarea[data-key="reject.message"]`, "Another group already meets in this city; please join it."),
+		press(`button[name="reject"]`))
 	detailShownStatus(t, ctx, "REJECTED")
 	if got := detailStatus(b, tok, app.ID); got != "REJECTED" {
 		t.Errorf("status %s, want REJECTED", got)
@@ -293,8 +293,8 @@ func TestApplicantSeesNoReviewerActions(t *testing.T) {
 	if d["node"].(map[string]any)["viewerCanWithdraw"] != true {
 		t.Fatalf("the API does not let the applicant withdraw: %v", d)
 	}
-	run(t, ctx, "withdrawing", chromedp.Click(chromedp.CSS(`button[name="withdraw"]`)),
-		chromedp.Click(chromedp.CSS(`button[name="withdraw-yes"]`)))
+	run(t, ctx, "withdrawing", press(`button[name="withdraw"]`),
+		press(`button[name="withdraw-yes"]`))
 	detailShownStatus(t, ctx, "WITHDRAWN")
 	if got := detailStatus(b, mine, app.ID); got != "WITHDRAWN" {
 		t.Errorf("status %s, want WITHDRAWN", got)
@@ -330,17 +330,17 @@ func TestReviewerClearsTheBlockersThenApproves(t *testing.T) {
 
 	n := entries()
 	run(t, ctx, "settling the conflict",
-		chromedp.SendKeys(chromedp.CSS(`form[data-form^="conflict:"] textarea`), "The Nanshan members meet in the south of the city; the groups agreed."),
-		chromedp.Click(chromedp.CSS(`button[name="resolve-conflict"]`)),
+		typeIn(`form[data-form^="conflict:"] textarea`, "The Nanshan members meet in the south of the city; the groups agreed."),
+		press(`button[name="resolve-conflict"]`),
 		chromedp.WaitNotPresent(chromedp.CSS(`.appv-blockers`)),
 		chromedp.WaitVisible(chromedp.CSS(`.appv-conflicts li.settled`)))
 	waitEntries("the settlement in the timeline", n+1)
 
 	n = entries()
 	run(t, ctx, "fixing the proposal",
-		chromedp.Click(chromedp.CSS(`details.appv-panel summary`)),
-		chromedp.SendKeys(chromedp.CSS(`textarea[data-key="fix.description"]`), " Monthly meetups in Nanshan."),
-		chromedp.Click(chromedp.CSS(`button[name="save-proposal"]`)))
+		press(`details.appv-panel summary`),
+		typeIn(`textarea[data-key="fix.description"]`, " Monthly meetups in Nanshan."),
+		press(`button[name="save-proposal"]`))
 	waitEntries("the fix in the timeline", n+1)
 	desc := value(t, ctx, "reading the description", chromedp.Poll[string](
 		`[...document.querySelectorAll('.appv-sec-answers dd')].map((d) => d.textContent).find((s) => s.endsWith('Monthly meetups in Nanshan.')) || ''`,
@@ -352,21 +352,21 @@ func TestReviewerClearsTheBlockersThenApproves(t *testing.T) {
 	run(t, ctx, "assigning a mentor",
 		chromedp.WaitEnabled(chromedp.CSS(`select[data-key="assignMentor.mentor"]`)),
 		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('select[data-key="assignMentor.mentor"]'); s.value = s.options[1].value; s.dispatchEvent(new Event('change')); })()`),
-		chromedp.Click(chromedp.CSS(`button[name="assignMentor"]`)),
+		press(`button[name="assignMentor"]`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-fact="mentor"] .appv-person`)))
 
 	run(t, ctx, "objecting",
-		chromedp.SendKeys(chromedp.CSS(`textarea[data-key="opinion.reason"]`), "Wait: the city group has not confirmed yet."),
-		chromedp.Click(chromedp.CSS(`button[name="object"]`)),
+		typeIn(`textarea[data-key="opinion.reason"]`, "Wait: the city group has not confirmed yet."),
+		press(`button[name="object"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.appv-blockers li[data-code="OPEN_OBJECTIONS"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.appv-objections textarea`)))
 	run(t, ctx, "resolving the objection",
-		chromedp.SendKeys(chromedp.CSS(`.appv-objections textarea`), "The city group confirmed by mail."),
-		chromedp.Click(chromedp.CSS(`button[name="resolve-objection"]`)),
+		typeIn(`.appv-objections textarea`, "The city group confirmed by mail."),
+		press(`button[name="resolve-objection"]`),
 		chromedp.WaitNotPresent(chromedp.CSS(`.appv-objections`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`.appv-blockers`)))
 
-	run(t, ctx, "approving", chromedp.Click(chromedp.CSS(`button[name="approve"]`)))
+	run(t, ctx, "approving", press(`button[name="approve"]`))
 	shown := detailShownStatus(t, ctx, "APPROVED", "OBJECTION_WINDOW")
 	if got := detailStatus(b, tok, app.ID); got != shown {
 		t.Errorf("the page shows %s, the API says %s", shown, got)

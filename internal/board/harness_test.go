@@ -360,3 +360,35 @@ func (p *proxy) restore() {
 }
 
 func (p *proxy) close() { p.ln.Close(); p.cut() }
+
+// typeIn puts text into the field sel and tells the page (an input event),
+// in one step in the page: a live redraw between keystrokes would replace
+// the field under chromedp's typing. It waits up to 10 s for the field.
+func typeIn(sel, text string) chromedp.Action[chromedp.Void] {
+	return inOneStep(`(() => { const el = document.querySelector(` + jsQuote(sel) + `);
+		if (!el || el.disabled) return false;
+		el.focus(); el.value = ` + jsQuote(text) + `; el.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`)
+}
+
+// press clicks the button sel once it is shown and enabled, finding it and
+// clicking in one step in the page (a redraw cannot slip in between).
+func press(sel string) chromedp.Action[chromedp.Void] {
+	return inOneStep(`(() => { const el = document.querySelector(` + jsQuote(sel) + `);
+		if (!el || el.disabled || !el.offsetParent) return false;
+		el.click(); return true; })()`)
+}
+
+// inOneStep polls expr (which acts and answers true once it could) for 10 s.
+func inOneStep(expr string) chromedp.Action[chromedp.Void] {
+	poll := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second))
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := poll(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// jsQuote is s as a JavaScript string literal.
+func jsQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
