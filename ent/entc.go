@@ -39,6 +39,7 @@ func main() {
 	templates := append(entgql.AllTemplates,
 		gen.MustParse(gen.NewTemplate("pulid").ParseFiles("./ent/schema/pulid/template/pulid.tmpl")),
 		gen.MustParse(gen.NewTemplate("gql_nodes").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/nodes.tmpl")),
+		gen.MustParse(gen.NewTemplate("joinload").ParseFiles("./ent/template/joinload.tmpl")),
 	)
 	err = entc.Generate("./ent/schema", &gen.Config{
 		Target:    "./ent",

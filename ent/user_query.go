@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect"
@@ -811,6 +813,14 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	var joinedOrganization *OrganizationQuery
+	if query := _q.withOrganization; query != nil && _q.joinOrganization(ctx, query, _spec) {
+		// The statement loads the edge: skip its eager load, for this run only.
+		joinedOrganization = query
+		_q.withOrganization = nil
+		defer func() { _q.withOrganization = query }()
+	}
+	_ = joinedOrganization
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -903,6 +913,11 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadAPITokens(ctx, query, nodes,
 			func(n *User) { n.Edges.APITokens = []*APIToken{} },
 			func(n *User, e *APIToken) { n.Edges.APITokens = append(n.Edges.APITokens, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if joinedOrganization != nil {
+		if err := _q.assignJoinedOrganization(joinedOrganization, nodes); err != nil {
 			return nil, err
 		}
 	}
@@ -1364,6 +1379,14 @@ func (_q *UserQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, no
 
 func (_q *UserQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	var joinedOrganization *OrganizationQuery
+	if query := _q.withOrganization; query != nil && _q.joinOrganization(ctx, query, _spec) {
+		// The statement loads the edge: skip its eager load, for this run only.
+		joinedOrganization = query
+		_q.withOrganization = nil
+		defer func() { _q.withOrganization = query }()
+	}
+	_ = joinedOrganization
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -1450,6 +1473,112 @@ func (_q *UserQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// joinOrganization adds the organization edge to spec as a LEFT JOIN
+// when query is a plain eager load: no predicates, order, paging, modifiers,
+// query interceptors or edges of its own, and still none once its privacy
+// policy has run. It reports whether it did; if not (or on any error, which
+// the usual load then meets and returns), the edge is loaded by its own
+// statement.
+func (_q *UserQuery) joinOrganization(ctx context.Context, query *OrganizationQuery, spec *sqlgraph.QuerySpec) bool {
+	if spec.ScanValues == nil || len(spec.Modifiers) > 0 || len(_q.modifiers) > 0 || _q.sql != nil || _q.path != nil {
+		return false
+	}
+	if len(spec.Node.Columns) > 0 && !slices.Contains(spec.Node.Columns, user.OrganizationColumn) {
+		return false
+	}
+	if query.ctx.Limit != nil || query.ctx.Offset != nil || len(query.order) > 0 || len(query.modifiers) > 0 ||
+		len(query.loadTotal) > 0 || len(query.predicates) > 0 || query.sql != nil || query.path != nil {
+		return false
+	}
+	if query.withPartnerOf != nil || len(query.withNamedPartnerOf) > 0 {
+		return false
+	}
+	if query.withMembers != nil || len(query.withNamedMembers) > 0 {
+		return false
+	}
+	for _, inter := range query.inters {
+		if _, ok := inter.(Traverser); !ok {
+			return false
+		}
+	}
+	if err := query.prepareQuery(ctx); err != nil || len(query.predicates) > 0 || query.sql != nil {
+		return false // the policy filters (or refuses): the usual load applies it
+	}
+	columns := joinColumnsOrganization(query)
+	spec.Modifiers = append(spec.Modifiers, func(s *sql.Selector) {
+		t := sql.Table(organization.Table).As("join_organization")
+		s.LeftJoin(t).On(s.C(user.OrganizationColumn), t.C(organization.FieldID))
+		for _, c := range columns {
+			s.AppendSelectAs(t.C(c), "join_organization__"+c)
+		}
+	})
+	// Read the joined columns as they come (nulls included); the node
+	// keeps them as selected values until assignJoinedOrganization.
+	scan := spec.ScanValues
+	spec.ScanValues = func(cs []string) ([]any, error) {
+		values, err := scan(cs)
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range cs {
+			if strings.HasPrefix(c, "join_organization__") {
+				values[i] = new(any)
+			}
+		}
+		return values, nil
+	}
+	return true
+}
+
+// joinColumnsOrganization lists the columns a join load of query reads: those
+// it selects, and always the id (null when there is no row to join).
+func joinColumnsOrganization(query *OrganizationQuery) []string {
+	columns := query.ctx.Fields
+	if len(columns) == 0 {
+		columns = organization.Columns
+	}
+	if !slices.Contains(columns, organization.FieldID) {
+		columns = append([]string{organization.FieldID}, columns...)
+	}
+	return columns
+}
+
+// assignJoinedOrganization builds each node's organization edge from the
+// columns joinOrganization added for query, which the nodes kept as
+// selected values.
+func (_q *UserQuery) assignJoinedOrganization(query *OrganizationQuery, nodes []*User) error {
+	columns := joinColumnsOrganization(query)
+	for _, n := range nodes {
+		raw := make([]any, len(columns))
+		for i, c := range columns {
+			v, err := n.selectValues.Get("join_organization__" + c)
+			if err != nil {
+				return err
+			}
+			raw[i] = v
+			delete(n.selectValues, "join_organization__"+c)
+		}
+		if raw[slices.Index(columns, organization.FieldID)] == nil {
+			continue // no row to join: the foreign key is null
+		}
+		dst, err := (*Organization).scanValues(nil, columns)
+		if err != nil {
+			return err
+		}
+		for i, d := range dst {
+			if err := joinScan(d, raw[i]); err != nil {
+				return fmt.Errorf("join organization.%s: %w", columns[i], err)
+			}
+		}
+		e := &Organization{config: query.config}
+		if err := e.assignValues(columns, dst); err != nil {
+			return err
+		}
+		n.Edges.Organization = e
+	}
+	return nil
 }
 
 // ForUpdate locks the selected rows against concurrent updates, and prevent them from being

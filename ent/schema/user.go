@@ -81,7 +81,7 @@ func (User) Fields() []ent.Field {
 // Edges of the User.
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("organization", Organization.Type).Ref("members").Field("organization_id").Unique().
+		edge.From("organization", Organization.Type).Ref("members").Field("organization_id").Unique().Annotations(joinLoad{}).
 			Comment("The organization the person works for."),
 		edge.To("contact", Contact.Type).Unique().
 			Comment("The person's private email; null unless the viewer may see it."),
