@@ -46,14 +46,20 @@ func run(ctx context.Context, args []string) error {
 	runs := fs.Int("runs", 3, "interleaved runs per figure")
 	duration := fs.Duration("duration", 5*time.Second, "length of one run")
 	sizes := fs.String("sizes", "20x20,50x50,100x200", "S1 data sets, groups x members; the first is used by the other scenarios")
-	only := fs.String("only", "", "comma-separated scenarios to run (S1,S4,S5,S6,S7,S8,S9,POSTGRAPHILE); empty runs all")
+	only := fs.String("only", "", "comma-separated scenarios to run (S1,S4,S5,S6,S7,S8,S9,S10,S11,POSTGRAPHILE); empty runs all")
+	burstPeople := fs.Int("burst-people", 1000, "S10/S11: people registering in one burst")
+	burstEvents := fs.Int("burst-events", 5, "S10/S11: events they register for")
+	burstDuration := fs.Duration("burst-duration", 10*time.Second, "S10/S11: how long one burst lasts")
+	burstSubs := fs.Int("burst-subscribers", 100, "S10/S11: eventRegistrations subscriptions watching the burst")
+	previous := fs.String("previous", "BENCHMARKS-postgraphile.md", "comma-separated earlier reports the goals table takes scenarios not run now from, before the -out file being replaced")
 	timeout := fs.Duration("timeout", 40*time.Minute, "stop the whole run after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	cfg := bench.Config{PostgresURL: *pg, Runs: *runs, Duration: *duration, Log: os.Stderr, Only: map[string]bool{}}
+	cfg := bench.Config{PostgresURL: *pg, Runs: *runs, Duration: *duration, Log: os.Stderr, Only: map[string]bool{},
+		Burst: bench.BurstConfig{People: *burstPeople, Events: *burstEvents, Duration: *burstDuration, Subscriptions: *burstSubs}}
 	for _, s := range strings.Split(*sizes, ",") {
 		g, m, ok := strings.Cut(strings.TrimSpace(s), "x")
 		gi, err1 := strconv.Atoi(g)
@@ -83,6 +89,16 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	suite := bench.NewSuite(cfg)
+	// Read before the run overwrites -out: the goals of scenarios not run
+	// now come from the last report that measured them.
+	for _, name := range append(strings.Split(*previous, ","), *out) {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if md, err := os.ReadFile(name); err == nil {
+			suite.Report.UsePrevious(name, md)
+		}
+	}
 	runErr := suite.Run(ctx)
 	if err := os.WriteFile(*out, suite.Report.Markdown(), 0o644); err != nil {
 		return errors.Join(runErr, err)

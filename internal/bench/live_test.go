@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,15 +18,8 @@ import (
 // process, checking what they report (every subscriber got every change,
 // the server counted the subscriptions), never how fast.
 func TestLiveScenarios(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the server binary")
-	}
+	binary := bench.ServerBinary(t)
 	dir := t.TempDir()
-	binary := filepath.Join(dir, "usergroups")
-	build := exec.Command("go", "build", "-o", binary, "github.com/usergroups/usergroups/cmd/usergroups")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the server: %v\n%s", err, out)
-	}
 	ctx := context.Background()
 	cfg := bench.LiveConfig{Binary: binary, Database: os.Getenv(dbtest.EnvDatabase), Dir: dir,
 		Subscriptions: 20, PerSocket: 4, Viewers: 3, Timeout: time.Minute}

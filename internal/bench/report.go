@@ -31,6 +31,8 @@ type Report struct {
 	cfg      Config
 	Sections []Section
 	failures []string
+	// previous are earlier reports the goals table falls back on.
+	previous []previousReport
 }
 
 // NewReport starts an empty report.
@@ -174,6 +176,7 @@ func (r *Report) Markdown() []byte {
 	for _, f := range r.failures {
 		fmt.Fprintf(&b, "**Not measured** — %s\n\n", f)
 	}
+	r.goalsSection().write(&b)
 	for _, s := range r.Sections {
 		s.write(&b)
 	}

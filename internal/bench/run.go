@@ -42,6 +42,9 @@ type Config struct {
 	Only map[string]bool
 	// Log receives progress lines.
 	Log io.Writer
+	// Burst is the shape of S10's bursts (S11 runs them too); zero fields
+	// take BurstConfig's defaults.
+	Burst BurstConfig
 }
 
 func (c Config) runs(name string) bool { return len(c.Only) == 0 || c.Only[name] }
@@ -149,6 +152,8 @@ func (s *Suite) Run(ctx context.Context) error {
 	step("S7", s.fanout)
 	step("S8", s.sqlite)
 	step("S9", s.executorTax)
+	step("S10", s.writeBurst)
+	step("S11", s.readsUnderWrites)
 	step("POSTGRAPHILE", s.postgraphile)
 	return errors.Join(errs...)
 }
