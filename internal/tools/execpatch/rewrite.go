@@ -64,8 +64,6 @@ type scan struct {
 	file  *ast.File
 	funcs map[string]*ast.FuncDecl // the executionContext's methods by name
 	sites []site
-	// kept counts the ResolveField calls left as they are, for the report.
-	kept int
 }
 
 // Rewrite applies every rewrite to generated source and formats it. It
@@ -331,7 +329,6 @@ func (s *scan) resolveField(call *ast.CallExpr, stack []ast.Node) error {
 	value, isRead := fieldRead(a[4].(*ast.FuncLit))
 	if !ok || !isIdent(a[5], "nil") || !isRead || !isFieldFunc(fd) || len(fd.Body.List) != 1 ||
 		len(stack) != 4 || stack[2] != ast.Node(fd.Body.List[0]) {
-		s.kept++
 		return nil
 	}
 	scalar, err := s.scalarMarshaller(marshal)
@@ -339,7 +336,6 @@ func (s *scan) resolveField(call *ast.CallExpr, stack []ast.Node) error {
 		return s.errorf(call.Pos(), "%v", err)
 	}
 	if !scalar {
-		s.kept++
 		return nil
 	}
 	ret := fd.Body.List[0]
