@@ -5,7 +5,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -54,22 +55,55 @@ func ParseGoBenchmarks(out []byte) []GoBenchmark {
 }
 
 // executorTax is S9: the executor against encoding/json on the same fixed
-// in-memory result (internal/bench/executor_test.go), run as Go
-// benchmarks, each count interleaved by `go test -count`.
+// in-memory result (internal/bench/executor_test.go), and the same
+// executor as gqlgen generates it, before internal/tools/execpatch
+// (execpatch.go). The benchmarks run from compiled test binaries, one
+// benchmark at a time, interleaved: executor, encoding/json, executor
+// without execpatch, then again.
 func (s *Suite) executorTax(ctx context.Context) error {
-	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "^Benchmark(ExecutorS1|EncodingJSONS1)$", "-benchmem",
-		"-count", strconv.Itoa(s.cfg.Runs), "-benchtime", "2s", "./internal/bench")
-	out, err := cmd.CombinedOutput()
+	root, err := moduleRoot(ctx)
 	if err != nil {
-		return fmt.Errorf("go test -bench: %w\n%s", err, out)
+		return err
 	}
-	by := map[string][]GoBenchmark{}
-	for _, b := range ParseGoBenchmarks(out) {
-		by[b.Name] = append(by[b.Name], b)
+	tmp, err := os.MkdirTemp("", "usergroups-s9-")
+	if err != nil {
+		return err
 	}
-	exe, js := by["ExecutorS1"], by["EncodingJSONS1"]
-	if len(exe) == 0 || len(js) == 0 {
-		return fmt.Errorf("no benchmark results in:\n%s", out)
+	defer os.RemoveAll(tmp)
+	patched := filepath.Join(tmp, "patched.test")
+	if err := buildBenchTest(ctx, root, patched, ""); err != nil {
+		return err
+	}
+	unpatched := filepath.Join(tmp, "unpatched.test")
+	var unpatchedErr error
+	s.cfg.logf("S9: generating gqlgen's executor without execpatch in a copy of the module")
+	overlay, cleanup, err := unpatchedOverlay(ctx, root)
+	if err == nil {
+		defer cleanup()
+		err = buildBenchTest(ctx, root, unpatched, overlay)
+	}
+	if err != nil {
+		unpatchedErr, unpatched = err, ""
+		s.cfg.logf("S9 without execpatch not measured: %v", err)
+	}
+	dir := filepath.Join(root, "internal", "bench")
+	var exe, js, raw []GoBenchmark
+	for range s.cfg.Runs {
+		b, err := runBenchmark(ctx, patched, dir, "ExecutorS1")
+		if err != nil {
+			return err
+		}
+		exe = append(exe, b)
+		if b, err = runBenchmark(ctx, patched, dir, "EncodingJSONS1"); err != nil {
+			return err
+		}
+		js = append(js, b)
+		if unpatched != "" {
+			if b, err = runBenchmark(ctx, unpatched, dir, "ExecutorS1"); err != nil {
+				return err
+			}
+			raw = append(raw, b)
+		}
 	}
 	field := func(bs []GoBenchmark, f func(GoBenchmark) float64) []float64 {
 		xs := make([]float64, len(bs))
@@ -84,14 +118,26 @@ func (s *Suite) executorTax(ctx context.Context) error {
 	us := func(x float64) string { return fmt.Sprintf("%.0f µs", x) }
 	count := func(x float64) string { return fmt.Sprintf("%.0f", x) }
 	kib := func(x float64) string { return fmt.Sprintf("%.0f KiB", x) }
-	s.Report.Add(Section{
-		Title:  "S9 — executor tax",
-		Intro:  "Serialising the fixed 20×20 S1 result through our GraphQL executor against encoding/json of the same data (Go benchmarks in internal/bench/executor_test.go; no database in either). Goal: executor ≤ 5× encoding/json.",
-		Header: []string{"", "time/op", "allocs/op", "memory/op", "executor/encoding/json"},
+	row := func(name string, bs []GoBenchmark, vsJSON, vsExecutor string) []string {
+		return []string{name, stat(field(bs, ns), us), stat(field(bs, allocs), count), stat(field(bs, bytesOp), kib), vsJSON, vsExecutor}
+	}
+	sec := Section{
+		Title: "S9 — executor tax",
+		Intro: "Serialising the fixed 20×20 S1 result through our GraphQL executor against encoding/json of the same data (Go benchmarks in internal/bench/executor_test.go; no database in either), " +
+			"and through the executor as gqlgen generates it, without internal/tools/execpatch's rewrite (generated in a copy of the module and swapped in with a build overlay). " +
+			"One benchmark run of 2s at a time, the three interleaved; ratios are per run. Goal: executor ≤ 5× encoding/json.",
+		Header: []string{"", "time/op", "allocs/op", "memory/op", "÷ encoding/json", "÷ executor"},
 		Rows: [][]string{
-			{"executor", stat(field(exe, ns), us), stat(field(exe, allocs), count), stat(field(exe, bytesOp), kib), stat(ratios(field(exe, ns), field(js, ns)), ratio)},
-			{"encoding/json", stat(field(js, ns), us), stat(field(js, allocs), count), stat(field(js, bytesOp), kib), ""},
+			row("executor", exe, stat(ratios(field(exe, ns), field(js, ns)), ratio), ""),
+			row("encoding/json", js, "", ""),
 		},
-	})
+	}
+	if unpatchedErr != nil {
+		sec.Notes = append(sec.Notes, fmt.Sprintf("The executor without execpatch was not measured: %v", unpatchedErr))
+	} else {
+		sec.Rows = append(sec.Rows, row("executor without execpatch", raw, stat(ratios(field(raw, ns), field(js, ns)), ratio),
+			stat(ratios(field(raw, ns), field(exe, ns)), ratio)+" time, "+stat(ratios(field(raw, allocs), field(exe, allocs)), ratio)+" allocs"))
+	}
+	s.Report.Add(sec)
 	return nil
 }

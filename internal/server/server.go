@@ -242,7 +242,8 @@ func GraphQL(db *store.DB, cfg Config) *handler.Server {
 	srv.AroundRootFields(mutationUnits(runner))
 	// No AroundFields here, deliberately: the generated executor marshals
 	// plain scalar fields without running field middleware
-	// (internal/tools/execpatch), so one would not see every field.
+	// (internal/tools/execpatch), so one would not see every field;
+	// fieldmiddleware_test.go fails if one is registered.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if err := limits.CheckPageSizes(oc, maxPage); err != nil {
