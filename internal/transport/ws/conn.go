@@ -291,6 +291,13 @@ func (c *conn) connectionInit(raw json.RawMessage) {
 		return
 	}
 	c.freePending()
+	c.wmu.Lock()
+	if c.initTimer != nil {
+		// Its work is done: let it go rather than keep it for the socket's life.
+		c.initTimer.Stop()
+		c.initTimer = nil
+	}
+	c.wmu.Unlock()
 	payload, err := decodeInitPayload(raw)
 	if err != nil {
 		if c.proto.legacy() {
