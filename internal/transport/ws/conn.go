@@ -310,9 +310,7 @@ func (c *conn) connectionInit(raw json.RawMessage) {
 	}
 	ctx := c.ctx
 	if auth := c.t.cfg.Authenticate; auth != nil {
-		var actx context.Context
-		var err error
-		onFreshStack(func() { actx, err = auth(c.ctx, payload) })
+		actx, err := auth(c.ctx, payload)
 		if err != nil {
 			c.refuseInit(CloseForbidden, "Forbidden", err.Error())
 			return
@@ -338,26 +336,6 @@ func (c *conn) connectionInit(raw json.RawMessage) {
 		c.enqueue(encode("ka", "", nil))
 	}
 	c.acked.Store(true)
-}
-
-// onFreshStack runs f on a goroutine of its own and waits for it. The
-// reader parks for as long as its socket is open, and a goroutine keeps
-// the stack its deepest call grew (the runtime only halves it once per
-// collection, while it stays mostly unused): what runs deep and once, such
-// as authenticating with database queries, runs on a stack that is freed
-// when it returns. A panic in f is raised again in the caller.
-func onFreshStack(f func()) {
-	var p any
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer func() { p = recover() }()
-		f()
-	}()
-	<-done
-	if p != nil {
-		panic(p)
-	}
 }
 
 // freePending gives back the socket's MaxPendingPerKey slot, once: the
