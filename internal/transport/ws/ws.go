@@ -297,8 +297,8 @@ func New(cfg Config) *Transport {
 		// A socket reads through a small buffer of its own rather than
 		// the HTTP server's 4 KiB one, and borrows a write buffer from
 		// the pool only while it writes a message: an idle socket holds
-		// neither. Client messages are small, and a bigger one is read
-		// straight into its destination past the buffer.
+		// 256 bytes instead of 8 KiB. Client messages are small, and a
+		// bigger one is read straight into its destination past the buffer.
 		ReadBufferSize:  readBufferSize,
 		WriteBufferPool: &t.writeBuffers,
 		// Do checks the origin itself before upgrading, so that the
