@@ -327,6 +327,9 @@ func New(db *store.DB, cfg Config) *Server {
 			return socketViewer(ctx, authn, failures, cfg.Live, payload, log, m)
 		},
 		Ended: func(ctx context.Context, s ws.Session) {
+			if s.Panic != "" {
+				log.ErrorContext(ctx, "websocket reader panicked", "panic", s.Panic, "request_id", apierror.RequestID(ctx))
+			}
 			log.InfoContext(ctx, "websocket", "protocol", s.Protocol, "duration", s.Duration, "operations", s.Operations,
 				"initialized", s.Initialized, "close", s.Code, "client_close", s.PeerCode,
 				"viewer", viewerKind(viewer.FromContext(ctx)), "request_id", apierror.RequestID(ctx))

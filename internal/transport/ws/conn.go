@@ -15,8 +15,8 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// conn is one socket. Its goroutines: the reader (the HTTP handler's
-// goroutine, which also tears the socket down), one per running operation,
+// conn is one socket. Its goroutines: the reader (started by Do, which
+// then returns; it also tears the socket down), one per running operation,
 // and a writer only while there is something to write; teardown waits for
 // all of them. An idle socket thus parks one goroutine, not two: a writer
 // parked on every idle socket cost a goroutine and its stack each, which
@@ -37,15 +37,21 @@ type conn struct {
 	cancel context.CancelFunc
 	opBase context.Context
 
-	// out is the bounded send queue; only the writer writes data messages,
-	// as gorilla allows one concurrent writer.
-	out     chan []byte
 	closeCh chan struct{} // closed once a close is requested
 	done    chan struct{} // closed when the reader has ended
 
-	// wmu guards starting and retiring the writer, so that at most one runs
-	// and a frame queued as it retires is never left behind.
-	wmu      sync.Mutex
+	// wmu guards the send queue and starting and retiring the writer, so
+	// that at most one runs and a frame queued as it retires is never left
+	// behind.
+	wmu sync.Mutex
+	// queue is the bounded send queue (SendQueueSize frames); only the
+	// writer writes data messages, as gorilla allows one concurrent
+	// writer. A slice that is dropped when it empties rather than a
+	// buffered channel: an idle socket holds no queue.
+	queue [][]byte
+	// room gets a token when the writer takes a frame, for producers
+	// waiting on a full queue.
+	room     chan struct{}
 	writing  bool // a writer goroutine is running
 	wstopped bool // teardown began: no writer may start
 	writers  sync.WaitGroup
@@ -89,7 +95,9 @@ type operation struct {
 }
 
 func newConn(t *Transport, wsc *websocket.Conn, r *http.Request, exec graphql.GraphExecutor, proto protocol) *conn {
-	ctx, cancel := context.WithCancel(r.Context())
+	// The socket outlives the handshake's handler, whose return cancels
+	// the request's context: keep its values, not its end.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	return &conn{
 		t:       t,
 		ws:      wsc,
@@ -100,7 +108,7 @@ func newConn(t *Transport, wsc *websocket.Conn, r *http.Request, exec graphql.Gr
 		ctx:     ctx,
 		cancel:  cancel,
 		opBase:  ctx,
-		out:     make(chan []byte, t.cfg.SendQueueSize),
+		room:    make(chan struct{}, 1),
 		closeCh: make(chan struct{}),
 		done:    make(chan struct{}),
 		ops:     map[string]*operation{},
@@ -283,6 +291,13 @@ func (c *conn) connectionInit(raw json.RawMessage) {
 		return
 	}
 	c.freePending()
+	c.wmu.Lock()
+	if c.initTimer != nil {
+		// Its work is done: let it go rather than keep it for the socket's life.
+		c.initTimer.Stop()
+		c.initTimer = nil
+	}
+	c.wmu.Unlock()
 	payload, err := decodeInitPayload(raw)
 	if err != nil {
 		if c.proto.legacy() {
@@ -347,29 +362,53 @@ func (c *conn) refuseInit(code int, reason, legacyMsg string) {
 // SlowConsumerGrace means the client does not keep up: the socket is
 // closed with 1013. It reports whether the message was queued.
 func (c *conn) enqueue(frame []byte) bool {
+	var timer *time.Timer
+	for {
+		c.wmu.Lock()
+		if c.closeRequested() {
+			c.wmu.Unlock()
+			return false
+		}
+		if len(c.queue) < c.t.cfg.SendQueueSize {
+			c.queue = append(c.queue, frame)
+			c.kickLocked()
+			c.wmu.Unlock()
+			return true
+		}
+		c.wmu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(c.t.cfg.SlowConsumerGrace)
+			defer timer.Stop()
+		}
+		select {
+		case <-c.room: // try again: another producer may have taken the room
+		case <-c.closeCh:
+			return false
+		case <-timer.C:
+			c.requestClose(CloseSlowConsumer, "Try again later: the client reads too slowly", false)
+			return false
+		}
+	}
+}
+
+// pop takes the oldest queued frame for the writer.
+func (c *conn) pop() ([]byte, bool) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if len(c.queue) == 0 {
+		return nil, false
+	}
+	frame := c.queue[0]
+	c.queue[0] = nil
+	c.queue = c.queue[1:]
+	if len(c.queue) == 0 {
+		c.queue = nil // let a burst's backing array go
+	}
 	select {
-	case <-c.closeCh:
-		return false
+	case c.room <- struct{}{}:
 	default:
 	}
-	select {
-	case c.out <- frame:
-		c.kick()
-		return true
-	default:
-	}
-	timer := time.NewTimer(c.t.cfg.SlowConsumerGrace)
-	defer timer.Stop()
-	select {
-	case c.out <- frame:
-		c.kick()
-		return true
-	case <-c.closeCh:
-		return false
-	case <-timer.C:
-		c.requestClose(CloseSlowConsumer, "Try again later: the client reads too slowly", false)
-		return false
-	}
+	return frame, true
 }
 
 // requestClose starts closing the socket, once. Without drain the close
@@ -440,6 +479,11 @@ func (c *conn) pingFired() {
 func (c *conn) kick() {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	c.kickLocked()
+}
+
+// kickLocked is kick with wmu held.
+func (c *conn) kickLocked() {
 	if c.writing || c.wstopped {
 		return
 	}
@@ -453,7 +497,7 @@ func (c *conn) kick() {
 func (c *conn) retire() bool {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if !c.wstopped && (len(c.out) > 0 || c.pingDue.Load() || c.closeRequested()) {
+	if !c.wstopped && (len(c.queue) > 0 || c.pingDue.Load() || c.closeRequested()) {
 		return false
 	}
 	c.writing = false
@@ -492,16 +536,13 @@ func (c *conn) writeLoop() {
 				return
 			}
 		}
-		select {
-		case frame := <-c.out:
+		if frame, ok := c.pop(); ok {
 			if err := c.write(frame); err != nil {
 				c.writeFailed()
 				return
 			}
-		default:
-			if c.retire() {
-				return
-			}
+		} else if c.retire() {
+			return
 		}
 	}
 }
@@ -509,12 +550,8 @@ func (c *conn) writeLoop() {
 // drain writes what is queued, for a graceful close.
 func (c *conn) drain() {
 	for {
-		select {
-		case frame := <-c.out:
-			if c.write(frame) != nil {
-				return
-			}
-		default:
+		frame, ok := c.pop()
+		if !ok || c.write(frame) != nil {
 			return
 		}
 	}

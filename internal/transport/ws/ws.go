@@ -13,9 +13,11 @@ package ws
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,6 +81,10 @@ const (
 	// DefaultSlowConsumerGrace is Config.SlowConsumerGrace's default.
 	DefaultSlowConsumerGrace = 2 * time.Second
 )
+
+// readBufferSize is each socket's read buffer: enough for a frame header
+// and a control frame's payload (at most 125 bytes).
+const readBufferSize = 256
 
 // closeHandshakeWait bounds how long a socket waits for the client's
 // close frame after sending its own, so that the TCP connection is not
@@ -169,6 +175,9 @@ type Session struct {
 	// first or the connection dropped); PeerCode the client's (0 when
 	// it sent none).
 	Code, PeerCode int
+	// Panic is the value and stack of a panic that ended the socket's
+	// reader, if one did; empty otherwise.
+	Panic string
 }
 
 // Metrics counts what the transport does; every field is updated
@@ -240,6 +249,9 @@ type Transport struct {
 	// before each data message is written, to simulate a slow network.
 	beforeWrite func(frame []byte)
 
+	// writeBuffers lends write buffers to sockets while they write.
+	writeBuffers sync.Pool
+
 	mu       sync.Mutex
 	shutdown bool
 	conns    map[*conn]struct{}
@@ -282,6 +294,13 @@ func New(cfg Config) *Transport {
 	}
 	t.upgrader = websocket.Upgrader{
 		HandshakeTimeout: cfg.WriteTimeout,
+		// A socket reads through a small buffer of its own rather than
+		// the HTTP server's 4 KiB one, and borrows a write buffer from
+		// the pool only while it writes a message: an idle socket holds
+		// 256 bytes instead of 8 KiB. Client messages are small, and a
+		// bigger one is read straight into its destination past the buffer.
+		ReadBufferSize:  readBufferSize,
+		WriteBufferPool: &t.writeBuffers,
 		// Do checks the origin itself before upgrading, so that the
 		// refusal is counted and worded like the others.
 		CheckOrigin: func(*http.Request) bool { return true },
@@ -323,7 +342,12 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	}
 	t.sockets.Add(1)
 	t.mu.Unlock()
-	defer t.sockets.Done()
+	served := false
+	defer func() {
+		if !served {
+			t.sockets.Done()
+		}
+	}()
 
 	releasePending := func() {}
 	if perKey := t.cfg.MaxPendingPerKey; perKey != nil {
@@ -343,7 +367,6 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	}
 	t.metrics.SocketsAccepted.Add(1)
 	t.metrics.ActiveSockets.Add(1)
-	opened := time.Now()
 	c := newConn(t, wsc, r, exec, proto)
 	c.releasePending = releasePending
 	t.mu.Lock()
@@ -355,12 +378,34 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		// did not see this socket.
 		c.requestClose(CloseGoingAway, "Going away", true)
 	}
-	c.serve()
+	// The socket is served on a goroutine of its own and the handler
+	// returns: the HTTP server's goroutine then ends, and with it the
+	// handler chain's stack and the connection's HTTP state (request,
+	// response, buffers), which an idle socket would otherwise keep for
+	// as long as it is open.
+	served = true
+	go t.serveSocket(c, time.Now())
+}
+
+// serveSocket serves an upgraded socket until it ends and reports it.
+func (t *Transport) serveSocket(c *conn, opened time.Time) {
+	defer t.sockets.Done()
+	var panicked string
+	func() {
+		// The HTTP server no longer stands behind this goroutine to
+		// recover a panic: one socket's must not end the process.
+		defer func() {
+			if r := recover(); r != nil {
+				panicked = fmt.Sprintf("%v\n%s", r, debug.Stack())
+			}
+		}()
+		c.serve()
+	}()
 	// serve returns after teardown, when every goroutine of the socket has
 	// ended: what they recorded can be read without locks.
 	if t.cfg.Ended != nil {
-		t.cfg.Ended(c.opBase, Session{Protocol: proto.name(), Duration: time.Since(opened), Operations: c.operations.Load(),
-			Initialized: c.initSeen.Load(), Code: c.closeCode, PeerCode: c.peerCode})
+		t.cfg.Ended(c.opBase, Session{Protocol: c.proto.name(), Duration: time.Since(opened), Operations: c.operations.Load(),
+			Initialized: c.initSeen.Load(), Code: c.closeCode, PeerCode: c.peerCode, Panic: panicked})
 	}
 }
 
