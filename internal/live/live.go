@@ -202,6 +202,9 @@ func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.C
 	if err := s.available(); err != nil {
 		return nil, err
 	}
+	if cursor, resumed := ctx.Value(resumeKey{}).(string); resumed {
+		after = &cursor
+	}
 	from, ok, err := ParseCursor(after)
 	if err != nil {
 		return nil, err
@@ -226,6 +229,16 @@ func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.C
 		return nil, err
 	}
 	return &Subscription{src: s, sub: sub}, nil
+}
+
+type resumeKey struct{}
+
+// ResumeAfter returns ctx in which Subscribe continues after cursor,
+// whatever position it is asked for: a subscriber that leaves a shared
+// execution (internal/transport/ws's groups) runs its operation again on
+// its own from the last item it was sent.
+func ResumeAfter(ctx context.Context, cursor string) context.Context {
+	return context.WithValue(ctx, resumeKey{}, cursor)
 }
 
 // private reports whether a topic is never delivered to anyone: credential

@@ -3,7 +3,6 @@ package live
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -179,26 +178,6 @@ func (l *loader) nodeFor(ctx context.Context, e *loaded, v *viewer.Viewer) ent.N
 	}
 }
 
-// viewerClass names everything about v that the privacy rules read: two
-// viewers with the same class get the same answer from every rule.
-func viewerClass(v *viewer.Viewer) string {
-	var b strings.Builder
-	b.WriteString(string(v.UserID))
-	if v.Token != nil {
-		b.WriteString("|token")
-		scopes := slices.Clone(v.Token.Scopes)
-		slices.Sort(scopes)
-		for _, s := range scopes {
-			b.WriteString("," + s)
-		}
-	}
-	roles := make([]string, len(v.Roles))
-	for i, r := range v.Roles {
-		roles[i] = r.Kind + "/" + string(r.CommunityID) + "/" + string(r.RegionID) + "/" + string(r.GroupID)
-	}
-	slices.Sort(roles)
-	for _, r := range roles {
-		b.WriteString("|" + r)
-	}
-	return b.String()
-}
+// viewerClass is v's class for node loads: the person's (see
+// authz.ViewerClass), exact for every node.
+func viewerClass(v *viewer.Viewer) string { return authz.ViewerClass(v) }

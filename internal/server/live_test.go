@@ -24,6 +24,7 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/transport/ws"
 )
 
 // liveServer is the whole API (HTTP and websockets) over a database whose
@@ -33,7 +34,11 @@ type liveServer struct {
 	url    string
 	broker *broker.Broker
 	src    *live.Source
+	api    *server.Server
 }
+
+// metrics are the server's websocket counters.
+func (s *liveServer) metrics() *ws.Metrics { return s.api.WebSocketMetrics() }
 
 func startLive(t *testing.T) *liveServer {
 	t.Helper()
@@ -83,7 +88,7 @@ func serveLiveWith(t *testing.T, open func(wrap func(dialect.Driver) dialect.Dri
 		cancel()
 		<-done
 	})
-	return &liveServer{db: db, url: hs.URL, broker: br, src: src}
+	return &liveServer{db: db, url: hs.URL, broker: br, src: src, api: api}
 }
 
 // post runs a GraphQL operation over HTTP with a bearer token.

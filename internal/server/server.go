@@ -126,6 +126,9 @@ type Config struct {
 	MaxMessageBytes int64
 	// Timeouts bound the HTTP exchanges; HTTPServer applies them.
 	Timeouts Timeouts
+	// UnsharedSubscriptions runs every subscription alone, as before
+	// subscriptions shared executions (see share.go): for comparisons.
+	UnsharedSubscriptions bool
 }
 
 // Defaults returns the configuration this server ships with. The command's
@@ -245,24 +248,39 @@ func GraphQL(db *store.DB, cfg Config) *handler.Server {
 	// (internal/tools/execpatch), so one would not see every field;
 	// fieldmiddleware_test.go fails if one is registered.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		oc := graphql.GetOperationContext(ctx)
-		if err := limits.CheckPageSizes(oc, maxPage); err != nil {
-			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
+		if sharedExecution(ctx) {
+			// Each subscriber was admitted when it joined (see share.go).
+			return next(graph.WithBatches(ctx))
 		}
-		if err := checkWriteScope(ctx, oc); err != nil {
-			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
-		}
-		// A request paid the base cost at the door and now pays the rest;
-		// an operation on a websocket pays all of it.
-		cost, _ := limits.CostOf(oc)
-		if _, err := ratelimit.ChargeOperation(ctx, int(min(cost, math.MaxInt32))); err != nil {
-			cfg.Metrics.RateLimited()
+		if limited, err := admit(ctx, graphql.GetOperationContext(ctx), maxPage); err != nil {
+			if limited {
+				cfg.Metrics.RateLimited()
+			}
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
 		return next(graph.WithBatches(ctx))
 	})
 	srv.AroundOperations(querySnapshots(runner, cfg.Live, present))
 	return srv
+}
+
+// admit checks an operation before it runs: page sizes, a read token's
+// mutation, and the rate limit, which it charges; limited tells that the
+// rate limit refused it.
+func admit(ctx context.Context, oc *graphql.OperationContext, maxPage int) (limited bool, err error) {
+	if err := limits.CheckPageSizes(oc, maxPage); err != nil {
+		return false, err
+	}
+	if err := checkWriteScope(ctx, oc); err != nil {
+		return false, err
+	}
+	// A request paid the base cost at the door and now pays the rest;
+	// an operation on a websocket pays all of it.
+	cost, _ := limits.CostOf(oc)
+	if _, err := ratelimit.ChargeOperation(ctx, int(min(cost, math.MaxInt32))); err != nil {
+		return true, err
+	}
+	return false, nil
 }
 
 // checkWriteScope refuses a whole mutation from an API token without the
@@ -323,6 +341,7 @@ func New(db *store.DB, cfg Config) *Server {
 	sockets := ws.New(ws.Config{
 		MaxMessageBytes:           cfg.MaxMessageBytes,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
+		Share:                     shareConfig(db.Client, cfg),
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
 			return socketViewer(ctx, authn, failures, cfg.Live, payload, log, m)
 		},

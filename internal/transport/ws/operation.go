@@ -82,24 +82,17 @@ func (c *conn) finish(op *operation, frame []byte) {
 // come before any result (parse, validation, a refused operation, a
 // subscription that could not start: a response without data) become an
 // error message and no complete; results, including those with field
-// errors, are next messages followed by complete.
+// errors, are next messages followed by complete. A subscription that may
+// share its execution (Config.Share) joins a group once it has parsed and
+// validated, and this goroutine ends: the group delivers to it.
 func (c *conn) run(op *operation, params *graphql.RawParams, start time.Time) {
 	ctx := graphql.StartOperationTrace(op.ctx)
 	var rc *graphql.OperationContext
+	shared := false
 	defer func() {
-		if r := recover(); r != nil {
-			var err error
-			if rc != nil && rc.RecoverFunc != nil {
-				err = rc.Recover(ctx, r)
-			} else {
-				err = fmt.Errorf("internal system error: %v", r)
-			}
-			c.finish(op, c.errorFrameList(op.id, c.presentedErrors(ctx, rc, gqlerror.List{asGQLError(err)})))
+		if !shared {
+			c.guard(ctx, op, rc, recover())
 		}
-		c.forget(op)
-		op.cancel()
-		c.t.metrics.ActiveSubscriptions.Add(-1)
-		c.opsWG.Done()
 	}()
 
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
@@ -109,6 +102,37 @@ func (c *conn) run(op *operation, params *graphql.RawParams, start time.Time) {
 		c.finish(op, c.errorFrameList(op.id, c.presentedErrors(ctx, rc, errs)))
 		return
 	}
+	if shared = c.share(ctx, op, rc); shared {
+		return
+	}
+	c.execute(ctx, op, rc)
+}
+
+// guard ends an operation whose goroutine returns: a panic becomes an
+// error message, and the operation is forgotten.
+func (c *conn) guard(ctx context.Context, op *operation, rc *graphql.OperationContext, r any) {
+	if r != nil {
+		var err error
+		if rc != nil && rc.RecoverFunc != nil {
+			err = rc.Recover(ctx, r)
+		} else {
+			err = fmt.Errorf("internal system error: %v", r)
+		}
+		c.finish(op, c.errorFrameList(op.id, c.presentedErrors(ctx, rc, gqlerror.List{asGQLError(err)})))
+	}
+	c.end(op)
+}
+
+// end releases a finished operation.
+func (c *conn) end(op *operation) {
+	c.forget(op)
+	op.cancel()
+	c.t.metrics.ActiveSubscriptions.Add(-1)
+	c.opsWG.Done()
+}
+
+// execute executes rc on its own and sends what it yields.
+func (c *conn) execute(ctx context.Context, op *operation, rc *graphql.OperationContext) {
 	responses, rctx := c.exec.DispatchOperation(graphql.WithOperationContext(ctx, rc), rc)
 	first := true
 	for {

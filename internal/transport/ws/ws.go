@@ -158,6 +158,10 @@ type Config struct {
 	// SlowConsumerGrace is how long a producer waits on a full send queue
 	// before the socket is closed with 1013 as too slow.
 	SlowConsumerGrace time.Duration
+
+	// Share, if set, lets subscriptions that would render the same
+	// payloads share one execution (see share.go); nil runs each alone.
+	Share *Sharing
 }
 
 // Session is what happened on one websocket, reported to Config.Ended.
@@ -219,6 +223,9 @@ type Metrics struct {
 	DisconnectsOverLimit atomic.Int64
 	// DisconnectsShutdown counts sockets closed with 1001 by Shutdown.
 	DisconnectsShutdown atomic.Int64
+	// SharedExecutions counts the executions started for groups of shared
+	// subscriptions; SharedJoins the subscriptions that joined one.
+	SharedExecutions, SharedJoins atomic.Int64
 }
 
 func (m *Metrics) countClose(code int) {
@@ -258,6 +265,8 @@ type Transport struct {
 	perKey   map[string]int // initialised sockets, by MaxSocketsPerKey
 	pending  map[string]int // sockets before connection_init, by MaxPendingPerKey
 	sockets  sync.WaitGroup
+
+	groups groups // shared executions, see share.go
 }
 
 var _ graphql.Transport = (*Transport)(nil)
