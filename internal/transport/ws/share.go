@@ -387,18 +387,17 @@ func (m *member) drain() {
 
 // tryEnqueue queues frame if there is room now; a closing socket drops it.
 func (c *conn) tryEnqueue(frame []byte) bool {
-	select {
-	case <-c.closeCh:
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closeRequested() {
 		return true
-	default:
 	}
-	select {
-	case c.out <- frame:
-		c.kick()
-		return true
-	default:
+	if len(c.queue) >= c.t.cfg.SendQueueSize {
 		return false
 	}
+	c.queue = append(c.queue, frame)
+	c.kickLocked()
+	return true
 }
 
 // encodePayload encodes a response's payload once for all members, as
