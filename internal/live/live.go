@@ -39,6 +39,8 @@ type Item struct {
 	// loaded once for all (profiles are public); nil for the system or when
 	// unknown.
 	Actor *ent.User
+
+	loaded *loaded // the change's shared loads
 }
 
 // cursorPrefix marks our cursors so a cursor of another kind (a connection

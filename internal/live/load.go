@@ -56,6 +56,7 @@ type loaded struct {
 
 	mu      sync.Mutex
 	classes map[string]*classLoad
+	related map[pulid.ID]*classLoad // other rows the rules need, as the system sees them
 }
 
 // classLoad is a node as one viewer class sees it.
@@ -145,6 +146,13 @@ func (l *loader) nodeFor(ctx context.Context, e *loaded, v *viewer.Viewer) ent.N
 		}
 		cp := *n // each subscriber resolves its own copy
 		return &cp
+	case *ent.Registration:
+		ev, _ := l.related(ctx, e, n.EventID).(*ent.Event)
+		if ev == nil || !authz.CanSeeRegistration(v, n, ev) {
+			return nil
+		}
+		cp := *n
+		return &cp
 	}
 	if v.IsSystem() {
 		return e.node
@@ -173,6 +181,41 @@ func (l *loader) nodeFor(ctx context.Context, e *loaded, v *viewer.Viewer) ent.N
 	select {
 	case <-cl.done:
 		return cl.node
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// related returns the node with id as the system sees it (every column),
+// loaded once per change for all subscribers: a row an in-memory rule
+// needs besides the changed node (a registration's event), or one every
+// subscriber is sent with it (the event's live counts). Nil when it is
+// gone or ctx ends first.
+func (l *loader) related(ctx context.Context, e *loaded, id pulid.ID) ent.Noder {
+	e.mu.Lock()
+	if e.related == nil {
+		e.related = map[pulid.ID]*classLoad{}
+	}
+	r, ok := e.related[id]
+	if !ok {
+		r = &classLoad{done: make(chan struct{})}
+		e.related[id] = r
+	}
+	e.mu.Unlock()
+	if !ok {
+		func() {
+			defer close(r.done)
+			lctx, cancel := context.WithTimeout(viewer.SystemContext(context.Background()), loadTimeout)
+			defer cancel()
+			_ = retry(lctx, func() (err error) {
+				r.node, err = l.client.Noder(lctx, id, ent.WithNodeType(ent.IDToType))
+				return err
+			})
+		}()
+	}
+	select {
+	case <-r.done:
+		return r.node
 	case <-ctx.Done():
 		return nil
 	}

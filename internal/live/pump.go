@@ -195,7 +195,7 @@ func (p *pump[T]) process(d *broker.Delivery) (T, bool) {
 		return zero, false
 	}
 	item := &Item{Cursor: Cursor(d.After), Seq: c.ID, Op: c.Op, At: c.CreatedAt,
-		ActorID: pulid.ID(c.ActorID), Topic: c.Topic, Change: c}
+		ActorID: pulid.ID(c.ActorID), Topic: c.Topic, Change: c, loaded: e}
 	if e.actor != nil {
 		actor := *e.actor // each subscriber resolves its own copy
 		item.Actor = &actor

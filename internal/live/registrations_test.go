@@ -3,9 +3,13 @@ package live
 import (
 	"context"
 	"errors"
-	"github.com/usergroups/usergroups/internal/dbtest"
+	"fmt"
 	"testing"
 	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/usergroups/usergroups/internal/dbtest"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/event"
@@ -108,5 +112,88 @@ func TestEventRegistrationsShowWhatTheRulesShow(t *testing.T) {
 	rc = read(orgItems)
 	if rc.Registration == nil || rc.Registration.EventID != evA.ID || rc.Actor == nil || rc.Actor.ID != ada.ID {
 		t.Fatalf("the organizer got registration %+v by %+v, want Ada's for A", rc.Registration, rc.Actor)
+	}
+}
+
+// TestEventRegistrationsCostTheSameForManySubscribers: a registration
+// change is loaded once for every subscriber (the registration, who made
+// it, the event with its counts) and each subscriber is held to the rules
+// in memory, so the statements a change costs do not grow with the
+// subscribers.
+func TestEventRegistrationsCostTheSameForManySubscribers(t *testing.T) {
+	db, b := runBroker(t)
+	sys := dbtest.FixtureContext(t)
+	wf := workflow.NewRunner(db.Client, nil)
+	var com *ent.Community
+	var g *ent.Group
+	var org *ent.User
+	var ev *ent.Event
+	var people []*ent.User
+	err := wf.Import(sys, "fixture", func(ctx context.Context, c *ent.Client) error {
+		com = c.Community.Create().SetName("Alpha").SetSlug("alpha").SaveX(ctx)
+		g = c.Group.Create().SetCommunityID(com.ID).SetName("Paris").SetSlug("paris").SetCity("Paris").SetCountry("FR").SaveX(ctx)
+		org = c.User.Create().SetHandle("org").SetName("Org").SaveX(ctx)
+		c.Role.Create().SetUserID(org.ID).SetCommunityID(com.ID).SetGroupID(g.ID).SetKind(role.KindORGANIZER).ExecX(ctx)
+		for i := range 2 {
+			people = append(people, c.User.Create().SetHandle(fmt.Sprintf("p%d", i)).SetName(fmt.Sprintf("P%d", i)).SaveX(ctx))
+		}
+		start := time.Now().AddDate(0, 0, 7)
+		ev = c.Event.Create().SetGroupID(g.ID).SetKind("MEETUP").SetTitle("Meetup").SetTimeZone("UTC").
+			SetStatus(event.StatusPUBLISHED).SetVisibility(event.VisibilityPUBLIC).
+			SetStartsAt(start).SetEndsAt(start.Add(time.Hour)).SaveX(ctx)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, b)
+	drv := entsql.OpenDB(db.Dialect, db.SQL)
+	counter := dbtest.NewCounter(drv)
+	src := &Source{Broker: b, Client: ent.NewClient(ent.Driver(counter))}
+
+	statements := map[int]int64{}
+	for round, n := range []int{1, 20} {
+		var chans []<-chan *RegistrationChange
+		for i := range n {
+			v := &viewer.Viewer{} // anonymous, and every third an organizer
+			if i%3 == 1 {
+				v = &viewer.Viewer{UserID: org.ID, Roles: []viewer.Role{{Kind: viewer.Organizer, CommunityID: com.ID, GroupID: g.ID}}}
+			}
+			ctx, cancel := context.WithCancel(viewer.NewContext(context.Background(), v))
+			t.Cleanup(cancel)
+			ch, err := EventRegistrations(ctx, src, ev.ID, nil, func(rc *RegistrationChange) *RegistrationChange { return rc })
+			if err != nil {
+				t.Fatal(err)
+			}
+			chans = append(chans, ch)
+		}
+		counter.Reset()
+		err := wf.Import(sys, "register", func(ctx context.Context, c *ent.Client) error {
+			ctx = changelog.WithActor(ctx, people[round].ID)
+			c.Registration.Create().SetEventID(ev.ID).SetUserID(people[round].ID).SetCheckInCode(fmt.Sprintf("REG%03d", round)).ExecX(ctx)
+			c.Event.UpdateOneID(ev.ID).AddGoingCount(1).ExecX(ctx)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		going := db.Client.Event.GetX(sys, ev.ID).GoingCount
+		for i, ch := range chans {
+			select {
+			case rc := <-ch:
+				if rc.Event == nil || rc.Event.GoingCount != going {
+					t.Fatalf("subscriber %d of %d: event %+v, want %d going", i, n, rc.Event, going)
+				}
+				if organizer := i%3 == 1; (rc.Registration != nil) != organizer {
+					t.Errorf("subscriber %d of %d (organizer %v) got registration %v", i, n, organizer, rc.Registration)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("subscriber %d of %d: no change within 10 s", i, n)
+			}
+		}
+		statements[n] = counter.Count()
+	}
+	if statements[1] == 0 || statements[20] != statements[1] {
+		t.Errorf("a change cost %d statements for 1 subscriber and %d for 20, want the same", statements[1], statements[20])
 	}
 }
