@@ -176,7 +176,7 @@ func IdleSubscriptions(ctx context.Context, cfg LiveConfig) (IdleResult, error) 
 	if err != nil {
 		return res, err
 	}
-	if err := waitMetric(ctx, srv.URL, "usergroups_broker_subscribers", float64(cfg.Subscriptions)); err != nil {
+	if err := waitSubscribed(ctx, srv.URL, float64(cfg.Subscriptions)); err != nil {
 		return res, err
 	}
 	res.Open = time.Since(start)
@@ -282,7 +282,7 @@ func FanOut(ctx context.Context, cfg FanOutConfig) (FanOutResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := waitMetric(ctx, reader.URL, "usergroups_broker_subscribers", float64(cfg.Subscriptions)); err != nil {
+	if err := waitSubscribed(ctx, reader.URL, float64(cfg.Subscriptions)); err != nil {
 		return res, err
 	}
 
@@ -787,18 +787,23 @@ func settledSnapshot(ctx context.Context, base string) (Snapshot, bool, error) {
 	return snapshotOf(m), false, ctx.Err()
 }
 
-// waitMetric waits until the server's metric reaches want.
-func waitMetric(ctx context.Context, base, name string, want float64) error {
-	var last float64
+// waitSubscribed waits until the server at base runs at least want
+// subscriptions and every one of them follows the change log: each
+// unshared one holds a broker subscription of its own, and each shared
+// execution one for all its members.
+func waitSubscribed(ctx context.Context, base string, want float64) error {
+	var subs, streams, need float64
 	for ctx.Err() == nil {
 		m, err := scrape(ctx, base)
 		if err != nil {
 			return err
 		}
-		if last = m[name]; last >= want {
+		subs, streams = m["usergroups_websocket_subscriptions"], m["usergroups_broker_subscribers"]
+		need = m["usergroups_websocket_shared_groups"] + subs - m["usergroups_websocket_shared_members"]
+		if subs >= want && streams >= need {
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("bench: %s reached %v of %v: %w", name, last, want, ctx.Err())
+	return fmt.Errorf("bench: %v of %v subscriptions, %v of %v broker streams: %w", subs, want, streams, need, ctx.Err())
 }

@@ -84,7 +84,7 @@ func TestProfileLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := waitMetric(ctx, base, "usergroups_broker_subscribers", float64(n)); err != nil {
+	if err := waitSubscribed(ctx, base, float64(n)); err != nil {
 		t.Fatal(err)
 	}
 	runtime.GC()

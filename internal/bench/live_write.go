@@ -437,7 +437,7 @@ func (b *burstRunner) run(ctx context.Context, round int) (BurstResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := waitMetric(ctx, b.srv.URL, "usergroups_broker_subscribers", before["usergroups_broker_subscribers"]+float64(len(subs))); err != nil {
+	if err := waitSubscribed(ctx, b.srv.URL, before["usergroups_websocket_subscriptions"]+float64(len(subs))); err != nil {
 		return res, err
 	}
 	fanOut0, err := b.fanOutJobs(ctx)

@@ -56,7 +56,7 @@ type loaded struct {
 
 	mu      sync.Mutex
 	classes map[string]*classLoad
-	related map[pulid.ID]*classLoad // other rows the rules need, as the system sees them
+	related map[string]*classLoad // other rows the rules need, as the system sees them, by id
 }
 
 // classLoad is a node as one viewer class sees it.
@@ -157,33 +157,15 @@ func (l *loader) nodeFor(ctx context.Context, e *loaded, v *viewer.Viewer) ent.N
 	if v.IsSystem() {
 		return e.node
 	}
-	key := viewerClass(v)
-	e.mu.Lock()
-	if e.classes == nil {
-		e.classes = map[string]*classLoad{}
-	}
-	cl, ok := e.classes[key]
-	if !ok {
-		cl = &classLoad{done: make(chan struct{})}
-		e.classes[key] = cl
-	}
-	e.mu.Unlock()
-	if !ok {
-		func() {
-			defer close(cl.done)
-			lctx, cancel := context.WithTimeout(viewer.NewContext(context.Background(), v), loadTimeout)
-			defer cancel()
-			if n, err := l.client.Noder(lctx, e.nodeID, ent.WithNodeType(ent.IDToType)); err == nil {
-				cl.node = n
-			}
-		}()
-	}
-	select {
-	case <-cl.done:
-		return cl.node
-	case <-ctx.Done():
-		return nil
-	}
+	return e.once(ctx, &e.classes, viewerClass(v), func() ent.Noder {
+		lctx, cancel := context.WithTimeout(viewer.NewContext(context.Background(), v), loadTimeout)
+		defer cancel()
+		n, err := l.client.Noder(lctx, e.nodeID, ent.WithNodeType(ent.IDToType))
+		if err != nil {
+			return nil // hidden from the class, or gone (a failed load holds a typed nil)
+		}
+		return n
+	})
 }
 
 // related returns the node with id as the system sees it (every column),
@@ -192,30 +174,42 @@ func (l *loader) nodeFor(ctx context.Context, e *loaded, v *viewer.Viewer) ent.N
 // subscriber is sent with it (the event's live counts). Nil when it is
 // gone or ctx ends first.
 func (l *loader) related(ctx context.Context, e *loaded, id pulid.ID) ent.Noder {
+	return e.once(ctx, &e.related, string(id), func() (n ent.Noder) {
+		lctx, cancel := context.WithTimeout(viewer.SystemContext(context.Background()), loadTimeout)
+		defer cancel()
+		if retry(lctx, func() (err error) {
+			n, err = l.client.Noder(lctx, id, ent.WithNodeType(ent.IDToType))
+			return err
+		}) != nil {
+			return nil // gone (a failed load holds a typed nil)
+		}
+		return n
+	})
+}
+
+// once returns what load gives for key in loads, running it for the first
+// subscriber that asks and making the others wait for it; nil if ctx ends
+// first.
+func (e *loaded) once(ctx context.Context, loads *map[string]*classLoad, key string, load func() ent.Noder) ent.Noder {
 	e.mu.Lock()
-	if e.related == nil {
-		e.related = map[pulid.ID]*classLoad{}
+	if *loads == nil {
+		*loads = map[string]*classLoad{}
 	}
-	r, ok := e.related[id]
+	cl, ok := (*loads)[key]
 	if !ok {
-		r = &classLoad{done: make(chan struct{})}
-		e.related[id] = r
+		cl = &classLoad{done: make(chan struct{})}
+		(*loads)[key] = cl
 	}
 	e.mu.Unlock()
 	if !ok {
 		func() {
-			defer close(r.done)
-			lctx, cancel := context.WithTimeout(viewer.SystemContext(context.Background()), loadTimeout)
-			defer cancel()
-			_ = retry(lctx, func() (err error) {
-				r.node, err = l.client.Noder(lctx, id, ent.WithNodeType(ent.IDToType))
-				return err
-			})
+			defer close(cl.done)
+			cl.node = load()
 		}()
 	}
 	select {
-	case <-r.done:
-		return r.node
+	case <-cl.done:
+		return cl.node
 	case <-ctx.Done():
 		return nil
 	}

@@ -593,6 +593,9 @@ func watch(m *metrics.Metrics, sockets *ws.Transport, src *live.Source) {
 	sm := sockets.Metrics()
 	m.Gauge("usergroups_websocket_sockets", "Open websockets.", func() float64 { return float64(sm.ActiveSockets.Load()) })
 	m.Gauge("usergroups_websocket_subscriptions", "Running subscriptions.", func() float64 { return float64(sm.ActiveSubscriptions.Load()) })
+	m.Gauge("usergroups_websocket_shared_groups", "Shared subscription executions running (subscriptions of one document and viewer class).",
+		func() float64 { return float64(sm.SharedGroups.Load()) })
+	m.Gauge("usergroups_websocket_shared_members", "Subscriptions served by a shared execution.", func() float64 { return float64(sm.SharedMembers.Load()) })
 	m.Counter("usergroups_websocket_disconnects_slow_total", "Websockets closed because the client could not keep up.",
 		func() float64 { return float64(sm.DisconnectsSlow.Load()) })
 	m.Counter("usergroups_websocket_messages_sent_total", "Messages written to websockets.", func() float64 { return float64(sm.MessagesSent.Load()) })

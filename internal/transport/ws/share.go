@@ -152,10 +152,12 @@ func (c *conn) share(ctx context.Context, op *operation, rc *graphql.OperationCo
 		}
 		gs.open[key] = g
 		c.t.metrics.SharedExecutions.Add(1)
+		c.t.metrics.SharedGroups.Add(1)
 		go g.run()
 	}
 	gs.mu.Unlock()
 	c.t.metrics.SharedJoins.Add(1)
+	c.t.metrics.SharedMembers.Add(1)
 	if op.ctx.Err() != nil {
 		g.leave(m) // it ended while joining
 	}
@@ -203,6 +205,7 @@ func (g *group) unlist() {
 // run executes the operation and fans out what it yields.
 func (g *group) run() {
 	ctx := graphql.StartOperationTrace(g.ctx)
+	defer g.t.metrics.SharedGroups.Add(-1)
 	defer func() {
 		if r := recover(); r != nil {
 			var err error = gqlerror.Errorf("internal system error")
@@ -341,7 +344,10 @@ func (m *member) end() { m.release() }
 
 // release releases m's operation, once.
 func (m *member) release() {
-	m.once.Do(func() { m.c.end(m.op) })
+	m.once.Do(func() {
+		m.c.t.metrics.SharedMembers.Add(-1)
+		m.c.end(m.op)
+	})
 }
 
 // send queues frame (nil for none) on m's socket after what m has waiting,

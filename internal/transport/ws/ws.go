@@ -226,6 +226,10 @@ type Metrics struct {
 	// SharedExecutions counts the executions started for groups of shared
 	// subscriptions; SharedJoins the subscriptions that joined one.
 	SharedExecutions, SharedJoins atomic.Int64
+	// SharedGroups is the groups whose execution is running, SharedMembers
+	// the subscriptions they serve: with the broker's subscribers, they
+	// tell when every subscription is following the change log.
+	SharedGroups, SharedMembers atomic.Int64
 }
 
 func (m *Metrics) countClose(code int) {
