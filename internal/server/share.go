@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -68,16 +69,14 @@ func classify(ctx context.Context, client *ent.Client, rc *graphql.OperationCont
 	}
 	args := root.ArgumentMap(rc.Variables)
 	class := authz.ViewerClass(v)
-	belongs := func(ctx context.Context) bool { return authz.ViewerClass(viewer.FromContext(ctx)) == class }
+	classOf := func(v *viewer.Viewer) (string, bool) { return authz.ViewerClass(v), true }
 	if com, ok := staffShareable(ctx, client, root, args); ok {
 		if staff, ok := authz.StaffClass(v, com); ok {
 			class = staff
-			belongs = func(ctx context.Context) bool {
-				c, ok := authz.StaffClass(viewer.FromContext(ctx), com)
-				return ok && c == staff
-			}
+			classOf = func(v *viewer.Viewer) (string, bool) { return authz.StaffClass(v, com) }
 		}
 	}
+	belongs := inClass(classOf, class)
 	// Admitted here, per subscriber, as a lone operation would be when it
 	// starts; a refusal runs it alone, to be refused there.
 	if _, err := admit(ctx, rc, maxPage); err != nil {
@@ -182,5 +181,27 @@ func cursorOf(root *ast.Field) func(*graphql.Response) string {
 		var cursor string
 		_ = json.Unmarshal(item[key], &cursor)
 		return cursor
+	}
+}
+
+// inClass reports whether a member's current viewer is still of class.
+// It runs for every member at every delivery, so the answer is kept for
+// the viewer it was computed for: a live viewer is replaced, never changed,
+// when its roles change, so a new pointer is all that needs a new answer.
+func inClass(classOf func(*viewer.Viewer) (string, bool), class string) func(context.Context) bool {
+	type answer struct {
+		v  *viewer.Viewer
+		in bool
+	}
+	var last atomic.Pointer[answer]
+	return func(ctx context.Context) bool {
+		v := viewer.FromContext(ctx)
+		if a := last.Load(); a != nil && a.v == v {
+			return a.in
+		}
+		c, ok := classOf(v)
+		in := ok && c == class
+		last.Store(&answer{v: v, in: in})
+		return in
 	}
 }
