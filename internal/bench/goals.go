@@ -177,7 +177,7 @@ func (r *Report) Goals() []GoalRow {
 
 	const s9Goal = "S9 executor ≤ 5× encoding/json (time/op)"
 	if t, ok := r.find("S9 "); ok {
-		cells := t.cells("executor/encoding/json", map[string]string{"": "executor"})
+		cells := t.cells("÷ encoding/json", map[string]string{"": "executor"})
 		if x, ok := firstNumber(cells); ok {
 			add(s9Goal, cells[0], x <= 5, t.source)
 		} else {

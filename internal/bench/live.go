@@ -792,6 +792,8 @@ func settledSnapshot(ctx context.Context, base string) (Snapshot, bool, error) {
 // unshared one holds a broker subscription of its own, and each shared
 // execution one for all its members.
 func waitSubscribed(ctx context.Context, base string, want float64) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	var subs, streams, need float64
 	for ctx.Err() == nil {
 		m, err := scrape(ctx, base)
@@ -806,4 +808,23 @@ func waitSubscribed(ctx context.Context, base string, want float64) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("bench: %v of %v subscriptions, %v of %v broker streams: %w", subs, want, streams, need, ctx.Err())
+}
+
+// waitNoSockets waits, for up to a minute, until the server at base holds
+// no websocket.
+func waitNoSockets(ctx context.Context, base string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	var sockets float64
+	for ctx.Err() == nil {
+		m, err := scrape(ctx, base)
+		if err != nil {
+			return err
+		}
+		if sockets = m["usergroups_websocket_sockets"]; sockets == 0 {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("bench: %v websockets still open: %w", sockets, ctx.Err())
 }

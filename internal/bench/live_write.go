@@ -424,6 +424,11 @@ func (b *burstRunner) run(ctx context.Context, round int) (BurstResult, error) {
 	cfg := b.fx.cfg
 	events := b.fx.events[round]
 	res := BurstResult{Registrations: cfg.People}
+	// The last burst's sockets close on the client first: wait until the
+	// server has let them go, or they would count as this burst's.
+	if err := waitNoSockets(ctx, b.srv.URL); err != nil {
+		return res, err
+	}
 	before, err := scrape(ctx, b.srv.URL)
 	if err != nil {
 		return res, err

@@ -119,7 +119,8 @@ type Metrics struct {
 	Subscribers int64
 	// Delivered counts changes handed to subscribers, replayed or live.
 	Delivered int64
-	// DroppedSlow counts subscriptions closed with ErrTooSlow.
+	// DroppedSlow counts subscriptions closed with ErrTooSlow (which the
+	// live layer resumes from the log: Subscription.Resume).
 	DroppedSlow int64
 	// Lag is Seen minus the lowest position among subscribers (the
 	// broker's own position when there are none).
@@ -601,7 +602,7 @@ func (b *Broker) subscribe(ctx context.Context, from Position, fromNow bool, mat
 		match = func(*ent.Change) bool { return true }
 	}
 	out := make(chan *Delivery, b.opts.Buffer)
-	s := &Subscription{C: out, b: b, out: out, match: match, done: make(chan struct{})}
+	s := &Subscription{C: out, b: b, out: out, match: match, done: make(chan struct{}), start: from}
 	replayCtx, cancel := context.WithCancel(viewer.SystemContext(ctx))
 	s.cancel = cancel
 
@@ -614,6 +615,7 @@ func (b *Broker) subscribe(ctx context.Context, from Position, fromNow bool, mat
 	at := b.pos
 	if fromNow {
 		from = at
+		s.start = at
 	}
 	if !covers(from, at) {
 		// from has seen changes the broker has not delivered yet (a
@@ -747,6 +749,7 @@ type Subscription struct {
 	b      *Broker
 	out    chan *Delivery
 	match  func(*ent.Change) bool
+	start  Position // where the subscriber began: its cursor, or the broker's position
 	cancel context.CancelFunc // aborts replay queries
 	// cursor is the replay's progress, for Metrics.Lag.
 	cursor atomic.Int64
@@ -816,6 +819,18 @@ func (s *Subscription) Err() error {
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
 	return s.err
+}
+
+// Start is the position the subscription began at: the cursor it was
+// given, or the broker's position for SubscribeFromNow.
+func (s *Subscription) Start() Position { return s.start }
+
+// Resume subscribes again with the same filter after the position from,
+// the After of the last delivery the subscriber handled (or Start when it
+// handled none). A subscriber ended with ErrTooSlow uses it to catch up from
+// the change log at its own pace instead of losing the changes it missed.
+func (s *Subscription) Resume(ctx context.Context, from Position) (*Subscription, error) {
+	return s.b.Subscribe(ctx, from, s.match)
 }
 
 // Close ends the subscription and releases its resources; C is closed by

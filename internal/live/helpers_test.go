@@ -14,9 +14,15 @@ import (
 // the broker until the test ends.
 func runBroker(t *testing.T) (*store.DB, *broker.Broker) {
 	t.Helper()
+	return runBrokerWith(t, broker.Options{PollInterval: 50 * time.Millisecond})
+}
+
+// runBrokerWith is runBroker with the broker's options.
+func runBrokerWith(t *testing.T, opts broker.Options) (*store.DB, *broker.Broker) {
+	t.Helper()
 	var b *broker.Broker
 	db := dbtest.OpenConcurrent(t, dbtest.WithDriver(broker.WrapDriver("", func() { b.Poke() })))
-	b = broker.New(db, broker.Options{PollInterval: 50 * time.Millisecond})
+	b = broker.New(db, opts)
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = b.Run(runCtx) }()

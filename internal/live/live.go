@@ -301,7 +301,7 @@ func (s *Source) Stream(ctx context.Context, after *string, match func(*ent.Chan
 // no goroutine here.
 func Deliver[T any](ctx context.Context, sub *Subscription, convert func(*Item) (T, bool)) <-chan T {
 	p := &pump[T]{hub: sub.src.workers(), src: sub.src, sub: sub.sub, scope: sub.scope, convert: convert,
-		out: make(chan T, outBuffer), ctx: ctx, hold: sub.src.credentials().holdFrom(ctx)}
+		out: make(chan T, outBuffer), ctx: ctx, hold: sub.src.credentials().holdFrom(ctx), after: sub.sub.Start()}
 	sub.sub.Notify(p.wake)
 	return p.out
 }

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -94,6 +95,8 @@ type pump[T any] struct {
 	// Owned by the worker running the pump.
 	ctx     context.Context  // the subscriber's
 	next    *broker.Delivery // taken from the broker, waiting for the viewer to be current
+	after   broker.Position  // the After of the last delivery taken, or where sub started
+	stalled bool             // resubscribed (catchUp) and nothing taken since
 	held    *T               // converted, waiting for room in out
 	retries int              // retries since out last had room
 	done    bool
@@ -140,10 +143,14 @@ func (p *pump[T]) drain() {
 			select {
 			case ch, ok := <-p.sub.C:
 				if !ok {
+					if p.catchUp() {
+						continue
+					}
 					p.finish()
 					return
 				}
 				c = ch
+				p.after, p.stalled = ch.After, false
 			default:
 				return
 			}
@@ -176,6 +183,27 @@ func (p *pump[T]) drain() {
 			return
 		}
 	}
+}
+
+// catchUp resubscribes after the last delivery taken when the broker
+// dropped the subscription for falling behind (ErrTooSlow): the broker
+// never waits for one subscriber, so a burst can outrun a slow one, and
+// the change log then replays what it missed at the pace it reads. It
+// gives up (false) on any other end, and when nothing was taken since it
+// last resubscribed, so a subscriber that makes no progress does not
+// resubscribe in a loop.
+func (p *pump[T]) catchUp() bool {
+	if p.stalled || !errors.Is(p.sub.Err(), broker.ErrTooSlow) || p.ctx.Err() != nil {
+		return false
+	}
+	sub, err := p.sub.Resume(p.ctx, p.after)
+	if err != nil {
+		return false
+	}
+	p.sub.Close()
+	p.sub, p.stalled = sub, true
+	sub.Notify(p.wake)
+	return true
 }
 
 // retry wakes the pump again later, to try the held value.

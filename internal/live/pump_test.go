@@ -128,3 +128,79 @@ func TestDeliverThroughSharedWorkers(t *testing.T) {
 		t.Errorf("%d broker subscriptions after one of %d left", got, before)
 	}
 }
+
+// TestDeliverCatchesUpAfterFallingBehind: a burst larger than the broker's
+// queue, committed while the subscriber reads nothing, makes the broker
+// drop the subscription (it never waits for one subscriber); the stream
+// resumes from the change log after the last change it took and delivers
+// every change once, in order, then keeps following the log.
+func TestDeliverCatchesUpAfterFallingBehind(t *testing.T) {
+	const buffer = 4
+	db, b := runBrokerWith(t, broker.Options{PollInterval: 50 * time.Millisecond, Buffer: buffer})
+	sys := dbtest.FixtureContext(t)
+	com := db.Client.Community.Create().SetName("Alpha").SetSlug("alpha").SaveX(sys)
+	src := &Source{Broker: b, Client: db.Client}
+	ctx, cancel := context.WithCancel(viewer.SystemContext(context.Background()))
+	defer cancel()
+	sub, err := src.Subscribe(ctx, nil, func(c *ent.Change) bool { return c.Topic == "burst" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := Deliver(ctx, sub, func(it *Item) (*Item, bool) { return it, true })
+	write := func(n int) []int64 {
+		tx, err := db.Client.Tx(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, n)
+		for i := range n {
+			c, err := tx.Change.Create().SetTopic("burst").SetNodeType("Community").SetNodeID(string(com.ID)).
+				SetCommunityID(string(com.ID)).SetOp(change.OpUPDATED).Save(sys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = c.ID
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		b.Poke()
+		return ids
+	}
+	read := func(want []int64) {
+		t.Helper()
+		for i, id := range want {
+			select {
+			case it, ok := <-items:
+				if !ok {
+					t.Fatalf("the stream closed after %d of %d items (broker: %+v)", i, len(want), b.Metrics())
+				}
+				if it.Seq != id {
+					t.Fatalf("item %d is change %d, want %d", i, it.Seq, id)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("no item %d within 10 s", i)
+			}
+		}
+	}
+	// One transaction of far more changes than the broker's queue and the
+	// output queue hold together, none read until all are committed.
+	burst := write(10 * (buffer + outBuffer))
+	deadline := time.Now().Add(10 * time.Second)
+	for b.Metrics().DroppedSlow == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if b.Metrics().DroppedSlow == 0 {
+		t.Fatal("the burst never outran the broker's queue: the test proves nothing")
+	}
+	read(burst)
+	read(write(3))
+	select {
+	case it := <-items:
+		t.Fatalf("an extra item: change %d", it.Seq)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if got := b.Metrics().Subscribers; got != 1 {
+		t.Errorf("%d broker subscriptions, want the one resumed", got)
+	}
+}

@@ -610,6 +610,8 @@ func watch(m *metrics.Metrics, sockets *ws.Transport, src *live.Source) {
 		func() float64 { return float64(b.Metrics().Lag) })
 	m.Gauge("usergroups_broker_subscribers", "Subscriptions held by the change broker for clients.", func() float64 { return float64(src.Subscribers()) })
 	m.Counter("usergroups_broker_delivered_total", "Changes delivered to subscribers.", func() float64 { return float64(b.Metrics().Delivered) })
+	m.Counter("usergroups_broker_fell_behind_total", "Subscriptions whose queue filled during a burst; each catches up from the change log.",
+		func() float64 { return float64(b.Metrics().DroppedSlow) })
 	m.Counter("usergroups_broker_gaps_skipped_total", "Sequence numbers delivered past after the hold time, then watched for a late commit.",
 		func() float64 { return float64(b.Metrics().Skipped) })
 	m.Gauge("usergroups_broker_gaps_watched", "Sequence numbers watched for a late commit.", func() float64 { return float64(b.Metrics().Holes) })

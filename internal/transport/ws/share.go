@@ -235,6 +235,10 @@ func (g *group) run() {
 	g.close(func(m *member) []byte { return encode("complete", m.op.id, nil) })
 }
 
+// maxSharedFrames bounds the frames one fan-out keeps for reuse, so that a
+// group whose members all chose distinct ids holds no large map.
+const maxSharedFrames = 64
+
 // fanOut sends one response to every member that still belongs.
 func (g *group) fanOut(resp *graphql.Response) {
 	payload, spliced := encodePayload(resp)
@@ -255,6 +259,11 @@ func (g *group) fanOut(resp *graphql.Response) {
 	if g.share.Fresh {
 		g.unlist()
 	}
+	// Clients mostly number their operations alike (graphql-ws starts at
+	// "1"), so members of one protocol and id get the very same frame,
+	// built once: it is only read after it is queued.
+	type frameKey struct{ typ, id string }
+	frames := map[frameKey][]byte{}
 	for _, m := range members {
 		if m.op.ctx.Err() != nil {
 			continue
@@ -265,7 +274,13 @@ func (g *group) fanOut(resp *graphql.Response) {
 		}
 		var frame []byte
 		if spliced && m.op.id != "" {
-			frame = envelope(m.c.proto.next(), m.op.id, payload)
+			k := frameKey{m.c.proto.next(), m.op.id}
+			if frame = frames[k]; frame == nil {
+				frame = envelope(k.typ, k.id, payload)
+				if len(frames) < maxSharedFrames {
+					frames[k] = frame
+				}
+			}
 		} else {
 			frame = encodeResponse(m.c.proto.next(), m.op.id, resp)
 		}
