@@ -749,7 +749,7 @@ type Subscription struct {
 	b      *Broker
 	out    chan *Delivery
 	match  func(*ent.Change) bool
-	start  Position // where the subscriber began: its cursor, or the broker's position
+	start  Position           // where the subscriber began: its cursor, or the broker's position
 	cancel context.CancelFunc // aborts replay queries
 	// cursor is the replay's progress, for Metrics.Lag.
 	cursor atomic.Int64
