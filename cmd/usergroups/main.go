@@ -1,5 +1,5 @@
 // Command usergroups runs the usergroups GraphQL API and its maintenance
-// tasks: serve, migrate and seed.
+// tasks: serve, migrate, seed, token, backup and restore.
 package main
 
 import (
@@ -51,6 +51,8 @@ Usage:
   usergroups migrate  [flags]   apply the schema and exit
   usergroups seed --demo        load the demo data set into an empty database
   usergroups token ACTION       create, list or revoke API tokens
+  usergroups backup --to FILE   copy the SQLite database to FILE while it serves
+  usergroups restore --from FILE  restore a backup as a new SQLite database
 
 Run "usergroups COMMAND --help" for a command's flags.
 `
@@ -75,6 +77,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		err = seedCmd(ctx, args[1:], stdout, stderr)
 	case "token":
 		err = tokenCmd(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = backupCmd(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = restoreCmd(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "usergroups: unknown command %q\n\n%s", args[0], usage)
 		return 2

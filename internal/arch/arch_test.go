@@ -34,7 +34,7 @@ var layers = [][]string{
 	// 1. Read rules and what ent's schema wires to every write: privacy,
 	// the change log, derived counters; opening and migrating the store.
 	{"internal/authz", "internal/ref", "internal/changelog", "internal/attendance", "ent/schema", "ent/runtime",
-		"internal/store", "internal/store/migrationgen", "internal/httpguard", "internal/errmap", "ent/enttest"},
+		"internal/store", "internal/store/migrationgen", "internal/backup", "internal/httpguard", "internal/errmap", "ent/enttest"},
 	// 2. The processes (the only writers) and the read models beside them.
 	{"internal/workflow", "internal/queue", "internal/discover", "internal/auth", "internal/ical",
 		"internal/broker", "internal/live", "internal/ratelimit", "internal/seed", "internal/dbtest", "internal/worker"},

@@ -126,3 +126,12 @@ func (c sqliteConnector) Connect(context.Context) (driver.Conn, error) {
 }
 
 func (c sqliteConnector) Driver() driver.Driver { return &sqlite.Driver{} }
+
+// OpenSQLiteSnapshot opens the SQLite file at path read-only as a file that
+// nothing changes (immutable: no locks, no WAL), which is what a backup is.
+func OpenSQLiteSnapshot(path string) *sql.DB {
+	q := url.Values{"mode": {"ro"}, "immutable": {"1"}}
+	db := sql.OpenDB(sqliteConnector{dsn: "file:" + path + "?" + q.Encode()})
+	db.SetMaxOpenConns(1)
+	return db
+}
