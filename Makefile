@@ -28,7 +28,7 @@ demo-tokens: ## Print a read and write API token per demo role as export TOKEN_<
 # with it. Our own code uses no unsafe, and the race detector stays on.
 RACEFLAGS ?= -race -gcflags=all=-d=checkptr=0
 
-test: lint-schema ## Lint the schema, then run every test with the race detector (also on PostgreSQL when USERGROUPS_TEST_DATABASE is set)
+test: lint-schema ## Lint the schema, then run every test with the race detector (also on PostgreSQL when USERGROUPS_TEST_DATABASE is set, and against Redis when USERGROUPS_TEST_REDIS is)
 	$(GO) test $(RACEFLAGS) -count=1 ./...
 
 generate: ## Regenerate ent, the entgql schema and gqlgen code, then tidy go.mod

@@ -31,6 +31,9 @@ type serveConfig struct {
 	// PublicURL is the server's address as people reach it, for the
 	// one-click unsubscribe links of notices (docs/email.md).
 	PublicURL string
+	// RedisURL, when set, is the Redis every replica keeps the rate-limit
+	// budgets in (docs/http-limits.md).
+	RedisURL string
 }
 
 // defaultServeConfig is every setting's default: server.Defaults() for the
@@ -89,6 +92,9 @@ var settings = []setting{
 	{"auth-failure-limit", "USERGROUPS_AUTH_FAILURE_LIMIT",
 		"failed authentications per minute from one client address; past them its credentials get 429 without being checked",
 		func(c *serveConfig) any { return &c.AuthFailureLimit }},
+	{"redis-url", "USERGROUPS_REDIS_URL",
+		"Redis in which every replica keeps the rate-limit budgets, so that a client has one budget whichever replica it reaches: redis://[user:password@]host:port/db or rediss://…; empty keeps them in each process",
+		func(c *serveConfig) any { return &c.RedisURL }},
 	{"max-body-bytes", "USERGROUPS_MAX_BODY_BYTES", "largest request body accepted", func(c *serveConfig) any { return &c.MaxBodyBytes }},
 	{"max-depth", "USERGROUPS_MAX_DEPTH", "deepest field nesting an operation may have", func(c *serveConfig) any { return &c.Limits.MaxDepth }},
 	{"max-aliases", "USERGROUPS_MAX_ALIASES", "aliased fields an operation may have", func(c *serveConfig) any { return &c.Limits.MaxAliases }},

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/usergroups/usergroups/internal/auth"
 	"github.com/usergroups/usergroups/internal/broker"
@@ -29,6 +30,7 @@ import (
 	"github.com/usergroups/usergroups/internal/mail"
 	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/oidc"
+	"github.com/usergroups/usergroups/internal/ratelimit/redisstore"
 	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
@@ -204,6 +206,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			return fmt.Errorf("--public-url %q: %w", cfg.PublicURL, err)
 		}
 	}
+	var rdb *redis.Client
+	if cfg.RedisURL != "" {
+		if rdb, err = redisstore.Dial(cfg.RedisURL); err != nil {
+			return fmt.Errorf("--redis-url: %w", err)
+		}
+		defer rdb.Close()
+	}
 	// The change broker is built on the database, and the database's driver
 	// announces commits to the broker: the pointer ties the knot.
 	var changes atomic.Pointer[broker.Broker]
@@ -264,6 +273,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	cfg.Auth = auth.New(wf, verifier, log)
 	cfg.Live = &live.Source{Broker: b, Client: db.Client}
 	cfg.Metrics = m
+	budgets := "process"
+	if rdb != nil {
+		budgets = "redis"
+		cfg.RateLimitStore = redisstore.New(rdb, redisstore.Options{Logger: log, Failed: m.RateLimitStoreFailed}).Budget
+		checkRedis(ctx, rdb, log)
+	}
 	api := server.New(db, cfg.Config)
 	srv := server.HTTPServer(api, cfg.Timeouts, log)
 	errc := make(chan error, 1)
@@ -284,7 +299,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			log.Error("stopping the job queue", "error", err)
 		}
 	}()
-	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "board", "http://"+ln.Addr().String()+"/app/", "dev", cfg.Dev, "explorer", cfg.Explorer)
+	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "board", "http://"+ln.Addr().String()+"/app/", "dev", cfg.Dev, "explorer", cfg.Explorer, "rate_limit_budgets", budgets)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -307,6 +322,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		return fmt.Errorf("closing websockets: %w", err)
 	}
 	return nil
+}
+
+// checkRedis says at start whether the rate-limit budgets' Redis answers.
+// One that does not is no reason to refuse to serve: every replica then
+// keeps its own budgets until it does, as without --redis-url.
+func checkRedis(ctx context.Context, rdb *redis.Client, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		log.Warn("Redis not reachable: rate-limit budgets are kept by each replica until it answers", "redis", rdb.Options().Addr, "error", err)
+		return
+	}
+	log.Info("rate-limit budgets shared through Redis", "redis", rdb.Options().Addr, "db", rdb.Options().DB)
 }
 
 // startQueue runs this replica's share of the background work: the sweeps

@@ -129,7 +129,7 @@ func TestHelpListsFlagsAndEnvironment(t *testing.T) {
 			"--max-depth", "--max-cost", "--operation-timeout", "USERGROUPS_OPERATION_TIMEOUT", "--max-sockets", "--max-anonymous-sockets", "--max-subscriptions",
 			"--auth-failure-limit", "USERGROUPS_AUTH_FAILURE_LIMIT", "--max-pending-sockets", "USERGROUPS_MAX_PENDING_SOCKETS",
 			"--read-header-timeout", "--read-timeout", "USERGROUPS_READ_TIMEOUT", "--write-timeout", "--idle-timeout", "--min-body-rate",
-			"USERGROUPS_MIN_BODY_RATE", "--body-grace"},
+			"USERGROUPS_MIN_BODY_RATE", "--body-grace", "--redis-url", "USERGROUPS_REDIS_URL"},
 		"migrate": {"--database", "USERGROUPS_DATABASE"},
 		"seed":    {"--demo", "--database"},
 	} {
@@ -153,6 +153,12 @@ func TestHelpListsFlagsAndEnvironment(t *testing.T) {
 	var stderr bytes.Buffer
 	if code := run(context.Background(), []string{"serve", "--max-depth", "0", "--listen", "127.0.0.1:0"}, &bytes.Buffer{}, &stderr, nil); code == 0 || !strings.Contains(stderr.String(), "request limits") {
 		t.Errorf("serve --max-depth 0 exited %d: %s", code, stderr.String())
+	}
+	// So does a Redis URL that is not one.
+	stderr.Reset()
+	if code := run(context.Background(), []string{"serve", "--redis-url", "http://127.0.0.1:6379", "--listen", "127.0.0.1:0"},
+		&bytes.Buffer{}, &stderr, nil); code == 0 || !strings.Contains(stderr.String(), "--redis-url") {
+		t.Errorf("serve --redis-url http://… exited %d: %s", code, stderr.String())
 	}
 	// So does a write timeout that would cut off answers an operation may still give.
 	stderr.Reset()

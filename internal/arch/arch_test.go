@@ -37,7 +37,7 @@ var layers = [][]string{
 		"internal/store", "internal/store/migrationgen", "internal/backup", "internal/httpguard", "internal/errmap", "ent/enttest"},
 	// 2. The processes (the only writers) and the read models beside them.
 	{"internal/workflow", "internal/queue", "internal/discover", "internal/auth", "internal/ical",
-		"internal/broker", "internal/live", "internal/ratelimit", "internal/seed", "internal/dbtest", "internal/worker"},
+		"internal/broker", "internal/live", "internal/ratelimit", "internal/ratelimit/redisstore", "internal/seed", "internal/dbtest", "internal/worker"},
 	// 3. The GraphQL schema and the transports.
 	{"graph/...", "internal/transport/..."},
 	// 4. HTTP assembly.

@@ -1,7 +1,8 @@
 // Package metrics keeps the numbers an operator watches — requests by
 // operation and outcome, latency, SQL statements per request, websockets,
-// subscriptions, broker lag, rate-limit, credential and origin refusals —
-// and serves them to Prometheus at /metrics.
+// subscriptions, broker lag, rate-limit, credential and origin refusals,
+// failures of the shared rate-limit store — and serves them to Prometheus
+// at /metrics.
 package metrics
 
 import (
@@ -38,6 +39,7 @@ type Metrics struct {
 	deliveries  *prometheus.CounterVec
 	authFailed  *prometheus.CounterVec
 	corsRefused prometheus.Counter
+	storeErrors prometheus.Counter
 
 	mu    sync.Mutex
 	names map[string]bool
@@ -81,9 +83,14 @@ func New() *Metrics {
 			Name: "usergroups_cors_refused_total",
 			Help: "Requests and websocket handshakes from a browser page of a site outside the allowed origins (--cors-origins).",
 		}),
+		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "usergroups_ratelimit_store_errors_total",
+			Help: "Calls to the shared rate-limit store (Redis, --redis-url) that failed or timed out; this replica decided them with its own in-process budgets.",
+		}),
 		names: map[string]bool{},
 	}
 	m.registry.MustRegister(m.requests, m.duration, m.statements, m.rateLimited, m.jobFailures, m.deliveries, m.authFailed, m.corsRefused,
+		m.storeErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -125,6 +132,10 @@ func (m *Metrics) CORSRefused() { m.corsRefused.Inc() }
 
 // RateLimited counts one refusal for want of budget.
 func (m *Metrics) RateLimited() { m.rateLimited.Inc() }
+
+// RateLimitStoreFailed counts one call to the shared rate-limit store
+// that failed or timed out.
+func (m *Metrics) RateLimitStoreFailed() { m.storeErrors.Inc() }
 
 // Delivered counts one delivery attempt of kind ("email", "webhook") with
 // its outcome.

@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -28,13 +29,13 @@ const DefaultFailureLimit = 60
 // credential included, since telling it from a guess takes the lookup that
 // is being saved.
 type Failures struct {
-	lim *Limiter
+	lim Store
 	cfg HTTPConfig
 }
 
 // NewFailures returns the guard charging failures to lim, keyed by client
 // address as cfg finds it (TrustProxy, ProxyHops).
-func NewFailures(cfg HTTPConfig, lim *Limiter) *Failures {
+func NewFailures(cfg HTTPConfig, lim Store) *Failures {
 	return &Failures{lim: lim, cfg: cfg}
 }
 
@@ -42,20 +43,20 @@ func NewFailures(cfg HTTPConfig, lim *Limiter) *Failures {
 // extensions.retryAfter, when the address key addr ("ip:…", see
 // AddressKey and AddressFromContext) has no failure left to spend; nil
 // otherwise, and for an empty addr.
-func (f *Failures) Check(addr string) error {
+func (f *Failures) Check(ctx context.Context, addr string) error {
 	if addr == "" {
 		return nil
 	}
-	if d := f.lim.Check(addr, 1); !d.Allowed {
+	if d := f.lim.Peek(ctx, addr, 1); !d.Allowed {
 		return f.refusal(d)
 	}
 	return nil
 }
 
 // Fail charges one failed authentication to addr.
-func (f *Failures) Fail(addr string) {
+func (f *Failures) Fail(ctx context.Context, addr string) {
 	if addr != "" {
-		f.lim.Allow(addr, 1)
+		f.lim.Take(ctx, addr, 1)
 	}
 }
 
@@ -77,7 +78,7 @@ func (f *Failures) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		addr := f.cfg.AddressKey(r)
-		if d := f.lim.Check(addr, 1); !d.Allowed {
+		if d := f.lim.Peek(r.Context(), addr, 1); !d.Allowed {
 			w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(d)))
 			httpguard.WriteError(w, r, http.StatusTooManyRequests, f.refusal(d))
 			return
@@ -85,7 +86,7 @@ func (f *Failures) Middleware(next http.Handler) http.Handler {
 		rec := &failureRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if rec.status == http.StatusUnauthorized {
-			f.Fail(addr)
+			f.Fail(r.Context(), addr)
 		}
 	})
 }

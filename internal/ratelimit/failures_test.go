@@ -83,14 +83,15 @@ func TestFailuresRefuseCredentialsFromAnAddress(t *testing.T) {
 	}
 
 	// connection_init reports its failures through Check and Fail.
+	ctx := context.Background()
 	addr := "ip:192.0.2.3"
-	failures.Fail(addr)
-	failures.Fail(addr)
+	failures.Fail(ctx, addr)
+	failures.Fail(ctx, addr)
 	var e *apierror.Error
-	if err := failures.Check(addr); !errors.As(err, &e) || e.Code != apierror.RateLimited || e.Extensions["retryAfter"] != 30 {
+	if err := failures.Check(ctx, addr); !errors.As(err, &e) || e.Code != apierror.RateLimited || e.Extensions["retryAfter"] != 30 {
 		t.Errorf("Check after two failures = %v", err)
 	}
-	if err := failures.Check(""); err != nil {
+	if err := failures.Check(ctx, ""); err != nil {
 		t.Errorf("no address: %v", err)
 	}
 }

@@ -22,10 +22,10 @@ import (
 type HTTPConfig struct {
 	// Identified is the budget of API tokens and signed-in people; nil is
 	// New(Config{Limit: DefaultIdentifiedLimit}).
-	Identified *Limiter
+	Identified Store
 	// Anonymous is the budget of anonymous clients per IP address; nil is
 	// New(Config{Limit: DefaultAnonymousLimit}).
-	Anonymous *Limiter
+	Anonymous Store
 	// TrustProxy takes the client's address from X-Forwarded-For instead of
 	// the connection. Set it only behind a reverse proxy that appends to
 	// that header: without one, clients write it themselves and would pick
@@ -79,7 +79,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	addr := m.cfg.AddressKey(r)
 	key, identified := budgetKey(viewer.FromContext(r.Context()), addr)
 	lim := m.cfg.limiter(identified)
-	d := lim.Allow(key, m.cfg.BaseCost)
+	d := lim.Take(r.Context(), key, m.cfg.BaseCost)
 	setHeaders(w.Header(), d)
 	if !d.Allowed {
 		writeLimited(w, r, lim, m.cfg.BaseCost, d)
@@ -96,7 +96,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.next.ServeHTTP(&statusWriter{ResponseWriter: w, c: c}, r.WithContext(context.WithValue(r.Context(), chargerKey{}, c)))
 }
 
-func (c *HTTPConfig) limiter(identified bool) *Limiter {
+func (c *HTTPConfig) limiter(identified bool) Store {
 	if identified {
 		return c.Identified
 	}
@@ -166,7 +166,7 @@ type chargerKey struct{}
 // current; or, for a websocket, charges each of its operations.
 type charger struct {
 	cfg        *HTTPConfig
-	lim        *Limiter
+	lim        Store
 	key        string
 	addr       string // the client address's key, "ip:…"
 	identified bool
@@ -253,7 +253,7 @@ func Charge(ctx context.Context, cost int) (Decision, error) {
 	if c == nil {
 		return Decision{Allowed: true}, nil
 	}
-	d := c.lim.take(c.key, max(cost, 0))
+	d := c.lim.Take(ctx, c.key, cost)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.header != nil {
@@ -322,7 +322,7 @@ func retrySeconds(d Decision) int {
 	return max(1, int(math.Ceil(d.RetryAfter.Seconds())))
 }
 
-func limitedError(lim *Limiter, cost int, d Decision) *apierror.Error {
+func limitedError(lim Store, cost int, d Decision) *apierror.Error {
 	secs := retrySeconds(d)
 	msg := fmt.Sprintf("rate limit exceeded: the budget is %d points per %s; retry in %d s", d.Limit, lim.Window(), secs)
 	if cost > d.Limit {
@@ -331,6 +331,6 @@ func limitedError(lim *Limiter, cost int, d Decision) *apierror.Error {
 	return &apierror.Error{Code: apierror.RateLimited, Message: msg, Extensions: map[string]any{"retryAfter": secs}}
 }
 
-func writeLimited(w http.ResponseWriter, r *http.Request, lim *Limiter, cost int, d Decision) {
+func writeLimited(w http.ResponseWriter, r *http.Request, lim Store, cost int, d Decision) {
 	httpguard.WriteError(w, r, http.StatusTooManyRequests, limitedError(lim, cost, d))
 }

@@ -1,19 +1,22 @@
 // Package ratelimit gives every API client a budget of cost points that
-// refills over time, kept in memory per key (a token bucket per key).
+// refills over time (a token bucket per key).
 //
 // A request draws on the budget of its API token, else of its signed-in
 // person, else of its client IP address. The HTTP middleware charges a base
 // cost up front and lets the GraphQL layer charge the rest through Charge
 // once it knows what the operation costs.
 //
-// The budgets live in this process: with n replicas behind a load balancer a
-// client can spend up to n budgets. That is acceptable for a guard against
-// runaway scripts and floods, which is what this is; a shared store would be
-// needed for billing-grade quotas.
+// Where the budgets are kept is a Store. By default each is a Limiter in
+// this process's memory: with n replicas behind a load balancer a client
+// can spend up to n budgets, which is acceptable for a guard against
+// runaway scripts and floods. With --redis-url every replica keeps them in
+// one Redis (internal/ratelimit/redisstore), so a client has one budget
+// whichever replica it reaches.
 package ratelimit
 
 import (
 	"container/list"
+	"context"
 	"math"
 	"sync"
 	"time"
@@ -83,7 +86,48 @@ type Decision struct {
 	RetryAfter time.Duration
 }
 
-// Limiter keeps one token bucket per key. It is safe for concurrent use.
+// Store keeps one kind of budget, Limit points refilling whole over Window,
+// for every key. The middleware and the websocket paths charge through it
+// and do not know where the budgets live: a Limiter keeps them in this
+// process, redisstore in Redis for every replica. Implementations are safe
+// for concurrent use and never block for long: a store that cannot answer
+// decides without its shared state rather than hold the request.
+type Store interface {
+	// Take takes cost points from key's budget if it holds that many, and
+	// takes nothing otherwise; a cost of 0 or less takes nothing and
+	// reports the budget.
+	Take(ctx context.Context, key string, cost int) Decision
+	// Peek reports whether key's budget holds cost points (at least 1)
+	// now, and takes nothing: Allowed says whether Take would be.
+	Peek(ctx context.Context, key string, cost int) Decision
+	// Limit is the budget per window.
+	Limit() int
+	// Window is the time in which a spent budget refills whole.
+	Window() time.Duration
+}
+
+// The budgets a server keeps, by the names a shared store puts in its keys.
+const (
+	// IdentifiedBudget is the budget of API tokens and signed-in people.
+	IdentifiedBudget = "identified"
+	// AnonymousBudget is the budget of anonymous client addresses.
+	AnonymousBudget = "anonymous"
+	// FailureBudget is the budget of failed authentications per address.
+	FailureBudget = "failures"
+)
+
+// NewStore returns the store of the budget called name (IdentifiedBudget,
+// AnonymousBudget, FailureBudget) that cfg describes. The server takes one
+// so that the choice between this process and a shared store is made once,
+// where the command is wired.
+type NewStore func(name string, cfg Config) Store
+
+// InProcess is the NewStore of budgets kept in this process: a Limiter
+// each, whatever the name.
+func InProcess(_ string, cfg Config) Store { return New(cfg) }
+
+// Limiter keeps one token bucket per key in memory: the Store of one
+// process. It is safe for concurrent use.
 type Limiter struct {
 	limit   float64
 	window  time.Duration
@@ -154,6 +198,17 @@ func (l *Limiter) Check(key string, cost int) Decision {
 	}
 	c := float64(cost)
 	return l.decide(b, c, c <= b.tokens, now)
+}
+
+// Take takes cost points (none for a cost below 1) from key's budget if
+// it holds that many; the context is not used.
+func (l *Limiter) Take(_ context.Context, key string, cost int) Decision {
+	return l.take(key, max(cost, 0))
+}
+
+// Peek is Check; the context is not used.
+func (l *Limiter) Peek(_ context.Context, key string, cost int) Decision {
+	return l.Check(key, cost)
 }
 
 // Len returns how many keys the Limiter tracks now.

@@ -30,6 +30,12 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// The in-process Limiter is the Store the server uses without Redis.
+var (
+	_ ratelimit.Store    = (*ratelimit.Limiter)(nil)
+	_ ratelimit.NewStore = ratelimit.InProcess
+)
+
 func TestBudgetSpendsAndRefills(t *testing.T) {
 	clk := newClock()
 	l := ratelimit.New(ratelimit.Config{Limit: 10, Window: 10 * time.Second, Now: clk.Now})

@@ -91,6 +91,11 @@ type Config struct {
 	// of one client address, over HTTP and in websocket connection_init;
 	// past it the address's credentials get 429 unchecked.
 	AuthFailureLimit int
+	// RateLimitStore keeps the rate-limit budgets (RateLimit,
+	// AnonymousRateLimit, AuthFailureLimit); nil keeps them in this process
+	// (ratelimit.InProcess). The command shares them among replicas through
+	// Redis with --redis-url (internal/ratelimit/redisstore).
+	RateLimitStore ratelimit.NewStore
 	// TrustProxy takes the client address from X-Forwarded-For (behind a proxy only).
 	TrustProxy bool
 	// WebhooksAllowPrivate lets webhook endpoints use http and internal
@@ -334,10 +339,14 @@ func New(db *store.DB, cfg Config) *Server {
 	})
 	m := cfg.Metrics
 	gql := GraphQL(db, cfg)
+	budget := cfg.RateLimitStore
+	if budget == nil {
+		budget = ratelimit.InProcess
+	}
 	budgets := ratelimit.HTTPConfig{TrustProxy: cfg.TrustProxy,
-		Identified: ratelimit.New(ratelimit.Config{Limit: cfg.RateLimit, Now: cfg.Now}),
-		Anonymous:  ratelimit.New(ratelimit.Config{Limit: cfg.AnonymousRateLimit, Now: cfg.Now})}
-	failures := ratelimit.NewFailures(budgets, ratelimit.New(ratelimit.Config{Limit: cfg.AuthFailureLimit, Now: cfg.Now}))
+		Identified: budget(ratelimit.IdentifiedBudget, ratelimit.Config{Limit: cfg.RateLimit, Now: cfg.Now}),
+		Anonymous:  budget(ratelimit.AnonymousBudget, ratelimit.Config{Limit: cfg.AnonymousRateLimit, Now: cfg.Now})}
+	failures := ratelimit.NewFailures(budgets, budget(ratelimit.FailureBudget, ratelimit.Config{Limit: cfg.AuthFailureLimit, Now: cfg.Now}))
 	sockets := ws.New(ws.Config{
 		MaxMessageBytes:           cfg.MaxMessageBytes,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
@@ -502,13 +511,13 @@ func socketViewer(ctx context.Context, authn *auth.Authenticator, failures *rate
 		return ratelimit.ForSocket(viewer.NewContext(ctx, &viewer.Viewer{})), nil
 	}
 	addr, _ := ratelimit.AddressFromContext(ctx)
-	if err := failures.Check(addr); err != nil {
+	if err := failures.Check(ctx, addr); err != nil {
 		return nil, err
 	}
 	v, err := authn.Authenticate(ctx, header)
 	if err != nil {
 		if errors.Is(err, auth.ErrUnauthenticated) {
-			failures.Fail(addr)
+			failures.Fail(ctx, addr)
 			m.AuthFailed("websocket")
 			log.InfoContext(ctx, "credential refused", "transport", "websocket", "reason", err.Error(), "request_id", apierror.RequestID(ctx))
 			return nil, err
