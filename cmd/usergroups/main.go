@@ -34,6 +34,7 @@ import (
 	"github.com/usergroups/usergroups/internal/seed"
 	"github.com/usergroups/usergroups/internal/server"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/tracing"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/webhook"
 	"github.com/usergroups/usergroups/internal/worker"
@@ -213,6 +214,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		}
 		defer rdb.Close()
 	}
+	// Tracing is off (a no-op provider) unless OTEL_* configures an
+	// exporter; flushed last, after the queue's jobs have ended.
+	tp, err := tracing.FromEnv(ctx, os.Getenv, buildVersion())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tp.Shutdown(flushCtx); err != nil {
+			log.Error("flushing traces", "error", err)
+		}
+	}()
+	cfg.TracerProvider = tp
+	traceSQL := tracing.SQL(tp)
 	// The change broker is built on the database, and the database's driver
 	// announces commits to the broker: the pointer ties the knot.
 	var changes atomic.Pointer[broker.Broker]
@@ -226,7 +242,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 		}
 	})
 	db, err := openMigrated(ctx, cfg.Database, store.Options{WrapDriver: func(d dialect.Driver) dialect.Driver {
-		return metrics.CountStatements(announce(d))
+		return traceSQL(metrics.CountStatements(announce(d)))
 	}})
 	if err != nil {
 		return err
@@ -299,7 +315,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			log.Error("stopping the job queue", "error", err)
 		}
 	}()
-	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "board", "http://"+ln.Addr().String()+"/app/", "dev", cfg.Dev, "explorer", cfg.Explorer, "rate_limit_budgets", budgets)
+	log.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "database", db.Dialect, "board", "http://"+ln.Addr().String()+"/app/", "dev", cfg.Dev, "explorer", cfg.Explorer,
+		"rate_limit_budgets", budgets, "tracing", tracing.Enabled(tp))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -337,6 +354,15 @@ func checkRedis(ctx context.Context, rdb *redis.Client, log *slog.Logger) {
 	log.Info("rate-limit budgets shared through Redis", "redis", rdb.Options().Addr, "db", rdb.Options().DB)
 }
 
+// buildVersion is the module version the binary was built at, for
+// traces' service.version; empty for a development build.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return ""
+}
+
 // startQueue runs this replica's share of the background work: the sweeps
 // every 30 seconds (inserted by the elected leader only) and the deliveries.
 func startQueue(ctx context.Context, db *store.DB, cfg *serveConfig, deps worker.Deps, m *metrics.Metrics) (*jobs.Queue, error) {
@@ -345,7 +371,7 @@ func startQueue(ctx context.Context, db *store.DB, cfg *serveConfig, deps worker
 		listen = cfg.Database
 	}
 	q, err := jobs.Open(jobs.Config{DB: db.SQL, Dialect: db.Dialect, ListenDSN: listen, Logger: deps.Log,
-		Workers: worker.Workers(deps), Periodic: worker.Periodic(30 * time.Second), Failed: m.JobFailed})
+		Workers: worker.Workers(deps), Periodic: worker.Periodic(30 * time.Second), Failed: m.JobFailed, TracerProvider: cfg.TracerProvider})
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"github.com/usergroups/usergroups/internal/tracing"
 )
 
 // ErrNoBatch refuses a job queued outside a unit of work: background work is
@@ -38,14 +40,20 @@ func WithBatch(ctx context.Context) (context.Context, *Batch) {
 }
 
 // Add queues args (with opts, which may be nil) in the batch of ctx's unit.
+// The job carries the trace context of ctx's span, if any, so that its run
+// continues the trace of the request that caused it.
 func Add(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
 	b, ok := ctx.Value(batchKey{}).(*Batch)
 	if !ok {
 		return ErrNoBatch
 	}
+	opts, err := tracing.CarryToJob(ctx, scope(args, opts))
+	if err != nil {
+		return fmt.Errorf("jobs: %s's metadata: %w", args.Kind(), err)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.params = append(b.params, river.InsertManyParams{Args: args, InsertOpts: scope(args, opts)})
+	b.params = append(b.params, river.InsertManyParams{Args: args, InsertOpts: opts})
 	return nil
 }
 

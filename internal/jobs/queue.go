@@ -15,6 +15,9 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/usergroups/usergroups/internal/tracing"
 )
 
 // Config is how one replica works the queue.
@@ -41,6 +44,9 @@ type Config struct {
 	MaxWorkers int
 	// Failed, if set, is told the kind of each failed attempt (metrics).
 	Failed func(kind string)
+	// TracerProvider, if it traces, runs each attempt in a span, in the
+	// trace of the request that queued the job (tracing.Jobs).
+	TracerProvider trace.TracerProvider
 }
 
 // Queue works jobs on one replica; every replica may run one.
@@ -91,6 +97,9 @@ func Open(cfg Config) (*Queue, error) {
 	}
 	if cfg.Failed != nil {
 		rc.ErrorHandler = countFailures(cfg.Failed)
+	}
+	if mw := tracing.Jobs(cfg.TracerProvider); mw != nil {
+		rc.Middleware = []rivertype.Middleware{mw}
 	}
 	c, err := river.NewClient(drv, rc)
 	if err != nil {

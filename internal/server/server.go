@@ -27,6 +27,7 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/usergroups/usergroups/graph"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -43,6 +44,7 @@ import (
 	"github.com/usergroups/usergroups/internal/metrics"
 	"github.com/usergroups/usergroups/internal/ratelimit"
 	"github.com/usergroups/usergroups/internal/store"
+	"github.com/usergroups/usergroups/internal/tracing"
 	"github.com/usergroups/usergroups/internal/transport"
 	"github.com/usergroups/usergroups/internal/transport/ws"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -134,6 +136,10 @@ type Config struct {
 	// UnsharedSubscriptions runs every subscription alone, as before
 	// subscriptions shared executions (see share.go): for comparisons.
 	UnsharedSubscriptions bool
+	// TracerProvider traces operations, subscriptions and the websocket
+	// handshakes' and requests' incoming trace context (internal/tracing);
+	// nil or a no-op provider traces nothing and installs nothing.
+	TracerProvider trace.TracerProvider
 }
 
 // Defaults returns the configuration this server ships with. The command's
@@ -244,6 +250,10 @@ func GraphQL(db *store.DB, cfg Config) *handler.Server {
 	} else {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	}
+	// Each operation's span around everything else it does.
+	if ext := tracing.Operations(cfg.TracerProvider); ext != nil {
+		srv.Use(ext)
+	}
 	// Limits before anything that does work, so that work carries the deadline.
 	srv.Use(limits.New(lim))
 	srv.Use(observe{log: log, metrics: cfg.Metrics})
@@ -351,6 +361,7 @@ func New(db *store.DB, cfg Config) *Server {
 		MaxMessageBytes:           cfg.MaxMessageBytes,
 		MaxSubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
 		Share:                     shareConfig(db.Client, cfg),
+		Tracing:                   tracing.NewSubscriptions(cfg.TracerProvider),
 		Authenticate: func(ctx context.Context, payload map[string]any) (context.Context, error) {
 			return socketViewer(ctx, authn, failures, cfg.Live, payload, log, m)
 		},
@@ -397,7 +408,7 @@ func New(db *store.DB, cfg Config) *Server {
 	// charged after authentication, which names whose budget it is.
 	guard := httpguard.Middleware(httpguard.Config{MaxBodyBytes: cfg.MaxBodyBytes})
 	limit := ratelimit.Middleware(budgets)
-	mux.Handle("/graphql", guard(failures.Middleware(countRefusedCredentials(m, authn.Middleware(limit(gql))))))
+	mux.Handle("/graphql", tracing.Incoming(cfg.TracerProvider, guard(failures.Middleware(countRefusedCredentials(m, authn.Middleware(limit(gql)))))))
 	watch(m, sockets, cfg.Live)
 	mux.Handle("GET /metrics", m.Handler())
 	mux.Handle("/ical/", ical.NewHandler(db.Client, log))

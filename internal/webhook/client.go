@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+
+	"github.com/usergroups/usergroups/internal/tracing"
 )
 
 // DefaultTimeout bounds a whole delivery (connect, TLS, request, response
@@ -84,7 +86,8 @@ func dialControl(network, address string, _ syscall.RawConn) error {
 // NewClient returns the HTTP client for webhook deliveries: it refuses
 // internal destinations at dial time (unless opts.AllowPrivate), ignores proxy
 // settings (a proxy would dial on our behalf, unchecked), does not follow
-// redirects (a redirect could point anywhere) and times out after 10 s.
+// redirects (a redirect could point anywhere), times out after 10 s and
+// sends the traceparent of the span in a request's context, if any.
 func NewClient(opts ClientOptions) *http.Client {
 	timeout := opts.Timeout
 	if timeout <= 0 {
@@ -106,7 +109,9 @@ func NewClient(opts ClientOptions) *http.Client {
 		MaxResponseHeaderBytes: 64 << 10,
 	}
 	return &http.Client{
-		Transport: transport,
+		// A delivery's request carries its job's traceparent, so a
+		// receiver that traces can join the trace.
+		Transport: &tracing.Outgoing{Base: transport},
 		Timeout:   timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse

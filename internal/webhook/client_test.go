@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/usergroups/usergroups/internal/tracing"
 )
 
 func TestForbiddenAddresses(t *testing.T) {
@@ -109,7 +111,7 @@ func TestClientTimeoutAndProxy(t *testing.T) {
 	if c.Timeout != 10*time.Second {
 		t.Fatalf("timeout %v, want 10s", c.Timeout)
 	}
-	if tr := c.Transport.(*http.Transport); tr.Proxy != nil {
+	if tr := c.Transport.(*tracing.Outgoing).Base.(*http.Transport); tr.Proxy != nil {
 		t.Fatal("transport uses a proxy; the proxy would dial unchecked")
 	}
 	// A receiver slower than the timeout fails the delivery (short timeout, no real 10 s wait).

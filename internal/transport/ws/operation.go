@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // startOperation registers and runs a subscribe (or legacy start).
@@ -102,10 +104,20 @@ func (c *conn) run(op *operation, params *graphql.RawParams, start time.Time) {
 		c.finish(op, c.errorFrameList(op.id, c.presentedErrors(ctx, rc, errs)))
 		return
 	}
+	var subscribe trace.Span
+	if subscription(rc) {
+		ctx, subscribe = c.t.cfg.Tracing.Subscribe(ctx, rc, start)
+	}
 	if shared = c.share(ctx, op, rc); shared {
+		c.t.cfg.Tracing.Subscribed(subscribe, true)
 		return
 	}
-	c.execute(ctx, op, rc)
+	c.execute(ctx, op, rc, subscribe)
+}
+
+// subscription reports whether rc is a subscription's.
+func subscription(rc *graphql.OperationContext) bool {
+	return rc.Operation != nil && rc.Operation.Operation == ast.Subscription
 }
 
 // guard ends an operation whose goroutine returns: a panic becomes an
@@ -131,21 +143,32 @@ func (c *conn) end(op *operation) {
 	c.opsWG.Done()
 }
 
-// execute executes rc on its own and sends what it yields.
-func (c *conn) execute(ctx context.Context, op *operation, rc *graphql.OperationContext) {
+// execute executes rc on its own and sends what it yields; subscribe, if
+// not nil, is the span of subscribing, ended once the subscription has
+// started. Each response of a subscription is a delivery span.
+func (c *conn) execute(ctx context.Context, op *operation, rc *graphql.OperationContext, subscribe trace.Span) {
 	responses, rctx := c.exec.DispatchOperation(graphql.WithOperationContext(ctx, rc), rc)
+	c.t.cfg.Tracing.Subscribed(subscribe, false)
+	traced := subscription(rc)
 	first := true
-	for {
+	for n := int64(1); ; n++ {
 		resp := responses(rctx)
 		if resp == nil || op.ctx.Err() != nil {
 			break
 		}
+		var delivery trace.Span
+		if traced {
+			delivery = c.t.cfg.Tracing.Delivery(ctx, rc, resp, n)
+		}
 		if first && len(resp.Data) == 0 && len(resp.Errors) > 0 {
 			c.finish(op, c.errorFrameList(op.id, resp.Errors))
+			c.t.cfg.Tracing.Delivered(delivery, 1)
 			return
 		}
 		first = false
-		if !c.enqueue(encodeResponse(c.proto.next(), op.id, resp)) {
+		sent := c.enqueue(encodeResponse(c.proto.next(), op.id, resp))
+		c.t.cfg.Tracing.Delivered(delivery, 1)
+		if !sent {
 			return
 		}
 	}

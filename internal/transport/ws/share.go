@@ -220,17 +220,20 @@ func (g *group) run() {
 	}()
 	responses, rctx := g.exec.DispatchOperation(graphql.WithOperationContext(ctx, g.rc), g.rc)
 	first := true
-	for {
+	for n := int64(1); ; n++ {
 		resp := responses(rctx)
 		if resp == nil || g.ctx.Err() != nil {
 			break
 		}
+		// One delivery span for all the members, in the trace of the
+		// member that started the group.
+		delivery := g.t.cfg.Tracing.Delivery(ctx, g.rc, resp, n)
 		if first && len(resp.Data) == 0 && len(resp.Errors) > 0 {
-			g.close(func(m *member) []byte { return m.c.errorFrameList(m.op.id, resp.Errors) })
+			g.t.cfg.Tracing.Delivered(delivery, g.close(func(m *member) []byte { return m.c.errorFrameList(m.op.id, resp.Errors) }))
 			return
 		}
 		first = false
-		g.fanOut(resp)
+		g.t.cfg.Tracing.Delivered(delivery, g.fanOut(resp))
 	}
 	g.close(func(m *member) []byte { return encode("complete", m.op.id, nil) })
 }
@@ -239,8 +242,9 @@ func (g *group) run() {
 // group whose members all chose distinct ids holds no large map.
 const maxSharedFrames = 64
 
-// fanOut sends one response to every member that still belongs.
-func (g *group) fanOut(resp *graphql.Response) {
+// fanOut sends one response to every member that still belongs, and
+// returns how many it sent it to.
+func (g *group) fanOut(resp *graphql.Response) int {
 	payload, spliced := encodePayload(resp)
 	var cursor string
 	if g.share.Cursor != nil {
@@ -264,6 +268,7 @@ func (g *group) fanOut(resp *graphql.Response) {
 	// built once: it is only read after it is queued.
 	type frameKey struct{ typ, id string }
 	frames := map[frameKey][]byte{}
+	delivered := 0
 	for _, m := range members {
 		if m.op.ctx.Err() != nil {
 			continue
@@ -285,7 +290,9 @@ func (g *group) fanOut(resp *graphql.Response) {
 			frame = encodeResponse(m.c.proto.next(), m.op.id, resp)
 		}
 		m.send(frame, nil)
+		delivered++
 	}
+	return delivered
 }
 
 // depart takes m out of the group, its viewer having left the class: it
@@ -304,7 +311,7 @@ func (g *group) depart(m *member, prev string, sent bool) {
 		m.send(nil, func() {
 			go func() {
 				defer func() { m.c.guard(ctx, m.op, m.rc, recover()) }()
-				m.c.execute(ctx, m.op, m.rc)
+				m.c.execute(ctx, m.op, m.rc, nil)
 			}()
 		})
 	case !g.share.Fresh || sent:
@@ -324,14 +331,15 @@ func (g *group) depart(m *member, prev string, sent bool) {
 		m.send(nil, func() {
 			go func() {
 				defer func() { m.c.guard(m.ctx, m.op, m.rc, recover()) }()
-				m.c.execute(m.ctx, m.op, m.rc)
+				m.c.execute(m.ctx, m.op, m.rc, nil)
 			}()
 		})
 	}
 }
 
-// close ends the group: every member gets its last frame.
-func (g *group) close(last func(*member) []byte) {
+// close ends the group: every member gets its last frame; it returns
+// how many members there were.
+func (g *group) close(last func(*member) []byte) int {
 	g.mu.Lock()
 	g.closed = true
 	members := make([]*member, 0, len(g.members))
@@ -352,6 +360,7 @@ func (g *group) close(last func(*member) []byte) {
 		}
 		m.send(last(m), m.release)
 	}
+	return len(members)
 }
 
 // end releases m once its operation ended.

@@ -27,6 +27,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gorilla/websocket"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/usergroups/usergroups/internal/tracing"
 )
 
 // Close codes this transport sends. The 44xx codes are those of the
@@ -162,6 +164,12 @@ type Config struct {
 	// Share, if set, lets subscriptions that would render the same
 	// payloads share one execution (see share.go); nil runs each alone.
 	Share *Sharing
+
+	// Tracing traces each subscription: its subscribe, then a short span
+	// per delivered response (tracing.NewSubscriptions); the zero value
+	// traces none. Queries and mutations sent on a socket are traced by
+	// the executor's extension instead, as over HTTP.
+	Tracing tracing.Subscriptions
 }
 
 // Session is what happened on one websocket, reported to Config.Ended.
