@@ -20,6 +20,7 @@ import (
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/awardnomination"
 	"github.com/usergroups/usergroups/ent/awardselection"
@@ -71,6 +72,8 @@ type Client struct {
 	AgendaItem *AgendaItemClient
 	// Application is the client for interacting with the Application builders.
 	Application *ApplicationClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
 	// Award is the client for interacting with the Award builders.
 	Award *AwardClient
 	// AwardNomination is the client for interacting with the AwardNomination builders.
@@ -154,6 +157,7 @@ func (c *Client) init() {
 	c.ActivityRequest = NewActivityRequestClient(c.config)
 	c.AgendaItem = NewAgendaItemClient(c.config)
 	c.Application = NewApplicationClient(c.config)
+	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.Award = NewAwardClient(c.config)
 	c.AwardNomination = NewAwardNominationClient(c.config)
 	c.AwardSelection = NewAwardSelectionClient(c.config)
@@ -284,6 +288,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ActivityRequest:           NewActivityRequestClient(cfg),
 		AgendaItem:                NewAgendaItemClient(cfg),
 		Application:               NewApplicationClient(cfg),
+		AuditEntry:                NewAuditEntryClient(cfg),
 		Award:                     NewAwardClient(cfg),
 		AwardNomination:           NewAwardNominationClient(cfg),
 		AwardSelection:            NewAwardSelectionClient(cfg),
@@ -341,6 +346,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ActivityRequest:           NewActivityRequestClient(cfg),
 		AgendaItem:                NewAgendaItemClient(cfg),
 		Application:               NewApplicationClient(cfg),
+		AuditEntry:                NewAuditEntryClient(cfg),
 		Award:                     NewAwardClient(cfg),
 		AwardNomination:           NewAwardNominationClient(cfg),
 		AwardSelection:            NewAwardSelectionClient(cfg),
@@ -404,14 +410,14 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.ActivityRequest, c.AgendaItem, c.Application, c.Award,
-		c.AwardNomination, c.AwardSelection, c.Candidate, c.Certificate, c.Change,
-		c.Community, c.Contact, c.ContactMessage, c.ContactThread, c.Contribution,
-		c.Election, c.Event, c.GlobalEffort, c.GlobalEffortParticipation, c.Group,
-		c.Invite, c.Message, c.Organization, c.Region, c.Registration, c.Report,
-		c.ReportReply, c.Review, c.Role, c.Shipment, c.ShippingAddress, c.Sponsor,
-		c.Submission, c.TranslationRequest, c.User, c.Voter, c.WebhookDelivery,
-		c.WebhookEndpoint,
+		c.APIToken, c.ActivityRequest, c.AgendaItem, c.Application, c.AuditEntry,
+		c.Award, c.AwardNomination, c.AwardSelection, c.Candidate, c.Certificate,
+		c.Change, c.Community, c.Contact, c.ContactMessage, c.ContactThread,
+		c.Contribution, c.Election, c.Event, c.GlobalEffort,
+		c.GlobalEffortParticipation, c.Group, c.Invite, c.Message, c.Organization,
+		c.Region, c.Registration, c.Report, c.ReportReply, c.Review, c.Role,
+		c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission, c.TranslationRequest,
+		c.User, c.Voter, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -421,14 +427,14 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.ActivityRequest, c.AgendaItem, c.Application, c.Award,
-		c.AwardNomination, c.AwardSelection, c.Candidate, c.Certificate, c.Change,
-		c.Community, c.Contact, c.ContactMessage, c.ContactThread, c.Contribution,
-		c.Election, c.Event, c.GlobalEffort, c.GlobalEffortParticipation, c.Group,
-		c.Invite, c.Message, c.Organization, c.Region, c.Registration, c.Report,
-		c.ReportReply, c.Review, c.Role, c.Shipment, c.ShippingAddress, c.Sponsor,
-		c.Submission, c.TranslationRequest, c.User, c.Voter, c.WebhookDelivery,
-		c.WebhookEndpoint,
+		c.APIToken, c.ActivityRequest, c.AgendaItem, c.Application, c.AuditEntry,
+		c.Award, c.AwardNomination, c.AwardSelection, c.Candidate, c.Certificate,
+		c.Change, c.Community, c.Contact, c.ContactMessage, c.ContactThread,
+		c.Contribution, c.Election, c.Event, c.GlobalEffort,
+		c.GlobalEffortParticipation, c.Group, c.Invite, c.Message, c.Organization,
+		c.Region, c.Registration, c.Report, c.ReportReply, c.Review, c.Role,
+		c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission, c.TranslationRequest,
+		c.User, c.Voter, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -445,6 +451,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AgendaItem.mutate(ctx, m)
 	case *ApplicationMutation:
 		return c.Application.mutate(ctx, m)
+	case *AuditEntryMutation:
+		return c.AuditEntry.mutate(ctx, m)
 	case *AwardMutation:
 		return c.Award.mutate(ctx, m)
 	case *AwardNominationMutation:
@@ -1323,6 +1331,140 @@ func (c *ApplicationClient) mutate(ctx context.Context, m *ApplicationMutation) 
 		return (&ApplicationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Application mutation op: %q", m.Op())
+	}
+}
+
+// AuditEntryClient is a client for the AuditEntry schema.
+type AuditEntryClient struct {
+	config
+}
+
+// NewAuditEntryClient returns a client for the AuditEntry from the given config.
+func NewAuditEntryClient(c config) *AuditEntryClient {
+	return &AuditEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `auditentry.Hooks(f(g(h())))`.
+func (c *AuditEntryClient) Use(hooks ...Hook) {
+	c.hooks.AuditEntry = append(c.hooks.AuditEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `auditentry.Intercept(f(g(h())))`.
+func (c *AuditEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditEntry = append(c.inters.AuditEntry, interceptors...)
+}
+
+// Create returns a builder for creating a AuditEntry entity.
+func (c *AuditEntryClient) Create() *AuditEntryCreate {
+	mutation := newAuditEntryMutation(c.config, OpCreate)
+	return &AuditEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditEntry entities.
+func (c *AuditEntryClient) CreateBulk(builders ...*AuditEntryCreate) *AuditEntryCreateBulk {
+	return &AuditEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditEntryClient) MapCreateBulk(slice any, setFunc func(*AuditEntryCreate, int)) *AuditEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditEntryCreateBulk{err: fmt.Errorf("calling to AuditEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditEntry.
+func (c *AuditEntryClient) Update() *AuditEntryUpdate {
+	mutation := newAuditEntryMutation(c.config, OpUpdate)
+	return &AuditEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditEntryClient) UpdateOne(_m *AuditEntry) *AuditEntryUpdateOne {
+	mutation := newAuditEntryMutation(c.config, OpUpdateOne, withAuditEntry(_m))
+	return &AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditEntryClient) UpdateOneID(id int64) *AuditEntryUpdateOne {
+	mutation := newAuditEntryMutation(c.config, OpUpdateOne, withAuditEntryID(id))
+	return &AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditEntry.
+func (c *AuditEntryClient) Delete() *AuditEntryDelete {
+	mutation := newAuditEntryMutation(c.config, OpDelete)
+	return &AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditEntryClient) DeleteOne(_m *AuditEntry) *AuditEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditEntryClient) DeleteOneID(id int64) *AuditEntryDeleteOne {
+	builder := c.Delete().Where(auditentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditEntry.
+func (c *AuditEntryClient) Query() *AuditEntryQuery {
+	return &AuditEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditEntry entity by its id.
+func (c *AuditEntryClient) Get(ctx context.Context, id int64) (*AuditEntry, error) {
+	return c.Query().Where(auditentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditEntryClient) GetX(ctx context.Context, id int64) *AuditEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AuditEntryClient) Hooks() []Hook {
+	hooks := c.hooks.AuditEntry
+	return append(hooks[:len(hooks):len(hooks)], auditentry.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditEntryClient) Interceptors() []Interceptor {
+	return c.inters.AuditEntry
+}
+
+func (c *AuditEntryClient) mutate(ctx context.Context, m *AuditEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditEntry mutation op: %q", m.Op())
 	}
 }
 
@@ -8093,22 +8235,22 @@ func (c *WebhookEndpointClient) mutate(ctx context.Context, m *WebhookEndpointMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, ActivityRequest, AgendaItem, Application, Award, AwardNomination,
-		AwardSelection, Candidate, Certificate, Change, Community, Contact,
-		ContactMessage, ContactThread, Contribution, Election, Event, GlobalEffort,
-		GlobalEffortParticipation, Group, Invite, Message, Organization, Region,
-		Registration, Report, ReportReply, Review, Role, Shipment, ShippingAddress,
-		Sponsor, Submission, TranslationRequest, User, Voter, WebhookDelivery,
-		WebhookEndpoint []ent.Hook
+		APIToken, ActivityRequest, AgendaItem, Application, AuditEntry, Award,
+		AwardNomination, AwardSelection, Candidate, Certificate, Change, Community,
+		Contact, ContactMessage, ContactThread, Contribution, Election, Event,
+		GlobalEffort, GlobalEffortParticipation, Group, Invite, Message, Organization,
+		Region, Registration, Report, ReportReply, Review, Role, Shipment,
+		ShippingAddress, Sponsor, Submission, TranslationRequest, User, Voter,
+		WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
-		APIToken, ActivityRequest, AgendaItem, Application, Award, AwardNomination,
-		AwardSelection, Candidate, Certificate, Change, Community, Contact,
-		ContactMessage, ContactThread, Contribution, Election, Event, GlobalEffort,
-		GlobalEffortParticipation, Group, Invite, Message, Organization, Region,
-		Registration, Report, ReportReply, Review, Role, Shipment, ShippingAddress,
-		Sponsor, Submission, TranslationRequest, User, Voter, WebhookDelivery,
-		WebhookEndpoint []ent.Interceptor
+		APIToken, ActivityRequest, AgendaItem, Application, AuditEntry, Award,
+		AwardNomination, AwardSelection, Candidate, Certificate, Change, Community,
+		Contact, ContactMessage, ContactThread, Contribution, Election, Event,
+		GlobalEffort, GlobalEffortParticipation, Group, Invite, Message, Organization,
+		Region, Registration, Report, ReportReply, Review, Role, Shipment,
+		ShippingAddress, Sponsor, Submission, TranslationRequest, User, Voter,
+		WebhookDelivery, WebhookEndpoint []ent.Interceptor
 	}
 )
 

@@ -16,6 +16,7 @@ import (
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/awardnomination"
 	"github.com/usergroups/usergroups/ent/awardselection"
@@ -114,6 +115,7 @@ func checkColumn(t, c string) error {
 			activityrequest.Table:           activityrequest.ValidColumn,
 			agendaitem.Table:                agendaitem.ValidColumn,
 			application.Table:               application.ValidColumn,
+			auditentry.Table:                auditentry.ValidColumn,
 			award.Table:                     award.ValidColumn,
 			awardnomination.Table:           awardnomination.ValidColumn,
 			awardselection.Table:            awardselection.ValidColumn,

@@ -7,6 +7,7 @@ import (
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/awardnomination"
 	"github.com/usergroups/usergroups/ent/awardselection"
@@ -51,7 +52,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 38)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 39)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -158,6 +159,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   auditentry.Table,
+			Columns: auditentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt64,
+				Column: auditentry.FieldID,
+			},
+		},
+		Type: "AuditEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			auditentry.FieldCommunityID: {Type: field.TypeString, Column: auditentry.FieldCommunityID},
+			auditentry.FieldGroupID:     {Type: field.TypeString, Column: auditentry.FieldGroupID},
+			auditentry.FieldAction:      {Type: field.TypeEnum, Column: auditentry.FieldAction},
+			auditentry.FieldNodeType:    {Type: field.TypeString, Column: auditentry.FieldNodeType},
+			auditentry.FieldNodeID:      {Type: field.TypeString, Column: auditentry.FieldNodeID},
+			auditentry.FieldActorID:     {Type: field.TypeString, Column: auditentry.FieldActorID},
+			auditentry.FieldReason:      {Type: field.TypeString, Column: auditentry.FieldReason},
+			auditentry.FieldCreatedAt:   {Type: field.TypeTime, Column: auditentry.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   award.Table,
 			Columns: award.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -181,7 +203,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			award.FieldCitation:    {Type: field.TypeString, Column: award.FieldCitation},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   awardnomination.Table,
 			Columns: awardnomination.Columns,
@@ -204,7 +226,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			awardnomination.FieldStatus:        {Type: field.TypeEnum, Column: awardnomination.FieldStatus},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   awardselection.Table,
 			Columns: awardselection.Columns,
@@ -227,7 +249,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			awardselection.FieldTieBreak:           {Type: field.TypeString, Column: awardselection.FieldTieBreak},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   candidate.Table,
 			Columns: candidate.Columns,
@@ -249,7 +271,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			candidate.FieldElected:       {Type: field.TypeBool, Column: candidate.FieldElected},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   certificate.Table,
 			Columns: certificate.Columns,
@@ -277,7 +299,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			certificate.FieldIssuedAt:      {Type: field.TypeTime, Column: certificate.FieldIssuedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   change.Table,
 			Columns: change.Columns,
@@ -298,7 +320,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			change.FieldCreatedAt:   {Type: field.TypeTime, Column: change.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
@@ -323,7 +345,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldMessageTemplates:     {Type: field.TypeJSON, Column: community.FieldMessageTemplates},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -344,7 +366,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEmailBounceReason: {Type: field.TypeString, Column: contact.FieldEmailBounceReason},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contactmessage.Table,
 			Columns: contactmessage.Columns,
@@ -362,7 +384,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contactmessage.FieldBody:      {Type: field.TypeString, Column: contactmessage.FieldBody},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contactthread.Table,
 			Columns: contactthread.Columns,
@@ -383,7 +405,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contactthread.FieldRevealedAt:  {Type: field.TypeTime, Column: contactthread.FieldRevealedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contribution.Table,
 			Columns: contribution.Columns,
@@ -417,7 +439,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contribution.FieldShortlistedYear: {Type: field.TypeInt, Column: contribution.FieldShortlistedYear},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   election.Table,
 			Columns: election.Columns,
@@ -445,7 +467,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			election.FieldNote:               {Type: field.TypeString, Column: election.FieldNote},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -480,7 +502,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldCancelReason:  {Type: field.TypeString, Column: event.FieldCancelReason},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   globaleffort.Table,
 			Columns: globaleffort.Columns,
@@ -503,7 +525,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			globaleffort.FieldEndsAt:        {Type: field.TypeTime, Column: globaleffort.FieldEndsAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   globaleffortparticipation.Table,
 			Columns: globaleffortparticipation.Columns,
@@ -521,7 +543,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			globaleffortparticipation.FieldOptedInByID: {Type: field.TypeString, Column: globaleffortparticipation.FieldOptedInByID},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -555,7 +577,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldMergedIntoID:  {Type: field.TypeString, Column: group.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invite.Table,
 			Columns: invite.Columns,
@@ -577,7 +599,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invite.FieldRevokedAt:   {Type: field.TypeTime, Column: invite.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -607,7 +629,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldDeliveries:   {Type: field.TypeJSON, Column: message.FieldDeliveries},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -627,7 +649,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldDescription: {Type: field.TypeString, Column: organization.FieldDescription},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   region.Table,
 			Columns: region.Columns,
@@ -647,7 +669,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			region.FieldDescription: {Type: field.TypeString, Column: region.FieldDescription},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -669,7 +691,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldQueuedAt:    {Type: field.TypeTime, Column: registration.FieldQueuedAt},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -701,7 +723,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldSourceHash:       {Type: field.TypeString, Column: report.FieldSourceHash},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportreply.Table,
 			Columns: reportreply.Columns,
@@ -720,7 +742,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportreply.FieldBody:      {Type: field.TypeString, Column: reportreply.FieldBody},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -743,7 +765,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldResolvedByID:  {Type: field.TypeString, Column: review.FieldResolvedByID},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -774,7 +796,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldEndReason:           {Type: field.TypeString, Column: role.FieldEndReason},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -800,7 +822,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldDedupeKey:    {Type: field.TypeString, Column: shipment.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shippingaddress.Table,
 			Columns: shippingaddress.Columns,
@@ -823,7 +845,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sponsor.Table,
 			Columns: sponsor.Columns,
@@ -844,7 +866,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sponsor.FieldPitchMinutes: {Type: field.TypeInt, Column: sponsor.FieldPitchMinutes},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   submission.Table,
 			Columns: submission.Columns,
@@ -881,7 +903,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			submission.FieldDeliveredAt:        {Type: field.TypeTime, Column: submission.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   translationrequest.Table,
 			Columns: translationrequest.Columns,
@@ -910,7 +932,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			translationrequest.FieldDoneAt:          {Type: field.TypeTime, Column: translationrequest.FieldDoneAt},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -943,7 +965,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldNoticeSecret:    {Type: field.TypeBytes, Column: user.FieldNoticeSecret},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voter.Table,
 			Columns: voter.Columns,
@@ -958,7 +980,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			voter.FieldUserID:     {Type: field.TypeString, Column: voter.FieldUserID},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -989,7 +1011,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookendpoint.Table,
 			Columns: webhookendpoint.Columns,
@@ -3545,6 +3567,86 @@ func (f *ApplicationFilter) WhereHasReviewsWith(preds ...predicate.Review) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AuditEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AuditEntryQuery builder.
+func (_q *AuditEntryQuery) Filter() *AuditEntryFilter {
+	return &AuditEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AuditEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AuditEntryMutation builder.
+func (m *AuditEntryMutation) Filter() *AuditEntryFilter {
+	return &AuditEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// AuditEntryFilter provides a generic filtering capability at runtime for AuditEntryQuery.
+type AuditEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AuditEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int64 predicate on the id field.
+func (f *AuditEntryFilter) WhereID(p entql.Int64P) {
+	f.Where(p.Field(auditentry.FieldID))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *AuditEntryFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldCommunityID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *AuditEntryFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldGroupID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *AuditEntryFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldAction))
+}
+
+// WhereNodeType applies the entql string predicate on the node_type field.
+func (f *AuditEntryFilter) WhereNodeType(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldNodeType))
+}
+
+// WhereNodeID applies the entql string predicate on the node_id field.
+func (f *AuditEntryFilter) WhereNodeID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldNodeID))
+}
+
+// WhereActorID applies the entql string predicate on the actor_id field.
+func (f *AuditEntryFilter) WhereActorID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldActorID))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *AuditEntryFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldReason))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AuditEntryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(auditentry.FieldCreatedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AwardQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3573,7 +3675,7 @@ type AwardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AwardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3729,7 +3831,7 @@ type AwardNominationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AwardNominationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3889,7 +3991,7 @@ type AwardSelectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AwardSelectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4049,7 +4151,7 @@ type CandidateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CandidateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4176,7 +4278,7 @@ type CertificateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CertificateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4361,7 +4463,7 @@ type ChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4441,7 +4543,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4653,7 +4755,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4747,7 +4849,7 @@ type ContactMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4840,7 +4942,7 @@ type ContactThreadFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactThreadFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4990,7 +5092,7 @@ type ContributionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContributionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5219,7 +5321,7 @@ type ElectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ElectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5390,7 +5492,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5596,7 +5698,7 @@ type GlobalEffortFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GlobalEffortFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5742,7 +5844,7 @@ type GlobalEffortParticipationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GlobalEffortParticipationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5849,7 +5951,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6148,7 +6250,7 @@ type InviteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InviteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6261,7 +6363,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6414,7 +6516,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6517,7 +6619,7 @@ type RegionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6634,7 +6736,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6747,7 +6849,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7008,7 +7110,7 @@ type ReportReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7106,7 +7208,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7238,7 +7340,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7452,7 +7554,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7627,7 +7729,7 @@ type ShippingAddressFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShippingAddressFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7731,7 +7833,7 @@ type SponsorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SponsorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7825,7 +7927,7 @@ type SubmissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubmissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8083,7 +8185,7 @@ type TranslationRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TranslationRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8259,7 +8361,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8567,7 +8669,7 @@ type VoterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8645,7 +8747,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8789,7 +8891,7 @@ type WebhookEndpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEndpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

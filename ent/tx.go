@@ -22,6 +22,8 @@ type Tx struct {
 	AgendaItem *AgendaItemClient
 	// Application is the client for interacting with the Application builders.
 	Application *ApplicationClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
 	// Award is the client for interacting with the Award builders.
 	Award *AwardClient
 	// AwardNomination is the client for interacting with the AwardNomination builders.
@@ -225,6 +227,7 @@ func (tx *Tx) init() {
 	tx.ActivityRequest = NewActivityRequestClient(tx.config)
 	tx.AgendaItem = NewAgendaItemClient(tx.config)
 	tx.Application = NewApplicationClient(tx.config)
+	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.Award = NewAwardClient(tx.config)
 	tx.AwardNomination = NewAwardNominationClient(tx.config)
 	tx.AwardSelection = NewAwardSelectionClient(tx.config)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/server"
+	"github.com/usergroups/usergroups/internal/workflow"
 )
 
 // serveConfig is all that `usergroups serve` is configured with: the HTTP
@@ -24,8 +25,11 @@ type serveConfig struct {
 	// TrustedDocumentsFile is read into Config.TrustedDocuments.
 	TrustedDocumentsFile string
 	HoleWatch            time.Duration
-	GCPercent            int
-	Demo                 bool
+	// ChangeRetention is how long the change log keeps a change; 0 keeps
+	// every change (docs/subscriptions.md).
+	ChangeRetention time.Duration
+	GCPercent       int
+	Demo            bool
 	// SMTPURL and MailFrom configure email delivery (docs/email.md).
 	SMTPURL, MailFrom string
 	// PublicURL is the server's address as people reach it, for the
@@ -45,7 +49,9 @@ func defaultServeConfig() serveConfig {
 		Database:  "./usergroups.db",
 		LogLevel:  "info",
 		HoleWatch: broker.DefaultHoleWatch,
-		MailFrom:  "usergroups@localhost",
+		// Clients offline longer refetch (CURSOR_EXPIRED).
+		ChangeRetention: workflow.DefaultChangeRetention,
+		MailFrom:        "usergroups@localhost",
 		// Go's default is 100; responses allocate much short-lived memory.
 		GCPercent: 400,
 	}
@@ -130,6 +136,9 @@ var settings = []setting{
 	{"hole-watch", "USERGROUPS_HOLE_WATCH",
 		"longest a hole in the change log (a transaction that had not committed when later ones had) is watched for a late commit; keep it above your longest transaction",
 		func(c *serveConfig) any { return &c.HoleWatch }},
+	{"change-retention", "USERGROUPS_CHANGE_RETENTION",
+		"how long the change log keeps a change: older ones are pruned every 10 minutes, and a subscription resuming from before them gets CURSOR_EXPIRED; longer than twice --hole-watch (0: keep every change)",
+		func(c *serveConfig) any { return &c.ChangeRetention }},
 	{"trusted-documents", "USERGROUPS_TRUSTED_DOCUMENTS",
 		"a JSON file of allowed documents (SHA-256 hex → document, or an Apollo persisted-query manifest): serve only those",
 		func(c *serveConfig) any { return &c.TrustedDocumentsFile }},
@@ -330,4 +339,20 @@ func checkPublicURL(s string) error {
 		return nil
 	}
 	return errors.New("want https (http only on localhost or 127.0.0.1)")
+}
+
+// checkRetention accepts 0 (keep every change) or a retention longer than
+// twice the hole watch. A hole is watched for up to the hole watch after it
+// was seen, and the rows after it were written at most a transaction's
+// length (less than the hole watch) before that, so no hole the brokers
+// still watch lies below the pruned rows, and the cursor a query hands out
+// is never expired already.
+func checkRetention(retention, holeWatch time.Duration) error {
+	switch {
+	case retention < 0:
+		return errors.New("want 0 (keep every change) or a positive duration")
+	case retention > 0 && retention <= 2*holeWatch:
+		return fmt.Errorf("want 0 or longer than twice --hole-watch (%v)", holeWatch)
+	}
+	return nil
 }

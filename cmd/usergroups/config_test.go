@@ -98,3 +98,21 @@ func TestCheckPublicURL(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRetention: 0 keeps every change; a retention must outlast twice
+// the hole watch, so that no watched hole lies below the pruned rows.
+func TestCheckRetention(t *testing.T) {
+	for retention, ok := range map[time.Duration]bool{
+		0:                true,
+		720 * time.Hour:  true,
+		3 * time.Hour:    true,
+		2 * time.Hour:    false,
+		time.Hour:        false,
+		time.Minute:      false,
+		-720 * time.Hour: false,
+	} {
+		if err := checkRetention(retention, time.Hour); (err == nil) != ok {
+			t.Errorf("%v: %v, want ok %v", retention, err, ok)
+		}
+	}
+}

@@ -202,6 +202,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if err := cfg.Timeouts.Validate(cfg.Limits.Timeout); err != nil {
 		return fmt.Errorf("timeouts: %w", err)
 	}
+	if err := checkRetention(cfg.ChangeRetention, cfg.HoleWatch); err != nil {
+		return fmt.Errorf("--change-retention: %w", err)
+	}
 	if cfg.PublicURL != "" {
 		if err := checkPublicURL(cfg.PublicURL); err != nil {
 			return fmt.Errorf("--public-url %q: %w", cfg.PublicURL, err)
@@ -364,14 +367,15 @@ func buildVersion() string {
 }
 
 // startQueue runs this replica's share of the background work: the sweeps
-// every 30 seconds (inserted by the elected leader only) and the deliveries.
+// every 30 seconds and the change log's pruning (inserted by the elected
+// leader only), and the deliveries.
 func startQueue(ctx context.Context, db *store.DB, cfg *serveConfig, deps worker.Deps, m *metrics.Metrics) (*jobs.Queue, error) {
 	listen := ""
 	if store.IsPostgres(cfg.Database) {
 		listen = cfg.Database
 	}
 	q, err := jobs.Open(jobs.Config{DB: db.SQL, Dialect: db.Dialect, ListenDSN: listen, Logger: deps.Log,
-		Workers: worker.Workers(deps), Periodic: worker.Periodic(30 * time.Second), Failed: m.JobFailed, TracerProvider: cfg.TracerProvider})
+		Workers: worker.Workers(deps), Periodic: worker.Periodic(30*time.Second, cfg.ChangeRetention), Failed: m.JobFailed, TracerProvider: cfg.TracerProvider})
 	if err != nil {
 		return nil, err
 	}

@@ -229,6 +229,36 @@ var (
 			},
 		},
 	}
+	// AuditEntriesColumns holds the columns for the "audit_entries" table.
+	AuditEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt64, Increment: true},
+		{Name: "community_id", Type: field.TypeString, Nullable: true},
+		{Name: "group_id", Type: field.TypeString, Nullable: true},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"ACCESSED", "REVOKED", "UPDATED"}},
+		{Name: "node_type", Type: field.TypeString},
+		{Name: "node_id", Type: field.TypeString},
+		{Name: "actor_id", Type: field.TypeString, Nullable: true},
+		{Name: "reason", Type: field.TypeString, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// AuditEntriesTable holds the schema information for the "audit_entries" table.
+	AuditEntriesTable = &schema.Table{
+		Name:       "audit_entries",
+		Columns:    AuditEntriesColumns,
+		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditentry_community_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[1], AuditEntriesColumns[0]},
+			},
+			{
+				Name:    "auditentry_node_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[5]},
+			},
+		},
+	}
 	// AwardsColumns holds the columns for the "awards" table.
 	AwardsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -2052,6 +2082,7 @@ var (
 		ActivityRequestsTable,
 		AgendaItemsTable,
 		ApplicationsTable,
+		AuditEntriesTable,
 		AwardsTable,
 		AwardNominationsTable,
 		AwardSelectionsTable,

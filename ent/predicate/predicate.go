@@ -18,6 +18,9 @@ type AgendaItem func(*sql.Selector)
 // Application is the predicate function for application builders.
 type Application func(*sql.Selector)
 
+// AuditEntry is the predicate function for auditentry builders.
+type AuditEntry func(*sql.Selector)
+
 // Award is the predicate function for award builders.
 type Award func(*sql.Selector)
 

@@ -10,6 +10,7 @@ import (
 	"github.com/usergroups/usergroups/ent/agendaitem"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/awardnomination"
 	"github.com/usergroups/usergroups/ent/awardselection"
@@ -239,6 +240,21 @@ func init() {
 	application.DefaultID = applicationDescID.Default.(func() pulid.ID)
 	// application.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	application.IDValidator = applicationDescID.Validators[0].(func(string) error)
+	auditentry.Policy = privacy.NewPolicies(schema.AuditEntry{})
+	auditentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescCreatedAt is the schema descriptor for created_at field.
+	auditentryDescCreatedAt := auditentryFields[8].Descriptor()
+	// auditentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditentry.DefaultCreatedAt = auditentryDescCreatedAt.Default.(func() time.Time)
 	awardMixin := schema.Award{}.Mixin()
 	award.Policy = privacy.NewPolicies(schema.Award{})
 	award.Hooks[0] = func(next ent.Mutator) ent.Mutator {

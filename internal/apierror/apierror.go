@@ -30,6 +30,10 @@ const (
 	RateLimited     Code = "RATE_LIMITED"
 	Unavailable     Code = "UNAVAILABLE"
 	Internal        Code = "INTERNAL_SERVER_ERROR"
+	// CursorExpired refuses a change cursor older than the change log
+	// keeps (--change-retention); extensions.oldestCursor is the oldest
+	// one still resumable.
+	CursorExpired Code = "CURSOR_EXPIRED"
 )
 
 // Error is an error meant for the client: a code, a message safe to show,
@@ -89,6 +93,14 @@ func TokenScopef(format string, args ...any) *Error {
 // Unavailablef reports a service this server cannot give right now.
 func Unavailablef(format string, args ...any) *Error {
 	return &Error{Code: Unavailable, Message: fmt.Sprintf(format, args...)}
+}
+
+// CursorExpiredf refuses the change cursor given as field: the change log
+// no longer holds what followed it. extensions.oldestCursor carries
+// oldestCursor, the oldest cursor the log can still resume from.
+func CursorExpiredf(field, oldestCursor, format string, args ...any) *Error {
+	return &Error{Code: CursorExpired, Field: field, Message: fmt.Sprintf(format, args...),
+		Extensions: map[string]any{"oldestCursor": oldestCursor}}
 }
 
 type requestIDKey struct{}

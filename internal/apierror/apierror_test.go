@@ -61,3 +61,14 @@ func TestPresenterShowsClassifiedErrors(t *testing.T) {
 		t.Errorf("log lacks the cause: %s", buf.String())
 	}
 }
+
+// TestCursorExpiredCarriesTheOldestCursor: CURSOR_EXPIRED names the field
+// and tells the client where the log can still resume.
+func TestCursorExpiredCarriesTheOldestCursor(t *testing.T) {
+	present := apierror.Presenter(slog.New(slog.DiscardHandler), nil)
+	got := present(context.Background(), fmt.Errorf("subscribing: %w", apierror.CursorExpiredf("after", "Y2hnOjQy", "the cursor is too old")))
+	if got.Message != "the cursor is too old" || got.Extensions["code"] != "CURSOR_EXPIRED" || got.Extensions["field"] != "after" ||
+		got.Extensions["oldestCursor"] != "Y2hnOjQy" || got.Extensions["requestId"] != nil {
+		t.Errorf("got %q %v", got.Message, got.Extensions)
+	}
+}

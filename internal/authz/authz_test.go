@@ -12,6 +12,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/privacy"
@@ -107,9 +108,33 @@ func TestWritesNeedPermission(t *testing.T) {
 	if err := create(sys, "by-fixture"); err != nil {
 		t.Errorf("a test fixture was refused: %v", err)
 	}
-	// The change log is append-only, even for the system.
+	// The change log is deleted from by its pruning step only, not by a
+	// fixture nor the system.
 	if _, err := db.Client.Change.Delete().Exec(sys); err == nil || !isDeny(err) {
 		t.Errorf("change log deletable: err = %v", err)
+	}
+	if _, err := db.Client.Change.Delete().Exec(viewer.SystemContext(context.Background())); err == nil || !isDeny(err) {
+		t.Errorf("change log deletable by the system: err = %v", err)
+	}
+	// The audit trail is append-only, even for a fixture.
+	// (Its fields are immutable: an update has nothing to set, and is
+	// refused anyway.)
+	if err := db.Client.AuditEntry.Create().SetAction(auditentry.ActionACCESSED).SetNodeType("Event").SetNodeID("evt_1").Exec(sys); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Client.AuditEntry.Delete().Exec(sys); err == nil || !isDeny(err) {
+		t.Errorf("audit trail deletable: err = %v", err)
+	}
+	if _, err := db.Client.AuditEntry.Update().Save(sys); err == nil || !isDeny(err) {
+		t.Errorf("audit trail editable: err = %v", err)
+	}
+	// Read by the system and admins only.
+	if n := db.Client.AuditEntry.Query().CountX(viewer.NewContext(context.Background(), &viewer.Viewer{UserID: "usr_01J00000000000000000000000",
+		Roles: []viewer.Role{{Kind: viewer.CommunityManager, CommunityID: "com_a"}}})); n != 0 {
+		t.Errorf("a community manager reads %d audit entries", n)
+	}
+	if n := db.Client.AuditEntry.Query().CountX(admin); n != 1 {
+		t.Errorf("an admin reads %d audit entries, want 1", n)
 	}
 }
 

@@ -66,6 +66,17 @@ var requireStep = privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutat
 	return privacy.Allow
 })
 
+// requireStepNamed is requireStep for the one workflow step named name:
+// a write no other step may make (a test's fixtures included).
+func requireStepNamed(name string) privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		if step, ok := StepOf(ctx); !ok || step != name {
+			return privacy.Denyf("only the workflow step %q may make this write", name)
+		}
+		return requireStep.EvalMutation(ctx, m)
+	})
+}
+
 type unfilteredKey struct{}
 
 // Unfiltered returns ctx in which reads see every row, for a step that

@@ -298,16 +298,36 @@ func EmailBounceVisible(v *viewer.Viewer) predicate.Contact {
 	return contact.HasUserWith(personalTo(v))
 }
 
-// ChangePolicy: the change log is append-only. Rows are created by the
-// workflow step whose writes they record (the change-log hook, audits,
-// credential changes), under that step's capability; nobody edits or
-// deletes them. It is read by the system, which re-checks visibility per
-// subscriber, and by admins.
+// StepPruneChanges names the workflow step that deletes old change rows
+// (--change-retention): the only step the change log's policy lets delete.
+const StepPruneChanges = "prune change log"
+
+// ChangePolicy: the change log is appended to by the workflow step whose
+// writes it records (the change-log hook, credential changes), under that
+// step's capability; nobody edits its rows, and only the pruning step
+// (StepPruneChanges) deletes the oldest. It is read by the system, which
+// re-checks visibility per subscriber, and by admins.
 func ChangePolicy() ent.Policy {
 	return privacy.Policy{
 		Query: narrowed[*ent.ChangeQuery](nothing[predicate.Change]),
 		// The create rule is the one every entity's writes follow, so it
 		// becomes "a workflow step only" with them.
+		Mutation: privacy.MutationPolicy{
+			privacy.OnMutationOperation(requireStep, ent.OpCreate),
+			privacy.OnMutationOperation(requireStepNamed(StepPruneChanges), ent.OpDelete),
+			privacy.AlwaysDenyRule(),
+		},
+	}
+}
+
+// AuditEntryPolicy: the audit trail is append-only and never pruned.
+// Entries are created by the workflow step they record (an export, a
+// revocation, a change of settings), in its transaction; nobody edits or
+// deletes them, not even the system. Like the change log it once lived
+// in, it is read by the system and by admins only.
+func AuditEntryPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: narrowed[*ent.AuditEntryQuery](nothing[predicate.AuditEntry]),
 		Mutation: privacy.MutationPolicy{
 			privacy.OnMutationOperation(requireStep, ent.OpCreate),
 			privacy.AlwaysDenyRule(),

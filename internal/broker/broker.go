@@ -43,6 +43,17 @@
 //
 // Holes older than the newest Options.BatchSize rows when the broker
 // starts are taken as settled: a restart forgets the holes it watched.
+//
+// # Pruning
+//
+// The log is pruned from its start (--change-retention, see
+// workflow.PruneChanges): rows older than the retention are deleted, the
+// newest row never. Subscribe refuses a position that has not seen every
+// id below the oldest row left with an *ExpiredCursorError naming the
+// oldest position still resumable. The retention must be longer than
+// twice Options.HoleWatch (a hole's watch plus the longest transaction):
+// the broker's own position, and so a query's cursor (Settled), then
+// never has a hole below the oldest row.
 package broker
 
 import (
@@ -72,6 +83,8 @@ var (
 	ErrUnknownCursor = errors.New("broker: unknown cursor")
 	// ErrExpiredCursor means changes after the position's low-water mark
 	// have been pruned from the log, so they can no longer be replayed.
+	// Subscribe returns it as an *ExpiredCursorError, which says where the
+	// log now starts.
 	ErrExpiredCursor = errors.New("broker: cursor expired")
 	// ErrTooSlow ends a subscription whose queue filled up: the broker never
 	// waits for a subscriber.
@@ -80,6 +93,21 @@ var (
 	// returned by Subscribe after that.
 	ErrStopped = errors.New("broker: stopped")
 )
+
+// ExpiredCursorError is ErrExpiredCursor (errors.Is matches it) with the
+// oldest position a subscriber may still resume from.
+type ExpiredCursorError struct {
+	// Oldest is just before the oldest change the log holds: resuming
+	// from it replays everything the log still has.
+	Oldest Position
+}
+
+func (e *ExpiredCursorError) Error() string {
+	return fmt.Sprintf("%v: the changes up to %d were pruned", ErrExpiredCursor, e.Oldest.Seq)
+}
+
+// Is makes errors.Is(err, ErrExpiredCursor) true.
+func (e *ExpiredCursorError) Is(target error) bool { return target == ErrExpiredCursor }
 
 // DefaultHoleWatch is Options.HoleWatch's default: longer than any
 // transaction should run.
@@ -498,7 +526,10 @@ func (b *Broker) Settled(ctx context.Context) (Position, error) {
 	return Position{Seq: b.pos.Seq, Holes: slices.Clone(b.pos.Holes)}, nil
 }
 
-// oldest returns the lowest sequence number still in the log (0 when empty).
+// oldest returns the lowest sequence number still in the log (0 when
+// empty). Pruning deletes a prefix of the log and never its newest row, so
+// ids missing just below it are pruned or never committed: either way
+// nothing a subscriber could still get.
 func (b *Broker) oldest(ctx context.Context) (int64, error) {
 	id, err := b.db.Client.Change.Query().Order(change.ByID()).FirstID(viewer.SystemContext(ctx))
 	if ent.IsNotFound(err) {
@@ -575,8 +606,12 @@ func (b *Broker) Subscribe(ctx context.Context, from Position, match func(*ent.C
 	if err != nil {
 		return nil, err
 	}
+	// The log is pruned from its start only (workflow.PruneChanges), so
+	// every change after oldest is still there: a position that has seen
+	// every id below oldest misses nothing. One with an unseen id below
+	// it (a low-water mark lower, a hole there) may have lost a change.
 	if oldest > 0 && from.Low() < oldest-1 {
-		return nil, fmt.Errorf("%w: changes before %d were pruned", ErrExpiredCursor, oldest)
+		return nil, &ExpiredCursorError{Oldest: Position{Seq: oldest - 1}}
 	}
 	return b.subscribe(ctx, from, false, match)
 }

@@ -589,18 +589,32 @@ func TestCursors(t *testing.T) {
 			t.Errorf("cursor %d: %v, want ErrUnknownCursor", after, err)
 		}
 	}
-	// Prune the three oldest (the change policy forbids deletes through
-	// ent, as it should). Pruning stays behind the brokers: rows pruned
-	// before a broker read them would look like a hole to it.
+	// Prune the three oldest (the change policy lets only the workflow's
+	// pruning step delete through ent). Pruning stays behind the brokers:
+	// rows pruned before a broker read them would look like a hole to it,
+	// which is why the retention must exceed the hole watch.
 	caughtUp(t, r)
 	if _, err := r.db.SQL.Exec(`DELETE FROM changes WHERE id <= ` + strconv.FormatInt(ids[2], 10)); err != nil {
 		t.Fatal(err)
 	}
-	for _, after := range []int64{0, ids[0], ids[1]} {
-		if _, err := r.b.Subscribe(ctx, broker.Position{Seq: after}, nil); !errors.Is(err, broker.ErrExpiredCursor) {
-			t.Errorf("cursor %d: %v, want ErrExpiredCursor", after, err)
+	for _, after := range []broker.Position{{Seq: 0}, {Seq: ids[0]}, {Seq: ids[1]}, {Seq: ids[4], Holes: []broker.Range{{ids[1], ids[1]}}}} {
+		_, err := r.b.Subscribe(ctx, after, nil)
+		var expired *broker.ExpiredCursorError
+		if !errors.Is(err, broker.ErrExpiredCursor) || !errors.As(err, &expired) {
+			t.Errorf("cursor %v: %v, want ErrExpiredCursor", after, err)
+		} else if want := (broker.Position{Seq: ids[2]}); expired.Oldest.String() != want.String() {
+			t.Errorf("cursor %v: oldest %v, want %v", after, expired.Oldest, want)
 		}
 	}
+	// A hole at or above the oldest row is no loss.
+	s0, err := r.b.Subscribe(ctx, broker.Position{Seq: ids[4], Holes: []broker.Range{{ids[3], ids[3]}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := receive(t, s0, 1); got[0] != ids[3] {
+		t.Errorf("replayed %v, want %d", got, ids[3])
+	}
+	s0.Close()
 	s, err := r.b.Subscribe(ctx, broker.Position{Seq: ids[2]}, nil)
 	if err != nil {
 		t.Fatal(err)

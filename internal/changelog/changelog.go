@@ -1,17 +1,21 @@
 // Package changelog appends a Change row for every create, update and delete
 // of the tracked entities, inside the transaction that makes the change, so
-// the audit trail and subscriptions see exactly what was committed.
+// subscriptions see exactly what was committed; and it writes the audit
+// trail (Audit), which is kept apart from the change log because the log
+// is pruned and the trail is not.
 package changelog
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	entgo "entgo.io/ent"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
@@ -379,19 +383,35 @@ func uniq[T any](rows []T, key func(T) pulid.ID) []pulid.ID {
 	return out
 }
 
-// TopicAudit is the topic of audit entries: reads of private data that must
-// leave a trace (an export of attendees' contact details).
+// TopicAudit is the topic audit entries had when they were rows of the
+// change log. They are AuditEntry rows now (see Audit); rows of this topic
+// written before remain in the log until it is pruned, and are never
+// delivered.
 const TopicAudit = "audit"
 
+// AuditRecord is what an audit entry says: what was done (auditentry's
+// Action) to which node, in which community and group, and why when the
+// actor said.
+type AuditRecord struct {
+	Action    auditentry.Action
+	NodeType  string
+	NodeID    string
+	Community pulid.ID
+	Group     pulid.ID
+	Reason    string
+}
+
 // Audit records, in the caller's transaction (c must be its client, ctx
-// its workflow step's), that the actor in ctx accessed private data of a
-// node — an export of attendees' contact details. Like every change row it
-// commits or rolls back with the step that made it.
-func Audit(ctx context.Context, c *ent.Client, nodeType, nodeID string, community, group pulid.ID) error {
+// its workflow step's, at its time), that the actor in ctx did what r
+// says — an export of private data, a revocation, a change of settings.
+// The entry is an AuditEntry, apart from the change log, so pruning the
+// log never removes it; like a change row it commits or rolls back with
+// the step that made it.
+func Audit(ctx context.Context, c *ent.Client, at time.Time, r AuditRecord) error {
 	actor, _ := ActorFrom(ctx)
-	return c.Change.Create().SetTopic(TopicAudit).SetNodeType(nodeType).SetNodeID(nodeID).
-		SetOp(change.OpACCESSED).SetCommunityID(string(community)).SetGroupID(string(group)).
-		SetActorID(string(actor)).Exec(ctx)
+	return c.AuditEntry.Create().SetAction(r.Action).SetNodeType(r.NodeType).SetNodeID(r.NodeID).
+		SetCommunityID(string(r.Community)).SetGroupID(string(r.Group)).SetActorID(string(actor)).
+		SetReason(r.Reason).SetCreatedAt(at).Exec(ctx)
 }
 
 // TopicCredential is the topic of credential changes (an API token
@@ -415,8 +435,8 @@ const TopicCommunity = "community"
 
 // Updated records, in the caller's transaction (c must be its client, ctx
 // its workflow step's), that the actor in ctx changed a node that has no
-// hook of its own (a community's policy), so the change is audited like
-// any tracked one.
+// hook of its own (a community's policy), so subscribers hear of it like
+// any tracked change. (A change of settings is also audited: see Audit.)
 func Updated(ctx context.Context, c *ent.Client, topic, nodeType, nodeID string, community, group pulid.ID) error {
 	actor, _ := ActorFrom(ctx)
 	return c.Change.Create().SetTopic(topic).SetNodeType(nodeType).SetNodeID(nodeID).

@@ -197,7 +197,8 @@ func (s *Source) available() error {
 
 // Subscribe subscribes to the changes match accepts, after the cursor (or
 // from now). Nothing is delivered until Deliver is called; meanwhile the
-// broker queues the changes. A bad or expired cursor is refused here, so
+// broker queues the changes. A bad or expired cursor (CURSOR_EXPIRED, with
+// extensions.oldestCursor) is refused here, so
 // that the subscription fails before it starts; so is any subscription on
 // a nil Source, a server without live updates (UNAVAILABLE).
 func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.Change) bool) (*Subscription, error) {
@@ -222,9 +223,12 @@ func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.C
 	} else {
 		sub, err = s.Broker.SubscribeFromNow(ctx, match)
 	}
+	var expired *broker.ExpiredCursorError
 	switch {
-	case errors.Is(err, broker.ErrExpiredCursor):
-		return nil, apierror.Invalid("after", "the cursor is too old: the change log no longer holds what followed it; reload and subscribe from now")
+	case errors.As(err, &expired):
+		return nil, apierror.CursorExpiredf("after", Cursor(expired.Oldest),
+			"the cursor is too old: the change log no longer holds the changes that followed it; "+
+				"query again and subscribe after the query's changeCursor (extensions.oldestCursor resumes from the oldest change kept, without those pruned)")
 	case errors.Is(err, broker.ErrUnknownCursor):
 		return nil, apierror.Invalid("after", "the cursor is ahead of the change log: it was not issued here")
 	case err != nil:
@@ -244,8 +248,9 @@ func ResumeAfter(ctx context.Context, cursor string) context.Context {
 }
 
 // private reports whether a topic is never delivered to anyone: credential
-// changes (read by the source itself, see credentials.go) and audit
-// entries (who exported whose contact details).
+// changes (read by the source itself, see credentials.go) and the audit
+// entries written to the change log before the audit trail had its own
+// table (who exported whose contact details).
 func private(topic string) bool {
 	return topic == changelog.TopicCredential || topic == changelog.TopicAudit
 }

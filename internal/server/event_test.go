@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/role"
@@ -208,13 +209,13 @@ func TestEventLifecycle(t *testing.T) {
 
 	// The export with contact details, audited.
 	const export = `mutation($e: ID!) { exportEventAttendees(input: {id: $e}) { attendees { name email status } userErrors { code } } }`
-	before := w.c.Change.Query().Where(change.OpEQ(change.OpACCESSED)).CountX(sys)
+	before := w.c.AuditEntry.Query().Where(auditentry.ActionEQ(auditentry.ActionACCESSED)).CountX(sys)
 	r = w.h(w.org, export, ev)
 	if list := items(r.Data, "exportEventAttendees", "attendees"); len(list) != 3 || dig(list[0], "email") != "s1@example.org" { // the cancelled one is not listed
 		t.Errorf("export: %+v %+v", r.Data, r.Errors)
 	}
-	audit := w.c.Change.Query().Where(change.OpEQ(change.OpACCESSED)).AllX(sys)
-	if len(audit) != before+1 || audit[len(audit)-1].NodeID != id || audit[len(audit)-1].ActorID != string(w.org.ID) || audit[len(audit)-1].Topic != "audit" {
+	audit := w.c.AuditEntry.Query().Where(auditentry.ActionEQ(auditentry.ActionACCESSED)).AllX(sys)
+	if len(audit) != before+1 || audit[len(audit)-1].NodeID != id || audit[len(audit)-1].ActorID != string(w.org.ID) || audit[len(audit)-1].NodeType != "Event" {
 		t.Errorf("audit entries: %+v", audit)
 	}
 

@@ -1,7 +1,7 @@
 // Package worker holds the queue's workers: the periodic sweeps (objection
-// windows, elections, terms, obligation years) and the deliveries of email
-// and webhooks. Each worker is a thin adapter: the work itself is a
-// workflow step, the only code that writes.
+// windows, elections, terms, obligation years, the change log's pruning)
+// and the deliveries of email and webhooks. Each worker is a thin adapter:
+// the work itself is a workflow step, the only code that writes.
 package worker
 
 import (
@@ -52,25 +52,44 @@ func Workers(d Deps) *river.Workers {
 		_, _, _, err := workflow.SettleObligations(ctx, d.Runner)
 		return err
 	}})
+	river.AddWorker(ws, &pruner{d: d})
 	addEmailWorkers(ws, d)
 	addWebhookWorkers(ws, d)
 	return ws
 }
 
-// Periodic schedules the sweeps every interval. Only the replica elected
-// leader inserts them, one per kind and period (a unique key), so each
-// sweep runs once across the replicas; each row a sweep acts on is its own
-// transaction and is skipped if another already handled it.
-func Periodic(every time.Duration) []*river.PeriodicJob {
-	// River's unique periods are whole seconds at least.
-	opts := &river.InsertOpts{MaxAttempts: sweepAttempts, UniqueOpts: river.UniqueOpts{ByPeriod: max(every, time.Second)}}
-	periodic := func(args river.JobArgs) *river.PeriodicJob {
+// Periodic schedules the sweeps every interval and, when retention is
+// positive (--change-retention), the change log's pruning every
+// PruneEvery. Only the replica elected leader inserts them, one per kind
+// and period (a unique key), so each runs once across the replicas; each
+// row a sweep acts on is its own transaction and is skipped if another
+// already handled it.
+func Periodic(every, retention time.Duration) []*river.PeriodicJob {
+	periodic := func(args river.JobArgs, every time.Duration) *river.PeriodicJob {
+		// River's unique periods are whole seconds at least.
+		opts := &river.InsertOpts{MaxAttempts: sweepAttempts, UniqueOpts: river.UniqueOpts{ByPeriod: max(every, time.Second)}}
 		return river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) { return args, opts },
 			&river.PeriodicJobOpts{RunOnStart: true, ID: args.Kind()})
 	}
-	return []*river.PeriodicJob{periodic(ObjectionWindows{}), periodic(Elections{}), periodic(Terms{}), periodic(Obligations{})}
+	out := []*river.PeriodicJob{periodic(ObjectionWindows{}, every), periodic(Elections{}, every),
+		periodic(Terms{}, every), periodic(Obligations{}, every)}
+	if retention > 0 {
+		out = append(out, periodic(PruneChanges{Retention: retention}, PruneEvery))
+	}
+	return out
 }
+
+// PruneEvery is how often the change log is pruned: what a run deletes is
+// what aged past the retention since the last, and a run that finds
+// nothing costs one read of the log's first rows.
+const PruneEvery = 10 * time.Minute
+
+// pruneTimeout bounds one pruning run (River's default is a minute),
+// below the hour after which River rescues a running job. The first run
+// on a long log deletes it batch by batch, each committed, so a run cut
+// short has lost nothing: it fails, and its retry goes on.
+const pruneTimeout = 30 * time.Minute
 
 // sweepAttempts bounds a failing sweep's retries: the next period sweeps
 // again anyway, and the rows that failed have their reason recorded where
@@ -87,6 +106,11 @@ type (
 	Terms struct{}
 	// Obligations starts, warns about, renews and lapses members' years.
 	Obligations struct{}
+	// PruneChanges deletes the change log's rows older than Retention
+	// (--change-retention), the newest row excepted.
+	PruneChanges struct {
+		Retention time.Duration `json:"retention"`
+	}
 )
 
 // Kind of ObjectionWindows.
@@ -101,6 +125,9 @@ func (Terms) Kind() string { return workflow.JobEndTerm }
 // Kind of Obligations.
 func (Obligations) Kind() string { return workflow.JobObligations }
 
+// Kind of PruneChanges.
+func (PruneChanges) Kind() string { return workflow.JobPruneChanges }
+
 // sweep works one sweep kind: the error joins one JobError per row that
 // could not be finished, which River records on the job and retries.
 type sweep[T river.JobArgs] struct {
@@ -112,3 +139,23 @@ type sweep[T river.JobArgs] struct {
 func (s *sweep[T]) Work(ctx context.Context, _ *river.Job[T]) error {
 	return s.run(viewer.SystemContext(ctx))
 }
+
+// pruner works PruneChanges: the workflow step, batch by batch, as the
+// system.
+type pruner struct {
+	river.WorkerDefaults[PruneChanges]
+	d Deps
+}
+
+// Work prunes the log and logs what it deleted; a failure is the job's
+// error, for River to record and retry.
+func (p *pruner) Work(ctx context.Context, job *river.Job[PruneChanges]) error {
+	rep, err := workflow.PruneChanges(viewer.SystemContext(ctx), p.d.Runner, job.Args.Retention, workflow.PruneBatch)
+	if rep.Deleted > 0 && p.d.Log != nil {
+		p.d.Log.InfoContext(ctx, "change log pruned", "deleted", rep.Deleted, "batches", rep.Batches, "retention", job.Args.Retention)
+	}
+	return err
+}
+
+// Timeout of a pruning run.
+func (p *pruner) Timeout(*river.Job[PruneChanges]) time.Duration { return pruneTimeout }

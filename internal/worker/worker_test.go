@@ -15,6 +15,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/message"
@@ -182,7 +183,7 @@ func TestSweepsRunOnceAcrossFourReplicas(t *testing.T) {
 	apps := windows(t, workflow.NewRunner(dbs[0].Client, clock), 3, now)
 	for _, db := range dbs {
 		r := workflow.NewRunner(db.Client, clock)
-		startQueue(t, db, worker.Workers(worker.Deps{Runner: r, Log: quiet}), worker.Periodic(50*time.Millisecond), 0)
+		startQueue(t, db, worker.Workers(worker.Deps{Runner: r, Log: quiet}), worker.Periodic(50*time.Millisecond, 0), 0)
 	}
 	sys := viewer.SystemContext(context.Background())
 	waitFor(t, "every request approved", func() bool {
@@ -254,4 +255,36 @@ func TestKilledReplicaLosesNothing(t *testing.T) {
 		return countJobs(t, dbs[1].SQL, workflow.JobObjectionWindow, "completed") == 1
 	})
 	approvedOnce(t, dbs[1].Client, apps)
+}
+
+// TestChangeLogPrunedPeriodically: with a retention, the periodic jobs
+// include the change log's pruning, which runs when the queue starts and
+// deletes the changes older than the retention on the runner's clock, the
+// newest kept; without one it is not scheduled.
+func TestChangeLogPrunedPeriodically(t *testing.T) {
+	t.Parallel()
+	const retention = 30 * 24 * time.Hour
+	if n := len(worker.Periodic(time.Hour, 0)) + 1; n != len(worker.Periodic(time.Hour, retention)) {
+		t.Errorf("a retention schedules %d periodic jobs, want one more than without (%d)", len(worker.Periodic(time.Hour, retention)), n-1)
+	}
+	db := dbtest.Open(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	fx := dbtest.FixtureContext(t)
+	add := func(at time.Time) int64 {
+		return db.Client.Change.Create().SetTopic("group").SetNodeType("Group").SetNodeID("grp_1").
+			SetOp(change.OpCREATED).SetCreatedAt(at).SaveX(fx).ID
+	}
+	for range 3 {
+		add(now.Add(-retention - time.Hour))
+	}
+	kept := add(now.Add(-time.Hour))
+	r := workflow.NewRunner(db.Client, func() time.Time { return now })
+	startQueue(t, db, worker.Workers(worker.Deps{Runner: r, Log: quiet}), worker.Periodic(time.Hour, retention), 0)
+	sys := viewer.SystemContext(context.Background())
+	waitFor(t, "the pruning job to complete", func() bool {
+		return countJobs(t, db.SQL, workflow.JobPruneChanges, "completed") == 1
+	})
+	if ids := db.Client.Change.Query().IDsX(sys); len(ids) != 1 || ids[0] != kept {
+		t.Errorf("changes left %v, want %d", ids, kept)
+	}
 }

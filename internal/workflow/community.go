@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -25,11 +26,11 @@ type CommunityPolicyUpdate struct {
 // UpdateCommunityPolicy lets a community's staff (its community managers,
 // and admins) change its policy values — the objection window, the
 // supporter rule, the caps, the windows and terms. Each value is checked
-// and only the values given change; the change is audited in the change
-// log with the actor. A new value applies to what happens next (the next
+// and only the values given change; the change goes to the change log
+// (subscribers) and the audit trail, with the actor. A new value applies to what happens next (the next
 // approval's window, the next term), not to deadlines already set.
 func (r *Runner) UpdateCommunityPolicy(ctx context.Context, in CommunityPolicyUpdate) (*ent.Community, error) {
-	return act(ctx, r, "update community policy", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ent.Community, error) {
+	return act(ctx, r, "update community policy", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ent.Community, error) {
 		// Locked: two staff members changing different values at once must
 		// not write back each other's stale copy of the whole policy.
 		com, err := lockCommunityForStaff(ctx, c, v, in.ID, "policy")
@@ -47,6 +48,10 @@ func (r *Runner) UpdateCommunityPolicy(ctx context.Context, in CommunityPolicyUp
 			return nil, err
 		}
 		if err := changelog.Updated(ctx, c, changelog.TopicCommunity, "Community", string(com.ID), com.ID, ""); err != nil {
+			return nil, err
+		}
+		if err := changelog.Audit(ctx, c, now, changelog.AuditRecord{Action: auditentry.ActionUPDATED,
+			NodeType: "Community", NodeID: string(com.ID), Community: com.ID}); err != nil {
 			return nil, err
 		}
 		return c.Community.Get(ctx, com.ID)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/internal/apierror"
@@ -67,6 +68,11 @@ func TestUpdateCommunityPolicyIsStaffsAndChecked(t *testing.T) {
 	}
 	if n := b.Client.Change.Query().Where(change.NodeID(string(b.com.ID)), change.Topic("community")).CountX(sys); n != 1 {
 		t.Errorf("%d audit rows after an unchanged value, want 1", n)
+	}
+	// The audit trail, which outlives the change log, has it too, once.
+	audits := b.Client.AuditEntry.Query().Where(auditentry.NodeID(string(b.com.ID))).AllX(sys)
+	if len(audits) != 1 || audits[0].Action != auditentry.ActionUPDATED || audits[0].ActorID != string(b.manager.ID) {
+		t.Errorf("audit entries = %+v, want one by the manager", audits)
 	}
 }
 

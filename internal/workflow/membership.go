@@ -9,6 +9,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/application"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/invite"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/role"
@@ -16,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schematype"
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/authz"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -204,7 +206,16 @@ func (r *Runner) RemoveMember(ctx context.Context, roleID pulid.ID, reason strin
 			return nil, apierror.Forbiddenf("removing an organizer takes a community manager")
 		}
 		// Only staff get here for an organizer, and they may remove the last.
-		return endGroupRoles(ctx, c, groupID, userID, role.StatusREMOVED, reason, false, now)
+		ended, err := endGroupRoles(ctx, c, groupID, userID, role.StatusREMOVED, reason, false, now)
+		if err != nil {
+			return nil, err
+		}
+		for _, ro := range ended {
+			if err := auditRevoked(ctx, c, now, ro); err != nil {
+				return nil, err
+			}
+		}
+		return ended, nil
 	})
 }
 
@@ -300,8 +311,22 @@ func (r *Runner) EndRole(ctx context.Context, roleID pulid.ID, reason string, wh
 		if reason = strings.TrimSpace(reason); reason != "" {
 			upd.SetEndReason(reason)
 		}
-		return upd.Save(ctx)
+		ended, err := upd.Save(ctx)
+		if err != nil || status != role.StatusREMOVED {
+			return ended, err
+		}
+		if err := auditRevoked(ctx, c, now, ended); err != nil {
+			return nil, err
+		}
+		return ended, nil
 	})
+}
+
+// auditRevoked writes the audit entry of a role someone else ended
+// (REMOVED): the trail outlives the change log, which is pruned.
+func auditRevoked(ctx context.Context, c *ent.Client, now time.Time, ro *ent.Role) error {
+	return changelog.Audit(ctx, c, now, changelog.AuditRecord{Action: auditentry.ActionREVOKED, NodeType: "Role",
+		NodeID: string(ro.ID), Community: ro.CommunityID, Group: ro.GroupID, Reason: ro.EndReason})
 }
 
 // ReasonLastOrganizer is extensions.reason of the refusal to let a group's

@@ -7,6 +7,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/agendaitem"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/contact"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/registration"
@@ -463,7 +464,7 @@ type Attendee struct {
 // running the event, never for marketing. Every export is recorded in the
 // change log as an audit entry, in the same transaction.
 func (r *Runner) ExportAttendees(ctx context.Context, eventID pulid.ID) ([]Attendee, error) {
-	return act(ctx, r, "export attendees", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) ([]Attendee, error) {
+	return act(ctx, r, "export attendees", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) ([]Attendee, error) {
 		if v.ViaToken() {
 			return nil, apierror.TokenScopef("attendees are exported by an organizer signed in, never with an API token")
 		}
@@ -493,7 +494,8 @@ func (r *Runner) ExportAttendees(ctx context.Context, eventID pulid.ID) ([]Atten
 			}
 			out[i] = a
 		}
-		if err := changelog.Audit(ctx, c, "Event", string(e.ID), e.CommunityID, e.GroupID); err != nil {
+		if err := changelog.Audit(ctx, c, now, changelog.AuditRecord{Action: auditentry.ActionACCESSED,
+			NodeType: "Event", NodeID: string(e.ID), Community: e.CommunityID, Group: e.GroupID}); err != nil {
 			return nil, err
 		}
 		return out, nil

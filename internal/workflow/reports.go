@@ -12,6 +12,7 @@ import (
 	"entgo.io/contrib/entgql"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/report"
@@ -528,7 +529,7 @@ type ExportedReport struct {
 // Markdown for its community's staff (not its subject; never an API
 // token), writing an audit entry in the same transaction.
 func (r *Runner) ExportReport(ctx context.Context, id pulid.ID) (*ExportedReport, error) {
-	return act(ctx, r, "export report", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, _ time.Time) (*ExportedReport, error) {
+	return act(ctx, r, "export report", func(ctx context.Context, c *ent.Client, v *viewer.Viewer, now time.Time) (*ExportedReport, error) {
 		rep, err := handledReport(ctx, c, v, id)
 		if err != nil {
 			return nil, err
@@ -543,7 +544,8 @@ func (r *Runner) ExportReport(ctx context.Context, id pulid.ID) (*ExportedReport
 		if err != nil {
 			return nil, err
 		}
-		if err := changelog.Audit(ctx, c, "Report", string(rep.ID), rep.CommunityID, rep.GroupID); err != nil {
+		if err := changelog.Audit(ctx, c, now, changelog.AuditRecord{Action: auditentry.ActionACCESSED,
+			NodeType: "Report", NodeID: string(rep.ID), Community: rep.CommunityID, Group: rep.GroupID}); err != nil {
 			return nil, err
 		}
 		return &ExportedReport{Report: rep, Document: renderReport(full)}, nil
