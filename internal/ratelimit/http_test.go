@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/usergroups/usergroups/internal/dbtest"
 	"io"
 	"net"
 	"net/http"
@@ -20,7 +21,7 @@ import (
 )
 
 type fixture struct {
-	clk        *clock
+	clk        *dbtest.Clock
 	identified *ratelimit.Limiter
 	anonymous  *ratelimit.Limiter
 	h          http.Handler

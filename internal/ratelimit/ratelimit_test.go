@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"fmt"
+	"github.com/usergroups/usergroups/internal/dbtest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,24 +12,7 @@ import (
 )
 
 // clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2027, 1, 10, 19, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *dbtest.Clock { return dbtest.NewClock(time.Date(2027, 1, 10, 19, 0, 0, 0, time.UTC)) }
 
 // The in-process Limiter is the Store the server uses without Redis.
 var (

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +23,7 @@ import (
 type electionFixture struct {
 	c       *ent.Client
 	h       http.Handler
-	clock   *fakeClock
+	clock   *dbtest.Clock
 	sys     context.Context
 	tx      *ent.Tx
 	oe      *ent.Community
@@ -34,7 +33,7 @@ type electionFixture struct {
 func newElectionFixture(t *testing.T) *electionFixture {
 	t.Helper()
 	base := dbtest.Open(t)
-	f := &electionFixture{c: base.Client, clock: &fakeClock{t: time.Now().Truncate(time.Second)},
+	f := &electionFixture{c: base.Client, clock: dbtest.NewClock(time.Now().Truncate(time.Second)),
 		sys: dbtest.FixtureContext(t)}
 	f.h = sessionHandler(t, &dbClient{DB: base, Client: base.Client, now: f.clock.Now})
 	tx, err := f.c.Tx(f.sys)
@@ -56,24 +55,6 @@ func (f *electionFixture) group(com *ent.Community, name string) *ent.Group {
 // person adds someone who works for the partner enterprise.
 func (f *electionFixture) person(handle string) *ent.User {
 	return f.tx.User.Create().SetHandle(handle).SetName(handle).SetOrganizationID(f.partner.ID).SaveX(f.sys)
-}
-
-// fakeClock is the handler's clock in tests that move through deadlines.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // items returns the list at path (dig only ever looks at a list's first element).

@@ -18,7 +18,7 @@ import (
 // eventWorld is an OpenStack group with an organizer, a member, staff and
 // people from outside, each with an email address.
 type eventWorld struct {
-	clock                          *fakeClock
+	clock                          *dbtest.Clock
 	c                              *ent.Client
 	h                              func(u *ent.User, q string, vars map[string]any) gqlResponse
 	group                          *ent.Group
@@ -27,7 +27,7 @@ type eventWorld struct {
 
 func newEventWorld(t *testing.T, base *dbClient) *eventWorld {
 	t.Helper()
-	w := &eventWorld{clock: &fakeClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}, c: base.Client}
+	w := &eventWorld{clock: dbtest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)), c: base.Client}
 	base.now = w.clock.Now
 	h := sessionHandler(t, base)
 	w.h = func(u *ent.User, q string, vars map[string]any) gqlResponse {
@@ -202,7 +202,7 @@ func TestEventLifecycle(t *testing.T) {
 
 	// Check-in at the door, by code.
 	const checkIn = `mutation($e: ID!, $code: String) { checkIn(input: {id: $e, code: $code}) { registration { status checkedInAt } userErrors { code message field } } }`
-	w.clock.t = time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC)
+	w.clock.Set(time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC))
 	if r := w.h(w.org, checkIn, map[string]any{"e": id, "code": s1Code}); dig(r.Data, "checkIn", "registration", "status") != "ATTENDED" {
 		t.Fatalf("check in s1: %+v %+v", r.Data, r.Errors)
 	}
@@ -220,7 +220,7 @@ func TestEventLifecycle(t *testing.T) {
 	}
 
 	// Completing: unmarked seats become NO_SHOW.
-	w.clock.t = time.Date(2026, 12, 3, 13, 40, 0, 0, time.UTC)
+	w.clock.Set(time.Date(2026, 12, 3, 13, 40, 0, 0, time.UTC))
 	if r := w.h(w.org, w.ref("completeEvent", "event { status attendedCount goingCount }"), ev); dig(r.Data, "completeEvent", "event", "status") != "COMPLETED" ||
 		dig(r.Data, "completeEvent", "event", "attendedCount") != float64(1) || dig(r.Data, "completeEvent", "event", "goingCount") != float64(0) {
 		t.Fatalf("complete: %+v %+v", r.Data, r.Errors)
@@ -379,7 +379,7 @@ func TestEventRefusalsAreUserErrors(t *testing.T) {
 	const mine = `query($e: ID!) { node(id: $e) { ... on Event { viewerRegistration { checkInCode } } } }`
 	s1Code, _ := dig(w.h(w.s1, mine, ev).Data, "node", "viewerRegistration", "checkInCode").(string)
 	other := create(10)
-	w.clock.t = time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC)
+	w.clock.Set(time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC))
 	const checkIn = `mutation($e: ID!, $code: String) { checkIn(input: {id: $e, code: $code}) { registration { status } userErrors { code message field } } }`
 	for name, vars := range map[string]map[string]any{
 		"a wrong code":         {"e": id, "code": "NOTACODE23"},

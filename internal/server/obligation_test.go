@@ -26,7 +26,7 @@ func TestObligationsOverGraphQL(t *testing.T) {
 		counter = dbtest.NewCounter(d)
 		return counter
 	}))
-	clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := dbtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client, now: clock.Now})
 	sys := dbtest.FixtureContext(t)
 	tx, err := base.Client.Tx(sys)

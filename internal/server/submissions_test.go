@@ -248,7 +248,7 @@ func TestActivityReportsOverGraphQL(t *testing.T) {
 		counter = dbtest.NewCounter(d)
 		return counter
 	}))
-	clock := &fakeClock{t: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)}
+	clock := dbtest.NewClock(time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC))
 	h := sessionHandler(t, &dbClient{DB: base, Client: base.Client, now: clock.Now})
 	w := buildSubmissionWorld(t, base, 3)
 

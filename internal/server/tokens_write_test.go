@@ -103,7 +103,7 @@ func TestWriteTokenRegistersAndChecksIn(t *testing.T) {
 
 	// At the door: the organizer's token checks s1 in by code and the member
 	// by the registration id on their ticket.
-	w.clock.t = time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC)
+	w.clock.Set(time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC))
 	const checkIn = `mutation($e: ID!, $code: String, $r: ID) { checkIn(input: {id: $e, code: $code, registration: $r}) { registration { status checkedInAt checkInCode user { handle } }
 		userErrors { code message field } } }`
 	if r := as(memberApp, checkIn, map[string]any{"e": id, "code": s1Code}); code(r) != "FORBIDDEN" {
@@ -186,7 +186,7 @@ func TestWriteTokenActsAsOwner(t *testing.T) {
 	ev2 := map[string]any{"e": id2}
 	ok("publishEvent", as(orgApp, w.ref("publishEvent", "event { status }"), ev2), "publishEvent", "event", "status")
 	ok("registerForEvent", as(s1App, w.ref("registerForEvent", "registration { status }"), ev2), "registerForEvent", "registration", "status")
-	w.clock.t = time.Date(2026, 12, 3, 14, 0, 0, 0, time.UTC)
+	w.clock.Set(time.Date(2026, 12, 3, 14, 0, 0, 0, time.UTC))
 	r = as(orgApp, w.ref("completeEvent", "event { status }"), ev2)
 	if ok("completeEvent", r, "completeEvent", "event", "status") != "COMPLETED" {
 		t.Errorf("completeEvent: %+v", r.Data)

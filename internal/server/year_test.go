@@ -70,7 +70,7 @@ func TestMembersYear(t *testing.T) {
 	// A fixed start, early in a year, so that the year's contributions and
 	// the selection's year agree whenever the test runs.
 	t0 := time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC)
-	clock := &fakeClock{t: t0}
+	clock := dbtest.NewClock(t0)
 	h := sessionHandler(t, &dbClient{DB: base, Client: c, now: clock.Now})
 	api := server.New(base, server.Config{Logger: quietLogger(), Now: clock.Now})
 	t.Cleanup(func() { _ = api.Shutdown(context.Background()) })

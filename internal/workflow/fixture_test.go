@@ -3,7 +3,6 @@ package workflow_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,7 +34,7 @@ type world struct {
 	t      testing.TB
 	DB     *store.DB        // the test's own database (SQLite, or PostgreSQL with USERGROUPS_TEST_DATABASE)
 	Client *ent.Client      // the database's client, for reads (w.Client.X.Query()...(w.System()))
-	Clock  *clock           // the runner's clock: stopped, moved only by Set and Advance
+	Clock  *dbtest.Clock    // the runner's clock: stopped, moved only by Set and Advance
 	Runner *workflow.Runner // the runner under test, on Clock
 	n      int              // counter behind unique names
 }
@@ -51,36 +50,8 @@ func newWorld(t testing.TB) *world {
 // newWorldOn is newWorld on a database the test opened itself (e.g. with
 // dbtest.OpenConcurrent or one of dbtest.OpenReplicas).
 func newWorldOn(t testing.TB, db *store.DB) *world {
-	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := dbtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	return &world{t: t, DB: db, Client: db.Client, Clock: clk, Runner: workflow.NewRunner(db.Client, clk.Now)}
-}
-
-// clock is a stopped clock, safe to read from a running scheduler.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now is the time the clock shows.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set puts the clock at t.
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-// Advance moves the clock by d and returns the new time.
-func (c *clock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	return c.t
 }
 
 // day is 24 hours, the unit most deadlines are counted in.

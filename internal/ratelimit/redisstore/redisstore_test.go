@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/usergroups/usergroups/internal/dbtest"
 	"io"
 	"log/slog"
 	"net"
@@ -13,7 +14,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -277,24 +277,6 @@ func checkLimited(t *testing.T, rec *httptest.ResponseRecorder, maxRetry int) {
 	}
 }
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // TestFailOpenWhenRedisIsDown: with nothing listening at the Redis
 // address, requests are decided by the replica's own budgets — served,
 // still bounded per replica — and each failed call is counted in the
@@ -314,7 +296,7 @@ func TestFailOpenWhenRedisIsDown(t *testing.T) {
 	defer rdb.Close()
 	m := metrics.New()
 	var logs bytes.Buffer
-	clk := &clock{t: time.Date(2027, 1, 10, 19, 0, 0, 0, time.UTC)}
+	clk := dbtest.NewClock(time.Date(2027, 1, 10, 19, 0, 0, 0, time.UTC))
 	s := redisstore.New(rdb, redisstore.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Failed: m.RateLimitStoreFailed, Now: clk.Now})
 	anonymous := s.Budget(ratelimit.AnonymousBudget, ratelimit.Config{Limit: 3, Window: time.Minute})
