@@ -94,8 +94,17 @@ func serveLiveWith(t *testing.T, open func(wrap func(dialect.Driver) dialect.Dri
 // post runs a GraphQL operation over HTTP with a bearer token.
 func (s *liveServer) post(t *testing.T, token, q string, vars map[string]any) gqlResponse {
 	t.Helper()
+	return s.postWith(t, token, nil, q, vars)
+}
+
+// postWith is post with more request headers.
+func (s *liveServer) postWith(t *testing.T, token string, header http.Header, q string, vars map[string]any) gqlResponse {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -83,21 +82,7 @@ func traceparent(tid trace.TraceID, sid trace.SpanID) string {
 // postTraced runs a GraphQL operation over HTTP with a bearer token and a traceparent.
 func (s *liveServer) postTraced(t *testing.T, token, parent, q string, vars map[string]any) gqlResponse {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("traceparent", parent)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r gqlResponse
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return s.postWith(t, token, http.Header{"Traceparent": {parent}}, q, vars)
 }
 
 // TestTracingFollowsARequest follows traces from clients through the
