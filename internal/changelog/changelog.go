@@ -98,7 +98,10 @@ func Hook(topic string) entgo.Hook {
 				return next.Mutate(ctx, m)
 			}
 			if op != change.OpCREATED {
-				if ids, err = m.IDs(ctx); err != nil {
+				// The ids are those the write touches, not those the actor
+				// may read: a token cancels its own registration without
+				// being allowed to read registrations back.
+				if ids, err = m.IDs(all); err != nil {
 					return nil, err
 				}
 				if len(ids) == 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/sponsor"
 	"github.com/usergroups/usergroups/internal/apierror"
+	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/errmap"
 	"github.com/usergroups/usergroups/internal/policy"
@@ -498,5 +499,33 @@ func TestRegistrationCapacityRace(t *testing.T) {
 	ev := m.event(e.ID)
 	if going != 10 || waiting != 40 || ev.GoingCount != 10 || ev.WaitlistCount != 40 {
 		t.Errorf("going %d, waitlisted %d, counts %d/%d; want 10/40", going, waiting, ev.GoingCount, ev.WaitlistCount)
+	}
+}
+
+// A write made with an API token is in the change log like any other,
+// even where the token may not read back the rows it touched.
+func TestCancelledByTokenIsInTheChangeLog(t *testing.T) {
+	t.Parallel()
+	m := newMeetups(t, dbtest.Open(t))
+	e := m.published(nil) // two seats
+	regs := map[*ent.User]*ent.Registration{}
+	for _, u := range []*ent.User{m.member, m.s1, m.s2} {
+		r, err := m.Runner.RegisterForEvent(m.AsToken(u.ID, viewer.ScopeRead, viewer.ScopeWrite), e.ID)
+		noErr(t, "register by token", err)
+		regs[u] = r
+	}
+	changes := func(r *ent.Registration) int {
+		return m.Client.Change.Query().Where(change.Topic(changelog.TopicRegistration), change.NodeID(string(r.ID))).CountX(m.System())
+	}
+	cancelled, promoted := changes(regs[m.member]), changes(regs[m.s2])
+	r, err := m.Runner.CancelRegistration(m.AsToken(m.member.ID, viewer.ScopeRead, viewer.ScopeWrite), e.ID)
+	if err != nil || r.Status != registration.StatusCANCELLED {
+		t.Fatalf("cancel by token: %+v %v", r, err)
+	}
+	if n := changes(regs[m.member]) - cancelled; n != 1 {
+		t.Errorf("the cancellation wrote %d change rows, want 1", n)
+	}
+	if n := changes(regs[m.s2]) - promoted; n != 1 {
+		t.Errorf("the promotion from the waitlist wrote %d change rows, want 1", n)
 	}
 }
