@@ -48,7 +48,7 @@ func (r *replica) pg() bool { return r.db.Dialect == dialect.Postgres }
 // memory database would lock tables instead of letting writers wait). Unlike
 // dbtest.OpenReplicas it installs WrapDriver and knows the DSN, which the
 // LISTEN connection needs.
-func newReplicas(t *testing.T, opts ...broker.Options) []*replica {
+func newReplicas(t testing.TB, opts ...broker.Options) []*replica {
 	t.Helper()
 	dsn := filepath.Join(t.TempDir(), "changes.db")
 	if onPostgres() {
