@@ -38,6 +38,9 @@ type serveConfig struct {
 	// RedisURL, when set, is the Redis every replica keeps the rate-limit
 	// budgets in (docs/http-limits.md).
 	RedisURL string
+	// DBMaxConns caps the replica's pool of database connections; 0 keeps
+	// the dialect's default (docs/scaling.md).
+	DBMaxConns int
 }
 
 // defaultServeConfig is every setting's default: server.Defaults() for the
@@ -78,6 +81,9 @@ type negated struct{ p *bool }
 var settings = []setting{
 	{"listen", "USERGROUPS_LISTEN", "address to listen on", func(c *serveConfig) any { return &c.Listen }},
 	{"database", "USERGROUPS_DATABASE", "database: a postgres:// URL, or a SQLite file path", func(c *serveConfig) any { return &c.Database }},
+	{"db-max-conns", "USERGROUPS_DB_MAX_CONNS",
+		"database connections this replica's pool opens at most (0: 20 on PostgreSQL, 8 on SQLite); lower it as replicas are added, so that all of them stay under PostgreSQL's max_connections",
+		func(c *serveConfig) any { return &c.DBMaxConns }},
 	{"demo", "USERGROUPS_DEMO", "load the demo data set when the database is empty", func(c *serveConfig) any { return &c.Demo }},
 	{"dev", "USERGROUPS_DEV", "development mode: the explorer on unless --explorer=false, pages from http://localhost:* and http://127.0.0.1:* may call the API, and the development sign-in (/dev/oidc/, a picker of the database's people) runs", func(c *serveConfig) any { return &c.Dev }},
 	{"explorer", "USERGROUPS_EXPLORER", "serve GraphiQL, embedded in the binary (no CDN), at /explorer/; on by default with --dev",
@@ -347,6 +353,15 @@ func checkPublicURL(s string) error {
 // length (less than the hole watch) before that, so no hole the brokers
 // still watch lies below the pruned rows, and the cursor a query hands out
 // is never expired already.
+// checkPoolSize refuses a negative pool size, which database/sql would
+// take as "no limit" rather than as the default.
+func checkPoolSize(n int) error {
+	if n < 0 {
+		return errors.New("want 0 (the database's default) or a positive number of connections")
+	}
+	return nil
+}
+
 func checkRetention(retention, holeWatch time.Duration) error {
 	switch {
 	case retention < 0:

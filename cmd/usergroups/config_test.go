@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -114,5 +118,24 @@ func TestCheckRetention(t *testing.T) {
 		if err := checkRetention(retention, time.Hour); (err == nil) != ok {
 			t.Errorf("%v: %v, want ok %v", retention, err, ok)
 		}
+	}
+}
+
+// TestDBMaxConns: 0 keeps the default, a positive number caps the pool,
+// and a negative one (which database/sql reads as no limit) is refused.
+func TestDBMaxConns(t *testing.T) {
+	for n, ok := range map[int]bool{0: true, 1: true, 20: true, -1: false} {
+		if err := checkPoolSize(n); (err == nil) != ok {
+			t.Errorf("%d: %v, want ok %v", n, err, ok)
+		}
+	}
+	var stderr strings.Builder
+	db := filepath.Join(t.TempDir(), "x.db")
+	code := run(context.Background(), []string{"serve", "--db-max-conns", "-1", "--database", db}, io.Discard, &stderr, nil)
+	if code != 1 || !strings.Contains(stderr.String(), "--db-max-conns") {
+		t.Errorf("serve with --db-max-conns -1: exit %d, %q", code, stderr.String())
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused serve touched the database: %v", err)
 	}
 }

@@ -202,6 +202,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if err := cfg.Timeouts.Validate(cfg.Limits.Timeout); err != nil {
 		return fmt.Errorf("timeouts: %w", err)
 	}
+	if err := checkPoolSize(cfg.DBMaxConns); err != nil {
+		return fmt.Errorf("--db-max-conns: %w", err)
+	}
 	if err := checkRetention(cfg.ChangeRetention, cfg.HoleWatch); err != nil {
 		return fmt.Errorf("--change-retention: %w", err)
 	}
@@ -244,7 +247,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 			b.Poke()
 		}
 	})
-	db, err := openMigrated(ctx, cfg.Database, store.Options{WrapDriver: func(d dialect.Driver) dialect.Driver {
+	db, err := openMigrated(ctx, cfg.Database, store.Options{MaxOpenConns: cfg.DBMaxConns, WrapDriver: func(d dialect.Driver) dialect.Driver {
 		return traceSQL(metrics.CountStatements(announce(d)))
 	}})
 	if err != nil {

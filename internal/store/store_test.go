@@ -182,3 +182,23 @@ func TestSQLiteDSN(t *testing.T) {
 		t.Errorf("memory DSN = %q", mem)
 	}
 }
+
+// TestMaxOpenConns: the pool opens the connections asked for (serve's
+// --db-max-conns), and each dialect's default when none is.
+func TestMaxOpenConns(t *testing.T) {
+	dsn := dbtest.DSN(t)
+	def := 8
+	if store.IsPostgres(dsn) {
+		def = 20
+	}
+	for asked, want := range map[int]int{0: def, 3: 3} {
+		db, err := store.Open(dsn, store.Options{MaxOpenConns: asked})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := db.SQL.Stats().MaxOpenConnections; got != want {
+			t.Errorf("MaxOpenConns %d: the pool opens %d, want %d", asked, got, want)
+		}
+		_ = db.Close()
+	}
+}
