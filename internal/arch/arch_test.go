@@ -30,7 +30,7 @@ var layers = [][]string{
 	{"ent/...", "internal/policy", "internal/letters", "internal/limits", "internal/viewer",
 		"internal/apierror", "internal/store/dberr", "internal/metrics", "internal/oidc", "internal/auth/secret", "migrations",
 		"internal/explorer", "internal/certificate/...", "internal/mail", "internal/mail/mailtest", "internal/webhook", "internal/jobs",
-		"internal/board", "internal/devidp", "internal/webassets", "internal/tracing"},
+		"internal/board", "internal/devidp", "internal/webassets", "internal/tracing", "internal/sqlhook"},
 	// 1. Read rules and what ent's schema wires to every write: privacy,
 	// the change log, derived counters; opening and migrating the store.
 	{"internal/authz", "internal/ref", "internal/changelog", "internal/attendance", "ent/schema", "ent/runtime",

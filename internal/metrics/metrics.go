@@ -7,7 +7,6 @@ package metrics
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -17,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/usergroups/usergroups/internal/sqlhook"
 )
 
 // maxOperations bounds the operation-name label: names come from clients,
@@ -211,59 +212,13 @@ func WithStatementCounter(ctx context.Context) (context.Context, *atomic.Int64) 
 	return context.WithValue(ctx, statementsKey{}, n), n
 }
 
-func count(ctx context.Context) {
-	if n, ok := ctx.Value(statementsKey{}).(*atomic.Int64); ok {
-		n.Add(1)
-	}
-}
-
 // CountStatements wraps an ent driver so statements sent under a context
 // from WithStatementCounter are counted, transactions included.
-func CountStatements(drv dialect.Driver) dialect.Driver { return &countingDriver{Driver: drv} }
-
-type countingDriver struct{ dialect.Driver }
-
-func (d *countingDriver) Exec(ctx context.Context, q string, args, v any) error {
-	count(ctx)
-	return d.Driver.Exec(ctx, q, args, v)
-}
-
-func (d *countingDriver) Query(ctx context.Context, q string, args, v any) error {
-	count(ctx)
-	return d.Driver.Query(ctx, q, args, v)
-}
-
-func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
-	tx, err := d.Driver.Tx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &countingTx{Tx: tx}, nil
-}
-
-// BeginTx keeps ent's Client.BeginTx working through the wrapper.
-func (d *countingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
-	b, ok := d.Driver.(interface {
-		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
+func CountStatements(drv dialect.Driver) dialect.Driver {
+	return sqlhook.Wrap(drv, func(ctx context.Context, rt sqlhook.RoundTrip, do func(context.Context) error) error {
+		if n, ok := ctx.Value(statementsKey{}).(*atomic.Int64); ok && rt.Statement() {
+			n.Add(1)
+		}
+		return do(ctx)
 	})
-	if !ok {
-		return d.Tx(ctx)
-	}
-	tx, err := b.BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &countingTx{Tx: tx}, nil
-}
-
-type countingTx struct{ dialect.Tx }
-
-func (t *countingTx) Exec(ctx context.Context, q string, args, v any) error {
-	count(ctx)
-	return t.Tx.Exec(ctx, q, args, v)
-}
-
-func (t *countingTx) Query(ctx context.Context, q string, args, v any) error {
-	count(ctx)
-	return t.Tx.Query(ctx, q, args, v)
 }

@@ -2,13 +2,14 @@ package tracing
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"entgo.io/ent/dialect"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/usergroups/usergroups/internal/sqlhook"
 )
 
 // MaxStatement is how much of a statement's text a span keeps: ent's
@@ -27,7 +28,7 @@ func SQL(tp trace.TracerProvider) func(dialect.Driver) dialect.Driver {
 	}
 	tr := tracer(tp)
 	return func(d dialect.Driver) dialect.Driver {
-		return &sqlDriver{Driver: d, s: statements{tr: tr, system: attribute.String("db.system", system(d.Dialect()))}}
+		return sqlhook.Wrap(d, statements{tr: tr, system: attribute.String("db.system", system(d.Dialect()))}.run)
 	}
 }
 
@@ -48,13 +49,15 @@ type statements struct {
 	system attribute.KeyValue
 }
 
-// run runs one statement in a span of its own when ctx has a recording span.
-func (s statements) run(ctx context.Context, query string, do func(context.Context) error) error {
+// run runs one round trip in a span of its own when ctx has a recording
+// span. A transaction's BEGIN, COMMIT and ROLLBACK are spans too, since
+// each is a round trip (COMMIT the one that waits for the disk).
+func (s statements) run(ctx context.Context, rt sqlhook.RoundTrip, do func(context.Context) error) error {
 	if !trace.SpanFromContext(ctx).IsRecording() {
 		return do(ctx)
 	}
-	ctx, span := s.tr.Start(ctx, verb(query), trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(s.system, attribute.String("db.statement", statement(query))))
+	ctx, span := s.tr.Start(ctx, verb(rt.Query), trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(s.system, attribute.String("db.statement", statement(rt.Query))))
 	err := do(ctx)
 	endWith(span, err)
 	return err
@@ -90,66 +93,4 @@ func endWith(span trace.Span, err error) {
 		span.SetStatus(codes.Error, "the statement failed")
 	}
 	span.End()
-}
-
-type sqlDriver struct {
-	dialect.Driver
-	s statements
-}
-
-func (d *sqlDriver) Exec(ctx context.Context, query string, args, v any) error {
-	return d.s.run(ctx, query, func(ctx context.Context) error { return d.Driver.Exec(ctx, query, args, v) })
-}
-
-func (d *sqlDriver) Query(ctx context.Context, query string, args, v any) error {
-	return d.s.run(ctx, query, func(ctx context.Context) error { return d.Driver.Query(ctx, query, args, v) })
-}
-
-func (d *sqlDriver) Tx(ctx context.Context) (dialect.Tx, error) { return d.BeginTx(ctx, nil) }
-
-// BeginTx keeps ent's Client.BeginTx (a query's read-only snapshot)
-// working through the wrapper; the transaction's BEGIN, COMMIT and
-// ROLLBACK are spans too, since each is a round trip (COMMIT the one that
-// waits for the disk).
-func (d *sqlDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
-	var tx dialect.Tx
-	err := d.s.run(ctx, "BEGIN", func(ctx context.Context) error {
-		var err error
-		if b, ok := d.Driver.(interface {
-			BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
-		}); ok {
-			tx, err = b.BeginTx(ctx, opts)
-		} else {
-			tx, err = d.Driver.Tx(ctx)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &sqlTx{Tx: tx, s: d.s, ctx: ctx}, nil
-}
-
-// sqlTx is a transaction whose statements are spans; ctx is the one it
-// began in, for COMMIT and ROLLBACK, which take none.
-type sqlTx struct {
-	dialect.Tx
-	s   statements
-	ctx context.Context
-}
-
-func (t *sqlTx) Exec(ctx context.Context, query string, args, v any) error {
-	return t.s.run(ctx, query, func(ctx context.Context) error { return t.Tx.Exec(ctx, query, args, v) })
-}
-
-func (t *sqlTx) Query(ctx context.Context, query string, args, v any) error {
-	return t.s.run(ctx, query, func(ctx context.Context) error { return t.Tx.Query(ctx, query, args, v) })
-}
-
-func (t *sqlTx) Commit() error {
-	return t.s.run(t.ctx, "COMMIT", func(context.Context) error { return t.Tx.Commit() })
-}
-
-func (t *sqlTx) Rollback() error {
-	return t.s.run(t.ctx, "ROLLBACK", func(context.Context) error { return t.Tx.Rollback() })
 }
