@@ -290,6 +290,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	}()
 	// One registry serves the API's numbers and the scheduler's failures.
 	m := metrics.New()
+	m.Pool(db.SQL)
 	wf := workflow.NewRunner(db.Client, time.Now)
 	wf.SetWebhooksAllowPrivate(cfg.WebhooksAllowPrivate)
 	cfg.Auth = auth.New(wf, verifier, log)

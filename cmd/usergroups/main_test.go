@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func TestServeDemo(t *testing.T) {
 	done := make(chan int, 1)
 	var stderr syncBuffer
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--dev", "--listen", "127.0.0.1:0", "--database", dsn, "--log-level", "warn"},
+		done <- run(ctx, []string{"serve", "--demo", "--dev", "--listen", "127.0.0.1:0", "--database", dsn, "--log-level", "warn", "--db-max-conns", "5"},
 			&bytes.Buffer{}, &stderr, ready)
 	}()
 	var addr string
@@ -107,6 +108,18 @@ func TestServeDemo(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("readyz = %d", resp.StatusCode)
+	}
+
+	// The pool (capped by --db-max-conns) is on /metrics, to size it by.
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || !strings.Contains(string(page), `go_sql_max_open_connections{db_name="usergroups"} 5`) ||
+		!strings.Contains(string(page), `go_sql_in_use_connections{db_name="usergroups"}`) {
+		t.Errorf("/metrics lacks the pool's connections: %v", err)
 	}
 
 	// One demo load serves both: it is the slow part.

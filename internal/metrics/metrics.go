@@ -7,6 +7,7 @@ package metrics
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -190,6 +191,13 @@ func (m *Metrics) label(name string) string {
 	}
 	m.names[name] = true
 	return name
+}
+
+// Pool exposes the database pool's connections (open, in use, idle, the
+// cap) and its waits as go_sql_* metrics labelled db_name="usergroups":
+// what --db-max-conns is sized by.
+func (m *Metrics) Pool(db *sql.DB) {
+	m.registry.MustRegister(collectors.NewDBStatsCollector(db, "usergroups"))
 }
 
 // Gauge exposes a value read when Prometheus scrapes (open sockets, broker
