@@ -271,6 +271,7 @@ func (r *Report) Goals() []GoalRow {
 			none(goal)
 		}
 	}
+	r.soakGoal(add, none)
 	return rows
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -181,6 +182,75 @@ func (r *Report) Markdown() []byte {
 		s.write(&b)
 	}
 	return b.Bytes()
+}
+
+// Splice writes this report's sections into existing, an earlier
+// Markdown: each replaces the section of the same title, or is appended
+// when there is none, and the goals table is computed again (with this
+// run's failures under it); the other sections and the header stay as
+// they were. Without an existing report it is Markdown.
+func (r *Report) Splice(existing []byte) []byte {
+	if len(bytes.TrimSpace(existing)) == 0 {
+		return r.Markdown()
+	}
+	head, chunks := splitSections(existing)
+	render := func(s Section) string {
+		var b bytes.Buffer
+		s.write(&b)
+		return b.String()
+	}
+	goals := render(r.goalsSection())
+	for _, f := range r.failures {
+		goals += fmt.Sprintf("**Not measured** — %s\n\n", f)
+	}
+	replace := func(title, text string) {
+		for i := range chunks {
+			if chunks[i].title == title {
+				chunks[i].text = text
+				return
+			}
+		}
+		chunks = append(chunks, chunk{title, text})
+	}
+	if !slices.ContainsFunc(chunks, func(c chunk) bool { return c.title == "Goals" }) {
+		chunks = append([]chunk{{"Goals", ""}}, chunks...)
+	}
+	replace("Goals", goals)
+	for _, s := range r.Sections {
+		replace(s.Title, render(s))
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	for _, c := range chunks {
+		b.WriteString(c.text)
+	}
+	return []byte(b.String())
+}
+
+// chunk is one "## " section of a Markdown report, heading included.
+type chunk struct{ title, text string }
+
+// splitSections cuts a report into what precedes its first "## " heading
+// and its sections, each up to the next heading.
+func splitSections(md []byte) (head string, chunks []chunk) {
+	lines := strings.SplitAfter(string(md), "\n")
+	var cur *chunk
+	for _, line := range lines {
+		if title, ok := strings.CutPrefix(line, "## "); ok {
+			chunks = append(chunks, chunk{title: strings.TrimSpace(title)})
+			cur = &chunks[len(chunks)-1]
+		}
+		if cur == nil {
+			head += line
+		} else {
+			cur.text += line
+		}
+	}
+	// Each section ends on a blank line, the last one too.
+	if n := len(chunks); n > 0 && !strings.HasSuffix(chunks[n-1].text, "\n\n") {
+		chunks[n-1].text = strings.TrimRight(chunks[n-1].text, "\n") + "\n\n"
+	}
+	return head, chunks
 }
 
 // write renders the section: heading, introduction, table and notes.
