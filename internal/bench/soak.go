@@ -104,7 +104,7 @@ func (c *SoakConfig) defaults() {
 		c.Window = min(time.Minute, c.Duration/4)
 	}
 	if c.SampleEvery <= 0 {
-		c.SampleEvery = min(10*time.Second, c.Window/3)
+		c.SampleEvery = min(10*time.Second, max(time.Second, (c.Window/3).Truncate(time.Second)))
 	}
 	if c.Subscribers <= 0 {
 		c.Subscribers = 5000
@@ -680,7 +680,7 @@ func (r *soakRun) sample(ctx context.Context, start, end time.Time) error {
 			snap := snapshotOf(m)
 			r.mu.Lock()
 			r.samples = append(r.samples, SoakSample{At: at.Sub(start), Replica: i, HeapAlloc: snap.HeapAlloc, HeapInuse: snap.HeapInuse,
-				Stack: snap.StackInuse, Goroutines: snap.Goroutines, Sockets: m["usergroups_websocket_sockets"]})
+				HeapGoal: m["go_memstats_next_gc_bytes"], Stack: snap.StackInuse, Goroutines: snap.Goroutines, Sockets: m["usergroups_websocket_sockets"]})
 			r.mu.Unlock()
 		}
 	}
@@ -706,6 +706,7 @@ func (r *soakRun) windows() []SoakWindow {
 		for rep := range r.servers {
 			in := samplesIn(r.samples, rep, sw.Start, sw.Start+r.cfg.Window)
 			sw.MemMiB = append(sw.MemMiB, medianOf(in, SoakSample.memory)/(1<<20))
+			sw.HeapAllocMiB = append(sw.HeapAllocMiB, medianOf(in, func(s SoakSample) float64 { return s.HeapAlloc })/(1<<20))
 			sw.Goroutines = append(sw.Goroutines, medianOf(in, func(s SoakSample) float64 { return s.Goroutines }))
 		}
 		out[w] = sw
