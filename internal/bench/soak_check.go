@@ -468,10 +468,13 @@ func (r *Report) Soak(res SoakResult) {
 	r.Add(windows)
 }
 
+// soakGoalName is the soak's goal, as the goals table names it.
+const soakGoalName = "SOAK passes: memory and goroutines flat, p99 ≤ 2× the first minute's, every change to every subscriber once, a change row per write, no job twice"
+
 // soakGoal is the goals table's row for the soak: MET when every check of
 // its table passes.
 func (r *Report) soakGoal(add func(string, string, bool, string), none func(string)) {
-	const goal = "SOAK passes: memory and goroutines flat, p99 ≤ 2× the first minute's, every change to every subscriber once, a change row per write, no job twice"
+	const goal = soakGoalName
 	t, ok := r.find(soakTitle)
 	verdicts := t.cells("verdict", nil)
 	names := t.cells("check", nil)

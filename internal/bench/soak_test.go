@@ -147,8 +147,8 @@ func TestSoakChangeRows(t *testing.T) {
 }
 
 // TestSpliceSoak: splicing the soak's sections into an earlier report
-// replaces its old soak, keeps every other section as it was, and
-// recomputes the goals (the soak's verdict from its table).
+// replaces its old soak and its goal row, and keeps every other section,
+// goal row and note as it was.
 func TestSpliceSoak(t *testing.T) {
 	existing := `# Benchmarks
 
@@ -158,7 +158,10 @@ func TestSpliceSoak(t *testing.T) {
 
 | goal | measured | verdict | from |
 |---|---|---|---|
-| old | – | **MET** | this run |
+| old | – | **MET** | ` + "`make bench`" + ` of 2026-11-27 |
+| ` + soakGoalName + ` | 0 of 1 checks pass | **MISSED** | ` + "`-only SOAK`" + ` of 2026-11-20 |
+
+A note written by hand.
 
 ## S1 — nested dashboard
 
@@ -178,38 +181,46 @@ func TestSpliceSoak(t *testing.T) {
 |---|---|
 | SQLite | 12 ms |
 `
-	r := NewReport(Config{Runs: 3})
+	only := map[string]bool{"SOAK": true}
+	r := NewReport(Config{Runs: 3, Only: only})
 	r.UsePrevious("BENCHMARKS.md", []byte(existing))
 	res := SoakResult{Config: SoakConfig{Duration: 2 * time.Minute, Window: 30 * time.Second, Subscribers: 10},
 		Checks:  []SoakCheck{{Name: "new check", Measured: "fine", Limit: "0", Pass: true}},
 		Windows: []SoakWindow{{P99: map[string]time.Duration{}, Requests: map[string]int{}, Errors: map[string]int{}, MemMiB: []float64{1, 2}, HeapAllocMiB: []float64{1, 2}, Goroutines: []float64{3, 4}}}}
 	r.Soak(res)
 	md := string(r.Splice([]byte(existing)))
-	for _, want := range []string{"- date: 2026-11-27T00:34:14Z", "| PostgreSQL | 20×20 | 0.80× (0.75×–0.85×) |", "| SQLite | 12 ms |", "| new check | fine | 0 | pass |", "## SOAK — per window"} {
+	for _, want := range []string{"- date: 2026-11-27T00:34:14Z", "| PostgreSQL | 20×20 | 0.80× (0.75×–0.85×) |", "| SQLite | 12 ms |", "| new check | fine | 0 | pass |", "## SOAK — per window",
+		"| old | – | **MET** | `make bench` of 2026-11-27 |\n| SOAK passes", "A note written by hand."} {
 		if !strings.Contains(md, want) {
 			t.Errorf("spliced report lacks %q:\n%s", want, md)
 		}
 	}
-	if strings.Contains(md, "old check") || strings.Contains(md, "| old |") || strings.Count(md, "## SOAK — soak test") != 1 {
+	if strings.Contains(md, "old check") || strings.Contains(md, "0 of 1 checks pass") || strings.Count(md, "| SOAK passes") != 1 || strings.Count(md, "## SOAK — soak test") != 1 {
 		t.Errorf("the old soak or goals survived:\n%s", md)
 	}
 	if !(strings.Index(md, "## Goals") < strings.Index(md, "## S1 ") && strings.Index(md, "## S1 ") < strings.Index(md, "## SOAK — soak test") &&
 		strings.Index(md, "## SOAK — soak test") < strings.Index(md, "## S10") && strings.Index(md, "## S10") < strings.Index(md, "## SOAK — per window")) {
 		t.Errorf("sections out of place:\n%s", md)
 	}
-	if !strings.Contains(md, "| SOAK passes") || !strings.Contains(md, "1 of 1 checks pass | **MET** | this run |") {
+	if !strings.Contains(md, "| SOAK passes") || !strings.Contains(md, "1 of 1 checks pass | **MET** | `-only SOAK` of ") {
 		t.Errorf("the goals do not show the soak's verdict:\n%s", md)
 	}
 	// Spliced again, it stays the same shape.
-	r2 := NewReport(Config{Runs: 3})
+	r2 := NewReport(Config{Runs: 3, Only: only})
 	r2.UsePrevious("BENCHMARKS.md", []byte(md))
 	res.Checks = append(res.Checks, SoakCheck{Name: "memory flat, replica 1", Measured: "+30 %", Limit: "≤ +20 %"})
 	r2.Soak(res)
 	r2.Failed("SOAK", errors.New("checks failed: memory flat, replica 1"))
 	md2 := string(r2.Splice([]byte(md)))
-	if strings.Count(md2, "## SOAK") != 2 || strings.Count(md2, "## Goals") != 1 || !strings.Contains(md2, "failed: memory flat, replica 1 | **MISSED**") ||
+	if strings.Count(md2, "## SOAK") != 2 || strings.Count(md2, "| SOAK passes") != 1 || !strings.Contains(md2, "failed: memory flat, replica 1 | **MISSED**") ||
 		!strings.Contains(md2, "**Not measured** — SOAK: checks failed") {
 		t.Errorf("spliced twice:\n%s", md2)
+	}
+	// A third run that passes drops the second's failure line.
+	r3 := NewReport(Config{Runs: 3, Only: only})
+	r3.Soak(SoakResult{Checks: []SoakCheck{{Name: "new check", Pass: true}}})
+	if md3 := string(r3.Splice([]byte(md2))); strings.Contains(md3, "Not measured") || !strings.Contains(md3, "\n\nA note written by hand.") {
+		t.Errorf("spliced a third time:\n%s", md3)
 	}
 	if got := string(NewReport(Config{Runs: 1}).Splice(nil)); !strings.HasPrefix(got, "# Benchmarks") {
 		t.Errorf("no earlier report: %q", got)
