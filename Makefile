@@ -8,7 +8,7 @@ BIN ?= bin/usergroups
 # The targets print what a reader evals (make demo-tokens): no "Entering directory".
 MAKEFLAGS += --no-print-directory
 
-.PHONY: help run demo-tokens test generate check-generate lint lint-schema lint-schema-prune schema-diff build migration migration-hash bench bench-compare explorer-assets typed-client web check-web screenshots
+.PHONY: help run demo-tokens test generate check-generate lint lint-schema lint-schema-prune schema-diff build migration migration-hash bench bench-compare soak explorer-assets typed-client web check-web screenshots
 
 help: ## List the targets with what each does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -93,6 +93,14 @@ bench: ## Run the benchmark scenarios (about 10 minutes) and write BENCHMARKS.md
 
 bench-compare: ## Compare S1–S3 with PostGraphile v5 (installs Node 22 and PostGraphile from npm into a temporary folder) into BENCHMARKS-postgraphile.md
 	$(GO) run ./cmd/bench -postgres "$(BENCH_DATABASE)" -only POSTGRAPHILE -sizes 20x20 -out BENCHMARKS-postgraphile.md $(BENCH_FLAGS)
+
+# The soak runs on the same PostgreSQL server as the benchmarks and writes
+# its two sections (and the goals) into BENCHMARKS.md, leaving the others.
+SOAK_DURATION ?= 10m
+SOAK_FLAGS ?=
+
+soak: ## Soak two replicas with 5,000 subscribers under steady load (SOAK_DURATION, default 10m) and splice the verdicts into BENCHMARKS.md
+	$(GO) run ./cmd/bench -postgres "$(BENCH_DATABASE)" -only SOAK -soak-duration $(SOAK_DURATION) -splice -out BENCHMARKS.md $(SOAK_FLAGS)
 
 # npm ci runs again only when the lock file changed since the last install
 # (a fresh clone, as in CI, always installs).

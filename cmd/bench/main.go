@@ -46,20 +46,22 @@ func run(ctx context.Context, args []string) error {
 	runs := fs.Int("runs", 3, "interleaved runs per figure")
 	duration := fs.Duration("duration", 5*time.Second, "length of one run")
 	sizes := fs.String("sizes", "20x20,50x50,100x200", "S1 data sets, groups x members; the first is used by the other scenarios")
-	only := fs.String("only", "", "comma-separated scenarios to run (S1,S4,S5,S6,S7,S8,S9,S10,S11,POSTGRAPHILE); empty runs all")
+	only := fs.String("only", "", "comma-separated scenarios to run (S1,S4,S5,S6,S7,S8,S9,S10,S11,POSTGRAPHILE; SOAK only when named); empty runs all but SOAK")
 	burstPeople := fs.Int("burst-people", 1000, "S10/S11: people registering in one burst")
 	burstEvents := fs.Int("burst-events", 5, "S10/S11: events they register for")
 	burstDuration := fs.Duration("burst-duration", 10*time.Second, "S10/S11: how long one burst lasts")
 	burstSubs := fs.Int("burst-subscribers", 100, "S10/S11: eventRegistrations subscriptions watching the burst")
 	previous := fs.String("previous", "BENCHMARKS-postgraphile.md", "comma-separated earlier reports the goals table takes scenarios not run now from, before the -out file being replaced")
-	timeout := fs.Duration("timeout", 40*time.Minute, "stop the whole run after this long")
+	soakDuration := fs.Duration("soak-duration", 10*time.Minute, "SOAK: how long the load runs (the first minute, or quarter when shorter, is the warm-up)")
+	soakSubs := fs.Int("soak-subscribers", 5000, "SOAK: websocket subscribers over the two replicas")
+	splice := fs.Bool("splice", false, "replace only this run's sections (and the goals) in the existing -out file instead of rewriting it")
+	timeout := fs.Duration("timeout", 40*time.Minute, "stop the whole run after this long (a soak gets at least its duration and 20 minutes)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
 	cfg := bench.Config{PostgresURL: *pg, Runs: *runs, Duration: *duration, Log: os.Stderr, Only: map[string]bool{},
-		Burst: bench.BurstConfig{People: *burstPeople, Events: *burstEvents, Duration: *burstDuration, Subscriptions: *burstSubs}}
+		Burst: bench.BurstConfig{People: *burstPeople, Events: *burstEvents, Duration: *burstDuration, Subscriptions: *burstSubs},
+		Soak:  bench.SoakConfig{Duration: *soakDuration, Subscribers: *soakSubs}}
 	for _, s := range strings.Split(*sizes, ",") {
 		g, m, ok := strings.Cut(strings.TrimSpace(s), "x")
 		gi, err1 := strconv.Atoi(g)
@@ -74,6 +76,12 @@ func run(ctx context.Context, args []string) error {
 			cfg.Only[strings.ToUpper(s)] = true
 		}
 	}
+	limit := *timeout
+	if cfg.Only["SOAK"] {
+		limit = max(limit, *soakDuration+20*time.Minute)
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 	dir, err := os.MkdirTemp("", "usergroups-bench-bin-")
 	if err != nil {
 		return err
@@ -100,7 +108,15 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	runErr := suite.Run(ctx)
-	if err := os.WriteFile(*out, suite.Report.Markdown(), 0o644); err != nil {
+	md := suite.Report.Markdown()
+	if *splice {
+		existing, err := os.ReadFile(*out)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return errors.Join(runErr, err)
+		}
+		md = suite.Report.Splice(existing)
+	}
+	if err := os.WriteFile(*out, md, 0o644); err != nil {
 		return errors.Join(runErr, err)
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s\n", *out)

@@ -242,12 +242,14 @@ func (fx *burstFixture) write(ctx context.Context, c *ent.Client, rounds int, si
 }
 
 // webhookSink is the endpoint the fixture's webhooks go to: it counts the
-// distinct deliveries it received and answers 204.
+// distinct deliveries it received, and those received again, and answers 204.
 type webhookSink struct {
 	URL  string
 	srv  *http.Server
 	mu   sync.Mutex
 	seen map[string]bool
+	// again counts deliveries whose webhook-id had come before.
+	again int
 }
 
 func startWebhookSink() (*webhookSink, error) {
@@ -258,7 +260,11 @@ func startWebhookSink() (*webhookSink, error) {
 	s := &webhookSink{URL: "http://" + ln.Addr().String() + "/hook", seen: map[string]bool{}}
 	s.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		s.seen[r.Header.Get("webhook-id")] = true
+		id := r.Header.Get("webhook-id")
+		if s.seen[id] {
+			s.again++
+		}
+		s.seen[id] = true
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	})}
@@ -270,6 +276,13 @@ func (s *webhookSink) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.seen)
+}
+
+// twice is how many deliveries came again under a webhook-id already seen.
+func (s *webhookSink) twice() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.again
 }
 
 func (s *webhookSink) close() { _ = s.srv.Close() }
@@ -690,7 +703,13 @@ func (b *burstRunner) checkDatabase(ctx context.Context, events []pulid.ID, ok m
 // fanOutJobs counts, per change id, the webhook fan-out jobs that carry it
 // (River keeps completed jobs for a day, so none is gone by the check).
 func (b *burstRunner) fanOutJobs(ctx context.Context) (map[int64]int, error) {
-	db, postgres, err := OpenSQL(b.fx.dsn)
+	return fanOutJobsAt(ctx, b.fx.dsn)
+}
+
+// fanOutJobsAt counts, per change id, the webhook fan-out jobs of the
+// database at dsn that carry it.
+func fanOutJobsAt(ctx context.Context, dsn string) (map[int64]int, error) {
+	db, postgres, err := OpenSQL(dsn)
 	if err != nil {
 		return nil, err
 	}

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -181,6 +183,131 @@ func (r *Report) Markdown() []byte {
 		s.write(&b)
 	}
 	return b.Bytes()
+}
+
+// Splice writes this report's sections into existing, an earlier
+// Markdown, and leaves the rest of it as it was (header, other sections,
+// notes written by hand): each section replaces the one of the same title,
+// or is appended when there is none; in the goals table, the rows this run
+// measured replace theirs (or are appended), their source named after the
+// run. A "**Not measured** — NAME:" line of a scenario run now is dropped,
+// and this run's failures are written under the goals table. Without an
+// existing report it is Markdown.
+func (r *Report) Splice(existing []byte) []byte {
+	if len(bytes.TrimSpace(existing)) == 0 {
+		return r.Markdown()
+	}
+	head, chunks := splitSections(existing)
+	head = r.dropFailureLines(head)
+	render := func(s Section) string {
+		var b bytes.Buffer
+		s.write(&b)
+		return b.String()
+	}
+	replace := func(title, text string) {
+		for i := range chunks {
+			if chunks[i].title == title {
+				chunks[i].text = text
+				return
+			}
+		}
+		chunks = append(chunks, chunk{title, text})
+	}
+	for _, s := range r.Sections {
+		replace(s.Title, render(s))
+	}
+	goals := slices.IndexFunc(chunks, func(c chunk) bool { return c.title == "Goals" })
+	if goals < 0 {
+		chunks = append([]chunk{{"Goals", render(r.goalsSection())}}, chunks...)
+		goals = 0
+	}
+	chunks[goals].text = r.spliceGoals(r.dropFailureLines(chunks[goals].text))
+	var b strings.Builder
+	b.WriteString(head)
+	for _, c := range chunks {
+		b.WriteString(c.text)
+	}
+	return []byte(b.String())
+}
+
+// spliceGoals puts this run's goal rows and failures into the goals
+// section text: each row replaces the row of the same goal, or follows
+// the table's last row.
+func (r *Report) spliceGoals(text string) string {
+	lines := strings.SplitAfter(text, "\n")
+	last := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "|") {
+			last = i
+		}
+	}
+	if last < 0 {
+		return text
+	}
+	source := fmt.Sprintf("`-only %s` of %s", strings.Join(slices.Sorted(maps.Keys(r.cfg.Only)), ","), r.Started.Format(time.RFC3339))
+	for _, g := range r.Goals() {
+		if g.Source != "this run" {
+			continue
+		}
+		row := fmt.Sprintf("| %s | %s | **%s** | %s |\n", g.Goal, g.Measured, g.Verdict, source)
+		i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "| "+g.Goal+" |") })
+		if i < 0 {
+			last++
+			lines = slices.Insert(lines, last, row)
+		} else {
+			lines[i] = row
+		}
+	}
+	var failures []string
+	for _, f := range r.failures {
+		failures = append(failures, fmt.Sprintf("\n**Not measured** — %s\n", f))
+	}
+	lines = slices.Insert(lines, last+1, failures...)
+	return strings.Join(lines, "")
+}
+
+// dropFailureLines removes the "**Not measured** — NAME: …" lines of the
+// scenarios this run ran, with the blank line before each.
+func (r *Report) dropFailureLines(text string) string {
+	lines := strings.SplitAfter(text, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		name, _, ok := strings.Cut(strings.TrimPrefix(l, "**Not measured** — "), ":")
+		if ok && strings.HasPrefix(l, "**Not measured** — ") && r.cfg.Only[name] {
+			if n := len(out); n > 0 && strings.TrimSpace(out[n-1]) == "" {
+				out = out[:n-1]
+			}
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "")
+}
+
+// chunk is one "## " section of a Markdown report, heading included.
+type chunk struct{ title, text string }
+
+// splitSections cuts a report into what precedes its first "## " heading
+// and its sections, each up to the next heading.
+func splitSections(md []byte) (head string, chunks []chunk) {
+	lines := strings.SplitAfter(string(md), "\n")
+	var cur *chunk
+	for _, line := range lines {
+		if title, ok := strings.CutPrefix(line, "## "); ok {
+			chunks = append(chunks, chunk{title: strings.TrimSpace(title)})
+			cur = &chunks[len(chunks)-1]
+		}
+		if cur == nil {
+			head += line
+		} else {
+			cur.text += line
+		}
+	}
+	// Each section ends on a blank line, the last one too.
+	if n := len(chunks); n > 0 && !strings.HasSuffix(chunks[n-1].text, "\n\n") {
+		chunks[n-1].text = strings.TrimRight(chunks[n-1].text, "\n") + "\n\n"
+	}
+	return head, chunks
 }
 
 // write renders the section: heading, introduction, table and notes.

@@ -45,6 +45,9 @@ type Config struct {
 	// Burst is the shape of S10's bursts (S11 runs them too); zero fields
 	// take BurstConfig's defaults.
 	Burst BurstConfig
+	// Soak is the shape of the soak, which runs only when Only names SOAK;
+	// its binary, database and log are the suite's.
+	Soak SoakConfig
 }
 
 func (c Config) runs(name string) bool { return len(c.Only) == 0 || c.Only[name] }
@@ -155,7 +158,27 @@ func (s *Suite) Run(ctx context.Context) error {
 	step("S10", s.writeBurst)
 	step("S11", s.readsUnderWrites)
 	step("POSTGRAPHILE", s.postgraphile)
+	// Ten minutes on its own: never part of a run that did not ask for it.
+	if s.cfg.Only["SOAK"] {
+		step("SOAK", s.soak)
+	}
 	return errors.Join(errs...)
+}
+
+// soak runs the soak test into the report; a check that failed fails the
+// step after its section is recorded.
+func (s *Suite) soak(ctx context.Context) error {
+	cfg := s.cfg.Soak
+	cfg.Binary, cfg.Database, cfg.Log = s.cfg.Binary, s.cfg.PostgresURL, s.cfg.Log
+	res, err := Soak(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	s.Report.Soak(res)
+	if !res.Passed() {
+		return fmt.Errorf("checks failed: %s", strings.Join(res.Failed(), "; "))
+	}
+	return nil
 }
 
 // postgraphile compares S1–S3 with PostGraphile v5 on the reference size
