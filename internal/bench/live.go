@@ -718,6 +718,9 @@ func scrape(ctx context.Context, base string) (map[string]float64, error) {
 			continue
 		}
 		name, val, ok := strings.Cut(line, " ")
+		// The pool's go_sql_* metrics carry the one label db_name: read
+		// them as unlabelled.
+		name = strings.TrimSuffix(name, `{db_name="usergroups"}`)
 		if !ok || strings.ContainsRune(name, '{') {
 			continue
 		}

@@ -680,7 +680,8 @@ func (r *soakRun) sample(ctx context.Context, start, end time.Time) error {
 			snap := snapshotOf(m)
 			r.mu.Lock()
 			r.samples = append(r.samples, SoakSample{At: at.Sub(start), Replica: i, HeapAlloc: snap.HeapAlloc, HeapInuse: snap.HeapInuse,
-				HeapGoal: m["go_memstats_next_gc_bytes"], Stack: snap.StackInuse, Goroutines: snap.Goroutines, Sockets: m["usergroups_websocket_sockets"]})
+				HeapGoal: m["go_memstats_next_gc_bytes"], Stack: snap.StackInuse, Goroutines: snap.Goroutines, Sockets: m["usergroups_websocket_sockets"],
+				DBOpen: m["go_sql_open_connections"], DBInUse: m["go_sql_in_use_connections"], DBWaits: m["go_sql_wait_count_total"]})
 			r.mu.Unlock()
 		}
 	}

@@ -42,6 +42,9 @@ type SoakSample struct {
 	HeapGoal            float64
 	Stack               float64 // bytes of goroutine stacks
 	Goroutines, Sockets float64
+	// DBOpen and DBInUse are the pool's connections at the sample;
+	// DBWaits counts, since the start, the statements that waited for one.
+	DBOpen, DBInUse, DBWaits float64
 }
 
 // memory is the figure the flatness check follows: the heap goal plus
@@ -444,6 +447,9 @@ func (r *Report) Soak(res SoakResult) {
 	}
 	verdicts.Notes = append(verdicts.Notes, fmt.Sprintf("Run of %s, commit %s, on %s. Webhook deliveries received: %d (asynchronous; not a check).",
 		res.Started.Format(time.RFC3339), commit(), machine(), res.Webhooks))
+	if pool := poolNote(res.Samples); pool != "" {
+		verdicts.Notes = append(verdicts.Notes, pool)
+	}
 	windows := Section{Title: soakWindowsTitle,
 		Intro:  fmt.Sprintf("Each %s of the run: p99 per request kind (open loop, from each request's scheduled start), requests answered and failed, and per replica the median of its samples: the heap goal (go_memstats_next_gc_bytes, twice the heap live at the last collection) plus stacks, heap objects (live and garbage), goroutines. The first window is the warm-up.", cfg.Window),
 		Header: []string{"window", "S1 p99", "S5 p99", "write p99", "requests", "failed", "heap goal+stack MiB (replica 1 / 2)", "heap alloc MiB (replica 1 / 2)", "goroutines (replica 1 / 2)"}}
@@ -493,4 +499,28 @@ func (r *Report) soakGoal(add func(string, string, bool, string), none func(stri
 		m += "; failed: " + strings.Join(failed, ", ")
 	}
 	add(goal, m, len(failed) == 0, t.source)
+}
+
+// poolNote sums up each replica's database pool over the run (not a
+// check): docs/scaling.md sizes --db-max-conns by it.
+func poolNote(samples []SoakSample) string {
+	var parts []string
+	for rep := range 2 {
+		var open, inUse, waits float64
+		seen := false
+		for _, s := range samples {
+			if s.Replica != rep {
+				continue
+			}
+			seen = true
+			open, inUse, waits = max(open, s.DBOpen), max(inUse, s.DBInUse), max(waits, s.DBWaits)
+		}
+		if seen {
+			parts = append(parts, fmt.Sprintf("replica %d: at most %.0f open and %.0f in use at a sample, %.0f waits for a free one", rep+1, open, inUse, waits))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Database pool (go_sql_*), beside the two LISTEN connections each replica holds: " + strings.Join(parts, "; ") + "."
 }

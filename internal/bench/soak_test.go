@@ -279,3 +279,19 @@ func TestSoakRun(t *testing.T) {
 		t.Errorf("%d timing checks, %d windows, %d samples, %+v", len(timing), len(res.Windows), len(res.Samples), res.Deliveries)
 	}
 }
+
+// TestPoolNote: the pool's figures are the maxima of each replica's samples.
+func TestPoolNote(t *testing.T) {
+	got := poolNote([]SoakSample{
+		{Replica: 0, DBOpen: 20, DBInUse: 3, DBWaits: 0}, {Replica: 0, DBOpen: 18, DBInUse: 7, DBWaits: 2},
+		{Replica: 1, DBOpen: 12, DBInUse: 1, DBWaits: 0},
+	})
+	for _, want := range []string{"replica 1: at most 20 open and 7 in use at a sample, 2 waits", "replica 2: at most 12 open and 1 in use at a sample, 0 waits"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lacks %q", got, want)
+		}
+	}
+	if poolNote(nil) != "" {
+		t.Error("a note without samples")
+	}
+}
