@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string) error {
 	previous := fs.String("previous", "BENCHMARKS-postgraphile.md", "comma-separated earlier reports the goals table takes scenarios not run now from, before the -out file being replaced")
 	soakDuration := fs.Duration("soak-duration", 10*time.Minute, "SOAK: how long the load runs (the first minute, or quarter when shorter, is the warm-up)")
 	soakSubs := fs.Int("soak-subscribers", 5000, "SOAK: websocket subscribers over the two replicas")
+	soakProfile := fs.String("soak-profile", "", "SOAK: a directory for each replica's heap profile after the warm-up and at the end (runs them with --pprof)")
 	splice := fs.Bool("splice", false, "replace only this run's sections (and the goals) in the existing -out file instead of rewriting it")
 	timeout := fs.Duration("timeout", 40*time.Minute, "stop the whole run after this long (a soak gets at least its duration and 20 minutes)")
 	if err := fs.Parse(args); err != nil {
@@ -61,7 +62,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	cfg := bench.Config{PostgresURL: *pg, Runs: *runs, Duration: *duration, Log: os.Stderr, Only: map[string]bool{},
 		Burst: bench.BurstConfig{People: *burstPeople, Events: *burstEvents, Duration: *burstDuration, Subscriptions: *burstSubs},
-		Soak:  bench.SoakConfig{Duration: *soakDuration, Subscribers: *soakSubs}}
+		Soak:  bench.SoakConfig{Duration: *soakDuration, Subscribers: *soakSubs, ProfileDir: *soakProfile}}
 	for _, s := range strings.Split(*sizes, ",") {
 		g, m, ok := strings.Cut(strings.TrimSpace(s), "x")
 		gi, err1 := strconv.Atoi(g)

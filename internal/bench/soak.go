@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,6 +94,11 @@ type SoakConfig struct {
 	// Settle bounds the wait for the last deliveries after the load;
 	// default a minute.
 	Settle time.Duration
+	// ProfileDir, when set, starts the replicas with --pprof and saves
+	// each one's heap profile there after the warm-up window and when the
+	// load ends (replica-N-warm.pb.gz, replica-N-end.pb.gz), to compare with
+	// `go tool pprof -base` when memory grows.
+	ProfileDir string
 	// Log receives progress lines.
 	Log io.Writer
 }
@@ -176,8 +183,12 @@ func Soak(ctx context.Context, cfg SoakConfig) (SoakResult, error) {
 			_ = s.Stop()
 		}
 	}()
+	flags := burstFlags()
+	if cfg.ProfileDir != "" {
+		flags = append(flags, "--pprof")
+	}
 	for range 2 {
-		s, err := StartServer(ctx, cfg.Binary, dsn, burstFlags()...)
+		s, err := StartServer(ctx, cfg.Binary, dsn, flags...)
 		if err != nil {
 			return res, err
 		}
@@ -644,8 +655,41 @@ func (r *soakRun) load(ctx context.Context) error {
 	}
 	sampleErr := make(chan error, 1)
 	wg.Go(func() { sampleErr <- r.sample(ctx, start, end) })
+	profileErr := make(chan error, 1)
+	wg.Go(func() {
+		time.Sleep(time.Until(start.Add(r.cfg.Window)))
+		profileErr <- r.profile(ctx, "warm")
+	})
 	wg.Wait()
-	return errors.Join(<-sampleErr, ctx.Err())
+	return errors.Join(<-sampleErr, <-profileErr, r.profile(ctx, "end"), ctx.Err())
+}
+
+// profile saves each replica's heap profile (after a collection) as
+// replica-N-name.pb.gz in ProfileDir; without ProfileDir it does nothing.
+func (r *soakRun) profile(ctx context.Context, name string) error {
+	if r.cfg.ProfileDir == "" {
+		return nil
+	}
+	for i, s := range r.servers {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/debug/pprof/heap?gc=1", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("replica %d heap profile: %w", i+1, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("replica %d heap profile: HTTP %d %v", i+1, resp.StatusCode, err)
+		}
+		if err := os.WriteFile(filepath.Join(r.cfg.ProfileDir, fmt.Sprintf("replica-%d-%s.pb.gz", i+1, name)), body, 0o644); err != nil {
+			return err
+		}
+	}
+	r.cfg.logf("heap profiles (%s) saved in %s", name, r.cfg.ProfileDir)
+	return nil
 }
 
 func (r *soakRun) record(kind string, window int, d time.Duration, err error) {

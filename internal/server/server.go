@@ -16,6 +16,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"strings"
 	"time"
@@ -70,6 +71,10 @@ type Config struct {
 	// Explorer serves GraphiQL, from assets embedded in the binary, at
 	// /explorer/ (and redirects / there); off, both are 404.
 	Explorer bool
+	// Profiling serves Go's runtime profiles (net/http/pprof) at
+	// /debug/pprof/, like /metrics, for an operator chasing memory or CPU;
+	// off, they are 404.
+	Profiling bool
 	// CORSOrigins lists the browser origins allowed to call the API
 	// ("https://*.example.org" matches its subdomains, "*" every origin);
 	// empty allows none but the API's own (and, with Dev, local pages).
@@ -435,6 +440,13 @@ func New(db *store.DB, cfg Config) *Server {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
+	if cfg.Profiling {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	if cfg.Explorer {
 		mux.Handle(explorer.Path, explorer.Handler())
 		mux.Handle("GET /{$}", http.RedirectHandler(explorer.Path, http.StatusFound))

@@ -469,6 +469,21 @@ func TestHealthAndTransports(t *testing.T) {
 		t.Errorf("no explorer: GET / = %d, want 404", rec.Code)
 	}
 
+	// Runtime profiles only with Profiling (serve --pprof).
+	profiled := server.New(db, server.Config{Profiling: true, Logger: quietLogger()})
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/goroutine?debug=1"} {
+		rec = httptest.NewRecorder()
+		profiled.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK || rec.Body.Len() == 0 {
+			t.Errorf("profiling: GET %s = %d, %d bytes", path, rec.Code, rec.Body.Len())
+		}
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("no profiling: GET %s = %d, want 404", path, rec.Code)
+		}
+	}
+
 	if err := db.SQL.Close(); err != nil {
 		t.Fatal(err)
 	}
