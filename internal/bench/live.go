@@ -29,9 +29,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/usergroups/usergroups/ent"
-	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
-	"github.com/usergroups/usergroups/internal/auth/secret"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -412,44 +410,21 @@ func (fx *liveFixture) write(ctx context.Context, c *ent.Client, viewers int) er
 		SetCountries([]string{"US"}).Exec(ctx); err != nil {
 		return err
 	}
-	users := make([]*ent.UserCreate, viewers+1)
-	for i := range users {
-		users[i] = c.User.Create().SetHandle(fmt.Sprintf("staff%d", i)).SetName(fmt.Sprintf("Staff %d", i))
-	}
-	var made []*ent.User
-	if err := inBatches(ctx, users, func(b []*ent.UserCreate) error {
-		us, err := c.User.CreateBulk(b...).Save(ctx)
-		made = append(made, us...)
-		return err
-	}); err != nil {
+	made, err := createPeople(ctx, c, "staff", viewers+1)
+	if err != nil {
 		return err
 	}
 	applicant, staff := made[0], made[1:]
-	roles := make([]*ent.RoleCreate, len(staff))
-	for i, u := range staff {
-		roles[i] = c.Role.Create().SetUserID(u.ID).SetCommunityID(com.ID).SetKind(role.KindCOMMUNITY_MANAGER)
-	}
-	if err := inBatches(ctx, roles, func(b []*ent.RoleCreate) error { return c.Role.CreateBulk(b...).Exec(ctx) }); err != nil {
+	if err := makeStaff(ctx, c, com.ID, staff); err != nil {
 		return err
 	}
-	token := func(u *ent.User, scopes ...string) (string, error) {
-		s, err := secret.New()
-		if err != nil {
-			return "", err
-		}
-		return s, c.APIToken.Create().SetOwnerID(u.ID).SetName("bench").SetScopes(scopes).SetTokenHash(secret.Hash(s)).SetHint(secret.Hint(s)).Exec(ctx)
-	}
-	if fx.applicant, err = token(applicant, "read", "write"); err != nil {
+	applicants, err := issueTokens(ctx, c, []*ent.User{applicant}, "bench", "read", "write")
+	if err != nil {
 		return err
 	}
-	for _, u := range staff {
-		secret, err := token(u, "read")
-		if err != nil {
-			return err
-		}
-		fx.staff = append(fx.staff, secret)
-	}
-	return nil
+	fx.applicant = applicants[0]
+	fx.staff, err = issueTokens(ctx, c, staff, "bench", "read")
+	return err
 }
 
 // newSchema creates a private schema on the PostgreSQL server at base and

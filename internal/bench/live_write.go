@@ -28,9 +28,7 @@ import (
 	"github.com/usergroups/usergroups/ent/change"
 	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/registration"
-	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
-	"github.com/usergroups/usergroups/internal/auth/secret"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/store"
@@ -178,38 +176,16 @@ func (fx *burstFixture) write(ctx context.Context, c *ent.Client, rounds int, si
 		return err
 	}
 	staffN := max(1, cfg.Subscriptions/2)
-	users := make([]*ent.UserCreate, cfg.People+staffN)
-	for i := range users {
-		users[i] = c.User.Create().SetHandle(fmt.Sprintf("burst%d", i)).SetName(fmt.Sprintf("Burst %d", i))
-	}
-	var made []*ent.User
-	if err := inBatches(ctx, users, func(b []*ent.UserCreate) error {
-		us, err := c.User.CreateBulk(b...).Save(ctx)
-		made = append(made, us...)
-		return err
-	}); err != nil {
+	made, err := createPeople(ctx, c, "burst", cfg.People+staffN)
+	if err != nil {
 		return err
 	}
 	people, staff := made[:cfg.People], made[cfg.People:]
-	roles := make([]*ent.RoleCreate, len(staff))
-	for i, u := range staff {
-		roles[i] = c.Role.Create().SetUserID(u.ID).SetCommunityID(com.ID).SetKind(role.KindCOMMUNITY_MANAGER)
-	}
-	if err := inBatches(ctx, roles, func(b []*ent.RoleCreate) error { return c.Role.CreateBulk(b...).Exec(ctx) }); err != nil {
+	if err := makeStaff(ctx, c, com.ID, staff); err != nil {
 		return err
 	}
 	tokens := func(us []*ent.User, scopes ...string) ([]string, error) {
-		secrets := make([]string, len(us))
-		creates := make([]*ent.APITokenCreate, len(us))
-		for i, u := range us {
-			s, err := secret.New()
-			if err != nil {
-				return nil, err
-			}
-			secrets[i] = s
-			creates[i] = c.APIToken.Create().SetOwnerID(u.ID).SetName("bench").SetScopes(scopes).SetTokenHash(secret.Hash(s)).SetHint(secret.Hint(s))
-		}
-		return secrets, inBatches(ctx, creates, func(b []*ent.APITokenCreate) error { return c.APIToken.CreateBulk(b...).Exec(ctx) })
+		return issueTokens(ctx, c, us, "bench", scopes...)
 	}
 	if fx.people, err = tokens(people, "read", "write"); err != nil {
 		return err

@@ -30,9 +30,7 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/event"
-	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
-	"github.com/usergroups/usergroups/internal/auth/secret"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
@@ -305,38 +303,16 @@ func (fx *soakFixture) write(ctx context.Context, c *ent.Client, cfg SoakConfig,
 	}
 	const applicants = 20
 	staffN := max(1, min(100, cfg.Subscribers/10))
-	users := make([]*ent.UserCreate, cfg.People+staffN+applicants+1)
-	for i := range users {
-		users[i] = c.User.Create().SetHandle(fmt.Sprintf("soak%d", i)).SetName(fmt.Sprintf("Soak %d", i))
-	}
-	var made []*ent.User
-	if err := inBatches(ctx, users, func(b []*ent.UserCreate) error {
-		us, err := c.User.CreateBulk(b...).Save(ctx)
-		made = append(made, us...)
-		return err
-	}); err != nil {
+	made, err := createPeople(ctx, c, "soak", cfg.People+staffN+applicants+1)
+	if err != nil {
 		return err
 	}
 	people, staff, rest := made[:cfg.People], made[cfg.People:cfg.People+staffN], made[cfg.People+staffN:]
-	roles := make([]*ent.RoleCreate, len(staff))
-	for i, u := range staff {
-		roles[i] = c.Role.Create().SetUserID(u.ID).SetCommunityID(com.ID).SetKind(role.KindCOMMUNITY_MANAGER)
-	}
-	if err := inBatches(ctx, roles, func(b []*ent.RoleCreate) error { return c.Role.CreateBulk(b...).Exec(ctx) }); err != nil {
+	if err := makeStaff(ctx, c, com.ID, staff); err != nil {
 		return err
 	}
 	tokens := func(us []*ent.User, scopes ...string) ([]string, error) {
-		secrets := make([]string, len(us))
-		creates := make([]*ent.APITokenCreate, len(us))
-		for i, u := range us {
-			s, err := secret.New()
-			if err != nil {
-				return nil, err
-			}
-			secrets[i] = s
-			creates[i] = c.APIToken.Create().SetOwnerID(u.ID).SetName("soak").SetScopes(scopes).SetTokenHash(secret.Hash(s)).SetHint(secret.Hint(s))
-		}
-		return secrets, inBatches(ctx, creates, func(b []*ent.APITokenCreate) error { return c.APIToken.CreateBulk(b...).Exec(ctx) })
+		return issueTokens(ctx, c, us, "soak", scopes...)
 	}
 	writers, err := tokens(people, "read", "write")
 	if err != nil {

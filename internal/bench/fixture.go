@@ -1,0 +1,52 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/internal/auth/secret"
+)
+
+// createPeople makes n people named prefix0, prefix1, … (handles in lower
+// case, names capitalised), a few hundred per statement.
+func createPeople(ctx context.Context, c *ent.Client, prefix string, n int) ([]*ent.User, error) {
+	creates := make([]*ent.UserCreate, n)
+	for i := range creates {
+		creates[i] = c.User.Create().SetHandle(fmt.Sprintf("%s%d", prefix, i)).SetName(fmt.Sprintf("%s %d", capital(prefix), i))
+	}
+	var made []*ent.User
+	err := inBatches(ctx, creates, func(b []*ent.UserCreate) error {
+		us, err := c.User.CreateBulk(b...).Save(ctx)
+		made = append(made, us...)
+		return err
+	})
+	return made, err
+}
+
+// makeStaff makes each of people a community manager of community.
+func makeStaff(ctx context.Context, c *ent.Client, community pulid.ID, people []*ent.User) error {
+	roles := make([]*ent.RoleCreate, len(people))
+	for i, u := range people {
+		roles[i] = c.Role.Create().SetUserID(u.ID).SetCommunityID(community).SetKind(role.KindCOMMUNITY_MANAGER)
+	}
+	return inBatches(ctx, roles, func(b []*ent.RoleCreate) error { return c.Role.CreateBulk(b...).Exec(ctx) })
+}
+
+// issueTokens gives each of people an API token named name with scopes and
+// returns the secrets, in the same order.
+func issueTokens(ctx context.Context, c *ent.Client, people []*ent.User, name string, scopes ...string) ([]string, error) {
+	secrets := make([]string, len(people))
+	creates := make([]*ent.APITokenCreate, len(people))
+	for i, u := range people {
+		s, err := secret.New()
+		if err != nil {
+			return nil, err
+		}
+		secrets[i] = s
+		creates[i] = c.APIToken.Create().SetOwnerID(u.ID).SetName(name).SetScopes(scopes).SetTokenHash(secret.Hash(s)).SetHint(secret.Hint(s))
+	}
+	return secrets, inBatches(ctx, creates, func(b []*ent.APITokenCreate) error { return c.APIToken.CreateBulk(b...).Exec(ctx) })
+}
