@@ -3,6 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/role"
@@ -49,4 +52,40 @@ func issueTokens(ctx context.Context, c *ent.Client, people []*ent.User, name st
 		creates[i] = c.APIToken.Create().SetOwnerID(u.ID).SetName(name).SetScopes(scopes).SetTokenHash(secret.Hash(s)).SetHint(secret.Hint(s))
 	}
 	return secrets, inBatches(ctx, creates, func(b []*ent.APITokenCreate) error { return c.APIToken.CreateBulk(b...).Exec(ctx) })
+}
+
+// openAll opens n things (sockets) with open, workers at a time, and returns
+// those it opened, in order, with the first error: on one, each worker
+// stops, and the caller closes what was opened.
+func openAll[T comparable](ctx context.Context, n, workers int, what string, open func(i int) (T, error)) ([]T, error) {
+	out := make([]T, n)
+	var (
+		next    atomic.Int64
+		errOnce sync.Once
+		first   error
+		wg      sync.WaitGroup
+	)
+	for range min(workers, n) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				v, err := open(i)
+				if err != nil {
+					errOnce.Do(func() { first = fmt.Errorf("bench: %s %d: %w", what, i, err) })
+					return
+				}
+				out[i] = v
+			}
+		})
+	}
+	wg.Wait()
+	var zero T
+	out = slices.DeleteFunc(out, func(v T) bool { return v == zero })
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
+	}
+	return out, first
 }

@@ -20,7 +20,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -484,40 +483,15 @@ func closeAll(clients []*subscriber) {
 // is recorded in it.
 func openSubscribers(ctx context.Context, base string, fx *liveFixture, cfg LiveConfig, t *tally) ([]*subscriber, error) {
 	wsURL := "ws" + strings.TrimPrefix(base, "http") + "/graphql"
-	n := cfg.sockets()
-	clients := make([]*subscriber, n)
-	var (
-		next     atomic.Int64
-		firstErr error
-		errOnce  sync.Once
-		wg       sync.WaitGroup
-	)
-	for range min(32, n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				subs := min(cfg.PerSocket, cfg.Subscriptions-i*cfg.PerSocket)
-				c, err := dialSubscriber(ctx, wsURL, fx.staff[i%len(fx.staff)], string(fx.community), subs, t)
-				if err != nil {
-					errOnce.Do(func() { firstErr = fmt.Errorf("bench: socket %d: %w", i, err) })
-					return
-				}
-				clients[i] = c
-			}
-		})
-	}
-	wg.Wait()
-	out := slices.DeleteFunc(clients, func(c *subscriber) bool { return c == nil })
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = ctx.Err()
-	}
-	return out, firstErr
+	return openAll(ctx, cfg.sockets(), 32, "socket", func(i int) (*subscriber, error) {
+		subs := min(cfg.PerSocket, cfg.Subscriptions-i*cfg.PerSocket)
+		return dialSubscriber(ctx, wsURL, fx.staff[i%len(fx.staff)], string(fx.community), subs, t)
+	})
 }
 
-func dialSubscriber(ctx context.Context, wsURL, token, community string, subs int, t *tally) (*subscriber, error) {
+// dialSocket opens a graphql-transport-ws socket on wsURL and initialises
+// it with token (none when empty).
+func dialSocket(ctx context.Context, wsURL, token string) (*websocket.Conn, error) {
 	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 20 * time.Second,
 		ReadBufferSize: 1024, WriteBufferSize: 1024}
 	conn, _, err := d.DialContext(ctx, wsURL, nil)
@@ -525,8 +499,11 @@ func dialSubscriber(ctx context.Context, wsURL, token, community string, subs in
 		return nil, err
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	if err := conn.WriteJSON(map[string]any{"type": "connection_init",
-		"payload": map[string]any{"Authorization": "Bearer " + token}}); err != nil {
+	payload := map[string]any{}
+	if token != "" {
+		payload["Authorization"] = "Bearer " + token
+	}
+	if err := conn.WriteJSON(map[string]any{"type": "connection_init", "payload": payload}); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -536,6 +513,14 @@ func dialSubscriber(ctx context.Context, wsURL, token, community string, subs in
 		return nil, fmt.Errorf("connection_init answered %q: %v", ack.Type, err)
 	}
 	_ = conn.SetReadDeadline(time.Time{})
+	return conn, nil
+}
+
+func dialSubscriber(ctx context.Context, wsURL, token, community string, subs int, t *tally) (*subscriber, error) {
+	conn, err := dialSocket(ctx, wsURL, token)
+	if err != nil {
+		return nil, err
+	}
 	for k := range subs {
 		if err := conn.WriteJSON(map[string]any{"type": "subscribe", "id": strconv.Itoa(k),
 			"payload": map[string]any{"query": QueueSubscription, "variables": map[string]any{"c": community}}}); err != nil {

@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -319,26 +318,10 @@ type regMessage struct {
 }
 
 func dialRegistrations(ctx context.Context, wsURL, token string, eventID pulid.ID) (*regSubscriber, error) {
-	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 20 * time.Second}
-	conn, _, err := d.DialContext(ctx, wsURL, nil)
+	conn, err := dialSocket(ctx, wsURL, token)
 	if err != nil {
 		return nil, err
 	}
-	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	payload := map[string]any{}
-	if token != "" {
-		payload["Authorization"] = "Bearer " + token
-	}
-	if err := conn.WriteJSON(map[string]any{"type": "connection_init", "payload": payload}); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	var ack struct{ Type string }
-	if err := conn.ReadJSON(&ack); err != nil || ack.Type != "connection_ack" {
-		conn.Close()
-		return nil, fmt.Errorf("connection_init answered %q: %v", ack.Type, err)
-	}
-	_ = conn.SetReadDeadline(time.Time{})
 	if err := conn.WriteJSON(map[string]any{"type": "subscribe", "id": "1",
 		"payload": map[string]any{"query": RegistrationsSubscription, "variables": map[string]any{"e": string(eventID)}}}); err != nil {
 		conn.Close()
@@ -532,39 +515,13 @@ func registered(out []byte) error {
 func (b *burstRunner) subscribe(ctx context.Context, events []pulid.ID) ([]*regSubscriber, error) {
 	n := b.fx.cfg.Subscriptions
 	wsURL := "ws" + strings.TrimPrefix(b.srv.URL, "http") + "/graphql"
-	subs := make([]*regSubscriber, n)
-	var (
-		next    atomic.Int64
-		errOnce sync.Once
-		first   error
-		wg      sync.WaitGroup
-	)
-	for range min(16, n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				token := ""
-				if i%2 == 1 {
-					token = b.fx.staff[(i/2)%len(b.fx.staff)]
-				}
-				s, err := dialRegistrations(ctx, wsURL, token, events[i%len(events)])
-				if err != nil {
-					errOnce.Do(func() { first = fmt.Errorf("bench: subscriber %d: %w", i, err) })
-					return
-				}
-				subs[i] = s
-			}
-		})
-	}
-	wg.Wait()
-	subs = slices.DeleteFunc(subs, func(s *regSubscriber) bool { return s == nil })
-	if first == nil && ctx.Err() != nil {
-		first = ctx.Err()
-	}
-	return subs, first
+	return openAll(ctx, n, 16, "subscriber", func(i int) (*regSubscriber, error) {
+		token := ""
+		if i%2 == 1 {
+			token = b.fx.staff[(i/2)%len(b.fx.staff)]
+		}
+		return dialRegistrations(ctx, wsURL, token, events[i%len(events)])
+	})
 }
 
 // checkDeliveries: every subscriber got each change of its event once and

@@ -429,89 +429,38 @@ func cursorSeq(data map[string]*struct{ Cursor string }) (int64, error) {
 	return 0, errors.New("next without data")
 }
 
-// dialSocket opens a graphql-transport-ws socket on wsURL and initialises
-// it with token (none when empty).
-func dialSocket(ctx context.Context, wsURL, token string) (*websocket.Conn, error) {
-	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 20 * time.Second,
-		ReadBufferSize: 1024, WriteBufferSize: 1024}
-	conn, _, err := d.DialContext(ctx, wsURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	payload := map[string]any{}
-	if token != "" {
-		payload["Authorization"] = "Bearer " + token
-	}
-	if err := conn.WriteJSON(map[string]any{"type": "connection_init", "payload": payload}); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	var ack struct{ Type string }
-	if err := conn.ReadJSON(&ack); err != nil || ack.Type != "connection_ack" {
-		conn.Close()
-		return nil, fmt.Errorf("connection_init answered %q: %v", ack.Type, err)
-	}
-	_ = conn.SetReadDeadline(time.Time{})
-	return conn, nil
-}
-
 // openSoakSubscribers opens n sockets, 32 at a time, alternating between
 // the replicas: every tenth staff on the approval queue, the others on
 // the events' registrations in turn, every other one of those anonymous.
 func openSoakSubscribers(ctx context.Context, servers []*Server, fx *soakFixture, n int) ([]*soakSubscriber, error) {
-	subs := make([]*soakSubscriber, n)
-	var (
-		next    atomic.Int64
-		errOnce sync.Once
-		first   error
-		wg      sync.WaitGroup
-	)
-	for range min(32, n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				replica := i % len(servers)
-				wsURL := "ws" + strings.TrimPrefix(servers[replica].URL, "http") + "/graphql"
-				var token, key, doc string
-				var vars map[string]any
-				if i%10 == 0 {
-					token, key, doc = fx.staff[(i/10)%len(fx.staff)], queueKey, QueueSubscription
-					vars = map[string]any{"c": string(fx.community)}
-				} else {
-					j := i - i/10 - 1 // the registration subscribers' own count
-					ev := fx.events[j%len(fx.events)]
-					key, doc, vars = string(ev), RegistrationsSubscription, map[string]any{"e": string(ev)}
-					if j%2 == 1 {
-						token = fx.people[(j/2)%len(fx.people)].token
-					}
-				}
-				conn, err := dialSocket(ctx, wsURL, token)
-				if err == nil {
-					err = conn.WriteJSON(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]any{"query": doc, "variables": vars}})
-					if err != nil {
-						conn.Close()
-					}
-				}
-				if err != nil {
-					errOnce.Do(func() { first = fmt.Errorf("bench: subscriber %d: %w", i, err) })
-					return
-				}
-				s := &soakSubscriber{conn: conn, replica: replica, key: key, done: make(chan struct{})}
-				go s.read()
-				subs[i] = s
+	return openAll(ctx, n, 32, "subscriber", func(i int) (*soakSubscriber, error) {
+		replica := i % len(servers)
+		wsURL := "ws" + strings.TrimPrefix(servers[replica].URL, "http") + "/graphql"
+		var token, key, doc string
+		var vars map[string]any
+		if i%10 == 0 {
+			token, key, doc = fx.staff[(i/10)%len(fx.staff)], queueKey, QueueSubscription
+			vars = map[string]any{"c": string(fx.community)}
+		} else {
+			j := i - i/10 - 1 // the registration subscribers' own count
+			ev := fx.events[j%len(fx.events)]
+			key, doc, vars = string(ev), RegistrationsSubscription, map[string]any{"e": string(ev)}
+			if j%2 == 1 {
+				token = fx.people[(j/2)%len(fx.people)].token
 			}
-		})
-	}
-	wg.Wait()
-	subs = slices.DeleteFunc(subs, func(s *soakSubscriber) bool { return s == nil })
-	if first == nil && ctx.Err() != nil {
-		first = ctx.Err()
-	}
-	return subs, first
+		}
+		conn, err := dialSocket(ctx, wsURL, token)
+		if err != nil {
+			return nil, err
+		}
+		if err := conn.WriteJSON(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]any{"query": doc, "variables": vars}}); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		s := &soakSubscriber{conn: conn, replica: replica, key: key, done: make(chan struct{})}
+		go s.read()
+		return s, nil
+	})
 }
 
 func subsOn(subs []*soakSubscriber, replica int) int {
