@@ -16,6 +16,21 @@ import (
 	"github.com/usergroups/usergroups/internal/store"
 )
 
+// openMigrated opens the SQLite file at path as serve would and migrates it;
+// it is closed when the test ends.
+func openMigrated(t *testing.T, path string) *store.DB {
+	t.Helper()
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(dbtest.FixtureContext(t)); err != nil {
+		t.Fatalf("migrating %s: %v", filepath.Base(path), err)
+	}
+	return db
+}
+
 // TestBackupUnderWriteLoadRestores: a backup taken while writers commit
 // transactions of two rows each holds every transaction committed before
 // it began, no half of any transaction, and nothing that was not
@@ -25,15 +40,8 @@ func TestBackupUnderWriteLoadRestores(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "live.db")
-	db, err := store.Open(src, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openMigrated(t, src)
 	sys := dbtest.FixtureContext(t)
-	if err := db.Migrate(sys); err != nil {
-		t.Fatal(err)
-	}
 
 	// Writers: each transaction writes a pair of change rows for one node.
 	var (
@@ -106,14 +114,7 @@ func TestBackupUnderWriteLoadRestores(t *testing.T) {
 	if _, err := backup.Restore(ctx, out, restored); err != nil {
 		t.Fatal(err)
 	}
-	rdb, err := store.Open(restored, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
-	if err := rdb.Migrate(sys); err != nil {
-		t.Fatalf("the restored database does not migrate: %v", err)
-	}
+	rdb := openMigrated(t, restored)
 	got, err := rdb.Client.Change.Query().Where(change.Topic("pair")).Order(change.ByID()).All(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -153,14 +154,7 @@ func TestNeverOverwrites(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "live.db")
-	db, err := store.Open(src, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(dbtest.FixtureContext(t)); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t, src)
 	taken := filepath.Join(dir, "taken")
 	if err := os.WriteFile(taken, []byte("keep me"), 0o644); err != nil {
 		t.Fatal(err)

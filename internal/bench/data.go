@@ -143,7 +143,7 @@ func load(ctx context.Context, c *ent.Client, s Size) (*Dataset, error) {
 	if err := inBatches(ctx, roles, func(b []*ent.RoleCreate) error { return c.Role.CreateBulk(b...).Exec(ctx) }); err != nil {
 		return nil, err
 	}
-	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 1, 0).Add(18 * time.Hour)
+	start := nextMonth()
 	events := make([]*ent.EventCreate, 0, s.Groups*s.Events)
 	for i := range s.Groups {
 		for k := range s.Events {

@@ -6,11 +6,15 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/usergroups/usergroups/ent"
+	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/auth/secret"
+	"github.com/usergroups/usergroups/internal/changelog"
+	"github.com/usergroups/usergroups/internal/webhook"
 )
 
 // createPeople makes n people named prefix0, prefix1, … (handles in lower
@@ -88,4 +92,31 @@ func openAll[T comparable](ctx context.Context, n, workers int, what string, ope
 		first = ctx.Err()
 	}
 	return out, first
+}
+
+// nextMonth is 18:00 UTC on today's date next month: every fixture event
+// starts after it, so that registrations stay open for the whole run.
+func nextMonth() time.Time {
+	return time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 1, 0).Add(18 * time.Hour)
+}
+
+// publishedMeetup creates a public, published two-hour meetup of group with
+// capacity seats.
+func publishedMeetup(ctx context.Context, c *ent.Client, group pulid.ID, title string, start time.Time, capacity int) (*ent.Event, error) {
+	return c.Event.Create().SetGroupID(group).SetKind(event.KindMEETUP).
+		SetTitle(title).SetStartsAt(start).SetEndsAt(start.Add(2 * time.Hour)).
+		SetTimeZone("Europe/Paris").SetCapacity(capacity).SetVisibility(event.VisibilityPUBLIC).
+		SetStatus(event.StatusPUBLISHED).Save(ctx)
+}
+
+// registrationWebhook points a webhook endpoint of community, owned by
+// owner, at url for registration changes, so that each one queues its
+// fan-out job.
+func registrationWebhook(ctx context.Context, c *ent.Client, community, owner pulid.ID, url string) error {
+	whsec, err := webhook.NewSecret()
+	if err != nil {
+		return err
+	}
+	return c.WebhookEndpoint.Create().SetCommunityID(community).SetOwnerID(owner).SetURL(url).
+		SetTopics([]string{changelog.TopicRegistration}).SetSecret(whsec).Exec(ctx)
 }

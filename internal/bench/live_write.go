@@ -25,14 +25,12 @@ import (
 
 	"github.com/usergroups/usergroups/ent"
 	"github.com/usergroups/usergroups/ent/change"
-	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/registration"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/authz"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
-	"github.com/usergroups/usergroups/internal/webhook"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
@@ -192,15 +190,11 @@ func (fx *burstFixture) write(ctx context.Context, c *ent.Client, rounds int, si
 	if fx.staff, err = tokens(staff, "read"); err != nil {
 		return err
 	}
-	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 1, 0).Add(18 * time.Hour)
+	start := nextMonth()
 	for r := range rounds {
 		var ids []pulid.ID
 		for k := range cfg.Events {
-			at := start.AddDate(0, 0, r*cfg.Events+k)
-			e, err := c.Event.Create().SetGroupID(g.ID).SetKind(event.KindMEETUP).
-				SetTitle(fmt.Sprintf("Burst %d of round %d", k+1, r+1)).SetStartsAt(at).SetEndsAt(at.Add(2 * time.Hour)).
-				SetTimeZone("Europe/Paris").SetCapacity(cfg.Capacity).SetVisibility(event.VisibilityPUBLIC).
-				SetStatus(event.StatusPUBLISHED).Save(ctx)
+			e, err := publishedMeetup(ctx, c, g.ID, fmt.Sprintf("Burst %d of round %d", k+1, r+1), start.AddDate(0, 0, r*cfg.Events+k), cfg.Capacity)
 			if err != nil {
 				return err
 			}
@@ -208,12 +202,7 @@ func (fx *burstFixture) write(ctx context.Context, c *ent.Client, rounds int, si
 		}
 		fx.events = append(fx.events, ids)
 	}
-	whsec, err := webhook.NewSecret()
-	if err != nil {
-		return err
-	}
-	return c.WebhookEndpoint.Create().SetCommunityID(com.ID).SetOwnerID(staff[0].ID).SetURL(sinkURL).
-		SetTopics([]string{changelog.TopicRegistration}).SetSecret(whsec).Exec(ctx)
+	return registrationWebhook(ctx, c, com.ID, staff[0].ID, sinkURL)
 }
 
 // webhookSink is the endpoint the fixture's webhooks go to: it counts the

@@ -29,13 +29,11 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/usergroups/usergroups/ent"
-	"github.com/usergroups/usergroups/ent/event"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/store"
 	"github.com/usergroups/usergroups/internal/viewer"
-	"github.com/usergroups/usergroups/internal/webhook"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
 
@@ -332,24 +330,15 @@ func (fx *soakFixture) write(ctx context.Context, c *ent.Client, cfg SoakConfig,
 		return err
 	}
 	fx.thirdParty = tool[0]
-	at := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 1, 0).Add(18 * time.Hour)
+	at := nextMonth()
 	for k := range cfg.Events {
-		start := at.AddDate(0, 0, k)
-		e, err := c.Event.Create().SetGroupID(g.ID).SetKind(event.KindMEETUP).
-			SetTitle(fmt.Sprintf("Soak %d", k+1)).SetStartsAt(start).SetEndsAt(start.Add(2 * time.Hour)).
-			SetTimeZone("Europe/Paris").SetCapacity(cfg.Capacity).SetVisibility(event.VisibilityPUBLIC).
-			SetStatus(event.StatusPUBLISHED).Save(ctx)
+		e, err := publishedMeetup(ctx, c, g.ID, fmt.Sprintf("Soak %d", k+1), at.AddDate(0, 0, k), cfg.Capacity)
 		if err != nil {
 			return err
 		}
 		fx.events = append(fx.events, e.ID)
 	}
-	whsec, err := webhook.NewSecret()
-	if err != nil {
-		return err
-	}
-	return c.WebhookEndpoint.Create().SetCommunityID(com.ID).SetOwnerID(staff[0].ID).SetURL(sinkURL).
-		SetTopics([]string{changelog.TopicRegistration}).SetSecret(whsec).Exec(ctx)
+	return registrationWebhook(ctx, c, com.ID, staff[0].ID, sinkURL)
 }
 
 // soakSubscriber is one websocket with one subscription: an approval
@@ -582,8 +571,12 @@ func (r *soakRun) load(ctx context.Context) error {
 	wg.Go(func() { sampleErr <- r.sample(ctx, start, end) })
 	profileErr := make(chan error, 1)
 	wg.Go(func() {
-		time.Sleep(time.Until(start.Add(r.cfg.Window)))
-		profileErr <- r.profile(ctx, "warm")
+		select {
+		case <-time.After(time.Until(start.Add(r.cfg.Window))):
+			profileErr <- r.profile(ctx, "warm")
+		case <-ctx.Done():
+			profileErr <- nil
+		}
 	})
 	wg.Wait()
 	return errors.Join(<-sampleErr, <-profileErr, r.profile(ctx, "end"), ctx.Err())

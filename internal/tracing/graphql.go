@@ -107,17 +107,7 @@ func (o operations) InterceptResponse(ctx context.Context, next graphql.Response
 // "<type> <name>", and its attributes the operation's type, name and cost
 // (limits computed it while validating). Variables are never recorded.
 func StartOperation(ctx context.Context, tr trace.Tracer, oc *graphql.OperationContext, start time.Time) (context.Context, trace.Span) {
-	typ, name := "unknown", Unnamed
-	if oc != nil {
-		if oc.Operation != nil {
-			typ = string(oc.Operation.Operation)
-			if oc.Operation.Name != "" {
-				name = oc.Operation.Name
-			}
-		} else if oc.OperationName != "" {
-			name = oc.OperationName
-		}
-	}
+	typ, name := describe(oc)
 	attrs := []attribute.KeyValue{attribute.String(attrType, typ), attribute.String(attrName, name)}
 	if cost, ok := limits.CostOf(oc); ok {
 		attrs = append(attrs, attribute.Int64(attrCost, cost))
@@ -127,6 +117,24 @@ func StartOperation(ctx context.Context, tr trace.Tracer, oc *graphql.OperationC
 		opts = append(opts, trace.WithTimestamp(start))
 	}
 	return tr.Start(ctx, typ+" "+name, opts...)
+}
+
+// describe is oc's type ("unknown" for a document that did not parse) and
+// name: the document's, else the one asked for, else Unnamed.
+func describe(oc *graphql.OperationContext) (typ, name string) {
+	typ, name = "unknown", Unnamed
+	if oc == nil {
+		return typ, name
+	}
+	if oc.Operation != nil {
+		typ = string(oc.Operation.Operation)
+		if oc.Operation.Name != "" {
+			name = oc.Operation.Name
+		}
+	} else if oc.OperationName != "" {
+		name = oc.OperationName
+	}
+	return typ, name
 }
 
 // EndOperation records the outcome of errs on span and ends it: "ok", or
@@ -202,10 +210,7 @@ func (s Subscriptions) Delivery(ctx context.Context, oc *graphql.OperationContex
 	if s.tr == nil {
 		return nil
 	}
-	name := Unnamed
-	if oc != nil && oc.Operation != nil && oc.Operation.Name != "" {
-		name = oc.Operation.Name
-	}
+	_, name := describe(oc)
 	_, span := s.tr.Start(ctx, "subscription "+name+" delivery", trace.WithAttributes(
 		attribute.String(attrType, "subscription"), attribute.String(attrName, name), attribute.Int64(attrDelivery, n)))
 	var errs gqlerror.List
