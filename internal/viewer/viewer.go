@@ -22,7 +22,9 @@ const (
 	Admin            = "ADMIN"
 )
 
-// Token scopes an API token may carry.
+// Token scopes an API token may carry (see scopes.go for the areas and
+// processes): read and write are the two broad ones every token had before
+// scopes were fine-grained, kept for the tokens already issued.
 const (
 	ScopeRead  = "read"
 	ScopeWrite = "write"
@@ -42,12 +44,24 @@ type Token struct {
 	Scopes []string
 }
 
+// ServiceAccount is the service account a token belongs to: a tool's own
+// identity in a community (or one of its groups), with no person's roles.
+type ServiceAccount struct {
+	ID          pulid.ID
+	CommunityID pulid.ID
+	// GroupID is the one group the account reaches; empty for the community.
+	GroupID pulid.ID
+}
+
 // Viewer is who is asking. The zero value is anonymous.
 type Viewer struct {
 	// UserID is the person; empty when anonymous or system.
 	UserID pulid.ID
 	// Token is set when the person authenticated with an API token.
 	Token *Token
+	// ServiceAccount is set when the token belongs to a service account;
+	// UserID is then the account's own user (the actor of its changes).
+	ServiceAccount *ServiceAccount
 	// Roles are the person's ACTIVE roles.
 	Roles []Role
 	// Expires is when the credential the viewer was authenticated with
@@ -129,8 +143,10 @@ func (v *Viewer) IsUser() bool { return v.UserID != "" }
 // requests never read registrations or reports, whoever owns the token.
 func (v *Viewer) ViaToken() bool { return v.Token != nil }
 
-// HasScope reports whether the request may act with scope. Signed-in people
-// (OIDC) hold every scope; token requests hold the token's scopes.
+// HasScope reports whether the request may act with scope (a read area
+// or a write scope of scopes.go). Signed-in people (OIDC) and the system
+// hold every scope; token requests hold the token's scopes and what they
+// imply (ImpliedBy); anonymous requests hold none.
 func (v *Viewer) HasScope(scope string) bool {
 	if v.system {
 		return true
@@ -141,7 +157,26 @@ func (v *Viewer) HasScope(scope string) bool {
 	if v.Token == nil {
 		return true
 	}
-	return slices.Contains(v.Token.Scopes, scope)
+	return v.Token.Grants(scope)
+}
+
+// CanRead reports whether the request may read area. Only an API token
+// narrows what is read by area; everyone else reads what their roles allow
+// (anonymous requests included), as the privacy rules decide.
+func (v *Viewer) CanRead(area string) bool {
+	return v.Token == nil || v.system || v.Token.Grants(area)
+}
+
+// Grants reports whether the token's scopes hold scope, directly or by
+// implication (read holds every area, write every scope, a process's write
+// scope its own area).
+func (t *Token) Grants(scope string) bool {
+	for _, s := range t.Scopes {
+		if s == scope || slices.Contains(ImpliedBy(s), scope) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsAdmin reports whether v holds the global ADMIN role (the system counts).
