@@ -90,6 +90,19 @@ func TokenScopef(format string, args ...any) *Error {
 	return &Error{Code: Forbidden, Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"reason": ReasonTokenScope}}
 }
 
+// MissingScope reports that the request's API token lacks scope (a read
+// area or a write scope) for what it asked: FORBIDDEN with
+// extensions.reason TOKEN_SCOPE and extensions.missingScope naming it as
+// the API spells it (EVENTS_WRITE), so a tool's owner knows which scope to
+// add to its token.
+func MissingScope(name, what string) *Error {
+	return &Error{
+		Code:       Forbidden,
+		Message:    fmt.Sprintf("this API token lacks the %s scope, which %s needs", name, what),
+		Extensions: map[string]any{"reason": ReasonTokenScope, "missingScope": name},
+	}
+}
+
 // Unavailablef reports a service this server cannot give right now.
 func Unavailablef(format string, args ...any) *Error {
 	return &Error{Code: Unavailable, Message: fmt.Sprintf(format, args...)}
