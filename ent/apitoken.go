@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
@@ -25,18 +26,22 @@ type APIToken struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record last changed.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Whose token it is.
+	// Whose token it is: a person, or a service account's own user.
 	OwnerID pulid.ID `json:"owner_id,omitempty"`
+	// The service account it belongs to; empty for a person's token.
+	ServiceAccountID pulid.ID `json:"service_account_id,omitempty"`
 	// What the token is for.
 	Name string `json:"name,omitempty"`
 	// SHA-256 of the secret.
 	TokenHash string `json:"-"`
 	// The first characters of the secret, to recognise it.
 	Hint string `json:"hint,omitempty"`
-	// What the token may do: READ, or READ and WRITE.
+	// What the token may do: read areas and write scopes, or the broad READ and WRITE.
 	Scopes []string `json:"scopes,omitempty"`
 	// When the token was last used.
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// The client address it was last used from (recorded with lastUsedAt).
+	LastUsedAddress string `json:"last_used_address,omitempty"`
 	// When the token stops working.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// When the token was revoked.
@@ -51,11 +56,13 @@ type APIToken struct {
 type APITokenEdges struct {
 	// Whose token it is.
 	Owner *User `json:"owner,omitempty"`
+	// The service account it belongs to; null for a person's token.
+	ServiceAccount *ServiceAccount `json:"service_account,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 }
 
 // OwnerOrErr returns the Owner value or an error if the edge
@@ -69,6 +76,17 @@ func (e APITokenEdges) OwnerOrErr() (*User, error) {
 	return nil, &NotLoadedError{edge: "owner"}
 }
 
+// ServiceAccountOrErr returns the ServiceAccount value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e APITokenEdges) ServiceAccountOrErr() (*ServiceAccount, error) {
+	if e.ServiceAccount != nil {
+		return e.ServiceAccount, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: serviceaccount.Label}
+	}
+	return nil, &NotLoadedError{edge: "service_account"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*APIToken) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -76,9 +94,9 @@ func (*APIToken) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case apitoken.FieldScopes:
 			values[i] = new([]byte)
-		case apitoken.FieldID, apitoken.FieldOwnerID:
+		case apitoken.FieldID, apitoken.FieldOwnerID, apitoken.FieldServiceAccountID:
 			values[i] = new(pulid.ID)
-		case apitoken.FieldName, apitoken.FieldTokenHash, apitoken.FieldHint:
+		case apitoken.FieldName, apitoken.FieldTokenHash, apitoken.FieldHint, apitoken.FieldLastUsedAddress:
 			values[i] = new(sql.NullString)
 		case apitoken.FieldCreatedAt, apitoken.FieldUpdatedAt, apitoken.FieldLastUsedAt, apitoken.FieldExpiresAt, apitoken.FieldRevokedAt:
 			values[i] = new(sql.NullTime)
@@ -121,6 +139,12 @@ func (_m *APIToken) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.OwnerID = *value
 			}
+		case apitoken.FieldServiceAccountID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field service_account_id", values[i])
+			} else if value != nil {
+				_m.ServiceAccountID = *value
+			}
 		case apitoken.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field name", values[i])
@@ -154,6 +178,12 @@ func (_m *APIToken) assignValues(columns []string, values []any) error {
 				_m.LastUsedAt = new(time.Time)
 				*_m.LastUsedAt = value.Time
 			}
+		case apitoken.FieldLastUsedAddress:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field last_used_address", values[i])
+			} else if value.Valid {
+				_m.LastUsedAddress = value.String
+			}
 		case apitoken.FieldExpiresAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field expires_at", values[i])
@@ -184,6 +214,11 @@ func (_m *APIToken) Value(name string) (ent.Value, error) {
 // QueryOwner queries the "owner" edge of the APIToken entity.
 func (_m *APIToken) QueryOwner() *UserQuery {
 	return NewAPITokenClient(_m.config).QueryOwner(_m)
+}
+
+// QueryServiceAccount queries the "service_account" edge of the APIToken entity.
+func (_m *APIToken) QueryServiceAccount() *ServiceAccountQuery {
+	return NewAPITokenClient(_m.config).QueryServiceAccount(_m)
 }
 
 // Update returns a builder for updating this APIToken.
@@ -218,6 +253,9 @@ func (_m *APIToken) String() string {
 	builder.WriteString("owner_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OwnerID))
 	builder.WriteString(", ")
+	builder.WriteString("service_account_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ServiceAccountID))
+	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)
 	builder.WriteString(", ")
@@ -233,6 +271,9 @@ func (_m *APIToken) String() string {
 		builder.WriteString("last_used_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("last_used_address=")
+	builder.WriteString(_m.LastUsedAddress)
 	builder.WriteString(", ")
 	if v := _m.ExpiresAt; v != nil {
 		builder.WriteString("expires_at=")

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
@@ -59,6 +60,20 @@ func (_c *APITokenCreate) SetOwnerID(v pulid.ID) *APITokenCreate {
 	return _c
 }
 
+// SetServiceAccountID sets the "service_account_id" field.
+func (_c *APITokenCreate) SetServiceAccountID(v pulid.ID) *APITokenCreate {
+	_c.mutation.SetServiceAccountID(v)
+	return _c
+}
+
+// SetNillableServiceAccountID sets the "service_account_id" field if the given value is not nil.
+func (_c *APITokenCreate) SetNillableServiceAccountID(v *pulid.ID) *APITokenCreate {
+	if v != nil {
+		_c.SetServiceAccountID(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *APITokenCreate) SetName(v string) *APITokenCreate {
 	_c.mutation.SetName(v)
@@ -93,6 +108,20 @@ func (_c *APITokenCreate) SetLastUsedAt(v time.Time) *APITokenCreate {
 func (_c *APITokenCreate) SetNillableLastUsedAt(v *time.Time) *APITokenCreate {
 	if v != nil {
 		_c.SetLastUsedAt(*v)
+	}
+	return _c
+}
+
+// SetLastUsedAddress sets the "last_used_address" field.
+func (_c *APITokenCreate) SetLastUsedAddress(v string) *APITokenCreate {
+	_c.mutation.SetLastUsedAddress(v)
+	return _c
+}
+
+// SetNillableLastUsedAddress sets the "last_used_address" field if the given value is not nil.
+func (_c *APITokenCreate) SetNillableLastUsedAddress(v *string) *APITokenCreate {
+	if v != nil {
+		_c.SetLastUsedAddress(*v)
 	}
 	return _c
 }
@@ -142,6 +171,11 @@ func (_c *APITokenCreate) SetNillableID(v *pulid.ID) *APITokenCreate {
 // SetOwner sets the "owner" edge to the User entity.
 func (_c *APITokenCreate) SetOwner(v *User) *APITokenCreate {
 	return _c.SetOwnerID(v.ID)
+}
+
+// SetServiceAccount sets the "service_account" edge to the ServiceAccount entity.
+func (_c *APITokenCreate) SetServiceAccount(v *ServiceAccount) *APITokenCreate {
+	return _c.SetServiceAccountID(v.ID)
 }
 
 // Mutation returns the APITokenMutation object of the builder.
@@ -305,6 +339,10 @@ func (_c *APITokenCreate) createSpec() (*APIToken, *sqlgraph.CreateSpec) {
 		_spec.SetField(apitoken.FieldLastUsedAt, field.TypeTime, value)
 		_node.LastUsedAt = &value
 	}
+	if value, ok := _c.mutation.LastUsedAddress(); ok {
+		_spec.SetField(apitoken.FieldLastUsedAddress, field.TypeString, value)
+		_node.LastUsedAddress = value
+	}
 	if value, ok := _c.mutation.ExpiresAt(); ok {
 		_spec.SetField(apitoken.FieldExpiresAt, field.TypeTime, value)
 		_node.ExpiresAt = &value
@@ -328,6 +366,23 @@ func (_c *APITokenCreate) createSpec() (*APIToken, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.OwnerID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ServiceAccountIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   apitoken.ServiceAccountTable,
+			Columns: []string{apitoken.ServiceAccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(serviceaccount.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ServiceAccountID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -436,6 +491,24 @@ func (u *APITokenUpsert) ClearLastUsedAt() *APITokenUpsert {
 	return u
 }
 
+// SetLastUsedAddress sets the "last_used_address" field.
+func (u *APITokenUpsert) SetLastUsedAddress(v string) *APITokenUpsert {
+	u.Set(apitoken.FieldLastUsedAddress, v)
+	return u
+}
+
+// UpdateLastUsedAddress sets the "last_used_address" field to the value that was provided on create.
+func (u *APITokenUpsert) UpdateLastUsedAddress() *APITokenUpsert {
+	u.SetExcluded(apitoken.FieldLastUsedAddress)
+	return u
+}
+
+// ClearLastUsedAddress clears the value of the "last_used_address" field.
+func (u *APITokenUpsert) ClearLastUsedAddress() *APITokenUpsert {
+	u.SetNull(apitoken.FieldLastUsedAddress)
+	return u
+}
+
 // SetExpiresAt sets the "expires_at" field.
 func (u *APITokenUpsert) SetExpiresAt(v time.Time) *APITokenUpsert {
 	u.Set(apitoken.FieldExpiresAt, v)
@@ -494,6 +567,9 @@ func (u *APITokenUpsertOne) UpdateNewValues() *APITokenUpsertOne {
 		}
 		if _, exists := u.create.mutation.OwnerID(); exists {
 			s.SetIgnore(apitoken.FieldOwnerID)
+		}
+		if _, exists := u.create.mutation.ServiceAccountID(); exists {
+			s.SetIgnore(apitoken.FieldServiceAccountID)
 		}
 		if _, exists := u.create.mutation.TokenHash(); exists {
 			s.SetIgnore(apitoken.FieldTokenHash)
@@ -592,6 +668,27 @@ func (u *APITokenUpsertOne) UpdateLastUsedAt() *APITokenUpsertOne {
 func (u *APITokenUpsertOne) ClearLastUsedAt() *APITokenUpsertOne {
 	return u.Update(func(s *APITokenUpsert) {
 		s.ClearLastUsedAt()
+	})
+}
+
+// SetLastUsedAddress sets the "last_used_address" field.
+func (u *APITokenUpsertOne) SetLastUsedAddress(v string) *APITokenUpsertOne {
+	return u.Update(func(s *APITokenUpsert) {
+		s.SetLastUsedAddress(v)
+	})
+}
+
+// UpdateLastUsedAddress sets the "last_used_address" field to the value that was provided on create.
+func (u *APITokenUpsertOne) UpdateLastUsedAddress() *APITokenUpsertOne {
+	return u.Update(func(s *APITokenUpsert) {
+		s.UpdateLastUsedAddress()
+	})
+}
+
+// ClearLastUsedAddress clears the value of the "last_used_address" field.
+func (u *APITokenUpsertOne) ClearLastUsedAddress() *APITokenUpsertOne {
+	return u.Update(func(s *APITokenUpsert) {
+		s.ClearLastUsedAddress()
 	})
 }
 
@@ -826,6 +923,9 @@ func (u *APITokenUpsertBulk) UpdateNewValues() *APITokenUpsertBulk {
 			if _, exists := b.mutation.OwnerID(); exists {
 				s.SetIgnore(apitoken.FieldOwnerID)
 			}
+			if _, exists := b.mutation.ServiceAccountID(); exists {
+				s.SetIgnore(apitoken.FieldServiceAccountID)
+			}
 			if _, exists := b.mutation.TokenHash(); exists {
 				s.SetIgnore(apitoken.FieldTokenHash)
 			}
@@ -924,6 +1024,27 @@ func (u *APITokenUpsertBulk) UpdateLastUsedAt() *APITokenUpsertBulk {
 func (u *APITokenUpsertBulk) ClearLastUsedAt() *APITokenUpsertBulk {
 	return u.Update(func(s *APITokenUpsert) {
 		s.ClearLastUsedAt()
+	})
+}
+
+// SetLastUsedAddress sets the "last_used_address" field.
+func (u *APITokenUpsertBulk) SetLastUsedAddress(v string) *APITokenUpsertBulk {
+	return u.Update(func(s *APITokenUpsert) {
+		s.SetLastUsedAddress(v)
+	})
+}
+
+// UpdateLastUsedAddress sets the "last_used_address" field to the value that was provided on create.
+func (u *APITokenUpsertBulk) UpdateLastUsedAddress() *APITokenUpsertBulk {
+	return u.Update(func(s *APITokenUpsert) {
+		s.UpdateLastUsedAddress()
+	})
+}
+
+// ClearLastUsedAddress clears the value of the "last_used_address" field.
+func (u *APITokenUpsertBulk) ClearLastUsedAddress() *APITokenUpsertBulk {
+	return u.Update(func(s *APITokenUpsert) {
+		s.ClearLastUsedAddress()
 	})
 }
 

@@ -16,19 +16,21 @@ import (
 	"github.com/usergroups/usergroups/ent/apitoken"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/user"
 )
 
 // APITokenQuery is the builder for querying APIToken entities.
 type APITokenQuery struct {
 	config
-	ctx        *QueryContext
-	order      []apitoken.OrderOption
-	inters     []Interceptor
-	predicates []predicate.APIToken
-	withOwner  *UserQuery
-	loadTotal  []func(context.Context, []*APIToken) error
-	modifiers  []func(*sql.Selector)
+	ctx                *QueryContext
+	order              []apitoken.OrderOption
+	inters             []Interceptor
+	predicates         []predicate.APIToken
+	withOwner          *UserQuery
+	withServiceAccount *ServiceAccountQuery
+	loadTotal          []func(context.Context, []*APIToken) error
+	modifiers          []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -80,6 +82,28 @@ func (_q *APITokenQuery) QueryOwner() *UserQuery {
 			sqlgraph.From(apitoken.Table, apitoken.FieldID, selector),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, apitoken.OwnerTable, apitoken.OwnerColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryServiceAccount chains the current query on the "service_account" edge.
+func (_q *APITokenQuery) QueryServiceAccount() *ServiceAccountQuery {
+	query := (&ServiceAccountClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(apitoken.Table, apitoken.FieldID, selector),
+			sqlgraph.To(serviceaccount.Table, serviceaccount.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, apitoken.ServiceAccountTable, apitoken.ServiceAccountColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -274,12 +298,13 @@ func (_q *APITokenQuery) Clone() *APITokenQuery {
 		return nil
 	}
 	return &APITokenQuery{
-		config:     _q.config,
-		ctx:        _q.ctx.Clone(),
-		order:      append([]apitoken.OrderOption{}, _q.order...),
-		inters:     append([]Interceptor{}, _q.inters...),
-		predicates: append([]predicate.APIToken{}, _q.predicates...),
-		withOwner:  _q.withOwner.Clone(),
+		config:             _q.config,
+		ctx:                _q.ctx.Clone(),
+		order:              append([]apitoken.OrderOption{}, _q.order...),
+		inters:             append([]Interceptor{}, _q.inters...),
+		predicates:         append([]predicate.APIToken{}, _q.predicates...),
+		withOwner:          _q.withOwner.Clone(),
+		withServiceAccount: _q.withServiceAccount.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -295,6 +320,17 @@ func (_q *APITokenQuery) WithOwner(opts ...func(*UserQuery)) *APITokenQuery {
 		opt(query)
 	}
 	_q.withOwner = query
+	return _q
+}
+
+// WithServiceAccount tells the query-builder to eager-load the nodes that are connected to
+// the "service_account" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *APITokenQuery) WithServiceAccount(opts ...func(*ServiceAccountQuery)) *APITokenQuery {
+	query := (&ServiceAccountClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withServiceAccount = query
 	return _q
 }
 
@@ -382,8 +418,9 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 	var (
 		nodes       = []*APIToken{}
 		_spec       = _q.querySpec()
-		loadedTypes = [1]bool{
+		loadedTypes = [2]bool{
 			_q.withOwner != nil,
+			_q.withServiceAccount != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -410,6 +447,12 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 	if query := _q.withOwner; query != nil {
 		if err := _q.loadOwner(ctx, query, nodes, nil,
 			func(n *APIToken, e *User) { n.Edges.Owner = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withServiceAccount; query != nil {
+		if err := _q.loadServiceAccount(ctx, query, nodes, nil,
+			func(n *APIToken, e *ServiceAccount) { n.Edges.ServiceAccount = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -450,6 +493,35 @@ func (_q *APITokenQuery) loadOwner(ctx context.Context, query *UserQuery, nodes 
 	}
 	return nil
 }
+func (_q *APITokenQuery) loadServiceAccount(ctx context.Context, query *ServiceAccountQuery, nodes []*APIToken, init func(*APIToken), assign func(*APIToken, *ServiceAccount)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*APIToken)
+	for i := range nodes {
+		fk := nodes[i].ServiceAccountID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(serviceaccount.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "service_account_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *APITokenQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -481,6 +553,9 @@ func (_q *APITokenQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withOwner != nil {
 			_spec.Node.AddColumnOnce(apitoken.FieldOwnerID)
+		}
+		if _q.withServiceAccount != nil {
+			_spec.Node.AddColumnOnce(apitoken.FieldServiceAccountID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -82,6 +82,26 @@ func (_u *APITokenUpdate) ClearLastUsedAt() *APITokenUpdate {
 	return _u
 }
 
+// SetLastUsedAddress sets the "last_used_address" field.
+func (_u *APITokenUpdate) SetLastUsedAddress(v string) *APITokenUpdate {
+	_u.mutation.SetLastUsedAddress(v)
+	return _u
+}
+
+// SetNillableLastUsedAddress sets the "last_used_address" field if the given value is not nil.
+func (_u *APITokenUpdate) SetNillableLastUsedAddress(v *string) *APITokenUpdate {
+	if v != nil {
+		_u.SetLastUsedAddress(*v)
+	}
+	return _u
+}
+
+// ClearLastUsedAddress clears the value of the "last_used_address" field.
+func (_u *APITokenUpdate) ClearLastUsedAddress() *APITokenUpdate {
+	_u.mutation.ClearLastUsedAddress()
+	return _u
+}
+
 // SetExpiresAt sets the "expires_at" field.
 func (_u *APITokenUpdate) SetExpiresAt(v time.Time) *APITokenUpdate {
 	_u.mutation.SetExpiresAt(v)
@@ -220,6 +240,12 @@ func (_u *APITokenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.LastUsedAtCleared() {
 		_spec.ClearField(apitoken.FieldLastUsedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.LastUsedAddress(); ok {
+		_spec.SetField(apitoken.FieldLastUsedAddress, field.TypeString, value)
+	}
+	if _u.mutation.LastUsedAddressCleared() {
+		_spec.ClearField(apitoken.FieldLastUsedAddress, field.TypeString)
+	}
 	if value, ok := _u.mutation.ExpiresAt(); ok {
 		_spec.SetField(apitoken.FieldExpiresAt, field.TypeTime, value)
 	}
@@ -303,6 +329,26 @@ func (_u *APITokenUpdateOne) SetNillableLastUsedAt(v *time.Time) *APITokenUpdate
 // ClearLastUsedAt clears the value of the "last_used_at" field.
 func (_u *APITokenUpdateOne) ClearLastUsedAt() *APITokenUpdateOne {
 	_u.mutation.ClearLastUsedAt()
+	return _u
+}
+
+// SetLastUsedAddress sets the "last_used_address" field.
+func (_u *APITokenUpdateOne) SetLastUsedAddress(v string) *APITokenUpdateOne {
+	_u.mutation.SetLastUsedAddress(v)
+	return _u
+}
+
+// SetNillableLastUsedAddress sets the "last_used_address" field if the given value is not nil.
+func (_u *APITokenUpdateOne) SetNillableLastUsedAddress(v *string) *APITokenUpdateOne {
+	if v != nil {
+		_u.SetLastUsedAddress(*v)
+	}
+	return _u
+}
+
+// ClearLastUsedAddress clears the value of the "last_used_address" field.
+func (_u *APITokenUpdateOne) ClearLastUsedAddress() *APITokenUpdateOne {
+	_u.mutation.ClearLastUsedAddress()
 	return _u
 }
 
@@ -473,6 +519,12 @@ func (_u *APITokenUpdateOne) sqlSave(ctx context.Context) (_node *APIToken, err 
 	}
 	if _u.mutation.LastUsedAtCleared() {
 		_spec.ClearField(apitoken.FieldLastUsedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastUsedAddress(); ok {
+		_spec.SetField(apitoken.FieldLastUsedAddress, field.TypeString, value)
+	}
+	if _u.mutation.LastUsedAddressCleared() {
+		_spec.ClearField(apitoken.FieldLastUsedAddress, field.TypeString)
 	}
 	if value, ok := _u.mutation.ExpiresAt(); ok {
 		_spec.SetField(apitoken.FieldExpiresAt, field.TypeTime, value)

@@ -22,7 +22,7 @@ type AuditEntry struct {
 	CommunityID string `json:"community_id,omitempty"`
 	// Group the entry belongs to, if any.
 	GroupID string `json:"group_id,omitempty"`
-	// What was done: ACCESSED private data (an export), REVOKED a role, UPDATED a community's settings.
+	// What was done: ACCESSED private data (an export), REVOKED a role or a token, UPDATED a community's settings, CREATED a service account or its token.
 	Action auditentry.Action `json:"action,omitempty"`
 	// GraphQL type of the node acted on.
 	NodeType string `json:"node_type,omitempty"`

@@ -46,6 +46,7 @@ import (
 	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
@@ -124,6 +125,8 @@ type Client struct {
 	Review *ReviewClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
+	// ServiceAccount is the client for interacting with the ServiceAccount builders.
+	ServiceAccount *ServiceAccountClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShippingAddress is the client for interacting with the ShippingAddress builders.
@@ -183,6 +186,7 @@ func (c *Client) init() {
 	c.ReportReply = NewReportReplyClient(c.config)
 	c.Review = NewReviewClient(c.config)
 	c.Role = NewRoleClient(c.config)
+	c.ServiceAccount = NewServiceAccountClient(c.config)
 	c.Shipment = NewShipmentClient(c.config)
 	c.ShippingAddress = NewShippingAddressClient(c.config)
 	c.Sponsor = NewSponsorClient(c.config)
@@ -314,6 +318,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ReportReply:               NewReportReplyClient(cfg),
 		Review:                    NewReviewClient(cfg),
 		Role:                      NewRoleClient(cfg),
+		ServiceAccount:            NewServiceAccountClient(cfg),
 		Shipment:                  NewShipmentClient(cfg),
 		ShippingAddress:           NewShippingAddressClient(cfg),
 		Sponsor:                   NewSponsorClient(cfg),
@@ -372,6 +377,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ReportReply:               NewReportReplyClient(cfg),
 		Review:                    NewReviewClient(cfg),
 		Role:                      NewRoleClient(cfg),
+		ServiceAccount:            NewServiceAccountClient(cfg),
 		Shipment:                  NewShipmentClient(cfg),
 		ShippingAddress:           NewShippingAddressClient(cfg),
 		Sponsor:                   NewSponsorClient(cfg),
@@ -416,8 +422,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Contribution, c.Election, c.Event, c.GlobalEffort,
 		c.GlobalEffortParticipation, c.Group, c.Invite, c.Message, c.Organization,
 		c.Region, c.Registration, c.Report, c.ReportReply, c.Review, c.Role,
-		c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission, c.TranslationRequest,
-		c.User, c.Voter, c.WebhookDelivery, c.WebhookEndpoint,
+		c.ServiceAccount, c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission,
+		c.TranslationRequest, c.User, c.Voter, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -433,8 +439,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Contribution, c.Election, c.Event, c.GlobalEffort,
 		c.GlobalEffortParticipation, c.Group, c.Invite, c.Message, c.Organization,
 		c.Region, c.Registration, c.Report, c.ReportReply, c.Review, c.Role,
-		c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission, c.TranslationRequest,
-		c.User, c.Voter, c.WebhookDelivery, c.WebhookEndpoint,
+		c.ServiceAccount, c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission,
+		c.TranslationRequest, c.User, c.Voter, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -503,6 +509,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Review.mutate(ctx, m)
 	case *RoleMutation:
 		return c.Role.mutate(ctx, m)
+	case *ServiceAccountMutation:
+		return c.ServiceAccount.mutate(ctx, m)
 	case *ShipmentMutation:
 		return c.Shipment.mutate(ctx, m)
 	case *ShippingAddressMutation:
@@ -643,6 +651,22 @@ func (c *APITokenClient) QueryOwner(_m *APIToken) *UserQuery {
 			sqlgraph.From(apitoken.Table, apitoken.FieldID, id),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, apitoken.OwnerTable, apitoken.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryServiceAccount queries the service_account edge of a APIToken.
+func (c *APITokenClient) QueryServiceAccount(_m *APIToken) *ServiceAccountQuery {
+	query := (&ServiceAccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(apitoken.Table, apitoken.FieldID, id),
+			sqlgraph.To(serviceaccount.Table, serviceaccount.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, apitoken.ServiceAccountTable, apitoken.ServiceAccountColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -6434,6 +6458,220 @@ func (c *RoleClient) mutate(ctx context.Context, m *RoleMutation) (Value, error)
 	}
 }
 
+// ServiceAccountClient is a client for the ServiceAccount schema.
+type ServiceAccountClient struct {
+	config
+}
+
+// NewServiceAccountClient returns a client for the ServiceAccount from the given config.
+func NewServiceAccountClient(c config) *ServiceAccountClient {
+	return &ServiceAccountClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `serviceaccount.Hooks(f(g(h())))`.
+func (c *ServiceAccountClient) Use(hooks ...Hook) {
+	c.hooks.ServiceAccount = append(c.hooks.ServiceAccount, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `serviceaccount.Intercept(f(g(h())))`.
+func (c *ServiceAccountClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ServiceAccount = append(c.inters.ServiceAccount, interceptors...)
+}
+
+// Create returns a builder for creating a ServiceAccount entity.
+func (c *ServiceAccountClient) Create() *ServiceAccountCreate {
+	mutation := newServiceAccountMutation(c.config, OpCreate)
+	return &ServiceAccountCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ServiceAccount entities.
+func (c *ServiceAccountClient) CreateBulk(builders ...*ServiceAccountCreate) *ServiceAccountCreateBulk {
+	return &ServiceAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ServiceAccountClient) MapCreateBulk(slice any, setFunc func(*ServiceAccountCreate, int)) *ServiceAccountCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ServiceAccountCreateBulk{err: fmt.Errorf("calling to ServiceAccountClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ServiceAccountCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ServiceAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ServiceAccount.
+func (c *ServiceAccountClient) Update() *ServiceAccountUpdate {
+	mutation := newServiceAccountMutation(c.config, OpUpdate)
+	return &ServiceAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ServiceAccountClient) UpdateOne(_m *ServiceAccount) *ServiceAccountUpdateOne {
+	mutation := newServiceAccountMutation(c.config, OpUpdateOne, withServiceAccount(_m))
+	return &ServiceAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ServiceAccountClient) UpdateOneID(id pulid.ID) *ServiceAccountUpdateOne {
+	mutation := newServiceAccountMutation(c.config, OpUpdateOne, withServiceAccountID(id))
+	return &ServiceAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ServiceAccount.
+func (c *ServiceAccountClient) Delete() *ServiceAccountDelete {
+	mutation := newServiceAccountMutation(c.config, OpDelete)
+	return &ServiceAccountDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ServiceAccountClient) DeleteOne(_m *ServiceAccount) *ServiceAccountDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ServiceAccountClient) DeleteOneID(id pulid.ID) *ServiceAccountDeleteOne {
+	builder := c.Delete().Where(serviceaccount.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ServiceAccountDeleteOne{builder}
+}
+
+// Query returns a query builder for ServiceAccount.
+func (c *ServiceAccountClient) Query() *ServiceAccountQuery {
+	return &ServiceAccountQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeServiceAccount},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ServiceAccount entity by its id.
+func (c *ServiceAccountClient) Get(ctx context.Context, id pulid.ID) (*ServiceAccount, error) {
+	return c.Query().Where(serviceaccount.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ServiceAccountClient) GetX(ctx context.Context, id pulid.ID) *ServiceAccount {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a ServiceAccount.
+func (c *ServiceAccountClient) QueryCommunity(_m *ServiceAccount) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(serviceaccount.Table, serviceaccount.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, serviceaccount.CommunityTable, serviceaccount.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGroup queries the group edge of a ServiceAccount.
+func (c *ServiceAccountClient) QueryGroup(_m *ServiceAccount) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(serviceaccount.Table, serviceaccount.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, serviceaccount.GroupTable, serviceaccount.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOwner queries the owner edge of a ServiceAccount.
+func (c *ServiceAccountClient) QueryOwner(_m *ServiceAccount) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(serviceaccount.Table, serviceaccount.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, serviceaccount.OwnerTable, serviceaccount.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a ServiceAccount.
+func (c *ServiceAccountClient) QueryUser(_m *ServiceAccount) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(serviceaccount.Table, serviceaccount.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, serviceaccount.UserTable, serviceaccount.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTokens queries the tokens edge of a ServiceAccount.
+func (c *ServiceAccountClient) QueryTokens(_m *ServiceAccount) *APITokenQuery {
+	query := (&APITokenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(serviceaccount.Table, serviceaccount.FieldID, id),
+			sqlgraph.To(apitoken.Table, apitoken.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, serviceaccount.TokensTable, serviceaccount.TokensColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ServiceAccountClient) Hooks() []Hook {
+	hooks := c.hooks.ServiceAccount
+	return append(hooks[:len(hooks):len(hooks)], serviceaccount.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ServiceAccountClient) Interceptors() []Interceptor {
+	return c.inters.ServiceAccount
+}
+
+func (c *ServiceAccountClient) mutate(ctx context.Context, m *ServiceAccountMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ServiceAccountCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ServiceAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ServiceAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ServiceAccountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ServiceAccount mutation op: %q", m.Op())
+	}
+}
+
 // ShipmentClient is a client for the Shipment schema.
 type ShipmentClient struct {
 	config
@@ -8239,18 +8477,18 @@ type (
 		AwardNomination, AwardSelection, Candidate, Certificate, Change, Community,
 		Contact, ContactMessage, ContactThread, Contribution, Election, Event,
 		GlobalEffort, GlobalEffortParticipation, Group, Invite, Message, Organization,
-		Region, Registration, Report, ReportReply, Review, Role, Shipment,
-		ShippingAddress, Sponsor, Submission, TranslationRequest, User, Voter,
-		WebhookDelivery, WebhookEndpoint []ent.Hook
+		Region, Registration, Report, ReportReply, Review, Role, ServiceAccount,
+		Shipment, ShippingAddress, Sponsor, Submission, TranslationRequest, User,
+		Voter, WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		APIToken, ActivityRequest, AgendaItem, Application, AuditEntry, Award,
 		AwardNomination, AwardSelection, Candidate, Certificate, Change, Community,
 		Contact, ContactMessage, ContactThread, Contribution, Election, Event,
 		GlobalEffort, GlobalEffortParticipation, Group, Invite, Message, Organization,
-		Region, Registration, Report, ReportReply, Review, Role, Shipment,
-		ShippingAddress, Sponsor, Submission, TranslationRequest, User, Voter,
-		WebhookDelivery, WebhookEndpoint []ent.Interceptor
+		Region, Registration, Report, ReportReply, Review, Role, ServiceAccount,
+		Shipment, ShippingAddress, Sponsor, Submission, TranslationRequest, User,
+		Voter, WebhookDelivery, WebhookEndpoint []ent.Interceptor
 	}
 )
 

@@ -42,6 +42,7 @@ import (
 	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
@@ -141,6 +142,7 @@ func checkColumn(t, c string) error {
 			reportreply.Table:               reportreply.ValidColumn,
 			review.Table:                    review.ValidColumn,
 			role.Table:                      role.ValidColumn,
+			serviceaccount.Table:            serviceaccount.ValidColumn,
 			shipment.Table:                  shipment.ValidColumn,
 			shippingaddress.Table:           shippingaddress.ValidColumn,
 			sponsor.Table:                   sponsor.ValidColumn,

@@ -34,6 +34,7 @@ import (
 	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
@@ -52,7 +53,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 39)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 40)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -64,16 +65,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "APIToken",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			apitoken.FieldCreatedAt:  {Type: field.TypeTime, Column: apitoken.FieldCreatedAt},
-			apitoken.FieldUpdatedAt:  {Type: field.TypeTime, Column: apitoken.FieldUpdatedAt},
-			apitoken.FieldOwnerID:    {Type: field.TypeString, Column: apitoken.FieldOwnerID},
-			apitoken.FieldName:       {Type: field.TypeString, Column: apitoken.FieldName},
-			apitoken.FieldTokenHash:  {Type: field.TypeString, Column: apitoken.FieldTokenHash},
-			apitoken.FieldHint:       {Type: field.TypeString, Column: apitoken.FieldHint},
-			apitoken.FieldScopes:     {Type: field.TypeJSON, Column: apitoken.FieldScopes},
-			apitoken.FieldLastUsedAt: {Type: field.TypeTime, Column: apitoken.FieldLastUsedAt},
-			apitoken.FieldExpiresAt:  {Type: field.TypeTime, Column: apitoken.FieldExpiresAt},
-			apitoken.FieldRevokedAt:  {Type: field.TypeTime, Column: apitoken.FieldRevokedAt},
+			apitoken.FieldCreatedAt:        {Type: field.TypeTime, Column: apitoken.FieldCreatedAt},
+			apitoken.FieldUpdatedAt:        {Type: field.TypeTime, Column: apitoken.FieldUpdatedAt},
+			apitoken.FieldOwnerID:          {Type: field.TypeString, Column: apitoken.FieldOwnerID},
+			apitoken.FieldServiceAccountID: {Type: field.TypeString, Column: apitoken.FieldServiceAccountID},
+			apitoken.FieldName:             {Type: field.TypeString, Column: apitoken.FieldName},
+			apitoken.FieldTokenHash:        {Type: field.TypeString, Column: apitoken.FieldTokenHash},
+			apitoken.FieldHint:             {Type: field.TypeString, Column: apitoken.FieldHint},
+			apitoken.FieldScopes:           {Type: field.TypeJSON, Column: apitoken.FieldScopes},
+			apitoken.FieldLastUsedAt:       {Type: field.TypeTime, Column: apitoken.FieldLastUsedAt},
+			apitoken.FieldLastUsedAddress:  {Type: field.TypeString, Column: apitoken.FieldLastUsedAddress},
+			apitoken.FieldExpiresAt:        {Type: field.TypeTime, Column: apitoken.FieldExpiresAt},
+			apitoken.FieldRevokedAt:        {Type: field.TypeTime, Column: apitoken.FieldRevokedAt},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -798,6 +801,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   serviceaccount.Table,
+			Columns: serviceaccount.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: serviceaccount.FieldID,
+			},
+		},
+		Type: "ServiceAccount",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			serviceaccount.FieldCreatedAt:     {Type: field.TypeTime, Column: serviceaccount.FieldCreatedAt},
+			serviceaccount.FieldUpdatedAt:     {Type: field.TypeTime, Column: serviceaccount.FieldUpdatedAt},
+			serviceaccount.FieldCommunityID:   {Type: field.TypeString, Column: serviceaccount.FieldCommunityID},
+			serviceaccount.FieldGroupID:       {Type: field.TypeString, Column: serviceaccount.FieldGroupID},
+			serviceaccount.FieldOwnerID:       {Type: field.TypeString, Column: serviceaccount.FieldOwnerID},
+			serviceaccount.FieldUserID:        {Type: field.TypeString, Column: serviceaccount.FieldUserID},
+			serviceaccount.FieldName:          {Type: field.TypeString, Column: serviceaccount.FieldName},
+			serviceaccount.FieldPurpose:       {Type: field.TypeString, Column: serviceaccount.FieldPurpose},
+			serviceaccount.FieldDeactivatedAt: {Type: field.TypeTime, Column: serviceaccount.FieldDeactivatedAt},
+		},
+	}
+	graph.Nodes[31] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -822,7 +847,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldDedupeKey:    {Type: field.TypeString, Column: shipment.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shippingaddress.Table,
 			Columns: shippingaddress.Columns,
@@ -845,7 +870,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sponsor.Table,
 			Columns: sponsor.Columns,
@@ -866,7 +891,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sponsor.FieldPitchMinutes: {Type: field.TypeInt, Column: sponsor.FieldPitchMinutes},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   submission.Table,
 			Columns: submission.Columns,
@@ -903,7 +928,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			submission.FieldDeliveredAt:        {Type: field.TypeTime, Column: submission.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   translationrequest.Table,
 			Columns: translationrequest.Columns,
@@ -932,7 +957,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			translationrequest.FieldDoneAt:          {Type: field.TypeTime, Column: translationrequest.FieldDoneAt},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -965,7 +990,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldNoticeSecret:    {Type: field.TypeBytes, Column: user.FieldNoticeSecret},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voter.Table,
 			Columns: voter.Columns,
@@ -980,7 +1005,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			voter.FieldUserID:     {Type: field.TypeString, Column: voter.FieldUserID},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -1011,7 +1036,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookendpoint.Table,
 			Columns: webhookendpoint.Columns,
@@ -1050,6 +1075,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"APIToken",
 		"User",
+	)
+	graph.MustAddE(
+		"service_account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   apitoken.ServiceAccountTable,
+			Columns: []string{apitoken.ServiceAccountColumn},
+			Bidi:    false,
+		},
+		"APIToken",
+		"ServiceAccount",
 	)
 	graph.MustAddE(
 		"community",
@@ -2459,6 +2496,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"community",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   serviceaccount.CommunityTable,
+			Columns: []string{serviceaccount.CommunityColumn},
+			Bidi:    false,
+		},
+		"ServiceAccount",
+		"Community",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   serviceaccount.GroupTable,
+			Columns: []string{serviceaccount.GroupColumn},
+			Bidi:    false,
+		},
+		"ServiceAccount",
+		"Group",
+	)
+	graph.MustAddE(
+		"owner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   serviceaccount.OwnerTable,
+			Columns: []string{serviceaccount.OwnerColumn},
+			Bidi:    false,
+		},
+		"ServiceAccount",
+		"User",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   serviceaccount.UserTable,
+			Columns: []string{serviceaccount.UserColumn},
+			Bidi:    false,
+		},
+		"ServiceAccount",
+		"User",
+	)
+	graph.MustAddE(
+		"tokens",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   serviceaccount.TokensTable,
+			Columns: []string{serviceaccount.TokensColumn},
+			Bidi:    false,
+		},
+		"ServiceAccount",
+		"APIToken",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
 			Inverse: true,
 			Table:   shipment.CommunityTable,
 			Columns: []string{shipment.CommunityColumn},
@@ -2963,6 +3060,11 @@ func (f *APITokenFilter) WhereOwnerID(p entql.StringP) {
 	f.Where(p.Field(apitoken.FieldOwnerID))
 }
 
+// WhereServiceAccountID applies the entql string predicate on the service_account_id field.
+func (f *APITokenFilter) WhereServiceAccountID(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldServiceAccountID))
+}
+
 // WhereName applies the entql string predicate on the name field.
 func (f *APITokenFilter) WhereName(p entql.StringP) {
 	f.Where(p.Field(apitoken.FieldName))
@@ -2988,6 +3090,11 @@ func (f *APITokenFilter) WhereLastUsedAt(p entql.TimeP) {
 	f.Where(p.Field(apitoken.FieldLastUsedAt))
 }
 
+// WhereLastUsedAddress applies the entql string predicate on the last_used_address field.
+func (f *APITokenFilter) WhereLastUsedAddress(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldLastUsedAddress))
+}
+
 // WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
 func (f *APITokenFilter) WhereExpiresAt(p entql.TimeP) {
 	f.Where(p.Field(apitoken.FieldExpiresAt))
@@ -3006,6 +3113,20 @@ func (f *APITokenFilter) WhereHasOwner() {
 // WhereHasOwnerWith applies a predicate to check if query has an edge owner with a given conditions (other predicates).
 func (f *APITokenFilter) WhereHasOwnerWith(preds ...predicate.User) {
 	f.Where(entql.HasEdgeWith("owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasServiceAccount applies a predicate to check if query has an edge service_account.
+func (f *APITokenFilter) WhereHasServiceAccount() {
+	f.Where(entql.HasEdge("service_account"))
+}
+
+// WhereHasServiceAccountWith applies a predicate to check if query has an edge service_account with a given conditions (other predicates).
+func (f *APITokenFilter) WhereHasServiceAccountWith(preds ...predicate.ServiceAccount) {
+	f.Where(entql.HasEdgeWith("service_account", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -7526,6 +7647,161 @@ func (f *RoleFilter) WhereHasReportWith(preds ...predicate.Report) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ServiceAccountQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ServiceAccountQuery builder.
+func (_q *ServiceAccountQuery) Filter() *ServiceAccountFilter {
+	return &ServiceAccountFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ServiceAccountMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ServiceAccountMutation builder.
+func (m *ServiceAccountMutation) Filter() *ServiceAccountFilter {
+	return &ServiceAccountFilter{config: m.config, predicateAdder: m}
+}
+
+// ServiceAccountFilter provides a generic filtering capability at runtime for ServiceAccountQuery.
+type ServiceAccountFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ServiceAccountFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ServiceAccountFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(serviceaccount.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ServiceAccountFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(serviceaccount.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ServiceAccountFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(serviceaccount.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *ServiceAccountFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(serviceaccount.FieldCommunityID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *ServiceAccountFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(serviceaccount.FieldGroupID))
+}
+
+// WhereOwnerID applies the entql string predicate on the owner_id field.
+func (f *ServiceAccountFilter) WhereOwnerID(p entql.StringP) {
+	f.Where(p.Field(serviceaccount.FieldOwnerID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *ServiceAccountFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(serviceaccount.FieldUserID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *ServiceAccountFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(serviceaccount.FieldName))
+}
+
+// WherePurpose applies the entql string predicate on the purpose field.
+func (f *ServiceAccountFilter) WherePurpose(p entql.StringP) {
+	f.Where(p.Field(serviceaccount.FieldPurpose))
+}
+
+// WhereDeactivatedAt applies the entql time.Time predicate on the deactivated_at field.
+func (f *ServiceAccountFilter) WhereDeactivatedAt(p entql.TimeP) {
+	f.Where(p.Field(serviceaccount.FieldDeactivatedAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *ServiceAccountFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *ServiceAccountFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *ServiceAccountFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *ServiceAccountFilter) WhereHasGroupWith(preds ...predicate.Group) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOwner applies a predicate to check if query has an edge owner.
+func (f *ServiceAccountFilter) WhereHasOwner() {
+	f.Where(entql.HasEdge("owner"))
+}
+
+// WhereHasOwnerWith applies a predicate to check if query has an edge owner with a given conditions (other predicates).
+func (f *ServiceAccountFilter) WhereHasOwnerWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *ServiceAccountFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *ServiceAccountFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTokens applies a predicate to check if query has an edge tokens.
+func (f *ServiceAccountFilter) WhereHasTokens() {
+	f.Where(entql.HasEdge("tokens"))
+}
+
+// WhereHasTokensWith applies a predicate to check if query has an edge tokens with a given conditions (other predicates).
+func (f *ServiceAccountFilter) WhereHasTokensWith(preds ...predicate.APIToken) {
+	f.Where(entql.HasEdgeWith("tokens", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ShipmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -7554,7 +7830,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7729,7 +8005,7 @@ type ShippingAddressFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShippingAddressFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7833,7 +8109,7 @@ type SponsorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SponsorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7927,7 +8203,7 @@ type SubmissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubmissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8185,7 +8461,7 @@ type TranslationRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TranslationRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8361,7 +8637,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8669,7 +8945,7 @@ type VoterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8747,7 +9023,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8891,7 +9167,7 @@ type WebhookEndpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEndpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

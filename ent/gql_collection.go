@@ -39,6 +39,7 @@ import (
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
@@ -85,6 +86,21 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, apitoken.FieldOwnerID)
 				fieldSeen[apitoken.FieldOwnerID] = struct{}{}
 			}
+
+		case "serviceAccount":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ServiceAccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceaccountImplementors)...); err != nil {
+				return err
+			}
+			_q.withServiceAccount = query
+			if _, ok := fieldSeen[apitoken.FieldServiceAccountID]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldServiceAccountID)
+				fieldSeen[apitoken.FieldServiceAccountID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[apitoken.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, apitoken.FieldCreatedAt)
@@ -114,6 +130,11 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[apitoken.FieldLastUsedAt]; !ok {
 				selectedFields = append(selectedFields, apitoken.FieldLastUsedAt)
 				fieldSeen[apitoken.FieldLastUsedAt] = struct{}{}
+			}
+		case "lastUsedAddress":
+			if _, ok := fieldSeen[apitoken.FieldLastUsedAddress]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldLastUsedAddress)
+				fieldSeen[apitoken.FieldLastUsedAddress] = struct{}{}
 			}
 		case "expiresAt":
 			if _, ok := fieldSeen[apitoken.FieldExpiresAt]; !ok {
@@ -7044,6 +7065,261 @@ func newRolePaginateArgs(rv map[string]any) *rolePaginateArgs {
 	}
 	if v, ok := rv[whereField].(*RoleWhereInput); ok {
 		args.opts = append(args.opts, WithRoleFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ServiceAccountQuery) CollectFields(ctx context.Context, satisfies ...string) (*ServiceAccountQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ServiceAccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(serviceaccount.Columns))
+		selectedFields = []string{serviceaccount.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[serviceaccount.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, serviceaccount.FieldCommunityID)
+				fieldSeen[serviceaccount.FieldCommunityID] = struct{}{}
+			}
+
+		case "group":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, groupImplementors)...); err != nil {
+				return err
+			}
+			_q.withGroup = query
+			if _, ok := fieldSeen[serviceaccount.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, serviceaccount.FieldGroupID)
+				fieldSeen[serviceaccount.FieldGroupID] = struct{}{}
+			}
+
+		case "owner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withOwner = query
+			if _, ok := fieldSeen[serviceaccount.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, serviceaccount.FieldOwnerID)
+				fieldSeen[serviceaccount.FieldOwnerID] = struct{}{}
+			}
+
+		case "user":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUser = query
+			if _, ok := fieldSeen[serviceaccount.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, serviceaccount.FieldUserID)
+				fieldSeen[serviceaccount.FieldUserID] = struct{}{}
+			}
+
+		case "tokens":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&APITokenClient{config: _q.config}).Query()
+			)
+			args := newAPITokenPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newAPITokenPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*ServiceAccount) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"service_account_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(serviceaccount.TokensColumn), ids...))
+						})
+						if err := query.GroupBy(serviceaccount.TokensColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*ServiceAccount) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Tokens)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, apitokenImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(serviceaccount.TokensColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedTokens(alias, func(wq *APITokenQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[serviceaccount.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, serviceaccount.FieldCreatedAt)
+				fieldSeen[serviceaccount.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[serviceaccount.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, serviceaccount.FieldUpdatedAt)
+				fieldSeen[serviceaccount.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[serviceaccount.FieldName]; !ok {
+				selectedFields = append(selectedFields, serviceaccount.FieldName)
+				fieldSeen[serviceaccount.FieldName] = struct{}{}
+			}
+		case "purpose":
+			if _, ok := fieldSeen[serviceaccount.FieldPurpose]; !ok {
+				selectedFields = append(selectedFields, serviceaccount.FieldPurpose)
+				fieldSeen[serviceaccount.FieldPurpose] = struct{}{}
+			}
+		case "deactivatedAt":
+			if _, ok := fieldSeen[serviceaccount.FieldDeactivatedAt]; !ok {
+				selectedFields = append(selectedFields, serviceaccount.FieldDeactivatedAt)
+				fieldSeen[serviceaccount.FieldDeactivatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type serviceaccountPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ServiceAccountPaginateOption
+}
+
+func newServiceAccountPaginateArgs(rv map[string]any) *serviceaccountPaginateArgs {
+	args := &serviceaccountPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ServiceAccountOrder{Field: &ServiceAccountOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithServiceAccountOrder(order))
+			}
+		case *ServiceAccountOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithServiceAccountOrder(v))
+			}
+		}
 	}
 	return args
 }

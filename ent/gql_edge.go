@@ -16,6 +16,14 @@ func (_m *APIToken) Owner(ctx context.Context) (*User, error) {
 	return result, err
 }
 
+func (_m *APIToken) ServiceAccount(ctx context.Context) (*ServiceAccount, error) {
+	result, err := _m.Edges.ServiceAccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryServiceAccount().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *ActivityRequest) Community(ctx context.Context) (*Community, error) {
 	result, err := _m.Edges.CommunityOrErr()
 	if IsNotLoaded(err) {
@@ -1267,6 +1275,58 @@ func (_m *Role) Report(ctx context.Context) (*Report, error) {
 		result, err = _m.QueryReport().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *ServiceAccount) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ServiceAccount) Group(ctx context.Context) (*Group, error) {
+	result, err := _m.Edges.GroupOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGroup().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ServiceAccount) Owner(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.OwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOwner().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ServiceAccount) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ServiceAccount) Tokens(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *APITokenOrder,
+) (*APITokenConnection, error) {
+	opts := []APITokenPaginateOption{
+		WithAPITokenOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedTokens(alias); err == nil || hasTotalCount {
+		pager, err := newAPITokenPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &APITokenConnection{Edges: []*APITokenEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryTokens().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Shipment) Community(ctx context.Context) (*Community, error) {

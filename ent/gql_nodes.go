@@ -284,6 +284,16 @@ func (c *RoleConnection) Nodes() []*Role {
 
 // Nodes returns the nodes of the page's edges, in order: the `nodes`
 // shortcut for `edges { node }`.
+func (c *ServiceAccountConnection) Nodes() []*ServiceAccount {
+	nodes := make([]*ServiceAccount, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
 func (c *ShipmentConnection) Nodes() []*Shipment {
 	nodes := make([]*Shipment, len(c.Edges))
 	for i, e := range c.Edges {

@@ -43,6 +43,7 @@ import (
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
@@ -10184,6 +10185,320 @@ func (_m *Role) ToEdge(order *RoleOrder) *RoleEdge {
 		order = DefaultRoleOrder
 	}
 	return &RoleEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ServiceAccountEdge is the edge representation of ServiceAccount.
+type ServiceAccountEdge struct {
+	Node   *ServiceAccount `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// ServiceAccountConnection is the connection containing edges to ServiceAccount.
+type ServiceAccountConnection struct {
+	Edges      []*ServiceAccountEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *ServiceAccountConnection) build(nodes []*ServiceAccount, pager *serviceaccountPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ServiceAccount
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ServiceAccount {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ServiceAccount {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ServiceAccountEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ServiceAccountEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ServiceAccountPaginateOption enables pagination customization.
+type ServiceAccountPaginateOption func(*serviceaccountPager) error
+
+// WithServiceAccountOrder configures pagination ordering.
+func WithServiceAccountOrder(order *ServiceAccountOrder) ServiceAccountPaginateOption {
+	if order == nil {
+		order = DefaultServiceAccountOrder
+	}
+	o := *order
+	return func(pager *serviceaccountPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultServiceAccountOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithServiceAccountFilter configures pagination filter.
+func WithServiceAccountFilter(filter func(*ServiceAccountQuery) (*ServiceAccountQuery, error)) ServiceAccountPaginateOption {
+	return func(pager *serviceaccountPager) error {
+		if filter == nil {
+			return errors.New("ServiceAccountQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type serviceaccountPager struct {
+	reverse bool
+	order   *ServiceAccountOrder
+	filter  func(*ServiceAccountQuery) (*ServiceAccountQuery, error)
+}
+
+func newServiceAccountPager(opts []ServiceAccountPaginateOption, reverse bool) (*serviceaccountPager, error) {
+	pager := &serviceaccountPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultServiceAccountOrder
+	}
+	return pager, nil
+}
+
+func (p *serviceaccountPager) applyFilter(query *ServiceAccountQuery) (*ServiceAccountQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *serviceaccountPager) toCursor(_m *ServiceAccount) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *serviceaccountPager) applyCursors(query *ServiceAccountQuery, after, before *Cursor) (*ServiceAccountQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultServiceAccountOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *serviceaccountPager) applyOrder(query *ServiceAccountQuery) *ServiceAccountQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultServiceAccountOrder.Field {
+		query = query.Order(DefaultServiceAccountOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *serviceaccountPager) orderExpr(query *ServiceAccountQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultServiceAccountOrder.Field {
+			b.Comma().Ident(DefaultServiceAccountOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ServiceAccount.
+func (_m *ServiceAccountQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ServiceAccountPaginateOption,
+) (*ServiceAccountConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newServiceAccountPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ServiceAccountConnection{Edges: []*ServiceAccountEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ServiceAccountOrderFieldCreatedAt orders ServiceAccount by created_at.
+	ServiceAccountOrderFieldCreatedAt = &ServiceAccountOrderField{
+		Value: func(_m *ServiceAccount) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: serviceaccount.FieldCreatedAt,
+		toTerm: serviceaccount.ByCreatedAt,
+		toCursor: func(_m *ServiceAccount) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ServiceAccountOrderFieldUpdatedAt orders ServiceAccount by updated_at.
+	ServiceAccountOrderFieldUpdatedAt = &ServiceAccountOrderField{
+		Value: func(_m *ServiceAccount) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: serviceaccount.FieldUpdatedAt,
+		toTerm: serviceaccount.ByUpdatedAt,
+		toCursor: func(_m *ServiceAccount) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ServiceAccountOrderField) String() string {
+	var str string
+	switch f.column {
+	case ServiceAccountOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ServiceAccountOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ServiceAccountOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ServiceAccountOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ServiceAccountOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ServiceAccountOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ServiceAccountOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ServiceAccountOrderField", str)
+	}
+	return nil
+}
+
+// ServiceAccountOrderField defines the ordering field of ServiceAccount.
+type ServiceAccountOrderField struct {
+	// Value extracts the ordering value from the given ServiceAccount.
+	Value    func(*ServiceAccount) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) serviceaccount.OrderOption
+	toCursor func(*ServiceAccount) Cursor
+}
+
+// ServiceAccountOrder defines the ordering of ServiceAccount.
+type ServiceAccountOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *ServiceAccountOrderField `json:"field"`
+}
+
+// DefaultServiceAccountOrder is the default ordering of ServiceAccount.
+var DefaultServiceAccountOrder = &ServiceAccountOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ServiceAccountOrderField{
+		Value: func(_m *ServiceAccount) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: serviceaccount.FieldID,
+		toTerm: serviceaccount.ByID,
+		toCursor: func(_m *ServiceAccount) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ServiceAccount into ServiceAccountEdge.
+func (_m *ServiceAccount) ToEdge(order *ServiceAccountOrder) *ServiceAccountEdge {
+	if order == nil {
+		order = DefaultServiceAccountOrder
+	}
+	return &ServiceAccountEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

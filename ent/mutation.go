@@ -44,6 +44,7 @@ import (
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
@@ -96,6 +97,7 @@ const (
 	TypeReportReply               = "ReportReply"
 	TypeReview                    = "Review"
 	TypeRole                      = "Role"
+	TypeServiceAccount            = "ServiceAccount"
 	TypeShipment                  = "Shipment"
 	TypeShippingAddress           = "ShippingAddress"
 	TypeSponsor                   = "Sponsor"
@@ -110,25 +112,28 @@ const (
 // APITokenMutation represents an operation that mutates the APIToken nodes in the graph.
 type APITokenMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *pulid.ID
-	created_at    *time.Time
-	updated_at    *time.Time
-	name          *string
-	token_hash    *string
-	hint          *string
-	scopes        *[]string
-	appendscopes  []string
-	last_used_at  *time.Time
-	expires_at    *time.Time
-	revoked_at    *time.Time
-	clearedFields map[string]struct{}
-	owner         *pulid.ID
-	clearedowner  bool
-	done          bool
-	oldValue      func(context.Context) (*APIToken, error)
-	predicates    []predicate.APIToken
+	op                     Op
+	typ                    string
+	id                     *pulid.ID
+	created_at             *time.Time
+	updated_at             *time.Time
+	name                   *string
+	token_hash             *string
+	hint                   *string
+	scopes                 *[]string
+	appendscopes           []string
+	last_used_at           *time.Time
+	last_used_address      *string
+	expires_at             *time.Time
+	revoked_at             *time.Time
+	clearedFields          map[string]struct{}
+	owner                  *pulid.ID
+	clearedowner           bool
+	service_account        *pulid.ID
+	clearedservice_account bool
+	done                   bool
+	oldValue               func(context.Context) (*APIToken, error)
+	predicates             []predicate.APIToken
 }
 
 var _ ent.Mutation = (*APITokenMutation)(nil)
@@ -343,6 +348,55 @@ func (m *APITokenMutation) ResetOwnerID() {
 	m.owner = nil
 }
 
+// SetServiceAccountID sets the "service_account_id" field.
+func (m *APITokenMutation) SetServiceAccountID(pu pulid.ID) {
+	m.service_account = &pu
+}
+
+// ServiceAccountID returns the value of the "service_account_id" field in the mutation.
+func (m *APITokenMutation) ServiceAccountID() (r pulid.ID, exists bool) {
+	v := m.service_account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceAccountID returns the old "service_account_id" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldServiceAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceAccountID: %w", err)
+	}
+	return oldValue.ServiceAccountID, nil
+}
+
+// ClearServiceAccountID clears the value of the "service_account_id" field.
+func (m *APITokenMutation) ClearServiceAccountID() {
+	m.service_account = nil
+	m.clearedFields[apitoken.FieldServiceAccountID] = struct{}{}
+}
+
+// ServiceAccountIDCleared returns if the "service_account_id" field was cleared in this mutation.
+func (m *APITokenMutation) ServiceAccountIDCleared() bool {
+	_, ok := m.clearedFields[apitoken.FieldServiceAccountID]
+	return ok
+}
+
+// ResetServiceAccountID resets all changes to the "service_account_id" field.
+func (m *APITokenMutation) ResetServiceAccountID() {
+	m.service_account = nil
+	delete(m.clearedFields, apitoken.FieldServiceAccountID)
+}
+
 // SetName sets the "name" field.
 func (m *APITokenMutation) SetName(s string) {
 	m.name = &s
@@ -551,6 +605,55 @@ func (m *APITokenMutation) ResetLastUsedAt() {
 	delete(m.clearedFields, apitoken.FieldLastUsedAt)
 }
 
+// SetLastUsedAddress sets the "last_used_address" field.
+func (m *APITokenMutation) SetLastUsedAddress(s string) {
+	m.last_used_address = &s
+}
+
+// LastUsedAddress returns the value of the "last_used_address" field in the mutation.
+func (m *APITokenMutation) LastUsedAddress() (r string, exists bool) {
+	v := m.last_used_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastUsedAddress returns the old "last_used_address" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldLastUsedAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastUsedAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastUsedAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastUsedAddress: %w", err)
+	}
+	return oldValue.LastUsedAddress, nil
+}
+
+// ClearLastUsedAddress clears the value of the "last_used_address" field.
+func (m *APITokenMutation) ClearLastUsedAddress() {
+	m.last_used_address = nil
+	m.clearedFields[apitoken.FieldLastUsedAddress] = struct{}{}
+}
+
+// LastUsedAddressCleared returns if the "last_used_address" field was cleared in this mutation.
+func (m *APITokenMutation) LastUsedAddressCleared() bool {
+	_, ok := m.clearedFields[apitoken.FieldLastUsedAddress]
+	return ok
+}
+
+// ResetLastUsedAddress resets all changes to the "last_used_address" field.
+func (m *APITokenMutation) ResetLastUsedAddress() {
+	m.last_used_address = nil
+	delete(m.clearedFields, apitoken.FieldLastUsedAddress)
+}
+
 // SetExpiresAt sets the "expires_at" field.
 func (m *APITokenMutation) SetExpiresAt(t time.Time) {
 	m.expires_at = &t
@@ -676,6 +779,33 @@ func (m *APITokenMutation) ResetOwner() {
 	m.clearedowner = false
 }
 
+// ClearServiceAccount clears the "service_account" edge to the ServiceAccount entity.
+func (m *APITokenMutation) ClearServiceAccount() {
+	m.clearedservice_account = true
+	m.clearedFields[apitoken.FieldServiceAccountID] = struct{}{}
+}
+
+// ServiceAccountCleared reports if the "service_account" edge to the ServiceAccount entity was cleared.
+func (m *APITokenMutation) ServiceAccountCleared() bool {
+	return m.ServiceAccountIDCleared() || m.clearedservice_account
+}
+
+// ServiceAccountIDs returns the "service_account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ServiceAccountID instead. It exists only for internal usage by the builders.
+func (m *APITokenMutation) ServiceAccountIDs() (ids []pulid.ID) {
+	if id := m.service_account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetServiceAccount resets all changes to the "service_account" edge.
+func (m *APITokenMutation) ResetServiceAccount() {
+	m.service_account = nil
+	m.clearedservice_account = false
+}
+
 // Where appends a list predicates to the APITokenMutation builder.
 func (m *APITokenMutation) Where(ps ...predicate.APIToken) {
 	m.predicates = append(m.predicates, ps...)
@@ -710,7 +840,7 @@ func (m *APITokenMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *APITokenMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, apitoken.FieldCreatedAt)
 	}
@@ -719,6 +849,9 @@ func (m *APITokenMutation) Fields() []string {
 	}
 	if m.owner != nil {
 		fields = append(fields, apitoken.FieldOwnerID)
+	}
+	if m.service_account != nil {
+		fields = append(fields, apitoken.FieldServiceAccountID)
 	}
 	if m.name != nil {
 		fields = append(fields, apitoken.FieldName)
@@ -734,6 +867,9 @@ func (m *APITokenMutation) Fields() []string {
 	}
 	if m.last_used_at != nil {
 		fields = append(fields, apitoken.FieldLastUsedAt)
+	}
+	if m.last_used_address != nil {
+		fields = append(fields, apitoken.FieldLastUsedAddress)
 	}
 	if m.expires_at != nil {
 		fields = append(fields, apitoken.FieldExpiresAt)
@@ -755,6 +891,8 @@ func (m *APITokenMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case apitoken.FieldOwnerID:
 		return m.OwnerID()
+	case apitoken.FieldServiceAccountID:
+		return m.ServiceAccountID()
 	case apitoken.FieldName:
 		return m.Name()
 	case apitoken.FieldTokenHash:
@@ -765,6 +903,8 @@ func (m *APITokenMutation) Field(name string) (ent.Value, bool) {
 		return m.Scopes()
 	case apitoken.FieldLastUsedAt:
 		return m.LastUsedAt()
+	case apitoken.FieldLastUsedAddress:
+		return m.LastUsedAddress()
 	case apitoken.FieldExpiresAt:
 		return m.ExpiresAt()
 	case apitoken.FieldRevokedAt:
@@ -784,6 +924,8 @@ func (m *APITokenMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldUpdatedAt(ctx)
 	case apitoken.FieldOwnerID:
 		return m.OldOwnerID(ctx)
+	case apitoken.FieldServiceAccountID:
+		return m.OldServiceAccountID(ctx)
 	case apitoken.FieldName:
 		return m.OldName(ctx)
 	case apitoken.FieldTokenHash:
@@ -794,6 +936,8 @@ func (m *APITokenMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldScopes(ctx)
 	case apitoken.FieldLastUsedAt:
 		return m.OldLastUsedAt(ctx)
+	case apitoken.FieldLastUsedAddress:
+		return m.OldLastUsedAddress(ctx)
 	case apitoken.FieldExpiresAt:
 		return m.OldExpiresAt(ctx)
 	case apitoken.FieldRevokedAt:
@@ -827,6 +971,13 @@ func (m *APITokenMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetOwnerID(v)
+		return nil
+	case apitoken.FieldServiceAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceAccountID(v)
 		return nil
 	case apitoken.FieldName:
 		v, ok := value.(string)
@@ -862,6 +1013,13 @@ func (m *APITokenMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLastUsedAt(v)
+		return nil
+	case apitoken.FieldLastUsedAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastUsedAddress(v)
 		return nil
 	case apitoken.FieldExpiresAt:
 		v, ok := value.(time.Time)
@@ -907,8 +1065,14 @@ func (m *APITokenMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *APITokenMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(apitoken.FieldServiceAccountID) {
+		fields = append(fields, apitoken.FieldServiceAccountID)
+	}
 	if m.FieldCleared(apitoken.FieldLastUsedAt) {
 		fields = append(fields, apitoken.FieldLastUsedAt)
+	}
+	if m.FieldCleared(apitoken.FieldLastUsedAddress) {
+		fields = append(fields, apitoken.FieldLastUsedAddress)
 	}
 	if m.FieldCleared(apitoken.FieldExpiresAt) {
 		fields = append(fields, apitoken.FieldExpiresAt)
@@ -930,8 +1094,14 @@ func (m *APITokenMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *APITokenMutation) ClearField(name string) error {
 	switch name {
+	case apitoken.FieldServiceAccountID:
+		m.ClearServiceAccountID()
+		return nil
 	case apitoken.FieldLastUsedAt:
 		m.ClearLastUsedAt()
+		return nil
+	case apitoken.FieldLastUsedAddress:
+		m.ClearLastUsedAddress()
 		return nil
 	case apitoken.FieldExpiresAt:
 		m.ClearExpiresAt()
@@ -956,6 +1126,9 @@ func (m *APITokenMutation) ResetField(name string) error {
 	case apitoken.FieldOwnerID:
 		m.ResetOwnerID()
 		return nil
+	case apitoken.FieldServiceAccountID:
+		m.ResetServiceAccountID()
+		return nil
 	case apitoken.FieldName:
 		m.ResetName()
 		return nil
@@ -971,6 +1144,9 @@ func (m *APITokenMutation) ResetField(name string) error {
 	case apitoken.FieldLastUsedAt:
 		m.ResetLastUsedAt()
 		return nil
+	case apitoken.FieldLastUsedAddress:
+		m.ResetLastUsedAddress()
+		return nil
 	case apitoken.FieldExpiresAt:
 		m.ResetExpiresAt()
 		return nil
@@ -983,9 +1159,12 @@ func (m *APITokenMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *APITokenMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.owner != nil {
 		edges = append(edges, apitoken.EdgeOwner)
+	}
+	if m.service_account != nil {
+		edges = append(edges, apitoken.EdgeServiceAccount)
 	}
 	return edges
 }
@@ -998,13 +1177,17 @@ func (m *APITokenMutation) AddedIDs(name string) []ent.Value {
 		if id := m.owner; id != nil {
 			return []ent.Value{*id}
 		}
+	case apitoken.EdgeServiceAccount:
+		if id := m.service_account; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *APITokenMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	return edges
 }
 
@@ -1016,9 +1199,12 @@ func (m *APITokenMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *APITokenMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.clearedowner {
 		edges = append(edges, apitoken.EdgeOwner)
+	}
+	if m.clearedservice_account {
+		edges = append(edges, apitoken.EdgeServiceAccount)
 	}
 	return edges
 }
@@ -1029,6 +1215,8 @@ func (m *APITokenMutation) EdgeCleared(name string) bool {
 	switch name {
 	case apitoken.EdgeOwner:
 		return m.clearedowner
+	case apitoken.EdgeServiceAccount:
+		return m.clearedservice_account
 	}
 	return false
 }
@@ -1040,6 +1228,9 @@ func (m *APITokenMutation) ClearEdge(name string) error {
 	case apitoken.EdgeOwner:
 		m.ClearOwner()
 		return nil
+	case apitoken.EdgeServiceAccount:
+		m.ClearServiceAccount()
+		return nil
 	}
 	return fmt.Errorf("unknown APIToken unique edge %s", name)
 }
@@ -1050,6 +1241,9 @@ func (m *APITokenMutation) ResetEdge(name string) error {
 	switch name {
 	case apitoken.EdgeOwner:
 		m.ResetOwner()
+		return nil
+	case apitoken.EdgeServiceAccount:
+		m.ResetServiceAccount()
 		return nil
 	}
 	return fmt.Errorf("unknown APIToken edge %s", name)
@@ -38125,6 +38319,1088 @@ func (m *RoleMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Role edge %s", name)
+}
+
+// ServiceAccountMutation represents an operation that mutates the ServiceAccount nodes in the graph.
+type ServiceAccountMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	name             *string
+	purpose          *string
+	deactivated_at   *time.Time
+	clearedFields    map[string]struct{}
+	community        *pulid.ID
+	clearedcommunity bool
+	group            *pulid.ID
+	clearedgroup     bool
+	owner            *pulid.ID
+	clearedowner     bool
+	user             *pulid.ID
+	cleareduser      bool
+	tokens           map[pulid.ID]struct{}
+	removedtokens    map[pulid.ID]struct{}
+	clearedtokens    bool
+	done             bool
+	oldValue         func(context.Context) (*ServiceAccount, error)
+	predicates       []predicate.ServiceAccount
+}
+
+var _ ent.Mutation = (*ServiceAccountMutation)(nil)
+
+// serviceaccountOption allows management of the mutation configuration using functional options.
+type serviceaccountOption func(*ServiceAccountMutation)
+
+// newServiceAccountMutation creates new mutation for the ServiceAccount entity.
+func newServiceAccountMutation(c config, op Op, opts ...serviceaccountOption) *ServiceAccountMutation {
+	m := &ServiceAccountMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeServiceAccount,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withServiceAccountID sets the ID field of the mutation.
+func withServiceAccountID(id pulid.ID) serviceaccountOption {
+	return func(m *ServiceAccountMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ServiceAccount
+		)
+		m.oldValue = func(ctx context.Context) (*ServiceAccount, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ServiceAccount.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withServiceAccount sets the old ServiceAccount of the mutation.
+func withServiceAccount(node *ServiceAccount) serviceaccountOption {
+	return func(m *ServiceAccountMutation) {
+		m.oldValue = func(context.Context) (*ServiceAccount, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ServiceAccountMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ServiceAccountMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ServiceAccount entities.
+func (m *ServiceAccountMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ServiceAccountMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ServiceAccountMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ServiceAccount.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ServiceAccountMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ServiceAccountMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ServiceAccount entity.
+// If the ServiceAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAccountMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ServiceAccountMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ServiceAccountMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ServiceAccountMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ServiceAccount entity.
+// If the ServiceAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAccountMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ServiceAccountMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *ServiceAccountMutation) SetCommunityID(pu pulid.ID) {
+	m.community = &pu
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *ServiceAccountMutation) CommunityID() (r pulid.ID, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the ServiceAccount entity.
+// If the ServiceAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAccountMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *ServiceAccountMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *ServiceAccountMutation) SetGroupID(pu pulid.ID) {
+	m.group = &pu
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *ServiceAccountMutation) GroupID() (r pulid.ID, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the ServiceAccount entity.
+// If the ServiceAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAccountMutation) OldGroupID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ClearGroupID clears the value of the "group_id" field.
+func (m *ServiceAccountMutation) ClearGroupID() {
+	m.group = nil
+	m.clearedFields[serviceaccount.FieldGroupID] = struct{}{}
+}
+
+// GroupIDCleared returns if the "group_id" field was cleared in this mutation.
+func (m *ServiceAccountMutation) GroupIDCleared() bool {
+	_, ok := m.clearedFields[serviceaccount.FieldGroupID]
+	return ok
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *ServiceAccountMutation) ResetGroupID() {
+	m.group = nil
+	delete(m.clearedFields, serviceaccount.FieldGroupID)
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *ServiceAccountMutation) SetOwnerID(pu pulid.ID) {
+	m.owner = &pu
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *ServiceAccountMutation) OwnerID() (r pulid.ID, exists bool) {
+	v := m.owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the ServiceAccount entity.
+// If the ServiceAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAccountMutation) OldOwnerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *ServiceAccountMutation) ResetOwnerID() {
+	m.owner = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ServiceAccountMutation) SetUserID(pu pulid.ID) {
+	m.user = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ServiceAccountMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the ServiceAccount entity.
+// If the ServiceAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAccountMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ServiceAccountMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetName sets the "name" field.
+func (m *ServiceAccountMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ServiceAccountMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the ServiceAccount entity.
+// If the ServiceAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAccountMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ServiceAccountMutation) ResetName() {
+	m.name = nil
+}
+
+// SetPurpose sets the "purpose" field.
+func (m *ServiceAccountMutation) SetPurpose(s string) {
+	m.purpose = &s
+}
+
+// Purpose returns the value of the "purpose" field in the mutation.
+func (m *ServiceAccountMutation) Purpose() (r string, exists bool) {
+	v := m.purpose
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPurpose returns the old "purpose" field's value of the ServiceAccount entity.
+// If the ServiceAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAccountMutation) OldPurpose(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPurpose is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPurpose requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPurpose: %w", err)
+	}
+	return oldValue.Purpose, nil
+}
+
+// ResetPurpose resets all changes to the "purpose" field.
+func (m *ServiceAccountMutation) ResetPurpose() {
+	m.purpose = nil
+}
+
+// SetDeactivatedAt sets the "deactivated_at" field.
+func (m *ServiceAccountMutation) SetDeactivatedAt(t time.Time) {
+	m.deactivated_at = &t
+}
+
+// DeactivatedAt returns the value of the "deactivated_at" field in the mutation.
+func (m *ServiceAccountMutation) DeactivatedAt() (r time.Time, exists bool) {
+	v := m.deactivated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeactivatedAt returns the old "deactivated_at" field's value of the ServiceAccount entity.
+// If the ServiceAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAccountMutation) OldDeactivatedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeactivatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeactivatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeactivatedAt: %w", err)
+	}
+	return oldValue.DeactivatedAt, nil
+}
+
+// ClearDeactivatedAt clears the value of the "deactivated_at" field.
+func (m *ServiceAccountMutation) ClearDeactivatedAt() {
+	m.deactivated_at = nil
+	m.clearedFields[serviceaccount.FieldDeactivatedAt] = struct{}{}
+}
+
+// DeactivatedAtCleared returns if the "deactivated_at" field was cleared in this mutation.
+func (m *ServiceAccountMutation) DeactivatedAtCleared() bool {
+	_, ok := m.clearedFields[serviceaccount.FieldDeactivatedAt]
+	return ok
+}
+
+// ResetDeactivatedAt resets all changes to the "deactivated_at" field.
+func (m *ServiceAccountMutation) ResetDeactivatedAt() {
+	m.deactivated_at = nil
+	delete(m.clearedFields, serviceaccount.FieldDeactivatedAt)
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *ServiceAccountMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[serviceaccount.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *ServiceAccountMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *ServiceAccountMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *ServiceAccountMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearGroup clears the "group" edge to the Group entity.
+func (m *ServiceAccountMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[serviceaccount.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the Group entity was cleared.
+func (m *ServiceAccountMutation) GroupCleared() bool {
+	return m.GroupIDCleared() || m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *ServiceAccountMutation) GroupIDs() (ids []pulid.ID) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *ServiceAccountMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// ClearOwner clears the "owner" edge to the User entity.
+func (m *ServiceAccountMutation) ClearOwner() {
+	m.clearedowner = true
+	m.clearedFields[serviceaccount.FieldOwnerID] = struct{}{}
+}
+
+// OwnerCleared reports if the "owner" edge to the User entity was cleared.
+func (m *ServiceAccountMutation) OwnerCleared() bool {
+	return m.clearedowner
+}
+
+// OwnerIDs returns the "owner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OwnerID instead. It exists only for internal usage by the builders.
+func (m *ServiceAccountMutation) OwnerIDs() (ids []pulid.ID) {
+	if id := m.owner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOwner resets all changes to the "owner" edge.
+func (m *ServiceAccountMutation) ResetOwner() {
+	m.owner = nil
+	m.clearedowner = false
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *ServiceAccountMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[serviceaccount.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *ServiceAccountMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *ServiceAccountMutation) UserIDs() (ids []pulid.ID) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *ServiceAccountMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// AddTokenIDs adds the "tokens" edge to the APIToken entity by ids.
+func (m *ServiceAccountMutation) AddTokenIDs(ids ...pulid.ID) {
+	if m.tokens == nil {
+		m.tokens = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.tokens[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTokens clears the "tokens" edge to the APIToken entity.
+func (m *ServiceAccountMutation) ClearTokens() {
+	m.clearedtokens = true
+}
+
+// TokensCleared reports if the "tokens" edge to the APIToken entity was cleared.
+func (m *ServiceAccountMutation) TokensCleared() bool {
+	return m.clearedtokens
+}
+
+// RemoveTokenIDs removes the "tokens" edge to the APIToken entity by IDs.
+func (m *ServiceAccountMutation) RemoveTokenIDs(ids ...pulid.ID) {
+	if m.removedtokens == nil {
+		m.removedtokens = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.tokens, ids[i])
+		m.removedtokens[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTokens returns the removed IDs of the "tokens" edge to the APIToken entity.
+func (m *ServiceAccountMutation) RemovedTokensIDs() (ids []pulid.ID) {
+	for id := range m.removedtokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TokensIDs returns the "tokens" edge IDs in the mutation.
+func (m *ServiceAccountMutation) TokensIDs() (ids []pulid.ID) {
+	for id := range m.tokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTokens resets all changes to the "tokens" edge.
+func (m *ServiceAccountMutation) ResetTokens() {
+	m.tokens = nil
+	m.clearedtokens = false
+	m.removedtokens = nil
+}
+
+// Where appends a list predicates to the ServiceAccountMutation builder.
+func (m *ServiceAccountMutation) Where(ps ...predicate.ServiceAccount) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ServiceAccountMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ServiceAccountMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ServiceAccount, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ServiceAccountMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ServiceAccountMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ServiceAccount).
+func (m *ServiceAccountMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ServiceAccountMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, serviceaccount.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, serviceaccount.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, serviceaccount.FieldCommunityID)
+	}
+	if m.group != nil {
+		fields = append(fields, serviceaccount.FieldGroupID)
+	}
+	if m.owner != nil {
+		fields = append(fields, serviceaccount.FieldOwnerID)
+	}
+	if m.user != nil {
+		fields = append(fields, serviceaccount.FieldUserID)
+	}
+	if m.name != nil {
+		fields = append(fields, serviceaccount.FieldName)
+	}
+	if m.purpose != nil {
+		fields = append(fields, serviceaccount.FieldPurpose)
+	}
+	if m.deactivated_at != nil {
+		fields = append(fields, serviceaccount.FieldDeactivatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ServiceAccountMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case serviceaccount.FieldCreatedAt:
+		return m.CreatedAt()
+	case serviceaccount.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case serviceaccount.FieldCommunityID:
+		return m.CommunityID()
+	case serviceaccount.FieldGroupID:
+		return m.GroupID()
+	case serviceaccount.FieldOwnerID:
+		return m.OwnerID()
+	case serviceaccount.FieldUserID:
+		return m.UserID()
+	case serviceaccount.FieldName:
+		return m.Name()
+	case serviceaccount.FieldPurpose:
+		return m.Purpose()
+	case serviceaccount.FieldDeactivatedAt:
+		return m.DeactivatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ServiceAccountMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case serviceaccount.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case serviceaccount.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case serviceaccount.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case serviceaccount.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case serviceaccount.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case serviceaccount.FieldUserID:
+		return m.OldUserID(ctx)
+	case serviceaccount.FieldName:
+		return m.OldName(ctx)
+	case serviceaccount.FieldPurpose:
+		return m.OldPurpose(ctx)
+	case serviceaccount.FieldDeactivatedAt:
+		return m.OldDeactivatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ServiceAccount field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ServiceAccountMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case serviceaccount.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case serviceaccount.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case serviceaccount.FieldCommunityID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case serviceaccount.FieldGroupID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case serviceaccount.FieldOwnerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case serviceaccount.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case serviceaccount.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case serviceaccount.FieldPurpose:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPurpose(v)
+		return nil
+	case serviceaccount.FieldDeactivatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeactivatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceAccount field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ServiceAccountMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ServiceAccountMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ServiceAccountMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ServiceAccount numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ServiceAccountMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(serviceaccount.FieldGroupID) {
+		fields = append(fields, serviceaccount.FieldGroupID)
+	}
+	if m.FieldCleared(serviceaccount.FieldDeactivatedAt) {
+		fields = append(fields, serviceaccount.FieldDeactivatedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ServiceAccountMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ServiceAccountMutation) ClearField(name string) error {
+	switch name {
+	case serviceaccount.FieldGroupID:
+		m.ClearGroupID()
+		return nil
+	case serviceaccount.FieldDeactivatedAt:
+		m.ClearDeactivatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceAccount nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ServiceAccountMutation) ResetField(name string) error {
+	switch name {
+	case serviceaccount.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case serviceaccount.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case serviceaccount.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case serviceaccount.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case serviceaccount.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case serviceaccount.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case serviceaccount.FieldName:
+		m.ResetName()
+		return nil
+	case serviceaccount.FieldPurpose:
+		m.ResetPurpose()
+		return nil
+	case serviceaccount.FieldDeactivatedAt:
+		m.ResetDeactivatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceAccount field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ServiceAccountMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.community != nil {
+		edges = append(edges, serviceaccount.EdgeCommunity)
+	}
+	if m.group != nil {
+		edges = append(edges, serviceaccount.EdgeGroup)
+	}
+	if m.owner != nil {
+		edges = append(edges, serviceaccount.EdgeOwner)
+	}
+	if m.user != nil {
+		edges = append(edges, serviceaccount.EdgeUser)
+	}
+	if m.tokens != nil {
+		edges = append(edges, serviceaccount.EdgeTokens)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ServiceAccountMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case serviceaccount.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case serviceaccount.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	case serviceaccount.EdgeOwner:
+		if id := m.owner; id != nil {
+			return []ent.Value{*id}
+		}
+	case serviceaccount.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	case serviceaccount.EdgeTokens:
+		ids := make([]ent.Value, 0, len(m.tokens))
+		for id := range m.tokens {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ServiceAccountMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedtokens != nil {
+		edges = append(edges, serviceaccount.EdgeTokens)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ServiceAccountMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case serviceaccount.EdgeTokens:
+		ids := make([]ent.Value, 0, len(m.removedtokens))
+		for id := range m.removedtokens {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ServiceAccountMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedcommunity {
+		edges = append(edges, serviceaccount.EdgeCommunity)
+	}
+	if m.clearedgroup {
+		edges = append(edges, serviceaccount.EdgeGroup)
+	}
+	if m.clearedowner {
+		edges = append(edges, serviceaccount.EdgeOwner)
+	}
+	if m.cleareduser {
+		edges = append(edges, serviceaccount.EdgeUser)
+	}
+	if m.clearedtokens {
+		edges = append(edges, serviceaccount.EdgeTokens)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ServiceAccountMutation) EdgeCleared(name string) bool {
+	switch name {
+	case serviceaccount.EdgeCommunity:
+		return m.clearedcommunity
+	case serviceaccount.EdgeGroup:
+		return m.clearedgroup
+	case serviceaccount.EdgeOwner:
+		return m.clearedowner
+	case serviceaccount.EdgeUser:
+		return m.cleareduser
+	case serviceaccount.EdgeTokens:
+		return m.clearedtokens
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ServiceAccountMutation) ClearEdge(name string) error {
+	switch name {
+	case serviceaccount.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case serviceaccount.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	case serviceaccount.EdgeOwner:
+		m.ClearOwner()
+		return nil
+	case serviceaccount.EdgeUser:
+		m.ClearUser()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceAccount unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ServiceAccountMutation) ResetEdge(name string) error {
+	switch name {
+	case serviceaccount.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case serviceaccount.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	case serviceaccount.EdgeOwner:
+		m.ResetOwner()
+		return nil
+	case serviceaccount.EdgeUser:
+		m.ResetUser()
+		return nil
+	case serviceaccount.EdgeTokens:
+		m.ResetTokens()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceAccount edge %s", name)
 }
 
 // ShipmentMutation represents an operation that mutates the Shipment nodes in the graph.

@@ -34,6 +34,7 @@ import (
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
@@ -75,6 +76,7 @@ var prefixMap = map[string]string{
 	"rrp": reportreply.Table,
 	"rev": review.Table,
 	"rol": role.Table,
+	"sva": serviceaccount.Table,
 	"shm": shipment.Table,
 	"shp": shippingaddress.Table,
 	"spn": sponsor.Table,

@@ -74,6 +74,8 @@ type Tx struct {
 	Review *ReviewClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
+	// ServiceAccount is the client for interacting with the ServiceAccount builders.
+	ServiceAccount *ServiceAccountClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShippingAddress is the client for interacting with the ShippingAddress builders.
@@ -253,6 +255,7 @@ func (tx *Tx) init() {
 	tx.ReportReply = NewReportReplyClient(tx.config)
 	tx.Review = NewReviewClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
+	tx.ServiceAccount = NewServiceAccountClient(tx.config)
 	tx.Shipment = NewShipmentClient(tx.config)
 	tx.ShippingAddress = NewShippingAddressClient(tx.config)
 	tx.Sponsor = NewSponsorClient(tx.config)

@@ -17,7 +17,7 @@ import (
 
 // Scopes is the resolver for the scopes field.
 func (r *aPITokenResolver) Scopes(ctx context.Context, obj *ent.APIToken) ([]generated.APITokenScope, error) {
-	return upperEnums[generated.APITokenScope](obj.Scopes), nil
+	return scopeEnums(obj.Scopes), nil
 }
 
 // Screening is the resolver for the screening field.

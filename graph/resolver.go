@@ -6,6 +6,7 @@ package graph
 
 import (
 	"context"
+	"github.com/usergroups/usergroups/internal/viewer"
 	"strings"
 	"sync"
 	"time"
@@ -147,11 +148,20 @@ func messageTemplates(ts ...workflow.MessageTemplate) []*generated.MessageTempla
 }
 
 // scopeNames are API token scopes as the workflow and the tokens' rows
-// spell them (read, write): the enum's values in lower case.
+// spell them (read, events:write): see viewer.ScopeFromName.
 func scopeNames(scopes []generated.APITokenScope) []string {
 	out := make([]string, len(scopes))
 	for i, s := range scopes {
-		out[i] = strings.ToLower(string(s))
+		out[i] = viewer.ScopeFromName(string(s))
+	}
+	return out
+}
+
+// scopeEnums shows stored scopes as the APITokenScope enum.
+func scopeEnums(scopes []string) []generated.APITokenScope {
+	out := make([]generated.APITokenScope, len(scopes))
+	for i, s := range scopes {
+		out[i] = generated.APITokenScope(viewer.ScopeName(s))
 	}
 	return out
 }

@@ -27,7 +27,7 @@ import (
 )
 
 const tokenUsage = `Usage:
-  usergroups token create --user EMAIL|HANDLE --scopes read[,write] [--expires 90d] [--name NAME]
+  usergroups token create --user EMAIL|HANDLE --scopes read[,write|events,checkin,…] [--expires 90d] [--name NAME]
   usergroups token list   [--user EMAIL|HANDLE]
   usergroups token revoke --id TOKEN_ID
   usergroups token demo   [--expires 30d]
@@ -65,7 +65,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("token create", "Create an API token for a person and print its secret once.", stderr)
 	database := databaseFlag(fs)
 	who := fs.String("user", "", "the person: email address or handle (required)")
-	scopes := fs.String("scopes", "read", "comma-separated scopes: read, write")
+	scopes := fs.String("scopes", "read", "comma-separated scopes: read, write, or read areas and write scopes (events, events:write, checkin, …; see docs/tools.md)")
 	expires := fs.String("expires", "", fmt.Sprintf("lifetime in days such as 90d (%d to %d); empty never expires", policy.MinTokenDays, policy.MaxTokenDays))
 	name := fs.String("name", "command line", "what the token is for")
 	if err := parse(fs, args); err != nil {

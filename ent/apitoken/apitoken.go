@@ -22,6 +22,8 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldOwnerID holds the string denoting the owner_id field in the database.
 	FieldOwnerID = "owner_id"
+	// FieldServiceAccountID holds the string denoting the service_account_id field in the database.
+	FieldServiceAccountID = "service_account_id"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
 	// FieldTokenHash holds the string denoting the token_hash field in the database.
@@ -32,12 +34,16 @@ const (
 	FieldScopes = "scopes"
 	// FieldLastUsedAt holds the string denoting the last_used_at field in the database.
 	FieldLastUsedAt = "last_used_at"
+	// FieldLastUsedAddress holds the string denoting the last_used_address field in the database.
+	FieldLastUsedAddress = "last_used_address"
 	// FieldExpiresAt holds the string denoting the expires_at field in the database.
 	FieldExpiresAt = "expires_at"
 	// FieldRevokedAt holds the string denoting the revoked_at field in the database.
 	FieldRevokedAt = "revoked_at"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
 	EdgeOwner = "owner"
+	// EdgeServiceAccount holds the string denoting the service_account edge name in mutations.
+	EdgeServiceAccount = "service_account"
 	// Table holds the table name of the apitoken in the database.
 	Table = "api_tokens"
 	// OwnerTable is the table that holds the owner relation/edge.
@@ -47,6 +53,13 @@ const (
 	OwnerInverseTable = "users"
 	// OwnerColumn is the table column denoting the owner relation/edge.
 	OwnerColumn = "owner_id"
+	// ServiceAccountTable is the table that holds the service_account relation/edge.
+	ServiceAccountTable = "api_tokens"
+	// ServiceAccountInverseTable is the table name for the ServiceAccount entity.
+	// It exists in this package in order to avoid circular dependency with the "serviceaccount" package.
+	ServiceAccountInverseTable = "service_accounts"
+	// ServiceAccountColumn is the table column denoting the service_account relation/edge.
+	ServiceAccountColumn = "service_account_id"
 )
 
 // Columns holds all SQL columns for apitoken fields.
@@ -55,11 +68,13 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldOwnerID,
+	FieldServiceAccountID,
 	FieldName,
 	FieldTokenHash,
 	FieldHint,
 	FieldScopes,
 	FieldLastUsedAt,
+	FieldLastUsedAddress,
 	FieldExpiresAt,
 	FieldRevokedAt,
 }
@@ -119,6 +134,11 @@ func ByOwnerID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOwnerID, opts...).ToFunc()
 }
 
+// ByServiceAccountID orders the results by the service_account_id field.
+func ByServiceAccountID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldServiceAccountID, opts...).ToFunc()
+}
+
 // ByName orders the results by the name field.
 func ByName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldName, opts...).ToFunc()
@@ -139,6 +159,11 @@ func ByLastUsedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastUsedAt, opts...).ToFunc()
 }
 
+// ByLastUsedAddress orders the results by the last_used_address field.
+func ByLastUsedAddress(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastUsedAddress, opts...).ToFunc()
+}
+
 // ByExpiresAt orders the results by the expires_at field.
 func ByExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldExpiresAt, opts...).ToFunc()
@@ -155,10 +180,24 @@ func ByOwnerField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newOwnerStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByServiceAccountField orders the results by service_account field.
+func ByServiceAccountField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newServiceAccountStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newOwnerStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OwnerInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, OwnerTable, OwnerColumn),
+	)
+}
+func newServiceAccountStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ServiceAccountInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, ServiceAccountTable, ServiceAccountColumn),
 	)
 }

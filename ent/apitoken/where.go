@@ -71,6 +71,11 @@ func OwnerID(v pulid.ID) predicate.APIToken {
 	return predicate.APIToken(sql.FieldEQ(FieldOwnerID, v))
 }
 
+// ServiceAccountID applies equality check predicate on the "service_account_id" field. It's identical to ServiceAccountIDEQ.
+func ServiceAccountID(v pulid.ID) predicate.APIToken {
+	return predicate.APIToken(sql.FieldEQ(FieldServiceAccountID, v))
+}
+
 // Name applies equality check predicate on the "name" field. It's identical to NameEQ.
 func Name(v string) predicate.APIToken {
 	return predicate.APIToken(sql.FieldEQ(FieldName, v))
@@ -89,6 +94,11 @@ func Hint(v string) predicate.APIToken {
 // LastUsedAt applies equality check predicate on the "last_used_at" field. It's identical to LastUsedAtEQ.
 func LastUsedAt(v time.Time) predicate.APIToken {
 	return predicate.APIToken(sql.FieldEQ(FieldLastUsedAt, v))
+}
+
+// LastUsedAddress applies equality check predicate on the "last_used_address" field. It's identical to LastUsedAddressEQ.
+func LastUsedAddress(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldEQ(FieldLastUsedAddress, v))
 }
 
 // ExpiresAt applies equality check predicate on the "expires_at" field. It's identical to ExpiresAtEQ.
@@ -249,6 +259,86 @@ func OwnerIDEqualFold(v pulid.ID) predicate.APIToken {
 func OwnerIDContainsFold(v pulid.ID) predicate.APIToken {
 	vc := string(v)
 	return predicate.APIToken(sql.FieldContainsFold(FieldOwnerID, vc))
+}
+
+// ServiceAccountIDEQ applies the EQ predicate on the "service_account_id" field.
+func ServiceAccountIDEQ(v pulid.ID) predicate.APIToken {
+	return predicate.APIToken(sql.FieldEQ(FieldServiceAccountID, v))
+}
+
+// ServiceAccountIDNEQ applies the NEQ predicate on the "service_account_id" field.
+func ServiceAccountIDNEQ(v pulid.ID) predicate.APIToken {
+	return predicate.APIToken(sql.FieldNEQ(FieldServiceAccountID, v))
+}
+
+// ServiceAccountIDIn applies the In predicate on the "service_account_id" field.
+func ServiceAccountIDIn(vs ...pulid.ID) predicate.APIToken {
+	return predicate.APIToken(sql.FieldIn(FieldServiceAccountID, vs...))
+}
+
+// ServiceAccountIDNotIn applies the NotIn predicate on the "service_account_id" field.
+func ServiceAccountIDNotIn(vs ...pulid.ID) predicate.APIToken {
+	return predicate.APIToken(sql.FieldNotIn(FieldServiceAccountID, vs...))
+}
+
+// ServiceAccountIDGT applies the GT predicate on the "service_account_id" field.
+func ServiceAccountIDGT(v pulid.ID) predicate.APIToken {
+	return predicate.APIToken(sql.FieldGT(FieldServiceAccountID, v))
+}
+
+// ServiceAccountIDGTE applies the GTE predicate on the "service_account_id" field.
+func ServiceAccountIDGTE(v pulid.ID) predicate.APIToken {
+	return predicate.APIToken(sql.FieldGTE(FieldServiceAccountID, v))
+}
+
+// ServiceAccountIDLT applies the LT predicate on the "service_account_id" field.
+func ServiceAccountIDLT(v pulid.ID) predicate.APIToken {
+	return predicate.APIToken(sql.FieldLT(FieldServiceAccountID, v))
+}
+
+// ServiceAccountIDLTE applies the LTE predicate on the "service_account_id" field.
+func ServiceAccountIDLTE(v pulid.ID) predicate.APIToken {
+	return predicate.APIToken(sql.FieldLTE(FieldServiceAccountID, v))
+}
+
+// ServiceAccountIDContains applies the Contains predicate on the "service_account_id" field.
+func ServiceAccountIDContains(v pulid.ID) predicate.APIToken {
+	vc := string(v)
+	return predicate.APIToken(sql.FieldContains(FieldServiceAccountID, vc))
+}
+
+// ServiceAccountIDHasPrefix applies the HasPrefix predicate on the "service_account_id" field.
+func ServiceAccountIDHasPrefix(v pulid.ID) predicate.APIToken {
+	vc := string(v)
+	return predicate.APIToken(sql.FieldHasPrefix(FieldServiceAccountID, vc))
+}
+
+// ServiceAccountIDHasSuffix applies the HasSuffix predicate on the "service_account_id" field.
+func ServiceAccountIDHasSuffix(v pulid.ID) predicate.APIToken {
+	vc := string(v)
+	return predicate.APIToken(sql.FieldHasSuffix(FieldServiceAccountID, vc))
+}
+
+// ServiceAccountIDIsNil applies the IsNil predicate on the "service_account_id" field.
+func ServiceAccountIDIsNil() predicate.APIToken {
+	return predicate.APIToken(sql.FieldIsNull(FieldServiceAccountID))
+}
+
+// ServiceAccountIDNotNil applies the NotNil predicate on the "service_account_id" field.
+func ServiceAccountIDNotNil() predicate.APIToken {
+	return predicate.APIToken(sql.FieldNotNull(FieldServiceAccountID))
+}
+
+// ServiceAccountIDEqualFold applies the EqualFold predicate on the "service_account_id" field.
+func ServiceAccountIDEqualFold(v pulid.ID) predicate.APIToken {
+	vc := string(v)
+	return predicate.APIToken(sql.FieldEqualFold(FieldServiceAccountID, vc))
+}
+
+// ServiceAccountIDContainsFold applies the ContainsFold predicate on the "service_account_id" field.
+func ServiceAccountIDContainsFold(v pulid.ID) predicate.APIToken {
+	vc := string(v)
+	return predicate.APIToken(sql.FieldContainsFold(FieldServiceAccountID, vc))
 }
 
 // NameEQ applies the EQ predicate on the "name" field.
@@ -496,6 +586,81 @@ func LastUsedAtNotNil() predicate.APIToken {
 	return predicate.APIToken(sql.FieldNotNull(FieldLastUsedAt))
 }
 
+// LastUsedAddressEQ applies the EQ predicate on the "last_used_address" field.
+func LastUsedAddressEQ(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldEQ(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressNEQ applies the NEQ predicate on the "last_used_address" field.
+func LastUsedAddressNEQ(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldNEQ(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressIn applies the In predicate on the "last_used_address" field.
+func LastUsedAddressIn(vs ...string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldIn(FieldLastUsedAddress, vs...))
+}
+
+// LastUsedAddressNotIn applies the NotIn predicate on the "last_used_address" field.
+func LastUsedAddressNotIn(vs ...string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldNotIn(FieldLastUsedAddress, vs...))
+}
+
+// LastUsedAddressGT applies the GT predicate on the "last_used_address" field.
+func LastUsedAddressGT(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldGT(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressGTE applies the GTE predicate on the "last_used_address" field.
+func LastUsedAddressGTE(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldGTE(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressLT applies the LT predicate on the "last_used_address" field.
+func LastUsedAddressLT(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldLT(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressLTE applies the LTE predicate on the "last_used_address" field.
+func LastUsedAddressLTE(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldLTE(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressContains applies the Contains predicate on the "last_used_address" field.
+func LastUsedAddressContains(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldContains(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressHasPrefix applies the HasPrefix predicate on the "last_used_address" field.
+func LastUsedAddressHasPrefix(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldHasPrefix(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressHasSuffix applies the HasSuffix predicate on the "last_used_address" field.
+func LastUsedAddressHasSuffix(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldHasSuffix(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressIsNil applies the IsNil predicate on the "last_used_address" field.
+func LastUsedAddressIsNil() predicate.APIToken {
+	return predicate.APIToken(sql.FieldIsNull(FieldLastUsedAddress))
+}
+
+// LastUsedAddressNotNil applies the NotNil predicate on the "last_used_address" field.
+func LastUsedAddressNotNil() predicate.APIToken {
+	return predicate.APIToken(sql.FieldNotNull(FieldLastUsedAddress))
+}
+
+// LastUsedAddressEqualFold applies the EqualFold predicate on the "last_used_address" field.
+func LastUsedAddressEqualFold(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldEqualFold(FieldLastUsedAddress, v))
+}
+
+// LastUsedAddressContainsFold applies the ContainsFold predicate on the "last_used_address" field.
+func LastUsedAddressContainsFold(v string) predicate.APIToken {
+	return predicate.APIToken(sql.FieldContainsFold(FieldLastUsedAddress, v))
+}
+
 // ExpiresAtEQ applies the EQ predicate on the "expires_at" field.
 func ExpiresAtEQ(v time.Time) predicate.APIToken {
 	return predicate.APIToken(sql.FieldEQ(FieldExpiresAt, v))
@@ -611,6 +776,29 @@ func HasOwner() predicate.APIToken {
 func HasOwnerWith(preds ...predicate.User) predicate.APIToken {
 	return predicate.APIToken(func(s *sql.Selector) {
 		step := newOwnerStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasServiceAccount applies the HasEdge predicate on the "service_account" edge.
+func HasServiceAccount() predicate.APIToken {
+	return predicate.APIToken(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ServiceAccountTable, ServiceAccountColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasServiceAccountWith applies the HasEdge predicate on the "service_account" edge with a given conditions (other predicates).
+func HasServiceAccountWith(preds ...predicate.ServiceAccount) predicate.APIToken {
+	return predicate.APIToken(func(s *sql.Selector) {
+		step := newServiceAccountStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

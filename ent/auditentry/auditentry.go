@@ -80,6 +80,7 @@ const (
 	ActionACCESSED Action = "ACCESSED"
 	ActionREVOKED  Action = "REVOKED"
 	ActionUPDATED  Action = "UPDATED"
+	ActionCREATED  Action = "CREATED"
 )
 
 func (a Action) String() string {
@@ -89,7 +90,7 @@ func (a Action) String() string {
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
 func ActionValidator(a Action) error {
 	switch a {
-	case ActionACCESSED, ActionREVOKED, ActionUPDATED:
+	case ActionACCESSED, ActionREVOKED, ActionUPDATED, ActionCREATED:
 		return nil
 	default:
 		return fmt.Errorf("auditentry: invalid enum value for action field: %q", a)

@@ -39,6 +39,7 @@ import (
 	"github.com/usergroups/usergroups/ent/reportreply"
 	"github.com/usergroups/usergroups/ent/review"
 	"github.com/usergroups/usergroups/ent/role"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
@@ -916,6 +917,33 @@ func (f TraverseRole) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RoleQuery", q)
 }
 
+// The ServiceAccountFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ServiceAccountFunc func(context.Context, *ent.ServiceAccountQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ServiceAccountFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ServiceAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ServiceAccountQuery", q)
+}
+
+// The TraverseServiceAccount type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseServiceAccount func(context.Context, *ent.ServiceAccountQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseServiceAccount) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseServiceAccount) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ServiceAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ServiceAccountQuery", q)
+}
+
 // The ShipmentFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ShipmentFunc func(context.Context, *ent.ShipmentQuery) (ent.Value, error)
 
@@ -1222,6 +1250,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ReviewQuery, predicate.Review, review.OrderOption]{typ: ent.TypeReview, tq: q}, nil
 	case *ent.RoleQuery:
 		return &query[*ent.RoleQuery, predicate.Role, role.OrderOption]{typ: ent.TypeRole, tq: q}, nil
+	case *ent.ServiceAccountQuery:
+		return &query[*ent.ServiceAccountQuery, predicate.ServiceAccount, serviceaccount.OrderOption]{typ: ent.TypeServiceAccount, tq: q}, nil
 	case *ent.ShipmentQuery:
 		return &query[*ent.ShipmentQuery, predicate.Shipment, shipment.OrderOption]{typ: ent.TypeShipment, tq: q}, nil
 	case *ent.ShippingAddressQuery:

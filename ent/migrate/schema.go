@@ -19,8 +19,10 @@ var (
 		{Name: "hint", Type: field.TypeString},
 		{Name: "scopes", Type: field.TypeJSON},
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_address", Type: field.TypeString, Nullable: true},
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "service_account_id", Type: field.TypeString, Nullable: true, Size: 40},
 		{Name: "owner_id", Type: field.TypeString, Size: 40},
 	}
 	// APITokensTable holds the schema information for the "api_tokens" table.
@@ -30,8 +32,14 @@ var (
 		PrimaryKey: []*schema.Column{APITokensColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
+				Symbol:     "api_tokens_service_accounts_tokens",
+				Columns:    []*schema.Column{APITokensColumns[11]},
+				RefColumns: []*schema.Column{ServiceAccountsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "api_tokens_users_api_tokens",
-				Columns:    []*schema.Column{APITokensColumns[10]},
+				Columns:    []*schema.Column{APITokensColumns[12]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -234,7 +242,7 @@ var (
 		{Name: "id", Type: field.TypeInt64, Increment: true},
 		{Name: "community_id", Type: field.TypeString, Nullable: true},
 		{Name: "group_id", Type: field.TypeString, Nullable: true},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"ACCESSED", "REVOKED", "UPDATED"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"ACCESSED", "REVOKED", "UPDATED", "CREATED"}},
 		{Name: "node_type", Type: field.TypeString},
 		{Name: "node_id", Type: field.TypeString},
 		{Name: "actor_id", Type: field.TypeString, Nullable: true},
@@ -1568,6 +1576,63 @@ var (
 			},
 		},
 	}
+	// ServiceAccountsColumns holds the columns for the "service_accounts" table.
+	ServiceAccountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "purpose", Type: field.TypeString},
+		{Name: "deactivated_at", Type: field.TypeTime, Nullable: true},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+		{Name: "group_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "owner_id", Type: field.TypeString, Size: 40},
+		{Name: "user_id", Type: field.TypeString, Size: 40},
+	}
+	// ServiceAccountsTable holds the schema information for the "service_accounts" table.
+	ServiceAccountsTable = &schema.Table{
+		Name:       "service_accounts",
+		Columns:    ServiceAccountsColumns,
+		PrimaryKey: []*schema.Column{ServiceAccountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "service_accounts_communities_community",
+				Columns:    []*schema.Column{ServiceAccountsColumns[6]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "service_accounts_groups_group",
+				Columns:    []*schema.Column{ServiceAccountsColumns[7]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "service_accounts_users_owner",
+				Columns:    []*schema.Column{ServiceAccountsColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "service_accounts_users_user",
+				Columns:    []*schema.Column{ServiceAccountsColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "serviceaccount_community_id",
+				Unique:  false,
+				Columns: []*schema.Column{ServiceAccountsColumns[6]},
+			},
+			{
+				Name:    "serviceaccount_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{ServiceAccountsColumns[9]},
+			},
+		},
+	}
 	// ShipmentsColumns holds the columns for the "shipments" table.
 	ShipmentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -2108,6 +2173,7 @@ var (
 		ReportRepliesTable,
 		ReviewsTable,
 		RolesTable,
+		ServiceAccountsTable,
 		ShipmentsTable,
 		ShippingAddressesTable,
 		SponsorsTable,
@@ -2123,7 +2189,8 @@ var (
 )
 
 func init() {
-	APITokensTable.ForeignKeys[0].RefTable = UsersTable
+	APITokensTable.ForeignKeys[0].RefTable = ServiceAccountsTable
+	APITokensTable.ForeignKeys[1].RefTable = UsersTable
 	ActivityRequestsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	ActivityRequestsTable.ForeignKeys[1].RefTable = RegionsTable
 	ActivityRequestsTable.ForeignKeys[2].RefTable = UsersTable
@@ -2209,6 +2276,10 @@ func init() {
 	RolesTable.ForeignKeys[3].RefTable = GroupsTable
 	RolesTable.ForeignKeys[4].RefTable = ReportsTable
 	RolesTable.ForeignKeys[5].RefTable = UsersTable
+	ServiceAccountsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	ServiceAccountsTable.ForeignKeys[1].RefTable = GroupsTable
+	ServiceAccountsTable.ForeignKeys[2].RefTable = UsersTable
+	ServiceAccountsTable.ForeignKeys[3].RefTable = UsersTable
 	ShipmentsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	ShipmentsTable.ForeignKeys[1].RefTable = AwardsTable
 	ShipmentsTable.ForeignKeys[2].RefTable = RolesTable

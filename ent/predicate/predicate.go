@@ -96,6 +96,9 @@ type Review func(*sql.Selector)
 // Role is the predicate function for role builders.
 type Role func(*sql.Selector)
 
+// ServiceAccount is the predicate function for serviceaccount builders.
+type ServiceAccount func(*sql.Selector)
+
 // Shipment is the predicate function for shipment builders.
 type Shipment func(*sql.Selector)
 

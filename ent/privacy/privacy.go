@@ -831,6 +831,30 @@ func (f RoleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RoleMutation", m)
 }
 
+// The ServiceAccountQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ServiceAccountQueryRuleFunc func(context.Context, *ent.ServiceAccountQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ServiceAccountQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ServiceAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ServiceAccountQuery", q)
+}
+
+// The ServiceAccountMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ServiceAccountMutationRuleFunc func(context.Context, *ent.ServiceAccountMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ServiceAccountMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ServiceAccountMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ServiceAccountMutation", m)
+}
+
 // The ShipmentQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ShipmentQueryRuleFunc func(context.Context, *ent.ShipmentQuery) error
@@ -1142,6 +1166,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.RoleQuery:
 		return q.Filter(), nil
+	case *ent.ServiceAccountQuery:
+		return q.Filter(), nil
 	case *ent.ShipmentQuery:
 		return q.Filter(), nil
 	case *ent.ShippingAddressQuery:
@@ -1226,6 +1252,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ReviewMutation:
 		return m.Filter(), nil
 	case *ent.RoleMutation:
+		return m.Filter(), nil
+	case *ent.ServiceAccountMutation:
 		return m.Filter(), nil
 	case *ent.ShipmentMutation:
 		return m.Filter(), nil

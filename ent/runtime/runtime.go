@@ -39,6 +39,7 @@ import (
 	"github.com/usergroups/usergroups/ent/schema"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/schematype"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/shipment"
 	"github.com/usergroups/usergroups/ent/shippingaddress"
 	"github.com/usergroups/usergroups/ent/sponsor"
@@ -85,7 +86,7 @@ func init() {
 	// apitoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	apitoken.UpdateDefaultUpdatedAt = apitokenDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// apitokenDescName is the schema descriptor for name field.
-	apitokenDescName := apitokenFields[1].Descriptor()
+	apitokenDescName := apitokenFields[2].Descriptor()
 	// apitoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	apitoken.NameValidator = apitokenDescName.Validators[0].(func(string) error)
 	// apitokenDescID is the schema descriptor for id field.
@@ -1439,6 +1440,46 @@ func init() {
 	role.DefaultID = roleDescID.Default.(func() pulid.ID)
 	// role.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	role.IDValidator = roleDescID.Validators[0].(func(string) error)
+	serviceaccountMixin := schema.ServiceAccount{}.Mixin()
+	serviceaccount.Policy = privacy.NewPolicies(schema.ServiceAccount{})
+	serviceaccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := serviceaccount.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	serviceaccountMixinFields0 := serviceaccountMixin[0].Fields()
+	_ = serviceaccountMixinFields0
+	serviceaccountMixinFields1 := serviceaccountMixin[1].Fields()
+	_ = serviceaccountMixinFields1
+	serviceaccountFields := schema.ServiceAccount{}.Fields()
+	_ = serviceaccountFields
+	// serviceaccountDescCreatedAt is the schema descriptor for created_at field.
+	serviceaccountDescCreatedAt := serviceaccountMixinFields1[0].Descriptor()
+	// serviceaccount.DefaultCreatedAt holds the default value on creation for the created_at field.
+	serviceaccount.DefaultCreatedAt = serviceaccountDescCreatedAt.Default.(func() time.Time)
+	// serviceaccountDescUpdatedAt is the schema descriptor for updated_at field.
+	serviceaccountDescUpdatedAt := serviceaccountMixinFields1[1].Descriptor()
+	// serviceaccount.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	serviceaccount.DefaultUpdatedAt = serviceaccountDescUpdatedAt.Default.(func() time.Time)
+	// serviceaccount.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	serviceaccount.UpdateDefaultUpdatedAt = serviceaccountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// serviceaccountDescName is the schema descriptor for name field.
+	serviceaccountDescName := serviceaccountFields[4].Descriptor()
+	// serviceaccount.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	serviceaccount.NameValidator = serviceaccountDescName.Validators[0].(func(string) error)
+	// serviceaccountDescPurpose is the schema descriptor for purpose field.
+	serviceaccountDescPurpose := serviceaccountFields[5].Descriptor()
+	// serviceaccount.PurposeValidator is a validator for the "purpose" field. It is called by the builders before save.
+	serviceaccount.PurposeValidator = serviceaccountDescPurpose.Validators[0].(func(string) error)
+	// serviceaccountDescID is the schema descriptor for id field.
+	serviceaccountDescID := serviceaccountMixinFields0[0].Descriptor()
+	// serviceaccount.DefaultID holds the default value on creation for the id field.
+	serviceaccount.DefaultID = serviceaccountDescID.Default.(func() pulid.ID)
+	// serviceaccount.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	serviceaccount.IDValidator = serviceaccountDescID.Validators[0].(func(string) error)
 	shipmentMixin := schema.Shipment{}.Mixin()
 	shipment.Policy = privacy.NewPolicies(schema.Shipment{})
 	shipment.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -25,8 +25,8 @@ func (AuditEntry) Fields() []ent.Field {
 		field.Int64("id").Immutable().Comment("Sequence number."),
 		field.String("community_id").Optional().Immutable().Comment("Community the entry belongs to."),
 		field.String("group_id").Optional().Immutable().Comment("Group the entry belongs to, if any."),
-		field.Enum("action").Values("ACCESSED", "REVOKED", "UPDATED").Immutable().
-			Comment("What was done: ACCESSED private data (an export), REVOKED a role, UPDATED a community's settings."),
+		field.Enum("action").Values("ACCESSED", "REVOKED", "UPDATED", "CREATED").Immutable().
+			Comment("What was done: ACCESSED private data (an export), REVOKED a role or a token, UPDATED a community's settings, CREATED a service account or its token."),
 		field.String("node_type").Immutable().Comment("GraphQL type of the node acted on."),
 		field.String("node_id").Immutable().Comment("Id of the node acted on."),
 		field.String("actor_id").Optional().Immutable().Comment("Who acted; empty for the system."),

@@ -652,7 +652,7 @@ type ContributionPointsInput struct {
 type CreateAPITokenInput struct {
 	// What the token is for, e.g. "meetup sync".
 	Name string `json:"name"`
-	// What the token may do: READ, or READ and WRITE (WRITE implies READ). Tokens never read registrations or reports.
+	// What the token may do: read areas and write scopes (see APITokenScope). Tokens never read registrations or reports.
 	Scopes []APITokenScope `json:"scopes"`
 	// Days until the token expires (1 to 730); none means it does not expire.
 	ExpiresInDays *int `json:"expiresInDays,omitempty"`
@@ -726,6 +726,50 @@ type CreateInvitePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// What to create a service account with.
+type CreateServiceAccountInput struct {
+	// The community: its id or its slug.
+	Community pulid.ID `json:"community"`
+	// Only this group: its id, or community-slug/group-slug. Organizers must name their group.
+	Group *pulid.ID `json:"group,omitempty"`
+	// The tool's name, e.g. "website sync" (1 to 100 characters).
+	Name string `json:"name"`
+	// What the tool does with its access (1 to 500 characters).
+	Purpose string `json:"purpose"`
+	// The person answerable for the tool; you when omitted.
+	Owner *pulid.ID `json:"owner,omitempty"`
+}
+
+// The result of createServiceAccount.
+type CreateServiceAccountPayload struct {
+	// The new account; null when refused.
+	ServiceAccount *ent.ServiceAccount `json:"serviceAccount,omitempty"`
+	// Why the account was not created; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// What to issue a service account's token with.
+type CreateServiceAccountTokenInput struct {
+	// The service account.
+	ServiceAccount pulid.ID `json:"serviceAccount"`
+	// What the token is for, e.g. "nightly sync".
+	Name string `json:"name"`
+	// What the token may do: read areas and write scopes (see APITokenScope). Tokens never read registrations' personal data or reports.
+	Scopes []APITokenScope `json:"scopes"`
+	// Days until the token expires (1 to 730); none means it does not expire.
+	ExpiresInDays *int `json:"expiresInDays,omitempty"`
+}
+
+// The result of createServiceAccountToken.
+type CreateServiceAccountTokenPayload struct {
+	// The secret, to send as "Authorization: Bearer <token>". Shown only this once; null when refused.
+	Token *string `json:"token,omitempty"`
+	// The stored token (without its secret); null when refused.
+	APIToken *ent.APIToken `json:"apiToken,omitempty"`
+	// Why the token was not issued; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A webhook endpoint to register.
 type CreateWebhookEndpointInput struct {
 	// The community whose changes it receives: its id or its slug.
@@ -747,6 +791,20 @@ type CreateWebhookEndpointPayload struct {
 	// The signing secret (whsec_ followed by base64). Shown only this once; null when refused.
 	Secret *string `json:"secret,omitempty"`
 	// Why the endpoint was not registered; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Which service account to deactivate.
+type DeactivateServiceAccountInput struct {
+	// The account's id.
+	ID pulid.ID `json:"id"`
+}
+
+// The result of deactivateServiceAccount.
+type DeactivateServiceAccountPayload struct {
+	// The account, now with deactivatedAt set; null when refused.
+	ServiceAccount *ent.ServiceAccount `json:"serviceAccount,omitempty"`
+	// Why the account was not deactivated; empty when it was.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -2190,24 +2248,81 @@ type WithdrawApplicationPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
-// What an API token may do; a token never does more than its owner may.
+// What an API token may do; a token never does more than its owner (or its service account's reach)
+// may, and no token reads registrations' personal data or reports, exports attendees, or manages
+// tokens. A request that needs a scope its token lacks is refused as a whole, before it runs, with
+// 403 and FORBIDDEN naming the scope in extensions.missingScope.
 type APITokenScope string
 
 const (
-	// Read what the owner may read, except registrations and reports.
+	// Every read area; what tokens issued before scopes were fine-grained hold.
 	APITokenScopeRead APITokenScope = "READ"
-	// Also take the owner's steps (mutations), except minting or revoking tokens; implies READ.
+	// Every read area and every write scope; implies READ.
 	APITokenScopeWrite APITokenScope = "WRITE"
+	// Read regions, groups and organizations.
+	APITokenScopeGroups APITokenScope = "GROUPS"
+	// Read events, their agendas, sponsors and live counts, and certificates.
+	APITokenScopeEvents APITokenScope = "EVENTS"
+	// Read rosters: roles, invitations and elections.
+	APITokenScopeRoster APITokenScope = "ROSTER"
+	// Read applications of every kind (funding included) and their reviews, as the owner may.
+	APITokenScopeApplications APITokenScope = "APPLICATIONS"
+	// Read contributions, awards and global efforts.
+	APITokenScopeContributions APITokenScope = "CONTRIBUTIONS"
+	// Read contact threads, feedback, newsletter submissions, translation and activity requests.
+	APITokenScopeMessages APITokenScope = "MESSAGES"
+	// Read webhook endpoints and deliveries, background jobs, the outbox and message templates, as the owner may.
+	APITokenScopeOperations APITokenScope = "OPERATIONS"
+	// Read the change feed (the changes query and subscription), for the areas the token holds.
+	APITokenScopeChanges APITokenScope = "CHANGES"
+	// Change groups (details, retirement, merges); implies GROUPS.
+	APITokenScopeGroupsWrite APITokenScope = "GROUPS_WRITE"
+	// Change rosters: join, leave, grant and end roles, invitations, elections; implies ROSTER and GROUPS.
+	APITokenScopeRosterWrite APITokenScope = "ROSTER_WRITE"
+	// Apply, review and decide applications, funding and official status; implies APPLICATIONS and GROUPS.
+	APITokenScopeApplicationsWrite APITokenScope = "APPLICATIONS_WRITE"
+	// Create, edit, publish, cancel and complete events, their agendas and sponsors; implies EVENTS and GROUPS.
+	APITokenScopeEventsWrite APITokenScope = "EVENTS_WRITE"
+	// Register for events and cancel registrations; implies EVENTS and GROUPS.
+	APITokenScopeRegistrationsWrite APITokenScope = "REGISTRATIONS_WRITE"
+	// Check attendees in at events; implies EVENTS and GROUPS.
+	APITokenScopeCheckin APITokenScope = "CHECKIN"
+	// Record and verify contributions, awards and global efforts; implies CONTRIBUTIONS and GROUPS.
+	APITokenScopeContributionsWrite APITokenScope = "CONTRIBUTIONS_WRITE"
+	// Send and handle contact messages, feedback, submissions, translations and activity reports; implies MESSAGES and GROUPS.
+	APITokenScopeMessagesWrite APITokenScope = "MESSAGES_WRITE"
+	// Change the owner's profile, contact, home group, shipping address and notice preferences; implies GROUPS.
+	APITokenScopeProfileWrite APITokenScope = "PROFILE_WRITE"
+	// Change a community's policy and message templates, retry its jobs; implies GROUPS.
+	APITokenScopeCommunityWrite APITokenScope = "COMMUNITY_WRITE"
 )
 
 var AllAPITokenScope = []APITokenScope{
 	APITokenScopeRead,
 	APITokenScopeWrite,
+	APITokenScopeGroups,
+	APITokenScopeEvents,
+	APITokenScopeRoster,
+	APITokenScopeApplications,
+	APITokenScopeContributions,
+	APITokenScopeMessages,
+	APITokenScopeOperations,
+	APITokenScopeChanges,
+	APITokenScopeGroupsWrite,
+	APITokenScopeRosterWrite,
+	APITokenScopeApplicationsWrite,
+	APITokenScopeEventsWrite,
+	APITokenScopeRegistrationsWrite,
+	APITokenScopeCheckin,
+	APITokenScopeContributionsWrite,
+	APITokenScopeMessagesWrite,
+	APITokenScopeProfileWrite,
+	APITokenScopeCommunityWrite,
 }
 
 func (e APITokenScope) IsValid() bool {
 	switch e {
-	case APITokenScopeRead, APITokenScopeWrite:
+	case APITokenScopeRead, APITokenScopeWrite, APITokenScopeGroups, APITokenScopeEvents, APITokenScopeRoster, APITokenScopeApplications, APITokenScopeContributions, APITokenScopeMessages, APITokenScopeOperations, APITokenScopeChanges, APITokenScopeGroupsWrite, APITokenScopeRosterWrite, APITokenScopeApplicationsWrite, APITokenScopeEventsWrite, APITokenScopeRegistrationsWrite, APITokenScopeCheckin, APITokenScopeContributionsWrite, APITokenScopeMessagesWrite, APITokenScopeProfileWrite, APITokenScopeCommunityWrite:
 		return true
 	}
 	return false

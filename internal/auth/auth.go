@@ -22,6 +22,7 @@ import (
 	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/devidp"
 	"github.com/usergroups/usergroups/internal/oidc"
+	"github.com/usergroups/usergroups/internal/ratelimit"
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
 )
@@ -148,10 +149,14 @@ func (a *Authenticator) fromAPIToken(sys context.Context, cred string) (*viewer.
 	case tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt):
 		return nil, fmt.Errorf("%w: the token has expired", ErrUnauthenticated)
 	}
-	if err := a.wf.RecordTokenUse(sys, tok); err != nil {
+	addr, _ := ratelimit.AddressFromContext(sys)
+	if err := a.wf.RecordTokenUse(sys, tok, strings.TrimPrefix(addr, "ip:")); err != nil {
 		a.log.WarnContext(sys, "recording token use", "token", tok.ID, "error", err)
 	}
-	v, err := a.viewerFor(sys, tok.OwnerID, &viewer.Token{ID: tok.ID, Scopes: tok.Scopes})
+	v, err := authz.TokenViewer(sys, a.wf.Client(), tok)
+	if errors.Is(err, authz.ErrDeactivated) {
+		return nil, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
+	}
 	if err != nil {
 		return nil, err
 	}

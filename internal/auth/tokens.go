@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,7 +34,10 @@ func CurrentTokenViewer(ctx context.Context, client *ent.Client, id pulid.ID, no
 	case tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt):
 		return nil, fmt.Errorf("%w: the token has expired", ErrUnauthenticated)
 	}
-	v, err := authz.ViewerFor(sys, client, tok.OwnerID, &viewer.Token{ID: tok.ID, Scopes: tok.Scopes})
+	v, err := authz.TokenViewer(sys, client, tok)
+	if errors.Is(err, authz.ErrDeactivated) {
+		return nil, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func ReportVisible(v *viewer.Viewer) predicate.Report {
 // rule already says what an admin reads: reports and their replies (every
 // report but one about them) and relayed correspondence (only their own).
 func personal[Q query[Q, P], P ~func(*sql.Selector)](visible func(*viewer.Viewer) P) privacy.QueryPolicy {
-	return privacy.QueryPolicy{allowSystem, allowUnfiltered, narrow[Q](func(v *viewer.Viewer) P {
+	return privacy.QueryPolicy{allowSystem, allowUnfiltered, denyOutOfArea, narrow[Q](func(v *viewer.Viewer) P {
 		if v.ViaToken() || !v.IsUser() {
 			return nothing[P](v)
 		}
@@ -179,7 +179,7 @@ func SubmissionVisible(v *viewer.Viewer) predicate.Submission {
 // group, region or community feedback comes from (never its author) may
 // acknowledge, forward, decline and mark it delivered.
 func CanTriageFeedback(v *viewer.Viewer, s *ent.Submission) bool {
-	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) || s.AuthorID == v.UserID {
+	if !v.IsUser() || !v.HasScope(viewer.WriteMessages) || s.AuthorID == v.UserID {
 		return false
 	}
 	return v.IsStaff(s.CommunityID) || servesSubmission(v, s)
@@ -196,7 +196,7 @@ func servesSubmission(v *viewer.Viewer, s *ent.Submission) bool {
 // CanAskForActivityReports: the staff of a region's community, and its
 // ambassadors (those of the region or of the whole community).
 func CanAskForActivityReports(v *viewer.Viewer, r *ent.Region) bool {
-	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) {
+	if !v.IsUser() || !v.HasScope(viewer.WriteMessages) {
 		return false
 	}
 	return v.IsStaff(r.CommunityID) || slices.Contains(v.AmbassadorRegions(), r.ID) ||

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 
 // CanAdministerGroup: the group's organizers and its community's staff.
 func CanAdministerGroup(v *viewer.Viewer, g *ent.Group) bool {
-	if !v.HasScope(viewer.ScopeWrite) {
+	if !v.HasScope(viewer.WriteGroups) {
 		return false
 	}
 	return v.IsStaff(g.CommunityID) || v.HasGroupRole(g.ID, viewer.Organizer)
@@ -29,7 +30,7 @@ func CanAdministerGroup(v *viewer.Viewer, g *ent.Group) bool {
 // CanJoinGroup: a signed-in person who may write and is not yet in the
 // group, while the group is running (active or official).
 func CanJoinGroup(v *viewer.Viewer, g *ent.Group) bool {
-	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) {
+	if !v.IsUser() || !v.HasScope(viewer.WriteRoster) {
 		return false
 	}
 	if g.Status != group.StatusACTIVE && g.Status != group.StatusOFFICIAL {
@@ -69,7 +70,7 @@ func ReviewsApplication(v *viewer.Viewer, a *ent.Application) bool {
 // CanReviewApplication: a reviewer in scope who is not the applicant, while
 // the application is open.
 func CanReviewApplication(v *viewer.Viewer, a *ent.Application) bool {
-	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) || a.ApplicantID == v.UserID {
+	if !v.IsUser() || !v.HasScope(viewer.WriteApplications) || a.ApplicantID == v.UserID {
 		return false
 	}
 	return IsOpen(a.Status) && ReviewsApplication(v, a)
@@ -77,7 +78,7 @@ func CanReviewApplication(v *viewer.Viewer, a *ent.Application) bool {
 
 // CanEditEvent: the group's organizers and its community's staff.
 func CanEditEvent(v *viewer.Viewer, e *ent.Event) bool {
-	if !v.HasScope(viewer.ScopeWrite) {
+	if !v.HasScope(viewer.WriteEvents) {
 		return false
 	}
 	return v.IsStaff(e.CommunityID) || v.HasGroupRole(e.GroupID, viewer.Organizer)
@@ -86,7 +87,7 @@ func CanEditEvent(v *viewer.Viewer, e *ent.Event) bool {
 // CanRegisterForEvent: a signed-in person who may write, for a published
 // event that has not started; members-only events take the group's members.
 func CanRegisterForEvent(v *viewer.Viewer, e *ent.Event, now time.Time) bool {
-	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) {
+	if !v.IsUser() || !v.HasScope(viewer.WriteRegistrations) {
 		return false
 	}
 	if e.Status != event.StatusPUBLISHED || !now.Before(e.StartsAt) {
@@ -111,6 +112,36 @@ func ViewerFor(ctx context.Context, c *ent.Client, userID pulid.ID, tok *viewer.
 		v.Roles = append(v.Roles, viewer.Role{Kind: string(r.Kind), CommunityID: r.CommunityID, RegionID: r.RegionID, GroupID: r.GroupID})
 	}
 	return v, nil
+}
+
+// ErrDeactivated is the error of a token whose service account was
+// deactivated (its tokens are revoked with it, so this is only a race).
+var ErrDeactivated = errors.New("the service account was deactivated")
+
+// TokenViewer returns the viewer of a request made with tok: its owner with
+// their active roles, or, for a service account's token, the account's own
+// user with the authority of the account's reach (the community's staff,
+// or the group's organizers) and no person's roles; within the token's
+// scopes either way. Checking that tok is neither revoked nor expired is
+// the caller's.
+func TokenViewer(ctx context.Context, c *ent.Client, tok *ent.APIToken) (*viewer.Viewer, error) {
+	t := &viewer.Token{ID: tok.ID, Scopes: tok.Scopes}
+	if tok.ServiceAccountID == "" {
+		return ViewerFor(ctx, c, tok.OwnerID, t)
+	}
+	sa, err := c.ServiceAccount.Get(Unfiltered(ctx), tok.ServiceAccountID)
+	if err != nil {
+		return nil, err
+	}
+	if sa.DeactivatedAt != nil {
+		return nil, ErrDeactivated
+	}
+	reach := viewer.Role{Kind: viewer.CommunityManager, CommunityID: sa.CommunityID}
+	if sa.GroupID != "" {
+		reach = viewer.Role{Kind: viewer.Organizer, CommunityID: sa.CommunityID, GroupID: sa.GroupID}
+	}
+	return &viewer.Viewer{UserID: sa.UserID, Token: t, Roles: []viewer.Role{reach},
+		ServiceAccount: &viewer.ServiceAccount{ID: sa.ID, CommunityID: sa.CommunityID, GroupID: sa.GroupID}}, nil
 }
 
 // CanSeeJobs reports whether v may list and retry the background jobs of

@@ -89,8 +89,14 @@ func Unfiltered(ctx context.Context) context.Context {
 
 // allowUnfiltered lets reads under Unfiltered through.
 var allowUnfiltered = privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Query) error {
-	if on, _ := ctx.Value(unfilteredKey{}).(bool); on {
+	if isUnfiltered(ctx) {
 		return privacy.Allow
 	}
 	return privacy.Skip
 })
+
+// isUnfiltered reports whether ctx reads under Unfiltered.
+func isUnfiltered(ctx context.Context) bool {
+	on, _ := ctx.Value(unfilteredKey{}).(bool)
+	return on
+}

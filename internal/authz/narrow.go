@@ -31,7 +31,7 @@ func narrowed[Q query[Q, P], P ~func(*sql.Selector)](visible func(*viewer.Viewer
 // it: a token's queries match nothing (empty lists, zero counts, "not
 // found"), even an admin's token; admins signed in see every row.
 func narrowedNoTokens[Q query[Q, P], P ~func(*sql.Selector)](visible func(*viewer.Viewer) P) privacy.QueryPolicy {
-	return privacy.QueryPolicy{allowSystem, allowUnfiltered, narrow[Q](func(v *viewer.Viewer) P {
+	return privacy.QueryPolicy{allowSystem, allowUnfiltered, denyOutOfArea, narrow[Q](func(v *viewer.Viewer) P {
 		switch {
 		case v.ViaToken():
 			return nothing[P](v)

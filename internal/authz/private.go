@@ -335,13 +335,18 @@ func AuditEntryPolicy() ent.Policy {
 	}
 }
 
-// APITokenPolicy: people see their own tokens. Who creates and revokes
-// them is the workflow's rule (only a person signed in, not with a token,
-// for their own): see workflow.CreateAPIToken.
+// APITokenPolicy: people see their own tokens, and the tokens of the
+// service accounts they see (ServiceAccountVisible), signed in. Who creates
+// and revokes them is the workflow's rule: see workflow.CreateAPIToken and
+// workflow.CreateServiceAccountToken.
 func APITokenPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: narrowed[*ent.APITokenQuery](func(v *viewer.Viewer) predicate.APIToken {
-			return apitoken.OwnerID(v.UserID)
+			if v.ViaToken() {
+				return apitoken.OwnerID(v.UserID)
+			}
+			return apitoken.Or(apitoken.OwnerID(v.UserID),
+				apitoken.HasServiceAccountWith(ServiceAccountVisible(v)))
 		}),
 		Mutation: writes(),
 	}

@@ -39,7 +39,7 @@ var allowEveryone = privacy.QueryRuleFunc(func(context.Context, ent.Query) error
 // run by admins or the system until their own issues add finer rules.
 func publicPolicy() ent.Policy {
 	return privacy.Policy{
-		Query:    privacy.QueryPolicy{allowEveryone, privacy.AlwaysDenyRule()},
+		Query:    privacy.QueryPolicy{denyOutOfArea, allowEveryone, privacy.AlwaysDenyRule()},
 		Mutation: writes(),
 	}
 }
@@ -54,7 +54,7 @@ func writes() privacy.MutationPolicy {
 // filtered builds a read policy whose filter rule narrows the query to what
 // the viewer may see and then allows it.
 func filtered(filter privacy.QueryRule) privacy.QueryPolicy {
-	return privacy.QueryPolicy{allowSystem, allowUnfiltered, allowAdminRead, filter, privacy.AlwaysDenyRule()}
+	return privacy.QueryPolicy{allowSystem, allowUnfiltered, denyOutOfArea, allowAdminRead, filter, privacy.AlwaysDenyRule()}
 }
 
 // Public entities.

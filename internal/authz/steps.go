@@ -18,14 +18,15 @@ import (
 // offers an action exactly when the step would take it (the step still
 // checks its input: an empty comment, a mentor who is no ambassador).
 
-// MayWrite: a signed-in person whose credential may make changes; every
-// step asks it first.
+// MayWrite: a signed-in person whose credential may make changes (an API
+// token with a write scope: which one each step needs is checked when the
+// request is admitted, see policy.MutationScope); every step asks it first.
 func MayWrite(v *viewer.Viewer) error {
 	if !v.IsUser() {
 		return apierror.Unauthenticatedf("sign in first")
 	}
-	if !v.HasScope(viewer.ScopeWrite) {
-		return apierror.TokenScopef("this API token may not make changes (it lacks the write scope)")
+	if !v.CanWrite() {
+		return apierror.TokenScopef("this API token may not make changes (it has no write scope)")
 	}
 	return nil
 }
@@ -130,7 +131,7 @@ func MayResolveConflict(v *viewer.Viewer, app *ent.Application) error {
 // mayObject: the community's ambassadors among the application's
 // reviewers, and its staff; never the applicant.
 func mayObject(v *viewer.Viewer, app *ent.Application) bool {
-	if !v.IsUser() || !v.HasScope(viewer.ScopeWrite) || app.ApplicantID == v.UserID {
+	if !v.IsUser() || !v.HasScope(viewer.WriteApplications) || app.ApplicantID == v.UserID {
 		return false
 	}
 	if v.IsStaff(app.CommunityID) {

@@ -5,6 +5,7 @@ import (
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/privacy"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
+	"github.com/usergroups/usergroups/ent/serviceaccount"
 	"github.com/usergroups/usergroups/ent/webhookdelivery"
 	"github.com/usergroups/usergroups/ent/webhookendpoint"
 	"github.com/usergroups/usergroups/internal/viewer"
@@ -55,4 +56,33 @@ func CanManageWebhookEndpoint(v *viewer.Viewer, community, group pulid.ID) bool 
 		return true
 	}
 	return group != "" && v.HasGroupRole(group, viewer.Organizer)
+}
+
+// Service accounts are, like webhook endpoints, a community's integration
+// settings: its staff see all of them, a group's organizers those of their
+// group, and each account's owner theirs; signed in, never with an API
+// token (a leaked token must not list the tokens beside it).
+
+// ServiceAccountVisible is the service accounts v may see.
+func ServiceAccountVisible(v *viewer.Viewer) predicate.ServiceAccount {
+	return serviceaccount.Or(
+		serviceaccount.CommunityIDIn(v.StaffCommunities()...),
+		serviceaccount.GroupIDIn(v.OrganizerGroups()...),
+		serviceaccount.OwnerID(v.UserID),
+	)
+}
+
+// ServiceAccountPolicy guards service accounts (see ServiceAccountVisible).
+func ServiceAccountPolicy() ent.Policy {
+	return privacy.Policy{
+		Query:    narrowedNoTokens[*ent.ServiceAccountQuery](ServiceAccountVisible),
+		Mutation: writes(),
+	}
+}
+
+// CanManageServiceAccount: the community's staff manage any of its service
+// accounts (create them, issue and revoke their tokens), a group's
+// organizers those of their group; signed in, never with an API token.
+func CanManageServiceAccount(v *viewer.Viewer, community, group pulid.ID) bool {
+	return CanManageWebhookEndpoint(v, community, group)
 }

@@ -291,7 +291,7 @@ func admit(ctx context.Context, oc *graphql.OperationContext, maxPage int) (limi
 	if err := limits.CheckPageSizes(oc, maxPage); err != nil {
 		return false, err
 	}
-	if err := checkWriteScope(ctx, oc); err != nil {
+	if err := checkScopes(viewer.FromContext(ctx), oc); err != nil {
 		return false, err
 	}
 	// A request paid the base cost at the door and now pays the rest;
@@ -301,19 +301,6 @@ func admit(ctx context.Context, oc *graphql.OperationContext, maxPage int) (limi
 		return true, err
 	}
 	return false, nil
-}
-
-// checkWriteScope refuses a whole mutation from an API token without the
-// write scope, naming the reason, whatever the mutation would check first
-// (an id it cannot see, a role): a read token changes nothing.
-func checkWriteScope(ctx context.Context, oc *graphql.OperationContext) error {
-	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
-		return nil
-	}
-	if v := viewer.FromContext(ctx); v.ViaToken() && !v.HasScope(viewer.ScopeWrite) {
-		return apierror.TokenScopef("this API token may not make changes (it lacks the write scope)")
-	}
-	return nil
 }
 
 // New returns the complete HTTP handler.

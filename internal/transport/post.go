@@ -88,8 +88,8 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
-	if unavailableWhole(resp) {
-		w.WriteHeader(http.StatusServiceUnavailable)
+	if status := wholeStatus(resp); status != http.StatusOK {
+		w.WriteHeader(status)
 	}
 	writeResponse(w, resp)
 }

@@ -46,6 +46,24 @@ func unavailableWhole(resp *graphql.Response) bool {
 	return true
 }
 
+// wholeStatus is the HTTP status of a response: 503 when it is
+// unavailableWhole; 403 when it was refused before it ran (no data at all)
+// because the API token lacks a scope (extensions.missingScope), which a
+// client tells from any other refusal without reading the body; else 200.
+func wholeStatus(resp *graphql.Response) int {
+	if unavailableWhole(resp) {
+		return http.StatusServiceUnavailable
+	}
+	if resp != nil && len(resp.Data) == 0 {
+		for _, e := range resp.Errors {
+			if _, ok := e.Extensions["missingScope"]; ok {
+				return http.StatusForbidden
+			}
+		}
+	}
+	return http.StatusOK
+}
+
 // GET is gqlgen's GET transport with the status of POST: 503 for a
 // response unavailableWhole.
 type GET struct{ transport.GET }
@@ -76,8 +94,8 @@ func (e statusExecutor) DispatchOperation(ctx context.Context, rc *graphql.Opera
 	responses, ctx := e.GraphExecutor.DispatchOperation(ctx, rc)
 	return func(ctx context.Context) *graphql.Response {
 		resp := responses(ctx)
-		if unavailableWhole(resp) {
-			e.w.WriteHeader(http.StatusServiceUnavailable)
+		if status := wholeStatus(resp); status != http.StatusOK {
+			e.w.WriteHeader(status)
 		}
 		return resp
 	}, ctx

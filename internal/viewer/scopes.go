@@ -12,8 +12,8 @@ const (
 	AreaGroups        = "groups"        // regions, groups, organizations
 	AreaEvents        = "events"        // events, agendas, sponsors, certificates
 	AreaRoster        = "roster"        // roles, invitations, elections
-	AreaApplications  = "applications"  // applications of every kind and their reviews
-	AreaContributions = "contributions" // contributions, awards, global efforts, funding
+	AreaApplications  = "applications"  // applications of every kind (funding too) and their reviews
+	AreaContributions = "contributions" // contributions, awards, global efforts
 	AreaMessages      = "messages"      // contact threads, submissions, translation and activity requests
 	AreaOperations    = "operations"    // webhooks, deliveries, background jobs, the outbox, templates
 	AreaChanges       = "changes"       // the change feed, polled or live
@@ -52,25 +52,26 @@ func Scopes() []string {
 
 // ImpliedBy lists what scope holds besides itself: read every area, write
 // every scope, and a process's write scope the area its steps answer with
-// (a check-in returns the registration's event).
+// (a check-in returns the registration's event) and the groups area, as
+// every process happens in a group.
 func ImpliedBy(scope string) []string {
 	switch scope {
 	case ScopeRead:
 		return ReadAreas()
 	case ScopeWrite:
 		return slices.Concat([]string{ScopeRead}, ReadAreas(), WriteScopes())
-	case WriteGroups, WriteCommunity:
+	case WriteGroups, WriteCommunity, WriteProfile:
 		return []string{AreaGroups}
 	case WriteRoster:
-		return []string{AreaRoster}
+		return []string{AreaRoster, AreaGroups}
 	case WriteApplications:
-		return []string{AreaApplications}
+		return []string{AreaApplications, AreaGroups}
 	case WriteEvents, WriteRegistrations, WriteCheckIn:
-		return []string{AreaEvents}
+		return []string{AreaEvents, AreaGroups}
 	case WriteContributions:
-		return []string{AreaContributions}
+		return []string{AreaContributions, AreaGroups}
 	case WriteMessages:
-		return []string{AreaMessages}
+		return []string{AreaMessages, AreaGroups}
 	}
 	return nil
 }
@@ -95,4 +96,17 @@ func ScopeFromName(name string) string {
 		}
 	}
 	return ""
+}
+
+// Held lists the scopes the request holds, in Scopes order: a token's and
+// what they imply; every scope for a signed-in person or the system; none
+// for an anonymous request.
+func (v *Viewer) Held() []string {
+	var out []string
+	for _, s := range Scopes() {
+		if v.HasScope(s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

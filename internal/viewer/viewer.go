@@ -160,6 +160,16 @@ func (v *Viewer) HasScope(scope string) bool {
 	return v.Token.Grants(scope)
 }
 
+// CanWrite reports whether the request may take steps at all: as HasScope,
+// for any write scope (which steps a scope covers, policy.MutationScope
+// says).
+func (v *Viewer) CanWrite() bool {
+	if v.Token == nil || v.system {
+		return v.HasScope(ScopeWrite)
+	}
+	return v.UserID != "" && slices.ContainsFunc(v.Token.Scopes, IsWriteScope)
+}
+
 // CanRead reports whether the request may read area. Only an API token
 // narrows what is read by area; everyone else reads what their roles allow
 // (anonymous requests included), as the privacy rules decide.

@@ -165,8 +165,8 @@ func (r *Runner) SetHomeGroup(ctx context.Context, groupRef *pulid.ID) ([]*ent.R
 			}
 			mine.Where(role.CommunityID(g.CommunityID))
 		}
-		if !v.HasScope(viewer.ScopeWrite) {
-			return nil, apierror.Forbiddenf("setting a home group needs the write scope")
+		if !v.HasScope(viewer.WriteProfile) {
+			return nil, apierror.MissingScope(viewer.ScopeName(viewer.WriteProfile), "setting a home group")
 		}
 		roles, err := mine.Order(ent.Asc(role.FieldID)).All(all)
 		if err != nil {
@@ -254,7 +254,7 @@ func archiveGroup(ctx context.Context, c *ent.Client, v *viewer.Viewer, id pulid
 	if err != nil {
 		return nil, notFound(err, "group")
 	}
-	if !v.HasScope(viewer.ScopeWrite) || !v.IsStaff(g.CommunityID) {
+	if !v.HasScope(viewer.WriteGroups) || !v.IsStaff(g.CommunityID) {
 		return nil, apierror.Forbiddenf("only the community's staff may retire or merge a group")
 	}
 	if reason, err = checkText("reason", reason, 500); err != nil {

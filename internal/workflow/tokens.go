@@ -12,7 +12,6 @@ import (
 	"github.com/usergroups/usergroups/internal/apierror"
 	"github.com/usergroups/usergroups/internal/auth/secret"
 	"github.com/usergroups/usergroups/internal/authz"
-	"github.com/usergroups/usergroups/internal/changelog"
 	"github.com/usergroups/usergroups/internal/policy"
 	"github.com/usergroups/usergroups/internal/viewer"
 )
@@ -40,9 +39,6 @@ type IssuedToken struct {
 // tokenUseEvery bounds how often a token's lastUsedAt is written: at most
 // once per token per interval, not once per request.
 const tokenUseEvery = time.Minute
-
-// validScopes lists the scopes a token may carry, in their stored order.
-var validScopes = []string{viewer.ScopeRead, viewer.ScopeWrite}
 
 // tokenManager is who may create or revoke API tokens: the system (the
 // command line, fixtures), or a person signed in with a session. A token
@@ -87,30 +83,12 @@ func (r *Runner) CreateAPIToken(ctx context.Context, in NewToken) (IssuedToken, 
 	if err != nil {
 		return IssuedToken{}, err
 	}
-	scopes, err := normalizeScopes(in.Scopes)
-	if err != nil {
-		return IssuedToken{}, err
-	}
-	if in.ExpiresInDays != nil {
-		if err := policy.TokenLifetime(*in.ExpiresInDays); err != nil {
-			return IssuedToken{}, apierror.Invalid("expiresInDays", "expiresInDays %s", err)
-		}
-	}
-	s, err := secret.New()
+	spec, s, err := r.tokenSpec(in.Scopes, in.ExpiresInDays)
 	if err != nil {
 		return IssuedToken{}, err
 	}
 	return run(ctx, r, "create API token", func(ctx context.Context, c *ent.Client, now time.Time) (IssuedToken, error) {
-		create := c.APIToken.Create().
-			SetOwnerID(owner).
-			SetName(in.Name).
-			SetScopes(scopes).
-			SetTokenHash(secret.Hash(s)).
-			SetHint(secret.Hint(s))
-		if in.ExpiresInDays != nil {
-			create.SetExpiresAt(now.AddDate(0, 0, *in.ExpiresInDays))
-		}
-		tok, err := create.Save(ctx)
+		tok, err := spec.create(c, owner, in.Name, s, now).Save(ctx)
 		if err != nil {
 			return IssuedToken{}, err
 		}
@@ -118,16 +96,51 @@ func (r *Runner) CreateAPIToken(ctx context.Context, in NewToken) (IssuedToken, 
 	})
 }
 
-// normalizeScopes checks, deduplicates and orders scopes; write implies read.
+// tokenSpec is a token's checked scopes and lifetime.
+type tokenSpec struct {
+	scopes []string
+	days   *int
+}
+
+// tokenSpec checks a new token's scopes and lifetime and mints its secret.
+func (r *Runner) tokenSpec(scopes []string, days *int) (tokenSpec, string, error) {
+	norm, err := normalizeScopes(scopes)
+	if err != nil {
+		return tokenSpec{}, "", err
+	}
+	if days != nil {
+		if err := policy.TokenLifetime(*days); err != nil {
+			return tokenSpec{}, "", apierror.Invalid("expiresInDays", "expiresInDays %s", err)
+		}
+	}
+	s, err := secret.New()
+	if err != nil {
+		return tokenSpec{}, "", err
+	}
+	return tokenSpec{scopes: norm, days: days}, s, nil
+}
+
+// create is the creation of a token owned by owner with secret s.
+func (t tokenSpec) create(c *ent.Client, owner pulid.ID, name, s string, now time.Time) *ent.APITokenCreate {
+	create := c.APIToken.Create().SetOwnerID(owner).SetName(name).SetScopes(t.scopes).
+		SetTokenHash(secret.Hash(s)).SetHint(secret.Hint(s))
+	if t.days != nil {
+		create.SetExpiresAt(now.AddDate(0, 0, *t.days))
+	}
+	return create
+}
+
+// normalizeScopes checks, deduplicates and orders scopes (viewer.Scopes
+// order); the broad write keeps read beside it, as tokens always showed.
 func normalizeScopes(in []string) ([]string, error) {
 	if len(in) == 0 {
-		return nil, apierror.Invalid("scopes", "give at least one scope: read or write")
+		return nil, apierror.Invalid("scopes", "give at least one scope, e.g. READ, or EVENTS and CHECKIN")
 	}
 	set := map[string]bool{}
 	for _, s := range in {
 		s = strings.ToLower(strings.TrimSpace(s))
-		if !slices.Contains(validScopes, s) {
-			return nil, apierror.Invalid("scopes", "unknown scope %q: use read or write", s)
+		if !slices.Contains(viewer.Scopes(), s) {
+			return nil, apierror.Invalid("scopes", "unknown scope %q", s)
 		}
 		set[s] = true
 	}
@@ -135,7 +148,7 @@ func normalizeScopes(in []string) ([]string, error) {
 		set[viewer.ScopeRead] = true
 	}
 	var out []string
-	for _, s := range validScopes {
+	for _, s := range viewer.Scopes() {
 		if set[s] {
 			out = append(out, s)
 		}
@@ -144,10 +157,12 @@ func normalizeScopes(in []string) ([]string, error) {
 }
 
 // RevokeAPIToken marks a token revoked; revoking twice is harmless. A
-// person revokes their own tokens, signed in; another person's token is
-// NOT_FOUND, as it is to their reads. The system revokes anyone's. The
-// revocation leaves a change-log row in the same transaction, from which
-// every replica learns to close the sockets the token opened.
+// person revokes their own tokens, signed in, and the community's staff
+// (or a group's organizers) any token of the service accounts they manage;
+// another token is NOT_FOUND, as it is to their reads. The system revokes
+// anyone's. The revocation leaves a change-log row in the same
+// transaction, from which every replica learns to close the sockets the
+// token opened; a service account's token's revocation is also audited.
 func (r *Runner) RevokeAPIToken(ctx context.Context, id pulid.ID) (*ent.APIToken, error) {
 	v := viewer.FromContext(ctx)
 	if err := tokenManager(v); err != nil {
@@ -161,27 +176,33 @@ func (r *Runner) RevokeAPIToken(ctx context.Context, id pulid.ID) (*ent.APIToken
 		if err != nil {
 			return nil, notFound(err, "API token")
 		}
-		if !v.IsSystem() && tok.OwnerID != v.UserID {
+		var sa *ent.ServiceAccount
+		if tok.ServiceAccountID != "" {
+			if sa, err = c.ServiceAccount.Get(authz.Unfiltered(ctx), tok.ServiceAccountID); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case v.IsSystem(), tok.OwnerID == v.UserID:
+		case sa != nil && authz.CanManageServiceAccount(v, sa.CommunityID, sa.GroupID):
+		default:
 			return nil, apierror.NotFoundf("no API token with that id")
 		}
 		if tok.RevokedAt != nil {
 			return tok, nil
 		}
-		if tok, err = c.APIToken.UpdateOne(tok).SetRevokedAt(now).Save(ctx); err != nil {
+		if err := revokeToken(ctx, c, tok, sa, now); err != nil {
 			return nil, err
 		}
-		if err := changelog.Credential(ctx, c, "APIToken", id); err != nil {
-			return nil, err
-		}
-		return tok, nil
+		return c.APIToken.Get(authz.Unfiltered(ctx), tok.ID)
 	})
 }
 
 // RecordTokenUse notes that tok was just used, at most once per token a
-// minute (the check on the loaded row spares a transaction per request;
+// minute, with the client address it came from (the check on the loaded row spares a transaction per request;
 // the conditional update makes concurrent requests write once). Only the
 // system records it: authentication does, before anyone is signed in.
-func (r *Runner) RecordTokenUse(ctx context.Context, tok *ent.APIToken) error {
+func (r *Runner) RecordTokenUse(ctx context.Context, tok *ent.APIToken, addr string) error {
 	if !viewer.FromContext(ctx).IsSystem() {
 		return apierror.Forbiddenf("only the system records token use")
 	}
@@ -191,7 +212,7 @@ func (r *Runner) RecordTokenUse(ctx context.Context, tok *ent.APIToken) error {
 	_, err := run(ctx, r, "record token use", func(ctx context.Context, c *ent.Client, now time.Time) (struct{}, error) {
 		return struct{}{}, c.APIToken.Update().
 			Where(apitoken.ID(tok.ID), apitoken.Or(apitoken.LastUsedAtIsNil(), apitoken.LastUsedAtLT(now.Add(-tokenUseEvery)))).
-			SetLastUsedAt(now).Exec(ctx)
+			SetLastUsedAt(now).SetLastUsedAddress(addr).Exec(ctx)
 	})
 	return err
 }

@@ -215,7 +215,7 @@ func TestRecordTokenUse(t *testing.T) {
 	use := func() *time.Time {
 		t.Helper()
 		tok := w.Client.APIToken.GetX(w.System(), got.Token.ID)
-		if err := w.Runner.RecordTokenUse(w.System(), tok); err != nil {
+		if err := w.Runner.RecordTokenUse(w.System(), tok, "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
 		return w.Client.APIToken.GetX(w.System(), got.Token.ID).LastUsedAt
@@ -232,5 +232,5 @@ func TestRecordTokenUse(t *testing.T) {
 	if at := use(); !at.Equal(later) {
 		t.Errorf("a use after the minute: %v, want %v", at, later)
 	}
-	wantCode(t, w.Runner.RecordTokenUse(w.As(ada.ID), got.Token), apierror.Forbidden)
+	wantCode(t, w.Runner.RecordTokenUse(w.As(ada.ID), got.Token, ""), apierror.Forbidden)
 }
