@@ -78,6 +78,8 @@ func (f *Failures) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		addr := f.cfg.AddressKey(r)
+		// Authentication records the address a token was used from.
+		r = r.WithContext(context.WithValue(r.Context(), addressKey{}, addr))
 		if d := f.lim.Peek(r.Context(), addr, 1); !d.Allowed {
 			w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(d)))
 			httpguard.WriteError(w, r, http.StatusTooManyRequests, f.refusal(d))

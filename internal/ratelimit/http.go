@@ -192,14 +192,19 @@ func KeyFromContext(ctx context.Context) (key string, identified, ok bool) {
 
 // AddressFromContext returns the budget key of the client address of the
 // request in ctx ("ip:…"), whoever the viewer is; ok is false outside the
-// middleware.
+// middlewares (Middleware, Failures.Middleware).
 func AddressFromContext(ctx context.Context) (addr string, ok bool) {
 	c, _ := ctx.Value(chargerKey{}).(*charger)
 	if c == nil {
-		return "", false
+		addr, ok = ctx.Value(addressKey{}).(string)
+		return addr, ok
 	}
 	return c.addr, true
 }
+
+// addressKey holds the client address key the failures middleware put in
+// a request's context, before the budget middleware charges it.
+type addressKey struct{}
 
 // ForSocket returns ctx charging the budget of the viewer ctx now holds —
 // its API token, else its person, else the handshake's address — for a
