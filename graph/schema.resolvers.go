@@ -758,9 +758,7 @@ func (r *subscriptionResolver) Changes(ctx context.Context, community pulid.ID, 
 	if err != nil {
 		return nil, err
 	}
-	return subscribe(ctx, r.live, after, inCommunity(com, changeTopics(topics)...), func(it *live.Item, n ent.Noder) (*generated.ChangeItem, bool) {
-		return &generated.ChangeItem{Cursor: scalar.ChangeCursor(it.Cursor), Op: it.Op, At: it.At, Actor: it.Actor, Topic: changeTopic(it.Topic), Node: n}, true
-	})
+	return followFeed(ctx, r.live, live.Feed{Community: com, Topics: changeTopics(topics)}, after)
 }
 
 // RoleCounts is the resolver for the roleCounts field.

@@ -21,18 +21,25 @@ import (
 // A server without a live source answers UNAVAILABLE.
 func subscribe[N ent.Noder, T any](ctx context.Context, src *live.Source, after *ent.Cursor,
 	match func(*ent.Change) bool, convert func(*live.Item, N) (T, bool)) (<-chan T, error) {
-	items, err := src.Subscribe(ctx, scalar.ChangeText(after), match)
+	sub, err := src.Subscribe(ctx, scalar.ChangeText(after), match)
 	if err != nil {
 		return nil, err
 	}
-	return live.Deliver(ctx, items, func(it *live.Item) (T, bool) {
+	return deliverNodes(ctx, sub, convert), nil
+}
+
+// deliverNodes delivers the items of sub whose node, as the subscriber may
+// see it when the change is delivered, is an N, converted by convert (see
+// subscribe).
+func deliverNodes[N ent.Noder, T any](ctx context.Context, sub *live.Subscription, convert func(*live.Item, N) (T, bool)) <-chan T {
+	return live.Deliver(ctx, sub, func(it *live.Item) (T, bool) {
 		n, ok := it.Node.(N)
 		if !ok {
 			var zero T
 			return zero, false // not visible to this subscriber (any more)
 		}
 		return convert(it, n)
-	}), nil
+	})
 }
 
 type changeCursorKey struct{}

@@ -465,6 +465,48 @@ type CastVotePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A change in a community's change feed; a tombstone when its node was deleted.
+type ChangeEntry struct {
+	// Position in the change log after this change; pass it as `after:` to resume.
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
+	// What happened.
+	Op change.Op `json:"op"`
+	// When it was committed.
+	At time.Time `json:"at"`
+	// Who did it; null for the system, and on a tombstone.
+	Actor *ent.User `json:"actor,omitempty"`
+	// The entity family.
+	Topic ChangeTopic `json:"topic"`
+	// The id of the changed node, also when it is gone.
+	NodeID pulid.ID `json:"nodeId"`
+	// The GraphQL type of the changed node (Group, Role, Event, Registration...).
+	NodeType string `json:"nodeType"`
+	// The changed node as it is now; null for a tombstone: the node was deleted (op DELETED) or is gone.
+	Node ent.Noder `json:"node,omitempty"`
+}
+
+// A page of a community's change feed.
+type ChangeFeed struct {
+	// The page's entries, with their cursors.
+	Edges []*ChangeFeedEdge `json:"edges"`
+	// The page's entries.
+	Nodes []*ChangeEntry `json:"nodes"`
+	// Whether more changes follow (hasNextPage) and the page's first and last cursors.
+	PageInfo *entgql.PageInfo[pulid.ID] `json:"pageInfo"`
+	// Where to continue: pass it as `after:` to read the next page (or to subscribe). It is the last
+	// change read when there are more, else the position this query reflects, so polling again from it
+	// neither misses nor repeats a change, even when the page is empty.
+	ChangeCursor entgql.Cursor[pulid.ID] `json:"changeCursor"`
+}
+
+// An entry of a change feed page with its cursor.
+type ChangeFeedEdge struct {
+	// Position in the change log after this entry.
+	Cursor entgql.Cursor[pulid.ID] `json:"cursor"`
+	// The entry.
+	Node *ChangeEntry `json:"node"`
+}
+
 // An entry of a community's activity feed.
 type ChangeItem struct {
 	// Position in the change log; pass it as `after:` to resume.

@@ -593,25 +593,8 @@ func (b *Broker) Subscribe(ctx context.Context, from Position, match func(*ent.C
 	if err := b.awaitReady(ctx); err != nil {
 		return nil, err
 	}
-	// Validated against the log rather than this broker's position: a
-	// cursor issued by a replica that is slightly ahead is still valid.
-	latest, err := b.Latest(ctx)
-	if err != nil {
+	if err := b.check(ctx, from); err != nil {
 		return nil, err
-	}
-	if from.Seq > latest {
-		return nil, fmt.Errorf("%w: %d is after the latest change %d", ErrUnknownCursor, from.Seq, latest)
-	}
-	oldest, err := b.oldest(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// The log is pruned from its start only (workflow.PruneChanges), so
-	// every change after oldest is still there: a position that has seen
-	// every id below oldest misses nothing. One with an unseen id below
-	// it (a low-water mark lower, a hole there) may have lost a change.
-	if oldest > 0 && from.Low() < oldest-1 {
-		return nil, &ExpiredCursorError{Oldest: Position{Seq: oldest - 1}}
 	}
 	return b.subscribe(ctx, from, false, match)
 }
@@ -717,12 +700,10 @@ func (b *Broker) replay(ctx context.Context, s *Subscription, from, at Position,
 		}
 	}
 	for cur := int64(0); ; {
-		where, ok := inRanges(cur, set)
+		rows, ok, err := readSet(ctx, b.db.Client, set, cur, nil, b.opts.BatchSize)
 		if !ok {
 			break
 		}
-		rows, err := b.db.Client.Change.Query().Where(where).
-			Order(change.ByID()).Limit(b.opts.BatchSize).All(ctx)
 		if err != nil {
 			b.mu.Lock()
 			s.finish(fmt.Errorf("broker: replaying the change log: %w", err))

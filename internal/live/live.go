@@ -223,18 +223,27 @@ func (s *Source) Subscribe(ctx context.Context, after *string, match func(*ent.C
 	} else {
 		sub, err = s.Broker.SubscribeFromNow(ctx, match)
 	}
+	if err != nil {
+		return nil, cursorError(err)
+	}
+	return &Subscription{src: s, sub: sub}, nil
+}
+
+// cursorError is the client's error for a cursor the broker refused, the
+// same for a subscription and a polled page: CURSOR_EXPIRED with the
+// oldest cursor still resumable, or BAD_USER_INPUT for one not issued
+// here; any other error as it is.
+func cursorError(err error) error {
 	var expired *broker.ExpiredCursorError
 	switch {
 	case errors.As(err, &expired):
-		return nil, apierror.CursorExpiredf("after", Cursor(expired.Oldest),
+		return apierror.CursorExpiredf("after", Cursor(expired.Oldest),
 			"the cursor is too old: the change log no longer holds the changes that followed it; "+
 				"query again and subscribe after the query's changeCursor (extensions.oldestCursor resumes from the oldest change kept, without those pruned)")
 	case errors.Is(err, broker.ErrUnknownCursor):
-		return nil, apierror.Invalid("after", "the cursor is ahead of the change log: it was not issued here")
-	case err != nil:
-		return nil, err
+		return apierror.Invalid("after", "the cursor is ahead of the change log: it was not issued here")
 	}
-	return &Subscription{src: s, sub: sub}, nil
+	return err
 }
 
 type resumeKey struct{}

@@ -50,7 +50,8 @@ var typeAreas = map[string]string{
 	"BackgroundJobError": viewer.AreaOperations, "Message": viewer.AreaOperations,
 	"MessageTemplate": viewer.AreaOperations,
 	// changes
-	"ChangeItem": viewer.AreaChanges, "Change": viewer.AreaChanges,
+	"ChangeItem": viewer.AreaChanges, "Change": viewer.AreaChanges, "ChangeFeed": viewer.AreaChanges,
+	"ChangeEntry": viewer.AreaChanges,
 }
 
 // TypeArea is the read area a token needs to read rows of the named type
