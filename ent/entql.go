@@ -21,6 +21,8 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/export"
+	"github.com/usergroups/usergroups/ent/exportchunk"
 	"github.com/usergroups/usergroups/ent/globaleffort"
 	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
@@ -52,7 +54,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 39)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 41)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -504,6 +506,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   export.Table,
+			Columns: export.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: export.FieldID,
+			},
+		},
+		Type: "Export",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			export.FieldCreatedAt:    {Type: field.TypeTime, Column: export.FieldCreatedAt},
+			export.FieldUpdatedAt:    {Type: field.TypeTime, Column: export.FieldUpdatedAt},
+			export.FieldCommunityID:  {Type: field.TypeString, Column: export.FieldCommunityID},
+			export.FieldRequesterID:  {Type: field.TypeString, Column: export.FieldRequesterID},
+			export.FieldTokenID:      {Type: field.TypeString, Column: export.FieldTokenID},
+			export.FieldKinds:        {Type: field.TypeJSON, Column: export.FieldKinds},
+			export.FieldFormat:       {Type: field.TypeEnum, Column: export.FieldFormat},
+			export.FieldStatus:       {Type: field.TypeEnum, Column: export.FieldStatus},
+			export.FieldProgress:     {Type: field.TypeFloat64, Column: export.FieldProgress},
+			export.FieldRowsWritten:  {Type: field.TypeInt, Column: export.FieldRowsWritten},
+			export.FieldRowsTotal:    {Type: field.TypeInt, Column: export.FieldRowsTotal},
+			export.FieldChangeCursor: {Type: field.TypeString, Column: export.FieldChangeCursor},
+			export.FieldError:        {Type: field.TypeString, Column: export.FieldError},
+			export.FieldKindIndex:    {Type: field.TypeInt, Column: export.FieldKindIndex},
+			export.FieldLastID:       {Type: field.TypeString, Column: export.FieldLastID},
+			export.FieldNextSeq:      {Type: field.TypeInt, Column: export.FieldNextSeq},
+			export.FieldFinishedAt:   {Type: field.TypeTime, Column: export.FieldFinishedAt},
+			export.FieldExpiresAt:    {Type: field.TypeTime, Column: export.FieldExpiresAt},
+			export.FieldDownloadedAt: {Type: field.TypeTime, Column: export.FieldDownloadedAt},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   exportchunk.Table,
+			Columns: exportchunk.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: exportchunk.FieldID,
+			},
+		},
+		Type: "ExportChunk",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			exportchunk.FieldExportID: {Type: field.TypeString, Column: exportchunk.FieldExportID},
+			exportchunk.FieldSeq:      {Type: field.TypeInt, Column: exportchunk.FieldSeq},
+			exportchunk.FieldData:     {Type: field.TypeBytes, Column: exportchunk.FieldData},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   globaleffort.Table,
 			Columns: globaleffort.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -525,7 +575,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			globaleffort.FieldEndsAt:        {Type: field.TypeTime, Column: globaleffort.FieldEndsAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   globaleffortparticipation.Table,
 			Columns: globaleffortparticipation.Columns,
@@ -543,7 +593,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			globaleffortparticipation.FieldOptedInByID: {Type: field.TypeString, Column: globaleffortparticipation.FieldOptedInByID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -577,7 +627,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldMergedIntoID:  {Type: field.TypeString, Column: group.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invite.Table,
 			Columns: invite.Columns,
@@ -599,7 +649,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invite.FieldRevokedAt:   {Type: field.TypeTime, Column: invite.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -629,7 +679,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldDeliveries:   {Type: field.TypeJSON, Column: message.FieldDeliveries},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -649,7 +699,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldDescription: {Type: field.TypeString, Column: organization.FieldDescription},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   region.Table,
 			Columns: region.Columns,
@@ -669,7 +719,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			region.FieldDescription: {Type: field.TypeString, Column: region.FieldDescription},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -691,7 +741,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldQueuedAt:    {Type: field.TypeTime, Column: registration.FieldQueuedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -723,7 +773,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldSourceHash:       {Type: field.TypeString, Column: report.FieldSourceHash},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportreply.Table,
 			Columns: reportreply.Columns,
@@ -742,7 +792,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportreply.FieldBody:      {Type: field.TypeString, Column: reportreply.FieldBody},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -765,7 +815,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldResolvedByID:  {Type: field.TypeString, Column: review.FieldResolvedByID},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -796,7 +846,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldEndReason:           {Type: field.TypeString, Column: role.FieldEndReason},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -822,7 +872,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldDedupeKey:    {Type: field.TypeString, Column: shipment.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shippingaddress.Table,
 			Columns: shippingaddress.Columns,
@@ -845,7 +895,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sponsor.Table,
 			Columns: sponsor.Columns,
@@ -866,7 +916,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sponsor.FieldPitchMinutes: {Type: field.TypeInt, Column: sponsor.FieldPitchMinutes},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   submission.Table,
 			Columns: submission.Columns,
@@ -903,7 +953,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			submission.FieldDeliveredAt:        {Type: field.TypeTime, Column: submission.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   translationrequest.Table,
 			Columns: translationrequest.Columns,
@@ -932,7 +982,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			translationrequest.FieldDoneAt:          {Type: field.TypeTime, Column: translationrequest.FieldDoneAt},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -965,7 +1015,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldNoticeSecret:    {Type: field.TypeBytes, Column: user.FieldNoticeSecret},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voter.Table,
 			Columns: voter.Columns,
@@ -980,7 +1030,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			voter.FieldUserID:     {Type: field.TypeString, Column: voter.FieldUserID},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -1011,7 +1061,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookendpoint.Table,
 			Columns: webhookendpoint.Columns,
@@ -5670,6 +5720,196 @@ func (f *EventFilter) WhereHasRegistrationsWith(preds ...predicate.Registration)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ExportQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ExportQuery builder.
+func (_q *ExportQuery) Filter() *ExportFilter {
+	return &ExportFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ExportMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ExportMutation builder.
+func (m *ExportMutation) Filter() *ExportFilter {
+	return &ExportFilter{config: m.config, predicateAdder: m}
+}
+
+// ExportFilter provides a generic filtering capability at runtime for ExportQuery.
+type ExportFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ExportFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ExportFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(export.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ExportFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ExportFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *ExportFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(export.FieldCommunityID))
+}
+
+// WhereRequesterID applies the entql string predicate on the requester_id field.
+func (f *ExportFilter) WhereRequesterID(p entql.StringP) {
+	f.Where(p.Field(export.FieldRequesterID))
+}
+
+// WhereTokenID applies the entql string predicate on the token_id field.
+func (f *ExportFilter) WhereTokenID(p entql.StringP) {
+	f.Where(p.Field(export.FieldTokenID))
+}
+
+// WhereKinds applies the entql json.RawMessage predicate on the kinds field.
+func (f *ExportFilter) WhereKinds(p entql.BytesP) {
+	f.Where(p.Field(export.FieldKinds))
+}
+
+// WhereFormat applies the entql string predicate on the format field.
+func (f *ExportFilter) WhereFormat(p entql.StringP) {
+	f.Where(p.Field(export.FieldFormat))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ExportFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(export.FieldStatus))
+}
+
+// WhereProgress applies the entql float64 predicate on the progress field.
+func (f *ExportFilter) WhereProgress(p entql.Float64P) {
+	f.Where(p.Field(export.FieldProgress))
+}
+
+// WhereRowsWritten applies the entql int predicate on the rows_written field.
+func (f *ExportFilter) WhereRowsWritten(p entql.IntP) {
+	f.Where(p.Field(export.FieldRowsWritten))
+}
+
+// WhereRowsTotal applies the entql int predicate on the rows_total field.
+func (f *ExportFilter) WhereRowsTotal(p entql.IntP) {
+	f.Where(p.Field(export.FieldRowsTotal))
+}
+
+// WhereChangeCursor applies the entql string predicate on the change_cursor field.
+func (f *ExportFilter) WhereChangeCursor(p entql.StringP) {
+	f.Where(p.Field(export.FieldChangeCursor))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *ExportFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(export.FieldError))
+}
+
+// WhereKindIndex applies the entql int predicate on the kind_index field.
+func (f *ExportFilter) WhereKindIndex(p entql.IntP) {
+	f.Where(p.Field(export.FieldKindIndex))
+}
+
+// WhereLastID applies the entql string predicate on the last_id field.
+func (f *ExportFilter) WhereLastID(p entql.StringP) {
+	f.Where(p.Field(export.FieldLastID))
+}
+
+// WhereNextSeq applies the entql int predicate on the next_seq field.
+func (f *ExportFilter) WhereNextSeq(p entql.IntP) {
+	f.Where(p.Field(export.FieldNextSeq))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *ExportFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldFinishedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *ExportFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldExpiresAt))
+}
+
+// WhereDownloadedAt applies the entql time.Time predicate on the downloaded_at field.
+func (f *ExportFilter) WhereDownloadedAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldDownloadedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ExportChunkQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ExportChunkQuery builder.
+func (_q *ExportChunkQuery) Filter() *ExportChunkFilter {
+	return &ExportChunkFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ExportChunkMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ExportChunkMutation builder.
+func (m *ExportChunkMutation) Filter() *ExportChunkFilter {
+	return &ExportChunkFilter{config: m.config, predicateAdder: m}
+}
+
+// ExportChunkFilter provides a generic filtering capability at runtime for ExportChunkQuery.
+type ExportChunkFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ExportChunkFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ExportChunkFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(exportchunk.FieldID))
+}
+
+// WhereExportID applies the entql string predicate on the export_id field.
+func (f *ExportChunkFilter) WhereExportID(p entql.StringP) {
+	f.Where(p.Field(exportchunk.FieldExportID))
+}
+
+// WhereSeq applies the entql int predicate on the seq field.
+func (f *ExportChunkFilter) WhereSeq(p entql.IntP) {
+	f.Where(p.Field(exportchunk.FieldSeq))
+}
+
+// WhereData applies the entql []byte predicate on the data field.
+func (f *ExportChunkFilter) WhereData(p entql.BytesP) {
+	f.Where(p.Field(exportchunk.FieldData))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GlobalEffortQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5698,7 +5938,7 @@ type GlobalEffortFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GlobalEffortFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5844,7 +6084,7 @@ type GlobalEffortParticipationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GlobalEffortParticipationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5951,7 +6191,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6250,7 +6490,7 @@ type InviteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InviteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6363,7 +6603,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6516,7 +6756,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6619,7 +6859,7 @@ type RegionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6736,7 +6976,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6849,7 +7089,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7110,7 +7350,7 @@ type ReportReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7208,7 +7448,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7340,7 +7580,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7554,7 +7794,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7729,7 +7969,7 @@ type ShippingAddressFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShippingAddressFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7833,7 +8073,7 @@ type SponsorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SponsorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7927,7 +8167,7 @@ type SubmissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubmissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8185,7 +8425,7 @@ type TranslationRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TranslationRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8361,7 +8601,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8669,7 +8909,7 @@ type VoterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8747,7 +8987,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8891,7 +9131,7 @@ type WebhookEndpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEndpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
