@@ -138,13 +138,6 @@ func mayExport(v *viewer.Viewer, com pulid.ID, kinds []string) error {
 	return nil
 }
 
-// Export is the export id as its requester sees it; NOT_FOUND for anyone
-// else, exactly as for an export that does not exist.
-func (r *Runner) Export(ctx context.Context, id pulid.ID) (*ent.Export, error) {
-	exp, err := r.reader(ctx).Export.Get(ctx, id)
-	return exp, notFound(err, "export")
-}
-
 // ExportDeps are what the job that writes an export needs from outside
 // the workflow: the requester's viewer as it is now (the worker builds it
 // with the API token the export was started with, which may have been
