@@ -382,7 +382,7 @@ func csvValue(v any) string {
 }
 
 // exportTable is one kind's rows: its columns (the first is the id, the
-// keyset pages follow), how many the viewer in ctx sees, and a page of them.
+// keyset pages follow; none is named "kind", the row's own kind), how many the viewer in ctx sees, and a page of them.
 type exportTable struct {
 	columns []string
 	count   func(ctx context.Context, c *ent.Client, com pulid.ID) (int, error)
@@ -414,7 +414,7 @@ var exportTables = map[string]exportTable{
 		},
 	},
 	policy.ExportEvents: {
-		columns: []string{"id", "groupId", "title", "kind", "status", "visibility", "startsAt", "endsAt", "timeZone",
+		columns: []string{"id", "groupId", "title", "eventKind", "status", "visibility", "startsAt", "endsAt", "timeZone",
 			"capacity", "goingCount", "waitlistCount", "attendedCount"},
 		count: func(ctx context.Context, c *ent.Client, com pulid.ID) (int, error) {
 			return c.Event.Query().Where(event.CommunityID(com)).Count(ctx)
@@ -428,7 +428,7 @@ var exportTables = map[string]exportTable{
 		},
 	},
 	policy.ExportRosters: {
-		columns: []string{"id", "userId", "kind", "groupId", "regionId", "termStart", "termEnd"},
+		columns: []string{"id", "userId", "roleKind", "groupId", "regionId", "termStart", "termEnd"},
 		count: func(ctx context.Context, c *ent.Client, com pulid.ID) (int, error) {
 			return c.Role.Query().Where(role.CommunityID(com), role.StatusEQ(role.StatusACTIVE)).Count(ctx)
 		},
@@ -441,7 +441,7 @@ var exportTables = map[string]exportTable{
 		},
 	},
 	policy.ExportContributions: {
-		columns: []string{"id", "userId", "groupId", "eventId", "kind", "title", "occurredOn", "status", "points"},
+		columns: []string{"id", "userId", "groupId", "eventId", "contributionKind", "title", "occurredOn", "status", "points"},
 		count: func(ctx context.Context, c *ent.Client, com pulid.ID) (int, error) {
 			return c.Contribution.Query().Where(contribution.CommunityID(com)).Count(ctx)
 		},
@@ -454,7 +454,7 @@ var exportTables = map[string]exportTable{
 		},
 	},
 	policy.ExportApplications: {
-		columns: []string{"id", "kind", "status", "applicantId", "groupId", "regionId", "decidedAt", "screening"},
+		columns: []string{"id", "applicationKind", "status", "applicantId", "groupId", "regionId", "decidedAt", "screening"},
 		count: func(ctx context.Context, c *ent.Client, com pulid.ID) (int, error) {
 			return c.Application.Query().Where(application.CommunityID(com)).Count(ctx)
 		},
