@@ -7,16 +7,20 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"entgo.io/ent/dialect"
+	"github.com/vektah/gqlparser/v2"
 
 	"github.com/usergroups/usergroups/ent/auditentry"
 	"github.com/usergroups/usergroups/ent/exportchunk"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 	"github.com/usergroups/usergroups/ent/user"
+	"github.com/usergroups/usergroups/graph"
 	"github.com/usergroups/usergroups/internal/broker"
 	"github.com/usergroups/usergroups/internal/dbtest"
 	"github.com/usergroups/usergroups/internal/server"
@@ -270,5 +274,42 @@ func TestExportRefusalsAndLinks(t *testing.T) {
 	r = s.post(t, f.staffToken, exportDoc, map[string]any{"id": id})
 	if dig(r.Data, "export", "status") != "FAILED" || !strings.Contains(dig(r.Data, "export", "error").(string), "revoked") {
 		t.Errorf("export with a revoked token: %+v %+v", r.Data, r.Errors)
+	}
+}
+
+// TestExportRecipe runs docs/tools-export.md's GraphQL: start, poll
+// (after the job), download, and the subscription it continues with,
+// checked against the published schema.
+func TestExportRecipe(t *testing.T) {
+	b, err := os.ReadFile("../../docs/tools-export.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(b), -1)
+	if len(blocks) != 3 {
+		t.Fatalf("%d graphql blocks in the recipe, want 3", len(blocks))
+	}
+	s, f, clock := exportServer(t)
+	r := s.post(t, f.staffToken, blocks[0][1], map[string]any{"in": map[string]any{"community": "openstack",
+		"kinds": []string{"GROUPS", "EVENTS"}, "format": "JSONL"}})
+	id, _ := dig(r.Data, "startExport", "export", "id").(string)
+	if id == "" {
+		t.Fatalf("start: %+v %+v", r.Data, r.Errors)
+	}
+	runner := workflow.NewRunner(s.db.Client, clock.Now)
+	if err := workflow.RunExport(context.Background(), runner, pulid.ID(id), exportDeps(s, runner, 0)); err != nil {
+		t.Fatal(err)
+	}
+	r = s.post(t, f.staffToken, blocks[1][1], map[string]any{"id": id})
+	path, _ := dig(r.Data, "export", "downloadUrl").(string)
+	if dig(r.Data, "export", "status") != "SUCCEEDED" || dig(r.Data, "export", "rowsWritten") != float64(101) || path == "" {
+		t.Fatalf("poll: %+v %+v", r.Data, r.Errors)
+	}
+	st, _, body := download(t, s, path)
+	if st != http.StatusOK || strings.Count(body, "\n") != 101 || !strings.HasPrefix(body, `{"kind":"GROUPS"`) {
+		t.Errorf("download: %d %.200s", st, body)
+	}
+	if _, errs := gqlparser.LoadQuery(graph.Published(), blocks[2][1]); len(errs) > 0 {
+		t.Errorf("the recipe's subscription: %v", errs)
 	}
 }
