@@ -2876,6 +2876,22 @@ func (c *CommunityClient) QueryAwards(_m *Community) *AwardQuery {
 	return query
 }
 
+// QueryExports queries the exports edge of a Community.
+func (c *CommunityClient) QueryExports(_m *Community) *ExportQuery {
+	query := (&ExportClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(export.Table, export.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.ExportsTable, community.ExportsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CommunityClient) Hooks() []Hook {
 	hooks := c.hooks.Community
@@ -4164,6 +4180,22 @@ func (c *ExportClient) GetX(ctx context.Context, id pulid.ID) *Export {
 		panic(err)
 	}
 	return obj
+}
+
+// QueryCommunity queries the community edge of a Export.
+func (c *ExportClient) QueryCommunity(_m *Export) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(export.Table, export.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, export.CommunityTable, export.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
 }
 
 // Hooks returns the client hooks.

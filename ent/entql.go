@@ -1654,6 +1654,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Award",
 	)
 	graph.MustAddE(
+		"exports",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.ExportsTable,
+			Columns: []string{community.ExportsColumn},
+			Bidi:    false,
+		},
+		"Community",
+		"Export",
+	)
+	graph.MustAddE(
 		"user",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
@@ -1916,6 +1928,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Event",
 		"Registration",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   export.CommunityTable,
+			Columns: []string{export.CommunityColumn},
+			Bidi:    false,
+		},
+		"Export",
+		"Community",
 	)
 	graph.MustAddE(
 		"community",
@@ -4776,6 +4800,20 @@ func (f *CommunityFilter) WhereHasAwardsWith(preds ...predicate.Award) {
 	})))
 }
 
+// WhereHasExports applies a predicate to check if query has an edge exports.
+func (f *CommunityFilter) WhereHasExports() {
+	f.Where(entql.HasEdge("exports"))
+}
+
+// WhereHasExportsWith applies a predicate to check if query has an edge exports with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasExportsWith(preds ...predicate.Export) {
+	f.Where(entql.HasEdgeWith("exports", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ContactQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -5852,6 +5890,20 @@ func (f *ExportFilter) WhereExpiresAt(p entql.TimeP) {
 // WhereDownloadedAt applies the entql time.Time predicate on the downloaded_at field.
 func (f *ExportFilter) WhereDownloadedAt(p entql.TimeP) {
 	f.Where(p.Field(export.FieldDownloadedAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *ExportFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *ExportFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
 }
 
 // addPredicate implements the predicateAdder interface.

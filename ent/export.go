@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/export"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -58,7 +59,32 @@ type Export struct {
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// When the file was downloaded (once).
 	DownloadedAt *time.Time `json:"downloaded_at,omitempty"`
+	// Edges holds the relations/edges for other nodes in the graph.
+	// The values are being populated by the ExportQuery when eager-loading is set.
+	Edges        ExportEdges `json:"edges"`
 	selectValues sql.SelectValues
+}
+
+// ExportEdges holds the relations/edges for other nodes in the graph.
+type ExportEdges struct {
+	// The community exported.
+	Community *Community `json:"community,omitempty"`
+	// loadedTypes holds the information for reporting if a
+	// type was loaded (or requested) in eager-loading or not.
+	loadedTypes [1]bool
+	// totalCount holds the count of the edges above.
+	totalCount [1]map[string]int
+}
+
+// CommunityOrErr returns the Community value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ExportEdges) CommunityOrErr() (*Community, error) {
+	if e.Community != nil {
+		return e.Community, nil
+	} else if e.loadedTypes[0] {
+		return nil, &NotFoundError{label: community.Label}
+	}
+	return nil, &NotLoadedError{edge: "community"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -230,6 +256,11 @@ func (_m *Export) assignValues(columns []string, values []any) error {
 // This includes values selected through modifiers, order, etc.
 func (_m *Export) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
+}
+
+// QueryCommunity queries the "community" edge of the Export entity.
+func (_m *Export) QueryCommunity() *CommunityQuery {
+	return NewExportClient(_m.config).QueryCommunity(_m)
 }
 
 // Update returns a builder for updating this Export.

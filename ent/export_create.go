@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/export"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -272,6 +273,11 @@ func (_c *ExportCreate) SetNillableID(v *pulid.ID) *ExportCreate {
 	return _c
 }
 
+// SetCommunity sets the "community" edge to the Community entity.
+func (_c *ExportCreate) SetCommunity(v *Community) *ExportCreate {
+	return _c.SetCommunityID(v.ID)
+}
+
 // Mutation returns the ExportMutation object of the builder.
 func (_c *ExportCreate) Mutation() *ExportMutation {
 	return _c.mutation
@@ -430,6 +436,9 @@ func (_c *ExportCreate) check() error {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Export.id": %w`, err)}
 		}
 	}
+	if len(_c.mutation.CommunityIDs()) == 0 {
+		return &ValidationError{Name: "community", err: errors.New(`ent: missing required edge "Export.community"`)}
+	}
 	return nil
 }
 
@@ -473,10 +482,6 @@ func (_c *ExportCreate) createSpec() (*Export, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(export.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
-	}
-	if value, ok := _c.mutation.CommunityID(); ok {
-		_spec.SetField(export.FieldCommunityID, field.TypeString, value)
-		_node.CommunityID = value
 	}
 	if value, ok := _c.mutation.RequesterID(); ok {
 		_spec.SetField(export.FieldRequesterID, field.TypeString, value)
@@ -541,6 +546,23 @@ func (_c *ExportCreate) createSpec() (*Export, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DownloadedAt(); ok {
 		_spec.SetField(export.FieldDownloadedAt, field.TypeTime, value)
 		_node.DownloadedAt = &value
+	}
+	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   export.CommunityTable,
+			Columns: []string{export.CommunityColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(community.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.CommunityID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
 }

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/usergroups/usergroups/ent/community"
 	"github.com/usergroups/usergroups/ent/export"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -21,12 +22,13 @@ import (
 // ExportQuery is the builder for querying Export entities.
 type ExportQuery struct {
 	config
-	ctx        *QueryContext
-	order      []export.OrderOption
-	inters     []Interceptor
-	predicates []predicate.Export
-	loadTotal  []func(context.Context, []*Export) error
-	modifiers  []func(*sql.Selector)
+	ctx           *QueryContext
+	order         []export.OrderOption
+	inters        []Interceptor
+	predicates    []predicate.Export
+	withCommunity *CommunityQuery
+	loadTotal     []func(context.Context, []*Export) error
+	modifiers     []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -61,6 +63,28 @@ func (_q *ExportQuery) Unique(unique bool) *ExportQuery {
 func (_q *ExportQuery) Order(o ...export.OrderOption) *ExportQuery {
 	_q.order = append(_q.order, o...)
 	return _q
+}
+
+// QueryCommunity chains the current query on the "community" edge.
+func (_q *ExportQuery) QueryCommunity() *CommunityQuery {
+	query := (&CommunityClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(export.Table, export.FieldID, selector),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, export.CommunityTable, export.CommunityColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
 }
 
 // First returns the first Export entity from the query.
@@ -250,16 +274,28 @@ func (_q *ExportQuery) Clone() *ExportQuery {
 		return nil
 	}
 	return &ExportQuery{
-		config:     _q.config,
-		ctx:        _q.ctx.Clone(),
-		order:      append([]export.OrderOption{}, _q.order...),
-		inters:     append([]Interceptor{}, _q.inters...),
-		predicates: append([]predicate.Export{}, _q.predicates...),
+		config:        _q.config,
+		ctx:           _q.ctx.Clone(),
+		order:         append([]export.OrderOption{}, _q.order...),
+		inters:        append([]Interceptor{}, _q.inters...),
+		predicates:    append([]predicate.Export{}, _q.predicates...),
+		withCommunity: _q.withCommunity.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
 		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
+}
+
+// WithCommunity tells the query-builder to eager-load the nodes that are connected to
+// the "community" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ExportQuery) WithCommunity(opts ...func(*CommunityQuery)) *ExportQuery {
+	query := (&CommunityClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCommunity = query
+	return _q
 }
 
 // GroupBy is used to group vertices by one or more fields/columns.
@@ -344,8 +380,11 @@ func (_q *ExportQuery) prepareQuery(ctx context.Context) error {
 
 func (_q *ExportQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Export, error) {
 	var (
-		nodes = []*Export{}
-		_spec = _q.querySpec()
+		nodes       = []*Export{}
+		_spec       = _q.querySpec()
+		loadedTypes = [1]bool{
+			_q.withCommunity != nil,
+		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Export).scanValues(nil, columns)
@@ -353,6 +392,7 @@ func (_q *ExportQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Expor
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Export{config: _q.config}
 		nodes = append(nodes, node)
+		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
 	if len(_q.modifiers) > 0 {
@@ -367,12 +407,48 @@ func (_q *ExportQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Expor
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	if query := _q.withCommunity; query != nil {
+		if err := _q.loadCommunity(ctx, query, nodes, nil,
+			func(n *Export, e *Community) { n.Edges.Community = e }); err != nil {
+			return nil, err
+		}
+	}
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}
 	return nodes, nil
+}
+
+func (_q *ExportQuery) loadCommunity(ctx context.Context, query *CommunityQuery, nodes []*Export, init func(*Export), assign func(*Export, *Community)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Export)
+	for i := range nodes {
+		fk := nodes[i].CommunityID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(community.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "community_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
 }
 
 func (_q *ExportQuery) sqlCount(ctx context.Context) (int, error) {
@@ -402,6 +478,9 @@ func (_q *ExportQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != export.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
+		}
+		if _q.withCommunity != nil {
+			_spec.Node.AddColumnOnce(export.FieldCommunityID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -348,6 +348,9 @@ func (_u *ExportUpdate) check() error {
 			return &ValidationError{Name: "next_seq", err: fmt.Errorf(`ent: validator failed for field "Export.next_seq": %w`, err)}
 		}
 	}
+	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
+		return errors.New(`ent: clearing a required unique edge "Export.community"`)
+	}
 	return nil
 }
 
@@ -797,6 +800,9 @@ func (_u *ExportUpdateOne) check() error {
 		if err := export.NextSeqValidator(v); err != nil {
 			return &ValidationError{Name: "next_seq", err: fmt.Errorf(`ent: validator failed for field "Export.next_seq": %w`, err)}
 		}
+	}
+	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
+		return errors.New(`ent: clearing a required unique edge "Export.community"`)
 	}
 	return nil
 }

@@ -4273,6 +4273,21 @@ func (_q *ExportQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[export.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, export.FieldCommunityID)
+				fieldSeen[export.FieldCommunityID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[export.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, export.FieldCreatedAt)

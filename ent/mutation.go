@@ -13115,6 +13115,9 @@ type CommunityMutation struct {
 	awards                  map[pulid.ID]struct{}
 	removedawards           map[pulid.ID]struct{}
 	clearedawards           bool
+	exports                 map[pulid.ID]struct{}
+	removedexports          map[pulid.ID]struct{}
+	clearedexports          bool
 	done                    bool
 	oldValue                func(context.Context) (*Community, error)
 	predicates              []predicate.Community
@@ -14195,6 +14198,60 @@ func (m *CommunityMutation) ResetAwards() {
 	m.removedawards = nil
 }
 
+// AddExportIDs adds the "exports" edge to the Export entity by ids.
+func (m *CommunityMutation) AddExportIDs(ids ...pulid.ID) {
+	if m.exports == nil {
+		m.exports = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.exports[ids[i]] = struct{}{}
+	}
+}
+
+// ClearExports clears the "exports" edge to the Export entity.
+func (m *CommunityMutation) ClearExports() {
+	m.clearedexports = true
+}
+
+// ExportsCleared reports if the "exports" edge to the Export entity was cleared.
+func (m *CommunityMutation) ExportsCleared() bool {
+	return m.clearedexports
+}
+
+// RemoveExportIDs removes the "exports" edge to the Export entity by IDs.
+func (m *CommunityMutation) RemoveExportIDs(ids ...pulid.ID) {
+	if m.removedexports == nil {
+		m.removedexports = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.exports, ids[i])
+		m.removedexports[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedExports returns the removed IDs of the "exports" edge to the Export entity.
+func (m *CommunityMutation) RemovedExportsIDs() (ids []pulid.ID) {
+	for id := range m.removedexports {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ExportsIDs returns the "exports" edge IDs in the mutation.
+func (m *CommunityMutation) ExportsIDs() (ids []pulid.ID) {
+	for id := range m.exports {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetExports resets all changes to the "exports" edge.
+func (m *CommunityMutation) ResetExports() {
+	m.exports = nil
+	m.clearedexports = false
+	m.removedexports = nil
+}
+
 // Where appends a list predicates to the CommunityMutation builder.
 func (m *CommunityMutation) Where(ps ...predicate.Community) {
 	m.predicates = append(m.predicates, ps...)
@@ -14560,7 +14617,7 @@ func (m *CommunityMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CommunityMutation) AddedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.regions != nil {
 		edges = append(edges, community.EdgeRegions)
 	}
@@ -14584,6 +14641,9 @@ func (m *CommunityMutation) AddedEdges() []string {
 	}
 	if m.awards != nil {
 		edges = append(edges, community.EdgeAwards)
+	}
+	if m.exports != nil {
+		edges = append(edges, community.EdgeExports)
 	}
 	return edges
 }
@@ -14640,13 +14700,19 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case community.EdgeExports:
+		ids := make([]ent.Value, 0, len(m.exports))
+		for id := range m.exports {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CommunityMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.removedregions != nil {
 		edges = append(edges, community.EdgeRegions)
 	}
@@ -14670,6 +14736,9 @@ func (m *CommunityMutation) RemovedEdges() []string {
 	}
 	if m.removedawards != nil {
 		edges = append(edges, community.EdgeAwards)
+	}
+	if m.removedexports != nil {
+		edges = append(edges, community.EdgeExports)
 	}
 	return edges
 }
@@ -14726,13 +14795,19 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case community.EdgeExports:
+		ids := make([]ent.Value, 0, len(m.removedexports))
+		for id := range m.removedexports {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CommunityMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.clearedregions {
 		edges = append(edges, community.EdgeRegions)
 	}
@@ -14757,6 +14832,9 @@ func (m *CommunityMutation) ClearedEdges() []string {
 	if m.clearedawards {
 		edges = append(edges, community.EdgeAwards)
 	}
+	if m.clearedexports {
+		edges = append(edges, community.EdgeExports)
+	}
 	return edges
 }
 
@@ -14780,6 +14858,8 @@ func (m *CommunityMutation) EdgeCleared(name string) bool {
 		return m.clearedshipments
 	case community.EdgeAwards:
 		return m.clearedawards
+	case community.EdgeExports:
+		return m.clearedexports
 	}
 	return false
 }
@@ -14819,6 +14899,9 @@ func (m *CommunityMutation) ResetEdge(name string) error {
 		return nil
 	case community.EdgeAwards:
 		m.ResetAwards()
+		return nil
+	case community.EdgeExports:
+		m.ResetExports()
 		return nil
 	}
 	return fmt.Errorf("unknown Community edge %s", name)
@@ -22974,38 +23057,39 @@ func (m *EventMutation) ResetEdge(name string) error {
 // ExportMutation represents an operation that mutates the Export nodes in the graph.
 type ExportMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *pulid.ID
-	created_at      *time.Time
-	updated_at      *time.Time
-	community_id    *pulid.ID
-	requester_id    *pulid.ID
-	token_id        *pulid.ID
-	kinds           *[]string
-	appendkinds     []string
-	format          *export.Format
-	status          *export.Status
-	progress        *float64
-	addprogress     *float64
-	rows_written    *int
-	addrows_written *int
-	rows_total      *int
-	addrows_total   *int
-	change_cursor   *string
-	error           *string
-	kind_index      *int
-	addkind_index   *int
-	last_id         *string
-	next_seq        *int
-	addnext_seq     *int
-	finished_at     *time.Time
-	expires_at      *time.Time
-	downloaded_at   *time.Time
-	clearedFields   map[string]struct{}
-	done            bool
-	oldValue        func(context.Context) (*Export, error)
-	predicates      []predicate.Export
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	requester_id     *pulid.ID
+	token_id         *pulid.ID
+	kinds            *[]string
+	appendkinds      []string
+	format           *export.Format
+	status           *export.Status
+	progress         *float64
+	addprogress      *float64
+	rows_written     *int
+	addrows_written  *int
+	rows_total       *int
+	addrows_total    *int
+	change_cursor    *string
+	error            *string
+	kind_index       *int
+	addkind_index    *int
+	last_id          *string
+	next_seq         *int
+	addnext_seq      *int
+	finished_at      *time.Time
+	expires_at       *time.Time
+	downloaded_at    *time.Time
+	clearedFields    map[string]struct{}
+	community        *pulid.ID
+	clearedcommunity bool
+	done             bool
+	oldValue         func(context.Context) (*Export, error)
+	predicates       []predicate.Export
 }
 
 var _ ent.Mutation = (*ExportMutation)(nil)
@@ -23186,12 +23270,12 @@ func (m *ExportMutation) ResetUpdatedAt() {
 
 // SetCommunityID sets the "community_id" field.
 func (m *ExportMutation) SetCommunityID(pu pulid.ID) {
-	m.community_id = &pu
+	m.community = &pu
 }
 
 // CommunityID returns the value of the "community_id" field in the mutation.
 func (m *ExportMutation) CommunityID() (r pulid.ID, exists bool) {
-	v := m.community_id
+	v := m.community
 	if v == nil {
 		return
 	}
@@ -23217,7 +23301,7 @@ func (m *ExportMutation) OldCommunityID(ctx context.Context) (v pulid.ID, err er
 
 // ResetCommunityID resets all changes to the "community_id" field.
 func (m *ExportMutation) ResetCommunityID() {
-	m.community_id = nil
+	m.community = nil
 }
 
 // SetRequesterID sets the "requester_id" field.
@@ -24002,6 +24086,33 @@ func (m *ExportMutation) ResetDownloadedAt() {
 	delete(m.clearedFields, export.FieldDownloadedAt)
 }
 
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *ExportMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[export.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *ExportMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *ExportMutation) CommunityIDs() (ids []pulid.ID) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *ExportMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
 // Where appends a list predicates to the ExportMutation builder.
 func (m *ExportMutation) Where(ps ...predicate.Export) {
 	m.predicates = append(m.predicates, ps...)
@@ -24043,7 +24154,7 @@ func (m *ExportMutation) Fields() []string {
 	if m.updated_at != nil {
 		fields = append(fields, export.FieldUpdatedAt)
 	}
-	if m.community_id != nil {
+	if m.community != nil {
 		fields = append(fields, export.FieldCommunityID)
 	}
 	if m.requester_id != nil {
@@ -24549,19 +24660,28 @@ func (m *ExportMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ExportMutation) AddedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 1)
+	if m.community != nil {
+		edges = append(edges, export.EdgeCommunity)
+	}
 	return edges
 }
 
 // AddedIDs returns all IDs (to other nodes) that were added for the given edge
 // name in this mutation.
 func (m *ExportMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case export.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ExportMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 1)
 	return edges
 }
 
@@ -24573,25 +24693,42 @@ func (m *ExportMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ExportMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 1)
+	if m.clearedcommunity {
+		edges = append(edges, export.EdgeCommunity)
+	}
 	return edges
 }
 
 // EdgeCleared returns a boolean which indicates if the edge with the given name
 // was cleared in this mutation.
 func (m *ExportMutation) EdgeCleared(name string) bool {
+	switch name {
+	case export.EdgeCommunity:
+		return m.clearedcommunity
+	}
 	return false
 }
 
 // ClearEdge clears the value of the edge with the given name. It returns an error
 // if that edge is not defined in the schema.
 func (m *ExportMutation) ClearEdge(name string) error {
+	switch name {
+	case export.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	}
 	return fmt.Errorf("unknown Export unique edge %s", name)
 }
 
 // ResetEdge resets all changes to the edge with the given name in this mutation.
 // It returns an error if the edge is not defined in the schema.
 func (m *ExportMutation) ResetEdge(name string) error {
+	switch name {
+	case export.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	}
 	return fmt.Errorf("unknown Export edge %s", name)
 }
 

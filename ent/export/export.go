@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
 
@@ -56,8 +57,17 @@ const (
 	FieldExpiresAt = "expires_at"
 	// FieldDownloadedAt holds the string denoting the downloaded_at field in the database.
 	FieldDownloadedAt = "downloaded_at"
+	// EdgeCommunity holds the string denoting the community edge name in mutations.
+	EdgeCommunity = "community"
 	// Table holds the table name of the export in the database.
 	Table = "exports"
+	// CommunityTable is the table that holds the community relation/edge.
+	CommunityTable = "exports"
+	// CommunityInverseTable is the table name for the Community entity.
+	// It exists in this package in order to avoid circular dependency with the "community" package.
+	CommunityInverseTable = "communities"
+	// CommunityColumn is the table column denoting the community relation/edge.
+	CommunityColumn = "community_id"
 )
 
 // Columns holds all SQL columns for export fields.
@@ -280,6 +290,20 @@ func ByExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 // ByDownloadedAt orders the results by the downloaded_at field.
 func ByDownloadedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDownloadedAt, opts...).ToFunc()
+}
+
+// ByCommunityField orders the results by community field.
+func ByCommunityField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCommunityStep(), sql.OrderByField(field, opts...))
+	}
+}
+func newCommunityStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CommunityInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, CommunityTable, CommunityColumn),
+	)
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/usergroups/usergroups/ent/predicate"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
 )
@@ -1048,6 +1049,29 @@ func DownloadedAtIsNil() predicate.Export {
 // DownloadedAtNotNil applies the NotNil predicate on the "downloaded_at" field.
 func DownloadedAtNotNil() predicate.Export {
 	return predicate.Export(sql.FieldNotNull(FieldDownloadedAt))
+}
+
+// HasCommunity applies the HasEdge predicate on the "community" edge.
+func HasCommunity() predicate.Export {
+	return predicate.Export(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, CommunityTable, CommunityColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCommunityWith applies the HasEdge predicate on the "community" edge with a given conditions (other predicates).
+func HasCommunityWith(preds ...predicate.Community) predicate.Export {
+	return predicate.Export(func(s *sql.Selector) {
+		step := newCommunityStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
 }
 
 // And groups predicates with the AND operator between them.

@@ -940,7 +940,6 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "community_id", Type: field.TypeString},
 		{Name: "requester_id", Type: field.TypeString},
 		{Name: "token_id", Type: field.TypeString, Nullable: true},
 		{Name: "kinds", Type: field.TypeJSON},
@@ -957,22 +956,31 @@ var (
 		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "downloaded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
 	}
 	// ExportsTable holds the schema information for the "exports" table.
 	ExportsTable = &schema.Table{
 		Name:       "exports",
 		Columns:    ExportsColumns,
 		PrimaryKey: []*schema.Column{ExportsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "exports_communities_exports",
+				Columns:    []*schema.Column{ExportsColumns[19]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
 		Indexes: []*schema.Index{
 			{
 				Name:    "export_requester_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ExportsColumns[4], ExportsColumns[1]},
+				Columns: []*schema.Column{ExportsColumns[3], ExportsColumns[1]},
 			},
 			{
 				Name:    "export_status_expires_at",
 				Unique:  false,
-				Columns: []*schema.Column{ExportsColumns[8], ExportsColumns[18]},
+				Columns: []*schema.Column{ExportsColumns[7], ExportsColumns[17]},
 			},
 		},
 	}
@@ -2237,6 +2245,7 @@ func init() {
 	ElectionsTable.ForeignKeys[1].RefTable = UsersTable
 	ElectionsTable.ForeignKeys[2].RefTable = GroupsTable
 	EventsTable.ForeignKeys[0].RefTable = GroupsTable
+	ExportsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GlobalEffortsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GlobalEffortsTable.ForeignKeys[1].RefTable = RegionsTable
 	GlobalEffortsTable.ForeignKeys[2].RefTable = UsersTable

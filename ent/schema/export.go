@@ -4,6 +4,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
@@ -24,7 +25,7 @@ func (Export) Mixin() []ent.Mixin {
 // Fields of the Export.
 func (Export) Fields() []ent.Field {
 	return []ent.Field{
-		fkField("community_id", "The community exported.").Immutable().Private().Field(),
+		fkField("community_id", "The community exported.").Immutable().Field(),
 		fkField("requester_id", "Who started the export; the only person who reads it.").Immutable().Private().Field(),
 		fkField("token_id", "The API token the export was started with, if any: the job reads with it.").
 			Optional().Immutable().Private().Field(),
@@ -59,6 +60,14 @@ func (Export) Fields() []ent.Field {
 		field.Time("finished_at").Optional().Nillable().Comment("When the export succeeded or failed."),
 		field.Time("expires_at").Optional().Nillable().Comment("Until when the file may be downloaded."),
 		field.Time("downloaded_at").Optional().Nillable().Comment("When the file was downloaded (once)."),
+	}
+}
+
+// Edges of the Export.
+func (Export) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("community", Community.Type).Ref("exports").Field("community_id").Unique().Required().Immutable().
+			Comment("The community exported."),
 	}
 }
 

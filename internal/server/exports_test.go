@@ -309,7 +309,7 @@ func TestExportRecipe(t *testing.T) {
 	if st != http.StatusOK || strings.Count(body, "\n") != 101 || !strings.HasPrefix(body, `{"kind":"GROUPS"`) {
 		t.Errorf("download: %d %.200s", st, body)
 	}
-	if _, errs := gqlparser.LoadQuery(graph.Published(), blocks[2][1]); len(errs) > 0 {
+	if _, errs := gqlparser.LoadQueryWithRules(graph.Published(), blocks[2][1], nil); len(errs) > 0 {
 		t.Errorf("the recipe's subscription: %v", errs)
 	}
 }
